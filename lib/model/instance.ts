@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** Registry formats Switchyard recognises (DESIGN §3). */
+export const FORMATS = [
+  'native',
+  'plain',
+  'go-zero',
+  'kratos',
+  'go-micro',
+  'grpc-go',
+  'kitex',
+  'hertz',
+  'rpcx',
+  'dubbo',
+  'dubbo-app',
+  'generic',
+] as const;
+export const FormatSchema = z.enum(FORMATS);
+export type Format = z.infer<typeof FormatSchema>;
+
+export const STATUSES = ['passing', 'warning', 'critical', 'unknown'] as const;
+export const StatusSchema = z.enum(STATUSES);
+export type Status = z.infer<typeof StatusSchema>;
+
+export const DrainSchema = z.object({
+  by: z.string(),
+  reason: z.string(),
+  at: z.string(),
+  until: z.string().optional(),
+});
+export type Drain = z.infer<typeof DrainSchema>;
+
+export const LastProbeSchema = z.object({
+  at: z.string(),
+  ok: z.boolean(),
+  latencyMs: z.number(),
+  error: z.string().optional(),
+});
+export type LastProbe = z.infer<typeof LastProbeSchema>;
+
+/** How a probe may reach this instance, as the registration declares it. */
+export const HealthCheckSchema = z.object({
+  http: z.string().optional(),
+  grpc: z.boolean().optional(),
+});
+export type HealthCheck = z.infer<typeof HealthCheckSchema>;
+
+/** Instance as served by the API and over Socket.IO (DESIGN §4 contract, plus `key`, `health`, `dependsOn`). */
+export const InstanceSchema = z.object({
+  id: z.string(),
+  service: z.string(),
+  /** etcd key the instance was decoded from; unique across the fleet. */
+  key: z.string(),
+  address: z.string(),
+  format: FormatSchema,
+  version: z.string().optional(),
+  zone: z.string().optional(),
+  weight: z.number().optional(),
+  metadata: z.record(z.string(), z.string()),
+  leaseTtl: z.number().optional(),
+  health: HealthCheckSchema.optional(),
+  dependsOn: z.array(z.string()).optional(),
+  status: StatusSchema,
+  drain: DrainSchema.nullable(),
+  lastProbe: LastProbeSchema.optional(),
+});
+export type Instance = z.infer<typeof InstanceSchema>;
+
+export const ServiceSchema = z.object({
+  name: z.string(),
+  status: StatusSchema,
+  instances: z.array(InstanceSchema),
+});
+export type Service = z.infer<typeof ServiceSchema>;

@@ -1,0 +1,29 @@
+import type { Format, HealthCheck } from './instance';
+
+/**
+ * What a decoder extracts from one etcd key/value: the registration as the service wrote it,
+ * before Switchyard adds status, drain and lease facts.
+ */
+export interface Registration {
+  service: string;
+  id: string;
+  address: string;
+  format: Format;
+  version?: string;
+  zone?: string;
+  weight?: number;
+  /** Always string→string; built with a null prototype-free copy, never from raw JSON objects. */
+  metadata: Record<string, string>;
+  health?: HealthCheck;
+  dependsOn?: string[];
+  /** rpcx `state=inactive`, dubbo `Enable:false`: the framework itself says the instance is out. */
+  offline?: boolean;
+}
+
+/** A key/value as read from etcd, with the facts decoders may use. */
+export interface RawEntry {
+  key: string;
+  value: Buffer;
+  /** Lease id in decimal, or undefined when the key has no lease. */
+  lease: string | undefined;
+}
