@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.ETCD_ENDPOINTS).toBeUndefined();
+    expect(config.SWITCHYARD_CONTROL_PREFIX).toBe('/switchyard/');
+    expect(config.dataDir.endsWith('/data')).toBe(true);
+  });
+
+  it('splits comma-separated lists', () => {
+    const config = loadConfig({ ETCD_ENDPOINTS: 'http://a:2379, http://b:2379,', SWITCHYARD_PREFIXES: '/services/' });
+    expect(config.ETCD_ENDPOINTS).toEqual(['http://a:2379', 'http://b:2379']);
+    expect(config.SWITCHYARD_PREFIXES).toEqual(['/services/']);
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ SWITCHYARD_CONTROL_PREFIX: 'switchyard' })).toThrow(/SWITCHYARD_CONTROL_PREFIX/);
+  });
+});

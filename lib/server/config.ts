@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const commaList = z
+  .string()
+  .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part.length > 0));
+
+const optionalPath = z.string().min(1).optional();
+
+/** Environment contract (DESIGN §4). Validated once at start; a bad value stops the process with its name. */
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  ETCD_ENDPOINTS: commaList.optional(),
+  ETCD_USERNAME: z.string().min(1).optional(),
+  ETCD_PASSWORD: z.string().optional(),
+  ETCD_CA_FILE: optionalPath,
+  ETCD_CERT_FILE: optionalPath,
+  ETCD_KEY_FILE: optionalPath,
+  SWITCHYARD_PREFIXES: commaList.optional(),
+  SWITCHYARD_CONTROL_PREFIX: z
+    .string()
+    .regex(/^\/.*\/$/, 'must start and end with "/"')
+    .default('/switchyard/'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** How long the live hub gathers changes before one `state:delta` (ms). */
+  SWITCHYARD_COALESCE_MS: z.coerce.number().int().min(0).max(100).default(50),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+}

@@ -1,0 +1,37 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Store } from './store';
+
+/** Prometheus metrics for one runtime; a registry per runtime so tests can run several. */
+export function createMetrics(store: Store) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'switchyard_process_' });
+  const watchEvents = new Counter({ name: 'switchyard_watch_events_total', help: 'etcd watch events received', registers: [registry] });
+  const relists = new Counter({ name: 'switchyard_relists_total', help: 'Full listings of the watched keyspace (start, outages, compaction)', registers: [registry] });
+  const socketsConnected = new Gauge({ name: 'switchyard_sockets_connected', help: 'Browser Socket.IO connections open now', registers: [registry] });
+  new Gauge({
+    name: 'switchyard_instances_known',
+    help: 'Instances decoded from the registry',
+    registers: [registry],
+    collect() {
+      this.set(store.instanceCount());
+    },
+  });
+  new Gauge({
+    name: 'switchyard_registry_synced',
+    help: '1 when the registry view is in sync with etcd, else 0',
+    registers: [registry],
+    collect() {
+      this.set(store.registryStatus().state === 'synced' ? 1 : 0);
+    },
+  });
+  return {
+    registry,
+    counters: {
+      watchEvents: (count: number) => watchEvents.inc(count),
+      relists: () => relists.inc(),
+    },
+    socketsConnected,
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

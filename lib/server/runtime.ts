@@ -1,0 +1,27 @@
+import type { Config } from './config';
+import type { Metrics } from './metrics';
+import type { Registry } from './registry/sync';
+import type { Store } from './store';
+
+/** Everything a route handler or page may use. Only types are imported here, so Next bundles nothing heavy. */
+export interface Runtime {
+  config: Config;
+  store: Store;
+  registry: Registry;
+  metrics: Metrics;
+}
+
+// Next bundles route handlers apart from server.ts (next.js #55660), so module state is not shared:
+// the runtime is published once on globalThis under a registered Symbol.
+const RUNTIME = Symbol.for('switchyard.runtime');
+type Holder = { [RUNTIME]?: Runtime };
+
+export function publishRuntime(runtime: Runtime | undefined): void {
+  (globalThis as Holder)[RUNTIME] = runtime;
+}
+
+export function getRuntime(): Runtime {
+  const runtime = (globalThis as Holder)[RUNTIME];
+  if (!runtime) throw new Error('Switchyard runtime is not running (start the app with server.ts)');
+  return runtime;
+}

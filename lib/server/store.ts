@@ -1,0 +1,219 @@
+import type { Drain, Instance } from '@/lib/model/instance';
+import type { Change, Delta, RegistryStatus, Snapshot } from '@/lib/model/live';
+import type { Registration } from '@/lib/model/registration';
+import { listServices } from '@/lib/model/state';
+
+/** One decoded etcd key: the instances it registers and the lease it hangs on. */
+export interface DecodedKey {
+  etcdKey: string;
+  lease: string | undefined;
+  registrations: Registration[];
+}
+
+export interface StoreOptions {
+  coalesceMs: number;
+  /** How many past deltas are kept so a reconnecting browser can catch up without a snapshot. */
+  replayCapacity?: number;
+  now?: () => Date;
+}
+
+export interface Store {
+  snapshot(): Snapshot;
+  /** Deltas after `seq`, or null when they are no longer kept (the client needs a snapshot). */
+  deltasSince(seq: number): Delta[] | null;
+  subscribe(listener: (delta: Delta) => void): () => void;
+  upsertKey(decoded: DecodedKey): void;
+  removeKey(etcdKey: string): void;
+  /** Replaces everything with a fresh listing, emitting only what differs (the gap's removals and additions). */
+  replaceAll(decoded: DecodedKey[], drains: Map<string, Drain>, revision: string): void;
+  setDrain(service: string, id: string, drain: Drain | null): void;
+  setLeaseTtl(lease: string, ttlSeconds: number): void;
+  setRevision(revision: string): void;
+  setRegistryStatus(status: Omit<RegistryStatus, 'since'>): void;
+  registryStatus(): RegistryStatus;
+  revision(): string;
+  instanceCount(): number;
+  /** etcd keys that decoded to at least one instance. */
+  etcdKeyCount(): number;
+  instances(): IterableIterator<Instance>;
+  /** Emits what is pending now instead of waiting for the coalescing timer. */
+  flush(): void;
+  close(): void;
+}
+
+export const drainKey = (service: string, id: string): string => `${service}\u0000${id}`;
+
+
+function instanceKeyFor(etcdKey: string, index: number, count: number): string {
+  return count === 1 ? etcdKey : `${etcdKey}#${index}`;
+}
+
+function sameInstance(a: Instance, b: Instance): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export function createStore(options: StoreOptions): Store {
+  const now = options.now ?? (() => new Date());
+  const replayCapacity = options.replayCapacity ?? 1024;
+  const instances = new Map<string, Instance>();
+  const keysByEtcdKey = new Map<string, string[]>();
+  const leaseByEtcdKey = new Map<string, string>();
+  const leaseTtls = new Map<string, number>();
+  const drains = new Map<string, Drain>();
+  const pending = new Map<string, Change>();
+  const log: Delta[] = [];
+  const listeners = new Set<(delta: Delta) => void>();
+  let seq = 0;
+  let revision = '0';
+  let registry: RegistryStatus = { state: 'connecting', since: now().toISOString() };
+  let registryChanged = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const schedule = (): void => {
+    if (timer) return;
+    timer = setTimeout(flush, options.coalesceMs);
+  };
+
+  function flush(): void {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending.size === 0 && !registryChanged) return;
+    seq += 1;
+    const delta: Delta = { seq, revision, changes: [...pending.values()] };
+    if (registryChanged) delta.registry = registry;
+    pending.clear();
+    registryChanged = false;
+    log.push(delta);
+    if (log.length > replayCapacity) log.shift();
+    for (const listener of listeners) listener(delta);
+  }
+
+  const put = (instance: Instance): void => {
+    const current = instances.get(instance.key);
+    if (current && sameInstance(current, instance)) return;
+    instances.set(instance.key, instance);
+    pending.set(instance.key, { op: 'upsert', instance });
+    schedule();
+  };
+
+  const remove = (key: string): void => {
+    const current = instances.get(key);
+    if (!current) return;
+    instances.delete(key);
+    pending.set(key, { op: 'remove', service: current.service, key });
+    schedule();
+  };
+
+  const build = (registration: Registration, key: string, lease: string | undefined): Instance => {
+    const { offline: _offline, ...fields } = registration;
+    const ttl = lease === undefined ? undefined : leaseTtls.get(lease);
+    const instance: Instance = {
+      ...fields,
+      key,
+      status: 'unknown',
+      drain: drains.get(drainKey(registration.service, registration.id)) ?? null,
+    };
+    if (ttl !== undefined) instance.leaseTtl = ttl;
+    return instance;
+  };
+
+  const upsertKeyInto = (decoded: DecodedKey): Set<string> => {
+    const keys = decoded.registrations.map((_, i) => instanceKeyFor(decoded.etcdKey, i, decoded.registrations.length));
+    decoded.registrations.forEach((registration, i) => put(build(registration, keys[i] as string, decoded.lease)));
+    for (const stale of keysByEtcdKey.get(decoded.etcdKey) ?? []) if (!keys.includes(stale)) remove(stale);
+    keysByEtcdKey.set(decoded.etcdKey, keys);
+    if (decoded.lease === undefined) leaseByEtcdKey.delete(decoded.etcdKey);
+    else leaseByEtcdKey.set(decoded.etcdKey, decoded.lease);
+    return new Set(keys);
+  };
+
+  const removeKey = (etcdKey: string): void => {
+    for (const key of keysByEtcdKey.get(etcdKey) ?? []) remove(key);
+    keysByEtcdKey.delete(etcdKey);
+    leaseByEtcdKey.delete(etcdKey);
+  };
+
+  const refreshDrain = (service: string, id: string): void => {
+    const drain = drains.get(drainKey(service, id)) ?? null;
+    for (const instance of instances.values()) {
+      if (instance.service === service && instance.id === id) put({ ...instance, drain });
+    }
+  };
+
+  return {
+    snapshot() {
+      flush();
+      return { seq, revision, registry, services: listServices({ services: groupByService(instances) }) };
+    },
+    deltasSince(since) {
+      if (since === seq) return [];
+      if (since > seq) return null;
+      const first = log[0];
+      if (!first || first.seq > since + 1) return null;
+      return log.slice(since + 1 - first.seq);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    upsertKey(decoded) {
+      upsertKeyInto(decoded);
+    },
+    removeKey,
+    replaceAll(decodedKeys, freshDrains, freshRevision) {
+      drains.clear();
+      for (const [key, drain] of freshDrains) drains.set(key, drain);
+      const seen = new Set<string>();
+      for (const decoded of decodedKeys) seen.add(decoded.etcdKey);
+      for (const etcdKey of [...keysByEtcdKey.keys()]) if (!seen.has(etcdKey)) removeKey(etcdKey);
+      for (const decoded of decodedKeys) upsertKeyInto(decoded);
+      revision = freshRevision;
+    },
+    setDrain(service, id, drain) {
+      if (drain) drains.set(drainKey(service, id), drain);
+      else drains.delete(drainKey(service, id));
+      refreshDrain(service, id);
+    },
+    setLeaseTtl(lease, ttlSeconds) {
+      leaseTtls.set(lease, ttlSeconds);
+      for (const [etcdKey, keyLease] of leaseByEtcdKey) {
+        if (keyLease !== lease) continue;
+        for (const key of keysByEtcdKey.get(etcdKey) ?? []) {
+          const instance = instances.get(key);
+          if (instance) put({ ...instance, leaseTtl: ttlSeconds });
+        }
+      }
+    },
+    setRevision(next) {
+      revision = next;
+    },
+    setRegistryStatus(status) {
+      if (status.state === registry.state && status.message === registry.message) return;
+      const since = status.state === registry.state ? registry.since : now().toISOString();
+      registry = { ...status, since };
+      registryChanged = true;
+      schedule();
+    },
+    registryStatus: () => registry,
+    revision: () => revision,
+    instanceCount: () => instances.size,
+    etcdKeyCount: () => keysByEtcdKey.size,
+    instances: () => instances.values(),
+    flush,
+    close() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      listeners.clear();
+    },
+  };
+}
+
+function groupByService(instances: Map<string, Instance>): Map<string, Map<string, Instance>> {
+  const services = new Map<string, Map<string, Instance>>();
+  for (const instance of instances.values()) {
+    let group = services.get(instance.service);
+    if (!group) services.set(instance.service, (group = new Map()));
+    group.set(instance.key, instance);
+  }
+  return services;
+}

@@ -1,0 +1,39 @@
+import { createServer } from 'node:http';
+import next from 'next';
+import { loadConfig } from './lib/server/config';
+import { startRuntime } from './lib/server/start-runtime';
+
+/** Custom server: Next's handler and Socket.IO on one port; the runtime starts first and stops last. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const dev = process.argv.includes('--dev');
+  const runtime = await startRuntime(config);
+  const app = next({ dev, hostname: config.HOST, port: config.PORT, dir: import.meta.dirname });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = createServer((request, response) => void handle(request, response));
+  runtime.attach(server);
+  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  console.log(`Switchyard ready on http://${config.HOST}:${port}`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await runtime.stop();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
