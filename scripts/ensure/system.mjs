@@ -1,0 +1,96 @@
+// System binaries that npm cannot install: found on disk, or installed with apt (Debian) when root.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+// Testing hooks (not for everyday use):
+//   ENSURE_DRY_RUN=1              print the commands ensure would run (apt-get, npm ci, next build) instead of running them
+//   ENSURE_FAKE_MISSING=etcd,...  treat these tools (by `name` below) as missing, to exercise the install path
+const fakeMissing = new Set((process.env.ENSURE_FAKE_MISSING ?? '').split(',').filter(Boolean));
+export const dryRun = process.env.ENSURE_DRY_RUN === '1';
+
+const onPath = (bin) => (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, bin));
+const etcdDir = () => (process.env.ETCD_BIN ? [path.dirname(process.env.ETCD_BIN)] : []);
+
+/** What each need requires. `env` names an override (a path) that replaces the lookup and the install. */
+export const TOOLS = {
+  runtime: [
+    { name: 'etcd', pkg: 'etcd-server', env: 'ETCD_BIN', paths: () => [...onPath('etcd'), '/usr/bin/etcd'] },
+    { name: 'etcdctl', pkg: 'etcd-client', paths: () => [...etcdDir().map((d) => path.join(d, 'etcdctl')), ...onPath('etcdctl'), '/usr/bin/etcdctl'] },
+  ],
+  browser: [
+    { name: 'chromium', pkg: 'chromium', env: 'CHROMIUM_PATH', paths: () => ['/usr/bin/chromium'] },
+    { name: 'DejaVu fonts', pkg: 'fonts-dejavu-core', plainFile: true, paths: () => ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'] },
+  ],
+};
+
+function usable(file, plainFile) {
+  try {
+    fs.accessSync(file, plainFile ? fs.constants.R_OK : fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Tools of these needs that are missing. Throws when an override points at nothing usable. */
+export function missingTools(needs) {
+  const missing = [];
+  for (const tool of needs.flatMap((need) => TOOLS[need] ?? [])) {
+    if (fakeMissing.has(tool.name)) {
+      missing.push(tool);
+    } else if (tool.env && process.env[tool.env]) {
+      if (!usable(process.env[tool.env], tool.plainFile)) throw new Error(`${tool.env}=${process.env[tool.env]} is not an executable file`);
+    } else if (!tool.paths().some((p) => usable(p, tool.plainFile))) {
+      missing.push(tool);
+    }
+  }
+  return missing;
+}
+
+/** The message for a user who cannot install (not root): what is missing and the exact command. */
+export function notRootMessage(missing) {
+  const what = missing.map((t) => `${t.name} (Debian package ${t.pkg})`).join(', ');
+  const overrides = missing.filter((t) => t.env).map((t) => `${t.env}=/path/to/${t.name}`);
+  return [
+    `ensure: missing ${what}.`,
+    `  Install with:  sudo apt-get install -y ${missing.map((t) => t.pkg).join(' ')}`,
+    ...(overrides.length > 0 ? [`  or point at existing binaries with ${overrides.join(', ')}`] : []),
+  ].join('\n');
+}
+
+/** Runs a command with inherited output (stdin closed: CI has none); returns its exit code. */
+export function run(cmd, args, options = {}) {
+  if (dryRun) {
+    console.log(`ensure: [dry run] would run: ${options.label ?? ''}${[cmd, ...args].join(' ')}`);
+    return 0;
+  }
+  const result = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+  if (result.error) throw new Error(`cannot run ${cmd}: ${result.error.message}`);
+  return result.status ?? 1;
+}
+
+const aptListsEmpty = () => {
+  try {
+    return !fs.readdirSync('/var/lib/apt/lists').some((name) => name.includes('_Packages'));
+  } catch {
+    return true;
+  }
+};
+
+/** Installs the missing tools with ONE apt-get install, running apt-get update first only when needed. */
+export function aptInstall(missing) {
+  const pkgs = [...new Set(missing.map((t) => t.pkg))];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => run('apt-get', ['install', '-y', ...pkgs], { env, label: 'DEBIAN_FRONTEND=noninteractive ' });
+  const update = () => {
+    console.log('ensure: apt-get update…');
+    if (run('apt-get', ['update'], { env }) !== 0) throw new Error('apt-get update failed');
+  };
+  console.log(`ensure: installing ${pkgs.join(', ')} (apt)…`);
+  if (aptListsEmpty()) update();
+  if (install() === 0) return;
+  if (dryRun) return;
+  update(); // stale or missing package lists are the usual cause: refresh once and retry
+  if (install() !== 0) throw new Error(`apt-get install -y ${pkgs.join(' ')} failed`);
+}

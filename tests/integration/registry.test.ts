@@ -1,0 +1,185 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Etcd3 } from 'etcd3';
+import { createEtcdClient } from '@/lib/server/etcd/client';
+import { createRegistry, type Registry } from '@/lib/server/registry/sync';
+import { createStore, type Store } from '@/lib/server/store';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { startProxy, type CuttableProxy } from '../support/proxy';
+import { eventually } from '../support/server';
+
+interface Dashboard {
+  store: Store;
+  registry: Registry;
+  client: Etcd3;
+  stop(): Promise<void>;
+}
+
+async function startDashboard(endpoint: string): Promise<Dashboard> {
+  const client = createEtcdClient({ endpoints: [endpoint] });
+  const store = createStore({ coalesceMs: 20 });
+  const registry = createRegistry({
+    client,
+    store,
+    prefixes: [],
+    controlPrefix: '/switchyard/',
+    counters: { watchEvents: () => undefined, relists: () => undefined },
+    log: () => undefined,
+    heartbeatMs: 300,
+  });
+  registry.start();
+  await registry.synced();
+  return {
+    store,
+    registry,
+    client,
+    async stop() {
+      await registry.stop();
+      store.close();
+      client.close();
+    },
+  };
+}
+
+const instanceKeys = (store: Store): string[] => [...store.instances()].map((i) => i.key).sort();
+const native = (port: number): string => JSON.stringify({ address: `127.0.0.1:${port}` });
+const sameAsEtcd = async (etcd: TestEtcd, dashboard: Dashboard, prefix = '/services/'): Promise<true | undefined> => {
+  const truth = (await etcd.etcdctlKeys(prefix)).sort();
+  const seen = instanceKeys(dashboard.store).filter((key) => key.startsWith(prefix));
+  return JSON.stringify(truth) === JSON.stringify(seen) ? true : undefined;
+};
+
+let etcd: TestEtcd;
+let dashboard: Dashboard | undefined;
+const active = (): Dashboard => {
+  if (!dashboard) throw new Error('no dashboard running');
+  return dashboard;
+};
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+});
+afterAll(async () => {
+  await etcd.stop();
+});
+afterEach(async () => {
+  await dashboard?.stop();
+  dashboard = undefined;
+  await etcd.client.delete().all();
+});
+
+describe('registry against a real etcd', () => {
+  it('shows a registration, forgets a delete, and drops a key whose lease expires', async () => {
+    await etcd.put('/services/users/u-1', native(9001));
+    dashboard = await startDashboard(etcd.endpoint);
+    expect(instanceKeys(dashboard.store)).toEqual(['/services/users/u-1']);
+
+    await etcd.put('/services/users/u-2', native(9002), 2);
+    await eventually(() => (dashboard?.store.instanceCount() === 2 ? true : undefined), 1_000, 'u-2 to appear');
+    await eventually(() => [...(dashboard?.store.instances() ?? [])].find((i) => i.id === 'u-2')?.leaseTtl, 2_000, 'lease TTL');
+
+    await etcd.delete('/services/users/u-1');
+    await eventually(() => (instanceKeys(active().store).includes('/services/users/u-1') ? undefined : true), 1_000, 'u-1 to go');
+    await eventually(() => (dashboard?.store.instanceCount() === 0 ? true : undefined), 8_000, 'lease expiry');
+  });
+
+  it('keeps up with a burst of 2,000 puts and ends equal to etcd', async () => {
+    dashboard = await startDashboard(etcd.endpoint);
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 2_000; i += 1) writes.push(etcd.client.put(`/services/svc-${i % 50}/i-${i}`).value(native(10_000 + i)).exec());
+    await Promise.all(writes);
+    await eventually(() => sameAsEtcd(etcd, active()), 10_000, 'dashboard to equal etcd');
+    expect(dashboard.store.instanceCount()).toBe(2_000);
+  });
+
+  it('survives etcd being killed and restarted mid-burst, ending equal to etcd', async () => {
+    dashboard = await startDashboard(etcd.endpoint);
+    for (let i = 0; i < 200; i += 1) await etcd.client.put(`/services/burst/b-${i}`).value(native(20_000 + i));
+    const writer = (async () => {
+      const writerClient = createEtcdClient({ endpoints: [etcd.endpoint] });
+      for (let i = 0; i < 600; i += 1) {
+        const key = `/services/burst/b-${i % 300}`;
+        for (;;) {
+          try {
+            if (i % 3 === 0) await writerClient.delete().key(key);
+            else await writerClient.put(key).value(native(30_000 + i));
+            break;
+          } catch {
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }
+      }
+      writerClient.close();
+    })();
+    await new Promise((r) => setTimeout(r, 150));
+    await etcd.local.stop(true);
+    await eventually(() => (dashboard?.store.registryStatus().state === 'unreachable' ? true : undefined), 5_000, 'unreachable status');
+    await new Promise((r) => setTimeout(r, 1_000));
+    await etcd.local.restart();
+    const backAt = Date.now();
+    await eventually(() => (dashboard?.store.registryStatus().state === 'synced' ? true : undefined), 5_000, 'resync');
+    expect(Date.now() - backAt).toBeLessThan(2_000);
+    await writer;
+    await eventually(() => sameAsEtcd(etcd, active()), 10_000, 'dashboard to equal etcd after the outage');
+  });
+
+  describe('behind a partition', () => {
+    let proxy: CuttableProxy;
+    beforeAll(async () => {
+      proxy = await startProxy(etcd.endpoint);
+    });
+    afterAll(async () => {
+      await proxy.close();
+    });
+
+    it('applies removals and additions hidden by a compaction while it was cut off', async () => {
+      for (let i = 0; i < 20; i += 1) await etcd.put(`/services/gap/g-${i}`, native(40_000 + i));
+      dashboard = await startDashboard(proxy.endpoint);
+      expect(dashboard.store.instanceCount()).toBe(20);
+      proxy.cut();
+      await eventually(() => (dashboard?.store.registryStatus().state === 'unreachable' ? true : undefined), 5_000, 'unreachable');
+      for (let i = 0; i < 10; i += 1) await etcd.delete(`/services/gap/g-${i}`);
+      for (let i = 20; i < 25; i += 1) await etcd.put(`/services/gap/g-${i}`, native(40_000 + i));
+      const { header } = await etcd.client.kv.range({ key: Buffer.from('/') });
+      await etcd.client.kv.compact({ revision: header.revision, physical: true });
+      proxy.restore();
+      await eventually(() => (dashboard?.store.registryStatus().state === 'synced' ? true : undefined), 5_000, 'resync');
+      await eventually(() => sameAsEtcd(etcd, active()), 5_000, 'gap applied');
+      expect(dashboard.store.instanceCount()).toBe(15);
+    });
+
+    it('relists when etcd comes back as a different cluster with a lower revision', async () => {
+      for (let i = 0; i < 50; i += 1) await etcd.put(`/services/old/o-${i}`, native(41_000 + i));
+      dashboard = await startDashboard(proxy.endpoint);
+      const other = await startEtcd();
+      try {
+        await other.put('/services/restored/r-1', native(42_000));
+        proxy.cut();
+        proxy.restore(other.endpoint);
+        await eventually(() => (instanceKeys(active().store).join() === '/services/restored/r-1' ? true : undefined), 5_000, 'the other cluster');
+      } finally {
+        proxy.cut();
+        proxy.restore(etcd.endpoint);
+        await other.stop();
+      }
+    });
+  });
+
+  it('ignores hostile values without failing, and keeps hostile names as data', async () => {
+    dashboard = await startDashboard(etcd.endpoint);
+    await etcd.put('/services/<img src=x onerror=alert(1)>/x', native(43_000));
+    await etcd.put('/services/proto/p', Buffer.from('{"address":"127.0.0.1:1","metadata":{"__proto__":{"polluted":"yes"}}}'));
+    await etcd.put('/services/bad-utf8/b', Buffer.from([0x7b, 0xff, 0xfe, 0x22, 0x7d]));
+    await etcd.put('/services/huge/h', Buffer.alloc(1024 * 1024, 0x61));
+    await etcd.put('/services/wrong-shape/w', '[1,2,3]');
+    await etcd.put('/config/feature-flags', '{"dark":true}');
+    await etcd.put('/services/after/a', native(43_001));
+    await eventually(() => (instanceKeys(active().store).includes('/services/after/a') ? true : undefined), 2_000, 'later key');
+    const names = dashboard.store.snapshot().services.map((s) => s.name);
+    expect(names).toContain('<img src=x onerror=alert(1)>');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(names).not.toContain('huge');
+    expect(dashboard.store.registryStatus().state).toBe('synced');
+    const diagnostics = dashboard.registry.diagnostics();
+    expect(diagnostics.unrecognised.find((u) => u.prefix === '/config/')?.count).toBe(1);
+  });
+});
