@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { HealthCheck } from '@/lib/model/instance';
+import type { RawEntry, Registration } from '@/lib/model/registration';
+import { isHostPort, isName, metadataOf, optionalText, readJsonObject, weightOf } from './util';
+
+const MAX_DEPENDENCIES = 64;
+
+const NativeKey = /^\/services\/([^/]+)\/([^/]+)$/;
+
+/** Switchyard's own format (DESIGN §3). Optional fields accept null, as Go writes for nil values. */
+const NativeValue = z.object({
+  address: z.string(),
+  version: z.string().nullish(),
+  zone: z.string().nullish(),
+  weight: z.number().nullish(),
+  metadata: z.unknown().optional(),
+  health: z.object({ http: z.string().nullish(), grpc: z.boolean().nullish() }).nullish(),
+  dependsOn: z.array(z.string()).nullish(),
+});
+type NativeHealth = z.infer<typeof NativeValue>['health'];
+
+/** `/services/<service>/<instance-id>` with our JSON value. */
+export function decodeNative(entry: RawEntry): Registration[] | null {
+  const key = NativeKey.exec(entry.key);
+  const value = readJsonObject(entry.value, NativeValue);
+  if (!key?.[1] || !key[2] || !value || !isHostPort(value.address)) return null;
+  const dependsOn = value.dependsOn?.filter(isName).slice(0, MAX_DEPENDENCIES);
+  return [
+    {
+      service: key[1],
+      id: key[2],
+      address: value.address,
+      format: 'native',
+      version: optionalText(value.version),
+      zone: optionalText(value.zone),
+      weight: weightOf(value.weight),
+      metadata: metadataOf(value.metadata),
+      health: healthOf(value.health),
+      dependsOn: dependsOn?.length ? dependsOn : undefined,
+    },
+  ];
+}
+
+/**
+ * Only a path may be declared for HTTP probes: the prober appends it to the registered address,
+ * so anything not starting with "/" (e.g. "@evil.example/") could redirect the probe elsewhere.
+ */
+function healthOf(raw: NativeHealth): HealthCheck | undefined {
+  const http = raw?.http?.startsWith('/') && isName(raw.http) ? raw.http : undefined;
+  const grpc = raw?.grpc ?? undefined;
+  return http !== undefined || grpc !== undefined ? { http, grpc } : undefined;
+}

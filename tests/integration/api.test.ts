@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import { z } from 'zod';
+import { ServiceSchema } from '@/lib/model/instance';
+import type { ClientToServerEvents, Delta, ServerToClientEvents, Snapshot } from '@/lib/model/live';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { eventually, startServer, type TestServer } from '../support/server';
+
+type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
+
+let etcd: TestEtcd;
+let server: TestServer;
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  await etcd.put('/services/users/u-1', JSON.stringify({ address: '127.0.0.1:9001', version: '1.2.0', zone: 'z1' }));
+  await etcd.put('/services/gateway/g-1', JSON.stringify({ address: '127.0.0.1:9000', dependsOn: ['users'] }));
+  server = await startServer({ etcdEndpoints: etcd.endpoints });
+  await eventually(async () => ((await fetch(`${server.url}/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await etcd?.stop();
+});
+
+function connect(auth: { seq?: number } = {}): LiveClient {
+  return io(server.url, { transports: ['websocket'], auth, reconnection: false, forceNew: true });
+}
+
+describe('HTTP API v1 on the real server', () => {
+  it('lists services with instances in the contract shape', async () => {
+    const response = await fetch(`${server.url}/api/v1/services`);
+    expect(response.status).toBe(200);
+    const body = z.object({ revision: z.string(), services: z.array(ServiceSchema) }).parse(await response.json());
+    expect(body.services.map((s) => s.name)).toEqual(['gateway', 'users']);
+    const users = body.services[1];
+    expect(users?.instances[0]).toMatchObject({ id: 'u-1', service: 'users', address: '127.0.0.1:9001', format: 'native', version: '1.2.0', zone: 'z1', drain: null });
+  });
+
+  it('serves one service with its declared dependencies and dependents', async () => {
+    const users = await (await fetch(`${server.url}/api/v1/services/users`)).json();
+    expect(users).toMatchObject({ name: 'users', dependents: ['gateway'], dependencies: [] });
+    const gateway = await (await fetch(`${server.url}/api/v1/services/gateway`)).json();
+    expect(gateway.dependencies).toEqual(['users']);
+  });
+
+  it('answers an unknown service with a 404 in the error shape', async () => {
+    const response = await fetch(`${server.url}/api/v1/services/${encodeURIComponent('no/such <service>')}`);
+    expect(response.status).toBe(404);
+    const body = ErrorBodySchema.parse(await response.json());
+    expect(body.error).toMatchObject({ code: 'not_found', field: 'service' });
+  });
+
+  it('exposes liveness and Prometheus metrics', async () => {
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^switchyard_instances_known 2$/m);
+    expect(metrics).toMatch(/^switchyard_relists_total [1-9]/m);
+    expect(metrics).toContain('switchyard_watch_events_total');
+    expect(metrics).toContain('switchyard_sockets_connected');
+  });
+});
+
+describe('Socket.IO live state', () => {
+  it('sends a snapshot on connect, then deltas with increasing seq', async () => {
+    const client = connect();
+    try {
+      const snapshot = await new Promise<Snapshot>((resolve) => client.once('state:snapshot', resolve));
+      expect(snapshot.services.map((s) => s.name)).toContain('users');
+      const deltas: Delta[] = [];
+      client.on('state:delta', (delta) => deltas.push(delta));
+      await etcd.put('/services/orders/o-1', JSON.stringify({ address: '127.0.0.1:9100' }));
+      await etcd.put('/services/orders/o-2', JSON.stringify({ address: '127.0.0.1:9101' }));
+      await eventually(() => (deltas.flatMap((d) => d.changes).length >= 2 ? true : undefined), 2_000, 'deltas');
+      const seqs = deltas.map((d) => d.seq);
+      expect(seqs[0]).toBe(snapshot.seq + 1);
+      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('replays missed deltas to a client that reconnects with its last seq', async () => {
+    const first = connect();
+    const snapshot = await new Promise<Snapshot>((resolve) => first.once('state:snapshot', resolve));
+    first.close();
+    await etcd.put('/services/orders/o-3', JSON.stringify({ address: '127.0.0.1:9102' }));
+    await etcd.delete('/services/orders/o-1');
+    await new Promise((r) => setTimeout(r, 300));
+    const second = connect({ seq: snapshot.seq });
+    try {
+      const replayed: Delta[] = [];
+      let gotSnapshot = false;
+      second.on('state:delta', (delta) => replayed.push(delta));
+      second.on('state:snapshot', () => (gotSnapshot = true));
+      await eventually(() => (replayed.flatMap((d) => d.changes).length >= 2 ? true : undefined), 2_000, 'replay');
+      expect(gotSnapshot).toBe(false);
+      expect(replayed[0]?.seq).toBe(snapshot.seq + 1);
+      const ops = replayed.flatMap((d) => d.changes).map((c) => (c.op === 'upsert' ? `+${c.instance.id}` : `-${c.key}`));
+      expect(ops).toEqual(expect.arrayContaining(['+o-3', '-/services/orders/o-1']));
+    } finally {
+      second.close();
+    }
+  });
+
+  it('refuses oversized client messages by closing the socket, and keeps serving others', async () => {
+    const client = connect();
+    await new Promise<Snapshot>((resolve) => client.once('state:snapshot', resolve));
+    const closed = new Promise<string>((resolve) => client.once('disconnect', resolve));
+    client.emit('state:resume', { seq: 0, junk: 'x'.repeat(100_000) } as unknown as { seq: number });
+    expect(await closed).toBeTruthy();
+    expect((await fetch(`${server.url}/api/v1/services`)).status).toBe(200);
+  });
+});
+
+describe('etcd outage', () => {
+  it('reports not ready while etcd is down and recovers within a second of its return', async () => {
+    await etcd.local.stop(true);
+    const down = await eventually(async () => {
+      const response = await fetch(`${server.url}/readyz`);
+      return response.status === 503 ? await response.json() : undefined;
+    }, 5_000, '/readyz 503');
+    expect(down.registry.state).toBe('unreachable');
+    expect((await fetch(`${server.url}/api/v1/services`)).status).toBe(200);
+    await etcd.local.restart();
+    const back = Date.now();
+    await eventually(async () => ((await fetch(`${server.url}/readyz`)).status === 200 ? true : undefined), 5_000, '/readyz 200');
+    expect(Date.now() - back).toBeLessThan(1_500);
+  });
+});
