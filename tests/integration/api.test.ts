@@ -131,3 +131,14 @@ describe('etcd outage', () => {
     expect(Date.now() - back).toBeLessThan(1_500);
   });
 });
+
+describe('shutdown', () => {
+  it('closes sockets, watchers and etcd on SIGTERM and exits 0', async () => {
+    const client = connect();
+    await new Promise<Snapshot>((resolve) => client.once('state:snapshot', resolve));
+    const disconnected = new Promise<string>((resolve) => client.once('disconnect', resolve));
+    expect(await server.stop()).toBe(0);
+    expect(await disconnected).toBeTruthy();
+    expect(server.output()).toContain('SIGTERM: shutting down');
+  });
+});

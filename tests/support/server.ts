@@ -8,7 +8,8 @@ export interface TestServer {
   url: string;
   pid: number | undefined;
   output(): string;
-  stop(): Promise<void>;
+  /** SIGTERM, then waits; resolves with the exit code (null when it had to be killed). */
+  stop(): Promise<number | null>;
 }
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -64,6 +65,7 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
         clearTimeout(forced);
       }
       rmSync(dataDir, { recursive: true, force: true });
+      return child.exitCode;
     },
   };
 }
