@@ -23,8 +23,8 @@ export const ConfigSchema = z.object({
     .regex(/^\/.*\/$/, 'must start and end with "/"')
     .default('/switchyard/'),
   DATA_DIR: z.string().min(1).default('./data'),
-  /** How long the live hub gathers changes before one `state:delta` (ms). */
-  SWITCHYARD_COALESCE_MS: z.coerce.number().int().min(0).max(100).default(50),
+  /** Minimum spacing between two `state:delta` broadcasts (ms); a change after a quiet spell is sent at once. */
+  SWITCHYARD_COALESCE_MS: z.coerce.number().int().min(0).max(100).default(10),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

@@ -15,18 +15,37 @@ let store: Store;
 afterEach(() => store.close());
 
 describe('store', () => {
-  it('coalesces changes into one delta with the next seq', async () => {
-    store = createStore({ coalesceMs: 20 });
+  it('sends a change after a quiet spell on the next tick, with the same tick\'s changes', async () => {
+    store = createStore({ coalesceMs: 1_000 });
     const deltas: Delta[] = [];
     store.subscribe((delta) => deltas.push(delta));
     store.upsertKey(key('users', 'a'));
     store.upsertKey(key('users', 'b'));
     store.removeKey('/services/users/a');
     expect(deltas).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 40));
+    await new Promise((r) => setImmediate(r));
     expect(deltas).toHaveLength(1);
     expect(deltas[0]?.seq).toBe(1);
     expect(deltas[0]?.changes.map((c) => c.op).sort()).toEqual(['remove', 'upsert']);
+  });
+
+  it('during a burst sends at most one delta per window, the last write per key winning', async () => {
+    store = createStore({ coalesceMs: 300 });
+    const deltas: Delta[] = [];
+    store.subscribe((delta) => deltas.push(delta));
+    store.upsertKey(key('users', 'a'));
+    await new Promise((r) => setImmediate(r));
+    expect(deltas).toHaveLength(1);
+    for (let i = 0; i < 20; i += 1) {
+      store.upsertKey({ ...key('users', 'b'), registrations: [registration('users', 'b', `127.0.0.1:${i + 1}`)] });
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(deltas.length).toBeLessThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 320));
+    expect(deltas).toHaveLength(2);
+    expect(deltas[1]?.changes).toHaveLength(1);
+    const change = deltas[1]?.changes[0];
+    expect(change?.op === 'upsert' ? change.instance.address : '').toBe('127.0.0.1:20');
   });
 
   it('emits nothing for a put that changes nothing', () => {

@@ -11,6 +11,7 @@ export interface DecodedKey {
 }
 
 export interface StoreOptions {
+  /** Minimum spacing between two deltas; changes inside one window travel together. */
   coalesceMs: number;
   /** How many past deltas are kept so a reconnecting browser can catch up without a snapshot. */
   replayCapacity?: number;
@@ -69,15 +70,27 @@ export function createStore(options: StoreOptions): Store {
   let registryChanged = false;
   let timer: NodeJS.Timeout | undefined;
 
+  let lastFlushAt = -Infinity;
+  let immediate: NodeJS.Immediate | undefined;
+
+  /**
+   * Throttle with a leading edge: a change after a quiet window leaves on the next tick (so one
+   * watch response's events still travel together); during a burst at most one delta per window.
+   */
   const schedule = (): void => {
-    if (timer) return;
-    timer = setTimeout(flush, options.coalesceMs);
+    if (timer || immediate) return;
+    const wait = lastFlushAt + options.coalesceMs - performance.now();
+    if (wait <= 0) immediate = setImmediate(flush);
+    else timer = setTimeout(flush, wait);
   };
 
   function flush(): void {
     if (timer) clearTimeout(timer);
+    if (immediate) clearImmediate(immediate);
     timer = undefined;
+    immediate = undefined;
     if (pending.size === 0 && !registryChanged) return;
+    lastFlushAt = performance.now();
     seq += 1;
     const delta: Delta = { seq, revision, changes: [...pending.values()] };
     if (registryChanged) delta.registry = registry;
@@ -202,7 +215,9 @@ export function createStore(options: StoreOptions): Store {
     flush,
     close() {
       if (timer) clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
       timer = undefined;
+      immediate = undefined;
       listeners.clear();
     },
   };
