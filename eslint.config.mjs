@@ -6,7 +6,7 @@ const serverOnly = ['@/lib/server', '@/lib/server/*', '**/lib/server/**', 'etcd3
 const frameworks = ['react', 'react-dom', 'next', 'next/*', 'socket.io', 'socket.io-client', 'etcd3', '@/lib/server/*', '@/lib/client/*', '**/lib/server/**', '**/lib/client/**', 'node:*'];
 
 export default tseslint.config(
-  { ignores: ['.next/**', 'node_modules/**', 'data/**', 'next-env.d.ts', 'public/**'] },
+  { ignores: ['.next/**', 'node_modules/**', 'data/**', 'next-env.d.ts', 'public/**', '.screens/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

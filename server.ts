@@ -23,9 +23,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down`);
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    setTimeout(() => process.exit(1), 10_000).unref();
+    // Socket.IO first: open WebSockets would otherwise hold server.close() open forever.
     await runtime.stop();
+    server.closeAllConnections();
     await app.close();
     process.exit(0);
   };

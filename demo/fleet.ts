@@ -1,86 +1,121 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Etcd3, Lease } from 'etcd3';
-import type { Format } from '@/lib/model/instance';
-import { registrationFor, type DemoInstance } from './formats';
+import type { Etcd3 } from 'etcd3';
+import { createCaller } from './caller';
+import { startDiscovery } from './discovery';
+import { registeredServiceName, registrationPrefix } from './formats';
+import { startInstance, type RunningInstance } from './instance';
+import type { Random } from './latency';
+import { calledServices, DEMO_PLAN, EXTERNALS, externalsOf, isExternal, planProblems, type ExternalName, type ServicePlan } from './plan';
+import { createCallStats, startReporting, type CallReporter } from './stats';
+import { createTopic, startArrivals, startConsumer, type Topic } from './traffic';
+import { createWork } from './work';
 
-export interface ServicePlan {
-  service: string;
-  format: Format;
-  instances: number;
-  dependsOn: string[];
-}
-
-/** A small Go shop: one gateway, its backends, each registered the way its framework does it. */
-export const DEMO_PLAN: readonly ServicePlan[] = [
-  { service: 'api-gateway', format: 'native', instances: 2, dependsOn: ['auth', 'users.rpc', 'orders', 'search'] },
-  { service: 'auth', format: 'kratos', instances: 2, dependsOn: ['users.rpc'] },
-  { service: 'users.rpc', format: 'go-zero', instances: 3, dependsOn: [] },
-  { service: 'orders', format: 'go-micro', instances: 3, dependsOn: ['payments', 'inventory'] },
-  { service: 'payments', format: 'grpc-go', instances: 2, dependsOn: [] },
-  { service: 'inventory', format: 'kitex', instances: 2, dependsOn: [] },
-  { service: 'search', format: 'rpcx', instances: 2, dependsOn: [] },
-  { service: 'notifications', format: 'dubbo', instances: 2, dependsOn: [] },
-  { service: 'recommendations', format: 'dubbo-app', instances: 2, dependsOn: [] },
-  { service: 'media', format: 'hertz', instances: 2, dependsOn: [] },
-];
-
-const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
-const LEASE_TTL_SECONDS = 10;
-
-export interface RunningInstance {
-  instance: DemoInstance;
-  format: Format;
-  key: string;
-  server: Server;
-  lease: Lease;
+export interface FleetOptions {
+  plan?: readonly ServicePlan[];
+  /** Lease TTL of every registration; tests use 2–3 s to see expiry quickly. */
+  leaseTtlSeconds?: number;
+  /** Requests per second entering the fleet, shared by the origin service's instances. */
+  rps?: number;
+  /** Switchyard's control prefix, where drains live. */
+  controlPrefix?: string;
+  /** Where call statistics go; none = not reported. */
+  reporter?: CallReporter;
+  reportIntervalMs?: number;
+  random?: Random;
+  log?: (message: string) => void;
 }
 
 export interface Fleet {
+  plan: readonly ServicePlan[];
   instances: RunningInstance[];
+  instancesOf(service: string): RunningInstance[];
   stop(): Promise<void>;
 }
 
-function listen(): Promise<Server> {
-  const server = createServer((request, response) => {
-    if (request.url === '/healthz') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
 
 /**
- * Starts one real loopback HTTP server per instance and registers it under a lease kept alive
- * like the frameworks do, so stopping an instance lets its key expire on its own.
+ * Starts every instance of the plan: a loopback server each, registered in its framework's format
+ * under a kept-alive lease, calling its dependencies through a shared registry watch that honours
+ * drains, with traffic entering at the origin service and call statistics reported per instance.
  */
-export async function startFleet(client: Etcd3, plan: readonly ServicePlan[] = DEMO_PLAN): Promise<Fleet> {
-  const running: RunningInstance[] = [];
-  for (const service of plan) {
-    for (let i = 0; i < service.instances; i += 1) {
-      const server = await listen();
-      const { port } = server.address() as AddressInfo;
-      const instance: DemoInstance = {
+export async function startFleet(client: Etcd3, options: FleetOptions = {}): Promise<Fleet> {
+  const plan = options.plan ?? DEMO_PLAN;
+  const problems = planProblems(plan);
+  if (problems.length > 0) throw new Error(`demo plan: ${problems.join('; ')}`);
+  const random = options.random ?? Math.random;
+  const log = options.log ?? ((message: string) => console.log(message));
+  const byName = new Map(plan.map((service) => [service.service, service]));
+  const registeredName = (service: string): string => {
+    const planned = byName.get(service);
+    return planned ? registeredServiceName(planned.format, service) : service;
+  };
+
+  const discovery = await startDiscovery({
+    client,
+    prefixes: calledServices(plan).map((service) => registrationPrefix(byName.get(service)?.format ?? 'native', service)),
+    controlPrefix: options.controlPrefix ?? '/switchyard/',
+    log,
+  });
+  const stats = createCallStats();
+  const reporting = options.reporter && startReporting(stats, options.reporter, options.reportIntervalMs ?? 5_000);
+  const topics = new Map<ExternalName, Topic>();
+  const topic = (name: ExternalName): Topic => {
+    let found = topics.get(name);
+    if (!found) topics.set(name, (found = createTopic()));
+    return found;
+  };
+
+  const originInstances = plan.filter((service) => service.origin).reduce((sum, service) => sum + service.instances, 0);
+  const startOne = (service: ServicePlan, index: number): Promise<RunningInstance> => {
+    const externals = externalsOf(service);
+    const id = `${service.service}-${index + 1}`;
+    let work: (() => Promise<number>) | undefined;
+    // Built on first use, when the instance (and so its registered identity) exists.
+    const workOf = (instance: RunningInstance): (() => Promise<number>) =>
+      (work ??= createWork({
+        plan: service,
+        faults: instance.faults,
+        caller: createCaller({ from: () => instance.identity(), endpoints: (name) => discovery.endpoints(name), stats, random }),
+        from: () => instance.identity(),
+        stats,
+        random,
+        registeredName,
+        publish: (queue) => topic(queue).publish(),
+      }));
+    return startInstance({
+      client,
+      plan: service,
+      ttlSeconds: options.leaseTtlSeconds ?? 10,
+      registration: {
         service: service.service,
-        id: `${service.service}-${i + 1}`,
-        address: `127.0.0.1:${port}`,
-        version: i === 0 && service.instances > 2 ? '1.9.0-canary' : '1.8.3',
-        zone: ZONES[i % ZONES.length] ?? 'eu-west-1a',
-        dependsOn: service.dependsOn,
-      };
-      const lease = client.lease(LEASE_TTL_SECONDS);
-      const { key, value } = registrationFor(service.format, instance, await lease.grant());
-      await lease.put(key).value(value);
-      running.push({ instance, format: service.format, key, server, lease });
-    }
-  }
+        id,
+        version: index === 0 && service.instances > 2 ? '1.9.0-canary' : '1.8.3',
+        zone: ZONES[index % ZONES.length] ?? 'eu-west-1a',
+        dependsOn: [...new Set(service.calls.map((call) => (isExternal(call.to) ? call.to : registeredName(call.to))))],
+        metadata: Object.fromEntries(externals.map((name) => [`external.${name}`, EXTERNALS[name].kind])),
+      },
+      work: (instance) => workOf(instance)(),
+      background(instance) {
+        if (service.origin) return startArrivals((options.rps ?? 10) / Math.max(originInstances, 1), workOf(instance), random);
+        if (service.consumes) return startConsumer(topic(service.consumes), workOf(instance));
+        return () => undefined;
+      },
+      log,
+    });
+  };
+
+  const startAll = (services: readonly ServicePlan[]): Promise<RunningInstance[]> =>
+    Promise.all(services.flatMap((service) => Array.from({ length: service.instances }, (_, index) => startOne(service, index))));
+  // Traffic starts last, once there is a fleet to receive it.
+  const instances = [...(await startAll(plan.filter((service) => !service.origin))), ...(await startAll(plan.filter((service) => service.origin)))];
   return {
-    instances: running,
+    plan,
+    instances,
+    instancesOf: (service) => instances.filter((instance) => instance.plan.service === service),
     async stop() {
-      await Promise.allSettled(running.map((r) => r.lease.revoke()));
-      await Promise.allSettled(running.map((r) => new Promise((resolve) => r.server.close(resolve))));
+      reporting?.stop();
+      await Promise.allSettled(instances.map((instance) => instance.stop()));
+      await discovery.stop();
     },
   };
 }

@@ -1,19 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { FORMATS } from '@/lib/model/instance';
 import { decodeEntry } from '@/lib/server/registry/decode';
-import { registrationFor } from './formats';
+import { registeredServiceName, registrationFor, registrationPrefix } from './formats';
 
-const instance = { service: 'orders', id: 'orders-1', address: '127.0.0.1:40123', version: '1.8.3', zone: 'eu-west-1a', dependsOn: ['payments'] };
+const instance = {
+  service: 'orders',
+  id: 'orders-1',
+  address: '127.0.0.1:40123',
+  version: '1.8.3',
+  zone: 'eu-west-1a',
+  dependsOn: ['payments', 'postgres'],
+  metadata: { 'external.postgres': 'database' },
+};
 const LEASE = '7587874236439215621';
+/** Formats whose value has no free-form map to carry metadata in. */
+const WITHOUT_METADATA = new Set(['go-zero', 'plain', 'generic']);
 
 describe('demo registrations decode back to what was registered', () => {
   it.each(FORMATS)('%s', (format) => {
     const { key, value } = registrationFor(format, instance, LEASE);
     const decoded = decodeEntry({ key, value: Buffer.from(value), lease: LEASE });
-    expect(decoded).not.toBeNull();
+    expect(decoded).toHaveLength(1);
     expect(decoded?.[0]?.format).toBe(format);
     expect(decoded?.[0]?.address).toBe(instance.address);
-    const expectedService = format === 'dubbo' ? 'com.example.orders.Provider' : 'orders';
-    expect(decoded?.[0]?.service).toBe(expectedService);
+    expect(decoded?.[0]?.service).toBe(registeredServiceName(format, 'orders'));
+    expect(key.startsWith(registrationPrefix(format, 'orders'))).toBe(true);
+    if (!WITHOUT_METADATA.has(format)) expect(decoded?.[0]?.metadata['external.postgres']).toBe('database');
+    if (format === 'native') expect(decoded?.[0]?.dependsOn).toEqual(['payments', 'postgres']);
+  });
+
+  it('gives each service of one format its own prefix', () => {
+    for (const format of FORMATS) {
+      const prefix = registrationPrefix(format, 'orders');
+      const { key } = registrationFor(format, { ...instance, service: 'orders-archive' }, LEASE);
+      expect(key.startsWith(prefix), format).toBe(false);
+    }
   });
 });

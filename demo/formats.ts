@@ -7,7 +7,47 @@ export interface DemoInstance {
   address: string;
   version: string;
   zone: string;
+  /** Only Switchyard's native format can declare dependencies; the other frameworks have no field for them. */
   dependsOn: string[];
+  /** Written where the framework's value has a free-form map (tags, metadata, URL parameters). */
+  metadata: Record<string, string>;
+}
+
+/** The dubbo interface a demo service exports; interface-level dubbo registers that, not the app name. */
+function dubboInterface(service: string): string {
+  return `com.example.${service}.Provider`;
+}
+
+/** The service name Switchyard decodes from this format's registration (what callers and drains use). */
+export function registeredServiceName(format: Format, service: string): string {
+  return format === 'dubbo' ? dubboInterface(service) : service;
+}
+
+/** The etcd prefix under which every registration of `service` in `format` lives (what a resolver watches). */
+export function registrationPrefix(format: Format, service: string): string {
+  switch (format) {
+    case 'native':
+    case 'dubbo-app':
+      return `/services/${service}/`;
+    case 'go-zero':
+    case 'grpc-go':
+      return `${service}/`;
+    case 'kratos':
+      return `/microservices/${service}/`;
+    case 'go-micro':
+      return `/micro/registry/${service}/`;
+    case 'kitex':
+    case 'hertz':
+      return `${format}/registry-etcd/${service}/`;
+    case 'rpcx':
+      return `/rpcx_demo/${service}/`;
+    case 'dubbo':
+      return `/dubbo/${dubboInterface(service)}/providers/`;
+    case 'plain':
+      return `/registry/${service}/`;
+    case 'generic':
+      return `/apps/${service}/`;
+  }
 }
 
 /**
@@ -15,46 +55,59 @@ export interface DemoInstance {
  * like the Go originals (capitalised dubbo fields, go-zero lease-id keys, rpcx query strings…).
  */
 export function registrationFor(format: Format, instance: DemoInstance, leaseId: string): { key: string; value: string } {
-  const { service, id, address, version, zone, dependsOn } = instance;
+  const { service, id, address, version, zone, dependsOn, metadata } = instance;
   const [host = '127.0.0.1', port = '0'] = address.split(':');
+  const prefix = registrationPrefix(format, service);
   switch (format) {
     case 'native':
       return {
-        key: `/services/${service}/${id}`,
-        value: JSON.stringify({ address, version, zone, metadata: { team: 'platform' }, health: { http: '/healthz' }, dependsOn }),
+        key: `${prefix}${id}`,
+        value: JSON.stringify({ address, version, zone, metadata, health: { http: '/healthz' }, dependsOn }),
       };
     case 'go-zero':
-      return { key: `${service}/${leaseId}`, value: address };
+      return { key: `${prefix}${leaseId}`, value: address };
     case 'kratos':
       return {
-        key: `/microservices/${service}/${id}`,
-        value: JSON.stringify({ id, name: service, version, metadata: { zone }, endpoints: [`http://${address}`] }),
+        key: `${prefix}${id}`,
+        value: JSON.stringify({ id, name: service, version, metadata: { zone, ...metadata }, endpoints: [`http://${address}`] }),
       };
     case 'go-micro':
       return {
-        key: `/micro/registry/${service}/${id}`,
-        value: JSON.stringify({ name: service, version, metadata: null, endpoints: null, nodes: [{ id, address, metadata: { zone, protocol: 'http' } }] }),
+        key: `${prefix}${id}`,
+        value: JSON.stringify({
+          name: service,
+          version,
+          metadata: null,
+          endpoints: null,
+          nodes: [{ id, address, metadata: { zone, protocol: 'http', ...metadata } }],
+        }),
       };
     case 'grpc-go':
-      return { key: `${service}/${address}`, value: JSON.stringify({ Op: 0, Addr: address, Metadata: null }) };
+      return { key: `${prefix}${address}`, value: JSON.stringify({ Op: 0, Addr: address, Metadata: { zone, ...metadata } }) };
     case 'kitex':
-      return { key: `kitex/registry-etcd/${service}/${address}`, value: JSON.stringify({ network: 'tcp', address, weight: 10, tags: { zone } }) };
+      return { key: `${prefix}${address}`, value: JSON.stringify({ network: 'tcp', address, weight: 10, tags: { zone, ...metadata } }) };
     case 'hertz':
-      return { key: `hertz/registry-etcd/${service}/${address}`, value: JSON.stringify({ weight: 10, tags: { zone }, network: 'tcp', address }) };
+      return { key: `${prefix}${address}`, value: JSON.stringify({ weight: 10, tags: { zone, ...metadata }, network: 'tcp', address }) };
     case 'rpcx':
-      return { key: `/rpcx_demo/${service}/tcp@${address}`, value: `group=${zone}&version=${version}` };
+      return { key: `${prefix}tcp@${address}`, value: new URLSearchParams({ group: zone, version, ...metadata }).toString() };
     case 'dubbo': {
-      const url = `dubbo://${address}/com.example.${service}.Provider?application=${service}&interface=com.example.${service}.Provider&version=${version}&side=provider`;
-      return { key: `/dubbo/com.example.${service}.Provider/providers/${encodeURIComponent(url)}`, value: '' };
+      const params = new URLSearchParams({
+        application: service,
+        interface: dubboInterface(service),
+        version,
+        side: 'provider',
+        ...metadata,
+      });
+      return { key: `${prefix}${encodeURIComponent(`dubbo://${address}/${dubboInterface(service)}?${params.toString()}`)}`, value: '' };
     }
     case 'dubbo-app':
       return {
-        key: `/services/${service}/${address}`,
-        value: `${JSON.stringify({ ServiceName: service, Host: host, Port: Number(port), Id: address, Weight: 100, Enable: true, Healthy: true, Metadata: { zone } })}\n`,
+        key: `${prefix}${address}`,
+        value: `${JSON.stringify({ ServiceName: service, Host: host, Port: Number(port), Id: address, Weight: 100, Enable: true, Healthy: true, Metadata: { zone, ...metadata } })}\n`,
       };
     case 'plain':
-      return { key: `/registry/${service}/${address}`, value: address };
+      return { key: `${prefix}${address}`, value: address };
     case 'generic':
-      return { key: `/apps/${service}/${id}`, value: `http://${address}` };
+      return { key: `${prefix}${id}`, value: `http://${address}` };
   }
 }

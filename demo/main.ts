@@ -1,62 +1,104 @@
-import { spawn } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
-import { Etcd3 } from 'etcd3';
 import { loadConfig } from '@/lib/server/config';
+import { createEtcdClient } from '@/lib/server/etcd/client';
 import { freePort, startLocalEtcd } from '@/lib/server/etcd/local';
+import { parseDemoArgs, USAGE, UsageError, type DemoOptions } from './args';
+import { startDashboard } from './dashboard';
 import { startFleet } from './fleet';
+import { startScaleFleet } from './scale';
+import { scheduleScenarios } from './scenarios';
+import { httpCallReporter } from './stats';
 
-const root = path.resolve(import.meta.dirname, '..');
+const log = (message: string): void => console.log(`${new Date().toISOString()} demo: ${message}`);
 
-async function portToUse(preferred: number): Promise<number> {
-  const { createServer } = await import('node:net');
+/** PORT when it is free (0 = any), else any free port. */
+function portToUse(preferred: number): Promise<number> {
+  if (preferred === 0) return freePort();
   return new Promise((resolve) => {
-    const probe = createServer();
+    const probe = net.createServer();
     probe.once('error', () => void freePort().then(resolve));
     probe.listen(preferred, '127.0.0.1', () => probe.close(() => resolve(preferred)));
   });
 }
 
-/** `npm run demo`: a local etcd, the demo fleet and the dashboard, all stopped by Ctrl-C. */
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const etcd = await startLocalEtcd(path.join(config.dataDir, 'demo-etcd'));
-  const client = new Etcd3({ hosts: etcd.endpoint });
-  const fleet = await startFleet(client);
-  const port = await portToUse(config.PORT);
-  const dashboard = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server.ts'], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), ETCD_ENDPOINTS: etcd.endpoint },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  dashboard.stdout.on('data', (chunk: Buffer) => {
-    const text = chunk.toString();
-    process.stdout.write(text);
-    if (text.includes('Switchyard ready on')) {
-      console.log(`\n  Switchyard demo: http://${config.HOST}:${port}\n  etcd: ${etcd.endpoint} (data in ${etcd.dataDir})`);
-      console.log(`  ${fleet.instances.length} instances in ${new Set(fleet.instances.map((i) => i.instance.service)).size} services. Ctrl-C stops everything.\n`);
-    }
-  });
-
-  let stopping = false;
-  const stop = async (code: number): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    if (dashboard.exitCode === null) {
-      const exited = new Promise((resolve) => dashboard.once('exit', resolve));
-      dashboard.kill('SIGTERM');
-      await exited;
-    }
-    await fleet.stop();
-    client.close();
-    await etcd.stop();
-    process.exit(code);
-  };
-  dashboard.once('exit', (code) => void stop(code ?? 1));
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+/** What has been started so far, stopped in reverse order by Ctrl-C, SIGTERM or a failure. */
+const cleanups: (() => Promise<void> | void)[] = [];
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const cleanup of cleanups.reverse()) {
+    await Promise.resolve()
+      .then(cleanup)
+      .catch((error: unknown) => log(`while stopping: ${error instanceof Error ? error.message : String(error)}`));
+  }
+  process.exit(code);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+/** `npm run demo`: a local etcd (unless ETCD_ENDPOINTS is set), the demo fleet and the dashboard. */
+async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<void> {
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  const config = loadConfig();
+  let endpoints = config.ETCD_ENDPOINTS ?? [];
+  let etcdNote = '';
+  if (endpoints.length === 0) {
+    const etcd = await startLocalEtcd(path.join(config.dataDir, 'demo-etcd'));
+    cleanups.push(() => etcd.stop());
+    endpoints = [etcd.endpoint];
+    etcdNote = ` (local, data in ${etcd.dataDir})`;
+  }
+  const client = createEtcdClient({
+    endpoints,
+    username: config.ETCD_USERNAME,
+    password: config.ETCD_PASSWORD,
+    caFile: config.ETCD_CA_FILE,
+    certFile: config.ETCD_CERT_FILE,
+    keyFile: config.ETCD_KEY_FILE,
+  });
+  cleanups.push(() => client.close());
+  const port = await portToUse(config.PORT);
+  const url = `http://${config.HOST}:${port}`;
+  const reporter = httpCallReporter(`${url}/api/v1/ingest/calls`, log);
+
+  const fleet =
+    options.mode === 'scale'
+      ? await startScaleFleet(client, { ...options, reporter })
+      : await startFleet(client, { rps: options.rps, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, reporter, log });
+  cleanups.push(() => fleet.stop());
+  const summary = 'summary' in fleet ? fleet.summary : `${fleet.instances.length} instances in ${fleet.plan.length} services`;
+
+  const dashboard = startDashboard({ port, etcdEndpoints: endpoints });
+  cleanups.push(() => dashboard.stop());
+  dashboard.child.once('exit', (code) => {
+    if (stopping) return;
+    log(`the dashboard exited (code ${code}); stopping`);
+    void shutdown(code || 1);
+  });
+  if (!(await dashboard.ready.then(() => true, () => false))) return;
+
+  console.log(`\n  Switchyard demo: ${url}\n  etcd: ${endpoints.join(',')}${etcdNote}`);
+  console.log(`  ${summary}. Ctrl-C stops everything.\n`);
+  if ('instancesOf' in fleet) {
+    const timing = { random: Math.random, log, firstAfterMs: 5_000, revertAfterMs: 30_000 };
+    if (options.mode === 'fleet' && options.scenario)
+      cleanups.push(scheduleScenarios(fleet, { ...timing, once: options.scenario, service: options.target }));
+    else if (options.mode === 'fleet' && options.chaos) cleanups.push(scheduleScenarios(fleet, { ...timing, firstAfterMs: 15_000, everyMs: 45_000 }));
+  }
+}
+
+let options: DemoOptions;
+try {
+  options = parseDemoArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (options.mode === 'help') console.log(USAGE);
+else
+  main(options).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    void shutdown(1);
+  });

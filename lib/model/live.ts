@@ -11,6 +11,8 @@ export interface RegistryStatus {
 }
 
 export interface Snapshot {
+  /** Identifies one server run: seqs from another run mean nothing, so a resume across a restart gets a snapshot. */
+  epoch: string;
   seq: number;
   revision: string;
   registry: RegistryStatus;

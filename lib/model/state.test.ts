@@ -7,7 +7,7 @@ const instance = (service: string, id: string): Instance => ({
   id, service, key: `/services/${service}/${id}`, address: '127.0.0.1:1', format: 'native', metadata: {}, status: 'unknown', drain: null,
 });
 const snapshot: Snapshot = {
-  seq: 5, revision: '100', registry: { state: 'synced', since: '2026-01-01T00:00:00Z' },
+  epoch: 'run-1', seq: 5, revision: '100', registry: { state: 'synced', since: '2026-01-01T00:00:00Z' },
   services: [{ name: 'users', status: 'unknown', instances: [instance('users', 'a')] }],
 };
 

@@ -4,6 +4,7 @@ import type { Delta, RegistryStatus, Snapshot } from './live';
 
 /** Live fleet state as the browser holds it: instances by etcd key, grouped by service. */
 export interface LiveState {
+  epoch: string;
   seq: number;
   revision: string;
   registry: RegistryStatus;
@@ -18,7 +19,7 @@ export function stateFromSnapshot(snapshot: Snapshot): LiveState {
   for (const service of snapshot.services) {
     services.set(service.name, new Map(service.instances.map((i) => [i.key, i])));
   }
-  return { seq: snapshot.seq, revision: snapshot.revision, registry: snapshot.registry, services };
+  return { epoch: snapshot.epoch, seq: snapshot.seq, revision: snapshot.revision, registry: snapshot.registry, services };
 }
 
 /**
@@ -49,6 +50,7 @@ export function applyDelta(state: LiveState, delta: Delta): { state: LiveState; 
   }
   return {
     state: {
+      epoch: state.epoch,
       seq: delta.seq,
       revision: delta.revision,
       registry: delta.registry ?? state.registry,

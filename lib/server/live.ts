@@ -10,7 +10,7 @@ const ROOM = 'live';
 /** A browser asks to resume only after a gap; more than this per second is a bug or abuse. */
 const RESUMES_PER_SECOND = 5;
 
-const HandshakeSchema = z.object({ seq: z.number().int().nonnegative().optional() });
+const HandshakeSchema = z.object({ epoch: z.string().max(64).optional(), seq: z.number().int().nonnegative().optional() });
 
 /**
  * Brings a socket up to date and into the broadcast room in one synchronous step, so no delta
@@ -29,7 +29,8 @@ export function attachLiveHub(io: LiveServer, store: Store, onConnectionCount: (
   io.on('connection', (socket) => {
     onConnectionCount(io.engine.clientsCount);
     const handshake = HandshakeSchema.safeParse(socket.handshake.auth);
-    catchUp(socket, store, handshake.success ? handshake.data.seq : undefined);
+    const resumable = handshake.success && handshake.data.epoch === store.epoch;
+    catchUp(socket, store, resumable ? handshake.data.seq : undefined);
     let windowStart = 0;
     let resumes = 0;
     socket.on('state:resume', (request) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Drain, Instance } from '@/lib/model/instance';
 import type { Change, Delta, RegistryStatus, Snapshot } from '@/lib/model/live';
 import type { Registration } from '@/lib/model/registration';
@@ -19,6 +20,8 @@ export interface StoreOptions {
 }
 
 export interface Store {
+  /** This run's identity; see Snapshot.epoch. */
+  readonly epoch: string;
   snapshot(): Snapshot;
   /** Deltas after `seq`, or null when they are no longer kept (the client needs a snapshot). */
   deltasSince(seq: number): Delta[] | null;
@@ -55,6 +58,7 @@ function sameInstance(a: Instance, b: Instance): boolean {
 
 export function createStore(options: StoreOptions): Store {
   const now = options.now ?? (() => new Date());
+  const epoch = randomUUID();
   const replayCapacity = options.replayCapacity ?? 1024;
   const instances = new Map<string, Instance>();
   const keysByEtcdKey = new Map<string, string[]>();
@@ -154,9 +158,10 @@ export function createStore(options: StoreOptions): Store {
   };
 
   return {
+    epoch,
     snapshot() {
       flush();
-      return { seq, revision, registry, services: listServices({ services: groupByService(instances) }) };
+      return { epoch, seq, revision, registry, services: listServices({ services: groupByService(instances) }) };
     },
     deltasSince(since) {
       if (since === seq) return [];

@@ -66,10 +66,16 @@ describe('live registry UI in Chromium', () => {
     expect(await page.locator('main img, main script').count()).toBe(0);
     expect(await page.evaluate(() => (window as Probe).__xss)).toBeUndefined();
 
+    // Both ways into a service page must agree on its name: a full load and a client navigation.
+    await page.goto(`${server.url}/services/${encodeURIComponent(percent)}`);
+    await page.getByRole('heading', { level: 1, name: percent, exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'p-1', exact: true }).waitFor();
+    expect(await page.title()).toBe(`${percent} · Switchyard`);
     await page.goto(server.url);
     await serviceLink(page, percent).click();
     await page.getByRole('heading', { level: 1, name: percent, exact: true }).waitFor();
     await page.getByRole('cell', { name: 'p-1', exact: true }).waitFor();
+    await expect.poll(() => page.title()).toBe(`${percent} · Switchyard`);
   });
 
   it('warns while etcd is unreachable and clears the warning once it is back', async () => {
@@ -86,5 +92,15 @@ describe('live registry UI in Chromium', () => {
     await banner.waitFor({ state: 'detached', timeout: 30_000 });
     await serviceLink(page, 'e2e-live').waitFor();
     expect(errors).toEqual([]);
+  });
+
+  it('says so when the connection to Switchyard itself is lost', async () => {
+    await serviceLink(page, 'e2e-live').waitFor();
+    await server.stop();
+    const banner = page.getByRole('alert').filter({ hasText: 'Connection to Switchyard lost' });
+    await banner.waitFor({ timeout: 10_000 });
+    await page.getByRole('status', { name: 'Connection: Reconnecting…' }).waitFor();
+    // The last known state stays on screen.
+    await serviceLink(page, 'e2e-live').waitFor();
   });
 });

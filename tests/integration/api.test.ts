@@ -26,7 +26,7 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-function connect(auth: { seq?: number } = {}): LiveClient {
+function connect(auth: { epoch?: string; seq?: number } = {}): LiveClient {
   return io(server.url, { transports: ['websocket'], auth, reconnection: false, forceNew: true });
 }
 
@@ -90,7 +90,7 @@ describe('Socket.IO live state', () => {
     await etcd.put('/services/orders/o-3', JSON.stringify({ address: '127.0.0.1:9102' }));
     await etcd.delete('/services/orders/o-1');
     await new Promise((r) => setTimeout(r, 300));
-    const second = connect({ seq: snapshot.seq });
+    const second = connect({ epoch: snapshot.epoch, seq: snapshot.seq });
     try {
       const replayed: Delta[] = [];
       let gotSnapshot = false;

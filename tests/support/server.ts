@@ -21,7 +21,8 @@ const root = path.resolve(import.meta.dirname, '../..');
 export async function startServer(options: { etcdEndpoints: string[]; env?: Record<string, string> }): Promise<TestServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-data-'));
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server.ts'], {
+  // node itself, not the tsx wrapper: a signal must reach the process that serves.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: root,
     env: {
       ...process.env,

@@ -1,0 +1,47 @@
+import type { Metadata } from 'next';
+import { getRuntime } from '@/lib/server/runtime';
+import { ClientTime } from '@/components/ui/ClientTime';
+import { EmptyState } from '@/components/ui/EmptyState';
+import { RefreshButton } from '@/components/diagnostics/RefreshButton';
+import { StatTiles } from '@/components/diagnostics/StatTiles';
+import { UnrecognisedTable } from '@/components/diagnostics/UnrecognisedTable';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Diagnostics' };
+
+export default function DiagnosticsPage() {
+  const diagnostics = getRuntime().registry.diagnostics();
+  const unrecognisedKeys = diagnostics.unrecognised.reduce((sum, p) => sum + p.count, 0);
+  return (
+    <>
+      <div className="page-header">
+        <h1 className="page-title">Diagnostics</h1>
+        <p className="page-header__meta">
+          As of <ClientTime at={Date.now()} relative={false} fallback="now" />
+        </p>
+        <div className="page-header__actions">
+          <RefreshButton />
+        </div>
+      </div>
+      <StatTiles
+        stats={[
+          { label: 'Keys seen', value: diagnostics.keysSeen, hint: 'etcd keys under the watched prefixes' },
+          { label: 'Instances', value: diagnostics.instances, hint: 'Keys decoded to a service instance' },
+          { label: 'Unrecognised keys', value: unrecognisedKeys, hint: 'Keys no registry format matched' },
+        ]}
+      />
+      <section className="section">
+        <h2 className="section__title">Unrecognised prefixes</h2>
+        <p className="section__intro">
+          Keys that matched no known registry format. They are ignored for the service map; a large count here usually means
+          a framework Switchyard does not decode yet, or a prefix worth excluding with <code>SWITCHYARD_PREFIXES</code>.
+        </p>
+        {diagnostics.unrecognised.length === 0 ? (
+          <EmptyState title="Every key seen decoded to an instance" />
+        ) : (
+          <UnrecognisedTable rows={diagnostics.unrecognised} />
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,12 @@
+import Link from 'next/link';
+import { EmptyState } from '@/components/ui/EmptyState';
+
+export default function NotFound() {
+  return (
+    <EmptyState title="Page not found">
+      <p>
+        <Link href="/">Back to services</Link>
+      </p>
+    </EmptyState>
+  );
+}

@@ -1,0 +1,81 @@
+import { memo, useId } from 'react';
+import type { Instance } from '@/lib/model/instance';
+import { StatusBadge } from '../ui/StatusBadge';
+import { Truncate } from '../ui/Truncate';
+
+export const INSTANCE_COLUMNS = 9;
+
+interface Props {
+  instance: Instance;
+  expanded: boolean;
+  onToggle: (key: string) => void;
+}
+
+function probeTitle(instance: Instance): string | undefined {
+  const probe = instance.lastProbe;
+  if (!probe) return undefined;
+  return probe.ok ? `Last probe OK in ${probe.latencyMs} ms` : `Last probe failed: ${probe.error ?? 'no detail'}`;
+}
+
+export const InstanceRow = memo(function InstanceRow({ instance, expanded, onToggle }: Props) {
+  const metadata = Object.entries(instance.metadata);
+  // Instance keys contain spaces and quotes; an IDREF must not.
+  const detailsId = useId();
+  return (
+    <>
+      <tr className={expanded ? 'is-expanded' : undefined}>
+        <td>
+          <Truncate text={instance.id} className="mono" />
+        </td>
+        <td>
+          <Truncate text={instance.address} className="mono" />
+        </td>
+        <td>
+          <Truncate text={instance.format} />
+        </td>
+        <td>
+          <Truncate text={instance.version ?? '—'} className="mono" />
+        </td>
+        <td>
+          <Truncate text={instance.zone ?? '—'} />
+        </td>
+        <td className="num">{instance.leaseTtl === undefined ? '—' : `${instance.leaseTtl} s`}</td>
+        <td>
+          <StatusBadge status={instance.status} title={probeTitle(instance)} />
+        </td>
+        <td className="muted">—</td>
+        <td>
+          {metadata.length === 0 ? (
+            <span className="muted">none</span>
+          ) : (
+            <button
+              type="button"
+              className="disclosure"
+              aria-expanded={expanded}
+              aria-controls={expanded ? detailsId : undefined}
+              onClick={() => onToggle(instance.key)}
+            >
+              <span className="disclosure__chevron" aria-hidden="true" />
+              {metadata.length} {metadata.length === 1 ? 'key' : 'keys'}
+              <span className="visually-hidden"> of metadata for {instance.id}</span>
+            </button>
+          )}
+        </td>
+      </tr>
+      {expanded && metadata.length > 0 && (
+        <tr className="detail-row" id={detailsId}>
+          <td colSpan={INSTANCE_COLUMNS}>
+            <dl className="metadata">
+              {metadata.map(([key, value]) => (
+                <div key={key} className="metadata__item">
+                  <dt>{key}</dt>
+                  <dd>{value}</dd>
+                </div>
+              ))}
+            </dl>
+          </td>
+        </tr>
+      )}
+    </>
+  );
+});

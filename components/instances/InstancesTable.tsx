@@ -1,0 +1,53 @@
+'use client';
+
+import { useCallback, useState } from 'react';
+import type { Instance } from '@/lib/model/instance';
+import { InstanceRow } from './InstanceRow';
+
+export function InstancesTable({ instances }: { instances: readonly Instance[] }) {
+  // By etcd key, so an open row stays open while live updates replace its instance object.
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const toggle = useCallback(
+    (key: string) =>
+      setExpanded((current) => {
+        const next = new Set(current);
+        if (!next.delete(key)) next.add(key);
+        return next;
+      }),
+    [],
+  );
+  return (
+    <table className="table table--instances">
+      <caption className="visually-hidden">Instances</caption>
+      <colgroup>
+        <col className="col-id" />
+        <col className="col-address" />
+        <col className="col-format" />
+        <col className="col-version" />
+        <col className="col-zone" />
+        <col className="col-ttl" />
+        <col className="col-status" />
+        <col className="col-drain" />
+        <col className="col-metadata" />
+      </colgroup>
+      <thead>
+        <tr>
+          <th scope="col">Instance</th>
+          <th scope="col">Address</th>
+          <th scope="col">Format</th>
+          <th scope="col">Version</th>
+          <th scope="col">Zone</th>
+          <th scope="col" className="num">Lease TTL</th>
+          <th scope="col">Status</th>
+          <th scope="col">Drain</th>
+          <th scope="col">Metadata</th>
+        </tr>
+      </thead>
+      <tbody>
+        {instances.map((instance) => (
+          <InstanceRow key={instance.key} instance={instance} expanded={expanded.has(instance.key)} onToggle={toggle} />
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,51 @@
+'use client';
+
+import { useMemo } from 'react';
+import Link from 'next/link';
+import { STATUSES } from '@/lib/model/instance';
+import { serviceFrom } from '@/lib/client/liveServices';
+import { StatusBadge, STATUS_LABELS } from '../ui/StatusBadge';
+import { EmptyState } from '../ui/EmptyState';
+import { useLive } from '../live/LiveProvider';
+import { InstancesTable } from './InstancesTable';
+
+export function ServiceView({ name }: { name: string }) {
+  const { state } = useLive();
+  const instances = state.services.get(name);
+  const service = instances ? serviceFrom(name, instances) : undefined;
+  const statusCounts = useMemo(
+    () =>
+      STATUSES.map((status) => ({ status, count: service?.instances.filter((i) => i.status === status).length ?? 0 })).filter(
+        (c) => c.count > 0,
+      ),
+    [service],
+  );
+
+  return (
+    <>
+      <div className="page-header">
+        <nav className="breadcrumbs" aria-label="Breadcrumb">
+          <Link href="/">Services</Link>
+          <span aria-hidden="true">/</span>
+        </nav>
+        <h1 className="page-title truncate" title={name}>
+          {name}
+        </h1>
+        {service && <StatusBadge status={service.status} />}
+        {service && (
+          <p className="page-header__meta">
+            {service.instances.length} {service.instances.length === 1 ? 'instance' : 'instances'}
+            {statusCounts.map(({ status, count }) => ` · ${count} ${STATUS_LABELS[status].toLowerCase()}`)}
+          </p>
+        )}
+      </div>
+      {service ? (
+        <InstancesTable instances={service.instances} />
+      ) : (
+        <EmptyState title="No instances registered right now">
+          <p>It may have deregistered; this page updates live.</p>
+        </EmptyState>
+      )}
+    </>
+  );
+}

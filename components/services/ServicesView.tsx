@@ -1,0 +1,47 @@
+'use client';
+
+import { useMemo } from 'react';
+import { facetsOf, queryServices } from '@/lib/model/filter';
+import { summaryOf } from '@/lib/client/liveServices';
+import { EmptyState } from '../ui/EmptyState';
+import { useLive } from '../live/LiveProvider';
+import { ServicesTable } from './ServicesTable';
+import { ServicesToolbar } from './ServicesToolbar';
+import { useServiceQuery } from './useServiceQuery';
+
+export function ServicesView() {
+  const { services, state } = useLive();
+  const [query, update] = useServiceQuery();
+  const summaries = useMemo(() => services.map(summaryOf), [services]);
+  const facets = useMemo(() => facetsOf(summaries), [summaries]);
+  const rows = useMemo(() => queryServices(summaries, query), [summaries, query]);
+
+  if (summaries.length === 0 && state.registry.state !== 'synced') {
+    return (
+      <EmptyState title="Waiting for etcd">
+        <p>Services appear here as soon as Switchyard has read the registry; this page updates live.</p>
+      </EmptyState>
+    );
+  }
+  if (summaries.length === 0) {
+    return (
+      <EmptyState title="No services registered yet">
+        <p>Services appear here the moment they register in etcd; this page updates live. For example:</p>
+        <pre className="code">{`etcdctl put /services/users/u-1 '{"address":"127.0.0.1:9001"}'`}</pre>
+      </EmptyState>
+    );
+  }
+
+  return (
+    <>
+      <ServicesToolbar query={query} facets={facets} shown={rows.length} total={summaries.length} onChange={update} />
+      {rows.length === 0 ? (
+        <EmptyState title="No services match these filters">
+          <p>Clear the search or a filter to see more.</p>
+        </EmptyState>
+      ) : (
+        <ServicesTable rows={rows} query={query} onChange={update} />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,23 @@
+import Link from 'next/link';
+import { ConnectionIndicator } from './ConnectionIndicator';
+import { FleetCounts } from './FleetCounts';
+import { NavLinks } from './NavLinks';
+import { ThemeToggle } from './ThemeToggle';
+
+export function AppHeader() {
+  return (
+    <header className="app-header">
+      <Link href="/" className="brand">
+        <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+          <path d="M2 4h5l3 4h4M2 12h5l3-4" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
+        </svg>
+        Switchyard
+      </Link>
+      <NavLinks />
+      <div className="app-header__spacer" />
+      <FleetCounts />
+      <ConnectionIndicator />
+      <ThemeToggle />
+    </header>
+  );
+}

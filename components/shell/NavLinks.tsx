@@ -1,0 +1,25 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+
+const LINKS = [
+  { href: '/', label: 'Services', matches: (path: string) => path === '/' || path.startsWith('/services/') },
+  { href: '/diagnostics', label: 'Diagnostics', matches: (path: string) => path.startsWith('/diagnostics') },
+];
+
+export function NavLinks() {
+  const pathname = usePathname();
+  return (
+    <nav className="nav" aria-label="Main">
+      {LINKS.map((link) => {
+        const active = link.matches(pathname);
+        return (
+          <Link key={link.href} href={link.href} className={active ? 'nav__link is-active' : 'nav__link'} aria-current={active ? 'page' : undefined}>
+            {link.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

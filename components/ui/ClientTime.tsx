@@ -1,0 +1,22 @@
+'use client';
+
+import { formatAgo, formatClock } from '@/lib/client/formatTime';
+import { useNow } from '@/lib/client/useNow';
+
+/**
+ * "14:03:12 (3 min ago)" in the reader's timezone; rendered only in the browser (the server's
+ * clock and timezone are not the reader's), with `fallback` until then.
+ */
+export function ClientTime({ at, relative = true, fallback = '' }: { at: string | number; relative?: boolean; fallback?: string }) {
+  const now = useNow();
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return <span>{String(at)}</span>;
+  const iso = date.toISOString();
+  if (now === null) return <time dateTime={iso}>{fallback}</time>;
+  return (
+    <time dateTime={iso} title={date.toLocaleString()}>
+      {formatClock(at)}
+      {relative && ` (${formatAgo(at, now)})`}
+    </time>
+  );
+}

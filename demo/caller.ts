@@ -1,0 +1,138 @@
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleAll,
+  retry,
+  timeout,
+  TimeoutStrategy,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
+import type { Endpoint } from './discovery';
+import type { Random } from './latency';
+import type { CallStats, Party } from './stats';
+
+/** Failures in a row that open an instance's breaker, and how long it stays open before a trial call. */
+const BREAKER_THRESHOLD = 5;
+const HALF_OPEN_AFTER_MS = 5_000;
+
+export class NoEndpointError extends Error {
+  constructor(service: string, why: string) {
+    super(`${service}: ${why}`);
+  }
+}
+
+class UpstreamError extends Error {}
+
+interface TargetBreaker {
+  policy: CircuitBreakerPolicy;
+  /** While open, the instance is skipped; afterwards one call may test it (half-open). */
+  openUntil: number;
+}
+
+const endpointKey = (endpoint: Endpoint): string => `${endpoint.id}@${endpoint.address}`;
+
+/**
+ * Picks an instance at random, preferring ones not yet tried by this call and skipping ones whose
+ * breaker is open; with every breaker open there is nothing to pick.
+ */
+export function chooseEndpoint(
+  endpoints: readonly Endpoint[],
+  isOpen: (endpoint: Endpoint) => boolean,
+  tried: ReadonlySet<string>,
+  random: Random,
+): Endpoint | undefined {
+  const closed = endpoints.filter((endpoint) => !isOpen(endpoint));
+  const untried = closed.filter((endpoint) => !tried.has(endpointKey(endpoint)));
+  const pool = untried.length > 0 ? untried : closed;
+  return pool[Math.floor(random() * pool.length)];
+}
+
+export interface CallerOptions {
+  /** Who is calling, as the registry names it (an instance's id can change when it re-registers). */
+  from: () => Party;
+  /** The current, undrained instances of a service. */
+  endpoints: (service: string) => Endpoint[];
+  stats: CallStats;
+  random: Random;
+  attemptTimeoutMs?: number;
+  retries?: number;
+}
+
+export interface Caller {
+  /** One logical call to a service (`GET /work`); rejects when every attempt failed. */
+  call(service: string): Promise<void>;
+}
+
+/**
+ * Calls services over HTTP the way a Go RPC client stack does: per attempt a timeout, per target
+ * instance a circuit breaker (so a dead instance stops getting traffic before its lease expires),
+ * around it retries with jittered exponential backoff that move to another instance.
+ */
+export function createCaller(options: CallerOptions): Caller {
+  const { stats, random } = options;
+  const breakers = new Map<string, Map<string, TargetBreaker>>();
+  const retrying = retry(handleAll, {
+    maxAttempts: options.retries ?? 1,
+    backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 250 }),
+  });
+  const perAttempt = timeout(options.attemptTimeoutMs ?? 1_500, TimeoutStrategy.Aggressive);
+
+  /** This service's breakers, minus those of instances no longer registered. */
+  const breakersOf = (service: string, endpoints: readonly Endpoint[]): Map<string, TargetBreaker> => {
+    let byEndpoint = breakers.get(service);
+    if (!byEndpoint) breakers.set(service, (byEndpoint = new Map()));
+    const current = new Set(endpoints.map(endpointKey));
+    for (const key of byEndpoint.keys()) if (!current.has(key)) byEndpoint.delete(key);
+    return byEndpoint;
+  };
+
+  const breakerFor = (byEndpoint: Map<string, TargetBreaker>, endpoint: Endpoint): TargetBreaker => {
+    const key = endpointKey(endpoint);
+    const existing = byEndpoint.get(key);
+    if (existing) return existing;
+    const created: TargetBreaker = {
+      policy: circuitBreaker(handleAll, { halfOpenAfter: HALF_OPEN_AFTER_MS, breaker: new ConsecutiveBreaker(BREAKER_THRESHOLD) }),
+      openUntil: 0,
+    };
+    created.policy.onBreak(() => (created.openUntil = Date.now() + HALF_OPEN_AFTER_MS));
+    byEndpoint.set(key, created);
+    return created;
+  };
+
+  const request = async (endpoint: Endpoint, signal: AbortSignal): Promise<void> => {
+    const response = await fetch(`http://${endpoint.address}/work`, { signal });
+    await response.arrayBuffer();
+    if (response.status >= 500) throw new UpstreamError(`${endpoint.service}/${endpoint.id} answered ${response.status}`);
+  };
+
+  const attempt = async (service: string, tried: Set<string>): Promise<void> => {
+    const endpoints = options.endpoints(service);
+    const byEndpoint = breakersOf(service, endpoints);
+    const now = Date.now();
+    const target = chooseEndpoint(endpoints, (endpoint) => (byEndpoint.get(endpointKey(endpoint))?.openUntil ?? 0) > now, tried, random);
+    if (!target) {
+      stats.record(options.from(), { to: service, latencyMs: 0, error: true });
+      throw new NoEndpointError(service, endpoints.length === 0 ? 'no instance available' : 'every instance’s circuit is open');
+    }
+    tried.add(endpointKey(target));
+    const started = performance.now();
+    try {
+      await breakerFor(byEndpoint, target).policy.execute(() => perAttempt.execute((_context, signal) => request(target, signal)));
+      stats.record(options.from(), { to: service, toInstance: target.id, latencyMs: performance.now() - started, error: false });
+    } catch (error) {
+      // A breaker that refuses (half-open, trial under way) sent nothing to the instance.
+      const toInstance = error instanceof BrokenCircuitError ? {} : { toInstance: target.id };
+      stats.record(options.from(), { to: service, ...toInstance, latencyMs: performance.now() - started, error: true });
+      throw error;
+    }
+  };
+
+  return {
+    async call(service) {
+      const tried = new Set<string>();
+      await retrying.execute(() => attempt(service, tried));
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+export interface Dashboard {
+  child: ChildProcess;
+  /** Resolves once the server logs that it is ready. */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Runs the real dashboard (server.ts) as a child process against the given etcd, its output passed through. */
+export function startDashboard(options: { port: number; etcdEndpoints: string[] }): Dashboard {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(options.port), ETCD_ENDPOINTS: options.etcdEndpoints.join(',') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      process.stdout.write(text);
+      if (text.includes('Switchyard ready on')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the dashboard exited with code ${code} before it was ready`)));
+  });
+  ready.catch(() => undefined);
+  return {
+    child,
+    ready,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(forced);
+    },
+  };
+}

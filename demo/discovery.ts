@@ -1,0 +1,148 @@
+import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { Registration } from '@/lib/model/registration';
+import { decodeEntry } from '@/lib/server/registry/decode';
+import { parseDrainKey, parseDrainValue } from '@/lib/server/registry/drain-keys';
+import { listPrefix } from '@/lib/server/registry/listing';
+
+/** An instance a caller may send requests to. */
+export interface Endpoint {
+  service: string;
+  id: string;
+  address: string;
+}
+
+/** What a client-side resolver knows: registrations by etcd key, and which instances are drained. */
+export interface EndpointTable {
+  put(key: string, registrations: readonly Registration[]): void;
+  remove(key: string): void;
+  /** `untilMs` undefined: drained until the key is deleted. */
+  drain(service: string, id: string, untilMs: number | undefined): void;
+  undrain(service: string, id: string): void;
+  /** Registered, not offline by its framework's own marker, and not drained. */
+  endpoints(service: string, nowMs: number): Endpoint[];
+}
+
+const instanceKey = (service: string, id: string): string => `${service}\u0000${id}`;
+
+export function createEndpointTable(): EndpointTable {
+  const byKey = new Map<string, readonly Registration[]>();
+  const drains = new Map<string, number | undefined>();
+  const isDrained = (service: string, id: string, nowMs: number): boolean => {
+    const key = instanceKey(service, id);
+    if (!drains.has(key)) return false;
+    const until = drains.get(key);
+    return until === undefined || until > nowMs;
+  };
+  return {
+    put: (key, registrations) => void byKey.set(key, registrations),
+    remove: (key) => void byKey.delete(key),
+    drain: (service, id, untilMs) => void drains.set(instanceKey(service, id), untilMs),
+    undrain: (service, id) => void drains.delete(instanceKey(service, id)),
+    endpoints(service, nowMs) {
+      const found: Endpoint[] = [];
+      for (const registrations of byKey.values()) {
+        for (const { service: name, id, address, offline } of registrations) {
+          if (name === service && !offline && !isDrained(name, id, nowMs)) found.push({ service: name, id, address });
+        }
+      }
+      return found;
+    },
+  };
+}
+
+export interface Discovery {
+  endpoints(service: string): Endpoint[];
+  stop(): Promise<void>;
+}
+
+export interface DiscoveryOptions {
+  client: Etcd3;
+  /** Registration prefixes of the services to resolve. */
+  prefixes: readonly string[];
+  /** Switchyard's control prefix; drains live under `<control>drain/`. */
+  controlPrefix: string;
+  log: (message: string) => void;
+}
+
+const RESYNC_DELAY_MS = 500;
+
+/**
+ * A client-side resolver as the Go frameworks have one: list the dependencies' prefixes and the
+ * drain prefix at one revision, watch from the next, and on any watch error start over. One
+ * resolver serves the whole in-process fleet (each real process would run its own).
+ */
+export async function startDiscovery(options: DiscoveryOptions): Promise<Discovery> {
+  const { client, controlPrefix, log } = options;
+  const drainPrefix = `${controlPrefix}drain/`;
+  const watched = [...new Set([...options.prefixes, drainPrefix])];
+  let table = createEndpointTable();
+  let watchers: Watcher[] = [];
+  let stopped = false;
+  let resync: ReturnType<typeof setTimeout> | undefined;
+
+  const apply = (target: EndpointTable, kv: IKeyValue): void => {
+    const key = kv.key.toString('utf8');
+    if (key.startsWith(drainPrefix)) {
+      const drained = parseDrainKey(controlPrefix, key);
+      const until = parseDrainValue(kv.value)?.until;
+      // A drain whose value does not parse still counts: the key's presence is what drains.
+      if (drained) target.drain(drained.service, drained.id, until === undefined ? undefined : Date.parse(until));
+      return;
+    }
+    const registrations = decodeEntry({ key, value: kv.value, lease: kv.lease && kv.lease !== '0' ? kv.lease : undefined });
+    if (registrations) target.put(key, registrations);
+    else target.remove(key);
+  };
+  const forget = (kv: IKeyValue): void => {
+    const key = kv.key.toString('utf8');
+    const drained = key.startsWith(drainPrefix) ? parseDrainKey(controlPrefix, key) : null;
+    if (drained) table.undrain(drained.service, drained.id);
+    else table.remove(key);
+  };
+
+  const closeWatchers = async (): Promise<void> => {
+    const closing = watchers;
+    watchers = [];
+    await Promise.allSettled(closing.map((watcher) => watcher.cancel()));
+  };
+
+  const sync = async (): Promise<void> => {
+    await closeWatchers();
+    const fresh = createEndpointTable();
+    let revision: string | undefined;
+    for (const prefix of watched) {
+      const listing = await listPrefix(client, prefix, revision);
+      revision = listing.revision;
+      for (const kv of listing.kvs) apply(fresh, kv);
+    }
+    table = fresh;
+    const next = String(BigInt(revision ?? '0') + 1n);
+    watchers = await Promise.all(watched.map((prefix) => client.watch().prefix(prefix).startRevision(next).create()));
+    for (const watcher of watchers) {
+      watcher.on('put', (kv) => apply(table, kv));
+      watcher.on('delete', forget);
+      watcher.on('error', () => scheduleResync('watch error'));
+    }
+  };
+
+  const scheduleResync = (reason: string): void => {
+    if (stopped || resync) return;
+    resync = setTimeout(() => {
+      resync = undefined;
+      sync().catch((error: unknown) => {
+        log(`discovery: resync failed after ${reason} (${error instanceof Error ? error.message : String(error)}); retrying`);
+        scheduleResync(reason);
+      });
+    }, RESYNC_DELAY_MS);
+  };
+
+  await sync();
+  return {
+    endpoints: (service) => table.endpoints(service, Date.now()),
+    async stop() {
+      stopped = true;
+      clearTimeout(resync);
+      await closeWatchers();
+    },
+  };
+}

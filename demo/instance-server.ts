@@ -1,0 +1,104 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { startGrpcHealthServer, type GrpcHealthAnswer } from './grpc-health';
+import { listenMuxed } from './port-mux';
+
+export type HealthMode = 'ok' | 'hang' | 'flapping';
+
+/** What fault scenarios turn on an instance; read on every request, so changes apply at once. */
+export interface Faults {
+  health: HealthMode;
+  /** Multiplies the instance's own work time (latency spike). */
+  latencyFactor: number;
+  /** Share of requests answered 503 (error burst). */
+  errorRate: number;
+}
+
+export const HEALTHY: Readonly<Faults> = { health: 'ok', latencyFactor: 1, errorRate: 0 };
+
+/** A flapping instance alternates between healthy and unhealthy this often. */
+export const FLAP_PERIOD_MS = 5_000;
+
+export function healthAnswer(mode: HealthMode, nowMs: number): GrpcHealthAnswer {
+  if (mode === 'hang') return 'hang';
+  if (mode === 'flapping' && Math.floor(nowMs / FLAP_PERIOD_MS) % 2 === 1) return 'NOT_SERVING';
+  return 'SERVING';
+}
+
+export interface InstanceServer {
+  port: number;
+  /** Stops listening and drops every connection, hanging health checks included. */
+  close(): Promise<void>;
+}
+
+export interface InstanceServerOptions {
+  /** 0 for any free port; a restarted instance asks for its old one. */
+  port: number;
+  faults: Faults;
+  grpcHealth: boolean;
+  /** Handles one `GET /work`, resolving to the HTTP status to answer. */
+  work(): Promise<number>;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/**
+ * One demo instance's server on loopback: `GET /healthz` (200, 503 or no answer, per the faults),
+ * `GET /work` and, for gRPC-style services, `grpc.health.v1.Health/Check` on the same port.
+ */
+export async function startInstanceServer(options: InstanceServerOptions): Promise<InstanceServer> {
+  const { faults } = options;
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
+    const path = request.url?.split('?')[0];
+    if (path === '/healthz') {
+      const answer = healthAnswer(faults.health, Date.now());
+      if (answer === 'SERVING') response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      else if (answer === 'NOT_SERVING') response.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"unhealthy"}');
+      // 'hang': never answer; close() drops the connection.
+      return;
+    }
+    if (path === '/work') {
+      void options.work().then(
+        (status) => response.writeHead(status).end(),
+        () => response.writeHead(500).end(),
+      );
+      return;
+    }
+    response.writeHead(404).end();
+  };
+  const http = createServer({ keepAliveTimeout: 30_000 }, handle);
+  if (!options.grpcHealth) {
+    const port = await listen(http, options.port);
+    return {
+      port,
+      async close() {
+        const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+        http.closeAllConnections();
+        await closed;
+      },
+    };
+  }
+  const grpc = await startGrpcHealthServer(() => healthAnswer(faults.health, Date.now()));
+  try {
+    const muxed = await listenMuxed({ port: options.port, http, grpcPort: grpc.port });
+    return {
+      port: muxed.port,
+      async close() {
+        await muxed.close();
+        http.closeAllConnections();
+        grpc.stop();
+      },
+    };
+  } catch (error) {
+    grpc.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { FORMATS } from '@/lib/model/instance';
+import { calledServices, DEMO_PLAN, externalsOf, planProblems, scalePlan } from './plan';
+
+describe('DEMO_PLAN', () => {
+  it('is sound', () => {
+    expect(planProblems(DEMO_PLAN)).toEqual([]);
+  });
+
+  it('uses every registry format', () => {
+    expect(new Set(DEMO_PLAN.map((service) => service.format))).toEqual(new Set(FORMATS));
+  });
+
+  it('is a dozen-ish services with 2–4 instances each', () => {
+    expect(DEMO_PLAN.length).toBeGreaterThanOrEqual(12);
+    for (const service of DEMO_PLAN) expect([2, 3, 4]).toContain(service.instances);
+  });
+
+  it('has one origin of traffic and a queue with a publisher and a consumer', () => {
+    expect(DEMO_PLAN.filter((service) => service.origin).map((s) => s.service)).toEqual(['ingress']);
+    expect(DEMO_PLAN.find((service) => service.consumes === 'kafka')?.service).toBe('notifications');
+    expect(DEMO_PLAN.find((service) => service.service === 'orders')?.calls.some((call) => call.to === 'kafka')).toBe(true);
+  });
+
+  it('gives gRPC health to the gRPC-style frameworks', () => {
+    expect(DEMO_PLAN.filter((service) => service.grpcHealth).map((service) => service.format).sort()).toEqual(['grpc-go', 'kitex']);
+  });
+});
+
+describe('planProblems', () => {
+  it('names unknown targets, self-calls and repeated names', () => {
+    const latency = { medianMs: 1, sigma: 0.5 };
+    expect(
+      planProblems([
+        { service: 'a', format: 'native', instances: 1, latency, calls: [{ to: 'nowhere', chance: 1 }, { to: 'a', chance: 1 }] },
+        { service: 'a', format: 'native', instances: 1, latency, calls: [{ to: 'postgres', chance: 1 }] },
+      ]),
+    ).toEqual(['service names repeat', 'a calls unknown nowhere', 'a calls itself']);
+  });
+});
+
+describe('calledServices and externalsOf', () => {
+  it('finds the services with callers and the externals a service uses', () => {
+    expect(calledServices(DEMO_PLAN)).not.toContain('ingress');
+    expect(calledServices(DEMO_PLAN)).toContain('mailer');
+    const notifications = DEMO_PLAN.find((service) => service.service === 'notifications');
+    expect(notifications && externalsOf(notifications)).toEqual(['kafka']);
+  });
+});
+
+describe('scalePlan', () => {
+  it('spreads the instances evenly over uniquely named services in every format', () => {
+    const plan = scalePlan(500, 5003);
+    expect(plan).toHaveLength(500);
+    expect(plan.reduce((sum, service) => sum + service.instances, 0)).toBe(5003);
+    expect(new Set(plan.map((service) => service.instances))).toEqual(new Set([10, 11]));
+    expect(new Set(plan.map((service) => service.service)).size).toBe(500);
+    expect(new Set(plan.map((service) => service.format))).toEqual(new Set(FORMATS));
+    expect(plan[0]?.service).toBe('orders-001');
+  });
+});

@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { HEALTHY } from './instance-server';
+import { seededRandom } from './latency';
+import { DEMO_PLAN } from './plan';
+import { applyScenario, scheduleScenarios, SCENARIO_NAMES, type ChaosFleet, type ChaosInstance } from './scenarios';
+
+interface FakeInstance extends ChaosInstance {
+  serving: boolean;
+  inEtcd: boolean;
+}
+
+function fakeFleet(): { fleet: ChaosFleet; all: FakeInstance[] } {
+  const all: FakeInstance[] = DEMO_PLAN.flatMap((service) =>
+    Array.from({ length: service.instances }, (_, i) => {
+      const instance: FakeInstance = {
+        label: `${service.service}-${i + 1}`,
+        faults: { ...HEALTHY },
+        serving: true,
+        inEtcd: true,
+        isServing: () => instance.serving,
+        isInEtcd: () => instance.inEtcd,
+        kill: async () => void ((instance.serving = false), (instance.inEtcd = false)),
+        restart: async () => void ((instance.serving = true), (instance.inEtcd = true)),
+        loseEtcd: () => void (instance.inEtcd = false),
+        rejoinEtcd: async () => void (instance.inEtcd = true),
+      };
+      return instance;
+    }),
+  );
+  return { fleet: { plan: DEMO_PLAN, instancesOf: (name) => all.filter((i) => i.label.startsWith(`${name}-`)) }, all };
+}
+
+const healthy = (instance: FakeInstance): boolean =>
+  instance.serving && instance.inEtcd && JSON.stringify(instance.faults) === JSON.stringify(HEALTHY);
+
+describe('applyScenario', () => {
+  it.each(SCENARIO_NAMES)('%s breaks something and its revert heals it', async (name) => {
+    const { fleet, all } = fakeFleet();
+    const active = await applyScenario(name, fleet, seededRandom(11));
+    const broken = all.filter((instance) => !healthy(instance));
+    expect(broken.length).toBeGreaterThan(0);
+    expect(broken.some((instance) => instance.label.startsWith('ingress-'))).toBe(false);
+    expect(active.description).toMatch(/\w/);
+    await active.revert();
+    expect(all.every(healthy)).toBe(true);
+  });
+
+  it('hits the named service, all of it for service-wide scenarios', async () => {
+    const { fleet } = fakeFleet();
+    await applyScenario('service-down', fleet, Math.random, 'users');
+    expect(fleet.instancesOf('users').map((i) => i.isServing())).toEqual([false, false, false]);
+    await applyScenario('hang-health', fleet, Math.random, 'catalog');
+    expect(fleet.instancesOf('catalog').filter((i) => i.faults.health === 'hang')).toHaveLength(1);
+  });
+
+  it('left to choose, never breaks the last healthy instance of a service', async () => {
+    const { fleet } = fakeFleet();
+    const random = seededRandom(4);
+    for (let i = 0; i < 40; i += 1) await applyScenario('kill-instance', fleet, random).catch(() => undefined);
+    for (const service of DEMO_PLAN) expect(fleet.instancesOf(service.service).some((i) => i.isServing()), service.service).toBe(true);
+    await expect(applyScenario('kill-instance', fleet, random)).rejects.toThrow(/no service/);
+  });
+});
+
+describe('scheduleScenarios', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('runs one scenario and reverts it', async () => {
+    const { fleet, all } = fakeFleet();
+    const log = vi.fn();
+    const stop = scheduleScenarios(fleet, { once: 'lose-etcd', service: 'orders', random: Math.random, log, firstAfterMs: 1_000, revertAfterMs: 30_000 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(all.filter((i) => !i.inEtcd)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(all.every(healthy)).toBe(true);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(log).toHaveBeenCalledTimes(2);
+    stop();
+  });
+
+  it('keeps breaking things every ~45 s, one at a time, until stopped', async () => {
+    const { fleet, all } = fakeFleet();
+    const log = vi.fn();
+    const stop = scheduleScenarios(fleet, { everyMs: 45_000, random: seededRandom(2), log, firstAfterMs: 0, revertAfterMs: 30_000 });
+    for (let second = 0; second < 300; second += 1) {
+      await vi.advanceTimersByTimeAsync(1_000);
+      const broken = new Set(all.filter((i) => !healthy(i)).map((i) => i.label.replace(/-\d+$/, '')));
+      expect(broken.size).toBeLessThanOrEqual(1);
+    }
+    const started = log.mock.calls.filter(([message]) => String(message).includes('reverting in')).length;
+    expect(started).toBeGreaterThanOrEqual(6);
+    expect(started).toBeLessThanOrEqual(8);
+    stop();
+    await vi.advanceTimersByTimeAsync(100_000);
+    expect(log.mock.calls.filter(([message]) => String(message).includes('reverting in')).length).toBe(started);
+  });
+});

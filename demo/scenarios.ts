@@ -1,0 +1,151 @@
+import type { RunningInstance } from './instance';
+import type { Random } from './latency';
+import { calledServices, type ServicePlan } from './plan';
+
+export const SCENARIO_NAMES = ['kill-instance', 'hang-health', 'latency-spike', 'error-burst', 'flapping', 'lose-etcd', 'service-down'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** What scenarios need from a fleet; narrow so tests can fake it. */
+export type ChaosInstance = Pick<RunningInstance, 'label' | 'faults' | 'isServing' | 'isInEtcd' | 'kill' | 'restart' | 'loseEtcd' | 'rejoinEtcd'>;
+export interface ChaosFleet {
+  plan: readonly ServicePlan[];
+  instancesOf(service: string): ChaosInstance[];
+}
+
+export interface ActiveScenario {
+  description: string;
+  revert(): Promise<void>;
+}
+
+const LATENCY_SPIKE_FACTOR = 10;
+const ERROR_BURST_RATE = 0.6;
+
+const pickOne = <T>(items: readonly T[], random: Random): T | undefined => items[Math.floor(random() * items.length)];
+
+const untouched = (instance: ChaosInstance): boolean =>
+  instance.isServing() && instance.isInEtcd() && instance.faults.health === 'ok' && instance.faults.errorRate === 0 && instance.faults.latencyFactor === 1;
+
+/** A service whose trouble shows upstream: one with callers, and (for single-instance faults) siblings to fail over to. */
+function pickService(fleet: ChaosFleet, random: Random, needsSiblings: boolean, service?: string): string {
+  if (service) return service;
+  const candidates = calledServices(fleet.plan).filter((name) => !needsSiblings || fleet.instancesOf(name).filter(untouched).length >= 2);
+  const picked = pickOne(candidates, random);
+  if (!picked) throw new Error('no service is in a state to take this scenario');
+  return picked;
+}
+
+function pickInstance(fleet: ChaosFleet, random: Random, service?: string): ChaosInstance {
+  const name = pickService(fleet, random, true, service);
+  const picked = pickOne(fleet.instancesOf(name).filter(untouched), random);
+  if (!picked) throw new Error(`${name} has no healthy instance left to break`);
+  return picked;
+}
+
+type Apply = (fleet: ChaosFleet, random: Random, service?: string) => Promise<ActiveScenario>;
+
+const SCENARIOS: Record<ScenarioName, Apply> = {
+  async 'kill-instance'(fleet, random, service) {
+    const instance = pickInstance(fleet, random, service);
+    await instance.kill();
+    return { description: `${instance.label} killed (server closed, keep-alive stopped: its key expires with the lease)`, revert: () => instance.restart() };
+  },
+  async 'hang-health'(fleet, random, service) {
+    const instance = pickInstance(fleet, random, service);
+    instance.faults.health = 'hang';
+    return { description: `${instance.label}'s health checks hang (work still answered)`, revert: async () => void (instance.faults.health = 'ok') };
+  },
+  async 'latency-spike'(fleet, random, service) {
+    const name = pickService(fleet, random, false, service);
+    const instances = fleet.instancesOf(name);
+    for (const instance of instances) instance.faults.latencyFactor = LATENCY_SPIKE_FACTOR;
+    return {
+      description: `${name} answers ${LATENCY_SPIKE_FACTOR}× slower`,
+      revert: async () => instances.forEach((instance) => (instance.faults.latencyFactor = 1)),
+    };
+  },
+  async 'error-burst'(fleet, random, service) {
+    const instance = pickInstance(fleet, random, service);
+    instance.faults.errorRate = ERROR_BURST_RATE;
+    return { description: `${instance.label} answers ${ERROR_BURST_RATE * 100}% of requests with 503`, revert: async () => void (instance.faults.errorRate = 0) };
+  },
+  async flapping(fleet, random, service) {
+    const instance = pickInstance(fleet, random, service);
+    instance.faults.health = 'flapping';
+    return { description: `${instance.label}'s health flaps between passing and failing`, revert: async () => void (instance.faults.health = 'ok') };
+  },
+  async 'lose-etcd'(fleet, random, service) {
+    const instance = pickInstance(fleet, random, service);
+    instance.loseEtcd();
+    return { description: `${instance.label} lost etcd (keep-alive stopped, key expires, still serving)`, revert: () => instance.rejoinEtcd() };
+  },
+  async 'service-down'(fleet, random, service) {
+    const name = pickService(fleet, random, false, service);
+    const instances = fleet.instancesOf(name).filter((instance) => instance.isServing());
+    await Promise.all(instances.map((instance) => instance.kill()));
+    return {
+      description: `every instance of ${name} is down; its callers fail`,
+      revert: async () => void (await Promise.all(instances.map((instance) => instance.restart()))),
+    };
+  },
+};
+
+export function applyScenario(name: ScenarioName, fleet: ChaosFleet, random: Random, service?: string): Promise<ActiveScenario> {
+  return SCENARIOS[name](fleet, random, service);
+}
+
+export interface ScheduleOptions {
+  random: Random;
+  log: (message: string) => void;
+  /** Delay before the first scenario, so the dashboard sees the healthy fleet first. */
+  firstAfterMs: number;
+  /** How long each scenario lasts before it is reverted. */
+  revertAfterMs: number;
+}
+
+/**
+ * Runs scenarios one at a time: the given one once, or (`everyMs` set) a random one every
+ * `everyMs` ± 10 %, each reverted after `revertAfterMs`. Returns a function that stops the schedule.
+ */
+export function scheduleScenarios(
+  fleet: ChaosFleet,
+  options: ScheduleOptions & ({ once: ScenarioName; service?: string } | { everyMs: number }),
+): () => void {
+  const { random, log } = options;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const later = (ms: number, step: () => Promise<void>): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void step().catch((error: unknown) => log(`scenario: ${error instanceof Error ? error.message : String(error)}`));
+    }, ms);
+  };
+  const run = async (): Promise<void> => {
+    const name = 'once' in options ? options.once : (pickOne(SCENARIO_NAMES, random) ?? 'kill-instance');
+    const startedAt = Date.now();
+    // Chaos keeps its rhythm whether or not this scenario could apply or revert.
+    const next = (): void => {
+      if ('everyMs' in options) later(Math.max(options.everyMs * (0.9 + 0.2 * random()) - (Date.now() - startedAt), 0), run);
+    };
+    let active: ActiveScenario;
+    try {
+      active = await applyScenario(name, fleet, random, 'once' in options ? options.service : undefined);
+    } catch (error) {
+      next();
+      throw error;
+    }
+    log(`scenario ${name}: ${active.description}; reverting in ${Math.round(options.revertAfterMs / 1000)} s`);
+    later(options.revertAfterMs, async () => {
+      try {
+        await active.revert();
+        log(`scenario ${name}: reverted`);
+      } finally {
+        next();
+      }
+    });
+  };
+  later(options.firstAfterMs, run);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}

@@ -1,0 +1,55 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Caller } from './caller';
+import type { Faults } from './instance-server';
+import { sampleLatencyMs, type Random } from './latency';
+import { EXTERNALS, isExternal, type ExternalName, type ServicePlan } from './plan';
+import type { CallStats, Party } from './stats';
+
+export interface WorkOptions {
+  plan: ServicePlan;
+  faults: Faults;
+  caller: Caller;
+  from: () => Party;
+  stats: CallStats;
+  random: Random;
+  /** The registry name of a fleet service (dubbo registers its interface). */
+  registeredName: (service: string) => string;
+  /** Called after a successful call to a queue: the message is now in the topic. */
+  publish: (queue: ExternalName) => void;
+}
+
+/**
+ * What an instance does per request (or consumed message): its own work, then its calls in order.
+ * Resolves to the HTTP status it answers: 503 for an injected error, 502 when a required call failed.
+ */
+export function createWork(options: WorkOptions): () => Promise<number> {
+  const { plan, faults, caller, stats, random } = options;
+
+  const callExternal = async (name: ExternalName): Promise<void> => {
+    const external = EXTERNALS[name];
+    const latencyMs = sampleLatencyMs(external.latency, random);
+    await sleep(latencyMs);
+    const error = random() < external.errorRate;
+    stats.record(options.from(), { to: name, latencyMs, error });
+    if (error) throw new Error(`${name} failed`);
+    if (external.kind === 'queue') options.publish(name);
+  };
+
+  return async () => {
+    const ownMs = sampleLatencyMs(plan.latency, random) * faults.latencyFactor;
+    if (random() < faults.errorRate) {
+      await sleep(ownMs / 2);
+      return 503;
+    }
+    await sleep(ownMs);
+    for (const call of plan.calls) {
+      if (random() >= call.chance) continue;
+      try {
+        await (isExternal(call.to) ? callExternal(call.to) : caller.call(options.registeredName(call.to)));
+      } catch {
+        if (!call.optional) return 502;
+      }
+    }
+    return 200;
+  };
+}

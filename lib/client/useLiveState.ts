@@ -1,0 +1,100 @@
+'use client';
+
+import { useEffect, useRef, useState } from 'react';
+import type { Snapshot } from '@/lib/model/live';
+import { stateFromSnapshot, type LiveState } from '@/lib/model/state';
+import { createLiveReceiver, type LiveReceiver } from './liveReceiver';
+import { getSocket, setLastApplied } from './socket';
+import { createThrottle } from './throttle';
+
+/** 'connecting' only before the first connection; a lost connection is 'reconnecting'. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+
+export interface LiveView {
+  state: LiveState;
+  connection: ConnectionState;
+  /** Browser time (ms) the last snapshot or delta was applied; null before any arrived. */
+  lastUpdate: number | null;
+}
+
+/** Deltas arrive coalesced already; this caps React renders at ~10 per second on top. */
+const RENDER_INTERVAL_MS = 100;
+
+/**
+ * Holds the live fleet state: starts from the server-rendered snapshot, then follows the tab's
+ * one socket. React sees the newest state at most every RENDER_INTERVAL_MS.
+ */
+export function useLiveState(initial: Snapshot): LiveView {
+  const [view, setView] = useState<LiveView>(() => ({
+    state: stateFromSnapshot(initial),
+    connection: 'connecting',
+    lastUpdate: null,
+  }));
+  const receiver = useRef<LiveReceiver | null>(null);
+
+  useEffect(() => {
+    const socket = getSocket();
+    let latest: LiveView = view;
+    const render = createThrottle(() => setView(latest), RENDER_INTERVAL_MS);
+    const update = (patch: Partial<LiveView>) => {
+      latest = { ...latest, ...patch };
+      render.schedule();
+    };
+
+    const live = createLiveReceiver(latest.state, {
+      onState: (state) => {
+        setLastApplied(state.epoch, state.seq);
+        update({ state, lastUpdate: Date.now() });
+      },
+      requestResume: (seq) => socket.emit('state:resume', { seq }),
+    });
+    receiver.current = live;
+    setLastApplied(live.current().epoch, live.current().seq);
+
+    const setConnection = (connection: ConnectionState) => update({ connection });
+    const onConnect = () => setConnection('connected');
+    const onDisconnect = (reason: string) => {
+      // A server-side disconnect stops automatic reconnection; we still want live data.
+      if (reason === 'io server disconnect') socket.connect();
+      setConnection(navigator.onLine ? 'reconnecting' : 'offline');
+    };
+    const onConnectError = () => setConnection(socket.active && navigator.onLine ? 'reconnecting' : 'offline');
+    const onReconnectFailed = () => setConnection('offline');
+    const onBrowserOffline = () => setConnection('offline');
+    const onBrowserOnline = () => {
+      if (!socket.connected) setConnection('reconnecting');
+    };
+
+    socket.on('state:snapshot', live.snapshot);
+    socket.on('state:delta', live.delta);
+    socket.on('connect', onConnect);
+    socket.on('disconnect', onDisconnect);
+    socket.on('connect_error', onConnectError);
+    socket.io.on('reconnect_failed', onReconnectFailed);
+    window.addEventListener('offline', onBrowserOffline);
+    window.addEventListener('online', onBrowserOnline);
+    if (socket.connected) setConnection('connected');
+
+    return () => {
+      render.cancel();
+      receiver.current = null;
+      socket.off('state:snapshot', live.snapshot);
+      socket.off('state:delta', live.delta);
+      socket.off('connect', onConnect);
+      socket.off('disconnect', onDisconnect);
+      socket.off('connect_error', onConnectError);
+      socket.io.off('reconnect_failed', onReconnectFailed);
+      window.removeEventListener('offline', onBrowserOffline);
+      window.removeEventListener('online', onBrowserOnline);
+    };
+    // Subscribes once per mount, starting from the first render's view; later server renders
+    // arrive through the effect below, so `view` is deliberately not a dependency.
+  }, []);
+
+  // A newer server render (router.refresh) supersedes what we hold; an older one never does.
+  useEffect(() => {
+    receiver.current?.offer(stateFromSnapshot(initial));
+  }, [initial]);
+
+  return view;
+}

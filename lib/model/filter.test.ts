@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import type { Instance, Service, Status } from './instance';
+import {
+  DEFAULT_QUERY,
+  countFleet,
+  facetsOf,
+  parseServiceQuery,
+  queryServices,
+  serviceQueryToParams,
+  summarizeService,
+  type ServiceQuery,
+} from './filter';
+
+function instance(service: string, id: string, extra: Partial<Instance> = {}): Instance {
+  return {
+    id,
+    service,
+    key: `/services/${service}/${id}`,
+    address: '10.0.0.1:9000',
+    format: 'native',
+    metadata: {},
+    status: 'passing',
+    drain: null,
+    ...extra,
+  };
+}
+
+function service(name: string, status: Status, instances: Instance[]): Service {
+  return { name, status, instances };
+}
+
+const fleet = [
+  service('users', 'passing', [
+    instance('users', 'u-1', { address: '10.0.0.7:9001', version: '1.4.2', zone: 'eu-west-1a', metadata: { team: 'Identity' } }),
+    instance('users', 'u-2', { version: '1.5.0', zone: 'eu-west-1b' }),
+  ]),
+  service('orders', 'critical', [instance('orders', 'o-1', { format: 'go-zero', zone: 'eu-west-1a', status: 'critical' })]),
+  service('billing', 'warning', [
+    instance('billing', 'b-1', { format: 'kratos', version: '2.0.0' }),
+    instance('billing', 'b-2', { format: 'kratos', status: 'critical' }),
+    instance('billing', 'b-3', { format: 'native', version: '2.0.0' }),
+  ]),
+  service('<script>alert(1)</script>', 'unknown', [instance('<script>alert(1)</script>', 'x', { status: 'unknown' })]),
+].map(summarizeService);
+
+const names = (query: Partial<ServiceQuery>) => queryServices(fleet, { ...DEFAULT_QUERY, ...query }).map((s) => s.name);
+
+describe('summarizeService', () => {
+  it('collects distinct, sorted formats, versions and zones, skipping missing ones', () => {
+    const billing = fleet.find((s) => s.name === 'billing');
+    expect(billing?.formats).toEqual(['kratos', 'native']);
+    expect(billing?.versions).toEqual(['2.0.0']);
+    expect(billing?.zones).toEqual([]);
+    expect(billing?.instanceCount).toBe(3);
+  });
+});
+
+describe('search', () => {
+  it.each([
+    ['USERS', ['users']],
+    ['o-1', ['orders']],
+    ['10.0.0.7', ['users']],
+    ['identity', ['users']],
+    ['<SCRIPT>', ['<script>alert(1)</script>']],
+    ['  ', ['<script>alert(1)</script>', 'billing', 'orders', 'users']],
+    ['nothing-matches', []],
+  ])('%j matches %j', (search, expected) => {
+    expect(names({ search })).toEqual(expected);
+  });
+
+  it('does not match metadata keys, only values', () => {
+    expect(names({ search: 'team' })).toEqual([]);
+  });
+});
+
+describe('filters', () => {
+  it('filters by rolled-up status', () => {
+    expect(names({ status: 'critical' })).toEqual(['orders']);
+  });
+  it('filters by format, zone and version when any instance has it', () => {
+    expect(names({ format: 'kratos' })).toEqual(['billing']);
+    expect(names({ format: 'native' })).toEqual(['<script>alert(1)</script>', 'billing', 'users']);
+    expect(names({ zone: 'eu-west-1a' })).toEqual(['orders', 'users']);
+    expect(names({ version: '1.5.0' })).toEqual(['users']);
+  });
+  it('combines filters with search', () => {
+    expect(names({ zone: 'eu-west-1a', search: 'ord' })).toEqual(['orders']);
+  });
+});
+
+describe('sorting', () => {
+  it('sorts by status worst first, ties by name', () => {
+    expect(names({ sort: 'status' })).toEqual(['orders', 'billing', '<script>alert(1)</script>', 'users']);
+    expect(names({ sort: 'status', direction: 'desc' })).toEqual(['users', '<script>alert(1)</script>', 'billing', 'orders']);
+  });
+  it('sorts by instance count, ties by name', () => {
+    expect(names({ sort: 'instances', direction: 'desc' })).toEqual(['billing', 'users', '<script>alert(1)</script>', 'orders']);
+  });
+  it('sorts by name descending', () => {
+    expect(names({ direction: 'desc' })).toEqual(['users', 'orders', 'billing', '<script>alert(1)</script>']);
+  });
+});
+
+describe('facetsOf', () => {
+  it('lists values with service counts, statuses and formats in their canonical order', () => {
+    const facets = facetsOf(fleet);
+    expect(facets.statuses).toEqual([
+      { value: 'passing', count: 1 },
+      { value: 'warning', count: 1 },
+      { value: 'critical', count: 1 },
+      { value: 'unknown', count: 1 },
+    ]);
+    expect(facets.formats).toEqual([
+      { value: 'native', count: 3 },
+      { value: 'go-zero', count: 1 },
+      { value: 'kratos', count: 1 },
+    ]);
+    expect(facets.zones).toEqual([
+      { value: 'eu-west-1a', count: 2 },
+      { value: 'eu-west-1b', count: 1 },
+    ]);
+    expect(facets.versions.map((v) => v.value)).toEqual(['1.4.2', '1.5.0', '2.0.0']);
+  });
+});
+
+describe('countFleet', () => {
+  it('counts services, instances and services by status', () => {
+    expect(countFleet(fleet.map((s) => s.service))).toEqual({
+      services: 4,
+      instances: 7,
+      byStatus: { passing: 1, warning: 1, critical: 1, unknown: 1 },
+    });
+  });
+});
+
+describe('URL round trip', () => {
+  it('parses what it serialises and omits defaults', () => {
+    const query: ServiceQuery = { search: 'a b', status: 'warning', format: 'rpcx', zone: 'z', version: 'v', sort: 'instances', direction: 'desc' };
+    const params = new URLSearchParams(serviceQueryToParams(query));
+    expect(parseServiceQuery((name) => params.get(name))).toEqual(query);
+    expect(serviceQueryToParams(DEFAULT_QUERY)).toEqual([]);
+  });
+  it('ignores unknown values and takes the first of repeated params', () => {
+    const params = new URLSearchParams('status=bogus&format=__proto__&sort=x&dir=up&q=one&q=two');
+    expect(parseServiceQuery((name) => params.get(name))).toEqual({
+      ...DEFAULT_QUERY,
+      search: 'one',
+    });
+  });
+});
