@@ -61,6 +61,12 @@ export const InstanceSchema = z.object({
   health: HealthCheckSchema.optional(),
   dependsOn: z.array(z.string()).optional(),
   status: StatusSchema,
+  /** Why the status is what it is ("timeout after 2 s", "HTTP 503", "not probed yet"). */
+  statusCause: z.string().optional(),
+  /** When the status last changed (ISO). */
+  statusSince: z.string().optional(),
+  /** The framework itself marks the instance out of rotation (rpcx state=inactive, dubbo Enable:false…). */
+  offline: z.boolean().optional(),
   drain: DrainSchema.nullable(),
   lastProbe: LastProbeSchema.optional(),
 });

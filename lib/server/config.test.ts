@@ -21,4 +21,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ SWITCHYARD_CONTROL_PREFIX: 'switchyard' })).toThrow(/SWITCHYARD_CONTROL_PREFIX/);
   });
+
+  it('parses per-service health thresholds and rejects bad ones by name', () => {
+    const config = loadConfig({ SWITCHYARD_HEALTH_OVERRIDES: '{"search":{"warnLatencyMs":3000}}' });
+    expect(config.SWITCHYARD_HEALTH_OVERRIDES).toEqual({ search: { warnLatencyMs: 3000 } });
+    expect(() => loadConfig({ SWITCHYARD_HEALTH_OVERRIDES: '{"search":{"failAfter":0}}' })).toThrow(/SWITCHYARD_HEALTH_OVERRIDES/);
+    expect(() => loadConfig({ SWITCHYARD_HEALTH_OVERRIDES: 'nope' })).toThrow(/SWITCHYARD_HEALTH_OVERRIDES/);
+  });
 });

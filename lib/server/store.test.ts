@@ -139,4 +139,18 @@ describe('store', () => {
     expect(deltas).toHaveLength(1);
     expect(deltas[0]?.registry).toEqual({ state: 'unreachable', since: '2026-01-01T00:05:00.000Z', message: 'connection refused' });
   });
+
+  it('keeps health across a re-registration and forgets it with the instance', () => {
+    store = createStore({ coalesceMs: 1000 });
+    store.upsertKey(key('users', 'a'));
+    expect(store.instance('/services/users/a')).toMatchObject({ status: 'unknown', statusCause: 'not probed yet' });
+    store.setHealth('/services/users/a', { status: 'critical', statusCause: 'HTTP 503', statusSince: 't1' });
+    store.upsertKey({ ...key('users', 'a'), registrations: [registration('users', 'a', '127.0.0.1:2')] });
+    expect(store.instance('/services/users/a')).toMatchObject({ status: 'critical', statusCause: 'HTTP 503', address: '127.0.0.1:2' });
+    store.removeKey('/services/users/a');
+    store.upsertKey(key('users', 'a'));
+    expect(store.instance('/services/users/a')?.status).toBe('unknown');
+    store.setHealth('/services/users/gone', { status: 'passing' });
+    expect(store.instance('/services/users/gone')).toBeUndefined();
+  });
 });

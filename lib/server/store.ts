@@ -11,6 +11,11 @@ export interface DecodedKey {
   registrations: Registration[];
 }
 
+/** What the health tracker knows of an instance; survives re-registration, dies with the instance. */
+export type HealthFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'lastProbe'>;
+
+const NOT_PROBED: HealthFacts = { status: 'unknown', statusCause: 'not probed yet' };
+
 export interface StoreOptions {
   /** Minimum spacing between two deltas; changes inside one window travel together. */
   coalesceMs: number;
@@ -32,6 +37,9 @@ export interface Store {
   replaceAll(decoded: DecodedKey[], drains: Map<string, Drain>, revision: string): void;
   setDrain(service: string, id: string, drain: Drain | null): void;
   setLeaseTtl(lease: string, ttlSeconds: number): void;
+  /** Records an instance's health; ignored when the instance is gone. */
+  setHealth(key: string, facts: HealthFacts): void;
+  instance(key: string): Instance | undefined;
   setRevision(revision: string): void;
   setRegistryStatus(status: Omit<RegistryStatus, 'since'>): void;
   registryStatus(): RegistryStatus;
@@ -65,6 +73,7 @@ export function createStore(options: StoreOptions): Store {
   const leaseByEtcdKey = new Map<string, string>();
   const leaseTtls = new Map<string, number>();
   const drains = new Map<string, Drain>();
+  const health = new Map<string, HealthFacts>();
   const pending = new Map<string, Change>();
   const log: Delta[] = [];
   const listeners = new Set<(delta: Delta) => void>();
@@ -117,17 +126,19 @@ export function createStore(options: StoreOptions): Store {
     const current = instances.get(key);
     if (!current) return;
     instances.delete(key);
+    health.delete(key);
     pending.set(key, { op: 'remove', service: current.service, key });
     schedule();
   };
 
   const build = (registration: Registration, key: string, lease: string | undefined): Instance => {
-    const { offline: _offline, ...fields } = registration;
+    const { offline, ...fields } = registration;
     const ttl = lease === undefined ? undefined : leaseTtls.get(lease);
     const instance: Instance = {
       ...fields,
       key,
-      status: 'unknown',
+      ...(health.get(key) ?? NOT_PROBED),
+      ...(offline ? { offline: true } : {}),
       drain: drains.get(drainKey(registration.service, registration.id)) ?? null,
     };
     if (ttl !== undefined) instance.leaseTtl = ttl;
@@ -202,6 +213,14 @@ export function createStore(options: StoreOptions): Store {
         }
       }
     },
+    setHealth(key, facts) {
+      const instance = instances.get(key);
+      if (!instance) return;
+      health.set(key, facts);
+      const { statusCause: _cause, statusSince: _since, lastProbe: _probe, ...rest } = instance;
+      put({ ...rest, ...facts });
+    },
+    instance: (key) => instances.get(key),
     setRevision(next) {
       revision = next;
     },

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_THRESHOLDS, initialHealth, nextHealth, type HealthState, type ProbeResult } from './health-state';
+
+const ok = (latencyMs = 5): ProbeResult => ({ at: `t${latencyMs}`, ok: true, latencyMs });
+const fail = (error = 'HTTP 503'): ProbeResult => ({ at: 'tf', ok: false, latencyMs: 3, error });
+const run = (results: ProbeResult[], start: HealthState = initialHealth('t0')): HealthState =>
+  results.reduce((state, result) => nextHealth(state, result, DEFAULT_THRESHOLDS), start);
+
+describe('nextHealth', () => {
+  it('starts unknown and passes after two successes', () => {
+    expect(run([ok()]).status).toBe('unknown');
+    expect(run([ok(), ok()])).toMatchObject({ status: 'passing', cause: 'probe OK' });
+  });
+
+  it('goes critical only after three failures in a row, with the failure as cause', () => {
+    const passing = run([ok(), ok()]);
+    expect(run([fail(), fail()], passing).status).toBe('passing');
+    expect(run([fail(), fail(), fail('timeout after 2 s')], passing)).toMatchObject({ status: 'critical', cause: 'timeout after 2 s', since: 'tf' });
+    expect(run([fail(), fail(), ok(), fail()], passing).status).toBe('passing');
+  });
+
+  it('recovers after two successes', () => {
+    const critical = run([fail(), fail(), fail()]);
+    expect(run([ok()], critical).status).toBe('critical');
+    expect(run([ok(), ok()], critical).status).toBe('passing');
+  });
+
+  it('marks a slow but successful instance as warning, saying how slow', () => {
+    const state = run([ok(1_500), ok(1_500)]);
+    expect(state.status).toBe('warning');
+    expect(state.cause).toContain('1.5 s');
+  });
+
+  it('keeps `since` while the status holds and records every probe', () => {
+    const passing = run([ok(), ok()]);
+    const later = nextHealth(passing, { at: 'later', ok: true, latencyMs: 7 }, DEFAULT_THRESHOLDS);
+    expect(later.since).toBe(passing.since);
+    expect(later.lastProbe).toEqual({ at: 'later', ok: true, latencyMs: 7 });
+  });
+});

@@ -1,0 +1,58 @@
+import type { LastProbe, Status } from './instance';
+
+/** One probe's outcome. `detail` carries the first bytes of a failing response, for history. */
+export interface ProbeResult {
+  at: string;
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+  detail?: string;
+}
+
+export interface HealthThresholds {
+  /** Consecutive successes before an instance counts as passing. */
+  passAfter: number;
+  /** Consecutive failures before it counts as critical. */
+  failAfter: number;
+  /** A successful probe slower than this makes the instance `warning`. */
+  warnLatencyMs: number;
+}
+
+export const DEFAULT_THRESHOLDS: HealthThresholds = { passAfter: 2, failAfter: 3, warnLatencyMs: 1_000 };
+
+export interface HealthState {
+  status: Status;
+  cause: string;
+  since: string;
+  okStreak: number;
+  failStreak: number;
+  lastProbe?: LastProbe;
+}
+
+export function initialHealth(at: string): HealthState {
+  return { status: 'unknown', cause: 'not probed yet', since: at, okStreak: 0, failStreak: 0 };
+}
+
+const seconds = (ms: number): string => (ms >= 1_000 ? `${(ms / 1_000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+
+/**
+ * Debounced health: a status changes only after `passAfter` successes or `failAfter` failures in a
+ * row, so one lost packet does not page anyone and one lucky probe does not hide an outage.
+ */
+export function nextHealth(previous: HealthState, result: ProbeResult, thresholds: HealthThresholds): HealthState {
+  const lastProbe: LastProbe = { at: result.at, ok: result.ok, latencyMs: result.latencyMs, ...(result.error ? { error: result.error } : {}) };
+  const okStreak = result.ok ? previous.okStreak + 1 : 0;
+  const failStreak = result.ok ? 0 : previous.failStreak + 1;
+  let status = previous.status;
+  let cause = previous.cause;
+  if (result.ok && okStreak >= thresholds.passAfter) {
+    const slow = result.latencyMs > thresholds.warnLatencyMs;
+    status = slow ? 'warning' : 'passing';
+    cause = slow ? `slow: answered in ${seconds(result.latencyMs)} (threshold ${seconds(thresholds.warnLatencyMs)})` : 'probe OK';
+  } else if (!result.ok && failStreak >= thresholds.failAfter) {
+    status = 'critical';
+    cause = result.error ?? 'probe failed';
+  }
+  const since = status === previous.status ? previous.since : result.at;
+  return { status, cause, since, okStreak, failStreak, lastProbe };
+}

@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ProbeResult } from '@/lib/model/health-state';
+import type { Delta } from '@/lib/model/live';
+import { createHealthTracker, type HealthChange } from './health';
+import { createStore, type Store } from './store';
+
+const KEY = '/services/users/a';
+let store: Store;
+afterEach(() => store.close());
+
+function setup(clock: { t: number }) {
+  store = createStore({ coalesceMs: 0 });
+  store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'users', id: 'a', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
+  store.flush();
+  const changes: HealthChange[] = [];
+  const deltas: Delta[] = [];
+  store.subscribe((delta) => deltas.push(delta));
+  const tracker = createHealthTracker({ store, onChange: (change) => changes.push(change), probeRefreshMs: 30_000, now: () => clock.t });
+  return { tracker, changes, deltas };
+}
+const probe = (ok: boolean, latencyMs = 4, error?: string): ProbeResult => ({ at: new Date(0).toISOString(), ok, latencyMs, ...(error ? { error } : {}) });
+
+describe('health tracker', () => {
+  it('reports each status change once, with its cause', () => {
+    const clock = { t: 0 };
+    const { tracker, changes } = setup(clock);
+    for (let i = 0; i < 2; i += 1) tracker.record(KEY, probe(true));
+    for (let i = 0; i < 3; i += 1) tracker.record(KEY, probe(false, 2000, 'timeout after 2 s'));
+    expect(changes.map((c) => `${c.from}→${c.to}`)).toEqual(['unknown→passing', 'passing→critical']);
+    expect(changes[1]?.cause).toBe('timeout after 2 s');
+    expect(store.instance(KEY)).toMatchObject({ status: 'critical', statusCause: 'timeout after 2 s' });
+  });
+
+  it('refreshes lastProbe of a steady instance only every probeRefreshMs', () => {
+    const clock = { t: 0 };
+    const { tracker, deltas } = setup(clock);
+    tracker.record(KEY, probe(true));
+    tracker.record(KEY, probe(true));
+    store.flush();
+    const before = deltas.length;
+    for (let i = 0; i < 10; i += 1) {
+      clock.t += 5_000;
+      tracker.record(KEY, probe(true, 4 + i));
+      store.flush();
+    }
+    expect(deltas.length - before).toBe(1);
+  });
+
+  it('ignores results for instances that are gone', () => {
+    const { tracker, changes } = setup({ t: 0 });
+    store.removeKey(KEY);
+    tracker.record(KEY, probe(true));
+    tracker.record(KEY, probe(true));
+    expect(changes).toEqual([]);
+  });
+});

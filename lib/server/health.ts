@@ -1,0 +1,77 @@
+import { DEFAULT_THRESHOLDS, initialHealth, nextHealth, type HealthState, type HealthThresholds, type ProbeResult } from '@/lib/model/health-state';
+import type { Status } from '@/lib/model/instance';
+import type { Store } from './store';
+
+export interface HealthChange {
+  key: string;
+  service: string;
+  instance: string;
+  from: Status;
+  to: Status;
+  cause: string;
+  at: string;
+  /** First bytes of the failing response, when there was one. */
+  detail?: string;
+}
+
+export interface HealthTrackerOptions {
+  store: Store;
+  thresholdsFor?: (service: string) => HealthThresholds;
+  onChange?: (change: HealthChange) => void;
+  /** A probe that changes nothing but its own timing reaches browsers at most this often per instance. */
+  probeRefreshMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Turns probe results into instance status. Status changes go to the store (and so to every
+ * browser) at once; a probe that changes nothing but latency refreshes `lastProbe` only every
+ * `probeRefreshMs`, so 5,000 instances probed every 5 s do not become 1,000 live updates a second.
+ */
+export function createHealthTracker(options: HealthTrackerOptions) {
+  const { store } = options;
+  const thresholdsFor = options.thresholdsFor ?? (() => DEFAULT_THRESHOLDS);
+  const refreshMs = options.probeRefreshMs ?? 30_000;
+  const now = options.now ?? Date.now;
+  const states = new Map<string, { health: HealthState; publishedAt: number; publishedOk: boolean | undefined }>();
+
+  return {
+    record(key: string, result: ProbeResult): void {
+      const instance = store.instance(key);
+      if (!instance) {
+        states.delete(key);
+        return;
+      }
+      const tracked = states.get(key) ?? { health: initialHealth(result.at), publishedAt: 0, publishedOk: undefined };
+      const health = nextHealth(tracked.health, result, thresholdsFor(instance.service));
+      const changed = health.status !== tracked.health.status;
+      const due = changed || health.cause !== tracked.health.cause || tracked.publishedOk !== result.ok || now() - tracked.publishedAt >= refreshMs;
+      states.set(key, due ? { health, publishedAt: now(), publishedOk: result.ok } : { ...tracked, health });
+      if (due) {
+        store.setHealth(key, {
+          status: health.status,
+          statusCause: health.cause,
+          statusSince: health.since,
+          ...(health.lastProbe ? { lastProbe: health.lastProbe } : {}),
+        });
+      }
+      if (changed) {
+        options.onChange?.({
+          key,
+          service: instance.service,
+          instance: instance.id,
+          from: tracked.health.status,
+          to: health.status,
+          cause: health.cause,
+          at: result.at,
+          ...(result.detail ? { detail: result.detail } : {}),
+        });
+      }
+    },
+    forget(key: string): void {
+      states.delete(key);
+    },
+  };
+}
+
+export type HealthTracker = ReturnType<typeof createHealthTracker>;
