@@ -1,5 +1,6 @@
 import type { Config } from './config';
 import type { Metrics } from './metrics';
+import type { MetricsStore } from './metrics-store/store';
 import type { Registry } from './registry/sync';
 import type { Store } from './store';
 
@@ -9,6 +10,8 @@ export interface Runtime {
   store: Store;
   registry: Registry;
   metrics: Metrics;
+  /** Call and probe latency series (ingest, charts, topology edges). */
+  latency: MetricsStore;
 }
 
 // Next bundles route handlers apart from server.ts (next.js #55660), so module state is not shared:

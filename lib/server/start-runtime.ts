@@ -7,6 +7,7 @@ import { createEtcdClient } from './etcd/client';
 import { startLocalEtcd, type LocalEtcd } from './etcd/local';
 import { attachLiveHub, type LiveServer } from './live';
 import { createMetrics } from './metrics';
+import { createMetricsStore } from './metrics-store/store';
 import { createRegistry } from './registry/sync';
 import { publishRuntime, type Runtime } from './runtime';
 import { createStore } from './store';
@@ -49,6 +50,9 @@ export async function startRuntime(config: Config): Promise<RunningRuntime> {
     log,
   });
   registry.start();
+  const latency = createMetricsStore();
+  const sweeper = setInterval(() => latency.sweep(), 5_000);
+  sweeper.unref();
   let io: LiveServer | undefined;
   let detachHub: (() => void) | undefined;
 
@@ -57,6 +61,7 @@ export async function startRuntime(config: Config): Promise<RunningRuntime> {
     store,
     registry,
     metrics,
+    latency,
     etcd,
     localEtcd,
     attach(server) {
@@ -66,6 +71,7 @@ export async function startRuntime(config: Config): Promise<RunningRuntime> {
     },
     async stop() {
       publishRuntime(undefined);
+      clearInterval(sweeper);
       detachHub?.();
       if (io) await io.close();
       await registry.stop();

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** Chart windows and the slot size that serves each (≤ 1,440 points, so nothing is downsampled). */
+export const WINDOWS = {
+  '5m': { seconds: 300, stepSeconds: 1 },
+  '15m': { seconds: 900, stepSeconds: 1 },
+  '1h': { seconds: 3_600, stepSeconds: 60 },
+  '6h': { seconds: 21_600, stepSeconds: 60 },
+  '24h': { seconds: 86_400, stepSeconds: 60 },
+} as const;
+export const WindowSchema = z.enum(['5m', '15m', '1h', '6h', '24h']);
+export type LatencyWindow = z.infer<typeof WindowSchema>;
+
+/** One chart point (DESIGN §4). Latency fields are null when the slot saw no calls. */
+export interface LatencyPoint {
+  /** Slot start, ms since the epoch. */
+  t: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  rps: number;
+  errorRate: number | null;
+}
+
+export interface LatencySeries {
+  window: LatencyWindow;
+  stepSeconds: number;
+  points: LatencyPoint[];
+}
+
+export interface InstanceLatency {
+  id: string;
+  key: string;
+  /** Calls other services made to this instance (needs `toInstance` in ingest). */
+  inbound: LatencyPoint[];
+  /** Active probe latency. */
+  probe: LatencyPoint[];
+}
+
+/** Edge summary over the last minute, for the topology map. */
+export interface EdgeStats {
+  from: string;
+  to: string;
+  rps: number;
+  errorRate: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}

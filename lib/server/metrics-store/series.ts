@@ -1,0 +1,50 @@
+import { WINDOWS, type LatencyPoint, type LatencyWindow } from '@/lib/model/latency';
+import type { WeightedValue } from './histogram';
+import { createSlots } from './slots';
+
+/** Data for a slot may arrive this long after the slot ends (reporters send every few seconds). */
+export const GRACE_SECONDS = 90;
+
+/** Calls (or probes) of one thing — a service, an instance, an edge — at 1 s for 15 min and 1 min for 24 h. */
+export function createSeries() {
+  const seconds = createSlots(1, 15 * 60, GRACE_SECONDS);
+  const minutes = createSlots(60, 24 * 60, GRACE_SECONDS);
+  let lastUpdate = 0;
+  return {
+    /** Spreads an interval's calls evenly over its whole seconds, into both resolutions. */
+    record(startSecond: number, intervalSeconds: number, count: number, errors: number, values: readonly WeightedValue[]): void {
+      const span = Math.max(1, Math.round(intervalSeconds));
+      const share = 1 / span;
+      for (let s = 0; s < span; s += 1) {
+        const second = Math.floor(startSecond) + s;
+        seconds.add(second, count * share, errors * share, values, share);
+        minutes.add(second, count * share, errors * share, values, share);
+      }
+      lastUpdate = Math.max(lastUpdate, Math.floor(startSecond) + span);
+    },
+    sweep(nowSecond: number): void {
+      seconds.sweep(nowSecond);
+      minutes.sweep(nowSecond);
+    },
+    points(window: LatencyWindow, nowSecond: number): LatencyPoint[] {
+      const { seconds: span, stepSeconds } = WINDOWS[window];
+      const slots = stepSeconds === 1 ? seconds : minutes;
+      const to = Math.floor(nowSecond / stepSeconds) * stepSeconds + stepSeconds;
+      return slots.points(to - span, to);
+    },
+    /** Totals of the last `windowSeconds`, latency from the newest minute slot's merged sketch. */
+    recent(nowSecond: number, windowSeconds: number): { count: number; errors: number; points: LatencyPoint[] } {
+      const points = seconds.points(nowSecond - windowSeconds, nowSecond);
+      let count = 0;
+      let errors = 0;
+      for (const point of points) {
+        count += point.rps;
+        errors += (point.errorRate ?? 0) * point.rps;
+      }
+      return { count, errors, points: minutes.points(nowSecond - 60, nowSecond + 1) };
+    },
+    lastUpdate: () => lastUpdate,
+  };
+}
+
+export type Series = ReturnType<typeof createSeries>;

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { IngestBatch } from '@/lib/model/ingest';
+import { RELATIVE_ACCURACY } from './histogram';
+import { createMetricsStore } from './store';
+
+/** Deterministic PRNG so the samples (and the test) are the same on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const exactQuantile = (sorted: number[], q: number): number => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] as number;
+
+function histogram(samples: number[], bounds: number[]): number[] {
+  const counts = new Array<number>(bounds.length + 1).fill(0);
+  for (const sample of samples) {
+    const i = bounds.findIndex((bound) => sample <= bound);
+    counts[i === -1 ? bounds.length : i] += 1;
+  }
+  return counts;
+}
+
+const T0 = Date.parse('2026-11-21T10:00:00Z');
+const batch = (service: string, instance: string, calls: IngestBatch['calls'], start = T0 - 5_000, seconds = 5): IngestBatch => ({
+  reporter: { service, instance },
+  intervalStart: new Date(start).toISOString(),
+  intervalSeconds: seconds,
+  calls,
+});
+
+describe('metrics store', () => {
+  it('merges histograms from reporters with different buckets into percentiles within the bucket error bound', () => {
+    const random = mulberry32(42);
+    const schemes = [
+      [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987],
+      Array.from({ length: 40 }, (_, i) => Math.round(1.2 ** i * 100) / 100),
+    ];
+    const store = createMetricsStore({ now: () => T0 });
+    const all: number[] = [];
+    schemes.forEach((bounds, reporter) => {
+      // Log-normal latencies with a long tail, a different median per reporter.
+      const samples = Array.from({ length: 4_000 }, () => Math.exp(Math.log(8 + reporter * 6) + 0.9 * Math.sqrt(-2 * Math.log(random())) * Math.cos(2 * Math.PI * random())));
+      all.push(...samples);
+      const outcome = store.ingest(batch(`caller-${reporter}`, 'i-1', [{ to: 'orders', count: samples.length, errors: 0, latencyMs: { bounds, counts: histogram(samples, bounds) } }]));
+      expect(outcome.ok).toBe(true);
+    });
+    all.sort((a, b) => a - b);
+    const minute = store.service('orders', '1h').find((p) => p.p50Ms !== null);
+    expect(minute).toBeDefined();
+    for (const [q, field] of [[0.5, 'p50Ms'], [0.95, 'p95Ms'], [0.99, 'p99Ms']] as const) {
+      const exact = exactQuantile(all, q);
+      // The widest bucket around the exact value among the schemes bounds each sample's displacement.
+      const width = Math.max(...schemes.map((bounds) => {
+        const i = bounds.findIndex((b) => exact <= b);
+        return i <= 0 ? (bounds[0] as number) : (bounds[i] as number) - (bounds[i - 1] as number);
+      }));
+      const estimate = minute?.[field] as number;
+      expect(Math.abs(estimate - exact)).toBeLessThanOrEqual(width + exact * RELATIVE_ACCURACY);
+    }
+  });
+
+  it('spreads an interval over its seconds and reports rate and error rate', () => {
+    const store = createMetricsStore({ now: () => T0 });
+    store.ingest(batch('gateway', 'g-1', [{ to: 'users', toInstance: 'u-1', count: 50, errors: 5, latencyMs: { bounds: [10, 100], counts: [40, 10, 0] } }]));
+    const points = store.service('users', '5m').filter((p) => p.rps > 0);
+    expect(points).toHaveLength(5);
+    for (const point of points) {
+      expect(point.rps).toBeCloseTo(10);
+      expect(point.errorRate).toBeCloseTo(0.1);
+    }
+    expect(store.instance('users', 'u-1', '5m').filter((p) => p.rps > 0)).toHaveLength(5);
+    expect(store.edge('gateway', 'users', '5m').filter((p) => p.rps > 0)).toHaveLength(5);
+    expect(store.edges()).toEqual([expect.objectContaining({ from: 'gateway', to: 'users', errorRate: expect.closeTo(0.1) })]);
+  });
+
+  it('keeps the same figures after a slot closes and its sketch is dropped', () => {
+    let clock = T0;
+    const store = createMetricsStore({ now: () => clock });
+    store.ingest(batch('a', 'a-1', [{ to: 'b', count: 100, errors: 1, latencyMs: { bounds: [5, 50, 500], counts: [10, 60, 29, 1] } }]));
+    const open = store.service('b', '15m').filter((p) => p.rps > 0);
+    clock += 200_000;
+    store.sweep();
+    const closed = store.service('b', '15m').filter((p) => p.rps > 0);
+    expect(closed).toHaveLength(open.length);
+    closed.forEach((point, i) => {
+      expect(point.rps).toBeCloseTo(open[i]?.rps as number, 4);
+      expect(point.p99Ms).toBeCloseTo(open[i]?.p99Ms as number, 1);
+    });
+  });
+
+  it('re-anchors a skewed reporter to the server clock, and refuses a broken one by field', () => {
+    const store = createMetricsStore({ now: () => T0 });
+    const skewed = store.ingest(batch('a', 'a-1', [{ to: 'b', count: 5, errors: 0, latencyMs: { bounds: [10], counts: [5, 0] } }], T0 + 600_000));
+    expect(skewed).toEqual({ ok: true, calls: 1, reanchored: true });
+    expect(store.service('b', '5m').filter((p) => p.rps > 0).at(-1)?.t).toBeLessThanOrEqual(T0);
+    const broken = store.ingest(batch('a', 'a-1', [], T0 - 3 * 86_400_000));
+    expect(broken).toMatchObject({ ok: false, field: 'intervalStart' });
+  });
+
+  it('evicts the least recently updated series beyond its cap', () => {
+    const store = createMetricsStore({ now: () => T0, maxSeries: 2 });
+    const call = (to: string) => store.ingest(batch('a', 'a-1', [{ to, count: 1, errors: 0, latencyMs: { bounds: [10], counts: [1, 0] } }]));
+    call('b');
+    call('c');
+    expect(store.stats().series).toBe(2);
+    expect(store.service('b', '5m').some((p) => p.rps > 0)).toBe(false);
+  });
+});

@@ -1,0 +1,117 @@
+import type { IngestBatch } from '@/lib/model/ingest';
+import type { EdgeStats, LatencyPoint, LatencyWindow } from '@/lib/model/latency';
+import { bucketValues } from './histogram';
+import { createSeries, GRACE_SECONDS, type Series } from './series';
+
+/** Within this much of our clock, a reporter's interval is taken as it says. */
+export const TRUSTED_SKEW_SECONDS = 30;
+/** Beyond this, an interval is refused: the reporter's clock is broken, not merely skewed. */
+export const MAX_SKEW_SECONDS = 24 * 3_600;
+
+export type IngestOutcome = { ok: true; calls: number; reanchored: boolean } | { ok: false; field: string; message: string };
+
+export interface MetricsStoreOptions {
+  now?: () => number;
+  /** Series beyond this many are evicted, least recently updated first, to bound memory (~50 KB each). */
+  maxSeries?: number;
+}
+
+const SEP = '\u0000';
+const serviceKey = (service: string): string => `svc${SEP}${service}`;
+const instanceKey = (service: string, id: string): string => `ins${SEP}${service}${SEP}${id}`;
+const edgeKey = (from: string, to: string): string => `edg${SEP}${from}${SEP}${to}`;
+const probeKey = (key: string): string => `prb${SEP}${key}`;
+
+/**
+ * Call and probe statistics per service, instance and edge, from merged distributions.
+ * Bounded: a fixed number of slots per series and a cap on series.
+ */
+export function createMetricsStore(options: MetricsStoreOptions = {}) {
+  const now = options.now ?? Date.now;
+  const maxSeries = options.maxSeries ?? 4_000;
+  const series = new Map<string, Series>();
+  let reanchored = 0;
+
+  const seriesFor = (key: string): Series => {
+    let found = series.get(key);
+    if (found) {
+      series.delete(key);
+      series.set(key, found);
+      return found;
+    }
+    found = createSeries();
+    series.set(key, found);
+    if (series.size > maxSeries) {
+      const oldest = series.keys().next().value;
+      if (oldest !== undefined) series.delete(oldest);
+    }
+    return found;
+  };
+
+  const read = (key: string, window: LatencyWindow): LatencyPoint[] => {
+    const nowSecond = now() / 1_000;
+    return (series.get(key) ?? createSeries()).points(window, nowSecond);
+  };
+
+  return {
+    ingest(batch: IngestBatch): IngestOutcome {
+      const nowSecond = now() / 1_000;
+      let start = Date.parse(batch.intervalStart) / 1_000;
+      const skew = start + batch.intervalSeconds - nowSecond;
+      if (Math.abs(skew) > MAX_SKEW_SECONDS) {
+        return { ok: false, field: 'intervalStart', message: `interval ends ${Math.round(skew)} s from the server's clock; more than 24 h of skew means a broken clock` };
+      }
+      const wasReanchored = Math.abs(skew) > TRUSTED_SKEW_SECONDS;
+      // A skewed clock would put calls in the wrong place, or in slots already closed: take our clock instead.
+      if (wasReanchored) {
+        start = nowSecond - batch.intervalSeconds;
+        reanchored += 1;
+      }
+      const { service: from } = batch.reporter;
+      for (const call of batch.calls) {
+        const values = bucketValues(call.latencyMs.bounds, call.latencyMs.counts);
+        const targets = [serviceKey(call.to), edgeKey(from, call.to)];
+        if (call.toInstance) targets.push(instanceKey(call.to, call.toInstance));
+        for (const key of targets) seriesFor(key).record(start, batch.intervalSeconds, call.count, call.errors, values);
+      }
+      return { ok: true, calls: batch.calls.length, reanchored: wasReanchored };
+    },
+    recordProbe(key: string, atMs: number, latencyMs: number, ok: boolean): void {
+      seriesFor(probeKey(key)).record(atMs / 1_000, 1, 1, ok ? 0 : 1, [{ value: latencyMs, weight: 1 }]);
+    },
+    service: (service: string, window: LatencyWindow) => read(serviceKey(service), window),
+    instance: (service: string, id: string, window: LatencyWindow) => read(instanceKey(service, id), window),
+    edge: (from: string, to: string, window: LatencyWindow) => read(edgeKey(from, to), window),
+    probe: (key: string, window: LatencyWindow) => read(probeKey(key), window),
+    /** Every observed edge with its rate and errors over the last minute and its latest minute's latency. */
+    edges(): EdgeStats[] {
+      const nowSecond = now() / 1_000;
+      const edges: EdgeStats[] = [];
+      for (const [key, found] of series) {
+        if (!key.startsWith(`edg${SEP}`)) continue;
+        if (found.lastUpdate() < nowSecond - 15 * 60) continue;
+        const [, from = '', to = ''] = key.split(SEP);
+        const { count, errors, points } = found.recent(nowSecond, 60);
+        const latest = [...points].reverse().find((p) => p.p50Ms !== null);
+        edges.push({
+          from,
+          to,
+          rps: count / 60,
+          errorRate: count > 0 ? errors / count : null,
+          p50Ms: latest?.p50Ms ?? null,
+          p95Ms: latest?.p95Ms ?? null,
+          p99Ms: latest?.p99Ms ?? null,
+        });
+      }
+      return edges;
+    },
+    /** Closes slots past their grace period; call every few seconds. */
+    sweep(): void {
+      const nowSecond = now() / 1_000;
+      for (const found of series.values()) found.sweep(nowSecond);
+    },
+    stats: () => ({ series: series.size, reanchored, graceSeconds: GRACE_SECONDS }),
+  };
+}
+
+export type MetricsStore = ReturnType<typeof createMetricsStore>;
