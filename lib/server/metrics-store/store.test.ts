@@ -19,8 +19,9 @@ const exactQuantile = (sorted: number[], q: number): number => sorted[Math.max(0
 function histogram(samples: number[], bounds: number[]): number[] {
   const counts = new Array<number>(bounds.length + 1).fill(0);
   for (const sample of samples) {
-    const i = bounds.findIndex((bound) => sample <= bound);
-    counts[i === -1 ? bounds.length : i] += 1;
+    const found = bounds.findIndex((bound) => sample <= bound);
+    const i = found === -1 ? bounds.length : found;
+    counts[i] = (counts[i] ?? 0) + 1;
   }
   return counts;
 }
