@@ -7,6 +7,8 @@ export function createMetrics(store: Store) {
   collectDefaultMetrics({ register: registry, prefix: 'switchyard_process_' });
   const watchEvents = new Counter({ name: 'switchyard_watch_events_total', help: 'etcd watch events received', registers: [registry] });
   const relists = new Counter({ name: 'switchyard_relists_total', help: 'Full listings of the watched keyspace (start, outages, compaction)', registers: [registry] });
+  const ingestedCalls = new Counter({ name: 'switchyard_ingested_calls_total', help: 'Call statistics accepted by POST /api/v1/ingest/calls', registers: [registry] });
+  const ingestReanchored = new Counter({ name: 'switchyard_ingest_reanchored_total', help: 'Ingest batches whose reporter clock was off by more than 30 s', registers: [registry] });
   const socketsConnected = new Gauge({ name: 'switchyard_sockets_connected', help: 'Browser Socket.IO connections open now', registers: [registry] });
   new Gauge({
     name: 'switchyard_instances_known',
@@ -29,6 +31,10 @@ export function createMetrics(store: Store) {
     counters: {
       watchEvents: (count: number) => watchEvents.inc(count),
       relists: () => relists.inc(),
+      ingested: (calls: number, reanchored: boolean) => {
+        ingestedCalls.inc(calls);
+        if (reanchored) ingestReanchored.inc();
+      },
     },
     socketsConnected,
   };

@@ -1,0 +1,25 @@
+import type { InstanceLatency } from '@/lib/model/latency';
+import { handle, json } from '@/lib/server/http';
+import { windowParam } from '@/lib/server/latency-query';
+import { getRuntime } from '@/lib/server/runtime';
+
+export const dynamic = 'force-dynamic';
+
+/** Per-instance inbound and probe series of a service's registered instances (sparklines, probe chart). */
+export async function GET(request: Request, context: { params: Promise<{ service: string }> }): Promise<Response> {
+  const { service } = await context.params;
+  return handle(() => {
+    const query = windowParam(request);
+    if (!query.ok) return query.response;
+    const { store, latency } = getRuntime();
+    const instances: InstanceLatency[] = [...store.instances()]
+      .filter((instance) => instance.service === service)
+      .map((instance) => ({
+        id: instance.id,
+        key: instance.key,
+        inbound: latency.instance(service, instance.id, query.window),
+        probe: latency.probe(instance.key, query.window),
+      }));
+    return json({ service, window: query.window, stepSeconds: query.stepSeconds, instances });
+  });
+}
