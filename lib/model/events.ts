@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+export const EVENT_KINDS = [
+  'instance.registered',
+  'instance.deregistered',
+  'health.changed',
+  'instance.drained',
+  'instance.undrained',
+  'registry.disconnected',
+  'registry.reconnected',
+  'registry.resynced',
+  'history.gap',
+] as const;
+export const EventKindSchema = z.enum(EVENT_KINDS);
+export type EventKind = z.infer<typeof EventKindSchema>;
+
+/** A history event as the API serves it (DESIGN §4). `detail` is always human-readable text. */
+export interface HistoryEvent {
+  id: number;
+  at: string;
+  kind: EventKind;
+  service?: string;
+  instance?: string;
+  from?: string;
+  to?: string;
+  actor?: string;
+  detail: string;
+  /** Until when a gap or a timed drain lasted (ISO), where that applies. */
+  until?: string;
+}
+
+/** What producers hand the history store; `naturalKey` makes replays (relists, restarts) idempotent. */
+export type NewHistoryEvent = Omit<HistoryEvent, 'id'> & { naturalKey?: string };
+
+const isoTime = z.iso.datetime({ offset: true });
+
+/** `GET /api/v1/events` query (contract). */
+export const EventQuerySchema = z.object({
+  service: z.string().min(1).max(256).optional(),
+  instance: z.string().min(1).max(256).optional(),
+  kind: z
+    .string()
+    .transform((value) => value.split(',').filter((part) => part.length > 0))
+    .pipe(z.array(EventKindSchema).min(1))
+    .optional(),
+  since: isoTime.optional(),
+  until: isoTime.optional(),
+  limit: z.coerce.number().int().min(1).max(5_000).default(200),
+  cursor: z
+    .string()
+    .regex(/^\d+:\d+$/, 'cursor must be the nextCursor of a previous page')
+    .optional(),
+});
+export type EventQuery = z.infer<typeof EventQuerySchema>;
+
+export interface EventPage {
+  events: HistoryEvent[];
+  nextCursor: string | null;
+}

@@ -1,0 +1,41 @@
+import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/**
+ * Versioned in the repo and listed here (not read from a folder) so a bundler cannot lose them.
+ * Never edit a shipped migration; add the next one.
+ */
+const migrations: Record<string, Migration> = {
+  '001_events_and_runs': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('events')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('at_ms', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('service', 'text')
+        .addColumn('instance', 'text')
+        .addColumn('from_state', 'text')
+        .addColumn('to_state', 'text')
+        .addColumn('actor', 'text')
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('until_ms', 'integer')
+        .addColumn('natural_key', 'text', (c) => c.unique())
+        .execute();
+      await db.schema.createIndex('events_at').on('events').columns(['at_ms', 'id']).execute();
+      await db.schema.createIndex('events_service_at').on('events').columns(['service', 'at_ms', 'id']).execute();
+      await db.schema.createIndex('events_kind_at').on('events').columns(['kind', 'at_ms', 'id']).execute();
+      await db.schema.createIndex('events_instance_at').on('events').columns(['instance', 'at_ms', 'id']).execute();
+      await db.schema
+        .createTable('runs')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('started_ms', 'integer', (c) => c.notNull())
+        .addColumn('alive_ms', 'integer', (c) => c.notNull())
+        .addColumn('stopped_ms', 'integer')
+        .execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};

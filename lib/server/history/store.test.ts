@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
+import { EventQuerySchema } from '@/lib/model/events';
+import { openHistory, type History } from './store';
+
+let dir: string;
+let history: History;
+const opened: History[] = [];
+const open = async (options: Partial<Parameters<typeof openHistory>[0]> = {}): Promise<History> => {
+  const store = await openHistory({ file: path.join(dir, 'history.sqlite'), flushMs: 5, ...options });
+  opened.push(store);
+  return store;
+};
+const event = (i: number, extra: Partial<NewHistoryEvent> = {}): NewHistoryEvent => ({
+  at: new Date(Date.UTC(2026, 10, 21, 10, 0, i)).toISOString(),
+  kind: 'health.changed',
+  service: i % 2 === 0 ? 'users' : 'orders',
+  instance: `i-${i}`,
+  from: 'passing',
+  to: 'critical',
+  detail: 'HTTP 503',
+  ...extra,
+});
+const query = (input: Record<string, string>) => history.query(EventQuerySchema.parse(input));
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-history-'));
+  history = await open();
+});
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('history store', () => {
+  it('returns events newest first, filtered, and pages through all of them exactly once', async () => {
+    for (let i = 0; i < 25; i += 1) history.append(event(i));
+    await history.flush();
+    const firstPage = await query({ limit: '10' });
+    expect(firstPage.events[0]?.instance).toBe('i-24');
+    const seen: HistoryEvent[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await query({ limit: '10', ...(cursor ? { cursor } : {}) });
+      seen.push(...page.events);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.map((e) => e.instance)).toEqual(Array.from({ length: 25 }, (_, i) => `i-${24 - i}`));
+    expect((await query({ service: 'users' })).events).toHaveLength(13);
+    expect((await query({ kind: 'instance.drained' })).events).toHaveLength(0);
+    const window = await query({ since: '2026-11-21T10:00:05Z', until: '2026-11-21T10:00:10Z' });
+    expect(window.events.map((e) => e.instance)).toEqual(['i-9', 'i-8', 'i-7', 'i-6', 'i-5']);
+  });
+
+  it('ignores a replayed event with the same natural key', async () => {
+    history.append(event(1, { naturalKey: 'cluster:42:/services/users/a:registered' }));
+    history.append(event(1, { naturalKey: 'cluster:42:/services/users/a:registered' }));
+    await history.flush();
+    history.append(event(1, { naturalKey: 'cluster:42:/services/users/a:registered' }));
+    await history.flush();
+    expect((await query({})).events).toHaveLength(1);
+  });
+
+  it('tells a clean stop from a crash on the next start', async () => {
+    const first = await history.beginRun();
+    expect(first.previousEnd).toBeNull();
+    await history.endRun(first.runId);
+    const second = await history.beginRun();
+    expect(second.previousEnd?.clean).toBe(true);
+    await history.heartbeat(second.runId);
+    const third = await history.beginRun();
+    expect(third.previousEnd?.clean).toBe(false);
+  });
+
+  it('keeps committed events across reopening the file', async () => {
+    history.append(event(3));
+    await history.flush();
+    await history.close();
+    opened.splice(opened.indexOf(history), 1);
+    history = await open();
+    expect((await query({})).events.map((e) => e.instance)).toEqual(['i-3']);
+  });
+
+  it('prunes events older than the cutoff in chunks', async () => {
+    for (let i = 0; i < 30; i += 1) history.append(event(i));
+    await history.flush();
+    expect(await history.pruneOlderThan(Date.UTC(2026, 10, 21, 10, 0, 10))).toBe(10);
+    expect((await query({ limit: '100' })).events).toHaveLength(20);
+  });
+
+  it('hands newly committed events (with ids) to the live listener, replays excluded', async () => {
+    const appended: HistoryEvent[] = [];
+    history = await open({ onAppended: (events) => appended.push(...events) });
+    history.append(event(1, { naturalKey: 'k1' }));
+    history.append(event(2, { naturalKey: 'k1' }));
+    await history.flush();
+    expect(appended).toHaveLength(1);
+    expect(appended[0]?.id).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,157 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Selectable } from 'kysely';
+import type { EventKind, EventPage, EventQuery, HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
+import { migrationProvider } from './migrations';
+import type { EventsTable, HistoryDatabase } from './schema';
+
+export interface HistoryOptions {
+  /** Database file; `:memory:` for throwaway use. */
+  file: string;
+  now?: () => number;
+  /** Events older than this are pruned (default 30 days). */
+  retentionDays?: number;
+  /** Queued events are written together at most this often (ms). */
+  flushMs?: number;
+  onAppended?: (events: HistoryEvent[]) => void;
+}
+
+const BATCH_ROWS = 500;
+const PRUNE_CHUNK = 5_000;
+
+export function toHistoryEvent(row: Selectable<EventsTable>): HistoryEvent {
+  return {
+    id: row.id,
+    at: new Date(row.at_ms).toISOString(),
+    kind: row.kind as EventKind,
+    ...(row.service !== null ? { service: row.service } : {}),
+    ...(row.instance !== null ? { instance: row.instance } : {}),
+    ...(row.from_state !== null ? { from: row.from_state } : {}),
+    ...(row.to_state !== null ? { to: row.to_state } : {}),
+    ...(row.actor !== null ? { actor: row.actor } : {}),
+    detail: row.detail,
+    ...(row.until_ms !== null ? { until: new Date(row.until_ms).toISOString() } : {}),
+  };
+}
+
+const toRow = (event: NewHistoryEvent) => ({
+  at_ms: Date.parse(event.at),
+  kind: event.kind,
+  service: event.service ?? null,
+  instance: event.instance ?? null,
+  from_state: event.from ?? null,
+  to_state: event.to ?? null,
+  actor: event.actor ?? null,
+  detail: event.detail,
+  until_ms: event.until ? Date.parse(event.until) : null,
+  natural_key: event.naturalKey ?? null,
+});
+
+/**
+ * The durable event log: SQLite in WAL mode with `synchronous=FULL`, so a committed batch survives
+ * a crash or power loss. Writes are queued and committed together (one transaction per batch);
+ * `natural_key` makes replays idempotent.
+ */
+export async function openHistory(options: HistoryOptions) {
+  const now = options.now ?? Date.now;
+  if (options.file !== ':memory:') mkdirSync(path.dirname(options.file), { recursive: true });
+  const sqlite = new Database(options.file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const migrated = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  if (migrated.error) throw migrated.error instanceof Error ? migrated.error : new Error(String(migrated.error));
+
+  const queue: NewHistoryEvent[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const write = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, BATCH_ROWS);
+      const inserted = await db
+        .insertInto('events')
+        .values(batch.map(toRow))
+        .onConflict((conflict) => conflict.column('natural_key').doNothing())
+        .returningAll()
+        .execute();
+      if (inserted.length > 0) options.onAppended?.(inserted.map(toHistoryEvent));
+    }
+  };
+
+  const flush = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    writing = writing.then(write, write);
+    return writing;
+  };
+
+  const pruneOlderThan = async (cutoffMs: number): Promise<number> => {
+    let removed = 0;
+    for (;;) {
+      const result = await db
+        .deleteFrom('events')
+        .where('id', 'in', (qb) => qb.selectFrom('events').select('id').where('at_ms', '<', cutoffMs).limit(PRUNE_CHUNK))
+        .executeTakeFirst();
+      const count = Number(result.numDeletedRows);
+      removed += count;
+      if (count < PRUNE_CHUNK) return removed;
+      // Yield between chunks so requests are served while a large backlog is pruned.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+
+  return {
+    db,
+    /** Queues an event; it is committed within `flushMs` (default 50 ms). */
+    append(event: NewHistoryEvent): void {
+      if (closed) return;
+      queue.push(event);
+      if (queue.length >= BATCH_ROWS) void flush();
+      else timer ??= setTimeout(() => void flush(), options.flushMs ?? 50);
+    },
+    flush,
+    async query(query: EventQuery): Promise<EventPage> {
+      let select = db.selectFrom('events').selectAll();
+      if (query.service) select = select.where('service', '=', query.service);
+      if (query.instance) select = select.where('instance', '=', query.instance);
+      if (query.kind) select = select.where('kind', 'in', query.kind);
+      if (query.since) select = select.where('at_ms', '>=', Date.parse(query.since));
+      if (query.until) select = select.where('at_ms', '<', Date.parse(query.until));
+      if (query.cursor) {
+        const [atMs, id] = query.cursor.split(':').map(Number) as [number, number];
+        select = select.where((eb) => eb.or([eb('at_ms', '<', atMs), eb.and([eb('at_ms', '=', atMs), eb('id', '<', id)])]));
+      }
+      const rows = await select.orderBy('at_ms', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return { events: page.map(toHistoryEvent), nextCursor: rows.length > query.limit && last ? `${last.at_ms}:${last.id}` : null };
+    },
+    /** Starts a run; returns when the previous one ended, if the dashboard was not watching in between. */
+    async beginRun(): Promise<{ runId: number; previousEnd: { atMs: number; clean: boolean } | null }> {
+      const previous = await db.selectFrom('runs').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
+      const started = now();
+      const run = await db.insertInto('runs').values({ started_ms: started, alive_ms: started, stopped_ms: null }).returning('id').executeTakeFirstOrThrow();
+      const previousEnd = previous ? { atMs: previous.stopped_ms ?? previous.alive_ms, clean: previous.stopped_ms !== null } : null;
+      return { runId: run.id, previousEnd };
+    },
+    async heartbeat(runId: number): Promise<void> {
+      await db.updateTable('runs').set({ alive_ms: now() }).where('id', '=', runId).execute();
+    },
+    async endRun(runId: number): Promise<void> {
+      await db.updateTable('runs').set({ alive_ms: now(), stopped_ms: now() }).where('id', '=', runId).execute();
+    },
+    pruneOlderThan,
+    retentionCutoff: () => now() - (options.retentionDays ?? 30) * 86_400_000,
+    async close(): Promise<void> {
+      await flush();
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+export type History = Awaited<ReturnType<typeof openHistory>>;
