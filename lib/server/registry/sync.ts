@@ -1,11 +1,14 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain } from '@/lib/model/instance';
+import type { Registration } from '@/lib/model/registration';
 import { drainKey, type DecodedKey, type Store } from '../store';
 import { decodeEntry } from './decode';
 import { parseDrainKey, parseDrainValue } from './drain-keys';
 import { listPrefix } from './listing';
 import { createUnrecognisedCounter, type Diagnostics } from './unrecognised';
 import { createLeaseTtlLookup } from './lease-ttl';
+import { createLifecycle, type LeaseState } from './lifecycle';
 
 export interface RegistryCounters {
   watchEvents(count: number): void;
@@ -24,6 +27,8 @@ export interface RegistryOptions {
   retryMs?: number;
   /** How often etcd is asked for its cluster id and revision, to catch a restore or silent stall. */
   heartbeatMs?: number;
+  /** Registrations, deregistrations and outages, for the history store. */
+  onHistory?: (event: NewHistoryEvent) => void;
 }
 
 export interface Registry {
@@ -46,6 +51,14 @@ export function createRegistry(options: RegistryOptions): Registry {
   const watched = options.prefixes.length === 0 ? [''] : [...new Set([...options.prefixes, controlPrefix])];
   const unrecognised = createUnrecognisedCounter();
   const leaseTtls = createLeaseTtlLookup(client, (lease, ttl) => store.setLeaseTtl(lease, ttl));
+  const emit = (event: NewHistoryEvent): void => options.onHistory?.(event);
+  const leaseState: LeaseState = async (lease) => {
+    const response = await client.leaseClient.leaseTimeToLive({ ID: lease });
+    return Number(response.TTL) > 0 ? 'alive' : 'expired';
+  };
+  const lifecycle = createLifecycle(emit, leaseState);
+  let listedBefore = false;
+  let troubleSince: number | undefined;
   let stopped = false;
   let running: Promise<void> | undefined;
   let watchers: Watcher[] = [];
@@ -70,6 +83,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       return;
     }
     const decoded = decode(kv);
+    lifecycle.put(etcdKey, kv.create_revision, decoded?.lease, decoded?.registrations ?? null);
     if (decoded) {
       unrecognised.forget(etcdKey);
       store.upsertKey(decoded);
@@ -88,6 +102,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       return;
     }
     unrecognised.forget(etcdKey);
+    lifecycle.delete(etcdKey);
     store.removeKey(etcdKey);
   };
 
@@ -103,6 +118,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       kvs.push(...page.kvs);
     }
     const decodedKeys: DecodedKey[] = [];
+    const listing = new Map<string, { createRevision: string; lease: string | undefined; registrations: Registration[] }>();
     const drains = new Map<string, Drain>();
     unrecognised.reset();
     for (const kv of kvs) {
@@ -116,11 +132,18 @@ export function createRegistry(options: RegistryOptions): Registry {
       const decoded = decode(kv);
       if (decoded) {
         decodedKeys.push(decoded);
+        listing.set(etcdKey, { createRevision: kv.create_revision, lease: decoded.lease, registrations: decoded.registrations });
         if (decoded.lease) leaseTtls.want(decoded.lease);
       } else unrecognised.count(etcdKey);
     }
     const listedAt = revision ?? '0';
     store.replaceAll(decodedKeys, drains, listedAt);
+    lifecycle.setCluster(clusterId);
+    const { added, removed } = lifecycle.replace(listing, !listedBefore);
+    if (listedBefore) {
+      emit({ at: new Date().toISOString(), kind: 'registry.resynced', detail: `relisted at revision ${listedAt}: ${added} appeared, ${removed} vanished while not watching` });
+    }
+    listedBefore = true;
     counters.relists();
     return listedAt;
   };
@@ -175,6 +198,10 @@ export function createRegistry(options: RegistryOptions): Registry {
     const revision = await relist();
     await watchFrom(revision);
     store.setRegistryStatus({ state: 'synced' });
+    if (troubleSince !== undefined) {
+      emit({ at: new Date().toISOString(), kind: 'registry.reconnected', detail: `etcd reachable again after ${((Date.now() - troubleSince) / 1_000).toFixed(1)} s` });
+      troubleSince = undefined;
+    }
     resolveSynced();
     void heartbeat();
     const reason = await trouble;
@@ -190,7 +217,11 @@ export function createRegistry(options: RegistryOptions): Registry {
         await closeWatchers();
         if (stopped) return;
         const message = error instanceof Error ? error.message : String(error);
-        if (store.registryStatus().state !== 'unreachable') log(`registry: ${message}; relisting`);
+        if (store.registryStatus().state !== 'unreachable') {
+          log(`registry: ${message}; relisting`);
+          troubleSince = Date.now();
+          emit({ at: new Date().toISOString(), kind: 'registry.disconnected', detail: message });
+        }
         store.setRegistryStatus({ state: 'unreachable', message });
         store.flush();
         await sleep(retryMs);
