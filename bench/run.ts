@@ -1,12 +1,16 @@
-// `npm run bench`: runs every benchmark against one local etcd and rewrites docs/BENCHMARKS.md.
+// `npm run bench [-- section…]`: runs the benchmarks (all, or the named sections) and rewrites
+// docs/BENCHMARKS.md, keeping the sections that were not run as the last run wrote them.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { findEtcdBinary, startLocalEtcd, type LocalEtcd } from '@/lib/server/etcd/local';
 import { meetsTarget, runPropagation, type PropagationRun } from './propagation';
-import { renderReport, type Machine } from './report';
+import { runProbing } from './probing';
+import { renderProbingSection } from './probing-report';
+import { renderHeader, renderPropagationSection, renderSnapshotSection, type Machine } from './report';
+import { mergeReport, provenanceLine, SECTIONS, selectSections, type SectionId } from './report-sections';
 import { runSnapshot } from './snapshot';
 import { formatBytes } from './stats';
 
@@ -45,23 +49,31 @@ function revision(): string {
   }
 }
 
-function machine(totalSeconds: number, loadAverage: number[]): Machine {
+function machine(): Machine {
   return {
-    date: new Date().toISOString(),
     nproc: os.availableParallelism(),
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
     memory: formatBytes(os.totalmem()),
     node: process.version,
     etcd: etcdVersion(),
-    revision: revision(),
-    loadAverage: loadAverage.map((value) => value.toFixed(2)).join(' / '),
-    totalSeconds,
   };
 }
 
-async function main(): Promise<void> {
+/** Runs one section and returns its body, headed by when, how and on what code it was measured. */
+async function measured(command: string, measure: () => Promise<string>): Promise<string> {
+  const date = new Date().toISOString();
+  const loadAverage = os.loadavg().map((value) => value.toFixed(2)).join(' / ');
   const started = performance.now();
-  const loadAverage = os.loadavg();
+  const body = await measure();
+  const seconds = (performance.now() - started) / 1_000;
+  return `${provenanceLine({ date, command, revision: revision(), loadAverage, seconds })}\n\n${body}`;
+}
+
+async function main(): Promise<void> {
+  const selected = selectSections(process.argv.slice(2));
+  const command = selected.length === SECTIONS.length ? 'npm run bench' : `npm run bench -- ${selected.join(' ')}`;
+  const needsEtcd = SECTIONS.some((section) => section.needsEtcd && selected.includes(section.id));
+  const fresh = new Map<SectionId, string>();
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-'));
   let etcd: LocalEtcd | undefined;
   let cleaned = false;
@@ -79,23 +91,38 @@ async function main(): Promise<void> {
   process.once('SIGTERM', interrupted);
 
   try {
-    etcd = await startLocalEtcd(path.join(workDir, 'etcd'));
-    log(`etcd at ${etcd.endpoint} (pid ${etcd.pid})`);
-    const common = { etcdEndpoint: etcd.endpoint, dataDir: path.join(workDir, 'data'), log };
+    if (needsEtcd) {
+      etcd = await startLocalEtcd(path.join(workDir, 'etcd'));
+      log(`etcd at ${etcd.endpoint} (pid ${etcd.pid})`);
+    }
+    const common = { etcdEndpoint: etcd?.endpoint ?? '', dataDir: path.join(workDir, 'data'), log };
 
-    log('propagation latency, shipped default coalescing window');
-    const runs: PropagationRun[] = [await runPropagation(common)];
-    const shipped = runs[0];
-    for (const coalesceMs of shipped ? comparisonWindows(shipped) : []) {
-      log(`propagation latency, SWITCHYARD_COALESCE_MS=${coalesceMs} (comparison)`);
-      runs.push(await runPropagation({ ...common, coalesceMs }));
+    if (selected.includes('propagation')) {
+      fresh.set(
+        'propagation',
+        await measured(command, async () => {
+          log('propagation latency, shipped default coalescing window');
+          const runs: PropagationRun[] = [await runPropagation(common)];
+          const shipped = runs[0];
+          for (const coalesceMs of shipped ? comparisonWindows(shipped) : []) {
+            log(`propagation latency, SWITCHYARD_COALESCE_MS=${coalesceMs} (comparison)`);
+            runs.push(await runPropagation({ ...common, coalesceMs }));
+          }
+          return renderPropagationSection(runs);
+        }),
+      );
+    }
+    if (selected.includes('snapshot')) {
+      log('snapshot at scale');
+      fresh.set('snapshot', await measured(command, async () => renderSnapshotSection(await runSnapshot(common))));
+    }
+    if (selected.includes('probing')) {
+      log('active probing at scale');
+      fresh.set('probing', await measured(command, async () => renderProbingSection(await runProbing({ log }))));
     }
 
-    log('snapshot at scale');
-    const snapshot = await runSnapshot(common);
-
-    const report = renderReport(machine((performance.now() - started) / 1_000, loadAverage), runs, snapshot);
-    writeFileSync(REPORT, report);
+    const previous = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : undefined;
+    writeFileSync(REPORT, mergeReport(previous, renderHeader(machine()), fresh));
     log(`wrote ${path.relative(process.cwd(), REPORT)}`);
   } finally {
     await cleanup();

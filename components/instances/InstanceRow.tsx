@@ -1,23 +1,23 @@
 import { memo, useId } from 'react';
 import type { Instance } from '@/lib/model/instance';
-import { StatusBadge } from '../ui/StatusBadge';
+import type { InstanceLatency, LatencyWindow } from '@/lib/model/latency';
 import { Truncate } from '../ui/Truncate';
+import { LastProbeCell } from './LastProbeCell';
+import { LatencyCell } from './LatencyCell';
+import { StatusCell } from './StatusCell';
 
-export const INSTANCE_COLUMNS = 9;
+export const INSTANCE_COLUMNS = 11;
 
 interface Props {
   instance: Instance;
   expanded: boolean;
   onToggle: (key: string) => void;
+  /** This instance's series for the sparkline; undefined until loaded. */
+  latency: InstanceLatency | undefined;
+  window: LatencyWindow;
 }
 
-function probeTitle(instance: Instance): string | undefined {
-  const probe = instance.lastProbe;
-  if (!probe) return undefined;
-  return probe.ok ? `Last probe OK in ${probe.latencyMs} ms` : `Last probe failed: ${probe.error ?? 'no detail'}`;
-}
-
-export const InstanceRow = memo(function InstanceRow({ instance, expanded, onToggle }: Props) {
+export const InstanceRow = memo(function InstanceRow({ instance, expanded, onToggle, latency, window }: Props) {
   const metadata = Object.entries(instance.metadata);
   // Instance keys contain spaces and quotes; an IDREF must not.
   const detailsId = useId();
@@ -41,7 +41,13 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
         </td>
         <td className="num">{instance.leaseTtl === undefined ? '—' : `${instance.leaseTtl} s`}</td>
         <td>
-          <StatusBadge status={instance.status} title={probeTitle(instance)} />
+          <StatusCell instance={instance} />
+        </td>
+        <td>
+          <LatencyCell latency={latency} window={window} />
+        </td>
+        <td className="num">
+          <LastProbeCell probe={instance.lastProbe} />
         </td>
         <td className="muted">—</td>
         <td>

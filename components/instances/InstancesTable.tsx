@@ -1,10 +1,18 @@
 'use client';
 
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { Instance } from '@/lib/model/instance';
+import type { InstanceLatency, LatencyWindow } from '@/lib/model/latency';
 import { InstanceRow } from './InstanceRow';
 
-export function InstancesTable({ instances }: { instances: readonly Instance[] }) {
+interface Props {
+  instances: readonly Instance[];
+  /** Per-instance series (sparklines), null until loaded. */
+  latency: readonly InstanceLatency[] | null;
+  window: LatencyWindow;
+}
+
+export function InstancesTable({ instances, latency, window }: Props) {
   // By etcd key, so an open row stays open while live updates replace its instance object.
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const toggle = useCallback(
@@ -16,6 +24,7 @@ export function InstancesTable({ instances }: { instances: readonly Instance[] }
       }),
     [],
   );
+  const latencyByKey = useMemo(() => new Map(latency?.map((series) => [series.key, series])), [latency]);
   return (
     <table className="table table--instances">
       <caption className="visually-hidden">Instances</caption>
@@ -27,6 +36,8 @@ export function InstancesTable({ instances }: { instances: readonly Instance[] }
         <col className="col-zone" />
         <col className="col-ttl" />
         <col className="col-status" />
+        <col className="col-latency" />
+        <col className="col-probe" />
         <col className="col-drain" />
         <col className="col-metadata" />
       </colgroup>
@@ -39,13 +50,24 @@ export function InstancesTable({ instances }: { instances: readonly Instance[] }
           <th scope="col">Zone</th>
           <th scope="col" className="num">Lease TTL</th>
           <th scope="col">Status</th>
+          <th scope="col">Latency</th>
+          <th scope="col" className="num">
+            Last probe
+          </th>
           <th scope="col">Drain</th>
           <th scope="col">Metadata</th>
         </tr>
       </thead>
       <tbody>
         {instances.map((instance) => (
-          <InstanceRow key={instance.key} instance={instance} expanded={expanded.has(instance.key)} onToggle={toggle} />
+          <InstanceRow
+            key={instance.key}
+            instance={instance}
+            expanded={expanded.has(instance.key)}
+            onToggle={toggle}
+            latency={latencyByKey.get(instance.key)}
+            window={window}
+          />
         ))}
       </tbody>
     </table>

@@ -4,9 +4,12 @@ import { useMemo } from 'react';
 import Link from 'next/link';
 import { STATUSES } from '@/lib/model/instance';
 import { serviceFrom } from '@/lib/client/liveServices';
+import { useInstancesLatency, useServiceLatency } from '@/lib/client/useLatency';
 import { StatusBadge, STATUS_LABELS } from '../ui/StatusBadge';
 import { EmptyState } from '../ui/EmptyState';
 import { useLive } from '../live/LiveProvider';
+import { LatencySection } from '../charts/LatencySection';
+import { useLatencyWindow } from '../charts/useLatencyWindow';
 import { InstancesTable } from './InstancesTable';
 
 export function ServiceView({ name }: { name: string }) {
@@ -20,6 +23,9 @@ export function ServiceView({ name }: { name: string }) {
       ),
     [service],
   );
+  const [window, setWindow] = useLatencyWindow();
+  const calls = useServiceLatency(name, window);
+  const probes = useInstancesLatency(name, window);
 
   return (
     <>
@@ -39,13 +45,19 @@ export function ServiceView({ name }: { name: string }) {
           </p>
         )}
       </div>
-      {service ? (
-        <InstancesTable instances={service.instances} />
-      ) : (
-        <EmptyState title="No instances registered right now">
-          <p>It may have deregistered; this page updates live.</p>
-        </EmptyState>
-      )}
+      <LatencySection service={name} window={window} onWindowChange={setWindow} calls={calls} probes={probes} />
+      <section className="section" aria-labelledby="instances-title">
+        <h2 className="section__title" id="instances-title">
+          Instances
+        </h2>
+        {service ? (
+          <InstancesTable instances={service.instances} latency={probes.data?.instances ?? null} window={probes.data?.window ?? window} />
+        ) : (
+          <EmptyState title="No instances registered right now">
+            <p>It may have deregistered; this page updates live.</p>
+          </EmptyState>
+        )}
+      </section>
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { HistoryEvent } from './events';
 import type { Instance, Service } from './instance';
 
 /** Where the registry's view of etcd stands; drives /readyz and the stale-data banner. */
@@ -37,6 +38,8 @@ export type ResumeRequest = z.infer<typeof ResumeRequestSchema>;
 export interface ServerToClientEvents {
   'state:snapshot': (snapshot: Snapshot) => void;
   'state:delta': (delta: Delta) => void;
+  /** History events as they are committed, oldest first. */
+  'history:events': (events: HistoryEvent[]) => void;
 }
 export interface ClientToServerEvents {
   'state:resume': (request: ResumeRequest) => void;

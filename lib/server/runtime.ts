@@ -1,4 +1,5 @@
 import type { Config } from './config';
+import type { History } from './history/store';
 import type { Metrics } from './metrics';
 import type { MetricsStore } from './metrics-store/store';
 import type { Registry } from './registry/sync';
@@ -12,6 +13,8 @@ export interface Runtime {
   metrics: Metrics;
   /** Call and probe latency series (ingest, charts, topology edges). */
   latency: MetricsStore;
+  /** The durable event log (failure history). */
+  history: History;
 }
 
 // Next bundles route handlers apart from server.ts (next.js #55660), so module state is not shared:

@@ -2,12 +2,16 @@ import type { Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { Server as SocketServer } from 'socket.io';
+import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
 import type { Config } from './config';
 import { createEtcdClient } from './etcd/client';
 import { startLocalEtcd, type LocalEtcd } from './etcd/local';
+import { openHistory } from './history/store';
+import { createHealthTracker, type HealthChange, type HealthTracker } from './health';
 import { attachLiveHub, type LiveServer } from './live';
 import { createMetrics } from './metrics';
 import { createMetricsStore } from './metrics-store/store';
+import { createProber, type Prober } from './prober/prober';
 import { createRegistry } from './registry/sync';
 import { publishRuntime, type Runtime } from './runtime';
 import { createStore } from './store';
@@ -15,15 +19,23 @@ import { createStore } from './store';
 export interface RunningRuntime extends Runtime {
   etcd: Etcd3;
   localEtcd: LocalEtcd | undefined;
+  /** Probe results → instance status; status changes also go to `hooks.onHealthChange`. */
+  health: HealthTracker;
+  prober: Prober;
   /** Hosts Socket.IO on the given HTTP server. */
   attach(server: HttpServer): LiveServer;
   stop(): Promise<void>;
 }
 
+export interface RuntimeHooks {
+  /** Every health status change (with its cause and the failing response's first bytes). */
+  onHealthChange?: (change: HealthChange) => void;
+}
+
 const log = (message: string): void => console.log(`${new Date().toISOString()} ${message}`);
 
-/** The one place that wires the runtime: etcd → registry → store → live hub, plus metrics. */
-export async function startRuntime(config: Config): Promise<RunningRuntime> {
+/** The one place that wires the runtime: etcd → registry → store → live hub, plus prober, health and metrics. */
+export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Promise<RunningRuntime> {
   let localEtcd: LocalEtcd | undefined;
   let endpoints = config.ETCD_ENDPOINTS ?? [];
   if (endpoints.length === 0) {
@@ -41,6 +53,29 @@ export async function startRuntime(config: Config): Promise<RunningRuntime> {
   });
   const store = createStore({ coalesceMs: config.SWITCHYARD_COALESCE_MS });
   const metrics = createMetrics(store);
+  let io: LiveServer | undefined;
+  const history = await openHistory({
+    file: path.join(config.dataDir, 'history.sqlite'),
+    onAppended: (events) => io?.emit('history:events', events),
+  });
+  const run = await history.beginRun();
+  if (run.previousEnd) {
+    const from = new Date(run.previousEnd.atMs).toISOString();
+    history.append({
+      at: from,
+      until: new Date().toISOString(),
+      kind: 'history.gap',
+      detail: `Switchyard was not watching from ${from} until it started again (${run.previousEnd.clean ? 'stopped' : 'crashed or was killed'}); changes in between are known only from the relist`,
+      naturalKey: `gap:${run.runId}`,
+    });
+  }
+  // The heartbeat bounds how much of a crash's downtime the next start can miss.
+  const heartbeat = setInterval(() => void history.heartbeat(run.runId), 5_000);
+  heartbeat.unref();
+  const prune = (): void => void history.pruneOlderThan(history.retentionCutoff()).catch((error: unknown) => log(`history prune failed: ${String(error)}`));
+  const pruner = setInterval(prune, 3_600_000);
+  pruner.unref();
+  prune();
   const registry = createRegistry({
     client: etcd,
     store,
@@ -48,12 +83,40 @@ export async function startRuntime(config: Config): Promise<RunningRuntime> {
     controlPrefix: config.SWITCHYARD_CONTROL_PREFIX,
     counters: metrics.counters,
     log,
+    onHistory: (event) => history.append(event),
   });
   registry.start();
   const latency = createMetricsStore();
   const sweeper = setInterval(() => latency.sweep(), 5_000);
   sweeper.unref();
-  let io: LiveServer | undefined;
+  const health = createHealthTracker({
+    store,
+    thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES[service] }),
+    onChange: (change) => {
+      history.append({
+        at: change.at,
+        kind: 'health.changed',
+        service: change.service,
+        instance: change.instance,
+        from: change.from,
+        to: change.to,
+        detail: change.detail ? `${change.cause} — response began: ${change.detail}` : change.cause,
+      });
+      hooks.onHealthChange?.(change);
+    },
+  });
+  const prober = createProber({
+    store,
+    tracker: health,
+    onResult: (key, result) => latency.recordProbe(key, Date.parse(result.at), result.latencyMs, result.ok),
+    intervalMs: config.SWITCHYARD_PROBE_INTERVAL_MS,
+    timeoutMs: config.SWITCHYARD_PROBE_TIMEOUT_MS,
+    concurrency: config.SWITCHYARD_PROBE_CONCURRENCY,
+    allowCidrs: config.SWITCHYARD_PROBE_ALLOW_CIDRS,
+    denyCidrs: config.SWITCHYARD_PROBE_DENY_CIDRS,
+    etcdEndpoints: endpoints,
+  });
+  await prober.start();
   let detachHub: (() => void) | undefined;
 
   const runtime: RunningRuntime = {
@@ -62,8 +125,11 @@ export async function startRuntime(config: Config): Promise<RunningRuntime> {
     registry,
     metrics,
     latency,
+    history,
     etcd,
     localEtcd,
+    health,
+    prober,
     attach(server) {
       io = new SocketServer(server, { maxHttpBufferSize: 16 * 1024, serveClient: false });
       detachHub = attachLiveHub(io, store, (count) => metrics.socketsConnected.set(count));
@@ -71,10 +137,15 @@ export async function startRuntime(config: Config): Promise<RunningRuntime> {
     },
     async stop() {
       publishRuntime(undefined);
+      await prober.stop();
       clearInterval(sweeper);
       detachHub?.();
       if (io) await io.close();
       await registry.stop();
+      clearInterval(heartbeat);
+      clearInterval(pruner);
+      await history.endRun(run.runId);
+      await history.close();
       store.close();
       etcd.close();
       await localEtcd?.stop();

@@ -7,7 +7,10 @@ import { freePort } from '@/lib/server/etcd/local';
 export interface TestServer {
   url: string;
   pid: number | undefined;
+  dataDir: string;
   output(): string;
+  /** SIGKILL: no cleanup, like a crash or the OOM killer. */
+  kill(): Promise<void>;
   /** SIGTERM, then waits; resolves with the exit code (null when it had to be killed). */
   stop(): Promise<number | null>;
 }
@@ -18,9 +21,10 @@ const root = path.resolve(import.meta.dirname, '../..');
  * Runs the real product (server.ts, production build) on a free port against the given etcd.
  * `npm test` builds first; the server is stopped with SIGTERM, like a supervisor would.
  */
-export async function startServer(options: { etcdEndpoints: string[]; env?: Record<string, string> }): Promise<TestServer> {
+export async function startServer(options: { etcdEndpoints: string[]; env?: Record<string, string>; dataDir?: string }): Promise<TestServer> {
   const port = await freePort();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-data-'));
+  // A caller-supplied data dir outlives the server (restart tests) and is the caller's to remove.
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'switchyard-data-'));
   // node itself, not the tsx wrapper: a signal must reach the process that serves.
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: root,
@@ -56,7 +60,14 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
   return {
     url,
     pid: child.pid,
+    dataDir,
     output: () => output,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -65,7 +76,7 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
         await exited;
         clearTimeout(forced);
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
       return child.exitCode;
     },
   };

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { ServiceView } from '@/components/instances/ServiceView';
+import '../../styles/charts.css';
 
 export const dynamic = 'force-dynamic';
 

@@ -43,6 +43,7 @@ export function networkCause(error: unknown): string {
 }
 
 // C0/C1 controls and the bidi overrides that could make a detail read differently from what it is.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
 
 /** Text safe to show in one line: control characters become spaces, runs of spaces collapse. */

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { EventQuerySchema } from '@/lib/model/events';
+import { exportEvents } from '@/lib/server/history/export';
+import { handle, validationError } from '@/lib/server/http';
+import { getRuntime } from '@/lib/server/runtime';
+
+export const dynamic = 'force-dynamic';
+
+const ExportQuerySchema = EventQuerySchema.omit({ limit: true, cursor: true }).extend({ format: z.enum(['csv', 'json']).default('csv') });
+
+/** The filtered history as a CSV or JSON download (at most 100,000 events). */
+export function GET(request: Request): Promise<Response> {
+  return handle(() => {
+    const parsed = ExportQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+    if (!parsed.success) return validationError(parsed.error);
+    const { format, ...filters } = parsed.data;
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    return new Response(exportEvents(getRuntime().history, { ...filters, limit: 1 }, format), {
+      headers: {
+        'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+        'content-disposition': `attachment; filename="switchyard-events-${stamp}.${format}"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+    });
+  });
+}

@@ -1,0 +1,32 @@
+import { memo, useMemo } from 'react';
+import type { InstanceLatency, LatencyWindow } from '@/lib/model/latency';
+import { formatMs, WINDOW_PHRASES } from '../charts/format';
+import { sparklineData } from '../charts/series';
+import { Sparkline } from '../charts/Sparkline';
+
+const BUCKETS = 45;
+
+const WHAT = { inbound: 'Inbound p99 latency', probe: 'Probe latency' } as const;
+
+/** Inbound p99 of the instance over the window (probe latency when no caller reports it), and the latest value. */
+export const LatencyCell = memo(function LatencyCell({ latency, window }: { latency: InstanceLatency | undefined; window: LatencyWindow }) {
+  const data = useMemo(() => sparklineData(latency, BUCKETS), [latency]);
+  if (data.kind === 'none') {
+    return (
+      <span className="muted" title={latency ? `No latency data in ${WINDOW_PHRASES[window]}` : 'Loading latency…'}>
+        —
+      </span>
+    );
+  }
+  const latest = data.latest === null ? 'none' : formatMs(data.latest);
+  const label = `${WHAT[data.kind]} over ${WINDOW_PHRASES[window]}, latest ${latest}`;
+  return (
+    // Probe-based lines are dashed: nobody reports calls to this instance, Switchyard measured it.
+    <span className="latency-cell" data-kind={data.kind}>
+      <Sparkline values={data.values} label={label} />
+      <span className="latency-cell__value" aria-hidden="true">
+        {latest}
+      </span>
+    </span>
+  );
+});

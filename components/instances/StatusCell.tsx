@@ -1,0 +1,50 @@
+import { memo, useSyncExternalStore, type SyntheticEvent } from 'react';
+import type { Instance } from '@/lib/model/instance';
+import { formatAgo, formatClock } from '@/lib/client/formatTime';
+import { StatusBadge } from '../ui/StatusBadge';
+
+const subscribeNever = () => () => undefined;
+
+/** False while server rendering and hydrating: the reader's clock and timezone exist only in the browser. */
+function useInBrowser(): boolean {
+  return useSyncExternalStore(
+    subscribeNever,
+    () => true,
+    () => false,
+  );
+}
+
+type StatusFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'offline' | 'lastProbe'>;
+
+/** "HTTP 503 — since 14:03:12 (5 min ago)" at the moment it is read. */
+export function statusTitle(instance: StatusFacts, now: number): string {
+  const lines: string[] = [];
+  const since = instance.statusSince ? ` — since ${formatClock(instance.statusSince)} (${formatAgo(instance.statusSince, now)})` : '';
+  lines.push(`${instance.statusCause ?? instance.status}${since}`);
+  if (instance.offline) lines.push('Offline: the framework marks this instance out of rotation');
+  return lines.join('\n');
+}
+
+/**
+ * The badge and, unless passing, why ("HTTP 503", "timeout after 2 s"); since when is in the
+ * tooltip, computed when hovered or focused so the relative time is fresh without a ticking clock.
+ */
+export const StatusCell = memo(function StatusCell({ instance }: { instance: StatusFacts }) {
+  const inBrowser = useInBrowser();
+  const refreshTitle = (event: SyntheticEvent<HTMLElement>) => {
+    event.currentTarget.title = statusTitle(instance, Date.now());
+  };
+  const showCause = instance.statusCause !== undefined && instance.status !== 'passing';
+  return (
+    <span className="status-cell" onPointerEnter={refreshTitle} onFocus={refreshTitle}>
+      <StatusBadge status={instance.status} />
+      {instance.offline && (
+        <span className="tag" title="The framework marks this instance out of rotation">
+          offline
+        </span>
+      )}
+      {showCause && <span className="status-cell__cause">{instance.statusCause}</span>}
+      {inBrowser && instance.statusSince && <span className="visually-hidden">, since {formatClock(instance.statusSince)}</span>}
+    </span>
+  );
+});

@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import type { HistoryEvent } from './events';
+import { deriveIncidents, failureSignal, isLeaseExpiry, mttrByService, newestFirst, type Incident } from './incidents';
+
+const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
+const MIN = 60_000;
+const iso = (minute: number): string => new Date(T0 + minute * MIN).toISOString();
+
+type Spec = Omit<HistoryEvent, 'id' | 'at'>;
+const crit = (instance: string, service = 'users'): Spec => ({ kind: 'health.changed', service, instance, from: 'passing', to: 'critical', detail: 'HTTP 503' });
+const healthy = (instance: string, to = 'passing', service = 'users'): Spec => ({ kind: 'health.changed', service, instance, from: 'critical', to, detail: 'ok' });
+const expired = (instance: string, service = 'users'): Spec => ({ kind: 'instance.deregistered', service, instance, detail: 'lease 77 expired' });
+const deleted = (instance: string): Spec => ({ kind: 'instance.deregistered', service: 'users', instance, detail: 'key deleted' });
+const goneUnwatched = (instance: string): Spec => ({ kind: 'instance.deregistered', service: 'users', instance, detail: 'gone while Switchyard was not watching' });
+const registered = (instance: string): Spec => ({ kind: 'instance.registered', service: 'users', instance, detail: 'registered' });
+const gap = (untilMinute: number): Spec => ({ kind: 'history.gap', detail: 'Switchyard was not running', until: iso(untilMinute) });
+
+/** `[minute, event]` pairs → events with ids in order. */
+const timeline = (entries: [number, Spec][]): HistoryEvent[] => entries.map(([minute, spec], index) => ({ id: index + 1, at: iso(minute), ...spec }));
+
+/** The parts of an incident a case states, in minutes. */
+interface Expected {
+  service?: string;
+  opened: number;
+  closed: number | null;
+  instances: string[];
+  failures: number;
+  peak: number;
+}
+const summarise = (incident: Incident): Expected => ({
+  ...(incident.service === 'users' ? {} : { service: incident.service }),
+  opened: (Date.parse(incident.openedAt) - T0) / MIN,
+  closed: incident.closedAt === null ? null : (Date.parse(incident.closedAt) - T0) / MIN,
+  instances: incident.instances,
+  failures: incident.failures,
+  peak: incident.peakFailing,
+});
+
+interface Case {
+  name: string;
+  events: [number, Spec][];
+  now?: number;
+  mergeGapMs?: number;
+  expected: Expected[];
+}
+
+const cases: Case[] = [
+  { name: 'one instance fails and recovers', events: [[0, crit('a')], [5, healthy('a')]], expected: [{ opened: 0, closed: 5, instances: ['a'], failures: 1, peak: 1 }] },
+  {
+    name: 'overlapping failures form one incident until the last recovers',
+    events: [[0, crit('a')], [2, crit('b')], [4, healthy('a')], [6, healthy('b')]],
+    expected: [{ opened: 0, closed: 6, instances: ['a', 'b'], failures: 2, peak: 2 }],
+  },
+  { name: 'an incident still open at the window end stays open', events: [[0, crit('a')]], now: 10, expected: [{ opened: 0, closed: null, instances: ['a'], failures: 1, peak: 1 }] },
+  {
+    name: 'overlapping failures with one still failing at the window end',
+    events: [[0, crit('a')], [1, crit('b')], [3, healthy('a')]],
+    now: 10,
+    expected: [{ opened: 0, closed: null, instances: ['a', 'b'], failures: 2, peak: 2 }],
+  },
+  {
+    name: 'a failure within the merge gap reopens the same incident',
+    events: [[0, crit('a')], [1, healthy('a')], [3, crit('a')], [4, healthy('a')]],
+    expected: [{ opened: 0, closed: 4, instances: ['a'], failures: 2, peak: 1 }],
+  },
+  {
+    name: 'failures further apart than the merge gap are separate incidents',
+    events: [[0, crit('a')], [1, healthy('a')], [10, crit('b')], [11, healthy('b')]],
+    expected: [
+      { opened: 0, closed: 1, instances: ['a'], failures: 1, peak: 1 },
+      { opened: 10, closed: 11, instances: ['b'], failures: 1, peak: 1 },
+    ],
+  },
+  {
+    name: 'a merge gap of 0 keeps back-to-back failures apart',
+    events: [[0, crit('a')], [1, healthy('a')], [2, crit('a')], [3, healthy('a')]],
+    mergeGapMs: 0,
+    expected: [
+      { opened: 0, closed: 1, instances: ['a'], failures: 1, peak: 1 },
+      { opened: 2, closed: 3, instances: ['a'], failures: 1, peak: 1 },
+    ],
+  },
+  { name: 'a healthy instance whose lease expired is a point incident', events: [[5, expired('a')]], expected: [{ opened: 5, closed: 5, instances: ['a'], failures: 1, peak: 1 }] },
+  {
+    name: 'vanishings close together make one point-only incident closed at the last point',
+    events: [[0, expired('a')], [1, expired('b')]],
+    expected: [{ opened: 0, closed: 1, instances: ['a', 'b'], failures: 2, peak: 1 }],
+  },
+  {
+    name: 'a vanishing during another failure joins it without holding it open',
+    events: [[0, crit('a')], [2, expired('b')], [5, healthy('a')]],
+    expected: [{ opened: 0, closed: 5, instances: ['a', 'b'], failures: 2, peak: 2 }],
+  },
+  {
+    name: 'a vanishing just after recovery extends the incident to that point',
+    events: [[0, crit('a')], [3, healthy('a')], [4, expired('b')]],
+    expected: [{ opened: 0, closed: 4, instances: ['a', 'b'], failures: 2, peak: 1 }],
+  },
+  { name: 'a failing instance whose lease expired stops failing (no second failure)', events: [[0, crit('a')], [3, expired('a')]], expected: [{ opened: 0, closed: 3, instances: ['a'], failures: 1, peak: 1 }] },
+  { name: 'a deliberate deregistration of a healthy instance is no failure', events: [[0, deleted('a')], [1, goneUnwatched('b')]], expected: [] },
+  { name: 'a failing instance gone while not watching stops failing', events: [[0, crit('a')], [7, goneUnwatched('a')]], expected: [{ opened: 0, closed: 7, instances: ['a'], failures: 1, peak: 1 }] },
+  { name: 'a failing instance that re-registers stops failing', events: [[0, crit('a')], [2, registered('a')]], expected: [{ opened: 0, closed: 2, instances: ['a'], failures: 1, peak: 1 }] },
+  {
+    name: 'warning is not failing; critical → warning ends the failure',
+    events: [[0, healthy('a', 'warning')], [1, crit('a')], [4, healthy('a', 'warning')]],
+    expected: [{ opened: 1, closed: 4, instances: ['a'], failures: 1, peak: 1 }],
+  },
+  { name: 'a recovery with no failure seen (window starts mid-failure) opens nothing', events: [[1, healthy('a')]], expected: [] },
+  {
+    name: 'services are independent',
+    events: [[0, crit('a')], [1, crit('x', 'orders')], [2, healthy('a')], [5, healthy('x', 'passing', 'orders')]],
+    expected: [
+      { opened: 0, closed: 2, instances: ['a'], failures: 1, peak: 1 },
+      { service: 'orders', opened: 1, closed: 5, instances: ['x'], failures: 1, peak: 1 },
+    ],
+  },
+  {
+    name: 'an incident open when a history gap starts stays open across it',
+    events: [[0, crit('a')], [1, gap(30)], [31, healthy('a')]],
+    expected: [{ opened: 0, closed: 31, instances: ['a'], failures: 1, peak: 1 }],
+  },
+  { name: 'events after now are ignored', events: [[0, crit('a')], [20, healthy('a')]], now: 10, expected: [{ opened: 0, closed: null, instances: ['a'], failures: 1, peak: 1 }] },
+  { name: 'a repeated critical for a failing instance is not a second failure', events: [[0, crit('a')], [1, crit('a')], [2, healthy('a')]], expected: [{ opened: 0, closed: 2, instances: ['a'], failures: 1, peak: 1 }] },
+];
+
+describe('deriveIncidents', () => {
+  it.each(cases)('$name', ({ events, now = 60, mergeGapMs, expected }) => {
+    const incidents = deriveIncidents(timeline(events), { now: T0 + now * MIN, ...(mergeGapMs === undefined ? {} : { mergeGapMs }) });
+    expect(incidents.map(summarise)).toEqual(expected);
+  });
+
+  it('reports the duration of closed incidents and null for open ones, with stable ids', () => {
+    const events = timeline([[0, crit('a')], [5, healthy('a')], [20, crit('b')]]);
+    const [closed, open] = deriveIncidents(events, { now: T0 + 30 * MIN });
+    expect(closed).toMatchObject({ id: 'users:1', durationMs: 5 * MIN, closedAt: iso(5) });
+    expect(open).toMatchObject({ id: 'users:3', durationMs: null, closedAt: null });
+  });
+});
+
+describe('failureSignal', () => {
+  it.each([
+    { event: crit('a'), failing: false, signal: 'start' },
+    { event: crit('a'), failing: true, signal: 'none' },
+    { event: healthy('a', 'unknown'), failing: true, signal: 'stop' },
+    { event: expired('a'), failing: false, signal: 'point' },
+    { event: expired('a'), failing: true, signal: 'stop' },
+    { event: deleted('a'), failing: false, signal: 'none' },
+    { event: registered('a'), failing: true, signal: 'stop' },
+  ])('$event.kind ($event.detail) while failing=$failing → $signal', ({ event, failing, signal }) => {
+    expect(failureSignal({ id: 1, at: iso(0), ...event }, failing)).toBe(signal);
+  });
+
+  it('recognises only the lifecycle lease-expiry detail', () => {
+    expect(isLeaseExpiry('lease 694d7a1b2c expired')).toBe(true);
+    expect(isLeaseExpiry('key deleted (lease still alive)')).toBe(false);
+  });
+});
+
+describe('mttrByService', () => {
+  const incident = (service: string, durationMs: number | null, openedMinute = 0): Incident => ({
+    id: `${service}:${openedMinute}`,
+    service,
+    openedAt: iso(openedMinute),
+    closedAt: durationMs === null ? null : new Date(T0 + openedMinute * MIN + durationMs).toISOString(),
+    durationMs,
+    instances: ['a'],
+    failures: 1,
+    peakFailing: 1,
+  });
+
+  it.each([
+    { name: 'mean of closed incidents', incidents: [incident('users', 60_000), incident('users', 180_000)], expected: { users: 120_000 } },
+    { name: 'open incidents do not count', incidents: [incident('users', 60_000), incident('users', null)], expected: { users: 60_000 } },
+    { name: 'only open incidents → null', incidents: [incident('orders', null)], expected: { orders: null } },
+    { name: 'per service', incidents: [incident('users', 1_000), incident('orders', 3_000)], expected: { users: 1_000, orders: 3_000 } },
+    { name: 'no incidents', incidents: [], expected: {} },
+  ])('$name', ({ incidents, expected }) => {
+    expect(mttrByService(incidents)).toEqual(expected);
+  });
+
+  it('newestFirst orders by opening time, newest first', () => {
+    expect(newestFirst([incident('a', 1, 0), incident('b', 1, 9), incident('c', 1, 3)]).map((i) => i.service)).toEqual(['b', 'c', 'a']);
+  });
+});

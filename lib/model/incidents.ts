@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import type { HistoryEvent } from './events';
+
+/** One stretch of trouble in one service (see `deriveIncidents` for exactly what counts). */
+export interface Incident {
+  /** `service:id-of-the-first-failure-event`: stable for as long as that event is in the window. */
+  id: string;
+  service: string;
+  openedAt: string;
+  /** null while the incident is open. */
+  closedAt: string | null;
+  /** null while the incident is open. */
+  durationMs: number | null;
+  /** Every instance that failed during the incident, in the order they first failed. */
+  instances: string[];
+  /** Failures that opened or joined the incident (an instance failing twice counts twice). */
+  failures: number;
+  /** Most instances failing at the same moment (a vanished instance counts at its instant). */
+  peakFailing: number;
+}
+
+export interface IncidentOptions {
+  /** End of what the events cover (ms since the epoch); events after it are ignored. */
+  now: number;
+  /** A failure this soon after an incident closed reopens it (default 2 minutes). */
+  mergeGapMs?: number;
+}
+
+export const DEFAULT_MERGE_GAP_MS = 120_000;
+
+/** True for the `detail` the registry lifecycle writes when etcd expired the instance's lease. */
+export function isLeaseExpiry(detail: string): boolean {
+  return /^lease \S+ expired$/.test(detail);
+}
+
+/** What one event means for incidents: an instance starts failing, stops, fails for an instant, or nothing. */
+export type FailureSignal = 'start' | 'stop' | 'point' | 'none';
+
+/** Classifies an event for an instance that is (or is not) failing right now. */
+export function failureSignal(event: HistoryEvent, failing: boolean): FailureSignal {
+  switch (event.kind) {
+    case 'health.changed':
+      if (event.to === 'critical') return failing ? 'none' : 'start';
+      return failing ? 'stop' : 'none';
+    case 'instance.deregistered':
+      if (failing) return 'stop';
+      return isLeaseExpiry(event.detail) ? 'point' : 'none';
+    case 'instance.registered':
+      return failing ? 'stop' : 'none';
+    default:
+      return 'none';
+  }
+}
+
+interface Draft {
+  id: string;
+  service: string;
+  openedMs: number;
+  closedMs: number | null;
+  instances: Set<string>;
+  failures: number;
+  peakFailing: number;
+}
+
+interface ServiceState {
+  failing: Set<string>;
+  open: Draft | null;
+  lastClosed: Draft | null;
+}
+
+/** The service's open incident; else the one that closed at most `mergeGapMs` ago, reopened; else a new one. */
+function openOrReopen(state: ServiceState, first: { service: string; eventId: number; atMs: number }, mergeGapMs: number, drafts: Draft[]): Draft {
+  if (state.open) return state.open;
+  const recent = state.lastClosed;
+  if (recent && recent.closedMs !== null && first.atMs - recent.closedMs <= mergeGapMs) {
+    recent.closedMs = null;
+    state.open = recent;
+    return recent;
+  }
+  const draft: Draft = { id: `${first.service}:${first.eventId}`, service: first.service, openedMs: first.atMs, closedMs: null, instances: new Set(), failures: 0, peakFailing: 0 };
+  drafts.push(draft);
+  state.open = draft;
+  return draft;
+}
+
+function closeIfQuiet(state: ServiceState, atMs: number): void {
+  if (!state.open || state.failing.size > 0) return;
+  state.open.closedMs = atMs;
+  state.lastClosed = state.open;
+  state.open = null;
+}
+
+function toIncident(draft: Draft): Incident {
+  return {
+    id: draft.id,
+    service: draft.service,
+    openedAt: new Date(draft.openedMs).toISOString(),
+    closedAt: draft.closedMs === null ? null : new Date(draft.closedMs).toISOString(),
+    durationMs: draft.closedMs === null ? null : draft.closedMs - draft.openedMs,
+    instances: [...draft.instances],
+    failures: draft.failures,
+    peakFailing: draft.peakFailing,
+  };
+}
+
+/**
+ * Incidents from history events (ascending time; one service or many), oldest first.
+ *
+ * Per service, an instance is *failing* from a `health.changed` to `critical` until a
+ * `health.changed` to anything else, an `instance.deregistered` (whatever the reason), or an
+ * `instance.registered` (it came back as a new registration). An `instance.deregistered` whose lease
+ * expired while the instance was NOT failing ("vanished") is a point failure: it opens or joins an
+ * incident but holds nothing open.
+ *
+ * An incident opens at a failure when none is open for the service and closes at the moment no
+ * instance of the service is failing any more (a point-only incident closes at its last point).
+ * A failure at most `mergeGapMs` after an incident closed reopens that same incident, so a
+ * flapping instance makes one incident, not twenty.
+ *
+ * `history.gap` events are ignored: an incident open when Switchyard stopped watching stays open
+ * until an event after the gap ends it (the relist's deregistrations and fresh health changes do).
+ * An incident still open at `now` is returned open (`closedAt` and `durationMs` null).
+ * Events without a service or an instance, and events after `now`, are ignored.
+ */
+export function deriveIncidents(events: readonly HistoryEvent[], options: IncidentOptions): Incident[] {
+  const mergeGapMs = options.mergeGapMs ?? DEFAULT_MERGE_GAP_MS;
+  const states = new Map<string, ServiceState>();
+  const drafts: Draft[] = [];
+  for (const event of events) {
+    const { service, instance } = event;
+    if (service === undefined || instance === undefined) continue;
+    const atMs = Date.parse(event.at);
+    if (!(atMs <= options.now)) continue;
+    let state = states.get(service);
+    if (!state) {
+      state = { failing: new Set(), open: null, lastClosed: null };
+      states.set(service, state);
+    }
+    const signal = failureSignal(event, state.failing.has(instance));
+    if (signal === 'none') continue;
+    if (signal === 'stop') {
+      state.failing.delete(instance);
+      closeIfQuiet(state, atMs);
+      continue;
+    }
+    if (signal === 'start') state.failing.add(instance);
+    const incident = openOrReopen(state, { service, eventId: event.id, atMs }, mergeGapMs, drafts);
+    incident.instances.add(instance);
+    incident.failures += 1;
+    incident.peakFailing = Math.max(incident.peakFailing, state.failing.size + (signal === 'point' ? 1 : 0));
+    closeIfQuiet(state, atMs);
+  }
+  return drafts.map(toIncident);
+}
+
+/** Mean time to recovery per service: the mean `durationMs` of its closed incidents (null when none closed). */
+export function mttrByService(incidents: readonly Incident[]): Record<string, number | null> {
+  const totals = new Map<string, { sum: number; closed: number }>();
+  for (const incident of incidents) {
+    const total = totals.get(incident.service) ?? { sum: 0, closed: 0 };
+    if (incident.durationMs !== null) {
+      total.sum += incident.durationMs;
+      total.closed += 1;
+    }
+    totals.set(incident.service, total);
+  }
+  const result: Record<string, number | null> = {};
+  for (const [service, total] of totals) result[service] = total.closed > 0 ? total.sum / total.closed : null;
+  return result;
+}
+
+/** Newest first (by when they opened), for the incidents list. */
+export function newestFirst(incidents: readonly Incident[]): Incident[] {
+  return [...incidents].sort((a, b) => Date.parse(b.openedAt) - Date.parse(a.openedAt) || b.id.localeCompare(a.id));
+}
+
+const isoTime = z.iso.datetime({ offset: true });
+
+export const INCIDENT_LOOKBACK_MS = 7 * 86_400_000;
+
+/** `GET /api/v1/incidents` query. `since` defaults to 7 days before `until`, `until` to now. */
+export const IncidentQuerySchema = z.object({
+  service: z.string().min(1).max(256).optional(),
+  since: isoTime.optional(),
+  until: isoTime.optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+});
+export type IncidentQuery = z.infer<typeof IncidentQuerySchema>;
+
+export interface IncidentList {
+  incidents: Incident[];
+  mttrMs: Record<string, number | null>;
+}

@@ -1,0 +1,88 @@
+import type { ProbeResult } from '@/lib/model/health-state';
+import type { HealthTracker } from '../health';
+import type { Store } from '../store';
+import { createProbePolicy } from './policy';
+import { createProbeRunner } from './probe-runner';
+import { createScheduler, type SchedulerStats } from './scheduler';
+import { probeTargetFor } from './target';
+
+export interface ProberOptions {
+  store: Store;
+  tracker: Pick<HealthTracker, 'record' | 'forget'>;
+  /** Every result, after the tracker has seen it (probe latency series). */
+  onResult?: (key: string, result: ProbeResult) => void;
+  intervalMs: number;
+  timeoutMs: number;
+  concurrency: number;
+  allowCidrs?: readonly string[];
+  denyCidrs: readonly string[];
+  /** etcd's endpoints: never probed, whatever a registration says. */
+  etcdEndpoints: readonly string[];
+  /** In [0, 1): spreads first probes over the interval (tests may pin it). */
+  random?: () => number;
+}
+
+export interface Prober {
+  /** Resolves etcd endpoint names for the deny list, then probes every instance and follows the store. */
+  start(): Promise<void>;
+  stats(): SchedulerStats;
+  /** Stops probing; resolves once in-flight probes have ended (at most the timeout). */
+  stop(): Promise<void>;
+}
+
+const ETCD_LOOKUP_LIMIT_MS = 2_000;
+
+/**
+ * The active prober: every instance in the store — drained and offline ones included, their
+ * health still matters to whoever undrains them — is probed once per interval, and each result
+ * goes to the health tracker. The target is read from the registration at each probe, so a
+ * re-registration with a new address or health path takes effect on the next round.
+ */
+export function createProber(options: ProberOptions): Prober {
+  const { store, tracker } = options;
+  const policy = createProbePolicy({ allowCidrs: options.allowCidrs, denyCidrs: options.denyCidrs, etcdEndpoints: options.etcdEndpoints });
+  const runner = createProbeRunner({ timeoutMs: options.timeoutMs, intervalMs: options.intervalMs, policy });
+  let stopped = false;
+  const scheduler = createScheduler({
+    intervalMs: options.intervalMs,
+    concurrency: options.concurrency,
+    ...(options.random ? { random: options.random } : {}),
+    async run(key) {
+      const instance = store.instance(key);
+      if (!instance) return;
+      const result = await runner.probe(probeTargetFor(instance));
+      if (stopped) return;
+      tracker.record(key, result);
+      options.onResult?.(key, result);
+    },
+  });
+  let unsubscribe: (() => void) | undefined;
+
+  return {
+    async start() {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([policy.resolveEtcdHosts(), new Promise<void>((resolve) => (timer = setTimeout(resolve, ETCD_LOOKUP_LIMIT_MS)))]);
+      clearTimeout(timer);
+      if (stopped) return;
+      for (const instance of store.instances()) scheduler.add(instance.key);
+      unsubscribe = store.subscribe((delta) => {
+        for (const change of delta.changes) {
+          if (change.op === 'upsert') scheduler.add(change.instance.key);
+          else {
+            scheduler.remove(change.key);
+            tracker.forget(change.key);
+          }
+        }
+      });
+    },
+    stats: () => scheduler.stats(),
+    async stop() {
+      stopped = true;
+      unsubscribe?.();
+      const settled = scheduler.stop();
+      // Destroying pooled sockets ends in-flight HTTP probes now instead of at their deadline.
+      runner.close();
+      await settled;
+    },
+  };
+}

@@ -1,0 +1,153 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import type { IngestBatch } from '@/lib/model/ingest';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { startServer, type TestServer } from '../support/server';
+import { launchBrowser, openPage } from '../support/browser';
+
+type Probe = Window & { __noReload?: boolean };
+
+const PROBE_INTERVAL_MS = 500;
+const PROBE_TIMEOUT_MS = 500;
+/** DEFAULT_THRESHOLDS.failAfter: consecutive failures before an instance is critical. */
+const FAIL_AFTER = 3;
+/** Probe scheduling jitter, the live pipeline's coalescing and the browser's render throttle. */
+const SLACK_MS = 3_000;
+const CRITICAL_BUDGET_MS = PROBE_INTERVAL_MS * FAIL_AFTER + PROBE_TIMEOUT_MS + SLACK_MS;
+
+/** A loopback service whose health endpoint answers whatever `status` says. */
+async function startHealthServer(): Promise<{ port: number; setStatus(status: number): void; close(): Promise<void> }> {
+  let status = 200;
+  const server = http.createServer((request, response) => {
+    response.statusCode = request.url === '/healthz' ? status : 404;
+    response.end(status === 200 ? 'ok' : 'unavailable');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    setStatus: (next) => (status = next),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const registration = (port: number) => JSON.stringify({ address: `127.0.0.1:${port}`, version: '1.0.0', health: { http: '/healthz' } });
+
+/** One second of calls from a client to `to`, ending now. */
+function batch(to: string, count: number): IngestBatch {
+  return {
+    reporter: { service: 'e2e-client', instance: 'client-1' },
+    intervalStart: new Date(Date.now() - 1_000).toISOString(),
+    intervalSeconds: 1,
+    calls: [{ to, count, errors: 1, latencyMs: { bounds: [5, 10, 25, 50], counts: [count - 8, 4, 2, 1, 1] } }],
+  };
+}
+
+const rowOf = (page: Page, id: string): Locator => page.getByRole('row').filter({ has: page.getByRole('cell', { name: id, exact: true }) });
+
+const pointsOf = async (page: Page, chart: string): Promise<number> => Number(await page.locator(`[data-chart="${chart}"]`).getAttribute('data-points'));
+
+describe('health and latency in Chromium', () => {
+  let etcd: TestEtcd;
+  let health: Awaited<ReturnType<typeof startHealthServer>>;
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    etcd = await startEtcd();
+    health = await startHealthServer();
+    server = await startServer({
+      etcdEndpoints: etcd.endpoints,
+      env: { SWITCHYARD_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS), SWITCHYARD_PROBE_TIMEOUT_MS: String(PROBE_TIMEOUT_MS) },
+    });
+    browser = await launchBrowser();
+    ({ page, errors } = await openPage(browser));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await health?.close();
+    await etcd?.stop();
+  });
+
+  it('shows a probed instance passing, then critical with its cause within the probe budget', async () => {
+    await etcd.put('/services/e2e-health/h-1', registration(health.port));
+    await page.goto(`${server.url}/services/e2e-health`);
+    const row = rowOf(page, 'h-1');
+    await row.locator('.badge--passing', { hasText: 'Passing' }).waitFor({ timeout: 15_000 });
+    await page.locator('.page-header .badge--passing').waitFor();
+    // The latest probe's latency is shown (a number with its unit).
+    await expect.poll(() => row.getByRole('cell').nth(8).textContent()).toMatch(/\d ms$/);
+
+    health.setStatus(503);
+    const started = Date.now();
+    await row.locator('.badge--critical', { hasText: 'Critical' }).waitFor({ timeout: CRITICAL_BUDGET_MS });
+    expect(Date.now() - started).toBeLessThan(CRITICAL_BUDGET_MS);
+    await page.locator('.page-header .badge--critical').waitFor({ timeout: 1_000 });
+    expect(await row.locator('.status-cell').textContent()).toContain('HTTP 503');
+    // The tooltip says since when, in the reader's time.
+    await row.locator('.status-cell').hover();
+    expect(await row.locator('.status-cell').getAttribute('title')).toMatch(/^HTTP 503 — since \d\d:\d\d:\d\d \(/);
+
+    // The probe chart has the instance's line.
+    await page.locator('[data-chart="probe"] .chart-legend', { hasText: 'h-1' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('draws reported calls live, without a reload', async () => {
+    const service = 'e2e-calls';
+    await etcd.put(`/services/${service}/c-1`, registration(health.port));
+    await page.goto(`${server.url}/services/${service}?window=5m`);
+    await page.getByText(`No calls reported for ${service} in the last 5 minutes`).waitFor({ timeout: 10_000 });
+    await page.evaluate(() => ((window as Probe).__noReload = true));
+
+    const post = async (): Promise<void> => {
+      const response = await fetch(`${server.url}/api/v1/ingest/calls`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(batch(service, 20)),
+      });
+      expect(response.status).toBeLessThan(300);
+    };
+    await post();
+    await page.locator('[data-chart="rps"]').waitFor({ timeout: 10_000 });
+    const first = await pointsOf(page, 'rps');
+    expect(first).toBeGreaterThan(0);
+
+    for (let i = 0; i < 5; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await post();
+    }
+    await expect.poll(() => pointsOf(page, 'rps'), { timeout: 10_000 }).toBeGreaterThanOrEqual(first + 3);
+    expect(await pointsOf(page, 'latency')).toBeGreaterThan(first);
+    expect(await pointsOf(page, 'errors')).toBeGreaterThan(first);
+    // Lines are drawn as SVG paths with units on the axes.
+    expect(await page.locator('[data-chart="latency"] .recharts-line-curve').count()).toBe(3);
+    expect(await page.locator('[data-chart="latency"] .recharts-cartesian-axis-tick-value').allTextContents()).toContain('0 ms');
+    expect(await page.evaluate(() => (window as Probe).__noReload)).toBe(true);
+  });
+
+  it('picks the window with the mouse and the keyboard, and keeps it in the URL', async () => {
+    const picker = page.getByRole('radiogroup', { name: 'Time window' });
+    await picker.getByRole('radio', { name: '1h' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('window')).toBe('1h');
+    await page.locator('.chart-grid[data-window="1h"]').waitFor({ timeout: 10_000 });
+    expect(await picker.getByRole('radio', { name: '1h' }).getAttribute('aria-checked')).toBe('true');
+
+    await picker.getByRole('radio', { name: '1h' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => new URL(page.url()).searchParams.get('window')).toBe('6h');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('6h');
+
+    await page.reload();
+    expect(await page.getByRole('radio', { name: '6h' }).getAttribute('aria-checked')).toBe('true');
+    expect(errors).toEqual([]);
+  });
+});

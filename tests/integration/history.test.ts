@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventPage, HistoryEvent } from '@/lib/model/events';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { eventually, startServer, type TestServer } from '../support/server';
+
+let etcd: TestEtcd;
+let server: TestServer | undefined;
+let dataDir: string;
+
+const ready = async (s: TestServer): Promise<void> => {
+  await eventually(async () => ((await fetch(`${s.url}/readyz`)).status === 200 ? true : undefined), 20_000, 'ready');
+};
+
+async function allEvents(url: string, filters: Record<string, string> = {}): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let cursor: string | null = null;
+  do {
+    const params = new URLSearchParams({ ...filters, limit: '5000', ...(cursor ? { cursor } : {}) });
+    const page = (await (await fetch(`${url}/api/v1/events?${params}`)).json()) as EventPage;
+    events.push(...page.events);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return events;
+}
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-history-it-'));
+});
+afterAll(async () => {
+  await server?.stop();
+  await etcd?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('failure history on a real server', () => {
+  it('keeps every committed event exactly once across a SIGKILL mid-burst, and records the gap', async () => {
+    server = await startServer({ etcdEndpoints: etcd.endpoints, dataDir });
+    await ready(server);
+    let committed: HistoryEvent[] = [];
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 5_000; i += 1) {
+      writes.push(etcd.client.put(`/services/burst-${i % 20}/b-${i}`).value(JSON.stringify({ address: `127.0.0.1:${20_000 + i}` })).exec());
+      if (i === 2_500) {
+        await Promise.all(writes);
+        await new Promise((r) => setTimeout(r, 100));
+        // What the server has committed so far must survive the kill.
+        committed = await allEvents(server.url, { kind: 'instance.registered' });
+        expect(committed.length).toBeGreaterThan(0);
+        await server.kill();
+      }
+    }
+    await Promise.all(writes);
+    const killedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 1_000));
+    server = await startServer({ etcdEndpoints: etcd.endpoints, dataDir });
+    await ready(server);
+    const url = server.url;
+    const registered = await eventually(async () => {
+      const events = await allEvents(url, { kind: 'instance.registered' });
+      return events.length >= 5_000 ? events : undefined;
+    }, 20_000, 'all registrations recorded');
+    const ids = registered.map((e) => e.instance);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(5_000);
+    const stillThere = new Map(registered.map((e) => [e.id, e]));
+    for (const event of committed) expect(stillThere.get(event.id)).toEqual(event);
+
+    const gaps = await allEvents(url, { kind: 'history.gap' });
+    expect(gaps).toHaveLength(1);
+    expect(Date.parse(gaps[0]?.at ?? '')).toBeLessThanOrEqual(killedAt);
+    expect(Date.parse(gaps[0]?.until ?? '')).toBeGreaterThan(killedAt);
+    expect(gaps[0]?.detail).toContain('crashed or was killed');
+  });
+
+  it('tells a lease expiry from an explicit delete', async () => {
+    const url = server?.url ?? '';
+    await etcd.put('/services/leased/l-1', JSON.stringify({ address: '127.0.0.1:1' }), 2);
+    await etcd.put('/services/plain/p-1', JSON.stringify({ address: '127.0.0.1:2' }));
+    await eventually(async () => ((await allEvents(url, { service: 'plain' })).length === 1 ? true : undefined), 5_000, 'registered');
+    await etcd.delete('/services/plain/p-1');
+    const gone = await eventually(async () => {
+      const [expired] = await allEvents(url, { service: 'leased', kind: 'instance.deregistered' });
+      const [deleted] = await allEvents(url, { service: 'plain', kind: 'instance.deregistered' });
+      return expired && deleted ? { expired, deleted } : undefined;
+    }, 10_000, 'deregistrations');
+    expect(gone.expired.detail).toMatch(/^lease \S+ expired$/);
+    expect(gone.deleted.detail).toBe('key deleted');
+  });
+
+  it('exports the filtered view as CSV and JSON', async () => {
+    const url = server?.url ?? '';
+    const csv = await fetch(`${url}/api/v1/events/export?format=csv&service=plain`);
+    expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="switchyard-events-.*\.csv"/);
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toBe('id,at,kind,service,instance,from,to,actor,detail,until');
+    expect(lines.slice(1).map((line) => line.split(',')[2])).toEqual(['instance.deregistered', 'instance.registered']);
+    const json = (await (await fetch(`${url}/api/v1/events/export?format=json&service=plain`)).json()) as HistoryEvent[];
+    expect(json.map((e) => e.kind)).toEqual(['instance.deregistered', 'instance.registered']);
+    const bad = await fetch(`${url}/api/v1/events?kind=instance.exploded`);
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('kind.0');
+  });
+});
