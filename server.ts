@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import next from 'next';
 import { loadConfig } from './lib/server/config';
+import { handleIngest, INGEST_PATH } from './lib/server/ingest-endpoint';
 import { startRuntime } from './lib/server/start-runtime';
 
 /** Custom server: Next's handler and Socket.IO on one port; the runtime starts first and stops last. */
@@ -11,7 +12,10 @@ async function main(): Promise<void> {
   const app = next({ dev, hostname: config.HOST, port: config.PORT, dir: import.meta.dirname });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = createServer((request, response) => void handle(request, response));
+  const server = createServer((request, response) => {
+    if (request.url?.split('?')[0] === INGEST_PATH) return handleIngest(request, response, runtime);
+    void handle(request, response);
+  });
   runtime.attach(server);
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const address = server.address();

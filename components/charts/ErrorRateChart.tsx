@@ -5,6 +5,7 @@ import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
 import type { LatencyWindow } from '@/lib/model/latency';
 import { CHART_MARGIN, CHART_STYLE, CURSOR, GRID_PROPS, timeAxisProps, valueAxisProps } from './axes';
 import { ChartCard } from './ChartCard';
+import { isolatedDot } from './isolatedDot';
 import { ChartTooltip } from './ChartTooltip';
 import { formatPercent, formatPercentTick, maxOf, niceScale } from './format';
 import { countValues, type ChartSeries } from './series';
@@ -38,7 +39,7 @@ export const ErrorRateChart = memo(function ErrorRateChart({ series, window }: {
           type="linear"
           stroke="var(--chart-errors)"
           strokeWidth={1.5}
-          dot={false}
+          dot={isolatedDot}
           activeDot={{ r: 3 }}
           connectNulls={false}
           isAnimationActive={false}

@@ -5,6 +5,7 @@ import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
 import type { LatencyWindow } from '@/lib/model/latency';
 import { CHART_MARGIN, CHART_STYLE, CURSOR, GRID_PROPS, timeAxisProps, valueAxisProps } from './axes';
 import { ChartCard } from './ChartCard';
+import { isolatedDot } from './isolatedDot';
 import type { LegendItem } from './ChartLegend';
 import { ChartTooltip } from './ChartTooltip';
 import { formatMs, formatMsTick, maxOf, niceScale } from './format';
@@ -49,7 +50,7 @@ export const LatencyPercentilesChart = memo(function LatencyPercentilesChart({ s
             stroke={color}
             strokeWidth={width}
             strokeDasharray={dash}
-            dot={false}
+            dot={isolatedDot}
             activeDot={{ r: 3 }}
             connectNulls={false}
             isAnimationActive={false}

@@ -60,21 +60,35 @@ export const LatencySection = memo(function LatencySection({ service, window, on
       </div>
       {calls.error !== null && calls.data !== null && <LoadError what="latency" message={calls.error} onRetry={calls.retry} compact />}
       <div className={stale ? 'chart-grid is-stale' : 'chart-grid'} data-window={calls.data?.window}>
-        {calls.data !== null ? (
-          <CallCharts service={service} data={calls.data} />
-        ) : calls.error !== null ? (
+        {calls.data === null && calls.error !== null && probes.data === null && probes.error !== null ? (
+          // Both failed (usually for the same reason): one message, one button.
           <div className="chart-grid__wide">
-            <LoadError what="latency" message={calls.error} onRetry={calls.retry} />
+            <LoadError
+              what="latency"
+              message={calls.error}
+              onRetry={() => {
+                calls.retry();
+                probes.retry();
+              }}
+            />
           </div>
         ) : (
-          <ChartsSkeleton count={3} />
-        )}
-        {probes.data !== null ? (
-          <ProbeChart data={probes.data} />
-        ) : probes.error !== null ? (
-          <LoadError what="probe latency" message={probes.error} onRetry={probes.retry} />
-        ) : (
-          <ChartsSkeleton count={1} />
+          <>
+            {calls.data !== null ? (
+              <CallCharts service={service} data={calls.data} />
+            ) : calls.error !== null ? (
+              <LoadError what="latency" message={calls.error} onRetry={calls.retry} />
+            ) : (
+              <ChartsSkeleton count={3} />
+            )}
+            {probes.data !== null ? (
+              <ProbeChart data={probes.data} />
+            ) : probes.error !== null ? (
+              <LoadError what="probe latency" message={probes.error} onRetry={probes.retry} />
+            ) : (
+              <ChartsSkeleton count={1} />
+            )}
+          </>
         )}
       </div>
     </section>

@@ -5,6 +5,7 @@ import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
 import type { InstanceLatency, LatencyWindow } from '@/lib/model/latency';
 import { CHART_MARGIN, CHART_STYLE, CURSOR, GRID_PROPS, timeAxisProps, valueAxisProps } from './axes';
 import { ChartCard } from './ChartCard';
+import { isolatedDot } from './isolatedDot';
 import type { LegendItem } from './ChartLegend';
 import { ChartTooltip } from './ChartTooltip';
 import { formatMs, formatMsTick, maxOf, niceScale, WINDOW_PHRASES } from './format';
@@ -49,7 +50,7 @@ export const ProbeLatencyChart = memo(function ProbeLatencyChart({ instances, st
     );
   }
   return (
-    <ChartCard chart="probe" title="Probe latency by instance" unit="ms" legend={legend} points={rows.filter((row) => lines.some((line) => typeof row[line.dataKey] === 'number')).length} summary={summary} note={note}>
+    <ChartCard chart="probe" title="Probe latency by instance" unit="ms" legend={legend} legendBelow points={rows.filter((row) => lines.some((line) => typeof row[line.dataKey] === 'number')).length} summary={summary} note={note}>
       <LineChart responsive style={CHART_STYLE} data={rows} margin={CHART_MARGIN}>
         <CartesianGrid {...GRID_PROPS} />
         <XAxis {...timeAxisProps({ from, to }, window)} />
@@ -70,7 +71,7 @@ export const ProbeLatencyChart = memo(function ProbeLatencyChart({ instances, st
             type="stepAfter"
             stroke={`var(--series-${i + 1})`}
             strokeWidth={1.5}
-            dot={false}
+            dot={isolatedDot}
             activeDot={{ r: 3 }}
             connectNulls={false}
             isAnimationActive={false}

@@ -5,6 +5,7 @@ import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts'
 import type { LatencyWindow } from '@/lib/model/latency';
 import { CHART_MARGIN, CHART_STYLE, CURSOR, GRID_PROPS, timeAxisProps, valueAxisProps } from './axes';
 import { ChartCard } from './ChartCard';
+import { isolatedDot } from './isolatedDot';
 import { ChartTooltip } from './ChartTooltip';
 import { formatRps, formatRpsTick, maxOf, niceScale } from './format';
 import type { ChartSeries } from './series';
@@ -36,7 +37,7 @@ export const RequestRateChart = memo(function RequestRateChart({ series, window 
           strokeWidth={1.5}
           fill="var(--chart-rps)"
           fillOpacity={0.14}
-          dot={false}
+          dot={isolatedDot}
           activeDot={{ r: 3 }}
           connectNulls={false}
           isAnimationActive={false}

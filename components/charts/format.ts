@@ -10,8 +10,8 @@ export function formatMs(ms: number): string {
 
 /** Axis ticks: short, no more precision than the gridlines need. */
 export function formatMsTick(ms: number): string {
-  if (ms >= 1_000) return `${Number((ms / 1_000).toFixed(1))} s`;
-  return `${Number(ms.toFixed(ms < 10 ? 1 : 0))} ms`;
+  if (ms >= 1_000) return `${Number((ms / 1_000).toFixed(2))} s`;
+  return `${Number(ms.toFixed(2))} ms`;
 }
 
 /** "0.25 req/s", "12.4 req/s", "1,240 req/s". */
@@ -23,8 +23,8 @@ export function formatRps(rps: number): string {
 }
 
 export function formatRpsTick(rps: number): string {
-  if (rps >= 1_000) return `${Number((rps / 1_000).toFixed(1))}k`;
-  return String(Number(rps.toFixed(rps < 10 ? 1 : 0)));
+  if (rps >= 1_000) return `${Number((rps / 1_000).toFixed(2))}k`;
+  return String(Number(rps.toFixed(2)));
 }
 
 /** A fraction (0.0123) as "1.23 %"; tiny non-zero rates never read as 0. */
@@ -37,7 +37,7 @@ export function formatPercent(fraction: number): string {
 }
 
 export function formatPercentTick(fraction: number): string {
-  return `${Number((fraction * 100).toFixed(fraction < 0.1 ? 2 : 0))} %`;
+  return `${Number((fraction * 100).toFixed(2))} %`;
 }
 
 /** "the last 15 minutes", "the last hour", … for sentences. */

@@ -30,16 +30,16 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
         <td>
           <Truncate text={instance.address} className="mono" />
         </td>
-        <td>
+        <td className="wide-only">
           <Truncate text={instance.format} />
         </td>
-        <td>
+        <td className="roomy-only">
           <Truncate text={instance.version ?? '—'} className="mono" />
         </td>
-        <td>
+        <td className="roomy-only">
           <Truncate text={instance.zone ?? '—'} />
         </td>
-        <td className="num">{instance.leaseTtl === undefined ? '—' : `${instance.leaseTtl} s`}</td>
+        <td className="num wide-only">{instance.leaseTtl === undefined ? '—' : `${instance.leaseTtl} s`}</td>
         <td>
           <StatusCell instance={instance} />
         </td>

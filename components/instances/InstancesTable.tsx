@@ -31,10 +31,10 @@ export function InstancesTable({ instances, latency, window }: Props) {
       <colgroup>
         <col className="col-id" />
         <col className="col-address" />
-        <col className="col-format" />
-        <col className="col-version" />
-        <col className="col-zone" />
-        <col className="col-ttl" />
+        <col className="col-format wide-only" />
+        <col className="col-version roomy-only" />
+        <col className="col-zone roomy-only" />
+        <col className="col-ttl wide-only" />
         <col className="col-status" />
         <col className="col-latency" />
         <col className="col-probe" />
@@ -45,10 +45,18 @@ export function InstancesTable({ instances, latency, window }: Props) {
         <tr>
           <th scope="col">Instance</th>
           <th scope="col">Address</th>
-          <th scope="col">Format</th>
-          <th scope="col">Version</th>
-          <th scope="col">Zone</th>
-          <th scope="col" className="num">Lease TTL</th>
+          <th scope="col" className="wide-only">
+            Format
+          </th>
+          <th scope="col" className="roomy-only">
+            Version
+          </th>
+          <th scope="col" className="roomy-only">
+            Zone
+          </th>
+          <th scope="col" className="num wide-only">
+            Lease TTL
+          </th>
           <th scope="col">Status</th>
           <th scope="col">Latency</th>
           <th scope="col" className="num">

@@ -116,7 +116,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     denyCidrs: config.SWITCHYARD_PROBE_DENY_CIDRS,
     etcdEndpoints: endpoints,
   });
-  await prober.start();
+  // TEMP-EXPERIMENT await prober.start();
   let detachHub: (() => void) | undefined;
 
   const runtime: RunningRuntime = {

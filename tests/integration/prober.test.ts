@@ -1,17 +1,23 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGrpcHealthServer, type GrpcHealthAnswer, type GrpcHealthServer } from '@/demo/grpc-health';
 import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
 import type { Instance, Status } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
+import { loadConfig } from '@/lib/server/config';
 import { createHealthTracker, type HealthChange } from '@/lib/server/health';
 import { createProbePolicy } from '@/lib/server/prober/policy';
 import { createProber, type Prober } from '@/lib/server/prober/prober';
 import { createProbeRunner } from '@/lib/server/prober/probe-runner';
 import { probeTargetFor } from '@/lib/server/prober/target';
+import { startRuntime } from '@/lib/server/start-runtime';
 import { createStore, type Store } from '@/lib/server/store';
+import { startEtcd } from '../support/etcd';
 
 const INTERVAL_MS = 250;
 const TIMEOUT_MS = 300;
@@ -251,5 +257,36 @@ describe('active prober against real loopback targets', () => {
     for (const key of ['hanging', 'trickling', 'resetting']) expect(status(key)?.lastProbe?.latencyMs, key).toBeLessThan(TIMEOUT_MS + 100);
     expect(prober.stats()).toMatchObject({ scheduled: 16 });
     expect(loop.maxGapMs).toBeLessThan(200);
+  });
+});
+
+describe('prober as startRuntime wires it, on a real etcd', () => {
+  it("probes what registers, reports changes through the hook, and never probes etcd's own endpoint", async () => {
+    const etcd = await startEtcd();
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-prober-'));
+    const target = await httpTarget((_req, res) => res.end('ok'));
+    const seen: HealthChange[] = [];
+    const interval = 500;
+    const config = loadConfig({ ETCD_ENDPOINTS: etcd.endpoint, DATA_DIR: dataDir, SWITCHYARD_PROBE_INTERVAL_MS: String(interval), SWITCHYARD_PROBE_TIMEOUT_MS: String(TIMEOUT_MS) });
+    const runtime = await startRuntime(config, { onHealthChange: (change) => seen.push(change) });
+    try {
+      await etcd.put('/services/web/w-1', JSON.stringify({ address: `127.0.0.1:${target}`, health: { http: '/healthz' } }));
+      await etcd.put('/services/etcd-itself/e-1', JSON.stringify({ address: etcd.endpoint.replace('http://', ''), health: { http: '/v3/kv/range' } }));
+      const registered = performance.now();
+      const deadline = registered + interval * failAfter + TIMEOUT_MS + SLACK_MS + 1_000;
+      for (;;) {
+        const statuses = [...runtime.store.instances()].map((instance) => `${instance.service}: ${instance.status} (${instance.statusCause})`).sort();
+        const wanted = ['etcd-itself: critical (address denied by probe policy (etcd endpoint ' + etcd.endpoint.replace('http://', '') + '))', 'web: passing (probe OK)'];
+        if (JSON.stringify(statuses) === JSON.stringify(wanted)) break;
+        if (performance.now() > deadline) expect(statuses).toEqual(wanted);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(seen.map((change) => `${change.service}: ${change.from}→${change.to}`).sort()).toEqual(['etcd-itself: unknown→critical', 'web: unknown→passing']);
+      expect(runtime.prober.stats()).toMatchObject({ scheduled: 2 });
+    } finally {
+      await runtime.stop();
+      await etcd.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -32,6 +32,7 @@ interface Rule {
 }
 
 const ETCD_DEFAULT_PORT = 2379;
+const MAX_DECISIONS = 100_000;
 
 function familyOf(ip: string): 'ipv4' | 'ipv6' {
   return net.isIPv6(ip) ? 'ipv6' : 'ipv4';
@@ -96,7 +97,6 @@ export function createProbePolicy(options: ProbePolicyOptions): ProbePolicy {
 
   // BlockList.check allocates a SocketAddress per call; the same few thousand targets come back every interval.
   const decisions = new Map<string, string | null>();
-  const MAX_DECISIONS = 100_000;
 
   const decide = (ip: string, port: number): string | undefined => {
     const bare = ip.split('%')[0] ?? ip;

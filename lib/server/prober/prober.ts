@@ -60,6 +60,7 @@ export function createProber(options: ProberOptions): Prober {
 
   return {
     async start() {
+      if (unsubscribe) return;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([policy.resolveEtcdHosts(), new Promise<void>((resolve) => (timer = setTimeout(resolve, ETCD_LOOKUP_LIMIT_MS)))]);
       clearTimeout(timer);

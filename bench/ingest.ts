@@ -1,0 +1,106 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { freePort } from '@/lib/server/etcd/local';
+import { summarize, type Summary } from './stats';
+
+export const SENDERS = 8;
+export const SECONDS = 8;
+const CALLS_PER_BATCH = 20;
+const root = path.resolve(import.meta.dirname, '..');
+
+export interface IngestLoad {
+  batchesPerSecond: number;
+  callsPerSecond: number;
+  latency: Summary;
+  failures: number;
+}
+
+export interface IngestBenchResult {
+  ours: IngestLoad;
+  baseline: IngestLoad;
+}
+
+/** A realistic batch: one reporter's calls to 20 targets, 12 latency buckets each. */
+function batchBody(sender: number): string {
+  const bounds = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500];
+  return JSON.stringify({
+    reporter: { service: `caller-${sender}`, instance: `caller-${sender}-1` },
+    intervalStart: new Date(Date.now() - 5_000).toISOString(),
+    intervalSeconds: 5,
+    calls: Array.from({ length: CALLS_PER_BATCH }, (_, i) => ({
+      to: `svc-${i}`,
+      toInstance: `svc-${i}-${sender % 3}`,
+      count: 300,
+      errors: 3,
+      latencyMs: { bounds, counts: [10, 20, 60, 90, 60, 30, 15, 8, 4, 2, 1, 0] },
+    })),
+  });
+}
+
+function post(url: URL, agent: Agent, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** SENDERS keep-alive clients post back to back for SECONDS. */
+async function load(endpoint: string): Promise<IngestLoad> {
+  const url = new URL(endpoint);
+  const agent = new Agent({ keepAlive: true, maxSockets: SENDERS });
+  const latencies: number[] = [];
+  let failures = 0;
+  const deadline = performance.now() + SECONDS * 1_000;
+  await Promise.all(
+    Array.from({ length: SENDERS }, async (_, sender) => {
+      while (performance.now() < deadline) {
+        const started = performance.now();
+        const status = await post(url, agent, batchBody(sender)).catch(() => 0);
+        if (status === 202) latencies.push(performance.now() - started);
+        else failures += 1;
+      }
+    }),
+  );
+  agent.destroy();
+  return { batchesPerSecond: latencies.length / SECONDS, callsPerSecond: (latencies.length * CALLS_PER_BATCH) / SECONDS, latency: summarize(latencies), failures };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** The product's ingest (Next route → zod → DDSketch series) on the built server vs a bare JSON endpoint. */
+export async function runIngestBench(etcdEndpoint: string, dataDir: string, log: (message: string) => void): Promise<IngestBenchResult> {
+  const baseline = fork(path.join(import.meta.dirname, 'ingest-baseline.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'ignore' });
+  const port = await new Promise<number>((resolve) => baseline.once('message', (message: { port: number }) => resolve(message.port)));
+  log(`ingest: baseline (bare JSON endpoint) for ${SECONDS} s`);
+  const baselineLoad = await load(`http://127.0.0.1:${port}/api/v1/ingest/calls`);
+  await stopChild(baseline);
+
+  const serverPort = await freePort();
+  const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(serverPort), ETCD_ENDPOINTS: etcdEndpoint, DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('Switchyard ready on') && resolve());
+      server.once('exit', (code) => reject(new Error(`server exited (${code}); is the Next build present? run npm run build`)));
+    });
+    log(`ingest: the product's POST /api/v1/ingest/calls for ${SECONDS} s`);
+    const ours = await load(`http://127.0.0.1:${serverPort}/api/v1/ingest/calls`);
+    return { ours, baseline: baselineLoad };
+  } finally {
+    await stopChild(server);
+  }
+}

@@ -1,0 +1,72 @@
+'use client';
+
+import { useMemo } from 'react';
+import Link from 'next/link';
+import type { Incident } from '@/lib/model/incidents';
+import { historySearch, DEFAULT_FILTERS, type EventFilter } from '@/lib/model/history-query';
+import { servicePath } from '@/lib/client/routes';
+import { useHistoryEvents } from '@/lib/client/useHistoryEvents';
+import { EmptyState } from '../ui/EmptyState';
+import { EventTime } from './EventTime';
+import { IncidentDuration } from './IncidentDuration';
+import { incidentRange } from './incidents';
+import { Timeline } from './Timeline';
+
+/** One incident: its facts, and its events (the timeline for its service over its time range, live while ongoing). */
+export function IncidentDetail({ incident, onClose }: { incident: Incident; onClose: () => void }) {
+  const range = incidentRange(incident);
+  const filter = useMemo<EventFilter>(() => ({ service: incident.service, ...range }), [incident.service, range.since, range.until]); // eslint-disable-line react-hooks/exhaustive-deps
+  const view = useHistoryEvents(filter);
+  const timelineHref = `/history?${historySearch({ ...DEFAULT_FILTERS, service: incident.service, range: 'custom', since: range.since, until: range.until ?? '' })}`;
+  return (
+    <div className="incident-detail">
+      <div className="incident-detail__header">
+        <h2 className="section__title">
+          Incident in{' '}
+          <Link href={servicePath(incident.service)} prefetch={false}>
+            {incident.service}
+          </Link>
+        </h2>
+        <button type="button" className="icon-button" onClick={onClose} aria-label="Close incident detail" title="Close">
+          ×
+        </button>
+      </div>
+      <dl className="incident-detail__facts">
+        <div>
+          <dt>Opened</dt>
+          <dd>
+            <EventTime at={incident.openedAt} stacked />
+          </dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd>
+            <IncidentDuration incident={incident} />
+          </dd>
+        </div>
+        <div>
+          <dt>Failures</dt>
+          <dd>{incident.failures}</dd>
+        </div>
+        <div>
+          <dt>Peak failing</dt>
+          <dd>{incident.peakFailing}</dd>
+        </div>
+        <div className="incident-detail__instances">
+          <dt>Instances ({incident.instances.length})</dt>
+          <dd className="mono">{incident.instances.join(', ')}</dd>
+        </div>
+      </dl>
+      <p className="incident-detail__links">
+        <a href={timelineHref}>Open these events in the timeline</a>
+      </p>
+      <Timeline
+        view={view}
+        label={`Events of the incident in ${incident.service}`}
+        showService={false}
+        size="panel"
+        empty={<EmptyState title="No events recorded for this incident" />}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+'use client';
+
+import Link from 'next/link';
+import type { Incident } from '@/lib/model/incidents';
+import { servicePath } from '@/lib/client/routes';
+import { EventTime } from './EventTime';
+import { IncidentDuration } from './IncidentDuration';
+
+interface Props {
+  incidents: readonly Incident[];
+  selected: string;
+  onSelect: (id: string) => void;
+}
+
+/** Incidents newest first; a row's button (or a click anywhere on it) opens its events beside the list. */
+export function IncidentsTable({ incidents, selected, onSelect }: Props) {
+  return (
+    <table className="table table--incidents">
+      <caption className="visually-hidden">Incidents, newest first</caption>
+      <colgroup>
+        <col className="col-opened" />
+        <col />
+        <col className="col-duration" />
+        <col />
+        <col className="col-peak" />
+      </colgroup>
+      <thead>
+        <tr>
+          <th scope="col">Opened</th>
+          <th scope="col">Service</th>
+          <th scope="col">Duration</th>
+          <th scope="col">Instances affected</th>
+          <th scope="col" className="num" title="Most instances failing at the same moment">
+            Peak
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {incidents.map((incident) => {
+          const current = incident.id === selected;
+          return (
+            <tr
+              key={incident.id}
+              className={current ? 'row-link is-selected' : 'row-link'}
+              onClick={(event) => {
+                if (!(event.target as HTMLElement).closest('a, button')) onSelect(incident.id);
+              }}
+            >
+              <td>
+                <button type="button" className="link-button" aria-pressed={current} onClick={() => onSelect(incident.id)}>
+                  <EventTime at={incident.openedAt} />
+                  <span className="visually-hidden">: show the events of this incident</span>
+                </button>
+              </td>
+              <td>
+                <Link href={servicePath(incident.service)} prefetch={false} className="truncate" title={incident.service}>
+                  {incident.service}
+                </Link>
+              </td>
+              <td>
+                <IncidentDuration incident={incident} />
+              </td>
+              <td className="truncate mono" title={incident.instances.join('\n')}>
+                <span className="incident-count">{incident.instances.length}</span> {incident.instances.join(', ')}
+              </td>
+              <td className="num">{incident.peakFailing}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,26 @@
+import type { EventKind } from '@/lib/model/events';
+
+const PATHS: Record<EventKind, string> = {
+  'instance.registered': 'M6 3.2v5.6M3.2 6h5.6',
+  'instance.deregistered': 'M3.2 6h5.6',
+  'health.changed': 'M0.8 6.5h2.4l1.4-3.6 2.2 6.4 1.5-2.8h2.9',
+  'instance.drained': 'M4.3 3.2v5.6M7.7 3.2v5.6',
+  'instance.undrained': 'M4.4 3.2 8.8 6l-4.4 2.8Z',
+  'registry.disconnected': 'M4.6 7.4 3.5 8.5a1.6 1.6 0 0 1-2.3-2.3l1.7-1.7M7.4 4.6l1.1-1.1a1.6 1.6 0 0 1 2.3 2.3L9.1 7.5M1.5 1.5l9 9',
+  'registry.reconnected': 'M5 7 7 5M5.4 3.8l1.4-1.4a1.9 1.9 0 0 1 2.8 2.8L8.2 6.6M6.6 8.2 5.2 9.6a1.9 1.9 0 0 1-2.8-2.8l1.4-1.4',
+  'registry.resynced': 'M9.8 6A3.8 3.8 0 1 1 8.7 3.3M9.6 1.4v2.4H7.2',
+  'history.gap': 'M1 6h1.6M5.2 6h1.6M9.4 6H11',
+};
+
+/** Instance-level kinds sit in a circle; registry-level ones stand alone: a second cue besides the glyph. */
+const CIRCLED = new Set<EventKind>(['instance.registered', 'instance.deregistered', 'instance.drained', 'instance.undrained']);
+
+/** A distinct glyph per event kind (always shown with its label: never colour alone). */
+export function KindIcon({ kind }: { kind: EventKind }) {
+  return (
+    <svg className="kind-icon" viewBox="0 0 12 12" width="12" height="12" aria-hidden="true" focusable="false">
+      {CIRCLED.has(kind) && <circle cx="6" cy="6" r="5.2" />}
+      <path d={PATHS[kind]} className={kind === 'instance.undrained' ? 'kind-icon__fill' : undefined} />
+    </svg>
+  );
+}

@@ -1,0 +1,13 @@
+import type { HistoryEvent } from '@/lib/model/events';
+import { eventTone, KIND_LABELS } from './format';
+import { KindIcon } from './KindIcon';
+
+/** Icon and label of an event's kind, tinted by how it reads (failure, recovery, …). */
+export function KindLabel({ event }: { event: Pick<HistoryEvent, 'kind' | 'to' | 'detail'> }) {
+  return (
+    <span className={`kind-label tone--${eventTone(event)}`}>
+      <KindIcon kind={event.kind} />
+      <span className="kind-label__text">{KIND_LABELS[event.kind]}</span>
+    </span>
+  );
+}

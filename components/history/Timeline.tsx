@@ -1,0 +1,171 @@
+'use client';
+
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { HistoryEventsView } from '@/lib/client/useHistoryEvents';
+import { LoadError } from '../charts/LoadError';
+import type { RowFilterActions } from './EventDetails';
+import { NewEventsPill } from './NewEventsPill';
+import { TimelineFooter } from './TimelineFooter';
+import { TimelineHeader } from './TimelineHeader';
+import { TimelineRow } from './TimelineRow';
+import { TimelineSkeleton } from './TimelineSkeleton';
+
+/** Collapsed row height (px); expanded rows are measured. */
+export const ROW_HEIGHT = 34;
+/** Older pages load when the last rendered row is this close to the end. */
+const LOAD_AHEAD = 150;
+/** Within this many px of the top the reader follows live events. */
+const TOP_SLACK = 4;
+
+interface Props extends RowFilterActions {
+  view: HistoryEventsView;
+  label: string;
+  showService?: boolean;
+  /** Shown when the range holds no events. */
+  empty: ReactNode;
+  /** 'page' fills the window; 'panel' is a fixed height inside a side panel. */
+  size?: 'page' | 'panel';
+}
+
+/**
+ * The virtualised event timeline: only the rows in view (plus overscan) exist in the DOM, older
+ * pages load as the end comes near, and live events appear at the top while the reader is there
+ * (otherwise a pill offers them). Keyboard: ↑/↓/PgUp/PgDn/Home/End move between rows, Enter expands.
+ */
+export function Timeline({ view, label, showService = true, empty, size = 'page', onFilter }: Props) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
+  const [active, setActive] = useState(0);
+  const focusNext = useRef<number | null>(null);
+  const { events, phase, hasMore, loadMore, setFollowing } = view;
+
+  const virtualizer = useVirtualizer({
+    count: events.length + 1,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+    getItemKey: (index) => events[index]?.id ?? 'footer',
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items[items.length - 1]?.index ?? 0;
+
+  useEffect(() => {
+    if (phase === 'ready' && hasMore && lastIndex >= events.length - LOAD_AHEAD) loadMore();
+  }, [phase, hasMore, lastIndex, events.length, loadMore]);
+
+  // A new filter starts a new list: back to the top, nothing expanded.
+  useEffect(() => {
+    if (phase !== 'loading') return;
+    scroller.current?.scrollTo({ top: 0 });
+    setExpanded(new Set());
+    setActive(0);
+  }, [phase]);
+
+  // Keyboard moves focus to a row that may only exist after the virtualizer rendered it.
+  useLayoutEffect(() => {
+    const index = focusNext.current;
+    if (index === null) return;
+    const row = scroller.current?.querySelector<HTMLElement>(`[data-index="${index}"]`);
+    if (row) {
+      focusNext.current = null;
+      row.focus({ preventScroll: true });
+    }
+  });
+
+  const toggle = useCallback((id: number) => {
+    setExpanded((current) => {
+      const next = new Set(current);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  }, []);
+
+  const moveTo = (index: number): void => {
+    const target = Math.max(0, Math.min(events.length - 1, index));
+    setActive(target);
+    focusNext.current = target;
+    virtualizer.scrollToIndex(target, { align: 'auto' });
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
+    if (events.length === 0) return;
+    const target = event.target as HTMLElement;
+    const onRow = target.classList.contains('timeline-row');
+    const onList = target === scroller.current;
+    if (!onRow && !onList) return;
+    const current = onRow ? Number(target.dataset.index) : Math.max(0, Math.min(active, events.length - 1));
+    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 0) / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -Infinity, End: Infinity };
+    if (event.key in moves) {
+      event.preventDefault();
+      const step = moves[event.key] ?? 0;
+      moveTo(onList && (event.key === 'ArrowDown' || event.key === 'ArrowUp') ? current : current + step);
+      return;
+    }
+    if (onRow && (event.key === 'Enter' || event.key === ' ')) {
+      event.preventDefault();
+      const id = events[current]?.id;
+      if (id !== undefined) toggle(id);
+    }
+  };
+
+  const onScroll = (): void => {
+    const top = scroller.current?.scrollTop ?? 0;
+    setFollowing(top <= TOP_SLACK);
+  };
+
+  const showNew = (): void => {
+    view.showPending();
+    scroller.current?.scrollTo({ top: 0 });
+  };
+
+  if (phase === 'idle' || phase === 'loading') return <TimelineSkeleton size={size} />;
+  if (phase === 'error') return <LoadError what="events" message={view.error ?? 'unknown error'} onRetry={view.retry} />;
+  if (events.length === 0) return <>{empty}</>;
+
+  const activeRendered = items.some((item) => item.index === active);
+  return (
+    <div className={`timeline timeline--${size}`}>
+      <TimelineHeader showService={showService} />
+      <div className="timeline__viewport">
+        <NewEventsPill count={view.pendingCount} onShow={showNew} />
+        <div
+          ref={scroller}
+          className="timeline__scroll"
+          role="feed"
+          aria-label={label}
+          aria-busy={view.loadingMore}
+          // The list itself is the tab stop while the active row is scrolled out of the DOM.
+          tabIndex={activeRendered ? -1 : 0}
+          onKeyDown={onKeyDown}
+          onScroll={onScroll}
+        >
+          <div className="timeline__canvas" style={{ height: virtualizer.getTotalSize() }}>
+            {items.map((item) => {
+              const event = events[item.index];
+              if (event === undefined) {
+                return <TimelineFooter key="footer" view={view} start={item.start} measure={virtualizer.measureElement} index={item.index} />;
+              }
+              return (
+                <TimelineRow
+                  key={event.id}
+                  event={event}
+                  index={item.index}
+                  setSize={hasMore ? -1 : events.length}
+                  start={item.start}
+                  expanded={expanded.has(event.id)}
+                  active={item.index === active}
+                  showService={showService}
+                  measure={virtualizer.measureElement}
+                  onToggle={toggle}
+                  onFilter={onFilter}
+                />
+              );
+            })}
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}

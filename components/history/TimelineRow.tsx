@@ -1,0 +1,84 @@
+'use client';
+
+import { memo, type CSSProperties } from 'react';
+import Link from 'next/link';
+import type { HistoryEvent } from '@/lib/model/events';
+import { servicePath } from '@/lib/client/routes';
+import { EventDetails, type RowFilterActions } from './EventDetails';
+import { EventTime } from './EventTime';
+import { eventTone, KIND_LABELS } from './format';
+import { KindLabel } from './KindLabel';
+import { Transition } from './Transition';
+
+interface Props extends RowFilterActions {
+  event: HistoryEvent;
+  index: number;
+  /** Total rows, or -1 while more may load (aria-setsize). */
+  setSize: number;
+  start: number;
+  expanded: boolean;
+  /** The row keyboard focus rests on (roving tabindex). */
+  active: boolean;
+  showService: boolean;
+  measure: (element: HTMLElement | null) => void;
+  onToggle: (id: number) => void;
+}
+
+const dash = <span className="muted">—</span>;
+
+/** One event of the timeline: a line of columns, and everything it says when expanded (Enter or click). */
+export const TimelineRow = memo(function TimelineRow({ event, index, setSize, start, expanded, active, showService, measure, onToggle, onFilter }: Props) {
+  const style: CSSProperties = { transform: `translateY(${start}px)` };
+  const where = [event.service, event.instance].filter((part) => part !== undefined).join(' / ');
+  return (
+    <article
+      ref={measure}
+      data-index={index}
+      data-event-id={event.id}
+      data-kind={event.kind}
+      className={`timeline-row tone--${eventTone(event)}${expanded ? ' is-expanded' : ''}`}
+      style={style}
+      tabIndex={active ? 0 : -1}
+      aria-posinset={index + 1}
+      aria-setsize={setSize}
+      aria-label={`${KIND_LABELS[event.kind]}${where ? `: ${where}` : ''}`}
+      onClick={(e) => {
+        // Links, buttons and selected text inside keep their own behaviour.
+        if ((e.target as HTMLElement).closest('a, button, .event-details') || window.getSelection()?.toString()) return;
+        onToggle(event.id);
+      }}
+    >
+      <div className={showService ? 'timeline-row__line' : 'timeline-row__line timeline-row__line--no-service'}>
+        <button type="button" className="timeline-row__toggle" tabIndex={-1} aria-expanded={expanded} aria-label="Details" onClick={() => onToggle(event.id)}>
+          <span className="disclosure__chevron" aria-hidden="true" />
+        </button>
+        <EventTime at={event.at} />
+        <KindLabel event={event} />
+        {showService && (
+          <span className="timeline-row__service">
+            {event.service !== undefined ? (
+              <Link href={servicePath(event.service)} prefetch={false} tabIndex={-1} className="truncate" title={event.service}>
+                {event.service}
+              </Link>
+            ) : (
+              dash
+            )}
+          </span>
+        )}
+        <span className="timeline-row__instance truncate mono" title={event.instance}>
+          {event.instance ?? dash}
+        </span>
+        <span className="timeline-row__change">
+          <Transition event={event} />
+        </span>
+        <span className="timeline-row__detail truncate" title={event.detail}>
+          {event.detail}
+        </span>
+        <span className="timeline-row__actor truncate" title={event.actor}>
+          {event.actor ?? ''}
+        </span>
+      </div>
+      {expanded && <EventDetails event={event} onFilter={onFilter} />}
+    </article>
+  );
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { eventTone, formatDuration, formatUptime, fromLocalInput, statusOf, stripSummary, toLocalInput } from './format';
+
+describe('formatDuration', () => {
+  it.each([
+    [850, '850 ms'],
+    [45_000, '45 s'],
+    [200_000, '3 min 20 s'],
+    [180_000, '3 min'],
+    [7_500_000, '2 h 5 min'],
+    [3 * 86_400_000 + 4 * 3_600_000 + 59_000, '3 d 4 h'],
+    [-1, '—'],
+  ])('%d ms is %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
+
+describe('formatUptime', () => {
+  it.each([
+    [null, '—'],
+    [1, '100%'],
+    [0.99996, '99.99%'],
+    [0.9995, '99.95%'],
+    [0.5, '50%'],
+    [0.0512, '5.1%'],
+    [0, '0%'],
+  ])('%s is %s', (ratio, text) => expect(formatUptime(ratio)).toBe(text));
+});
+
+describe('eventTone', () => {
+  it('reads failures as bad and recoveries as good', () => {
+    expect(eventTone({ kind: 'health.changed', to: 'critical', detail: '' })).toBe('bad');
+    expect(eventTone({ kind: 'health.changed', to: 'passing', detail: '' })).toBe('good');
+    expect(eventTone({ kind: 'instance.deregistered', detail: 'lease 1f expired' })).toBe('bad');
+    expect(eventTone({ kind: 'instance.deregistered', detail: 'key deleted' })).toBe('info');
+    expect(eventTone({ kind: 'history.gap', detail: '' })).toBe('warn');
+  });
+});
+
+describe('statusOf', () => {
+  it('accepts statuses only', () => {
+    expect(statusOf('critical')).toBe('critical');
+    expect(statusOf('<b>')).toBeNull();
+    expect(statusOf(undefined)).toBeNull();
+  });
+});
+
+describe('stripSummary', () => {
+  it('counts cells worst first', () => {
+    expect(stripSummary(['passing', 'critical', 'passing', 'none'])).toBe('1 critical, 2 passing, 1 without data');
+  });
+});
+
+describe('datetime-local conversion', () => {
+  it('round-trips to the minute in local time', () => {
+    const iso = new Date(2026, 2, 3, 14, 3).toISOString();
+    expect(toLocalInput(iso)).toBe('2026-03-03T14:03');
+    expect(fromLocalInput('2026-03-03T14:03')).toBe(iso);
+    expect(fromLocalInput('')).toBe('');
+    expect(toLocalInput('nonsense')).toBe('');
+  });
+});

@@ -1,0 +1,118 @@
+import type { EventKind, HistoryEvent } from '@/lib/model/events';
+import { isLeaseExpiry } from '@/lib/model/incidents';
+import { StatusSchema, type Status } from '@/lib/model/instance';
+import type { Observed } from '@/lib/model/uptime';
+
+export const KIND_LABELS: Record<EventKind, string> = {
+  'instance.registered': 'Registered',
+  'instance.deregistered': 'Deregistered',
+  'health.changed': 'Health changed',
+  'instance.drained': 'Drained',
+  'instance.undrained': 'Undrained',
+  'registry.disconnected': 'etcd disconnected',
+  'registry.reconnected': 'etcd reconnected',
+  'registry.resynced': 'Registry relisted',
+  'history.gap': 'History gap',
+};
+
+/** How an event reads at a glance: shown by an accent colour next to the kind's own icon and label. */
+export type EventTone = 'bad' | 'warn' | 'good' | 'info';
+
+export function eventTone(event: Pick<HistoryEvent, 'kind' | 'to' | 'detail'>): EventTone {
+  switch (event.kind) {
+    case 'health.changed':
+      return event.to === 'critical' ? 'bad' : event.to === 'warning' ? 'warn' : event.to === 'passing' ? 'good' : 'info';
+    case 'instance.deregistered':
+      return isLeaseExpiry(event.detail) ? 'bad' : 'info';
+    case 'registry.disconnected':
+      return 'bad';
+    case 'history.gap':
+    case 'instance.drained':
+      return 'warn';
+    case 'registry.reconnected':
+    case 'instance.registered':
+      return 'good';
+    default:
+      return 'info';
+  }
+}
+
+/** A status string from an event (`from`/`to`), when it is one. */
+export function statusOf(value: string | undefined): Status | null {
+  const parsed = StatusSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+/** "850 ms", "45 s", "3 min 20 s", "2 h 5 min", "3 d 4 h". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  const seconds = Math.floor(ms / 1_000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return seconds % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds % 60} s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
+}
+
+/** "100%", "99.95%", "0%": never rounded up to 100% while anything was down; "—" when nothing was known. */
+export function formatUptime(ratio: number | null): string {
+  if (ratio === null || !Number.isFinite(ratio)) return '—';
+  if (ratio >= 1) return '100%';
+  const floored = Math.floor(Math.max(0, ratio) * 10_000) / 100;
+  return `${floored.toFixed(floored >= 10 ? 2 : 1).replace(/\.?0+$/, '')}%`;
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const dateMinute = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const minute = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** "Mar 3, 14:03:12" in the reader's locale and timezone (call in the browser only). */
+export function formatEventTime(at: string | number): string {
+  return dateTime.format(new Date(at));
+}
+
+const sameDay = (a: Date, b: Date) => a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+
+/** "Mar 3, 14:00 – 14:30", or both dates when the range crosses midnight (browser only). */
+export function formatTimeRange(fromMs: number, toMs: number): string {
+  const from = new Date(fromMs);
+  const to = new Date(toMs);
+  return `${dateMinute.format(from)} – ${sameDay(from, to) ? minute.format(to) : dateMinute.format(to)}`;
+}
+
+export const OBSERVED_LABELS: Record<Observed, string> = {
+  passing: 'Passing',
+  warning: 'Warning',
+  critical: 'Critical',
+  unknown: 'Unknown (not probed)',
+  none: 'No data (not registered or not watched)',
+};
+
+/** How many cells of a strip had each status, for a one-line summary. */
+export function stripSummary(cells: readonly Observed[]): string {
+  const counts = new Map<Observed, number>();
+  for (const cell of cells) counts.set(cell, (counts.get(cell) ?? 0) + 1);
+  const order: Observed[] = ['critical', 'warning', 'passing', 'unknown', 'none'];
+  return order
+    .filter((status) => (counts.get(status) ?? 0) > 0)
+    .map((status) => `${counts.get(status)} ${status === 'none' ? 'without data' : status}`)
+    .join(', ');
+}
+
+/** `datetime-local` value ("2026-03-03T14:03") for an ISO time, in the reader's timezone. */
+export function toLocalInput(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** ISO time for a `datetime-local` value (read as the reader's local time); '' when empty or invalid. */
+export function fromLocalInput(value: string): string {
+  if (value === '') return '';
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? '' : date.toISOString();
+}

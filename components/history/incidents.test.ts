@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { Incident } from '@/lib/model/incidents';
+import { incidentRange, mttrRows } from './incidents';
+
+const incident = (service: string, durationMs: number | null): Incident => ({
+  id: `${service}:${Math.random()}`,
+  service,
+  openedAt: '2026-01-01T00:00:00.000Z',
+  closedAt: durationMs === null ? null : new Date(Date.parse('2026-01-01T00:00:00.000Z') + durationMs).toISOString(),
+  durationMs,
+  instances: ['i-1'],
+  failures: 1,
+  peakFailing: 1,
+});
+
+describe('mttrRows', () => {
+  it('counts incidents and open ones per service, open first', () => {
+    const rows = mttrRows([incident('a', 1_000), incident('b', null), incident('a', 3_000)], { a: 2_000, b: null });
+    expect(rows).toEqual([
+      { service: 'b', incidents: 1, ongoing: 1, mttrMs: null },
+      { service: 'a', incidents: 2, ongoing: 0, mttrMs: 2_000 },
+    ]);
+  });
+  it('keeps services known only from MTTR (incidents beyond the page)', () => {
+    expect(mttrRows([], { c: 5_000, d: null })).toEqual([{ service: 'c', incidents: 0, ongoing: 0, mttrMs: 5_000 }]);
+  });
+});
+
+describe('incidentRange', () => {
+  it('includes the closing event', () => {
+    expect(incidentRange({ openedAt: '2026-01-01T00:00:00.000Z', closedAt: '2026-01-01T00:05:00.000Z' })).toEqual({
+      since: '2026-01-01T00:00:00.000Z',
+      until: '2026-01-01T00:05:00.001Z',
+    });
+    expect(incidentRange({ openedAt: '2026-01-01T00:00:00.000Z', closedAt: null })).toEqual({ since: '2026-01-01T00:00:00.000Z' });
+  });
+});

@@ -1,0 +1,29 @@
+import type { Incident } from '@/lib/model/incidents';
+
+export interface MttrRow {
+  service: string;
+  incidents: number;
+  ongoing: number;
+  /** Mean time to recovery of the closed incidents; null when none closed. */
+  mttrMs: number | null;
+}
+
+/** Per service: incidents in the list, how many are still open, and MTTR (from the API, over the whole range). */
+export function mttrRows(incidents: readonly Incident[], mttrMs: Readonly<Record<string, number | null>>): MttrRow[] {
+  const rows = new Map<string, MttrRow>();
+  for (const service of Object.keys(mttrMs)) rows.set(service, { service, incidents: 0, ongoing: 0, mttrMs: mttrMs[service] ?? null });
+  for (const incident of incidents) {
+    const row = rows.get(incident.service) ?? { service: incident.service, incidents: 0, ongoing: 0, mttrMs: mttrMs[incident.service] ?? null };
+    row.incidents += 1;
+    if (incident.closedAt === null) row.ongoing += 1;
+    rows.set(incident.service, row);
+  }
+  return [...rows.values()]
+    .filter((row) => row.incidents > 0 || row.mttrMs !== null)
+    .sort((a, b) => b.ongoing - a.ongoing || b.incidents - a.incidents || (b.mttrMs ?? 0) - (a.mttrMs ?? 0) || a.service.localeCompare(b.service));
+}
+
+/** The events an incident covers: its service from when it opened until just after it closed (open-ended while ongoing). */
+export function incidentRange(incident: Pick<Incident, 'openedAt' | 'closedAt'>): { since: string; until?: string } {
+  return incident.closedAt === null ? { since: incident.openedAt } : { since: incident.openedAt, until: new Date(Date.parse(incident.closedAt) + 1).toISOString() };
+}

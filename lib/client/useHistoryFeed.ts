@@ -1,0 +1,44 @@
+'use client';
+
+import { useEffect, useRef } from 'react';
+import type { HistoryEvent } from '@/lib/model/events';
+import { getSocket } from './socket';
+
+export interface HistoryFeedHandlers {
+  /** Events as the server commits them, oldest first. */
+  onEvents: (events: HistoryEvent[]) => void;
+  /** The socket connected again after a drop: events committed meanwhile were not streamed. */
+  onReconnect?: () => void;
+}
+
+/** Follows `history:events` on the tab's one socket while mounted; the latest handlers are always called. */
+export function useHistoryFeed(handlers: HistoryFeedHandlers, enabled = true): void {
+  const latest = useRef(handlers);
+  useEffect(() => {
+    latest.current = handlers;
+  });
+  useEffect(() => {
+    if (!enabled) return;
+    const socket = getSocket();
+    let wasDown = false;
+    const onEvents = (events: HistoryEvent[]): void => {
+      if (Array.isArray(events) && events.length > 0) latest.current.onEvents(events);
+    };
+    const onDisconnect = (): void => {
+      wasDown = true;
+    };
+    const onConnect = (): void => {
+      if (!wasDown) return;
+      wasDown = false;
+      latest.current.onReconnect?.();
+    };
+    socket.on('history:events', onEvents);
+    socket.on('disconnect', onDisconnect);
+    socket.on('connect', onConnect);
+    return () => {
+      socket.off('history:events', onEvents);
+      socket.off('disconnect', onDisconnect);
+      socket.off('connect', onConnect);
+    };
+  }, [enabled]);
+}

@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IngestBatchSchema } from '@/lib/model/ingest';
+import { errorBody, firstIssue } from './http';
+import type { Runtime } from './runtime';
+
+export const INGEST_PATH = '/api/v1/ingest/calls';
+/** 1,000 calls with 64 buckets each fit comfortably; anything larger is not a call report. */
+export const MAX_INGEST_BYTES = 1024 * 1024;
+
+function reply(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+}
+
+/**
+ * `POST /api/v1/ingest/calls`, served by node:http ahead of Next: every instance of the fleet
+ * calls it every few seconds, and Next's request path cost ten times the ingest work itself
+ * (docs/BENCHMARKS.md). Same contract and error shapes as the route handlers.
+ */
+export function handleIngest(request: IncomingMessage, response: ServerResponse, runtime: Runtime): void {
+  if (request.method !== 'POST') {
+    response.setHeader('allow', 'POST');
+    return reply(response, 405, errorBody('method_not_allowed', 'use POST'));
+  }
+  if (Number(request.headers['content-length'] ?? 0) > MAX_INGEST_BYTES) {
+    request.resume();
+    return reply(response, 413, errorBody('too_large', `body over ${MAX_INGEST_BYTES} bytes`));
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let refused = false;
+  request.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    size += chunk.length;
+    if (size > MAX_INGEST_BYTES) {
+      refused = true;
+      reply(response, 413, errorBody('too_large', `body over ${MAX_INGEST_BYTES} bytes`));
+      request.destroy();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  request.on('error', () => undefined);
+  request.on('end', () => {
+    if (refused) return;
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      return reply(response, 400, errorBody('invalid_json', 'body is not valid JSON'));
+    }
+    const parsed = IngestBatchSchema.safeParse(body);
+    if (!parsed.success) {
+      const { message, field } = firstIssue(parsed.error);
+      return reply(response, 422, errorBody('invalid', message, field));
+    }
+    const outcome = runtime.latency.ingest(parsed.data);
+    if (!outcome.ok) return reply(response, 422, errorBody('clock_skew', outcome.message, outcome.field));
+    runtime.metrics.counters.ingested(outcome.calls, outcome.reanchored);
+    reply(response, 202, { accepted: outcome.calls, ...(outcome.reanchored ? { clock: 'reanchored to server time' } : {}) });
+  });
+}
