@@ -4,6 +4,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createHealthTracker } from '@/lib/server/health';
 import { loadConfig } from '@/lib/server/config';
+import { createMetricsStore } from '@/lib/server/metrics-store/store';
 import { createProber } from '@/lib/server/prober/prober';
 import { createStore } from '@/lib/server/store';
 import { ChildMessageSchema, ProbeRunSchema, type ChildMessage, type ProbeRun } from './probing-messages';
@@ -75,10 +76,14 @@ async function runProber(run: ProbeRun): Promise<ChildMessage> {
   });
   store.flush();
   const tally = createTally();
+  const latency = run.mode === 'wired' ? createMetricsStore() : undefined;
   const prober = createProber({
     store,
     tracker: createHealthTracker({ store }),
-    onResult: (_key, result) => tally.add(result.ok, result.latencyMs, result.error),
+    onResult: (key, result) => {
+      latency?.recordProbe(key, Date.parse(result.at), result.latencyMs, result.ok);
+      tally.add(result.ok, result.latencyMs, result.error);
+    },
     intervalMs: config.SWITCHYARD_PROBE_INTERVAL_MS,
     timeoutMs: config.SWITCHYARD_PROBE_TIMEOUT_MS,
     concurrency: config.SWITCHYARD_PROBE_CONCURRENCY,
@@ -93,7 +98,7 @@ async function runProber(run: ProbeRun): Promise<ChildMessage> {
   store.close();
   return {
     type: 'measured',
-    mode: 'prober',
+    mode: run.mode,
     intervalMs: config.SWITCHYARD_PROBE_INTERVAL_MS,
     timeoutMs: config.SWITCHYARD_PROBE_TIMEOUT_MS,
     concurrency: config.SWITCHYARD_PROBE_CONCURRENCY,
@@ -143,7 +148,7 @@ async function runNaive(run: ProbeRun): Promise<ChildMessage> {
 
 process.once('message', (raw) => {
   const run = ProbeRunSchema.parse(raw);
-  (run.mode === 'prober' ? runProber(run) : runNaive(run)).then(
+  (run.mode === 'naive' ? runNaive(run) : runProber(run)).then(
     (message) => {
       reply(message);
       setTimeout(() => process.exit(0), 100).unref();

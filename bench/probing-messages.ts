@@ -4,7 +4,8 @@ import { z } from 'zod';
 
 export const TargetsReadySchema = z.object({ type: z.literal('targets-ready'), ports: z.array(z.number().int()) });
 
-export const ProbeModeSchema = z.enum(['prober', 'naive']);
+/** prober: createProber + health tracker + store; wired: plus the probe latency series, as startRuntime wires it; naive: the baseline. */
+export const ProbeModeSchema = z.enum(['prober', 'wired', 'naive']);
 export type ProbeMode = z.infer<typeof ProbeModeSchema>;
 
 export const ProbeRunSchema = z.object({

@@ -1,8 +1,13 @@
-import { formatMs } from './stats';
+import { formatBytes, formatMs } from './stats';
 import { meetsCpu, meetsLag, TARGET_CPU_SHARE, TARGET_LAG_P99_MS, type ProbingResult } from './probing';
 import type { ProbeMeasured } from './probing-messages';
-import { formatBytes } from './stats';
 import { ms, pct, row, verdict } from './report';
+
+const MODE_NAMES: Record<ProbeMeasured['mode'], string> = {
+  prober: 'Switchyard prober (+ health tracker + store)',
+  wired: 'the same + probe latency series, as `startRuntime` wires it',
+  naive: 'naive `fetch` + `Promise.all` (baseline)',
+};
 
 const share = (run: ProbeMeasured): number => run.cpuMs / run.wallMs;
 const perSecond = (run: ProbeMeasured): string => (run.probes / (run.wallMs / 1_000)).toFixed(0);
@@ -17,14 +22,16 @@ function proberVerdict(run: ProbeMeasured): string {
 
 /** §3 without its heading. */
 export function renderProbingSection(result: ProbingResult): string {
-  const { prober, naive } = result;
+  const { prober, wired, naive } = result;
   const lines = [
     `${result.instances.toLocaleString('en-US')} instances (native format, \`health.http: /healthz\`), each on a loopback address of its own`,
     '(one `node:http` server behind as many listeners, in a separate process, keeping idle connections open as Go\'s',
     '`net/http` does), registered straight into a store — no etcd. The product\'s prober (`createProber` with store and',
     `health tracker, as \`startRuntime\` wires them; defaults: every ${formatMs(prober.intervalMs / 1_000)} s, ${formatMs(prober.timeoutMs / 1_000)} s timeout,`,
     `${prober.concurrency ?? '—'} in flight, keep-alive agent) runs in a process of its own for ${(result.warmupMs / 1_000).toFixed(0)} s of warm-up (first connections),`,
-    `then ${(result.measureMs / 1_000).toFixed(0)} s measured. Then, against the same targets and in a fresh process, the naive baseline:`,
+    `then ${(result.measureMs / 1_000).toFixed(0)} s measured; then again with each result also recorded in the per-instance probe`,
+    'latency series (`createMetricsStore().recordProbe`), which `startRuntime` adds. Then, against the same targets and in a',
+    'fresh process, the naive baseline:',
     'every interval, `Promise.all` of a `fetch` per target (undici\'s defaults, `AbortSignal.timeout` = the same timeout),',
     'no pacing, no concurrency bound. CPU = `process.cpuUsage()` delta / wall time of the measured window, as a share of',
     'one core. Schedule lag = actual probe start − planned start (the prober\'s `stats()`, worst of the two halves of the',
@@ -35,10 +42,10 @@ export function renderProbingSection(result: ProbingResult): string {
     row(['probing', 'CPU (one core)', 'probes/s', 'failed', 'schedule lag p99 / max', 'time to result p50 / p99', 'event-loop delay p99 / max', 'RSS', 'verdict']),
     row(['---', '---:', '---:', '---', '---:', '---:', '---:', '---:', '---']),
   ];
-  for (const run of [prober, naive]) {
+  for (const run of [prober, wired, naive]) {
     lines.push(
       row([
-        run.mode === 'prober' ? 'Switchyard prober' : 'naive `fetch` + `Promise.all` (baseline)',
+        MODE_NAMES[run.mode],
         pct(share(run)),
         perSecond(run),
         failures(run),
@@ -46,7 +53,7 @@ export function renderProbingSection(result: ProbingResult): string {
         `${formatMs(run.resultP50Ms)} / ${formatMs(run.resultP99Ms)}`,
         `${formatMs(run.loopDelayP99Ms)} / ${formatMs(run.loopDelayMaxMs)}`,
         formatBytes(run.rssBytes),
-        run.mode === 'prober' ? proberVerdict(run) : 'baseline',
+        run.mode === 'naive' ? 'baseline' : proberVerdict(run),
       ]),
     );
   }
@@ -55,7 +62,8 @@ export function renderProbingSection(result: ProbingResult): string {
     '',
     `The prober used ${pct(share(prober))} of a core where the naive loop used ${pct(share(naive))} (${Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a'}) for the same`,
     `targets; its worst event-loop stall was ${ms(prober.loopDelayMaxMs)} against the naive loop's ${ms(naive.loopDelayMaxMs)}, which fires`,
-    `${result.instances.toLocaleString('en-US')} requests in one tick.`,
+    `${result.instances.toLocaleString('en-US')} requests in one tick. Recording every result in the probe latency series adds`,
+    `${pct(share(wired) - share(prober))} of a core and ${formatBytes(Math.max(0, wired.rssBytes - prober.rssBytes))} of RSS at this scale.`,
   );
   return lines.join('\n');
 }

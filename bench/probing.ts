@@ -4,9 +4,10 @@ import { ChildMessageSchema, type ChildMessage, type ProbeMeasured, type ProbeMo
 
 /**
  * Active probing at scale: 5,000 instances, each with its own loopback address, probed over HTTP
- * with the product's defaults (every 5 s, 2 s timeout, 256 in flight), first by the product's
- * prober and then, against the same targets, by a naive loop that fetches every target at once on
- * every tick. Targets and each prober run in processes of their own.
+ * with the product's defaults (every 5 s, 2 s timeout, 256 in flight): by the product's prober,
+ * by the prober plus the probe latency series it feeds in startRuntime, and, against the same
+ * targets, by a naive loop that fetches every target at once on every tick. Targets and each
+ * probing run live in processes of their own.
  */
 
 export interface ProbingResult {
@@ -14,6 +15,8 @@ export interface ProbingResult {
   warmupMs: number;
   measureMs: number;
   prober: ProbeMeasured;
+  /** The prober plus the per-instance probe latency series (`latency.recordProbe`), as startRuntime wires it. */
+  wired: ProbeMeasured;
   naive: ProbeMeasured;
 }
 
@@ -96,9 +99,11 @@ export async function runProbing(options: { log: (message: string) => void }): P
     const addresses = ports.map((port) => `127.0.0.1:${port}`);
     options.log(`probing: ${addresses.length} targets listening; the product's prober (${(WARMUP_MS + MEASURE_MS) / 1_000} s)`);
     const prober = await measureMode('prober', addresses);
+    options.log(`probing: the prober with probe latency series, as startRuntime wires it (${(WARMUP_MS + MEASURE_MS) / 1_000} s)`);
+    const wired = await measureMode('wired', addresses);
     options.log(`probing: naive baseline, same targets (${(WARMUP_MS + MEASURE_MS) / 1_000} s)`);
     const naive = await measureMode('naive', addresses);
-    return { instances: addresses.length, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, prober, naive };
+    return { instances: addresses.length, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, prober, wired, naive };
   } finally {
     await targets.stop();
   }

@@ -15,7 +15,10 @@ import { Timeline } from './Timeline';
 /** One incident: its facts, and its events (the timeline for its service over its time range, live while ongoing). */
 export function IncidentDetail({ incident, onClose }: { incident: Incident; onClose: () => void }) {
   const range = incidentRange(incident);
-  const filter = useMemo<EventFilter>(() => ({ service: incident.service, ...range }), [incident.service, range.since, range.until]); // eslint-disable-line react-hooks/exhaustive-deps
+  const filter = useMemo<EventFilter>(
+    () => ({ service: incident.service, ...incidentRange({ openedAt: incident.openedAt, closedAt: incident.closedAt }) }),
+    [incident.service, incident.openedAt, incident.closedAt],
+  );
   const view = useHistoryEvents(filter);
   const timelineHref = `/history?${historySearch({ ...DEFAULT_FILTERS, service: incident.service, range: 'custom', since: range.since, until: range.until ?? '' })}`;
   return (
@@ -58,7 +61,9 @@ export function IncidentDetail({ incident, onClose }: { incident: Incident; onCl
         </div>
       </dl>
       <p className="incident-detail__links">
-        <a href={timelineHref}>Open these events in the timeline</a>
+        <Link href={timelineHref} prefetch={false}>
+          Open these events in the timeline
+        </Link>
       </p>
       <Timeline
         view={view}

@@ -60,7 +60,7 @@ export function IncidentsTable({ incidents, selected, onSelect }: Props) {
               <td>
                 <IncidentDuration incident={incident} />
               </td>
-              <td className="truncate mono" title={incident.instances.join('\n')}>
+              <td className="mono" title={incident.instances.join('\n')}>
                 <span className="incident-count">{incident.instances.length}</span> {incident.instances.join(', ')}
               </td>
               <td className="num">{incident.peakFailing}</td>

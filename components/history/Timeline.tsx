@@ -73,13 +73,18 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
     }
   });
 
-  const toggle = useCallback((id: number) => {
-    setExpanded((current) => {
-      const next = new Set(current);
-      if (!next.delete(id)) next.add(id);
-      return next;
-    });
-  }, []);
+  const toggle = useCallback(
+    (id: number, index: number) => {
+      setExpanded((current) => {
+        const next = new Set(current);
+        if (!next.delete(id)) next.add(id);
+        return next;
+      });
+      // Collapsed rows are not measured (no forced layout while scrolling): forget the expanded height.
+      virtualizer.resizeItem(index, ROW_HEIGHT);
+    },
+    [virtualizer],
+  );
 
   const moveTo = (index: number): void => {
     const target = Math.max(0, Math.min(events.length - 1, index));
@@ -106,7 +111,7 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
     if (onRow && (event.key === 'Enter' || event.key === ' ')) {
       event.preventDefault();
       const id = events[current]?.id;
-      if (id !== undefined) toggle(id);
+      if (id !== undefined) toggle(id, current);
     }
   };
 

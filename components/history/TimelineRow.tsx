@@ -20,8 +20,9 @@ interface Props extends RowFilterActions {
   /** The row keyboard focus rests on (roving tabindex). */
   active: boolean;
   showService: boolean;
+  /** Measures the row's height; only expanded rows need it (a collapsed row is exactly ROW_HEIGHT). */
   measure: (element: HTMLElement | null) => void;
-  onToggle: (id: number) => void;
+  onToggle: (id: number, index: number) => void;
 }
 
 const dash = <span className="muted">—</span>;
@@ -32,7 +33,7 @@ export const TimelineRow = memo(function TimelineRow({ event, index, setSize, st
   const where = [event.service, event.instance].filter((part) => part !== undefined).join(' / ');
   return (
     <article
-      ref={measure}
+      ref={expanded ? measure : undefined}
       data-index={index}
       data-event-id={event.id}
       data-kind={event.kind}
@@ -45,11 +46,11 @@ export const TimelineRow = memo(function TimelineRow({ event, index, setSize, st
       onClick={(e) => {
         // Links, buttons and selected text inside keep their own behaviour.
         if ((e.target as HTMLElement).closest('a, button, .event-details') || window.getSelection()?.toString()) return;
-        onToggle(event.id);
+        onToggle(event.id, index);
       }}
     >
       <div className={showService ? 'timeline-row__line' : 'timeline-row__line timeline-row__line--no-service'}>
-        <button type="button" className="timeline-row__toggle" tabIndex={-1} aria-expanded={expanded} aria-label="Details" onClick={() => onToggle(event.id)}>
+        <button type="button" className="timeline-row__toggle" tabIndex={-1} aria-expanded={expanded} aria-label="Details" onClick={() => onToggle(event.id, index)}>
           <span className="disclosure__chevron" aria-hidden="true" />
         </button>
         <EventTime at={event.at} />

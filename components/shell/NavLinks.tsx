@@ -5,6 +5,7 @@ import { usePathname } from 'next/navigation';
 
 const LINKS = [
   { href: '/', label: 'Services', matches: (path: string) => path === '/' || path.startsWith('/services/') },
+  { href: '/history', label: 'History', matches: (path: string) => path.startsWith('/history') },
   { href: '/diagnostics', label: 'Diagnostics', matches: (path: string) => path.startsWith('/diagnostics') },
 ];
 

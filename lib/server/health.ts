@@ -42,10 +42,12 @@ export function createHealthTracker(options: HealthTrackerOptions) {
         states.delete(key);
         return;
       }
-      const tracked = states.get(key) ?? { health: initialHealth(result.at), publishedAt: 0, publishedOk: undefined };
+      const tracked = states.get(key) ?? { health: initialHealth(result.at), publishedAt: now(), publishedOk: undefined };
       const health = nextHealth(tracked.health, result, thresholdsFor(instance.service));
       const changed = health.status !== tracked.health.status;
-      const due = changed || health.cause !== tracked.health.cause || tracked.publishedOk !== result.ok || now() - tracked.publishedAt >= refreshMs;
+      // A first probe that changes no status is not news: publishing it would flood browsers at start.
+      const flipped = tracked.publishedOk !== undefined && tracked.publishedOk !== result.ok;
+      const due = changed || flipped || (tracked.publishedOk !== undefined && health.cause !== tracked.health.cause) || now() - tracked.publishedAt >= refreshMs;
       states.set(key, due ? { health, publishedAt: now(), publishedOk: result.ok } : { ...tracked, health });
       if (due) {
         store.setHealth(key, {

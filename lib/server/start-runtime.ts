@@ -116,7 +116,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     denyCidrs: config.SWITCHYARD_PROBE_DENY_CIDRS,
     etcdEndpoints: endpoints,
   });
-  // TEMP-EXPERIMENT await prober.start();
+  await prober.start();
   let detachHub: (() => void) | undefined;
 
   const runtime: RunningRuntime = {

@@ -85,27 +85,28 @@ describe('health and latency in Chromium', () => {
     await row.locator('.badge--passing', { hasText: 'Passing' }).waitFor({ timeout: 15_000 });
     await page.locator('.page-header .badge--passing').waitFor();
     // The latest probe's latency is shown (a number with its unit).
-    await expect.poll(() => row.getByRole('cell').nth(8).textContent()).toMatch(/\d ms$/);
+    await expect.poll(() => row.getByRole('cell').nth(8).textContent(), { timeout: 10_000 }).toMatch(/\d( ms| s)$/);
 
     health.setStatus(503);
     const started = Date.now();
     await row.locator('.badge--critical', { hasText: 'Critical' }).waitFor({ timeout: CRITICAL_BUDGET_MS });
-    expect(Date.now() - started).toBeLessThan(CRITICAL_BUDGET_MS);
-    await page.locator('.page-header .badge--critical').waitFor({ timeout: 1_000 });
+    const elapsed = Date.now() - started;
+    expect(elapsed, `critical after ${elapsed} ms`).toBeLessThan(CRITICAL_BUDGET_MS);
+    await page.locator('.page-header .badge--critical').waitFor({ timeout: 2_000 });
     expect(await row.locator('.status-cell').textContent()).toContain('HTTP 503');
     // The tooltip says since when, in the reader's time.
     await row.locator('.status-cell').hover();
     expect(await row.locator('.status-cell').getAttribute('title')).toMatch(/^HTTP 503 — since \d\d:\d\d:\d\d \(/);
 
     // The probe chart has the instance's line.
-    await page.locator('[data-chart="probe"] .chart-legend', { hasText: 'h-1' }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-chart="probe"] .chart-legend', { hasText: 'h-1' }).waitFor({ timeout: 15_000 });
   });
 
   it('draws reported calls live, without a reload', async () => {
     const service = 'e2e-calls';
     await etcd.put(`/services/${service}/c-1`, registration(health.port));
     await page.goto(`${server.url}/services/${service}?window=5m`);
-    await page.getByText(`No calls reported for ${service} in the last 5 minutes`).waitFor({ timeout: 10_000 });
+    await page.getByText(`No calls reported for ${service} in the last 5 minutes`).waitFor({ timeout: 15_000 });
     await page.evaluate(() => ((window as Probe).__noReload = true));
 
     const post = async (): Promise<void> => {
@@ -117,7 +118,7 @@ describe('health and latency in Chromium', () => {
       expect(response.status).toBeLessThan(300);
     };
     await post();
-    await page.locator('[data-chart="rps"]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-chart="rps"]').waitFor({ timeout: 15_000 });
     const first = await pointsOf(page, 'rps');
     expect(first).toBeGreaterThan(0);
 
@@ -125,7 +126,7 @@ describe('health and latency in Chromium', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       await post();
     }
-    await expect.poll(() => pointsOf(page, 'rps'), { timeout: 10_000 }).toBeGreaterThanOrEqual(first + 3);
+    await expect.poll(() => pointsOf(page, 'rps'), { timeout: 15_000, message: 'the request-rate chart grows live' }).toBeGreaterThanOrEqual(first + 3);
     expect(await pointsOf(page, 'latency')).toBeGreaterThan(first);
     expect(await pointsOf(page, 'errors')).toBeGreaterThan(first);
     // Lines are drawn as SVG paths with units on the axes.
@@ -138,7 +139,7 @@ describe('health and latency in Chromium', () => {
     const picker = page.getByRole('radiogroup', { name: 'Time window' });
     await picker.getByRole('radio', { name: '1h' }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get('window')).toBe('1h');
-    await page.locator('.chart-grid[data-window="1h"]').waitFor({ timeout: 10_000 });
+    await page.locator('.chart-grid[data-window="1h"]').waitFor({ timeout: 15_000 });
     expect(await picker.getByRole('radio', { name: '1h' }).getAttribute('aria-checked')).toBe('true');
 
     await picker.getByRole('radio', { name: '1h' }).focus();
@@ -149,5 +150,28 @@ describe('health and latency in Chromium', () => {
     await page.reload();
     expect(await page.getByRole('radio', { name: '6h' }).getAttribute('aria-checked')).toBe('true');
     expect(errors).toEqual([]);
+  });
+
+  it('stops polling while the tab is hidden and refreshes as soon as it shows again', async () => {
+    await page.goto(`${server.url}/services/e2e-calls?window=5m`);
+    await page.locator('[data-chart="rps"]').waitFor({ timeout: 15_000 });
+    const requests: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/latency?')) requests.push(request.url());
+    });
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+
+    await setVisibility('hidden');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a request already in flight may finish
+    requests.length = 0;
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(requests).toEqual([]);
+
+    await setVisibility('visible');
+    await expect.poll(() => requests.length, { timeout: 2_000 }).toBeGreaterThanOrEqual(2);
   });
 });

@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import { ServiceView } from '@/components/instances/ServiceView';
+import { ServiceHistory } from '@/components/history/ServiceHistory';
 import '../../styles/charts.css';
+import '../../styles/history.css';
 
 export const dynamic = 'force-dynamic';
 
@@ -24,5 +26,10 @@ function decodeSegment(segment: string): string {
 
 export default async function ServicePage({ params }: Props) {
   const name = decodeSegment((await params).service);
-  return <ServiceView key={name} name={name} />;
+  return (
+    <>
+      <ServiceView key={name} name={name} />
+      <ServiceHistory key={`history:${name}`} service={name} />
+    </>
+  );
 }

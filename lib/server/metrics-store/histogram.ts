@@ -41,3 +41,19 @@ export function quantilesOf(sketch: DDSketch): Quantiles | null {
     p99: sketch.getValueAtQuantile(0.99),
   };
 }
+
+/** Exact weighted quantiles (the value where the cumulative weight first reaches q of the total). */
+export function valueQuantiles(values: readonly WeightedValue[]): Quantiles | null {
+  const total = values.reduce((sum, v) => sum + v.weight, 0);
+  if (total <= 0) return null;
+  const sorted = [...values].sort((a, b) => a.value - b.value);
+  const at = (q: number): number => {
+    let cumulative = 0;
+    for (const { value, weight } of sorted) {
+      cumulative += weight;
+      if (cumulative >= q * total - 1e-9) return value;
+    }
+    return sorted[sorted.length - 1]?.value ?? 0;
+  };
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}

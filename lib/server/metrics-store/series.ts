@@ -2,13 +2,15 @@ import { WINDOWS, type LatencyPoint, type LatencyWindow } from '@/lib/model/late
 import type { WeightedValue } from './histogram';
 import { createSlots } from './slots';
 
-/** Data for a slot may arrive this long after the slot ends (reporters send every few seconds). */
-export const GRACE_SECONDS = 90;
+/** Reported calls may arrive this long after their slot ends (reporters send every few seconds). */
+export const REPORT_GRACE_SECONDS = 90;
+/** Probes are recorded as they finish, so their slots can close almost at once. */
+export const PROBE_GRACE_SECONDS = 5;
 
 /** Calls (or probes) of one thing — a service, an instance, an edge — at 1 s for 15 min and 1 min for 24 h. */
-export function createSeries() {
-  const seconds = createSlots(1, 15 * 60, GRACE_SECONDS);
-  const minutes = createSlots(60, 24 * 60, GRACE_SECONDS);
+export function createSeries(graceSeconds: number = REPORT_GRACE_SECONDS) {
+  const seconds = createSlots(1, 15 * 60, graceSeconds);
+  const minutes = createSlots(60, 24 * 60, graceSeconds);
   let lastUpdate = 0;
   return {
     /** Spreads an interval's calls evenly over its whole seconds, into both resolutions. */

@@ -1,24 +1,39 @@
 import type { DDSketch } from '@datadog/sketches-js';
 import type { LatencyPoint } from '@/lib/model/latency';
-import { newSketch, quantilesOf, type WeightedValue } from './histogram';
+import { newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
+
+/** A slot holds raw weighted values (exact, cheap) until it has more than this many, then a sketch. */
+const RAW_VALUES = 64;
+/**
+ * DDSketch answers 0 for every quantile when its total weight is below 1, and spreading an
+ * interval over its seconds gives fractional weights; scaling every weight by one constant keeps
+ * the quantiles and lifts the total.
+ */
+const SKETCH_WEIGHT_UNIT = 1_024;
 
 interface OpenSlot {
   count: number;
   errors: number;
-  sketch: DDSketch;
+  values: WeightedValue[] | null;
+  sketch: DDSketch | null;
+}
+
+function slotQuantiles(slot: OpenSlot): Quantiles | null {
+  return slot.sketch ? quantilesOf(slot.sketch) : valueQuantiles(slot.values ?? []);
 }
 
 const FIELDS = 5; // count, errors, p50, p95, p99
 
 /**
  * One resolution of a series: slots of `stepSeconds`, `length` of them kept. A slot keeps its
- * mergeable sketch only while data for it may still arrive (`graceSeconds` after it ends); then it
+ * raw values or mergeable sketch only while data for it may still arrive (`graceSeconds` after it ends); then it
  * is reduced to count, errors and three quantiles in a Float32 ring — percentiles are always taken
  * from the merged distribution, and memory stays ~20 bytes per slot.
  */
 export function createSlots(stepSeconds: number, length: number, graceSeconds: number) {
   const ring = new Float32Array(length * FIELDS);
-  const ringStart = new Float64Array(length).fill(-1);
+  // Slot starts in whole seconds fit 32 bits until 2106: half the memory of a Float64Array.
+  const ringStart = new Uint32Array(length);
   const open = new Map<number, OpenSlot>();
 
   const slotOf = (second: number): number => Math.floor(second / stepSeconds) * stepSeconds;
@@ -26,7 +41,7 @@ export function createSlots(stepSeconds: number, length: number, graceSeconds: n
 
   const close = (slotStart: number, slot: OpenSlot): void => {
     const i = indexOf(slotStart);
-    const q = quantilesOf(slot.sketch);
+    const q = slotQuantiles(slot);
     ringStart[i] = slotStart;
     ring.set([slot.count, slot.errors, q?.p50 ?? NaN, q?.p95 ?? NaN, q?.p99 ?? NaN], i * FIELDS);
   };
@@ -46,10 +61,19 @@ export function createSlots(stepSeconds: number, length: number, graceSeconds: n
     add(second: number, count: number, errors: number, values: readonly WeightedValue[], weightScale: number): void {
       const start = slotOf(second);
       let slot = open.get(start);
-      if (!slot) open.set(start, (slot = { count: 0, errors: 0, sketch: newSketch() }));
+      if (!slot) open.set(start, (slot = { count: 0, errors: 0, values: [], sketch: null }));
       slot.count += count;
       slot.errors += errors;
-      for (const { value, weight } of values) slot.sketch.accept(value, weight * weightScale);
+      if (slot.values && slot.values.length + values.length <= RAW_VALUES) {
+        for (const { value, weight } of values) slot.values.push({ value, weight: weight * weightScale });
+        return;
+      }
+      if (!slot.sketch) {
+        slot.sketch = newSketch();
+        for (const raw of slot.values ?? []) slot.sketch.accept(raw.value, raw.weight * SKETCH_WEIGHT_UNIT);
+        slot.values = null;
+      }
+      for (const { value, weight } of values) slot.sketch.accept(value, weight * weightScale * SKETCH_WEIGHT_UNIT);
     },
     /** Closes the slots nothing can reach any more. */
     sweep(nowSecond: number): void {
@@ -66,7 +90,7 @@ export function createSlots(stepSeconds: number, length: number, graceSeconds: n
       for (let start = slotOf(fromSecond); start < toSecond; start += stepSeconds) {
         const slot = open.get(start);
         if (slot) {
-          const q = quantilesOf(slot.sketch);
+          const q = slotQuantiles(slot);
           points.push(toPoint(start, slot.count, slot.errors, q?.p50 ?? NaN, q?.p95 ?? NaN, q?.p99 ?? NaN));
           continue;
         }
@@ -78,8 +102,6 @@ export function createSlots(stepSeconds: number, length: number, graceSeconds: n
       }
       return points;
     },
-    /** The merged sketch of the newest slot still open, for "right now" summaries. */
-    openSlots: () => open,
   };
 }
 

@@ -112,4 +112,16 @@ describe('metrics store', () => {
     expect(store.stats().series).toBe(2);
     expect(store.service('b', '5m').some((p) => p.rps > 0)).toBe(false);
   });
+
+  it('keeps latency for a slot that holds less than one call after spreading', () => {
+    const store = createMetricsStore({ now: () => T0 });
+    const bounds = Array.from({ length: 70 }, (_, i) => i + 1);
+    const counts = [...new Array<number>(70).fill(0), 0];
+    counts.fill(1, 0, 70);
+    // 70 calls over 300 s: 0.23 calls a second, in more buckets than a slot keeps raw.
+    store.ingest(batch('a', 'a-1', [{ to: 'thin', count: 70, errors: 0, latencyMs: { bounds, counts } }], T0 - 300_000, 300));
+    const point = store.service('thin', '5m').find((p) => p.rps > 0);
+    expect(point?.p50Ms).toBeGreaterThan(20);
+    expect(point?.p99Ms).toBeGreaterThan(60);
+  });
 });

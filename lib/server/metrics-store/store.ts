@@ -1,7 +1,7 @@
 import type { IngestBatch } from '@/lib/model/ingest';
 import type { EdgeStats, LatencyPoint, LatencyWindow } from '@/lib/model/latency';
 import { bucketValues } from './histogram';
-import { createSeries, GRACE_SECONDS, type Series } from './series';
+import { createSeries, PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, type Series } from './series';
 
 /** Within this much of our clock, a reporter's interval is taken as it says. */
 export const TRUSTED_SKEW_SECONDS = 30;
@@ -12,8 +12,10 @@ export type IngestOutcome = { ok: true; calls: number; reanchored: boolean } | {
 
 export interface MetricsStoreOptions {
   now?: () => number;
-  /** Series beyond this many are evicted, least recently updated first, to bound memory (~50 KB each). */
+  /** Call series (service, instance, edge) beyond this many are evicted, least recently updated first (~56 KB each). */
   maxSeries?: number;
+  /** Probe series (one per instance) are capped apart, so probes never evict call series. */
+  maxProbeSeries?: number;
 }
 
 const SEP = '\u0000';
@@ -28,29 +30,32 @@ const probeKey = (key: string): string => `prb${SEP}${key}`;
  */
 export function createMetricsStore(options: MetricsStoreOptions = {}) {
   const now = options.now ?? Date.now;
-  const maxSeries = options.maxSeries ?? 4_000;
   const series = new Map<string, Series>();
+  const probes = new Map<string, Series>();
   let reanchored = 0;
 
-  const seriesFor = (key: string): Series => {
-    let found = series.get(key);
+  /** Finds or creates a series, keeping `pool` in least-recently-updated order and within `cap`. */
+  const seriesIn = (pool: Map<string, Series>, cap: number, graceSeconds: number) => (key: string): Series => {
+    let found = pool.get(key);
     if (found) {
-      series.delete(key);
-      series.set(key, found);
+      pool.delete(key);
+      pool.set(key, found);
       return found;
     }
-    found = createSeries();
-    series.set(key, found);
-    if (series.size > maxSeries) {
-      const oldest = series.keys().next().value;
-      if (oldest !== undefined) series.delete(oldest);
+    found = createSeries(graceSeconds);
+    pool.set(key, found);
+    if (pool.size > cap) {
+      const oldest = pool.keys().next().value;
+      if (oldest !== undefined) pool.delete(oldest);
     }
     return found;
   };
+  const seriesFor = seriesIn(series, options.maxSeries ?? 4_000, REPORT_GRACE_SECONDS);
+  const probeSeriesFor = seriesIn(probes, options.maxProbeSeries ?? 10_000, PROBE_GRACE_SECONDS);
 
-  const read = (key: string, window: LatencyWindow): LatencyPoint[] => {
+  const read = (pool: Map<string, Series>, key: string, window: LatencyWindow): LatencyPoint[] => {
     const nowSecond = now() / 1_000;
-    return (series.get(key) ?? createSeries()).points(window, nowSecond);
+    return (pool.get(key) ?? createSeries()).points(window, nowSecond);
   };
 
   return {
@@ -77,12 +82,12 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       return { ok: true, calls: batch.calls.length, reanchored: wasReanchored };
     },
     recordProbe(key: string, atMs: number, latencyMs: number, ok: boolean): void {
-      seriesFor(probeKey(key)).record(atMs / 1_000, 1, 1, ok ? 0 : 1, [{ value: latencyMs, weight: 1 }]);
+      probeSeriesFor(probeKey(key)).record(atMs / 1_000, 1, 1, ok ? 0 : 1, [{ value: latencyMs, weight: 1 }]);
     },
-    service: (service: string, window: LatencyWindow) => read(serviceKey(service), window),
-    instance: (service: string, id: string, window: LatencyWindow) => read(instanceKey(service, id), window),
-    edge: (from: string, to: string, window: LatencyWindow) => read(edgeKey(from, to), window),
-    probe: (key: string, window: LatencyWindow) => read(probeKey(key), window),
+    service: (service: string, window: LatencyWindow) => read(series, serviceKey(service), window),
+    instance: (service: string, id: string, window: LatencyWindow) => read(series, instanceKey(service, id), window),
+    edge: (from: string, to: string, window: LatencyWindow) => read(series, edgeKey(from, to), window),
+    probe: (key: string, window: LatencyWindow) => read(probes, probeKey(key), window),
     /** Every observed edge with its rate and errors over the last minute and its latest minute's latency. */
     edges(): EdgeStats[] {
       const nowSecond = now() / 1_000;
@@ -109,8 +114,9 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
     sweep(): void {
       const nowSecond = now() / 1_000;
       for (const found of series.values()) found.sweep(nowSecond);
+      for (const found of probes.values()) found.sweep(nowSecond);
     },
-    stats: () => ({ series: series.size, reanchored, graceSeconds: GRACE_SECONDS }),
+    stats: () => ({ series: series.size, probeSeries: probes.size, reanchored }),
   };
 }
 

@@ -1,0 +1,54 @@
+'use client';
+
+import Link from 'next/link';
+import { DEFAULT_FILTERS, FAILURE_KINDS, historySearch } from '@/lib/model/history-query';
+import { useHistoryFailures } from '@/lib/client/useHistoryFailures';
+import { LoadError } from '../charts/LoadError';
+import { EventTime } from './EventTime';
+import { KindLabel } from './KindLabel';
+import { Transition } from './Transition';
+
+const COUNT = 10;
+
+/** The service's last failures (turned critical, lease expired), newest first, live. */
+export function RecentFailures({ service }: { service: string }) {
+  const { events, error, retry } = useHistoryFailures(service, COUNT);
+  const allHref = `/history?${historySearch({ ...DEFAULT_FILTERS, service, kinds: [...FAILURE_KINDS], range: '30d' })}`;
+  return (
+    <div className="recent-failures">
+      <div className="recent-failures__header">
+        <h3 className="subsection__title">Recent failures</h3>
+        <Link href={allHref} prefetch={false} className="recent-failures__all">
+          All events in History →
+        </Link>
+      </div>
+      {events === null ? (
+        error !== null ? (
+          <LoadError what="recent failures" message={error} onRetry={retry} compact />
+        ) : (
+          <p className="muted">Loading…</p>
+        )
+      ) : events.length === 0 ? (
+        <p className="recent-failures__none">No failures recorded for this service.</p>
+      ) : (
+        <ol className="recent-failures__list">
+          {events.map((event) => (
+            <li key={event.id} className="recent-failures__item">
+              <EventTime at={event.at} />
+              <KindLabel event={event} />
+              <span className="truncate mono" title={event.instance}>
+                {event.instance}
+              </span>
+              <span>
+                <Transition event={event} />
+              </span>
+              <span className="truncate recent-failures__detail" title={event.detail}>
+                {event.detail}
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
