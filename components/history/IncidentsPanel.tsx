@@ -3,7 +3,7 @@
 import { useMemo } from 'react';
 import { rangeSpecOf, type EventFilter, type EventScope, type HistoryFilters } from '@/lib/model/history-query';
 import { useAnchoredFilter, type FiltersUpdate } from '@/lib/client/useHistoryFilters';
-import { useHistoryIncidents } from '@/lib/client/useHistoryAnalysis';
+import { INCIDENT_LIMIT, useHistoryIncidents } from '@/lib/client/useHistoryAnalysis';
 import { LoadError } from '../charts/LoadError';
 import { EmptyState } from '../ui/EmptyState';
 import { IncidentDetail } from './IncidentDetail';
@@ -42,7 +42,8 @@ function Incidents({ filter, filters, update }: { filter: EventFilter; filters: 
             </section>
             <section className="section" aria-labelledby="incidents-title">
               <h2 className="section__title" id="incidents-title">
-                Incidents <span className="muted">({data.incidents.length}, newest first)</span>
+                Incidents{' '}
+                <span className="muted">{data.incidents.length >= INCIDENT_LIMIT ? `(the newest ${INCIDENT_LIMIT}; narrow the range for older ones)` : `(${data.incidents.length}, newest first)`}</span>
               </h2>
               <IncidentsTable incidents={data.incidents} selected={filters.incident} onSelect={select} />
             </section>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useId } from 'react';
 import Link from 'next/link';
 import { DEFAULT_FILTERS, FAILURE_KINDS, historySearch } from '@/lib/model/history-query';
 import { useHistoryFailures } from '@/lib/client/useHistoryFailures';
@@ -13,11 +14,14 @@ const COUNT = 10;
 /** The service's last failures (turned critical, lease expired), newest first, live. */
 export function RecentFailures({ service }: { service: string }) {
   const { events, error, retry } = useHistoryFailures(service, COUNT);
+  const titleId = useId();
   const allHref = `/history?${historySearch({ ...DEFAULT_FILTERS, service, kinds: [...FAILURE_KINDS], range: '30d' })}`;
   return (
-    <div className="recent-failures">
+    <section className="section recent-failures" aria-labelledby={titleId}>
       <div className="recent-failures__header">
-        <h3 className="subsection__title">Recent failures</h3>
+        <h2 className="section__title" id={titleId}>
+          Recent failures
+        </h2>
         <Link href={allHref} prefetch={false} className="recent-failures__all">
           All events in History →
         </Link>
@@ -49,6 +53,6 @@ export function RecentFailures({ service }: { service: string }) {
           ))}
         </ol>
       )}
-    </div>
+    </section>
   );
 }

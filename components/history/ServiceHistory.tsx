@@ -24,35 +24,37 @@ export function ServiceHistory({ service }: { service: string }) {
   const report = uptime.data;
   const stale = report !== null && report.window.name !== window;
   return (
-    <section className="section service-history" aria-labelledby={titleId} aria-busy={uptime.loading}>
-      <div className="service-history__header">
-        <h2 className="section__title" id={titleId}>
-          Availability
-        </h2>
-        <Segmented label="Uptime window" options={UptimeWindowSchema.options} value={window} titles={WINDOW_TITLES} onChange={setWindow} />
-        {report !== null && !stale && (
-          <span className="service-history__uptime">
-            Uptime <strong>{formatUptime(report.uptime)}</strong> <span className="muted">over the {WINDOW_TITLES[window].toLowerCase()}</span>
-          </span>
-        )}
-      </div>
-      {uptime.error !== null && report !== null && <LoadError what="uptime" message={uptime.error} onRetry={uptime.retry} compact />}
-      <div className={stale ? 'service-history__strips is-stale' : 'service-history__strips'}>
-        {report !== null ? (
-          <>
-            {report.truncated && <p className="notice">More events than one analysis reads: figures cover the window up to {new Date(report.coveredUntil).toLocaleString()}.</p>}
-            <HeartbeatStrips report={report} registered={registered} />
-          </>
-        ) : uptime.error !== null ? (
-          <LoadError what="uptime" message={uptime.error} onRetry={uptime.retry} compact />
-        ) : (
-          <div className="strips strips--loading" role="status" aria-label="Loading uptime">
-            <span className="skeleton" />
-            <span className="skeleton" />
-          </div>
-        )}
-      </div>
+    <>
+      <section className="section service-history" aria-labelledby={titleId} aria-busy={uptime.loading}>
+        <div className="service-history__header">
+          <h2 className="section__title" id={titleId}>
+            Availability
+          </h2>
+          <Segmented label="Uptime window" options={UptimeWindowSchema.options} value={window} titles={WINDOW_TITLES} onChange={setWindow} />
+          {report !== null && !stale && (
+            <span className="service-history__uptime">
+              Uptime <strong>{formatUptime(report.uptime)}</strong> <span className="muted">over the {WINDOW_TITLES[window].toLowerCase()}</span>
+            </span>
+          )}
+        </div>
+        {uptime.error !== null && report !== null && <LoadError what="uptime" message={uptime.error} onRetry={uptime.retry} compact />}
+        <div className={stale ? 'service-history__strips is-stale' : 'service-history__strips'}>
+          {report !== null ? (
+            <>
+              {report.truncated && <p className="notice">More events than one analysis reads: figures cover the window up to {new Date(report.coveredUntil).toLocaleString()}.</p>}
+              <HeartbeatStrips report={report} registered={registered} />
+            </>
+          ) : uptime.error !== null ? (
+            <LoadError what="uptime" message={uptime.error} onRetry={uptime.retry} compact />
+          ) : (
+            <div className="strips strips--loading" role="status" aria-label="Loading uptime">
+              <span className="skeleton" />
+              <span className="skeleton" />
+            </div>
+          )}
+        </div>
+      </section>
       <RecentFailures service={service} />
-    </section>
+    </>
   );
 }

@@ -68,6 +68,8 @@ export const InstanceSchema = z.object({
   /** The framework itself marks the instance out of rotation (rpcx state=inactive, dubbo Enable:false…). */
   offline: z.boolean().optional(),
   drain: DrainSchema.nullable(),
+  /** While drained: whether calls to it have stopped (see lib/model/drain.ts). */
+  drainState: z.enum(['draining', 'drained', 'no-traffic-data']).optional(),
   lastProbe: LastProbeSchema.optional(),
 });
 export type Instance = z.infer<typeof InstanceSchema>;

@@ -52,6 +52,8 @@ export const ConfigSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** A drained instance counts as `drained` once reported calls to it have been zero this long. */
+  SWITCHYARD_DRAIN_QUIET_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
   /** Minimum spacing between two `state:delta` broadcasts (ms); a change after a quiet spell is sent at once. */
   SWITCHYARD_COALESCE_MS: z.coerce.number().int().min(0).max(100).default(10),
 });

@@ -39,3 +39,27 @@ export function validationError(error: ZodError): Response {
   const { message, field } = firstIssue(error);
   return jsonError(422, 'invalid', message, field);
 }
+
+/** Reads a JSON body of at most `maxBytes`, streaming, so a huge body is refused without buffering it. */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+  const tooLarge = (): { ok: false; response: Response } => ({ ok: false, response: jsonError(413, 'too_large', `body over ${maxBytes} bytes`) });
+  if (Number(request.headers.get('content-length') ?? '0') > maxBytes) return tooLarge();
+  const reader = request.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return tooLarge();
+    }
+    chunks.push(value);
+  }
+  try {
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch {
+    return { ok: false, response: jsonError(400, 'invalid_json', 'body is not valid JSON') };
+  }
+}

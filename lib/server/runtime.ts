@@ -1,4 +1,5 @@
 import type { Config } from './config';
+import type { DrainService } from './drain';
 import type { History } from './history/store';
 import type { Metrics } from './metrics';
 import type { MetricsStore } from './metrics-store/store';
@@ -15,6 +16,8 @@ export interface Runtime {
   latency: MetricsStore;
   /** The durable event log (failure history). */
   history: History;
+  /** Drain and undrain: etcd transactions on the control prefix. */
+  drains: DrainService;
 }
 
 // Next bundles route handlers apart from server.ts (next.js #55660), so module state is not shared:

@@ -6,6 +6,8 @@ import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
 import type { Config } from './config';
 import { createEtcdClient } from './etcd/client';
 import { startLocalEtcd, type LocalEtcd } from './etcd/local';
+import { createDrainService } from './drain';
+import { startDrainMonitor } from './drain-monitor';
 import { openHistory } from './history/store';
 import { createHealthTracker, type HealthChange, type HealthTracker } from './health';
 import { attachLiveHub, type LiveServer } from './live';
@@ -117,6 +119,8 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     etcdEndpoints: endpoints,
   });
   await prober.start();
+  const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event) });
+  const stopDrainMonitor = startDrainMonitor({ store, latency, quietSeconds: config.SWITCHYARD_DRAIN_QUIET_SECONDS });
   let detachHub: (() => void) | undefined;
 
   const runtime: RunningRuntime = {
@@ -126,6 +130,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     metrics,
     latency,
     history,
+    drains,
     etcd,
     localEtcd,
     health,
@@ -138,6 +143,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     async stop() {
       publishRuntime(undefined);
       await prober.stop();
+      stopDrainMonitor();
       clearInterval(sweeper);
       detachHub?.();
       if (io) await io.close();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DrainState } from '@/lib/model/drain';
 import type { Drain, Instance } from '@/lib/model/instance';
 import type { Change, Delta, RegistryStatus, Snapshot } from '@/lib/model/live';
 import type { Registration } from '@/lib/model/registration';
@@ -40,6 +41,8 @@ export interface Store {
   /** Records an instance's health; ignored when the instance is gone. */
   setHealth(key: string, facts: HealthFacts): void;
   instance(key: string): Instance | undefined;
+  /** Whether a drained instance still gets calls; ignored unless the instance is drained. */
+  setDrainState(key: string, state: DrainState): void;
   setRevision(revision: string): void;
   setRegistryStatus(status: Omit<RegistryStatus, 'since'>): void;
   registryStatus(): RegistryStatus;
@@ -74,6 +77,7 @@ export function createStore(options: StoreOptions): Store {
   const leaseTtls = new Map<string, number>();
   const drains = new Map<string, Drain>();
   const health = new Map<string, HealthFacts>();
+  const drainStates = new Map<string, DrainState>();
   const pending = new Map<string, Change>();
   const log: Delta[] = [];
   const listeners = new Set<(delta: Delta) => void>();
@@ -127,6 +131,7 @@ export function createStore(options: StoreOptions): Store {
     if (!current) return;
     instances.delete(key);
     health.delete(key);
+    drainStates.delete(key);
     pending.set(key, { op: 'remove', service: current.service, key });
     schedule();
   };
@@ -134,12 +139,15 @@ export function createStore(options: StoreOptions): Store {
   const build = (registration: Registration, key: string, lease: string | undefined): Instance => {
     const { offline, ...fields } = registration;
     const ttl = lease === undefined ? undefined : leaseTtls.get(lease);
+    const drain = drains.get(drainKey(registration.service, registration.id)) ?? null;
+    const drainState = drain ? drainStates.get(key) : undefined;
     const instance: Instance = {
       ...fields,
       key,
       ...(health.get(key) ?? NOT_PROBED),
       ...(offline ? { offline: true } : {}),
-      drain: drains.get(drainKey(registration.service, registration.id)) ?? null,
+      drain,
+      ...(drainState ? { drainState } : {}),
     };
     if (ttl !== undefined) instance.leaseTtl = ttl;
     return instance;
@@ -164,7 +172,13 @@ export function createStore(options: StoreOptions): Store {
   const refreshDrain = (service: string, id: string): void => {
     const drain = drains.get(drainKey(service, id)) ?? null;
     for (const instance of instances.values()) {
-      if (instance.service === service && instance.id === id) put({ ...instance, drain });
+      if (instance.service !== service || instance.id !== id) continue;
+      const { drainState: _state, ...rest } = instance;
+      if (drain) put({ ...rest, drain, ...(instance.drainState ? { drainState: instance.drainState } : {}) });
+      else {
+        drainStates.delete(instance.key);
+        put({ ...rest, drain });
+      }
     }
   };
 
@@ -221,6 +235,12 @@ export function createStore(options: StoreOptions): Store {
       put({ ...rest, ...facts });
     },
     instance: (key) => instances.get(key),
+    setDrainState(key, state) {
+      const instance = instances.get(key);
+      if (!instance?.drain || instance.drainState === state) return;
+      drainStates.set(key, state);
+      put({ ...instance, drainState: state });
+    },
     setRevision(next) {
       revision = next;
     },

@@ -1,4 +1,5 @@
 import type { NewHistoryEvent } from '@/lib/model/events';
+import type { Drain } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
 
 interface Member {
@@ -21,6 +22,7 @@ export type LeaseState = (lease: string) => Promise<'expired' | 'alive' | 'unkno
  */
 export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseState: LeaseState, now: () => Date = () => new Date()) {
   let known = new Map<string, KeyLife>();
+  const drains = new Map<string, { createRevision: string; lease: string | undefined; service: string; id: string; drain: Drain | null }>();
   let clusterId = '';
 
   const event = (kind: 'instance.registered' | 'instance.deregistered', key: string, life: KeyLife, member: Member, detail: string): void => {
@@ -71,6 +73,45 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseSta
       void leaseState(previous.lease).then(
         (state) => report(state === 'expired' ? `lease ${previous.lease} expired` : state === 'alive' ? 'key deleted (lease still alive)' : 'key deleted'),
         () => report('key deleted'),
+      );
+    },
+    /**
+     * A drain key appeared. The API records its own drains first, with the same natural key, so
+     * this only speaks for drains written straight into etcd.
+     */
+    drainPut(key: string, createRevision: string, lease: string | undefined, target: Member, drain: Drain | null): void {
+      const seen = drains.get(key);
+      drains.set(key, { createRevision, lease, service: target.service, id: target.id, drain });
+      if (seen?.createRevision === createRevision) return;
+      emit({
+        at: drain?.at ?? now().toISOString(),
+        kind: 'instance.drained',
+        service: target.service,
+        instance: target.id,
+        actor: drain?.by ?? 'unknown (written to etcd directly)',
+        detail: drain?.reason ?? 'drain key with an unreadable value',
+        ...(drain?.until ? { until: drain.until } : {}),
+        naturalKey: `drain:${clusterId}:${createRevision}:${key}:instance.drained`,
+      });
+    },
+    drainDelete(key: string): void {
+      const seen = drains.get(key);
+      if (!seen) return;
+      drains.delete(key);
+      const report = (actor: string): void =>
+        emit({
+          at: now().toISOString(),
+          kind: 'instance.undrained',
+          service: seen.service,
+          instance: seen.id,
+          actor,
+          detail: seen.drain ? `drain lifted (was: ${seen.drain.reason}, by ${seen.drain.by})` : 'drain lifted',
+          naturalKey: `drain:${clusterId}:${seen.createRevision}:${key}:instance.undrained`,
+        });
+      if (!seen.lease) return report('unknown (deleted in etcd directly)');
+      void leaseState(seen.lease).then(
+        (state) => report(state === 'expired' ? 'ttl-expiry' : 'unknown (deleted in etcd directly)'),
+        () => report('unknown (deleted in etcd directly)'),
       );
     },
     /** After a relist: what appeared and vanished while nobody was watching. `initial` is the first listing of this run. */

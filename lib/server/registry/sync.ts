@@ -79,7 +79,10 @@ export function createRegistry(options: RegistryOptions): Registry {
     const etcdKey = kv.key.toString('utf8');
     if (etcdKey.startsWith(controlPrefix)) {
       const target = parseDrainKey(controlPrefix, etcdKey);
-      if (target) store.setDrain(target.service, target.id, parseDrainValue(kv.value));
+      if (!target) return;
+      const drain = parseDrainValue(kv.value);
+      store.setDrain(target.service, target.id, drain);
+      lifecycle.drainPut(etcdKey, kv.create_revision, kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain);
       return;
     }
     const decoded = decode(kv);
@@ -99,6 +102,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     if (etcdKey.startsWith(controlPrefix)) {
       const target = parseDrainKey(controlPrefix, etcdKey);
       if (target) store.setDrain(target.service, target.id, null);
+      lifecycle.drainDelete(etcdKey);
       return;
     }
     unrecognised.forget(etcdKey);
@@ -121,12 +125,15 @@ export function createRegistry(options: RegistryOptions): Registry {
     const listing = new Map<string, { createRevision: string; lease: string | undefined; registrations: Registration[] }>();
     const drains = new Map<string, Drain>();
     unrecognised.reset();
+    lifecycle.setCluster(clusterId);
     for (const kv of kvs) {
       const etcdKey = kv.key.toString('utf8');
       if (etcdKey.startsWith(controlPrefix)) {
         const target = parseDrainKey(controlPrefix, etcdKey);
         const drain = target ? parseDrainValue(kv.value) : null;
         if (target && drain) drains.set(drainKey(target.service, target.id), drain);
+        // Known again after a restart, so a later TTL expiry is still recorded (replays are idempotent).
+        if (target) lifecycle.drainPut(etcdKey, kv.create_revision, kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain);
         continue;
       }
       const decoded = decode(kv);
@@ -138,7 +145,6 @@ export function createRegistry(options: RegistryOptions): Registry {
     }
     const listedAt = revision ?? '0';
     store.replaceAll(decodedKeys, drains, listedAt);
-    lifecycle.setCluster(clusterId);
     const { added, removed } = lifecycle.replace(listing, !listedBefore);
     if (listedBefore) {
       emit({ at: new Date().toISOString(), kind: 'registry.resynced', detail: `relisted at revision ${listedAt}: ${added} appeared, ${removed} vanished while not watching` });

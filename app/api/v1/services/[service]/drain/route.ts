@@ -1,0 +1,30 @@
+import { BulkDrainRequestSchema } from '@/lib/model/drain';
+import { actorOf, MAX_DRAIN_BODY_BYTES, pathNames } from '@/lib/server/drain-http';
+import { handle, json, jsonError, readJsonBody, validationError } from '@/lib/server/http';
+import { getRuntime } from '@/lib/server/runtime';
+
+export const dynamic = 'force-dynamic';
+
+/** Bulk drain: every undrained instance of the service in one zone and/or of one version, as one audited action. */
+export async function POST(request: Request, context: { params: Promise<{ service: string }> }): Promise<Response> {
+  const { service } = await context.params;
+  return handle(async () => {
+    const names = pathNames({ service });
+    if (!names.ok) return names.response;
+    const body = await readJsonBody(request, MAX_DRAIN_BODY_BYTES);
+    if (!body.ok) return body.response;
+    const parsed = BulkDrainRequestSchema.safeParse(body.value);
+    if (!parsed.success) return validationError(parsed.error);
+    const { zone, version, ...drain } = parsed.data;
+    const description = [zone ? `zone ${zone}` : '', version ? `version ${version}` : ''].filter(Boolean).join(', ');
+    const outcome = await getRuntime().drains.drainMatching(
+      service,
+      (instance) => (zone === undefined || instance.zone === zone) && (version === undefined || instance.version === version),
+      drain,
+      actorOf(request),
+      description,
+    );
+    if (!outcome.ok) return jsonError(outcome.status, outcome.code, outcome.message, outcome.field);
+    return json({ drained: outcome.instances, skipped: outcome.skipped });
+  });
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { BulkDrainRequestSchema, DrainRequestSchema, drainStateFrom, PathNameSchema } from './drain';
+
+const T = 1_000_000;
+describe('drainStateFrom', () => {
+  it.each([
+    ['nobody reports calls', { reported: false, lastCallAtMs: null }, T - 60_000, 'no-traffic-data'],
+    ['drain just began', { reported: true, lastCallAtMs: null }, T - 5_000, 'draining'],
+    ['calls still arriving', { reported: true, lastCallAtMs: T - 2_000 }, T - 120_000, 'draining'],
+    ['quiet for the whole period', { reported: true, lastCallAtMs: T - 45_000 }, T - 120_000, 'drained'],
+    ['no calls in 15 min but reporters exist', { reported: true, lastCallAtMs: null }, T - 120_000, 'drained'],
+  ] as const)('%s → %s', (_label, activity, drainAt, expected) => {
+    expect(drainStateFrom(activity, drainAt, T, 30_000)).toBe(expected);
+  });
+});
+
+describe('drain request validation', () => {
+  it('requires a reason of 1–500 characters', () => {
+    expect(DrainRequestSchema.safeParse({ reason: '  ' }).success).toBe(false);
+    expect(DrainRequestSchema.safeParse({ reason: 'x'.repeat(501) }).success).toBe(false);
+    expect(DrainRequestSchema.safeParse({ reason: 'deploy 4.2', ttlSeconds: 900 }).success).toBe(true);
+  });
+
+  it('refuses unknown fields, silly TTLs and a bulk drain with no selector', () => {
+    expect(DrainRequestSchema.safeParse({ reason: 'r', by: 'mallory' }).success).toBe(false);
+    expect(DrainRequestSchema.safeParse({ reason: 'r', ttlSeconds: 1 }).success).toBe(false);
+    expect(DrainRequestSchema.safeParse({ reason: 'r', ttlSeconds: 1.5 }).success).toBe(false);
+    expect(BulkDrainRequestSchema.safeParse({ reason: 'r' }).success).toBe(false);
+    expect(BulkDrainRequestSchema.safeParse({ reason: 'r', zone: 'eu-west-1a' }).success).toBe(true);
+  });
+
+  it.each(['..', 'a/../b', './x', 'tab\there', 'nul\u0000', ''])('rejects the path name %j', (name) => {
+    expect(PathNameSchema.safeParse(name).success).toBe(false);
+  });
+
+  it.each(['users', 'user.rpc', '10.0.0.1:8080', 'com.example.Provider', '<b>x</b>'])('accepts the name %j', (name) => {
+    expect(PathNameSchema.safeParse(name).success).toBe(true);
+  });
+});

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+export const MAX_REASON = 500;
+/** Thirty days: a drain longer than that should be a decommission. */
+export const MAX_DRAIN_TTL_SECONDS = 30 * 86_400;
+
+/** `POST …/instances/{id}/drain` body (contract, plus the guard override). */
+export const DrainRequestSchema = z
+  .object({
+    reason: z.string().trim().min(1, 'a reason is required').max(MAX_REASON),
+    ttlSeconds: z.number().int().min(10).max(MAX_DRAIN_TTL_SECONDS).optional(),
+    force: z.boolean().optional(),
+  })
+  .strict();
+export type DrainRequest = z.infer<typeof DrainRequestSchema>;
+
+/** `POST /api/v1/services/{service}/drain`: every instance of one zone or one version, as one action. */
+export const BulkDrainRequestSchema = DrainRequestSchema.extend({
+  zone: z.string().min(1).max(256).optional(),
+  version: z.string().min(1).max(256).optional(),
+}).refine((body) => body.zone !== undefined || body.version !== undefined, { message: 'name a zone or a version', path: ['zone'] });
+export type BulkDrainRequest = z.infer<typeof BulkDrainRequestSchema>;
+
+/**
+ * Where a drained instance stands: `draining` while it still receives calls, `drained` once the
+ * reported calls to it have been zero for the quiet period, `no-traffic-data` when nobody reports
+ * calls to it (we cannot tell, and say so).
+ */
+export const DRAIN_STATES = ['draining', 'drained', 'no-traffic-data'] as const;
+export type DrainState = (typeof DRAIN_STATES)[number];
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Names and ids arrive in URLs: no control characters, no `.`/`..` segments, bounded. */
+export const PathNameSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((value) => !CONTROL.test(value), 'must not contain control characters')
+  .refine((value) => !value.split('/').some((part) => part === '.' || part === '..'), 'must not contain "." or ".." path segments');
+
+export interface DrainActivity {
+  /** Anyone reported calls to this instance in the last hour: we have traffic data at all. */
+  reported: boolean;
+  /** Start of the newest 1 s slot with calls to it, ms since the epoch; null when none in 15 min. */
+  lastCallAtMs: number | null;
+}
+
+/**
+ * `drained` once reported calls to the instance have been zero for `quietMs` since the drain
+ * began; until then `draining`; `no-traffic-data` when nobody reports calls to it.
+ */
+export function drainStateFrom(activity: DrainActivity, drainAtMs: number, nowMs: number, quietMs: number): DrainState {
+  if (!activity.reported) return 'no-traffic-data';
+  if (nowMs - drainAtMs < quietMs) return 'draining';
+  if (activity.lastCallAtMs !== null && activity.lastCallAtMs + 1_000 > nowMs - quietMs) return 'draining';
+  return 'drained';
+}

@@ -1,0 +1,186 @@
+import { isFailing, type Topology, type TopologyNode } from './topology';
+
+/** Who calls whom, both ways. Self-calls are left out: they say nothing about other nodes. */
+export interface Adjacency {
+  /** node → what it depends on (calls). */
+  down: ReadonlyMap<string, readonly string[]>;
+  /** node → who depends on it (its callers). */
+  up: ReadonlyMap<string, readonly string[]>;
+}
+
+export function adjacency(edges: readonly { from: string; to: string }[]): Adjacency {
+  const down = new Map<string, string[]>();
+  const up = new Map<string, string[]>();
+  const push = (map: Map<string, string[]>, key: string, value: string): void => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  for (const { from, to } of edges) {
+    if (from === to) continue;
+    push(down, from, to);
+    push(up, to, from);
+  }
+  return { down, up };
+}
+
+export type Direction = 'center' | 'up' | 'down';
+
+export interface Reached {
+  direction: Direction;
+  hops: number;
+}
+
+function walk(start: string, next: ReadonlyMap<string, readonly string[]>, hops: number, direction: Direction, into: Map<string, Reached>): void {
+  let frontier = [start];
+  const seen = new Set([start]);
+  for (let hop = 1; hop <= hops && frontier.length > 0; hop += 1) {
+    const following: string[] = [];
+    for (const id of frontier) {
+      for (const neighbour of next.get(id) ?? []) {
+        if (seen.has(neighbour)) continue;
+        seen.add(neighbour);
+        following.push(neighbour);
+        const known = into.get(neighbour);
+        if (!known || known.hops > hop) into.set(neighbour, { direction, hops: hop });
+      }
+    }
+    frontier = following;
+  }
+}
+
+/**
+ * Focus mode: the node, what it depends on up to `hops` calls down, and who depends on it up to
+ * `hops` calls up. The two directions are never mixed (a caller's other dependencies are not
+ * "near" the node). A node reached both ways keeps the shorter distance.
+ */
+export function neighbourhood(graph: Adjacency, center: string, hops: number): Map<string, Reached> {
+  const reached = new Map<string, Reached>([[center, { direction: 'center', hops: 0 }]]);
+  walk(center, graph.down, hops, 'down', reached);
+  walk(center, graph.up, hops, 'up', reached);
+  reached.set(center, { direction: 'center', hops: 0 });
+  return reached;
+}
+
+/** Strongly connected components (iterative Tarjan: fleets are too big for recursion). */
+export function stronglyConnected(ids: readonly string[], next: (id: string) => readonly string[]): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  let counter = 0;
+  for (const root of ids) {
+    if (index.has(root)) continue;
+    const work: { id: string; edge: number }[] = [{ id: root, edge: 0 }];
+    index.set(root, counter);
+    low.set(root, counter);
+    counter += 1;
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1];
+      if (!frame) break;
+      const targets = next(frame.id);
+      if (frame.edge < targets.length) {
+        const target = targets[frame.edge] ?? '';
+        frame.edge += 1;
+        if (!index.has(target)) {
+          index.set(target, counter);
+          low.set(target, counter);
+          counter += 1;
+          stack.push(target);
+          onStack.add(target);
+          work.push({ id: target, edge: 0 });
+        } else if (onStack.has(target)) {
+          low.set(frame.id, Math.min(low.get(frame.id) ?? 0, index.get(target) ?? 0));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.id, Math.min(low.get(parent.id) ?? 0, low.get(frame.id) ?? 0));
+      if (low.get(frame.id) === index.get(frame.id)) {
+        const component: string[] = [];
+        let member: string | undefined;
+        do {
+          member = stack.pop();
+          if (member === undefined) break;
+          onStack.delete(member);
+          component.push(member);
+        } while (member !== frame.id);
+        components.push(component.sort());
+      }
+    }
+  }
+  return components;
+}
+
+export interface ProbableOrigin {
+  id: string;
+  /** Other failing nodes that depend on it, directly or through failing nodes, in name order. */
+  explains: string[];
+  /** Failing nodes it is in a dependency cycle with (they fail together); usually empty. */
+  peers: string[];
+  /** How many dependencies it has (all healthy, or it would not be an origin). */
+  dependencies: number;
+}
+
+/**
+ * When several nodes fail at once, the likely origins: failing nodes whose own dependencies are all
+ * healthy — the deepest failing dependency — ranked by how many other failing nodes depend on
+ * them through failing nodes. A failing node nothing failing depends on is an isolated failure,
+ * not an origin. Nodes in a failing dependency cycle whose other dependencies are healthy are
+ * origins together (`peers`).
+ */
+export function probableOrigins(topology: Topology, failing: (node: TopologyNode) => boolean = isFailing): ProbableOrigin[] {
+  const failingIds = topology.nodes.filter(failing).map((node) => node.id);
+  if (failingIds.length < 2) return [];
+  const isFailingId = new Set(failingIds);
+  const graph = adjacency(topology.edges);
+  const failingDown = (id: string): string[] => (graph.down.get(id) ?? []).filter((target) => isFailingId.has(target));
+  const failingUp = (id: string): string[] => (graph.up.get(id) ?? []).filter((caller) => isFailingId.has(caller));
+
+  const origins: ProbableOrigin[] = [];
+  for (const component of stronglyConnected(failingIds, failingDown)) {
+    const members = new Set(component);
+    const isSink = component.every((id) => failingDown(id).every((target) => members.has(target)));
+    if (!isSink) continue;
+    const explained = new Set<string>();
+    const queue = [...component];
+    while (queue.length > 0) {
+      const id = queue.pop() ?? '';
+      for (const caller of failingUp(id)) {
+        if (members.has(caller) || explained.has(caller)) continue;
+        explained.add(caller);
+        queue.push(caller);
+      }
+    }
+    if (explained.size === 0) continue;
+    const explains = [...explained].sort();
+    for (const id of component) {
+      origins.push({
+        id,
+        explains,
+        peers: component.filter((peer) => peer !== id),
+        dependencies: new Set(graph.down.get(id) ?? []).size,
+      });
+    }
+  }
+  return origins.sort((a, b) => b.explains.length - a.explains.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+const listNames = (names: readonly string[]): string =>
+  names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1] ?? ''}`;
+
+const services = (count: number): string => `${count} failing ${count === 1 ? 'service' : 'services'}`;
+
+/** One sentence for the panel and the map's notice. */
+export function describeOrigin(origin: ProbableOrigin): string {
+  const scope = `likely origin of ${services(origin.explains.length)}`;
+  if (origin.peers.length > 0) {
+    return `${listNames([origin.id, ...origin.peers])} are failing together (they depend on each other) and their other dependencies are healthy: ${scope}`;
+  }
+  if (origin.dependencies === 0) return `${origin.id} is failing and depends on nothing else Switchyard knows of: ${scope}`;
+  return `${origin.id} is failing and all its dependencies are healthy: ${scope}`;
+}

@@ -1,0 +1,248 @@
+import type { Format, Service, Status } from './instance';
+import type { EdgeStats } from './latency';
+
+/**
+ * The fleet as a graph (DESIGN §4 `GET /api/v1/topology`): one node per registered service, one per
+ * dependency outside the registry (database, cache, queue, or a name nobody registered), and one
+ * edge per caller → callee pair that is declared (`dependsOn`, `external.<name>` metadata) or was
+ * observed (call statistics over the last minute), or both.
+ */
+
+export const NODE_KINDS = ['service', 'database', 'cache', 'queue', 'unknown'] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+export type ExternalKind = Exclude<NodeKind, 'service'>;
+export type EdgeSource = 'declared' | 'observed';
+
+export interface TopologyNode {
+  /** The service name as registered, or the dependency's name. */
+  id: string;
+  kind: NodeKind;
+  /**
+   * Services: the roll-up of their instances. Externals have no probes: their status comes from
+   * the calls made to them (see `statusFromCalls`), `unknown` without traffic.
+   */
+  status: Status;
+  instances: number;
+  drained: number;
+  /** The zone most instances run in (what grouping by zone uses); absent for externals and zoneless services. */
+  zone?: string;
+  /** Distinct zones / formats of the instances (empty for externals). */
+  zones: string[];
+  formats: Format[];
+  /** Calls per second into this node over the last minute, summed over observed edges (absent: none observed). */
+  inboundRps?: number;
+  /** Failed share of those calls (absent when there were none). */
+  inboundErrorRate?: number;
+}
+
+export interface TopologyEdge {
+  from: string;
+  to: string;
+  /**
+   * The contract's single provenance: `declared` when the caller declares the dependency (whether
+   * or not calls were also seen), `observed` when only calls were seen. `sources` lists both when
+   * both are true; the call statistics are present whenever calls were observed.
+   */
+  source: EdgeSource;
+  sources: EdgeSource[];
+  rps?: number;
+  errorRate?: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  p99Ms?: number;
+}
+
+export interface Topology {
+  nodes: TopologyNode[];
+  edges: TopologyEdge[];
+}
+
+const EXTERNAL_PREFIX = 'external.';
+/** Non-native formats have no `dependsOn`; a comma-separated `dependsOn` metadata value declares the same. */
+const DEPENDS_ON_METADATA = 'dependsOn';
+
+/** Inbound calls below this rate are too few for their error rate to mean anything (6 calls a minute). */
+export const MIN_RPS_FOR_ERRORS = 0.1;
+/** An inbound error rate from here on makes a node failing (and an external `warning`). */
+export const FAILING_ERROR_RATE = 0.05;
+/** An external answering at least this share of calls with errors is `critical`. */
+export const CRITICAL_ERROR_RATE = 0.5;
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function externalKindOf(value: string): ExternalKind {
+  return value === 'database' || value === 'cache' || value === 'queue' ? value : 'unknown';
+}
+
+/** What a service declares it depends on: `dependsOn` of every instance, plus `external.<name>` and `dependsOn` metadata. */
+export function declaredTargets(service: Service): string[] {
+  const targets = new Set<string>();
+  for (const instance of service.instances) {
+    for (const target of instance.dependsOn ?? []) targets.add(target);
+    for (const [key, value] of Object.entries(instance.metadata)) {
+      if (key.startsWith(EXTERNAL_PREFIX) && key.length > EXTERNAL_PREFIX.length) targets.add(key.slice(EXTERNAL_PREFIX.length));
+      else if (key === DEPENDS_ON_METADATA) {
+        for (const name of value.split(',')) if (name.trim() !== '') targets.add(name.trim());
+      }
+    }
+  }
+  targets.delete(service.name);
+  return [...targets];
+}
+
+/** A status for something without probes, from the calls made to it. */
+export function statusFromCalls(rps: number | undefined, errorRate: number | undefined): Status {
+  if (rps === undefined || errorRate === undefined || rps < MIN_RPS_FOR_ERRORS) return 'unknown';
+  if (errorRate >= CRITICAL_ERROR_RATE) return 'critical';
+  if (errorRate >= FAILING_ERROR_RATE) return 'warning';
+  return 'passing';
+}
+
+/**
+ * Failing, for the probable-origin analysis: a critical or warning status, or answering at least
+ * FAILING_ERROR_RATE of a meaningful number of calls with errors (most health checks are shallow:
+ * a service whose calls fail is failing whatever its /healthz says).
+ */
+export function isFailing(node: Pick<TopologyNode, 'status' | 'inboundRps' | 'inboundErrorRate'>): boolean {
+  if (node.status === 'critical' || node.status === 'warning') return true;
+  return (node.inboundRps ?? 0) >= MIN_RPS_FOR_ERRORS && (node.inboundErrorRate ?? 0) >= FAILING_ERROR_RATE;
+}
+
+function distinctSorted<T extends string>(values: Iterable<T | undefined>): T[] {
+  const set = new Set<T>();
+  for (const value of values) if (value !== undefined && value !== '') set.add(value);
+  return [...set].sort(compareText);
+}
+
+/** The most common value, ties broken by name; undefined when there is none. */
+export function mostCommon(values: Iterable<string | undefined>): string | undefined {
+  const counts = new Map<string, number>();
+  for (const value of values) if (value !== undefined && value !== '') counts.set(value, (counts.get(value) ?? 0) + 1);
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const [value, count] of counts) {
+    if (count > bestCount || (count === bestCount && best !== undefined && compareText(value, best) < 0)) {
+      best = value;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+
+const edgeKey = (from: string, to: string): string => `${from}\u0000${to}`;
+
+/**
+ * Derives the graph from the registry (`services`, with rolled-up statuses) and the observed
+ * edges of the last minute. Deterministic: nodes and edges come out in name order.
+ */
+export function deriveTopology(services: readonly Service[], observed: readonly EdgeStats[] = []): Topology {
+  const registered = new Map(services.map((service) => [service.name, service]));
+  const edges = new Map<string, TopologyEdge>();
+  /** external name → declared kinds (one vote per declaring instance). */
+  const kindVotes = new Map<string, string[]>();
+  const externals = new Set<string>();
+
+  const noteExternal = (name: string): void => {
+    if (!registered.has(name)) externals.add(name);
+  };
+
+  for (const service of services) {
+    for (const target of declaredTargets(service)) {
+      edges.set(edgeKey(service.name, target), { from: service.name, to: target, source: 'declared', sources: ['declared'] });
+      noteExternal(target);
+    }
+    for (const instance of service.instances) {
+      for (const [key, value] of Object.entries(instance.metadata)) {
+        if (!key.startsWith(EXTERNAL_PREFIX) || key.length === EXTERNAL_PREFIX.length) continue;
+        const name = key.slice(EXTERNAL_PREFIX.length);
+        const votes = kindVotes.get(name);
+        if (votes) votes.push(value);
+        else kindVotes.set(name, [value]);
+      }
+    }
+  }
+
+  for (const stats of observed) {
+    if (stats.from === '' || stats.to === '') continue;
+    const key = edgeKey(stats.from, stats.to);
+    const declared = edges.get(key);
+    const edge: TopologyEdge = {
+      from: stats.from,
+      to: stats.to,
+      source: declared ? 'declared' : 'observed',
+      sources: declared ? ['declared', 'observed'] : ['observed'],
+      rps: stats.rps,
+      ...(stats.errorRate !== null ? { errorRate: stats.errorRate } : {}),
+      ...(stats.p50Ms !== null ? { p50Ms: stats.p50Ms } : {}),
+      ...(stats.p95Ms !== null ? { p95Ms: stats.p95Ms } : {}),
+      ...(stats.p99Ms !== null ? { p99Ms: stats.p99Ms } : {}),
+    };
+    edges.set(key, edge);
+    noteExternal(stats.from);
+    noteExternal(stats.to);
+  }
+
+  // Inbound traffic per node: the weight for error rates.
+  const inbound = new Map<string, { rps: number; errors: number; measured: number }>();
+  for (const edge of edges.values()) {
+    if (edge.rps === undefined) continue;
+    const sum = inbound.get(edge.to) ?? { rps: 0, errors: 0, measured: 0 };
+    sum.rps += edge.rps;
+    if (edge.errorRate !== undefined) {
+      sum.errors += edge.errorRate * edge.rps;
+      sum.measured += edge.rps;
+    }
+    inbound.set(edge.to, sum);
+  }
+  const inboundOf = (id: string): Pick<TopologyNode, 'inboundRps' | 'inboundErrorRate'> => {
+    const sum = inbound.get(id);
+    if (!sum) return {};
+    return { inboundRps: sum.rps, ...(sum.measured > 0 ? { inboundErrorRate: sum.errors / sum.measured } : {}) };
+  };
+
+  const nodes: TopologyNode[] = services.map((service) => ({
+    id: service.name,
+    kind: 'service',
+    status: service.status,
+    instances: service.instances.length,
+    drained: service.instances.filter((instance) => instance.drain !== null).length,
+    ...optional('zone', primaryZone(service)),
+    zones: distinctSorted(service.instances.map((instance) => instance.zone)),
+    formats: distinctSorted(service.instances.map((instance) => instance.format)),
+    ...inboundOf(service.name),
+  }));
+  for (const name of externals) {
+    const traffic = inboundOf(name);
+    nodes.push({
+      id: name,
+      kind: externalKindOf(mostCommon(kindVotes.get(name) ?? []) ?? ''),
+      status: statusFromCalls(traffic.inboundRps, traffic.inboundErrorRate),
+      instances: 0,
+      drained: 0,
+      zones: [],
+      formats: [],
+      ...traffic,
+    });
+  }
+  nodes.sort((a, b) => compareText(a.id, b.id));
+  const edgeList = [...edges.values()].sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to));
+  return { nodes, edges: edgeList };
+}
+
+/**
+ * A service's namespace: its name up to the first `.` or `-` (`payments-api` → `payments`,
+ * `user.rpc` → `user`); a name without either is its own namespace, so `orders` and
+ * `orders-worker` group together. A leading separator is not a namespace (`-x` → `-x`).
+ */
+export function namespaceOf(name: string): string {
+  const cut = name.search(/[.-]/);
+  return cut > 0 ? name.slice(0, cut) : name;
+}
+
+/** The zone most of a service's instances run in (ties: by name); undefined when none declares one. */
+export function primaryZone(service: Pick<Service, 'instances'>): string | undefined {
+  return mostCommon(service.instances.map((instance) => instance.zone));
+}
