@@ -19,6 +19,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['bin/**/*.mjs', 'scripts/**/*.mjs'],
+    languageOptions: { globals: { fetch: 'readonly', setTimeout: 'readonly', URL: 'readonly' } },
+  },
+  {
     files: ['components/**/*.{ts,tsx}', 'app/**/*.tsx'],
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },

@@ -1,0 +1,130 @@
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { InstanceSchema } from '@/lib/model/instance';
+import { parseDuration } from './duration';
+import { parseTarget } from './target';
+
+const USAGE = `usage:
+  switchyard drain <service>/<id> --reason "…" [--ttl 30m] [--force] [--wait] [--timeout 5m] [--url URL]
+  switchyard undrain <service>/<id> [--url URL]
+
+  --url       the dashboard (default $SWITCHYARD_URL or http://127.0.0.1:3000)
+  --ttl       lift the drain by itself after this long (90s, 30m, 1h…); default: until undrained
+  --force     drain even the last passing instance of the service
+  --wait      exit only once calls to the instance have stopped (state "drained")
+  --timeout   give up waiting after this long (default 5m)
+  --as        who is acting (default: the OS user)
+
+exit codes: 0 done, 1 network/server error, 2 bad input, 3 refused (not found, already drained,
+last passing instance, no traffic data to confirm idleness), 4 timed out waiting`;
+
+export const EXIT = { ok: 0, error: 1, usage: 2, refused: 3, timeout: 4 } as const;
+
+const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
+/** How long "no traffic data" must persist before --wait gives up on confirming idleness. */
+const NO_DATA_PATIENCE_MS = 10_000;
+
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+interface Io {
+  out: (line: string) => void;
+  fetch: typeof fetch;
+  env: Record<string, string | undefined>;
+  sleep: (ms: number) => Promise<void>;
+}
+
+async function call(io: Io, url: string, init: RequestInit): Promise<z.infer<typeof InstanceSchema>> {
+  let response: Response;
+  try {
+    response = await io.fetch(url, init);
+  } catch (error) {
+    throw new CliError(`cannot reach Switchyard at ${url}: ${error instanceof Error ? error.message : String(error)}`, EXIT.error);
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (response.ok) {
+    const instance = InstanceSchema.safeParse(body);
+    if (!instance.success) throw new CliError(`unexpected answer from ${url}`, EXIT.error);
+    return instance.data;
+  }
+  const error = ErrorBodySchema.safeParse(body);
+  const message = error.success ? `${error.data.error.message}${error.data.error.field ? ` (${error.data.error.field})` : ''}` : `HTTP ${response.status}`;
+  throw new CliError(message, response.status === 422 ? EXIT.usage : response.status < 500 ? EXIT.refused : EXIT.error);
+}
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        reason: { type: 'string' },
+        ttl: { type: 'string' },
+        force: { type: 'boolean', default: false },
+        wait: { type: 'boolean', default: false },
+        timeout: { type: 'string', default: '5m' },
+        url: { type: 'string' },
+        as: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    });
+    const [command, targetText] = positionals;
+    if (values.help || !command) throw new CliError(USAGE, values.help ? EXIT.ok : EXIT.usage);
+    if (command !== 'drain' && command !== 'undrain') throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`, EXIT.usage);
+    const target = targetText ? parseTarget(targetText) : null;
+    if (!target) throw new CliError(`name the instance as <service>/<id>\n${USAGE}`, EXIT.usage);
+    const base = (values.url ?? io.env.SWITCHYARD_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+    const url = `${base}/api/v1/services/${encodeURIComponent(target.service)}/instances/${encodeURIComponent(target.id)}/drain`;
+    const headers = { 'content-type': 'application/json', 'x-switchyard-actor': values.as ?? os.userInfo().username };
+    const label = `${target.service}/${target.id}`;
+
+    if (command === 'undrain') {
+      await call(io, url, { method: 'DELETE', headers });
+      io.out(`undrained ${label}`);
+      return EXIT.ok;
+    }
+    if (!values.reason) throw new CliError('--reason is required: say why, it goes into the history', EXIT.usage);
+    const ttlSeconds = values.ttl === undefined ? undefined : parseDuration(values.ttl);
+    if (ttlSeconds === null) throw new CliError(`--ttl ${values.ttl} is not a duration (try 90s, 30m, 1h)`, EXIT.usage);
+    const timeoutSeconds = parseDuration(values.timeout);
+    if (timeoutSeconds === null) throw new CliError(`--timeout ${values.timeout} is not a duration`, EXIT.usage);
+    const drained = await call(io, url, { method: 'POST', headers, body: JSON.stringify({ reason: values.reason, ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.force ? { force: true } : {}) }) });
+    io.out(`drained ${label}${drained.drain?.until ? ` until ${drained.drain.until}` : ''}`);
+    if (!values.wait) return EXIT.ok;
+
+    const deadline = Date.now() + timeoutSeconds * 1_000;
+    let noDataSince: number | undefined;
+    const serviceUrl = `${base}/api/v1/services/${encodeURIComponent(target.service)}`;
+    for (;;) {
+      const body: unknown = await (await io.fetch(serviceUrl)).json().catch(() => undefined);
+      const instance = z.object({ instances: z.array(InstanceSchema) }).safeParse(body).data?.instances.find((i) => i.id === target.id);
+      if (!instance?.drain) throw new CliError(`${label} is no longer drained (lifted or deregistered)`, EXIT.refused);
+      if (instance.drainState === 'drained') {
+        io.out(`${label} is idle: no calls for the quiet period`);
+        return EXIT.ok;
+      }
+      if (instance.drainState === 'no-traffic-data') {
+        noDataSince ??= Date.now();
+        if (Date.now() - noDataSince >= NO_DATA_PATIENCE_MS) {
+          throw new CliError(`no traffic data for ${label}: nobody reports calls to it, so Switchyard cannot confirm it is idle (drop --wait, or report calls to POST /api/v1/ingest/calls)`, EXIT.refused);
+        }
+      } else noDataSince = undefined;
+      if (Date.now() >= deadline) throw new CliError(`timed out after ${values.timeout}: ${label} still receives calls (state ${instance.drainState ?? 'unknown'}); the drain stays in place`, EXIT.timeout);
+      await io.sleep(1_000);
+    }
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.out(error.code === EXIT.ok ? error.message : `switchyard: ${error.message}`);
+      return error.code;
+    }
+    io.out(`switchyard: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.usage;
+  }
+}

@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { eventually, startServer, type TestServer } from '../support/server';
+
+const run = promisify(execFile);
+const bin = path.resolve(import.meta.dirname, '../../bin/switchyard.mjs');
+let etcd: TestEtcd;
+let server: TestServer;
+let healthy: Server;
+
+/** Runs the real CLI as a pipeline would; resolves with its exit code and output. */
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout } = await run(process.execPath, [bin, ...args, '--url', server.url], { timeout: 60_000 });
+    return { code: 0, out: stdout };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string };
+    return { code: failed.code ?? -1, out: failed.stdout ?? '' };
+  }
+}
+
+const report = (id: string) =>
+  fetch(`${server.url}/api/v1/ingest/calls`, {
+    method: 'POST',
+    body: JSON.stringify({ reporter: { service: 'gw', instance: 'gw-1' }, intervalStart: new Date(Date.now() - 1_000).toISOString(), intervalSeconds: 1, calls: [{ to: 'api', toInstance: id, count: 5, errors: 0, latencyMs: { bounds: [10], counts: [5, 0] } }] }),
+  });
+
+beforeAll(async () => {
+  healthy = createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => healthy.listen(0, '127.0.0.1', resolve));
+  etcd = await startEtcd();
+  for (const id of ['a-1', 'a-2', 'a-3']) {
+    await etcd.put(`/services/api/${id}`, JSON.stringify({ address: `127.0.0.1:${(healthy.address() as AddressInfo).port}`, health: { http: '/healthz' } }));
+  }
+  server = await startServer({ etcdEndpoints: etcd.endpoints, env: { SWITCHYARD_PROBE_INTERVAL_MS: '500', SWITCHYARD_PROBE_TIMEOUT_MS: '500', SWITCHYARD_DRAIN_QUIET_SECONDS: '2' } });
+  await eventually(async () => ((await fetch(`${server.url}/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
+});
+afterAll(async () => {
+  await server?.stop();
+  await etcd?.stop();
+  await new Promise((resolve) => healthy.close(resolve));
+});
+
+describe('switchyard CLI against a real dashboard', () => {
+  it('drains, refuses a second drain with exit 3, and undrains', async () => {
+    const drained = await cli('drain', 'api/a-1', '--reason', 'deploy 4.2', '--as', 'ci-bot');
+    expect(drained).toMatchObject({ code: 0 });
+    expect(drained.out).toContain('drained api/a-1');
+    expect(await etcd.etcdctlKeys('/switchyard/drain/')).toEqual(['/switchyard/drain/api/a-1']);
+    const again = await cli('drain', 'api/a-1', '--reason', 'again');
+    expect(again.code).toBe(3);
+    expect(again.out).toContain('already drained');
+    expect((await cli('undrain', 'api/a-1')).code).toBe(0);
+    expect(await etcd.etcdctlKeys('/switchyard/drain/')).toEqual([]);
+  });
+
+  it('with --wait exits 0 once calls stop', async () => {
+    await report('a-2');
+    const waiting = cli('drain', 'api/a-2', '--reason', 'restart', '--wait', '--timeout', '30s');
+    await report('a-2');
+    const result = await waiting;
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('is idle');
+    await cli('undrain', 'api/a-2');
+  });
+
+  it('with --wait times out with exit 4 while calls continue, leaving the drain in place', async () => {
+    const reporting = setInterval(() => void report('a-3'), 300);
+    try {
+      const result = await cli('drain', 'api/a-3', '--reason', 'busy', '--wait', '--timeout', '4s');
+      expect(result.code).toBe(4);
+      expect(result.out).toContain('timed out after 4s');
+    } finally {
+      clearInterval(reporting);
+    }
+    expect(await etcd.etcdctlKeys('/switchyard/drain/')).toEqual(['/switchyard/drain/api/a-3']);
+    await cli('undrain', 'api/a-3');
+  });
+
+  it.each([
+    [['drain', 'api'], 'name the instance'],
+    [['drain', 'api/a-1'], '--reason is required'],
+    [['drain', 'api/a-1', '--reason', 'r', '--ttl', 'soon'], 'is not a duration'],
+    [['explode', 'api/a-1'], 'unknown command'],
+  ])('exits 2 on bad input %j', async (args, message) => {
+    const result = await cli(...args);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain(message);
+  });
+
+  it('exits 3 for an unknown instance and 1 when the dashboard is unreachable', async () => {
+    expect((await cli('drain', 'api/nope', '--reason', 'r')).code).toBe(3);
+    const unreachable = await run(process.execPath, [bin, 'undrain', 'api/a-1', '--url', 'http://127.0.0.1:1']).catch((e: { code: number; stdout: string }) => e);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stdout).toContain('cannot reach Switchyard');
+  });
+});
