@@ -8,6 +8,8 @@ export const SECTIONS = [
   { id: 'propagation', title: 'Propagation latency', needsEtcd: true },
   { id: 'snapshot', title: 'Snapshot at scale', needsEtcd: true },
   { id: 'probing', title: 'Active probing', needsEtcd: false },
+  { id: 'ingest', title: 'Ingest throughput', needsEtcd: true },
+  { id: 'history', title: 'Failure history at 1,000,000 events', needsEtcd: false },
 ] as const;
 export type SectionId = (typeof SECTIONS)[number]['id'];
 

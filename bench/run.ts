@@ -7,6 +7,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { findEtcdBinary, startLocalEtcd, type LocalEtcd } from '@/lib/server/etcd/local';
 import { meetsTarget, runPropagation, type PropagationRun } from './propagation';
+import { runHistoryBench } from './history';
+import { renderHistorySection, renderIngestSection } from './history-report';
+import { runIngestBench } from './ingest';
 import { runProbing } from './probing';
 import { renderProbingSection } from './probing-report';
 import { renderHeader, renderPropagationSection, renderSnapshotSection, type Machine } from './report';
@@ -119,6 +122,15 @@ async function main(): Promise<void> {
     if (selected.includes('probing')) {
       log('active probing at scale');
       fresh.set('probing', await measured(command, async () => renderProbingSection(await runProbing({ log }))));
+    }
+
+    if (selected.includes('ingest')) {
+      log('ingest throughput');
+      fresh.set('ingest', await measured(command, async () => renderIngestSection(await runIngestBench(common.etcdEndpoint, path.join(workDir, 'ingest-data'), log))));
+    }
+    if (selected.includes('history')) {
+      log('failure history at 1,000,000 events');
+      fresh.set('history', await measured(command, async () => renderHistorySection(await runHistoryBench(workDir, log))));
     }
 
     const previous = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : undefined;
