@@ -95,7 +95,10 @@ describe('switchyard CLI against a real dashboard', () => {
 
   it('exits 3 for an unknown instance and 1 when the dashboard is unreachable', async () => {
     expect((await cli('drain', 'api/nope', '--reason', 'r')).code).toBe(3);
-    const unreachable = await run(process.execPath, [bin, 'undrain', 'api/a-1', '--url', 'http://127.0.0.1:1']).catch((e: { code: number; stdout: string }) => e);
+    const unreachable = await run(process.execPath, [bin, 'undrain', 'api/a-1', '--url', 'http://127.0.0.1:1']).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    );
     expect(unreachable.code).toBe(1);
     expect(unreachable.stdout).toContain('cannot reach Switchyard');
   });
