@@ -11,7 +11,8 @@ import {
 import { loadSync } from '@grpc/proto-loader';
 import { z } from 'zod';
 
-export const HEALTH_PROTO = path.join(import.meta.dirname, 'health.proto');
+// One copy of the proto, the prober's: the demo serves what the product calls.
+export const HEALTH_PROTO = path.join(import.meta.dirname, '..', 'lib', 'server', 'prober', 'health.proto');
 export const HEALTH_SERVICE = 'grpc.health.v1.Health';
 
 /** What Check answers; `hang` never answers, like a wedged server. */
