@@ -2,7 +2,7 @@
 
 import { RANGE_PRESET_NAMES, RANGE_PRESETS, type HistoryFilters, type HistoryRange } from '@/lib/model/history-query';
 import { fromLocalInput, toLocalInput } from './format';
-import { Segmented } from './Segmented';
+import { Segmented } from '@/components/ui/Segmented';
 
 const OPTIONS: readonly HistoryRange[] = [...RANGE_PRESET_NAMES, 'custom'];
 const TITLES: Record<HistoryRange, string> = {

@@ -8,7 +8,7 @@ import { useLive } from '../live/LiveProvider';
 import { formatUptime } from './format';
 import { HeartbeatStrips } from './HeartbeatStrips';
 import { RecentFailures } from './RecentFailures';
-import { Segmented } from './Segmented';
+import { Segmented } from '@/components/ui/Segmented';
 
 const BUCKETS = 48;
 const WINDOW_TITLES: Record<UptimeWindow, string> = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days' };
