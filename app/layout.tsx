@@ -11,6 +11,7 @@ import './styles/shell.css';
 import './styles/controls.css';
 import './styles/table.css';
 import './styles/badges.css';
+import './styles/drain.css';
 
 export const dynamic = 'force-dynamic';
 

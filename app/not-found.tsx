@@ -5,7 +5,7 @@ export default function NotFound() {
   return (
     <EmptyState title="Page not found">
       <p>
-        <Link href="/">Back to services</Link>
+        <Link href="/services">Back to services</Link>
       </p>
     </EmptyState>
   );

@@ -1,12 +1,19 @@
-import { ServicesView } from '@/components/services/ServicesView';
+import type { Metadata } from 'next';
+import { TopologyWithDrain } from '@/components/drain/TopologyWithDrain';
+import '@xyflow/react/dist/style.css';
+import './styles/topology.css';
 
 export const dynamic = 'force-dynamic';
 
-export default function ServicesPage() {
+export const metadata: Metadata = { title: 'Map' };
+
+/** The home page: the fleet as a live map. The services list lives at /services. */
+export default function MapPage() {
   return (
     <>
-      <h1 className="visually-hidden">Services</h1>
-      <ServicesView />
+      <h1 className="visually-hidden">Service map</h1>
+      {/* The map, with drain controls in its side panel (components/drain). */}
+      <TopologyWithDrain />
     </>
   );
 }

@@ -15,6 +15,7 @@ import { renderProbingSection } from './probing-report';
 import { renderHeader, renderPropagationSection, renderSnapshotSection, type Machine } from './report';
 import { mergeReport, provenanceLine, SECTIONS, selectSections, type SectionId } from './report-sections';
 import { runSnapshot } from './snapshot';
+import { renderTopologySection, runTopologyBench } from './topology';
 import { formatBytes } from './stats';
 
 /**
@@ -131,6 +132,11 @@ async function main(): Promise<void> {
     if (selected.includes('history')) {
       log('failure history at 1,000,000 events');
       fresh.set('history', await measured(command, async () => renderHistorySection(await runHistoryBench(workDir, log))));
+    }
+
+    if (selected.includes('topology')) {
+      log('topology map in Chromium');
+      fresh.set('topology', await measured(command, async () => renderTopologySection(await runTopologyBench({ etcdEndpoint: common.etcdEndpoint, log }))));
     }
 
     const previous = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : undefined;

@@ -2,6 +2,8 @@ import { memo, useId } from 'react';
 import type { Instance } from '@/lib/model/instance';
 import type { InstanceLatency, LatencyWindow } from '@/lib/model/latency';
 import { Truncate } from '../ui/Truncate';
+import { DrainAction } from '../drain/DrainAction';
+import { DrainRow } from '../drain/DrainRow';
 import { LastProbeCell } from './LastProbeCell';
 import { LatencyCell } from './LatencyCell';
 import { StatusCell } from './StatusCell';
@@ -23,7 +25,7 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
   const detailsId = useId();
   return (
     <>
-      <tr className={expanded ? 'is-expanded' : undefined}>
+      <tr className={[expanded ? 'is-expanded' : '', instance.drain ? 'is-drained' : ''].filter(Boolean).join(' ') || undefined}>
         <td>
           <Truncate text={instance.id} className="mono" />
         </td>
@@ -49,7 +51,9 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
         <td className="num">
           <LastProbeCell probe={instance.lastProbe} />
         </td>
-        <td className="muted">—</td>
+        <td className="drain-cell">
+          <DrainAction instance={instance} />
+        </td>
         <td>
           {metadata.length === 0 ? (
             <span className="muted">none</span>
@@ -68,6 +72,7 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
           )}
         </td>
       </tr>
+      <DrainRow instance={instance} columns={INSTANCE_COLUMNS} />
       {expanded && metadata.length > 0 && (
         <tr className="detail-row" id={detailsId}>
           <td colSpan={INSTANCE_COLUMNS}>

@@ -10,6 +10,7 @@ import { EmptyState } from '../ui/EmptyState';
 import { useLive } from '../live/LiveProvider';
 import { LatencySection } from '../charts/LatencySection';
 import { useLatencyWindow } from '../charts/useLatencyWindow';
+import { BulkDrainActions } from '../drain/BulkDrainActions';
 import { InstancesTable } from './InstancesTable';
 
 export function ServiceView({ name }: { name: string }) {
@@ -31,7 +32,7 @@ export function ServiceView({ name }: { name: string }) {
     <>
       <div className="page-header">
         <nav className="breadcrumbs" aria-label="Breadcrumb">
-          <Link href="/">Services</Link>
+          <Link href="/services">Services</Link>
           <span aria-hidden="true">/</span>
         </nav>
         <h1 className="page-title truncate" title={name}>
@@ -47,9 +48,12 @@ export function ServiceView({ name }: { name: string }) {
       </div>
       <LatencySection service={name} window={window} onWindowChange={setWindow} calls={calls} probes={probes} />
       <section className="section" aria-labelledby="instances-title">
-        <h2 className="section__title" id="instances-title">
-          Instances
-        </h2>
+        <div className="instances__header">
+          <h2 className="section__title" id="instances-title">
+            Instances
+          </h2>
+          {service && <BulkDrainActions service={name} instances={service.instances} />}
+        </div>
         {service ? (
           <InstancesTable instances={service.instances} latency={probes.data?.instances ?? null} window={probes.data?.window ?? window} />
         ) : (

@@ -4,7 +4,8 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 
 const LINKS = [
-  { href: '/', label: 'Services', matches: (path: string) => path === '/' || path.startsWith('/services/') },
+  { href: '/', label: 'Map', matches: (path: string) => path === '/' },
+  { href: '/services', label: 'Services', matches: (path: string) => path === '/services' || path.startsWith('/services/') },
   { href: '/history', label: 'History', matches: (path: string) => path.startsWith('/history') },
   { href: '/diagnostics', label: 'Diagnostics', matches: (path: string) => path.startsWith('/diagnostics') },
 ];

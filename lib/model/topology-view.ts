@@ -1,4 +1,4 @@
-import { FORMATS, STATUSES, type Format, type Service, type Status } from './instance';
+import { FORMATS, STATUSES, type Format, type Instance, type Status } from './instance';
 import { GROUP_MODES, type GroupMode } from './topology-group';
 import { adjacency, neighbourhood, type Reached } from './topology-graph';
 import { namespaceOf, type Topology, type TopologyNode } from './topology';
@@ -168,7 +168,7 @@ export function visibleNodes(topology: Topology, filters: TopologyFilters, focus
 }
 
 /** Lower-cased text a search matches: the name, plus instance ids and addresses for services. */
-export function searchTextOf(node: Pick<TopologyNode, 'id'>, service: Pick<Service, 'instances'> | undefined): string[] {
+export function searchTextOf(node: Pick<TopologyNode, 'id'>, service: { instances: readonly Pick<Instance, 'id' | 'address'>[] } | undefined): string[] {
   const text = [node.id.toLowerCase()];
   for (const instance of service?.instances ?? []) text.push(instance.id.toLowerCase(), instance.address.toLowerCase());
   return text;

@@ -21,7 +21,7 @@ describe('live registry UI in Chromium', () => {
     server = await startServer({ etcdEndpoints: etcd.endpoints });
     browser = await launchBrowser();
     ({ page, errors } = await openPage(browser));
-    await page.goto(server.url, { waitUntil: 'networkidle' });
+    await page.goto(`${server.url}/services`, { waitUntil: 'networkidle' });
     await page.getByRole('status', { name: 'Connection: Live' }).waitFor({ timeout: 10_000 });
     // Survives only if nothing reloads the page.
     await page.evaluate(() => ((window as Probe).__noReload = true));
@@ -71,7 +71,7 @@ describe('live registry UI in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: percent, exact: true }).waitFor();
     await page.getByRole('cell', { name: 'p-1', exact: true }).waitFor();
     expect(await page.title()).toBe(`${percent} · Switchyard`);
-    await page.goto(server.url);
+    await page.goto(`${server.url}/services`);
     await serviceLink(page, percent).click();
     await page.getByRole('heading', { level: 1, name: percent, exact: true }).waitFor();
     await page.getByRole('cell', { name: 'p-1', exact: true }).waitFor();
@@ -79,7 +79,7 @@ describe('live registry UI in Chromium', () => {
   });
 
   it('warns while etcd is unreachable and clears the warning once it is back', async () => {
-    await page.goto(server.url);
+    await page.goto(`${server.url}/services`);
     await serviceLink(page, 'e2e-live').waitFor();
     const banner = page.getByRole('alert').filter({ hasText: 'etcd unreachable' });
     expect(await banner.count()).toBe(0);

@@ -1,0 +1,47 @@
+'use client';
+
+import { useState } from 'react';
+import type { Instance } from '@/lib/model/instance';
+import { DrainDialog } from './DrainDialog';
+import { UndrainDialog } from './UndrainDialog';
+import { useServiceInstances } from './useServiceInstances';
+
+/**
+ * "Drain…" on an instance in rotation, "Undrain…" on a drained one; each opens its dialog. What
+ * happened is announced politely; the change itself shows up through the live state.
+ */
+export function DrainAction({ instance, compact = false }: { instance: Instance; compact?: boolean }) {
+  // Which dialog, fixed when it opens: the live state may flip `drain` while it is open.
+  const [open, setOpen] = useState<'drain' | 'undrain' | null>(null);
+  const [message, setMessage] = useState('');
+  const drained = instance.drain !== null;
+  return (
+    <>
+      <button
+        type="button"
+        className={`button button--small ${drained ? 'drain-action drain-action--undrain' : 'drain-action'}${compact ? ' button--compact' : ''}`}
+        aria-haspopup="dialog"
+        onClick={() => {
+          setMessage('');
+          setOpen(drained ? 'undrain' : 'drain');
+        }}
+      >
+        {drained ? 'Undrain' : 'Drain'}
+        <span className="visually-hidden"> {instance.id}</span>
+      </button>
+      <span className="visually-hidden" role="status">
+        {message}
+      </span>
+      {open === 'undrain' && <UndrainDialog instance={instance} onClose={() => setOpen(null)} onUndrained={setMessage} />}
+      {open === 'drain' && (
+        <LiveDrainDialog instance={instance} onClose={() => setOpen(null)} onDrained={setMessage} />
+      )}
+    </>
+  );
+}
+
+/** Subscribes to the service's live instances only while the dialog is open (rows stay cheap). */
+function LiveDrainDialog({ instance, onClose, onDrained }: { instance: Instance; onClose: () => void; onDrained: (message: string) => void }) {
+  const instances = useServiceInstances(instance.service);
+  return <DrainDialog target={{ kind: 'instance', instance }} instances={instances} onClose={onClose} onDrained={onDrained} />;
+}

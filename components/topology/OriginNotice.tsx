@@ -1,0 +1,29 @@
+import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology-graph';
+
+const MAX_OTHERS = 3;
+
+/** The map's headline during an outage: where the failures probably start. */
+export function OriginNotice({ origins, onShow }: { origins: ProbableOrigin[]; onShow(id: string): void }) {
+  const first = origins[0];
+  if (!first) return null;
+  const others = origins.filter((origin) => origin.id !== first.id && !first.peers.includes(origin.id));
+  return (
+    <div className="torigin" role="status" aria-live="polite">
+      <svg viewBox="0 0 12 12" width="12" height="12" aria-hidden="true" focusable="false">
+        <circle cx="6" cy="6" r="4.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
+        <circle cx="6" cy="6" r="1.8" fill="currentColor" />
+      </svg>
+      <p className="torigin__text">
+        <strong>Likely origin: {first.id}.</strong> {describeOrigin(first)}.
+        {others.length > 0 &&
+          ` Also: ${others
+            .slice(0, MAX_OTHERS)
+            .map((origin) => origin.id)
+            .join(', ')}${others.length > MAX_OTHERS ? ` and ${others.length - MAX_OTHERS} more` : ''}.`}
+      </p>
+      <button type="button" className="button" onClick={() => onShow(first.id)}>
+        Show
+      </button>
+    </div>
+  );
+}

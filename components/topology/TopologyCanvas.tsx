@@ -1,0 +1,176 @@
+'use client';
+
+import { useCallback, useRef, type KeyboardEvent } from 'react';
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  useStore,
+  type NodeChange,
+  type NodeMouseHandler,
+  type ReactFlowState,
+} from '@xyflow/react';
+import { isArrowKey, nearestInDirection } from '@/lib/client/topology-nav';
+import type { Point } from '@/lib/client/topology-layout';
+import type { Rect } from '@/lib/client/topology-positions';
+import { NODE_TYPES } from './nodes';
+import type { MapEdge, MapNode } from './flow';
+
+/** Below these zoom levels labels and then details are hidden: they cannot be read anyway, and skipping them keeps panning smooth. */
+const FAR_ZOOM = 0.55;
+const VERY_FAR_ZOOM = 0.28;
+/** Above this many nodes the dotted background is left out (one less full-screen layer to paint). */
+const BACKGROUND_MAX_NODES = 1_200;
+
+const zoomClass = (state: ReactFlowState): string => {
+  const zoom = state.transform[2];
+  return zoom < VERY_FAR_ZOOM ? 'is-far is-very-far' : zoom < FAR_ZOOM ? 'is-far' : '';
+};
+
+const MINIMAP_COLOURS: Record<string, string> = {
+  passing: 'var(--passing)',
+  warning: 'var(--warning)',
+  critical: 'var(--critical)',
+  unknown: 'var(--unknown)',
+};
+
+function minimapColour(node: MapNode): string {
+  if (node.type === 'frame') return 'transparent';
+  return MINIMAP_COLOURS[node.data.status] ?? 'var(--unknown)';
+}
+
+export interface TopologyCanvasProps {
+  nodes: MapNode[];
+  edges: MapEdge[];
+  rects: ReadonlyMap<string, Rect>;
+  colorMode: 'dark' | 'light';
+  className: string;
+  /** A graph id; '' clears the selection. */
+  onSelect(id: string): void;
+  onToggleGroup(key: string): void;
+  onDrag(moves: Map<string, Point> | null, done: boolean): void;
+}
+
+/**
+ * The React Flow canvas: draws what it is given, reports clicks, drags and keys. Keyboard: Tab
+ * walks the nodes in reading order, arrows move to the nearest node that way, Enter opens the
+ * node's panel, Escape closes it.
+ */
+export function TopologyCanvas({ nodes, edges, rects, colorMode, className, onSelect, onToggleGroup, onDrag }: TopologyCanvasProps) {
+  const flow = useReactFlow<MapNode, MapEdge>();
+  const zoom = useStore(zoomClass);
+  const container = useRef<HTMLDivElement>(null);
+  const drag = useRef<Map<string, Point> | null>(null);
+
+  const focusNode = useCallback(
+    (id: string) => {
+      const element = container.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`);
+      const rect = rects.get(id);
+      if (!element || !rect) return;
+      element.focus({ preventScroll: true });
+      const { x, y, zoom: scale } = flow.getViewport();
+      const bounds = container.current?.getBoundingClientRect();
+      if (!bounds) return;
+      const left = rect.x * scale + x;
+      const top = rect.y * scale + y;
+      const outside = left < 0 || top < 0 || left + rect.width * scale > bounds.width || top + rect.height * scale > bounds.height;
+      if (outside) void flow.setCenter(rect.x + rect.width / 2, rect.y + rect.height / 2, { zoom: Math.max(scale, 0.6), duration: 0 });
+    },
+    [flow, rects],
+  );
+
+  const onKeyDown = useCallback(
+    (event: KeyboardEvent<HTMLDivElement>) => {
+      const target = event.target instanceof HTMLElement ? event.target : null;
+      const nodeElement = target?.closest<HTMLElement>('.react-flow__node');
+      if (event.key === 'Escape') {
+        onSelect('');
+        return;
+      }
+      if (!nodeElement || nodeElement !== target) return;
+      const id = nodeElement.dataset.id ?? '';
+      if (isArrowKey(event.key)) {
+        event.preventDefault();
+        const next = nearestInDirection(id, event.key, rects);
+        if (next) focusNode(next);
+      } else if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        onSelect(id);
+      } else if ((event.key === '+' || event.key === '-') && id.startsWith('g:')) {
+        event.preventDefault();
+        onToggleGroup(id.slice(2));
+      }
+    },
+    [focusNode, onSelect, onToggleGroup, rects],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<MapNode>[]) => {
+      let moved = false;
+      let done = false;
+      for (const change of changes) {
+        if (change.type !== 'position' || !change.position) {
+          if (change.type === 'position' && change.dragging === false) done = true;
+          continue;
+        }
+        drag.current ??= new Map();
+        drag.current.set(change.id, change.position);
+        moved = true;
+        if (change.dragging === false) done = true;
+      }
+      if (done) {
+        onDrag(drag.current, true);
+        drag.current = null;
+      } else if (moved && drag.current) onDrag(new Map(drag.current), false);
+    },
+    [onDrag],
+  );
+
+  const onNodeClick: NodeMouseHandler<MapNode> = useCallback(
+    (_event, node) => {
+      if (node.type !== 'frame') onSelect(node.id);
+    },
+    [onSelect],
+  );
+  const onNodeDoubleClick: NodeMouseHandler<MapNode> = useCallback(
+    (_event, node) => {
+      if (node.type === 'cluster') onToggleGroup(node.data.key);
+    },
+    [onToggleGroup],
+  );
+  const onPaneClick = useCallback(() => onSelect(''), [onSelect]);
+
+  return (
+    <div className={`topology__canvas ${className} ${zoom}`} ref={container} onKeyDown={onKeyDown}>
+      <ReactFlow<MapNode, MapEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        onNodesChange={onNodesChange}
+        onNodeClick={onNodeClick}
+        onNodeDoubleClick={onNodeDoubleClick}
+        onPaneClick={onPaneClick}
+        nodesConnectable={false}
+        elementsSelectable={false}
+        edgesFocusable={false}
+        disableKeyboardA11y
+        deleteKeyCode={null}
+        selectionKeyCode={null}
+        multiSelectionKeyCode={null}
+        nodeDragThreshold={4}
+        minZoom={0.02}
+        maxZoom={2}
+        colorMode={colorMode}
+        attributionPosition="top-right"
+        aria-label="Service topology map"
+      >
+        {nodes.length <= BACKGROUND_MAX_NODES && <Background variant={BackgroundVariant.Dots} gap={24} size={1} />}
+        <MiniMap<MapNode> pannable zoomable nodeColor={minimapColour} nodeStrokeWidth={0} ariaLabel="Minimap" />
+        <Controls showInteractive={false} position="bottom-left" />
+      </ReactFlow>
+    </div>
+  );
+}

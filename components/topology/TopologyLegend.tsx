@@ -1,0 +1,66 @@
+import { STATUSES } from '@/lib/model/instance';
+import { StatusIcon } from '../ui/StatusIcon';
+import { STATUS_LABELS } from '../ui/StatusBadge';
+
+/** What shapes, colours, widths and patterns mean; every status also has its own icon shape. */
+export function TopologyLegend() {
+  return (
+    <section className="tlegend" id="topology-legend" aria-label="Legend">
+      <h2 className="tlegend__title">Legend</h2>
+      <ul className="tlegend__list">
+        {STATUSES.map((status) => (
+          <li key={status} className={`status--${status}`}>
+            <StatusIcon status={status} /> <span>{STATUS_LABELS[status]}</span>
+          </li>
+        ))}
+      </ul>
+      <ul className="tlegend__list tlegend__list--shapes">
+        <li>
+          <span className="tlegend__shape tlegend__shape--service" /> service
+        </li>
+        <li>
+          <span className="tlegend__shape tlegend__shape--database" /> database
+        </li>
+        <li>
+          <span className="tlegend__shape tlegend__shape--cache" /> cache
+        </li>
+        <li>
+          <span className="tlegend__shape tlegend__shape--queue" /> queue
+        </li>
+        <li>
+          <span className="tlegend__shape tlegend__shape--unknown" /> not registered
+        </li>
+      </ul>
+      <ul className="tlegend__list tlegend__list--edges">
+        <li>
+          <svg width="36" height="10" aria-hidden="true">
+            <path d="M2 5H34" className="tlegend__edge tlegend__edge--ok" />
+          </svg>
+          calls; thicker = more per second
+        </li>
+        <li>
+          <svg width="36" height="10" aria-hidden="true">
+            <path d="M2 5H34" className="tlegend__edge tlegend__edge--warning" />
+          </svg>
+          1–5 % errors (labelled)
+        </li>
+        <li>
+          <svg width="36" height="10" aria-hidden="true">
+            <path d="M2 5H34" className="tlegend__edge tlegend__edge--critical" />
+          </svg>
+          ≥ 5 % errors, dashed (labelled)
+        </li>
+        <li>
+          <svg width="36" height="10" aria-hidden="true">
+            <path d="M2 5H34" className="tlegend__edge tlegend__edge--idle" />
+          </svg>
+          declared, no calls in the last minute
+        </li>
+      </ul>
+      <p className="tlegend__note">
+        <span className="tnode__chip tnode__chip--drained">2 drained</span> instances out of rotation ·{' '}
+        <span className="tnode__origin tnode__origin--static">origin</span> likely origin of a failure
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,327 @@
+'use client';
+
+import { useEffect, useRef, type ReactNode } from 'react';
+import Link from 'next/link';
+import type { Instance, Service } from '@/lib/model/instance';
+import { compareStatusWorstFirst } from '@/lib/model/health';
+import type { TopologyEdge, TopologyNode } from '@/lib/model/topology';
+import type { GroupSummary } from '@/lib/model/topology-group';
+import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology-graph';
+import { MAX_HOPS } from '@/lib/model/topology-view';
+import { servicePath } from '@/lib/client/routes';
+import { StatusBadge, STATUS_LABELS } from '../ui/StatusBadge';
+import { StatusIcon } from '../ui/StatusIcon';
+import { formatRate, formatRps } from './flow';
+
+/**
+ * Drain controls for one instance, rendered in its row of the panel. The drain feature provides
+ * it (POST/DELETE `/api/v1/services/{service}/instances/{id}/drain`); until then the slot is empty.
+ */
+export type DrainControlsSlot = (instance: Instance) => ReactNode;
+
+const KIND_LABELS: Record<TopologyNode['kind'], string> = {
+  service: 'Service',
+  database: 'Database',
+  cache: 'Cache',
+  queue: 'Queue',
+  unknown: 'Not registered',
+};
+
+function EdgeStatsText({ edge }: { edge: TopologyEdge }) {
+  if (edge.rps === undefined) return <span className="muted">declared, no calls in the last minute</span>;
+  return (
+    <span className="mono">
+      {formatRps(edge.rps)}
+      {edge.errorRate !== undefined && edge.errorRate > 0 && <span className="tpanel__errors"> · {formatRate(edge.errorRate)} errors</span>}
+      {edge.p95Ms !== undefined && <span className="muted"> · p95 {edge.p95Ms < 10 ? edge.p95Ms.toFixed(1) : Math.round(edge.p95Ms)} ms</span>}
+    </span>
+  );
+}
+
+function EdgeList({
+  title,
+  edges,
+  other,
+  nodeById,
+  onSelect,
+}: {
+  title: string;
+  edges: TopologyEdge[];
+  other: (edge: TopologyEdge) => string;
+  nodeById: ReadonlyMap<string, TopologyNode>;
+  onSelect(name: string): void;
+}) {
+  return (
+    <section className="tpanel__section">
+      <h3 className="tpanel__heading">
+        {title} <span className="muted">({edges.length})</span>
+      </h3>
+      {edges.length === 0 ? (
+        <p className="muted">none known</p>
+      ) : (
+        <ul className="tpanel__list">
+          {edges.map((edge) => {
+            const name = other(edge);
+            const node = nodeById.get(name);
+            return (
+              <li key={`${edge.from}\u0000${edge.to}`} className="tpanel__edge">
+                <button type="button" className="tpanel__link" onClick={() => onSelect(name)}>
+                  {node && (
+                    <span className={`status--${node.status}`} title={STATUS_LABELS[node.status]}>
+                      <StatusIcon status={node.status} />
+                    </span>
+                  )}
+                  <span className="truncate">{name}</span>
+                </button>
+                <span className="tpanel__sources" title={edge.sources.includes('declared') ? 'declared in the registration' : 'seen in call statistics only'}>
+                  {edge.sources.join(' + ')}
+                </span>
+                <EdgeStatsText edge={edge} />
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function InstanceList({ instances, drainControls }: { instances: Instance[]; drainControls?: DrainControlsSlot }) {
+  const sorted = [...instances].sort((a, b) => compareStatusWorstFirst(a.status, b.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return (
+    <section className="tpanel__section">
+      <h3 className="tpanel__heading">
+        Instances <span className="muted">({instances.length})</span>
+      </h3>
+      <table className="tpanel__instances">
+        <thead>
+          <tr>
+            <th scope="col">Instance</th>
+            <th scope="col">Status</th>
+            {drainControls && <th scope="col">Drain</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {sorted.map((instance) => (
+            <tr key={instance.key}>
+              <td>
+                <span className="truncate mono" title={instance.id}>
+                  {instance.id}
+                </span>
+                <span className="truncate mono muted" title={instance.address}>
+                  {instance.address}
+                  {instance.zone ? ` · ${instance.zone}` : ''}
+                </span>
+              </td>
+              <td>
+                <StatusBadge status={instance.status} title={instance.statusCause} />
+                {instance.drain && (
+                  <span className="tnode__chip tnode__chip--drained" title={`Drained by ${instance.drain.by}: ${instance.drain.reason}`}>
+                    drained
+                  </span>
+                )}
+              </td>
+              {drainControls && <td>{drainControls(instance)}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export interface TopologyPanelProps {
+  node?: TopologyNode;
+  service?: Service;
+  group?: { summary: GroupSummary; collapsed: boolean; mode: string };
+  nodeById: ReadonlyMap<string, TopologyNode>;
+  edgesIn: TopologyEdge[];
+  edgesOut: TopologyEdge[];
+  /** This node is a probable origin. */
+  origin?: ProbableOrigin;
+  /** This node fails probably because of these origins. */
+  causedBy: ProbableOrigin[];
+  focus: { id: string; hops: number };
+  onFocus(id: string, hops: number): void;
+  onSelect(name: string): void;
+  onToggleGroup(key: string): void;
+  onClose(): void;
+  /** The drain feature's controls per instance (see DrainControlsSlot). */
+  drainControls?: DrainControlsSlot;
+}
+
+/** The side panel for the selected node or group. Escape closes it. */
+export function TopologyPanel(props: TopologyPanelProps) {
+  const { node, service, group, nodeById, edgesIn, edgesOut, origin, causedBy, focus, onFocus, onSelect, onToggleGroup, onClose, drainControls } = props;
+  const heading = useRef<HTMLHeadingElement>(null);
+  const title = node?.id ?? group?.summary.key ?? '';
+  useEffect(() => {
+    heading.current?.focus({ preventScroll: true });
+  }, [title]);
+
+  return (
+    <aside
+      className="tpanel"
+      aria-labelledby="tpanel-title"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.stopPropagation();
+          onClose();
+        }
+      }}
+    >
+      <header className="tpanel__header">
+        <div className="tpanel__titles">
+          <p className="tpanel__kind">{node ? KIND_LABELS[node.kind] : `${group?.mode === 'zone' ? 'Zone' : 'Namespace'} group`}</p>
+          <h2 className="tpanel__title truncate" id="tpanel-title" tabIndex={-1} ref={heading} title={title}>
+            {title}
+          </h2>
+        </div>
+        <button type="button" className="icon-button" aria-label="Close panel" title="Close (Esc)" onClick={onClose}>
+          ×
+        </button>
+      </header>
+
+      {node && (
+        <>
+          <div className="tpanel__summary">
+            <StatusBadge status={node.status} />
+            {node.kind === 'service' ? (
+              <span>
+                {node.instances} {node.instances === 1 ? 'instance' : 'instances'}
+                {node.drained > 0 && <span className="tnode__chip tnode__chip--drained">{node.drained} drained</span>}
+              </span>
+            ) : (
+              <span className="muted">{node.status === 'unknown' ? 'no calls observed in the last minute' : 'status from the calls made to it'}</span>
+            )}
+          </div>
+          {origin && (
+            <div className="tpanel__origin" role="note">
+              <p>
+                <strong>Likely origin.</strong> {describeOrigin(origin)}.
+              </p>
+              <p className="tpanel__origin-list">
+                Failing because of it:{' '}
+                {origin.explains.map((name, i) => (
+                  <span key={name}>
+                    {i > 0 && ', '}
+                    <button type="button" className="tpanel__inline-link" onClick={() => onSelect(name)}>
+                      {name}
+                    </button>
+                  </span>
+                ))}
+              </p>
+            </div>
+          )}
+          {!origin && causedBy.length > 0 && (
+            <div className="tpanel__origin tpanel__origin--caused" role="note">
+              <p>
+                Probably failing because of{' '}
+                {causedBy.map((cause, i) => (
+                  <span key={cause.id}>
+                    {i > 0 && ', '}
+                    <button type="button" className="tpanel__inline-link" onClick={() => onSelect(cause.id)}>
+                      {cause.id}
+                    </button>
+                  </span>
+                ))}{' '}
+                (likely origin).
+              </p>
+            </div>
+          )}
+          <dl className="tpanel__facts">
+            {node.zones.length > 0 && (
+              <div>
+                <dt>Zones</dt>
+                <dd>{node.zones.join(', ')}</dd>
+              </div>
+            )}
+            {node.formats.length > 0 && (
+              <div>
+                <dt>Registered as</dt>
+                <dd>{node.formats.join(', ')}</dd>
+              </div>
+            )}
+            {node.inboundRps !== undefined && (
+              <div>
+                <dt>Called</dt>
+                <dd>
+                  {formatRps(node.inboundRps)}
+                  {node.inboundErrorRate !== undefined && ` · ${formatRate(node.inboundErrorRate)} errors`} (last minute)
+                </dd>
+              </div>
+            )}
+          </dl>
+          <div className="tpanel__actions">
+            {node.kind === 'service' && (
+              <Link className="button" href={servicePath(node.id)}>
+                Open service page →
+              </Link>
+            )}
+            {focus.id === node.id ? (
+              <button type="button" className="button" onClick={() => onFocus('', focus.hops)}>
+                Exit focus
+              </button>
+            ) : (
+              <button type="button" className="button" onClick={() => onFocus(node.id, focus.hops)}>
+                Focus (±{focus.hops} {focus.hops === 1 ? 'hop' : 'hops'})
+              </button>
+            )}
+            {focus.id === node.id && (
+              <label className="select select--small">
+                <span className="visually-hidden">Hops</span>
+                <select value={focus.hops} onChange={(event) => onFocus(node.id, Number(event.target.value))}>
+                  {Array.from({ length: MAX_HOPS }, (_, i) => i + 1).map((hops) => (
+                    <option key={hops} value={hops}>
+                      ±{hops} {hops === 1 ? 'hop' : 'hops'}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+          </div>
+          <EdgeList title="Depends on" edges={edgesOut} other={(edge) => edge.to} nodeById={nodeById} onSelect={onSelect} />
+          <EdgeList title="Called by" edges={edgesIn} other={(edge) => edge.from} nodeById={nodeById} onSelect={onSelect} />
+          {service && <InstanceList instances={service.instances} drainControls={drainControls} />}
+        </>
+      )}
+
+      {group && !node && (
+        <>
+          <div className="tpanel__summary">
+            <StatusBadge status={group.summary.status} />
+            <span>
+              {group.summary.members.length} services · {group.summary.instances} instances
+              {group.summary.drained > 0 && <span className="tnode__chip tnode__chip--drained">{group.summary.drained} drained</span>}
+            </span>
+          </div>
+          <div className="tpanel__actions">
+            <button type="button" className="button" onClick={() => onToggleGroup(group.summary.key)}>
+              {group.collapsed ? 'Expand group' : 'Collapse group'}
+            </button>
+          </div>
+          <section className="tpanel__section">
+            <h3 className="tpanel__heading">Services</h3>
+            <ul className="tpanel__list">
+              {[...group.summary.members]
+                .map((name) => nodeById.get(name))
+                .filter((member): member is TopologyNode => member !== undefined)
+                .sort((a, b) => compareStatusWorstFirst(a.status, b.status) || (a.id < b.id ? -1 : 1))
+                .map((member) => (
+                  <li key={member.id} className="tpanel__edge">
+                    <button type="button" className="tpanel__link" onClick={() => onSelect(member.id)}>
+                      <span className={`status--${member.status}`}>
+                        <StatusIcon status={member.status} />
+                      </span>
+                      <span className="truncate">{member.id}</span>
+                    </button>
+                    <span className="muted">{STATUS_LABELS[member.status]}</span>
+                  </li>
+                ))}
+            </ul>
+          </section>
+        </>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,142 @@
+'use client';
+
+import { useEffect, useRef } from 'react';
+import type { FacetValue } from '@/lib/model/filter';
+import type { Format, Status } from '@/lib/model/instance';
+import { GROUP_MODES, type GroupMode } from '@/lib/model/topology-group';
+import { MAX_HOPS, type TopologyViewState } from '@/lib/model/topology-view';
+import { FacetSelect } from '../services/FacetSelect';
+import { STATUS_LABELS } from '../ui/StatusBadge';
+
+export interface TopologyFacets {
+  statuses: FacetValue<Status>[];
+  zones: FacetValue[];
+  namespaces: FacetValue[];
+  formats: FacetValue<Format>[];
+}
+
+interface Props {
+  view: TopologyViewState;
+  facets: TopologyFacets;
+  mode: GroupMode;
+  autoGrouped: boolean;
+  matches: number | null;
+  shown: number;
+  total: number;
+  legendOpen: boolean;
+  onChange(patch: Partial<TopologyViewState>): void;
+  onSearchNext(backwards: boolean): void;
+  onFit(): void;
+  onRelayout(): void;
+  onToggleLegend(): void;
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+}
+
+const MODE_LABELS: Record<GroupMode, string> = { none: 'No grouping', zone: 'Group by zone', namespace: 'Group by namespace' };
+
+export function TopologyToolbar({ view, facets, mode, autoGrouped, matches, shown, total, legendOpen, onChange, onSearchNext, onFit, onRelayout, onToggleLegend }: Props) {
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      event.preventDefault();
+      input.current?.focus();
+      input.current?.select();
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, []);
+
+  const filtered = view.status !== '' || view.zone !== '' || view.namespace !== '' || view.format !== '';
+  return (
+    <div className="toolbar topology-toolbar" role="search">
+      <div className="search">
+        <svg className="search__icon" viewBox="0 0 16 16" width="13" height="13" aria-hidden="true" focusable="false">
+          <circle cx="7" cy="7" r="4.8" fill="none" stroke="currentColor" strokeWidth="1.6" />
+          <path d="m10.6 10.6 3.6 3.6" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+        </svg>
+        <input
+          ref={input}
+          type="search"
+          className="search__input"
+          placeholder="Find a service, instance or address"
+          aria-label="Find on the map"
+          aria-keyshortcuts="/"
+          aria-describedby="topology-search-count"
+          autoComplete="off"
+          spellCheck={false}
+          value={view.search}
+          onChange={(event) => onChange({ search: event.target.value })}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter') {
+              event.preventDefault();
+              onSearchNext(event.shiftKey);
+            } else if (event.key === 'Escape' && view.search !== '') {
+              event.preventDefault();
+              onChange({ search: '' });
+            }
+          }}
+        />
+        <span id="topology-search-count" className="search__count" aria-live="polite">
+          {matches === null ? '' : matches === 0 ? 'no match' : `${matches} ${matches === 1 ? 'match' : 'matches'}`}
+        </span>
+      </div>
+      <FacetSelect label="Status" value={view.status} options={facets.statuses} format={(s) => STATUS_LABELS[s]} onChange={(status) => onChange({ status })} />
+      <FacetSelect label="Zone" value={view.zone} options={facets.zones} onChange={(zone) => onChange({ zone })} />
+      <FacetSelect label="Namespace" value={view.namespace} options={facets.namespaces} onChange={(namespace) => onChange({ namespace })} />
+      <FacetSelect label="Format" value={view.format} options={facets.formats} onChange={(format) => onChange({ format })} />
+      {filtered && (
+        <button type="button" className="button button--quiet" onClick={() => onChange({ status: '', zone: '', namespace: '', format: '' })}>
+          Clear filters
+        </button>
+      )}
+      <label className="select">
+        <span className="visually-hidden">Grouping</span>
+        <select
+          value={mode}
+          onChange={(event) => onChange({ by: event.target.value as GroupMode, collapsed: [], expanded: [], group: '' })}
+          title={autoGrouped ? 'Grouped automatically: the fleet is too big to draw service by service' : undefined}
+        >
+          {GROUP_MODES.map((value) => (
+            <option key={value} value={value}>
+              {MODE_LABELS[value]}
+            </option>
+          ))}
+        </select>
+      </label>
+      {view.focus !== '' && (
+        <span className="focus-chip" role="status">
+          Focus: <strong className="truncate">{view.focus}</strong>
+          <label>
+            <span className="visually-hidden">Hops</span>
+            <select value={view.hops} onChange={(event) => onChange({ hops: Number(event.target.value) })}>
+              {Array.from({ length: MAX_HOPS }, (_, i) => i + 1).map((hops) => (
+                <option key={hops} value={hops}>
+                  ±{hops} {hops === 1 ? 'hop' : 'hops'}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="focus-chip__clear" aria-label="Exit focus mode" onClick={() => onChange({ focus: '' })}>
+            ×
+          </button>
+        </span>
+      )}
+      <span className="toolbar__count" aria-live="polite">
+        {shown === total ? `${total} ${total === 1 ? 'node' : 'nodes'}` : `${shown} of ${total} nodes`}
+      </span>
+      <button type="button" className="button" onClick={onFit} title="Fit the map to the screen">
+        Fit
+      </button>
+      <button type="button" className="button" onClick={onRelayout} title="Lay the whole map out again (forgets dragged positions)">
+        Re-layout
+      </button>
+      <button type="button" className="button" aria-expanded={legendOpen} aria-controls="topology-legend" onClick={onToggleLegend}>
+        Legend
+      </button>
+    </div>
+  );
+}

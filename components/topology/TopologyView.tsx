@@ -1,0 +1,361 @@
+'use client';
+
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { FORMATS, STATUSES, type Format, type Status } from '@/lib/model/instance';
+import type { FacetValue } from '@/lib/model/filter';
+import { deriveTopology, isFailing, namespaceOf, type TopologyNode } from '@/lib/model/topology';
+import { probableOrigins } from '@/lib/model/topology-graph';
+import { buildViewGraph, groupGraphId, nodeGraphId } from '@/lib/model/topology-group';
+import {
+  effectiveGrouping,
+  isGroupCollapsed,
+  matchesSearch,
+  searchTextOf,
+  toggleGroup,
+  visibleNodes,
+  type TopologyViewState,
+} from '@/lib/model/topology-view';
+import { useObservedEdges } from '@/lib/client/topology-edges';
+import type { LayoutEdge, LayoutNode, Point } from '@/lib/client/topology-layout';
+import { useTopologyLayout } from '@/lib/client/topology-layout-state';
+import { useTopologyView } from '@/lib/client/topology-view-url';
+import { useTheme } from '@/lib/client/useTheme';
+import { useLive } from '../live/LiveProvider';
+import { EmptyState } from '../ui/EmptyState';
+import { buildFlow, layoutInputOf, type MapEdge, type MapNode } from './flow';
+import { TopologyActionsContext, type TopologyActions } from './nodes';
+import { OriginNotice } from './OriginNotice';
+import { TopologyCanvas } from './TopologyCanvas';
+import { TopologyLegend } from './TopologyLegend';
+import { TopologyPanel, type DrainControlsSlot } from './TopologyPanel';
+import { TopologyToolbar, type TopologyFacets } from './TopologyToolbar';
+
+/** Room for the notices (top), the controls (left) and the minimap (bottom right). */
+const FIT_PADDING = { top: '72px', left: '64px', bottom: '40px', right: '236px' } as const;
+
+/** Marks the first time the map has nodes on screen (read by bench/topology.ts). */
+export const FIRST_DRAW_MARK = 'switchyard:topology-drawn';
+
+function facet<T extends string>(values: Iterable<T>, order?: readonly T[]): FacetValue<T>[] {
+  const counts = new Map<T, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  const keys = order ? order.filter((value) => counts.has(value)) : [...counts.keys()].sort();
+  return keys.map((value) => ({ value, count: counts.get(value) ?? 0 }));
+}
+
+function facetsOf(nodes: readonly TopologyNode[]): TopologyFacets {
+  const services = nodes.filter((node) => node.kind === 'service');
+  return {
+    statuses: facet<Status>(
+      services.map((node) => node.status),
+      STATUSES,
+    ),
+    zones: facet(services.flatMap((node) => node.zones)),
+    namespaces: facet(services.map((node) => namespaceOf(node.id))),
+    formats: facet<Format>(
+      services.flatMap((node) => node.formats),
+      FORMATS,
+    ),
+  };
+}
+
+/** Keeps the previous layout input while the graph's structure is the same, so the layout effect sees no change on a status update. */
+function useStableLayoutInput(input: { nodes: LayoutNode[]; edges: LayoutEdge[] }): { nodes: LayoutNode[]; edges: LayoutEdge[] } {
+  const previous = useRef(input);
+  const last = previous.current;
+  const same =
+    last === input ||
+    (last.nodes.length === input.nodes.length &&
+      last.edges.length === input.edges.length &&
+      last.nodes.every((node, i) => {
+        const other = input.nodes[i];
+        return other !== undefined && other.id === node.id && other.width === node.width && other.height === node.height && other.group === node.group;
+      }) &&
+      last.edges.every((edge, i) => edge.id === input.edges[i]?.id));
+  if (!same) previous.current = input;
+  return previous.current;
+}
+
+export interface TopologyViewProps {
+  /** Drain controls per instance in the side panel, once the drain feature provides them. */
+  drainControls?: DrainControlsSlot;
+}
+
+/** The home page: the fleet as a live graph. */
+export function TopologyView(props: TopologyViewProps) {
+  return (
+    <ReactFlowProvider>
+      <TopologyMap {...props} />
+    </ReactFlowProvider>
+  );
+}
+
+function TopologyMap({ drainControls }: TopologyViewProps) {
+  const { services, state } = useLive();
+  const [view, update] = useTopologyView();
+  const observed = useObservedEdges();
+  const { theme } = useTheme();
+  const flowApi = useReactFlow<MapNode, MapEdge>();
+  const [legendOpen, setLegendOpen] = useState(false);
+  const [dragging, setDragging] = useState<Map<string, Point> | null>(null);
+  // Entering focus mode or changing its reach fits the map to the neighbourhood once it is drawn.
+  const [refit, setRefit] = useState(false);
+
+  const topology = useMemo(() => deriveTopology(services, observed.edges), [services, observed.edges]);
+  const nodeById = useMemo(() => new Map(topology.nodes.map((node) => [node.id, node])), [topology]);
+  const serviceByName = useMemo(() => new Map(services.map((service) => [service.name, service])), [services]);
+  const failing = useMemo(() => new Set(topology.nodes.filter(isFailing).map((node) => node.id)), [topology]);
+  const origins = useMemo(() => probableOrigins(topology), [topology]);
+  const originIds = useMemo(() => new Set(origins.map((origin) => origin.id)), [origins]);
+  const facets = useMemo(() => facetsOf(topology.nodes), [topology]);
+
+  const { mode, autoCollapse } = effectiveGrouping(view, topology.nodes.length);
+  const { collapsed, expanded } = view;
+  const isCollapsed = useCallback((key: string) => isGroupCollapsed({ collapsed, expanded }, autoCollapse, key), [collapsed, expanded, autoCollapse]);
+  const graph = useMemo(() => buildViewGraph(topology, mode, isCollapsed), [topology, mode, isCollapsed]);
+  const layoutInput = useStableLayoutInput(useMemo(() => layoutInputOf(graph, nodeById), [graph, nodeById]));
+  const layout = useTopologyLayout(mode, layoutInput.nodes, layoutInput.edges, graph.groups, observed.settled);
+
+  const { status, zone, namespace, format, focus, hops } = view;
+  const visibility = useMemo(
+    () => visibleNodes(topology, { status, zone, namespace, format }, focus !== '' ? { id: focus, hops } : undefined),
+    [topology, status, zone, namespace, format, focus, hops],
+  );
+  const searchIndex = useMemo(() => topology.nodes.map((node) => ({ id: node.id, text: searchTextOf(node, serviceByName.get(node.id)) })), [topology, serviceByName]);
+  const matches = useMemo(
+    () => (view.search.trim() === '' ? null : new Set(searchIndex.filter((entry) => matchesSearch(entry.text, view.search)).map((entry) => entry.id))),
+    [searchIndex, view.search],
+  );
+
+  const graphIdOf = useCallback(
+    (name: string): string => {
+      const key = graph.memberOf.get(name);
+      return key !== undefined && isCollapsed(key) ? groupGraphId(key) : nodeGraphId(name);
+    },
+    [graph, isCollapsed],
+  );
+  const selectedId = view.group !== '' ? groupGraphId(view.group) : view.node !== '' ? graphIdOf(view.node) : '';
+
+  const cache = useRef(new Map<string, MapNode | MapEdge>());
+  const flow = useMemo(() => {
+    const built = buildFlow(
+      {
+        graph,
+        nodeById,
+        positions: layout.positions,
+        visible: visibility.visible,
+        ...(visibility.focus ? { focus: visibility.focus } : {}),
+        failing,
+        origins: originIds,
+        matches,
+        selected: selectedId,
+        groupMode: mode,
+        ...(dragging ? { dragging } : {}),
+      },
+      cache.current,
+    );
+    cache.current = new Map<string, MapNode | MapEdge>([...built.nodes.map((n) => [n.id, n] as const), ...built.edges.map((e) => [e.id, e] as const)]);
+    return built;
+  }, [graph, nodeById, layout.positions, visibility, failing, originIds, matches, selectedId, mode, dragging]);
+
+  // Viewport: fitted once when the map first has nodes, then only on request.
+  const [drawn, setDrawn] = useState(false);
+  const fitTo = useCallback(
+    (ids?: string[]) => {
+      void flowApi.fitView({ padding: FIT_PADDING, maxZoom: 1, duration: 0, ...(ids ? { nodes: ids.map((id) => ({ id })) } : {}) });
+    },
+    [flowApi],
+  );
+  const centerOn = useCallback(
+    (graphId: string) => {
+      const rect = flow.rects.get(graphId);
+      if (rect) void flowApi.setCenter(rect.x + rect.width / 2, rect.y + rect.height / 2, { zoom: Math.max(flowApi.getZoom(), 0.8), duration: 0 });
+    },
+    [flow.rects, flowApi],
+  );
+  useEffect(() => {
+    if (drawn || flow.nodes.length === 0 || layout.pending?.full) return;
+    const frame = requestAnimationFrame(() => {
+      if (selectedId !== '' && flow.rects.has(selectedId)) centerOn(selectedId);
+      else if (visibility.focus) fitTo([...flow.rects.keys()]);
+      else fitTo();
+      performance.mark(FIRST_DRAW_MARK);
+      setDrawn(true);
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [drawn, flow, layout.pending, selectedId, visibility.focus, centerOn, fitTo]);
+
+  const select = useCallback(
+    (graphId: string) => {
+      if (graphId === '') update({ node: '', group: '' });
+      else if (graphId.startsWith('g:')) update({ group: graphId.slice(2), node: '' });
+      else if (graphId.startsWith('n:')) update({ node: graphId.slice(2), group: '' });
+    },
+    [update],
+  );
+  const selectByName = useCallback(
+    (name: string) => {
+      update({ node: name, group: '' });
+      const id = graphIdOf(name);
+      if (flow.rects.has(id)) centerOn(id);
+    },
+    [update, graphIdOf, flow.rects, centerOn],
+  );
+  const onToggleGroup = useCallback((key: string) => update(toggleGroup(view, autoCollapse, key)), [update, view, autoCollapse]);
+  const actions = useMemo<TopologyActions>(() => ({ toggleGroup: onToggleGroup }), [onToggleGroup]);
+  const { move } = layout;
+  const onDrag = useCallback(
+    (moves: Map<string, Point> | null, done: boolean) => {
+      if (!done) setDragging(moves);
+      else {
+        if (moves) move(moves);
+        setDragging(null);
+      }
+    },
+    [move],
+  );
+
+  // Enter in the search box walks through the matches, selecting and centring each.
+  const searchCursor = useRef(-1);
+  const onSearchNext = useCallback(
+    (backwards: boolean) => {
+      if (!matches || matches.size === 0) return;
+      const ordered = flow.nodes.filter((node) => node.type !== 'frame' && (node.type === 'cluster' ? false : matches.has(node.data.name)));
+      if (ordered.length === 0) return;
+      searchCursor.current = (searchCursor.current + (backwards ? -1 : 1) + ordered.length) % ordered.length;
+      const target = ordered[searchCursor.current];
+      if (target) {
+        select(target.id);
+        centerOn(target.id);
+      }
+    },
+    [matches, flow.nodes, select, centerOn],
+  );
+
+  const onFocus = useCallback(
+    (id: string, hopCount: number) => {
+      update({ focus: id, hops: hopCount });
+      setRefit(true);
+    },
+    [update],
+  );
+  useEffect(() => {
+    if (!refit) return;
+    setRefit(false);
+    const frame = requestAnimationFrame(() => fitTo(view.focus !== '' ? [...flow.rects.keys()] : undefined));
+    return () => cancelAnimationFrame(frame);
+  }, [refit, fitTo, flow.rects, view.focus]);
+
+  const onChange = useCallback(
+    (patch: Partial<TopologyViewState>) => {
+      update(patch);
+      if ('hops' in patch || ('focus' in patch && patch.focus === '')) setRefit(true);
+    },
+    [update],
+  );
+
+  const selectedNode = view.node !== '' ? nodeById.get(view.node) : undefined;
+  const selectedGroup = view.group !== '' ? graph.groups.get(view.group) : undefined;
+  const edgesIn = useMemo(() => (selectedNode ? topology.edges.filter((edge) => edge.to === selectedNode.id && edge.from !== edge.to) : []), [topology, selectedNode]);
+  const edgesOut = useMemo(() => (selectedNode ? topology.edges.filter((edge) => edge.from === selectedNode.id && edge.from !== edge.to) : []), [topology, selectedNode]);
+  const selectedOrigin = selectedNode ? origins.find((origin) => origin.id === selectedNode.id) : undefined;
+  const causedBy = selectedNode ? origins.filter((origin) => origin.explains.includes(selectedNode.id)) : [];
+
+  const canvasClass = [matches !== null && 'has-search', selectedId !== '' && 'has-selection', flow.nodes.length > 600 && 'is-large'].filter(Boolean).join(' ');
+
+  if (topology.nodes.length === 0) {
+    return state.registry.state !== 'synced' ? (
+      <EmptyState title="Waiting for etcd">
+        <p>The map appears as soon as Switchyard has read the registry; this page updates live.</p>
+      </EmptyState>
+    ) : (
+      <EmptyState title="No services registered yet">
+        <p>Services appear on the map the moment they register in etcd; declare what they call with `dependsOn`. For example:</p>
+        <pre className="code">{`etcdctl put /services/users/u-1 '{"address":"127.0.0.1:9001","dependsOn":["postgres"]}'`}</pre>
+      </EmptyState>
+    );
+  }
+
+  const panelOpen = selectedNode !== undefined || selectedGroup !== undefined;
+  return (
+    <TopologyActionsContext.Provider value={actions}>
+      <div className="topology" data-ready={drawn ? 'true' : 'false'}>
+        <TopologyToolbar
+          view={view}
+          facets={facets}
+          mode={mode}
+          autoGrouped={view.by === '' && mode !== 'none'}
+          matches={matches === null ? null : matches.size}
+          shown={visibility.visible.size}
+          total={topology.nodes.length}
+          legendOpen={legendOpen}
+          onChange={onChange}
+          onSearchNext={onSearchNext}
+          onFit={() => fitTo(view.focus !== '' ? [...flow.rects.keys()] : undefined)}
+          onRelayout={() => {
+            layout.relayout();
+            setDrawn(false);
+          }}
+          onToggleLegend={() => setLegendOpen((open) => !open)}
+        />
+        <div className={`topology__body${panelOpen ? ' has-panel' : ''}`}>
+          <div className="topology__stage">
+            <TopologyCanvas
+              nodes={flow.nodes}
+              edges={flow.edges}
+              rects={flow.rects}
+              colorMode={theme === 'light' ? 'light' : 'dark'}
+              className={canvasClass}
+              onSelect={select}
+              onToggleGroup={onToggleGroup}
+              onDrag={onDrag}
+            />
+            <OriginNotice origins={origins} onShow={selectByName} />
+            {legendOpen && <TopologyLegend />}
+            {layout.pending && (
+              <p className="topology__progress" role="status">
+                {layout.pending.full ? `Laying out ${layout.pending.nodes.toLocaleString('en')} nodes…` : `Placing ${layout.pending.nodes.toLocaleString('en')} new nodes…`}
+              </p>
+            )}
+            {(observed.error || layout.error) && (
+              <p className="topology__warning" role="status">
+                {observed.error ? `Call statistics unavailable (${observed.error}); showing declared dependencies.` : `Layout failed (${layout.error}); nodes placed on a grid.`}
+              </p>
+            )}
+            {view.node !== '' && !selectedNode && (
+              <p className="topology__warning" role="status">
+                {view.node} is not on the map right now.{' '}
+                <button type="button" className="tpanel__inline-link" onClick={() => update({ node: '' })}>
+                  Clear selection
+                </button>
+              </p>
+            )}
+          </div>
+          {panelOpen && (
+            <TopologyPanel
+              {...(selectedNode ? { node: selectedNode } : {})}
+              {...(selectedNode && serviceByName.get(selectedNode.id) ? { service: serviceByName.get(selectedNode.id) } : {})}
+              {...(selectedGroup ? { group: { summary: selectedGroup, collapsed: isCollapsed(selectedGroup.key), mode } } : {})}
+              nodeById={nodeById}
+              edgesIn={edgesIn}
+              edgesOut={edgesOut}
+              {...(selectedOrigin ? { origin: selectedOrigin } : {})}
+              causedBy={causedBy}
+              focus={{ id: view.focus, hops: view.hops }}
+              onFocus={onFocus}
+              onSelect={selectByName}
+              onToggleGroup={onToggleGroup}
+              onClose={() => {
+                const previous = selectedId;
+                select('');
+                requestAnimationFrame(() => document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(previous)}"]`)?.focus({ preventScroll: true }));
+              }}
+              {...(drainControls ? { drainControls } : {})}
+            />
+          )}
+        </div>
+      </div>
+    </TopologyActionsContext.Provider>
+  );
+}

@@ -1,0 +1,324 @@
+import { MarkerType, Position, type Edge, type Node, type NodeHandle } from '@xyflow/react';
+import type { Status } from '@/lib/model/instance';
+import { FAILING_ERROR_RATE, MIN_RPS_FOR_ERRORS, type NodeKind, type TopologyNode } from '@/lib/model/topology';
+import type { GraphEdge, GroupSummary, ViewGraph } from '@/lib/model/topology-group';
+import type { Direction } from '@/lib/model/topology-graph';
+import type { LayoutEdge, LayoutNode, Point } from '@/lib/client/topology-layout';
+import { GROUP_PADDING } from '@/lib/client/topology-layout';
+import { boundsOf, type PositionMap } from '@/lib/client/topology-positions';
+import { readingOrder } from '@/lib/client/topology-nav';
+
+/**
+ * From the view graph, positions and view flags to React Flow nodes and edges. Pure, and it
+ * reuses the previous object for anything that did not change, so React Flow re-renders only
+ * what did (a status change touches one node, never a position).
+ */
+
+export const SIZES = {
+  service: { width: 200, height: 56 },
+  external: { width: 156, height: 64 },
+  cluster: { width: 224, height: 72 },
+} as const;
+
+export function sizeOf(kind: NodeKind | 'cluster'): { width: number; height: number } {
+  return kind === 'cluster' ? SIZES.cluster : kind === 'service' ? SIZES.service : SIZES.external;
+}
+
+export interface ServiceData extends Record<string, unknown> {
+  name: string;
+  kind: NodeKind;
+  status: Status;
+  instances: number;
+  drained: number;
+  /** Failing in the origin analysis' sense (status or errors answered). */
+  failing: boolean;
+  origin: boolean;
+  /** "12% errors" when the calls it answers fail at a failing rate. */
+  errors?: string;
+  focus?: Direction;
+}
+
+/** Flat, so an unchanged group compares equal across updates. */
+export interface ClusterData extends Record<string, unknown> {
+  key: string;
+  mode: string;
+  members: number;
+  status: Status;
+  passing: number;
+  warning: number;
+  critical: number;
+  unknown: number;
+  failing: number;
+  instances: number;
+  drained: number;
+  origin: boolean;
+}
+
+function clusterData(summary: GroupSummary, mode: string, origin: boolean): ClusterData {
+  return {
+    key: summary.key,
+    mode,
+    members: summary.members.length,
+    status: summary.status,
+    ...summary.byStatus,
+    failing: summary.failing,
+    instances: summary.instances,
+    drained: summary.drained,
+    origin,
+  };
+}
+
+export interface FrameData extends Record<string, unknown> {
+  key: string;
+  mode: string;
+  members: number;
+  status: Status;
+  failing: number;
+}
+
+export type ServiceFlowNode = Node<ServiceData, 'service' | 'external'>;
+export type ClusterFlowNode = Node<ClusterData, 'cluster'>;
+export type FrameFlowNode = Node<FrameData, 'frame'>;
+export type MapNode = ServiceFlowNode | ClusterFlowNode | FrameFlowNode;
+
+/** Only what is drawn: statistics live in the topology (the panel reads them there), so a new rate does not redraw every edge. */
+export interface EdgeData extends Record<string, unknown> {
+  sources: string;
+  count: number;
+}
+export type MapEdge = Edge<EdgeData>;
+
+export type EdgeTone = 'idle' | 'ok' | 'warning' | 'critical';
+
+/** Edges carrying errors from 1 % are amber, from 5 % (a failing rate) red and dashed. */
+export const EDGE_WARNING_RATE = 0.01;
+export const EDGE_CRITICAL_RATE = 0.05;
+
+export function edgeTone(edge: Pick<GraphEdge, 'rps' | 'errorRate'>): EdgeTone {
+  if (edge.rps === undefined) return 'idle';
+  const errors = edge.errorRate ?? 0;
+  if (errors >= EDGE_CRITICAL_RATE) return 'critical';
+  if (errors >= EDGE_WARNING_RATE) return 'warning';
+  return 'ok';
+}
+
+/** Stroke width by calls per second, logarithmic in half-pixel steps: 0.1/s → 1 px, 10/s → 3 px, 1,000/s and more → 7 px. */
+export function edgeWidth(rps: number | undefined): number {
+  if (rps === undefined || rps <= 0) return 1;
+  return Math.round((1 + Math.min(6, Math.log10(1 + rps) * 2)) * 2) / 2;
+}
+
+const answersErrors = (node: TopologyNode): boolean =>
+  (node.inboundRps ?? 0) >= MIN_RPS_FOR_ERRORS && (node.inboundErrorRate ?? 0) >= FAILING_ERROR_RATE;
+
+export function formatRate(share: number): string {
+  const pct = share * 100;
+  return `${pct >= 10 || pct === 0 ? pct.toFixed(0) : pct.toFixed(1)}%`;
+}
+
+export function formatRps(rps: number): string {
+  if (rps >= 100) return `${Math.round(rps)}/s`;
+  if (rps >= 10) return `${rps.toFixed(1)}/s`;
+  return `${rps.toFixed(2)}/s`;
+}
+
+const handlesFor = (width: number, height: number): NodeHandle[] => [
+  { type: 'target', position: Position.Left, x: 0, y: height / 2 - 1, width: 2, height: 2 },
+  { type: 'source', position: Position.Right, x: width - 2, y: height / 2 - 1, width: 2, height: 2 },
+];
+
+export interface FlowInput {
+  graph: ViewGraph;
+  nodeById: ReadonlyMap<string, TopologyNode>;
+  positions: PositionMap;
+  /** Topology ids shown by filters and focus. */
+  visible: ReadonlySet<string>;
+  focus?: ReadonlyMap<string, { direction: Direction }>;
+  failing: ReadonlySet<string>;
+  origins: ReadonlySet<string>;
+  /** Topology ids matching the search; null when there is no search. */
+  matches: ReadonlySet<string> | null;
+  /** Graph id of the selected node or group. */
+  selected: string;
+  groupMode: string;
+  /** Positions overriding the stored ones while a node is dragged. */
+  dragging?: ReadonlyMap<string, Point>;
+}
+
+export interface Flow {
+  nodes: MapNode[];
+  edges: MapEdge[];
+  /** Drawn rectangles by graph id (for keyboard navigation and fitting). */
+  rects: Map<string, { x: number; y: number; width: number; height: number }>;
+}
+
+function sameData(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => a[key] === b[key]);
+}
+
+/** The previous object when nothing that React Flow draws changed. */
+function reuse<T extends MapNode | MapEdge>(cache: Map<string, MapNode | MapEdge> | undefined, next: T): T {
+  const previous = cache?.get(next.id) as T | undefined;
+  if (!previous) return next;
+  const a = previous as unknown as Record<string, unknown>;
+  const b = next as unknown as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[key];
+    const y = b[key];
+    if (x === y) continue;
+    if (key === 'data' || key === 'position' || key === 'style' || key === 'markerEnd') {
+      if (typeof x === 'object' && x !== null && typeof y === 'object' && y !== null && sameData(x as Record<string, unknown>, y as Record<string, unknown>)) continue;
+    }
+    if (key === 'handles') continue; // derived from the size, which `width`/`height` compare
+    return next;
+  }
+  return previous;
+}
+
+const classNames = (...names: (string | false | undefined)[]): string => names.filter(Boolean).join(' ');
+
+export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdge>): Flow {
+  const { graph, nodeById, positions, visible, matches, origins, failing, selected, dragging } = input;
+  const positionOf = (id: string): Point | undefined => dragging?.get(id) ?? positions.get(id);
+  const drawn: MapNode[] = [];
+  const rects = new Map<string, { x: number; y: number; width: number; height: number }>();
+  const shown = new Set<string>();
+  const frameMembers = new Map<string, { x: number; y: number; width: number; height: number }[]>();
+
+  for (const graphNode of graph.nodes) {
+    if (graphNode.type === 'group') {
+      const summary = graph.groups.get(graphNode.ref);
+      if (!summary) continue;
+      const size = SIZES.cluster;
+      const position = positionOf(graphNode.id);
+      const isShown = summary.members.some((member) => visible.has(member));
+      if (!position || !isShown) continue;
+      const match = matches !== null && summary.members.some((member) => matches.has(member));
+      const node: ClusterFlowNode = {
+        id: graphNode.id,
+        type: 'cluster',
+        position,
+        width: size.width,
+        height: size.height,
+        handles: handlesFor(size.width, size.height),
+        className: classNames('tflow-node', match && 'is-match', graphNode.id === selected && 'is-selected'),
+        ariaLabel: `Group ${summary.key}: ${summary.members.length} services, ${summary.status}${summary.failing > 0 ? `, ${summary.failing} failing` : ''}`,
+        data: clusterData(summary, input.groupMode, summary.members.some((member) => origins.has(member))),
+      };
+      drawn.push(node);
+      shown.add(graphNode.id);
+      rects.set(graphNode.id, { ...position, ...size });
+      continue;
+    }
+    const topo = nodeById.get(graphNode.ref);
+    if (!topo) continue;
+    const size = sizeOf(topo.kind);
+    const position = positionOf(graphNode.id);
+    if (!position || !visible.has(topo.id)) continue;
+    const isOrigin = origins.has(topo.id);
+    const focusRole = input.focus?.get(topo.id)?.direction;
+    const data: ServiceData = {
+      name: topo.id,
+      kind: topo.kind,
+      status: topo.status,
+      instances: topo.instances,
+      drained: topo.drained,
+      failing: failing.has(topo.id),
+      origin: isOrigin,
+      ...(answersErrors(topo) ? { errors: `${formatRate(topo.inboundErrorRate ?? 0)} errors` } : {}),
+      ...(focusRole !== undefined ? { focus: focusRole } : {}),
+    };
+    const drainedText = topo.drained > 0 ? `, ${topo.drained} drained` : '';
+    const node: ServiceFlowNode = {
+      id: graphNode.id,
+      type: topo.kind === 'service' ? 'service' : 'external',
+      position,
+      width: size.width,
+      height: size.height,
+      handles: handlesFor(size.width, size.height),
+      className: classNames('tflow-node', matches?.has(topo.id) && 'is-match', graphNode.id === selected && 'is-selected', isOrigin && 'is-origin'),
+      ariaLabel:
+        topo.kind === 'service'
+          ? `${topo.id}: ${topo.status}, ${topo.instances} ${topo.instances === 1 ? 'instance' : 'instances'}${drainedText}${isOrigin ? ', likely origin' : ''}`
+          : `${topo.id} (${topo.kind === 'unknown' ? 'not registered' : topo.kind}): ${topo.status}${isOrigin ? ', likely origin' : ''}`,
+      data,
+    };
+    drawn.push(node);
+    shown.add(graphNode.id);
+    rects.set(graphNode.id, { ...position, ...size });
+    if (graphNode.group !== undefined) {
+      const list = frameMembers.get(graphNode.group) ?? [];
+      list.push({ ...position, ...size });
+      frameMembers.set(graphNode.group, list);
+    }
+  }
+
+  const frames: FrameFlowNode[] = [];
+  for (const [key, members] of frameMembers) {
+    const summary = graph.groups.get(key);
+    const box = boundsOf(members);
+    if (!summary || !box) continue;
+    const width = box.width + GROUP_PADDING.left + GROUP_PADDING.right;
+    const height = box.height + GROUP_PADDING.top + GROUP_PADDING.bottom;
+    frames.push({
+      id: `frame:${key}`,
+      type: 'frame',
+      position: { x: box.x - GROUP_PADDING.left, y: box.y - GROUP_PADDING.top },
+      width,
+      height,
+      zIndex: -1,
+      draggable: false,
+      selectable: false,
+      focusable: false,
+      className: 'tflow-frame',
+      data: { key, mode: input.groupMode, members: summary.members.length, status: summary.status, failing: summary.failing },
+    });
+  }
+
+  drawn.sort((a, b) => readingOrder(a.position, b.position));
+  const nodes: MapNode[] = [...frames, ...drawn].map((node) => reuse(cache, node));
+
+  const edges: MapEdge[] = [];
+  for (const edge of graph.edges) {
+    if (!shown.has(edge.from) || !shown.has(edge.to)) continue;
+    const tone = edgeTone(edge);
+    const active = selected !== '' && (edge.from === selected || edge.to === selected);
+    const label = tone === 'warning' || tone === 'critical' ? `${formatRate(edge.errorRate ?? 0)} errors` : undefined;
+    const colour = active ? 'var(--accent)' : tone === 'idle' ? 'var(--edge-idle)' : tone === 'ok' ? 'var(--edge-ok)' : `var(--${tone})`;
+    edges.push(
+      reuse(cache, {
+        id: edge.id,
+        source: edge.from,
+        target: edge.to,
+        className: classNames('tflow-edge', `tflow-edge--${tone}`, active && 'is-active', edge.sources.length === 1 && edge.sources[0] === 'observed' && 'is-undeclared'),
+        style: { strokeWidth: edgeWidth(edge.rps) },
+        markerEnd: { type: MarkerType.ArrowClosed, color: colour, width: 14, height: 14, markerUnits: 'userSpaceOnUse' },
+        focusable: false,
+        selectable: false,
+        ...(label ? { label, labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 3 } : {}),
+        data: { sources: edge.sources.join('+'), count: edge.count },
+      }),
+    );
+  }
+  return { nodes, edges, rects };
+}
+
+/**
+ * What the layout works on: every node and edge of the view graph, shown or not (filters and
+ * focus hide nodes, they never re-lay out the map).
+ */
+export function layoutInputOf(graph: ViewGraph, nodeById: ReadonlyMap<string, TopologyNode>): { nodes: LayoutNode[]; edges: LayoutEdge[] } {
+  const nodes: LayoutNode[] = [];
+  for (const graphNode of graph.nodes) {
+    if (graphNode.type === 'group') {
+      nodes.push({ id: graphNode.id, ...SIZES.cluster });
+      continue;
+    }
+    const topo = nodeById.get(graphNode.ref);
+    if (!topo) continue;
+    nodes.push({ id: graphNode.id, ...sizeOf(topo.kind), ...(graphNode.group !== undefined ? { group: graphNode.group } : {}) });
+  }
+  return { nodes, edges: graph.edges.map((edge) => ({ id: edge.id, from: edge.from, to: edge.to })) };
+}

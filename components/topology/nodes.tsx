@@ -1,0 +1,203 @@
+'use client';
+
+import { createContext, memo, useContext } from 'react';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import type { NodeKind } from '@/lib/model/topology';
+import { StatusIcon } from '../ui/StatusIcon';
+import { STATUS_LABELS } from '../ui/StatusBadge';
+import type { ClusterFlowNode, FrameFlowNode, ServiceFlowNode } from './flow';
+
+/** What nodes can ask of the map, without putting callbacks into node data (which would defeat memoisation). */
+export interface TopologyActions {
+  toggleGroup(key: string): void;
+}
+export const TopologyActionsContext = createContext<TopologyActions>({ toggleGroup: () => undefined });
+
+const KIND_LABELS: Record<NodeKind, string> = {
+  service: 'service',
+  database: 'database',
+  cache: 'cache',
+  queue: 'queue',
+  unknown: 'not registered',
+};
+
+const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;
+
+function Handles() {
+  return (
+    <>
+      <Handle type="target" position={Position.Left} isConnectable={false} className="tnode__handle" />
+      <Handle type="source" position={Position.Right} isConnectable={false} className="tnode__handle" />
+    </>
+  );
+}
+
+function OriginMark() {
+  return (
+    <span className="tnode__origin" title="Likely origin of the current failures">
+      <svg viewBox="0 0 12 12" width="10" height="10" aria-hidden="true" focusable="false">
+        <circle cx="6" cy="6" r="4.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
+        <circle cx="6" cy="6" r="1.8" fill="currentColor" />
+      </svg>
+      origin
+    </span>
+  );
+}
+
+function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
+  const { name, status, instances, drained, failing, origin, errors, focus } = data;
+  return (
+    <div
+      className={`tnode tnode--service tstatus--${status}${failing ? ' is-failing' : ''}${origin ? ' is-origin' : ''}${focus ? ` is-focus-${focus}` : ''}`}
+      title={`${name} — ${STATUS_LABELS[status]}`}
+    >
+      <Handles />
+      <span className="tnode__status">
+        <StatusIcon status={status} />
+        <span className="visually-hidden">{STATUS_LABELS[status]}</span>
+      </span>
+      <span className="tnode__body">
+        <span className="tnode__name">{name}</span>
+        <span className="tnode__meta">
+          <span>{plural(instances, 'instance', 'instances')}</span>
+          {drained > 0 && <span className="tnode__chip tnode__chip--drained">{drained} drained</span>}
+          {errors && <span className="tnode__chip tnode__chip--errors">{errors}</span>}
+        </span>
+      </span>
+      {origin && <OriginMark />}
+    </div>
+  );
+}
+
+/** A distinct outline per kind, so what a dependency is never depends on reading its label. */
+function KindShape({ kind }: { kind: NodeKind }) {
+  switch (kind) {
+    case 'database':
+      return (
+        <svg className="tnode__shape" viewBox="0 0 156 64" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+          <path d="M2 10 C2 2 154 2 154 10 L154 54 C154 62 2 62 2 54 Z" />
+          <path d="M2 10 C2 18 154 18 154 10" fill="none" />
+        </svg>
+      );
+    case 'cache':
+      return (
+        <svg className="tnode__shape" viewBox="0 0 156 64" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+          <path d="M16 2 H140 L154 32 L140 62 H16 L2 32 Z" />
+        </svg>
+      );
+    case 'queue':
+      return (
+        <svg className="tnode__shape" viewBox="0 0 156 64" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+          <path d="M12 2 H144 C152 2 154 16 154 32 C154 48 152 62 144 62 H12 C4 62 2 48 2 32 C2 16 4 2 12 2 Z" />
+          <path d="M144 2 C136 2 134 16 134 32 C134 48 136 62 144 62" fill="none" />
+        </svg>
+      );
+    default:
+      return (
+        <svg className="tnode__shape tnode__shape--dashed" viewBox="0 0 156 64" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+          <rect x="2" y="2" width="152" height="60" rx="10" />
+        </svg>
+      );
+  }
+}
+
+function ExternalNodeView({ data }: NodeProps<ServiceFlowNode>) {
+  const { name, kind, status, failing, origin, errors, focus } = data;
+  return (
+    <div
+      className={`tnode tnode--external tnode--${kind} tstatus--${status}${failing ? ' is-failing' : ''}${origin ? ' is-origin' : ''}${focus ? ` is-focus-${focus}` : ''}`}
+      title={`${name} — ${KIND_LABELS[kind]}, ${STATUS_LABELS[status].toLowerCase()}${status === 'unknown' ? ' (no calls observed)' : ''}`}
+    >
+      <Handles />
+      <KindShape kind={kind} />
+      <span className="tnode__body tnode__body--external">
+        <span className="tnode__name">{name}</span>
+        <span className="tnode__meta">
+          <StatusIcon status={status} />
+          <span>{KIND_LABELS[kind]}</span>
+          {errors && <span className="tnode__chip tnode__chip--errors">{errors}</span>}
+        </span>
+      </span>
+      {origin && <OriginMark />}
+    </div>
+  );
+}
+
+const STATUS_ORDER = ['critical', 'warning', 'unknown', 'passing'] as const;
+
+function ClusterNodeView({ data }: NodeProps<ClusterFlowNode>) {
+  const { toggleGroup } = useContext(TopologyActionsContext);
+  return (
+    <div className={`tnode tnode--cluster tstatus--${data.status}${data.failing > 0 ? ' is-failing' : ''}${data.origin ? ' is-origin' : ''}`}>
+      <Handles />
+      <span className="tnode__status">
+        <StatusIcon status={data.status} />
+        <span className="visually-hidden">{STATUS_LABELS[data.status]}</span>
+      </span>
+      <span className="tnode__body">
+        <span className="tnode__name">
+          {data.key}
+          <span className="tnode__kind">{data.mode === 'zone' ? 'zone' : 'namespace'}</span>
+        </span>
+        <span className="tnode__meta">
+          <span>{plural(data.members, 'service', 'services')}</span>
+          {STATUS_ORDER.filter((status) => status !== 'passing' && data[status] > 0).map((status) => (
+            <span key={status} className={`tnode__count status--${status}`} title={`${data[status]} ${STATUS_LABELS[status].toLowerCase()}`}>
+              <StatusIcon status={status} />
+              {data[status]}
+            </span>
+          ))}
+          {data.drained > 0 && <span className="tnode__chip tnode__chip--drained">{data.drained} drained</span>}
+        </span>
+      </span>
+      <button
+        type="button"
+        className="tnode__toggle nodrag"
+        aria-label={`Expand ${data.key}`}
+        title="Expand"
+        onClick={(event) => {
+          event.stopPropagation();
+          toggleGroup(data.key);
+        }}
+      >
+        +
+      </button>
+      {data.origin && <OriginMark />}
+    </div>
+  );
+}
+
+function FrameNodeView({ data }: NodeProps<FrameFlowNode>) {
+  const { toggleGroup } = useContext(TopologyActionsContext);
+  return (
+    <div className={`tframe tstatus--${data.status}`}>
+      <div className="tframe__header">
+        <StatusIcon status={data.status} />
+        <span className="tframe__title">{data.key}</span>
+        <span className="tframe__meta">
+          {plural(data.members, 'service', 'services')}
+          {data.failing > 0 && ` · ${data.failing} failing`}
+        </span>
+        <button
+          type="button"
+          className="tnode__toggle nodrag"
+          aria-label={`Collapse ${data.key}`}
+          title="Collapse"
+          onClick={(event) => {
+            event.stopPropagation();
+            toggleGroup(data.key);
+          }}
+        >
+          −
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export const NODE_TYPES = {
+  service: memo(ServiceNodeView),
+  external: memo(ExternalNodeView),
+  cluster: memo(ClusterNodeView),
+  frame: memo(FrameNodeView),
+};

@@ -1,0 +1,88 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import type { EdgeStats } from '@/lib/model/latency';
+import type { TopologyEdge } from '@/lib/model/topology';
+
+/** Observed edges change once a minute slot closes; every 5 s is fresh enough for a map. */
+export const OBSERVED_REFRESH_MS = 5_000;
+const SETTLE_PATIENCE_MS = 1_500;
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const numberOrNull = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+
+/** `{"edges":[TopologyEdge…]}` from `GET /api/v1/topology?observed=only`, back to the store's EdgeStats. */
+export function parseObservedEdges(body: unknown): EdgeStats[] {
+  if (!isObject(body) || !Array.isArray(body.edges)) throw new Error('unexpected response');
+  const edges: EdgeStats[] = [];
+  for (const raw of body.edges as unknown[]) {
+    if (!isObject(raw) || typeof raw.from !== 'string' || typeof raw.to !== 'string' || typeof raw.rps !== 'number') continue;
+    const edge = raw as Partial<TopologyEdge> & { from: string; to: string; rps: number };
+    edges.push({
+      from: edge.from,
+      to: edge.to,
+      rps: edge.rps,
+      errorRate: numberOrNull(edge.errorRate),
+      p50Ms: numberOrNull(edge.p50Ms),
+      p95Ms: numberOrNull(edge.p95Ms),
+      p99Ms: numberOrNull(edge.p99Ms),
+    });
+  }
+  return edges;
+}
+
+/**
+ * Call statistics per edge over the last minute, polled while the tab is visible. The state only
+ * changes when the response does, so an idle fleet never re-derives the map.
+ */
+export interface ObservedEdges {
+  edges: EdgeStats[];
+  error: string | null;
+  /** The first answer (or failure) is in: the first layout waits for it, so observed calls shape the map. */
+  settled: boolean;
+}
+
+export function useObservedEdges(): ObservedEdges {
+  const [state, setState] = useState<ObservedEdges>({ edges: [], error: null, settled: false });
+
+  useEffect(() => {
+    let last = '';
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let controller: AbortController | undefined;
+    const poll = async (): Promise<void> => {
+      clearTimeout(timer);
+      if (document.visibilityState === 'hidden') return;
+      controller?.abort();
+      controller = new AbortController();
+      try {
+        const response = await fetch('/api/v1/topology?observed=only', { signal: controller.signal, cache: 'no-store' });
+        const text = await response.text();
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        if (text !== last) {
+          last = text;
+          setState({ edges: parseObservedEdges(JSON.parse(text)), error: null, settled: true });
+        } else setState((current) => (current.error === null && current.settled ? current : { ...current, error: null, settled: true }));
+      } catch (error) {
+        if (error instanceof DOMException && error.name === 'AbortError') return;
+        setState((current) => ({ ...current, error: error instanceof Error ? error.message : String(error), settled: true }));
+      }
+      timer = setTimeout(() => void poll(), OBSERVED_REFRESH_MS);
+    };
+    const onVisibility = (): void => {
+      if (document.visibilityState === 'visible') void poll();
+      else clearTimeout(timer);
+    };
+    // A slow first answer must not hold the map back for long.
+    const patience = setTimeout(() => setState((current) => (current.settled ? current : { ...current, settled: true })), SETTLE_PATIENCE_MS);
+    void poll();
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      clearTimeout(patience);
+      clearTimeout(timer);
+      controller?.abort();
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, []);
+
+  return state;
+}

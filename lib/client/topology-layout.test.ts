@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import ELK from 'elkjs/lib/elk.bundled.js';
+import { GROUP_PADDING, layerDepth, positionsFromElk, toElkGraph, type LayoutRequest } from './topology-layout';
+import { overlaps } from './topology-positions';
+
+const node = (id: string, group?: string) => ({ id, width: 180, height: 48, ...(group ? { group } : {}) });
+
+describe('toElkGraph', () => {
+  it('nests group members in compound nodes and drops edges to unknown nodes and self-loops', () => {
+    const graph = toElkGraph({
+      nodes: [node('a'), node('b', 'g'), node('c', 'g')],
+      edges: [
+        { id: 'a>b', from: 'a', to: 'b' },
+        { id: 'b>b', from: 'b', to: 'b' },
+        { id: 'b>x', from: 'b', to: 'x' },
+      ],
+    });
+    expect(graph.children?.map((child) => child.id)).toEqual(['a', 'group\u0000g']);
+    expect(graph.children?.[1]?.children?.map((child) => child.id)).toEqual(['b', 'c']);
+    expect(graph.edges).toEqual([{ id: 'a>b', sources: ['a'], targets: ['b'] }]);
+  });
+
+  it('uses the cheap settings for big graphs', () => {
+    const small = toElkGraph({ nodes: [node('a')], edges: [] });
+    const big = toElkGraph({ nodes: Array.from({ length: 300 }, (_, i) => node(`n${i}`)), edges: [] });
+    expect(small.layoutOptions?.['elk.layered.thoroughness']).toBe('7');
+    expect(big.layoutOptions?.['elk.layered.thoroughness']).toBe('1');
+  });
+});
+
+describe('layerDepth', () => {
+  const chain = (n: number) => Array.from({ length: n - 1 }, (_, i) => ({ from: `n${i}`, to: `n${i + 1}` }));
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `n${i}` }));
+  it.each<[string, { id: string }[], { from: string; to: string }[], number]>([
+    ['empty', [], [], 0],
+    ['lone nodes', ids(3), [], 1],
+    ['a chain', ids(5), chain(5), 5],
+    ['a cycle counts once around', ids(4), [...chain(4), { from: 'n3', to: 'n0' }], 4],
+    ['a diamond', ids(4), [{ from: 'n0', to: 'n1' }, { from: 'n0', to: 'n2' }, { from: 'n1', to: 'n3' }, { from: 'n2', to: 'n3' }], 3],
+    ['a long chain without recursion', ids(50_000), chain(50_000), 50_000],
+  ])('%s', (_name, nodes, edges, depth) => {
+    expect(layerDepth(nodes, edges)).toBe(depth);
+  });
+
+  it('switches deep graphs to wrapped layers', () => {
+    const deep = toElkGraph({ nodes: Array.from({ length: 40 }, (_, i) => node(`n${i}`)), edges: chain(40).map((e, i) => ({ id: String(i), ...e })) });
+    expect(deep.layoutOptions?.['elk.layered.wrapping.strategy']).toBe('MULTI_EDGE');
+    expect(toElkGraph({ nodes: [node('a')], edges: [] }).layoutOptions?.['elk.layered.wrapping.strategy']).toBeUndefined();
+  });
+});
+
+describe('positionsFromElk', () => {
+  it('turns nested relative positions into absolute ones', () => {
+    const positions = positionsFromElk({
+      id: 'root',
+      children: [
+        { id: 'a', x: 10, y: 20 },
+        { id: 'group\u0000g', x: 100, y: 200, children: [{ id: 'b', x: 5.4, y: 6.6 }] },
+      ],
+    });
+    expect(Object.fromEntries(positions)).toEqual({ a: { x: 10, y: 20 }, b: { x: 105, y: 207 } });
+  });
+});
+
+describe('layout with ELK', () => {
+  const elk = new ELK();
+  const run = async (request: LayoutRequest) => positionsFromElk(await elk.layout(toElkGraph(request)));
+
+  it('lays callers left of callees, without overlaps', async () => {
+    const positions = await run({
+      nodes: [node('gateway'), node('orders'), node('payments'), node('postgres'), node('users')],
+      edges: [
+        { id: '1', from: 'gateway', to: 'orders' },
+        { id: '2', from: 'orders', to: 'payments' },
+        { id: '3', from: 'payments', to: 'postgres' },
+        { id: '4', from: 'gateway', to: 'users' },
+      ],
+    });
+    expect(positions.size).toBe(5);
+    const x = (id: string) => positions.get(id)?.x ?? NaN;
+    expect(x('gateway')).toBeLessThan(x('orders'));
+    expect(x('orders')).toBeLessThan(x('payments'));
+    expect(x('payments')).toBeLessThan(x('postgres'));
+    const rects = [...positions.values()].map((p) => ({ ...p, width: 180, height: 48 }));
+    for (const [i, a] of rects.entries()) for (const b of rects.slice(i + 1)) expect(overlaps(a, b)).toBe(false);
+  });
+
+  it('keeps group members inside their group, below its title bar, and is deterministic', async () => {
+    const request: LayoutRequest = {
+      nodes: [node('gw'), node('pay-a', 'pay'), node('pay-b', 'pay'), node('db')],
+      edges: [
+        { id: '1', from: 'gw', to: 'pay-a' },
+        { id: '2', from: 'pay-a', to: 'pay-b' },
+        { id: '3', from: 'pay-b', to: 'db' },
+      ],
+    };
+    const first = await run(request);
+    const second = await run(request);
+    expect(Object.fromEntries(second)).toEqual(Object.fromEntries(first));
+    const a = first.get('pay-a');
+    const gw = first.get('gw');
+    expect(a && gw && a.y - gw.y).not.toBeNaN();
+    // Members are at least the padding away from anything outside the group.
+    for (const outside of ['gw', 'db']) {
+      const o = first.get(outside);
+      const m = first.get('pay-a');
+      if (o && m) expect(Math.abs(o.x - m.x)).toBeGreaterThanOrEqual(GROUP_PADDING.left);
+    }
+  });
+});

@@ -1,0 +1,208 @@
+import type { LayoutEdge, LayoutNode, Point } from './topology-layout';
+
+/**
+ * Where every node of the map sits, per grouping mode, and how a newcomer finds a place without
+ * moving anyone: positions only ever change by a layout of nodes that have none, a drag, or an
+ * explicit re-layout. They are kept in localStorage, so the map looks the same tomorrow.
+ */
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export type PositionMap = Map<string, Point>;
+
+export const STORAGE_PREFIX = 'switchyard.topology.positions.v1.';
+/** Positions of nodes long gone are kept (they may come back) up to this many per mode. */
+export const MAX_STORED = 20_000;
+
+type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+export function loadPositions(storage: StorageLike | undefined, mode: string): PositionMap {
+  const positions: PositionMap = new Map();
+  try {
+    const text = storage?.getItem(STORAGE_PREFIX + mode);
+    if (!text) return positions;
+    const parsed: unknown = JSON.parse(text);
+    if (!Array.isArray(parsed)) return positions;
+    for (const entry of parsed) {
+      if (!Array.isArray(entry) || entry.length !== 3) continue;
+      const [id, x, y] = entry as unknown[];
+      if (typeof id === 'string' && typeof x === 'number' && typeof y === 'number' && Number.isFinite(x) && Number.isFinite(y)) positions.set(id, { x, y });
+    }
+  } catch {
+    // Unreadable or blocked storage: start from a fresh layout.
+  }
+  return positions;
+}
+
+export function savePositions(storage: StorageLike | undefined, mode: string, positions: PositionMap): void {
+  // Newest entries last (Map order): when over the cap, the oldest go first.
+  const entries = [...positions].slice(-MAX_STORED).map(([id, p]) => [id, Math.round(p.x), Math.round(p.y)]);
+  try {
+    storage?.setItem(STORAGE_PREFIX + mode, JSON.stringify(entries));
+  } catch {
+    // Quota or blocked storage: positions then last for this page only.
+  }
+}
+
+export function clearPositions(storage: StorageLike | undefined, mode: string): void {
+  try {
+    storage?.removeItem(STORAGE_PREFIX + mode);
+  } catch {
+    // ignore
+  }
+}
+
+export const overlaps = (a: Rect, b: Rect, gap = 0): boolean =>
+  a.x < b.x + b.width + gap && b.x < a.x + a.width + gap && a.y < b.y + b.height + gap && b.y < a.y + a.height + gap;
+
+export function boundsOf(rects: readonly Rect[]): Rect | undefined {
+  if (rects.length === 0) return undefined;
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const r of rects) {
+    minX = Math.min(minX, r.x);
+    minY = Math.min(minY, r.y);
+    maxX = Math.max(maxX, r.x + r.width);
+    maxY = Math.max(maxY, r.y + r.height);
+  }
+  return { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
+}
+
+/**
+ * The free spot for a block nearest to `preferred`: tries the spot itself, then rings of
+ * candidates around it (step = the gap plus a node's size), closest first. Falls back to below
+ * everything, which is always free.
+ */
+export function findFreeSpot(size: { width: number; height: number }, preferred: Point, occupied: readonly Rect[], gap = 24): Point {
+  const fits = (p: Point): boolean => !occupied.some((r) => overlaps({ x: p.x, y: p.y, width: size.width, height: size.height }, r, gap));
+  if (fits(preferred)) return preferred;
+  const stepX = Math.max(size.width / 2, 60) + gap;
+  const stepY = Math.max(size.height / 2, 30) + gap;
+  for (let ring = 1; ring <= 24; ring += 1) {
+    const candidates: Point[] = [];
+    for (let i = -ring; i <= ring; i += 1) {
+      candidates.push({ x: preferred.x + i * stepX, y: preferred.y + ring * stepY });
+      candidates.push({ x: preferred.x + i * stepX, y: preferred.y - ring * stepY });
+      if (i !== -ring && i !== ring) {
+        candidates.push({ x: preferred.x + ring * stepX, y: preferred.y + i * stepY });
+        candidates.push({ x: preferred.x - ring * stepX, y: preferred.y + i * stepY });
+      }
+    }
+    const distance = (p: Point): number => (p.x - preferred.x) ** 2 + (p.y - preferred.y) ** 2;
+    candidates.sort((a, b) => distance(a) - distance(b));
+    const found = candidates.find(fits);
+    if (found) return found;
+  }
+  const all = boundsOf(occupied);
+  return all ? { x: preferred.x, y: all.y + all.height + gap * 2 } : preferred;
+}
+
+export interface Block {
+  /** Nodes placed together, with their positions relative to the block's top-left. */
+  nodes: readonly LayoutNode[];
+  relative: PositionMap;
+  /** An expanded group: the block goes where its collapsed node was. */
+  group?: string;
+}
+
+/**
+ * Splits the nodes that have no position into blocks laid out as one: the members of each group
+ * together, every other connected set of newcomers together.
+ */
+export function blocksToPlace(unplaced: readonly LayoutNode[], edges: readonly LayoutEdge[]): { nodes: LayoutNode[]; group?: string }[] {
+  const byGroup = new Map<string, LayoutNode[]>();
+  const loose: LayoutNode[] = [];
+  for (const node of unplaced) {
+    if (node.group === undefined) loose.push(node);
+    else byGroup.set(node.group, [...(byGroup.get(node.group) ?? []), node]);
+  }
+  const blocks: { nodes: LayoutNode[]; group?: string }[] = [...byGroup].map(([group, nodes]) => ({ nodes, group }));
+  // Connected components among the loose newcomers (union-find).
+  const parent = new Map(loose.map((node) => [node.id, node.id]));
+  const find = (id: string): string => {
+    let root = id;
+    while (parent.get(root) !== root) root = parent.get(root) ?? root;
+    parent.set(id, root);
+    return root;
+  };
+  for (const edge of edges) {
+    if (parent.has(edge.from) && parent.has(edge.to)) parent.set(find(edge.from), find(edge.to));
+  }
+  const components = new Map<string, LayoutNode[]>();
+  for (const node of loose) {
+    const root = find(node.id);
+    components.set(root, [...(components.get(root) ?? []), node]);
+  }
+  for (const nodes of components.values()) blocks.push({ nodes });
+  return blocks;
+}
+
+const LAYER_GAP = 90;
+
+/**
+ * Positions for blocks of newcomers, next to what they are connected to and clear of every node
+ * already drawn (`placed`, restricted to `drawn` ids); nothing already placed moves. Callers are
+ * on the left (the layout flows left to right), so a block goes right of its callers, or left of
+ * what it calls; a group's members go where the collapsed group was; a block with no placed
+ * neighbours goes below everything.
+ */
+export function placeBlocks(
+  blocks: readonly Block[],
+  placed: PositionMap,
+  drawn: readonly LayoutNode[],
+  edges: readonly LayoutEdge[],
+  groupAnchor: (group: string) => Point | undefined,
+): PositionMap {
+  const sizeOf = new Map(drawn.map((node) => [node.id, node]));
+  const occupied: Rect[] = [];
+  for (const node of drawn) {
+    const p = placed.get(node.id);
+    if (p) occupied.push({ ...p, width: node.width, height: node.height });
+  }
+  const result: PositionMap = new Map();
+  for (const block of blocks) {
+    const rects = block.nodes.map((node) => ({ ...(block.relative.get(node.id) ?? { x: 0, y: 0 }), width: node.width, height: node.height }));
+    const box = boundsOf(rects) ?? { x: 0, y: 0, width: 0, height: 0 };
+    const members = new Set(block.nodes.map((node) => node.id));
+    let preferred: Point | undefined = block.group === undefined ? undefined : groupAnchor(block.group);
+    if (!preferred) {
+      const callers: Rect[] = [];
+      const callees: Rect[] = [];
+      for (const edge of edges) {
+        const inFrom = members.has(edge.from);
+        const inTo = members.has(edge.to);
+        if (inFrom === inTo) continue;
+        const other = inFrom ? edge.to : edge.from;
+        const p = placed.get(other);
+        const size = sizeOf.get(other);
+        if (!p || !size) continue;
+        (inFrom ? callees : callers).push({ ...p, width: size.width, height: size.height });
+      }
+      const neighbours = [...callers, ...callees];
+      if (neighbours.length > 0) {
+        const centreY = neighbours.reduce((sum, r) => sum + r.y + r.height / 2, 0) / neighbours.length;
+        const x =
+          callers.length > 0 ? Math.max(...callers.map((r) => r.x + r.width)) + LAYER_GAP : Math.min(...callees.map((r) => r.x)) - LAYER_GAP - box.width;
+        preferred = { x, y: centreY - box.height / 2 };
+      } else {
+        const all = boundsOf(occupied);
+        preferred = all ? { x: all.x, y: all.y + all.height + LAYER_GAP } : { x: 0, y: 0 };
+      }
+    }
+    const spot = findFreeSpot(box, preferred, occupied);
+    for (const node of block.nodes) {
+      const rel = block.relative.get(node.id) ?? { x: 0, y: 0 };
+      const p = { x: Math.round(spot.x + rel.x - box.x), y: Math.round(spot.y + rel.y - box.y) };
+      result.set(node.id, p);
+      occupied.push({ ...p, width: node.width, height: node.height });
+    }
+  }
+  return result;
+}

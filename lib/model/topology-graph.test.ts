@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import type { Status } from './instance';
+import { adjacency, describeOrigin, neighbourhood, probableOrigins, stronglyConnected } from './topology-graph';
+import type { Topology, TopologyNode } from './topology';
+
+/** `a>b` edges; `x!` marks a failing (critical) node, `x~` one failing by its callers' errors. */
+function graph(spec: string): Topology {
+  const ids = new Set<string>();
+  const marks = new Map<string, string>();
+  const edges: Topology['edges'] = [];
+  for (const token of spec.split(/\s+/).filter(Boolean)) {
+    const names = token.split('>').map((raw) => {
+      const name = raw.replace(/[!~]$/, '');
+      if (raw !== name) marks.set(name, raw.slice(-1));
+      ids.add(name);
+      return name;
+    });
+    for (let i = 0; i + 1 < names.length; i += 1) edges.push({ from: names[i] ?? '', to: names[i + 1] ?? '', source: 'declared', sources: ['declared'] });
+  }
+  const nodes: TopologyNode[] = [...ids].sort().map((id) => {
+    const mark = marks.get(id);
+    const status: Status = mark === '!' ? 'critical' : 'passing';
+    return {
+      id,
+      kind: 'service',
+      status,
+      instances: 1,
+      drained: 0,
+      zones: [],
+      formats: [],
+      ...(mark === '~' ? { inboundRps: 10, inboundErrorRate: 0.4 } : {}),
+    };
+  });
+  return { nodes, edges };
+}
+
+describe('neighbourhood (focus mode)', () => {
+  // gateway → orders → payments → postgres; gateway → users; billing → payments
+  const topology = graph('gateway>orders>payments>postgres gateway>users billing>payments');
+  const adj = adjacency(topology.edges);
+  const around = (center: string, hops: number) => Object.fromEntries([...neighbourhood(adj, center, hops)].map(([id, r]) => [id, `${r.direction}${r.hops}`]));
+
+  it.each<[string, number, Record<string, string>]>([
+    ['payments', 1, { payments: 'center0', postgres: 'down1', orders: 'up1', billing: 'up1' }],
+    ['payments', 2, { payments: 'center0', postgres: 'down1', orders: 'up1', billing: 'up1', gateway: 'up2' }],
+    // Directions never mix: users is the gateway's dependency, not the payments' neighbour.
+    ['payments', 5, { payments: 'center0', postgres: 'down1', orders: 'up1', billing: 'up1', gateway: 'up2' }],
+    ['gateway', 1, { gateway: 'center0', orders: 'down1', users: 'down1' }],
+    ['gateway', 3, { gateway: 'center0', orders: 'down1', users: 'down1', payments: 'down2', postgres: 'down3' }],
+    ['lonely', 2, { lonely: 'center0' }],
+  ])('%s, %i hops', (center, hops, expected) => {
+    expect(around(center, hops)).toEqual(expected);
+  });
+
+  it('survives cycles', () => {
+    const cyclic = adjacency(graph('a>b>c>a').edges);
+    expect([...neighbourhood(cyclic, 'a', 3).keys()].sort()).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('stronglyConnected', () => {
+  it.each<[string, string[][]]>([
+    ['a>b>c', [['a'], ['b'], ['c']]],
+    ['a>b>a c>a', [['a', 'b'], ['c']]],
+    ['a>b>c>a c>d', [['a', 'b', 'c'], ['d']]],
+  ])('%s', (spec, expected) => {
+    const topology = graph(spec);
+    const adj = adjacency(topology.edges);
+    const components = stronglyConnected(
+      topology.nodes.map((n) => n.id),
+      (id) => adj.down.get(id) ?? [],
+    );
+    expect(components.sort((x, y) => (x[0] ?? '').localeCompare(y[0] ?? ''))).toEqual(expected);
+  });
+
+  it('handles a long chain without recursion', () => {
+    const ids = Array.from({ length: 20_000 }, (_, i) => `n${i}`);
+    const components = stronglyConnected(ids, (id) => {
+      const i = Number(id.slice(1));
+      return i + 1 < ids.length ? [`n${i + 1}`] : [];
+    });
+    expect(components).toHaveLength(20_000);
+  });
+});
+
+describe('probableOrigins', () => {
+  const origins = (spec: string) => probableOrigins(graph(spec)).map((o) => ({ id: o.id, explains: o.explains, peers: o.peers }));
+
+  it.each<[string, string, { id: string; explains: string[]; peers: string[] }[]]>([
+    ['nothing failing', 'a>b>c', []],
+    ['one failing service is an isolated failure, not an origin', 'a>b!>c', []],
+    ['two unrelated failures explain nothing', 'a!>b c!>d', []],
+    ['the deepest failing dependency', 'gateway!>orders!>payments!>postgres', [{ id: 'payments', explains: ['gateway', 'orders'], peers: [] }]],
+    [
+      'several failing callers of one origin',
+      'gateway!>orders!>payments!>postgres billing!>payments shop!>billing',
+      [{ id: 'payments', explains: ['billing', 'gateway', 'orders', 'shop'], peers: [] }],
+    ],
+    ['a healthy node breaks the chain', 'gateway!>orders>payments!>postgres', []],
+    ['failing through callers\u2019 errors counts', 'gateway!>orders~>payments~', [{ id: 'payments', explains: ['gateway', 'orders'], peers: [] }]],
+    [
+      'two independent incidents, bigger first',
+      'a!>b!>c! x!>y!',
+      [
+        { id: 'c', explains: ['a', 'b'], peers: [] },
+        { id: 'y', explains: ['x'], peers: [] },
+      ],
+    ],
+    [
+      'a failing cycle with healthy dependencies is an origin together',
+      'gateway!>a!>b!>a b>db',
+      [
+        { id: 'a', explains: ['gateway'], peers: ['b'] },
+        { id: 'b', explains: ['gateway'], peers: ['a'] },
+      ],
+    ],
+    ['a failing external with no dependencies', 'api!>orders!>postgres~', [{ id: 'postgres', explains: ['api', 'orders'], peers: [] }]],
+    ['diamond: both paths lead to one origin', 'top!>left!>bottom! top>right!>bottom', [{ id: 'bottom', explains: ['left', 'right', 'top'], peers: [] }]],
+  ])('%s', (_name, spec, expected) => {
+    expect(origins(spec)).toEqual(expected);
+  });
+
+  it.each<[string, string, string]>([
+    ['gateway!>orders!>payments!>postgres', 'payments', 'payments is failing and all its dependencies are healthy: likely origin of 2 failing services'],
+    ['api!>postgres!', 'postgres', 'postgres is failing and depends on nothing else Switchyard knows of: likely origin of 1 failing service'],
+    ['g!>a!>b!>a', 'a', 'a and b are failing together (they depend on each other) and their other dependencies are healthy: likely origin of 1 failing service'],
+  ])('explains %s', (spec, id, sentence) => {
+    const origin = probableOrigins(graph(spec)).find((o) => o.id === id);
+    expect(origin && describeOrigin(origin)).toBe(sentence);
+  });
+});

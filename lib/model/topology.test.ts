@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import type { Instance, Service, Status } from './instance';
+import type { EdgeStats } from './latency';
+import { declaredTargets, deriveTopology, isFailing, mostCommon, namespaceOf, primaryZone, statusFromCalls, type TopologyEdge } from './topology';
+
+let counter = 0;
+const instance = (service: string, patch: Partial<Instance> = {}): Instance => {
+  counter += 1;
+  return {
+    id: `${service}-${counter}`,
+    service,
+    key: `/services/${service}/${counter}`,
+    address: `127.0.0.1:${9000 + counter}`,
+    format: 'native',
+    metadata: {},
+    status: 'passing',
+    drain: null,
+    ...patch,
+  };
+};
+const service = (name: string, status: Status, ...instances: Partial<Instance>[]): Service => ({
+  name,
+  status,
+  instances: (instances.length > 0 ? instances : [{}]).map((patch) => instance(name, patch)),
+});
+const stats = (from: string, to: string, rps: number, errorRate: number | null, p50Ms: number | null = 2): EdgeStats => ({
+  from,
+  to,
+  rps,
+  errorRate,
+  p50Ms,
+  p95Ms: p50Ms === null ? null : p50Ms * 2,
+  p99Ms: p50Ms === null ? null : p50Ms * 3,
+});
+const drain = { by: 'ops', reason: 'deploy', at: '2026-01-01T00:00:00Z' };
+
+describe('deriveTopology: nodes', () => {
+  const fleet = [
+    service('gateway', 'warning', { zone: 'a', dependsOn: ['orders', 'redis'], metadata: { 'external.redis': 'cache' } }, { zone: 'b', drain, status: 'critical' }),
+    service('orders', 'passing', { format: 'go-micro', zone: 'a', metadata: { 'external.postgres': 'database', 'external.kafka': 'queue' } }),
+  ];
+  const { nodes } = deriveTopology(fleet, [stats('orders', 'legacy-billing', 1, 0)]);
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+
+  it.each([
+    ['gateway', { kind: 'service', status: 'warning', instances: 2, drained: 1, zones: ['a', 'b'], formats: ['native'] }],
+    ['orders', { kind: 'service', status: 'passing', instances: 1, drained: 0, zones: ['a'], formats: ['go-micro'], zone: 'a' }],
+    ['redis', { kind: 'cache', status: 'unknown', instances: 0, drained: 0, zones: [], formats: [] }],
+    ['postgres', { kind: 'database', status: 'unknown', instances: 0 }],
+    ['kafka', { kind: 'queue', status: 'unknown' }],
+    ['legacy-billing', { kind: 'unknown', status: 'passing', inboundRps: 1, inboundErrorRate: 0 }],
+  ] as const)('%s', (id, expected) => {
+    expect(byId.get(id)).toMatchObject({ id, ...expected });
+  });
+
+  it('lists nodes in name order, once each', () => {
+    expect(nodes.map((node) => node.id)).toEqual(['gateway', 'kafka', 'legacy-billing', 'orders', 'postgres', 'redis']);
+  });
+
+  it('keeps an empty fleet empty', () => {
+    expect(deriveTopology([], [])).toEqual({ nodes: [], edges: [] });
+  });
+});
+
+describe('deriveTopology: edges', () => {
+  const edgeOf = (edges: TopologyEdge[], from: string, to: string) => edges.find((edge) => edge.from === from && edge.to === to);
+
+  it.each<[string, Service[], EdgeStats[], string, string, Partial<TopologyEdge> | undefined]>([
+    ['declared only', [service('a', 'passing', { dependsOn: ['b'] }), service('b', 'passing')], [], 'a', 'b', { source: 'declared', sources: ['declared'] }],
+    [
+      'observed only, with its statistics',
+      [service('a', 'passing'), service('b', 'passing')],
+      [stats('a', 'b', 5, 0.1)],
+      'a',
+      'b',
+      { source: 'observed', sources: ['observed'], rps: 5, errorRate: 0.1, p50Ms: 2, p95Ms: 4, p99Ms: 6 },
+    ],
+    [
+      'both: declared is the contract source, sources says both, statistics attached',
+      [service('a', 'passing', { dependsOn: ['b'] }), service('b', 'passing')],
+      [stats('a', 'b', 2, 0)],
+      'a',
+      'b',
+      { source: 'declared', sources: ['declared', 'observed'], rps: 2, errorRate: 0 },
+    ],
+    ['external declared in metadata only', [service('a', 'passing', { format: 'kratos', metadata: { 'external.postgres': 'database' } })], [], 'a', 'postgres', { source: 'declared' }],
+    ['dependsOn metadata (non-native formats)', [service('a', 'passing', { format: 'kitex', metadata: { dependsOn: 'b, c' } })], [], 'a', 'c', { source: 'declared' }],
+    ['a service never depends on itself by declaration', [service('a', 'passing', { dependsOn: ['a'] })], [], 'a', 'a', undefined],
+  ])('%s', (_name, fleet, observed, from, to, expected) => {
+    const edge = edgeOf(deriveTopology(fleet, observed).edges, from, to);
+    if (expected === undefined) expect(edge).toBeUndefined();
+    else expect(edge).toMatchObject({ from, to, ...expected });
+  });
+
+  it('omits statistics that are null (no calls in the slot)', () => {
+    const [edge] = deriveTopology([service('a', 'passing'), service('b', 'passing')], [stats('a', 'b', 0, null, null)]).edges;
+    expect(edge).toEqual({ from: 'a', to: 'b', source: 'observed', sources: ['observed'], rps: 0 });
+  });
+
+  it('unions dependsOn across instances and dedupes', () => {
+    const fleet = [service('a', 'passing', { dependsOn: ['b'] }, { dependsOn: ['b', 'c'] }), service('b', 'passing'), service('c', 'passing')];
+    expect(deriveTopology(fleet).edges.map((edge) => `${edge.from}>${edge.to}`)).toEqual(['a>b', 'a>c']);
+  });
+
+  it('weights inbound error rates by rate', () => {
+    const fleet = [service('a', 'passing'), service('b', 'passing'), service('c', 'passing')];
+    const node = deriveTopology(fleet, [stats('a', 'c', 9, 0), stats('b', 'c', 1, 1)]).nodes.find((n) => n.id === 'c');
+    expect(node?.inboundRps).toBe(10);
+    expect(node?.inboundErrorRate).toBeCloseTo(0.1);
+  });
+
+  it('types an external by the majority of its declarations', () => {
+    const fleet = [
+      service('a', 'passing', { metadata: { 'external.store': 'database' } }),
+      service('b', 'passing', { metadata: { 'external.store': 'database' } }),
+      service('c', 'passing', { metadata: { 'external.store': 'cache' } }),
+      service('d', 'passing', { metadata: { 'external.thing': 'mainframe' } }),
+    ];
+    const kinds = Object.fromEntries(deriveTopology(fleet).nodes.map((node) => [node.id, node.kind]));
+    expect(kinds).toMatchObject({ store: 'database', thing: 'unknown' });
+  });
+});
+
+describe('declaredTargets', () => {
+  it.each<[string, Partial<Instance>[], string[]]>([
+    ['nothing', [{}], []],
+    ['dependsOn', [{ dependsOn: ['x', 'y'] }], ['x', 'y']],
+    ['external metadata', [{ metadata: { 'external.pg': 'database', other: 'v' } }], ['pg']],
+    ['an empty external name is ignored', [{ metadata: { 'external.': 'database' } }], []],
+    ['dependsOn metadata, trimmed, empties dropped', [{ metadata: { dependsOn: ' x ,, y' } }], ['x', 'y']],
+  ])('%s', (_name, instances, expected) => {
+    expect(declaredTargets(service('svc', 'passing', ...instances)).sort()).toEqual(expected);
+  });
+});
+
+describe('statuses without probes', () => {
+  it.each<[number | undefined, number | undefined, Status]>([
+    [undefined, undefined, 'unknown'],
+    [0.05, 1, 'unknown'],
+    [1, 0, 'passing'],
+    [1, 0.049, 'passing'],
+    [1, 0.05, 'warning'],
+    [1, 0.5, 'critical'],
+  ])('rps %s, error rate %s → %s', (rps, errorRate, status) => {
+    expect(statusFromCalls(rps, errorRate)).toBe(status);
+  });
+
+  it.each<[Status, number | undefined, number | undefined, boolean]>([
+    ['passing', undefined, undefined, false],
+    ['critical', undefined, undefined, true],
+    ['warning', undefined, undefined, true],
+    ['unknown', undefined, undefined, false],
+    ['passing', 5, 0.2, true],
+    ['passing', 0.01, 1, false],
+    ['unknown', 2, 0.01, false],
+  ])('%s with %s rps at %s errors is failing: %s', (status, inboundRps, inboundErrorRate, failing) => {
+    expect(isFailing({ status, inboundRps, inboundErrorRate })).toBe(failing);
+  });
+});
+
+describe('namespaces and zones', () => {
+  it.each([
+    ['payments-api', 'payments'],
+    ['user.rpc', 'user'],
+    ['orders', 'orders'],
+    ['a.b-c', 'a'],
+    ['-odd', '-odd'],
+    ['', ''],
+  ])('namespaceOf(%j) = %j', (name, namespace) => {
+    expect(namespaceOf(name)).toBe(namespace);
+  });
+
+  it.each<[(string | undefined)[], string | undefined]>([
+    [[], undefined],
+    [[undefined, ''], undefined],
+    [['b', 'a', 'b'], 'b'],
+    [['b', 'a'], 'a'],
+  ])('mostCommon(%j) = %j', (values, expected) => {
+    expect(mostCommon(values)).toBe(expected);
+  });
+
+  it('takes the primary zone from the instances', () => {
+    expect(primaryZone(service('s', 'passing', { zone: 'z2' }, { zone: 'z1' }, { zone: 'z2' }))).toBe('z2');
+  });
+});

@@ -1,0 +1,246 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import type { IngestBatch } from '@/lib/model/ingest';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { eventually, startServer, type TestServer } from '../support/server';
+import { launchBrowser, openPage } from '../support/browser';
+
+const PROBE_INTERVAL_MS = 500;
+const PROBE_TIMEOUT_MS = 500;
+/** DEFAULT_THRESHOLDS.failAfter probes, plus scheduling jitter, coalescing and the render throttle. */
+const CRITICAL_BUDGET_MS = PROBE_INTERVAL_MS * 3 + PROBE_TIMEOUT_MS + 3_000;
+
+/** A loopback service whose /healthz answers whatever `status` says. */
+async function startHealthServer(): Promise<{ port: number; setStatus(status: number): void; close(): Promise<void> }> {
+  let status = 200;
+  const server = http.createServer((request, response) => {
+    response.statusCode = request.url === '/healthz' ? status : 404;
+    response.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    setStatus: (next) => (status = next),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const registration = (port: number, extra: Record<string, unknown>) =>
+  JSON.stringify({ address: `127.0.0.1:${port}`, version: '1.0.0', health: { http: '/healthz' }, ...extra });
+
+/** The fixture fleet: gateway → orders → payments → postgres, gateway → users → redis. */
+const FLEET = {
+  'e2e-gateway': { dependsOn: ['e2e-orders', 'e2e-users'], zone: 'zone-a' },
+  'e2e-orders': { dependsOn: ['e2e-payments', 'postgres'], zone: 'zone-a', metadata: { 'external.postgres': 'database' } },
+  'e2e-payments': { dependsOn: ['postgres'], zone: 'zone-b', metadata: { 'external.postgres': 'database' } },
+  'e2e-users': { dependsOn: ['redis'], zone: 'zone-b', metadata: { 'external.redis': 'cache' } },
+} as const;
+const DECLARED = [
+  'e2e-gateway→e2e-orders',
+  'e2e-gateway→e2e-users',
+  'e2e-orders→e2e-payments',
+  'e2e-orders→postgres',
+  'e2e-payments→postgres',
+  'e2e-users→redis',
+];
+/** Seen in call statistics only (not declared). */
+const OBSERVED_ONLY = 'e2e-users→e2e-orders';
+
+const edgeId = (pair: string) => {
+  const [from = '', to = ''] = pair.split('→');
+  return `n:${from}→n:${to}`;
+};
+const nodeOf = (page: Page, name: string): Locator => page.locator(`.react-flow__node[data-id="n:${name}"]`);
+
+function batch(from: string, to: string, count: number, errors = 0): IngestBatch {
+  return {
+    reporter: { service: from, instance: `${from}-1` },
+    intervalStart: new Date(Date.now() - 1_000).toISOString(),
+    intervalSeconds: 1,
+    calls: [{ to, count, errors, latencyMs: { bounds: [5, 10, 25, 50], counts: [count - 2, 1, 1, 0, 0] } }],
+  };
+}
+
+/** Every drawn node's box on screen, by id. */
+async function boxes(page: Page): Promise<Record<string, string>> {
+  return page.locator('.react-flow__node').evaluateAll((elements) =>
+    Object.fromEntries(
+      elements.map((element) => {
+        const r = element.getBoundingClientRect();
+        return [element.getAttribute('data-id') ?? '', `${Math.round(r.x)},${Math.round(r.y)},${Math.round(r.width)}x${Math.round(r.height)}`];
+      }),
+    ),
+  );
+}
+
+describe('topology map in Chromium', () => {
+  let etcd: TestEtcd;
+  let healthy: Awaited<ReturnType<typeof startHealthServer>>;
+  let payments: Awaited<ReturnType<typeof startHealthServer>>;
+  let orders: Awaited<ReturnType<typeof startHealthServer>>;
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  const postCalls = async (body: IngestBatch): Promise<void> => {
+    const response = await fetch(`${server.url}/api/v1/ingest/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(response.status).toBeLessThan(300);
+  };
+
+  beforeAll(async () => {
+    etcd = await startEtcd();
+    [healthy, payments, orders] = await Promise.all([startHealthServer(), startHealthServer(), startHealthServer()]);
+    server = await startServer({
+      etcdEndpoints: etcd.endpoints,
+      env: { SWITCHYARD_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS), SWITCHYARD_PROBE_TIMEOUT_MS: String(PROBE_TIMEOUT_MS) },
+    });
+    const portOf = (name: string) => (name === 'e2e-payments' ? payments.port : name === 'e2e-orders' ? orders.port : healthy.port);
+    for (const [name, extra] of Object.entries(FLEET)) await etcd.put(`/services/${name}/${name.slice(4)}-1`, registration(portOf(name), extra));
+    // Calls seen for a declared edge and for an undeclared one.
+    await postCalls(batch('e2e-gateway', 'e2e-orders', 20));
+    await postCalls(batch('e2e-users', 'e2e-orders', 10));
+    await eventually(async () => {
+      const body = (await (await fetch(`${server.url}/api/v1/topology`)).json()) as { nodes: { id: string; status: string }[] };
+      const statuses = body.nodes.filter((node) => node.id.startsWith('e2e-')).map((node) => node.status);
+      return statuses.length === 4 && statuses.every((status) => status === 'passing') ? true : undefined;
+    }, 20_000, 'the fixture fleet to be registered and passing');
+    browser = await launchBrowser();
+    ({ page, errors } = await openPage(browser));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await Promise.all([healthy?.close(), payments?.close(), orders?.close()]);
+    await etcd?.stop();
+  });
+
+  it('serves the graph as the contract says', async () => {
+    const body = (await (await fetch(`${server.url}/api/v1/topology`)).json()) as {
+      nodes: { id: string; kind: string; status: string; instances: number; drained: number }[];
+      edges: { from: string; to: string; source: string; sources: string[]; rps?: number }[];
+    };
+    expect(body.nodes.find((node) => node.id === 'postgres')).toMatchObject({ kind: 'database', instances: 0, drained: 0 });
+    expect(body.nodes.find((node) => node.id === 'e2e-orders')).toMatchObject({ kind: 'service', status: 'passing', instances: 1, drained: 0 });
+    const gateway = body.edges.find((edge) => edge.from === 'e2e-gateway' && edge.to === 'e2e-orders');
+    expect(gateway).toMatchObject({ source: 'declared', sources: ['declared', 'observed'] });
+    expect(gateway?.rps).toBeGreaterThan(0);
+    expect(body.edges.find((edge) => edge.from === 'e2e-users' && edge.to === 'e2e-orders')).toMatchObject({ source: 'observed', sources: ['observed'] });
+  });
+
+  it('draws the expected nodes and edges', async () => {
+    await page.goto(server.url);
+    await page.locator('.topology[data-ready="true"]').waitFor({ timeout: 20_000 });
+    for (const name of Object.keys(FLEET)) await nodeOf(page, name).locator('.tnode--service.tstatus--passing').waitFor({ timeout: 10_000 });
+    await nodeOf(page, 'postgres').locator('.tnode--database').waitFor();
+    await nodeOf(page, 'redis').locator('.tnode--cache').waitFor();
+    expect(await page.locator('.react-flow__node').count()).toBe(6);
+
+    const drawn = await page.locator('.react-flow__edge').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-id')).sort());
+    expect(drawn).toEqual([...DECLARED, OBSERVED_ONLY].map(edgeId).sort());
+    // Observed-only edges are marked apart; declared edges without calls are drawn idle (dotted).
+    expect(await page.locator(`.react-flow__edge[data-id="${edgeId(OBSERVED_ONLY)}"]`).getAttribute('class')).toContain('is-undeclared');
+    expect(await page.locator(`.react-flow__edge[data-id="${edgeId('e2e-users→redis')}"]`).getAttribute('class')).toContain('tflow-edge--idle');
+    expect(await page.locator(`.react-flow__edge[data-id="${edgeId('e2e-gateway→e2e-orders')}"]`).getAttribute('class')).toContain('tflow-edge--ok');
+  });
+
+  it('opens a node\u2019s panel on click, and from the keyboard', async () => {
+    await nodeOf(page, 'e2e-orders').click();
+    const panel = page.getByRole('complementary');
+    await panel.getByRole('heading', { name: 'e2e-orders', exact: true }).waitFor();
+    expect(await panel.getByRole('link', { name: /Open service page/ }).getAttribute('href')).toBe('/services/e2e-orders');
+    await panel.locator('.tpanel__instances').getByTitle('orders-1', { exact: true }).waitFor();
+    expect(await panel.getByRole('button', { name: 'e2e-payments' }).count()).toBe(1);
+    await expect.poll(() => new URL(page.url()).searchParams.get('node')).toBe('e2e-orders');
+
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    expect(new URL(page.url()).searchParams.get('node')).toBeNull();
+
+    // Keyboard: focus the gateway, arrow right to a neighbour, Enter opens its panel, Escape closes it.
+    await nodeOf(page, 'e2e-gateway').focus();
+    await page.keyboard.press('ArrowRight');
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-id'));
+    expect(['n:e2e-orders', 'n:e2e-users']).toContain(focused);
+    await page.keyboard.press('Enter');
+    await panel.getByRole('heading', { name: (focused ?? '').slice(2), exact: true }).waitFor();
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+  });
+
+  it('recolours a failing service within seconds without moving any node, and names the likely origin', async () => {
+    const before = await boxes(page);
+    expect(Object.keys(before)).toHaveLength(6);
+
+    payments.setStatus(503);
+    const started = Date.now();
+    await nodeOf(page, 'e2e-payments').locator('.tnode.tstatus--critical').waitFor({ timeout: CRITICAL_BUDGET_MS });
+    const elapsed = Date.now() - started;
+    expect(elapsed, `critical after ${elapsed} ms`).toBeLessThan(CRITICAL_BUDGET_MS);
+    expect(await boxes(page)).toEqual(before);
+
+    // A second failure upstream of it: payments is the failing node whose dependencies are healthy.
+    orders.setStatus(503);
+    const notice = page.locator('.torigin');
+    await notice.getByText('Likely origin: e2e-payments.').waitFor({ timeout: CRITICAL_BUDGET_MS });
+    expect(await notice.textContent()).toContain('e2e-payments is failing and all its dependencies are healthy: likely origin of 1 failing service');
+    await nodeOf(page, 'e2e-payments').locator('.tnode.is-origin').waitFor();
+    expect(await boxes(page)).toEqual(before);
+
+    await nodeOf(page, 'e2e-payments').click();
+    await page.getByRole('complementary').getByRole('note').getByText('Failing because of it:').waitFor();
+    await page.keyboard.press('Escape');
+
+    payments.setStatus(200);
+    orders.setStatus(200);
+    await nodeOf(page, 'e2e-payments').locator('.tnode.tstatus--passing').waitFor({ timeout: 15_000 });
+    await notice.waitFor({ state: 'detached', timeout: 15_000 });
+  });
+
+  it('places a new service without moving the others', async () => {
+    const before = await boxes(page);
+    await etcd.put('/services/e2e-audit/audit-1', registration(healthy.port, { dependsOn: ['e2e-payments'] }));
+    await nodeOf(page, 'e2e-audit').waitFor({ timeout: 10_000 });
+    const after = await boxes(page);
+    for (const [id, box] of Object.entries(before)) expect(after[id], id).toBe(box);
+    await page.locator(`.react-flow__edge[data-id="${edgeId('e2e-audit→e2e-payments')}"]`).waitFor();
+  });
+
+  it('restores selection and filters from a shared URL', async () => {
+    await page.getByRole('combobox', { name: /^Status/ }).selectOption('passing');
+    await page.getByRole('combobox', { name: /^Zone/ }).selectOption('zone-b');
+    await nodeOf(page, 'e2e-gateway').waitFor({ state: 'detached' });
+    await nodeOf(page, 'e2e-users').click();
+    await page.getByRole('complementary').getByRole('heading', { name: 'e2e-users', exact: true }).waitFor();
+    await expect.poll(() => new URL(page.url()).searchParams.get('node')).toBe('e2e-users');
+    const shared = page.url();
+    expect(new URL(shared).searchParams.get('zone')).toBe('zone-b');
+
+    const { page: other, errors: otherErrors } = await openPage(browser);
+    await other.goto(shared);
+    await other.locator('.topology[data-ready="true"]').waitFor({ timeout: 20_000 });
+    await other.getByRole('complementary').getByRole('heading', { name: 'e2e-users', exact: true }).waitFor();
+    expect(await other.getByRole('combobox', { name: /^Zone/ }).inputValue()).toBe('zone-b');
+    expect(await other.getByRole('combobox', { name: /^Status/ }).inputValue()).toBe('passing');
+    const shown = await other.locator('.react-flow__node').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-id')).sort());
+    // zone-b services, and the dependencies they use.
+    expect(shown).toEqual(['n:e2e-payments', 'n:e2e-users', 'n:postgres', 'n:redis']);
+    await other.context().close();
+    expect(otherErrors).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps the services list at /services', async () => {
+    await page.goto(`${server.url}/services`);
+    await page.getByRole('link', { name: 'e2e-orders', exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Map', exact: true }).click();
+    await page.locator('.topology[data-ready="true"]').waitFor({ timeout: 20_000 });
+  });
+});
