@@ -1,11 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { IngestBatch } from '@/lib/model/ingest';
-import { startEtcd, type TestEtcd } from '../support/etcd';
-import { eventually, startServer, type TestServer } from '../support/server';
-import { launchBrowser, openPage } from '../support/browser';
+import type { TestEtcd } from '../support/etcd';
+import { startHealthTarget, type HealthTarget } from '../support/health-target';
+import { eventually, type TestServer } from '../support/server';
+import { startBrowserStack, type BrowserStack } from '../support/stack';
 
 type Probe = Window & { __noReload?: boolean };
 
@@ -17,23 +16,6 @@ const INSTANCES = [
   { id: 'd-2', zone: 'z1', version: '1.0.0' },
   { id: 'd-3', zone: 'z2', version: '1.1.0' },
 ];
-
-/** A loopback service answering its health checks. */
-async function startHealthServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const server = http.createServer((request, response) => {
-    response.statusCode = request.url === '/healthz' ? 200 : 404;
-    response.end('ok');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /** One second of calls from a caller to one instance, ending now: what a client that has not moved away reports. */
 const callsTo = (toInstance: string): IngestBatch => ({
@@ -51,10 +33,10 @@ const drainKey = (id: string): string => `/switchyard/drain/${SERVICE}/${id}`;
 const unexpected = (errors: string[]): string[] => errors.filter((e) => !e.startsWith('Failed to load resource'));
 
 describe('drain in Chromium', () => {
+  let stack: BrowserStack;
+  let health: HealthTarget;
   let etcd: TestEtcd;
-  let health: Awaited<ReturnType<typeof startHealthServer>>;
   let server: TestServer;
-  let browser: Browser;
   let page: Page;
   let errors: string[];
 
@@ -71,21 +53,21 @@ describe('drain in Chromium', () => {
   const dialogNamed = (name: string | RegExp): Locator => page.getByRole('dialog', { name });
 
   beforeAll(async () => {
-    etcd = await startEtcd();
-    health = await startHealthServer();
-    for (const { id, zone, version } of INSTANCES) {
-      await etcd.put(`/services/${SERVICE}/${id}`, JSON.stringify({ address: `127.0.0.1:${health.port}`, zone, version, health: { http: '/healthz' } }));
-    }
-    server = await startServer({ etcdEndpoints: etcd.endpoints, env });
-    browser = await launchBrowser();
-    ({ page, errors } = await openPage(browser));
+    health = await startHealthTarget();
+    stack = await startBrowserStack({
+      env,
+      before: async (fresh) => {
+        for (const { id, zone, version } of INSTANCES) {
+          await fresh.put(`/services/${SERVICE}/${id}`, JSON.stringify({ address: health.address, zone, version, health: { http: '/healthz' } }));
+        }
+      },
+    });
+    ({ etcd, server, page, errors } = stack);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await stack?.stop();
     await health?.close();
-    await etcd?.stop();
   });
 
   it('drains through the dialog, goes draining → drained when calls stop, records it, and undrains', async () => {
@@ -143,7 +125,7 @@ describe('drain in Chromium', () => {
     expect(await page.evaluate(() => (window as Probe).__noReload)).toBe(true);
 
     // History has it, with the reason and who.
-    const history = await browser.newPage();
+    const history = await stack.browser.newPage();
     await history.goto(`${server.url}/history`);
     const event = history.getByRole('article', { name: `Drained: ${SERVICE} / d-1`, exact: true });
     await event.waitFor({ timeout: 10_000 });

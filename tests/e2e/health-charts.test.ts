@@ -1,11 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { IngestBatch } from '@/lib/model/ingest';
-import { startEtcd, type TestEtcd } from '../support/etcd';
-import { startServer, type TestServer } from '../support/server';
-import { launchBrowser, openPage } from '../support/browser';
+import type { TestEtcd } from '../support/etcd';
+import { startHealthTarget, type HealthTarget } from '../support/health-target';
+import type { TestServer } from '../support/server';
+import { startBrowserStack, type BrowserStack } from '../support/stack';
 
 type Probe = Window & { __noReload?: boolean };
 
@@ -16,25 +15,6 @@ const FAIL_AFTER = 3;
 /** Probe scheduling jitter, the live pipeline's coalescing and the browser's render throttle. */
 const SLACK_MS = 3_000;
 const CRITICAL_BUDGET_MS = PROBE_INTERVAL_MS * FAIL_AFTER + PROBE_TIMEOUT_MS + SLACK_MS;
-
-/** A loopback service whose health endpoint answers whatever `status` says. */
-async function startHealthServer(): Promise<{ port: number; setStatus(status: number): void; close(): Promise<void> }> {
-  let status = 200;
-  const server = http.createServer((request, response) => {
-    response.statusCode = request.url === '/healthz' ? status : 404;
-    response.end(status === 200 ? 'ok' : 'unavailable');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    setStatus: (next) => (status = next),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const registration = (port: number) => JSON.stringify({ address: `127.0.0.1:${port}`, version: '1.0.0', health: { http: '/healthz' } });
 
@@ -53,29 +33,22 @@ const rowOf = (page: Page, id: string): Locator => page.getByRole('row').filter(
 const pointsOf = async (page: Page, chart: string): Promise<number> => Number(await page.locator(`[data-chart="${chart}"]`).getAttribute('data-points'));
 
 describe('health and latency in Chromium', () => {
+  let stack: BrowserStack;
+  let health: HealthTarget;
   let etcd: TestEtcd;
-  let health: Awaited<ReturnType<typeof startHealthServer>>;
   let server: TestServer;
-  let browser: Browser;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
-    etcd = await startEtcd();
-    health = await startHealthServer();
-    server = await startServer({
-      etcdEndpoints: etcd.endpoints,
-      env: { SWITCHYARD_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS), SWITCHYARD_PROBE_TIMEOUT_MS: String(PROBE_TIMEOUT_MS) },
-    });
-    browser = await launchBrowser();
-    ({ page, errors } = await openPage(browser));
+    health = await startHealthTarget();
+    stack = await startBrowserStack({ env: { SWITCHYARD_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS), SWITCHYARD_PROBE_TIMEOUT_MS: String(PROBE_TIMEOUT_MS) } });
+    ({ etcd, server, page, errors } = stack);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await stack?.stop();
     await health?.close();
-    await etcd?.stop();
   });
 
   it('shows a probed instance passing, then critical with its cause within the probe budget', async () => {

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { startEtcd, type TestEtcd } from '../support/etcd';
-import { startServer, type TestServer } from '../support/server';
-import { launchBrowser, openPage } from '../support/browser';
+import type { Locator, Page } from 'playwright-core';
+import type { TestEtcd } from '../support/etcd';
+import type { TestServer } from '../support/server';
+import { startBrowserStack, type BrowserStack } from '../support/stack';
 
 type Probe = Window & { __noReload?: boolean };
 
@@ -12,17 +12,15 @@ const registration = (port: number) => JSON.stringify({ address: `127.0.0.1:${po
 const row = (page: Page, name: string): Locator => page.getByRole('article', { name, exact: true });
 
 describe('failure history in Chromium', () => {
+  let stack: BrowserStack;
   let etcd: TestEtcd;
   let server: TestServer;
-  let browser: Browser;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
-    etcd = await startEtcd();
-    server = await startServer({ etcdEndpoints: etcd.endpoints });
-    browser = await launchBrowser();
-    ({ page, errors } = await openPage(browser));
+    stack = await startBrowserStack();
+    ({ etcd, server, page, errors } = stack);
     // Something to show before the page opens: another service's instance.
     await etcd.put('/services/e2e-hist-b/b-1', registration(9102));
     await page.goto(`${server.url}/history`, { waitUntil: 'networkidle' });
@@ -32,9 +30,7 @@ describe('failure history in Chromium', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await etcd?.stop();
+    await stack?.stop();
   });
 
   it('shows a lease expiry live, without a reload', async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startEtcd, type TestEtcd } from '../support/etcd';
-import { startServer, type TestServer } from '../support/server';
-import { launchBrowser, openPage } from '../support/browser';
+import type { Page } from 'playwright-core';
+import type { TestEtcd } from '../support/etcd';
+import type { TestServer } from '../support/server';
+import { startBrowserStack, type BrowserStack } from '../support/stack';
 
 type Probe = Window & { __xss?: unknown; __noReload?: boolean };
 
@@ -10,17 +10,15 @@ const nativeValue = (port: number) => JSON.stringify({ address: `127.0.0.1:${por
 const serviceLink = (page: Page, name: string) => page.getByRole('link', { name, exact: true });
 
 describe('live registry UI in Chromium', () => {
+  let stack: BrowserStack;
   let etcd: TestEtcd;
   let server: TestServer;
-  let browser: Browser;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
-    etcd = await startEtcd();
-    server = await startServer({ etcdEndpoints: etcd.endpoints });
-    browser = await launchBrowser();
-    ({ page, errors } = await openPage(browser));
+    stack = await startBrowserStack();
+    ({ etcd, server, page, errors } = stack);
     await page.goto(`${server.url}/services`, { waitUntil: 'networkidle' });
     await page.getByRole('status', { name: 'Connection: Live' }).waitFor({ timeout: 10_000 });
     // Survives only if nothing reloads the page.
@@ -28,9 +26,7 @@ describe('live registry UI in Chromium', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await etcd?.stop();
+    await stack?.stop();
   });
 
   it('shows a newly registered instance within 1 s of the put, without a reload', async () => {
