@@ -36,4 +36,9 @@ describe('demo registrations decode back to what was registered', () => {
       expect(key.startsWith(prefix), format).toBe(false);
     }
   });
+
+  it.each(['kratos', 'go-micro', 'kitex', 'hertz', 'dubbo-app'] as const)('%s carries the zone through metadata', (format) => {
+    const { key, value } = registrationFor(format, instance, LEASE);
+    expect(decodeEntry({ key, value: Buffer.from(value), lease: LEASE })?.[0]?.zone).toBe('eu-west-1a');
+  });
 });

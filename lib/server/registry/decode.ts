@@ -54,7 +54,7 @@ export function decodeEntry(entry: RawEntry): Registration[] | null {
     for (const decode of DECODERS) {
       const registrations = decode(entry);
       // The first format to claim an entry owns it: a registration breaking a cap rejects the entry.
-      if (registrations) return registrations.every(withinCaps) ? registrations : null;
+      if (registrations) return registrations.every(withinCaps) ? registrations.map(withConventionalFields) : null;
     }
   } catch {
     // Decoders are written not to throw; this only keeps a missed case from reaching the watcher.
@@ -65,4 +65,14 @@ export function decodeEntry(entry: RawEntry): Registration[] | null {
 /** Names and ids come from strangers: non-empty and bounded, or the entry is refused. */
 function withinCaps(registration: Registration): boolean {
   return isName(registration.service) && isName(registration.id) && registration.address.length <= MAX_ADDRESS_CHARS;
+}
+
+/**
+ * Frameworks without a zone or version field carry them as metadata (kratos metadata, go-micro
+ * node metadata, kitex/hertz tags, rpcx query): `zone`/`version` there fill the missing fields.
+ */
+function withConventionalFields(registration: Registration): Registration {
+  const zone = registration.zone ?? registration.metadata.zone;
+  const version = registration.version ?? registration.metadata.version;
+  return { ...registration, ...(zone ? { zone } : {}), ...(version ? { version } : {}) };
 }
