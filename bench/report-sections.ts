@@ -10,6 +10,7 @@ export const SECTIONS = [
   { id: 'probing', title: 'Active probing', needsEtcd: false },
   { id: 'ingest', title: 'Ingest throughput', needsEtcd: true },
   { id: 'history', title: 'Failure history at 1,000,000 events', needsEtcd: false },
+  { id: 'demo', title: 'Demo start-up', needsEtcd: false },
   { id: 'topology', title: 'Topology map in Chromium', needsEtcd: true },
 ] as const;
 export type SectionId = (typeof SECTIONS)[number]['id'];

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { findEtcdBinary, startLocalEtcd, type LocalEtcd } from '@/lib/server/etcd/local';
 import { meetsTarget, runPropagation, type PropagationRun } from './propagation';
+import { renderDemoStartupSection, runDemoStartup } from './demo-startup';
 import { runHistoryBench } from './history';
 import { renderHistorySection, renderIngestSection } from './history-report';
 import { runIngestBench } from './ingest';
@@ -137,6 +138,11 @@ async function main(): Promise<void> {
     if (selected.includes('topology')) {
       log('topology map in Chromium');
       fresh.set('topology', await measured(command, async () => renderTopologySection(await runTopologyBench({ etcdEndpoint: common.etcdEndpoint, log }))));
+    }
+
+    if (selected.includes('demo')) {
+      log('demo start-up');
+      fresh.set('demo', await measured(command, async () => renderDemoStartupSection(await runDemoStartup(log))));
     }
 
     const previous = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : undefined;
