@@ -320,5 +320,5 @@ export function layoutInputOf(graph: ViewGraph, nodeById: ReadonlyMap<string, To
     if (!topo) continue;
     nodes.push({ id: graphNode.id, ...sizeOf(topo.kind), ...(graphNode.group !== undefined ? { group: graphNode.group } : {}) });
   }
-  return { nodes, edges: graph.edges.map((edge) => ({ id: edge.id, from: edge.from, to: edge.to })) };
+  return { nodes, edges: graph.edges.map((edge) => ({ id: edge.id, from: edge.from, to: edge.to, weight: edge.count })) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { GROUP_PADDING, layerDepth, positionsFromElk, toElkGraph, type LayoutRequest } from './topology-layout';
+import { foldTallLayers, GROUP_PADDING, layerDepth, layoutEdges, positionsFromElk, toElkGraph, type LayoutRequest } from './topology-layout';
 import { overlaps } from './topology-positions';
 
 const node = (id: string, group?: string) => ({ id, width: 180, height: 48, ...(group ? { group } : {}) });
@@ -36,6 +36,7 @@ describe('layerDepth', () => {
     ['lone nodes', ids(3), [], 1],
     ['a chain', ids(5), chain(5), 5],
     ['a cycle counts once around', ids(4), [...chain(4), { from: 'n3', to: 'n0' }], 4],
+    ['a dense cycle is shallow', ids(4), [...chain(4), { from: 'n3', to: 'n0' }, { from: 'n0', to: 'n2' }, { from: 'n0', to: 'n3' }], 2],
     ['a diamond', ids(4), [{ from: 'n0', to: 'n1' }, { from: 'n0', to: 'n2' }, { from: 'n1', to: 'n3' }, { from: 'n2', to: 'n3' }], 3],
     ['a long chain without recursion', ids(50_000), chain(50_000), 50_000],
   ])('%s', (_name, nodes, edges, depth) => {
@@ -49,6 +50,22 @@ describe('layerDepth', () => {
   });
 });
 
+describe('layoutEdges', () => {
+  it('keeps every edge of a sparse graph', () => {
+    const edges = [
+      { id: '1', from: 'a', to: 'b' },
+      { id: '2', from: 'b', to: 'c' },
+      { id: '3', from: 'c', to: 'c' },
+    ];
+    expect(layoutEdges(3, edges).map((e) => e.id)).toEqual(['1', '2']);
+  });
+
+  it('keeps each node\u2019s strongest outgoing edges in a dense graph', () => {
+    const edges = ['b', 'c', 'd', 'e', 'f'].map((to, i) => ({ id: `a${to}`, from: 'a', to, weight: i }));
+    expect(layoutEdges(1, edges).map((e) => e.id)).toEqual(['af', 'ae', 'ad']);
+  });
+});
+
 describe('positionsFromElk', () => {
   it('turns nested relative positions into absolute ones', () => {
     const positions = positionsFromElk({
@@ -59,6 +76,37 @@ describe('positionsFromElk', () => {
       ],
     });
     expect(Object.fromEntries(positions)).toEqual({ a: { x: 10, y: 20 }, b: { x: 105, y: 207 } });
+  });
+});
+
+describe('foldTallLayers', () => {
+  const sizes = (ids: string[]) => ids.map((id) => ({ id, width: 100, height: 40 }));
+  it('leaves a layout that is not tall alone', () => {
+    const positions = new Map([
+      ['a', { x: 0, y: 0 }],
+      ['b', { x: 200, y: 0 }],
+    ]);
+    expect(foldTallLayers(positions, sizes(['a', 'b']))).toEqual(positions);
+  });
+
+  it('folds a tall layer into sub-columns, keeping layer order and avoiding overlaps', () => {
+    // Two layers: one caller, 100 callees stacked 62 px apart.
+    const ids = ['root', ...Array.from({ length: 100 }, (_, i) => `c${String(i).padStart(3, '0')}`)];
+    const positions = new Map<string, { x: number; y: number }>([['root', { x: 0, y: 3_000 }]]);
+    ids.slice(1).forEach((id, i) => positions.set(id, { x: 300, y: i * 62 }));
+    const folded = foldTallLayers(positions, sizes(ids));
+    const rects = ids.map((id) => ({ ...(folded.get(id) ?? { x: NaN, y: NaN }), width: 100, height: 40 }));
+    const width = Math.max(...rects.map((r) => r.x + r.width)) - Math.min(...rects.map((r) => r.x));
+    const height = Math.max(...rects.map((r) => r.y + r.height)) - Math.min(...rects.map((r) => r.y));
+    expect(width / height).toBeGreaterThan(0.8);
+    expect(width / height).toBeLessThan(3.2);
+    // The caller stays left of every callee, and callees keep their order column by column.
+    const root = folded.get('root');
+    for (const id of ids.slice(1)) expect((folded.get(id)?.x ?? 0) > (root?.x ?? 0)).toBe(true);
+    for (const [i, a] of rects.entries()) for (const b of rects.slice(i + 1)) expect(overlaps(a, b)).toBe(false);
+    const first = folded.get('c000');
+    const second = folded.get('c001');
+    expect(first && second && first.x === second.x && first.y < second.y).toBe(true);
   });
 });
 

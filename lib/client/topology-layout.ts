@@ -23,6 +23,30 @@ export interface LayoutEdge {
   id: string;
   from: string;
   to: string;
+  /** How many calls (topology edges) it stands for; the strongest edges shape dense graphs. */
+  weight?: number;
+}
+
+/** Above this many edges per node, only each node's strongest MAX_LAYOUT_EDGES_PER_NODE outgoing edges shape the layout (all are drawn). */
+export const DENSE_EDGES_PER_NODE = 3;
+export const MAX_LAYOUT_EDGES_PER_NODE = 3;
+
+/**
+ * The edges a layout considers. A dense graph (collapsed groups calling each other every which
+ * way) lays out in seconds instead of tens of seconds with only each node's strongest outgoing
+ * edges, and looks no worse: a layered layout cannot honour a hairball's every edge anyway.
+ */
+export function layoutEdges(nodeCount: number, edges: readonly LayoutEdge[]): LayoutEdge[] {
+  const usable = edges.filter((edge) => edge.from !== edge.to);
+  if (usable.length <= DENSE_EDGES_PER_NODE * Math.max(nodeCount, 1)) return usable;
+  const bySource = new Map<string, LayoutEdge[]>();
+  for (const edge of usable) bySource.set(edge.from, [...(bySource.get(edge.from) ?? []), edge]);
+  const kept: LayoutEdge[] = [];
+  for (const list of bySource.values()) {
+    list.sort((a, b) => (b.weight ?? 1) - (a.weight ?? 1) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    kept.push(...list.slice(0, MAX_LAYOUT_EDGES_PER_NODE));
+  }
+  return kept;
 }
 
 export interface LayoutRequest {
@@ -40,50 +64,46 @@ const BIG_GRAPH_NODES = 250;
 export const DEEP_LAYERS = 24;
 
 /**
- * The number of layers a layered layout needs: the longest path once cycles are broken by a
- * depth-first search (the edges that close a cycle are ignored). Iterative, linear.
+ * How deep the graph runs: the most breadth-first steps from a root (a node nobody calls, or the
+ * first node of a component without one) to any node. Long chains score high; dense graphs with
+ * many cycles (collapsed groups calling each other) score low, as a layered layout will see them.
  */
 export function layerDepth(nodes: readonly { id: string }[], edges: readonly { from: string; to: string }[]): number {
   const next = new Map<string, string[]>();
+  const called = new Set<string>();
   for (const edge of edges) {
     if (edge.from === edge.to) continue;
     const list = next.get(edge.from);
     if (list) list.push(edge.to);
     else next.set(edge.from, [edge.to]);
+    called.add(edge.to);
   }
-  const state = new Map<string, 1 | 2>(); // 1 on the stack, 2 done
-  const depth = new Map<string, number>();
-  let deepest = nodes.length > 0 ? 1 : 0;
-  for (const { id: root } of nodes) {
-    if (state.has(root)) continue;
-    const stack: { id: string; i: number }[] = [{ id: root, i: 0 }];
-    state.set(root, 1);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      if (!top) break;
-      const targets = next.get(top.id) ?? [];
-      if (top.i < targets.length) {
-        const target = targets[top.i] ?? '';
-        top.i += 1;
-        if (!state.has(target)) {
-          state.set(target, 1);
-          stack.push({ id: target, i: 0 });
+  const level = new Map<string, number>();
+  let deepest = 0;
+  const bfs = (roots: string[]): void => {
+    let frontier = roots.filter((id) => !level.has(id));
+    for (const id of frontier) level.set(id, 1);
+    let depth = 1;
+    while (frontier.length > 0) {
+      deepest = Math.max(deepest, depth);
+      const following: string[] = [];
+      for (const id of frontier) {
+        for (const target of next.get(id) ?? []) {
+          if (level.has(target)) continue;
+          level.set(target, depth + 1);
+          following.push(target);
         }
-        continue;
       }
-      // Done: one more than the deepest finished successor (successors still on the stack close a cycle).
-      let below = 0;
-      for (const target of targets) if (state.get(target) === 2) below = Math.max(below, depth.get(target) ?? 0);
-      depth.set(top.id, below + 1);
-      deepest = Math.max(deepest, below + 1);
-      state.set(top.id, 2);
-      stack.pop();
+      frontier = following;
+      depth += 1;
     }
-  }
+  };
+  bfs(nodes.map((node) => node.id).filter((id) => !called.has(id)));
+  for (const { id } of nodes) if (!level.has(id)) bfs([id]);
   return deepest;
 }
 
-export function layoutOptions(nodeCount: number, deep = false): LayoutOptions {
+export function layoutOptions(nodeCount: number, deep = false, grouped = false): LayoutOptions {
   const big = nodeCount > BIG_GRAPH_NODES;
   return {
     'elk.algorithm': 'layered',
@@ -93,13 +113,16 @@ export function layoutOptions(nodeCount: number, deep = false): LayoutOptions {
     'elk.layered.spacing.nodeNodeBetweenLayers': '90',
     'elk.spacing.componentComponent': '60',
     'elk.aspectRatio': '1.8',
-    // Input order is name order: equal inputs give equal layouts.
-    'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+    // ELK is deterministic: equal inputs (nodes in name order) give equal layouts. Do not add
+    // considerModelOrder: on 1,000 nodes it took 20 s instead of 1 s.
     'elk.layered.thoroughness': big ? '1' : '7',
+    // Longest-path layering is a third faster on 1,000 nodes, and puts what calls nothing (databases, caches) in the last column.
+    'elk.layered.layering.strategy': big ? 'LONGEST_PATH' : 'NETWORK_SIMPLEX',
     'elk.layered.nodePlacement.strategy': big ? 'SIMPLE' : 'NETWORK_SIMPLEX',
     'elk.layered.crossingMinimization.greedySwitch.type': big ? 'OFF' : 'TWO_SIDED',
     'elk.layered.compaction.postCompaction.strategy': 'NONE',
-    'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
+    // Compound layout only when there are groups: it costs half again as much.
+    'elk.hierarchyHandling': grouped ? 'INCLUDE_CHILDREN' : 'SEPARATE_CHILDREN',
     ...(deep ? { 'elk.layered.wrapping.strategy': 'MULTI_EDGE', 'elk.layered.cycleBreaking.strategy': 'DEPTH_FIRST' } : {}),
   };
 }
@@ -109,8 +132,10 @@ const groupElkId = (key: string): string => `group\u0000${key}`;
 /** The ELK graph for a request: expanded groups become compound nodes holding their members. */
 export function toElkGraph(request: LayoutRequest): ElkNode {
   const known = new Set(request.nodes.map((node) => node.id));
-  const deep = layerDepth(request.nodes, request.edges) > DEEP_LAYERS;
-  const root: ElkNode & { children: ElkNode[] } = { id: 'root', layoutOptions: layoutOptions(request.nodes.length, deep), children: [] };
+  const considered = layoutEdges(request.nodes.length, request.edges.filter((edge) => known.has(edge.from) && known.has(edge.to)));
+  const deep = layerDepth(request.nodes, considered) > DEEP_LAYERS;
+  const grouped = request.nodes.some((node) => node.group !== undefined);
+  const root: ElkNode & { children: ElkNode[] } = { id: 'root', layoutOptions: layoutOptions(request.nodes.length, deep, grouped), children: [] };
   const groups = new Map<string, ElkNode & { children: ElkNode[] }>();
   const padding = `[top=${GROUP_PADDING.top},left=${GROUP_PADDING.left},bottom=${GROUP_PADDING.bottom},right=${GROUP_PADDING.right}]`;
   for (const node of request.nodes) {
@@ -127,9 +152,7 @@ export function toElkGraph(request: LayoutRequest): ElkNode {
     }
     group.children.push(shape);
   }
-  const edges: ElkExtendedEdge[] = request.edges
-    .filter((edge) => edge.from !== edge.to && known.has(edge.from) && known.has(edge.to))
-    .map((edge) => ({ id: edge.id, sources: [edge.from], targets: [edge.to] }));
+  const edges: ElkExtendedEdge[] = considered.map((edge) => ({ id: edge.id, sources: [edge.from], targets: [edge.to] }));
   return { ...root, edges };
 }
 
@@ -146,6 +169,73 @@ export function positionsFromElk(result: ElkNode): Map<string, Point> {
   };
   visit(result, 0, 0);
   return positions;
+}
+
+/** The screen's shape the overview aims for (wide: 1440×900 and the like). */
+export const TARGET_ASPECT = 1.6;
+const COLUMN_GAP = 36;
+const ROW_GAP = 22;
+const LAYER_GAP = 90;
+
+/**
+ * A layered layout of a big, shallow fleet is a few columns of hundreds of nodes each (1,000
+ * services: 4,000 × 33,000 px), which no screen can show. This folds each tall layer into
+ * side-by-side sub-columns, in ELK's order (column-major, so its crossing minimisation still
+ * mostly holds), choosing the row count that brings the whole close to TARGET_ASPECT. Layers stay
+ * left to right; nothing changes for layouts that are not taller than wide.
+ */
+export function foldTallLayers(positions: ReadonlyMap<string, Point>, nodes: readonly LayoutNode[], aspect = TARGET_ASPECT): Map<string, Point> {
+  const placed = nodes.flatMap((node) => {
+    const p = positions.get(node.id);
+    return p ? [{ ...node, ...p }] : [];
+  });
+  if (placed.length === 0) return new Map(positions);
+  const width = Math.max(...placed.map((n) => n.x + n.width)) - Math.min(...placed.map((n) => n.x));
+  const height = Math.max(...placed.map((n) => n.y + n.height)) - Math.min(...placed.map((n) => n.y));
+  if (height <= 0 || width / height >= aspect / 2) return new Map(positions);
+
+  // Layers: nodes sharing a centre line, left to right; within a layer, top to bottom.
+  const byCentre = new Map<number, typeof placed>();
+  for (const node of placed) {
+    const centre = Math.round(node.x + node.width / 2);
+    byCentre.set(centre, [...(byCentre.get(centre) ?? []), node]);
+  }
+  const layers = [...byCentre.entries()].sort(([a], [b]) => a - b).map(([, list]) => list.sort((a, b) => a.y - b.y));
+  const pitchX = (layer: typeof placed): number => Math.max(...layer.map((n) => n.width)) + COLUMN_GAP;
+  const pitchY = Math.max(...placed.map((n) => n.height)) + ROW_GAP;
+  const tallest = Math.max(...layers.map((layer) => layer.length));
+
+  const shapeFor = (rows: number): { width: number; height: number } => {
+    let total = 0;
+    for (const layer of layers) total += Math.ceil(layer.length / rows) * pitchX(layer);
+    return { width: total + (layers.length - 1) * (LAYER_GAP - COLUMN_GAP), height: Math.min(rows, tallest) * pitchY };
+  };
+  let best = tallest;
+  let bestScore = Infinity;
+  for (let rows = 1; rows <= tallest; rows += 1) {
+    const shape = shapeFor(rows);
+    const score = Math.abs(Math.log(shape.width / shape.height / aspect));
+    if (score < bestScore) {
+      best = rows;
+      bestScore = score;
+    }
+  }
+
+  const result = new Map(positions);
+  let x = 0;
+  for (const layer of layers) {
+    const columns = Math.ceil(layer.length / best);
+    const perColumn = Math.ceil(layer.length / columns);
+    const pitch = pitchX(layer);
+    layer.forEach((node, i) => {
+      const column = Math.floor(i / perColumn);
+      const row = i % perColumn;
+      // Centred vertically, so short layers sit in the middle as ELK would put them.
+      result.set(node.id, { x: Math.round(x + column * pitch), y: Math.round((row - perColumn / 2) * pitchY) });
+    });
+    x += columns * pitch + LAYER_GAP - COLUMN_GAP;
+  }
+  return result;
 }
 
 export interface LayoutEngine {
@@ -181,7 +271,8 @@ export async function createLayoutEngine(): Promise<LayoutEngine> {
   performance.measure(ENGINE_READY_MEASURE, { start: started });
   return {
     async layout(request) {
-      return positionsFromElk(await elk.layout(toElkGraph(request)));
+      const positions = positionsFromElk(await elk.layout(toElkGraph(request)));
+      return request.nodes.some((node) => node.group !== undefined) ? positions : foldTallLayers(positions, request.nodes);
     },
     dispose: () => elk.terminateWorker(),
   };
