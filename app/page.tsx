@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { TopologyWithDrain } from '@/components/drain/TopologyWithDrain';
+import { getRuntime } from '@/lib/server/runtime';
 import '@xyflow/react/dist/style.css';
 import './styles/topology.css';
 
@@ -13,7 +14,7 @@ export default function MapPage() {
     <>
       <h1 className="visually-hidden">Service map</h1>
       {/* The map, with drain controls in its side panel (components/drain). */}
-      <TopologyWithDrain />
+      <TopologyWithDrain initialObserved={getRuntime().latency.edges()} />
     </>
   );
 }

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { FORMATS, STATUSES, type Format, type Status } from '@/lib/model/instance';
 import type { FacetValue } from '@/lib/model/filter';
+import type { EdgeStats } from '@/lib/model/latency';
 import { deriveTopology, isFailing, namespaceOf, type TopologyNode } from '@/lib/model/topology';
 import { probableOrigins } from '@/lib/model/topology-graph';
 import { buildViewGraph, groupGraphId, nodeGraphId } from '@/lib/model/topology-group';
@@ -20,6 +21,7 @@ import { useObservedEdges } from '@/lib/client/topology-edges';
 import type { LayoutEdge, LayoutNode, Point } from '@/lib/client/topology-layout';
 import { useTopologyLayout } from '@/lib/client/topology-layout-state';
 import { useTopologyView } from '@/lib/client/topology-view-url';
+import { refreshIntervalFor, usePacedValue } from '@/lib/client/topology-pace';
 import { useTheme } from '@/lib/client/useTheme';
 import { useLive } from '../live/LiveProvider';
 import { EmptyState } from '../ui/EmptyState';
@@ -80,6 +82,8 @@ function useStableLayoutInput(input: { nodes: LayoutNode[]; edges: LayoutEdge[] 
 export interface TopologyViewProps {
   /** Drain controls per instance in the side panel, once the drain feature provides them. */
   drainControls?: DrainControlsSlot;
+  /** Observed edges rendered with the page, so the first layout does not wait for a poll. */
+  initialObserved?: EdgeStats[];
 }
 
 /** The home page: the fleet as a live graph. */
@@ -91,10 +95,14 @@ export function TopologyView(props: TopologyViewProps) {
   );
 }
 
-function TopologyMap({ drainControls }: TopologyViewProps) {
-  const { services, state } = useLive();
+function TopologyMap({ drainControls, initialObserved }: TopologyViewProps) {
+  const live = useLive();
+  const { state } = live;
+  const interacting = useRef(false);
+  const isInteracting = useCallback(() => interacting.current, []);
+  const services = usePacedValue(live.services, refreshIntervalFor(live.services.length), isInteracting);
   const [view, update] = useTopologyView();
-  const observed = useObservedEdges();
+  const observed = useObservedEdges(initialObserved);
   const { theme } = useTheme();
   const flowApi = useReactFlow<MapNode, MapEdge>();
   const [legendOpen, setLegendOpen] = useState(false);
@@ -310,6 +318,7 @@ function TopologyMap({ drainControls }: TopologyViewProps) {
               onSelect={select}
               onToggleGroup={onToggleGroup}
               onDrag={onDrag}
+              interacting={interacting}
             />
             <OriginNotice origins={origins} onShow={selectByName} />
             {legendOpen && <TopologyLegend />}

@@ -42,11 +42,13 @@ export interface ObservedEdges {
   settled: boolean;
 }
 
-export function useObservedEdges(): ObservedEdges {
-  const [state, setState] = useState<ObservedEdges>({ edges: [], error: null, settled: false });
+export function useObservedEdges(initial?: readonly EdgeStats[]): ObservedEdges {
+  // Edges rendered with the page mean the first layout need not wait for a poll.
+  const [state, setState] = useState<ObservedEdges>(() => ({ edges: initial ? [...initial] : [], error: null, settled: initial !== undefined }));
 
   useEffect(() => {
     let last = '';
+    // The page's own edges are not compared textually: the first poll replaces them once.
     let timer: ReturnType<typeof setTimeout> | undefined;
     let controller: AbortController | undefined;
     const poll = async (): Promise<void> => {
