@@ -1,14 +1,10 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
+import { launchDemo } from '../demo/launch';
 import { launchBrowser } from '../tests/support/browser';
 import { row, verdict } from './report';
 
 export const TARGET_SECONDS = 90;
-const ROOT = path.resolve(import.meta.dirname, '..');
 
 export interface DemoStartupResult {
   urlPrintedMs: number;
@@ -26,21 +22,10 @@ const LatencySchema = z.object({ points: z.array(z.object({ rps: z.number() })) 
  * browser page showing ≥ 10 services, observed edges and latency data: what a user waits for.
  */
 export async function runDemoStartup(log: (message: string) => void): Promise<DemoStartupResult> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-demo-start-'));
   const started = performance.now();
-  const demo = spawn(process.execPath, ['--import', 'tsx', 'demo/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const demo = await launchDemo();
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      demo.stdout.on('data', (chunk: Buffer) => {
-        const found = /Switchyard demo: (http:\/\/\S+)/.exec(chunk.toString());
-        if (found?.[1]) resolve(found[1]);
-      });
-      demo.once('exit', (code) => reject(new Error(`demo exited with ${code}`)));
-    });
+    const { url } = demo;
     const urlPrintedMs = performance.now() - started;
     log(`demo: URL printed after ${(urlPrintedMs / 1_000).toFixed(1)} s; waiting for services, edges and latency`);
     const browser = await launchBrowser();
@@ -64,10 +49,7 @@ export async function runDemoStartup(log: (message: string) => void): Promise<De
       await browser.close();
     }
   } finally {
-    const exited = new Promise((resolve) => demo.once('exit', resolve));
-    demo.kill('SIGINT');
-    await exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    await demo.stop();
   }
 }
 

@@ -1,9 +1,7 @@
 // `npm run screenshots`: starts the real demo (etcd, fleet, dashboard) and saves the README's
 // screenshots from headless Chromium into docs/screenshots/. Needs a build (npm run build).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { launchDemo } from '../demo/launch';
 import { launchBrowser } from '../tests/support/browser';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -19,28 +17,16 @@ const SHOTS = [
 ];
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-shots-'));
-  const demo = spawn(process.execPath, ['--import', 'tsx', 'demo/main.ts', '--scenario', 'service-down', '--target', 'payments'], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const demo = await launchDemo(['--scenario', 'service-down', '--target', 'payments']);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      demo.stdout.on('data', (chunk: Buffer) => {
-        const found = /Switchyard demo: (http:\/\/\S+)/.exec(chunk.toString());
-        if (found?.[1]) resolve(found[1]);
-      });
-      demo.once('exit', (code) => reject(new Error(`demo exited with ${code}`)));
-    });
-    console.log(`demo at ${url}; warming up ${WARM_UP_MS / 1_000} s`);
+    console.log(`demo at ${demo.url}; warming up ${WARM_UP_MS / 1_000} s`);
     await new Promise((resolve) => setTimeout(resolve, WARM_UP_MS));
     const browser = await launchBrowser();
     try {
       const context = await browser.newContext({ colorScheme: 'dark', viewport: { width: 1440, height: 900 } });
       const page = await context.newPage();
       for (const shot of SHOTS) {
-        await page.goto(`${url}${shot.path}`, { waitUntil: 'networkidle' });
+        await page.goto(`${demo.url}${shot.path}`, { waitUntil: 'networkidle' });
         await page.waitForTimeout(2_500);
         await page.screenshot({ path: path.join(out, shot.file) });
         console.log(`saved docs/screenshots/${shot.file}`);
@@ -49,10 +35,7 @@ async function main(): Promise<void> {
       await browser.close();
     }
   } finally {
-    const exited = new Promise((resolve) => demo.once('exit', resolve));
-    demo.kill('SIGINT');
-    await exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    await demo.stop();
   }
 }
 
