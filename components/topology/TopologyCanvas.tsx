@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useRef, type KeyboardEvent } from 'react';
+import { useCallback, useMemo, useRef, type KeyboardEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Controls,
   MiniMap,
@@ -15,6 +15,7 @@ import { isArrowKey, nearestInDirection } from '@/lib/client/topology-nav';
 import type { Point } from '@/lib/client/topology-layout';
 import type { Rect } from '@/lib/client/topology-positions';
 import { NODE_TYPES } from './nodes';
+import { OverviewCanvas } from './OverviewCanvas';
 import type { MapEdge, MapNode } from './flow';
 
 /** Below these zoom levels labels and then details are hidden: they cannot be read anyway, and skipping them keeps panning smooth. */
@@ -25,6 +26,14 @@ const zoomClass = (state: ReactFlowState): string => {
   const zoom = state.transform[2];
   return zoom < VERY_FAR_ZOOM ? 'is-far is-very-far' : zoom < FAR_ZOOM ? 'is-far' : '';
 };
+
+/**
+ * From this many nodes (or twice as many edges), zooming out below FAR_ZOOM switches to the canvas
+ * overview, and only nodes and edges in view are in the DOM when zoomed in.
+ */
+export const OVERVIEW_MIN_NODES = 300;
+export const MIN_ZOOM = 0.02;
+const NO_EDGES: MapEdge[] = [];
 
 const MINIMAP_COLOURS: Record<string, string> = {
   passing: 'var(--passing)',
@@ -47,6 +56,9 @@ export interface TopologyCanvasProps {
   rects: ReadonlyMap<string, Rect>;
   colorMode: 'dark' | 'light';
   className: string;
+  /** Graph id of the selection ('' for none), and whether a search dims what it does not match. */
+  selected: string;
+  searching: boolean;
   /** A graph id; '' clears the selection. */
   onSelect(id: string): void;
   onToggleGroup(key: string): void;
@@ -60,9 +72,12 @@ export interface TopologyCanvasProps {
  * walks the nodes in reading order, arrows move to the nearest node that way, Enter opens the
  * node's panel, Escape closes it.
  */
-export function TopologyCanvas({ nodes, edges, rects, colorMode, className, onSelect, onToggleGroup, onDrag, interacting }: TopologyCanvasProps) {
+export function TopologyCanvas({ nodes, edges, rects, colorMode, className, selected, searching, onSelect, onToggleGroup, onDrag, interacting }: TopologyCanvasProps) {
   const flow = useReactFlow<MapNode, MapEdge>();
   const zoom = useStore(zoomClass);
+  const big = nodes.length > OVERVIEW_MIN_NODES || edges.length > 2 * OVERVIEW_MIN_NODES;
+  // Below FAR_ZOOM labels are unreadable anyway: a big map is then drawn by the canvas overview.
+  const overview = big && zoom.includes('is-far');
   const container = useRef<HTMLDivElement>(null);
   const drag = useRef<Map<string, Point> | null>(null);
 
@@ -108,6 +123,10 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, onSe
     [focusNode, onSelect, onToggleGroup, rects],
   );
 
+  // On the overview React Flow keeps the nodes (for fitting and picking) but draws none of them:
+  // mounting a thousand node components would cost half a second for nothing seen.
+  const flowNodes = useMemo(() => (overview ? nodes.map((node) => ({ ...node, hidden: true })) : nodes), [overview, nodes]);
+
   const onNodesChange = useCallback(
     (changes: NodeChange<MapNode>[]) => {
       let moved = false;
@@ -142,7 +161,26 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, onSe
     },
     [onToggleGroup],
   );
-  const onPaneClick = useCallback(() => onSelect(''), [onSelect]);
+  const onPaneClick = useCallback(
+    (event: ReactMouseEvent) => {
+      if (!overview) {
+        onSelect('');
+        return;
+      }
+      // On the canvas overview, a click picks the box under it and zooms to it.
+      const point = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      const slack = 6 / flow.getZoom();
+      const hit = [...rects].find(([, r]) => point.x >= r.x - slack && point.x <= r.x + r.width + slack && point.y >= r.y - slack && point.y <= r.y + r.height + slack);
+      if (!hit) {
+        onSelect('');
+        return;
+      }
+      const [id, r] = hit;
+      onSelect(id);
+      void flow.setCenter(r.x + r.width / 2, r.y + r.height / 2, { zoom: 0.8, duration: 0 });
+    },
+    [overview, flow, rects, onSelect],
+  );
 
   // While the viewport moves it is its own compositor layer: panning then moves pixels already
   // drawn instead of redrawing thousands of nodes and edges each frame (measured: 2.3 s of raster
@@ -162,10 +200,11 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, onSe
   }, [interacting]);
 
   return (
-    <div className={`topology__canvas ${className} ${zoom}`} ref={container} onKeyDown={onKeyDown}>
+    <div className={`topology__canvas ${className} ${zoom}${overview ? ' is-overview' : ''}${interacting.current ? ' is-moving' : ''}`} ref={container} onKeyDown={onKeyDown}>
       <ReactFlow<MapNode, MapEdge>
-        nodes={nodes}
-        edges={edges}
+        nodes={flowNodes}
+        // The overview canvas draws the edges; React Flow would otherwise re-run a selector per edge on every frame.
+        edges={overview ? NO_EDGES : edges}
         nodeTypes={NODE_TYPES}
         onNodesChange={onNodesChange}
         onNodeClick={onNodeClick}
@@ -183,12 +222,15 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, onSe
         selectionKeyCode={null}
         multiSelectionKeyCode={null}
         nodeDragThreshold={4}
-        minZoom={0.02}
+        minZoom={MIN_ZOOM}
         maxZoom={2}
         colorMode={colorMode}
         attributionPosition="top-right"
         aria-label="Service topology map"
+        // Zoomed in on a big map, only what is in view is in the DOM.
+        onlyRenderVisibleElements={big}
       >
+        <OverviewCanvas active={overview} nodes={nodes} edges={edges} rects={rects} selected={selected} dimOthers={searching} />
         <MiniMap<MapNode> pannable zoomable nodeColor={minimapColour} nodeStrokeWidth={0} ariaLabel="Minimap" />
         <Controls showInteractive={false} position="bottom-left" />
       </ReactFlow>

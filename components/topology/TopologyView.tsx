@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { getViewportForBounds, ReactFlowProvider, useReactFlow, useStoreApi } from '@xyflow/react';
 import { FORMATS, STATUSES, type Format, type Status } from '@/lib/model/instance';
 import type { FacetValue } from '@/lib/model/filter';
 import type { EdgeStats } from '@/lib/model/latency';
@@ -19,6 +19,7 @@ import {
 } from '@/lib/model/topology-view';
 import { useObservedEdges } from '@/lib/client/topology-edges';
 import type { LayoutEdge, LayoutNode, Point } from '@/lib/client/topology-layout';
+import { boundsOf } from '@/lib/client/topology-positions';
 import { useTopologyLayout } from '@/lib/client/topology-layout-state';
 import { useTopologyView } from '@/lib/client/topology-view-url';
 import { refreshIntervalFor, usePacedValue } from '@/lib/client/topology-pace';
@@ -28,7 +29,7 @@ import { EmptyState } from '../ui/EmptyState';
 import { buildFlow, layoutInputOf, type MapEdge, type MapNode } from './flow';
 import { TopologyActionsContext, type TopologyActions } from './nodes';
 import { OriginNotice } from './OriginNotice';
-import { TopologyCanvas } from './TopologyCanvas';
+import { MIN_ZOOM, TopologyCanvas } from './TopologyCanvas';
 import { TopologyLegend } from './TopologyLegend';
 import { TopologyPanel, type DrainControlsSlot } from './TopologyPanel';
 import { TopologyToolbar, type TopologyFacets } from './TopologyToolbar';
@@ -169,11 +170,18 @@ function TopologyMap({ drainControls, initialObserved }: TopologyViewProps) {
 
   // Viewport: fitted once when the map first has nodes, then only on request.
   const [drawn, setDrawn] = useState(false);
+  // Fitted to our own rectangles: React Flow's fitView only counts nodes it has measured, and on
+  // big maps only what is in view is rendered (and measured).
+  const storeApi = useStoreApi();
   const fitTo = useCallback(
     (ids?: string[]) => {
-      void flowApi.fitView({ padding: FIT_PADDING, maxZoom: 1, duration: 0, ...(ids ? { nodes: ids.map((id) => ({ id })) } : {}) });
+      const rects = ids ? ids.flatMap((id) => flow.rects.get(id) ?? []) : [...flow.rects.values()];
+      const bounds = boundsOf(rects);
+      if (!bounds) return;
+      const { width, height } = storeApi.getState();
+      void flowApi.setViewport(getViewportForBounds(bounds, width, height, MIN_ZOOM, 1, FIT_PADDING), { duration: 0 });
     },
-    [flowApi],
+    [flow.rects, flowApi, storeApi],
   );
   const centerOn = useCallback(
     (graphId: string) => {
@@ -184,12 +192,17 @@ function TopologyMap({ drainControls, initialObserved }: TopologyViewProps) {
   );
   useEffect(() => {
     if (drawn || flow.nodes.length === 0 || layout.pending?.full) return;
-    const frame = requestAnimationFrame(() => {
+    let frame = requestAnimationFrame(() => {
       if (selectedId !== '' && flow.rects.has(selectedId)) centerOn(selectedId);
       else if (visibility.focus) fitTo([...flow.rects.keys()]);
       else fitTo();
-      performance.mark(FIRST_DRAW_MARK);
-      setDrawn(true);
+      // The frame after next: the fitted map has been painted by then.
+      frame = requestAnimationFrame(() => {
+        frame = requestAnimationFrame(() => {
+          performance.mark(FIRST_DRAW_MARK);
+          setDrawn(true);
+        });
+      });
     });
     return () => cancelAnimationFrame(frame);
   }, [drawn, flow, layout.pending, selectedId, visibility.focus, centerOn, fitTo]);
@@ -288,7 +301,7 @@ function TopologyMap({ drainControls, initialObserved }: TopologyViewProps) {
   const panelOpen = selectedNode !== undefined || selectedGroup !== undefined;
   return (
     <TopologyActionsContext.Provider value={actions}>
-      <div className="topology" data-ready={drawn ? 'true' : 'false'}>
+      <div className="topology" data-ready={drawn ? 'true' : 'false'} data-nodes={flow.nodes.filter((node) => node.type !== 'frame').length} data-edges={flow.edges.length} data-groups={flow.nodes.filter((node) => node.type === 'cluster').length}>
         <TopologyToolbar
           view={view}
           facets={facets}
@@ -315,6 +328,8 @@ function TopologyMap({ drainControls, initialObserved }: TopologyViewProps) {
               rects={flow.rects}
               colorMode={theme === 'light' ? 'light' : 'dark'}
               className={canvasClass}
+              selected={selectedId}
+              searching={matches !== null}
               onSelect={select}
               onToggleGroup={onToggleGroup}
               onDrag={onDrag}

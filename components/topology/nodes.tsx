@@ -114,8 +114,8 @@ function ExternalNodeView({ data }: NodeProps<ServiceFlowNode>) {
         <span className="tnode__name">{name}</span>
         <span className="tnode__meta">
           <StatusIcon status={status} />
-          <span>{KIND_LABELS[kind]}</span>
-          {errors && <span className="tnode__chip tnode__chip--errors">{errors}</span>}
+          {/* The outline already says what it is: room goes to the errors when there are some. */}
+          {errors ? <span className="tnode__chip tnode__chip--errors">{errors}</span> : <span>{KIND_LABELS[kind]}</span>}
         </span>
       </span>
       {origin && <OriginMark />}

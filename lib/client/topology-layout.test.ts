@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { foldTallLayers, GROUP_PADDING, layerDepth, layoutEdges, positionsFromElk, toElkGraph, type LayoutRequest } from './topology-layout';
+import { foldTallLayers, foldWideLayers, GROUP_PADDING, layerDepth, layoutEdges, positionsFromElk, toElkGraph, type LayoutRequest } from './topology-layout';
 import { overlaps } from './topology-positions';
 
 const node = (id: string, group?: string) => ({ id, width: 180, height: 48, ...(group ? { group } : {}) });
@@ -43,10 +43,10 @@ describe('layerDepth', () => {
     expect(layerDepth(nodes, edges)).toBe(depth);
   });
 
-  it('switches deep graphs to wrapped layers', () => {
+  it('breaks cycles depth-first in deep graphs', () => {
     const deep = toElkGraph({ nodes: Array.from({ length: 40 }, (_, i) => node(`n${i}`)), edges: chain(40).map((e, i) => ({ id: String(i), ...e })) });
-    expect(deep.layoutOptions?.['elk.layered.wrapping.strategy']).toBe('MULTI_EDGE');
-    expect(toElkGraph({ nodes: [node('a')], edges: [] }).layoutOptions?.['elk.layered.wrapping.strategy']).toBeUndefined();
+    expect(deep.layoutOptions?.['elk.layered.cycleBreaking.strategy']).toBe('DEPTH_FIRST');
+    expect(toElkGraph({ nodes: [node('a')], edges: [] }).layoutOptions?.['elk.layered.cycleBreaking.strategy']).toBeUndefined();
   });
 });
 
@@ -107,6 +107,32 @@ describe('foldTallLayers', () => {
     const first = folded.get('c000');
     const second = folded.get('c001');
     expect(first && second && first.x === second.x && first.y < second.y).toBe(true);
+  });
+});
+
+describe('foldWideLayers', () => {
+  it('wraps a long row of layers into bands, keeping their order and avoiding overlaps', () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `n${String(i).padStart(2, '0')}`);
+    const positions = new Map(ids.map((id, i) => [id, { x: i * 300, y: i % 2 === 0 ? 0 : 70 }]));
+    const sizes = ids.map((id) => ({ id, width: 200, height: 56 }));
+    const folded = foldWideLayers(positions, sizes);
+    const rects = ids.map((id) => ({ ...(folded.get(id) ?? { x: NaN, y: NaN }), width: 200, height: 56 }));
+    const width = Math.max(...rects.map((r) => r.x + r.width)) - Math.min(...rects.map((r) => r.x));
+    const height = Math.max(...rects.map((r) => r.y + r.height)) - Math.min(...rects.map((r) => r.y));
+    expect(width / height).toBeLessThan(4);
+    for (const [i, a] of rects.entries()) for (const b of rects.slice(i + 1)) expect(overlaps(a, b)).toBe(false);
+    // Reading order survives: left to right within a band, bands top to bottom.
+    const first = folded.get('n00');
+    const last = folded.get('n59');
+    expect(first && last && last.y > first.y).toBe(true);
+  });
+
+  it('leaves a layout that is not wide alone', () => {
+    const positions = new Map([
+      ['a', { x: 0, y: 0 }],
+      ['b', { x: 300, y: 200 }],
+    ]);
+    expect(foldWideLayers(positions, [{ id: 'a', width: 200, height: 56 }, { id: 'b', width: 200, height: 56 }])).toEqual(positions);
   });
 });
 

@@ -60,7 +60,7 @@ export const GROUP_PADDING = { top: 44, left: 18, bottom: 18, right: 18 } as con
 /** Big graphs get the cheaper settings: ELK's defaults take seconds from 1,000 nodes on. */
 const BIG_GRAPH_NODES = 250;
 
-/** Deeper than this many layers, the layout wraps its layers into rows (a long chain is otherwise a line 100,000 px wide). */
+/** Deeper than this many layers, a graph gets the faster cycle breaking (and foldWideLayers wraps it into rows). */
 export const DEEP_LAYERS = 24;
 
 /**
@@ -123,7 +123,9 @@ export function layoutOptions(nodeCount: number, deep = false, grouped = false):
     'elk.layered.compaction.postCompaction.strategy': 'NONE',
     // Compound layout only when there are groups: it costs half again as much.
     'elk.hierarchyHandling': grouped ? 'INCLUDE_CHILDREN' : 'SEPARATE_CHILDREN',
-    ...(deep ? { 'elk.layered.wrapping.strategy': 'MULTI_EDGE', 'elk.layered.cycleBreaking.strategy': 'DEPTH_FIRST' } : {}),
+    // ELK's own wrapping took over a minute on a 500-node ring in the browser; a depth-first cycle
+    // break keeps deep graphs to seconds, and foldWideLayers wraps the result into rows.
+    ...(deep ? { 'elk.layered.cycleBreaking.strategy': 'DEPTH_FIRST' } : {}),
   };
 }
 
@@ -238,6 +240,57 @@ export function foldTallLayers(positions: ReadonlyMap<string, Point>, nodes: rea
   return result;
 }
 
+/**
+ * The other way round: a deep graph (a long chain of calls) lays out as one row of layers 100,000
+ * px wide. This cuts the sequence of layers into bands stacked top to bottom, like lines of text,
+ * choosing the band count that brings the whole closest to `aspect`.
+ */
+export function foldWideLayers(positions: ReadonlyMap<string, Point>, nodes: readonly LayoutNode[], aspect = TARGET_ASPECT): Map<string, Point> {
+  const placed = nodes.flatMap((node) => {
+    const p = positions.get(node.id);
+    return p ? [{ ...node, ...p }] : [];
+  });
+  if (placed.length === 0) return new Map(positions);
+  const minX = Math.min(...placed.map((n) => n.x));
+  const minY = Math.min(...placed.map((n) => n.y));
+  const width = Math.max(...placed.map((n) => n.x + n.width)) - minX;
+  const height = Math.max(...placed.map((n) => n.y + n.height)) - minY;
+  if (height <= 0 || width / height <= aspect * 2) return new Map(positions);
+
+  const byCentre = new Map<number, typeof placed>();
+  for (const node of placed) {
+    const centre = Math.round(node.x + node.width / 2);
+    byCentre.set(centre, [...(byCentre.get(centre) ?? []), node]);
+  }
+  const layers = [...byCentre.entries()].sort(([a], [b]) => a - b).map(([, list]) => list);
+  const span = (layer: typeof placed) => ({
+    left: Math.min(...layer.map((n) => n.x)),
+    right: Math.max(...layer.map((n) => n.x + n.width)),
+  });
+  let best = 1;
+  let bestScore = Infinity;
+  for (let bands = 1; bands <= layers.length; bands += 1) {
+    const score = Math.abs(Math.log(width / bands / ((height + LAYER_GAP) * bands) / aspect));
+    if (score < bestScore) {
+      best = bands;
+      bestScore = score;
+    }
+  }
+  const bandWidth = width / best;
+  const result = new Map(positions);
+  let band = 0;
+  let bandStart = minX;
+  for (const layer of layers) {
+    const { left, right } = span(layer);
+    if (right - bandStart > bandWidth && left > bandStart) {
+      band += 1;
+      bandStart = left;
+    }
+    for (const node of layer) result.set(node.id, { x: Math.round(node.x - bandStart + minX), y: Math.round(node.y + band * (height + LAYER_GAP * 2)) });
+  }
+  return result;
+}
+
 export interface LayoutEngine {
   layout(request: LayoutRequest): Promise<Map<string, Point>>;
   dispose(): void;
@@ -245,6 +298,7 @@ export interface LayoutEngine {
 
 export const ENGINE_READY_MEASURE = 'switchyard:topology-engine-ready';
 
+/** A first, tiny layout takes ELK's one-off set-up (~1 s cold) off the first real one; a bigger one would delay it. */
 const WARM_UP: LayoutRequest = {
   nodes: ['a', 'b', 'c', 'd'].map((id) => ({ id, width: 100, height: 40 })),
   edges: [
@@ -265,14 +319,16 @@ export async function createLayoutEngine(): Promise<LayoutEngine> {
   const { default: ELK } = await import('elkjs/lib/elk-api');
   const started = performance.now();
   const elk = new ELK({ workerFactory: spawnLayoutWorker });
-  // A first, tiny layout: the worker loads and compiles ELK while the page is still starting,
-  // instead of during the first real layout.
+  // A first, tiny layout while the page is still starting: ELK's one-off set-up (~1 s cold) is then
+  // done before the first real layout is asked for. (Warming further on fleet-shaped graphs while
+  // the page hydrates was tried: the first 1,000-node layout took as long.)
   await elk.layout(toElkGraph(WARM_UP));
   performance.measure(ENGINE_READY_MEASURE, { start: started });
   return {
     async layout(request) {
       const positions = positionsFromElk(await elk.layout(toElkGraph(request)));
-      return request.nodes.some((node) => node.group !== undefined) ? positions : foldTallLayers(positions, request.nodes);
+      if (request.nodes.some((node) => node.group !== undefined)) return positions;
+      return foldWideLayers(foldTallLayers(positions, request.nodes), request.nodes);
     },
     dispose: () => elk.terminateWorker(),
   };
