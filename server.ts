@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import next from 'next';
 import { loadConfig } from './lib/server/config';
 import { handleIngest, INGEST_PATH } from './lib/server/ingest-endpoint';
+import { prepareRequest } from './lib/server/security-headers';
 import { startRuntime } from './lib/server/start-runtime';
 
 /** Custom server: Next's handler and Socket.IO on one port; the runtime starts first and stops last. */
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = createServer((request, response) => {
+    prepareRequest(request, response, { dev, https: false });
     if (request.url?.split('?')[0] === INGEST_PATH) return handleIngest(request, response, runtime);
     void handle(request, response);
   });

@@ -1,10 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
-import { getRuntime } from '@/lib/server/runtime';
 import { THEME_SCRIPT } from '@/lib/client/themeScript';
-import { LiveProvider } from '@/components/live/LiveProvider';
-import { AppHeader } from '@/components/shell/AppHeader';
-import { LiveBanner } from '@/components/shell/LiveBanner';
+import { scriptNonce } from '@/lib/server/auth/page';
 import './styles/tokens.css';
 import './styles/base.css';
 import './styles/shell.css';
@@ -13,6 +10,7 @@ import './styles/table.css';
 import './styles/badges.css';
 import './styles/drain.css';
 
+// Every page is rendered per request: the CSP nonce differs each time and pages check the session.
 export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = {
@@ -27,25 +25,16 @@ export const viewport: Viewport = {
   ],
 };
 
-/**
- * The live state lives here, above every page, so client navigation keeps one socket and one
- * state; the snapshot is rendered on the server with the first request.
- */
-export default function RootLayout({ children }: { children: ReactNode }) {
-  const snapshot = getRuntime().store.snapshot();
+/** The document shell only: the console's live state is in app/(console)/layout.tsx, behind sign-in. */
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const nonce = await scriptNonce();
   return (
     // The theme script sets data-theme before hydration.
     <html lang="en" suppressHydrationWarning>
       <head>
-        <script>{THEME_SCRIPT}</script>
+        <script nonce={nonce}>{THEME_SCRIPT}</script>
       </head>
-      <body>
-        <LiveProvider initial={snapshot}>
-          <AppHeader />
-          <LiveBanner />
-          <main className="main">{children}</main>
-        </LiveProvider>
-      </body>
+      <body>{children}</body>
     </html>
   );
 }

@@ -11,10 +11,11 @@ export const rawEtcd = (endpoint: string): Etcd3 => new Etcd3({ hosts: endpoint 
  * A fresh Socket.IO client like the browser's (default transports: long-polling first, then the
  * upgrade to WebSocket), or WebSocket-only when asked. Never reconnects: a drop is a failure here.
  */
-export function liveClient(url: string, options: { websocketOnly?: boolean } = {}): LiveClient {
+export function liveClient(url: string, token: string, options: { websocketOnly?: boolean } = {}): LiveClient {
   return io(url, {
     forceNew: true,
     reconnection: false,
+    extraHeaders: { authorization: `Bearer ${token}` },
     ...(options.websocketOnly ? { transports: ['websocket'] } : {}),
   });
 }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { launchDemo } from '../demo/launch';
-import { launchBrowser } from '../tests/support/browser';
+import { addSessionCookie, launchBrowser } from '../tests/support/browser';
 import { row, verdict } from './report';
 
 export const TARGET_SECONDS = 90;
@@ -30,13 +30,16 @@ export async function runDemoStartup(log: (message: string) => void): Promise<De
     log(`demo: URL printed after ${(urlPrintedMs / 1_000).toFixed(1)} s; waiting for services, edges and latency`);
     const browser = await launchBrowser();
     try {
-      const page = await browser.newPage();
+      const context = await browser.newContext();
+      await addSessionCookie(context, url, demo.cookie);
+      const page = await context.newPage();
+      const authed = { headers: { cookie: demo.cookie } };
       for (;;) {
         if (performance.now() - started > 180_000) throw new Error('demo not ready in 180 s');
-        const topology = TopologySchema.parse(await (await fetch(`${url}/api/v1/topology`)).json());
+        const topology = TopologySchema.parse(await (await fetch(`${url}/api/v1/topology`, authed)).json());
         const services = topology.nodes.filter((node) => node.kind === 'service').length;
         const edges = topology.edges.filter((edge) => (edge.rps ?? 0) > 0).length;
-        const latency = LatencySchema.parse(await (await fetch(`${url}/api/v1/services/api-gateway/latency?window=5m`)).json());
+        const latency = LatencySchema.parse(await (await fetch(`${url}/api/v1/services/api-gateway/latency?window=5m`, authed)).json());
         const latencyPoints = latency.points.filter((point) => point.rps > 0).length;
         if (services >= 10 && edges > 0 && latencyPoints > 0) {
           await page.goto(url, { waitUntil: 'networkidle' });

@@ -23,6 +23,8 @@ export const ReadySchema = z.object({
   syncMs: z.number(),
   instances: z.number().int(),
   rssAfterSync: z.number(),
+  /** A viewer API token: Socket.IO clients authenticate like any other. */
+  token: z.string(),
 });
 export type Ready = z.infer<typeof ReadySchema>;
 

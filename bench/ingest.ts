@@ -1,14 +1,13 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { freePort } from '@/lib/server/etcd/local';
+import { startServer } from '../tests/support/server';
 import { summarize, type Summary } from './stats';
 
 export const SENDERS = 8;
 export const SECONDS = 8;
 const CALLS_PER_BATCH = 20;
-const root = path.resolve(import.meta.dirname, '..');
 
 export interface IngestLoad {
   batchesPerSecond: number;
@@ -39,9 +38,10 @@ function batchBody(sender: number): string {
   });
 }
 
-function post(url: URL, agent: Agent, body: string): Promise<number> {
+function post(url: URL, agent: Agent, body: string, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` };
+    const req = request(url, { method: 'POST', agent, headers }, (response) => {
       response.resume();
       response.on('end', () => resolve(response.statusCode ?? 0));
     });
@@ -50,8 +50,8 @@ function post(url: URL, agent: Agent, body: string): Promise<number> {
   });
 }
 
-/** SENDERS keep-alive clients post back to back for SECONDS. */
-async function load(endpoint: string): Promise<IngestLoad> {
+/** SENDERS keep-alive clients post back to back for SECONDS, each request with the API token (the baseline ignores it). */
+async function load(endpoint: string, token: string): Promise<IngestLoad> {
   const url = new URL(endpoint);
   const agent = new Agent({ keepAlive: true, maxSockets: SENDERS });
   const latencies: number[] = [];
@@ -61,7 +61,7 @@ async function load(endpoint: string): Promise<IngestLoad> {
     Array.from({ length: SENDERS }, async (_, sender) => {
       while (performance.now() < deadline) {
         const started = performance.now();
-        const status = await post(url, agent, batchBody(sender)).catch(() => 0);
+        const status = await post(url, agent, batchBody(sender), token).catch(() => 0);
         if (status === 202) latencies.push(performance.now() - started);
         else failures += 1;
       }
@@ -83,24 +83,15 @@ export async function runIngestBench(etcdEndpoint: string, dataDir: string, log:
   const baseline = fork(path.join(import.meta.dirname, 'ingest-baseline.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'ignore' });
   const port = await new Promise<number>((resolve) => baseline.once('message', (message: { port: number }) => resolve(message.port)));
   log(`ingest: baseline (bare JSON endpoint) for ${SECONDS} s`);
-  const baselineLoad = await load(`http://127.0.0.1:${port}/api/v1/ingest/calls`);
+  const baselineLoad = await load(`http://127.0.0.1:${port}/api/v1/ingest/calls`, 'syd_baseline');
   await stopChild(baseline);
 
-  const serverPort = await freePort();
-  const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(serverPort), ETCD_ENDPOINTS: etcdEndpoint, DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = await startServer({ etcdEndpoints: [etcdEndpoint], dataDir });
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('Switchyard ready on') && resolve());
-      server.once('exit', (code) => reject(new Error(`server exited (${code}); is the Next build present? run npm run build`)));
-    });
     log(`ingest: the product's POST /api/v1/ingest/calls for ${SECONDS} s`);
-    const ours = await load(`http://127.0.0.1:${serverPort}/api/v1/ingest/calls`);
+    const ours = await load(`${server.url}/api/v1/ingest/calls`, await server.createToken({ name: 'bench-reporter', role: 'viewer' }));
     return { ours, baseline: baselineLoad };
   } finally {
-    await stopChild(server);
+    await server.stop();
   }
 }

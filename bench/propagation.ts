@@ -89,8 +89,8 @@ interface Receipts {
 /** performance.now() of this process as epoch ms, comparable with the host's emit times. */
 const epoch = (at: number): number => performance.timeOrigin + at;
 
-async function connectClient(url: string, receipts: Receipts): Promise<LiveClient> {
-  const socket = liveClient(url);
+async function connectClient(url: string, token: string, receipts: Receipts): Promise<LiveClient> {
+  const socket = liveClient(url, token);
   const snapshot = new Promise<Snapshot>((resolve, reject) => {
     socket.once('state:snapshot', resolve);
     socket.once('connect_error', reject);
@@ -239,7 +239,7 @@ export async function runPropagation(options: PropagationOptions): Promise<Propa
     const coalesceMs = host.ready.coalesceMs;
     const label = `coalesce ${coalesceMs} ms${options.coalesceMs === undefined ? ' (default)' : ''}`;
     watcher = await watchRaw(watcherClient, receipts);
-    socket = await connectClient(host.url, receipts);
+    socket = await connectClient(host.url, host.ready.token, receipts);
     await runPhase(putter, host, receipts, WARMUP, `c${coalesceMs}-warmup`);
     const phases: PhaseResult[] = [];
     for (const plan of plans) {

@@ -128,7 +128,8 @@ async function main(): Promise<void> {
   // The parent went away without saying stop: do not outlive it.
   process.on('disconnect', () => void stop());
 
-  reply({ type: 'ready', port, coalesceMs: config.SWITCHYARD_COALESCE_MS, syncMs, instances: runtime.store.instanceCount(), rssAfterSync });
+  const { secret: token } = await runtime.auth.tokens.create({ name: 'bench', role: 'viewer' }, 'bench');
+  reply({ type: 'ready', port, coalesceMs: config.SWITCHYARD_COALESCE_MS, syncMs, instances: runtime.store.instanceCount(), rssAfterSync, token });
 }
 
 main().catch((error: unknown) => {

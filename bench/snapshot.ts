@@ -92,9 +92,9 @@ async function timeRawList(client: Etcd3, repeats: number, expected: number): Pr
   return times;
 }
 
-async function timeSnapshotReceipt(url: string, expected: number, websocketOnly: boolean): Promise<number> {
+async function timeSnapshotReceipt(url: string, token: string, expected: number, websocketOnly: boolean): Promise<number> {
   const t0 = performance.now();
-  const socket = liveClient(url, { websocketOnly });
+  const socket = liveClient(url, token, { websocketOnly });
   try {
     const snapshot = await within(
       new Promise<Snapshot>((resolve, reject) => {
@@ -141,11 +141,11 @@ export async function runSnapshot(options: SnapshotOptions): Promise<SnapshotRes
     const receiptDefault: number[] = [];
     const receiptWebsocket: number[] = [];
     for (let i = 0; i < plan.repeats; i += 1) {
-      receiptDefault.push(await timeSnapshotReceipt(host.url, keys, false));
+      receiptDefault.push(await timeSnapshotReceipt(host.url, host.ready.token, keys, false));
       await sleep(100);
     }
     for (let i = 0; i < plan.repeats; i += 1) {
-      receiptWebsocket.push(await timeSnapshotReceipt(host.url, keys, true));
+      receiptWebsocket.push(await timeSnapshotReceipt(host.url, host.ready.token, keys, true));
       await sleep(100);
     }
     const measured = await host.measureSnapshot(plan.repeats);

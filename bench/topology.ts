@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import type { Page } from 'playwright-core';
-import { launchBrowser } from '../tests/support/browser';
-import { eventually, startServer, type TestServer } from '../tests/support/server';
+import { addSessionCookie, launchBrowser } from '../tests/support/browser';
+import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../tests/support/server';
 import { row, verdict } from './report';
 import { formatMs, summarize, type Summary } from './stats';
 import { topologyFleet } from './topology-fleet';
@@ -167,6 +167,7 @@ async function measureSize(
   const browser = await launchBrowser();
   try {
     const context = await browser.newContext({ colorScheme: 'dark', viewport: VIEWPORT });
+    await addSessionCookie(context, server.url, await server.login('admin', ADMIN_PASSWORD));
     await context.addInitScript(INSTRUMENT);
     const page = await context.newPage();
 
@@ -247,7 +248,7 @@ export async function runTopologyBench(options: { etcdEndpoint: string; log: (me
       try {
         await eventually(
           async () => {
-            const body = (await (await fetch(`${server.url}/api/v1/services`)).json()) as { services: unknown[] };
+            const body = (await (await server.fetch(`/api/v1/services`)).json()) as { services: unknown[] };
             return body.services.length === count ? true : undefined;
           },
           60_000,

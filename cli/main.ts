@@ -1,4 +1,4 @@
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { InstanceSchema } from '@/lib/model/instance';
@@ -14,7 +14,8 @@ const USAGE = `usage:
   --force     drain even the last passing instance of the service
   --wait      exit only once calls to the instance have stopped (state "drained")
   --timeout   give up waiting after this long (default 5m)
-  --as        who is acting (default: the OS user)
+  --token-file  a file holding an operator API token (default $SWITCHYARD_TOKEN); create one on
+              the dashboard's Access page. History records the drain as token:<its name>.
 
 exit codes: 0 done, 1 network/server error, 2 bad input, 3 refused (not found, already drained,
 last passing instance, no traffic data to confirm idleness), 4 timed out waiting`;
@@ -59,6 +60,23 @@ async function call(io: Io, url: string, init: RequestInit): Promise<z.infer<typ
   throw new CliError(message, response.status === 422 ? EXIT.usage : response.status < 500 ? EXIT.refused : EXIT.error);
 }
 
+/** A token file (first line, trimmed) wins over the environment; never a command-line value, which `ps` would show. */
+function tokenFrom(file: string | undefined, fromEnv: string | undefined): string {
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new CliError(`cannot read --token-file ${file}: ${error instanceof Error ? error.message : String(error)}`, EXIT.usage);
+    }
+    const token = text.split('\n')[0]?.trim();
+    if (!token) throw new CliError(`--token-file ${file} is empty`, EXIT.usage);
+    return token;
+  }
+  if (fromEnv?.trim()) return fromEnv.trim();
+  throw new CliError('no API token: set SWITCHYARD_TOKEN or pass --token-file (an operator token from the dashboard\'s Access page)', EXIT.usage);
+}
+
 export async function run(argv: string[], io: Io): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
@@ -71,7 +89,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         wait: { type: 'boolean', default: false },
         timeout: { type: 'string', default: '5m' },
         url: { type: 'string' },
-        as: { type: 'string' },
+        'token-file': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -82,7 +100,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (!target) throw new CliError(`name the instance as <service>/<id>\n${USAGE}`, EXIT.usage);
     const base = (values.url ?? io.env.SWITCHYARD_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
     const url = `${base}/api/v1/services/${encodeURIComponent(target.service)}/instances/${encodeURIComponent(target.id)}/drain`;
-    const headers = { 'content-type': 'application/json', 'x-switchyard-actor': values.as ?? os.userInfo().username };
+    const token = tokenFrom(values['token-file'], io.env.SWITCHYARD_TOKEN);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     const label = `${target.service}/${target.id}`;
 
     if (command === 'undrain') {
@@ -103,7 +122,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     let noDataSince: number | undefined;
     const serviceUrl = `${base}/api/v1/services/${encodeURIComponent(target.service)}`;
     for (;;) {
-      const body: unknown = await (await io.fetch(serviceUrl)).json().catch(() => undefined);
+      const body: unknown = await (await io.fetch(serviceUrl, { headers })).json().catch(() => undefined);
       const instance = z.object({ instances: z.array(InstanceSchema) }).safeParse(body).data?.instances.find((i) => i.id === target.id);
       if (!instance?.drain) throw new CliError(`${label} is no longer drained (lifted or deregistered)`, EXIT.refused);
       if (instance.drainState === 'drained') {

@@ -11,10 +11,10 @@ export interface Dashboard {
 }
 
 /** Runs the real dashboard (server.ts) as a child process against the given etcd, its output passed through. */
-export function startDashboard(options: { port: number; etcdEndpoints: string[] }): Dashboard {
+export function startDashboard(options: { port: number; etcdEndpoints: string[]; adminPassword: string }): Dashboard {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(options.port), ETCD_ENDPOINTS: options.etcdEndpoints.join(',') },
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(options.port), ETCD_ENDPOINTS: options.etcdEndpoints.join(','), SWITCHYARD_ADMIN_PASSWORD: options.adminPassword },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const ready = new Promise<void>((resolve, reject) => {

@@ -5,8 +5,15 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-/** Runs `demo/main.ts` in a temp data dir (as `npm run demo` does once built) until `stop()`; resolves with its URL. */
-export async function launchDemo(args: string[] = []): Promise<{ url: string; stop(): Promise<void> }> {
+export interface LaunchedDemo {
+  url: string;
+  /** The session cookie (`name=value`) of the admin the demo printed. */
+  cookie: string;
+  stop(): Promise<void>;
+}
+
+/** Runs `demo/main.ts` in a temp data dir (as `npm run demo` does once built) until `stop()`; resolves signed in as its admin. */
+export async function launchDemo(args: string[] = []): Promise<LaunchedDemo> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-demo-'));
   const demo = spawn(process.execPath, ['--import', 'tsx', 'demo/main.ts', ...args], {
     cwd: ROOT,
@@ -22,14 +29,20 @@ export async function launchDemo(args: string[] = []): Promise<{ url: string; st
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const url = await new Promise<string>((resolve, reject) => {
+    let printed = '';
+    const { url, password } = await new Promise<{ url: string; password: string }>((resolve, reject) => {
       demo.stdout.on('data', (chunk: Buffer) => {
-        const found = /Switchyard demo: (http:\/\/\S+)/.exec(chunk.toString());
-        if (found?.[1]) resolve(found[1]);
+        printed += chunk.toString();
+        const url = /Switchyard demo: (http:\/\/\S+)/.exec(printed)?.[1];
+        const password = /Sign in as admin \/ (\S+)/.exec(printed)?.[1];
+        if (url && password) resolve({ url, password });
       });
       demo.once('exit', (code) => reject(new Error(`demo exited with ${code}`)));
     });
-    return { url, stop };
+    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    const cookie = login.headers.getSetCookie()[0]?.split(';')[0];
+    if (!cookie) throw new Error(`cannot sign in to the demo (HTTP ${login.status})`);
+    return { url, cookie, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -5,6 +5,7 @@ import { createEtcdClient } from '@/lib/server/etcd/client';
 import { freePort, startLocalEtcd } from '@/lib/server/etcd/local';
 import { parseDemoArgs, USAGE, UsageError, type DemoOptions } from './args';
 import { startDashboard } from './dashboard';
+import { createReporterToken, demoAdminPassword } from './login';
 import { startFleet } from './fleet';
 import { startScaleFleet } from './scale';
 import { scheduleScenarios } from './scenarios';
@@ -60,7 +61,10 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   cleanups.push(() => client.close());
   const port = await portToUse(config.PORT);
   const url = `http://${config.HOST}:${port}`;
-  const reporter = httpCallReporter(`${url}/api/v1/ingest/calls`, log);
+  const adminPassword = demoAdminPassword(config.dataDir, config.SWITCHYARD_ADMIN_PASSWORD);
+  // Filled once the dashboard is up and has issued the reporters' token.
+  const reporterToken: { value?: string | undefined } = {};
+  const reporter = httpCallReporter(`${url}/api/v1/ingest/calls`, () => reporterToken.value, log);
 
   const fleet =
     options.mode === 'scale'
@@ -69,7 +73,7 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   cleanups.push(() => fleet.stop());
   const summary = 'summary' in fleet ? fleet.summary : `${fleet.instances.length} instances in ${fleet.plan.length} services`;
 
-  const dashboard = startDashboard({ port, etcdEndpoints: endpoints });
+  const dashboard = startDashboard({ port, etcdEndpoints: endpoints, adminPassword });
   cleanups.push(() => dashboard.stop());
   dashboard.child.once('exit', (code) => {
     if (stopping) return;
@@ -78,7 +82,11 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   });
   if (!(await dashboard.ready.then(() => true, () => false))) return;
 
-  console.log(`\n  Switchyard demo: ${url}\n  etcd: ${endpoints.join(',')}${etcdNote}`);
+  reporterToken.value = await createReporterToken(url, adminPassword).catch((error: unknown) => {
+    log(`${error instanceof Error ? error.message : String(error)}; the map will have no call statistics`);
+    return undefined;
+  });
+  console.log(`\n  Switchyard demo: ${url}\n  Sign in as admin / ${adminPassword}\n  etcd: ${endpoints.join(',')}${etcdNote}`);
   console.log(`  ${summary}. Ctrl-C stops everything.\n`);
   if ('instancesOf' in fleet) {
     const timing = { random: Math.random, log, firstAfterMs: 5_000, revertAfterMs: 30_000 };

@@ -45,29 +45,33 @@ describe('createCallStats', () => {
 describe('httpCallReporter', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('posts the report as JSON and logs a failing endpoint only once', async () => {
+  it('posts the report as JSON with the token, drops reports until there is one, and logs a failing endpoint only once', async () => {
     const bodies: unknown[] = [];
     let status = 404;
     const sink = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
-        bodies.push({ type: request.headers['content-type'], url: request.url, body: JSON.parse(body) as unknown });
+        bodies.push({ type: request.headers['content-type'], authorization: request.headers.authorization, url: request.url, body: JSON.parse(body) as unknown });
         response.writeHead(status).end();
       });
     });
     await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/api/v1/ingest/calls`;
     const log = vi.fn();
-    const reporter = httpCallReporter(url, log);
+    const credentials: { token?: string } = {};
+    const reporter = httpCallReporter(url, () => credentials.token, log);
     const report: CallReport = { reporter: gateway, intervalStart: '2025-01-01T00:00:00.000Z', intervalSeconds: 5, calls: [] };
+    await reporter.report(report);
+    expect(bodies).toHaveLength(0);
+    credentials.token = 'syd_demo';
     await reporter.report(report);
     await reporter.report(report);
     expect(log).toHaveBeenCalledTimes(1);
     status = 204;
     await reporter.report(report);
     expect(bodies).toHaveLength(3);
-    expect(bodies[2]).toEqual({ type: 'application/json', url: '/api/v1/ingest/calls', body: report });
+    expect(bodies[2]).toEqual({ type: 'application/json', authorization: 'Bearer syd_demo', url: '/api/v1/ingest/calls', body: report });
     await new Promise((resolve) => sink.close(resolve));
     await reporter.report(report);
     expect(log).toHaveBeenCalledTimes(2);

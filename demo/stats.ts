@@ -99,18 +99,21 @@ export function createCallStats(now: () => number = Date.now): CallStats {
 }
 
 /**
- * POSTs each report as JSON. The dashboard may not be up yet or may not have the endpoint (404):
- * that is logged once, then silently retried every interval until a report gets through.
+ * POSTs each report as JSON with the API token `token()` gives; until there is one, reports are
+ * dropped. The dashboard may not be up yet or may refuse: that is logged once, then silently
+ * retried every interval until a report gets through.
  */
-export function httpCallReporter(url: string, log: (message: string) => void): CallReporter {
+export function httpCallReporter(url: string, token: () => string | undefined, log: (message: string) => void): CallReporter {
   let failing = false;
   return {
     async report(report) {
+      const bearer = token();
+      if (bearer === undefined) return;
       let problem: string | undefined;
       try {
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
           body: JSON.stringify(report),
           signal: AbortSignal.timeout(2_000),
         });

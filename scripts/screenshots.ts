@@ -2,7 +2,7 @@
 // screenshots from headless Chromium into docs/screenshots/. Needs a build (npm run build).
 import path from 'node:path';
 import { launchDemo } from '../demo/launch';
-import { launchBrowser } from '../tests/support/browser';
+import { addSessionCookie, launchBrowser } from '../tests/support/browser';
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'docs', 'screenshots');
@@ -14,6 +14,7 @@ const SHOTS = [
   { file: 'services.png', path: '/services' },
   { file: 'service.png', path: '/services/orders' },
   { file: 'history.png', path: '/history' },
+  { file: 'access.png', path: '/access' },
 ];
 
 async function main(): Promise<void> {
@@ -25,6 +26,9 @@ async function main(): Promise<void> {
     try {
       const context = await browser.newContext({ colorScheme: 'dark', viewport: { width: 1440, height: 900 } });
       const page = await context.newPage();
+      await page.goto(`${demo.url}/login`, { waitUntil: 'networkidle' });
+      await page.screenshot({ path: path.join(out, 'login.png') });
+      await addSessionCookie(context, demo.url, demo.cookie);
       for (const shot of SHOTS) {
         await page.goto(`${demo.url}${shot.path}`, { waitUntil: 'networkidle' });
         await page.waitForTimeout(2_500);

@@ -1,10 +1,10 @@
+import { guarded } from '@/lib/server/auth/guard';
 import { getRuntime } from '@/lib/server/runtime';
-import { handle } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
-export function GET(): Promise<Response> {
-  return handle(async () => {
+export function GET(request: Request): Promise<Response> {
+  return guarded(request, 'viewer', async () => {
     const { registry } = getRuntime().metrics;
     return new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType, 'cache-control': 'no-store' } });
   });

@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import type { Instance } from '@/lib/model/instance';
+import { useHasRole } from '@/components/shell/MeProvider';
 import { bulkValues, type BulkField } from '@/lib/client/drainForm';
 import { DrainDialog } from './DrainDialog';
 
@@ -11,6 +12,7 @@ import { DrainDialog } from './DrainDialog';
  */
 export function BulkDrainActions({ service, instances }: { service: string; instances: readonly Instance[] }) {
   const [field, setField] = useState<BulkField | null>(null);
+  const mayDrain = useHasRole('operator');
   const zones = bulkValues(instances, 'zone').length;
   const versions = bulkValues(instances, 'version').length;
   const button = (which: BulkField, count: number, label: string) => (
@@ -25,6 +27,7 @@ export function BulkDrainActions({ service, instances }: { service: string; inst
       {label}
     </button>
   );
+  if (!mayDrain) return null;
   return (
     <div className="bulk-drain" role="group" aria-label={`Drain many instances of ${service}`}>
       {button('zone', zones, 'Drain zone…')}

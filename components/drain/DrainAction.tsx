@@ -2,19 +2,23 @@
 
 import { useState } from 'react';
 import type { Instance } from '@/lib/model/instance';
+import { useHasRole } from '@/components/shell/MeProvider';
 import { DrainDialog } from './DrainDialog';
 import { UndrainDialog } from './UndrainDialog';
 import { useServiceInstances } from './useServiceInstances';
 
 /**
  * "Drain…" on an instance in rotation, "Undrain…" on a drained one; each opens its dialog. What
- * happened is announced politely; the change itself shows up through the live state.
+ * happened is announced politely; the change itself shows up through the live state. Viewers get
+ * neither: draining needs the operator role.
  */
 export function DrainAction({ instance, compact = false }: { instance: Instance; compact?: boolean }) {
   // Which dialog, fixed when it opens: the live state may flip `drain` while it is open.
   const [open, setOpen] = useState<'drain' | 'undrain' | null>(null);
   const [message, setMessage] = useState('');
   const drained = instance.drain !== null;
+  const mayDrain = useHasRole('operator');
+  if (!mayDrain) return null;
   return (
     <>
       <button

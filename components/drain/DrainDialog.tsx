@@ -4,23 +4,19 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type Keybo
 import type { Instance } from '@/lib/model/instance';
 import { drainInstance, drainMatching, type BulkDrainOutcome, type DrainFailure } from '@/lib/client/drainApi';
 import {
-  actorProblem,
   bulkPreview,
   bulkValues,
   CUSTOM_UNITS,
   describeSeconds,
   DURATION_PRESETS,
   guardRefuses,
-  loadActor,
   MAX_REASON,
-  saveActor,
   ttlFrom,
   type BulkField,
   type CustomUnit,
   type DurationChoice,
 } from '@/lib/client/drainForm';
 import { formatClock } from '@/lib/client/formatTime';
-import { ActorField } from './ActorField';
 import { FailureBox } from './FailureBox';
 import { Modal } from './Modal';
 
@@ -36,7 +32,7 @@ interface Props {
   onDrained: (message: string) => void;
 }
 
-type FieldName = 'reason' | 'duration' | 'actor' | 'value';
+type FieldName = 'reason' | 'duration' | 'value';
 type FieldErrors = Partial<Record<FieldName, string>>;
 
 const FIELD_OF: Record<string, FieldName> = { reason: 'reason', ttlSeconds: 'duration', zone: 'value', version: 'value' };
@@ -61,7 +57,6 @@ export function DrainDialog({ target, instances, onClose, onDrained }: Props) {
   const [duration, setDuration] = useState<DurationChoice>('1h');
   const [customAmount, setCustomAmount] = useState('30');
   const [customUnit, setCustomUnit] = useState<CustomUnit>('min');
-  const [actor, setActor] = useState(loadActor);
   const [value, setValue] = useState(() => values.find((v) => v.undrained > 0)?.value ?? values[0]?.value ?? '');
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -72,7 +67,6 @@ export function DrainDialog({ target, instances, onClose, onDrained }: Props) {
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   const customRef = useRef<HTMLInputElement>(null);
   const firstDurationRef = useRef<HTMLInputElement>(null);
-  const actorRef = useRef<HTMLInputElement>(null);
   const valueRef = useRef<HTMLSelectElement>(null);
   const alertRef = useRef<HTMLDivElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
@@ -82,7 +76,7 @@ export function DrainDialog({ target, instances, onClose, onDrained }: Props) {
   const ttl = ttlFrom(duration, customAmount, customUnit);
   const subject = target.kind === 'instance' ? target.instance.id : `${target.field} ${value}`;
 
-  const fieldRefs = { reason: reasonRef, duration: duration === 'custom' ? customRef : firstDurationRef, actor: actorRef, value: valueRef };
+  const fieldRefs = { reason: reasonRef, duration: duration === 'custom' ? customRef : firstDurationRef, value: valueRef };
 
   const submit = async (force: boolean) => {
     if (busy) return;
@@ -91,36 +85,31 @@ export function DrainDialog({ target, instances, onClose, onDrained }: Props) {
     if (trimmed === '') found.reason = 'Give a reason: it is shown to everyone watching and kept in history';
     else if (trimmed.length > MAX_REASON) found.reason = `At most ${MAX_REASON} characters`;
     if (!ttl.ok) found.duration = ttl.message;
-    const actorError = actorProblem(actor);
-    if (actorError) found.actor = actorError;
     if (target.kind === 'bulk' && value === '') found.value = `Choose a ${target.field}`;
     setErrors(found);
-    const first = (['value', 'reason', 'duration', 'actor'] as const).find((field) => found[field] !== undefined);
+    const first = (['value', 'reason', 'duration'] as const).find((field) => found[field] !== undefined);
     if (first) {
       setFailure(null);
       fieldRefs[first].current?.focus();
       return;
     }
     const body = { reason: trimmed, ...(ttl.ok && ttl.ttlSeconds !== undefined ? { ttlSeconds: ttl.ttlSeconds } : {}), ...(force ? { force: true } : {}) };
-    const who = actor.trim() || null;
     setBusy(true);
     setFailure(null);
     let problem: DrainFailure;
     if (target.kind === 'instance') {
-      const outcome = await drainInstance(service, target.instance.id, body, who);
+      const outcome = await drainInstance(service, target.instance.id, body);
       setBusy(false);
       if (outcome.ok) {
-        saveActor(actor);
         onDrained(`Drain of ${target.instance.id} accepted; it shows Draining until its callers move away.`);
         onClose();
         return;
       }
       problem = outcome.failure;
     } else {
-      const outcome = await drainMatching(service, { ...body, [target.field]: value }, who);
+      const outcome = await drainMatching(service, { ...body, [target.field]: value });
       setBusy(false);
       if (outcome.ok) {
-        saveActor(actor);
         setResult(outcome.data);
         return;
       }
@@ -409,8 +398,6 @@ export function DrainDialog({ target, instances, onClose, onDrained }: Props) {
                   : `Lifts itself after ${describeSeconds(ttl.ttlSeconds)} (at ${formatClock(Date.now() + ttl.ttlSeconds * 1000)}), even when no dashboard is running.`}
             </p>
           </fieldset>
-
-          <ActorField value={actor} onChange={setActor} error={errors.actor} inputRef={actorRef} />
 
           {singleGuard && failure === null && (
             <p className="guard-note guard-note--refuses">

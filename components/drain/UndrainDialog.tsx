@@ -3,8 +3,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { Instance } from '@/lib/model/instance';
 import { undrainInstance, type DrainFailure } from '@/lib/client/drainApi';
-import { actorProblem, drainStateOf, loadActor, saveActor } from '@/lib/client/drainForm';
-import { ActorField } from './ActorField';
+import { drainStateOf } from '@/lib/client/drainForm';
 import { DrainNote } from './DrainNote';
 import { FailureBox } from './FailureBox';
 import { Modal } from './Modal';
@@ -18,12 +17,9 @@ interface Props {
 /** Confirms lifting a drain: what it was, and that callers will send the instance traffic again. */
 export function UndrainDialog({ instance, onClose, onUndrained }: Props) {
   const id = useId();
-  const [actor, setActor] = useState(loadActor);
-  const [actorError, setActorError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<DrainFailure | null>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
-  const actorRef = useRef<HTMLInputElement>(null);
   const alertRef = useRef<HTMLDivElement>(null);
   const state = drainStateOf(instance);
 
@@ -34,18 +30,11 @@ export function UndrainDialog({ instance, onClose, onUndrained }: Props) {
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (busy) return;
-    const problem = actorProblem(actor);
-    setActorError(problem ?? undefined);
-    if (problem) {
-      actorRef.current?.focus();
-      return;
-    }
     setBusy(true);
     setFailure(null);
-    const outcome = await undrainInstance(instance.service, instance.id, actor.trim() || null);
+    const outcome = await undrainInstance(instance.service, instance.id);
     setBusy(false);
     if (outcome.ok) {
-      saveActor(actor);
       onUndrained(`${instance.id} is back in rotation.`);
       onClose();
       return;
@@ -73,7 +62,6 @@ export function UndrainDialog({ instance, onClose, onUndrained }: Props) {
               <DrainNote drain={instance.drain} state={state} layout="stack" />
             </div>
           )}
-          <ActorField value={actor} onChange={setActor} error={actorError} inputRef={actorRef} />
           {failure && <FailureBox failure={failure} action="undrain" subject={instance.id} service={instance.service} busy={busy} boxRef={alertRef} />}
         </div>
         <div className="modal__footer">

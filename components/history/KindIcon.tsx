@@ -10,6 +10,13 @@ const PATHS: Record<EventKind, string> = {
   'registry.reconnected': 'M5 7 7 5M5.4 3.8l1.4-1.4a1.9 1.9 0 0 1 2.8 2.8L8.2 6.6M6.6 8.2 5.2 9.6a1.9 1.9 0 0 1-2.8-2.8l1.4-1.4',
   'registry.resynced': 'M9.8 6A3.8 3.8 0 1 1 8.7 3.3M9.6 1.4v2.4H7.2',
   'history.gap': 'M1 6h1.6M5.2 6h1.6M9.4 6H11',
+  'auth.login': 'M4.5 2.5H9.5v7H4.5M1.5 6h5M5 4.2 6.8 6 5 7.8',
+  'auth.login_failed': 'M2.5 2.5l7 7M9.5 2.5l-7 7',
+  'auth.locked': 'M3 5.5h6v4.5H3ZM4.2 5.5V4a1.8 1.8 0 0 1 3.6 0v1.5',
+  'auth.logout': 'M7.5 2.5H2.5v7h5M5.5 6h5M9 4.2 10.8 6 9 7.8',
+  'auth.user_changed': 'M6 5.5a1.8 1.8 0 1 0 0-3.6 1.8 1.8 0 0 0 0 3.6ZM2.5 10.5a3.5 3.5 0 0 1 7 0',
+  'auth.token_created': 'M4 7.5a2 2 0 1 1 0-.1M6 7.5h4.5M9 7.5v1.5',
+  'auth.token_revoked': 'M4 7.5a2 2 0 1 1 0-.1M6 7.5h4.5M7 2l3.5 3.5',
 };
 
 /** Instance-level kinds sit in a circle; registry-level ones stand alone: a second cue besides the glyph. */

@@ -13,6 +13,13 @@ export const KIND_LABELS: Record<EventKind, string> = {
   'registry.reconnected': 'etcd reconnected',
   'registry.resynced': 'Registry relisted',
   'history.gap': 'History gap',
+  'auth.login': 'Signed in',
+  'auth.login_failed': 'Sign-in refused',
+  'auth.locked': 'Account locked',
+  'auth.logout': 'Signed out',
+  'auth.user_changed': 'User changed',
+  'auth.token_created': 'Token created',
+  'auth.token_revoked': 'Token revoked',
 };
 
 /** How an event reads at a glance: shown by an accent colour next to the kind's own icon and label. */
@@ -25,7 +32,11 @@ export function eventTone(event: Pick<HistoryEvent, 'kind' | 'to' | 'detail'>): 
     case 'instance.deregistered':
       return isLeaseExpiry(event.detail) ? 'bad' : 'info';
     case 'registry.disconnected':
+    case 'auth.locked':
       return 'bad';
+    case 'auth.login_failed':
+    case 'auth.token_revoked':
+      return 'warn';
     case 'history.gap':
     case 'instance.drained':
       return 'warn';

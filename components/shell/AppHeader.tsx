@@ -1,10 +1,12 @@
 import Link from 'next/link';
+import type { Me } from '@/lib/model/auth';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { FleetCounts } from './FleetCounts';
 import { NavLinks } from './NavLinks';
 import { ThemeToggle } from './ThemeToggle';
+import { UserMenu } from './UserMenu';
 
-export function AppHeader() {
+export function AppHeader({ me }: { me: Me }) {
   return (
     <header className="app-header">
       <Link href="/" className="brand">
@@ -18,6 +20,7 @@ export function AppHeader() {
       <FleetCounts />
       <ConnectionIndicator />
       <ThemeToggle />
+      <UserMenu me={me} />
     </header>
   );
 }

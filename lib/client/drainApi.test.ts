@@ -30,25 +30,25 @@ describe('failureFrom', () => {
 });
 
 describe('drain requests', () => {
-  it('encodes names, sends the actor header only when given, validates the answer', async () => {
+  it('encodes names, sends JSON, validates the answer', async () => {
     answer(200, instance);
-    const result = await drainInstance('pay', 'a/b', { reason: 'r', ttlSeconds: 900 }, 'alice');
+    const result = await drainInstance('pay', 'a/b', { reason: 'r', ttlSeconds: 900 });
     expect(result).toEqual({ ok: true, data: instance });
     const [url, init] = vi.mocked(fetch).mock.calls[0] as [string, RequestInit];
     expect(url).toBe('/api/v1/services/pay/instances/a%2Fb/drain');
     expect(init.method).toBe('POST');
-    expect(init.headers).toMatchObject({ 'x-switchyard-actor': 'alice', 'content-type': 'application/json' });
+    expect(init.headers).toMatchObject({ 'content-type': 'application/json' });
     expect(JSON.parse(String(init.body))).toEqual({ reason: 'r', ttlSeconds: 900 });
 
     answer(200, instance);
-    await undrainInstance('pay', 'a/b', null);
+    await undrainInstance('pay', 'a/b');
     const [, undrainInit] = vi.mocked(fetch).mock.calls[0] as [string, RequestInit];
     expect(undrainInit.method).toBe('DELETE');
-    expect(undrainInit.headers).not.toHaveProperty('x-switchyard-actor');
+    expect(undrainInit.headers).not.toHaveProperty('content-type');
   });
   it('refuses an answer of the wrong shape', async () => {
     answer(200, { id: 'x' });
-    const result = await drainInstance('pay', 'x', { reason: 'r' }, null);
+    const result = await drainInstance('pay', 'x', { reason: 'r' });
     expect(result).toMatchObject({ ok: false, failure: { code: 'unexpected_response' } });
   });
   it('reports a network failure as such', async () => {
@@ -58,11 +58,11 @@ describe('drain requests', () => {
         throw new TypeError('Failed to fetch');
       }),
     );
-    expect(await drainMatching('pay', { reason: 'r', zone: 'z1' }, null)).toEqual({ ok: false, failure: { kind: 'network', message: 'Failed to fetch' } });
+    expect(await drainMatching('pay', { reason: 'r', zone: 'z1' })).toEqual({ ok: false, failure: { kind: 'network', message: 'Failed to fetch' } });
   });
   it('returns bulk results', async () => {
     answer(200, { drained: [instance], skipped: ['p-2: gone'] });
-    expect(await drainMatching('pay', { reason: 'r', zone: 'z1' }, null)).toEqual({ ok: true, data: { drained: [instance], skipped: ['p-2: gone'] } });
+    expect(await drainMatching('pay', { reason: 'r', zone: 'z1' })).toEqual({ ok: true, data: { drained: [instance], skipped: ['p-2: gone'] } });
     expect(instanceDrainUrl('a b', '10.0.0.1:80')).toBe('/api/v1/services/a%20b/instances/10.0.0.1%3A80/drain');
   });
 });

@@ -62,10 +62,9 @@ export function failureFrom(status: number, statusText: string, text: string): D
   };
 }
 
-async function call<T>(url: string, init: RequestInit, schema: z.ZodType<T>, actor: string | null): Promise<DrainResult<T>> {
+async function call<T>(url: string, init: RequestInit, schema: z.ZodType<T>): Promise<DrainResult<T>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  if (actor) headers['x-switchyard-actor'] = actor;
   let response: Response;
   let text: string;
   try {
@@ -89,16 +88,16 @@ async function call<T>(url: string, init: RequestInit, schema: z.ZodType<T>, act
 }
 
 /** `POST …/instances/{id}/drain` → the instance as the watch shows it. */
-export function drainInstance(service: string, id: string, body: DrainBody, actor: string | null): Promise<DrainResult<Instance>> {
-  return call(instanceDrainUrl(service, id), { method: 'POST', body: JSON.stringify(body) }, InstanceSchema, actor);
+export function drainInstance(service: string, id: string, body: DrainBody): Promise<DrainResult<Instance>> {
+  return call(instanceDrainUrl(service, id), { method: 'POST', body: JSON.stringify(body) }, InstanceSchema);
 }
 
 /** `DELETE …/instances/{id}/drain` → the instance, back in rotation. */
-export function undrainInstance(service: string, id: string, actor: string | null): Promise<DrainResult<Instance>> {
-  return call(instanceDrainUrl(service, id), { method: 'DELETE' }, InstanceSchema, actor);
+export function undrainInstance(service: string, id: string): Promise<DrainResult<Instance>> {
+  return call(instanceDrainUrl(service, id), { method: 'DELETE' }, InstanceSchema);
 }
 
 /** `POST /services/{service}/drain` with a zone and/or version → what was drained and what was skipped. */
-export function drainMatching(service: string, body: BulkDrainBody, actor: string | null): Promise<DrainResult<BulkDrainOutcome>> {
-  return call(serviceDrainUrl(service), { method: 'POST', body: JSON.stringify(body) }, BulkResultSchema, actor);
+export function drainMatching(service: string, body: BulkDrainBody): Promise<DrainResult<BulkDrainOutcome>> {
+  return call(serviceDrainUrl(service), { method: 'POST', body: JSON.stringify(body) }, BulkResultSchema);
 }

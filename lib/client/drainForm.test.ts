@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Instance } from '@/lib/model/instance';
-import { actorProblem, bulkPreview, bulkValues, describeSeconds, drainStateOf, formatIn, guardRefuses, ttlFrom } from './drainForm';
+import { bulkPreview, bulkValues, describeSeconds, drainStateOf, formatIn, guardRefuses, ttlFrom } from './drainForm';
 
 const inst = (id: string, over: Partial<Instance> = {}): Instance => ({
   id,
@@ -46,18 +46,6 @@ describe('formatting', () => {
     expect(formatIn(30_000, 0)).toBe('in 30 s');
     expect(formatIn(3 * 3_600_000, 0)).toBe('in 3 h');
     expect(formatIn(0, 5)).toBe('any moment');
-  });
-});
-
-describe('actorProblem', () => {
-  it('accepts empty (anonymous) and names the server accepts', () => {
-    expect(actorProblem('')).toBeNull();
-    expect(actorProblem('  ')).toBeNull();
-    expect(actorProblem('alice@example.com')).toBeNull();
-  });
-  it('refuses spaces and overlong names', () => {
-    expect(actorProblem('alice smith')).toMatch(/no spaces/);
-    expect(actorProblem('a'.repeat(65))).toMatch(/64/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { MAX_DRAIN_TTL_SECONDS, MAX_REASON, type DrainState } from '@/lib/model/drain';
 import type { Instance } from '@/lib/model/instance';
 
-/** Pure pieces of the drain dialog: durations, the actor name, what a bulk drain would do. */
+/** Pure pieces of the drain dialog: durations and what a bulk drain would do. */
 
 export { MAX_REASON };
 
@@ -53,35 +53,6 @@ export function formatIn(at: string | number, now: number): string {
   const hours = Math.round(minutes / 60);
   if (hours < 48) return `in ${hours} h`;
   return `in ${Math.round(hours / 24)} d`;
-}
-
-/** Who acts is sent as `X-Switchyard-Actor` until sign-in exists; the server accepts these names. */
-export const ACTOR_PATTERN = /^[\w.@:+-]{1,64}$/;
-export const ACTOR_STORAGE_KEY = 'switchyard:actor';
-
-export function actorProblem(actor: string): string | null {
-  const trimmed = actor.trim();
-  if (trimmed === '' || ACTOR_PATTERN.test(trimmed)) return null;
-  return trimmed.length > 64 ? 'At most 64 characters' : 'Letters, digits and . _ @ : + - only (no spaces)';
-}
-
-export function loadActor(): string {
-  try {
-    const stored = window.localStorage.getItem(ACTOR_STORAGE_KEY) ?? '';
-    return ACTOR_PATTERN.test(stored) ? stored : '';
-  } catch {
-    return '';
-  }
-}
-
-export function saveActor(actor: string): void {
-  try {
-    const trimmed = actor.trim();
-    if (trimmed === '') window.localStorage.removeItem(ACTOR_STORAGE_KEY);
-    else if (ACTOR_PATTERN.test(trimmed)) window.localStorage.setItem(ACTOR_STORAGE_KEY, trimmed);
-  } catch {
-    // storage disabled: the name is used for this request only
-  }
 }
 
 /** A drained instance whose monitor has not reported yet is still draining. */

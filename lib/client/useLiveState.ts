@@ -6,6 +6,7 @@ import { stateFromSnapshot, type LiveState } from '@/lib/model/state';
 import { createLiveReceiver, type LiveReceiver } from './liveReceiver';
 import { getSocket, setLastApplied } from './socket';
 import { createThrottle } from './throttle';
+import { loginPath } from '@/lib/model/next-path';
 
 /** 'connecting' only before the first connection; a lost connection is 'reconnecting'. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -58,7 +59,14 @@ export function useLiveState(initial: Snapshot): LiveView {
       if (reason === 'io server disconnect') socket.connect();
       setConnection(navigator.onLine ? 'reconnecting' : 'offline');
     };
-    const onConnectError = () => setConnection(socket.active && navigator.onLine ? 'reconnecting' : 'offline');
+    const onConnectError = (error: Error) => {
+      // The session ended (signed out elsewhere, expired, revoked): sign in again and come back here.
+      if (error.message === 'unauthenticated') {
+        window.location.assign(loginPath(`${window.location.pathname}${window.location.search}`));
+        return;
+      }
+      setConnection(socket.active && navigator.onLine ? 'reconnecting' : 'offline');
+    };
     const onReconnectFailed = () => setConnection('offline');
     const onBrowserOffline = () => setConnection('offline');
     const onBrowserOnline = () => {

@@ -10,6 +10,13 @@ export const EVENT_KINDS = [
   'registry.reconnected',
   'registry.resynced',
   'history.gap',
+  'auth.login',
+  'auth.login_failed',
+  'auth.locked',
+  'auth.logout',
+  'auth.user_changed',
+  'auth.token_created',
+  'auth.token_revoked',
 ] as const;
 export const EventKindSchema = z.enum(EVENT_KINDS);
 export type EventKind = z.infer<typeof EventKindSchema>;

@@ -29,3 +29,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SWITCHYARD_HEALTH_OVERRIDES: 'nope' })).toThrow(/SWITCHYARD_HEALTH_OVERRIDES/);
   });
 });
+
+describe('access settings', () => {
+  it('keeps only the origin of the public URL and refuses other schemes', () => {
+    expect(loadConfig({ SWITCHYARD_PUBLIC_URL: 'https://switchyard.example.com/some/path' }).SWITCHYARD_PUBLIC_URL).toBe('https://switchyard.example.com');
+    expect(() => loadConfig({ SWITCHYARD_PUBLIC_URL: 'javascript:alert(1)' })).toThrow(/SWITCHYARD_PUBLIC_URL/);
+  });
+
+  it('refuses a short first-admin password by name', () => {
+    expect(() => loadConfig({ SWITCHYARD_ADMIN_PASSWORD: 'short' })).toThrow(/SWITCHYARD_ADMIN_PASSWORD: must be at least 12 characters/);
+  });
+
+  it('defaults sessions to 12 h idle and 7 days in all', () => {
+    const config = loadConfig({});
+    expect(config.SWITCHYARD_SESSION_IDLE_SECONDS).toBe(43_200);
+    expect(config.SWITCHYARD_SESSION_MAX_SECONDS).toBe(604_800);
+  });
+});

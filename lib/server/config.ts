@@ -56,6 +56,17 @@ export const ConfigSchema = z.object({
   SWITCHYARD_DRAIN_QUIET_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
   /** Minimum spacing between two `state:delta` broadcasts (ms); a change after a quiet spell is sent at once. */
   SWITCHYARD_COALESCE_MS: z.coerce.number().int().min(0).max(100).default(10),
+  /** The first admin's password (first start only); without it one is generated and printed once. */
+  SWITCHYARD_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
+  /** The URL people open (behind a proxy): the only origin allowed to change state; https here makes cookies Secure. */
+  SWITCHYARD_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://switchyard.example.com' })
+    .transform((value) => new URL(value).origin)
+    .optional(),
+  /** A session ends after this long without a request… */
+  SWITCHYARD_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(12 * 3_600),
+  /** …and after this long in any case. */
+  SWITCHYARD_SESSION_MAX_SECONDS: z.coerce.number().int().min(1).max(365 * 86_400).default(7 * 86_400),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

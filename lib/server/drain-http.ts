@@ -6,17 +6,6 @@ import { errorBody, json, validationError } from './http';
 /** Drain bodies are a reason and two numbers. */
 export const MAX_DRAIN_BODY_BYTES = 8 * 1024;
 
-const ActorSchema = z.string().trim().min(1).max(64).regex(/^[\w.@:+-]+$/);
-
-/**
- * Who is acting. Until sign-in exists this is the optional `X-Switchyard-Actor` header (the CLI
- * sends the OS user); the authentication issue replaces it with the session's user.
- */
-export function actorOf(request: Request): string {
-  const parsed = ActorSchema.safeParse(request.headers.get('x-switchyard-actor') ?? undefined);
-  return parsed.success ? parsed.data : 'anonymous';
-}
-
 /** Service and instance names from the URL, validated; `field` names the bad one. */
 export function pathNames(names: Record<string, string>): { ok: true; names: Record<string, string> } | { ok: false; response: Response } {
   const parsed = z.record(z.string(), PathNameSchema).safeParse(names);

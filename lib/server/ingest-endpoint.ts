@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { IngestBatchSchema } from '@/lib/model/ingest';
+import { authenticate, secureCookies } from './auth/guard';
 import { errorBody, firstIssue } from './http';
 import type { Runtime } from './runtime';
 
@@ -21,6 +22,24 @@ export function handleIngest(request: IncomingMessage, response: ServerResponse,
     response.setHeader('allow', 'POST');
     return reply(response, 405, errorBody('method_not_allowed', 'use POST'));
   }
+  // Reporters are services, not people: an API token (any role), never a session cookie.
+  if (!request.headers.authorization) {
+    request.resume();
+    return reply(response, 401, errorBody('unauthenticated', 'send an API token as "Authorization: Bearer <token>"'));
+  }
+  authenticate(runtime.auth, request.headers, secureCookies(runtime.config)).then(
+    (principal) => {
+      if (!principal) {
+        request.resume();
+        return reply(response, 401, errorBody('unauthenticated', 'unknown, expired or revoked API token'));
+      }
+      receive(request, response, runtime, principal.scope);
+    },
+    () => reply(response, 500, errorBody('internal', 'internal error')),
+  );
+}
+
+function receive(request: IncomingMessage, response: ServerResponse, runtime: Runtime, scope: string | undefined): void {
   if (Number(request.headers['content-length'] ?? 0) > MAX_INGEST_BYTES) {
     request.resume();
     return reply(response, 413, errorBody('too_large', `body over ${MAX_INGEST_BYTES} bytes`));
@@ -52,6 +71,9 @@ export function handleIngest(request: IncomingMessage, response: ServerResponse,
     if (!parsed.success) {
       const { message, field } = firstIssue(parsed.error);
       return reply(response, 422, errorBody('invalid', message, field));
+    }
+    if (scope !== undefined && parsed.data.reporter.service !== scope) {
+      return reply(response, 403, errorBody('out_of_scope', `this token may only report for service ${scope}`, 'reporter.service'));
     }
     const outcome = runtime.latency.ingest(parsed.data);
     if (!outcome.ok) return reply(response, 422, errorBody('clock_skew', outcome.message, outcome.field));

@@ -1,3 +1,4 @@
+import type { Auth } from './auth/service';
 import type { Config } from './config';
 import type { DrainService } from './drain';
 import type { History } from './history/store';
@@ -18,6 +19,8 @@ export interface Runtime {
   history: History;
   /** Drain and undrain: etcd transactions on the control prefix. */
   drains: DrainService;
+  /** Users, sessions and API tokens. */
+  auth: Auth;
 }
 
 // Next bundles route handlers apart from server.ts (next.js #55660), so module state is not shared:

@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { Server as SocketServer } from 'socket.io';
 import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
+import { secureCookies } from './auth/guard';
+import { createAuth } from './auth/service';
+import { guardSockets, socketOriginFilter } from './auth/socket-guard';
 import type { Config } from './config';
 import { createEtcdClient } from './etcd/client';
 import { startLocalEtcd, type LocalEtcd } from './etcd/local';
@@ -60,6 +63,20 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     file: path.join(config.dataDir, 'history.sqlite'),
     onAppended: (events) => io?.emit('history:events', events),
   });
+  const auth = await createAuth({
+    db: history.db,
+    audit: (event) => history.append(event),
+    idleSeconds: config.SWITCHYARD_SESSION_IDLE_SECONDS,
+    maxSeconds: config.SWITCHYARD_SESSION_MAX_SECONDS,
+  });
+  const firstAdmin = await auth.bootstrap(config.SWITCHYARD_ADMIN_PASSWORD);
+  if (firstAdmin.created) {
+    log(
+      firstAdmin.generated
+        ? `first start: created user "${firstAdmin.name}" with password ${firstAdmin.password} (shown only this once; change it on the Access page)`
+        : `first start: created user "${firstAdmin.name}" with the password from SWITCHYARD_ADMIN_PASSWORD`,
+    );
+  }
   const run = await history.beginRun();
   if (run.previousEnd) {
     const from = new Date(run.previousEnd.atMs).toISOString();
@@ -122,6 +139,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event) });
   const stopDrainMonitor = startDrainMonitor({ store, latency, quietSeconds: config.SWITCHYARD_DRAIN_QUIET_SECONDS });
   let detachHub: (() => void) | undefined;
+  let unguardSockets: (() => void) | undefined;
 
   const runtime: RunningRuntime = {
     config,
@@ -131,12 +149,14 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     latency,
     history,
     drains,
+    auth,
     etcd,
     localEtcd,
     health,
     prober,
     attach(server) {
-      io = new SocketServer(server, { maxHttpBufferSize: 16 * 1024, serveClient: false });
+      io = new SocketServer(server, { maxHttpBufferSize: 16 * 1024, serveClient: false, allowRequest: socketOriginFilter(config.SWITCHYARD_PUBLIC_URL) });
+      unguardSockets = guardSockets(io, auth, secureCookies(config));
       detachHub = attachLiveHub(io, store, (count) => metrics.socketsConnected.set(count));
       return io;
     },
@@ -146,6 +166,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
       stopDrainMonitor();
       clearInterval(sweeper);
       detachHub?.();
+      unguardSockets?.();
       if (io) await io.close();
       await registry.stop();
       clearInterval(heartbeat);

@@ -39,11 +39,13 @@ describe('drain in Chromium', () => {
   let server: TestServer;
   let page: Page;
   let errors: string[];
+  /** Another operator's pipeline, draining behind the page's back. */
+  let otherOperator: string;
 
   const api = (id: string, method: 'POST' | 'DELETE', body?: unknown): Promise<Response> =>
-    fetch(`${server.url}/api/v1/services/${SERVICE}/instances/${id}/drain`, {
+    server.fetch(`/api/v1/services/${SERVICE}/instances/${id}/drain`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-switchyard-actor': 'someone-else' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${otherOperator}` },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   const storedDrain = async (id: string): Promise<{ by: string; reason: string; until?: string } | null> => {
@@ -61,8 +63,10 @@ describe('drain in Chromium', () => {
           await fresh.put(`/services/${SERVICE}/${id}`, JSON.stringify({ address: health.address, zone, version, health: { http: '/healthz' } }));
         }
       },
+      user: { name: 'e2e-operator', role: 'operator' },
     });
     ({ etcd, server, page, errors } = stack);
+    otherOperator = await server.createToken({ name: 'someone-else', role: 'operator' });
   });
 
   afterAll(async () => {
@@ -72,7 +76,7 @@ describe('drain in Chromium', () => {
 
   it('drains through the dialog, goes draining → drained when calls stop, records it, and undrains', async () => {
     // A caller keeps calling d-1 until it "moves away".
-    const post = () => fetch(`${server.url}/api/v1/ingest/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(callsTo('d-1')) });
+    const post = () => server.fetch(`/api/v1/ingest/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(callsTo('d-1')) });
     expect((await post()).status).toBeLessThan(300);
     const reports = setInterval(() => void post().catch(() => undefined), 500);
     try {
@@ -102,7 +106,6 @@ describe('drain in Chromium', () => {
       await reason.fill('e2e: rolling deploy 2.4.1');
       await dialog.getByText('25 / 500').waitFor();
       await dialog.getByRole('radio', { name: '15 min' }).check();
-      await dialog.getByLabel('Acting as (optional)').fill('e2e-operator');
       await reason.focus();
       await page.keyboard.press('Enter');
       await dialog.waitFor({ state: 'detached', timeout: 10_000 });
@@ -125,7 +128,7 @@ describe('drain in Chromium', () => {
     expect(await page.evaluate(() => (window as Probe).__noReload)).toBe(true);
 
     // History has it, with the reason and who.
-    const history = await stack.browser.newPage();
+    const history = await page.context().newPage();
     await history.goto(`${server.url}/history`);
     const event = history.getByRole('article', { name: `Drained: ${SERVICE} / d-1`, exact: true });
     await event.waitFor({ timeout: 10_000 });
@@ -241,10 +244,10 @@ describe('drain in Chromium', () => {
     await page.keyboard.press('Enter');
     const alert = dialog.getByRole('alert');
     await alert.getByText('Already drained').waitFor();
-    expect(await alert.textContent()).toMatch(/drained by someone-else at \d\d:\d\d:\d\d.*until lifted.*e2e: theirs/);
+    expect(await alert.textContent()).toMatch(/drained by token:someone-else at \d\d:\d\d:\d\d.*until lifted.*e2e: theirs/);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
-    expect(await storedDrain('d-2')).toMatchObject({ by: 'someone-else', reason: 'e2e: theirs' });
+    expect(await storedDrain('d-2')).toMatchObject({ by: 'token:someone-else', reason: 'e2e: theirs' });
     await eventually(async () => ((await api('d-2', 'DELETE')).status === 200 ? true : undefined), 5_000, 'undrain d-2');
     expect(unexpected(errors)).toEqual([]);
   });

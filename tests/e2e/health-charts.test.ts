@@ -83,7 +83,7 @@ describe('health and latency in Chromium', () => {
     await page.evaluate(() => ((window as Probe).__noReload = true));
 
     const post = async (): Promise<void> => {
-      const response = await fetch(`${server.url}/api/v1/ingest/calls`, {
+      const response = await server.fetch(`/api/v1/ingest/calls`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(batch(service, 20)),

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { IngestBatch } from '@/lib/model/ingest';
 import { startEtcd, type TestEtcd } from '../support/etcd';
-import { eventually, startServer, type TestServer } from '../support/server';
+import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../support/server';
+import { useSession } from '../support/stack';
 import { launchBrowser, openPage } from '../support/browser';
 
 const PROBE_INTERVAL_MS = 500;
@@ -90,7 +91,7 @@ describe('topology map in Chromium', () => {
   let errors: string[];
 
   const postCalls = async (body: IngestBatch): Promise<void> => {
-    const response = await fetch(`${server.url}/api/v1/ingest/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await server.fetch(`/api/v1/ingest/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(response.status).toBeLessThan(300);
   };
 
@@ -107,12 +108,13 @@ describe('topology map in Chromium', () => {
     await postCalls(batch('e2e-gateway', 'e2e-orders', 20));
     await postCalls(batch('e2e-users', 'e2e-orders', 10));
     await eventually(async () => {
-      const body = (await (await fetch(`${server.url}/api/v1/topology`)).json()) as { nodes: { id: string; status: string }[] };
+      const body = (await (await server.fetch(`/api/v1/topology`)).json()) as { nodes: { id: string; status: string }[] };
       const statuses = body.nodes.filter((node) => node.id.startsWith('e2e-')).map((node) => node.status);
       return statuses.length === 4 && statuses.every((status) => status === 'passing') ? true : undefined;
     }, 20_000, 'the fixture fleet to be registered and passing');
     browser = await launchBrowser();
     ({ page, errors } = await openPage(browser));
+    await useSession(page, server, await server.login('admin', ADMIN_PASSWORD));
   });
 
   afterAll(async () => {
@@ -123,7 +125,7 @@ describe('topology map in Chromium', () => {
   });
 
   it('serves the graph as the contract says', async () => {
-    const body = (await (await fetch(`${server.url}/api/v1/topology`)).json()) as {
+    const body = (await (await server.fetch(`/api/v1/topology`)).json()) as {
       nodes: { id: string; kind: string; status: string; instances: number; drained: number }[];
       edges: { from: string; to: string; source: string; sources: string[]; rps?: number }[];
     };
@@ -223,8 +225,14 @@ describe('topology map in Chromium', () => {
     const shared = page.url();
     expect(new URL(shared).searchParams.get('zone')).toBe('zone-b');
 
+    // Someone else opens the link signed out: the login page, then back to the same view.
     const { page: other, errors: otherErrors } = await openPage(browser);
     await other.goto(shared);
+    await other.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await other.getByLabel('User name').fill('admin');
+    await other.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    await other.waitForURL(shared);
     await other.locator('.topology[data-ready="true"]').waitFor({ timeout: 20_000 });
     await other.getByRole('complementary').getByRole('heading', { name: 'e2e-users', exact: true }).waitFor();
     expect(await other.getByRole('combobox', { name: /^Zone/ }).inputValue()).toBe('zone-b');

@@ -18,7 +18,7 @@ beforeAll(async () => {
   await etcd.put('/services/users/u-1', JSON.stringify({ address: '127.0.0.1:9001', version: '1.2.0', zone: 'z1' }));
   await etcd.put('/services/gateway/g-1', JSON.stringify({ address: '127.0.0.1:9000', dependsOn: ['users'] }));
   server = await startServer({ etcdEndpoints: etcd.endpoints });
-  await eventually(async () => ((await fetch(`${server.url}/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
+  await eventually(async () => ((await server.fetch(`/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
 });
 
 afterAll(async () => {
@@ -27,12 +27,12 @@ afterAll(async () => {
 });
 
 function connect(auth: { epoch?: string; seq?: number } = {}): LiveClient {
-  return io(server.url, { transports: ['websocket'], auth, reconnection: false, forceNew: true });
+  return io(server.url, { transports: ['websocket'], auth, reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
 }
 
 describe('HTTP API v1 on the real server', () => {
   it('lists services with instances in the contract shape', async () => {
-    const response = await fetch(`${server.url}/api/v1/services`);
+    const response = await server.fetch(`/api/v1/services`);
     expect(response.status).toBe(200);
     const body = z.object({ revision: z.string(), services: z.array(ServiceSchema) }).parse(await response.json());
     expect(body.services.map((s) => s.name)).toEqual(['gateway', 'users']);
@@ -41,22 +41,22 @@ describe('HTTP API v1 on the real server', () => {
   });
 
   it('serves one service with its declared dependencies and dependents', async () => {
-    const users = await (await fetch(`${server.url}/api/v1/services/users`)).json();
+    const users = await (await server.fetch(`/api/v1/services/users`)).json();
     expect(users).toMatchObject({ name: 'users', dependents: ['gateway'], dependencies: [] });
-    const gateway = await (await fetch(`${server.url}/api/v1/services/gateway`)).json();
+    const gateway = await (await server.fetch(`/api/v1/services/gateway`)).json();
     expect(gateway.dependencies).toEqual(['users']);
   });
 
   it('answers an unknown service with a 404 in the error shape', async () => {
-    const response = await fetch(`${server.url}/api/v1/services/${encodeURIComponent('no/such <service>')}`);
+    const response = await server.fetch(`/api/v1/services/${encodeURIComponent('no/such <service>')}`);
     expect(response.status).toBe(404);
     const body = ErrorBodySchema.parse(await response.json());
     expect(body.error).toMatchObject({ code: 'not_found', field: 'service' });
   });
 
   it('exposes liveness and Prometheus metrics', async () => {
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect((await server.fetch(`/healthz`)).status).toBe(200);
+    const metrics = await (await server.fetch(`/metrics`)).text();
     expect(metrics).toMatch(/^switchyard_instances_known 2$/m);
     expect(metrics).toMatch(/^switchyard_relists_total [1-9]/m);
     expect(metrics).toContain('switchyard_watch_events_total');
@@ -112,7 +112,7 @@ describe('Socket.IO live state', () => {
     const closed = new Promise<string>((resolve) => client.once('disconnect', resolve));
     client.emit('state:resume', { seq: 0, junk: 'x'.repeat(100_000) } as unknown as { seq: number });
     expect(await closed).toBeTruthy();
-    expect((await fetch(`${server.url}/api/v1/services`)).status).toBe(200);
+    expect((await server.fetch(`/api/v1/services`)).status).toBe(200);
   });
 });
 
@@ -120,14 +120,14 @@ describe('etcd outage', () => {
   it('reports not ready while etcd is down and recovers within a second of its return', async () => {
     await etcd.local.stop(true);
     const down = await eventually(async () => {
-      const response = await fetch(`${server.url}/readyz`);
+      const response = await server.fetch(`/readyz`);
       return response.status === 503 ? await response.json() : undefined;
     }, 5_000, '/readyz 503');
     expect(down.registry.state).toBe('unreachable');
-    expect((await fetch(`${server.url}/api/v1/services`)).status).toBe(200);
+    expect((await server.fetch(`/api/v1/services`)).status).toBe(200);
     await etcd.local.restart();
     const back = Date.now();
-    await eventually(async () => ((await fetch(`${server.url}/readyz`)).status === 200 ? true : undefined), 5_000, '/readyz 200');
+    await eventually(async () => ((await server.fetch(`/readyz`)).status === 200 ? true : undefined), 5_000, '/readyz 200');
     expect(Date.now() - back).toBeLessThan(1_500);
   });
 });

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -12,11 +14,17 @@ const bin = path.resolve(import.meta.dirname, '../../bin/switchyard.mjs');
 let etcd: TestEtcd;
 let server: TestServer;
 let healthy: Server;
+/** The pipeline's operator token, from the Access page (here: the API). */
+let pipelineToken: string;
 
-/** Runs the real CLI as a pipeline would; resolves with its exit code and output. */
+/** Runs the real CLI as a pipeline would, with `SWITCHYARD_TOKEN` set; resolves with its exit code and output. */
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  return cliWithToken(pipelineToken, ...args);
+}
+async function cliWithToken(token: string | undefined, ...args: string[]): Promise<{ code: number; out: string }> {
+  const env = { ...process.env, SWITCHYARD_TOKEN: token ?? '' };
   try {
-    const { stdout } = await run(process.execPath, [bin, ...args, '--url', server.url], { timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [bin, ...args, '--url', server.url], { timeout: 60_000, env });
     return { code: 0, out: stdout };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string };
@@ -25,7 +33,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string }> {
 }
 
 const report = (id: string) =>
-  fetch(`${server.url}/api/v1/ingest/calls`, {
+  server.fetch(`/api/v1/ingest/calls`, {
     method: 'POST',
     body: JSON.stringify({ reporter: { service: 'gw', instance: 'gw-1' }, intervalStart: new Date(Date.now() - 1_000).toISOString(), intervalSeconds: 1, calls: [{ to: 'api', toInstance: id, count: 5, errors: 0, latencyMs: { bounds: [10], counts: [5, 0] } }] }),
   });
@@ -38,7 +46,8 @@ beforeAll(async () => {
     await etcd.put(`/services/api/${id}`, JSON.stringify({ address: `127.0.0.1:${(healthy.address() as AddressInfo).port}`, health: { http: '/healthz' } }));
   }
   server = await startServer({ etcdEndpoints: etcd.endpoints, env: { SWITCHYARD_PROBE_INTERVAL_MS: '500', SWITCHYARD_PROBE_TIMEOUT_MS: '500', SWITCHYARD_DRAIN_QUIET_SECONDS: '2' } });
-  await eventually(async () => ((await fetch(`${server.url}/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
+  await eventually(async () => ((await server.fetch(`/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
+  pipelineToken = await server.createToken({ name: 'ci-pipeline', role: 'operator' });
 });
 afterAll(async () => {
   await server?.stop();
@@ -48,9 +57,11 @@ afterAll(async () => {
 
 describe('switchyard CLI against a real dashboard', () => {
   it('drains, refuses a second drain with exit 3, and undrains', async () => {
-    const drained = await cli('drain', 'api/a-1', '--reason', 'deploy 4.2', '--as', 'ci-bot');
+    const drained = await cli('drain', 'api/a-1', '--reason', 'deploy 4.2');
     expect(drained).toMatchObject({ code: 0 });
     expect(drained.out).toContain('drained api/a-1');
+    const instance = (await (await server.fetch('/api/v1/services/api')).json()) as { instances: { id: string; drain: { by: string } | null }[] };
+    expect(instance.instances.find((i) => i.id === 'a-1')?.drain?.by).toBe('token:ci-pipeline');
     expect(await etcd.etcdctlKeys('/switchyard/drain/')).toEqual(['/switchyard/drain/api/a-1']);
     const again = await cli('drain', 'api/a-1', '--reason', 'again');
     expect(again.code).toBe(3);
@@ -93,9 +104,27 @@ describe('switchyard CLI against a real dashboard', () => {
     expect(result.out).toContain(message);
   });
 
+  it('needs an operator token: none is bad input (2), a viewer token is refused (3), a token file works', async () => {
+    const none = await cliWithToken(undefined, 'undrain', 'api/a-1');
+    expect(none.code).toBe(2);
+    expect(none.out).toContain('SWITCHYARD_TOKEN');
+    const viewer = await cliWithToken(await server.createToken({ name: 'looker', role: 'viewer' }), 'drain', 'api/a-1', '--reason', 'r');
+    expect(viewer.code).toBe(3);
+    expect(viewer.out).toContain('needs role operator');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-cli-'));
+    try {
+      writeFileSync(path.join(dir, 'token'), `${pipelineToken}\n`);
+      expect((await cliWithToken(undefined, 'drain', 'api/a-1', '--reason', 'from a file', '--token-file', path.join(dir, 'token'))).code).toBe(0);
+      expect((await cli('undrain', 'api/a-1')).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await etcd.etcdctlKeys('/switchyard/drain/')).toEqual([]);
+  });
+
   it('exits 3 for an unknown instance and 1 when the dashboard is unreachable', async () => {
     expect((await cli('drain', 'api/nope', '--reason', 'r')).code).toBe(3);
-    const unreachable = await run(process.execPath, [bin, 'undrain', 'api/a-1', '--url', 'http://127.0.0.1:1']).then(
+    const unreachable = await run(process.execPath, [bin, 'undrain', 'api/a-1', '--url', 'http://127.0.0.1:1'], { env: { ...process.env, SWITCHYARD_TOKEN: 'syd_x' } }).then(
       () => ({ code: 0, stdout: '' }),
       (error: { code: number; stdout: string }) => error,
     );

@@ -66,7 +66,7 @@ beforeAll(async () => {
   fleet = await startFleet(etcd.client, {
     leaseTtlSeconds: LEASE_TTL_SECONDS,
     rps: 25,
-    reporter: httpCallReporter(sink.url, () => undefined),
+    reporter: httpCallReporter(sink.url, () => 'syd_sink', () => undefined),
     reportIntervalMs: 1_000,
     log: () => undefined,
   });

@@ -18,11 +18,17 @@ const env = { SWITCHYARD_PROBE_INTERVAL_MS: '500', SWITCHYARD_PROBE_TIMEOUT_MS: 
 const register = (service: string, id: string, zone = 'z1'): Promise<unknown> =>
   etcd.put(`/services/${service}/${id}`, JSON.stringify({ address: `127.0.0.1:${(healthy.address() as AddressInfo).port}`, zone, health: { http: '/healthz' } }));
 const drainUrl = (service: string, id: string): string => `${server.url}/api/v1/services/${encodeURIComponent(service)}/instances/${encodeURIComponent(id)}/drain`;
+/** Operators signed in through the API: their names are the actors in history. */
+let alice: string;
+let bob: string;
+const asUser = (cookie: string) => ({ cookie, origin: server.url });
 const drain = (service: string, id: string, body: unknown): Promise<Response> =>
-  fetch(drainUrl(service, id), { method: 'POST', headers: { 'content-type': 'application/json', 'x-switchyard-actor': 'alice' }, body: JSON.stringify(body) });
-const undrain = (service: string, id: string): Promise<Response> => fetch(drainUrl(service, id), { method: 'DELETE', headers: { 'x-switchyard-actor': 'bob' } });
+  server.fetch(drainUrl(service, id), { method: 'POST', headers: { 'content-type': 'application/json', ...asUser(alice) }, body: JSON.stringify(body) });
+const undrain = (service: string, id: string): Promise<Response> => server.fetch(drainUrl(service, id), { method: 'DELETE', headers: asUser(bob) });
+/** Created on the first start; the same users sign in again after a restart (same data dir). */
+const operatorSession = (name: string): Promise<string> => server.userSession(name, 'operator').catch(() => server.login(name, `${name}-password-123`));
 const instance = async (service: string, id: string): Promise<Instance | undefined> => {
-  const body = (await (await fetch(`${server.url}/api/v1/services/${encodeURIComponent(service)}`)).json()) as { instances?: Instance[] };
+  const body = (await (await server.fetch(`/api/v1/services/${encodeURIComponent(service)}`)).json()) as { instances?: Instance[] };
   return body.instances?.find((i) => i.id === id);
 };
 const passing = (service: string, ids: string[]) =>
@@ -30,7 +36,9 @@ const passing = (service: string, ids: string[]) =>
 const controlKeys = () => etcd.etcdctlKeys('/switchyard/');
 const start = async (): Promise<void> => {
   server = await startServer({ etcdEndpoints: etcd.endpoints, dataDir, env });
-  await eventually(async () => ((await fetch(`${server.url}/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
+  await eventually(async () => ((await server.fetch(`/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
+  alice = await operatorSession('alice');
+  bob = await operatorSession('bob');
 };
 
 beforeAll(async () => {
@@ -102,9 +110,9 @@ describe('drain API on real etcd', () => {
   });
 
   it('refuses a huge body and bad JSON without writing', async () => {
-    const huge = await fetch(drainUrl('pay', 'p-2'), { method: 'POST', body: JSON.stringify({ reason: 'x'.repeat(100_000) }) });
+    const huge = await server.fetch(drainUrl('pay', 'p-2'), { method: 'POST', body: JSON.stringify({ reason: 'x'.repeat(100_000) }) });
     expect(huge.status).toBe(413);
-    const bad = await fetch(drainUrl('pay', 'p-2'), { method: 'POST', body: '{"reason":' });
+    const bad = await server.fetch(drainUrl('pay', 'p-2'), { method: 'POST', body: '{"reason":' });
     expect(bad.status).toBe(400);
     expect(await controlKeys()).toEqual([]);
   });
@@ -118,7 +126,7 @@ describe('drain API on real etcd', () => {
 
   it('goes draining → drained once reported calls stop, and says when there is no traffic data', async () => {
     const report = () =>
-      fetch(`${server.url}/api/v1/ingest/calls`, {
+      server.fetch(`/api/v1/ingest/calls`, {
         method: 'POST',
         body: JSON.stringify({ reporter: { service: 'gw', instance: 'gw-1' }, intervalStart: new Date(Date.now() - 1_000).toISOString(), intervalSeconds: 1, calls: [{ to: 'pay', toInstance: 'p-2', count: 10, errors: 0, latencyMs: { bounds: [10], counts: [10, 0] } }] }),
       });
@@ -128,7 +136,11 @@ describe('drain API on real etcd', () => {
       await report();
       await new Promise((r) => setTimeout(r, 500));
     }
-    expect((await instance('pay', 'p-2'))?.drainState).toBe('draining');
+    // The monitor ticks every 2 s: its first verdict, with calls still arriving, is "draining".
+    await eventually(async () => {
+      await report();
+      return (await instance('pay', 'p-2'))?.drainState;
+    }, 5_000, 'a drain verdict').then((state) => expect(state).toBe('draining'));
     await eventually(async () => ((await instance('pay', 'p-2'))?.drainState === 'drained' ? true : undefined), 10_000, 'drained');
     expect((await drain('pay', 'p-3', { reason: 'no one calls me' })).status).toBe(200);
     await eventually(async () => ((await instance('pay', 'p-3'))?.drainState === 'no-traffic-data' ? true : undefined), 5_000, 'no data');
@@ -137,11 +149,11 @@ describe('drain API on real etcd', () => {
   });
 
   it('bulk-drains one zone as one action, with the guard', async () => {
-    const bulk = await fetch(`${server.url}/api/v1/services/pay/drain`, { method: 'POST', body: JSON.stringify({ reason: 'zone z1 maintenance', zone: 'z1' }) });
+    const bulk = await server.fetch(`/api/v1/services/pay/drain`, { method: 'POST', body: JSON.stringify({ reason: 'zone z1 maintenance', zone: 'z1' }) });
     expect(bulk.status).toBe(200);
     const body = (await bulk.json()) as { drained: Instance[] };
     expect(body.drained.map((i) => i.id).sort()).toEqual(['p-1', 'p-2']);
-    const guard = await fetch(`${server.url}/api/v1/services/pay/drain`, { method: 'POST', body: JSON.stringify({ reason: 'all of it', zone: 'z2' }) });
+    const guard = await server.fetch(`/api/v1/services/pay/drain`, { method: 'POST', body: JSON.stringify({ reason: 'all of it', zone: 'z2' }) });
     expect(guard.status).toBe(409);
     await undrain('pay', 'p-1');
     await undrain('pay', 'p-2');
@@ -155,12 +167,12 @@ describe('drain API on real etcd', () => {
     expect((await instance('pay', 'p-1'))?.drain).toBeNull();
     expect((await drain('pay', 'p-2', { reason: 'timed, dashboard up', ttlSeconds: 10 })).status).toBe(200);
     const expired = await eventually(async () => {
-      const page = (await (await fetch(`${server.url}/api/v1/events?kind=instance.undrained&instance=p-2`)).json()) as EventPage;
+      const page = (await (await server.fetch(`/api/v1/events?kind=instance.undrained&instance=p-2`)).json()) as EventPage;
       return page.events.find((e) => e.actor === 'ttl-expiry');
     }, 20_000, 'ttl-expiry event');
     expect(expired.detail).toContain('timed, dashboard up');
-    const drains = (await (await fetch(`${server.url}/api/v1/events?kind=instance.drained&service=pay`)).json()) as EventPage;
-    expect(drains.events.every((e) => e.actor === 'alice' || e.actor === 'anonymous')).toBe(true);
+    const drains = (await (await server.fetch(`/api/v1/events?kind=instance.drained&service=pay`)).json()) as EventPage;
+    expect(drains.events.every((e) => e.actor === 'alice' || e.actor === 'token:test-admin')).toBe(true);
     expect(drains.events.some((e) => e.detail.includes('for 10 s'))).toBe(true);
   });
 });

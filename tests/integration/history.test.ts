@@ -11,15 +11,15 @@ let server: TestServer | undefined;
 let dataDir: string;
 
 const ready = async (s: TestServer): Promise<void> => {
-  await eventually(async () => ((await fetch(`${s.url}/readyz`)).status === 200 ? true : undefined), 20_000, 'ready');
+  await eventually(async () => ((await s.fetch('/readyz')).status === 200 ? true : undefined), 20_000, 'ready');
 };
 
-async function allEvents(url: string, filters: Record<string, string> = {}): Promise<HistoryEvent[]> {
+async function allEvents(from: TestServer, filters: Record<string, string> = {}): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let cursor: string | null = null;
   do {
     const params = new URLSearchParams({ ...filters, limit: '5000', ...(cursor ? { cursor } : {}) });
-    const page = (await (await fetch(`${url}/api/v1/events?${params}`)).json()) as EventPage;
+    const page = (await (await from.fetch(`/api/v1/events?${params}`)).json()) as EventPage;
     events.push(...page.events);
     cursor = page.nextCursor;
   } while (cursor);
@@ -48,7 +48,7 @@ describe('failure history on a real server', () => {
         await Promise.all(writes);
         await new Promise((r) => setTimeout(r, 100));
         // What the server has committed so far must survive the kill.
-        committed = await allEvents(server.url, { kind: 'instance.registered' });
+        committed = await allEvents(server, { kind: 'instance.registered' });
         expect(committed.length).toBeGreaterThan(0);
         await server.kill();
       }
@@ -58,9 +58,9 @@ describe('failure history on a real server', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     server = await startServer({ etcdEndpoints: etcd.endpoints, dataDir });
     await ready(server);
-    const url = server.url;
+    const current = server;
     const registered = await eventually(async () => {
-      const events = await allEvents(url, { kind: 'instance.registered' });
+      const events = await allEvents(current, { kind: 'instance.registered' });
       return events.length >= 5_000 ? events : undefined;
     }, 20_000, 'all registrations recorded');
     const ids = registered.map((e) => e.instance);
@@ -69,7 +69,7 @@ describe('failure history on a real server', () => {
     const stillThere = new Map(registered.map((e) => [e.id, e]));
     for (const event of committed) expect(stillThere.get(event.id)).toEqual(event);
 
-    const gaps = await allEvents(url, { kind: 'history.gap' });
+    const gaps = await allEvents(current, { kind: 'history.gap' });
     expect(gaps).toHaveLength(1);
     expect(Date.parse(gaps[0]?.at ?? '')).toBeLessThanOrEqual(killedAt);
     expect(Date.parse(gaps[0]?.until ?? '')).toBeGreaterThan(killedAt);
@@ -77,14 +77,14 @@ describe('failure history on a real server', () => {
   });
 
   it('tells a lease expiry from an explicit delete', async () => {
-    const url = server?.url ?? '';
+    const current = server as TestServer;
     await etcd.put('/services/leased/l-1', JSON.stringify({ address: '127.0.0.1:1' }), 2);
     await etcd.put('/services/plain/p-1', JSON.stringify({ address: '127.0.0.1:2' }));
-    await eventually(async () => ((await allEvents(url, { service: 'plain' })).length === 1 ? true : undefined), 5_000, 'registered');
+    await eventually(async () => ((await allEvents(current, { service: 'plain' })).length === 1 ? true : undefined), 5_000, 'registered');
     await etcd.delete('/services/plain/p-1');
     const gone = await eventually(async () => {
-      const [expired] = await allEvents(url, { service: 'leased', kind: 'instance.deregistered' });
-      const [deleted] = await allEvents(url, { service: 'plain', kind: 'instance.deregistered' });
+      const [expired] = await allEvents(current, { service: 'leased', kind: 'instance.deregistered' });
+      const [deleted] = await allEvents(current, { service: 'plain', kind: 'instance.deregistered' });
       return expired && deleted ? { expired, deleted } : undefined;
     }, 10_000, 'deregistrations');
     expect(gone.expired.detail).toMatch(/^lease \S+ expired$/);
@@ -92,15 +92,15 @@ describe('failure history on a real server', () => {
   });
 
   it('exports the filtered view as CSV and JSON', async () => {
-    const url = server?.url ?? '';
-    const csv = await fetch(`${url}/api/v1/events/export?format=csv&service=plain`);
+    const current = server as TestServer;
+    const csv = await current.fetch(`/api/v1/events/export?format=csv&service=plain`);
     expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="switchyard-events-.*\.csv"/);
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toBe('id,at,kind,service,instance,from,to,actor,detail,until');
     expect(lines.slice(1).map((line) => line.split(',')[2])).toEqual(['instance.deregistered', 'instance.registered']);
-    const json = (await (await fetch(`${url}/api/v1/events/export?format=json&service=plain`)).json()) as HistoryEvent[];
+    const json = (await (await current.fetch(`/api/v1/events/export?format=json&service=plain`)).json()) as HistoryEvent[];
     expect(json.map((e) => e.kind)).toEqual(['instance.deregistered', 'instance.registered']);
-    const bad = await fetch(`${url}/api/v1/events?kind=instance.exploded`);
+    const bad = await current.fetch(`/api/v1/events?kind=instance.exploded`);
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('kind.0');
   });

@@ -13,7 +13,7 @@ beforeAll(async () => {
   etcd = await startEtcd();
   await etcd.put('/services/users/u-1', JSON.stringify({ address: '127.0.0.1:9001' }));
   server = await startServer({ etcdEndpoints: etcd.endpoints });
-  await eventually(async () => ((await fetch(`${server.url}/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
+  await eventually(async () => ((await server.fetch(`/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
 });
 afterAll(async () => {
   await server?.stop();
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 const post = (body: unknown, raw?: string) =>
-  fetch(`${server.url}/api/v1/ingest/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) });
+  server.fetch(`/api/v1/ingest/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) });
 
 const report = (service: string, counts: number[], errors = 0) => ({
   reporter: { service, instance: `${service}-1` },
@@ -34,7 +34,7 @@ describe('POST /api/v1/ingest/calls', () => {
   it('accepts batches from several reporters and serves the merged series', async () => {
     expect((await post(report('gateway', [90, 10, 0, 0]))).status).toBe(202);
     expect((await post(report('orders', [0, 0, 80, 20], 10))).status).toBe(202);
-    const body = await (await fetch(`${server.url}/api/v1/services/users/latency?window=1h`)).json();
+    const body = await (await server.fetch(`/api/v1/services/users/latency?window=1h`)).json();
     expect(body).toMatchObject({ service: 'users', window: '1h', stepSeconds: 60 });
     const points = z.array(PointSchema).parse(body.points);
     expect(points.length).toBe(60);
@@ -46,10 +46,10 @@ describe('POST /api/v1/ingest/calls', () => {
     expect(latest?.p50Ms).toBeLessThanOrEqual(50);
     expect(latest?.p99Ms).toBeGreaterThanOrEqual(95);
 
-    const instances = await (await fetch(`${server.url}/api/v1/services/users/instances/latency?window=5m`)).json();
+    const instances = await (await server.fetch(`/api/v1/services/users/instances/latency?window=5m`)).json();
     expect(instances.instances).toHaveLength(1);
     expect(instances.instances[0].inbound.some((p: { rps: number }) => p.rps > 0)).toBe(true);
-    const edge = await (await fetch(`${server.url}/api/v1/edges/latency?from=orders&to=users&window=5m`)).json();
+    const edge = await (await server.fetch(`/api/v1/edges/latency?from=orders&to=users&window=5m`)).json();
     expect(edge.points.some((p: { errorRate: number | null }) => (p.errorRate ?? 0) > 0.09)).toBe(true);
   });
 
@@ -72,7 +72,7 @@ describe('POST /api/v1/ingest/calls', () => {
     expect(ErrorSchema.parse(await skewed.json()).error).toMatchObject({ code: 'clock_skew', field: 'intervalStart' });
     expect((await post(undefined, '{"reporter":')).status).toBe(400);
     expect((await post(undefined, `{"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`)).status).toBe(413);
-    expect((await fetch(`${server.url}/api/v1/services/users/latency?window=7d`)).status).toBe(422);
-    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    expect((await server.fetch(`/api/v1/services/users/latency?window=7d`)).status).toBe(422);
+    expect((await server.fetch(`/readyz`)).status).toBe(200);
   });
 });

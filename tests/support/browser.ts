@@ -1,4 +1,4 @@
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
 /** Debian's Chromium, headless; never a downloaded browser (DESIGN §5). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -14,6 +14,12 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** Puts a session cookie (`name=value`, from a sign-in through the API) into a browser context for `url`. */
+export async function addSessionCookie(context: BrowserContext, url: string, cookie: string): Promise<void> {
+  const split = cookie.indexOf('=');
+  await context.addCookies([{ name: cookie.slice(0, split), value: cookie.slice(split + 1), url, httpOnly: true, sameSite: 'Lax' }]);
+}
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });

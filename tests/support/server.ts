@@ -4,8 +4,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@/lib/server/etcd/local';
 
+/** The first admin's password in every test server (SWITCHYARD_ADMIN_PASSWORD). */
+export const ADMIN_PASSWORD = 'test-admin-password';
+
 export interface TestServer {
   url: string;
+  /** An admin API token, created through the API at start. */
+  adminToken: string;
+  /** `fetch` against the server (a path or a full URL), as the admin token unless `init` sends its own Authorization. */
+  fetch(pathOrUrl: string, init?: RequestInit): Promise<Response>;
+  /** Signs in through the API; returns the session cookie (`name=value`). */
+  login(username: string, password: string): Promise<string>;
+  /** Creates a user (as the admin) and returns a session cookie for them. */
+  userSession(name: string, role: 'viewer' | 'operator' | 'admin'): Promise<string>;
+  /** Creates an API token (as the admin) and returns its secret. */
+  createToken(options: { name: string; role: 'viewer' | 'operator' | 'admin'; service?: string; expiresInDays?: number }): Promise<string>;
   pid: number | undefined;
   dataDir: string;
   output(): string;
@@ -35,6 +48,7 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       ETCD_ENDPOINTS: options.etcdEndpoints.join(','),
+      SWITCHYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,8 +71,44 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
+  const login = async (username: string, password: string): Promise<string> => {
+    const response = await globalThis.fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    if (!response.ok) throw new Error(`login as ${username} failed: ${response.status} ${await response.text()}`);
+    const cookie = response.headers.getSetCookie().find((line) => line.includes('switchyard_session='));
+    if (!cookie) throw new Error('login answered without a session cookie');
+    return cookie.split(';')[0] as string;
+  };
+  // A session to create the admin token; the token after that, since sessions may expire mid-test.
+  let adminCredentials: Record<string, string> = { cookie: await login('admin', options.env?.SWITCHYARD_ADMIN_PASSWORD ?? ADMIN_PASSWORD), origin: url };
+  const asAdmin = (path: string, body: unknown): Promise<Response> =>
+    globalThis.fetch(`${url}${path}`, { method: 'POST', headers: { ...adminCredentials, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const createToken: TestServer['createToken'] = async (token) => {
+    const response = await asAdmin('/api/v1/tokens', token);
+    if (response.status !== 201) throw new Error(`token creation failed: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { token: string }).token;
+  };
+  const adminToken = await createToken({ name: 'test-admin', role: 'admin' });
+  adminCredentials = { authorization: `Bearer ${adminToken}` };
   return {
     url,
+    adminToken,
+    fetch(pathOrUrl, init = {}) {
+      const headers = new Headers(init.headers);
+      if (!headers.has('authorization') && !headers.has('cookie')) headers.set('authorization', `Bearer ${adminToken}`);
+      return globalThis.fetch(pathOrUrl.startsWith('http') ? pathOrUrl : `${url}${pathOrUrl}`, { ...init, headers });
+    },
+    login,
+    async userSession(name, role) {
+      const password = `${name}-password-123`;
+      const response = await asAdmin('/api/v1/users', { name, role, password });
+      if (response.status !== 201) throw new Error(`user creation failed: ${response.status} ${await response.text()}`);
+      return login(name, password);
+    },
+    createToken,
     pid: child.pid,
     dataDir,
     output: () => output,

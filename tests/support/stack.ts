@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage } from './browser';
+import { addSessionCookie, launchBrowser, openPage } from './browser';
 import { startEtcd, type TestEtcd } from './etcd';
-import { startServer, type TestServer } from './server';
+import { ADMIN_PASSWORD, startServer, type TestServer } from './server';
 
 export interface BrowserStack {
   etcd: TestEtcd;
@@ -13,13 +13,25 @@ export interface BrowserStack {
   stop(): Promise<void>;
 }
 
-/** The whole product for an end-to-end test: a real etcd, the real server, real Chromium. */
-export async function startBrowserStack(options: { env?: Record<string, string>; before?: (etcd: TestEtcd) => Promise<void> } = {}): Promise<BrowserStack> {
+/** Puts a session cookie from `server.login`/`userSession` into the page's browser context. */
+export async function useSession(page: Page, server: TestServer, cookie: string): Promise<void> {
+  await page.context().clearCookies();
+  await addSessionCookie(page.context(), server.url, cookie);
+}
+
+/**
+ * The whole product for an end-to-end test: a real etcd, the real server, real Chromium, signed
+ * in as the admin, or as a new user with the given name and role.
+ */
+export async function startBrowserStack(
+  options: { env?: Record<string, string>; before?: (etcd: TestEtcd) => Promise<void>; user?: { name: string; role: 'viewer' | 'operator' | 'admin' } } = {},
+): Promise<BrowserStack> {
   const etcd = await startEtcd();
   await options.before?.(etcd);
   const server = await startServer({ etcdEndpoints: etcd.endpoints, ...(options.env ? { env: options.env } : {}) });
   const browser = await launchBrowser();
   const { page, errors } = await openPage(browser);
+  await useSession(page, server, options.user ? await server.userSession(options.user.name, options.user.role) : await server.login('admin', ADMIN_PASSWORD));
   return {
     etcd,
     server,

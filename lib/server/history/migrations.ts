@@ -34,6 +34,45 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '002_users_sessions_tokens': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'text')
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('oidc_subject', 'text', (c) => c.unique())
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_ms', 'integer', (c) => c.notNull())
+        .addColumn('last_login_ms', 'integer')
+        .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('locked_until_ms', 'integer')
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('created_ms', 'integer', (c) => c.notNull())
+        .addColumn('last_seen_ms', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+      await db.schema
+        .createTable('tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('service', 'text')
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_ms', 'integer', (c) => c.notNull())
+        .addColumn('expires_ms', 'integer')
+        .addColumn('last_used_ms', 'integer')
+        .addColumn('revoked_ms', 'integer')
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

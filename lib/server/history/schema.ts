@@ -22,7 +22,47 @@ export interface RunsTable {
   stopped_ms: number | null;
 }
 
+export interface UsersTable {
+  id: Generated<number>;
+  name: string;
+  /** Null for users who sign in only through OIDC. */
+  password_hash: string | null;
+  role: string;
+  source: 'local' | 'oidc';
+  /** `issuer|sub` for OIDC users. */
+  oidc_subject: string | null;
+  disabled: Generated<number>;
+  created_ms: number;
+  last_login_ms: number | null;
+  failed_logins: Generated<number>;
+  locked_until_ms: number | null;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie's secret: a copy of the database does not let anyone in. */
+  id: string;
+  user_id: number;
+  created_ms: number;
+  last_seen_ms: number;
+}
+
+export interface TokensTable {
+  id: string;
+  name: string;
+  hash: string;
+  role: string;
+  service: string | null;
+  created_by: string;
+  created_ms: number;
+  expires_ms: number | null;
+  last_used_ms: number | null;
+  revoked_ms: number | null;
+}
+
 export interface HistoryDatabase {
   events: EventsTable;
   runs: RunsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  tokens: TokensTable;
 }

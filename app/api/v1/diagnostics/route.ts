@@ -1,8 +1,9 @@
+import { guarded } from '@/lib/server/auth/guard';
 import { getRuntime } from '@/lib/server/runtime';
-import { handle, json } from '@/lib/server/http';
+import { json } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
-export function GET(): Promise<Response> {
-  return handle(() => json(getRuntime().registry.diagnostics()));
+export function GET(request: Request): Promise<Response> {
+  return guarded(request, 'viewer', () => json(getRuntime().registry.diagnostics()));
 }

@@ -1,12 +1,13 @@
+import { guarded } from '@/lib/server/auth/guard';
 import { EventQuerySchema } from '@/lib/model/events';
-import { handle, json, validationError } from '@/lib/server/http';
+import { json, validationError } from '@/lib/server/http';
 import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
 /** Failure history, newest first, filtered, with cursor pagination (DESIGN §4). */
 export function GET(request: Request): Promise<Response> {
-  return handle(async () => {
+  return guarded(request, 'viewer', async () => {
     const parsed = EventQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
     if (!parsed.success) return validationError(parsed.error);
     return json(await getRuntime().history.query(parsed.data));

@@ -1,13 +1,14 @@
+import { guarded } from '@/lib/server/auth/guard';
 import { INCIDENT_LOOKBACK_MS, IncidentQuerySchema } from '@/lib/model/incidents';
 import { incidentsIn } from '@/lib/server/history/analysis';
-import { handle, json, jsonError, validationError } from '@/lib/server/http';
+import { json, jsonError, validationError } from '@/lib/server/http';
 import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
 /** Incidents newest first and MTTR per service; `since` defaults to 7 days before `until` (default now). */
 export function GET(request: Request): Promise<Response> {
-  return handle(async () => {
+  return guarded(request, 'viewer', async () => {
     const parsed = IncidentQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
     if (!parsed.success) return validationError(parsed.error);
     const { service, since, until, limit } = parsed.data;

@@ -1,10 +1,11 @@
+import { guarded } from '@/lib/server/auth/guard';
 import { getRuntime } from '@/lib/server/runtime';
-import { handle, json } from '@/lib/server/http';
+import { json } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
-export function GET(): Promise<Response> {
-  return handle(() => {
+export function GET(request: Request): Promise<Response> {
+  return guarded(request, 'viewer', () => {
     const snapshot = getRuntime().store.snapshot();
     return json({ revision: snapshot.revision, services: snapshot.services });
   });

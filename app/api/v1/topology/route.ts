@@ -1,7 +1,8 @@
+import { guarded } from '@/lib/server/auth/guard';
 import { deriveTopology } from '@/lib/model/topology';
 import { probableOrigins } from '@/lib/model/topology-graph';
 import { getRuntime } from '@/lib/server/runtime';
-import { handle, json, jsonError } from '@/lib/server/http';
+import { json, jsonError } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,7 +12,7 @@ export const dynamic = 'force-dynamic';
  * nodes and declared edges from its live state and polls this for call statistics.
  */
 export function GET(request: Request): Promise<Response> {
-  return handle(() => {
+  return guarded(request, 'viewer', () => {
     const runtime = getRuntime();
     const observed = runtime.latency.edges();
     const mode = new URL(request.url).searchParams.get('observed');

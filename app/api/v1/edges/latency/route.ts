@@ -1,5 +1,6 @@
+import { guarded } from '@/lib/server/auth/guard';
 import { z } from 'zod';
-import { handle, json, validationError } from '@/lib/server/http';
+import { json, validationError } from '@/lib/server/http';
 import { windowParam } from '@/lib/server/latency-query';
 import { getRuntime } from '@/lib/server/runtime';
 
@@ -9,7 +10,7 @@ const EdgeQuerySchema = z.object({ from: z.string().min(1).max(256), to: z.strin
 
 /** One edge's series (`?from=&to=&window=`), for the topology map's edge panel. */
 export function GET(request: Request): Promise<Response> {
-  return handle(() => {
+  return guarded(request, 'viewer', () => {
     const query = windowParam(request);
     if (!query.ok) return query.response;
     const params = new URL(request.url).searchParams;

@@ -1,7 +1,8 @@
+import { guarded } from '@/lib/server/auth/guard';
 import { z } from 'zod';
 import { EventQuerySchema } from '@/lib/model/events';
 import { exportEvents } from '@/lib/server/history/export';
-import { handle, validationError } from '@/lib/server/http';
+import { validationError } from '@/lib/server/http';
 import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
@@ -10,7 +11,7 @@ const ExportQuerySchema = EventQuerySchema.omit({ limit: true, cursor: true }).e
 
 /** The filtered history as a CSV or JSON download (at most 100,000 events). */
 export function GET(request: Request): Promise<Response> {
-  return handle(() => {
+  return guarded(request, 'viewer', () => {
     const parsed = ExportQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
     if (!parsed.success) return validationError(parsed.error);
     const { format, ...filters } = parsed.data;

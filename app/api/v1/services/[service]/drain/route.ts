@@ -1,6 +1,8 @@
+import { actorName } from '@/lib/model/auth';
+import { guarded, outOfScope } from '@/lib/server/auth/guard';
 import { BulkDrainRequestSchema } from '@/lib/model/drain';
-import { actorOf, MAX_DRAIN_BODY_BYTES, pathNames } from '@/lib/server/drain-http';
-import { handle, json, jsonError, readJsonBody, validationError } from '@/lib/server/http';
+import { MAX_DRAIN_BODY_BYTES, pathNames } from '@/lib/server/drain-http';
+import { json, jsonError, readJsonBody, validationError } from '@/lib/server/http';
 import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
@@ -8,9 +10,11 @@ export const dynamic = 'force-dynamic';
 /** Bulk drain: every undrained instance of the service in one zone and/or of one version, as one audited action. */
 export async function POST(request: Request, context: { params: Promise<{ service: string }> }): Promise<Response> {
   const { service } = await context.params;
-  return handle(async () => {
+  return guarded(request, 'operator', async (principal) => {
     const names = pathNames({ service });
     if (!names.ok) return names.response;
+    const refused = outOfScope(principal, service);
+    if (refused) return refused;
     const body = await readJsonBody(request, MAX_DRAIN_BODY_BYTES);
     if (!body.ok) return body.response;
     const parsed = BulkDrainRequestSchema.safeParse(body.value);
@@ -21,7 +25,7 @@ export async function POST(request: Request, context: { params: Promise<{ servic
       service,
       (instance) => (zone === undefined || instance.zone === zone) && (version === undefined || instance.version === version),
       drain,
-      actorOf(request),
+      actorName(principal),
       description,
     );
     if (!outcome.ok) return jsonError(outcome.status, outcome.code, outcome.message, outcome.field);

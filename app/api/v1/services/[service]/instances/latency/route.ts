@@ -1,5 +1,6 @@
+import { guarded } from '@/lib/server/auth/guard';
 import type { InstanceLatency } from '@/lib/model/latency';
-import { handle, json } from '@/lib/server/http';
+import { json } from '@/lib/server/http';
 import { windowParam } from '@/lib/server/latency-query';
 import { getRuntime } from '@/lib/server/runtime';
 
@@ -8,7 +9,7 @@ export const dynamic = 'force-dynamic';
 /** Per-instance inbound and probe series of a service's registered instances (sparklines, probe chart). */
 export async function GET(request: Request, context: { params: Promise<{ service: string }> }): Promise<Response> {
   const { service } = await context.params;
-  return handle(() => {
+  return guarded(request, 'viewer', () => {
     const query = windowParam(request);
     if (!query.ok) return query.response;
     const { store, latency } = getRuntime();

@@ -5,11 +5,13 @@ import { EmptyState } from '@/components/ui/EmptyState';
 import { RefreshButton } from '@/components/diagnostics/RefreshButton';
 import { StatTiles } from '@/components/diagnostics/StatTiles';
 import { UnrecognisedTable } from '@/components/diagnostics/UnrecognisedTable';
+import { signedIn } from '@/lib/server/auth/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Diagnostics' };
 
-export default function DiagnosticsPage() {
+export default async function DiagnosticsPage() {
+  await signedIn();
   const diagnostics = getRuntime().registry.diagnostics();
   const unrecognisedKeys = diagnostics.unrecognised.reduce((sum, p) => sum + p.count, 0);
   return (

@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
 import { ServiceView } from '@/components/instances/ServiceView';
 import { ServiceHistory } from '@/components/history/ServiceHistory';
-import '../../styles/charts.css';
-import '../../styles/history.css';
+import { signedIn } from '@/lib/server/auth/page';
+import '../../../styles/charts.css';
+import '../../../styles/history.css';
 
 export const dynamic = 'force-dynamic';
 
@@ -25,6 +26,7 @@ function decodeSegment(segment: string): string {
 }
 
 export default async function ServicePage({ params }: Props) {
+  await signedIn();
   const name = decodeSegment((await params).service);
   return (
     <>

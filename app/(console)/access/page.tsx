@@ -1,0 +1,29 @@
+import type { Metadata } from 'next';
+import { AccountSection } from '@/components/auth/AccountSection';
+import { TokensSection } from '@/components/auth/TokensSection';
+import { UsersSection } from '@/components/auth/UsersSection';
+import { signedIn } from '@/lib/server/auth/page';
+import { getRuntime } from '@/lib/server/runtime';
+import '../../styles/auth.css';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Access' };
+
+/** Everyone: their own account. Admins: users and API tokens too. */
+export default async function AccessPage() {
+  const principal = await signedIn();
+  const admin = principal.role === 'admin';
+  const { auth } = getRuntime();
+  const [users, tokens] = admin ? await Promise.all([auth.users.list(), auth.tokens.list()]) : [[], []];
+  const services = admin ? getRuntime().store.snapshot().services.map((service) => service.name) : [];
+  return (
+    <div className="access">
+      <div className="page-header">
+        <h1 className="page-title">{admin ? 'Access' : 'Your account'}</h1>
+      </div>
+      <AccountSection me={{ name: principal.name, role: principal.role, kind: principal.kind }} />
+      {admin && <UsersSection users={users} self={principal.name} />}
+      {admin && <TokensSection tokens={tokens} services={services} />}
+    </div>
+  );
+}

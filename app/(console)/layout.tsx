@@ -1,0 +1,27 @@
+import type { ReactNode } from 'react';
+import { LiveProvider } from '@/components/live/LiveProvider';
+import { AppHeader } from '@/components/shell/AppHeader';
+import { LiveBanner } from '@/components/shell/LiveBanner';
+import { MeProvider } from '@/components/shell/MeProvider';
+import { signedIn } from '@/lib/server/auth/page';
+import { getRuntime } from '@/lib/server/runtime';
+
+/**
+ * The live state lives here, above every console page, so client navigation keeps one socket and
+ * one state; the snapshot is rendered on the server with the first request — only once the
+ * session is checked.
+ */
+export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  const principal = await signedIn();
+  const snapshot = getRuntime().store.snapshot();
+  const me = { name: principal.name, role: principal.role, kind: principal.kind };
+  return (
+    <MeProvider me={me}>
+      <LiveProvider initial={snapshot}>
+        <AppHeader me={me} />
+        <LiveBanner />
+        <main className="main">{children}</main>
+      </LiveProvider>
+    </MeProvider>
+  );
+}

@@ -1,0 +1,160 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { z } from 'zod';
+import type { TokenView } from '@/lib/model/auth';
+import { ROLES } from '@/lib/model/roles';
+import { accessCall } from '@/lib/client/accessApi';
+import { ClientTime } from '@/components/ui/ClientTime';
+
+const CreatedSchema = z.object({ name: z.string(), token: z.string() });
+
+/** API tokens for pipelines and reporters: created with a role and optional service scope, shown once, revocable. */
+export function TokensSection({ tokens, services }: { tokens: TokenView[]; services: string[] }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const onCreate = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const service = String(form.get('service') ?? '');
+    const days = Number(form.get('days') ?? 0);
+    setBusy(true);
+    const result = await accessCall('POST', '/api/v1/tokens', {
+      name: String(form.get('name')),
+      role: String(form.get('role')),
+      ...(service ? { service } : {}),
+      ...(days > 0 ? { expiresInDays: days } : {}),
+    });
+    setBusy(false);
+    if (!result.ok) return setError(result.message);
+    setError(null);
+    const parsed = CreatedSchema.safeParse(result.body);
+    setCreated(parsed.success ? parsed.data : null);
+    formElement.reset();
+    router.refresh();
+  };
+
+  const revoke = async (token: TokenView) => {
+    if (!window.confirm(`Revoke token ${token.name}? Whatever uses it stops working at once.`)) return;
+    setBusy(true);
+    const result = await accessCall('DELETE', `/api/v1/tokens/${encodeURIComponent(token.id)}`);
+    setBusy(false);
+    setError(result.ok ? null : result.message);
+    router.refresh();
+  };
+
+  return (
+    <section className="section" aria-labelledby="tokens-title">
+      <h2 className="section__title" id="tokens-title">
+        API tokens
+      </h2>
+      <p className="section__intro">
+        For deploy pipelines, the <code>switchyard</code> CLI and services reporting calls: send as <code>Authorization: Bearer &lt;token&gt;</code>. A token
+        scoped to a service may change (drain, report calls for) only that service.
+      </p>
+      {error && (
+        <p className="form-alert form-alert--error" role="alert">
+          {error}
+        </p>
+      )}
+      {created && (
+        <div className="secret-once" role="status">
+          <strong>Token {created.name} — copy it now, it is not shown again:</strong>
+          <code className="mono" data-testid="new-token">
+            {created.token}
+          </code>
+        </div>
+      )}
+      <form className="access__form" onSubmit={(event) => void onCreate(event)} aria-label="New token">
+        <div className="field">
+          <label className="field__label" htmlFor="token-name">
+            Name
+          </label>
+          <input id="token-name" name="name" className="field__input" required maxLength={64} placeholder="deploy-pipeline" autoComplete="off" />
+        </div>
+        <div className="field">
+          <label className="field__label" htmlFor="token-role">
+            Role
+          </label>
+          <select id="token-role" name="role" className="select" defaultValue="operator">
+            {ROLES.map((role) => (
+              <option key={role}>{role}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label className="field__label" htmlFor="token-service">
+            Service scope <span className="field__optional">(optional)</span>
+          </label>
+          <input id="token-service" name="service" className="field__input" list="token-services" maxLength={256} placeholder="any service" autoComplete="off" />
+          <datalist id="token-services">
+            {services.map((service) => (
+              <option key={service} value={service} />
+            ))}
+          </datalist>
+        </div>
+        <div className="field">
+          <label className="field__label" htmlFor="token-days">
+            Expires in days <span className="field__optional">(optional)</span>
+          </label>
+          <input id="token-days" name="days" type="number" min={1} max={3650} className="field__input field__input--number" placeholder="never" />
+        </div>
+        <button type="submit" className="button button--primary" disabled={busy}>
+          Create token
+        </button>
+      </form>
+      {tokens.length === 0 ? (
+        <p className="muted">No tokens yet.</p>
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Service</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((token) => {
+              const expired = token.expiresAt !== null && Date.parse(token.expiresAt) <= Date.now();
+              return (
+                <tr key={token.id}>
+                  <td className="truncate" title={token.name}>
+                    {token.name}
+                  </td>
+                  <td>{token.role}</td>
+                  <td className="truncate" title={token.service ?? 'any service'}>
+                    {token.service ?? <span className="muted">any</span>}
+                  </td>
+                  <td>
+                    <ClientTime at={Date.parse(token.createdAt)} /> <span className="muted">by {token.createdBy}</span>
+                  </td>
+                  <td>{token.lastUsedAt ? <ClientTime at={Date.parse(token.lastUsedAt)} /> : <span className="muted">never</span>}</td>
+                  <td>{token.revokedAt ? 'Revoked' : expired ? 'Expired' : token.expiresAt ? <>Active until <ClientTime at={Date.parse(token.expiresAt)} relative={false} /></> : 'Active'}</td>
+                  <td>
+                    {!token.revokedAt && (
+                      <button type="button" className="button button--small button--danger" disabled={busy} onClick={() => void revoke(token)}>
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,133 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { MIN_PASSWORD_LENGTH, type UserView } from '@/lib/model/auth';
+import { ROLES, RoleSchema } from '@/lib/model/roles';
+import { accessCall, type AccessResult } from '@/lib/client/accessApi';
+import { ClientTime } from '@/components/ui/ClientTime';
+
+const userUrl = (name: string) => `/api/v1/users/${encodeURIComponent(name)}`;
+
+/** Local and single-sign-on users: create, change role, disable, end sessions, delete. */
+export function UsersSection({ users, self }: { users: UserView[]; self: string }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const act = async (call: Promise<AccessResult>, after?: () => void) => {
+    setBusy(true);
+    const result = await call;
+    setBusy(false);
+    setError(result.ok ? null : result.message);
+    if (result.ok) {
+      after?.();
+      router.refresh();
+    }
+  };
+
+  const onCreate = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    void act(accessCall('POST', '/api/v1/users', { name: String(form.get('name')), role: String(form.get('role')), password: String(form.get('password')) }), () => formElement.reset());
+  };
+
+  return (
+    <section className="section" aria-labelledby="users-title">
+      <h2 className="section__title" id="users-title">
+        Users
+      </h2>
+      {error && (
+        <p className="form-alert form-alert--error" role="alert">
+          {error}
+        </p>
+      )}
+      <form className="access__form" onSubmit={onCreate} aria-label="New user">
+        <div className="field">
+          <label className="field__label" htmlFor="user-name">
+            User name
+          </label>
+          <input id="user-name" name="name" className="field__input" required maxLength={64} spellCheck={false} autoComplete="off" />
+        </div>
+        <div className="field">
+          <label className="field__label" htmlFor="user-role">
+            Role
+          </label>
+          <select id="user-role" name="role" className="select" defaultValue="viewer">
+            {ROLES.map((role) => (
+              <option key={role}>{role}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label className="field__label" htmlFor="user-password">
+            Password <span className="field__optional">(≥ {MIN_PASSWORD_LENGTH} characters)</span>
+          </label>
+          <input id="user-password" name="password" type="password" className="field__input" required minLength={MIN_PASSWORD_LENGTH} autoComplete="new-password" />
+        </div>
+        <button type="submit" className="button button--primary" disabled={busy}>
+          Add user
+        </button>
+      </form>
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">User</th>
+            <th scope="col">Role</th>
+            <th scope="col">Sign-in</th>
+            <th scope="col">Last sign-in</th>
+            <th scope="col">State</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((user) => (
+            <tr key={user.name}>
+              <td className="truncate" title={user.name}>
+                {user.name}
+                {user.name === self && <span className="muted"> (you)</span>}
+              </td>
+              <td>
+                <select
+                  className="select"
+                  aria-label={`Role of ${user.name}`}
+                  value={user.role}
+                  disabled={busy}
+                  onChange={(event) => void act(accessCall('PATCH', userUrl(user.name), { role: RoleSchema.parse(event.target.value) }))}
+                >
+                  {ROLES.map((role) => (
+                    <option key={role}>{role}</option>
+                  ))}
+                </select>
+              </td>
+              <td>{user.source === 'oidc' ? 'Single sign-on' : 'Password'}</td>
+              <td>{user.lastLoginAt ? <ClientTime at={Date.parse(user.lastLoginAt)} /> : <span className="muted">never</span>}</td>
+              <td>{user.disabled ? 'Disabled' : user.lockedUntil ? 'Locked (too many failed sign-ins)' : 'Active'}</td>
+              <td className="access__actions">
+                <button type="button" className="button button--small" disabled={busy} onClick={() => void act(accessCall('PATCH', userUrl(user.name), { disabled: !user.disabled }))}>
+                  {user.disabled ? 'Enable' : 'Disable'}
+                </button>{' '}
+                <button type="button" className="button button--small" disabled={busy} onClick={() => void act(accessCall('DELETE', `${userUrl(user.name)}/sessions`))}>
+                  End sessions
+                </button>{' '}
+                <button
+                  type="button"
+                  className="button button--small button--danger"
+                  disabled={busy || user.name === self}
+                  onClick={() => {
+                    if (window.confirm(`Delete user ${user.name}?`)) void act(accessCall('DELETE', userUrl(user.name)));
+                  }}
+                >
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

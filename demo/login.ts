@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const DemoLoginSchema = z.object({ password: z.string().min(12) });
+
+/**
+ * The demo's admin password: SWITCHYARD_ADMIN_PASSWORD when set, else one generated on the first
+ * run and kept in DATA_DIR (mode 600), because the dashboard applies it only when it creates the
+ * first admin and the data dir outlives a run.
+ */
+export function demoAdminPassword(dataDir: string, fromEnv: string | undefined): string {
+  if (fromEnv) return fromEnv;
+  const file = path.join(dataDir, 'demo-login.json');
+  try {
+    return DemoLoginSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).password;
+  } catch {
+    const password = randomBytes(12).toString('base64url');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ password })}\n`, { mode: 0o600 });
+    return password;
+  }
+}
+
+/** Signs in as the admin and creates the API token the fleet's call reporters send. */
+export async function createReporterToken(url: string, password: string): Promise<string> {
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
+  if (!login.ok) throw new Error(`cannot sign in as admin (HTTP ${login.status}): this data dir's admin has another password; set SWITCHYARD_ADMIN_PASSWORD or use a fresh DATA_DIR`);
+  const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+  const created = await fetch(`${url}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, origin: url },
+    body: JSON.stringify({ name: `demo-fleet-${new Date().toISOString().slice(0, 19)}`, role: 'viewer', expiresInDays: 1 }),
+  });
+  if (created.status !== 201) throw new Error(`cannot create the reporters' token (HTTP ${created.status})`);
+  return z.object({ token: z.string() }).parse(await created.json()).token;
+}

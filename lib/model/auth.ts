@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { RoleSchema, type Role } from './roles';
+
+/** User names are shown in the UI and written to history: short, printable, no spaces. */
+export const UserNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'a user name is required')
+  .max(64)
+  .regex(/^[\w.@+-]+$/, 'letters, digits and . _ @ + - only');
+
+export const MIN_PASSWORD_LENGTH = 12;
+/** scrypt's cost grows with length; nobody types more than this. */
+export const MAX_PASSWORD_LENGTH = 256;
+export const PasswordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(MAX_PASSWORD_LENGTH);
+
+export const LoginRequestSchema = z
+  .object({ username: z.string().max(64), password: z.string().max(MAX_PASSWORD_LENGTH) })
+  .strict();
+
+export const CreateUserRequestSchema = z.object({ name: UserNameSchema, role: RoleSchema, password: PasswordSchema }).strict();
+export const UpdateUserRequestSchema = z
+  .object({ role: RoleSchema.optional(), password: PasswordSchema.optional(), disabled: z.boolean().optional() })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change' });
+export const ChangePasswordRequestSchema = z.object({ currentPassword: z.string().max(MAX_PASSWORD_LENGTH), newPassword: PasswordSchema }).strict();
+
+export const TokenNameSchema = z.string().trim().min(1, 'a name is required').max(64).regex(/^[\w.@:+ -]+$/, 'letters, digits, spaces and . _ @ : + - only');
+export const CreateTokenRequestSchema = z
+  .object({
+    name: TokenNameSchema,
+    role: RoleSchema,
+    /** Limits what the token may change (drain, ingest) to one service; reads are not limited. */
+    service: z.string().min(1).max(256).optional(),
+    expiresInDays: z.number().int().min(1).max(3_650).optional(),
+  })
+  .strict();
+
+/** Who a request acts as. `scope` limits writes to one service (tokens only). */
+export interface Principal {
+  kind: 'session' | 'token';
+  name: string;
+  role: Role;
+  scope?: string;
+  /** The session's hash or the token's id: what revocation looks up. */
+  credentialId: string;
+}
+
+/** What the UI shows about the signed-in user (`GET /api/v1/auth/me`). */
+export interface Me {
+  name: string;
+  role: Role;
+  kind: Principal['kind'];
+  scope?: string;
+}
+
+export interface UserView {
+  name: string;
+  role: Role;
+  source: 'local' | 'oidc';
+  disabled: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+  lockedUntil: string | null;
+}
+
+export interface TokenView {
+  id: string;
+  name: string;
+  role: Role;
+  service: string | null;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** The actor written to history: a user's name, or `token:<name>` for a pipeline. */
+export function actorName(principal: Pick<Principal, 'kind' | 'name'>): string {
+  return principal.kind === 'token' ? `token:${principal.name}` : principal.name;
+}

@@ -1,0 +1,94 @@
+import { parse as parseCookies } from 'cookie';
+import type { Principal } from '@/lib/model/auth';
+import { roleAtLeast, type Role } from '@/lib/model/roles';
+import type { Config } from '../config';
+import { handle, jsonError } from '../http';
+import { getRuntime, type Runtime } from '../runtime';
+import { isCrossSite, isSameOrigin, type OriginHeaders } from './origin';
+import type { Auth } from './service';
+
+/** `__Host-` binds the cookie to this exact origin (Secure, Path=/, no Domain), so only under HTTPS. */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? '__Host-switchyard_session' : 'switchyard_session';
+}
+
+/** Cookies are Secure when people reach us over HTTPS: our own TLS, or a public URL behind a TLS proxy. */
+export function secureCookies(config: Pick<Config, 'SWITCHYARD_PUBLIC_URL'>): boolean {
+  return config.SWITCHYARD_PUBLIC_URL?.startsWith('https:') === true;
+}
+
+/** Anything that carries request headers: a Fetch `Request`, Next's `headers()`, or Node's IncomingHttpHeaders. */
+export type HeaderSource = { get(name: string): string | null } | Record<string, string | string[] | undefined>;
+
+export function headerOf(headers: HeaderSource, name: string): string | undefined {
+  if (typeof headers.get === 'function') return (headers as { get(name: string): string | null }).get(name) ?? undefined;
+  const value = (headers as Record<string, string | string[] | undefined>)[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function originHeaders(headers: HeaderSource): OriginHeaders {
+  return { origin: headerOf(headers, 'origin'), secFetchSite: headerOf(headers, 'sec-fetch-site'), host: headerOf(headers, 'host') };
+}
+
+/** The session cookie's secret, if present. */
+export function sessionSecretOf(headers: HeaderSource, secure: boolean): string | undefined {
+  const cookieHeader = headerOf(headers, 'cookie');
+  if (!cookieHeader) return undefined;
+  return parseCookies(cookieHeader)[sessionCookieName(secure)] || undefined;
+}
+
+/** `Authorization: Bearer <token>` first (pipelines, the CLI, reporters), else the session cookie. */
+export async function authenticate(auth: Auth, headers: HeaderSource, secure: boolean): Promise<Principal | null> {
+  const authorization = headerOf(headers, 'authorization');
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    return match?.[1] ? auth.authenticateToken(match[1]) : null;
+  }
+  const secret = sessionSecretOf(headers, secure);
+  return secret ? auth.authenticateSession(secret) : null;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export type Access = { ok: true; principal: Principal } | { ok: false; response: Response };
+
+/**
+ * The check every route handler makes itself (never only a proxy in front: CVE-2025-29927):
+ * who is this, may they, and — for a cookie-carried change — did our own page send it.
+ */
+export async function authorize(runtime: Pick<Runtime, 'auth' | 'config'>, request: Request, need: Role): Promise<Access> {
+  const principal = await authenticate(runtime.auth, request.headers, secureCookies(runtime.config));
+  if (!principal) {
+    const response = jsonError(401, 'unauthenticated', 'sign in first, or send an API token as "Authorization: Bearer <token>"');
+    response.headers.set('www-authenticate', 'Bearer realm="switchyard"');
+    return { ok: false, response };
+  }
+  // Bearer tokens are not sent by browsers on their own, so only cookies need the same-origin proof.
+  if (principal.kind === 'session' && !SAFE_METHODS.has(request.method) && !isSameOrigin(originHeaders(request.headers), runtime.config.SWITCHYARD_PUBLIC_URL)) {
+    return { ok: false, response: jsonError(403, 'cross_origin', 'changes must come from Switchyard’s own pages (Origin or Sec-Fetch-Site did not match)') };
+  }
+  if (!roleAtLeast(principal.role, need)) {
+    return { ok: false, response: jsonError(403, 'forbidden', `needs role ${need}; ${principal.kind === 'token' ? 'this token has' : 'you have'} ${principal.role}`) };
+  }
+  return { ok: true, principal };
+}
+
+/** A route handler body that runs only for a principal with at least `need`. */
+export function guarded(request: Request, need: Role, run: (principal: Principal, runtime: Runtime) => Response | Promise<Response>): Promise<Response> {
+  return handle(async () => {
+    const runtime = getRuntime();
+    const access = await authorize(runtime, request, need);
+    return access.ok ? run(access.principal, runtime) : access.response;
+  });
+}
+
+/** A token scoped to one service may change only that service. */
+export function outOfScope(principal: Principal, service: string): Response | undefined {
+  if (principal.scope === undefined || principal.scope === service) return undefined;
+  return jsonError(403, 'out_of_scope', `this token may only change service ${principal.scope}`);
+}
+
+/** Login and similar unauthenticated writes: refuse only what a browser says came from elsewhere. */
+export function crossSiteRefusal(request: Request, publicOrigin: string | undefined): Response | undefined {
+  return isCrossSite(originHeaders(request.headers), publicOrigin) ? jsonError(403, 'cross_origin', 'cross-site request refused') : undefined;
+}

@@ -1,0 +1,337 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { Principal, TokenView, UserView } from '@/lib/model/auth';
+import type { NewHistoryEvent } from '@/lib/model/events';
+import { RoleSchema, type Role } from '@/lib/model/roles';
+import type { HistoryDatabase, TokensTable, UsersTable } from '../history/schema';
+import { createLoginLimiter } from './login-limiter';
+import { DEFAULT_COST, generatePassword, hashPassword, verifyPassword } from './passwords';
+import { digest, newSecret, TOKEN_PREFIX } from './secrets';
+
+export interface AuthOptions {
+  db: Kysely<HistoryDatabase>;
+  /** Audit events (logins, failures, lockouts, token and user changes) go to the history log. */
+  audit: (event: NewHistoryEvent) => void;
+  idleSeconds: number;
+  maxSeconds: number;
+  now?: () => number;
+  /** Tests lower the scrypt cost; production keeps the default. */
+  passwordCost?: { N: number; r: number; p: number };
+}
+
+export const LOCKOUT = { failures: 5, lockMs: 15 * 60_000 } as const;
+export const ADDRESS_LIMIT = { maxFailures: 20, windowMs: 10 * 60_000 } as const;
+/** Writing "last seen"/"last used" on every request would make each read a write. */
+const TOUCH_EVERY_MS = 30_000;
+
+export type AuthFailure = { ok: false; status: 400 | 401 | 403 | 404 | 409 | 429; code: string; message: string; retryAfterSeconds?: number };
+export type LoginOutcome = { ok: true; sessionSecret: string; principal: Principal } | AuthFailure;
+
+const failure = (status: AuthFailure['status'], code: string, message: string, retryAfterSeconds?: number): AuthFailure => ({
+  ok: false,
+  status,
+  code,
+  message,
+  ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
+});
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+const roleOf = (value: string): Role => RoleSchema.catch('viewer').parse(value);
+
+function userView(row: Selectable<UsersTable>, now: number): UserView {
+  return {
+    name: row.name,
+    role: roleOf(row.role),
+    source: row.source,
+    disabled: row.disabled === 1,
+    createdAt: new Date(row.created_ms).toISOString(),
+    lastLoginAt: iso(row.last_login_ms),
+    lockedUntil: row.locked_until_ms !== null && row.locked_until_ms > now ? iso(row.locked_until_ms) : null,
+  };
+}
+
+function tokenView(row: Selectable<TokensTable>): TokenView {
+  return {
+    id: row.id,
+    name: row.name,
+    role: roleOf(row.role),
+    service: row.service,
+    createdBy: row.created_by,
+    createdAt: new Date(row.created_ms).toISOString(),
+    expiresAt: iso(row.expires_ms),
+    lastUsedAt: iso(row.last_used_ms),
+    revokedAt: iso(row.revoked_ms),
+  };
+}
+
+/**
+ * Users, sessions and API tokens, stored in the history database. Sessions and tokens are
+ * random secrets of which only the SHA-256 is stored; passwords are scrypt hashes.
+ */
+export async function createAuth(options: AuthOptions) {
+  const { db, audit } = options;
+  const now = options.now ?? Date.now;
+  const cost = options.passwordCost ?? DEFAULT_COST;
+  const limiter = createLoginLimiter({ ...ADDRESS_LIMIT, now });
+  // Unknown users cost one scrypt too, so response time does not tell which names exist.
+  const decoyHash = await hashPassword(generatePassword(), cost);
+  const revokedListeners = new Set<(credentialIds: string[]) => void>();
+  const at = (): string => new Date(now()).toISOString();
+
+  const revoke = (credentialIds: string[]): void => {
+    if (credentialIds.length === 0) return;
+    for (const listener of revokedListeners) listener(credentialIds);
+  };
+
+  const endSessionsOf = async (userId: number): Promise<number> => {
+    const rows = await db.deleteFrom('sessions').where('user_id', '=', userId).returning('id').execute();
+    revoke(rows.map((row) => row.id));
+    return rows.length;
+  };
+
+  const enabledAdmins = async (): Promise<number> => {
+    const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('role', '=', 'admin').where('disabled', '=', 0).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  };
+
+  const startSession = async (user: Selectable<UsersTable>): Promise<{ sessionSecret: string; principal: Principal }> => {
+    const sessionSecret = newSecret();
+    const id = digest(sessionSecret);
+    const time = now();
+    await db.insertInto('sessions').values({ id, user_id: user.id, created_ms: time, last_seen_ms: time }).execute();
+    await db.updateTable('users').set({ last_login_ms: time, failed_logins: 0, locked_until_ms: null }).where('id', '=', user.id).execute();
+    return { sessionSecret, principal: { kind: 'session', name: user.name, role: roleOf(user.role), credentialId: id } };
+  };
+
+  return {
+    /** First start: an admin with the given password, or a generated one (returned so it can be printed once). */
+    async bootstrap(adminPassword: string | undefined): Promise<{ created: false } | { created: true; name: string; password: string; generated: boolean }> {
+      const any = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+      if (any) return { created: false };
+      const password = adminPassword ?? generatePassword();
+      await db
+        .insertInto('users')
+        .values({ name: 'admin', password_hash: await hashPassword(password, cost), role: 'admin', source: 'local', oidc_subject: null, created_ms: now(), last_login_ms: null, locked_until_ms: null })
+        .execute();
+      audit({ at: at(), kind: 'auth.user_changed', actor: 'switchyard', detail: 'first start: created user admin (role admin)' });
+      return { created: true, name: 'admin', password, generated: adminPassword === undefined };
+    },
+
+    async login(username: string, password: string, address: string): Promise<LoginOutcome> {
+      const wait = limiter.retryAfterSeconds(address);
+      if (wait > 0) return failure(429, 'rate_limited', `too many failed sign-ins from this address; try again in ${wait} s`, wait);
+      const user = await db.selectFrom('users').selectAll().where('name', '=', username).executeTakeFirst();
+      const valid = await verifyPassword(password, user?.password_hash ?? decoyHash);
+      const time = now();
+      const refused = (reason: string): AuthFailure => {
+        limiter.fail(address);
+        audit({ at: at(), kind: 'auth.login_failed', actor: username.slice(0, 64), detail: `sign-in refused from ${address}: ${reason}` });
+        return failure(401, 'invalid_credentials', 'wrong user name or password');
+      };
+      if (!user || !user.password_hash) return refused(user ? 'user signs in through single sign-on' : 'no such user');
+      if (user.locked_until_ms !== null && user.locked_until_ms > time) {
+        const seconds = Math.ceil((user.locked_until_ms - time) / 1000);
+        audit({ at: at(), kind: 'auth.login_failed', actor: user.name, detail: `sign-in refused from ${address}: account locked` });
+        return failure(429, 'locked', `too many failed sign-ins for this account; try again in ${Math.ceil(seconds / 60)} min`, seconds);
+      }
+      if (!valid) {
+        const failed = user.failed_logins + 1;
+        const lock = failed >= LOCKOUT.failures;
+        await db
+          .updateTable('users')
+          .set({ failed_logins: lock ? 0 : failed, locked_until_ms: lock ? time + LOCKOUT.lockMs : user.locked_until_ms })
+          .where('id', '=', user.id)
+          .execute();
+        if (lock) audit({ at: at(), kind: 'auth.locked', actor: user.name, detail: `${LOCKOUT.failures} failed sign-ins in a row: locked for ${LOCKOUT.lockMs / 60_000} min` });
+        return refused('wrong password');
+      }
+      if (user.disabled === 1) return refused('user is disabled');
+      const started = await startSession(user);
+      audit({ at: at(), kind: 'auth.login', actor: user.name, detail: `signed in from ${address}` });
+      return { ok: true, ...started };
+    },
+
+    /** A user vouched for by the OIDC provider: created on first sign-in, role refreshed from the claims each time. */
+    async loginExternal(identity: { issuer: string; subject: string; name: string; role: Role }, address: string): Promise<LoginOutcome> {
+      const subject = `${identity.issuer}|${identity.subject}`;
+      let user = await db.selectFrom('users').selectAll().where('oidc_subject', '=', subject).executeTakeFirst();
+      if (!user) {
+        const taken = await db.selectFrom('users').select('id').where('name', '=', identity.name).executeTakeFirst();
+        const name = taken ? `${identity.name}#${randomBytes(3).toString('hex')}` : identity.name;
+        await db
+          .insertInto('users')
+          .values({ name, password_hash: null, role: identity.role, source: 'oidc', oidc_subject: subject, created_ms: now(), last_login_ms: null, locked_until_ms: null })
+          .execute();
+        user = await db.selectFrom('users').selectAll().where('oidc_subject', '=', subject).executeTakeFirstOrThrow();
+      } else if (user.role !== identity.role) {
+        await db.updateTable('users').set({ role: identity.role }).where('id', '=', user.id).execute();
+        user = { ...user, role: identity.role };
+      }
+      if (user.disabled === 1) {
+        audit({ at: at(), kind: 'auth.login_failed', actor: user.name, detail: `single sign-on refused from ${address}: user is disabled` });
+        return failure(403, 'disabled', 'this user is disabled in Switchyard');
+      }
+      const started = await startSession(user);
+      audit({ at: at(), kind: 'auth.login', actor: user.name, detail: `signed in through single sign-on from ${address} (role ${identity.role})` });
+      return { ok: true, ...started };
+    },
+
+    /** The session behind a cookie, if it exists, its user is enabled, and neither expiry has passed. */
+    async authenticateSession(secret: string): Promise<Principal | null> {
+      const id = digest(secret);
+      const row = await db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select(['sessions.id', 'sessions.created_ms', 'sessions.last_seen_ms', 'users.name', 'users.role', 'users.disabled'])
+        .where('sessions.id', '=', id)
+        .executeTakeFirst();
+      if (!row) return null;
+      const time = now();
+      if (row.disabled === 1 || time - row.last_seen_ms > options.idleSeconds * 1000 || time - row.created_ms > options.maxSeconds * 1000) {
+        await db.deleteFrom('sessions').where('id', '=', id).execute();
+        revoke([id]);
+        return null;
+      }
+      if (time - row.last_seen_ms > TOUCH_EVERY_MS) await db.updateTable('sessions').set({ last_seen_ms: time }).where('id', '=', id).execute();
+      return { kind: 'session', name: row.name, role: roleOf(row.role), credentialId: id };
+    },
+
+    async authenticateToken(secret: string): Promise<Principal | null> {
+      if (!secret.startsWith(TOKEN_PREFIX)) return null;
+      const row = await db.selectFrom('tokens').selectAll().where('hash', '=', digest(secret)).executeTakeFirst();
+      const time = now();
+      if (!row || row.revoked_ms !== null || (row.expires_ms !== null && row.expires_ms <= time)) return null;
+      if (row.last_used_ms === null || time - row.last_used_ms > TOUCH_EVERY_MS) await db.updateTable('tokens').set({ last_used_ms: time }).where('id', '=', row.id).execute();
+      return { kind: 'token', name: row.name, role: roleOf(row.role), ...(row.service !== null ? { scope: row.service } : {}), credentialId: row.id };
+    },
+
+    async logout(principal: Principal): Promise<void> {
+      if (principal.kind !== 'session') return;
+      await db.deleteFrom('sessions').where('id', '=', principal.credentialId).execute();
+      revoke([principal.credentialId]);
+      audit({ at: at(), kind: 'auth.logout', actor: principal.name, detail: 'signed out' });
+    },
+
+    /** Ends every session of a user (their own "sign out everywhere", or an admin's). */
+    async logoutEverywhere(userName: string, actor: string): Promise<number> {
+      const user = await db.selectFrom('users').select('id').where('name', '=', userName).executeTakeFirst();
+      if (!user) return 0;
+      const ended = await endSessionsOf(user.id);
+      audit({ at: at(), kind: 'auth.logout', actor, detail: `ended all ${ended} session(s) of ${userName}` });
+      return ended;
+    },
+
+    async changeOwnPassword(userName: string, currentPassword: string, newPassword: string): Promise<{ ok: true } | AuthFailure> {
+      const user = await db.selectFrom('users').selectAll().where('name', '=', userName).executeTakeFirst();
+      if (!user?.password_hash) return failure(409, 'no_password', 'this user signs in through single sign-on');
+      if (!(await verifyPassword(currentPassword, user.password_hash))) return failure(403, 'invalid_credentials', 'the current password is wrong');
+      await db.updateTable('users').set({ password_hash: await hashPassword(newPassword, cost) }).where('id', '=', user.id).execute();
+      await endSessionsOf(user.id);
+      audit({ at: at(), kind: 'auth.user_changed', actor: user.name, detail: `${user.name} changed their password (all sessions ended)` });
+      return { ok: true };
+    },
+
+    users: {
+      async list(): Promise<UserView[]> {
+        const rows = await db.selectFrom('users').selectAll().orderBy('name').execute();
+        return rows.map((row) => userView(row, now()));
+      },
+      async create(input: { name: string; role: Role; password: string }, actor: string): Promise<{ ok: true; user: UserView } | AuthFailure> {
+        const taken = await db.selectFrom('users').select('id').where('name', '=', input.name).executeTakeFirst();
+        if (taken) return failure(409, 'exists', `user ${input.name} already exists`);
+        await db
+          .insertInto('users')
+          .values({ name: input.name, password_hash: await hashPassword(input.password, cost), role: input.role, source: 'local', oidc_subject: null, created_ms: now(), last_login_ms: null, locked_until_ms: null })
+          .execute();
+        audit({ at: at(), kind: 'auth.user_changed', actor, detail: `created user ${input.name} (role ${input.role})` });
+        const row = await db.selectFrom('users').selectAll().where('name', '=', input.name).executeTakeFirstOrThrow();
+        return { ok: true, user: userView(row, now()) };
+      },
+      /** Role, password or disabled; a password change, demotion or disabling ends the user's sessions. */
+      async update(name: string, change: { role?: Role | undefined; password?: string | undefined; disabled?: boolean | undefined }, actor: string): Promise<{ ok: true; user: UserView } | AuthFailure> {
+        const user = await db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
+        if (!user) return failure(404, 'not_found', `no user ${name}`);
+        const losesAdmin = user.role === 'admin' && user.disabled === 0 && ((change.role !== undefined && change.role !== 'admin') || change.disabled === true);
+        if (losesAdmin && (await enabledAdmins()) <= 1) return failure(409, 'last_admin', 'this is the last enabled admin; make another admin first');
+        if (change.password !== undefined && user.source === 'oidc') return failure(409, 'no_password', 'this user signs in through single sign-on');
+        await db
+          .updateTable('users')
+          .set({
+            ...(change.role !== undefined ? { role: change.role } : {}),
+            ...(change.disabled !== undefined ? { disabled: change.disabled ? 1 : 0 } : {}),
+            ...(change.password !== undefined ? { password_hash: await hashPassword(change.password, cost), failed_logins: 0, locked_until_ms: null } : {}),
+          })
+          .where('id', '=', user.id)
+          .execute();
+        const demoted = change.role !== undefined && change.role !== user.role;
+        if (change.password !== undefined || change.disabled === true || demoted) await endSessionsOf(user.id);
+        const what = [
+          change.role !== undefined ? `role ${user.role} → ${change.role}` : '',
+          change.password !== undefined ? 'password reset' : '',
+          change.disabled !== undefined ? (change.disabled ? 'disabled' : 'enabled') : '',
+        ].filter(Boolean);
+        audit({ at: at(), kind: 'auth.user_changed', actor, detail: `changed user ${name}: ${what.join(', ')}` });
+        const row = await db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirstOrThrow();
+        return { ok: true, user: userView(row, now()) };
+      },
+      async remove(name: string, actor: string): Promise<{ ok: true } | AuthFailure> {
+        const user = await db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
+        if (!user) return failure(404, 'not_found', `no user ${name}`);
+        if (user.role === 'admin' && user.disabled === 0 && (await enabledAdmins()) <= 1) return failure(409, 'last_admin', 'this is the last enabled admin; make another admin first');
+        await endSessionsOf(user.id);
+        await db.deleteFrom('users').where('id', '=', user.id).execute();
+        audit({ at: at(), kind: 'auth.user_changed', actor, detail: `deleted user ${name}` });
+        return { ok: true };
+      },
+    },
+
+    tokens: {
+      async list(): Promise<TokenView[]> {
+        const rows = await db.selectFrom('tokens').selectAll().orderBy('created_ms', 'desc').execute();
+        return rows.map(tokenView);
+      },
+      /** The secret is returned here once and never again. */
+      async create(input: { name: string; role: Role; service?: string | undefined; expiresInDays?: number | undefined }, actor: string): Promise<{ secret: string; token: TokenView }> {
+        const secret = newSecret(TOKEN_PREFIX);
+        const id = randomBytes(8).toString('hex');
+        const time = now();
+        await db
+          .insertInto('tokens')
+          .values({
+            id,
+            name: input.name,
+            hash: digest(secret),
+            role: input.role,
+            service: input.service ?? null,
+            created_by: actor,
+            created_ms: time,
+            expires_ms: input.expiresInDays ? time + input.expiresInDays * 86_400_000 : null,
+            last_used_ms: null,
+            revoked_ms: null,
+          })
+          .execute();
+        audit({ at: at(), kind: 'auth.token_created', actor, detail: `created token ${input.name} (role ${input.role}${input.service ? `, service ${input.service}` : ''})` });
+        const row = await db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        return { secret, token: tokenView(row) };
+      },
+      async revoke(id: string, actor: string): Promise<{ ok: true; token: TokenView } | AuthFailure> {
+        const row = await db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!row) return failure(404, 'not_found', `no token ${id}`);
+        if (row.revoked_ms === null) {
+          await db.updateTable('tokens').set({ revoked_ms: now() }).where('id', '=', id).execute();
+          revoke([id]);
+          audit({ at: at(), kind: 'auth.token_revoked', actor, detail: `revoked token ${row.name}` });
+        }
+        return { ok: true, token: tokenView(await db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) };
+      },
+    },
+
+    /** Sessions or tokens that stopped being valid (logout, password change, revocation): live sockets using them are closed. */
+    onRevoked(listener: (credentialIds: string[]) => void): () => void {
+      revokedListeners.add(listener);
+      return () => revokedListeners.delete(listener);
+    },
+  };
+}
+
+export type Auth = Awaited<ReturnType<typeof createAuth>>;
