@@ -3,9 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@/lib/server/etcd/local';
+import type { TestCerts } from './certs';
 
 export interface TestServer {
+  /** `https://…` when started with `tls`. */
   url: string;
+  /** The CA that signed the server's certificate, when started with `tls`: trust it to call `url`. */
+  ca: Buffer | undefined;
   pid: number | undefined;
   dataDir: string;
   output(): string;
@@ -21,7 +25,13 @@ const root = path.resolve(import.meta.dirname, '../..');
  * Runs the real product (server.ts, production build) on a free port against the given etcd.
  * `npm test` builds first; the server is stopped with SIGTERM, like a supervisor would.
  */
-export async function startServer(options: { etcdEndpoints: string[]; env?: Record<string, string>; dataDir?: string }): Promise<TestServer> {
+export async function startServer(options: {
+  etcdEndpoints: string[];
+  env?: Record<string, string>;
+  dataDir?: string;
+  /** Serve HTTPS with `tls.server` (TLS_CERT_FILE/TLS_KEY_FILE). */
+  tls?: TestCerts;
+}): Promise<TestServer> {
   const port = await freePort();
   // A caller-supplied data dir outlives the server (restart tests) and is the caller's to remove.
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'switchyard-data-'));
@@ -35,6 +45,7 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       ETCD_ENDPOINTS: options.etcdEndpoints.join(','),
+      ...(options.tls ? { TLS_CERT_FILE: options.tls.server.certFile, TLS_KEY_FILE: options.tls.server.keyFile } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,7 +53,7 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
     const check = (): void => {
@@ -59,6 +70,7 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
   });
   return {
     url,
+    ca: options.tls?.ca,
     pid: child.pid,
     dataDir,
     output: () => output,

@@ -2,6 +2,7 @@ import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
+import { describeEtcdError } from '../etcd/errors';
 import { drainKey, type DecodedKey, type Store } from '../store';
 import { decodeEntry } from './decode';
 import { parseDrainKey, parseDrainValue } from './drain-keys';
@@ -222,7 +223,7 @@ export function createRegistry(options: RegistryOptions): Registry {
         wake = undefined;
         await closeWatchers();
         if (stopped) return;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = describeEtcdError(error);
         if (store.registryStatus().state !== 'unreachable') {
           log(`registry: ${message}; relisting`);
           troubleSince = Date.now();
@@ -249,7 +250,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     synced: () => firstSync,
     diagnostics: () => {
       const { unrecognisedKeys, unrecognised: byPrefix } = unrecognised.summary();
-      return { keysSeen: store.etcdKeyCount() + unrecognisedKeys, instances: store.instanceCount(), unrecognised: byPrefix };
+      return { registry: store.registryStatus(), keysSeen: store.etcdKeyCount() + unrecognisedKeys, instances: store.instanceCount(), unrecognised: byPrefix };
     },
   };
 }
