@@ -26,7 +26,7 @@ const openssl = async (dir: string, ...args: string[]): Promise<void> => {
   try {
     await run('openssl', args, { cwd: dir });
   } catch (error) {
-    throw new Error(`openssl ${args[0] ?? ''} failed (is Debian's openssl installed? node scripts/ensure.mjs test): ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`openssl ${args[0] ?? ''} failed (is Debian's openssl installed? node scripts/ensure.mjs certs): ${error instanceof Error ? error.message : String(error)}`);
   }
 };
 

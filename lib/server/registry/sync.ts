@@ -43,6 +43,9 @@ export interface Registry {
 /** Why the current watch session ended; every cause leads to a relist and diff. */
 class WatchTrouble extends Error {}
 
+/** Two failures have the same cause when their messages differ only in numbers (timings, ports). */
+const sameCause = (a: string | undefined, b: string): boolean => a?.replace(/[\d.]+/g, '') === b.replace(/[\d.]+/g, '');
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createRegistry(options: RegistryOptions): Registry {
@@ -224,10 +227,14 @@ export function createRegistry(options: RegistryOptions): Registry {
         await closeWatchers();
         if (stopped) return;
         const message = describeEtcdError(error);
-        if (store.registryStatus().state !== 'unreachable') {
+        const previous = store.registryStatus();
+        if (previous.state !== 'unreachable') {
           log(`registry: ${message}; relisting`);
           troubleSince = Date.now();
           emit({ at: new Date().toISOString(), kind: 'registry.disconnected', detail: message });
+        } else if (!sameCause(previous.message, message)) {
+          // Retries with the same cause stay quiet; a new one (a timeout at start, then the real refusal) is logged.
+          log(`registry: still unreachable, now: ${message}`);
         }
         store.setRegistryStatus({ state: 'unreachable', message });
         store.flush();
