@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
 import next from 'next';
 import { loadConfig } from './lib/server/config';
 import { handleIngest, INGEST_PATH } from './lib/server/ingest-endpoint';
+import { createListener } from './lib/server/listener';
 import { prepareRequest } from './lib/server/security-headers';
 import { startRuntime } from './lib/server/start-runtime';
 
@@ -13,8 +13,8 @@ async function main(): Promise<void> {
   const app = next({ dev, hostname: config.HOST, port: config.PORT, dir: import.meta.dirname });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = createServer((request, response) => {
-    prepareRequest(request, response, { dev, https: false });
+  const { server, scheme } = createListener(config, (request, response) => {
+    prepareRequest(request, response, { dev });
     if (request.url?.split('?')[0] === INGEST_PATH) return handleIngest(request, response, runtime);
     void handle(request, response);
   });
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  console.log(`Switchyard ready on http://${config.HOST}:${port}`);
+  console.log(`Switchyard ready on ${scheme}://${config.HOST}:${port}`);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

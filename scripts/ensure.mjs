@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Installs what the project needs before it runs: `node scripts/ensure.mjs [runtime] [browser] [build]`.
+// Installs what the project needs before it runs: `node scripts/ensure.mjs [runtime] [browser] [certs] [build]`.
 // Node 20 built-ins only: it runs before node_modules exists. Prints nothing when all is present.
 //
 //   always    node_modules, via `npm ci` when missing or older than package-lock.json
 //   runtime   etcd + etcdctl (Debian etcd-server, etcd-client); ETCD_BIN=/path/to/etcd overrides the lookup
 //   browser   /usr/bin/chromium + DejaVu fonts (Debian chromium, fonts-dejavu-core); CHROMIUM_PATH overrides
+//   certs     openssl (Debian openssl), which the TLS tests use to make throwaway certificates
 //   build     `next build` when .next/BUILD_ID is older than any input; SWITCHYARD_SKIP_BUILD=1 skips this need
 //
 // Missing system packages are installed with one `apt-get install` when running as root; otherwise it
@@ -67,7 +68,7 @@ function ensureBuild() {
 
 const needs = process.argv.slice(2);
 const unknown = needs.filter((need) => need !== 'build' && !(need in TOOLS));
-if (unknown.length > 0) fail(`unknown need ${unknown.join(', ')} (expected runtime, browser, build)`);
+if (unknown.length > 0) fail(`unknown need ${unknown.join(', ')} (expected runtime, browser, certs, build)`);
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 20) fail(`Node ${process.versions.node} is too old: Switchyard needs Node 20 or newer (https://nodejs.org).`);

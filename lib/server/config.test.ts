@@ -1,5 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig, readConfiguredFile } from './config';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-config-'));
+const pem = path.join(dir, 'some.pem');
+writeFileSync(pem, '-----BEGIN CERTIFICATE-----\n');
+const missing = path.join(dir, 'missing.pem');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -27,6 +36,33 @@ describe('loadConfig', () => {
     expect(config.SWITCHYARD_HEALTH_OVERRIDES).toEqual({ search: { warnLatencyMs: 3000 } });
     expect(() => loadConfig({ SWITCHYARD_HEALTH_OVERRIDES: '{"search":{"failAfter":0}}' })).toThrow(/SWITCHYARD_HEALTH_OVERRIDES/);
     expect(() => loadConfig({ SWITCHYARD_HEALTH_OVERRIDES: 'nope' })).toThrow(/SWITCHYARD_HEALTH_OVERRIDES/);
+  });
+
+  it('names the variable and the path of a certificate file it cannot read', () => {
+    expect(() => loadConfig({ ETCD_ENDPOINTS: 'https://etcd:2379', ETCD_CA_FILE: missing })).toThrow(`ETCD_CA_FILE: cannot read ${missing} (ENOENT)`);
+    expect(() => loadConfig({ TLS_CERT_FILE: missing, TLS_KEY_FILE: pem })).toThrow(`TLS_CERT_FILE: cannot read ${missing} (ENOENT)`);
+    expect(() => loadConfig({ TLS_CERT_FILE: dir, TLS_KEY_FILE: pem })).toThrow(`TLS_CERT_FILE: ${dir} is not a file`);
+    expect(() => readConfiguredFile('TLS_KEY_FILE', missing)).toThrow(`TLS_KEY_FILE: cannot read ${missing}`);
+  });
+
+  it('serves HTTPS only with both TLS_CERT_FILE and TLS_KEY_FILE', () => {
+    expect(loadConfig({ TLS_CERT_FILE: pem, TLS_KEY_FILE: pem }).TLS_CERT_FILE).toBe(pem);
+    expect(() => loadConfig({ TLS_CERT_FILE: pem })).toThrow(/TLS_KEY_FILE: must be set with TLS_CERT_FILE/);
+    expect(() => loadConfig({ TLS_KEY_FILE: pem })).toThrow(/TLS_CERT_FILE: must be set with TLS_KEY_FILE/);
+  });
+
+  it('accepts the etcd TLS and auth settings that belong together', () => {
+    const config = loadConfig({ ETCD_ENDPOINTS: 'https://etcd:2379', ETCD_CERT_FILE: pem, ETCD_KEY_FILE: pem, ETCD_USERNAME: 'switchyard', ETCD_PASSWORD: 'pw' });
+    expect(config.ETCD_CERT_FILE).toBe(pem);
+    expect(loadConfig({ ETCD_ENDPOINTS: 'https://etcd:2379' }).ETCD_ENDPOINTS).toEqual(['https://etcd:2379']);
+  });
+
+  it('refuses etcd settings that cannot work together, each by name', () => {
+    expect(() => loadConfig({ ETCD_ENDPOINTS: 'https://etcd:2379', ETCD_CERT_FILE: pem })).toThrow(/ETCD_KEY_FILE: must be set with ETCD_CERT_FILE/);
+    expect(() => loadConfig({ ETCD_ENDPOINTS: 'http://etcd:2379', ETCD_CA_FILE: pem })).toThrow(/ETCD_ENDPOINTS: use https:\/\/ endpoints with ETCD_CA_FILE/);
+    expect(() => loadConfig({ ETCD_ENDPOINTS: 'https://a:2379,http://b:2379' })).toThrow(/ETCD_ENDPOINTS: mixes http:\/\/ and https:\/\//);
+    expect(() => loadConfig({ ETCD_USERNAME: 'switchyard', ETCD_PASSWORD: 'pw' })).toThrow(/ETCD_ENDPOINTS: must be set with ETCD_USERNAME/);
+    expect(() => loadConfig({ ETCD_ENDPOINTS: 'http://etcd:2379', ETCD_PASSWORD: 'pw' })).toThrow(/ETCD_USERNAME: must be set with ETCD_PASSWORD/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -5,7 +6,20 @@ const commaList = z
   .string()
   .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part.length > 0));
 
-const optionalPath = z.string().min(1).optional();
+/** A file the process must be able to read at start: the issue names the variable, the path and why. */
+const readableFile = z
+  .string()
+  .min(1)
+  .superRefine((file, context) => {
+    try {
+      accessSync(file, constants.R_OK);
+      if (!statSync(file).isFile()) context.addIssue({ code: 'custom', message: `${file} is not a file` });
+    } catch (error) {
+      const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+      context.addIssue({ code: 'custom', message: `cannot read ${file} (${reason})` });
+    }
+  })
+  .optional();
 
 const ThresholdsSchema = z
   .object({
@@ -24,9 +38,12 @@ export const ConfigSchema = z.object({
   ETCD_ENDPOINTS: commaList.optional(),
   ETCD_USERNAME: z.string().min(1).optional(),
   ETCD_PASSWORD: z.string().optional(),
-  ETCD_CA_FILE: optionalPath,
-  ETCD_CERT_FILE: optionalPath,
-  ETCD_KEY_FILE: optionalPath,
+  ETCD_CA_FILE: readableFile,
+  ETCD_CERT_FILE: readableFile,
+  ETCD_KEY_FILE: readableFile,
+  /** Serve HTTPS with this certificate chain and key (PEM); both or neither. */
+  TLS_CERT_FILE: readableFile,
+  TLS_KEY_FILE: readableFile,
   SWITCHYARD_PREFIXES: commaList.optional(),
   SWITCHYARD_CONTROL_PREFIX: z
     .string()
@@ -71,11 +88,45 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
 
+type ParsedConfig = z.infer<typeof ConfigSchema>;
+
+/** Settings that are valid alone but not together; each problem starts with the variable to fix. */
+export function combinationProblems(config: ParsedConfig): string[] {
+  const problems: string[] = [];
+  const bothOrNeither = (a: keyof ParsedConfig, b: keyof ParsedConfig, what: string): void => {
+    if (config[a] && !config[b]) problems.push(`${b}: must be set with ${a} (${what})`);
+    if (config[b] && !config[a]) problems.push(`${a}: must be set with ${b} (${what})`);
+  };
+  bothOrNeither('TLS_CERT_FILE', 'TLS_KEY_FILE', 'the dashboard serves HTTPS only with both');
+  bothOrNeither('ETCD_CERT_FILE', 'ETCD_KEY_FILE', 'the client certificate for etcd and its key');
+  if (config.ETCD_PASSWORD !== undefined && !config.ETCD_USERNAME) problems.push('ETCD_USERNAME: must be set with ETCD_PASSWORD');
+  const endpoints = config.ETCD_ENDPOINTS ?? [];
+  const tlsFiles = (['ETCD_CA_FILE', 'ETCD_CERT_FILE', 'ETCD_KEY_FILE'] as const).filter((name) => config[name]);
+  const connectionSettings = [...tlsFiles, ...(config.ETCD_USERNAME ? ['ETCD_USERNAME'] : [])];
+  if (endpoints.length === 0 && connectionSettings.length > 0) {
+    problems.push(`ETCD_ENDPOINTS: must be set with ${connectionSettings.join(', ')} (without it Switchyard starts its own plain local etcd)`);
+  }
+  const schemes = new Set(endpoints.map((endpoint) => (/^https:\/\//i.test(endpoint) ? 'https' : 'http')));
+  // etcd3 uses one set of channel credentials for every endpoint.
+  if (schemes.size > 1) problems.push('ETCD_ENDPOINTS: mixes http:// and https:// endpoints; use one scheme for all');
+  else if (schemes.has('http') && tlsFiles.length > 0) problems.push(`ETCD_ENDPOINTS: use https:// endpoints with ${tlsFiles.join(', ')}`);
+  return problems;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
-    throw new Error(`Invalid configuration:\n${problems}`);
-  }
+  const problems = parsed.success
+    ? combinationProblems(parsed.data)
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  if (!parsed.success || problems.length > 0) throw new Error(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
   return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+}
+
+/** Reads a file named by a configuration variable; the error names both, as at start-up. */
+export function readConfiguredFile(variable: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new Error(`${variable}: cannot read ${file} (${error instanceof Error ? error.message : String(error)})`);
+  }
 }

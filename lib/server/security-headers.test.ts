@@ -22,7 +22,7 @@ describe('security headers', () => {
 
   it('drops the middleware-bypass header and overwrites internal headers a client sent', () => {
     const { request, response } = fakeRequest({ 'x-middleware-subrequest': 'middleware:middleware:middleware', 'x-switchyard-client': '10.9.9.9', 'x-nonce': 'chosen' });
-    prepareRequest(request, response, { dev: false, https: false });
+    prepareRequest(request, response, { dev: false });
     expect(request.headers['x-middleware-subrequest']).toBeUndefined();
     expect(request.headers['x-switchyard-client']).not.toBe('10.9.9.9');
     expect(request.headers['x-switchyard-url']).toBe('/services?x=1');
@@ -31,12 +31,5 @@ describe('security headers', () => {
     expect(response.getHeader('content-security-policy')).toContain(`'nonce-${String(nonce)}'`);
     expect(request.headers['content-security-policy']).toBe(response.getHeader('content-security-policy'));
     expect(response.getHeader('x-content-type-options')).toBe('nosniff');
-    expect(response.getHeader('strict-transport-security')).toBeUndefined();
-  });
-
-  it('adds HSTS under HTTPS', () => {
-    const { request, response } = fakeRequest({});
-    prepareRequest(request, response, { dev: false, https: true });
-    expect(response.getHeader('strict-transport-security')).toBe('max-age=31536000');
   });
 });

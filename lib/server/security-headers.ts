@@ -28,9 +28,9 @@ export function contentSecurityPolicy(nonce: string, dev: boolean): string {
  *   we never rely on middleware for access, but nothing should get to use that trick;
  * - records the client address and URL for route handlers and pages (Next does not expose them);
  * - hands Next the CSP (it reads the nonce from the request's policy and puts it on its own scripts)
- *   and sets the security headers on the response.
+ *   and sets the security headers on the response (HSTS comes from lib/server/listener.ts, under HTTPS only).
  */
-export function prepareRequest(request: IncomingMessage, response: ServerResponse, options: { dev: boolean; https: boolean }): void {
+export function prepareRequest(request: IncomingMessage, response: ServerResponse, options: { dev: boolean }): void {
   delete request.headers['x-middleware-subrequest'];
   request.headers['x-switchyard-client'] = request.socket.remoteAddress ?? 'unknown';
   request.headers['x-switchyard-url'] = request.url ?? '/';
@@ -44,5 +44,4 @@ export function prepareRequest(request: IncomingMessage, response: ServerRespons
   response.setHeader('referrer-policy', 'same-origin');
   response.setHeader('cross-origin-opener-policy', 'same-origin');
   response.setHeader('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
-  if (options.https) response.setHeader('strict-transport-security', 'max-age=31536000');
 }

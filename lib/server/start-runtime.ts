@@ -1,4 +1,3 @@
-import type { Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { Server as SocketServer } from 'socket.io';
@@ -14,6 +13,7 @@ import { startDrainMonitor } from './drain-monitor';
 import { openHistory } from './history/store';
 import { createHealthTracker, type HealthChange, type HealthTracker } from './health';
 import { attachLiveHub, type LiveServer } from './live';
+import type { Listener } from './listener';
 import { createMetrics } from './metrics';
 import { createMetricsStore } from './metrics-store/store';
 import { createProber, type Prober } from './prober/prober';
@@ -27,8 +27,8 @@ export interface RunningRuntime extends Runtime {
   /** Probe results → instance status; status changes also go to `hooks.onHealthChange`. */
   health: HealthTracker;
   prober: Prober;
-  /** Hosts Socket.IO on the given HTTP server. */
-  attach(server: HttpServer): LiveServer;
+  /** Hosts Socket.IO on the given HTTP or HTTPS server. */
+  attach(server: Listener): LiveServer;
   stop(): Promise<void>;
 }
 

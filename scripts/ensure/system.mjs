@@ -22,6 +22,8 @@ export const TOOLS = {
     { name: 'chromium', pkg: 'chromium', env: 'CHROMIUM_PATH', paths: () => ['/usr/bin/chromium'] },
     { name: 'DejaVu fonts', pkg: 'fonts-dejavu-core', plainFile: true, paths: () => ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'] },
   ],
+  // The TLS tests make a throwaway CA and certificates per run (tests/support/certs.ts).
+  certs: [{ name: 'openssl', pkg: 'openssl', paths: () => [...onPath('openssl'), '/usr/bin/openssl'] }],
 };
 
 function usable(file, plainFile) {

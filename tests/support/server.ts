@@ -2,12 +2,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Agent } from 'undici';
 import { freePort } from '@/lib/server/etcd/local';
+import type { TestCerts } from './certs';
 
 /** The first admin's password in every test server (SWITCHYARD_ADMIN_PASSWORD). */
 export const ADMIN_PASSWORD = 'test-admin-password';
 
 export interface TestServer {
+  /** `https://…` when started with `tls`. */
   url: string;
   /** An admin API token, created through the API at start. */
   adminToken: string;
@@ -19,6 +22,8 @@ export interface TestServer {
   userSession(name: string, role: 'viewer' | 'operator' | 'admin'): Promise<string>;
   /** Creates an API token (as the admin) and returns its secret. */
   createToken(options: { name: string; role: 'viewer' | 'operator' | 'admin'; service?: string; expiresInDays?: number }): Promise<string>;
+  /** The CA that signed the server's certificate, when started with `tls`: trust it to call `url`. */
+  ca: Buffer | undefined;
   pid: number | undefined;
   dataDir: string;
   output(): string;
@@ -34,7 +39,13 @@ const root = path.resolve(import.meta.dirname, '../..');
  * Runs the real product (server.ts, production build) on a free port against the given etcd.
  * `npm test` builds first; the server is stopped with SIGTERM, like a supervisor would.
  */
-export async function startServer(options: { etcdEndpoints: string[]; env?: Record<string, string>; dataDir?: string }): Promise<TestServer> {
+export async function startServer(options: {
+  etcdEndpoints: string[];
+  env?: Record<string, string>;
+  dataDir?: string;
+  /** Serve HTTPS with `tls.server` (TLS_CERT_FILE/TLS_KEY_FILE). */
+  tls?: TestCerts;
+}): Promise<TestServer> {
   const port = await freePort();
   // A caller-supplied data dir outlives the server (restart tests) and is the caller's to remove.
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'switchyard-data-'));
@@ -49,6 +60,7 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
       DATA_DIR: dataDir,
       ETCD_ENDPOINTS: options.etcdEndpoints.join(','),
       SWITCHYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ...(options.tls ? { TLS_CERT_FILE: options.tls.server.certFile, TLS_KEY_FILE: options.tls.server.keyFile } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,7 +68,7 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
     const check = (): void => {
@@ -71,8 +83,11 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
+  // Over TLS, requests trust the test CA (Node's fetch takes undici's dispatcher option).
+  const dispatcher = options.tls ? new Agent({ connect: { ca: options.tls.ca } }) : undefined;
+  const send = (target: string, init: RequestInit): Promise<Response> => globalThis.fetch(target, { ...init, ...(dispatcher ? { dispatcher } : {}) } as RequestInit);
   const login = async (username: string, password: string): Promise<string> => {
-    const response = await globalThis.fetch(`${url}/api/v1/auth/login`, {
+    const response = await send(`${url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username, password }),
@@ -85,7 +100,7 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
   // A session to create the admin token; the token after that, since sessions may expire mid-test.
   let adminCredentials: Record<string, string> = { cookie: await login('admin', options.env?.SWITCHYARD_ADMIN_PASSWORD ?? ADMIN_PASSWORD), origin: url };
   const asAdmin = (path: string, body: unknown): Promise<Response> =>
-    globalThis.fetch(`${url}${path}`, { method: 'POST', headers: { ...adminCredentials, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    send(`${url}${path}`, { method: 'POST', headers: { ...adminCredentials, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const createToken: TestServer['createToken'] = async (token) => {
     const response = await asAdmin('/api/v1/tokens', token);
     if (response.status !== 201) throw new Error(`token creation failed: ${response.status} ${await response.text()}`);
@@ -99,7 +114,7 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
     fetch(pathOrUrl, init = {}) {
       const headers = new Headers(init.headers);
       if (!headers.has('authorization') && !headers.has('cookie')) headers.set('authorization', `Bearer ${adminToken}`);
-      return globalThis.fetch(pathOrUrl.startsWith('http') ? pathOrUrl : `${url}${pathOrUrl}`, { ...init, headers });
+      return send(pathOrUrl.startsWith('http') ? pathOrUrl : `${url}${pathOrUrl}`, { ...init, headers });
     },
     login,
     async userSession(name, role) {
@@ -109,6 +124,7 @@ export async function startServer(options: { etcdEndpoints: string[]; env?: Reco
       return login(name, password);
     },
     createToken,
+    ca: options.tls?.ca,
     pid: child.pid,
     dataDir,
     output: () => output,

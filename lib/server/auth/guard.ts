@@ -13,8 +13,8 @@ export function sessionCookieName(secure: boolean): string {
 }
 
 /** Cookies are Secure when people reach us over HTTPS: our own TLS, or a public URL behind a TLS proxy. */
-export function secureCookies(config: Pick<Config, 'SWITCHYARD_PUBLIC_URL'>): boolean {
-  return config.SWITCHYARD_PUBLIC_URL?.startsWith('https:') === true;
+export function secureCookies(config: Pick<Config, 'SWITCHYARD_PUBLIC_URL' | 'TLS_CERT_FILE'>): boolean {
+  return config.TLS_CERT_FILE !== undefined || config.SWITCHYARD_PUBLIC_URL?.startsWith('https:') === true;
 }
 
 /** Anything that carries request headers: a Fetch `Request`, Next's `headers()`, or Node's IncomingHttpHeaders. */

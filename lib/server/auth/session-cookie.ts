@@ -2,7 +2,7 @@ import { serialize } from 'cookie';
 import type { Config } from '../config';
 import { secureCookies, sessionCookieName } from './guard';
 
-type CookieConfig = Pick<Config, 'SWITCHYARD_PUBLIC_URL' | 'SWITCHYARD_SESSION_MAX_SECONDS'>;
+type CookieConfig = Pick<Config, 'SWITCHYARD_PUBLIC_URL' | 'TLS_CERT_FILE' | 'SWITCHYARD_SESSION_MAX_SECONDS'>;
 
 /**
  * HttpOnly (no script reads it), SameSite=Lax (a link from the incident channel still arrives

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { ConstantBackoff, noop } from 'cockatiel';
 import { Etcd3, type IOptions } from 'etcd3';
+import { readConfiguredFile } from '../config';
 
 export interface EtcdConnection {
   endpoints: string[];
@@ -34,12 +35,14 @@ export function createEtcdClient(connection: EtcdConnection): Etcd3 {
     },
   };
   if (connection.username) options.auth = { username: connection.username, password: connection.password ?? '' };
-  if (connection.caFile) {
+  if (connection.caFile || connection.certFile || connection.keyFile) {
+    // A client certificate alone is valid: etcd's certificate is then checked against Node's public roots.
     options.credentials = {
-      rootCertificate: readFileSync(connection.caFile),
-      ...(connection.keyFile ? { privateKey: readFileSync(connection.keyFile) } : {}),
-      ...(connection.certFile ? { certChain: readFileSync(connection.certFile) } : {}),
+      rootCertificate: connection.caFile ? readConfiguredFile('ETCD_CA_FILE', connection.caFile) : Buffer.from(rootCertificates.join('\n')),
+      ...(connection.keyFile ? { privateKey: readConfiguredFile('ETCD_KEY_FILE', connection.keyFile) } : {}),
+      ...(connection.certFile ? { certChain: readConfiguredFile('ETCD_CERT_FILE', connection.certFile) } : {}),
     };
   }
   return new Etcd3(options);
 }
+

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, createWriteStream, readFileSync } from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -33,13 +34,46 @@ export function findEtcdBinary(): string {
   return 'etcd';
 }
 
-async function waitHealthy(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+/** Serve clients over TLS (tests of secured etcd); the product's own local etcd never does. */
+export interface LocalEtcdTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /** Require clients to present a certificate signed by `caFile`. */
+  clientCertAuth?: boolean;
+}
+
+/** `GET /health` over http, or over https presenting the server's own certificate (valid for client use too). */
+async function healthBody(endpoint: string, tls: LocalEtcdTls | undefined): Promise<unknown> {
+  if (!tls) {
+    const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(500) });
+    return response.json();
+  }
+  const options = { ca: readFileSync(tls.caFile), cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), timeout: 500 };
+  return new Promise((resolve, reject) => {
+    const request = https.get(`${endpoint}/health`, options, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => {
+        try {
+          resolve(JSON.parse(text));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', reject);
+  });
+}
+
+async function waitHealthy(endpoint: string, child: ChildProcess, timeoutMs: number, tls: LocalEtcdTls | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`etcd exited with code ${child.exitCode} before becoming healthy`);
     try {
-      const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(500) });
-      const body = (await response.json()) as { health?: string };
+      const body = (await healthBody(endpoint, tls)) as { health?: string };
       if (body.health === 'true') return;
     } catch {
       // not listening yet
@@ -49,12 +83,13 @@ async function waitHealthy(endpoint: string, child: ChildProcess, timeoutMs: num
   throw new Error(`etcd at ${endpoint} not healthy within ${timeoutMs} ms`);
 }
 
-/** Starts etcd on free loopback ports with its data under `dataDir`; logs go to `dataDir/etcd.log`. */
-export async function startLocalEtcd(dataDir: string, options: { timeoutMs?: number } = {}): Promise<LocalEtcd> {
+/** Starts etcd on free loopback ports with its data under `dataDir`; logs go to `dataDir/etcd.log`. Peers always talk plain http (one member, loopback). */
+export async function startLocalEtcd(dataDir: string, options: { timeoutMs?: number; tls?: LocalEtcdTls } = {}): Promise<LocalEtcd> {
   mkdirSync(dataDir, { recursive: true });
+  const { tls } = options;
   const clientPort = await freePort();
   const peerPort = await freePort();
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const args = [
     '--name', 'switchyard-local',
@@ -66,6 +101,8 @@ export async function startLocalEtcd(dataDir: string, options: { timeoutMs?: num
     '--initial-cluster', `switchyard-local=${peer}`,
     '--logger', 'zap',
     '--log-outputs', path.join(dataDir, 'etcd.log'),
+    ...(tls ? ['--cert-file', tls.certFile, '--key-file', tls.keyFile, '--trusted-ca-file', tls.caFile] : []),
+    ...(tls?.clientCertAuth ? ['--client-cert-auth'] : []),
   ];
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
@@ -79,7 +116,7 @@ export async function startLocalEtcd(dataDir: string, options: { timeoutMs?: num
         reject(new Error(`cannot start etcd (${error.message}); install Debian's etcd-server or set ETCD_BIN`)),
       );
     });
-    await waitHealthy(endpoint, started, options.timeoutMs ?? 15_000);
+    await waitHealthy(endpoint, started, options.timeoutMs ?? 15_000, tls);
   };
   const stop = async (hard = false): Promise<void> => {
     const running = child;

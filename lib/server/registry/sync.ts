@@ -2,6 +2,7 @@ import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
+import { describeEtcdError } from '../etcd/errors';
 import { drainKey, type DecodedKey, type Store } from '../store';
 import { decodeEntry } from './decode';
 import { parseDrainKey, parseDrainValue } from './drain-keys';
@@ -41,6 +42,9 @@ export interface Registry {
 
 /** Why the current watch session ended; every cause leads to a relist and diff. */
 class WatchTrouble extends Error {}
+
+/** Two failures have the same cause when their messages differ only in numbers (timings, ports). */
+const sameCause = (a: string | undefined, b: string): boolean => a?.replace(/[\d.]+/g, '') === b.replace(/[\d.]+/g, '');
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -222,11 +226,15 @@ export function createRegistry(options: RegistryOptions): Registry {
         wake = undefined;
         await closeWatchers();
         if (stopped) return;
-        const message = error instanceof Error ? error.message : String(error);
-        if (store.registryStatus().state !== 'unreachable') {
+        const message = describeEtcdError(error);
+        const previous = store.registryStatus();
+        if (previous.state !== 'unreachable') {
           log(`registry: ${message}; relisting`);
           troubleSince = Date.now();
           emit({ at: new Date().toISOString(), kind: 'registry.disconnected', detail: message });
+        } else if (!sameCause(previous.message, message)) {
+          // Retries with the same cause stay quiet; a new one (a timeout at start, then the real refusal) is logged.
+          log(`registry: still unreachable, now: ${message}`);
         }
         store.setRegistryStatus({ state: 'unreachable', message });
         store.flush();
@@ -249,7 +257,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     synced: () => firstSync,
     diagnostics: () => {
       const { unrecognisedKeys, unrecognised: byPrefix } = unrecognised.summary();
-      return { keysSeen: store.etcdKeyCount() + unrecognisedKeys, instances: store.instanceCount(), unrecognised: byPrefix };
+      return { registry: store.registryStatus(), keysSeen: store.etcdKeyCount() + unrecognisedKeys, instances: store.instanceCount(), unrecognised: byPrefix };
     },
   };
 }

@@ -1,4 +1,8 @@
+import type { RegistryStatus } from '@/lib/model/live';
+
 export interface Diagnostics {
+  /** Whether the view is in sync with etcd and, when not, why (e.g. an authentication or TLS failure). */
+  registry: RegistryStatus;
   keysSeen: number;
   instances: number;
   unrecognised: { prefix: string; count: number; sampleKey: string }[];
