@@ -2,6 +2,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { InstanceSchema } from '@/lib/model/instance';
+import { printable } from '@/lib/model/printable';
 import { parseDuration } from './duration';
 import { parseTarget } from './target';
 
@@ -55,11 +56,14 @@ async function call(io: Io, url: string, init: RequestInit): Promise<z.infer<typ
     return instance.data;
   }
   const error = ErrorBodySchema.safeParse(body);
-  const message = error.success ? `${error.data.error.message}${error.data.error.field ? ` (${error.data.error.field})` : ''}` : `HTTP ${response.status}`;
+  // The server quotes names and ids that anyone with etcd access wrote: one line, no escape sequences.
+  const message = error.success ? printable(`${error.data.error.message}${error.data.error.field ? ` (${error.data.error.field})` : ''}`) : `HTTP ${response.status}`;
   throw new CliError(message, response.status === 422 ? EXIT.usage : response.status < 500 ? EXIT.refused : EXIT.error);
 }
 
-export async function run(argv: string[], io: Io): Promise<number> {
+export async function run(argv: string[], { out, ...rest }: Io): Promise<number> {
+  // Whatever a line quotes, nothing in it reaches the terminal as a control sequence.
+  const io: Io = { ...rest, out: (text) => out(text.split('\n').map(printable).join('\n')) };
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -83,7 +87,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const base = (values.url ?? io.env.SWITCHYARD_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
     const url = `${base}/api/v1/services/${encodeURIComponent(target.service)}/instances/${encodeURIComponent(target.id)}/drain`;
     const headers = { 'content-type': 'application/json', 'x-switchyard-actor': values.as ?? os.userInfo().username };
-    const label = `${target.service}/${target.id}`;
+    const label = printable(`${target.service}/${target.id}`);
 
     if (command === 'undrain') {
       await call(io, url, { method: 'DELETE', headers });

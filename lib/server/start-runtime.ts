@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { Server as SocketServer } from 'socket.io';
 import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
+import { printable } from '@/lib/model/printable';
 import type { Config } from './config';
 import { createEtcdClient } from './etcd/client';
 import { startLocalEtcd, type LocalEtcd } from './etcd/local';
@@ -34,7 +35,8 @@ export interface RuntimeHooks {
   onHealthChange?: (change: HealthChange) => void;
 }
 
-const log = (message: string): void => console.log(`${new Date().toISOString()} ${message}`);
+/** One line per message: error texts can quote etcd keys and values, which may carry escape sequences. */
+const log = (message: string): void => console.log(`${new Date().toISOString()} ${printable(message)}`);
 
 /** The one place that wires the runtime: etcd → registry → store → live hub, plus prober, health and metrics. */
 export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Promise<RunningRuntime> {
