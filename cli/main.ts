@@ -2,6 +2,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { InstanceSchema } from '@/lib/model/instance';
+import { pathSegment } from '@/lib/model/path-segment';
 import { printable } from '@/lib/model/printable';
 import { parseDuration } from './duration';
 import { parseTarget } from './target';
@@ -85,7 +86,7 @@ export async function run(argv: string[], { out, ...rest }: Io): Promise<number>
     const target = targetText ? parseTarget(targetText) : null;
     if (!target) throw new CliError(`name the instance as <service>/<id>\n${USAGE}`, EXIT.usage);
     const base = (values.url ?? io.env.SWITCHYARD_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
-    const url = `${base}/api/v1/services/${encodeURIComponent(target.service)}/instances/${encodeURIComponent(target.id)}/drain`;
+    const url = `${base}/api/v1/services/${pathSegment(target.service)}/instances/${pathSegment(target.id)}/drain`;
     const headers = { 'content-type': 'application/json', 'x-switchyard-actor': values.as ?? os.userInfo().username };
     const label = printable(`${target.service}/${target.id}`);
 
@@ -105,7 +106,7 @@ export async function run(argv: string[], { out, ...rest }: Io): Promise<number>
 
     const deadline = Date.now() + timeoutSeconds * 1_000;
     let noDataSince: number | undefined;
-    const serviceUrl = `${base}/api/v1/services/${encodeURIComponent(target.service)}`;
+    const serviceUrl = `${base}/api/v1/services/${pathSegment(target.service)}`;
     for (;;) {
       const body: unknown = await (await io.fetch(serviceUrl)).json().catch(() => undefined);
       const instance = z.object({ instances: z.array(InstanceSchema) }).safeParse(body).data?.instances.find((i) => i.id === target.id);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import type { IngestBatch } from '@/lib/model/ingest';
+import { instanceDrainUrl } from '@/lib/client/drainApi';
 import { servicePath } from '@/lib/client/routes';
 import { parseCsv } from '../support/csv';
 import { startHealthTarget, type HealthTarget } from '../support/health-target';
@@ -99,6 +100,7 @@ describe('hostile fleet data in Chromium', () => {
         await native(IMG, `${IMG}-2`, { version: TEMPLATE, zone: RTL });
         await native(SVG, TEMPLATE, { version: SVG, zone: IMG });
         await native(AT_FORMULA, MINUS_FORMULA, { zone: '+zone' });
+        await native(AT_FORMULA, '..', {});
         await native(RTL, '\t=tab', {});
         await native(LONG, `${LONG.slice(0, 200)}-instance`, { metadata: { note: LONG } });
         await native(HUGE, 'refused', {});
@@ -151,6 +153,17 @@ describe('hostile fleet data in Chromium', () => {
     await nodeNamed(page, LONG).hover();
     await expectNothingRan();
     await page.screenshot({ path: path.join(screenshots, 'hostile-map.png') });
+  });
+
+  it('never lets a name move an API call to another endpoint', async () => {
+    // Unencoded, `…/instances/../drain` would resolve to the service's bulk drain (422 there).
+    const response = await fetch(new URL(instanceDrainUrl(AT_FORMULA, '..'), server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'dots', force: true }),
+    });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: 'not_found', field: 'id' } });
   });
 
   it('lists hostile services as text links to their encoded pages', async () => {
