@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { InstanceSchema } from '@/lib/model/instance';
+import { pathSegment } from '@/lib/model/path-segment';
+import { printable } from '@/lib/model/printable';
 import { parseDuration } from './duration';
 import { parseTarget } from './target';
 
@@ -56,7 +58,8 @@ async function call(io: Io, url: string, init: RequestInit): Promise<z.infer<typ
     return instance.data;
   }
   const error = ErrorBodySchema.safeParse(body);
-  const message = error.success ? `${error.data.error.message}${error.data.error.field ? ` (${error.data.error.field})` : ''}` : `HTTP ${response.status}`;
+  // The server quotes names and ids that anyone with etcd access wrote: one line, no escape sequences.
+  const message = error.success ? printable(`${error.data.error.message}${error.data.error.field ? ` (${error.data.error.field})` : ''}`) : `HTTP ${response.status}`;
   throw new CliError(message, response.status === 422 ? EXIT.usage : response.status < 500 ? EXIT.refused : EXIT.error);
 }
 
@@ -77,7 +80,9 @@ function tokenFrom(file: string | undefined, fromEnv: string | undefined): strin
   throw new CliError('no API token: set SWITCHYARD_TOKEN or pass --token-file (an operator token from the dashboard\'s Access page)', EXIT.usage);
 }
 
-export async function run(argv: string[], io: Io): Promise<number> {
+export async function run(argv: string[], { out, ...rest }: Io): Promise<number> {
+  // Whatever a line quotes, nothing in it reaches the terminal as a control sequence.
+  const io: Io = { ...rest, out: (text) => out(text.split('\n').map(printable).join('\n')) };
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -99,10 +104,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const target = targetText ? parseTarget(targetText) : null;
     if (!target) throw new CliError(`name the instance as <service>/<id>\n${USAGE}`, EXIT.usage);
     const base = (values.url ?? io.env.SWITCHYARD_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
-    const url = `${base}/api/v1/services/${encodeURIComponent(target.service)}/instances/${encodeURIComponent(target.id)}/drain`;
+    const url = `${base}/api/v1/services/${pathSegment(target.service)}/instances/${pathSegment(target.id)}/drain`;
     const token = tokenFrom(values['token-file'], io.env.SWITCHYARD_TOKEN);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-    const label = `${target.service}/${target.id}`;
+    const label = printable(`${target.service}/${target.id}`);
 
     if (command === 'undrain') {
       await call(io, url, { method: 'DELETE', headers });
@@ -120,7 +125,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
 
     const deadline = Date.now() + timeoutSeconds * 1_000;
     let noDataSince: number | undefined;
-    const serviceUrl = `${base}/api/v1/services/${encodeURIComponent(target.service)}`;
+    const serviceUrl = `${base}/api/v1/services/${pathSegment(target.service)}`;
     for (;;) {
       const body: unknown = await (await io.fetch(serviceUrl, { headers })).json().catch(() => undefined);
       const instance = z.object({ instances: z.array(InstanceSchema) }).safeParse(body).data?.instances.find((i) => i.id === target.id);

@@ -31,7 +31,7 @@ export function ChartTooltip({ active, payload, window, format, empty, sortByVal
           <div key={entry.key} className="chart-tooltip__row">
             <dt>
               <span className="chart-tooltip__swatch" style={{ background: entry.color }} aria-hidden="true" />
-              {entry.name}
+              <span className="truncate">{entry.name}</span>
             </dt>
             <dd className={entry.value === null ? 'muted' : undefined}>{entry.value === null ? empty : format(entry.value)}</dd>
           </div>

@@ -6,7 +6,9 @@ export function NoCallsNotice({ service, window }: { service: string; window: La
   return (
     <div className="chart-card chart-card--notice" data-chart="no-calls">
       <p className="chart-card__notice-title">
-        No calls reported for <strong className="chart-card__service">{service}</strong> in {WINDOW_PHRASES[window]}
+        No calls reported for <strong className="chart-card__service">
+          <bdi>{service}</bdi>
+        </strong> in {WINDOW_PHRASES[window]}
       </p>
       <p className="muted">
         Services report through <code>POST /api/v1/ingest/calls</code> (see README); latency, request rate and error rate appear here as

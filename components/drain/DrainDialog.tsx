@@ -162,7 +162,7 @@ export function DrainDialog({ target, instances, onClose, onDrained }: Props) {
       <Modal labelledBy={`${id}-title`} onClose={onClose} initialFocus={closeRef} className="modal--drain">
         <div className="modal__header">
           <h2 className="modal__title" id={`${id}-title`}>
-            Drained {plural(result.drained.length, 'instance')} of {service}
+            Drained {plural(result.drained.length, 'instance')} of <bdi>{service}</bdi>
           </h2>
         </div>
         <div className="modal__body" role="status">
@@ -216,10 +216,12 @@ export function DrainDialog({ target, instances, onClose, onDrained }: Props) {
           <h2 className="modal__title" id={`${id}-title`}>
             {target.kind === 'instance' ? (
               <>
-                Drain <span className="mono">{target.instance.id}</span>
+                Drain <bdi className="mono">{target.instance.id}</bdi>
               </>
             ) : (
-              `Drain a ${target.field} of ${service}`
+              <>
+                Drain a {target.field} of <bdi>{service}</bdi>
+              </>
             )}
           </h2>
           <button type="button" className="icon-button modal__close" aria-label="Close" onClick={onClose} disabled={busy}>
@@ -229,9 +231,16 @@ export function DrainDialog({ target, instances, onClose, onDrained }: Props) {
 
         <div className="modal__body">
           <p className="modal__intro" id={`${id}-intro`}>
-            {target.kind === 'instance'
-              ? `Takes this instance of ${service} out of rotation: callers that honour drains stop sending it calls. It stays registered and probed, and Undrain puts it back.`
-              : `Takes every instance of ${service} in one ${target.field} out of rotation, as one action. Instances drained already are left alone.`}
+            {target.kind === 'instance' ? (
+              <>
+                Takes this instance of <bdi>{service}</bdi> out of rotation: callers that honour drains stop sending it calls. It stays registered and probed, and
+                Undrain puts it back.
+              </>
+            ) : (
+              <>
+                Takes every instance of <bdi>{service}</bdi> in one {target.field} out of rotation, as one action. Instances drained already are left alone.
+              </>
+            )}
           </p>
           {instance && (
             <p className="modal__facts">
@@ -284,12 +293,12 @@ export function DrainDialog({ target, instances, onClose, onDrained }: Props) {
                     )}
                     {preview.guardRefuses ? (
                       <p className="guard-note guard-note--refuses">
-                        <span aria-hidden="true">⚠ </span>Guard: no passing instance of {service} would stay in rotation. Switchyard refuses this unless you
+                        <span aria-hidden="true">⚠ </span>Guard: no passing instance of <bdi>{service}</bdi> would stay in rotation. Switchyard refuses this unless you
                         force it.
                       </p>
                     ) : (
                       <p className="guard-note guard-note--ok">
-                        <span aria-hidden="true">✓ </span>Guard: {plural(preview.passingAfter, 'passing instance')} of {service} stay
+                        <span aria-hidden="true">✓ </span>Guard: {plural(preview.passingAfter, 'passing instance')} of <bdi>{service}</bdi> stay
                         {preview.passingAfter === 1 ? 's' : ''} in rotation.
                       </p>
                     )}
@@ -401,7 +410,7 @@ export function DrainDialog({ target, instances, onClose, onDrained }: Props) {
 
           {singleGuard && failure === null && (
             <p className="guard-note guard-note--refuses">
-              <span aria-hidden="true">⚠ </span>This is the last passing instance of {service} in rotation; Switchyard will refuse unless you force it.
+              <span aria-hidden="true">⚠ </span>This is the last passing instance of <bdi>{service}</bdi> in rotation; Switchyard will refuse unless you force it.
             </p>
           )}
           {failure && (

@@ -31,9 +31,9 @@ export function FailureBox({ failure, action, subject, service, onForce, busy, b
   if (failure.code === 'last_passing_instance') {
     return (
       <div className="form-alert form-alert--guard" role="alert" tabIndex={-1} ref={boxRef}>
-        <p className="form-alert__title">This would leave no passing instance of {service} in rotation</p>
+        <p className="form-alert__title">This would leave no passing instance of <bdi>{service}</bdi> in rotation</p>
         <p>
-          Draining {subject} takes the last healthy {service} instance out of rotation, so callers that honour drains have nowhere to go. Switchyard
+          Draining <bdi>{subject}</bdi> takes the last healthy <bdi>{service}</bdi> instance out of rotation, so callers that honour drains have nowhere to go. Switchyard
           refused; drain anyway only if that is what you want (for example, the whole service is going down).
         </p>
         {onForce && (

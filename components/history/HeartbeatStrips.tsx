@@ -28,8 +28,8 @@ export function HeartbeatStrips({ report, registered }: { report: UptimeReport; 
       </div>
       {shown.map((instance) => (
         <div key={instance.id} className="strips__row">
-          <span className="strips__name truncate mono" title={instance.id}>
-            {instance.id}
+          <span className="strips__name mono" title={instance.id}>
+            <span className="truncate">{instance.id}</span>
             {!registered.has(instance.id) && <span className="tag strips__gone">gone</span>}
           </span>
           <HeartbeatStrip label={`Instance ${instance.id}`} cells={instance.strip} fromMs={fromMs} bucketMs={report.window.bucketMs} />

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef, type ReactNode } from 'react';
+import { Fragment, useEffect, useRef, type ReactNode } from 'react';
 import Link from 'next/link';
 import type { Instance, Service } from '@/lib/model/instance';
 import { compareStatusWorstFirst } from '@/lib/model/health';
@@ -233,7 +233,14 @@ export function TopologyPanel(props: TopologyPanelProps) {
             {node.zones.length > 0 && (
               <div>
                 <dt>Zones</dt>
-                <dd>{node.zones.join(', ')}</dd>
+                <dd>
+                  {node.zones.map((zone, i) => (
+                    <Fragment key={zone}>
+                      {i > 0 && ', '}
+                      <bdi>{zone}</bdi>
+                    </Fragment>
+                  ))}
+                </dd>
               </div>
             )}
             {node.formats.length > 0 && (

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DrainSchema, InstanceSchema, type Drain, type Instance } from '@/lib/model/instance';
+import { pathSegment } from '@/lib/model/path-segment';
 
 /**
  * The drain API from the browser (DESIGN §4). Every response is validated with zod; nothing here
@@ -37,9 +38,9 @@ const ErrorBodySchema = z.object({
 const BulkResultSchema = z.object({ drained: z.array(InstanceSchema), skipped: z.array(z.string()) });
 
 export const instanceDrainUrl = (service: string, id: string): string =>
-  `/api/v1/services/${encodeURIComponent(service)}/instances/${encodeURIComponent(id)}/drain`;
+  `/api/v1/services/${pathSegment(service)}/instances/${pathSegment(id)}/drain`;
 
-export const serviceDrainUrl = (service: string): string => `/api/v1/services/${encodeURIComponent(service)}/drain`;
+export const serviceDrainUrl = (service: string): string => `/api/v1/services/${pathSegment(service)}/drain`;
 
 /** The error of a non-2xx answer; bodies that are not the contract's shape still say the status. */
 export function failureFrom(status: number, statusText: string, text: string): DrainFailure {

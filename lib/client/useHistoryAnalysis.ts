@@ -5,6 +5,7 @@ import type { IncidentList } from '@/lib/model/incidents';
 import type { UptimeReport, UptimeWindow } from '@/lib/model/uptime';
 import type { EventFilter } from '@/lib/model/history-query';
 import { usePolledJson, type LatencyView } from './useLatency';
+import { pathSegment } from '@/lib/model/path-segment';
 
 export type IncidentsResponse = IncidentList & { truncated?: boolean };
 
@@ -32,7 +33,7 @@ export function incidentsUrl(filter: Pick<EventFilter, 'service' | 'since' | 'un
 }
 
 export function uptimeUrl(service: string, window: UptimeWindow, buckets: number): string {
-  return `/api/v1/services/${encodeURIComponent(service)}/uptime?window=${window}&buckets=${buckets}`;
+  return `/api/v1/services/${pathSegment(service)}/uptime?window=${window}&buckets=${buckets}`;
 }
 
 /** Incidents (newest first) and MTTR per service in the filter's range, refreshed every 30 s. */

@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { WINDOWS, type InstanceLatency, type LatencyPoint, type LatencyWindow } from '@/lib/model/latency';
+import { pathSegment } from '@/lib/model/path-segment';
 
 /** `GET /api/v1/services/{service}/latency` */
 export interface ServiceLatency {
@@ -38,11 +39,11 @@ export function refreshIntervalMs(window: LatencyWindow): number {
 }
 
 export function serviceLatencyUrl(service: string, window: LatencyWindow): string {
-  return `/api/v1/services/${encodeURIComponent(service)}/latency?window=${window}`;
+  return `/api/v1/services/${pathSegment(service)}/latency?window=${window}`;
 }
 
 export function instancesLatencyUrl(service: string, window: LatencyWindow): string {
-  return `/api/v1/services/${encodeURIComponent(service)}/instances/latency?window=${window}`;
+  return `/api/v1/services/${pathSegment(service)}/instances/latency?window=${window}`;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;

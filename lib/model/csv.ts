@@ -1,10 +1,16 @@
-/** Cells a spreadsheet would run as a formula (`=cmd|…`, `+`, `-`, `@`, tab, CR) get a leading quote. */
+/**
+ * Cells a spreadsheet would run as a formula (OWASP: `=`, `+`, `-`, `@`, tab, CR) get a leading
+ * quote. Only text is neutralised: a number is one we computed (an id, a count, a negative delta),
+ * never fleet data, and `'-2` would turn it into text in the spreadsheet.
+ */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 export function csvCell(value: string | number | undefined | null): string {
   if (value === undefined || value === null) return '';
-  let text = String(value);
-  if (FORMULA_START.test(text)) text = `'${text}`;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  // RFC 4180: quote a cell holding a separator, quote or line break, doubling its quotes;
+  // edge whitespace is quoted too, as some readers trim unquoted cells.
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { Server as SocketServer } from 'socket.io';
 import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
+import { printable } from '@/lib/model/printable';
 import { secureCookies } from './auth/guard';
 import { createAuth } from './auth/service';
 import { guardSockets, socketOriginFilter } from './auth/socket-guard';
@@ -37,7 +38,8 @@ export interface RuntimeHooks {
   onHealthChange?: (change: HealthChange) => void;
 }
 
-const log = (message: string): void => console.log(`${new Date().toISOString()} ${message}`);
+/** One line per message: error texts can quote etcd keys and values, which may carry escape sequences. */
+const log = (message: string): void => console.log(`${new Date().toISOString()} ${printable(message)}`);
 
 /** The one place that wires the runtime: etcd → registry → store → live hub, plus prober, health and metrics. */
 export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Promise<RunningRuntime> {

@@ -22,7 +22,20 @@ export function parseDrainKey(controlPrefix: string, key: string): { service: st
   }
 }
 
+/** Anyone with etcd access can write a drain key: its texts are clipped like registration fields. */
+const MAX_DRAIN_BY_CHARS = 256;
+const MAX_DRAIN_REASON_CHARS = 1024;
+/** Room for any ISO timestamp; longer is not a time. */
+const MAX_TIME_CHARS = 64;
+
 export function parseDrainValue(value: Buffer): Drain | null {
   const parsed = DrainSchema.safeParse(parseJsonSafely(value));
-  return parsed.success ? parsed.data : null;
+  if (!parsed.success) return null;
+  const { by, reason, at, until } = parsed.data;
+  return {
+    by: by.slice(0, MAX_DRAIN_BY_CHARS),
+    reason: reason.slice(0, MAX_DRAIN_REASON_CHARS),
+    at: at.slice(0, MAX_TIME_CHARS),
+    ...(until !== undefined ? { until: until.slice(0, MAX_TIME_CHARS) } : {}),
+  };
 }

@@ -10,11 +10,11 @@ export interface Diagnostics {
 
 const MAX_SAMPLE_KEY = 200;
 
-/** The first path segment, the unit operators think in (`/config/…`, `user.rpc/…`). */
+/** The first path segment, the unit operators think in (`/config/…`, `user.rpc/…`), clipped like samples. */
 export function keyPrefix(key: string): string {
   const start = key.startsWith('/') ? 1 : 0;
   const slash = key.indexOf('/', start);
-  return slash === -1 ? key.slice(0, MAX_SAMPLE_KEY) : key.slice(0, slash + 1);
+  return (slash === -1 ? key : key.slice(0, slash + 1)).slice(0, MAX_SAMPLE_KEY);
 }
 
 /** Counts keys that decode to no instance, per prefix, so the diagnostics page can list them. */
