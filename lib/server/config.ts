@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { checkOidcEnv, OidcEnvShape, oidcConfigFrom, type OidcConfig } from './auth/oidc-config';
 
 const commaList = z
   .string()
@@ -56,9 +57,11 @@ export const ConfigSchema = z.object({
   SWITCHYARD_DRAIN_QUIET_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
   /** Minimum spacing between two `state:delta` broadcasts (ms); a change after a quiet spell is sent at once. */
   SWITCHYARD_COALESCE_MS: z.coerce.number().int().min(0).max(100).default(10),
-});
+  ...OidcEnvShape,
+}).superRefine(checkOidcEnv);
 
-export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
+/** `oidc` is set when single sign-on is configured (`OIDC_ISSUER`). */
+export type Config = z.infer<typeof ConfigSchema> & { dataDir: string; oidc: OidcConfig | undefined };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
@@ -66,5 +69,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
     throw new Error(`Invalid configuration:\n${problems}`);
   }
-  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR), oidc: oidcConfigFrom(parsed.data) };
 }
