@@ -42,8 +42,7 @@ export const OidcEnvShape = {
   OIDC_DISPLAY_NAME: z.string().trim().min(1).max(64).default('Single sign-on'),
 };
 
-const OidcEnvSchema = z.object(OidcEnvShape);
-type OidcEnv = z.infer<typeof OidcEnvSchema>;
+type OidcEnv = z.infer<z.ZodObject<typeof OidcEnvShape>>;
 
 export interface OidcConfig {
   settings: OidcSettings;

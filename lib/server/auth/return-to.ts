@@ -6,7 +6,7 @@
 export function safeReturnTo(value: string | null | undefined): string {
   if (!value || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return '/';
   // Control characters (tab, newline) are stripped by URL parsers and can turn `/\t/host` into `//host`.
-  if (/[\u0000-\u001f\u007f]/.test(value)) return '/';
+  if (/\p{Cc}/u.test(value)) return '/';
   const resolved = new URL(value, 'http://switchyard.invalid');
   if (resolved.origin !== 'http://switchyard.invalid') return '/';
   return resolved.pathname + resolved.search + resolved.hash;
