@@ -2,12 +2,12 @@
  * A real OpenID Connect provider (the `oidc-provider` package) for tests, run as a child process by
  * `tests/support/oidc.ts`. Reads its setup as JSON from OIDC_FIXTURE, listens on a free loopback
  * port and prints `{"issuer": …}` on one stdout line when ready. Its own login page checks a
- * username and password; consent is implied (the client is first-party), as for an internal SSO.
+ * username and password; consent is granted without asking (a first-party client, as in an internal SSO).
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Configuration } from 'oidc-provider';
 import { z } from 'zod';
 
 const FixtureSchema = z.object({
@@ -53,15 +53,6 @@ const configuration: Configuration = {
   scopes: ['openid', 'profile', 'email', 'groups'],
   features: { devInteractions: { enabled: false } },
   interactions: { url: (_context, interaction) => `/interaction/${interaction.uid}` },
-  // First-party client: grant whatever it asked for instead of showing a consent page.
-  async loadExistingGrant(context: KoaContextWithOIDC) {
-    const { session, client } = context.oidc;
-    if (!session?.accountId || !client) return undefined;
-    const grant = new context.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
-    grant.addOIDCScope([...(context.oidc.requestParamScopes ?? [])].join(' '));
-    await grant.save();
-    return grant;
-  },
   pkce: { required: () => true },
   cookies: { keys: [randomBytes(32).toString('hex')] },
   jwks: { keys: [{ ...signingKey, kid: 'test-signing-key', alg: 'RS256', use: 'sig' }] },
@@ -84,6 +75,10 @@ server.on('request', (request, response) => {
 
 async function handleInteraction(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
   const details = await provider.interactionDetails(request, response);
+  if (details.prompt.name === 'consent') {
+    await grantConsent(request, response, details);
+    return;
+  }
   if (details.prompt.name !== 'login') throw new Error(`unexpected prompt "${details.prompt.name}"`);
   if (request.method !== 'POST') {
     sendLoginPage(response, details.uid, '', '');
@@ -98,6 +93,19 @@ async function handleInteraction(request: http.IncomingMessage, response: http.S
     return;
   }
   await provider.interactionFinished(request, response, { login: { accountId: username } }, { mergeWithLastSubmission: false });
+}
+
+/** First-party client: what it asked for is granted without a consent page, as in an internal SSO. */
+async function grantConsent(request: http.IncomingMessage, response: http.ServerResponse, details: Awaited<ReturnType<Provider['interactionDetails']>>): Promise<void> {
+  const accountId = details.session?.accountId;
+  const clientId = details.params.client_id;
+  if (!accountId || typeof clientId !== 'string') throw new Error('consent without a signed-in account');
+  const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId, clientId });
+  if (!grant) throw new Error('grant not found');
+  const missing = details.prompt.details;
+  if (Array.isArray(missing.missingOIDCScope)) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+  if (Array.isArray(missing.missingOIDCClaims)) grant.addOIDCClaims(missing.missingOIDCClaims);
+  await provider.interactionFinished(request, response, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
 }
 
 function sendLoginPage(response: http.ServerResponse, uid: string, username: string, error: string): void {
