@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOidcLogin, OidcLoginError, type PendingOidcLogin } from '@/lib/server/auth/oidc';
+import { createOidcLogin, OidcLoginError, PendingOidcLoginSchema } from '@/lib/server/auth/oidc';
 import { parseRoleMap } from '@/lib/server/auth/oidc-roles';
 import { launchBrowser, openPage } from '../support/browser';
 import { startOidcProvider, testOidcAccounts, testOidcRoleMap, type TestOidcProvider } from '../support/oidc';
@@ -45,7 +45,7 @@ beforeAll(async () => {
         response.writeHead(404).end();
         return;
       }
-      const pending = JSON.parse(Buffer.from(cookie, 'base64url').toString()) as PendingOidcLogin;
+      const pending = PendingOidcLoginSchema.parse(JSON.parse(Buffer.from(cookie, 'base64url').toString()));
       try {
         const identity = await login.complete(url, pending);
         response.writeHead(200, { 'content-type': 'text/plain', 'set-cookie': 'oidc_pending=; Path=/; Max-Age=0' });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOidcLogin, OidcLoginError, type OidcLogin, type OidcSettings, type PendingOidcLogin } from '@/lib/server/auth/oidc';
+import { createOidcLogin, OidcLoginError, PendingOidcLoginSchema, type OidcLogin, type OidcSettings, type PendingOidcLogin } from '@/lib/server/auth/oidc';
 import { parseRoleMap } from '@/lib/server/auth/oidc-roles';
 import { freePort } from '@/lib/server/etcd/local';
 import { loginAtProvider, startOidcProvider, testOidcAccounts, testOidcRoleMap, type TestOidcProvider } from '../support/oidc';
@@ -61,6 +61,7 @@ describe('OIDC login against a real provider', () => {
     });
     expect(url.searchParams.get('code_challenge')).not.toContain(pending.codeVerifier);
     expect(pending).toMatchObject({ returnTo: '/services?zone=a', redirectUri });
+    expect(PendingOidcLoginSchema.parse(JSON.parse(JSON.stringify(pending)))).toEqual(pending);
     const again = await login.begin(redirectUri, 'https://evil.example/');
     expect(again.pending.returnTo).toBe('/');
     expect(again.pending.state).not.toBe(pending.state);

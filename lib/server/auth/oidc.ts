@@ -1,4 +1,5 @@
 import * as client from 'openid-client';
+import { z } from 'zod';
 import type { Role } from '@/lib/model/roles';
 import { issuerProblem } from './oidc-issuer';
 import { claimValues, roleForClaimValues, type RoleMap } from './oidc-roles';
@@ -20,15 +21,19 @@ export interface OidcSettings {
   scopes?: readonly string[];
 }
 
-/** What the caller keeps (short-lived HttpOnly cookie) between `begin` and `complete`. */
-export interface PendingOidcLogin {
-  state: string;
-  nonce: string;
-  codeVerifier: string;
-  returnTo: string;
-  redirectUri: string;
-  startedAt: number;
-}
+/**
+ * What the caller keeps between `begin` and `complete` (a short-lived HttpOnly cookie, best signed or
+ * sealed). It comes back from the browser, so parse it with this schema before `complete`.
+ */
+export const PendingOidcLoginSchema = z.object({
+  state: z.string().min(1).max(512),
+  nonce: z.string().min(1).max(512),
+  codeVerifier: z.string().min(43).max(128),
+  returnTo: z.string().max(2048),
+  redirectUri: z.url(),
+  startedAt: z.number().int().nonnegative(),
+});
+export type PendingOidcLogin = z.infer<typeof PendingOidcLoginSchema>;
 
 export interface OidcIdentity {
   issuer: string;
