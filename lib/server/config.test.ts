@@ -36,6 +36,7 @@ describe('loadConfig', () => {
   it('builds the single sign-on settings with their defaults', () => {
     const config = loadConfig({ OIDC_ISSUER: 'https://sso.example.com/realms/ops', OIDC_CLIENT_ID: 'switchyard', OIDC_ROLE_MAP: 'sre-oncall=operator,platform=admin' });
     expect(config.oidc?.displayName).toBe('Single sign-on');
+    expect(config.oidc?.redirectUri).toBeUndefined();
     expect(config.oidc?.settings).toEqual({
       issuer: new URL('https://sso.example.com/realms/ops'),
       clientId: 'switchyard',
@@ -56,8 +57,10 @@ describe('loadConfig', () => {
       OIDC_DEFAULT_ROLE: 'viewer',
       OIDC_SCOPES: 'openid groups,profile',
       OIDC_DISPLAY_NAME: ' Okta ',
+      OIDC_REDIRECT_URI: 'https://switchyard.example.com/api/v1/auth/oidc/callback',
     });
     expect(config.oidc?.displayName).toBe('Okta');
+    expect(config.oidc?.redirectUri).toBe('https://switchyard.example.com/api/v1/auth/oidc/callback');
     expect(config.oidc?.settings).toMatchObject({ clientSecret: 's3cret', roleClaim: 'realm_access.roles', defaultRole: 'viewer', scopes: ['openid', 'groups', 'profile'] });
     expect(config.oidc?.settings.roleMap.size).toBe(0);
   });
@@ -70,6 +73,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, OIDC_ROLE_MAP: undefined })).toThrow(/OIDC_ROLE_MAP: is required when OIDC_ISSUER is set \(or set OIDC_DEFAULT_ROLE/);
     expect(() => loadConfig({ ...base, OIDC_ROLE_MAP: 'ops=root' })).toThrow(/OIDC_ROLE_MAP: "root" in "ops=root" is not a role/);
     expect(() => loadConfig({ ...base, OIDC_DEFAULT_ROLE: 'guest' })).toThrow(/OIDC_DEFAULT_ROLE/);
+    expect(() => loadConfig({ ...base, OIDC_REDIRECT_URI: '/api/v1/auth/oidc/callback' })).toThrow(/OIDC_REDIRECT_URI/);
+    expect(() => loadConfig({ ...base, OIDC_REDIRECT_URI: 'javascript:alert(1)' })).toThrow(/OIDC_REDIRECT_URI/);
     expect(() => loadConfig({ ...base, OIDC_ROLE_MAP: undefined, OIDC_DEFAULT_ROLE: 'viewer' })).not.toThrow();
   });
 });

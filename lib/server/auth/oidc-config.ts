@@ -21,6 +21,8 @@ export const OidcEnvShape = {
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   /** Absent for a public client, which then relies on PKCE alone. */
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The callback URL registered at the provider, when the app cannot derive it (behind a proxy). */
+  OIDC_REDIRECT_URI: z.url({ protocol: /^https?$/ }).optional(),
   OIDC_ROLE_CLAIM: z.string().min(1).default('groups'),
   OIDC_ROLE_MAP: z
     .string()
@@ -46,6 +48,8 @@ type OidcEnv = z.infer<z.ZodObject<typeof OidcEnvShape>>;
 
 export interface OidcConfig {
   settings: OidcSettings;
+  /** Absolute callback URL; when absent the caller derives it from the request's own origin. */
+  redirectUri: string | undefined;
   /** Label of the login page's button. */
   displayName: string;
 }
@@ -78,6 +82,7 @@ export function oidcConfigFrom(env: OidcEnv): OidcConfig | undefined {
       defaultRole: env.OIDC_DEFAULT_ROLE,
       scopes: env.OIDC_SCOPES,
     },
+    redirectUri: env.OIDC_REDIRECT_URI,
     displayName: env.OIDC_DISPLAY_NAME,
   };
 }
