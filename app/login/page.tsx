@@ -29,6 +29,14 @@ export default async function LoginPage({ searchParams }: Props) {
         </div>
         <h1 className="login__title">Sign in</h1>
         <LoginForm next={next} initialError={first(params.error)?.slice(0, 300) ?? null} />
+        {runtime.oidc.enabled && (
+          <>
+            <p className="login__divider">or</p>
+            <a className="button login__sso" href={`/api/v1/auth/oidc/start?next=${encodeURIComponent(next)}`}>
+              Sign in with {runtime.oidc.displayName}
+            </a>
+          </>
+        )}
       </div>
     </main>
   );

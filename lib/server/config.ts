@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { checkOidcEnv, OidcEnvShape, oidcConfigFrom, type OidcConfig } from './auth/oidc-config';
 
 const commaList = z
   .string()
@@ -84,9 +85,11 @@ export const ConfigSchema = z.object({
   SWITCHYARD_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(12 * 3_600),
   /** …and after this long in any case. */
   SWITCHYARD_SESSION_MAX_SECONDS: z.coerce.number().int().min(1).max(365 * 86_400).default(7 * 86_400),
-});
+  ...OidcEnvShape,
+}).superRefine(checkOidcEnv);
 
-export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
+/** `oidc` is set when single sign-on is configured (`OIDC_ISSUER`). */
+export type Config = z.infer<typeof ConfigSchema> & { dataDir: string; oidc: OidcConfig | undefined };
 
 type ParsedConfig = z.infer<typeof ConfigSchema>;
 
@@ -119,7 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ? combinationProblems(parsed.data)
     : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   if (!parsed.success || problems.length > 0) throw new Error(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
-  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR), oidc: oidcConfigFrom(parsed.data) };
 }
 
 /** Reads a file named by a configuration variable; the error names both, as at start-up. */

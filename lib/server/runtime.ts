@@ -1,3 +1,4 @@
+import type { OidcFlow } from './auth/oidc-flow';
 import type { Auth } from './auth/service';
 import type { Config } from './config';
 import type { DrainService } from './drain';
@@ -21,6 +22,8 @@ export interface Runtime {
   drains: DrainService;
   /** Users, sessions and API tokens. */
   auth: Auth;
+  /** Single sign-on through OpenID Connect (`enabled` false when not configured). */
+  oidc: OidcFlow;
 }
 
 // Next bundles route handlers apart from server.ts (next.js #55660), so module state is not shared:

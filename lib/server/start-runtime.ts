@@ -4,6 +4,7 @@ import { Server as SocketServer } from 'socket.io';
 import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
 import { printable } from '@/lib/model/printable';
 import { secureCookies } from './auth/guard';
+import { createOidcFlow } from './auth/oidc-flow';
 import { createAuth } from './auth/service';
 import { guardSockets, socketOriginFilter } from './auth/socket-guard';
 import type { Config } from './config';
@@ -152,6 +153,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     history,
     drains,
     auth,
+    oidc: createOidcFlow(config),
     etcd,
     localEtcd,
     health,
