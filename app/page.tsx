@@ -8,13 +8,18 @@ export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'Map' };
 
+/** A layout still running (the fleet just changed) is worth a short wait: the browser would take longer. */
+const LAYOUT_PATIENCE_MS = 1_000;
+
 /** The home page: the fleet as a live map. The services list lives at /services. */
-export default function MapPage() {
+export default async function MapPage() {
+  const runtime = getRuntime();
+  const layout = await runtime.topologyLayout.settled(LAYOUT_PATIENCE_MS);
   return (
     <>
       <h1 className="visually-hidden">Service map</h1>
       {/* The map, with drain controls in its side panel (components/drain). */}
-      <TopologyWithDrain initialObserved={getRuntime().latency.edges()} />
+      <TopologyWithDrain initialObserved={runtime.latency.edges()} {...(layout ? { initialLayout: layout } : {})} />
     </>
   );
 }

@@ -2,8 +2,9 @@
 
 import { useEffect, useRef } from 'react';
 import { useStoreApi } from '@xyflow/react';
-import { boundsOf, type Rect } from '@/lib/client/topology-positions';
-import { SIZES, type MapEdge, type MapNode } from './flow';
+import { boundsOf, type Rect } from '@/lib/model/topology-positions';
+import { SIZES } from '@/lib/model/topology-layout-input';
+import type { MapEdge, MapNode } from './flow';
 
 /**
  * Zoomed far out on a big map, nodes are a few pixels wide: their DOM (one transformed layer each,

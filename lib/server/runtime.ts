@@ -5,6 +5,7 @@ import type { Metrics } from './metrics';
 import type { MetricsStore } from './metrics-store/store';
 import type { Registry } from './registry/sync';
 import type { Store } from './store';
+import type { TopologyLayoutCache } from './topology-layout/cache';
 
 /** Everything a route handler or page may use. Only types are imported here, so Next bundles nothing heavy. */
 export interface Runtime {
@@ -18,6 +19,8 @@ export interface Runtime {
   history: History;
   /** Drain and undrain: etcd transactions on the control prefix. */
   drains: DrainService;
+  /** The map's default view laid out on the server, shipped with the page (a first visit runs no layout). */
+  topologyLayout: Pick<TopologyLayoutCache, 'current' | 'settled'>;
 }
 
 // Next bundles route handlers apart from server.ts (next.js #55660), so module state is not shared:

@@ -17,6 +17,7 @@ import { createProber, type Prober } from './prober/prober';
 import { createRegistry } from './registry/sync';
 import { publishRuntime, type Runtime } from './runtime';
 import { createStore } from './store';
+import { startTopologyLayout } from './topology-layout/service';
 
 export interface RunningRuntime extends Runtime {
   etcd: Etcd3;
@@ -91,6 +92,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const latency = createMetricsStore();
   const sweeper = setInterval(() => latency.sweep(), 5_000);
   sweeper.unref();
+  const topologyLayout = startTopologyLayout({ store, latency, log });
   const health = createHealthTracker({
     store,
     thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES[service] }),
@@ -131,6 +133,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     latency,
     history,
     drains,
+    topologyLayout,
     etcd,
     localEtcd,
     health,
@@ -145,6 +148,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
       await prober.stop();
       stopDrainMonitor();
       clearInterval(sweeper);
+      topologyLayout.stop();
       detachHub?.();
       if (io) await io.close();
       await registry.stop();
