@@ -2,7 +2,7 @@
 
 import { useEffect, useRef } from 'react';
 import { useStoreApi } from '@xyflow/react';
-import { boundsOf, type Rect } from '@/lib/model/topology-positions';
+import { boundsOf, overlaps, type Rect } from '@/lib/model/topology-positions';
 import { SIZES } from '@/lib/model/topology-layout-input';
 import type { MapEdge, MapNode } from './flow';
 
@@ -13,6 +13,9 @@ import type { MapEdge, MapNode } from './flow';
  * by errors, group names — redrawn on each viewport change, while React Flow's nodes and edges are
  * hidden (CSS `.is-overview`). Zooming in brings the real nodes back.
  */
+
+/** How long the zoom must rest before the map-sized canvas is painted again. */
+const SETTLE_MS = 150;
 
 const STATUS_VARS: Record<string, string> = { passing: '--passing', warning: '--warning', critical: '--critical', unknown: '--unknown' };
 const TONE_VARS: Record<string, string> = { idle: '--edge-idle', ok: '--edge-ok', warning: '--warning', critical: '--critical' };
@@ -57,7 +60,8 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
     for (const edge of edges) byTone.set(toneOf(edge), [...(byTone.get(toneOf(edge)) ?? []), edge]);
 
     /** The whole map at zoom k, in flow coordinates (the caller sets the transform). */
-    const paint = (target: CanvasRenderingContext2D, k: number): void => {
+    const paint = (target: CanvasRenderingContext2D, k: number, view?: Rect): void => {
+      const unseen = (rect: Rect): boolean => view !== undefined && !overlaps(rect, view);
       // Edges, batched by colour: one path per tone.
       for (const [tone, list] of byTone) {
         target.beginPath();
@@ -90,7 +94,7 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
       for (const node of nodes) {
         if (node.type === 'frame') continue;
         const rect = rects.get(node.id);
-        if (!rect) continue;
+        if (!rect || unseen(rect)) continue;
         const dim = dimOthers && !(node.className ?? '').includes('is-match');
         target.globalAlpha = dim ? 0.2 : 1;
         target.fillStyle = colour(STATUS_VARS[statusOf(node)] ?? '--unknown');
@@ -121,7 +125,7 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
         for (const node of nodes) {
           if (node.type === 'frame' || node.type === 'cluster') continue;
           const rect = rects.get(node.id);
-          if (!rect) continue;
+          if (!rect || unseen(rect)) continue;
           const room = rect.width - 10 / k;
           let label = node.data.name;
           if (target.measureText(label).width > room) {
@@ -143,6 +147,8 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
     const MAX_SIDE = 8_192;
     let paintedAt: number | null = null;
     let fullScreen = false;
+    let lastK: number | null = null;
+    let settle: ReturnType<typeof setTimeout> | undefined;
 
     const draw = (): void => {
       frame = 0;
@@ -150,7 +156,13 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
       const [tx, ty, k] = transform;
       const w = bounds ? Math.ceil(bounds.width * k) + 2 * PAD : 0;
       const h = bounds ? Math.ceil(bounds.height * k) + 2 * PAD : 0;
-      const whole = bounds !== undefined && w * ratio <= MAX_SIDE && h * ratio <= MAX_SIDE;
+      // While the zoom changes, only the view is painted (a map-sized canvas per wheel step costs
+      // far more); the map-sized canvas follows once the zoom has settled.
+      const zooming = lastK !== null && lastK !== k;
+      lastK = k;
+      clearTimeout(settle);
+      if (zooming) settle = setTimeout(draw, SETTLE_MS);
+      const whole = !zooming && bounds !== undefined && w * ratio <= MAX_SIDE && h * ratio <= MAX_SIDE;
       if (whole && bounds) {
         if (paintedAt !== k || fullScreen) {
           fullScreen = false;
@@ -183,7 +195,7 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
       context.fillStyle = colour('--bg');
       context.fillRect(0, 0, element.width, element.height);
       context.setTransform(ratio * k, 0, 0, ratio * k, ratio * tx, ratio * ty);
-      paint(context, k);
+      paint(context, k, { x: -tx / k, y: -ty / k, width: width / k, height: height / k });
     };
 
     const schedule = (): void => {
@@ -196,6 +208,7 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
     return () => {
       unsubscribe();
       cancelAnimationFrame(frame);
+      clearTimeout(settle);
     };
   }, [active, store, nodes, edges, rects, selected, dimOthers]);
 

@@ -1,17 +1,6 @@
-import { finishLayout, toElkGraph, type LayoutEngine, type LayoutRequest } from '@/lib/model/topology-layout';
+import { finishLayout, toElkGraph, WARM_UP, type LayoutEngine } from '@/lib/model/topology-layout';
 
 export const ENGINE_READY_MEASURE = 'switchyard:topology-engine-ready';
-
-/** A first, tiny layout takes ELK's one-off set-up (~1 s cold) off the first real one; a bigger one would delay it. */
-const WARM_UP: LayoutRequest = {
-  nodes: ['a', 'b', 'c', 'd'].map((id) => ({ id, width: 100, height: 40 })),
-  edges: [
-    { id: 'ab', from: 'a', to: 'b' },
-    { id: 'bc', from: 'b', to: 'c' },
-    { id: 'ad', from: 'a', to: 'd' },
-    { id: 'dc', from: 'd', to: 'c' },
-  ],
-};
 
 /** The bundler recognises exactly this shape and bundles the worker as its own entry. */
 function spawnLayoutWorker(): Worker {

@@ -24,6 +24,7 @@ export function createWorkerLayoutEngine(): LayoutEngine {
       const pending = waiting.get(reply.id);
       if (!pending) return;
       waiting.delete(reply.id);
+      if (waiting.size === 0) spawned.unref();
       if ('error' in reply) pending.reject(new Error(reply.error));
       else pending.resolve(new Map(reply.positions.map(([id, x, y]) => [id, { x, y }])));
     });
@@ -31,8 +32,6 @@ export function createWorkerLayoutEngine(): LayoutEngine {
     spawned.on('exit', (code) => {
       if (worker === spawned) failAll(new Error(`layout worker exited (${code})`));
     });
-    // An idle worker must not keep the process alive.
-    spawned.unref();
     return spawned;
   };
 
@@ -41,6 +40,8 @@ export function createWorkerLayoutEngine(): LayoutEngine {
       worker ??= spawn();
       const id = (nextId += 1);
       const target = worker;
+      // Only a worker with work keeps the process alive.
+      target.ref();
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
         target.postMessage({ id, request });

@@ -1,3 +1,4 @@
+import { WARM_UP } from '@/lib/model/topology-layout';
 import { defaultLayoutInput } from '@/lib/model/topology-layout-input';
 import type { MetricsStore } from '../metrics-store/store';
 import type { Store } from '../store';
@@ -12,6 +13,8 @@ const OBSERVED_CHECK_MS = 5_000;
 export function startTopologyLayout(options: { store: Store; latency: MetricsStore; log(message: string): void }): TopologyLayoutCache {
   const { store, latency } = options;
   const engine = createWorkerLayoutEngine();
+  // Loading and compiling ELK is most of a cold layout's time: done now, while the registry syncs.
+  void engine.layout(WARM_UP).catch(() => undefined);
   const cache = createTopologyLayoutCache({
     source: () => defaultLayoutInput(store.snapshot().services, latency.edges()),
     layout: (request) => engine.layout(request),
