@@ -9,13 +9,15 @@ import type { EdgeTone, MapEdge } from './flow';
 /**
  * Zoomed in on a big map, the edges are drawn here, on one canvas beneath the nodes, instead of
  * as SVG (see edge-paint.ts for why). The canvas covers the view plus a margin, so a pan only
- * moves it (a CSS transform) until the view leaves the painted area; while the zoom changes only
- * the view is painted, and the margin comes back once the zoom has settled.
+ * moves it (a CSS transform) until the view leaves the painted area, and a zoom only stretches
+ * it until the zoom rests (or it would stretch more than twofold), when it is painted afresh.
  */
 
 const TONE_VARS: Record<EdgeTone, string> = { idle: '--edge-idle', ok: '--edge-ok', warning: '--warning', critical: '--critical' };
 /** Painted beyond the view on each side, as a share of its width and height. */
 const MARGIN = 0.5;
+/** While zooming, the painted picture is stretched up to this factor either way before it is repainted. */
+const MAX_STRETCH = 2;
 const SETTLE_MS = 150;
 
 export interface EdgeCanvasProps {
@@ -72,38 +74,41 @@ export function EdgeCanvas({ active, edges, rects, alpha }: EdgeCanvasProps) {
       painted = { ...area, k };
     };
 
-    const draw = (withMargin: boolean): void => {
+    const draw = (): void => {
       frame = 0;
       const { transform, width, height } = store.getState();
       const [tx, ty, k] = transform;
       if (width === 0 || height === 0) return;
       const view = { x: -tx / k, y: -ty / k, width: width / k, height: height / k };
-      const inside =
+      const scale = painted ? k / painted.k : 1;
+      const covered =
         painted !== null &&
-        painted.k === k &&
+        scale >= 1 / MAX_STRETCH &&
+        scale <= MAX_STRETCH &&
         view.x >= painted.x &&
         view.y >= painted.y &&
         view.x + view.width <= painted.x + painted.width &&
         view.y + view.height <= painted.y + painted.height;
-      if (!inside) {
-        const zooming = painted !== null && painted.k !== k;
-        const margin = withMargin && !zooming ? MARGIN : 0;
-        paint(k, { x: view.x - view.width * margin, y: view.y - view.height * margin, width: view.width * (1 + 2 * margin), height: view.height * (1 + 2 * margin) });
-        if (margin === 0) {
-          clearTimeout(settle);
-          settle = setTimeout(() => {
-            painted = null;
-            draw(true);
-          }, SETTLE_MS);
-        }
+      if (!covered) paint(k, { x: view.x - view.width * MARGIN, y: view.y - view.height * MARGIN, width: view.width * (1 + 2 * MARGIN), height: view.height * (1 + 2 * MARGIN) });
+      if (!painted) return;
+      if (painted.k === k) {
+        element.style.transform = `translate(${Math.round(tx + painted.x * k)}px, ${Math.round(ty + painted.y * k)}px)`;
+        return;
       }
-      if (painted) element.style.transform = `translate(${Math.round(tx + painted.x * k)}px, ${Math.round(ty + painted.y * k)}px)`;
+      // Zooming: the picture already painted is stretched (the compositor's work, no repaint);
+      // it is painted sharp again once the zoom has rested.
+      element.style.transform = `translate(${tx + painted.x * k}px, ${ty + painted.y * k}px) scale(${k / painted.k})`;
+      clearTimeout(settle);
+      settle = setTimeout(() => {
+        painted = null;
+        draw();
+      }, SETTLE_MS);
     };
 
-    draw(true);
+    draw();
     const unsubscribe = store.subscribe((state, previous) => {
       if ((state.transform !== previous.transform || state.width !== previous.width || state.height !== previous.height) && frame === 0) {
-        frame = requestAnimationFrame(() => draw(true));
+        frame = requestAnimationFrame(draw);
       }
     });
     return () => {

@@ -142,60 +142,73 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
     // Panning at one zoom only moves the picture: it is painted once per zoom level onto a canvas
     // the size of the whole map, and a pan just moves that canvas (a CSS transform the compositor
     // applies; nothing is repainted or re-rasterised). A map too big for one canvas at this zoom is
-    // painted per frame onto a screen-sized canvas instead.
+    // painted per frame onto a screen-sized canvas instead. While the zoom changes, the picture
+    // already painted is stretched (up to MAX_STRETCH either way, as long as it covers the view)
+    // and painted sharp again once the zoom rests.
     const PAD = 32;
     const MAX_SIDE = 8_192;
-    let paintedAt: number | null = null;
-    let fullScreen = false;
-    let lastK: number | null = null;
+    const MAX_STRETCH = 2;
+    /** The last picture: the zoom it was painted at, the flow rectangle it covers, and whether that is the whole map. */
+    let painted: { k: number; area: Rect; whole: boolean } | null = null;
     let settle: ReturnType<typeof setTimeout> | undefined;
+
+    const fill = (w: number, h: number): void => {
+      if (element.width !== Math.round(w * ratio) || element.height !== Math.round(h * ratio)) {
+        element.width = Math.round(w * ratio);
+        element.height = Math.round(h * ratio);
+      }
+      element.style.width = `${w}px`;
+      element.style.height = `${h}px`;
+      context.setTransform(1, 0, 0, 1, 0, 0);
+      context.globalAlpha = 1;
+      context.fillStyle = colour('--bg');
+      context.fillRect(0, 0, element.width, element.height);
+    };
 
     const draw = (): void => {
       frame = 0;
       const { transform, width, height } = store.getState();
       const [tx, ty, k] = transform;
+      const view = { x: -tx / k, y: -ty / k, width: width / k, height: height / k };
       const w = bounds ? Math.ceil(bounds.width * k) + 2 * PAD : 0;
       const h = bounds ? Math.ceil(bounds.height * k) + 2 * PAD : 0;
-      // While the zoom changes, only the view is painted (a map-sized canvas per wheel step costs
-      // far more); the map-sized canvas follows once the zoom has settled.
-      const zooming = lastK !== null && lastK !== k;
-      lastK = k;
-      clearTimeout(settle);
-      if (zooming) settle = setTimeout(draw, SETTLE_MS);
-      const whole = !zooming && bounds !== undefined && w * ratio <= MAX_SIDE && h * ratio <= MAX_SIDE;
-      if (whole && bounds) {
-        if (paintedAt !== k || fullScreen) {
-          fullScreen = false;
-          element.width = Math.round(w * ratio);
-          element.height = Math.round(h * ratio);
-          element.style.width = `${w}px`;
-          element.style.height = `${h}px`;
-          context.setTransform(1, 0, 0, 1, 0, 0);
-          context.globalAlpha = 1;
-          context.fillStyle = colour('--bg');
-          context.fillRect(0, 0, element.width, element.height);
+      const fitsWhole = bounds !== undefined && w * ratio <= MAX_SIDE && h * ratio <= MAX_SIDE;
+      const stretch = painted ? k / painted.k : 1;
+      const area = painted?.area;
+      const stretchable =
+        painted !== null &&
+        area !== undefined &&
+        stretch !== 1 &&
+        stretch >= 1 / MAX_STRETCH &&
+        stretch <= MAX_STRETCH &&
+        view.x >= area.x &&
+        view.y >= area.y &&
+        view.x + view.width <= area.x + area.width &&
+        view.y + view.height <= area.y + area.height;
+      if (painted && stretchable) {
+        element.style.transform = `translate(${tx + painted.area.x * k}px, ${ty + painted.area.y * k}px) scale(${stretch})`;
+        clearTimeout(settle);
+        settle = setTimeout(() => {
+          painted = null;
+          draw();
+        }, SETTLE_MS);
+        return;
+      }
+      if (fitsWhole && bounds) {
+        if (!painted?.whole || painted.k !== k) {
+          fill(w, h);
           context.setTransform(ratio * k, 0, 0, ratio * k, ratio * (PAD - bounds.x * k), ratio * (PAD - bounds.y * k));
           paint(context, k);
-          paintedAt = k;
+          painted = { k, whole: true, area: { x: bounds.x - PAD / k, y: bounds.y - PAD / k, width: w / k, height: h / k } };
         }
         element.style.transform = `translate(${tx + bounds.x * k - PAD}px, ${ty + bounds.y * k - PAD}px)`;
         return;
       }
-      fullScreen = true;
-      paintedAt = null;
+      fill(width, height);
       element.style.transform = 'none';
-      element.style.width = `${width}px`;
-      element.style.height = `${height}px`;
-      if (element.width !== Math.round(width * ratio) || element.height !== Math.round(height * ratio)) {
-        element.width = Math.round(width * ratio);
-        element.height = Math.round(height * ratio);
-      }
-      context.setTransform(1, 0, 0, 1, 0, 0);
-      context.globalAlpha = 1;
-      context.fillStyle = colour('--bg');
-      context.fillRect(0, 0, element.width, element.height);
       context.setTransform(ratio * k, 0, 0, ratio * k, ratio * tx, ratio * ty);
-      paint(context, k, { x: -tx / k, y: -ty / k, width: width / k, height: height / k });
+      paint(context, k, view);
+      painted = { k, whole: false, area: view };
     };
 
     const schedule = (): void => {

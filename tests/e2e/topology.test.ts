@@ -142,6 +142,8 @@ describe('topology map in Chromium', () => {
     await nodeOf(page, 'postgres').locator('.tnode--database').waitFor();
     await nodeOf(page, 'redis').locator('.tnode--cache').waitFor();
     expect(await page.locator('.react-flow__node').count()).toBe(6);
+    // A first visit draws the server's layout: the browser ran none of its own.
+    expect(await page.evaluate(() => performance.getEntriesByName('switchyard:topology-layout').length)).toBe(0);
 
     const drawn = await page.locator('.react-flow__edge').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-id')).sort());
     expect(drawn).toEqual([...DECLARED, OBSERVED_ONLY].map(edgeId).sort());
