@@ -111,6 +111,8 @@ describe('topology map in Chromium', () => {
       const statuses = body.nodes.filter((node) => node.id.startsWith('e2e-')).map((node) => node.status);
       return statuses.length === 4 && statuses.every((status) => status === 'passing') ? true : undefined;
     }, 20_000, 'the fixture fleet to be registered and passing');
+    // The server lays out the map once the first call statistics are in; a first visit draws that.
+    await eventually(() => (server.output().includes('topology layout: placed') ? true : undefined), 20_000, 'the server\u2019s layout of the map');
     browser = await launchBrowser();
     ({ page, errors } = await openPage(browser));
   });

@@ -6,11 +6,17 @@ import { createTopologyLayoutCache, type TopologyLayoutCache } from './cache';
 import { createWorkerLayoutEngine } from './engine';
 import { observedPairsKey, structuralChanges } from './watch';
 
-/** Observed calls are checked this often for pairs never seen (ingest reports come every few seconds). */
-const OBSERVED_CHECK_MS = 5_000;
+/** Observed calls are checked this often for pairs never seen. */
+const OBSERVED_CHECK_MS = 1_000;
+/**
+ * The first layout waits for the first call statistics (ingest reports come every few seconds), so
+ * observed calls shape it as they shape a browser's: the server keeps its positions for good. A
+ * fleet that reports nothing is laid out after this long.
+ */
+export const FIRST_TRAFFIC_PATIENCE_MS = 10_000;
 
 /** The layout cache wired to the registry and the call statistics, with ELK on a worker thread. */
-export function startTopologyLayout(options: { store: Store; latency: MetricsStore; log(message: string): void }): TopologyLayoutCache {
+export function startTopologyLayout(options: { store: Store; latency: MetricsStore; log(message: string): void; patienceMs?: number }): TopologyLayoutCache {
   const { store, latency } = options;
   const engine = createWorkerLayoutEngine();
   // Loading and compiling ELK is most of a cold layout's time: done now, while the registry syncs.
@@ -22,22 +28,34 @@ export function startTopologyLayout(options: { store: Store; latency: MetricsSto
     maxWaitMs: 3_000,
     log: options.log,
   });
+  // Until the first call statistics (or the patience) the cache does not look: pages meanwhile
+  // carry no server layout, and browsers lay out for themselves as they always could.
+  let open = false;
+  const openUp = (): void => {
+    if (open) return;
+    open = true;
+    cache.touch();
+  };
+  const patience = setTimeout(openUp, options.patienceMs ?? FIRST_TRAFFIC_PATIENCE_MS);
+  patience.unref();
   const changed = structuralChanges();
   const unsubscribe = store.subscribe((delta) => {
-    if (changed(delta)) cache.touch();
+    if (changed(delta) && open) cache.touch();
   });
   let pairs = '';
   const poll = setInterval(() => {
-    const next = observedPairsKey(latency.edges());
+    const edges = latency.edges();
+    const next = observedPairsKey(edges);
     if (next === pairs) return;
     pairs = next;
-    cache.touch();
+    if (open) cache.touch();
+    else if (edges.length > 0) openUp();
   }, OBSERVED_CHECK_MS);
   poll.unref();
-  cache.touch();
   return {
     ...cache,
     stop() {
+      clearTimeout(patience);
       clearInterval(poll);
       unsubscribe();
       cache.stop();
