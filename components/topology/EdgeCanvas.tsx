@@ -27,9 +27,11 @@ export interface EdgeCanvasProps {
   rects: ReadonlyMap<string, Rect>;
   /** Opacity of the edges: lower while a search or a selection is shown. */
   alpha: number;
+  /** Colours are read from the theme's CSS variables: a theme change repaints. */
+  colorMode: string;
 }
 
-export function EdgeCanvas({ active, edges, rects, alpha }: EdgeCanvasProps) {
+export function EdgeCanvas({ active, edges, rects, alpha, colorMode }: EdgeCanvasProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const store = useStoreApi();
 
@@ -116,7 +118,7 @@ export function EdgeCanvas({ active, edges, rects, alpha }: EdgeCanvasProps) {
       cancelAnimationFrame(frame);
       clearTimeout(settle);
     };
-  }, [active, store, edges, rects, alpha]);
+  }, [active, store, edges, rects, alpha, colorMode]);
 
   return (
     <div className={`tedges${active ? '' : ' is-hidden'}`} aria-hidden="true">

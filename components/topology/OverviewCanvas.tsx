@@ -37,9 +37,11 @@ export interface OverviewCanvasProps {
   selected: string;
   /** Topology ids matching the search, or null. */
   dimOthers: boolean;
+  /** Colours are read from the theme's CSS variables: a theme change repaints. */
+  colorMode: string;
 }
 
-export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOthers }: OverviewCanvasProps) {
+export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOthers, colorMode }: OverviewCanvasProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const store = useStoreApi();
 
@@ -223,7 +225,7 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
       cancelAnimationFrame(frame);
       clearTimeout(settle);
     };
-  }, [active, store, nodes, edges, rects, selected, dimOthers]);
+  }, [active, store, nodes, edges, rects, selected, dimOthers, colorMode]);
 
   return (
     <div className={`toverview${active ? '' : ' is-hidden'}`} aria-hidden="true">

@@ -239,8 +239,8 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
         // Zoomed in on a big map, only what is in view is in the DOM.
         onlyRenderVisibleElements={big}
       >
-        <EdgeCanvas active={canvasEdges} edges={paintedEdges} rects={rects} alpha={searching ? 0.2 : selected !== '' ? 0.5 : 1} />
-        <OverviewCanvas active={overview} nodes={nodes} edges={edges} rects={rects} selected={selected} dimOthers={searching} />
+        <EdgeCanvas active={canvasEdges} edges={paintedEdges} rects={rects} alpha={searching ? 0.2 : selected !== '' ? 0.5 : 1} colorMode={colorMode} />
+        <OverviewCanvas active={overview} nodes={nodes} edges={edges} rects={rects} selected={selected} dimOthers={searching} colorMode={colorMode} />
         <MiniMap<MapNode> pannable zoomable nodeColor={minimapColour} nodeStrokeWidth={0} ariaLabel="Minimap" />
         <Controls showInteractive={false} position="bottom-left" />
       </ReactFlow>
