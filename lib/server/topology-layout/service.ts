@@ -19,8 +19,6 @@ export const FIRST_TRAFFIC_PATIENCE_MS = 10_000;
 export function startTopologyLayout(options: { store: Store; latency: MetricsStore; log(message: string): void; patienceMs?: number }): TopologyLayoutCache {
   const { store, latency } = options;
   const engine = createWorkerLayoutEngine();
-  // Loading and compiling ELK is most of a cold layout's time: done now, while the registry syncs.
-  void engine.layout(WARM_UP).catch(() => undefined);
   const cache = createTopologyLayoutCache({
     source: () => defaultLayoutInput(store.snapshot().services, latency.edges()),
     layout: (request) => engine.layout(request),
@@ -39,8 +37,16 @@ export function startTopologyLayout(options: { store: Store; latency: MetricsSto
   const patience = setTimeout(openUp, options.patienceMs ?? FIRST_TRAFFIC_PATIENCE_MS);
   patience.unref();
   const changed = structuralChanges();
+  let warm = false;
   const unsubscribe = store.subscribe((delta) => {
-    if (changed(delta) && open) cache.touch();
+    if (!changed(delta)) return;
+    // Loading and compiling ELK is most of a cold layout's time: done with the registry's first
+    // instances, while the first call statistics are awaited (a runtime with none starts no worker).
+    if (!warm) {
+      warm = true;
+      void engine.layout(WARM_UP).catch(() => undefined);
+    }
+    if (open) cache.touch();
   });
   let pairs = '';
   const poll = setInterval(() => {
