@@ -254,6 +254,9 @@ export async function runTopologyBench(options: { etcdEndpoint: string; log: (me
           60_000,
           `${count} services in the registry`,
         );
+        // A first visit to a running server: it has laid out the map's default view (within
+        // seconds of starting; this fleet reports no calls, so after the first-traffic patience).
+        await eventually(() => (server.output().includes('topology layout: placed') ? true : undefined), 120_000, 'the server\u2019s layout of the map');
         sizes.push(await measureSize(server, count, '', options.log, true, emptyPan ? undefined : (summary) => (emptyPan = summary)));
         // Above the grouping threshold the default view aggregates; measure the ungrouped map too.
         if (count === 5_000) sizes.push(await measureSize(server, count, 'by=none', options.log, false));
@@ -290,9 +293,12 @@ export function renderTopologySection(result: TopologyBenchResult): string {
     'so they do not compete for the CPU). Each size in a fresh browser context, so the first visit has no stored positions.',
     '',
     '- **first render**: navigation start → the first frame with the laid-out map (`performance.mark`), including the HTML with',
-    '  the server-rendered snapshot, hydration, the first call-statistics poll and the ELK layout in its web worker.',
-    '- **layout**: the ELK run in the worker; **longest task during it**: the longest main-thread task overlapping it (input',
-    '  waits at most that long). **revisit**: a reload, positions read from localStorage (no layout).',
+    '  the server-rendered snapshot and the server\'s layout of the default view, hydration and the first draw. The server lays',
+    '  the map out on a worker thread whenever its node set changes (first after the first call statistics, or 10 s without',
+    '  any); the bench waits for that, as any server running for more than a few seconds has it.',
+    '- **layout**: an ELK run in the browser\'s web worker, for a view the server does not lay out (`?by=none` above the grouping',
+    '  threshold; — when the page came with the server\'s layout); **longest task during it**: the longest main-thread task',
+    '  overlapping it (input waits at most that long). **revisit**: a reload, positions read from localStorage (no layout).',
     '- **frames**: intervals between `requestAnimationFrame` callbacks (p50 / p95 / max, ms) idle and while panning (a drag',
     '  back and forth on the empty pane) and zooming (wheel in, then out), 2.5 s each, one mouse/wheel event per frame sent',
     '  from inside the page as a 60 Hz mouse would (from the test process, protocol round trips pace events at 33 ms even',
@@ -328,7 +334,7 @@ export function renderTopologySection(result: TopologyBenchResult): string {
       '',
       `Baseline for frames: panning the same page with nothing drawn on the map (nodes, edges, overview and minimap hidden) runs at ${frames(result.emptyPan)} ms (p50 / p95 / max): the floor on this machine.`,
       '',
-      'Reading the table: on maps of more than 300 nodes (or 600 edges), below 55 % zoom the map is drawn on one canvas that a pan only moves (`components/topology/OverviewCanvas.tsx`), so "pan overview" holds 60 Hz at every size; each zoom step repaints that canvas. Zoomed in ("pan close"), React Flow draws the nodes and edges in view as DOM and SVG, which Chromium here composites and rasterises on the CPU (`--disable-gpu`; a trace of such a pan over 1,000 nodes showed the display compositor thread busy 1.8 s of 2.5 s); a GPU does that work in real browsers, so these figures are a worst case. First render is dominated by ELK in the worker (the "layout" column) plus the page itself (compare the table baseline); a revisit reuses stored positions and skips the layout.',
+      'Reading the table: on maps of more than 300 nodes (or 600 edges), below 55 % zoom the map is drawn on one canvas that a pan only moves (`components/topology/OverviewCanvas.tsx`); zoomed in, React Flow draws only the nodes in view as DOM, and the edges (all but the selection\u2019s) are painted on one canvas beneath them (`EdgeCanvas.tsx`) that covers the view plus a margin, so a pan only moves it too. While the zoom changes, both canvases are stretched by the compositor and painted sharp once the zoom rests. As SVG, the ~700 long edges crossing a zoomed-in view of 1,000 services cost 50 ms to a second per frame to rasterise here (`--disable-gpu`). A first visit draws the server\u2019s layout (no ELK in the browser), so it costs about what the services table does (compare the baseline column).',
     );
   }
   return lines.join('\n');

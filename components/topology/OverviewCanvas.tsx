@@ -2,8 +2,9 @@
 
 import { useEffect, useRef } from 'react';
 import { useStoreApi } from '@xyflow/react';
-import { boundsOf, type Rect } from '@/lib/client/topology-positions';
-import { SIZES, type MapEdge, type MapNode } from './flow';
+import { boundsOf, overlaps, type Rect } from '@/lib/model/topology-positions';
+import { SIZES } from '@/lib/model/topology-layout-input';
+import type { MapEdge, MapNode } from './flow';
 
 /**
  * Zoomed far out on a big map, nodes are a few pixels wide: their DOM (one transformed layer each,
@@ -12,6 +13,9 @@ import { SIZES, type MapEdge, type MapNode } from './flow';
  * by errors, group names — redrawn on each viewport change, while React Flow's nodes and edges are
  * hidden (CSS `.is-overview`). Zooming in brings the real nodes back.
  */
+
+/** How long the zoom must rest before the map-sized canvas is painted again. */
+const SETTLE_MS = 150;
 
 const STATUS_VARS: Record<string, string> = { passing: '--passing', warning: '--warning', critical: '--critical', unknown: '--unknown' };
 const TONE_VARS: Record<string, string> = { idle: '--edge-idle', ok: '--edge-ok', warning: '--warning', critical: '--critical' };
@@ -33,9 +37,11 @@ export interface OverviewCanvasProps {
   selected: string;
   /** Topology ids matching the search, or null. */
   dimOthers: boolean;
+  /** Colours are read from the theme's CSS variables: a theme change repaints. */
+  colorMode: string;
 }
 
-export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOthers }: OverviewCanvasProps) {
+export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOthers, colorMode }: OverviewCanvasProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const store = useStoreApi();
 
@@ -56,7 +62,8 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
     for (const edge of edges) byTone.set(toneOf(edge), [...(byTone.get(toneOf(edge)) ?? []), edge]);
 
     /** The whole map at zoom k, in flow coordinates (the caller sets the transform). */
-    const paint = (target: CanvasRenderingContext2D, k: number): void => {
+    const paint = (target: CanvasRenderingContext2D, k: number, view?: Rect): void => {
+      const unseen = (rect: Rect): boolean => view !== undefined && !overlaps(rect, view);
       // Edges, batched by colour: one path per tone.
       for (const [tone, list] of byTone) {
         target.beginPath();
@@ -89,7 +96,7 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
       for (const node of nodes) {
         if (node.type === 'frame') continue;
         const rect = rects.get(node.id);
-        if (!rect) continue;
+        if (!rect || unseen(rect)) continue;
         const dim = dimOthers && !(node.className ?? '').includes('is-match');
         target.globalAlpha = dim ? 0.2 : 1;
         target.fillStyle = colour(STATUS_VARS[statusOf(node)] ?? '--unknown');
@@ -120,7 +127,7 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
         for (const node of nodes) {
           if (node.type === 'frame' || node.type === 'cluster') continue;
           const rect = rects.get(node.id);
-          if (!rect) continue;
+          if (!rect || unseen(rect)) continue;
           const room = rect.width - 10 / k;
           let label = node.data.name;
           if (target.measureText(label).width > room) {
@@ -137,52 +144,73 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
     // Panning at one zoom only moves the picture: it is painted once per zoom level onto a canvas
     // the size of the whole map, and a pan just moves that canvas (a CSS transform the compositor
     // applies; nothing is repainted or re-rasterised). A map too big for one canvas at this zoom is
-    // painted per frame onto a screen-sized canvas instead.
+    // painted per frame onto a screen-sized canvas instead. While the zoom changes, the picture
+    // already painted is stretched (up to MAX_STRETCH either way, as long as it covers the view)
+    // and painted sharp again once the zoom rests.
     const PAD = 32;
     const MAX_SIDE = 8_192;
-    let paintedAt: number | null = null;
-    let fullScreen = false;
+    const MAX_STRETCH = 2;
+    /** The last picture: the zoom it was painted at, the flow rectangle it covers, and whether that is the whole map. */
+    let painted: { k: number; area: Rect; whole: boolean } | null = null;
+    let settle: ReturnType<typeof setTimeout> | undefined;
+
+    const fill = (w: number, h: number): void => {
+      if (element.width !== Math.round(w * ratio) || element.height !== Math.round(h * ratio)) {
+        element.width = Math.round(w * ratio);
+        element.height = Math.round(h * ratio);
+      }
+      element.style.width = `${w}px`;
+      element.style.height = `${h}px`;
+      context.setTransform(1, 0, 0, 1, 0, 0);
+      context.globalAlpha = 1;
+      context.fillStyle = colour('--bg');
+      context.fillRect(0, 0, element.width, element.height);
+    };
 
     const draw = (): void => {
       frame = 0;
       const { transform, width, height } = store.getState();
       const [tx, ty, k] = transform;
+      const view = { x: -tx / k, y: -ty / k, width: width / k, height: height / k };
       const w = bounds ? Math.ceil(bounds.width * k) + 2 * PAD : 0;
       const h = bounds ? Math.ceil(bounds.height * k) + 2 * PAD : 0;
-      const whole = bounds !== undefined && w * ratio <= MAX_SIDE && h * ratio <= MAX_SIDE;
-      if (whole && bounds) {
-        if (paintedAt !== k || fullScreen) {
-          fullScreen = false;
-          element.width = Math.round(w * ratio);
-          element.height = Math.round(h * ratio);
-          element.style.width = `${w}px`;
-          element.style.height = `${h}px`;
-          context.setTransform(1, 0, 0, 1, 0, 0);
-          context.globalAlpha = 1;
-          context.fillStyle = colour('--bg');
-          context.fillRect(0, 0, element.width, element.height);
+      const fitsWhole = bounds !== undefined && w * ratio <= MAX_SIDE && h * ratio <= MAX_SIDE;
+      const stretch = painted ? k / painted.k : 1;
+      const area = painted?.area;
+      const stretchable =
+        painted !== null &&
+        area !== undefined &&
+        stretch !== 1 &&
+        stretch >= 1 / MAX_STRETCH &&
+        stretch <= MAX_STRETCH &&
+        view.x >= area.x &&
+        view.y >= area.y &&
+        view.x + view.width <= area.x + area.width &&
+        view.y + view.height <= area.y + area.height;
+      if (painted && stretchable) {
+        element.style.transform = `translate(${tx + painted.area.x * k}px, ${ty + painted.area.y * k}px) scale(${stretch})`;
+        clearTimeout(settle);
+        settle = setTimeout(() => {
+          painted = null;
+          draw();
+        }, SETTLE_MS);
+        return;
+      }
+      if (fitsWhole && bounds) {
+        if (!painted?.whole || painted.k !== k) {
+          fill(w, h);
           context.setTransform(ratio * k, 0, 0, ratio * k, ratio * (PAD - bounds.x * k), ratio * (PAD - bounds.y * k));
           paint(context, k);
-          paintedAt = k;
+          painted = { k, whole: true, area: { x: bounds.x - PAD / k, y: bounds.y - PAD / k, width: w / k, height: h / k } };
         }
         element.style.transform = `translate(${tx + bounds.x * k - PAD}px, ${ty + bounds.y * k - PAD}px)`;
         return;
       }
-      fullScreen = true;
-      paintedAt = null;
+      fill(width, height);
       element.style.transform = 'none';
-      element.style.width = `${width}px`;
-      element.style.height = `${height}px`;
-      if (element.width !== Math.round(width * ratio) || element.height !== Math.round(height * ratio)) {
-        element.width = Math.round(width * ratio);
-        element.height = Math.round(height * ratio);
-      }
-      context.setTransform(1, 0, 0, 1, 0, 0);
-      context.globalAlpha = 1;
-      context.fillStyle = colour('--bg');
-      context.fillRect(0, 0, element.width, element.height);
       context.setTransform(ratio * k, 0, 0, ratio * k, ratio * tx, ratio * ty);
-      paint(context, k);
+      paint(context, k, view);
+      painted = { k, whole: false, area: view };
     };
 
     const schedule = (): void => {
@@ -195,8 +223,9 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
     return () => {
       unsubscribe();
       cancelAnimationFrame(frame);
+      clearTimeout(settle);
     };
-  }, [active, store, nodes, edges, rects, selected, dimOthers]);
+  }, [active, store, nodes, edges, rects, selected, dimOthers, colorMode]);
 
   return (
     <div className={`toverview${active ? '' : ' is-hidden'}`} aria-hidden="true">

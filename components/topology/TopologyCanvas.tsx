@@ -12,9 +12,10 @@ import {
   type ReactFlowState,
 } from '@xyflow/react';
 import { isArrowKey, nearestInDirection } from '@/lib/client/topology-nav';
-import type { Point } from '@/lib/client/topology-layout';
-import type { Rect } from '@/lib/client/topology-positions';
+import type { Point } from '@/lib/model/topology-layout';
+import type { Rect } from '@/lib/model/topology-positions';
 import { NODE_TYPES } from './nodes';
+import { EdgeCanvas } from './EdgeCanvas';
 import { OverviewCanvas } from './OverviewCanvas';
 import type { MapEdge, MapNode } from './flow';
 
@@ -78,6 +79,14 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
   const big = nodes.length > OVERVIEW_MIN_NODES || edges.length > 2 * OVERVIEW_MIN_NODES;
   // Below FAR_ZOOM labels are unreadable anyway: a big map is then drawn by the canvas overview.
   const overview = big && zoom.includes('is-far');
+  // Zoomed in on a big map, the edges are painted on a canvas beneath the nodes; only the
+  // selection's own edges stay SVG (highlighted, above the others).
+  const canvasEdges = big && !overview;
+  const [svgEdges, paintedEdges] = useMemo(() => {
+    if (!big) return [edges, NO_EDGES];
+    const active = edges.filter((edge) => edge.className?.includes('is-active'));
+    return [active, active.length === 0 ? edges : edges.filter((edge) => !edge.className?.includes('is-active'))];
+  }, [big, edges]);
   const container = useRef<HTMLDivElement>(null);
   const drag = useRef<Map<string, Point> | null>(null);
 
@@ -204,7 +213,7 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
       <ReactFlow<MapNode, MapEdge>
         nodes={flowNodes}
         // The overview canvas draws the edges; React Flow would otherwise re-run a selector per edge on every frame.
-        edges={overview ? NO_EDGES : edges}
+        edges={overview ? NO_EDGES : svgEdges}
         nodeTypes={NODE_TYPES}
         onNodesChange={onNodesChange}
         onNodeClick={onNodeClick}
@@ -230,7 +239,8 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
         // Zoomed in on a big map, only what is in view is in the DOM.
         onlyRenderVisibleElements={big}
       >
-        <OverviewCanvas active={overview} nodes={nodes} edges={edges} rects={rects} selected={selected} dimOthers={searching} />
+        <EdgeCanvas active={canvasEdges} edges={paintedEdges} rects={rects} alpha={searching ? 0.2 : selected !== '' ? 0.5 : 1} colorMode={colorMode} />
+        <OverviewCanvas active={overview} nodes={nodes} edges={edges} rects={rects} selected={selected} dimOthers={searching} colorMode={colorMode} />
         <MiniMap<MapNode> pannable zoomable nodeColor={minimapColour} nodeStrokeWidth={0} ariaLabel="Minimap" />
         <Controls showInteractive={false} position="bottom-left" />
       </ReactFlow>

@@ -18,15 +18,17 @@ import {
   type TopologyViewState,
 } from '@/lib/model/topology-view';
 import { useObservedEdges } from '@/lib/client/topology-edges';
-import type { LayoutEdge, LayoutNode, Point } from '@/lib/client/topology-layout';
-import { boundsOf } from '@/lib/client/topology-positions';
+import type { LayoutEdge, LayoutNode, Point } from '@/lib/model/topology-layout';
+import { layoutInputOf } from '@/lib/model/topology-layout-input';
+import type { PrecomputedLayout } from '@/lib/model/topology-place';
+import { boundsOf } from '@/lib/model/topology-positions';
 import { useTopologyLayout } from '@/lib/client/topology-layout-state';
 import { useTopologyView } from '@/lib/client/topology-view-url';
 import { refreshIntervalFor, usePacedValue } from '@/lib/client/topology-pace';
 import { useTheme } from '@/lib/client/useTheme';
 import { useLive } from '../live/LiveProvider';
 import { EmptyState } from '../ui/EmptyState';
-import { buildFlow, layoutInputOf, type MapEdge, type MapNode } from './flow';
+import { buildFlow, type MapEdge, type MapNode } from './flow';
 import { TopologyActionsContext, type TopologyActions } from './nodes';
 import { OriginNotice } from './OriginNotice';
 import { MIN_ZOOM, TopologyCanvas } from './TopologyCanvas';
@@ -85,6 +87,8 @@ export interface TopologyViewProps {
   drainControls?: DrainControlsSlot;
   /** Observed edges rendered with the page, so the first layout does not wait for a poll. */
   initialObserved?: EdgeStats[];
+  /** The server's layout of the default view: where a browser without stored positions starts. */
+  initialLayout?: PrecomputedLayout;
 }
 
 /** The home page: the fleet as a live graph. */
@@ -96,7 +100,7 @@ export function TopologyView(props: TopologyViewProps) {
   );
 }
 
-function TopologyMap({ drainControls, initialObserved }: TopologyViewProps) {
+function TopologyMap({ drainControls, initialObserved, initialLayout }: TopologyViewProps) {
   const live = useLive();
   const { state } = live;
   const interacting = useRef(false);
@@ -124,7 +128,7 @@ function TopologyMap({ drainControls, initialObserved }: TopologyViewProps) {
   const isCollapsed = useCallback((key: string) => isGroupCollapsed({ collapsed, expanded }, autoCollapse, key), [collapsed, expanded, autoCollapse]);
   const graph = useMemo(() => buildViewGraph(topology, mode, isCollapsed), [topology, mode, isCollapsed]);
   const layoutInput = useStableLayoutInput(useMemo(() => layoutInputOf(graph, nodeById), [graph, nodeById]));
-  const layout = useTopologyLayout(mode, layoutInput.nodes, layoutInput.edges, graph.groups, observed.settled);
+  const layout = useTopologyLayout(mode, layoutInput.nodes, layoutInput.edges, graph.groups, observed.settled, initialLayout);
 
   const { status, zone, namespace, format, focus, hops } = view;
   const visibility = useMemo(

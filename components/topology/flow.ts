@@ -3,9 +3,9 @@ import type { Status } from '@/lib/model/instance';
 import { FAILING_ERROR_RATE, MIN_RPS_FOR_ERRORS, type NodeKind, type TopologyNode } from '@/lib/model/topology';
 import type { GraphEdge, GroupSummary, ViewGraph } from '@/lib/model/topology-group';
 import type { Direction } from '@/lib/model/topology-graph';
-import type { LayoutEdge, LayoutNode, Point } from '@/lib/client/topology-layout';
-import { GROUP_PADDING } from '@/lib/client/topology-layout';
-import { boundsOf, type PositionMap } from '@/lib/client/topology-positions';
+import { GROUP_PADDING, type Point } from '@/lib/model/topology-layout';
+import { SIZES, sizeOf } from '@/lib/model/topology-layout-input';
+import { boundsOf, type PositionMap } from '@/lib/model/topology-positions';
 import { readingOrder } from '@/lib/client/topology-nav';
 
 /**
@@ -13,16 +13,6 @@ import { readingOrder } from '@/lib/client/topology-nav';
  * reuses the previous object for anything that did not change, so React Flow re-renders only
  * what did (a status change touches one node, never a position).
  */
-
-export const SIZES = {
-  service: { width: 200, height: 56 },
-  external: { width: 156, height: 64 },
-  cluster: { width: 224, height: 72 },
-} as const;
-
-export function sizeOf(kind: NodeKind | 'cluster'): { width: number; height: number } {
-  return kind === 'cluster' ? SIZES.cluster : kind === 'service' ? SIZES.service : SIZES.external;
-}
 
 export interface ServiceData extends Record<string, unknown> {
   name: string;
@@ -306,22 +296,4 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
     );
   }
   return { nodes, edges, rects };
-}
-
-/**
- * What the layout works on: every node and edge of the view graph, shown or not (filters and
- * focus hide nodes, they never re-lay out the map).
- */
-export function layoutInputOf(graph: ViewGraph, nodeById: ReadonlyMap<string, TopologyNode>): { nodes: LayoutNode[]; edges: LayoutEdge[] } {
-  const nodes: LayoutNode[] = [];
-  for (const graphNode of graph.nodes) {
-    if (graphNode.type === 'group') {
-      nodes.push({ id: graphNode.id, ...SIZES.cluster });
-      continue;
-    }
-    const topo = nodeById.get(graphNode.ref);
-    if (!topo) continue;
-    nodes.push({ id: graphNode.id, ...sizeOf(topo.kind), ...(graphNode.group !== undefined ? { group: graphNode.group } : {}) });
-  }
-  return { nodes, edges: graph.edges.map((edge) => ({ id: edge.id, from: edge.from, to: edge.to, weight: edge.count })) };
 }

@@ -1,9 +1,11 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { groupGraphId, nodeGraphId, type GroupMode, type GroupSummary } from '@/lib/model/topology-group';
-import { createLayoutEngine, type LayoutEdge, type LayoutEngine, type LayoutNode, type Point } from './topology-layout';
-import { blocksToPlace, boundsOf, clearPositions, loadPositions, placeBlocks, savePositions, type Block, type PositionMap } from './topology-positions';
+import { nodeGraphId, type GroupMode, type GroupSummary } from '@/lib/model/topology-group';
+import type { LayoutEdge, LayoutEngine, LayoutNode, Point } from '@/lib/model/topology-layout';
+import { collapsedGroupSpots, gridFallback, placeNewcomers, precomputedPositions, type PrecomputedLayout } from '@/lib/model/topology-place';
+import { boundsOf, clearPositions, loadPositions, savePositions, type PositionMap } from '@/lib/model/topology-positions';
+import { createLayoutEngine } from './topology-layout-engine';
 
 /** performance.measure names: a whole layout, and a placement of newcomers (read by bench/topology.ts). */
 export const LAYOUT_MEASURE = 'switchyard:topology-layout';
@@ -15,9 +17,7 @@ function layoutEngine(): Promise<LayoutEngine> {
   engine ??= createLayoutEngine();
   return engine;
 }
-// Start the worker as soon as this code loads, before React hydrates: loading and compiling ELK
-// is most of a first layout's time.
-if (typeof window !== 'undefined' && typeof Worker !== 'undefined') void layoutEngine().catch(() => undefined);
+const layoutInWorker = async (request: Parameters<LayoutEngine['layout']>[0]): Promise<PositionMap> => (await layoutEngine()).layout(request);
 
 const storage = (): Storage | undefined => {
   try {
@@ -26,12 +26,6 @@ const storage = (): Storage | undefined => {
     return undefined;
   }
 };
-
-/** A grid, row by row, for when the worker cannot run: ugly but usable, and still stable. */
-function gridFallback(nodes: readonly LayoutNode[], start: Point): PositionMap {
-  const perRow = Math.max(1, Math.ceil(Math.sqrt(nodes.length)));
-  return new Map(nodes.map((node, i) => [node.id, { x: start.x + (i % perRow) * 240, y: start.y + Math.floor(i / perRow) * 100 }]));
-}
 
 export interface LayoutProgress {
   /** Nodes being placed, and whether it is a whole layout (nothing to show yet) or newcomers. */
@@ -54,8 +48,10 @@ export interface TopologyLayout {
 /**
  * Positions for the map. Nothing ever moves by itself: a status or metric change does not touch
  * positions; newcomers (a new service, an expanded group, a grouping never laid out) are placed
- * around what is there (`placeBlocks`); only "Re-layout" lays everything out again. ELK runs in a
- * web worker, one request at a time; a re-layout makes results of older requests stale.
+ * around what is there (`placeNewcomers`); only "Re-layout" lays everything out again. A browser
+ * with no positions of its own for the server's grouping starts from the server's layout (shipped
+ * with the page), so a first visit runs no layout at all. Otherwise ELK runs in a web worker, one
+ * request at a time; a re-layout makes results of older requests stale.
  */
 export function useTopologyLayout(
   mode: GroupMode,
@@ -64,6 +60,8 @@ export function useTopologyLayout(
   groups: ReadonlyMap<string, GroupSummary>,
   /** False until the inputs are complete enough to place anything (the first call statistics). */
   ready = true,
+  /** The server's layout of the default view, if it had one when the page was rendered. */
+  precomputed?: PrecomputedLayout,
 ): TopologyLayout {
   const byMode = useRef(new Map<GroupMode, PositionMap>());
   const running = useRef(false);
@@ -73,33 +71,34 @@ export function useTopologyLayout(
   const [error, setError] = useState<string | null>(null);
 
   let positions = byMode.current.get(mode);
+  let seeded = false;
   if (!positions) {
     positions = typeof window === 'undefined' ? new Map<string, Point>() : loadPositions(storage(), mode);
+    // Nothing stored for this grouping: the server's layout is where this browser starts (and what it keeps).
+    if (positions.size === 0 && precomputed?.mode === mode && precomputed.positions.length > 0) {
+      positions = precomputedPositions(precomputed);
+      seeded = true;
+    }
     byMode.current.set(mode, positions);
   }
   const current = positions;
+  const needsEngine = current.size === 0;
 
   useEffect(() => {
-    void layoutEngine().catch(() => undefined);
-  }, []);
+    // A browser that has to lay out the whole map starts ELK right away: loading it is most of a first layout's time.
+    if (needsEngine) void layoutEngine().catch(() => undefined);
+  }, [needsEngine]);
+
+  useEffect(() => {
+    if (seeded) savePositions(storage(), mode, current);
+  }, [seeded, mode, current]);
 
   useEffect(() => {
     if (running.current || !ready) return;
-    // A collapsed group whose members have places takes the top-left of their area: collapsing moves nothing else.
     let changed = false;
-    for (const node of nodes) {
-      if (current.has(node.id) || !node.id.startsWith('g:')) continue;
-      const summary = groups.get(node.id.slice(2));
-      const member = boundsOf(
-        (summary?.members ?? []).flatMap((name) => {
-          const p = current.get(nodeGraphId(name));
-          return p ? [{ ...p, width: 0, height: 0 }] : [];
-        }),
-      );
-      if (member) {
-        current.set(node.id, { x: member.x, y: member.y });
-        changed = true;
-      }
+    for (const [id, p] of collapsedGroupSpots(nodes, groups, current)) {
+      current.set(id, p);
+      changed = true;
     }
     const unplaced = nodes.filter((node) => !current.has(node.id));
     if (unplaced.length === 0) {
@@ -114,49 +113,8 @@ export function useTopologyLayout(
     const full = unplaced.length === nodes.length;
     setPending({ nodes: unplaced.length, full });
 
-    const sizes = new Map(nodes.map((node) => [node.id, node]));
-    const anchorOf = (key: string): Point | undefined => {
-      const members = (groups.get(key)?.members ?? []).flatMap((name) => {
-        const id = nodeGraphId(name);
-        const p = current.get(id);
-        const size = p && sizes.get(id);
-        return p && size ? [{ ...p, width: size.width, height: size.height }] : [];
-      });
-      const box = boundsOf(members);
-      return box ? { x: box.x, y: box.y + box.height + 40 } : current.get(groupGraphId(key));
-    };
-
-    const run = async (): Promise<PositionMap> => {
-      let layout: LayoutEngine | undefined;
-      try {
-        layout = await layoutEngine();
-      } catch {
-        layout = undefined;
-      }
-      if (full) {
-        if (!layout) return gridFallback(nodes, { x: 0, y: 0 });
-        return layout.layout({ nodes, edges });
-      }
-      const blocks: Block[] = [];
-      for (const block of blocksToPlace(unplaced, edges)) {
-        const first = block.nodes[0];
-        let relative: PositionMap;
-        if (block.nodes.length === 1 && first) relative = new Map([[first.id, { x: 0, y: 0 }]]);
-        else if (!layout) relative = gridFallback(block.nodes, { x: 0, y: 0 });
-        else {
-          const ids = new Set(block.nodes.map((node) => node.id));
-          relative = await layout.layout({
-            nodes: block.nodes.map(({ id, width, height }) => ({ id, width, height })),
-            edges: edges.filter((edge) => ids.has(edge.from) && ids.has(edge.to)),
-          });
-        }
-        blocks.push({ ...block, relative });
-      }
-      return placeBlocks(blocks, current, nodes, edges, anchorOf);
-    };
-
     const startedAt = performance.now();
-    run()
+    placeNewcomers({ nodes, edges, groups, placed: current }, layoutInWorker)
       .then((placed) => {
         if (started !== generation.current) return;
         performance.measure(full ? LAYOUT_MEASURE : PLACEMENT_MEASURE, { start: startedAt, detail: { nodes: unplaced.length } });

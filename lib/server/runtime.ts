@@ -7,6 +7,7 @@ import type { Metrics } from './metrics';
 import type { MetricsStore } from './metrics-store/store';
 import type { Registry } from './registry/sync';
 import type { Store } from './store';
+import type { TopologyLayoutCache } from './topology-layout/cache';
 
 /** Everything a route handler or page may use. Only types are imported here, so Next bundles nothing heavy. */
 export interface Runtime {
@@ -24,6 +25,8 @@ export interface Runtime {
   auth: Auth;
   /** Single sign-on through OpenID Connect (`enabled` false when not configured). */
   oidc: OidcFlow;
+  /** The map's default view laid out on the server, shipped with the page (a first visit runs no layout). */
+  topologyLayout: Pick<TopologyLayoutCache, 'current' | 'settled'>;
 }
 
 // Next bundles route handlers apart from server.ts (next.js #55660), so module state is not shared:

@@ -22,6 +22,7 @@ import { createProber, type Prober } from './prober/prober';
 import { createRegistry } from './registry/sync';
 import { publishRuntime, type Runtime } from './runtime';
 import { createStore } from './store';
+import { startTopologyLayout } from './topology-layout/service';
 
 export interface RunningRuntime extends Runtime {
   etcd: Etcd3;
@@ -111,6 +112,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const latency = createMetricsStore();
   const sweeper = setInterval(() => latency.sweep(), 5_000);
   sweeper.unref();
+  const topologyLayout = startTopologyLayout({ store, latency, log });
   const health = createHealthTracker({
     store,
     thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES[service] }),
@@ -154,6 +156,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     drains,
     auth,
     oidc: createOidcFlow(config),
+    topologyLayout,
     etcd,
     localEtcd,
     health,
@@ -169,6 +172,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
       await prober.stop();
       stopDrainMonitor();
       clearInterval(sweeper);
+      topologyLayout.stop();
       detachHub?.();
       unguardSockets?.();
       if (io) await io.close();

@@ -112,6 +112,8 @@ describe('topology map in Chromium', () => {
       const statuses = body.nodes.filter((node) => node.id.startsWith('e2e-')).map((node) => node.status);
       return statuses.length === 4 && statuses.every((status) => status === 'passing') ? true : undefined;
     }, 20_000, 'the fixture fleet to be registered and passing');
+    // The server lays out the map once the first call statistics are in; a first visit draws that.
+    await eventually(() => (server.output().includes('topology layout: placed') ? true : undefined), 20_000, 'the server\u2019s layout of the map');
     browser = await launchBrowser();
     ({ page, errors } = await openPage(browser));
     await useSession(page, server, await server.login('admin', ADMIN_PASSWORD));
@@ -144,6 +146,8 @@ describe('topology map in Chromium', () => {
     await nodeOf(page, 'postgres').locator('.tnode--database').waitFor();
     await nodeOf(page, 'redis').locator('.tnode--cache').waitFor();
     expect(await page.locator('.react-flow__node').count()).toBe(6);
+    // A first visit draws the server's layout: the browser ran none of its own.
+    expect(await page.evaluate(() => performance.getEntriesByName('switchyard:topology-layout').length)).toBe(0);
 
     const drawn = await page.locator('.react-flow__edge').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-id')).sort());
     expect(drawn).toEqual([...DECLARED, OBSERVED_ONLY].map(edgeId).sort());

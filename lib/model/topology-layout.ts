@@ -2,8 +2,10 @@ import type { ElkExtendedEdge, ElkNode, LayoutOptions } from 'elkjs/lib/elk-api'
 
 /**
  * Layered layout (ELK) for the topology map. Building the ELK graph and reading positions back are
- * pure functions (tested in Node against real ELK); the browser runs ELK itself in a web worker
- * (`createLayoutEngine`), so laying out 1,000 nodes never blocks input.
+ * pure functions (tested in Node against real ELK), shared by the two places that run ELK off
+ * their main thread: the server (a worker thread, `lib/server/topology-layout/`) and the browser
+ * (a web worker, `lib/client/topology-layout-engine.ts`), so laying out 1,000 nodes never blocks
+ * input or requests.
  */
 
 export interface Point {
@@ -291,15 +293,21 @@ export function foldWideLayers(positions: ReadonlyMap<string, Point>, nodes: rea
   return result;
 }
 
+/** Positions from ELK's answer to `toElkGraph(request)`, folded towards the screen's shape (ungrouped layouts). */
+export function finishLayout(result: ElkNode, request: LayoutRequest): Map<string, Point> {
+  const positions = positionsFromElk(result);
+  if (request.nodes.some((node) => node.group !== undefined)) return positions;
+  return foldWideLayers(foldTallLayers(positions, request.nodes), request.nodes);
+}
+
+/** Whatever runs ELK (a web worker in the browser, a worker thread on the server). */
 export interface LayoutEngine {
   layout(request: LayoutRequest): Promise<Map<string, Point>>;
   dispose(): void;
 }
 
-export const ENGINE_READY_MEASURE = 'switchyard:topology-engine-ready';
-
 /** A first, tiny layout takes ELK's one-off set-up (~1 s cold) off the first real one; a bigger one would delay it. */
-const WARM_UP: LayoutRequest = {
+export const WARM_UP: LayoutRequest = {
   nodes: ['a', 'b', 'c', 'd'].map((id) => ({ id, width: 100, height: 40 })),
   edges: [
     { id: 'ab', from: 'a', to: 'b' },
@@ -308,28 +316,3 @@ const WARM_UP: LayoutRequest = {
     { id: 'dc', from: 'd', to: 'c' },
   ],
 };
-
-/** The bundler recognises exactly this shape and bundles the worker as its own entry. */
-function spawnLayoutWorker(): Worker {
-  return new Worker(new URL('./topology-layout.worker.ts', import.meta.url), { type: 'module' });
-}
-
-/** ELK in a web worker (browser only). */
-export async function createLayoutEngine(): Promise<LayoutEngine> {
-  const { default: ELK } = await import('elkjs/lib/elk-api');
-  const started = performance.now();
-  const elk = new ELK({ workerFactory: spawnLayoutWorker });
-  // A first, tiny layout while the page is still starting: ELK's one-off set-up (~1 s cold) is then
-  // done before the first real layout is asked for. (Warming further on fleet-shaped graphs while
-  // the page hydrates was tried: the first 1,000-node layout took as long.)
-  await elk.layout(toElkGraph(WARM_UP));
-  performance.measure(ENGINE_READY_MEASURE, { start: started });
-  return {
-    async layout(request) {
-      const positions = positionsFromElk(await elk.layout(toElkGraph(request)));
-      if (request.nodes.some((node) => node.group !== undefined)) return positions;
-      return foldWideLayers(foldTallLayers(positions, request.nodes), request.nodes);
-    },
-    dispose: () => elk.terminateWorker(),
-  };
-}

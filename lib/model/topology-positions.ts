@@ -155,7 +155,7 @@ const LAYER_GAP = 90;
  */
 export function placeBlocks(
   blocks: readonly Block[],
-  placed: PositionMap,
+  placed: ReadonlyMap<string, Point>,
   drawn: readonly LayoutNode[],
   edges: readonly LayoutEdge[],
   groupAnchor: (group: string) => Point | undefined,

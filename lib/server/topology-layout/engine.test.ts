@@ -1,0 +1,31 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import ELK from 'elkjs/lib/elk.bundled.js';
+import { finishLayout, toElkGraph } from '@/lib/model/topology-layout';
+import { createWorkerLayoutEngine } from './engine';
+
+describe('worker-thread layout engine', () => {
+  const engine = createWorkerLayoutEngine();
+  afterAll(() => engine.dispose());
+
+  it('lays out on a worker thread exactly as ELK does in process, serving requests in turn', async () => {
+    const node = (id: string) => ({ id, width: 200, height: 56 });
+    const request = {
+      nodes: [node('gateway'), node('orders'), node('postgres')],
+      edges: [
+        { id: '1', from: 'gateway', to: 'orders' },
+        { id: '2', from: 'orders', to: 'postgres' },
+      ],
+    };
+    const [first, second] = await Promise.all([engine.layout(request), engine.layout(request)]);
+    expect(first.size).toBe(3);
+    expect(Object.fromEntries(second ?? [])).toEqual(Object.fromEntries(first ?? []));
+    expect(first).toEqual(finishLayout(await new ELK().layout(toElkGraph(request)), request));
+  });
+
+  it('fails pending requests when disposed', async () => {
+    const other = createWorkerLayoutEngine();
+    const pending = other.layout({ nodes: [{ id: 'a', width: 10, height: 10 }], edges: [] });
+    other.dispose();
+    await expect(pending).rejects.toThrow('disposed');
+  });
+});

@@ -1,0 +1,57 @@
+import { Worker } from 'node:worker_threads';
+import type { LayoutEngine, LayoutRequest, Point } from '@/lib/model/topology-layout';
+
+type Reply = { id: number; positions: [string, number, number][] } | { id: number; error: string };
+
+/**
+ * The server's layout engine: ELK in a worker thread (worker.ts), started on first use and kept
+ * warm. The worker is TypeScript, loaded through tsx (worker-entry.mjs).
+ */
+export function createWorkerLayoutEngine(): LayoutEngine {
+  let worker: Worker | undefined;
+  let nextId = 0;
+  const waiting = new Map<number, { resolve(positions: Map<string, Point>): void; reject(error: Error): void }>();
+
+  const failAll = (error: Error): void => {
+    for (const pending of waiting.values()) pending.reject(error);
+    waiting.clear();
+    worker = undefined;
+  };
+
+  const spawn = (): Worker => {
+    const spawned = new Worker(new URL('./worker-entry.mjs', import.meta.url), { execArgv: [] });
+    spawned.on('message', (reply: Reply) => {
+      const pending = waiting.get(reply.id);
+      if (!pending) return;
+      waiting.delete(reply.id);
+      if (waiting.size === 0) spawned.unref();
+      if ('error' in reply) pending.reject(new Error(reply.error));
+      else pending.resolve(new Map(reply.positions.map(([id, x, y]) => [id, { x, y }])));
+    });
+    spawned.on('error', failAll);
+    spawned.on('exit', (code) => {
+      if (worker === spawned) failAll(new Error(`layout worker exited (${code})`));
+    });
+    return spawned;
+  };
+
+  return {
+    layout(request: LayoutRequest) {
+      worker ??= spawn();
+      const id = (nextId += 1);
+      const target = worker;
+      // Only a worker with work keeps the process alive.
+      target.ref();
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        target.postMessage({ id, request });
+      });
+    },
+    dispose() {
+      const current = worker;
+      worker = undefined;
+      failAll(new Error('layout engine disposed'));
+      void current?.terminate();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { WARM_UP } from '@/lib/model/topology-layout';
+import { defaultLayoutInput } from '@/lib/model/topology-layout-input';
+import type { MetricsStore } from '../metrics-store/store';
+import type { Store } from '../store';
+import { createTopologyLayoutCache, type TopologyLayoutCache } from './cache';
+import { createWorkerLayoutEngine } from './engine';
+import { observedPairsKey, structuralChanges } from './watch';
+
+/** Observed calls are checked this often for pairs never seen. */
+const OBSERVED_CHECK_MS = 1_000;
+/**
+ * The first layout waits for the first call statistics (ingest reports come every few seconds), so
+ * observed calls shape it as they shape a browser's: the server keeps its positions for good. A
+ * fleet that reports nothing is laid out after this long.
+ */
+export const FIRST_TRAFFIC_PATIENCE_MS = 10_000;
+
+/** The layout cache wired to the registry and the call statistics, with ELK on a worker thread. */
+export function startTopologyLayout(options: { store: Store; latency: MetricsStore; log(message: string): void; patienceMs?: number }): TopologyLayoutCache {
+  const { store, latency } = options;
+  const engine = createWorkerLayoutEngine();
+  const cache = createTopologyLayoutCache({
+    source: () => defaultLayoutInput(store.snapshot().services, latency.edges()),
+    layout: (request) => engine.layout(request),
+    debounceMs: 300,
+    maxWaitMs: 3_000,
+    log: options.log,
+  });
+  // Until the first call statistics (or the patience) the cache does not look: pages meanwhile
+  // carry no server layout, and browsers lay out for themselves as they always could.
+  let open = false;
+  const openUp = (): void => {
+    if (open) return;
+    open = true;
+    cache.touch();
+  };
+  const patience = setTimeout(openUp, options.patienceMs ?? FIRST_TRAFFIC_PATIENCE_MS);
+  patience.unref();
+  const changed = structuralChanges();
+  let warm = false;
+  const unsubscribe = store.subscribe((delta) => {
+    if (!changed(delta)) return;
+    // Loading and compiling ELK is most of a cold layout's time: done with the registry's first
+    // instances, while the first call statistics are awaited (a runtime with none starts no worker).
+    if (!warm) {
+      warm = true;
+      void engine.layout(WARM_UP).catch(() => undefined);
+    }
+    if (open) cache.touch();
+  });
+  let pairs = '';
+  const poll = setInterval(() => {
+    const edges = latency.edges();
+    const next = observedPairsKey(edges);
+    if (next === pairs) return;
+    pairs = next;
+    if (open) cache.touch();
+    else if (edges.length > 0) openUp();
+  }, OBSERVED_CHECK_MS);
+  poll.unref();
+  return {
+    ...cache,
+    stop() {
+      clearTimeout(patience);
+      clearInterval(poll);
+      unsubscribe();
+      cache.stop();
+      engine.dispose();
+    },
+  };
+}
