@@ -81,11 +81,13 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
           <label className="field__label" htmlFor="token-role">
             Role
           </label>
-          <select id="token-role" name="role" className="select" defaultValue="operator">
-            {ROLES.map((role) => (
-              <option key={role}>{role}</option>
-            ))}
-          </select>
+          <span className="select">
+            <select id="token-role" name="role" defaultValue="operator">
+              {ROLES.map((role) => (
+                <option key={role}>{role}</option>
+              ))}
+            </select>
+          </span>
         </div>
         <div className="field">
           <label className="field__label" htmlFor="token-service">
@@ -137,11 +139,11 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
                   <td className="truncate" title={token.service ?? 'any service'}>
                     {token.service ?? <span className="muted">any</span>}
                   </td>
-                  <td>
-                    <ClientTime at={Date.parse(token.createdAt)} /> <span className="muted">by {token.createdBy}</span>
+                  <td title={`by ${token.createdBy}`}>
+                    <ClientTime at={Date.parse(token.createdAt)} />
                   </td>
                   <td>{token.lastUsedAt ? <ClientTime at={Date.parse(token.lastUsedAt)} /> : <span className="muted">never</span>}</td>
-                  <td>{token.revokedAt ? 'Revoked' : expired ? 'Expired' : token.expiresAt ? <>Active until <ClientTime at={Date.parse(token.expiresAt)} relative={false} /></> : 'Active'}</td>
+                  <td>{token.revokedAt ? 'Revoked' : expired ? 'Expired' : token.expiresAt ? <>Active, expires <ClientTime at={Date.parse(token.expiresAt)} /></> : 'Active'}</td>
                   <td>
                     {!token.revokedAt && (
                       <button type="button" className="button button--small button--danger" disabled={busy} onClick={() => void revoke(token)}>

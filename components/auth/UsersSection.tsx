@@ -54,11 +54,13 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
           <label className="field__label" htmlFor="user-role">
             Role
           </label>
-          <select id="user-role" name="role" className="select" defaultValue="viewer">
-            {ROLES.map((role) => (
-              <option key={role}>{role}</option>
-            ))}
-          </select>
+          <span className="select">
+            <select id="user-role" name="role" defaultValue="viewer">
+              {ROLES.map((role) => (
+                <option key={role}>{role}</option>
+              ))}
+            </select>
+          </span>
         </div>
         <div className="field">
           <label className="field__label" htmlFor="user-password">
@@ -78,7 +80,7 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
             <th scope="col">Sign-in</th>
             <th scope="col">Last sign-in</th>
             <th scope="col">State</th>
-            <th scope="col">
+            <th scope="col" className="col-actions">
               <span className="visually-hidden">Actions</span>
             </th>
           </tr>
@@ -91,8 +93,8 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
                 {user.name === self && <span className="muted"> (you)</span>}
               </td>
               <td>
+                <span className="select select--small">
                 <select
-                  className="select"
                   aria-label={`Role of ${user.name}`}
                   value={user.role}
                   disabled={busy}
@@ -102,6 +104,7 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
                     <option key={role}>{role}</option>
                   ))}
                 </select>
+                </span>
               </td>
               <td>{user.source === 'oidc' ? 'Single sign-on' : 'Password'}</td>
               <td>{user.lastLoginAt ? <ClientTime at={Date.parse(user.lastLoginAt)} /> : <span className="muted">never</span>}</td>
