@@ -4,7 +4,7 @@ import type { IngestBatch } from '@/lib/model/ingest';
 import type { TestEtcd } from '../support/etcd';
 import { startHealthTarget, type HealthTarget } from '../support/health-target';
 import { eventually, type TestServer } from '../support/server';
-import { startBrowserStack, type BrowserStack } from '../support/stack';
+import { startBrowserStack, useSession, type BrowserStack } from '../support/stack';
 
 type Probe = Window & { __noReload?: boolean };
 
@@ -250,5 +250,22 @@ describe('drain in Chromium', () => {
     expect(await storedDrain('d-2')).toMatchObject({ by: 'token:someone-else', reason: 'e2e: theirs' });
     await eventually(async () => ((await api('d-2', 'DELETE')).status === 200 ? true : undefined), 5_000, 'undrain d-2');
     expect(unexpected(errors)).toEqual([]);
+  });
+
+  it('offers a viewer no drain controls, and the server refuses a viewer’s drain', async () => {
+    const viewer = await page.context().browser()?.newContext();
+    if (!viewer) throw new Error('no browser');
+    const viewerPage = await viewer.newPage();
+    await useSession(viewerPage, server, await server.userSession('e2e-viewer', 'viewer'));
+    await viewerPage.goto(`${server.url}/services/${SERVICE}`);
+    for (const { id } of INSTANCES) await rowOf(viewerPage, id).waitFor({ timeout: 15_000 });
+    expect(await viewerPage.locator('.user-menu__summary').getAttribute('aria-label')).toBe('Signed in as e2e-viewer, role viewer');
+    expect(await viewerPage.getByRole('button', { name: /^(Drain|Undrain)\b/ }).count()).toBe(0);
+    expect(await viewerPage.getByRole('button', { name: /^Drain (zone|version)/ }).count()).toBe(0);
+    // The page's own fetch, with the viewer's cookie and our Origin: refused by role, nothing written.
+    const status = await viewerPage.evaluate(async (url) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"reason":"viewer"}' })).status, `/api/v1/services/${SERVICE}/instances/d-3/drain`);
+    expect(status).toBe(403);
+    expect(await storedDrain('d-3')).toBeNull();
+    await viewer.close();
   });
 });
