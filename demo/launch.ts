@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { signIn } from './login';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -39,9 +40,8 @@ export async function launchDemo(args: string[] = []): Promise<LaunchedDemo> {
       });
       demo.once('exit', (code) => reject(new Error(`demo exited with ${code}`)));
     });
-    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
-    const cookie = login.headers.getSetCookie()[0]?.split(';')[0];
-    if (!cookie) throw new Error(`cannot sign in to the demo (HTTP ${login.status})`);
+    const { cookie, status } = await signIn(url, 'admin', password);
+    if (!cookie) throw new Error(`cannot sign in to the demo (HTTP ${status})`);
     return { url, cookie, stop };
   } catch (error) {
     await stop();

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { generatePassword } from '@/lib/server/auth/passwords';
 
 const DemoLoginSchema = z.object({ password: z.string().min(12) });
 
@@ -16,22 +16,28 @@ export function demoAdminPassword(dataDir: string, fromEnv: string | undefined):
   try {
     return DemoLoginSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).password;
   } catch {
-    const password = randomBytes(12).toString('base64url');
+    const password = generatePassword();
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, `${JSON.stringify({ password })}\n`, { mode: 0o600 });
     return password;
   }
 }
 
+/**
+ * Signs in through `POST /api/v1/auth/login`; resolves with the session cookie (`name=value`), or
+ * null when refused. `send` lets a caller add transport options (a test CA).
+ */
+export async function signIn(url: string, username: string, password: string, send: typeof fetch = fetch): Promise<{ cookie: string | null; status: number }> {
+  const response = await send(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  await response.arrayBuffer();
+  const cookie = response.headers.getSetCookie().find((line) => line.includes('switchyard_session='));
+  return { cookie: response.ok && cookie ? (cookie.split(';')[0] ?? null) : null, status: response.status };
+}
+
 /** Signs in as the admin and creates the API token the fleet's call reporters send. */
 export async function createReporterToken(url: string, password: string): Promise<string> {
-  const login = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password }),
-  });
-  if (!login.ok) throw new Error(`cannot sign in as admin (HTTP ${login.status}): this data dir's admin has another password; set SWITCHYARD_ADMIN_PASSWORD or use a fresh DATA_DIR`);
-  const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+  const { cookie, status } = await signIn(url, 'admin', password);
+  if (!cookie) throw new Error(`cannot sign in as admin (HTTP ${status}): this data dir's admin has another password; set SWITCHYARD_ADMIN_PASSWORD or use a fresh DATA_DIR`);
   const created = await fetch(`${url}/api/v1/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, origin: url },

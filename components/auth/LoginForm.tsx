@@ -1,9 +1,7 @@
 'use client';
 
 import { useRef, useState, type FormEvent } from 'react';
-import { z } from 'zod';
-
-const ErrorBodySchema = z.object({ error: z.object({ message: z.string() }) });
+import { accessCall } from '@/lib/client/accessApi';
 
 /** User name and password; a refusal is said in words (and focused) without clearing the name. */
 export function LoginForm({ next, initialError }: { next: string; initialError: string | null }) {
@@ -16,22 +14,13 @@ export function LoginForm({ next, initialError }: { next: string; initialError: 
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
-    try {
-      const response = await fetch('/api/v1/auth/login', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: String(form.get('username') ?? ''), password: String(form.get('password') ?? '') }),
-      });
-      if (response.ok) {
-        // A full load: the console's layout renders the live state for the new session.
-        window.location.assign(next);
-        return;
-      }
-      const body = ErrorBodySchema.safeParse(await response.json().catch(() => null));
-      setError(body.success ? body.data.error.message : `Sign-in failed (HTTP ${response.status})`);
-    } catch {
-      setError('Switchyard did not answer; check your connection and try again');
+    const result = await accessCall('POST', '/api/v1/auth/login', { username: String(form.get('username') ?? ''), password: String(form.get('password') ?? '') });
+    if (result.ok) {
+      // A full load: the console's layout renders the live state for the new session.
+      window.location.assign(next);
+      return;
     }
+    setError(result.message);
     setBusy(false);
     if (passwordRef.current) {
       passwordRef.current.value = '';

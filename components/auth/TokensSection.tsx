@@ -4,9 +4,9 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import type { TokenView } from '@/lib/model/auth';
-import { ROLES } from '@/lib/model/roles';
 import { accessCall } from '@/lib/client/accessApi';
 import { ClientTime } from '@/components/ui/ClientTime';
+import { RoleSelect } from './RoleSelect';
 
 const CreatedSchema = z.object({ name: z.string(), token: z.string() });
 
@@ -77,18 +77,7 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
           </label>
           <input id="token-name" name="name" className="field__input" required maxLength={64} placeholder="deploy-pipeline" autoComplete="off" />
         </div>
-        <div className="field">
-          <label className="field__label" htmlFor="token-role">
-            Role
-          </label>
-          <span className="select">
-            <select id="token-role" name="role" defaultValue="operator">
-              {ROLES.map((role) => (
-                <option key={role}>{role}</option>
-              ))}
-            </select>
-          </span>
-        </div>
+        <RoleSelect id="token-role" defaultRole="operator" />
         <div className="field">
           <label className="field__label" htmlFor="token-service">
             Service scope <span className="field__optional">(optional)</span>

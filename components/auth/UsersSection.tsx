@@ -6,6 +6,7 @@ import { MIN_PASSWORD_LENGTH, type UserView } from '@/lib/model/auth';
 import { ROLES, RoleSchema } from '@/lib/model/roles';
 import { accessCall, type AccessResult } from '@/lib/client/accessApi';
 import { ClientTime } from '@/components/ui/ClientTime';
+import { RoleSelect } from './RoleSelect';
 
 const userUrl = (name: string) => `/api/v1/users/${encodeURIComponent(name)}`;
 
@@ -50,18 +51,7 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
           </label>
           <input id="user-name" name="name" className="field__input" required maxLength={64} spellCheck={false} autoComplete="off" />
         </div>
-        <div className="field">
-          <label className="field__label" htmlFor="user-role">
-            Role
-          </label>
-          <span className="select">
-            <select id="user-role" name="role" defaultValue="viewer">
-              {ROLES.map((role) => (
-                <option key={role}>{role}</option>
-              ))}
-            </select>
-          </span>
-        </div>
+        <RoleSelect id="user-role" defaultRole="viewer" />
         <div className="field">
           <label className="field__label" htmlFor="user-password">
             Password <span className="field__optional">(≥ {MIN_PASSWORD_LENGTH} characters)</span>

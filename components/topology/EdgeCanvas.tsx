@@ -4,7 +4,8 @@ import { useEffect, useRef } from 'react';
 import { useStoreApi } from '@xyflow/react';
 import type { Rect } from '@/lib/model/topology-positions';
 import { edgesInView, paintEdges, type EdgePaintStyle } from './edge-paint';
-import type { EdgeTone, MapEdge } from './flow';
+import { EDGE_TONE_VARS, opaqueCanvas } from './canvas-theme';
+import type { MapEdge } from './flow';
 
 /**
  * Zoomed in on a big map, the edges are drawn here, on one canvas beneath the nodes, instead of
@@ -13,7 +14,6 @@ import type { EdgeTone, MapEdge } from './flow';
  * it until the zoom rests (or it would stretch more than twofold), when it is painted afresh.
  */
 
-const TONE_VARS: Record<EdgeTone, string> = { idle: '--edge-idle', ok: '--edge-ok', warning: '--warning', critical: '--critical' };
 /** Painted beyond the view on each side, as a share of its width and height. */
 const MARGIN = 0.5;
 /** While zooming, the painted picture is stretched up to this factor either way before it is repainted. */
@@ -38,13 +38,11 @@ export function EdgeCanvas({ active, edges, rects, alpha, colorMode }: EdgeCanva
   useEffect(() => {
     const element = canvas.current;
     if (!active || !element) return;
-    // Opaque (it is the map's background): compositing it then blends nothing.
-    const context = element.getContext('2d', { alpha: false });
-    if (!context) return;
-    const ratio = window.devicePixelRatio || 1;
-    const css = getComputedStyle(element);
-    const colour = (name: string): string => css.getPropertyValue(name).trim() || '#888';
-    const colours = new Map(Object.entries(TONE_VARS).map(([tone, name]) => [tone, colour(name)]));
+    // Opaque: it is the map's background.
+    const canvasTools = opaqueCanvas(element);
+    if (!canvasTools) return;
+    const { context, ratio, colour } = canvasTools;
+    const colours = new Map(Object.entries(EDGE_TONE_VARS).map(([tone, name]) => [tone, colour(name)]));
     const background = colour('--bg');
     const style: EdgePaintStyle = {
       colour: (tone) => colours.get(tone) ?? '#888',

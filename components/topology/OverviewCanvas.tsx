@@ -4,7 +4,9 @@ import { useEffect, useRef } from 'react';
 import { useStoreApi } from '@xyflow/react';
 import { boundsOf, overlaps, type Rect } from '@/lib/model/topology-positions';
 import { SIZES } from '@/lib/model/topology-layout-input';
-import type { MapEdge, MapNode } from './flow';
+import { EDGE_TONE_VARS, opaqueCanvas } from './canvas-theme';
+import { toneOf } from './edge-paint';
+import type { EdgeTone, MapEdge, MapNode } from './flow';
 
 /**
  * Zoomed far out on a big map, nodes are a few pixels wide: their DOM (one transformed layer each,
@@ -18,12 +20,6 @@ import type { MapEdge, MapNode } from './flow';
 const SETTLE_MS = 150;
 
 const STATUS_VARS: Record<string, string> = { passing: '--passing', warning: '--warning', critical: '--critical', unknown: '--unknown' };
-const TONE_VARS: Record<string, string> = { idle: '--edge-idle', ok: '--edge-ok', warning: '--warning', critical: '--critical' };
-
-function toneOf(edge: MapEdge): string {
-  const match = /tflow-edge--(idle|ok|warning|critical)/.exec(edge.className ?? '');
-  return match?.[1] ?? 'ok';
-}
 
 function statusOf(node: MapNode): string {
   return node.type === 'frame' ? 'unknown' : node.data.status;
@@ -48,18 +44,19 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
   useEffect(() => {
     const element = canvas.current;
     if (!active || !element) return;
-    // Opaque: the compositor then draws nothing beneath it and blends nothing (software compositing
-    // of a transparent full-screen canvas cost more than the frame).
-    const context = element.getContext('2d', { alpha: false });
-    if (!context) return;
+    const canvasTools = opaqueCanvas(element);
+    if (!canvasTools) return;
+    const { context, ratio, colour } = canvasTools;
     let frame = 0;
 
-    const ratio = window.devicePixelRatio || 1;
-    const css = getComputedStyle(element);
-    const colour = (name: string): string => css.getPropertyValue(name).trim() || '#888';
     const bounds = boundsOf([...rects.values(), ...nodes.filter((node) => node.type === 'frame').map((node) => ({ ...node.position, width: node.width ?? 0, height: node.height ?? 0 }))]);
-    const byTone = new Map<string, MapEdge[]>();
-    for (const edge of edges) byTone.set(toneOf(edge), [...(byTone.get(toneOf(edge)) ?? []), edge]);
+    const byTone = new Map<EdgeTone, MapEdge[]>();
+    for (const edge of edges) {
+      const tone = toneOf(edge);
+      const group = byTone.get(tone);
+      if (group) group.push(edge);
+      else byTone.set(tone, [edge]);
+    }
 
     /** The whole map at zoom k, in flow coordinates (the caller sets the transform). */
     const paint = (target: CanvasRenderingContext2D, k: number, view?: Rect): void => {
@@ -79,7 +76,7 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
           target.moveTo(sx, sy);
           target.lineTo(ex, ey);
         }
-        target.strokeStyle = colour(TONE_VARS[tone] ?? '--edge-ok');
+        target.strokeStyle = colour(EDGE_TONE_VARS[tone]);
         target.globalAlpha = dimOthers ? 0.15 : tone === 'idle' ? 0.45 : 0.8;
         target.lineWidth = (tone === 'critical' || tone === 'warning' ? 2 : 1) / k;
         target.stroke();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { startEtcd, type TestEtcd } from '../support/etcd';
-import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../support/server';
+import { ADMIN_PASSWORD, eventually, passwordOf, startServer, type TestServer } from '../support/server';
 
 let etcd: TestEtcd;
 let server: TestServer;
@@ -213,8 +213,8 @@ describe('sessions', () => {
   });
 
   it('signs out everywhere: every session of the user ends and their live socket closes', async () => {
-    const first = await server.login('vera', 'vera-password-123');
-    const second = await server.login('vera', 'vera-password-123');
+    const first = await server.login('vera', passwordOf('vera'));
+    const second = await server.login('vera', passwordOf('vera'));
     const socket = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: second, origin: server.url } });
     await new Promise<void>((resolve, reject) => {
       socket.once('state:snapshot', () => resolve());
@@ -229,7 +229,7 @@ describe('sessions', () => {
   });
 
   it('sets an HttpOnly, SameSite cookie and audits sign-ins and failures', async () => {
-    const response = await noCredentials('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'otto', password: 'otto-password-123' }) });
+    const response = await noCredentials('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'otto', password: passwordOf('otto') }) });
     const cookie = response.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
@@ -248,7 +248,7 @@ describe('sessions', () => {
     const attempt = (password: string) =>
       noCredentials('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'lola', password }) });
     for (let i = 0; i < 5; i += 1) expect((await attempt(`wrong-${i}`)).status).toBe(401);
-    const locked = await attempt('lola-password-123');
+    const locked = await attempt(passwordOf('lola'));
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
     expect(await locked.json()).toMatchObject({ error: { code: 'locked' } });

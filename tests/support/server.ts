@@ -3,11 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Agent } from 'undici';
+import { signIn } from '@/demo/login';
 import { freePort } from '@/lib/server/etcd/local';
 import type { TestCerts } from './certs';
 
 /** The first admin's password in every test server (SWITCHYARD_ADMIN_PASSWORD). */
 export const ADMIN_PASSWORD = 'test-admin-password';
+
+/** The password `userSession` gives a user it creates. */
+export const passwordOf = (user: string): string => `${user}-password-123`;
 
 export interface TestServer {
   /** `https://…` when started with `tls`. */
@@ -87,15 +91,9 @@ export async function startServer(options: {
   const dispatcher = options.tls ? new Agent({ connect: { ca: options.tls.ca } }) : undefined;
   const send = (target: string, init: RequestInit): Promise<Response> => globalThis.fetch(target, { ...init, ...(dispatcher ? { dispatcher } : {}) } as RequestInit);
   const login = async (username: string, password: string): Promise<string> => {
-    const response = await send(`${url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-    if (!response.ok) throw new Error(`login as ${username} failed: ${response.status} ${await response.text()}`);
-    const cookie = response.headers.getSetCookie().find((line) => line.includes('switchyard_session='));
-    if (!cookie) throw new Error('login answered without a session cookie');
-    return cookie.split(';')[0] as string;
+    const { cookie, status } = await signIn(url, username, password, send as typeof fetch);
+    if (!cookie) throw new Error(`login as ${username} failed: HTTP ${status}`);
+    return cookie;
   };
   // A session to create the admin token; the token after that, since sessions may expire mid-test.
   let adminCredentials: Record<string, string> = { cookie: await login('admin', options.env?.SWITCHYARD_ADMIN_PASSWORD ?? ADMIN_PASSWORD), origin: url };
@@ -118,7 +116,7 @@ export async function startServer(options: {
     },
     login,
     async userSession(name, role) {
-      const password = `${name}-password-123`;
+      const password = passwordOf(name);
       const response = await asAdmin('/api/v1/users', { name, role, password });
       if (response.status !== 201) throw new Error(`user creation failed: ${response.status} ${await response.text()}`);
       return login(name, password);

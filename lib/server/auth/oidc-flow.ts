@@ -27,6 +27,10 @@ export function createOidcFlow(config: Pick<Config, 'oidc' | 'SWITCHYARD_PUBLIC_
     return login;
   };
 
+  /** The pending-login cookie: only the callback path ever receives it. */
+  const pendingCookie = (value: string, maxAge: number): string =>
+    serialize(OIDC_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: secureCookies(config), path: '/api/v1/auth/oidc', maxAge });
+
   const sweep = (): void => {
     for (const [id, entry] of pending) if (now() - entry.startedAt > PENDING_LOGIN_MAX_AGE_MS) pending.delete(id);
     while (pending.size >= MAX_PENDING) pending.delete(pending.keys().next().value as string);
@@ -48,8 +52,7 @@ export function createOidcFlow(config: Pick<Config, 'oidc' | 'SWITCHYARD_PUBLIC_
       sweep();
       const id = randomBytes(24).toString('base64url');
       pending.set(id, entry);
-      const cookie = serialize(OIDC_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure: secureCookies(config), path: '/api/v1/auth/oidc', maxAge: PENDING_LOGIN_MAX_AGE_MS / 1000 });
-      return { url, cookie };
+      return { url, cookie: pendingCookie(id, PENDING_LOGIN_MAX_AGE_MS / 1000) };
     },
     /** The pending login for this browser's cookie, removed (a callback is used once). */
     take(id: string | undefined): PendingOidcLogin | undefined {
@@ -59,7 +62,7 @@ export function createOidcFlow(config: Pick<Config, 'oidc' | 'SWITCHYARD_PUBLIC_
       return entry;
     },
     complete: async (callbackUrl: URL, entry: PendingOidcLogin) => (await client()).complete(callbackUrl, entry),
-    clearedCookie: (): string => serialize(OIDC_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure: secureCookies(config), path: '/api/v1/auth/oidc', maxAge: 0 }),
+    clearedCookie: (): string => pendingCookie('', 0),
   };
 }
 

@@ -73,8 +73,10 @@ export async function createAuth(options: AuthOptions) {
   const now = options.now ?? Date.now;
   const cost = options.passwordCost ?? DEFAULT_COST;
   const limiter = createLoginLimiter({ ...ADDRESS_LIMIT, now });
-  // Unknown users cost one scrypt too, so response time does not tell which names exist.
-  const decoyHash = await hashPassword(generatePassword(), cost);
+  // Unknown users cost one scrypt too, so response time does not tell which names exist; made on
+  // the first such sign-in, not at start-up.
+  let decoyHash: Promise<string> | undefined;
+  const decoy = (): Promise<string> => (decoyHash ??= hashPassword(generatePassword(), cost));
   const revokedListeners = new Set<(credentialIds: string[]) => void>();
   const at = (): string => new Date(now()).toISOString();
 
@@ -121,7 +123,7 @@ export async function createAuth(options: AuthOptions) {
       const wait = limiter.retryAfterSeconds(address);
       if (wait > 0) return failure(429, 'rate_limited', `too many failed sign-ins from this address; try again in ${wait} s`, wait);
       const user = await db.selectFrom('users').selectAll().where('name', '=', username).executeTakeFirst();
-      const valid = await verifyPassword(password, user?.password_hash ?? decoyHash);
+      const valid = await verifyPassword(password, user?.password_hash ?? (await decoy()));
       const time = now();
       const refused = (reason: string): AuthFailure => {
         limiter.fail(address);

@@ -9,13 +9,16 @@ type CookieConfig = Pick<Config, 'SWITCHYARD_PUBLIC_URL' | 'TLS_CERT_FILE' | 'SW
  * signed in; cross-site POSTs carry no cookie), Secure under HTTPS.
  */
 export function sessionCookie(secret: string, config: CookieConfig): string {
-  const secure = secureCookies(config);
-  return serialize(sessionCookieName(secure), secret, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: config.SWITCHYARD_SESSION_MAX_SECONDS });
+  return withSessionAttributes(secret, config.SWITCHYARD_SESSION_MAX_SECONDS, config);
 }
 
 export function clearedSessionCookie(config: CookieConfig): string {
+  return withSessionAttributes('', 0, config);
+}
+
+function withSessionAttributes(value: string, maxAge: number, config: CookieConfig): string {
   const secure = secureCookies(config);
-  return serialize(sessionCookieName(secure), '', { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 0 });
+  return serialize(sessionCookieName(secure), value, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge });
 }
 
 /** The client address server.ts recorded (it overwrites any value a client sent). */
