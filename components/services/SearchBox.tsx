@@ -1,13 +1,25 @@
 'use client';
 
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 
 function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 
+interface Props {
+  value: string;
+  onChange: (value: string) => void;
+  placeholder: string;
+  label: string;
+  /** Enter (Shift+Enter: `backwards`), e.g. to step through matches. */
+  onEnter?: (backwards: boolean) => void;
+  describedBy?: string;
+  /** Shown after the input instead of the `/` hint (e.g. a live match count). */
+  after?: ReactNode;
+}
+
 /** Search input; `/` anywhere on the page focuses it, Escape clears it. */
-export function SearchBox({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+export function SearchBox({ value, onChange, placeholder, label, onEnter, describedBy, after }: Props) {
   const input = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -31,25 +43,30 @@ export function SearchBox({ value, onChange }: { value: string; onChange: (value
         ref={input}
         type="search"
         className="search__input"
-        placeholder="Search name, instance, address, metadata"
-        aria-label="Search services"
+        placeholder={placeholder}
+        aria-label={label}
         aria-keyshortcuts="/"
+        aria-describedby={describedBy}
         autoComplete="off"
         spellCheck={false}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         onKeyDown={(e) => {
-          if (e.key === 'Escape' && value !== '') {
+          if (e.key === 'Enter' && onEnter) {
+            e.preventDefault();
+            onEnter(e.shiftKey);
+          } else if (e.key === 'Escape' && value !== '') {
             e.preventDefault();
             onChange('');
           }
         }}
       />
-      {value === '' && (
-        <kbd className="search__hint" aria-hidden="true">
-          /
-        </kbd>
-      )}
+      {after ??
+        (value === '' && (
+          <kbd className="search__hint" aria-hidden="true">
+            /
+          </kbd>
+        ))}
     </div>
   );
 }

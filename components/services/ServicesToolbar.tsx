@@ -17,7 +17,7 @@ export function ServicesToolbar({ query, facets, shown, total, onChange }: Props
     query.search !== '' || query.status !== '' || query.format !== '' || query.zone !== '' || query.version !== '';
   return (
     <div className="toolbar" role="search">
-      <SearchBox value={query.search} onChange={(search) => onChange({ search })} />
+      <SearchBox value={query.search} onChange={(search) => onChange({ search })} placeholder="Search name, instance, address, metadata" label="Search services" />
       <FacetSelect label="Status" value={query.status} options={facets.statuses} format={(s) => STATUS_LABELS[s]} onChange={(status) => onChange({ status })} />
       <FacetSelect label="Format" value={query.format} options={facets.formats} onChange={(format) => onChange({ format })} />
       <FacetSelect label="Zone" value={query.zone} options={facets.zones} onChange={(zone) => onChange({ zone })} />

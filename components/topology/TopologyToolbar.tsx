@@ -1,11 +1,11 @@
 'use client';
 
-import { useEffect, useRef } from 'react';
 import type { FacetValue } from '@/lib/model/filter';
 import type { Format, Status } from '@/lib/model/instance';
 import { GROUP_MODES, type GroupMode } from '@/lib/model/topology-group';
 import { MAX_HOPS, type TopologyViewState } from '@/lib/model/topology-view';
 import { FacetSelect } from '../services/FacetSelect';
+import { SearchBox } from '../services/SearchBox';
 import { STATUS_LABELS } from '../ui/StatusBadge';
 
 export interface TopologyFacets {
@@ -31,59 +31,25 @@ interface Props {
   onToggleLegend(): void;
 }
 
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
-}
-
 const MODE_LABELS: Record<GroupMode, string> = { none: 'No grouping', zone: 'Group by zone', namespace: 'Group by namespace' };
 
 export function TopologyToolbar({ view, facets, mode, autoGrouped, matches, shown, total, legendOpen, onChange, onSearchNext, onFit, onRelayout, onToggleLegend }: Props) {
-  const input = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
-      event.preventDefault();
-      input.current?.focus();
-      input.current?.select();
-    };
-    document.addEventListener('keydown', onKeyDown);
-    return () => document.removeEventListener('keydown', onKeyDown);
-  }, []);
-
   const filtered = view.status !== '' || view.zone !== '' || view.namespace !== '' || view.format !== '';
   return (
     <div className="toolbar topology-toolbar" role="search">
-      <div className="search">
-        <svg className="search__icon" viewBox="0 0 16 16" width="13" height="13" aria-hidden="true" focusable="false">
-          <circle cx="7" cy="7" r="4.8" fill="none" stroke="currentColor" strokeWidth="1.6" />
-          <path d="m10.6 10.6 3.6 3.6" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
-        </svg>
-        <input
-          ref={input}
-          type="search"
-          className="search__input"
-          placeholder="Find a service, instance or address"
-          aria-label="Find on the map"
-          aria-keyshortcuts="/"
-          aria-describedby="topology-search-count"
-          autoComplete="off"
-          spellCheck={false}
-          value={view.search}
-          onChange={(event) => onChange({ search: event.target.value })}
-          onKeyDown={(event) => {
-            if (event.key === 'Enter') {
-              event.preventDefault();
-              onSearchNext(event.shiftKey);
-            } else if (event.key === 'Escape' && view.search !== '') {
-              event.preventDefault();
-              onChange({ search: '' });
-            }
-          }}
-        />
-        <span id="topology-search-count" className="search__count" aria-live="polite">
-          {matches === null ? '' : matches === 0 ? 'no match' : `${matches} ${matches === 1 ? 'match' : 'matches'}`}
-        </span>
-      </div>
+      <SearchBox
+        value={view.search}
+        onChange={(search) => onChange({ search })}
+        placeholder="Find a service, instance or address"
+        label="Find on the map"
+        onEnter={onSearchNext}
+        describedBy="topology-search-count"
+        after={
+          <span id="topology-search-count" className="search__count" aria-live="polite">
+            {matches === null ? '' : matches === 0 ? 'no match' : `${matches} ${matches === 1 ? 'match' : 'matches'}`}
+          </span>
+        }
+      />
       <FacetSelect label="Status" value={view.status} options={facets.statuses} format={(s) => STATUS_LABELS[s]} onChange={(status) => onChange({ status })} />
       <FacetSelect label="Zone" value={view.zone} options={facets.zones} onChange={(zone) => onChange({ zone })} />
       <FacetSelect label="Namespace" value={view.namespace} options={facets.namespaces} onChange={(namespace) => onChange({ namespace })} />
