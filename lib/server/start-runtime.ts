@@ -67,7 +67,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     file: path.join(config.dataDir, 'history.sqlite'),
     onAppended: (events) => io?.emit('history:events', events),
   });
-  const auth = await createAuth({
+  const auth = createAuth({
     db: history.db,
     audit: (event) => history.append(event),
     idleSeconds: config.SWITCHYARD_SESSION_IDLE_SECONDS,

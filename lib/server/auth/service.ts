@@ -68,7 +68,7 @@ function tokenView(row: Selectable<TokensTable>): TokenView {
  * Users, sessions and API tokens, stored in the history database. Sessions and tokens are
  * random secrets of which only the SHA-256 is stored; passwords are scrypt hashes.
  */
-export async function createAuth(options: AuthOptions) {
+export function createAuth(options: AuthOptions) {
   const { db, audit } = options;
   const now = options.now ?? Date.now;
   const cost = options.passwordCost ?? DEFAULT_COST;
@@ -336,4 +336,4 @@ export async function createAuth(options: AuthOptions) {
   };
 }
 
-export type Auth = Awaited<ReturnType<typeof createAuth>>;
+export type Auth = ReturnType<typeof createAuth>;
