@@ -23,6 +23,9 @@ export const LOCKOUT = { failures: 5, lockMs: 15 * 60_000 } as const;
 export const ADDRESS_LIMIT = { maxFailures: 20, windowMs: 10 * 60_000 } as const;
 /** Writing "last seen"/"last used" on every request would make each read a write. */
 const TOUCH_EVERY_MS = 30_000;
+/** How long a valid token is trusted without asking the database (revocation clears it at once). */
+const TOKEN_CACHE_MS = 10_000;
+const TOKEN_CACHE_MAX = 10_000;
 
 export type AuthFailure = { ok: false; status: 400 | 401 | 403 | 404 | 409 | 429; code: string; message: string; retryAfterSeconds?: number };
 export type LoginOutcome = { ok: true; sessionSecret: string; principal: Principal } | AuthFailure;
@@ -80,8 +83,14 @@ export function createAuth(options: AuthOptions) {
   const revokedListeners = new Set<(credentialIds: string[]) => void>();
   const at = (): string => new Date(now()).toISOString();
 
+  // Valid tokens seen lately, by hash: every call report authenticates, and a database round trip
+  // each time halved ingest throughput (docs/BENCHMARKS.md).
+  const tokenCache = new Map<string, { principal: Principal; expiresMs: number | null; lastUsedMs: number; cachedAt: number }>();
+
   const revoke = (credentialIds: string[]): void => {
     if (credentialIds.length === 0) return;
+    const revoked = new Set(credentialIds);
+    for (const [hash, entry] of tokenCache) if (revoked.has(entry.principal.credentialId)) tokenCache.delete(hash);
     for (const listener of revokedListeners) listener(credentialIds);
   };
 
@@ -200,11 +209,24 @@ export function createAuth(options: AuthOptions) {
 
     async authenticateToken(secret: string): Promise<Principal | null> {
       if (!secret.startsWith(TOKEN_PREFIX)) return null;
-      const row = await db.selectFrom('tokens').selectAll().where('hash', '=', digest(secret)).executeTakeFirst();
+      const hash = digest(secret);
       const time = now();
-      if (!row || row.revoked_ms !== null || (row.expires_ms !== null && row.expires_ms <= time)) return null;
-      if (row.last_used_ms === null || time - row.last_used_ms > TOUCH_EVERY_MS) await db.updateTable('tokens').set({ last_used_ms: time }).where('id', '=', row.id).execute();
-      return { kind: 'token', name: row.name, role: roleOf(row.role), ...(row.service !== null ? { scope: row.service } : {}), credentialId: row.id };
+      let entry = tokenCache.get(hash);
+      if (!entry || time - entry.cachedAt >= TOKEN_CACHE_MS) {
+        const row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
+        tokenCache.delete(hash);
+        if (!row || row.revoked_ms !== null) return null;
+        const principal: Principal = { kind: 'token', name: row.name, role: roleOf(row.role), ...(row.service !== null ? { scope: row.service } : {}), credentialId: row.id };
+        entry = { principal, expiresMs: row.expires_ms, lastUsedMs: row.last_used_ms ?? 0, cachedAt: time };
+        if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
+        tokenCache.set(hash, entry);
+      }
+      if (entry.expiresMs !== null && entry.expiresMs <= time) return null;
+      if (time - entry.lastUsedMs > TOUCH_EVERY_MS) {
+        entry.lastUsedMs = time;
+        await db.updateTable('tokens').set({ last_used_ms: time }).where('id', '=', entry.principal.credentialId).execute();
+      }
+      return entry.principal;
     },
 
     async logout(principal: Principal): Promise<void> {
