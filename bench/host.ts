@@ -96,7 +96,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   };
   if (options.coalesceMs !== undefined) env.SWITCHYARD_COALESCE_MS = String(options.coalesceMs);
   const child: ChildProcess = fork(HOST_ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

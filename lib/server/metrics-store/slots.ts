@@ -23,27 +23,55 @@ function slotQuantiles(slot: OpenSlot): Quantiles | null {
 }
 
 const FIELDS = 5; // count, errors, p50, p95, p99
+/**
+ * Closed slots are kept in pages of this many, each allocated when its first slot closes: a
+ * series costs memory for the time it has data, not its whole window up front (a fleet's
+ * instances each get a probe series the moment they appear).
+ */
+const PAGE_SLOTS = 60;
+
+interface Page {
+  /** Which page of all time (slot number / PAGE_SLOTS) this one holds now. */
+  number: number;
+  /** FIELDS per slot; a NaN count marks a slot nothing closed into. */
+  fields: Float32Array;
+}
 
 /**
- * One resolution of a series: slots of `stepSeconds`, `length` of them kept. A slot keeps its
- * raw values or mergeable sketch only while data for it may still arrive (`graceSeconds` after it ends); then it
- * is reduced to count, errors and three quantiles in a Float32 ring — percentiles are always taken
- * from the merged distribution, and memory stays ~20 bytes per slot.
+ * One resolution of a series: slots of `stepSeconds`, at least `length` of them kept. A slot keeps
+ * its raw values or mergeable sketch only while data for it may still arrive (`graceSeconds` after
+ * it ends); then it is reduced to count, errors and three quantiles (20 bytes) in a page of a
+ * ring — percentiles are always taken from the merged distribution.
  */
 export function createSlots(stepSeconds: number, length: number, graceSeconds: number) {
-  const ring = new Float32Array(length * FIELDS);
-  // Slot starts in whole seconds fit 32 bits until 2106: half the memory of a Float64Array.
-  const ringStart = new Uint32Array(length);
+  // One page more than the window needs, so a page being reused never cuts into the window.
+  const pages: (Page | undefined)[] = new Array<Page | undefined>(Math.ceil(length / PAGE_SLOTS) + 1);
   const open = new Map<number, OpenSlot>();
 
   const slotOf = (second: number): number => Math.floor(second / stepSeconds) * stepSeconds;
-  const indexOf = (slotStart: number): number => (slotStart / stepSeconds) % length;
+  /** The page holding a slot start, if it still holds that slot's lap, and the slot's offset in it. */
+  const locate = (slotStart: number): { page: Page | undefined; offset: number; number: number } => {
+    const slot = slotStart / stepSeconds;
+    const number = Math.floor(slot / PAGE_SLOTS);
+    const page = pages[number % pages.length];
+    return { page: page?.number === number ? page : undefined, offset: (slot - number * PAGE_SLOTS) * FIELDS, number };
+  };
 
   const close = (slotStart: number, slot: OpenSlot): void => {
-    const i = indexOf(slotStart);
+    const found = locate(slotStart);
+    let page = found.page;
+    if (!page) {
+      const index = found.number % pages.length;
+      const previous = pages[index];
+      // A slot older than the window's pages has nowhere to go (and must not wipe newer ones).
+      if (previous && previous.number > found.number) return;
+      page = previous ?? { number: found.number, fields: new Float32Array(PAGE_SLOTS * FIELDS) };
+      page.number = found.number;
+      page.fields.fill(NaN);
+      pages[index] = page;
+    }
     const q = slotQuantiles(slot);
-    ringStart[i] = slotStart;
-    ring.set([slot.count, slot.errors, q?.p50 ?? NaN, q?.p95 ?? NaN, q?.p99 ?? NaN], i * FIELDS);
+    page.fields.set([slot.count, slot.errors, q?.p50 ?? NaN, q?.p95 ?? NaN, q?.p99 ?? NaN], found.offset);
   };
 
   const toPoint = (slotStart: number, count: number, errors: number, p50: number, p95: number, p99: number): LatencyPoint => ({
@@ -94,11 +122,9 @@ export function createSlots(stepSeconds: number, length: number, graceSeconds: n
           points.push(toPoint(start, slot.count, slot.errors, q?.p50 ?? NaN, q?.p95 ?? NaN, q?.p99 ?? NaN));
           continue;
         }
-        const i = indexOf(start);
-        if (ringStart[i] === start) {
-          const [count = 0, errors = 0, p50 = NaN, p95 = NaN, p99 = NaN] = ring.subarray(i * FIELDS, i * FIELDS + FIELDS);
-          points.push(toPoint(start, count, errors, p50, p95, p99));
-        } else points.push(toPoint(start, 0, 0, NaN, NaN, NaN));
+        const { page, offset } = locate(start);
+        const [count = NaN, errors = 0, p50 = NaN, p95 = NaN, p99 = NaN] = page ? page.fields.subarray(offset, offset + FIELDS) : [];
+        points.push(Number.isNaN(count) ? toPoint(start, 0, 0, NaN, NaN, NaN) : toPoint(start, count, errors, p50, p95, p99));
       }
       return points;
     },

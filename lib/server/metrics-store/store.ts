@@ -12,7 +12,7 @@ export type IngestOutcome = { ok: true; calls: number; reanchored: boolean } | {
 
 export interface MetricsStoreOptions {
   now?: () => number;
-  /** Call series (service, instance, edge) beyond this many are evicted, least recently updated first (~56 KB each). */
+  /** Call series (service, instance, edge) beyond this many are evicted, least recently updated first (up to ~47 KB each once they hold a day of data; pages are allocated as data arrives). */
   maxSeries?: number;
   /** Probe series (one per instance) are capped apart, so probes never evict call series. */
   maxProbeSeries?: number;

@@ -22,6 +22,20 @@ describe('worker-thread layout engine', () => {
     expect(first).toEqual(finishLayout(await new ELK().layout(toElkGraph(request)), request));
   });
 
+  it('ends an idle worker and starts a new one for the next layout', async () => {
+    const brief = createWorkerLayoutEngine({ idleMs: 50 });
+    const request = { nodes: [{ id: 'a', width: 10, height: 10 }], edges: [] };
+    try {
+      const first = await brief.layout(request);
+      expect(brief.running()).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(brief.running()).toBe(false);
+      expect(await brief.layout(request)).toEqual(first);
+    } finally {
+      brief.dispose();
+    }
+  });
+
   it('fails pending requests when disposed', async () => {
     const other = createWorkerLayoutEngine();
     const pending = other.layout({ nodes: [{ id: 'a', width: 10, height: 10 }], edges: [] });

@@ -4,13 +4,26 @@ import type { LayoutEngine, LayoutRequest, Point } from '@/lib/model/topology-la
 type Reply = { id: number; positions: [string, number, number][] } | { id: number; error: string };
 
 /**
- * The server's layout engine: ELK in a worker thread (worker.ts), started on first use and kept
- * warm. The worker is TypeScript, loaded through tsx (worker-entry.mjs).
+ * A worker idle this long ends. Its isolate with ELK loaded holds ~60 MB, and layouts come in
+ * bursts (a deploy adding services) far apart; a cold start costs well under a second, off the loop.
  */
-export function createWorkerLayoutEngine(): LayoutEngine {
+export const LAYOUT_WORKER_IDLE_MS = 30_000;
+
+/**
+ * The server's layout engine: ELK in a worker thread (worker.ts), started on first use and ended
+ * when idle. The worker is TypeScript, loaded through tsx (worker-entry.mjs).
+ */
+export function createWorkerLayoutEngine(options: { idleMs?: number } = {}): LayoutEngine & { running(): boolean } {
   let worker: Worker | undefined;
   let nextId = 0;
+  let idle: ReturnType<typeof setTimeout> | undefined;
   const waiting = new Map<number, { resolve(positions: Map<string, Point>): void; reject(error: Error): void }>();
+
+  const retire = (): void => {
+    const current = worker;
+    worker = undefined;
+    void current?.terminate();
+  };
 
   const failAll = (error: Error): void => {
     for (const pending of waiting.values()) pending.reject(error);
@@ -24,7 +37,11 @@ export function createWorkerLayoutEngine(): LayoutEngine {
       const pending = waiting.get(reply.id);
       if (!pending) return;
       waiting.delete(reply.id);
-      if (waiting.size === 0) spawned.unref();
+      if (waiting.size === 0) {
+        spawned.unref();
+        idle = setTimeout(retire, options.idleMs ?? LAYOUT_WORKER_IDLE_MS);
+        idle.unref();
+      }
       if ('error' in reply) pending.reject(new Error(reply.error));
       else pending.resolve(new Map(reply.positions.map(([id, x, y]) => [id, { x, y }])));
     });
@@ -37,6 +54,7 @@ export function createWorkerLayoutEngine(): LayoutEngine {
 
   return {
     layout(request: LayoutRequest) {
+      clearTimeout(idle);
       worker ??= spawn();
       const id = (nextId += 1);
       const target = worker;
@@ -48,10 +66,10 @@ export function createWorkerLayoutEngine(): LayoutEngine {
       });
     },
     dispose() {
-      const current = worker;
-      worker = undefined;
+      clearTimeout(idle);
+      retire();
       failAll(new Error('layout engine disposed'));
-      void current?.terminate();
     },
+    running: () => worker !== undefined,
   };
 }

@@ -1,4 +1,3 @@
-import { WARM_UP } from '@/lib/model/topology-layout';
 import { defaultLayoutInput } from '@/lib/model/topology-layout-input';
 import type { MetricsStore } from '../metrics-store/store';
 import type { Store } from '../store';
@@ -37,16 +36,8 @@ export function startTopologyLayout(options: { store: Store; latency: MetricsSto
   const patience = setTimeout(openUp, options.patienceMs ?? FIRST_TRAFFIC_PATIENCE_MS);
   patience.unref();
   const changed = structuralChanges();
-  let warm = false;
   const unsubscribe = store.subscribe((delta) => {
-    if (!changed(delta)) return;
-    // Loading and compiling ELK is most of a cold layout's time: done with the registry's first
-    // instances, while the first call statistics are awaited (a runtime with none starts no worker).
-    if (!warm) {
-      warm = true;
-      void engine.layout(WARM_UP).catch(() => undefined);
-    }
-    if (open) cache.touch();
+    if (open && changed(delta)) cache.touch();
   });
   let pairs = '';
   const poll = setInterval(() => {

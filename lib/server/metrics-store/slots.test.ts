@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createSlots } from './slots';
+
+const T0 = 1_795_000_000; // a whole minute, in seconds
+
+/** One call per slot for `slots` slots from `from`, closing each as time passes it. */
+function fill(slots: ReturnType<typeof createSlots>, from: number, count: number, latency: (i: number) => number): void {
+  for (let i = 0; i < count; i += 1) {
+    const second = from + i * slots.stepSeconds;
+    slots.add(second, 1, i % 2, [{ value: latency(i), weight: 1 }], 1);
+    slots.sweep(second + slots.stepSeconds);
+  }
+}
+
+describe('slots', () => {
+  it('keeps every closed slot of the window, across page boundaries and laps of the ring', () => {
+    const slots = createSlots(1, 900, 0);
+    fill(slots, T0, 2_000, (i) => i);
+    const end = T0 + 2_000;
+    const points = slots.points(end - 900, end);
+    expect(points).toHaveLength(900);
+    points.forEach((point, k) => {
+      const i = 2_000 - 900 + k;
+      expect(point.t).toBe((T0 + i) * 1_000);
+      expect(point.rps).toBe(1);
+      expect(point.errorRate).toBe(i % 2);
+      expect(point.p50Ms).toBe(i);
+    });
+  });
+
+  it('reads slots it never saw, or that left the window, as empty', () => {
+    const slots = createSlots(60, 1_440, 0);
+    slots.add(T0, 3, 0, [{ value: 7, weight: 3 }], 1);
+    slots.sweep(T0 + 3_600);
+    const [seen, unseen] = slots.points(T0, T0 + 120);
+    expect(seen).toMatchObject({ rps: 3 / 60, p50Ms: 7 });
+    expect(unseen).toMatchObject({ rps: 0, errorRate: null, p50Ms: null });
+    // A day and more later the same ring position holds a newer lap: the old slot is gone.
+    fill(slots, T0 + 1_441 * 60, 60, () => 1);
+    expect(slots.points(T0, T0 + 60)[0]).toMatchObject({ rps: 0, p50Ms: null });
+  });
+
+  it('drops a slot that closes after the ring moved past it instead of wiping newer slots', () => {
+    const slots = createSlots(1, 60, 10_000);
+    fill(slots, T0 + 200, 60, () => 9);
+    // Held open by a long grace, then closed after the newer slots: it belongs where they are now.
+    slots.add(T0, 1, 0, [{ value: 5, weight: 1 }], 1);
+    slots.sweep(T0 + 100_000);
+    const recent = slots.points(T0 + 200, T0 + 260);
+    expect(recent.every((point) => point.rps === 1 && point.p50Ms === 9)).toBe(true);
+  });
+});
