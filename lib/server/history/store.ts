@@ -79,6 +79,8 @@ export async function openHistory(options: HistoryOptions) {
         .returningAll()
         .execute();
       if (inserted.length > 0) options.onAppended?.(inserted.map(toHistoryEvent));
+      // A batch blocks the loop for ~10 ms; a burst (a fleet deregistering) must not add them up.
+      if (queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
   };
 

@@ -1,6 +1,6 @@
 import { WINDOWS, type LatencyPoint, type LatencyWindow } from '@/lib/model/latency';
 import type { WeightedValue } from './histogram';
-import { createSlots } from './slots';
+import { Slots } from './slots';
 
 /** Reported calls may arrive this long after their slot ends (reporters send every few seconds). */
 export const REPORT_GRACE_SECONDS = 90;
@@ -8,48 +8,56 @@ export const REPORT_GRACE_SECONDS = 90;
 export const PROBE_GRACE_SECONDS = 5;
 
 /** Calls (or probes) of one thing — a service, an instance, an edge — at 1 s for 15 min and 1 min for 24 h. */
-export function createSeries(graceSeconds: number = REPORT_GRACE_SECONDS) {
-  const seconds = createSlots(1, 15 * 60, graceSeconds);
-  const minutes = createSlots(60, 24 * 60, graceSeconds);
-  let lastUpdate = 0;
-  return {
-    /** Spreads an interval's calls evenly over its whole seconds, into both resolutions. */
-    record(startSecond: number, intervalSeconds: number, count: number, errors: number, values: readonly WeightedValue[]): void {
-      const span = Math.max(1, Math.round(intervalSeconds));
-      const share = 1 / span;
-      const first = Math.floor(startSecond);
-      for (let s = 0; s < span; s += 1) seconds.add(first + s, count * share, errors * share, values, share);
-      // The minute slots get each minute's share at once: same figures, a fraction of the sketch work.
-      for (let minute = Math.floor(first / 60) * 60; minute < first + span; minute += 60) {
-        const covered = Math.min(minute + 60, first + span) - Math.max(minute, first);
-        const minuteShare = covered * share;
-        minutes.add(minute, count * minuteShare, errors * minuteShare, values, minuteShare);
-      }
-      lastUpdate = Math.max(lastUpdate, Math.floor(startSecond) + span);
-    },
-    sweep(nowSecond: number): void {
-      seconds.sweep(nowSecond);
-      minutes.sweep(nowSecond);
-    },
-    points(window: LatencyWindow, nowSecond: number): LatencyPoint[] {
-      const { seconds: span, stepSeconds } = WINDOWS[window];
-      const slots = stepSeconds === 1 ? seconds : minutes;
-      const to = Math.floor(nowSecond / stepSeconds) * stepSeconds + stepSeconds;
-      return slots.points(to - span, to);
-    },
-    /** Totals of the last `windowSeconds`, latency from the newest minute slot's merged sketch. */
-    recent(nowSecond: number, windowSeconds: number): { count: number; errors: number; points: LatencyPoint[] } {
-      const points = seconds.points(nowSecond - windowSeconds, nowSecond);
-      let count = 0;
-      let errors = 0;
-      for (const point of points) {
-        count += point.rps;
-        errors += (point.errorRate ?? 0) * point.rps;
-      }
-      return { count, errors, points: minutes.points(nowSecond - 60, nowSecond + 1) };
-    },
-    lastUpdate: () => lastUpdate,
-  };
-}
+export class Series {
+  readonly #seconds: Slots;
+  readonly #minutes: Slots;
+  #lastUpdate = 0;
 
-export type Series = ReturnType<typeof createSeries>;
+  constructor(graceSeconds: number = REPORT_GRACE_SECONDS) {
+    this.#seconds = new Slots(1, 15 * 60, graceSeconds);
+    this.#minutes = new Slots(60, 24 * 60, graceSeconds);
+  }
+
+  /** Spreads an interval's calls evenly over its whole seconds, into both resolutions. */
+  record(startSecond: number, intervalSeconds: number, count: number, errors: number, values: readonly WeightedValue[]): void {
+    const span = Math.max(1, Math.round(intervalSeconds));
+    const share = 1 / span;
+    const first = Math.floor(startSecond);
+    for (let s = 0; s < span; s += 1) this.#seconds.add(first + s, count * share, errors * share, values, share);
+    // The minute slots get each minute's share at once: same figures, a fraction of the sketch work.
+    for (let minute = Math.floor(first / 60) * 60; minute < first + span; minute += 60) {
+      const covered = Math.min(minute + 60, first + span) - Math.max(minute, first);
+      const minuteShare = covered * share;
+      this.#minutes.add(minute, count * minuteShare, errors * minuteShare, values, minuteShare);
+    }
+    this.#lastUpdate = Math.max(this.#lastUpdate, Math.floor(startSecond) + span);
+  }
+
+  sweep(nowSecond: number): void {
+    this.#seconds.sweep(nowSecond);
+    this.#minutes.sweep(nowSecond);
+  }
+
+  points(window: LatencyWindow, nowSecond: number): LatencyPoint[] {
+    const { seconds: span, stepSeconds } = WINDOWS[window];
+    const slots = stepSeconds === 1 ? this.#seconds : this.#minutes;
+    const to = Math.floor(nowSecond / stepSeconds) * stepSeconds + stepSeconds;
+    return slots.points(to - span, to);
+  }
+
+  /** Totals of the last `windowSeconds`, latency from the newest minute slot's merged sketch. */
+  recent(nowSecond: number, windowSeconds: number): { count: number; errors: number; points: LatencyPoint[] } {
+    const points = this.#seconds.points(nowSecond - windowSeconds, nowSecond);
+    let count = 0;
+    let errors = 0;
+    for (const point of points) {
+      count += point.rps;
+      errors += (point.errorRate ?? 0) * point.rps;
+    }
+    return { count, errors, points: this.#minutes.points(nowSecond - 60, nowSecond + 1) };
+  }
+
+  lastUpdate(): number {
+    return this.#lastUpdate;
+  }
+}

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createSlots } from './slots';
+import { Slots } from './slots';
 
 const T0 = 1_795_000_000; // a whole minute, in seconds
 
 /** One call per slot for `slots` slots from `from`, closing each as time passes it. */
-function fill(slots: ReturnType<typeof createSlots>, from: number, count: number, latency: (i: number) => number): void {
+function fill(slots: Slots, from: number, count: number, latency: (i: number) => number): void {
   for (let i = 0; i < count; i += 1) {
     const second = from + i * slots.stepSeconds;
     slots.add(second, 1, i % 2, [{ value: latency(i), weight: 1 }], 1);
@@ -14,7 +14,7 @@ function fill(slots: ReturnType<typeof createSlots>, from: number, count: number
 
 describe('slots', () => {
   it('keeps every closed slot of the window, across page boundaries and laps of the ring', () => {
-    const slots = createSlots(1, 900, 0);
+    const slots = new Slots(1, 900, 0);
     fill(slots, T0, 2_000, (i) => i);
     const end = T0 + 2_000;
     const points = slots.points(end - 900, end);
@@ -29,7 +29,7 @@ describe('slots', () => {
   });
 
   it('reads slots it never saw, or that left the window, as empty', () => {
-    const slots = createSlots(60, 1_440, 0);
+    const slots = new Slots(60, 1_440, 0);
     slots.add(T0, 3, 0, [{ value: 7, weight: 3 }], 1);
     slots.sweep(T0 + 3_600);
     const [seen, unseen] = slots.points(T0, T0 + 120);
@@ -41,7 +41,7 @@ describe('slots', () => {
   });
 
   it('drops a slot that closes after the ring moved past it instead of wiping newer slots', () => {
-    const slots = createSlots(1, 60, 10_000);
+    const slots = new Slots(1, 60, 10_000);
     fill(slots, T0 + 200, 60, () => 9);
     // Held open by a long grace, then closed after the newer slots: it belongs where they are now.
     slots.add(T0, 1, 0, [{ value: 5, weight: 1 }], 1);

@@ -41,94 +41,107 @@ interface Page {
  * One resolution of a series: slots of `stepSeconds`, at least `length` of them kept. A slot keeps
  * its raw values or mergeable sketch only while data for it may still arrive (`graceSeconds` after
  * it ends); then it is reduced to count, errors and three quantiles (20 bytes) in a page of a
- * ring — percentiles are always taken from the merged distribution.
+ * ring — percentiles are always taken from the merged distribution. A class, not closures: every
+ * instance of a fleet gets two of these when it appears.
  */
-export function createSlots(stepSeconds: number, length: number, graceSeconds: number) {
+export class Slots {
   // One page more than the window needs, so a page being reused never cuts into the window.
-  const pages: (Page | undefined)[] = new Array<Page | undefined>(Math.ceil(length / PAGE_SLOTS) + 1);
-  const open = new Map<number, OpenSlot>();
+  readonly #pages: (Page | undefined)[];
+  readonly #open = new Map<number, OpenSlot>();
+  readonly #graceSeconds: number;
 
-  const slotOf = (second: number): number => Math.floor(second / stepSeconds) * stepSeconds;
+  constructor(
+    readonly stepSeconds: number,
+    length: number,
+    graceSeconds: number,
+  ) {
+    this.#graceSeconds = graceSeconds;
+    this.#pages = new Array<Page | undefined>(Math.ceil(length / PAGE_SLOTS) + 1);
+  }
+
+  /** Adds calls at `second` (fractional counts allowed: an interval is spread over its seconds). */
+  add(second: number, count: number, errors: number, values: readonly WeightedValue[], weightScale: number): void {
+    const start = this.#slotOf(second);
+    let slot = this.#open.get(start);
+    if (!slot) this.#open.set(start, (slot = { count: 0, errors: 0, values: [], sketch: null }));
+    slot.count += count;
+    slot.errors += errors;
+    if (slot.values && slot.values.length + values.length <= RAW_VALUES) {
+      for (const { value, weight } of values) slot.values.push({ value, weight: weight * weightScale });
+      return;
+    }
+    if (!slot.sketch) {
+      slot.sketch = newSketch();
+      for (const raw of slot.values ?? []) slot.sketch.accept(raw.value, raw.weight * SKETCH_WEIGHT_UNIT);
+      slot.values = null;
+    }
+    for (const { value, weight } of values) slot.sketch.accept(value, weight * weightScale * SKETCH_WEIGHT_UNIT);
+  }
+
+  /** Closes the slots nothing can reach any more. */
+  sweep(nowSecond: number): void {
+    for (const [start, slot] of this.#open) {
+      if (start + this.stepSeconds + this.#graceSeconds <= nowSecond) {
+        this.#close(start, slot);
+        this.#open.delete(start);
+      }
+    }
+  }
+
+  /** Points for every slot in [from, to), zero-filled where nothing was seen. */
+  points(fromSecond: number, toSecond: number): LatencyPoint[] {
+    const points: LatencyPoint[] = [];
+    for (let start = this.#slotOf(fromSecond); start < toSecond; start += this.stepSeconds) {
+      const slot = this.#open.get(start);
+      if (slot) {
+        const q = slotQuantiles(slot);
+        points.push(this.#point(start, slot.count, slot.errors, q?.p50 ?? NaN, q?.p95 ?? NaN, q?.p99 ?? NaN));
+        continue;
+      }
+      const { page, offset } = this.#locate(start);
+      const [count = NaN, errors = 0, p50 = NaN, p95 = NaN, p99 = NaN] = page ? page.fields.subarray(offset, offset + FIELDS) : [];
+      points.push(Number.isNaN(count) ? this.#point(start, 0, 0, NaN, NaN, NaN) : this.#point(start, count, errors, p50, p95, p99));
+    }
+    return points;
+  }
+
+  #slotOf(second: number): number {
+    return Math.floor(second / this.stepSeconds) * this.stepSeconds;
+  }
+
   /** The page holding a slot start, if it still holds that slot's lap, and the slot's offset in it. */
-  const locate = (slotStart: number): { page: Page | undefined; offset: number; number: number } => {
-    const slot = slotStart / stepSeconds;
+  #locate(slotStart: number): { page: Page | undefined; offset: number; number: number } {
+    const slot = slotStart / this.stepSeconds;
     const number = Math.floor(slot / PAGE_SLOTS);
-    const page = pages[number % pages.length];
+    const page = this.#pages[number % this.#pages.length];
     return { page: page?.number === number ? page : undefined, offset: (slot - number * PAGE_SLOTS) * FIELDS, number };
-  };
+  }
 
-  const close = (slotStart: number, slot: OpenSlot): void => {
-    const found = locate(slotStart);
+  #close(slotStart: number, slot: OpenSlot): void {
+    const found = this.#locate(slotStart);
     let page = found.page;
     if (!page) {
-      const index = found.number % pages.length;
-      const previous = pages[index];
+      const index = found.number % this.#pages.length;
+      const previous = this.#pages[index];
       // A slot older than the window's pages has nowhere to go (and must not wipe newer ones).
       if (previous && previous.number > found.number) return;
       page = previous ?? { number: found.number, fields: new Float32Array(PAGE_SLOTS * FIELDS) };
       page.number = found.number;
       page.fields.fill(NaN);
-      pages[index] = page;
+      this.#pages[index] = page;
     }
     const q = slotQuantiles(slot);
     page.fields.set([slot.count, slot.errors, q?.p50 ?? NaN, q?.p95 ?? NaN, q?.p99 ?? NaN], found.offset);
-  };
+  }
 
-  const toPoint = (slotStart: number, count: number, errors: number, p50: number, p95: number, p99: number): LatencyPoint => ({
-    t: slotStart * 1_000,
-    p50Ms: Number.isNaN(p50) ? null : p50,
-    p95Ms: Number.isNaN(p95) ? null : p95,
-    p99Ms: Number.isNaN(p99) ? null : p99,
-    rps: count / stepSeconds,
-    errorRate: count > 0 ? errors / count : null,
-  });
-
-  return {
-    stepSeconds,
-    /** Adds calls at `second` (fractional counts allowed: an interval is spread over its seconds). */
-    add(second: number, count: number, errors: number, values: readonly WeightedValue[], weightScale: number): void {
-      const start = slotOf(second);
-      let slot = open.get(start);
-      if (!slot) open.set(start, (slot = { count: 0, errors: 0, values: [], sketch: null }));
-      slot.count += count;
-      slot.errors += errors;
-      if (slot.values && slot.values.length + values.length <= RAW_VALUES) {
-        for (const { value, weight } of values) slot.values.push({ value, weight: weight * weightScale });
-        return;
-      }
-      if (!slot.sketch) {
-        slot.sketch = newSketch();
-        for (const raw of slot.values ?? []) slot.sketch.accept(raw.value, raw.weight * SKETCH_WEIGHT_UNIT);
-        slot.values = null;
-      }
-      for (const { value, weight } of values) slot.sketch.accept(value, weight * weightScale * SKETCH_WEIGHT_UNIT);
-    },
-    /** Closes the slots nothing can reach any more. */
-    sweep(nowSecond: number): void {
-      for (const [start, slot] of open) {
-        if (start + stepSeconds + graceSeconds <= nowSecond) {
-          close(start, slot);
-          open.delete(start);
-        }
-      }
-    },
-    /** Points for every slot in [from, to), zero-filled where nothing was seen. */
-    points(fromSecond: number, toSecond: number): LatencyPoint[] {
-      const points: LatencyPoint[] = [];
-      for (let start = slotOf(fromSecond); start < toSecond; start += stepSeconds) {
-        const slot = open.get(start);
-        if (slot) {
-          const q = slotQuantiles(slot);
-          points.push(toPoint(start, slot.count, slot.errors, q?.p50 ?? NaN, q?.p95 ?? NaN, q?.p99 ?? NaN));
-          continue;
-        }
-        const { page, offset } = locate(start);
-        const [count = NaN, errors = 0, p50 = NaN, p95 = NaN, p99 = NaN] = page ? page.fields.subarray(offset, offset + FIELDS) : [];
-        points.push(Number.isNaN(count) ? toPoint(start, 0, 0, NaN, NaN, NaN) : toPoint(start, count, errors, p50, p95, p99));
-      }
-      return points;
-    },
-  };
+  #point(slotStart: number, count: number, errors: number, p50: number, p95: number, p99: number): LatencyPoint {
+    return {
+      t: slotStart * 1_000,
+      p50Ms: Number.isNaN(p50) ? null : p50,
+      p95Ms: Number.isNaN(p95) ? null : p95,
+      p99Ms: Number.isNaN(p99) ? null : p99,
+      rps: count / this.stepSeconds,
+      errorRate: count > 0 ? errors / count : null,
+    };
+  }
 }
-
-export type Slots = ReturnType<typeof createSlots>;

@@ -1,7 +1,7 @@
 import type { IngestBatch } from '@/lib/model/ingest';
 import type { EdgeStats, LatencyPoint, LatencyWindow } from '@/lib/model/latency';
 import { bucketValues } from './histogram';
-import { createSeries, PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, type Series } from './series';
+import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
 
 /** Within this much of our clock, a reporter's interval is taken as it says. */
 export const TRUSTED_SKEW_SECONDS = 30;
@@ -42,7 +42,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       pool.set(key, found);
       return found;
     }
-    found = createSeries(graceSeconds);
+    found = new Series(graceSeconds);
     pool.set(key, found);
     if (pool.size > cap) {
       const oldest = pool.keys().next().value;
@@ -55,7 +55,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
 
   const read = (pool: Map<string, Series>, key: string, window: LatencyWindow): LatencyPoint[] => {
     const nowSecond = now() / 1_000;
-    return (pool.get(key) ?? createSeries()).points(window, nowSecond);
+    return (pool.get(key) ?? new Series()).points(window, nowSecond);
   };
 
   return {

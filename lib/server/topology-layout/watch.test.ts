@@ -30,6 +30,21 @@ describe('structuralChanges', () => {
     expect(changed(delta({ op: 'remove', service: 'orders', key: '/services/orders/1' }))).toBe(false);
     expect(changed(delta())).toBe(false);
   });
+
+  it('does not see more instances like the ones there, until the last of a kind goes', () => {
+    const changed = structuralChanges();
+    const replica = (n: number, patch: Partial<Instance> = {}) => instance({ id: `orders-${n}`, key: `/services/orders/${n}`, ...patch });
+    expect(changed(delta({ op: 'upsert', instance: replica(1) }))).toBe(true);
+    expect(changed(delta({ op: 'upsert', instance: replica(2) }, { op: 'upsert', instance: replica(3) }))).toBe(false);
+    // One replica with another dependency adds an edge; moving it back takes it away.
+    expect(changed(delta({ op: 'upsert', instance: replica(3, { dependsOn: ['redis'] }) }))).toBe(true);
+    expect(changed(delta({ op: 'upsert', instance: replica(3) }))).toBe(true);
+    expect(changed(delta({ op: 'remove', service: 'orders', key: '/services/orders/2' }, { op: 'remove', service: 'orders', key: '/services/orders/3' }))).toBe(false);
+    expect(changed(delta({ op: 'remove', service: 'orders', key: '/services/orders/1' }))).toBe(true);
+    // A key that moves to another service changes both.
+    expect(changed(delta({ op: 'upsert', instance: replica(1) }))).toBe(true);
+    expect(changed(delta({ op: 'upsert', instance: replica(1, { service: 'billing' }) }))).toBe(true);
+  });
 });
 
 describe('observedPairsKey', () => {

@@ -2,25 +2,40 @@ import type { Delta } from '@/lib/model/live';
 import type { EdgeStats } from '@/lib/model/latency';
 
 /**
- * Which registry deltas can change the map's node set: an instance appearing or going, or one
- * whose service, dependencies or metadata (external dependencies' kinds) change. A probe result
- * (status) or a drain is none of those, and never costs the layout cache a look.
+ * Which registry deltas can change the map's node set: a service appearing or going, or a
+ * dependency list or metadata (external dependencies' kinds) that no other instance of its service
+ * has appearing or going. More instances like the ones there (a deploy scaling out), a probe result
+ * or a drain are none of those, and never cost the layout cache a look.
  */
 export function structuralChanges(): (delta: Delta) => boolean {
-  const signatures = new Map<string, string>();
+  const byKey = new Map<string, { service: string; signature: string }>();
+  /** Per service, how many instances carry each signature. */
+  const counts = new Map<string, Map<string, number>>();
+  /** Adds `step` instances with a signature; true when the signature appeared or vanished. */
+  const count = (service: string, signature: string, step: 1 | -1): boolean => {
+    let signatures = counts.get(service);
+    if (!signatures) counts.set(service, (signatures = new Map()));
+    const next = (signatures.get(signature) ?? 0) + step;
+    if (next > 0) signatures.set(signature, next);
+    else signatures.delete(signature);
+    if (signatures.size === 0) counts.delete(service);
+    return next === 0 || (step === 1 && next === 1);
+  };
   return (delta) => {
     let changed = false;
     for (const change of delta.changes) {
-      if (change.op === 'remove') {
-        changed = signatures.delete(change.key) || changed;
-        continue;
-      }
-      const { key, service, dependsOn, metadata } = change.instance;
-      const signature = `${service}\u0000${(dependsOn ?? []).join(',')}\u0000${JSON.stringify(metadata)}`;
-      if (signatures.get(key) !== signature) {
-        signatures.set(key, signature);
-        changed = true;
-      }
+      const key = change.op === 'remove' ? change.key : change.instance.key;
+      const before = byKey.get(key);
+      const after =
+        change.op === 'remove'
+          ? undefined
+          : { service: change.instance.service, signature: `${(change.instance.dependsOn ?? []).join(',')}\u0000${JSON.stringify(change.instance.metadata)}` };
+      if (before?.service === after?.service && before?.signature === after?.signature) continue;
+      if (before) changed = count(before.service, before.signature, -1) || changed;
+      if (after) {
+        byKey.set(key, after);
+        changed = count(after.service, after.signature, 1) || changed;
+      } else byKey.delete(key);
     }
     return changed;
   };
