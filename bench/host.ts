@@ -96,7 +96,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
   };
   if (options.coalesceMs !== undefined) env.SWITCHYARD_COALESCE_MS = String(options.coalesceMs);
   const child: ChildProcess = fork(HOST_ENTRY, [], {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    // BENCH_CPU_PROFILE_DIR=dir: the runtime writes a V8 CPU profile there (open in Chrome DevTools).
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [])],
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
