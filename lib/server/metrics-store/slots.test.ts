@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RELATIVE_ACCURACY } from './histogram';
 import { Slots } from './slots';
 
 const T0 = 1_795_000_000; // a whole minute, in seconds
@@ -48,5 +49,20 @@ describe('slots', () => {
     slots.sweep(T0 + 100_000);
     const recent = slots.points(T0 + 200, T0 + 260);
     expect(recent.every((point) => point.rps === 1 && point.p50Ms === 9)).toBe(true);
+  });
+
+  it('stays exact while values repeat, and turns to a sketch within its accuracy past 64 distinct ones', () => {
+    const repeated = new Slots(1, 900, 0);
+    for (let call = 0; call < 1_000; call += 1) repeated.add(T0, 1, 0, [{ value: 2.5, weight: 90 }, { value: 7.5, weight: 9 }, { value: 400, weight: 1 }], 1);
+    expect(repeated.points(T0, T0 + 1)[0]).toMatchObject({ p50Ms: 2.5, p95Ms: 7.5, p99Ms: 7.5 });
+
+    const spread = new Slots(1, 900, 0);
+    const values = Array.from({ length: 1_000 }, (_, i) => i + 1);
+    for (const value of values) spread.add(T0, 1, 0, [{ value, weight: 1 }], 1);
+    const point = spread.points(T0, T0 + 1)[0];
+    for (const [quantile, field] of [[0.5, 'p50Ms'], [0.95, 'p95Ms'], [0.99, 'p99Ms']] as const) {
+      const exact = values[Math.ceil(quantile * values.length) - 1] as number;
+      expect(Math.abs((point?.[field] ?? 0) - exact) / exact).toBeLessThanOrEqual(RELATIVE_ACCURACY + 1e-9);
+    }
   });
 });

@@ -2,7 +2,11 @@ import type { DDSketch } from '@datadog/sketches-js';
 import type { LatencyPoint } from '@/lib/model/latency';
 import { newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
 
-/** A slot holds raw weighted values (exact, cheap) until it has more than this many, then a sketch. */
+/**
+ * A slot holds its values exactly, as value → summed weight, until it has more than this many
+ * distinct ones, then a sketch. Reporters' buckets repeat the same few midpoints call after call,
+ * so most slots never need a sketch (whose every accept costs a logarithm).
+ */
 const RAW_VALUES = 64;
 /**
  * DDSketch answers 0 for every quantile when its total weight is below 1, and spreading an
@@ -14,12 +18,12 @@ const SKETCH_WEIGHT_UNIT = 1_024;
 interface OpenSlot {
   count: number;
   errors: number;
-  values: WeightedValue[] | null;
+  values: Map<number, number> | null;
   sketch: DDSketch | null;
 }
 
 function slotQuantiles(slot: OpenSlot): Quantiles | null {
-  return slot.sketch ? quantilesOf(slot.sketch) : valueQuantiles(slot.values ?? []);
+  return slot.sketch ? quantilesOf(slot.sketch) : valueQuantiles(Array.from(slot.values ?? [], ([value, weight]) => ({ value, weight })));
 }
 
 const FIELDS = 5; // count, errors, p50, p95, p99
@@ -63,19 +67,19 @@ export class Slots {
   add(second: number, count: number, errors: number, values: readonly WeightedValue[], weightScale: number): void {
     const start = this.#slotOf(second);
     let slot = this.#open.get(start);
-    if (!slot) this.#open.set(start, (slot = { count: 0, errors: 0, values: [], sketch: null }));
+    if (!slot) this.#open.set(start, (slot = { count: 0, errors: 0, values: new Map(), sketch: null }));
     slot.count += count;
     slot.errors += errors;
-    if (slot.values && slot.values.length + values.length <= RAW_VALUES) {
-      for (const { value, weight } of values) slot.values.push({ value, weight: weight * weightScale });
+    const raw = slot.values;
+    if (raw) {
+      for (const { value, weight } of values) raw.set(value, (raw.get(value) ?? 0) + weight * weightScale);
+      if (raw.size <= RAW_VALUES) return;
+      const sketch = (slot.sketch = newSketch());
+      for (const [value, weight] of raw) sketch.accept(value, weight * SKETCH_WEIGHT_UNIT);
+      slot.values = null;
       return;
     }
-    if (!slot.sketch) {
-      slot.sketch = newSketch();
-      for (const raw of slot.values ?? []) slot.sketch.accept(raw.value, raw.weight * SKETCH_WEIGHT_UNIT);
-      slot.values = null;
-    }
-    for (const { value, weight } of values) slot.sketch.accept(value, weight * weightScale * SKETCH_WEIGHT_UNIT);
+    for (const { value, weight } of values) slot.sketch?.accept(value, weight * weightScale * SKETCH_WEIGHT_UNIT);
   }
 
   /** Closes the slots nothing can reach any more. */
