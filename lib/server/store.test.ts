@@ -103,6 +103,21 @@ describe('store', () => {
     expect(store.revision()).toBe('20');
   });
 
+  it('builds a snapshot once per change, whoever asks', () => {
+    store = createStore({ coalesceMs: 1000 });
+    store.upsertKey(key('users', 'a'));
+    const first = store.snapshot();
+    expect(store.snapshot()).toBe(first);
+    store.setRevision('42');
+    const afterRevision = store.snapshot();
+    expect(afterRevision).not.toBe(first);
+    expect(afterRevision.revision).toBe('42');
+    store.setRegistryStatus({ state: 'unreachable', message: 'etcd unreachable' });
+    expect(store.snapshot().registry.state).toBe('unreachable');
+    store.upsertKey(key('users', 'b'));
+    expect(store.snapshot().services[0]?.instances.map((instance) => instance.id)).toEqual(['a', 'b']);
+  });
+
   it('attaches drains and lease TTLs to the instances they name', () => {
     store = createStore({ coalesceMs: 1000 });
     store.upsertKey(key('users', 'a', '77'));
