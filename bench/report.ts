@@ -169,7 +169,7 @@ function snapshotTable(result: SnapshotResult): string[] {
     row(['measure', 'median', 'max', 'baseline (same run)', 'verdict']),
     row(['---', '---:', '---:', '---', '---']),
     row(['initial sync, 10k keys (registry start → synced)', formatMs(ready.syncMs), '—', rawList, 'no target (context)']),
-    row(['`store.snapshot()` build', ...sampleCells(result.build), stringify, 'no separate target (part of the row below)']),
+    row(['`store.snapshot()` build (a full one, after a change; until the next change every page and socket shares it)', ...sampleCells(result.build), stringify, 'no separate target (part of the row below)']),
     row(['connect → `state:snapshot`, default transports (polling, as the browser)', ...sampleCells(result.receiptDefault), `build + stringify: ${ms(result.build.median + result.stringify.median)}`, receiptVerdict(result.receiptDefault)]),
     row(['connect → `state:snapshot`, WebSocket only', ...sampleCells(result.receiptWebsocket), `build + stringify: ${ms(result.build.median + result.stringify.median)}`, receiptVerdict(result.receiptWebsocket)]),
     row(['server RSS after sync', formatBytes(ready.rssAfterSync), '—', '—', rssVerdict(ready.rssAfterSync)]),

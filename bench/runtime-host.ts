@@ -110,7 +110,10 @@ async function main(): Promise<void> {
     let bytes = 0;
     let services = 0;
     let instances = 0;
+    const revision = runtime.store.revision();
     for (let i = 0; i < message.repeats; i += 1) {
+      // The store shares one build until something changes: a revision bump makes each a full build.
+      runtime.store.setRevision(`${revision}.${i}`);
       const t0 = performance.now();
       const snapshot = runtime.store.snapshot();
       const t1 = performance.now();
@@ -122,6 +125,7 @@ async function main(): Promise<void> {
       services = snapshot.services.length;
       instances = snapshot.services.reduce((total, service) => total + service.instances.length, 0);
     }
+    runtime.store.setRevision(revision);
     const rss = sampleRss();
     reply({ type: 'snapshot-measured', buildMs, stringifyMs, bytes, services, instances, rss, peakRss, heapUsed: process.memoryUsage().heapUsed });
   });
