@@ -37,7 +37,9 @@ export function startTopologyLayout(options: { store: Store; latency: MetricsSto
   patience.unref();
   const changed = structuralChanges();
   const unsubscribe = store.subscribe((delta) => {
-    if (open && changed(delta)) cache.touch();
+    // Every delta is counted, before the first look too, so later ones are judged against the truth.
+    const structural = changed(delta);
+    if (open && structural) cache.touch();
   });
   let pairs = '';
   const poll = setInterval(() => {
