@@ -25,8 +25,26 @@ function statusOf(node: MapNode): string {
   return node.type === 'frame' ? 'unknown' : node.data.status;
 }
 
+/**
+ * `text`, cut short with an ellipsis when wider than `room` (at least one character is kept). A
+ * binary search: cutting a character at a time measured each label up to its length in text.
+ */
+function fitLabel(target: CanvasRenderingContext2D, text: string, room: number): string {
+  if (target.measureText(text).width <= room) return text;
+  let fits = 1;
+  let tooLong = text.length;
+  while (tooLong - fits > 1) {
+    const middle = (fits + tooLong) >> 1;
+    if (target.measureText(`${text.slice(0, middle)}…`).width <= room) fits = middle;
+    else tooLong = middle;
+  }
+  return `${text.slice(0, fits)}…`;
+}
+
 export interface OverviewCanvasProps {
   active: boolean;
+  /** The zoom from which the map draws its nodes instead, once a gesture rests. */
+  nodesFrom: number;
   nodes: MapNode[];
   edges: MapEdge[];
   rects: ReadonlyMap<string, Rect>;
@@ -37,7 +55,7 @@ export interface OverviewCanvasProps {
   colorMode: string;
 }
 
-export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOthers, colorMode }: OverviewCanvasProps) {
+export function OverviewCanvas({ active, nodesFrom, nodes, edges, rects, selected, dimOthers, colorMode }: OverviewCanvasProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const store = useStoreApi();
 
@@ -72,6 +90,8 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
           const sy = from.y + from.height / 2;
           const ex = to.x;
           const ey = to.y + to.height / 2;
+          // A part of the map: a line whose box misses it would only be clipped, after the cost of stroking it.
+          if (view && unseen({ x: Math.min(sx, ex), y: Math.min(sy, ey), width: Math.abs(ex - sx), height: Math.abs(ey - sy) })) continue;
           // Straight: from far out, curves with horizontal tangents turn every backward call into a loop.
           target.moveTo(sx, sy);
           target.lineTo(ex, ey);
@@ -125,12 +145,7 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
           if (node.type === 'frame' || node.type === 'cluster') continue;
           const rect = rects.get(node.id);
           if (!rect || unseen(rect)) continue;
-          const room = rect.width - 10 / k;
-          let label = node.data.name;
-          if (target.measureText(label).width > room) {
-            while (label.length > 1 && target.measureText(`${label}…`).width > room) label = label.slice(0, -1);
-            label = `${label}…`;
-          }
+          const label = fitLabel(target, node.data.name, rect.width - 10 / k);
           target.fillStyle = colour('--bg');
           target.globalAlpha = 0.9;
           target.fillText(label, rect.x + 5 / k, rect.y + rect.height / 2);
@@ -140,13 +155,16 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
 
     // Panning at one zoom only moves the picture: it is painted once per zoom level onto a canvas
     // the size of the whole map, and a pan just moves that canvas (a CSS transform the compositor
-    // applies; nothing is repainted or re-rasterised). A map too big for one canvas at this zoom is
-    // painted per frame onto a screen-sized canvas instead. While the zoom changes, the picture
-    // already painted is stretched (up to MAX_STRETCH either way, as long as it covers the view)
-    // and painted sharp again once the zoom rests.
+    // applies; nothing is repainted or re-rasterised). While the zoom changes, the picture already
+    // painted is stretched (up to MAX_STRETCH either way, as long as it covers the view) and painted
+    // sharp again once the zoom rests. A picture the zoom has stretched too far, or a map too big
+    // for one canvas, is painted for the view and a margin around it only: painting the whole map
+    // at a close zoom (a canvas thousands of pixels wide) cost 150–300 ms a time.
     const PAD = 32;
     const MAX_SIDE = 8_192;
     const MAX_STRETCH = 2;
+    /** Painted beyond the view on each side, as a share of its width and height, when not the whole map. */
+    const MARGIN = 0.5;
     /** The last picture: the zoom it was painted at, the flow rectangle it covers, and whether that is the whole map. */
     let painted: { k: number; area: Rect; whole: boolean } | null = null;
     let settle: ReturnType<typeof setTimeout> | undefined;
@@ -164,50 +182,49 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
       context.fillRect(0, 0, element.width, element.height);
     };
 
+    /** Paints `area` (flow coordinates) at zoom k; unless it is the whole map, nodes outside it are left out. */
+    const paintArea = (k: number, area: Rect, whole: boolean): void => {
+      fill(Math.ceil(area.width * k), Math.ceil(area.height * k));
+      context.setTransform(ratio * k, 0, 0, ratio * k, -ratio * area.x * k, -ratio * area.y * k);
+      paint(context, k, whole ? undefined : area);
+      painted = { k, area, whole };
+    };
+
     const draw = (): void => {
       frame = 0;
       const { transform, width, height } = store.getState();
       const [tx, ty, k] = transform;
       const view = { x: -tx / k, y: -ty / k, width: width / k, height: height / k };
-      const w = bounds ? Math.ceil(bounds.width * k) + 2 * PAD : 0;
-      const h = bounds ? Math.ceil(bounds.height * k) + 2 * PAD : 0;
-      const fitsWhole = bounds !== undefined && w * ratio <= MAX_SIDE && h * ratio <= MAX_SIDE;
       const stretch = painted ? k / painted.k : 1;
-      const area = painted?.area;
-      const stretchable =
-        painted !== null &&
-        area !== undefined &&
-        stretch !== 1 &&
-        stretch >= 1 / MAX_STRETCH &&
-        stretch <= MAX_STRETCH &&
-        view.x >= area.x &&
-        view.y >= area.y &&
-        view.x + view.width <= area.x + area.width &&
-        view.y + view.height <= area.y + area.height;
-      if (painted && stretchable) {
-        element.style.transform = `translate(${tx + painted.area.x * k}px, ${ty + painted.area.y * k}px) scale(${stretch})`;
-        clearTimeout(settle);
-        settle = setTimeout(() => {
-          painted = null;
-          draw();
-        }, SETTLE_MS);
-        return;
+      const covers = (area: Rect): boolean => view.x >= area.x && view.y >= area.y && view.x + view.width <= area.x + area.width && view.y + view.height <= area.y + area.height;
+      // A picture of the whole map is usable however little of the view it covers: around the map
+      // there is only background, which the container already shows. (Fitted, the map is smaller
+      // than the view: requiring it to cover the view repainted the whole map every frame.)
+      const usable = painted !== null && stretch >= 1 / MAX_STRETCH && stretch <= MAX_STRETCH && (painted.whole || covers(painted.area));
+      if (!usable) {
+        const w = bounds ? Math.ceil(bounds.width * k) + 2 * PAD : 0;
+        const h = bounds ? Math.ceil(bounds.height * k) + 2 * PAD : 0;
+        // Zooming in, the view only shrinks: no margin is needed, and a quarter of the pixels are painted.
+        const margin = stretch > 1 ? 0 : MARGIN;
+        const part = { x: view.x - view.width * margin, y: view.y - view.height * margin, width: view.width * (1 + 2 * margin), height: view.height * (1 + 2 * margin) };
+        // At rest the whole map, if it fits (pans then only move it); while zooming, whichever is smaller.
+        const zooming = painted !== null && stretch !== 1;
+        const whole = bounds !== undefined && w * ratio <= MAX_SIDE && h * ratio <= MAX_SIDE && (!zooming || w * h <= part.width * part.height * k * k);
+        if (bounds && whole) paintArea(k, { x: bounds.x - PAD / k, y: bounds.y - PAD / k, width: w / k, height: h / k }, true);
+        else paintArea(k, part, false);
       }
-      if (fitsWhole && bounds) {
-        if (!painted?.whole || painted.k !== k) {
-          fill(w, h);
-          context.setTransform(ratio * k, 0, 0, ratio * k, ratio * (PAD - bounds.x * k), ratio * (PAD - bounds.y * k));
-          paint(context, k);
-          painted = { k, whole: true, area: { x: bounds.x - PAD / k, y: bounds.y - PAD / k, width: w / k, height: h / k } };
-        }
-        element.style.transform = `translate(${tx + bounds.x * k - PAD}px, ${ty + bounds.y * k - PAD}px)`;
-        return;
-      }
-      fill(width, height);
-      element.style.transform = 'none';
-      context.setTransform(ratio * k, 0, 0, ratio * k, ratio * tx, ratio * ty);
-      paint(context, k, view);
-      painted = { k, whole: false, area: view };
+      if (!painted) return;
+      const scale = k / painted.k;
+      element.style.transform = `translate(${tx + painted.area.x * k}px, ${ty + painted.area.y * k}px)${scale === 1 ? '' : ` scale(${scale})`}`;
+      if (scale === 1) return;
+      clearTimeout(settle);
+      settle = setTimeout(() => {
+        // Zoomed in this far, the map is about to show its nodes instead (TopologyCanvas switches
+        // once the gesture rests): a sharp picture would be thrown away unseen.
+        if (store.getState().transform[2] >= nodesFrom) return;
+        painted = null;
+        draw();
+      }, SETTLE_MS);
     };
 
     const schedule = (): void => {
@@ -222,7 +239,7 @@ export function OverviewCanvas({ active, nodes, edges, rects, selected, dimOther
       cancelAnimationFrame(frame);
       clearTimeout(settle);
     };
-  }, [active, store, nodes, edges, rects, selected, dimOthers, colorMode]);
+  }, [active, nodesFrom, store, nodes, edges, rects, selected, dimOthers, colorMode]);
 
   return (
     <div className={`toverview${active ? '' : ' is-hidden'}`} aria-hidden="true">

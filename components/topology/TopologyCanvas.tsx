@@ -1,15 +1,14 @@
 'use client';
 
-import { useCallback, useMemo, useRef, type KeyboardEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Controls,
   MiniMap,
   ReactFlow,
   useReactFlow,
-  useStore,
+  useStoreApi,
   type NodeChange,
   type NodeMouseHandler,
-  type ReactFlowState,
 } from '@xyflow/react';
 import { isArrowKey, nearestInDirection } from '@/lib/client/topology-nav';
 import type { Point } from '@/lib/model/topology-layout';
@@ -23,10 +22,9 @@ import type { MapEdge, MapNode } from './flow';
 const FAR_ZOOM = 0.55;
 const VERY_FAR_ZOOM = 0.28;
 
-const zoomClass = (state: ReactFlowState): string => {
-  const zoom = state.transform[2];
-  return zoom < VERY_FAR_ZOOM ? 'is-far is-very-far' : zoom < FAR_ZOOM ? 'is-far' : '';
-};
+/** 0 close, 1 far, 2 very far. */
+const zoomBand = (zoom: number): number => (zoom < VERY_FAR_ZOOM ? 2 : zoom < FAR_ZOOM ? 1 : 0);
+const ZOOM_CLASSES = ['', 'is-far', 'is-far is-very-far'];
 
 /**
  * From this many nodes (or twice as many edges), zooming out below FAR_ZOOM switches to the canvas
@@ -75,7 +73,28 @@ export interface TopologyCanvasProps {
  */
 export function TopologyCanvas({ nodes, edges, rects, colorMode, className, selected, searching, onSelect, onToggleGroup, onDrag, interacting }: TopologyCanvasProps) {
   const flow = useReactFlow<MapNode, MapEdge>();
-  const zoom = useStore(zoomClass);
+  const store = useStoreApi<MapNode, MapEdge>();
+  // The zoom band (level of detail; on a big map, the overview canvas or the nodes) follows the
+  // zoom, except that while the user zooms in it waits for the gesture to rest: crossing into a
+  // closer band mounts the nodes in view and restyles the rest, 150–350 ms at 1,000 services, and
+  // the canvases are stretched meanwhile. Zooming out, the farther band is taken at once: staying
+  // closer would mount every node that comes into view, frame after frame.
+  const [band, setBand] = useState(() => zoomBand(store.getState().transform[2]));
+  const gesture = useRef(false);
+  const takeUpZoom = useCallback(
+    (settled: boolean) => {
+      const next = zoomBand(store.getState().transform[2]);
+      setBand((current) => (settled || !gesture.current || next > current ? next : current));
+    },
+    [store],
+  );
+  useEffect(() => {
+    takeUpZoom(true);
+    return store.subscribe((state, previous) => {
+      if (state.transform[2] !== previous.transform[2]) takeUpZoom(false);
+    });
+  }, [store, takeUpZoom]);
+  const zoom = ZOOM_CLASSES[band] ?? '';
   const big = nodes.length > OVERVIEW_MIN_NODES || edges.length > 2 * OVERVIEW_MIN_NODES;
   // Below FAR_ZOOM labels are unreadable anyway: a big map is then drawn by the canvas overview.
   const overview = big && zoom.includes('is-far');
@@ -195,18 +214,25 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
   // drawn instead of redrawing thousands of nodes and edges each frame (measured: 2.3 s of raster
   // work in a 2.5 s pan of 1,000 nodes without it). Afterwards the layer goes, so text re-rasters sharp.
   const settle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const onMoveStart = useCallback(() => {
-    clearTimeout(settle.current);
-    interacting.current = true;
-    container.current?.classList.add('is-moving');
-  }, [interacting]);
+  // `event` is null when the code moves the view (fit, centring on a node): those take effect at once.
+  const onMoveStart = useCallback(
+    (event: MouseEvent | TouchEvent | null) => {
+      clearTimeout(settle.current);
+      interacting.current = true;
+      if (event) gesture.current = true;
+      container.current?.classList.add('is-moving');
+    },
+    [interacting],
+  );
   const onMoveEnd = useCallback(() => {
     clearTimeout(settle.current);
     settle.current = setTimeout(() => {
       interacting.current = false;
+      gesture.current = false;
       container.current?.classList.remove('is-moving');
+      takeUpZoom(true);
     }, SETTLE_MS);
-  }, [interacting]);
+  }, [interacting, takeUpZoom]);
 
   return (
     <div className={`topology__canvas ${className} ${zoom}${overview ? ' is-overview' : ''}${interacting.current ? ' is-moving' : ''}`} ref={container} onKeyDown={onKeyDown}>
@@ -240,8 +266,10 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
         onlyRenderVisibleElements={big}
       >
         <EdgeCanvas active={canvasEdges} edges={paintedEdges} rects={rects} alpha={searching ? 0.2 : selected !== '' ? 0.5 : 1} colorMode={colorMode} />
-        <OverviewCanvas active={overview} nodes={nodes} edges={edges} rects={rects} selected={selected} dimOthers={searching} colorMode={colorMode} />
-        <MiniMap<MapNode> pannable zoomable nodeColor={minimapColour} nodeStrokeWidth={0} ariaLabel="Minimap" />
+        <OverviewCanvas active={overview} nodesFrom={FAR_ZOOM} nodes={nodes} edges={edges} rects={rects} selected={selected} dimOthers={searching} colorMode={colorMode} />
+        {/* Not on the overview, which shows the whole map (and hides React Flow's nodes, which the
+            minimap would skip): kept there, it re-rendered and ran a selector per node on every frame. */}
+        {!overview && <MiniMap<MapNode> pannable zoomable nodeColor={minimapColour} nodeStrokeWidth={0} ariaLabel="Minimap" />}
         <Controls showInteractive={false} position="bottom-left" />
       </ReactFlow>
     </div>
