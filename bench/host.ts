@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { z } from 'zod';
+import { childExecArgv } from './child-argv';
 
 /**
  * The runtime under test runs in its own process (bench/runtime-host.ts) so its RSS is the
@@ -96,8 +97,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   };
   if (options.coalesceMs !== undefined) env.SWITCHYARD_COALESCE_MS = String(options.coalesceMs);
   const child: ChildProcess = fork(HOST_ENTRY, [], {
-    // BENCH_CPU_PROFILE_DIR=dir: the runtime writes a V8 CPU profile there (open in Chrome DevTools).
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [])],
+    execArgv: childExecArgv(),
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

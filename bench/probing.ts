@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ChildMessageSchema, type ChildMessage, type ProbeMeasured, type ProbeMode } from './probing-messages';
+import { childExecArgv } from './child-argv';
 
 /**
  * Active probing at scale: 5,000 instances, each with its own loopback address, probed over HTTP
@@ -39,7 +40,7 @@ interface Child {
 
 function forkChild(entry: string, env: Record<string, string>): Child {
   const child: ChildProcess = fork(path.join(import.meta.dirname, entry), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: childExecArgv(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
