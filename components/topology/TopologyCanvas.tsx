@@ -32,6 +32,7 @@ const ZOOM_CLASSES = ['', 'is-far', 'is-far is-very-far'];
  */
 export const OVERVIEW_MIN_NODES = 300;
 export const MIN_ZOOM = 0.02;
+const OVERVIEW_START = { x: 0, y: 0, zoom: MIN_ZOOM };
 const NO_EDGES: MapEdge[] = [];
 
 const MINIMAP_COLOURS: Record<string, string> = {
@@ -259,6 +260,9 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
         nodeDragThreshold={4}
         minZoom={MIN_ZOOM}
         maxZoom={2}
+        // A big map opens at overview zoom until it is fitted (next frame): opened at 100 %, it
+        // first mounted the nodes in view, to drop them for the overview a frame later.
+        defaultViewport={big ? OVERVIEW_START : undefined}
         colorMode={colorMode}
         attributionPosition="top-right"
         aria-label="Service topology map"
