@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import { useStoreApi } from '@xyflow/react';
 import { boundsOf, overlaps, type Rect } from '@/lib/model/topology-positions';
 import { SIZES } from '@/lib/model/topology-layout-input';
+import { around, beginPicture, covers, followViewport, MARGIN, placePicture, SETTLE_MS, viewportOf, withinStretch, type Picture } from './canvas-picture';
 import { EDGE_TONE_VARS, opaqueCanvas } from './canvas-theme';
 import { toneOf } from './edge-paint';
 import type { EdgeTone, MapEdge, MapNode } from './flow';
@@ -15,9 +16,6 @@ import type { EdgeTone, MapEdge, MapNode } from './flow';
  * by errors, group names — redrawn on each viewport change, while React Flow's nodes and edges are
  * hidden (CSS `.is-overview`). Zooming in brings the real nodes back.
  */
-
-/** How long the zoom must rest before the map-sized canvas is painted again. */
-const SETTLE_MS = 150;
 
 const STATUS_VARS: Record<string, string> = { passing: '--passing', warning: '--warning', critical: '--critical', unknown: '--unknown' };
 
@@ -65,7 +63,6 @@ export function OverviewCanvas({ active, nodesFrom, nodes, edges, rects, selecte
     const canvasTools = opaqueCanvas(element);
     if (!canvasTools) return;
     const { context, ratio, colour } = canvasTools;
-    let frame = 0;
 
     const bounds = boundsOf([...rects.values(), ...nodes.filter((node) => node.type === 'frame').map((node) => ({ ...node.position, width: node.width ?? 0, height: node.height ?? 0 }))]);
     const byTone = new Map<EdgeTone, MapEdge[]>();
@@ -153,70 +150,42 @@ export function OverviewCanvas({ active, nodesFrom, nodes, edges, rects, selecte
       }
     };
 
-    // Panning at one zoom only moves the picture: it is painted once per zoom level onto a canvas
-    // the size of the whole map, and a pan just moves that canvas (a CSS transform the compositor
-    // applies; nothing is repainted or re-rasterised). While the zoom changes, the picture already
-    // painted is stretched (up to MAX_STRETCH either way, as long as it covers the view) and painted
-    // sharp again once the zoom rests. A picture the zoom has stretched too far, or a map too big
-    // for one canvas, is painted for the view and a margin around it only: painting the whole map
-    // at a close zoom (a canvas thousands of pixels wide) cost 150–300 ms a time.
+    // A picture (canvas-picture.ts) of the whole map where it fits on one canvas, so that a pan
+    // at one zoom only moves it. A picture the zoom has stretched too far, or a map too big for
+    // one canvas, is painted for the view and a margin around it only: painting the whole map at
+    // a close zoom (a canvas thousands of pixels wide) cost 150–300 ms a time.
     const PAD = 32;
     const MAX_SIDE = 8_192;
-    const MAX_STRETCH = 2;
-    /** Painted beyond the view on each side, as a share of its width and height, when not the whole map. */
-    const MARGIN = 0.5;
-    /** The last picture: the zoom it was painted at, the flow rectangle it covers, and whether that is the whole map. */
-    let painted: { k: number; area: Rect; whole: boolean } | null = null;
+    let painted: (Picture & { whole: boolean }) | null = null;
     let settle: ReturnType<typeof setTimeout> | undefined;
-
-    const fill = (w: number, h: number): void => {
-      if (element.width !== Math.round(w * ratio) || element.height !== Math.round(h * ratio)) {
-        element.width = Math.round(w * ratio);
-        element.height = Math.round(h * ratio);
-      }
-      element.style.width = `${w}px`;
-      element.style.height = `${h}px`;
-      context.setTransform(1, 0, 0, 1, 0, 0);
-      context.globalAlpha = 1;
-      context.fillStyle = colour('--bg');
-      context.fillRect(0, 0, element.width, element.height);
-    };
 
     /** Paints `area` (flow coordinates) at zoom k; unless it is the whole map, nodes outside it are left out. */
     const paintArea = (k: number, area: Rect, whole: boolean): void => {
-      fill(Math.ceil(area.width * k), Math.ceil(area.height * k));
-      context.setTransform(ratio * k, 0, 0, ratio * k, -ratio * area.x * k, -ratio * area.y * k);
+      beginPicture(element, context, ratio, colour('--bg'), k, area);
       paint(context, k, whole ? undefined : area);
       painted = { k, area, whole };
     };
 
     const draw = (): void => {
-      frame = 0;
-      const { transform, width, height } = store.getState();
-      const [tx, ty, k] = transform;
-      const view = { x: -tx / k, y: -ty / k, width: width / k, height: height / k };
+      const viewport = viewportOf(store);
+      if (!viewport) return;
+      const { tx, ty, k, view } = viewport;
       const stretch = painted ? k / painted.k : 1;
-      const covers = (area: Rect): boolean => view.x >= area.x && view.y >= area.y && view.x + view.width <= area.x + area.width && view.y + view.height <= area.y + area.height;
       // A picture of the whole map is usable however little of the view it covers: around the map
       // there is only background, which the container already shows. (Fitted, the map is smaller
       // than the view: requiring it to cover the view repainted the whole map every frame.)
-      const usable = painted !== null && stretch >= 1 / MAX_STRETCH && stretch <= MAX_STRETCH && (painted.whole || covers(painted.area));
-      if (!usable) {
+      if (!painted || !withinStretch(painted, k) || !(painted.whole || covers(painted.area, view))) {
         const w = bounds ? Math.ceil(bounds.width * k) + 2 * PAD : 0;
         const h = bounds ? Math.ceil(bounds.height * k) + 2 * PAD : 0;
         // Zooming in, the view only shrinks: no margin is needed, and a quarter of the pixels are painted.
-        const margin = stretch > 1 ? 0 : MARGIN;
-        const part = { x: view.x - view.width * margin, y: view.y - view.height * margin, width: view.width * (1 + 2 * margin), height: view.height * (1 + 2 * margin) };
+        const part = around(view, stretch > 1 ? 0 : MARGIN);
         // At rest the whole map, if it fits (pans then only move it); while zooming, whichever is smaller.
         const zooming = painted !== null && stretch !== 1;
         const whole = bounds !== undefined && w * ratio <= MAX_SIDE && h * ratio <= MAX_SIDE && (!zooming || w * h <= part.width * part.height * k * k);
         if (bounds && whole) paintArea(k, { x: bounds.x - PAD / k, y: bounds.y - PAD / k, width: w / k, height: h / k }, true);
         else paintArea(k, part, false);
       }
-      if (!painted) return;
-      const scale = k / painted.k;
-      element.style.transform = `translate(${tx + painted.area.x * k}px, ${ty + painted.area.y * k}px)${scale === 1 ? '' : ` scale(${scale})`}`;
-      if (scale === 1) return;
+      if (!painted || !placePicture(element, tx, ty, k, painted)) return;
       clearTimeout(settle);
       settle = setTimeout(() => {
         // Zoomed in this far, the map is about to show its nodes instead (TopologyCanvas switches
@@ -227,16 +196,9 @@ export function OverviewCanvas({ active, nodesFrom, nodes, edges, rects, selecte
       }, SETTLE_MS);
     };
 
-    const schedule = (): void => {
-      if (frame === 0) frame = requestAnimationFrame(draw);
-    };
-    draw();
-    const unsubscribe = store.subscribe((state, previous) => {
-      if (state.transform !== previous.transform || state.width !== previous.width || state.height !== previous.height) schedule();
-    });
+    const stopFollowing = followViewport(store, draw);
     return () => {
-      unsubscribe();
-      cancelAnimationFrame(frame);
+      stopFollowing();
       clearTimeout(settle);
     };
   }, [active, nodesFrom, store, nodes, edges, rects, selected, dimOthers, colorMode]);
