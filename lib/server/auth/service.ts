@@ -39,7 +39,9 @@ const failure = (status: AuthFailure['status'], code: string, message: string, r
 });
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-const roleOf = (value: string): Role => RoleSchema.catch('viewer').parse(value);
+/** A role as stored; an unknown one (a database edited by hand) reads as the least privileged. */
+const StoredRoleSchema = RoleSchema.catch('viewer');
+const roleOf = (value: string): Role => StoredRoleSchema.parse(value);
 
 function userView(row: Selectable<UsersTable>, now: number): UserView {
   return {
@@ -169,11 +171,11 @@ export function createAuth(options: AuthOptions) {
       if (!user) {
         const taken = await db.selectFrom('users').select('id').where('name', '=', identity.name).executeTakeFirst();
         const name = taken ? `${identity.name}#${randomBytes(3).toString('hex')}` : identity.name;
-        await db
+        user = await db
           .insertInto('users')
           .values({ name, password_hash: null, role: identity.role, source: 'oidc', oidc_subject: subject, created_ms: now(), last_login_ms: null, locked_until_ms: null })
-          .execute();
-        user = await db.selectFrom('users').selectAll().where('oidc_subject', '=', subject).executeTakeFirstOrThrow();
+          .returningAll()
+          .executeTakeFirstOrThrow();
       } else if (user.role !== identity.role) {
         await db.updateTable('users').set({ role: identity.role }).where('id', '=', user.id).execute();
         user = { ...user, role: identity.role };
@@ -263,12 +265,12 @@ export function createAuth(options: AuthOptions) {
       async create(input: { name: string; role: Role; password: string }, actor: string): Promise<{ ok: true; user: UserView } | AuthFailure> {
         const taken = await db.selectFrom('users').select('id').where('name', '=', input.name).executeTakeFirst();
         if (taken) return failure(409, 'exists', `user ${input.name} already exists`);
-        await db
+        const row = await db
           .insertInto('users')
           .values({ name: input.name, password_hash: await hashPassword(input.password, cost), role: input.role, source: 'local', oidc_subject: null, created_ms: now(), last_login_ms: null, locked_until_ms: null })
-          .execute();
+          .returningAll()
+          .executeTakeFirstOrThrow();
         audit({ at: at(), kind: 'auth.user_changed', actor, detail: `created user ${input.name} (role ${input.role})` });
-        const row = await db.selectFrom('users').selectAll().where('name', '=', input.name).executeTakeFirstOrThrow();
         return { ok: true, user: userView(row, now()) };
       },
       /** Role, password or disabled; a password change, demotion or disabling ends the user's sessions. */
@@ -278,7 +280,7 @@ export function createAuth(options: AuthOptions) {
         const losesAdmin = user.role === 'admin' && user.disabled === 0 && ((change.role !== undefined && change.role !== 'admin') || change.disabled === true);
         if (losesAdmin && (await enabledAdmins()) <= 1) return failure(409, 'last_admin', 'this is the last enabled admin; make another admin first');
         if (change.password !== undefined && user.source === 'oidc') return failure(409, 'no_password', 'this user signs in through single sign-on');
-        await db
+        const row = await db
           .updateTable('users')
           .set({
             ...(change.role !== undefined ? { role: change.role } : {}),
@@ -286,7 +288,8 @@ export function createAuth(options: AuthOptions) {
             ...(change.password !== undefined ? { password_hash: await hashPassword(change.password, cost), failed_logins: 0, locked_until_ms: null } : {}),
           })
           .where('id', '=', user.id)
-          .execute();
+          .returningAll()
+          .executeTakeFirstOrThrow();
         const demoted = change.role !== undefined && change.role !== user.role;
         if (change.password !== undefined || change.disabled === true || demoted) await endSessionsOf(user.id);
         const what = [
@@ -295,7 +298,6 @@ export function createAuth(options: AuthOptions) {
           change.disabled !== undefined ? (change.disabled ? 'disabled' : 'enabled') : '',
         ].filter(Boolean);
         audit({ at: at(), kind: 'auth.user_changed', actor, detail: `changed user ${name}: ${what.join(', ')}` });
-        const row = await db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirstOrThrow();
         return { ok: true, user: userView(row, now()) };
       },
       async remove(name: string, actor: string): Promise<{ ok: true } | AuthFailure> {
@@ -319,7 +321,7 @@ export function createAuth(options: AuthOptions) {
         const secret = newSecret(TOKEN_PREFIX);
         const id = randomBytes(8).toString('hex');
         const time = now();
-        await db
+        const row = await db
           .insertInto('tokens')
           .values({
             id,
@@ -333,20 +335,19 @@ export function createAuth(options: AuthOptions) {
             last_used_ms: null,
             revoked_ms: null,
           })
-          .execute();
+          .returningAll()
+          .executeTakeFirstOrThrow();
         audit({ at: at(), kind: 'auth.token_created', actor, detail: `created token ${input.name} (role ${input.role}${input.service ? `, service ${input.service}` : ''})` });
-        const row = await db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
         return { secret, token: tokenView(row) };
       },
       async revoke(id: string, actor: string): Promise<{ ok: true; token: TokenView } | AuthFailure> {
         const row = await db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
         if (!row) return failure(404, 'not_found', `no token ${id}`);
-        if (row.revoked_ms === null) {
-          await db.updateTable('tokens').set({ revoked_ms: now() }).where('id', '=', id).execute();
-          revoke([id]);
-          audit({ at: at(), kind: 'auth.token_revoked', actor, detail: `revoked token ${row.name}` });
-        }
-        return { ok: true, token: tokenView(await db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) };
+        if (row.revoked_ms !== null) return { ok: true, token: tokenView(row) };
+        const revoked = await db.updateTable('tokens').set({ revoked_ms: now() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        revoke([id]);
+        audit({ at: at(), kind: 'auth.token_revoked', actor, detail: `revoked token ${row.name}` });
+        return { ok: true, token: tokenView(revoked) };
       },
     },
 
