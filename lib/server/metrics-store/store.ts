@@ -18,6 +18,9 @@ export interface MetricsStoreOptions {
   maxProbeSeries?: number;
 }
 
+/** Read for what nothing was recorded about: zero-filled points (reading never changes a series). */
+const NO_DATA = new Series();
+
 const SEP = '\u0000';
 const serviceKey = (service: string): string => `svc${SEP}${service}`;
 const instanceKey = (service: string, id: string): string => `ins${SEP}${service}${SEP}${id}`;
@@ -55,7 +58,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
 
   const read = (pool: Map<string, Series>, key: string, window: LatencyWindow): LatencyPoint[] => {
     const nowSecond = now() / 1_000;
-    return (pool.get(key) ?? new Series()).points(window, nowSecond);
+    return (pool.get(key) ?? NO_DATA).points(window, nowSecond);
   };
 
   return {
