@@ -2,7 +2,7 @@
 // Installs what the project needs before it runs: `node scripts/ensure.mjs [runtime] [browser] [certs] [build]`.
 // Node 20 built-ins only: it runs before node_modules exists. Prints nothing when all is present.
 //
-//   always    node_modules, via `npm ci` when missing or older than package-lock.json
+//   always    node_modules, via `npm ci` when missing or older than package-lock.json (npm's output shown only on failure)
 //   runtime   etcd + etcdctl (Debian etcd-server, etcd-client); ETCD_BIN=/path/to/etcd overrides the lookup
 //   browser   /usr/bin/chromium + DejaVu fonts (Debian chromium, fonts-dejavu-core); CHROMIUM_PATH overrides
 //   certs     openssl (Debian openssl), which the TLS tests use to make throwaway certificates
@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mtimeOf, needsBuild, needsNpmCi, newestOf } from './ensure/staleness.mjs';
-import { TOOLS, aptInstall, dryRun, missingTools, notRootMessage, run } from './ensure/system.mjs';
+import { TOOLS, aptInstall, dryRun, missingTools, notRootMessage, runQuietly } from './ensure/system.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const at = (...parts) => path.join(root, ...parts);
@@ -34,14 +34,10 @@ function ensureNodeModules() {
     stamp: mtimeOf(CI_STAMP),
   });
   if (!reason) return;
-  console.log(`ensure: running npm ci (${reason})…`);
-  const npm = (...args) => run('npm', args, { cwd: root, stdio: 'inherit' });
-  if (npm('ci') !== 0) {
-    // npm ci refuses a lockfile that lacks optional packages the registry does not serve (here:
-    // @next/swc-darwin-*, -win32-*); `npm install --no-save` installs from the same lockfile without rewriting it.
-    console.log('ensure: npm ci failed; retrying with npm install --no-save…');
-    if (npm('install', '--no-save') !== 0) fail('npm ci and npm install --no-save both failed');
-  }
+  console.log(`ensure: installing npm packages from package-lock.json (${reason}; about a minute, better-sqlite3 compiles)…`);
+  // npm's own output is kept back and shown only if the install fails: a newcomer reads every line we print.
+  const installed = runQuietly('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root });
+  if (!installed.ok) fail(`npm ci failed:\n${installed.output}`);
   if (!dryRun) fs.writeFileSync(CI_STAMP, `${new Date().toISOString()}\n`);
 }
 
@@ -62,8 +58,9 @@ function ensureBuild() {
   if (process.env.SWITCHYARD_SKIP_BUILD === '1') return;
   const reason = needsBuild({ buildId: mtimeOf(at('.next', 'BUILD_ID')), newestSource: newestOf(BUILD_INPUTS.map((p) => at(p))) });
   if (!reason) return;
-  console.log(`ensure: running next build (${reason})…`);
-  if (run('npx', ['next', 'build'], { cwd: root, stdio: 'inherit' }) !== 0) fail('next build failed');
+  console.log(`ensure: building the production bundle with next build (${reason}; 1–3 minutes)…`);
+  const built = runQuietly('npx', ['next', 'build'], { cwd: root });
+  if (!built.ok) fail(`next build failed:\n${built.output}`);
 }
 
 const needs = process.argv.slice(2);

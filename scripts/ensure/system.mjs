@@ -61,15 +61,16 @@ export function notRootMessage(missing) {
   ].join('\n');
 }
 
-/** Runs a command with inherited output (stdin closed: CI has none); returns its exit code. */
-export function run(cmd, args, options = {}) {
+/** Runs a command with its output captured; `output` is its last 40 lines, for the message when it fails. */
+export function runQuietly(cmd, args, options = {}) {
   if (dryRun) {
-    console.log(`ensure: [dry run] would run: ${options.label ?? ''}${[cmd, ...args].join(' ')}`);
-    return 0;
+    console.log(`ensure: [dry run] would run: ${[cmd, ...args].join(' ')}`);
+    return { ok: true, output: '' };
   }
-  const result = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+  const result = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
   if (result.error) throw new Error(`cannot run ${cmd}: ${result.error.message}`);
-  return result.status ?? 1;
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trimEnd().split('\n').slice(-40).join('\n');
+  return { ok: result.status === 0, output };
 }
 
 const aptListsEmpty = () => {
@@ -84,15 +85,20 @@ const aptListsEmpty = () => {
 export function aptInstall(missing) {
   const pkgs = [...new Set(missing.map((t) => t.pkg))];
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => run('apt-get', ['install', '-y', ...pkgs], { env, label: 'DEBIAN_FRONTEND=noninteractive ' });
+  let failure = '';
+  const install = () => {
+    const result = runQuietly('apt-get', ['install', '-y', ...pkgs], { env });
+    failure = result.output;
+    return result.ok;
+  };
   const update = () => {
-    console.log('ensure: apt-get update…');
-    if (run('apt-get', ['update'], { env }) !== 0) throw new Error('apt-get update failed');
+    console.log('ensure: refreshing the apt package lists…');
+    const result = runQuietly('apt-get', ['update'], { env });
+    if (!result.ok) throw new Error(`apt-get update failed:\n${result.output}`);
   };
   console.log(`ensure: installing ${pkgs.join(', ')} (apt)…`);
   if (aptListsEmpty()) update();
-  if (install() === 0) return;
-  if (dryRun) return;
+  if (install()) return;
   update(); // stale or missing package lists are the usual cause: refresh once and retry
-  if (install() !== 0) throw new Error(`apt-get install -y ${pkgs.join(' ')} failed`);
+  if (!install()) throw new Error(`apt-get install -y ${pkgs.join(' ')} failed:\n${failure}`);
 }
