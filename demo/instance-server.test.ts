@@ -38,6 +38,21 @@ describe('startInstanceServer', () => {
     await expect(checkGrpcHealth(`127.0.0.1:${server.port}`, 300)).rejects.toThrow(/deadline/i);
   });
 
+  it('exposes the work it answered, by code, as Prometheus text on /metrics', async () => {
+    const faults: Faults = { health: 'ok', latencyFactor: 1, errorRate: 0 };
+    let status = 200;
+    server = await startInstanceServer({ port: 0, faults, grpcHealth: false, work: async () => status });
+    const base = `http://127.0.0.1:${server.port}`;
+    await fetch(`${base}/work`);
+    status = 503;
+    await fetch(`${base}/work`);
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await metrics.text();
+    expect(text).toContain('demo_work_requests_total{code="200"} 1');
+    expect(text).toContain('demo_work_requests_total{code="503"} 1');
+  });
+
   it('drops connections on close, hanging ones too', async () => {
     const faults: Faults = { health: 'hang', latencyFactor: 1, errorRate: 0 };
     server = await startInstanceServer({ port: 0, faults, grpcHealth: false, work: async () => 200 });

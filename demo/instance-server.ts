@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Counter, Registry } from 'prom-client';
 import { startGrpcHealthServer, type GrpcHealthAnswer } from './grpc-health';
 import { listenMuxed } from './port-mux';
 
@@ -52,12 +53,19 @@ function listen(server: Server, port: number): Promise<number> {
 
 /**
  * One demo instance's server on loopback: `GET /healthz` (200, 503 or no answer, per the faults),
- * `GET /work` and, for gRPC-style services, `grpc.health.v1.Health/Check` on the same port.
+ * `GET /work`, `GET /metrics` (Prometheus text: the work it answered, by code) and, for
+ * gRPC-style services, `grpc.health.v1.Health/Check` on the same port.
  */
 export async function startInstanceServer(options: InstanceServerOptions): Promise<InstanceServer> {
   const { faults } = options;
+  const metrics = new Registry();
+  const answered = new Counter({ name: 'demo_work_requests_total', help: 'GET /work requests answered, by HTTP status', labelNames: ['code'], registers: [metrics] });
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const path = request.url?.split('?')[0];
+    if (path === '/metrics') {
+      void metrics.metrics().then((text) => response.writeHead(200, { 'content-type': metrics.contentType }).end(text));
+      return;
+    }
     if (path === '/healthz') {
       const answer = healthAnswer(faults.health, Date.now());
       if (answer === 'SERVING') response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
@@ -66,10 +74,11 @@ export async function startInstanceServer(options: InstanceServerOptions): Promi
       return;
     }
     if (path === '/work') {
-      void options.work().then(
-        (status) => response.writeHead(status).end(),
-        () => response.writeHead(500).end(),
-      );
+      const answer = (status: number): void => {
+        answered.inc({ code: String(status) });
+        response.writeHead(status).end();
+      };
+      void options.work().then(answer, () => answer(500));
       return;
     }
     response.writeHead(404).end();

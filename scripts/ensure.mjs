@@ -6,6 +6,7 @@
 //   runtime   etcd + etcdctl (Debian etcd-server, etcd-client); ETCD_BIN=/path/to/etcd overrides the lookup
 //   browser   /usr/bin/chromium + DejaVu fonts (Debian chromium, fonts-dejavu-core); CHROMIUM_PATH overrides
 //   certs     openssl (Debian openssl), which the TLS tests use to make throwaway certificates
+//   peers     real programs the integration tests talk to: prometheus (Debian prometheus)
 //   build     `next build` when .next/BUILD_ID is older than any input; SWITCHYARD_SKIP_BUILD=1 skips this need
 //
 // Missing system packages are installed with one `apt-get install` when running as root; otherwise it
@@ -65,7 +66,7 @@ function ensureBuild() {
 
 const needs = process.argv.slice(2);
 const unknown = needs.filter((need) => need !== 'build' && !(need in TOOLS));
-if (unknown.length > 0) fail(`unknown need ${unknown.join(', ')} (expected runtime, browser, certs, build)`);
+if (unknown.length > 0) fail(`unknown need ${unknown.join(', ')} (expected ${Object.keys(TOOLS).join(', ')}, build)`);
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 20) fail(`Node ${process.versions.node} is too old: Switchyard needs Node 20 or newer (https://nodejs.org).`);

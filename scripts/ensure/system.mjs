@@ -24,6 +24,8 @@ export const TOOLS = {
   ],
   // The TLS tests make a throwaway CA and certificates per run (tests/support/certs.ts).
   certs: [{ name: 'openssl', pkg: 'openssl', paths: () => [...onPath('openssl'), '/usr/bin/openssl'] }],
+  // Real programs the integration tests talk to (never mocks): Prometheus scrapes what our HTTP SD lists.
+  peers: [{ name: 'prometheus', pkg: 'prometheus', env: 'PROMETHEUS_BIN', paths: () => [...onPath('prometheus'), '/usr/bin/prometheus'] }],
 };
 
 function usable(file, plainFile) {

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { Instance, Service } from '../instance';
+import { prometheusTargets } from './http-sd';
+
+function instance(overrides: Partial<Instance>): Instance {
+  return { id: 'users-1', service: 'users', key: '/services/users/users-1', address: '127.0.0.1:8080', format: 'native', metadata: {}, status: 'passing', drain: null, ...overrides };
+}
+const fleet = (...instances: Instance[]): Service[] => [{ name: 'users', status: 'passing', instances }];
+
+describe('prometheusTargets', () => {
+  it('gives one group per instance, labelled with service, instance, format, zone, version and drained', () => {
+    const drained = instance({ id: 'users-2', address: '10.0.0.2:9000', zone: 'eu-1', version: 'v2', drain: { by: 'ann', reason: 'deploy', at: '2026-12-03T10:00:00Z' } });
+    expect(prometheusTargets(fleet(instance({}), drained))).toEqual([
+      { targets: ['127.0.0.1:8080'], labels: { service: 'users', instance: 'users-1', format: 'native', drained: 'false' } },
+      { targets: ['10.0.0.2:9000'], labels: { service: 'users', instance: 'users-2', format: 'native', drained: 'true', zone: 'eu-1', version: 'v2' } },
+    ]);
+  });
+
+  it('scrapes the port, path and scheme the prometheus.io annotations in the metadata name', () => {
+    const annotated = instance({ metadata: { 'prometheus.io/port': '9090', 'prometheus.io/path': '/admin/metrics', 'prometheus.io/scheme': 'https' } });
+    expect(prometheusTargets(fleet(annotated))).toEqual([
+      { targets: ['127.0.0.1:9090'], labels: { service: 'users', instance: 'users-1', format: 'native', drained: 'false', __metrics_path__: '/admin/metrics', __scheme__: 'https' } },
+    ]);
+  });
+
+  it('keeps IPv6 brackets and ignores a metrics port that is not a port', () => {
+    const v6 = instance({ address: '[::1]:8080', metadata: { 'prometheus.io/port': '99999' } });
+    expect(prometheusTargets(fleet(v6))[0]?.targets).toEqual(['[::1]:8080']);
+  });
+
+  it('leaves out instances that opt out or have no host:port address', () => {
+    const optedOut = instance({ metadata: { 'prometheus.io/scrape': 'false' } });
+    const url = instance({ address: 'http://127.0.0.1:8080/' });
+    const noPort = instance({ address: 'users.internal' });
+    expect(prometheusTargets(fleet(optedOut, url, noPort))).toEqual([]);
+  });
+
+  it('does not read annotations from the prototype of hostile metadata', () => {
+    const hostile = instance({ metadata: JSON.parse('{"__proto__":{"prometheus.io/scrape":"false"}}') as Record<string, string> });
+    expect(prometheusTargets(fleet(hostile))).toHaveLength(1);
+  });
+});
