@@ -24,6 +24,11 @@ export const TOOLS = {
   ],
   // The TLS tests make a throwaway CA and certificates per run (tests/support/certs.ts).
   certs: [{ name: 'openssl', pkg: 'openssl', paths: () => [...onPath('openssl'), '/usr/bin/openssl'] }],
+  // The registry-formats test builds a Go registrar against etcd's own clientv3, offline in GOPATH mode (tests/support/go-register.ts).
+  go: [
+    { name: 'go', pkg: 'golang-go', paths: () => [...onPath('go'), '/usr/bin/go'] },
+    { name: 'etcd clientv3 Go sources', pkg: 'golang-etcd-server-dev', plainFile: true, paths: () => ['/usr/share/gocode/src/go.etcd.io/etcd/clientv3/client.go'] },
+  ],
 };
 
 function usable(file, plainFile) {
