@@ -70,18 +70,20 @@ describe('registrations as the frameworks write them, through real etcd and the 
 });
 
 describe('a Go program registering with etcd’s own clientv3, the way the seeds do', () => {
-  it('shows the one-key service and the tutorial key under the right names, unleased only on diagnostics', async () => {
+  it('shows the one-key service and the tutorial keys under the right names, marks the unleased one, leaves an unleased one-key service to diagnostics', async () => {
     go = await buildGoRegister();
     const registrar = await go.start({
       endpoint: etcd.endpoint,
       ttlSeconds: 10,
       leased: { '/my-service': 'http://127.0.0.1:18080', '/tutorial/orders/127.0.0.1:19000': '127.0.0.1:19000' },
-      unleased: { '/unleased-service': 'http://127.0.0.1:18081' },
+      unleased: { '/unleased-service': 'http://127.0.0.1:18081', '/tutorial/orders/127.0.0.1:19001': '127.0.0.1:19001' },
     });
     const oneKey = await eventually(async () => (await byKey('/my-service'))[0], 10_000, 'the one-key service');
     expect(oneKey).toMatchObject({ service: 'my-service', id: '127.0.0.1:18080', address: '127.0.0.1:18080', format: 'generic' });
     expect(oneKey.unleased).toBeUndefined();
     expect((await byKey('/tutorial/orders/127.0.0.1:19000'))[0]).toMatchObject({ service: 'orders', id: '127.0.0.1:19000', format: 'plain' });
+    const unleasedTutorial = await eventually(async () => (await byKey('/tutorial/orders/127.0.0.1:19001'))[0], 10_000, 'the unleased tutorial key');
+    expect(unleasedTutorial).toMatchObject({ service: 'orders', format: 'plain', unleased: true });
     expect(await byKey('/unleased-service')).toEqual([]);
     expect(await unrecognisedKeys()).toContain('/unleased-service');
 
