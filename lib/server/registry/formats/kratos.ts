@@ -40,10 +40,8 @@ function decodeKratos(entry: RawEntry): Registration[] | null {
       version: optionalText(value.version),
       metadata: {
         ...metadataOf(value.metadata),
-        ...metadataFrom([
-          ['endpoints', value.endpoints.join(',')],
-          ...(defaultNamespace ? [] : ([['namespace', namespace]] as const)),
-        ]),
+        // metadataFrom skips undefined: the default namespace is not worth a metadata entry.
+        ...metadataFrom([['endpoints', value.endpoints.join(',')], ['namespace', defaultNamespace ? undefined : namespace]]),
       },
     },
   ];
