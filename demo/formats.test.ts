@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FORMATS } from '@/lib/model/instance';
 import { decodeEntry } from '@/lib/server/registry/decode';
+import { registryFormat } from '@/lib/server/registry/formats/index';
 import { registeredServiceName, registrationFor, registrationPrefix } from './formats';
 
 const instance = {
@@ -13,8 +14,6 @@ const instance = {
   metadata: { 'external.postgres': 'database' },
 };
 const LEASE = '7587874236439215621';
-/** Formats whose value has no free-form map to carry metadata in. */
-const WITHOUT_METADATA = new Set(['go-zero', 'plain', 'generic']);
 
 describe('demo registrations decode back to what was registered', () => {
   it.each(FORMATS)('%s', (format) => {
@@ -25,7 +24,7 @@ describe('demo registrations decode back to what was registered', () => {
     expect(decoded?.[0]?.address).toBe(instance.address);
     expect(decoded?.[0]?.service).toBe(registeredServiceName(format, 'orders'));
     expect(key.startsWith(registrationPrefix(format, 'orders'))).toBe(true);
-    if (!WITHOUT_METADATA.has(format)) expect(decoded?.[0]?.metadata['external.postgres']).toBe('database');
+    if (registryFormat(format).demo.carriesMetadata) expect(decoded?.[0]?.metadata['external.postgres']).toBe('database');
     if (format === 'native') expect(decoded?.[0]?.dependsOn).toEqual(['payments', 'postgres']);
   });
 
@@ -37,7 +36,7 @@ describe('demo registrations decode back to what was registered', () => {
     }
   });
 
-  it.each(['kratos', 'go-micro', 'kitex', 'hertz', 'dubbo-app'] as const)('%s carries the zone through metadata', (format) => {
+  it.each(FORMATS.filter((format) => registryFormat(format).demo.carriesMetadata))('%s carries the zone', (format) => {
     const { key, value } = registrationFor(format, instance, LEASE);
     expect(decodeEntry({ key, value: Buffer.from(value), lease: LEASE })?.[0]?.zone).toBe('eu-west-1a');
   });

@@ -56,10 +56,10 @@ const fast = (medianMs: number): LatencyProfile => ({ medianMs, sigma: 0.6 });
 /**
  * A small Go shop: an edge proxy in front of an API gateway, its backends, a database, a cache and
  * a queue (orders publish to kafka, notifications consume), each service registered the way its
- * framework does it — every registry format exactly once (native twice).
+ * framework does it — every registry format exactly once.
  */
 export const DEMO_PLAN: readonly ServicePlan[] = [
-  { service: 'ingress', format: 'native', instances: 2, latency: fast(0.3), calls: [{ to: 'api-gateway', chance: 1 }], origin: true },
+  { service: 'ingress', format: 'goframe', instances: 2, latency: fast(0.3), calls: [{ to: 'api-gateway', chance: 1 }], origin: true },
   {
     service: 'api-gateway',
     format: 'native',
@@ -94,7 +94,14 @@ export const DEMO_PLAN: readonly ServicePlan[] = [
   { service: 'payments', format: 'grpc-go', instances: 2, latency: { medianMs: 25, sigma: 0.9 }, calls: [{ to: 'postgres', chance: 1 }], grpcHealth: true },
   { service: 'inventory', format: 'kitex', instances: 2, latency: fast(4), calls: [{ to: 'postgres', chance: 0.7 }, { to: 'redis', chance: 1 }], grpcHealth: true },
   { service: 'search', format: 'rpcx', instances: 2, latency: { medianMs: 15, sigma: 0.8 }, calls: [{ to: 'catalog', chance: 0.5 }] },
-  { service: 'catalog', format: 'hertz', instances: 3, latency: fast(3), calls: [{ to: 'redis', chance: 1 }, { to: 'postgres', chance: 0.3 }] },
+  {
+    service: 'catalog',
+    format: 'hertz',
+    instances: 3,
+    latency: fast(3),
+    calls: [{ to: 'redis', chance: 1 }, { to: 'postgres', chance: 0.3 }, { to: 'reviews', chance: 0.3, optional: true }],
+  },
+  { service: 'reviews', format: 'jupiter', instances: 2, latency: fast(4), calls: [{ to: 'postgres', chance: 0.8 }] },
   {
     service: 'recommendations',
     format: 'generic',

@@ -7,6 +7,8 @@ export const FORMATS = [
   'go-zero',
   'kratos',
   'go-micro',
+  'goframe',
+  'jupiter',
   'grpc-go',
   'kitex',
   'hertz',
@@ -67,6 +69,8 @@ export const InstanceSchema = z.object({
   statusSince: z.string().optional(),
   /** The framework itself marks the instance out of rotation (rpcx state=inactive, dubbo Enable:false…). */
   offline: z.boolean().optional(),
+  /** The key has no lease ("no lease — cannot expire"): a crashed instance stays until its key is deleted. */
+  unleased: z.boolean().optional(),
   drain: DrainSchema.nullable(),
   /** While drained: whether calls to it have stopped (see lib/model/drain.ts). */
   drainState: z.enum(['draining', 'drained', 'no-traffic-data']).optional(),

@@ -18,6 +18,8 @@ export interface Registration {
   dependsOn?: string[];
   /** rpcx `state=inactive`, dubbo `Enable:false`: the framework itself says the instance is out. */
   offline?: boolean;
+  /** The key has no lease: it cannot expire, so a crashed instance stays listed until someone deletes it. */
+  unleased?: boolean;
 }
 
 /** A key/value as read from etcd, with the facts decoders may use. */

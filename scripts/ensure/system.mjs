@@ -24,8 +24,13 @@ export const TOOLS = {
   ],
   // The TLS tests make a throwaway CA and certificates per run (tests/support/certs.ts).
   certs: [{ name: 'openssl', pkg: 'openssl', paths: () => [...onPath('openssl'), '/usr/bin/openssl'] }],
-  // Real programs the integration tests talk to (never mocks): Prometheus scrapes what our HTTP SD lists.
-  peers: [{ name: 'prometheus', pkg: 'prometheus', env: 'PROMETHEUS_BIN', paths: () => [...onPath('prometheus'), '/usr/bin/prometheus'] }],
+  // Real programs the integration tests talk to (never mocks): Prometheus scrapes what our HTTP SD lists;
+  // the registry-formats test builds a Go registrar against etcd's own clientv3, offline in GOPATH mode (tests/support/go-register.ts).
+  peers: [
+    { name: 'prometheus', pkg: 'prometheus', env: 'PROMETHEUS_BIN', paths: () => [...onPath('prometheus'), '/usr/bin/prometheus'] },
+    { name: 'go', pkg: 'golang-go', paths: () => [...onPath('go'), '/usr/bin/go'] },
+    { name: 'etcd clientv3 Go sources', pkg: 'golang-etcd-server-dev', plainFile: true, paths: () => ['/usr/share/gocode/src/go.etcd.io/etcd/clientv3/client.go'] },
+  ],
 };
 
 function usable(file, plainFile) {

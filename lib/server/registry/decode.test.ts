@@ -16,6 +16,8 @@ describe('decodeEntry: one sample per format', () => {
     ['dubbo-app', entry('/services/app/10.0.0.5:20000', '{"ServiceName":"app","Host":"10.0.0.5","Port":20000,"Enable":true,"Healthy":true}\n', '1')],
     ['kratos', entry('/microservices/hello/x', '{"id":"x","endpoints":["grpc://10.0.0.1:9000"]}', '1')],
     ['go-micro', entry('/micro/registry/hello/n1', '{"nodes":[{"id":"n1","address":"10.0.0.1:1","metadata":null}]}', '1')],
+    ['goframe', entry('/service/default/default/hello/latest/10.0.0.1:8000', '{"protocol":"http"}', '1')],
+    ['jupiter', entry('/jupiter/hello/providers/grpc://10.0.0.1:9091', '{"name":"hello","address":"10.0.0.1:9091"}', '1')],
     ['kitex', entry('kitex/registry-etcd/echo/127.0.0.1:8888', KITEX_VALUE, '1')],
     ['hertz', entry('hertz/registry-etcd/echo/127.0.0.1:8888', KITEX_VALUE, '1')],
     ['dubbo', entry(`/dubbo/com.foo.Api/providers/${encodeURIComponent('dubbo://10.0.0.1:20000/com.foo.Api?version=1')}`, '', '1')],
@@ -29,7 +31,34 @@ describe('decodeEntry: one sample per format', () => {
   });
 });
 
+describe('decodeEntry: identity and leases', () => {
+  it('keeps the first of several instances claiming one id, so ids stay unique within a key', () => {
+    const value = '{"nodes":[{"id":"n1","address":"10.0.0.1:1"},{"id":"n1","address":"10.0.0.2:1"},{"id":"n2","address":"10.0.0.3:1"}]}';
+    expect(decodeEntry(entry('/micro/registry/a/n1', value, '1'))?.map((r) => [r.id, r.address])).toEqual([
+      ['n1', '10.0.0.1:1'],
+      ['n2', '10.0.0.3:1'],
+    ]);
+  });
+
+  it('marks the instances of an unleased key, and only those', () => {
+    expect(decodeEntry(entry('/myapp/orders/10.0.0.4:9000', ''))?.[0]?.unleased).toBe(true);
+    expect(decodeEntry(entry('/myapp/orders/10.0.0.4:9000', '', '5'))?.[0]?.unleased).toBeUndefined();
+  });
+
+  it('reads an unleased one-key service only under prefixes the operator named', () => {
+    const seeds = entry('/my-service', 'http://localhost:8080');
+    expect(decodeEntry(seeds)).toBeNull();
+    expect(decodeEntry(seeds, { trustUnleased: true })).toEqual([
+      { service: 'my-service', id: 'localhost:8080', address: 'localhost:8080', format: 'generic', metadata: {}, unleased: true },
+    ]);
+  });
+});
+
 describe('decodeEntry: order', () => {
+  it('reads a GoFrame key as its own service, not one service named after the version', () => {
+    expect(decodeEntry(entry('/service/default/default/user-api/latest/10.0.0.1:8000', '{"protocol":"http"}', '1'))?.[0]?.service).toBe('user-api');
+  });
+
   it('reads a native value under a lease-id segment as native, not go-zero', () => {
     expect(decodeEntry(entry('/services/a/42', '{"address":"10.0.0.1:1"}', '42'))?.[0]?.format).toBe('native');
   });

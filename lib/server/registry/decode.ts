@@ -1,65 +1,40 @@
 import type { RawEntry, Registration } from '@/lib/model/registration';
-import { decodeDubboApp, decodeDubboProvider } from './formats/dubbo';
-import { decodeGeneric } from './formats/generic';
-import { decodeGoMicro } from './formats/go-micro';
-import { decodeGoZero } from './formats/go-zero';
-import { decodeGrpcGo } from './formats/grpc-go';
-import { decodeKitex } from './formats/kitex';
-import { decodeKratos } from './formats/kratos';
-import { decodeNative } from './formats/native';
-import { decodePlain } from './formats/plain';
-import { decodeRpcx } from './formats/rpcx';
-import { type Decoder, isName, MAX_ADDRESS_CHARS } from './formats/util';
+import type { DecodeOptions } from './formats/format';
+import { REGISTRY_FORMATS } from './formats/index';
+import { isName, MAX_ADDRESS_CHARS } from './formats/util';
 
 /** Registration values are small; anything bigger is refused before any decoder reads it. */
 export const MAX_VALUE_BYTES = 64 * 1024;
+
 const CONTROL_PREFIX = '/switchyard/';
 
 /**
- * First match wins, so the order goes from the most specific shape to the loosest:
- * 1. native       `/services/…` + JSON with `address`
- * 2. dubbo-app    `/services/…` + JSON with `ServiceName`/`Host`/`Port` (same keys as native)
- * 3. kratos       `/microservices/…`
- * 4. go-micro     `/micro/registry/…`, `/micro-registry/…`
- * 5. kitex, hertz `kitex|hertz/registry-etcd/…`
- * 6. dubbo        `…/<interface>/providers/<provider URL>`
- * 7. rpcx         last segment `<network>@<h:p>`
- * 8. grpc-go      any key, JSON value with `Addr`
- * 9. go-zero      last segment a lease id, value `h:p`
- * 10. plain       last segment `h:p`, value empty or the same address
- * 11. generic     any leased key whose value or last segment is an address
- */
-const DECODERS: readonly Decoder[] = [
-  decodeNative,
-  decodeDubboApp,
-  decodeKratos,
-  decodeGoMicro,
-  decodeKitex,
-  decodeDubboProvider,
-  decodeRpcx,
-  decodeGrpcGo,
-  decodeGoZero,
-  decodePlain,
-  decodeGeneric,
-];
-
-/**
  * Decodes one etcd entry into the instances it registers (usually one; go-micro values may list
- * several nodes). Returns null when the key is not a registration Switchyard recognises.
- * Never throws, whatever the bytes.
+ * several nodes), trying REGISTRY_FORMATS in order. Returns null when the key is not a registration
+ * Switchyard recognises. Never throws, whatever the bytes.
+ *
+ * Each instance's `id` comes from the registration itself (a node id, an address, a lease id),
+ * never from its position in the value, and is unique within the entry: a repeated id keeps its
+ * first registration. An entry without a lease marks its instances `unleased` (they cannot expire).
  */
-export function decodeEntry(entry: RawEntry): Registration[] | null {
+export function decodeEntry(entry: RawEntry, options: DecodeOptions = {}): Registration[] | null {
   if (entry.key.startsWith(CONTROL_PREFIX) || entry.value.length > MAX_VALUE_BYTES) return null;
   try {
-    for (const decode of DECODERS) {
-      const registrations = decode(entry);
+    for (const format of REGISTRY_FORMATS) {
+      const registrations = format.decode(entry, options);
       // The first format to claim an entry owns it: a registration breaking a cap rejects the entry.
-      if (registrations) return registrations.every(withinCaps) ? registrations.map(withConventionalFields) : null;
+      if (registrations) return registrations.every(withinCaps) ? finish(registrations, entry.lease === undefined) : null;
     }
   } catch {
     // Decoders are written not to throw; this only keeps a missed case from reaching the watcher.
   }
   return null;
+}
+
+function finish(registrations: Registration[], unleased: boolean): Registration[] {
+  const byId = new Map<string, Registration>();
+  for (const registration of registrations) if (!byId.has(registration.id)) byId.set(registration.id, registration);
+  return [...byId.values()].map((registration) => ({ ...withConventionalFields(registration), ...(unleased && { unleased }) }));
 }
 
 /** Names and ids come from strangers: non-empty and bounded, or the entry is refused. */

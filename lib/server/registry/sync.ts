@@ -53,6 +53,8 @@ export function createRegistry(options: RegistryOptions): Registry {
   const retryMs = options.retryMs ?? 250;
   const heartbeatMs = options.heartbeatMs ?? 2_000;
   const watched = options.prefixes.length === 0 ? [''] : [...new Set([...options.prefixes, controlPrefix])];
+  // Under prefixes the operator named, an unleased address-valued key is a registration (README "Naming and leases").
+  const decodeOptions = { trustUnleased: options.prefixes.length > 0 };
   const unrecognised = createUnrecognisedCounter();
   const leaseTtls = createLeaseTtlLookup(client, (lease, ttl) => store.setLeaseTtl(lease, ttl));
   const emit = (event: NewHistoryEvent): void => options.onHistory?.(event);
@@ -74,7 +76,7 @@ export function createRegistry(options: RegistryOptions): Registry {
   const decode = (kv: IKeyValue): DecodedKey | null => {
     const etcdKey = kv.key.toString('utf8');
     const lease = kv.lease && kv.lease !== '0' ? kv.lease : undefined;
-    const registrations = decodeEntry({ key: etcdKey, value: kv.value, lease });
+    const registrations = decodeEntry({ key: etcdKey, value: kv.value, lease }, decodeOptions);
     if (!registrations || registrations.length === 0) return null;
     return { etcdKey, lease, registrations };
   };

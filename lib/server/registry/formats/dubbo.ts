@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { RawEntry, Registration } from '@/lib/model/registration';
-import { joinHostPort, metadataFrom, metadataOf, optionalText, parseEndpoint, readJsonObject, weightOf } from './util';
+import type { RegistryFormat } from './format';
+import { metadataFrom, optionalText, parseEndpoint, weightOf } from './util';
 
 /** `/<root>/<interface>/providers/<url.QueryEscape'd provider URL>`; consumers, routers etc. are not instances. */
 const ProviderKey = /^\/?[^/]+\/([^/]+)\/providers\/([^/]+)$/;
@@ -10,7 +10,7 @@ const ProviderKey = /^\/?[^/]+\/([^/]+)\/providers\/([^/]+)$/;
  * application and every other URL parameter go to metadata. The id is the provider URL cut down to
  * what makes it unique per interface: protocol, address, group and version.
  */
-export function decodeDubboProvider(entry: RawEntry): Registration[] | null {
+function decodeDubboProvider(entry: RawEntry): Registration[] | null {
   const key = ProviderKey.exec(entry.key);
   const service = key?.[1];
   const url = key?.[2] && queryUnescape(key[2]);
@@ -46,36 +46,24 @@ function queryUnescape(text: string): string | undefined {
   }
 }
 
-const AppKey = /^\/services\/([^/]+)\/([^/]+)$/;
+/** The interface a demo service exports; interface-level dubbo registers that, not the app name. */
+const demoInterface = (service: string): string => `com.example.${service}.Provider`;
 
-/** dubbo-go's DefaultServiceInstance, marshalled without JSON tags (hence the capitals). */
-const AppValue = z.object({
-  ServiceName: z.string(),
-  Host: z.string(),
-  Port: z.number().int(),
-  Weight: z.number().nullish(),
-  Enable: z.boolean().nullish(),
-  Healthy: z.boolean().nullish(),
-  Metadata: z.unknown().optional(),
-});
-
-/** dubbo-go application-level registration; shares `/services/` with native, told apart by the value. */
-export function decodeDubboApp(entry: RawEntry): Registration[] | null {
-  const key = AppKey.exec(entry.key);
-  const value = readJsonObject(entry.value, AppValue);
-  const address = value && joinHostPort(value.Host, value.Port);
-  if (!key?.[1] || !key[2] || !value || !address) return null;
-  // Dubbo's own consumers skip instances that are disabled or unhealthy.
-  const offline = value.Enable === false || value.Healthy === false;
-  return [
-    {
-      service: key[1],
-      id: key[2],
-      address,
-      format: 'dubbo-app',
-      weight: weightOf(value.Weight),
-      metadata: metadataOf(value.Metadata),
-      ...(offline && { offline }),
+export const dubbo: RegistryFormat = {
+  id: 'dubbo',
+  framework: 'dubbo-go, interface level',
+  key: '`/dubbo/<interface>/providers/<url.QueryEscape(provider URL)>`',
+  value: 'empty',
+  naming: 'service = the interface segment; id = protocol, address, group and version of the provider URL',
+  decode: decodeDubboProvider,
+  demo: {
+    prefix: (service) => `/dubbo/${demoInterface(service)}/providers/`,
+    registeredName: demoInterface,
+    carriesMetadata: true,
+    write: ({ service, address, version, zone, metadata }) => {
+      const params = new URLSearchParams({ application: service, interface: demoInterface(service), version, side: 'provider', zone, ...metadata });
+      const url = `dubbo://${address}/${demoInterface(service)}?${params.toString()}`;
+      return { key: `/dubbo/${demoInterface(service)}/providers/${encodeURIComponent(url)}`, value: '' };
     },
-  ];
-}
+  },
+};

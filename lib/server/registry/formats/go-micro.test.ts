@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RawEntry } from '@/lib/model/registration';
-import { decodeGoMicro } from './go-micro';
+import { goMicro } from './go-micro';
 
 const entry = (key: string, value: string, lease?: string): RawEntry => ({ key, value: Buffer.from(value), lease });
 
@@ -14,9 +14,9 @@ const V4_VALUE =
   String.raw`"metadata":{"stream":"false"}}],"nodes":[{"id":"${NODE_ID}","address":"192.168.1.10:38227",` +
   String.raw`"metadata":{"broker":"http","protocol":"grpc","registry":"etcd","server":"grpc","transport":"grpc"}}]}`;
 
-describe('decodeGoMicro', () => {
+describe('goMicro.decode', () => {
   it('decodes a go-micro v4 node', () => {
-    expect(decodeGoMicro(entry(`/micro/registry/helloworld/${NODE_ID}`, V4_VALUE, '7'))).toEqual([
+    expect(goMicro.decode(entry(`/micro/registry/helloworld/${NODE_ID}`, V4_VALUE, '7'))).toEqual([
       {
         service: 'helloworld',
         id: NODE_ID,
@@ -33,11 +33,32 @@ describe('decodeGoMicro', () => {
       {"id":"n1","address":"10.0.0.1:1","metadata":{"tier":"y"}},
       {"id":"n2","address":"10.0.0.2:1","metadata":null},
       {"id":"n3","address":"","metadata":null}]}`;
-    const registrations = decodeGoMicro(entry('/micro-registry/a/n1', value));
+    const registrations = goMicro.decode(entry('/micro-registry/a/n1', value));
     expect(registrations?.map((r) => [r.id, r.version, r.metadata])).toEqual([
       ['n1', '<v1>', { env: 'prod', tier: 'y' }],
       ['n2', '<v1>', { env: 'prod', tier: 'x' }],
     ]);
+  });
+
+  it('reads the registry domain of go-micro v3 into metadata', () => {
+    const value = '{"name":"greeter","version":"latest","metadata":{"domain":"micro"},"nodes":[{"id":"g1","address":"10.0.0.8:1","metadata":null}]}';
+    expect(goMicro.decode(entry('/micro/registry/micro/greeter/g1', value))?.[0]).toMatchObject({
+      service: 'greeter',
+      id: 'g1',
+      metadata: { domain: 'micro' },
+    });
+    expect(goMicro.decode(entry('/micro/registry/staging/greeter/g1', value))?.[0]?.metadata.domain).toBe('staging');
+  });
+
+  it('identifies each node by its id, whatever the order and number of nodes', () => {
+    const node = (id: string, port: number): string => `{"id":"${id}","address":"10.0.0.${port}:1","metadata":null}`;
+    const nodes = (...list: string[]): string => `{"name":"a","nodes":[${list.join(',')}]}`;
+    const idsToAddresses = (value: string): [string, string][] =>
+      (goMicro.decode(entry('/micro/registry/a/n1', value)) ?? []).map((r): [string, string] => [r.id, r.address]).sort();
+    const all = idsToAddresses(nodes(node('n1', 1), node('n2', 2), node('n3', 3)));
+    expect(all).toEqual([['n1', '10.0.0.1:1'], ['n2', '10.0.0.2:1'], ['n3', '10.0.0.3:1']]);
+    expect(idsToAddresses(nodes(node('n3', 3), node('n1', 1), node('n2', 2)))).toEqual(all);
+    expect(idsToAddresses(nodes(node('n2', 2)))).toEqual([['n2', '10.0.0.2:1']]);
   });
 
   it.each([
@@ -46,10 +67,10 @@ describe('decodeGoMicro', () => {
     ['a node of the wrong shape', '{"name":"a","nodes":[{"id":1,"address":"10.0.0.1:1"}]}'],
     ['nodes as an object', '{"name":"a","nodes":{"id":"n","address":"10.0.0.1:1"}}'],
   ])('rejects %s', (_, value) => {
-    expect(decodeGoMicro(entry('/micro/registry/a/n', value))).toBeNull();
+    expect(goMicro.decode(entry('/micro/registry/a/n', value))).toBeNull();
   });
 
   it('ignores other prefixes', () => {
-    expect(decodeGoMicro(entry(`/micro/config/helloworld/${NODE_ID}`, V4_VALUE))).toBeNull();
+    expect(goMicro.decode(entry(`/micro/config/helloworld/${NODE_ID}`, V4_VALUE))).toBeNull();
   });
 });

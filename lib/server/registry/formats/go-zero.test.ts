@@ -1,22 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { RawEntry } from '@/lib/model/registration';
-import { decodeGoZero } from './go-zero';
+import { goZero } from './go-zero';
 
 const entry = (key: string, value: string, lease?: string): RawEntry => ({ key, value: Buffer.from(value), lease });
 
-describe('decodeGoZero', () => {
+describe('goZero.decode', () => {
   it('decodes a key ending in its own lease id', () => {
-    expect(decodeGoZero(entry('user.rpc/7587874236439215621', '10.0.0.2:8080', '7587874236439215621'))).toEqual([
+    expect(goZero.decode(entry('user.rpc/7587874236439215621', '10.0.0.2:8080', '7587874236439215621'))).toEqual([
       { service: 'user.rpc', id: '7587874236439215621', address: '10.0.0.2:8080', format: 'go-zero', metadata: {} },
     ]);
   });
 
-  it('accepts a short lease id when it matches the lease', () => {
-    expect(decodeGoZero(entry('/rpc/user/42', '10.0.0.2:8080\n', '42'))?.[0]).toMatchObject({ service: 'rpc/user', id: '42' });
+  it('names the service by the last segment of Etcd.Key, and accepts a short lease id when it matches the lease', () => {
+    expect(goZero.decode(entry('/rpc/user/42', '10.0.0.2:8080\n', '42'))?.[0]).toMatchObject({ service: 'user', id: '42' });
   });
 
   it('accepts a long decimal segment without lease facts', () => {
-    expect(decodeGoZero(entry('user.rpc/7587874236439215621', '10.0.0.2:8080'))?.[0]?.service).toBe('user.rpc');
+    expect(goZero.decode(entry('user.rpc/7587874236439215621', '10.0.0.2:8080'))?.[0]?.service).toBe('user.rpc');
   });
 
   it.each([
@@ -25,6 +25,6 @@ describe('decodeGoZero', () => {
     ['a JSON value', 'user.rpc/7587874236439215621', '{"addr":"10.0.0.2:8080"}', undefined],
     ['a non-decimal id', 'user.rpc/abc', '10.0.0.2:8080', 'abc'],
   ])('rejects %s', (_, key, value, lease) => {
-    expect(decodeGoZero(entry(key, value, lease))).toBeNull();
+    expect(goZero.decode(entry(key, value, lease))).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RawEntry, Registration } from '@/lib/model/registration';
-import { isHostPort, keyParent, keySegments, metadataFrom, metadataOf, readJsonObject } from './util';
+import type { RegistryFormat } from './format';
+import { isHostPort, keySegments, metadataFrom, metadataOf, readJsonObject, serviceBeforeInstance } from './util';
 
 /**
  * What grpc-go's etcd naming (etcd client v3 `naming/endpoints`, and the older grpc `naming.Update`)
@@ -17,12 +18,14 @@ const GrpcValue = z.object({
 
 const DELETE_OP = 1;
 
-/** `<target>/<addr>` with an endpoint JSON value; the service is the target. */
-export function decodeGrpcGo(entry: RawEntry): Registration[] | null {
+/** `<target>/<key>` with an endpoint JSON value; the service is the target's last segment. */
+function decodeGrpcGo(entry: RawEntry): Registration[] | null {
   const value = readJsonObject(entry.value, GrpcValue);
   const address = value?.Addr ?? value?.addr;
-  const id = keySegments(entry.key).at(-1);
-  if (!value || !address || !isHostPort(address) || !id) return null;
+  const segments = keySegments(entry.key);
+  const id = segments.at(-1);
+  const service = serviceBeforeInstance(segments);
+  if (!value || !address || !isHostPort(address) || !id || !service) return null;
   const rawMetadata = value.Metadata ?? value.metadata;
   /*
    * Op 1 ("delete") is kept as an offline instance rather than dropped: etcd's own manager deletes
@@ -32,7 +35,7 @@ export function decodeGrpcGo(entry: RawEntry): Registration[] | null {
   const offline = (value.Op ?? value.op) === DELETE_OP;
   return [
     {
-      service: keyParent(entry.key),
+      service,
       id,
       address,
       format: 'grpc-go',
@@ -42,3 +45,20 @@ export function decodeGrpcGo(entry: RawEntry): Registration[] | null {
     },
   ];
 }
+
+export const grpcGo: RegistryFormat = {
+  id: 'grpc-go',
+  framework: 'grpc-go etcd naming (etcd client/v3/naming/endpoints)',
+  key: '`<target>/<endpoint key>`, e.g. `foo/bar/my-service/10.0.0.1:50051`',
+  value: '`{"Op":0,"Addr":"h:p","Metadata":…}`',
+  naming: 'service = the target\'s last segment (`my-service`); id = the last key segment',
+  decode: decodeGrpcGo,
+  demo: {
+    prefix: (service) => `${service}/`,
+    carriesMetadata: true,
+    write: ({ service, address, zone, metadata }) => ({
+      key: `${service}/${address}`,
+      value: JSON.stringify({ Op: 0, Addr: address, Metadata: { zone, ...metadata } }),
+    }),
+  },
+};

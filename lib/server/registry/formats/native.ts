@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HealthCheck } from '@/lib/model/instance';
 import type { RawEntry, Registration } from '@/lib/model/registration';
+import type { RegistryFormat } from './format';
 import { isHostPort, isName, metadataOf, optionalText, readJsonObject, weightOf } from './util';
 
 const MAX_DEPENDENCIES = 64;
@@ -20,7 +21,7 @@ const NativeValue = z.object({
 type NativeHealth = z.infer<typeof NativeValue>['health'];
 
 /** `/services/<service>/<instance-id>` with our JSON value. */
-export function decodeNative(entry: RawEntry): Registration[] | null {
+function decodeNative(entry: RawEntry): Registration[] | null {
   const key = NativeKey.exec(entry.key);
   const value = readJsonObject(entry.value, NativeValue);
   if (!key?.[1] || !key[2] || !value || !isHostPort(value.address)) return null;
@@ -50,3 +51,20 @@ function healthOf(raw: NativeHealth): HealthCheck | undefined {
   const grpc = raw?.grpc ?? undefined;
   return http !== undefined || grpc !== undefined ? { http, grpc } : undefined;
 }
+
+export const native: RegistryFormat = {
+  id: 'native',
+  framework: 'Switchyard (ours)',
+  key: '`/services/<service>/<instance-id>`',
+  value: '`{"address","version"?,"zone"?,"weight"?,"metadata"?,"health"?,"dependsOn"?}`',
+  naming: 'service and id from the key',
+  decode: decodeNative,
+  demo: {
+    prefix: (service) => `/services/${service}/`,
+    carriesMetadata: true,
+    write: ({ service, id, address, version, zone, metadata, dependsOn }) => ({
+      key: `/services/${service}/${id}`,
+      value: JSON.stringify({ address, version, zone, metadata, health: { http: '/healthz' }, dependsOn }),
+    }),
+  },
+};

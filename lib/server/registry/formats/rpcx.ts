@@ -1,5 +1,6 @@
 import type { RawEntry, Registration } from '@/lib/model/registration';
-import { isHostPort, keySegments, metadataFrom, valueText, weightOf } from './util';
+import type { RegistryFormat } from './format';
+import { isHostPort, keySegments, metadataFrom, serviceBeforeInstance, valueText, weightOf } from './util';
 
 /** The last key segment of an rpcx instance: `<network>@<host:port>`, e.g. `tcp@10.0.0.1:8972`. */
 const ServiceAddress = /^([A-Za-z0-9]+)@(.+)$/;
@@ -9,12 +10,12 @@ const ServiceAddress = /^([A-Za-z0-9]+)@(.+)$/;
  * The directory keys rpcx also writes (`<basePath>` = "rpcx_path", `<basePath>/<service>` = the name)
  * have no `@` segment and so are never claimed here.
  */
-export function decodeRpcx(entry: RawEntry): Registration[] | null {
+function decodeRpcx(entry: RawEntry): Registration[] | null {
   const segments = keySegments(entry.key);
   const last = segments.at(-1) ?? '';
-  const service = segments.at(-2);
+  const service = serviceBeforeInstance(segments);
   const match = ServiceAddress.exec(last);
-  if (segments.length < 3 || !service || !match?.[1] || !match[2] || !isHostPort(match[2])) return null;
+  if (!service || !match?.[1] || !match[2] || !isHostPort(match[2])) return null;
   const params = new URLSearchParams(valueText(entry.value));
   // rpcx clients drop servers whose metadata says state=inactive.
   const offline = params.get('state') === 'inactive';
@@ -30,3 +31,20 @@ export function decodeRpcx(entry: RawEntry): Registration[] | null {
     },
   ];
 }
+
+export const rpcx: RegistryFormat = {
+  id: 'rpcx',
+  framework: 'rpcx (rpcxio/rpcx-etcd)',
+  key: '`<basePath>/<service>/<network>@<host:port>` (libkv drops the leading `/`)',
+  value: 'URL query string of the server metadata, often empty; `state=inactive` = offline',
+  naming: 'service = the segment before `<network>@<host:port>`; id = that last segment',
+  decode: decodeRpcx,
+  demo: {
+    prefix: (service) => `/rpcx_demo/${service}/`,
+    carriesMetadata: true,
+    write: ({ service, address, version, zone, metadata }) => ({
+      key: `/rpcx_demo/${service}/tcp@${address}`,
+      value: new URLSearchParams({ group: zone, version, zone, ...metadata }).toString(),
+    }),
+  },
+};

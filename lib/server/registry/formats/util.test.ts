@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   isHostPort,
   joinHostPort,
-  keyParent,
+  serviceBeforeInstance,
   keySegments,
   metadataFrom,
   metadataOf,
@@ -54,9 +54,12 @@ describe('keys', () => {
   it('ignores one leading slash', () => {
     expect(keySegments('/a/b')).toEqual(['a', 'b']);
     expect(keySegments('a/b')).toEqual(['a', 'b']);
-    expect(keyParent('/user.rpc/42')).toBe('user.rpc');
-    expect(keyParent('a/b/c')).toBe('a/b');
-    expect(keyParent('alone')).toBe('');
+  });
+
+  it('names the service by the segment just before the instance, never the path above it', () => {
+    expect(serviceBeforeInstance(keySegments('/user.rpc/42'))).toBe('user.rpc');
+    expect(serviceBeforeInstance(keySegments('services/user.rpc/42'))).toBe('user.rpc');
+    expect(serviceBeforeInstance(keySegments('alone'))).toBeUndefined();
   });
 });
 

@@ -1,8 +1,4 @@
 import type { z } from 'zod';
-import type { RawEntry, Registration } from '@/lib/model/registration';
-
-/** A format's decoder: the entry's registrations, or null when the entry is not in that format. */
-export type Decoder = (entry: RawEntry) => Registration[] | null;
 
 const MAX_NAME_CHARS = 256;
 export const MAX_ADDRESS_CHARS = 512;
@@ -16,10 +12,12 @@ export function keySegments(key: string): string[] {
   return (key.startsWith('/') ? key.slice(1) : key).split('/');
 }
 
-/** The key minus its last segment and one leading "/": the target/service part of `<target>/<id>` keys. */
-export function keyParent(key: string): string {
-  const trimmed = key.startsWith('/') ? key.slice(1) : key;
-  return trimmed.slice(0, Math.max(trimmed.lastIndexOf('/'), 0));
+/**
+ * The naming rule every format follows (README "Naming and leases"): in `…/<service>/<instance>`
+ * the service is the segment just before the instance's own, never the path above it.
+ */
+export function serviceBeforeInstance(segments: readonly string[]): string | undefined {
+  return segments.length >= 2 ? segments.at(-2) : undefined;
 }
 
 /** Value as text. Invalid UTF-8 becomes U+FFFD (as Go's json.Marshal does); BOM and edge whitespace go. */
