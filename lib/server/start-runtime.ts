@@ -115,7 +115,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const topologyLayout = startTopologyLayout({ store, latency, log });
   const health = createHealthTracker({
     store,
-    thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES[service] }),
+    thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES.get(service) }),
     onChange: (change) => {
       history.append({
         at: change.at,
