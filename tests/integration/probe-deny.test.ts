@@ -1,5 +1,14 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '@/lib/server/config';
+import { findEtcdBinary, freePort } from '@/lib/server/etcd/local';
+import { startRuntime } from '@/lib/server/start-runtime';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { eventually, startServer, type TestServer } from '../support/server';
 
@@ -131,5 +140,74 @@ describe('probe targets the policy denies', () => {
     }, 30_000, 'every denied instance critical');
     for (const id of cases.keys()) expect(after.get(id)?.statusCause, id).toMatch(DENIED);
     expect(denied.connections).toBe(0);
+  }, 120_000);
+});
+
+describe('probe targets the policy denies, as startRuntime wires it', () => {
+  it("never dials an etcd member's advertised peer URL nor the listener the runtime is attached to, even spelled otherwise", async () => {
+    // etcd advertises a second peer URL that is our counting listener: it never dials it itself
+    // (one member), so every connection it records would be the prober's.
+    const peer = await countingListener('127.0.0.1');
+    const own = createHttpServer();
+    let ownConnections = 0;
+    own.on('connection', () => (ownConnections += 1));
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-probe-deny-'));
+    const [clientPort, peerPort] = [await freePort(), await freePort()];
+    const endpoint = `http://127.0.0.1:${clientPort}`;
+    const peers = [`http://127.0.0.1:${peerPort}`, `http://127.0.0.1:${peer.port}`];
+    const etcdProcess = spawn(
+      findEtcdBinary(),
+      ['--name', 'm1', '--data-dir', path.join(dataDir, 'etcd'), '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint, '--listen-peer-urls', peers[0] ?? '', '--initial-advertise-peer-urls', peers.join(','), '--initial-cluster', peers.map((url) => `m1=${url}`).join(',')],
+      { stdio: 'ignore' },
+    );
+    const client = new Etcd3({ hosts: endpoint });
+    let runtime: Awaited<ReturnType<typeof startRuntime>> | undefined;
+    try {
+      await eventually(() => client.get('ready').then(() => true, () => undefined), 15_000, 'etcd answering');
+      runtime = await startRuntime(loadConfig({ ETCD_ENDPOINTS: endpoint, DATA_DIR: dataDir, SWITCHYARD_PROBE_INTERVAL_MS: String(INTERVAL_MS), SWITCHYARD_PROBE_TIMEOUT_MS: '300' }));
+      runtime.attach(own);
+      await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+      const ownPort = (own.address() as AddressInfo).port;
+      const control = await countingListener('127.0.0.1');
+      const cases = new Map<string, [object, RegExp]>([
+        ['peer', [{ address: `127.0.0.1:${peer.port}` }, new RegExp(`^etcd member m1 peer URL 127\\.0\\.0\\.1:${peer.port}$`)]],
+        ['peer-mapped-http', [{ address: `[::ffff:7f00:1]:${peer.port}`, health: { http: '/members' } }, /peer URL/]],
+        ['peer-nat64-grpc', [{ address: `[64:ff9b::127.0.0.1]:${peer.port}`, health: { grpc: true } }, /peer URL/]],
+        ['peer-name', [{ address: `localhost:${peer.port}` }, /peer URL/]],
+        ['own', [{ address: `127.0.0.1:${ownPort}`, health: { http: '/' } }, new RegExp(`^this dashboard's listener 127\\.0\\.0\\.1:${ownPort}$`)]],
+        ['own-compatible', [{ address: `[::127.0.0.1]:${ownPort}` }, /this dashboard's listener/]],
+        ['own-other-loopback', [{ address: `127.0.0.2:${ownPort}` }, /this dashboard's listener/]],
+        ['own-name-grpc', [{ address: `localhost:${ownPort}`, health: { grpc: true } }, /this dashboard's listener/]],
+      ]);
+      await client.put('/services/probed/control').value(JSON.stringify({ address: `127.0.0.1:${control.port}` }));
+      for (const [id, [registration]] of cases) await client.put(`/services/hostile/${id}`).value(JSON.stringify(registration));
+      const store = runtime.store;
+      await eventually(
+        () => ([...cases.keys()].every((id) => store.instance(`/services/hostile/${id}`)?.status === 'critical') && store.instance('/services/probed/control')?.status === 'passing' ? true : undefined),
+        30_000,
+        'every denied instance critical and the control passing',
+      );
+      for (const [id, [, rule]] of cases) {
+        const cause = store.instance(`/services/hostile/${id}`)?.statusCause ?? '';
+        expect(cause, id).toMatch(DENIED);
+        expect(DENIED.exec(cause)?.[1], id).toMatch(rule);
+      }
+      const controlBefore = control.connections;
+      await eventually(() => (control.connections >= controlBefore + 3 ? true : undefined), 30_000, 'three more control probes');
+      expect(peer.connections).toBe(0);
+      expect(ownConnections).toBe(0);
+      control.close();
+    } finally {
+      await runtime?.stop();
+      own.close();
+      peer.close();
+      client.close();
+      if (etcdProcess.exitCode === null && etcdProcess.signalCode === null) {
+        const exited = new Promise((resolve) => etcdProcess.once('exit', resolve));
+        etcdProcess.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
