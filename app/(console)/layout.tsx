@@ -3,6 +3,7 @@ import { LiveProvider } from '@/components/live/LiveProvider';
 import { AppHeader } from '@/components/shell/AppHeader';
 import { LiveBanner } from '@/components/shell/LiveBanner';
 import { MeProvider } from '@/components/shell/MeProvider';
+import { protoMetadataPatches } from '@/lib/model/rsc-metadata';
 import { signedIn } from '@/lib/server/auth/page';
 import { getRuntime } from '@/lib/server/runtime';
 
@@ -17,7 +18,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const me = { name: principal.name, role: principal.role, kind: principal.kind };
   return (
     <MeProvider me={me}>
-      <LiveProvider initial={snapshot}>
+      <LiveProvider initial={snapshot} metadataPatches={protoMetadataPatches(snapshot)}>
         <AppHeader me={me} />
         <LiveBanner />
         <main className="main">{children}</main>

@@ -24,6 +24,15 @@ describe('mttrRows', () => {
   it('keeps services known only from MTTR (incidents beyond the page)', () => {
     expect(mttrRows([], { c: 5_000, d: null })).toEqual([{ service: 'c', incidents: 0, ongoing: 0, mttrMs: 5_000 }]);
   });
+  it('reads MTTR of services named like Object.prototype members as data (the record is parsed JSON)', () => {
+    const mttrMs = JSON.parse('{"__proto__":4000,"toString":null}') as Record<string, number | null>;
+    const rows = mttrRows([incident('__proto__', 4_000), incident('constructor', null), incident('toString', null)], mttrMs);
+    expect(rows).toEqual([
+      { service: 'constructor', incidents: 1, ongoing: 1, mttrMs: null },
+      { service: 'toString', incidents: 1, ongoing: 1, mttrMs: null },
+      { service: '__proto__', incidents: 1, ongoing: 0, mttrMs: 4_000 },
+    ]);
+  });
 });
 
 describe('incidentRange', () => {

@@ -1,3 +1,4 @@
+import { ownValue } from '@/lib/model/fleet-record';
 import type { Incident } from '@/lib/model/incidents';
 
 export interface MttrRow {
@@ -11,9 +12,10 @@ export interface MttrRow {
 /** Per service: incidents in the list, how many are still open, and MTTR (from the API, over the whole range). */
 export function mttrRows(incidents: readonly Incident[], mttrMs: Readonly<Record<string, number | null>>): MttrRow[] {
   const rows = new Map<string, MttrRow>();
-  for (const service of Object.keys(mttrMs)) rows.set(service, { service, incidents: 0, ongoing: 0, mttrMs: mttrMs[service] ?? null });
+  // The record is parsed JSON: a key like "constructor" is read as an own property or not at all.
+  for (const [service, mttr] of Object.entries(mttrMs)) rows.set(service, { service, incidents: 0, ongoing: 0, mttrMs: mttr });
   for (const incident of incidents) {
-    const row = rows.get(incident.service) ?? { service: incident.service, incidents: 0, ongoing: 0, mttrMs: mttrMs[incident.service] ?? null };
+    const row = rows.get(incident.service) ?? { service: incident.service, incidents: 0, ongoing: 0, mttrMs: ownValue(mttrMs, incident.service) ?? null };
     row.incidents += 1;
     if (incident.closedAt === null) row.ongoing += 1;
     rows.set(incident.service, row);

@@ -178,6 +178,18 @@ describe('mttrByService', () => {
     expect(mttrByService(incidents)).toEqual(expected);
   });
 
+  it('keeps services named like Object.prototype members as entries that survive JSON', () => {
+    const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+    const mttr = mttrByService(names.map((name, index) => incident(name, (index + 1) * 1_000)));
+    expect(Object.keys(mttr)).toEqual(names);
+    expect(JSON.parse(JSON.stringify(mttr), (key, value: unknown) => value)).toStrictEqual(
+      JSON.parse('{"__proto__":1000,"constructor":2000,"toString":3000,"hasOwnProperty":4000}'),
+    );
+    expect(mttrByService([incident('__proto__', null)])).toHaveProperty(['__proto__'], null);
+    expect(mttrByService([])['constructor']).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('newestFirst orders by opening time, newest first', () => {
     expect(newestFirst([incident('a', 1, 0), incident('b', 1, 9), incident('c', 1, 3)]).map((i) => i.service)).toEqual(['b', 'c', 'a']);
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { HistoryEvent } from './events';
+import { fleetRecord } from './fleet-record';
 
 /** One stretch of trouble in one service (see `deriveIncidents` for exactly what counts). */
 export interface Incident {
@@ -153,7 +154,10 @@ export function deriveIncidents(events: readonly HistoryEvent[], options: Incide
   return drafts.map(toIncident);
 }
 
-/** Mean time to recovery per service: the mean `durationMs` of its closed incidents (null when none closed). */
+/**
+ * Mean time to recovery per service: the mean `durationMs` of its closed incidents (null when none
+ * closed). A null-prototype record, so a service named `__proto__` or `constructor` is an entry too.
+ */
 export function mttrByService(incidents: readonly Incident[]): Record<string, number | null> {
   const totals = new Map<string, { sum: number; closed: number }>();
   for (const incident of incidents) {
@@ -164,9 +168,7 @@ export function mttrByService(incidents: readonly Incident[]): Record<string, nu
     }
     totals.set(incident.service, total);
   }
-  const result: Record<string, number | null> = {};
-  for (const [service, total] of totals) result[service] = total.closed > 0 ? total.sum / total.closed : null;
-  return result;
+  return fleetRecord([...totals].map(([service, total]) => [service, total.closed > 0 ? total.sum / total.closed : null]));
 }
 
 /** Newest first (by when they opened), for the incidents list. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStringRecord } from './fleet-record';
 
 /** Registry formats Switchyard recognises (DESIGN §3). */
 export const FORMATS = [
@@ -47,6 +48,12 @@ export const HealthCheckSchema = z.object({
 });
 export type HealthCheck = z.infer<typeof HealthCheckSchema>;
 
+/**
+ * Metadata as parsed from JSON, kept as is: `z.record` drops a `__proto__` key (to protect the
+ * object it builds), but here that key is a stranger's data and must survive like any other.
+ */
+const MetadataSchema = z.custom<Record<string, string>>(isStringRecord, 'expected an object of strings');
+
 /** Instance as served by the API and over Socket.IO (DESIGN §4 contract, plus `key`, `health`, `dependsOn`). */
 export const InstanceSchema = z.object({
   id: z.string(),
@@ -58,7 +65,7 @@ export const InstanceSchema = z.object({
   version: z.string().optional(),
   zone: z.string().optional(),
   weight: z.number().optional(),
-  metadata: z.record(z.string(), z.string()),
+  metadata: MetadataSchema,
   leaseTtl: z.number().optional(),
   health: HealthCheckSchema.optional(),
   dependsOn: z.array(z.string()).optional(),

@@ -33,9 +33,16 @@ describe('loadConfig', () => {
 
   it('parses per-service health thresholds and rejects bad ones by name', () => {
     const config = loadConfig({ SWITCHYARD_HEALTH_OVERRIDES: '{"search":{"warnLatencyMs":3000}}' });
-    expect(config.SWITCHYARD_HEALTH_OVERRIDES).toEqual({ search: { warnLatencyMs: 3000 } });
+    expect(config.SWITCHYARD_HEALTH_OVERRIDES).toEqual(new Map([['search', { warnLatencyMs: 3000 }]]));
+    const prototypeNamed = loadConfig({ SWITCHYARD_HEALTH_OVERRIDES: '{"__proto__":{"failAfter":7},"toString":{"passAfter":2}}' }).SWITCHYARD_HEALTH_OVERRIDES;
+    expect([...prototypeNamed]).toEqual([
+      ['__proto__', { failAfter: 7 }],
+      ['toString', { passAfter: 2 }],
+    ]);
+    expect(prototypeNamed.get('constructor')).toBeUndefined();
     expect(() => loadConfig({ SWITCHYARD_HEALTH_OVERRIDES: '{"search":{"failAfter":0}}' })).toThrow(/SWITCHYARD_HEALTH_OVERRIDES/);
     expect(() => loadConfig({ SWITCHYARD_HEALTH_OVERRIDES: 'nope' })).toThrow(/SWITCHYARD_HEALTH_OVERRIDES/);
+    expect(() => loadConfig({ SWITCHYARD_HEALTH_OVERRIDES: '[1]' })).toThrow(/SWITCHYARD_HEALTH_OVERRIDES/);
   });
 
   it('names the variable and the path of a certificate file it cannot read', () => {

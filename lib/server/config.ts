@@ -30,7 +30,22 @@ const ThresholdsSchema = z
   })
   .partial()
   .strict();
-const HealthOverridesSchema = z.record(z.string(), ThresholdsSchema);
+type Thresholds = z.infer<typeof ThresholdsSchema>;
+/**
+ * Per-service thresholds, as a Map keyed by service name: `z.record` drops a `__proto__` key and a
+ * `{}` lookup by a service named `constructor` would find Object's own, so neither is used here.
+ */
+const HealthOverridesSchema = z
+  .custom<object>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected an object keyed by service')
+  .transform((raw, context) => {
+    const overrides = new Map<string, Thresholds>();
+    for (const [service, value] of Object.entries(raw)) {
+      const parsed = ThresholdsSchema.safeParse(value);
+      if (parsed.success) overrides.set(service, parsed.data);
+      else for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', message: issue.message, path: [service, ...issue.path] });
+    }
+    return overrides;
+  });
 
 /** Environment contract (DESIGN §4). Validated once at start; a bad value stops the process with its name. */
 export const ConfigSchema = z.object({
@@ -62,7 +77,7 @@ export const ConfigSchema = z.object({
     .string()
     .optional()
     .transform((text, context) => {
-      if (!text) return {};
+      if (!text) return new Map<string, Thresholds>();
       try {
         return HealthOverridesSchema.parse(JSON.parse(text));
       } catch (error) {

@@ -115,7 +115,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const topologyLayout = startTopologyLayout({ store, latency, log });
   const health = createHealthTracker({
     store,
-    thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES[service] }),
+    thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES.get(service) }),
     onChange: (change) => {
       history.append({
         at: change.at,
@@ -139,6 +139,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     allowCidrs: config.SWITCHYARD_PROBE_ALLOW_CIDRS,
     denyCidrs: config.SWITCHYARD_PROBE_DENY_CIDRS,
     etcdEndpoints: endpoints,
+    etcdMembers: async () => (await etcd.cluster.memberList({})).members.map((member) => ({ name: member.name, clientUrls: member.clientURLs, peerUrls: member.peerURLs })),
   });
   await prober.start();
   const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event) });
@@ -162,6 +163,12 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     health,
     prober,
     attach(server) {
+      const denyOwnAddress = (): void => {
+        const address = server.address();
+        if (typeof address === 'object' && address) prober.denyListener(address.address, address.port);
+      };
+      if (server.listening) denyOwnAddress();
+      else server.once('listening', denyOwnAddress);
       io = new SocketServer(server, { maxHttpBufferSize: 16 * 1024, serveClient: false, allowRequest: socketOriginFilter(config.SWITCHYARD_PUBLIC_URL) });
       unguardSockets = guardSockets(io, auth, secureCookies(config));
       detachHub = attachLiveHub(io, store, (count) => metrics.socketsConnected.set(count));

@@ -94,6 +94,14 @@ describe('incidentsIn', () => {
     const quiet = await incidentsIn(history, { service: 'billing', sinceMs: T0, untilMs: T0 + 100 * MIN, limit: 10 });
     expect(quiet).toEqual({ incidents: [], mttrMs: { billing: null }, truncated: false });
   });
+
+  it('names a quiet service called like an Object.prototype member in its MTTR', async () => {
+    for (const service of ['constructor', 'toString', '__proto__']) {
+      const quiet = await incidentsIn(history, { service, sinceMs: T0, untilMs: T0 + 100 * MIN, limit: 10 });
+      expect(Object.entries(quiet.mttrMs)).toEqual([[service, null]]);
+      expect(JSON.stringify(quiet.mttrMs)).toBe(`{"${service}":null}`);
+    }
+  });
 });
 
 describe('row cap', () => {

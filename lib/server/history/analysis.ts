@@ -154,6 +154,6 @@ export async function incidentsIn(history: Pick<History, 'db'>, request: Inciden
     mergeGapMs: request.mergeGapMs ?? DEFAULT_MERGE_GAP_MS,
   });
   const mttrMs = mttrByService(incidents);
-  if (request.service !== undefined) mttrMs[request.service] ??= null;
+  if (request.service !== undefined && !Object.hasOwn(mttrMs, request.service)) mttrMs[request.service] = null;
   return { incidents: newestFirst(incidents).slice(0, request.limit), mttrMs, truncated: loaded.truncated };
 }

@@ -14,6 +14,62 @@ describe('probe policy', () => {
     expect(policy.denial('::1', 80)).toBeUndefined();
   });
 
+  it.each([
+    '::169.254.169.254',
+    '::a9fe:a9fe',
+    '::ffff:0:169.254.169.254',
+    '64:ff9b::a9fe:a9fe',
+    '64:ff9b::169.254.169.254',
+    '64:ff9b:1::a9fe:a9fe',
+    '2002:a9fe:a9fe::',
+    '2001:0:4136:e378:8000:63bf:5601:5601',
+    'fe80::1%eth0',
+  ])('denies %s, which reaches a denied IPv4 address or range', (ip) => {
+    const policy = createProbePolicy({ ...base, denyCidrs: [...base.denyCidrs, 'fe80::/10'] });
+    expect(policy.denial(ip, 80)).toMatch(/^(169\.254\.0\.0\/16|fe80::\/10)$/);
+    expect(policy.hostDenial(ip, 80)).toBe(policy.denial(ip, 80));
+  });
+
+  it('lets embedded addresses through only when every form is allowed', () => {
+    const policy = createProbePolicy({ ...base, allowCidrs: ['10.0.0.0/8'] });
+    expect(policy.denial('::ffff:10.0.0.1', 80)).toBeUndefined();
+    expect(policy.denial('64:ff9b::a00:1', 80)).toBeUndefined();
+    expect(policy.denial('64:ff9b::c0a8:1', 80)).toBe('not in SWITCHYARD_PROBE_ALLOW_CIDRS');
+  });
+
+  it("denies every etcd member's client and peer URLs, replacing them on each refresh", async () => {
+    const policy = createProbePolicy(base);
+    await policy.setEtcdMembers([
+      { name: 'one', clientUrls: ['http://10.0.0.5:2379'], peerUrls: ['http://10.0.0.5:2380'] },
+      { name: 'two', clientUrls: ['https://localhost:22379'], peerUrls: ['http://[fd00::6]:2380'] },
+    ]);
+    expect(policy.denial('10.0.0.5', 2380)).toBe('etcd member one peer URL 10.0.0.5:2380');
+    expect(policy.denial('::ffff:10.0.0.5', 2379)).toBe('etcd member one client URL 10.0.0.5:2379');
+    expect(policy.denial('64:ff9b::a00:5', 2380)).toBe('etcd member one peer URL 10.0.0.5:2380');
+    expect(policy.denial('10.0.0.5', 80)).toBeUndefined();
+    expect(policy.denial('127.0.0.1', 22379)).toBe('etcd member two client URL localhost:22379');
+    expect(policy.hostDenial('LOCALHOST', 22379)).toBe('etcd member two client URL localhost:22379');
+    expect(policy.denial('fd00::6', 2380)).toBe('etcd member two peer URL [fd00::6]:2380');
+    await policy.setEtcdMembers([{ name: 'one', clientUrls: [], peerUrls: ['http://10.0.0.5:2380'] }]);
+    expect(policy.denial('10.0.0.5', 2379)).toBeUndefined();
+    expect(policy.denial('fd00::6', 2380)).toBeUndefined();
+    expect(policy.denial('10.0.0.5', 2380)).toBe('etcd member one peer URL 10.0.0.5:2380');
+  });
+
+  it("denies the dashboard's own listener: on loopback or all interfaces, that port on every local address", () => {
+    const policy = createProbePolicy(base);
+    policy.denyListener('::', 3000);
+    for (const ip of ['127.0.0.1', '127.0.0.2', '::1', '0.0.0.0', '::', '::ffff:127.0.0.1', '::127.0.0.1', '64:ff9b::7f00:1']) {
+      expect(policy.denial(ip, 3000)).toBe("this dashboard's listener [::]:3000");
+    }
+    expect(policy.hostDenial('localhost', 3000)).toBe("this dashboard's listener [::]:3000");
+    expect(policy.denial('127.0.0.1', 3001)).toBeUndefined();
+    policy.denyListener('10.0.0.7', 443);
+    expect(policy.denial('10.0.0.7', 443)).toBe("this dashboard's listener 10.0.0.7:443");
+    expect(policy.denial('127.0.0.1', 3000)).toBeUndefined();
+    expect(policy.hostDenial('localhost', 443)).toBeUndefined();
+  });
+
   it('probes only allowed CIDRs when an allow list is set (the deny list still applies)', () => {
     const policy = createProbePolicy({ ...base, allowCidrs: ['10.0.0.0/8', '169.254.0.0/16', 'fd00::/8'] });
     expect(policy.denial('10.1.2.3', 80)).toBeUndefined();

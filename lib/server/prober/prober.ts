@@ -1,7 +1,7 @@
 import type { ProbeResult } from '@/lib/model/health-state';
 import type { HealthTracker } from '../health';
 import type { Store } from '../store';
-import { createProbePolicy } from './policy';
+import { createProbePolicy, type EtcdMember } from './policy';
 import { createProbeRunner } from './probe-runner';
 import { createScheduler, type SchedulerStats } from './scheduler';
 import { probeTargetFor } from './target';
@@ -18,6 +18,10 @@ export interface ProberOptions {
   denyCidrs: readonly string[];
   /** etcd's endpoints: never probed, whatever a registration says. */
   etcdEndpoints: readonly string[];
+  /** etcd's member list: every member's client and peer URLs are never probed either. */
+  etcdMembers?: () => Promise<readonly EtcdMember[]>;
+  /** How often the member list is read again (default a minute). */
+  memberRefreshMs?: number;
   /** In [0, 1): spreads first probes over the interval (tests may pin it). */
   random?: () => number;
 }
@@ -26,11 +30,14 @@ export interface Prober {
   /** Resolves etcd endpoint names for the deny list, then probes every instance and follows the store. */
   start(): Promise<void>;
   stats(): SchedulerStats;
+  /** The dashboard listens here: never probed (every local address when bound to loopback or all interfaces). */
+  denyListener(address: string, port: number): void;
   /** Stops probing; resolves once in-flight probes have ended (at most the timeout). */
   stop(): Promise<void>;
 }
 
 const ETCD_LOOKUP_LIMIT_MS = 2_000;
+const MEMBER_REFRESH_MS = 60_000;
 
 /**
  * The active prober: every instance in the store — drained and offline ones included, their
@@ -57,14 +64,25 @@ export function createProber(options: ProberOptions): Prober {
     },
   });
   let unsubscribe: (() => void) | undefined;
+  let memberRefresh: NodeJS.Timeout | undefined;
+  /** A failed read keeps the previous list: etcd being unreachable is no reason to probe it. */
+  const refreshMembers = async (): Promise<void> => {
+    const members = await options.etcdMembers?.().catch(() => undefined);
+    if (members && !stopped) await policy.setEtcdMembers(members);
+  };
 
   return {
     async start() {
       if (unsubscribe) return;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([policy.resolveEtcdHosts(), new Promise<void>((resolve) => (timer = setTimeout(resolve, ETCD_LOOKUP_LIMIT_MS)))]);
+      // Bounded: a slow DNS or etcd delays the first probes, never the start; the deny list fills in when they answer.
+      await Promise.race([Promise.all([policy.resolveEtcdHosts(), refreshMembers()]), new Promise<void>((resolve) => (timer = setTimeout(resolve, ETCD_LOOKUP_LIMIT_MS)))]);
       clearTimeout(timer);
       if (stopped) return;
+      if (options.etcdMembers) {
+        memberRefresh = setInterval(() => void refreshMembers(), options.memberRefreshMs ?? MEMBER_REFRESH_MS);
+        memberRefresh.unref();
+      }
       for (const instance of store.instances()) scheduler.add(instance.key);
       unsubscribe = store.subscribe((delta) => {
         for (const change of delta.changes) {
@@ -77,8 +95,10 @@ export function createProber(options: ProberOptions): Prober {
       });
     },
     stats: () => scheduler.stats(),
+    denyListener: (address, port) => policy.denyListener(address, port),
     async stop() {
       stopped = true;
+      clearInterval(memberRefresh);
       unsubscribe?.();
       const settled = scheduler.stop();
       // Destroying pooled sockets ends in-flight HTTP probes now instead of at their deadline.

@@ -82,11 +82,13 @@ describe('metadata', () => {
   it('keeps strings, stringifies numbers and booleans, skips null and nesting', () => {
     expect(metadataOf({ s: 'x', n: 3, b: false, z: null, o: { a: 1 }, l: [1] })).toEqual({ s: 'x', n: '3', b: 'false' });
   });
-  it('drops prototype-reaching keys without polluting', () => {
-    const raw: unknown = JSON.parse('{"__proto__":{"polluted":1},"constructor":"c","prototype":"p","ok":"1"}');
+  it('keeps keys named like Object.prototype members as own data, without polluting', () => {
+    const raw: unknown = JSON.parse('{"__proto__":"p1","constructor":"c","toString":"t","hasOwnProperty":"h","prototype":"p","nested":{"polluted":1},"ok":"1"}');
     const metadata = metadataOf(raw);
-    expect(metadata).toEqual({ ok: '1' });
+    expect(Object.entries(metadata)).toEqual([['__proto__', 'p1'], ['constructor', 'c'], ['toString', 't'], ['hasOwnProperty', 'h'], ['prototype', 'p'], ['ok', '1']]);
     expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+    expect(JSON.stringify(metadata)).toBe('{"__proto__":"p1","constructor":"c","toString":"t","hasOwnProperty":"h","prototype":"p","ok":"1"}');
+    expect(metadataFrom([['__proto__', { polluted: 1 }]])).toEqual({});
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
   it('caps entries, key length and value length', () => {

@@ -4,8 +4,6 @@ const MAX_NAME_CHARS = 256;
 export const MAX_ADDRESS_CHARS = 512;
 const MAX_METADATA_ENTRIES = 64;
 const MAX_METADATA_VALUE_CHARS = 1024;
-/** Keys that would reach or shadow prototypes if a consumer ever used Object.assign or `obj[key] =`. */
-const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Path segments of a key, ignoring one leading "/" (rpcx, kitex and go-zero write keys without it). */
 export function keySegments(key: string): string[] {
@@ -90,16 +88,19 @@ export function weightOf(raw: unknown): number | undefined {
 /**
  * Builds a string→string metadata map from stranger-supplied pairs. Strings are clipped to 1 KiB,
  * numbers and booleans become text, and null, arrays and objects are skipped: metadata is flat by
- * contract, and stringifying arbitrary nesting is slow and can overflow the stack.
+ * contract, and stringifying arbitrary nesting is slow and can overflow the stack. Keys such as
+ * `__proto__` or `constructor` are kept as data: `Object.fromEntries` defines own properties, so
+ * none reaches a prototype. The result keeps Object.prototype because instances cross the React
+ * Server Components boundary, which refuses null-prototype objects; it is read only through
+ * `Object.entries` or fixed names that Object.prototype lacks (`zone`, `version`, `endpoints`).
  */
 export function metadataFrom(pairs: Iterable<readonly [string, unknown]>): Record<string, string> {
   const kept: [string, string][] = [];
   for (const [key, raw] of pairs) {
     if (kept.length === MAX_METADATA_ENTRIES) break;
     const value = metadataValue(raw);
-    if (value !== undefined && isName(key) && !UNSAFE_KEYS.has(key)) kept.push([key, value]);
+    if (value !== undefined && isName(key)) kept.push([key, value]);
   }
-  // fromEntries defines own properties, so even a missed unsafe key could not reach a prototype.
   return Object.fromEntries(kept);
 }
 
