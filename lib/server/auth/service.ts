@@ -403,10 +403,10 @@ export function createAuth(options: AuthOptions) {
     lockouts: {
       async list(): Promise<LockoutsView> {
         const time = now();
-        const rows = await db.selectFrom('users').select(['name', 'locked_until_ms']).where('locked_until_ms', '>', time).orderBy('name').execute();
+        const rows = await db.selectFrom('users').select(['name', 'locked_until_ms']).where('locked_until_ms', '>', time).orderBy('name').limit(LOCKOUTS_LISTED).execute();
         return {
           addresses: limiter.limited().slice(0, LOCKOUTS_LISTED),
-          users: rows.slice(0, LOCKOUTS_LISTED).map((row) => ({ name: row.name, lockedUntil: new Date(Number(row.locked_until_ms)).toISOString() })),
+          users: rows.map((row) => ({ name: row.name, lockedUntil: new Date(Number(row.locked_until_ms)).toISOString() })),
         };
       },
       /** The named address and user, or every lockout when neither is named; returns how many were in force. */
@@ -419,7 +419,7 @@ export function createAuth(options: AuthOptions) {
           // A named user also starts their count of failures in a row again.
           const before = await db.selectFrom('users').select('locked_until_ms').where('name', '=', target.user).executeTakeFirst();
           await db.updateTable('users').set({ failed_logins: 0, locked_until_ms: null }).where('name', '=', target.user).execute();
-          users = before?.locked_until_ms !== null && Number(before?.locked_until_ms) > time ? 1 : 0;
+          users = Number(before?.locked_until_ms ?? 0) > time ? 1 : 0;
         } else if (everything) {
           const rows = await db.updateTable('users').set({ failed_logins: 0, locked_until_ms: null }).where('locked_until_ms', '>', time).returning('name').execute();
           users = rows.length;
