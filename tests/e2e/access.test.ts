@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { TestServer } from '../support/server';
+import { Agent } from 'undici';
+import { ADMIN_PASSWORD, type TestServer } from '../support/server';
 import { startBrowserStack, type BrowserStack } from '../support/stack';
 
 const screenshots = path.resolve(import.meta.dirname, '../../test-results');
@@ -66,5 +67,33 @@ describe('the Access page in Chromium', () => {
     await row.getByText('Active', { exact: true }).waitFor();
     expect(await row.getByText(/Locked until/).count()).toBe(0);
     expect(errors).toEqual([]);
+  });
+
+  it('lists an address whose sign-ins are paused, and clears the pause', async () => {
+    const elsewhere = new Agent({ localAddress: '127.0.0.21' });
+    const signIn = async (username: string, password: string): Promise<number> =>
+      (
+        await globalThis.fetch(`${server.url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password }),
+          dispatcher: elsewhere,
+        } as RequestInit)
+      ).status;
+    try {
+      // Someone guessing other accounts from the admin's address.
+      for (let i = 0; i < 20; i += 1) await signIn(`guessed-${i}`, 'wrong-password-1');
+      expect(await signIn('admin', ADMIN_PASSWORD)).toBe(429);
+      await page.goto(`${server.url}/access`, { waitUntil: 'networkidle' });
+      const row = page.getByRole('region', { name: 'Paused addresses' }).getByRole('row').filter({ hasText: '127.0.0.21' });
+      await row.getByText('10 min more').waitFor();
+      await page.screenshot({ path: path.join(screenshots, 'access-paused-address.png') });
+      await row.getByRole('button', { name: 'Clear pause' }).click();
+      await page.getByRole('region', { name: 'Paused addresses' }).waitFor({ state: 'detached' });
+      expect(await signIn('admin', ADMIN_PASSWORD)).toBe(200);
+      expect(errors).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
   });
 });
