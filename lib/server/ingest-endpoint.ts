@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { IngestBatchSchema } from '@/lib/model/ingest';
-import { authenticate, secureCookies } from './auth/guard';
+import { secureCookies } from './auth/cookies';
+import { authenticate } from './auth/guard';
 import { errorBody, firstIssue } from './http';
 import type { Runtime } from './runtime';
 

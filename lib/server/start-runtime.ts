@@ -3,7 +3,7 @@ import type { Etcd3 } from 'etcd3';
 import { Server as SocketServer } from 'socket.io';
 import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
 import { printable } from '@/lib/model/printable';
-import { secureCookies } from './auth/guard';
+import { secureCookies } from './auth/cookies';
 import { createOidcFlow } from './auth/oidc-flow';
 import { createAuth } from './auth/service';
 import { guardSockets, socketOriginFilter } from './auth/socket-guard';
