@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketValues, valueQuantiles } from './histogram';
+import { bucketValues, clampLatency, MAX_SKETCH_BINS, MAX_VALUE_MS, MIN_VALUE_MS, newSketch, valueQuantiles } from './histogram';
 
 describe('bucketValues', () => {
   it('represents each bucket by its midpoint and the overflow by the last bound', () => {
@@ -19,5 +19,32 @@ describe('valueQuantiles', () => {
 
   it('is null with nothing recorded', () => {
     expect(valueQuantiles([])).toBeNull();
+  });
+});
+
+describe('hostile bounds', () => {
+  it('keeps midpoints finite where the sum of two bounds overflows', () => {
+    const values = bucketValues([1e308, 1.7e308], [0, 1, 0]);
+    expect(values).toHaveLength(1);
+    expect(Number.isFinite(values[0]?.value)).toBe(true);
+  });
+
+  it('clamps every value into the sketchable range', () => {
+    expect([clampLatency(1e-300), clampLatency(0), clampLatency(Number.NaN), clampLatency(1e300), clampLatency(Infinity), clampLatency(42)]).toEqual([
+      MIN_VALUE_MS,
+      MIN_VALUE_MS,
+      MIN_VALUE_MS,
+      MAX_VALUE_MS,
+      MAX_VALUE_MS,
+      42,
+    ]);
+  });
+
+  it('bounds a sketch fed the whole clamped range to MAX_SKETCH_BINS (plus one growth chunk)', () => {
+    const sketch = newSketch();
+    for (let exponent = -300; exponent <= 300; exponent += 1) sketch.accept(clampLatency(10 ** exponent), 1);
+    expect(MAX_SKETCH_BINS).toBeLessThan(600);
+    expect(sketch.store.length()).toBeLessThanOrEqual(MAX_SKETCH_BINS + 128);
+    expect(sketch.negativeStore.length()).toBe(0);
   });
 });

@@ -1,7 +1,26 @@
 import { DDSketch } from '@datadog/sketches-js';
+import { MAX_BOUND_MS, MIN_BOUND_MS } from '@/lib/model/ingest';
 
 /** 2 % relative accuracy: far inside the width of any reporter's histogram bucket. */
 export const RELATIVE_ACCURACY = 0.02;
+
+/**
+ * Every value goes into a slot clamped to this range (ms): the smallest is the midpoint of the
+ * narrowest first bucket ingest accepts, the largest its highest bound. A DDSketch keeps one bin
+ * per power of (1+a)/(1-a) between its smallest and largest value, so the range, not the data,
+ * caps a sketch: ln(7.2e9) / ln(1.02/0.98) ≈ 567 bins, ~5 KB (the store grows in chunks of 128).
+ * Before the clamp, one report spread from 1e-300 to 1e300 made every slot's sketch ~34,560 bins.
+ */
+export const MIN_VALUE_MS = MIN_BOUND_MS / 2;
+export const MAX_VALUE_MS = MAX_BOUND_MS;
+const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+export const MAX_SKETCH_BINS = Math.ceil(Math.log(MAX_VALUE_MS / MIN_VALUE_MS) / Math.log(GAMMA)) + 2;
+
+/** A value as slots keep it: finite and within [MIN_VALUE_MS, MAX_VALUE_MS] (NaN becomes the smallest). */
+export function clampLatency(value: number): number {
+  if (!(value >= MIN_VALUE_MS)) return MIN_VALUE_MS;
+  return value > MAX_VALUE_MS ? MAX_VALUE_MS : value;
+}
 
 export const newSketch = (): DDSketch => new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY });
 
@@ -22,7 +41,8 @@ export function bucketValues(bounds: readonly number[], counts: readonly number[
     if (weight <= 0) return;
     const upper = bounds[i];
     const lower = i === 0 ? 0 : (bounds[i - 1] as number);
-    values.push({ value: upper === undefined ? lower : (lower + upper) / 2, weight });
+    // lower + half the width, not (lower + upper) / 2: the sum of two large bounds overflows to Infinity.
+    values.push({ value: clampLatency(upper === undefined ? lower : lower + (upper - lower) / 2), weight });
   });
   return values;
 }

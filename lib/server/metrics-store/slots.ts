@@ -1,6 +1,6 @@
 import type { DDSketch } from '@datadog/sketches-js';
 import type { LatencyPoint } from '@/lib/model/latency';
-import { newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
+import { clampLatency, newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
 
 /**
  * A slot holds its values exactly, as value → summed weight, until it has more than this many
@@ -18,12 +18,21 @@ const SKETCH_WEIGHT_UNIT = 1_024;
 interface OpenSlot {
   count: number;
   errors: number;
+  /**
+   * The values of the slot's only report so far, not copied: one report is spread over up to 300
+   * seconds of three series, and a copy per slot made a 1 KB report cost megabytes. The array is
+   * never modified (ingest makes one per call). Copied into `values` when a second report arrives.
+   */
+  only: readonly WeightedValue[] | null;
+  onlyScale: number;
   values: Map<number, number> | null;
   sketch: DDSketch | null;
 }
 
 function slotQuantiles(slot: OpenSlot): Quantiles | null {
-  return slot.sketch ? quantilesOf(slot.sketch) : valueQuantiles(Array.from(slot.values ?? [], ([value, weight]) => ({ value, weight })));
+  if (slot.sketch) return quantilesOf(slot.sketch);
+  if (slot.only) return valueQuantiles(slot.only.map(({ value, weight }) => ({ value: clampLatency(value), weight })));
+  return valueQuantiles(Array.from(slot.values ?? [], ([value, weight]) => ({ value, weight })));
 }
 
 const FIELDS = 5; // count, errors, p50, p95, p99
@@ -63,23 +72,46 @@ export class Slots {
     this.#pages = new Array<Page | undefined>(Math.ceil(length / PAGE_SLOTS) + 1);
   }
 
-  /** Adds calls at `second` (fractional counts allowed: an interval is spread over its seconds). */
+  /**
+   * Adds calls at `second` (fractional counts allowed: an interval is spread over its seconds).
+   * Values are clamped into the sketchable range, so a slot's memory is bounded whatever it is fed.
+   */
   add(second: number, count: number, errors: number, values: readonly WeightedValue[], weightScale: number): void {
     const start = this.#slotOf(second);
-    let slot = this.#open.get(start);
-    if (!slot) this.#open.set(start, (slot = { count: 0, errors: 0, values: new Map(), sketch: null }));
+    const slot = this.#open.get(start);
+    if (!slot) {
+      // Quantiles do not depend on a common scale of the weights, so the only report needs none.
+      this.#open.set(start, { count, errors, only: values, onlyScale: weightScale, values: null, sketch: null });
+      return;
+    }
     slot.count += count;
     slot.errors += errors;
+    const only = slot.only;
+    if (only) {
+      slot.only = null;
+      slot.values = new Map();
+      Slots.#accept(slot, only, slot.onlyScale);
+    }
+    Slots.#accept(slot, values, weightScale);
+  }
+
+  /** Values into a slot's raw map (a sketch past RAW_VALUES distinct ones), clamped into the sketchable range. */
+  static #accept(slot: OpenSlot, values: readonly WeightedValue[], weightScale: number): void {
     const raw = slot.values;
     if (raw) {
-      for (const { value, weight } of values) raw.set(value, (raw.get(value) ?? 0) + weight * weightScale);
+      for (const { value, weight } of values) {
+        const kept = clampLatency(value);
+        raw.set(kept, (raw.get(kept) ?? 0) + weight * weightScale);
+      }
       if (raw.size <= RAW_VALUES) return;
-      const sketch = (slot.sketch = newSketch());
+      // Built aside and swapped in whole: a slot is never left half raw, half sketch.
+      const sketch = newSketch();
       for (const [value, weight] of raw) sketch.accept(value, weight * SKETCH_WEIGHT_UNIT);
+      slot.sketch = sketch;
       slot.values = null;
       return;
     }
-    for (const { value, weight } of values) slot.sketch?.accept(value, weight * weightScale * SKETCH_WEIGHT_UNIT);
+    for (const { value, weight } of values) slot.sketch?.accept(clampLatency(value), weight * weightScale * SKETCH_WEIGHT_UNIT);
   }
 
   /** Closes the slots nothing can reach any more. */

@@ -124,4 +124,13 @@ describe('metrics store', () => {
     expect(point?.p50Ms).toBeGreaterThan(20);
     expect(point?.p99Ms).toBeGreaterThan(60);
   });
+
+  it('records a batch whose bounds overflow a midpoint without throwing (the schema refuses it first; the store must not rely on that)', () => {
+    const store = createMetricsStore({ now: () => T0 });
+    const bounds = [...Array.from({ length: 62 }, (_, i) => 10 ** (i * 5)), 1e308, 1.7e308];
+    const hostile = batch('gw', 'gw-1', [{ to: 'users', count: 65, errors: 0, latencyMs: { bounds, counts: new Array<number>(65).fill(1) } }]);
+    expect(() => store.ingest(hostile)).not.toThrow();
+    expect(store.ingest(batch('gw', 'gw-1', [{ to: 'users', count: 1, errors: 0, latencyMs: { bounds: [10], counts: [1, 0] } }]))).toMatchObject({ ok: true });
+    expect(store.service('users', '5m').some((point) => point.p50Ms !== null && Number.isFinite(point.p50Ms))).toBe(true);
+  });
 });
