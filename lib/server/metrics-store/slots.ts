@@ -141,6 +141,26 @@ export class Slots {
     return points;
   }
 
+  /** Calls and errors of the slots in [from, to), without the cost of their quantiles. */
+  totals(fromSecond: number, toSecond: number): { count: number; errors: number } {
+    let count = 0;
+    let errors = 0;
+    for (let start = this.#slotOf(fromSecond); start < toSecond; start += this.stepSeconds) {
+      const slot = this.#open.get(start);
+      if (slot) {
+        count += slot.count;
+        errors += slot.errors;
+        continue;
+      }
+      const { page, offset } = this.#locate(start);
+      const closed = page?.fields[offset];
+      if (closed === undefined || Number.isNaN(closed)) continue;
+      count += closed;
+      errors += page?.fields[offset + 1] ?? 0;
+    }
+    return { count, errors };
+  }
+
   #slotOf(second: number): number {
     return Math.floor(second / this.stepSeconds) * this.stepSeconds;
   }

@@ -133,4 +133,17 @@ describe('metrics store', () => {
     expect(store.ingest(batch('gw', 'gw-1', [{ to: 'users', count: 1, errors: 0, latencyMs: { bounds: [10], counts: [1, 0] } }]))).toMatchObject({ ok: true });
     expect(store.service('users', '5m').some((point) => point.p50Ms !== null && Number.isFinite(point.p50Ms))).toBe(true);
   });
+
+  it('lists the same caller→callee pairs as edges(), and edges() keeps its totals', () => {
+    const store = createMetricsStore({ now: () => T0 });
+    const call = (to: string) => ({ to, count: 10, errors: 1, latencyMs: { bounds: [10], counts: [10, 0] } });
+    store.ingest(batch('gw', 'gw-1', [call('users'), call('orders')]));
+    store.ingest(batch('orders', 'orders-1', [call('users')]));
+    const key = (pairs: { from: string; to: string }[]) => pairs.map((p) => `${p.from}>${p.to}`).sort();
+    expect(key(store.edgePairs())).toEqual(['gw>orders', 'gw>users', 'orders>users']);
+    expect(key(store.edges())).toEqual(key(store.edgePairs()));
+    const gwUsers = store.edges().find((edge) => edge.from === 'gw' && edge.to === 'users');
+    expect(gwUsers?.rps).toBeCloseTo(10 / 60, 9);
+    expect(gwUsers?.errorRate).toBeCloseTo(0.1, 9);
+  });
 });
