@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { bucketValues, clampLatency, MAX_SKETCH_BINS, MAX_VALUE_MS, MIN_VALUE_MS, newSketch, valueQuantiles } from './histogram';
 
 describe('bucketValues', () => {
-  it('represents each bucket by its midpoint and the overflow by the last bound', () => {
-    expect(bucketValues([10, 50], [3, 0, 2])).toEqual([{ value: 5, weight: 3 }, { value: 50, weight: 2 }]);
+  it('represents each bucket by its midpoint and bounds, and the overflow by the last bound', () => {
+    expect(bucketValues([10, 50], [3, 0, 2])).toEqual([{ value: 5, weight: 3, lower: 0, upper: 10 }, { value: 50, weight: 2 }]);
   });
 });
 
@@ -15,6 +15,18 @@ describe('valueQuantiles', () => {
 
   it('honours weights and fractional shares', () => {
     expect(valueQuantiles([{ value: 1, weight: 0.9 }, { value: 1000, weight: 0.1 }])).toEqual({ p50: 1, p95: 1000, p99: 1000 });
+  });
+
+  it('interpolates a percentile within its bucket as histogram_quantile does, not the midpoint', () => {
+    // 100 calls in (10, 50]: the q-quantile is 10 + 40 q, where the midpoint would say 30 for all.
+    const q = valueQuantiles(bucketValues([10, 50, 100], [0, 100, 0, 0]));
+    expect(q?.p50).toBeCloseTo(30, 9);
+    expect(q?.p95).toBeCloseTo(48, 9);
+    expect(q?.p99).toBeCloseTo(49.6, 9);
+    // Across buckets: 90 in [0, 10], 10 in (10, 50]: p95 is halfway through the second bucket.
+    expect(valueQuantiles(bucketValues([10, 50], [90, 10, 0]))?.p95).toBeCloseTo(30, 9);
+    // The overflow bucket has no upper bound: "at least" its lower one, as before.
+    expect(valueQuantiles(bucketValues([10], [0, 5]))?.p99).toBe(10);
   });
 
   it('is null with nothing recorded', () => {

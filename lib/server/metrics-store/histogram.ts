@@ -28,12 +28,15 @@ export const newSketch = (): DDSketch => new DDSketch({ relativeAccuracy: RELATI
 export interface WeightedValue {
   value: number;
   weight: number;
+  /** The bucket's bounds, when it has two: a quantile falling in it is interpolated between them. */
+  lower?: number;
+  upper?: number;
 }
 
 /**
  * Turns a reporter's fixed-bucket histogram into weighted values: each bucket is represented by its
- * midpoint (so a percentile is off by at most half that bucket's width), the overflow bucket by its
- * lower bound (all we know is "at least this").
+ * midpoint, carrying its bounds so exact quantiles can interpolate within it (`valueQuantiles`);
+ * the overflow bucket by its lower bound (all we know is "at least this").
  */
 export function bucketValues(bounds: readonly number[], counts: readonly number[]): WeightedValue[] {
   const values: WeightedValue[] = [];
@@ -42,7 +45,8 @@ export function bucketValues(bounds: readonly number[], counts: readonly number[
     const upper = bounds[i];
     const lower = i === 0 ? 0 : (bounds[i - 1] as number);
     // lower + half the width, not (lower + upper) / 2: the sum of two large bounds overflows to Infinity.
-    values.push({ value: clampLatency(upper === undefined ? lower : lower + (upper - lower) / 2), weight });
+    if (upper === undefined) values.push({ value: clampLatency(lower), weight });
+    else values.push({ value: clampLatency(lower + (upper - lower) / 2), weight, lower, upper });
   });
   return values;
 }
@@ -62,16 +66,24 @@ export function quantilesOf(sketch: DDSketch): Quantiles | null {
   };
 }
 
-/** Exact weighted quantiles (the value where the cumulative weight first reaches q of the total). */
+/**
+ * Exact weighted quantiles: the value where the cumulative weight first reaches q of the total —
+ * within a bucket, interpolated linearly between its bounds as Prometheus's `histogram_quantile`
+ * does (calls assumed spread evenly over the bucket), not its midpoint on every screen.
+ */
 export function valueQuantiles(values: readonly WeightedValue[]): Quantiles | null {
   const total = values.reduce((sum, v) => sum + v.weight, 0);
   if (total <= 0) return null;
   const sorted = [...values].sort((a, b) => a.value - b.value);
   const at = (q: number): number => {
+    const rank = q * total;
     let cumulative = 0;
-    for (const { value, weight } of sorted) {
+    for (const { value, weight, lower, upper } of sorted) {
+      const before = cumulative;
       cumulative += weight;
-      if (cumulative >= q * total - 1e-9) return value;
+      if (cumulative < rank - 1e-9) continue;
+      if (lower === undefined || upper === undefined || weight <= 0) return value;
+      return lower + (upper - lower) * Math.min(1, Math.max(0, (rank - before) / weight));
     }
     return sorted[sorted.length - 1]?.value ?? 0;
   };

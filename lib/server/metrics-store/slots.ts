@@ -3,8 +3,8 @@ import type { LatencyPoint } from '@/lib/model/latency';
 import { clampLatency, newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
 
 /**
- * A slot holds its values exactly, as value → summed weight, until it has more than this many
- * distinct ones, then a sketch. Reporters' buckets repeat the same few midpoints call after call,
+ * A slot holds its values exactly, as value → summed weight (and bucket bounds, for interpolated
+ * quantiles), until it has more than this many distinct ones, then a sketch (bucket midpoints). Reporters' buckets repeat the same few midpoints call after call,
  * so most slots never need a sketch (whose every accept costs a logarithm).
  */
 const RAW_VALUES = 64;
@@ -25,14 +25,21 @@ interface OpenSlot {
    */
   only: readonly WeightedValue[] | null;
   onlyScale: number;
-  values: Map<number, number> | null;
+  values: Map<number, RawValue> | null;
   sketch: DDSketch | null;
+}
+
+/** A distinct value of a slot: summed weight, and the bucket it stands for (both reports' when two share a midpoint). */
+interface RawValue {
+  weight: number;
+  lower?: number;
+  upper?: number;
 }
 
 function slotQuantiles(slot: OpenSlot): Quantiles | null {
   if (slot.sketch) return quantilesOf(slot.sketch);
-  if (slot.only) return valueQuantiles(slot.only.map(({ value, weight }) => ({ value: clampLatency(value), weight })));
-  return valueQuantiles(Array.from(slot.values ?? [], ([value, weight]) => ({ value, weight })));
+  if (slot.only) return valueQuantiles(slot.only.map((v) => ({ ...v, value: clampLatency(v.value) })));
+  return valueQuantiles(Array.from(slot.values ?? [], ([value, raw]) => ({ value, ...raw })));
 }
 
 const FIELDS = 5; // count, errors, p50, p95, p99
@@ -99,14 +106,26 @@ export class Slots {
   static #accept(slot: OpenSlot, values: readonly WeightedValue[], weightScale: number): void {
     const raw = slot.values;
     if (raw) {
-      for (const { value, weight } of values) {
+      for (const { value, weight, lower, upper } of values) {
         const kept = clampLatency(value);
-        raw.set(kept, (raw.get(kept) ?? 0) + weight * weightScale);
+        const found = raw.get(kept);
+        if (!found) raw.set(kept, lower === undefined || upper === undefined ? { weight: weight * weightScale } : { weight: weight * weightScale, lower, upper });
+        else {
+          found.weight += weight * weightScale;
+          // Two buckets around one midpoint: interpolate over both (a plain value has no range).
+          if (found.lower !== undefined && found.upper !== undefined && lower !== undefined && upper !== undefined) {
+            found.lower = Math.min(found.lower, lower);
+            found.upper = Math.max(found.upper, upper);
+          } else {
+            delete found.lower;
+            delete found.upper;
+          }
+        }
       }
       if (raw.size <= RAW_VALUES) return;
       // Built aside and swapped in whole: a slot is never left half raw, half sketch.
       const sketch = newSketch();
-      for (const [value, weight] of raw) sketch.accept(value, weight * SKETCH_WEIGHT_UNIT);
+      for (const [value, { weight }] of raw) sketch.accept(value, weight * SKETCH_WEIGHT_UNIT);
       slot.sketch = sketch;
       slot.values = null;
       return;

@@ -146,4 +146,21 @@ describe('metrics store', () => {
     expect(gwUsers?.rps).toBeCloseTo(10 / 60, 9);
     expect(gwUsers?.errorRate).toBeCloseTo(0.1, 9);
   });
+
+  it('serves a percentile interpolated within its bucket, open and after its slot closes (fake clock)', () => {
+    let now = T0;
+    const store = createMetricsStore({ now: () => now });
+    const oneBucket = { to: 'users', count: 100, errors: 0, latencyMs: { bounds: [10, 50], counts: [0, 100, 0] } };
+    // Two reporters, so the slots hold merged raw values, not one report by reference.
+    store.ingest(batch('gw', 'gw-1', [oneBucket]));
+    store.ingest(batch('orders', 'orders-1', [oneBucket]));
+    const latest = () => store.service('users', '5m').filter((point) => point.p50Ms !== null).at(-1);
+    expect(latest()?.p50Ms).toBeCloseTo(30, 4);
+    expect(latest()?.p99Ms).toBeCloseTo(49.6, 4);
+    now += 120_000;
+    store.sweep();
+    // Closed slots keep Float32 figures.
+    expect(latest()?.p50Ms).toBeCloseTo(30, 4);
+    expect(latest()?.p95Ms).toBeCloseTo(48, 4);
+  });
 });
