@@ -73,6 +73,18 @@ describe('loadConfig', () => {
   });
 });
 
+describe('store settings', () => {
+  it('takes a PostgreSQL URL and refuses anything else by name, without echoing the password', () => {
+    expect(loadConfig({}).DATABASE_URL).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: 'postgres://switchyard:pw@db:5432/switchyard' }).DATABASE_URL).toBe('postgres://switchyard:pw@db:5432/switchyard');
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/switchyard' }).DATABASE_URL).toBe('postgresql://db/switchyard');
+    for (const bad of ['mysql://root:s3cret@db/switchyard', 'db:5432/switchyard', 'sqlite:///data/history.sqlite']) {
+      expect(() => loadConfig({ DATABASE_URL: bad })).toThrow(/DATABASE_URL: must be a PostgreSQL URL/);
+    }
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:s3cret@db/switchyard' })).not.toThrow(/s3cret/);
+  });
+});
+
 describe('access settings', () => {
   it('keeps only the origin of the public URL and refuses other schemes', () => {
     expect(loadConfig({ SWITCHYARD_PUBLIC_URL: 'https://switchyard.example.com/some/path' }).SWITCHYARD_PUBLIC_URL).toBe('https://switchyard.example.com');

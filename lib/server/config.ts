@@ -66,6 +66,10 @@ export const ConfigSchema = z.object({
     .regex(/^\/.*\/$/, 'must start and end with "/"')
     .default('/switchyard/'),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** A shared PostgreSQL for history, users, sessions, tokens and audit; unset, they live in SQLite under DATA_DIR. */
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a PostgreSQL URL such as postgres://user:password@db.example.com:5432/switchyard' })
+    .optional(),
   SWITCHYARD_PROBE_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(5_000),
   SWITCHYARD_PROBE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
   SWITCHYARD_PROBE_CONCURRENCY: z.coerce.number().int().min(1).max(5_000).default(256),

@@ -64,7 +64,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const metrics = createMetrics(store);
   let io: LiveServer | undefined;
   const history = await openHistory({
-    file: path.join(config.dataDir, 'history.sqlite'),
+    ...(config.DATABASE_URL !== undefined ? { url: config.DATABASE_URL } : { file: path.join(config.dataDir, 'history.sqlite') }),
     onAppended: (events) => io?.emit('history:events', events),
   });
   const auth = createAuth({

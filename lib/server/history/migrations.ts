@@ -1,80 +1,104 @@
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+
+/** The SQL dialects the store runs on: SQLite embedded (the default) or a shared PostgreSQL. */
+export type SqlDialect = 'sqlite' | 'postgres';
+
+/**
+ * Column types that differ per dialect. SQLite's `integer` holds 64 bits, PostgreSQL's only 32, so
+ * millisecond times and row ids are `bigint` there (read back as numbers: see `database.ts`); SQLite
+ * ids stay `integer primary key autoincrement`, PostgreSQL ids are identity columns.
+ */
+function columnsFor(dialect: SqlDialect) {
+  const postgres = dialect === 'postgres';
+  return {
+    /** Milliseconds since the epoch, and other 64-bit integers. */
+    ms: postgres ? 'bigint' : 'integer',
+    id: postgres ? 'bigint' : 'integer',
+    primaryId: (column: ColumnDefinitionBuilder) => (postgres ? column.primaryKey().generatedByDefaultAsIdentity() : column.primaryKey().autoIncrement()),
+  } as const;
+}
 
 /**
  * Versioned in the repo and listed here (not read from a folder) so a bundler cannot lose them.
- * Never edit a shipped migration; add the next one.
+ * Never edit a shipped migration; add the next one. A migration branches on the dialect only where
+ * a type must differ, so SQLite keeps exactly the schema it always had (migrations.test.ts pins it).
  */
-const migrations: Record<string, Migration> = {
-  '001_events_and_runs': {
-    async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('events')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('at_ms', 'integer', (c) => c.notNull())
-        .addColumn('kind', 'text', (c) => c.notNull())
-        .addColumn('service', 'text')
-        .addColumn('instance', 'text')
-        .addColumn('from_state', 'text')
-        .addColumn('to_state', 'text')
-        .addColumn('actor', 'text')
-        .addColumn('detail', 'text', (c) => c.notNull())
-        .addColumn('until_ms', 'integer')
-        .addColumn('natural_key', 'text', (c) => c.unique())
-        .execute();
-      await db.schema.createIndex('events_at').on('events').columns(['at_ms', 'id']).execute();
-      await db.schema.createIndex('events_service_at').on('events').columns(['service', 'at_ms', 'id']).execute();
-      await db.schema.createIndex('events_kind_at').on('events').columns(['kind', 'at_ms', 'id']).execute();
-      await db.schema.createIndex('events_instance_at').on('events').columns(['instance', 'at_ms', 'id']).execute();
-      await db.schema
-        .createTable('runs')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('started_ms', 'integer', (c) => c.notNull())
-        .addColumn('alive_ms', 'integer', (c) => c.notNull())
-        .addColumn('stopped_ms', 'integer')
-        .execute();
+function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
+  const t = columnsFor(dialect);
+  return {
+    '001_events_and_runs': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('events')
+          .addColumn('id', t.id, t.primaryId)
+          .addColumn('at_ms', t.ms, (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('service', 'text')
+          .addColumn('instance', 'text')
+          .addColumn('from_state', 'text')
+          .addColumn('to_state', 'text')
+          .addColumn('actor', 'text')
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .addColumn('until_ms', t.ms)
+          .addColumn('natural_key', 'text', (c) => c.unique())
+          .execute();
+        await db.schema.createIndex('events_at').on('events').columns(['at_ms', 'id']).execute();
+        await db.schema.createIndex('events_service_at').on('events').columns(['service', 'at_ms', 'id']).execute();
+        await db.schema.createIndex('events_kind_at').on('events').columns(['kind', 'at_ms', 'id']).execute();
+        await db.schema.createIndex('events_instance_at').on('events').columns(['instance', 'at_ms', 'id']).execute();
+        await db.schema
+          .createTable('runs')
+          .addColumn('id', t.id, t.primaryId)
+          .addColumn('started_ms', t.ms, (c) => c.notNull())
+          .addColumn('alive_ms', t.ms, (c) => c.notNull())
+          .addColumn('stopped_ms', t.ms)
+          .execute();
+      },
     },
-  },
-  '002_users_sessions_tokens': {
-    async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('users')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('name', 'text', (c) => c.notNull().unique())
-        .addColumn('password_hash', 'text')
-        .addColumn('role', 'text', (c) => c.notNull())
-        .addColumn('source', 'text', (c) => c.notNull())
-        .addColumn('oidc_subject', 'text', (c) => c.unique())
-        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('created_ms', 'integer', (c) => c.notNull())
-        .addColumn('last_login_ms', 'integer')
-        .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('locked_until_ms', 'integer')
-        .execute();
-      await db.schema
-        .createTable('sessions')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('user_id', 'integer', (c) => c.notNull())
-        .addColumn('created_ms', 'integer', (c) => c.notNull())
-        .addColumn('last_seen_ms', 'integer', (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
-      await db.schema
-        .createTable('tokens')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('hash', 'text', (c) => c.notNull().unique())
-        .addColumn('role', 'text', (c) => c.notNull())
-        .addColumn('service', 'text')
-        .addColumn('created_by', 'text', (c) => c.notNull())
-        .addColumn('created_ms', 'integer', (c) => c.notNull())
-        .addColumn('expires_ms', 'integer')
-        .addColumn('last_used_ms', 'integer')
-        .addColumn('revoked_ms', 'integer')
-        .execute();
+    '002_users_sessions_tokens': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', t.id, t.primaryId)
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('password_hash', 'text')
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('oidc_subject', 'text', (c) => c.unique())
+          // 0/1 on both dialects: better-sqlite3 refuses JS booleans, so the code never writes one.
+          .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_ms', t.ms, (c) => c.notNull())
+          .addColumn('last_login_ms', t.ms)
+          .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('locked_until_ms', t.ms)
+          .execute();
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', t.id, (c) => c.notNull())
+          .addColumn('created_ms', t.ms, (c) => c.notNull())
+          .addColumn('last_seen_ms', t.ms, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+        await db.schema
+          .createTable('tokens')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull().unique())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('service', 'text')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_ms', t.ms, (c) => c.notNull())
+          .addColumn('expires_ms', t.ms)
+          .addColumn('last_used_ms', t.ms)
+          .addColumn('revoked_ms', t.ms)
+          .execute();
+      },
     },
-  },
-};
+  };
+}
 
-export const migrationProvider: MigrationProvider = {
-  getMigrations: () => Promise.resolve(migrations),
-};
+/** The one migration set, built for the dialect it runs on. */
+export const migrationProviderFor = (dialect: SqlDialect): MigrationProvider => ({
+  getMigrations: () => Promise.resolve(migrationsFor(dialect)),
+});

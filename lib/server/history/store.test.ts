@@ -1,19 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
 import { EventQuerySchema } from '@/lib/model/events';
-import { openHistory, type History } from './store';
+import { STORE_DIALECTS, useTestStore } from '@/tests/support/store-dialects';
+import type { DatabaseLocation } from './database';
+import { openHistory, type History, type HistoryOptions } from './store';
 
-let dir: string;
-let history: History;
-const opened: History[] = [];
-const open = async (options: Partial<Parameters<typeof openHistory>[0]> = {}): Promise<History> => {
-  const store = await openHistory({ file: path.join(dir, 'history.sqlite'), flushMs: 5, ...options });
-  opened.push(store);
-  return store;
-};
 const event = (i: number, extra: Partial<NewHistoryEvent> = {}): NewHistoryEvent => ({
   at: new Date(Date.UTC(2026, 10, 21, 10, 0, i)).toISOString(),
   kind: 'health.changed',
@@ -24,18 +15,27 @@ const event = (i: number, extra: Partial<NewHistoryEvent> = {}): NewHistoryEvent
   detail: 'HTTP 503',
   ...extra,
 });
-const query = (input: Record<string, string>) => history.query(EventQuerySchema.parse(input));
 
-beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-history-'));
-  history = await open();
-});
-afterEach(async () => {
-  for (const store of opened.splice(0)) await store.close().catch(() => undefined);
-  rmSync(dir, { recursive: true, force: true });
-});
+describe.each(STORE_DIALECTS)('history store on %s', (dialect) => {
+  const testStore = useTestStore(dialect);
+  let location: DatabaseLocation;
+  let history: History;
+  const opened: History[] = [];
+  const open = async (options: Omit<Partial<HistoryOptions>, 'file' | 'url'> = {}): Promise<History> => {
+    const store = await openHistory({ ...location, flushMs: 5, ...options });
+    opened.push(store);
+    return store;
+  };
+  const query = (input: Record<string, string>) => history.query(EventQuerySchema.parse(input));
 
-describe('history store', () => {
+  beforeEach(async () => {
+    location = await testStore.fresh();
+    history = await open();
+  });
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close().catch(() => undefined);
+  });
+
   it('returns events newest first, filtered, and pages through all of them exactly once', async () => {
     for (let i = 0; i < 25; i += 1) history.append(event(i));
     await history.flush();
@@ -75,7 +75,11 @@ describe('history store', () => {
     expect(third.previousEnd?.clean).toBe(false);
   });
 
-  it('keeps committed events across reopening the file', async () => {
+  it('runs on the dialect it was given', () => {
+    expect(history.dialect).toBe(dialect);
+  });
+
+  it('keeps committed events across reopening the store', async () => {
     history.append(event(3));
     await history.flush();
     await history.close();

@@ -1,21 +1,16 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { EventKind, EventPage, EventQuery, HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
-import { migrationProvider } from './migrations';
-import type { EventsTable, HistoryDatabase } from './schema';
+import { openStoreDatabase, type DatabaseLocation } from './database';
+import type { EventsTable } from './schema';
 
-export interface HistoryOptions {
-  /** Database file; `:memory:` for throwaway use. */
-  file: string;
+export type HistoryOptions = DatabaseLocation & {
   now?: () => number;
   /** Events older than this are pruned (default 30 days). */
   retentionDays?: number;
   /** Queued events are written together at most this often (ms). */
   flushMs?: number;
   onAppended?: (events: HistoryEvent[]) => void;
-}
+};
 
 const BATCH_ROWS = 500;
 const PRUNE_CHUNK = 5_000;
@@ -49,20 +44,14 @@ const toRow = (event: NewHistoryEvent) => ({
 });
 
 /**
- * The durable event log: SQLite in WAL mode with `synchronous=FULL`, so a committed batch survives
- * a crash or power loss. Writes are queued and committed together (one transaction per batch);
- * `natural_key` makes replays idempotent.
+ * The durable event log, in SQLite (WAL, `synchronous=FULL`) or PostgreSQL (`database.ts`). Writes
+ * are queued and committed together (one statement per batch); `natural_key` makes replays
+ * idempotent, on one replica or several.
  */
 export async function openHistory(options: HistoryOptions) {
   const now = options.now ?? Date.now;
-  if (options.file !== ':memory:') mkdirSync(path.dirname(options.file), { recursive: true });
-  const sqlite = new Database(options.file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const migrated = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-  if (migrated.error) throw migrated.error instanceof Error ? migrated.error : new Error(String(migrated.error));
+  const database = await openStoreDatabase(options.url !== undefined ? { url: options.url } : { file: options.file });
+  const { db } = database;
 
   const queue: NewHistoryEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -108,6 +97,7 @@ export async function openHistory(options: HistoryOptions) {
 
   return {
     db,
+    dialect: database.dialect,
     /** Queues an event; it is committed within `flushMs` (default 50 ms). */
     append(event: NewHistoryEvent): void {
       if (closed) return;
@@ -151,7 +141,7 @@ export async function openHistory(options: HistoryOptions) {
     async close(): Promise<void> {
       await flush();
       closed = true;
-      await db.destroy();
+      await database.close();
     },
   };
 }

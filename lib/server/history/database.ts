@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrationProviderFor, type SqlDialect } from './migrations';
+import type { HistoryDatabase } from './schema';
+
+/** Where the store lives: a SQLite file (`:memory:` for throwaway use) or a PostgreSQL URL. */
+export type DatabaseLocation = { file: string; url?: undefined } | { url: string; file?: undefined };
+
+/** The opened, migrated store that history, users, sessions, tokens and audit share. */
+export interface StoreDatabase {
+  db: Kysely<HistoryDatabase>;
+  dialect: SqlDialect;
+  /** Closes the SQLite file or ends the PostgreSQL pool. */
+  close(): Promise<void>;
+}
+
+const INT8_OID = 20;
+const POOL_MAX = 10;
+
+/**
+ * `pg` returns int8 (`bigint` columns, `COUNT(*)`) as strings; every int8 here is a millisecond
+ * time, an id or a count, far inside 2^53, so it is read as a number. A value beyond that stays the
+ * driver's exact string rather than a silently rounded number.
+ */
+export const parseInt8 = (text: string): number | string => {
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : text;
+};
+
+const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+function openSqlite(file: string): Kysely<HistoryDatabase> {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  // WAL with synchronous=FULL: a committed batch survives a crash or power loss.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+function openPostgres(url: string): Kysely<HistoryDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, types: pgTypes });
+  // An idle client losing its connection (a database restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  return new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * The one database factory: opens SQLite or PostgreSQL and brings the schema to the latest
+ * migration. On PostgreSQL Kysely's migrator holds `pg_advisory_lock` and runs each migration in a
+ * transaction, so replicas starting together migrate once; on SQLite one process owns the file.
+ */
+export async function openStoreDatabase(location: DatabaseLocation): Promise<StoreDatabase> {
+  const dialect: SqlDialect = location.url !== undefined ? 'postgres' : 'sqlite';
+  const db = location.url !== undefined ? openPostgres(location.url) : openSqlite(location.file);
+  try {
+    const migrated = await new Migrator({ db, provider: migrationProviderFor(dialect) }).migrateToLatest();
+    if (migrated.error) throw migrated.error instanceof Error ? migrated.error : new Error(String(migrated.error));
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, dialect, close: () => db.destroy() };
+}

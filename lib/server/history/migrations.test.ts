@@ -1,0 +1,92 @@
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type TestPostgres } from '@/tests/support/postgres';
+import { openStoreDatabase, parseInt8, type StoreDatabase } from './database';
+import { migrationProviderFor } from './migrations';
+
+/** The schema SQLite users got from the shipped migrations 001–002; it must never change under them. */
+const SHIPPED_SQLITE_SCHEMA = [
+  'CREATE TABLE "events" ("id" integer primary key autoincrement, "at_ms" integer not null, "kind" text not null, "service" text, "instance" text, "from_state" text, "to_state" text, "actor" text, "detail" text not null, "until_ms" integer, "natural_key" text unique)',
+  'CREATE INDEX "events_at" on "events" ("at_ms", "id")',
+  'CREATE INDEX "events_instance_at" on "events" ("instance", "at_ms", "id")',
+  'CREATE INDEX "events_kind_at" on "events" ("kind", "at_ms", "id")',
+  'CREATE INDEX "events_service_at" on "events" ("service", "at_ms", "id")',
+  'CREATE TABLE "runs" ("id" integer primary key autoincrement, "started_ms" integer not null, "alive_ms" integer not null, "stopped_ms" integer)',
+  'CREATE TABLE "sessions" ("id" text primary key, "user_id" integer not null, "created_ms" integer not null, "last_seen_ms" integer not null)',
+  'CREATE INDEX "sessions_user" on "sessions" ("user_id")',
+  'CREATE TABLE "tokens" ("id" text primary key, "name" text not null, "hash" text not null unique, "role" text not null, "service" text, "created_by" text not null, "created_ms" integer not null, "expires_ms" integer, "last_used_ms" integer, "revoked_ms" integer)',
+  'CREATE TABLE "users" ("id" integer primary key autoincrement, "name" text not null unique, "password_hash" text, "role" text not null, "source" text not null, "oidc_subject" text unique, "disabled" integer default 0 not null, "created_ms" integer not null, "last_login_ms" integer, "failed_logins" integer default 0 not null, "locked_until_ms" integer)',
+];
+
+describe('migrations on SQLite', () => {
+  it('still produce the shipped schema for 001–002', async () => {
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+    try {
+      const migrated = await new Migrator({ db, provider: migrationProviderFor('sqlite') }).migrateTo('002_users_sessions_tokens');
+      expect(migrated.error).toBeUndefined();
+      const rows = await sql<{ sql: string }>`select sql from sqlite_master where sql is not null and name not like 'kysely_%' and name <> 'sqlite_sequence' order by name`.execute(db);
+      expect(rows.rows.map((row) => row.sql)).toEqual(SHIPPED_SQLITE_SCHEMA);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe('migrations on PostgreSQL', () => {
+  let server: TestPostgres;
+  beforeAll(async () => {
+    server = await startPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await server.stop();
+  }, 60_000);
+
+  it('run once when several replicas start together on a fresh database', async () => {
+    const url = await server.createDatabase();
+    const replicas = 4;
+    const opened = await Promise.allSettled(Array.from({ length: replicas }, () => openStoreDatabase({ url })));
+    const stores = opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    try {
+      expect(opened.filter((result) => result.status === 'rejected')).toEqual([]);
+      const applied = await server.query<{ name: string; n: string }>(url, 'select name, count(*) as n from kysely_migration group by name order by name');
+      const shipped = Object.keys(await migrationProviderFor('postgres').getMigrations());
+      expect(applied).toEqual(shipped.map((name) => ({ name, n: '1' })));
+      const tables = await server.query<{ table_name: string }>(url, "select table_name from information_schema.tables where table_schema = 'public' and table_name not like 'kysely_%' order by table_name");
+      expect(tables.map((row) => row.table_name)).toEqual(['events', 'runs', 'sessions', 'tokens', 'users']);
+    } finally {
+      for (const store of stores) await store.close();
+    }
+  });
+
+  it('stores millisecond times and ids as bigint and reads them, and counts, back as numbers', async () => {
+    const url = await server.createDatabase();
+    let store: StoreDatabase | undefined;
+    try {
+      store = await openStoreDatabase({ url });
+      const columns = await server.query<{ column_name: string; data_type: string }>(
+        url,
+        "select column_name, data_type from information_schema.columns where table_name = 'events' and column_name in ('id', 'at_ms') order by column_name",
+      );
+      expect(columns).toEqual([
+        { column_name: 'at_ms', data_type: 'bigint' },
+        { column_name: 'id', data_type: 'bigint' },
+      ]);
+      const atMs = Date.UTC(2026, 11, 3, 12, 0, 0, 123);
+      const row = await store.db.insertInto('events').values({ at_ms: atMs, kind: 'history.gap', detail: 'x' }).returning(['id', 'at_ms']).executeTakeFirstOrThrow();
+      expect(row).toEqual({ id: 1, at_ms: atMs });
+      const counted = await store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(counted.n).toBe(1);
+    } finally {
+      await store?.close();
+    }
+  });
+});
+
+describe('int8 parsing', () => {
+  it('gives a number while exact and the driver\'s string beyond 2^53', () => {
+    expect(parseInt8('1764763200123')).toBe(1764763200123);
+    expect(parseInt8('-5')).toBe(-5);
+    expect(parseInt8('9007199254740993')).toBe('9007199254740993');
+  });
+});
