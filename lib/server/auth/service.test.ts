@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewHistoryEvent } from '@/lib/model/events';
+import { STORE_DIALECTS, useTestStore } from '@/tests/support/store-dialects';
 import { openHistory, type History } from '../history/store';
 import { ADDRESS_LIMIT, createAuth, LOCKOUT, type LoginOutcome } from './service';
 
@@ -11,73 +12,121 @@ let audit: NewHistoryEvent[];
 let clock: { ms: number };
 let auth: ReturnType<typeof createAuth>;
 
-beforeEach(async () => {
-  history = await openHistory({ file: ':memory:' });
-  audit = [];
-  clock = { ms: Date.UTC(2026, 11, 3, 9, 0, 0) };
-  auth = createAuth({ db: history.db, audit: (event) => audit.push(event), idleSeconds: 3_600, maxSeconds: 86_400, now: () => clock.ms, passwordCost: CHEAP });
-  await auth.users.create({ name: 'bea', role: 'viewer', password: PASSWORD }, 'test');
-});
-afterEach(async () => {
-  await history.close();
-});
-
 const codes = (outcomes: LoginOutcome[]): string[] => outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.code)).sort();
-
-describe('password sign-in under a parallel burst', () => {
-  it('checks at most five wrong passwords for one account, locks once, and refuses the right one after', async () => {
-    // Twenty addresses, one attempt each: only the account lock can stop them.
-    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => auth.login('bea', `wrong-${i}`, `10.0.0.${i}`)));
-    expect(codes(burst).filter((code) => code === 'invalid_credentials')).toHaveLength(LOCKOUT.failures);
-    expect(audit.filter((event) => event.kind === 'auth.locked')).toHaveLength(1);
-    const after = await auth.login('bea', PASSWORD, '10.0.1.1');
-    expect(after).toMatchObject({ ok: false, code: 'locked', retryAfterSeconds: LOCKOUT.lockMs / 1000 });
-
-    clock.ms += LOCKOUT.lockMs;
-    expect((await auth.login('bea', PASSWORD, '10.0.1.1')).ok).toBe(true);
+describe.each(STORE_DIALECTS)('auth on %s', (dialect) => {
+  const testStore = useTestStore(dialect);
+  beforeEach(async () => {
+    history = await openHistory(await testStore.fresh());
+    audit = [];
+    clock = { ms: Date.UTC(2026, 11, 3, 9, 0, 0) };
+    auth = createAuth({ db: history.db, audit: (event) => audit.push(event), idleSeconds: 3_600, maxSeconds: 86_400, now: () => clock.ms, passwordCost: CHEAP });
+    await auth.users.create({ name: 'bea', role: 'viewer', password: PASSWORD }, 'test');
+  });
+  afterEach(async () => {
+    await history.close();
   });
 
-  it('lets the right password through only while fewer than five failures came before it', async () => {
-    for (let i = 0; i < LOCKOUT.failures - 1; i += 1) expect(await auth.login('bea', `wrong-${i}`, '10.0.0.1')).toMatchObject({ code: 'invalid_credentials' });
-    // Arrival order is the order of checks: the right password first, then the fifth failure.
-    const [right, wrong] = await Promise.all([auth.login('bea', PASSWORD, '10.0.0.2'), auth.login('bea', 'wrong-last', '10.0.0.3')]);
-    expect(right.ok).toBe(true);
-    expect(wrong).toMatchObject({ code: 'invalid_credentials' });
-    // The success started the count again: one failure in a row, no lock.
-    expect((await auth.lockouts.list()).users).toEqual([]);
-  });
+  describe('password sign-in under a parallel burst', () => {
+    it('checks at most five wrong passwords for one account, locks once, and refuses the right one after', async () => {
+      // Twenty addresses, one attempt each: only the account lock can stop them.
+      const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => auth.login('bea', `wrong-${i}`, `10.0.0.${i}`)));
+      expect(codes(burst).filter((code) => code === 'invalid_credentials')).toHaveLength(LOCKOUT.failures);
+      expect(audit.filter((event) => event.kind === 'auth.locked')).toHaveLength(1);
+      const after = await auth.login('bea', PASSWORD, '10.0.1.1');
+      expect(after).toMatchObject({ ok: false, code: 'locked', retryAfterSeconds: LOCKOUT.lockMs / 1000 });
 
-  it('checks at most twenty passwords from one address at once, across accounts', async () => {
-    const spray = await Promise.all(Array.from({ length: 60 }, (_, i) => auth.login(`nobody-${i}`, 'wrong', '10.0.0.9')));
-    expect(codes(spray).filter((code) => code === 'invalid_credentials')).toHaveLength(ADDRESS_LIMIT.maxFailures);
-    expect(codes(spray).filter((code) => code === 'rate_limited')).toHaveLength(60 - ADDRESS_LIMIT.maxFailures);
-  });
-});
-
-describe('the way out of a lockout', () => {
-  it('clears an address pause and an account lock, and audits both', async () => {
-    await Promise.all(Array.from({ length: ADDRESS_LIMIT.maxFailures }, (_, i) => auth.login(`nobody-${i}`, 'wrong', '10.0.0.9')));
-    for (let i = 0; i < LOCKOUT.failures; i += 1) await auth.login('bea', `wrong-${i}`, '10.0.0.8');
-    expect(await auth.login('admin', PASSWORD, '10.0.0.9')).toMatchObject({ code: 'rate_limited' });
-    expect(await auth.lockouts.list()).toEqual({
-      addresses: [{ address: '10.0.0.9', retryAfterSeconds: ADDRESS_LIMIT.windowMs / 1000 }],
-      users: [{ name: 'bea', lockedUntil: new Date(clock.ms + LOCKOUT.lockMs).toISOString() }],
+      clock.ms += LOCKOUT.lockMs;
+      expect((await auth.login('bea', PASSWORD, '10.0.1.1')).ok).toBe(true);
     });
 
-    expect(await auth.lockouts.clear({ address: '10.0.0.9' }, 'token:ops')).toEqual({ addresses: 1, users: 0 });
-    expect(await auth.lockouts.clear({ user: 'bea' }, 'token:ops')).toEqual({ addresses: 0, users: 1 });
-    expect((await auth.login('bea', PASSWORD, '10.0.0.9')).ok).toBe(true);
-    expect(await auth.lockouts.list()).toEqual({ addresses: [], users: [] });
-    expect(audit.filter((event) => event.kind === 'auth.user_changed' && event.actor === 'token:ops').map((event) => event.detail)).toEqual([
-      'cleared address 10.0.0.9 (1 address(es) were paused, 0 account(s) locked)',
-      'cleared user bea (0 address(es) were paused, 1 account(s) locked)',
-    ]);
+    it('lets the right password through only while fewer than five failures came before it', async () => {
+      for (let i = 0; i < LOCKOUT.failures - 1; i += 1) expect(await auth.login('bea', `wrong-${i}`, '10.0.0.1')).toMatchObject({ code: 'invalid_credentials' });
+      // Arrival order is the order of checks: the right password first, then the fifth failure.
+      const [right, wrong] = await Promise.all([auth.login('bea', PASSWORD, '10.0.0.2'), auth.login('bea', 'wrong-last', '10.0.0.3')]);
+      expect(right.ok).toBe(true);
+      expect(wrong).toMatchObject({ code: 'invalid_credentials' });
+      // The success started the count again: one failure in a row, no lock.
+      expect((await auth.lockouts.list()).users).toEqual([]);
+    });
+
+    it('checks at most twenty passwords from one address at once, across accounts', async () => {
+      const spray = await Promise.all(Array.from({ length: 60 }, (_, i) => auth.login(`nobody-${i}`, 'wrong', '10.0.0.9')));
+      expect(codes(spray).filter((code) => code === 'invalid_credentials')).toHaveLength(ADDRESS_LIMIT.maxFailures);
+      expect(codes(spray).filter((code) => code === 'rate_limited')).toHaveLength(60 - ADDRESS_LIMIT.maxFailures);
+    });
   });
 
-  it('clears everything when nothing is named', async () => {
-    for (let i = 0; i < LOCKOUT.failures; i += 1) await auth.login('bea', `wrong-${i}`, `10.0.0.${i}`);
-    await Promise.all(Array.from({ length: ADDRESS_LIMIT.maxFailures }, (_, i) => auth.login(`nobody-${i}`, 'wrong', '10.0.0.9')));
-    expect(await auth.lockouts.clear({}, 'admin')).toEqual({ addresses: 1, users: 1 });
-    expect(await auth.lockouts.list()).toEqual({ addresses: [], users: [] });
+  describe('the way out of a lockout', () => {
+    it('clears an address pause and an account lock, and audits both', async () => {
+      await Promise.all(Array.from({ length: ADDRESS_LIMIT.maxFailures }, (_, i) => auth.login(`nobody-${i}`, 'wrong', '10.0.0.9')));
+      for (let i = 0; i < LOCKOUT.failures; i += 1) await auth.login('bea', `wrong-${i}`, '10.0.0.8');
+      expect(await auth.login('admin', PASSWORD, '10.0.0.9')).toMatchObject({ code: 'rate_limited' });
+      expect(await auth.lockouts.list()).toEqual({
+        addresses: [{ address: '10.0.0.9', retryAfterSeconds: ADDRESS_LIMIT.windowMs / 1000 }],
+        users: [{ name: 'bea', lockedUntil: new Date(clock.ms + LOCKOUT.lockMs).toISOString() }],
+      });
+
+      expect(await auth.lockouts.clear({ address: '10.0.0.9' }, 'token:ops')).toEqual({ addresses: 1, users: 0 });
+      expect(await auth.lockouts.clear({ user: 'bea' }, 'token:ops')).toEqual({ addresses: 0, users: 1 });
+      expect((await auth.login('bea', PASSWORD, '10.0.0.9')).ok).toBe(true);
+      expect(await auth.lockouts.list()).toEqual({ addresses: [], users: [] });
+      expect(audit.filter((event) => event.kind === 'auth.user_changed' && event.actor === 'token:ops').map((event) => event.detail)).toEqual([
+        'cleared address 10.0.0.9 (1 address(es) were paused, 0 account(s) locked)',
+        'cleared user bea (0 address(es) were paused, 1 account(s) locked)',
+      ]);
+    });
+
+    it('clears everything when nothing is named', async () => {
+      for (let i = 0; i < LOCKOUT.failures; i += 1) await auth.login('bea', `wrong-${i}`, `10.0.0.${i}`);
+      await Promise.all(Array.from({ length: ADDRESS_LIMIT.maxFailures }, (_, i) => auth.login(`nobody-${i}`, 'wrong', '10.0.0.9')));
+      expect(await auth.lockouts.clear({}, 'admin')).toEqual({ addresses: 1, users: 1 });
+      expect(await auth.lockouts.list()).toEqual({ addresses: [], users: [] });
+    });
+  });
+
+  describe('sessions, tokens and users', () => {
+    it('creates the first admin once and keeps its sessions until they go idle', async () => {
+      expect(await auth.bootstrap('first-admin-password')).toMatchObject({ created: false });
+      const login = await auth.login('bea', PASSWORD, '10.0.0.1');
+      if (!login.ok) throw new Error(login.message);
+      expect(await auth.authenticateSession(login.sessionSecret)).toEqual(login.principal);
+      clock.ms += 3_600_001;
+      expect(await auth.authenticateSession(login.sessionSecret)).toBeNull();
+      const [bea] = await auth.users.list();
+      const started = new Date(Date.UTC(2026, 11, 3, 9, 0, 0)).toISOString();
+      expect(bea).toMatchObject({ name: 'bea', disabled: false, createdAt: started, lastLoginAt: started });
+    });
+
+    it('authenticates a token until it is revoked, with its times as stored', async () => {
+      const { secret, token } = await auth.tokens.create({ name: 'ci', role: 'operator', service: 'users', expiresInDays: 1 }, 'admin');
+      expect(token.expiresAt).toBe(new Date(clock.ms + 86_400_000).toISOString());
+      expect(await auth.authenticateToken(secret)).toEqual({ kind: 'token', name: 'ci', role: 'operator', scope: 'users', credentialId: token.id });
+      const revoked = await auth.tokens.revoke(token.id, 'admin');
+      expect(revoked).toMatchObject({ ok: true, token: { revokedAt: new Date(clock.ms).toISOString() } });
+      expect(await auth.authenticateToken(secret)).toBeNull();
+      expect((await auth.tokens.list()).map((listed) => listed.revokedAt)).toEqual([new Date(clock.ms).toISOString()]);
+    });
+
+    it('keeps the last enabled admin, and refuses a disabled user', async () => {
+      await auth.users.create({ name: 'ada', role: 'admin', password: PASSWORD }, 'test');
+      expect(await auth.users.update('ada', { role: 'viewer' }, 'test')).toMatchObject({ ok: false, code: 'last_admin' });
+      expect(await auth.users.update('bea', { disabled: true }, 'test')).toMatchObject({ ok: true, user: { disabled: true } });
+      expect(await auth.login('bea', PASSWORD, '10.0.0.1')).toMatchObject({ ok: false, code: 'invalid_credentials' });
+      expect(await auth.users.update('bea', { role: 'admin', disabled: false }, 'test')).toMatchObject({ ok: true, user: { role: 'admin', disabled: false } });
+      expect(await auth.users.update('ada', { role: 'viewer' }, 'test')).toMatchObject({ ok: true, user: { role: 'viewer' } });
+    });
+
+    it('creates a single sign-on user on first sign-in beside a local user of the same name', async () => {
+      const identity = { issuer: 'https://idp.example.com', subject: '42', name: 'bea', role: 'operator' as const };
+      const first = await auth.loginExternal(identity, '10.0.0.1');
+      const again = await auth.loginExternal({ ...identity, role: 'viewer' }, '10.0.0.1');
+      if (!first.ok || !again.ok) throw new Error('single sign-on refused');
+      expect(first.principal.name).toMatch(/^bea#[0-9a-f]{6}$/);
+      expect(again.principal).toMatchObject({ name: first.principal.name, role: 'viewer' });
+      expect((await auth.users.list()).map((user) => [user.name, user.source])).toEqual([
+        ['bea', 'local'],
+        [first.principal.name, 'oidc'],
+      ]);
+    });
   });
 });
