@@ -11,6 +11,14 @@ export const dryRun = process.env.ENSURE_DRY_RUN === '1';
 
 const onPath = (bin) => (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, bin));
 const etcdDir = () => (process.env.ETCD_BIN ? [path.dirname(process.env.ETCD_BIN)] : []);
+/** Debian keeps PostgreSQL's server binaries per major version, off PATH: /usr/lib/postgresql/<major>/bin. */
+const postgresBins = (bin) => {
+  try {
+    return fs.readdirSync('/usr/lib/postgresql').map((major) => path.join('/usr/lib/postgresql', major, 'bin', bin));
+  } catch {
+    return [];
+  }
+};
 
 /** What each need requires. `env` names an override (a path) that replaces the lookup and the install. */
 export const TOOLS = {
@@ -30,6 +38,9 @@ export const TOOLS = {
     { name: 'prometheus', pkg: 'prometheus', env: 'PROMETHEUS_BIN', paths: () => [...onPath('prometheus'), '/usr/bin/prometheus'] },
     { name: 'go', pkg: 'golang-go', paths: () => [...onPath('go'), '/usr/bin/go'] },
     { name: 'etcd clientv3 Go sources', pkg: 'golang-etcd-server-dev', plainFile: true, paths: () => ['/usr/share/gocode/src/go.etcd.io/etcd/clientv3/client.go'] },
+    // The store suites and the DATABASE_URL test start a throwaway server (tests/support/postgres.ts).
+    { name: 'postgres', pkg: 'postgresql', paths: () => postgresBins('postgres') },
+    { name: 'initdb', pkg: 'postgresql', paths: () => postgresBins('initdb') },
   ],
 };
 
@@ -63,7 +74,7 @@ export function notRootMessage(missing) {
   const overrides = missing.filter((t) => t.env).map((t) => `${t.env}=/path/to/${t.name}`);
   return [
     `ensure: missing ${what}.`,
-    `  Install with:  sudo apt-get install -y ${missing.map((t) => t.pkg).join(' ')}`,
+    `  Install with:  sudo apt-get install -y ${[...new Set(missing.map((t) => t.pkg))].join(' ')}`,
     ...(overrides.length > 0 ? [`  or point at existing binaries with ${overrides.join(', ')}`] : []),
   ].join('\n');
 }
