@@ -17,10 +17,14 @@ export function prefixRange(prefix: string): { key: Buffer; rangeEnd: Buffer } {
 }
 
 const FIRST_PAGE_LIMIT = 512;
+const MAX_PAGE_LIMIT = 32_768;
+/** A page this small in bytes doubles the next one: well under gRPC's 4 MiB receive limit. */
+const PAGE_BYTES = 1024 * 1024;
 
 /**
  * Lists every key under `prefix` at one revision, page by page so a keyspace with large values
- * never exceeds the gRPC message limit (a page that does is retried at half the size).
+ * never exceeds the gRPC message limit (a page that does is retried at half the size). Pages of
+ * small registrations grow, so a big fleet costs few round trips (10,000 keys: 5 instead of 20).
  */
 export async function listPrefix(
   client: Etcd3,
@@ -51,10 +55,15 @@ export async function listPrefix(
     }
     revision ??= response.header.revision;
     clusterId = response.header.cluster_id;
-    kvs.push(...response.kvs);
+    let bytes = 0;
+    for (const kv of response.kvs) {
+      kvs.push(kv);
+      bytes += kv.key.length + kv.value.length;
+    }
     const last = response.kvs[response.kvs.length - 1];
     if (!response.more || !last) break;
     from = Buffer.concat([last.key, Buffer.from([0])]);
+    if (bytes * 2 <= PAGE_BYTES && limit < MAX_PAGE_LIMIT) limit *= 2;
   }
   return { revision: revision ?? '0', clusterId, kvs };
 }

@@ -3,8 +3,9 @@ import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
 import { describeEtcdError } from '../etcd/errors';
-import { drainKey, type DecodedKey, type Store } from '../store';
+import { drainKey, type DecodedKey, type RegistryTarget } from '../store/store';
 import { decodeEntry } from './decode';
+import { keyName } from './key-name';
 import { parseDrainKey, parseDrainValue } from './drain-keys';
 import { listPrefix } from './listing';
 import { createUnrecognisedCounter, type Diagnostics } from './unrecognised';
@@ -18,7 +19,7 @@ export interface RegistryCounters {
 
 export interface RegistryOptions {
   client: Etcd3;
-  store: Store;
+  store: RegistryTarget;
   /** Prefixes to watch; empty = the whole keyspace. */
   prefixes: string[];
   controlPrefix: string;
@@ -71,8 +72,8 @@ export function createRegistry(options: RegistryOptions): Registry {
   let resolveSynced: () => void = () => undefined;
   const firstSync = new Promise<void>((resolve) => (resolveSynced = resolve));
 
-  const decode = (kv: IKeyValue): DecodedKey | null => {
-    const etcdKey = kv.key.toString('utf8');
+  /** `etcdKey` is the key's name (key-name.ts): twins that differ only in invalid UTF-8 bytes stay two keys. */
+  const decode = (etcdKey: string, kv: IKeyValue): DecodedKey | null => {
     const lease = kv.lease && kv.lease !== '0' ? kv.lease : undefined;
     const registrations = decodeEntry({ key: etcdKey, value: kv.value, lease });
     if (!registrations || registrations.length === 0) return null;
@@ -80,7 +81,7 @@ export function createRegistry(options: RegistryOptions): Registry {
   };
 
   const applyPut = (kv: IKeyValue): void => {
-    const etcdKey = kv.key.toString('utf8');
+    const etcdKey = keyName(kv.key);
     if (etcdKey.startsWith(controlPrefix)) {
       const target = parseDrainKey(controlPrefix, etcdKey);
       if (!target) return;
@@ -89,7 +90,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       lifecycle.drainPut(etcdKey, kv.create_revision, kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain);
       return;
     }
-    const decoded = decode(kv);
+    const decoded = decode(etcdKey, kv);
     lifecycle.put(etcdKey, kv.create_revision, decoded?.lease, decoded?.registrations ?? null);
     if (decoded) {
       unrecognised.forget(etcdKey);
@@ -102,7 +103,7 @@ export function createRegistry(options: RegistryOptions): Registry {
   };
 
   const applyDelete = (kv: IKeyValue): void => {
-    const etcdKey = kv.key.toString('utf8');
+    const etcdKey = keyName(kv.key);
     if (etcdKey.startsWith(controlPrefix)) {
       const target = parseDrainKey(controlPrefix, etcdKey);
       if (target) store.setDrain(target.service, target.id, null);
@@ -123,7 +124,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       revision = page.revision;
       if (clusterId && page.clusterId !== clusterId) log(`etcd cluster id changed ${clusterId} → ${page.clusterId}`);
       clusterId = page.clusterId;
-      kvs.push(...page.kvs);
+      for (const kv of page.kvs) kvs.push(kv);
     }
     const decodedKeys: DecodedKey[] = [];
     const listing = new Map<string, { createRevision: string; lease: string | undefined; registrations: Registration[] }>();
@@ -131,7 +132,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     unrecognised.reset();
     lifecycle.setCluster(clusterId);
     for (const kv of kvs) {
-      const etcdKey = kv.key.toString('utf8');
+      const etcdKey = keyName(kv.key);
       if (etcdKey.startsWith(controlPrefix)) {
         const target = parseDrainKey(controlPrefix, etcdKey);
         const drain = target ? parseDrainValue(kv.value) : null;
@@ -140,7 +141,7 @@ export function createRegistry(options: RegistryOptions): Registry {
         if (target) lifecycle.drainPut(etcdKey, kv.create_revision, kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain);
         continue;
       }
-      const decoded = decode(kv);
+      const decoded = decode(etcdKey, kv);
       if (decoded) {
         decodedKeys.push(decoded);
         listing.set(etcdKey, { createRevision: kv.create_revision, lease: decoded.lease, registrations: decoded.registrations });
