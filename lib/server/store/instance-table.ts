@@ -16,6 +16,8 @@ export interface DecodedKey {
 export type HealthFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'lastProbe'>;
 
 const NOT_PROBED: HealthFacts = { status: 'unknown', statusCause: 'not probed yet' };
+/** Placeholder while a new row's instance is built from the row itself. */
+const NOT_BUILT: Instance = { id: '', service: '', key: '', address: '', format: 'native', metadata: {}, status: 'unknown', drain: null };
 
 /** Drains are addressed by service and instance id (DESIGN §3), not by etcd key. */
 export const drainKey = (service: string, id: string): string => `${service}\u0000${id}`;
@@ -79,17 +81,24 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
 
   const nameOf = (registration: Registration): string => drainKey(registration.service, registration.id);
 
+  /**
+   * Field by field rather than by object spread: on Node 20 `{ ...registration, key, … }` costs
+   * ~10 µs an instance (dictionary-mode objects), 100× this, and the first sync builds them all.
+   */
   const build = (row: Omit<Row, 'instance'>, key: string): Instance => {
-    const { registration } = row;
-    const drain = drains.size === 0 ? null : (drains.get(nameOf(registration)) ?? null);
+    const { registration: r } = row;
     const health = row.health ?? NOT_PROBED;
-    let instance: Instance;
-    if (registration.offline === undefined) instance = { ...registration, key, ...health, drain };
-    else {
-      const { offline, ...fields } = registration;
-      instance = { ...fields, key, ...health, drain };
-      if (offline) instance.offline = true;
-    }
+    const drain = drains.size === 0 ? null : (drains.get(nameOf(r)) ?? null);
+    const instance: Instance = { id: r.id, service: r.service, key, address: r.address, format: r.format, metadata: r.metadata, status: health.status, drain };
+    if (r.version !== undefined) instance.version = r.version;
+    if (r.zone !== undefined) instance.zone = r.zone;
+    if (r.weight !== undefined) instance.weight = r.weight;
+    if (r.health !== undefined) instance.health = r.health;
+    if (r.dependsOn !== undefined) instance.dependsOn = r.dependsOn;
+    if (r.offline) instance.offline = true;
+    if (health.statusCause !== undefined) instance.statusCause = health.statusCause;
+    if (health.statusSince !== undefined) instance.statusSince = health.statusSince;
+    if (health.lastProbe !== undefined) instance.lastProbe = health.lastProbe;
     if (drain && row.drainState) instance.drainState = row.drainState;
     const ttl = row.lease === undefined ? undefined : leaseTtls.get(row.lease);
     if (ttl !== undefined) instance.leaseTtl = ttl;
@@ -145,9 +154,10 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
       keys.push(key);
       const row = rows.get(key);
       if (!row) {
-        const fresh = { lease, registration, health: undefined, drainState: undefined };
+        const fresh: Row = { lease, registration, health: undefined, drainState: undefined, instance: NOT_BUILT };
         const instance = build(fresh, key);
-        rows.set(key, { ...fresh, instance });
+        fresh.instance = instance;
+        rows.set(key, fresh);
         addToIndex(instanceKeysByService, registration.service, key);
         changed({ op: 'upsert', instance });
         continue;
