@@ -7,7 +7,7 @@ import { drainKey, type DecodedKey, type RegistryTarget } from '../store/store';
 import { decodeEntry } from './decode';
 import { keyName } from './key-name';
 import { parseDrainKey, parseDrainValue } from './drain-keys';
-import { listPrefix } from './listing';
+import { listPages } from './listing';
 import { createUnrecognisedCounter, type Diagnostics } from './unrecognised';
 import { createLeaseTtlLookup } from './lease-ttl';
 import { createLifecycle, type LeaseState } from './lifecycle';
@@ -115,41 +115,49 @@ export function createRegistry(options: RegistryOptions): Registry {
     store.removeKey(etcdKey);
   };
 
-  /** Lists every watched prefix at one revision and replaces the store's view with it. */
+  /**
+   * Lists every watched prefix at one revision and replaces the store's view with it. Each page is
+   * decoded while the next is fetched; nothing is applied until the whole listing has arrived, so a
+   * listing cut short by an outage changes nothing.
+   */
   const relist = async (): Promise<string> => {
     let revision: string | undefined;
-    const kvs: IKeyValue[] = [];
-    for (const prefix of watched) {
-      const page = await listPrefix(client, prefix, revision);
-      revision = page.revision;
-      if (clusterId && page.clusterId !== clusterId) log(`etcd cluster id changed ${clusterId} → ${page.clusterId}`);
-      clusterId = page.clusterId;
-      for (const kv of page.kvs) kvs.push(kv);
-    }
     const decodedKeys: DecodedKey[] = [];
     const listing = new Map<string, { createRevision: string; lease: string | undefined; registrations: Registration[] }>();
     const drains = new Map<string, Drain>();
-    unrecognised.reset();
-    lifecycle.setCluster(clusterId);
-    for (const kv of kvs) {
-      const etcdKey = keyName(kv.key);
-      if (etcdKey.startsWith(controlPrefix)) {
-        const target = parseDrainKey(controlPrefix, etcdKey);
-        const drain = target ? parseDrainValue(kv.value) : null;
-        if (target && drain) drains.set(drainKey(target.service, target.id), drain);
-        // Known again after a restart, so a later TTL expiry is still recorded (replays are idempotent).
-        if (target) lifecycle.drainPut(etcdKey, kv.create_revision, kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain);
-        continue;
+    const drainKeys: { etcdKey: string; createRevision: string; lease: string | undefined; target: { service: string; id: string }; drain: Drain | null }[] = [];
+    const unrecognisedKeys: string[] = [];
+    const onPage = (kvs: IKeyValue[]): void => {
+      for (const kv of kvs) {
+        const etcdKey = keyName(kv.key);
+        if (etcdKey.startsWith(controlPrefix)) {
+          const target = parseDrainKey(controlPrefix, etcdKey);
+          const drain = target ? parseDrainValue(kv.value) : null;
+          if (target && drain) drains.set(drainKey(target.service, target.id), drain);
+          if (target) drainKeys.push({ etcdKey, createRevision: kv.create_revision, lease: kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain });
+          continue;
+        }
+        const decoded = decode(etcdKey, kv);
+        if (decoded) {
+          decodedKeys.push(decoded);
+          listing.set(etcdKey, { createRevision: kv.create_revision, lease: decoded.lease, registrations: decoded.registrations });
+        } else unrecognisedKeys.push(etcdKey);
       }
-      const decoded = decode(etcdKey, kv);
-      if (decoded) {
-        decodedKeys.push(decoded);
-        listing.set(etcdKey, { createRevision: kv.create_revision, lease: decoded.lease, registrations: decoded.registrations });
-        if (decoded.lease) leaseTtls.want(decoded.lease);
-      } else unrecognised.count(etcdKey);
+    };
+    for (const prefix of watched) {
+      const page = await listPages(client, prefix, revision, onPage);
+      revision = page.revision;
+      if (clusterId && page.clusterId !== clusterId) log(`etcd cluster id changed ${clusterId} → ${page.clusterId}`);
+      clusterId = page.clusterId;
     }
+    unrecognised.reset();
+    for (const etcdKey of unrecognisedKeys) unrecognised.count(etcdKey);
+    lifecycle.setCluster(clusterId);
+    // Known again after a restart, so a later TTL expiry is still recorded (replays are idempotent).
+    for (const { etcdKey, createRevision, lease, target, drain } of drainKeys) lifecycle.drainPut(etcdKey, createRevision, lease, target, drain);
     const listedAt = revision ?? '0';
     store.replaceAll(decodedKeys, drains, listedAt);
+    for (const decoded of decodedKeys) if (decoded.lease) leaseTtls.want(decoded.lease);
     const { added, removed } = lifecycle.replace(listing, !listedBefore);
     if (listedBefore) {
       emit({ at: new Date().toISOString(), kind: 'registry.resynced', detail: `relisted at revision ${listedAt}: ${added} appeared, ${removed} vanished while not watching` });
