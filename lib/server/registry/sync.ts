@@ -1,7 +1,6 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain } from '@/lib/model/instance';
-import type { Registration } from '@/lib/model/registration';
 import { describeEtcdError } from '../etcd/errors';
 import { drainKey, type DecodedKey, type RegistryTarget } from '../store/store';
 import { decodeEntry } from './decode';
@@ -41,6 +40,11 @@ export interface Registry {
   diagnostics(): Diagnostics;
 }
 
+/** A decoded key as listed: what the store needs, plus the create revision the lifecycle needs. */
+interface ListedKey extends DecodedKey {
+  createRevision: string;
+}
+
 /** Why the current watch session ended; every cause leads to a relist and diff. */
 class WatchTrouble extends Error {}
 
@@ -73,11 +77,11 @@ export function createRegistry(options: RegistryOptions): Registry {
   const firstSync = new Promise<void>((resolve) => (resolveSynced = resolve));
 
   /** `etcdKey` is the key's name (key-name.ts): twins that differ only in invalid UTF-8 bytes stay two keys. */
-  const decode = (etcdKey: string, kv: IKeyValue): DecodedKey | null => {
+  const decode = (etcdKey: string, kv: IKeyValue): ListedKey | null => {
     const lease = kv.lease && kv.lease !== '0' ? kv.lease : undefined;
     const registrations = decodeEntry({ key: etcdKey, value: kv.value, lease });
     if (!registrations || registrations.length === 0) return null;
-    return { etcdKey, lease, registrations };
+    return { etcdKey, lease, registrations, createRevision: kv.create_revision };
   };
 
   const applyPut = (kv: IKeyValue): void => {
@@ -122,8 +126,9 @@ export function createRegistry(options: RegistryOptions): Registry {
    */
   const relist = async (): Promise<string> => {
     let revision: string | undefined;
-    const decodedKeys: DecodedKey[] = [];
-    const listing = new Map<string, { createRevision: string; lease: string | undefined; registrations: Registration[] }>();
+    const decodedKeys: ListedKey[] = [];
+    // One object per key serves the store and the lifecycle alike (a relist of 100,000 keys allocates enough).
+    const listing = new Map<string, ListedKey>();
     const drains = new Map<string, Drain>();
     const drainKeys: { etcdKey: string; createRevision: string; lease: string | undefined; target: { service: string; id: string }; drain: Drain | null }[] = [];
     const unrecognisedKeys: string[] = [];
@@ -140,7 +145,7 @@ export function createRegistry(options: RegistryOptions): Registry {
         const decoded = decode(etcdKey, kv);
         if (decoded) {
           decodedKeys.push(decoded);
-          listing.set(etcdKey, { createRevision: kv.create_revision, lease: decoded.lease, registrations: decoded.registrations });
+          listing.set(etcdKey, decoded);
         } else unrecognisedKeys.push(etcdKey);
       }
     };
