@@ -37,6 +37,12 @@ export function instanceKeyFor(etcdKey: string, id: string): string {
   return id === lastSegment && !etcdKey.includes('#') ? etcdKey : `${etcdKey}#${escapeId(id)}`;
 }
 
+/** One etcd key: the lease it hangs on and the instances it registers. */
+interface KeyEntry {
+  lease: string | undefined;
+  instanceKeys: string[];
+}
+
 interface Row {
   lease: string | undefined;
   registration: Registration;
@@ -72,8 +78,8 @@ export interface InstanceTable {
 
 export function createInstanceTable(changed: (change: Change) => void): InstanceTable {
   const rows = new Map<string, Row>();
-  const etcdKeys = new Map<string, { lease: string | undefined; instanceKeys: string[] }>();
-  const etcdKeysByLease = new Map<string, Set<string>>();
+  const etcdKeys = new Map<string, KeyEntry>();
+  const keysByLease = new Map<string, Set<KeyEntry>>();
   /** Instance keys per service: drains name a service and an id, and services are few. */
   const instanceKeysByService = new Map<string, Set<string>>();
   const leaseTtls = new Map<string, number>();
@@ -173,20 +179,20 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
     }
     const previous = etcdKeys.get(etcdKey);
     for (const stale of previous?.instanceKeys ?? []) if (!(seen ? seen.has(stale) : stale === keys[0])) removeInstance(stale);
-    if (previous?.lease !== lease) {
-      if (previous?.lease !== undefined) removeFromIndex(etcdKeysByLease, previous.lease, etcdKey);
-      if (lease !== undefined) addToIndex(etcdKeysByLease, lease, etcdKey);
+    const entry = previous ?? { lease: undefined, instanceKeys: keys };
+    if (!previous) etcdKeys.set(etcdKey, entry);
+    if (entry.lease !== lease || !previous) {
+      if (entry.lease !== undefined) removeFromIndex(keysByLease, entry.lease, entry);
+      if (lease !== undefined) addToIndex(keysByLease, lease, entry);
     }
-    if (previous) {
-      previous.lease = lease;
-      previous.instanceKeys = keys;
-    } else etcdKeys.set(etcdKey, { lease, instanceKeys: keys });
+    entry.lease = lease;
+    entry.instanceKeys = keys;
   }
 
   function removeKey(etcdKey: string): void {
     const entry = etcdKeys.get(etcdKey);
     if (!entry) return;
-    if (entry.lease !== undefined) removeFromIndex(etcdKeysByLease, entry.lease, etcdKey);
+    if (entry.lease !== undefined) removeFromIndex(keysByLease, entry.lease, entry);
     for (const key of entry.instanceKeys) removeInstance(key);
     etcdKeys.delete(etcdKey);
   }
@@ -216,8 +222,8 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
     setLeaseTtl(lease, ttlSeconds) {
       if (leaseTtls.get(lease) === ttlSeconds) return;
       leaseTtls.set(lease, ttlSeconds);
-      for (const etcdKey of etcdKeysByLease.get(lease) ?? []) {
-        for (const key of etcdKeys.get(etcdKey)?.instanceKeys ?? []) {
+      for (const entry of keysByLease.get(lease) ?? []) {
+        for (const key of entry.instanceKeys) {
           const row = rows.get(key);
           if (row) publish(row, key);
         }
