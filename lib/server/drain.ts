@@ -3,7 +3,7 @@ import type { DrainRequest } from '@/lib/model/drain';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain, Instance } from '@/lib/model/instance';
 import { drainEtcdKey, parseDrainValue } from './registry/drain-keys';
-import type { Store } from './store';
+import type { InstanceReader } from './store/store';
 
 export type DrainOutcome =
   | { ok: true; instance: Instance }
@@ -11,7 +11,7 @@ export type DrainOutcome =
 
 export interface DrainServiceOptions {
   client: Etcd3;
-  store: Store;
+  store: InstanceReader;
   controlPrefix: string;
   /** Drains and undrains done through the API are recorded with who did them. */
   record: (event: NewHistoryEvent) => void;

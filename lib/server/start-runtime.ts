@@ -21,10 +21,12 @@ import { createMetricsStore } from './metrics-store/store';
 import { createProber, type Prober } from './prober/prober';
 import { createRegistry } from './registry/sync';
 import { publishRuntime, type Runtime } from './runtime';
-import { createStore } from './store';
+import { createStore, type Store } from './store/store';
 import { startTopologyLayout } from './topology-layout/service';
 
 export interface RunningRuntime extends Runtime {
+  /** The whole store; route handlers see only its `StoreView`. */
+  store: Store;
   etcd: Etcd3;
   localEtcd: LocalEtcd | undefined;
   /** Probe results → instance status; status changes also go to `hooks.onHealthChange`. */

@@ -1,12 +1,12 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain } from '@/lib/model/instance';
-import type { Registration } from '@/lib/model/registration';
 import { describeEtcdError } from '../etcd/errors';
-import { drainKey, type DecodedKey, type Store } from '../store';
+import { drainKey, type DecodedKey, type RegistryTarget } from '../store/store';
 import { decodeEntry } from './decode';
+import { keyName } from './key-name';
 import { parseDrainKey, parseDrainValue } from './drain-keys';
-import { listPrefix } from './listing';
+import { listPages } from './listing';
 import { createUnrecognisedCounter, type Diagnostics } from './unrecognised';
 import { createLeaseTtlLookup } from './lease-ttl';
 import { createLifecycle, type LeaseState } from './lifecycle';
@@ -18,7 +18,7 @@ export interface RegistryCounters {
 
 export interface RegistryOptions {
   client: Etcd3;
-  store: Store;
+  store: RegistryTarget;
   /** Prefixes to watch; empty = the whole keyspace. */
   prefixes: string[];
   controlPrefix: string;
@@ -38,6 +38,11 @@ export interface Registry {
   /** Resolves once the first full listing has been applied. */
   synced(): Promise<void>;
   diagnostics(): Diagnostics;
+}
+
+/** A decoded key as listed: what the store needs, plus the create revision the lifecycle needs. */
+interface ListedKey extends DecodedKey {
+  createRevision: string;
 }
 
 /** Why the current watch session ended; every cause leads to a relist and diff. */
@@ -73,16 +78,16 @@ export function createRegistry(options: RegistryOptions): Registry {
   let resolveSynced: () => void = () => undefined;
   const firstSync = new Promise<void>((resolve) => (resolveSynced = resolve));
 
-  const decode = (kv: IKeyValue): DecodedKey | null => {
-    const etcdKey = kv.key.toString('utf8');
+  /** `etcdKey` is the key's name (key-name.ts): twins that differ only in invalid UTF-8 bytes stay two keys. */
+  const decode = (etcdKey: string, kv: IKeyValue): ListedKey | null => {
     const lease = kv.lease && kv.lease !== '0' ? kv.lease : undefined;
     const registrations = decodeEntry({ key: etcdKey, value: kv.value, lease }, decodeOptions);
     if (!registrations || registrations.length === 0) return null;
-    return { etcdKey, lease, registrations };
+    return { etcdKey, lease, registrations, createRevision: kv.create_revision };
   };
 
   const applyPut = (kv: IKeyValue): void => {
-    const etcdKey = kv.key.toString('utf8');
+    const etcdKey = keyName(kv.key);
     if (etcdKey.startsWith(controlPrefix)) {
       const target = parseDrainKey(controlPrefix, etcdKey);
       if (!target) return;
@@ -91,7 +96,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       lifecycle.drainPut(etcdKey, kv.create_revision, kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain);
       return;
     }
-    const decoded = decode(kv);
+    const decoded = decode(etcdKey, kv);
     lifecycle.put(etcdKey, kv.create_revision, decoded?.lease, decoded?.registrations ?? null);
     if (decoded) {
       unrecognised.forget(etcdKey);
@@ -104,7 +109,7 @@ export function createRegistry(options: RegistryOptions): Registry {
   };
 
   const applyDelete = (kv: IKeyValue): void => {
-    const etcdKey = kv.key.toString('utf8');
+    const etcdKey = keyName(kv.key);
     if (etcdKey.startsWith(controlPrefix)) {
       const target = parseDrainKey(controlPrefix, etcdKey);
       if (target) store.setDrain(target.service, target.id, null);
@@ -116,41 +121,50 @@ export function createRegistry(options: RegistryOptions): Registry {
     store.removeKey(etcdKey);
   };
 
-  /** Lists every watched prefix at one revision and replaces the store's view with it. */
+  /**
+   * Lists every watched prefix at one revision and replaces the store's view with it. Each page is
+   * decoded while the next is fetched; nothing is applied until the whole listing has arrived, so a
+   * listing cut short by an outage changes nothing.
+   */
   const relist = async (): Promise<string> => {
     let revision: string | undefined;
-    const kvs: IKeyValue[] = [];
+    const decodedKeys: ListedKey[] = [];
+    // One object per key serves the store and the lifecycle alike (a relist of 100,000 keys allocates enough).
+    const listing = new Map<string, ListedKey>();
+    const drains = new Map<string, Drain>();
+    const drainKeys: { etcdKey: string; createRevision: string; lease: string | undefined; target: { service: string; id: string }; drain: Drain | null }[] = [];
+    const unrecognisedKeys: string[] = [];
+    const onPage = (kvs: IKeyValue[]): void => {
+      for (const kv of kvs) {
+        const etcdKey = keyName(kv.key);
+        if (etcdKey.startsWith(controlPrefix)) {
+          const target = parseDrainKey(controlPrefix, etcdKey);
+          const drain = target ? parseDrainValue(kv.value) : null;
+          if (target && drain) drains.set(drainKey(target.service, target.id), drain);
+          if (target) drainKeys.push({ etcdKey, createRevision: kv.create_revision, lease: kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain });
+          continue;
+        }
+        const decoded = decode(etcdKey, kv);
+        if (decoded) {
+          decodedKeys.push(decoded);
+          listing.set(etcdKey, decoded);
+        } else unrecognisedKeys.push(etcdKey);
+      }
+    };
     for (const prefix of watched) {
-      const page = await listPrefix(client, prefix, revision);
+      const page = await listPages(client, prefix, revision, onPage);
       revision = page.revision;
       if (clusterId && page.clusterId !== clusterId) log(`etcd cluster id changed ${clusterId} → ${page.clusterId}`);
       clusterId = page.clusterId;
-      kvs.push(...page.kvs);
     }
-    const decodedKeys: DecodedKey[] = [];
-    const listing = new Map<string, { createRevision: string; lease: string | undefined; registrations: Registration[] }>();
-    const drains = new Map<string, Drain>();
     unrecognised.reset();
+    for (const etcdKey of unrecognisedKeys) unrecognised.count(etcdKey);
     lifecycle.setCluster(clusterId);
-    for (const kv of kvs) {
-      const etcdKey = kv.key.toString('utf8');
-      if (etcdKey.startsWith(controlPrefix)) {
-        const target = parseDrainKey(controlPrefix, etcdKey);
-        const drain = target ? parseDrainValue(kv.value) : null;
-        if (target && drain) drains.set(drainKey(target.service, target.id), drain);
-        // Known again after a restart, so a later TTL expiry is still recorded (replays are idempotent).
-        if (target) lifecycle.drainPut(etcdKey, kv.create_revision, kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain);
-        continue;
-      }
-      const decoded = decode(kv);
-      if (decoded) {
-        decodedKeys.push(decoded);
-        listing.set(etcdKey, { createRevision: kv.create_revision, lease: decoded.lease, registrations: decoded.registrations });
-        if (decoded.lease) leaseTtls.want(decoded.lease);
-      } else unrecognised.count(etcdKey);
-    }
+    // Known again after a restart, so a later TTL expiry is still recorded (replays are idempotent).
+    for (const { etcdKey, createRevision, lease, target, drain } of drainKeys) lifecycle.drainPut(etcdKey, createRevision, lease, target, drain);
     const listedAt = revision ?? '0';
     store.replaceAll(decodedKeys, drains, listedAt);
+    for (const decoded of decodedKeys) if (decoded.lease) leaseTtls.want(decoded.lease);
     const { added, removed } = lifecycle.replace(listing, !listedBefore);
     if (listedBefore) {
       emit({ at: new Date().toISOString(), kind: 'registry.resynced', detail: `relisted at revision ${listedAt}: ${added} appeared, ${removed} vanished while not watching` });
