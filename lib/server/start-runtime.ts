@@ -19,6 +19,7 @@ import type { Listener } from './listener';
 import { createMetrics } from './metrics';
 import { createMetricsStore } from './metrics-store/store';
 import { createProber, type Prober } from './prober/prober';
+import { createLineageBook } from './registry/lineage';
 import { createRegistry } from './registry/sync';
 import { publishRuntime, type Runtime } from './runtime';
 import { createStore } from './store';
@@ -99,6 +100,9 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const pruner = setInterval(prune, 3_600_000);
   pruner.unref();
   prune();
+  const lineages = createLineageBook(await history.lineages(), (id, record) => {
+    history.saveLineage(id, record).catch((error: unknown) => log(`history: lineage ${id} not saved: ${String(error)}`));
+  });
   const registry = createRegistry({
     client: etcd,
     store,
@@ -107,6 +111,9 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     counters: metrics.counters,
     log,
     onHistory: (event) => history.append(event),
+    // What was open when the previous run ended (a crash included): the first listing closes what etcd no longer has.
+    openRegistrations: await history.openRegistrations(),
+    lineages,
   });
   registry.start();
   const latency = createMetricsStore();

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Selectable } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql, type Selectable } from 'kysely';
 import type { EventKind, EventPage, EventQuery, HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
 import { migrationProvider } from './migrations';
 import type { EventsTable, HistoryDatabase } from './schema';
@@ -18,6 +18,8 @@ export interface HistoryOptions {
 }
 
 const BATCH_ROWS = 500;
+const REGISTERED_SUFFIX = 'instance.registered';
+const DEREGISTERED_SUFFIX = 'instance.deregistered';
 const PRUNE_CHUNK = 5_000;
 
 export function toHistoryEvent(row: Selectable<EventsTable>): HistoryEvent {
@@ -145,6 +147,31 @@ export async function openHistory(options: HistoryOptions) {
     },
     async endRun(runId: number): Promise<void> {
       await db.updateTable('runs').set({ alive_ms: now(), stopped_ms: now() }).where('id', '=', runId).execute();
+    },
+    /**
+     * Registrations recorded and never closed, oldest first: a deregistration shares its
+     * registration's natural key up to the kind, so the unique index answers each lookup.
+     */
+    async openRegistrations(): Promise<Array<{ naturalKey: string; service: string; instance: string }>> {
+      const rows = await db
+        .selectFrom('events as r')
+        .select(['r.natural_key', 'r.service', 'r.instance'])
+        .where('r.kind', '=', 'instance.registered')
+        .where('r.natural_key', 'is not', null)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('events as d').select('d.id').where('d.natural_key', '=', sql<string>`substr(r.natural_key, 1, length(r.natural_key) - ${REGISTERED_SUFFIX.length}) || ${DEREGISTERED_SUFFIX}`))),
+        )
+        .orderBy('r.id')
+        .execute();
+      return rows.flatMap((row) => (row.natural_key !== null && row.service !== null && row.instance !== null ? [{ naturalKey: row.natural_key, service: row.service, instance: row.instance }] : []));
+    },
+    async lineages(): Promise<Array<[string, { clusterId: string; highestRevision: string; seenMs: number }]>> {
+      const rows = await db.selectFrom('lineages').selectAll().execute();
+      return rows.map((row) => [row.id, { clusterId: row.cluster_id, highestRevision: row.highest_revision, seenMs: row.seen_ms }]);
+    },
+    async saveLineage(id: string, record: { clusterId: string; highestRevision: string; seenMs: number }): Promise<void> {
+      const values = { cluster_id: record.clusterId, highest_revision: record.highestRevision, seen_ms: record.seenMs };
+      await db.insertInto('lineages').values({ id, ...values }).onConflict((conflict) => conflict.column('id').doUpdateSet(values)).execute();
     },
     pruneOlderThan,
     retentionCutoff: () => now() - (options.retentionDays ?? 30) * 86_400_000,
