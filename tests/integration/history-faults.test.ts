@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventPage, HistoryEvent } from '@/lib/model/events';
 import { startEtcd, type TestEtcd } from '../support/etcd';
@@ -171,6 +172,58 @@ describe('history keeps every registration and deregistration through faults', (
       }
     }
     await expectTwoLives(server, COUNT);
+  });
+
+  it('records what happens after a restore from a backup as a new lineage, though etcd hands out the same revisions again', async () => {
+    const etcd = await etcdFor();
+    const dataDir = tempDir();
+    const server = await serverOn(etcd.endpoint, dataDir);
+    const COUNT = 30;
+    for (let i = 0; i < COUNT; i += 1) await etcd.put(`/services/gen/early-${i}`, native(36_000 + i));
+    const snapshot = path.join(tempDir(), 'backup.db');
+    await etcd.etcdctl('snapshot', 'save', snapshot);
+    for (let i = 0; i < COUNT; i += 1) await etcd.put(`/services/gen/late-${i}`, native(37_000 + i));
+    const reached = BigInt((await etcd.client.maintenance.status()).header.revision);
+    // The dashboard has recorded how far this lineage got (its heartbeat does, every 2 s).
+    const book = new Database(path.join(dataDir, 'history.sqlite'), { readonly: true });
+    cleanup.push(() => Promise.resolve(book.close()));
+    await eventually(() => {
+      const rows = book.prepare('SELECT highest_revision FROM lineages').all() as Array<{ highest_revision: string }>;
+      return rows.some((row) => BigInt(row.highest_revision) >= reached) ? true : undefined;
+    }, 10_000, 'the highest revision recorded');
+    const [member] = (JSON.parse(await etcd.etcdctl('member', 'list', '-w', 'json')) as { members: Array<{ name: string; peerURLs: string[] }> }).members;
+    const peer = member?.peerURLs[0] ?? '';
+    await etcd.local.stop(true);
+    const memberData = path.join(etcd.local.dataDir, 'member-data');
+    rmSync(memberData, { recursive: true, force: true });
+    await etcd.etcdctl('snapshot', 'restore', snapshot, `--data-dir=${memberData}`, `--name=${member?.name ?? ''}`, `--initial-cluster=${member?.name ?? ''}=${peer}`, `--initial-advertise-peer-urls=${peer}`);
+    await etcd.local.restart();
+    // The late keys again: in the restored etcd they get the revisions they had before the restore.
+    for (let i = 0; i < COUNT; i += 1) {
+      for (;;) {
+        try {
+          await etcd.put(`/services/gen/late-${i}`, native(38_000 + i));
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    }
+    const { registered, deregistered } = await eventually(async () => {
+      const registeredNow = await allEvents(server, { service: 'gen', kind: 'instance.registered' });
+      const deregisteredNow = await allEvents(server, { service: 'gen', kind: 'instance.deregistered' });
+      const lateRegistrations = registeredNow.filter((e) => e.instance?.startsWith('late-')).length;
+      return lateRegistrations >= 2 * COUNT && deregisteredNow.length >= COUNT ? { registered: registeredNow, deregistered: deregisteredNow } : undefined;
+    }, 20_000, 'the late keys recorded in both lineages');
+    expect(server.output()).toContain('etcd was restored or copied');
+    const registrations = countBy(registered);
+    const deregistrations = countBy(deregistered);
+    for (let i = 0; i < COUNT; i += 1) {
+      expect(registrations.get(`late-${i}`)).toBe(2);
+      expect(deregistrations.get(`late-${i}`)).toBe(1);
+      // Still registered: every recorded life but the current one is closed.
+      expect((registrations.get(`early-${i}`) ?? 0) - (deregistrations.get(`early-${i}`) ?? 0)).toBe(1);
+    }
   });
 
   describe('behind a proxy', () => {
