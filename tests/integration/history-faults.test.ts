@@ -226,6 +226,25 @@ describe('history keeps every registration and deregistration through faults', (
     }
   });
 
+  it('puts the lineage marker back when it is deleted under its eyes, so nothing is recorded twice', async () => {
+    const etcd = await etcdFor();
+    const server = await serverOn(etcd.endpoint, tempDir());
+    const COUNT = 10;
+    for (let i = 0; i < COUNT; i += 1) await etcd.put(`/services/gen/g-${i}`, native(39_000 + i));
+    await eventually(async () => ((await allEvents(server, { kind: 'instance.registered' })).length >= COUNT ? true : undefined), 10_000, 'recorded');
+    const marker = await etcd.client.get('/switchyard/lineage').string();
+    expect(marker).toMatch(/^[0-9]+$/);
+    // Clearing every drain the blunt way takes the marker with it.
+    await etcd.client.delete().prefix('/switchyard/');
+    await eventually(async () => ((await etcd.client.get('/switchyard/lineage').string()) === marker ? true : undefined), 5_000, 'the marker back');
+    // A relist (etcd restarted) reads the marker again.
+    await etcd.local.stop();
+    await etcd.local.restart();
+    await eventually(async () => ((await allEvents(server, { kind: 'registry.resynced' })).length >= 1 ? true : undefined), 10_000, 'a relist');
+    expect(await allEvents(server, { kind: 'instance.registered' })).toHaveLength(COUNT);
+    expect(await allEvents(server, { kind: 'instance.deregistered' })).toHaveLength(0);
+  });
+
   describe('behind a proxy', () => {
     let proxy: CuttableProxy | undefined;
     afterEach(async () => {

@@ -99,3 +99,17 @@ export async function resolveLineage(input: LineageInput): Promise<{ lineage: st
   // The first lineage a database records is named after the cluster id: events recorded before markers existed stay continuous.
   return { lineage: await write(records.size === 0 ? clusterId : newId(), 'absent') };
 }
+
+/**
+ * The marker was deleted while we watched without a gap, so the keyspace is still `lineage`: put it
+ * back (if nobody did) rather than let the next listing start a new lineage. Without write access
+ * it stays absent.
+ */
+export async function putMarkerBack(client: Etcd3, controlPrefix: string, lineage: string): Promise<void> {
+  const key = lineageKey(controlPrefix);
+  await client
+    .if(key, 'Create', '==', 0)
+    .then(client.put(key).value(lineage))
+    .commit()
+    .catch(() => undefined);
+}

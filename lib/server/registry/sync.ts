@@ -11,7 +11,7 @@ import { createUnrecognisedCounter, type Diagnostics } from './unrecognised';
 import { createLeaseTtlLookup } from './lease-ttl';
 import { createLeaseEndJudge } from './lease-end';
 import { createLifecycle, type OpenRegistration } from './lifecycle';
-import { createLineageBook, lineageKey, resolveLineage, type LineageBook } from './lineage';
+import { createLineageBook, lineageKey, putMarkerBack, resolveLineage, type LineageBook } from './lineage';
 
 export interface RegistryCounters {
   watchEvents(count: number): void;
@@ -151,6 +151,10 @@ export function createRegistry(options: RegistryOptions): Registry {
 
   const applyDelete = (kv: IKeyValue): void => {
     const etcdKey = kv.key.toString('utf8');
+    if (etcdKey === lineageMarker) {
+      if (lineage) void putMarkerBack(client, controlPrefix, lineage);
+      return;
+    }
     if (etcdKey.startsWith(controlPrefix)) {
       const target = parseDrainKey(controlPrefix, etcdKey);
       if (target) store.setDrain(target.service, target.id, null);
