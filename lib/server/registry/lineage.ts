@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Etcd3, IKeyValue } from 'etcd3';
+import { EtcdPermissionDeniedError, type Etcd3, type IKeyValue } from 'etcd3';
 
 /**
  * A lineage is one unbroken history of an etcd keyspace. Create revisions identify a
@@ -83,8 +83,9 @@ export async function resolveLineage(input: LineageInput): Promise<{ lineage: st
       // Another dashboard wrote it first: theirs holds for everyone.
       const theirs = readMarker(result.responses[0]?.response_range?.kvs[0]);
       if (theirs && theirs !== current) return theirs;
-    } catch {
-      // Read-only credentials, or etcd went away: the next relist tries again.
+    } catch (error) {
+      // Read-only credentials: a lineage of our own. Anything else (etcd went away) fails this listing, and the next one tries again.
+      if (!(error instanceof EtcdPermissionDeniedError)) throw error;
     }
     return fallback();
   };
