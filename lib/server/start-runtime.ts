@@ -148,7 +148,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     etcdEndpoints: endpoints,
   });
   await prober.start();
-  const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event) });
+  const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event), lineage: () => registry.lineage() });
   const stopDrainMonitor = startDrainMonitor({ store, latency, quietSeconds: config.SWITCHYARD_DRAIN_QUIET_SECONDS });
   let detachHub: (() => void) | undefined;
   let unguardSockets: (() => void) | undefined;

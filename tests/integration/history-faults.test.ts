@@ -51,6 +51,8 @@ const countBy = (events: HistoryEvent[]): Map<string, number> => {
 };
 
 const native = (port: number): string => JSON.stringify({ address: `127.0.0.1:${port}` });
+const drainKey = '/switchyard/drain/gen/g-0';
+const drainValue = JSON.stringify({ by: 'etcdctl', reason: 'maintenance', at: '2026-12-03T10:00:00.000Z' });
 const clusterIdOf = async (etcd: TestEtcd): Promise<string> => (await etcd.client.maintenance.status()).header.cluster_id;
 
 describe('history keeps every registration and deregistration through faults', () => {
@@ -154,6 +156,7 @@ describe('history keeps every registration and deregistration through faults', (
     const server = await serverOn(etcd.endpoint, tempDir());
     const COUNT = 50;
     for (let i = 0; i < COUNT; i += 1) await etcd.put(`/services/gen/g-${i}`, native(32_000 + i));
+    await etcd.put(drainKey, drainValue);
     await eventually(async () => ((await allEvents(server, { kind: 'instance.registered' })).length >= COUNT ? true : undefined), 10_000, 'first cluster recorded');
     const clusterId = await clusterIdOf(etcd);
     // Same name, peer URL and token on an empty data dir: a new cluster that etcd gives the same id.
@@ -171,7 +174,10 @@ describe('history keeps every registration and deregistration through faults', (
         }
       }
     }
+    await etcd.put(drainKey, drainValue);
     await expectTwoLives(server, COUNT);
+    // A drain written straight into etcd, once in each cluster: two drains.
+    await eventually(async () => ((await allEvents(server, { kind: 'instance.drained', instance: 'g-0' })).length === 2 ? true : undefined), 10_000, 'both drains recorded');
   });
 
   it('records what happens after a restore from a backup as a new lineage, though etcd hands out the same revisions again', async () => {

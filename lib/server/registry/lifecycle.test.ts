@@ -8,7 +8,6 @@ const reg = (id: string): Registration => ({ service: 'users', id, address: '127
 const setup = (leaseVerdict: LeaseVerdict = () => Promise.resolve<LeaseEnd>('ended')) => {
   const events: NewHistoryEvent[] = [];
   const lifecycle = createLifecycle((e) => events.push(e), leaseVerdict, () => new Date('2026-11-21T10:00:00Z'));
-  lifecycle.setCluster('c1');
   lifecycle.setLineage('c1');
   return { events, lifecycle };
 };

@@ -56,8 +56,7 @@ const causeOf = (lease: string, verdict: LeaseEnd): string => {
  */
 export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVerdict: LeaseVerdict, now: () => Date = () => new Date()) {
   let known = new Map<string, KeyLife>();
-  const drains = new Map<string, { createRevision: string; lease: string | undefined; service: string; id: string; drain: Drain | null }>();
-  let clusterId = '';
+  const drains = new Map<string, { origin: string; lease: string | undefined; service: string; id: string; drain: Drain | null }>();
   let lineage = '';
 
   const event = (kind: 'instance.registered' | 'instance.deregistered', key: string, life: KeyLife, member: Member, detail: string): void => {
@@ -75,10 +74,6 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
   const sameMember = (a: Member) => (b: Member) => a.service === b.service && a.id === b.id;
 
   return {
-    /** Drain events stay keyed by cluster id: the drain API records them under the same keys. */
-    setCluster(id: string): void {
-      clusterId = id;
-    },
     setLineage(id: string): void {
       lineage = id;
     },
@@ -143,8 +138,9 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
      */
     drainPut(key: string, createRevision: string, lease: string | undefined, target: Member, drain: Drain | null): void {
       const seen = drains.get(key);
-      drains.set(key, { createRevision, lease, service: target.service, id: target.id, drain });
-      if (seen?.createRevision === createRevision) return;
+      const origin = `${lineage}:${createRevision}`;
+      drains.set(key, { origin, lease, service: target.service, id: target.id, drain });
+      if (seen?.origin === origin) return;
       emit({
         at: drain?.at ?? now().toISOString(),
         kind: 'instance.drained',
@@ -153,7 +149,7 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
         actor: drain?.by ?? 'unknown (written to etcd directly)',
         detail: drain?.reason ?? 'drain key with an unreadable value',
         ...(drain?.until ? { until: drain.until } : {}),
-        naturalKey: `drain:${clusterId}:${createRevision}:${key}:instance.drained`,
+        naturalKey: `drain:${origin}:${key}:instance.drained`,
       });
     },
     drainDelete(key: string, revision: string): void {
@@ -168,7 +164,7 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
           instance: seen.id,
           actor,
           detail: seen.drain ? `drain lifted (was: ${seen.drain.reason}, by ${seen.drain.by})` : 'drain lifted',
-          naturalKey: `drain:${clusterId}:${seen.createRevision}:${key}:instance.undrained`,
+          naturalKey: `drain:${seen.origin}:${key}:instance.undrained`,
         });
       if (!seen.lease) return report('unknown (deleted in etcd directly)');
       void leaseVerdict(seen.lease, revision).then(

@@ -46,6 +46,8 @@ export interface Registry {
   /** Resolves once the first full listing has been applied. */
   synced(): Promise<void>;
   diagnostics(): Diagnostics;
+  /** The lineage of the keyspace as last listed (registry/lineage.ts); '' before the first listing. */
+  lineage(): string;
 }
 
 /** Why the current watch session ended; every cause leads to a relist and diff. */
@@ -181,7 +183,6 @@ export function createRegistry(options: RegistryOptions): Registry {
     const listing = new Map<string, { createRevision: string; lease: string | undefined; registrations: Registration[] }>();
     const drains = new Map<string, Drain>();
     unrecognised.reset();
-    lifecycle.setCluster(clusterId);
     const listedAt = revision ?? '0';
     const resolved = await resolveLineage({ client, controlPrefix, marker: kvs.find((kv) => kv.key.toString('utf8') === lineageMarker), clusterId, revision: listedAt, book: lineages });
     if (resolved.change) log(`registry: ${resolved.change}`);
@@ -317,6 +318,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       await running;
     },
     synced: () => firstSync,
+    lineage: () => lineage,
     diagnostics: () => {
       const { unrecognisedKeys, unrecognised: byPrefix } = unrecognised.summary();
       return { registry: store.registryStatus(), keysSeen: store.etcdKeyCount() + unrecognisedKeys, instances: store.instanceCount(), unrecognised: byPrefix };
