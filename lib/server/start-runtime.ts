@@ -113,6 +113,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     onHistory: (event) => history.append(event),
     // What was open when the previous run ended (a crash included): the first listing closes what etcd no longer has.
     openRegistrations: await history.openRegistrations(),
+    openDrains: await history.openDrains(),
     lineages,
   });
   registry.start();

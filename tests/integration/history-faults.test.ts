@@ -107,6 +107,34 @@ describe('history keeps every registration and deregistration through faults', (
     for (const event of deregistered) expect(event.detail).toBe('gone while Switchyard was not watching');
   });
 
+  it('records a drain lifted while the dashboard was SIGKILLed as lifted, once, after the restart', async () => {
+    const etcd = await etcdFor();
+    const dataDir = tempDir();
+    let server = await serverOn(etcd.endpoint, dataDir);
+    const drainOf = (id: string): string => `/switchyard/drain/drained/${id}`;
+    for (const id of ['d-1', 'd-2']) {
+      await etcd.put(`/services/drained/${id}`, native(21_000));
+      await etcd.put(drainOf(id), JSON.stringify({ by: 'etcdctl', reason: 'maintenance', at: '2026-12-03T10:00:00.000Z' }));
+    }
+    const before = server;
+    await eventually(async () => ((await allEvents(before, { kind: 'instance.drained' })).length === 2 ? true : undefined), 10_000, 'both drains recorded');
+    await server.kill();
+    await etcd.delete(drainOf('d-1'));
+    server = await serverOn(etcd.endpoint, dataDir);
+    const after = server;
+    const lifted = await eventually(async () => {
+      const events = await allEvents(after, { kind: 'instance.undrained' });
+      return events.length >= 1 ? events : undefined;
+    }, 10_000, 'the lifted drain recorded');
+    // The next relist (etcd restarted) finds nothing more to close.
+    await etcd.local.stop();
+    await etcd.local.restart();
+    await eventually(async () => ((await allEvents(after, { kind: 'registry.resynced' })).length >= 1 ? true : undefined), 10_000, 'a relist');
+    expect((await allEvents(after, { kind: 'instance.undrained' })).map((e) => e.instance)).toEqual(['d-1']);
+    expect(lifted[0]?.actor).toBe('unknown (lifted while Switchyard was not watching)');
+    expect(await allEvents(after, { kind: 'instance.drained' })).toHaveLength(2);
+  });
+
   it('records the cause of each deregistration: a revoked lease, a deleted key, a lease that ran out', async () => {
     const etcd = await etcdFor();
     const server = await serverOn(etcd.endpoint, tempDir());

@@ -18,8 +18,6 @@ export interface HistoryOptions {
 }
 
 const BATCH_ROWS = 500;
-const REGISTERED_SUFFIX = 'instance.registered';
-const DEREGISTERED_SUFFIX = 'instance.deregistered';
 const PRUNE_CHUNK = 5_000;
 
 export function toHistoryEvent(row: Selectable<EventsTable>): HistoryEvent {
@@ -93,6 +91,24 @@ export async function openHistory(options: HistoryOptions) {
     return writing;
   };
 
+  /**
+   * Events of `opened` with no `closed` event of the same natural key (they differ only in the
+   * kind at the end), so the unique index answers each lookup.
+   */
+  const unclosed = async (opened: EventKind, closed: EventKind): Promise<Array<{ naturalKey: string; service: string; instance: string }>> => {
+    const rows = await db
+      .selectFrom('events as o')
+      .select(['o.natural_key', 'o.service', 'o.instance'])
+      .where('o.kind', '=', opened)
+      .where('o.natural_key', 'is not', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('events as c').select('c.id').where('c.natural_key', '=', sql<string>`substr(o.natural_key, 1, length(o.natural_key) - ${opened.length}) || ${closed}`))),
+      )
+      .orderBy('o.id')
+      .execute();
+    return rows.flatMap((row) => (row.natural_key !== null && row.service !== null && row.instance !== null ? [{ naturalKey: row.natural_key, service: row.service, instance: row.instance }] : []));
+  };
+
   const pruneOlderThan = async (cutoffMs: number): Promise<number> => {
     let removed = 0;
     for (;;) {
@@ -148,23 +164,10 @@ export async function openHistory(options: HistoryOptions) {
     async endRun(runId: number): Promise<void> {
       await db.updateTable('runs').set({ alive_ms: now(), stopped_ms: now() }).where('id', '=', runId).execute();
     },
-    /**
-     * Registrations recorded and never closed, oldest first: a deregistration shares its
-     * registration's natural key up to the kind, so the unique index answers each lookup.
-     */
-    async openRegistrations(): Promise<Array<{ naturalKey: string; service: string; instance: string }>> {
-      const rows = await db
-        .selectFrom('events as r')
-        .select(['r.natural_key', 'r.service', 'r.instance'])
-        .where('r.kind', '=', 'instance.registered')
-        .where('r.natural_key', 'is not', null)
-        .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('events as d').select('d.id').where('d.natural_key', '=', sql<string>`substr(r.natural_key, 1, length(r.natural_key) - ${REGISTERED_SUFFIX.length}) || ${DEREGISTERED_SUFFIX}`))),
-        )
-        .orderBy('r.id')
-        .execute();
-      return rows.flatMap((row) => (row.natural_key !== null && row.service !== null && row.instance !== null ? [{ naturalKey: row.natural_key, service: row.service, instance: row.instance }] : []));
-    },
+    /** Registrations recorded and never closed (no deregistration with the same natural key), oldest first. */
+    openRegistrations: () => unclosed('instance.registered', 'instance.deregistered'),
+    /** Drains recorded and never lifted, oldest first. */
+    openDrains: () => unclosed('instance.drained', 'instance.undrained'),
     async lineages(): Promise<Array<[string, { clusterId: string; highestRevision: string; seenMs: number }]>> {
       const rows = await db.selectFrom('lineages').selectAll().execute();
       return rows.map((row) => [row.id, { clusterId: row.cluster_id, highestRevision: row.highest_revision, seenMs: row.seen_ms }]);

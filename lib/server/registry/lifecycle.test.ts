@@ -92,4 +92,23 @@ describe('registration lifecycle', () => {
     expect(parseRegistrationKey('c1:12:/a/x:x:instance.deregistered', 'x')).toBeNull();
     expect(parseRegistrationKey('nonsense', 'x')).toBeNull();
   });
+
+  it('closes drains lifted while nobody watched: restored from history, or re-drained since', () => {
+    const { events, lifecycle } = setup();
+    lifecycle.restore([], [
+      { naturalKey: 'drain:c1:7:/switchyard/drain/users/a:instance.drained', service: 'users', instance: 'a' },
+      { naturalKey: 'drain:c1:8:/switchyard/drain/users/b:instance.drained', service: 'users', instance: 'b' },
+      { naturalKey: 'drain:c1:9:/switchyard/drain/users/c:instance.drained', service: 'users', instance: 'c' },
+    ]);
+    const drain = { by: 'ops', reason: 'maintenance', at: '2026-11-21T09:00:00.000Z' };
+    lifecycle.drainPut('/switchyard/drain/users/b', '8', undefined, { service: 'users', id: 'b' }, drain);
+    lifecycle.drainPut('/switchyard/drain/users/c', '12', undefined, { service: 'users', id: 'c' }, drain);
+    expect(lifecycle.drainsListed(new Set(['/switchyard/drain/users/b', '/switchyard/drain/users/c']))).toBe(1);
+    expect(events.map((e) => `${e.kind} ${e.naturalKey}`)).toEqual([
+      'instance.undrained drain:c1:9:/switchyard/drain/users/c:instance.undrained',
+      'instance.drained drain:c1:12:/switchyard/drain/users/c:instance.drained',
+      'instance.undrained drain:c1:7:/switchyard/drain/users/a:instance.undrained',
+    ]);
+    expect(events[0]?.actor).toBe('unknown (lifted while Switchyard was not watching)');
+  });
 });

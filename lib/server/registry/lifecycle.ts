@@ -16,6 +16,14 @@ interface KeyLife {
 }
 
 /** What became of `lease` when a key holding it was deleted at `revision` (lease-end.ts). */
+interface KnownDrain {
+  origin: string;
+  lease: string | undefined;
+  service: string;
+  id: string;
+  drain: Drain | null;
+}
+
 export type LeaseVerdict = (lease: string, revision: string) => Promise<LeaseEnd>;
 
 /** A registration the history database holds as still open (registered, never deregistered). */
@@ -32,6 +40,12 @@ export function parseRegistrationKey(naturalKey: string, instance: string): { or
   const suffix = `:${instance}:${REGISTERED}`;
   if (!naturalKey.endsWith(suffix)) return null;
   const match = /^([^:]+:\d+):(.*)$/s.exec(naturalKey.slice(0, -suffix.length));
+  return match ? { origin: match[1] as string, key: match[2] as string } : null;
+}
+
+/** Splits `drain:lineage:createRevision:key:instance.drained` back into origin and key. */
+export function parseDrainedKey(naturalKey: string): { origin: string; key: string } | null {
+  const match = /^drain:([^:]+:\d+):(.*):instance\.drained$/s.exec(naturalKey);
   return match ? { origin: match[1] as string, key: match[2] as string } : null;
 }
 
@@ -56,7 +70,7 @@ const causeOf = (lease: string, verdict: LeaseEnd): string => {
  */
 export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVerdict: LeaseVerdict, now: () => Date = () => new Date()) {
   let known = new Map<string, KeyLife>();
-  const drains = new Map<string, { origin: string; lease: string | undefined; service: string; id: string; drain: Drain | null }>();
+  const drains = new Map<string, KnownDrain>();
   let lineage = '';
 
   const event = (kind: 'instance.registered' | 'instance.deregistered', key: string, life: KeyLife, member: Member, detail: string): void => {
@@ -70,6 +84,18 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
     });
   };
 
+  const undrained = (key: string, seen: KnownDrain, actor: string): void =>
+    emit({
+      at: now().toISOString(),
+      kind: 'instance.undrained',
+      service: seen.service,
+      instance: seen.id,
+      actor,
+      detail: seen.drain ? `drain lifted (was: ${seen.drain.reason}, by ${seen.drain.by})` : 'drain lifted',
+      naturalKey: `drain:${seen.origin}:${key}:instance.undrained`,
+    });
+  const LIFTED_UNSEEN = 'unknown (lifted while Switchyard was not watching)';
+
   const membersOf = (registrations: Registration[]): Member[] => registrations.map(({ service, id }) => ({ service, id }));
   const sameMember = (a: Member) => (b: Member) => a.service === b.service && a.id === b.id;
 
@@ -81,8 +107,16 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
      * Before the first listing: what the history database holds as open, so a key gone while
      * Switchyard was down gets its deregistration. Returns how many were taken up.
      */
-    restore(open: OpenRegistration[]): number {
+    restore(open: OpenRegistration[], openDrains: OpenRegistration[] = []): number {
       let restored = 0;
+      for (const row of openDrains) {
+        const parsed = parseDrainedKey(row.naturalKey);
+        if (!parsed) continue;
+        const older = drains.get(parsed.key);
+        if (older) undrained(parsed.key, older, LIFTED_UNSEEN);
+        drains.set(parsed.key, { origin: parsed.origin, lease: undefined, service: row.service, id: row.instance, drain: null });
+        restored += 1;
+      }
       for (const row of open) {
         const parsed = parseRegistrationKey(row.naturalKey, row.instance);
         if (!parsed) continue;
@@ -141,6 +175,8 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
       const origin = `${lineage}:${createRevision}`;
       drains.set(key, { origin, lease, service: target.service, id: target.id, drain });
       if (seen?.origin === origin) return;
+      // Re-drained while nobody watched: the earlier drain was lifted in between.
+      if (seen) undrained(key, seen, LIFTED_UNSEEN);
       emit({
         at: drain?.at ?? now().toISOString(),
         kind: 'instance.drained',
@@ -156,21 +192,23 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
       const seen = drains.get(key);
       if (!seen) return;
       drains.delete(key);
-      const report = (actor: string): void =>
-        emit({
-          at: now().toISOString(),
-          kind: 'instance.undrained',
-          service: seen.service,
-          instance: seen.id,
-          actor,
-          detail: seen.drain ? `drain lifted (was: ${seen.drain.reason}, by ${seen.drain.by})` : 'drain lifted',
-          naturalKey: `drain:${seen.origin}:${key}:instance.undrained`,
-        });
+      const report = (actor: string): void => undrained(key, seen, actor);
       if (!seen.lease) return report('unknown (deleted in etcd directly)');
       void leaseVerdict(seen.lease, revision).then(
         (verdict) => report(verdict === 'ended' ? 'ttl-expiry' : verdict === 'revoked' ? 'unknown (drain lease revoked)' : 'unknown (deleted in etcd directly)'),
         () => report('unknown (deleted in etcd directly)'),
       );
+    },
+    /** After a relist has put every listed drain key: the drains it did not list were lifted while nobody watched. */
+    drainsListed(listed: ReadonlySet<string>): number {
+      let lifted = 0;
+      for (const [key, seen] of drains) {
+        if (listed.has(key)) continue;
+        drains.delete(key);
+        undrained(key, seen, LIFTED_UNSEEN);
+        lifted += 1;
+      }
+      return lifted;
     },
     /** After a relist: what appeared and vanished while nobody was watching. `initial` is the first listing of this run. */
     replace(listing: Map<string, { createRevision: string; lease: string | undefined; registrations: Registration[] }>, initial: boolean): { added: number; removed: number } {

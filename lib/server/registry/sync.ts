@@ -34,6 +34,8 @@ export interface RegistryOptions {
   onHistory?: (event: NewHistoryEvent) => void;
   /** Registrations the history store holds as open: a key gone while Switchyard was down is then closed. */
   openRegistrations?: OpenRegistration[];
+  /** Drains the history store holds as not lifted, likewise. */
+  openDrains?: OpenRegistration[];
   /** Lineages recorded so far (default: in memory, for this run only). */
   lineages?: LineageBook;
   /** How the heartbeat asks etcd for its cluster id and revision (default: `maintenance.status`). */
@@ -104,8 +106,8 @@ export function createRegistry(options: RegistryOptions): Registry {
       const { header } = await client.maintenance.status();
       return { clusterId: header.cluster_id, revision: header.revision };
     });
-  const restored = lifecycle.restore(options.openRegistrations ?? []);
-  if (restored > 0) log(`registry: ${restored} registrations open in history; any etcd no longer has are closed at the first listing`);
+  const restored = lifecycle.restore(options.openRegistrations ?? [], options.openDrains ?? []);
+  if (restored > 0) log(`registry: ${restored} registrations and drains open in history; any etcd no longer has are closed at the first listing`);
   let listedBefore = false;
   let troubleSince: number | undefined;
   let stopped = false;
@@ -182,6 +184,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     const decodedKeys: DecodedKey[] = [];
     const listing = new Map<string, { createRevision: string; lease: string | undefined; registrations: Registration[] }>();
     const drains = new Map<string, Drain>();
+    const drainKeys = new Set<string>();
     unrecognised.reset();
     const listedAt = revision ?? '0';
     const resolved = await resolveLineage({ client, controlPrefix, marker: kvs.find((kv) => kv.key.toString('utf8') === lineageMarker), clusterId, revision: listedAt, book: lineages });
@@ -196,7 +199,10 @@ export function createRegistry(options: RegistryOptions): Registry {
         const drain = target ? parseDrainValue(kv.value) : null;
         if (target && drain) drains.set(drainKey(target.service, target.id), drain);
         // Known again after a restart, so a later TTL expiry is still recorded (replays are idempotent).
-        if (target) lifecycle.drainPut(etcdKey, kv.create_revision, kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain);
+        if (target) {
+          lifecycle.drainPut(etcdKey, kv.create_revision, kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain);
+          drainKeys.add(etcdKey);
+        }
         continue;
       }
       const decoded = decode(kv);
@@ -207,6 +213,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       } else unrecognised.count(etcdKey);
     }
     store.replaceAll(decodedKeys, drains, listedAt);
+    lifecycle.drainsListed(drainKeys);
     const { added, removed } = lifecycle.replace(listing, !listedBefore);
     if (listedBefore) {
       emit({ at: new Date().toISOString(), kind: 'registry.resynced', detail: `relisted at revision ${listedAt}: ${added} appeared, ${removed} vanished while not watching` });
