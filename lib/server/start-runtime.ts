@@ -19,6 +19,7 @@ import type { Listener } from './listener';
 import { createMetrics } from './metrics';
 import { createMetricsStore } from './metrics-store/store';
 import { createProber, type Prober } from './prober/prober';
+import { createLineageBook } from './registry/lineage';
 import { createRegistry } from './registry/sync';
 import { publishRuntime, type Runtime } from './runtime';
 import { createStore, type Store } from './store/store';
@@ -101,6 +102,9 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const pruner = setInterval(prune, 3_600_000);
   pruner.unref();
   prune();
+  const lineages = createLineageBook(await history.lineages(), (id, record) => {
+    history.saveLineage(id, record).catch((error: unknown) => log(`history: lineage ${id} not saved: ${String(error)}`));
+  });
   const registry = createRegistry({
     client: etcd,
     store,
@@ -109,6 +113,10 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     counters: metrics.counters,
     log,
     onHistory: (event) => history.append(event),
+    // What was open when the previous run ended (a crash included): the first listing closes what etcd no longer has.
+    openRegistrations: await history.openRegistrations(),
+    openDrains: await history.openDrains(),
+    lineages,
   });
   registry.start();
   const latency = createMetricsStore();
@@ -144,7 +152,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     etcdMembers: async () => (await etcd.cluster.memberList({})).members.map((member) => ({ name: member.name, clientUrls: member.clientURLs, peerUrls: member.peerURLs })),
   });
   await prober.start();
-  const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event) });
+  const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event), lineage: () => registry.lineage() });
   const stopDrainMonitor = startDrainMonitor({ store, latency, quietSeconds: config.SWITCHYARD_DRAIN_QUIET_SECONDS });
   let detachHub: (() => void) | undefined;
   let unguardSockets: (() => void) | undefined;
