@@ -51,6 +51,16 @@ describe('instance table', () => {
     expect(table.instance(n2)).toMatchObject({ id: 'n2', status: 'critical', statusCause: 'HTTP 503' });
   });
 
+  it('carries every field a registration has onto its instance (Required<> makes a new field fail to compile here)', () => {
+    const full: Required<Registration> = {
+      service: 'users', id: 'a', address: '127.0.0.1:1', format: 'rpcx', version: 'v2', zone: 'eu-1', weight: 7,
+      metadata: { team: 'core' }, health: { http: '/healthz' }, dependsOn: ['db'], offline: true, unleased: true,
+    };
+    const { table } = tableWithChanges();
+    table.upsertKey({ etcdKey: '/services/users/a', lease: undefined, registrations: [full] });
+    expect(table.instance('/services/users/a')).toMatchObject(full);
+  });
+
   it('reports nothing for a put that changes nothing, and one change per instance that does', () => {
     const { table, changes } = tableWithChanges();
     table.upsertKey(key('users', 'a'));

@@ -102,6 +102,7 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
     if (r.health !== undefined) instance.health = r.health;
     if (r.dependsOn !== undefined) instance.dependsOn = r.dependsOn;
     if (r.offline) instance.offline = true;
+    if (r.unleased) instance.unleased = true;
     if (health.statusCause !== undefined) instance.statusCause = health.statusCause;
     if (health.statusSince !== undefined) instance.statusSince = health.statusSince;
     if (health.lastProbe !== undefined) instance.lastProbe = health.lastProbe;
