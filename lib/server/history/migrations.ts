@@ -95,6 +95,18 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '003_lineages': {
+      async up(db: Kysely<unknown>) {
+        // How far each etcd lineage got: a keyspace behind that was restored (registry/lineage.ts).
+        await db.schema
+          .createTable('lineages')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('cluster_id', 'text', (c) => c.notNull())
+          .addColumn('highest_revision', 'text', (c) => c.notNull())
+          .addColumn('seen_ms', t.ms, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

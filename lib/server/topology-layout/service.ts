@@ -1,6 +1,6 @@
 import { defaultLayoutInput } from '@/lib/model/topology-layout-input';
 import type { MetricsStore } from '../metrics-store/store';
-import type { Store } from '../store';
+import type { LiveFeed } from '../store/store';
 import { createTopologyLayoutCache, type TopologyLayoutCache } from './cache';
 import { createWorkerLayoutEngine } from './engine';
 import { observedPairsKey, structuralChanges } from './watch';
@@ -17,7 +17,7 @@ const OBSERVED_CHECK_MS = 1_000;
 export const FIRST_TRAFFIC_PATIENCE_MS = 10_000;
 
 /** The layout cache wired to the registry and the call statistics, with ELK on a worker thread. */
-export function startTopologyLayout(options: { store: Store; latency: MetricsStore; log(message: string): void; patienceMs?: number }): TopologyLayoutCache {
+export function startTopologyLayout(options: { store: Pick<LiveFeed, 'snapshot' | 'subscribe'>; latency: MetricsStore; log(message: string): void; patienceMs?: number }): TopologyLayoutCache {
   const { store, latency } = options;
   const engine = createWorkerLayoutEngine();
   const cache = createTopologyLayoutCache({
