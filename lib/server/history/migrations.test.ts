@@ -5,13 +5,14 @@ import { startPostgres, type TestPostgres } from '@/tests/support/postgres';
 import { openStoreDatabase, parseInt8, type StoreDatabase } from './database';
 import { migrationProviderFor } from './migrations';
 
-/** The schema SQLite users got from the shipped migrations 001–002; it must never change under them. */
+/** The schema SQLite users got from the shipped migrations 001–003; it must never change under them. */
 const SHIPPED_SQLITE_SCHEMA = [
   'CREATE TABLE "events" ("id" integer primary key autoincrement, "at_ms" integer not null, "kind" text not null, "service" text, "instance" text, "from_state" text, "to_state" text, "actor" text, "detail" text not null, "until_ms" integer, "natural_key" text unique)',
   'CREATE INDEX "events_at" on "events" ("at_ms", "id")',
   'CREATE INDEX "events_instance_at" on "events" ("instance", "at_ms", "id")',
   'CREATE INDEX "events_kind_at" on "events" ("kind", "at_ms", "id")',
   'CREATE INDEX "events_service_at" on "events" ("service", "at_ms", "id")',
+  'CREATE TABLE "lineages" ("id" text primary key, "cluster_id" text not null, "highest_revision" text not null, "seen_ms" integer not null)',
   'CREATE TABLE "runs" ("id" integer primary key autoincrement, "started_ms" integer not null, "alive_ms" integer not null, "stopped_ms" integer)',
   'CREATE TABLE "sessions" ("id" text primary key, "user_id" integer not null, "created_ms" integer not null, "last_seen_ms" integer not null)',
   'CREATE INDEX "sessions_user" on "sessions" ("user_id")',
@@ -20,10 +21,10 @@ const SHIPPED_SQLITE_SCHEMA = [
 ];
 
 describe('migrations on SQLite', () => {
-  it('still produce the shipped schema for 001–002', async () => {
+  it('still produce the shipped schema for 001–003', async () => {
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
     try {
-      const migrated = await new Migrator({ db, provider: migrationProviderFor('sqlite') }).migrateTo('002_users_sessions_tokens');
+      const migrated = await new Migrator({ db, provider: migrationProviderFor('sqlite') }).migrateTo('003_lineages');
       expect(migrated.error).toBeUndefined();
       const rows = await sql<{ sql: string }>`select sql from sqlite_master where sql is not null and name not like 'kysely_%' and name <> 'sqlite_sequence' order by name`.execute(db);
       expect(rows.rows.map((row) => row.sql)).toEqual(SHIPPED_SQLITE_SCHEMA);
