@@ -54,8 +54,9 @@ function openPostgres(url: string): Kysely<HistoryDatabase> {
 
 /**
  * The one database factory: opens SQLite or PostgreSQL and brings the schema to the latest
- * migration. On PostgreSQL Kysely's migrator holds `pg_advisory_lock` and runs each migration in a
- * transaction, so replicas starting together migrate once; on SQLite one process owns the file.
+ * migration. On PostgreSQL Kysely's migrator holds `pg_advisory_lock` and runs the pending
+ * migrations in one transaction, so replicas starting together migrate once; on SQLite one
+ * process owns the file.
  */
 export async function openStoreDatabase(location: DatabaseLocation): Promise<StoreDatabase> {
   const dialect: SqlDialect = location.url !== undefined ? 'postgres' : 'sqlite';
