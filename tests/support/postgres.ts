@@ -88,7 +88,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     const port = await freePort();
     const started = spawn(
       path.join(binDir, 'postgres'),
-      ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', socketDir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+      ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', socketDir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'shared_buffers=16MB'],
       { stdio: ['ignore', 'ignore', 'pipe'], ...user },
     );
     child = started;

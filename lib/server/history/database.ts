@@ -66,7 +66,10 @@ export async function openStoreDatabase(location: DatabaseLocation): Promise<Sto
     if (migrated.error) throw migrated.error instanceof Error ? migrated.error : new Error(String(migrated.error));
   } catch (error) {
     await db.destroy();
-    throw error;
+    if (location.url === undefined) throw error;
+    // Names the server without the URL's password.
+    const { host, pathname } = new URL(location.url);
+    throw new Error(`cannot open the PostgreSQL store at ${host}${pathname} (DATABASE_URL): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return { db, dialect, close: () => db.destroy() };
 }

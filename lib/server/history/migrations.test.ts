@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@/lib/server/etcd/local';
 import { startPostgres, type TestPostgres } from '@/tests/support/postgres';
 import { openStoreDatabase, parseInt8, type StoreDatabase } from './database';
 import { migrationProviderFor } from './migrations';
@@ -81,6 +82,15 @@ describe('migrations on PostgreSQL', () => {
     } finally {
       await store?.close();
     }
+  });
+});
+
+describe('opening PostgreSQL', () => {
+  it('names the server, never the password, when it cannot be reached', async () => {
+    const port = await freePort();
+    await expect(openStoreDatabase({ url: `postgres://switchyard:s3cret-pw@127.0.0.1:${port}/history` })).rejects.toThrow(
+      new RegExp(`^cannot open the PostgreSQL store at 127\\.0\\.0\\.1:${port}/history \\(DATABASE_URL\\): (?!.*s3cret)`),
+    );
   });
 });
 
