@@ -1,5 +1,5 @@
 import type { Etcd3 } from 'etcd3';
-import type { DrainRequest } from '@/lib/model/drain';
+import { drainDetail, type DrainRequest } from '@/lib/model/drain';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain, Instance } from '@/lib/model/instance';
 import { drainEtcdKey, parseDrainValue } from './registry/drain-keys';
@@ -26,9 +26,6 @@ export interface DrainServiceOptions {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-const describeTtl = (seconds: number): string =>
-  seconds % 3_600 === 0 ? `${seconds / 3_600} h` : seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
 
 /**
  * The one write path for drains (DESIGN §1): a transaction on the control prefix in etcd. The API
@@ -82,7 +79,7 @@ export function createDrainService(options: DrainServiceOptions) {
       service,
       instance: id,
       actor: by,
-      detail: `${request.reason}${request.ttlSeconds ? ` (for ${describeTtl(request.ttlSeconds)})` : ' (until lifted)'}${request.force ? ' [guard overridden]' : ''}${bulk ? ` — ${bulk}` : ''}`,
+      detail: `${drainDetail(drain)}${request.force ? ' [guard overridden]' : ''}${bulk ? ` — ${bulk}` : ''}`,
       ...(drain.until ? { until: drain.until } : {}),
       naturalKey: `drain:${lineageOf(result.header.cluster_id)}:${result.header.revision}:${key}:instance.drained`,
     });
