@@ -36,11 +36,25 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
   );
 }
 
-/** An address shown whole (it wraps, never truncates) with its copy button. */
+/**
+ * An address shown whole (it wraps, never truncates) with its copy button. A narrow box breaks it
+ * before the port ("127.0.0.1" / ":45921") rather than inside a number.
+ */
 export function CopyableText({ text, label, className }: { text: string; label: string; className?: string }) {
+  const port = text.lastIndexOf(':');
   return (
     <span className={`copyable${className ? ` ${className}` : ''}`}>
-      <span className="copyable__text">{text}</span>
+      <span className="copyable__text">
+        {port > 0 ? (
+          <>
+            {text.slice(0, port)}
+            <wbr />
+            {text.slice(port)}
+          </>
+        ) : (
+          text
+        )}
+      </span>
       <CopyButton text={text} label={label} />
     </span>
   );
