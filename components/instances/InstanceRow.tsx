@@ -1,6 +1,8 @@
 import { memo, useId } from 'react';
 import type { Instance } from '@/lib/model/instance';
 import type { InstanceLatency, LatencyWindow } from '@/lib/model/latency';
+import { CopyableText } from '../ui/CopyButton';
+import { MiddleTruncate } from '../ui/MiddleTruncate';
 import { Truncate } from '../ui/Truncate';
 import { DrainAction } from '../drain/DrainAction';
 import { DrainRow } from '../drain/DrainRow';
@@ -17,9 +19,11 @@ interface Props {
   /** This instance's series for the sparkline; undefined until loaded. */
   latency: InstanceLatency | undefined;
   window: LatencyWindow;
+  /** Trailing characters of the id that always show: enough to tell this service's instances apart. */
+  idTail: number;
 }
 
-export const InstanceRow = memo(function InstanceRow({ instance, expanded, onToggle, latency, window }: Props) {
+export const InstanceRow = memo(function InstanceRow({ instance, expanded, onToggle, latency, window, idTail }: Props) {
   const metadata = Object.entries(instance.metadata);
   // Instance keys contain spaces and quotes; an IDREF must not.
   const detailsId = useId();
@@ -27,10 +31,10 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
     <>
       <tr className={[expanded ? 'is-expanded' : '', instance.drain ? 'is-drained' : ''].filter(Boolean).join(' ') || undefined}>
         <td>
-          <Truncate text={instance.id} className="mono" />
+          <MiddleTruncate text={instance.id} tail={idTail} className="mono" />
         </td>
-        <td>
-          <Truncate text={instance.address} className="mono" />
+        <td className="wrap-cell">
+          <CopyableText text={instance.address} label={`address of ${instance.id}`} className="mono" />
         </td>
         <td className="wide-only">
           <Truncate text={instance.format} />

@@ -8,7 +8,10 @@ import type { TopologyEdge, TopologyNode } from '@/lib/model/topology';
 import type { GroupSummary } from '@/lib/model/topology-group';
 import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology-graph';
 import { MAX_HOPS } from '@/lib/model/topology-view';
+import { distinguishingTail } from '@/lib/model/middle-ellipsis';
 import { servicePath } from '@/lib/client/routes';
+import { CopyableText } from '../ui/CopyButton';
+import { MiddleTruncate } from '../ui/MiddleTruncate';
 import { StatusBadge, STATUS_LABELS } from '../ui/StatusBadge';
 import { StatusIcon } from '../ui/StatusIcon';
 import { formatRate, formatRps } from './flow';
@@ -88,6 +91,7 @@ function EdgeList({
 
 function InstanceList({ instances, drainControls }: { instances: Instance[]; drainControls?: DrainControlsSlot }) {
   const sorted = [...instances].sort((a, b) => compareStatusWorstFirst(a.status, b.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const idTail = distinguishingTail(instances.map((instance) => instance.id));
   return (
     <section className="tpanel__section">
       <h3 className="tpanel__heading">
@@ -105,11 +109,9 @@ function InstanceList({ instances, drainControls }: { instances: Instance[]; dra
           {sorted.map((instance) => (
             <tr key={instance.key}>
               <td>
-                <span className="truncate mono" title={instance.id}>
-                  {instance.id}
-                </span>
-                <span className="truncate mono muted" title={instance.address}>
-                  {instance.address}
+                <MiddleTruncate text={instance.id} tail={idTail} className="mono tpanel__instance-id" />
+                <span className="tpanel__instance-where mono muted">
+                  <CopyableText text={instance.address} label={`address of ${instance.id}`} />
                   {instance.zone ? ` · ${instance.zone}` : ''}
                 </span>
               </td>
