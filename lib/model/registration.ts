@@ -1,4 +1,4 @@
-import type { Format, HealthCheck } from './instance';
+import type { Format, HealthCheck, Lost } from './instance';
 
 /**
  * What a decoder extracts from one etcd key/value: the registration as the service wrote it,
@@ -18,6 +18,8 @@ export interface Registration {
   dependsOn?: string[];
   /** rpcx `state=inactive`, dubbo `Enable:false`: the framework itself says the instance is out. */
   offline?: boolean;
+  /** Set only on the stand-in that `lib/server/lost` keeps in the store for a lost instance; decoders never set it. */
+  lost?: Lost;
 }
 
 /** A key/value as read from etcd, with the facts decoders may use. */

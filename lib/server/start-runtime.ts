@@ -17,6 +17,8 @@ import { createHealthTracker, type HealthChange, type HealthTracker } from './he
 import { attachLiveHub, type LiveServer } from './live';
 import type { Listener } from './listener';
 import { createMetrics } from './metrics';
+import { createDepartedLease } from './lost/lease';
+import { createLostTracker } from './lost/tracker';
 import { createMetricsStore } from './metrics-store/store';
 import { createProber, type Prober } from './prober/prober';
 import { createRegistry } from './registry/sync';
@@ -99,6 +101,12 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const pruner = setInterval(prune, 3_600_000);
   pruner.unref();
   prune();
+  const lost = createLostTracker({
+    store,
+    departedLease: createDepartedLease(etcd),
+    retentionSeconds: config.SWITCHYARD_LOST_RETENTION_SECONDS,
+    onHistory: (event) => history.append(event),
+  });
   const registry = createRegistry({
     client: etcd,
     store,
@@ -107,6 +115,8 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     counters: metrics.counters,
     log,
     onHistory: (event) => history.append(event),
+    onKeyGoing: (etcdKey, revision) => lost.keyGoing(etcdKey, revision),
+    onRelisted: () => lost.relisted(),
   });
   registry.start();
   const latency = createMetricsStore();
@@ -154,6 +164,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     latency,
     history,
     drains,
+    lost,
     auth,
     oidc: createOidcFlow(config),
     topologyLayout,
@@ -177,6 +188,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
       unguardSockets?.();
       if (io) await io.close();
       await registry.stop();
+      lost.stop();
       clearInterval(heartbeat);
       clearInterval(pruner);
       await history.endRun(run.runId);

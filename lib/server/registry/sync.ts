@@ -30,6 +30,10 @@ export interface RegistryOptions {
   heartbeatMs?: number;
   /** Registrations, deregistrations and outages, for the history store. */
   onHistory?: (event: NewHistoryEvent) => void;
+  /** Just before a registration key deleted in etcd (at `revision`) leaves the store (lost-instance detection). */
+  onKeyGoing?: (etcdKey: string, revision: string) => void;
+  /** Right after a relist replaced the store's contents. */
+  onRelisted?: () => void;
 }
 
 export interface Registry {
@@ -110,6 +114,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       return;
     }
     unrecognised.forget(etcdKey);
+    options.onKeyGoing?.(etcdKey, kv.mod_revision);
     lifecycle.delete(etcdKey);
     store.removeKey(etcdKey);
   };
@@ -149,6 +154,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     }
     const listedAt = revision ?? '0';
     store.replaceAll(decodedKeys, drains, listedAt);
+    options.onRelisted?.();
     const { added, removed } = lifecycle.replace(listing, !listedBefore);
     if (listedBefore) {
       emit({ at: new Date().toISOString(), kind: 'registry.resynced', detail: `relisted at revision ${listedAt}: ${added} appeared, ${removed} vanished while not watching` });

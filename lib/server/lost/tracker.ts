@@ -1,0 +1,175 @@
+import type { NewHistoryEvent } from '@/lib/model/events';
+import type { Instance, Lost } from '@/lib/model/instance';
+import type { Registration } from '@/lib/model/registration';
+import { isSameInstance, judgeDeparture, type Departure } from '@/lib/model/status/lost';
+import type { Store } from '../store';
+import type { DepartedLease } from './lease';
+
+export interface LostTrackerOptions {
+  store: Store;
+  departedLease: DepartedLease;
+  retentionSeconds: number;
+  /** `instance.lost` and `instance.lost_cleared` rows for history. */
+  onHistory: (event: NewHistoryEvent) => void;
+  now?: () => number;
+  /** How often expired losses are swept (ms). */
+  sweepMs?: number;
+}
+
+interface LostRecord {
+  /** The stand-in's etcd key in the store: never a real key, so a real registration cannot collide with it. */
+  storeKey: string;
+  instance: Instance;
+}
+
+export type DismissResult = { ok: true; instance: Instance } | { ok: false };
+
+/** Stand-ins live under this prefix in the store; a NUL never starts a key a decoder accepts as a registration path. */
+export const LOST_KEY_PREFIX = '\u0000lost:';
+
+const registrationOf = (instance: Instance, lost: Lost): Registration => ({
+  service: instance.service,
+  id: instance.id,
+  address: instance.address,
+  format: instance.format,
+  ...(instance.version !== undefined ? { version: instance.version } : {}),
+  ...(instance.zone !== undefined ? { zone: instance.zone } : {}),
+  ...(instance.weight !== undefined ? { weight: instance.weight } : {}),
+  metadata: instance.metadata,
+  ...(instance.health ? { health: instance.health } : {}),
+  ...(instance.dependsOn ? { dependsOn: instance.dependsOn } : {}),
+  lost,
+});
+
+/**
+ * Keeps lost instances on screen (DESIGN §6). The registry calls `keyGoing` just before it removes
+ * a registration key from the store and `relisted` after a relist replaced the store's contents.
+ * A lost instance lives in the store as a stand-in under its own key (`LOST_KEY_PREFIX` + the
+ * instance key), so snapshots, deltas and the API carry it like any instance; it leaves when the
+ * same instance registers again (same service and id or address), when an operator dismisses it, or
+ * after the retention.
+ */
+export function createLostTracker(options: LostTrackerOptions) {
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  const records = new Map<string, LostRecord>();
+  /** Instance key → first failed probe of its current failing streak, followed from the store's deltas. */
+  const failingSince = new Map<string, string>();
+
+  const put = (record: LostRecord): void => {
+    const { instance } = record;
+    const lost = instance.lost as Lost;
+    store.upsertKey({ etcdKey: record.storeKey, lease: undefined, registrations: [registrationOf(instance, lost)] });
+    store.setHealth(record.storeKey, {
+      status: 'critical',
+      statusCause: `lost: ${lost.cause}`,
+      statusSince: lost.at,
+      ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}),
+    });
+  };
+
+  const clear = (record: LostRecord, detail: string, actor?: string): void => {
+    records.delete(record.storeKey);
+    store.removeKey(record.storeKey);
+    options.onHistory({
+      at: new Date(now()).toISOString(),
+      kind: 'instance.lost_cleared',
+      service: record.instance.service,
+      instance: record.instance.id,
+      detail,
+      ...(actor ? { actor } : {}),
+    });
+  };
+
+  const unsubscribe = store.subscribe((delta) => {
+    for (const change of delta.changes) {
+      if (change.op === 'remove') {
+        failingSince.delete(change.key);
+        continue;
+      }
+      const instance = change.instance;
+      if (instance.lost) continue;
+      const probe = instance.lastProbe;
+      if (probe && !probe.ok) {
+        if (!failingSince.has(instance.key)) failingSince.set(instance.key, probe.at);
+      } else failingSince.delete(instance.key);
+      for (const record of records.values()) {
+        if (isSameInstance(record.instance, instance)) clear(record, `registered again as ${instance.id} at ${instance.address}`);
+      }
+    }
+  });
+
+  const instancesOfKey = (etcdKey: string): Instance[] => {
+    const single = store.instance(etcdKey);
+    if (single) return [single];
+    const found: Instance[] = [];
+    for (let index = 0; ; index += 1) {
+      const instance = store.instance(`${etcdKey}#${index}`);
+      if (!instance) return found;
+      found.push(instance);
+    }
+  };
+
+  /** Instances of `service` in rotation (not lost, not drained), counting the ones about to go. */
+  const inRotation = (service: string): number => {
+    let count = 0;
+    for (const instance of store.instances()) if (instance.service === service && !instance.lost && instance.drain === null) count += 1;
+    return count;
+  };
+
+  const sweeper = setInterval(() => {
+    const cutoff = now() - options.retentionSeconds * 1_000;
+    for (const record of [...records.values()]) {
+      if (Date.parse(record.instance.lost?.at ?? '') <= cutoff) clear(record, `kept for ${options.retentionSeconds} s after it was lost; no longer shown`);
+    }
+  }, options.sweepMs ?? 5_000);
+  sweeper.unref();
+
+  return {
+    /** Call before the store forgets `etcdKey` because etcd deleted it at `deleteRevision`. */
+    keyGoing(etcdKey: string, deleteRevision: string): void {
+      const going = instancesOfKey(etcdKey).filter((instance) => !instance.lost);
+      if (going.length === 0) return;
+      const removedAt = new Date(now()).toISOString();
+      const facts = going.map((instance) => ({
+        instance,
+        passingBefore: inRotation(instance.service),
+        failingSince: failingSince.get(instance.key),
+      }));
+      const judge = (leaseNow: Departure['lease']): void => {
+        for (const { instance, passingBefore, failingSince: since } of facts) {
+          const verdict = judgeDeparture({ lease: leaseNow, drained: instance.drain !== null, lastProbe: instance.lastProbe, failingSince: since, removedAt });
+          if (!verdict.lost) continue;
+          // Registered again before the lease answer came back: nothing was lost.
+          if ([...store.instances()].some((other) => !other.lost && isSameInstance(instance, other))) continue;
+          const lost: Lost = { at: verdict.at, cause: verdict.cause, passingBefore };
+          const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost } };
+          records.set(record.storeKey, record);
+          put(record);
+          options.onHistory({ at: verdict.at, kind: 'instance.lost', service: instance.service, instance: instance.id, from: instance.status, to: 'critical', detail: verdict.cause });
+        }
+      };
+      void options.departedLease(etcdKey, deleteRevision).then(judge);
+    },
+    /** After a relist replaced the store's contents: put the stand-ins back (same keys, so browsers see no change). */
+    relisted(): void {
+      for (const record of records.values()) put(record);
+    },
+    /** An operator's dismissal of a lost instance (by service and id). */
+    dismiss(service: string, id: string, actor: string): DismissResult {
+      for (const record of records.values()) {
+        if (record.instance.service !== service || record.instance.id !== id) continue;
+        clear(record, `loss dismissed by ${actor}`, actor);
+        return { ok: true, instance: record.instance };
+      }
+      return { ok: false };
+    },
+    count: (): number => records.size,
+    stop(): void {
+      clearInterval(sweeper);
+      unsubscribe();
+    },
+  };
+}
+
+export type LostTracker = ReturnType<typeof createLostTracker>;

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventPage } from '@/lib/model/events';
+import type { Service } from '@/lib/model/instance';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { startLeasedService, type LeasedService } from '../support/leased-service';
+import { eventually, startServer, type TestServer } from '../support/server';
+
+const LEASE_TTL_SECONDS = 3;
+const PROBE_INTERVAL_MS = 500;
+const RETENTION_SECONDS = 12;
+/** A loaded 2-core machine runs timers, probes and etcd answers this late. */
+const SLACK_MS = 5_000;
+
+let etcd: TestEtcd;
+let server: TestServer;
+const processes: LeasedService[] = [];
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  server = await startServer({
+    etcdEndpoints: etcd.endpoints,
+    env: { SWITCHYARD_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS), SWITCHYARD_LOST_RETENTION_SECONDS: String(RETENTION_SECONDS) },
+  });
+});
+
+afterAll(async () => {
+  await Promise.allSettled(processes.map((process) => process.kill()));
+  await server?.stop();
+  await etcd?.stop();
+});
+
+const launch = async (service: string, id: string): Promise<LeasedService> => {
+  const started = await startLeasedService({ etcdEndpoint: etcd.endpoint, service, id, leaseTtlSeconds: LEASE_TTL_SECONDS });
+  processes.push(started);
+  return started;
+};
+
+const services = async (): Promise<Service[]> => ((await (await server.fetch('/api/v1/services')).json()) as { services: Service[] }).services;
+const serviceNamed = async (name: string): Promise<Service | undefined> => (await services()).find((service) => service.name === name);
+const events = async (query: string) => ((await (await server.fetch(`/api/v1/events?${query}`)).json()) as EventPage).events;
+const allPassing = (count: number) => async (name: string) => {
+  const service = await serviceNamed(name);
+  return service?.instances.length === count && service.instances.every((instance) => instance.status === 'passing') ? service : undefined;
+};
+
+describe('lost instances on a real server, with real processes and real leases', () => {
+  it('keeps a service whose every instance was SIGKILLed listed as critical, with its lost instances, for the retention', async () => {
+    const instances = [await launch('users', 'users-1'), await launch('users', 'users-2')];
+    await eventually(() => allPassing(2)('users'), 20_000, 'users passing');
+    const killedAt = Date.now();
+    await Promise.all(instances.map((instance) => instance.kill()));
+
+    const lost = await eventually(
+      async () => {
+        const service = await serviceNamed('users');
+        return service?.status === 'critical' && service.instances.every((instance) => instance.lost) ? service : undefined;
+      },
+      LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS,
+      'users critical with both instances lost',
+    );
+    expect(Date.now() - killedAt).toBeLessThanOrEqual(LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS);
+    expect(lost.cause).toMatch(/^all 2 instances lost since \d\d:\d\d:\d\d UTC \(lease expired at .* after probes failed from/);
+    for (const instance of lost.instances) {
+      expect(instance).toMatchObject({ status: 'critical', lost: { passingBefore: expect.any(Number) } });
+      expect(instance.lost?.cause).toMatch(/^lease expired at \d\d:\d\d:\d\d UTC after probes failed from \d\d:\d\d:\d\d UTC/);
+      // The loss starts at the first failed probe: after the kill, before the lease ran out.
+      expect(Date.parse(instance.lost?.at ?? '')).toBeGreaterThanOrEqual(killedAt - 1_000);
+    }
+    // The header's counts are the services' statuses.
+    expect((await services()).filter((service) => service.status === 'critical').map((service) => service.name)).toContain('users');
+    const lostEvents = await events('service=users&kind=instance.lost');
+    expect(lostEvents.map((event) => event.instance).sort()).toEqual(['users-1', 'users-2']);
+
+    // Still listed until the retention is nearly over, then gone.
+    const lostAt = Math.min(...lost.instances.map((instance) => Date.parse(instance.lost?.at ?? '')));
+    while (Date.now() < lostAt + (RETENTION_SECONDS - 2) * 1_000) {
+      expect((await serviceNamed('users'))?.instances.filter((instance) => instance.lost)).toHaveLength(2);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await eventually(async () => ((await serviceNamed('users')) === undefined ? true : undefined), 2_000 + 5_000 + SLACK_MS, 'users gone after the retention');
+    expect((await events('service=users&kind=instance.lost_cleared')).map((event) => event.instance).sort()).toEqual(['users-1', 'users-2']);
+  });
+
+  it('removes a gracefully stopped instance (lease revoked while probes pass) without a loss', async () => {
+    const graceful = await launch('billing', 'billing-1');
+    await eventually(() => allPassing(1)('billing'), 20_000, 'billing passing');
+    await graceful.stop();
+    await eventually(async () => ((await serviceNamed('billing')) === undefined ? true : undefined), 10_000, 'billing gone');
+    // A crash seen after the graceful stop: once its loss is recorded, the earlier stop has been judged.
+    const canary = await launch('canary', 'canary-1');
+    await eventually(() => allPassing(1)('canary'), 20_000, 'canary passing');
+    await canary.kill();
+    await eventually(async () => ((await events('service=canary&kind=instance.lost')).length === 1 ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, 'canary lost');
+    expect(await events('service=billing&kind=instance.lost')).toEqual([]);
+    expect(await serviceNamed('billing')).toBeUndefined();
+  });
+
+  it('clears the loss when the same instance registers again', async () => {
+    const first = await launch('reports', 'reports-1');
+    await eventually(() => allPassing(1)('reports'), 20_000, 'reports passing');
+    await first.kill();
+    await eventually(async () => ((await serviceNamed('reports'))?.instances[0]?.lost ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, 'reports lost');
+    await launch('reports', 'reports-1');
+    const back = await eventually(() => allPassing(1)('reports'), 20_000, 'reports back and passing');
+    expect(back.instances[0]?.lost).toBeUndefined();
+    expect(back.status).toBe('passing');
+  });
+});
