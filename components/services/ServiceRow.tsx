@@ -25,7 +25,14 @@ export const ServiceRow = memo(function ServiceRow({ summary }: { summary: Servi
         </Link>
       </td>
       <td>
-        <StatusBadge status={summary.status} />
+        <span className="status-cell">
+          <StatusBadge status={summary.status} />
+          {summary.service.cause && summary.status !== 'passing' && (
+            <span className="status-cell__cause" title={summary.service.cause}>
+              {summary.service.cause}
+            </span>
+          )}
+        </span>
       </td>
       <td className="num">{summary.instanceCount}</td>
       <td>

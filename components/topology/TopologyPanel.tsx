@@ -115,13 +115,18 @@ function InstanceList({ instances, drainControls }: { instances: Instance[]; dra
               </td>
               <td>
                 <StatusBadge status={instance.status} title={instance.statusCause} />
+                {instance.lost && (
+                  <span className="tnode__chip tnode__chip--lost" title={instance.lost.cause}>
+                    lost
+                  </span>
+                )}
                 {instance.drain && (
                   <span className="tnode__chip tnode__chip--drained" title={`Drained by ${instance.drain.by}: ${instance.drain.reason}`}>
                     drained
                   </span>
                 )}
               </td>
-              {drainControls && <td>{drainControls(instance)}</td>}
+              {drainControls && <td>{instance.lost ? null : drainControls(instance)}</td>}
             </tr>
           ))}
         </tbody>
@@ -195,6 +200,11 @@ export function TopologyPanel(props: TopologyPanelProps) {
               <span className="muted">{node.status === 'unknown' ? 'no calls observed in the last minute' : 'status from the calls made to it'}</span>
             )}
           </div>
+          {node.cause && node.status !== 'passing' && (
+            <p className={`service-cause service-cause--${node.status}`} role="status">
+              {node.cause}
+            </p>
+          )}
           {origin && (
             <div className="tpanel__origin" role="note">
               <p>

@@ -24,6 +24,10 @@ export interface TopologyNode {
   status: Status;
   instances: number;
   drained: number;
+  /** Lost instances (DESIGN §6): their leases expired after their probes failed. Absent when none. */
+  lost?: number;
+  /** Why the service has its status (services only; absent while every instance passes). */
+  cause?: string;
   /** The zone most instances run in (what grouping by zone uses); absent for externals and zoneless services. */
   zone?: string;
   /** Distinct zones / formats of the instances (empty for externals). */
@@ -88,6 +92,11 @@ export function declaredTargets(service: Service): string[] {
   }
   targets.delete(service.name);
   return [...targets];
+}
+
+function lostFacts(service: Service): Pick<TopologyNode, 'lost' | 'cause'> {
+  const lost = service.instances.filter((instance) => instance.lost !== undefined).length;
+  return { ...(lost > 0 ? { lost } : {}), ...(service.cause !== undefined ? { cause: service.cause } : {}) };
 }
 
 /** A status for something without probes, from the calls made to it. */
@@ -209,6 +218,7 @@ export function deriveTopology(services: readonly Service[], observed: readonly 
     status: service.status,
     instances: service.instances.length,
     drained: service.instances.filter((instance) => instance.drain !== null).length,
+    ...lostFacts(service),
     ...optional('zone', primaryZone(service)),
     zones: distinctSorted(service.instances.map((instance) => instance.zone)),
     formats: distinctSorted(service.instances.map((instance) => instance.format)),

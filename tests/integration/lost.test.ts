@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPage } from '@/lib/model/events';
+import type { IncidentList } from '@/lib/model/incidents';
 import type { Service } from '@/lib/model/instance';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startLeasedService, type LeasedService } from '../support/leased-service';
@@ -68,7 +69,10 @@ describe('lost instances on a real server, with real processes and real leases',
     }
     // The header's counts are the services' statuses.
     expect((await services()).filter((service) => service.status === 'critical').map((service) => service.name)).toContain('users');
-    const lostEvents = await events('service=users&kind=instance.lost');
+    const lostEvents = await eventually(async () => {
+      const rows = await events('service=users&kind=instance.lost');
+      return rows.length === 2 ? rows : undefined;
+    }, 5_000, 'two instance.lost rows');
     expect(lostEvents.map((event) => event.instance).sort()).toEqual(['users-1', 'users-2']);
 
     // Still listed until the retention is nearly over, then gone.
@@ -78,7 +82,13 @@ describe('lost instances on a real server, with real processes and real leases',
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     await eventually(async () => ((await serviceNamed('users')) === undefined ? true : undefined), 2_000 + 5_000 + SLACK_MS, 'users gone after the retention');
-    expect((await events('service=users&kind=instance.lost_cleared')).map((event) => event.instance).sort()).toEqual(['users-1', 'users-2']);
+    // History is written in batches: the rows follow the removal shortly.
+    const cleared = await eventually(async () => {
+      const rows = await events('service=users&kind=instance.lost_cleared');
+      return rows.length === 2 ? rows : undefined;
+    }, 5_000, 'two lost_cleared rows');
+    expect(cleared.map((event) => event.instance).sort()).toEqual(['users-1', 'users-2']);
+    expect(cleared[0]?.detail).toBe(`kept for ${RETENTION_SECONDS} s after it was lost; no longer shown`);
   });
 
   it('removes a gracefully stopped instance (lease revoked while probes pass) without a loss', async () => {
@@ -104,5 +114,50 @@ describe('lost instances on a real server, with real processes and real leases',
     const back = await eventually(() => allPassing(1)('reports'), 20_000, 'reports back and passing');
     expect(back.instances[0]?.lost).toBeUndefined();
     expect(back.status).toBe('passing');
+  });
+
+  it('lets an operator dismiss a lost instance, recorded with their name; a viewer may not', async () => {
+    const instance = await launch('search', 'search-1');
+    await eventually(() => allPassing(1)('search'), 20_000, 'search passing');
+    await instance.kill();
+    await eventually(async () => ((await serviceNamed('search'))?.instances[0]?.lost ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, 'search lost');
+    const url = '/api/v1/services/search/instances/search-1/lost';
+    const viewer = await server.createToken({ name: 'lost-viewer', role: 'viewer' });
+    expect((await server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${viewer}` } })).status).toBe(403);
+    const operator = await server.createToken({ name: 'lost-operator', role: 'operator' });
+    const dismissed = await server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${operator}` } });
+    expect(dismissed.status).toBe(200);
+    await eventually(async () => ((await serviceNamed('search')) === undefined ? true : undefined), 5_000, 'search gone after the dismissal');
+    const [cleared] = await eventually(async () => {
+      const rows = await events('service=search&kind=instance.lost_cleared');
+      return rows.length > 0 ? rows : undefined;
+    }, 5_000, 'the dismissal in history');
+    expect(cleared).toMatchObject({ instance: 'search-1', actor: 'token:lost-operator', detail: 'loss dismissed by token:lost-operator' });
+    expect((await server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${operator}` } })).status).toBe(404);
+  });
+
+  it('records a whole-service outage as an incident as long as the outage, give or take one probe interval', async () => {
+    const first = await launch('orders', 'orders-1');
+    await eventually(() => allPassing(1)('orders'), 20_000, 'orders passing');
+    const killedAt = Date.now();
+    await first.kill();
+    await eventually(async () => ((await serviceNamed('orders'))?.status === 'critical' ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, 'orders lost');
+    // The outage itself: ~10 s (three lease TTLs), long enough that "1 ms" and "30 s" cannot be confused, short enough for a shared box.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, killedAt + 10_000 - Date.now())));
+    await launch('orders', 'orders-1');
+    const backAt = Date.now();
+    const incident = await eventually(
+      async () => {
+        const list = (await (await server.fetch('/api/v1/incidents?service=orders')).json()) as IncidentList;
+        return list.incidents.find((candidate) => candidate.closedAt !== null);
+      },
+      10_000,
+      'a closed incident for orders',
+    );
+    const outageMs = backAt - killedAt;
+    // Detection: the first failed probe comes at most one interval after the kill (plus a loaded machine's lateness).
+    expect(incident.durationMs).toBeGreaterThan(outageMs - PROBE_INTERVAL_MS - 3_000);
+    expect(incident.durationMs).toBeLessThanOrEqual(outageMs + 1_000);
+    expect(incident.instances).toEqual(['orders-1']);
   });
 });

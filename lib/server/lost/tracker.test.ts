@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NewHistoryEvent } from '@/lib/model/events';
+import type { Delta } from '@/lib/model/live';
 import type { Departure } from '@/lib/model/status/lost';
 import { listServices } from '@/lib/model/state';
 import { createStore, type Store } from '../store';
@@ -58,6 +59,31 @@ describe('lost tracker', () => {
       ['bb', 'critical', '2026-12-03T09:32:31.000Z'],
     ]);
     expect(history.filter((e) => e.kind === 'instance.lost').map((e) => e.instance)).toEqual(['a', 'bb']);
+  });
+
+  it('puts the stand-in in the same delta as the removal, so the service never drops out of the lists', () => {
+    setup('gone');
+    failProbe('/s/users/a', '2026-12-03T09:32:36.000Z');
+    store.flush();
+    const deltas: Delta[] = [];
+    store.subscribe((delta) => deltas.push(delta));
+    tracker.keyGoing('/s/users/a', '100');
+    store.removeKey('/s/users/a');
+    store.flush();
+    expect(deltas).toHaveLength(1);
+    expect(deltas[0]?.changes.map((change) => (change.op === 'upsert' ? `upsert ${change.instance.id} lost=${Boolean(change.instance.lost)}` : `remove ${change.key}`))).toEqual([
+      'upsert a lost=true',
+      'remove /s/users/a',
+    ]);
+  });
+
+  it('takes the stand-in back without a loss when etcd says the lease lives (an explicit delete)', async () => {
+    const { history } = setup('alive');
+    failProbe('/s/users/a', '2026-12-03T09:32:36.000Z');
+    store.flush();
+    await expire('/s/users/a');
+    expect([...store.instances()].map((i) => i.id)).toEqual(['bb']);
+    expect(history).toEqual([]);
   });
 
   it('removes a gracefully stopped instance without a loss', async () => {

@@ -126,30 +126,47 @@ export function createLostTracker(options: LostTrackerOptions) {
   sweeper.unref();
 
   return {
-    /** Call before the store forgets `etcdKey` because etcd deleted it at `deleteRevision`. */
+    /**
+     * Call before the store forgets `etcdKey` because etcd deleted it at `deleteRevision`. Whether
+     * it was lost hangs on its last probe (known now) and its lease (asked of etcd): a stand-in is
+     * put in at once, in the same delta as the removal, so a crashed service never flickers out of
+     * the lists; it is taken back if etcd says the lease lives (an explicit delete).
+     */
     keyGoing(etcdKey: string, deleteRevision: string): void {
       const going = instancesOfKey(etcdKey).filter((instance) => !instance.lost);
       if (going.length === 0) return;
       const removedAt = new Date(now()).toISOString();
-      const facts = going.map((instance) => ({
-        instance,
-        passingBefore: inRotation(instance.service),
-        failingSince: failingSince.get(instance.key),
-      }));
-      const judge = (leaseNow: Departure['lease']): void => {
-        for (const { instance, passingBefore, failingSince: since } of facts) {
-          const verdict = judgeDeparture({ lease: leaseNow, drained: instance.drain !== null, lastProbe: instance.lastProbe, failingSince: since, removedAt });
-          if (!verdict.lost) continue;
-          // Registered again before the lease answer came back: nothing was lost.
-          if ([...store.instances()].some((other) => !other.lost && isSameInstance(instance, other))) continue;
-          const lost: Lost = { at: verdict.at, cause: verdict.cause, passingBefore };
-          const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost } };
-          records.set(record.storeKey, record);
-          put(record);
+      const pending: { record: LostRecord; departure: Departure }[] = [];
+      for (const instance of going) {
+        const departure: Departure = { lease: 'gone', drained: instance.drain !== null, lastProbe: instance.lastProbe, failingSince: failingSince.get(instance.key), removedAt };
+        const provisional = judgeDeparture(departure);
+        if (!provisional.lost) continue;
+        const lost: Lost = { at: provisional.at, cause: provisional.cause, passingBefore: inRotation(instance.service) };
+        const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost } };
+        records.set(record.storeKey, record);
+        put(record);
+        pending.push({ record, departure });
+      }
+      if (pending.length === 0) return;
+      void options.departedLease(etcdKey, deleteRevision).then((lease) => {
+        for (const { record, departure } of pending) {
+          // Dismissed, or registered again, while etcd was asked.
+          if (records.get(record.storeKey) !== record) continue;
+          const verdict = judgeDeparture({ ...departure, lease });
+          if (!verdict.lost) {
+            records.delete(record.storeKey);
+            store.removeKey(record.storeKey);
+            continue;
+          }
+          const lost: Lost = { ...(record.instance.lost as Lost), at: verdict.at, cause: verdict.cause };
+          if (lost.cause !== record.instance.lost?.cause) {
+            record.instance = { ...record.instance, lost };
+            put(record);
+          }
+          const { instance } = record;
           options.onHistory({ at: verdict.at, kind: 'instance.lost', service: instance.service, instance: instance.id, from: instance.status, to: 'critical', detail: verdict.cause });
         }
-      };
-      void options.departedLease(etcdKey, deleteRevision).then(judge);
+      });
     },
     /** After a relist replaced the store's contents: put the stand-ins back (same keys, so browsers see no change). */
     relisted(): void {
