@@ -24,11 +24,11 @@ export const ServiceRow = memo(function ServiceRow({ summary }: { summary: Servi
           {summary.name}
         </Link>
       </td>
-      <td>
-        <span className="status-cell">
+      <td className="service-row__status-cell">
+        <span className="service-row__status">
           <StatusBadge status={summary.status} />
           {summary.service.cause && summary.status !== 'passing' && (
-            <span className="status-cell__cause" title={summary.service.cause}>
+            <span className="service-row__cause" title={summary.service.cause}>
               {summary.service.cause}
             </span>
           )}

@@ -15,6 +15,8 @@ const env = z
     SERVICE: z.string(),
     INSTANCE_ID: z.string(),
     LEASE_TTL_SECONDS: z.coerce.number().int().min(1).max(60),
+    /** Comma-separated services this one calls (declared dependencies, for the map). */
+    DEPENDS_ON: z.string().optional(),
   })
   .parse(process.env);
 
@@ -27,7 +29,7 @@ const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 const client = new Etcd3({ hosts: env.ETCD_ENDPOINT });
 const lease = client.lease(env.LEASE_TTL_SECONDS, { autoKeepAlive: true });
-await lease.put(`/services/${env.SERVICE}/${env.INSTANCE_ID}`).value(JSON.stringify({ address, health: { http: '/healthz' } }));
+await lease.put(`/services/${env.SERVICE}/${env.INSTANCE_ID}`).value(JSON.stringify({ address, health: { http: '/healthz' }, ...(env.DEPENDS_ON ? { dependsOn: env.DEPENDS_ON.split(',') } : {}) }));
 process.stdout.write(`${JSON.stringify({ address })}\n`);
 
 process.once('SIGTERM', () => {

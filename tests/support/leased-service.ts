@@ -15,10 +15,10 @@ const exited = (child: ChildProcess): Promise<void> =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 
 /** Starts `leased-service-process.ts` as a real child process and waits until it is registered. */
-export async function startLeasedService(options: { etcdEndpoint: string; service: string; id: string; leaseTtlSeconds: number }): Promise<LeasedService> {
+export async function startLeasedService(options: { etcdEndpoint: string; service: string; id: string; leaseTtlSeconds: number; dependsOn?: string[] }): Promise<LeasedService> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/leased-service-process.ts'], {
     cwd: root,
-    env: { ...process.env, ETCD_ENDPOINT: options.etcdEndpoint, SERVICE: options.service, INSTANCE_ID: options.id, LEASE_TTL_SECONDS: String(options.leaseTtlSeconds) },
+    env: { ...process.env, ETCD_ENDPOINT: options.etcdEndpoint, SERVICE: options.service, INSTANCE_ID: options.id, LEASE_TTL_SECONDS: String(options.leaseTtlSeconds), ...(options.dependsOn ? { DEPENDS_ON: options.dependsOn.join(',') } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -27,6 +27,9 @@ export type DismissResult = { ok: true; instance: Instance } | { ok: false };
 /** Stand-ins live under this prefix in the store; a NUL never starts a key a decoder accepts as a registration path. */
 export const LOST_KEY_PREFIX = '\u0000lost:';
 
+/** The key a lost instance had while registered (its probe series are kept under it); other keys unchanged. */
+export const registeredKeyOf = (instanceKey: string): string => (instanceKey.startsWith(LOST_KEY_PREFIX) ? instanceKey.slice(LOST_KEY_PREFIX.length) : instanceKey);
+
 const registrationOf = (instance: Instance, lost: Lost): Registration => ({
   service: instance.service,
   id: instance.id,
