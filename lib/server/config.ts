@@ -27,6 +27,14 @@ const ThresholdsSchema = z
     passAfter: z.number().int().min(1).max(100),
     failAfter: z.number().int().min(1).max(100),
     warnLatencyMs: z.number().positive().max(600_000),
+    /** Reported calls failing over 30 s: from this share `warning`… */
+    errorWarnRate: z.number().min(0).max(1),
+    /** …and from this share `critical`. */
+    errorCriticalRate: z.number().min(0).max(1),
+    /** Fewer calls in 30 s say nothing. */
+    minCalls: z.number().int().min(1).max(1_000_000),
+    /** p95 over this many times the service's 1 h median p95 → `warning`. */
+    latencyFactor: z.number().min(1.1).max(1_000),
   })
   .partial()
   .strict();
@@ -57,7 +65,7 @@ export const ConfigSchema = z.object({
   /** Only these CIDRs are probed when set; the deny list always applies. */
   SWITCHYARD_PROBE_ALLOW_CIDRS: commaList.optional(),
   SWITCHYARD_PROBE_DENY_CIDRS: commaList.default(['169.254.0.0/16', 'fd00:ec2::254/128']),
-  /** JSON: per-service health thresholds, e.g. {"search":{"warnLatencyMs":3000,"failAfter":5}}. */
+  /** JSON: per-service health thresholds, e.g. {"search":{"warnLatencyMs":3000,"failAfter":5,"errorCriticalRate":0.5}}. */
   SWITCHYARD_HEALTH_OVERRIDES: z
     .string()
     .optional()

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { Server as SocketServer } from 'socket.io';
 import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
+import { DEFAULT_TRAFFIC_THRESHOLDS } from '@/lib/model/status/combine';
 import { printable } from '@/lib/model/printable';
 import { secureCookies } from './auth/guard';
 import { createOidcFlow } from './auth/oidc-flow';
@@ -24,6 +25,8 @@ import { createProber, type Prober } from './prober/prober';
 import { createRegistry } from './registry/sync';
 import { publishRuntime, type Runtime } from './runtime';
 import { createStore } from './store';
+import { createStatusPublisher } from './status/publisher';
+import { startTrafficStatus } from './status/traffic';
 import { startTopologyLayout } from './topology-layout/service';
 
 export interface RunningRuntime extends Runtime {
@@ -123,9 +126,9 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const sweeper = setInterval(() => latency.sweep(), 5_000);
   sweeper.unref();
   const topologyLayout = startTopologyLayout({ store, latency, log });
-  const health = createHealthTracker({
+  // One writer of instance status: probes and reported calls combined, one cause (DESIGN §6).
+  const publisher = createStatusPublisher({
     store,
-    thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES[service] }),
     onChange: (change) => {
       history.append({
         at: change.at,
@@ -138,6 +141,17 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
       });
       hooks.onHealthChange?.(change);
     },
+  });
+  const health = createHealthTracker({
+    store,
+    thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES[service] }),
+    publish: (key, facts, change) => publisher.probe(key, facts, change),
+  });
+  const stopTrafficStatus = startTrafficStatus({
+    store,
+    latency,
+    publisher,
+    thresholdsFor: (service) => ({ ...DEFAULT_TRAFFIC_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES[service] }),
   });
   const prober = createProber({
     store,
@@ -182,6 +196,8 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
       publishRuntime(undefined);
       await prober.stop();
       stopDrainMonitor();
+      stopTrafficStatus();
+      publisher.stop();
       clearInterval(sweeper);
       topologyLayout.stop();
       detachHub?.();
