@@ -47,6 +47,10 @@ describe('serviceStatus', () => {
     expect(result).toEqual({ status: 'warning', cause: '1 of 2 instances failing (a: HTTP 503)' });
   });
 
+  it('says "its only instance" for a one-instance service', () => {
+    expect(serviceStatus([instance('a', 'critical', { statusCause: 'HTTP 503' })])).toEqual({ status: 'critical', cause: 'its only instance failing (a: HTTP 503)' });
+  });
+
   it('counts a lost service as critical even when its only instance was never probed', () => {
     expect(serviceStatus([lostInstance('a', '2026-12-03T09:32:00.000Z', 1)]).status).toBe('critical');
   });

@@ -21,7 +21,7 @@ function liveStatus(live: readonly Instance[]): ServiceStatus {
   const slow = considered.filter((instance) => instance.status === 'warning');
   const first = failing[0] ?? slow[0];
   const why = first?.statusCause ? ` (${first.id}: ${first.statusCause})` : '';
-  if (status === 'critical') return { status, cause: `all ${plural(considered.length, 'instance')} failing${why}` };
+  if (status === 'critical') return { status, cause: `${considered.length === 1 ? 'its only instance' : `all ${plural(considered.length, 'instance')}`} failing${why}` };
   if (status === 'warning') {
     const parts = [failing.length > 0 ? `${failing.length} of ${considered.length} instances failing` : '', slow.length > 0 ? `${slow.length} of ${considered.length} instances degraded` : ''];
     return { status, cause: `${parts.filter(Boolean).join(', ')}${why}` };
