@@ -108,12 +108,15 @@ export function statusFromCalls(rps: number | undefined, errorRate: number | und
 }
 
 /**
- * Failing, for the probable-origin analysis: a critical or warning status, or answering at least
- * FAILING_ERROR_RATE of a meaningful number of calls with errors (most health checks are shallow:
- * a service whose calls fail is failing whatever its /healthz says).
+ * Failing now, for the probable-origin analysis. A service by its status, which already weighs the
+ * calls reported to its instances over the last 30 s and clears within seconds of recovery (a
+ * trailing minute of edge errors kept recovered services failing, and blamed them for new faults).
+ * Something without probes (a database, a queue) by the calls made to it: at least
+ * FAILING_ERROR_RATE of a meaningful number of calls failing.
  */
-export function isFailing(node: Pick<TopologyNode, 'status' | 'inboundRps' | 'inboundErrorRate'>): boolean {
+export function isFailing(node: Pick<TopologyNode, 'status' | 'inboundRps' | 'inboundErrorRate'> & { kind?: NodeKind }): boolean {
   if (node.status === 'critical' || node.status === 'warning') return true;
+  if (node.kind === 'service') return false;
   return (node.inboundRps ?? 0) >= MIN_RPS_FOR_ERRORS && (node.inboundErrorRate ?? 0) >= FAILING_ERROR_RATE;
 }
 

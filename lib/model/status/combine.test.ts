@@ -13,6 +13,13 @@ describe('trafficVerdict', () => {
     expect(trafficVerdict({ ...quiet, errors: 14 }, T)).toBeNull();
   });
 
+  it('is over once the last 10 s are clean, though the burst is still in the 30 s window', () => {
+    expect(trafficVerdict({ ...quiet, errors: 129, latest: { calls: 100, errors: 0 } }, T)).toBeNull();
+    expect(trafficVerdict({ ...quiet, errors: 129, latest: { calls: 100, errors: 40 } }, T)?.status).toBe('critical');
+    // Too few recent calls to say it is over.
+    expect(trafficVerdict({ ...quiet, errors: 129, latest: { calls: 3, errors: 0 } }, T)?.status).toBe('critical');
+  });
+
   it('ignores error rates over too few calls', () => {
     expect(trafficVerdict({ ...quiet, calls: 19, errors: 19 }, T)).toBeNull();
   });

@@ -26,7 +26,12 @@ export interface TrafficSignal {
   p95Ms: number | null;
   /** The service's usual p95: the median of its per-minute p95 over the last hour; null when unknown. */
   baselineP95Ms: number | null;
+  /** The last RECOVERY_SECONDS of the same calls: clean enough, and the error verdict is over. */
+  latest?: { calls: number; errors: number };
 }
+
+/** Calls this recent decide whether errors are still happening: a fault clears within seconds of recovery, not when it leaves the 30 s window. */
+export const RECOVERY_SECONDS = 10;
 
 export interface Verdict {
   status: Status;
@@ -39,7 +44,9 @@ const severity: Record<Status, number> = { passing: 0, unknown: 1, warning: 2, c
 
 /** The traffic's own verdict, or null when the traffic says nothing (too few calls, all well). */
 export function trafficVerdict(signal: TrafficSignal, thresholds: TrafficThresholds): Verdict | null {
-  if (signal.calls >= thresholds.minCalls) {
+  const { latest } = signal;
+  const recovered = latest !== undefined && latest.calls >= thresholds.minCalls / 3 && latest.errors / latest.calls < thresholds.errorWarnRate;
+  if (signal.calls >= thresholds.minCalls && !recovered) {
     const rate = signal.errors / signal.calls;
     if (rate >= thresholds.errorCriticalRate) return { status: 'critical', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorCriticalRate)})` };
     if (rate >= thresholds.errorWarnRate) return { status: 'warning', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorWarnRate)})` };

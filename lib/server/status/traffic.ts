@@ -1,4 +1,4 @@
-import { TRAFFIC_WINDOW_SECONDS, trafficVerdict, type TrafficThresholds } from '@/lib/model/status/combine';
+import { RECOVERY_SECONDS, TRAFFIC_WINDOW_SECONDS, trafficVerdict, type TrafficThresholds } from '@/lib/model/status/combine';
 import type { MetricsStore } from '../metrics-store/store';
 import type { Store } from '../store';
 import type { StatusPublisher } from './publisher';
@@ -23,7 +23,8 @@ export function evaluateTraffic(options: TrafficStatusOptions): void {
       baselines.set(instance.service, baseline);
     }
     const recent = options.latency.instanceRecent(instance.service, instance.id, TRAFFIC_WINDOW_SECONDS);
-    const verdict = trafficVerdict({ ...recent, windowSeconds: TRAFFIC_WINDOW_SECONDS, baselineP95Ms: baseline }, options.thresholdsFor(instance.service));
+    const latest = recent.calls > 0 ? options.latency.instanceRecent(instance.service, instance.id, RECOVERY_SECONDS) : undefined;
+    const verdict = trafficVerdict({ ...recent, windowSeconds: TRAFFIC_WINDOW_SECONDS, baselineP95Ms: baseline, ...(latest ? { latest } : {}) }, options.thresholdsFor(instance.service));
     options.publisher.traffic(instance.key, verdict);
   }
 }
