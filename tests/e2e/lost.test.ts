@@ -101,4 +101,36 @@ describe('lost instances in Chromium', () => {
     await shoot('map-panel-users');
     expect(stack.errors.filter((error) => !error.startsWith('Failed to load resource'))).toEqual([]);
   });
+
+  it('shows an error burst with its cause on the list, the instance row (error rate and p95) and the map panel', async () => {
+    const burst = {
+      reporter: { service: 'web', instance: 'web-1' },
+      intervalStart: new Date(Date.now() - 30_000).toISOString(),
+      intervalSeconds: 30,
+      calls: [{ to: 'orders', toInstance: 'orders-1', count: 600, errors: 360, latencyMs: { bounds: [10, 25, 50], counts: [300, 200, 100, 0] } }],
+    };
+    const report = (body: unknown) => stack.server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await report(burst)).status).toBeLessThan(300);
+    // The burst goes on (a page load on a loaded machine can outlast the 30 s window): a second of it every second.
+    const ongoing = setInterval(() => {
+      void report({ ...burst, intervalStart: new Date(Date.now() - 1_000).toISOString(), intervalSeconds: 1, calls: [{ ...burst.calls[0], count: 20, errors: 12, latencyMs: { bounds: [10, 25, 50], counts: [10, 7, 3, 0] } }] });
+    }, 1_000);
+    try {
+    await eventually(async () => ((await services()).find((s) => s.name === 'orders')?.instances.find((i) => i.id === 'orders-1')?.status === 'critical' ? true : undefined), 15_000, 'orders-1 critical');
+    await page.goto(`${stack.server.url}/services`);
+    const ordersRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'orders', exact: true }) });
+    await expect.poll(() => ordersRow.textContent()).toMatch(/error rate 60 % over 30 s \(threshold 25 %\)/);
+    await shoot('services-list-error-burst');
+    await page.goto(`${stack.server.url}/services/orders`);
+    const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'orders-1', exact: true }) });
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toMatch(/error rate 60 %.*60 % errors · p95 \d+/);
+    await shoot('service-orders-error-burst');
+    await page.goto(stack.server.url);
+    await page.locator('.tnode--service').filter({ hasText: 'orders' }).click();
+    await expect.poll(() => page.locator('.tpanel').textContent(), { timeout: 10_000 }).toMatch(/60 % errors · p95/);
+    await shoot('map-panel-orders-error-burst');
+    } finally {
+      clearInterval(ongoing);
+    }
+  });
 });
