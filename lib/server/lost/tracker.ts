@@ -63,7 +63,9 @@ export function createLostTracker(options: LostTrackerOptions) {
     const { instance } = record;
     const lost = instance.lost as Lost;
     store.upsertKey({ etcdKey: record.storeKey, lease: undefined, registrations: [registrationOf(instance, lost)] });
-    store.setHealth(record.storeKey, {
+    const standIn = instancesOfKey(record.storeKey)[0];
+    if (!standIn) return;
+    store.setHealth(standIn.key, {
       status: 'critical',
       statusCause: `lost: ${lost.cause}`,
       statusSince: lost.at,
@@ -102,15 +104,15 @@ export function createLostTracker(options: LostTrackerOptions) {
     }
   });
 
+  /**
+   * The instances registered under one etcd key: the key itself, or `key#…` when one value
+   * registers several (the suffix is the store's business, so it is matched, not rebuilt).
+   */
   const instancesOfKey = (etcdKey: string): Instance[] => {
     const single = store.instance(etcdKey);
     if (single) return [single];
-    const found: Instance[] = [];
-    for (let index = 0; ; index += 1) {
-      const instance = store.instance(`${etcdKey}#${index}`);
-      if (!instance) return found;
-      found.push(instance);
-    }
+    const prefix = `${etcdKey}#`;
+    return [...store.instances()].filter((instance) => instance.key.startsWith(prefix));
   };
 
   /** Instances of `service` in rotation (not lost, not drained), counting the ones about to go. */
