@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSameInstance, judgeDeparture, type Departure } from './lost';
+import { identityKeys, judgeDeparture, type Departure } from './lost';
 
 const base: Departure = { lease: 'gone', drained: false, lastProbe: undefined, failingSince: undefined, removedAt: '2026-12-03T09:32:41.000Z' };
 const failed = { at: '2026-12-03T09:32:36.000Z', ok: false, latencyMs: 1, error: 'connection refused' };
@@ -38,12 +38,15 @@ describe('judgeDeparture', () => {
   });
 });
 
-describe('isSameInstance', () => {
+describe('identityKeys', () => {
   const lost = { service: 'users', id: 'users-1', address: '10.0.0.1:80' };
+  const same = (other: typeof lost): boolean => identityKeys(other).some((key) => identityKeys(lost).includes(key));
   it('matches the same service by id or by address, never across services', () => {
-    expect(isSameInstance(lost, { service: 'users', id: 'users-1', address: '10.0.0.9:80' })).toBe(true);
-    expect(isSameInstance(lost, { service: 'users', id: 'users-7', address: '10.0.0.1:80' })).toBe(true);
-    expect(isSameInstance(lost, { service: 'users', id: 'users-7', address: '10.0.0.7:80' })).toBe(false);
-    expect(isSameInstance(lost, { service: 'orders', id: 'users-1', address: '10.0.0.1:80' })).toBe(false);
+    expect(same({ service: 'users', id: 'users-1', address: '10.0.0.9:80' })).toBe(true);
+    expect(same({ service: 'users', id: 'users-7', address: '10.0.0.1:80' })).toBe(true);
+    expect(same({ service: 'users', id: 'users-7', address: '10.0.0.7:80' })).toBe(false);
+    expect(same({ service: 'orders', id: 'users-1', address: '10.0.0.1:80' })).toBe(false);
+    // An id that looks like an address is still an id.
+    expect(same({ service: 'users', id: '10.0.0.1:80', address: '10.0.0.2:80' })).toBe(false);
   });
 });

@@ -39,7 +39,10 @@ export function judgeDeparture(departure: Departure): DepartureVerdict {
   return { lost: true, at: since, cause: `${ended} after probes failed from ${utcClock(since)}${why}` };
 }
 
-/** A registration is the same instance as a lost one when it has the same service and either the same id or the same address. */
-export function isSameInstance(lost: Pick<Instance, 'service' | 'id' | 'address'>, candidate: Pick<Instance, 'service' | 'id' | 'address'>): boolean {
-  return lost.service === candidate.service && (lost.id === candidate.id || lost.address === candidate.address);
+/**
+ * A registration is the same instance as a lost one when it has the same service and either the
+ * same id or the same address: two instances are the same when they share any of these keys.
+ */
+export function identityKeys(instance: Pick<Instance, 'service' | 'id' | 'address'>): [string, string] {
+  return [`id\u0000${instance.service}\u0000${instance.id}`, `address\u0000${instance.service}\u0000${instance.address}`];
 }

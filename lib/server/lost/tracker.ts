@@ -1,7 +1,7 @@
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Instance, Lost } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
-import { isSameInstance, judgeDeparture, type Departure } from '@/lib/model/status/lost';
+import { identityKeys, judgeDeparture, type Departure } from '@/lib/model/status/lost';
 import type { Store } from '../store';
 import type { DepartedLease } from './lease';
 
@@ -56,6 +56,33 @@ export function createLostTracker(options: LostTrackerOptions) {
   const { store } = options;
   const now = options.now ?? Date.now;
   const records = new Map<string, LostRecord>();
+  /** `service\0id` and `service\0address` → stand-in keys: a registration finds the loss it ends in one lookup. */
+  const byIdentity = new Map<string, Set<string>>();
+  const remember = (record: LostRecord): void => {
+    records.set(record.storeKey, record);
+    for (const identity of identityKeys(record.instance)) {
+      let keys = byIdentity.get(identity);
+      if (!keys) byIdentity.set(identity, (keys = new Set()));
+      keys.add(record.storeKey);
+    }
+  };
+  const forget = (record: LostRecord): void => {
+    records.delete(record.storeKey);
+    for (const identity of identityKeys(record.instance)) {
+      const keys = byIdentity.get(identity);
+      keys?.delete(record.storeKey);
+      if (keys?.size === 0) byIdentity.delete(identity);
+    }
+  };
+  /** Lost instances the same as `instance` (same service and id, or same service and address). */
+  const sameAs = (instance: Pick<Instance, 'service' | 'id' | 'address'>): LostRecord[] => {
+    const found = new Set<LostRecord>();
+    for (const identity of identityKeys(instance)) for (const key of byIdentity.get(identity) ?? []) {
+      const record = records.get(key);
+      if (record) found.add(record);
+    }
+    return [...found];
+  };
   /** Instance key → first failed probe of its current failing streak, followed from the store's deltas. */
   const failingSince = new Map<string, string>();
 
@@ -74,7 +101,7 @@ export function createLostTracker(options: LostTrackerOptions) {
   };
 
   const clear = (record: LostRecord, detail: string, actor?: string): void => {
-    records.delete(record.storeKey);
+    forget(record);
     store.removeKey(record.storeKey);
     options.onHistory({
       at: new Date(now()).toISOString(),
@@ -98,9 +125,7 @@ export function createLostTracker(options: LostTrackerOptions) {
       if (probe && !probe.ok) {
         if (!failingSince.has(instance.key)) failingSince.set(instance.key, probe.at);
       } else failingSince.delete(instance.key);
-      for (const record of records.values()) {
-        if (isSameInstance(record.instance, instance)) clear(record, `registered again as ${instance.id} at ${instance.address}`);
-      }
+      for (const record of sameAs(instance)) clear(record, `registered again as ${instance.id} at ${instance.address}`);
     }
   });
 
@@ -115,11 +140,20 @@ export function createLostTracker(options: LostTrackerOptions) {
     return [...store.instances()].filter((instance) => instance.key.startsWith(prefix));
   };
 
-  /** Instances of `service` in rotation (not lost, not drained), counting the ones about to go. */
+  /**
+   * Instances of `service` in rotation (not lost, not drained) before this batch of removals: one
+   * count per service per turn of the event loop, so a mass expiry is not quadratic and every
+   * instance lost in it remembers the size the service had before it began.
+   */
+  let rotationCounts: Map<string, number> | undefined;
   const inRotation = (service: string): number => {
-    let count = 0;
-    for (const instance of store.instances()) if (instance.service === service && !instance.lost && instance.drain === null) count += 1;
-    return count;
+    if (!rotationCounts) {
+      const counts = new Map<string, number>();
+      for (const instance of store.instances()) if (!instance.lost && instance.drain === null) counts.set(instance.service, (counts.get(instance.service) ?? 0) + 1);
+      rotationCounts = counts;
+      setImmediate(() => (rotationCounts = undefined));
+    }
+    return rotationCounts.get(service) ?? 0;
   };
 
   const sweeper = setInterval(() => {
@@ -148,7 +182,7 @@ export function createLostTracker(options: LostTrackerOptions) {
         if (!provisional.lost) continue;
         const lost: Lost = { at: provisional.at, cause: provisional.cause, passingBefore: inRotation(instance.service) };
         const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost } };
-        records.set(record.storeKey, record);
+        remember(record);
         put(record);
         pending.push({ record, departure });
       }
@@ -159,7 +193,7 @@ export function createLostTracker(options: LostTrackerOptions) {
           if (records.get(record.storeKey) !== record) continue;
           const verdict = judgeDeparture({ ...departure, lease });
           if (!verdict.lost) {
-            records.delete(record.storeKey);
+            forget(record);
             store.removeKey(record.storeKey);
             continue;
           }
