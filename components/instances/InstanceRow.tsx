@@ -6,8 +6,9 @@ import { MiddleTruncate } from '../ui/MiddleTruncate';
 import { Truncate } from '../ui/Truncate';
 import { DrainAction } from '../drain/DrainAction';
 import { DrainRow } from '../drain/DrainRow';
-import { LastProbeCell } from './LastProbeCell';
 import { LatencyCell } from './LatencyCell';
+import { LostRow } from './LostRow';
+import { ProbeCell } from './ProbeCell';
 import { StatusCell } from './StatusCell';
 
 export const INSTANCE_COLUMNS = 11;
@@ -29,7 +30,7 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
   const detailsId = useId();
   return (
     <>
-      <tr className={[expanded ? 'is-expanded' : '', instance.drain ? 'is-drained' : ''].filter(Boolean).join(' ') || undefined}>
+      <tr className={[expanded ? 'is-expanded' : '', instance.drain ? 'is-drained' : '', instance.lost ? 'is-lost' : ''].filter(Boolean).join(' ') || undefined}>
         <td>
           <MiddleTruncate text={instance.id} tail={idTail} className="mono" />
         </td>
@@ -52,11 +53,11 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
         <td>
           <LatencyCell latency={latency} window={window} />
         </td>
-        <td className="num">
-          <LastProbeCell probe={instance.lastProbe} />
+        <td>
+          <ProbeCell instance={instance} />
         </td>
         <td className="drain-cell">
-          <DrainAction instance={instance} />
+          {instance.lost ? null : <DrainAction instance={instance} />}
         </td>
         <td>
           {metadata.length === 0 ? (
@@ -76,6 +77,7 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
           )}
         </td>
       </tr>
+      <LostRow instance={instance} columns={INSTANCE_COLUMNS} />
       <DrainRow instance={instance} columns={INSTANCE_COLUMNS} />
       {expanded && metadata.length > 0 && (
         <tr className="detail-row" id={detailsId}>

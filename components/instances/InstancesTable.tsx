@@ -61,9 +61,7 @@ export function InstancesTable({ instances, latency, window }: Props) {
           </th>
           <th scope="col">Status</th>
           <th scope="col">Latency</th>
-          <th scope="col" className="num">
-            Last probe
-          </th>
+          <th scope="col">Probe</th>
           <th scope="col">Drain</th>
           <th scope="col">Metadata</th>
         </tr>

@@ -29,8 +29,15 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail }: { summ
           <MiddleTruncate text={summary.name} tail={nameTail} />
         </Link>
       </td>
-      <td>
-        <StatusBadge status={summary.status} />
+      <td className="service-row__status-cell">
+        <span className="service-row__status">
+          <StatusBadge status={summary.status} />
+          {summary.service.cause && summary.status !== 'passing' && (
+            <span className="service-row__cause" title={summary.service.cause}>
+              {summary.service.cause}
+            </span>
+          )}
+        </span>
       </td>
       <td className="num">{summary.instanceCount}</td>
       <td className="detail-column">

@@ -328,6 +328,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
           }}
           onToggleLegend={() => setLegendOpen((open) => !open)}
         />
+        <OriginNotice origins={origins} onShow={selectByName} />
         <div className={`topology__body${panelOpen ? ' has-panel' : ''}`}>
           <div className="topology__stage">
             <TopologyCanvas
@@ -343,7 +344,6 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
               onDrag={onDrag}
               interacting={interacting}
             />
-            <OriginNotice origins={origins} onShow={selectByName} />
             {legendOpen && <TopologyLegend />}
             {layout.pending && (
               <p className="topology__progress" role="status">

@@ -3,6 +3,7 @@ import type { Auth } from './auth/service';
 import type { Config } from './config';
 import type { DrainService } from './drain';
 import type { History } from './history/store';
+import type { LostTracker } from './lost/tracker';
 import type { Metrics } from './metrics';
 import type { MetricsStore } from './metrics-store/store';
 import type { Registry } from './registry/sync';
@@ -21,6 +22,8 @@ export interface Runtime {
   history: History;
   /** Drain and undrain: etcd transactions on the control prefix. */
   drains: DrainService;
+  /** Lost instances: dismissal by an operator. */
+  lost: Pick<LostTracker, 'dismiss'>;
   /** Users, sessions and API tokens. */
   auth: Auth;
   /** Single sign-on through OpenID Connect (`enabled` false when not configured). */

@@ -102,6 +102,41 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       }
       return pairs;
     },
+    /**
+     * Reported calls to one instance over the last `windowSeconds`: totals, and a p95 that is the
+     * call-weighted mean of the 1 s slots' p95s (null without calls). Nothing allocated for an
+     * instance no one reports calls to.
+     */
+    instanceRecent(service: string, id: string, windowSeconds: number): { calls: number; errors: number; p95Ms: number | null } {
+      const found = series.get(instanceKey(service, id));
+      if (!found) return { calls: 0, errors: 0, p95Ms: null };
+      let calls = 0;
+      let errors = 0;
+      let weighted = 0;
+      let weight = 0;
+      for (const point of found.lastSeconds(now() / 1_000, windowSeconds)) {
+        calls += point.rps;
+        errors += (point.errorRate ?? 0) * point.rps;
+        if (point.p95Ms !== null && point.rps > 0) {
+          weighted += point.p95Ms * point.rps;
+          weight += point.rps;
+        }
+      }
+      return { calls, errors, p95Ms: weight > 0 ? weighted / weight : null };
+    },
+    /** The median of a service's per-minute p95 over the last hour (its usual latency); null with fewer than 5 minutes of calls. */
+    serviceBaselineP95(service: string): number | null {
+      const found = series.get(serviceKey(service));
+      if (!found) return null;
+      const values = found
+        .points('1h', now() / 1_000)
+        .map((point) => point.p95Ms)
+        .filter((value): value is number => value !== null)
+        .sort((a, b) => a - b);
+      if (values.length < 5) return null;
+      const middle = Math.floor(values.length / 2);
+      return values.length % 2 === 1 ? (values[middle] as number) : ((values[middle - 1] as number) + (values[middle] as number)) / 2;
+    },
     /** Every observed edge with its rate and errors over the last minute and its latest minute's latency. */
     edges(): EdgeStats[] {
       const nowSecond = now() / 1_000;
