@@ -18,6 +18,7 @@ import { attachLiveHub, type LiveServer } from './live';
 import type { Listener } from './listener';
 import { createMetrics } from './metrics';
 import { createMetricsStore } from './metrics-store/store';
+import { createOtlpIntake } from './otlp/intake';
 import { createProber, type Prober } from './prober/prober';
 import { createRegistry } from './registry/sync';
 import { publishRuntime, type Runtime } from './runtime';
@@ -113,6 +114,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const sweeper = setInterval(() => latency.sweep(), 5_000);
   sweeper.unref();
   const topologyLayout = startTopologyLayout({ store, latency, log });
+  const otlp = createOtlpIntake({ store, latency });
   const health = createHealthTracker({
     store,
     thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES.get(service) }),
@@ -153,6 +155,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     registry,
     metrics,
     latency,
+    otlp,
     history,
     drains,
     auth,
