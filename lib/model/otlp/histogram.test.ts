@@ -46,6 +46,14 @@ describe('toMsBuckets', () => {
     expect(toMsBuckets(exponential(0, 3, [5, 6], 2), 1_000)).toEqual({ bounds: [8_000, 16_000, 32_000], counts: [2, 5, 6, 0] });
   });
 
+  it('reads a single-bucket point at scale 20 (an index in the millions)', () => {
+    // 20 ms at scale 20: index ⌊log2(20)·2^20⌋.
+    const index = Math.floor(Math.log2(20) * 2 ** 20);
+    const buckets = toMsBuckets(exponential(20, index, [50]), 1);
+    expect(buckets?.counts).toEqual([0, 50, 0]);
+    expect(buckets?.bounds[0]).toBeCloseTo(20, 3);
+  });
+
   it('downscales a wide exponential histogram to the accepted bucket count, keeping every count', () => {
     const wide = exponential(8, 0, Array.from({ length: 160 }, (_, i) => i % 7));
     const buckets = toMsBuckets(wide, 1);

@@ -108,14 +108,15 @@ export function toMsBuckets(histogram: NativeHistogram, msPerUnit: number): MsBu
   let fitted = histogram;
   // One bound per bucket plus the zero bucket's bound must fit.
   while (fitted.counts.length + 1 > MAX_BUCKETS) fitted = downscale(fitted, fitted.scale - 1);
-  const base = 2 ** (2 ** -fitted.scale);
-  const bounds = [base ** fitted.offset * msPerUnit];
+  // base^index = 2^(index·2^-scale), computed from the exponent for precision at high scales.
+  const boundAt = (index: number): number => 2 ** (index * 2 ** -fitted.scale) * msPerUnit;
+  const bounds = [boundAt(fitted.offset)];
   const counts = [fitted.zeroCount];
   fitted.counts.forEach((n, i) => {
-    bounds.push(base ** (fitted.offset + i + 1) * msPerUnit);
+    bounds.push(boundAt(fitted.offset + i + 1));
     counts.push(n);
   });
   counts.push(0);
-  if (bounds.some((b) => !Number.isFinite(b) || b <= 0)) return null;
+  if (bounds.some((b, i) => !Number.isFinite(b) || b <= 0 || (i > 0 && b <= (bounds[i - 1] as number)))) return null;
   return { bounds, counts };
 }

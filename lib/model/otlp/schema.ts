@@ -44,7 +44,8 @@ const HistogramPointSchema = z.object({
 export type HistogramPoint = z.infer<typeof HistogramPointSchema>;
 
 const BucketsSchema = z.object({
-  offset: z.number().int().min(-1e6).max(1e6).default(0),
+  /** sint32 on the wire: at scale 20 a single value's index is in the millions. */
+  offset: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).default(0),
   bucketCounts: z.array(CountSchema).max(MAX_OTLP_BUCKETS).default([]),
 });
 
