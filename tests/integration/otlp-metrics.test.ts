@@ -99,7 +99,7 @@ async function series(path: string): Promise<{ count: number; errors: number; p5
 }
 
 const postRaw = (body: string | Buffer, headers: Record<string, string>): Promise<Response> =>
-  fetch(`${server.url}/v1/metrics`, { method: 'POST', headers: { authorization: `Bearer ${reporterToken}`, ...headers }, body });
+  fetch(`${server.url}/v1/metrics`, { method: 'POST', headers: { authorization: `Bearer ${reporterToken}`, ...headers }, body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]) });
 
 describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
   it('cumulative explicit histograms, current names, protobuf: the first export counts nothing, the next its increase', async () => {
