@@ -105,11 +105,12 @@ describe('observationsOf', () => {
     expect(result).toMatchObject({ observations: [], rejected: 3, reason: 'resource has no service.name attribute' });
   });
 
-  it('bounds external nodes: a new name beyond the cap is refused and counted', () => {
+  it('bounds external nodes (unregistered reporters and callees): a new name beyond the cap is refused and counted', () => {
     const external = (host: string) => ({ ...clientPoint(NOW - 1_000, NOW, ['1', '0', '0']), attributes: [str('server.address', host), int('server.port', 443)] });
     const result = observationsOf(
       request({ name: 'http.client.request.duration', unit: 's', histogram: { aggregationTemporality: 1, dataPoints: [external('a.example'), external('b.example'), external('a.example')] } }),
-      context(1),
+      // The unregistered reporter `gateway` takes one place, a.example:443 the other.
+      context(2),
     );
     expect(result.observations.map((o) => o.callee?.service)).toEqual(['a.example:443', 'a.example:443']);
     expect(result).toMatchObject({ rejected: 1, externalOverflow: 1 });

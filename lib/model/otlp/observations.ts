@@ -105,6 +105,12 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
           refuse(raw.points.length, 'resource has no service.name attribute');
           continue;
         }
+        // A reporter the registry does not know is a node of its own: within the external cap.
+        if (!context.registry.hasService(service) && !context.externals.admit(service)) {
+          refuse(raw.points.length, `${metric.name}: external node cap reached (reporter ${service} is not registered)`);
+          result.externalOverflow += raw.points.length;
+          continue;
+        }
         const factor = msPerUnit(metric.unit, known);
         if (factor === undefined) {
           refuse(raw.points.length, `${metric.name}: unit "${metric.unit}" is not a duration`);

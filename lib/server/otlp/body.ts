@@ -1,14 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
 
-export type BodyOutcome = { ok: true; body: Buffer } | { ok: false; status: 400 | 413 | 415; message: string };
+export type BodyOutcome = { ok: true; body: Buffer } | { ok: false; status: 400 | 408 | 413 | 415; message: string };
 
 /**
  * Reads a request body of at most `maxBytes` on the wire (chunked or not) and, under
  * `Content-Encoding: gzip`, at most `maxBytes` decompressed too: a gzip bomb is refused as it
- * inflates, never buffered whole.
+ * inflates, never buffered whole. A body still incomplete after `timeoutMs` is refused (408), so a
+ * slow sender cannot hold a place of the in-flight limit.
  */
-export function readBody(request: IncomingMessage, maxBytes: number): Promise<BodyOutcome> {
+export function readBody(request: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<BodyOutcome> {
   const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   if (encoding !== 'identity' && encoding !== 'gzip') {
     request.resume();
@@ -23,7 +24,12 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bo
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    const timer = setTimeout(() => {
+      request.pause();
+      finish({ ok: false, status: 408, message: `body not received within ${timeoutMs / 1_000} s` });
+    }, timeoutMs);
     const finish = (outcome: BodyOutcome): void => {
+      clearTimeout(timer);
       if (done) return;
       done = true;
       resolve(outcome);
@@ -40,6 +46,7 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bo
     });
     request.on('error', () => finish({ ok: false, status: 400, message: 'request body aborted' }));
     request.on('end', () => {
+      if (done) return;
       const body = Buffer.concat(chunks);
       if (encoding === 'identity') return finish({ ok: true, body });
       gunzip(body, { maxOutputLength: maxBytes }, (error, inflated) => {

@@ -11,6 +11,8 @@ export const OTLP_METRICS_PATH = '/v1/metrics';
 export const MAX_OTLP_BYTES = 4 * 1024 * 1024;
 /** Seconds a refused exporter waits before retrying (the OTLP exporters honour `Retry-After`). */
 export const RETRY_AFTER_SECONDS = 2;
+/** An export is one request of a few KB to MB; a body slower than this holds a place for nothing. */
+export const BODY_TIMEOUT_MS = 15_000;
 
 const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
@@ -62,12 +64,13 @@ async function receive(request: IncomingMessage, response: ServerResponse, runti
     request.resume();
     return replyError(response, 401, 'unauthenticated', 'unknown, expired or revoked API token');
   }
-  const read = await readBody(request, MAX_OTLP_BYTES);
+  const read = await readBody(request, MAX_OTLP_BYTES, BODY_TIMEOUT_MS);
   if (!read.ok) {
-    const code = read.status === 413 ? 'too_large' : read.status === 415 ? 'unsupported_media_type' : 'invalid_body';
-    replyError(response, read.status, code, read.message, read.status === 413 ? { connection: 'close' } : {});
-    // The rest of an oversized body is never read: drop the connection once the answer is out.
-    if (read.status === 413) response.once('finish', () => request.destroy());
+    const codes = { 400: 'invalid_body', 408: 'timeout', 413: 'too_large', 415: 'unsupported_media_type' } as const;
+    const unread = read.status === 413 || read.status === 408;
+    replyError(response, read.status, codes[read.status], read.message, unread ? { connection: 'close' } : {});
+    // The rest of the body is never read: drop the connection once the answer is out.
+    if (unread) response.once('finish', () => request.destroy());
     return;
   }
   const decoded = decode(read.body, type);
