@@ -1,7 +1,7 @@
 import { MAX_INTERVAL_SECONDS } from '../ingest';
 import { toMsBuckets, totalOf, type NativeHistogram } from './histogram';
 import { DURATION_METRICS, msPerUnit, type DurationMetric } from './names';
-import { calleeOf, isError, type RegistryLookup } from './peer';
+import { calleeOf, isError, reporterInstanceOf, type RegistryLookup } from './peer';
 import { attributeText, type Attributes, type ExportMetricsRequest, type OtlpMetric } from './schema';
 import type { CumulativeTracker } from './temporality';
 
@@ -126,7 +126,8 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
             refuse(1, `${metric.name}: ${outcome}`);
             if (outcome.startsWith('external')) result.externalOverflow += 1;
           } else if (outcome) {
-            result.observations.push({ reporter: { service, ...(instance ? { instance } : {}) }, ...outcome });
+            const reporter = outcome.side === 'server' ? reporterInstanceOf(point.attributes, service, instance, context.registry) : instance;
+            result.observations.push({ reporter: { service, ...(reporter ? { instance: reporter } : {}) }, ...outcome });
           }
         }
       }

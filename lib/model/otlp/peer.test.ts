@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DURATION_METRICS, type DurationMetric } from './names';
-import { calleeOf, isError, type RegistryLookup } from './peer';
+import { calleeOf, isError, reporterInstanceOf, type RegistryLookup } from './peer';
 import type { Attributes } from './schema';
 
 const attrs = (record: Record<string, string | number>): Attributes =>
@@ -28,6 +28,15 @@ describe('calleeOf', () => {
     expect(calleeOf(attrs({ 'server.address': 'api.stripe.com', 'server.port': 443 }), registry)).toEqual({ service: 'api.stripe.com:443', external: true });
     expect(calleeOf(attrs({ 'service.peer.name': 'billing' }), registry)).toEqual({ service: 'billing', external: true });
     expect(calleeOf(attrs({ 'http.request.method': 'GET' }), registry)).toBeUndefined();
+  });
+});
+
+describe('reporterInstanceOf', () => {
+  it('names the registered instance of its own service listening on server.address:server.port, else the declared id', () => {
+    const own = attrs({ 'server.address': '10.0.0.7', 'server.port': 9000 });
+    expect(reporterInstanceOf(own, 'users', '5f0c-random', registry)).toBe('u-7');
+    expect(reporterInstanceOf(own, 'orders', 'o-1', registry)).toBe('o-1');
+    expect(reporterInstanceOf(attrs({}), 'users', undefined, registry)).toBeUndefined();
   });
 });
 

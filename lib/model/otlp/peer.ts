@@ -41,6 +41,24 @@ function registeredName(name: string, registry: RegistryLookup): string | undefi
   return undefined;
 }
 
+/** `server.address:server.port` (IPv6 in brackets), as registry addresses are written. */
+function hostPortOf(attributes: Attributes): string | undefined {
+  const address = attributeText(attributes, 'server.address') ?? attributeText(attributes, 'net.peer.name');
+  const port = attributeText(attributes, 'server.port') ?? attributeText(attributes, 'net.peer.port');
+  return address && port ? `${address.includes(':') && !address.startsWith('[') ? `[${address}]` : address}:${port}` : undefined;
+}
+
+/**
+ * The registered instance a server-side metric's reporter is: the one of its own service listening
+ * on `server.address:server.port`, else what `service.instance.id` says (SDKs default it to a random
+ * id, which names no registered instance).
+ */
+export function reporterInstanceOf(attributes: Attributes, service: string, declared: string | undefined, registry: RegistryLookup): string | undefined {
+  const hostPort = hostPortOf(attributes);
+  const registered = hostPort ? registry.instanceAt(hostPort) : undefined;
+  return registered?.service === service ? registered.id : declared;
+}
+
 /**
  * The callee of a client-side metric: `server.address` + `server.port` matching a registered
  * instance names it; else `server.address` naming a registered service; else `service.peer.name` /
@@ -49,8 +67,7 @@ function registeredName(name: string, registry: RegistryLookup): string | undefi
  */
 export function calleeOf(attributes: Attributes, registry: RegistryLookup): Callee | undefined {
   const address = attributeText(attributes, 'server.address') ?? attributeText(attributes, 'net.peer.name');
-  const port = attributeText(attributes, 'server.port') ?? attributeText(attributes, 'net.peer.port');
-  const hostPort = address && port ? `${address.includes(':') && !address.startsWith('[') ? `[${address}]` : address}:${port}` : undefined;
+  const hostPort = hostPortOf(attributes);
   if (hostPort) {
     const instance = registry.instanceAt(hostPort);
     if (instance) return { service: instance.service, instance: instance.id, external: false };
