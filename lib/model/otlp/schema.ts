@@ -10,7 +10,8 @@ export const MAX_RESOURCES = 1_000;
 export const MAX_METRICS_PER_SCOPE = 2_000;
 export const MAX_POINTS_PER_METRIC = 5_000;
 export const MAX_ATTRIBUTES = 128;
-export const MAX_OTLP_BUCKETS = 1_000;
+/** The SDKs' exponential histograms hold at most 160 buckets, explicit ones a few dozen; a cumulative stream keeps its last point, so this bounds its memory. */
+export const MAX_OTLP_BUCKETS = 200;
 
 /** int64/uint64: a decimal string (JSON, protobufjs) or a number (lenient senders). */
 const Int64Schema = z.union([z.string().regex(/^-?\d{1,20}$/, 'expected an integer'), z.number().int()]).transform((value) => Number(value));

@@ -10,7 +10,7 @@ export interface MetricsIntakeOptions {
   store: Pick<Store, 'instances' | 'revision' | 'instanceCount'>;
   latency: Pick<MetricsStore, 'observe'>;
   now?: () => number;
-  /** Cumulative streams remembered (one per service × scope × metric × attribute set). */
+  /** Cumulative streams remembered (one per instance × scope × metric × attribute set): ~0.3 KB each with a typical 16-bucket histogram, at most ~2 KB (200 buckets). */
   maxStreams?: number;
   streamTtlMs?: number;
   /** Distinct callees outside the registry shown as external nodes. */
@@ -38,7 +38,7 @@ const MAX_SERVER_REPORTERS = 10_000;
  */
 export function createMetricsIntake(options: MetricsIntakeOptions) {
   const now = options.now ?? Date.now;
-  const cumulative = createCumulativeTracker({ now, maxStreams: options.maxStreams ?? 100_000, ttlMs: options.streamTtlMs ?? 15 * 60_000 });
+  const cumulative = createCumulativeTracker({ now, maxStreams: options.maxStreams ?? 50_000, ttlMs: options.streamTtlMs ?? 15 * 60_000 });
   const externals = createExternalNodes({ now, cap: options.maxExternalNodes ?? 200, ttlMs: options.externalTtlMs ?? 15 * 60_000 });
   const registry = createRegistryLookup(options.store);
   const serverReporters = new Map<string, number>();
