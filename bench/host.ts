@@ -20,7 +20,7 @@ export const ReadySchema = z.object({
   type: z.literal('ready'),
   port: z.number().int(),
   coalesceMs: z.number(),
-  /** registry.start() → registry.synced(): list + decode + store + watch created. */
+  /** startRuntime() → registry.synced(): history, auth, then list + decode + store + watch created. */
   syncMs: z.number(),
   instances: z.number().int(),
   rssAfterSync: z.number(),

@@ -6,7 +6,7 @@ import { createHealthTracker } from '@/lib/server/health';
 import { loadConfig } from '@/lib/server/config';
 import { createMetricsStore } from '@/lib/server/metrics-store/store';
 import { createProber } from '@/lib/server/prober/prober';
-import { createStore } from '@/lib/server/store';
+import { createStore } from '@/lib/server/store/store';
 import { ChildMessageSchema, ProbeRunSchema, type ChildMessage, type ProbeRun } from './probing-messages';
 import { summarize } from './stats';
 

@@ -16,6 +16,7 @@ import { renderProbingSection } from './probing-report';
 import { renderHeader, renderPropagationSection, renderSnapshotSection, type Machine } from './report';
 import { mergeReport, provenanceLine, SECTIONS, selectSections, type SectionId } from './report-sections';
 import { runSnapshot } from './snapshot';
+import { runSyncScale } from './sync-scale';
 import { renderTopologySection, runTopologyBench } from './topology';
 import { formatBytes } from './stats';
 
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
     }
     if (selected.includes('snapshot')) {
       log('snapshot at scale');
-      fresh.set('snapshot', await measured(command, async () => renderSnapshotSection(await runSnapshot(common))));
+      fresh.set('snapshot', await measured(command, async () => renderSnapshotSection(await runSnapshot(common), await runSyncScale(common))));
     }
     if (selected.includes('probing')) {
       log('active probing at scale');

@@ -49,7 +49,7 @@ const TXN_CONCURRENCY = 4;
 const sample = (values: number[]): Sample => ({ median: median(values), max: Math.max(...values), all: values });
 
 /** Writes the fleet in transactions of TXN_OPS puts, TXN_CONCURRENCY at a time. */
-async function load(client: Etcd3, plan: SnapshotPlan): Promise<number> {
+export async function load(client: Etcd3, plan: Pick<SnapshotPlan, 'services' | 'instancesPerService'>): Promise<number> {
   const batches: { key: Buffer; value: Buffer }[][] = [];
   let batch: { key: Buffer; value: Buffer }[] = [];
   for (let s = 0; s < plan.services; s += 1) {

@@ -3,7 +3,8 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { LoginForm } from '@/components/auth/LoginForm';
 import { safeNextPath } from '@/lib/model/next-path';
-import { authenticate, secureCookies } from '@/lib/server/auth/guard';
+import { secureCookies } from '@/lib/server/auth/cookies';
+import { authenticate } from '@/lib/server/auth/guard';
 import { getRuntime } from '@/lib/server/runtime';
 import '../styles/auth.css';
 

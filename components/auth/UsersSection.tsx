@@ -3,9 +3,10 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { MIN_PASSWORD_LENGTH, type UserView } from '@/lib/model/auth';
-import { ROLES, RoleSchema } from '@/lib/model/roles';
+import { ROLES, RoleSchema, type Role } from '@/lib/model/roles';
 import { accessCall, type AccessResult } from '@/lib/client/accessApi';
 import { ClientTime } from '@/components/ui/ClientTime';
+import { RoleChangeDialog } from './RoleChangeDialog';
 import { RoleSelect } from './RoleSelect';
 
 const userUrl = (name: string) => `/api/v1/users/${encodeURIComponent(name)}`;
@@ -15,6 +16,8 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // A role picked in a row waits here until the admin confirms it.
+  const [roleChange, setRoleChange] = useState<{ user: UserView; to: Role } | null>(null);
 
   const act = async (call: Promise<AccessResult>, after?: () => void) => {
     setBusy(true);
@@ -88,7 +91,7 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
                   aria-label={`Role of ${user.name}`}
                   value={user.role}
                   disabled={busy}
-                  onChange={(event) => void act(accessCall('PATCH', userUrl(user.name), { role: RoleSchema.parse(event.target.value) }))}
+                  onChange={(event) => setRoleChange({ user, to: RoleSchema.parse(event.target.value) })}
                 >
                   {ROLES.map((role) => (
                     <option key={role}>{role}</option>
@@ -98,7 +101,27 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
               </td>
               <td>{user.source === 'oidc' ? 'Single sign-on' : 'Password'}</td>
               <td>{user.lastLoginAt ? <ClientTime at={Date.parse(user.lastLoginAt)} /> : <span className="muted">never</span>}</td>
-              <td>{user.disabled ? 'Disabled' : user.lockedUntil ? 'Locked (too many failed sign-ins)' : 'Active'}</td>
+              <td className="access__state">
+                {user.disabled ? (
+                  'Disabled'
+                ) : user.lockedUntil ? (
+                  <>
+                    <span title="Five failed sign-ins in a row">
+                      Locked until <ClientTime at={Date.parse(user.lockedUntil)} relative={false} />
+                    </span>{' '}
+                    <button
+                      type="button"
+                      className="button button--small"
+                      disabled={busy}
+                      onClick={() => void act(accessCall('DELETE', `/api/v1/auth/lockouts?${new URLSearchParams({ user: user.name })}`))}
+                    >
+                      Unlock
+                    </button>
+                  </>
+                ) : (
+                  'Active'
+                )}
+              </td>
               <td className="access__actions">
                 <button type="button" className="button button--small" disabled={busy} onClick={() => void act(accessCall('PATCH', userUrl(user.name), { disabled: !user.disabled }))}>
                   {user.disabled ? 'Enable' : 'Disable'}
@@ -121,6 +144,20 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
           ))}
         </tbody>
       </table>
+      {roleChange && (
+        <RoleChangeDialog
+          user={roleChange.user.name}
+          from={roleChange.user.role}
+          to={roleChange.to}
+          self={roleChange.user.name === self}
+          onClose={() => setRoleChange(null)}
+          onConfirm={() => {
+            const { user, to } = roleChange;
+            setRoleChange(null);
+            void act(accessCall('PATCH', userUrl(user.name), { role: to }));
+          }}
+        />
+      )}
     </section>
   );
 }

@@ -67,6 +67,18 @@ export interface UserView {
   lockedUntil: string | null;
 }
 
+/** `DELETE /api/v1/auth/lockouts?address=&user=`: the named lockouts, or every one when neither is given. */
+export const ClearLockoutsQuerySchema = z
+  .object({ address: z.string().min(1).max(64).optional(), user: z.string().min(1).max(64).optional() })
+  .strict();
+export type ClearLockoutsQuery = z.infer<typeof ClearLockoutsQuerySchema>;
+
+/** `GET /api/v1/auth/lockouts`: addresses paused by the per-address limit and accounts locked, right now. */
+export interface LockoutsView {
+  addresses: { address: string; retryAfterSeconds: number }[];
+  users: { name: string; lockedUntil: string }[];
+}
+
 export interface TokenView {
   id: string;
   name: string;

@@ -153,6 +153,8 @@ describe('failureSignal', () => {
   it('recognises only the lifecycle lease-expiry detail', () => {
     expect(isLeaseExpiry('lease 694d7a1b2c expired')).toBe(true);
     expect(isLeaseExpiry('key deleted (lease still alive)')).toBe(false);
+    expect(isLeaseExpiry('lease 694d7a1b2c ended (revoked or expired)')).toBe(true);
+    expect(isLeaseExpiry('lease 694d7a1b2c revoked')).toBe(false);
   });
 });
 

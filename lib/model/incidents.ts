@@ -29,9 +29,12 @@ export interface IncidentOptions {
 
 export const DEFAULT_MERGE_GAP_MS = 120_000;
 
-/** True for the `detail` the registry lifecycle writes when etcd expired the instance's lease. */
+/**
+ * True for the `detail` the registry lifecycle writes when the instance's lease ended and may have
+ * expired (etcd cannot tell a late revoke from an expiry); a lease known to be revoked is not a failure.
+ */
 export function isLeaseExpiry(detail: string): boolean {
-  return /^lease \S+ expired$/.test(detail);
+  return /^lease \S+ (expired|ended \(revoked or expired\))$/.test(detail);
 }
 
 /** What one event means for incidents: an instance starts failing, stops, fails for an instant, or nothing. */

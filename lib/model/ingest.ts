@@ -3,13 +3,23 @@ import { z } from 'zod';
 export const MAX_CALLS_PER_BATCH = 1_000;
 export const MAX_BUCKETS = 64;
 export const MAX_INTERVAL_SECONDS = 300;
+/**
+ * Accepted latency bucket bounds, in milliseconds: 1 µs to 1 h. Nothing a call report says
+ * below or above is a latency we could chart, and the range fixes how many bins a sketch can
+ * ever need (`lib/server/metrics-store/histogram.ts`).
+ */
+export const MIN_BOUND_MS = 0.001;
+export const MAX_BOUND_MS = 3_600_000;
+/** Calls (and errors) per call entry of one batch. */
+export const MAX_COUNT = 1e9;
 
 const name = z.string().min(1).max(256);
-const count = z.number().int().nonnegative().max(1e9);
+const count = z.number().int().nonnegative().max(MAX_COUNT);
+const bound = z.number().min(MIN_BOUND_MS).max(MAX_BOUND_MS);
 
 const HistogramSchema = z
   .object({
-    bounds: z.array(z.number().nonnegative().finite()).min(1).max(MAX_BUCKETS),
+    bounds: z.array(bound).min(1).max(MAX_BUCKETS),
     counts: z.array(count).min(2).max(MAX_BUCKETS + 1),
   })
   .refine((h) => h.counts.length === h.bounds.length + 1, {
@@ -35,7 +45,8 @@ export const CallStatsSchema = z
 export const IngestBatchSchema = z.object({
   reporter: z.object({ service: name, instance: name }),
   intervalStart: z.iso.datetime({ offset: true }),
-  intervalSeconds: z.number().positive().max(MAX_INTERVAL_SECONDS),
+  // Below a millisecond an interval is no interval; it is spread over at least one second anyway.
+  intervalSeconds: z.number().min(0.001).max(MAX_INTERVAL_SECONDS),
   calls: z.array(CallStatsSchema).max(MAX_CALLS_PER_BATCH),
 });
 export type IngestBatch = z.infer<typeof IngestBatchSchema>;

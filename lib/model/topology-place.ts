@@ -10,6 +10,9 @@ import { blocksToPlace, boundsOf, placeBlocks, type Block, type PositionMap } fr
 
 export type LayoutFunction = (request: LayoutRequest) => Promise<PositionMap>;
 
+/** Blocks of newcomers placed between two turns of the event loop. */
+const PLACE_CHUNK = 50;
+
 /** A grid, row by row, for when no layout engine can run: ugly but usable, and still stable. */
 export function gridFallback(nodes: readonly LayoutNode[], start: Point): PositionMap {
   const perRow = Math.max(1, Math.ceil(Math.sqrt(nodes.length)));
@@ -57,21 +60,41 @@ export async function placeNewcomers({ nodes, edges, groups, placed }: Placement
     const box = boundsOf(members);
     return box ? { x: box.x, y: box.y + box.height + 40 } : placed.get(groupGraphId(key));
   };
+  const toPlace = blocksToPlace(unplaced, edges);
+  // Each block's inner edges, in one pass over the edges (not one pass per block).
+  const blockOf = new Map<string, number>();
+  toPlace.forEach((block, i) => block.nodes.forEach((node) => blockOf.set(node.id, i)));
+  const inner = toPlace.map((): LayoutEdge[] => []);
+  for (const edge of edges) {
+    const i = blockOf.get(edge.from);
+    if (i !== undefined && blockOf.get(edge.to) === i) inner[i]?.push(edge);
+  }
+  const sized = (nodes: readonly LayoutNode[]): LayoutNode[] => nodes.map(({ id, width, height }) => ({ id, width, height }));
+  // Every connected block of loose newcomers in one layout run: ELK lays out connected components
+  // apart, so each keeps the shape it would have alone, and a flood of new caller→callee pairs
+  // costs one run, not one per pair. (placeBlocks uses relative positions from the block's corner.)
+  const loose = toPlace.flatMap((block, i) => (block.group === undefined && block.nodes.length > 1 ? [i] : []));
+  const together =
+    loose.length > 0 ? await layout({ nodes: loose.flatMap((i) => sized(toPlace[i]?.nodes ?? [])), edges: loose.flatMap((i) => inner[i] ?? []) }) : new Map<string, Point>();
   const blocks: Block[] = [];
-  for (const block of blocksToPlace(unplaced, edges)) {
+  for (const [i, block] of toPlace.entries()) {
     const first = block.nodes[0];
     let relative: PositionMap;
     if (block.nodes.length === 1 && first) relative = new Map([[first.id, { x: 0, y: 0 }]]);
-    else {
-      const ids = new Set(block.nodes.map((node) => node.id));
-      relative = await layout({
-        nodes: block.nodes.map(({ id, width, height }) => ({ id, width, height })),
-        edges: edges.filter((edge) => ids.has(edge.from) && ids.has(edge.to)),
-      });
-    }
+    else if (block.group === undefined) relative = new Map(block.nodes.flatMap((node) => (together.has(node.id) ? [[node.id, together.get(node.id) as Point]] : [])));
+    // A group's members need not be connected: laid out on their own, so they stay together.
+    else relative = await layout({ nodes: sized(block.nodes), edges: inner[i] ?? [] });
     blocks.push({ ...block, relative });
   }
-  return placeBlocks(blocks, placed, nodes, edges, anchorOf);
+  // In chunks, letting the event loop (a server's requests, a browser's frames) run in between:
+  // a flood of newcomers never holds it for more than one chunk's placement.
+  const result: PositionMap = new Map();
+  for (let from = 0; from < blocks.length; from += PLACE_CHUNK) {
+    if (from > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    const sofar = result.size === 0 ? placed : new Map([...placed, ...result]);
+    for (const [id, p] of placeBlocks(blocks.slice(from, from + PLACE_CHUNK), sofar, nodes, edges, anchorOf)) result.set(id, p);
+  }
+  return result;
 }
 
 /** A layout computed elsewhere (the server's), as shipped with the page: one grouping mode, `[graph id, x, y]` entries. */

@@ -4,6 +4,7 @@ import {
   findFreeSpot,
   loadPositions,
   MAX_STORED,
+  Occupancy,
   overlaps,
   placeBlocks,
   savePositions,
@@ -56,12 +57,12 @@ describe('findFreeSpot', () => {
     ['empty space: the preferred spot', [], { x: 0, y: 0 }],
     ['a far node does not matter', [{ x: 1000, y: 1000, width: 100, height: 40 }], { x: 0, y: 0 }],
   ])('%s', (_name, occupied, expected) => {
-    expect(findFreeSpot(size, { x: 0, y: 0 }, occupied)).toEqual(expected);
+    expect(findFreeSpot(size, { x: 0, y: 0 }, new Occupancy(occupied))).toEqual(expected);
   });
 
   it('moves off an occupied spot to the nearest free one, never overlapping', () => {
     const occupied = [{ x: 0, y: 0, width: 100, height: 40 }];
-    const spot = findFreeSpot(size, { x: 0, y: 0 }, occupied);
+    const spot = findFreeSpot(size, { x: 0, y: 0 }, new Occupancy(occupied));
     expect(overlaps({ ...spot, ...size }, occupied[0] as Rect, 24)).toBe(false);
     expect(Math.hypot(spot.x, spot.y)).toBeLessThan(200);
   });
@@ -69,7 +70,7 @@ describe('findFreeSpot', () => {
   it('finds room in a crowded area', () => {
     const occupied: Rect[] = [];
     for (let i = -3; i <= 3; i += 1) for (let j = -3; j <= 3; j += 1) occupied.push({ x: i * 130, y: j * 70, width: 100, height: 40 });
-    const spot = findFreeSpot(size, { x: 0, y: 0 }, occupied);
+    const spot = findFreeSpot(size, { x: 0, y: 0 }, new Occupancy(occupied));
     for (const r of occupied) expect(overlaps({ ...spot, ...size }, r, 24)).toBe(false);
   });
 });
@@ -125,5 +126,43 @@ describe('placeBlocks', () => {
     const before = new Map(placed);
     placeBlocks([{ nodes: [node('new')], relative: new Map() }], placed, drawn, [{ id: '1', from: 'caller', to: 'new' }], () => undefined);
     expect(placed).toEqual(before);
+  });
+});
+
+describe('placing many newcomers', () => {
+  const size = { width: 200, height: 56 };
+  /** `n` placed nodes in a grid to the right of the spot every newcomer wants: far, but there. */
+  const placedGrid = (n: number): Rect[] => Array.from({ length: n }, (_, i) => ({ x: 2_000 + (i % 100) * 260, y: Math.floor(i / 100) * 90, ...size }));
+  /** `k` newcomers all preferring (0, 0) (every new caller of one service wants the same spot). */
+  const placeAll = (occupancy: Occupancy, k: number): Rect[] =>
+    Array.from({ length: k }, () => {
+      const rect = { ...findFreeSpot(size, { x: 0, y: 0 }, occupancy), ...size };
+      occupancy.add(rect);
+      return rect;
+    });
+
+  it('places 400 newcomers wanting one spot without any overlap, identically every time', () => {
+    const placed = placedGrid(300);
+    const first = placeAll(new Occupancy(placed), 400);
+    expect(placeAll(new Occupancy(placed), 400)).toEqual(first);
+    const all = [...placed, ...first];
+    let overlapping = 0;
+    for (let i = 0; i < all.length; i += 1) for (let j = i + 1; j < all.length; j += 1) if (overlaps(all[i] as Rect, all[j] as Rect, 23)) overlapping += 1;
+    expect(overlapping).toBe(0);
+    // Most go into the rings around the spot, the rest below everything.
+    expect(first.filter((r) => Math.abs(r.x) < 4_000 && Math.abs(r.y) < 2_000).length).toBeGreaterThan(300);
+  });
+
+  it('costs each newcomer a bounded number of rect tests, however many nodes are placed', () => {
+    const cost = (n: number): number => {
+      const occupancy = new Occupancy(placedGrid(n));
+      placeAll(occupancy, 1_000);
+      return occupancy.comparisons;
+    };
+    const few = cost(100);
+    const many = cost(10_000);
+    // Before the grid and the remembered progress: every candidate spot against every rect, ~10^9 tests here.
+    expect(many).toBeLessThan(1_000 * 50);
+    expect(many).toBeLessThanOrEqual(few * 1.1);
   });
 });

@@ -75,32 +75,126 @@ export function boundsOf(rects: readonly Rect[]): Rect | undefined {
   return { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
 }
 
+/** Cell size of `Occupancy`'s grid: a few nodes across, so a query looks at a handful of cells. */
+const CELL = 512;
+/** Rings of candidate spots `findFreeSpot` tries around the preferred one before giving up on it. */
+const RINGS = 24;
+
+/** Where a search for a free spot around one preferred spot (for one size) stopped: see `findFreeSpot`. */
+export interface SearchProgress {
+  /** 0 is the preferred spot itself, 1…RINGS the rings around it, beyond that "below everything". */
+  ring: number;
+  /** The candidate of that ring (closest first) to try next: every one before it was taken. */
+  index: number;
+}
+
+/**
+ * Rects on a map, bucketed in a grid of `CELL`-sized cells, so asking whether a spot is free looks
+ * at the few rects near it instead of all of them (placing one newcomer among 5,000 nodes used to
+ * test every candidate spot against all 5,000). Rects are only ever added, so a spot once found
+ * taken stays taken: searches remember how far they got.
+ */
+export class Occupancy {
+  readonly #cells = new Map<string, Rect[]>();
+  readonly #progress = new Map<string, SearchProgress>();
+  #minX = Infinity;
+  #minY = Infinity;
+  #maxX = -Infinity;
+  #maxY = -Infinity;
+  /** Rect-against-rect tests so far: what a placement costs, for tests. */
+  comparisons = 0;
+
+  constructor(rects: Iterable<Rect> = []) {
+    for (const rect of rects) this.add(rect);
+  }
+
+  add(rect: Rect): void {
+    this.#eachCell(rect, 0, (key) => {
+      const cell = this.#cells.get(key);
+      if (cell) cell.push(rect);
+      else this.#cells.set(key, [rect]);
+      return false;
+    });
+    this.#minX = Math.min(this.#minX, rect.x);
+    this.#minY = Math.min(this.#minY, rect.y);
+    this.#maxX = Math.max(this.#maxX, rect.x + rect.width);
+    this.#maxY = Math.max(this.#maxY, rect.y + rect.height);
+  }
+
+  /** Whether `rect`, kept `gap` away from everything, would overlap anything here. */
+  collides(rect: Rect, gap: number): boolean {
+    return this.#eachCell(rect, gap, (key) =>
+      (this.#cells.get(key) ?? []).some((other) => {
+        this.comparisons += 1;
+        return overlaps(rect, other, gap);
+      }),
+    );
+  }
+
+  bounds(): Rect | undefined {
+    return this.#minX === Infinity ? undefined : { x: this.#minX, y: this.#minY, width: this.#maxX - this.#minX, height: this.#maxY - this.#minY };
+  }
+
+  progress(search: string): SearchProgress {
+    return this.#progress.get(search) ?? { ring: 0, index: 0 };
+  }
+
+  setProgress(search: string, progress: SearchProgress): void {
+    this.#progress.set(search, progress);
+  }
+
+  /** Calls `visit` for each cell `rect` (grown by `gap`) touches, until one returns true. */
+  #eachCell(rect: Rect, gap: number, visit: (key: string) => boolean): boolean {
+    const fromX = Math.floor((rect.x - gap) / CELL);
+    const toX = Math.floor((rect.x + rect.width + gap) / CELL);
+    const fromY = Math.floor((rect.y - gap) / CELL);
+    const toY = Math.floor((rect.y + rect.height + gap) / CELL);
+    for (let cx = fromX; cx <= toX; cx += 1) for (let cy = fromY; cy <= toY; cy += 1) if (visit(`${cx},${cy}`)) return true;
+    return false;
+  }
+}
+
+/** Ring `ring` of candidate spots around `preferred`, closest first (ties in a fixed order). */
+function ringCandidates(preferred: Point, ring: number, stepX: number, stepY: number): Point[] {
+  if (ring === 0) return [preferred];
+  const candidates: Point[] = [];
+  for (let i = -ring; i <= ring; i += 1) {
+    candidates.push({ x: preferred.x + i * stepX, y: preferred.y + ring * stepY });
+    candidates.push({ x: preferred.x + i * stepX, y: preferred.y - ring * stepY });
+    if (i !== -ring && i !== ring) {
+      candidates.push({ x: preferred.x + ring * stepX, y: preferred.y + i * stepY });
+      candidates.push({ x: preferred.x - ring * stepX, y: preferred.y + i * stepY });
+    }
+  }
+  const distance = (p: Point): number => (p.x - preferred.x) ** 2 + (p.y - preferred.y) ** 2;
+  return candidates.sort((a, b) => distance(a) - distance(b));
+}
+
 /**
  * The free spot for a block nearest to `preferred`: tries the spot itself, then rings of
  * candidates around it (step = the gap plus a node's size), closest first. Falls back to below
- * everything, which is always free.
+ * everything, which is always free. Newcomers wanting the same spot (every new caller of one
+ * service) resume where the previous search stopped, so placing k of them costs O(k + rings²)
+ * free-spot tests in all, each against the few rects of nearby cells, whatever else is placed.
  */
-export function findFreeSpot(size: { width: number; height: number }, preferred: Point, occupied: readonly Rect[], gap = 24): Point {
-  const fits = (p: Point): boolean => !occupied.some((r) => overlaps({ x: p.x, y: p.y, width: size.width, height: size.height }, r, gap));
-  if (fits(preferred)) return preferred;
+export function findFreeSpot(size: { width: number; height: number }, preferred: Point, occupied: Occupancy, gap = 24): Point {
+  const fits = (p: Point): boolean => !occupied.collides({ x: p.x, y: p.y, width: size.width, height: size.height }, gap);
+  const search = `${preferred.x},${preferred.y},${size.width},${size.height},${gap}`;
   const stepX = Math.max(size.width / 2, 60) + gap;
   const stepY = Math.max(size.height / 2, 30) + gap;
-  for (let ring = 1; ring <= 24; ring += 1) {
-    const candidates: Point[] = [];
-    for (let i = -ring; i <= ring; i += 1) {
-      candidates.push({ x: preferred.x + i * stepX, y: preferred.y + ring * stepY });
-      candidates.push({ x: preferred.x + i * stepX, y: preferred.y - ring * stepY });
-      if (i !== -ring && i !== ring) {
-        candidates.push({ x: preferred.x + ring * stepX, y: preferred.y + i * stepY });
-        candidates.push({ x: preferred.x - ring * stepX, y: preferred.y + i * stepY });
+  const from = occupied.progress(search);
+  for (let ring = from.ring; ring <= RINGS; ring += 1) {
+    const candidates = ringCandidates(preferred, ring, stepX, stepY);
+    for (let index = ring === from.ring ? from.index : 0; index < candidates.length; index += 1) {
+      const candidate = candidates[index] as Point;
+      if (fits(candidate)) {
+        occupied.setProgress(search, { ring, index });
+        return candidate;
       }
     }
-    const distance = (p: Point): number => (p.x - preferred.x) ** 2 + (p.y - preferred.y) ** 2;
-    candidates.sort((a, b) => distance(a) - distance(b));
-    const found = candidates.find(fits);
-    if (found) return found;
   }
-  const all = boundsOf(occupied);
+  occupied.setProgress(search, { ring: RINGS + 1, index: 0 });
+  const all = occupied.bounds();
   return all ? { x: preferred.x, y: all.y + all.height + gap * 2 } : preferred;
 }
 
@@ -121,7 +215,11 @@ export function blocksToPlace(unplaced: readonly LayoutNode[], edges: readonly L
   const loose: LayoutNode[] = [];
   for (const node of unplaced) {
     if (node.group === undefined) loose.push(node);
-    else byGroup.set(node.group, [...(byGroup.get(node.group) ?? []), node]);
+    else {
+      const members = byGroup.get(node.group);
+      if (members) members.push(node);
+      else byGroup.set(node.group, [node]);
+    }
   }
   const blocks: { nodes: LayoutNode[]; group?: string }[] = [...byGroup].map(([group, nodes]) => ({ nodes, group }));
   // Connected components among the loose newcomers (union-find).
@@ -138,7 +236,9 @@ export function blocksToPlace(unplaced: readonly LayoutNode[], edges: readonly L
   const components = new Map<string, LayoutNode[]>();
   for (const node of loose) {
     const root = find(node.id);
-    components.set(root, [...(components.get(root) ?? []), node]);
+    const members = components.get(root);
+    if (members) members.push(node);
+    else components.set(root, [node]);
   }
   for (const nodes of components.values()) blocks.push({ nodes });
   return blocks;
@@ -161,10 +261,23 @@ export function placeBlocks(
   groupAnchor: (group: string) => Point | undefined,
 ): PositionMap {
   const sizeOf = new Map(drawn.map((node) => [node.id, node]));
-  const occupied: Rect[] = [];
+  const occupied = new Occupancy();
   for (const node of drawn) {
     const p = placed.get(node.id);
-    if (p) occupied.push({ ...p, width: node.width, height: node.height });
+    if (p) occupied.add({ ...p, width: node.width, height: node.height });
+  }
+  // Each newcomer's edges, found once: looking through every edge for every block was O(blocks × edges).
+  const newcomers = new Set(blocks.flatMap((block) => block.nodes.map((node) => node.id)));
+  const edgesOf = new Map<string, LayoutEdge[]>();
+  const link = (id: string, edge: LayoutEdge): void => {
+    if (!newcomers.has(id)) return;
+    const list = edgesOf.get(id);
+    if (list) list.push(edge);
+    else edgesOf.set(id, [edge]);
+  };
+  for (const edge of edges) {
+    link(edge.from, edge);
+    if (edge.to !== edge.from) link(edge.to, edge);
   }
   const result: PositionMap = new Map();
   for (const block of blocks) {
@@ -175,24 +288,28 @@ export function placeBlocks(
     if (!preferred) {
       const callers: Rect[] = [];
       const callees: Rect[] = [];
-      for (const edge of edges) {
-        const inFrom = members.has(edge.from);
-        const inTo = members.has(edge.to);
-        if (inFrom === inTo) continue;
-        const other = inFrom ? edge.to : edge.from;
-        const p = placed.get(other);
-        const size = sizeOf.get(other);
-        if (!p || !size) continue;
-        (inFrom ? callees : callers).push({ ...p, width: size.width, height: size.height });
+      for (const node of block.nodes) {
+        for (const edge of edgesOf.get(node.id) ?? []) {
+          const inFrom = members.has(edge.from);
+          const inTo = members.has(edge.to);
+          if (inFrom === inTo) continue;
+          const other = inFrom ? edge.to : edge.from;
+          const p = placed.get(other);
+          const size = sizeOf.get(other);
+          if (!p || !size) continue;
+          (inFrom ? callees : callers).push({ ...p, width: size.width, height: size.height });
+        }
       }
       const neighbours = [...callers, ...callees];
       if (neighbours.length > 0) {
         const centreY = neighbours.reduce((sum, r) => sum + r.y + r.height / 2, 0) / neighbours.length;
         const x =
-          callers.length > 0 ? Math.max(...callers.map((r) => r.x + r.width)) + LAYER_GAP : Math.min(...callees.map((r) => r.x)) - LAYER_GAP - box.width;
+          callers.length > 0
+            ? callers.reduce((max, r) => Math.max(max, r.x + r.width), -Infinity) + LAYER_GAP
+            : callees.reduce((min, r) => Math.min(min, r.x), Infinity) - LAYER_GAP - box.width;
         preferred = { x, y: centreY - box.height / 2 };
       } else {
-        const all = boundsOf(occupied);
+        const all = occupied.bounds();
         preferred = all ? { x: all.x, y: all.y + all.height + LAYER_GAP } : { x: 0, y: 0 };
       }
     }
@@ -201,7 +318,7 @@ export function placeBlocks(
       const rel = block.relative.get(node.id) ?? { x: 0, y: 0 };
       const p = { x: Math.round(spot.x + rel.x - box.x), y: Math.round(spot.y + rel.y - box.y) };
       result.set(node.id, p);
-      occupied.push({ ...p, width: node.width, height: node.height });
+      occupied.add({ ...p, width: node.width, height: node.height });
     }
   }
   return result;

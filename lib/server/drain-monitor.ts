@@ -1,9 +1,9 @@
 import { drainStateFrom } from '@/lib/model/drain';
 import type { MetricsStore } from './metrics-store/store';
-import type { Store } from './store';
+import type { DrainStateTarget } from './store/store';
 
 /** Every couple of seconds, tells each drained instance whether calls to it have stopped. */
-export function startDrainMonitor(options: { store: Store; latency: MetricsStore; quietSeconds: number; everyMs?: number; now?: () => number }): () => void {
+export function startDrainMonitor(options: { store: DrainStateTarget; latency: MetricsStore; quietSeconds: number; everyMs?: number; now?: () => number }): () => void {
   const now = options.now ?? Date.now;
   const check = (): void => {
     for (const instance of options.store.instances()) {

@@ -3,7 +3,7 @@ import type { DrainRequest } from '@/lib/model/drain';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain, Instance } from '@/lib/model/instance';
 import { drainEtcdKey, parseDrainValue } from './registry/drain-keys';
-import type { Store } from './store';
+import type { InstanceReader } from './store/store';
 
 export type DrainOutcome =
   | { ok: true; instance: Instance }
@@ -11,10 +11,15 @@ export type DrainOutcome =
 
 export interface DrainServiceOptions {
   client: Etcd3;
-  store: Store;
+  store: InstanceReader;
   controlPrefix: string;
   /** Drains and undrains done through the API are recorded with who did them. */
   record: (event: NewHistoryEvent) => void;
+  /**
+   * The registry's lineage (registry/lineage.ts): the drain events recorded here and by the registry
+   * from the watch share natural keys. Default (or before the first listing): the cluster id.
+   */
+  lineage?: () => string;
   /** How long the API waits to see its own write come back through the watch. */
   settleMs?: number;
   now?: () => Date;
@@ -34,6 +39,7 @@ export function createDrainService(options: DrainServiceOptions) {
   const { client, store, controlPrefix } = options;
   const now = options.now ?? (() => new Date());
   const settleMs = options.settleMs ?? 3_000;
+  const lineageOf = (clusterId: string): string => options.lineage?.() || clusterId;
 
   const find = (service: string, id: string): Instance[] =>
     [...store.instances()].filter((instance) => instance.service === service && instance.id === id);
@@ -78,7 +84,7 @@ export function createDrainService(options: DrainServiceOptions) {
       actor: by,
       detail: `${request.reason}${request.ttlSeconds ? ` (for ${describeTtl(request.ttlSeconds)})` : ' (until lifted)'}${request.force ? ' [guard overridden]' : ''}${bulk ? ` — ${bulk}` : ''}`,
       ...(drain.until ? { until: drain.until } : {}),
-      naturalKey: `drain:${result.header.cluster_id}:${result.header.revision}:${key}:instance.drained`,
+      naturalKey: `drain:${lineageOf(result.header.cluster_id)}:${result.header.revision}:${key}:instance.drained`,
     });
     const instance = await settled(service, id, (i) => i.drain?.at === drain.at);
     return instance ? { ok: true, instance } : { ok: false, status: 404, code: 'not_found', message: `${service}/${id} deregistered meanwhile`, field: 'id' };
@@ -111,7 +117,7 @@ export function createDrainService(options: DrainServiceOptions) {
         instance: id,
         actor: by,
         detail: lifted ? `drain lifted (was: ${lifted.reason}, by ${lifted.by})` : 'drain lifted',
-        naturalKey: `drain:${result.header.cluster_id}:${current.create_revision}:${key}:instance.undrained`,
+        naturalKey: `drain:${lineageOf(result.header.cluster_id)}:${current.create_revision}:${key}:instance.undrained`,
       });
       const instance = await settled(service, id, (i) => i.drain === null);
       return instance ? { ok: true, instance } : { ok: false, status: 404, code: 'not_found', message: `${service}/${id} deregistered meanwhile`, field: 'id' };

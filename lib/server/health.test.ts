@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ProbeResult } from '@/lib/model/health-state';
 import type { Delta } from '@/lib/model/live';
 import { createHealthTracker, type HealthChange } from './health';
-import { createStore, type Store } from './store';
+import { createStore, type Store } from './store/store';
 
 const KEY = '/services/users/a';
 let store: Store;

@@ -1,6 +1,6 @@
 import { DEFAULT_THRESHOLDS, initialHealth, nextHealth, type HealthState, type HealthThresholds, type ProbeResult } from '@/lib/model/health-state';
 import type { Status } from '@/lib/model/instance';
-import type { Store } from './store';
+import type { HealthTarget } from './store/store';
 
 export interface HealthChange {
   key: string;
@@ -15,7 +15,7 @@ export interface HealthChange {
 }
 
 export interface HealthTrackerOptions {
-  store: Store;
+  store: HealthTarget;
   thresholdsFor?: (service: string) => HealthThresholds;
   onChange?: (change: HealthChange) => void;
   /** A probe that changes nothing but its own timing reaches browsers at most this often per instance. */

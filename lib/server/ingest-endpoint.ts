@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { IngestBatchSchema } from '@/lib/model/ingest';
-import { authenticate, secureCookies } from './auth/guard';
+import { secureCookies } from './auth/cookies';
+import { authenticate } from './auth/guard';
 import { errorBody, firstIssue } from './http';
 import type { Runtime } from './runtime';
 
@@ -39,12 +40,26 @@ export function handleIngest(request: IncomingMessage, response: ServerResponse,
   );
 }
 
+/**
+ * After a 413 the rest of an oversized body is read and dropped for at most this long: closing
+ * while the client is still sending makes the kernel answer with a reset, which can overtake the
+ * 413 (a chunked upload has no content-length to refuse up front).
+ */
+const DISCARD_MS = 5_000;
+
+function tooLarge(request: IncomingMessage, response: ServerResponse): void {
+  reply(response, 413, errorBody('too_large', `body over ${MAX_INGEST_BYTES} bytes`));
+  const cutOff = setTimeout(() => request.destroy(), DISCARD_MS);
+  cutOff.unref();
+  request.once('end', () => clearTimeout(cutOff)).once('close', () => clearTimeout(cutOff));
+}
+
 function receive(request: IncomingMessage, response: ServerResponse, runtime: Runtime, scope: string | undefined): void {
   if (Number(request.headers['content-length'] ?? 0) > MAX_INGEST_BYTES) {
     request.resume();
-    return reply(response, 413, errorBody('too_large', `body over ${MAX_INGEST_BYTES} bytes`));
+    return tooLarge(request, response);
   }
-  const chunks: Buffer[] = [];
+  let chunks: Buffer[] = [];
   let size = 0;
   let refused = false;
   request.on('data', (chunk: Buffer) => {
@@ -52,8 +67,8 @@ function receive(request: IncomingMessage, response: ServerResponse, runtime: Ru
     size += chunk.length;
     if (size > MAX_INGEST_BYTES) {
       refused = true;
-      reply(response, 413, errorBody('too_large', `body over ${MAX_INGEST_BYTES} bytes`));
-      request.destroy();
+      chunks = [];
+      tooLarge(request, response);
       return;
     }
     chunks.push(chunk);
@@ -61,23 +76,33 @@ function receive(request: IncomingMessage, response: ServerResponse, runtime: Ru
   request.on('error', () => undefined);
   request.on('end', () => {
     if (refused) return;
-    let body: unknown;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      return reply(response, 400, errorBody('invalid_json', 'body is not valid JSON'));
+      accept(Buffer.concat(chunks), response, runtime, scope);
+    } catch (error) {
+      // Nothing thrown may escape into the server: the request is answered and the process serves on.
+      console.error('ingest failed:', error);
+      if (!response.headersSent) reply(response, 500, errorBody('internal', 'the batch could not be recorded'));
     }
-    const parsed = IngestBatchSchema.safeParse(body);
-    if (!parsed.success) {
-      const { message, field } = firstIssue(parsed.error);
-      return reply(response, 422, errorBody('invalid', message, field));
-    }
-    if (scope !== undefined && parsed.data.reporter.service !== scope) {
-      return reply(response, 403, errorBody('out_of_scope', `this token may only report for service ${scope}`, 'reporter.service'));
-    }
-    const outcome = runtime.latency.ingest(parsed.data);
-    if (!outcome.ok) return reply(response, 422, errorBody('clock_skew', outcome.message, outcome.field));
-    runtime.metrics.counters.ingested(outcome.calls, outcome.reanchored);
-    reply(response, 202, { accepted: outcome.calls, ...(outcome.reanchored ? { clock: 'reanchored to server time' } : {}) });
   });
+}
+
+function accept(body: Buffer, response: ServerResponse, runtime: Runtime, scope: string | undefined): void {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return reply(response, 400, errorBody('invalid_json', 'body is not valid JSON'));
+  }
+  const parsed = IngestBatchSchema.safeParse(json);
+  if (!parsed.success) {
+    const { message, field } = firstIssue(parsed.error);
+    return reply(response, 422, errorBody('invalid', message, field));
+  }
+  if (scope !== undefined && parsed.data.reporter.service !== scope) {
+    return reply(response, 403, errorBody('out_of_scope', `this token may only report for service ${scope}`, 'reporter.service'));
+  }
+  const outcome = runtime.latency.ingest(parsed.data);
+  if (!outcome.ok) return reply(response, 422, errorBody('clock_skew', outcome.message, outcome.field));
+  runtime.metrics.counters.ingested(outcome.calls, outcome.reanchored);
+  reply(response, 202, { accepted: outcome.calls, ...(outcome.reanchored ? { clock: 'reanchored to server time' } : {}) });
 }

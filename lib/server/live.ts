@@ -1,7 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { ResumeRequestSchema, type ClientToServerEvents, type ServerToClientEvents } from '@/lib/model/live';
-import type { Store } from './store';
+import type { LiveFeed } from './store/store';
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents>;
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -16,7 +16,7 @@ const HandshakeSchema = z.object({ epoch: z.string().max(64).optional(), seq: z.
  * Brings a socket up to date and into the broadcast room in one synchronous step, so no delta
  * can fall between what it was sent and what it will receive.
  */
-function catchUp(socket: LiveSocket, store: Store, fromSeq: number | undefined): void {
+function catchUp(socket: LiveSocket, store: LiveFeed, fromSeq: number | undefined): void {
   const deltas = fromSeq === undefined ? null : store.deltasSince(fromSeq);
   if (deltas) for (const delta of deltas) socket.emit('state:delta', delta);
   else socket.emit('state:snapshot', store.snapshot());
@@ -24,7 +24,7 @@ function catchUp(socket: LiveSocket, store: Store, fromSeq: number | undefined):
 }
 
 /** Snapshot on connect, coalesced deltas after, resume on request (DESIGN §1). */
-export function attachLiveHub(io: LiveServer, store: Store, onConnectionCount: (count: number) => void): () => void {
+export function attachLiveHub(io: LiveServer, store: LiveFeed, onConnectionCount: (count: number) => void): () => void {
   const unsubscribe = store.subscribe((delta) => io.to(ROOM).emit('state:delta', delta));
   io.on('connection', (socket) => {
     onConnectionCount(io.engine.clientsCount);

@@ -1,8 +1,8 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Store } from './store';
+import type { RegistryTarget } from './store/store';
 
 /** Prometheus metrics for one runtime; a registry per runtime so tests can run several. */
-export function createMetrics(store: Store) {
+export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'registryStatus'>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'switchyard_process_' });
   const watchEvents = new Counter({ name: 'switchyard_watch_events_total', help: 'etcd watch events received', registers: [registry] });

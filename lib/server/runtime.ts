@@ -7,13 +7,13 @@ import type { Metrics } from './metrics';
 import type { MetricsStore } from './metrics-store/store';
 import type { OtlpIntake } from './otlp/intake';
 import type { Registry } from './registry/sync';
-import type { Store } from './store';
+import type { StoreView } from './store/store';
 import type { TopologyLayoutCache } from './topology-layout/cache';
 
 /** Everything a route handler or page may use. Only types are imported here, so Next bundles nothing heavy. */
 export interface Runtime {
   config: Config;
-  store: Store;
+  store: StoreView;
   registry: Registry;
   metrics: Metrics;
   /** Call and probe latency series (ingest, charts, topology edges). */

@@ -3,7 +3,7 @@ import type { Etcd3 } from 'etcd3';
 import { Server as SocketServer } from 'socket.io';
 import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
 import { printable } from '@/lib/model/printable';
-import { secureCookies } from './auth/guard';
+import { secureCookies } from './auth/cookies';
 import { createOidcFlow } from './auth/oidc-flow';
 import { createAuth } from './auth/service';
 import { guardSockets, socketOriginFilter } from './auth/socket-guard';
@@ -20,12 +20,15 @@ import { createMetrics } from './metrics';
 import { createMetricsStore } from './metrics-store/store';
 import { createOtlpIntake } from './otlp/intake';
 import { createProber, type Prober } from './prober/prober';
+import { createLineageBook } from './registry/lineage';
 import { createRegistry } from './registry/sync';
 import { publishRuntime, type Runtime } from './runtime';
-import { createStore } from './store';
+import { createStore, type Store } from './store/store';
 import { startTopologyLayout } from './topology-layout/service';
 
 export interface RunningRuntime extends Runtime {
+  /** The whole store; route handlers see only its `StoreView`. */
+  store: Store;
   etcd: Etcd3;
   localEtcd: LocalEtcd | undefined;
   /** Probe results → instance status; status changes also go to `hooks.onHealthChange`. */
@@ -100,6 +103,9 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const pruner = setInterval(prune, 3_600_000);
   pruner.unref();
   prune();
+  const lineages = createLineageBook(await history.lineages(), (id, record) => {
+    history.saveLineage(id, record).catch((error: unknown) => log(`history: lineage ${id} not saved: ${String(error)}`));
+  });
   const registry = createRegistry({
     client: etcd,
     store,
@@ -108,6 +114,10 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     counters: metrics.counters,
     log,
     onHistory: (event) => history.append(event),
+    // What was open when the previous run ended (a crash included): the first listing closes what etcd no longer has.
+    openRegistrations: await history.openRegistrations(),
+    openDrains: await history.openDrains(),
+    lineages,
   });
   registry.start();
   const latency = createMetricsStore();
@@ -144,7 +154,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     etcdMembers: async () => (await etcd.cluster.memberList({})).members.map((member) => ({ name: member.name, clientUrls: member.clientURLs, peerUrls: member.peerURLs })),
   });
   await prober.start();
-  const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event) });
+  const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event), lineage: () => registry.lineage() });
   const stopDrainMonitor = startDrainMonitor({ store, latency, quietSeconds: config.SWITCHYARD_DRAIN_QUIET_SECONDS });
   let detachHub: (() => void) | undefined;
   let unguardSockets: (() => void) | undefined;

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import type { TestEtcd } from '../support/etcd';
-import type { TestServer } from '../support/server';
+import { eventually } from '../support/server';
 import { startBrowserStack, type BrowserStack } from '../support/stack';
 
 type Probe = Window & { __noReload?: boolean };
@@ -13,28 +12,41 @@ const row = (page: Page, name: string): Locator => page.getByRole('article', { n
 
 describe('failure history in Chromium', () => {
   let stack: BrowserStack;
-  let etcd: TestEtcd;
-  let server: TestServer;
   let page: Page;
   let errors: string[];
 
+  /** Each test opens its own page and arranges its own services: any order, any subset. */
+  const openHistory = async (query = ''): Promise<void> => {
+    ({ page, errors } = await stack.freshPage());
+    await page.goto(`${stack.server.url}/history${query}`, { waitUntil: 'networkidle' });
+    await page.getByRole('status', { name: 'Connection: Live' }).waitFor({ timeout: 10_000 });
+  };
+  /** A service that registered and was deleted again: two history rows of its own. */
+  const registerAndDelete = async (service: string, id: string, port: number): Promise<void> => {
+    const key = `/services/${service}/${id}`;
+    await stack.etcd.put(key, registration(port));
+    await eventually(async () => ((await (await stack.server.fetch(`/api/v1/events?service=${service}&kind=instance.registered`)).json()).events?.length ? true : undefined), 5_000, `${service} registered`);
+    await stack.etcd.delete(key);
+  };
+
   beforeAll(async () => {
     stack = await startBrowserStack();
-    ({ etcd, server, page, errors } = stack);
-    // Something to show before the page opens: another service's instance.
-    await etcd.put('/services/e2e-hist-b/b-1', registration(9102));
-    await page.goto(`${server.url}/history`, { waitUntil: 'networkidle' });
-    await page.getByRole('status', { name: 'Connection: Live' }).waitFor({ timeout: 10_000 });
-    await row(page, 'Registered: e2e-hist-b / b-1').waitFor({ timeout: 5_000 });
-    await page.evaluate(() => ((window as Probe).__noReload = true));
   });
-
+  afterEach(async () => {
+    await page?.context().close();
+  });
   afterAll(async () => {
     await stack?.stop();
   });
 
   it('shows a lease expiry live, without a reload', async () => {
-    await etcd.put('/services/e2e-hist-a/a-1', registration(9101), 2);
+    // Something to show before the page opens: another service's instance.
+    await stack.etcd.put('/services/e2e-hist-b/b-1', registration(9102));
+    await openHistory();
+    await row(page, 'Registered: e2e-hist-b / b-1').waitFor({ timeout: 5_000 });
+    await page.evaluate(() => ((window as Probe).__noReload = true));
+
+    await stack.etcd.put('/services/e2e-hist-a/a-1', registration(9101), 2);
     await row(page, 'Registered: e2e-hist-a / a-1').waitFor({ timeout: 5_000 });
     const expired = row(page, 'Deregistered: e2e-hist-a / a-1');
     await expired.waitFor({ timeout: 15_000 });
@@ -47,26 +59,33 @@ describe('failure history in Chromium', () => {
   });
 
   it('narrows to one service, and the URL says so', async () => {
-    await page.getByLabel('Service', { exact: true }).fill('e2e-hist-a');
-    await page.waitForURL((url) => url.searchParams.get('service') === 'e2e-hist-a', { timeout: 5_000 });
-    await row(page, 'Registered: e2e-hist-b / b-1').waitFor({ state: 'detached', timeout: 5_000 });
-    await row(page, 'Deregistered: e2e-hist-a / a-1').waitFor();
-    expect(await page.getByRole('article').filter({ hasText: 'e2e-hist-b' }).count()).toBe(0);
+    await registerAndDelete('e2e-hist-c', 'c-1', 9103);
+    await stack.etcd.put('/services/e2e-hist-d/d-1', registration(9104));
+    await openHistory();
+    await row(page, 'Registered: e2e-hist-d / d-1').waitFor({ timeout: 5_000 });
+    await page.getByLabel('Service', { exact: true }).fill('e2e-hist-c');
+    await page.waitForURL((url) => url.searchParams.get('service') === 'e2e-hist-c', { timeout: 5_000 });
+    await row(page, 'Registered: e2e-hist-d / d-1').waitFor({ state: 'detached', timeout: 5_000 });
+    await row(page, 'Deregistered: e2e-hist-c / c-1').waitFor();
+    expect(await page.getByRole('article').filter({ hasText: 'e2e-hist-d' }).count()).toBe(0);
 
     // The URL alone reproduces the view.
     await page.goto(page.url(), { waitUntil: 'networkidle' });
-    await row(page, 'Deregistered: e2e-hist-a / a-1').waitFor({ timeout: 5_000 });
-    expect(await page.getByRole('article').filter({ hasText: 'e2e-hist-b' }).count()).toBe(0);
+    await row(page, 'Deregistered: e2e-hist-c / c-1').waitFor({ timeout: 5_000 });
+    expect(await page.getByRole('article').filter({ hasText: 'e2e-hist-d' }).count()).toBe(0);
   });
 
   it('exports the filtered view as CSV', async () => {
+    await registerAndDelete('e2e-hist-e', 'e-1', 9105);
+    await stack.etcd.put('/services/e2e-hist-f/f-1', registration(9106));
+    await openHistory('?service=e2e-hist-e');
+    await row(page, 'Deregistered: e2e-hist-e / e-1').waitFor({ timeout: 5_000 });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
-    const path = await download.path();
-    const csv = await readFile(path, 'utf8');
+    const csv = await readFile(await download.path(), 'utf8');
     const lines = csv.split(/\r?\n/);
-    expect(lines.some((line) => line.includes('instance.deregistered') && line.includes('e2e-hist-a') && line.includes('a-1') && /lease \S+ expired/.test(line))).toBe(true);
-    expect(csv).not.toContain('e2e-hist-b');
+    expect(lines.some((line) => line.includes('instance.deregistered') && line.includes('e2e-hist-e') && line.includes('e-1'))).toBe(true);
+    expect(csv).not.toContain('e2e-hist-f');
     expect(errors).toEqual([]);
   });
 });

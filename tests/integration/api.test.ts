@@ -84,25 +84,41 @@ describe('Socket.IO live state', () => {
   });
 
   it('replays missed deltas to a client that reconnects with its last seq', async () => {
+    // An observer that stays connected sees the missed changes go out: once it has, they can only
+    // reach the reconnecting client as a replay, never as live updates.
+    await etcd.put('/services/replay/r-1', JSON.stringify({ address: '127.0.0.1:9103' }));
+    await eventually(async () => ((await (await server.fetch('/api/v1/services/replay')).json()).instances?.length === 1 ? true : undefined), 5_000, 'r-1');
+    const observer = connect();
+    const observed: Delta[] = [];
+    await new Promise<Snapshot>((resolve) => observer.once('state:snapshot', resolve));
+    observer.on('state:delta', (delta) => observed.push(delta));
     const first = connect();
     const snapshot = await new Promise<Snapshot>((resolve) => first.once('state:snapshot', resolve));
     first.close();
-    await etcd.put('/services/orders/o-3', JSON.stringify({ address: '127.0.0.1:9102' }));
-    await etcd.delete('/services/orders/o-1');
-    await new Promise((r) => setTimeout(r, 300));
-    const second = connect({ epoch: snapshot.epoch, seq: snapshot.seq });
+    const ops = (deltas: Delta[]): string[] => deltas.flatMap((d) => d.changes).map((c) => (c.op === 'upsert' ? `+${c.instance.id}` : `-${c.key}`));
+    const missed = ['+r-2', '-/services/replay/r-1'];
     try {
-      const replayed: Delta[] = [];
-      let gotSnapshot = false;
-      second.on('state:delta', (delta) => replayed.push(delta));
-      second.on('state:snapshot', () => (gotSnapshot = true));
-      await eventually(() => (replayed.flatMap((d) => d.changes).length >= 2 ? true : undefined), 2_000, 'replay');
-      expect(gotSnapshot).toBe(false);
-      expect(replayed[0]?.seq).toBe(snapshot.seq + 1);
-      const ops = replayed.flatMap((d) => d.changes).map((c) => (c.op === 'upsert' ? `+${c.instance.id}` : `-${c.key}`));
-      expect(ops).toEqual(expect.arrayContaining(['+o-3', '-/services/orders/o-1']));
+      await etcd.put('/services/replay/r-2', JSON.stringify({ address: '127.0.0.1:9104' }));
+      await etcd.delete('/services/replay/r-1');
+      await eventually(() => (missed.every((op) => ops(observed).includes(op)) ? true : undefined), 5_000, 'the missed changes to go out');
+      const lastSentBeforeReconnect = Math.max(...observed.map((d) => d.seq));
+      const second = connect({ epoch: snapshot.epoch, seq: snapshot.seq });
+      try {
+        const received: Delta[] = [];
+        let gotSnapshot = false;
+        second.on('state:delta', (delta) => received.push(delta));
+        second.on('state:snapshot', () => (gotSnapshot = true));
+        await eventually(() => (received.some((d) => d.seq >= lastSentBeforeReconnect) ? true : undefined), 2_000, 'replay');
+        expect(gotSnapshot).toBe(false);
+        const replayed = received.filter((d) => d.seq <= lastSentBeforeReconnect);
+        const expectedSeqs = Array.from({ length: lastSentBeforeReconnect - snapshot.seq }, (_, i) => snapshot.seq + 1 + i);
+        expect(replayed.map((d) => d.seq)).toEqual(expectedSeqs);
+        expect(ops(replayed)).toEqual(expect.arrayContaining(missed));
+      } finally {
+        second.close();
+      }
     } finally {
-      second.close();
+      observer.close();
     }
   });
 

@@ -35,7 +35,7 @@ const call = (write: (typeof WRITES)[number], headers: Record<string, string>): 
 beforeAll(async () => {
   etcd = await startEtcd();
   for (const id of ['p-1', 'p-2']) await etcd.put(`/services/${SERVICE}/${id}`, JSON.stringify({ address: `127.0.0.1:${20_000 + Number(id.slice(2))}` }));
-  server = await startServer({ etcdEndpoints: etcd.endpoints, env: { SWITCHYARD_SESSION_IDLE_SECONDS: '3' } });
+  server = await startServer({ etcdEndpoints: etcd.endpoints });
   await eventually(async () => ((await server.fetch('/readyz')).status === 200 ? true : undefined), 10_000, 'ready');
   viewer = await server.userSession('vera', 'viewer');
   operator = await server.userSession('otto', 'operator');
@@ -206,10 +206,17 @@ describe('tokens', () => {
 
 describe('sessions', () => {
   it('ends after the idle time', async () => {
-    const session = await server.userSession('idle-ida', 'viewer');
-    expect((await noCredentials('/api/v1/auth/me', { headers: { cookie: session } })).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 3_500));
-    expect((await noCredentials('/api/v1/auth/me', { headers: { cookie: session } })).status).toBe(401);
+    // Its own server: a 3 s idle time on the shared one ended the other tests' sessions on a busy machine.
+    const idle = await startServer({ etcdEndpoints: etcd.endpoints, env: { SWITCHYARD_SESSION_IDLE_SECONDS: '3' } });
+    try {
+      const session = await idle.userSession('idle-ida', 'viewer');
+      const me = (): Promise<Response> => idle.fetch('/api/v1/auth/me', { headers: { cookie: session } });
+      expect((await me()).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      expect((await me()).status).toBe(401);
+    } finally {
+      await idle.stop();
+    }
   });
 
   it('signs out everywhere: every session of the user ends and their live socket closes', async () => {

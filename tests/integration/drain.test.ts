@@ -33,7 +33,7 @@ const instance = async (service: string, id: string): Promise<Instance | undefin
 };
 const passing = (service: string, ids: string[]) =>
   eventually(async () => ((await Promise.all(ids.map((id) => instance(service, id)))).every((i) => i?.status === 'passing') ? true : undefined), 10_000, `${service} passing`);
-const controlKeys = () => etcd.etcdctlKeys('/switchyard/');
+const controlKeys = () => etcd.etcdctlKeys('/switchyard/drain/');
 const start = async (): Promise<void> => {
   server = await startServer({ etcdEndpoints: etcd.endpoints, dataDir, env });
   await eventually(async () => ((await server.fetch(`/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');

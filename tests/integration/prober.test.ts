@@ -16,7 +16,7 @@ import { createProber, type Prober } from '@/lib/server/prober/prober';
 import { createProbeRunner } from '@/lib/server/prober/probe-runner';
 import { probeTargetFor } from '@/lib/server/prober/target';
 import { startRuntime } from '@/lib/server/start-runtime';
-import { createStore, type Store } from '@/lib/server/store';
+import { createStore, type Store } from '@/lib/server/store/store';
 import { startEtcd } from '../support/etcd';
 
 const INTERVAL_MS = 250;

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Etcd3 } from 'etcd3';
 import { createEtcdClient } from '@/lib/server/etcd/client';
 import { createRegistry, type Registry } from '@/lib/server/registry/sync';
-import { createStore, type Store } from '@/lib/server/store';
+import { createStore, type Store } from '@/lib/server/store/store';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startProxy, type CuttableProxy } from '../support/proxy';
 import { eventually } from '../support/server';
@@ -94,25 +94,35 @@ describe('registry against a real etcd', () => {
   it('survives etcd being killed and restarted mid-burst, ending equal to etcd', async () => {
     dashboard = await startDashboard(etcd.endpoint);
     for (let i = 0; i < 200; i += 1) await etcd.client.put(`/services/burst/b-${i}`).value(native(20_000 + i));
+    const WRITES = 600;
+    let written = 0;
+    let failedWrites = 0;
     const writer = (async () => {
       const writerClient = createEtcdClient({ endpoints: [etcd.endpoint] });
-      for (let i = 0; i < 600; i += 1) {
+      for (let i = 0; i < WRITES; i += 1) {
         const key = `/services/burst/b-${i % 300}`;
         for (;;) {
           try {
             if (i % 3 === 0) await writerClient.delete().key(key);
             else await writerClient.put(key).value(native(30_000 + i));
+            written += 1;
             break;
           } catch {
+            failedWrites += 1;
             await new Promise((r) => setTimeout(r, 50));
           }
         }
       }
       writerClient.close();
     })();
-    await new Promise((r) => setTimeout(r, 150));
+    await eventually(() => (written >= 20 ? true : undefined), 5_000, 'the burst to be under way');
     await etcd.local.stop(true);
+    // Killed mid-burst: some writes landed, the rest wait for etcd to come back.
+    const writtenAtKill = written;
+    expect(writtenAtKill).toBeLessThan(WRITES);
     await eventually(() => (dashboard?.store.registryStatus().state === 'unreachable' ? true : undefined), 5_000, 'unreachable status');
+    await eventually(() => (failedWrites > 0 ? true : undefined), 5_000, 'a write to fail against the dead etcd');
+    expect(written - writtenAtKill).toBeLessThanOrEqual(1);
     await new Promise((r) => setTimeout(r, 1_000));
     await etcd.local.restart();
     const backAt = Date.now();
@@ -162,6 +172,44 @@ describe('registry against a real etcd', () => {
         await other.stop();
       }
     });
+  });
+
+  it('keeps each go-micro node its own status when the node list is reordered or shrinks', async () => {
+    const etcdKey = '/micro/registry/users/n1';
+    const nodes = (...ids: string[]): string =>
+      JSON.stringify({ name: 'users', version: '1', nodes: ids.map((id) => ({ id, address: `127.0.0.1:${9_100 + Number(id.slice(1))}`, metadata: null })) });
+    const put = async (value: string): Promise<bigint> => BigInt((await etcd.client.put(etcdKey).value(value).exec()).header.revision);
+    const applied = (revision: bigint) => (): true | undefined => (BigInt(active().store.revision()) >= revision ? true : undefined);
+    const statusOf = (id: string): string | undefined => [...active().store.instances()].find((instance) => instance.id === id)?.status;
+
+    await put(nodes('n1', 'n2', 'n3'));
+    dashboard = await startDashboard(etcd.endpoint);
+    expect(dashboard.store.instanceCount()).toBe(3);
+    const keyOf = (id: string): string => [...active().store.instances()].find((instance) => instance.id === id)?.key ?? '';
+    dashboard.store.setHealth(keyOf('n1'), { status: 'critical', statusCause: 'HTTP 503' });
+    dashboard.store.setHealth(keyOf('n3'), { status: 'passing', statusCause: 'HTTP 200' });
+
+    await eventually(applied(await put(nodes('n3', 'n2', 'n1'))), 2_000, 'the reordered list');
+    expect([statusOf('n1'), statusOf('n2'), statusOf('n3')]).toEqual(['critical', 'unknown', 'passing']);
+
+    await eventually(applied(await put(nodes('n1'))), 2_000, 'the shrunk list');
+    expect(dashboard.store.instanceCount()).toBe(1);
+    expect(statusOf('n1')).toBe('critical');
+  });
+
+  it('keeps keys that differ only in invalid UTF-8 bytes apart: two instances, deleting one leaves the other', async () => {
+    const twin = (last: number): Buffer => Buffer.concat([Buffer.from('/services/u8/a'), Buffer.from([last])]);
+    await etcd.client.put(twin(0xff)).value(native(9_201)).exec();
+    await etcd.client.put(twin(0xfe)).value(native(9_202)).exec();
+    dashboard = await startDashboard(etcd.endpoint);
+    const ids = (): string[] => [...active().store.instances()].map((instance) => instance.id).sort();
+    expect(ids()).toEqual(['a\\xfe', 'a\\xff']);
+    expect(new Set([...dashboard.store.instances()].map((instance) => instance.key)).size).toBe(2);
+
+    const { header } = await etcd.client.kv.deleteRange({ key: twin(0xff) });
+    await eventually(() => (BigInt(active().store.revision()) >= BigInt(header.revision) ? true : undefined), 2_000, 'the delete');
+    expect(ids()).toEqual(['a\\xfe']);
+    expect([...dashboard.store.instances()][0]?.address).toBe('127.0.0.1:9202');
   });
 
   it('ignores hostile values without failing, and keeps hostile names as data', async () => {

@@ -10,6 +10,8 @@ export interface BrowserStack {
   page: Page;
   /** Console errors and uncaught exceptions seen by `page`. */
   errors: string[];
+  /** Another page in a context of its own, signed in as the stack's user: tests that must not share `page`. */
+  freshPage(): Promise<{ page: Page; errors: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -31,13 +33,19 @@ export async function startBrowserStack(
   const server = await startServer({ etcdEndpoints: etcd.endpoints, ...(options.env ? { env: options.env } : {}) });
   const browser = await launchBrowser();
   const { page, errors } = await openPage(browser);
-  await useSession(page, server, options.user ? await server.userSession(options.user.name, options.user.role) : await server.login('admin', ADMIN_PASSWORD));
+  const cookie = options.user ? await server.userSession(options.user.name, options.user.role) : await server.login('admin', ADMIN_PASSWORD);
+  await useSession(page, server, cookie);
   return {
     etcd,
     server,
     browser,
     page,
     errors,
+    async freshPage() {
+      const opened = await openPage(browser);
+      await useSession(opened.page, server, cookie);
+      return opened;
+    },
     async stop() {
       await browser.close();
       await server.stop();

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { AccountSection } from '@/components/auth/AccountSection';
+import { PausedAddressesSection } from '@/components/auth/PausedAddressesSection';
 import { TokensSection } from '@/components/auth/TokensSection';
 import { UsersSection } from '@/components/auth/UsersSection';
 import { signedIn } from '@/lib/server/auth/page';
@@ -14,7 +15,7 @@ export default async function AccessPage() {
   const principal = await signedIn();
   const admin = principal.role === 'admin';
   const { auth } = getRuntime();
-  const [users, tokens] = admin ? await Promise.all([auth.users.list(), auth.tokens.list()]) : [[], []];
+  const [users, tokens, lockouts] = admin ? await Promise.all([auth.users.list(), auth.tokens.list(), auth.lockouts.list()]) : [[], [], undefined];
   const services = admin ? getRuntime().store.snapshot().services.map((service) => service.name) : [];
   return (
     <div className="access">
@@ -23,6 +24,7 @@ export default async function AccessPage() {
       </div>
       <AccountSection me={{ name: principal.name, role: principal.role, kind: principal.kind }} />
       {admin && <UsersSection users={users} self={principal.name} />}
+      {lockouts && <PausedAddressesSection addresses={lockouts.addresses} />}
       {admin && <TokensSection tokens={tokens} services={services} />}
     </div>
   );

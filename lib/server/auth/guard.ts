@@ -1,40 +1,18 @@
-import { parse as parseCookies } from 'cookie';
 import type { Principal } from '@/lib/model/auth';
 import { roleAtLeast, type Role } from '@/lib/model/roles';
-import type { Config } from '../config';
 import { handle, jsonError } from '../http';
 import { getRuntime, type Runtime } from '../runtime';
+import { headerOf, secureCookies, sessionSecretOf, type HeaderSource } from './cookies';
 import { isCrossSite, isSameOrigin, type OriginHeaders } from './origin';
 import type { Auth } from './service';
-
-/** `__Host-` binds the cookie to this exact origin (Secure, Path=/, no Domain), so only under HTTPS. */
-export function sessionCookieName(secure: boolean): string {
-  return secure ? '__Host-switchyard_session' : 'switchyard_session';
-}
-
-/** Cookies are Secure when people reach us over HTTPS: our own TLS, or a public URL behind a TLS proxy. */
-export function secureCookies(config: Pick<Config, 'SWITCHYARD_PUBLIC_URL' | 'TLS_CERT_FILE'>): boolean {
-  return config.TLS_CERT_FILE !== undefined || config.SWITCHYARD_PUBLIC_URL?.startsWith('https:') === true;
-}
-
-/** Anything that carries request headers: a Fetch `Request`, Next's `headers()`, or Node's IncomingHttpHeaders. */
-export type HeaderSource = { get(name: string): string | null } | Record<string, string | string[] | undefined>;
-
-export function headerOf(headers: HeaderSource, name: string): string | undefined {
-  if (typeof headers.get === 'function') return (headers as { get(name: string): string | null }).get(name) ?? undefined;
-  const value = (headers as Record<string, string | string[] | undefined>)[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 export function originHeaders(headers: HeaderSource): OriginHeaders {
   return { origin: headerOf(headers, 'origin'), secFetchSite: headerOf(headers, 'sec-fetch-site'), host: headerOf(headers, 'host') };
 }
 
-/** The session cookie's secret, if present. */
-export function sessionSecretOf(headers: HeaderSource, secure: boolean): string | undefined {
-  const cookieHeader = headerOf(headers, 'cookie');
-  if (!cookieHeader) return undefined;
-  return parseCookies(cookieHeader)[sessionCookieName(secure)] || undefined;
+/** The client address server.ts recorded (it overwrites any value a client sent). */
+export function clientAddress(request: Request): string {
+  return request.headers.get('x-switchyard-client') ?? 'unknown';
 }
 
 /** `Authorization: Bearer <token>` first (pipelines, the CLI, reporters), else the session cookie. */

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { serialize } from 'cookie';
 import type { Config } from '../config';
-import { headerOf, secureCookies } from './guard';
+import { headerOf, oidcPendingCookie, secureCookies } from './cookies';
 import { createOidcLogin, PENDING_LOGIN_MAX_AGE_MS, type OidcLogin, type PendingOidcLogin } from './oidc';
 
-export const OIDC_COOKIE = 'switchyard_oidc';
 const CALLBACK_PATH = '/api/v1/auth/oidc/callback';
 const MAX_PENDING = 10_000;
 
@@ -27,10 +25,6 @@ export function createOidcFlow(config: Pick<Config, 'oidc' | 'SWITCHYARD_PUBLIC_
     return login;
   };
 
-  /** The pending-login cookie: only the callback path ever receives it. */
-  const pendingCookie = (value: string, maxAge: number): string =>
-    serialize(OIDC_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: secureCookies(config), path: '/api/v1/auth/oidc', maxAge });
-
   const sweep = (): void => {
     for (const [id, entry] of pending) if (now() - entry.startedAt > PENDING_LOGIN_MAX_AGE_MS) pending.delete(id);
     while (pending.size >= MAX_PENDING) pending.delete(pending.keys().next().value as string);
@@ -52,7 +46,7 @@ export function createOidcFlow(config: Pick<Config, 'oidc' | 'SWITCHYARD_PUBLIC_
       sweep();
       const id = randomBytes(24).toString('base64url');
       pending.set(id, entry);
-      return { url, cookie: pendingCookie(id, PENDING_LOGIN_MAX_AGE_MS / 1000) };
+      return { url, cookie: oidcPendingCookie(id, PENDING_LOGIN_MAX_AGE_MS / 1000, config) };
     },
     /** The pending login for this browser's cookie, removed (a callback is used once). */
     take(id: string | undefined): PendingOidcLogin | undefined {
@@ -62,7 +56,7 @@ export function createOidcFlow(config: Pick<Config, 'oidc' | 'SWITCHYARD_PUBLIC_
       return entry;
     },
     complete: async (callbackUrl: URL, entry: PendingOidcLogin) => (await client()).complete(callbackUrl, entry),
-    clearedCookie: (): string => pendingCookie('', 0),
+    clearedCookie: (): string => oidcPendingCookie('', 0, config),
   };
 }
 

@@ -5,7 +5,8 @@ import type { Principal } from '@/lib/model/auth';
 import { loginPath } from '@/lib/model/next-path';
 import { roleAtLeast, type Role } from '@/lib/model/roles';
 import { getRuntime } from '../runtime';
-import { authenticate, secureCookies } from './guard';
+import { secureCookies } from './cookies';
+import { authenticate } from './guard';
 
 /**
  * Pages check the session themselves (as route handlers do): not signed in → the login page,

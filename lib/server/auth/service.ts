@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { Principal, TokenView, UserView } from '@/lib/model/auth';
+import type { ClearLockoutsQuery, LockoutsView, Principal, TokenView, UserView } from '@/lib/model/auth';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import { RoleSchema, type Role } from '@/lib/model/roles';
 import type { HistoryDatabase, TokensTable, UsersTable } from '../history/schema';
+import { createKeyedQueue } from './keyed-queue';
 import { createLoginLimiter } from './login-limiter';
 import { DEFAULT_COST, generatePassword, hashPassword, verifyPassword } from './passwords';
 import { digest, newSecret, TOKEN_PREFIX } from './secrets';
@@ -26,6 +27,8 @@ const TOUCH_EVERY_MS = 30_000;
 /** How long a valid token is trusted without asking the database (revocation clears it at once). */
 const TOKEN_CACHE_MS = 10_000;
 const TOKEN_CACHE_MAX = 10_000;
+/** At most this many addresses and accounts in the lockouts listing. */
+const LOCKOUTS_LISTED = 1_000;
 
 export type AuthFailure = { ok: false; status: 400 | 401 | 403 | 404 | 409 | 429; code: string; message: string; retryAfterSeconds?: number };
 export type LoginOutcome = { ok: true; sessionSecret: string; principal: Principal } | AuthFailure;
@@ -78,6 +81,8 @@ export function createAuth(options: AuthOptions) {
   const now = options.now ?? Date.now;
   const cost = options.passwordCost ?? DEFAULT_COST;
   const limiter = createLoginLimiter({ ...ADDRESS_LIMIT, now });
+  // Five waiting is as many as can fail before the lock; more would only queue behind it.
+  const accountQueue = createKeyedQueue(LOCKOUT.failures);
   // Unknown users cost one scrypt too, so response time does not tell which names exist; made on
   // the first such sign-in, not at start-up.
   let decoyHash: Promise<string> | undefined;
@@ -116,6 +121,55 @@ export function createAuth(options: AuthOptions) {
     return { sessionSecret, principal: { kind: 'session', name: user.name, role: roleOf(user.role), credentialId: id } };
   };
 
+  /** One sign-in, run alone for its account; `failed` says whether it counts against the address. */
+  const attempt = async (username: string, password: string, address: string): Promise<{ outcome: LoginOutcome; failed: boolean }> => {
+    const refused = (reason: string): { outcome: AuthFailure; failed: true } => {
+      audit({ at: at(), kind: 'auth.login_failed', actor: username.slice(0, 64), detail: `sign-in refused from ${address}: ${reason}` });
+      return { outcome: failure(401, 'invalid_credentials', 'wrong user name or password'), failed: true };
+    };
+    const user = await db.selectFrom('users').selectAll().where('name', '=', username).executeTakeFirst();
+    const lockedFor = (user?.locked_until_ms ?? 0) - now();
+    if (user?.password_hash && lockedFor > 0) {
+      const seconds = Math.ceil(lockedFor / 1000);
+      audit({ at: at(), kind: 'auth.login_failed', actor: user.name, detail: `sign-in refused from ${address}: account locked` });
+      return { outcome: failure(429, 'locked', `too many failed sign-ins for this account; try again in ${Math.ceil(seconds / 60)} min`, seconds), failed: false };
+    }
+    const valid = await verifyPassword(password, user?.password_hash ?? (await decoy()));
+    if (!user || !user.password_hash) return refused(user ? 'user signs in through single sign-on' : 'no such user');
+    if (!valid) {
+      const lockUntil = now() + LOCKOUT.lockMs;
+      const lockedNow = await countFailure(user.id, lockUntil);
+      if (lockedNow) audit({ at: at(), kind: 'auth.locked', actor: user.name, detail: `${LOCKOUT.failures} failed sign-ins in a row: locked for ${LOCKOUT.lockMs / 60_000} min` });
+      return refused('wrong password');
+    }
+    if (user.disabled === 1) return refused('user is disabled');
+    const started = await startSession(user);
+    audit({ at: at(), kind: 'auth.login', actor: user.name, detail: `signed in from ${address}` });
+    return { outcome: { ok: true, ...started }, failed: false };
+  };
+
+  /**
+   * One more failure in a row, in one statement (old values on the right of every SET): the
+   * failure that reaches the limit locks the account and starts the count again. True when this
+   * failure locked it.
+   */
+  const countFailure = async (userId: number, lockUntil: number): Promise<boolean> => {
+    const row = await db
+      .updateTable('users')
+      .set((eb) => {
+        const reachesLimit = eb('failed_logins', '>=', LOCKOUT.failures - 1);
+        return {
+          failed_logins: eb.case().when(reachesLimit).then(0).else(eb('failed_logins', '+', 1)).end(),
+          locked_until_ms: eb.case().when(reachesLimit).then(lockUntil).else(eb.ref('locked_until_ms')).end(),
+        };
+      })
+      .where('id', '=', userId)
+      .returning(['failed_logins', 'locked_until_ms'])
+      .executeTakeFirst();
+    // Number(): PostgreSQL's driver returns int8 columns as strings.
+    return row !== undefined && Number(row.failed_logins) === 0 && Number(row.locked_until_ms) === lockUntil;
+  };
+
   return {
     /** First start: an admin with the given password, or a generated one (returned so it can be printed once). */
     async bootstrap(adminPassword: string | undefined): Promise<{ created: false } | { created: true; name: string; password: string; generated: boolean }> {
@@ -130,38 +184,29 @@ export function createAuth(options: AuthOptions) {
       return { created: true, name: 'admin', password, generated: adminPassword === undefined };
     },
 
-    async login(username: string, password: string, address: string): Promise<LoginOutcome> {
-      const wait = limiter.retryAfterSeconds(address);
-      if (wait > 0) return failure(429, 'rate_limited', `too many failed sign-ins from this address; try again in ${wait} s`, wait);
-      const user = await db.selectFrom('users').selectAll().where('name', '=', username).executeTakeFirst();
-      const valid = await verifyPassword(password, user?.password_hash ?? (await decoy()));
-      const time = now();
-      const refused = (reason: string): AuthFailure => {
-        limiter.fail(address);
-        audit({ at: at(), kind: 'auth.login_failed', actor: username.slice(0, 64), detail: `sign-in refused from ${address}: ${reason}` });
-        return failure(401, 'invalid_credentials', 'wrong user name or password');
-      };
-      if (!user || !user.password_hash) return refused(user ? 'user signs in through single sign-on' : 'no such user');
-      if (user.locked_until_ms !== null && user.locked_until_ms > time) {
-        const seconds = Math.ceil((user.locked_until_ms - time) / 1000);
-        audit({ at: at(), kind: 'auth.login_failed', actor: user.name, detail: `sign-in refused from ${address}: account locked` });
-        return failure(429, 'locked', `too many failed sign-ins for this account; try again in ${Math.ceil(seconds / 60)} min`, seconds);
-      }
-      if (!valid) {
-        const failed = user.failed_logins + 1;
-        const lock = failed >= LOCKOUT.failures;
-        await db
-          .updateTable('users')
-          .set({ failed_logins: lock ? 0 : failed, locked_until_ms: lock ? time + LOCKOUT.lockMs : user.locked_until_ms })
-          .where('id', '=', user.id)
-          .execute();
-        if (lock) audit({ at: at(), kind: 'auth.locked', actor: user.name, detail: `${LOCKOUT.failures} failed sign-ins in a row: locked for ${LOCKOUT.lockMs / 60_000} min` });
-        return refused('wrong password');
-      }
-      if (user.disabled === 1) return refused('user is disabled');
-      const started = await startSession(user);
-      audit({ at: at(), kind: 'auth.login', actor: user.name, detail: `signed in from ${address}` });
-      return { ok: true, ...started };
+    /**
+     * A password sign-in. The address's slot is taken before anything is awaited, and attempts on
+     * one account run one after another, each reading the lock afresh before its password check;
+     * a failure is counted in one SQL statement, which also decides the lock, so no concurrent
+     * attempt (here or on another replica) is lost.
+     */
+    login(username: string, password: string, address: string): Promise<LoginOutcome> {
+      const slot = limiter.reserve(address);
+      if (!slot.ok) return Promise.resolve(failure(429, 'rate_limited', `too many failed sign-ins from this address; try again in ${slot.retryAfterSeconds} s`, slot.retryAfterSeconds));
+      const queued = accountQueue.run(username, async () => {
+        try {
+          const { outcome, failed } = await attempt(username, password, address);
+          if (failed) slot.failed();
+          else slot.release();
+          return outcome;
+        } catch (error) {
+          slot.release();
+          throw error;
+        }
+      });
+      if (queued) return queued;
+      slot.release();
+      return Promise.resolve(failure(429, 'rate_limited', 'too many sign-ins for this account at once; try again in a moment', 1));
     },
 
     /** A user vouched for by the OIDC provider: created on first sign-in, role refreshed from the claims each time. */
@@ -348,6 +393,40 @@ export function createAuth(options: AuthOptions) {
         revoke([id]);
         audit({ at: at(), kind: 'auth.token_revoked', actor, detail: `revoked token ${row.name}` });
         return { ok: true, token: tokenView(revoked) };
+      },
+    },
+
+    /**
+     * The way out of a lockout (an admin with an API token, or signed in from another address):
+     * lists and clears per-address pauses (this process's memory) and account locks (the database).
+     */
+    lockouts: {
+      async list(): Promise<LockoutsView> {
+        const time = now();
+        const rows = await db.selectFrom('users').select(['name', 'locked_until_ms']).where('locked_until_ms', '>', time).orderBy('name').limit(LOCKOUTS_LISTED).execute();
+        return {
+          addresses: limiter.limited().slice(0, LOCKOUTS_LISTED),
+          users: rows.map((row) => ({ name: row.name, lockedUntil: new Date(Number(row.locked_until_ms)).toISOString() })),
+        };
+      },
+      /** The named address and user, or every lockout when neither is named; returns how many were in force. */
+      async clear(target: ClearLockoutsQuery, actor: string): Promise<{ addresses: number; users: number }> {
+        const everything = target.address === undefined && target.user === undefined;
+        const time = now();
+        const addresses = everything || target.address !== undefined ? limiter.clear(target.address) : 0;
+        let users = 0;
+        if (target.user !== undefined) {
+          // A named user also starts their count of failures in a row again.
+          const before = await db.selectFrom('users').select('locked_until_ms').where('name', '=', target.user).executeTakeFirst();
+          await db.updateTable('users').set({ failed_logins: 0, locked_until_ms: null }).where('name', '=', target.user).execute();
+          users = Number(before?.locked_until_ms ?? 0) > time ? 1 : 0;
+        } else if (everything) {
+          const rows = await db.updateTable('users').set({ failed_logins: 0, locked_until_ms: null }).where('locked_until_ms', '>', time).returning('name').execute();
+          users = rows.length;
+        }
+        const what = everything ? 'every sign-in lockout' : [target.address !== undefined ? `address ${target.address}` : '', target.user !== undefined ? `user ${target.user}` : ''].filter(Boolean).join(' and ');
+        audit({ at: at(), kind: 'auth.user_changed', actor, detail: `cleared ${what} (${addresses} address(es) were paused, ${users} account(s) locked)` });
+        return { addresses, users };
       },
     },
 

@@ -2,6 +2,7 @@ import { rootCertificates } from 'node:tls';
 import { ConstantBackoff, noop } from 'cockatiel';
 import { Etcd3, type IOptions } from 'etcd3';
 import { readConfiguredFile } from '../config';
+import { LISTING_RECEIVE_BYTES } from '../registry/listing';
 
 export interface EtcdConnection {
   endpoints: string[];
@@ -32,6 +33,8 @@ export function createEtcdClient(connection: EtcdConnection): Etcd3 {
       'grpc.keepalive_time_ms': 5_000,
       'grpc.keepalive_timeout_ms': 2_000,
       'grpc.keepalive_permit_without_calls': 1,
+      // Listing pages of small registrations grow past gRPC's 4 MiB default (registry/listing.ts).
+      'grpc.max_receive_message_length': LISTING_RECEIVE_BYTES,
     },
   };
   if (connection.username) options.auth = { username: connection.username, password: connection.password ?? '' };

@@ -73,6 +73,18 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '003_lineages': {
+    async up(db: Kysely<unknown>) {
+      // How far each etcd lineage got: a keyspace behind that was restored (registry/lineage.ts).
+      await db.schema
+        .createTable('lineages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('cluster_id', 'text', (c) => c.notNull())
+        .addColumn('highest_revision', 'text', (c) => c.notNull())
+        .addColumn('seen_ms', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

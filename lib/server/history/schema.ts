@@ -59,9 +59,18 @@ export interface TokensTable {
   revoked_ms: number | null;
 }
 
+/** One etcd lineage (registry/lineage.ts); revisions are decimal text, etcd's are 64-bit. */
+export interface LineagesTable {
+  id: string;
+  cluster_id: string;
+  highest_revision: string;
+  seen_ms: number;
+}
+
 export interface HistoryDatabase {
   events: EventsTable;
   runs: RunsTable;
+  lineages: LineagesTable;
   users: UsersTable;
   sessions: SessionsTable;
   tokens: TokensTable;

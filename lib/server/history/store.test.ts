@@ -100,4 +100,25 @@ describe('history store', () => {
     expect(appended).toHaveLength(1);
     expect(appended[0]?.id).toBeGreaterThan(0);
   });
+
+  it('lists the registrations still open, oldest first, and keeps lineages across a reopen', async () => {
+    const lifeOf = (id: string, kind: 'instance.registered' | 'instance.deregistered', revision: number): NewHistoryEvent =>
+      event(revision, { kind, instance: id, from: undefined, to: undefined, detail: kind, naturalKey: `c1:${revision}:/services/users/${id}:${id}:${kind}` });
+    history.append(lifeOf('gone', 'instance.registered', 1));
+    history.append(lifeOf('open', 'instance.registered', 2));
+    history.append(lifeOf('gone', 'instance.deregistered', 1));
+    history.append(lifeOf('again', 'instance.registered', 3));
+    history.append(lifeOf('again', 'instance.deregistered', 3));
+    history.append(lifeOf('again', 'instance.registered', 4));
+    await history.flush();
+    expect((await history.openRegistrations()).map((r) => r.naturalKey)).toEqual([
+      'c1:2:/services/users/open:open:instance.registered',
+      'c1:4:/services/users/again:again:instance.registered',
+    ]);
+    await history.saveLineage('c1', { clusterId: 'c1', highestRevision: '40', seenMs: 1 });
+    await history.saveLineage('c1', { clusterId: 'c1', highestRevision: '9007199254740993', seenMs: 2 });
+    await history.close();
+    const reopened = await open();
+    expect(await reopened.lineages()).toEqual([['c1', { clusterId: 'c1', highestRevision: '9007199254740993', seenMs: 2 }]]);
+  });
 });

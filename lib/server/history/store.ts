@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Selectable } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql, type Selectable } from 'kysely';
 import type { EventKind, EventPage, EventQuery, HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
 import { migrationProvider } from './migrations';
 import type { EventsTable, HistoryDatabase } from './schema';
@@ -91,6 +91,24 @@ export async function openHistory(options: HistoryOptions) {
     return writing;
   };
 
+  /**
+   * Events of `opened` with no `closed` event of the same natural key (they differ only in the
+   * kind at the end), so the unique index answers each lookup.
+   */
+  const unclosed = async (opened: EventKind, closed: EventKind): Promise<Array<{ naturalKey: string; service: string; instance: string }>> => {
+    const rows = await db
+      .selectFrom('events as o')
+      .select(['o.natural_key', 'o.service', 'o.instance'])
+      .where('o.kind', '=', opened)
+      .where('o.natural_key', 'is not', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('events as c').select('c.id').where('c.natural_key', '=', sql<string>`substr(o.natural_key, 1, length(o.natural_key) - ${opened.length}) || ${closed}`))),
+      )
+      .orderBy('o.id')
+      .execute();
+    return rows.flatMap((row) => (row.natural_key !== null && row.service !== null && row.instance !== null ? [{ naturalKey: row.natural_key, service: row.service, instance: row.instance }] : []));
+  };
+
   const pruneOlderThan = async (cutoffMs: number): Promise<number> => {
     let removed = 0;
     for (;;) {
@@ -145,6 +163,18 @@ export async function openHistory(options: HistoryOptions) {
     },
     async endRun(runId: number): Promise<void> {
       await db.updateTable('runs').set({ alive_ms: now(), stopped_ms: now() }).where('id', '=', runId).execute();
+    },
+    /** Registrations recorded and never closed (no deregistration with the same natural key), oldest first. */
+    openRegistrations: () => unclosed('instance.registered', 'instance.deregistered'),
+    /** Drains recorded and never lifted, oldest first. */
+    openDrains: () => unclosed('instance.drained', 'instance.undrained'),
+    async lineages(): Promise<Array<[string, { clusterId: string; highestRevision: string; seenMs: number }]>> {
+      const rows = await db.selectFrom('lineages').selectAll().execute();
+      return rows.map((row) => [row.id, { clusterId: row.cluster_id, highestRevision: row.highest_revision, seenMs: row.seen_ms }]);
+    },
+    async saveLineage(id: string, record: { clusterId: string; highestRevision: string; seenMs: number }): Promise<void> {
+      const values = { cluster_id: record.clusterId, highest_revision: record.highestRevision, seen_ms: record.seenMs };
+      await db.insertInto('lineages').values({ id, ...values }).onConflict((conflict) => conflict.column('id').doUpdateSet(values)).execute();
     },
     pruneOlderThan,
     retentionCutoff: () => now() - (options.retentionDays ?? 30) * 86_400_000,

@@ -1,7 +1,26 @@
 import { DDSketch } from '@datadog/sketches-js';
+import { MAX_BOUND_MS, MIN_BOUND_MS } from '@/lib/model/ingest';
 
 /** 2 % relative accuracy: far inside the width of any reporter's histogram bucket. */
 export const RELATIVE_ACCURACY = 0.02;
+
+/**
+ * Every value goes into a slot clamped to this range (ms): the smallest is the midpoint of the
+ * narrowest first bucket ingest accepts, the largest its highest bound. A DDSketch keeps one bin
+ * per power of (1+a)/(1-a) between its smallest and largest value, so the range, not the data,
+ * caps a sketch: ln(7.2e9) / ln(1.02/0.98) ≈ 567 bins, ~5 KB (the store grows in chunks of 128).
+ * Before the clamp, one report spread from 1e-300 to 1e300 made every slot's sketch ~34,560 bins.
+ */
+export const MIN_VALUE_MS = MIN_BOUND_MS / 2;
+export const MAX_VALUE_MS = MAX_BOUND_MS;
+const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+export const MAX_SKETCH_BINS = Math.ceil(Math.log(MAX_VALUE_MS / MIN_VALUE_MS) / Math.log(GAMMA)) + 2;
+
+/** A value as slots keep it: finite and within [MIN_VALUE_MS, MAX_VALUE_MS] (NaN becomes the smallest). */
+export function clampLatency(value: number): number {
+  if (!(value >= MIN_VALUE_MS)) return MIN_VALUE_MS;
+  return value > MAX_VALUE_MS ? MAX_VALUE_MS : value;
+}
 
 export const newSketch = (): DDSketch => new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY });
 
@@ -9,12 +28,15 @@ export const newSketch = (): DDSketch => new DDSketch({ relativeAccuracy: RELATI
 export interface WeightedValue {
   value: number;
   weight: number;
+  /** The bucket's bounds, when it has two: a quantile falling in it is interpolated between them. */
+  lower?: number;
+  upper?: number;
 }
 
 /**
  * Turns a reporter's fixed-bucket histogram into weighted values: each bucket is represented by its
- * midpoint (so a percentile is off by at most half that bucket's width), the overflow bucket by its
- * lower bound (all we know is "at least this").
+ * midpoint, carrying its bounds so exact quantiles can interpolate within it (`valueQuantiles`);
+ * the overflow bucket by its lower bound (all we know is "at least this").
  */
 export function bucketValues(bounds: readonly number[], counts: readonly number[]): WeightedValue[] {
   const values: WeightedValue[] = [];
@@ -22,7 +44,9 @@ export function bucketValues(bounds: readonly number[], counts: readonly number[
     if (weight <= 0) return;
     const upper = bounds[i];
     const lower = i === 0 ? 0 : (bounds[i - 1] as number);
-    values.push({ value: upper === undefined ? lower : (lower + upper) / 2, weight });
+    // lower + half the width, not (lower + upper) / 2: the sum of two large bounds overflows to Infinity.
+    if (upper === undefined) values.push({ value: clampLatency(lower), weight });
+    else values.push({ value: clampLatency(lower + (upper - lower) / 2), weight, lower, upper });
   });
   return values;
 }
@@ -42,16 +66,24 @@ export function quantilesOf(sketch: DDSketch): Quantiles | null {
   };
 }
 
-/** Exact weighted quantiles (the value where the cumulative weight first reaches q of the total). */
+/**
+ * Exact weighted quantiles: the value where the cumulative weight first reaches q of the total —
+ * within a bucket, interpolated linearly between its bounds as Prometheus's `histogram_quantile`
+ * does (calls assumed spread evenly over the bucket), not its midpoint on every screen.
+ */
 export function valueQuantiles(values: readonly WeightedValue[]): Quantiles | null {
   const total = values.reduce((sum, v) => sum + v.weight, 0);
   if (total <= 0) return null;
   const sorted = [...values].sort((a, b) => a.value - b.value);
   const at = (q: number): number => {
+    const rank = q * total;
     let cumulative = 0;
-    for (const { value, weight } of sorted) {
+    for (const { value, weight, lower, upper } of sorted) {
+      const before = cumulative;
       cumulative += weight;
-      if (cumulative >= q * total - 1e-9) return value;
+      if (cumulative < rank - 1e-9) continue;
+      if (lower === undefined || upper === undefined || weight <= 0) return value;
+      return lower + (upper - lower) * Math.min(1, Math.max(0, (rank - before) / weight));
     }
     return sorted[sorted.length - 1]?.value ?? 0;
   };

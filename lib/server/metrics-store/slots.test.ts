@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RELATIVE_ACCURACY } from './histogram';
+import { MAX_VALUE_MS, MIN_VALUE_MS, RELATIVE_ACCURACY } from './histogram';
 import { Slots } from './slots';
 
 const T0 = 1_795_000_000; // a whole minute, in seconds
@@ -64,5 +64,23 @@ describe('slots', () => {
       const exact = values[Math.ceil(quantile * values.length) - 1] as number;
       expect(Math.abs((point?.[field] ?? 0) - exact) / exact).toBeLessThanOrEqual(RELATIVE_ACCURACY + 1e-9);
     }
+  });
+
+  it('weighs a slot\'s first report by its own share when a second report arrives', () => {
+    // A 1 s report of a fast call, then a 300 s report's 1/300 share of a slow one.
+    const slots = new Slots(1, 900, 0);
+    slots.add(T0, 1, 0, [{ value: 1, weight: 1 }], 1);
+    slots.add(T0, 1 / 300, 0, [{ value: 1_000, weight: 1 }], 1 / 300);
+    expect(slots.points(T0, T0 + 1)[0]).toMatchObject({ p50Ms: 1, p95Ms: 1, p99Ms: 1 });
+  });
+
+  it('clamps hostile values into the sketchable range instead of growing a sketch without bound', () => {
+    const slots = new Slots(1, 900, 0);
+    const values = Array.from({ length: 65 }, (_, i) => ({ value: 10 ** (-300 + i * 9), weight: 1 }));
+    expect(() => slots.add(T0, 65, 0, values, 1)).not.toThrow();
+    expect(() => slots.add(T0, 65, 0, [...values, { value: Infinity, weight: 1 }], 1)).not.toThrow();
+    const point = slots.points(T0, T0 + 1)[0];
+    expect(point?.p50Ms).toBeGreaterThanOrEqual(MIN_VALUE_MS * (1 - RELATIVE_ACCURACY));
+    expect(point?.p99Ms).toBeLessThanOrEqual(MAX_VALUE_MS * (1 + RELATIVE_ACCURACY));
   });
 });

@@ -1,10 +1,10 @@
 import type { DDSketch } from '@datadog/sketches-js';
 import type { LatencyPoint } from '@/lib/model/latency';
-import { newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
+import { clampLatency, newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
 
 /**
- * A slot holds its values exactly, as value → summed weight, until it has more than this many
- * distinct ones, then a sketch. Reporters' buckets repeat the same few midpoints call after call,
+ * A slot holds its values exactly, as value → summed weight (and bucket bounds, for interpolated
+ * quantiles), until it has more than this many distinct ones, then a sketch (bucket midpoints). Reporters' buckets repeat the same few midpoints call after call,
  * so most slots never need a sketch (whose every accept costs a logarithm).
  */
 const RAW_VALUES = 64;
@@ -18,12 +18,28 @@ const SKETCH_WEIGHT_UNIT = 1_024;
 interface OpenSlot {
   count: number;
   errors: number;
-  values: Map<number, number> | null;
+  /**
+   * The values of the slot's only report so far, not copied: one report is spread over up to 300
+   * seconds of three series, and a copy per slot made a 1 KB report cost megabytes. The array is
+   * never modified (ingest makes one per call). Copied into `values` when a second report arrives.
+   */
+  only: readonly WeightedValue[] | null;
+  onlyScale: number;
+  values: Map<number, RawValue> | null;
   sketch: DDSketch | null;
 }
 
+/** A distinct value of a slot: summed weight, and the bucket it stands for (both reports' when two share a midpoint). */
+interface RawValue {
+  weight: number;
+  lower?: number;
+  upper?: number;
+}
+
 function slotQuantiles(slot: OpenSlot): Quantiles | null {
-  return slot.sketch ? quantilesOf(slot.sketch) : valueQuantiles(Array.from(slot.values ?? [], ([value, weight]) => ({ value, weight })));
+  if (slot.sketch) return quantilesOf(slot.sketch);
+  if (slot.only) return valueQuantiles(slot.only.map((v) => ({ ...v, value: clampLatency(v.value) })));
+  return valueQuantiles(Array.from(slot.values ?? [], ([value, raw]) => ({ value, ...raw })));
 }
 
 const FIELDS = 5; // count, errors, p50, p95, p99
@@ -63,23 +79,58 @@ export class Slots {
     this.#pages = new Array<Page | undefined>(Math.ceil(length / PAGE_SLOTS) + 1);
   }
 
-  /** Adds calls at `second` (fractional counts allowed: an interval is spread over its seconds). */
+  /**
+   * Adds calls at `second` (fractional counts allowed: an interval is spread over its seconds).
+   * Values are clamped into the sketchable range, so a slot's memory is bounded whatever it is fed.
+   */
   add(second: number, count: number, errors: number, values: readonly WeightedValue[], weightScale: number): void {
     const start = this.#slotOf(second);
-    let slot = this.#open.get(start);
-    if (!slot) this.#open.set(start, (slot = { count: 0, errors: 0, values: new Map(), sketch: null }));
+    const slot = this.#open.get(start);
+    if (!slot) {
+      // Quantiles do not depend on a common scale of the weights, so the only report needs none.
+      this.#open.set(start, { count, errors, only: values, onlyScale: weightScale, values: null, sketch: null });
+      return;
+    }
     slot.count += count;
     slot.errors += errors;
+    const only = slot.only;
+    if (only) {
+      slot.only = null;
+      slot.values = new Map();
+      Slots.#accept(slot, only, slot.onlyScale);
+    }
+    Slots.#accept(slot, values, weightScale);
+  }
+
+  /** Values into a slot's raw map (a sketch past RAW_VALUES distinct ones), clamped into the sketchable range. */
+  static #accept(slot: OpenSlot, values: readonly WeightedValue[], weightScale: number): void {
     const raw = slot.values;
     if (raw) {
-      for (const { value, weight } of values) raw.set(value, (raw.get(value) ?? 0) + weight * weightScale);
+      for (const { value, weight, lower, upper } of values) {
+        const kept = clampLatency(value);
+        const found = raw.get(kept);
+        if (!found) raw.set(kept, lower === undefined || upper === undefined ? { weight: weight * weightScale } : { weight: weight * weightScale, lower, upper });
+        else {
+          found.weight += weight * weightScale;
+          // Two buckets around one midpoint: interpolate over both (a plain value has no range).
+          if (found.lower !== undefined && found.upper !== undefined && lower !== undefined && upper !== undefined) {
+            found.lower = Math.min(found.lower, lower);
+            found.upper = Math.max(found.upper, upper);
+          } else {
+            delete found.lower;
+            delete found.upper;
+          }
+        }
+      }
       if (raw.size <= RAW_VALUES) return;
-      const sketch = (slot.sketch = newSketch());
-      for (const [value, weight] of raw) sketch.accept(value, weight * SKETCH_WEIGHT_UNIT);
+      // Built aside and swapped in whole: a slot is never left half raw, half sketch.
+      const sketch = newSketch();
+      for (const [value, { weight }] of raw) sketch.accept(value, weight * SKETCH_WEIGHT_UNIT);
+      slot.sketch = sketch;
       slot.values = null;
       return;
     }
-    for (const { value, weight } of values) slot.sketch?.accept(value, weight * weightScale * SKETCH_WEIGHT_UNIT);
+    for (const { value, weight } of values) slot.sketch?.accept(clampLatency(value), weight * weightScale * SKETCH_WEIGHT_UNIT);
   }
 
   /** Closes the slots nothing can reach any more. */
@@ -107,6 +158,26 @@ export class Slots {
       points.push(Number.isNaN(count) ? this.#point(start, 0, 0, NaN, NaN, NaN) : this.#point(start, count, errors, p50, p95, p99));
     }
     return points;
+  }
+
+  /** Calls and errors of the slots in [from, to), without the cost of their quantiles. */
+  totals(fromSecond: number, toSecond: number): { count: number; errors: number } {
+    let count = 0;
+    let errors = 0;
+    for (let start = this.#slotOf(fromSecond); start < toSecond; start += this.stepSeconds) {
+      const slot = this.#open.get(start);
+      if (slot) {
+        count += slot.count;
+        errors += slot.errors;
+        continue;
+      }
+      const { page, offset } = this.#locate(start);
+      const closed = page?.fields[offset];
+      if (closed === undefined || Number.isNaN(closed)) continue;
+      count += closed;
+      errors += page?.fields[offset + 1] ?? 0;
+    }
+    return { count, errors };
   }
 
   #slotOf(second: number): number {

@@ -124,4 +124,43 @@ describe('metrics store', () => {
     expect(point?.p50Ms).toBeGreaterThan(20);
     expect(point?.p99Ms).toBeGreaterThan(60);
   });
+
+  it('records a batch whose bounds overflow a midpoint without throwing (the schema refuses it first; the store must not rely on that)', () => {
+    const store = createMetricsStore({ now: () => T0 });
+    const bounds = [...Array.from({ length: 62 }, (_, i) => 10 ** (i * 5)), 1e308, 1.7e308];
+    const hostile = batch('gw', 'gw-1', [{ to: 'users', count: 65, errors: 0, latencyMs: { bounds, counts: new Array<number>(65).fill(1) } }]);
+    expect(() => store.ingest(hostile)).not.toThrow();
+    expect(store.ingest(batch('gw', 'gw-1', [{ to: 'users', count: 1, errors: 0, latencyMs: { bounds: [10], counts: [1, 0] } }]))).toMatchObject({ ok: true });
+    expect(store.service('users', '5m').some((point) => point.p50Ms !== null && Number.isFinite(point.p50Ms))).toBe(true);
+  });
+
+  it('lists the same caller→callee pairs as edges(), and edges() keeps its totals', () => {
+    const store = createMetricsStore({ now: () => T0 });
+    const call = (to: string) => ({ to, count: 10, errors: 1, latencyMs: { bounds: [10], counts: [10, 0] } });
+    store.ingest(batch('gw', 'gw-1', [call('users'), call('orders')]));
+    store.ingest(batch('orders', 'orders-1', [call('users')]));
+    const key = (pairs: { from: string; to: string }[]) => pairs.map((p) => `${p.from}>${p.to}`).sort();
+    expect(key(store.edgePairs())).toEqual(['gw>orders', 'gw>users', 'orders>users']);
+    expect(key(store.edges())).toEqual(key(store.edgePairs()));
+    const gwUsers = store.edges().find((edge) => edge.from === 'gw' && edge.to === 'users');
+    expect(gwUsers?.rps).toBeCloseTo(10 / 60, 9);
+    expect(gwUsers?.errorRate).toBeCloseTo(0.1, 9);
+  });
+
+  it('serves a percentile interpolated within its bucket, open and after its slot closes (fake clock)', () => {
+    let now = T0;
+    const store = createMetricsStore({ now: () => now });
+    const oneBucket = { to: 'users', count: 100, errors: 0, latencyMs: { bounds: [10, 50], counts: [0, 100, 0] } };
+    // Two reporters, so the slots hold merged raw values, not one report by reference.
+    store.ingest(batch('gw', 'gw-1', [oneBucket]));
+    store.ingest(batch('orders', 'orders-1', [oneBucket]));
+    const latest = () => store.service('users', '5m').filter((point) => point.p50Ms !== null).at(-1);
+    expect(latest()?.p50Ms).toBeCloseTo(30, 4);
+    expect(latest()?.p99Ms).toBeCloseTo(49.6, 4);
+    now += 120_000;
+    store.sweep();
+    // Closed slots keep Float32 figures.
+    expect(latest()?.p50Ms).toBeCloseTo(30, 4);
+    expect(latest()?.p95Ms).toBeCloseTo(48, 4);
+  });
 });

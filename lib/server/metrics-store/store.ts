@@ -137,6 +137,17 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
     instance: (service: string, id: string, window: LatencyWindow) => read(series, instanceKey(service, id), window),
     edge: (from: string, to: string, window: LatencyWindow) => read(series, edgeKey(from, to), window),
     probe: (key: string, window: LatencyWindow) => read(probes, probeKey(key), window),
+    /** The caller→callee pairs `edges()` would list, without their figures: cheap enough to ask every second. */
+    edgePairs(): { from: string; to: string }[] {
+      const nowSecond = now() / 1_000;
+      const pairs: { from: string; to: string }[] = [];
+      for (const [key, found] of series) {
+        if (!key.startsWith(`edg${SEP}`) || found.lastUpdate() < nowSecond - 15 * 60) continue;
+        const [, from = '', to = ''] = key.split(SEP);
+        pairs.push({ from, to });
+      }
+      return pairs;
+    },
     /** Every observed edge with its rate and errors over the last minute and its latest minute's latency. */
     edges(): EdgeStats[] {
       const nowSecond = now() / 1_000;

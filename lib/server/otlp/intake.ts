@@ -1,5 +1,5 @@
 import type { MetricsStore } from '../metrics-store/store';
-import type { Store } from '../store';
+import type { Store } from '../store/store';
 import { createInFlightLimit } from './in-flight';
 import { createMetricsIntake } from './metrics-intake';
 

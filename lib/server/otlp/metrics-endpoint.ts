@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { attributeText, ExportMetricsRequestSchema, type ExportMetricsRequest } from '@/lib/model/otlp/schema';
-import { authenticate, secureCookies } from '../auth/guard';
+import { secureCookies } from '../auth/cookies';
+import { authenticate } from '../auth/guard';
 import { errorBody, firstIssue } from '../http';
 import type { Runtime } from '../runtime';
 import { readBody } from './body';
@@ -16,6 +17,19 @@ export const BODY_TIMEOUT_MS = 15_000;
 
 const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
+
+/**
+ * After a 413 or 408 the rest of the body is read and dropped for at most this long, as ingest does:
+ * closing while the client still sends makes the kernel answer with a reset that can overtake the reply.
+ */
+const DISCARD_MS = 5_000;
+
+function discardRest(request: IncomingMessage): void {
+  const cutOff = setTimeout(() => request.destroy(), DISCARD_MS);
+  cutOff.unref();
+  request.once('end', () => clearTimeout(cutOff)).once('close', () => clearTimeout(cutOff));
+  request.resume();
+}
 
 function replyError(response: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   response.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...headers }).end(JSON.stringify(errorBody(code, message)));
@@ -67,10 +81,8 @@ async function receive(request: IncomingMessage, response: ServerResponse, runti
   const read = await readBody(request, MAX_OTLP_BYTES, BODY_TIMEOUT_MS);
   if (!read.ok) {
     const codes = { 400: 'invalid_body', 408: 'timeout', 413: 'too_large', 415: 'unsupported_media_type' } as const;
-    const unread = read.status === 413 || read.status === 408;
-    replyError(response, read.status, codes[read.status], read.message, unread ? { connection: 'close' } : {});
-    // The rest of the body is never read: drop the connection once the answer is out.
-    if (unread) response.once('finish', () => request.destroy());
+    replyError(response, read.status, codes[read.status], read.message);
+    if (read.status === 413 || read.status === 408) discardRest(request);
     return;
   }
   const decoded = decode(read.body, type);

@@ -3,7 +3,7 @@ import { observationsOf } from '@/lib/model/otlp/observations';
 import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { createCumulativeTracker } from '@/lib/model/otlp/temporality';
 import type { MetricsStore } from '../metrics-store/store';
-import type { Store } from '../store';
+import type { Store } from '../store/store';
 import { createRegistryLookup } from './registry-lookup';
 
 export interface MetricsIntakeOptions {

@@ -1,5 +1,5 @@
 import type { RegistryLookup } from '@/lib/model/otlp/peer';
-import type { Store } from '../store';
+import type { Store } from '../store/store';
 
 /**
  * The registry by address and by service name, rebuilt only when the registry changed (its etcd

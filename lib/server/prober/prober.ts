@@ -1,13 +1,13 @@
 import type { ProbeResult } from '@/lib/model/health-state';
 import type { HealthTracker } from '../health';
-import type { Store } from '../store';
+import type { InstanceReader, LiveFeed } from '../store/store';
 import { createProbePolicy, type EtcdMember } from './policy';
 import { createProbeRunner } from './probe-runner';
 import { createScheduler, type SchedulerStats } from './scheduler';
 import { probeTargetFor } from './target';
 
 export interface ProberOptions {
-  store: Store;
+  store: InstanceReader & Pick<LiveFeed, 'subscribe'>;
   tracker: Pick<HealthTracker, 'record' | 'forget'>;
   /** Every result, after the tracker has seen it (probe latency series). */
   onResult?: (key: string, result: ProbeResult) => void;

@@ -4,10 +4,12 @@ const CONCURRENCY = 4;
 
 /**
  * Looks up each lease's granted TTL once, in the background, a few at a time: thousands of
- * instances may share or each hold a lease, and the listing must not wait for them.
+ * instances may share or each hold a lease, and the listing must not wait for them. The same
+ * answer's remaining TTL bounds when the lease could expire by itself (lease-end.ts).
  */
-export function createLeaseTtlLookup(client: Etcd3, found: (lease: string, ttlSeconds: number) => void) {
+export function createLeaseTtlLookup(client: Etcd3, found: (lease: string, ttlSeconds: number) => void, now: () => number = Date.now) {
   const known = new Set<string>();
+  const earliestExpiries = new Map<string, number>();
   const queue: string[] = [];
   let active = 0;
   let stopped = false;
@@ -16,9 +18,13 @@ export function createLeaseTtlLookup(client: Etcd3, found: (lease: string, ttlSe
     while (!stopped && active < CONCURRENCY && queue.length > 0) {
       const lease = queue.shift() as string;
       active += 1;
+      // Asked at or after this moment, so the lease cannot run out before it plus the remaining TTL.
+      const askedAt = now();
       client.leaseClient
         .leaseTimeToLive({ ID: lease })
         .then((response) => {
+          const remaining = Number(response.TTL);
+          if (!stopped && Number.isFinite(remaining) && remaining > 0) earliestExpiries.set(lease, askedAt + remaining * 1_000);
           const granted = Number(response.grantedTTL);
           if (!stopped && Number.isFinite(granted) && granted > 0) found(lease, granted);
         })
@@ -37,6 +43,11 @@ export function createLeaseTtlLookup(client: Etcd3, found: (lease: string, ttlSe
       known.add(lease);
       queue.push(lease);
       pump();
+    },
+    earliestExpiry: (lease: string): number | undefined => earliestExpiries.get(lease),
+    /** The lease is gone: its facts go too (ids are not reused). */
+    forget(lease: string): void {
+      earliestExpiries.delete(lease);
     },
     stop(): void {
       stopped = true;

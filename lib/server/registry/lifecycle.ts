@@ -1,6 +1,7 @@
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
+import type { LeaseEnd } from './lease-end';
 
 interface Member {
   service: string;
@@ -8,22 +9,69 @@ interface Member {
 }
 
 interface KeyLife {
-  createRevision: string;
+  /** `lineage:createRevision`: which registration this is, across restores and replaced clusters. */
+  origin: string;
   lease: string | undefined;
   members: Member[];
 }
 
-export type LeaseState = (lease: string) => Promise<'expired' | 'alive' | 'unknown'>;
+/** What became of `lease` when a key holding it was deleted at `revision` (lease-end.ts). */
+interface KnownDrain {
+  origin: string;
+  lease: string | undefined;
+  service: string;
+  id: string;
+  drain: Drain | null;
+}
+
+export type LeaseVerdict = (lease: string, revision: string) => Promise<LeaseEnd>;
+
+/** A registration the history database holds as still open (registered, never deregistered). */
+export interface OpenRegistration {
+  naturalKey: string;
+  service: string;
+  instance: string;
+}
+
+const REGISTERED = 'instance.registered';
+
+/** Splits `lineage:createRevision:key:instance:instance.registered` back into origin and key. */
+export function parseRegistrationKey(naturalKey: string, instance: string): { origin: string; key: string } | null {
+  const suffix = `:${instance}:${REGISTERED}`;
+  if (!naturalKey.endsWith(suffix)) return null;
+  const match = /^([^:]+:\d+):(.*)$/s.exec(naturalKey.slice(0, -suffix.length));
+  return match ? { origin: match[1] as string, key: match[2] as string } : null;
+}
+
+/** Splits `drain:lineage:createRevision:key:instance.drained` back into origin and key. */
+export function parseDrainedKey(naturalKey: string): { origin: string; key: string } | null {
+  const match = /^drain:([^:]+:\d+):(.*):instance\.drained$/s.exec(naturalKey);
+  return match ? { origin: match[1] as string, key: match[2] as string } : null;
+}
+
+const causeOf = (lease: string, verdict: LeaseEnd): string => {
+  switch (verdict) {
+    case 'alive':
+      return `key deleted (lease ${lease} still alive)`;
+    case 'revoked':
+      return `lease ${lease} revoked`;
+    case 'ended':
+      return `lease ${lease} ended (revoked or expired)`;
+    case 'unknown':
+      return `key deleted or lease ${lease} ended (etcd did not answer which)`;
+  }
+};
 
 /**
  * Tracks when each registration key appeared and went, for history. Natural keys are
- * cluster + create revision + key + instance + kind: the same registration seen again by a relist
- * or after a restart is the same event, and a re-registration (new create revision) is a new one.
+ * lineage + create revision + key + instance + kind: the same registration seen again by a relist
+ * or after a restart is the same event, a re-registration (new create revision) is a new one, and
+ * the same create revision in another lineage (a restored or replaced etcd) is another registration.
  */
-export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseState: LeaseState, now: () => Date = () => new Date()) {
+export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVerdict: LeaseVerdict, now: () => Date = () => new Date()) {
   let known = new Map<string, KeyLife>();
-  const drains = new Map<string, { createRevision: string; lease: string | undefined; service: string; id: string; drain: Drain | null }>();
-  let clusterId = '';
+  const drains = new Map<string, KnownDrain>();
+  let lineage = '';
 
   const event = (kind: 'instance.registered' | 'instance.deregistered', key: string, life: KeyLife, member: Member, detail: string): void => {
     emit({
@@ -32,18 +80,60 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseSta
       service: member.service,
       instance: member.id,
       detail,
-      naturalKey: `${clusterId}:${life.createRevision}:${key}:${member.id}:${kind}`,
+      naturalKey: `${life.origin}:${key}:${member.id}:${kind}`,
     });
   };
+
+  const undrained = (key: string, seen: KnownDrain, actor: string): void =>
+    emit({
+      at: now().toISOString(),
+      kind: 'instance.undrained',
+      service: seen.service,
+      instance: seen.id,
+      actor,
+      detail: seen.drain ? `drain lifted (was: ${seen.drain.reason}, by ${seen.drain.by})` : 'drain lifted',
+      naturalKey: `drain:${seen.origin}:${key}:instance.undrained`,
+    });
+  const LIFTED_UNSEEN = 'unknown (lifted while Switchyard was not watching)';
 
   const membersOf = (registrations: Registration[]): Member[] => registrations.map(({ service, id }) => ({ service, id }));
   const sameMember = (a: Member) => (b: Member) => a.service === b.service && a.id === b.id;
 
   return {
-    setCluster(id: string): void {
-      clusterId = id;
+    setLineage(id: string): void {
+      lineage = id;
+    },
+    /**
+     * Before the first listing: what the history database holds as open, so a key gone while
+     * Switchyard was down gets its deregistration. Returns how many were taken up.
+     */
+    restore(open: OpenRegistration[], openDrains: OpenRegistration[] = []): number {
+      let restored = 0;
+      for (const row of openDrains) {
+        const parsed = parseDrainedKey(row.naturalKey);
+        if (!parsed) continue;
+        const older = drains.get(parsed.key);
+        if (older) undrained(parsed.key, older, LIFTED_UNSEEN);
+        drains.set(parsed.key, { origin: parsed.origin, lease: undefined, service: row.service, id: row.instance, drain: null });
+        restored += 1;
+      }
+      for (const row of open) {
+        const parsed = parseRegistrationKey(row.naturalKey, row.instance);
+        if (!parsed) continue;
+        const member = { service: row.service, id: row.instance };
+        const life = known.get(parsed.key);
+        if (life?.origin === parsed.origin) life.members.push(member);
+        else {
+          // Rows come oldest first: a later registration of the same key supersedes an earlier one left open.
+          if (life) for (const old of life.members) event('instance.deregistered', parsed.key, life, old, 'gone while Switchyard was not watching');
+          known.set(parsed.key, { origin: parsed.origin, lease: undefined, members: [member] });
+        }
+        restored += 1;
+      }
+      return restored;
     },
     put(key: string, createRevision: string, lease: string | undefined, registrations: Registration[] | null): void {
+      const origin = `${lineage}:${createRevision}`;
       const previous = known.get(key);
       if (!registrations) {
         if (!previous) return;
@@ -51,9 +141,9 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseSta
         for (const member of previous.members) event('instance.deregistered', key, previous, member, 'registration value no longer readable');
         return;
       }
-      const life: KeyLife = { createRevision, lease, members: membersOf(registrations) };
+      const life: KeyLife = { origin, lease, members: membersOf(registrations) };
       known.set(key, life);
-      const sameLife = previous?.createRevision === createRevision;
+      const sameLife = previous?.origin === origin;
       for (const member of life.members) {
         if (!sameLife || !previous?.members.some(sameMember(member))) event('instance.registered', key, life, member, 'registered');
       }
@@ -61,18 +151,19 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseSta
         for (const member of previous.members) if (!life.members.some(sameMember(member))) event('instance.deregistered', key, previous, member, 'node removed from the registration');
       }
     },
-    delete(key: string): void {
+    /** The key was deleted at `revision` (the delete's revision, shared by every key a lease takes with it). */
+    delete(key: string, revision: string): void {
       const previous = known.get(key);
       if (!previous) return;
       known.delete(key);
       const report = (detail: string): void => {
         for (const member of previous.members) event('instance.deregistered', key, previous, member, detail);
       };
-      if (!previous.lease) return report('key deleted');
-      // etcd deletes a leased key the moment its lease expires; asking about the lease tells the two apart.
-      void leaseState(previous.lease).then(
-        (state) => report(state === 'expired' ? `lease ${previous.lease} expired` : state === 'alive' ? 'key deleted (lease still alive)' : 'key deleted'),
-        () => report('key deleted'),
+      const { lease } = previous;
+      if (!lease) return report('key deleted');
+      void leaseVerdict(lease, revision).then(
+        (verdict) => report(causeOf(lease, verdict)),
+        () => report(causeOf(lease, 'unknown')),
       );
     },
     /**
@@ -81,8 +172,11 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseSta
      */
     drainPut(key: string, createRevision: string, lease: string | undefined, target: Member, drain: Drain | null): void {
       const seen = drains.get(key);
-      drains.set(key, { createRevision, lease, service: target.service, id: target.id, drain });
-      if (seen?.createRevision === createRevision) return;
+      const origin = `${lineage}:${createRevision}`;
+      drains.set(key, { origin, lease, service: target.service, id: target.id, drain });
+      if (seen?.origin === origin) return;
+      // Re-drained while nobody watched: the earlier drain was lifted in between.
+      if (seen) undrained(key, seen, LIFTED_UNSEEN);
       emit({
         at: drain?.at ?? now().toISOString(),
         kind: 'instance.drained',
@@ -91,28 +185,30 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseSta
         actor: drain?.by ?? 'unknown (written to etcd directly)',
         detail: drain?.reason ?? 'drain key with an unreadable value',
         ...(drain?.until ? { until: drain.until } : {}),
-        naturalKey: `drain:${clusterId}:${createRevision}:${key}:instance.drained`,
+        naturalKey: `drain:${origin}:${key}:instance.drained`,
       });
     },
-    drainDelete(key: string): void {
+    drainDelete(key: string, revision: string): void {
       const seen = drains.get(key);
       if (!seen) return;
       drains.delete(key);
-      const report = (actor: string): void =>
-        emit({
-          at: now().toISOString(),
-          kind: 'instance.undrained',
-          service: seen.service,
-          instance: seen.id,
-          actor,
-          detail: seen.drain ? `drain lifted (was: ${seen.drain.reason}, by ${seen.drain.by})` : 'drain lifted',
-          naturalKey: `drain:${clusterId}:${seen.createRevision}:${key}:instance.undrained`,
-        });
+      const report = (actor: string): void => undrained(key, seen, actor);
       if (!seen.lease) return report('unknown (deleted in etcd directly)');
-      void leaseState(seen.lease).then(
-        (state) => report(state === 'expired' ? 'ttl-expiry' : 'unknown (deleted in etcd directly)'),
+      void leaseVerdict(seen.lease, revision).then(
+        (verdict) => report(verdict === 'ended' ? 'ttl-expiry' : verdict === 'revoked' ? 'unknown (drain lease revoked)' : 'unknown (deleted in etcd directly)'),
         () => report('unknown (deleted in etcd directly)'),
       );
+    },
+    /** After a relist has put every listed drain key: the drains it did not list were lifted while nobody watched. */
+    drainsListed(listed: ReadonlySet<string>): number {
+      let lifted = 0;
+      for (const [key, seen] of drains) {
+        if (listed.has(key)) continue;
+        drains.delete(key);
+        undrained(key, seen, LIFTED_UNSEEN);
+        lifted += 1;
+      }
+      return lifted;
     },
     /** After a relist: what appeared and vanished while nobody was watching. `initial` is the first listing of this run. */
     replace(listing: Map<string, { createRevision: string; lease: string | undefined; registrations: Registration[] }>, initial: boolean): { added: number; removed: number } {
@@ -120,11 +216,11 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseSta
       let added = 0;
       let removed = 0;
       for (const [key, entry] of listing) {
-        const life: KeyLife = { createRevision: entry.createRevision, lease: entry.lease, members: membersOf(entry.registrations) };
+        const life: KeyLife = { origin: `${lineage}:${entry.createRevision}`, lease: entry.lease, members: membersOf(entry.registrations) };
         next.set(key, life);
         const previous = known.get(key);
         for (const member of life.members) {
-          if (previous?.createRevision === entry.createRevision && previous.members.some(sameMember(member))) continue;
+          if (previous?.origin === life.origin && previous.members.some(sameMember(member))) continue;
           added += 1;
           event('instance.registered', key, life, member, initial ? `present when Switchyard started (created at revision ${entry.createRevision})` : 'registered while Switchyard was not watching');
         }
@@ -132,7 +228,7 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseSta
       for (const [key, previous] of known) {
         const current = next.get(key);
         for (const member of previous.members) {
-          if (current?.createRevision === previous.createRevision && current.members.some(sameMember(member))) continue;
+          if (current?.origin === previous.origin && current.members.some(sameMember(member))) continue;
           removed += 1;
           event('instance.deregistered', key, previous, member, 'gone while Switchyard was not watching');
         }

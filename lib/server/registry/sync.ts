@@ -1,15 +1,17 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain } from '@/lib/model/instance';
-import type { Registration } from '@/lib/model/registration';
 import { describeEtcdError } from '../etcd/errors';
-import { drainKey, type DecodedKey, type Store } from '../store';
+import { drainKey, type DecodedKey, type RegistryTarget } from '../store/store';
 import { decodeEntry } from './decode';
+import { keyName } from './key-name';
 import { parseDrainKey, parseDrainValue } from './drain-keys';
-import { listPrefix } from './listing';
+import { listPages } from './listing';
 import { createUnrecognisedCounter, type Diagnostics } from './unrecognised';
 import { createLeaseTtlLookup } from './lease-ttl';
-import { createLifecycle, type LeaseState } from './lifecycle';
+import { createLeaseEndJudge } from './lease-end';
+import { createLifecycle, type OpenRegistration } from './lifecycle';
+import { createLineageBook, lineageKey, putMarkerBack, resolveLineage, type LineageBook } from './lineage';
 
 export interface RegistryCounters {
   watchEvents(count: number): void;
@@ -18,7 +20,7 @@ export interface RegistryCounters {
 
 export interface RegistryOptions {
   client: Etcd3;
-  store: Store;
+  store: RegistryTarget;
   /** Prefixes to watch; empty = the whole keyspace. */
   prefixes: string[];
   controlPrefix: string;
@@ -30,6 +32,14 @@ export interface RegistryOptions {
   heartbeatMs?: number;
   /** Registrations, deregistrations and outages, for the history store. */
   onHistory?: (event: NewHistoryEvent) => void;
+  /** Registrations the history store holds as open: a key gone while Switchyard was down is then closed. */
+  openRegistrations?: OpenRegistration[];
+  /** Drains the history store holds as not lifted, likewise. */
+  openDrains?: OpenRegistration[];
+  /** Lineages recorded so far (default: in memory, for this run only). */
+  lineages?: LineageBook;
+  /** How the heartbeat asks etcd for its cluster id and revision (default: `maintenance.status`). */
+  etcdStatus?: () => Promise<{ clusterId: string; revision: string }>;
 }
 
 export interface Registry {
@@ -38,10 +48,41 @@ export interface Registry {
   /** Resolves once the first full listing has been applied. */
   synced(): Promise<void>;
   diagnostics(): Diagnostics;
+  /** The lineage of the keyspace as last listed (registry/lineage.ts); '' before the first listing. */
+  lineage(): string;
+}
+
+/** A decoded key as listed: what the store needs, plus the create revision the lifecycle needs. */
+interface ListedKey extends DecodedKey {
+  createRevision: string;
 }
 
 /** Why the current watch session ended; every cause leads to a relist and diff. */
 class WatchTrouble extends Error {}
+
+/**
+ * One list+watch session. Its heartbeat and watchers hold it, not "whatever session is current",
+ * so a late callback of an ended session cannot end its successor.
+ */
+interface Session {
+  ended: boolean;
+  end(reason: string): void;
+  trouble: Promise<WatchTrouble>;
+}
+
+function openSession(): Session {
+  let resolve: (reason: WatchTrouble) => void = () => undefined;
+  const session: Session = {
+    ended: false,
+    trouble: new Promise<WatchTrouble>((r) => (resolve = r)),
+    end(reason) {
+      if (session.ended) return;
+      session.ended = true;
+      resolve(new WatchTrouble(reason));
+    },
+  };
+  return session;
+}
 
 /** Two failures have the same cause when their messages differ only in numbers (timings, ports). */
 const sameCause = (a: string | undefined, b: string): boolean => a?.replace(/[\d.]+/g, '') === b.replace(/[\d.]+/g, '');
@@ -58,31 +99,47 @@ export function createRegistry(options: RegistryOptions): Registry {
   const unrecognised = createUnrecognisedCounter();
   const leaseTtls = createLeaseTtlLookup(client, (lease, ttl) => store.setLeaseTtl(lease, ttl));
   const emit = (event: NewHistoryEvent): void => options.onHistory?.(event);
-  const leaseState: LeaseState = async (lease) => {
-    const response = await client.leaseClient.leaseTimeToLive({ ID: lease });
-    return Number(response.TTL) > 0 ? 'alive' : 'expired';
-  };
-  const lifecycle = createLifecycle(emit, leaseState);
+  const leaseEnds = createLeaseEndJudge({
+    remainingSeconds: async (lease) => Number((await client.leaseClient.leaseTimeToLive({ ID: lease })).TTL),
+    earliestExpiry: (lease) => leaseTtls.earliestExpiry(lease),
+    onEnded: (lease) => leaseTtls.forget(lease),
+  });
+  const lifecycle = createLifecycle(emit, (lease, revision) => leaseEnds.judge(lease, revision));
+  const lineages = options.lineages ?? createLineageBook([]);
+  const lineageMarker = lineageKey(controlPrefix);
+  const etcdStatus =
+    options.etcdStatus ??
+    (async () => {
+      const { header } = await client.maintenance.status();
+      return { clusterId: header.cluster_id, revision: header.revision };
+    });
+  const restored = lifecycle.restore(options.openRegistrations ?? [], options.openDrains ?? []);
+  if (restored > 0) log(`registry: ${restored} registrations and drains open in history; any etcd no longer has are closed at the first listing`);
   let listedBefore = false;
   let troubleSince: number | undefined;
   let stopped = false;
   let running: Promise<void> | undefined;
   let watchers: Watcher[] = [];
-  let wake: ((reason: WatchTrouble) => void) | undefined;
+  let current: Session | undefined;
   let clusterId = '';
+  let lineage = '';
   let resolveSynced: () => void = () => undefined;
   const firstSync = new Promise<void>((resolve) => (resolveSynced = resolve));
 
-  const decode = (kv: IKeyValue): DecodedKey | null => {
-    const etcdKey = kv.key.toString('utf8');
+  /** `etcdKey` is the key's name (key-name.ts): twins that differ only in invalid UTF-8 bytes stay two keys. */
+  const decode = (etcdKey: string, kv: IKeyValue): ListedKey | null => {
     const lease = kv.lease && kv.lease !== '0' ? kv.lease : undefined;
     const registrations = decodeEntry({ key: etcdKey, value: kv.value, lease }, decodeOptions);
     if (!registrations || registrations.length === 0) return null;
-    return { etcdKey, lease, registrations };
+    return { etcdKey, lease, registrations, createRevision: kv.create_revision };
   };
 
-  const applyPut = (kv: IKeyValue): void => {
-    const etcdKey = kv.key.toString('utf8');
+  const applyPut = (kv: IKeyValue, session: Session): void => {
+    const etcdKey = keyName(kv.key);
+    if (etcdKey === lineageMarker) {
+      if (kv.value.toString('utf8') !== lineage) session.end('etcd lineage marker changed');
+      return;
+    }
     if (etcdKey.startsWith(controlPrefix)) {
       const target = parseDrainKey(controlPrefix, etcdKey);
       if (!target) return;
@@ -91,7 +148,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       lifecycle.drainPut(etcdKey, kv.create_revision, kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain);
       return;
     }
-    const decoded = decode(kv);
+    const decoded = decode(etcdKey, kv);
     lifecycle.put(etcdKey, kv.create_revision, decoded?.lease, decoded?.registrations ?? null);
     if (decoded) {
       unrecognised.forget(etcdKey);
@@ -104,53 +161,76 @@ export function createRegistry(options: RegistryOptions): Registry {
   };
 
   const applyDelete = (kv: IKeyValue): void => {
-    const etcdKey = kv.key.toString('utf8');
+    const etcdKey = keyName(kv.key);
+    if (etcdKey === lineageMarker) {
+      if (lineage) void putMarkerBack(client, controlPrefix, lineage);
+      return;
+    }
     if (etcdKey.startsWith(controlPrefix)) {
       const target = parseDrainKey(controlPrefix, etcdKey);
       if (target) store.setDrain(target.service, target.id, null);
-      lifecycle.drainDelete(etcdKey);
+      lifecycle.drainDelete(etcdKey, kv.mod_revision);
       return;
     }
     unrecognised.forget(etcdKey);
-    lifecycle.delete(etcdKey);
+    lifecycle.delete(etcdKey, kv.mod_revision);
     store.removeKey(etcdKey);
   };
 
-  /** Lists every watched prefix at one revision and replaces the store's view with it. */
+  /**
+   * Lists every watched prefix at one revision and replaces the store's view with it. Each page is
+   * decoded while the next is fetched; nothing is applied until the whole listing has arrived, so a
+   * listing cut short by an outage changes nothing.
+   */
   const relist = async (): Promise<string> => {
     let revision: string | undefined;
-    const kvs: IKeyValue[] = [];
+    const decodedKeys: ListedKey[] = [];
+    // One object per key serves the store and the lifecycle alike (a relist of 100,000 keys allocates enough).
+    const listing = new Map<string, ListedKey>();
+    const drains = new Map<string, Drain>();
+    const drainKeys: { etcdKey: string; createRevision: string; lease: string | undefined; target: { service: string; id: string }; drain: Drain | null }[] = [];
+    const unrecognisedKeys: string[] = [];
+    let marker: IKeyValue | undefined;
+    const onPage = (kvs: IKeyValue[]): void => {
+      for (const kv of kvs) {
+        const etcdKey = keyName(kv.key);
+        if (etcdKey === lineageMarker) {
+          marker = kv;
+          continue;
+        }
+        if (etcdKey.startsWith(controlPrefix)) {
+          const target = parseDrainKey(controlPrefix, etcdKey);
+          const drain = target ? parseDrainValue(kv.value) : null;
+          if (target && drain) drains.set(drainKey(target.service, target.id), drain);
+          if (target) drainKeys.push({ etcdKey, createRevision: kv.create_revision, lease: kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain });
+          continue;
+        }
+        const decoded = decode(etcdKey, kv);
+        if (decoded) {
+          decodedKeys.push(decoded);
+          listing.set(etcdKey, decoded);
+        } else unrecognisedKeys.push(etcdKey);
+      }
+    };
     for (const prefix of watched) {
-      const page = await listPrefix(client, prefix, revision);
+      const page = await listPages(client, prefix, revision, onPage);
       revision = page.revision;
       if (clusterId && page.clusterId !== clusterId) log(`etcd cluster id changed ${clusterId} → ${page.clusterId}`);
       clusterId = page.clusterId;
-      kvs.push(...page.kvs);
-    }
-    const decodedKeys: DecodedKey[] = [];
-    const listing = new Map<string, { createRevision: string; lease: string | undefined; registrations: Registration[] }>();
-    const drains = new Map<string, Drain>();
-    unrecognised.reset();
-    lifecycle.setCluster(clusterId);
-    for (const kv of kvs) {
-      const etcdKey = kv.key.toString('utf8');
-      if (etcdKey.startsWith(controlPrefix)) {
-        const target = parseDrainKey(controlPrefix, etcdKey);
-        const drain = target ? parseDrainValue(kv.value) : null;
-        if (target && drain) drains.set(drainKey(target.service, target.id), drain);
-        // Known again after a restart, so a later TTL expiry is still recorded (replays are idempotent).
-        if (target) lifecycle.drainPut(etcdKey, kv.create_revision, kv.lease && kv.lease !== '0' ? kv.lease : undefined, target, drain);
-        continue;
-      }
-      const decoded = decode(kv);
-      if (decoded) {
-        decodedKeys.push(decoded);
-        listing.set(etcdKey, { createRevision: kv.create_revision, lease: decoded.lease, registrations: decoded.registrations });
-        if (decoded.lease) leaseTtls.want(decoded.lease);
-      } else unrecognised.count(etcdKey);
     }
     const listedAt = revision ?? '0';
+    const resolved = await resolveLineage({ client, controlPrefix, marker, clusterId, revision: listedAt, book: lineages });
+    if (resolved.change) log(`registry: ${resolved.change}`);
+    lineage = resolved.lineage;
+    lineages.record(lineage, clusterId, listedAt);
+    lifecycle.setLineage(lineage);
+    unrecognised.reset();
+    for (const etcdKey of unrecognisedKeys) unrecognised.count(etcdKey);
+    // Known again after a restart, so a later TTL expiry is still recorded (replays are idempotent).
+    for (const { etcdKey, createRevision, lease, target, drain } of drainKeys) lifecycle.drainPut(etcdKey, createRevision, lease, target, drain);
     store.replaceAll(decodedKeys, drains, listedAt);
+    lifecycle.drainsListed(new Set(drainKeys.map(({ etcdKey }) => etcdKey)));
+    for (const decoded of decodedKeys) if (decoded.lease) leaseTtls.want(decoded.lease);
     const { added, removed } = lifecycle.replace(listing, !listedBefore);
     if (listedBefore) {
       emit({ at: new Date().toISOString(), kind: 'registry.resynced', detail: `relisted at revision ${listedAt}: ${added} appeared, ${removed} vanished while not watching` });
@@ -160,41 +240,43 @@ export function createRegistry(options: RegistryOptions): Registry {
     return listedAt;
   };
 
-  const troubled = (reason: string): void => {
-    wake?.(new WatchTrouble(reason));
-    wake = undefined;
-  };
-
-  const watchFrom = async (revision: string): Promise<void> => {
+  const watchFrom = async (revision: string, session: Session): Promise<void> => {
     const next = (BigInt(revision) + 1n).toString();
     for (const prefix of watched) {
       const watcher = await client.watch().prefix(prefix).startRevision(next).create();
       watchers.push(watcher);
       watcher.on('data', (response) => {
+        // A cancelled watcher's late events would undo what the next listing established.
+        if (session.ended) return;
         counters.watchEvents(response.events.length);
         for (const event of response.events) {
-          if (event.type === 'Put') applyPut(event.kv);
+          if (event.type === 'Put') applyPut(event.kv, session);
           else applyDelete(event.kv);
         }
         const current = BigInt(store.revision());
         if (BigInt(response.header.revision) > current) store.setRevision(response.header.revision);
       });
-      watcher.on('disconnected', (error) => troubled(`etcd connection lost: ${error.message}`));
-      watcher.on('error', (error) => troubled(`watch failed: ${error.message}`));
-      watcher.on('end', () => troubled('watch ended'));
+      watcher.on('disconnected', (error) => session.end(`etcd connection lost: ${error.message}`));
+      watcher.on('error', (error) => session.end(`watch failed: ${error.message}`));
+      watcher.on('end', () => session.end('watch ended'));
     }
   };
 
-  const heartbeat = async (): Promise<void> => {
-    while (wake && !stopped) {
+  const heartbeat = async (session: Session): Promise<void> => {
+    while (!session.ended && !stopped) {
       await sleep(heartbeatMs);
-      if (!wake || stopped) return;
+      if (session.ended || stopped) return;
+      // What we had seen before asking: etcd's answer can only be behind that if it went back in time.
+      const seen = BigInt(store.revision());
+      const sessionCluster = clusterId;
       try {
-        const status = await client.maintenance.status();
-        if (clusterId && status.header.cluster_id !== clusterId) troubled('etcd cluster id changed');
-        else if (BigInt(status.header.revision) < BigInt(store.revision())) troubled('etcd revision went backwards');
+        const status = await etcdStatus();
+        if (session.ended) return;
+        if (sessionCluster && status.clusterId !== sessionCluster) session.end('etcd cluster id changed');
+        else if (BigInt(status.revision) < seen) session.end('etcd revision went backwards');
+        else lineages.record(lineage, sessionCluster, store.revision());
       } catch (error) {
-        troubled(`etcd unreachable: ${error instanceof Error ? error.message : String(error)}`);
+        session.end(`etcd unreachable: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
   };
@@ -206,18 +288,22 @@ export function createRegistry(options: RegistryOptions): Registry {
   };
 
   const session = async (): Promise<void> => {
-    const trouble = new Promise<WatchTrouble>((resolve) => (wake = resolve));
-    const revision = await relist();
-    await watchFrom(revision);
-    store.setRegistryStatus({ state: 'synced' });
-    if (troubleSince !== undefined) {
-      emit({ at: new Date().toISOString(), kind: 'registry.reconnected', detail: `etcd reachable again after ${((Date.now() - troubleSince) / 1_000).toFixed(1)} s` });
-      troubleSince = undefined;
+    const own = openSession();
+    current = own;
+    try {
+      const revision = await relist();
+      await watchFrom(revision, own);
+      store.setRegistryStatus({ state: 'synced' });
+      if (troubleSince !== undefined) {
+        emit({ at: new Date().toISOString(), kind: 'registry.reconnected', detail: `etcd reachable again after ${((Date.now() - troubleSince) / 1_000).toFixed(1)} s` });
+        troubleSince = undefined;
+      }
+      resolveSynced();
+      void heartbeat(own);
+      throw await own.trouble;
+    } finally {
+      own.end('session over');
     }
-    resolveSynced();
-    void heartbeat();
-    const reason = await trouble;
-    throw reason;
   };
 
   const loop = async (): Promise<void> => {
@@ -225,7 +311,6 @@ export function createRegistry(options: RegistryOptions): Registry {
       try {
         await session();
       } catch (error) {
-        wake = undefined;
         await closeWatchers();
         if (stopped) return;
         const message = describeEtcdError(error);
@@ -251,12 +336,13 @@ export function createRegistry(options: RegistryOptions): Registry {
     },
     async stop() {
       stopped = true;
-      troubled('stopping');
+      current?.end('stopping');
       await closeWatchers();
       leaseTtls.stop();
       await running;
     },
     synced: () => firstSync,
+    lineage: () => lineage,
     diagnostics: () => {
       const { unrecognisedKeys, unrecognised: byPrefix } = unrecognised.summary();
       return { registry: store.registryStatus(), keysSeen: store.etcdKeyCount() + unrecognisedKeys, instances: store.instanceCount(), unrecognised: byPrefix };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetricsStore } from '../metrics-store/store';
-import { createStore, type Store } from '../store';
+import { createStore, type Store } from '../store/store';
 import type { TopologyLayoutCache } from './cache';
 import { startTopologyLayout } from './service';
 

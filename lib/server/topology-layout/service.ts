@@ -1,9 +1,11 @@
 import { defaultLayoutInput } from '@/lib/model/topology-layout-input';
 import type { MetricsStore } from '../metrics-store/store';
-import type { Store } from '../store';
+import type { LiveFeed } from '../store/store';
 import { createTopologyLayoutCache, type TopologyLayoutCache } from './cache';
 import { createWorkerLayoutEngine } from './engine';
 import { observedPairsKey, structuralChanges } from './watch';
+
+const NO_FIGURES = { rps: 0, errorRate: null, p50Ms: null, p95Ms: null, p99Ms: null } as const;
 
 /** Observed calls are checked this often for pairs never seen. */
 const OBSERVED_CHECK_MS = 1_000;
@@ -15,11 +17,12 @@ const OBSERVED_CHECK_MS = 1_000;
 export const FIRST_TRAFFIC_PATIENCE_MS = 10_000;
 
 /** The layout cache wired to the registry and the call statistics, with ELK on a worker thread. */
-export function startTopologyLayout(options: { store: Store; latency: MetricsStore; log(message: string): void; patienceMs?: number }): TopologyLayoutCache {
+export function startTopologyLayout(options: { store: Pick<LiveFeed, 'snapshot' | 'subscribe'>; latency: MetricsStore; log(message: string): void; patienceMs?: number }): TopologyLayoutCache {
   const { store, latency } = options;
   const engine = createWorkerLayoutEngine();
   const cache = createTopologyLayoutCache({
-    source: () => defaultLayoutInput(store.snapshot().services, latency.edges()),
+    // Where nodes go depends on which pairs call each other, never on their figures (not computed here).
+    source: () => defaultLayoutInput(store.snapshot().services, latency.edgePairs().map((pair) => ({ ...pair, ...NO_FIGURES }))),
     layout: (request) => engine.layout(request),
     debounceMs: 300,
     maxWaitMs: 3_000,
@@ -43,7 +46,8 @@ export function startTopologyLayout(options: { store: Store; latency: MetricsSto
   });
   let pairs = '';
   const poll = setInterval(() => {
-    const edges = latency.edges();
+    // Pairs only: every edge's figures each second cost the event loop tens of ms in a flood of new reporters.
+    const edges = latency.edgePairs();
     const next = observedPairsKey(edges);
     if (next === pairs) return;
     pairs = next;

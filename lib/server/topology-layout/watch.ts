@@ -42,7 +42,7 @@ export function structuralChanges(): (delta: Delta) => boolean {
 }
 
 /** The pairs that call each other: new ones may name a dependency nobody registered (a new node). */
-export function observedPairsKey(edges: readonly EdgeStats[]): string {
+export function observedPairsKey(edges: readonly Pick<EdgeStats, 'from' | 'to'>[]): string {
   return edges
     .map((edge) => `${edge.from}\u0000${edge.to}`)
     .sort()

@@ -1,6 +1,6 @@
 import { LoginRequestSchema } from '@/lib/model/auth';
-import { crossSiteRefusal } from '@/lib/server/auth/guard';
-import { clientAddress, sessionCookie } from '@/lib/server/auth/session-cookie';
+import { sessionCookie } from '@/lib/server/auth/cookies';
+import { clientAddress, crossSiteRefusal } from '@/lib/server/auth/guard';
 import { handle, json, jsonError, readJsonBody, validationError } from '@/lib/server/http';
 import { getRuntime } from '@/lib/server/runtime';
 

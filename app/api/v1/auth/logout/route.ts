@@ -1,5 +1,5 @@
+import { clearedSessionCookie } from '@/lib/server/auth/cookies';
 import { guarded } from '@/lib/server/auth/guard';
-import { clearedSessionCookie } from '@/lib/server/auth/session-cookie';
 import { json } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';

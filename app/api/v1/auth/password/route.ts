@@ -1,6 +1,6 @@
 import { ChangePasswordRequestSchema } from '@/lib/model/auth';
+import { clearedSessionCookie } from '@/lib/server/auth/cookies';
 import { guarded } from '@/lib/server/auth/guard';
-import { clearedSessionCookie } from '@/lib/server/auth/session-cookie';
 import { json, jsonError, readJsonBody, validationError } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';

@@ -1,8 +1,7 @@
-import { parse as parseCookies } from 'cookie';
 import { safeNextPath } from '@/lib/model/next-path';
 import { isOidcLoginError } from '@/lib/server/auth/oidc';
-import { OIDC_COOKIE } from '@/lib/server/auth/oidc-flow';
-import { clientAddress, sessionCookie } from '@/lib/server/auth/session-cookie';
+import { oidcPendingIdOf, sessionCookie } from '@/lib/server/auth/cookies';
+import { clientAddress } from '@/lib/server/auth/guard';
 import { handle } from '@/lib/server/http';
 import { getRuntime } from '@/lib/server/runtime';
 
@@ -13,7 +12,7 @@ export function GET(request: Request): Promise<Response> {
   return handle(async () => {
     const runtime = getRuntime();
     const { oidc } = runtime;
-    const pending = oidc.take(parseCookies(request.headers.get('cookie') ?? '')[OIDC_COOKIE]);
+    const pending = oidc.take(oidcPendingIdOf(request.headers));
     const back = (message: string, returnTo = '/'): Response => {
       const params = new URLSearchParams({ error: message });
       if (safeNextPath(returnTo) !== '/') params.set('next', safeNextPath(returnTo));

@@ -1,0 +1,83 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NewHistoryEvent } from '@/lib/model/events';
+import { openHistory, type History } from '../history/store';
+import { ADDRESS_LIMIT, createAuth, LOCKOUT, type LoginOutcome } from './service';
+
+const CHEAP = { N: 1024, r: 8, p: 1 };
+const PASSWORD = 'correct-horse-battery';
+
+let history: History;
+let audit: NewHistoryEvent[];
+let clock: { ms: number };
+let auth: ReturnType<typeof createAuth>;
+
+beforeEach(async () => {
+  history = await openHistory({ file: ':memory:' });
+  audit = [];
+  clock = { ms: Date.UTC(2026, 11, 3, 9, 0, 0) };
+  auth = createAuth({ db: history.db, audit: (event) => audit.push(event), idleSeconds: 3_600, maxSeconds: 86_400, now: () => clock.ms, passwordCost: CHEAP });
+  await auth.users.create({ name: 'bea', role: 'viewer', password: PASSWORD }, 'test');
+});
+afterEach(async () => {
+  await history.close();
+});
+
+const codes = (outcomes: LoginOutcome[]): string[] => outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.code)).sort();
+
+describe('password sign-in under a parallel burst', () => {
+  it('checks at most five wrong passwords for one account, locks once, and refuses the right one after', async () => {
+    // Twenty addresses, one attempt each: only the account lock can stop them.
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => auth.login('bea', `wrong-${i}`, `10.0.0.${i}`)));
+    expect(codes(burst).filter((code) => code === 'invalid_credentials')).toHaveLength(LOCKOUT.failures);
+    expect(audit.filter((event) => event.kind === 'auth.locked')).toHaveLength(1);
+    const after = await auth.login('bea', PASSWORD, '10.0.1.1');
+    expect(after).toMatchObject({ ok: false, code: 'locked', retryAfterSeconds: LOCKOUT.lockMs / 1000 });
+
+    clock.ms += LOCKOUT.lockMs;
+    expect((await auth.login('bea', PASSWORD, '10.0.1.1')).ok).toBe(true);
+  });
+
+  it('lets the right password through only while fewer than five failures came before it', async () => {
+    for (let i = 0; i < LOCKOUT.failures - 1; i += 1) expect(await auth.login('bea', `wrong-${i}`, '10.0.0.1')).toMatchObject({ code: 'invalid_credentials' });
+    // Arrival order is the order of checks: the right password first, then the fifth failure.
+    const [right, wrong] = await Promise.all([auth.login('bea', PASSWORD, '10.0.0.2'), auth.login('bea', 'wrong-last', '10.0.0.3')]);
+    expect(right.ok).toBe(true);
+    expect(wrong).toMatchObject({ code: 'invalid_credentials' });
+    // The success started the count again: one failure in a row, no lock.
+    expect((await auth.lockouts.list()).users).toEqual([]);
+  });
+
+  it('checks at most twenty passwords from one address at once, across accounts', async () => {
+    const spray = await Promise.all(Array.from({ length: 60 }, (_, i) => auth.login(`nobody-${i}`, 'wrong', '10.0.0.9')));
+    expect(codes(spray).filter((code) => code === 'invalid_credentials')).toHaveLength(ADDRESS_LIMIT.maxFailures);
+    expect(codes(spray).filter((code) => code === 'rate_limited')).toHaveLength(60 - ADDRESS_LIMIT.maxFailures);
+  });
+});
+
+describe('the way out of a lockout', () => {
+  it('clears an address pause and an account lock, and audits both', async () => {
+    await Promise.all(Array.from({ length: ADDRESS_LIMIT.maxFailures }, (_, i) => auth.login(`nobody-${i}`, 'wrong', '10.0.0.9')));
+    for (let i = 0; i < LOCKOUT.failures; i += 1) await auth.login('bea', `wrong-${i}`, '10.0.0.8');
+    expect(await auth.login('admin', PASSWORD, '10.0.0.9')).toMatchObject({ code: 'rate_limited' });
+    expect(await auth.lockouts.list()).toEqual({
+      addresses: [{ address: '10.0.0.9', retryAfterSeconds: ADDRESS_LIMIT.windowMs / 1000 }],
+      users: [{ name: 'bea', lockedUntil: new Date(clock.ms + LOCKOUT.lockMs).toISOString() }],
+    });
+
+    expect(await auth.lockouts.clear({ address: '10.0.0.9' }, 'token:ops')).toEqual({ addresses: 1, users: 0 });
+    expect(await auth.lockouts.clear({ user: 'bea' }, 'token:ops')).toEqual({ addresses: 0, users: 1 });
+    expect((await auth.login('bea', PASSWORD, '10.0.0.9')).ok).toBe(true);
+    expect(await auth.lockouts.list()).toEqual({ addresses: [], users: [] });
+    expect(audit.filter((event) => event.kind === 'auth.user_changed' && event.actor === 'token:ops').map((event) => event.detail)).toEqual([
+      'cleared address 10.0.0.9 (1 address(es) were paused, 0 account(s) locked)',
+      'cleared user bea (0 address(es) were paused, 1 account(s) locked)',
+    ]);
+  });
+
+  it('clears everything when nothing is named', async () => {
+    for (let i = 0; i < LOCKOUT.failures; i += 1) await auth.login('bea', `wrong-${i}`, `10.0.0.${i}`);
+    await Promise.all(Array.from({ length: ADDRESS_LIMIT.maxFailures }, (_, i) => auth.login(`nobody-${i}`, 'wrong', '10.0.0.9')));
+    expect(await auth.lockouts.clear({}, 'admin')).toEqual({ addresses: 1, users: 1 });
+    expect(await auth.lockouts.list()).toEqual({ addresses: [], users: [] });
+  });
+});

@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { eventually, startServer, type TestServer } from '../support/server';
+
+/**
+ * Issue 13, findings 1–3: ingest requests built to hurt the server (memory, a thrown error, a
+ * chunked body too large to buffer), against the real server and etcd.
+ */
+
+const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
+
+let etcd: TestEtcd;
+let server: TestServer;
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  await etcd.put('/services/users/u-1', JSON.stringify({ address: '127.0.0.1:9001' }));
+  server = await startServer({ etcdEndpoints: etcd.endpoints });
+  await eventually(async () => ((await server.fetch(`/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
+});
+afterAll(async () => {
+  await server?.stop();
+  await etcd?.stop();
+});
+
+/** The server's resident memory, from the kernel (the server is a child process). */
+function rssBytes(): number {
+  const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  if (kb === undefined) throw new Error('no VmRSS');
+  return Number(kb) * 1_024;
+}
+
+/** A report answers within this long or the test fails (before the fix the overflow batch never answered). */
+const ANSWER_MS = 10_000;
+const post = (body: unknown) =>
+  server.fetch(`/api/v1/ingest/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(ANSWER_MS) });
+
+/** `n` bounds spread evenly on a log scale from `low` to `high` (in exponents: 1e300 / 1e-300 overflows). */
+const logBounds = (n: number, low: number, high: number): number[] => {
+  const [from, to] = [Math.log10(low), Math.log10(high)];
+  return Array.from({ length: n }, (_, i) => (i === 0 ? low : i === n - 1 ? high : 10 ** (from + ((to - from) * i) / (n - 1))));
+};
+
+const batch = (reporter: string, calls: { to: string; toInstance?: string; bounds: number[] }[], intervalSeconds = 300) => ({
+  reporter: { service: reporter, instance: `${reporter}-1` },
+  intervalStart: new Date(Date.now() - intervalSeconds * 1_000).toISOString(),
+  intervalSeconds,
+  calls: calls.map(({ to, toInstance, bounds }) => ({
+    to,
+    ...(toInstance ? { toInstance } : {}),
+    count: bounds.length + 1,
+    errors: 0,
+    latencyMs: { bounds, counts: new Array<number>(bounds.length + 1).fill(1) },
+  })),
+});
+
+/** Memory the server may gain from one hostile request: far below the ~380 MB the bomb took, above GC noise. */
+const RSS_BUDGET = 20 * 1024 * 1024;
+
+describe('hostile ingest', () => {
+  it('refuses the 1 KB bomb (bounds from 1e-300 to 1e300 over 300 s) with 422 naming the bound, and stays within 20 MB', async () => {
+    // Warm the ingest path first, so the measurement is of the bomb, not of first-use compilation.
+    expect((await post(batch('warm', [{ to: 'users', bounds: [10, 50, 100] }], 5))).status).toBe(202);
+    const before = rssBytes();
+    const bomb = batch('bomber', [{ to: 'users', toInstance: 'u-1', bounds: logBounds(64, 1e-300, 1e300) }]);
+    expect(JSON.stringify(bomb).length).toBeLessThan(2_048);
+    const response = await post(bomb);
+    expect(response.status).toBe(422);
+    expect(ErrorSchema.parse(await response.json()).error.field).toBe('calls.0.latencyMs.bounds.0');
+    expect(rssBytes() - before).toBeLessThanOrEqual(RSS_BUDGET);
+  });
+
+  it('accepts the costliest in-range report (64 bounds over the whole accepted range, 1 µs to 1 h, 300 s, 10 callees) within 20 MB', async () => {
+    const before = rssBytes();
+    const calls = Array.from({ length: 10 }, (_, i) => ({ to: `callee-${i}`, toInstance: 'i-1', bounds: logBounds(64, 0.001, 3_600_000) }));
+    expect((await post(batch('heavy', calls))).status).toBe(202);
+    expect(rssBytes() - before).toBeLessThanOrEqual(RSS_BUDGET);
+  });
+
+  it.each([
+    { label: 'a bound over an hour', bounds: [10, 3_600_001], field: 'calls.0.latencyMs.bounds.1' },
+    { label: 'a zero bound', bounds: [0, 10], field: 'calls.0.latencyMs.bounds.0' },
+    { label: '65 bounds', bounds: logBounds(65, 1, 1_000), field: 'calls.0.latencyMs.bounds' },
+  ])('refuses $label with 422 naming $field', async ({ bounds, field }) => {
+    const response = await post(batch('x', [{ to: 'users', bounds }], 5));
+    expect(response.status).toBe(422);
+    expect(ErrorSchema.parse(await response.json()).error.field).toBe(field);
+  });
+
+  it('refuses the overflow batch (bounds ending 1e308, 1.7e308) with 4xx, throws nothing, and answers the next report for that callee', async () => {
+    const overflow = batch('overflow', [{ to: 'users', bounds: [...logBounds(62, 1, 1e300), 1e308, 1.7e308] }], 5);
+    const refused = await post(overflow);
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBeLessThan(500);
+    const normal = await post(batch('overflow', [{ to: 'users', bounds: [10, 50, 100] }], 5));
+    expect(normal.status).toBe(202);
+    expect(server.output()).not.toMatch(/RangeError|uncaught/i);
+  });
+
+  it('answers a 10 MB chunked body (no content-length) with 413, not a reset, and serves on', async () => {
+    const target = new URL('/api/v1/ingest/calls', server.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request(target, { method: 'POST', headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' } });
+      request.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('error', reject);
+      request.setTimeout(ANSWER_MS, () => request.destroy(new Error('no answer')));
+      expect(request.getHeader('content-length')).toBeUndefined();
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < 10 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!request.write(chunk)) {
+            request.once('drain', pump);
+            return;
+          }
+        }
+        request.end();
+      };
+      request.write('{"pad":"');
+      pump();
+    });
+    expect(status).toBe(413);
+    expect((await post(batch('after', [{ to: 'users', bounds: [10, 50, 100] }], 5))).status).toBe(202);
+  });
+});
