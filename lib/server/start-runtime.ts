@@ -21,6 +21,7 @@ import { createMetrics } from './metrics';
 import { createDepartedLease } from './lost/lease';
 import { createLostTracker } from './lost/tracker';
 import { createMetricsStore } from './metrics-store/store';
+import { createOtlpIntake } from './otlp/intake';
 import { createProber, type Prober } from './prober/prober';
 import { createLineageBook } from './registry/lineage';
 import { createRegistry } from './registry/sync';
@@ -136,6 +137,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const sweeper = setInterval(() => latency.sweep(), 5_000);
   sweeper.unref();
   const topologyLayout = startTopologyLayout({ store, latency, log });
+  const otlp = createOtlpIntake({ store, latency });
   // One writer of instance status: probes and reported calls combined, one cause (DESIGN §6).
   const publisher = createStatusPublisher({
     store,
@@ -187,6 +189,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     registry,
     metrics,
     latency,
+    otlp,
     history,
     drains,
     lost,
