@@ -2,6 +2,7 @@ import next from 'next';
 import { loadConfig } from './lib/server/config';
 import { handleIngest, INGEST_PATH } from './lib/server/ingest-endpoint';
 import { createListener } from './lib/server/listener';
+import { handleOtlpMetrics, OTLP_METRICS_PATH } from './lib/server/otlp/metrics-endpoint';
 import { prepareRequest } from './lib/server/security-headers';
 import { startRuntime } from './lib/server/start-runtime';
 
@@ -15,7 +16,9 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   const { server, scheme } = createListener(config, (request, response) => {
     prepareRequest(request, response, { dev });
-    if (request.url?.split('?')[0] === INGEST_PATH) return handleIngest(request, response, runtime);
+    const path = request.url?.split('?')[0];
+    if (path === INGEST_PATH) return handleIngest(request, response, runtime);
+    if (path === OTLP_METRICS_PATH) return handleOtlpMetrics(request, response, runtime);
     void handle(request, response);
   });
   runtime.attach(server);

@@ -9,6 +9,7 @@ import './styles/controls.css';
 import './styles/table.css';
 import './styles/badges.css';
 import './styles/drain.css';
+import './styles/status.css';
 
 // Every page is rendered per request: the CSP nonce differs each time and pages check the session.
 export const dynamic = 'force-dynamic';

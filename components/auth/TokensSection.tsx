@@ -7,6 +7,7 @@ import type { TokenView } from '@/lib/model/auth';
 import { accessCall } from '@/lib/client/accessApi';
 import { ClientTime } from '@/components/ui/ClientTime';
 import { RoleSelect } from './RoleSelect';
+import { CopyButton } from '../ui/CopyButton';
 
 const CreatedSchema = z.object({ name: z.string(), token: z.string() });
 
@@ -65,9 +66,12 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
       {created && (
         <div className="secret-once" role="status">
           <strong>Token {created.name} — copy it now, it is not shown again:</strong>
-          <code className="mono" data-testid="new-token">
-            {created.token}
-          </code>
+          <span className="secret-once__value">
+            <code className="mono" data-testid="new-token">
+              {created.token}
+            </code>
+            <CopyButton text={created.token} label={`token ${created.name}`} />
+          </span>
         </div>
       )}
       <form className="access__form" onSubmit={(event) => void onCreate(event)} aria-label="New token">

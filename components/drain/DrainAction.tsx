@@ -1,16 +1,18 @@
 'use client';
 
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { Instance } from '@/lib/model/instance';
 import { useHasRole } from '@/components/shell/MeProvider';
 import { DrainDialog } from './DrainDialog';
 import { UndrainDialog } from './UndrainDialog';
+import { useDrainBlocked } from './useDrainBlocked';
 import { useServiceInstances } from './useServiceInstances';
 
 /**
  * "Drain…" on an instance in rotation, "Undrain…" on a drained one; each opens its dialog. What
  * happened is announced politely; the change itself shows up through the live state. Viewers get
- * neither: draining needs the operator role.
+ * neither: draining needs the operator role. While etcd is unreachable (or the connection lost)
+ * the button is disabled and says why.
  */
 export function DrainAction({ instance, compact = false }: { instance: Instance; compact?: boolean }) {
   // Which dialog, fixed when it opens: the live state may flip `drain` while it is open.
@@ -18,6 +20,8 @@ export function DrainAction({ instance, compact = false }: { instance: Instance;
   const [message, setMessage] = useState('');
   const drained = instance.drain !== null;
   const mayDrain = useHasRole('operator');
+  const blocked = useDrainBlocked();
+  const reasonId = useId();
   if (!mayDrain) return null;
   return (
     <>
@@ -25,6 +29,9 @@ export function DrainAction({ instance, compact = false }: { instance: Instance;
         type="button"
         className={`button button--small ${drained ? 'drain-action drain-action--undrain' : 'drain-action'}${compact ? ' button--compact' : ''}`}
         aria-haspopup="dialog"
+        disabled={blocked !== null}
+        title={blocked ?? undefined}
+        aria-describedby={blocked !== null ? reasonId : undefined}
         onClick={() => {
           setMessage('');
           setOpen(drained ? 'undrain' : 'drain');
@@ -33,6 +40,11 @@ export function DrainAction({ instance, compact = false }: { instance: Instance;
         {drained ? 'Undrain' : 'Drain'}
         <span className="visually-hidden"> {instance.id}</span>
       </button>
+      {blocked !== null && (
+        <span className="visually-hidden" id={reasonId}>
+          {blocked}
+        </span>
+      )}
       <span className="visually-hidden" role="status">
         {message}
       </span>

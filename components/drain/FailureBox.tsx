@@ -61,7 +61,9 @@ export function FailureBox({ failure, action, subject, service, onForce, busy, b
     );
   }
   const title =
-    failure.code === 'not_drained'
+    failure.code === 'registry_unavailable'
+      ? 'etcd is unavailable'
+      : failure.code === 'not_drained'
       ? 'Not drained any more'
       : failure.status === 404
         ? 'Not found'

@@ -4,6 +4,8 @@ const PATHS: Record<EventKind, string> = {
   'instance.registered': 'M6 3.2v5.6M3.2 6h5.6',
   'instance.deregistered': 'M3.2 6h5.6',
   'health.changed': 'M0.8 6.5h2.4l1.4-3.6 2.2 6.4 1.5-2.8h2.9',
+  'instance.lost': 'M6 3v3.6M6 8.4v.6',
+  'instance.lost_cleared': 'M3.4 6.2 5.2 8l3.4-3.8',
   'instance.drained': 'M4.3 3.2v5.6M7.7 3.2v5.6',
   'instance.undrained': 'M4.4 3.2 8.8 6l-4.4 2.8Z',
   'registry.disconnected': 'M4.6 7.4 3.5 8.5a1.6 1.6 0 0 1-2.3-2.3l1.7-1.7M7.4 4.6l1.1-1.1a1.6 1.6 0 0 1 2.3 2.3L9.1 7.5M1.5 1.5l9 9',
@@ -20,7 +22,7 @@ const PATHS: Record<EventKind, string> = {
 };
 
 /** Instance-level kinds sit in a circle; registry-level ones stand alone: a second cue besides the glyph. */
-const CIRCLED = new Set<EventKind>(['instance.registered', 'instance.deregistered', 'instance.drained', 'instance.undrained']);
+const CIRCLED = new Set<EventKind>(['instance.registered', 'instance.deregistered', 'instance.lost', 'instance.lost_cleared', 'instance.drained', 'instance.undrained']);
 
 /** A distinct glyph per event kind (always shown with its label: never colour alone). */
 export function KindIcon({ kind }: { kind: EventKind }) {

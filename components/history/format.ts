@@ -7,6 +7,8 @@ export const KIND_LABELS: Record<EventKind, string> = {
   'instance.registered': 'Registered',
   'instance.deregistered': 'Deregistered',
   'health.changed': 'Health changed',
+  'instance.lost': 'Lost',
+  'instance.lost_cleared': 'Loss cleared',
   'instance.drained': 'Drained',
   'instance.undrained': 'Undrained',
   'registry.disconnected': 'etcd disconnected',
@@ -31,6 +33,7 @@ export function eventTone(event: Pick<HistoryEvent, 'kind' | 'to' | 'detail'>): 
       return event.to === 'critical' ? 'bad' : event.to === 'warning' ? 'warn' : event.to === 'passing' ? 'good' : 'info';
     case 'instance.deregistered':
       return isLeaseExpiry(event.detail) ? 'bad' : 'info';
+    case 'instance.lost':
     case 'registry.disconnected':
     case 'auth.locked':
       return 'bad';
@@ -42,6 +45,7 @@ export function eventTone(event: Pick<HistoryEvent, 'kind' | 'to' | 'detail'>): 
       return 'warn';
     case 'registry.reconnected':
     case 'instance.registered':
+    case 'instance.lost_cleared':
       return 'good';
     default:
       return 'info';

@@ -1,11 +1,14 @@
 import { memo, useId } from 'react';
 import type { Instance } from '@/lib/model/instance';
 import type { InstanceLatency, LatencyWindow } from '@/lib/model/latency';
+import { CopyableText } from '../ui/CopyButton';
+import { MiddleTruncate } from '../ui/MiddleTruncate';
 import { Truncate } from '../ui/Truncate';
 import { DrainAction } from '../drain/DrainAction';
 import { DrainRow } from '../drain/DrainRow';
-import { LastProbeCell } from './LastProbeCell';
 import { LatencyCell } from './LatencyCell';
+import { LostRow } from './LostRow';
+import { ProbeCell } from './ProbeCell';
 import { StatusCell } from './StatusCell';
 
 export const INSTANCE_COLUMNS = 11;
@@ -17,20 +20,22 @@ interface Props {
   /** This instance's series for the sparkline; undefined until loaded. */
   latency: InstanceLatency | undefined;
   window: LatencyWindow;
+  /** Trailing characters of the id that always show: enough to tell this service's instances apart. */
+  idTail: number;
 }
 
-export const InstanceRow = memo(function InstanceRow({ instance, expanded, onToggle, latency, window }: Props) {
+export const InstanceRow = memo(function InstanceRow({ instance, expanded, onToggle, latency, window, idTail }: Props) {
   const metadata = Object.entries(instance.metadata);
   // Instance keys contain spaces and quotes; an IDREF must not.
   const detailsId = useId();
   return (
     <>
-      <tr className={[expanded ? 'is-expanded' : '', instance.drain ? 'is-drained' : ''].filter(Boolean).join(' ') || undefined}>
+      <tr className={[expanded ? 'is-expanded' : '', instance.drain ? 'is-drained' : '', instance.lost ? 'is-lost' : ''].filter(Boolean).join(' ') || undefined}>
         <td>
-          <Truncate text={instance.id} className="mono" />
+          <MiddleTruncate text={instance.id} tail={idTail} className="mono" />
         </td>
-        <td>
-          <Truncate text={instance.address} className="mono" />
+        <td className="wrap-cell">
+          <CopyableText text={instance.address} label={`address of ${instance.id}`} className="mono" />
         </td>
         <td className="wide-only">
           <Truncate text={instance.format} />
@@ -48,11 +53,11 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
         <td>
           <LatencyCell latency={latency} window={window} />
         </td>
-        <td className="num">
-          <LastProbeCell probe={instance.lastProbe} />
+        <td>
+          <ProbeCell instance={instance} />
         </td>
         <td className="drain-cell">
-          <DrainAction instance={instance} />
+          {instance.lost ? null : <DrainAction instance={instance} />}
         </td>
         <td>
           {metadata.length === 0 ? (
@@ -72,6 +77,7 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
           )}
         </td>
       </tr>
+      <LostRow instance={instance} columns={INSTANCE_COLUMNS} />
       <DrainRow instance={instance} columns={INSTANCE_COLUMNS} />
       {expanded && metadata.length > 0 && (
         <tr className="detail-row" id={detailsId}>

@@ -3,6 +3,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { Instance } from '@/lib/model/instance';
 import type { InstanceLatency, LatencyWindow } from '@/lib/model/latency';
+import { distinguishingTail } from '@/lib/model/middle-ellipsis';
 import { InstanceRow } from './InstanceRow';
 
 interface Props {
@@ -24,6 +25,7 @@ export function InstancesTable({ instances, latency, window }: Props) {
       }),
     [],
   );
+  const idTail = useMemo(() => distinguishingTail(instances.map((instance) => instance.id)), [instances]);
   const latencyByKey = useMemo(() => new Map(latency?.map((series) => [series.key, series])), [latency]);
   return (
     <table className="table table--instances">
@@ -59,9 +61,7 @@ export function InstancesTable({ instances, latency, window }: Props) {
           </th>
           <th scope="col">Status</th>
           <th scope="col">Latency</th>
-          <th scope="col" className="num">
-            Last probe
-          </th>
+          <th scope="col">Probe</th>
           <th scope="col">Drain</th>
           <th scope="col">Metadata</th>
         </tr>
@@ -75,6 +75,7 @@ export function InstancesTable({ instances, latency, window }: Props) {
             onToggle={toggle}
             latency={latencyByKey.get(instance.key)}
             window={window}
+            idTail={idTail}
           />
         ))}
       </tbody>

@@ -1,16 +1,21 @@
 import { memo, useMemo } from 'react';
-import type { InstanceLatency, LatencyWindow } from '@/lib/model/latency';
+import { WINDOWS, type InstanceLatency, type LatencyWindow } from '@/lib/model/latency';
+import { TRAFFIC_WINDOW_SECONDS } from '@/lib/model/status/combine';
+import { recentTraffic } from '@/lib/model/status/recent-traffic';
 import { formatMs, WINDOW_PHRASES } from '../charts/format';
 import { sparklineData } from '../charts/series';
 import { Sparkline } from '../charts/Sparkline';
 
 const BUCKETS = 45;
 
+const formatPercent = (rate: number): string => `${rate < 0.1 ? (rate * 100).toFixed(1) : Math.round(rate * 100)} %`;
+
 const WHAT = { inbound: 'Inbound p99 latency', probe: 'Probe latency' } as const;
 
 /** Inbound p99 of the instance over the window (probe latency when no caller reports it), and the latest value. */
 export const LatencyCell = memo(function LatencyCell({ latency, window }: { latency: InstanceLatency | undefined; window: LatencyWindow }) {
   const data = useMemo(() => sparklineData(latency, BUCKETS), [latency]);
+  const recent = useMemo(() => (latency ? recentTraffic(latency.inbound, TRAFFIC_WINDOW_SECONDS, WINDOWS[window].stepSeconds) : null), [latency, window]);
   if (data.kind === 'none') {
     return (
       <span className="muted" title={latency ? `No latency data in ${WINDOW_PHRASES[window]}` : 'Loading latency…'}>
@@ -27,6 +32,12 @@ export const LatencyCell = memo(function LatencyCell({ latency, window }: { late
       <span className="latency-cell__value" aria-hidden="true">
         {latest}
       </span>
+      {recent && recent.calls > 0 && (
+        <span className="latency-cell__recent" title={`Reported calls to this instance over the last ${TRAFFIC_WINDOW_SECONDS} s: what its status weighs`}>
+          {recent.errorRate !== null && recent.errorRate > 0 ? `${formatPercent(recent.errorRate)} errors` : 'no errors'}
+          {recent.p95Ms !== null && ` · p95 ${formatMs(recent.p95Ms)}`}
+        </span>
+      )}
     </span>
   );
 });

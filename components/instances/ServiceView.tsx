@@ -24,6 +24,7 @@ export function ServiceView({ name }: { name: string }) {
       ),
     [service],
   );
+  const lostCount = service?.instances.filter((instance) => instance.lost).length ?? 0;
   const [window, setWindow] = useLatencyWindow();
   const calls = useServiceLatency(name, window);
   const probes = useInstancesLatency(name, window);
@@ -43,6 +44,12 @@ export function ServiceView({ name }: { name: string }) {
           <p className="page-header__meta">
             {service.instances.length} {service.instances.length === 1 ? 'instance' : 'instances'}
             {statusCounts.map(({ status, count }) => ` · ${count} ${STATUS_LABELS[status].toLowerCase()}`)}
+            {lostCount > 0 && ` · ${lostCount} lost`}
+          </p>
+        )}
+        {service?.cause && service.status !== 'passing' && (
+          <p className={`service-cause service-cause--${service.status}`} role="status">
+            {service.cause}
           </p>
         )}
       </div>

@@ -14,7 +14,7 @@ function useInBrowser(): boolean {
   );
 }
 
-type StatusFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'offline' | 'lastProbe'>;
+type StatusFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'offline' | 'lastProbe' | 'lost'>;
 
 /** "HTTP 503 — since 14:03:12 (5 min ago)" at the moment it is read. */
 export function statusTitle(instance: StatusFacts, now: number): string {
@@ -38,6 +38,11 @@ export const StatusCell = memo(function StatusCell({ instance }: { instance: Sta
   return (
     <span className="status-cell" onPointerEnter={refreshTitle} onFocus={refreshTitle}>
       <StatusBadge status={instance.status} />
+      {instance.lost && (
+        <span className="tag tag--lost" title="Its lease expired after its probes failed: the process looks gone">
+          lost
+        </span>
+      )}
       {instance.offline && (
         <span className="tag" title="The framework marks this instance out of rotation">
           offline

@@ -3,11 +3,16 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { ServiceSummary } from '@/lib/model/filter';
 import { servicePath } from '@/lib/client/routes';
+import { MiddleTruncate } from '../ui/MiddleTruncate';
 import { StatusBadge } from '../ui/StatusBadge';
 import { Truncate } from '../ui/Truncate';
 
-/** Memoised on the summary object, which stays the same while the service does not change. */
-export const ServiceRow = memo(function ServiceRow({ summary }: { summary: ServiceSummary }) {
+/**
+ * Memoised on the summary object, which stays the same while the service does not change.
+ * `nameTail`: trailing characters of the name that always show, so names sharing a long prefix
+ * (dubbo interfaces, namespaced names) stay apart on a narrow screen.
+ */
+export const ServiceRow = memo(function ServiceRow({ summary, nameTail }: { summary: ServiceSummary; nameTail: number }) {
   const router = useRouter();
   const href = servicePath(summary.name);
   // Clicking anywhere in the row opens the service, unless the click was on the link itself
@@ -20,21 +25,28 @@ export const ServiceRow = memo(function ServiceRow({ summary }: { summary: Servi
   return (
     <tr className="row-link" onClick={onClick}>
       <td>
-        <Link href={href} className="row-link__anchor truncate" title={summary.name} prefetch={false}>
-          {summary.name}
+        <Link href={href} className="row-link__anchor" prefetch={false}>
+          <MiddleTruncate text={summary.name} tail={nameTail} />
         </Link>
       </td>
-      <td>
-        <StatusBadge status={summary.status} />
+      <td className="service-row__status-cell">
+        <span className="service-row__status">
+          <StatusBadge status={summary.status} />
+          {summary.service.cause && summary.status !== 'passing' && (
+            <span className="service-row__cause" title={summary.service.cause}>
+              {summary.service.cause}
+            </span>
+          )}
+        </span>
       </td>
       <td className="num">{summary.instanceCount}</td>
-      <td>
+      <td className="detail-column">
         <Truncate text={summary.formats.join(', ')} />
       </td>
-      <td>
+      <td className="detail-column">
         <Truncate text={summary.versions.join(', ') || '—'} className="mono" />
       </td>
-      <td>
+      <td className="detail-column">
         <Truncate text={summary.zones.join(', ') || '—'} />
       </td>
     </tr>

@@ -1,3 +1,5 @@
+import { useMemo } from 'react';
+import { distinguishingTail } from '@/lib/model/middle-ellipsis';
 import { defaultDirection, type ServiceQuery, type ServiceSummary, type SortKey } from '@/lib/model/filter';
 import { ServiceRow } from './ServiceRow';
 import { SortHeader } from './SortHeader';
@@ -15,6 +17,7 @@ export function ServicesTable({ rows, query, onChange }: Props) {
         ? { direction: query.direction === 'asc' ? 'desc' : 'asc' }
         : { sort, direction: defaultDirection(sort) },
     );
+  const nameTail = useMemo(() => distinguishingTail(rows.map((row) => row.name)), [rows]);
   const header = { current: query.sort, direction: query.direction, onSort };
   return (
     <table className="table table--services">
@@ -23,23 +26,29 @@ export function ServicesTable({ rows, query, onChange }: Props) {
         <col />
         <col className="col-status" />
         <col className="col-count" />
-        <col className="col-formats" />
-        <col className="col-versions" />
-        <col className="col-zones" />
+        <col className="col-formats detail-column" />
+        <col className="col-versions detail-column" />
+        <col className="col-zones detail-column" />
       </colgroup>
       <thead>
         <tr>
           <SortHeader label="Service" sortKey="name" {...header} />
           <SortHeader label="Status" sortKey="status" {...header} />
           <SortHeader label="Instances" sortKey="instances" className="num" {...header} />
-          <th scope="col">Formats</th>
-          <th scope="col">Versions</th>
-          <th scope="col">Zones</th>
+          <th scope="col" className="detail-column">
+            Formats
+          </th>
+          <th scope="col" className="detail-column">
+            Versions
+          </th>
+          <th scope="col" className="detail-column">
+            Zones
+          </th>
         </tr>
       </thead>
       <tbody>
         {rows.map((summary) => (
-          <ServiceRow key={summary.name} summary={summary} />
+          <ServiceRow key={summary.name} summary={summary} nameTail={nameTail} />
         ))}
       </tbody>
     </table>

@@ -1,26 +1,20 @@
 'use client';
 
-import type { ConnectionState } from '@/lib/client/useLiveState';
+import { liveIndicator } from '@/lib/client/liveHealth';
 import { formatClock } from '@/lib/client/formatTime';
 import { useNow } from '@/lib/client/useNow';
 import { useLive } from '../live/LiveProvider';
 
-const LABELS: Record<ConnectionState, string> = {
-  connecting: 'Connecting…',
-  connected: 'Live',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline',
-};
-
+/** The live pill: green "Live" only while the socket is up and the server is synced with etcd. */
 export function ConnectionIndicator() {
-  const { connection, lastUpdate } = useLive();
+  const { connection, state, lastUpdate } = useLive();
   const now = useNow();
-  const title =
-    now !== null && lastUpdate !== null ? `Last update received at ${formatClock(lastUpdate)}` : 'Live updates over Socket.IO';
+  const indicator = liveIndicator(connection, state.registry);
+  const title = `${indicator.explanation}${now !== null && lastUpdate !== null ? ` Last update received at ${formatClock(lastUpdate)}.` : ''}`;
   return (
-    <span className={`connection connection--${connection}`} title={title} role="status" aria-label={`Connection: ${LABELS[connection]}`}>
+    <span className={`connection connection--${indicator.tone}`} title={title} role="status" aria-label={`Connection: ${indicator.label}`}>
       <span className="connection__dot" aria-hidden="true" />
-      {LABELS[connection]}
+      <span className="connection__label">{indicator.label}</span>
     </span>
   );
 }

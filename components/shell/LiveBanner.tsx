@@ -6,7 +6,8 @@ import { useLive } from '../live/LiveProvider';
 
 function RegistryMessage({ registry }: { registry: RegistryStatus }) {
   const what = registry.state === 'unreachable' ? 'etcd unreachable' : 'Connecting to etcd';
-  const consequence = registry.state === 'unreachable' ? 'data may be stale' : 'data may be incomplete';
+  // Drains are written to etcd, so the buttons are disabled meanwhile (components/drain/useDrainBlocked).
+  const consequence = registry.state === 'unreachable' ? 'data may be stale; drain and undrain are unavailable until it is back' : 'data may be incomplete';
   return (
     <p className="banner__line">
       <strong>

@@ -3,12 +3,19 @@
 import { Fragment, useEffect, useRef, type ReactNode } from 'react';
 import Link from 'next/link';
 import type { Instance, Service } from '@/lib/model/instance';
+import type { InstanceLatency } from '@/lib/model/latency';
 import { compareStatusWorstFirst } from '@/lib/model/health';
 import type { TopologyEdge, TopologyNode } from '@/lib/model/topology';
 import type { GroupSummary } from '@/lib/model/topology-group';
 import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology-graph';
 import { MAX_HOPS } from '@/lib/model/topology-view';
+import { distinguishingTail } from '@/lib/model/middle-ellipsis';
 import { servicePath } from '@/lib/client/routes';
+import { CopyableText } from '../ui/CopyButton';
+import { MiddleTruncate } from '../ui/MiddleTruncate';
+import { useInstancesLatency } from '@/lib/client/useLatency';
+import { TRAFFIC_WINDOW_SECONDS } from '@/lib/model/status/combine';
+import { recentTraffic } from '@/lib/model/status/recent-traffic';
 import { StatusBadge, STATUS_LABELS } from '../ui/StatusBadge';
 import { StatusIcon } from '../ui/StatusIcon';
 import { formatRate, formatRps } from './flow';
@@ -86,8 +93,32 @@ function EdgeList({
   );
 }
 
-function InstanceList({ instances, drainControls }: { instances: Instance[]; drainControls?: DrainControlsSlot }) {
+const percent = (rate: number): string => `${rate < 0.1 ? (rate * 100).toFixed(1) : Math.round(rate * 100)} %`;
+
+/** "43 % errors · p95 180 ms" over the last 30 s of reported calls, or nothing without calls. */
+function recentText(latency: InstanceLatency | undefined, stepSeconds: number): string | null {
+  if (!latency) return null;
+  const recent = recentTraffic(latency.inbound, TRAFFIC_WINDOW_SECONDS, stepSeconds);
+  if (recent.calls === 0) return null;
+  const errors = recent.errorRate !== null && recent.errorRate > 0 ? `${percent(recent.errorRate)} errors` : 'no errors';
+  return recent.p95Ms === null ? errors : `${errors} · p95 ${recent.p95Ms < 10 ? recent.p95Ms.toFixed(1) : Math.round(recent.p95Ms)} ms`;
+}
+
+function InstanceTraffic({ text }: { text: string | null }) {
+  if (text === null) return null;
+  return (
+    <span className="truncate muted tpanel__traffic" title={`Reported calls over the last ${TRAFFIC_WINDOW_SECONDS} s`}>
+      {text}
+    </span>
+  );
+}
+
+function InstanceList({ service, instances, drainControls }: { service: string; instances: Instance[]; drainControls?: DrainControlsSlot }) {
+  const traffic = useInstancesLatency(service, '5m');
+  const byKey = new Map((traffic.data?.instances ?? []).map((latency) => [latency.key, latency]));
+  const stepSeconds = traffic.data?.stepSeconds ?? 1;
   const sorted = [...instances].sort((a, b) => compareStatusWorstFirst(a.status, b.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const idTail = distinguishingTail(instances.map((instance) => instance.id));
   return (
     <section className="tpanel__section">
       <h3 className="tpanel__heading">
@@ -105,23 +136,28 @@ function InstanceList({ instances, drainControls }: { instances: Instance[]; dra
           {sorted.map((instance) => (
             <tr key={instance.key}>
               <td>
-                <span className="truncate mono" title={instance.id}>
-                  {instance.id}
-                </span>
-                <span className="truncate mono muted" title={instance.address}>
-                  {instance.address}
+                <MiddleTruncate text={instance.id} tail={idTail} className="mono tpanel__instance-id" />
+                <span className="tpanel__instance-where mono muted">
+                  <CopyableText text={instance.address} label={`address of ${instance.id}`} />
                   {instance.zone ? ` · ${instance.zone}` : ''}
                 </span>
+                <InstanceTraffic text={recentText(byKey.get(instance.key), stepSeconds)} />
               </td>
               <td>
                 <StatusBadge status={instance.status} title={instance.statusCause} />
+                {instance.status !== 'passing' && instance.statusCause && !instance.lost && <span className="tpanel__cause">{instance.statusCause}</span>}
+                {instance.lost && (
+                  <span className="tnode__chip tnode__chip--lost" title={instance.lost.cause}>
+                    lost
+                  </span>
+                )}
                 {instance.drain && (
                   <span className="tnode__chip tnode__chip--drained" title={`Drained by ${instance.drain.by}: ${instance.drain.reason}`}>
                     drained
                   </span>
                 )}
               </td>
-              {drainControls && <td>{drainControls(instance)}</td>}
+              {drainControls && <td>{instance.lost ? null : drainControls(instance)}</td>}
             </tr>
           ))}
         </tbody>
@@ -195,6 +231,11 @@ export function TopologyPanel(props: TopologyPanelProps) {
               <span className="muted">{node.status === 'unknown' ? 'no calls observed in the last minute' : 'status from the calls made to it'}</span>
             )}
           </div>
+          {node.cause && node.status !== 'passing' && (
+            <p className={`service-cause service-cause--${node.status}`} role="status">
+              {node.cause}
+            </p>
+          )}
           {origin && (
             <div className="tpanel__origin" role="note">
               <p>
@@ -289,7 +330,7 @@ export function TopologyPanel(props: TopologyPanelProps) {
           </div>
           <EdgeList title="Depends on" edges={edgesOut} other={(edge) => edge.to} nodeById={nodeById} onSelect={onSelect} />
           <EdgeList title="Called by" edges={edgesIn} other={(edge) => edge.from} nodeById={nodeById} onSelect={onSelect} />
-          {service && <InstanceList instances={service.instances} drainControls={drainControls} />}
+          {service && <InstanceList service={service.name} instances={service.instances} drainControls={drainControls} />}
         </>
       )}
 

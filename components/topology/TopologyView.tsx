@@ -38,6 +38,9 @@ import { TopologyToolbar, type TopologyFacets } from './TopologyToolbar';
 
 /** Room for the notices (top), the controls (left) and the minimap (bottom right). */
 const FIT_PADDING = { top: '72px', left: '64px', bottom: '40px', right: '236px' } as const;
+/** Phones hide the minimap (topology.css): its 236 px would leave the map a sliver to fit into. */
+const NARROW_FIT_PADDING = { top: '56px', left: '52px', bottom: '16px', right: '12px' } as const;
+const NARROW_MAX_WIDTH = 640;
 
 /** Marks the first time the map has nodes on screen (read by bench/topology.ts). */
 export const FIRST_DRAW_MARK = 'switchyard:topology-drawn';
@@ -183,7 +186,8 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
       const bounds = boundsOf(rects);
       if (!bounds) return;
       const { width, height } = storeApi.getState();
-      void flowApi.setViewport(getViewportForBounds(bounds, width, height, MIN_ZOOM, 1, FIT_PADDING), { duration: 0 });
+      const padding = width <= NARROW_MAX_WIDTH ? NARROW_FIT_PADDING : FIT_PADDING;
+      void flowApi.setViewport(getViewportForBounds(bounds, width, height, MIN_ZOOM, 1, padding), { duration: 0 });
     },
     [flow.rects, flowApi, storeApi],
   );
@@ -324,6 +328,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
           }}
           onToggleLegend={() => setLegendOpen((open) => !open)}
         />
+        <OriginNotice origins={origins} onShow={selectByName} />
         <div className={`topology__body${panelOpen ? ' has-panel' : ''}`}>
           <div className="topology__stage">
             <TopologyCanvas
@@ -339,7 +344,6 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
               onDrag={onDrag}
               interacting={interacting}
             />
-            <OriginNotice origins={origins} onShow={selectByName} />
             {legendOpen && <TopologyLegend />}
             {layout.pending && (
               <p className="topology__progress" role="status">

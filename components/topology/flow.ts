@@ -20,6 +20,10 @@ export interface ServiceData extends Record<string, unknown> {
   status: Status;
   instances: number;
   drained: number;
+  /** Lost instances; 0 when none. */
+  lost: number;
+  /** Why the service has its status (hover text). */
+  cause?: string;
   /** Failing in the origin analysis' sense (status or errors answered). */
   failing: boolean;
   origin: boolean;
@@ -215,12 +219,14 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
       status: topo.status,
       instances: topo.instances,
       drained: topo.drained,
+      lost: topo.lost ?? 0,
+      ...(topo.cause !== undefined ? { cause: topo.cause } : {}),
       failing: failing.has(topo.id),
       origin: isOrigin,
       ...(answersErrors(topo) ? { errors: `${formatRate(topo.inboundErrorRate ?? 0)} errors` } : {}),
       ...(focusRole !== undefined ? { focus: focusRole } : {}),
     };
-    const drainedText = topo.drained > 0 ? `, ${topo.drained} drained` : '';
+    const drainedText = `${topo.drained > 0 ? `, ${topo.drained} drained` : ''}${topo.cause ? ` (${topo.cause})` : ''}`;
     const node: ServiceFlowNode = {
       id: graphNode.id,
       type: topo.kind === 'service' ? 'service' : 'external',

@@ -45,11 +45,11 @@ function OriginMark() {
 }
 
 function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
-  const { name, status, instances, drained, failing, origin, errors, focus } = data;
+  const { name, status, instances, drained, lost, cause, failing, origin, errors, focus } = data;
   return (
     <div
       className={`tnode tnode--service tstatus--${status}${failing ? ' is-failing' : ''}${origin ? ' is-origin' : ''}${focus ? ` is-focus-${focus}` : ''}`}
-      title={`${name} — ${STATUS_LABELS[status]}`}
+      title={`${name} — ${STATUS_LABELS[status]}${cause ? `: ${cause}` : ''}`}
     >
       <Handles />
       <span className="tnode__status">
@@ -60,6 +60,7 @@ function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
         <span className="tnode__name">{name}</span>
         <span className="tnode__meta">
           <span>{plural(instances, 'instance', 'instances')}</span>
+          {lost > 0 && <span className="tnode__chip tnode__chip--lost">{lost === instances ? 'all lost' : `${lost} lost`}</span>}
           {drained > 0 && <span className="tnode__chip tnode__chip--drained">{drained} drained</span>}
           {errors && <span className="tnode__chip tnode__chip--errors">{errors}</span>}
         </span>

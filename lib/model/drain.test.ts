@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BulkDrainRequestSchema, DrainRequestSchema, drainStateFrom, PathNameSchema } from './drain';
+import { BulkDrainRequestSchema, DrainRequestSchema, drainDetail, drainStateFrom, PathNameSchema } from './drain';
 
 const T = 1_000_000;
 describe('drainStateFrom', () => {
@@ -35,5 +35,14 @@ describe('drain request validation', () => {
 
   it.each(['users', 'user.rpc', '10.0.0.1:8080', 'com.example.Provider', '<b>x</b>'])('accepts the name %j', (name) => {
     expect(PathNameSchema.safeParse(name).success).toBe(true);
+  });
+});
+
+describe('drainDetail', () => {
+  it('tells the reason and how long, from the drain value alone (the API and the watch record the same text)', () => {
+    expect(drainDetail({ reason: 'deploy', at: '2026-12-03T10:00:00.000Z' })).toBe('deploy (until lifted)');
+    expect(drainDetail({ reason: 'deploy', at: '2026-12-03T10:00:00.000Z', until: '2026-12-03T10:00:10.000Z' })).toBe('deploy (for 10 s)');
+    expect(drainDetail({ reason: 'deploy', at: '2026-12-03T10:00:00.000Z', until: '2026-12-03T10:30:00.000Z' })).toBe('deploy (for 30 min)');
+    expect(drainDetail({ reason: 'deploy', at: '2026-12-03T10:00:00.000Z', until: '2026-12-03T12:00:00.000Z' })).toBe('deploy (for 2 h)');
   });
 });

@@ -57,3 +57,17 @@ export function drainStateFrom(activity: DrainActivity, drainAtMs: number, nowMs
   if (activity.lastCallAtMs !== null && activity.lastCallAtMs + 1_000 > nowMs - quietMs) return 'draining';
   return 'drained';
 }
+
+const describeTtl = (seconds: number): string =>
+  seconds % 3_600 === 0 ? `${seconds / 3_600} h` : seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+
+/**
+ * A drain as history tells it: the reason and how long. The API and the watch both record a
+ * drain under one natural key and whichever is written first stays, so both derive it from the
+ * drain value itself.
+ */
+export function drainDetail(drain: { reason: string; at: string; until?: string }): string {
+  if (!drain.until) return `${drain.reason} (until lifted)`;
+  const seconds = Math.round((Date.parse(drain.until) - Date.parse(drain.at)) / 1_000);
+  return `${drain.reason} (for ${describeTtl(seconds)})`;
+}

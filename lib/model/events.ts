@@ -4,6 +4,8 @@ export const EVENT_KINDS = [
   'instance.registered',
   'instance.deregistered',
   'health.changed',
+  'instance.lost',
+  'instance.lost_cleared',
   'instance.drained',
   'instance.undrained',
   'registry.disconnected',

@@ -179,4 +179,4 @@ export function isFailureEvent(event: HistoryEvent): boolean {
 }
 
 /** The kinds a failure can be, for asking the API (then `isFailureEvent` on what comes back). */
-export const FAILURE_KINDS: readonly EventKind[] = ['health.changed', 'instance.deregistered'];
+export const FAILURE_KINDS: readonly EventKind[] = ['health.changed', 'instance.deregistered', 'instance.lost'];

@@ -196,3 +196,67 @@ describe('mttrByService', () => {
     expect(newestFirst([incident('a', 1, 0), incident('b', 1, 9), incident('c', 1, 3)]).map((i) => i.service)).toEqual(['b', 'c', 'a']);
   });
 });
+
+describe('lost instances (DESIGN §6)', () => {
+  const SEC = 1_000;
+  const at = (second: number): string => new Date(T0 + second * SEC).toISOString();
+  const lostAt = (instance: string): Spec => ({ kind: 'instance.lost', service: 'users', instance, from: 'passing', to: 'critical', detail: 'lease expired at 10:00:10 UTC after probes failed from 10:00:00 UTC' });
+  const cleared = (instance: string): Spec => ({ kind: 'instance.lost_cleared', service: 'users', instance, detail: 'loss dismissed by alice' });
+  const seconds = (entries: [number, Spec][]): HistoryEvent[] => entries.map(([second, spec], index) => ({ id: index + 1, at: at(second), ...spec }));
+
+  it('makes a 30 s whole-service outage an incident of 30 s: lost at the first failed probe, back at the re-registration', () => {
+    // Killed at 0 s; its lease expires at 10 s (the lost event is dated at the first failed probe), it is back at 30 s.
+    const events = seconds([
+      [0, lostAt('a')],
+      [0, lostAt('b')],
+      [10, expired('a')],
+      [10, expired('b')],
+      [30, registered('a')],
+      [30, registered('b')],
+    ]);
+    const [incident, ...rest] = deriveIncidents(events, { now: T0 + 60 * SEC });
+    expect(rest).toEqual([]);
+    expect(incident).toMatchObject({ openedAt: at(0), closedAt: at(30), durationMs: 30 * SEC, instances: ['a', 'b'], peakFailing: 2 });
+  });
+
+  it('keeps a lost instance failing through its deregistration, whichever is recorded first', () => {
+    const events = seconds([
+      [10, expired('a')],
+      [10, lostAt('a')],
+    ]);
+    expect(deriveIncidents(events, { now: T0 + 100 * SEC })[0]).toMatchObject({ openedAt: at(10), closedAt: null });
+  });
+
+  it('ends the failure when the loss is dismissed, and MTTR is the mean of the real durations', () => {
+    const events = seconds([
+      [0, lostAt('a')],
+      [10, expired('a')],
+      [40, cleared('a')],
+      [500, lostAt('a')],
+      [520, registered('a')],
+    ]);
+    const incidents = deriveIncidents(events, { now: T0 + 1_000 * SEC, mergeGapMs: 60 * SEC });
+    expect(incidents.map((incident) => incident.durationMs)).toEqual([40 * SEC, 20 * SEC]);
+    expect(mttrByService(incidents)).toEqual({ users: 30 * SEC });
+  });
+
+  it('is failing from lost even when health went critical first, until it returns', () => {
+    const events = seconds([
+      [0, crit('a')],
+      [2, lostAt('a')],
+      [10, expired('a')],
+      [25, registered('a')],
+    ]);
+    expect(deriveIncidents(events, { now: T0 + 100 * SEC }).map(summarise)).toEqual([{ opened: 0, closed: 25 / 60, instances: ['a'], failures: 1, peak: 1 }]);
+  });
+
+  it('classifies lost and cleared events', () => {
+    const [lost, clear] = seconds([
+      [0, lostAt('a')],
+      [1, cleared('a')],
+    ]) as [HistoryEvent, HistoryEvent];
+    expect(failureSignal(lost, false)).toBe('start');
+    expect(failureSignal(clear, true, true)).toBe('stop');
+    expect(failureSignal(clear, false, false)).toBe('none');
+  });
+});

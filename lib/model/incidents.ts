@@ -40,13 +40,22 @@ export function isLeaseExpiry(detail: string): boolean {
 /** What one event means for incidents: an instance starts failing, stops, fails for an instant, or nothing. */
 export type FailureSignal = 'start' | 'stop' | 'point' | 'none';
 
-/** Classifies an event for an instance that is (or is not) failing right now. */
-export function failureSignal(event: HistoryEvent, failing: boolean): FailureSignal {
+/**
+ * Classifies an event for an instance that is (or is not) failing right now, and is (or is not)
+ * lost (DESIGN §6): a lost instance fails from its `instance.lost` until it registers again or its
+ * loss is cleared (dismissed, retention over); its key's deregistration does not end that.
+ */
+export function failureSignal(event: HistoryEvent, failing: boolean, lost = false): FailureSignal {
   switch (event.kind) {
     case 'health.changed':
       if (event.to === 'critical') return failing ? 'none' : 'start';
-      return failing ? 'stop' : 'none';
+      return failing && !lost ? 'stop' : 'none';
+    case 'instance.lost':
+      return failing ? 'none' : 'start';
+    case 'instance.lost_cleared':
+      return lost && failing ? 'stop' : 'none';
     case 'instance.deregistered':
+      if (lost) return 'none';
       if (failing) return 'stop';
       return isLeaseExpiry(event.detail) ? 'point' : 'none';
     case 'instance.registered':
@@ -68,6 +77,8 @@ interface Draft {
 
 interface ServiceState {
   failing: Set<string>;
+  /** Instances between their `instance.lost` and their return or cleared loss. */
+  lost: Set<string>;
   open: Draft | null;
   lastClosed: Draft | null;
 }
@@ -112,7 +123,9 @@ function toIncident(draft: Draft): Incident {
  *
  * Per service, an instance is *failing* from a `health.changed` to `critical` until a
  * `health.changed` to anything else, an `instance.deregistered` (whatever the reason), or an
- * `instance.registered` (it came back as a new registration). An `instance.deregistered` whose lease
+ * `instance.registered` (it came back as a new registration). A lost instance (`instance.lost`)
+ * fails until it registers again or an `instance.lost_cleared`, whatever its key's deregistration
+ * says. An `instance.deregistered` whose lease
  * expired while the instance was NOT failing ("vanished") is a point failure: it opens or joins an
  * incident but holds nothing open.
  *
@@ -137,10 +150,12 @@ export function deriveIncidents(events: readonly HistoryEvent[], options: Incide
     if (!(atMs <= options.now)) continue;
     let state = states.get(service);
     if (!state) {
-      state = { failing: new Set(), open: null, lastClosed: null };
+      state = { failing: new Set(), lost: new Set(), open: null, lastClosed: null };
       states.set(service, state);
     }
-    const signal = failureSignal(event, state.failing.has(instance));
+    const signal = failureSignal(event, state.failing.has(instance), state.lost.has(instance));
+    if (event.kind === 'instance.lost') state.lost.add(instance);
+    else if (event.kind === 'instance.registered' || event.kind === 'instance.lost_cleared') state.lost.delete(instance);
     if (signal === 'none') continue;
     if (signal === 'stop') {
       state.failing.delete(instance);

@@ -54,6 +54,20 @@ export type HealthCheck = z.infer<typeof HealthCheckSchema>;
  */
 const MetadataSchema = z.custom<Record<string, string>>(isStringRecord, 'expected an object of strings');
 
+/**
+ * An instance whose key went with its lease after its probes failed (or with no probe passing):
+ * it is kept on screen as `critical` until it registers again, is dismissed, or the retention ends.
+ */
+export const LostSchema = z.object({
+  /** When the instance was evidently gone: its first failed probe before the key went, else the key's removal (ISO). */
+  at: z.string(),
+  /** One sentence: "lease expired at 09:32:41 UTC after probes failed from 09:32:31 UTC (connection refused)". */
+  cause: z.string(),
+  /** Instances the service had in rotation just before this loss; once as many pass again the loss no longer degrades it. */
+  passingBefore: z.number().int().nonnegative(),
+});
+export type Lost = z.infer<typeof LostSchema>;
+
 /** Instance as served by the API and over Socket.IO (DESIGN §4 contract, plus `key`, `health`, `dependsOn`). */
 export const InstanceSchema = z.object({
   id: z.string(),
@@ -82,12 +96,16 @@ export const InstanceSchema = z.object({
   /** While drained: whether calls to it have stopped (see lib/model/drain.ts). */
   drainState: z.enum(['draining', 'drained', 'no-traffic-data']).optional(),
   lastProbe: LastProbeSchema.optional(),
+  /** Present while the instance is lost (DESIGN §6); its status is then `critical`. */
+  lost: LostSchema.optional(),
 });
 export type Instance = z.infer<typeof InstanceSchema>;
 
 export const ServiceSchema = z.object({
   name: z.string(),
   status: StatusSchema,
+  /** Why the service has its status, when something other than every instance passing decides it. */
+  cause: z.string().optional(),
   instances: z.array(InstanceSchema),
 });
 export type Service = z.infer<typeof ServiceSchema>;

@@ -1,4 +1,4 @@
-import type { Format, HealthCheck } from './instance';
+import type { Format, HealthCheck, Lost } from './instance';
 
 /**
  * What a decoder extracts from one etcd key/value: the registration as the service wrote it,
@@ -20,6 +20,8 @@ export interface Registration {
   offline?: boolean;
   /** The key has no lease: it cannot expire, so a crashed instance stays listed until someone deletes it. */
   unleased?: boolean;
+  /** Set only on the stand-in that `lib/server/lost` keeps in the store for a lost instance; decoders never set it. */
+  lost?: Lost;
 }
 
 /** A key/value as read from etcd, with the facts decoders may use. */

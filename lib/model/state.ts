@@ -1,6 +1,6 @@
 import type { Instance, Service } from './instance';
-import { rollUpStatus } from './health';
 import type { Delta, RegistryStatus, Snapshot } from './live';
+import { serviceStatus } from './status/service';
 
 /** Live fleet state as the browser holds it: instances by etcd key, grouped by service. */
 export interface LiveState {
@@ -66,7 +66,8 @@ function byId(a: Instance, b: Instance): number {
 
 export function toService(name: string, instances: ReadonlyMap<string, Instance>): Service {
   const list = [...instances.values()].sort(byId);
-  return { name, status: rollUpStatus(list), instances: list };
+  const { status, cause } = serviceStatus(list);
+  return { name, status, ...(cause ? { cause } : {}), instances: list };
 }
 
 /** Services in name order, each with its rolled-up status. */

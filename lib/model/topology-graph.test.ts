@@ -3,14 +3,18 @@ import type { Status } from './instance';
 import { adjacency, describeOrigin, neighbourhood, probableOrigins, stronglyConnected } from './topology-graph';
 import type { Topology, TopologyNode } from './topology';
 
-/** `a>b` edges; `x!` marks a failing (critical) node, `x~` one failing by its callers' errors. */
+/**
+ * `a>b` edges; `x!` marks a failing (critical) service, `x~` something without probes (a database)
+ * failing by its callers' errors, `x^` a service that recovered (passing) while the last minute of
+ * its callers' errors still shows.
+ */
 function graph(spec: string): Topology {
   const ids = new Set<string>();
   const marks = new Map<string, string>();
   const edges: Topology['edges'] = [];
   for (const token of spec.split(/\s+/).filter(Boolean)) {
     const names = token.split('>').map((raw) => {
-      const name = raw.replace(/[!~]$/, '');
+      const name = raw.replace(/[!~^]$/, '');
       if (raw !== name) marks.set(name, raw.slice(-1));
       ids.add(name);
       return name;
@@ -22,13 +26,13 @@ function graph(spec: string): Topology {
     const status: Status = mark === '!' ? 'critical' : 'passing';
     return {
       id,
-      kind: 'service',
+      kind: mark === '~' ? 'database' : 'service',
       status,
       instances: 1,
       drained: 0,
       zones: [],
       formats: [],
-      ...(mark === '~' ? { inboundRps: 10, inboundErrorRate: 0.4 } : {}),
+      ...(mark === '~' || mark === '^' ? { inboundRps: 10, inboundErrorRate: 0.4 } : {}),
     };
   });
   return { nodes, edges };
@@ -115,6 +119,8 @@ describe('probableOrigins', () => {
       ],
     ],
     ['a failing external with no dependencies', 'api!>orders!>postgres~', [{ id: 'postgres', explains: ['api', 'orders'], peers: [] }]],
+    ['a recovered service is not failing, whatever its last minute of edge errors', 'web!>payments^', []],
+    ['a new fault gets its own origin while an older one recovers', 'web!>orders!>payments^>postgres', [{ id: 'orders', explains: ['web'], peers: [] }]],
     ['diamond: both paths lead to one origin', 'top!>left!>bottom! top>right!>bottom', [{ id: 'bottom', explains: ['left', 'right', 'top'], peers: [] }]],
   ])('%s', (_name, spec, expected) => {
     expect(origins(spec)).toEqual(expected);

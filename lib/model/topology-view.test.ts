@@ -4,6 +4,7 @@ import {
   DEFAULT_VIEW,
   effectiveGrouping,
   isGroupCollapsed,
+  isHistoryStep,
   matchesSearch,
   parseTopologyView,
   searchTextOf,
@@ -138,5 +139,30 @@ describe('search', () => {
     ['nope', false],
   ])('%j matches: %s', (search, expected) => {
     expect(matchesSearch(searchTextOf({ id: 'payments' }, service), search)).toBe(expected);
+  });
+});
+
+describe('isHistoryStep', () => {
+  const view = (patch: Partial<TopologyViewState>): TopologyViewState => ({ ...DEFAULT_VIEW, ...patch });
+
+  it.each<[string, Partial<TopologyViewState>, Partial<TopologyViewState>]>([
+    ['selecting a node', {}, { node: 'orders' }],
+    ['selecting another node', { node: 'orders' }, { node: 'payments' }],
+    ['clearing the selection', { node: 'orders' }, {}],
+    ['selecting a group', {}, { group: 'ns:pay' }],
+    ['entering focus', { node: 'orders' }, { node: 'orders', focus: 'orders' }],
+    ['leaving focus', { focus: 'orders' }, {}],
+    ['widening focus', { focus: 'orders', hops: 1 }, { focus: 'orders', hops: 2 }],
+  ])('%s is a step Back returns from', (_label, from, to) => {
+    expect(isHistoryStep(view(from), view(to))).toBe(true);
+  });
+
+  it.each<[string, Partial<TopologyViewState>, Partial<TopologyViewState>]>([
+    ['typing a search', { node: 'orders' }, { node: 'orders', search: 'pay' }],
+    ['filtering', {}, { status: 'critical', zone: 'z1' }],
+    ['grouping', {}, { by: 'zone', collapsed: ['z1'] }],
+    ['hops without focus', { hops: 1 }, { hops: 2 }],
+  ])('%s replaces the current entry', (_label, from, to) => {
+    expect(isHistoryStep(view(from), view(to))).toBe(false);
   });
 });

@@ -107,6 +107,14 @@ export function topologyViewToParams(view: TopologyViewState): [string, string][
   return params;
 }
 
+/**
+ * Whether going from one view to the next is a step worth its own browser history entry: a new
+ * selection or focus is somewhere Back should return to; filters, search and grouping are not.
+ */
+export function isHistoryStep(from: TopologyViewState, to: TopologyViewState): boolean {
+  return from.node !== to.node || from.group !== to.group || from.focus !== to.focus || (to.focus !== '' && from.hops !== to.hops);
+}
+
 /** The grouping in effect: the chosen one, or namespace once the fleet is too big to draw node by node. */
 export function effectiveGrouping(view: Pick<TopologyViewState, 'by'>, nodeCount: number): { mode: GroupMode; autoCollapse: boolean } {
   const auto = nodeCount > AUTO_GROUP_THRESHOLD;

@@ -156,6 +156,12 @@ describe('statuses without probes', () => {
   ])('%s with %s rps at %s errors is failing: %s', (status, inboundRps, inboundErrorRate, failing) => {
     expect(isFailing({ status, inboundRps, inboundErrorRate })).toBe(failing);
   });
+
+  it('judges a service by its status alone: its traffic is already in it, and clears fast', () => {
+    expect(isFailing({ kind: 'service', status: 'passing', inboundRps: 5, inboundErrorRate: 0.2 })).toBe(false);
+    expect(isFailing({ kind: 'service', status: 'critical' })).toBe(true);
+    expect(isFailing({ kind: 'database', status: 'passing', inboundRps: 5, inboundErrorRate: 0.2 })).toBe(true);
+  });
 });
 
 describe('namespaces and zones', () => {

@@ -24,6 +24,10 @@ export interface TopologyNode {
   status: Status;
   instances: number;
   drained: number;
+  /** Lost instances (DESIGN §6): their leases expired after their probes failed. Absent when none. */
+  lost?: number;
+  /** Why the service has its status (services only; absent while every instance passes). */
+  cause?: string;
   /** The zone most instances run in (what grouping by zone uses); absent for externals and zoneless services. */
   zone?: string;
   /** Distinct zones / formats of the instances (empty for externals). */
@@ -90,6 +94,11 @@ export function declaredTargets(service: Service): string[] {
   return [...targets];
 }
 
+function lostFacts(service: Service): Pick<TopologyNode, 'lost' | 'cause'> {
+  const lost = service.instances.filter((instance) => instance.lost !== undefined).length;
+  return { ...(lost > 0 ? { lost } : {}), ...(service.cause !== undefined ? { cause: service.cause } : {}) };
+}
+
 /** A status for something without probes, from the calls made to it. */
 export function statusFromCalls(rps: number | undefined, errorRate: number | undefined): Status {
   if (rps === undefined || errorRate === undefined || rps < MIN_RPS_FOR_ERRORS) return 'unknown';
@@ -99,12 +108,15 @@ export function statusFromCalls(rps: number | undefined, errorRate: number | und
 }
 
 /**
- * Failing, for the probable-origin analysis: a critical or warning status, or answering at least
- * FAILING_ERROR_RATE of a meaningful number of calls with errors (most health checks are shallow:
- * a service whose calls fail is failing whatever its /healthz says).
+ * Failing now, for the probable-origin analysis. A service by its status, which already weighs the
+ * calls reported to its instances over the last 30 s and clears within seconds of recovery (a
+ * trailing minute of edge errors kept recovered services failing, and blamed them for new faults).
+ * Something without probes (a database, a queue) by the calls made to it: at least
+ * FAILING_ERROR_RATE of a meaningful number of calls failing.
  */
-export function isFailing(node: Pick<TopologyNode, 'status' | 'inboundRps' | 'inboundErrorRate'>): boolean {
+export function isFailing(node: Pick<TopologyNode, 'status' | 'inboundRps' | 'inboundErrorRate'> & { kind?: NodeKind }): boolean {
   if (node.status === 'critical' || node.status === 'warning') return true;
+  if (node.kind === 'service') return false;
   return (node.inboundRps ?? 0) >= MIN_RPS_FOR_ERRORS && (node.inboundErrorRate ?? 0) >= FAILING_ERROR_RATE;
 }
 
@@ -209,6 +221,7 @@ export function deriveTopology(services: readonly Service[], observed: readonly 
     status: service.status,
     instances: service.instances.length,
     drained: service.instances.filter((instance) => instance.drain !== null).length,
+    ...lostFacts(service),
     ...optional('zone', primaryZone(service)),
     zones: distinctSorted(service.instances.map((instance) => instance.zone)),
     formats: distinctSorted(service.instances.map((instance) => instance.format)),

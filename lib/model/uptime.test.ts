@@ -153,3 +153,44 @@ describe('UptimeQuerySchema', () => {
     expect(UptimeQuerySchema.safeParse(input).success).toBe(ok);
   });
 });
+
+describe('lost instances count against uptime (DESIGN §6)', () => {
+  const lost = (instance: string): Spec => ({ kind: 'instance.lost', service: 'users', instance, to: 'critical', detail: 'lease expired' });
+  const cleared = (instance: string): Spec => ({ kind: 'instance.lost_cleared', service: 'users', instance, detail: 'loss dismissed by alice' });
+
+  it('a service whose every instance is lost is down until one returns, whatever the deregistrations say', () => {
+    const events = timeline([
+      [20, lost('a')],
+      [20, lost('b')],
+      [21, deregistered('a')],
+      [21, deregistered('b')],
+      [50, registered('a')],
+      [51, health('a', 'passing')],
+    ]);
+    const result = uptime(events, window({ a: 'passing', b: 'passing' }));
+    // The service is critical 20 → 50 (b still lost after that: warning, which counts as up);
+    // a is critical 20 → 50 of its 99 known minutes (unknown 50–51 is excluded).
+    expect(result.service).toBeCloseTo(0.7, 6);
+    expect(result.instances.get('a')).toBeCloseTo(1 - 30 / 99, 6);
+  });
+
+  it('a dismissed loss stops counting at the dismissal', () => {
+    const events = timeline([
+      [50, lost('a')],
+      [51, deregistered('a')],
+      [75, cleared('a')],
+    ]);
+    expect(uptime(events, window({ a: 'passing' })).instances.get('a')).toBeCloseTo(1 - 25 / 75, 6);
+  });
+
+  it('a cleared loss does not unregister an instance that registered again first', () => {
+    const events = timeline([
+      [50, lost('a')],
+      [60, registered('a')],
+      [61, cleared('a')],
+      [62, health('a', 'passing')],
+    ]);
+    const spans = statusTimeline(events, window({ a: 'passing' })).instances.get('a');
+    expect(spans?.map((span) => span.status)).toEqual(['passing', 'critical', 'unknown', 'passing']);
+  });
+});

@@ -31,7 +31,7 @@ export interface StatusTimeline {
   instances: Map<string, StatusSpan[]>;
 }
 
-const TRACKED_KINDS = new Set<HistoryEvent['kind']>(['health.changed', 'instance.registered', 'instance.deregistered']);
+const TRACKED_KINDS = new Set<HistoryEvent['kind']>(['health.changed', 'instance.registered', 'instance.deregistered', 'instance.lost', 'instance.lost_cleared']);
 
 /** The status an instance has right after `event`: `undefined` when it is no longer registered. */
 export function statusAfter(event: HistoryEvent, before: Status | undefined): Status | undefined {
@@ -44,10 +44,23 @@ export function statusAfter(event: HistoryEvent, before: Status | undefined): St
       // A new registration starts unprobed, as the live view shows it.
       return 'unknown';
     case 'instance.deregistered':
+    case 'instance.lost_cleared':
       return undefined;
+    case 'instance.lost':
+      return 'critical';
     default:
       return before;
   }
+}
+
+/**
+ * `statusAfter` for an instance that may be lost (DESIGN §6): a lost instance stays `critical` through
+ * its key's deregistration and health changes, until it registers again or its loss is cleared.
+ */
+export function statusAfterWithLoss(event: HistoryEvent, before: Status | undefined, lost: boolean): Status | undefined {
+  if (lost && (event.kind === 'instance.deregistered' || event.kind === 'health.changed')) return before;
+  if (!lost && event.kind === 'instance.lost_cleared') return before;
+  return statusAfter(event, before);
 }
 
 /**
@@ -148,6 +161,7 @@ class RollUp {
 export function statusTimeline(events: readonly HistoryEvent[], options: TimelineOptions): StatusTimeline {
   const { from, to } = options;
   const statuses = new Map<string, Status>(options.initial);
+  const lost = new Set<string>();
   const rollUp = new RollUp();
   for (const status of statuses.values()) rollUp.change(undefined, status);
   let inGap = false;
@@ -188,7 +202,9 @@ export function statusTimeline(events: readonly HistoryEvent[], options: Timelin
     const instance = event.instance;
     if (instance === undefined || !TRACKED_KINDS.has(event.kind)) continue;
     const before = statuses.get(instance);
-    const after = statusAfter(event, before);
+    const after = statusAfterWithLoss(event, before, lost.has(instance));
+    if (event.kind === 'instance.lost') lost.add(instance);
+    else if (event.kind === 'instance.registered' || event.kind === 'instance.lost_cleared') lost.delete(instance);
     if (after === undefined) statuses.delete(instance);
     else statuses.set(instance, after);
     rollUp.change(before, after);

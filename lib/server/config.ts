@@ -27,6 +27,14 @@ const ThresholdsSchema = z
     passAfter: z.number().int().min(1).max(100),
     failAfter: z.number().int().min(1).max(100),
     warnLatencyMs: z.number().positive().max(600_000),
+    /** Reported calls failing over 30 s: from this share `warning`… */
+    errorWarnRate: z.number().min(0).max(1),
+    /** …and from this share `critical`. */
+    errorCriticalRate: z.number().min(0).max(1),
+    /** Fewer calls in 30 s say nothing. */
+    minCalls: z.number().int().min(1).max(1_000_000),
+    /** p95 over this many times the service's 1 h median p95 → `warning`. */
+    latencyFactor: z.number().min(1.1).max(1_000),
   })
   .partial()
   .strict();
@@ -76,7 +84,7 @@ export const ConfigSchema = z.object({
   /** Only these CIDRs are probed when set; the deny list always applies. */
   SWITCHYARD_PROBE_ALLOW_CIDRS: commaList.optional(),
   SWITCHYARD_PROBE_DENY_CIDRS: commaList.default(['169.254.0.0/16', 'fd00:ec2::254/128']),
-  /** JSON: per-service health thresholds, e.g. {"search":{"warnLatencyMs":3000,"failAfter":5}}. */
+  /** JSON: per-service health thresholds, e.g. {"search":{"warnLatencyMs":3000,"failAfter":5,"errorCriticalRate":0.5}}. */
   SWITCHYARD_HEALTH_OVERRIDES: z
     .string()
     .optional()
@@ -89,6 +97,8 @@ export const ConfigSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** How long a lost instance (lease expired after its probes failed) stays listed as critical unless it returns or is dismissed. */
+  SWITCHYARD_LOST_RETENTION_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(900),
   /** A drained instance counts as `drained` once reported calls to it have been zero this long. */
   SWITCHYARD_DRAIN_QUIET_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
   /** Minimum spacing between two `state:delta` broadcasts (ms); a change after a quiet spell is sent at once. */

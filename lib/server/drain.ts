@@ -1,17 +1,21 @@
 import type { Etcd3 } from 'etcd3';
-import type { DrainRequest } from '@/lib/model/drain';
+import { drainDetail, type DrainRequest } from '@/lib/model/drain';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain, Instance } from '@/lib/model/instance';
+import { describeEtcdError, isEtcdFailure } from './etcd/errors';
 import { drainEtcdKey, parseDrainValue } from './registry/drain-keys';
-import type { InstanceReader } from './store/store';
+import type { InstanceReader, StoreView } from './store/store';
 
 export type DrainOutcome =
   | { ok: true; instance: Instance }
-  | { ok: false; status: 404 | 409; code: string; message: string; field?: string; current?: Drain | null };
+  | { ok: false; status: 404 | 409 | 503; code: string; message: string; field?: string; current?: Drain | null };
+
+type Refusal = Extract<DrainOutcome, { ok: false }>;
 
 export interface DrainServiceOptions {
   client: Etcd3;
-  store: InstanceReader;
+  /** Instances to find and wait for, and whether etcd is reachable (writes are refused while it is not). */
+  store: InstanceReader & Pick<StoreView, 'registryStatus'>;
   controlPrefix: string;
   /** Drains and undrains done through the API are recorded with who did them. */
   record: (event: NewHistoryEvent) => void;
@@ -26,9 +30,6 @@ export interface DrainServiceOptions {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-const describeTtl = (seconds: number): string =>
-  seconds % 3_600 === 0 ? `${seconds / 3_600} h` : seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
 
 /**
  * The one write path for drains (DESIGN §1): a transaction on the control prefix in etcd. The API
@@ -48,6 +49,37 @@ export function createDrainService(options: DrainServiceOptions) {
   const passingLeft = (service: string, leaving: Set<string>): number =>
     [...store.instances()].filter((i) => i.service === service && i.drain === null && i.status === 'passing' && !leaving.has(i.key)).length;
 
+  /**
+   * Drains live in etcd (DESIGN §1), so while the registry is not synced nothing can be changed,
+   * and what the store shows may be stale: refuse before writing, saying why.
+   */
+  const registryRefusal = (): Refusal | undefined => {
+    const registry = store.registryStatus();
+    if (registry.state === 'synced') return undefined;
+    const what = registry.state === 'unreachable' ? `etcd has been unreachable since ${registry.since}` : `Switchyard is still connecting to etcd (since ${registry.since})`;
+    return {
+      ok: false,
+      status: 503,
+      code: 'registry_unavailable',
+      message: `${what}${registry.message ? ` (${registry.message})` : ''}; drains are stored in etcd, so nothing was changed. Try again once etcd is back.`,
+    };
+  };
+
+  /** etcd failing mid-request (the heartbeat has not noticed yet): a 503 that says the write may or may not have landed. */
+  const guardEtcd = async (run: () => Promise<DrainOutcome>): Promise<DrainOutcome> => {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isEtcdFailure(error)) throw error;
+      return {
+        ok: false,
+        status: 503,
+        code: 'registry_unavailable',
+        message: `etcd did not complete the request: ${describeEtcdError(error)}. The change may not have been written; the live view shows whether it was.`,
+      };
+    }
+  };
+
   const settled = async (service: string, id: string, check: (instance: Instance) => boolean): Promise<Instance | undefined> => {
     const deadline = Date.now() + settleMs;
     for (;;) {
@@ -57,7 +89,9 @@ export function createDrainService(options: DrainServiceOptions) {
     }
   };
 
-  const write = async (service: string, id: string, request: DrainRequest, by: string, bulk?: string): Promise<DrainOutcome> => {
+  const write = (service: string, id: string, request: DrainRequest, by: string, bulk?: string): Promise<DrainOutcome> => guardEtcd(() => writeDrain(service, id, request, by, bulk));
+
+  const writeDrain = async (service: string, id: string, request: DrainRequest, by: string, bulk?: string): Promise<DrainOutcome> => {
     const key = drainEtcdKey(controlPrefix, service, id);
     const at = now();
     const drain: Drain = {
@@ -82,7 +116,7 @@ export function createDrainService(options: DrainServiceOptions) {
       service,
       instance: id,
       actor: by,
-      detail: `${request.reason}${request.ttlSeconds ? ` (for ${describeTtl(request.ttlSeconds)})` : ' (until lifted)'}${request.force ? ' [guard overridden]' : ''}${bulk ? ` — ${bulk}` : ''}`,
+      detail: `${drainDetail(drain)}${request.force ? ' [guard overridden]' : ''}${bulk ? ` — ${bulk}` : ''}`,
       ...(drain.until ? { until: drain.until } : {}),
       naturalKey: `drain:${lineageOf(result.header.cluster_id)}:${result.header.revision}:${key}:instance.drained`,
     });
@@ -90,8 +124,31 @@ export function createDrainService(options: DrainServiceOptions) {
     return instance ? { ok: true, instance } : { ok: false, status: 404, code: 'not_found', message: `${service}/${id} deregistered meanwhile`, field: 'id' };
   };
 
+  const liftDrain = async (service: string, id: string, by: string): Promise<DrainOutcome> => {
+    if (find(service, id).length === 0) return { ok: false, status: 404, code: 'not_found', message: `no instance ${JSON.stringify(id)} in service ${JSON.stringify(service)}`, field: 'id' };
+    const key = drainEtcdKey(controlPrefix, service, id);
+    const current = (await client.get(key).exec()).kvs[0];
+    if (!current) return { ok: false, status: 409, code: 'not_drained', message: `${service}/${id} is not drained`, current: null };
+    const result = await client.if(key, 'Mod', '==', current.mod_revision).then(client.delete().key(key)).commit();
+    if (!result.succeeded) return { ok: false, status: 409, code: 'conflict', message: `the drain of ${service}/${id} changed meanwhile; reload and try again` };
+    const lifted = parseDrainValue(current.value);
+    options.record({
+      at: now().toISOString(),
+      kind: 'instance.undrained',
+      service,
+      instance: id,
+      actor: by,
+      detail: lifted ? `drain lifted (was: ${lifted.reason}, by ${lifted.by})` : 'drain lifted',
+      naturalKey: `drain:${lineageOf(result.header.cluster_id)}:${current.create_revision}:${key}:instance.undrained`,
+    });
+    const instance = await settled(service, id, (i) => i.drain === null);
+    return instance ? { ok: true, instance } : { ok: false, status: 404, code: 'not_found', message: `${service}/${id} deregistered meanwhile`, field: 'id' };
+  };
+
   return {
     async drain(service: string, id: string, request: DrainRequest, by: string): Promise<DrainOutcome> {
+      const unavailable = registryRefusal();
+      if (unavailable) return unavailable;
       const targets = find(service, id);
       if (targets.length === 0) return { ok: false, status: 404, code: 'not_found', message: `no instance ${JSON.stringify(id)} in service ${JSON.stringify(service)}`, field: 'id' };
       const target = targets[0] as Instance;
@@ -103,28 +160,13 @@ export function createDrainService(options: DrainServiceOptions) {
     },
 
     async undrain(service: string, id: string, by: string): Promise<DrainOutcome> {
-      if (find(service, id).length === 0) return { ok: false, status: 404, code: 'not_found', message: `no instance ${JSON.stringify(id)} in service ${JSON.stringify(service)}`, field: 'id' };
-      const key = drainEtcdKey(controlPrefix, service, id);
-      const current = (await client.get(key).exec()).kvs[0];
-      if (!current) return { ok: false, status: 409, code: 'not_drained', message: `${service}/${id} is not drained`, current: null };
-      const result = await client.if(key, 'Mod', '==', current.mod_revision).then(client.delete().key(key)).commit();
-      if (!result.succeeded) return { ok: false, status: 409, code: 'conflict', message: `the drain of ${service}/${id} changed meanwhile; reload and try again` };
-      const lifted = parseDrainValue(current.value);
-      options.record({
-        at: now().toISOString(),
-        kind: 'instance.undrained',
-        service,
-        instance: id,
-        actor: by,
-        detail: lifted ? `drain lifted (was: ${lifted.reason}, by ${lifted.by})` : 'drain lifted',
-        naturalKey: `drain:${lineageOf(result.header.cluster_id)}:${current.create_revision}:${key}:instance.undrained`,
-      });
-      const instance = await settled(service, id, (i) => i.drain === null);
-      return instance ? { ok: true, instance } : { ok: false, status: 404, code: 'not_found', message: `${service}/${id} deregistered meanwhile`, field: 'id' };
+      return registryRefusal() ?? guardEtcd(() => liftDrain(service, id, by));
     },
 
     /** Drains every matching instance as one action, with the same guard applied to the whole set. */
-    async drainMatching(service: string, match: (instance: Instance) => boolean, request: DrainRequest, by: string, description: string): Promise<{ ok: true; instances: Instance[]; skipped: string[] } | Extract<DrainOutcome, { ok: false }>> {
+    async drainMatching(service: string, match: (instance: Instance) => boolean, request: DrainRequest, by: string, description: string): Promise<{ ok: true; instances: Instance[]; skipped: string[] } | Refusal> {
+      const unavailable = registryRefusal();
+      if (unavailable) return unavailable;
       const all = [...store.instances()].filter((i) => i.service === service);
       if (all.length === 0) return { ok: false, status: 404, code: 'not_found', message: `no service ${JSON.stringify(service)} is registered`, field: 'service' };
       const targets = all.filter((i) => match(i) && i.drain === null);
@@ -136,10 +178,19 @@ export function createDrainService(options: DrainServiceOptions) {
       const instances: Instance[] = [];
       const skipped: string[] = [];
       const bulk = `bulk drain of ${targets.length} instance${targets.length === 1 ? '' : 's'} (${description})`;
-      for (const target of targets) {
+      for (const [index, target] of targets.entries()) {
         const outcome = await write(service, target.id, request, by, bulk);
-        if (outcome.ok) instances.push(outcome.instance);
-        else skipped.push(`${target.id}: ${outcome.message}`);
+        if (outcome.ok) {
+          instances.push(outcome.instance);
+          continue;
+        }
+        // etcd went away mid-way: stop rather than wait out a deadline per instance; say what was left.
+        if (outcome.status === 503) {
+          if (instances.length === 0) return outcome;
+          skipped.push(...targets.slice(index).map((t) => `${t.id}: ${outcome.message}`));
+          break;
+        }
+        skipped.push(`${target.id}: ${outcome.message}`);
       }
       return { ok: true, instances, skipped };
     },

@@ -1,5 +1,6 @@
 import { DEFAULT_THRESHOLDS, initialHealth, nextHealth, type HealthState, type HealthThresholds, type ProbeResult } from '@/lib/model/health-state';
 import type { Status } from '@/lib/model/instance';
+import type { HealthFacts } from './store/instance-table';
 import type { HealthTarget } from './store/store';
 
 export interface HealthChange {
@@ -18,6 +19,11 @@ export interface HealthTrackerOptions {
   store: HealthTarget;
   thresholdsFor?: (service: string) => HealthThresholds;
   onChange?: (change: HealthChange) => void;
+  /**
+   * Hands each update to the status publisher (which combines it with traffic and writes the store)
+   * instead of writing the store and calling `onChange`; `change` is set when the probe status changed.
+   */
+  publish?: (key: string, facts: HealthFacts, change: HealthChange | undefined) => void;
   /** A probe that changes nothing but its own timing reaches browsers at most this often per instance. */
   probeRefreshMs?: number;
   now?: () => number;
@@ -49,26 +55,30 @@ export function createHealthTracker(options: HealthTrackerOptions) {
       const flipped = tracked.publishedOk !== undefined && tracked.publishedOk !== result.ok;
       const due = changed || flipped || (tracked.publishedOk !== undefined && health.cause !== tracked.health.cause) || now() - tracked.publishedAt >= refreshMs;
       states.set(key, due ? { health, publishedAt: now(), publishedOk: result.ok } : { ...tracked, health });
-      if (due) {
-        store.setHealth(key, {
-          status: health.status,
-          statusCause: health.cause,
-          statusSince: health.since,
-          ...(health.lastProbe ? { lastProbe: health.lastProbe } : {}),
-        });
+      const facts: HealthFacts = {
+        status: health.status,
+        statusCause: health.cause,
+        statusSince: health.since,
+        ...(health.lastProbe ? { lastProbe: health.lastProbe } : {}),
+      };
+      const change: HealthChange | undefined = changed
+        ? {
+            key,
+            service: instance.service,
+            instance: instance.id,
+            from: tracked.health.status,
+            to: health.status,
+            cause: health.cause,
+            at: result.at,
+            ...(result.detail ? { detail: result.detail } : {}),
+          }
+        : undefined;
+      if (options.publish) {
+        if (due) options.publish(key, facts, change);
+        return;
       }
-      if (changed) {
-        options.onChange?.({
-          key,
-          service: instance.service,
-          instance: instance.id,
-          from: tracked.health.status,
-          to: health.status,
-          cause: health.cause,
-          at: result.at,
-          ...(result.detail ? { detail: result.detail } : {}),
-        });
-      }
+      if (due) store.setHealth(key, facts);
+      if (change) options.onChange?.(change);
     },
     forget(key: string): void {
       states.delete(key);

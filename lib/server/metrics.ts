@@ -9,6 +9,7 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
   const relists = new Counter({ name: 'switchyard_relists_total', help: 'Full listings of the watched keyspace (start, outages, compaction)', registers: [registry] });
   const ingestedCalls = new Counter({ name: 'switchyard_ingested_calls_total', help: 'Call statistics accepted by POST /api/v1/ingest/calls', registers: [registry] });
   const ingestReanchored = new Counter({ name: 'switchyard_ingest_reanchored_total', help: 'Ingest batches whose reporter clock was off by more than 30 s', registers: [registry] });
+  const otlpPoints = new Counter({ name: 'switchyard_otlp_points_total', help: 'OTLP duration data points by outcome: observed, rejected (partial_success), external_cap (rejected: the external node cap was reached)', labelNames: ['outcome'], registers: [registry] });
   const socketsConnected = new Gauge({ name: 'switchyard_sockets_connected', help: 'Browser Socket.IO connections open now', registers: [registry] });
   new Gauge({
     name: 'switchyard_instances_known',
@@ -34,6 +35,11 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
       ingested: (calls: number, reanchored: boolean) => {
         ingestedCalls.inc(calls);
         if (reanchored) ingestReanchored.inc();
+      },
+      otlpPoints: (outcome: { observed: number; rejected: number; externalOverflow: number }) => {
+        if (outcome.observed > 0) otlpPoints.inc({ outcome: 'observed' }, outcome.observed);
+        if (outcome.rejected > 0) otlpPoints.inc({ outcome: 'rejected' }, outcome.rejected);
+        if (outcome.externalOverflow > 0) otlpPoints.inc({ outcome: 'external_cap' }, outcome.externalOverflow);
       },
     },
     socketsConnected,

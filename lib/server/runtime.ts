@@ -3,8 +3,10 @@ import type { Auth } from './auth/service';
 import type { Config } from './config';
 import type { DrainService } from './drain';
 import type { History } from './history/store';
+import type { LostTracker } from './lost/tracker';
 import type { Metrics } from './metrics';
 import type { MetricsStore } from './metrics-store/store';
+import type { OtlpIntake } from './otlp/intake';
 import type { Registry } from './registry/sync';
 import type { StoreView } from './store/store';
 import type { TopologyLayoutCache } from './topology-layout/cache';
@@ -17,10 +19,14 @@ export interface Runtime {
   metrics: Metrics;
   /** Call and probe latency series (ingest, charts, topology edges). */
   latency: MetricsStore;
+  /** OpenTelemetry intake (`POST /v1/metrics`): cumulative streams, external nodes, the in-flight limit. */
+  otlp: OtlpIntake;
   /** The durable event log (failure history). */
   history: History;
   /** Drain and undrain: etcd transactions on the control prefix. */
   drains: DrainService;
+  /** Lost instances: dismissal by an operator. */
+  lost: Pick<LostTracker, 'dismiss'>;
   /** Users, sessions and API tokens. */
   auth: Auth;
   /** Single sign-on through OpenID Connect (`enabled` false when not configured). */

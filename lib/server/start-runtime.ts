@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { Server as SocketServer } from 'socket.io';
 import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
+import { DEFAULT_TRAFFIC_THRESHOLDS } from '@/lib/model/status/combine';
 import { printable } from '@/lib/model/printable';
 import { secureCookies } from './auth/cookies';
 import { createOidcFlow } from './auth/oidc-flow';
@@ -17,12 +18,17 @@ import { createHealthTracker, type HealthChange, type HealthTracker } from './he
 import { attachLiveHub, type LiveServer } from './live';
 import type { Listener } from './listener';
 import { createMetrics } from './metrics';
+import { createDepartedLease } from './lost/lease';
+import { createLostTracker } from './lost/tracker';
 import { createMetricsStore } from './metrics-store/store';
+import { createOtlpIntake } from './otlp/intake';
 import { createProber, type Prober } from './prober/prober';
 import { createLineageBook } from './registry/lineage';
 import { createRegistry } from './registry/sync';
 import { publishRuntime, type Runtime } from './runtime';
 import { createStore, type Store } from './store/store';
+import { createStatusPublisher } from './status/publisher';
+import { startTrafficStatus } from './status/traffic';
 import { startTopologyLayout } from './topology-layout/service';
 
 export interface RunningRuntime extends Runtime {
@@ -102,6 +108,12 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const pruner = setInterval(prune, 3_600_000);
   pruner.unref();
   prune();
+  const lost = createLostTracker({
+    store,
+    departedLease: createDepartedLease(etcd),
+    retentionSeconds: config.SWITCHYARD_LOST_RETENTION_SECONDS,
+    onHistory: (event) => history.append(event),
+  });
   const lineages = createLineageBook(await history.lineages(), (id, record) => {
     history.saveLineage(id, record).catch((error: unknown) => log(`history: lineage ${id} not saved: ${String(error)}`));
   });
@@ -117,15 +129,18 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     openRegistrations: await history.openRegistrations(),
     openDrains: await history.openDrains(),
     lineages,
+    onKeyGoing: (etcdKey, revision) => lost.keyGoing(etcdKey, revision),
+    onRelisted: () => lost.relisted(),
   });
   registry.start();
   const latency = createMetricsStore();
   const sweeper = setInterval(() => latency.sweep(), 5_000);
   sweeper.unref();
   const topologyLayout = startTopologyLayout({ store, latency, log });
-  const health = createHealthTracker({
+  const otlp = createOtlpIntake({ store, latency });
+  // One writer of instance status: probes and reported calls combined, one cause (DESIGN §6).
+  const publisher = createStatusPublisher({
     store,
-    thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES.get(service) }),
     onChange: (change) => {
       history.append({
         at: change.at,
@@ -138,6 +153,17 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
       });
       hooks.onHealthChange?.(change);
     },
+  });
+  const health = createHealthTracker({
+    store,
+    thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES.get(service) }),
+    publish: (key, facts, change) => publisher.probe(key, facts, change),
+  });
+  const stopTrafficStatus = startTrafficStatus({
+    store,
+    latency,
+    publisher,
+    thresholdsFor: (service) => ({ ...DEFAULT_TRAFFIC_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES.get(service) }),
   });
   const prober = createProber({
     store,
@@ -163,8 +189,10 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     registry,
     metrics,
     latency,
+    otlp,
     history,
     drains,
+    lost,
     auth,
     oidc: createOidcFlow(config),
     topologyLayout,
@@ -188,12 +216,15 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
       publishRuntime(undefined);
       await prober.stop();
       stopDrainMonitor();
+      stopTrafficStatus();
+      publisher.stop();
       clearInterval(sweeper);
       topologyLayout.stop();
       detachHub?.();
       unguardSockets?.();
       if (io) await io.close();
       await registry.stop();
+      lost.stop();
       clearInterval(heartbeat);
       clearInterval(pruner);
       await history.endRun(run.runId);

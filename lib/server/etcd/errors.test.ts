@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeEtcdError } from './errors';
+import { EtcdPermissionDeniedError, GRPCDeadlineExceededError, GRPCUnavailableError } from 'etcd3';
+import { describeEtcdError, isEtcdFailure } from './errors';
 
 // Messages as etcd3 1.1.2 / grpc-js report them against a real etcd 3.4 (tests/integration/etcd-security.test.ts).
 const BAD_CLIENT_CERT =
@@ -30,5 +31,18 @@ describe('describeEtcdError', () => {
   it('passes other causes through unchanged', () => {
     expect(describeEtcdError(new Error('etcd connection lost: socket hang up'))).toBe('etcd connection lost: socket hang up');
     expect(describeEtcdError('watch ended')).toBe('watch ended');
+  });
+});
+
+describe('isEtcdFailure', () => {
+  it('recognises etcd being down, slow or refusing us', () => {
+    expect(isEtcdFailure(new GRPCUnavailableError('14 UNAVAILABLE: No connection established'))).toBe(true);
+    expect(isEtcdFailure(new GRPCDeadlineExceededError('4 DEADLINE_EXCEEDED: Deadline exceeded'))).toBe(true);
+    expect(isEtcdFailure(new EtcdPermissionDeniedError('etcdserver: permission denied'))).toBe(true);
+  });
+
+  it('leaves our own bugs to be reported as such', () => {
+    expect(isEtcdFailure(new TypeError("Cannot read properties of undefined (reading 'kvs')"))).toBe(false);
+    expect(isEtcdFailure('14 UNAVAILABLE')).toBe(false);
   });
 });

@@ -1,3 +1,12 @@
+import {
+  ClientClosedError,
+  ClientRuntimeError,
+  EtcdAuthenticationFailedError,
+  EtcdInvalidAuthTokenError,
+  EtcdPermissionDeniedError,
+  GRPCGenericError,
+} from 'etcd3';
+
 /** What an operator should fix, recognised from the text of etcd3/grpc/TLS errors (their classes vary by path). */
 const CAUSES: { pattern: RegExp; explanation: string }[] = [
   {
@@ -45,4 +54,19 @@ export function describeEtcdError(error: unknown): string {
   const message = tidy(error instanceof Error ? error.message : String(error));
   const cause = CAUSES.find((candidate) => candidate.pattern.test(message));
   return cause ? `${cause.explanation} (${message})` : message;
+}
+
+/**
+ * Whether etcd itself failed the call (down, slow past the deadline, refusing our credentials)
+ * rather than our code: such a failure is the registry being unavailable, a 503, not a 500.
+ */
+export function isEtcdFailure(error: unknown): boolean {
+  return (
+    error instanceof GRPCGenericError ||
+    error instanceof ClientRuntimeError ||
+    error instanceof ClientClosedError ||
+    error instanceof EtcdPermissionDeniedError ||
+    error instanceof EtcdAuthenticationFailedError ||
+    error instanceof EtcdInvalidAuthTokenError
+  );
 }

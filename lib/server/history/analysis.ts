@@ -14,7 +14,7 @@ export const MAX_ANALYSIS_ROWS = 200_000;
 /** Most `history.gap` rows one analysis reads (there is one per Switchyard outage). */
 const MAX_GAP_ROWS = 10_000;
 
-const STATE_KINDS: EventKind[] = ['health.changed', 'instance.registered', 'instance.deregistered'];
+const STATE_KINDS: EventKind[] = ['health.changed', 'instance.registered', 'instance.deregistered', 'instance.lost', 'instance.lost_cleared'];
 
 type Db = Kysely<HistoryDatabase>;
 

@@ -52,6 +52,11 @@ export class Series {
     return { count, errors, points: this.#minutes.points(nowSecond - 60, nowSecond + 1) };
   }
 
+  /** The 1 s points of the last `windowSeconds` (status from traffic). */
+  lastSeconds(nowSecond: number, windowSeconds: number): LatencyPoint[] {
+    return this.#seconds.points(nowSecond - windowSeconds, nowSecond);
+  }
+
   lastUpdate(): number {
     return this.#lastUpdate;
   }

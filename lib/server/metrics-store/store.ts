@@ -10,6 +10,24 @@ export const MAX_SKEW_SECONDS = 24 * 3_600;
 
 export type IngestOutcome = { ok: true; calls: number; reanchored: boolean } | { ok: false; field: string; message: string };
 
+/** Calls observed by other means than an ingest batch (OTLP metrics), recorded the same way. */
+export interface CallObservation {
+  /** The caller, when known: the edge `from → to` is recorded. */
+  from?: string;
+  to: string;
+  toInstance?: string;
+  /** Whether the callee's service (and instance) series count these calls too. */
+  countsForCallee: boolean;
+  /** Interval on the reporter's clock, seconds since the epoch. */
+  startSecond: number;
+  intervalSeconds: number;
+  count: number;
+  errors: number;
+  /** Latency buckets in ms: `counts` has one more entry than `bounds`. */
+  bounds: readonly number[];
+  counts: readonly number[];
+}
+
 export interface MetricsStoreOptions {
   now?: () => number;
   /** Call series (service, instance, edge) beyond this many are evicted, least recently updated first (up to ~47 KB each once they hold a day of data; pages are allocated as data arrives). */
@@ -61,28 +79,56 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
     return (pool.get(key) ?? NO_DATA).points(window, nowSecond);
   };
 
+  /** Where an interval lands on our clock: as reported within the trusted skew, else ending now; refused beyond a day. */
+  const anchor = (startSecond: number, intervalSeconds: number): { ok: true; start: number; reanchored: boolean } | { ok: false; skew: number } => {
+    const nowSecond = now() / 1_000;
+    const skew = startSecond + intervalSeconds - nowSecond;
+    if (!(Math.abs(skew) <= MAX_SKEW_SECONDS)) return { ok: false, skew };
+    // A skewed clock would put calls in the wrong place, or in slots already closed: take our clock instead.
+    if (Math.abs(skew) > TRUSTED_SKEW_SECONDS) {
+      reanchored += 1;
+      return { ok: true, start: nowSecond - intervalSeconds, reanchored: true };
+    }
+    return { ok: true, start: startSecond, reanchored: false };
+  };
+
+  /** The one recording path: an interval's calls into the callee's service and instance series and the edge. */
+  const recordCalls = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>): void => {
+    const values = bucketValues(call.bounds, call.counts);
+    const targets: string[] = [];
+    if (call.countsForCallee) targets.push(serviceKey(call.to));
+    if (call.countsForCallee && call.toInstance) targets.push(instanceKey(call.to, call.toInstance));
+    if (call.from !== undefined) targets.push(edgeKey(call.from, call.to));
+    for (const key of targets) seriesFor(key).record(start, intervalSeconds, call.count, call.errors, values);
+  };
+
   return {
     ingest(batch: IngestBatch): IngestOutcome {
-      const nowSecond = now() / 1_000;
-      let start = Date.parse(batch.intervalStart) / 1_000;
-      const skew = start + batch.intervalSeconds - nowSecond;
-      if (Math.abs(skew) > MAX_SKEW_SECONDS) {
-        return { ok: false, field: 'intervalStart', message: `interval ends ${Math.round(skew)} s from the server's clock; more than 24 h of skew means a broken clock` };
-      }
-      const wasReanchored = Math.abs(skew) > TRUSTED_SKEW_SECONDS;
-      // A skewed clock would put calls in the wrong place, or in slots already closed: take our clock instead.
-      if (wasReanchored) {
-        start = nowSecond - batch.intervalSeconds;
-        reanchored += 1;
+      const anchored = anchor(Date.parse(batch.intervalStart) / 1_000, batch.intervalSeconds);
+      if (!anchored.ok) {
+        return { ok: false, field: 'intervalStart', message: `interval ends ${Math.round(anchored.skew)} s from the server's clock; more than 24 h of skew means a broken clock` };
       }
       const { service: from } = batch.reporter;
       for (const call of batch.calls) {
-        const values = bucketValues(call.latencyMs.bounds, call.latencyMs.counts);
-        const targets = [serviceKey(call.to), edgeKey(from, call.to)];
-        if (call.toInstance) targets.push(instanceKey(call.to, call.toInstance));
-        for (const key of targets) seriesFor(key).record(start, batch.intervalSeconds, call.count, call.errors, values);
+        recordCalls(anchored.start, batch.intervalSeconds, {
+          from,
+          to: call.to,
+          ...(call.toInstance ? { toInstance: call.toInstance } : {}),
+          countsForCallee: true,
+          count: call.count,
+          errors: call.errors,
+          bounds: call.latencyMs.bounds,
+          counts: call.latencyMs.counts,
+        });
       }
-      return { ok: true, calls: batch.calls.length, reanchored: wasReanchored };
+      return { ok: true, calls: batch.calls.length, reanchored: anchored.reanchored };
+    },
+    /** Records observed calls (OTLP) through the same path as ingest; false when the reporter's clock is more than a day off. */
+    observe(observation: CallObservation): boolean {
+      const anchored = anchor(observation.startSecond, observation.intervalSeconds);
+      if (!anchored.ok) return false;
+      recordCalls(anchored.start, observation.intervalSeconds, observation);
+      return true;
     },
     recordProbe(key: string, atMs: number, latencyMs: number, ok: boolean): void {
       probeSeriesFor(probeKey(key)).record(atMs / 1_000, 1, 1, ok ? 0 : 1, [{ value: latencyMs, weight: 1 }]);
@@ -101,6 +147,41 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
         pairs.push({ from, to });
       }
       return pairs;
+    },
+    /**
+     * Reported calls to one instance over the last `windowSeconds`: totals, and a p95 that is the
+     * call-weighted mean of the 1 s slots' p95s (null without calls). Nothing allocated for an
+     * instance no one reports calls to.
+     */
+    instanceRecent(service: string, id: string, windowSeconds: number): { calls: number; errors: number; p95Ms: number | null } {
+      const found = series.get(instanceKey(service, id));
+      if (!found) return { calls: 0, errors: 0, p95Ms: null };
+      let calls = 0;
+      let errors = 0;
+      let weighted = 0;
+      let weight = 0;
+      for (const point of found.lastSeconds(now() / 1_000, windowSeconds)) {
+        calls += point.rps;
+        errors += (point.errorRate ?? 0) * point.rps;
+        if (point.p95Ms !== null && point.rps > 0) {
+          weighted += point.p95Ms * point.rps;
+          weight += point.rps;
+        }
+      }
+      return { calls, errors, p95Ms: weight > 0 ? weighted / weight : null };
+    },
+    /** The median of a service's per-minute p95 over the last hour (its usual latency); null with fewer than 5 minutes of calls. */
+    serviceBaselineP95(service: string): number | null {
+      const found = series.get(serviceKey(service));
+      if (!found) return null;
+      const values = found
+        .points('1h', now() / 1_000)
+        .map((point) => point.p95Ms)
+        .filter((value): value is number => value !== null)
+        .sort((a, b) => a - b);
+      if (values.length < 5) return null;
+      const middle = Math.floor(values.length / 2);
+      return values.length % 2 === 1 ? (values[middle] as number) : ((values[middle - 1] as number) + (values[middle] as number)) / 2;
     },
     /** Every observed edge with its rate and errors over the last minute and its latest minute's latency. */
     edges(): EdgeStats[] {

@@ -56,7 +56,8 @@ export function createProber(options: ProberOptions): Prober {
     ...(options.random ? { random: options.random } : {}),
     async run(key) {
       const instance = store.instance(key);
-      if (!instance) return;
+      // A lost instance's process is gone; its stand-in keeps the last result it had.
+      if (!instance || instance.lost) return;
       const result = await runner.probe(probeTargetFor(instance));
       if (stopped) return;
       tracker.record(key, result);

@@ -1,4 +1,5 @@
 import type { NewHistoryEvent } from '@/lib/model/events';
+import { drainDetail } from '@/lib/model/drain';
 import type { Drain } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
 import type { LeaseEnd } from './lease-end';
@@ -183,7 +184,7 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
         service: target.service,
         instance: target.id,
         actor: drain?.by ?? 'unknown (written to etcd directly)',
-        detail: drain?.reason ?? 'drain key with an unreadable value',
+        detail: drain ? drainDetail(drain) : 'drain key with an unreadable value',
         ...(drain?.until ? { until: drain.until } : {}),
         naturalKey: `drain:${origin}:${key}:instance.drained`,
       });

@@ -40,6 +40,10 @@ export interface RegistryOptions {
   lineages?: LineageBook;
   /** How the heartbeat asks etcd for its cluster id and revision (default: `maintenance.status`). */
   etcdStatus?: () => Promise<{ clusterId: string; revision: string }>;
+  /** Just before a registration key deleted in etcd (at `revision`) leaves the store (lost-instance detection). */
+  onKeyGoing?: (etcdKey: string, revision: string) => void;
+  /** Right after a relist replaced the store's contents. */
+  onRelisted?: () => void;
 }
 
 export interface Registry {
@@ -173,6 +177,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       return;
     }
     unrecognised.forget(etcdKey);
+    options.onKeyGoing?.(etcdKey, kv.mod_revision);
     lifecycle.delete(etcdKey, kv.mod_revision);
     store.removeKey(etcdKey);
   };
@@ -231,6 +236,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     store.replaceAll(decodedKeys, drains, listedAt);
     lifecycle.drainsListed(new Set(drainKeys.map(({ etcdKey }) => etcdKey)));
     for (const decoded of decodedKeys) if (decoded.lease) leaseTtls.want(decoded.lease);
+    options.onRelisted?.();
     const { added, removed } = lifecycle.replace(listing, !listedBefore);
     if (listedBefore) {
       emit({ at: new Date().toISOString(), kind: 'registry.resynced', detail: `relisted at revision ${listedAt}: ${added} appeared, ${removed} vanished while not watching` });

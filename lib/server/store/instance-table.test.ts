@@ -55,6 +55,7 @@ describe('instance table', () => {
     const full: Required<Registration> = {
       service: 'users', id: 'a', address: '127.0.0.1:1', format: 'rpcx', version: 'v2', zone: 'eu-1', weight: 7,
       metadata: { team: 'core' }, health: { http: '/healthz' }, dependsOn: ['db'], offline: true, unleased: true,
+      lost: { at: '2026-12-03T10:00:00.000Z', cause: 'lease expired after probes failed', passingBefore: 2 },
     };
     const { table } = tableWithChanges();
     table.upsertKey({ etcdKey: '/services/users/a', lease: undefined, registrations: [full] });

@@ -103,6 +103,7 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
     if (r.dependsOn !== undefined) instance.dependsOn = r.dependsOn;
     if (r.offline) instance.offline = true;
     if (r.unleased) instance.unleased = true;
+    if (r.lost) instance.lost = r.lost;
     if (health.statusCause !== undefined) instance.statusCause = health.statusCause;
     if (health.statusSince !== undefined) instance.statusSince = health.statusSince;
     if (health.lastProbe !== undefined) instance.lastProbe = health.lastProbe;

@@ -2,6 +2,7 @@ import { guarded } from '@/lib/server/auth/guard';
 import type { InstanceLatency } from '@/lib/model/latency';
 import { json } from '@/lib/server/http';
 import { windowParam } from '@/lib/server/latency-query';
+import { registeredKeyOf } from '@/lib/server/lost/tracker';
 import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
@@ -19,7 +20,8 @@ export async function GET(request: Request, context: { params: Promise<{ service
         id: instance.id,
         key: instance.key,
         inbound: latency.instance(service, instance.id, query.window),
-        probe: latency.probe(instance.key, query.window),
+        // A lost instance's probe history stays under the key it had while registered.
+        probe: latency.probe(registeredKeyOf(instance.key), query.window),
       }));
     return json({ service, window: query.window, stepSeconds: query.stepSeconds, instances });
   });

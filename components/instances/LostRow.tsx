@@ -1,0 +1,22 @@
+import type { Instance } from '@/lib/model/instance';
+import { ClientTime } from '../ui/ClientTime';
+import { DismissLost } from './DismissLost';
+
+/** The line under a lost instance's row: since when, why, and how it ends. Nothing when not lost. */
+export function LostRow({ instance, columns }: { instance: Instance; columns: number }) {
+  const { lost } = instance;
+  if (!lost) return null;
+  return (
+    <tr className="lost-row">
+      <td colSpan={columns}>
+        <div className="lost-note">
+          <span className="lost-note__text">
+            <strong>Lost</strong> since <ClientTime at={lost.at} fallback={lost.at} />: {lost.cause}. Its process looks gone; it stays listed until it registers
+            again (same id or address), someone dismisses it, or the retention ends.
+          </span>
+          <DismissLost instance={instance} />
+        </div>
+      </td>
+    </tr>
+  );
+}

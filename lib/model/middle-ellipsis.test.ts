@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { distinguishingTail, MAX_TAIL, MIN_TAIL, splitForMiddleEllipsis } from './middle-ellipsis';
+
+describe('distinguishingTail', () => {
+  it('keeps the minimum when the ends already differ', () => {
+    expect(distinguishingTail(['orders-1', 'orders-2', 'orders-3'])).toBe(MIN_TAIL);
+  });
+
+  it('grows until ids that share a long prefix and differ only before the last characters are told apart', () => {
+    const ids = ['checkout-7d9f8b6c4-x2kqp-replica-a', 'checkout-7d9f8b6c4-m9zzt-replica-a'];
+    const tail = distinguishingTail(ids);
+    expect(tail).toBe('t-replica-a'.length);
+    expect(new Set(ids.map((id) => splitForMiddleEllipsis(id, tail).tail)).size).toBe(2);
+  });
+
+  it('tells go-zero lease ids apart by their last digits', () => {
+    const ids = ['7587874236439215621', '7587874236439215877', '7587874236439216003'];
+    expect(distinguishingTail(ids)).toBe(MIN_TAIL);
+    expect(ids.map((id) => splitForMiddleEllipsis(id, MIN_TAIL).tail)).toEqual(['215621', '215877', '216003']);
+  });
+
+  it('ignores duplicates and stops at the maximum when only the start differs', () => {
+    expect(distinguishingTail(['a', 'a'])).toBe(MIN_TAIL);
+    expect(distinguishingTail([`x-${'same'.repeat(10)}`, `y-${'same'.repeat(10)}`])).toBe(MAX_TAIL);
+  });
+});
+
+describe('splitForMiddleEllipsis', () => {
+  it('keeps the tail whole and the head for the rest', () => {
+    expect(splitForMiddleEllipsis('user.rpc/7587874236439215621', 6)).toEqual({ head: 'user.rpc/7587874236439', tail: '215621' });
+  });
+
+  it('makes a short text all tail', () => {
+    expect(splitForMiddleEllipsis('p-1', 6)).toEqual({ head: '', tail: 'p-1' });
+    expect(splitForMiddleEllipsis('', 6)).toEqual({ head: '', tail: '' });
+  });
+
+  it('never splits an emoji and treats a bad tail length as zero', () => {
+    expect(splitForMiddleEllipsis('pay-🚀🚀', 1)).toEqual({ head: 'pay-🚀', tail: '🚀' });
+    expect(splitForMiddleEllipsis('abc', -3)).toEqual({ head: 'abc', tail: '' });
+  });
+});

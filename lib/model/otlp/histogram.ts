@@ -1,0 +1,122 @@
+import { MAX_BUCKETS } from '../ingest';
+
+/** A histogram as OTLP carries it, in the instrument's own unit. */
+export type NativeHistogram =
+  | { kind: 'explicit'; bounds: readonly number[]; counts: readonly number[] }
+  | { kind: 'exponential'; scale: number; offset: number; counts: readonly number[]; zeroCount: number };
+
+/** What the metrics store records: `counts` has one more entry than `bounds` (the overflow), bounds in ms. */
+export interface MsBuckets {
+  bounds: number[];
+  counts: number[];
+}
+
+export const totalOf = (histogram: NativeHistogram): number =>
+  histogram.counts.reduce((sum, n) => sum + n, 0) + (histogram.kind === 'exponential' ? histogram.zeroCount : 0);
+
+/** Index `index` of an exponential histogram at `scale`, seen at the coarser `toScale` (each step halves resolution). */
+const downIndex = (index: number, steps: number): number => Math.floor(index / 2 ** steps);
+
+/** Re-buckets an exponential histogram at a coarser scale, as the SDK's merge does (data-model.md). */
+export function downscale(histogram: Extract<NativeHistogram, { kind: 'exponential' }>, toScale: number): Extract<NativeHistogram, { kind: 'exponential' }> {
+  const steps = histogram.scale - toScale;
+  if (steps <= 0 || histogram.counts.length === 0) return { ...histogram, scale: Math.min(histogram.scale, toScale) };
+  const offset = downIndex(histogram.offset, steps);
+  const last = downIndex(histogram.offset + histogram.counts.length - 1, steps);
+  const counts = new Array<number>(last - offset + 1).fill(0);
+  histogram.counts.forEach((n, i) => {
+    const at = downIndex(histogram.offset + i, steps) - offset;
+    counts[at] = (counts[at] ?? 0) + n;
+  });
+  return { kind: 'exponential', scale: toScale, offset, counts, zeroCount: histogram.zeroCount };
+}
+
+/**
+ * `current − previous` for two cumulative points of one stream, or null when that is not a
+ * difference of counts (a bucket went down, or the bucket layout changed): a reset.
+ */
+export function subtract(current: NativeHistogram, previous: NativeHistogram): NativeHistogram | null {
+  if (current.kind === 'explicit' && previous.kind === 'explicit') {
+    if (current.bounds.length !== previous.bounds.length || current.bounds.some((b, i) => b !== previous.bounds[i])) return null;
+    const counts = current.counts.map((n, i) => n - (previous.counts[i] ?? 0));
+    return counts.some((n) => n < 0) ? null : { kind: 'explicit', bounds: current.bounds, counts };
+  }
+  if (current.kind === 'exponential' && previous.kind === 'exponential') {
+    const scale = Math.min(current.scale, previous.scale);
+    const a = downscale(current, scale);
+    const b = downscale(previous, scale);
+    const zeroCount = a.zeroCount - b.zeroCount;
+    if (zeroCount < 0) return null;
+    if (b.counts.length > 0 && (b.offset < a.offset || b.offset + b.counts.length > a.offset + a.counts.length)) {
+      // The previous point had counts where the current has none: a reset, unless all were zero.
+      if (b.counts.some((n, i) => n > 0 && (b.offset + i < a.offset || b.offset + i >= a.offset + a.counts.length))) return null;
+    }
+    const counts = a.counts.map((n, i) => {
+      const j = a.offset + i - b.offset;
+      return n - (j >= 0 ? (b.counts[j] ?? 0) : 0);
+    });
+    return counts.some((n) => n < 0) ? null : { kind: 'exponential', scale, offset: a.offset, counts, zeroCount };
+  }
+  return null;
+}
+
+/** Merges adjacent buckets until at most `MAX_BUCKETS` bounds remain (keeping every k-th bound). */
+function fitBounds(bounds: readonly number[], counts: readonly number[]): MsBuckets {
+  if (bounds.length <= MAX_BUCKETS) return { bounds: [...bounds], counts: [...counts] };
+  const step = Math.ceil(bounds.length / MAX_BUCKETS);
+  const fitted: MsBuckets = { bounds: [], counts: [] };
+  let pending = 0;
+  bounds.forEach((bound, i) => {
+    pending += counts[i] ?? 0;
+    if ((i + 1) % step === 0 || i === bounds.length - 1) {
+      fitted.bounds.push(bound);
+      fitted.counts.push(pending);
+      pending = 0;
+    }
+  });
+  fitted.counts.push(counts[bounds.length] ?? 0);
+  return fitted;
+}
+
+/**
+ * The store's bucket shape, in ms: explicit bounds scaled by `msPerUnit` (bounds at or below zero
+ * fold into the first bucket, since a duration is never negative); exponential buckets become bounds
+ * base^(i+1) with base = 2^(2^-scale), downscaled first so at most `MAX_BUCKETS` remain, and the
+ * zero bucket becomes a first bucket below the lowest populated one. Null when nothing fits.
+ */
+export function toMsBuckets(histogram: NativeHistogram, msPerUnit: number): MsBuckets | null {
+  if (histogram.kind === 'explicit') {
+    if (histogram.counts.length !== histogram.bounds.length + 1) return null;
+    if (histogram.bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= (histogram.bounds[i - 1] as number)))) return null;
+    const bounds: number[] = [];
+    const counts: number[] = [];
+    let below = 0;
+    histogram.bounds.forEach((bound, i) => {
+      const n = histogram.counts[i] ?? 0;
+      if (bound <= 0) {
+        below += n;
+        return;
+      }
+      bounds.push(bound * msPerUnit);
+      counts.push(n + below);
+      below = 0;
+    });
+    counts.push((histogram.counts[histogram.bounds.length] ?? 0) + below);
+    if (bounds.length === 0) return null;
+    return fitBounds(bounds, counts);
+  }
+  let fitted = histogram;
+  // One bound per bucket plus the zero bucket's bound must fit.
+  while (fitted.counts.length + 1 > MAX_BUCKETS) fitted = downscale(fitted, fitted.scale - 1);
+  // base^index = 2^(index·2^-scale), computed from the exponent for precision at high scales.
+  const boundAt = (index: number): number => 2 ** (index * 2 ** -fitted.scale) * msPerUnit;
+  const bounds = [boundAt(fitted.offset)];
+  const counts = [fitted.zeroCount];
+  fitted.counts.forEach((n, i) => {
+    bounds.push(boundAt(fitted.offset + i + 1));
+    counts.push(n);
+  });
+  counts.push(0);
+  if (bounds.some((b, i) => !Number.isFinite(b) || b <= 0 || (i > 0 && b <= (bounds[i - 1] as number)))) return null;
+  return { bounds, counts };
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { createExternalNodes } from './externals';
+import { observationsOf } from './observations';
+import type { RegistryLookup } from './peer';
+import { ExportMetricsRequestSchema } from './schema';
+import { createCumulativeTracker } from './temporality';
+
+const registry: RegistryLookup = {
+  instanceAt: (hostPort) => (hostPort === '10.0.0.7:9000' ? { service: 'users', id: 'u-7' } : undefined),
+  hasService: (name) => name === 'users',
+};
+const NOW = 1_800_000_000_000;
+const nanos = (ms: number): string => `${ms}000000`;
+
+function context(externalCap = 10) {
+  const now = (): number => NOW;
+  return { registry, cumulative: createCumulativeTracker({ now, maxStreams: 100, ttlMs: 600_000 }), externals: createExternalNodes({ cap: externalCap, ttlMs: 600_000, now }) };
+}
+
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const int = (key: string, value: number) => ({ key, value: { intValue: String(value) } });
+
+function request(metric: Record<string, unknown>, resource = [str('service.name', 'gateway'), str('service.instance.id', 'g-1')]) {
+  return ExportMetricsRequestSchema.parse({ resourceMetrics: [{ resource: { attributes: resource }, scopeMetrics: [{ scope: { name: 'otelhttp' }, metrics: [metric] }] }] });
+}
+
+const clientPoint = (startMs: number, timeMs: number, counts: string[], extra: object[] = []) => ({
+  attributes: [str('server.address', '10.0.0.7'), int('server.port', 9000), ...extra],
+  startTimeUnixNano: nanos(startMs),
+  timeUnixNano: nanos(timeMs),
+  count: String(counts.reduce((a, b) => a + Number(b), 0)),
+  explicitBounds: [0.01, 0.1],
+  bucketCounts: counts,
+});
+
+describe('observationsOf', () => {
+  it('turns a delta client histogram in seconds into ms buckets on the edge to the registered instance', () => {
+    const result = observationsOf(
+      request({ name: 'http.client.request.duration', unit: 's', histogram: { aggregationTemporality: 1, dataPoints: [clientPoint(NOW - 10_000, NOW, ['3', '1', '0'], [int('http.response.status_code', 502)])] } }),
+      context(),
+    );
+    expect(result.rejected).toBe(0);
+    expect(result.observations).toEqual([
+      {
+        reporter: { service: 'gateway', instance: 'g-1' },
+        side: 'client',
+        callee: { service: 'users', instance: 'u-7', external: false },
+        startSecond: (NOW - 10_000) / 1_000,
+        intervalSeconds: 10,
+        count: 4,
+        errors: 4,
+        bounds: [10, 100],
+        counts: [3, 1, 0],
+      },
+    ]);
+  });
+
+  it('reads the previous generation in ms, cumulative: the first point contributes nothing, the next its increase', () => {
+    const ctx = context();
+    const cumulative = (timeMs: number, counts: string[]) =>
+      request({ name: 'rpc.server.duration', unit: 'ms', histogram: { aggregationTemporality: 2, dataPoints: [{ ...clientPoint(NOW - 60_000, timeMs, counts), explicitBounds: [10, 100] }] } });
+    expect(observationsOf(cumulative(NOW - 10_000, ['5', '0', '0']), ctx).observations).toEqual([]);
+    const [second] = observationsOf(cumulative(NOW, ['7', '1', '0']), ctx).observations;
+    expect(second).toMatchObject({ side: 'server', count: 3, errors: 0, bounds: [10, 100], counts: [2, 1, 0], intervalSeconds: 10 });
+    expect(second?.callee).toBeUndefined();
+  });
+
+  it('reads exponential histograms', () => {
+    const [observed] = observationsOf(
+      request({
+        name: 'http.server.request.duration',
+        unit: 's',
+        exponentialHistogram: {
+          aggregationTemporality: 1,
+          dataPoints: [{ startTimeUnixNano: nanos(NOW - 5_000), timeUnixNano: nanos(NOW), count: '3', scale: 0, zeroCount: '0', positive: { offset: -5, bucketCounts: ['1', '2'] } }],
+        },
+      }),
+      context(),
+    ).observations;
+    // Scale 0, index −5 is (1/32, 1/16] s, index −4 is (1/16, 1/8] s.
+    expect(observed).toMatchObject({ count: 3, bounds: [31.25, 62.5, 125], counts: [0, 1, 2, 0] });
+  });
+
+  it('ignores other metrics and refuses duration points it cannot use, with the first reason', () => {
+    const result = observationsOf(
+      ExportMetricsRequestSchema.parse({
+        resourceMetrics: [
+          { resource: { attributes: [] }, scopeMetrics: [{ metrics: [{ name: 'http.server.request.duration', unit: 's', histogram: { aggregationTemporality: 1, dataPoints: [clientPoint(NOW - 1_000, NOW, ['1', '0', '0'])] } }] }] },
+          {
+            resource: { attributes: [str('service.name', 'gateway')] },
+            scopeMetrics: [
+              {
+                metrics: [
+                  { name: 'process.cpu.time', unit: 's', histogram: { aggregationTemporality: 1, dataPoints: [clientPoint(NOW - 1_000, NOW, ['1', '0', '0'])] } },
+                  { name: 'http.server.request.duration', unit: 'By', histogram: { aggregationTemporality: 1, dataPoints: [clientPoint(NOW - 1_000, NOW, ['1', '0', '0'])] } },
+                  { name: 'http.client.request.duration', unit: 's', histogram: { aggregationTemporality: 1, dataPoints: [{ ...clientPoint(NOW - 1_000, NOW, ['1', '0', '0']), attributes: [] }] } },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      context(),
+    );
+    expect(result).toMatchObject({ observations: [], rejected: 3, reason: 'resource has no service.name attribute' });
+  });
+
+  it('bounds external nodes (unregistered reporters and callees): a new name beyond the cap is refused and counted', () => {
+    const external = (host: string) => ({ ...clientPoint(NOW - 1_000, NOW, ['1', '0', '0']), attributes: [str('server.address', host), int('server.port', 443)] });
+    const result = observationsOf(
+      request({ name: 'http.client.request.duration', unit: 's', histogram: { aggregationTemporality: 1, dataPoints: [external('a.example'), external('b.example'), external('a.example')] } }),
+      // The unregistered reporter `gateway` takes one place, a.example:443 the other.
+      context(2),
+    );
+    expect(result.observations.map((o) => o.callee?.service)).toEqual(['a.example:443', 'a.example:443']);
+    expect(result).toMatchObject({ rejected: 1, externalOverflow: 1 });
+  });
+});

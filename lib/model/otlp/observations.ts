@@ -1,0 +1,176 @@
+import { MAX_INTERVAL_SECONDS } from '../ingest';
+import { toMsBuckets, totalOf, type NativeHistogram } from './histogram';
+import { DURATION_METRICS, msPerUnit, type DurationMetric } from './names';
+import { calleeOf, isError, reporterInstanceOf, type RegistryLookup } from './peer';
+import { attributeText, type Attributes, type ExportMetricsRequest, type OtlpMetric } from './schema';
+import type { CumulativeTracker } from './temporality';
+
+const DELTA = 1;
+const CUMULATIVE = 2;
+
+/** Calls one data point stands for, attributed: what the metrics store records. */
+export interface Observation {
+  /** The reporting service (resource `service.name`) and instance (`service.instance.id`). */
+  reporter: { service: string; instance?: string };
+  side: 'server' | 'client';
+  /** For client metrics: who was called. */
+  callee?: { service: string; instance?: string; external: boolean };
+  startSecond: number;
+  intervalSeconds: number;
+  count: number;
+  errors: number;
+  bounds: number[];
+  counts: number[];
+}
+
+/** Admits an external node's name, within a cardinality cap. */
+export interface ExternalNodes {
+  admit(name: string): boolean;
+}
+
+export interface MappingContext {
+  registry: RegistryLookup;
+  cumulative: CumulativeTracker;
+  externals: ExternalNodes;
+}
+
+export interface MappingResult {
+  observations: Observation[];
+  /** Duration points refused, with the first reason (OTLP `partial_success`). */
+  rejected: number;
+  reason?: string;
+  /** Of those, refused because the external node cap was reached. */
+  externalOverflow: number;
+}
+
+const streamKey = (resource: Attributes, scope: { name: string; version: string }, name: string, attributes: Attributes): string => {
+  const canonical = (list: Attributes): string[] => list.map((a) => `${a.key}=${JSON.stringify(a.value ?? null)}`).sort();
+  return JSON.stringify([canonical(resource), scope.name, scope.version, name, canonical(attributes)]);
+};
+
+interface RawPoint {
+  attributes: Attributes;
+  startMs: number;
+  timeMs: number;
+  histogram: NativeHistogram;
+}
+
+function pointsOf(metric: OtlpMetric): { temporality: number; points: RawPoint[] } | undefined {
+  const ms = (nanos: number): number => nanos / 1e6;
+  if (metric.histogram) {
+    return {
+      temporality: metric.histogram.aggregationTemporality,
+      points: metric.histogram.dataPoints.map((p) => ({
+        attributes: p.attributes,
+        startMs: ms(p.startTimeUnixNano),
+        timeMs: ms(p.timeUnixNano),
+        histogram: { kind: 'explicit', bounds: p.explicitBounds, counts: p.bucketCounts.length > 0 ? p.bucketCounts : [p.count] },
+      })),
+    };
+  }
+  if (metric.exponentialHistogram) {
+    return {
+      temporality: metric.exponentialHistogram.aggregationTemporality,
+      points: metric.exponentialHistogram.dataPoints.map((p) => ({
+        attributes: p.attributes,
+        startMs: ms(p.startTimeUnixNano),
+        timeMs: ms(p.timeUnixNano),
+        histogram: { kind: 'exponential', scale: p.scale, offset: p.positive.offset, counts: p.positive.bucketCounts, zeroCount: p.zeroCount },
+      })),
+    };
+  }
+  return undefined;
+}
+
+/**
+ * OTLP metrics → attributed call observations. Only the HTTP/RPC duration histograms are read
+ * (everything else is ignored, not refused); a duration point Switchyard cannot use is refused with
+ * a reason, counted in `rejected`.
+ */
+export function observationsOf(request: ExportMetricsRequest, context: MappingContext): MappingResult {
+  const result: MappingResult = { observations: [], rejected: 0, externalOverflow: 0 };
+  const refuse = (points: number, reason: string): void => {
+    result.rejected += points;
+    result.reason ??= reason;
+  };
+  for (const { resource, scopeMetrics } of request.resourceMetrics) {
+    const service = attributeText(resource.attributes, 'service.name');
+    const instance = attributeText(resource.attributes, 'service.instance.id');
+    for (const { scope, metrics } of scopeMetrics) {
+      for (const metric of metrics) {
+        const known = DURATION_METRICS.get(metric.name);
+        const raw = known ? pointsOf(metric) : undefined;
+        if (!known || !raw) continue;
+        if (!service) {
+          refuse(raw.points.length, 'resource has no service.name attribute');
+          continue;
+        }
+        // A reporter the registry does not know is a node of its own: within the external cap.
+        if (!context.registry.hasService(service) && !context.externals.admit(service)) {
+          refuse(raw.points.length, `${metric.name}: external node cap reached (reporter ${service} is not registered)`);
+          result.externalOverflow += raw.points.length;
+          continue;
+        }
+        const factor = msPerUnit(metric.unit, known);
+        if (factor === undefined) {
+          refuse(raw.points.length, `${metric.name}: unit "${metric.unit}" is not a duration`);
+          continue;
+        }
+        if (raw.temporality !== DELTA && raw.temporality !== CUMULATIVE) {
+          refuse(raw.points.length, `${metric.name}: aggregation temporality unspecified`);
+          continue;
+        }
+        for (const point of raw.points) {
+          const outcome = observe(point, { known, factor, cumulative: raw.temporality === CUMULATIVE, key: streamKey(resource.attributes, scope, metric.name, point.attributes) }, context);
+          if (typeof outcome === 'string') {
+            refuse(1, `${metric.name}: ${outcome}`);
+            if (outcome.startsWith('external')) result.externalOverflow += 1;
+          } else if (outcome) {
+            const reporter = outcome.side === 'server' ? reporterInstanceOf(point.attributes, service, instance, context.registry) : instance;
+            result.observations.push({ reporter: { service, ...(reporter ? { instance: reporter } : {}) }, ...outcome });
+          }
+        }
+      }
+    }
+  }
+  return result;
+}
+
+type Attributed = Omit<Observation, 'reporter'>;
+
+/** One point → its attributed increment, null when it contributes nothing, or why it is refused. */
+function observe(
+  point: RawPoint,
+  how: { known: DurationMetric; factor: number; cumulative: boolean; key: string },
+  context: MappingContext,
+): Attributed | null | string {
+  if (!(point.timeMs > 0)) return 'data point has no timeUnixNano';
+  let callee: Attributed['callee'];
+  if (how.known.side === 'client') {
+    callee = calleeOf(point.attributes, context.registry);
+    if (!callee) return 'client point names no callee (server.address, service.peer.name, peer.service, rpc.method)';
+    if (callee.external && !context.externals.admit(callee.service)) return 'external node cap reached';
+  }
+  let increment: { fromMs: number; toMs: number; histogram: NativeHistogram } | null;
+  if (how.cumulative) {
+    increment = context.cumulative.accept(how.key, { startMs: point.startMs, timeMs: point.timeMs, histogram: point.histogram });
+  } else {
+    increment = { fromMs: point.startMs > 0 ? point.startMs : point.timeMs - 1_000, toMs: point.timeMs, histogram: point.histogram };
+  }
+  if (!increment) return null;
+  const count = totalOf(increment.histogram);
+  if (count === 0) return null;
+  const buckets = toMsBuckets(increment.histogram, how.factor);
+  if (!buckets) return 'histogram buckets are not increasing, finite and positive';
+  const intervalSeconds = Math.min(MAX_INTERVAL_SECONDS, Math.max(1, (increment.toMs - increment.fromMs) / 1_000));
+  return {
+    side: how.known.side,
+    ...(callee ? { callee } : {}),
+    startSecond: increment.toMs / 1_000 - intervalSeconds,
+    intervalSeconds,
+    count,
+    errors: isError(point.attributes, how.known) ? count : 0,
+    bounds: buckets.bounds,
+    counts: buckets.counts,
+  };
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/**
+ * OTLP `ExportMetricsServiceRequest`, in the shape both encodings reach us in: OTLP JSON as sent,
+ * and protobuf decoded by protobufjs with `longs: String` (lowerCamelCase keys, int64 as decimal
+ * strings, enums as integers). Only what Switchyard reads is declared; zod drops every other key,
+ * which is OTLP's "unknown fields are ignored". Every list is bounded.
+ */
+export const MAX_RESOURCES = 1_000;
+export const MAX_METRICS_PER_SCOPE = 2_000;
+export const MAX_POINTS_PER_METRIC = 5_000;
+export const MAX_ATTRIBUTES = 128;
+/** The SDKs' exponential histograms hold at most 160 buckets, explicit ones a few dozen; a cumulative stream keeps its last point, so this bounds its memory. */
+export const MAX_OTLP_BUCKETS = 200;
+
+/** int64/uint64: a decimal string (JSON, protobufjs) or a number (lenient senders). */
+const Int64Schema = z.union([z.string().regex(/^-?\d{1,20}$/, 'expected an integer'), z.number().int()]).transform((value) => Number(value));
+const CountSchema = Int64Schema.refine((n) => n >= 0 && Number.isSafeInteger(n), 'expected a non-negative integer below 2^53');
+/** A double in OTLP JSON may also be "NaN"/"Infinity" strings; durations never are. */
+const DoubleSchema = z.number().finite();
+
+const AnyValueSchema = z.object({
+  stringValue: z.string().max(4_096).optional(),
+  intValue: Int64Schema.optional(),
+  boolValue: z.boolean().optional(),
+  doubleValue: z.number().optional(),
+});
+
+export const AttributesSchema = z
+  .array(z.object({ key: z.string().max(256), value: AnyValueSchema.optional() }))
+  .max(MAX_ATTRIBUTES)
+  .default([]);
+export type Attributes = z.infer<typeof AttributesSchema>;
+
+const TimeSchema = Int64Schema.default(0);
+
+const HistogramPointSchema = z.object({
+  attributes: AttributesSchema,
+  startTimeUnixNano: TimeSchema,
+  timeUnixNano: TimeSchema,
+  count: CountSchema.default(0),
+  bucketCounts: z.array(CountSchema).max(MAX_OTLP_BUCKETS + 1).default([]),
+  explicitBounds: z.array(DoubleSchema).max(MAX_OTLP_BUCKETS).default([]),
+});
+export type HistogramPoint = z.infer<typeof HistogramPointSchema>;
+
+const BucketsSchema = z.object({
+  /** sint32 on the wire: at scale 20 a single value's index is in the millions. */
+  offset: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).default(0),
+  bucketCounts: z.array(CountSchema).max(MAX_OTLP_BUCKETS).default([]),
+});
+
+const ExponentialPointSchema = z.object({
+  attributes: AttributesSchema,
+  startTimeUnixNano: TimeSchema,
+  timeUnixNano: TimeSchema,
+  count: CountSchema.default(0),
+  scale: z.number().int().min(-10).max(20).default(0),
+  zeroCount: CountSchema.default(0),
+  positive: BucketsSchema.default({ offset: 0, bucketCounts: [] }),
+});
+export type ExponentialPoint = z.infer<typeof ExponentialPointSchema>;
+
+/** AggregationTemporality: 1 delta, 2 cumulative (0 unspecified). */
+const TemporalitySchema = z.number().int().default(0);
+
+const MetricSchema = z.object({
+  name: z.string().max(256),
+  unit: z.string().max(64).default(''),
+  histogram: z.object({ dataPoints: z.array(HistogramPointSchema).max(MAX_POINTS_PER_METRIC).default([]), aggregationTemporality: TemporalitySchema }).optional(),
+  exponentialHistogram: z
+    .object({ dataPoints: z.array(ExponentialPointSchema).max(MAX_POINTS_PER_METRIC).default([]), aggregationTemporality: TemporalitySchema })
+    .optional(),
+});
+export type OtlpMetric = z.infer<typeof MetricSchema>;
+
+const ScopeMetricsSchema = z.object({
+  scope: z.object({ name: z.string().max(256).default(''), version: z.string().max(256).default('') }).default({ name: '', version: '' }),
+  metrics: z.array(MetricSchema).max(MAX_METRICS_PER_SCOPE).default([]),
+});
+
+export const ExportMetricsRequestSchema = z.object({
+  resourceMetrics: z
+    .array(
+      z.object({
+        resource: z.object({ attributes: AttributesSchema }).default({ attributes: [] }),
+        scopeMetrics: z.array(ScopeMetricsSchema).max(100).default([]),
+      }),
+    )
+    .max(MAX_RESOURCES)
+    .default([]),
+});
+export type ExportMetricsRequest = z.infer<typeof ExportMetricsRequestSchema>;
+
+/** An attribute's value as text (strings as they are, integers in decimal), or undefined. */
+export function attributeText(attributes: Attributes, key: string): string | undefined {
+  const value = attributes.find((attribute) => attribute.key === key)?.value;
+  if (!value) return undefined;
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.intValue !== undefined) return String(value.intValue);
+  if (value.boolValue !== undefined) return String(value.boolValue);
+  if (value.doubleValue !== undefined) return String(value.doubleValue);
+  return undefined;
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { NativeHistogram } from './histogram';
+import { createCumulativeTracker } from './temporality';
+
+const histogram = (counts: number[]): NativeHistogram => ({ kind: 'explicit', bounds: [10, 100], counts });
+
+function tracker(options: { maxStreams?: number; ttlMs?: number } = {}) {
+  let now = 1_000_000;
+  const tracked = createCumulativeTracker({ now: () => now, maxStreams: options.maxStreams ?? 100, ttlMs: options.ttlMs ?? 60_000 });
+  return { tracked, advance: (ms: number) => (now += ms) };
+}
+
+describe('cumulative tracker', () => {
+  it('contributes nothing for a first point, then the difference over the interval between points', () => {
+    const { tracked } = tracker();
+    expect(tracked.accept('s', { startMs: 0, timeMs: 10_000, histogram: histogram([5, 5, 0]) })).toBeNull();
+    expect(tracked.accept('s', { startMs: 0, timeMs: 20_000, histogram: histogram([6, 8, 1]) })).toEqual({ fromMs: 10_000, toMs: 20_000, count: 5, histogram: histogram([1, 3, 1]) });
+  });
+
+  it('counts a restarted process (new, known start after the last point) once, never negative', () => {
+    const { tracked } = tracker();
+    tracked.accept('s', { startMs: 0, timeMs: 10_000, histogram: histogram([50, 0, 0]) });
+    const restarted = tracked.accept('s', { startMs: 12_000, timeMs: 20_000, histogram: histogram([2, 1, 0]) });
+    expect(restarted).toEqual({ fromMs: 12_000, toMs: 20_000, count: 3, histogram: histogram([2, 1, 0]) });
+    expect(tracked.accept('s', { startMs: 12_000, timeMs: 30_000, histogram: histogram([4, 1, 0]) })?.count).toBe(2);
+    expect(tracked.stats().resets).toBe(1);
+  });
+
+  it('contributes nothing for a decrease under the same start, nor for an unknown start', () => {
+    const { tracked } = tracker();
+    tracked.accept('s', { startMs: 0, timeMs: 10_000, histogram: histogram([5, 5, 0]) });
+    expect(tracked.accept('s', { startMs: 0, timeMs: 20_000, histogram: histogram([1, 0, 0]) })).toBeNull();
+    expect(tracked.accept('s', { startMs: 30_000, timeMs: 30_000, histogram: histogram([9, 0, 0]) })).toBeNull();
+    expect(tracked.accept('s', { startMs: 30_000, timeMs: 40_000, histogram: histogram([10, 0, 0]) })?.count).toBe(1);
+  });
+
+  it('ignores a repeated or late point and keeps the newer base', () => {
+    const { tracked } = tracker();
+    tracked.accept('s', { startMs: 0, timeMs: 20_000, histogram: histogram([5, 0, 0]) });
+    expect(tracked.accept('s', { startMs: 0, timeMs: 10_000, histogram: histogram([3, 0, 0]) })).toBeNull();
+    expect(tracked.accept('s', { startMs: 0, timeMs: 30_000, histogram: histogram([6, 0, 0]) })?.count).toBe(1);
+  });
+
+  it('keeps streams apart and forgets the least recently seen beyond the cap', () => {
+    const { tracked } = tracker({ maxStreams: 2 });
+    tracked.accept('a', { startMs: 0, timeMs: 10_000, histogram: histogram([1, 0, 0]) });
+    tracked.accept('b', { startMs: 0, timeMs: 10_000, histogram: histogram([1, 0, 0]) });
+    tracked.accept('c', { startMs: 0, timeMs: 10_000, histogram: histogram([1, 0, 0]) });
+    expect(tracked.stats().streams).toBe(2);
+    // `a` was evicted: its next point is a first point again.
+    expect(tracked.accept('a', { startMs: 0, timeMs: 20_000, histogram: histogram([2, 0, 0]) })).toBeNull();
+    expect(tracked.accept('c', { startMs: 0, timeMs: 20_000, histogram: histogram([3, 0, 0]) })?.count).toBe(2);
+  });
+
+  it('forgets a stream unseen for the TTL', () => {
+    const { tracked, advance } = tracker({ ttlMs: 60_000 });
+    tracked.accept('s', { startMs: 0, timeMs: 10_000, histogram: histogram([1, 0, 0]) });
+    advance(60_000);
+    expect(tracked.accept('s', { startMs: 0, timeMs: 70_000, histogram: histogram([9, 0, 0]) })).toBeNull();
+    expect(tracked.stats().streams).toBe(1);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { combineStatus, DEFAULT_TRAFFIC_THRESHOLDS as T, trafficVerdict, type TrafficSignal } from './combine';
+
+const quiet: TrafficSignal = { calls: 300, errors: 0, windowSeconds: 30, p95Ms: 20, baselineP95Ms: 20 };
+
+describe('trafficVerdict', () => {
+  it('is critical from 25 % errors over 30 s, naming rate, window and threshold', () => {
+    expect(trafficVerdict({ ...quiet, errors: 129 }, T)).toEqual({ status: 'critical', cause: 'error rate 43 % over 30 s (threshold 25 %)' });
+  });
+
+  it('is warning from 5 %, and says nothing below it', () => {
+    expect(trafficVerdict({ ...quiet, errors: 15 }, T)).toEqual({ status: 'warning', cause: 'error rate 5.0 % over 30 s (threshold 5.0 %)' });
+    expect(trafficVerdict({ ...quiet, errors: 14 }, T)).toBeNull();
+  });
+
+  it('is over once the last 10 s are clean, though the burst is still in the 30 s window', () => {
+    expect(trafficVerdict({ ...quiet, errors: 129, latest: { calls: 100, errors: 0 } }, T)).toBeNull();
+    expect(trafficVerdict({ ...quiet, errors: 129, latest: { calls: 100, errors: 40 } }, T)?.status).toBe('critical');
+    // Too few recent calls to say it is over.
+    expect(trafficVerdict({ ...quiet, errors: 129, latest: { calls: 3, errors: 0 } }, T)?.status).toBe('critical');
+  });
+
+  it('ignores error rates over too few calls', () => {
+    expect(trafficVerdict({ ...quiet, calls: 19, errors: 19 }, T)).toBeNull();
+  });
+
+  it("is warning when p95 is over 3× the service's usual p95", () => {
+    expect(trafficVerdict({ ...quiet, p95Ms: 180 }, T)).toEqual({ status: 'warning', cause: 'p95 180 ms, 9× its usual 20 ms' });
+    expect(trafficVerdict({ ...quiet, p95Ms: 60 }, T)).toBeNull();
+    expect(trafficVerdict({ ...quiet, p95Ms: 180, baselineP95Ms: null }, T)).toBeNull();
+  });
+
+  it('honours per-service thresholds', () => {
+    expect(trafficVerdict({ ...quiet, errors: 129 }, { ...T, errorCriticalRate: 0.5, errorWarnRate: 0.4 })?.status).toBe('warning');
+  });
+});
+
+describe('combineStatus', () => {
+  const passing = { status: 'passing' as const, cause: 'probe OK' };
+  it('takes the worse verdict with its cause, the probe on a tie', () => {
+    const errors = { status: 'critical' as const, cause: 'error rate 43 % over 30 s (threshold 25 %)' };
+    expect(combineStatus(passing, errors)).toBe(errors);
+    expect(combineStatus({ status: 'critical', cause: 'HTTP 503' }, errors).cause).toBe('HTTP 503');
+    expect(combineStatus(passing, null)).toBe(passing);
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { identityKeys, judgeDeparture, type Departure } from './lost';
+
+const base: Departure = { lease: 'gone', drained: false, lastProbe: undefined, failingSince: undefined, removedAt: '2026-12-03T09:32:41.000Z' };
+const failed = { at: '2026-12-03T09:32:36.000Z', ok: false, latencyMs: 1, error: 'connection refused' };
+const passed = { at: '2026-12-03T09:32:38.000Z', ok: true, latencyMs: 1 };
+
+describe('judgeDeparture', () => {
+  it('calls a lease that ran out after failing probes lost, from the first failed probe', () => {
+    const verdict = judgeDeparture({ ...base, lastProbe: failed, failingSince: '2026-12-03T09:32:31.000Z' });
+    expect(verdict).toEqual({
+      lost: true,
+      at: '2026-12-03T09:32:31.000Z',
+      cause: 'lease expired at 09:32:41 UTC after probes failed from 09:32:31 UTC (connection refused)',
+    });
+  });
+
+  it('calls a lease that ran out on a never-probed instance lost at the removal', () => {
+    expect(judgeDeparture(base)).toEqual({ lost: true, at: base.removedAt, cause: 'lease expired at 09:32:41 UTC (never probed)' });
+  });
+
+  it('takes a lease gone while probes still passed as a graceful shutdown', () => {
+    expect(judgeDeparture({ ...base, lastProbe: passed })).toMatchObject({ lost: false, reason: expect.stringContaining('graceful') });
+  });
+
+  it('never calls an explicit delete lost, even with failing probes', () => {
+    expect(judgeDeparture({ ...base, lease: 'alive', lastProbe: failed }).lost).toBe(false);
+    expect(judgeDeparture({ ...base, lease: 'none', lastProbe: failed }).lost).toBe(false);
+  });
+
+  it('never calls a drained instance lost', () => {
+    expect(judgeDeparture({ ...base, drained: true, lastProbe: failed }).lost).toBe(false);
+  });
+
+  it('says "ended" when etcd could not say what became of the lease', () => {
+    const verdict = judgeDeparture({ ...base, lease: 'unknown', lastProbe: failed });
+    expect(verdict.lost && verdict.cause).toBe('lease ended at 09:32:41 UTC after probes failed from 09:32:36 UTC (connection refused)');
+  });
+});
+
+describe('identityKeys', () => {
+  const lost = { service: 'users', id: 'users-1', address: '10.0.0.1:80' };
+  const same = (other: typeof lost): boolean => identityKeys(other).some((key) => identityKeys(lost).includes(key));
+  it('matches the same service by id or by address, never across services', () => {
+    expect(same({ service: 'users', id: 'users-1', address: '10.0.0.9:80' })).toBe(true);
+    expect(same({ service: 'users', id: 'users-7', address: '10.0.0.1:80' })).toBe(true);
+    expect(same({ service: 'users', id: 'users-7', address: '10.0.0.7:80' })).toBe(false);
+    expect(same({ service: 'orders', id: 'users-1', address: '10.0.0.1:80' })).toBe(false);
+    // An id that looks like an address is still an id.
+    expect(same({ service: 'users', id: '10.0.0.1:80', address: '10.0.0.2:80' })).toBe(false);
+  });
+});

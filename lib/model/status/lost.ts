@@ -1,0 +1,48 @@
+import type { Instance, LastProbe } from '../instance';
+import { utcClock } from './clock';
+
+/** What is known when an instance's key disappears from etcd. */
+export interface Departure {
+  /** The key's lease after the key went: none (unleased key), still alive, gone (expired or revoked), or unknown (etcd did not say). */
+  lease: 'none' | 'alive' | 'gone' | 'unknown';
+  /** Drained (taken out of rotation) before it went. */
+  drained: boolean;
+  /** The last probe result before the key went, if it was ever probed. */
+  lastProbe: LastProbe | undefined;
+  /** Time of the first failed probe in the failing streak that ended with `lastProbe` (ISO). */
+  failingSince: string | undefined;
+  /** When the removal was seen (ISO). */
+  removedAt: string;
+}
+
+export type DepartureVerdict = { lost: false; reason: string } | { lost: true; at: string; cause: string };
+
+/**
+ * Graceful stop or crash? etcd cannot tell an expired lease from a revoked one (both are "lease not
+ * found" afterwards), so the instance's own last moments decide:
+ * - the key was deleted while its lease lived, or had no lease → an explicit deregistration;
+ * - it was drained first → a planned stop;
+ * - its last probe passed → a graceful shutdown that revoked its lease (go-zero does this);
+ * - otherwise (probes failing before the key went, or never probed) the lease ran out on a process
+ *   that is evidently gone → lost.
+ */
+export function judgeDeparture(departure: Departure): DepartureVerdict {
+  const { lease, lastProbe } = departure;
+  if (lease === 'none') return { lost: false, reason: 'key deleted (it had no lease): an explicit deregistration' };
+  if (lease === 'alive') return { lost: false, reason: 'key deleted while its lease was alive: an explicit deregistration' };
+  if (departure.drained) return { lost: false, reason: 'drained before its key went: a planned stop' };
+  if (lastProbe?.ok) return { lost: false, reason: 'probes passed until its key went: a graceful shutdown' };
+  const ended = `lease ${lease === 'gone' ? 'expired' : 'ended'} at ${utcClock(departure.removedAt)}`;
+  if (!lastProbe) return { lost: true, at: departure.removedAt, cause: `${ended} (never probed)` };
+  const since = departure.failingSince ?? lastProbe.at;
+  const why = lastProbe.error ? ` (${lastProbe.error})` : '';
+  return { lost: true, at: since, cause: `${ended} after probes failed from ${utcClock(since)}${why}` };
+}
+
+/**
+ * A registration is the same instance as a lost one when it has the same service and either the
+ * same id or the same address: two instances are the same when they share any of these keys.
+ */
+export function identityKeys(instance: Pick<Instance, 'service' | 'id' | 'address'>): [string, string] {
+  return [`id\u0000${instance.service}\u0000${instance.id}`, `address\u0000${instance.service}\u0000${instance.address}`];
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { Instance, Lost, Status } from '../instance';
+import { serviceStatus } from './service';
+
+const instance = (id: string, status: Status, extra: Partial<Instance> = {}): Instance => ({
+  id,
+  service: 'users',
+  key: `/s/users/${id}`,
+  address: `10.0.0.${id.length}:80`,
+  format: 'native',
+  metadata: {},
+  status,
+  drain: null,
+  ...extra,
+});
+const lost = (at: string, passingBefore: number): Lost => ({ at, cause: `lease expired at ${at.slice(11, 19)} UTC`, passingBefore });
+const lostInstance = (id: string, at: string, passingBefore: number): Instance => instance(id, 'critical', { lost: lost(at, passingBefore), statusCause: 'lost' });
+
+describe('serviceStatus', () => {
+  it('is passing without a cause when every instance passes', () => {
+    expect(serviceStatus([instance('a', 'passing'), instance('b', 'passing')])).toEqual({ status: 'passing' });
+  });
+
+  it('is critical with "all 2 instances lost since" when every instance is lost', () => {
+    const result = serviceStatus([lostInstance('a', '2026-12-03T09:32:35.000Z', 2), lostInstance('b', '2026-12-03T09:32:31.000Z', 2)]);
+    expect(result.status).toBe('critical');
+    expect(result.cause).toMatch(/^all 2 instances lost since 09:32:31 UTC \(lease expired at 09:32:31 UTC\)$/);
+  });
+
+  it('is at least warning with "1 of 3 instances lost" when some are lost', () => {
+    const result = serviceStatus([instance('a', 'passing'), instance('b', 'passing'), lostInstance('c', '2026-12-03T09:32:00.000Z', 3)]);
+    expect(result.status).toBe('warning');
+    expect(result.cause).toMatch(/^1 of 3 instances lost since 09:32:00 UTC/);
+  });
+
+  it('stops counting lost instances once as many pass as before (a rolling restart)', () => {
+    const replaced = serviceStatus([instance('a', 'passing'), instance('b2', 'passing'), lostInstance('b', '2026-12-03T09:32:00.000Z', 2)]);
+    expect(replaced).toEqual({ status: 'passing' });
+  });
+
+  it('keeps counting them while the replacement is not passing yet', () => {
+    expect(serviceStatus([instance('a', 'passing'), instance('b2', 'unknown'), lostInstance('b', '2026-12-03T09:32:00.000Z', 2)]).status).toBe('warning');
+  });
+
+  it('names the failing instance and its probe cause', () => {
+    const result = serviceStatus([instance('a', 'critical', { statusCause: 'HTTP 503' }), instance('b', 'passing')]);
+    expect(result).toEqual({ status: 'warning', cause: '1 of 2 instances failing (a: HTTP 503)' });
+  });
+
+  it('says "its only instance" for a one-instance service', () => {
+    expect(serviceStatus([instance('a', 'critical', { statusCause: 'HTTP 503' })])).toEqual({ status: 'critical', cause: 'its only instance failing (a: HTTP 503)' });
+  });
+
+  it('counts a lost service as critical even when its only instance was never probed', () => {
+    expect(serviceStatus([lostInstance('a', '2026-12-03T09:32:00.000Z', 1)]).status).toBe('critical');
+  });
+});

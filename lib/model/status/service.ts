@@ -1,0 +1,56 @@
+import { rollUpStatus } from '../health';
+import type { Instance, Status } from '../instance';
+import { utcClock } from './clock';
+
+export interface ServiceStatus {
+  status: Status;
+  /** Absent when every instance in rotation passes. */
+  cause?: string;
+}
+
+const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+const severity: Record<Status, number> = { passing: 0, unknown: 1, warning: 2, critical: 3 };
+const atLeast = (status: Status, floor: Status): Status => (severity[status] >= severity[floor] ? status : floor);
+
+/** The probe-only part: live (not lost) instances rolled up, with the first failing instance's cause. */
+function liveStatus(live: readonly Instance[]): ServiceStatus {
+  const status = rollUpStatus(live);
+  const inRotation = live.filter((instance) => instance.drain === null);
+  const considered = inRotation.length > 0 ? inRotation : live;
+  const failing = considered.filter((instance) => instance.status === 'critical');
+  const slow = considered.filter((instance) => instance.status === 'warning');
+  const first = failing[0] ?? slow[0];
+  const why = first?.statusCause ? ` (${first.id}: ${first.statusCause})` : '';
+  if (status === 'critical') return { status, cause: `${considered.length === 1 ? 'its only instance' : `all ${plural(considered.length, 'instance')}`} failing${why}` };
+  if (status === 'warning') {
+    const parts = [failing.length > 0 ? `${failing.length} of ${considered.length} instances failing` : '', slow.length > 0 ? `${slow.length} of ${considered.length} instances degraded` : ''];
+    return { status, cause: `${parts.filter(Boolean).join(', ')}${why}` };
+  }
+  if (status === 'unknown') return { status, cause: considered.length === 0 ? 'no instances registered' : 'not probed yet' };
+  return { status };
+}
+
+/**
+ * A service's status and its cause from its instances, lost ones included (DESIGN §6): every
+ * instance lost → critical; some lost → at least warning; once as many instances pass as it had in
+ * rotation before the loss (replacements, a rolling restart), lost instances stay listed but no
+ * longer count.
+ */
+export function serviceStatus(instances: readonly Instance[]): ServiceStatus {
+  const lost = instances.filter((instance) => instance.lost !== undefined);
+  const live = instances.filter((instance) => instance.lost === undefined);
+  if (lost.length === 0) return liveStatus(live);
+  const expected = Math.max(...lost.map((instance) => instance.lost?.passingBefore ?? 0));
+  const passingNow = live.filter((instance) => instance.drain === null && instance.status === 'passing').length;
+  if (passingNow >= expected && live.length > 0) return liveStatus(live);
+  const earliest = lost.reduce((a, b) => ((a.lost?.at ?? '') <= (b.lost?.at ?? '') ? a : b));
+  const since = utcClock(earliest.lost?.at ?? '');
+  const inRotation = live.filter((instance) => instance.drain === null);
+  if (inRotation.length === 0) {
+    const what = lost.length === 1 ? 'its only instance lost' : `all ${lost.length} instances lost`;
+    return { status: 'critical', cause: `${what} since ${since} (${earliest.lost?.cause ?? 'lease expired'})` };
+  }
+  const base = liveStatus(live);
+  const lostPart = `${lost.length} of ${instances.length} instances lost since ${since} (${earliest.lost?.cause ?? 'lease expired'})`;
+  return { status: atLeast(base.status, 'warning'), cause: base.cause && base.status !== 'unknown' ? `${lostPart}; ${base.cause}` : lostPart };
+}

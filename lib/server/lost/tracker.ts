@@ -1,0 +1,231 @@
+import type { NewHistoryEvent } from '@/lib/model/events';
+import type { Instance, Lost } from '@/lib/model/instance';
+import type { Registration } from '@/lib/model/registration';
+import { identityKeys, judgeDeparture, type Departure } from '@/lib/model/status/lost';
+import type { Store } from '../store/store';
+import type { DepartedLease } from './lease';
+
+export interface LostTrackerOptions {
+  store: Store;
+  departedLease: DepartedLease;
+  retentionSeconds: number;
+  /** `instance.lost` and `instance.lost_cleared` rows for history. */
+  onHistory: (event: NewHistoryEvent) => void;
+  now?: () => number;
+  /** How often expired losses are swept (ms). */
+  sweepMs?: number;
+}
+
+interface LostRecord {
+  /** The stand-in's etcd key in the store: never a real key, so a real registration cannot collide with it. */
+  storeKey: string;
+  instance: Instance;
+}
+
+export type DismissResult = { ok: true; instance: Instance } | { ok: false };
+
+/** Stand-ins live under this prefix in the store; a NUL never starts a key a decoder accepts as a registration path. */
+export const LOST_KEY_PREFIX = '\u0000lost:';
+
+/** The key a lost instance had while registered (its probe series are kept under it); other keys unchanged. */
+export const registeredKeyOf = (instanceKey: string): string => (instanceKey.startsWith(LOST_KEY_PREFIX) ? instanceKey.slice(LOST_KEY_PREFIX.length) : instanceKey);
+
+const registrationOf = (instance: Instance, lost: Lost): Registration => ({
+  service: instance.service,
+  id: instance.id,
+  address: instance.address,
+  format: instance.format,
+  ...(instance.version !== undefined ? { version: instance.version } : {}),
+  ...(instance.zone !== undefined ? { zone: instance.zone } : {}),
+  ...(instance.weight !== undefined ? { weight: instance.weight } : {}),
+  metadata: instance.metadata,
+  ...(instance.health ? { health: instance.health } : {}),
+  ...(instance.dependsOn ? { dependsOn: instance.dependsOn } : {}),
+  lost,
+});
+
+/**
+ * Keeps lost instances on screen (DESIGN §6). The registry calls `keyGoing` just before it removes
+ * a registration key from the store and `relisted` after a relist replaced the store's contents.
+ * A lost instance lives in the store as a stand-in under its own key (`LOST_KEY_PREFIX` + the
+ * instance key), so snapshots, deltas and the API carry it like any instance; it leaves when the
+ * same instance registers again (same service and id or address), when an operator dismisses it, or
+ * after the retention.
+ */
+export function createLostTracker(options: LostTrackerOptions) {
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  const records = new Map<string, LostRecord>();
+  /** `service\0id` and `service\0address` → stand-in keys: a registration finds the loss it ends in one lookup. */
+  const byIdentity = new Map<string, Set<string>>();
+  const remember = (record: LostRecord): void => {
+    records.set(record.storeKey, record);
+    for (const identity of identityKeys(record.instance)) {
+      let keys = byIdentity.get(identity);
+      if (!keys) byIdentity.set(identity, (keys = new Set()));
+      keys.add(record.storeKey);
+    }
+  };
+  const forget = (record: LostRecord): void => {
+    records.delete(record.storeKey);
+    for (const identity of identityKeys(record.instance)) {
+      const keys = byIdentity.get(identity);
+      keys?.delete(record.storeKey);
+      if (keys?.size === 0) byIdentity.delete(identity);
+    }
+  };
+  /** Lost instances the same as `instance` (same service and id, or same service and address). */
+  const sameAs = (instance: Pick<Instance, 'service' | 'id' | 'address'>): LostRecord[] => {
+    const found = new Set<LostRecord>();
+    for (const identity of identityKeys(instance)) for (const key of byIdentity.get(identity) ?? []) {
+      const record = records.get(key);
+      if (record) found.add(record);
+    }
+    return [...found];
+  };
+  /** Instance key → first failed probe of its current failing streak, followed from the store's deltas. */
+  const failingSince = new Map<string, string>();
+
+  const put = (record: LostRecord): void => {
+    const { instance } = record;
+    const lost = instance.lost as Lost;
+    store.upsertKey({ etcdKey: record.storeKey, lease: undefined, registrations: [registrationOf(instance, lost)] });
+    const standIn = instancesOfKey(record.storeKey)[0];
+    if (!standIn) return;
+    store.setHealth(standIn.key, {
+      status: 'critical',
+      statusCause: `lost: ${lost.cause}`,
+      statusSince: lost.at,
+      ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}),
+    });
+  };
+
+  const clear = (record: LostRecord, detail: string, actor?: string): void => {
+    forget(record);
+    store.removeKey(record.storeKey);
+    options.onHistory({
+      at: new Date(now()).toISOString(),
+      kind: 'instance.lost_cleared',
+      service: record.instance.service,
+      instance: record.instance.id,
+      detail,
+      ...(actor ? { actor } : {}),
+    });
+  };
+
+  const unsubscribe = store.subscribe((delta) => {
+    for (const change of delta.changes) {
+      if (change.op === 'remove') {
+        failingSince.delete(change.key);
+        continue;
+      }
+      const instance = change.instance;
+      if (instance.lost) continue;
+      const probe = instance.lastProbe;
+      if (probe && !probe.ok) {
+        if (!failingSince.has(instance.key)) failingSince.set(instance.key, probe.at);
+      } else failingSince.delete(instance.key);
+      for (const record of sameAs(instance)) clear(record, `registered again as ${instance.id} at ${instance.address}`);
+    }
+  });
+
+  /**
+   * The instances registered under one etcd key: the key itself, or `key#…` when one value
+   * registers several (the suffix is the store's business, so it is matched, not rebuilt).
+   */
+  const instancesOfKey = (etcdKey: string): Instance[] => {
+    const single = store.instance(etcdKey);
+    if (single) return [single];
+    const prefix = `${etcdKey}#`;
+    return [...store.instances()].filter((instance) => instance.key.startsWith(prefix));
+  };
+
+  /**
+   * Instances of `service` in rotation (not lost, not drained) before this batch of removals: one
+   * count per service per turn of the event loop, so a mass expiry is not quadratic and every
+   * instance lost in it remembers the size the service had before it began.
+   */
+  let rotationCounts: Map<string, number> | undefined;
+  const inRotation = (service: string): number => {
+    if (!rotationCounts) {
+      const counts = new Map<string, number>();
+      for (const instance of store.instances()) if (!instance.lost && instance.drain === null) counts.set(instance.service, (counts.get(instance.service) ?? 0) + 1);
+      rotationCounts = counts;
+      setImmediate(() => (rotationCounts = undefined));
+    }
+    return rotationCounts.get(service) ?? 0;
+  };
+
+  const sweeper = setInterval(() => {
+    const cutoff = now() - options.retentionSeconds * 1_000;
+    for (const record of [...records.values()]) {
+      if (Date.parse(record.instance.lost?.at ?? '') <= cutoff) clear(record, `kept for ${options.retentionSeconds} s after it was lost; no longer shown`);
+    }
+  }, options.sweepMs ?? 5_000);
+  sweeper.unref();
+
+  return {
+    /**
+     * Call before the store forgets `etcdKey` because etcd deleted it at `deleteRevision`. Whether
+     * it was lost hangs on its last probe (known now) and its lease (asked of etcd): a stand-in is
+     * put in at once, in the same delta as the removal, so a crashed service never flickers out of
+     * the lists; it is taken back if etcd says the lease lives (an explicit delete).
+     */
+    keyGoing(etcdKey: string, deleteRevision: string): void {
+      const going = instancesOfKey(etcdKey).filter((instance) => !instance.lost);
+      if (going.length === 0) return;
+      const removedAt = new Date(now()).toISOString();
+      const pending: { record: LostRecord; departure: Departure }[] = [];
+      for (const instance of going) {
+        const departure: Departure = { lease: 'gone', drained: instance.drain !== null, lastProbe: instance.lastProbe, failingSince: failingSince.get(instance.key), removedAt };
+        const provisional = judgeDeparture(departure);
+        if (!provisional.lost) continue;
+        const lost: Lost = { at: provisional.at, cause: provisional.cause, passingBefore: inRotation(instance.service) };
+        const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost } };
+        remember(record);
+        put(record);
+        pending.push({ record, departure });
+      }
+      if (pending.length === 0) return;
+      void options.departedLease(etcdKey, deleteRevision).then((lease) => {
+        for (const { record, departure } of pending) {
+          // Dismissed, or registered again, while etcd was asked.
+          if (records.get(record.storeKey) !== record) continue;
+          const verdict = judgeDeparture({ ...departure, lease });
+          if (!verdict.lost) {
+            forget(record);
+            store.removeKey(record.storeKey);
+            continue;
+          }
+          const lost: Lost = { ...(record.instance.lost as Lost), at: verdict.at, cause: verdict.cause };
+          if (lost.cause !== record.instance.lost?.cause) {
+            record.instance = { ...record.instance, lost };
+            put(record);
+          }
+          const { instance } = record;
+          options.onHistory({ at: verdict.at, kind: 'instance.lost', service: instance.service, instance: instance.id, from: instance.status, to: 'critical', detail: verdict.cause });
+        }
+      });
+    },
+    /** After a relist replaced the store's contents: put the stand-ins back (same keys, so browsers see no change). */
+    relisted(): void {
+      for (const record of records.values()) put(record);
+    },
+    /** An operator's dismissal of a lost instance (by service and id). */
+    dismiss(service: string, id: string, actor: string): DismissResult {
+      for (const record of records.values()) {
+        if (record.instance.service !== service || record.instance.id !== id) continue;
+        clear(record, `loss dismissed by ${actor}`, actor);
+        return { ok: true, instance: record.instance };
+      }
+      return { ok: false };
+    },
+    count: (): number => records.size,
+    stop(): void {
+      clearInterval(sweeper);
+      unsubscribe();
+    },
+  };
+}
+
+export type LostTracker = ReturnType<typeof createLostTracker>;

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ExportMetricsRequestSchema } from '@/lib/model/otlp/schema';
+import type { Instance } from '@/lib/model/instance';
+import { createMetricsStore } from '../metrics-store/store';
+import { createMetricsIntake } from './metrics-intake';
+
+const NOW = 1_800_000_000_000;
+const registered = [{ service: 'users', id: 'u-1', address: 'grpc://10.0.0.1:9000' }] as Instance[];
+const store = { instances: () => registered.values(), revision: () => '1', instanceCount: () => registered.length };
+
+function setup() {
+  const latency = createMetricsStore({ now: () => NOW });
+  return { latency, intake: createMetricsIntake({ store, latency, now: () => NOW }) };
+}
+
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const delta = (reporter: string, name: string, attributes: object[], count: number) =>
+  ExportMetricsRequestSchema.parse({
+    resourceMetrics: [
+      {
+        resource: { attributes: [str('service.name', reporter), str('service.instance.id', `${reporter}-1`)] },
+        scopeMetrics: [
+          {
+            metrics: [
+              {
+                name,
+                unit: 's',
+                histogram: {
+                  aggregationTemporality: 1,
+                  dataPoints: [{ attributes, startTimeUnixNano: `${NOW - 10_000}000000`, timeUnixNano: `${NOW}000000`, count: String(count), explicitBounds: [0.1], bucketCounts: [String(count), '0'] }],
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+
+const total = (points: { rps: number }[]): number => points.reduce((sum, p) => sum + p.rps, 0);
+
+describe('metrics intake', () => {
+  it("names the instance at a registered address (scheme and all) and feeds the callee's series and the edge", () => {
+    const { latency, intake } = setup();
+    expect(intake.accept(delta('gateway', 'rpc.client.call.duration', [str('server.address', '10.0.0.1'), { key: 'server.port', value: { intValue: '9000' } }], 10))).toMatchObject({ observed: 1, rejected: 0 });
+    expect(total(latency.service('users', '5m'))).toBeCloseTo(10, 6);
+    expect(total(latency.instance('users', 'u-1', '5m'))).toBeCloseTo(10, 6);
+    expect(total(latency.edge('gateway', 'users', '5m'))).toBeCloseTo(10, 6);
+  });
+
+  it("does not count a call twice once the callee reports server-side metrics: the callers' then feed only the edge", () => {
+    const { latency, intake } = setup();
+    intake.accept(delta('users', 'rpc.server.call.duration', [], 10));
+    intake.accept(delta('gateway', 'rpc.client.call.duration', [str('service.peer.name', 'users')], 10));
+    expect(total(latency.service('users', '5m'))).toBeCloseTo(10, 6);
+    expect(total(latency.instance('users', 'users-1', '5m'))).toBeCloseTo(10, 6);
+    expect(total(latency.edge('gateway', 'users', '5m'))).toBeCloseTo(10, 6);
+  });
+
+  it('refuses points more than a day off the server clock', () => {
+    const { intake } = setup();
+    const old = delta('users', 'rpc.server.call.duration', [], 1);
+    const point = old.resourceMetrics[0]?.scopeMetrics[0]?.metrics[0]?.histogram?.dataPoints[0];
+    if (point) point.timeUnixNano = (NOW - 2 * 86_400_000) * 1e6;
+    expect(intake.accept(old)).toMatchObject({ observed: 0, rejected: 1, reason: expect.stringContaining('more than a day') });
+  });
+});

@@ -1,0 +1,31 @@
+import type { RegistryLookup } from '@/lib/model/otlp/peer';
+import type { Store } from '../store/store';
+
+/**
+ * The registry by address and by service name, rebuilt only when the registry changed (its etcd
+ * revision or size), so a request costs a map lookup per point, not a walk over the fleet.
+ */
+export function createRegistryLookup(store: Pick<Store, 'instances' | 'revision' | 'instanceCount'>): () => RegistryLookup {
+  let builtFor = '';
+  let byAddress = new Map<string, { service: string; id: string }>();
+  let services = new Set<string>();
+  const lookup: RegistryLookup = {
+    instanceAt: (hostPort) => byAddress.get(hostPort.toLowerCase()),
+    hasService: (name) => services.has(name),
+  };
+  return () => {
+    const version = `${store.revision()}/${store.instanceCount()}`;
+    if (version !== builtFor) {
+      builtFor = version;
+      byAddress = new Map();
+      services = new Set();
+      for (const instance of store.instances()) {
+        services.add(instance.service);
+        // Registered addresses may carry a scheme (grpc://, http://); a peer attribute never does.
+        const hostPort = instance.address.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+        byAddress.set(hostPort, { service: instance.service, id: instance.id });
+      }
+    }
+    return lookup;
+  };
+}

@@ -1,0 +1,67 @@
+import type { Status } from '@/lib/model/instance';
+import { combineStatus, type Verdict } from '@/lib/model/status/combine';
+import type { HealthChange } from '../health';
+import type { HealthFacts, Store } from '../store/store';
+
+export interface StatusPublisherOptions {
+  store: Store;
+  /** Every change of an instance's combined status, with the cause that decided it. */
+  onChange?: (change: HealthChange) => void;
+  now?: () => Date;
+}
+
+/**
+ * The one writer of instance status (DESIGN §6): combines what the probes say (from the health
+ * tracker) with what reported calls say (from the traffic evaluator) and writes the result to the
+ * store, so every view and `health.changed` row shows the same status and cause.
+ */
+export function createStatusPublisher(options: StatusPublisherOptions) {
+  const { store } = options;
+  const now = options.now ?? (() => new Date());
+  const probes = new Map<string, HealthFacts>();
+  const traffic = new Map<string, Verdict>();
+
+  const publish = (key: string, detail: string | undefined, at: string | undefined): void => {
+    const instance = store.instance(key);
+    if (!instance || instance.lost) return;
+    const facts = probes.get(key) ?? { status: instance.status, statusCause: instance.statusCause ?? 'not probed yet', ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}) };
+    const final = combineStatus({ status: facts.status, cause: facts.statusCause ?? facts.status }, traffic.get(key) ?? null);
+    const previous: Status = instance.status;
+    const changed = final.status !== previous;
+    const when = at ?? now().toISOString();
+    const statusSince = changed ? when : (instance.statusSince ?? facts.statusSince ?? when);
+    store.setHealth(key, { ...facts, status: final.status, statusCause: final.cause, statusSince });
+    if (changed) {
+      options.onChange?.({ key, service: instance.service, instance: instance.id, from: previous, to: final.status, cause: final.cause, at: when, ...(detail ? { detail } : {}) });
+    }
+  };
+
+  const unsubscribe = store.subscribe((delta) => {
+    for (const change of delta.changes) {
+      if (change.op !== 'remove') continue;
+      probes.delete(change.key);
+      traffic.delete(change.key);
+    }
+  });
+
+  return {
+    /** The health tracker's facts for an instance (`change` when the probe status itself changed). */
+    probe(key: string, facts: HealthFacts, change: HealthChange | undefined): void {
+      probes.set(key, facts);
+      publish(key, change?.detail, change?.at);
+    },
+    /** The traffic's verdict for an instance (null: it says nothing); published only when it changes. */
+    traffic(key: string, verdict: Verdict | null): void {
+      const previous = traffic.get(key);
+      if (previous?.status === verdict?.status && previous?.cause === verdict?.cause) return;
+      if (verdict) traffic.set(key, verdict);
+      else traffic.delete(key);
+      publish(key, undefined, undefined);
+    },
+    stop(): void {
+      unsubscribe();
+    },
+  };
+}
+
+export type StatusPublisher = ReturnType<typeof createStatusPublisher>;

@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { IngestBatch } from '@/lib/model/ingest';
+import { DEFAULT_TRAFFIC_THRESHOLDS } from '@/lib/model/status/combine';
+import type { HealthChange } from '../health';
+import { createMetricsStore } from '../metrics-store/store';
+import { createStore, type Store } from '../store/store';
+import { createStatusPublisher, type StatusPublisher } from './publisher';
+import { evaluateTraffic } from './traffic';
+
+const KEY = '/services/orders/orders-1';
+const T0 = Date.parse('2026-12-03T09:00:00Z');
+let store: Store;
+let publisher: StatusPublisher;
+afterEach(() => {
+  publisher.stop();
+  store.close();
+});
+
+function setup() {
+  store = createStore({ coalesceMs: 0 });
+  store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'orders', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
+  store.flush();
+  const changes: HealthChange[] = [];
+  publisher = createStatusPublisher({ store, onChange: (change) => changes.push(change), now: () => new Date(T0) });
+  publisher.probe(KEY, { status: 'passing', statusCause: 'probe OK', statusSince: new Date(T0).toISOString() }, undefined);
+  changes.length = 0;
+  return changes;
+}
+
+/** One second of calls to orders-1 at `second` after T0, `errors` of `count` failing, all taking about `latencyMs`. */
+const second = (at: number, count: number, errors: number, latencyMs: number): IngestBatch => ({
+  reporter: { service: 'web', instance: 'web-1' },
+  intervalStart: new Date(T0 + at * 1_000).toISOString(),
+  intervalSeconds: 1,
+  calls: [{ to: 'orders', toInstance: 'orders-1', count, errors, latencyMs: { bounds: [latencyMs], counts: [count, 0] } }],
+});
+
+describe('one status from probes and traffic', () => {
+  it('makes a passing instance critical while 60 % of its calls fail, with the error cause, and passing again after', () => {
+    const changes = setup();
+    const clock = { t: T0 };
+    const latency = createMetricsStore({ now: () => clock.t });
+    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    const report = (s: number, errors: number): void => {
+      clock.t = T0 + (s + 1) * 1_000;
+      latency.ingest(second(s, 10, errors, 20));
+    };
+    for (let s = 0; s < 30; s += 1) report(s, 6);
+    judge();
+    expect(store.instance(KEY)).toMatchObject({ status: 'critical', statusCause: 'error rate 60 % over 30 s (threshold 25 %)' });
+    expect(changes.map((c) => `${c.from}→${c.to}: ${c.cause}`)).toEqual(['passing→critical: error rate 60 % over 30 s (threshold 25 %)']);
+    // Recovered: 30 s of clean calls later, the probe's own verdict is back.
+    for (let s = 30; s < 61; s += 1) report(s, 0);
+    judge();
+    expect(store.instance(KEY)).toMatchObject({ status: 'passing', statusCause: 'probe OK' });
+    expect(changes).toHaveLength(2);
+  });
+
+  it('warns when p95 is 10× the service\u2019s usual, naming both', () => {
+    setup();
+    const clock = { t: T0 };
+    const latency = createMetricsStore({ now: () => clock.t });
+    // Ten minutes at ~20 ms make the baseline, then 30 s at ~200 ms.
+    for (let s = 0; s < 630; s += 1) {
+      clock.t = T0 + (s + 1) * 1_000;
+      latency.ingest(second(s, 10, 0, s < 600 ? 20 : 200));
+      if (s % 5 === 0) latency.sweep();
+    }
+    evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    const instance = store.instance(KEY);
+    expect(instance?.status).toBe('warning');
+    expect(instance?.statusCause).toMatch(/^p95 \d+ ms, \d+(\.\d)?× its usual \d+ ms$/);
+  });
+
+  it('keeps the probe verdict when it is the worse one', () => {
+    setup();
+    publisher.traffic(KEY, { status: 'warning', cause: 'error rate 6 % over 30 s (threshold 5 %)' });
+    publisher.probe(KEY, { status: 'critical', statusCause: 'HTTP 503' }, undefined);
+    expect(store.instance(KEY)).toMatchObject({ status: 'critical', statusCause: 'HTTP 503' });
+  });
+});

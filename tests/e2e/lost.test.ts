@@ -1,0 +1,136 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { Service } from '@/lib/model/instance';
+import { startHealthTarget, type HealthTarget } from '../support/health-target';
+import { startLeasedService, type LeasedService } from '../support/leased-service';
+import { eventually } from '../support/server';
+import { startBrowserStack, type BrowserStack } from '../support/stack';
+
+const LEASE_TTL_SECONDS = 3;
+/** Set to a directory to keep a screenshot of each view at 1440 and 390 px (for a person to look at). */
+const SCREENSHOTS = process.env.SWITCHYARD_SCREENSHOT_DIR;
+
+describe('lost instances in Chromium', () => {
+  let stack: BrowserStack;
+  let tcpOnly: HealthTarget;
+  const processes: LeasedService[] = [];
+  let page: Page;
+
+  const launch = async (service: string, id: string, dependsOn?: string[]): Promise<LeasedService> => {
+    const started = await startLeasedService({ etcdEndpoint: stack.etcd.endpoint, service, id, leaseTtlSeconds: LEASE_TTL_SECONDS, ...(dependsOn ? { dependsOn } : {}) });
+    processes.push(started);
+    return started;
+  };
+  const services = async (): Promise<Service[]> => ((await (await stack.server.fetch('/api/v1/services')).json()) as { services: Service[] }).services;
+  const shoot = async (name: string): Promise<void> => {
+    if (!SCREENSHOTS) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    for (const width of [1440, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: width === 390 });
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  };
+
+  beforeAll(async () => {
+    stack = await startBrowserStack({ env: { SWITCHYARD_PROBE_INTERVAL_MS: '500', SWITCHYARD_PROBE_TIMEOUT_MS: '500' } });
+    page = stack.page;
+    tcpOnly = await startHealthTarget();
+    await stack.etcd.put('/services/catalog/catalog-1', JSON.stringify({ address: tcpOnly.address }));
+    const users = [await launch('users', 'users-1'), await launch('users', 'users-2')];
+    const orders = [await launch('orders', 'orders-1', ['users']), await launch('orders', 'orders-2', ['users']), await launch('orders', 'orders-3', ['users'])];
+    await eventually(async () => ((await services()).filter((s) => s.status === 'passing').length === 3 ? true : undefined), 30_000, 'three services passing');
+    await Promise.all([...users, orders[2] as LeasedService].map((instance) => instance.kill()));
+    await eventually(
+      async () => {
+        const all = await services();
+        const lostUsers = all.find((s) => s.name === 'users')?.instances.filter((i) => i.lost).length;
+        const lostOrders = all.find((s) => s.name === 'orders')?.instances.filter((i) => i.lost).length;
+        return lostUsers === 2 && lostOrders === 1 ? true : undefined;
+      },
+      20_000,
+      'users and orders-3 lost',
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(processes.map((instance) => instance.kill()));
+    await tcpOnly?.close();
+    await stack?.stop();
+  });
+
+  it('lists a service whose every instance is lost as critical with its cause, and counts it in the header', async () => {
+    await page.goto(`${stack.server.url}/services`);
+    const usersRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'users', exact: true }) });
+    await expect.poll(() => usersRow.textContent()).toMatch(/Critical.*all 2 instances lost since \d\d:\d\d:\d\d UTC/);
+    const ordersRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'orders', exact: true }) });
+    await expect.poll(() => ordersRow.textContent()).toMatch(/Warning.*1 of 3 instances lost/);
+    await expect.poll(() => page.getByRole('definition').filter({ hasText: /^\d+$/ }).allTextContents()).toBeTruthy();
+    const criticalCount = page.locator('.fleet-counts__status.status--critical dd');
+    await expect.poll(() => criticalCount.textContent()).toBe('1');
+    await shoot('services-list');
+  });
+
+  it('shows each lost instance on the service page: the lost tag, since when and why, and a Dismiss', async () => {
+    await page.goto(`${stack.server.url}/services/users`);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'all 2 instances lost' }).count()).toBe(1);
+    const lostLines = page.getByRole('row').filter({ hasText: /Lost since .*lease expired at .* after probes failed from/ });
+    await expect.poll(() => lostLines.count()).toBe(2);
+    await expect.poll(() => page.getByRole('button', { name: 'Dismiss lost instance users-1' }).count()).toBe(1);
+    await shoot('service-users-all-lost');
+    await page.goto(`${stack.server.url}/services/catalog`);
+    await expect.poll(() => page.getByText('TCP connect only').count()).toBe(1);
+    await page.goto(`${stack.server.url}/services/orders`);
+    await expect.poll(() => page.getByRole('row').filter({ hasText: /Lost since/ }).count()).toBe(1);
+    await expect.poll(() => page.getByText('HTTP GET /healthz').count()).toBe(3);
+    await shoot('service-orders-one-lost');
+  });
+
+  it('keeps the lost service on the map, critical, with its lost count', async () => {
+    await page.goto(stack.server.url);
+    const usersNode = page.locator('.tnode--service').filter({ hasText: 'users' });
+    await expect.poll(() => usersNode.count()).toBe(1);
+    await expect.poll(() => usersNode.getAttribute('class')).toContain('tstatus--critical');
+    await expect.poll(() => usersNode.textContent()).toContain('all lost');
+    await shoot('map');
+    await usersNode.click();
+    await expect.poll(() => page.locator('.tpanel').textContent()).toMatch(/all 2 instances lost since/);
+    await shoot('map-panel-users');
+    expect(stack.errors.filter((error) => !error.startsWith('Failed to load resource'))).toEqual([]);
+  });
+
+  it('shows an error burst with its cause on the list, the instance row (error rate and p95) and the map panel', async () => {
+    const burst = {
+      reporter: { service: 'web', instance: 'web-1' },
+      intervalStart: new Date(Date.now() - 30_000).toISOString(),
+      intervalSeconds: 30,
+      calls: [{ to: 'orders', toInstance: 'orders-1', count: 600, errors: 360, latencyMs: { bounds: [10, 25, 50], counts: [300, 200, 100, 0] } }],
+    };
+    const report = (body: unknown) => stack.server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await report(burst)).status).toBeLessThan(300);
+    // The burst goes on (a page load on a loaded machine can outlast the 30 s window): a second of it every second.
+    const ongoing = setInterval(() => {
+      void report({ ...burst, intervalStart: new Date(Date.now() - 1_000).toISOString(), intervalSeconds: 1, calls: [{ ...burst.calls[0], count: 20, errors: 12, latencyMs: { bounds: [10, 25, 50], counts: [10, 7, 3, 0] } }] });
+    }, 1_000);
+    try {
+    await eventually(async () => ((await services()).find((s) => s.name === 'orders')?.instances.find((i) => i.id === 'orders-1')?.status === 'critical' ? true : undefined), 15_000, 'orders-1 critical');
+    await page.goto(`${stack.server.url}/services`);
+    const ordersRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'orders', exact: true }) });
+    await expect.poll(() => ordersRow.textContent()).toMatch(/error rate 60 % over 30 s \(threshold 25 %\)/);
+    await shoot('services-list-error-burst');
+    await page.goto(`${stack.server.url}/services/orders`);
+    const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'orders-1', exact: true }) });
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toMatch(/error rate 60 %.*60 % errors · p95 \d+/);
+    await shoot('service-orders-error-burst');
+    await page.goto(stack.server.url);
+    await page.locator('.tnode--service').filter({ hasText: 'orders' }).click();
+    await expect.poll(() => page.locator('.tpanel').textContent(), { timeout: 10_000 }).toMatch(/60 % errors · p95/);
+    await shoot('map-panel-orders-error-burst');
+    } finally {
+      clearInterval(ongoing);
+    }
+  });
+});

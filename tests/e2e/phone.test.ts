@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openPage } from '../support/browser';
+import type { TestServer } from '../support/server';
+import { startBrowserStack, useSession, type BrowserStack } from '../support/stack';
+
+/** Two dubbo-style names that share a long prefix, and go-zero-style ids that do too. */
+const PREFIX = 'org.apache.dubbo.samples.greeter.api.';
+const NAMES = [`${PREFIX}GreeterServiceAlpha`, `${PREFIX}GreeterServiceBravo`];
+const IDS = ['7587874236439215621', '7587874236439215877'];
+const LONG_ADDRESS = '[2001:db8:85a3:1111:2222:8a2e:370:7334]:50051';
+const GATEWAY = 'e2e-gateway';
+const ORDERS = 'e2e-orders';
+const USERS = 'e2e-users';
+
+const pageOverflow = (page: Page): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+const nodeOf = (page: Page, name: string) => page.locator(`.react-flow__node[data-id="n:${name}"]`);
+
+describe('a phone at 390×844, in Chromium', () => {
+  let stack: BrowserStack;
+  let server: TestServer;
+  let phone: Page;
+
+  beforeAll(async () => {
+    stack = await startBrowserStack({
+      before: async (etcd) => {
+        for (const name of NAMES) for (const id of IDS) await etcd.put(`/services/${name}/${id}`, JSON.stringify({ address: LONG_ADDRESS }));
+        await etcd.put(`/services/${GATEWAY}/g-1`, JSON.stringify({ address: '127.0.0.1:9201', dependsOn: [ORDERS, USERS] }));
+        await etcd.put(`/services/${ORDERS}/o-1`, JSON.stringify({ address: '127.0.0.1:9202' }));
+        await etcd.put(`/services/${USERS}/u-1`, JSON.stringify({ address: '127.0.0.1:9203' }));
+      },
+    });
+    server = stack.server;
+    ({ page: phone } = await openPage(stack.browser, { width: 390, height: 844 }));
+    await useSession(phone, server, await server.userSession('night-oncall', 'operator'));
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('lists services with their names visible and told apart, with nothing off the right edge', async () => {
+    await phone.goto(`${server.url}/services`, { waitUntil: 'networkidle' });
+    await phone.getByRole('status', { name: 'Connection: Live' }).waitFor({ timeout: 10_000 });
+    expect(await pageOverflow(phone)).toBe(0);
+    for (const control of [phone.getByRole('status', { name: /^Connection:/ }), phone.locator('.user-menu__summary'), phone.getByRole('link', { name: 'Diagnostics' })]) {
+      const box = await control.boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+    }
+    const shown: string[] = [];
+    for (const name of NAMES) {
+      // The full name is the label's title; what shows is its start, an ellipsis and its end.
+      const label = phone.getByRole('link').getByTitle(name, { exact: true });
+      const box = await label.boundingBox();
+      expect(box && box.width >= 100 && box.x + box.width <= 390).toBe(true);
+      shown.push((await label.locator('.mid-ellipsis__tail').innerText()).trim());
+    }
+    // The visible ends differ, though the names share 45 characters.
+    expect(shown[0]).not.toBe(shown[1]);
+    expect(NAMES[0]?.endsWith(shown[0] ?? '?')).toBe(true);
+  });
+
+  it('shows a service page with ids told apart and whole addresses with copy buttons', async () => {
+    await phone.goto(`${server.url}/services/${encodeURIComponent(NAMES[0] ?? '')}`, { waitUntil: 'networkidle' });
+    await phone.getByRole('heading', { level: 1 }).waitFor();
+    expect(await pageOverflow(phone)).toBe(0);
+    const tails = await phone.locator('.table--instances .mid-ellipsis__tail').allInnerTexts();
+    expect(new Set(tails).size).toBe(IDS.length);
+    const addresses = phone.locator('.table--instances .copyable__text');
+    expect(await addresses.count()).toBe(IDS.length);
+    for (const address of await addresses.all()) {
+      expect(await address.innerText()).toBe(LONG_ADDRESS);
+      // Wrapped, not clipped: the whole text fits its box.
+      expect(await address.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+    }
+    expect(await phone.getByRole('button', { name: `Copy address of ${IDS[0]}` }).count()).toBe(1);
+  });
+
+  it('fits the map to the screen', async () => {
+    await phone.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+    await nodeOf(phone, ORDERS).waitFor({ timeout: 10_000 });
+    expect(await pageOverflow(phone)).toBe(0);
+    const canvas = await phone.locator('.react-flow').boundingBox();
+    expect(canvas && canvas.x >= 0 && canvas.x + canvas.width <= 390 && canvas.y + canvas.height <= 844).toBe(true);
+    for (const name of [GATEWAY, ORDERS, USERS]) {
+      const box = await nodeOf(phone, name).boundingBox();
+      expect(box && canvas && box.x >= canvas.x && box.x + box.width <= canvas.x + canvas.width).toBe(true);
+    }
+  });
+
+  it('steps Back and Forward through map selection and focus instead of leaving the app', async () => {
+    const page = stack.page;
+    await page.goto(`${server.url}/services`, { waitUntil: 'networkidle' });
+    await page.getByRole('link', { name: 'Map', exact: true }).click();
+    await nodeOf(page, ORDERS).waitFor({ timeout: 10_000 });
+    const panelHeading = (name: string) => page.getByRole('complementary').getByRole('heading', { name, exact: true });
+    const param = (name: string) => new URL(page.url()).searchParams.get(name);
+
+    await nodeOf(page, ORDERS).click();
+    await panelHeading(ORDERS).waitFor();
+    await nodeOf(page, USERS).click();
+    await panelHeading(USERS).waitFor();
+    await page.getByRole('complementary').getByRole('button', { name: /^Focus/ }).first().click();
+    await expect.poll(() => param('focus')).toBe(USERS);
+
+    await page.goBack();
+    await expect.poll(() => param('focus')).toBeNull();
+    await panelHeading(USERS).waitFor();
+    await page.goBack();
+    await expect.poll(() => param('node')).toBe(ORDERS);
+    await panelHeading(ORDERS).waitFor();
+    await page.goBack();
+    await expect.poll(() => param('node')).toBeNull();
+    await page.getByRole('complementary').waitFor({ state: 'detached' });
+    expect(new URL(page.url()).pathname).toBe('/');
+
+    await page.goForward();
+    await panelHeading(ORDERS).waitFor();
+    expect(param('node')).toBe(ORDERS);
+    await page.goBack();
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/services');
+  });
+});

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventPage } from '@/lib/model/events';
+import type { IncidentList } from '@/lib/model/incidents';
+import type { Service } from '@/lib/model/instance';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { startLeasedService, type LeasedService } from '../support/leased-service';
+import { eventually, startServer, type TestServer } from '../support/server';
+
+const LEASE_TTL_SECONDS = 3;
+const PROBE_INTERVAL_MS = 500;
+const RETENTION_SECONDS = 12;
+/** A loaded 2-core machine runs timers, probes and etcd answers this late. */
+const SLACK_MS = 5_000;
+
+let etcd: TestEtcd;
+let server: TestServer;
+const processes: LeasedService[] = [];
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  server = await startServer({
+    etcdEndpoints: etcd.endpoints,
+    env: { SWITCHYARD_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS), SWITCHYARD_LOST_RETENTION_SECONDS: String(RETENTION_SECONDS) },
+  });
+});
+
+afterAll(async () => {
+  await Promise.allSettled(processes.map((process) => process.kill()));
+  await server?.stop();
+  await etcd?.stop();
+});
+
+const launch = async (service: string, id: string): Promise<LeasedService> => {
+  const started = await startLeasedService({ etcdEndpoint: etcd.endpoint, service, id, leaseTtlSeconds: LEASE_TTL_SECONDS });
+  processes.push(started);
+  return started;
+};
+
+const services = async (): Promise<Service[]> => ((await (await server.fetch('/api/v1/services')).json()) as { services: Service[] }).services;
+const serviceNamed = async (name: string): Promise<Service | undefined> => (await services()).find((service) => service.name === name);
+const events = async (query: string) => ((await (await server.fetch(`/api/v1/events?${query}`)).json()) as EventPage).events;
+const allPassing = (count: number) => async (name: string) => {
+  const service = await serviceNamed(name);
+  return service?.instances.length === count && service.instances.every((instance) => instance.status === 'passing') ? service : undefined;
+};
+
+describe('lost instances on a real server, with real processes and real leases', () => {
+  it('keeps a service whose every instance was SIGKILLed listed as critical, with its lost instances, for the retention', async () => {
+    const instances = [await launch('users', 'users-1'), await launch('users', 'users-2')];
+    await eventually(() => allPassing(2)('users'), 20_000, 'users passing');
+    const killedAt = Date.now();
+    await Promise.all(instances.map((instance) => instance.kill()));
+
+    const lost = await eventually(
+      async () => {
+        const service = await serviceNamed('users');
+        return service?.status === 'critical' && service.instances.every((instance) => instance.lost) ? service : undefined;
+      },
+      LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS,
+      'users critical with both instances lost',
+    );
+    expect(Date.now() - killedAt).toBeLessThanOrEqual(LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS);
+    expect(lost.cause).toMatch(/^all 2 instances lost since \d\d:\d\d:\d\d UTC \(lease expired at .* after probes failed from/);
+    for (const instance of lost.instances) {
+      expect(instance).toMatchObject({ status: 'critical', lost: { passingBefore: expect.any(Number) } });
+      expect(instance.lost?.cause).toMatch(/^lease expired at \d\d:\d\d:\d\d UTC after probes failed from \d\d:\d\d:\d\d UTC/);
+      // The loss starts at the first failed probe: after the kill, before the lease ran out.
+      expect(Date.parse(instance.lost?.at ?? '')).toBeGreaterThanOrEqual(killedAt - 1_000);
+    }
+    // The header's counts are the services' statuses.
+    expect((await services()).filter((service) => service.status === 'critical').map((service) => service.name)).toContain('users');
+    const lostEvents = await eventually(async () => {
+      const rows = await events('service=users&kind=instance.lost');
+      return rows.length === 2 ? rows : undefined;
+    }, 5_000, 'two instance.lost rows');
+    expect(lostEvents.map((event) => event.instance).sort()).toEqual(['users-1', 'users-2']);
+
+    // Still listed until the retention is nearly over, then gone.
+    const lostAt = Math.min(...lost.instances.map((instance) => Date.parse(instance.lost?.at ?? '')));
+    while (Date.now() < lostAt + (RETENTION_SECONDS - 2) * 1_000) {
+      expect((await serviceNamed('users'))?.instances.filter((instance) => instance.lost)).toHaveLength(2);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await eventually(async () => ((await serviceNamed('users')) === undefined ? true : undefined), 2_000 + 5_000 + SLACK_MS, 'users gone after the retention');
+    // History is written in batches: the rows follow the removal shortly.
+    const cleared = await eventually(async () => {
+      const rows = await events('service=users&kind=instance.lost_cleared');
+      return rows.length === 2 ? rows : undefined;
+    }, 5_000, 'two lost_cleared rows');
+    expect(cleared.map((event) => event.instance).sort()).toEqual(['users-1', 'users-2']);
+    expect(cleared[0]?.detail).toBe(`kept for ${RETENTION_SECONDS} s after it was lost; no longer shown`);
+  });
+
+  it('removes a gracefully stopped instance (lease revoked while probes pass) without a loss', async () => {
+    const graceful = await launch('billing', 'billing-1');
+    await eventually(() => allPassing(1)('billing'), 20_000, 'billing passing');
+    await graceful.stop();
+    await eventually(async () => ((await serviceNamed('billing')) === undefined ? true : undefined), 10_000, 'billing gone');
+    // A crash seen after the graceful stop: once its loss is recorded, the earlier stop has been judged.
+    const canary = await launch('canary', 'canary-1');
+    await eventually(() => allPassing(1)('canary'), 20_000, 'canary passing');
+    await canary.kill();
+    await eventually(async () => ((await events('service=canary&kind=instance.lost')).length === 1 ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, 'canary lost');
+    expect(await events('service=billing&kind=instance.lost')).toEqual([]);
+    expect(await serviceNamed('billing')).toBeUndefined();
+  });
+
+  it('clears the loss when the same instance registers again', async () => {
+    const first = await launch('reports', 'reports-1');
+    await eventually(() => allPassing(1)('reports'), 20_000, 'reports passing');
+    await first.kill();
+    await eventually(async () => ((await serviceNamed('reports'))?.instances[0]?.lost ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, 'reports lost');
+    await launch('reports', 'reports-1');
+    const back = await eventually(() => allPassing(1)('reports'), 20_000, 'reports back and passing');
+    expect(back.instances[0]?.lost).toBeUndefined();
+    expect(back.status).toBe('passing');
+  });
+
+  it('lets an operator dismiss a lost instance, recorded with their name; a viewer may not', async () => {
+    const instance = await launch('search', 'search-1');
+    await eventually(() => allPassing(1)('search'), 20_000, 'search passing');
+    await instance.kill();
+    await eventually(async () => ((await serviceNamed('search'))?.instances[0]?.lost ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, 'search lost');
+    const url = '/api/v1/services/search/instances/search-1/lost';
+    const viewer = await server.createToken({ name: 'lost-viewer', role: 'viewer' });
+    expect((await server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${viewer}` } })).status).toBe(403);
+    const operator = await server.createToken({ name: 'lost-operator', role: 'operator' });
+    const dismissed = await server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${operator}` } });
+    expect(dismissed.status).toBe(200);
+    await eventually(async () => ((await serviceNamed('search')) === undefined ? true : undefined), 5_000, 'search gone after the dismissal');
+    const [cleared] = await eventually(async () => {
+      const rows = await events('service=search&kind=instance.lost_cleared');
+      return rows.length > 0 ? rows : undefined;
+    }, 5_000, 'the dismissal in history');
+    expect(cleared).toMatchObject({ instance: 'search-1', actor: 'token:lost-operator', detail: 'loss dismissed by token:lost-operator' });
+    expect((await server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${operator}` } })).status).toBe(404);
+  });
+
+  it('records a whole-service outage as an incident as long as the outage, give or take one probe interval', async () => {
+    const first = await launch('orders', 'orders-1');
+    await eventually(() => allPassing(1)('orders'), 20_000, 'orders passing');
+    const killedAt = Date.now();
+    await first.kill();
+    await eventually(async () => ((await serviceNamed('orders'))?.status === 'critical' ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, 'orders lost');
+    // The outage itself: ~10 s (three lease TTLs), long enough that "1 ms" and "30 s" cannot be confused, short enough for a shared box.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, killedAt + 10_000 - Date.now())));
+    await launch('orders', 'orders-1');
+    const backAt = Date.now();
+    const incident = await eventually(
+      async () => {
+        const list = (await (await server.fetch('/api/v1/incidents?service=orders')).json()) as IncidentList;
+        return list.incidents.find((candidate) => candidate.closedAt !== null);
+      },
+      10_000,
+      'a closed incident for orders',
+    );
+    const outageMs = backAt - killedAt;
+    // Detection: the first failed probe comes at most one interval after the kill (plus a loaded machine's lateness).
+    expect(incident.durationMs).toBeGreaterThan(outageMs - PROBE_INTERVAL_MS - 3_000);
+    expect(incident.durationMs).toBeLessThanOrEqual(outageMs + 1_000);
+    expect(incident.instances).toEqual(['orders-1']);
+  });
+});

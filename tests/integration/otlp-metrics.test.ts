@@ -1,0 +1,282 @@
+import http from 'node:http';
+import { gzipSync } from 'node:zlib';
+import type { Attributes } from '@opentelemetry/api';
+import { AggregationTemporalityPreference, OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AggregationType, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { eventually, startServer, type TestServer } from '../support/server';
+
+const PointSchema = z.object({ t: z.number(), p50Ms: z.number().nullable(), p99Ms: z.number().nullable(), rps: z.number(), errorRate: z.number().nullable() });
+const SeriesSchema = z.object({ points: z.array(PointSchema) });
+const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+let etcd: TestEtcd;
+let server: TestServer;
+let reporterToken: string;
+
+/** Registered callees, each used by one test only (tests stay independent of order). */
+const ADDRESSES = { users: '127.0.0.1:9101', orders: '127.0.0.1:9102', payments: '127.0.0.1:9103', inventory: '127.0.0.1:9104' } as const;
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  for (const [service, address] of Object.entries(ADDRESSES)) await etcd.put(`/services/${service}/${service}-1`, JSON.stringify({ address }));
+  server = await startServer({ etcdEndpoints: etcd.endpoints });
+  await eventually(async () => ((await server.fetch('/readyz')).status === 200 ? true : undefined), 10_000, 'ready');
+  await eventually(async () => ((await (await server.fetch('/api/v1/services')).text()).includes('inventory') ? true : undefined), 10_000, 'registry synced');
+  reporterToken = await server.createToken({ name: 'fleet', role: 'viewer' });
+  // What the README tells a service owner to set; the exporters read these at construction.
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = server.url;
+  process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${reporterToken}`;
+  process.env.OTEL_EXPORTER_OTLP_COMPRESSION = 'gzip';
+});
+afterAll(async () => {
+  await server?.stop();
+  await etcd?.stop();
+});
+
+interface MemberOptions {
+  service: string;
+  instance: string;
+  encoding: 'proto' | 'json';
+  temporality: 'cumulative' | 'delta';
+  exponential?: boolean;
+}
+
+/** One service of the fleet, instrumented with the real SDK; exports when flushed (the period is out of the way). */
+function fleetMember(options: MemberOptions) {
+  const temporalityPreference = options.temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE;
+  const inner = options.encoding === 'proto' ? new ProtoMetricExporter({ temporalityPreference }) : new JsonMetricExporter({ temporalityPreference });
+  // The reader reports a failed export only to the global error handler: keep each result to check it.
+  const results: { code: number; error?: Error }[] = [];
+  const exporter: PushMetricExporter = {
+    export: (metrics, done) =>
+      inner.export(metrics, (result) => {
+        results.push(result);
+        done(result);
+      }),
+    forceFlush: () => inner.forceFlush(),
+    shutdown: () => inner.shutdown(),
+    selectAggregationTemporality: (kind) => inner.selectAggregationTemporality(kind),
+  };
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': options.service, 'service.instance.id': options.instance }),
+    readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000, exportTimeoutMillis: 20_000 })],
+    views: options.exponential ? [{ instrumentName: '*', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }] : [],
+  });
+  const meter = provider.getMeter('switchyard-test');
+  return {
+    histogram: (name: string, unit: 's' | 'ms') => {
+      const histogram = meter.createHistogram(name, { unit, advice: { explicitBucketBoundaries: unit === 's' ? [0.005, 0.01, 0.05, 0.1, 0.5, 1] : [5, 10, 50, 100, 500, 1000] } });
+      return (times: number, value: number, attributes: Attributes) => {
+        for (let i = 0; i < times; i += 1) histogram.record(value, attributes);
+      };
+    },
+    /** Exports now; rejects unless the dashboard answered 2xx. */
+    flush: async () => {
+      const before = results.length;
+      await provider.forceFlush();
+      const result = results[before];
+      if (result?.code !== 0) throw result?.error ?? new Error('nothing was exported');
+    },
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+async function series(path: string): Promise<{ count: number; errors: number; p50: number[]; p99: number[]; negative: boolean }> {
+  const body = SeriesSchema.parse(await (await server.fetch(`${path}?window=5m`)).json());
+  const points = body.points.filter((p) => p.rps !== 0);
+  return {
+    count: points.reduce((sum, p) => sum + p.rps, 0),
+    errors: points.reduce((sum, p) => sum + p.rps * (p.errorRate ?? 0), 0),
+    p50: points.map((p) => p.p50Ms ?? Number.NaN),
+    p99: points.map((p) => p.p99Ms ?? Number.NaN),
+    negative: body.points.some((p) => p.rps < 0),
+  };
+}
+
+const postRaw = (body: string | Buffer, headers: Record<string, string>): Promise<Response> =>
+  fetch(`${server.url}/v1/metrics`, { method: 'POST', headers: { authorization: `Bearer ${reporterToken}`, ...headers }, body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]) });
+
+describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
+  it('cumulative explicit histograms, current names, protobuf: the first export counts nothing, the next its increase', async () => {
+    const gateway = fleetMember({ service: 'gateway', instance: 'gw-1', encoding: 'proto', temporality: 'cumulative' });
+    const record = gateway.histogram('http.client.request.duration', 's');
+    const [host, port] = ADDRESSES.users.split(':');
+    const ok = { 'server.address': host ?? '', 'server.port': Number(port), 'http.response.status_code': 200 };
+    // Each attribute set is a stream: both are seen once before the interval that counts.
+    record(10, 0.003, ok);
+    record(1, 0.003, { ...ok, 'http.response.status_code': 503 });
+    await gateway.flush();
+    record(90, 0.02, ok);
+    record(10, 0.7, { ...ok, 'http.response.status_code': 503 });
+    await gateway.flush();
+    await gateway.shutdown();
+
+    const users = await eventually(async () => {
+      const found = await series('/api/v1/services/users/latency');
+      return found.count > 0 ? found : undefined;
+    });
+    expect(users.count).toBeCloseTo(100, 6);
+    expect(users.errors / users.count).toBeCloseTo(0.1, 6);
+    // 90 % in (10, 50] ms, 10 % in (500, 1000] ms.
+    for (const p50 of users.p50) expect(p50).toSatisfy((v: number) => v >= 10 && v <= 50);
+    for (const p99 of users.p99) expect(p99).toSatisfy((v: number) => v >= 500 && v <= 1_000);
+    // The address named the registered instance, and the edge is the reporter's.
+    const edge = SeriesSchema.parse(await (await server.fetch('/api/v1/edges/latency?from=gateway&to=users&window=5m')).json());
+    expect(edge.points.reduce((sum, p) => sum + p.rps, 0)).toBeCloseTo(100, 6);
+    const instances = z
+      .object({ instances: z.array(z.object({ id: z.string(), inbound: z.array(PointSchema) })) })
+      .parse(await (await server.fetch('/api/v1/services/users/instances/latency?window=5m')).json());
+    expect(instances.instances.find((i) => i.id === 'users-1')?.inbound.reduce((sum, p) => sum + p.rps, 0)).toBeCloseTo(100, 6);
+  });
+
+  it('delta exponential histograms, previous names in ms, JSON: counts, RPC errors and percentiles', async () => {
+    const checkout = fleetMember({ service: 'checkout', instance: 'co-1', encoding: 'json', temporality: 'delta', exponential: true });
+    const record = checkout.histogram('rpc.client.duration', 'ms');
+    record(50, 20, { 'rpc.system': 'grpc', 'rpc.service': 'shop.v1.Orders', 'rpc.method': 'Place', 'rpc.grpc.status_code': 0 });
+    record(50, 300, { 'rpc.system': 'grpc', 'rpc.service': 'shop.v1.Orders', 'rpc.method': 'Place', 'rpc.grpc.status_code': 14 });
+    await checkout.flush();
+    await checkout.shutdown();
+
+    const orders = await eventually(async () => {
+      const found = await series('/api/v1/services/orders/latency');
+      return found.count > 0 ? found : undefined;
+    });
+    expect(orders.count).toBeCloseTo(100, 6);
+    expect(orders.errors / orders.count).toBeCloseTo(0.5, 6);
+    for (const p50 of orders.p50) expect(p50).toSatisfy((v: number) => v >= 18 && v <= 22);
+    for (const p99 of orders.p99) expect(p99).toSatisfy((v: number) => v >= 270 && v <= 330);
+  });
+
+  it("server metrics feed the reporter's own series; a caller's client metrics then feed only the edge", async () => {
+    const payments = fleetMember({ service: 'payments', instance: 'payments-1', encoding: 'proto', temporality: 'delta' });
+    payments.histogram('rpc.server.call.duration', 's')(20, 0.05, { 'rpc.system.name': 'grpc', 'rpc.method': 'shop.Payments/Charge', 'rpc.response.status_code': 'OK' });
+    await payments.flush();
+    await payments.shutdown();
+    const gateway = fleetMember({ service: 'gateway', instance: 'gw-2', encoding: 'proto', temporality: 'delta' });
+    gateway.histogram('rpc.client.call.duration', 's')(20, 0.06, { 'rpc.system.name': 'grpc', 'rpc.method': 'shop.Payments/Charge', 'service.peer.name': 'payments' });
+    await gateway.flush();
+    await gateway.shutdown();
+
+    const edge = SeriesSchema.parse(await (await server.fetch('/api/v1/edges/latency?from=gateway&to=payments&window=5m')).json());
+    expect(edge.points.reduce((sum, p) => sum + p.rps, 0)).toBeCloseTo(20, 6);
+    expect((await series('/api/v1/services/payments/latency')).count).toBeCloseTo(20, 6);
+  });
+
+  it('a restarted exporter (a counter reset) is counted once: no negative and no doubled counts', async () => {
+    const [host, port] = ADDRESSES.inventory.split(':');
+    const attributes = { 'server.address': host ?? '', 'server.port': Number(port), 'http.response.status_code': 200 };
+    const before = fleetMember({ service: 'shop', instance: 'shop-1', encoding: 'proto', temporality: 'cumulative' });
+    const recordBefore = before.histogram('http.client.duration', 'ms');
+    recordBefore(5, 20, attributes);
+    await before.flush();
+    recordBefore(10, 20, attributes);
+    await before.flush();
+    await before.shutdown();
+
+    const after = fleetMember({ service: 'shop', instance: 'shop-1', encoding: 'proto', temporality: 'cumulative' });
+    const recordAfter = after.histogram('http.client.duration', 'ms');
+    const restartedAt = Date.now();
+    recordAfter(7, 20, attributes);
+    // The SDK starts a stream at its first measurement (ms precision): export once the clock has moved
+    // on, so the point's start is known (before its time) and after the last point of the old process.
+    await eventually(() => (Date.now() > restartedAt ? true : undefined));
+    await after.flush();
+    recordAfter(3, 20, attributes);
+    await after.flush();
+    await after.shutdown();
+
+    const inventory = await series('/api/v1/services/inventory/latency');
+    expect(inventory.negative).toBe(false);
+    // 10 from the first process (its first export counted nothing), 7 + 3 from the second.
+    expect(inventory.count).toBeCloseTo(20, 6);
+  });
+});
+
+describe('POST /v1/metrics refusals', () => {
+  const jsonRequest = (attributes: object[]) =>
+    JSON.stringify({
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'probe' } }] },
+          scopeMetrics: [
+            {
+              metrics: [
+                {
+                  name: 'http.client.request.duration',
+                  unit: 's',
+                  futureField: { ignored: true },
+                  histogram: {
+                    aggregationTemporality: 1,
+                    dataPoints: [{ attributes, startTimeUnixNano: `${Date.now() - 5_000}000000`, timeUnixNano: `${Date.now()}000000`, count: '1', explicitBounds: [0.1], bucketCounts: ['1', '0'] }],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+
+  it('answers partial_success for points it refuses, in the request encoding, gzip or not', async () => {
+    const refused = await postRaw(jsonRequest([]), { 'content-type': 'application/json' });
+    expect(refused.status).toBe(200);
+    expect(await refused.json()).toEqual({ partialSuccess: { rejectedDataPoints: '1', errorMessage: expect.stringContaining('names no callee') } });
+    const accepted = await postRaw(gzipSync(jsonRequest([{ key: 'peer.service', value: { stringValue: 'users' } }])), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toEqual({});
+  });
+
+  it('refuses bad bodies with 400 and the reason, other types with 415, a gzip bomb with 413, and keeps serving', async () => {
+    const badJson = await postRaw('{"resourceMetrics":', { 'content-type': 'application/json' });
+    expect(badJson.status).toBe(400);
+    expect(ErrorSchema.parse(await badJson.json()).error.message).toMatch(/not valid JSON/);
+    const badShape = await postRaw('{"resourceMetrics":[{"scopeMetrics":"no"}]}', { 'content-type': 'application/json' });
+    expect(badShape.status).toBe(400);
+    expect(ErrorSchema.parse(await badShape.json()).error.message).toMatch(/resourceMetrics\.0\.scopeMetrics/);
+    const badProto = await postRaw(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), { 'content-type': 'application/x-protobuf' });
+    expect(badProto.status).toBe(400);
+    expect(ErrorSchema.parse(await badProto.json()).error.message).toMatch(/not a protobuf ExportMetricsServiceRequest/);
+    const badGzip = await postRaw(Buffer.from('not gzip'), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    expect(badGzip.status).toBe(400);
+    expect((await postRaw('{}', { 'content-type': 'text/plain' })).status).toBe(415);
+    const bomb = await postRaw(gzipSync(Buffer.alloc(64 * 1024 * 1024)), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' });
+    expect(bomb.status).toBe(413);
+    expect((await server.fetch('/readyz')).status).toBe(200);
+  });
+
+  it('refuses a missing or wrong token with 401 and a token scoped to another service with 403', async () => {
+    const body = jsonRequest([]);
+    const none = await fetch(`${server.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(none.status).toBe(401);
+    expect((await postRaw(body, { 'content-type': 'application/json', authorization: 'Bearer not-a-token' })).status).toBe(401);
+    const scoped = await server.createToken({ name: 'gateway-only', role: 'viewer', service: 'gateway' });
+    expect((await postRaw(body, { 'content-type': 'application/json', authorization: `Bearer ${scoped}` })).status).toBe(403);
+  });
+
+  it('answers a flood with 429 and Retry-After, and serves again once it drains', async () => {
+    const url = new URL(server.url);
+    // Requests whose bodies never finish hold their places until dropped.
+    const held = Array.from({ length: 16 }, () => {
+      const request = http.request({ host: url.hostname, port: url.port, path: '/v1/metrics', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '1000', authorization: `Bearer ${reporterToken}` } });
+      request.on('error', () => undefined);
+      request.write('{');
+      return request;
+    });
+    try {
+      const refused = await eventually(async () => {
+        const response = await postRaw('{}', { 'content-type': 'application/json' });
+        return response.status === 429 ? response : undefined;
+      });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(ErrorSchema.parse(await refused.json()).error.code).toBe('overloaded');
+    } finally {
+      for (const request of held) request.destroy();
+    }
+    await eventually(async () => ((await postRaw('{}', { 'content-type': 'application/json' })).status === 200 ? true : undefined));
+  });
+});

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventPage } from '@/lib/model/events';
+import type { IngestBatch } from '@/lib/model/ingest';
+import type { Service } from '@/lib/model/instance';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { startHealthTarget, type HealthTarget } from '../support/health-target';
+import { eventually, startServer, type TestServer } from '../support/server';
+
+let etcd: TestEtcd;
+let server: TestServer;
+let target: HealthTarget;
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  target = await startHealthTarget();
+  await etcd.put('/services/orders/orders-1', JSON.stringify({ address: target.address, health: { http: '/healthz' } }));
+  server = await startServer({ etcdEndpoints: etcd.endpoints, env: { SWITCHYARD_PROBE_INTERVAL_MS: '500' } });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await target?.close();
+  await etcd?.stop();
+});
+
+const orders = async (): Promise<Service> => (await (await server.fetch('/api/v1/services/orders')).json()) as Service;
+
+/** The last `seconds` of calls from web to orders-1, `errorShare` of them failing. */
+const calls = (seconds: number, errorShare: number): IngestBatch => ({
+  reporter: { service: 'web', instance: 'web-1' },
+  intervalStart: new Date(Date.now() - seconds * 1_000).toISOString(),
+  intervalSeconds: seconds,
+  calls: [{ to: 'orders', toInstance: 'orders-1', count: seconds * 20, errors: Math.round(seconds * 20 * errorShare), latencyMs: { bounds: [10, 25], counts: [seconds * 20, 0, 0] } }],
+});
+
+describe('status from reported calls on a real server', () => {
+  it('turns a passing instance critical during a 60 % error burst, says so everywhere with the error cause, and recovers', async () => {
+    await eventually(async () => ((await orders())?.instances[0]?.status === 'passing' ? true : undefined), 20_000, 'orders-1 passing');
+    const ingest = await server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(calls(30, 0.6)) });
+    expect(ingest.status).toBeLessThan(300);
+    // Judged every 5 s.
+    const burst = await eventually(async () => {
+      const service = await orders();
+      return service?.instances[0]?.status === 'critical' ? service : undefined;
+    }, 15_000, 'orders-1 critical');
+    expect(burst.instances[0]?.statusCause).toBe('error rate 60 % over 30 s (threshold 25 %)');
+    expect(burst.status).toBe('critical');
+    expect(burst.cause).toBe('its only instance failing (orders-1: error rate 60 % over 30 s (threshold 25 %))');
+    const rows = await eventually(async () => {
+      const page = (await (await server.fetch('/api/v1/events?service=orders&kind=health.changed')).json()) as EventPage;
+      return page.events.some((event) => event.to === 'critical') ? page.events : undefined;
+    }, 5_000, 'the health.changed row');
+    expect(rows.find((event) => event.to === 'critical')?.detail).toBe('error rate 60 % over 30 s (threshold 25 %)');
+    // Clean calls from now on: once the burst has left the 30 s window, the probe's verdict is back.
+    const clean = setInterval(() => void server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(calls(1, 0)) }), 1_000);
+    try {
+      await eventually(async () => ((await orders())?.instances[0]?.status === 'passing' ? true : undefined), 45_000, 'orders-1 passing again');
+    } finally {
+      clearInterval(clean);
+    }
+  });
+});
