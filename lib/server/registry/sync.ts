@@ -4,7 +4,7 @@ import type { Drain } from '@/lib/model/instance';
 import type { Departure } from '@/lib/model/status/lost';
 import { describeEtcdError } from '../etcd/errors';
 import { drainKey, type DecodedKey, type RegistryTarget } from '../store/store';
-import { decodeEntry } from './decode';
+import { decodeEntry, isRecognised } from './decode';
 import { keyName } from './key-name';
 import { parseDrainKey, parseDrainValue } from './drain-keys';
 import { listPages } from './listing';
@@ -143,10 +143,12 @@ export function createRegistry(options: RegistryOptions): Registry {
   const firstSync = new Promise<void>((resolve) => (resolveSynced = resolve));
 
   /** `etcdKey` is the key's name (key-name.ts): twins that differ only in invalid UTF-8 bytes stay two keys. */
-  const decode = (etcdKey: string, kv: IKeyValue): ListedKey | null => {
+  /** The key's instances, or why it has none: a key a framework writes beside them, or one not recognised at all. */
+  const decode = (etcdKey: string, kv: IKeyValue): ListedKey | 'not-an-instance' | 'unrecognised' => {
     const lease = kv.lease && kv.lease !== '0' ? kv.lease : undefined;
     const registrations = decodeEntry({ key: etcdKey, value: kv.value, lease }, decodeOptions);
-    if (!registrations || registrations.length === 0) return null;
+    if (!isRecognised(registrations)) return 'unrecognised';
+    if (registrations.length === 0) return 'not-an-instance';
     return { etcdKey, lease, registrations, createRevision: kv.create_revision };
   };
 
@@ -165,15 +167,14 @@ export function createRegistry(options: RegistryOptions): Registry {
       return;
     }
     const decoded = decode(etcdKey, kv);
-    lifecycle.put(etcdKey, kv.create_revision, decoded?.lease, decoded?.registrations ?? null);
-    if (decoded) {
-      unrecognised.forget(etcdKey);
-      store.upsertKey(decoded);
-      if (decoded.lease) leaseTtls.want(decoded.lease);
-    } else {
-      unrecognised.count(etcdKey);
-      store.removeKey(etcdKey);
-    }
+    const listed = typeof decoded === 'string' ? undefined : decoded;
+    lifecycle.put(etcdKey, kv.create_revision, listed?.lease, listed?.registrations ?? null);
+    if (decoded === 'unrecognised') unrecognised.count(etcdKey);
+    else unrecognised.forget(etcdKey);
+    if (listed) {
+      store.upsertKey(listed);
+      if (listed.lease) leaseTtls.want(listed.lease);
+    } else store.removeKey(etcdKey);
   };
 
   const applyDelete = (kv: IKeyValue): void => {
@@ -223,10 +224,11 @@ export function createRegistry(options: RegistryOptions): Registry {
           continue;
         }
         const decoded = decode(etcdKey, kv);
-        if (decoded) {
+        if (decoded === 'unrecognised') unrecognisedKeys.push(etcdKey);
+        else if (decoded !== 'not-an-instance') {
           decodedKeys.push(decoded);
           listing.set(etcdKey, decoded);
-        } else unrecognisedKeys.push(etcdKey);
+        }
       }
     };
     for (const prefix of watched) {
