@@ -1,6 +1,7 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain } from '@/lib/model/instance';
+import type { Departure } from '@/lib/model/status/lost';
 import { describeEtcdError } from '../etcd/errors';
 import { drainKey, type DecodedKey, type RegistryTarget } from '../store/store';
 import { decodeEntry, isRecognised } from './decode';
@@ -9,7 +10,7 @@ import { parseDrainKey, parseDrainValue } from './drain-keys';
 import { listPages } from './listing';
 import { createUnrecognisedCounter, type Diagnostics } from './unrecognised';
 import { createLeaseTtlLookup } from './lease-ttl';
-import { createLeaseEndJudge } from './lease-end';
+import { createLeaseEndJudge, type LeaseEnd } from './lease-end';
 import { createLifecycle, type OpenRegistration } from './lifecycle';
 import { createLineageBook, lineageKey, putMarkerBack, resolveLineage, type LineageBook } from './lineage';
 
@@ -40,8 +41,12 @@ export interface RegistryOptions {
   lineages?: LineageBook;
   /** How the heartbeat asks etcd for its cluster id and revision (default: `maintenance.status`). */
   etcdStatus?: () => Promise<{ clusterId: string; revision: string }>;
-  /** Just before a registration key deleted in etcd (at `revision`) leaves the store (lost-instance detection). */
-  onKeyGoing?: (etcdKey: string, revision: string) => void;
+  /**
+   * Just before a registration key deleted in etcd leaves the store (lost-instance detection), by a
+   * watched delete or because a relist no longer lists it, with what became of its lease: the same
+   * verdict history's deregistration gives (one lookup per lease and delete revision).
+   */
+  onKeyGoing?: (etcdKey: string, leaseAfter: Promise<Departure['lease']>) => void;
   /** Right after a relist replaced the store's contents. */
   onRelisted?: () => void;
 }
@@ -109,6 +114,13 @@ export function createRegistry(options: RegistryOptions): Registry {
     onEnded: (lease) => leaseTtls.forget(lease),
   });
   const lifecycle = createLifecycle(emit, (lease, revision) => leaseEnds.judge(lease, revision));
+  const asDeparture: Record<LeaseEnd, Departure['lease']> = { alive: 'alive', revoked: 'revoked', ended: 'gone', unknown: 'unknown' };
+  /** Tells the lost tracker `etcdKey` is going at `revision`; to be called while the store still holds the key's lease. */
+  const keyGoing = (etcdKey: string, revision: string): void => {
+    if (!options.onKeyGoing) return;
+    const lease = store.leaseOfKey(etcdKey);
+    options.onKeyGoing(etcdKey, lease === undefined ? Promise.resolve('none') : leaseEnds.judge(lease, revision).then((end) => asDeparture[end]));
+  };
   const lineages = options.lineages ?? createLineageBook([]);
   const lineageMarker = lineageKey(controlPrefix);
   const etcdStatus =
@@ -178,7 +190,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       return;
     }
     unrecognised.forget(etcdKey);
-    options.onKeyGoing?.(etcdKey, kv.mod_revision);
+    keyGoing(etcdKey, kv.mod_revision);
     lifecycle.delete(etcdKey, kv.mod_revision);
     store.removeKey(etcdKey);
   };
@@ -235,6 +247,8 @@ export function createRegistry(options: RegistryOptions): Registry {
     for (const etcdKey of unrecognisedKeys) unrecognised.count(etcdKey);
     // Known again after a restart, so a later TTL expiry is still recorded (replays are idempotent).
     for (const { etcdKey, createRevision, lease, target, drain } of drainKeys) lifecycle.drainPut(etcdKey, createRevision, lease, target, drain);
+    // Keys deleted while not watching (DESIGN §6): an instance whose lease ran out during an outage is still lost.
+    if (listedBefore) for (const etcdKey of [...store.etcdKeys()]) if (!listing.has(etcdKey)) keyGoing(etcdKey, listedAt);
     store.replaceAll(decodedKeys, drains, listedAt);
     lifecycle.drainsListed(new Set(drainKeys.map(({ etcdKey }) => etcdKey)));
     for (const decoded of decodedKeys) if (decoded.lease) leaseTtls.want(decoded.lease);
