@@ -28,6 +28,11 @@ export interface TopologyNode {
   lost?: number;
   /** Why the service has its status (services only; absent while every instance passes). */
   cause?: string;
+  /**
+   * A service none of whose instances has passed since Switchyard started: its status comes from
+   * registrations left by an earlier run, not from a fault now, so it is no probable origin.
+   */
+  neverPassed?: true;
   /** The zone most instances run in (what grouping by zone uses); absent for externals and zoneless services. */
   zone?: string;
   /** Distinct zones / formats of the instances (empty for externals). */
@@ -222,6 +227,7 @@ export function deriveTopology(services: readonly Service[], observed: readonly 
     instances: service.instances.length,
     drained: service.instances.filter((instance) => instance.drain !== null).length,
     ...lostFacts(service),
+    ...(service.instances.length > 0 && service.instances.every((instance) => instance.passedAt === undefined) ? { neverPassed: true as const } : {}),
     ...optional('zone', primaryZone(service)),
     zones: distinctSorted(service.instances.map((instance) => instance.zone)),
     formats: distinctSorted(service.instances.map((instance) => instance.format)),

@@ -30,7 +30,8 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
     const changed = final.status !== previous;
     const when = at ?? now().toISOString();
     const statusSince = changed ? when : (instance.statusSince ?? facts.statusSince ?? when);
-    store.setHealth(key, { ...facts, status: final.status, statusCause: final.cause, statusSince });
+    const passedAt = final.status === 'passing' && (changed || instance.passedAt === undefined) ? when : instance.passedAt;
+    store.setHealth(key, { ...facts, status: final.status, statusCause: final.cause, statusSince, ...(passedAt ? { passedAt } : {}) });
     if (changed) {
       options.onChange?.({ key, service: instance.service, instance: instance.id, from: previous, to: final.status, cause: final.cause, at: when, ...(detail ? { detail } : {}) });
     }
