@@ -12,7 +12,8 @@ export interface StatusPublisherOptions {
 
 /**
  * The one writer of instance status (DESIGN §6): combines what the probes say (from the health
- * tracker) with what reported calls say (from the traffic evaluator) and writes the result to the
+ * tracker) with what reported calls say (from the traffic evaluator) and what its service's
+ * membership says (fewer instances than within the last hour) and writes the result to the
  * store, so every view and `health.changed` row shows the same status and cause.
  */
 export function createStatusPublisher(options: StatusPublisherOptions) {
@@ -20,12 +21,13 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
   const now = options.now ?? (() => new Date());
   const probes = new Map<string, HealthFacts>();
   const traffic = new Map<string, Verdict>();
+  const membership = new Map<string, Verdict>();
 
   const publish = (key: string, detail: string | undefined, at: string | undefined): void => {
     const instance = store.instance(key);
     if (!instance || instance.lost) return;
     const facts = probes.get(key) ?? { status: instance.status, statusCause: instance.statusCause ?? 'not probed yet', ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}) };
-    const final = combineStatus({ status: facts.status, cause: facts.statusCause ?? facts.status }, traffic.get(key) ?? null);
+    const final = combineStatus(combineStatus({ status: facts.status, cause: facts.statusCause ?? facts.status }, traffic.get(key) ?? null), membership.get(key) ?? null);
     const previous: Status = instance.status;
     const changed = final.status !== previous;
     const when = at ?? now().toISOString();
@@ -37,11 +39,20 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
     }
   };
 
+  const setSignal = (signal: Map<string, Verdict>, key: string, verdict: Verdict | null): void => {
+    const previous = signal.get(key);
+    if (previous?.status === verdict?.status && previous?.cause === verdict?.cause) return;
+    if (verdict) signal.set(key, verdict);
+    else signal.delete(key);
+    publish(key, undefined, undefined);
+  };
+
   const unsubscribe = store.subscribe((delta) => {
     for (const change of delta.changes) {
       if (change.op !== 'remove') continue;
       probes.delete(change.key);
       traffic.delete(change.key);
+      membership.delete(change.key);
     }
   });
 
@@ -53,11 +64,11 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
     },
     /** The traffic's verdict for an instance (null: it says nothing); published only when it changes. */
     traffic(key: string, verdict: Verdict | null): void {
-      const previous = traffic.get(key);
-      if (previous?.status === verdict?.status && previous?.cause === verdict?.cause) return;
-      if (verdict) traffic.set(key, verdict);
-      else traffic.delete(key);
-      publish(key, undefined, undefined);
+      setSignal(traffic, key, verdict);
+    },
+    /** Its service's membership verdict (fewer instances than within the last hour; null: it says nothing). */
+    membership(key: string, verdict: Verdict | null): void {
+      setSignal(membership, key, verdict);
     },
     stop(): void {
       unsubscribe();
