@@ -18,6 +18,15 @@ export interface ActiveScenario {
 }
 
 const LATENCY_SPIKE_FACTOR = 10;
+
+/**
+ * How long a one-shot scenario waits after start: latency is judged against each service's own
+ * usual p95 (the median of its per-minute p95 over the last hour), which needs 5 minutes of calls;
+ * a spike before then has nothing to be slower than.
+ */
+export function firstScenarioDelayMs(name: ScenarioName): number {
+  return name === 'latency-spike' ? 330_000 : 5_000;
+}
 const ERROR_BURST_RATE = 0.6;
 
 const pickOne = <T>(items: readonly T[], random: Random): T | undefined => items[Math.floor(random() * items.length)];
