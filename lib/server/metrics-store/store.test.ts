@@ -184,3 +184,16 @@ describe('metrics store', () => {
     expect(edge?.p95Ms).toBeGreaterThan(3 * (edge?.baselineP95Ms ?? Infinity));
   });
 });
+
+describe('observe (OTLP calls)', () => {
+  it('refuses counts beyond ingest\u2019s bound and errors above the count, and records what is in bounds', () => {
+    const nowMs = Date.parse('2026-12-03T10:00:00Z');
+    const store = createMetricsStore({ now: () => nowMs });
+    const call = { from: 'web', to: 'orders', countsForCallee: true, startSecond: nowMs / 1_000 - 5, intervalSeconds: 5, bounds: [10], counts: [0, 0] };
+    expect(store.observe({ ...call, count: 2e9, errors: 0, counts: [2e9, 0] })).toBe(false);
+    expect(store.observe({ ...call, count: 10, errors: 11, counts: [10, 0] })).toBe(false);
+    expect(store.observe({ ...call, count: 10, errors: 1, counts: [10, 0] })).toBe(true);
+    const calls = store.service('orders', '5m').reduce((sum, point) => sum + point.rps, 0);
+    expect(calls).toBeCloseTo(10, 6);
+  });
+});

@@ -1,4 +1,4 @@
-import type { IngestBatch } from '@/lib/model/ingest';
+import { MAX_COUNT, type IngestBatch } from '@/lib/model/ingest';
 import type { EdgeStats, LatencyPoint, LatencyWindow } from '@/lib/model/latency';
 import { bucketValues } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
@@ -135,8 +135,9 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       }
       return { ok: true, calls: batch.calls.length, reanchored: anchored.reanchored };
     },
-    /** Records observed calls (OTLP) through the same path as ingest; false when the reporter's clock is more than a day off. */
+    /** Records observed calls (OTLP) through the same path as ingest; false when a count is beyond ingest's bound or the reporter's clock is more than a day off. */
     observe(observation: CallObservation): boolean {
+      if (!(observation.count <= MAX_COUNT && observation.errors <= observation.count)) return false;
       const anchored = anchor(observation.startSecond, observation.intervalSeconds);
       if (!anchored.ok) return false;
       recordCalls(anchored.start, observation.intervalSeconds, observation);

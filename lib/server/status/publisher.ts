@@ -3,6 +3,8 @@ import { combineStatus, type Verdict } from '@/lib/model/status/combine';
 import type { HealthChange } from '../health';
 import type { HealthFacts, Store } from '../store/store';
 
+const NOT_PROBED: HealthFacts = { status: 'unknown', statusCause: 'not probed yet' };
+
 export interface StatusPublisherOptions {
   store: Store;
   /** Every change of an instance's combined status, with the cause that decided it. */
@@ -26,7 +28,8 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
   const publish = (key: string, detail: string | undefined, at: string | undefined): void => {
     const instance = store.instance(key);
     if (!instance || instance.lost) return;
-    const facts = probes.get(key) ?? { status: instance.status, statusCause: instance.statusCause ?? 'not probed yet', ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}) };
+    // Not the instance's current status: that already holds the traffic verdict, which would then outlive it.
+    const facts = probes.get(key) ?? NOT_PROBED;
     const final = combineStatus(combineStatus({ status: facts.status, cause: facts.statusCause ?? facts.status }, traffic.get(key) ?? null), membership.get(key) ?? null);
     const previous: Status = instance.status;
     const changed = final.status !== previous;

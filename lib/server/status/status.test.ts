@@ -75,6 +75,16 @@ describe('one status from probes and traffic', () => {
     expect(instance?.statusCause).toMatch(/^p95 \d+ ms, \d+(\.\d)?× its usual \d+ ms$/);
   });
 
+  it('ends a traffic verdict on an instance not probed yet instead of keeping it as its probe status', () => {
+    store = createStore({ coalesceMs: 0 });
+    store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'orders', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
+    publisher = createStatusPublisher({ store, now: () => new Date(T0) });
+    publisher.traffic(KEY, { status: 'critical', cause: 'error rate 60 % over 30 s (threshold 25 %)' });
+    expect(store.instance(KEY)?.status).toBe('critical');
+    publisher.traffic(KEY, null);
+    expect(store.instance(KEY)).toMatchObject({ status: 'unknown', statusCause: 'not probed yet' });
+  });
+
   it('keeps the probe verdict when it is the worse one', () => {
     setup();
     publisher.traffic(KEY, { status: 'warning', cause: 'error rate 6 % over 30 s (threshold 5 %)' });
