@@ -10,6 +10,14 @@ export const MAX_INTERVAL_SECONDS = 300;
  */
 export const MIN_BOUND_MS = 0.001;
 export const MAX_BOUND_MS = 3_600_000;
+/**
+ * Per-second slots one batch may fill: calls × intervalSeconds (rounded up). Each call entry
+ * spreads over one slot per second of its interval in three series (callee, instance, edge), and
+ * every slot is held until it closes, so this bounds what one request can make the server hold
+ * (1,000 callees × 300 s held ~180 MB). Normal reporters stay below: 99 callees every 50 s is
+ * 4,950; 1,000 callees every 5 s, or 83 every 60 s, is the limit.
+ */
+export const MAX_CALL_SECONDS_PER_BATCH = 5_000;
 /** Calls (and errors) per call entry of one batch. */
 export const MAX_COUNT = 1e9;
 
@@ -42,12 +50,22 @@ export const CallStatsSchema = z
   .refine((c) => c.errors <= c.count, { message: 'errors cannot exceed count', path: ['errors'] });
 
 /** `POST /api/v1/ingest/calls` (contract): call statistics a service reports about its outbound calls. */
-export const IngestBatchSchema = z.object({
-  reporter: z.object({ service: name, instance: name }),
-  intervalStart: z.iso.datetime({ offset: true }),
-  // Below a millisecond an interval is no interval; it is spread over at least one second anyway.
-  intervalSeconds: z.number().min(0.001).max(MAX_INTERVAL_SECONDS),
-  calls: z.array(CallStatsSchema).max(MAX_CALLS_PER_BATCH),
-});
+export const IngestBatchSchema = z
+  .object({
+    reporter: z.object({ service: name, instance: name }),
+    intervalStart: z.iso.datetime({ offset: true }),
+    // Below a millisecond an interval is no interval; it is spread over at least one second anyway.
+    intervalSeconds: z.number().min(0.001).max(MAX_INTERVAL_SECONDS),
+    calls: z.array(CallStatsSchema).max(MAX_CALLS_PER_BATCH),
+  })
+  .refine((batch) => callSeconds(batch.calls.length, batch.intervalSeconds) <= MAX_CALL_SECONDS_PER_BATCH, {
+    message: `calls × intervalSeconds (rounded up) must be at most ${MAX_CALL_SECONDS_PER_BATCH}: report fewer callees per batch or report more often`,
+    path: ['calls'],
+  });
+
+/** The per-second slots a batch's calls fill, as the metrics store spreads them (at least one second each). */
+export function callSeconds(calls: number, intervalSeconds: number): number {
+  return calls * Math.max(1, Math.ceil(intervalSeconds));
+}
 export type IngestBatch = z.infer<typeof IngestBatchSchema>;
 export type CallStats = z.infer<typeof CallStatsSchema>;

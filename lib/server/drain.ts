@@ -42,8 +42,9 @@ export function createDrainService(options: DrainServiceOptions) {
   const settleMs = options.settleMs ?? 3_000;
   const lineageOf = (clusterId: string): string => options.lineage?.() || clusterId;
 
+  /** Registered instances only: a lost instance's stand-in has nothing left to drain. */
   const find = (service: string, id: string): Instance[] =>
-    [...store.instances()].filter((instance) => instance.service === service && instance.id === id);
+    [...store.instances()].filter((instance) => instance.service === service && instance.id === id && !instance.lost);
 
   /** Passing instances of a service still in rotation, other than the ones about to be drained. */
   const passingLeft = (service: string, leaving: Set<string>): number =>
@@ -167,7 +168,7 @@ export function createDrainService(options: DrainServiceOptions) {
     async drainMatching(service: string, match: (instance: Instance) => boolean, request: DrainRequest, by: string, description: string): Promise<{ ok: true; instances: Instance[]; skipped: string[] } | Refusal> {
       const unavailable = registryRefusal();
       if (unavailable) return unavailable;
-      const all = [...store.instances()].filter((i) => i.service === service);
+      const all = [...store.instances()].filter((i) => i.service === service && !i.lost);
       if (all.length === 0) return { ok: false, status: 404, code: 'not_found', message: `no service ${JSON.stringify(service)} is registered`, field: 'service' };
       const targets = all.filter((i) => match(i) && i.drain === null);
       if (targets.length === 0) return { ok: false, status: 404, code: 'no_match', message: `no undrained instance of ${service} matches ${description}`, field: 'zone' };

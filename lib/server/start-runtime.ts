@@ -18,7 +18,6 @@ import { createHealthTracker, type HealthChange, type HealthTracker } from './he
 import { attachLiveHub, type LiveServer } from './live';
 import type { Listener } from './listener';
 import { createMetrics } from './metrics';
-import { createDepartedLease } from './lost/lease';
 import { createLostTracker } from './lost/tracker';
 import { createMetricsStore } from './metrics-store/store';
 import { createOtlpIntake } from './otlp/intake';
@@ -111,7 +110,6 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   prune();
   const lost = createLostTracker({
     store,
-    departedLease: createDepartedLease(etcd),
     retentionSeconds: config.SWITCHYARD_LOST_RETENTION_SECONDS,
     onHistory: (event) => history.append(event),
   });
@@ -130,7 +128,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     openRegistrations: await history.openRegistrations(),
     openDrains: await history.openDrains(),
     lineages,
-    onKeyGoing: (etcdKey, revision) => lost.keyGoing(etcdKey, revision),
+    onKeyGoing: (etcdKey, leaseAfter) => lost.keyGoing(etcdKey, leaseAfter),
     onRelisted: () => lost.relisted(),
   });
   registry.start();

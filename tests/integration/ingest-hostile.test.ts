@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { callSeconds, MAX_CALL_SECONDS_PER_BATCH } from '@/lib/model/ingest';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { eventually, startServer, type TestServer } from '../support/server';
 
@@ -74,10 +75,28 @@ describe('hostile ingest', () => {
     expect(rssBytes() - before).toBeLessThanOrEqual(RSS_BUDGET);
   });
 
-  it('accepts the costliest in-range report (64 bounds over the whole accepted range, 1 µs to 1 h, 300 s, 10 callees) within 20 MB', async () => {
+  // Bounds over the whole accepted range in 3 significant digits, so 1,000 calls fit the 1 MiB body.
+  const wideBounds = logBounds(64, 0.001, 3_600_000).map((bound) => Number(bound.toPrecision(3)));
+
+  it('refuses a batch over the per-batch limit (1,000 callees × 300 s) with 422 naming calls and the limit', async () => {
+    const calls = Array.from({ length: 1_000 }, (_, i) => ({ to: `over-${i}`, bounds: [10, 50, 100] }));
+    const response = await post(batch('over', calls));
+    expect(response.status).toBe(422);
+    const { error } = ErrorSchema.parse(await response.json());
+    expect(error.field).toBe('calls');
+    expect(error.message).toContain(MAX_CALL_SECONDS_PER_BATCH.toString());
+  });
+
+  // Into slots no earlier report touched: what one batch alone makes the server hold (README "Ingest limits").
+  it.each([
+    { shape: '1,000 callees × 5 s', callees: 1_000, intervalSeconds: 5 },
+    { shape: '50 callees × 100 s', callees: 50, intervalSeconds: 100 },
+  ])('accepts the costliest batch at the limit ($shape, 64 bounds over 1 µs to 1 h, new callees) within 20 MB', async ({ callees, intervalSeconds }) => {
+    expect(callSeconds(callees, intervalSeconds)).toBeLessThanOrEqual(MAX_CALL_SECONDS_PER_BATCH);
+    expect(callSeconds(callees + 1, intervalSeconds)).toBeGreaterThan(MAX_CALL_SECONDS_PER_BATCH);
+    const calls = Array.from({ length: callees }, (_, i) => ({ to: `costly-${callees}-${i}`, toInstance: 'i-1', bounds: wideBounds }));
     const before = rssBytes();
-    const calls = Array.from({ length: 10 }, (_, i) => ({ to: `callee-${i}`, toInstance: 'i-1', bounds: logBounds(64, 0.001, 3_600_000) }));
-    expect((await post(batch('heavy', calls))).status).toBe(202);
+    expect((await post(batch(`heavy-${callees}`, calls, intervalSeconds))).status).toBe(202);
     expect(rssBytes() - before).toBeLessThanOrEqual(RSS_BUDGET);
   });
 

@@ -88,7 +88,7 @@ describe('lost instances on a real server, with real processes and real leases',
       return rows.length === 2 ? rows : undefined;
     }, 5_000, 'two lost_cleared rows');
     expect(cleared.map((event) => event.instance).sort()).toEqual(['users-1', 'users-2']);
-    expect(cleared[0]?.detail).toBe(`kept for ${RETENTION_SECONDS} s after it was lost; no longer shown`);
+    expect(cleared[0]?.detail).toBe(`kept for ${RETENTION_SECONDS} s after its key went; no longer shown`);
   });
 
   it('removes a gracefully stopped instance (lease revoked while probes pass) without a loss', async () => {

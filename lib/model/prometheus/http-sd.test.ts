@@ -39,4 +39,9 @@ describe('prometheusTargets', () => {
     const hostile = instance({ metadata: JSON.parse('{"__proto__":{"prometheus.io/scrape":"false"}}') as Record<string, string> });
     expect(prometheusTargets(fleet(hostile))).toHaveLength(1);
   });
+
+  it('leaves out lost instances: their address is dead', () => {
+    const lost = instance({ id: 'users-2', key: '\u0000lost:/services/users/users-2', address: '10.0.0.2:8080', status: 'critical', lost: { at: '2026-12-03T10:00:00Z', cause: 'lease expired', passingBefore: 2 } });
+    expect(prometheusTargets(fleet(instance({}), lost)).map((group) => group.targets)).toEqual([['127.0.0.1:8080']]);
+  });
 });

@@ -32,11 +32,12 @@ export function scrapeAddress(instance: Instance): string | null {
   return `${match[1]}:${validPort(port) ? port : match[2]}`;
 }
 
-/** One group per instance, labelled so a query can select by what the registry says. */
+/** One group per registered instance, labelled so a query can select by what the registry says; a lost one's address is dead. */
 export function prometheusTargets(services: readonly Service[]): TargetGroup[] {
   const groups: TargetGroup[] = [];
   for (const service of services) {
     for (const instance of service.instances) {
+      if (instance.lost) continue;
       if (annotation(instance, ANNOTATIONS.scrape) === 'false') continue;
       const target = scrapeAddress(instance);
       if (!target) continue;

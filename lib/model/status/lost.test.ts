@@ -28,6 +28,10 @@ describe('judgeDeparture', () => {
     expect(judgeDeparture({ ...base, lease: 'none', lastProbe: failed }).lost).toBe(false);
   });
 
+  it('never calls a revoked lease lost (it ended before it could expire: a deregistration), even with failing probes', () => {
+    expect(judgeDeparture({ ...base, lease: 'revoked', lastProbe: failed })).toMatchObject({ lost: false });
+  });
+
   it('never calls a drained instance lost', () => {
     expect(judgeDeparture({ ...base, drained: true, lastProbe: failed }).lost).toBe(false);
   });

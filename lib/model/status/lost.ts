@@ -3,8 +3,11 @@ import { utcClock } from './clock';
 
 /** What is known when an instance's key disappears from etcd. */
 export interface Departure {
-  /** The key's lease after the key went: none (unleased key), still alive, gone (expired or revoked), or unknown (etcd did not say). */
-  lease: 'none' | 'alive' | 'gone' | 'unknown';
+  /**
+   * The key's lease after the key went: none (unleased key), still alive, revoked (ended before it
+   * could have expired), gone (ended: expired or revoked, etcd cannot say), or unknown (etcd did not say).
+   */
+  lease: 'none' | 'alive' | 'revoked' | 'gone' | 'unknown';
   /** Drained (taken out of rotation) before it went. */
   drained: boolean;
   /** The last probe result before the key went, if it was ever probed. */
@@ -20,7 +23,8 @@ export type DepartureVerdict = { lost: false; reason: string } | { lost: true; a
 /**
  * Graceful stop or crash? etcd cannot tell an expired lease from a revoked one (both are "lease not
  * found" afterwards), so the instance's own last moments decide:
- * - the key was deleted while its lease lived, or had no lease → an explicit deregistration;
+ * - the key was deleted while its lease lived, or had no lease, or the lease ended before it could
+ *   have expired (revoked) → an explicit deregistration;
  * - it was drained first → a planned stop;
  * - its last probe passed → a graceful shutdown that revoked its lease (go-zero does this);
  * - otherwise (probes failing before the key went, or never probed) the lease ran out on a process
@@ -30,6 +34,7 @@ export function judgeDeparture(departure: Departure): DepartureVerdict {
   const { lease, lastProbe } = departure;
   if (lease === 'none') return { lost: false, reason: 'key deleted (it had no lease): an explicit deregistration' };
   if (lease === 'alive') return { lost: false, reason: 'key deleted while its lease was alive: an explicit deregistration' };
+  if (lease === 'revoked') return { lost: false, reason: 'lease revoked before it could expire: a deregistration' };
   if (departure.drained) return { lost: false, reason: 'drained before its key went: a planned stop' };
   if (lastProbe?.ok) return { lost: false, reason: 'probes passed until its key went: a graceful shutdown' };
   const ended = `lease ${lease === 'gone' ? 'expired' : 'ended'} at ${utcClock(departure.removedAt)}`;

@@ -4,7 +4,7 @@ import type { Delta } from '@/lib/model/live';
 import type { Departure } from '@/lib/model/status/lost';
 import { listServices } from '@/lib/model/state';
 import { createStore, type Store } from '../store/store';
-import { createLostTracker, LOST_KEY_PREFIX, type LostTracker } from './tracker';
+import { createLostTracker, LOST_KEY_PREFIX, registeredKeyOf, type LostTracker } from './tracker';
 
 let store: Store;
 let tracker: LostTracker;
@@ -16,10 +16,14 @@ afterEach(() => {
 
 const registration = (id: string, address = `10.0.0.${id.length}:80`) => ({ service: 'users', id, address, format: 'native' as const, metadata: {} });
 
+/** The registry's verdict on every going key's lease in a test. */
+let leaseAfter: Departure['lease'];
+
 function setup(lease: Departure['lease'], clock = { t: Date.parse('2026-12-03T09:32:41Z') }) {
+  leaseAfter = lease;
   store = createStore({ coalesceMs: 0 });
   const history: NewHistoryEvent[] = [];
-  tracker = createLostTracker({ store, departedLease: async () => lease, retentionSeconds: 60, onHistory: (event) => history.push(event), now: () => clock.t, sweepMs: 1_000 });
+  tracker = createLostTracker({ store, retentionSeconds: 60, onHistory: (event) => history.push(event), now: () => clock.t, sweepMs: 1_000 });
   for (const id of ['a', 'bb']) store.upsertKey({ etcdKey: `/s/users/${id}`, lease: '7', registrations: [registration(id)] });
   store.flush();
   return { history, clock };
@@ -30,7 +34,7 @@ const passProbe = (key: string, at: string): void => store.setHealth(key, { stat
 
 /** What the registry does on a delete event: tell the tracker, then remove the key. */
 async function expire(etcdKey: string): Promise<void> {
-  tracker.keyGoing(etcdKey, '100');
+  tracker.keyGoing(etcdKey, Promise.resolve(leaseAfter));
   store.removeKey(etcdKey);
   store.flush();
   // The lease answer is a resolved promise: one turn of the event loop delivers it.
@@ -67,7 +71,7 @@ describe('lost tracker', () => {
     store.flush();
     const deltas: Delta[] = [];
     store.subscribe((delta) => deltas.push(delta));
-    tracker.keyGoing('/s/users/a', '100');
+    tracker.keyGoing('/s/users/a', Promise.resolve(leaseAfter));
     store.removeKey('/s/users/a');
     store.flush();
     expect(deltas).toHaveLength(1);
@@ -79,6 +83,15 @@ describe('lost tracker', () => {
 
   it('takes the stand-in back without a loss when etcd says the lease lives (an explicit delete)', async () => {
     const { history } = setup('alive');
+    failProbe('/s/users/a', '2026-12-03T09:32:36.000Z');
+    store.flush();
+    await expire('/s/users/a');
+    expect([...store.instances()].map((i) => i.id)).toEqual(['bb']);
+    expect(history).toEqual([]);
+  });
+
+  it('takes the stand-in back without a loss when the lease was revoked before it could expire (a deregistration)', async () => {
+    const { history } = setup('revoked');
     failProbe('/s/users/a', '2026-12-03T09:32:36.000Z');
     store.flush();
     await expire('/s/users/a');
@@ -135,5 +148,59 @@ describe('lost tracker', () => {
     tracker.relisted();
     store.flush();
     expect(store.instance(`${LOST_KEY_PREFIX}/s/users/a`)?.status).toBe('critical');
+  });
+
+  it('counts the retention from the removal of the key, not from the first failed probe', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const { clock } = setup('gone');
+    // Probes failed for 5 minutes (longer than the 60 s retention) before the lease ran out.
+    failProbe('/s/users/a', '2026-12-03T09:27:41.000Z');
+    store.flush();
+    failProbe('/s/users/a', '2026-12-03T09:32:36.000Z');
+    store.flush();
+    await expire('/s/users/a');
+    expect(store.instance(`${LOST_KEY_PREFIX}/s/users/a`)?.lost?.at).toBe('2026-12-03T09:27:41.000Z');
+    clock.t += 1_000;
+    vi.advanceTimersByTime(1_000);
+    expect(tracker.count()).toBe(1);
+    clock.t += 58_000;
+    vi.advanceTimersByTime(1_000);
+    expect(tracker.count()).toBe(1);
+    clock.t += 2_000;
+    vi.advanceTimersByTime(1_000);
+    expect(tracker.count()).toBe(0);
+  });
+});
+
+describe('lost tracker, keys registering several instances (instance key `etcdKey#id`)', () => {
+  const node = (id: string) => ({ service: 'users', id, address: `10.0.1.${id.length}:80`, format: 'native' as const, metadata: {} });
+
+  it('keeps each node of a multi-node key lost under exactly `LOST_KEY_PREFIX` + its instance key, so its probe series is found', async () => {
+    setup('gone');
+    store.upsertKey({ etcdKey: '/u/n1', lease: '9', registrations: [node('n1'), node('n22')] });
+    store.flush();
+    // The first node is named after the key's last segment, the second is not: `/u/n1#n22`.
+    expect(store.instancesOfKey('/u/n1').map((i) => i.key)).toEqual(['/u/n1', '/u/n1#n22']);
+    for (const key of ['/u/n1', '/u/n1#n22']) failProbe(key, '2026-12-03T09:32:36.000Z');
+    store.flush();
+    await expire('/u/n1');
+    const standIns = [...store.instances()].filter((i) => i.lost);
+    expect(standIns.map((i) => i.key)).toEqual([`${LOST_KEY_PREFIX}/u/n1`, `${LOST_KEY_PREFIX}/u/n1#n22`]);
+    // The latency route looks the probe series up under the key the instance had while registered.
+    expect(standIns.map((i) => registeredKeyOf(i.key))).toEqual(['/u/n1', '/u/n1#n22']);
+    expect(standIns.map((i) => i.status)).toEqual(['critical', 'critical']);
+  });
+
+  it('judges only the instances of the key that went, never those of another key it is a prefix of', async () => {
+    const { history } = setup('gone');
+    store.upsertKey({ etcdKey: '/x/b', lease: '9', registrations: [node('n1')] });
+    store.upsertKey({ etcdKey: '/x/b#c', lease: '10', registrations: [node('c')] });
+    store.flush();
+    for (const instance of [...store.instances()]) failProbe(instance.key, '2026-12-03T09:32:36.000Z');
+    store.flush();
+    await expire('/x/b');
+    expect([...store.instances()].filter((i) => i.lost).map((i) => i.key)).toEqual([`${LOST_KEY_PREFIX}/x/b#n1`]);
+    expect(store.instance('/x/b#c#c')?.lost).toBeUndefined();
+    expect(history.map((e) => [e.kind, e.instance])).toEqual([['instance.lost', 'n1']]);
   });
 });

@@ -2,12 +2,14 @@ import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Instance, Lost } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
 import { identityKeys, judgeDeparture, type Departure } from '@/lib/model/status/lost';
-import type { Store } from '../store/store';
-import type { DepartedLease } from './lease';
+import { STAND_IN_KEY_PREFIX, type Store } from '../store/store';
+
+/** What became of a going key's lease, from the registry's one lease verdict (registry/lease-end.ts). */
+export type LeaseAfter = Promise<Departure['lease']>;
 
 export interface LostTrackerOptions {
   store: Store;
-  departedLease: DepartedLease;
+  /** Counted from the moment the key was removed from etcd. */
   retentionSeconds: number;
   /** `instance.lost` and `instance.lost_cleared` rows for history. */
   onHistory: (event: NewHistoryEvent) => void;
@@ -20,12 +22,14 @@ interface LostRecord {
   /** The stand-in's etcd key in the store: never a real key, so a real registration cannot collide with it. */
   storeKey: string;
   instance: Instance;
+  /** When its key was seen removed (ms): the retention runs from here, not from its first failed probe. */
+  removedAt: number;
 }
 
 export type DismissResult = { ok: true; instance: Instance } | { ok: false };
 
-/** Stand-ins live under this prefix in the store; a NUL never starts a key a decoder accepts as a registration path. */
-export const LOST_KEY_PREFIX = '\u0000lost:';
+/** Stand-ins live under this prefix + their instance key, stored under exactly that key (store/instance-table.ts). */
+export const LOST_KEY_PREFIX = STAND_IN_KEY_PREFIX;
 
 /** The key a lost instance had while registered (its probe series are kept under it); other keys unchanged. */
 export const registeredKeyOf = (instanceKey: string): string => (instanceKey.startsWith(LOST_KEY_PREFIX) ? instanceKey.slice(LOST_KEY_PREFIX.length) : instanceKey);
@@ -90,7 +94,7 @@ export function createLostTracker(options: LostTrackerOptions) {
     const { instance } = record;
     const lost = instance.lost as Lost;
     store.upsertKey({ etcdKey: record.storeKey, lease: undefined, registrations: [registrationOf(instance, lost)] });
-    const standIn = instancesOfKey(record.storeKey)[0];
+    const standIn = store.instance(record.storeKey);
     if (!standIn) return;
     store.setHealth(standIn.key, {
       status: 'critical',
@@ -131,17 +135,6 @@ export function createLostTracker(options: LostTrackerOptions) {
   });
 
   /**
-   * The instances registered under one etcd key: the key itself, or `key#…` when one value
-   * registers several (the suffix is the store's business, so it is matched, not rebuilt).
-   */
-  const instancesOfKey = (etcdKey: string): Instance[] => {
-    const single = store.instance(etcdKey);
-    if (single) return [single];
-    const prefix = `${etcdKey}#`;
-    return [...store.instances()].filter((instance) => instance.key.startsWith(prefix));
-  };
-
-  /**
    * Instances of `service` in rotation (not lost, not drained) before this batch of removals: one
    * count per service per turn of the event loop, so a mass expiry is not quadratic and every
    * instance lost in it remembers the size the service had before it began.
@@ -160,35 +153,38 @@ export function createLostTracker(options: LostTrackerOptions) {
   const sweeper = setInterval(() => {
     const cutoff = now() - options.retentionSeconds * 1_000;
     for (const record of [...records.values()]) {
-      if (Date.parse(record.instance.lost?.at ?? '') <= cutoff) clear(record, `kept for ${options.retentionSeconds} s after it was lost; no longer shown`);
+      if (record.removedAt <= cutoff) clear(record, `kept for ${options.retentionSeconds} s after its key went; no longer shown`);
     }
   }, options.sweepMs ?? 5_000);
   sweeper.unref();
 
   return {
     /**
-     * Call before the store forgets `etcdKey` because etcd deleted it at `deleteRevision`. Whether
-     * it was lost hangs on its last probe (known now) and its lease (asked of etcd): a stand-in is
+     * Call before the store forgets `etcdKey` because etcd deleted it (seen by the watch, or missing
+     * from a relist). Whether it was lost hangs on its last probe (known now) and `leaseAfter`, the
+     * registry's one verdict on its lease (the one history's deregistration gives): a stand-in is
      * put in at once, in the same delta as the removal, so a crashed service never flickers out of
-     * the lists; it is taken back if etcd says the lease lives (an explicit delete).
+     * the lists; it is taken back if the lease lived or was revoked (a deregistration).
      */
-    keyGoing(etcdKey: string, deleteRevision: string): void {
-      const going = instancesOfKey(etcdKey).filter((instance) => !instance.lost);
+    keyGoing(etcdKey: string, leaseAfter: LeaseAfter): void {
+      const going = store.instancesOfKey(etcdKey).filter((instance) => !instance.lost);
       if (going.length === 0) return;
-      const removedAt = new Date(now()).toISOString();
+      const removedMs = now();
+      const removedAt = new Date(removedMs).toISOString();
       const pending: { record: LostRecord; departure: Departure }[] = [];
       for (const instance of going) {
         const departure: Departure = { lease: 'gone', drained: instance.drain !== null, lastProbe: instance.lastProbe, failingSince: failingSince.get(instance.key), removedAt };
         const provisional = judgeDeparture(departure);
         if (!provisional.lost) continue;
         const lost: Lost = { at: provisional.at, cause: provisional.cause, passingBefore: inRotation(instance.service) };
-        const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost } };
+        const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost }, removedAt: removedMs };
         remember(record);
         put(record);
         pending.push({ record, departure });
       }
       if (pending.length === 0) return;
-      void options.departedLease(etcdKey, deleteRevision).then((lease) => {
+      const settled = leaseAfter.catch((): Departure['lease'] => 'unknown');
+      void settled.then((lease) => {
         for (const { record, departure } of pending) {
           // Dismissed, or registered again, while etcd was asked.
           if (records.get(record.storeKey) !== record) continue;

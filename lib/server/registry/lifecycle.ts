@@ -74,9 +74,10 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
   const drains = new Map<string, KnownDrain>();
   let lineage = '';
 
-  const event = (kind: 'instance.registered' | 'instance.deregistered', key: string, life: KeyLife, member: Member, detail: string): void => {
+  /** `at` is passed once for a whole relist: one listing is one moment, and a Date per instance costs. */
+  const event = (kind: 'instance.registered' | 'instance.deregistered', key: string, life: KeyLife, member: Member, detail: string, at = now().toISOString()): void => {
     emit({
-      at: now().toISOString(),
+      at,
       kind,
       service: member.service,
       instance: member.id,
@@ -99,6 +100,11 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
 
   const membersOf = (registrations: Registration[]): Member[] => registrations.map(({ service, id }) => ({ service, id }));
   const sameMember = (a: Member) => (b: Member) => a.service === b.service && a.id === b.id;
+  const hasMember = (members: readonly Member[] | undefined, member: Member): boolean => {
+    if (!members) return false;
+    for (const other of members) if (other.service === member.service && other.id === member.id) return true;
+    return false;
+  };
 
   return {
     setLineage(id: string): void {
@@ -214,24 +220,28 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
     /** After a relist: what appeared and vanished while nobody was watching. `initial` is the first listing of this run. */
     replace(listing: Map<string, { createRevision: string; lease: string | undefined; registrations: Registration[] }>, initial: boolean): { added: number; removed: number } {
       const next = new Map<string, KeyLife>();
+      const at = now().toISOString();
       let added = 0;
       let removed = 0;
       for (const [key, entry] of listing) {
-        const life: KeyLife = { origin: `${lineage}:${entry.createRevision}`, lease: entry.lease, members: membersOf(entry.registrations) };
+        // The listing's registrations serve as members (the store holds the same objects): no copy per instance.
+        const life: KeyLife = { origin: `${lineage}:${entry.createRevision}`, lease: entry.lease, members: entry.registrations };
         next.set(key, life);
         const previous = known.get(key);
+        const sameLife = previous?.origin === life.origin;
         for (const member of life.members) {
-          if (previous?.origin === life.origin && previous.members.some(sameMember(member))) continue;
+          if (sameLife && hasMember(previous?.members, member)) continue;
           added += 1;
-          event('instance.registered', key, life, member, initial ? `present when Switchyard started (created at revision ${entry.createRevision})` : 'registered while Switchyard was not watching');
+          event('instance.registered', key, life, member, initial ? `present when Switchyard started (created at revision ${entry.createRevision})` : 'registered while Switchyard was not watching', at);
         }
       }
       for (const [key, previous] of known) {
         const current = next.get(key);
+        const sameLife = current?.origin === previous.origin;
         for (const member of previous.members) {
-          if (current?.origin === previous.origin && current.members.some(sameMember(member))) continue;
+          if (sameLife && hasMember(current?.members, member)) continue;
           removed += 1;
-          event('instance.deregistered', key, previous, member, 'gone while Switchyard was not watching');
+          event('instance.deregistered', key, previous, member, 'gone while Switchyard was not watching', at);
         }
       }
       known = next;

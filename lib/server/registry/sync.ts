@@ -1,15 +1,16 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain } from '@/lib/model/instance';
+import type { Departure } from '@/lib/model/status/lost';
 import { describeEtcdError } from '../etcd/errors';
 import { drainKey, type DecodedKey, type RegistryTarget } from '../store/store';
-import { decodeEntry } from './decode';
+import { decodeEntry, isRecognised } from './decode';
 import { keyName } from './key-name';
 import { parseDrainKey, parseDrainValue } from './drain-keys';
 import { listPages } from './listing';
 import { createUnrecognisedCounter, type Diagnostics } from './unrecognised';
 import { createLeaseTtlLookup } from './lease-ttl';
-import { createLeaseEndJudge } from './lease-end';
+import { createLeaseEndJudge, type LeaseEnd } from './lease-end';
 import { createLifecycle, type OpenRegistration } from './lifecycle';
 import { createLineageBook, lineageKey, putMarkerBack, resolveLineage, type LineageBook } from './lineage';
 
@@ -40,8 +41,12 @@ export interface RegistryOptions {
   lineages?: LineageBook;
   /** How the heartbeat asks etcd for its cluster id and revision (default: `maintenance.status`). */
   etcdStatus?: () => Promise<{ clusterId: string; revision: string }>;
-  /** Just before a registration key deleted in etcd (at `revision`) leaves the store (lost-instance detection). */
-  onKeyGoing?: (etcdKey: string, revision: string) => void;
+  /**
+   * Just before a registration key deleted in etcd leaves the store (lost-instance detection), by a
+   * watched delete or because a relist no longer lists it, with what became of its lease: the same
+   * verdict history's deregistration gives (one lookup per lease and delete revision).
+   */
+  onKeyGoing?: (etcdKey: string, leaseAfter: Promise<Departure['lease']>) => void;
   /** Right after a relist replaced the store's contents. */
   onRelisted?: () => void;
 }
@@ -109,6 +114,13 @@ export function createRegistry(options: RegistryOptions): Registry {
     onEnded: (lease) => leaseTtls.forget(lease),
   });
   const lifecycle = createLifecycle(emit, (lease, revision) => leaseEnds.judge(lease, revision));
+  const asDeparture: Record<LeaseEnd, Departure['lease']> = { alive: 'alive', revoked: 'revoked', ended: 'gone', unknown: 'unknown' };
+  /** Tells the lost tracker `etcdKey` is going at `revision`; to be called while the store still holds the key's lease. */
+  const keyGoing = (etcdKey: string, revision: string): void => {
+    if (!options.onKeyGoing) return;
+    const lease = store.leaseOfKey(etcdKey);
+    options.onKeyGoing(etcdKey, lease === undefined ? Promise.resolve('none') : leaseEnds.judge(lease, revision).then((end) => asDeparture[end]));
+  };
   const lineages = options.lineages ?? createLineageBook([]);
   const lineageMarker = lineageKey(controlPrefix);
   const etcdStatus =
@@ -131,10 +143,12 @@ export function createRegistry(options: RegistryOptions): Registry {
   const firstSync = new Promise<void>((resolve) => (resolveSynced = resolve));
 
   /** `etcdKey` is the key's name (key-name.ts): twins that differ only in invalid UTF-8 bytes stay two keys. */
-  const decode = (etcdKey: string, kv: IKeyValue): ListedKey | null => {
+  /** The key's instances, or why it has none: a key a framework writes beside them, or one not recognised at all. */
+  const decode = (etcdKey: string, kv: IKeyValue): ListedKey | 'not-an-instance' | 'unrecognised' => {
     const lease = kv.lease && kv.lease !== '0' ? kv.lease : undefined;
     const registrations = decodeEntry({ key: etcdKey, value: kv.value, lease }, decodeOptions);
-    if (!registrations || registrations.length === 0) return null;
+    if (!isRecognised(registrations)) return 'unrecognised';
+    if (registrations.length === 0) return 'not-an-instance';
     return { etcdKey, lease, registrations, createRevision: kv.create_revision };
   };
 
@@ -153,15 +167,14 @@ export function createRegistry(options: RegistryOptions): Registry {
       return;
     }
     const decoded = decode(etcdKey, kv);
-    lifecycle.put(etcdKey, kv.create_revision, decoded?.lease, decoded?.registrations ?? null);
-    if (decoded) {
-      unrecognised.forget(etcdKey);
-      store.upsertKey(decoded);
-      if (decoded.lease) leaseTtls.want(decoded.lease);
-    } else {
-      unrecognised.count(etcdKey);
-      store.removeKey(etcdKey);
-    }
+    const listed = typeof decoded === 'string' ? undefined : decoded;
+    lifecycle.put(etcdKey, kv.create_revision, listed?.lease, listed?.registrations ?? null);
+    if (decoded === 'unrecognised') unrecognised.count(etcdKey);
+    else unrecognised.forget(etcdKey);
+    if (listed) {
+      store.upsertKey(listed);
+      if (listed.lease) leaseTtls.want(listed.lease);
+    } else store.removeKey(etcdKey);
   };
 
   const applyDelete = (kv: IKeyValue): void => {
@@ -177,7 +190,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       return;
     }
     unrecognised.forget(etcdKey);
-    options.onKeyGoing?.(etcdKey, kv.mod_revision);
+    keyGoing(etcdKey, kv.mod_revision);
     lifecycle.delete(etcdKey, kv.mod_revision);
     store.removeKey(etcdKey);
   };
@@ -211,10 +224,11 @@ export function createRegistry(options: RegistryOptions): Registry {
           continue;
         }
         const decoded = decode(etcdKey, kv);
-        if (decoded) {
+        if (decoded === 'unrecognised') unrecognisedKeys.push(etcdKey);
+        else if (decoded !== 'not-an-instance') {
           decodedKeys.push(decoded);
           listing.set(etcdKey, decoded);
-        } else unrecognisedKeys.push(etcdKey);
+        }
       }
     };
     for (const prefix of watched) {
@@ -233,6 +247,8 @@ export function createRegistry(options: RegistryOptions): Registry {
     for (const etcdKey of unrecognisedKeys) unrecognised.count(etcdKey);
     // Known again after a restart, so a later TTL expiry is still recorded (replays are idempotent).
     for (const { etcdKey, createRevision, lease, target, drain } of drainKeys) lifecycle.drainPut(etcdKey, createRevision, lease, target, drain);
+    // Keys deleted while not watching (DESIGN §6): an instance whose lease ran out during an outage is still lost.
+    if (listedBefore) for (const etcdKey of [...store.etcdKeys()]) if (!listing.has(etcdKey)) keyGoing(etcdKey, listedAt);
     store.replaceAll(decodedKeys, drains, listedAt);
     lifecycle.drainsListed(new Set(drainKeys.map(({ etcdKey }) => etcdKey)));
     for (const decoded of decodedKeys) if (decoded.lease) leaseTtls.want(decoded.lease);

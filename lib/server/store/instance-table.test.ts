@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '@/lib/model/live';
 import type { Registration } from '@/lib/model/registration';
-import { createInstanceTable, instanceKeyFor, type DecodedKey } from './instance-table';
+import { createInstanceTable, instanceKeyFor, STAND_IN_KEY_PREFIX, type DecodedKey } from './instance-table';
 
 const registration = (service: string, id: string, address = '127.0.0.1:1'): Registration => ({
   service, id, address, format: 'native', metadata: {},
@@ -129,5 +129,27 @@ describe('instance table', () => {
     table.setHealth('/services/users/gone', { status: 'passing' });
     expect(table.instance('/services/users/gone')).toBeUndefined();
     expect(table.etcdKeyCount()).toBe(1);
+  });
+
+  it('finds the instances of one etcd key from its index, never those of a key it is a prefix of', () => {
+    const { table } = tableWithChanges();
+    table.upsertKey({ etcdKey: '/x/b', lease: '1', registrations: [node('n1', 1), node('n2', 2)] });
+    table.upsertKey({ etcdKey: '/x/b#c', lease: '2', registrations: [node('c', 3)] });
+    expect(table.instancesOfKey('/x/b').map((i) => i.key)).toEqual(['/x/b#n1', '/x/b#n2']);
+    expect(table.instancesOfKey('/x/b#c').map((i) => i.key)).toEqual(['/x/b#c#c']);
+    expect(table.instancesOfKey('/x/gone')).toEqual([]);
+    expect(table.leaseOfKey('/x/b#c')).toBe('2');
+  });
+
+  it('stores a lost instance\'s stand-in under exactly its key and counts it neither as an etcd key nor as an instance', () => {
+    const { table } = tableWithChanges();
+    table.upsertKey({ etcdKey: '/u/n1', lease: '1', registrations: [node('n1', 1)] });
+    const standIn = `${STAND_IN_KEY_PREFIX}/u/n1#n2`;
+    table.upsertKey({ etcdKey: standIn, lease: undefined, registrations: [node('n2', 2)] });
+    expect(table.instance(standIn)?.id).toBe('n2');
+    expect([...table.etcdKeys()]).toEqual(['/u/n1']);
+    expect([table.etcdKeyCount(), table.instanceCount()]).toEqual([1, 1]);
+    table.removeKey(standIn);
+    expect([table.etcdKeyCount(), table.instanceCount()]).toEqual([1, 1]);
   });
 });

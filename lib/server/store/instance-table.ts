@@ -22,17 +22,25 @@ const NOT_BUILT: Instance = { id: '', service: '', key: '', address: '', format:
 /** Drains are addressed by service and instance id (DESIGN §3), not by etcd key. */
 export const drainKey = (service: string, id: string): string => `${service}\u0000${id}`;
 
+/**
+ * Lost instances' stand-ins (lost/tracker.ts) live under this prefix + the instance key they had,
+ * stored under exactly that key (one instance each). A NUL never starts a key a decoder accepts as
+ * a registration path, so no real key collides with one; counts of etcd keys leave them out.
+ */
+export const STAND_IN_KEY_PREFIX = '\u0000lost:';
+
 /** `#` and `%` escaped, so the id part of an instance key never contains `#` and reads back unambiguously. */
 const escapeId = (id: string): string => id.replace(/%/g, '%25').replace(/#/g, '%23');
 
 /**
  * An instance's key, from what the registration says and never from its position in the value:
- * the etcd key itself when the registration names itself after the key's last segment (the usual
+ * a stand-in's own key; the etcd key itself when the registration names itself after the key's last segment (the usual
  * one-instance-per-key shapes) and the key has no `#`; otherwise `<etcd key>#<escaped id>`.
  * Injective: keys of the first kind contain no `#`, and in the second the text after the last `#`
  * is the escaped id. Reordering a go-micro node list or dropping a node keeps every key.
  */
 export function instanceKeyFor(etcdKey: string, id: string): string {
+  if (etcdKey.startsWith(STAND_IN_KEY_PREFIX)) return etcdKey;
   const lastSegment = etcdKey.slice(etcdKey.lastIndexOf('/') + 1);
   return id === lastSegment && !etcdKey.includes('#') ? etcdKey : `${etcdKey}#${escapeId(id)}`;
 }
@@ -71,8 +79,15 @@ export interface InstanceTable {
   setDrainState(key: string, state: DrainState): void;
   instance(key: string): Instance | undefined;
   instances(): IterableIterator<Instance>;
+  /** The instances registered under one etcd key (several when one value lists several nodes). */
+  instancesOfKey(etcdKey: string): Instance[];
+  /** The lease an etcd key hangs on, as last seen. */
+  leaseOfKey(etcdKey: string): string | undefined;
+  /** etcd keys that decoded to at least one instance (stand-ins are not etcd keys). */
+  etcdKeys(): IterableIterator<string>;
+  /** Registered instances (lost instances' stand-ins are not counted). */
   instanceCount(): number;
-  /** etcd keys that decoded to at least one instance. */
+  /** etcd keys that decoded to at least one instance (stand-ins are not etcd keys). */
   etcdKeyCount(): number;
 }
 
@@ -84,6 +99,8 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
   const instanceKeysByService = new Map<string, Set<string>>();
   const leaseTtls = new Map<string, number>();
   const drains = new Map<string, Drain>();
+  let standInKeys = 0;
+  const isStandIn = (etcdKey: string): boolean => etcdKey.startsWith(STAND_IN_KEY_PREFIX);
 
   const nameOf = (registration: Registration): string => drainKey(registration.service, registration.id);
 
@@ -183,7 +200,10 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
     const previous = etcdKeys.get(etcdKey);
     for (const stale of previous?.instanceKeys ?? []) if (!(seen ? seen.has(stale) : stale === keys[0])) removeInstance(stale);
     const entry = previous ?? { lease: undefined, instanceKeys: keys };
-    if (!previous) etcdKeys.set(etcdKey, entry);
+    if (!previous) {
+      etcdKeys.set(etcdKey, entry);
+      if (isStandIn(etcdKey)) standInKeys += 1;
+    }
     if (entry.lease !== lease || !previous) {
       if (entry.lease !== undefined) removeFromIndex(keysByLease, entry.lease, entry);
       if (lease !== undefined) addToIndex(keysByLease, lease, entry);
@@ -198,6 +218,7 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
     if (entry.lease !== undefined) removeFromIndex(keysByLease, entry.lease, entry);
     for (const key of entry.instanceKeys) removeInstance(key);
     etcdKeys.delete(etcdKey);
+    if (isStandIn(etcdKey)) standInKeys -= 1;
   }
 
   return {
@@ -248,7 +269,20 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
     *instances() {
       for (const row of rows.values()) yield row.instance;
     },
-    instanceCount: () => rows.size,
-    etcdKeyCount: () => etcdKeys.size,
+    instancesOfKey(etcdKey) {
+      const found: Instance[] = [];
+      for (const key of etcdKeys.get(etcdKey)?.instanceKeys ?? []) {
+        const row = rows.get(key);
+        if (row) found.push(row.instance);
+      }
+      return found;
+    },
+    leaseOfKey: (etcdKey) => etcdKeys.get(etcdKey)?.lease,
+    *etcdKeys() {
+      for (const etcdKey of etcdKeys.keys()) if (!isStandIn(etcdKey)) yield etcdKey;
+    },
+    // A stand-in key holds exactly one instance.
+    instanceCount: () => rows.size - standInKeys,
+    etcdKeyCount: () => etcdKeys.size - standInKeys,
   };
 }

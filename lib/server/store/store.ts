@@ -6,7 +6,7 @@ import { listServices } from '@/lib/model/state';
 import { createDeltaLog, type DeltaLogOptions } from './delta-log';
 import { createInstanceTable, type DecodedKey, type HealthFacts } from './instance-table';
 
-export { drainKey, instanceKeyFor, type DecodedKey, type HealthFacts } from './instance-table';
+export { drainKey, instanceKeyFor, STAND_IN_KEY_PREFIX, type DecodedKey, type HealthFacts } from './instance-table';
 
 export type StoreOptions = DeltaLogOptions;
 
@@ -14,6 +14,8 @@ export type StoreOptions = DeltaLogOptions;
 export interface InstanceReader {
   instance(key: string): Instance | undefined;
   instances(): IterableIterator<Instance>;
+  /** The instances registered under one etcd key, from the table's index. */
+  instancesOfKey(etcdKey: string): Instance[];
 }
 
 /** What browsers are sent (the live hub, the topology layout). */
@@ -40,9 +42,14 @@ export interface RegistryTarget {
   setRegistryStatus(status: Omit<RegistryStatus, 'since'>): void;
   /** Emits what is pending now instead of waiting for the coalescing window. */
   flush(): void;
+  /** Registered instances (lost instances' stand-ins are not counted). */
   instanceCount(): number;
-  /** etcd keys that decoded to at least one instance. */
+  /** etcd keys that decoded to at least one instance (lost instances' stand-ins are not counted). */
   etcdKeyCount(): number;
+  /** The lease an etcd key hangs on, as last seen. */
+  leaseOfKey(etcdKey: string): string | undefined;
+  /** Registered etcd keys (no stand-ins): a relist finds the ones gone while it was not watching. */
+  etcdKeys(): IterableIterator<string>;
 }
 
 /** What the health tracker writes: probe-derived facts, ignored for instances that are gone. */
@@ -107,6 +114,9 @@ export function createStore(options: StoreOptions): Store {
     instances: table.instances,
     instanceCount: table.instanceCount,
     etcdKeyCount: table.etcdKeyCount,
+    leaseOfKey: table.leaseOfKey,
+    etcdKeys: table.etcdKeys,
+    instancesOfKey: table.instancesOfKey,
     revision: log.revision,
     setRevision: log.setRevision,
     registryStatus: log.registryStatus,

@@ -17,8 +17,9 @@ export function cloudWeGoDecoder(root: 'kitex' | 'hertz', format: Format): Decod
   const key = new RegExp(`^/?${root}/registry-etcd/([^/]+)/([^/]+)$`);
   return (entry: RawEntry): Registration[] | null => {
     const match = key.exec(entry.key);
+    if (!match?.[1] || !match[2]) return null;
     const value = readJsonObject(entry.value, InstanceInfo);
-    if (!match?.[1] || !match[2] || !value || !isHostPort(value.address)) return null;
+    if (!value || !isHostPort(value.address)) return null;
     return [{ service: match[1], id: match[2], address: value.address, format, weight: weightOf(value.weight), metadata: metadataOf(value.tags) }];
   };
 }

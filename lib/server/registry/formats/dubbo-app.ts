@@ -19,9 +19,10 @@ const AppValue = z.object({
 /** dubbo-go application-level registration; shares `/services/` with native, told apart by the value. */
 function decodeDubboApp(entry: RawEntry): Registration[] | null {
   const key = AppKey.exec(entry.key);
+  if (!key?.[1] || !key[2]) return null;
   const value = readJsonObject(entry.value, AppValue);
   const address = value && joinHostPort(value.Host, value.Port);
-  if (!key?.[1] || !key[2] || !value || !address) return null;
+  if (!value || !address) return null;
   // Dubbo's own consumers skip instances that are disabled or unhealthy.
   const offline = value.Enable === false || value.Healthy === false;
   return [

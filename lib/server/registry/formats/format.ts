@@ -10,7 +10,11 @@ export interface DecodeOptions {
   trustUnleased?: boolean;
 }
 
-/** A format's decoder: the entry's registrations, or null when the entry is not in that format. */
+/**
+ * A format's decoder: the entry's registrations, or null when the entry is not in that format. An
+ * empty array means "known, not an instance": a key the framework writes beside its registrations
+ * (a directory marker, a metrics endpoint), recognised so Diagnostics does not list it as unrecognised.
+ */
 export type Decoder = (entry: RawEntry, options?: DecodeOptions) => Registration[] | null;
 
 /** One instance of the demo fleet, as each format's writer registers it. */

@@ -150,6 +150,24 @@ export const FRAMEWORK_FIXTURES: readonly FrameworkFixture[] = [
     instances: [{ service: 'Arith', id: 'tcp@127.0.0.1:8973', address: '127.0.0.1:8973' }],
   },
   {
+    format: 'rpcx',
+    name: 'the base path directory key (known, not an instance)',
+    source: 'rpcxio/rpcx-etcd · serverplugin/etcdv3.go · (*EtcdV3RegisterPlugin).Start (`kv.Put(p.BasePath, []byte("rpcx_path"), &store.WriteOptions{IsDir: true})`)',
+    key: 'rpcx_test',
+    value: 'rpcx_path',
+    lease: undefined,
+    instances: [],
+  },
+  {
+    format: 'rpcx',
+    name: 'the service directory key (known, not an instance)',
+    source: 'rpcxio/rpcx-etcd · serverplugin/etcdv3.go · (*EtcdV3RegisterPlugin).Register (`kv.Put(p.BasePath + "/" + name, []byte(name), &store.WriteOptions{IsDir: true})`)',
+    key: 'rpcx_test/Arith',
+    value: 'Arith',
+    lease: undefined,
+    instances: [],
+  },
+  {
     format: 'dubbo',
     name: 'an interface-level tri provider (empty value)',
     source:
@@ -218,6 +236,15 @@ export const FRAMEWORK_FIXTURES: readonly FrameworkFixture[] = [
       '"metadata":{"appVersion":"","buildTime":"","jupiterVersion":"v0.11.0","startTime":"2024-01-01 00:00:00"},"region":"","zone":"","kind":1,"version":"v1","mode":"dev","hostname":"host-1","deployment":"","group":""}}',
     lease: LEASE,
     instances: [{ service: 'hello', id: 'grpc://192.168.1.10:9092', address: '192.168.1.10:9092' }],
+  },
+  {
+    format: 'jupiter',
+    name: "a governor's Prometheus job key (known, not an instance)",
+    source: 'douyu/jupiter · pkg/registry/etcdv3/registry.go · registerMetric (`/prometheus/job/%s/%s/%s` of name, pkg.HostName(), address; value the address)',
+    key: '/prometheus/job/hello/host-1/192.168.1.10:9990',
+    value: '192.168.1.10:9990',
+    lease: LEASE,
+    instances: [],
   },
   {
     format: 'plain',

@@ -23,8 +23,9 @@ const GoMicroValue = z.object({
 function decodeGoMicro(entry: RawEntry): Registration[] | null {
   const key = GoMicroKey.exec(entry.key);
   const service = key?.[2];
+  if (!service) return null;
   const value = readJsonObject(entry.value, GoMicroValue);
-  if (!service || !value) return null;
+  if (!value) return null;
   const domain = metadataFrom(key[1] ? [['domain', key[1]]] : []);
   const registrations = (value.nodes ?? [])
     .filter((node) => isHostPort(node.address))

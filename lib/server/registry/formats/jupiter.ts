@@ -24,6 +24,11 @@ type ServiceInfo = z.infer<typeof ServiceInfo>;
 const ProviderKey = /^\/[^/]+\/([^/]+)\/providers\/([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]+)(?:\?[^/]*)?$/;
 /** Since v0.10: `<scheme>:<name>:v1:<mode>/<host:port>`, value a naming update wrapping the ServiceInfo. */
 const RegistryNameKey = /^([A-Za-z][A-Za-z0-9+.-]*):([^:/]+):([^:/]+):([^/]+)\/([^/]+)$/;
+/**
+ * A governor's metrics endpoint for Prometheus discovery, valued its address:
+ * `/prometheus/job/<app>/<hostname>/<host:port>` (older: `/prometheus/job/<app>/<hostname>`).
+ */
+const PrometheusJobKey = /^\/prometheus\/job\/[^/]+\/[^/]+(?:\/[^/]+)?$/;
 const Update = z.object({ Op: z.number(), Addr: z.string(), MetadataX: ServiceInfo.nullish() });
 
 const DELETE_OP = 1;
@@ -48,8 +53,12 @@ function registration(service: string, scheme: string, address: string, info: Se
   ];
 }
 
-/** douyu/jupiter's etcdv3 registry, in both the key layouts it has used; id = `<scheme>://<host:port>`. */
+/**
+ * douyu/jupiter's etcdv3 registry, in both the key layouts it has used; id = `<scheme>://<host:port>`.
+ * Its Prometheus job keys are known but register no instance (the governor port is not a service).
+ */
 function decodeJupiter(entry: RawEntry): Registration[] | null {
+  if (PrometheusJobKey.test(entry.key)) return [];
   const provider = ProviderKey.exec(entry.key);
   if (provider?.[1] && provider[2] && provider[3]) {
     const info = readJsonObject(entry.value, ServiceInfo);
@@ -68,7 +77,7 @@ export const jupiter: RegistryFormat = {
   framework: 'douyu/jupiter (pkg/registry/etcdv3)',
   key: 'up to v0.9 `/jupiter/<app>/providers/<scheme>://<host:port>`; since v0.10 `<scheme>:<app>:v1:<mode>/<host:port>`',
   value: 'ServiceInfo `{"name","appId","scheme","address","weight","enable","healthy","metadata",…}`; since v0.10 `{"Op":0,"Addr","MetadataX":{…}}`',
-  naming: 'service = the app name; id = `<scheme>://<host:port>`; `enable`/`healthy` false or `Op` 1 = offline',
+  naming: 'service = the app name; id = `<scheme>://<host:port>`; `enable`/`healthy` false or `Op` 1 = offline; `/prometheus/job/…` governor keys are known, not instances',
   decode: decodeJupiter,
   demo: {
     prefix: (service) => `/jupiter/${service}/providers/`,

@@ -23,8 +23,10 @@ type NativeHealth = z.infer<typeof NativeValue>['health'];
 /** `/services/<service>/<instance-id>` with our JSON value. */
 function decodeNative(entry: RawEntry): Registration[] | null {
   const key = NativeKey.exec(entry.key);
+  // The key first: parsing every other format's value as ours would cost a JSON parse per key.
+  if (!key?.[1] || !key[2]) return null;
   const value = readJsonObject(entry.value, NativeValue);
-  if (!key?.[1] || !key[2] || !value || !isHostPort(value.address)) return null;
+  if (!value || !isHostPort(value.address)) return null;
   const dependsOn = value.dependsOn?.filter(isName).slice(0, MAX_DEPENDENCIES);
   return [
     {

@@ -5,6 +5,14 @@ import { rpcx } from './rpcx';
 const entry = (key: string, value: string, lease?: string): RawEntry => ({ key, value: Buffer.from(value), lease });
 
 describe('rpcx.decode', () => {
+  it('leaves a key valued its own address to the tutorial layout, not as a directory', () => {
+    expect(rpcx.decode(entry('registry/api/10.0.0.1:80', '10.0.0.1:80', '7'))).toBeNull();
+  });
+
+  it('does not take a keyed-by-name value with a leading slash for a directory (libkv drops it)', () => {
+    expect(rpcx.decode(entry('/config/feature', 'feature'))).toBeNull();
+  });
+
   it('decodes an instance marked inactive', () => {
     expect(rpcx.decode(entry('/rpcx_test/Arith/tcp@127.0.0.1:8972', 'group=test&state=inactive', '7'))).toEqual([
       {

@@ -1,0 +1,35 @@
+import { Etcd3 } from 'etcd3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDrainService } from './drain';
+import { createStore, STAND_IN_KEY_PREFIX, type Store } from './store/store';
+
+let store: Store;
+let client: Etcd3;
+afterEach(() => {
+  client.close();
+  store.close();
+});
+
+const lost = { at: '2026-12-03T09:32:31.000Z', cause: 'lease expired at 09:32:41 UTC', passingBefore: 2 };
+
+/** A fleet whose only `users/a` is lost; the refusals come before any etcd request (the client points nowhere and is never asked). */
+function setup() {
+  store = createStore({ coalesceMs: 0 });
+  store.setRegistryStatus({ state: 'synced' });
+  store.upsertKey({ etcdKey: '/s/users/b', lease: '7', registrations: [{ service: 'users', id: 'b', address: '10.0.0.2:80', format: 'native', metadata: {} }] });
+  store.upsertKey({ etcdKey: `${STAND_IN_KEY_PREFIX}/s/users/a`, lease: undefined, registrations: [{ service: 'users', id: 'a', address: '10.0.0.1:80', format: 'native', metadata: {}, zone: 'z1', lost }] });
+  client = new Etcd3({ hosts: '127.0.0.1:1' });
+  return createDrainService({ client, store, controlPrefix: '/switchyard/', record: () => undefined });
+}
+
+describe('drain service and lost instances', () => {
+  it('does not find a lost instance to drain: its stand-in has nothing left in rotation', async () => {
+    const drains = setup();
+    expect(await drains.drain('users', 'a', { reason: 'deploy' }, 'alice')).toMatchObject({ ok: false, status: 404, code: 'not_found' });
+  });
+
+  it('leaves lost instances out of a bulk drain', async () => {
+    const drains = setup();
+    expect(await drains.drainMatching('users', (instance) => instance.zone === 'z1', { reason: 'zone down' }, 'alice', 'zone z1')).toMatchObject({ ok: false, status: 404, code: 'no_match' });
+  });
+});
