@@ -3,12 +3,14 @@ import { checkGrpcHealth } from './grpc-health';
 import { FLAP_PERIOD_MS, healthAnswer, startInstanceServer, type Faults, type InstanceServer } from './instance-server';
 
 describe('healthAnswer', () => {
-  it('serves when ok, never answers when hanging, alternates when flapping', () => {
+  it('serves when ok, never answers when hanging, alternates when flapping, failing first', () => {
     expect(healthAnswer('ok', 0)).toBe('SERVING');
     expect(healthAnswer('hang', 0)).toBe('hang');
-    expect(healthAnswer('flapping', 0)).toBe('SERVING');
-    expect(healthAnswer('flapping', FLAP_PERIOD_MS)).toBe('NOT_SERVING');
-    expect(healthAnswer('flapping', 2 * FLAP_PERIOD_MS)).toBe('SERVING');
+    expect(healthAnswer('flapping', 0)).toBe('NOT_SERVING');
+    expect(healthAnswer('flapping', FLAP_PERIOD_MS)).toBe('SERVING');
+    expect(healthAnswer('flapping', 2 * FLAP_PERIOD_MS)).toBe('NOT_SERVING');
+    // Three failed probes in a row at the default 5 s interval fit in one unhealthy half.
+    expect(FLAP_PERIOD_MS).toBeGreaterThanOrEqual(3 * 5_000);
   });
 });
 

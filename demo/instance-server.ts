@@ -16,12 +16,17 @@ export interface Faults {
 
 export const HEALTHY: Readonly<Faults> = { health: 'ok', latencyFactor: 1, errorRate: 0 };
 
-/** A flapping instance alternates between healthy and unhealthy this often. */
-export const FLAP_PERIOD_MS = 5_000;
+/**
+ * A flapping instance alternates between unhealthy and healthy this often: long enough for 3 failed
+ * probes in a row at the default 5 s interval (what turns an instance critical) and 2 passing ones
+ * after (what turns it passing again). At 5 s every probe saw another half and nothing ever changed.
+ */
+export const FLAP_PERIOD_MS = 15_000;
 
-export function healthAnswer(mode: HealthMode, nowMs: number): GrpcHealthAnswer {
+/** The health answer `msInMode` after the mode was set: flapping fails first, so a 30 s scenario shows a whole flap. */
+export function healthAnswer(mode: HealthMode, msInMode: number): GrpcHealthAnswer {
   if (mode === 'hang') return 'hang';
-  if (mode === 'flapping' && Math.floor(nowMs / FLAP_PERIOD_MS) % 2 === 1) return 'NOT_SERVING';
+  if (mode === 'flapping' && Math.floor(msInMode / FLAP_PERIOD_MS) % 2 === 0) return 'NOT_SERVING';
   return 'SERVING';
 }
 
@@ -58,6 +63,15 @@ function listen(server: Server, port: number): Promise<number> {
  */
 export async function startInstanceServer(options: InstanceServerOptions): Promise<InstanceServer> {
   const { faults } = options;
+  let mode = faults.health;
+  let modeSince = Date.now();
+  const healthNow = (): GrpcHealthAnswer => {
+    if (faults.health !== mode) {
+      mode = faults.health;
+      modeSince = Date.now();
+    }
+    return healthAnswer(mode, Date.now() - modeSince);
+  };
   const metrics = new Registry();
   const answered = new Counter({ name: 'demo_work_requests_total', help: 'GET /work requests answered, by HTTP status', labelNames: ['code'], registers: [metrics] });
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
@@ -67,7 +81,7 @@ export async function startInstanceServer(options: InstanceServerOptions): Promi
       return;
     }
     if (path === '/healthz') {
-      const answer = healthAnswer(faults.health, Date.now());
+      const answer = healthNow();
       if (answer === 'SERVING') response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       else if (answer === 'NOT_SERVING') response.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"unhealthy"}');
       // 'hang': never answer; close() drops the connection.
@@ -95,7 +109,7 @@ export async function startInstanceServer(options: InstanceServerOptions): Promi
       },
     };
   }
-  const grpc = await startGrpcHealthServer(() => healthAnswer(faults.health, Date.now()));
+  const grpc = await startGrpcHealthServer(healthNow);
   try {
     const muxed = await listenMuxed({ port: options.port, http, grpcPort: grpc.port });
     return {

@@ -1,4 +1,5 @@
 import type { Etcd3 } from 'etcd3';
+import { probeKindOf } from '@/lib/model/status/probe-kind';
 import type { DemoInstance } from './formats';
 import { HEALTHY, startInstanceServer, type Faults, type InstanceServer } from './instance-server';
 import type { ServicePlan } from './plan';
@@ -19,6 +20,8 @@ export interface RunningInstance {
   requestsServed(): number;
   isServing(): boolean;
   isInEtcd(): boolean;
+  /** Switchyard probes it beyond a TCP connect (HTTP or gRPC health), so a health-check fault shows. */
+  healthChecked(): boolean;
   /** Process crash: the server goes, keep-alives stop, the key expires with its lease. */
   kill(): Promise<void>;
   /** Comes back (on its old port when free) and registers with a fresh lease. */
@@ -86,6 +89,10 @@ export async function startInstance(options: InstanceOptions): Promise<RunningIn
     requestsServed: () => served,
     isServing: () => server !== undefined,
     isInEtcd: () => inEtcd,
+    healthChecked() {
+      const registration = registrar.current()?.registration;
+      return registration !== undefined && probeKindOf(registration).kind !== 'tcp';
+    },
     async kill() {
       stopBackground?.();
       stopBackground = undefined;

@@ -19,6 +19,7 @@ function fakeFleet(): { fleet: ChaosFleet; all: FakeInstance[] } {
         inEtcd: true,
         isServing: () => instance.serving,
         isInEtcd: () => instance.inEtcd,
+        healthChecked: () => service.format === 'native',
         kill: async () => void ((instance.serving = false), (instance.inEtcd = false)),
         restart: async () => void ((instance.serving = true), (instance.inEtcd = true)),
         loseEtcd: () => void (instance.inEtcd = false),
@@ -45,12 +46,20 @@ describe('applyScenario', () => {
     expect(all.every(healthy)).toBe(true);
   });
 
+  it.each(['hang-health', 'flapping'] as const)('%s hits only an instance probed beyond TCP, and refuses a TCP-only target with the reason', async (name) => {
+    const { fleet, all } = fakeFleet();
+    await applyScenario(name, fleet, seededRandom(5));
+    const broken = all.filter((instance) => !healthy(instance));
+    expect(broken.map((instance) => instance.healthChecked())).toEqual([true]);
+    await expect(applyScenario(name, fakeFleet().fleet, Math.random, 'users')).rejects.toThrow('users is probed by TCP connect only');
+  });
+
   it('hits the named service, all of it for service-wide scenarios', async () => {
     const { fleet } = fakeFleet();
     await applyScenario('service-down', fleet, Math.random, 'users');
     expect(fleet.instancesOf('users').map((i) => i.isServing())).toEqual([false, false, false]);
-    await applyScenario('hang-health', fleet, Math.random, 'catalog');
-    expect(fleet.instancesOf('catalog').filter((i) => i.faults.health === 'hang')).toHaveLength(1);
+    await applyScenario('hang-health', fleet, Math.random, 'api-gateway');
+    expect(fleet.instancesOf('api-gateway').filter((i) => i.faults.health === 'hang')).toHaveLength(1);
   });
 
   it('left to choose, never breaks the last healthy instance of a service', async () => {

@@ -6,7 +6,7 @@ export const SCENARIO_NAMES = ['kill-instance', 'hang-health', 'latency-spike', 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** What scenarios need from a fleet; narrow so tests can fake it. */
-export type ChaosInstance = Pick<RunningInstance, 'label' | 'faults' | 'isServing' | 'isInEtcd' | 'kill' | 'restart' | 'loseEtcd' | 'rejoinEtcd'>;
+export type ChaosInstance = Pick<RunningInstance, 'label' | 'faults' | 'isServing' | 'isInEtcd' | 'kill' | 'restart' | 'loseEtcd' | 'rejoinEtcd' | 'healthChecked'>;
 export interface ChaosFleet {
   plan: readonly ServicePlan[];
   instancesOf(service: string): ChaosInstance[];
@@ -18,6 +18,15 @@ export interface ActiveScenario {
 }
 
 const LATENCY_SPIKE_FACTOR = 10;
+
+/**
+ * How long a one-shot scenario waits after start: latency is judged against each service's own
+ * usual p95 (the median of its per-minute p95 over the last hour), which needs 5 minutes of calls;
+ * a spike before then has nothing to be slower than.
+ */
+export function firstScenarioDelayMs(name: ScenarioName): number {
+  return name === 'latency-spike' ? 330_000 : 5_000;
+}
 const ERROR_BURST_RATE = 0.6;
 
 const pickOne = <T>(items: readonly T[], random: Random): T | undefined => items[Math.floor(random() * items.length)];
@@ -25,18 +34,25 @@ const pickOne = <T>(items: readonly T[], random: Random): T | undefined => items
 const untouched = (instance: ChaosInstance): boolean =>
   instance.isServing() && instance.isInEtcd() && instance.faults.health === 'ok' && instance.faults.errorRate === 0 && instance.faults.latencyFactor === 1;
 
+/** Any instance will do, or (for health-check faults) only one Switchyard probes beyond a TCP connect, which cannot see them. */
+type Eligible = (instance: ChaosInstance) => boolean;
+const anyInstance: Eligible = () => true;
+const healthChecked: Eligible = (instance) => instance.healthChecked();
+
 /** A service whose trouble shows upstream: one with callers, and (for single-instance faults) siblings to fail over to. */
-function pickService(fleet: ChaosFleet, random: Random, needsSiblings: boolean, service?: string): string {
+function pickService(fleet: ChaosFleet, random: Random, needsSiblings: boolean, service?: string, eligible: Eligible = anyInstance): string {
   if (service) return service;
-  const candidates = calledServices(fleet.plan).filter((name) => !needsSiblings || fleet.instancesOf(name).filter(untouched).length >= 2);
+  const candidates = calledServices(fleet.plan).filter((name) => !needsSiblings || fleet.instancesOf(name).filter((instance) => untouched(instance) && eligible(instance)).length >= 2);
   const picked = pickOne(candidates, random);
   if (!picked) throw new Error('no service is in a state to take this scenario');
   return picked;
 }
 
-function pickInstance(fleet: ChaosFleet, random: Random, service?: string): ChaosInstance {
-  const name = pickService(fleet, random, true, service);
-  const picked = pickOne(fleet.instancesOf(name).filter(untouched), random);
+function pickInstance(fleet: ChaosFleet, random: Random, service?: string, eligible: Eligible = anyInstance): ChaosInstance {
+  const name = pickService(fleet, random, true, service, eligible);
+  const instances = fleet.instancesOf(name).filter(untouched);
+  const picked = pickOne(instances.filter(eligible), random);
+  if (!picked && instances.length > 0) throw new Error(`${name} is probed by TCP connect only, which cannot see a health-check fault; pick a service with a health path`);
   if (!picked) throw new Error(`${name} has no healthy instance left to break`);
   return picked;
 }
@@ -50,7 +66,7 @@ const SCENARIOS: Record<ScenarioName, Apply> = {
     return { description: `${instance.label} killed (server closed, keep-alive stopped: its key expires with the lease)`, revert: () => instance.restart() };
   },
   async 'hang-health'(fleet, random, service) {
-    const instance = pickInstance(fleet, random, service);
+    const instance = pickInstance(fleet, random, service, healthChecked);
     instance.faults.health = 'hang';
     return { description: `${instance.label}'s health checks hang (work still answered)`, revert: async () => void (instance.faults.health = 'ok') };
   },
@@ -69,7 +85,7 @@ const SCENARIOS: Record<ScenarioName, Apply> = {
     return { description: `${instance.label} answers ${ERROR_BURST_RATE * 100}% of requests with 503`, revert: async () => void (instance.faults.errorRate = 0) };
   },
   async flapping(fleet, random, service) {
-    const instance = pickInstance(fleet, random, service);
+    const instance = pickInstance(fleet, random, service, healthChecked);
     instance.faults.health = 'flapping';
     return { description: `${instance.label}'s health flaps between passing and failing`, revert: async () => void (instance.faults.health = 'ok') };
   },

@@ -5,7 +5,7 @@ import Link from 'next/link';
 import type { Instance, Service } from '@/lib/model/instance';
 import type { InstanceLatency } from '@/lib/model/latency';
 import { compareStatusWorstFirst } from '@/lib/model/health';
-import type { TopologyEdge, TopologyNode } from '@/lib/model/topology';
+import { edgeSlowCause, type TopologyEdge, type TopologyNode } from '@/lib/model/topology';
 import type { GroupSummary } from '@/lib/model/topology-group';
 import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology-graph';
 import { MAX_HOPS } from '@/lib/model/topology-view';
@@ -36,11 +36,13 @@ const KIND_LABELS: Record<TopologyNode['kind'], string> = {
 
 function EdgeStatsText({ edge }: { edge: TopologyEdge }) {
   if (edge.rps === undefined) return <span className="muted">declared, no calls in the last minute</span>;
+  const slow = edgeSlowCause(edge);
   return (
     <span className="mono">
       {formatRps(edge.rps)}
       {edge.errorRate !== undefined && edge.errorRate > 0 && <span className="tpanel__errors"> · {formatRate(edge.errorRate)} errors</span>}
       {edge.p95Ms !== undefined && <span className="muted"> · p95 {edge.p95Ms < 10 ? edge.p95Ms.toFixed(1) : Math.round(edge.p95Ms)} ms</span>}
+      {slow !== null && <span className="tpanel__errors"> · slow: {slow}</span>}
     </span>
   );
 }

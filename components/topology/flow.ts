@@ -1,6 +1,6 @@
 import { MarkerType, Position, type Edge, type Node, type NodeHandle } from '@xyflow/react';
 import type { Status } from '@/lib/model/instance';
-import { FAILING_ERROR_RATE, MIN_RPS_FOR_ERRORS, type NodeKind, type TopologyNode } from '@/lib/model/topology';
+import { edgeSlowCause, FAILING_ERROR_RATE, MIN_RPS_FOR_ERRORS, type NodeKind, type TopologyNode } from '@/lib/model/topology';
 import type { GraphEdge, GroupSummary, ViewGraph } from '@/lib/model/topology-group';
 import type { Direction } from '@/lib/model/topology-graph';
 import { GROUP_PADDING, type Point } from '@/lib/model/topology-layout';
@@ -88,12 +88,21 @@ export type EdgeTone = 'idle' | 'ok' | 'warning' | 'critical';
 export const EDGE_WARNING_RATE = 0.01;
 export const EDGE_CRITICAL_RATE = 0.05;
 
-export function edgeTone(edge: Pick<GraphEdge, 'rps' | 'errorRate'>): EdgeTone {
+/** …and an edge whose p95 is over 3× its own usual (1 h median) is amber too (`edgeSlowCause`). */
+export function edgeTone(edge: Pick<GraphEdge, 'rps' | 'errorRate' | 'p95Ms' | 'baselineP95Ms'>): EdgeTone {
   if (edge.rps === undefined) return 'idle';
   const errors = edge.errorRate ?? 0;
   if (errors >= EDGE_CRITICAL_RATE) return 'critical';
-  if (errors >= EDGE_WARNING_RATE) return 'warning';
+  if (errors >= EDGE_WARNING_RATE || edgeSlowCause(edge) !== null) return 'warning';
   return 'ok';
+}
+
+/** What an amber or red edge says on the map: its errors, else how much slower than usual it is. */
+export function edgeLabel(edge: Pick<GraphEdge, 'rps' | 'errorRate' | 'p95Ms' | 'baselineP95Ms'>, tone: EdgeTone): string | undefined {
+  if (tone !== 'warning' && tone !== 'critical') return undefined;
+  if ((edge.errorRate ?? 0) >= EDGE_WARNING_RATE) return `${formatRate(edge.errorRate ?? 0)} errors`;
+  if (edge.p95Ms !== undefined && edge.baselineP95Ms !== undefined) return `p95 ${Math.round(edge.p95Ms / edge.baselineP95Ms)}× usual`;
+  return undefined;
 }
 
 /** Stroke width by calls per second, logarithmic in half-pixel steps: 0.1/s → 1 px, 10/s → 3 px, 1,000/s and more → 7 px. */
@@ -281,7 +290,7 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
     if (!shown.has(edge.from) || !shown.has(edge.to)) continue;
     const tone = edgeTone(edge);
     const active = selected !== '' && (edge.from === selected || edge.to === selected);
-    const label = tone === 'warning' || tone === 'critical' ? `${formatRate(edge.errorRate ?? 0)} errors` : undefined;
+    const label = edgeLabel(edge, tone);
     const colour = active ? 'var(--accent)' : tone === 'idle' ? 'var(--edge-idle)' : tone === 'ok' ? 'var(--edge-ok)' : `var(--${tone})`;
     edges.push(
       reuse(cache, {

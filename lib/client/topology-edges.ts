@@ -26,6 +26,7 @@ export function parseObservedEdges(body: unknown): EdgeStats[] {
       p50Ms: numberOrNull(edge.p50Ms),
       p95Ms: numberOrNull(edge.p95Ms),
       p99Ms: numberOrNull(edge.p99Ms),
+      baselineP95Ms: numberOrNull(edge.baselineP95Ms),
     });
   }
   return edges;

@@ -96,6 +96,11 @@ export const InstanceSchema = z.object({
   /** While drained: whether calls to it have stopped (see lib/model/drain.ts). */
   drainState: z.enum(['draining', 'drained', 'no-traffic-data']).optional(),
   lastProbe: LastProbeSchema.optional(),
+  /**
+   * When its status last turned passing since this Switchyard started (ISO); absent when it has not
+   * passed in this run. Stale registrations from an earlier run never pass, so they are not origins.
+   */
+  passedAt: z.string().optional(),
   /** Present while the instance is lost (DESIGN §6); its status is then `critical`. */
   lost: LostSchema.optional(),
 });

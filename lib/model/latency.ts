@@ -46,4 +46,6 @@ export interface EdgeStats {
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
+  /** The edge's usual p95: the median of its per-minute p95 over the last hour; null or absent when unknown. */
+  baselineP95Ms?: number | null;
 }

@@ -6,7 +6,7 @@ import type { Topology, TopologyNode } from './topology';
 /**
  * `a>b` edges; `x!` marks a failing (critical) service, `x~` something without probes (a database)
  * failing by its callers' errors, `x^` a service that recovered (passing) while the last minute of
- * its callers' errors still shows.
+ * its callers' errors still shows, `x?` a critical service none of whose instances passed in this run.
  */
 function graph(spec: string): Topology {
   const ids = new Set<string>();
@@ -14,7 +14,7 @@ function graph(spec: string): Topology {
   const edges: Topology['edges'] = [];
   for (const token of spec.split(/\s+/).filter(Boolean)) {
     const names = token.split('>').map((raw) => {
-      const name = raw.replace(/[!~^]$/, '');
+      const name = raw.replace(/[!~^?]$/, '');
       if (raw !== name) marks.set(name, raw.slice(-1));
       ids.add(name);
       return name;
@@ -23,7 +23,7 @@ function graph(spec: string): Topology {
   }
   const nodes: TopologyNode[] = [...ids].sort().map((id) => {
     const mark = marks.get(id);
-    const status: Status = mark === '!' ? 'critical' : 'passing';
+    const status: Status = mark === '!' || mark === '?' ? 'critical' : 'passing';
     return {
       id,
       kind: mark === '~' ? 'database' : 'service',
@@ -33,6 +33,7 @@ function graph(spec: string): Topology {
       zones: [],
       formats: [],
       ...(mark === '~' || mark === '^' ? { inboundRps: 10, inboundErrorRate: 0.4 } : {}),
+      ...(mark === '?' ? { neverPassed: true as const } : {}),
     };
   });
   return { nodes, edges };
@@ -121,6 +122,8 @@ describe('probableOrigins', () => {
     ['a failing external with no dependencies', 'api!>orders!>postgres~', [{ id: 'postgres', explains: ['api', 'orders'], peers: [] }]],
     ['a recovered service is not failing, whatever its last minute of edge errors', 'web!>payments^', []],
     ['a new fault gets its own origin while an older one recovers', 'web!>orders!>payments^>postgres', [{ id: 'orders', explains: ['web'], peers: [] }]],
+    ['stale registrations from an earlier run are no origins', 'web?>orders?>payments?>postgres', []],
+    ['a stale dependency neither is an origin nor hides the one failing now', 'web!>orders!>payments? orders>postgres', [{ id: 'orders', explains: ['web'], peers: [] }]],
     ['diamond: both paths lead to one origin', 'top!>left!>bottom! top>right!>bottom', [{ id: 'bottom', explains: ['left', 'right', 'top'], peers: [] }]],
   ])('%s', (_name, spec, expected) => {
     expect(origins(spec)).toEqual(expected);

@@ -126,14 +126,17 @@ export interface ProbableOrigin {
   dependencies: number;
 }
 
+/** Failing now because of a fault in this run: a service that never passed since Switchyard started is critical from old data. */
+export const isFailingNow = (node: TopologyNode): boolean => isFailing(node) && node.neverPassed !== true;
+
 /**
  * When several nodes fail at once, the likely origins: failing nodes whose own dependencies are all
  * healthy — the deepest failing dependency — ranked by how many other failing nodes depend on
  * them through failing nodes. A failing node nothing failing depends on is an isolated failure,
  * not an origin. Nodes in a failing dependency cycle whose other dependencies are healthy are
- * origins together (`peers`).
+ * origins together (`peers`). Services that never passed in this run take no part (`isFailingNow`).
  */
-export function probableOrigins(topology: Topology, failing: (node: TopologyNode) => boolean = isFailing): ProbableOrigin[] {
+export function probableOrigins(topology: Topology, failing: (node: TopologyNode) => boolean = isFailingNow): ProbableOrigin[] {
   const failingIds = topology.nodes.filter(failing).map((node) => node.id);
   if (failingIds.length < 2) return [];
   const isFailingId = new Set(failingIds);

@@ -77,6 +77,7 @@ export interface GraphEdge {
   p50Ms?: number;
   p95Ms?: number;
   p99Ms?: number;
+  baselineP95Ms?: number;
 }
 
 export interface ViewGraph {
@@ -134,6 +135,7 @@ export function buildViewGraph(topology: Topology, mode: GroupMode, isCollapsed:
         ...(edge.p50Ms !== undefined ? { p50Ms: edge.p50Ms } : {}),
         ...(edge.p95Ms !== undefined ? { p95Ms: edge.p95Ms } : {}),
         ...(edge.p99Ms !== undefined ? { p99Ms: edge.p99Ms } : {}),
+        ...(edge.baselineP95Ms !== undefined ? { baselineP95Ms: edge.baselineP95Ms } : {}),
         errorWeight: edge.errorRate !== undefined ? (edge.rps ?? 0) : 0,
         errorSum: edge.errorRate !== undefined ? edge.errorRate * (edge.rps ?? 0) : 0,
       });
@@ -151,6 +153,7 @@ export function buildViewGraph(topology: Topology, mode: GroupMode, isCollapsed:
     delete merged.p50Ms;
     delete merged.p95Ms;
     delete merged.p99Ms;
+    delete merged.baselineP95Ms;
   }
   return {
     nodes,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Instance, Service, Status } from './instance';
 import type { EdgeStats } from './latency';
-import { declaredTargets, deriveTopology, isFailing, mostCommon, namespaceOf, primaryZone, statusFromCalls, type TopologyEdge } from './topology';
+import { declaredTargets, deriveTopology, edgeSlowCause, isFailing, mostCommon, namespaceOf, primaryZone, statusFromCalls, type TopologyEdge } from './topology';
 
 let counter = 0;
 const instance = (service: string, patch: Partial<Instance> = {}): Instance => {
@@ -187,5 +187,15 @@ describe('namespaces and zones', () => {
 
   it('takes the primary zone from the instances', () => {
     expect(primaryZone(service('s', 'passing', { zone: 'z2' }, { zone: 'z1' }, { zone: 'z2' }))).toBe('z2');
+  });
+});
+
+describe('edgeSlowCause', () => {
+  it('names an observed edge over 3× its own usual p95, with the figures, and carries the baseline from the store', () => {
+    const [edge] = deriveTopology([], [{ from: 'web', to: 'inventory', rps: 5, errorRate: 0, p50Ms: 150, p95Ms: 200, p99Ms: 250, baselineP95Ms: 20 }]).edges;
+    expect(edge?.baselineP95Ms).toBe(20);
+    expect(edge && edgeSlowCause(edge)).toBe('p95 200 ms, 10× its usual 20 ms');
+    expect(edgeSlowCause({ p95Ms: 55, baselineP95Ms: 20 })).toBeNull();
+    expect(edgeSlowCause({ p95Ms: 200 })).toBeNull();
   });
 });

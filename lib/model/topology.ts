@@ -1,5 +1,6 @@
 import type { Format, Service, Status } from './instance';
 import type { EdgeStats } from './latency';
+import { DEFAULT_TRAFFIC_THRESHOLDS, slowCause } from './status/combine';
 
 /**
  * The fleet as a graph (DESIGN §4 `GET /api/v1/topology`): one node per registered service, one per
@@ -28,6 +29,11 @@ export interface TopologyNode {
   lost?: number;
   /** Why the service has its status (services only; absent while every instance passes). */
   cause?: string;
+  /**
+   * A service none of whose instances has passed since Switchyard started: its status comes from
+   * registrations left by an earlier run, not from a fault now, so it is no probable origin.
+   */
+  neverPassed?: true;
   /** The zone most instances run in (what grouping by zone uses); absent for externals and zoneless services. */
   zone?: string;
   /** Distinct zones / formats of the instances (empty for externals). */
@@ -54,6 +60,8 @@ export interface TopologyEdge {
   p50Ms?: number;
   p95Ms?: number;
   p99Ms?: number;
+  /** The edge's usual p95 (median of its per-minute p95 over the last hour), once known. */
+  baselineP95Ms?: number;
 }
 
 export interface Topology {
@@ -97,6 +105,12 @@ export function declaredTargets(service: Service): string[] {
 function lostFacts(service: Service): Pick<TopologyNode, 'lost' | 'cause'> {
   const lost = service.instances.filter((instance) => instance.lost !== undefined).length;
   return { ...(lost > 0 ? { lost } : {}), ...(service.cause !== undefined ? { cause: service.cause } : {}) };
+}
+
+/** Why an edge is slow: its p95 over 3× its own usual p95 (the services' `latencyFactor` default); null when it is not. */
+export function edgeSlowCause(edge: Pick<TopologyEdge, 'p95Ms' | 'baselineP95Ms'>): string | null {
+  if (edge.p95Ms === undefined || edge.baselineP95Ms === undefined) return null;
+  return slowCause(edge.p95Ms, edge.baselineP95Ms, DEFAULT_TRAFFIC_THRESHOLDS.latencyFactor);
 }
 
 /** A status for something without probes, from the calls made to it. */
@@ -191,6 +205,7 @@ export function deriveTopology(services: readonly Service[], observed: readonly 
       ...(stats.p50Ms !== null ? { p50Ms: stats.p50Ms } : {}),
       ...(stats.p95Ms !== null ? { p95Ms: stats.p95Ms } : {}),
       ...(stats.p99Ms !== null ? { p99Ms: stats.p99Ms } : {}),
+      ...(stats.baselineP95Ms !== null && stats.baselineP95Ms !== undefined ? { baselineP95Ms: stats.baselineP95Ms } : {}),
     };
     edges.set(key, edge);
     noteExternal(stats.from);
@@ -222,6 +237,7 @@ export function deriveTopology(services: readonly Service[], observed: readonly 
     instances: service.instances.length,
     drained: service.instances.filter((instance) => instance.drain !== null).length,
     ...lostFacts(service),
+    ...(service.instances.length > 0 && service.instances.every((instance) => instance.passedAt === undefined) ? { neverPassed: true as const } : {}),
     ...optional('zone', primaryZone(service)),
     zones: distinctSorted(service.instances.map((instance) => instance.zone)),
     formats: distinctSorted(service.instances.map((instance) => instance.format)),

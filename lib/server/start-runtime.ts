@@ -27,6 +27,7 @@ import { createRegistry } from './registry/sync';
 import { publishRuntime, type Runtime } from './runtime';
 import { createStore, type Store } from './store/store';
 import { createStatusPublisher } from './status/publisher';
+import { startMembershipStatus } from './status/membership';
 import { startTrafficStatus } from './status/traffic';
 import { startTopologyLayout } from './topology-layout/service';
 
@@ -163,6 +164,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     publisher,
     thresholdsFor: (service) => ({ ...DEFAULT_TRAFFIC_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES.get(service) }),
   });
+  const stopMembershipStatus = startMembershipStatus({ store, publisher });
   const prober = createProber({
     store,
     tracker: health,
@@ -215,6 +217,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
       await prober.stop();
       stopDrainMonitor();
       stopTrafficStatus();
+      stopMembershipStatus();
       publisher.stop();
       clearInterval(sweeper);
       topologyLayout.stop();

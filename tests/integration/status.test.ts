@@ -14,6 +14,7 @@ beforeAll(async () => {
   etcd = await startEtcd();
   target = await startHealthTarget();
   await etcd.put('/services/orders/orders-1', JSON.stringify({ address: target.address, health: { http: '/healthz' } }));
+  await etcd.put('/services/inventory/inventory-1', JSON.stringify({ address: target.address, health: { http: '/healthz' } }));
   server = await startServer({ etcdEndpoints: etcd.endpoints, env: { SWITCHYARD_PROBE_INTERVAL_MS: '500' } });
 });
 
@@ -58,5 +59,30 @@ describe('status from reported calls on a real server', () => {
     } finally {
       clearInterval(clean);
     }
+  });
+
+  it('warns on a 10× latency spike against the service\u2019s own baseline, with the latency cause on the instance and the service', async () => {
+    const inventory = async (): Promise<Service> => (await (await server.fetch('/api/v1/services/inventory')).json()) as Service;
+    const post = (batch: IngestBatch) => server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+    /** `seconds` of calls to inventory-1 ending now, 20 a second, all within `latencyMs`. */
+    const slowCalls = (seconds: number, latencyMs: number): IngestBatch => ({
+      reporter: { service: 'web', instance: 'web-1' },
+      intervalStart: new Date(Date.now() - seconds * 1_000).toISOString(),
+      intervalSeconds: seconds,
+      calls: [{ to: 'inventory', toInstance: 'inventory-1', count: seconds * 20, errors: 0, latencyMs: { bounds: [latencyMs], counts: [seconds * 20, 0] } }],
+    });
+    await eventually(async () => ((await inventory())?.instances[0]?.status === 'passing' ? true : undefined), 20_000, 'inventory-1 passing');
+    // The baseline: five minutes of calls at ~20 ms in one report (the longest interval a report may
+    // cover), which fills the five per-minute slots the baseline needs; then 30 s at ~200 ms.
+    expect((await post(slowCalls(300, 20))).status).toBeLessThan(300);
+    expect((await post(slowCalls(30, 200))).status).toBeLessThan(300);
+    const spike = await eventually(async () => {
+      const service = await inventory();
+      return service?.instances[0]?.status === 'warning' ? service : undefined;
+    }, 15_000, 'inventory-1 warning');
+    const cause = spike.instances[0]?.statusCause ?? '';
+    expect(cause).toMatch(/^p95 \d+ ms, \d+(\.\d)?× its usual \d+ ms$/);
+    expect(Number(/, ([\d.]+)×/.exec(cause)?.[1])).toBeGreaterThan(3);
+    expect(spike).toMatchObject({ status: 'warning', cause });
   });
 });

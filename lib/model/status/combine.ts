@@ -52,11 +52,18 @@ export function trafficVerdict(signal: TrafficSignal, thresholds: TrafficThresho
     if (rate >= thresholds.errorWarnRate) return { status: 'warning', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorWarnRate)})` };
   }
   const { p95Ms, baselineP95Ms } = signal;
-  if (signal.calls >= thresholds.minCalls && p95Ms !== null && baselineP95Ms !== null && baselineP95Ms > 0 && p95Ms > thresholds.latencyFactor * baselineP95Ms) {
-    const factor = p95Ms / baselineP95Ms;
-    return { status: 'warning', cause: `p95 ${ms(p95Ms)}, ${factor >= 10 ? Math.round(factor) : factor.toFixed(1).replace(/\.0$/, '')}× its usual ${ms(baselineP95Ms)}` };
+  if (signal.calls >= thresholds.minCalls && p95Ms !== null && baselineP95Ms !== null) {
+    const cause = slowCause(p95Ms, baselineP95Ms, thresholds.latencyFactor);
+    if (cause) return { status: 'warning', cause };
   }
   return null;
+}
+
+/** "p95 180 ms, 9× its usual 20 ms" when `p95Ms` is over `factor` × `baselineP95Ms`; else null. Services and map edges say it alike. */
+export function slowCause(p95Ms: number, baselineP95Ms: number, factor: number): string | null {
+  if (!(baselineP95Ms > 0) || !(p95Ms > factor * baselineP95Ms)) return null;
+  const times = p95Ms / baselineP95Ms;
+  return `p95 ${ms(p95Ms)}, ${times >= 10 ? Math.round(times) : times.toFixed(1).replace(/\.0$/, '')}× its usual ${ms(baselineP95Ms)}`;
 }
 
 /**

@@ -23,6 +23,9 @@ function liveStatus(live: readonly Instance[]): ServiceStatus {
   const why = first?.statusCause ? ` (${first.id}: ${first.statusCause})` : '';
   if (status === 'critical') return { status, cause: `${considered.length === 1 ? 'its only instance' : `all ${plural(considered.length, 'instance')}`} failing${why}` };
   if (status === 'warning') {
+    // One cause shared by every instance (its service's membership) is the service's cause as it stands.
+    const shared = failing.length === 0 && slow.every((instance) => instance.statusCause === first?.statusCause) ? first?.statusCause : undefined;
+    if (shared && slow.length === considered.length) return { status, cause: shared };
     const parts = [failing.length > 0 ? `${failing.length} of ${considered.length} instances failing` : '', slow.length > 0 ? `${slow.length} of ${considered.length} instances degraded` : ''];
     return { status, cause: `${parts.filter(Boolean).join(', ')}${why}` };
   }

@@ -101,6 +101,7 @@ export function createLostTracker(options: LostTrackerOptions) {
       statusCause: `lost: ${lost.cause}`,
       statusSince: lost.at,
       ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}),
+      ...(instance.passedAt ? { passedAt: instance.passedAt } : {}),
     });
   };
 

@@ -163,6 +163,26 @@ describe('metrics store', () => {
     expect(latest()?.p50Ms).toBeCloseTo(30, 4);
     expect(latest()?.p95Ms).toBeCloseTo(48, 4);
   });
+
+  it('gives each edge its usual p95 (median of its per-minute p95 over the hour) once it has 5 minutes of calls', () => {
+    const clock = { t: T0 };
+    const store = createMetricsStore({ now: () => clock.t });
+    const minuteOfCalls = (minute: number, latencyMs: number): void => {
+      for (let s = 0; s < 60; s += 5) {
+        const start = T0 + minute * 60_000 + s * 1_000;
+        clock.t = start + 5_000;
+        store.ingest(batch('web', 'web-1', [{ to: 'inventory', count: 50, errors: 0, latencyMs: { bounds: [latencyMs], counts: [50, 0] } }], start, 5));
+        store.sweep();
+      }
+    };
+    for (let minute = 0; minute < 4; minute += 1) minuteOfCalls(minute, 20);
+    expect(store.edges()[0]?.baselineP95Ms).toBeNull();
+    for (let minute = 4; minute < 10; minute += 1) minuteOfCalls(minute, 20);
+    minuteOfCalls(10, 200);
+    const edge = store.edges()[0];
+    expect(edge?.baselineP95Ms).toBeCloseTo(20, -1);
+    expect(edge?.p95Ms).toBeGreaterThan(3 * (edge?.baselineP95Ms ?? Infinity));
+  });
 });
 
 describe('observe (OTLP calls)', () => {

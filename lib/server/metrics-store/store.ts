@@ -55,6 +55,18 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
   const probes = new Map<string, Series>();
   let reanchored = 0;
 
+  /** The median of a series' per-minute p95 over the last hour (its usual latency); null with fewer than 5 minutes of calls. */
+  const medianP95 = (found: Series): number | null => {
+    const values = found
+      .points('1h', now() / 1_000)
+      .map((point) => point.p95Ms)
+      .filter((value): value is number => value !== null)
+      .sort((a, b) => a - b);
+    if (values.length < 5) return null;
+    const middle = Math.floor(values.length / 2);
+    return values.length % 2 === 1 ? (values[middle] as number) : ((values[middle - 1] as number) + (values[middle] as number)) / 2;
+  };
+
   /** Finds or creates a series, keeping `pool` in least-recently-updated order and within `cap`. */
   const seriesIn = (pool: Map<string, Series>, cap: number, graceSeconds: number) => (key: string): Series => {
     let found = pool.get(key);
@@ -174,17 +186,9 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
     /** The median of a service's per-minute p95 over the last hour (its usual latency); null with fewer than 5 minutes of calls. */
     serviceBaselineP95(service: string): number | null {
       const found = series.get(serviceKey(service));
-      if (!found) return null;
-      const values = found
-        .points('1h', now() / 1_000)
-        .map((point) => point.p95Ms)
-        .filter((value): value is number => value !== null)
-        .sort((a, b) => a - b);
-      if (values.length < 5) return null;
-      const middle = Math.floor(values.length / 2);
-      return values.length % 2 === 1 ? (values[middle] as number) : ((values[middle - 1] as number) + (values[middle] as number)) / 2;
+      return found ? medianP95(found) : null;
     },
-    /** Every observed edge with its rate and errors over the last minute and its latest minute's latency. */
+    /** Every observed edge with its rate and errors over the last minute, its latest minute's latency and its usual p95. */
     edges(): EdgeStats[] {
       const nowSecond = now() / 1_000;
       const edges: EdgeStats[] = [];
@@ -202,6 +206,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
           p50Ms: latest?.p50Ms ?? null,
           p95Ms: latest?.p95Ms ?? null,
           p99Ms: latest?.p99Ms ?? null,
+          baselineP95Ms: medianP95(found),
         });
       }
       return edges;

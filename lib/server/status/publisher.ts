@@ -14,7 +14,8 @@ export interface StatusPublisherOptions {
 
 /**
  * The one writer of instance status (DESIGN §6): combines what the probes say (from the health
- * tracker) with what reported calls say (from the traffic evaluator) and writes the result to the
+ * tracker) with what reported calls say (from the traffic evaluator) and what its service's
+ * membership says (fewer instances than within the last hour) and writes the result to the
  * store, so every view and `health.changed` row shows the same status and cause.
  */
 export function createStatusPublisher(options: StatusPublisherOptions) {
@@ -22,21 +23,31 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
   const now = options.now ?? (() => new Date());
   const probes = new Map<string, HealthFacts>();
   const traffic = new Map<string, Verdict>();
+  const membership = new Map<string, Verdict>();
 
   const publish = (key: string, detail: string | undefined, at: string | undefined): void => {
     const instance = store.instance(key);
     if (!instance || instance.lost) return;
     // Not the instance's current status: that already holds the traffic verdict, which would then outlive it.
     const facts = probes.get(key) ?? NOT_PROBED;
-    const final = combineStatus({ status: facts.status, cause: facts.statusCause ?? facts.status }, traffic.get(key) ?? null);
+    const final = combineStatus(combineStatus({ status: facts.status, cause: facts.statusCause ?? facts.status }, traffic.get(key) ?? null), membership.get(key) ?? null);
     const previous: Status = instance.status;
     const changed = final.status !== previous;
     const when = at ?? now().toISOString();
     const statusSince = changed ? when : (instance.statusSince ?? facts.statusSince ?? when);
-    store.setHealth(key, { ...facts, status: final.status, statusCause: final.cause, statusSince });
+    const passedAt = final.status === 'passing' && (changed || instance.passedAt === undefined) ? when : instance.passedAt;
+    store.setHealth(key, { ...facts, status: final.status, statusCause: final.cause, statusSince, ...(passedAt ? { passedAt } : {}) });
     if (changed) {
       options.onChange?.({ key, service: instance.service, instance: instance.id, from: previous, to: final.status, cause: final.cause, at: when, ...(detail ? { detail } : {}) });
     }
+  };
+
+  const setSignal = (signal: Map<string, Verdict>, key: string, verdict: Verdict | null): void => {
+    const previous = signal.get(key);
+    if (previous?.status === verdict?.status && previous?.cause === verdict?.cause) return;
+    if (verdict) signal.set(key, verdict);
+    else signal.delete(key);
+    publish(key, undefined, undefined);
   };
 
   const unsubscribe = store.subscribe((delta) => {
@@ -44,6 +55,7 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
       if (change.op !== 'remove') continue;
       probes.delete(change.key);
       traffic.delete(change.key);
+      membership.delete(change.key);
     }
   });
 
@@ -55,11 +67,11 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
     },
     /** The traffic's verdict for an instance (null: it says nothing); published only when it changes. */
     traffic(key: string, verdict: Verdict | null): void {
-      const previous = traffic.get(key);
-      if (previous?.status === verdict?.status && previous?.cause === verdict?.cause) return;
-      if (verdict) traffic.set(key, verdict);
-      else traffic.delete(key);
-      publish(key, undefined, undefined);
+      setSignal(traffic, key, verdict);
+    },
+    /** Its service's membership verdict (fewer instances than within the last hour; null: it says nothing). */
+    membership(key: string, verdict: Verdict | null): void {
+      setSignal(membership, key, verdict);
     },
     stop(): void {
       unsubscribe();

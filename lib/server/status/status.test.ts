@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IngestBatch } from '@/lib/model/ingest';
 import { DEFAULT_TRAFFIC_THRESHOLDS } from '@/lib/model/status/combine';
+import { toService } from '@/lib/model/state';
+import { deriveTopology } from '@/lib/model/topology';
+import { probableOrigins } from '@/lib/model/topology-graph';
 import type { HealthChange } from '../health';
 import { createMetricsStore } from '../metrics-store/store';
 import { createStore, type Store } from '../store/store';
@@ -87,5 +90,38 @@ describe('one status from probes and traffic', () => {
     publisher.traffic(KEY, { status: 'warning', cause: 'error rate 6 % over 30 s (threshold 5 %)' });
     publisher.probe(KEY, { status: 'critical', statusCause: 'HTTP 503' }, undefined);
     expect(store.instance(KEY)).toMatchObject({ status: 'critical', statusCause: 'HTTP 503' });
+  });
+});
+
+describe('passing in this run', () => {
+  it('stamps when an instance turns passing, and a service that never passed since start is no origin', () => {
+    store = createStore({ coalesceMs: 0 });
+    const clock = { t: T0 };
+    publisher = createStatusPublisher({ store, now: () => new Date(clock.t) });
+    const register = (service: string, dependsOn: string[]): string => {
+      const key = `/services/${service}/${service}-1`;
+      store.upsertKey({ etcdKey: key, lease: undefined, registrations: [{ service, id: `${service}-1`, address: `127.0.0.1:${service.length}`, format: 'native', metadata: {}, dependsOn }] });
+      return key;
+    };
+    // Left by an earlier run: web → orders → payments, all unreachable since this run started.
+    const keys = { web: register('web', ['orders']), orders: register('orders', ['payments']), payments: register('payments', []) };
+    store.flush();
+    const topology = () => {
+      const byService = new Map<string, Map<string, NonNullable<ReturnType<Store['instance']>>>>();
+      for (const instance of store.instances()) byService.set(instance.service, new Map([[instance.key, instance]]));
+      return deriveTopology([...byService].map(([name, instances]) => toService(name, instances)));
+    };
+    for (const key of Object.values(keys)) publisher.probe(key, { status: 'critical', statusCause: 'connection refused' }, undefined);
+    expect(store.instance(keys.payments)?.passedAt).toBeUndefined();
+    expect(probableOrigins(topology())).toEqual([]);
+
+    // This run: all three pass, then payments fails and its callers with it: payments is the origin.
+    clock.t = T0 + 60_000;
+    for (const key of Object.values(keys)) publisher.probe(key, { status: 'passing', statusCause: 'probe OK' }, undefined);
+    expect(store.instance(keys.payments)?.passedAt).toBe(new Date(T0 + 60_000).toISOString());
+    clock.t = T0 + 120_000;
+    for (const key of Object.values(keys)) publisher.probe(key, { status: 'critical', statusCause: 'HTTP 503' }, undefined);
+    expect(store.instance(keys.payments)?.passedAt).toBe(new Date(T0 + 60_000).toISOString());
+    expect(probableOrigins(topology()).map((origin) => origin.id)).toEqual(['payments']);
   });
 });

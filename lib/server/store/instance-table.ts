@@ -13,7 +13,7 @@ export interface DecodedKey {
 }
 
 /** What the health tracker knows of an instance; survives re-registration, dies with the instance. */
-export type HealthFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'lastProbe'>;
+export type HealthFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'lastProbe' | 'passedAt'>;
 
 const NOT_PROBED: HealthFacts = { status: 'unknown', statusCause: 'not probed yet' };
 /** Placeholder while a new row's instance is built from the row itself. */
@@ -124,6 +124,7 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
     if (health.statusCause !== undefined) instance.statusCause = health.statusCause;
     if (health.statusSince !== undefined) instance.statusSince = health.statusSince;
     if (health.lastProbe !== undefined) instance.lastProbe = health.lastProbe;
+    if (health.passedAt !== undefined) instance.passedAt = health.passedAt;
     if (drain && row.drainState) instance.drainState = row.drainState;
     const ttl = row.lease === undefined ? undefined : leaseTtls.get(row.lease);
     if (ttl !== undefined) instance.leaseTtl = ttl;

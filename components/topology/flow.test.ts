@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { edgeLabel, edgeTone } from './flow';
+
+describe('edge colour by errors and by latency against its own baseline', () => {
+  it.each<[string, Parameters<typeof edgeTone>[0], string, string | undefined]>([
+    ['no calls', {}, 'idle', undefined],
+    ['calls at their usual speed', { rps: 5, errorRate: 0, p95Ms: 40, baselineP95Ms: 20 }, 'ok', undefined],
+    ['exactly 3× is not over 3×', { rps: 5, errorRate: 0, p95Ms: 60, baselineP95Ms: 20 }, 'ok', undefined],
+    ['p95 10× its usual', { rps: 5, errorRate: 0, p95Ms: 200, baselineP95Ms: 20 }, 'warning', 'p95 10× usual'],
+    ['slow without a baseline yet says nothing', { rps: 5, errorRate: 0, p95Ms: 200 }, 'ok', undefined],
+    ['errors outrank slowness', { rps: 5, errorRate: 0.2, p95Ms: 200, baselineP95Ms: 20 }, 'critical', '20% errors'],
+    ['a few errors', { rps: 5, errorRate: 0.02, p95Ms: 20, baselineP95Ms: 20 }, 'warning', '2.0% errors'],
+  ])('%s', (_name, edge, tone, label) => {
+    expect(edgeTone(edge)).toBe(tone);
+    expect(edgeLabel(edge, edgeTone(edge))).toBe(label);
+  });
+});
