@@ -17,10 +17,13 @@ const PWN = 'window.__pwned=1';
 const IMG = `<img src=x onerror="${PWN}">`;
 const SCRIPT = `<script>${PWN}</script>`;
 const SVG = `"><svg onload=${PWN}>`;
+/** The service SCRIPT's grpc-go target names: the key segment before the address (SCRIPT holds a "/"). */
+const SCRIPT_SERVICE = 'script>';
 const JS_URL = `javascript:${PWN}`;
 const TEMPLATE = `{{constructor.constructor('${PWN}')()}}`;
 const RTL = '\u202Egnp.exe-rtl';
-const FORMULA = `=cmd|' /C calc'!A0`;
+// No "/": a service name is one key segment (README "Naming and leases"), so a slash would split it.
+const FORMULA = `=cmd|' -C calc'!A0`;
 const AT_FORMULA = '@SUM(1)';
 const MINUS_FORMULA = '-2+3';
 /** As long as a name may be (256 characters), with no place to break a line, and a payload at the end. */
@@ -169,7 +172,7 @@ describe('hostile fleet data in Chromium', () => {
 
   it('lists hostile services as text links to their encoded pages', async () => {
     await page.goto(`${server.url}/services`);
-    for (const name of [IMG, SCRIPT, SVG, FORMULA, AT_FORMULA, RTL, LONG]) {
+    for (const name of [IMG, SCRIPT_SERVICE, SVG, FORMULA, AT_FORMULA, RTL, LONG]) {
       const link = page.getByRole('link', { name, exact: true });
       await link.waitFor({ timeout: 10_000 });
       expect(await link.getAttribute('href')).toBe(servicePath(name));
@@ -239,7 +242,7 @@ describe('hostile fleet data in Chromium', () => {
     expect(header).toEqual(['id', 'at', 'kind', 'service', 'instance', 'from', 'to', 'actor', 'detail', 'until']);
     for (const cell of events.flat()) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
     const column = (name: string): string[] => events.map((event) => event[header?.indexOf(name) ?? -1] ?? '');
-    expect(column('service')).toEqual(expect.arrayContaining([`'${FORMULA}`, `'${AT_FORMULA}`, IMG, SCRIPT, SVG, RTL, LONG]));
+    expect(column('service')).toEqual(expect.arrayContaining([`'${FORMULA}`, `'${AT_FORMULA}`, IMG, SCRIPT_SERVICE, SVG, RTL, LONG]));
     expect(column('instance')).toEqual(expect.arrayContaining([`'${MINUS_FORMULA}`, `'\t=tab`, SVG, TEMPLATE]));
     expect(column('detail').filter((cell) => cell.startsWith(`'${REASON}`))).toHaveLength(1);
     expect(column('actor')).toEqual(expect.arrayContaining([`'${API_ACTOR}`, SCRIPT]));

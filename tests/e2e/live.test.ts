@@ -41,16 +41,18 @@ describe('live registry UI in Chromium', () => {
     expect(await page.evaluate(() => (window as Probe).__noReload)).toBe(true);
   });
 
-  it('removes an instance when its lease expires', async () => {
+  it('keeps an instance whose lease expired after failing probes on screen, marked lost, without a reload', async () => {
     ({ page } = await openServices(stack));
-    await stack.etcd.put('/services/e2e-lease-stays/s-1', nativeValue(9005));
+    await page.evaluate(() => ((window as Probe).__noReload = true));
+    // Nothing listens on 9002: its probes fail, then its lease expires — how a crashed process looks.
     await stack.etcd.put('/services/e2e-lease/i-1', nativeValue(9002), 4);
-    await page.goto(`${stack.server.url}/services/e2e-lease`);
+    await serviceLink(page, 'e2e-lease').click();
     await page.getByRole('cell', { name: 'i-1', exact: true }).waitFor({ timeout: 5_000 });
-    await page.getByText('No instances registered right now').waitFor({ timeout: 15_000 });
+    await page.getByRole('row').filter({ hasText: /Lost since .*lease/ }).waitFor({ timeout: 20_000 });
     await page.getByRole('link', { name: 'Services', exact: true }).first().click();
-    await serviceLink(page, 'e2e-lease-stays').waitFor();
-    expect(await serviceLink(page, 'e2e-lease').count()).toBe(0);
+    const row = page.getByRole('row').filter({ has: serviceLink(page, 'e2e-lease') });
+    await expect.poll(() => row.textContent()).toMatch(/Critical.*its only instance lost/);
+    expect(await page.evaluate(() => (window as Probe).__noReload)).toBe(true);
   });
 
   it('renders hostile and percent-laden names as text', async () => {

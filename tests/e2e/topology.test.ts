@@ -69,12 +69,14 @@ function batch(from: string, to: string, count: number, errors = 0): IngestBatch
 }
 
 /** Every drawn node's box on screen, by id. */
+/** Where each node sits on the map (relative to the map, which a notice above it may push down as a whole). */
 async function boxes(page: Page): Promise<Record<string, string>> {
   return page.locator('.react-flow__node').evaluateAll((elements) =>
     Object.fromEntries(
       elements.map((element) => {
         const r = element.getBoundingClientRect();
-        return [element.getAttribute('data-id') ?? '', `${Math.round(r.x)},${Math.round(r.y)},${Math.round(r.width)}x${Math.round(r.height)}`];
+        const map = element.closest('.react-flow')?.getBoundingClientRect() ?? { x: 0, y: 0 };
+        return [element.getAttribute('data-id') ?? '', `${Math.round(r.x - map.x)},${Math.round(r.y - map.y)},${Math.round(r.width)}x${Math.round(r.height)}`];
       }),
     ),
   );
