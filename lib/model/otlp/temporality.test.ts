@@ -26,6 +26,12 @@ describe('cumulative tracker', () => {
     expect(tracked.stats().resets).toBe(1);
   });
 
+  it('counts a restart whose start, truncated to the millisecond, falls in the millisecond of the last point', () => {
+    const { tracked } = tracker();
+    tracked.accept('s', { startMs: 0, timeMs: 10_000.7, histogram: histogram([50, 0, 0]) });
+    expect(tracked.accept('s', { startMs: 10_000, timeMs: 10_005.2, histogram: histogram([7, 0, 0]) })?.count).toBe(7);
+  });
+
   it('contributes nothing for a decrease under the same start, nor for an unknown start', () => {
     const { tracked } = tracker();
     tracked.accept('s', { startMs: 0, timeMs: 10_000, histogram: histogram([5, 5, 0]) });

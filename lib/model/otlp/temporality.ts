@@ -68,7 +68,9 @@ export function createCumulativeTracker(options: CumulativeTrackerOptions) {
       const delta = sameStart ? subtract(point.histogram, previous.histogram) : null;
       if (delta) return { fromMs: previous.timeMs, toMs: point.timeMs, histogram: delta, count: totalOf(delta) };
       resets += 1;
-      const knownStart = point.startMs > 0 && point.startMs < point.timeMs && point.startMs >= previous.timeMs;
+      // OpenTelemetry JS truncates a stream's start to the millisecond: a start in the millisecond of the
+      // last point is after it.
+      const knownStart = point.startMs > 0 && point.startMs < point.timeMs && point.startMs >= Math.floor(previous.timeMs);
       if (!sameStart && knownStart) return { fromMs: point.startMs, toMs: point.timeMs, histogram: point.histogram, count: totalOf(point.histogram) };
       return null;
     },
