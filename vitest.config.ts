@@ -25,6 +25,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          // One retry while the timing flakes listed in docs/ARCHITECTURE.md "Testing" are found.
+          retry: 1,
           testTimeout: 90_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -216,6 +216,8 @@ describe('drain in Chromium', () => {
   it('shows who drained it first, a field the server refused, and a lost connection, inside the dialog', async () => {
     for (const id of ['d-1', 'd-2', 'd-3']) await api(id, 'DELETE');
     await page.goto(`${server.url}/services/${SERVICE}`);
+    // Live (hydrated, connected, synced): the dialog then keeps what is typed into it.
+    await page.getByRole('status', { name: 'Connection: Live' }).waitFor({ timeout: 15_000 });
     const opener = rowOf(page, 'd-2').getByRole('button', { name: 'Drain d-2' });
     await opener.click();
     const dialog = dialogNamed('Drain d-2');

@@ -91,6 +91,8 @@ describe('lost instances in Chromium', () => {
 
   it('keeps the lost service on the map, critical, with its lost count', async () => {
     await page.goto(stack.server.url);
+    // Laid out and fitted: a click before that can land where the node no longer is.
+    await page.locator('.topology[data-ready="true"]').waitFor({ timeout: 20_000 });
     const usersNode = page.locator('.tnode--service').filter({ hasText: 'users' });
     await expect.poll(() => usersNode.count()).toBe(1);
     await expect.poll(() => usersNode.getAttribute('class')).toContain('tstatus--critical');
