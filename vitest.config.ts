@@ -15,6 +15,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
+          // One retry while the timing flake listed in docs/ARCHITECTURE.md "Testing" is found.
+          retry: 1,
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
