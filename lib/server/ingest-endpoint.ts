@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { IngestBatchSchema } from '@/lib/model/ingest';
 import { secureCookies } from './auth/cookies';
 import { authenticate } from './auth/guard';
+import { discardRest } from './discard-body';
 import { errorBody, firstIssue } from './http';
 import type { Runtime } from './runtime';
 
@@ -40,23 +41,13 @@ export function handleIngest(request: IncomingMessage, response: ServerResponse,
   );
 }
 
-/**
- * After a 413 the rest of an oversized body is read and dropped for at most this long: closing
- * while the client is still sending makes the kernel answer with a reset, which can overtake the
- * 413 (a chunked upload has no content-length to refuse up front).
- */
-const DISCARD_MS = 5_000;
-
 function tooLarge(request: IncomingMessage, response: ServerResponse): void {
   reply(response, 413, errorBody('too_large', `body over ${MAX_INGEST_BYTES} bytes`));
-  const cutOff = setTimeout(() => request.destroy(), DISCARD_MS);
-  cutOff.unref();
-  request.once('end', () => clearTimeout(cutOff)).once('close', () => clearTimeout(cutOff));
+  discardRest(request);
 }
 
 function receive(request: IncomingMessage, response: ServerResponse, runtime: Runtime, scope: string | undefined): void {
   if (Number(request.headers['content-length'] ?? 0) > MAX_INGEST_BYTES) {
-    request.resume();
     return tooLarge(request, response);
   }
   let chunks: Buffer[] = [];

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { attributeText, ExportMetricsRequestSchema, type ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { secureCookies } from '../auth/cookies';
 import { authenticate } from '../auth/guard';
+import { discardRest } from '../discard-body';
 import { errorBody, firstIssue } from '../http';
 import type { Runtime } from '../runtime';
 import { readBody } from './body';
@@ -17,19 +18,6 @@ export const BODY_TIMEOUT_MS = 15_000;
 
 const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
-
-/**
- * After a 413 or 408 the rest of the body is read and dropped for at most this long, as ingest does:
- * closing while the client still sends makes the kernel answer with a reset that can overtake the reply.
- */
-const DISCARD_MS = 5_000;
-
-function discardRest(request: IncomingMessage): void {
-  const cutOff = setTimeout(() => request.destroy(), DISCARD_MS);
-  cutOff.unref();
-  request.once('end', () => clearTimeout(cutOff)).once('close', () => clearTimeout(cutOff));
-  request.resume();
-}
 
 function replyError(response: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   response.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...headers }).end(JSON.stringify(errorBody(code, message)));
