@@ -29,7 +29,7 @@ describe('packSignals', () => {
   });
 
   it(`puts at most ${MAX_SIGNALS_PER_MESSAGE} items in a message`, () => {
-    const items = Array.from({ length: MAX_SIGNALS_PER_MESSAGE + 1 }, () => ({}));
+    const items = Array.from({ length: MAX_SIGNALS_PER_MESSAGE + 1 }, (_, i) => ({ credentialIds: [`s${i}`] }));
     expect(packSignals('replica-a', 'sessions', items, 1_000_000).messages).toHaveLength(2);
   });
 });

@@ -37,8 +37,8 @@ export const CallsSignalSchema = z
   })
   .refine((calls) => calls.errors <= calls.count, { message: 'errors must not exceed count', path: ['errors'] });
 
-/** A session ended on one replica (sign-out, revocation, a user disabled): every replica drops its sockets. */
-export const SessionsSignalSchema = z.object({ userId: z.number().int().positive().optional(), sessionHash: z.string().min(1).max(128).optional() });
+/** Sessions or tokens revoked on one replica (sign-out, revocation, a user changed): every replica closes their sockets. */
+export const SessionsSignalSchema = z.object({ credentialIds: z.array(z.string().min(1).max(128)).min(1).max(1_000) });
 
 export const SIGNAL_SCHEMAS = { probe: ProbeSignalSchema, calls: CallsSignalSchema, sessions: SessionsSignalSchema } as const;
 export type SignalKind = keyof typeof SIGNAL_SCHEMAS;

@@ -43,6 +43,8 @@ export interface MembershipOptions {
 
 const memberValue = z.object({ host: z.string().max(255), pid: z.number().int().nonnegative(), startedAt: z.string().max(64) });
 
+const RETRY_MS = 1_000;
+
 export const replicasPrefix = (controlPrefix: string): string => `${controlPrefix}replicas/`;
 
 export function createMembership(options: MembershipOptions): Membership {
@@ -114,31 +116,49 @@ export function createMembership(options: MembershipOptions): Membership {
     if (watcher) changed();
   };
 
+  const follow = async (): Promise<void> => {
+    await join();
+    const revision = await relist();
+    watcher = await client
+      .watch()
+      .prefix(prefix)
+      .startRevision((BigInt(revision) + 1n).toString())
+      .create();
+    watcher.on('put', (kv) => {
+      remember(kv);
+      changed();
+    });
+    watcher.on('delete', (kv) => {
+      members.delete(kv.key.toString('utf8').slice(prefix.length));
+      changed();
+    });
+    // etcd3 resumes the watch from its last revision; a relist on reconnection is cheap and certain.
+    watcher.on('connected', () => {
+      void relist()
+        .then(changed)
+        .catch(() => undefined);
+    });
+    changed();
+  };
+  let retryTimer: NodeJS.Timeout | undefined;
+  const attempt = async (): Promise<void> => {
+    try {
+      await follow();
+    } catch (error) {
+      await lease?.revoke().catch(() => undefined);
+      lease = undefined;
+      if (stopped) return;
+      log(`replica membership: cannot join through etcd yet (${error instanceof Error ? error.message : String(error)}); trying again`);
+      retryTimer = setTimeout(() => void attempt(), RETRY_MS);
+      retryTimer.unref();
+    }
+  };
+
   return {
     id,
     async start() {
-      await join();
-      const revision = await relist();
-      watcher = await client
-        .watch()
-        .prefix(prefix)
-        .startRevision((BigInt(revision) + 1n).toString())
-        .create();
-      watcher.on('put', (kv) => {
-        remember(kv);
-        changed();
-      });
-      watcher.on('delete', (kv) => {
-        members.delete(kv.key.toString('utf8').slice(prefix.length));
-        changed();
-      });
-      // etcd3 resumes the watch from its last revision; a relist on reconnection is cheap and certain.
-      watcher.on('connected', () => {
-        void relist()
-          .then(changed)
-          .catch(() => undefined);
-      });
-      changed();
+      // etcd down at start must not stop the console from starting: joining goes on in the background.
+      await attempt();
     },
     members: () => [...members.values()].sort((a, b) => (BigInt(a.createRevision) < BigInt(b.createRevision) ? -1 : 1)),
     owns(key) {
@@ -154,6 +174,7 @@ export function createMembership(options: MembershipOptions): Membership {
     async stop() {
       stopped = true;
       clearTimeout(fenceTimer);
+      clearTimeout(retryTimer);
       await watcher?.cancel().catch(() => undefined);
       await lease?.revoke().catch(() => undefined);
       members.delete(id);

@@ -34,6 +34,8 @@ export interface MetricsStoreOptions {
   maxSeries?: number;
   /** Probe series (one per instance) are capped apart, so probes never evict call series. */
   maxProbeSeries?: number;
+  /** Every interval of calls recorded here from ingest or OTLP, placed on our clock (replicas pass it on). */
+  onRecorded?: (observation: CallObservation) => void;
 }
 
 /** Read for what nothing was recorded about: zero-filled points (reading never changes a series). */
@@ -113,6 +115,10 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
     if (call.from !== undefined) targets.push(edgeKey(call.from, call.to));
     for (const key of targets) seriesFor(key).record(start, intervalSeconds, call.count, call.errors, values);
   };
+  const recordAndTell = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>): void => {
+    recordCalls(start, intervalSeconds, call);
+    options.onRecorded?.({ ...call, startSecond: start, intervalSeconds });
+  };
 
   return {
     ingest(batch: IngestBatch): IngestOutcome {
@@ -122,7 +128,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       }
       const { service: from } = batch.reporter;
       for (const call of batch.calls) {
-        recordCalls(anchored.start, batch.intervalSeconds, {
+        recordAndTell(anchored.start, batch.intervalSeconds, {
           from,
           to: call.to,
           ...(call.toInstance ? { toInstance: call.toInstance } : {}),
@@ -140,8 +146,12 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       if (!(observation.count <= MAX_COUNT && observation.errors <= observation.count)) return false;
       const anchored = anchor(observation.startSecond, observation.intervalSeconds);
       if (!anchored.ok) return false;
-      recordCalls(anchored.start, observation.intervalSeconds, observation);
+      recordAndTell(anchored.start, observation.intervalSeconds, observation);
       return true;
+    },
+    /** Calls another replica recorded (already on a server's clock and within ingest's bounds): recorded, not passed on. */
+    replay(observation: CallObservation): void {
+      recordCalls(observation.startSecond, observation.intervalSeconds, observation);
     },
     recordProbe(key: string, atMs: number, latencyMs: number, ok: boolean): void {
       probeSeriesFor(probeKey(key)).record(atMs / 1_000, 1, 1, ok ? 0 : 1, [{ value: latencyMs, weight: 1 }]);
