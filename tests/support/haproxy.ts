@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@/lib/server/etcd/local';
+
+const root = path.resolve(import.meta.dirname, '../..');
 
 export interface TestHaproxy {
   url: string;
@@ -10,36 +12,22 @@ export interface TestHaproxy {
 }
 
 /**
- * A real HAProxy (Debian `haproxy`) in front of the replicas, configured as docs/DEPLOYMENT.md
- * says: round robin, `/readyz` health checks, WebSockets tunnelled.
+ * A real HAProxy (Debian `haproxy`) in front of the replicas, configured by docs/deploy/haproxy.cfg
+ * (DEPLOYMENT.md's example) with this run's ports and a faster health check.
  */
 export async function startHaproxy(backends: string[]): Promise<TestHaproxy> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-haproxy-'));
   const config = path.join(dir, 'haproxy.cfg');
-  writeFileSync(
-    config,
-    [
-      'global',
-      '  maxconn 4096',
-      'defaults',
-      '  mode http',
-      '  timeout connect 2s',
-      '  timeout client 30s',
-      '  timeout server 30s',
-      '  timeout tunnel 1h',
-      'frontend switchyard',
-      `  bind 127.0.0.1:${port}`,
-      '  default_backend replicas',
-      'backend replicas',
-      '  balance roundrobin',
-      '  option httpchk GET /readyz',
-      '  http-check expect status 200',
-      '  default-server inter 500ms fall 2 rise 2',
-      ...backends.map((backend, index) => `  server replica${index + 1} ${new URL(backend).host} check`),
-      '',
-    ].join('\n'),
-  );
+  // The documented example, with this run's addresses: what DEPLOYMENT.md shows is what is tested.
+  const example = readFileSync(path.join(root, 'docs/deploy/haproxy.cfg'), 'utf8');
+  const servers = backends.map((backend, index) => `  server replica${index + 1} ${new URL(backend).host} check`).join('\n');
+  const text = example
+    .replace(/^  bind .*$/m, `  bind 127.0.0.1:${port}`)
+    .replace(/^  default-server inter 2s /m, '  default-server inter 500ms ')
+    .replace(/(^  server .*\n?)+/m, `${servers}\n`);
+  if (!text.includes(`bind 127.0.0.1:${port}`) || !text.includes(servers) || !text.includes('inter 500ms')) throw new Error('docs/deploy/haproxy.cfg no longer has the bind, default-server and server lines this harness replaces');
+  writeFileSync(config, text);
   const binary = existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy';
   const child = spawn(binary, ['-f', config, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
