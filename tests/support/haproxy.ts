@@ -23,9 +23,9 @@ export async function startHaproxy(backends: string[]): Promise<TestHaproxy> {
   const example = readFileSync(path.join(root, 'docs/deploy/haproxy.cfg'), 'utf8');
   const servers = backends.map((backend, index) => `  server replica${index + 1} ${new URL(backend).host} check`).join('\n');
   const text = example
-    .replace(/^  bind .*$/m, `  bind 127.0.0.1:${port}`)
-    .replace(/^  default-server inter 2s /m, '  default-server inter 500ms ')
-    .replace(/(^  server .*\n?)+/m, `${servers}\n`);
+    .replace(/^ {2}bind .*$/m, `  bind 127.0.0.1:${port}`)
+    .replace(/^ {2}default-server inter 2s /m, '  default-server inter 500ms ')
+    .replace(/(^ {2}server .*\n?)+/m, `${servers}\n`);
   if (!text.includes(`bind 127.0.0.1:${port}`) || !text.includes(servers) || !text.includes('inter 500ms')) throw new Error('docs/deploy/haproxy.cfg no longer has the bind, default-server and server lines this harness replaces');
   writeFileSync(config, text);
   const binary = existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy';
