@@ -2,7 +2,7 @@ import path from 'node:path';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { ExportMetricsRequestSchema } from '@/lib/model/otlp/schema';
-import { decodeMetricsRequest, encodeMetricsResponse } from './proto';
+import { decodeMetricsRequest, encodePartialResponse } from './proto';
 
 /** The vendored definitions, loaded independently to encode what an exporter would send. */
 function vendoredRoot(): protobuf.Root {
@@ -48,8 +48,8 @@ describe('OTLP protobuf', () => {
   });
 
   it('encodes partial_success by the upstream field numbers', () => {
-    expect(encodeMetricsResponse(undefined)).toHaveLength(0);
+    expect(encodePartialResponse(undefined)).toHaveLength(0);
     // field 1 (message) { field 1 varint 3, field 2 string "x" }
-    expect([...encodeMetricsResponse({ rejectedDataPoints: 3, errorMessage: 'x' })]).toEqual([0x0a, 0x05, 0x08, 0x03, 0x12, 0x01, 0x78]);
+    expect([...encodePartialResponse({ rejected: 3, message: 'x' })]).toEqual([0x0a, 0x05, 0x08, 0x03, 0x12, 0x01, 0x78]);
   });
 });
