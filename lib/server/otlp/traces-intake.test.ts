@@ -74,6 +74,15 @@ describe('traces intake', () => {
     expect(total(latency.edge('gateway', 'users', '5m'))).toBe(1);
   });
 
+  it('pairs them when the server span arrives first too (its exporter flushed first)', () => {
+    const { clock, latency, otlp } = setup();
+    otlp.traces.accept(spans('users', clock.now, [{ kind: 2, spanId: '0000000000000002', parentSpanId: '0000000000000001', ms: 30, attributes: usersAddress }]));
+    otlp.traces.accept(spans('gateway', clock.now, [{ kind: 3, spanId: '0000000000000001', ms: 40, attributes: usersAddress, error: true }]));
+    expect(total(latency.edge('gateway', 'users', '5m'))).toBe(1);
+    clock.now += 2_000;
+    expect(latency.edges()).toMatchObject([{ from: 'gateway', to: 'users', errorRate: 1 }]);
+  });
+
   it('an unpaired server span becomes an edge from the virtual caller once its TTL passes; an unpaired client span an edge to its named callee', () => {
     const { clock, latency, otlp } = setup();
     otlp.traces.accept(spans('users', clock.now, [{ kind: 2, spanId: '0000000000000002', parentSpanId: '00000000000000aa', ms: 5 }]));

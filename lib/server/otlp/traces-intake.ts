@@ -1,6 +1,6 @@
 import type { ReportAuthority } from '@/lib/model/otlp/authority';
 import type { ExternalNodes } from '@/lib/model/otlp/observations';
-import { createSpanPairing, type Unpaired } from '@/lib/model/otlp/span-pairing';
+import { createSpanPairing, type Pair, type Unpaired } from '@/lib/model/otlp/span-pairing';
 import { spanFact, type SpanFact, type SpanTiming } from '@/lib/model/otlp/spans';
 import { attributeText } from '@/lib/model/otlp/schema';
 import type { ExportTraceRequest } from '@/lib/model/otlp/trace-schema';
@@ -53,6 +53,11 @@ export function createTracesIntake(options: TracesIntakeOptions) {
     return record({ from, to, countsForCallee: false, ...callOf(timing), ...extra });
   };
 
+  /** A completed pair is one call on the edge, with the server span's duration; failed if either side failed. */
+  const paired = (pair: Pair | undefined): void => {
+    if (pair) edge(pair.client.reporter.service, pair.server.reporter.service, { ...pair.server, error: pair.client.error || pair.server.error });
+  };
+
   const settle = (unpaired: Unpaired): void => {
     const at = now();
     for (const server of unpaired.servers) {
@@ -86,7 +91,7 @@ export function createTracesIntake(options: TracesIntakeOptions) {
       return ok ? undefined : 'span ended more than a day from the server clock';
     }
     if (fact.role === 'client') {
-      pairing.offerClient(fact, at, overflow);
+      paired(pairing.offerClient(fact, at, overflow));
       return undefined;
     }
     authority.markServerSpans(fact.reporter.service, at);
@@ -96,8 +101,7 @@ export function createTracesIntake(options: TracesIntakeOptions) {
     }
     // A root span is where a request entered the fleet: there is no caller to pair with.
     if (fact.pairKey === undefined) return undefined;
-    const pair = pairing.offerServer({ ...fact, pairKey: fact.pairKey }, at, overflow);
-    if (pair) edge(pair.client.reporter.service, pair.server.reporter.service, { ...pair.server, error: pair.client.error || pair.server.error });
+    paired(pairing.offerServer({ ...fact, pairKey: fact.pairKey }, at, overflow));
     return undefined;
   };
 
