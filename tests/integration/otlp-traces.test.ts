@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Tracer } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
@@ -150,7 +151,11 @@ describe('POST /v1/traces with the OpenTelemetry SDK', () => {
     );
     const diagnostics = z.object({ externalNodes: z.object({ nodes: z.number(), refused: z.number(), cap: z.number() }) }).parse(await (await server.fetch('/api/v1/diagnostics')).json());
     expect(diagnostics.externalNodes.nodes).toBeGreaterThanOrEqual(2);
-    expect(await (await server.fetch('/metrics')).text()).toMatch(/switchyard_otlp_external_nodes \d+/);
+    expect(await (await server.fetch('/metrics')).text()).toMatch(/switchyard_otlp_external_nodes [1-9]\d*/);
+    const viewer = await server.userSession('diagnostics-viewer', 'viewer');
+    const page = await (await server.fetch('/diagnostics', { headers: { cookie: viewer } })).text();
+    expect(page).toMatch(/<dt>External nodes<\/dt><dd>[1-9]\d*<\/dd>/);
+    expect(page).toContain('<dt>External nodes refused</dt>');
   });
 
   it('metrics and traces together: each call counts once on the edge, the service and the instance', async () => {
@@ -248,5 +253,26 @@ describe('POST /v1/traces refusals', () => {
     expect((await postTraces(body, { 'content-type': 'application/json', authorization: 'Bearer not-a-token' })).status).toBe(401);
     const scoped = await server.createToken({ name: 'users-only', role: 'viewer', service: 'users' });
     expect((await postTraces(body, { 'content-type': 'application/json', authorization: `Bearer ${scoped}` })).status).toBe(403);
+  });
+
+  it('answers a flood with 429 and Retry-After, and serves again once it drains', async () => {
+    const url = new URL(server.url);
+    // Requests whose bodies never finish hold their places (shared with /v1/metrics) until dropped.
+    const held = Array.from({ length: 16 }, () => {
+      const request = http.request({ host: url.hostname, port: url.port, path: '/v1/traces', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '1000', authorization: `Bearer ${token}` } });
+      request.on('error', () => undefined);
+      request.write('{');
+      return request;
+    });
+    try {
+      const refused = await eventually(async () => {
+        const response = await postTraces('{}', { 'content-type': 'application/json' });
+        return response.status === 429 ? response : undefined;
+      });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      for (const request of held) request.destroy();
+    }
+    await eventually(async () => ((await postTraces('{}', { 'content-type': 'application/json' })).status === 200 ? true : undefined));
   });
 });
