@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RegistryLookup } from './peer';
-import { spanFact } from './spans';
+import { durationBucket, spanFact } from './spans';
 import { ExportTraceRequestSchema, type OtlpSpan } from './trace-schema';
 
 const registry: RegistryLookup = {
@@ -83,5 +83,18 @@ describe('spanFact', () => {
   it('the schema refuses ids that are not hex of the right length', () => {
     const parsed = ExportTraceRequestSchema.safeParse({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'zz', spanId: 'b7ad6b7169203331' }] }] }] });
     expect(parsed.success).toBe(false);
+  });
+
+  it('records a duration in its bucket of a fixed log scale: within ±4.5 % at the midpoint, 28 values a decade', () => {
+    for (const ms of [0.2, 1, 30, 999, 60_000]) {
+      const { lower, upper } = durationBucket(ms);
+      expect(lower).toBeLessThan(ms);
+      expect(upper).toBeGreaterThanOrEqual(ms * (1 - 1e-12));
+      expect(Math.abs(lower + (upper - lower) / 2 - ms) / ms).toBeLessThan(0.045);
+    }
+    const distinct = new Set(Array.from({ length: 1_000 }, (_, i) => durationBucket(10 + i * 0.09).upper));
+    // A decade (10–100 ms) is 3.3 doublings: at most 28 distinct values, under the store's 64 kept exactly.
+    expect(distinct.size).toBeLessThanOrEqual(28);
+    expect(durationBucket(0).upper).toBeGreaterThan(0);
   });
 });

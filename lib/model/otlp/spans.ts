@@ -27,6 +27,20 @@ export type SpanFact =
   | ({ role: 'client'; pairKey: string; reporter: SpanReporter; callee?: Callee } & SpanTiming)
   | ({ role: 'edge'; from: string; to: string; toInstance?: string; node: { name: string; kind: ObservedNodeKind; side: 'from' | 'to' } } & SpanTiming);
 
+/** Buckets per doubling of the fixed scale a span's duration is recorded on. */
+const BUCKETS_PER_DOUBLING = 8;
+
+/**
+ * The bucket of a fixed log scale (bounds 2^(k/8): each ~9 % wide, so its midpoint is within ±4.5 %)
+ * holding a duration in ms. Spans are recorded this way, not by their exact durations: a second's
+ * slot then holds a few dozen distinct values, as reporters' histograms give, instead of one per
+ * span (which would turn every busy slot into a 5 KB sketch).
+ */
+export function durationBucket(ms: number): { lower: number; upper: number } {
+  const k = Math.ceil(Math.log2(Math.min(3_600_000, Math.max(0.001, ms))) * BUCKETS_PER_DOUBLING);
+  return { lower: 2 ** ((k - 1) / BUCKETS_PER_DOUBLING), upper: 2 ** (k / BUCKETS_PER_DOUBLING) };
+}
+
 /** `<system>:<name>`, or whichever of the two is known. */
 function nodeName(system: string | undefined, name: string | undefined): string | undefined {
   if (system && name) return `${system}:${name}`;

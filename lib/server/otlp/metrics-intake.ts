@@ -72,6 +72,8 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
       }
       return { observed, rejected, externalOverflow: result.externalOverflow, ...(reason ? { reason } : {}) };
     },
+    /** Whether `service` reports the calls it receives itself (OTLP server metrics or server spans): then a caller's report feeds only the edge. */
+    reportsServerSide: (service: string): boolean => authority.reportsServerSide(service, now()),
     stats: () => ({ ...cumulative.stats(), unanchored }),
   };
 }

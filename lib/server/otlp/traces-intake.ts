@@ -1,7 +1,7 @@
 import type { ReportAuthority } from '@/lib/model/otlp/authority';
 import type { ExternalNodes } from '@/lib/model/otlp/observations';
 import { createSpanPairing, type Pair, type Unpaired } from '@/lib/model/otlp/span-pairing';
-import { spanFact, type SpanFact, type SpanTiming } from '@/lib/model/otlp/spans';
+import { durationBucket, spanFact, type SpanFact, type SpanTiming } from '@/lib/model/otlp/spans';
 import { attributeText } from '@/lib/model/otlp/schema';
 import type { ExportTraceRequest } from '@/lib/model/otlp/trace-schema';
 import type { CallObservation, MetricsStore } from '../metrics-store/store';
@@ -18,16 +18,20 @@ export interface TracesIntakeOptions {
   authority: ReportAuthority;
   externals: ExternalNodes;
   now?: () => number;
-  /** Spans waiting for their other side (~0.3 KB each). */
+  /** Spans waiting for their other side (~0.8 KB each, measured: ~40 MB when full). */
   maxWaiting?: number;
-  /** How long a span waits for its other side: exporters batch spans for up to 5 s (the SDK's BatchSpanProcessor default). */
+  /**
+   * How long a span waits for its other side. Each process's batch processor exports on its own
+   * timer (the SDK default every 5 s; the demo's every 10 s), so the two sides of a call arrive up to
+   * one batch delay apart.
+   */
   pairTtlMs?: number;
 }
 
-/** A span's call as a one-value histogram landing in the second it ended. */
+/** A span's call as a one-call histogram (its duration's bucket) landing in the second it ended. */
 function callOf(timing: SpanTiming): Pick<CallObservation, 'startSecond' | 'intervalSeconds' | 'count' | 'errors' | 'bounds' | 'counts'> {
-  const ms = Math.min(3_600_000, Math.max(0.001, timing.durationMs));
-  return { startSecond: Math.floor(timing.endMs / 1_000), intervalSeconds: 1, count: 1, errors: timing.error ? 1 : 0, bounds: [ms * 0.999_999, ms], counts: [0, 1, 0] };
+  const { lower, upper } = durationBucket(timing.durationMs);
+  return { startSecond: Math.floor(timing.endMs / 1_000), intervalSeconds: 1, count: 1, errors: timing.error ? 1 : 0, bounds: [lower, upper], counts: [0, 1, 0] };
 }
 
 /**
@@ -41,7 +45,7 @@ function callOf(timing: SpanTiming): Pick<CallObservation, 'startSecond' | 'inte
 export function createTracesIntake(options: TracesIntakeOptions) {
   const now = options.now ?? Date.now;
   const registry = createRegistryLookup(options.store);
-  const pairing = createSpanPairing({ cap: options.maxWaiting ?? 20_000, ttlMs: options.pairTtlMs ?? 10_000 });
+  const pairing = createSpanPairing({ cap: options.maxWaiting ?? 50_000, ttlMs: options.pairTtlMs ?? 15_000 });
   const { authority, externals } = options;
   let unattributed = 0;
 
