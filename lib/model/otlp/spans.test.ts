@@ -74,6 +74,11 @@ describe('spanFact', () => {
     expect(spanFact(span(3, { 'http.response.status_code': 404 }), gateway, registry)).toMatchObject({ error: false });
   });
 
+  it('refuses a queue or database name over 256 characters, as ingest refuses long names', () => {
+    expect(spanFact(span(4, { 'messaging.destination.name': 'q'.repeat(300) }), gateway, registry)).toMatch(/over 256/);
+    expect(spanFact(span(3, { 'db.system': 'mysql', 'db.name': 'd'.repeat(300) }), gateway, registry)).toMatch(/over 256/);
+  });
+
   it('ignores internal spans and refuses spans without ids or times', () => {
     expect(spanFact(span(1), gateway, registry)).toBeNull();
     expect(spanFact({ ...span(3), spanId: '' }, gateway, registry)).toMatch(/spanId/);

@@ -27,6 +27,9 @@ export type SpanFact =
   | ({ role: 'client'; pairKey: string; reporter: SpanReporter; callee?: Callee } & SpanTiming)
   | ({ role: 'edge'; from: string; to: string; toInstance?: string; node: { name: string; kind: ObservedNodeKind; side: 'from' | 'to' } } & SpanTiming);
 
+/** Names over this (services, queues, databases) refuse the span, as ingest refuses them. */
+export const MAX_NODE_NAME = 256;
+
 /** Buckets per doubling of the fixed scale a span's duration is recorded on. */
 const BUCKETS_PER_DOUBLING = 8;
 
@@ -78,6 +81,8 @@ export function spanFact(span: OtlpSpan, resource: { service: string; instance?:
   };
   const { service } = resource;
   const queue = queueOf(attributes);
+  const database = span.kind === SPAN_KIND.client ? databaseOf(attributes) : undefined;
+  if ((queue?.length ?? 0) > MAX_NODE_NAME || (database?.length ?? 0) > MAX_NODE_NAME) return `queue or database name over ${MAX_NODE_NAME} characters`;
   if (queue && (span.kind === SPAN_KIND.producer || span.kind === SPAN_KIND.client)) {
     return { role: 'edge', from: service, to: queue, node: { name: queue, kind: 'queue', side: 'to' }, ...timing };
   }
@@ -86,7 +91,6 @@ export function spanFact(span: OtlpSpan, resource: { service: string; instance?:
     return { role: 'edge', from: queue, to: service, ...(instance ? { toInstance: instance } : {}), node: { name: queue, kind: 'queue', side: 'from' }, ...timing };
   }
   if (span.kind === SPAN_KIND.client) {
-    const database = databaseOf(attributes);
     if (database) return { role: 'edge', from: service, to: database, node: { name: database, kind: 'database', side: 'to' }, ...timing };
     const callee = calleeOf(attributes, registry);
     const reporter = { service, ...(resource.instance ? { instance: resource.instance } : {}) };

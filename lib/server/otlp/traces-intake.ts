@@ -1,7 +1,7 @@
 import type { ReportAuthority } from '@/lib/model/otlp/authority';
 import type { ExternalNodes } from '@/lib/model/otlp/observations';
 import { createSpanPairing, type Pair, type Unpaired } from '@/lib/model/otlp/span-pairing';
-import { durationBucket, spanFact, type SpanFact, type SpanTiming } from '@/lib/model/otlp/spans';
+import { durationBucket, MAX_NODE_NAME, spanFact, type SpanFact, type SpanTiming } from '@/lib/model/otlp/spans';
 import { attributeText } from '@/lib/model/otlp/schema';
 import type { ExportTraceRequest } from '@/lib/model/otlp/trace-schema';
 import type { CallObservation, MetricsStore } from '../metrics-store/store';
@@ -125,6 +125,10 @@ export function createTracesIntake(options: TracesIntakeOptions) {
         const service = attributeText(resource.attributes, 'service.name');
         if (!service) {
           refuse(spans.length, 'resource has no service.name attribute');
+          continue;
+        }
+        if (service.length > MAX_NODE_NAME) {
+          refuse(spans.length, `resource service.name over ${MAX_NODE_NAME} characters`);
           continue;
         }
         if (!lookup.hasService(service) && !externals.admit(service)) {
