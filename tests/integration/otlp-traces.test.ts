@@ -25,7 +25,7 @@ let server: TestServer;
 let token: string;
 
 /** Registered services, each used by one test only (tests stay independent of order). */
-const ADDRESSES = { gateway: '127.0.0.1:9200', users: '127.0.0.1:9201', worker: '127.0.0.1:9202', payments: '127.0.0.1:9203', checkout: '127.0.0.1:9204', drainee: '127.0.0.1:9205' } as const;
+const ADDRESSES = { gateway: '127.0.0.1:9200', users: '127.0.0.1:9201', worker: '127.0.0.1:9202', payments: '127.0.0.1:9203', checkout: '127.0.0.1:9204', drainee: '127.0.0.1:9205', metered: '127.0.0.1:9206' } as const;
 const QUIET_SECONDS = 2;
 
 beforeAll(async () => {
@@ -190,23 +190,19 @@ describe('POST /v1/traces with the OpenTelemetry SDK', () => {
     expect(await instanceInbound('payments', 'payments-1')).toBeCloseTo(5, 6);
   });
 
-  it('drain: an instance whose only reported traffic is OTLP server spans goes draining → drained once they stop', async () => {
-    const drainee = traced('drainee');
-    const serve = async (): Promise<void> => {
-      drainee.tracer.startSpan('GET', { kind: SpanKind.SERVER, attributes: peer('drainee') }, ROOT_CONTEXT).end();
-      await drainee.flush();
-    };
+  /** Drains `service`-1 and checks it goes draining while `serve` keeps calls coming, then drained once they stop. */
+  async function drainsWhenIdle(service: keyof typeof ADDRESSES, serve: () => Promise<void>, stop: () => Promise<void>): Promise<void> {
     await serve();
-    const operator = await server.userSession('drain-operator', 'operator');
-    const drained = await server.fetch('/api/v1/services/drainee/instances/drainee-1/drain', {
+    const operator = await server.userSession(`${service}-operator`, 'operator');
+    const drained = await server.fetch(`/api/v1/services/${service}/instances/${service}-1/drain`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie: operator, origin: server.url },
       body: JSON.stringify({ reason: 'deploy', force: true }),
     });
     expect(drained.status).toBe(200);
     const drainState = async (): Promise<string | undefined> => {
-      const body = z.object({ instances: z.array(z.object({ id: z.string(), drainState: z.string().optional() })) }).parse(await (await server.fetch('/api/v1/services/drainee')).json());
-      return body.instances.find((i) => i.id === 'drainee-1')?.drainState;
+      const body = z.object({ instances: z.array(z.object({ id: z.string(), drainState: z.string().optional() })) }).parse(await (await server.fetch(`/api/v1/services/${service}`)).json());
+      return body.instances.find((i) => i.id === `${service}-1`)?.drainState;
     };
     // Calls keep arriving: the monitor (every 2 s) says draining.
     expect(
@@ -215,8 +211,30 @@ describe('POST /v1/traces with the OpenTelemetry SDK', () => {
         return await drainState();
       }, 10_000, 'a drain verdict'),
     ).toBe('draining');
-    await drainee.shutdown();
+    await stop();
     await eventually(async () => ((await drainState()) === 'drained' ? true : undefined), 15_000, 'drained');
+  }
+
+  it('drain: an instance whose only reported traffic is OTLP server spans goes draining → drained once they stop', async () => {
+    const drainee = traced('drainee');
+    const serve = async (): Promise<void> => {
+      drainee.tracer.startSpan('GET', { kind: SpanKind.SERVER, attributes: peer('drainee') }, ROOT_CONTEXT).end();
+      await drainee.flush();
+    };
+    await drainsWhenIdle('drainee', serve, () => drainee.shutdown());
+  });
+
+  it('drain: the same from OTLP server duration metrics alone', async () => {
+    const provider = new MeterProvider({
+      resource: resourceFromAttributes({ 'service.name': 'metered', 'service.instance.id': 'metered-sdk' }),
+      readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ temporalityPreference: AggregationTemporality.DELTA }), exportIntervalMillis: 3_600_000 })],
+    });
+    const served = provider.getMeter('t').createHistogram('http.server.request.duration', { unit: 's' });
+    const serve = async (): Promise<void> => {
+      served.record(0.01, { 'http.response.status_code': 200, ...peer('metered') });
+      await provider.forceFlush();
+    };
+    await drainsWhenIdle('metered', serve, () => provider.shutdown());
   });
 });
 
