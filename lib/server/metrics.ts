@@ -1,6 +1,12 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RegistryTarget } from './store/store';
 
+/** What the OTLP intake tells the metrics (lib/server/otlp/intake.ts). */
+interface OtlpSource {
+  externalNodes(): { nodes: number; refused: number; cap: number };
+  traces: { stats(): { waiting: number; paired: number; expired: number; pushedOut: number; unattributed: number } };
+}
+
 /** Prometheus metrics for one runtime; a registry per runtime so tests can run several. */
 export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'registryStatus'>) {
   const registry = new Registry();
@@ -11,7 +17,7 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
   const ingestReanchored = new Counter({ name: 'switchyard_ingest_reanchored_total', help: 'Ingest batches whose reporter clock was off by more than 30 s', registers: [registry] });
   const otlpPoints = new Counter({ name: 'switchyard_otlp_points_total', help: 'OTLP duration data points by outcome: observed, rejected (partial_success), external_cap (rejected: the external node cap was reached)', labelNames: ['outcome'], registers: [registry] });
   const otlpSpans = new Counter({ name: 'switchyard_otlp_spans_total', help: 'OTLP spans by outcome: observed, rejected (partial_success), external_cap (rejected: the external node cap was reached)', labelNames: ['outcome'], registers: [registry] });
-  let otlpSource: { externalNodes(): { nodes: number; refused: number; cap: number } } | undefined;
+  let otlpSource: OtlpSource | undefined;
   new Gauge({
     name: 'switchyard_otlp_external_nodes',
     help: 'Nodes outside the registry named by OTLP metrics and spans (external callees, unregistered reporters, queues, databases, the virtual caller), held within the cap',
@@ -26,6 +32,21 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
     registers: [registry],
     collect() {
       if (otlpSource) this.set(otlpSource.externalNodes().refused);
+    },
+  });
+  new Gauge({
+    name: 'switchyard_otlp_span_pairing',
+    help: 'Client/server span pairing since start: paired (pairs made), expired (spans alone past the TTL), pushed_out (spans alone over the cap), unattributed (of those, naming no node); waiting: spans waiting now',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      if (!otlpSource) return;
+      const { waiting, paired, expired, pushedOut, unattributed } = otlpSource.traces.stats();
+      this.set({ outcome: 'waiting' }, waiting);
+      this.set({ outcome: 'paired' }, paired);
+      this.set({ outcome: 'expired' }, expired);
+      this.set({ outcome: 'pushed_out' }, pushedOut);
+      this.set({ outcome: 'unattributed' }, unattributed);
     },
   });
   const socketsConnected = new Gauge({ name: 'switchyard_sockets_connected', help: 'Browser Socket.IO connections open now', registers: [registry] });
@@ -66,7 +87,7 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
       },
     },
     /** The OTLP intake whose external node count the gauges report (created after the metrics). */
-    watchOtlp: (source: { externalNodes(): { nodes: number; refused: number; cap: number } }) => {
+    watchOtlp: (source: OtlpSource) => {
       otlpSource = source;
     },
     socketsConnected,

@@ -121,6 +121,8 @@ describe('POST /v1/traces with the OpenTelemetry SDK', () => {
     expect((await total('/api/v1/services/users/latency')).count).toBeCloseTo(10, 6);
     expect(await instanceInbound('users', 'users-1')).toBeCloseTo(10, 6);
     expect((await topology()).edges).toContainEqual(expect.objectContaining({ from: 'gateway', to: 'users', source: 'observed' }));
+    const paired = /switchyard_otlp_span_pairing\{outcome="paired"\} (\d+)/.exec(await (await server.fetch('/metrics')).text());
+    expect(Number(paired?.[1])).toBeGreaterThanOrEqual(10);
   });
 
   it("JSON (the SDK's own serializer): producer/consumer spans put a queue node between the services, db spans a database node, in GET /api/v1/topology", async () => {
