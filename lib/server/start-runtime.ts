@@ -154,10 +154,14 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   });
   registry.start();
   const latency = createMetricsStore({ onRecorded: (observation) => bus.publish('calls', callsSignal(observation)) });
-  const sweeper = setInterval(() => latency.sweep(), 5_000);
+  const otlp = createOtlpIntake({ store, latency });
+  metrics.watchOtlp(otlp);
+  const sweeper = setInterval(() => {
+    otlp.traces.sweep();
+    latency.sweep();
+  }, 5_000);
   sweeper.unref();
   const topologyLayout = startTopologyLayout({ store, latency, log });
-  const otlp = createOtlpIntake({ store, latency });
   // One writer of instance status: probes and reported calls combined, one cause (DESIGN §6).
   const publisher = createStatusPublisher({
     store,

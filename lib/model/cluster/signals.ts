@@ -34,6 +34,7 @@ export const CallsSignalSchema = z
     count: z.number().int().nonnegative().max(MAX_COUNT),
     errors: z.number().int().nonnegative().max(MAX_COUNT),
     latencyMs: HistogramSchema,
+    node: z.object({ name, kind: z.enum(['queue', 'database']) }).optional(),
   })
   .refine((calls) => calls.errors <= calls.count, { message: 'errors must not exceed count', path: ['errors'] });
 

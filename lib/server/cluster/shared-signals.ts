@@ -15,6 +15,7 @@ export const callsSignal = (observation: CallObservation): Signal<'calls'> => ({
   count: observation.count,
   errors: observation.errors,
   latencyMs: { bounds: [...observation.bounds], counts: [...observation.counts] },
+  ...(observation.node !== undefined ? { node: observation.node } : {}),
 });
 
 const observationOf = ({ latencyMs, ...calls }: Signal<'calls'>): CallObservation => ({ ...calls, bounds: latencyMs.bounds, counts: latencyMs.counts });
