@@ -19,6 +19,7 @@ import { attachLiveHub, type LiveServer } from './live';
 import type { Listener } from './listener';
 import { createMetrics } from './metrics';
 import { createLostTracker } from './lost/tracker';
+import { createPersistedSeries } from './metrics-store/persisted';
 import { createMetricsStore } from './metrics-store/store';
 import { createOtlpIntake } from './otlp/intake';
 import { createProber, type Prober } from './prober/prober';
@@ -132,7 +133,11 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     onRelisted: () => lost.relisted(),
   });
   registry.start();
-  const latency = createMetricsStore();
+  // Closed minute slots go to the store and the last day comes back from it: charts survive a restart.
+  const persistedSeries = createPersistedSeries({ db: history.db, retentionDays: config.SWITCHYARD_SERIES_RETENTION_DAYS, log });
+  const latency = createMetricsStore({ onMinutesClosed: (closed) => persistedSeries.enqueue(closed) });
+  log(`latency series: restored ${await persistedSeries.restoreInto(latency)} minute slot(s) of the last day`);
+  persistedSeries.start();
   const sweeper = setInterval(() => latency.sweep(), 5_000);
   sweeper.unref();
   const topologyLayout = startTopologyLayout({ store, latency, log });
@@ -220,6 +225,8 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
       stopMembershipStatus();
       publisher.stop();
       clearInterval(sweeper);
+      latency.closeOpenSlots();
+      await persistedSeries.stop();
       topologyLayout.stop();
       detachHub?.();
       unguardSockets?.();

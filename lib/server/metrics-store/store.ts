@@ -2,6 +2,8 @@ import { MAX_COUNT, type IngestBatch } from '@/lib/model/ingest';
 import type { EdgeStats, LatencyPoint, LatencyWindow } from '@/lib/model/latency';
 import { bucketValues } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
+import { edgeKey, instanceKey, isEdgeKey, isProbeKey, keyNames, probeKey, serviceKey } from './series-key';
+import { FIELDS } from './slots';
 
 /** Within this much of our clock, a reporter's interval is taken as it says. */
 export const TRUSTED_SKEW_SECONDS = 30;
@@ -34,16 +36,20 @@ export interface MetricsStoreOptions {
   maxSeries?: number;
   /** Probe series (one per instance) are capped apart, so probes never evict call series. */
   maxProbeSeries?: number;
+  /** Every sweep's closed minute slots, for persisting (called synchronously; copy nothing, they are yours). */
+  onMinutesClosed?: (closed: ClosedMinutes) => void;
 }
 
 /** Read for what nothing was recorded about: zero-filled points (reading never changes a series). */
 const NO_DATA = new Series();
 
-const SEP = '\u0000';
-const serviceKey = (service: string): string => `svc${SEP}${service}`;
-const instanceKey = (service: string, id: string): string => `ins${SEP}${service}${SEP}${id}`;
-const edgeKey = (from: string, to: string): string => `edg${SEP}${from}${SEP}${to}`;
-const probeKey = (key: string): string => `prb${SEP}${key}`;
+/** Minute slots closed by one sweep: series keys (`series-key.ts`), and FIELDS floats per slot as the rings keep them. */
+export interface ClosedMinutes {
+  keys: string[];
+  /** Slot starts, seconds since the epoch. */
+  minuteStarts: number[];
+  fields: Float32Array;
+}
 
 /**
  * Call and probe statistics per service, instance and edge, from merged distributions.
@@ -85,6 +91,24 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
   };
   const seriesFor = seriesIn(series, options.maxSeries ?? 4_000, REPORT_GRACE_SECONDS);
   const probeSeriesFor = seriesIn(probes, options.maxProbeSeries ?? 10_000, PROBE_GRACE_SECONDS);
+
+  const sweepUntil = (nowSecond: number): void => {
+    const keys: string[] = [];
+    const minuteStarts: number[] = [];
+    const closedFields: number[] = [];
+    const sweepPool = (pool: Map<string, Series>): void => {
+      for (const [key, found] of pool) {
+        found.sweep(nowSecond, (minuteStart, fields) => {
+          keys.push(key);
+          minuteStarts.push(minuteStart);
+          for (let i = 0; i < FIELDS; i += 1) closedFields.push(fields[i] ?? NaN);
+        });
+      }
+    };
+    sweepPool(series);
+    sweepPool(probes);
+    if (keys.length > 0) options.onMinutesClosed?.({ keys, minuteStarts, fields: Float32Array.from(closedFields) });
+  };
 
   const read = (pool: Map<string, Series>, key: string, window: LatencyWindow): LatencyPoint[] => {
     const nowSecond = now() / 1_000;
@@ -155,8 +179,8 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       const nowSecond = now() / 1_000;
       const pairs: { from: string; to: string }[] = [];
       for (const [key, found] of series) {
-        if (!key.startsWith(`edg${SEP}`) || found.lastUpdate() < nowSecond - 15 * 60) continue;
-        const [, from = '', to = ''] = key.split(SEP);
+        if (!isEdgeKey(key) || found.lastUpdate() < nowSecond - 15 * 60) continue;
+        const [from = '', to = ''] = keyNames(key);
         pairs.push({ from, to });
       }
       return pairs;
@@ -193,9 +217,9 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       const nowSecond = now() / 1_000;
       const edges: EdgeStats[] = [];
       for (const [key, found] of series) {
-        if (!key.startsWith(`edg${SEP}`)) continue;
+        if (!isEdgeKey(key)) continue;
         if (found.lastUpdate() < nowSecond - 15 * 60) continue;
-        const [, from = '', to = ''] = key.split(SEP);
+        const [from = '', to = ''] = keyNames(key);
         const { count, errors, points } = found.recent(nowSecond, 60);
         const latest = [...points].reverse().find((p) => p.p50Ms !== null);
         edges.push({
@@ -212,10 +236,13 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       return edges;
     },
     /** Closes slots past their grace period; call every few seconds. */
-    sweep(): void {
-      const nowSecond = now() / 1_000;
-      for (const found of series.values()) found.sweep(nowSecond);
-      for (const found of probes.values()) found.sweep(nowSecond);
+    sweep: (): void => sweepUntil(now() / 1_000),
+    /** Closes every open slot as it stands (a clean stop): the minutes so far are persisted, not lost. */
+    closeOpenSlots: (): void => sweepUntil(Number.POSITIVE_INFINITY),
+    /** Puts back a minute slot an earlier run persisted; keys are `series-key.ts` keys, caps apply as for new data. */
+    restoreMinute(key: string, minuteStart: number, fields: ArrayLike<number>): void {
+      const found = isProbeKey(key) ? probeSeriesFor(key) : seriesFor(key);
+      found.restoreMinute(minuteStart, fields);
     },
     stats: () => ({ series: series.size, probeSeries: probes.size, reanchored }),
   };
