@@ -94,6 +94,13 @@ describe.each(STORE_DIALECTS)('persisted latency series on %s', (dialect) => {
     expect(second.latency.edgePairs()).toEqual([{ from: 'web', to: 'pay' }]);
   });
 
+  it('flushes and stops at once with nothing queued', async () => {
+    const first = await run();
+    await first.persisted.flush();
+    await first.persisted.stop();
+    expect(first.persisted.stats()).toEqual({ pendingRecords: 0, dropped: 0, written: 0 });
+  });
+
   it('reads back only the last day, and prunes minutes past the retention and keys no longer written', async () => {
     const first = await run();
     traffic(first.latency);

@@ -116,36 +116,36 @@ export function createPersistedSeries(options: PersistedSeriesOptions) {
 
   /** Writes the queue in order; on a failure stops and schedules a retry. Never rejects. */
   const drain = async (): Promise<void> => {
-    try {
-      for (let next = pending[0]; next; next = pending[0]) {
-        try {
-          await writeMinute(next);
-        } catch (error) {
-          failures += 1;
-          const delay = Math.min(MAX_RETRY_MS, retryMs * 2 ** (failures - 1));
-          log(`latency series: writing ${next.keys.length} slot(s) of ${new Date(next.minuteMs).toISOString()} failed (${error instanceof Error ? error.message : String(error)}); retrying in ${Math.round(delay / 1_000)} s, ${pendingRecords} slot(s) queued`);
-          retryTimer = setTimeout(() => {
-            retryTimer = undefined;
-            schedule();
-          }, delay);
-          retryTimer.unref();
-          return;
-        }
-        failures = 0;
-        // The head may have been dropped meanwhile (the queue overflowed): remove only what was written.
-        if (pending[0] === next) {
-          pending.shift();
-          pendingRecords -= next.keys.length;
-        }
+    for (let next = pending[0]; next; next = pending[0]) {
+      try {
+        await writeMinute(next);
+      } catch (error) {
+        failures += 1;
+        const delay = Math.min(MAX_RETRY_MS, retryMs * 2 ** (failures - 1));
+        log(`latency series: writing ${next.keys.length} slot(s) of ${new Date(next.minuteMs).toISOString()} failed (${error instanceof Error ? error.message : String(error)}); retrying in ${Math.round(delay / 1_000)} s, ${pendingRecords} slot(s) queued`);
+        retryTimer = setTimeout(() => {
+          retryTimer = undefined;
+          schedule();
+        }, delay);
+        retryTimer.unref();
+        return;
       }
-    } finally {
-      writing = undefined;
+      failures = 0;
+      // The head may have been dropped meanwhile (the queue overflowed): remove only what was written.
+      if (pending[0] === next) {
+        pending.shift();
+        pendingRecords -= next.keys.length;
+      }
     }
   };
 
+  /** One writer at a time; what was queued while it finished is taken up at once. */
   const schedule = (): void => {
-    if (writing || retryTimer) return;
-    writing = drain();
+    if (writing || retryTimer || pending.length === 0) return;
+    writing = drain().finally(() => {
+      writing = undefined;
+      schedule();
+    });
   };
 
   const prune = async (): Promise<void> => {
