@@ -17,9 +17,9 @@ export interface PersistedSeriesOptions {
   retryMs?: number;
 }
 
-/** What `restoreInto` fills: the metrics store's `restoreMinute`. */
+/** What `restoreInto` fills: the metrics store's `restorerFor`. */
 export interface RestoreTarget {
-  restoreMinute(key: string, minuteStart: number, fields: ArrayLike<number>): void;
+  restorerFor(key: string): (minuteStart: number, fields: ArrayLike<number>) => void;
 }
 
 /** The charts read at most a day of minutes; older rows are kept for the retention only. */
@@ -206,6 +206,17 @@ export function createPersistedSeries(options: PersistedSeriesOptions) {
         keyById.set(row.id, key);
         if (known.size < MAX_CACHED_KEYS) known.set(key, { id: row.id, seenMs: row.seen_ms });
       }
+      // One series lookup per series, not per slot: a day of 10,000 series is 14 million slots.
+      const restorers = new Map<number, (minuteStart: number, fields: ArrayLike<number>) => void>();
+      const restorerOf = (id: number): ((minuteStart: number, fields: ArrayLike<number>) => void) | undefined => {
+        let found = restorers.get(id);
+        if (found) return found;
+        const key = keyById.get(id);
+        if (key === undefined) return undefined;
+        found = target.restorerFor(key);
+        restorers.set(id, found);
+        return found;
+      };
       let restored = 0;
       let lastId = 0;
       for (;;) {
@@ -218,10 +229,11 @@ export function createPersistedSeries(options: PersistedSeriesOptions) {
           .limit(RESTORE_PAGE_ROWS)
           .execute();
         for (const row of rows) {
+          const minuteStart = row.minute_ms / 1_000;
           decodeMinutes(row.body, (id, fields) => {
-            const key = keyById.get(id);
-            if (key === undefined) return;
-            target.restoreMinute(key, row.minute_ms / 1_000, fields);
+            const restore = restorerOf(id);
+            if (!restore) return;
+            restore(minuteStart, fields);
             restored += 1;
           });
           lastId = row.id;

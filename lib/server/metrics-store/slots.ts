@@ -151,7 +151,7 @@ export class Slots {
   /** Puts back a slot closed by an earlier run (read from the store); one older than the ring has nowhere to go. */
   restore(slotStart: number, fields: ArrayLike<number>): void {
     if (slotStart % this.stepSeconds !== 0 || this.#open.has(slotStart)) return;
-    this.#keep(slotStart, Array.from({ length: FIELDS }, (_, i) => fields[i] ?? NaN));
+    if (fields.length >= FIELDS) this.#keep(slotStart, fields);
   }
 
   /** Points for every slot in [from, to), zero-filled where nothing was seen. */
@@ -206,7 +206,7 @@ export class Slots {
   }
 
   /** Writes a closed slot into its page; returns the page's view of it, or undefined when it is older than the ring. */
-  #keep(slotStart: number, fields: readonly number[]): ClosedFields | undefined {
+  #keep(slotStart: number, fields: ArrayLike<number>): ClosedFields | undefined {
     const found = this.#locate(slotStart);
     let page = found.page;
     if (!page) {
@@ -219,7 +219,7 @@ export class Slots {
       page.fields.fill(NaN);
       this.#pages[index] = page;
     }
-    page.fields.set(fields, found.offset);
+    page.fields.set(fields.length === FIELDS ? fields : Array.prototype.slice.call(fields, 0, FIELDS), found.offset);
     return page.fields.subarray(found.offset, found.offset + FIELDS);
   }
 

@@ -239,10 +239,10 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
     sweep: (): void => sweepUntil(now() / 1_000),
     /** Closes every open slot as it stands (a clean stop): the minutes so far are persisted, not lost. */
     closeOpenSlots: (): void => sweepUntil(Number.POSITIVE_INFINITY),
-    /** Puts back a minute slot an earlier run persisted; keys are `series-key.ts` keys, caps apply as for new data. */
-    restoreMinute(key: string, minuteStart: number, fields: ArrayLike<number>): void {
+    /** Puts back minute slots an earlier run persisted, for one series (a `series-key.ts` key; caps apply as for new data). */
+    restorerFor(key: string): (minuteStart: number, fields: ArrayLike<number>) => void {
       const found = isProbeKey(key) ? probeSeriesFor(key) : seriesFor(key);
-      found.restoreMinute(minuteStart, fields);
+      return (minuteStart, fields) => found.restoreMinute(minuteStart, fields);
     },
     stats: () => ({ series: series.size, probeSeries: probes.size, reanchored }),
   };
