@@ -125,6 +125,13 @@ describe.each(STORE_DIALECTS)('persisted latency series on %s', (dialect) => {
     await first.persisted.prune();
     expect(await count('series_minutes')).toBe(0);
     expect(await count('series_keys')).toBe(0);
+
+    // The same series written again after its key was pruned is read back under a new key row.
+    first.latency.recordProbe(PROBE_KEY, clock, 4, true);
+    first.latency.closeOpenSlots();
+    await first.persisted.flush();
+    const again = await run();
+    expect(await again.persisted.restoreInto(again.latency)).toBe(1);
   });
 
   it('logs a failed write and retries it until the store takes it, never throwing into the sweep', async () => {

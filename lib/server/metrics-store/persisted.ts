@@ -160,7 +160,9 @@ export function createPersistedSeries(options: PersistedSeriesOptions) {
         await yieldToRequests();
       }
       // A key written within the retention was seen less than SEEN_REFRESH_MS before its last minute.
-      await db.deleteFrom('series_keys').where('seen_ms', '<', cutoff - SEEN_REFRESH_MS).execute();
+      const keys = await db.deleteFrom('series_keys').where('seen_ms', '<', cutoff - SEEN_REFRESH_MS).executeTakeFirst();
+      // A series that comes back after the retention must get a key row again, not its old id.
+      if (Number(keys.numDeletedRows) > 0) known.clear();
     } catch (error) {
       log(`latency series: pruning failed (${error instanceof Error ? error.message : String(error)}); next try in an hour`);
     }
