@@ -36,7 +36,7 @@ export interface MetricsStoreOptions {
   maxSeries?: number;
   /** Probe series (one per instance) are capped apart, so probes never evict call series. */
   maxProbeSeries?: number;
-  /** Every sweep's closed minute slots, for persisting (called synchronously; copy nothing, they are yours). */
+  /** Every sweep's closed minute slots, for persisting (called synchronously; the arrays are the callee's to keep). */
   onMinutesClosed?: (closed: ClosedMinutes) => void;
 }
 
