@@ -2,6 +2,8 @@ import { MAX_COUNT, type IngestBatch } from '@/lib/model/ingest';
 import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind } from '@/lib/model/latency';
 import { bucketValues } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
+import { edgeKey, instanceKey, isEdgeKey, isProbeKey, keyNames, probeKey, serviceKey } from './series-key';
+import { FIELDS } from './slots';
 
 /** Within this much of our clock, a reporter's interval is taken as it says. */
 export const TRUSTED_SKEW_SECONDS = 30;
@@ -38,16 +40,20 @@ export interface MetricsStoreOptions {
   maxProbeSeries?: number;
   /** Every interval of calls recorded here from ingest or OTLP, placed on our clock (replicas pass it on). */
   onRecorded?: (observation: CallObservation) => void;
+  /** Every sweep's closed minute slots, for persisting (called synchronously; the arrays are the callee's to keep). */
+  onMinutesClosed?: (closed: ClosedMinutes) => void;
 }
 
 /** Read for what nothing was recorded about: zero-filled points (reading never changes a series). */
 const NO_DATA = new Series();
 
-const SEP = '\u0000';
-const serviceKey = (service: string): string => `svc${SEP}${service}`;
-const instanceKey = (service: string, id: string): string => `ins${SEP}${service}${SEP}${id}`;
-const edgeKey = (from: string, to: string): string => `edg${SEP}${from}${SEP}${to}`;
-const probeKey = (key: string): string => `prb${SEP}${key}`;
+/** Minute slots closed by one sweep: series keys (`series-key.ts`), and FIELDS floats per slot as the rings keep them. */
+export interface ClosedMinutes {
+  keys: string[];
+  /** Slot starts, seconds since the epoch. */
+  minuteStarts: number[];
+  fields: Float32Array;
+}
 
 /**
  * Call and probe statistics per service, instance and edge, from merged distributions.
@@ -106,6 +112,24 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
   };
   const seriesFor = seriesIn(series, maxSeries, REPORT_GRACE_SECONDS);
   const probeSeriesFor = seriesIn(probes, options.maxProbeSeries ?? 10_000, PROBE_GRACE_SECONDS);
+
+  const sweepUntil = (nowSecond: number): void => {
+    const keys: string[] = [];
+    const minuteStarts: number[] = [];
+    const closedFields: number[] = [];
+    const sweepPool = (pool: Map<string, Series>): void => {
+      for (const [key, found] of pool) {
+        found.sweep(nowSecond, (minuteStart, fields) => {
+          keys.push(key);
+          minuteStarts.push(minuteStart);
+          for (let i = 0; i < FIELDS; i += 1) closedFields.push(fields[i] ?? NaN);
+        });
+      }
+    };
+    sweepPool(series);
+    sweepPool(probes);
+    if (keys.length > 0) options.onMinutesClosed?.({ keys, minuteStarts, fields: Float32Array.from(closedFields) });
+  };
 
   const read = (pool: Map<string, Series>, key: string, window: LatencyWindow): LatencyPoint[] => {
     const nowSecond = now() / 1_000;
@@ -186,8 +210,8 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       const nowSecond = now() / 1_000;
       const pairs: { from: string; to: string }[] = [];
       for (const [key, found] of series) {
-        if (!key.startsWith(`edg${SEP}`) || found.lastUpdate() < nowSecond - 15 * 60) continue;
-        const [, from = '', to = ''] = key.split(SEP);
+        if (!isEdgeKey(key) || found.lastUpdate() < nowSecond - 15 * 60) continue;
+        const [from = '', to = ''] = keyNames(key);
         pairs.push({ from, to });
       }
       return pairs;
@@ -224,9 +248,9 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       const nowSecond = now() / 1_000;
       const edges: EdgeStats[] = [];
       for (const [key, found] of series) {
-        if (!key.startsWith(`edg${SEP}`)) continue;
+        if (!isEdgeKey(key)) continue;
         if (found.lastUpdate() < nowSecond - 15 * 60) continue;
-        const [, from = '', to = ''] = key.split(SEP);
+        const [from = '', to = ''] = keyNames(key);
         const { count, errors, points } = found.recent(nowSecond, 60);
         const latest = [...points].reverse().find((p) => p.p50Ms !== null);
         edges.push({
@@ -244,10 +268,13 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       return edges;
     },
     /** Closes slots past their grace period; call every few seconds. */
-    sweep(): void {
-      const nowSecond = now() / 1_000;
-      for (const found of series.values()) found.sweep(nowSecond);
-      for (const found of probes.values()) found.sweep(nowSecond);
+    sweep: (): void => sweepUntil(now() / 1_000),
+    /** Closes every open slot as it stands (a clean stop): the minutes so far are persisted, not lost. */
+    closeOpenSlots: (): void => sweepUntil(Number.POSITIVE_INFINITY),
+    /** Puts back minute slots an earlier run persisted, for one series (a `series-key.ts` key; caps apply as for new data). */
+    restorerFor(key: string): (minuteStart: number, fields: ArrayLike<number>) => void {
+      const found = isProbeKey(key) ? probeSeriesFor(key) : seriesFor(key);
+      return (minuteStart, fields) => found.restoreMinute(minuteStart, fields);
     },
     stats: () => ({ series: series.size, probeSeries: probes.size, reanchored }),
   };
