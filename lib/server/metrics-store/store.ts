@@ -59,7 +59,39 @@ export interface ClosedMinutes {
  * Call and probe statistics per service, instance and edge, from merged distributions.
  * Bounded: a fixed number of slots per series and a cap on series.
  */
-export function createMetricsStore(options: MetricsStoreOptions = {}) {
+/** Call and probe latency series: 1 s and 1 min slots per service, instance, edge and probed key. */
+export interface MetricsStore {
+  /** Records a reporter's batch (`POST /api/v1/ingest`), anchored to the server's clock. */
+  ingest(batch: IngestBatch): IngestOutcome;
+  /** Records observed calls (OTLP); false when a count is beyond ingest's bound or the clock is more than a day off. */
+  observe(observation: CallObservation): boolean;
+  /** Records calls another replica recorded, without passing them on. */
+  replay(observation: CallObservation): void;
+  /** Records one probe of an instance key. */
+  recordProbe(key: string, atMs: number, latencyMs: number, ok: boolean): void;
+  /** A service's inbound series over `window` (service latency chart). */
+  service(service: string, window: LatencyWindow): LatencyPoint[];
+  /** One instance's inbound series over `window` (instance sparklines). */
+  instance(service: string, id: string, window: LatencyWindow): LatencyPoint[];
+  /** One caller→callee edge's series over `window` (the map's edge panel). */
+  edge(from: string, to: string, window: LatencyWindow): LatencyPoint[];
+  /** One instance key's probe series over `window` (probe chart). */
+  probe(key: string, window: LatencyWindow): LatencyPoint[];
+  /** The caller→callee pairs `edges()` would list, without their figures. */
+  edgePairs(): { from: string; to: string }[];
+  /** Reported calls to one instance over the last `windowSeconds`: totals and a call-weighted p95. */
+  instanceRecent(service: string, id: string, windowSeconds: number): { calls: number; errors: number; p95Ms: number | null };
+  /** The median of a service's per-minute p95 over the last hour; null with fewer than 5 minutes of calls. */
+  serviceBaselineP95(service: string): number | null;
+  /** Every observed edge with its last minute's rate, errors and latency (topology, the map page). */
+  edges(): EdgeStats[];
+  /** Closes slots past their grace period. */
+  sweep(): void;
+  /** Series counts and how often a reporter's clock was re-anchored. */
+  stats(): { series: number; probeSeries: number; reanchored: number };
+}
+
+export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsStore {
   const now = options.now ?? Date.now;
   const series = new Map<string, Series>();
   const probes = new Map<string, Series>();
@@ -280,4 +312,3 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
   };
 }
 
-export type MetricsStore = ReturnType<typeof createMetricsStore>;
