@@ -87,6 +87,10 @@ export interface MetricsStore {
   edges(): EdgeStats[];
   /** Closes slots past their grace period. */
   sweep(): void;
+  /** Closes every open slot as it stands (a clean stop): the minutes so far are persisted, not lost. */
+  closeOpenSlots(): void;
+  /** Puts back minute slots an earlier run persisted, for one series (a `series-key.ts` key). */
+  restorerFor(key: string): (minuteStart: number, fields: ArrayLike<number>) => void;
   /** Series counts and how often a reporter's clock was re-anchored. */
   stats(): { series: number; probeSeries: number; reanchored: number };
 }
