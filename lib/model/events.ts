@@ -19,6 +19,10 @@ export const EVENT_KINDS = [
   'auth.user_changed',
   'auth.token_created',
   'auth.token_revoked',
+  'alert.fired',
+  'alert.resolved',
+  'alert.suppressed',
+  'alert.delivery_failed',
 ] as const;
 export const EventKindSchema = z.enum(EVENT_KINDS);
 export type EventKind = z.infer<typeof EventKindSchema>;

@@ -4,6 +4,7 @@ import { Server as SocketServer } from 'socket.io';
 import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
 import { DEFAULT_TRAFFIC_THRESHOLDS } from '@/lib/model/status/combine';
 import { printable } from '@/lib/model/printable';
+import { startAlerting } from './alerts/start';
 import { secureCookies } from './auth/cookies';
 import { createOidcFlow } from './auth/oidc-flow';
 import { createAuth } from './auth/service';
@@ -180,6 +181,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   await prober.start();
   const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event), lineage: () => registry.lineage() });
   const stopDrainMonitor = startDrainMonitor({ store, latency, quietSeconds: config.SWITCHYARD_DRAIN_QUIET_SECONDS });
+  const alerts = startAlerting({ config, store, latency, history, metrics, log });
   let detachHub: (() => void) | undefined;
   let unguardSockets: (() => void) | undefined;
 
@@ -196,6 +198,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     auth,
     oidc: createOidcFlow(config),
     topologyLayout,
+    alerts,
     etcd,
     localEtcd,
     health,
@@ -215,6 +218,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     async stop() {
       publishRuntime(undefined);
       await prober.stop();
+      alerts.stop();
       stopDrainMonitor();
       stopTrafficStatus();
       stopMembershipStatus();
