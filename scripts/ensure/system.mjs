@@ -36,6 +36,8 @@ export const TOOLS = {
   // the registry-formats test builds a Go registrar against etcd's own clientv3, offline in GOPATH mode (tests/support/go-register.ts).
   peers: [
     { name: 'prometheus', pkg: 'prometheus', env: 'PROMETHEUS_BIN', paths: () => [...onPath('prometheus'), '/usr/bin/prometheus'] },
+    // The alerts tests deliver to a real Alertmanager that notifies a recording webhook (tests/support/alertmanager.ts).
+    { name: 'alertmanager', pkg: 'prometheus-alertmanager', env: 'ALERTMANAGER_BIN', paths: () => [...onPath('prometheus-alertmanager'), '/usr/bin/prometheus-alertmanager'] },
     { name: 'go', pkg: 'golang-go', paths: () => [...onPath('go'), '/usr/bin/go'] },
     { name: 'etcd clientv3 Go sources', pkg: 'golang-etcd-server-dev', plainFile: true, paths: () => ['/usr/share/gocode/src/go.etcd.io/etcd/clientv3/client.go'] },
     // The store suites and the DATABASE_URL test start a throwaway server (tests/support/postgres.ts).

@@ -222,10 +222,27 @@ describe('dependency-aware suppression', () => {
     // payments recovers; orders and web still fail: orders is now the origin of web's failure.
     const ordersStill = fleet({ ...paymentsDown, payments: {} });
     expect(ordersStill.origins.map((origin) => origin.id)).toEqual(['orders']);
-    expect(summary(engine.evaluate(ordersStill, T0 + 40_000)).sort()).toEqual(['fired ServiceCritical orders', 'resolved ServiceCritical payments']);
+    expect(summary(engine.evaluate(ordersStill, T0 + 40_000))).toEqual(['resolved ServiceCritical payments']);
     expect(byService(engine.alerts(), 'web')).toMatchObject({ state: 'suppressed', suppressedBy: 'orders' });
-    // orders recovers too, web still fails on its own: web is sent.
-    expect(summary(engine.evaluate(fleet({ ...healthy, web: { ...DOWN, dependsOn: ['orders'] } }), T0 + 50_000)).sort()).toEqual(['fired ServiceCritical web', 'resolved ServiceCritical orders']);
+    // orders has failed on its own for its rule's 30 s: sent.
+    expect(engine.evaluate(ordersStill, T0 + 69_000)).toEqual([]);
+    expect(summary(engine.evaluate(ordersStill, T0 + 70_000))).toEqual(['fired ServiceCritical orders']);
+    expect(byService(engine.alerts(), 'web')).toMatchObject({ state: 'suppressed', suppressedBy: 'orders' });
+    // orders recovers too, web still fails on its own for 30 s: web is sent.
+    const webAlone = fleet({ ...healthy, web: { ...DOWN, dependsOn: ['orders'] } });
+    expect(summary(engine.evaluate(webAlone, T0 + 80_000))).toEqual(['resolved ServiceCritical orders']);
+    expect(summary(engine.evaluate(webAlone, T0 + 110_000))).toEqual(['fired ServiceCritical web']);
+  });
+
+  it('sends nothing for callers that recover a little after their origin', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet(paymentsDown);
+    engine.evaluate(down, T0);
+    engine.evaluate(down, T0 + 30_000);
+    // payments passes again; its callers' probes and traffic windows take a few seconds longer.
+    expect(summary(engine.evaluate(fleet({ ...paymentsDown, payments: {} }), T0 + 60_000))).toEqual(['resolved ServiceCritical payments']);
+    expect(engine.evaluate(fleet({ ...paymentsDown, payments: {} }), T0 + 75_000)).toEqual([]);
+    expect(engine.evaluate(fleet(healthy), T0 + 80_000)).toEqual([]);
   });
 
   it('gives a caller failing on its own, while its dependency is healthy, its own alert', () => {

@@ -29,7 +29,7 @@ export interface AlertView {
   suppressedBy?: string;
   /** The origin's failure explains this one's, even though it was notified before that was known. */
   explainedBy?: string;
-  /** The alerts this one holds (it is their probable origin's alert): service names, in name order. */
+  /** The alerts this one holds, suppressed or still pending (it is their probable origin's alert): service names, in name order. */
   holds?: string[];
 }
 
@@ -48,8 +48,10 @@ interface Entry {
   resolvedAtMs?: number;
   notified: boolean;
   explainedBy?: string;
-  /** Key of the origin's alert holding it, while suppressed. */
+  /** Key of the origin's alert holding it (pending or suppressed). */
   heldBy?: string;
+  /** When its hold last ended: it must fail on its own for its duration from then before it is sent. */
+  releasedAtMs?: number;
 }
 
 export interface AlertEngineOptions {
@@ -67,8 +69,8 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  * probable origin is one of its dependencies is held while that origin has an alert of its own,
  * and attached to it. Holding never touches monitoring (the conditions are evaluated every time),
  * never holds a resolve (a notified alert stays notified until it ends), and follows the origin's
- * real status: when the origin recovers while the caller still fails, the caller is the next
- * origin or stands alone, and fires. Pure: time is the caller's `nowMs`.
+ * real status: when the origin recovers while the caller still fails for its rule's duration from
+ * then, the caller is the next origin or stands alone, and fires. Pure: time is the caller's `nowMs`.
  */
 export function createAlertEngine(options: AlertEngineOptions) {
   const resolvedLimit = options.resolvedLimit ?? 200;
@@ -138,8 +140,12 @@ export function createAlertEngine(options: AlertEngineOptions) {
         }
         const holder = entry.explainedBy !== undefined && SUPPRESSIBLE.has(entry.labels.alertname) ? originAlert.get(entry.explainedBy) : undefined;
         if (holder) entry.heldBy = holder.key;
-        else delete entry.heldBy;
-        if (nowMs - entry.activeSinceMs < entry.forMs) continue;
+        else if (entry.heldBy !== undefined) {
+          // The origin recovered first; callers take a moment longer (probes, traffic windows).
+          delete entry.heldBy;
+          entry.releasedAtMs = nowMs;
+        }
+        if (nowMs - Math.max(entry.activeSinceMs, entry.releasedAtMs ?? 0) < entry.forMs) continue;
         if (holder) {
           if (entry.state !== 'suppressed') {
             entry.state = 'suppressed';
@@ -160,7 +166,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
     alerts(): AlertView[] {
       const holds = new Map<string, string[]>();
       for (const entry of active.values()) {
-        if (entry.state !== 'suppressed' || entry.heldBy === undefined) continue;
+        if (entry.heldBy === undefined) continue;
         const list = holds.get(entry.heldBy) ?? [];
         list.push(entry.labels.service);
         holds.set(entry.heldBy, list);

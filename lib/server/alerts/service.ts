@@ -135,6 +135,23 @@ export function createAlerting(options: AlertingOptions) {
     }
   };
 
+  /**
+   * What Alertmanager should hold: the firing alerts, and the latest notified resolve of every
+   * other alert identity. Same labels are one alert there, so an older resolve must never travel
+   * with (and end) the same alert firing again.
+   */
+  const alertmanagerState = (): AlertView[] => {
+    const since = now() - RESOLVED_RESEND_MS;
+    const byKey = new Map<string, AlertView>();
+    for (const alert of engine.alerts()) if (alert.state === 'firing') byKey.set(alert.key, alert);
+    // Newest first: the first resolve per key is its latest.
+    for (const alert of engine.recentlyResolved()) {
+      if (!alert.notified || byKey.has(alert.key) || !(Date.parse(alert.resolvedAt ?? '') > since)) continue;
+      byKey.set(alert.key, alert);
+    }
+    return [...byKey.values()];
+  };
+
   const alertmanagers = options.alertmanagerUrls.map((url) => {
     const target: DeliveryTarget = { channel: 'alertmanager', url: redactUrl(url), ok: true, failures: 0 };
     targets.push(target);
@@ -144,11 +161,7 @@ export function createAlerting(options: AlertingOptions) {
       intervalMs: options.resendMs,
       onOutcome: outcome(target),
       async send() {
-        const since = now() - RESOLVED_RESEND_MS;
-        const alerts = [
-          ...engine.alerts().filter((alert) => alert.state === 'firing'),
-          ...engine.recentlyResolved().filter((alert) => alert.notified && Date.parse(alert.resolvedAt ?? '') > since),
-        ].map((alert) => toPostable(alert, options.publicUrl));
+        const alerts = alertmanagerState().map((alert) => toPostable(alert, options.publicUrl));
         for (let start = 0; start < alerts.length; start += ALERTMANAGER_BATCH) {
           await postJson(endpoint, JSON.stringify(alerts.slice(start, start + ALERTMANAGER_BATCH)), {}, options.timeoutMs);
         }
@@ -189,11 +202,10 @@ export function createAlerting(options: AlertingOptions) {
     const enriched = transitions.map((transition) => (transition.kind === 'fired' ? { ...transition, alert: current.get(transition.alert.key) ?? transition.alert } : transition));
     const at = new Date(nowMs).toISOString();
     for (const transition of enriched) options.record(historyEvent(transition, at));
+    // A held caller changes its origin's annotations: Alertmanager hears of every transition.
+    for (const alertmanager of alertmanagers) alertmanager.nudge();
     const notify = enriched.filter((transition) => transition.kind !== 'suppressed').map((transition) => transition.alert);
-    if (notify.length > 0) {
-      for (const alertmanager of alertmanagers) alertmanager.nudge();
-      if (webhook && webhookQueue) webhookQueue.enqueue(webhook.format === 'slack' ? slackBody(notify, options.publicUrl) : webhookBody(notify, options.publicUrl, at));
-    }
+    if (notify.length > 0 && webhook && webhookQueue) webhookQueue.enqueue(webhook.format === 'slack' ? slackBody(notify, options.publicUrl) : webhookBody(notify, options.publicUrl, at));
     return enriched;
   };
 
