@@ -26,6 +26,8 @@ export const KIND_LABELS: Record<EventKind, string> = {
   'alert.resolved': 'Alert resolved',
   'alert.suppressed': 'Alert suppressed',
   'alert.delivery_failed': 'Alert not delivered',
+  'alert.silenced': 'Alerts silenced',
+  'alert.silence_ended': 'Silence lifted',
 };
 
 /** How an event reads at a glance: shown by an accent colour next to the kind's own icon and label. */

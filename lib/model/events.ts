@@ -23,6 +23,8 @@ export const EVENT_KINDS = [
   'alert.resolved',
   'alert.suppressed',
   'alert.delivery_failed',
+  'alert.silenced',
+  'alert.silence_ended',
 ] as const;
 export const EventKindSchema = z.enum(EVENT_KINDS);
 export type EventKind = z.infer<typeof EventKindSchema>;

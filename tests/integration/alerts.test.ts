@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertView } from '@/lib/model/alerts/engine';
 import type { EventPage } from '@/lib/model/events';
 import type { Service } from '@/lib/model/instance';
-import type { AlertsSnapshot } from '@/lib/server/alerts/service';
+import type { AlertsSnapshot } from '@/lib/model/alerts/snapshot';
 import { freePort } from '@/lib/server/etcd/local';
 import { startAlertmanager, startReceiver, type Receiver, type TestAlertmanager } from '../support/alertmanager';
 import { startEtcd, type TestEtcd } from '../support/etcd';

@@ -268,3 +268,36 @@ describe('dependency-aware suppression', () => {
     expect(summary(engine.evaluate(down, T0 + 30_000)).sort()).toEqual(['fired ServiceCritical orders', 'fired ServiceCritical web']);
   });
 });
+
+describe('silences', () => {
+  const silence = (service: string, untilMs: number, alertname?: 'ServiceCritical' | 'InstancesLost') => ({
+    id: `s-${service}`,
+    service,
+    ...(alertname ? { alertname } : {}),
+    reason: 'maintenance',
+    by: 'ops',
+    createdAt: new Date(T0).toISOString(),
+    until: new Date(untilMs).toISOString(),
+  });
+
+  it('holds a silenced alert without sending it, and sends it once the silence ends while it still fails', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet({ payments: DOWN, orders: DOWN });
+    const silences = [silence('payments', T0 + 120_000)];
+    engine.evaluate(down, T0, silences);
+    expect(summary(engine.evaluate(down, T0 + 30_000, silences))).toEqual(['fired ServiceCritical orders']);
+    expect(byService(engine.alerts(), 'payments')).toMatchObject({ state: 'silenced', silencedBy: 's-payments', notified: false });
+    expect(engine.evaluate(down, T0 + 119_000, silences)).toEqual([]);
+    expect(summary(engine.evaluate(down, T0 + 120_000, silences))).toEqual(['fired ServiceCritical payments']);
+  });
+
+  it('silences only the named alert of a service when one is named, and never holds a resolve', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet({ api: { instances: 2, lost: 2 } });
+    engine.evaluate(down, T0, []);
+    const silences = [silence('api', T0 + 600_000, 'InstancesLost')];
+    expect(summary(engine.evaluate(down, T0 + 30_000, silences))).toEqual(['fired ServiceCritical api']);
+    // InstancesLost fired before the silence (its duration is 0): its resolve still goes.
+    expect(summary(engine.evaluate(fleet({ api: { instances: 2 } }), T0 + 40_000, silences)).sort()).toEqual(['resolved InstancesLost api', 'resolved ServiceCritical api']);
+  });
+});

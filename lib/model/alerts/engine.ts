@@ -1,13 +1,15 @@
 import { currentConditions, ORIGIN_ALERTS, SUPPRESSIBLE, type AlertLabels, type EvaluationInput } from './conditions';
 import type { AlertRules } from './rules';
+import { silenceFor, type Silence } from './silences';
 
 /**
  * - `pending`: the condition holds, not yet for its rule's duration;
  * - `firing`: notified (and re-sent while it lasts);
  * - `suppressed`: would fire, but held because a dependency is the probable origin;
+ * - `silenced`: would fire, but an operator silenced it (until the silence ends);
  * - `resolved`: the condition ended.
  */
-export type AlertState = 'pending' | 'firing' | 'suppressed' | 'resolved';
+export type AlertState = 'pending' | 'firing' | 'suppressed' | 'silenced' | 'resolved';
 
 /** An alert as the API, the Alerts page and the delivery paths see it (times ISO). */
 export interface AlertView {
@@ -29,6 +31,8 @@ export interface AlertView {
   suppressedBy?: string;
   /** The origin's failure explains this one's, even though it was notified before that was known. */
   explainedBy?: string;
+  /** The silence that holds it, while silenced. */
+  silencedBy?: string;
   /** The alerts this one holds, suppressed or still pending (it is their probable origin's alert): service names, in name order. */
   holds?: string[];
 }
@@ -48,6 +52,7 @@ interface Entry {
   resolvedAtMs?: number;
   notified: boolean;
   explainedBy?: string;
+  silencedBy?: string;
   /** Key of the origin's alert holding it (pending or suppressed). */
   heldBy?: string;
   /** When its hold last ended: it must fail on its own for its duration from then before it is sent. */
@@ -92,6 +97,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
     notified: entry.notified,
     ...(entry.state === 'suppressed' && entry.explainedBy !== undefined ? { suppressedBy: entry.explainedBy } : {}),
     ...(entry.state !== 'suppressed' && entry.explainedBy !== undefined ? { explainedBy: entry.explainedBy } : {}),
+    ...(entry.state === 'silenced' && entry.silencedBy !== undefined ? { silencedBy: entry.silencedBy } : {}),
   });
 
   const prune = (nowMs: number): void => {
@@ -99,8 +105,11 @@ export function createAlertEngine(options: AlertEngineOptions) {
   };
 
   return {
-    /** One evaluation at `nowMs`: updates every alert and returns what changed for delivery and history. */
-    evaluate(input: EvaluationInput, nowMs: number): AlertTransition[] {
+    /**
+     * One evaluation at `nowMs`: updates every alert and returns what changed for delivery and
+     * history. A silence holds what would be sent, never a resolve (an alert already sent stays so).
+     */
+    evaluate(input: EvaluationInput, nowMs: number, silences: readonly Silence[] = []): AlertTransition[] {
       const transitions: AlertTransition[] = [];
       const conditions = currentConditions(input, options.rules);
       const seen = new Set<string>();
@@ -153,6 +162,13 @@ export function createAlertEngine(options: AlertEngineOptions) {
           }
           continue;
         }
+        const silence = silenceFor(silences, entry.labels, nowMs);
+        if (silence) {
+          entry.state = 'silenced';
+          entry.silencedBy = silence.id;
+          continue;
+        }
+        delete entry.silencedBy;
         entry.state = 'firing';
         entry.notified = true;
         entry.firedAtMs = nowMs;

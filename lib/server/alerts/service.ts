@@ -1,6 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { createAlertEngine, type AlertState, type AlertTransition, type AlertView } from '@/lib/model/alerts/engine';
 import type { AlertRules } from '@/lib/model/alerts/rules';
+import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
+import type { AlertsSnapshot, DeliveryFailure, DeliveryTarget } from '@/lib/model/alerts/snapshot';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { EdgeStats } from '@/lib/model/latency';
 import type { Snapshot } from '@/lib/model/live';
@@ -10,37 +12,7 @@ import { systemClock, type Clock } from '../store/clock';
 import { signature, slackBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, toPostable, webhookBody } from './payloads';
 import { postJson, redactUrl } from './post';
 import { createQueueSender, createResender, type SendOutcome } from './senders';
-
-export type Channel = 'alertmanager' | 'webhook';
-
-export interface DeliveryTarget {
-  channel: Channel;
-  /** Without credentials. */
-  url: string;
-  /** The last attempt succeeded (or none was needed yet). */
-  ok: boolean;
-  /** Failed attempts in a row. */
-  failures: number;
-  lastSuccessAt?: string;
-  lastFailureAt?: string;
-  lastError?: string;
-  /** Notifications waiting (webhook only). */
-  queued?: number;
-}
-
-export interface DeliveryFailure {
-  at: string;
-  channel: Channel;
-  url: string;
-  error: string;
-}
-
-/** `GET /api/v1/alerts`. */
-export interface AlertsSnapshot {
-  alerts: AlertView[];
-  resolved: AlertView[];
-  delivery: { targets: DeliveryTarget[]; failures: DeliveryFailure[] };
-}
+import type { SilenceStore } from './silence-store';
 
 export interface AlertingOptions {
   snapshot: () => Pick<Snapshot, 'services' | 'registry'>;
@@ -56,6 +28,8 @@ export interface AlertingOptions {
   timeoutMs: number;
   queueSize: number;
   record: (event: NewHistoryEvent) => void;
+  /** Operators' silences, in the shared store. */
+  silences: SilenceStore;
   metrics: Registry;
   log: (message: string) => void;
   clock?: Clock;
@@ -69,7 +43,7 @@ const ALERTMANAGER_BATCH = 500;
 const KEPT_FAILURES = 50;
 const WEBHOOK_ATTEMPTS = 6;
 
-const STATE_ORDER: Record<AlertState, number> = { firing: 0, suppressed: 1, pending: 2, resolved: 3 };
+const STATE_ORDER: Record<AlertState, number> = { firing: 0, suppressed: 1, silenced: 2, pending: 3, resolved: 4 };
 
 function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent {
   const { alert } = transition;
@@ -98,11 +72,11 @@ export function createAlerting(options: AlertingOptions) {
   const notifications = new Counter({ name: 'switchyard_alert_notifications_total', help: 'Alert deliveries by channel and outcome: sent, failed (will retry), gave_up, dropped (queue full)', labelNames: ['channel', 'outcome'], registers: [options.metrics] });
   new Gauge({
     name: 'switchyard_alerts',
-    help: 'Alerts now by state: firing, suppressed (held by their probable origin), pending',
+    help: 'Alerts now by state: firing, suppressed (held by their probable origin), silenced, pending',
     labelNames: ['state'],
     registers: [options.metrics],
     collect() {
-      const counts = new Map<AlertState, number>([['firing', 0], ['suppressed', 0], ['pending', 0]]);
+      const counts = new Map<AlertState, number>([['firing', 0], ['suppressed', 0], ['silenced', 0], ['pending', 0]]);
       for (const alert of engine.alerts()) counts.set(alert.state, (counts.get(alert.state) ?? 0) + 1);
       for (const [state, count] of counts) this.set({ state }, count);
     },
@@ -191,11 +165,21 @@ export function createAlerting(options: AlertingOptions) {
         })
       : undefined;
 
+  /** Read from the store every evaluation (another replica may have added one), used from the next. */
+  let silences: Silence[] = [];
+  const refreshSilences = (): void => {
+    options.silences
+      .active(now())
+      .then((active) => (silences = active))
+      .catch((error: unknown) => options.log(`alerts: silences not read: ${error instanceof Error ? error.message : String(error)}`));
+  };
+  refreshSilences();
+
   const evaluate = (): AlertTransition[] => {
     const snapshot = options.snapshot();
     const topology = deriveTopology(snapshot.services, options.edges());
     const nowMs = now();
-    const transitions = engine.evaluate({ services: snapshot.services, topology, origins: probableOrigins(topology), registry: snapshot.registry }, nowMs);
+    const transitions = engine.evaluate({ services: snapshot.services, topology, origins: probableOrigins(topology), registry: snapshot.registry }, nowMs, silences);
     if (transitions.length === 0) return transitions;
     // The origin's alert as it stands now: with the callers it holds.
     const current = new Map(engine.alerts().map((alert) => [alert.key, alert]));
@@ -214,6 +198,7 @@ export function createAlerting(options: AlertingOptions) {
   const tick = (): void => {
     if (stopped) return;
     try {
+      refreshSilences();
       evaluate();
     } catch (error) {
       // A timer callback that throws would take the process down: alerting must never do that.
@@ -229,7 +214,23 @@ export function createAlerting(options: AlertingOptions) {
     snapshot(): AlertsSnapshot {
       const alerts = engine.alerts().sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || (a.activeSince < b.activeSince ? -1 : a.activeSince > b.activeSince ? 1 : 0));
       if (webhookTarget && webhookQueue) webhookTarget.queued = webhookQueue.size();
-      return { alerts, resolved: engine.recentlyResolved(), delivery: { targets: targets.map((target) => ({ ...target })), failures: [...failures].reverse() } };
+      const nowMs = now();
+      return { alerts, resolved: engine.recentlyResolved(), silences: silences.filter((silence) => Date.parse(silence.until) > nowMs), delivery: { targets: targets.map((target) => ({ ...target })), failures: [...failures].reverse() } };
+    },
+    /** An operator silences a service's alerts (or one of them) for a while: audited, honoured from the next evaluation on by both paths. */
+    async silence(request: SilenceRequest, by: string): Promise<Silence> {
+      const created = await options.silences.create(request, by, now());
+      silences = [created, ...silences];
+      options.record({ at: created.createdAt, kind: 'alert.silenced', service: created.service, actor: by, detail: `${created.alertname ?? 'every alert'} silenced until ${created.until}: ${created.reason}` });
+      return created;
+    },
+    /** Lifts a silence before it ends; undefined when there is no such active silence. */
+    async unsilence(id: string, by: string): Promise<Silence | undefined> {
+      const ended = await options.silences.end(id, by, now());
+      if (!ended) return undefined;
+      silences = silences.filter((silence) => silence.id !== id);
+      options.record({ at: new Date(now()).toISOString(), kind: 'alert.silence_ended', service: ended.service, actor: by, detail: `${ended.alertname ?? 'every alert'} silence lifted early (was until ${ended.until}: ${ended.reason})` });
+      return ended;
     },
     stop(): void {
       stopped = true;

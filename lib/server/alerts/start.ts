@@ -4,9 +4,10 @@ import type { Metrics } from '../metrics';
 import type { MetricsStore } from '../metrics-store/store';
 import type { StoreView } from '../store/store';
 import { createAlerting, type Alerting } from './service';
+import { createSilenceStore } from './silence-store';
 
 /** Alerting as the runtime wires it, from the configuration (README "Alerts"). */
-export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'snapshot'>; latency: Pick<MetricsStore, 'edges'>; history: Pick<History, 'append'>; metrics: Metrics; log: (message: string) => void }): Alerting {
+export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'snapshot'>; latency: Pick<MetricsStore, 'edges'>; history: Pick<History, 'append' | 'db'>; metrics: Metrics; log: (message: string) => void }): Alerting {
   const { config } = deps;
   return createAlerting({
     snapshot: () => deps.store.snapshot(),
@@ -22,6 +23,7 @@ export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'sn
     timeoutMs: config.SWITCHYARD_ALERT_TIMEOUT_MS,
     queueSize: config.SWITCHYARD_ALERT_QUEUE_SIZE,
     record: (event) => deps.history.append(event),
+    silences: createSilenceStore(deps.history.db),
     metrics: deps.metrics.registry,
     log: deps.log,
   });
