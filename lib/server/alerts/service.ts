@@ -167,10 +167,15 @@ export function createAlerting(options: AlertingOptions) {
 
   /** Read from the store every evaluation (another replica may have added one), used from the next. */
   let silences: Silence[] = [];
+  /** Bumped by every local change: a read begun before it must not bring back what it changed. */
+  let silenceChanges = 0;
   const refreshSilences = (): void => {
+    const changesAtStart = silenceChanges;
     options.silences
       .active(now())
-      .then((active) => (silences = active))
+      .then((active) => {
+        if (silenceChanges === changesAtStart) silences = active;
+      })
       .catch((error: unknown) => options.log(`alerts: silences not read: ${error instanceof Error ? error.message : String(error)}`));
   };
   refreshSilences();
@@ -220,6 +225,7 @@ export function createAlerting(options: AlertingOptions) {
     /** An operator silences a service's alerts (or one of them) for a while: audited, honoured from the next evaluation on by both paths. */
     async silence(request: SilenceRequest, by: string): Promise<Silence> {
       const created = await options.silences.create(request, by, now());
+      silenceChanges += 1;
       silences = [created, ...silences];
       options.record({ at: created.createdAt, kind: 'alert.silenced', service: created.service, actor: by, detail: `${created.alertname ?? 'every alert'} silenced until ${created.until}: ${created.reason}` });
       return created;
@@ -228,6 +234,7 @@ export function createAlerting(options: AlertingOptions) {
     async unsilence(id: string, by: string): Promise<Silence | undefined> {
       const ended = await options.silences.end(id, by, now());
       if (!ended) return undefined;
+      silenceChanges += 1;
       silences = silences.filter((silence) => silence.id !== id);
       options.record({ at: new Date(now()).toISOString(), kind: 'alert.silence_ended', service: ended.service, actor: by, detail: `${ended.alertname ?? 'every alert'} silence lifted early (was until ${ended.until}: ${ended.reason})` });
       return ended;
