@@ -1,4 +1,5 @@
 import type { Instance, Service, Status } from '../instance';
+import { pathSegment } from '../path-segment';
 import type { RegistryStatus } from '../live';
 import { primaryZone, type Topology } from '../topology';
 import type { ProbableOrigin } from '../topology-graph';
@@ -51,7 +52,7 @@ export const ORIGIN_ALERTS: ReadonlySet<AlertName> = new Set<AlertName>(['Servic
 
 export const alertKey = (alertname: AlertName, service: string): string => `${alertname}\u0000${service}`;
 
-const servicePath = (service: string): string => `/services/${encodeURIComponent(service)}`;
+const servicePath = (service: string): string => `/services/${pathSegment(service)}`;
 
 /** The category of a health-model cause sentence (see lib/model/status: combine, service, membership). */
 export function causeCategory(cause: string | undefined): CauseCategory {

@@ -84,6 +84,14 @@ describe('service critical for N seconds', () => {
     expect(engine.evaluate(down, T0 + 60_000)).toEqual([]);
   });
 
+  it('links any service name, hostile ones included (a lone surrogate, `..`)', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const hostile = fleet({ 'bad\uD800name': DOWN, '..': DOWN });
+    engine.evaluate(hostile, T0);
+    const fired = engine.evaluate(hostile, T0 + 30_000);
+    expect(fired.map((t) => t.alert.path).sort()).toEqual(['/services/%252E%252E', '/services/bad%EF%BF%BDname']);
+  });
+
   it('forgets a condition that clears before its duration without a word', () => {
     const engine = createAlertEngine({ rules: FAST });
     engine.evaluate(fleet({ payments: DOWN }), T0);
