@@ -39,6 +39,8 @@ export const TOOLS = {
     // The alerts tests deliver to a real Alertmanager that notifies a recording webhook (tests/support/alertmanager.ts).
     { name: 'alertmanager', pkg: 'prometheus-alertmanager', env: 'ALERTMANAGER_BIN', paths: () => [...onPath('prometheus-alertmanager'), '/usr/bin/prometheus-alertmanager'] },
     { name: 'go', pkg: 'golang-go', paths: () => [...onPath('go'), '/usr/bin/go'] },
+    // The replicas test puts a real load balancer in front of three replicas (tests/support/haproxy.ts).
+    { name: 'haproxy', pkg: 'haproxy', paths: () => [...onPath('haproxy'), '/usr/sbin/haproxy'] },
     { name: 'etcd clientv3 Go sources', pkg: 'golang-etcd-server-dev', plainFile: true, paths: () => ['/usr/share/gocode/src/go.etcd.io/etcd/clientv3/client.go'] },
     // The store suites and the DATABASE_URL test start a throwaway server (tests/support/postgres.ts).
     { name: 'postgres', pkg: 'postgresql', paths: () => postgresBins('postgres') },

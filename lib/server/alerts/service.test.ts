@@ -33,30 +33,51 @@ function slowStore() {
   return { store, answerReads: () => reads.splice(0).forEach((answer) => answer()) };
 }
 
+function alertingFor(options: { store: SilenceStore; events: NewHistoryEvent[]; now: () => number; delivers?: () => boolean }) {
+  return createAlerting({
+    snapshot: () => ({ services: [toService('web', new Map([[failing.key, failing]]))], registry: { state: 'synced', since: new Date(T0).toISOString() } }),
+    edges: () => [],
+    rules: AlertRulesSchema.parse({ defaults: { criticalForSeconds: 1 } }),
+    publicUrl: 'http://sy',
+    alertmanagerUrls: [],
+    webhook: undefined,
+    evaluationMs: 1_000,
+    resendMs: 60_000,
+    timeoutMs: 1_000,
+    queueSize: 10,
+    record: (event) => options.events.push(event),
+    silences: options.store,
+    metrics: new Registry(),
+    log: () => undefined,
+    clock: createManualClock(0),
+    now: options.now,
+    ...(options.delivers ? { delivers: options.delivers } : {}),
+  });
+}
+
+describe('alerting on replicas', () => {
+  it('shows the same alerts on a replica that does not deliver, which records and sends nothing', () => {
+    let nowMs = T0;
+    const events: NewHistoryEvent[] = [];
+    const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, delivers: () => false });
+    try {
+      alerting.evaluate();
+      nowMs = T0 + 2_000;
+      alerting.evaluate();
+      expect(alerting.snapshot().alerts.map((alert) => `${alert.labels.service} ${alert.state}`)).toEqual(['web firing']);
+      expect(events).toEqual([]);
+    } finally {
+      alerting.stop();
+    }
+  });
+});
+
 describe('alerting with silences in the shared store', () => {
   it('keeps a silence just made even when a read begun before it answers after it', async () => {
-    const clock = createManualClock(0);
     let nowMs = T0;
     const { store, answerReads } = slowStore();
     const events: NewHistoryEvent[] = [];
-    const alerting = createAlerting({
-      snapshot: () => ({ services: [toService('web', new Map([[failing.key, failing]]))], registry: { state: 'synced', since: new Date(T0).toISOString() } }),
-      edges: () => [],
-      rules: AlertRulesSchema.parse({ defaults: { criticalForSeconds: 1 } }),
-      publicUrl: 'http://sy',
-      alertmanagerUrls: [],
-      webhook: undefined,
-      evaluationMs: 1_000,
-      resendMs: 60_000,
-      timeoutMs: 1_000,
-      queueSize: 10,
-      record: (event) => events.push(event),
-      silences: store,
-      metrics: new Registry(),
-      log: () => undefined,
-      clock,
-      now: () => nowMs,
-    });
+    const alerting = alertingFor({ store, events, now: () => nowMs });
     try {
       alerting.evaluate();
       // A read is in flight (from the start); the operator silences web meanwhile; then the stale read answers.

@@ -32,6 +32,11 @@ export interface AlertingOptions {
   silences: SilenceStore;
   metrics: Registry;
   log: (message: string) => void;
+  /**
+   * Whether this replica sends and records (the leader, with replicas): every replica evaluates,
+   * so each shows the same alerts, but one pages. Default: always.
+   */
+  delivers?: () => boolean;
   clock?: Clock;
   now?: () => number;
 }
@@ -65,6 +70,7 @@ function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent 
 export function createAlerting(options: AlertingOptions) {
   const clock = options.clock ?? systemClock;
   const now = options.now ?? Date.now;
+  const delivers = options.delivers ?? (() => true);
   const engine = createAlertEngine({ rules: options.rules });
   const targets: DeliveryTarget[] = [];
   let failures: DeliveryFailure[] = [];
@@ -135,6 +141,7 @@ export function createAlerting(options: AlertingOptions) {
       intervalMs: options.resendMs,
       onOutcome: outcome(target),
       async send() {
+        if (!delivers()) return;
         const alerts = alertmanagerState().map((alert) => toPostable(alert, options.publicUrl));
         for (let start = 0; start < alerts.length; start += ALERTMANAGER_BATCH) {
           await postJson(endpoint, JSON.stringify(alerts.slice(start, start + ALERTMANAGER_BATCH)), {}, options.timeoutMs);
@@ -185,7 +192,7 @@ export function createAlerting(options: AlertingOptions) {
     const topology = deriveTopology(snapshot.services, options.edges());
     const nowMs = now();
     const transitions = engine.evaluate({ services: snapshot.services, topology, origins: probableOrigins(topology), registry: snapshot.registry }, nowMs, silences);
-    if (transitions.length === 0) return transitions;
+    if (transitions.length === 0 || !delivers()) return transitions;
     // The origin's alert as it stands now: with the callers it holds.
     const current = new Map(engine.alerts().map((alert) => [alert.key, alert]));
     const enriched = transitions.map((transition) => (transition.kind === 'fired' ? { ...transition, alert: current.get(transition.alert.key) ?? transition.alert } : transition));

@@ -7,7 +7,7 @@ import { createAlerting, type Alerting } from './service';
 import { createSilenceStore } from './silence-store';
 
 /** Alerting as the runtime wires it, from the configuration (README "Alerts"). */
-export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'snapshot'>; latency: Pick<MetricsStore, 'edges'>; history: Pick<History, 'append' | 'db'>; metrics: Metrics; log: (message: string) => void }): Alerting {
+export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'snapshot'>; latency: Pick<MetricsStore, 'edges'>; history: Pick<History, 'append' | 'db'>; metrics: Metrics; log: (message: string) => void; delivers: () => boolean }): Alerting {
   const { config } = deps;
   return createAlerting({
     snapshot: () => deps.store.snapshot(),
@@ -25,6 +25,7 @@ export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'sn
     record: (event) => deps.history.append(event),
     silences: createSilenceStore(deps.history.db),
     metrics: deps.metrics.registry,
+    delivers: deps.delivers,
     log: deps.log,
   });
 }
