@@ -164,8 +164,10 @@ describe('alerts to a real Alertmanager', () => {
     const metrics = await (await server.fetch('/metrics')).text();
     const failed = Number(/switchyard_alert_notifications_total\{channel="alertmanager",outcome="failed"\} (\d+)/.exec(metrics)?.[1] ?? 0);
     expect(failed).toBeGreaterThanOrEqual(2);
-    const rows = (await (await server.fetch('/api/v1/events?kind=alert.delivery_failed')).json()) as EventPage;
-    expect(rows.events.some((event) => event.detail.includes(deadAlertmanager))).toBe(true);
+    await eventually(async () => {
+      const rows = (await (await server.fetch('/api/v1/events?kind=alert.delivery_failed')).json()) as EventPage;
+      return rows.events.some((event) => event.detail.includes(deadAlertmanager)) ? true : undefined;
+    }, 10_000, 'the alert.delivery_failed row');
     // The server is still serving and the healthy Alertmanager got the page.
     await eventually(() => (notificationsFor('payments', before).includes('firing') ? true : undefined), 20_000, 'payments page delivered');
     await allHealthy();
@@ -236,7 +238,11 @@ describe('alerts to a real Alertmanager', () => {
     expect((await server.fetch(`/api/v1/alerts/silences/${silence.id}`, { method: 'DELETE' })).status).toBe(200);
     await eventually(() => (notificationsFor('web', before).includes('firing') ? true : undefined), 20_000, 'web sent once the silence is lifted');
     // Nothing reached Alertmanager for web while it was silenced: its one page came after the lift.
-    const lifted = ((await (await server.fetch('/api/v1/events?kind=alert.silence_ended,alert.fired&service=web')).json()) as EventPage).events;
+    // (History commits in batches; under load a commit can lag the notification.)
+    const lifted = await eventually(async () => {
+      const rows = ((await (await server.fetch('/api/v1/events?kind=alert.silence_ended,alert.fired&service=web')).json()) as EventPage).events;
+      return rows.some((event) => event.kind === 'alert.fired') ? rows : undefined;
+    }, 10_000, 'the alert.fired row for web');
     expect(lifted.map((event) => event.kind).slice(0, 2)).toEqual(['alert.fired', 'alert.silence_ended']);
     await allHealthy();
   });
