@@ -107,10 +107,10 @@ function lostFacts(service: Service): Pick<TopologyNode, 'lost' | 'cause'> {
   return { ...(lost > 0 ? { lost } : {}), ...(service.cause !== undefined ? { cause: service.cause } : {}) };
 }
 
-/** Why an edge is slow: its p95 over 3× its own usual p95 (the services' `latencyFactor` default); null when it is not. */
+/** Why an edge is slow: its p95 over its own usual p95 by the services' default latency rule (3× and 50 ms more); null when it is not. */
 export function edgeSlowCause(edge: Pick<TopologyEdge, 'p95Ms' | 'baselineP95Ms'>): string | null {
   if (edge.p95Ms === undefined || edge.baselineP95Ms === undefined) return null;
-  return slowCause(edge.p95Ms, edge.baselineP95Ms, DEFAULT_TRAFFIC_THRESHOLDS.latencyFactor);
+  return slowCause(edge.p95Ms, edge.baselineP95Ms, DEFAULT_TRAFFIC_THRESHOLDS);
 }
 
 /** A status for something without probes, from the calls made to it. */
