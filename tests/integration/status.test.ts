@@ -84,5 +84,7 @@ describe('status from reported calls on a real server', () => {
     expect(cause).toMatch(/^p95 \d+ ms, \d+(\.\d)?× its usual \d+ ms$/);
     expect(Number(/, ([\d.]+)×/.exec(cause)?.[1])).toBeGreaterThan(3);
     expect(spike).toMatchObject({ status: 'warning', cause });
+    // Only on its target: orders, with its ordinary calls, says nothing about latency.
+    expect((await orders()).instances[0]?.statusCause).not.toMatch(/^p95/);
   });
 });
