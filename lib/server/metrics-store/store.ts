@@ -1,5 +1,5 @@
 import { MAX_COUNT, type IngestBatch } from '@/lib/model/ingest';
-import type { EdgeStats, LatencyPoint, LatencyWindow } from '@/lib/model/latency';
+import type { EdgeStats, LatencyPoint, LatencyWindow, RecentCalls } from '@/lib/model/latency';
 import { bucketValues } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
 
@@ -26,13 +26,6 @@ export interface CallObservation {
   /** Latency buckets in ms: `counts` has one more entry than `bounds`. */
   bounds: readonly number[];
   counts: readonly number[];
-}
-
-/** Calls reported over a recent window: totals, and the p95 of all of them (null without calls). */
-export interface RecentCalls {
-  calls: number;
-  errors: number;
-  p95Ms: number | null;
 }
 
 export interface MetricsStoreOptions {
