@@ -125,13 +125,16 @@ export function statusFromCalls(rps: number | undefined, errorRate: number | und
  * Failing now, for the probable-origin analysis. A service by its status, which already weighs the
  * calls reported to its instances over the last 30 s and clears within seconds of recovery (a
  * trailing minute of edge errors kept recovered services failing, and blamed them for new faults).
- * Something without probes (a database, a queue) by the calls made to it: at least
- * FAILING_ERROR_RATE of a meaningful number of calls failing.
+ * Something without probes (a database, a queue), or a service whose probes have not spoken yet, by
+ * the calls made to it: at least FAILING_ERROR_RATE of a meaningful number of calls failing.
  */
 export function isFailing(node: Pick<TopologyNode, 'status' | 'inboundRps' | 'inboundErrorRate'> & { kind?: NodeKind }): boolean {
   if (node.status === 'critical' || node.status === 'warning') return true;
-  if (node.kind === 'service') return false;
-  return (node.inboundRps ?? 0) >= MIN_RPS_FOR_ERRORS && (node.inboundErrorRate ?? 0) >= FAILING_ERROR_RATE;
+  const callsFail = (node.inboundRps ?? 0) >= MIN_RPS_FOR_ERRORS && (node.inboundErrorRate ?? 0) >= FAILING_ERROR_RATE;
+  // A service not probed yet (just back after an outage) whose callers' calls still fail is still
+  // the fault as far as anyone can tell: treated as passing, it left its callers blamed as origins.
+  if (node.kind === 'service') return node.status === 'unknown' && callsFail;
+  return callsFail;
 }
 
 function distinctSorted<T extends string>(values: Iterable<T | undefined>): T[] {
