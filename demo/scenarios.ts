@@ -26,6 +26,8 @@ const LATENCY_SPIKE_FACTOR = 10;
  * run at once.
  */
 export const BASELINE_READY_MS = 330_000;
+/** When the dashboard has seen the whole fleet pass its probes, so a fault shows against a healthy fleet. */
+export const FLEET_SEEN_HEALTHY_MS = 25_000;
 export function scenarioReadyAfterMs(name: ScenarioName): number {
   return name === 'latency-spike' ? BASELINE_READY_MS : 0;
 }
