@@ -20,8 +20,11 @@ describe('trafficVerdict', () => {
     expect(trafficVerdict({ ...quiet, errors: 129, latest: { calls: 3, errors: 0 } }, T)?.status).toBe('critical');
   });
 
-  it('ignores error rates over too few calls', () => {
-    expect(trafficVerdict({ ...quiet, calls: 19, errors: 19 }, T)).toBeNull();
+  it('ignores error rates over too few calls: under 10 for critical, under 20 for warning', () => {
+    expect(trafficVerdict({ ...quiet, calls: 9, errors: 9 }, T)).toBeNull();
+    expect(trafficVerdict({ ...quiet, calls: 10, errors: 6 }, T)).toEqual({ status: 'critical', cause: 'error rate 60 % over 30 s (threshold 25 %)' });
+    expect(trafficVerdict({ ...quiet, calls: 19, errors: 2 }, T)).toBeNull();
+    expect(trafficVerdict({ ...quiet, calls: 20, errors: 2 }, T)?.status).toBe('warning');
   });
 
   it("is warning when p95 is over 3× the service's usual p95", () => {

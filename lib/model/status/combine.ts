@@ -6,7 +6,7 @@ export interface TrafficThresholds {
   errorWarnRate: number;
   /** …and `critical`. */
   errorCriticalRate: number;
-  /** Fewer calls than this in the window say nothing (3 failures of 4 calls are noise, not an outage). */
+  /** Fewer calls than this in the window give no error warning, fewer than half of it no critical (3 failures of 4 calls are noise, not an outage). */
   minCalls: number;
   /** p95 over this many times the service's usual p95 (its 1 h median) makes it `warning`… */
   latencyFactor: number;
@@ -56,14 +56,22 @@ const percent = (rate: number): string => `${rate < 0.1 && rate > 0 ? (rate * 10
 const ms = (value: number): string => (value >= 1_000 ? `${(value / 1_000).toFixed(1)} s` : `${Math.round(value)} ms`);
 const severity: Record<Status, number> = { passing: 0, unknown: 1, warning: 2, critical: 3 };
 
+/**
+ * A critical error rate is judged from half of `minCalls`: 3 failures in 10 calls are no accident
+ * at a healthy service's error rate, and an instance taking under a call a second (each of three
+ * behind one gateway) needed 24 s to reach 20 calls, so a 60 % burst showed half a minute late.
+ * A warning still needs `minCalls`: one failure in 10 calls is 10 %, and happens by chance.
+ */
+const criticalMinCalls = (thresholds: TrafficThresholds): number => Math.ceil(thresholds.minCalls / 2);
+
 /** The error rate's verdict, or null when it says nothing (too few calls, under the thresholds, or clean again in the last 10 s). */
 export function errorVerdict(signal: Omit<TrafficSignal, 'p95Ms' | 'baselineP95Ms'>, thresholds: TrafficThresholds): Verdict | null {
   const { latest } = signal;
   const recovered = latest !== undefined && latest.calls >= thresholds.minCalls / 3 && latest.errors / latest.calls < thresholds.errorWarnRate;
-  if (signal.calls < thresholds.minCalls || recovered) return null;
+  if (signal.calls < criticalMinCalls(thresholds) || recovered) return null;
   const rate = signal.errors / signal.calls;
   if (rate >= thresholds.errorCriticalRate) return { status: 'critical', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorCriticalRate)})` };
-  if (rate >= thresholds.errorWarnRate) return { status: 'warning', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorWarnRate)})` };
+  if (signal.calls >= thresholds.minCalls && rate >= thresholds.errorWarnRate) return { status: 'warning', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorWarnRate)})` };
   return null;
 }
 
