@@ -36,6 +36,10 @@ const ThresholdsSchema = z
     minCalls: z.number().int().min(1).max(1_000_000),
     /** p95 over this many times the service's 1 h median p95 → `warning`. */
     latencyFactor: z.number().min(1.1).max(1_000),
+    /** …and at least this many ms over it… */
+    latencyMinExcessMs: z.number().min(0).max(600_000),
+    /** …over at least this many calls in 30 s. */
+    latencyMinCalls: z.number().int().min(1).max(1_000_000),
   })
   .partial()
   .strict();
