@@ -80,7 +80,9 @@ export interface MetricsStore {
   /** The caller→callee pairs `edges()` would list, without their figures. */
   edgePairs(): { from: string; to: string }[];
   /** Reported calls to one instance over the last `windowSeconds`: totals and a call-weighted p95. */
-  instanceRecent(service: string, id: string, windowSeconds: number): { calls: number; errors: number; p95Ms: number | null };
+  instanceRecent(service: string, id: string, windowSeconds: number): RecentCalls;
+  /** The same for a whole service (its latency status judges all its calls together). */
+  serviceRecent(service: string, windowSeconds: number): RecentCalls;
   /** The median of a service's per-minute p95 over the last hour; null with fewer than 5 minutes of calls. */
   serviceBaselineP95(service: string): number | null;
   /** Every observed edge with its last minute's rate, errors and latency (topology, the map page). */
