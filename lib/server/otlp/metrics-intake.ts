@@ -2,6 +2,7 @@ import { createExternalNodes } from '@/lib/model/otlp/externals';
 import { observationsOf } from '@/lib/model/otlp/observations';
 import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { createCumulativeTracker } from '@/lib/model/otlp/temporality';
+import { BoundedMap } from '../bounded-map';
 import type { MetricsStore } from '../metrics-store/store';
 import type { Store } from '../store/store';
 import { createRegistryLookup } from './registry-lookup';
@@ -41,7 +42,7 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
   const cumulative = createCumulativeTracker({ now, maxStreams: options.maxStreams ?? 50_000, ttlMs: options.streamTtlMs ?? 15 * 60_000 });
   const externals = createExternalNodes({ now, cap: options.maxExternalNodes ?? 200, ttlMs: options.externalTtlMs ?? 15 * 60_000 });
   const registry = createRegistryLookup(options.store);
-  const serverReporters = new Map<string, number>();
+  const serverReporters = new BoundedMap<string, number>(MAX_SERVER_REPORTERS);
   let unanchored = 0;
 
   const reportsServerSide = (service: string, at: number): boolean => {
@@ -49,12 +50,7 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
     return seen !== undefined && at - seen < SERVER_REPORT_TTL_MS;
   };
   const markServerSide = (service: string, at: number): void => {
-    serverReporters.delete(service);
     serverReporters.set(service, at);
-    if (serverReporters.size > MAX_SERVER_REPORTERS) {
-      const oldest = serverReporters.keys().next().value;
-      if (oldest !== undefined) serverReporters.delete(oldest);
-    }
   };
 
   return {
