@@ -2,6 +2,7 @@ import next from 'next';
 import { loadConfig } from './lib/server/config';
 import { handleIngest, INGEST_PATH } from './lib/server/ingest-endpoint';
 import { createListener } from './lib/server/listener';
+import { handleLiveness, LIVENESS_PATH } from './lib/server/liveness';
 import { handleOtlpMetrics, OTLP_METRICS_PATH } from './lib/server/otlp/metrics-endpoint';
 import { handleOtlpTraces, OTLP_TRACES_PATH } from './lib/server/otlp/traces-endpoint';
 import { prepareRequest } from './lib/server/security-headers';
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   const { server, scheme } = createListener(config, (request, response) => {
     prepareRequest(request, response, { dev });
     const path = request.url?.split('?')[0];
+    if (path === LIVENESS_PATH) return handleLiveness(request, response);
     if (path === INGEST_PATH) return handleIngest(request, response, runtime);
     if (path === OTLP_METRICS_PATH) return handleOtlpMetrics(request, response, runtime);
     if (path === OTLP_TRACES_PATH) return handleOtlpTraces(request, response, runtime);

@@ -79,7 +79,7 @@ async function runProber(run: ProbeRun): Promise<ChildMessage> {
   const latency = run.mode === 'wired' ? createMetricsStore() : undefined;
   const prober = createProber({
     store,
-    tracker: createHealthTracker({ store }),
+    tracker: createHealthTracker({ store, publish: (key, facts) => store.setHealth(key, facts) }),
     onResult: (key, result) => {
       latency?.recordProbe(key, Date.parse(result.at), result.latencyMs, result.ok);
       tally.add(result.ok, result.latencyMs, result.error);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ProbeResult } from '@/lib/model/health-state';
 import type { Delta } from '@/lib/model/live';
 import { createHealthTracker, type HealthChange } from './health';
+import type { HealthFacts } from './store/instance-table';
 import { createStore, type Store } from './store/store';
 
 const KEY = '/services/users/a';
@@ -15,7 +16,12 @@ function setup(clock: { t: number }) {
   const changes: HealthChange[] = [];
   const deltas: Delta[] = [];
   store.subscribe((delta) => deltas.push(delta));
-  const tracker = createHealthTracker({ store, onChange: (change) => changes.push(change), probeRefreshMs: 30_000, now: () => clock.t });
+  // What the status publisher does with probe facts when no traffic overrides them.
+  const publish = (key: string, facts: HealthFacts, change: HealthChange | undefined): void => {
+    store.setHealth(key, facts);
+    if (change) changes.push(change);
+  };
+  const tracker = createHealthTracker({ store, publish, probeRefreshMs: 30_000, now: () => clock.t });
   return { tracker, changes, deltas };
 }
 const probe = (ok: boolean, latencyMs = 4, error?: string): ProbeResult => ({ at: new Date(0).toISOString(), ok, latencyMs, ...(error ? { error } : {}) });

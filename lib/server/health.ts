@@ -17,21 +17,21 @@ export interface HealthChange {
 }
 
 export interface HealthTrackerOptions {
-  store: HealthTarget;
+  /** Where an instance is looked up (the publisher writes). */
+  store: Pick<HealthTarget, 'instance'>;
   thresholdsFor?: (service: string) => HealthThresholds;
-  onChange?: (change: HealthChange) => void;
   /**
-   * Hands each update to the status publisher (which combines it with traffic and writes the store)
-   * instead of writing the store and calling `onChange`; `change` is set when the probe status changed.
+   * Where each due update goes: the status publisher, which combines it with traffic and writes the
+   * store; `change` is set when the probe status changed.
    */
-  publish?: (key: string, facts: HealthFacts, change: HealthChange | undefined) => void;
+  publish: (key: string, facts: HealthFacts, change: HealthChange | undefined) => void;
   /** A probe that changes nothing but its own timing reaches browsers at most this often per instance. */
   probeRefreshMs?: number;
   now?: () => number;
 }
 
 /**
- * Turns probe results into instance status. Status changes go to the store (and so to every
+ * Turns probe results into instance status. Status changes go to the publisher (and so to every
  * browser) at once; a probe that changes nothing but latency refreshes `lastProbe` only every
  * `probeRefreshMs`, so 5,000 instances probed every 5 s do not become 1,000 live updates a second.
  */
@@ -74,12 +74,7 @@ export function createHealthTracker(options: HealthTrackerOptions) {
             ...(result.detail ? { detail: result.detail } : {}),
           }
         : undefined;
-      if (options.publish) {
-        if (due) options.publish(key, facts, change);
-        return;
-      }
-      if (due) store.setHealth(key, facts);
-      if (change) options.onChange?.(change);
+      if (due) options.publish(key, facts, change);
     },
     forget(key: string): void {
       states.delete(key);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { callSeconds, MAX_CALL_SECONDS_PER_BATCH } from '@/lib/model/ingest';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { INSPECTOR_NODE_ARGS, retainedHeapBytes } from '../support/inspector';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 /**
@@ -19,7 +20,7 @@ let server: TestServer;
 beforeAll(async () => {
   etcd = await startEtcd();
   await etcd.put('/services/users/u-1', JSON.stringify({ address: '127.0.0.1:9001' }));
-  server = await startServer({ etcdEndpoints: etcd.endpoints });
+  server = await startServer({ etcdEndpoints: etcd.endpoints, nodeArgs: INSPECTOR_NODE_ARGS });
   await eventually(async () => ((await server.fetch(`/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
 });
 afterAll(async () => {
@@ -61,6 +62,8 @@ const batch = (reporter: string, calls: { to: string; toInstance?: string; bound
 
 /** Memory the server may gain from one hostile request: far below the ~380 MB the bomb took, above GC noise. */
 const RSS_BUDGET = 20 * 1024 * 1024;
+/** What the series of one callee may hold: 3 series × (64 KB of open 1 s values + their open minutes), ~0.4 MB, with room. */
+const PER_CALLEE_BUDGET = 1024 * 1024;
 
 describe('hostile ingest', () => {
   it('refuses the 1 KB bomb (bounds from 1e-300 to 1e300 over 300 s) with 422 naming the bound, and stays within 20 MB', async () => {
@@ -98,6 +101,31 @@ describe('hostile ingest', () => {
     const before = rssBytes();
     expect((await post(batch(`heavy-${callees}`, calls, intervalSeconds))).status).toBe(202);
     expect(rssBytes() - before).toBeLessThanOrEqual(RSS_BUDGET);
+  });
+
+  // A batch sent again into the same seconds merges into slots that already hold a report: what
+  // each slot then keeps must stay small, or one batch re-sent costs what a new one never may.
+  // Measured as the heap kept after full collections: a hundred requests leave tens of MB of
+  // garbage and heap growth in RSS, which would hide what matters here.
+  const sendTimes = async (body: ReturnType<typeof batch>, times: number): Promise<void> => {
+    for (let sent = 0; sent < times; sent += 1) expect((await post(body)).status).toBe(202);
+  };
+  const callsTo = (prefix: string, callees: number) => Array.from({ length: callees }, (_, i) => ({ to: `${prefix}-${i}`, toInstance: 'i-1', bounds: wideBounds }));
+
+  it('keeps ≤ 20 MB for the costliest batch at the limit (50 callees × 100 s, 64 bounds over 1 µs to 1 h) sent 10 times into the same seconds', async () => {
+    const before = await retainedHeapBytes(server);
+    await sendTimes(batch('resender', callsTo('resent', 50), 100), 10);
+    expect((await retainedHeapBytes(server)) - before).toBeLessThanOrEqual(RSS_BUDGET);
+  });
+
+  it('keeps ≤ 1 MB a callee for 1 KB batches (64 bounds over 1 µs to 1 h, 300 s) to 10 distinct callees, each sent 10 times into the same seconds', async () => {
+    const before = await retainedHeapBytes(server);
+    for (let callee = 0; callee < 10; callee += 1) {
+      const body = batch('small-bomber', callsTo(`small-bombed-${callee}`, 1));
+      expect(JSON.stringify(body).length).toBeLessThan(2_048);
+      await sendTimes(body, 10);
+    }
+    expect((await retainedHeapBytes(server)) - before).toBeLessThanOrEqual(10 * PER_CALLEE_BUDGET);
   });
 
   it.each([

@@ -165,7 +165,13 @@ beforeAll(async () => {
     loop.last = now;
   }, 10);
 
-  const tracker = createHealthTracker({ store, onChange: (change) => changes.push(change) });
+  const tracker = createHealthTracker({
+    store,
+    publish: (key, facts, change) => {
+      store.setHealth(key, facts);
+      if (change) changes.push(change);
+    },
+  });
   prober = createProber({
     store,
     tracker,

@@ -49,12 +49,14 @@ export async function startServer(options: {
   dataDir?: string;
   /** Serve HTTPS with `tls.server` (TLS_CERT_FILE/TLS_KEY_FILE). */
   tls?: TestCerts;
+  /** Extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/x` (written at SIGTERM). */
+  nodeArgs?: string[];
 }): Promise<TestServer> {
   const port = await freePort();
   // A caller-supplied data dir outlives the server (restart tests) and is the caller's to remove.
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'switchyard-data-'));
   // node itself, not the tsx wrapper: a signal must reach the process that serves.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'server.ts'], {
     cwd: root,
     env: {
       ...process.env,

@@ -1,3 +1,5 @@
+import { BoundedMap } from '../bounded-map';
+
 /**
  * Who reports what, recently: the rule that keeps one call from counting twice when a fleet sends
  * OTLP metrics and traces together (docs/ARCHITECTURE.md "OpenTelemetry intake").
@@ -8,18 +10,9 @@
  * "Recently" is `windowMs`; both maps are bounded (least recently marked forgotten first).
  */
 export function createReportAuthority(options: { windowMs: number; maxServices: number; maxEdges: number }) {
-  const serverMetrics = new Map<string, number>();
-  const serverSpans = new Map<string, number>();
-  const clientMetricEdges = new Map<string, number>();
-
-  const mark = (map: Map<string, number>, cap: number, key: string, at: number): void => {
-    map.delete(key);
-    map.set(key, at);
-    if (map.size > cap) {
-      const oldest = map.keys().next().value;
-      if (oldest !== undefined) map.delete(oldest);
-    }
-  };
+  const serverMetrics = new BoundedMap<string, number>(options.maxServices);
+  const serverSpans = new BoundedMap<string, number>(options.maxServices);
+  const clientMetricEdges = new BoundedMap<string, number>(options.maxEdges);
   const recent = (map: Map<string, number>, key: string, at: number): boolean => {
     const seen = map.get(key);
     return seen !== undefined && at - seen < options.windowMs;
@@ -27,9 +20,9 @@ export function createReportAuthority(options: { windowMs: number; maxServices: 
   const edgeKey = (caller: string, callee: string): string => `${caller}\u0000${callee}`;
 
   return {
-    markServerMetrics: (service: string, at: number) => mark(serverMetrics, options.maxServices, service, at),
-    markServerSpans: (service: string, at: number) => mark(serverSpans, options.maxServices, service, at),
-    markClientMetrics: (caller: string, callee: string, at: number) => mark(clientMetricEdges, options.maxEdges, edgeKey(caller, callee), at),
+    markServerMetrics: (service: string, at: number) => void serverMetrics.set(service, at),
+    markServerSpans: (service: string, at: number) => void serverSpans.set(service, at),
+    markClientMetrics: (caller: string, callee: string, at: number) => void clientMetricEdges.set(edgeKey(caller, callee), at),
     /** The service's server-side duration metrics are recent: they, not spans, feed its series. */
     serverMetricsRecent: (service: string, at: number) => recent(serverMetrics, service, at),
     /** The service reports the calls it receives itself (metrics or spans): callers' client data does not feed its series. */

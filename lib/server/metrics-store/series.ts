@@ -7,6 +7,15 @@ export const REPORT_GRACE_SECONDS = 90;
 /** Probes are recorded as they finish, so their slots can close almost at once. */
 export const PROBE_GRACE_SECONDS = 5;
 
+/**
+ * What the open 1 s slots of one series may hold in merged values (raw values or sketches) at a
+ * time. Slots past it keep their counts and take their quantiles from their minute, which holds the
+ * same calls: a series' memory is bounded whatever lands on it. A busy series of a normal fleet —
+ * every second of the 90 s grace merged from several reporters sharing 16 buckets — holds ~50 KB;
+ * a batch re-sent into the same seconds filled 6–8 KB a slot before the cap.
+ */
+export const SECONDS_DETAIL_BYTES = 64 * 1_024;
+
 /** Calls (or probes) of one thing — a service, an instance, an edge — at 1 s for 15 min and 1 min for 24 h. */
 export class Series {
   readonly #seconds: Slots;
@@ -14,8 +23,9 @@ export class Series {
   #lastUpdate = 0;
 
   constructor(graceSeconds: number = REPORT_GRACE_SECONDS) {
-    this.#seconds = new Slots(1, 15 * 60, graceSeconds);
     this.#minutes = new Slots(60, 24 * 60, graceSeconds);
+    const minutes = this.#minutes;
+    this.#seconds = new Slots(1, 15 * 60, graceSeconds, { bytes: SECONDS_DETAIL_BYTES, fallback: (second) => minutes.openQuantiles(Math.floor(second / 60) * 60) });
   }
 
   /** Spreads an interval's calls evenly over its whole seconds, into both resolutions. */

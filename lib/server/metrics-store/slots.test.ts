@@ -104,4 +104,35 @@ describe('slots', () => {
     slots.restore(M0 + 120 - 25 * 3_600, Float32Array.from([60, 0, 1, 1, 1]));
     expect(slots.points(M0 + 120, M0 + 180)).toEqual([{ t: (M0 + 120) * 1_000, rps: 2, errorRate: 0.05, p50Ms: 4.5, p95Ms: 9.25, p99Ms: null }]);
   });
+
+  it('past its budget keeps a slot\'s counts and takes its quantiles from the fallback, and gets the room back as slots close', () => {
+    const fallback = { p50: 1_000, p95: 2_000, p99: 3_000 };
+    // Room for two slots of two packed values each (32 + 2 × 4 × 8 bytes).
+    const slots = new Slots(1, 900, 0, { bytes: 2 * 96, fallback: () => fallback });
+    const twice = (second: number): void => {
+      slots.add(second, 1, 0, [{ value: 5, weight: 1 }], 1);
+      slots.add(second, 1, 1, [{ value: 7, weight: 1 }], 1);
+    };
+    for (let second = T0; second < T0 + 3; second += 1) twice(second);
+    const [first, second, third] = slots.points(T0, T0 + 3);
+    expect(first).toMatchObject({ rps: 2, errorRate: 0.5, p50Ms: 5, p99Ms: 7 });
+    expect(second).toMatchObject({ rps: 2, p50Ms: 5, p99Ms: 7 });
+    expect(third).toMatchObject({ rps: 2, errorRate: 0.5, p50Ms: 1_000, p95Ms: 2_000, p99Ms: 3_000 });
+    // A third report to a coarse slot still counts.
+    slots.add(T0 + 2, 1, 0, [{ value: 5, weight: 1 }], 1);
+    expect(slots.points(T0 + 2, T0 + 3)[0]).toMatchObject({ rps: 3, p50Ms: 1_000 });
+
+    slots.sweep(T0 + 3);
+    twice(T0 + 10);
+    expect(slots.points(T0 + 10, T0 + 11)[0]).toMatchObject({ p50Ms: 5, p99Ms: 7 });
+    expect(slots.points(T0 + 2, T0 + 3)[0], 'closed with the fallback\'s figures').toMatchObject({ rps: 3, p50Ms: 1_000 });
+  });
+
+  it('merges values given in any order into one entry a value, weights summed', () => {
+    const slots = new Slots(1, 900, 0);
+    slots.add(T0, 1, 0, [{ value: 9, weight: 1 }, { value: 1, weight: 1 }], 1);
+    slots.add(T0, 1, 0, [{ value: 9, weight: 2 }, { value: 1, weight: 1 }, { value: 9, weight: 1 }], 1);
+    // Weights: 1 → 2, 9 → 4: the median is 9.
+    expect(slots.points(T0, T0 + 1)[0]).toMatchObject({ p50Ms: 9, p99Ms: 9 });
+  });
 });

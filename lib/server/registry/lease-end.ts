@@ -1,3 +1,5 @@
+import { BoundedMap } from '@/lib/model/bounded-map';
+
 /**
  * What became of a lease whose key vanished. etcd deletes a lease's keys the same way whether the
  * lease was revoked or ran out, and forgets the lease either way, so the only honest verdicts are:
@@ -22,19 +24,14 @@ export interface LeaseEndOptions {
 /** Verdicts kept per (lease, delete revision) and per ended lease, oldest dropped first. */
 const MAX_REMEMBERED = 4_096;
 
-const remember = <V>(map: Map<string, V>, key: string, value: V): void => {
-  map.set(key, value);
-  if (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value as string);
-};
-
 /**
  * One lookup per lease and delete revision, shared by every key deleted with it: a lease with
  * 5,000 keys ends in one revision and costs one question to etcd, and all 5,000 get one verdict.
  */
 export function createLeaseEndJudge(options: LeaseEndOptions) {
   const now = options.now ?? Date.now;
-  const byDeletion = new Map<string, Promise<LeaseEnd>>();
-  const ended = new Map<string, LeaseEnd>();
+  const byDeletion = new BoundedMap<string, Promise<LeaseEnd>>(MAX_REMEMBERED);
+  const ended = new BoundedMap<string, LeaseEnd>(MAX_REMEMBERED);
 
   const ask = async (lease: string, seenAt: number): Promise<LeaseEnd> => {
     let remaining: number;
@@ -46,7 +43,7 @@ export function createLeaseEndJudge(options: LeaseEndOptions) {
     if (remaining > 0) return 'alive';
     const earliest = options.earliestExpiry(lease);
     const verdict: LeaseEnd = earliest !== undefined && seenAt < earliest ? 'revoked' : 'ended';
-    remember(ended, lease, verdict);
+    ended.set(lease, verdict);
     options.onEnded?.(lease);
     return verdict;
   };
@@ -60,7 +57,7 @@ export function createLeaseEndJudge(options: LeaseEndOptions) {
       const known = byDeletion.get(id);
       if (known) return known;
       const verdict = ask(lease, now());
-      remember(byDeletion, id, verdict);
+      byDeletion.set(id, verdict);
       return verdict;
     },
   };

@@ -1,6 +1,13 @@
 import type { Etcd3 } from 'etcd3';
+import { BoundedMap } from '@/lib/model/bounded-map';
 
 const CONCURRENCY = 4;
+/**
+ * Leases remembered (asked about, and when each could expire), oldest dropped first: beyond any
+ * fleet we serve, and a lease forgotten is only asked about again when seen again, or judged "ended"
+ * rather than "revoked" when its keys vanish (lease-end.ts).
+ */
+const MAX_LEASES = 65_536;
 
 /**
  * Looks up each lease's granted TTL once, in the background, a few at a time: thousands of
@@ -8,8 +15,9 @@ const CONCURRENCY = 4;
  * answer's remaining TTL bounds when the lease could expire by itself (lease-end.ts).
  */
 export function createLeaseTtlLookup(client: Etcd3, found: (lease: string, ttlSeconds: number) => void, now: () => number = Date.now) {
-  const known = new Set<string>();
-  const earliestExpiries = new Map<string, number>();
+  /** Leases asked about (or queued to be). */
+  const known = new BoundedMap<string, true>(MAX_LEASES);
+  const earliestExpiries = new BoundedMap<string, number>(MAX_LEASES);
   const queue: string[] = [];
   let active = 0;
   let stopped = false;
@@ -40,13 +48,14 @@ export function createLeaseTtlLookup(client: Etcd3, found: (lease: string, ttlSe
   return {
     want(lease: string): void {
       if (known.has(lease)) return;
-      known.add(lease);
+      known.set(lease, true);
       queue.push(lease);
       pump();
     },
     earliestExpiry: (lease: string): number | undefined => earliestExpiries.get(lease),
     /** The lease is gone: its facts go too (ids are not reused). */
     forget(lease: string): void {
+      known.delete(lease);
       earliestExpiries.delete(lease);
     },
     stop(): void {

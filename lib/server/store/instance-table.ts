@@ -2,6 +2,7 @@ import type { DrainState } from '@/lib/model/drain';
 import type { Drain, Instance } from '@/lib/model/instance';
 import type { Change } from '@/lib/model/live';
 import type { Registration } from '@/lib/model/registration';
+import { BoundedMap } from '@/lib/model/bounded-map';
 import { sameData } from './same-data';
 
 /** One decoded etcd key: the instances it registers and the lease it hangs on. */
@@ -14,6 +15,9 @@ export interface DecodedKey {
 
 /** What the health tracker knows of an instance; survives re-registration, dies with the instance. */
 export type HealthFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'lastProbe' | 'passedAt'>;
+
+/** Lease TTLs remembered, oldest dropped first: beyond any fleet we serve (a lease forgotten shows no TTL). */
+const MAX_LEASE_TTLS = 65_536;
 
 const NOT_PROBED: HealthFacts = { status: 'unknown', statusCause: 'not probed yet' };
 /** Placeholder while a new row's instance is built from the row itself. */
@@ -97,7 +101,9 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
   const keysByLease = new Map<string, Set<KeyEntry>>();
   /** Instance keys per service: drains name a service and an id, and services are few. */
   const instanceKeysByService = new Map<string, Set<string>>();
-  const leaseTtls = new Map<string, number>();
+  // Bounded, not dropped with a lease's last key: a key put again on the same lease gets its TTL
+  // without asking etcd again (lease-ttl.ts asks once per lease).
+  const leaseTtls = new BoundedMap<string, number>(MAX_LEASE_TTLS);
   const drains = new Map<string, Drain>();
   let standInKeys = 0;
   const isStandIn = (etcdKey: string): boolean => etcdKey.startsWith(STAND_IN_KEY_PREFIX);

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedMap } from './bounded-map';
+
+describe('BoundedMap', () => {
+  it('drops the oldest entries past its size', () => {
+    const map = new BoundedMap<string, number>(3);
+    for (const [i, key] of ['a', 'b', 'c', 'd', 'e'].entries()) map.set(key, i);
+    expect([...map]).toEqual([
+      ['c', 2],
+      ['d', 3],
+      ['e', 4],
+    ]);
+  });
+
+  it('makes a key set again the newest, so it outlives keys set after it first', () => {
+    const map = new BoundedMap<string, number>(2);
+    map.set('a', 1).set('b', 2).set('a', 3).set('c', 4);
+    expect([...map]).toEqual([
+      ['a', 3],
+      ['c', 4],
+    ]);
+  });
+
+  it('keeps fleet names such as __proto__ as ordinary keys', () => {
+    const map = new BoundedMap<string, number>(2);
+    map.set('__proto__', 1);
+    expect(map.get('__proto__')).toBe(1);
+    expect(map.size).toBe(1);
+  });
+
+  it('refuses a size that bounds nothing', () => {
+    expect(() => new BoundedMap(0)).toThrow(RangeError);
+    expect(() => new BoundedMap(Number.NaN)).toThrow(RangeError);
+  });
+});
