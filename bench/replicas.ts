@@ -1,7 +1,11 @@
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { childExecArgv } from './child-argv';
 import { rawEtcd, sleep } from './clients';
+import { ViewersMessageSchema, type ViewersMeasured, type ViewersRun } from './replica-viewers-messages';
 import { forkChild } from './probing';
 import { startPostgres } from '../tests/support/postgres';
 import { eventually, startServer, type TestServer } from '../tests/support/server';
@@ -30,6 +34,11 @@ const TXN_OPS = 100; // etcd's default --max-txn-ops is 128
 const WARMUP_MS = 5_000;
 const MEASURE_MS = 30_000;
 const SETTLE_TIMEOUT_MS = 90_000;
+// Viewers (several replicas only, after the CPU window): Socket.IO clients per replica, puts at a steady rate.
+const VIEWERS_PER_REPLICA = 4;
+const VIEWER_PUTS_PER_SECOND = 100;
+const VIEWER_SECONDS = 10;
+const VIEWERS_TIMEOUT_MS = 120_000;
 const CLOCK_TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux/x86-64 and arm64
 const PAGE_BYTES = 4_096;
 
@@ -49,6 +58,8 @@ export interface ReplicaRun {
   replicas: ReplicaMeasured[];
   /** 1-min load average when the window closed: the machine is shared. */
   loadAtEnd: number;
+  /** Put → viewer on every replica vs a raw etcd watcher; measured when there are several replicas. */
+  viewers?: ViewersMeasured;
 }
 
 export interface ReplicasResult {
@@ -97,14 +108,45 @@ async function register(endpoint: string, addresses: readonly string[]): Promise
   }
 }
 
-async function measureReplicas(count: number, options: { etcdEndpoint: string; databaseUrl: string; instances: number; log: (message: string) => void }): Promise<ReplicaRun> {
-  const started = await Promise.allSettled(
-    Array.from({ length: count }, () => startServer({ etcdEndpoints: [options.etcdEndpoint], env: { DATABASE_URL: options.databaseUrl } })),
-  );
-  const replicas = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+/** Runs the viewers' process (bench/replica-viewers.ts) once and returns what it measured. */
+async function measureViewers(plan: Omit<ViewersRun, 'type'>): Promise<ViewersMeasured> {
+  const child = fork(path.join(import.meta.dirname, 'replica-viewers.ts'), [], {
+    execArgv: childExecArgv(),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    const failure = started.find((result) => result.status === 'rejected');
-    if (failure) throw failure.reason;
+    return await new Promise<ViewersMeasured>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`viewers: nothing within ${VIEWERS_TIMEOUT_MS} ms\n${output}`)), VIEWERS_TIMEOUT_MS);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`viewers exited (${code})\n${output}`));
+      });
+      child.on('message', (raw) => {
+        const parsed = ViewersMessageSchema.safeParse(raw);
+        if (!parsed.success) return;
+        clearTimeout(timer);
+        if (parsed.data.type === 'failed') reject(new Error(`viewers failed: ${parsed.data.message}\n${output}`));
+        else resolve(parsed.data);
+      });
+      child.send({ type: 'run', ...plan } satisfies ViewersRun);
+    });
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+async function measureReplicas(count: number, options: { etcdEndpoint: string; databaseUrl: string; instances: number; viewerAddress: string; log: (message: string) => void }): Promise<ReplicaRun> {
+  const replicas: TestServer[] = [];
+  try {
+    // One after another: four Next.js servers each listing 5,000 keys at once overran etcd's list
+    // deadline on this shared 2-core machine (relisting in a loop, start-up past 60 s).
+    for (let i = 0; i < count; i += 1) replicas.push(await startServer({ etcdEndpoints: [options.etcdEndpoint], env: { DATABASE_URL: options.databaseUrl } }));
     const before = await Promise.all(replicas.map(metrics));
     await eventually(
       async () => {
@@ -127,8 +169,24 @@ async function measureReplicas(count: number, options: { etcdEndpoint: string; d
     const wallMs = performance.now() - startWall;
     const endMetrics = await Promise.all(replicas.map(metrics));
     const delta = (i: number, name: string): number => metric(endMetrics[i] ?? new Map(), name) - metric(startMetrics[i] ?? new Map(), name);
+    const loadAtEnd = os.loadavg()[0] ?? Number.NaN;
+    let viewers: ViewersMeasured | undefined;
+    if (count > 1) {
+      options.log(`replicas: ${VIEWERS_PER_REPLICA} viewers on each replica, ${VIEWER_PUTS_PER_SECOND} puts/s for ${VIEWER_SECONDS} s`);
+      const token = await (replicas[0] as TestServer).createToken({ name: 'bench-viewers', role: 'viewer' });
+      viewers = await measureViewers({
+        etcdEndpoint: options.etcdEndpoint,
+        urls: replicas.map((replica) => replica.url),
+        viewersPerReplica: VIEWERS_PER_REPLICA,
+        token,
+        address: options.viewerAddress,
+        putsPerSecond: VIEWER_PUTS_PER_SECOND,
+        seconds: VIEWER_SECONDS,
+      });
+    }
     return {
-      loadAtEnd: os.loadavg()[0] ?? Number.NaN,
+      loadAtEnd,
+      ...(viewers ? { viewers } : {}),
       replicas: pids.map((pid, i) => ({
         pid,
         cpuMs: (endUsage[i]?.cpuMs ?? Number.NaN) - (startUsage[i]?.cpuMs ?? Number.NaN),
@@ -158,7 +216,8 @@ export async function runReplicasBench(options: { etcdEndpoint: string; log: (me
     for (const count of REPLICA_COUNTS) {
       options.log(`replicas: starting ${count} replica(s) on a fresh database`);
       // A fresh database per run: the runs share nothing but etcd and the targets.
-      runs.push(await measureReplicas(count, { etcdEndpoint: options.etcdEndpoint, databaseUrl: await postgres.createDatabase(), instances, log: options.log }));
+      const databaseUrl = await postgres.createDatabase();
+      runs.push(await measureReplicas(count, { etcdEndpoint: options.etcdEndpoint, databaseUrl, instances, viewerAddress: `127.0.0.1:${ports[0] ?? 9}`, log: options.log }));
     }
     return { instances: ports.length, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, runs };
   } finally {
