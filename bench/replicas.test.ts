@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { parseProcStat, type ReplicaMeasured } from './replicas';
+import type { ViewersMeasured } from './replica-viewers-messages';
 import { summarizeReplicaRuns } from './replicas-report';
 
-const replica = (cpuMs: number, probes: number): ReplicaMeasured => ({
+const latency = { count: 1, min: 1, mean: 1, p50: 1, p95: 1, p99: 1, max: 1 };
+const viewers: ViewersMeasured = { type: 'viewers-measured', viewers: 1, puts: 1, putErrors: 0, raw: latency, ours: latency, rawMissing: 0, oursMissing: 0 };
+
+const replica = (cpuMs: number, signalsSent: number): ReplicaMeasured => ({
   pid: 1,
   cpuMs,
   wallMs: 10_000,
-  probes,
-  signalsSent: 0,
+  probes: 10_000,
+  signalsSent,
   signalsReceived: 0,
   signalsDropped: 0,
   replicasSeen: 4,
@@ -20,12 +24,12 @@ describe('replicas benchmark', () => {
     expect(parseProcStat(stat, '765 200 404 5 0 123 0\n')).toEqual({ cpuMs: 3_000, rssBytes: 200 * 4_096 });
   });
 
-  it('compares each of several replicas with the lone one and gives each one\'s share of the probes', () => {
+  it('compares each of several replicas with the lone one and gives each one\'s share of the probes made (the results it sent), not of the runs it scheduled', () => {
     const summary = summarizeReplicaRuns([
-      { loadAtEnd: 1, replicas: [replica(4_000, 10_000)] },
-      { loadAtEnd: 1, replicas: [replica(1_000, 3_000), replica(2_000, 1_000)] },
+      { loadAtEnd: 1, viewers, replicas: [replica(4_000, 10_000)] },
+      { loadAtEnd: 1, viewers, replicas: [replica(1_000, 3_000), replica(2_000, 1_000)] },
     ]);
     expect(summary).toEqual({ lone: 0.4, perReplica: [0.1, 0.2], probeShares: [0.75, 0.25] });
-    expect(summarizeReplicaRuns([{ loadAtEnd: 1, replicas: [replica(1, 1)] }])).toBeUndefined();
+    expect(summarizeReplicaRuns([{ loadAtEnd: 1, viewers, replicas: [replica(1, 1)] }])).toBeUndefined();
   });
 });

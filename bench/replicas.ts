@@ -34,8 +34,9 @@ const TXN_OPS = 100; // etcd's default --max-txn-ops is 128
 const WARMUP_MS = 5_000;
 const MEASURE_MS = 30_000;
 const SETTLE_TIMEOUT_MS = 90_000;
-// Viewers (several replicas only, after the CPU window): Socket.IO clients per replica, puts at a steady rate.
-const VIEWERS_PER_REPLICA = 4;
+// Viewers (after the CPU window): the same number of Socket.IO clients in every run, spread evenly
+// over its replicas, and puts at a steady rate, so one replica is the same run's baseline for four.
+const VIEWERS = 16;
 const VIEWER_PUTS_PER_SECOND = 100;
 const VIEWER_SECONDS = 10;
 const VIEWERS_TIMEOUT_MS = 120_000;
@@ -58,8 +59,8 @@ export interface ReplicaRun {
   replicas: ReplicaMeasured[];
   /** 1-min load average when the window closed: the machine is shared. */
   loadAtEnd: number;
-  /** Put → viewer on every replica vs a raw etcd watcher; measured when there are several replicas. */
-  viewers?: ViewersMeasured;
+  /** Put → viewers spread over the replicas vs a raw etcd watcher. */
+  viewers: ViewersMeasured;
 }
 
 export interface ReplicasResult {
@@ -170,23 +171,20 @@ async function measureReplicas(count: number, options: { etcdEndpoint: string; d
     const endMetrics = await Promise.all(replicas.map(metrics));
     const delta = (i: number, name: string): number => metric(endMetrics[i] ?? new Map(), name) - metric(startMetrics[i] ?? new Map(), name);
     const loadAtEnd = os.loadavg()[0] ?? Number.NaN;
-    let viewers: ViewersMeasured | undefined;
-    if (count > 1) {
-      options.log(`replicas: ${VIEWERS_PER_REPLICA} viewers on each replica, ${VIEWER_PUTS_PER_SECOND} puts/s for ${VIEWER_SECONDS} s`);
-      const token = await (replicas[0] as TestServer).createToken({ name: 'bench-viewers', role: 'viewer' });
-      viewers = await measureViewers({
-        etcdEndpoint: options.etcdEndpoint,
-        urls: replicas.map((replica) => replica.url),
-        viewersPerReplica: VIEWERS_PER_REPLICA,
-        token,
-        address: options.viewerAddress,
-        putsPerSecond: VIEWER_PUTS_PER_SECOND,
-        seconds: VIEWER_SECONDS,
-      });
-    }
+    options.log(`replicas: ${VIEWERS / count} viewers on each replica, ${VIEWER_PUTS_PER_SECOND} puts/s for ${VIEWER_SECONDS} s`);
+    const token = await (replicas[0] as TestServer).createToken({ name: 'bench-viewers', role: 'viewer' });
+    const viewers = await measureViewers({
+      etcdEndpoint: options.etcdEndpoint,
+      urls: replicas.map((replica) => replica.url),
+      viewersPerReplica: VIEWERS / count,
+      token,
+      address: options.viewerAddress,
+      putsPerSecond: VIEWER_PUTS_PER_SECOND,
+      seconds: VIEWER_SECONDS,
+    });
     return {
       loadAtEnd,
-      ...(viewers ? { viewers } : {}),
+      viewers,
       replicas: pids.map((pid, i) => ({
         pid,
         cpuMs: (endUsage[i]?.cpuMs ?? Number.NaN) - (startUsage[i]?.cpuMs ?? Number.NaN),
