@@ -95,7 +95,12 @@ export function renderReplicasSection(result: ReplicasResult): string {
       );
     }
     const lost = sum(result.runs.map((run) => run.viewers.oursMissing + run.viewers.rawMissing + run.viewers.putErrors));
-    lines.push('', lost === 0 ? 'Nothing lost: every acknowledged put reached the raw watcher and every viewer, with no put errors.' : `${lost} puts or (put, viewer) deliveries missing or failed.`);
+    lines.push(
+      '',
+      lost === 0 ? 'Nothing lost: every acknowledged put reached the raw watcher and every viewer, with no put errors.' : `${lost} puts or (put, viewer) deliveries missing or failed.`,
+      'On this shared machine the viewers\' tail moves with the load from run to run (the load column above): compare the',
+      'rows of one run, where the same 16 viewers and the same puts meet one replica or four.',
+    );
   }
   return lines.join('\n');
 }
