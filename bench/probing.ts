@@ -32,13 +32,13 @@ const WARMUP_MS = 5_000;
 const MEASURE_MS = 30_000;
 const START_TIMEOUT_MS = 60_000;
 
-interface Child {
+export interface Child {
   next<T extends ChildMessage['type']>(type: T, timeoutMs: number): Promise<Extract<ChildMessage, { type: T }>>;
   send(message: unknown): void;
   stop(): Promise<void>;
 }
 
-function forkChild(entry: string, env: Record<string, string>): Child {
+export function forkChild(entry: string, env: Record<string, string>): Child {
   const child: ChildProcess = fork(path.join(import.meta.dirname, entry), [], {
     execArgv: childExecArgv(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, NODE_ENV: 'production' },

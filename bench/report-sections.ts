@@ -13,6 +13,7 @@ export const SECTIONS = [
   { id: 'demo', title: 'Demo start-up', needsEtcd: false },
   { id: 'topology', title: 'Topology map in Chromium', needsEtcd: true },
   { id: 'series', title: 'Persisted latency series at 10,000 series', needsEtcd: false },
+  { id: 'replicas', title: 'Replicas: probing divided', needsEtcd: true },
 ] as const;
 export type SectionId = (typeof SECTIONS)[number]['id'];
 

@@ -13,6 +13,8 @@ import { renderHistorySection, renderIngestSection } from './history-report';
 import { runIngestBench } from './ingest';
 import { runProbing } from './probing';
 import { renderProbingSection } from './probing-report';
+import { runReplicasBench } from './replicas';
+import { renderReplicasSection } from './replicas-report';
 import { renderHeader, renderPropagationSection, renderSnapshotSection, type Machine } from './report';
 import { mergeReport, provenanceLine, SECTIONS, selectSections, type SectionId } from './report-sections';
 import { renderSeriesSection, runSeriesBench } from './series';
@@ -150,6 +152,11 @@ async function main(): Promise<void> {
     if (selected.includes('demo')) {
       log('demo start-up');
       fresh.set('demo', await measured(command, async () => renderDemoStartupSection(await runDemoStartup(log))));
+    }
+
+    if (selected.includes('replicas')) {
+      log('probing divided between replicas');
+      fresh.set('replicas', await measured(command, async () => renderReplicasSection(await runReplicasBench({ etcdEndpoint: common.etcdEndpoint, log }))));
     }
 
     const previous = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : undefined;
