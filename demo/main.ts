@@ -69,7 +69,14 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   const fleet =
     options.mode === 'scale'
       ? await startScaleFleet(client, { ...options, reporter })
-      : await startFleet(client, { rps: options.rps, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, reporter, log });
+      : await startFleet(client, {
+          rps: options.rps,
+          controlPrefix: config.SWITCHYARD_CONTROL_PREFIX,
+          reporter,
+          // The plan's OpenTelemetry half exports to the dashboard's OTLP intake with the same token.
+          otlp: { url, token: () => reporterToken.value, exportIntervalMs: 10_000 },
+          log,
+        });
   cleanups.push(() => fleet.stop());
   const summary = 'summary' in fleet ? fleet.summary : `${fleet.instances.length} instances in ${fleet.plan.length} services`;
 
