@@ -115,7 +115,8 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
   };
 
   return {
-    ingest(batch: IngestBatch): IngestOutcome {
+    /** `countsForCallee`: whether a call feeds the callee's own series (no: the callee reports its server side itself); default yes. */
+    ingest(batch: IngestBatch, countsForCallee: (service: string) => boolean = () => true): IngestOutcome {
       const anchored = anchor(Date.parse(batch.intervalStart) / 1_000, batch.intervalSeconds);
       if (!anchored.ok) {
         return { ok: false, field: 'intervalStart', message: `interval ends ${Math.round(anchored.skew)} s from the server's clock; more than 24 h of skew means a broken clock` };
@@ -126,7 +127,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
           from,
           to: call.to,
           ...(call.toInstance ? { toInstance: call.toInstance } : {}),
-          countsForCallee: true,
+          countsForCallee: countsForCallee(call.to),
           count: call.count,
           errors: call.errors,
           bounds: call.latencyMs.bounds,

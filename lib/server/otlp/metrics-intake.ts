@@ -34,7 +34,8 @@ const MAX_SERVER_REPORTERS = 10_000;
  * OTLP metrics into the metrics store, through its one recording path. Rule against double
  * counting: server-side metrics feed the reporter's own service and instance series; client-side
  * metrics always feed the edge reporter → callee, and feed the callee's series only while the
- * callee does not report server-side metrics itself.
+ * callee does not report server-side metrics itself. Ingest reports follow the same rule
+ * (`reportsServerSide`, asked by the ingest endpoint), so a mixed fleet counts a call once.
  */
 export function createMetricsIntake(options: MetricsIntakeOptions) {
   const now = options.now ?? Date.now;
@@ -86,6 +87,8 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
       }
       return { observed, rejected, externalOverflow: result.externalOverflow, ...(reason ? { reason } : {}) };
     },
+    /** Whether `service` reports server-side metrics itself: then a caller's report (OTLP or ingest) feeds only the edge. */
+    reportsServerSide: (service: string): boolean => reportsServerSide(service, now()),
     stats: () => ({ ...cumulative.stats(), externalNodes: externals.stats(), unanchored }),
   };
 }
