@@ -11,6 +11,8 @@ import { renderDemoStartupSection, runDemoStartup } from './demo-startup';
 import { runHistoryBench } from './history';
 import { renderHistorySection, renderIngestSection } from './history-report';
 import { runIngestBench } from './ingest';
+import { runOtlpBench } from './otlp';
+import { renderOtlpSection } from './otlp-report';
 import { runProbing } from './probing';
 import { renderProbingSection } from './probing-report';
 import { renderHeader, renderPropagationSection, renderSnapshotSection, type Machine } from './report';
@@ -139,6 +141,11 @@ async function main(): Promise<void> {
     if (selected.includes('topology')) {
       log('topology map in Chromium');
       fresh.set('topology', await measured(command, async () => renderTopologySection(await runTopologyBench({ etcdEndpoint: common.etcdEndpoint, log }))));
+    }
+
+    if (selected.includes('otlp')) {
+      log('OpenTelemetry intake');
+      fresh.set('otlp', await measured(command, async () => renderOtlpSection(await runOtlpBench({ ...common, dataDir: path.join(workDir, 'otlp-data'), log }))));
     }
 
     if (selected.includes('demo')) {
