@@ -8,6 +8,7 @@ import { Etcd3 } from 'etcd3';
 import { startServer } from '../tests/support/server';
 import { bareDecoders } from './otlp-decode';
 import { captureFleet, type CapturedFleet, type FleetShape } from './otlp-payloads';
+import { measureStages, type StageCosts } from './otlp-stages';
 
 export const OTLP_SHAPE: FleetShape = {
   instances: 5_000,
@@ -39,6 +40,8 @@ export interface OtlpBenchResult {
   spansPerExport: number;
   /** protobufjs decode in this process, one core, no HTTP: exports (metrics + traces) per second. */
   inProcessDecodePerSecond: number;
+  /** Where the intake's CPU goes per metrics export, measured in this process. */
+  stages: StageCosts;
   baseline: { paced: Phase; saturated: Phase };
   ours: { paced: Phase; saturated: Phase; rejectedPoints: number };
 }
@@ -207,6 +210,7 @@ export async function runOtlpBench(options: { etcdEndpoint: string; dataDir: str
     pointsPerExport: firstMetrics ? countPoints(decode.metrics(firstMetrics)) : 0,
     spansPerExport: withTraces && firstTraces ? countSpans(decode.traces(firstTraces)) : 0,
     inProcessDecodePerSecond: inProcessDecodeRate(phases.saturated),
+    stages: measureStages(fleet.metrics[0] ?? [], [...(fleet.metrics[1] ?? []), ...(fleet.metrics[2] ?? [])], shape.services),
     baseline,
     ours,
   };
