@@ -3,6 +3,7 @@ import { loadConfig } from './lib/server/config';
 import { handleIngest, INGEST_PATH } from './lib/server/ingest-endpoint';
 import { createListener } from './lib/server/listener';
 import { handleOtlpMetrics, OTLP_METRICS_PATH } from './lib/server/otlp/metrics-endpoint';
+import { handleOtlpTraces, OTLP_TRACES_PATH } from './lib/server/otlp/traces-endpoint';
 import { prepareRequest } from './lib/server/security-headers';
 import { startRuntime } from './lib/server/start-runtime';
 
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     const path = request.url?.split('?')[0];
     if (path === INGEST_PATH) return handleIngest(request, response, runtime);
     if (path === OTLP_METRICS_PATH) return handleOtlpMetrics(request, response, runtime);
+    if (path === OTLP_TRACES_PATH) return handleOtlpTraces(request, response, runtime);
     void handle(request, response);
   });
   runtime.attach(server);

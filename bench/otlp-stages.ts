@@ -1,6 +1,6 @@
 import { ExportMetricsRequestSchema, type ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { createMetricsStore } from '@/lib/server/metrics-store/store';
-import { createMetricsIntake } from '@/lib/server/otlp/metrics-intake';
+import { createOtlpIntake } from '@/lib/server/otlp/intake';
 import { decodeMetricsRequest } from '@/lib/server/otlp/proto';
 import type { Store } from '@/lib/server/store/store';
 import { bareDecoders } from './otlp-decode';
@@ -29,7 +29,7 @@ export function measureStages(warmUp: readonly Buffer[], measured: readonly Buff
   const instances = services.map((service, i) => ({ service, id: `${service}-1`, address: `127.0.0.1:${20_000 + i}` }));
   // Only what the registry lookup reads of a registered instance.
   const store = { instances: () => instances, revision: () => '1', instanceCount: () => instances.length } as unknown as Pick<Store, 'instances' | 'revision' | 'instanceCount'>;
-  const intake = createMetricsIntake({ store, latency: createMetricsStore() });
+  const intake = createOtlpIntake({ store, latency: createMetricsStore() }).metrics;
   for (const body of warmUp) intake.accept(ExportMetricsRequestSchema.parse(decodeMetricsRequest(body)));
   const bare = bareDecoders();
   let decoded: unknown[] = [];

@@ -6,7 +6,7 @@
 //   runtime   etcd + etcdctl (Debian etcd-server, etcd-client); ETCD_BIN=/path/to/etcd overrides the lookup
 //   browser   /usr/bin/chromium + DejaVu fonts (Debian chromium, fonts-dejavu-core); CHROMIUM_PATH overrides
 //   certs     openssl (Debian openssl), which the TLS tests use to make throwaway certificates
-//   peers     real programs the tests talk to: prometheus, go + etcd's clientv3 sources, a PostgreSQL server
+//   peers     real programs the tests talk to: prometheus, go + etcd's clientv3 sources, a PostgreSQL server, haproxy
 //             (Debian prometheus, golang-go, golang-etcd-server-dev, postgresql)
 //   build     `next build` when .next/BUILD_ID is older than any input; SWITCHYARD_SKIP_BUILD=1 skips this need
 //

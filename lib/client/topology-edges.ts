@@ -27,6 +27,8 @@ export function parseObservedEdges(body: unknown): EdgeStats[] {
       p95Ms: numberOrNull(edge.p95Ms),
       p99Ms: numberOrNull(edge.p99Ms),
       baselineP95Ms: numberOrNull(edge.baselineP95Ms),
+      ...(edge.fromKind === 'queue' || edge.fromKind === 'database' ? { fromKind: edge.fromKind } : {}),
+      ...(edge.toKind === 'queue' || edge.toKind === 'database' ? { toKind: edge.toKind } : {}),
     });
   }
   return edges;

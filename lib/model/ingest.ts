@@ -25,7 +25,7 @@ const name = z.string().min(1).max(256);
 const count = z.number().int().nonnegative().max(MAX_COUNT);
 const bound = z.number().min(MIN_BOUND_MS).max(MAX_BOUND_MS);
 
-const HistogramSchema = z
+export const HistogramSchema = z
   .object({
     bounds: z.array(bound).min(1).max(MAX_BUCKETS),
     counts: z.array(count).min(2).max(MAX_BUCKETS + 1),

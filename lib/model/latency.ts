@@ -48,4 +48,10 @@ export interface EdgeStats {
   p99Ms: number | null;
   /** The edge's usual p95: the median of its per-minute p95 over the last hour; null or absent when unknown. */
   baselineP95Ms?: number | null;
+  /** The kind of an end that is not a registered service, when the calls said it (OTLP messaging and database spans). */
+  fromKind?: ObservedNodeKind;
+  toKind?: ObservedNodeKind;
 }
+
+/** What an observed node outside the registry is, when the calls to it said so (OTLP messaging and database spans). */
+export type ObservedNodeKind = 'queue' | 'database';

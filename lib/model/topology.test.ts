@@ -119,6 +119,20 @@ describe('deriveTopology: edges', () => {
     const kinds = Object.fromEntries(deriveTopology(fleet).nodes.map((node) => [node.id, node.kind]));
     expect(kinds).toMatchObject({ store: 'database', thing: 'unknown' });
   });
+
+  it('types an external by the kind its observed calls said (OTLP queue and database spans) when nothing declares one, and keeps it on the edge', () => {
+    const fleet = [service('a', 'passing', { metadata: { 'external.kafka:orders': 'cache' } }), service('b', 'passing')];
+    const observed = [
+      { ...stats('a', 'kafka:orders', 1, 0), toKind: 'queue' as const },
+      { ...stats('kafka:orders', 'b', 1, 0), fromKind: 'queue' as const },
+      { ...stats('b', 'mysql:shop', 1, 0), toKind: 'database' as const },
+    ];
+    const topology = deriveTopology(fleet, observed);
+    const kinds = Object.fromEntries(topology.nodes.map((node) => [node.id, node.kind]));
+    expect(kinds).toEqual({ a: 'service', b: 'service', 'kafka:orders': 'cache', 'mysql:shop': 'database' });
+    expect(topology.edges.find((edge) => edge.to === 'mysql:shop')).toMatchObject({ toKind: 'database' });
+    expect(deriveTopology([], observed).nodes.find((node) => node.id === 'kafka:orders')?.kind).toBe('queue');
+  });
 });
 
 describe('declaredTargets', () => {

@@ -62,6 +62,9 @@ export interface TopologyEdge {
   p99Ms?: number;
   /** The edge's usual p95 (median of its per-minute p95 over the last hour), once known. */
   baselineP95Ms?: number;
+  /** What an end outside the registry is, when the calls said it (OTLP messaging and database spans). */
+  fromKind?: ExternalKind;
+  toKind?: ExternalKind;
 }
 
 export interface Topology {
@@ -170,6 +173,8 @@ export function deriveTopology(services: readonly Service[], observed: readonly 
   /** external name → declared kinds (one vote per declaring instance). */
   const kindVotes = new Map<string, string[]>();
   const externals = new Set<string>();
+  /** external name → the kind observed calls said it is (a queue, a database); declared metadata wins. */
+  const observedKinds = new Map<string, ExternalKind>();
 
   const noteExternal = (name: string): void => {
     if (!registered.has(name)) externals.add(name);
@@ -206,8 +211,12 @@ export function deriveTopology(services: readonly Service[], observed: readonly 
       ...(stats.p95Ms !== null ? { p95Ms: stats.p95Ms } : {}),
       ...(stats.p99Ms !== null ? { p99Ms: stats.p99Ms } : {}),
       ...(stats.baselineP95Ms !== null && stats.baselineP95Ms !== undefined ? { baselineP95Ms: stats.baselineP95Ms } : {}),
+      ...(stats.fromKind ? { fromKind: stats.fromKind } : {}),
+      ...(stats.toKind ? { toKind: stats.toKind } : {}),
     };
     edges.set(key, edge);
+    if (stats.fromKind) observedKinds.set(stats.from, stats.fromKind);
+    if (stats.toKind) observedKinds.set(stats.to, stats.toKind);
     noteExternal(stats.from);
     noteExternal(stats.to);
   }
@@ -247,7 +256,7 @@ export function deriveTopology(services: readonly Service[], observed: readonly 
     const traffic = inboundOf(name);
     nodes.push({
       id: name,
-      kind: externalKindOf(mostCommon(kindVotes.get(name) ?? []) ?? ''),
+      kind: externalKindOf(mostCommon(kindVotes.get(name) ?? []) ?? observedKinds.get(name) ?? ''),
       status: statusFromCalls(traffic.inboundRps, traffic.inboundErrorRate),
       instances: 0,
       drained: 0,

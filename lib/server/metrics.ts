@@ -1,6 +1,12 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RegistryTarget } from './store/store';
 
+/** What the OTLP intake tells the metrics (lib/server/otlp/intake.ts). */
+interface OtlpSource {
+  externalNodes(): { nodes: number; refused: number; cap: number };
+  traces: { stats(): { waiting: number; paired: number; expired: number; pushedOut: number; unattributed: number } };
+}
+
 /** Prometheus metrics for one runtime; a registry per runtime so tests can run several. */
 export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'registryStatus'>) {
   const registry = new Registry();
@@ -10,6 +16,39 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
   const ingestedCalls = new Counter({ name: 'switchyard_ingested_calls_total', help: 'Call statistics accepted by POST /api/v1/ingest/calls', registers: [registry] });
   const ingestReanchored = new Counter({ name: 'switchyard_ingest_reanchored_total', help: 'Ingest batches whose reporter clock was off by more than 30 s', registers: [registry] });
   const otlpPoints = new Counter({ name: 'switchyard_otlp_points_total', help: 'OTLP duration data points by outcome: observed, rejected (partial_success), external_cap (rejected: the external node cap was reached)', labelNames: ['outcome'], registers: [registry] });
+  const otlpSpans = new Counter({ name: 'switchyard_otlp_spans_total', help: 'OTLP spans by outcome: observed, rejected (partial_success), external_cap (rejected: the external node cap was reached)', labelNames: ['outcome'], registers: [registry] });
+  let otlpSource: OtlpSource | undefined;
+  new Gauge({
+    name: 'switchyard_otlp_external_nodes',
+    help: 'Nodes outside the registry named by OTLP metrics and spans (external callees, unregistered reporters, queues, databases, the virtual caller), held within the cap',
+    registers: [registry],
+    collect() {
+      if (otlpSource) this.set(otlpSource.externalNodes().nodes);
+    },
+  });
+  new Gauge({
+    name: 'switchyard_otlp_external_nodes_refused',
+    help: 'New external node names refused because the cap was reached, since start',
+    registers: [registry],
+    collect() {
+      if (otlpSource) this.set(otlpSource.externalNodes().refused);
+    },
+  });
+  new Gauge({
+    name: 'switchyard_otlp_span_pairing',
+    help: 'Client/server span pairing since start: paired (pairs made), expired (spans alone past the TTL), pushed_out (spans alone over the cap), unattributed (of those, naming no node); waiting: spans waiting now',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      if (!otlpSource) return;
+      const { waiting, paired, expired, pushedOut, unattributed } = otlpSource.traces.stats();
+      this.set({ outcome: 'waiting' }, waiting);
+      this.set({ outcome: 'paired' }, paired);
+      this.set({ outcome: 'expired' }, expired);
+      this.set({ outcome: 'pushed_out' }, pushedOut);
+      this.set({ outcome: 'unattributed' }, unattributed);
+    },
+  });
   const socketsConnected = new Gauge({ name: 'switchyard_sockets_connected', help: 'Browser Socket.IO connections open now', registers: [registry] });
   new Gauge({
     name: 'switchyard_instances_known',
@@ -41,6 +80,15 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
         if (outcome.rejected > 0) otlpPoints.inc({ outcome: 'rejected' }, outcome.rejected);
         if (outcome.externalOverflow > 0) otlpPoints.inc({ outcome: 'external_cap' }, outcome.externalOverflow);
       },
+      otlpSpans: (outcome: { observed: number; rejected: number; externalOverflow: number }) => {
+        if (outcome.observed > 0) otlpSpans.inc({ outcome: 'observed' }, outcome.observed);
+        if (outcome.rejected > 0) otlpSpans.inc({ outcome: 'rejected' }, outcome.rejected);
+        if (outcome.externalOverflow > 0) otlpSpans.inc({ outcome: 'external_cap' }, outcome.externalOverflow);
+      },
+    },
+    /** The OTLP intake whose external node count the gauges report (created after the metrics). */
+    watchOtlp: (source: OtlpSource) => {
+      otlpSource = source;
     },
     socketsConnected,
   };

@@ -8,6 +8,9 @@ import { secureCookies } from './auth/cookies';
 import { createOidcFlow } from './auth/oidc-flow';
 import { createAuth } from './auth/service';
 import { guardSockets, socketOriginFilter } from './auth/socket-guard';
+import { registerReplicaMetrics } from './cluster/metrics';
+import { createReplicas } from './cluster/replicas';
+import { applySharedSignals, callsSignal } from './cluster/shared-signals';
 import type { Config } from './config';
 import { createEtcdClient } from './etcd/client';
 import { startLocalEtcd, type LocalEtcd } from './etcd/local';
@@ -69,6 +72,15 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     certFile: config.ETCD_CERT_FILE,
     keyFile: config.ETCD_KEY_FILE,
   });
+  // With a shared PostgreSQL, replicas divide probing and leader duties through etcd and pass on what they learn.
+  const replicas = createReplicas({
+    databaseUrl: config.DATABASE_URL,
+    etcd,
+    controlPrefix: config.SWITCHYARD_CONTROL_PREFIX,
+    ttlSeconds: config.SWITCHYARD_REPLICA_TTL_SECONDS,
+    log,
+  });
+  const { membership, bus } = replicas;
   const store = createStore({ coalesceMs: config.SWITCHYARD_COALESCE_MS });
   const metrics = createMetrics(store);
   let io: LiveServer | undefined;
@@ -81,6 +93,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     audit: (event) => history.append(event),
     idleSeconds: config.SWITCHYARD_SESSION_IDLE_SECONDS,
     maxSeconds: config.SWITCHYARD_SESSION_MAX_SECONDS,
+    tellReplicas: (credentialIds) => bus.publish('sessions', { credentialIds }),
   });
   const firstAdmin = await auth.bootstrap(config.SWITCHYARD_ADMIN_PASSWORD);
   if (firstAdmin.created) {
@@ -104,14 +117,22 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   // The heartbeat bounds how much of a crash's downtime the next start can miss.
   const heartbeat = setInterval(() => void history.heartbeat(run.runId), 5_000);
   heartbeat.unref();
-  const prune = (): void => void history.pruneOlderThan(history.retentionCutoff()).catch((error: unknown) => log(`history prune failed: ${String(error)}`));
+  await replicas.start();
+  // Events every replica sees alike but no natural key makes idempotent are written by the leader alone.
+  const appendAsLeader = (event: Parameters<typeof history.append>[0]): void => {
+    if (membership.isLeader()) history.append(event);
+  };
+  const prune = (): void => {
+    if (!membership.isLeader()) return;
+    history.pruneOlderThan(history.retentionCutoff()).catch((error: unknown) => log(`history prune failed: ${String(error)}`));
+  };
   const pruner = setInterval(prune, 3_600_000);
   pruner.unref();
   prune();
   const lost = createLostTracker({
     store,
     retentionSeconds: config.SWITCHYARD_LOST_RETENTION_SECONDS,
-    onHistory: (event) => history.append(event),
+    onHistory: appendAsLeader,
   });
   const lineages = createLineageBook(await history.lineages(), (id, record) => {
     history.saveLineage(id, record).catch((error: unknown) => log(`history: lineage ${id} not saved: ${String(error)}`));
@@ -132,16 +153,20 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     onRelisted: () => lost.relisted(),
   });
   registry.start();
-  const latency = createMetricsStore();
-  const sweeper = setInterval(() => latency.sweep(), 5_000);
+  const latency = createMetricsStore({ onRecorded: (observation) => bus.publish('calls', callsSignal(observation)) });
+  const otlp = createOtlpIntake({ store, latency });
+  metrics.watchOtlp(otlp);
+  const sweeper = setInterval(() => {
+    otlp.traces.sweep();
+    latency.sweep();
+  }, 5_000);
   sweeper.unref();
   const topologyLayout = startTopologyLayout({ store, latency, log });
-  const otlp = createOtlpIntake({ store, latency });
   // One writer of instance status: probes and reported calls combined, one cause (DESIGN §6).
   const publisher = createStatusPublisher({
     store,
     onChange: (change) => {
-      history.append({
+      appendAsLeader({
         at: change.at,
         kind: 'health.changed',
         service: change.service,
@@ -168,7 +193,11 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
   const prober = createProber({
     store,
     tracker: health,
-    onResult: (key, result) => latency.recordProbe(key, Date.parse(result.at), result.latencyMs, result.ok),
+    owns: (key) => membership.owns(key),
+    onResult: (key, result) => {
+      latency.recordProbe(key, Date.parse(result.at), result.latencyMs, result.ok);
+      bus.publish('probe', { key, result });
+    },
     intervalMs: config.SWITCHYARD_PROBE_INTERVAL_MS,
     timeoutMs: config.SWITCHYARD_PROBE_TIMEOUT_MS,
     concurrency: config.SWITCHYARD_PROBE_CONCURRENCY,
@@ -177,6 +206,8 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     etcdEndpoints: endpoints,
     etcdMembers: async () => (await etcd.cluster.memberList({})).members.map((member) => ({ name: member.name, clientUrls: member.clientURLs, peerUrls: member.peerURLs })),
   });
+  registerReplicaMetrics(metrics.registry, { membership, bus, probes: () => prober.stats() });
+  const stopSharedSignals = applySharedSignals({ bus, store, health, latency, forgetRevoked: (ids) => auth.forgetRevoked(ids) });
   await prober.start();
   const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event), lineage: () => registry.lineage() });
   const stopDrainMonitor = startDrainMonitor({ store, latency, quietSeconds: config.SWITCHYARD_DRAIN_QUIET_SECONDS });
@@ -215,6 +246,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
     async stop() {
       publishRuntime(undefined);
       await prober.stop();
+      stopSharedSignals();
       stopDrainMonitor();
       stopTrafficStatus();
       stopMembershipStatus();
@@ -225,6 +257,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
       unguardSockets?.();
       if (io) await io.close();
       await registry.stop();
+      await replicas.stop();
       lost.stop();
       clearInterval(heartbeat);
       clearInterval(pruner);

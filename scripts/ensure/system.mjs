@@ -37,6 +37,8 @@ export const TOOLS = {
   peers: [
     { name: 'prometheus', pkg: 'prometheus', env: 'PROMETHEUS_BIN', paths: () => [...onPath('prometheus'), '/usr/bin/prometheus'] },
     { name: 'go', pkg: 'golang-go', paths: () => [...onPath('go'), '/usr/bin/go'] },
+    // The replicas test puts a real load balancer in front of three replicas (tests/support/haproxy.ts).
+    { name: 'haproxy', pkg: 'haproxy', paths: () => [...onPath('haproxy'), '/usr/sbin/haproxy'] },
     { name: 'etcd clientv3 Go sources', pkg: 'golang-etcd-server-dev', plainFile: true, paths: () => ['/usr/share/gocode/src/go.etcd.io/etcd/clientv3/client.go'] },
     // The store suites and the DATABASE_URL test start a throwaway server (tests/support/postgres.ts).
     { name: 'postgres', pkg: 'postgresql', paths: () => postgresBins('postgres') },

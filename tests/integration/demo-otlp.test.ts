@@ -74,6 +74,26 @@ describe('the demo fleet, half through OpenTelemetry and half through ingest, on
     }, 30_000, 'every users instance fed');
     expect(new Set(fed)).toEqual(new Set(registeredIds));
   });
+
+  it('draws the queue between the Kafka producer and consumer and the databases from the OTLP half’s spans', async () => {
+    const found = await eventually(
+      async () => {
+        const { nodes, edges } = await topology();
+        const kindOf = new Map(nodes.map((node) => [node.id, node.kind]));
+        const observed = edges.filter((edge) => (edge.rps ?? 0) > 0);
+        // orders publishes and notifications consumes: both only through spans (no ingest, no duration metric for Kafka).
+        const queue = observed.find((edge) => edge.from === named('orders') && kindOf.get(edge.to) === 'queue')?.to;
+        const consumed = queue !== undefined && observed.some((edge) => edge.from === queue && edge.to === named('notifications'));
+        // payments reaches MySQL only through db client spans.
+        const database = observed.find((edge) => edge.from === named('payments') && kindOf.get(edge.to) === 'database')?.to;
+        return consumed && database ? { queue, database } : undefined;
+      },
+      30_000,
+      'queue and database nodes from spans',
+    );
+    expect(found.queue).toMatch(/kafka/);
+    expect(found.database).toMatch(/mysql/);
+  });
 });
 
 describe('a service reporting OTLP server metrics, called by an ingest reporter', () => {

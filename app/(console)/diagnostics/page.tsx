@@ -12,7 +12,9 @@ export const metadata: Metadata = { title: 'Diagnostics' };
 
 export default async function DiagnosticsPage() {
   await signedIn();
-  const diagnostics = getRuntime().registry.diagnostics();
+  const runtime = getRuntime();
+  const diagnostics = runtime.registry.diagnostics();
+  const externals = runtime.otlp.externalNodes();
   const unrecognisedKeys = diagnostics.unrecognised.reduce((sum, p) => sum + p.count, 0);
   return (
     <>
@@ -30,6 +32,8 @@ export default async function DiagnosticsPage() {
           { label: 'Keys seen', value: diagnostics.keysSeen, hint: 'etcd keys under the watched prefixes' },
           { label: 'Instances', value: diagnostics.instances, hint: 'Keys decoded to a service instance' },
           { label: 'Unrecognised keys', value: unrecognisedKeys, hint: 'Keys no registry format matched' },
+          { label: 'External nodes', value: externals.nodes, hint: `Nodes outside the registry named by OpenTelemetry data, at most ${externals.cap}` },
+          { label: 'External nodes refused', value: externals.refused, hint: `New names refused since start because ${externals.cap} external nodes were held` },
         ]}
       />
       <section className="section">

@@ -169,7 +169,7 @@ function observe(
     startSecond: increment.toMs / 1_000 - intervalSeconds,
     intervalSeconds,
     count,
-    errors: isError(point.attributes, how.known) ? count : 0,
+    errors: isError(point.attributes, how.known.protocol) ? count : 0,
     bounds: buckets.bounds,
     counts: buckets.counts,
   };

@@ -1,5 +1,4 @@
 import { attributeText, type Attributes } from './schema';
-import type { DurationMetric } from './names';
 
 /** What the registry can tell about a name or an address (implemented by the server over its store). */
 export interface RegistryLookup {
@@ -12,8 +11,8 @@ export interface RegistryLookup {
 export type Callee = { service: string; instance?: string; external: false } | { service: string; external: true };
 
 /** Error by the conventions: HTTP status ≥ 500; RPC status other than OK. */
-export function isError(attributes: Attributes, metric: DurationMetric): boolean {
-  if (metric.protocol === 'http') {
+export function isError(attributes: Attributes, protocol: 'http' | 'rpc'): boolean {
+  if (protocol === 'http') {
     const status = Number(attributeText(attributes, 'http.response.status_code') ?? attributeText(attributes, 'http.status_code'));
     return Number.isFinite(status) && status >= 500;
   }

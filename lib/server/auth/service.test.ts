@@ -85,6 +85,18 @@ describe.each(STORE_DIALECTS)('auth on %s', (dialect) => {
   });
 
   describe('sessions, tokens and users', () => {
+    it('creates the first admin once when replicas start together on an empty store', async () => {
+      const empty = await openHistory(await testStore.fresh());
+      try {
+        const replicas = [1, 2, 3].map(() => createAuth({ db: empty.db, audit: () => undefined, idleSeconds: 3_600, maxSeconds: 86_400, passwordCost: CHEAP }));
+        const outcomes = await Promise.all(replicas.map((replica) => replica.bootstrap('first-admin-password')));
+        expect(outcomes.filter((outcome) => outcome.created)).toHaveLength(1);
+        expect((await replicas[0]?.users.list())?.map((user) => user.name)).toEqual(['admin']);
+      } finally {
+        await empty.close();
+      }
+    });
+
     it('creates the first admin once and keeps its sessions until they go idle', async () => {
       expect(await auth.bootstrap('first-admin-password')).toMatchObject({ created: false });
       const login = await auth.login('bea', PASSWORD, '10.0.0.1');

@@ -18,6 +18,8 @@ export interface AuthOptions {
   now?: () => number;
   /** Tests lower the scrypt cost; production keeps the default. */
   passwordCost?: { N: number; r: number; p: number };
+  /** Credentials revoked here, for the other replicas (they call `forgetRevoked`). */
+  tellReplicas?: (credentialIds: string[]) => void;
 }
 
 export const LOCKOUT = { failures: 5, lockMs: 15 * 60_000 } as const;
@@ -94,11 +96,15 @@ export function createAuth(options: AuthOptions) {
   // each time halved ingest throughput (docs/BENCHMARKS.md).
   const tokenCache = new Map<string, { principal: Principal; expiresMs: number | null; lastUsedMs: number; cachedAt: number }>();
 
-  const revoke = (credentialIds: string[]): void => {
+  const forget = (credentialIds: string[]): void => {
     if (credentialIds.length === 0) return;
     const revoked = new Set(credentialIds);
     for (const [hash, entry] of tokenCache) if (revoked.has(entry.principal.credentialId)) tokenCache.delete(hash);
     for (const listener of revokedListeners) listener(credentialIds);
+  };
+  const revoke = (credentialIds: string[]): void => {
+    forget(credentialIds);
+    if (credentialIds.length > 0) options.tellReplicas?.(credentialIds);
   };
 
   const endSessionsOf = async (userId: number): Promise<number> => {
@@ -176,10 +182,14 @@ export function createAuth(options: AuthOptions) {
       const any = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
       if (any) return { created: false };
       const password = adminPassword ?? generatePassword();
-      await db
+      // Replicas starting together on one PostgreSQL all find no user: the first insert wins, the rest do nothing.
+      const inserted = await db
         .insertInto('users')
         .values({ name: 'admin', password_hash: await hashPassword(password, cost), role: 'admin', source: 'local', oidc_subject: null, created_ms: now(), last_login_ms: null, locked_until_ms: null })
-        .execute();
+        .onConflict((conflict) => conflict.column('name').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) return { created: false };
       audit({ at: at(), kind: 'auth.user_changed', actor: 'switchyard', detail: 'first start: created user admin (role admin)' });
       return { created: true, name: 'admin', password, generated: adminPassword === undefined };
     },
@@ -435,6 +445,9 @@ export function createAuth(options: AuthOptions) {
       revokedListeners.add(listener);
       return () => revokedListeners.delete(listener);
     },
+
+    /** Credentials another replica revoked: out of the token cache, and their sockets here closed. */
+    forgetRevoked: forget,
   };
 }
 

@@ -134,6 +134,23 @@ describe('metrics store', () => {
     expect(store.service('users', '5m').some((point) => point.p50Ms !== null && Number.isFinite(point.p50Ms))).toBe(true);
   });
 
+  it('carries the kind of an observed node on the edges to and from it, within the series cap', () => {
+    const store = createMetricsStore({ now: () => 1_800_000_000_000, maxSeries: 2 });
+    const call = { countsForCallee: false, startSecond: 1_800_000_000 - 2, intervalSeconds: 1, count: 1, errors: 0, bounds: [10], counts: [1, 0] };
+    store.observe({ ...call, from: 'gateway', to: 'kafka:orders', node: { name: 'kafka:orders', kind: 'queue' } });
+    store.observe({ ...call, from: 'kafka:orders', to: 'worker' });
+    expect(store.edges().map(({ from, to, fromKind, toKind }) => ({ from, to, fromKind, toKind }))).toEqual([
+      { from: 'gateway', to: 'kafka:orders', fromKind: undefined, toKind: 'queue' },
+      { from: 'kafka:orders', to: 'worker', fromKind: 'queue', toKind: undefined },
+    ]);
+    store.observe({ ...call, from: 'a', to: 'b', node: { name: 'b', kind: 'database' } });
+    store.observe({ ...call, from: 'a', to: 'c', node: { name: 'c', kind: 'database' } });
+    // Two kinds at most with two series: the queue's was forgotten first.
+    store.observe({ ...call, from: 'kafka:orders', to: 'worker' });
+    expect(store.edges().find((edge) => edge.from === 'kafka:orders')).not.toHaveProperty('fromKind');
+    expect(store.edges().find((edge) => edge.to === 'c')).toMatchObject({ toKind: 'database' });
+  });
+
   it('lists the same caller→callee pairs as edges(), and edges() keeps its totals', () => {
     const store = createMetricsStore({ now: () => T0 });
     const call = (to: string) => ({ to, count: 10, errors: 1, latencyMs: { bounds: [10], counts: [10, 0] } });

@@ -1,5 +1,5 @@
 import { MAX_COUNT, type IngestBatch } from '@/lib/model/ingest';
-import type { EdgeStats, LatencyPoint, LatencyWindow } from '@/lib/model/latency';
+import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind } from '@/lib/model/latency';
 import { bucketValues } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
 
@@ -26,6 +26,8 @@ export interface CallObservation {
   /** Latency buckets in ms: `counts` has one more entry than `bounds`. */
   bounds: readonly number[];
   counts: readonly number[];
+  /** A node outside the registry the calls said the kind of (a queue, a database: OTLP spans). */
+  node?: { name: string; kind: ObservedNodeKind };
 }
 
 export interface MetricsStoreOptions {
@@ -34,6 +36,8 @@ export interface MetricsStoreOptions {
   maxSeries?: number;
   /** Probe series (one per instance) are capped apart, so probes never evict call series. */
   maxProbeSeries?: number;
+  /** Every interval of calls recorded here from ingest or OTLP, placed on our clock (replicas pass it on). */
+  onRecorded?: (observation: CallObservation) => void;
 }
 
 /** Read for what nothing was recorded about: zero-filled points (reading never changes a series). */
@@ -53,7 +57,24 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
   const now = options.now ?? Date.now;
   const series = new Map<string, Series>();
   const probes = new Map<string, Series>();
+  /** Observed node name → kind, at most one per call series (least recently observed forgotten first). */
+  const nodeKinds = new Map<string, ObservedNodeKind>();
+  const maxSeries = options.maxSeries ?? 4_000;
   let reanchored = 0;
+
+  const noteKind = (node: { name: string; kind: ObservedNodeKind }): void => {
+    nodeKinds.delete(node.name);
+    nodeKinds.set(node.name, node.kind);
+    if (nodeKinds.size > maxSeries) {
+      const oldest = nodeKinds.keys().next().value;
+      if (oldest !== undefined) nodeKinds.delete(oldest);
+    }
+  };
+  const kindsOf = (from: string, to: string): Pick<EdgeStats, 'fromKind' | 'toKind'> => {
+    const fromKind = nodeKinds.get(from);
+    const toKind = nodeKinds.get(to);
+    return { ...(fromKind ? { fromKind } : {}), ...(toKind ? { toKind } : {}) };
+  };
 
   /** The median of a series' per-minute p95 over the last hour (its usual latency); null with fewer than 5 minutes of calls. */
   const medianP95 = (found: Series): number | null => {
@@ -83,7 +104,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
     }
     return found;
   };
-  const seriesFor = seriesIn(series, options.maxSeries ?? 4_000, REPORT_GRACE_SECONDS);
+  const seriesFor = seriesIn(series, maxSeries, REPORT_GRACE_SECONDS);
   const probeSeriesFor = seriesIn(probes, options.maxProbeSeries ?? 10_000, PROBE_GRACE_SECONDS);
 
   const read = (pool: Map<string, Series>, key: string, window: LatencyWindow): LatencyPoint[] => {
@@ -113,6 +134,10 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
     if (call.from !== undefined) targets.push(edgeKey(call.from, call.to));
     for (const key of targets) seriesFor(key).record(start, intervalSeconds, call.count, call.errors, values);
   };
+  const recordAndTell = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>): void => {
+    recordCalls(start, intervalSeconds, call);
+    options.onRecorded?.({ ...call, startSecond: start, intervalSeconds });
+  };
 
   return {
     /** `countsForCallee`: whether a call feeds the callee's own series (no: the callee reports its server side itself); default yes. */
@@ -123,7 +148,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       }
       const { service: from } = batch.reporter;
       for (const call of batch.calls) {
-        recordCalls(anchored.start, batch.intervalSeconds, {
+        recordAndTell(anchored.start, batch.intervalSeconds, {
           from,
           to: call.to,
           ...(call.toInstance ? { toInstance: call.toInstance } : {}),
@@ -141,8 +166,14 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       if (!(observation.count <= MAX_COUNT && observation.errors <= observation.count)) return false;
       const anchored = anchor(observation.startSecond, observation.intervalSeconds);
       if (!anchored.ok) return false;
-      recordCalls(anchored.start, observation.intervalSeconds, observation);
+      if (observation.node) noteKind(observation.node);
+      recordAndTell(anchored.start, observation.intervalSeconds, observation);
       return true;
+    },
+    /** Calls another replica recorded (already on a server's clock and within ingest's bounds): recorded, not passed on. */
+    replay(observation: CallObservation): void {
+      if (observation.node) noteKind(observation.node);
+      recordCalls(observation.startSecond, observation.intervalSeconds, observation);
     },
     recordProbe(key: string, atMs: number, latencyMs: number, ok: boolean): void {
       probeSeriesFor(probeKey(key)).record(atMs / 1_000, 1, 1, ok ? 0 : 1, [{ value: latencyMs, weight: 1 }]);
@@ -208,6 +239,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
           p95Ms: latest?.p95Ms ?? null,
           p99Ms: latest?.p99Ms ?? null,
           baselineP95Ms: medianP95(found),
+          ...kindsOf(from, to),
         });
       }
       return edges;

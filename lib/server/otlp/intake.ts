@@ -1,16 +1,45 @@
+import { createReportAuthority } from '@/lib/model/otlp/authority';
+import { createExternalNodes } from '@/lib/model/otlp/externals';
 import type { MetricsStore } from '../metrics-store/store';
 import type { Store } from '../store/store';
 import { createInFlightLimit } from './in-flight';
 import { createMetricsIntake } from './metrics-intake';
+import { createTracesIntake } from './traces-intake';
 
 /** OTLP requests decoded at once; a request holds its place from arrival to reply (body reading included). */
 export const MAX_OTLP_IN_FLIGHT = 16;
+/** Distinct nodes outside the registry (external callees, unregistered reporters, queues, databases, the virtual caller) shown at once. */
+export const MAX_EXTERNAL_NODES = 200;
+const EXTERNAL_TTL_MS = 15 * 60_000;
+/** What a service reported this recently decides who counts a call (lib/model/otlp/authority.ts). */
+const REPORT_WINDOW_MS = 5 * 60_000;
 
-/** The OpenTelemetry intake of one runtime. */
-export function createOtlpIntake(options: { store: Pick<Store, 'instances' | 'revision' | 'instanceCount'>; latency: Pick<MetricsStore, 'observe'> }) {
-  const metrics = createMetricsIntake(options);
+export interface OtlpIntakeOptions {
+  store: Pick<Store, 'instances' | 'revision' | 'instanceCount'>;
+  latency: Pick<MetricsStore, 'observe'>;
+  now?: () => number;
+  maxExternalNodes?: number;
+  pairTtlMs?: number;
+}
+
+/** The OpenTelemetry intake of one runtime: metrics and traces share the external node cap and the double-count rule. */
+export function createOtlpIntake(options: OtlpIntakeOptions) {
+  const now = options.now ?? Date.now;
+  const externalCap = options.maxExternalNodes ?? MAX_EXTERNAL_NODES;
+  const externals = createExternalNodes({ now, cap: externalCap, ttlMs: EXTERNAL_TTL_MS });
+  const authority = createReportAuthority({ windowMs: REPORT_WINDOW_MS, maxServices: 10_000, maxEdges: 10_000 });
+  const shared = { store: options.store, latency: options.latency, now, authority, externals };
+  const metrics = createMetricsIntake(shared);
+  const traces = createTracesIntake({ ...shared, ...(options.pairTtlMs !== undefined ? { pairTtlMs: options.pairTtlMs } : {}) });
   const inFlight = createInFlightLimit(MAX_OTLP_IN_FLIGHT);
-  return { metrics, inFlight, stats: () => ({ ...metrics.stats(), ...inFlight.stats() }) };
+  return {
+    metrics,
+    traces,
+    inFlight,
+    /** External nodes now, the cap, and how many new names the cap refused. */
+    externalNodes: () => ({ ...externals.stats(), cap: externalCap }),
+    stats: () => ({ ...metrics.stats(), spans: traces.stats(), externalNodes: externals.stats(), ...authority.stats(), ...inFlight.stats() }),
+  };
 }
 
 export type OtlpIntake = ReturnType<typeof createOtlpIntake>;

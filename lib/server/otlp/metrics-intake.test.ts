@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ExportMetricsRequestSchema } from '@/lib/model/otlp/schema';
 import type { Instance } from '@/lib/model/instance';
 import { createMetricsStore } from '../metrics-store/store';
-import { createMetricsIntake } from './metrics-intake';
+import { createOtlpIntake } from './intake';
 
 const NOW = 1_800_000_000_000;
 const registered = [{ service: 'users', id: 'u-1', address: 'grpc://10.0.0.1:9000' }] as Instance[];
@@ -10,7 +10,7 @@ const store = { instances: () => registered.values(), revision: () => '1', insta
 
 function setup() {
   const latency = createMetricsStore({ now: () => NOW });
-  return { latency, intake: createMetricsIntake({ store, latency, now: () => NOW }) };
+  return { latency, intake: createOtlpIntake({ store, latency, now: () => NOW }).metrics };
 }
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });

@@ -22,6 +22,8 @@ export interface ProberOptions {
   etcdMembers?: () => Promise<readonly EtcdMember[]>;
   /** How often the member list is read again (default a minute). */
   memberRefreshMs?: number;
+  /** Whether this replica probes `key` (replicas share the fleet); every key when unset. */
+  owns?: (key: string) => boolean;
   /** In [0, 1): spreads first probes over the interval (tests may pin it). */
   random?: () => number;
 }
@@ -58,6 +60,7 @@ export function createProber(options: ProberOptions): Prober {
       const instance = store.instance(key);
       // A lost instance's process is gone; its stand-in keeps the last result it had.
       if (!instance || instance.lost) return;
+      if (options.owns && !options.owns(key)) return;
       const result = await runner.probe(probeTargetFor(instance));
       if (stopped) return;
       tracker.record(key, result);

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { HistogramSchema, MAX_COUNT, MAX_INTERVAL_SECONDS } from '../ingest';
+
+/**
+ * What one replica learns that the others must know too, carried between replicas (DESIGN §6,
+ * docs/ARCHITECTURE.md "Replicas"). Every replica watches etcd itself; these are the facts etcd
+ * does not hold. Validated on arrival like any input: a replica of another version, or anyone who
+ * can write to the channel, must not be able to crash or bloat the others.
+ */
+
+const name = z.string().min(1).max(256);
+
+/** A probe result, from the replica that owns the instance's probing. */
+export const ProbeSignalSchema = z.object({
+  key: z.string().min(1).max(4_096),
+  result: z.object({
+    at: z.iso.datetime(),
+    ok: z.boolean(),
+    latencyMs: z.number().nonnegative().max(3_600_000),
+    error: z.string().max(1_024).optional(),
+    detail: z.string().max(1_024).optional(),
+  }),
+});
+
+/** Calls recorded by the replica that received them (ingest or OTLP), already placed on its clock. */
+export const CallsSignalSchema = z
+  .object({
+    from: name.optional(),
+    to: name,
+    toInstance: name.optional(),
+    countsForCallee: z.boolean(),
+    startSecond: z.number().min(0).max(1e11),
+    intervalSeconds: z.number().min(0.001).max(MAX_INTERVAL_SECONDS),
+    count: z.number().int().nonnegative().max(MAX_COUNT),
+    errors: z.number().int().nonnegative().max(MAX_COUNT),
+    latencyMs: HistogramSchema,
+    node: z.object({ name, kind: z.enum(['queue', 'database']) }).optional(),
+  })
+  .refine((calls) => calls.errors <= calls.count, { message: 'errors must not exceed count', path: ['errors'] });
+
+/** Sessions or tokens revoked on one replica (sign-out, revocation, a user changed): every replica closes their sockets. */
+export const SessionsSignalSchema = z.object({ credentialIds: z.array(z.string().min(1).max(128)).min(1).max(1_000) });
+
+export const SIGNAL_SCHEMAS = { probe: ProbeSignalSchema, calls: CallsSignalSchema, sessions: SessionsSignalSchema } as const;
+export type SignalKind = keyof typeof SIGNAL_SCHEMAS;
+export type Signal<K extends SignalKind> = z.infer<(typeof SIGNAL_SCHEMAS)[K]>;
+
+/** At most this many items per message; more make several messages. */
+export const MAX_SIGNALS_PER_MESSAGE = 1_000;
+
+export const SignalEnvelopeSchema = z.object({
+  from: z.string().min(1).max(256),
+  kind: z.enum(Object.keys(SIGNAL_SCHEMAS) as [SignalKind, ...SignalKind[]]),
+  items: z.array(z.unknown()).max(MAX_SIGNALS_PER_MESSAGE),
+});
+export type SignalEnvelope = z.infer<typeof SignalEnvelopeSchema>;
+
+export type DecodedSignals = { [K in SignalKind]: { kind: K; from: string; items: Signal<K>[]; rejected: number } }[SignalKind];
+
+/** Parses one message; undefined when it is not a signal envelope at all. Items that fail their schema are counted, not thrown. */
+export function decodeSignals(text: string): DecodedSignals | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const envelope = SignalEnvelopeSchema.safeParse(raw);
+  if (!envelope.success) return undefined;
+  const { kind, from, items } = envelope.data;
+  const schema: z.ZodType = SIGNAL_SCHEMAS[kind];
+  const accepted: unknown[] = [];
+  for (const item of items) {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) accepted.push(parsed.data);
+  }
+  return { kind, from, items: accepted, rejected: items.length - accepted.length } as DecodedSignals;
+}
+
+/**
+ * Splits items into envelopes whose JSON stays under `maxBytes` (PostgreSQL's NOTIFY payload must
+ * be under 8,000 bytes). An item that alone exceeds it is dropped and counted.
+ */
+export function packSignals<K extends SignalKind>(from: string, kind: K, items: readonly Signal<K>[], maxBytes: number): { messages: { text: string; items: number }[]; dropped: number } {
+  const encoder = new TextEncoder();
+  const byteLength = (text: string): number => encoder.encode(text).length;
+  const head = `{"from":${JSON.stringify(from)},"kind":${JSON.stringify(kind)},"items":[`;
+  const tail = ']}';
+  const frame = byteLength(head) + byteLength(tail);
+  const messages: { text: string; items: number }[] = [];
+  let dropped = 0;
+  let parts: string[] = [];
+  let size = frame;
+  const flush = (): void => {
+    if (parts.length > 0) messages.push({ text: `${head}${parts.join(',')}${tail}`, items: parts.length });
+    parts = [];
+    size = frame;
+  };
+  for (const item of items) {
+    const json = JSON.stringify(item);
+    const bytes = byteLength(json);
+    if (frame + bytes > maxBytes) {
+      dropped += 1;
+      continue;
+    }
+    if (size + bytes + 1 > maxBytes || parts.length >= MAX_SIGNALS_PER_MESSAGE) flush();
+    parts.push(json);
+    size += bytes + 1;
+  }
+  flush();
+  return { messages, dropped };
+}

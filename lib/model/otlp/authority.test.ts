@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { createReportAuthority } from './authority';
+
+describe('report authority', () => {
+  it('server metrics and client metric edges count for the window, then no longer', () => {
+    const authority = createReportAuthority({ windowMs: 1_000, maxServices: 10, maxEdges: 10 });
+    authority.markServerMetrics('users', 0);
+    authority.markClientMetrics('gateway', 'users', 0);
+    expect(authority.serverMetricsRecent('users', 999)).toBe(true);
+    expect(authority.clientMetricsCover('gateway', 'users', 999)).toBe(true);
+    expect(authority.clientMetricsCover('users', 'gateway', 999)).toBe(false);
+    expect(authority.serverMetricsRecent('users', 1_000)).toBe(false);
+    expect(authority.clientMetricsCover('gateway', 'users', 1_000)).toBe(false);
+  });
+
+  it('server spans make a service report its own calls, but not by metrics', () => {
+    const authority = createReportAuthority({ windowMs: 1_000, maxServices: 10, maxEdges: 10 });
+    authority.markServerSpans('orders', 0);
+    expect(authority.reportsServerSide('orders', 10)).toBe(true);
+    expect(authority.serverMetricsRecent('orders', 10)).toBe(false);
+  });
+
+  it('forgets the least recently marked beyond its bounds', () => {
+    const authority = createReportAuthority({ windowMs: 1_000, maxServices: 2, maxEdges: 1 });
+    for (const service of ['a', 'b', 'c']) authority.markServerMetrics(service, 0);
+    authority.markClientMetrics('a', 'b', 0);
+    authority.markClientMetrics('a', 'c', 0);
+    expect(authority.serverMetricsRecent('a', 1)).toBe(false);
+    expect(authority.clientMetricsCover('a', 'b', 1)).toBe(false);
+    expect(authority.stats()).toEqual({ serverMetricReporters: 2, serverSpanReporters: 0, clientMetricEdges: 1 });
+  });
+});

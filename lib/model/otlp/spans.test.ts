@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import type { RegistryLookup } from './peer';
+import { durationBucket, spanFact } from './spans';
+import { ExportTraceRequestSchema, type OtlpSpan } from './trace-schema';
+
+const registry: RegistryLookup = {
+  instanceAt: (hostPort) => (hostPort === '10.0.0.7:9000' ? { service: 'users', id: 'u-7' } : undefined),
+  hasService: (name) => name === 'users' || name === 'gateway',
+};
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+type Value = string | number;
+
+function span(kind: number, attributes: Record<string, Value> = {}, extra: Partial<Record<'parentSpanId' | 'spanId', string>> & { status?: number } = {}): OtlpSpan {
+  const parsed = ExportTraceRequestSchema.parse({
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: TRACE,
+                spanId: extra.spanId ?? 'b7ad6b7169203331',
+                parentSpanId: extra.parentSpanId ?? '',
+                kind,
+                startTimeUnixNano: '1800000000000000000',
+                endTimeUnixNano: '1800000000025000000',
+                attributes: Object.entries(attributes).map(([key, value]) => ({ key, value: typeof value === 'number' ? { intValue: String(value) } : { stringValue: value } })),
+                status: { code: extra.status ?? 0 },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  return parsed.resourceSpans[0]?.scopeSpans[0]?.spans[0] as OtlpSpan;
+}
+const gateway = { service: 'gateway', instance: 'gw-1' };
+
+describe('spanFact', () => {
+  it('a client span waits under trace id + its span id, naming its callee from peer attributes', () => {
+    expect(spanFact(span(3, { 'server.address': '10.0.0.7', 'server.port': 9000 }), gateway, registry)).toEqual({
+      role: 'client',
+      pairKey: `${TRACE}:b7ad6b7169203331`,
+      reporter: gateway,
+      callee: { service: 'users', instance: 'u-7', external: false },
+      endMs: 1_800_000_000_025,
+      durationMs: 25,
+      error: false,
+    });
+  });
+
+  it('a server span pairs under trace id + its parent span id, and names the registered instance at its address', () => {
+    const fact = spanFact(span(2, { 'server.address': '10.0.0.7', 'server.port': 9000, 'http.response.status_code': 503 }, { parentSpanId: 'b7ad6b7169203331', spanId: '00f067aa0ba902b7' }), { service: 'users', instance: 'random' }, registry);
+    expect(fact).toMatchObject({ role: 'server', pairKey: `${TRACE}:b7ad6b7169203331`, reporter: { service: 'users', instance: 'u-7' }, error: true });
+    expect(spanFact(span(2), { service: 'users' }, registry)).not.toHaveProperty('pairKey');
+  });
+
+  it('producer and consumer spans are edges through a queue named by destination and system', () => {
+    const attributes = { 'messaging.system': 'kafka', 'messaging.destination.name': 'orders' };
+    expect(spanFact(span(4, attributes), gateway, registry)).toMatchObject({ role: 'edge', from: 'gateway', to: 'kafka:orders', node: { name: 'kafka:orders', kind: 'queue', side: 'to' } });
+    expect(spanFact(span(5, attributes), { service: 'users', instance: 'u-1' }, registry)).toMatchObject({ role: 'edge', from: 'kafka:orders', to: 'users', toInstance: 'u-1', node: { kind: 'queue', side: 'from' } });
+  });
+
+  it('a client span with db.system is an edge to a database named by namespace, name or address', () => {
+    expect(spanFact(span(3, { 'db.system': 'mysql', 'db.name': 'shop' }), gateway, registry)).toMatchObject({ role: 'edge', to: 'mysql:shop', node: { kind: 'database' } });
+    expect(spanFact(span(3, { 'db.system.name': 'postgresql', 'db.namespace': 'app' }), gateway, registry)).toMatchObject({ to: 'postgresql:app' });
+    expect(spanFact(span(3, { 'db.system': 'redis', 'server.address': 'cache-1' }), gateway, registry)).toMatchObject({ to: 'redis:cache-1' });
+  });
+
+  it('errors: status ERROR, HTTP ≥ 500, RPC not OK; not a 404', () => {
+    expect(spanFact(span(3, {}, { status: 2 }), gateway, registry)).toMatchObject({ error: true });
+    expect(spanFact(span(3, { 'rpc.system': 'grpc', 'rpc.grpc.status_code': 14 }), gateway, registry)).toMatchObject({ error: true });
+    expect(spanFact(span(3, { 'http.response.status_code': 404 }), gateway, registry)).toMatchObject({ error: false });
+  });
+
+  it('refuses a queue or database name over 256 characters, as ingest refuses long names', () => {
+    expect(spanFact(span(4, { 'messaging.destination.name': 'q'.repeat(300) }), gateway, registry)).toMatch(/over 256/);
+    expect(spanFact(span(3, { 'db.system': 'mysql', 'db.name': 'd'.repeat(300) }), gateway, registry)).toMatch(/over 256/);
+  });
+
+  it('ignores internal spans and refuses spans without ids or times', () => {
+    expect(spanFact(span(1), gateway, registry)).toBeNull();
+    expect(spanFact({ ...span(3), spanId: '' }, gateway, registry)).toMatch(/spanId/);
+    expect(spanFact({ ...span(3), endTimeUnixNano: 1n }, gateway, registry)).toMatch(/ends before/);
+  });
+
+  it('the schema refuses ids that are not hex of the right length', () => {
+    const parsed = ExportTraceRequestSchema.safeParse({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'zz', spanId: 'b7ad6b7169203331' }] }] }] });
+    expect(parsed.success).toBe(false);
+  });
+
+  it('records a duration in its bucket of a fixed log scale: within ±4.5 % at the midpoint, 28 values a decade', () => {
+    for (const ms of [0.2, 1, 30, 999, 60_000]) {
+      const { lower, upper } = durationBucket(ms);
+      expect(lower).toBeLessThan(ms);
+      expect(upper).toBeGreaterThanOrEqual(ms * (1 - 1e-12));
+      expect(Math.abs(lower + (upper - lower) / 2 - ms) / ms).toBeLessThan(0.045);
+    }
+    const distinct = new Set(Array.from({ length: 1_000 }, (_, i) => durationBucket(10 + i * 0.09).upper));
+    // A decade (10–100 ms) is 3.3 doublings: at most 28 distinct values, under the store's 64 kept exactly.
+    expect(distinct.size).toBeLessThanOrEqual(28);
+    expect(durationBucket(0).upper).toBeGreaterThan(0);
+  });
+});

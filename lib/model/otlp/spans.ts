@@ -1,0 +1,105 @@
+import type { ObservedNodeKind } from '../latency';
+import { calleeOf, isError, reporterInstanceOf, type Callee, type RegistryLookup } from './peer';
+import { attributeText, type Attributes } from './schema';
+import { SPAN_KIND, STATUS_ERROR, type OtlpSpan } from './trace-schema';
+
+/** When a span ended, how long it took, and whether it failed. */
+export interface SpanTiming {
+  endMs: number;
+  durationMs: number;
+  error: boolean;
+}
+
+/** The reporting side of a span: resource `service.name` and the registered instance it is. */
+export interface SpanReporter {
+  service: string;
+  instance?: string;
+}
+
+/**
+ * What one span says about the graph:
+ * - `server`: a call received; pairs with the client span that is its parent (`pairKey`, absent for a root span);
+ * - `client`: a call made; waits for its server span under `pairKey`, and names its callee from peer attributes for when none comes;
+ * - `edge`: a call to or from a node that reports no spans (a queue named by the span, a database), complete on its own.
+ */
+export type SpanFact =
+  | ({ role: 'server'; pairKey?: string; reporter: SpanReporter } & SpanTiming)
+  | ({ role: 'client'; pairKey: string; reporter: SpanReporter; callee?: Callee } & SpanTiming)
+  | ({ role: 'edge'; from: string; to: string; toInstance?: string; node: { name: string; kind: ObservedNodeKind; side: 'from' | 'to' } } & SpanTiming);
+
+/** Names over this (services, queues, databases) refuse the span, as ingest refuses them. */
+export const MAX_NODE_NAME = 256;
+
+/** Buckets per doubling of the fixed scale a span's duration is recorded on. */
+const BUCKETS_PER_DOUBLING = 8;
+
+/**
+ * The bucket of a fixed log scale (bounds 2^(k/8): each ~9 % wide, so its midpoint is within ±4.5 %)
+ * holding a duration in ms. Spans are recorded this way, not by their exact durations: a second's
+ * slot then holds a few dozen distinct values, as reporters' histograms give, instead of one per
+ * span (which would turn every busy slot into a 5 KB sketch).
+ */
+export function durationBucket(ms: number): { lower: number; upper: number } {
+  const k = Math.ceil(Math.log2(Math.min(3_600_000, Math.max(0.001, ms))) * BUCKETS_PER_DOUBLING);
+  return { lower: 2 ** ((k - 1) / BUCKETS_PER_DOUBLING), upper: 2 ** (k / BUCKETS_PER_DOUBLING) };
+}
+
+/** `<system>:<name>`, or whichever of the two is known. */
+function nodeName(system: string | undefined, name: string | undefined): string | undefined {
+  if (system && name) return `${system}:${name}`;
+  return name || system || undefined;
+}
+
+/** A queue named by `messaging.destination.name` (older: `messaging.destination`) and `messaging.system`. */
+function queueOf(attributes: Attributes): string | undefined {
+  const destination = attributeText(attributes, 'messaging.destination.name') ?? attributeText(attributes, 'messaging.destination');
+  return destination ? nodeName(attributeText(attributes, 'messaging.system'), destination) : undefined;
+}
+
+/** A database named by `db.namespace` / `db.name`, else `server.address`, with `db.system` (`db.system.name` in current conventions). */
+function databaseOf(attributes: Attributes): string | undefined {
+  const system = attributeText(attributes, 'db.system.name') ?? attributeText(attributes, 'db.system');
+  if (!system) return undefined;
+  return nodeName(system, attributeText(attributes, 'db.namespace') ?? attributeText(attributes, 'db.name') ?? attributeText(attributes, 'server.address'));
+}
+
+const protocolOf = (attributes: Attributes): 'http' | 'rpc' =>
+  attributeText(attributes, 'rpc.system') !== undefined || attributeText(attributes, 'rpc.system.name') !== undefined ? 'rpc' : 'http';
+
+/**
+ * One span → its fact, `null` for a span the graph does not use (internal, or kind unspecified), or
+ * why it is refused. Errors: span status ERROR, HTTP status ≥ 500, RPC status not OK.
+ */
+export function spanFact(span: OtlpSpan, resource: { service: string; instance?: string }, registry: RegistryLookup): SpanFact | null | string {
+  if (span.traceId === '' || span.spanId === '') return 'span has no traceId or spanId';
+  if (span.startTimeUnixNano <= 0n || span.endTimeUnixNano < span.startTimeUnixNano) return 'span has no start time or ends before it starts';
+  const attributes = span.attributes;
+  const timing: SpanTiming = {
+    endMs: Number(span.endTimeUnixNano / 1_000n) / 1_000,
+    durationMs: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
+    error: span.status.code === STATUS_ERROR || isError(attributes, protocolOf(attributes)),
+  };
+  const { service } = resource;
+  const queue = queueOf(attributes);
+  const database = span.kind === SPAN_KIND.client ? databaseOf(attributes) : undefined;
+  if ((queue?.length ?? 0) > MAX_NODE_NAME || (database?.length ?? 0) > MAX_NODE_NAME) return `queue or database name over ${MAX_NODE_NAME} characters`;
+  if (queue && (span.kind === SPAN_KIND.producer || span.kind === SPAN_KIND.client)) {
+    return { role: 'edge', from: service, to: queue, node: { name: queue, kind: 'queue', side: 'to' }, ...timing };
+  }
+  if (queue && (span.kind === SPAN_KIND.consumer || span.kind === SPAN_KIND.server)) {
+    const instance = reporterInstanceOf(attributes, service, resource.instance, registry);
+    return { role: 'edge', from: queue, to: service, ...(instance ? { toInstance: instance } : {}), node: { name: queue, kind: 'queue', side: 'from' }, ...timing };
+  }
+  if (span.kind === SPAN_KIND.client) {
+    if (database) return { role: 'edge', from: service, to: database, node: { name: database, kind: 'database', side: 'to' }, ...timing };
+    const callee = calleeOf(attributes, registry);
+    const reporter = { service, ...(resource.instance ? { instance: resource.instance } : {}) };
+    return { role: 'client', pairKey: `${span.traceId}:${span.spanId}`, reporter, ...(callee ? { callee } : {}), ...timing };
+  }
+  if (span.kind === SPAN_KIND.server) {
+    const instance = reporterInstanceOf(attributes, service, resource.instance, registry);
+    const reporter = { service, ...(instance ? { instance } : {}) };
+    return { role: 'server', ...(span.parentSpanId ? { pairKey: `${span.traceId}:${span.parentSpanId}` } : {}), reporter, ...timing };
+  }
+  return null;
+}

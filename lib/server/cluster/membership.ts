@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import type { Etcd3, IKeyValue, Lease, Watcher } from 'etcd3';
+import { z } from 'zod';
+import { fenceAfterMs, isFenced, leaderOf, type MemberKey } from '@/lib/model/cluster/leadership';
+import { ownerOf } from '@/lib/model/cluster/rendezvous';
+
+export interface ReplicaMember extends MemberKey {
+  host: string;
+  pid: number;
+  startedAt: string;
+}
+
+/**
+ * This replica's place among the replicas sharing one etcd: a key under
+ * `<control prefix>replicas/` on a lease it keeps alive, and a watch on the others' keys.
+ */
+export interface Membership {
+  readonly id: string;
+  /** Registers this replica and follows the others; resolves once the first member list is read. */
+  start(): Promise<void>;
+  /** The live replicas, this one included, oldest first. */
+  members(): readonly ReplicaMember[];
+  /** Whether this replica is responsible for `key` (rendezvous hashing over the live replicas). */
+  owns(key: string): boolean;
+  /** Whether this replica leads now: its key is the oldest and its lease is known to be alive. */
+  isLeader(): boolean;
+  /** Called after every change of the member list or of leadership. */
+  onChange(listener: () => void): () => void;
+  /** Revokes the lease so the others take over at once instead of after a TTL. */
+  stop(): Promise<void>;
+}
+
+export interface MembershipOptions {
+  client: Etcd3;
+  controlPrefix: string;
+  ttlSeconds: number;
+  /** Defaults to host name, pid and a random suffix: unique across restarts. */
+  id?: string;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+const memberValue = z.object({ host: z.string().max(255), pid: z.number().int().nonnegative(), startedAt: z.string().max(64) });
+
+const RETRY_MS = 1_000;
+
+export const replicasPrefix = (controlPrefix: string): string => `${controlPrefix}replicas/`;
+
+export function createMembership(options: MembershipOptions): Membership {
+  const { client, ttlSeconds } = options;
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => undefined);
+  const ttlMs = ttlSeconds * 1_000;
+  const id = options.id ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const prefix = replicasPrefix(options.controlPrefix);
+  const self = { host: os.hostname(), pid: process.pid, startedAt: new Date(now()).toISOString() };
+  const members = new Map<string, ReplicaMember>();
+  const listeners = new Set<() => void>();
+  let lease: Lease | undefined;
+  let watcher: Watcher | undefined;
+  let lastKeepAliveAt = Number.NEGATIVE_INFINITY;
+  let wasLeader = false;
+  let stopped = false;
+  let fenceTimer: NodeJS.Timeout | undefined;
+
+  const isLeader = (): boolean => !isFenced(lastKeepAliveAt, now(), ttlMs) && leaderOf(members.values()) === id;
+  const changed = (): void => {
+    wasLeader = isLeader();
+    for (const listener of listeners) listener();
+  };
+  /** Leadership also ends by time alone (keep-alives stop answering): look again when the fence would fall. */
+  const armFence = (): void => {
+    clearTimeout(fenceTimer);
+    if (stopped) return;
+    fenceTimer = setTimeout(() => {
+      if (wasLeader !== isLeader()) changed();
+    }, fenceAfterMs(ttlMs) + 1);
+    fenceTimer.unref();
+  };
+
+  const remember = (kv: IKeyValue): void => {
+    const memberId = kv.key.toString('utf8').slice(prefix.length);
+    const parsed = memberValue.safeParse(safeJson(kv.value.toString('utf8')));
+    if (!memberId || !parsed.success) return;
+    members.set(memberId, { id: memberId, createRevision: kv.create_revision, ...parsed.data });
+  };
+  const relist = async (): Promise<string> => {
+    const response = await client.getAll().prefix(prefix).exec();
+    members.clear();
+    for (const kv of response.kvs) remember(kv);
+    return response.header.revision;
+  };
+
+  const join = async (): Promise<void> => {
+    // Until our key is written again we are nobody's elder: the old entry would make us the oldest.
+    members.delete(id);
+    const current = client.lease(ttlSeconds, { autoKeepAlive: true });
+    lease = current;
+    current.on('keepaliveSucceeded', () => {
+      lastKeepAliveAt = now();
+      armFence();
+      if (wasLeader !== isLeader()) changed();
+    });
+    // etcd3 says so only once the lease is surely gone (2 × TTL): join again with a new one.
+    current.on('lost', (error) => {
+      if (stopped || lease !== current) return;
+      log(`replica membership lease lost (${error.message}); joining again`);
+      void join().catch((joinError: unknown) => log(`replica membership: joining again failed: ${String(joinError)}`));
+    });
+    const written = await current.put(`${prefix}${id}`).value(JSON.stringify(self));
+    // Our key is new (or re-attached) as of this write: count it no older than that until the watch says more.
+    members.set(id, { id, createRevision: written.header.revision, ...self });
+    lastKeepAliveAt = now();
+    armFence();
+    if (watcher) changed();
+  };
+
+  const follow = async (): Promise<void> => {
+    await join();
+    const revision = await relist();
+    watcher = await client
+      .watch()
+      .prefix(prefix)
+      .startRevision((BigInt(revision) + 1n).toString())
+      .create();
+    watcher.on('put', (kv) => {
+      remember(kv);
+      changed();
+    });
+    watcher.on('delete', (kv) => {
+      members.delete(kv.key.toString('utf8').slice(prefix.length));
+      changed();
+    });
+    // etcd3 resumes the watch from its last revision; a relist on reconnection is cheap and certain.
+    watcher.on('connected', () => {
+      void relist()
+        .then(changed)
+        .catch(() => undefined);
+    });
+    changed();
+  };
+  let retryTimer: NodeJS.Timeout | undefined;
+  const attempt = async (): Promise<void> => {
+    try {
+      await follow();
+    } catch (error) {
+      await lease?.revoke().catch(() => undefined);
+      lease = undefined;
+      if (stopped) return;
+      log(`replica membership: cannot join through etcd yet (${error instanceof Error ? error.message : String(error)}); trying again`);
+      retryTimer = setTimeout(() => void attempt(), RETRY_MS);
+      retryTimer.unref();
+    }
+  };
+
+  return {
+    id,
+    async start() {
+      // etcd down at start must not stop the console from starting: joining goes on in the background.
+      await attempt();
+    },
+    members: () => [...members.values()].sort((a, b) => (BigInt(a.createRevision) < BigInt(b.createRevision) ? -1 : 1)),
+    owns(key) {
+      const ids = [...members.keys()];
+      if (!members.has(id)) ids.push(id);
+      return ownerOf(key, ids) === id;
+    },
+    isLeader,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(fenceTimer);
+      clearTimeout(retryTimer);
+      await watcher?.cancel().catch(() => undefined);
+      await lease?.revoke().catch(() => undefined);
+      members.delete(id);
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,67 @@
+import type { Etcd3 } from 'etcd3';
+import { createMembership, type Membership } from './membership';
+import { createLocalSignalBus, createPostgresSignalBus, type SignalBus } from './signal-bus';
+
+/** How this process shares work with other replicas: membership (who probes what, who leads) and the signal carrier. */
+export interface Replicas {
+  membership: Membership;
+  bus: SignalBus;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** One replica alone: it probes everything and leads. */
+export function createSoloMembership(): Membership {
+  return {
+    id: 'solo',
+    start: () => Promise.resolve(),
+    members: () => [],
+    owns: () => true,
+    isLeader: () => true,
+    onChange: () => () => undefined,
+    stop: () => Promise.resolve(),
+  };
+}
+
+export interface ReplicasOptions {
+  /** PostgreSQL shared by the replicas; unset (SQLite), this process is the only one. */
+  databaseUrl: string | undefined;
+  etcd: Etcd3;
+  controlPrefix: string;
+  ttlSeconds: number;
+  log: (line: string) => void;
+}
+
+/**
+ * Replicas exist only on a shared store: with SQLite one process owns the data, so it is alone by
+ * construction. With PostgreSQL every process joins through etcd, even a single one, so that a
+ * second one started later shares the work at once.
+ */
+export function createReplicas(options: ReplicasOptions): Replicas {
+  if (options.databaseUrl === undefined) {
+    const membership = createSoloMembership();
+    const bus = createLocalSignalBus();
+    return { membership, bus, start: () => Promise.resolve(), stop: () => Promise.resolve() };
+  }
+  const membership = createMembership({ client: options.etcd, controlPrefix: options.controlPrefix, ttlSeconds: options.ttlSeconds, log: options.log });
+  const bus = createPostgresSignalBus({ url: options.databaseUrl, replicaId: membership.id, log: options.log });
+  let wasLeader = false;
+  membership.onChange(() => {
+    const leads = membership.isLeader();
+    if (leads !== wasLeader) options.log(`replica ${membership.id} ${leads ? 'leads now' : 'no longer leads'} (${membership.members().length} replicas)`);
+    wasLeader = leads;
+  });
+  return {
+    membership,
+    bus,
+    async start() {
+      await bus.start();
+      await membership.start();
+      options.log(`replica ${membership.id} joined: ${membership.members().length} replicas`);
+    },
+    async stop() {
+      await membership.stop();
+      await bus.stop();
+    },
+  };
+}

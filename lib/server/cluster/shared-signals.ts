@@ -1,0 +1,58 @@
+import type { Signal } from '@/lib/model/cluster/signals';
+import type { ProbeResult } from '@/lib/model/health-state';
+import type { HealthTracker } from '../health';
+import type { CallObservation, MetricsStore } from '../metrics-store/store';
+import type { InstanceReader } from '../store/store';
+import type { SignalBus } from './signal-bus';
+
+export const callsSignal = (observation: CallObservation): Signal<'calls'> => ({
+  ...(observation.from !== undefined ? { from: observation.from } : {}),
+  to: observation.to,
+  ...(observation.toInstance !== undefined ? { toInstance: observation.toInstance } : {}),
+  countsForCallee: observation.countsForCallee,
+  startSecond: observation.startSecond,
+  intervalSeconds: observation.intervalSeconds,
+  count: observation.count,
+  errors: observation.errors,
+  latencyMs: { bounds: [...observation.bounds], counts: [...observation.counts] },
+  ...(observation.node !== undefined ? { node: observation.node } : {}),
+});
+
+const observationOf = ({ latencyMs, ...calls }: Signal<'calls'>): CallObservation => ({ ...calls, bounds: latencyMs.bounds, counts: latencyMs.counts });
+
+export interface SharedSignalsOptions {
+  bus: SignalBus;
+  store: InstanceReader;
+  health: Pick<HealthTracker, 'record'>;
+  latency: Pick<MetricsStore, 'replay' | 'recordProbe'>;
+  /** Closes sockets of credentials another replica revoked. */
+  forgetRevoked: (credentialIds: string[]) => void;
+}
+
+/**
+ * What other replicas learnt, applied here as if learnt here: their probe results go to the health
+ * tracker and the probe series, their calls to the call series, their revocations to the sockets.
+ * (What this replica learns is published where it happens: the prober's and the metrics store's hooks.)
+ */
+export function applySharedSignals(options: SharedSignalsOptions): () => void {
+  const { bus, store, health, latency } = options;
+  const stops = [
+    bus.subscribe('probe', (items) => {
+      for (const { key, result } of items) {
+        const instance = store.instance(key);
+        // Unknown here yet (our watch is behind theirs) or lost: the next round carries it again.
+        if (!instance || instance.lost) continue;
+        const probe: ProbeResult = result;
+        health.record(key, probe);
+        latency.recordProbe(key, Date.parse(probe.at), probe.latencyMs, probe.ok);
+      }
+    }),
+    bus.subscribe('calls', (items) => {
+      for (const item of items) latency.replay(observationOf(item));
+    }),
+    bus.subscribe('sessions', (items) => options.forgetRevoked(items.flatMap((item) => item.credentialIds))),
+  ];
+  return () => {
+    for (const stop of stops) stop();
+  };
+}

@@ -1,0 +1,127 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import { secureCookies } from '../auth/cookies';
+import { authenticate } from '../auth/guard';
+import { discardRest } from '../discard-body';
+import { errorBody, firstIssue } from '../http';
+import type { Runtime } from '../runtime';
+import { readBody } from './body';
+import type { IntakeOutcome } from './metrics-intake';
+
+/** The Collector's OTLP receiver default is 20 MiB; a service's export every few seconds is far below 4 MiB, compressed or not. */
+export const MAX_OTLP_BYTES = 4 * 1024 * 1024;
+/** Seconds a refused exporter waits before retrying (the OTLP exporters honour `Retry-After`). */
+export const RETRY_AFTER_SECONDS = 2;
+/** An export is one request of a few KB to MB; a body slower than this holds a place for nothing. */
+export const BODY_TIMEOUT_MS = 15_000;
+
+const PROTOBUF = 'application/x-protobuf';
+const JSON_TYPE = 'application/json';
+
+export type OtlpRuntime = Pick<Runtime, 'auth' | 'config' | 'otlp' | 'metrics'>;
+
+/** What differs between `/v1/metrics` and `/v1/traces`: the message, how it is decoded and what takes it. */
+export interface OtlpSignal<Request> {
+  /** The protobuf message's name, for error messages. */
+  message: string;
+  decodeProtobuf(body: Uint8Array): unknown;
+  schema: z.ZodType<Request>;
+  /** Every resource's `service.name`, for a scoped token's check. */
+  services(request: Request): Iterable<string | undefined>;
+  accept(runtime: OtlpRuntime, request: Request): IntakeOutcome;
+  /** The reply, with `partial_success` when something was refused. */
+  encodeResponse(partial: { rejected: number; message: string } | undefined): Uint8Array;
+  responseJson(partial: { rejected: number; message: string } | undefined): string;
+}
+
+function replyError(response: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...headers }).end(JSON.stringify(errorBody(code, message)));
+}
+
+/**
+ * An OTLP/HTTP endpoint served by node:http ahead of Next like ingest. Protobuf or JSON, optionally
+ * gzip; an API token of any role; a scoped token only for its own `service.name`. Errors are the
+ * contract's JSON error body (the exporters log status and body).
+ */
+export function otlpHandler<Request>(signal: OtlpSignal<Request>) {
+  return (request: IncomingMessage, response: ServerResponse, runtime: OtlpRuntime): void => {
+    if (request.method !== 'POST') {
+      request.resume();
+      return replyError(response, 405, 'method_not_allowed', 'use POST', { allow: 'POST' });
+    }
+    const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== PROTOBUF && type !== JSON_TYPE) {
+      request.resume();
+      return replyError(response, 415, 'unsupported_media_type', `Content-Type must be ${PROTOBUF} or ${JSON_TYPE}`);
+    }
+    if (!request.headers.authorization) {
+      request.resume();
+      return replyError(response, 401, 'unauthenticated', 'send an API token as "Authorization: Bearer <token>" (OTEL_EXPORTER_OTLP_HEADERS)');
+    }
+    if (!runtime.otlp.inFlight.tryAcquire()) {
+      request.resume();
+      return replyError(response, 429, 'overloaded', `too many OTLP requests in progress; retry after ${RETRY_AFTER_SECONDS} s`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+    }
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      runtime.otlp.inFlight.release();
+    };
+    response.once('close', release);
+    response.once('finish', release);
+    receive(signal, request, response, runtime, type).catch((error: unknown) => {
+      console.error(error);
+      if (!response.headersSent) replyError(response, 500, 'internal', 'internal error');
+    });
+  };
+}
+
+async function receive<Request>(signal: OtlpSignal<Request>, request: IncomingMessage, response: ServerResponse, runtime: OtlpRuntime, type: string): Promise<void> {
+  const principal = await authenticate(runtime.auth, request.headers, secureCookies(runtime.config));
+  if (!principal) {
+    request.resume();
+    return replyError(response, 401, 'unauthenticated', 'unknown, expired or revoked API token');
+  }
+  const read = await readBody(request, MAX_OTLP_BYTES, BODY_TIMEOUT_MS);
+  if (!read.ok) {
+    const codes = { 400: 'invalid_body', 408: 'timeout', 413: 'too_large', 415: 'unsupported_media_type' } as const;
+    replyError(response, read.status, codes[read.status], read.message);
+    if (read.status === 413 || read.status === 408) discardRest(request);
+    return;
+  }
+  const decoded = decode(signal, read.body, type);
+  if (!decoded.ok) return replyError(response, 400, 'invalid_body', decoded.message);
+  if (principal.scope !== undefined) {
+    for (const service of signal.services(decoded.request)) {
+      if (service !== principal.scope) return replyError(response, 403, 'out_of_scope', `this token may only report for service ${principal.scope} (resource service.name)`);
+    }
+  }
+  const outcome = signal.accept(runtime, decoded.request);
+  const partial = outcome.rejected > 0 ? { rejected: outcome.rejected, message: outcome.reason ?? 'refused' } : undefined;
+  if (type === PROTOBUF) {
+    response.writeHead(200, { 'content-type': PROTOBUF, 'cache-control': 'no-store' }).end(signal.encodeResponse(partial));
+  } else {
+    response.writeHead(200, { 'content-type': JSON_TYPE, 'cache-control': 'no-store' }).end(signal.responseJson(partial));
+  }
+}
+
+function decode<Request>(signal: OtlpSignal<Request>, body: Buffer, type: string): { ok: true; request: Request } | { ok: false; message: string } {
+  let raw: unknown;
+  if (type === PROTOBUF) {
+    try {
+      raw = signal.decodeProtobuf(body);
+    } catch (error) {
+      return { ok: false, message: `body is not a protobuf ${signal.message}: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  } else {
+    try {
+      raw = JSON.parse(body.toString('utf8'));
+    } catch {
+      return { ok: false, message: 'body is not valid JSON' };
+    }
+  }
+  const parsed = signal.schema.safeParse(raw);
+  if (!parsed.success) return { ok: false, message: `not an OTLP ${signal.message}: ${firstIssue(parsed.error).message}` };
+  return { ok: true, request: parsed.data };
+}

@@ -1,0 +1,156 @@
+import type { ReportAuthority } from '@/lib/model/otlp/authority';
+import type { ExternalNodes } from '@/lib/model/otlp/observations';
+import { createSpanPairing, type Pair, type Unpaired } from '@/lib/model/otlp/span-pairing';
+import { durationBucket, MAX_NODE_NAME, spanFact, type SpanFact, type SpanTiming } from '@/lib/model/otlp/spans';
+import { attributeText } from '@/lib/model/otlp/schema';
+import type { ExportTraceRequest } from '@/lib/model/otlp/trace-schema';
+import type { CallObservation, MetricsStore } from '../metrics-store/store';
+import type { Store } from '../store/store';
+import type { IntakeOutcome } from './metrics-intake';
+import { createRegistryLookup } from './registry-lookup';
+
+/** The virtual caller of a server span whose client span never came (an uninstrumented or unsampled caller). */
+export const VIRTUAL_CALLER = 'user (virtual)';
+
+export interface TracesIntakeOptions {
+  store: Pick<Store, 'instances' | 'revision' | 'instanceCount'>;
+  latency: Pick<MetricsStore, 'observe'>;
+  authority: ReportAuthority;
+  externals: ExternalNodes;
+  now?: () => number;
+  /** Spans waiting for their other side (~0.8 KB each, measured: ~40 MB when full). */
+  maxWaiting?: number;
+  /**
+   * How long a span waits for its other side. Each process's batch processor exports on its own
+   * timer (the SDK default every 5 s; the demo's every 10 s), so the two sides of a call arrive up to
+   * one batch delay apart.
+   */
+  pairTtlMs?: number;
+}
+
+/** A span's call as a one-call histogram (its duration's bucket) landing in the second it ended. */
+function callOf(timing: SpanTiming): Pick<CallObservation, 'startSecond' | 'intervalSeconds' | 'count' | 'errors' | 'bounds' | 'counts'> {
+  const { lower, upper } = durationBucket(timing.durationMs);
+  return { startSecond: Math.floor(timing.endMs / 1_000), intervalSeconds: 1, count: 1, errors: timing.error ? 1 : 0, bounds: [lower, upper], counts: [0, 1, 0] };
+}
+
+/**
+ * OTLP spans → the service graph, through the metrics store's one recording path. A server span
+ * feeds its service and instance series at once (so drain sees it) unless the service sends
+ * server-side duration metrics; the edge caller → callee is recorded when the client span and its
+ * server span pair (server duration) or when one of them expires alone (client duration, or the
+ * virtual caller); messaging and database spans are edges to or from a queue or database node on
+ * their own. No edge is fed by spans while the caller's client metrics cover it (`ReportAuthority`).
+ */
+export function createTracesIntake(options: TracesIntakeOptions) {
+  const now = options.now ?? Date.now;
+  const registry = createRegistryLookup(options.store);
+  const pairing = createSpanPairing({ cap: options.maxWaiting ?? 50_000, ttlMs: options.pairTtlMs ?? 15_000 });
+  const { authority, externals } = options;
+  let unattributed = 0;
+
+  /** Records one call; false when the store refuses it (a clock more than a day off). */
+  const record = (observation: CallObservation): boolean => options.latency.observe(observation);
+
+  const edge = (from: string, to: string, timing: SpanTiming, extra: Partial<CallObservation> = {}): boolean => {
+    if (authority.clientMetricsCover(from, to, now())) return true;
+    return record({ from, to, countsForCallee: false, ...callOf(timing), ...extra });
+  };
+
+  /** A completed pair is one call on the edge, with the server span's duration; failed if either side failed. */
+  const paired = (pair: Pair | undefined): void => {
+    if (pair) edge(pair.client.reporter.service, pair.server.reporter.service, { ...pair.server, error: pair.client.error || pair.server.error });
+  };
+
+  const settle = (unpaired: Unpaired): void => {
+    const at = now();
+    for (const server of unpaired.servers) {
+      if (externals.admit(VIRTUAL_CALLER)) edge(VIRTUAL_CALLER, server.reporter.service, server);
+      else unattributed += 1;
+    }
+    for (const client of unpaired.clients) {
+      const callee = client.callee;
+      if (!callee || (callee.external && !externals.admit(callee.service))) {
+        unattributed += 1;
+        continue;
+      }
+      const countsForCallee = !authority.reportsServerSide(callee.service, at);
+      edge(client.reporter.service, callee.service, client, { countsForCallee, ...(!callee.external && callee.instance ? { toInstance: callee.instance } : {}) });
+    }
+  };
+
+  /** One fact into the store; a reason when it is refused. */
+  const take = (fact: SpanFact, overflow: Unpaired): string | undefined => {
+    const at = now();
+    if (fact.role === 'edge') {
+      if (!externals.admit(fact.node.name)) return 'external node cap reached';
+      const ok = record({
+        from: fact.from,
+        to: fact.to,
+        ...(fact.toInstance ? { toInstance: fact.toInstance } : {}),
+        countsForCallee: true,
+        node: fact.node,
+        ...callOf(fact),
+      });
+      return ok ? undefined : 'span ended more than a day from the server clock';
+    }
+    if (fact.role === 'client') {
+      paired(pairing.offerClient(fact, at, overflow));
+      return undefined;
+    }
+    authority.markServerSpans(fact.reporter.service, at);
+    if (!authority.serverMetricsRecent(fact.reporter.service, at)) {
+      const ok = record({ to: fact.reporter.service, ...(fact.reporter.instance ? { toInstance: fact.reporter.instance } : {}), countsForCallee: true, ...callOf(fact) });
+      if (!ok) return 'span ended more than a day from the server clock';
+    }
+    // A root span is where a request entered the fleet: there is no caller to pair with.
+    if (fact.pairKey === undefined) return undefined;
+    paired(pairing.offerServer({ ...fact, pairKey: fact.pairKey }, at, overflow));
+    return undefined;
+  };
+
+  return {
+    accept(request: ExportTraceRequest): IntakeOutcome {
+      settle(pairing.expire(now()));
+      const lookup = registry();
+      const overflow: Unpaired = { clients: [], servers: [] };
+      const outcome: IntakeOutcome = { observed: 0, rejected: 0, externalOverflow: 0 };
+      const refuse = (spans: number, reason: string): void => {
+        outcome.rejected += spans;
+        outcome.reason ??= reason;
+        if (reason.startsWith('external')) outcome.externalOverflow += spans;
+      };
+      for (const { resource, scopeSpans } of request.resourceSpans) {
+        const spans = scopeSpans.flatMap((scope) => scope.spans);
+        const service = attributeText(resource.attributes, 'service.name');
+        if (!service) {
+          refuse(spans.length, 'resource has no service.name attribute');
+          continue;
+        }
+        if (service.length > MAX_NODE_NAME) {
+          refuse(spans.length, `resource service.name over ${MAX_NODE_NAME} characters`);
+          continue;
+        }
+        if (!lookup.hasService(service) && !externals.admit(service)) {
+          refuse(spans.length, `external node cap reached (reporter ${service} is not registered)`);
+          continue;
+        }
+        const instance = attributeText(resource.attributes, 'service.instance.id');
+        for (const span of spans) {
+          const fact = spanFact(span, { service, ...(instance ? { instance } : {}) }, lookup);
+          if (fact === null) continue;
+          const refused = typeof fact === 'string' ? fact : take(fact, overflow);
+          if (refused) refuse(1, refused);
+          else outcome.observed += 1;
+        }
+      }
+      settle(overflow);
+      return outcome;
+    },
+    /** Settles spans whose other side did not come in time; call every second or so. */
+    sweep: () => settle(pairing.expire(now())),
+    stats: () => ({ ...pairing.stats(), unattributed }),
+  };
+}
+
+export type TracesIntake = ReturnType<typeof createTracesIntake>;

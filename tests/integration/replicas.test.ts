@@ -1,0 +1,194 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { HistoryEvent } from '@/lib/model/events';
+import type { Delta, Snapshot } from '@/lib/model/live';
+import { applyDelta, stateFromSnapshot, type LiveState } from '@/lib/model/state';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { startHaproxy, type TestHaproxy } from '../support/haproxy';
+import { startPostgres, type TestPostgres } from '../support/postgres';
+import { eventually, startServer, type TestServer } from '../support/server';
+
+/**
+ * Three replicas sharing one etcd and one PostgreSQL, behind a real HAProxy (issue 17): they divide
+ * the probing, pass on what they learn, lead one at a time, and survive one of them being killed.
+ */
+const TTL_SECONDS = 2;
+const PROBE_INTERVAL_MS = 1_000;
+const INSTANCES = 6;
+
+let etcd: TestEtcd;
+let postgres: TestPostgres;
+let databaseUrl: string;
+let haproxy: TestHaproxy;
+const replicas: TestServer[] = [];
+/** The health endpoint every registration points at: `/h/<n>`, counting probes per instance. */
+let fleet: http.Server;
+const probeTimes = new Map<string, number[]>();
+const failing = new Set<string>();
+
+const env = (): Record<string, string> => ({
+  DATABASE_URL: databaseUrl,
+  SWITCHYARD_REPLICA_TTL_SECONDS: String(TTL_SECONDS),
+  SWITCHYARD_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS),
+});
+const startReplica = (): Promise<TestServer> => startServer({ etcdEndpoints: etcd.endpoints, env: env() });
+const registration = (n: number): string => JSON.stringify({ address: `127.0.0.1:${(fleet.address() as AddressInfo).port}`, health: { http: `/h/${n}` } });
+
+beforeAll(async () => {
+  [etcd, postgres] = await Promise.all([startEtcd(), startPostgres()]);
+  databaseUrl = await postgres.createDatabase();
+  fleet = http.createServer((request, response) => {
+    const path = request.url ?? '';
+    probeTimes.set(path, [...(probeTimes.get(path) ?? []), Date.now()]);
+    response.statusCode = failing.has(path) ? 500 : 200;
+    response.end();
+  });
+  await new Promise<void>((resolve) => fleet.listen(0, '127.0.0.1', resolve));
+  for (let n = 1; n <= INSTANCES; n += 1) await etcd.put(`/services/shop/shop-${n}`, registration(n));
+  // Started together, as a deployment would: migrations and the first admin must not race.
+  replicas.push(...(await Promise.all([startReplica(), startReplica(), startReplica()])));
+  haproxy = await startHaproxy(replicas.map((replica) => replica.url));
+}, 120_000);
+afterAll(async () => {
+  await haproxy?.stop();
+  await Promise.all(replicas.map((replica) => replica.stop()));
+  await new Promise<void>((resolve) => (fleet ? fleet.close(() => resolve()) : resolve()));
+  await postgres?.stop();
+  await etcd?.stop();
+});
+/** Every test starts with three live replicas (the kill test replaces the one it killed). */
+beforeEach(async () => {
+  await eventually(async () => {
+    const counts = await Promise.all(replicas.map(async (replica) => metric(replica, 'switchyard_replicas')));
+    return counts.every((count) => count === 3) ? true : undefined;
+  }, 20_000, 'three replicas seeing each other');
+});
+
+async function metric(replica: TestServer, name: string): Promise<number | undefined> {
+  const text = await (await replica.fetch('/metrics')).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.split(' ')[1]);
+}
+
+interface ServiceView {
+  name: string;
+  status: string;
+  instances: { id: string; status: string; drain?: unknown }[];
+}
+async function shop(replica: TestServer): Promise<ServiceView | undefined> {
+  const { services } = (await (await replica.fetch('/api/v1/services')).json()) as { services: ServiceView[] };
+  return services.find((service) => service.name === 'shop');
+}
+
+async function events(replica: TestServer, filters: Record<string, string>): Promise<HistoryEvent[]> {
+  const page = (await (await replica.fetch(`/api/v1/events?${new URLSearchParams({ ...filters, limit: '5000' })}`)).json()) as { events: HistoryEvent[] };
+  return page.events;
+}
+
+describe('three replicas behind HAProxy', () => {
+  it('divide the probing — each instance probed about once per interval, not once per replica — and every replica shows every result', async () => {
+    for (const replica of replicas) {
+      await eventually(async () => ((await shop(replica))?.instances.filter((instance) => instance.status === 'passing').length === INSTANCES ? true : undefined), 20_000, 'all passing on every replica');
+    }
+    const from = Date.now();
+    await eventually(() => (Date.now() - from >= 5 * PROBE_INTERVAL_MS ? true : undefined), 10_000, 'five intervals');
+    for (let n = 1; n <= INSTANCES; n += 1) {
+      const hits = (probeTimes.get(`/h/${n}`) ?? []).filter((at) => at >= from && at < from + 5 * PROBE_INTERVAL_MS).length;
+      // One prober: ~5 in 5 intervals; all three probing would make ~15.
+      expect(hits, `/h/${n}`).toBeGreaterThanOrEqual(3);
+      expect(hits, `/h/${n}`).toBeLessThanOrEqual(8);
+    }
+    const leaders = await Promise.all(replicas.map((replica) => metric(replica, 'switchyard_replica_leader')));
+    expect(leaders.filter((leader) => leader === 1)).toHaveLength(1);
+  });
+
+  it('record a health change once, though every replica sees it', async () => {
+    failing.add('/h/6');
+    try {
+      for (const replica of replicas) {
+        await eventually(async () => ((await shop(replica))?.instances.find((instance) => instance.id === 'shop-6')?.status === 'critical' ? true : undefined), 20_000, 'shop-6 critical everywhere');
+      }
+      const changes = (await events(replicas[0] as TestServer, { kind: 'health.changed', instance: 'shop-6' })).filter((event) => event.to === 'critical');
+      expect(changes).toHaveLength(1);
+    } finally {
+      failing.delete('/h/6');
+    }
+  });
+
+  it('show a drain made on one replica on another within a second', async () => {
+    const [first, , third] = replicas as [TestServer, TestServer, TestServer];
+    const response = await first.fetch('/api/v1/services/shop/instances/shop-2/drain', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'replica test' }) });
+    expect(response.status).toBe(200);
+    const drainedAt = Date.now();
+    await eventually(async () => ((await shop(third))?.instances.find((instance) => instance.id === 'shop-2')?.drain ? true : undefined), 5_000, 'drained on the third replica');
+    expect(Date.now() - drainedAt).toBeLessThan(1_000);
+    expect((await first.fetch('/api/v1/services/shop/instances/shop-2/drain', { method: 'DELETE' })).status).toBe(200);
+  });
+
+  it('close a session’s socket on every replica when it signs out on one', async () => {
+    const [first, second] = replicas as [TestServer, TestServer];
+    const cookie = await first.userSession(`viewer-${Date.now()}`, 'viewer');
+    const socket = io(second.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie, origin: second.url } });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('state:snapshot', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      const out = await first.fetch('/api/v1/auth/logout', { method: 'POST', headers: { cookie, origin: first.url } });
+      expect(out.status).toBe(200);
+      const signedOutAt = Date.now();
+      expect(await closed).toBe('io server disconnect');
+      expect(Date.now() - signedOutAt).toBeLessThan(1_000);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('survive a replica killed mid-traffic: its probes move within TTL + one interval, viewers reconnect through HAProxy and end equal to etcd, history misses nothing and repeats nothing', async () => {
+    const token = (replicas[0] as TestServer).adminToken;
+    const viewers: { socket: Socket; state: LiveState | undefined }[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const viewer: { socket: Socket; state: LiveState | undefined } = { socket: io(haproxy.url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 500, extraHeaders: { authorization: `Bearer ${token}` } }), state: undefined };
+      viewer.socket.on('state:snapshot', (snapshot: Snapshot) => (viewer.state = stateFromSnapshot(snapshot)));
+      viewer.socket.on('state:delta', (delta: Delta) => {
+        if (viewer.state) viewer.state = applyDelta(viewer.state, delta).state;
+      });
+      viewers.push(viewer);
+    }
+    try {
+      await eventually(() => (viewers.every((viewer) => viewer.state) ? true : undefined), 15_000, 'every viewer’s first snapshot');
+      const victim = replicas[1] as TestServer;
+      const killedAt = Date.now();
+      await victim.kill();
+      // Registry traffic while it is dead and while its share moves.
+      await etcd.put('/services/shop/shop-7', registration(7));
+      await etcd.delete('/services/shop/shop-5');
+      const expiry = killedAt + TTL_SECONDS * 1_000;
+      await eventually(() => {
+        const probedSince = (n: number): boolean => (probeTimes.get(`/h/${n}`) ?? []).some((at) => at > expiry);
+        return [1, 2, 3, 4, 6, 7].every(probedSince) ? true : undefined;
+      }, TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + 3_000, 'every instance probed again after the dead replica’s lease ran out');
+
+      const keys = await etcd.etcdctlKeys('/services/shop/');
+      const inEtcd = keys.map((key) => key.slice('/services/shop/'.length)).sort();
+      await eventually(
+        () => (viewers.every((viewer) => viewer.socket.connected && [...(viewer.state?.services.get('shop')?.values() ?? [])].map((instance) => instance.id).sort().join() === inEtcd.join()) ? true : undefined),
+        15_000,
+        'every viewer connected and equal to etcd',
+      );
+
+      const survivor = replicas[0] as TestServer;
+      await eventually(async () => ((await events(survivor, { kind: 'instance.deregistered', instance: 'shop-5' })).length > 0 ? true : undefined), 10_000, 'shop-5 deregistered in history');
+      for (const instance of ['shop-7', 'shop-5']) {
+        expect(await events(survivor, { kind: 'instance.registered', instance })).toHaveLength(1);
+      }
+      expect(await events(survivor, { kind: 'instance.deregistered', instance: 'shop-5' })).toHaveLength(1);
+    } finally {
+      for (const viewer of viewers) viewer.socket.close();
+      replicas[1] = await startReplica();
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Signal } from '@/lib/model/cluster/signals';
+import { createPostgresSignalBus, SIGNAL_CHANNEL, type SignalBus } from '@/lib/server/cluster/signal-bus';
+import { startPostgres, type TestPostgres } from '../support/postgres';
+import { eventually } from '../support/server';
+
+/** The replicas' carrier over a real PostgreSQL's LISTEN/NOTIFY (lib/server/cluster/signal-bus.ts). */
+let postgres: TestPostgres;
+let url: string;
+let buses: SignalBus[] = [];
+
+beforeAll(async () => {
+  postgres = await startPostgres();
+  url = await postgres.createDatabase();
+});
+afterEach(async () => {
+  await Promise.all(buses.map((bus) => bus.stop()));
+  buses = [];
+});
+afterAll(async () => {
+  await postgres?.stop();
+});
+
+async function bus(replicaId: string): Promise<SignalBus> {
+  const created = createPostgresSignalBus({ url, replicaId, flushMs: 20 });
+  buses.push(created);
+  await created.start();
+  return created;
+}
+
+const probe = (i: number): Signal<'probe'> => ({ key: `/services/payments/payments-${i}`, result: { at: new Date(1_796_300_000_000 + i).toISOString(), ok: i % 3 !== 0, latencyMs: i / 10, ...(i % 3 === 0 ? { error: 'connect ECONNREFUSED' } : {}) } });
+
+function collect(target: SignalBus): { items: Signal<'probe'>[]; from: Set<string> } {
+  const received = { items: [] as Signal<'probe'>[], from: new Set<string>() };
+  target.subscribe('probe', (items, from) => {
+    received.items.push(...items);
+    received.from.add(from);
+  });
+  return received;
+}
+
+describe('replica signals over PostgreSQL', () => {
+  it('delivers every item to the other replicas, in order, split over messages under the NOTIFY limit, and never back to the sender', async () => {
+    const [a, b, c] = [await bus('replica-a'), await bus('replica-b'), await bus('replica-c')];
+    const [atA, atB, atC] = [collect(a), collect(b), collect(c)];
+    const sent = Array.from({ length: 2_000 }, (_, i) => probe(i));
+    for (const item of sent) a.publish('probe', item);
+    await eventually(() => (atB.items.length === sent.length && atC.items.length === sent.length ? true : undefined), 10_000, 'every item at b and c');
+    expect(atB.items).toEqual(sent);
+    expect(atC.items).toEqual(sent);
+    expect([...atB.from]).toEqual(['replica-a']);
+    expect(atA.items).toEqual([]);
+    expect(a.stats()).toMatchObject({ sent: 2_000, dropped: 0 });
+  });
+
+  it('ignores and counts what is not a valid signal, and still delivers the valid items beside it', async () => {
+    const b = await bus('replica-b');
+    const atB = collect(b);
+    const send = (payload: string): Promise<unknown> => postgres.query(url, 'SELECT pg_notify($1, $2)', [SIGNAL_CHANNEL, payload]);
+    await send('not json');
+    await send(JSON.stringify({ from: 'x', kind: '__proto__', items: [] }));
+    await send(JSON.stringify({ from: 'x', kind: 'probe', items: [{ key: '', result: {} }, probe(1), { ...probe(2), result: { ...probe(2).result, latencyMs: -1 } }] }));
+    await eventually(() => (atB.items.length === 1 && b.stats().rejected === 4 ? true : undefined), 10_000, 'the valid item and four rejections');
+    expect(atB.items).toEqual([probe(1)]);
+  });
+
+  it('reconnects after its connection is killed and receives again', async () => {
+    const [a, b] = [await bus('replica-a'), await bus('replica-b')];
+    const atB = collect(b);
+    await postgres.query(url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN ${SIGNAL_CHANNEL}' AND datname = current_database()`);
+    await eventually(() => (!a.stats().connected || !b.stats().connected ? true : undefined), 10_000, 'the loss noticed');
+    await eventually(() => (a.stats().connected && b.stats().connected ? true : undefined), 10_000, 'both reconnected');
+    a.publish('probe', probe(7));
+    await eventually(() => (atB.items.length === 1 ? true : undefined), 10_000, 'the item after reconnecting');
+    expect(atB.items).toEqual([probe(7)]);
+  });
+});
