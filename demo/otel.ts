@@ -42,6 +42,12 @@ function serverAttributes(address: string): Attributes {
   return { 'server.address': address.slice(0, colon), 'server.port': Number(address.slice(colon + 1)) };
 }
 
+/**
+ * An external's host and the peer name the caller gives it: the name its registration declares
+ * (`dependsOn`, `external.<name>`), so the node its spans draw is the declared one.
+ */
+const peerAttributes = (name: ExternalName, port: number): Attributes => ({ 'server.address': name, 'server.port': port, 'service.peer.name': name });
+
 export interface OtlpInstance {
   /**
    * Client-side duration metrics (`http.client.request.duration`) for the calls this instance
@@ -148,11 +154,14 @@ export function startOtlpInstance(target: OtlpTarget, identity: { service: strin
       }
     },
     async consume(queue, incoming, handle) {
-      const { attributes } = EXTERNAL_SPANS[queue];
+      const { attributes, port } = EXTERNAL_SPANS[queue];
       const destination = attributes['messaging.destination.name'];
       const span = tracer.startSpan(
         `process ${String(destination)}`,
-        { kind: SpanKind.CONSUMER, attributes: { ...attributes, 'messaging.operation.type': 'process', 'messaging.consumer.group.name': identity.service } },
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: { ...attributes, ...peerAttributes(queue, port), 'messaging.operation.type': 'process', 'messaging.consumer.group.name': identity.service },
+        },
         parentOf(incoming),
       );
       let status: number | undefined;
@@ -179,7 +188,7 @@ export function startOtlpInstance(target: OtlpTarget, identity: { service: strin
       const kind = EXTERNALS[name].kind === 'queue' ? SpanKind.PRODUCER : SpanKind.CLIENT;
       const span = tracer.startSpan(
         shape.name,
-        { kind, startTime: startMs, attributes: { ...shape.attributes, 'server.address': name, 'server.port': shape.port, 'service.peer.name': name } },
+        { kind, startTime: startMs, attributes: { ...shape.attributes, ...peerAttributes(name, shape.port) } },
         parent,
       );
       if (error) span.setStatus({ code: SpanStatusCode.ERROR });

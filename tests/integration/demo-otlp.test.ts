@@ -91,8 +91,10 @@ describe('the demo fleet, half through OpenTelemetry and half through ingest, on
       30_000,
       'queue and database nodes from spans',
     );
-    expect(found.queue).toMatch(/kafka/);
-    expect(found.database).toMatch(/mysql/);
+    // The spans name the peer as the registrations declare it: one node per dependency, not two.
+    expect(found).toEqual({ queue: 'kafka', database: 'mysql' });
+    const { nodes } = await topology();
+    expect(nodes.filter((node) => /kafka|mysql|postgres|redis/.test(node.id)).map((node) => node.id).sort()).toEqual(['kafka', 'mysql', 'postgres', 'redis']);
   });
 });
 
