@@ -1,5 +1,6 @@
 import { DEFAULT_THRESHOLDS, initialHealth, nextHealth, type HealthState, type HealthThresholds, type ProbeResult } from '@/lib/model/health-state';
 import type { Status } from '@/lib/model/instance';
+import type { NewHistoryEvent } from '@/lib/model/events';
 import type { HealthFacts } from './store/instance-table';
 import type { HealthTarget } from './store/store';
 
@@ -87,3 +88,16 @@ export function createHealthTracker(options: HealthTrackerOptions) {
 }
 
 export type HealthTracker = ReturnType<typeof createHealthTracker>;
+
+/** The history row of a status change: the cause, and the failing response's first bytes when there was one. */
+export function healthChangedEvent(change: HealthChange): NewHistoryEvent {
+  return {
+    at: change.at,
+    kind: 'health.changed',
+    service: change.service,
+    instance: change.instance,
+    from: change.from,
+    to: change.to,
+    detail: change.detail ? `${change.cause} — response began: ${change.detail}` : change.cause,
+  };
+}

@@ -49,3 +49,8 @@ export function createEtcdClient(connection: EtcdConnection): Etcd3 {
   return new Etcd3(options);
 }
 
+
+/** etcd's members with their client and peer URLs (the prober never dials any of them). */
+export async function etcdMemberList(client: Etcd3): Promise<{ name: string; clientUrls: string[]; peerUrls: string[] }[]> {
+  return (await client.cluster.memberList({})).members.map((member) => ({ name: member.name, clientUrls: member.clientURLs, peerUrls: member.peerURLs }));
+}
