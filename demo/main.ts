@@ -78,7 +78,8 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
           log,
         });
   cleanups.push(() => fleet.stop());
-  const summary = 'summary' in fleet ? fleet.summary : `${fleet.instances.length} instances in ${fleet.plan.length} services`;
+  const throughOtlp = 'summary' in fleet ? 0 : fleet.instances.filter((instance) => instance.plan.otlp).length;
+  const summary = 'summary' in fleet ? fleet.summary : `${fleet.instances.length} instances in ${fleet.plan.length} services (${throughOtlp} report through OpenTelemetry, the rest through ingest)`;
 
   const dashboard = startDashboard({ port, etcdEndpoints: endpoints, adminPassword });
   cleanups.push(() => dashboard.stop());
