@@ -27,8 +27,14 @@ export interface Phase {
   posts: number;
   failures: number;
   seconds: number;
-  /** CPU seconds of the receiving process / wall seconds. */
+  /** Back to back: CPU seconds of the receiving process / wall seconds. Paced: CPU seconds for one round / EXPORT_INTERVAL_S — the share of a core the fleet needs, also when the round took longer. */
   cpuShare: number;
+}
+
+/** One round at the fleet's rate, metrics and traces apart so each signal's cost shows. */
+export interface PacedRound {
+  metrics: Phase;
+  traces?: Phase;
 }
 
 export interface OtlpBenchResult {
@@ -42,8 +48,8 @@ export interface OtlpBenchResult {
   inProcessDecodePerSecond: number;
   /** Where the intake's CPU goes per metrics export, measured in this process. */
   stages: StageCosts;
-  baseline: { paced: Phase; saturated: Phase };
-  ours: { paced: Phase; saturated: Phase; rejectedPoints: number };
+  baseline: { paced: PacedRound; saturated: Phase };
+  ours: { paced: PacedRound; saturated: Phase; rejectedPoints: number };
 }
 
 /** utime + stime of a process in seconds, from /proc (Linux). */
@@ -102,9 +108,15 @@ async function paced(target: Target, exports: { path: string; body: Buffer }[]):
   }
   await Promise.all(inFlight);
   const seconds = (performance.now() - started) / 1_000;
-  const cpuShare = (cpuSeconds(target.pid) - cpuBefore) / seconds;
+  const cpuShare = (cpuSeconds(target.pid) - cpuBefore) / EXPORT_INTERVAL_S;
   agent.destroy();
   return { posts: exports.length, failures, seconds, cpuShare };
+}
+
+async function pacedRound(target: Target, exports: { path: string; body: Buffer }[]): Promise<PacedRound> {
+  const metrics = await paced(target, exports.filter((item) => item.path === '/v1/metrics'));
+  const traceExports = exports.filter((item) => item.path === '/v1/traces');
+  return traceExports.length > 0 ? { metrics, traces: await paced(target, traceExports) } : { metrics };
 }
 
 /** SENDERS keep-alive clients post the exports back to back, in order. */
@@ -180,7 +192,7 @@ export async function runOtlpBench(options: { etcdEndpoint: string; dataDir: str
     log(`otlp: the product's POST /v1/metrics${withTraces ? ' and /v1/traces' : ''}: first exports`);
     await saturated(target, phases.warmUp);
     log(`otlp: paced at ${shape.instances} instances every ${EXPORT_INTERVAL_S} s`);
-    const pacedPhase = await paced(target, phases.paced);
+    const pacedPhase = await pacedRound(target, phases.paced);
     log('otlp: back to back');
     const saturatedPhase = await saturated(target, phases.saturated);
     const exposition = await (await server.fetch('/metrics')).text();
@@ -197,7 +209,7 @@ export async function runOtlpBench(options: { etcdEndpoint: string; dataDir: str
     const target = { base: `http://127.0.0.1:${started.port}`, token: 'syd_baseline', pid: started.pid };
     log('otlp: baseline (bare protobuf decode endpoint)');
     await saturated(target, phases.warmUp);
-    baseline = { paced: await paced(target, phases.paced), saturated: await saturated(target, phases.saturated) };
+    baseline = { paced: await pacedRound(target, phases.paced), saturated: await saturated(target, phases.saturated) };
   } finally {
     await stopChild(baselineChild);
   }
