@@ -12,6 +12,7 @@ export const SECTIONS = [
   { id: 'history', title: 'Failure history at 1,000,000 events', needsEtcd: false },
   { id: 'demo', title: 'Demo start-up', needsEtcd: false },
   { id: 'topology', title: 'Topology map in Chromium', needsEtcd: true },
+  { id: 'series', title: 'Persisted latency series at 10,000 series', needsEtcd: false },
   { id: 'otlp', title: 'OpenTelemetry intake', needsEtcd: true },
 ] as const;
 export type SectionId = (typeof SECTIONS)[number]['id'];

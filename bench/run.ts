@@ -17,6 +17,7 @@ import { runProbing } from './probing';
 import { renderProbingSection } from './probing-report';
 import { renderHeader, renderPropagationSection, renderSnapshotSection, type Machine } from './report';
 import { mergeReport, provenanceLine, SECTIONS, selectSections, type SectionId } from './report-sections';
+import { renderSeriesSection, runSeriesBench } from './series';
 import { runSnapshot } from './snapshot';
 import { runSyncScale } from './sync-scale';
 import { renderTopologySection, runTopologyBench } from './topology';
@@ -141,6 +142,11 @@ async function main(): Promise<void> {
     if (selected.includes('topology')) {
       log('topology map in Chromium');
       fresh.set('topology', await measured(command, async () => renderTopologySection(await runTopologyBench({ etcdEndpoint: common.etcdEndpoint, log }))));
+    }
+
+    if (selected.includes('series')) {
+      log('persisted latency series at 10,000 series');
+      fresh.set('series', await measured(command, async () => renderSeriesSection(await runSeriesBench(workDir, log))));
     }
 
     if (selected.includes('otlp')) {

@@ -4,8 +4,7 @@ import { AppHeader } from '@/components/shell/AppHeader';
 import { LiveBanner } from '@/components/shell/LiveBanner';
 import { MeProvider } from '@/components/shell/MeProvider';
 import { protoMetadataPatches } from '@/lib/model/rsc-metadata';
-import { signedIn } from '@/lib/server/auth/page';
-import { getRuntime } from '@/lib/server/runtime';
+import { signedInWith } from '@/lib/server/auth/page';
 
 /**
  * The live state lives here, above every console page, so client navigation keeps one socket and
@@ -13,8 +12,8 @@ import { getRuntime } from '@/lib/server/runtime';
  * session is checked.
  */
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  const principal = await signedIn();
-  const snapshot = getRuntime().store.snapshot();
+  const { principal, runtime } = await signedInWith();
+  const snapshot = runtime.store.snapshot();
   const me = { name: principal.name, role: principal.role, kind: principal.kind };
   return (
     <MeProvider me={me}>

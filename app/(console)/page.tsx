@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import { TopologyWithDrain } from '@/components/drain/TopologyWithDrain';
-import { signedIn } from '@/lib/server/auth/page';
-import { getRuntime } from '@/lib/server/runtime';
+import { signedInWith } from '@/lib/server/auth/page';
 import '@xyflow/react/dist/style.css';
 import '../styles/topology.css';
 
@@ -14,8 +13,7 @@ const LAYOUT_PATIENCE_MS = 1_000;
 
 /** The home page: the fleet as a live map. The services list lives at /services. */
 export default async function MapPage() {
-  await signedIn();
-  const runtime = getRuntime();
+  const { runtime } = await signedInWith();
   const layout = await runtime.topologyLayout.settled(LAYOUT_PATIENCE_MS);
   return (
     <>

@@ -1,11 +1,8 @@
 import type { Metadata } from 'next';
-import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { LoginForm } from '@/components/auth/LoginForm';
 import { safeNextPath } from '@/lib/model/next-path';
-import { secureCookies } from '@/lib/server/auth/cookies';
-import { authenticate } from '@/lib/server/auth/guard';
-import { getRuntime } from '@/lib/server/runtime';
+import { visitor } from '@/lib/server/auth/page';
 import '../styles/auth.css';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -17,8 +14,8 @@ const first = (value: string | string[] | undefined): string | undefined => (Arr
 export default async function LoginPage({ searchParams }: Props) {
   const params = await searchParams;
   const next = safeNextPath(first(params.next));
-  const runtime = getRuntime();
-  if (await authenticate(runtime.auth, await headers(), secureCookies(runtime.config))) redirect(next);
+  const { principal, runtime } = await visitor();
+  if (principal) redirect(next);
   return (
     <main className="login">
       <div className="login__card">

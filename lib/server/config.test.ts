@@ -101,6 +101,12 @@ describe('access settings', () => {
     expect(config.SWITCHYARD_SESSION_MAX_SECONDS).toBe(604_800);
   });
 
+  it('keeps persisted latency series 7 days by default, 1–90 days when set, and refuses other values by name', () => {
+    expect(loadConfig({}).SWITCHYARD_SERIES_RETENTION_DAYS).toBe(7);
+    expect(loadConfig({ SWITCHYARD_SERIES_RETENTION_DAYS: '30' }).SWITCHYARD_SERIES_RETENTION_DAYS).toBe(30);
+    for (const value of ['0', '91', '1.5', 'week']) expect(() => loadConfig({ SWITCHYARD_SERIES_RETENTION_DAYS: value })).toThrow(/SWITCHYARD_SERIES_RETENTION_DAYS/);
+  });
+
   it('leaves single sign-on off without OIDC_ISSUER', () => {
     expect(loadConfig({}).oidc).toBeUndefined();
   });

@@ -101,6 +101,8 @@ export const ConfigSchema = z.object({
   SWITCHYARD_LOST_RETENTION_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(900),
   /** With DATABASE_URL, each replica's membership key lives on a lease of this TTL: a dead replica's share moves after it. */
   SWITCHYARD_REPLICA_TTL_SECONDS: z.coerce.number().int().min(2).max(60).default(10),
+  /** Closed minute slots of the latency series are kept this many days in the store (the charts read the last day at start). */
+  SWITCHYARD_SERIES_RETENTION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   /** A drained instance counts as `drained` once reported calls to it have been zero this long. */
   SWITCHYARD_DRAIN_QUIET_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
   /** Minimum spacing between two `state:delta` broadcasts (ms); a change after a quiet spell is sent at once. */

@@ -36,7 +36,17 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * never changes the store itself; it waits until its write comes back through the watch, so every
  * dashboard on the same etcd shows the same thing.
  */
-export function createDrainService(options: DrainServiceOptions) {
+/** Drain and undrain: etcd transactions on the control prefix, answered once the watch shows the change. */
+export interface DrainService {
+  /** Drains one instance (`POST …/instances/{id}/drain`). */
+  drain(service: string, id: string, request: DrainRequest, by: string): Promise<DrainOutcome>;
+  /** Lifts one instance's drain (`DELETE …/instances/{id}/drain`). */
+  undrain(service: string, id: string, by: string): Promise<DrainOutcome>;
+  /** Drains every undrained instance of a service that `match`es, as one audited action (bulk drain). */
+  drainMatching(service: string, match: (instance: Instance) => boolean, request: DrainRequest, by: string, description: string): Promise<{ ok: true; instances: Instance[]; skipped: string[] } | Refusal>;
+}
+
+export function createDrainService(options: DrainServiceOptions): DrainService {
   const { client, store, controlPrefix } = options;
   const now = options.now ?? (() => new Date());
   const settleMs = options.settleMs ?? 3_000;
@@ -198,4 +208,3 @@ export function createDrainService(options: DrainServiceOptions) {
   };
 }
 
-export type DrainService = ReturnType<typeof createDrainService>;

@@ -1,4 +1,5 @@
 import type { ZodError } from 'zod';
+import { getRuntime, type Runtime } from './runtime';
 
 /** The contract's error body: `{"error":{"code","message","field"?}}`. */
 export function errorBody(code: string, message: string, field?: string): { error: { code: string; message: string; field?: string } } {
@@ -25,6 +26,14 @@ export async function handle(run: () => Response | Promise<Response>): Promise<R
     console.error(error);
     return jsonError(500, 'internal', 'internal error');
   }
+}
+
+/**
+ * A handler body given the running services, for routes open to anyone (readiness, sign-in);
+ * `guarded` uses it too, so route handlers never reach for the runtime themselves.
+ */
+export function withRuntime(run: (runtime: Runtime) => Response | Promise<Response>): Promise<Response> {
+  return handle(() => run(getRuntime()));
 }
 
 /** The first failing field of a validation, named by its path (e.g. `calls.0.latencyMs.counts`). */

@@ -7,8 +7,28 @@ interface OtlpSource {
   traces: { stats(): { waiting: number; paired: number; expired: number; pushedOut: number; unattributed: number } };
 }
 
+/** Counts of an OTLP request's points or spans by outcome. */
+type OtlpOutcome = { observed: number; rejected: number; externalOverflow: number };
+
+/** Prometheus metrics of one runtime and the counters the runtime's parts bump. */
+export interface Metrics {
+  /** The registry `GET /metrics` renders (its text and content type). */
+  registry: Registry;
+  counters: {
+    watchEvents(count: number): void;
+    relists(): void;
+    ingested(calls: number, reanchored: boolean): void;
+    otlpPoints(outcome: OtlpOutcome): void;
+    otlpSpans(outcome: OtlpOutcome): void;
+  };
+  /** The OTLP intake whose external node count the gauges report (created after the metrics). */
+  watchOtlp(source: OtlpSource): void;
+  /** Browser Socket.IO connections open now. */
+  socketsConnected: Gauge;
+}
+
 /** Prometheus metrics for one runtime; a registry per runtime so tests can run several. */
-export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'registryStatus'>) {
+export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'registryStatus'>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'switchyard_process_' });
   const watchEvents = new Counter({ name: 'switchyard_watch_events_total', help: 'etcd watch events received', registers: [registry] });
@@ -75,12 +95,12 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
         ingestedCalls.inc(calls);
         if (reanchored) ingestReanchored.inc();
       },
-      otlpPoints: (outcome: { observed: number; rejected: number; externalOverflow: number }) => {
+      otlpPoints: (outcome: OtlpOutcome) => {
         if (outcome.observed > 0) otlpPoints.inc({ outcome: 'observed' }, outcome.observed);
         if (outcome.rejected > 0) otlpPoints.inc({ outcome: 'rejected' }, outcome.rejected);
         if (outcome.externalOverflow > 0) otlpPoints.inc({ outcome: 'external_cap' }, outcome.externalOverflow);
       },
-      otlpSpans: (outcome: { observed: number; rejected: number; externalOverflow: number }) => {
+      otlpSpans: (outcome: OtlpOutcome) => {
         if (outcome.observed > 0) otlpSpans.inc({ outcome: 'observed' }, outcome.observed);
         if (outcome.rejected > 0) otlpSpans.inc({ outcome: 'rejected' }, outcome.rejected);
         if (outcome.externalOverflow > 0) otlpSpans.inc({ outcome: 'external_cap' }, outcome.externalOverflow);
@@ -94,4 +114,3 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
   };
 }
 
-export type Metrics = ReturnType<typeof createMetrics>;

@@ -13,9 +13,13 @@ import type { TopologyLayoutCache } from './topology-layout/cache';
 
 /** Everything a route handler or page may use. Only types are imported here, so Next bundles nothing heavy. */
 export interface Runtime {
+  /** Validated settings (public URL and cookie security for the auth routes). */
   config: Config;
+  /** The registry view: snapshot, instances and sync status. */
   store: StoreView;
+  /** The etcd watch: its diagnostics (keys seen, unrecognised prefixes). */
   registry: Registry;
+  /** Prometheus metrics (`GET /metrics`). */
   metrics: Metrics;
   /** Call and probe latency series (ingest, charts, topology edges). */
   latency: MetricsStore;

@@ -26,6 +26,7 @@ import { attachLiveHub, type LiveServer } from './live';
 import type { Listener } from './listener';
 import { createMetrics } from './metrics';
 import { createLostTracker } from './lost/tracker';
+import { createPersistedSeries } from './metrics-store/persisted';
 import { createMetricsStore } from './metrics-store/store';
 import { startSweeping } from './metrics-store/sweeper';
 import { createOtlpIntake } from './otlp/intake';
@@ -136,7 +137,22 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   });
   registry.start();
   parts.add('registry', registry, (started) => started.stop());
-  const latency = createMetricsStore({ onRecorded: (observation) => bus.publish('calls', callsSignal(observation)) });
+  // Closed minute slots go to the store and the last day comes back from it: charts survive a restart.
+  // Every replica holds the same series (calls and probe results are shared), so the leader alone writes and prunes them.
+  const persistedSeries = createPersistedSeries({ db: history.db, retentionDays: config.SWITCHYARD_SERIES_RETENTION_DAYS, log, shouldPrune: () => membership.isLeader() });
+  const latency = createMetricsStore({
+    onRecorded: (observation) => bus.publish('calls', callsSignal(observation)),
+    onMinutesClosed: (closed) => {
+      if (membership.isLeader()) persistedSeries.enqueue(closed);
+    },
+  });
+  log(`latency series: restored ${await persistedSeries.restoreInto(latency)} minute slot(s) of the last day`);
+  persistedSeries.start();
+  // Stopping closes the open minutes, so a clean restart loses none of them.
+  parts.add('persisted series', persistedSeries, async (started) => {
+    latency.closeOpenSlots();
+    await started.stop();
+  });
   const otlp = createOtlpIntake({ store, latency });
   metrics.watchOtlp(otlp);
   parts.add('sweeper', startSweeping([otlp.traces, latency]), (sweeper) => sweeper.stop());

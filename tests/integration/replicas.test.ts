@@ -127,6 +127,26 @@ describe('three replicas behind HAProxy', () => {
     expect((await first.fetch('/api/v1/services/shop/instances/shop-2/drain', { method: 'DELETE' })).status).toBe(200);
   });
 
+  it('pass on calls reported to one replica: every replica’s series has them within a second', async () => {
+    const [first, second, third] = replicas as [TestServer, TestServer, TestServer];
+    const batch = {
+      reporter: { service: 'gateway', instance: 'gateway-1' },
+      intervalStart: new Date(Date.now() - 5_000).toISOString(),
+      intervalSeconds: 5,
+      calls: [{ to: 'shop', toInstance: 'shop-1', count: 200, errors: 20, latencyMs: { bounds: [10, 50, 100], counts: [90, 60, 30, 20] } }],
+    };
+    const callsIn = async (replica: TestServer): Promise<number> => {
+      const body = (await (await replica.fetch('/api/v1/edges/latency?from=gateway&to=shop&window=1h')).json()) as { points: { rps: number }[] };
+      return Math.round(body.points.reduce((sum, point) => sum + point.rps * 60, 0));
+    };
+    const before = await Promise.all(replicas.map(callsIn));
+    expect((await first.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) })).status).toBe(202);
+    const acceptedAt = Date.now();
+    await eventually(async () => ((await callsIn(second)) === (before[1] ?? 0) + 200 && (await callsIn(third)) === (before[2] ?? 0) + 200 ? true : undefined), 5_000, 'the calls on the other replicas');
+    expect(Date.now() - acceptedAt).toBeLessThan(1_000);
+    expect(await callsIn(first)).toBe((before[0] ?? 0) + 200);
+  });
+
   it('close a session’s socket on every replica when it signs out on one', async () => {
     const [first, second] = replicas as [TestServer, TestServer];
     const cookie = await first.userSession(`viewer-${Date.now()}`, 'viewer');

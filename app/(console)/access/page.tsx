@@ -3,8 +3,7 @@ import { AccountSection } from '@/components/auth/AccountSection';
 import { PausedAddressesSection } from '@/components/auth/PausedAddressesSection';
 import { TokensSection } from '@/components/auth/TokensSection';
 import { UsersSection } from '@/components/auth/UsersSection';
-import { signedIn } from '@/lib/server/auth/page';
-import { getRuntime } from '@/lib/server/runtime';
+import { signedInWith } from '@/lib/server/auth/page';
 import '../../styles/auth.css';
 
 export const dynamic = 'force-dynamic';
@@ -12,11 +11,11 @@ export const metadata: Metadata = { title: 'Access' };
 
 /** Everyone: their own account. Admins: users and API tokens too. */
 export default async function AccessPage() {
-  const principal = await signedIn();
+  const { principal, runtime } = await signedInWith();
   const admin = principal.role === 'admin';
-  const { auth } = getRuntime();
+  const { auth, store } = runtime;
   const [users, tokens, lockouts] = admin ? await Promise.all([auth.users.list(), auth.tokens.list(), auth.lockouts.list()]) : [[], [], undefined];
-  const services = admin ? getRuntime().store.snapshot().services.map((service) => service.name) : [];
+  const services = admin ? store.snapshot().services.map((service) => service.name) : [];
   return (
     <div className="access">
       <div className="page-header">

@@ -1,18 +1,16 @@
 import type { Metadata } from 'next';
-import { getRuntime } from '@/lib/server/runtime';
 import { ClientTime } from '@/components/ui/ClientTime';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { RefreshButton } from '@/components/diagnostics/RefreshButton';
 import { StatTiles } from '@/components/diagnostics/StatTiles';
 import { UnrecognisedTable } from '@/components/diagnostics/UnrecognisedTable';
-import { signedIn } from '@/lib/server/auth/page';
+import { signedInWith } from '@/lib/server/auth/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Diagnostics' };
 
 export default async function DiagnosticsPage() {
-  await signedIn();
-  const runtime = getRuntime();
+  const { runtime } = await signedInWith();
   const diagnostics = runtime.registry.diagnostics();
   const externals = runtime.otlp.externalNodes();
   const unrecognisedKeys = diagnostics.unrecognised.reduce((sum, p) => sum + p.count, 0);

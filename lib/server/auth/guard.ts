@@ -1,7 +1,7 @@
 import type { Principal } from '@/lib/model/auth';
 import { roleAtLeast, type Role } from '@/lib/model/roles';
-import { handle, jsonError } from '../http';
-import { getRuntime, type Runtime } from '../runtime';
+import { jsonError, withRuntime } from '../http';
+import type { Runtime } from '../runtime';
 import { headerOf, secureCookies, sessionSecretOf, type HeaderSource } from './cookies';
 import { isCrossSite, isSameOrigin, type OriginHeaders } from './origin';
 import type { Auth } from './service';
@@ -53,8 +53,7 @@ export async function authorize(runtime: Pick<Runtime, 'auth' | 'config'>, reque
 
 /** A route handler body that runs only for a principal with at least `need`. */
 export function guarded(request: Request, need: Role, run: (principal: Principal, runtime: Runtime) => Response | Promise<Response>): Promise<Response> {
-  return handle(async () => {
-    const runtime = getRuntime();
+  return withRuntime(async (runtime) => {
     const access = await authorize(runtime, request, need);
     return access.ok ? run(access.principal, runtime) : access.response;
   });

@@ -1,17 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config';
 import { headerOf, oidcPendingCookie, secureCookies } from './cookies';
-import { createOidcLogin, PENDING_LOGIN_MAX_AGE_MS, type OidcLogin, type PendingOidcLogin } from './oidc';
+import { createOidcLogin, PENDING_LOGIN_MAX_AGE_MS, type OidcIdentity, type OidcLogin, type PendingOidcLogin } from './oidc';
 
 const CALLBACK_PATH = '/api/v1/auth/oidc/callback';
 const MAX_PENDING = 10_000;
+
+/** Single sign-on through OpenID Connect: the routes `/api/v1/auth/oidc/start` and `…/callback` drive it. */
+export interface OidcFlow {
+  /** False when no provider is configured (the login page shows no button, `start` answers 404). */
+  enabled: boolean;
+  /** The provider's name on the login page's button. */
+  displayName: string;
+  /** The provider's authorization URL and the cookie holding this browser's pending login id. */
+  begin(headers: { get(name: string): string | null }, returnTo: string): Promise<{ url: URL; cookie: string }>;
+  /** The pending login for this browser's cookie, removed (a callback is used once). */
+  take(id: string | undefined): PendingOidcLogin | undefined;
+  /** Code → tokens → the identity the provider vouches for. */
+  complete(callbackUrl: URL, entry: PendingOidcLogin): Promise<OidcIdentity>;
+  /** The `Set-Cookie` value that clears the pending login cookie. */
+  clearedCookie(): string;
+}
 
 /**
  * Logins on their way through the provider, kept here (one process) under a random id; the
  * browser holds only that id in an HttpOnly cookie, so it can neither read nor forge the PKCE
  * verifier, state or nonce. Each is used once and lives at most PENDING_LOGIN_MAX_AGE_MS.
  */
-export function createOidcFlow(config: Pick<Config, 'oidc' | 'SWITCHYARD_PUBLIC_URL'>, now: () => number = Date.now) {
+export function createOidcFlow(config: Pick<Config, 'oidc' | 'SWITCHYARD_PUBLIC_URL'>, now: () => number = Date.now): OidcFlow {
   const pending = new Map<string, PendingOidcLogin>();
   let login: Promise<OidcLogin> | undefined;
 
@@ -60,4 +76,3 @@ export function createOidcFlow(config: Pick<Config, 'oidc' | 'SWITCHYARD_PUBLIC_
   };
 }
 
-export type OidcFlow = ReturnType<typeof createOidcFlow>;

@@ -78,7 +78,55 @@ function tokenView(row: Selectable<TokensTable>): TokenView {
  * Users, sessions and API tokens, stored in the history database. Sessions and tokens are
  * random secrets of which only the SHA-256 is stored; passwords are scrypt hashes.
  */
-export function createAuth(options: AuthOptions) {
+/** Users, sessions, API tokens and sign-in lockouts, every change audited. */
+export interface Auth {
+  /** First start: an admin with the given password, or a generated one (returned so it can be printed once). */
+  bootstrap(adminPassword: string | undefined): Promise<{ created: false } | { created: true; name: string; password: string; generated: boolean }>;
+  /** Password sign-in (`POST /api/v1/auth/login`), refused while the user or address is locked out. */
+  login(username: string, password: string, address: string): Promise<LoginOutcome>;
+  /** Single sign-on: a session for an identity the OpenID Connect provider vouched for. */
+  loginExternal(identity: { issuer: string; subject: string; name: string; role: Role }, address: string): Promise<LoginOutcome>;
+  /** The principal behind a session cookie, or null. */
+  authenticateSession(secret: string): Promise<Principal | null>;
+  /** The principal behind an API token, or null. */
+  authenticateToken(secret: string): Promise<Principal | null>;
+  /** Ends this session (`POST /api/v1/auth/logout`). */
+  logout(principal: Principal): Promise<void>;
+  /** Ends every session of a user; the number ended. */
+  logoutEverywhere(userName: string, actor: string): Promise<number>;
+  /** A user's own password change (`POST /api/v1/auth/password`); ends their sessions. */
+  changeOwnPassword(userName: string, currentPassword: string, newPassword: string): Promise<{ ok: true } | AuthFailure>;
+  users: {
+    /** Every user (`GET /api/v1/users`). */
+    list(): Promise<UserView[]>;
+    /** `POST /api/v1/users`. */
+    create(input: { name: string; role: Role; password: string }, actor: string): Promise<{ ok: true; user: UserView } | AuthFailure>;
+    /** `PATCH /api/v1/users/{name}`: a password reset, demotion or disabling ends the user's sessions. */
+    update(name: string, change: { role?: Role | undefined; password?: string | undefined; disabled?: boolean | undefined }, actor: string): Promise<{ ok: true; user: UserView } | AuthFailure>;
+    /** `DELETE /api/v1/users/{name}`. */
+    remove(name: string, actor: string): Promise<{ ok: true } | AuthFailure>;
+  };
+  tokens: {
+    /** API tokens without their secrets (`GET /api/v1/tokens`). */
+    list(): Promise<TokenView[]>;
+    /** A new token and its secret, shown once (`POST /api/v1/tokens`). */
+    create(input: { name: string; role: Role; service?: string | undefined; expiresInDays?: number | undefined }, actor: string): Promise<{ secret: string; token: TokenView }>;
+    /** `DELETE /api/v1/tokens/{id}`. */
+    revoke(id: string, actor: string): Promise<{ ok: true; token: TokenView } | AuthFailure>;
+  };
+  lockouts: {
+    /** Paused addresses and locked users (`GET /api/v1/auth/lockouts`). */
+    list(): Promise<LockoutsView>;
+    /** Lifts lockouts (`DELETE /api/v1/auth/lockouts`). */
+    clear(target: ClearLockoutsQuery, actor: string): Promise<{ addresses: number; users: number }>;
+  };
+  /** Sessions or tokens that stopped being valid: live sockets using them are closed. Returns the unsubscribe. */
+  onRevoked(listener: (credentialIds: string[]) => void): () => void;
+  /** Credentials another replica revoked: out of the token cache, and their sockets here closed. */
+  forgetRevoked(credentialIds: string[]): void;
+}
+
+export function createAuth(options: AuthOptions): Auth {
   const { db, audit } = options;
   const now = options.now ?? Date.now;
   const cost = options.passwordCost ?? DEFAULT_COST;
@@ -451,4 +499,3 @@ export function createAuth(options: AuthOptions) {
   };
 }
 
-export type Auth = ReturnType<typeof createAuth>;

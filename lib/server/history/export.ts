@@ -8,7 +8,7 @@ const PAGE = 2_000;
 
 const COLUMNS = ['id', 'at', 'kind', 'service', 'instance', 'from', 'to', 'actor', 'detail', 'until'] as const;
 
-async function* pages(history: History, query: EventQuery): AsyncGenerator<HistoryEvent[]> {
+async function* pages(history: Pick<History, 'query'>, query: EventQuery): AsyncGenerator<HistoryEvent[]> {
   let cursor: string | undefined = query.cursor;
   let sent = 0;
   while (sent < MAX_EXPORT_ROWS) {
@@ -21,7 +21,7 @@ async function* pages(history: History, query: EventQuery): AsyncGenerator<Histo
 }
 
 /** Streams the filtered events as CSV (formula-safe) or a JSON array, page by page. */
-export function exportEvents(history: History, query: EventQuery, format: 'csv' | 'json'): ReadableStream<Uint8Array> {
+export function exportEvents(history: Pick<History, 'query'>, query: EventQuery, format: 'csv' | 'json'): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const source = pages(history, query);
   let first = true;

@@ -14,6 +14,7 @@ function columnsFor(dialect: SqlDialect) {
     /** Milliseconds since the epoch, and other 64-bit integers. */
     ms: postgres ? 'bigint' : 'integer',
     id: postgres ? 'bigint' : 'integer',
+    bytes: postgres ? 'bytea' : 'blob',
     primaryId: (column: ColumnDefinitionBuilder) => (postgres ? column.primaryKey().generatedByDefaultAsIdentity() : column.primaryKey().autoIncrement()),
   } as const;
 }
@@ -105,6 +106,27 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
           .addColumn('highest_revision', 'text', (c) => c.notNull())
           .addColumn('seen_ms', t.ms, (c) => c.notNull())
           .execute();
+      },
+    },
+    '004_persisted_series': {
+      async up(db: Kysely<unknown>) {
+        // Latency series that survive a restart (metrics-store/persisted.ts): one id per series key…
+        await db.schema
+          .createTable('series_keys')
+          .addColumn('id', t.id, t.primaryId)
+          .addColumn('key', 'text', (c) => c.notNull().unique())
+          .addColumn('seen_ms', t.ms, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('series_keys_seen').on('series_keys').column('seen_ms').execute();
+        // …and per closed minute a packed batch of every series' slot (minute-codec.ts).
+        await db.schema
+          .createTable('series_minutes')
+          .addColumn('id', t.id, t.primaryId)
+          .addColumn('minute_ms', t.ms, (c) => c.notNull())
+          .addColumn('records', 'integer', (c) => c.notNull())
+          .addColumn('body', t.bytes, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('series_minutes_minute').on('series_minutes').columns(['minute_ms', 'id']).execute();
       },
     },
   };

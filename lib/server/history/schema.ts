@@ -67,6 +67,22 @@ export interface LineagesTable {
   seen_ms: number;
 }
 
+/** A persisted latency series: its store key as JSON text (`metrics-store/series-key.ts`). */
+export interface SeriesKeysTable {
+  id: Generated<number>;
+  key: string;
+  /** Last written, refreshed at most hourly: keys unseen past the retention are pruned. */
+  seen_ms: number;
+}
+
+/** Closed minute slots of one minute, written together (`metrics-store/minute-codec.ts`). */
+export interface SeriesMinutesTable {
+  id: Generated<number>;
+  minute_ms: number;
+  records: number;
+  body: Buffer;
+}
+
 export interface HistoryDatabase {
   events: EventsTable;
   runs: RunsTable;
@@ -74,4 +90,6 @@ export interface HistoryDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   tokens: TokensTable;
+  series_keys: SeriesKeysTable;
+  series_minutes: SeriesMinutesTable;
 }

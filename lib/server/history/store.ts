@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { EventKind, EventPage, EventQuery, HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
-import { openStoreDatabase, type DatabaseLocation } from './database';
+import { openStoreDatabase, type DatabaseLocation, type StoreDatabase } from './database';
 import type { EventsTable } from './schema';
 
 export type HistoryOptions = DatabaseLocation & {
@@ -48,7 +48,40 @@ const toRow = (event: NewHistoryEvent) => ({
  * are queued and committed together (one statement per batch); `natural_key` makes replays
  * idempotent, on one replica or several.
  */
-export async function openHistory(options: HistoryOptions) {
+/** A never-closed event of one natural key (a registration or a drain). */
+type OpenEvent = { naturalKey: string; service: string; instance: string };
+/** What a run saw of one etcd cluster (its id and the highest revision seen). */
+type Lineage = { clusterId: string; highestRevision: string; seenMs: number };
+
+/** The durable event log (failure history) on the shared store, and the runs that wrote it. */
+export interface History {
+  /** The store's database, shared by auth. */
+  db: StoreDatabase['db'];
+  dialect: StoreDatabase['dialect'];
+  /** Queues an event; it is committed within `flushMs` (default 50 ms). */
+  append(event: NewHistoryEvent): void;
+  /** Commits every queued event. */
+  flush(): Promise<void>;
+  /** One page of events, newest first (`GET /api/v1/events`, uptime, incidents, export). */
+  query(query: EventQuery): Promise<EventPage>;
+  /** Starts a run; returns when the previous one ended, if the dashboard was not watching in between. */
+  beginRun(): Promise<{ runId: number; previousEnd: { atMs: number; clean: boolean } | null }>;
+  heartbeat(runId: number): Promise<void>;
+  endRun(runId: number): Promise<void>;
+  /** Registrations recorded and never closed, oldest first. */
+  openRegistrations(): Promise<OpenEvent[]>;
+  /** Drains recorded and never lifted, oldest first. */
+  openDrains(): Promise<OpenEvent[]>;
+  lineages(): Promise<Array<[string, Lineage]>>;
+  saveLineage(id: string, record: Lineage): Promise<void>;
+  /** Deletes events older than `cutoffMs` in chunks; the number removed. */
+  pruneOlderThan(cutoffMs: number): Promise<number>;
+  /** The time before which events are pruned (retention). */
+  retentionCutoff(): number;
+  close(): Promise<void>;
+}
+
+export async function openHistory(options: HistoryOptions): Promise<History> {
   const now = options.now ?? Date.now;
   const database = await openStoreDatabase(options.url !== undefined ? { url: options.url } : { file: options.file });
   const { db } = database;
@@ -176,4 +209,3 @@ export async function openHistory(options: HistoryOptions) {
   };
 }
 
-export type History = Awaited<ReturnType<typeof openHistory>>;

@@ -56,7 +56,20 @@ const registrationOf = (instance: Instance, lost: Lost): Registration => ({
  * same instance registers again (same service and id or address), when an operator dismisses it, or
  * after the retention.
  */
-export function createLostTracker(options: LostTrackerOptions) {
+/** Instances whose keys went while they were failing: kept in the lists as lost until dismissed or expired. */
+export interface LostTracker {
+  /** Call before the store forgets `etcdKey` because etcd deleted it; `leaseAfter` is the registry's verdict on its lease. */
+  keyGoing(etcdKey: string, leaseAfter: LeaseAfter): void;
+  /** After a relist replaced the store's contents: puts the stand-ins back. */
+  relisted(): void;
+  /** An operator's dismissal of a lost instance (`DELETE …/instances/{id}/lost`). */
+  dismiss(service: string, id: string, actor: string): DismissResult;
+  /** Lost instances held now. */
+  count(): number;
+  stop(): void;
+}
+
+export function createLostTracker(options: LostTrackerOptions): LostTracker {
   const { store } = options;
   const now = options.now ?? Date.now;
   const records = new Map<string, LostRecord>();
@@ -225,4 +238,3 @@ export function createLostTracker(options: LostTrackerOptions) {
   };
 }
 
-export type LostTracker = ReturnType<typeof createLostTracker>;

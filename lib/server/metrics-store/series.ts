@@ -1,6 +1,6 @@
 import { WINDOWS, type LatencyPoint, type LatencyWindow } from '@/lib/model/latency';
 import type { WeightedValue } from './histogram';
-import { Slots } from './slots';
+import { Slots, type ClosedFields } from './slots';
 
 /** Reported calls may arrive this long after their slot ends (reporters send every few seconds). */
 export const REPORT_GRACE_SECONDS = 90;
@@ -33,9 +33,16 @@ export class Series {
     this.#lastUpdate = Math.max(this.#lastUpdate, Math.floor(startSecond) + span);
   }
 
-  sweep(nowSecond: number): void {
+  /** Closes the slots past their grace; `onMinuteClosed` sees each closed minute slot. */
+  sweep(nowSecond: number, onMinuteClosed?: (minuteStart: number, fields: ClosedFields) => void): void {
     this.#seconds.sweep(nowSecond);
-    this.#minutes.sweep(nowSecond);
+    this.#minutes.sweep(nowSecond, onMinuteClosed);
+  }
+
+  /** Puts back a minute slot an earlier run closed and persisted. */
+  restoreMinute(minuteStart: number, fields: ArrayLike<number>): void {
+    this.#minutes.restore(minuteStart, fields);
+    this.#lastUpdate = Math.max(this.#lastUpdate, minuteStart + 60);
   }
 
   points(window: LatencyWindow, nowSecond: number): LatencyPoint[] {

@@ -3,6 +3,7 @@ import { MAX_VALUE_MS, MIN_VALUE_MS, RELATIVE_ACCURACY } from './histogram';
 import { Slots } from './slots';
 
 const T0 = 1_795_000_000; // a whole minute, in seconds
+const M0 = Math.floor(T0 / 60) * 60;
 
 /** One call per slot for `slots` slots from `from`, closing each as time passes it. */
 function fill(slots: Slots, from: number, count: number, latency: (i: number) => number): void {
@@ -82,5 +83,25 @@ describe('slots', () => {
     const point = slots.points(T0, T0 + 1)[0];
     expect(point?.p50Ms).toBeGreaterThanOrEqual(MIN_VALUE_MS * (1 - RELATIVE_ACCURACY));
     expect(point?.p99Ms).toBeLessThanOrEqual(MAX_VALUE_MS * (1 + RELATIVE_ACCURACY));
+  });
+
+  it('reads a point the same while its slot is open as once it closed, and hands the closed slot over as the ring keeps it', () => {
+    const slots = new Slots(60, 1_440, 90);
+    slots.add(M0, 1 / 3, 0, [{ value: 30, weight: 1, lower: 10, upper: 50 }, { value: 75, weight: 1, lower: 50, upper: 100 }], 1 / 3);
+    const open = slots.points(M0, M0 + 60);
+    const handed: Array<[number, number[]]> = [];
+    slots.sweep(M0 + 60 + 90, (start, fields) => handed.push([start, Array.from(fields)]));
+    expect(slots.points(M0, M0 + 60)).toEqual(open);
+    expect(open[0]?.p95Ms).toBe(Math.fround(open[0]?.p95Ms ?? 0));
+    expect(handed).toEqual([[M0, [Math.fround(1 / 3), 0, open[0]?.p50Ms, open[0]?.p95Ms, open[0]?.p99Ms]]]);
+  });
+
+  it('restores a closed slot from an earlier run into the ring, and one a lap older does not wipe it', () => {
+    const slots = new Slots(60, 1_440, 90);
+    const fields = Float32Array.from([120, 6, 4.5, 9.25, Number.NaN]);
+    slots.restore(M0 + 120, fields);
+    // 25 pages of 60 minutes: the same place in the ring one lap earlier.
+    slots.restore(M0 + 120 - 25 * 3_600, Float32Array.from([60, 0, 1, 1, 1]));
+    expect(slots.points(M0 + 120, M0 + 180)).toEqual([{ t: (M0 + 120) * 1_000, rps: 2, errorRate: 0.05, p50Ms: 4.5, p95Ms: 9.25, p99Ms: null }]);
   });
 });

@@ -42,7 +42,10 @@ function slotQuantiles(slot: OpenSlot): Quantiles | null {
   return valueQuantiles(Array.from(slot.values ?? [], ([value, raw]) => ({ value, ...raw })));
 }
 
-const FIELDS = 5; // count, errors, p50, p95, p99
+export const FIELDS = 5; // count, errors, p50, p95, p99
+
+/** A closed slot as a ring keeps it (and the store persists it): count, errors, p50, p95, p99 as 32-bit floats, NaN for no latency. */
+export type ClosedFields = Float32Array;
 /**
  * Closed slots are kept in pages of this many, each allocated when its first slot closes: a
  * series costs memory for the time it has data, not its whole window up front (a fleet's
@@ -133,14 +136,22 @@ export class Slots {
     for (const { value, weight } of values) slot.sketch?.accept(clampLatency(value), weight * weightScale * SKETCH_WEIGHT_UNIT);
   }
 
-  /** Closes the slots nothing can reach any more. */
-  sweep(nowSecond: number): void {
+  /** Closes the slots nothing can reach any more; `onClosed` sees each one as the ring keeps it. */
+  sweep(nowSecond: number, onClosed?: (slotStart: number, fields: ClosedFields) => void): void {
     for (const [start, slot] of this.#open) {
       if (start + this.stepSeconds + this.#graceSeconds <= nowSecond) {
-        this.#close(start, slot);
+        const q = slotQuantiles(slot);
+        const kept = this.#keep(start, [slot.count, slot.errors, q?.p50 ?? NaN, q?.p95 ?? NaN, q?.p99 ?? NaN]);
         this.#open.delete(start);
+        if (kept && onClosed) onClosed(start, kept);
       }
     }
+  }
+
+  /** Puts back a slot closed by an earlier run (read from the store); one older than the ring has nowhere to go. */
+  restore(slotStart: number, fields: ArrayLike<number>): void {
+    if (slotStart % this.stepSeconds !== 0 || this.#open.has(slotStart)) return;
+    if (fields.length >= FIELDS) this.#keep(slotStart, fields);
   }
 
   /** Points for every slot in [from, to), zero-filled where nothing was seen. */
@@ -150,7 +161,9 @@ export class Slots {
       const slot = this.#open.get(start);
       if (slot) {
         const q = slotQuantiles(slot);
-        points.push(this.#point(start, slot.count, slot.errors, q?.p50 ?? NaN, q?.p95 ?? NaN, q?.p99 ?? NaN));
+        // Rounded to the 32-bit floats the ring will keep: a point reads the same open, closed or restored after a restart.
+        const f = Math.fround;
+        points.push(this.#point(start, f(slot.count), f(slot.errors), f(q?.p50 ?? NaN), f(q?.p95 ?? NaN), f(q?.p99 ?? NaN)));
         continue;
       }
       const { page, offset } = this.#locate(start);
@@ -192,21 +205,22 @@ export class Slots {
     return { page: page?.number === number ? page : undefined, offset: (slot - number * PAGE_SLOTS) * FIELDS, number };
   }
 
-  #close(slotStart: number, slot: OpenSlot): void {
+  /** Writes a closed slot into its page; returns the page's view of it, or undefined when it is older than the ring. */
+  #keep(slotStart: number, fields: ArrayLike<number>): ClosedFields | undefined {
     const found = this.#locate(slotStart);
     let page = found.page;
     if (!page) {
       const index = found.number % this.#pages.length;
       const previous = this.#pages[index];
       // A slot older than the window's pages has nowhere to go (and must not wipe newer ones).
-      if (previous && previous.number > found.number) return;
+      if (previous && previous.number > found.number) return undefined;
       page = previous ?? { number: found.number, fields: new Float32Array(PAGE_SLOTS * FIELDS) };
       page.number = found.number;
       page.fields.fill(NaN);
       this.#pages[index] = page;
     }
-    const q = slotQuantiles(slot);
-    page.fields.set([slot.count, slot.errors, q?.p50 ?? NaN, q?.p95 ?? NaN, q?.p99 ?? NaN], found.offset);
+    page.fields.set(fields.length === FIELDS ? fields : Array.prototype.slice.call(fields, 0, FIELDS), found.offset);
+    return page.fields.subarray(found.offset, found.offset + FIELDS);
   }
 
   #point(slotStart: number, count: number, errors: number, p50: number, p95: number, p99: number): LatencyPoint {

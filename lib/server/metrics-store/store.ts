@@ -2,6 +2,8 @@ import { MAX_COUNT, type IngestBatch } from '@/lib/model/ingest';
 import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind } from '@/lib/model/latency';
 import { bucketValues } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
+import { edgeKey, instanceKey, isEdgeKey, isProbeKey, keyNames, probeKey, serviceKey } from './series-key';
+import { FIELDS } from './slots';
 
 /** Within this much of our clock, a reporter's interval is taken as it says. */
 export const TRUSTED_SKEW_SECONDS = 30;
@@ -38,22 +40,65 @@ export interface MetricsStoreOptions {
   maxProbeSeries?: number;
   /** Every interval of calls recorded here from ingest or OTLP, placed on our clock (replicas pass it on). */
   onRecorded?: (observation: CallObservation) => void;
+  /** Every sweep's closed minute slots, for persisting (called synchronously; the arrays are the callee's to keep). */
+  onMinutesClosed?: (closed: ClosedMinutes) => void;
 }
 
 /** Read for what nothing was recorded about: zero-filled points (reading never changes a series). */
 const NO_DATA = new Series();
 
-const SEP = '\u0000';
-const serviceKey = (service: string): string => `svc${SEP}${service}`;
-const instanceKey = (service: string, id: string): string => `ins${SEP}${service}${SEP}${id}`;
-const edgeKey = (from: string, to: string): string => `edg${SEP}${from}${SEP}${to}`;
-const probeKey = (key: string): string => `prb${SEP}${key}`;
+/** Minute slots closed by one sweep: series keys (`series-key.ts`), and FIELDS floats per slot as the rings keep them. */
+export interface ClosedMinutes {
+  keys: string[];
+  /** Slot starts, seconds since the epoch. */
+  minuteStarts: number[];
+  fields: Float32Array;
+}
 
 /**
  * Call and probe statistics per service, instance and edge, from merged distributions.
  * Bounded: a fixed number of slots per series and a cap on series.
  */
-export function createMetricsStore(options: MetricsStoreOptions = {}) {
+/** Call and probe latency series: 1 s and 1 min slots per service, instance, edge and probed key. */
+export interface MetricsStore {
+  /**
+   * Records a reporter's batch (`POST /api/v1/ingest`), anchored to the server's clock.
+   * `countsForCallee`: whether a call feeds the callee's own series (no: the callee reports its server side itself); default yes.
+   */
+  ingest(batch: IngestBatch, countsForCallee?: (service: string) => boolean): IngestOutcome;
+  /** Records observed calls (OTLP); false when a count is beyond ingest's bound or the clock is more than a day off. */
+  observe(observation: CallObservation): boolean;
+  /** Records calls another replica recorded, without passing them on. */
+  replay(observation: CallObservation): void;
+  /** Records one probe of an instance key. */
+  recordProbe(key: string, atMs: number, latencyMs: number, ok: boolean): void;
+  /** A service's inbound series over `window` (service latency chart). */
+  service(service: string, window: LatencyWindow): LatencyPoint[];
+  /** One instance's inbound series over `window` (instance sparklines). */
+  instance(service: string, id: string, window: LatencyWindow): LatencyPoint[];
+  /** One caller→callee edge's series over `window` (the map's edge panel). */
+  edge(from: string, to: string, window: LatencyWindow): LatencyPoint[];
+  /** One instance key's probe series over `window` (probe chart). */
+  probe(key: string, window: LatencyWindow): LatencyPoint[];
+  /** The caller→callee pairs `edges()` would list, without their figures. */
+  edgePairs(): { from: string; to: string }[];
+  /** Reported calls to one instance over the last `windowSeconds`: totals and a call-weighted p95. */
+  instanceRecent(service: string, id: string, windowSeconds: number): { calls: number; errors: number; p95Ms: number | null };
+  /** The median of a service's per-minute p95 over the last hour; null with fewer than 5 minutes of calls. */
+  serviceBaselineP95(service: string): number | null;
+  /** Every observed edge with its last minute's rate, errors and latency (topology, the map page). */
+  edges(): EdgeStats[];
+  /** Closes slots past their grace period. */
+  sweep(): void;
+  /** Closes every open slot as it stands (a clean stop): the minutes so far are persisted, not lost. */
+  closeOpenSlots(): void;
+  /** Puts back minute slots an earlier run persisted, for one series (a `series-key.ts` key). */
+  restorerFor(key: string): (minuteStart: number, fields: ArrayLike<number>) => void;
+  /** Series counts and how often a reporter's clock was re-anchored. */
+  stats(): { series: number; probeSeries: number; reanchored: number };
+}
+
+export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsStore {
   const now = options.now ?? Date.now;
   const series = new Map<string, Series>();
   const probes = new Map<string, Series>();
@@ -107,6 +152,24 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
   const seriesFor = seriesIn(series, maxSeries, REPORT_GRACE_SECONDS);
   const probeSeriesFor = seriesIn(probes, options.maxProbeSeries ?? 10_000, PROBE_GRACE_SECONDS);
 
+  const sweepUntil = (nowSecond: number): void => {
+    const keys: string[] = [];
+    const minuteStarts: number[] = [];
+    const closedFields: number[] = [];
+    const sweepPool = (pool: Map<string, Series>): void => {
+      for (const [key, found] of pool) {
+        found.sweep(nowSecond, (minuteStart, fields) => {
+          keys.push(key);
+          minuteStarts.push(minuteStart);
+          for (let i = 0; i < FIELDS; i += 1) closedFields.push(fields[i] ?? NaN);
+        });
+      }
+    };
+    sweepPool(series);
+    sweepPool(probes);
+    if (keys.length > 0) options.onMinutesClosed?.({ keys, minuteStarts, fields: Float32Array.from(closedFields) });
+  };
+
   const read = (pool: Map<string, Series>, key: string, window: LatencyWindow): LatencyPoint[] => {
     const nowSecond = now() / 1_000;
     return (pool.get(key) ?? NO_DATA).points(window, nowSecond);
@@ -140,7 +203,6 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
   };
 
   return {
-    /** `countsForCallee`: whether a call feeds the callee's own series (no: the callee reports its server side itself); default yes. */
     ingest(batch: IngestBatch, countsForCallee: (service: string) => boolean = () => true): IngestOutcome {
       const anchored = anchor(Date.parse(batch.intervalStart) / 1_000, batch.intervalSeconds);
       if (!anchored.ok) {
@@ -187,8 +249,8 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       const nowSecond = now() / 1_000;
       const pairs: { from: string; to: string }[] = [];
       for (const [key, found] of series) {
-        if (!key.startsWith(`edg${SEP}`) || found.lastUpdate() < nowSecond - 15 * 60) continue;
-        const [, from = '', to = ''] = key.split(SEP);
+        if (!isEdgeKey(key) || found.lastUpdate() < nowSecond - 15 * 60) continue;
+        const [from = '', to = ''] = keyNames(key);
         pairs.push({ from, to });
       }
       return pairs;
@@ -225,9 +287,9 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       const nowSecond = now() / 1_000;
       const edges: EdgeStats[] = [];
       for (const [key, found] of series) {
-        if (!key.startsWith(`edg${SEP}`)) continue;
+        if (!isEdgeKey(key)) continue;
         if (found.lastUpdate() < nowSecond - 15 * 60) continue;
-        const [, from = '', to = ''] = key.split(SEP);
+        const [from = '', to = ''] = keyNames(key);
         const { count, errors, points } = found.recent(nowSecond, 60);
         const latest = [...points].reverse().find((p) => p.p50Ms !== null);
         edges.push({
@@ -245,13 +307,15 @@ export function createMetricsStore(options: MetricsStoreOptions = {}) {
       return edges;
     },
     /** Closes slots past their grace period; call every few seconds. */
-    sweep(): void {
-      const nowSecond = now() / 1_000;
-      for (const found of series.values()) found.sweep(nowSecond);
-      for (const found of probes.values()) found.sweep(nowSecond);
+    sweep: (): void => sweepUntil(now() / 1_000),
+    /** Closes every open slot as it stands (a clean stop): the minutes so far are persisted, not lost. */
+    closeOpenSlots: (): void => sweepUntil(Number.POSITIVE_INFINITY),
+    /** Puts back minute slots an earlier run persisted, for one series (a `series-key.ts` key; caps apply as for new data). */
+    restorerFor(key: string): (minuteStart: number, fields: ArrayLike<number>) => void {
+      const found = isProbeKey(key) ? probeSeriesFor(key) : seriesFor(key);
+      return (minuteStart, fields) => found.restoreMinute(minuteStart, fields);
     },
     stats: () => ({ series: series.size, probeSeries: probes.size, reanchored }),
   };
 }
 
-export type MetricsStore = ReturnType<typeof createMetricsStore>;

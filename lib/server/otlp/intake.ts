@@ -1,10 +1,10 @@
-import { createReportAuthority } from '@/lib/model/otlp/authority';
+import { createReportAuthority, type ReportAuthority } from '@/lib/model/otlp/authority';
 import { createExternalNodes } from '@/lib/model/otlp/externals';
 import type { MetricsStore } from '../metrics-store/store';
 import type { Store } from '../store/store';
-import { createInFlightLimit } from './in-flight';
-import { createMetricsIntake } from './metrics-intake';
-import { createTracesIntake } from './traces-intake';
+import { createInFlightLimit, type InFlightLimit } from './in-flight';
+import { createMetricsIntake, type MetricsIntake } from './metrics-intake';
+import { createTracesIntake, type TracesIntake } from './traces-intake';
 
 /** OTLP requests decoded at once; a request holds its place from arrival to reply (body reading included). */
 export const MAX_OTLP_IN_FLIGHT = 16;
@@ -22,8 +22,27 @@ export interface OtlpIntakeOptions {
   pairTtlMs?: number;
 }
 
+/** The OpenTelemetry intake (`POST /v1/metrics`, `POST /v1/traces`) and what the console shows of it. */
+export interface OtlpIntake {
+  /** Cumulative OTLP metric streams turned into calls. */
+  metrics: MetricsIntake;
+  /** Client/server span pairs turned into calls. */
+  traces: TracesIntake;
+  /** OTLP requests decoded at once. */
+  inFlight: InFlightLimit;
+  /** External nodes now, the cap, and how many new names the cap refused (diagnostics). */
+  externalNodes(): { nodes: number; refused: number; cap: number };
+  /** Counters of every part, for tests and benchmarks. */
+  stats(): OtlpIntakeStats;
+}
+
+/** Each part's own counters, as that part defines them. */
+type OtlpIntakeStats = ReturnType<MetricsIntake['stats']> &
+  ReturnType<ReportAuthority['stats']> &
+  ReturnType<InFlightLimit['stats']> & { spans: ReturnType<TracesIntake['stats']>; externalNodes: { nodes: number; refused: number } };
+
 /** The OpenTelemetry intake of one runtime: metrics and traces share the external node cap and the double-count rule. */
-export function createOtlpIntake(options: OtlpIntakeOptions) {
+export function createOtlpIntake(options: OtlpIntakeOptions): OtlpIntake {
   const now = options.now ?? Date.now;
   const externalCap = options.maxExternalNodes ?? MAX_EXTERNAL_NODES;
   const externals = createExternalNodes({ now, cap: externalCap, ttlMs: EXTERNAL_TTL_MS });
@@ -42,4 +61,3 @@ export function createOtlpIntake(options: OtlpIntakeOptions) {
   };
 }
 
-export type OtlpIntake = ReturnType<typeof createOtlpIntake>;

@@ -2,20 +2,19 @@ import { guarded } from '@/lib/server/auth/guard';
 import { INCIDENT_LOOKBACK_MS, IncidentQuerySchema } from '@/lib/model/incidents';
 import { incidentsIn } from '@/lib/server/history/analysis';
 import { json, jsonError, validationError } from '@/lib/server/http';
-import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
 /** Incidents newest first and MTTR per service; `since` defaults to 7 days before `until` (default now). */
 export function GET(request: Request): Promise<Response> {
-  return guarded(request, 'viewer', async () => {
+  return guarded(request, 'viewer', async (_principal, { history }) => {
     const parsed = IncidentQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
     if (!parsed.success) return validationError(parsed.error);
     const { service, since, until, limit } = parsed.data;
     const untilMs = until ? Date.parse(until) : Date.now();
     const sinceMs = since ? Date.parse(since) : untilMs - INCIDENT_LOOKBACK_MS;
     if (sinceMs >= untilMs) return jsonError(422, 'invalid', 'since: must be before until', 'since');
-    const result = await incidentsIn(getRuntime().history, { ...(service ? { service } : {}), sinceMs, untilMs, limit });
+    const result = await incidentsIn(history, { ...(service ? { service } : {}), sinceMs, untilMs, limit });
     return json(result);
   });
 }

@@ -1,12 +1,11 @@
 import { guarded } from '@/lib/server/auth/guard';
-import { getRuntime } from '@/lib/server/runtime';
 import { json } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
 export function GET(request: Request): Promise<Response> {
-  return guarded(request, 'viewer', () => {
-    const snapshot = getRuntime().store.snapshot();
+  return guarded(request, 'viewer', (_principal, { store }) => {
+    const snapshot = store.snapshot();
     return json({ revision: snapshot.revision, services: snapshot.services });
   });
 }

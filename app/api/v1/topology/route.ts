@@ -1,7 +1,6 @@
 import { guarded } from '@/lib/server/auth/guard';
 import { deriveTopology } from '@/lib/model/topology';
 import { probableOrigins } from '@/lib/model/topology-graph';
-import { getRuntime } from '@/lib/server/runtime';
 import { json, jsonError } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
@@ -12,13 +11,12 @@ export const dynamic = 'force-dynamic';
  * nodes and declared edges from its live state and polls this for call statistics.
  */
 export function GET(request: Request): Promise<Response> {
-  return guarded(request, 'viewer', () => {
-    const runtime = getRuntime();
-    const observed = runtime.latency.edges();
+  return guarded(request, 'viewer', (_principal, { latency, store }) => {
+    const observed = latency.edges();
     const mode = new URL(request.url).searchParams.get('observed');
     if (mode !== null && mode !== 'only') return jsonError(422, 'invalid', 'observed: expected "only"', 'observed');
     if (mode === 'only') return json({ edges: deriveTopology([], observed).edges });
-    const snapshot = runtime.store.snapshot();
+    const snapshot = store.snapshot();
     const topology = deriveTopology(snapshot.services, observed);
     return json({ revision: snapshot.revision, ...topology, origins: probableOrigins(topology) });
   });

@@ -1,15 +1,13 @@
 import { LoginRequestSchema } from '@/lib/model/auth';
 import { sessionCookie } from '@/lib/server/auth/cookies';
 import { clientAddress, crossSiteRefusal } from '@/lib/server/auth/guard';
-import { handle, json, jsonError, readJsonBody, validationError } from '@/lib/server/http';
-import { getRuntime } from '@/lib/server/runtime';
+import { json, jsonError, readJsonBody, validationError, withRuntime } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
 /** `{"username","password"}` → a session cookie and `{"name","role"}`; 401 wrong credentials, 429 locked or rate-limited. */
 export function POST(request: Request): Promise<Response> {
-  return handle(async () => {
-    const runtime = getRuntime();
+  return withRuntime(async (runtime) => {
     const refused = crossSiteRefusal(request, runtime.config.SWITCHYARD_PUBLIC_URL);
     if (refused) return refused;
     const body = await readJsonBody(request, 4 * 1024);

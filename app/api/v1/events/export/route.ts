@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { EventQuerySchema } from '@/lib/model/events';
 import { exportEvents } from '@/lib/server/history/export';
 import { validationError } from '@/lib/server/http';
-import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,12 +10,12 @@ const ExportQuerySchema = EventQuerySchema.omit({ limit: true, cursor: true }).e
 
 /** The filtered history as a CSV or JSON download (at most 100,000 events). */
 export function GET(request: Request): Promise<Response> {
-  return guarded(request, 'viewer', () => {
+  return guarded(request, 'viewer', (_principal, { history }) => {
     const parsed = ExportQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
     if (!parsed.success) return validationError(parsed.error);
     const { format, ...filters } = parsed.data;
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    return new Response(exportEvents(getRuntime().history, { ...filters, limit: 1 }, format), {
+    return new Response(exportEvents(history, { ...filters, limit: 1 }, format), {
       headers: {
         'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
         'content-disposition': `attachment; filename="switchyard-events-${stamp}.${format}"`,

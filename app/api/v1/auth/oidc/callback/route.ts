@@ -2,15 +2,13 @@ import { safeNextPath } from '@/lib/model/next-path';
 import { isOidcLoginError } from '@/lib/server/auth/oidc';
 import { oidcPendingIdOf, sessionCookie } from '@/lib/server/auth/cookies';
 import { clientAddress } from '@/lib/server/auth/guard';
-import { handle } from '@/lib/server/http';
-import { getRuntime } from '@/lib/server/runtime';
+import { withRuntime } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
 /** The provider's redirect back: code → tokens → identity → a Switchyard session; refusals go back to the login page, said in words. */
 export function GET(request: Request): Promise<Response> {
-  return handle(async () => {
-    const runtime = getRuntime();
+  return withRuntime(async (runtime) => {
     const { oidc } = runtime;
     const pending = oidc.take(oidcPendingIdOf(request.headers));
     const back = (message: string, returnTo = '/'): Response => {

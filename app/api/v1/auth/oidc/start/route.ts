@@ -1,14 +1,12 @@
 import { safeNextPath } from '@/lib/model/next-path';
 import { isOidcLoginError } from '@/lib/server/auth/oidc';
-import { handle, jsonError } from '@/lib/server/http';
-import { getRuntime } from '@/lib/server/runtime';
+import { jsonError, withRuntime } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
 /** Sends the browser to the OpenID Connect provider (authorization code + PKCE); `?next=` is where to land after. */
 export function GET(request: Request): Promise<Response> {
-  return handle(async () => {
-    const { oidc } = getRuntime();
+  return withRuntime(async ({ oidc }) => {
     if (!oidc.enabled) return jsonError(404, 'not_configured', 'single sign-on is not configured');
     const next = safeNextPath(new URL(request.url).searchParams.get('next'));
     try {

@@ -3,14 +3,13 @@ import { guarded, outOfScope } from '@/lib/server/auth/guard';
 import { BulkDrainRequestSchema } from '@/lib/model/drain';
 import { MAX_DRAIN_BODY_BYTES, pathNames } from '@/lib/server/drain-http';
 import { json, jsonError, readJsonBody, validationError } from '@/lib/server/http';
-import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
 /** Bulk drain: every undrained instance of the service in one zone and/or of one version, as one audited action. */
 export async function POST(request: Request, context: { params: Promise<{ service: string }> }): Promise<Response> {
   const { service } = await context.params;
-  return guarded(request, 'operator', async (principal) => {
+  return guarded(request, 'operator', async (principal, { drains }) => {
     const names = pathNames({ service });
     if (!names.ok) return names.response;
     const refused = outOfScope(principal, service);
@@ -21,7 +20,7 @@ export async function POST(request: Request, context: { params: Promise<{ servic
     if (!parsed.success) return validationError(parsed.error);
     const { zone, version, ...drain } = parsed.data;
     const description = [zone ? `zone ${zone}` : '', version ? `version ${version}` : ''].filter(Boolean).join(', ');
-    const outcome = await getRuntime().drains.drainMatching(
+    const outcome = await drains.drainMatching(
       service,
       (instance) => (zone === undefined || instance.zone === zone) && (version === undefined || instance.version === version),
       drain,

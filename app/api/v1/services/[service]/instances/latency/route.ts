@@ -3,17 +3,15 @@ import type { InstanceLatency } from '@/lib/model/latency';
 import { json } from '@/lib/server/http';
 import { windowParam } from '@/lib/server/latency-query';
 import { registeredKeyOf } from '@/lib/server/lost/tracker';
-import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
 /** Per-instance inbound and probe series of a service's registered instances (sparklines, probe chart). */
 export async function GET(request: Request, context: { params: Promise<{ service: string }> }): Promise<Response> {
   const { service } = await context.params;
-  return guarded(request, 'viewer', () => {
+  return guarded(request, 'viewer', (_principal, { store, latency }) => {
     const query = windowParam(request);
     if (!query.ok) return query.response;
-    const { store, latency } = getRuntime();
     const instances: InstanceLatency[] = [...store.instances()]
       .filter((instance) => instance.service === service)
       .map((instance) => ({

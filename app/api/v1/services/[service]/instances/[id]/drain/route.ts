@@ -3,7 +3,6 @@ import { guarded, outOfScope } from '@/lib/server/auth/guard';
 import { DrainRequestSchema } from '@/lib/model/drain';
 import { drainResponse, MAX_DRAIN_BODY_BYTES, pathNames } from '@/lib/server/drain-http';
 import { readJsonBody, validationError } from '@/lib/server/http';
-import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,7 +11,7 @@ type Context = { params: Promise<{ service: string; id: string }> };
 /** Drain (DESIGN §3–4): body `{"reason","ttlSeconds"?,"force"?}` → the instance, once the watch shows it. */
 export async function POST(request: Request, context: Context): Promise<Response> {
   const { service, id } = await context.params;
-  return guarded(request, 'operator', async (principal) => {
+  return guarded(request, 'operator', async (principal, { drains }) => {
     const names = pathNames({ service, id });
     if (!names.ok) return names.response;
     const refused = outOfScope(principal, service);
@@ -21,18 +20,18 @@ export async function POST(request: Request, context: Context): Promise<Response
     if (!body.ok) return body.response;
     const parsed = DrainRequestSchema.safeParse(body.value);
     if (!parsed.success) return validationError(parsed.error);
-    return drainResponse(await getRuntime().drains.drain(service, id, parsed.data, actorName(principal)));
+    return drainResponse(await drains.drain(service, id, parsed.data, actorName(principal)));
   });
 }
 
 /** Undrain. */
 export async function DELETE(request: Request, context: Context): Promise<Response> {
   const { service, id } = await context.params;
-  return guarded(request, 'operator', async (principal) => {
+  return guarded(request, 'operator', async (principal, { drains }) => {
     const names = pathNames({ service, id });
     if (!names.ok) return names.response;
     const refused = outOfScope(principal, service);
     if (refused) return refused;
-    return drainResponse(await getRuntime().drains.undrain(service, id, actorName(principal)));
+    return drainResponse(await drains.undrain(service, id, actorName(principal)));
   });
 }

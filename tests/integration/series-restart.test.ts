@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { STORE_DIALECTS, useTestStore } from '../support/store-dialects';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { startHealthTarget, type HealthTarget } from '../support/health-target';
+import { eventually, startServer, type TestServer } from '../support/server';
+
+const PointSchema = z.object({ t: z.number(), p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), p99Ms: z.number().nullable(), rps: z.number(), errorRate: z.number().nullable() });
+type Point = z.infer<typeof PointSchema>;
+const SeriesSchema = z.object({ points: z.array(PointSchema) });
+const InstancesSchema = z.object({ instances: z.array(z.object({ id: z.string(), inbound: z.array(PointSchema), probe: z.array(PointSchema) })) });
+const MINUTE_MS = 60_000;
+/** Probe minutes close this long after they end (metrics-store/series.ts). */
+const PROBE_GRACE_MS = 5_000;
+
+let etcd: TestEtcd;
+let target: HealthTarget;
+let server: TestServer | undefined;
+const dataDirs: string[] = [];
+
+beforeAll(async () => {
+  [etcd, target] = await Promise.all([startEtcd(), startHealthTarget()]);
+  await etcd.put('/services/pay/p-1', JSON.stringify({ address: target.address, health: { http: '/healthz' } }));
+});
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+afterAll(async () => {
+  await Promise.all([etcd?.stop(), target?.close()]);
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Charts {
+  service: Point[];
+  edge: Point[];
+  inbound: Point[];
+  probe: Point[];
+}
+
+/** The last hour's latency charts as a browser asks for them: service, edge, and the instance's inbound and probe series. */
+async function charts(from: TestServer): Promise<Charts> {
+  const get = async (url: string): Promise<unknown> => {
+    const response = await from.fetch(url);
+    expect(response.status).toBe(200);
+    return response.json();
+  };
+  const [service, edge, instances] = await Promise.all([
+    get('/api/v1/services/pay/latency?window=1h'),
+    get('/api/v1/edges/latency?from=web&to=pay&window=1h'),
+    get('/api/v1/services/pay/instances/latency?window=1h'),
+  ]);
+  const instance = InstancesSchema.parse(instances).instances.find((found) => found.id === 'p-1');
+  if (!instance) throw new Error('p-1 is not listed');
+  return { service: SeriesSchema.parse(service).points, edge: SeriesSchema.parse(edge).points, inbound: instance.inbound, probe: instance.probe };
+}
+
+const withData = (points: Point[]): Point[] => points.filter((point) => point.rps > 0);
+/** The points of `after` at the times of `points` (the window moves on by the minutes the restart took). */
+const sameTimes = (points: Point[], after: Point[]): Array<Point | undefined> => points.map((point) => after.find((candidate) => candidate.t === point.t));
+
+describe.each(STORE_DIALECTS)('latency charts across a restart on %s', (dialect) => {
+  const testStore = useTestStore(dialect);
+
+  it('serves the last hour identical (same points) after the server restarts', async () => {
+    const location = await testStore.fresh();
+    const start = async (): Promise<TestServer> => {
+      // On PostgreSQL each start gets an empty data dir: what survives can only have come from the database.
+      const dataDir = location.url !== undefined ? mkdtempSync(path.join(os.tmpdir(), 'switchyard-series-it-')) : path.dirname(location.file);
+      if (location.url !== undefined) dataDirs.push(dataDir);
+      const started = await startServer({
+        etcdEndpoints: etcd.endpoints,
+        dataDir,
+        env: { SWITCHYARD_PROBE_INTERVAL_MS: '500', ...(location.url !== undefined ? { DATABASE_URL: location.url } : {}) },
+      });
+      await eventually(async () => ((await started.fetch('/readyz')).status === 200 ? true : undefined), 20_000, 'ready');
+      return started;
+    };
+
+    server = await start();
+    const first = server;
+    // Four minutes of calls web → pay (instance p-1), ending 5 s ago: the older minutes close (90 s grace) while the server runs, the newest are open when it stops.
+    const ingest = await first.fetch('/api/v1/ingest/calls', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        reporter: { service: 'web', instance: 'web-1' },
+        intervalStart: new Date(Date.now() - 245_000).toISOString(),
+        intervalSeconds: 240,
+        calls: [{ to: 'pay', toInstance: 'p-1', count: 2_400, errors: 24, latencyMs: { bounds: [5, 10, 50, 100, 500], counts: [900, 800, 500, 150, 45, 5] } }],
+      }),
+    });
+    expect(ingest.status).toBe(202);
+    // Probes run every 500 ms: wait until a minute of them has ended and closed.
+    const before = await eventually(async () => {
+      const readAt = Date.now();
+      const read = await charts(first);
+      const closedProbeMinutes = withData(read.probe).filter((point) => point.t + MINUTE_MS + PROBE_GRACE_MS <= readAt);
+      return closedProbeMinutes.length > 0 ? { read, closedProbeMinutes } : undefined;
+    }, 90_000, 'a closed minute of probes');
+    expect(withData(before.read.service).length).toBeGreaterThanOrEqual(4);
+
+    expect(await first.stop()).toBe(0);
+    server = await start();
+    const second = server;
+    const after = await charts(second);
+
+    // Nothing was reported after the stop: the call charts are the same points wherever both windows reach.
+    for (const kind of ['service', 'edge', 'inbound'] as const) {
+      expect(withData(before.read[kind]).length).toBeGreaterThan(0);
+      expect(sameTimes(before.read[kind], after[kind]).filter((point) => point !== undefined)).toEqual(
+        before.read[kind].filter((point) => after[kind].some((candidate) => candidate.t === point.t)),
+      );
+      expect(sameTimes(withData(before.read[kind]), after[kind])).toEqual(withData(before.read[kind]));
+    }
+    // Probing goes on, so the minute it is in moves on; every minute it had closed comes back the same.
+    expect(sameTimes(before.closedProbeMinutes, after.probe)).toEqual(before.closedProbeMinutes);
+    expect(second.output()).toMatch(/latency series: restored [1-9]\d* minute slot\(s\)/);
+  }, 240_000);
+});
