@@ -8,7 +8,7 @@ import { startDashboard } from './dashboard';
 import { createReporterToken, demoAdminPassword } from './login';
 import { startFleet } from './fleet';
 import { startScaleFleet } from './scale';
-import { firstScenarioDelayMs, scheduleScenarios } from './scenarios';
+import { FLEET_SEEN_HEALTHY_MS, scenarioReadyAfterMs, scheduleScenarios } from './scenarios';
 import { httpCallReporter } from './stats';
 
 const log = (message: string): void => console.log(`${new Date().toISOString()} demo: ${message}`);
@@ -97,13 +97,15 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   console.log(`\n  Switchyard demo: ${url}\n  Sign in as admin / ${adminPassword}\n  etcd: ${endpoints.join(',')}${etcdNote}`);
   console.log(`  ${summary}. Ctrl-C stops everything.\n`);
   if ('instancesOf' in fleet) {
-    const timing = { random: Math.random, log, firstAfterMs: 5_000, revertAfterMs: 30_000 };
+    // Not before every instance has passed its probes (2 probes 5 s apart, on a busy start): broken
+    // 5 s in, instances went from "not probed yet" straight to lost "(never probed)".
+    const timing = { random: Math.random, log, firstAfterMs: FLEET_SEEN_HEALTHY_MS, revertAfterMs: 30_000 };
     if (options.mode === 'fleet' && options.scenario) {
-      const firstAfterMs = firstScenarioDelayMs(options.scenario);
-      if (firstAfterMs > 60_000) log(`scenario ${options.scenario} starts in ${Math.round(firstAfterMs / 60_000)} min, once latency has a baseline (5 minutes of calls)`);
-      cleanups.push(scheduleScenarios(fleet, { ...timing, firstAfterMs, once: options.scenario, service: options.target }));
+      const readyAfterMs = scenarioReadyAfterMs(options.scenario);
+      if (readyAfterMs > 60_000) log(`scenario ${options.scenario} starts in ${Math.round(readyAfterMs / 60_000)} min, once latency has a baseline (5 minutes of calls)`);
+      cleanups.push(scheduleScenarios(fleet, { ...timing, once: options.scenario, service: options.target }));
     }
-    else if (options.mode === 'fleet' && options.chaos) cleanups.push(scheduleScenarios(fleet, { ...timing, firstAfterMs: 15_000, everyMs: 45_000 }));
+    else if (options.mode === 'fleet' && options.chaos) cleanups.push(scheduleScenarios(fleet, { ...timing, everyMs: 45_000 }));
   }
 }
 

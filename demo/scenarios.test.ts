@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HEALTHY } from './instance-server';
 import { seededRandom } from './latency';
 import { DEMO_PLAN } from './plan';
-import { applyScenario, scheduleScenarios, SCENARIO_NAMES, type ChaosFleet, type ChaosInstance } from './scenarios';
+import { applyScenario, BASELINE_READY_MS, scheduleScenarios, SCENARIO_NAMES, type ChaosFleet, type ChaosInstance } from './scenarios';
 
 interface FakeInstance extends ChaosInstance {
   serving: boolean;
@@ -103,5 +103,34 @@ describe('scheduleScenarios', () => {
     stop();
     await vi.advanceTimersByTimeAsync(100_000);
     expect(log.mock.calls.filter(([message]) => String(message).includes('reverting in')).length).toBe(started);
+  });
+
+  it('never picks latency-spike under chaos before latency has a baseline, and does pick it afterwards', async () => {
+    const { fleet, all } = fakeFleet();
+    const started: { name: string; at: number }[] = [];
+    const log = (message: string): void => {
+      const name = /^scenario ([\w-]+): .*reverting in/.exec(message)?.[1];
+      if (name) started.push({ name, at: Date.now() });
+    };
+    const scheduledAt = Date.now();
+    // Seeded so latency-spike would come up early if it were allowed.
+    const stop = scheduleScenarios(fleet, { everyMs: 20_000, random: seededRandom(7), log, firstAfterMs: 0, revertAfterMs: 10_000 });
+    await vi.advanceTimersByTimeAsync(BASELINE_READY_MS + 1_200_000);
+    stop();
+    const early = started.filter((entry) => entry.at - scheduledAt < BASELINE_READY_MS);
+    expect(early.length).toBeGreaterThan(10);
+    expect(early.map((entry) => entry.name)).not.toContain('latency-spike');
+    expect(started.filter((entry) => entry.at - scheduledAt >= BASELINE_READY_MS).map((entry) => entry.name)).toContain('latency-spike');
+    expect(all.filter((instance) => instance.faults.latencyFactor !== 1)).toEqual([]);
+  });
+
+  it('starts a one-shot latency-spike only once latency has a baseline', async () => {
+    const { fleet, all } = fakeFleet();
+    const stop = scheduleScenarios(fleet, { once: 'latency-spike', service: 'inventory', random: Math.random, log: () => undefined, firstAfterMs: 5_000, revertAfterMs: 30_000 });
+    await vi.advanceTimersByTimeAsync(BASELINE_READY_MS - 1);
+    expect(all.filter((instance) => instance.faults.latencyFactor !== 1)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fleet.instancesOf('inventory').map((instance) => instance.faults.latencyFactor)).toEqual([10, 10]);
+    stop();
   });
 });

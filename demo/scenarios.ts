@@ -20,13 +20,18 @@ export interface ActiveScenario {
 const LATENCY_SPIKE_FACTOR = 10;
 
 /**
- * How long a one-shot scenario waits after start: latency is judged against each service's own
- * usual p95 (the median of its per-minute p95 over the last hour), which needs 5 minutes of calls;
- * a spike before then has nothing to be slower than.
+ * How long after the schedule starts a scenario can show anything: latency is judged against each
+ * service's own usual p95 (the median of its per-minute p95 over the last hour), which needs 5
+ * minutes of calls; a spike before then has nothing to be slower than. Every other scenario can
+ * run at once.
  */
-export function firstScenarioDelayMs(name: ScenarioName): number {
-  return name === 'latency-spike' ? 330_000 : 5_000;
+export const BASELINE_READY_MS = 330_000;
+/** When the dashboard has seen the whole fleet pass its probes, so a fault shows against a healthy fleet. */
+export const FLEET_SEEN_HEALTHY_MS = 25_000;
+export function scenarioReadyAfterMs(name: ScenarioName): number {
+  return name === 'latency-spike' ? BASELINE_READY_MS : 0;
 }
+
 const ERROR_BURST_RATE = 0.6;
 
 const pickOne = <T>(items: readonly T[], random: Random): T | undefined => items[Math.floor(random() * items.length)];
@@ -120,7 +125,9 @@ export interface ScheduleOptions {
 
 /**
  * Runs scenarios one at a time: the given one once, or (`everyMs` set) a random one every
- * `everyMs` ± 10 %, each reverted after `revertAfterMs`. Returns a function that stops the schedule.
+ * `everyMs` ± 10 %, each reverted after `revertAfterMs`. No scenario starts before it can show
+ * anything (`scenarioReadyAfterMs`): the one-shot one waits for it, chaos picks among the ready
+ * ones. Returns a function that stops the schedule.
  */
 export function scheduleScenarios(
   fleet: ChaosFleet,
@@ -129,6 +136,7 @@ export function scheduleScenarios(
   const { random, log } = options;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  const scheduledAt = Date.now();
   const later = (ms: number, step: () => Promise<void>): void => {
     if (stopped) return;
     timer = setTimeout(() => {
@@ -136,7 +144,8 @@ export function scheduleScenarios(
     }, ms);
   };
   const run = async (): Promise<void> => {
-    const name = 'once' in options ? options.once : (pickOne(SCENARIO_NAMES, random) ?? 'kill-instance');
+    const ready = SCENARIO_NAMES.filter((candidate) => Date.now() - scheduledAt >= scenarioReadyAfterMs(candidate));
+    const name = 'once' in options ? options.once : (pickOne(ready, random) ?? 'kill-instance');
     const startedAt = Date.now();
     // Chaos keeps its rhythm whether or not this scenario could apply or revert.
     const next = (): void => {
@@ -159,7 +168,7 @@ export function scheduleScenarios(
       }
     });
   };
-  later(options.firstAfterMs, run);
+  later('once' in options ? Math.max(options.firstAfterMs, scenarioReadyAfterMs(options.once)) : options.firstAfterMs, run);
   return () => {
     stopped = true;
     clearTimeout(timer);

@@ -8,11 +8,18 @@ import { createWork } from './work';
 const quick = { medianMs: 0.01, sigma: 0.1 };
 const from = { service: 'orders', instance: 'orders-1' };
 
-function setUp(plan: Partial<ServicePlan>, failing: readonly string[] = [], random: () => number = () => 0.5) {
+/** Virtual time: sleeping moves it on at once; a call to another service takes `callMs` of it. */
+function virtualClock(callMs = 0) {
+  let now = 0;
+  return { clock: { now: () => now, sleep: async (ms: number) => void (now += ms) }, call: () => void (now += callMs), elapsed: () => now };
+}
+
+function setUp(plan: Partial<ServicePlan>, failing: readonly string[] = [], random: () => number = () => 0.5, time = virtualClock()) {
   const called: string[] = [];
   const caller: Caller = {
     async call(service) {
       called.push(service);
+      time.call();
       if (failing.includes(service)) throw new Error(`${service} down`);
     },
   };
@@ -28,6 +35,7 @@ function setUp(plan: Partial<ServicePlan>, failing: readonly string[] = [], rand
     random,
     registeredName: (service) => (service === 'mailer' ? 'com.example.mailer.Provider' : service),
     publish,
+    clock: time.clock,
   });
   return { work, called, publish, stats, faults };
 }
@@ -58,5 +66,19 @@ describe('createWork', () => {
     faults.errorRate = 0.6;
     expect(await work()).toBe(503);
     expect(called).toEqual([]);
+  });
+
+  it('answers 10× slower in a 10× latency spike, its downstream calls included, as its callers see it', async () => {
+    const answerMs = async (latencyFactor: number): Promise<number> => {
+      const time = virtualClock(20);
+      const { work, faults } = setUp({ latency: { medianMs: 4, sigma: 0 }, calls: [{ to: 'postgres', chance: 1 }, { to: 'payments', chance: 1 }] }, [], () => 0.5, time);
+      faults.latencyFactor = latencyFactor;
+      expect(await work()).toBe(200);
+      return time.elapsed();
+    };
+    const usual = await answerMs(1);
+    // 4 ms own work + postgres + 20 ms in payments: the spike is not just the 4 ms.
+    expect(usual).toBeGreaterThan(24);
+    expect(await answerMs(10)).toBeCloseTo(10 * usual, 6);
   });
 });

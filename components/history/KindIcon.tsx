@@ -19,6 +19,12 @@ const PATHS: Record<EventKind, string> = {
   'auth.user_changed': 'M6 5.5a1.8 1.8 0 1 0 0-3.6 1.8 1.8 0 0 0 0 3.6ZM2.5 10.5a3.5 3.5 0 0 1 7 0',
   'auth.token_created': 'M4 7.5a2 2 0 1 1 0-.1M6 7.5h4.5M9 7.5v1.5',
   'auth.token_revoked': 'M4 7.5a2 2 0 1 1 0-.1M6 7.5h4.5M7 2l3.5 3.5',
+  'alert.fired': 'M3 8.5V6a3 3 0 0 1 6 0v2.5l1 1H2ZM5 10.5h2',
+  'alert.resolved': 'M3 8.5V6a3 3 0 0 1 6 0v2.5l1 1H2ZM4.6 6.2l1 1 1.8-2',
+  'alert.suppressed': 'M3 8.5V6a3 3 0 0 1 6 0v2.5l1 1H2ZM1.5 1.5l9 9',
+  'alert.delivery_failed': 'M3 8.5V6a3 3 0 0 1 6 0v2.5l1 1H2ZM6 4.5v2M6 7.6v.2',
+  'alert.silenced': 'M2 4.5h2l3-2.5v8L4 7.5H2ZM8.5 4.5l2 3M10.5 4.5l-2 3',
+  'alert.silence_ended': 'M2 4.5h2l3-2.5v8L4 7.5H2ZM8.5 4.2a2.5 2.5 0 0 1 0 3.6',
 };
 
 /** Instance-level kinds sit in a circle; registry-level ones stand alone: a second cue besides the glyph. */

@@ -22,6 +22,12 @@ export const KIND_LABELS: Record<EventKind, string> = {
   'auth.user_changed': 'User changed',
   'auth.token_created': 'Token created',
   'auth.token_revoked': 'Token revoked',
+  'alert.fired': 'Alert fired',
+  'alert.resolved': 'Alert resolved',
+  'alert.suppressed': 'Alert suppressed',
+  'alert.delivery_failed': 'Alert not delivered',
+  'alert.silenced': 'Alerts silenced',
+  'alert.silence_ended': 'Silence lifted',
 };
 
 /** How an event reads at a glance: shown by an accent colour next to the kind's own icon and label. */
@@ -36,6 +42,8 @@ export function eventTone(event: Pick<HistoryEvent, 'kind' | 'to' | 'detail'>): 
     case 'instance.lost':
     case 'registry.disconnected':
     case 'auth.locked':
+    case 'alert.fired':
+    case 'alert.delivery_failed':
       return 'bad';
     case 'auth.login_failed':
     case 'auth.token_revoked':
@@ -46,6 +54,7 @@ export function eventTone(event: Pick<HistoryEvent, 'kind' | 'to' | 'detail'>): 
     case 'registry.reconnected':
     case 'instance.registered':
     case 'instance.lost_cleared':
+    case 'alert.resolved':
       return 'good';
     default:
       return 'info';

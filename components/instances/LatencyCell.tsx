@@ -1,7 +1,7 @@
 import { memo, useMemo } from 'react';
 import { WINDOWS, type InstanceLatency, type LatencyWindow } from '@/lib/model/latency';
 import { TRAFFIC_WINDOW_SECONDS } from '@/lib/model/status/combine';
-import { recentTraffic } from '@/lib/model/status/recent-traffic';
+import { instanceRecentTraffic } from '@/lib/model/status/recent-traffic';
 import { formatMs, WINDOW_PHRASES } from '../charts/format';
 import { sparklineData } from '../charts/series';
 import { Sparkline } from '../charts/Sparkline';
@@ -15,7 +15,7 @@ const WHAT = { inbound: 'Inbound p99 latency', probe: 'Probe latency' } as const
 /** Inbound p99 of the instance over the window (probe latency when no caller reports it), and the latest value. */
 export const LatencyCell = memo(function LatencyCell({ latency, window }: { latency: InstanceLatency | undefined; window: LatencyWindow }) {
   const data = useMemo(() => sparklineData(latency, BUCKETS), [latency]);
-  const recent = useMemo(() => (latency ? recentTraffic(latency.inbound, TRAFFIC_WINDOW_SECONDS, WINDOWS[window].stepSeconds) : null), [latency, window]);
+  const recent = useMemo(() => (latency ? instanceRecentTraffic(latency, TRAFFIC_WINDOW_SECONDS, WINDOWS[window].stepSeconds) : null), [latency, window]);
   if (data.kind === 'none') {
     return (
       <span className="muted" title={latency ? `No latency data in ${WINDOW_PHRASES[window]}` : 'Loading latency…'}>
@@ -29,11 +29,12 @@ export const LatencyCell = memo(function LatencyCell({ latency, window }: { late
     // Probe-based lines are dashed: nobody reports calls to this instance, Switchyard measured it.
     <span className="latency-cell" data-kind={data.kind}>
       <Sparkline values={data.values} label={label} />
+      {/* Named: a bare "985 ms" beside "p95 238 ms" read as two answers to one question. */}
       <span className="latency-cell__value" aria-hidden="true">
-        {latest}
+        {data.kind === 'inbound' ? `p99 ${latest}` : `probe ${latest}`}
       </span>
       {recent && recent.calls > 0 && (
-        <span className="latency-cell__recent" title={`Reported calls to this instance over the last ${TRAFFIC_WINDOW_SECONDS} s: what its status weighs`}>
+        <span className="latency-cell__recent" title={`Reported calls to this instance over the last ${TRAFFIC_WINDOW_SECONDS} s: what its status weighs (a slow service's status names the p95 of all its calls)`}>
           {recent.errorRate !== null && recent.errorRate > 0 ? `${formatPercent(recent.errorRate)} errors` : 'no errors'}
           {recent.p95Ms !== null && ` · p95 ${formatMs(recent.p95Ms)}`}
         </span>

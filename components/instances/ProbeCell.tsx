@@ -1,6 +1,7 @@
-import type { Instance } from '@/lib/model/instance';
+import type { SyntheticEvent } from 'react';
+import type { Instance, LastProbe } from '@/lib/model/instance';
 import { probeKindOf } from '@/lib/model/status/probe-kind';
-import { LastProbeCell } from './LastProbeCell';
+import { LastProbeCell, lastProbeTitle } from './LastProbeCell';
 
 /** What is checked (HTTP path, gRPC, TCP connect) and what the last check answered. */
 export function ProbeCell({ instance }: { instance: Pick<Instance, 'health' | 'format' | 'metadata' | 'lastProbe'> }) {
@@ -13,14 +14,23 @@ export function ProbeCell({ instance }: { instance: Pick<Instance, 'health' | 'f
         {kind.hint && <span className="visually-hidden">: {kind.hint}</span>}
       </span>
       <span className="probe-cell__result">
-        <LastProbeCell probe={probe} />
-        {probe && !probe.ok && probe.error && (
-          <span className="probe-cell__error" title={probe.error}>
-            {' '}
-            {probe.error}
-          </span>
-        )}
+        {/* A failure says what failed; its duration is in the tooltip ("✕ 2 s timeout after 2 s" read as nonsense). */}
+        {probe && !probe.ok && probe.error ? <FailedProbe probe={probe} error={probe.error} /> : <LastProbeCell probe={probe} />}
       </span>
+    </span>
+  );
+}
+
+/** "✕ connection refused": the error alone; when and after how long on hover (the browser's clock). */
+function FailedProbe({ probe, error }: { probe: LastProbe; error: string }) {
+  const refreshTitle = (event: SyntheticEvent<HTMLElement>) => {
+    event.currentTarget.title = lastProbeTitle(probe, Date.now());
+  };
+  return (
+    <span className="last-probe last-probe--failed probe-cell__error" onPointerEnter={refreshTitle}>
+      <span aria-hidden="true">✕ </span>
+      <span className="visually-hidden">failed: </span>
+      {error}
     </span>
   );
 }

@@ -6,6 +6,7 @@ import { usePathname } from 'next/navigation';
 const LINKS = [
   { href: '/', label: 'Map', matches: (path: string) => path === '/' },
   { href: '/services', label: 'Services', matches: (path: string) => path === '/services' || path.startsWith('/services/') },
+  { href: '/alerts', label: 'Alerts', matches: (path: string) => path.startsWith('/alerts') },
   { href: '/history', label: 'History', matches: (path: string) => path.startsWith('/history') },
   { href: '/diagnostics', label: 'Diagnostics', matches: (path: string) => path.startsWith('/diagnostics') },
 ];

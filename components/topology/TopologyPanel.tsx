@@ -15,7 +15,7 @@ import { CopyableText } from '../ui/CopyButton';
 import { MiddleTruncate } from '../ui/MiddleTruncate';
 import { useInstancesLatency } from '@/lib/client/useLatency';
 import { TRAFFIC_WINDOW_SECONDS } from '@/lib/model/status/combine';
-import { recentTraffic } from '@/lib/model/status/recent-traffic';
+import { instanceRecentTraffic } from '@/lib/model/status/recent-traffic';
 import { StatusBadge, STATUS_LABELS } from '../ui/StatusBadge';
 import { StatusIcon } from '../ui/StatusIcon';
 import { formatRate, formatRps } from './flow';
@@ -100,7 +100,7 @@ const percent = (rate: number): string => `${rate < 0.1 ? (rate * 100).toFixed(1
 /** "43 % errors · p95 180 ms" over the last 30 s of reported calls, or nothing without calls. */
 function recentText(latency: InstanceLatency | undefined, stepSeconds: number): string | null {
   if (!latency) return null;
-  const recent = recentTraffic(latency.inbound, TRAFFIC_WINDOW_SECONDS, stepSeconds);
+  const recent = instanceRecentTraffic(latency, TRAFFIC_WINDOW_SECONDS, stepSeconds);
   if (recent.calls === 0) return null;
   const errors = recent.errorRate !== null && recent.errorRate > 0 ? `${percent(recent.errorRate)} errors` : 'no errors';
   return recent.p95Ms === null ? errors : `${errors} · p95 ${recent.p95Ms < 10 ? recent.p95Ms.toFixed(1) : Math.round(recent.p95Ms)} ms`;

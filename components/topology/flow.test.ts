@@ -7,6 +7,7 @@ describe('edge colour by errors and by latency against its own baseline', () => 
     ['calls at their usual speed', { rps: 5, errorRate: 0, p95Ms: 40, baselineP95Ms: 20 }, 'ok', undefined],
     ['exactly 3× is not over 3×', { rps: 5, errorRate: 0, p95Ms: 60, baselineP95Ms: 20 }, 'ok', undefined],
     ['p95 10× its usual', { rps: 5, errorRate: 0, p95Ms: 200, baselineP95Ms: 20 }, 'warning', 'p95 10× usual'],
+    ['a fast edge 4× slower but only 12 ms more is jitter', { rps: 5, errorRate: 0, p95Ms: 16, baselineP95Ms: 4 }, 'ok', undefined],
     ['slow without a baseline yet says nothing', { rps: 5, errorRate: 0, p95Ms: 200 }, 'ok', undefined],
     ['errors outrank slowness', { rps: 5, errorRate: 0.2, p95Ms: 200, baselineP95Ms: 20 }, 'critical', '20% errors'],
     ['a few errors', { rps: 5, errorRate: 0.02, p95Ms: 20, baselineP95Ms: 20 }, 'warning', '2.0% errors'],

@@ -88,7 +88,7 @@ export type EdgeTone = 'idle' | 'ok' | 'warning' | 'critical';
 export const EDGE_WARNING_RATE = 0.01;
 export const EDGE_CRITICAL_RATE = 0.05;
 
-/** …and an edge whose p95 is over 3× its own usual (1 h median) is amber too (`edgeSlowCause`). */
+/** …and an edge whose p95 is over 3× its own usual (1 h median) and 50 ms more is amber too (`edgeSlowCause`). */
 export function edgeTone(edge: Pick<GraphEdge, 'rps' | 'errorRate' | 'p95Ms' | 'baselineP95Ms'>): EdgeTone {
   if (edge.rps === undefined) return 'idle';
   const errors = edge.errorRate ?? 0;

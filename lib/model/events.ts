@@ -19,6 +19,12 @@ export const EVENT_KINDS = [
   'auth.user_changed',
   'auth.token_created',
   'auth.token_revoked',
+  'alert.fired',
+  'alert.resolved',
+  'alert.suppressed',
+  'alert.delivery_failed',
+  'alert.silenced',
+  'alert.silence_ended',
 ] as const;
 export const EventKindSchema = z.enum(EVENT_KINDS);
 export type EventKind = z.infer<typeof EventKindSchema>;

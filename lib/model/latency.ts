@@ -28,6 +28,13 @@ export interface LatencySeries {
   points: LatencyPoint[];
 }
 
+/** Calls reported over a recent window: totals, and the p95 of all of them together (null without calls). */
+export interface RecentCalls {
+  calls: number;
+  errors: number;
+  p95Ms: number | null;
+}
+
 export interface InstanceLatency {
   id: string;
   key: string;
@@ -35,6 +42,8 @@ export interface InstanceLatency {
   inbound: LatencyPoint[];
   /** Active probe latency. */
   probe: LatencyPoint[];
+  /** Its calls over the last 30 s, figured exactly as its status weighs them. */
+  recent?: RecentCalls;
 }
 
 /** Edge summary over the last minute, for the topology map. */

@@ -6,7 +6,8 @@ import type { Topology, TopologyNode } from './topology';
 /**
  * `a>b` edges; `x!` marks a failing (critical) service, `x~` something without probes (a database)
  * failing by its callers' errors, `x^` a service that recovered (passing) while the last minute of
- * its callers' errors still shows, `x?` a critical service none of whose instances passed in this run.
+ * its callers' errors still shows, `x?` a critical service none of whose instances passed in this run,
+ * `x*` a service not probed yet (back after an outage) while its callers' calls to it still fail.
  */
 function graph(spec: string): Topology {
   const ids = new Set<string>();
@@ -14,7 +15,7 @@ function graph(spec: string): Topology {
   const edges: Topology['edges'] = [];
   for (const token of spec.split(/\s+/).filter(Boolean)) {
     const names = token.split('>').map((raw) => {
-      const name = raw.replace(/[!~^?]$/, '');
+      const name = raw.replace(/[!~^?*]$/, '');
       if (raw !== name) marks.set(name, raw.slice(-1));
       ids.add(name);
       return name;
@@ -23,7 +24,7 @@ function graph(spec: string): Topology {
   }
   const nodes: TopologyNode[] = [...ids].sort().map((id) => {
     const mark = marks.get(id);
-    const status: Status = mark === '!' || mark === '?' ? 'critical' : 'passing';
+    const status: Status = mark === '!' || mark === '?' ? 'critical' : mark === '*' ? 'unknown' : 'passing';
     return {
       id,
       kind: mark === '~' ? 'database' : 'service',
@@ -32,7 +33,7 @@ function graph(spec: string): Topology {
       drained: 0,
       zones: [],
       formats: [],
-      ...(mark === '~' || mark === '^' ? { inboundRps: 10, inboundErrorRate: 0.4 } : {}),
+      ...(mark === '~' || mark === '^' || mark === '*' ? { inboundRps: 10, inboundErrorRate: 0.4 } : {}),
       ...(mark === '?' ? { neverPassed: true as const } : {}),
     };
   });
@@ -122,6 +123,12 @@ describe('probableOrigins', () => {
     ['a failing external with no dependencies', 'api!>orders!>postgres~', [{ id: 'postgres', explains: ['api', 'orders'], peers: [] }]],
     ['a recovered service is not failing, whatever its last minute of edge errors', 'web!>payments^', []],
     ['a new fault gets its own origin while an older one recovers', 'web!>orders!>payments^>postgres', [{ id: 'orders', explains: ['web'], peers: [] }]],
+    [
+      'a service back but not probed yet stays the origin while calls to it still fail, instead of its callers each being one',
+      'gateway!>auth!>users* gateway>orders!>users* recommendations!>users*',
+      [{ id: 'users', explains: ['auth', 'gateway', 'orders', 'recommendations'], peers: [] }],
+    ],
+    ['a service not probed yet whose calls succeed is no origin', 'web!>orders!>fresh', [{ id: 'orders', explains: ['web'], peers: [] }]],
     ['stale registrations from an earlier run are no origins', 'web?>orders?>payments?>postgres', []],
     ['a stale dependency neither is an origin nor hides the one failing now', 'web!>orders!>payments? orders>postgres', [{ id: 'orders', explains: ['web'], peers: [] }]],
     ['diamond: both paths lead to one origin', 'top!>left!>bottom! top>right!>bottom', [{ id: 'bottom', explains: ['left', 'right', 'top'], peers: [] }]],

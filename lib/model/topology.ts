@@ -110,10 +110,10 @@ function lostFacts(service: Service): Pick<TopologyNode, 'lost' | 'cause'> {
   return { ...(lost > 0 ? { lost } : {}), ...(service.cause !== undefined ? { cause: service.cause } : {}) };
 }
 
-/** Why an edge is slow: its p95 over 3× its own usual p95 (the services' `latencyFactor` default); null when it is not. */
+/** Why an edge is slow: its p95 over its own usual p95 by the services' default latency rule (3× and 50 ms more); null when it is not. */
 export function edgeSlowCause(edge: Pick<TopologyEdge, 'p95Ms' | 'baselineP95Ms'>): string | null {
   if (edge.p95Ms === undefined || edge.baselineP95Ms === undefined) return null;
-  return slowCause(edge.p95Ms, edge.baselineP95Ms, DEFAULT_TRAFFIC_THRESHOLDS.latencyFactor);
+  return slowCause(edge.p95Ms, edge.baselineP95Ms, DEFAULT_TRAFFIC_THRESHOLDS);
 }
 
 /** A status for something without probes, from the calls made to it. */
@@ -128,13 +128,16 @@ export function statusFromCalls(rps: number | undefined, errorRate: number | und
  * Failing now, for the probable-origin analysis. A service by its status, which already weighs the
  * calls reported to its instances over the last 30 s and clears within seconds of recovery (a
  * trailing minute of edge errors kept recovered services failing, and blamed them for new faults).
- * Something without probes (a database, a queue) by the calls made to it: at least
- * FAILING_ERROR_RATE of a meaningful number of calls failing.
+ * Something without probes (a database, a queue), or a service whose probes have not spoken yet, by
+ * the calls made to it: at least FAILING_ERROR_RATE of a meaningful number of calls failing.
  */
 export function isFailing(node: Pick<TopologyNode, 'status' | 'inboundRps' | 'inboundErrorRate'> & { kind?: NodeKind }): boolean {
   if (node.status === 'critical' || node.status === 'warning') return true;
-  if (node.kind === 'service') return false;
-  return (node.inboundRps ?? 0) >= MIN_RPS_FOR_ERRORS && (node.inboundErrorRate ?? 0) >= FAILING_ERROR_RATE;
+  const callsFail = (node.inboundRps ?? 0) >= MIN_RPS_FOR_ERRORS && (node.inboundErrorRate ?? 0) >= FAILING_ERROR_RATE;
+  // A service not probed yet (just back after an outage) whose callers' calls still fail is still
+  // the fault as far as anyone can tell: treated as passing, it left its callers blamed as origins.
+  if (node.kind === 'service') return node.status === 'unknown' && callsFail;
+  return callsFail;
 }
 
 function distinctSorted<T extends string>(values: Iterable<T | undefined>): T[] {

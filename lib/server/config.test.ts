@@ -156,3 +156,30 @@ describe('access settings', () => {
     expect(() => loadConfig({ ...base, OIDC_ROLE_MAP: undefined, OIDC_DEFAULT_ROLE: 'viewer' })).not.toThrow();
   });
 });
+
+describe('alert settings', () => {
+  it('takes several Alertmanagers, a webhook with its secret and format, and rules; defaults otherwise', () => {
+    const defaults = loadConfig({});
+    expect(defaults.SWITCHYARD_ALERTMANAGER_URL).toBeUndefined();
+    expect(defaults.SWITCHYARD_ALERT_WEBHOOK_FORMAT).toBe('json');
+    expect(defaults.SWITCHYARD_ALERT_RESEND_SECONDS).toBe(60);
+    expect(defaults.SWITCHYARD_ALERT_RULES.defaults.criticalForSeconds).toBe(60);
+    const config = loadConfig({
+      SWITCHYARD_ALERTMANAGER_URL: 'http://am-1:9093, https://user:pw@am-2',
+      SWITCHYARD_ALERT_WEBHOOK_URL: 'https://hooks.example.com/x',
+      SWITCHYARD_ALERT_WEBHOOK_SECRET: 'a-secret-of-16-chars',
+      SWITCHYARD_ALERT_WEBHOOK_FORMAT: 'slack',
+      SWITCHYARD_ALERT_RULES: '{"services":{"batch":{"criticalForSeconds":600}}}',
+    });
+    expect(config.SWITCHYARD_ALERTMANAGER_URL).toEqual(['http://am-1:9093', 'https://user:pw@am-2']);
+    expect(config.SWITCHYARD_ALERT_RULES.services.get('batch')).toEqual({ criticalForSeconds: 600 });
+  });
+
+  it('refuses bad alert settings by name', () => {
+    expect(() => loadConfig({ SWITCHYARD_ALERTMANAGER_URL: 'ftp://am' })).toThrow(/SWITCHYARD_ALERTMANAGER_URL/);
+    expect(() => loadConfig({ SWITCHYARD_ALERT_RULES: '{"defaults":{"criticalForSeconds":-1}}' })).toThrow(/SWITCHYARD_ALERT_RULES/);
+    expect(() => loadConfig({ SWITCHYARD_ALERT_RULES: 'nope' })).toThrow(/SWITCHYARD_ALERT_RULES: must be JSON/);
+    expect(() => loadConfig({ SWITCHYARD_ALERT_RESEND_SECONDS: '1' })).toThrow(/SWITCHYARD_ALERT_RESEND_SECONDS/);
+    expect(() => loadConfig({ SWITCHYARD_ALERT_WEBHOOK_SECRET: 'a-secret-of-16-chars' })).toThrow(/SWITCHYARD_ALERT_WEBHOOK_URL: must be set with SWITCHYARD_ALERT_WEBHOOK_SECRET/);
+  });
+});

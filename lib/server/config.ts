@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { AlertRulesSchema, DEFAULT_ALERT_RULES } from '@/lib/model/alerts/rules';
 import { checkOidcEnv, OidcEnvShape, oidcConfigFrom, type OidcConfig } from './auth/oidc-config';
 
 const commaList = z
@@ -35,6 +36,10 @@ const ThresholdsSchema = z
     minCalls: z.number().int().min(1).max(1_000_000),
     /** p95 over this many times the service's 1 h median p95 → `warning`. */
     latencyFactor: z.number().min(1.1).max(1_000),
+    /** …and at least this many ms over it… */
+    latencyMinExcessMs: z.number().min(0).max(600_000),
+    /** …over at least this many calls in 30 s. */
+    latencyMinCalls: z.number().int().min(1).max(1_000_000),
   })
   .partial()
   .strict();
@@ -53,6 +58,25 @@ const HealthOverridesSchema = z
       else for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', message: issue.message, path: [service, ...issue.path] });
     }
     return overrides;
+  });
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** Alertmanagers (API v2), comma-separated: each gets every alert. */
+const AlertmanagerUrls = commaList.pipe(z.array(httpUrl).min(1).max(10, 'at most 10 Alertmanagers'));
+
+/** JSON: alert rules with per-service overrides (lib/model/alerts/rules.ts). */
+const AlertRulesText = z
+  .string()
+  .optional()
+  .transform((text, context) => {
+    if (!text) return DEFAULT_ALERT_RULES;
+    try {
+      return AlertRulesSchema.parse(JSON.parse(text));
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: `must be JSON like {"defaults":{"criticalForSeconds":60},"services":{"batch":{"disabled":["ServiceLatency"]}}}: ${error instanceof Error ? error.message : String(error)}` });
+      return z.NEVER;
+    }
   });
 
 /** Environment contract (DESIGN §4). Validated once at start; a bad value stops the process with its name. */
@@ -118,6 +142,22 @@ export const ConfigSchema = z.object({
   SWITCHYARD_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(12 * 3_600),
   /** …and after this long in any case. */
   SWITCHYARD_SESSION_MAX_SECONDS: z.coerce.number().int().min(1).max(365 * 86_400).default(7 * 86_400),
+  /** Alertmanager API v2 base URLs (comma-separated); every notified alert is sent to each (DESIGN §6). */
+  SWITCHYARD_ALERTMANAGER_URL: AlertmanagerUrls.optional(),
+  /** A generic webhook for fired and resolved alerts (JSON, or Slack's incoming-webhook body). */
+  SWITCHYARD_ALERT_WEBHOOK_URL: httpUrl.optional(),
+  /** Signs webhook bodies (HMAC-SHA256, X-Switchyard-Signature). */
+  SWITCHYARD_ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').max(1_024).optional(),
+  SWITCHYARD_ALERT_WEBHOOK_FORMAT: z.enum(['json', 'slack']).default('json'),
+  SWITCHYARD_ALERT_RULES: AlertRulesText,
+  /** How often alert conditions are evaluated. */
+  SWITCHYARD_ALERT_EVALUATION_MS: z.coerce.number().int().min(200).max(60_000).default(5_000),
+  /** Firing alerts go to Alertmanager again this often (well within its resolve_timeout, 5 min by default). */
+  SWITCHYARD_ALERT_RESEND_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
+  /** One delivery attempt's time limit. */
+  SWITCHYARD_ALERT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** Webhook notifications waiting at most; beyond it the oldest is dropped (and counted). */
+  SWITCHYARD_ALERT_QUEUE_SIZE: z.coerce.number().int().min(1).max(100_000).default(1_000),
   ...OidcEnvShape,
 }).superRefine(checkOidcEnv);
 
@@ -135,6 +175,7 @@ export function combinationProblems(config: ParsedConfig): string[] {
   };
   bothOrNeither('TLS_CERT_FILE', 'TLS_KEY_FILE', 'the dashboard serves HTTPS only with both');
   bothOrNeither('ETCD_CERT_FILE', 'ETCD_KEY_FILE', 'the client certificate for etcd and its key');
+  if (config.SWITCHYARD_ALERT_WEBHOOK_SECRET !== undefined && !config.SWITCHYARD_ALERT_WEBHOOK_URL) problems.push('SWITCHYARD_ALERT_WEBHOOK_URL: must be set with SWITCHYARD_ALERT_WEBHOOK_SECRET');
   if (config.ETCD_PASSWORD !== undefined && !config.ETCD_USERNAME) problems.push('ETCD_USERNAME: must be set with ETCD_PASSWORD');
   const endpoints = config.ETCD_ENDPOINTS ?? [];
   const tlsFiles = (['ETCD_CA_FILE', 'ETCD_CERT_FILE', 'ETCD_KEY_FILE'] as const).filter((name) => config[name]);

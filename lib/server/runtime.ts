@@ -1,3 +1,4 @@
+import type { Alerting } from './alerts/service';
 import type { OidcFlow } from './auth/oidc-flow';
 import type { Auth } from './auth/service';
 import type { Config } from './config';
@@ -37,6 +38,8 @@ export interface Runtime {
   oidc: OidcFlow;
   /** The map's default view laid out on the server, shipped with the page (a first visit runs no layout). */
   topologyLayout: Pick<TopologyLayoutCache, 'current' | 'settled'>;
+  /** Alerts: firing, suppressed, pending, recently resolved, and how delivery goes. */
+  alerts: Pick<Alerting, 'snapshot' | 'silence' | 'unsilence'>;
 }
 
 // Next bundles route handlers apart from server.ts (next.js #55660), so module state is not shared:

@@ -5,6 +5,7 @@ import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import { DEFAULT_TRAFFIC_THRESHOLDS, type TrafficThresholds } from '@/lib/model/status/combine';
 import { printable } from '@/lib/model/printable';
+import { startAlerting } from './alerts/start';
 import { secureCookies } from './auth/cookies';
 import { bootstrapFirstAdmin } from './auth/first-admin';
 import { createOidcFlow } from './auth/oidc-flow';
@@ -199,6 +200,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   parts.add('prober', prober, (started) => started.stop());
   const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event), lineage: () => registry.lineage() });
   parts.add('drain monitor', startDrainMonitor({ store, latency, quietSeconds: config.SWITCHYARD_DRAIN_QUIET_SECONDS }), (stop) => stop());
+  const alerts = parts.add('alerts', startAlerting({ config, store, latency, history, metrics, log, delivers: () => membership.isLeader() }), (started) => started.stop());
 
   const runtime: RunningRuntime = {
     config,
@@ -213,6 +215,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     auth,
     oidc: createOidcFlow(config),
     topologyLayout,
+    alerts,
     etcd,
     localEtcd,
     health,

@@ -36,6 +36,8 @@ export const TOOLS = {
   // the registry-formats test builds a Go registrar against etcd's own clientv3, offline in GOPATH mode (tests/support/go-register.ts).
   peers: [
     { name: 'prometheus', pkg: 'prometheus', env: 'PROMETHEUS_BIN', paths: () => [...onPath('prometheus'), '/usr/bin/prometheus'] },
+    // The alerts tests deliver to a real Alertmanager that notifies a recording webhook (tests/support/alertmanager.ts).
+    { name: 'alertmanager', pkg: 'prometheus-alertmanager', env: 'ALERTMANAGER_BIN', paths: () => [...onPath('prometheus-alertmanager'), '/usr/bin/prometheus-alertmanager'] },
     { name: 'go', pkg: 'golang-go', paths: () => [...onPath('go'), '/usr/bin/go'] },
     // The replicas test puts a real load balancer in front of three replicas (tests/support/haproxy.ts).
     { name: 'haproxy', pkg: 'haproxy', paths: () => [...onPath('haproxy'), '/usr/sbin/haproxy'] },

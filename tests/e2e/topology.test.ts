@@ -201,6 +201,20 @@ describe('topology map in Chromium', () => {
     expect(await notice.textContent()).toContain('e2e-payments is failing and all its dependencies are healthy: likely origin of 1 failing service');
     await nodeOf(page, 'e2e-payments').locator('.tnode.is-origin').waitFor();
     expect(await boxes(page)).toEqual(before);
+    // The banner sits above the map, never over a node it talks about.
+    const banner = await notice.boundingBox();
+    const covered = await page.locator('.react-flow__node').evaluateAll(
+      (elements, over) =>
+        elements
+          .filter((element) => {
+            const r = element.getBoundingClientRect();
+            return over !== null && r.right > over.x && r.left < over.x + over.width && r.bottom > over.y && r.top < over.y + over.height;
+          })
+          .map((element) => element.getAttribute('data-id')),
+      banner,
+    );
+    expect(banner).not.toBeNull();
+    expect(covered).toEqual([]);
 
     await nodeOf(page, 'e2e-payments').click();
     await page.getByRole('complementary').getByRole('note').getByText('Failing because of it:').waitFor();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPage } from '@/lib/model/events';
 import type { IngestBatch } from '@/lib/model/ingest';
 import type { Service } from '@/lib/model/instance';
+import type { InstanceLatency } from '@/lib/model/latency';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startHealthTarget, type HealthTarget } from '../support/health-target';
 import { eventually, startServer, type TestServer } from '../support/server';
@@ -52,6 +53,10 @@ describe('status from reported calls on a real server', () => {
       return page.events.some((event) => event.to === 'critical') ? page.events : undefined;
     }, 5_000, 'the health.changed row');
     expect(rows.find((event) => event.to === 'critical')?.detail).toBe('error rate 60 % over 30 s (threshold 25 %)');
+    // The instance rows' figures are the ones the status weighed.
+    const latency = (await (await server.fetch('/api/v1/services/orders/instances/latency?window=5m')).json()) as { instances: InstanceLatency[] };
+    const recent = latency.instances.find((instance) => instance.id === 'orders-1')?.recent;
+    expect(recent && recent.errors / recent.calls).toBeCloseTo(0.6, 2);
     // Clean calls from now on: once the burst has left the 30 s window, the probe's verdict is back.
     const clean = setInterval(() => void server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(calls(1, 0)) }), 1_000);
     try {
@@ -84,5 +89,7 @@ describe('status from reported calls on a real server', () => {
     expect(cause).toMatch(/^p95 \d+ ms, \d+(\.\d)?× its usual \d+ ms$/);
     expect(Number(/, ([\d.]+)×/.exec(cause)?.[1])).toBeGreaterThan(3);
     expect(spike).toMatchObject({ status: 'warning', cause });
+    // Only on its target: orders, with its ordinary calls, says nothing about latency.
+    expect((await orders()).instances[0]?.statusCause).not.toMatch(/^p95/);
   });
 });

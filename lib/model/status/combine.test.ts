@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combineStatus, DEFAULT_TRAFFIC_THRESHOLDS as T, trafficVerdict, type TrafficSignal } from './combine';
+import { combineStatus, DEFAULT_TRAFFIC_THRESHOLDS as T, latencyVerdict, trafficVerdict, type TrafficSignal } from './combine';
 
 const quiet: TrafficSignal = { calls: 300, errors: 0, windowSeconds: 30, p95Ms: 20, baselineP95Ms: 20 };
 
@@ -20,14 +20,27 @@ describe('trafficVerdict', () => {
     expect(trafficVerdict({ ...quiet, errors: 129, latest: { calls: 3, errors: 0 } }, T)?.status).toBe('critical');
   });
 
-  it('ignores error rates over too few calls', () => {
-    expect(trafficVerdict({ ...quiet, calls: 19, errors: 19 }, T)).toBeNull();
+  it('ignores error rates over too few calls: under 10 for critical, under 20 for warning', () => {
+    expect(trafficVerdict({ ...quiet, calls: 9, errors: 9 }, T)).toBeNull();
+    expect(trafficVerdict({ ...quiet, calls: 10, errors: 6 }, T)).toEqual({ status: 'critical', cause: 'error rate 60 % over 30 s (threshold 25 %)' });
+    expect(trafficVerdict({ ...quiet, calls: 19, errors: 2 }, T)).toBeNull();
+    expect(trafficVerdict({ ...quiet, calls: 20, errors: 2 }, T)?.status).toBe('warning');
   });
 
   it("is warning when p95 is over 3× the service's usual p95", () => {
     expect(trafficVerdict({ ...quiet, p95Ms: 180 }, T)).toEqual({ status: 'warning', cause: 'p95 180 ms, 9× its usual 20 ms' });
     expect(trafficVerdict({ ...quiet, p95Ms: 60 }, T)).toBeNull();
     expect(trafficVerdict({ ...quiet, p95Ms: 180, baselineP95Ms: null }, T)).toBeNull();
+  });
+  it('needs the p95 at least 50 ms over the usual: a fast service a few ms slower is jitter', () => {
+    expect(trafficVerdict({ ...quiet, p95Ms: 40, baselineP95Ms: 5 }, T)).toBeNull();
+    expect(trafficVerdict({ ...quiet, p95Ms: 69, baselineP95Ms: 20 }, T)).toBeNull();
+    expect(trafficVerdict({ ...quiet, p95Ms: 70, baselineP95Ms: 20 }, T)).toEqual({ status: 'warning', cause: 'p95 70 ms, 3.5× its usual 20 ms' });
+  });
+  it('needs 50 calls in the window for latency (the p95 of a few calls is their slowest), fewer than for errors', () => {
+    expect(latencyVerdict({ calls: 49, p95Ms: 180, baselineP95Ms: 20 }, T)).toBeNull();
+    expect(latencyVerdict({ calls: 50, p95Ms: 180, baselineP95Ms: 20 }, T)?.status).toBe('warning');
+    expect(trafficVerdict({ ...quiet, calls: 30, errors: 0, p95Ms: 180 }, T)).toBeNull();
   });
 
   it('honours per-service thresholds', () => {

@@ -6,13 +6,27 @@ export interface TrafficThresholds {
   errorWarnRate: number;
   /** …and `critical`. */
   errorCriticalRate: number;
-  /** Fewer calls than this in the window say nothing (3 failures of 4 calls are noise, not an outage). */
+  /** Fewer calls than this in the window give no error warning, fewer than half of it no critical (3 failures of 4 calls are noise, not an outage). */
   minCalls: number;
-  /** p95 over this many times the service's usual p95 (its 1 h median) makes it `warning`. */
+  /** p95 over this many times the service's usual p95 (its 1 h median) makes it `warning`… */
   latencyFactor: number;
+  /** …when it is also at least this many ms over the usual (a 5 ms service at 16 ms is jitter, not news)… */
+  latencyMinExcessMs: number;
+  /** …over at least this many calls in the window (the p95 of a few calls is their slowest one). */
+  latencyMinCalls: number;
 }
 
-export const DEFAULT_TRAFFIC_THRESHOLDS: TrafficThresholds = { errorWarnRate: 0.05, errorCriticalRate: 0.25, minCalls: 20, latencyFactor: 3 };
+export const DEFAULT_TRAFFIC_THRESHOLDS: TrafficThresholds = {
+  errorWarnRate: 0.05,
+  errorCriticalRate: 0.25,
+  minCalls: 20,
+  latencyFactor: 3,
+  latencyMinExcessMs: 50,
+  latencyMinCalls: 50,
+};
+
+/** What the latency rule needs of the thresholds. */
+export type LatencyThresholds = Pick<TrafficThresholds, 'latencyFactor' | 'latencyMinExcessMs' | 'latencyMinCalls'>;
 
 /** The window error rates are judged over (seconds). */
 export const TRAFFIC_WINDOW_SECONDS = 30;
@@ -42,26 +56,44 @@ const percent = (rate: number): string => `${rate < 0.1 && rate > 0 ? (rate * 10
 const ms = (value: number): string => (value >= 1_000 ? `${(value / 1_000).toFixed(1)} s` : `${Math.round(value)} ms`);
 const severity: Record<Status, number> = { passing: 0, unknown: 1, warning: 2, critical: 3 };
 
-/** The traffic's own verdict, or null when the traffic says nothing (too few calls, all well). */
-export function trafficVerdict(signal: TrafficSignal, thresholds: TrafficThresholds): Verdict | null {
+/**
+ * A critical error rate is judged from half of `minCalls`: 3 failures in 10 calls are no accident
+ * at a healthy service's error rate, and an instance taking under a call a second (each of three
+ * behind one gateway) needed 24 s to reach 20 calls, so a 60 % burst showed half a minute late.
+ * A warning still needs `minCalls`: one failure in 10 calls is 10 %, and happens by chance.
+ */
+const criticalMinCalls = (thresholds: TrafficThresholds): number => Math.ceil(thresholds.minCalls / 2);
+
+/** The error rate's verdict, or null when it says nothing (too few calls, under the thresholds, or clean again in the last 10 s). */
+export function errorVerdict(signal: Omit<TrafficSignal, 'p95Ms' | 'baselineP95Ms'>, thresholds: TrafficThresholds): Verdict | null {
   const { latest } = signal;
   const recovered = latest !== undefined && latest.calls >= thresholds.minCalls / 3 && latest.errors / latest.calls < thresholds.errorWarnRate;
-  if (signal.calls >= thresholds.minCalls && !recovered) {
-    const rate = signal.errors / signal.calls;
-    if (rate >= thresholds.errorCriticalRate) return { status: 'critical', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorCriticalRate)})` };
-    if (rate >= thresholds.errorWarnRate) return { status: 'warning', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorWarnRate)})` };
-  }
-  const { p95Ms, baselineP95Ms } = signal;
-  if (signal.calls >= thresholds.minCalls && p95Ms !== null && baselineP95Ms !== null) {
-    const cause = slowCause(p95Ms, baselineP95Ms, thresholds.latencyFactor);
-    if (cause) return { status: 'warning', cause };
-  }
+  if (signal.calls < criticalMinCalls(thresholds) || recovered) return null;
+  const rate = signal.errors / signal.calls;
+  if (rate >= thresholds.errorCriticalRate) return { status: 'critical', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorCriticalRate)})` };
+  if (signal.calls >= thresholds.minCalls && rate >= thresholds.errorWarnRate) return { status: 'warning', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorWarnRate)})` };
   return null;
 }
 
-/** "p95 180 ms, 9× its usual 20 ms" when `p95Ms` is over `factor` × `baselineP95Ms`; else null. Services and map edges say it alike. */
-export function slowCause(p95Ms: number, baselineP95Ms: number, factor: number): string | null {
-  if (!(baselineP95Ms > 0) || !(p95Ms > factor * baselineP95Ms)) return null;
+/** The latency's verdict against the usual p95, or null (too few calls, no baseline yet, not slow enough). */
+export function latencyVerdict(signal: Pick<TrafficSignal, 'calls' | 'p95Ms' | 'baselineP95Ms'>, thresholds: LatencyThresholds): Verdict | null {
+  const { p95Ms, baselineP95Ms } = signal;
+  if (signal.calls < thresholds.latencyMinCalls || p95Ms === null || baselineP95Ms === null) return null;
+  const cause = slowCause(p95Ms, baselineP95Ms, thresholds);
+  return cause ? { status: 'warning', cause } : null;
+}
+
+/** The traffic's own verdict (errors first, then latency), or null when the traffic says nothing. */
+export function trafficVerdict(signal: TrafficSignal, thresholds: TrafficThresholds): Verdict | null {
+  return errorVerdict(signal, thresholds) ?? latencyVerdict(signal, thresholds);
+}
+
+/**
+ * "p95 180 ms, 9× its usual 20 ms" when `p95Ms` is over `latencyFactor` × `baselineP95Ms` AND at
+ * least `latencyMinExcessMs` over it; else null. Services and map edges say it alike.
+ */
+export function slowCause(p95Ms: number, baselineP95Ms: number, thresholds: Pick<LatencyThresholds, 'latencyFactor' | 'latencyMinExcessMs'>): string | null {
+  if (!(baselineP95Ms > 0) || !(p95Ms > thresholds.latencyFactor * baselineP95Ms) || !(p95Ms - baselineP95Ms >= thresholds.latencyMinExcessMs)) return null;
   const times = p95Ms / baselineP95Ms;
   return `p95 ${ms(p95Ms)}, ${times >= 10 ? Math.round(times) : times.toFixed(1).replace(/\.0$/, '')}× its usual ${ms(baselineP95Ms)}`;
 }

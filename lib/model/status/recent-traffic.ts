@@ -1,4 +1,4 @@
-import type { LatencyPoint } from '../latency';
+import type { InstanceLatency, LatencyPoint } from '../latency';
 
 export interface RecentTraffic {
   calls: number;
@@ -32,4 +32,14 @@ export function recentTraffic(points: readonly LatencyPoint[], seconds: number, 
     }
   }
   return { calls, errorRate: calls > 0 ? errors / calls : null, p95Ms: weight > 0 ? weighted / weight : null };
+}
+
+/**
+ * An instance's last `seconds` of calls for its row: the server's figures, taken as its status
+ * takes them (one p95 of all the calls), when it sent them; else read off the series.
+ */
+export function instanceRecentTraffic(latency: InstanceLatency, seconds: number, stepSeconds: number): RecentTraffic {
+  const { recent } = latency;
+  if (!recent) return recentTraffic(latency.inbound, seconds, stepSeconds);
+  return { calls: recent.calls, errorRate: recent.calls > 0 ? recent.errors / recent.calls : null, p95Ms: recent.p95Ms };
 }

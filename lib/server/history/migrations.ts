@@ -129,6 +129,24 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.createIndex('series_minutes_minute').on('series_minutes').columns(['minute_ms', 'id']).execute();
       },
     },
+    '005_alert_silences': {
+      async up(db: Kysely<unknown>) {
+        // Operators' alert silences, shared by every replica (lib/server/alerts/silence-store.ts).
+        await db.schema
+          .createTable('alert_silences')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('service', 'text', (c) => c.notNull())
+          .addColumn('alertname', 'text')
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_ms', t.ms, (c) => c.notNull())
+          .addColumn('until_ms', t.ms, (c) => c.notNull())
+          .addColumn('ended_ms', t.ms)
+          .addColumn('ended_by', 'text')
+          .execute();
+        await db.schema.createIndex('alert_silences_until').on('alert_silences').column('until_ms').execute();
+      },
+    },
   };
 }
 

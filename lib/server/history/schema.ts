@@ -83,7 +83,21 @@ export interface SeriesMinutesTable {
   body: Buffer;
 }
 
+/** An operator's alert silence; `ended_ms` when lifted before `until_ms`. */
+export interface AlertSilencesTable {
+  id: string;
+  service: string;
+  alertname: string | null;
+  reason: string;
+  created_by: string;
+  created_ms: number;
+  until_ms: number;
+  ended_ms: number | null;
+  ended_by: string | null;
+}
+
 export interface HistoryDatabase {
+  alert_silences: AlertSilencesTable;
   events: EventsTable;
   runs: RunsTable;
   lineages: LineagesTable;

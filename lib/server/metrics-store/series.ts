@@ -59,9 +59,9 @@ export class Series {
     return { count, errors, points: this.#minutes.points(nowSecond - 60, nowSecond + 1) };
   }
 
-  /** The 1 s points of the last `windowSeconds` (status from traffic). */
-  lastSeconds(nowSecond: number, windowSeconds: number): LatencyPoint[] {
-    return this.#seconds.points(nowSecond - windowSeconds, nowSecond);
+  /** Calls, errors and the p95 of all calls over the last `windowSeconds` (status from traffic). */
+  lastSeconds(nowSecond: number, windowSeconds: number): { count: number; errors: number; p95: number | null } {
+    return this.#seconds.window(nowSecond - windowSeconds, nowSecond);
   }
 
   lastUpdate(): number {

@@ -193,6 +193,44 @@ export class Slots {
     return { count, errors };
   }
 
+  /**
+   * Calls, errors and p95 of the slots in [from, to) as ONE distribution, comparable with a minute
+   * slot's p95: open slots' values merged exactly (interpolated within their buckets); a closed or
+   * sketched slot stands in by its p50, p95 and p99 (weighted 50/45/5 %). The mean of per-second
+   * p95s would not do: a second with two calls has its slowest call as p95, which made a quiet
+   * service look 3× slower than its usual for no reason.
+   */
+  window(fromSecond: number, toSecond: number): { count: number; errors: number; p95: number | null } {
+    let count = 0;
+    let errors = 0;
+    const values: WeightedValue[] = [];
+    const standIn = (slotCount: number, p50: number, p95: number, p99: number): void => {
+      if (!(slotCount > 0) || Number.isNaN(p95)) return;
+      values.push({ value: p50, weight: slotCount * 0.5 }, { value: p95, weight: slotCount * 0.45 }, { value: p99, weight: slotCount * 0.05 });
+    };
+    for (let start = this.#slotOf(fromSecond); start < toSecond; start += this.stepSeconds) {
+      const slot = this.#open.get(start);
+      if (slot) {
+        count += slot.count;
+        errors += slot.errors;
+        if (slot.only) for (const value of slot.only) values.push({ ...value, value: clampLatency(value.value), weight: value.weight * slot.onlyScale });
+        else if (slot.values) for (const [value, raw] of slot.values) values.push({ value, ...raw });
+        else {
+          const q = slotQuantiles(slot);
+          if (q) standIn(slot.count, q.p50, q.p95, q.p99);
+        }
+        continue;
+      }
+      const { page, offset } = this.#locate(start);
+      const [closed = NaN, closedErrors = 0, p50 = NaN, p95 = NaN, p99 = NaN] = page ? page.fields.subarray(offset, offset + FIELDS) : [];
+      if (Number.isNaN(closed)) continue;
+      count += closed;
+      errors += closedErrors;
+      standIn(closed, p50, p95, p99);
+    }
+    return { count, errors, p95: valueQuantiles(values)?.p95 ?? null };
+  }
+
   #slotOf(second: number): number {
     return Math.floor(second / this.stepSeconds) * this.stepSeconds;
   }

@@ -202,6 +202,37 @@ describe('metrics store', () => {
   });
 });
 
+describe('recent calls, as status judges them', () => {
+  /** `count` calls to users-1 in the second at `second` after T0, all in the bucket (lower, upper]. */
+  const oneSecond = (second: number, count: number, lower: number, upper: number): IngestBatch =>
+    batch('gw', 'gw-1', [{ to: 'users', toInstance: 'users-1', count, errors: 0, latencyMs: { bounds: [lower, upper], counts: [0, count, 0] } }], T0 + second * 1_000, 1);
+
+  it('takes the p95 of all calls in the window, so a spike in its last 3 s already shows (the mean of per-second p95s hid it)', () => {
+    const clock = { t: T0 };
+    const store = createMetricsStore({ now: () => clock.t });
+    // 27 s of 10 calls in (0, 10] ms, then 3 s of 10 calls in (100, 200] ms: 10 % slow calls.
+    for (let second = 0; second < 30; second += 1) {
+      clock.t = T0 + (second + 1) * 1_000;
+      store.ingest(second < 27 ? oneSecond(second, 10, 0, 10) : oneSecond(second, 10, 100, 200));
+    }
+    // Rank 285 of 300: 15 into the 30 slow calls, halfway through their bucket.
+    expect(store.instanceRecent('users', 'users-1', 30)).toEqual({ calls: 300, errors: 0, p95Ms: 150 });
+    expect(store.serviceRecent('users', 30).p95Ms).toBe(150);
+    expect(store.instanceRecent('users', 'users-2', 30)).toEqual({ calls: 0, errors: 0, p95Ms: null });
+  });
+
+  it('counts closed slots by their quantiles', () => {
+    const clock = { t: T0 };
+    const store = createMetricsStore({ now: () => clock.t });
+    for (let second = 0; second < 30; second += 1) store.ingest(oneSecond(second, 10, 10, 50));
+    clock.t = T0 + 200_000;
+    store.sweep();
+    const closed = store.instanceRecent('users', 'users-1', 200);
+    expect(closed.calls).toBeCloseTo(300, 3);
+    expect(closed.p95Ms).toBeCloseTo(48, 3);
+  });
+});
+
 describe('observe (OTLP calls)', () => {
   it('refuses counts beyond ingest\u2019s bound and errors above the count, and records what is in bounds', () => {
     const nowMs = Date.parse('2026-12-03T10:00:00Z');

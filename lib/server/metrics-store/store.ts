@@ -1,5 +1,5 @@
 import { MAX_COUNT, type IngestBatch } from '@/lib/model/ingest';
-import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind } from '@/lib/model/latency';
+import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind, RecentCalls } from '@/lib/model/latency';
 import { bucketValues } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
 import { edgeKey, instanceKey, isEdgeKey, isProbeKey, keyNames, probeKey, serviceKey } from './series-key';
@@ -83,7 +83,9 @@ export interface MetricsStore {
   /** The caller→callee pairs `edges()` would list, without their figures. */
   edgePairs(): { from: string; to: string }[];
   /** Reported calls to one instance over the last `windowSeconds`: totals and a call-weighted p95. */
-  instanceRecent(service: string, id: string, windowSeconds: number): { calls: number; errors: number; p95Ms: number | null };
+  instanceRecent(service: string, id: string, windowSeconds: number): RecentCalls;
+  /** The same for a whole service (its latency status judges all its calls together). */
+  serviceRecent(service: string, windowSeconds: number): RecentCalls;
   /** The median of a service's per-minute p95 over the last hour; null with fewer than 5 minutes of calls. */
   serviceBaselineP95(service: string): number | null;
   /** Every observed edge with its last minute's rate, errors and latency (topology, the map page). */
@@ -131,6 +133,14 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     if (values.length < 5) return null;
     const middle = Math.floor(values.length / 2);
     return values.length % 2 === 1 ? (values[middle] as number) : ((values[middle - 1] as number) + (values[middle] as number)) / 2;
+  };
+
+  /** Nothing allocated for a series no one reports calls to. */
+  const recentOf = (key: string, windowSeconds: number): RecentCalls => {
+    const found = series.get(key);
+    if (!found) return { calls: 0, errors: 0, p95Ms: null };
+    const { count, errors, p95 } = found.lastSeconds(now() / 1_000, windowSeconds);
+    return { calls: count, errors, p95Ms: count > 0 ? p95 : null };
   };
 
   /** Finds or creates a series, keeping `pool` in least-recently-updated order and within `cap`. */
@@ -255,28 +265,10 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
       }
       return pairs;
     },
-    /**
-     * Reported calls to one instance over the last `windowSeconds`: totals, and a p95 that is the
-     * call-weighted mean of the 1 s slots' p95s (null without calls). Nothing allocated for an
-     * instance no one reports calls to.
-     */
-    instanceRecent(service: string, id: string, windowSeconds: number): { calls: number; errors: number; p95Ms: number | null } {
-      const found = series.get(instanceKey(service, id));
-      if (!found) return { calls: 0, errors: 0, p95Ms: null };
-      let calls = 0;
-      let errors = 0;
-      let weighted = 0;
-      let weight = 0;
-      for (const point of found.lastSeconds(now() / 1_000, windowSeconds)) {
-        calls += point.rps;
-        errors += (point.errorRate ?? 0) * point.rps;
-        if (point.p95Ms !== null && point.rps > 0) {
-          weighted += point.p95Ms * point.rps;
-          weight += point.rps;
-        }
-      }
-      return { calls, errors, p95Ms: weight > 0 ? weighted / weight : null };
-    },
+    /** Reported calls to one instance over the last `windowSeconds`: totals and the p95 of those calls (null without calls). */
+    instanceRecent: (service: string, id: string, windowSeconds: number): RecentCalls => recentOf(instanceKey(service, id), windowSeconds),
+    /** The same for a whole service. */
+    serviceRecent: (service: string, windowSeconds: number): RecentCalls => recentOf(serviceKey(service), windowSeconds),
     /** The median of a service's per-minute p95 over the last hour (its usual latency); null with fewer than 5 minutes of calls. */
     serviceBaselineP95(service: string): number | null {
       const found = series.get(serviceKey(service));

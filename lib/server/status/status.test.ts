@@ -75,6 +75,54 @@ describe('one status from probes and traffic', () => {
     expect(instance?.statusCause).toMatch(/^p95 \d+ ms, \d+(\.\d)?× its usual \d+ ms$/);
   });
 
+  it('judges latency over the whole service: a 10× spike on two instances that each see too few calls gives both, and the service, one cause', () => {
+    setup();
+    const KEY2 = '/services/orders/orders-2';
+    store.upsertKey({ etcdKey: KEY2, lease: undefined, registrations: [{ service: 'orders', id: 'orders-2', address: '127.0.0.1:2', format: 'native', metadata: {} }] });
+    store.flush();
+    publisher.probe(KEY2, { status: 'passing', statusCause: 'probe OK' }, undefined);
+    const clock = { t: T0 };
+    const latency = createMetricsStore({ now: () => clock.t });
+    // One call a second to each instance (30 in the window each, under latencyMinCalls; 60 for the service).
+    for (let s = 0; s < 630; s += 1) {
+      clock.t = T0 + (s + 1) * 1_000;
+      for (const id of ['orders-1', 'orders-2']) {
+        latency.ingest({ ...second(s, 1, 0, s < 600 ? 20 : 200), calls: [{ to: 'orders', toInstance: id, count: 1, errors: 0, latencyMs: { bounds: [s < 600 ? 20 : 200], counts: [1, 0] } }] });
+      }
+      if (s % 5 === 0) latency.sweep();
+    }
+    evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    const cause = store.instance(KEY)?.statusCause ?? '';
+    expect(cause).toMatch(/^p95 1\d\d ms, \d+(\.\d)?× its usual 1\d ms$/);
+    expect(store.instance(KEY2)).toMatchObject({ status: 'warning', statusCause: cause });
+    const instances = new Map([KEY, KEY2].flatMap((key) => store.instance(key) ?? []).map((instance) => [instance.key, instance] as const));
+    expect(toService('orders', instances)).toMatchObject({ status: 'warning', cause });
+  });
+
+  it('does not warn on the jitter of a quiet service: a slow tail over few calls, or a fast service a few ms slower', () => {
+    setup();
+    const clock = { t: T0 };
+    const latency = createMetricsStore({ now: () => clock.t });
+    // One call a second at ~20 ms for ten minutes, then 30 s at ~80 ms: 4×, but 30 calls are too few.
+    for (let s = 0; s < 630; s += 1) {
+      clock.t = T0 + (s + 1) * 1_000;
+      latency.ingest(second(s, 1, 0, s < 600 ? 20 : 80));
+      if (s % 5 === 0) latency.sweep();
+    }
+    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    judge();
+    expect(store.instance(KEY)).toMatchObject({ status: 'passing', statusCause: 'probe OK' });
+    // Ten calls a second at ~4 ms, then 30 s at ~16 ms: 4× over 300 calls, but only 12 ms more.
+    const fast = createMetricsStore({ now: () => clock.t });
+    for (let s = 0; s < 630; s += 1) {
+      clock.t = T0 + (s + 1) * 1_000;
+      fast.ingest(second(s, 10, 0, s < 600 ? 4 : 16));
+      if (s % 5 === 0) fast.sweep();
+    }
+    evaluateTraffic({ store, latency: fast, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    expect(store.instance(KEY)).toMatchObject({ status: 'passing', statusCause: 'probe OK' });
+  });
+
   it('ends a traffic verdict on an instance not probed yet instead of keeping it as its probe status', () => {
     store = createStore({ coalesceMs: 0 });
     store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'orders', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });

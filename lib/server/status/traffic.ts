@@ -1,31 +1,47 @@
-import { RECOVERY_SECONDS, TRAFFIC_WINDOW_SECONDS, trafficVerdict, type TrafficThresholds } from '@/lib/model/status/combine';
+import { errorVerdict, latencyVerdict, RECOVERY_SECONDS, TRAFFIC_WINDOW_SECONDS, type TrafficThresholds, type Verdict } from '@/lib/model/status/combine';
 import type { MetricsStore } from '../metrics-store/store';
 import type { Store } from '../store/store';
 import type { StatusPublisher } from './publisher';
 
 export interface TrafficStatusOptions {
   store: Store;
-  latency: Pick<MetricsStore, 'instanceRecent' | 'serviceBaselineP95'>;
+  latency: Pick<MetricsStore, 'instanceRecent' | 'serviceRecent' | 'serviceBaselineP95'>;
   publisher: Pick<StatusPublisher, 'traffic'>;
   thresholdsFor: (service: string) => TrafficThresholds;
   /** How often reported calls are judged (ms). */
   intervalMs?: number;
 }
 
-/** Judges every instance's reported calls (error rate over 30 s, p95 against the service's usual) once per tick. */
+interface ServiceLatency {
+  baseline: number | null;
+  /** The whole service's calls against its usual p95: judged over all its calls, so a service whose instances each see few calls is still judged. */
+  slow: Verdict | null;
+}
+
+/**
+ * Judges every instance's reported calls once per tick: its error rate over 30 s, then latency.
+ * A slow service (p95 of all its calls over its usual) puts its cause on each instance that is
+ * itself over the factor, so the service says "p95 330 ms, 10× its usual 33 ms" in one sentence;
+ * otherwise an instance is judged on its own calls (one slow instance among fast siblings).
+ */
 export function evaluateTraffic(options: TrafficStatusOptions): void {
-  const baselines = new Map<string, number | null>();
+  const services = new Map<string, ServiceLatency>();
   for (const instance of options.store.instances()) {
     if (instance.lost) continue;
-    let baseline = baselines.get(instance.service);
-    if (baseline === undefined) {
-      baseline = options.latency.serviceBaselineP95(instance.service);
-      baselines.set(instance.service, baseline);
+    const thresholds = options.thresholdsFor(instance.service);
+    let service = services.get(instance.service);
+    if (service === undefined) {
+      const baseline = options.latency.serviceBaselineP95(instance.service);
+      const slow = baseline === null ? null : latencyVerdict({ ...options.latency.serviceRecent(instance.service, TRAFFIC_WINDOW_SECONDS), baselineP95Ms: baseline }, thresholds);
+      service = { baseline, slow };
+      services.set(instance.service, service);
     }
     const recent = options.latency.instanceRecent(instance.service, instance.id, TRAFFIC_WINDOW_SECONDS);
     const latest = recent.calls > 0 ? options.latency.instanceRecent(instance.service, instance.id, RECOVERY_SECONDS) : undefined;
-    const verdict = trafficVerdict({ ...recent, windowSeconds: TRAFFIC_WINDOW_SECONDS, baselineP95Ms: baseline, ...(latest ? { latest } : {}) }, options.thresholdsFor(instance.service));
-    options.publisher.traffic(instance.key, verdict);
+    const errors = errorVerdict({ ...recent, windowSeconds: TRAFFIC_WINDOW_SECONDS, ...(latest ? { latest } : {}) }, thresholds);
+    const sharesSlowness = service.slow !== null && service.baseline !== null && recent.p95Ms !== null && recent.p95Ms > thresholds.latencyFactor * service.baseline;
+    const slow = sharesSlowness ? service.slow : latencyVerdict({ ...recent, baselineP95Ms: service.baseline }, thresholds);
+    options.publisher.traffic(instance.key, errors ?? slow);
   }
 }
 

@@ -1,0 +1,192 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useEffect, useState } from 'react';
+import type { AlertView } from '@/lib/model/alerts/engine';
+import type { AlertsSnapshot } from '@/lib/model/alerts/snapshot';
+import { accessCall } from '@/lib/client/accessApi';
+import { ClientTime } from '@/components/ui/ClientTime';
+import { EmptyState } from '@/components/ui/EmptyState';
+import { StatusBadge } from '@/components/ui/StatusBadge';
+import { useHasRole } from '@/components/shell/MeProvider';
+import { SilenceForm } from './SilenceForm';
+
+/** The page reloads its data this often (the server evaluates every few seconds). */
+const REFRESH_MS = 5_000;
+
+function AlertTable({ alerts, label, note }: { alerts: AlertView[]; label: string; note: (alert: AlertView) => string | null }) {
+  return (
+    <table className="table" aria-label={label}>
+      <thead>
+        <tr>
+          <th scope="col">Alert</th>
+          <th scope="col">Service</th>
+          <th scope="col">Severity</th>
+          <th scope="col">Since</th>
+          <th scope="col">Why</th>
+        </tr>
+      </thead>
+      <tbody>
+        {alerts.map((alert) => {
+          const extra = note(alert);
+          return (
+            <tr key={`${alert.key}|${alert.activeSince}`} data-alert={alert.labels.alertname} data-service={alert.labels.service}>
+              <td>{alert.labels.alertname}</td>
+              <td className="truncate" title={alert.labels.service}>
+                <Link href={alert.path}>{alert.labels.service}</Link>
+              </td>
+              <td>
+                <StatusBadge status={alert.labels.severity} />
+              </td>
+              <td>
+                <ClientTime at={alert.resolvedAt ?? alert.activeSince} />
+              </td>
+              <td>
+                {alert.description}
+                {extra && <span className="muted"> — {extra}</span>}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function Section({ id, title, intro, alerts, empty, note }: { id: string; title: string; intro?: string; alerts: AlertView[]; empty: string; note: (alert: AlertView) => string | null }) {
+  return (
+    <section className="section" aria-labelledby={id}>
+      <h2 className="section__title" id={id}>
+        {title} ({alerts.length})
+      </h2>
+      {intro && <p className="section__intro">{intro}</p>}
+      {alerts.length === 0 ? <EmptyState title={empty} /> : <AlertTable alerts={alerts} label={title} note={note} />}
+    </section>
+  );
+}
+
+/** Firing, suppressed, silenced, pending and recently resolved alerts, silences, and how delivery goes. */
+export function AlertsView({ initial, services }: { initial: AlertsSnapshot; services: string[] }) {
+  const router = useRouter();
+  const mayChange = useHasRole('operator');
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const timer = setInterval(() => router.refresh(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [router]);
+  const byState = (state: AlertView['state']): AlertView[] => initial.alerts.filter((alert) => alert.state === state);
+  const lift = async (id: string): Promise<void> => {
+    const result = await accessCall('DELETE', `/api/v1/alerts/silences/${encodeURIComponent(id)}`);
+    setError(result.ok ? null : result.message);
+    router.refresh();
+  };
+  const failing = initial.delivery.targets.filter((target) => !target.ok);
+  return (
+    <>
+      <div className="page-header">
+        <h1 className="page-title">Alerts</h1>
+      </div>
+      {failing.length > 0 && (
+        <p className="form-alert form-alert--error" role="alert">
+          Delivery failing to {failing.map((target) => `${target.channel} ${target.url} (${target.lastError ?? 'error'})`).join('; ')}
+        </p>
+      )}
+      <Section id="alerts-firing" title="Firing" alerts={byState('firing')} empty="Nothing firing" note={(alert) => (alert.holds ? `holding ${alert.holds.join(', ')}` : alert.explainedBy ? `probable origin: ${alert.explainedBy}` : null)} />
+      <Section
+        id="alerts-suppressed"
+        title="Suppressed"
+        intro="Held, not sent: a dependency is the probable origin and has its own alert. Sent if the caller still fails once the origin recovers."
+        alerts={byState('suppressed')}
+        empty="Nothing suppressed"
+        note={(alert) => `suppressed by ${alert.suppressedBy ?? 'its dependency'}`}
+      />
+      <Section id="alerts-silenced" title="Silenced" alerts={byState('silenced')} empty="Nothing silenced" note={() => 'silenced'} />
+      <section className="section" aria-labelledby="silences-title">
+        <h2 className="section__title" id="silences-title">
+          Silences ({initial.silences.length})
+        </h2>
+        <p className="section__intro">A silence holds a service’s new alerts (to Alertmanager and the webhook) until it ends; resolves of alerts already sent still go.</p>
+        {error && (
+          <p className="form-alert form-alert--error" role="alert">
+            {error}
+          </p>
+        )}
+        {mayChange && <SilenceForm services={services} onDone={() => router.refresh()} />}
+        {initial.silences.length > 0 && (
+          <table className="table" aria-label="Silences">
+            <thead>
+              <tr>
+                <th scope="col">Service</th>
+                <th scope="col">Alert</th>
+                <th scope="col">Reason</th>
+                <th scope="col">By</th>
+                <th scope="col">Until</th>
+                {mayChange && (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {initial.silences.map((silence) => (
+                <tr key={silence.id} data-silence={silence.service}>
+                  <td className="truncate" title={silence.service}>
+                    {silence.service}
+                  </td>
+                  <td>{silence.alertname ?? 'every alert'}</td>
+                  <td>{silence.reason}</td>
+                  <td>{silence.by}</td>
+                  <td>
+                    <ClientTime at={silence.until} />
+                  </td>
+                  {mayChange && (
+                    <td>
+                      <button type="button" className="button button--small" onClick={() => void lift(silence.id)}>
+                        Lift
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <Section id="alerts-pending" title="Pending" intro="Failing, not yet for their rule’s duration." alerts={byState('pending')} empty="Nothing pending" note={() => null} />
+      <Section id="alerts-resolved" title="Recently resolved" alerts={initial.resolved} empty="Nothing resolved in the last hour" note={(alert) => (alert.notified ? null : 'never sent')} />
+      <section className="section" aria-labelledby="delivery-title">
+        <h2 className="section__title" id="delivery-title">
+          Delivery
+        </h2>
+        {initial.delivery.targets.length === 0 ? (
+          <EmptyState title="No Alertmanager or webhook configured" />
+        ) : (
+          <table className="table" aria-label="Delivery targets">
+            <thead>
+              <tr>
+                <th scope="col">Channel</th>
+                <th scope="col">URL</th>
+                <th scope="col">State</th>
+                <th scope="col">Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {initial.delivery.targets.map((target) => (
+                <tr key={`${target.channel}|${target.url}`}>
+                  <td>{target.channel}</td>
+                  <td className="truncate mono" title={target.url}>
+                    {target.url}
+                  </td>
+                  <td>{target.ok ? 'delivering' : `failing (${target.failures} in a row)`}</td>
+                  <td>{target.lastError ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,311 @@
+import { describe, expect, it } from 'vitest';
+import type { Instance, Status } from '../instance';
+import type { RegistryStatus } from '../live';
+import { toService } from '../state';
+import { deriveTopology } from '../topology';
+import { probableOrigins } from '../topology-graph';
+import { createAlertEngine, type AlertTransition, type AlertView } from './engine';
+import { AlertRulesSchema, DEFAULT_ALERT_RULES, type AlertRules } from './rules';
+
+const T0 = Date.parse('2026-12-03T09:00:00Z');
+const SYNCED: RegistryStatus = { state: 'synced', since: new Date(T0).toISOString() };
+const PASSED = new Date(T0 - 60_000).toISOString();
+
+interface Spec {
+  status?: Status;
+  cause?: string;
+  dependsOn?: string[];
+  instances?: number;
+  lost?: number;
+  zone?: string;
+}
+
+function instance(service: string, index: number, spec: Spec): Instance {
+  const id = `${service}-${index}`;
+  return {
+    id,
+    service,
+    key: `/services/${service}/${id}`,
+    address: `10.0.0.${index}:80`,
+    format: 'native',
+    metadata: {},
+    dependsOn: spec.dependsOn ?? [],
+    status: spec.status ?? 'passing',
+    statusCause: spec.cause ?? 'probe OK',
+    drain: null,
+    passedAt: PASSED,
+    ...(spec.zone !== undefined ? { zone: spec.zone } : {}),
+  };
+}
+
+/** The fleet through the real model: toService rolls statuses up, deriveTopology and probableOrigins find the origin. */
+function fleet(specs: Record<string, Spec>, registry: RegistryStatus = SYNCED) {
+  const services = Object.entries(specs).map(([name, spec]) => {
+    const instances = new Map<string, Instance>();
+    const count = spec.instances ?? 1;
+    for (let index = 1; index <= count; index += 1) {
+      const live = instance(name, index, spec);
+      const isLost = index <= (spec.lost ?? 0);
+      const value: Instance = isLost ? { ...live, status: 'critical', lost: { at: new Date(T0).toISOString(), cause: 'lease expired', passingBefore: count } } : live;
+      instances.set(value.key, value);
+    }
+    return toService(name, instances);
+  });
+  const topology = deriveTopology(services);
+  return { services, topology, origins: probableOrigins(topology), registry };
+}
+
+const rules = (json: unknown): AlertRules => AlertRulesSchema.parse(json);
+const FAST = rules({ defaults: { criticalForSeconds: 30, warningForSeconds: 60 } });
+
+const summary = (transitions: AlertTransition[]): string[] => transitions.map((t) => `${t.kind} ${t.alert.labels.alertname} ${t.alert.labels.service}`);
+const byService = (alerts: AlertView[], service: string): AlertView | undefined => alerts.find((alert) => alert.labels.service === service);
+
+const DOWN: Spec = { status: 'critical', cause: 'HTTP 503' };
+const healthy = { web: { dependsOn: ['orders'] }, orders: { dependsOn: ['payments'] }, payments: {} } satisfies Record<string, Spec>;
+const paymentsDown = { web: { ...DOWN, dependsOn: ['orders'] }, orders: { ...DOWN, dependsOn: ['payments'] }, payments: DOWN } satisfies Record<string, Spec>;
+
+describe('service critical for N seconds', () => {
+  it('stays pending until the rule’s duration, then fires once with its labels and console path', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet({ payments: { ...DOWN, zone: 'eu-1' } });
+    expect(engine.evaluate(down, T0)).toEqual([]);
+    expect(engine.alerts().map((alert) => alert.state)).toEqual(['pending']);
+    expect(engine.evaluate(down, T0 + 29_000)).toEqual([]);
+    const fired = engine.evaluate(down, T0 + 30_000);
+    expect(summary(fired)).toEqual(['fired ServiceCritical payments']);
+    expect(fired[0]?.alert).toMatchObject({
+      labels: { alertname: 'ServiceCritical', service: 'payments', severity: 'critical', cause: 'probe', zone: 'eu-1', instance: 'payments-1' },
+      description: 'its only instance failing (payments-1: HTTP 503)',
+      path: '/services/payments',
+      activeSince: new Date(T0).toISOString(),
+      firedAt: new Date(T0 + 30_000).toISOString(),
+    });
+    expect(engine.evaluate(down, T0 + 60_000)).toEqual([]);
+  });
+
+  it('links any service name, hostile ones included (a lone surrogate, `..`)', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const hostile = fleet({ 'bad\uD800name': DOWN, '..': DOWN });
+    engine.evaluate(hostile, T0);
+    const fired = engine.evaluate(hostile, T0 + 30_000);
+    expect(fired.map((t) => t.alert.path).sort()).toEqual(['/services/%252E%252E', '/services/bad%EF%BF%BDname']);
+  });
+
+  it('forgets a condition that clears before its duration without a word', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    engine.evaluate(fleet({ payments: DOWN }), T0);
+    expect(engine.evaluate(fleet({ payments: {} }), T0 + 10_000)).toEqual([]);
+    expect(engine.evaluate(fleet({ payments: DOWN }), T0 + 35_000)).toEqual([]);
+    expect(summary(engine.evaluate(fleet({ payments: DOWN }), T0 + 65_000))).toEqual(['fired ServiceCritical payments']);
+  });
+
+  it('resolves with the time it ended and keeps it among the recently resolved', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    engine.evaluate(fleet({ payments: DOWN }), T0);
+    engine.evaluate(fleet({ payments: DOWN }), T0 + 30_000);
+    const resolved = engine.evaluate(fleet({ payments: {} }), T0 + 45_000);
+    expect(summary(resolved)).toEqual(['resolved ServiceCritical payments']);
+    expect(resolved[0]?.alert.resolvedAt).toBe(new Date(T0 + 45_000).toISOString());
+    expect(engine.alerts()).toEqual([]);
+    expect(engine.recentlyResolved().map((alert) => alert.labels.service)).toEqual(['payments']);
+    engine.evaluate(fleet({ payments: {} }), T0 + 45_000 + 3_600_001);
+    expect(engine.recentlyResolved()).toEqual([]);
+  });
+
+  it('takes per-service durations and disabled alerts from the rules', () => {
+    const engine = createAlertEngine({ rules: rules({ defaults: { criticalForSeconds: 30 }, services: { batch: { criticalForSeconds: 600 }, noisy: { disabled: ['ServiceCritical'] } } }) });
+    const down = fleet({ payments: DOWN, batch: DOWN, noisy: DOWN });
+    engine.evaluate(down, T0);
+    expect(summary(engine.evaluate(down, T0 + 30_000))).toEqual(['fired ServiceCritical payments']);
+    expect(summary(engine.evaluate(down, T0 + 600_000))).toEqual(['fired ServiceCritical batch']);
+    expect(engine.alerts().map((alert) => alert.labels.service).sort()).toEqual(['batch', 'payments']);
+  });
+});
+
+describe('error rate and p95 causes', () => {
+  it('raises ServiceErrorRate and ServiceLatency from the health model’s causes after the warning duration', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const state = fleet({
+      orders: { status: 'warning', cause: 'error rate 6 % over 30 s (threshold 5 %)' },
+      search: { status: 'warning', cause: 'p95 180 ms, 9× its usual 20 ms' },
+      // Warning for its membership only: no alert.
+      cart: { status: 'warning', cause: '1 of 3 instances registered, 3 within the last hour' },
+    });
+    engine.evaluate(state, T0);
+    const fired = engine.evaluate(state, T0 + 60_000);
+    expect(summary(fired).sort()).toEqual(['fired ServiceErrorRate orders', 'fired ServiceLatency search']);
+    expect(fired.find((t) => t.alert.labels.service === 'orders')?.alert.labels).toMatchObject({ severity: 'warning', cause: 'error_rate' });
+    expect(fired.find((t) => t.alert.labels.service === 'search')?.alert.labels).toMatchObject({ severity: 'warning', cause: 'latency' });
+  });
+});
+
+describe('lost instances', () => {
+  it('raises one InstancesLost per service however many instances went, listing some of them', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const state = fleet({ api: { instances: 500, lost: 500 }, cache: { instances: 4, lost: 1 } });
+    const fired = engine.evaluate(state, T0);
+    const lost = fired.filter((t) => t.alert.labels.alertname === 'InstancesLost');
+    expect(summary(lost).sort()).toEqual(['fired InstancesLost api', 'fired InstancesLost cache']);
+    const api = lost.find((t) => t.alert.labels.service === 'api')?.alert;
+    expect(api?.labels).toMatchObject({ severity: 'critical', cause: 'lost' });
+    expect(api?.labels.instance).toBeUndefined();
+    expect(api?.summary).toBe('api: 500 of 500 instances lost');
+    expect(api?.description).toMatch(/^api-1, api-10, .* and 490 more: lease expired$/);
+    expect(lost.find((t) => t.alert.labels.service === 'cache')?.alert.labels).toMatchObject({ severity: 'warning', instance: 'cache-1' });
+  });
+});
+
+describe('registry unreachable and stuck drains', () => {
+  it('fires RegistryUnreachable once etcd has been unreachable for the rule’s duration, counted from when it was lost', () => {
+    const engine = createAlertEngine({ rules: DEFAULT_ALERT_RULES });
+    const lostAt = { state: 'unreachable', since: new Date(T0).toISOString(), message: 'etcd unreachable: connect ECONNREFUSED' } as const;
+    expect(engine.evaluate(fleet({}, lostAt), T0 + 10_000)).toEqual([]);
+    const fired = engine.evaluate(fleet({}, lostAt), T0 + 30_000);
+    expect(fired[0]?.alert).toMatchObject({ labels: { alertname: 'RegistryUnreachable', service: 'etcd', severity: 'critical' }, path: '/diagnostics' });
+    expect(summary(engine.evaluate(fleet({}), T0 + 40_000))).toEqual(['resolved RegistryUnreachable etcd']);
+  });
+
+  it('fires DrainStuck when an instance still gets calls long after its drain began', () => {
+    const engine = createAlertEngine({ rules: rules({ defaults: { drainStuckSeconds: 600 } }) });
+    const state = fleet({ orders: { instances: 2 } });
+    const drained = (at: number) => {
+      const service = state.services[0];
+      if (!service) throw new Error('no service');
+      const [first, second] = service.instances;
+      if (!first || !second) throw new Error('no instances');
+      const drainedFirst: Instance = { ...first, drain: { by: 'ops', reason: 'deploy', at: new Date(at).toISOString() }, drainState: 'draining' };
+      return { ...state, services: [{ ...service, instances: [drainedFirst, second] }] };
+    };
+    expect(engine.evaluate(drained(T0), T0 + 599_000)).toEqual([]);
+    const fired = engine.evaluate(drained(T0), T0 + 600_000);
+    expect(fired[0]?.alert).toMatchObject({ labels: { alertname: 'DrainStuck', service: 'orders', instance: 'orders-1', severity: 'warning' } });
+  });
+});
+
+describe('dependency-aware suppression', () => {
+  it('holds the callers of a failing dependency, attached to its alert, and sends exactly the origin', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    engine.evaluate(fleet(healthy), T0);
+    const down = fleet(paymentsDown);
+    expect(down.origins.map((origin) => origin.id)).toEqual(['payments']);
+    engine.evaluate(down, T0 + 1_000);
+    const transitions = engine.evaluate(down, T0 + 31_000);
+    expect(summary(transitions).sort()).toEqual(['fired ServiceCritical payments', 'suppressed ServiceCritical orders', 'suppressed ServiceCritical web']);
+    const alerts = engine.alerts();
+    expect(byService(alerts, 'orders')).toMatchObject({ state: 'suppressed', suppressedBy: 'payments', notified: false });
+    expect(byService(alerts, 'web')).toMatchObject({ state: 'suppressed', suppressedBy: 'payments' });
+    expect(byService(alerts, 'payments')).toMatchObject({ state: 'firing', holds: ['orders', 'web'] });
+    // Held, not re-announced: nothing new while it lasts.
+    expect(engine.evaluate(down, T0 + 90_000)).toEqual([]);
+  });
+
+  it('resolves only what was notified when everything recovers', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet(paymentsDown);
+    engine.evaluate(down, T0);
+    engine.evaluate(down, T0 + 30_000);
+    expect(summary(engine.evaluate(fleet(healthy), T0 + 60_000))).toEqual(['resolved ServiceCritical payments']);
+    expect(engine.recentlyResolved().map((alert) => `${alert.labels.service} ${alert.notified}`).sort()).toEqual(['orders false', 'payments true', 'web false']);
+  });
+
+  it('always sends the resolve of a caller notified before its dependency was found to be the origin', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    // orders fails first, on its own: its alert is sent.
+    engine.evaluate(fleet({ ...healthy, orders: { ...DOWN, dependsOn: ['payments'] } }), T0);
+    expect(summary(engine.evaluate(fleet({ ...healthy, orders: { ...DOWN, dependsOn: ['payments'] } }), T0 + 30_000))).toEqual(['fired ServiceCritical orders']);
+    // Then payments goes down too and is the probable origin: orders is explained, but stays notified.
+    const down = fleet({ ...healthy, orders: { ...DOWN, dependsOn: ['payments'] }, payments: DOWN });
+    engine.evaluate(down, T0 + 40_000);
+    expect(summary(engine.evaluate(down, T0 + 70_000))).toEqual(['fired ServiceCritical payments']);
+    expect(byService(engine.alerts(), 'orders')).toMatchObject({ state: 'firing', explainedBy: 'payments', notified: true });
+    expect(summary(engine.evaluate(fleet(healthy), T0 + 80_000)).sort()).toEqual(['resolved ServiceCritical orders', 'resolved ServiceCritical payments']);
+  });
+
+  it('sends a held caller whose origin recovers while it still fails, and passes the hold down the chain', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet(paymentsDown);
+    engine.evaluate(down, T0);
+    engine.evaluate(down, T0 + 30_000);
+    // payments recovers; orders and web still fail: orders is now the origin of web's failure.
+    const ordersStill = fleet({ ...paymentsDown, payments: {} });
+    expect(ordersStill.origins.map((origin) => origin.id)).toEqual(['orders']);
+    expect(summary(engine.evaluate(ordersStill, T0 + 40_000))).toEqual(['resolved ServiceCritical payments']);
+    expect(byService(engine.alerts(), 'web')).toMatchObject({ state: 'suppressed', suppressedBy: 'orders' });
+    // orders has failed on its own for its rule's 30 s: sent.
+    expect(engine.evaluate(ordersStill, T0 + 69_000)).toEqual([]);
+    expect(summary(engine.evaluate(ordersStill, T0 + 70_000))).toEqual(['fired ServiceCritical orders']);
+    expect(byService(engine.alerts(), 'web')).toMatchObject({ state: 'suppressed', suppressedBy: 'orders' });
+    // orders recovers too, web still fails on its own for 30 s: web is sent.
+    const webAlone = fleet({ ...healthy, web: { ...DOWN, dependsOn: ['orders'] } });
+    expect(summary(engine.evaluate(webAlone, T0 + 80_000))).toEqual(['resolved ServiceCritical orders']);
+    expect(summary(engine.evaluate(webAlone, T0 + 110_000))).toEqual(['fired ServiceCritical web']);
+  });
+
+  it('sends nothing for callers that recover a little after their origin', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet(paymentsDown);
+    engine.evaluate(down, T0);
+    engine.evaluate(down, T0 + 30_000);
+    // payments passes again; its callers' probes and traffic windows take a few seconds longer.
+    expect(summary(engine.evaluate(fleet({ ...paymentsDown, payments: {} }), T0 + 60_000))).toEqual(['resolved ServiceCritical payments']);
+    expect(engine.evaluate(fleet({ ...paymentsDown, payments: {} }), T0 + 75_000)).toEqual([]);
+    expect(engine.evaluate(fleet(healthy), T0 + 80_000)).toEqual([]);
+  });
+
+  it('gives a caller failing on its own, while its dependency is healthy, its own alert', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const state = fleet({ ...healthy, web: { ...DOWN, dependsOn: ['orders'] } });
+    expect(state.origins).toEqual([]);
+    engine.evaluate(state, T0);
+    expect(summary(engine.evaluate(state, T0 + 30_000))).toEqual(['fired ServiceCritical web']);
+  });
+
+  it('holds callers while the origin’s own alert is still pending, so they never page before it', () => {
+    const engine = createAlertEngine({ rules: rules({ defaults: { criticalForSeconds: 30 }, services: { payments: { criticalForSeconds: 120 } } }) });
+    const down = fleet(paymentsDown);
+    engine.evaluate(down, T0);
+    expect(summary(engine.evaluate(down, T0 + 30_000)).sort()).toEqual(['suppressed ServiceCritical orders', 'suppressed ServiceCritical web']);
+    expect(summary(engine.evaluate(down, T0 + 120_000))).toEqual(['fired ServiceCritical payments']);
+  });
+
+  it('does not hold a caller when its origin raises no alert at all (it is disabled there): someone is paged', () => {
+    const engine = createAlertEngine({ rules: rules({ defaults: { criticalForSeconds: 30 }, services: { payments: { disabled: ['ServiceCritical'] } } }) });
+    const down = fleet(paymentsDown);
+    engine.evaluate(down, T0);
+    expect(summary(engine.evaluate(down, T0 + 30_000)).sort()).toEqual(['fired ServiceCritical orders', 'fired ServiceCritical web']);
+  });
+});
+
+describe('silences', () => {
+  const silence = (service: string, untilMs: number, alertname?: 'ServiceCritical' | 'InstancesLost') => ({
+    id: `s-${service}`,
+    service,
+    ...(alertname ? { alertname } : {}),
+    reason: 'maintenance',
+    by: 'ops',
+    createdAt: new Date(T0).toISOString(),
+    until: new Date(untilMs).toISOString(),
+  });
+
+  it('holds a silenced alert without sending it, and sends it once the silence ends while it still fails', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet({ payments: DOWN, orders: DOWN });
+    const silences = [silence('payments', T0 + 120_000)];
+    engine.evaluate(down, T0, silences);
+    expect(summary(engine.evaluate(down, T0 + 30_000, silences))).toEqual(['fired ServiceCritical orders']);
+    expect(byService(engine.alerts(), 'payments')).toMatchObject({ state: 'silenced', silencedBy: 's-payments', notified: false });
+    expect(engine.evaluate(down, T0 + 119_000, silences)).toEqual([]);
+    expect(summary(engine.evaluate(down, T0 + 120_000, silences))).toEqual(['fired ServiceCritical payments']);
+  });
+
+  it('silences only the named alert of a service when one is named, and never holds a resolve', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet({ api: { instances: 2, lost: 2 } });
+    engine.evaluate(down, T0, []);
+    const silences = [silence('api', T0 + 600_000, 'InstancesLost')];
+    expect(summary(engine.evaluate(down, T0 + 30_000, silences))).toEqual(['fired ServiceCritical api']);
+    // InstancesLost fired before the silence (its duration is 0): its resolve still goes.
+    expect(summary(engine.evaluate(fleet({ api: { instances: 2 } }), T0 + 40_000, silences)).sort()).toEqual(['resolved InstancesLost api', 'resolved ServiceCritical api']);
+  });
+});

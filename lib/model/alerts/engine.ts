@@ -1,0 +1,203 @@
+import { currentConditions, ORIGIN_ALERTS, SUPPRESSIBLE, type AlertLabels, type EvaluationInput } from './conditions';
+import type { AlertRules } from './rules';
+import { silenceFor, type Silence } from './silences';
+
+/**
+ * - `pending`: the condition holds, not yet for its rule's duration;
+ * - `firing`: notified (and re-sent while it lasts);
+ * - `suppressed`: would fire, but held because a dependency is the probable origin;
+ * - `silenced`: would fire, but an operator silenced it (until the silence ends);
+ * - `resolved`: the condition ended.
+ */
+export type AlertState = 'pending' | 'firing' | 'suppressed' | 'silenced' | 'resolved';
+
+/** An alert as the API, the Alerts page and the delivery paths see it (times ISO). */
+export interface AlertView {
+  key: string;
+  labels: AlertLabels;
+  summary: string;
+  description: string;
+  /** Console path of the view it is about. */
+  path: string;
+  state: AlertState;
+  /** When the condition began. */
+  activeSince: string;
+  /** When it was first notified (absent: never sent). */
+  firedAt?: string;
+  resolvedAt?: string;
+  /** Sent at least once: its resolve is always sent too, whatever holds it later. */
+  notified: boolean;
+  /** The probable origin (a dependency) whose alert holds this one. */
+  suppressedBy?: string;
+  /** The origin's failure explains this one's, even though it was notified before that was known. */
+  explainedBy?: string;
+  /** The silence that holds it, while silenced. */
+  silencedBy?: string;
+  /** The alerts this one holds, suppressed or still pending (it is their probable origin's alert): service names, in name order. */
+  holds?: string[];
+}
+
+export type AlertTransition = { kind: 'fired' | 'resolved' | 'suppressed'; alert: AlertView };
+
+interface Entry {
+  key: string;
+  labels: AlertLabels;
+  summary: string;
+  description: string;
+  path: string;
+  forMs: number;
+  state: AlertState;
+  activeSinceMs: number;
+  firedAtMs?: number;
+  resolvedAtMs?: number;
+  notified: boolean;
+  explainedBy?: string;
+  silencedBy?: string;
+  /** Key of the origin's alert holding it (pending or suppressed). */
+  heldBy?: string;
+  /** When its hold last ended: it must fail on its own for its duration from then before it is sent. */
+  releasedAtMs?: number;
+}
+
+export interface AlertEngineOptions {
+  rules: AlertRules;
+  /** Resolved alerts kept for the Alerts page: at most this many… */
+  resolvedLimit?: number;
+  /** …for at most this long. */
+  resolvedKeepMs?: number;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Alerts from the health model's verdicts, with dependency-aware suppression: a caller whose
+ * probable origin is one of its dependencies is held while that origin has an alert of its own,
+ * and attached to it. Holding never touches monitoring (the conditions are evaluated every time),
+ * never holds a resolve (a notified alert stays notified until it ends), and follows the origin's
+ * real status: when the origin recovers while the caller still fails for its rule's duration from
+ * then, the caller is the next origin or stands alone, and fires. Pure: time is the caller's `nowMs`.
+ */
+export function createAlertEngine(options: AlertEngineOptions) {
+  const resolvedLimit = options.resolvedLimit ?? 200;
+  const resolvedKeepMs = options.resolvedKeepMs ?? 3_600_000;
+  const active = new Map<string, Entry>();
+  /** Oldest first. */
+  let resolved: Entry[] = [];
+
+  const view = (entry: Entry): AlertView => ({
+    key: entry.key,
+    labels: entry.labels,
+    summary: entry.summary,
+    description: entry.description,
+    path: entry.path,
+    state: entry.state,
+    activeSince: iso(entry.activeSinceMs),
+    ...(entry.firedAtMs !== undefined ? { firedAt: iso(entry.firedAtMs) } : {}),
+    ...(entry.resolvedAtMs !== undefined ? { resolvedAt: iso(entry.resolvedAtMs) } : {}),
+    notified: entry.notified,
+    ...(entry.state === 'suppressed' && entry.explainedBy !== undefined ? { suppressedBy: entry.explainedBy } : {}),
+    ...(entry.state !== 'suppressed' && entry.explainedBy !== undefined ? { explainedBy: entry.explainedBy } : {}),
+    ...(entry.state === 'silenced' && entry.silencedBy !== undefined ? { silencedBy: entry.silencedBy } : {}),
+  });
+
+  const prune = (nowMs: number): void => {
+    resolved = resolved.filter((old) => (old.resolvedAtMs ?? 0) > nowMs - resolvedKeepMs).slice(-resolvedLimit);
+  };
+
+  return {
+    /**
+     * One evaluation at `nowMs`: updates every alert and returns what changed for delivery and
+     * history. A silence holds what would be sent, never a resolve (an alert already sent stays so).
+     */
+    evaluate(input: EvaluationInput, nowMs: number, silences: readonly Silence[] = []): AlertTransition[] {
+      const transitions: AlertTransition[] = [];
+      const conditions = currentConditions(input, options.rules);
+      const seen = new Set<string>();
+      for (const condition of conditions) {
+        seen.add(condition.key);
+        let entry = active.get(condition.key);
+        if (!entry) {
+          // Labels are the alert's identity in Alertmanager: fixed for its whole life.
+          entry = { key: condition.key, labels: condition.labels, summary: '', description: '', path: '', forMs: 0, state: 'pending', activeSinceMs: Math.min(condition.since ?? nowMs, nowMs), notified: false };
+          active.set(condition.key, entry);
+        }
+        entry.summary = condition.summary;
+        entry.description = condition.description;
+        entry.path = condition.path;
+        entry.forMs = condition.forMs;
+        if (condition.explainedBy !== undefined) entry.explainedBy = condition.explainedBy;
+        else delete entry.explainedBy;
+      }
+      for (const [key, entry] of active) {
+        if (seen.has(key)) continue;
+        active.delete(key);
+        entry.state = 'resolved';
+        entry.resolvedAtMs = nowMs;
+        delete entry.heldBy;
+        resolved.push(entry);
+        if (entry.notified) transitions.push({ kind: 'resolved', alert: view(entry) });
+      }
+      // An origin's own alert, pending or not: its callers wait for it rather than page before it.
+      const originAlert = new Map<string, Entry>();
+      for (const entry of active.values()) {
+        if (ORIGIN_ALERTS.has(entry.labels.alertname) && !originAlert.has(entry.labels.service)) originAlert.set(entry.labels.service, entry);
+      }
+      for (const entry of active.values()) {
+        if (entry.notified) {
+          entry.state = 'firing';
+          continue;
+        }
+        const holder = entry.explainedBy !== undefined && SUPPRESSIBLE.has(entry.labels.alertname) ? originAlert.get(entry.explainedBy) : undefined;
+        if (holder) entry.heldBy = holder.key;
+        else if (entry.heldBy !== undefined) {
+          // The origin recovered first; callers take a moment longer (probes, traffic windows).
+          delete entry.heldBy;
+          entry.releasedAtMs = nowMs;
+        }
+        if (nowMs - Math.max(entry.activeSinceMs, entry.releasedAtMs ?? 0) < entry.forMs) continue;
+        if (holder) {
+          if (entry.state !== 'suppressed') {
+            entry.state = 'suppressed';
+            transitions.push({ kind: 'suppressed', alert: view(entry) });
+          }
+          continue;
+        }
+        const silence = silenceFor(silences, entry.labels, nowMs);
+        if (silence) {
+          entry.state = 'silenced';
+          entry.silencedBy = silence.id;
+          continue;
+        }
+        delete entry.silencedBy;
+        entry.state = 'firing';
+        entry.notified = true;
+        entry.firedAtMs = nowMs;
+        transitions.push({ kind: 'fired', alert: view(entry) });
+      }
+      prune(nowMs);
+      return transitions;
+    },
+
+    /** Pending, firing and suppressed alerts; an origin's alert lists the alerts it holds. */
+    alerts(): AlertView[] {
+      const holds = new Map<string, string[]>();
+      for (const entry of active.values()) {
+        if (entry.heldBy === undefined) continue;
+        const list = holds.get(entry.heldBy) ?? [];
+        list.push(entry.labels.service);
+        holds.set(entry.heldBy, list);
+      }
+      return [...active.values()].map((entry) => {
+        const held = holds.get(entry.key);
+        return held ? { ...view(entry), holds: [...new Set(held)].sort() } : view(entry);
+      });
+    },
+
+    /** Resolved alerts still kept (newest first), notified or not. */
+    recentlyResolved(): AlertView[] {
+      return resolved.map(view).reverse();
+    },
+  };
+}
+
+export type AlertEngine = ReturnType<typeof createAlertEngine>;

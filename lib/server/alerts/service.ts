@@ -1,0 +1,258 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { createAlertEngine, type AlertState, type AlertTransition, type AlertView } from '@/lib/model/alerts/engine';
+import type { AlertRules } from '@/lib/model/alerts/rules';
+import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
+import type { AlertsSnapshot, DeliveryFailure, DeliveryTarget } from '@/lib/model/alerts/snapshot';
+import type { NewHistoryEvent } from '@/lib/model/events';
+import type { EdgeStats } from '@/lib/model/latency';
+import type { Snapshot } from '@/lib/model/live';
+import { deriveTopology } from '@/lib/model/topology';
+import { probableOrigins } from '@/lib/model/topology-graph';
+import { systemClock, type Clock } from '../store/clock';
+import { signature, slackBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, toPostable, webhookBody } from './payloads';
+import { postJson, redactUrl } from './post';
+import { createQueueSender, createResender, type SendOutcome } from './senders';
+import type { SilenceStore } from './silence-store';
+
+export interface AlertingOptions {
+  snapshot: () => Pick<Snapshot, 'services' | 'registry'>;
+  /** Observed call edges (the topology's, for probable origins). */
+  edges: () => readonly EdgeStats[];
+  rules: AlertRules;
+  /** Where console links point. */
+  publicUrl: string;
+  alertmanagerUrls: readonly string[];
+  webhook: { url: string; secret: string | undefined; format: 'json' | 'slack' } | undefined;
+  evaluationMs: number;
+  resendMs: number;
+  timeoutMs: number;
+  queueSize: number;
+  record: (event: NewHistoryEvent) => void;
+  /** Operators' silences, in the shared store. */
+  silences: SilenceStore;
+  metrics: Registry;
+  log: (message: string) => void;
+  /**
+   * Whether this replica sends and records (the leader, with replicas): every replica evaluates,
+   * so each shows the same alerts, but one pages. Default: always.
+   */
+  delivers?: () => boolean;
+  clock?: Clock;
+  now?: () => number;
+}
+
+/** Resolved alerts go to Alertmanager again for this long (as Prometheus does): one that restarted meanwhile learns it too. */
+const RESOLVED_RESEND_MS = 15 * 60_000;
+/** Alerts per `POST /api/v2/alerts`. */
+const ALERTMANAGER_BATCH = 500;
+const KEPT_FAILURES = 50;
+const WEBHOOK_ATTEMPTS = 6;
+
+const STATE_ORDER: Record<AlertState, number> = { firing: 0, suppressed: 1, silenced: 2, pending: 3, resolved: 4 };
+
+function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent {
+  const { alert } = transition;
+  const name = `${alert.labels.alertname} (${alert.labels.severity})`;
+  const where = { service: alert.labels.service, ...(alert.labels.instance !== undefined ? { instance: alert.labels.instance } : {}) };
+  if (transition.kind === 'fired') {
+    const held = alert.holds && alert.holds.length > 0 ? `; holding the alerts of ${alert.holds.join(', ')} (its callers)` : '';
+    return { at, kind: 'alert.fired', ...where, detail: `${name}: ${alert.summary} — ${alert.description}${held}` };
+  }
+  if (transition.kind === 'resolved') return { at, kind: 'alert.resolved', ...where, detail: `${name} resolved: ${alert.summary}` };
+  return { at, kind: 'alert.suppressed', ...where, detail: `${name} held, suppressed by ${alert.suppressedBy ?? 'its dependency'} (the probable origin): ${alert.description}` };
+}
+
+/**
+ * Alerting for one runtime: evaluates the engine every `evaluationMs` over the live snapshot and
+ * the probable origins, records transitions in history, sends every notified alert to each
+ * Alertmanager (current state, re-sent while firing) and fired/resolved notifications to the webhook.
+ */
+export function createAlerting(options: AlertingOptions) {
+  const clock = options.clock ?? systemClock;
+  const now = options.now ?? Date.now;
+  const delivers = options.delivers ?? (() => true);
+  const engine = createAlertEngine({ rules: options.rules });
+  const targets: DeliveryTarget[] = [];
+  let failures: DeliveryFailure[] = [];
+
+  const notifications = new Counter({ name: 'switchyard_alert_notifications_total', help: 'Alert deliveries by channel and outcome: sent, failed (will retry), gave_up, dropped (queue full)', labelNames: ['channel', 'outcome'], registers: [options.metrics] });
+  new Gauge({
+    name: 'switchyard_alerts',
+    help: 'Alerts now by state: firing, suppressed (held by their probable origin), silenced, pending',
+    labelNames: ['state'],
+    registers: [options.metrics],
+    collect() {
+      const counts = new Map<AlertState, number>([['firing', 0], ['suppressed', 0], ['silenced', 0], ['pending', 0]]);
+      for (const alert of engine.alerts()) counts.set(alert.state, (counts.get(alert.state) ?? 0) + 1);
+      for (const [state, count] of counts) this.set({ state }, count);
+    },
+  });
+  new Gauge({
+    name: 'switchyard_alert_delivery_failing',
+    help: 'Delivery targets whose last attempt failed',
+    registers: [options.metrics],
+    collect() {
+      this.set(targets.filter((target) => !target.ok).length);
+    },
+  });
+
+  const outcome = (target: DeliveryTarget) => (result: SendOutcome): void => {
+    const at = new Date(now()).toISOString();
+    if (result.ok) {
+      notifications.inc({ channel: target.channel, outcome: 'sent' });
+      Object.assign(target, { ok: true, failures: 0, lastSuccessAt: at });
+      return;
+    }
+    const error = 'dropped' in result ? 'queue full: the oldest notification was dropped' : result.error;
+    notifications.inc({ channel: target.channel, outcome: 'dropped' in result ? 'dropped' : result.gaveUp ? 'gave_up' : 'failed' });
+    const firstOfSpell = target.ok;
+    Object.assign(target, { ok: false, failures: 'dropped' in result ? target.failures : result.failures, lastFailureAt: at, lastError: error });
+    failures = [...failures, { at, channel: target.channel, url: target.url, error }].slice(-KEPT_FAILURES);
+    // One history row per failure spell (and per notification given up or dropped), not per retry.
+    if (firstOfSpell || 'dropped' in result || result.gaveUp) {
+      const what = 'dropped' in result ? error : result.gaveUp ? `${error} (gave up after ${result.failures} attempts)` : `${error} (retrying with backoff)`;
+      options.record({ at, kind: 'alert.delivery_failed', detail: `${target.channel} ${target.url}: ${what}` });
+    }
+  };
+
+  /**
+   * What Alertmanager should hold: the firing alerts, and the latest notified resolve of every
+   * other alert identity. Same labels are one alert there, so an older resolve must never travel
+   * with (and end) the same alert firing again.
+   */
+  const alertmanagerState = (): AlertView[] => {
+    const since = now() - RESOLVED_RESEND_MS;
+    const byKey = new Map<string, AlertView>();
+    for (const alert of engine.alerts()) if (alert.state === 'firing') byKey.set(alert.key, alert);
+    // Newest first: the first resolve per key is its latest.
+    for (const alert of engine.recentlyResolved()) {
+      if (!alert.notified || byKey.has(alert.key) || !(Date.parse(alert.resolvedAt ?? '') > since)) continue;
+      byKey.set(alert.key, alert);
+    }
+    return [...byKey.values()];
+  };
+
+  const alertmanagers = options.alertmanagerUrls.map((url) => {
+    const target: DeliveryTarget = { channel: 'alertmanager', url: redactUrl(url), ok: true, failures: 0 };
+    targets.push(target);
+    const endpoint = `${url.replace(/\/+$/, '')}/api/v2/alerts`;
+    return createResender({
+      clock,
+      intervalMs: options.resendMs,
+      onOutcome: outcome(target),
+      async send() {
+        if (!delivers()) return;
+        const alerts = alertmanagerState().map((alert) => toPostable(alert, options.publicUrl));
+        for (let start = 0; start < alerts.length; start += ALERTMANAGER_BATCH) {
+          await postJson(endpoint, JSON.stringify(alerts.slice(start, start + ALERTMANAGER_BATCH)), {}, options.timeoutMs);
+        }
+      },
+    });
+  });
+
+  const webhook = options.webhook;
+  const webhookTarget: DeliveryTarget | undefined = webhook ? { channel: 'webhook', url: redactUrl(webhook.url), ok: true, failures: 0, queued: 0 } : undefined;
+  if (webhookTarget) targets.push(webhookTarget);
+  const webhookQueue =
+    webhook && webhookTarget
+      ? createQueueSender<string>({
+          clock,
+          maxSize: options.queueSize,
+          maxAttempts: WEBHOOK_ATTEMPTS,
+          onOutcome: outcome(webhookTarget),
+          send(body) {
+            const headers: Record<string, string> = {};
+            if (webhook.secret !== undefined) {
+              const timestamp = String(Math.floor(now() / 1_000));
+              headers[TIMESTAMP_HEADER] = timestamp;
+              headers[SIGNATURE_HEADER] = signature(webhook.secret, timestamp, body);
+            }
+            return postJson(webhook.url, body, headers, options.timeoutMs);
+          },
+        })
+      : undefined;
+
+  /** Read from the store every evaluation (another replica may have added one), used from the next. */
+  let silences: Silence[] = [];
+  /** Bumped by every local change: a read begun before it must not bring back what it changed. */
+  let silenceChanges = 0;
+  const refreshSilences = (): void => {
+    const changesAtStart = silenceChanges;
+    options.silences
+      .active(now())
+      .then((active) => {
+        if (silenceChanges === changesAtStart) silences = active;
+      })
+      .catch((error: unknown) => options.log(`alerts: silences not read: ${error instanceof Error ? error.message : String(error)}`));
+  };
+  refreshSilences();
+
+  const evaluate = (): AlertTransition[] => {
+    const snapshot = options.snapshot();
+    const topology = deriveTopology(snapshot.services, options.edges());
+    const nowMs = now();
+    const transitions = engine.evaluate({ services: snapshot.services, topology, origins: probableOrigins(topology), registry: snapshot.registry }, nowMs, silences);
+    if (transitions.length === 0 || !delivers()) return transitions;
+    // The origin's alert as it stands now: with the callers it holds.
+    const current = new Map(engine.alerts().map((alert) => [alert.key, alert]));
+    const enriched = transitions.map((transition) => (transition.kind === 'fired' ? { ...transition, alert: current.get(transition.alert.key) ?? transition.alert } : transition));
+    const at = new Date(nowMs).toISOString();
+    for (const transition of enriched) options.record(historyEvent(transition, at));
+    // A held caller changes its origin's annotations: Alertmanager hears of every transition.
+    for (const alertmanager of alertmanagers) alertmanager.nudge();
+    const notify = enriched.filter((transition) => transition.kind !== 'suppressed').map((transition) => transition.alert);
+    if (notify.length > 0 && webhook && webhookQueue) webhookQueue.enqueue(webhook.format === 'slack' ? slackBody(notify, options.publicUrl) : webhookBody(notify, options.publicUrl, at));
+    return enriched;
+  };
+
+  let stopped = false;
+  let cancelTick: (() => void) | undefined;
+  const tick = (): void => {
+    if (stopped) return;
+    try {
+      refreshSilences();
+      evaluate();
+    } catch (error) {
+      // A timer callback that throws would take the process down: alerting must never do that.
+      options.log(`alerts: evaluation failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    cancelTick = clock.after(options.evaluationMs, tick);
+  };
+  cancelTick = clock.after(options.evaluationMs, tick);
+
+  return {
+    /** One evaluation now (the timer runs them every `evaluationMs`). */
+    evaluate,
+    snapshot(): AlertsSnapshot {
+      const alerts = engine.alerts().sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || (a.activeSince < b.activeSince ? -1 : a.activeSince > b.activeSince ? 1 : 0));
+      if (webhookTarget && webhookQueue) webhookTarget.queued = webhookQueue.size();
+      const nowMs = now();
+      return { alerts, resolved: engine.recentlyResolved(), silences: silences.filter((silence) => Date.parse(silence.until) > nowMs), delivery: { targets: targets.map((target) => ({ ...target })), failures: [...failures].reverse() } };
+    },
+    /** An operator silences a service's alerts (or one of them) for a while: audited, honoured from the next evaluation on by both paths. */
+    async silence(request: SilenceRequest, by: string): Promise<Silence> {
+      const created = await options.silences.create(request, by, now());
+      silenceChanges += 1;
+      silences = [created, ...silences];
+      options.record({ at: created.createdAt, kind: 'alert.silenced', service: created.service, actor: by, detail: `${created.alertname ?? 'every alert'} silenced until ${created.until}: ${created.reason}` });
+      return created;
+    },
+    /** Lifts a silence before it ends; undefined when there is no such active silence. */
+    async unsilence(id: string, by: string): Promise<Silence | undefined> {
+      const ended = await options.silences.end(id, by, now());
+      if (!ended) return undefined;
+      silenceChanges += 1;
+      silences = silences.filter((silence) => silence.id !== id);
+      options.record({ at: new Date(now()).toISOString(), kind: 'alert.silence_ended', service: ended.service, actor: by, detail: `${ended.alertname ?? 'every alert'} silence lifted early (was until ${ended.until}: ${ended.reason})` });
+      return ended;
+    },
+    stop(): void {
+      stopped = true;
+      cancelTick?.();
+      for (const alertmanager of alertmanagers) alertmanager.stop();
+      webhookQueue?.stop();
+    },
+  };
+}
+
+export type Alerting = ReturnType<typeof createAlerting>;

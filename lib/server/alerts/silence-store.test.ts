@@ -1,0 +1,29 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { STORE_DIALECTS, useTestStore } from '@/tests/support/store-dialects';
+import { openHistory, type History } from '../history/store';
+import { createSilenceStore } from './silence-store';
+
+const T0 = Date.parse('2026-12-03T09:00:00Z');
+
+describe.each(STORE_DIALECTS)('alert silences on %s', (dialect) => {
+  const testStore = useTestStore(dialect);
+  let history: History;
+  beforeEach(async () => {
+    history = await openHistory(await testStore.fresh());
+  });
+  afterEach(async () => {
+    await history.close();
+  });
+
+  it('lists a silence until it expires or is lifted, and lifts it only once', async () => {
+    const silences = createSilenceStore(history.db);
+    const forOne = await silences.create({ service: 'payments', alertname: 'ServiceCritical', reason: 'failover drill', durationSeconds: 600 }, 'ops', T0);
+    const forAll = await silences.create({ service: 'search', reason: 'reindex', durationSeconds: 60 }, 'token:ci', T0 + 1);
+    expect(forOne).toMatchObject({ service: 'payments', alertname: 'ServiceCritical', by: 'ops', until: new Date(T0 + 600_000).toISOString() });
+    expect((await silences.active(T0 + 2)).map((silence) => silence.id)).toEqual([forAll.id, forOne.id]);
+    expect((await silences.active(T0 + 61_000)).map((silence) => silence.id)).toEqual([forOne.id]);
+    expect((await silences.end(forOne.id, 'ops-2', T0 + 62_000))?.reason).toBe('failover drill');
+    expect(await silences.end(forOne.id, 'ops-2', T0 + 63_000)).toBeUndefined();
+    expect(await silences.active(T0 + 63_000)).toEqual([]);
+  });
+});

@@ -1,0 +1,31 @@
+import type { Config } from '../config';
+import type { History } from '../history/store';
+import type { Metrics } from '../metrics';
+import type { MetricsStore } from '../metrics-store/store';
+import type { StoreView } from '../store/store';
+import { createAlerting, type Alerting } from './service';
+import { createSilenceStore } from './silence-store';
+
+/** Alerting as the runtime wires it, from the configuration (README "Alerts"). */
+export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'snapshot'>; latency: Pick<MetricsStore, 'edges'>; history: Pick<History, 'append' | 'db'>; metrics: Metrics; log: (message: string) => void; delivers: () => boolean }): Alerting {
+  const { config } = deps;
+  return createAlerting({
+    snapshot: () => deps.store.snapshot(),
+    edges: () => deps.latency.edges(),
+    rules: config.SWITCHYARD_ALERT_RULES,
+    publicUrl: config.SWITCHYARD_PUBLIC_URL ?? `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`,
+    alertmanagerUrls: config.SWITCHYARD_ALERTMANAGER_URL ?? [],
+    webhook: config.SWITCHYARD_ALERT_WEBHOOK_URL
+      ? { url: config.SWITCHYARD_ALERT_WEBHOOK_URL, secret: config.SWITCHYARD_ALERT_WEBHOOK_SECRET, format: config.SWITCHYARD_ALERT_WEBHOOK_FORMAT }
+      : undefined,
+    evaluationMs: config.SWITCHYARD_ALERT_EVALUATION_MS,
+    resendMs: config.SWITCHYARD_ALERT_RESEND_SECONDS * 1_000,
+    timeoutMs: config.SWITCHYARD_ALERT_TIMEOUT_MS,
+    queueSize: config.SWITCHYARD_ALERT_QUEUE_SIZE,
+    record: (event) => deps.history.append(event),
+    silences: createSilenceStore(deps.history.db),
+    metrics: deps.metrics.registry,
+    delivers: deps.delivers,
+    log: deps.log,
+  });
+}

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import type { EventPage } from '@/lib/model/events';
+import { startReceiver, type Receiver } from '../support/alertmanager';
+import { startHealthTarget, type HealthTarget } from '../support/health-target';
+import { eventually, type TestServer } from '../support/server';
+import { startBrowserStack, type BrowserStack } from '../support/stack';
+
+/** A firing or silenced alert's row in the named section's table. */
+const alertRow = (page: Page, table: string, service: string): Locator => page.getByRole('table', { name: table }).locator(`tr[data-service="${service}"]`);
+
+describe('Alerts page in Chromium', () => {
+  let stack: BrowserStack;
+  let server: TestServer;
+  let page: Page;
+  let webhook: Receiver;
+  const targets = new Map<string, HealthTarget>();
+
+  beforeAll(async () => {
+    webhook = await startReceiver();
+    for (const name of ['billing', 'search']) targets.set(name, await startHealthTarget());
+    stack = await startBrowserStack({
+      env: {
+        SWITCHYARD_PROBE_INTERVAL_MS: '500',
+        SWITCHYARD_ALERT_EVALUATION_MS: '250',
+        SWITCHYARD_ALERT_RULES: JSON.stringify({ defaults: { criticalForSeconds: 1 } }),
+        SWITCHYARD_ALERT_WEBHOOK_URL: webhook.url,
+      },
+      before: async (etcd) => {
+        for (const [name, target] of targets) await etcd.put(`/services/${name}/${name}-1`, JSON.stringify({ address: target.address, health: { http: '/healthz' } }));
+      },
+      user: { name: 'e2e-oncall', role: 'operator' },
+    });
+    ({ server, page } = stack);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await webhook?.close();
+    for (const target of targets.values()) await target.close();
+  });
+
+  const webhookServices = (): string[] =>
+    webhook.posts.flatMap((post) => (JSON.parse(post.body) as { alerts: { status: string; labels: { service: string } }[] }).alerts.map((alert) => `${alert.status} ${alert.labels.service}`));
+
+  it('shows a firing alert, and a silence set on the page holds the next one from delivery, audited', async () => {
+    const services = async () => ((await (await server.fetch('/api/v1/services')).json()) as { services: { name: string; status: string }[] }).services;
+    await eventually(async () => ((await services()).every((service) => service.status === 'passing') ? true : undefined), 20_000, 'both services passing');
+
+    targets.get('billing')?.setStatus(503);
+    await page.goto(`${server.url}/alerts`);
+    await alertRow(page, 'Firing', 'billing').waitFor({ timeout: 30_000 });
+    expect(await alertRow(page, 'Firing', 'billing').textContent()).toContain('ServiceCritical');
+    await eventually(() => (webhookServices().includes('firing billing') ? true : undefined), 10_000, 'billing sent to the webhook');
+
+    // Silence search before it fails: through the form, with a reason.
+    const form = page.getByRole('form', { name: 'New silence' });
+    await form.getByLabel('Service').fill('search');
+    await form.getByLabel('Reason').fill('reindexing tonight');
+    await form.getByRole('button', { name: 'Silence' }).click();
+    await page.getByRole('table', { name: 'Silences' }).locator('tr[data-silence="search"]').waitFor({ timeout: 10_000 });
+
+    targets.get('search')?.setStatus(503);
+    await alertRow(page, 'Silenced', 'search').waitFor({ timeout: 30_000 });
+    const audit = await eventually(async () => {
+      const rows = (await (await server.fetch('/api/v1/events?kind=alert.silenced')).json()) as EventPage;
+      return rows.events[0];
+    }, 5_000, 'the alert.silenced row');
+    expect(audit).toMatchObject({ service: 'search', actor: 'e2e-oncall' });
+    expect(audit.detail).toContain('reindexing tonight');
+    // Silenced, so never sent: the webhook has billing's notification and nothing for search.
+    const snapshot = (await (await server.fetch('/api/v1/alerts')).json()) as { alerts: { labels: { service: string }; state: string; notified: boolean }[] };
+    expect(snapshot.alerts.find((alert) => alert.labels.service === 'search')).toMatchObject({ state: 'silenced', notified: false });
+    expect(webhookServices().filter((entry) => entry.endsWith(' search'))).toEqual([]);
+    expect(stack.errors).toEqual([]);
+  });
+});

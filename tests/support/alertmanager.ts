@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '@/lib/server/etcd/local';
+import { eventually } from './server';
+
+/** One POST a receiver got: its headers and raw body (signatures are over the exact bytes). */
+export interface ReceivedPost {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+export interface Receiver {
+  url: string;
+  posts: ReceivedPost[];
+  close(): Promise<void>;
+}
+
+/** A loopback HTTP server that records every POST it is sent and answers 200. */
+export async function startReceiver(): Promise<Receiver> {
+  const posts: ReceivedPost[] = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      posts.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    posts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Alertmanager's webhook notification (prometheus/alertmanager docs/configuration.md `<webhook_config>`). */
+export interface AlertmanagerNotification {
+  status: 'firing' | 'resolved';
+  groupLabels: Record<string, string>;
+  alerts: { status: 'firing' | 'resolved'; labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt: string }[];
+}
+
+export interface TestAlertmanager {
+  url: string;
+  /** Every notification Alertmanager sent its webhook receiver, parsed. */
+  notifications(): AlertmanagerNotification[];
+  /** GET on Alertmanager's API v2, parsed. */
+  api(pathAndQuery: string): Promise<unknown>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real Alertmanager (Debian `prometheus-alertmanager`) on a free loopback port, clustering off,
+ * with a temp dir, routing everything (grouped by alertname and service, waiting 1 s) to a local
+ * receiver that records what it is sent.
+ */
+export async function startAlertmanager(): Promise<TestAlertmanager> {
+  const receiver = await startReceiver();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-alertmanager-'));
+  const configFile = path.join(dir, 'alertmanager.yml');
+  writeFileSync(
+    configFile,
+    [
+      'route:',
+      '  receiver: recorder',
+      "  group_by: ['alertname', 'service']",
+      '  group_wait: 1s',
+      '  group_interval: 1s',
+      '  repeat_interval: 1h',
+      'receivers:',
+      '  - name: recorder',
+      '    webhook_configs:',
+      `      - url: ${JSON.stringify(receiver.url)}`,
+      '        send_resolved: true',
+      '',
+    ].join('\n'),
+  );
+  const port = await freePort();
+  const child = spawn(
+    process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager',
+    [`--config.file=${configFile}`, `--storage.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await eventually(async () => ((await fetch(`${url}/-/ready`).catch(() => undefined))?.ok ? true : undefined), 30_000, 'alertmanager ready');
+  } catch (error) {
+    await stop();
+    throw new Error(`${String(error)}\n${output}`);
+  }
+  return {
+    url,
+    notifications: () => receiver.posts.map((post) => JSON.parse(post.body) as AlertmanagerNotification),
+    async api(pathAndQuery) {
+      const response = await fetch(`${url}${pathAndQuery}`);
+      if (!response.ok) throw new Error(`alertmanager ${pathAndQuery}: HTTP ${response.status}`);
+      return response.json();
+    },
+    output: () => output,
+    stop,
+  };
+}
