@@ -14,6 +14,7 @@ export const SECTIONS = [
   { id: 'topology', title: 'Topology map in Chromium', needsEtcd: true },
   { id: 'series', title: 'Persisted latency series at 10,000 series', needsEtcd: false },
   { id: 'replicas', title: 'Replicas: probing divided', needsEtcd: true },
+  { id: 'otlp', title: 'OpenTelemetry intake', needsEtcd: true },
 ] as const;
 export type SectionId = (typeof SECTIONS)[number]['id'];
 

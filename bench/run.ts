@@ -11,6 +11,8 @@ import { renderDemoStartupSection, runDemoStartup } from './demo-startup';
 import { runHistoryBench } from './history';
 import { renderHistorySection, renderIngestSection } from './history-report';
 import { runIngestBench } from './ingest';
+import { runOtlpBench } from './otlp';
+import { renderOtlpSection } from './otlp-report';
 import { runProbing } from './probing';
 import { renderProbingSection } from './probing-report';
 import { runReplicasBench } from './replicas';
@@ -147,6 +149,11 @@ async function main(): Promise<void> {
     if (selected.includes('series')) {
       log('persisted latency series at 10,000 series');
       fresh.set('series', await measured(command, async () => renderSeriesSection(await runSeriesBench(workDir, log))));
+    }
+
+    if (selected.includes('otlp')) {
+      log('OpenTelemetry intake');
+      fresh.set('otlp', await measured(command, async () => renderOtlpSection(await runOtlpBench({ ...common, dataDir: path.join(workDir, 'otlp-data'), log }))));
     }
 
     if (selected.includes('demo')) {

@@ -9,8 +9,10 @@ import {
   TimeoutStrategy,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
+import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import type { Endpoint } from './discovery';
 import type { Random } from './latency';
+import type { OtlpInstance } from './otel';
 import type { CallStats, Party } from './stats';
 
 /** Failures in a row that open an instance's breaker, and how long it stays open before a trial call. */
@@ -23,7 +25,14 @@ export class NoEndpointError extends Error {
   }
 }
 
-class UpstreamError extends Error {}
+class UpstreamError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
 
 interface TargetBreaker {
   policy: CircuitBreakerPolicy;
@@ -58,11 +67,13 @@ export interface CallerOptions {
   random: Random;
   attemptTimeoutMs?: number;
   retries?: number;
+  /** Set when the caller reports through OpenTelemetry: each request gets a client span and carries its context. */
+  otlp?: Pick<OtlpInstance, 'callInstance'>;
 }
 
 export interface Caller {
-  /** One logical call to a service (`GET /work`); rejects when every attempt failed. */
-  call(service: string): Promise<void>;
+  /** One logical call to a service (`GET /work`) within the request traced by `parent`; rejects when every attempt failed. */
+  call(service: string, parent?: Context): Promise<void>;
 }
 
 /**
@@ -101,13 +112,18 @@ export function createCaller(options: CallerOptions): Caller {
     return created;
   };
 
-  const request = async (endpoint: Endpoint, signal: AbortSignal): Promise<void> => {
-    const response = await fetch(`http://${endpoint.address}/work`, { signal });
-    await response.arrayBuffer();
-    if (response.status >= 500) throw new UpstreamError(`${endpoint.service}/${endpoint.id} answered ${response.status}`);
+  const request = async (endpoint: Endpoint, signal: AbortSignal, parent: Context): Promise<number> => {
+    const send = async (headers: Record<string, string>): Promise<number> => {
+      const response = await fetch(`http://${endpoint.address}/work`, { signal, headers });
+      await response.arrayBuffer();
+      return response.status;
+    };
+    const status = await (options.otlp ? options.otlp.callInstance(parent, endpoint.address, send) : send({}));
+    if (status >= 500) throw new UpstreamError(`${endpoint.service}/${endpoint.id} answered ${status}`, status);
+    return status;
   };
 
-  const attempt = async (service: string, tried: Set<string>): Promise<void> => {
+  const attempt = async (service: string, tried: Set<string>, parent: Context): Promise<void> => {
     const endpoints = options.endpoints(service);
     const byEndpoint = breakersOf(service, endpoints);
     const now = Date.now();
@@ -119,20 +135,21 @@ export function createCaller(options: CallerOptions): Caller {
     tried.add(endpointKey(target));
     const started = performance.now();
     try {
-      await breakerFor(byEndpoint, target).policy.execute(() => perAttempt.execute((_context, signal) => request(target, signal)));
-      stats.record(options.from(), { to: service, toInstance: target.id, latencyMs: performance.now() - started, error: false });
+      const status = await breakerFor(byEndpoint, target).policy.execute(() => perAttempt.execute((_context, signal) => request(target, signal, parent)));
+      stats.record(options.from(), { to: service, toInstance: target.id, address: target.address, status, latencyMs: performance.now() - started, error: false });
     } catch (error) {
       // A breaker that refuses (half-open, trial under way) sent nothing to the instance.
-      const toInstance = error instanceof BrokenCircuitError ? {} : { toInstance: target.id };
-      stats.record(options.from(), { to: service, ...toInstance, latencyMs: performance.now() - started, error: true });
+      const sent = error instanceof BrokenCircuitError ? {} : { toInstance: target.id, address: target.address };
+      const status = error instanceof UpstreamError ? { status: error.status } : {};
+      stats.record(options.from(), { to: service, ...sent, ...status, latencyMs: performance.now() - started, error: true });
       throw error;
     }
   };
 
   return {
-    async call(service) {
+    async call(service, parent = ROOT_CONTEXT) {
       const tried = new Set<string>();
-      await retrying.execute(() => attempt(service, tried));
+      await retrying.execute(() => attempt(service, tried, parent));
     },
   };
 }

@@ -1,9 +1,11 @@
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Etcd3 } from 'etcd3';
 import { createCaller } from './caller';
 import { startDiscovery } from './discovery';
 import { registeredServiceName, registrationPrefix } from './formats';
 import { startInstance, type RunningInstance } from './instance';
 import type { Random } from './latency';
+import { startOtlpInstance, type Incoming, type OtlpInstance, type OtlpTarget } from './otel';
 import { calledServices, DEMO_PLAN, EXTERNALS, externalsOf, isExternal, planProblems, type ExternalName, type ServicePlan } from './plan';
 import { createCallStats, startReporting, type CallReporter } from './stats';
 import { createTopic, startArrivals, startConsumer, type Topic } from './traffic';
@@ -19,6 +21,8 @@ export interface FleetOptions {
   controlPrefix?: string;
   /** Where call statistics go; none = not reported. */
   reporter?: CallReporter;
+  /** Where the plan's `otlp` services export metrics and spans; none = they report through `reporter` too. */
+  otlp?: OtlpTarget;
   reportIntervalMs?: number;
   random?: Random;
   log?: (message: string) => void;
@@ -66,22 +70,35 @@ export async function startFleet(client: Etcd3, options: FleetOptions = {}): Pro
   };
 
   const originInstances = plan.filter((service) => service.origin).reduce((sum, service) => sum + service.instances, 0);
+  const otlpInstances: OtlpInstance[] = [];
   const startOne = (service: ServicePlan, index: number): Promise<RunningInstance> => {
     const externals = externalsOf(service);
     const id = `${service.service}-${index + 1}`;
-    let work: (() => Promise<number>) | undefined;
-    // Built on first use, when the instance (and so its registered identity) exists.
-    const workOf = (instance: RunningInstance): (() => Promise<number>) =>
-      (work ??= createWork({
+    let handler: ((incoming: Incoming) => Promise<number>) | undefined;
+    // Built on first use, when the instance (and so its address) exists.
+    const handlerOf = (instance: RunningInstance): ((incoming: Incoming) => Promise<number>) => {
+      if (handler) return handler;
+      const otlpTarget = service.otlp ? options.otlp : undefined;
+      const otlp = otlpTarget && startOtlpInstance(otlpTarget, { service: registeredName(service.service), instance: id, address: instance.address() });
+      if (otlp) otlpInstances.push(otlp);
+      const reportedBy = otlp?.stats ?? stats;
+      const work = createWork({
         plan: service,
         faults: instance.faults,
-        caller: createCaller({ from: () => instance.identity(), endpoints: (name) => discovery.endpoints(name), stats, random }),
+        caller: createCaller({ from: () => instance.identity(), endpoints: (name) => discovery.endpoints(name), stats: reportedBy, random, ...(otlp && { otlp }) }),
         from: () => instance.identity(),
-        stats,
+        stats: reportedBy,
         random,
         registeredName,
-        publish: (queue) => topic(queue).publish(),
-      }));
+        publish: (queue, message) => topic(queue).publish(message),
+        ...(otlp && { otlp }),
+      });
+      const queue = service.consumes;
+      if (!otlp) handler = () => work(ROOT_CONTEXT);
+      else if (queue) handler = (incoming) => otlp.consume(queue, incoming, work);
+      else handler = (incoming) => otlp.serve(incoming, work);
+      return handler;
+    };
     return startInstance({
       client,
       plan: service,
@@ -94,10 +111,10 @@ export async function startFleet(client: Etcd3, options: FleetOptions = {}): Pro
         dependsOn: [...new Set(service.calls.map((call) => (isExternal(call.to) ? call.to : registeredName(call.to))))],
         metadata: Object.fromEntries(externals.map((name) => [`external.${name}`, EXTERNALS[name].kind])),
       },
-      work: (instance) => workOf(instance)(),
+      work: (instance, incoming) => handlerOf(instance)(incoming),
       background(instance) {
-        if (service.origin) return startArrivals((options.rps ?? 10) / Math.max(originInstances, 1), workOf(instance), random);
-        if (service.consumes) return startConsumer(topic(service.consumes), workOf(instance));
+        if (service.origin) return startArrivals((options.rps ?? 10) / Math.max(originInstances, 1), () => handlerOf(instance)({}), random);
+        if (service.consumes) return startConsumer(topic(service.consumes), handlerOf(instance));
         return () => undefined;
       },
       log,
@@ -115,6 +132,8 @@ export async function startFleet(client: Etcd3, options: FleetOptions = {}): Pro
     async stop() {
       reporting?.stop();
       await Promise.allSettled(instances.map((instance) => instance.stop()));
+      // Last: the final metrics and spans are flushed on shutdown.
+      await Promise.allSettled(otlpInstances.map((otlp) => otlp.shutdown()));
       await discovery.stop();
     },
   };

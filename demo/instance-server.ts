@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Counter, Registry } from 'prom-client';
+import type { Incoming } from './otel';
 import { startGrpcHealthServer, type GrpcHealthAnswer } from './grpc-health';
 import { listenMuxed } from './port-mux';
 
@@ -41,8 +42,8 @@ export interface InstanceServerOptions {
   port: number;
   faults: Faults;
   grpcHealth: boolean;
-  /** Handles one `GET /work`, resolving to the HTTP status to answer. */
-  work(): Promise<number>;
+  /** Handles one `GET /work` (with the caller's trace context), resolving to the HTTP status to answer. */
+  work(incoming: Incoming): Promise<number>;
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -92,7 +93,8 @@ export async function startInstanceServer(options: InstanceServerOptions): Promi
         answered.inc({ code: String(status) });
         response.writeHead(status).end();
       };
-      void options.work().then(answer, () => answer(500));
+      const { traceparent } = request.headers;
+      void options.work(typeof traceparent === 'string' ? { traceparent } : {}).then(answer, () => answer(500));
       return;
     }
     response.writeHead(404).end();

@@ -2,6 +2,7 @@ import type { Etcd3 } from 'etcd3';
 import { probeKindOf } from '@/lib/model/status/probe-kind';
 import type { DemoInstance } from './formats';
 import { HEALTHY, startInstanceServer, type Faults, type InstanceServer } from './instance-server';
+import type { Incoming } from './otel';
 import type { ServicePlan } from './plan';
 import { createRegistrar, type Registered } from './registration';
 import type { Party } from './stats';
@@ -39,8 +40,8 @@ export interface InstanceOptions {
   /** What it registers; the address is filled in once the server listens. */
   registration: Omit<DemoInstance, 'address'>;
   ttlSeconds: number;
-  /** Handles one request; `instance` is the instance itself. */
-  work(instance: RunningInstance): Promise<number>;
+  /** Handles one request carrying `incoming` trace context; `instance` is the instance itself. */
+  work(instance: RunningInstance, incoming: Incoming): Promise<number>;
   /** Starts the instance's own loops (traffic, queue consumer); returns a function that stops them. */
   background(instance: RunningInstance): () => void;
   log: (message: string) => void;
@@ -62,9 +63,9 @@ export async function startInstance(options: InstanceOptions): Promise<RunningIn
         port: wanted,
         faults,
         grpcHealth: plan.grpcHealth ?? false,
-        work() {
+        work(incoming) {
           served += 1;
-          return options.work(instance);
+          return options.work(instance, incoming);
         },
       });
     // A restarted process gets its old port back unless someone else took it meanwhile.

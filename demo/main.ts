@@ -69,9 +69,17 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   const fleet =
     options.mode === 'scale'
       ? await startScaleFleet(client, { ...options, reporter })
-      : await startFleet(client, { rps: options.rps, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, reporter, log });
+      : await startFleet(client, {
+          rps: options.rps,
+          controlPrefix: config.SWITCHYARD_CONTROL_PREFIX,
+          reporter,
+          // The plan's OpenTelemetry half exports to the dashboard's OTLP intake with the same token.
+          otlp: { url, token: () => reporterToken.value, exportIntervalMs: 10_000 },
+          log,
+        });
   cleanups.push(() => fleet.stop());
-  const summary = 'summary' in fleet ? fleet.summary : `${fleet.instances.length} instances in ${fleet.plan.length} services`;
+  const throughOtlp = 'summary' in fleet ? 0 : fleet.instances.filter((instance) => instance.plan.otlp).length;
+  const summary = 'summary' in fleet ? fleet.summary : `${fleet.instances.length} instances in ${fleet.plan.length} services (${throughOtlp} report through OpenTelemetry, the rest through ingest)`;
 
   const dashboard = startDashboard({ port, etcdEndpoints: endpoints, adminPassword });
   cleanups.push(() => dashboard.stop());

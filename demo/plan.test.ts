@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FORMATS } from '@/lib/model/instance';
-import { calledServices, DEMO_PLAN, externalsOf, planProblems, scalePlan } from './plan';
+import { calledServices, DEMO_PLAN, externalsOf, planProblems, scalePlan, type ServicePlan } from './plan';
 
 describe('DEMO_PLAN', () => {
   it('is sound', () => {
@@ -20,6 +20,18 @@ describe('DEMO_PLAN', () => {
     expect(DEMO_PLAN.filter((service) => service.origin).map((s) => s.service)).toEqual(['ingress']);
     expect(DEMO_PLAN.find((service) => service.consumes === 'kafka')?.service).toBe('notifications');
     expect(DEMO_PLAN.find((service) => service.service === 'orders')?.calls.some((call) => call.to === 'kafka')).toBe(true);
+  });
+
+  it('reports more than half its instances through OpenTelemetry, queue producer, consumer and MySQL callers among them', () => {
+    const otlp = DEMO_PLAN.filter((service) => service.otlp);
+    const instances = (services: readonly ServicePlan[]): number => services.reduce((sum, service) => sum + service.instances, 0);
+    expect(instances(otlp) * 2).toBeGreaterThan(instances(DEMO_PLAN));
+    expect(otlp.filter((service) => service.consumes === 'kafka' || service.calls.some((call) => call.to === 'kafka'))).toHaveLength(2);
+    const mysqlCallers = DEMO_PLAN.filter((service) => service.calls.some((call) => call.to === 'mysql'));
+    expect(mysqlCallers.length).toBeGreaterThan(0);
+    expect(mysqlCallers.every((service) => service.otlp)).toBe(true);
+    // Some of each kind too, so both reporting paths meet on the map.
+    expect(DEMO_PLAN.some((service) => !service.otlp && service.calls.some((call) => otlp.some((o) => o.service === call.to)))).toBe(true);
   });
 
   it('gives gRPC health to the gRPC-style frameworks', () => {

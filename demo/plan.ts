@@ -17,6 +17,7 @@ export interface ExternalDependency {
 
 export const EXTERNALS = {
   postgres: { kind: 'database', latency: { medianMs: 2.5, sigma: 0.8 }, errorRate: 0.001 },
+  mysql: { kind: 'database', latency: { medianMs: 2, sigma: 0.8 }, errorRate: 0.001 },
   redis: { kind: 'cache', latency: { medianMs: 0.4, sigma: 0.5 }, errorRate: 0.0005 },
   kafka: { kind: 'queue', latency: { medianMs: 1.5, sigma: 0.7 }, errorRate: 0.001 },
 } as const satisfies Record<string, ExternalDependency>;
@@ -49,6 +50,11 @@ export interface ServicePlan {
   origin?: boolean;
   /** Handles messages from this queue instead of HTTP requests (calls to a queue publish to it). */
   consumes?: ExternalName;
+  /**
+   * Reports through the OpenTelemetry SDK (duration metrics and spans over OTLP) instead of our
+   * ingest, when the fleet is given an OTLP target.
+   */
+  otlp?: boolean;
 }
 
 const fast = (medianMs: number): LatencyProfile => ({ medianMs, sigma: 0.6 });
@@ -56,7 +62,9 @@ const fast = (medianMs: number): LatencyProfile => ({ medianMs, sigma: 0.6 });
 /**
  * A small Go shop: an edge proxy in front of an API gateway, its backends, a database, a cache and
  * a queue (orders publish to kafka, notifications consume), each service registered the way its
- * framework does it — every registry format exactly once.
+ * framework does it — every registry format exactly once. More than half the instances report
+ * through OpenTelemetry (`otlp`), among them the producer and consumer of the queue and every
+ * MySQL caller, so the queue and database nodes come from real spans; the rest through ingest.
  */
 export const DEMO_PLAN: readonly ServicePlan[] = [
   { service: 'ingress', format: 'goframe', instances: 2, latency: fast(0.3), calls: [{ to: 'api-gateway', chance: 1 }], origin: true },
@@ -76,7 +84,7 @@ export const DEMO_PLAN: readonly ServicePlan[] = [
     ],
   },
   { service: 'auth', format: 'kratos', instances: 2, latency: fast(2), calls: [{ to: 'redis', chance: 1 }, { to: 'users', chance: 0.3 }] },
-  { service: 'users', format: 'go-zero', instances: 3, latency: fast(3), calls: [{ to: 'redis', chance: 0.8 }, { to: 'postgres', chance: 0.4 }] },
+  { service: 'users', format: 'go-zero', instances: 3, latency: fast(3), calls: [{ to: 'redis', chance: 0.8 }, { to: 'postgres', chance: 0.4 }], otlp: true },
   {
     service: 'orders',
     format: 'go-micro',
@@ -86,13 +94,14 @@ export const DEMO_PLAN: readonly ServicePlan[] = [
       { to: 'users', chance: 0.5 },
       { to: 'inventory', chance: 1 },
       { to: 'payments', chance: 0.6 },
-      { to: 'postgres', chance: 1 },
+      { to: 'mysql', chance: 1 },
       { to: 'shipping', chance: 0.4 },
       { to: 'kafka', chance: 0.6 },
     ],
+    otlp: true,
   },
-  { service: 'payments', format: 'grpc-go', instances: 2, latency: { medianMs: 25, sigma: 0.9 }, calls: [{ to: 'postgres', chance: 1 }], grpcHealth: true },
-  { service: 'inventory', format: 'kitex', instances: 2, latency: fast(4), calls: [{ to: 'postgres', chance: 0.7 }, { to: 'redis', chance: 1 }], grpcHealth: true },
+  { service: 'payments', format: 'grpc-go', instances: 2, latency: { medianMs: 25, sigma: 0.9 }, calls: [{ to: 'mysql', chance: 1 }], grpcHealth: true, otlp: true },
+  { service: 'inventory', format: 'kitex', instances: 2, latency: fast(4), calls: [{ to: 'postgres', chance: 0.7 }, { to: 'redis', chance: 1 }], grpcHealth: true, otlp: true },
   { service: 'search', format: 'rpcx', instances: 2, latency: { medianMs: 15, sigma: 0.8 }, calls: [{ to: 'catalog', chance: 0.5 }] },
   {
     service: 'catalog',
@@ -101,7 +110,7 @@ export const DEMO_PLAN: readonly ServicePlan[] = [
     latency: fast(3),
     calls: [{ to: 'redis', chance: 1 }, { to: 'postgres', chance: 0.3 }, { to: 'reviews', chance: 0.3, optional: true }],
   },
-  { service: 'reviews', format: 'jupiter', instances: 2, latency: fast(4), calls: [{ to: 'postgres', chance: 0.8 }] },
+  { service: 'reviews', format: 'jupiter', instances: 2, latency: fast(4), calls: [{ to: 'postgres', chance: 0.8 }], otlp: true },
   {
     service: 'recommendations',
     format: 'generic',
@@ -109,7 +118,7 @@ export const DEMO_PLAN: readonly ServicePlan[] = [
     latency: { medianMs: 12, sigma: 0.7 },
     calls: [{ to: 'catalog', chance: 1 }, { to: 'users', chance: 0.5 }],
   },
-  { service: 'shipping', format: 'plain', instances: 2, latency: fast(5), calls: [{ to: 'postgres', chance: 1 }] },
+  { service: 'shipping', format: 'plain', instances: 2, latency: fast(5), calls: [{ to: 'postgres', chance: 1 }], otlp: true },
   {
     service: 'notifications',
     format: 'dubbo-app',
@@ -117,8 +126,9 @@ export const DEMO_PLAN: readonly ServicePlan[] = [
     latency: fast(2),
     calls: [{ to: 'users', chance: 1 }, { to: 'mailer', chance: 1 }],
     consumes: 'kafka',
+    otlp: true,
   },
-  { service: 'mailer', format: 'dubbo', instances: 2, latency: { medianMs: 30, sigma: 0.5 }, calls: [] },
+  { service: 'mailer', format: 'dubbo', instances: 2, latency: { medianMs: 30, sigma: 0.5 }, calls: [], otlp: true },
 ];
 
 /** Services some other service calls: the ones whose outage cascades upstream. */

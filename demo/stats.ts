@@ -17,6 +17,10 @@ export interface CallOutcome {
   to: string;
   /** Target instance id; absent for externals and for calls that found no instance. */
   toInstance?: string;
+  /** Target instance's `host:port` when a request was sent to it (what an OpenTelemetry client metric names). */
+  address?: string;
+  /** HTTP status it answered; absent when none came back (timeout, refused connection). */
+  status?: number;
   latencyMs: number;
   error: boolean;
 }

@@ -20,15 +20,17 @@ describe('startArrivals', () => {
 });
 
 describe('topic and consumer', () => {
-  it('delivers each published message once, a few at a time', async () => {
+  it('delivers each published message once, in order with its trace context, a few at a time', async () => {
     const topic = createTopic();
-    for (let i = 0; i < 10; i += 1) topic.publish();
+    for (let i = 0; i < 10; i += 1) topic.publish({ traceparent: `00-${'1'.repeat(32)}-${String(i).padStart(16, '0')}-01` });
+    const seen: (string | undefined)[] = [];
     let handled = 0;
     let concurrent = 0;
     let peak = 0;
     const stop = startConsumer(
       topic,
-      async () => {
+      async (message) => {
+        seen.push(message.traceparent);
         concurrent += 1;
         peak = Math.max(peak, concurrent);
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -41,6 +43,8 @@ describe('topic and consumer', () => {
     stop();
     expect(handled).toBe(10);
     expect(peak).toBe(3);
-    expect(topic.take()).toBe(false);
+    // In order, each with the context its producer gave it.
+    expect(seen.map((traceparent) => traceparent?.slice(36, 52))).toEqual(Array.from({ length: 10 }, (_, i) => String(i).padStart(16, '0')));
+    expect(topic.take()).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { nextArrivalMs, type Random } from './latency';
+import type { Incoming } from './otel';
 
 /**
  * Fires `handle` at Poisson-distributed moments, `ratePerSecond` on average: the independent
@@ -16,37 +17,38 @@ export function startArrivals(ratePerSecond: number, handle: () => Promise<unkno
   return () => clearTimeout(timer);
 }
 
-/** A message queue topic, reduced to what the demo needs: how many messages wait. */
+/** A message queue topic, reduced to what the demo needs: the waiting messages' trace contexts. */
 export interface Topic {
-  publish(): void;
-  /** Takes one message if there is one. */
-  take(): boolean;
+  publish(message?: Incoming): void;
+  /** Takes the oldest message if there is one. */
+  take(): Incoming | undefined;
 }
 
 /** Oldest messages are dropped beyond this backlog, as a topic's retention would. */
 const TOPIC_CAPACITY = 10_000;
 
 export function createTopic(): Topic {
-  let backlog = 0;
+  const backlog: Incoming[] = [];
   return {
-    publish: () => void (backlog = Math.min(backlog + 1, TOPIC_CAPACITY)),
-    take() {
-      if (backlog === 0) return false;
-      backlog -= 1;
-      return true;
+    publish(message = {}) {
+      backlog.push(message);
+      if (backlog.length > TOPIC_CAPACITY) backlog.shift();
     },
+    take: () => backlog.shift(),
   };
 }
 
 const POLL_MS = 100;
 
 /** A consumer: polls the topic and handles up to `concurrency` messages at a time. Returns a stop function. */
-export function startConsumer(topic: Topic, handle: () => Promise<unknown>, concurrency = 4): () => void {
+export function startConsumer(topic: Topic, handle: (message: Incoming) => Promise<unknown>, concurrency = 4): () => void {
   let inFlight = 0;
   const timer = setInterval(() => {
-    while (inFlight < concurrency && topic.take()) {
+    while (inFlight < concurrency) {
+      const message = topic.take();
+      if (!message) break;
       inFlight += 1;
-      void handle()
+      void handle(message)
         .catch(() => undefined)
         .finally(() => (inFlight -= 1));
     }

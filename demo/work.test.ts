@@ -52,7 +52,7 @@ describe('createWork', () => {
     });
     expect(await work()).toBe(200);
     expect(called).toEqual(['payments', 'com.example.mailer.Provider']);
-    expect(publish).toHaveBeenCalledWith('kafka');
+    expect(publish).toHaveBeenCalledWith('kafka', {});
     expect(stats.take()[0]?.calls).toEqual([expect.objectContaining({ to: 'kafka', count: 1, errors: 0 })]);
   });
 

@@ -68,6 +68,17 @@ describe('spanFact', () => {
     expect(spanFact(span(3, { 'db.system': 'redis', 'server.address': 'cache-1' }), gateway, registry)).toMatchObject({ to: 'redis:cache-1' });
   });
 
+  it('the peer name the caller gives (service.peer.name, peer.service) names a queue or database before anything else', () => {
+    const mysql = { 'db.system': 'mysql', 'db.name': 'orders', 'server.address': 'db-1' };
+    expect(spanFact(span(3, { ...mysql, 'service.peer.name': 'mysql' }), gateway, registry)).toMatchObject({ to: 'mysql', node: { name: 'mysql', kind: 'database' } });
+    expect(spanFact(span(3, { ...mysql, 'peer.service': 'orders-db' }), gateway, registry)).toMatchObject({ to: 'orders-db' });
+    const kafka = { 'messaging.system': 'kafka', 'messaging.destination.name': 'order-events', 'service.peer.name': 'kafka' };
+    expect(spanFact(span(4, kafka), gateway, registry)).toMatchObject({ to: 'kafka', node: { name: 'kafka', kind: 'queue', side: 'to' } });
+    expect(spanFact(span(5, kafka), { service: 'users', instance: 'u-1' }, registry)).toMatchObject({ from: 'kafka', to: 'users' });
+    // Without a destination or a db.system it is no queue or database span, peer name or not.
+    expect(spanFact(span(3, { 'service.peer.name': 'users' }), gateway, registry)).toMatchObject({ role: 'client' });
+  });
+
   it('errors: status ERROR, HTTP ≥ 500, RPC not OK; not a 404', () => {
     expect(spanFact(span(3, {}, { status: 2 }), gateway, registry)).toMatchObject({ error: true });
     expect(spanFact(span(3, { 'rpc.system': 'grpc', 'rpc.grpc.status_code': 14 }), gateway, registry)).toMatchObject({ error: true });

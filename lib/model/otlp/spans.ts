@@ -50,17 +50,26 @@ function nodeName(system: string | undefined, name: string | undefined): string 
   return name || system || undefined;
 }
 
-/** A queue named by `messaging.destination.name` (older: `messaging.destination`) and `messaging.system`. */
+/**
+ * The name the caller gives the peer (`service.peer.name`, older `peer.service`), which names a
+ * queue or database node before anything else, as in Tempo's service graphs: it is how a service
+ * says "this is the `mysql` my registration declares", so spans and the registry draw one node.
+ */
+const peerNameOf = (attributes: Attributes): string | undefined =>
+  attributeText(attributes, 'service.peer.name') || attributeText(attributes, 'peer.service') || undefined;
+
+/** A queue named by the peer name, else by `messaging.destination.name` (older: `messaging.destination`) and `messaging.system`. */
 function queueOf(attributes: Attributes): string | undefined {
   const destination = attributeText(attributes, 'messaging.destination.name') ?? attributeText(attributes, 'messaging.destination');
-  return destination ? nodeName(attributeText(attributes, 'messaging.system'), destination) : undefined;
+  if (!destination) return undefined;
+  return peerNameOf(attributes) ?? nodeName(attributeText(attributes, 'messaging.system'), destination);
 }
 
-/** A database named by `db.namespace` / `db.name`, else `server.address`, with `db.system` (`db.system.name` in current conventions). */
+/** A database named by the peer name, else by `db.namespace` / `db.name`, else `server.address`, with `db.system` (`db.system.name` in current conventions). */
 function databaseOf(attributes: Attributes): string | undefined {
   const system = attributeText(attributes, 'db.system.name') ?? attributeText(attributes, 'db.system');
   if (!system) return undefined;
-  return nodeName(system, attributeText(attributes, 'db.namespace') ?? attributeText(attributes, 'db.name') ?? attributeText(attributes, 'server.address'));
+  return peerNameOf(attributes) ?? nodeName(system, attributeText(attributes, 'db.namespace') ?? attributeText(attributes, 'db.name') ?? attributeText(attributes, 'server.address'));
 }
 
 const protocolOf = (attributes: Attributes): 'http' | 'rpc' =>

@@ -61,8 +61,11 @@ export interface ClosedMinutes {
  */
 /** Call and probe latency series: 1 s and 1 min slots per service, instance, edge and probed key. */
 export interface MetricsStore {
-  /** Records a reporter's batch (`POST /api/v1/ingest`), anchored to the server's clock. */
-  ingest(batch: IngestBatch): IngestOutcome;
+  /**
+   * Records a reporter's batch (`POST /api/v1/ingest`), anchored to the server's clock.
+   * `countsForCallee`: whether a call feeds the callee's own series (no: the callee reports its server side itself); default yes.
+   */
+  ingest(batch: IngestBatch, countsForCallee?: (service: string) => boolean): IngestOutcome;
   /** Records observed calls (OTLP); false when a count is beyond ingest's bound or the clock is more than a day off. */
   observe(observation: CallObservation): boolean;
   /** Records calls another replica recorded, without passing them on. */
@@ -210,7 +213,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
   };
 
   return {
-    ingest(batch: IngestBatch): IngestOutcome {
+    ingest(batch: IngestBatch, countsForCallee: (service: string) => boolean = () => true): IngestOutcome {
       const anchored = anchor(Date.parse(batch.intervalStart) / 1_000, batch.intervalSeconds);
       if (!anchored.ok) {
         return { ok: false, field: 'intervalStart', message: `interval ends ${Math.round(anchored.skew)} s from the server's clock; more than 24 h of skew means a broken clock` };
@@ -221,7 +224,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
           from,
           to: call.to,
           ...(call.toInstance ? { toInstance: call.toInstance } : {}),
-          countsForCallee: true,
+          countsForCallee: countsForCallee(call.to),
           count: call.count,
           errors: call.errors,
           bounds: call.latencyMs.bounds,

@@ -1,0 +1,250 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Etcd3 } from 'etcd3';
+import { startServer } from '../tests/support/server';
+import { bareDecoders } from './otlp-decode';
+import { captureFleet, type CapturedFleet, type FleetShape } from './otlp-payloads';
+import { measureStages, type StageCosts } from './otlp-stages';
+
+export const OTLP_SHAPE: FleetShape = {
+  instances: 5_000,
+  services: Array.from({ length: 50 }, (_, i) => `svc-${String(i + 1).padStart(2, '0')}`),
+  intervals: 4,
+  requestsPerInterval: 50,
+  // 2 spans/s per instance, 10,000 spans/s for the fleet: a sampled fleet's order of magnitude.
+  spansPerInterval: 20,
+};
+/** Every instance exports once per interval (the SDK's default is 60 s; 10 s is the busy case). */
+export const EXPORT_INTERVAL_S = 10;
+const SENDERS = 8;
+const CLOCK_TICKS_PER_S = 100;
+
+export interface Phase {
+  posts: number;
+  failures: number;
+  seconds: number;
+  /** Back to back: CPU seconds of the receiving process / wall seconds. Paced: CPU seconds for one round / EXPORT_INTERVAL_S — the share of a core the fleet needs, also when the round took longer. */
+  cpuShare: number;
+}
+
+/** One round at the fleet's rate, metrics and traces apart so each signal's cost shows. */
+export interface PacedRound {
+  metrics: Phase;
+  traces?: Phase;
+}
+
+export interface OtlpBenchResult {
+  shape: FleetShape;
+  withTraces: boolean;
+  metricsBytes: number;
+  traceBytes: number;
+  pointsPerExport: number;
+  spansPerExport: number;
+  /** protobufjs decode in this process, one core, no HTTP: exports (metrics + traces) per second. */
+  inProcessDecodePerSecond: number;
+  /** Where the intake's CPU goes per metrics export, measured in this process. */
+  stages: StageCosts;
+  baseline: { paced: PacedRound; saturated: Phase };
+  ours: { paced: PacedRound; saturated: Phase; rejectedPoints: number };
+}
+
+/** utime + stime of a process in seconds, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+}
+
+function post(url: URL, agent: Agent, body: Buffer, token: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers = { 'content-type': 'application/x-protobuf', 'content-length': body.length, authorization: `Bearer ${token}` };
+    const req = request(url, { method: 'POST', agent, headers }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+interface Target {
+  base: string;
+  token: string;
+  pid: number;
+}
+
+/** One interval's exports of every instance: metrics, then that instance's traces. */
+function exportsOf(fleet: CapturedFleet, interval: number, withTraces: boolean): { path: string; body: Buffer }[] {
+  const metrics = fleet.metrics[interval] ?? [];
+  const traces = withTraces ? (fleet.traces[interval] ?? []) : [];
+  return metrics.flatMap((body, instance) => [{ path: '/v1/metrics', body }, ...(traces[instance] ? [{ path: '/v1/traces', body: traces[instance] }] : [])]);
+}
+
+/** Every instance's export of `interval` spread evenly over EXPORT_INTERVAL_S, as a fleet's timers would. */
+async function paced(target: Target, exports: { path: string; body: Buffer }[]): Promise<Phase> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const gapMs = (EXPORT_INTERVAL_S * 1_000) / exports.length;
+  let failures = 0;
+  const cpuBefore = cpuSeconds(target.pid);
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let sent = 0; sent < exports.length; ) {
+    const due = Math.min(exports.length, Math.floor((performance.now() - started) / gapMs) + 1);
+    for (; sent < due; sent += 1) {
+      const item = exports[sent];
+      if (!item) continue;
+      inFlight.push(
+        post(new URL(item.path, target.base), agent, item.body, target.token).then(
+          (status) => void (status === 200 || (failures += 1)),
+          () => void (failures += 1),
+        ),
+      );
+    }
+    await sleep(5);
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - started) / 1_000;
+  const cpuShare = (cpuSeconds(target.pid) - cpuBefore) / EXPORT_INTERVAL_S;
+  agent.destroy();
+  return { posts: exports.length, failures, seconds, cpuShare };
+}
+
+async function pacedRound(target: Target, exports: { path: string; body: Buffer }[]): Promise<PacedRound> {
+  const metrics = await paced(target, exports.filter((item) => item.path === '/v1/metrics'));
+  const traceExports = exports.filter((item) => item.path === '/v1/traces');
+  return traceExports.length > 0 ? { metrics, traces: await paced(target, traceExports) } : { metrics };
+}
+
+/** SENDERS keep-alive clients post the exports back to back, in order. */
+async function saturated(target: Target, exports: { path: string; body: Buffer }[]): Promise<Phase> {
+  const agent = new Agent({ keepAlive: true, maxSockets: SENDERS });
+  let failures = 0;
+  let next = 0;
+  const cpuBefore = cpuSeconds(target.pid);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: SENDERS }, async () => {
+      for (let item = exports[next++]; item; item = exports[next++]) {
+        const status = await post(new URL(item.path, target.base), agent, item.body, target.token).catch(() => 0);
+        if (status !== 200) failures += 1;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1_000;
+  const cpuShare = (cpuSeconds(target.pid) - cpuBefore) / seconds;
+  agent.destroy();
+  return { posts: exports.length, failures, seconds, cpuShare };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Decodes every export once in this process and returns exports per second. */
+function inProcessDecodeRate(exports: { path: string; body: Buffer }[]): number {
+  const decode = bareDecoders();
+  const started = performance.now();
+  for (const item of exports) (item.path === '/v1/traces' ? decode.traces : decode.metrics)(item.body);
+  return exports.length / ((performance.now() - started) / 1_000);
+}
+
+const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
+
+/**
+ * The product's OTLP intake on the built server against a bare protobuf-decoding endpoint, both
+ * fed the same SDK-serialised exports of 5,000 instances: at the fleet's real rate (CPU share)
+ * and back to back (throughput).
+ */
+export async function runOtlpBench(options: { etcdEndpoint: string; dataDir: string; log: (message: string) => void }): Promise<OtlpBenchResult> {
+  const { log } = options;
+  const shape = OTLP_SHAPE;
+  log(`otlp: serialising ${shape.instances} instances × ${shape.intervals} exports with the SDK's protobuf serialisers`);
+  const fleet = await captureFleet(shape, log);
+  const decode = bareDecoders();
+  const firstMetrics = fleet.metrics[0]?.[0];
+  const firstTraces = fleet.traces[0]?.[0];
+
+  const etcd = new Etcd3({ hosts: options.etcdEndpoint });
+  try {
+    // The services are registered (one instance each), so callees and reporters resolve to them.
+    await Promise.all(shape.services.map((service, i) => etcd.put(`/services/${service}/${service}-1`).value(JSON.stringify({ address: `127.0.0.1:${20_000 + i}` }))));
+  } finally {
+    etcd.close();
+  }
+  const server = await startServer({ etcdEndpoints: [options.etcdEndpoint], dataDir: options.dataDir });
+  let withTraces = false;
+  let phases: ReturnType<typeof exportPhases>;
+  let ours: OtlpBenchResult['ours'];
+  try {
+    if (server.pid === undefined) throw new Error('otlp: the server has no pid');
+    for (let ready = false; !ready; await sleep(200)) ready = (await (await server.fetch('/api/v1/services')).text()).includes(shape.services.at(-1) ?? '');
+    const target = { base: server.url, token: await server.createToken({ name: 'bench-otlp', role: 'viewer' }), pid: server.pid };
+    // Traces join the load once the intake serves them (an empty export is a valid one).
+    withTraces = (await post(new URL('/v1/traces', server.url), new Agent(), Buffer.alloc(0), target.token)) === 200;
+    phases = exportPhases(fleet, shape.intervals, withTraces);
+    log(`otlp: the product's POST /v1/metrics${withTraces ? ' and /v1/traces' : ''}: first exports`);
+    await saturated(target, phases.warmUp);
+    log(`otlp: paced at ${shape.instances} instances every ${EXPORT_INTERVAL_S} s`);
+    const pacedPhase = await pacedRound(target, phases.paced);
+    log('otlp: back to back');
+    const saturatedPhase = await saturated(target, phases.saturated);
+    const exposition = await (await server.fetch('/metrics')).text();
+    const rejectedPoints = sum([...exposition.matchAll(/^switchyard_otlp_points_total\{outcome="(rejected|external_cap)"\} (\d+)/gm)].map((match) => Number(match[2])));
+    ours = { paced: pacedPhase, saturated: saturatedPhase, rejectedPoints };
+  } finally {
+    await server.stop();
+  }
+
+  const baselineChild = fork(path.join(import.meta.dirname, 'otlp-baseline.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'ignore' });
+  let baseline: OtlpBenchResult['baseline'];
+  try {
+    const started = await new Promise<{ port: number; pid: number }>((resolve) => baselineChild.once('message', (message: { port: number; pid: number }) => resolve(message)));
+    const target = { base: `http://127.0.0.1:${started.port}`, token: 'syd_baseline', pid: started.pid };
+    log('otlp: baseline (bare protobuf decode endpoint)');
+    await saturated(target, phases.warmUp);
+    baseline = { paced: await pacedRound(target, phases.paced), saturated: await saturated(target, phases.saturated) };
+  } finally {
+    await stopChild(baselineChild);
+  }
+
+  return {
+    shape: { ...shape, spansPerInterval: withTraces ? shape.spansPerInterval : 0 },
+    withTraces,
+    metricsBytes: firstMetrics?.length ?? 0,
+    traceBytes: withTraces ? (firstTraces?.length ?? 0) : 0,
+    pointsPerExport: firstMetrics ? countPoints(decode.metrics(firstMetrics)) : 0,
+    spansPerExport: withTraces && firstTraces ? countSpans(decode.traces(firstTraces)) : 0,
+    inProcessDecodePerSecond: inProcessDecodeRate(phases.saturated),
+    stages: measureStages(fleet.metrics[0] ?? [], [...(fleet.metrics[1] ?? []), ...(fleet.metrics[2] ?? [])], shape.services),
+    baseline,
+    ours,
+  };
+}
+
+/** 0: the first export of every stream (counts nothing, as on any first sight); 1: paced at the real rate; the rest back to back. */
+function exportPhases(fleet: CapturedFleet, intervals: number, withTraces: boolean) {
+  const [warmUp = [], paced = [], ...rest] = Array.from({ length: intervals }, (_, interval) => exportsOf(fleet, interval, withTraces));
+  return { warmUp, paced, saturated: rest.flat() };
+}
+
+interface Decoded {
+  resourceMetrics?: { scopeMetrics?: { metrics?: { histogram?: { dataPoints?: unknown[] } }[] }[] }[];
+  resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[];
+}
+
+function countPoints(decoded: unknown): number {
+  const { resourceMetrics = [] } = decoded as Decoded;
+  return sum(resourceMetrics.flatMap((r) => (r.scopeMetrics ?? []).flatMap((s) => (s.metrics ?? []).map((m) => m.histogram?.dataPoints?.length ?? 0))));
+}
+
+function countSpans(decoded: unknown): number {
+  const { resourceSpans = [] } = decoded as Decoded;
+  return sum(resourceSpans.flatMap((r) => (r.scopeSpans ?? []).map((s) => s.spans?.length ?? 0)));
+}
