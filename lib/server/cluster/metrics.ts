@@ -1,10 +1,10 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { SchedulerStats } from '../prober/scheduler';
+import type { ProberStats } from '../prober/prober';
 import type { Membership } from './membership';
 import type { SignalBus } from './signal-bus';
 
 /** Replica figures on `/metrics`: how many, who leads, how the work and the signals are shared. */
-export function registerReplicaMetrics(registry: Registry, parts: { membership: Membership; bus: SignalBus; probes: () => SchedulerStats }): void {
+export function registerReplicaMetrics(registry: Registry, parts: { membership: Membership; bus: SignalBus; probes: () => ProberStats }): void {
   const { membership, bus } = parts;
   new Gauge({
     name: 'switchyard_replicas',
@@ -24,10 +24,10 @@ export function registerReplicaMetrics(registry: Registry, parts: { membership: 
   });
   new Gauge({
     name: 'switchyard_probes_completed',
-    help: 'Probes this replica has completed since it started (replicas divide the instances between them)',
+    help: 'Probes this replica has made since it started (replicas divide the instances between them)',
     registers: [registry],
     collect() {
-      this.set(parts.probes().completed);
+      this.set(parts.probes().probed);
     },
   });
   new Gauge({

@@ -28,10 +28,15 @@ export interface ProberOptions {
   random?: () => number;
 }
 
+export interface ProberStats extends SchedulerStats {
+  /** Probes actually made: rounds of keys another replica owns, or of lost instances, are scheduled but not probed. */
+  probed: number;
+}
+
 export interface Prober {
   /** Resolves etcd endpoint names for the deny list, then probes every instance and follows the store. */
   start(): Promise<void>;
-  stats(): SchedulerStats;
+  stats(): ProberStats;
   /** The dashboard listens here: never probed (every local address when bound to loopback or all interfaces). */
   denyListener(address: string, port: number): void;
   /** Stops probing; resolves once in-flight probes have ended (at most the timeout). */
@@ -52,6 +57,7 @@ export function createProber(options: ProberOptions): Prober {
   const policy = createProbePolicy({ allowCidrs: options.allowCidrs, denyCidrs: options.denyCidrs, etcdEndpoints: options.etcdEndpoints });
   const runner = createProbeRunner({ timeoutMs: options.timeoutMs, intervalMs: options.intervalMs, policy });
   let stopped = false;
+  let probed = 0;
   const scheduler = createScheduler({
     intervalMs: options.intervalMs,
     concurrency: options.concurrency,
@@ -61,6 +67,7 @@ export function createProber(options: ProberOptions): Prober {
       // A lost instance's process is gone; its stand-in keeps the last result it had.
       if (!instance || instance.lost) return;
       if (options.owns && !options.owns(key)) return;
+      probed += 1;
       const result = await runner.probe(probeTargetFor(instance));
       if (stopped) return;
       tracker.record(key, result);
@@ -98,7 +105,7 @@ export function createProber(options: ProberOptions): Prober {
         }
       });
     },
-    stats: () => scheduler.stats(),
+    stats: () => ({ ...scheduler.stats(), probed }),
     denyListener: (address, port) => policy.denyListener(address, port),
     async stop() {
       stopped = true;
