@@ -14,6 +14,9 @@ export function setLastApplied(epoch: string, seq: number): void {
 /** The tab's one Socket.IO connection (default path `/socket.io`), created on first use. */
 export function getSocket(): LiveSocket {
   socket ??= io({
+    // WebSocket only: long-polling's requests must all reach the replica that holds the session, so
+    // behind a load balancer without stickiness it fails (docs/DEPLOYMENT.md); one WebSocket needs no stickiness.
+    transports: ['websocket'],
     // A function, so every (re)connect sends the seq current at that moment.
     auth: (cb) => cb(lastApplied ?? {}),
   });
