@@ -6,11 +6,15 @@ import { addSessionCookie, launchBrowser } from '../tests/support/browser';
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'docs', 'screenshots');
-/** Probes settle and ingest draws charts and edges, while the payments outage (from ~5 s to ~35 s) is on. */
-const WARM_UP_MS = 22_000;
+/**
+ * Probes settle and ingest draws charts and edges; the payments outage starts at 25 s (the demo lets
+ * the dashboard see a healthy fleet first) and its instances are lost after their 10 s lease.
+ */
+const WARM_UP_MS = 40_000;
 
 const SHOTS = [
   { file: 'topology.png', path: '/' },
+  { file: 'alerts.png', path: '/alerts' },
   { file: 'services.png', path: '/services' },
   { file: 'service.png', path: '/services/orders' },
   { file: 'history.png', path: '/history' },

@@ -1,6 +1,5 @@
 import { guarded } from '@/lib/server/auth/guard';
 import { json } from '@/lib/server/http';
-import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,5 +8,5 @@ export const dynamic = 'force-dynamic';
  * recently resolved ones, and each delivery target's state with the latest failures.
  */
 export function GET(request: Request): Promise<Response> {
-  return guarded(request, 'viewer', () => json(getRuntime().alerts.snapshot()));
+  return guarded(request, 'viewer', (_principal, { alerts }) => json(alerts.snapshot()));
 }

@@ -2,7 +2,6 @@ import { actorName } from '@/lib/model/auth';
 import { SilenceRequestSchema } from '@/lib/model/alerts/silences';
 import { guarded, outOfScope } from '@/lib/server/auth/guard';
 import { json, readJsonBody, validationError } from '@/lib/server/http';
-import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,13 +9,13 @@ const MAX_SILENCE_BODY_BYTES = 4 * 1024;
 
 /** `POST /api/v1/alerts/silences` `{service, alertname?, reason, durationSeconds}` (operator): audited. */
 export function POST(request: Request): Promise<Response> {
-  return guarded(request, 'operator', async (principal) => {
+  return guarded(request, 'operator', async (principal, { alerts }) => {
     const body = await readJsonBody(request, MAX_SILENCE_BODY_BYTES);
     if (!body.ok) return body.response;
     const parsed = SilenceRequestSchema.safeParse(body.value);
     if (!parsed.success) return validationError(parsed.error);
     const refused = outOfScope(principal, parsed.data.service);
     if (refused) return refused;
-    return json(await getRuntime().alerts.silence(parsed.data, actorName(principal)), 201);
+    return json(await alerts.silence(parsed.data, actorName(principal)), 201);
   });
 }

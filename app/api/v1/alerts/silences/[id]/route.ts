@@ -2,16 +2,14 @@ import { z } from 'zod';
 import { actorName } from '@/lib/model/auth';
 import { guarded, outOfScope } from '@/lib/server/auth/guard';
 import { json, jsonError } from '@/lib/server/http';
-import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
 /** `DELETE /api/v1/alerts/silences/{id}` (operator): lifts a silence before it ends; audited. */
 export async function DELETE(request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
   const { id } = await context.params;
-  return guarded(request, 'operator', async (principal) => {
+  return guarded(request, 'operator', async (principal, { alerts }) => {
     if (!z.uuid().safeParse(id).success) return jsonError(404, 'not_found', 'no such active silence');
-    const alerts = getRuntime().alerts;
     const silence = alerts.snapshot().silences.find((candidate) => candidate.id === id);
     const refused = silence ? outOfScope(principal, silence.service) : undefined;
     if (refused) return refused;
