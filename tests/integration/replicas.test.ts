@@ -92,8 +92,15 @@ describe('three replicas behind HAProxy', () => {
     for (const replica of replicas) {
       await eventually(async () => ((await shop(replica))?.instances.filter((instance) => instance.status === 'passing').length === INSTANCES ? true : undefined), 20_000, 'all passing on every replica');
     }
+    const probesMade = (): Promise<number[]> => Promise.all(replicas.map(async (replica) => (await metric(replica, 'switchyard_probes_completed')) ?? 0));
+    const madeBefore = await probesMade();
     const from = Date.now();
     await eventually(() => (Date.now() - from >= 5 * PROBE_INTERVAL_MS ? true : undefined), 10_000, 'five intervals');
+    const madeAfter = await probesMade();
+    // What the replicas say they probed agrees with what the fleet saw: about one probe per instance per interval in all.
+    const made = madeAfter.reduce((sum, after, i) => sum + after - (madeBefore[i] ?? 0), 0);
+    expect(made).toBeGreaterThanOrEqual(3 * INSTANCES);
+    expect(made).toBeLessThanOrEqual(8 * INSTANCES);
     for (let n = 1; n <= INSTANCES; n += 1) {
       const hits = (probeTimes.get(`/h/${n}`) ?? []).filter((at) => at >= from && at < from + 5 * PROBE_INTERVAL_MS).length;
       // One prober: ~5 in 5 intervals; all three probing would make ~15.
