@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@/lib/server/etcd/local';
-import { eventually } from './server';
+import { startPeerProcess } from './peer-process';
 
 /** One POST a receiver got: its headers and raw body (signatures are over the exact bytes). */
 export interface ReceivedPost {
@@ -87,28 +86,17 @@ export async function startAlertmanager(): Promise<TestAlertmanager> {
     ].join('\n'),
   );
   const port = await freePort();
-  const child = spawn(
-    process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager',
-    [`--config.file=${configFile}`, `--storage.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
-    await receiver.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await eventually(async () => ((await fetch(`${url}/-/ready`).catch(() => undefined))?.ok ? true : undefined), 30_000, 'alertmanager ready');
-  } catch (error) {
-    await stop();
-    throw new Error(`${String(error)}\n${output}`);
-  }
+  const peer = await startPeerProcess({
+    name: 'alertmanager',
+    binary: process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager',
+    args: [`--config.file=${configFile}`, `--storage.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    readyUrl: `${url}/-/ready`,
+    cleanup: async () => {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
   return {
     url,
     notifications: () => receiver.posts.map((post) => JSON.parse(post.body) as AlertmanagerNotification),
@@ -117,7 +105,7 @@ export async function startAlertmanager(): Promise<TestAlertmanager> {
       if (!response.ok) throw new Error(`alertmanager ${pathAndQuery}: HTTP ${response.status}`);
       return response.json();
     },
-    output: () => output,
-    stop,
+    output: peer.output,
+    stop: peer.stop,
   };
 }

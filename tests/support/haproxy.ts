@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@/lib/server/etcd/local';
+import { signalAndWait } from './peer-process';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -47,11 +48,7 @@ export async function startHaproxy(backends: string[]): Promise<TestHaproxy> {
   return {
     url,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await signalAndWait(child, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
   };

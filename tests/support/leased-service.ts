@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { signalAndWait } from './peer-process';
 
 export interface LeasedService {
   address: string;
@@ -11,8 +12,6 @@ export interface LeasedService {
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 
 /** Starts `leased-service-process.ts` as a real child process and waits until it is registered. */
 export async function startLeasedService(options: { etcdEndpoint: string; service: string; id: string; leaseTtlSeconds: number; dependsOn?: string[] }): Promise<LeasedService> {
@@ -39,15 +38,7 @@ export async function startLeasedService(options: { etcdEndpoint: string; servic
   });
   return {
     address,
-    async kill() {
-      const done = exited(child);
-      child.kill('SIGKILL');
-      await done;
-    },
-    async stop() {
-      const done = exited(child);
-      child.kill('SIGTERM');
-      await done;
-    },
+    kill: () => signalAndWait(child, 'SIGKILL'),
+    stop: () => signalAndWait(child, 'SIGTERM'),
   };
 }

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@/lib/server/etcd/local';
-import { eventually } from './server';
+import { startPeerProcess } from './peer-process';
 
 export interface TestPrometheus {
   url: string;
@@ -36,27 +35,14 @@ export async function startPrometheus(options: { sdUrl: string; token: string })
     ].join('\n'),
   );
   const port = await freePort();
-  const child = spawn(
-    process.env.PROMETHEUS_BIN ?? 'prometheus',
-    [`--config.file=${configFile}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await eventually(async () => ((await fetch(`${url}/-/ready`).catch(() => undefined))?.ok ? true : undefined), 30_000, 'prometheus ready');
-  } catch (error) {
-    await stop();
-    throw new Error(`${String(error)}\n${output}`);
-  }
+  const peer = await startPeerProcess({
+    name: 'prometheus',
+    binary: process.env.PROMETHEUS_BIN ?? 'prometheus',
+    args: [`--config.file=${configFile}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    readyUrl: `${url}/-/ready`,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  });
   return {
     url,
     async api(pathAndQuery) {
@@ -64,7 +50,7 @@ export async function startPrometheus(options: { sdUrl: string; token: string })
       if (!response.ok) throw new Error(`prometheus ${pathAndQuery}: HTTP ${response.status}`);
       return response.json();
     },
-    output: () => output,
-    stop,
+    output: peer.output,
+    stop: peer.stop,
   };
 }

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { signalAndWait } from './peer-process';
 
 export interface MemberReport {
   /** The child's own clock when it printed this. */
@@ -20,8 +21,6 @@ export interface ReplicaMemberProcess {
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 
 /** Starts `replica-member-process.ts` and waits for its first report (joined and listed). */
 export async function startReplicaMember(options: { etcdEndpoint: string; controlPrefix: string; id: string; ttlSeconds: number; keyCount: number }): Promise<ReplicaMemberProcess> {
@@ -65,15 +64,7 @@ export async function startReplicaMember(options: { etcdEndpoint: string; contro
     id: options.id,
     reports: () => reports,
     latest: () => reports.at(-1),
-    async kill() {
-      const done = exited(child);
-      child.kill('SIGKILL');
-      await done;
-    },
-    async stop() {
-      const done = exited(child);
-      child.kill('SIGTERM');
-      await done;
-    },
+    kill: () => signalAndWait(child, 'SIGKILL'),
+    stop: () => signalAndWait(child, 'SIGTERM'),
   };
 }
