@@ -28,6 +28,7 @@ function slowStore() {
       rows.push(silence);
       return Promise.resolve(silence);
     },
+    find: (id: string) => Promise.resolve(rows.find((silence) => silence.id === id)),
     end: () => Promise.resolve(undefined),
   };
   return { store, answerReads: () => reads.splice(0).forEach((answer) => answer()) };

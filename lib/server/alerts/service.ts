@@ -238,6 +238,7 @@ export function createAlerting(options: AlertingOptions) {
       return created;
     },
     /** Lifts a silence before it ends; undefined when there is no such active silence. */
+    findSilence: (id: string): Promise<Silence | undefined> => options.silences.find(id, now()),
     async unsilence(id: string, by: string): Promise<Silence | undefined> {
       const ended = await options.silences.end(id, by, now());
       if (!ended) return undefined;

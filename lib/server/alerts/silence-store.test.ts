@@ -26,4 +26,13 @@ describe.each(STORE_DIALECTS)('alert silences on %s', (dialect) => {
     expect(await silences.end(forOne.id, 'ops-2', T0 + 63_000)).toBeUndefined();
     expect(await silences.active(T0 + 63_000)).toEqual([]);
   });
+
+  it('finds one active silence by id (for the scope check before lifting), not an expired or lifted one', async () => {
+    const silences = createSilenceStore(history.db);
+    const silence = await silences.create({ service: 'payments', reason: 'drill', durationSeconds: 60 }, 'ops', T0);
+    expect((await silences.find(silence.id, T0 + 1))?.service).toBe('payments');
+    expect(await silences.find(silence.id, T0 + 60_000)).toBeUndefined();
+    await silences.end(silence.id, 'ops', T0 + 2);
+    expect(await silences.find(silence.id, T0 + 3)).toBeUndefined();
+  });
 });

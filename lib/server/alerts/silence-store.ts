@@ -42,6 +42,17 @@ export function createSilenceStore(db: Kysely<HistoryDatabase>) {
       await db.insertInto('alert_silences').values({ ...row, ended_ms: null, ended_by: null }).execute();
       return toSilence(row);
     },
+    /** One active silence, read from the store (the cache of another replica may not have it yet). */
+    async find(id: string, nowMs: number): Promise<Silence | undefined> {
+      const row = await db
+        .selectFrom('alert_silences')
+        .select(['id', 'service', 'alertname', 'reason', 'created_by', 'created_ms', 'until_ms'])
+        .where('id', '=', id)
+        .where('ended_ms', 'is', null)
+        .where('until_ms', '>', nowMs)
+        .executeTakeFirst();
+      return row ? toSilence(row) : undefined;
+    },
     /** Lifts a silence early; undefined when there is no such active silence. */
     async end(id: string, by: string, nowMs: number): Promise<Silence | undefined> {
       const row = await db

@@ -10,8 +10,10 @@ export async function DELETE(request: Request, context: { params: Promise<{ id: 
   const { id } = await context.params;
   return guarded(request, 'operator', async (principal, { alerts }) => {
     if (!z.uuid().safeParse(id).success) return jsonError(404, 'not_found', 'no such active silence');
-    const silence = alerts.snapshot().silences.find((candidate) => candidate.id === id);
-    const refused = silence ? outOfScope(principal, silence.service) : undefined;
+    // From the store, not this replica's cache: a silence another replica just made must be scope-checked too.
+    const silence = await alerts.findSilence(id);
+    if (!silence) return jsonError(404, 'not_found', 'no such active silence');
+    const refused = outOfScope(principal, silence.service);
     if (refused) return refused;
     const ended = await alerts.unsilence(id, actorName(principal));
     return ended ? json(ended) : jsonError(404, 'not_found', 'no such active silence');
