@@ -28,7 +28,7 @@ import type { Listener } from './listener';
 import { createMetrics } from './metrics';
 import { createLostTracker } from './lost/tracker';
 import { createPersistedSeries } from './metrics-store/persisted';
-import { createMetricsStore } from './metrics-store/store';
+import { createMetricsStore, type CallObservation } from './metrics-store/store';
 import { startSweeping } from './metrics-store/sweeper';
 import { createOtlpIntake } from './otlp/intake';
 import { createProber, type Prober } from './prober/prober';
@@ -142,7 +142,8 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   // Every replica holds the same series (calls and probe results are shared), so the leader alone writes and prunes them.
   const persistedSeries = createPersistedSeries({ db: history.db, retentionDays: config.SWITCHYARD_SERIES_RETENTION_DAYS, log, shouldPrune: () => membership.isLeader() });
   const latency = createMetricsStore({
-    onRecorded: (observation) => bus.publish('calls', callsSignal(observation)),
+    // Alone (SQLite) there is nobody to pass calls on to: no copy is made per recorded interval.
+    ...(replicas.shared ? { onRecorded: (observation: CallObservation) => bus.publish('calls', callsSignal(observation)) } : {}),
     onMinutesClosed: (closed) => {
       if (membership.isLeader()) persistedSeries.enqueue(closed);
     },

@@ -4,6 +4,7 @@ import type { Etcd3, IKeyValue, Lease, Watcher } from 'etcd3';
 import { z } from 'zod';
 import { fenceAfterMs, isFenced, leaderOf, type MemberKey } from '@/lib/model/cluster/leadership';
 import { ownerOf } from '@/lib/model/cluster/rendezvous';
+import { parseJsonSafely } from '../registry/json';
 
 export interface ReplicaMember extends MemberKey {
   host: string;
@@ -81,7 +82,7 @@ export function createMembership(options: MembershipOptions): Membership {
 
   const remember = (kv: IKeyValue): void => {
     const memberId = kv.key.toString('utf8').slice(prefix.length);
-    const parsed = memberValue.safeParse(safeJson(kv.value.toString('utf8')));
+    const parsed = memberValue.safeParse(parseJsonSafely(kv.value));
     if (!memberId || !parsed.success) return;
     members.set(memberId, { id: memberId, createRevision: kv.create_revision, ...parsed.data });
   };
@@ -180,12 +181,4 @@ export function createMembership(options: MembershipOptions): Membership {
       members.delete(id);
     },
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -4,6 +4,8 @@ import { createLocalSignalBus, createPostgresSignalBus, type SignalBus } from '.
 
 /** How this process shares work with other replicas: membership (who probes what, who leads) and the signal carrier. */
 export interface Replicas {
+  /** Whether other replicas can exist (a shared PostgreSQL): alone, nothing needs to be told to them. */
+  shared: boolean;
   membership: Membership;
   bus: SignalBus;
   start(): Promise<void>;
@@ -41,7 +43,7 @@ export function createReplicas(options: ReplicasOptions): Replicas {
   if (options.databaseUrl === undefined) {
     const membership = createSoloMembership();
     const bus = createLocalSignalBus();
-    return { membership, bus, start: () => Promise.resolve(), stop: () => Promise.resolve() };
+    return { shared: false, membership, bus, start: () => Promise.resolve(), stop: () => Promise.resolve() };
   }
   const membership = createMembership({ client: options.etcd, controlPrefix: options.controlPrefix, ttlSeconds: options.ttlSeconds, log: options.log });
   const bus = createPostgresSignalBus({ url: options.databaseUrl, replicaId: membership.id, log: options.log });
@@ -52,6 +54,7 @@ export function createReplicas(options: ReplicasOptions): Replicas {
     wasLeader = leads;
   });
   return {
+    shared: true,
     membership,
     bus,
     async start() {

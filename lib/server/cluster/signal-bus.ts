@@ -74,13 +74,16 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
   let stopped = false;
   let flushing: Promise<void> = Promise.resolve();
 
+  // PostgreSQL delivers a session's own notifications back to it: known by the head packSignals
+  // writes, they are dropped before any item is parsed and validated.
+  const ownHead = `{"from":${JSON.stringify(options.replicaId)},`;
   const receive = (payload: string | undefined): void => {
+    if (payload?.startsWith(ownHead)) return;
     const decoded = payload === undefined ? undefined : decodeSignals(payload);
     if (!decoded) {
       stats.rejected += 1;
       return;
     }
-    if (decoded.from === options.replicaId) return;
     stats.rejected += decoded.rejected;
     stats.received += decoded.items.length;
     if (decoded.items.length === 0) return;
