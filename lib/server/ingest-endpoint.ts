@@ -4,6 +4,7 @@ import { secureCookies } from './auth/cookies';
 import { authenticate } from './auth/guard';
 import { discardRest } from './discard-body';
 import { errorBody, firstIssue } from './http';
+import { BODY_ERROR_CODES, BODY_TIMEOUT_MS, readBody } from './read-body';
 import type { Runtime } from './runtime';
 
 export const INGEST_PATH = '/api/v1/ingest/calls';
@@ -35,46 +36,27 @@ export function handleIngest(request: IncomingMessage, response: ServerResponse,
         request.resume();
         return reply(response, 401, errorBody('unauthenticated', 'unknown, expired or revoked API token'));
       }
-      receive(request, response, runtime, principal.scope);
+      return receive(request, response, runtime, principal.scope);
     },
     () => reply(response, 500, errorBody('internal', 'internal error')),
   );
 }
 
-function tooLarge(request: IncomingMessage, response: ServerResponse): void {
-  reply(response, 413, errorBody('too_large', `body over ${MAX_INGEST_BYTES} bytes`));
-  discardRest(request);
-}
-
-function receive(request: IncomingMessage, response: ServerResponse, runtime: Runtime, scope: string | undefined): void {
-  if (Number(request.headers['content-length'] ?? 0) > MAX_INGEST_BYTES) {
-    return tooLarge(request, response);
+async function receive(request: IncomingMessage, response: ServerResponse, runtime: Runtime, scope: string | undefined): Promise<void> {
+  // The same reader as OTLP: size-capped on the wire (chunked too), a slow sender refused after 15 s.
+  const read = await readBody(request, MAX_INGEST_BYTES, BODY_TIMEOUT_MS);
+  if (!read.ok) {
+    reply(response, read.status, errorBody(BODY_ERROR_CODES[read.status], read.message));
+    if (read.status === 413 || read.status === 408) discardRest(request);
+    return;
   }
-  let chunks: Buffer[] = [];
-  let size = 0;
-  let refused = false;
-  request.on('data', (chunk: Buffer) => {
-    if (refused) return;
-    size += chunk.length;
-    if (size > MAX_INGEST_BYTES) {
-      refused = true;
-      chunks = [];
-      tooLarge(request, response);
-      return;
-    }
-    chunks.push(chunk);
-  });
-  request.on('error', () => undefined);
-  request.on('end', () => {
-    if (refused) return;
-    try {
-      accept(Buffer.concat(chunks), response, runtime, scope);
-    } catch (error) {
-      // Nothing thrown may escape into the server: the request is answered and the process serves on.
-      console.error('ingest failed:', error);
-      if (!response.headersSent) reply(response, 500, errorBody('internal', 'the batch could not be recorded'));
-    }
-  });
+  try {
+    accept(read.body, response, runtime, scope);
+  } catch (error) {
+    // Nothing thrown may escape into the server: the request is answered and the process serves on.
+    console.error('ingest failed:', error);
+    if (!response.headersSent) reply(response, 500, errorBody('internal', 'the batch could not be recorded'));
+  }
 }
 
 function accept(body: Buffer, response: ServerResponse, runtime: Runtime, scope: string | undefined): void {

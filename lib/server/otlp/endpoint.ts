@@ -5,15 +5,13 @@ import { authenticate } from '../auth/guard';
 import { discardRest } from '../discard-body';
 import { errorBody, firstIssue } from '../http';
 import type { Runtime } from '../runtime';
-import { readBody } from './body';
+import { BODY_ERROR_CODES, BODY_TIMEOUT_MS, readBody } from '../read-body';
 import type { IntakeOutcome } from './metrics-intake';
 
 /** The Collector's OTLP receiver default is 20 MiB; a service's export every few seconds is far below 4 MiB, compressed or not. */
 export const MAX_OTLP_BYTES = 4 * 1024 * 1024;
 /** Seconds a refused exporter waits before retrying (the OTLP exporters honour `Retry-After`). */
 export const RETRY_AFTER_SECONDS = 2;
-/** An export is one request of a few KB to MB; a body slower than this holds a place for nothing. */
-export const BODY_TIMEOUT_MS = 15_000;
 
 const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
@@ -85,8 +83,7 @@ async function receive<Request>(signal: OtlpSignal<Request>, request: IncomingMe
   }
   const read = await readBody(request, MAX_OTLP_BYTES, BODY_TIMEOUT_MS);
   if (!read.ok) {
-    const codes = { 400: 'invalid_body', 408: 'timeout', 413: 'too_large', 415: 'unsupported_media_type' } as const;
-    replyError(response, read.status, codes[read.status], read.message);
+    replyError(response, read.status, BODY_ERROR_CODES[read.status], read.message);
     if (read.status === 413 || read.status === 408) discardRest(request);
     return;
   }

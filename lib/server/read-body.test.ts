@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readBody } from './body';
+import { readBody } from './read-body';
 
 /** A request body streamed in chunks with no Content-Length (chunked transfer encoding). */
 function request(chunks: Buffer[], headers: Record<string, string> = {}): IncomingMessage {

@@ -1,7 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
 
+/** A request body (an export, a call report: a few KB to MB) slower than this holds a place for nothing. */
+export const BODY_TIMEOUT_MS = 15_000;
+
 export type BodyOutcome = { ok: true; body: Buffer } | { ok: false; status: 400 | 408 | 413 | 415; message: string };
+
+/** The error code each refusal of `readBody` answers with. */
+export const BODY_ERROR_CODES = { 400: 'invalid_body', 408: 'timeout', 413: 'too_large', 415: 'unsupported_media_type' } as const;
 
 /**
  * Reads a request body of at most `maxBytes` on the wire (chunked or not) and, under
