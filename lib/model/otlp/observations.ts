@@ -96,6 +96,8 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
   for (const { resource, scopeMetrics } of request.resourceMetrics) {
     const service = attributeText(resource.attributes, 'service.name');
     const instance = attributeText(resource.attributes, 'service.instance.id');
+    /** Whether the reporter may be a node (registered, or within the external cap): asked once per resource, at its first duration metric. */
+    let admitted: boolean | undefined;
     for (const { scope, metrics } of scopeMetrics) {
       for (const metric of metrics) {
         const known = DURATION_METRICS.get(metric.name);
@@ -106,7 +108,8 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
           continue;
         }
         // A reporter the registry does not know is a node of its own: within the external cap.
-        if (!context.registry.hasService(service) && !context.externals.admit(service)) {
+        admitted ??= context.registry.hasService(service) || context.externals.admit(service);
+        if (!admitted) {
           refuse(raw.points.length, `${metric.name}: external node cap reached (reporter ${service} is not registered)`);
           result.externalOverflow += raw.points.length;
           continue;

@@ -4,6 +4,7 @@ import type { MetricsStore } from '../metrics-store/store';
 import type { Store } from '../store/store';
 import { createInFlightLimit, type InFlightLimit } from './in-flight';
 import { createMetricsIntake, type MetricsIntake } from './metrics-intake';
+import { createRegistryLookup } from './registry-lookup';
 import { createTracesIntake, type TracesIntake } from './traces-intake';
 
 /** OTLP requests decoded at once; a request holds its place from arrival to reply (body reading included). */
@@ -47,7 +48,7 @@ export function createOtlpIntake(options: OtlpIntakeOptions): OtlpIntake {
   const externalCap = options.maxExternalNodes ?? MAX_EXTERNAL_NODES;
   const externals = createExternalNodes({ now, cap: externalCap, ttlMs: EXTERNAL_TTL_MS });
   const authority = createReportAuthority({ windowMs: REPORT_WINDOW_MS, maxServices: 10_000, maxEdges: 10_000 });
-  const shared = { store: options.store, latency: options.latency, now, authority, externals };
+  const shared = { registry: createRegistryLookup(options.store), latency: options.latency, now, authority, externals };
   const metrics = createMetricsIntake(shared);
   const traces = createTracesIntake({ ...shared, ...(options.pairTtlMs !== undefined ? { pairTtlMs: options.pairTtlMs } : {}) });
   const inFlight = createInFlightLimit(MAX_OTLP_IN_FLIGHT);

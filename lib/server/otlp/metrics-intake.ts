@@ -3,11 +3,11 @@ import { observationsOf, type ExternalNodes } from '@/lib/model/otlp/observation
 import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { createCumulativeTracker } from '@/lib/model/otlp/temporality';
 import type { MetricsStore } from '../metrics-store/store';
-import type { Store } from '../store/store';
-import { createRegistryLookup } from './registry-lookup';
+import type { RegistryLookup } from '@/lib/model/otlp/peer';
 
 export interface MetricsIntakeOptions {
-  store: Pick<Store, 'instances' | 'revision' | 'instanceCount'>;
+  /** The registry by address and service, shared by metrics and traces (one index to rebuild). */
+  registry: () => RegistryLookup;
   latency: Pick<MetricsStore, 'observe'>;
   now?: () => number;
   /** Cumulative streams remembered (one per instance × scope × metric × attribute set): ~0.3 KB each with a typical 16-bucket histogram, at most ~2 KB (200 buckets). */
@@ -37,7 +37,7 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
   const now = options.now ?? Date.now;
   const cumulative = createCumulativeTracker({ now, maxStreams: options.maxStreams ?? 50_000, ttlMs: options.streamTtlMs ?? 15 * 60_000 });
   const { authority, externals } = options;
-  const registry = createRegistryLookup(options.store);
+  const { registry } = options;
   let unanchored = 0;
 
   return {

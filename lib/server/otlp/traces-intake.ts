@@ -5,15 +5,15 @@ import { durationBucket, MAX_NODE_NAME, spanFact, type SpanFact, type SpanTiming
 import { attributeText } from '@/lib/model/otlp/schema';
 import type { ExportTraceRequest } from '@/lib/model/otlp/trace-schema';
 import type { CallObservation, MetricsStore } from '../metrics-store/store';
-import type { Store } from '../store/store';
 import type { IntakeOutcome } from './metrics-intake';
-import { createRegistryLookup } from './registry-lookup';
+import type { RegistryLookup } from '@/lib/model/otlp/peer';
 
 /** The virtual caller of a server span whose client span never came (an uninstrumented or unsampled caller). */
 export const VIRTUAL_CALLER = 'user (virtual)';
 
 export interface TracesIntakeOptions {
-  store: Pick<Store, 'instances' | 'revision' | 'instanceCount'>;
+  /** The registry by address and service, shared by metrics and traces (one index to rebuild). */
+  registry: () => RegistryLookup;
   latency: Pick<MetricsStore, 'observe'>;
   authority: ReportAuthority;
   externals: ExternalNodes;
@@ -44,7 +44,7 @@ function callOf(timing: SpanTiming): Pick<CallObservation, 'startSecond' | 'inte
  */
 export function createTracesIntake(options: TracesIntakeOptions) {
   const now = options.now ?? Date.now;
-  const registry = createRegistryLookup(options.store);
+  const { registry } = options;
   const pairing = createSpanPairing({ cap: options.maxWaiting ?? 50_000, ttlMs: options.pairTtlMs ?? 15_000 });
   const { authority, externals } = options;
   let unattributed = 0;
