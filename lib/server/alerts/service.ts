@@ -176,14 +176,19 @@ export function createAlerting(options: AlertingOptions) {
   let silences: Silence[] = [];
   /** Bumped by every local change: a read begun before it must not bring back what it changed. */
   let silenceChanges = 0;
+  /** One read at a time: with a slow database, reads must not pile up one per evaluation. */
+  let readingSilences = false;
   const refreshSilences = (): void => {
+    if (readingSilences) return;
+    readingSilences = true;
     const changesAtStart = silenceChanges;
     options.silences
       .active(now())
       .then((active) => {
         if (silenceChanges === changesAtStart) silences = active;
       })
-      .catch((error: unknown) => options.log(`alerts: silences not read: ${error instanceof Error ? error.message : String(error)}`));
+      .catch((error: unknown) => options.log(`alerts: silences not read: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => (readingSilences = false));
   };
   refreshSilences();
 
