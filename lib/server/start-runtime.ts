@@ -144,9 +144,8 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   const latency = createMetricsStore({
     // Alone (SQLite) there is nobody to pass calls on to: no copy is made per recorded interval.
     ...(replicas.shared ? { onRecorded: (observation: CallObservation) => bus.publish('calls', callsSignal(observation)) } : {}),
-    onMinutesClosed: (closed) => {
-      if (membership.isLeader()) persistedSeries.enqueue(closed);
-    },
+    onMinutesClosed: (closed) => persistedSeries.enqueue(closed),
+    persistsMinutes: () => membership.isLeader(),
   });
   log(`latency series: restored ${await persistedSeries.restoreInto(latency)} minute slot(s) of the last day`);
   persistedSeries.start();

@@ -35,6 +35,22 @@ const batch = (service: string, instance: string, calls: IngestBatch['calls'], s
 });
 
 describe('metrics store', () => {
+  it('hands closed minutes over only while it persists them (a replica that does not lead collects nothing)', () => {
+    let clock = T0;
+    let leads = false;
+    const handed: number[] = [];
+    const store = createMetricsStore({ now: () => clock, onMinutesClosed: (closed) => handed.push(closed.keys.length), persistsMinutes: () => leads });
+    store.recordProbe('/services/a/1', T0, 5, true);
+    clock = T0 + 10 * 60_000;
+    store.sweep();
+    expect(handed).toEqual([]);
+    leads = true;
+    store.recordProbe('/services/a/1', clock, 5, true);
+    clock += 10 * 60_000;
+    store.sweep();
+    expect(handed).toEqual([1]);
+  });
+
   it('merges histograms from reporters with different buckets into percentiles within the bucket error bound', () => {
     const random = mulberry32(42);
     const schemes = [

@@ -42,6 +42,8 @@ export interface MetricsStoreOptions {
   onRecorded?: (observation: CallObservation) => void;
   /** Every sweep's closed minute slots, for persisting (called synchronously; the arrays are the callee's to keep). */
   onMinutesClosed?: (closed: ClosedMinutes) => void;
+  /** Whether this process persists closed minutes now (the replicas' leader); when false, a sweep does not collect them. Always when unset. */
+  persistsMinutes?: () => boolean;
 }
 
 /** Read for what nothing was recorded about: zero-filled points (reading never changes a series). */
@@ -166,13 +168,19 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     const keys: string[] = [];
     const minuteStarts: number[] = [];
     const closedFields: number[] = [];
+    const collect = options.onMinutesClosed !== undefined && (options.persistsMinutes?.() ?? true);
     const sweepPool = (pool: Map<string, Series>): void => {
       for (const [key, found] of pool) {
-        found.sweep(nowSecond, (minuteStart, fields) => {
-          keys.push(key);
-          minuteStarts.push(minuteStart);
-          for (let i = 0; i < FIELDS; i += 1) closedFields.push(fields[i] ?? NaN);
-        });
+        found.sweep(
+          nowSecond,
+          collect
+            ? (minuteStart, fields) => {
+                keys.push(key);
+                minuteStarts.push(minuteStart);
+                for (let i = 0; i < FIELDS; i += 1) closedFields.push(fields[i] ?? NaN);
+              }
+            : undefined,
+        );
       }
     };
     sweepPool(series);
