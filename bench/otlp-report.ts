@@ -1,6 +1,7 @@
 import { formatBytes } from './stats';
 import { EXPORT_INTERVAL_S, type OtlpBenchResult, type PacedRound, type Phase } from './otlp';
 import { row, verdict } from './report';
+import type { StageCost } from './otlp-stages';
 
 /** ≤ 25 % of one core for 5,000 instances, and at least half the bare decode endpoint's rate. */
 export const TARGET_CPU_SHARE = 0.25;
@@ -12,6 +13,9 @@ const us = (micros: number): string => `${Math.round(micros)} µs`;
 const rate = (phase: Phase): number => phase.posts / phase.seconds;
 
 /** The OTLP section without its heading. */
+const stageLine = (signal: string, cost: StageCost): string =>
+  `${signal}: protobufjs decode alone ${us(cost.bareDecode)}, decode and bounds ${us(cost.decode)}, mapping${signal === 'traces' ? ', span pairing' : ', cumulative → increments'} and the series store ${us(cost.mapAndRecord)}`;
+
 export function renderOtlpSection(result: OtlpBenchResult): string {
   const { shape, ours, baseline } = result;
   const exportsPerInterval = shape.instances * (result.withTraces ? 2 : 1);
@@ -39,7 +43,7 @@ export function renderOtlpSection(result: OtlpBenchResult): string {
     `evenly over ${EXPORT_INTERVAL_S} s — the fleet's real rate — metrics first, then (another ${EXPORT_INTERVAL_S} s) the trace batches: the share of a core is the`,
     `receiving process's CPU time for the round (from /proc) over those ${EXPORT_INTERVAL_S} s, what the fleet needs even when the round took longer. Then`,
     `${((shape.intervals - 2) * exportsPerInterval).toLocaleString('en-US')} more exports (both kinds, in order) back to back from ${8} keep-alive clients for throughput. The same`,
-    `exports go to the production server (\`POST /v1/metrics\`${result.withTraces ? ' and `/v1/traces`' : ''} ahead of Next: token, body bound, protobufjs decode, zod, mapping,`,
+    `exports go to the production server (\`POST /v1/metrics\`${result.withTraces ? ' and `/v1/traces`' : ''} ahead of Next: token, body bound, protobufjs decode, bounds, mapping,`,
     `cumulative → increments${result.withTraces ? ', span pairing' : ''}, DDSketch series) and to a bare \`node:http\` endpoint that only decodes them with protobufjs`,
     '(`Type.decode`, no conversion: the floor under any OTLP receiver), each in a process of its own.',
     '',
@@ -54,9 +58,8 @@ export function renderOtlpSection(result: OtlpBenchResult): string {
     'the receiver gets less than a core there; the CPU share at the fleet\'s rate is the figure that answers "what does a fleet cost".',
     `Decoding alone, in one process without HTTP, runs at ${perSecond(result.inProcessDecodePerSecond)} exports/s: HTTP, not protobuf, sets the baseline's ceiling.`,
     '',
-    `Where the intake's CPU goes, per metrics export (measured in the bench process over ${(2 * shape.instances).toLocaleString('en-US')} exports): protobufjs decode alone ${us(result.stages.bareDecode)};`,
-    `decode into OTLP JSON's shape (\`toObject\`, int64 as strings) ${us(result.stages.decodeToObject)}; zod validation ${us(result.stages.validate)}; mapping, cumulative → increments`,
-    `and the series store ${us(result.stages.mapAndRecord)}.`,
+    `Where the intake's CPU goes per export, measured in the bench process over two rounds of the same exports: ${stageLine('metrics', result.stages.metrics)}` +
+      (result.stages.traces ? `; ${stageLine('traces', result.stages.traces)}.` : '.'),
     `Points refused by the intake during the run: ${ours.rejectedPoints} (\`switchyard_otlp_points_total\` rejected + external_cap).`,
   ].join('\n');
 }

@@ -1,16 +1,22 @@
-import { ExportMetricsRequestSchema, type ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { createMetricsStore } from '@/lib/server/metrics-store/store';
 import { createOtlpIntake } from '@/lib/server/otlp/intake';
-import { decodeMetricsRequest } from '@/lib/server/otlp/proto';
+import { decodeMetricsRequest, decodeTraceRequest } from '@/lib/server/otlp/proto';
 import type { Store } from '@/lib/server/store/store';
 import { bareDecoders } from './otlp-decode';
 
-/** CPU microseconds per metrics export spent in each step of the intake, measured in this process. */
-export interface StageCosts {
+/** CPU microseconds per export spent in each step of the intake, measured in this process. */
+export interface StageCost {
+  /** protobufjs `Type.decode` alone. */
   bareDecode: number;
-  decodeToObject: number;
-  validate: number;
+  /** Decode and read into what the intake takes (bounds checked). */
+  decode: number;
+  /** Mapping onto the registry, cumulative → increments or span pairing, and the series store. */
   mapAndRecord: number;
+}
+
+export interface StageCosts {
+  metrics: StageCost;
+  traces?: StageCost;
 }
 
 const cpuMicros = (run: () => void): number => {
@@ -20,24 +26,31 @@ const cpuMicros = (run: () => void): number => {
   return used.user + used.system;
 };
 
+function measure<Request>(bodies: readonly Buffer[], bare: (body: Buffer) => unknown, decode: (body: Buffer) => Request, accept: (request: Request) => unknown): StageCost {
+  let decoded: Request[] = [];
+  const perExport = (micros: number): number => micros / Math.max(1, bodies.length);
+  const bareDecode = perExport(cpuMicros(() => bodies.forEach((body) => bare(body))));
+  const decode_ = perExport(cpuMicros(() => (decoded = bodies.map(decode))));
+  const mapAndRecord = perExport(cpuMicros(() => decoded.forEach((request) => accept(request))));
+  return { bareDecode, decode: decode_, mapAndRecord };
+}
+
 /**
- * The intake's steps one by one over the same exports (first exports, then the rest, in order, so
- * the cumulative streams behave as on the server): protobufjs decode alone; decode into OTLP JSON's
- * shape as the intake does; zod validation; mapping, cumulative → increments and the series store.
+ * The intake's steps one by one over the same exports (the first round, then the rest, in order, so
+ * cumulative streams and span pairs behave as on the server).
  */
-export function measureStages(warmUp: readonly Buffer[], measured: readonly Buffer[], services: readonly string[]): StageCosts {
+export function measureStages(rounds: { metrics: readonly Buffer[][]; traces: readonly Buffer[][] }, services: readonly string[]): StageCosts {
   const instances = services.map((service, i) => ({ service, id: `${service}-1`, address: `127.0.0.1:${20_000 + i}` }));
   // Only what the registry lookup reads of a registered instance.
   const store = { instances: () => instances, revision: () => '1', instanceCount: () => instances.length } as unknown as Pick<Store, 'instances' | 'revision' | 'instanceCount'>;
-  const intake = createOtlpIntake({ store, latency: createMetricsStore() }).metrics;
-  for (const body of warmUp) intake.accept(ExportMetricsRequestSchema.parse(decodeMetricsRequest(body)));
+  const intake = createOtlpIntake({ store, latency: createMetricsStore() });
   const bare = bareDecoders();
-  let decoded: unknown[] = [];
-  let parsed: ExportMetricsRequest[] = [];
-  const perExport = (micros: number): number => micros / measured.length;
-  const bareDecode = perExport(cpuMicros(() => measured.forEach((body) => bare.metrics(body))));
-  const decodeToObject = perExport(cpuMicros(() => (decoded = measured.map((body) => decodeMetricsRequest(body)))));
-  const validate = perExport(cpuMicros(() => (parsed = decoded.map((raw) => ExportMetricsRequestSchema.parse(raw)))));
-  const mapAndRecord = perExport(cpuMicros(() => parsed.forEach((request) => intake.accept(request))));
-  return { bareDecode, decodeToObject, validate, mapAndRecord };
+  const [firstMetrics = [], ...restMetrics] = rounds.metrics;
+  const [firstTraces = [], ...restTraces] = rounds.traces;
+  for (const body of firstMetrics) intake.metrics.accept(decodeMetricsRequest(body));
+  for (const body of firstTraces) intake.traces.accept(decodeTraceRequest(body));
+  const metrics = measure(restMetrics.flat(), bare.metrics, decodeMetricsRequest, (request) => intake.metrics.accept(request));
+  const traceBodies = restTraces.flat();
+  if (traceBodies.length === 0) return { metrics };
+  return { metrics, traces: measure(traceBodies, bare.traces, decodeTraceRequest, (request) => intake.traces.accept(request)) };
 }

@@ -46,7 +46,7 @@ export interface OtlpBenchResult {
   spansPerExport: number;
   /** protobufjs decode in this process, one core, no HTTP: exports (metrics + traces) per second. */
   inProcessDecodePerSecond: number;
-  /** Where the intake's CPU goes per metrics export, measured in this process. */
+  /** Where the intake's CPU goes per export, measured in this process. */
   stages: StageCosts;
   baseline: { paced: PacedRound; saturated: Phase };
   ours: { paced: PacedRound; saturated: Phase; rejectedPoints: number };
@@ -222,7 +222,7 @@ export async function runOtlpBench(options: { etcdEndpoint: string; dataDir: str
     pointsPerExport: firstMetrics ? countPoints(decode.metrics(firstMetrics)) : 0,
     spansPerExport: withTraces && firstTraces ? countSpans(decode.traces(firstTraces)) : 0,
     inProcessDecodePerSecond: inProcessDecodeRate(phases.saturated),
-    stages: measureStages(fleet.metrics[0] ?? [], [...(fleet.metrics[1] ?? []), ...(fleet.metrics[2] ?? [])], shape.services),
+    stages: measureStages({ metrics: fleet.metrics.slice(0, 3), traces: withTraces ? fleet.traces.slice(0, 3) : [] }, shape.services),
     baseline,
     ours,
   };

@@ -4,7 +4,6 @@ import path from 'node:path';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { decodeMetricsRequest } from '@/lib/server/otlp/proto';
 import { startOtlpInstance } from './otel';
 
 /** What the exporters posted, by path, with the authorization they sent. */
@@ -33,15 +32,19 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((resolve) => sink.close(resolve)));
 
-/** The vendored opentelemetry-proto trace request, read with protobufjs (the SDK only writes it). */
-function decodeTraces(body: Buffer): unknown {
+/** A request of the vendored opentelemetry-proto, read with protobufjs into OTLP JSON's shape (the SDK only writes it). */
+function decodeOtlp(body: Buffer, file: string, message: string): unknown {
   const root = new protobuf.Root();
   const protoRoot = path.resolve(import.meta.dirname, '../lib/server/otlp/proto');
   root.resolvePath = (_origin, target) => path.join(protoRoot, target);
-  root.loadSync('opentelemetry/proto/collector/trace/v1/trace_service.proto');
-  const type = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+  root.loadSync(file);
+  const type = root.lookupType(message);
   return type.toObject(type.decode(body), { longs: String, enums: Number, bytes: String });
 }
+const decodeTraces = (body: Buffer): unknown =>
+  decodeOtlp(body, 'opentelemetry/proto/collector/trace/v1/trace_service.proto', 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+const decodeMetrics = (body: Buffer): unknown =>
+  decodeOtlp(body, 'opentelemetry/proto/collector/metrics/v1/metrics_service.proto', 'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
 
 const Value = z.object({ stringValue: z.string().optional(), intValue: z.string().optional() });
 const KeyValues = z.array(z.object({ key: z.string(), value: Value })).default([]);
@@ -140,7 +143,7 @@ describe('startOtlpInstance', () => {
 
     const metrics = posts
       .filter((post) => post.path === '/v1/metrics')
-      .flatMap((post) => Metrics.parse(decodeMetricsRequest(post.body)).resourceMetrics)
+      .flatMap((post) => Metrics.parse(decodeMetrics(post.body)).resourceMetrics)
       .flatMap(({ resource, scopeMetrics }) => scopeMetrics.flatMap(({ metrics: list }) => list.map((metric) => ({ ...metric, service: attributes(resource.attributes)['service.name'] }))));
     const named = (service: string, name: string) => metrics.find((metric) => metric.service === service && metric.name === name);
     // Cumulative (2), in seconds, one request each.

@@ -10,6 +10,15 @@ export const MAX_RESOURCES = 1_000;
 export const MAX_METRICS_PER_SCOPE = 2_000;
 export const MAX_POINTS_PER_METRIC = 5_000;
 export const MAX_ATTRIBUTES = 128;
+export const MAX_SCOPES = 100;
+export const MAX_ATTRIBUTE_KEY = 256;
+export const MAX_STRING_VALUE = 4_096;
+/** Metric and scope names and versions. */
+export const MAX_NAME = 256;
+export const MAX_UNIT = 64;
+/** Exponential histogram scales the data model allows (the SDKs start at 20 and only go down). */
+export const MIN_SCALE = -10;
+export const MAX_SCALE = 20;
 /** The SDKs' exponential histograms hold at most 160 buckets, explicit ones a few dozen; a cumulative stream keeps its last point, so this bounds its memory. */
 export const MAX_OTLP_BUCKETS = 200;
 
@@ -20,14 +29,14 @@ const CountSchema = Int64Schema.refine((n) => n >= 0 && Number.isSafeInteger(n),
 const DoubleSchema = z.number().finite();
 
 const AnyValueSchema = z.object({
-  stringValue: z.string().max(4_096).optional(),
+  stringValue: z.string().max(MAX_STRING_VALUE).optional(),
   intValue: Int64Schema.optional(),
   boolValue: z.boolean().optional(),
   doubleValue: z.number().optional(),
 });
 
 export const AttributesSchema = z
-  .array(z.object({ key: z.string().max(256), value: AnyValueSchema.optional() }))
+  .array(z.object({ key: z.string().max(MAX_ATTRIBUTE_KEY), value: AnyValueSchema.optional() }))
   .max(MAX_ATTRIBUTES)
   .default([]);
 export type Attributes = z.infer<typeof AttributesSchema>;
@@ -55,7 +64,7 @@ const ExponentialPointSchema = z.object({
   startTimeUnixNano: TimeSchema,
   timeUnixNano: TimeSchema,
   count: CountSchema.default(0),
-  scale: z.number().int().min(-10).max(20).default(0),
+  scale: z.number().int().min(MIN_SCALE).max(MAX_SCALE).default(0),
   zeroCount: CountSchema.default(0),
   positive: BucketsSchema.default({ offset: 0, bucketCounts: [] }),
 });
@@ -65,8 +74,8 @@ export type ExponentialPoint = z.infer<typeof ExponentialPointSchema>;
 const TemporalitySchema = z.number().int().default(0);
 
 const MetricSchema = z.object({
-  name: z.string().max(256),
-  unit: z.string().max(64).default(''),
+  name: z.string().max(MAX_NAME),
+  unit: z.string().max(MAX_UNIT).default(''),
   histogram: z.object({ dataPoints: z.array(HistogramPointSchema).max(MAX_POINTS_PER_METRIC).default([]), aggregationTemporality: TemporalitySchema }).optional(),
   exponentialHistogram: z
     .object({ dataPoints: z.array(ExponentialPointSchema).max(MAX_POINTS_PER_METRIC).default([]), aggregationTemporality: TemporalitySchema })
@@ -75,7 +84,7 @@ const MetricSchema = z.object({
 export type OtlpMetric = z.infer<typeof MetricSchema>;
 
 const ScopeMetricsSchema = z.object({
-  scope: z.object({ name: z.string().max(256).default(''), version: z.string().max(256).default('') }).default({ name: '', version: '' }),
+  scope: z.object({ name: z.string().max(MAX_NAME).default(''), version: z.string().max(MAX_NAME).default('') }).default({ name: '', version: '' }),
   metrics: z.array(MetricSchema).max(MAX_METRICS_PER_SCOPE).default([]),
 });
 
@@ -84,7 +93,7 @@ export const ExportMetricsRequestSchema = z.object({
     .array(
       z.object({
         resource: z.object({ attributes: AttributesSchema }).default({ attributes: [] }),
-        scopeMetrics: z.array(ScopeMetricsSchema).max(100).default([]),
+        scopeMetrics: z.array(ScopeMetricsSchema).max(MAX_SCOPES).default([]),
       }),
     )
     .max(MAX_RESOURCES)

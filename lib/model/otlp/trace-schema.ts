@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AttributesSchema, MAX_RESOURCES } from './schema';
+import { AttributesSchema, MAX_RESOURCES, MAX_SCOPES } from './schema';
 
 /**
  * OTLP `ExportTraceServiceRequest` in the shape both encodings reach us in (protobuf ids turned into
@@ -43,7 +43,7 @@ export const ExportTraceRequestSchema = z.object({
         resource: z.object({ attributes: AttributesSchema }).default({ attributes: [] }),
         scopeSpans: z
           .array(z.object({ spans: z.array(SpanSchema).max(MAX_SPANS_PER_SCOPE).default([]) }))
-          .max(100)
+          .max(MAX_SCOPES)
           .default([]),
       }),
     )

@@ -7,6 +7,7 @@ import { errorBody, firstIssue } from '../http';
 import type { Runtime } from '../runtime';
 import { BODY_ERROR_CODES, BODY_TIMEOUT_MS, readBody } from '../read-body';
 import type { IntakeOutcome } from './metrics-intake';
+import { OtlpBoundError } from './proto-messages';
 
 /** The Collector's OTLP receiver default is 20 MiB; a service's export every few seconds is far below 4 MiB, compressed or not. */
 export const MAX_OTLP_BYTES = 4 * 1024 * 1024;
@@ -22,7 +23,9 @@ export type OtlpRuntime = Pick<Runtime, 'auth' | 'config' | 'otlp' | 'metrics'>;
 export interface OtlpSignal<Request> {
   /** The protobuf message's name, for error messages. */
   message: string;
-  decodeProtobuf(body: Uint8Array): unknown;
+  /** Decodes and bounds a protobuf body (the vendored .proto types it); throws with the reason. */
+  decodeProtobuf(body: Uint8Array): Request;
+  /** OTLP JSON's schema, with the same bounds. */
   schema: z.ZodType<Request>;
   /** Every resource's `service.name`, for a scoped token's check. */
   services(request: Request): Iterable<string | undefined>;
@@ -104,19 +107,19 @@ async function receive<Request>(signal: OtlpSignal<Request>, request: IncomingMe
 }
 
 function decode<Request>(signal: OtlpSignal<Request>, body: Buffer, type: string): { ok: true; request: Request } | { ok: false; message: string } {
-  let raw: unknown;
   if (type === PROTOBUF) {
     try {
-      raw = signal.decodeProtobuf(body);
+      return { ok: true, request: signal.decodeProtobuf(body) };
     } catch (error) {
-      return { ok: false, message: `body is not a protobuf ${signal.message}: ${error instanceof Error ? error.message : String(error)}` };
+      const reason = error instanceof Error ? error.message : String(error);
+      return { ok: false, message: error instanceof OtlpBoundError ? `not an OTLP ${signal.message}: ${reason}` : `body is not a protobuf ${signal.message}: ${reason}` };
     }
-  } else {
-    try {
-      raw = JSON.parse(body.toString('utf8'));
-    } catch {
-      return { ok: false, message: 'body is not valid JSON' };
-    }
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { ok: false, message: 'body is not valid JSON' };
   }
   const parsed = signal.schema.safeParse(raw);
   if (!parsed.success) return { ok: false, message: `not an OTLP ${signal.message}: ${firstIssue(parsed.error).message}` };

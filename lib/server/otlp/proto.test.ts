@@ -1,8 +1,15 @@
 import path from 'node:path';
 import protobuf from 'protobufjs';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { JsonMetricsSerializer, JsonTraceSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AggregationType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { ExportMetricsRequestSchema } from '@/lib/model/otlp/schema';
+import { ExportMetricsRequestSchema, MAX_ATTRIBUTES } from '@/lib/model/otlp/schema';
+import { ExportTraceRequestSchema } from '@/lib/model/otlp/trace-schema';
 import { decodeMetricsRequest, decodeTraceRequest, encodePartialResponse, partialResponseJson } from './proto';
+import { OtlpBoundError } from './proto-messages';
 
 /** The vendored definitions, loaded independently to encode what an exporter would send. */
 function vendoredRoot(file = 'opentelemetry/proto/collector/metrics/v1/metrics_service.proto'): protobuf.Root {
@@ -11,46 +18,94 @@ function vendoredRoot(file = 'opentelemetry/proto/collector/metrics/v1/metrics_s
   return root.loadSync(file);
 }
 
+/** A reader collected by hand, as the periodic exporting reader does on its timer. */
+class CollectingReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+const resource = resourceFromAttributes({ 'service.name': 'gateway', 'service.instance.id': 'gateway-1' });
+
+/** One collection of the real SDK: an explicit-bucket HTTP histogram and an exponential RPC one, with attributes of every scalar type and an array. */
+async function sdkMetrics(): Promise<ResourceMetrics> {
+  const reader = new CollectingReader();
+  const views = [{ instrumentName: 'rpc.client.call.duration', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }];
+  const meters = new MeterProvider({ resource, readers: [reader], views });
+  const meter = meters.getMeter('proto-test', '1.0.0');
+  const http = meter.createHistogram('http.server.request.duration', { unit: 's', advice: { explicitBucketBoundaries: [0.005, 0.01, 0.1] } });
+  const rpc = meter.createHistogram('rpc.client.call.duration', { unit: 's' });
+  for (const seconds of [0.003, 0.02, 0.2, 0.004]) {
+    http.record(seconds, { 'http.route': '/pay', 'http.response.status_code': 503, 'tls.used': true, 'sample.ratio': 0.25, tags: ['a', 'b'] });
+    rpc.record(seconds, { 'rpc.service': 'payments.Payments', 'rpc.grpc.status_code': 0 });
+  }
+  const { resourceMetrics } = await reader.collect();
+  await meters.shutdown();
+  return resourceMetrics;
+}
+
+/** A client span and the server span it parents, as the SDK records them, with nanosecond times. */
+function sdkSpans(): ReadableSpan[] {
+  const exporter = new InMemorySpanExporter();
+  const tracer = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('proto-test');
+  const client = tracer.startSpan('GET', { kind: SpanKind.CLIENT, startTime: [1_800_000_000, 0], attributes: { 'server.address': 'payments', 'server.port': 8080 } });
+  const server = tracer.startSpan('GET /pay', { kind: SpanKind.SERVER, startTime: [1_800_000_000, 1_000] }, trace.setSpan(ROOT_CONTEXT, client));
+  server.end([1_800_000_000, 100_000_000]);
+  client.setStatus({ code: SpanStatusCode.ERROR });
+  client.end([1_800_000_000, 123_456_789]);
+  return exporter.getFinishedSpans();
+}
+
 describe('OTLP protobuf', () => {
-  it('decodes a request into OTLP JSON’s shape: camelCase keys, int64 as strings, enums as numbers', () => {
-    const type = vendoredRoot().lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
-    const bytes = type
-      .encode(
-        type.fromObject({
-          resourceMetrics: [
-            {
-              resource: { attributes: [{ key: 'service.name', value: { stringValue: 'gateway' } }] },
-              scopeMetrics: [
-                {
-                  metrics: [
-                    {
-                      name: 'http.server.request.duration',
-                      unit: 's',
-                      histogram: { aggregationTemporality: 2, dataPoints: [{ timeUnixNano: '1800000000000000000', count: 3, bucketCounts: [1, 2], explicitBounds: [0.1] }] },
-                    },
-                  ],
-                },
-              ],
-            },
-          ],
-        }),
-      )
-      .finish();
-    const decoded = decodeMetricsRequest(bytes);
-    const parsed = ExportMetricsRequestSchema.parse(decoded);
-    const point = parsed.resourceMetrics[0]?.scopeMetrics[0]?.metrics[0]?.histogram;
-    expect(point).toMatchObject({ aggregationTemporality: 2, dataPoints: [{ timeUnixNano: 1.8e18, count: 3, bucketCounts: [1, 2], explicitBounds: [0.1] }] });
-    expect(JSON.stringify(decoded)).toContain('"timeUnixNano":"1800000000000000000"');
+  it('reads the SDK’s protobuf metrics exactly as the JSON schema reads the SDK’s OTLP JSON of the same export', async () => {
+    const resourceMetrics = await sdkMetrics();
+    const protobufBody = ProtobufMetricsSerializer.serializeRequest(resourceMetrics);
+    const jsonBody = JsonMetricsSerializer.serializeRequest(resourceMetrics);
+    if (!protobufBody || !jsonBody) throw new Error('the SDK serialised nothing');
+    const fromJson = ExportMetricsRequestSchema.parse(JSON.parse(new TextDecoder().decode(jsonBody)));
+    const fromProtobuf = decodeMetricsRequest(protobufBody);
+    expect(fromProtobuf).toEqual(fromJson);
+    // Both kinds of histogram and every scalar attribute type came through, not an empty request.
+    const metrics = fromProtobuf.resourceMetrics.flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
+    expect(metrics.map((m) => [m.name, m.histogram ? 'explicit' : m.exponentialHistogram ? 'exponential' : 'other'])).toContainEqual(
+      ['http.server.request.duration', 'explicit'],
+    );
+    expect(metrics.map((m) => [m.name, m.histogram ? 'explicit' : m.exponentialHistogram ? 'exponential' : 'other'])).toContainEqual(['rpc.client.call.duration', 'exponential']);
+    expect(metrics.find((m) => m.histogram)?.histogram?.dataPoints[0]?.attributes.map((a) => Object.keys(a.value ?? {})[0])).toEqual(['stringValue', 'intValue', 'boolValue', 'doubleValue', undefined]);
   });
 
-  it('decodes a trace request with its ids in hex, as OTLP JSON writes them', () => {
-    const type = vendoredRoot('opentelemetry/proto/collector/trace/v1/trace_service.proto').lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
-    const id = (hex: string) => Buffer.from(hex, 'hex');
-    const span = { traceId: id('0af7651916cd43dd8448eb211c80319c'), spanId: id('b7ad6b7169203331'), parentSpanId: id('00f067aa0ba902b7'), kind: 2, startTimeUnixNano: '1800000000000000000' };
-    const bytes = type.encode(type.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] })).finish();
-    expect(decodeTraceRequest(bytes)).toMatchObject({
-      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', parentSpanId: '00f067aa0ba902b7', kind: 2, startTimeUnixNano: '1800000000000000000' }] }] }],
-    });
+  it('reads the SDK’s protobuf spans exactly as the JSON schema reads the SDK’s OTLP JSON of the same spans (hex ids, exact nanoseconds)', () => {
+    const spans = sdkSpans();
+    const protobufBody = ProtobufTraceSerializer.serializeRequest(spans);
+    const jsonBody = JsonTraceSerializer.serializeRequest(spans);
+    if (!protobufBody || !jsonBody) throw new Error('the SDK serialised nothing');
+    const fromJson = ExportTraceRequestSchema.parse(JSON.parse(new TextDecoder().decode(jsonBody)));
+    const fromProtobuf = decodeTraceRequest(protobufBody);
+    expect(fromProtobuf).toEqual(fromJson);
+    const decoded = fromProtobuf.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    expect(decoded).toHaveLength(2);
+    const client = decoded.find((span) => span.kind === 3);
+    const server = decoded.find((span) => span.kind === 2);
+    expect(server?.parentSpanId).toBe(client?.spanId);
+    expect(client?.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(client?.status.code).toBe(2);
+    expect(client?.endTimeUnixNano).toBe(1_800_000_000_123_456_789n);
+  });
+
+  it('refuses a count that a double cannot hold exactly, as the JSON schema does', () => {
+    const type = vendoredRoot().lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
+    const point = { timeUnixNano: '1800000000000000000', count: '9007199254740993', bucketCounts: [1], explicitBounds: [] };
+    const bytes = type.encode(type.fromObject({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'http.server.duration', histogram: { dataPoints: [point] } }] }] }] })).finish();
+    expect(() => decodeMetricsRequest(bytes)).toThrow(/below 2\^53/);
+  });
+
+  it('refuses more attributes than the bound, and ids of the wrong length', () => {
+    const metrics = vendoredRoot().lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
+    const attributes = Array.from({ length: MAX_ATTRIBUTES + 1 }, (_, i) => ({ key: `k${i}`, value: { stringValue: 'v' } }));
+    const many = metrics.encode(metrics.fromObject({ resourceMetrics: [{ resource: { attributes } }] })).finish();
+    expect(() => decodeMetricsRequest(many)).toThrow(OtlpBoundError);
+    const traces = vendoredRoot('opentelemetry/proto/collector/trace/v1/trace_service.proto').lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+    const short = traces.encode(traces.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: Buffer.from('0af765', 'hex') }] }] }] })).finish();
+    expect(() => decodeTraceRequest(short)).toThrow(/traceId: expected 16 bytes/);
   });
 
   it('names the rejected count after the signal in OTLP JSON', () => {

@@ -1,5 +1,8 @@
 import path from 'node:path';
 import protobuf from 'protobufjs';
+import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
+import type { ExportTraceRequest } from '@/lib/model/otlp/trace-schema';
+import { metricsRequestOf, traceRequestOf, type MetricsRequestMessage, type TraceRequestMessage } from './proto-messages';
 
 /** opentelemetry-proto as vendored (see proto/README.md), loaded once. */
 const PROTO_ROOT = path.join(import.meta.dirname, 'proto');
@@ -28,31 +31,16 @@ const response = new protobuf.Type('ExportPartialResponse')
   .add(new protobuf.Type('ExportPartialSuccess').add(new protobuf.Field('rejected', 1, 'int64')).add(new protobuf.Field('errorMessage', 2, 'string')));
 new protobuf.Root().add(response);
 
-/** Decodes a protobuf `ExportMetricsServiceRequest` into OTLP JSON's shape (camelCase, int64 as strings, enums as numbers). Throws on a malformed body. */
-export function decodeMetricsRequest(body: Uint8Array): unknown {
+/** Decodes a protobuf `ExportMetricsServiceRequest` into what the intake reads. Throws on a malformed body or a broken bound. */
+export function decodeMetricsRequest(body: Uint8Array): ExportMetricsRequest {
   const type = requestType(METRICS_SERVICE, 'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
-  return type.toObject(type.decode(body), { longs: String, enums: Number, bytes: String });
+  return metricsRequestOf(type.decode(body) as unknown as MetricsRequestMessage);
 }
 
-const hex = (base64: unknown): unknown => (typeof base64 === 'string' ? Buffer.from(base64, 'base64').toString('hex') : base64);
-
-/**
- * Decodes a protobuf `ExportTraceServiceRequest` into OTLP JSON's shape: as metrics, and trace and
- * span ids in hex (protobuf carries them as bytes). Throws on a malformed body.
- */
-export function decodeTraceRequest(body: Uint8Array): unknown {
+/** Decodes a protobuf `ExportTraceServiceRequest` into what the intake reads (ids in hex, as OTLP JSON sends them). Throws on a malformed body or a broken bound. */
+export function decodeTraceRequest(body: Uint8Array): ExportTraceRequest {
   const type = requestType(TRACE_SERVICE, 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
-  const decoded = type.toObject(type.decode(body), { longs: String, enums: Number, bytes: String }) as {
-    resourceSpans?: { scopeSpans?: { spans?: Record<string, unknown>[] }[] }[];
-  };
-  for (const resource of decoded.resourceSpans ?? []) {
-    for (const scope of resource.scopeSpans ?? []) {
-      for (const span of scope.spans ?? []) {
-        for (const key of ['traceId', 'spanId', 'parentSpanId']) span[key] = hex(span[key]);
-      }
-    }
-  }
-  return decoded;
+  return traceRequestOf(type.decode(body) as unknown as TraceRequestMessage);
 }
 
 export interface PartialSuccess {
