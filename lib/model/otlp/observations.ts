@@ -43,10 +43,30 @@ export interface MappingResult {
   externalOverflow: number;
 }
 
-const streamKey = (resource: Attributes, scope: { name: string; version: string }, name: string, attributes: Attributes): string => {
-  const canonical = (list: Attributes): string[] => list.map((a) => `${a.key}=${JSON.stringify(a.value ?? null)}`).sort();
-  return JSON.stringify([canonical(resource), scope.name, scope.version, name, canonical(attributes)]);
-};
+/** One attribute, self-delimiting (lengths before texts), so a list of them joined is unambiguous. */
+function attributeKey({ key, value }: Attributes[number]): string {
+  let text: string;
+  if (value === undefined) text = '-';
+  else if (value.stringValue !== undefined) text = `s${value.stringValue.length}:${value.stringValue}`;
+  else if (value.intValue !== undefined) text = `i${value.intValue}`;
+  else if (value.boolValue !== undefined) text = `b${value.boolValue}`;
+  else if (value.doubleValue !== undefined) text = `d${value.doubleValue}`;
+  else text = '?';
+  return `${key.length}:${key}${text};`;
+}
+
+/** An attribute set in a canonical order (the same set in any order is the same stream). */
+function attributesKey(attributes: Attributes): string {
+  if (attributes.length === 1) return attributeKey(attributes[0] as Attributes[number]);
+  return attributes.map(attributeKey).sort().join('');
+}
+
+/** The part of a stream's identity shared by every point of one resource and scope. */
+const scopeKey = (resource: Attributes, scope: { name: string; version: string }): string =>
+  `${resource.length}[${attributesKey(resource)}]${scope.name.length}:${scope.name}${scope.version.length}:${scope.version}`;
+
+/** A stream: resource + scope + metric name + the point's attributes. */
+const streamKey = (scope: string, name: string, attributes: Attributes): string => `${scope}${name.length}:${name}${attributes.length}[${attributesKey(attributes)}]`;
 
 interface RawPoint {
   attributes: Attributes;
@@ -99,6 +119,7 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
     /** Whether the reporter may be a node (registered, or within the external cap): asked once per resource, at its first duration metric. */
     let admitted: boolean | undefined;
     for (const { scope, metrics } of scopeMetrics) {
+      let scopePart: string | undefined;
       for (const metric of metrics) {
         const known = DURATION_METRICS.get(metric.name);
         const raw = known ? pointsOf(metric) : undefined;
@@ -123,14 +144,15 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
           refuse(raw.points.length, `${metric.name}: aggregation temporality unspecified`);
           continue;
         }
+        scopePart ??= scopeKey(resource.attributes, scope);
         for (const point of raw.points) {
-          const outcome = observe(point, { known, factor, cumulative: raw.temporality === CUMULATIVE, key: streamKey(resource.attributes, scope, metric.name, point.attributes) }, context);
+          const key = streamKey(scopePart, metric.name, point.attributes);
+          const outcome = observe(point, { service, instance, known, factor, cumulative: raw.temporality === CUMULATIVE, key }, context);
           if (typeof outcome === 'string') {
             refuse(1, `${metric.name}: ${outcome}`);
             if (outcome.startsWith('external')) result.externalOverflow += 1;
           } else if (outcome) {
-            const reporter = outcome.side === 'server' ? reporterInstanceOf(point.attributes, service, instance, context.registry) : instance;
-            result.observations.push({ reporter: { service, ...(reporter ? { instance: reporter } : {}) }, ...outcome });
+            result.observations.push(outcome);
           }
         }
       }
@@ -139,16 +161,20 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
   return result;
 }
 
-type Attributed = Omit<Observation, 'reporter'>;
+/** How a metric's points are read: who reports them, what they measure, and their stream's key. */
+interface PointReading {
+  service: string;
+  instance: string | undefined;
+  known: DurationMetric;
+  factor: number;
+  cumulative: boolean;
+  key: string;
+}
 
-/** One point → its attributed increment, null when it contributes nothing, or why it is refused. */
-function observe(
-  point: RawPoint,
-  how: { known: DurationMetric; factor: number; cumulative: boolean; key: string },
-  context: MappingContext,
-): Attributed | null | string {
+/** One point → its observation, null when it contributes nothing, or why it is refused. */
+function observe(point: RawPoint, how: PointReading, context: MappingContext): Observation | null | string {
   if (!(point.timeMs > 0)) return 'data point has no timeUnixNano';
-  let callee: Attributed['callee'];
+  let callee: Observation['callee'];
   if (how.known.side === 'client') {
     callee = calleeOf(point.attributes, context.registry);
     if (!callee) return 'client point names no callee (server.address, service.peer.name, peer.service, rpc.method)';
@@ -166,9 +192,10 @@ function observe(
   const buckets = toMsBuckets(increment.histogram, how.factor);
   if (!buckets) return 'histogram buckets are not increasing, finite and positive';
   const intervalSeconds = Math.min(MAX_INTERVAL_SECONDS, Math.max(1, (increment.toMs - increment.fromMs) / 1_000));
-  return {
+  const reporter = how.known.side === 'server' ? reporterInstanceOf(point.attributes, how.service, how.instance, context.registry) : how.instance;
+  const observation: Observation = {
+    reporter: reporter ? { service: how.service, instance: reporter } : { service: how.service },
     side: how.known.side,
-    ...(callee ? { callee } : {}),
     startSecond: increment.toMs / 1_000 - intervalSeconds,
     intervalSeconds,
     count,
@@ -176,4 +203,6 @@ function observe(
     bounds: buckets.bounds,
     counts: buckets.counts,
   };
+  if (callee) observation.callee = callee;
+  return observation;
 }

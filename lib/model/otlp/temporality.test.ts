@@ -65,4 +65,16 @@ describe('cumulative tracker', () => {
     expect(tracked.accept('s', { startMs: 0, timeMs: 70_000, histogram: histogram([9, 0, 0]) })).toBeNull();
     expect(tracked.stats().streams).toBe(1);
   });
+
+  it('keeps a stream seen every interval however long it lives, and forgets one unseen beside it', () => {
+    const { tracked, advance } = tracker({ ttlMs: 60_000 });
+    tracked.accept('quiet', { startMs: 0, timeMs: 1_000, histogram: histogram([1, 0, 0]) });
+    tracked.accept('busy', { startMs: 0, timeMs: 1_000, histogram: histogram([1, 0, 0]) });
+    for (let second = 10; second <= 180; second += 10) {
+      advance(10_000);
+      expect(tracked.accept('busy', { startMs: 0, timeMs: second * 1_000, histogram: histogram([1 + second, 0, 0]) })?.count).toBe(10);
+    }
+    expect(tracked.stats().streams).toBe(1);
+    expect(tracked.accept('quiet', { startMs: 0, timeMs: 181_000, histogram: histogram([5, 0, 0]) })).toBeNull();
+  });
 });

@@ -26,6 +26,8 @@ export interface CumulativeTrackerOptions {
 interface Seen {
   point: StreamPoint;
   seenAt: number;
+  /** When the stream last moved to the newest end of the map's order. */
+  movedAt: number;
 }
 
 /**
@@ -36,14 +38,18 @@ interface Seen {
  * last saw (a restarted process: counted once, never doubled), else nothing.
  */
 export function createCumulativeTracker(options: CumulativeTrackerOptions) {
+  // Least recently moved first. A stream moves to the newest end at most every quarter TTL (a move
+  // is a delete and an insert, the costliest part of a point), so the order is least recently seen
+  // first to within that.
   const streams = new Map<string, Seen>();
+  const moveEveryMs = options.ttlMs / 4;
   let resets = 0;
 
   const forgetExpired = (now: number): void => {
-    // Map order is least recently seen first, so expiry stops at the first live stream.
     for (const [key, seen] of streams) {
-      if (now - seen.seenAt < options.ttlMs) break;
-      streams.delete(key);
+      // Every later stream moved after this one, and was seen since it moved: none has expired.
+      if (now - seen.movedAt < options.ttlMs) break;
+      if (now - seen.seenAt >= options.ttlMs) streams.delete(key);
     }
   };
 
@@ -51,19 +57,25 @@ export function createCumulativeTracker(options: CumulativeTrackerOptions) {
     accept(key: string, point: StreamPoint): Increment | null {
       const now = options.now();
       forgetExpired(now);
-      const previous = streams.get(key)?.point;
-      streams.delete(key);
-      streams.set(key, { point, seenAt: now });
-      if (streams.size > options.maxStreams) {
-        const oldest = streams.keys().next().value;
-        if (oldest !== undefined) streams.delete(oldest);
-      }
-      if (!previous) return null;
-      if (point.timeMs <= previous.timeMs) {
-        // A repeat or a late point: nothing new. Keep the newer one as the base.
-        streams.set(key, { point: previous, seenAt: now });
+      const seen = streams.get(key);
+      if (!seen) {
+        streams.set(key, { point, seenAt: now, movedAt: now });
+        if (streams.size > options.maxStreams) {
+          const oldest = streams.keys().next().value;
+          if (oldest !== undefined) streams.delete(oldest);
+        }
         return null;
       }
+      seen.seenAt = now;
+      if (now - seen.movedAt >= moveEveryMs) {
+        streams.delete(key);
+        streams.set(key, seen);
+        seen.movedAt = now;
+      }
+      const previous = seen.point;
+      // A repeat or a late point: nothing new. The newer one stays the base.
+      if (point.timeMs <= previous.timeMs) return null;
+      seen.point = point;
       const sameStart = point.startMs === previous.startMs;
       const delta = sameStart ? subtract(point.histogram, previous.histogram) : null;
       if (delta) return { fromMs: previous.timeMs, toMs: point.timeMs, histogram: delta, count: totalOf(delta) };

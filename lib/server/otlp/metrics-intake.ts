@@ -1,8 +1,8 @@
 import type { ReportAuthority } from '@/lib/model/otlp/authority';
-import { observationsOf, type ExternalNodes } from '@/lib/model/otlp/observations';
+import { observationsOf, type ExternalNodes, type Observation } from '@/lib/model/otlp/observations';
 import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { createCumulativeTracker } from '@/lib/model/otlp/temporality';
-import type { MetricsStore } from '../metrics-store/store';
+import type { CallObservation, MetricsStore } from '../metrics-store/store';
 import type { RegistryLookup } from '@/lib/model/otlp/peer';
 
 export interface MetricsIntakeOptions {
@@ -28,6 +28,25 @@ export interface IntakeOutcome {
 }
 
 /**
+ * What the store records of one observation: server-side points feed the reporter's own series;
+ * client-side points feed the edge reporter → callee, and the callee's series only while it does
+ * not report the calls it receives itself. Undefined for a client point without a callee.
+ */
+function callOf({ reporter, side, callee, startSecond, intervalSeconds, count, errors, bounds, counts }: Observation, reportsServerSide: (service: string) => boolean): CallObservation | undefined {
+  const call: CallObservation = { to: reporter.service, countsForCallee: true, startSecond, intervalSeconds, count, errors, bounds, counts };
+  if (side === 'server') {
+    if (reporter.instance) call.toInstance = reporter.instance;
+    return call;
+  }
+  if (!callee) return undefined;
+  call.from = reporter.service;
+  call.to = callee.service;
+  if (!callee.external && callee.instance) call.toInstance = callee.instance;
+  call.countsForCallee = !reportsServerSide(callee.service);
+  return call;
+}
+
+/**
  * OTLP metrics into the metrics store, through its one recording path. Rule against double
  * counting: server-side metrics feed the reporter's own service and instance series; client-side
  * metrics always feed the edge reporter → callee, and feed the callee's series only while the
@@ -44,25 +63,22 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
     accept(request: ExportMetricsRequest): IntakeOutcome {
       const result = observationsOf(request, { registry: registry(), cumulative, externals });
       const at = now();
+      // Marked once per service and edge of the request, before any is recorded: the request's own server metrics decide its callers' client points.
+      const marked = new Set<string>();
       for (const { side, reporter, callee } of result.observations) {
+        const mark = side === 'server' ? reporter.service : callee ? `${reporter.service}\u0000${callee.service}` : undefined;
+        if (mark === undefined || marked.has(mark)) continue;
+        marked.add(mark);
         if (side === 'server') authority.markServerMetrics(reporter.service, at);
         else if (callee) authority.markClientMetrics(reporter.service, callee.service, at);
       }
       let observed = 0;
       let rejected = result.rejected;
       let reason = result.reason;
-      for (const { reporter, side, callee, ...calls } of result.observations) {
-        const target =
-          side === 'server'
-            ? { to: reporter.service, ...(reporter.instance ? { toInstance: reporter.instance } : {}), countsForCallee: true }
-            : callee && {
-                from: reporter.service,
-                to: callee.service,
-                ...(!callee.external && callee.instance ? { toInstance: callee.instance } : {}),
-                countsForCallee: !authority.reportsServerSide(callee.service, at),
-              };
-        if (!target) continue;
-        if (options.latency.observe({ ...target, ...calls })) {
+      for (const observation of result.observations) {
+        const call = callOf(observation, (service) => authority.reportsServerSide(service, at));
+        if (!call) continue;
+        if (options.latency.observe(call)) {
           observed += 1;
         } else {
           unanchored += 1;
