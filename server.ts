@@ -5,7 +5,7 @@ import { createListener } from './lib/server/listener';
 import { handleLiveness, LIVENESS_PATH } from './lib/server/liveness';
 import { handleOtlpMetrics, OTLP_METRICS_PATH } from './lib/server/otlp/metrics-endpoint';
 import { handleOtlpTraces, OTLP_TRACES_PATH } from './lib/server/otlp/traces-endpoint';
-import { prepareRequest } from './lib/server/security-headers';
+import { prepareMachineResponse, prepareRequest } from './lib/server/security-headers';
 import { startRuntime } from './lib/server/start-runtime';
 
 /** Custom server: Next's handler and Socket.IO on one port; the runtime starts first and stops last. */
@@ -17,12 +17,14 @@ async function main(): Promise<void> {
   await app.prepare();
   const handle = app.getRequestHandler();
   const { server, scheme } = createListener(config, (request, response) => {
-    prepareRequest(request, response, { dev });
     const path = request.url?.split('?')[0];
+    const machine = path === LIVENESS_PATH || path === INGEST_PATH || path === OTLP_METRICS_PATH || path === OTLP_TRACES_PATH;
+    if (machine) prepareMachineResponse(response);
     if (path === LIVENESS_PATH) return handleLiveness(request, response);
     if (path === INGEST_PATH) return handleIngest(request, response, runtime);
     if (path === OTLP_METRICS_PATH) return handleOtlpMetrics(request, response, runtime);
     if (path === OTLP_TRACES_PATH) return handleOtlpTraces(request, response, runtime);
+    prepareRequest(request, response, { dev });
     void handle(request, response);
   });
   runtime.attach(server);

@@ -1,7 +1,7 @@
 import { Socket } from 'node:net';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, prepareRequest } from './security-headers';
+import { contentSecurityPolicy, MACHINE_CONTENT_SECURITY_POLICY, prepareMachineResponse, prepareRequest } from './security-headers';
 
 function fakeRequest(headers: Record<string, string>): { request: IncomingMessage; response: ServerResponse } {
   const request = new IncomingMessage(new Socket());
@@ -30,6 +30,14 @@ describe('security headers', () => {
     expect(nonce).not.toBe('chosen');
     expect(response.getHeader('content-security-policy')).toContain(`'nonce-${String(nonce)}'`);
     expect(request.headers['content-security-policy']).toBe(response.getHeader('content-security-policy'));
+    expect(response.getHeader('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('gives answers to programs a fixed deny-all policy and nosniff', () => {
+    const { response } = fakeRequest({});
+    prepareMachineResponse(response);
+    expect(response.getHeader('content-security-policy')).toBe(MACHINE_CONTENT_SECURITY_POLICY);
+    expect(MACHINE_CONTENT_SECURITY_POLICY).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(response.getHeader('x-content-type-options')).toBe('nosniff');
   });
 });

@@ -45,3 +45,16 @@ export function prepareRequest(request: IncomingMessage, response: ServerRespons
   response.setHeader('cross-origin-opener-policy', 'same-origin');
   response.setHeader('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
 }
+
+/** The policy for what is not a page (health, ingest, OTLP answers): nothing may load or frame it. */
+export const MACHINE_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * The headers of the endpoints served ahead of Next (health, ingest, OTLP): they answer JSON or
+ * protobuf to programs, so a fixed deny-all policy does what a page's nonce does, without the
+ * per-request random bytes that a busy OTLP fleet would otherwise pay on every export.
+ */
+export function prepareMachineResponse(response: ServerResponse): void {
+  response.setHeader('content-security-policy', MACHINE_CONTENT_SECURITY_POLICY);
+  response.setHeader('x-content-type-options', 'nosniff');
+}

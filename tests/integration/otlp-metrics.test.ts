@@ -1,10 +1,12 @@
 import http from 'node:http';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Attributes } from '@opentelemetry/api';
 import { AggregationTemporalityPreference, OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationType, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startEtcd, type TestEtcd } from '../support/etcd';
@@ -100,6 +102,14 @@ async function series(path: string): Promise<{ count: number; errors: number; p5
 
 const postRaw = (body: string | Buffer, headers: Record<string, string>): Promise<Response> =>
   fetch(`${server.url}/v1/metrics`, { method: 'POST', headers: { authorization: `Bearer ${reporterToken}`, ...headers }, body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]) });
+
+/** A request encoded with protobufjs from the vendored opentelemetry-proto, for bodies no SDK would write. */
+function metricsProtobuf(request: object): Buffer {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => path.join(import.meta.dirname, '../../lib/server/otlp/proto', target);
+  const type = root.loadSync('opentelemetry/proto/collector/metrics/v1/metrics_service.proto').lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
+  return Buffer.from(type.encode(type.fromObject(request)).finish());
+}
 
 describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
   it('cumulative explicit histograms, current names, protobuf: the first export counts nothing, the next its increase', async () => {
@@ -225,6 +235,9 @@ describe('POST /v1/metrics refusals', () => {
   it('answers partial_success for points it refuses, in the request encoding, gzip or not', async () => {
     const refused = await postRaw(jsonRequest([]), { 'content-type': 'application/json' });
     expect(refused.status).toBe(200);
+    // An answer to a program: a deny-all policy, no page nonce.
+    expect(refused.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await refused.json()).toEqual({ partialSuccess: { rejectedDataPoints: '1', errorMessage: expect.stringContaining('names no callee') } });
     const accepted = await postRaw(gzipSync(jsonRequest([{ key: 'peer.service', value: { stringValue: 'users' } }])), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     expect(accepted.status).toBe(200);
@@ -241,6 +254,10 @@ describe('POST /v1/metrics refusals', () => {
     const badProto = await postRaw(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), { 'content-type': 'application/x-protobuf' });
     expect(badProto.status).toBe(400);
     expect(ErrorSchema.parse(await badProto.json()).error.message).toMatch(/not a protobuf ExportMetricsServiceRequest/);
+    const attributes = Array.from({ length: 129 }, (_, i) => ({ key: `k${i}`, value: { stringValue: 'v' } }));
+    const overBound = await postRaw(metricsProtobuf({ resourceMetrics: [{ resource: { attributes } }] }), { 'content-type': 'application/x-protobuf' });
+    expect(overBound.status).toBe(400);
+    expect(ErrorSchema.parse(await overBound.json()).error.message).toBe('not an OTLP ExportMetricsServiceRequest: attributes: more than 128');
     const badGzip = await postRaw(Buffer.from('not gzip'), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     expect(badGzip.status).toBe(400);
     expect((await postRaw('{}', { 'content-type': 'text/plain' })).status).toBe(415);

@@ -28,10 +28,10 @@ export interface TracesIntakeOptions {
   pairTtlMs?: number;
 }
 
-/** A span's call as a one-call histogram (its duration's bucket) landing in the second it ended. */
-function callOf(timing: SpanTiming): Pick<CallObservation, 'startSecond' | 'intervalSeconds' | 'count' | 'errors' | 'bounds' | 'counts'> {
+/** A span's call as a one-call histogram (its duration's bucket) landing in the second it ended, on the edge or series `to`. */
+function callOf(to: string, timing: SpanTiming, countsForCallee: boolean): CallObservation {
   const { lower, upper } = durationBucket(timing.durationMs);
-  return { startSecond: Math.floor(timing.endMs / 1_000), intervalSeconds: 1, count: 1, errors: timing.error ? 1 : 0, bounds: [lower, upper], counts: [0, 1, 0] };
+  return { to, countsForCallee, startSecond: Math.floor(timing.endMs / 1_000), intervalSeconds: 1, count: 1, errors: timing.error ? 1 : 0, bounds: [lower, upper], counts: [0, 1, 0] };
 }
 
 /**
@@ -52,14 +52,18 @@ export function createTracesIntake(options: TracesIntakeOptions) {
   /** Records one call; false when the store refuses it (a clock more than a day off). */
   const record = (observation: CallObservation): boolean => options.latency.observe(observation);
 
-  const edge = (from: string, to: string, timing: SpanTiming, extra: Partial<CallObservation> = {}): boolean => {
+  /** The edge from → to, unless the caller's client metrics cover it; `toInstance` and `countsForCallee` for a callee named by a client span. */
+  const edge = (from: string, to: string, timing: SpanTiming, callee: { countsForCallee: boolean; toInstance?: string } = { countsForCallee: false }): boolean => {
     if (authority.clientMetricsCover(from, to, now())) return true;
-    return record({ from, to, countsForCallee: false, ...callOf(timing), ...extra });
+    const call = callOf(to, timing, callee.countsForCallee);
+    call.from = from;
+    if (callee.toInstance) call.toInstance = callee.toInstance;
+    return record(call);
   };
 
   /** A completed pair is one call on the edge, with the server span's duration; failed if either side failed. */
   const paired = (pair: Pair | undefined): void => {
-    if (pair) edge(pair.client.reporter.service, pair.server.reporter.service, { ...pair.server, error: pair.client.error || pair.server.error });
+    if (pair) edge(pair.client.reporter.service, pair.server.reporter.service, { endMs: pair.server.endMs, durationMs: pair.server.durationMs, error: pair.client.error || pair.server.error });
   };
 
   const settle = (unpaired: Unpaired): void => {
@@ -75,7 +79,7 @@ export function createTracesIntake(options: TracesIntakeOptions) {
         continue;
       }
       const countsForCallee = !authority.reportsServerSide(callee.service, at);
-      edge(client.reporter.service, callee.service, client, { countsForCallee, ...(!callee.external && callee.instance ? { toInstance: callee.instance } : {}) });
+      edge(client.reporter.service, callee.service, client, !callee.external && callee.instance ? { countsForCallee, toInstance: callee.instance } : { countsForCallee });
     }
   };
 
@@ -84,15 +88,11 @@ export function createTracesIntake(options: TracesIntakeOptions) {
     const at = now();
     if (fact.role === 'edge') {
       if (!externals.admit(fact.node.name)) return 'external node cap reached';
-      const ok = record({
-        from: fact.from,
-        to: fact.to,
-        ...(fact.toInstance ? { toInstance: fact.toInstance } : {}),
-        countsForCallee: true,
-        node: fact.node,
-        ...callOf(fact),
-      });
-      return ok ? undefined : 'span ended more than a day from the server clock';
+      const call = callOf(fact.to, fact, true);
+      call.from = fact.from;
+      if (fact.toInstance) call.toInstance = fact.toInstance;
+      call.node = fact.node;
+      return record(call) ? undefined : 'span ended more than a day from the server clock';
     }
     if (fact.role === 'client') {
       paired(pairing.offerClient(fact, at, overflow));
@@ -100,8 +100,9 @@ export function createTracesIntake(options: TracesIntakeOptions) {
     }
     authority.markServerSpans(fact.reporter.service, at);
     if (!authority.serverMetricsRecent(fact.reporter.service, at)) {
-      const ok = record({ to: fact.reporter.service, ...(fact.reporter.instance ? { toInstance: fact.reporter.instance } : {}), countsForCallee: true, ...callOf(fact) });
-      if (!ok) return 'span ended more than a day from the server clock';
+      const call = callOf(fact.reporter.service, fact, true);
+      if (fact.reporter.instance) call.toInstance = fact.reporter.instance;
+      if (!record(call)) return 'span ended more than a day from the server clock';
     }
     // A root span is where a request entered the fleet: there is no caller to pair with.
     if (fact.pairKey === undefined) return undefined;
