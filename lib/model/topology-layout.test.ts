@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { foldTallLayers, foldWideLayers, GROUP_PADDING, layerDepth, layoutEdges, positionsFromElk, toElkGraph, type LayoutRequest } from './topology-layout';
+import { foldTallLayers, foldWideLayers, GROUP_PADDING, layerDepth, layoutEdges, NETWORK_SIMPLEX_PLACEMENT_MAX_NODES, positionsFromElk, toElkGraph, type LayoutRequest } from './topology-layout';
 import { overlaps } from './topology-positions';
 
 const node = (id: string, group?: string) => ({ id, width: 180, height: 48, ...(group ? { group } : {}) });
@@ -25,6 +25,13 @@ describe('toElkGraph', () => {
     const big = toElkGraph({ nodes: Array.from({ length: 300 }, (_, i) => node(`n${i}`)), edges: [] });
     expect(small.layoutOptions?.['elk.layered.thoroughness']).toBe('7');
     expect(big.layoutOptions?.['elk.layered.thoroughness']).toBe('1');
+  });
+
+  it('places nodes by network simplex only in small graphs (it takes tens of seconds on a 50-service fleet sharing a database)', () => {
+    const placement = (count: number) => toElkGraph({ nodes: Array.from({ length: count }, (_, i) => node(`n${i}`)), edges: [] }).layoutOptions?.['elk.layered.nodePlacement.strategy'];
+    expect(placement(NETWORK_SIMPLEX_PLACEMENT_MAX_NODES)).toBe('NETWORK_SIMPLEX');
+    expect(placement(NETWORK_SIMPLEX_PLACEMENT_MAX_NODES + 1)).toBe('BRANDES_KOEPF');
+    expect(placement(300)).toBe('SIMPLE');
   });
 });
 
@@ -158,6 +165,23 @@ describe('layout with ELK', () => {
     const rects = [...positions.values()].map((p) => ({ ...p, width: 180, height: 48 }));
     for (const [i, a] of rects.entries()) for (const b of rects.slice(i + 1)) expect(overlaps(a, b)).toBe(false);
   });
+
+  it('lays out 50 services calling the next three in a ring, all sharing a database and a queue (an OTLP fleet), without overlaps', async () => {
+    const service = (i: number) => `svc-${String((i % 50) + 1).padStart(2, '0')}`;
+    const nodes = [...Array.from({ length: 50 }, (_, i) => node(service(i))), node('user (virtual)'), node('mysql'), node('kafka:order-events')];
+    const edges = Array.from({ length: 50 }, (_, i) => [
+      ...[1, 2, 3].map((step) => ({ from: service(i), to: service(i + step) })),
+      { from: service(i), to: 'mysql' },
+      { from: service(i), to: 'kafka:order-events' },
+      { from: 'user (virtual)', to: service(i) },
+    ])
+      .flat()
+      .map((edge) => ({ ...edge, id: `${edge.from}->${edge.to}` }));
+    const positions = await run({ nodes, edges });
+    expect(positions.size).toBe(53);
+    const rects = [...positions.values()].map((p) => ({ ...p, width: 180, height: 48 }));
+    for (const [i, a] of rects.entries()) for (const b of rects.slice(i + 1)) expect(overlaps(a, b)).toBe(false);
+  }, 30_000);
 
   it('keeps group members inside their group, below its title bar, and is deterministic', async () => {
     const request: LayoutRequest = {
