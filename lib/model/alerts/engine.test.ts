@@ -309,3 +309,50 @@ describe('silences', () => {
     expect(summary(engine.evaluate(fleet({ api: { instances: 2 } }), T0 + 40_000, silences)).sort()).toEqual(['resolved InstancesLost api', 'resolved ServiceCritical api']);
   });
 });
+
+describe('acknowledgements', () => {
+  const ack = (service: string, id = `a-${service}`) => ({ id, alertname: 'ServiceCritical' as const, service, reason: 'on it', by: 'ops', at: new Date(T0 + 40_000).toISOString() });
+
+  it('marks a firing alert acknowledged without sending anything, keeps it firing, and still sends its resolve', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet({ payments: DOWN });
+    engine.evaluate(down, T0);
+    expect(summary(engine.evaluate(down, T0 + 30_000))).toEqual(['fired ServiceCritical payments']);
+    const acks = [ack('payments')];
+    expect(engine.evaluate(down, T0 + 40_000, [], acks)).toEqual([]);
+    expect(byService(engine.alerts(), 'payments')).toMatchObject({ state: 'firing', notified: true, acknowledged: { id: 'a-payments', by: 'ops', reason: 'on it' } });
+    const resolved = engine.evaluate(fleet({ payments: {} }), T0 + 50_000, [], acks);
+    expect(summary(resolved)).toEqual(['resolved ServiceCritical payments']);
+    expect(resolved[0]?.alert.acknowledged?.id).toBe('a-payments');
+  });
+
+  it('covers only the firing it was made for: the next firing notifies again, even while the store still lists it', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet({ payments: DOWN });
+    const acks = [ack('payments')];
+    engine.evaluate(down, T0);
+    engine.evaluate(down, T0 + 30_000);
+    engine.evaluate(down, T0 + 40_000, [], acks);
+    engine.evaluate(fleet({ payments: {} }), T0 + 50_000, [], acks);
+    engine.evaluate(down, T0 + 60_000, [], acks);
+    expect(summary(engine.evaluate(down, T0 + 90_000, [], acks))).toEqual(['fired ServiceCritical payments']);
+    engine.evaluate(down, T0 + 91_000, [], acks);
+    expect(byService(engine.alerts(), 'payments')).toMatchObject({ state: 'firing', notified: true });
+    expect(byService(engine.alerts(), 'payments')?.acknowledged).toBeUndefined();
+  });
+
+  it('applies to firing alerts only, of the named service and alert, and lifts when withdrawn', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet({ payments: DOWN, orders: DOWN });
+    const acks = [ack('payments'), { ...ack('orders'), alertname: 'InstancesLost' as const }];
+    engine.evaluate(down, T0, [], acks);
+    expect(engine.alerts().map((alert) => alert.acknowledged)).toEqual([undefined, undefined]);
+    engine.evaluate(down, T0 + 30_000, [], acks);
+    engine.evaluate(down, T0 + 31_000, [], acks);
+    expect(byService(engine.alerts(), 'payments')?.acknowledged?.id).toBe('a-payments');
+    expect(byService(engine.alerts(), 'orders')?.acknowledged).toBeUndefined();
+    expect(engine.evaluate(down, T0 + 32_000, [], [])).toEqual([]);
+    expect(byService(engine.alerts(), 'payments')).toMatchObject({ state: 'firing' });
+    expect(byService(engine.alerts(), 'payments')?.acknowledged).toBeUndefined();
+  });
+});
