@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Instance, Status } from '../instance';
+import type { CauseKind, Instance, Status } from '../instance';
 import type { RegistryStatus } from '../live';
 import { toService } from '../state';
 import { deriveTopology } from '../topology';
@@ -14,6 +14,7 @@ const PASSED = new Date(T0 - 60_000).toISOString();
 interface Spec {
   status?: Status;
   cause?: string;
+  causeKind?: CauseKind;
   dependsOn?: string[];
   instances?: number;
   lost?: number;
@@ -32,6 +33,7 @@ function instance(service: string, index: number, spec: Spec): Instance {
     dependsOn: spec.dependsOn ?? [],
     status: spec.status ?? 'passing',
     statusCause: spec.cause ?? 'probe OK',
+    ...(spec.causeKind !== undefined ? { statusCauseKind: spec.causeKind } : {}),
     drain: null,
     passedAt: PASSED,
     ...(spec.zone !== undefined ? { zone: spec.zone } : {}),
@@ -127,16 +129,26 @@ describe('error rate and p95 causes', () => {
   it('raises ServiceErrorRate and ServiceLatency from the health model’s causes after the warning duration', () => {
     const engine = createAlertEngine({ rules: FAST });
     const state = fleet({
-      orders: { status: 'warning', cause: 'error rate 6 % over 30 s (threshold 5 %)' },
-      search: { status: 'warning', cause: 'p95 180 ms, 9× its usual 20 ms' },
+      orders: { status: 'warning', cause: 'error rate 6 % over 30 s (threshold 5 %)', causeKind: 'error_rate' },
+      search: { status: 'warning', cause: 'p95 180 ms, 9× its usual 20 ms', causeKind: 'latency' },
       // Warning for its membership only: no alert.
-      cart: { status: 'warning', cause: '1 of 3 instances registered, 3 within the last hour' },
+      cart: { status: 'warning', cause: '1 of 3 instances registered, 3 within the last hour', causeKind: 'membership' },
     });
     engine.evaluate(state, T0);
     const fired = engine.evaluate(state, T0 + 60_000);
     expect(summary(fired).sort()).toEqual(['fired ServiceErrorRate orders', 'fired ServiceLatency search']);
     expect(fired.find((t) => t.alert.labels.service === 'orders')?.alert.labels).toMatchObject({ severity: 'warning', cause: 'error_rate' });
     expect(fired.find((t) => t.alert.labels.service === 'search')?.alert.labels).toMatchObject({ severity: 'warning', cause: 'latency' });
+  });
+
+  it('goes by the kind of cause the status model gives, never by the sentence’s wording', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const state = fleet({
+      orders: { status: 'warning', cause: '6 % of calls failing', causeKind: 'error_rate' },
+      cart: { status: 'warning', cause: 'p95 180 ms, yet membership decided', causeKind: 'membership' },
+    });
+    engine.evaluate(state, T0);
+    expect(summary(engine.evaluate(state, T0 + 60_000))).toEqual(['fired ServiceErrorRate orders']);
   });
 });
 
