@@ -35,7 +35,9 @@ function AlertTable({ alerts, label, note, actions }: { alerts: AlertView[]; lab
     <table className="table alerts-table" aria-label={label}>
       <thead>
         <tr>
-          <th scope="col">Alert</th>
+          <th scope="col" className="alerts-table__alert">
+            Alert
+          </th>
           <th scope="col">Service</th>
           <th scope="col" className="alerts-table__severity">
             Severity
@@ -169,7 +171,7 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
         {initial.silences.length === 0 ? (
           <EmptyState title="No silences" />
         ) : (
-          <table className="table" aria-label="Silences">
+          <table className="table alerts-table" aria-label="Silences">
             <thead>
               <tr>
                 <th scope="col">Service</th>
@@ -215,7 +217,7 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
         {initial.delivery.targets.length === 0 ? (
           <EmptyState title="No Alertmanager or webhook configured" />
         ) : (
-          <table className="table" aria-label="Delivery targets">
+          <table className="table alerts-table" aria-label="Delivery targets">
             <thead>
               <tr>
                 <th scope="col">Channel</th>
