@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Ack, AckRequest } from '@/lib/model/alerts/acks';
+import { alertKey } from '@/lib/model/alerts/conditions';
 import { createAlertEngine, type AlertState, type AlertTransition, type AlertView } from '@/lib/model/alerts/engine';
 import type { AlertRules } from '@/lib/model/alerts/rules';
 import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
@@ -203,9 +204,9 @@ export function createAlerting(options: AlertingOptions) {
 
   /** The leader ends, in the store, acknowledgements whose alert is no longer active: they covered that firing only. */
   const endResolvedAcks = (nowMs: number): void => {
-    const active = engine.alerts();
+    const active = new Set(engine.alerts().map((alert) => alertKey(alert.labels.alertname, alert.labels.service)));
     for (const ack of acks.current()) {
-      if (ending.has(ack.id) || active.some((alert) => alert.labels.alertname === ack.alertname && alert.labels.service === ack.service)) continue;
+      if (ending.has(ack.id) || active.has(alertKey(ack.alertname, ack.service))) continue;
       ending.add(ack.id);
       options.acks
         .end(ack.id, undefined, nowMs)
