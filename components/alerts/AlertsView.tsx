@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { AlertView } from '@/lib/model/alerts/engine';
 import type { AlertsSnapshot } from '@/lib/model/alerts/snapshot';
 import { accessCall } from '@/lib/client/accessApi';
@@ -10,29 +10,60 @@ import { ClientTime } from '@/components/ui/ClientTime';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useHasRole } from '@/components/shell/MeProvider';
+import { AckControl } from './AckControl';
 import { SilenceForm } from './SilenceForm';
 
 /** The page reloads its data this often (the server evaluates every few seconds). */
 const REFRESH_MS = 5_000;
 
-function AlertTable({ alerts, label, note }: { alerts: AlertView[]; label: string; note: (alert: AlertView) => string | null }) {
+type Note = (alert: AlertView) => string | null;
+
+/** Who is on it: "Acknowledged by ops, failing over, 14:03:12 (2 min ago)". */
+function Acknowledged({ alert }: { alert: AlertView }) {
+  const ack = alert.acknowledged;
+  if (!ack) return null;
   return (
-    <table className="table" aria-label={label}>
+    <div className="alert-ack">
+      Acknowledged by {ack.by}
+      {ack.reason !== undefined && `, ${ack.reason}`}, <ClientTime at={ack.at} />
+    </div>
+  );
+}
+
+function AlertTable({ alerts, label, note, actions }: { alerts: AlertView[]; label: string; note: Note; actions?: ((alert: AlertView) => ReactNode) | undefined }) {
+  return (
+    <table className="table alerts-table" aria-label={label}>
       <thead>
         <tr>
-          <th scope="col">Alert</th>
+          <th scope="col" className="alerts-table__alert">
+            Alert
+          </th>
           <th scope="col">Service</th>
-          <th scope="col">Severity</th>
-          <th scope="col">Since</th>
-          <th scope="col">Why</th>
+          <th scope="col" className="alerts-table__severity">
+            Severity
+          </th>
+          <th scope="col" className="alerts-table__since">
+            Since
+          </th>
+          <th scope="col" className="alerts-table__why">
+            Why
+          </th>
+          {actions && (
+            <th scope="col" className="alerts-table__actions">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          )}
         </tr>
       </thead>
       <tbody>
         {alerts.map((alert) => {
           const extra = note(alert);
           return (
-            <tr key={`${alert.key}|${alert.activeSince}`} data-alert={alert.labels.alertname} data-service={alert.labels.service}>
-              <td>{alert.labels.alertname}</td>
+            <tr key={`${alert.key}|${alert.activeSince}`} data-alert={alert.labels.alertname} data-service={alert.labels.service} data-acknowledged={alert.acknowledged ? 'true' : undefined}>
+              <td>
+                {alert.labels.alertname}
+                {alert.acknowledged && <span className="badge badge--ack">acknowledged</span>}
+              </td>
               <td className="truncate" title={alert.labels.service}>
                 <Link href={alert.path}>{alert.labels.service}</Link>
               </td>
@@ -42,10 +73,12 @@ function AlertTable({ alerts, label, note }: { alerts: AlertView[]; label: strin
               <td>
                 <ClientTime at={alert.resolvedAt ?? alert.activeSince} />
               </td>
-              <td>
+              <td className="alert-why">
                 {alert.description}
                 {extra && <span className="muted"> — {extra}</span>}
+                <Acknowledged alert={alert} />
               </td>
+              {actions && <td className="alert-actions">{actions(alert)}</td>}
             </tr>
           );
         })}
@@ -54,15 +87,23 @@ function AlertTable({ alerts, label, note }: { alerts: AlertView[]; label: strin
   );
 }
 
-function Section({ id, title, intro, alerts, empty, note }: { id: string; title: string; intro?: string; alerts: AlertView[]; empty: string; note: (alert: AlertView) => string | null }) {
+function Section({ id, title, intro, children }: { id: string; title: string; intro?: string; children: ReactNode }) {
   return (
     <section className="section" aria-labelledby={id}>
       <h2 className="section__title" id={id}>
-        {title} ({alerts.length})
+        {title}
       </h2>
       {intro && <p className="section__intro">{intro}</p>}
-      {alerts.length === 0 ? <EmptyState title={empty} /> : <AlertTable alerts={alerts} label={title} note={note} />}
+      {children}
     </section>
+  );
+}
+
+function AlertSection({ id, title, intro, alerts, empty, note, actions }: { id: string; title: string; intro?: string; alerts: AlertView[]; empty: string; note: Note; actions?: (alert: AlertView) => ReactNode }) {
+  return (
+    <Section id={id} title={`${title} (${alerts.length})`} {...(intro !== undefined ? { intro } : {})}>
+      {alerts.length === 0 ? <EmptyState title={empty} /> : <AlertTable alerts={alerts} label={title} note={note} actions={actions} />}
+    </Section>
   );
 }
 
@@ -81,6 +122,11 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
     setError(result.ok ? null : result.message);
     router.refresh();
   };
+  const [ackError, setAckError] = useState<string | null>(null);
+  const acked = (message: string | null): void => {
+    setAckError(message);
+    router.refresh();
+  };
   const failing = initial.delivery.targets.filter((target) => !target.ok);
   return (
     <>
@@ -92,8 +138,21 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
           Delivery failing to {failing.map((target) => `${target.channel} ${target.url} (${target.lastError ?? 'error'})`).join('; ')}
         </p>
       )}
-      <Section id="alerts-firing" title="Firing" alerts={byState('firing')} empty="Nothing firing" note={(alert) => (alert.holds ? `holding ${alert.holds.join(', ')}` : alert.explainedBy ? `probable origin: ${alert.explainedBy}` : null)} />
-      <Section
+      {ackError && (
+        <p className="form-alert form-alert--error" role="alert">
+          {ackError}
+        </p>
+      )}
+      <AlertSection
+        id="alerts-firing"
+        title="Firing"
+        intro="Sent, and re-sent to Alertmanager while they last. Acknowledge one you are on: it stays here, marked; Alertmanager silences it (no repeats) until it resolves, and the resolve is still sent."
+        alerts={byState('firing')}
+        empty="Nothing firing"
+        note={(alert) => (alert.holds ? `holding ${alert.holds.join(', ')}` : alert.explainedBy ? `probable origin: ${alert.explainedBy}` : null)}
+        {...(mayChange ? { actions: (alert: AlertView) => <AckControl alert={alert} onDone={acked} /> } : {})}
+      />
+      <AlertSection
         id="alerts-suppressed"
         title="Suppressed"
         intro="Held, not sent: a dependency is the probable origin and has its own alert. Sent if the caller still fails once the origin recovers."
@@ -101,20 +160,18 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
         empty="Nothing suppressed"
         note={(alert) => `suppressed by ${alert.suppressedBy ?? 'its dependency'}`}
       />
-      <Section id="alerts-silenced" title="Silenced" alerts={byState('silenced')} empty="Nothing silenced" note={() => 'silenced'} />
-      <section className="section" aria-labelledby="silences-title">
-        <h2 className="section__title" id="silences-title">
-          Silences ({initial.silences.length})
-        </h2>
-        <p className="section__intro">A silence holds a service’s new alerts (to Alertmanager and the webhook) until it ends; resolves of alerts already sent still go.</p>
+      <AlertSection id="alerts-silenced" title="Silenced" alerts={byState('silenced')} empty="Nothing silenced" note={() => 'silenced'} />
+      <Section id="silences-title" title={`Silences (${initial.silences.length})`} intro="A silence holds a service’s new alerts (to Alertmanager and the webhook) until it ends; resolves of alerts already sent still go.">
         {error && (
           <p className="form-alert form-alert--error" role="alert">
             {error}
           </p>
         )}
         {mayChange && <SilenceForm services={services} onDone={() => router.refresh()} />}
-        {initial.silences.length > 0 && (
-          <table className="table" aria-label="Silences">
+        {initial.silences.length === 0 ? (
+          <EmptyState title="No silences" />
+        ) : (
+          <table className="table alerts-table" aria-label="Silences">
             <thead>
               <tr>
                 <th scope="col">Service</th>
@@ -153,17 +210,14 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
             </tbody>
           </table>
         )}
-      </section>
-      <Section id="alerts-pending" title="Pending" intro="Failing, not yet for their rule’s duration." alerts={byState('pending')} empty="Nothing pending" note={() => null} />
-      <Section id="alerts-resolved" title="Recently resolved" alerts={initial.resolved} empty="Nothing resolved in the last hour" note={(alert) => (alert.notified ? null : 'never sent')} />
-      <section className="section" aria-labelledby="delivery-title">
-        <h2 className="section__title" id="delivery-title">
-          Delivery
-        </h2>
+      </Section>
+      <AlertSection id="alerts-pending" title="Pending" intro="Failing, not yet for their rule’s duration." alerts={byState('pending')} empty="Nothing pending" note={() => null} />
+      <AlertSection id="alerts-resolved" title="Recently resolved" alerts={initial.resolved} empty="Nothing resolved in the last hour" note={(alert) => (alert.notified ? null : 'never sent')} />
+      <Section id="delivery-title" title="Delivery">
         {initial.delivery.targets.length === 0 ? (
           <EmptyState title="No Alertmanager or webhook configured" />
         ) : (
-          <table className="table" aria-label="Delivery targets">
+          <table className="table alerts-table" aria-label="Delivery targets">
             <thead>
               <tr>
                 <th scope="col">Channel</th>
@@ -186,7 +240,7 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
             </tbody>
           </table>
         )}
-      </section>
+      </Section>
     </>
   );
 }

@@ -25,6 +25,8 @@ const PATHS: Record<EventKind, string> = {
   'alert.delivery_failed': 'M3 8.5V6a3 3 0 0 1 6 0v2.5l1 1H2ZM6 4.5v2M6 7.6v.2',
   'alert.silenced': 'M2 4.5h2l3-2.5v8L4 7.5H2ZM8.5 4.5l2 3M10.5 4.5l-2 3',
   'alert.silence_ended': 'M2 4.5h2l3-2.5v8L4 7.5H2ZM8.5 4.2a2.5 2.5 0 0 1 0 3.6',
+  'alert.acknowledged': 'M3 8.5V6a3 3 0 0 1 6 0v2.5l1 1H2ZM4 10.5h4',
+  'alert.unacknowledged': 'M3 8.5V6a3 3 0 0 1 6 0v2.5l1 1H2ZM4.5 5.5h3',
 };
 
 /** Instance-level kinds sit in a circle; registry-level ones stand alone: a second cue besides the glyph. */

@@ -28,6 +28,8 @@ export const KIND_LABELS: Record<EventKind, string> = {
   'alert.delivery_failed': 'Alert not delivered',
   'alert.silenced': 'Alerts silenced',
   'alert.silence_ended': 'Silence lifted',
+  'alert.acknowledged': 'Alert acknowledged',
+  'alert.unacknowledged': 'Acknowledgement ended',
 };
 
 /** How an event reads at a glance: shown by an accent colour next to the kind's own icon and label. */

@@ -25,6 +25,8 @@ export const EVENT_KINDS = [
   'alert.delivery_failed',
   'alert.silenced',
   'alert.silence_ended',
+  'alert.acknowledged',
+  'alert.unacknowledged',
 ] as const;
 export const EventKindSchema = z.enum(EVENT_KINDS);
 export type EventKind = z.infer<typeof EventKindSchema>;

@@ -68,6 +68,10 @@ export const LostSchema = z.object({
 });
 export type Lost = z.infer<typeof LostSchema>;
 
+/** The signal behind a status: probes, the error rate or p95 of reported calls, or fewer instances registered than within the last hour. */
+export const CauseKindSchema = z.enum(['probe', 'error_rate', 'latency', 'membership']);
+export type CauseKind = z.infer<typeof CauseKindSchema>;
+
 /** Instance as served by the API and over Socket.IO (DESIGN §4 contract, plus `key`, `health`, `dependsOn`). */
 export const InstanceSchema = z.object({
   id: z.string(),
@@ -86,6 +90,8 @@ export const InstanceSchema = z.object({
   status: StatusSchema,
   /** Why the status is what it is ("timeout after 2 s", "HTTP 503", "not probed yet"). */
   statusCause: z.string().optional(),
+  /** Which signal decided the status (the sentence is `statusCause`): for routing and alerting without parsing the sentence. */
+  statusCauseKind: CauseKindSchema.optional(),
   /** When the status last changed (ISO). */
   statusSince: z.string().optional(),
   /** The framework itself marks the instance out of rotation (rpcx state=inactive, dubbo Enable:false…). */

@@ -39,7 +39,7 @@ export interface Runtime {
   /** The map's default view laid out on the server, shipped with the page (a first visit runs no layout). */
   topologyLayout: Pick<TopologyLayoutCache, 'current' | 'settled'>;
   /** Alerts: firing, suppressed, pending, recently resolved, and how delivery goes. */
-  alerts: Pick<Alerting, 'snapshot' | 'silence' | 'findSilence' | 'unsilence'>;
+  alerts: Pick<Alerting, 'snapshot' | 'silence' | 'findSilence' | 'unsilence' | 'acknowledge' | 'findAck' | 'unacknowledge'>;
 }
 
 // Next bundles route handlers apart from server.ts (next.js #55660), so module state is not shared:

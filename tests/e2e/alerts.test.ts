@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import type { EventPage } from '@/lib/model/events';
@@ -5,6 +7,9 @@ import { startReceiver, type Receiver } from '../support/alertmanager';
 import { startHealthTarget, type HealthTarget } from '../support/health-target';
 import { eventually, type TestServer } from '../support/server';
 import { startBrowserStack, type BrowserStack } from '../support/stack';
+
+/** Set to a directory to keep a screenshot of the page at 1440 and 390 px (for a person to look at). */
+const SCREENSHOTS = process.env.SWITCHYARD_SCREENSHOT_DIR;
 
 /** A firing or silenced alert's row in the named section's table. */
 const alertRow = (page: Page, table: string, service: string): Locator => page.getByRole('table', { name: table }).locator(`tr[data-service="${service}"]`);
@@ -40,6 +45,16 @@ describe('Alerts page in Chromium', () => {
     for (const target of targets.values()) await target.close();
   });
 
+  const shoot = async (name: string): Promise<void> => {
+    if (!SCREENSHOTS) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    for (const width of [1440, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  };
+
   const webhookServices = (): string[] =>
     webhook.posts.flatMap((post) => (JSON.parse(post.body) as { alerts: { status: string; labels: { service: string } }[] }).alerts.map((alert) => `${alert.status} ${alert.labels.service}`));
 
@@ -52,6 +67,18 @@ describe('Alerts page in Chromium', () => {
     await alertRow(page, 'Firing', 'billing').waitFor({ timeout: 30_000 });
     expect(await alertRow(page, 'Firing', 'billing').textContent()).toContain('ServiceCritical');
     await eventually(() => (webhookServices().includes('firing billing') ? true : undefined), 10_000, 'billing sent to the webhook');
+
+    // Acknowledge billing on the page, with a reason: it stays in Firing, marked with who and why.
+    await page.getByRole('button', { name: 'Acknowledge ServiceCritical billing' }).click();
+    const ackForm = page.getByRole('form', { name: 'Acknowledge ServiceCritical billing' });
+    await ackForm.getByLabel('Reason (optional)').fill('restarting the billing pods');
+    await ackForm.getByRole('button', { name: 'Acknowledge' }).click();
+    const acknowledged = page.getByRole('table', { name: 'Firing' }).locator('tr[data-service="billing"][data-acknowledged="true"]');
+    await acknowledged.waitFor({ timeout: 15_000 });
+    expect(await acknowledged.textContent()).toMatch(/Acknowledged by e2e-oncall, restarting the billing pods, \d\d:\d\d/);
+    await acknowledged.getByRole('button', { name: 'Unacknowledge' }).waitFor();
+    const ackAudit = await eventually(async () => ((await (await server.fetch('/api/v1/events?kind=alert.acknowledged')).json()) as EventPage).events[0], 5_000, 'the alert.acknowledged row');
+    expect(ackAudit).toMatchObject({ service: 'billing', actor: 'e2e-oncall', detail: 'ServiceCritical acknowledged: restarting the billing pods' });
 
     // Silence search before it fails: through the form, with a reason.
     const form = page.getByRole('form', { name: 'New silence' });
@@ -72,6 +99,7 @@ describe('Alerts page in Chromium', () => {
     const snapshot = (await (await server.fetch('/api/v1/alerts')).json()) as { alerts: { labels: { service: string }; state: string; notified: boolean }[] };
     expect(snapshot.alerts.find((alert) => alert.labels.service === 'search')).toMatchObject({ state: 'silenced', notified: false });
     expect(webhookServices().filter((entry) => entry.endsWith(' search'))).toEqual([]);
+    await shoot('alerts-acknowledged');
     expect(stack.errors).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Ack } from '@/lib/model/alerts/acks';
 import type { AlertView } from '@/lib/model/alerts/engine';
 import type { EventPage } from '@/lib/model/events';
 import type { Service } from '@/lib/model/instance';
@@ -11,12 +12,14 @@ import { startHealthTarget, type HealthTarget } from '../support/health-target';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 const SECRET = 'webhook-secret-for-tests';
-/** web → orders → payments: callers fail when payments does. */
-const CHAIN = { web: ['orders'], orders: ['payments'], payments: [] } as const;
+/** web → orders → payments: callers fail when payments does; ledger stands alone. */
+const CHAIN = { web: ['orders'], orders: ['payments'], payments: [], ledger: [] } as const;
 type Name = keyof typeof CHAIN;
 
 let etcd: TestEtcd;
 let alertmanager: TestAlertmanager;
+/** A second Alertmanager that repeats a group still firing every 2 s: what an acknowledgement must stop. */
+let repeating: TestAlertmanager;
 let webhook: Receiver;
 let server: TestServer;
 let deadAlertmanager: string;
@@ -25,6 +28,7 @@ const targets = new Map<Name, HealthTarget>();
 beforeAll(async () => {
   etcd = await startEtcd();
   alertmanager = await startAlertmanager();
+  repeating = await startAlertmanager({ repeatInterval: '2s' });
   webhook = await startReceiver();
   // Nothing listens here: an Alertmanager that is down.
   deadAlertmanager = `http://127.0.0.1:${await freePort()}`;
@@ -39,7 +43,7 @@ beforeAll(async () => {
       SWITCHYARD_PROBE_INTERVAL_MS: '500',
       SWITCHYARD_ALERT_EVALUATION_MS: '250',
       SWITCHYARD_ALERT_RULES: JSON.stringify({ defaults: { criticalForSeconds: 3 } }),
-      SWITCHYARD_ALERTMANAGER_URL: `${alertmanager.url},${deadAlertmanager}`,
+      SWITCHYARD_ALERTMANAGER_URL: `${alertmanager.url},${deadAlertmanager},${repeating.url}`,
       SWITCHYARD_ALERT_WEBHOOK_URL: webhook.url,
       SWITCHYARD_ALERT_WEBHOOK_SECRET: SECRET,
     },
@@ -49,6 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await alertmanager?.stop();
+  await repeating?.stop();
   await webhook?.close();
   for (const target of targets.values()) await target.close();
   await etcd?.stop();
@@ -244,6 +249,115 @@ describe('alerts to a real Alertmanager', () => {
       return rows.some((event) => event.kind === 'alert.fired') ? rows : undefined;
     }, 10_000, 'the alert.fired row for web');
     expect(lifted.map((event) => event.kind).slice(0, 2)).toEqual(['alert.fired', 'alert.silence_ended']);
+    await allHealthy();
+  });
+});
+
+/** An Alertmanager silence, the fields the tests read (API v2 `gettableSilence`). */
+interface AlertmanagerSilence {
+  id: string;
+  status: { state: string };
+  comment: string;
+  createdBy: string;
+  matchers: { name: string; value: string; isRegex: boolean; isEqual?: boolean }[];
+}
+
+describe('acknowledging an alert', () => {
+  const acknowledge = (service: Name, token: string) =>
+    server.fetch('/api/v1/alerts/acks', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ alertname: 'ServiceCritical', service, reason: `on ${service}, failing over` }) });
+  const withdraw = (id: string, token: string) => server.fetch(`/api/v1/alerts/acks/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+  /** The silence an Alertmanager holds for this acknowledgement (its id closes the comment). */
+  const silenceFor = async (am: TestAlertmanager, ackId: string): Promise<AlertmanagerSilence | undefined> => ((await am.api('/api/v2/silences')) as AlertmanagerSilence[]).find((silence) => silence.comment.endsWith(`(ack ${ackId})`));
+  const silenceIn = (am: TestAlertmanager, ackId: string, state: string) => eventually(async () => {
+    const silence = await silenceFor(am, ackId);
+    return silence?.status.state === state ? silence : undefined;
+  }, 15_000, `the acknowledgement's silence ${state}`);
+  const firing = (service: Name) => eventually(async () => {
+    const alert = alertOf(await alerts(), service);
+    return alert?.state === 'firing' ? alert : undefined;
+  }, 30_000, `${service} firing`);
+  /** Firing notifications the repeating Alertmanager sent for a service from the `from`th on. */
+  const repeatsFor = (service: string, from: number): number => repeating.notifications().slice(from).filter((notification) => notification.alerts.some((alert) => alert.labels.service === service && alert.status === 'firing')).length;
+
+  it('silences it in Alertmanager on its labels (operators only, audited): no more repeats, the alert stays there, and on recovery the resolve goes out and the silence is expired', async () => {
+    await allHealthy();
+    const before = alertmanager.notifications().length;
+    const repeatsBefore = repeating.notifications().length;
+    const webhookBefore = webhook.posts.length;
+    setStatus('payments', 503);
+    setStatus('ledger', 503);
+    await firing('payments');
+    await firing('ledger');
+    // Unacknowledged, this Alertmanager repeats payments every 2 s.
+    await eventually(() => (repeatsFor('payments', repeatsBefore) >= 2 ? true : undefined), 30_000, 'payments repeated by Alertmanager');
+
+    const viewer = await server.createToken({ name: 'ack-viewer', role: 'viewer' });
+    expect((await acknowledge('payments', viewer)).status).toBe(403);
+    const created = await acknowledge('payments', server.adminToken);
+    expect(created.status).toBe(201);
+    const ack = (await created.json()) as Ack;
+    expect(ack).toMatchObject({ alertname: 'ServiceCritical', service: 'payments', by: 'token:test-admin', reason: 'on payments, failing over' });
+    expect((await acknowledge('payments', server.adminToken)).status).toBe(409);
+
+    for (const am of [alertmanager, repeating]) {
+      const silence = await silenceIn(am, ack.id, 'active');
+      expect(silence).toMatchObject({ createdBy: 'token:test-admin', comment: `Acknowledged in Switchyard: on payments, failing over (ack ${ack.id})` });
+      expect(silence.matchers.map((matcher) => `${matcher.name}=${matcher.value} ${matcher.isRegex} ${matcher.isEqual ?? true}`).sort()).toEqual(['alertname=ServiceCritical false true', 'instance=payments-1 false true', 'service=payments false true']);
+    }
+    // Switchyard keeps sending the alert: Alertmanager still has it (no false resolve), muted by the silence.
+    await eventually(async () => {
+      const list = (await repeating.api('/api/v2/alerts')) as { labels: Record<string, string>; status: { state: string; silencedBy: string[] } }[];
+      const payments = list.find((alert) => alert.labels.service === 'payments' && alert.labels.alertname === 'ServiceCritical');
+      return payments?.status.state === 'suppressed' && payments.status.silencedBy.length === 1 ? true : undefined;
+    }, 15_000, 'payments held in Alertmanager, silenced');
+    // While ledger (not acknowledged) is repeated three more times, payments is not repeated at all.
+    const ledgerFrom = repeatsFor('ledger', repeatsBefore) + 1;
+    await eventually(() => (repeatsFor('ledger', repeatsBefore) >= ledgerFrom ? true : undefined), 20_000, 'ledger repeated');
+    const paymentsRepeats = repeatsFor('payments', repeatsBefore);
+    await eventually(() => (repeatsFor('ledger', repeatsBefore) >= ledgerFrom + 3 ? true : undefined), 30_000, 'ledger repeated three more times');
+    expect(repeatsFor('payments', repeatsBefore)).toBe(paymentsRepeats);
+
+    const shown = alertOf(await alerts(), 'payments');
+    expect(shown).toMatchObject({ state: 'firing', acknowledged: { id: ack.id, by: 'token:test-admin', reason: 'on payments, failing over' } });
+    const audit = await eventually(async () => ((await (await server.fetch('/api/v1/events?kind=alert.acknowledged&service=payments')).json()) as EventPage).events[0], 5_000, 'the alert.acknowledged row');
+    expect(audit).toMatchObject({ actor: 'token:test-admin', instance: 'payments-1' });
+    expect(audit.detail).toContain('on payments, failing over');
+
+    setStatus('payments', 200);
+    await eventually(() => (notificationsFor('payments', before).includes('resolved') ? true : undefined), 20_000, 'Alertmanager resolving payments');
+    expect(notificationsFor('payments', before)).toEqual(['firing', 'resolved']);
+    await silenceIn(alertmanager, ack.id, 'expired');
+    await silenceIn(repeating, ack.id, 'expired');
+    await eventually(() => (verifiedWebhookBodies().slice(webhookBefore).some((body) => body.alerts.some((alert) => alert.status === 'resolved' && alert.labels.service === 'payments')) ? true : undefined), 20_000, 'the webhook resolving payments');
+    const sentToWebhook = verifiedWebhookBodies().slice(webhookBefore).flatMap((body) => body.alerts).filter((alert) => alert.labels.service === 'payments');
+    expect(sentToWebhook.map((alert) => alert.status)).toEqual(['firing', 'resolved']);
+    // It covered that firing only: ended in the store when it resolved.
+    const ended = await eventually(async () => ((await (await server.fetch('/api/v1/events?kind=alert.unacknowledged&service=payments')).json()) as EventPage).events[0], 10_000, 'the alert.unacknowledged row');
+    expect(ended.detail).toBe('ServiceCritical acknowledgement by token:test-admin ended: the alert resolved');
+    expect((await withdraw(ack.id, server.adminToken)).status).toBe(404);
+    await allHealthy();
+  });
+
+  it('withdraws an acknowledgement (operators only, audited): its Alertmanager silence is expired and the alert fires as before', async () => {
+    await allHealthy();
+    setStatus('ledger', 503);
+    await firing('ledger');
+    const created = await acknowledge('ledger', server.adminToken);
+    expect(created.status).toBe(201);
+    const ack = (await created.json()) as Ack;
+    await silenceIn(alertmanager, ack.id, 'active');
+
+    const viewer = await server.createToken({ name: 'unack-viewer', role: 'viewer' });
+    expect((await withdraw(ack.id, viewer)).status).toBe(403);
+    expect((await withdraw(ack.id, server.adminToken)).status).toBe(200);
+    await silenceIn(alertmanager, ack.id, 'expired');
+    const after = alertOf(await alerts(), 'ledger');
+    expect(after?.state).toBe('firing');
+    expect(after?.acknowledged).toBeUndefined();
+    const audit = await eventually(async () => ((await (await server.fetch('/api/v1/events?kind=alert.unacknowledged&service=ledger')).json()) as EventPage).events[0], 5_000, 'the alert.unacknowledged row');
+    expect(audit).toMatchObject({ actor: 'token:test-admin' });
+    expect(audit.detail).toContain('withdrawn');
+    expect((await withdraw(ack.id, server.adminToken)).status).toBe(404);
     await allHealthy();
   });
 });

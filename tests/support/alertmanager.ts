@@ -62,9 +62,10 @@ export interface TestAlertmanager {
 /**
  * A real Alertmanager (Debian `prometheus-alertmanager`) on a free loopback port, clustering off,
  * with a temp dir, routing everything (grouped by alertname and service, waiting 1 s) to a local
- * receiver that records what it is sent.
+ * receiver that records what it is sent. `repeatInterval` (Alertmanager's duration, default 1h):
+ * how soon it notifies again of a group still firing.
  */
-export async function startAlertmanager(): Promise<TestAlertmanager> {
+export async function startAlertmanager(options: { repeatInterval?: string } = {}): Promise<TestAlertmanager> {
   const receiver = await startReceiver();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-alertmanager-'));
   const configFile = path.join(dir, 'alertmanager.yml');
@@ -76,7 +77,7 @@ export async function startAlertmanager(): Promise<TestAlertmanager> {
       "  group_by: ['alertname', 'service']",
       '  group_wait: 1s',
       '  group_interval: 1s',
-      '  repeat_interval: 1h',
+      `  repeat_interval: ${options.repeatInterval ?? '1h'}`,
       'receivers:',
       '  - name: recorder',
       '    webhook_configs:',

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { AlertsView } from '@/components/alerts/AlertsView';
 import { signedInWith } from '@/lib/server/auth/page';
 import '../../styles/auth.css';
+import '../../styles/alerts.css';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Alerts' };

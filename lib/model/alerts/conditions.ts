@@ -54,14 +54,8 @@ export const alertKey = (alertname: AlertName, service: string): string => `${al
 
 const servicePath = (service: string): string => `/services/${pathSegment(service)}`;
 
-/** The category of a health-model cause sentence (see lib/model/status: combine, service, membership). */
-export function causeCategory(cause: string | undefined): CauseCategory {
-  if (!cause) return 'probe';
-  if (cause.startsWith('error rate ')) return 'error_rate';
-  if (cause.startsWith('p95 ')) return 'latency';
-  if (/ within the last hour$/.test(cause)) return 'membership';
-  return 'probe';
-}
+/** The category of what decided an instance's status, as the status model says it (lib/model/status/combine.ts). */
+const causeCategory = (instance: Instance | undefined): CauseCategory => instance?.statusCauseKind ?? 'probe';
 
 /** The instances that decide a service's status, as `serviceStatus` picks them: live, in rotation when any are. */
 function deciding(service: Service, status: Status): Instance[] {
@@ -92,7 +86,7 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
   if (service.status === 'critical') {
     const failing = deciding(service, 'critical');
     const first = failing[0];
-    const category: CauseCategory = failing.length === 0 && lost.length > 0 ? 'lost' : causeCategory(first?.statusCause);
+    const category: CauseCategory = failing.length === 0 && lost.length > 0 ? 'lost' : causeCategory(first);
     const instance = only(service.instances)?.id;
     add({
       labels: { alertname: 'ServiceCritical', severity: 'critical', cause: category, ...base, ...(instance !== undefined ? { instance } : {}) },
@@ -103,7 +97,7 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
     });
   } else if (service.status === 'warning') {
     const slow = deciding(service, 'warning');
-    const category = causeCategory(slow[0]?.statusCause);
+    const category = causeCategory(slow[0]);
     if (category === 'error_rate' || category === 'latency') {
       const instance = only(slow)?.id;
       add({

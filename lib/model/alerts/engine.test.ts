@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Instance, Status } from '../instance';
+import type { CauseKind, Instance, Status } from '../instance';
 import type { RegistryStatus } from '../live';
 import { toService } from '../state';
 import { deriveTopology } from '../topology';
@@ -14,6 +14,7 @@ const PASSED = new Date(T0 - 60_000).toISOString();
 interface Spec {
   status?: Status;
   cause?: string;
+  causeKind?: CauseKind;
   dependsOn?: string[];
   instances?: number;
   lost?: number;
@@ -32,6 +33,7 @@ function instance(service: string, index: number, spec: Spec): Instance {
     dependsOn: spec.dependsOn ?? [],
     status: spec.status ?? 'passing',
     statusCause: spec.cause ?? 'probe OK',
+    ...(spec.causeKind !== undefined ? { statusCauseKind: spec.causeKind } : {}),
     drain: null,
     passedAt: PASSED,
     ...(spec.zone !== undefined ? { zone: spec.zone } : {}),
@@ -127,16 +129,26 @@ describe('error rate and p95 causes', () => {
   it('raises ServiceErrorRate and ServiceLatency from the health model’s causes after the warning duration', () => {
     const engine = createAlertEngine({ rules: FAST });
     const state = fleet({
-      orders: { status: 'warning', cause: 'error rate 6 % over 30 s (threshold 5 %)' },
-      search: { status: 'warning', cause: 'p95 180 ms, 9× its usual 20 ms' },
+      orders: { status: 'warning', cause: 'error rate 6 % over 30 s (threshold 5 %)', causeKind: 'error_rate' },
+      search: { status: 'warning', cause: 'p95 180 ms, 9× its usual 20 ms', causeKind: 'latency' },
       // Warning for its membership only: no alert.
-      cart: { status: 'warning', cause: '1 of 3 instances registered, 3 within the last hour' },
+      cart: { status: 'warning', cause: '1 of 3 instances registered, 3 within the last hour', causeKind: 'membership' },
     });
     engine.evaluate(state, T0);
     const fired = engine.evaluate(state, T0 + 60_000);
     expect(summary(fired).sort()).toEqual(['fired ServiceErrorRate orders', 'fired ServiceLatency search']);
     expect(fired.find((t) => t.alert.labels.service === 'orders')?.alert.labels).toMatchObject({ severity: 'warning', cause: 'error_rate' });
     expect(fired.find((t) => t.alert.labels.service === 'search')?.alert.labels).toMatchObject({ severity: 'warning', cause: 'latency' });
+  });
+
+  it('goes by the kind of cause the status model gives, never by the sentence’s wording', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const state = fleet({
+      orders: { status: 'warning', cause: '6 % of calls failing', causeKind: 'error_rate' },
+      cart: { status: 'warning', cause: 'p95 180 ms, yet membership decided', causeKind: 'membership' },
+    });
+    engine.evaluate(state, T0);
+    expect(summary(engine.evaluate(state, T0 + 60_000))).toEqual(['fired ServiceErrorRate orders']);
   });
 });
 
@@ -307,5 +319,52 @@ describe('silences', () => {
     expect(summary(engine.evaluate(down, T0 + 30_000, silences))).toEqual(['fired ServiceCritical api']);
     // InstancesLost fired before the silence (its duration is 0): its resolve still goes.
     expect(summary(engine.evaluate(fleet({ api: { instances: 2 } }), T0 + 40_000, silences)).sort()).toEqual(['resolved InstancesLost api', 'resolved ServiceCritical api']);
+  });
+});
+
+describe('acknowledgements', () => {
+  const ack = (service: string, id = `a-${service}`) => ({ id, alertname: 'ServiceCritical' as const, service, reason: 'on it', by: 'ops', at: new Date(T0 + 40_000).toISOString() });
+
+  it('marks a firing alert acknowledged without sending anything, keeps it firing, and still sends its resolve', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet({ payments: DOWN });
+    engine.evaluate(down, T0);
+    expect(summary(engine.evaluate(down, T0 + 30_000))).toEqual(['fired ServiceCritical payments']);
+    const acks = [ack('payments')];
+    expect(engine.evaluate(down, T0 + 40_000, [], acks)).toEqual([]);
+    expect(byService(engine.alerts(), 'payments')).toMatchObject({ state: 'firing', notified: true, acknowledged: { id: 'a-payments', by: 'ops', reason: 'on it' } });
+    const resolved = engine.evaluate(fleet({ payments: {} }), T0 + 50_000, [], acks);
+    expect(summary(resolved)).toEqual(['resolved ServiceCritical payments']);
+    expect(resolved[0]?.alert.acknowledged?.id).toBe('a-payments');
+  });
+
+  it('covers only the firing it was made for: the next firing notifies again, even while the store still lists it', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet({ payments: DOWN });
+    const acks = [ack('payments')];
+    engine.evaluate(down, T0);
+    engine.evaluate(down, T0 + 30_000);
+    engine.evaluate(down, T0 + 40_000, [], acks);
+    engine.evaluate(fleet({ payments: {} }), T0 + 50_000, [], acks);
+    engine.evaluate(down, T0 + 60_000, [], acks);
+    expect(summary(engine.evaluate(down, T0 + 90_000, [], acks))).toEqual(['fired ServiceCritical payments']);
+    engine.evaluate(down, T0 + 91_000, [], acks);
+    expect(byService(engine.alerts(), 'payments')).toMatchObject({ state: 'firing', notified: true });
+    expect(byService(engine.alerts(), 'payments')?.acknowledged).toBeUndefined();
+  });
+
+  it('applies to firing alerts only, of the named service and alert, and lifts when withdrawn', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const down = fleet({ payments: DOWN, orders: DOWN });
+    const acks = [ack('payments'), { ...ack('orders'), alertname: 'InstancesLost' as const }];
+    engine.evaluate(down, T0, [], acks);
+    expect(engine.alerts().map((alert) => alert.acknowledged)).toEqual([undefined, undefined]);
+    engine.evaluate(down, T0 + 30_000, [], acks);
+    engine.evaluate(down, T0 + 31_000, [], acks);
+    expect(byService(engine.alerts(), 'payments')?.acknowledged?.id).toBe('a-payments');
+    expect(byService(engine.alerts(), 'orders')?.acknowledged).toBeUndefined();
+    expect(engine.evaluate(down, T0 + 32_000, [], [])).toEqual([]);
+    expect(byService(engine.alerts(), 'payments')).toMatchObject({ state: 'firing' });
+    expect(byService(engine.alerts(), 'payments')?.acknowledged).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { currentConditions, ORIGIN_ALERTS, SUPPRESSIBLE, type AlertLabels, type EvaluationInput } from './conditions';
+import { ackFor, type Ack } from './acks';
 import type { AlertRules } from './rules';
 import { silenceFor, type Silence } from './silences';
 
@@ -35,6 +36,8 @@ export interface AlertView {
   silencedBy?: string;
   /** The alerts this one holds, suppressed or still pending (it is their probable origin's alert): service names, in name order. */
   holds?: string[];
+  /** An operator is on it: firing, still re-sent to Alertmanager (which it silences there), resolve still sent. */
+  acknowledged?: Ack;
 }
 
 export type AlertTransition = { kind: 'fired' | 'resolved' | 'suppressed'; alert: AlertView };
@@ -57,6 +60,8 @@ interface Entry {
   heldBy?: string;
   /** When its hold last ended: it must fail on its own for its duration from then before it is sent. */
   releasedAtMs?: number;
+  /** The acknowledgement of this firing, while it lasts. */
+  ack?: Ack;
 }
 
 export interface AlertEngineOptions {
@@ -83,6 +88,8 @@ export function createAlertEngine(options: AlertEngineOptions) {
   const active = new Map<string, Entry>();
   /** Oldest first. */
   let resolved: Entry[] = [];
+  /** Acknowledgements whose firing resolved: they never cover a later firing, even before the store says they ended. */
+  let usedUpAcks = new Set<string>();
 
   const view = (entry: Entry): AlertView => ({
     key: entry.key,
@@ -98,6 +105,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
     ...(entry.state === 'suppressed' && entry.explainedBy !== undefined ? { suppressedBy: entry.explainedBy } : {}),
     ...(entry.state !== 'suppressed' && entry.explainedBy !== undefined ? { explainedBy: entry.explainedBy } : {}),
     ...(entry.state === 'silenced' && entry.silencedBy !== undefined ? { silencedBy: entry.silencedBy } : {}),
+    ...(entry.ack !== undefined ? { acknowledged: entry.ack } : {}),
   });
 
   const prune = (nowMs: number): void => {
@@ -108,9 +116,13 @@ export function createAlertEngine(options: AlertEngineOptions) {
     /**
      * One evaluation at `nowMs`: updates every alert and returns what changed for delivery and
      * history. A silence holds what would be sent, never a resolve (an alert already sent stays so).
+     * An acknowledgement marks a firing alert until it resolves (then it is used up) or is withdrawn.
      */
-    evaluate(input: EvaluationInput, nowMs: number, silences: readonly Silence[] = []): AlertTransition[] {
+    evaluate(input: EvaluationInput, nowMs: number, silences: readonly Silence[] = [], acks: readonly Ack[] = []): AlertTransition[] {
       const transitions: AlertTransition[] = [];
+      // Only ids still in the store matter: the set stays as small as the acknowledgements are.
+      const ackIds = new Set(acks.map((ack) => ack.id));
+      usedUpAcks = new Set([...usedUpAcks].filter((id) => ackIds.has(id)));
       const conditions = currentConditions(input, options.rules);
       const seen = new Set<string>();
       for (const condition of conditions) {
@@ -134,6 +146,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
         entry.state = 'resolved';
         entry.resolvedAtMs = nowMs;
         delete entry.heldBy;
+        if (entry.ack) usedUpAcks.add(entry.ack.id);
         resolved.push(entry);
         if (entry.notified) transitions.push({ kind: 'resolved', alert: view(entry) });
       }
@@ -145,6 +158,9 @@ export function createAlertEngine(options: AlertEngineOptions) {
       for (const entry of active.values()) {
         if (entry.notified) {
           entry.state = 'firing';
+          const ack = ackFor(acks, entry.labels, usedUpAcks);
+          if (ack) entry.ack = ack;
+          else delete entry.ack;
           continue;
         }
         const holder = entry.explainedBy !== undefined && SUPPRESSIBLE.has(entry.labels.alertname) ? originAlert.get(entry.explainedBy) : undefined;

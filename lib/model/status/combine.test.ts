@@ -5,11 +5,11 @@ const quiet: TrafficSignal = { calls: 300, errors: 0, windowSeconds: 30, p95Ms: 
 
 describe('trafficVerdict', () => {
   it('is critical from 25 % errors over 30 s, naming rate, window and threshold', () => {
-    expect(trafficVerdict({ ...quiet, errors: 129 }, T)).toEqual({ status: 'critical', cause: 'error rate 43 % over 30 s (threshold 25 %)' });
+    expect(trafficVerdict({ ...quiet, errors: 129 }, T)).toEqual({ status: 'critical', cause: 'error rate 43 % over 30 s (threshold 25 %)', kind: 'error_rate' });
   });
 
   it('is warning from 5 %, and says nothing below it', () => {
-    expect(trafficVerdict({ ...quiet, errors: 15 }, T)).toEqual({ status: 'warning', cause: 'error rate 5.0 % over 30 s (threshold 5.0 %)' });
+    expect(trafficVerdict({ ...quiet, errors: 15 }, T)).toEqual({ status: 'warning', cause: 'error rate 5.0 % over 30 s (threshold 5.0 %)', kind: 'error_rate' });
     expect(trafficVerdict({ ...quiet, errors: 14 }, T)).toBeNull();
   });
 
@@ -22,20 +22,20 @@ describe('trafficVerdict', () => {
 
   it('ignores error rates over too few calls: under 10 for critical, under 20 for warning', () => {
     expect(trafficVerdict({ ...quiet, calls: 9, errors: 9 }, T)).toBeNull();
-    expect(trafficVerdict({ ...quiet, calls: 10, errors: 6 }, T)).toEqual({ status: 'critical', cause: 'error rate 60 % over 30 s (threshold 25 %)' });
+    expect(trafficVerdict({ ...quiet, calls: 10, errors: 6 }, T)).toEqual({ status: 'critical', cause: 'error rate 60 % over 30 s (threshold 25 %)', kind: 'error_rate' });
     expect(trafficVerdict({ ...quiet, calls: 19, errors: 2 }, T)).toBeNull();
     expect(trafficVerdict({ ...quiet, calls: 20, errors: 2 }, T)?.status).toBe('warning');
   });
 
   it("is warning when p95 is over 3× the service's usual p95", () => {
-    expect(trafficVerdict({ ...quiet, p95Ms: 180 }, T)).toEqual({ status: 'warning', cause: 'p95 180 ms, 9× its usual 20 ms' });
+    expect(trafficVerdict({ ...quiet, p95Ms: 180 }, T)).toEqual({ status: 'warning', cause: 'p95 180 ms, 9× its usual 20 ms', kind: 'latency' });
     expect(trafficVerdict({ ...quiet, p95Ms: 60 }, T)).toBeNull();
     expect(trafficVerdict({ ...quiet, p95Ms: 180, baselineP95Ms: null }, T)).toBeNull();
   });
   it('needs the p95 at least 50 ms over the usual: a fast service a few ms slower is jitter', () => {
     expect(trafficVerdict({ ...quiet, p95Ms: 40, baselineP95Ms: 5 }, T)).toBeNull();
     expect(trafficVerdict({ ...quiet, p95Ms: 69, baselineP95Ms: 20 }, T)).toBeNull();
-    expect(trafficVerdict({ ...quiet, p95Ms: 70, baselineP95Ms: 20 }, T)).toEqual({ status: 'warning', cause: 'p95 70 ms, 3.5× its usual 20 ms' });
+    expect(trafficVerdict({ ...quiet, p95Ms: 70, baselineP95Ms: 20 }, T)).toEqual({ status: 'warning', cause: 'p95 70 ms, 3.5× its usual 20 ms', kind: 'latency' });
   });
   it('needs 50 calls in the window for latency (the p95 of a few calls is their slowest), fewer than for errors', () => {
     expect(latencyVerdict({ calls: 49, p95Ms: 180, baselineP95Ms: 20 }, T)).toBeNull();
@@ -49,11 +49,11 @@ describe('trafficVerdict', () => {
 });
 
 describe('combineStatus', () => {
-  const passing = { status: 'passing' as const, cause: 'probe OK' };
+  const passing = { status: 'passing' as const, cause: 'probe OK', kind: 'probe' as const };
   it('takes the worse verdict with its cause, the probe on a tie', () => {
-    const errors = { status: 'critical' as const, cause: 'error rate 43 % over 30 s (threshold 25 %)' };
+    const errors = { status: 'critical' as const, cause: 'error rate 43 % over 30 s (threshold 25 %)', kind: 'error_rate' as const };
     expect(combineStatus(passing, errors)).toBe(errors);
-    expect(combineStatus({ status: 'critical', cause: 'HTTP 503' }, errors).cause).toBe('HTTP 503');
+    expect(combineStatus({ status: 'critical', cause: 'HTTP 503', kind: 'probe' }, errors).cause).toBe('HTTP 503');
     expect(combineStatus(passing, null)).toBe(passing);
   });
 });

@@ -1,4 +1,4 @@
-import type { Status } from '../instance';
+import type { CauseKind, Status } from '../instance';
 
 /** Traffic thresholds (per service in SWITCHYARD_HEALTH_OVERRIDES). */
 export interface TrafficThresholds {
@@ -50,6 +50,8 @@ export const RECOVERY_SECONDS = 10;
 export interface Verdict {
   status: Status;
   cause: string;
+  /** Which signal this is: the cause's category, so nobody parses the sentence. */
+  kind: CauseKind;
 }
 
 const percent = (rate: number): string => `${rate < 0.1 && rate > 0 ? (rate * 100).toFixed(1) : Math.round(rate * 100)} %`;
@@ -70,8 +72,8 @@ export function errorVerdict(signal: Omit<TrafficSignal, 'p95Ms' | 'baselineP95M
   const recovered = latest !== undefined && latest.calls >= thresholds.minCalls / 3 && latest.errors / latest.calls < thresholds.errorWarnRate;
   if (signal.calls < criticalMinCalls(thresholds) || recovered) return null;
   const rate = signal.errors / signal.calls;
-  if (rate >= thresholds.errorCriticalRate) return { status: 'critical', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorCriticalRate)})` };
-  if (signal.calls >= thresholds.minCalls && rate >= thresholds.errorWarnRate) return { status: 'warning', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorWarnRate)})` };
+  if (rate >= thresholds.errorCriticalRate) return { status: 'critical', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorCriticalRate)})`, kind: 'error_rate' };
+  if (signal.calls >= thresholds.minCalls && rate >= thresholds.errorWarnRate) return { status: 'warning', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorWarnRate)})`, kind: 'error_rate' };
   return null;
 }
 
@@ -80,7 +82,7 @@ export function latencyVerdict(signal: Pick<TrafficSignal, 'calls' | 'p95Ms' | '
   const { p95Ms, baselineP95Ms } = signal;
   if (signal.calls < thresholds.latencyMinCalls || p95Ms === null || baselineP95Ms === null) return null;
   const cause = slowCause(p95Ms, baselineP95Ms, thresholds);
-  return cause ? { status: 'warning', cause } : null;
+  return cause ? { status: 'warning', cause, kind: 'latency' } : null;
 }
 
 /** The traffic's own verdict (errors first, then latency), or null when the traffic says nothing. */

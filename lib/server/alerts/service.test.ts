@@ -2,11 +2,13 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { Instance } from '@/lib/model/instance';
 import { AlertRulesSchema } from '@/lib/model/alerts/rules';
+import type { Ack, AckRequest } from '@/lib/model/alerts/acks';
 import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import { toService } from '@/lib/model/state';
 import { createManualClock } from '@/tests/support/manual-clock';
 import { createAlerting } from './service';
+import type { AckStore } from './ack-store';
 import type { SilenceStore } from './silence-store';
 
 const T0 = Date.parse('2026-12-03T09:00:00Z');
@@ -34,9 +36,31 @@ function slowStore() {
   return { store, answerReads: () => reads.splice(0).forEach((answer) => answer()) };
 }
 
-function alertingFor(options: { store: SilenceStore; events: NewHistoryEvent[]; now: () => number; delivers?: () => boolean }) {
+/** Acknowledgements in memory, as the store keeps them: one active per alert; ended ones remembered with who ended them. */
+function memoryAckStore() {
+  const rows: (Ack & { endedBy?: string | null })[] = [];
+  const store: AckStore = {
+    active: () => Promise.resolve(rows.filter((row) => row.endedBy === undefined).reverse()),
+    create: (request: AckRequest, by: string, nowMs: number) => {
+      if (rows.some((row) => row.endedBy === undefined && row.alertname === request.alertname && row.service === request.service)) return Promise.resolve(undefined);
+      const ack: Ack = { id: `a-${rows.length + 1}`, alertname: request.alertname, service: request.service, ...(request.reason !== undefined ? { reason: request.reason } : {}), by, at: new Date(nowMs).toISOString() };
+      rows.push({ ...ack });
+      return Promise.resolve(ack);
+    },
+    find: (id: string) => Promise.resolve(rows.find((row) => row.id === id && row.endedBy === undefined)),
+    end: (id: string, by: string | undefined) => {
+      const row = rows.find((candidate) => candidate.id === id && candidate.endedBy === undefined);
+      if (row) row.endedBy = by ?? null;
+      return Promise.resolve(row);
+    },
+  };
+  return { store, rows };
+}
+
+function alertingFor(options: { store: SilenceStore; acks?: AckStore; events: NewHistoryEvent[]; now: () => number; delivers?: () => boolean; failingNow?: () => boolean }) {
+  const failingNow = options.failingNow ?? (() => true);
   return createAlerting({
-    snapshot: () => ({ services: [toService('web', new Map([[failing.key, failing]]))], registry: { state: 'synced', since: new Date(T0).toISOString() } }),
+    snapshot: () => ({ services: [toService('web', new Map([[failing.key, failingNow() ? failing : { ...failing, status: 'passing', statusCause: 'probe OK' }]]))], registry: { state: 'synced', since: new Date(T0).toISOString() } }),
     edges: () => [],
     rules: AlertRulesSchema.parse({ defaults: { criticalForSeconds: 1 } }),
     publicUrl: 'http://sy',
@@ -48,6 +72,7 @@ function alertingFor(options: { store: SilenceStore; events: NewHistoryEvent[]; 
     queueSize: 10,
     record: (event) => options.events.push(event),
     silences: options.store,
+    acks: options.acks ?? memoryAckStore().store,
     metrics: new Registry(),
     log: () => undefined,
     clock: createManualClock(0),
@@ -90,6 +115,69 @@ describe('alerting with silences in the shared store', () => {
       expect(alerting.snapshot().alerts.map((alert) => `${alert.labels.service} ${alert.state}`)).toEqual(['web silenced']);
       expect(events.map((event) => event.kind)).toEqual(['alert.silenced']);
       expect(events[0]).toMatchObject({ service: 'web', actor: 'ops' });
+    } finally {
+      alerting.stop();
+    }
+  });
+});
+
+describe('acknowledging an alert', () => {
+  it('takes a firing alert only, one acknowledgement at a time, audited; the leader ends it in the store when the alert resolves', async () => {
+    let nowMs = T0;
+    let down = true;
+    const events: NewHistoryEvent[] = [];
+    const { store: acks, rows } = memoryAckStore();
+    const alerting = alertingFor({ store: slowStore().store, acks, events, now: () => nowMs, failingNow: () => down });
+    try {
+      alerting.evaluate();
+      expect(await alerting.acknowledge({ alertname: 'ServiceCritical', service: 'web' }, 'ops')).toEqual({ ok: false, code: 'not_firing' });
+      expect(await alerting.acknowledge({ alertname: 'InstancesLost', service: 'web' }, 'ops')).toEqual({ ok: false, code: 'not_found' });
+      nowMs = T0 + 2_000;
+      alerting.evaluate();
+      const taken = await alerting.acknowledge({ alertname: 'ServiceCritical', service: 'web', reason: 'restarting it' }, 'ops');
+      expect(taken).toMatchObject({ ok: true, ack: { by: 'ops', reason: 'restarting it' } });
+      nowMs = T0 + 3_000;
+      alerting.evaluate();
+      expect(alerting.snapshot().alerts[0]).toMatchObject({ state: 'firing', acknowledged: { by: 'ops', reason: 'restarting it' } });
+      expect(await alerting.acknowledge({ alertname: 'ServiceCritical', service: 'web' }, 'ops-2')).toEqual({ ok: false, code: 'already_acknowledged' });
+      expect(events.filter((event) => event.kind === 'alert.acknowledged')).toEqual([expect.objectContaining({ service: 'web', instance: 'web-1', actor: 'ops', detail: 'ServiceCritical acknowledged: restarting it' })]);
+
+      down = false;
+      nowMs = T0 + 4_000;
+      alerting.evaluate();
+      await settle();
+      expect(rows[0]?.endedBy).toBeNull();
+      expect(events.map((event) => event.kind)).toEqual(['alert.fired', 'alert.acknowledged', 'alert.resolved', 'alert.unacknowledged']);
+      expect(events[3]?.detail).toBe('ServiceCritical acknowledgement by ops ended: the alert resolved');
+      // Its next firing is a new one: it may be acknowledged again.
+      down = true;
+      alerting.evaluate();
+      nowMs = T0 + 6_000;
+      alerting.evaluate();
+      expect(alerting.snapshot().alerts[0]?.acknowledged).toBeUndefined();
+      expect((await alerting.acknowledge({ alertname: 'ServiceCritical', service: 'web' }, 'ops')).ok).toBe(true);
+    } finally {
+      alerting.stop();
+    }
+  });
+
+  it('withdraws an acknowledgement, audited with who and what it was', async () => {
+    let nowMs = T0;
+    const events: NewHistoryEvent[] = [];
+    const alerting = alertingFor({ store: slowStore().store, acks: memoryAckStore().store, events, now: () => nowMs });
+    try {
+      alerting.evaluate();
+      nowMs = T0 + 2_000;
+      alerting.evaluate();
+      const taken = await alerting.acknowledge({ alertname: 'ServiceCritical', service: 'web', reason: 'on it' }, 'ops');
+      if (!taken.ok) throw new Error(taken.code);
+      alerting.evaluate();
+      expect((await alerting.unacknowledge(taken.ack.id, 'lead'))?.id).toBe(taken.ack.id);
+      expect(await alerting.unacknowledge(taken.ack.id, 'lead')).toBeUndefined();
+      alerting.evaluate();
+      expect(alerting.snapshot().alerts[0]).toMatchObject({ state: 'firing' });
+      expect(alerting.snapshot().alerts[0]?.acknowledged).toBeUndefined();
+      expect(events.at(-1)).toMatchObject({ kind: 'alert.unacknowledged', service: 'web', actor: 'lead', detail: 'ServiceCritical acknowledgement withdrawn (was by ops: on it)' });
     } finally {
       alerting.stop();
     }

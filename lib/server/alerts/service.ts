@@ -1,4 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Ack, AckRequest } from '@/lib/model/alerts/acks';
+import { alertKey } from '@/lib/model/alerts/conditions';
 import { createAlertEngine, type AlertState, type AlertTransition, type AlertView } from '@/lib/model/alerts/engine';
 import type { AlertRules } from '@/lib/model/alerts/rules';
 import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
@@ -9,9 +11,12 @@ import type { Snapshot } from '@/lib/model/live';
 import { deriveTopology } from '@/lib/model/topology';
 import { probableOrigins } from '@/lib/model/topology-graph';
 import { systemClock, type Clock } from '../store/clock';
+import { ACK_SILENCE_MS, syncAckSilences, wantedSilence } from './ack-silences';
+import type { AckStore } from './ack-store';
 import { signature, slackBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, toPostable, webhookBody } from './payloads';
 import { postJson, redactUrl } from './post';
 import { createQueueSender, createResender, type SendOutcome } from './senders';
+import { createSharedList } from './shared-list';
 import type { SilenceStore } from './silence-store';
 
 export interface AlertingOptions {
@@ -30,6 +35,8 @@ export interface AlertingOptions {
   record: (event: NewHistoryEvent) => void;
   /** Operators' silences, in the shared store. */
   silences: SilenceStore;
+  /** Operators' acknowledgements, in the shared store. */
+  acks: AckStore;
   metrics: Registry;
   log: (message: string) => void;
   /**
@@ -47,6 +54,8 @@ const RESOLVED_RESEND_MS = 15 * 60_000;
 const ALERTMANAGER_BATCH = 500;
 const KEPT_FAILURES = 50;
 const WEBHOOK_ATTEMPTS = 6;
+
+export type AckOutcome = { ok: true; ack: Ack } | { ok: false; code: 'not_found' | 'not_firing' | 'already_acknowledged' };
 
 const STATE_ORDER: Record<AlertState, number> = { firing: 0, suppressed: 1, silenced: 2, pending: 3, resolved: 4 };
 
@@ -142,10 +151,15 @@ export function createAlerting(options: AlertingOptions) {
       onOutcome: outcome(target),
       async send() {
         if (!delivers()) return;
-        const alerts = alertmanagerState().map((alert) => toPostable(alert, options.publicUrl));
+        const state = alertmanagerState();
+        const alerts = state.map((alert) => toPostable(alert, options.publicUrl));
         for (let start = 0; start < alerts.length; start += ALERTMANAGER_BATCH) {
           await postJson(endpoint, JSON.stringify(alerts.slice(start, start + ALERTMANAGER_BATCH)), {}, options.timeoutMs);
         }
+        // Acknowledged alerts are silenced there (and the silence expired once they resolve or are
+        // un-acknowledged); a failure here is a delivery failure, retried like one.
+        const wanted = state.flatMap((alert) => wantedSilence(alert) ?? []);
+        if (wanted.length > 0 || now() - lastAckSeenMs < ACK_SILENCE_MS) await syncAckSilences(url, wanted, now(), options.timeoutMs);
       },
     });
   });
@@ -172,32 +186,56 @@ export function createAlerting(options: AlertingOptions) {
         })
       : undefined;
 
+  const logError = (what: string) => (error: unknown): void => options.log(`alerts: ${what}: ${error instanceof Error ? error.message : String(error)}`);
   /** Read from the store every evaluation (another replica may have added one), used from the next. */
-  let silences: Silence[] = [];
-  /** Bumped by every local change: a read begun before it must not bring back what it changed. */
-  let silenceChanges = 0;
-  /** One read at a time: with a slow database, reads must not pile up one per evaluation. */
-  let readingSilences = false;
-  const refreshSilences = (): void => {
-    if (readingSilences) return;
-    readingSilences = true;
-    const changesAtStart = silenceChanges;
-    options.silences
-      .active(now())
-      .then((active) => {
-        if (silenceChanges === changesAtStart) silences = active;
-      })
-      .catch((error: unknown) => options.log(`alerts: silences not read: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => (readingSilences = false));
+  const silences = createSharedList<Silence>(() => options.silences.active(now()), logError('silences not read'));
+  const acks = createSharedList<Ack>(() => options.acks.active(), logError('acknowledgements not read'));
+  silences.refresh();
+  acks.refresh();
+  /**
+   * When an acknowledged alert was last seen (or an acknowledgement ended): Alertmanager's silences
+   * are read only within an hour of it. From the start, so a new leader clears what an old one left.
+   */
+  let lastAckSeenMs = now();
+  /** The acknowledged alerts at the last evaluation: a change (here or on another replica) nudges Alertmanager. */
+  let acknowledged = '';
+  /** Acknowledgements being ended in the store because their alert resolved. */
+  const ending = new Set<string>();
+
+  /** The leader ends, in the store, acknowledgements whose alert is no longer active: they covered that firing only. */
+  const endResolvedAcks = (nowMs: number): void => {
+    const active = new Set(engine.alerts().map((alert) => alertKey(alert.labels.alertname, alert.labels.service)));
+    for (const ack of acks.current()) {
+      if (ending.has(ack.id) || active.has(alertKey(ack.alertname, ack.service))) continue;
+      ending.add(ack.id);
+      options.acks
+        .end(ack.id, undefined, nowMs)
+        .then((ended) => {
+          acks.change((current) => current.filter((candidate) => candidate.id !== ack.id));
+          if (ended) options.record({ at: new Date(nowMs).toISOString(), kind: 'alert.unacknowledged', service: ended.service, detail: `${ended.alertname} acknowledgement by ${ended.by} ended: the alert resolved` });
+        })
+        .catch(logError('acknowledgement not ended'))
+        .finally(() => ending.delete(ack.id));
+    }
   };
-  refreshSilences();
 
   const evaluate = (): AlertTransition[] => {
     const snapshot = options.snapshot();
     const topology = deriveTopology(snapshot.services, options.edges());
     const nowMs = now();
-    const transitions = engine.evaluate({ services: snapshot.services, topology, origins: probableOrigins(topology), registry: snapshot.registry }, nowMs, silences);
-    if (transitions.length === 0 || !delivers()) return transitions;
+    const transitions = engine.evaluate({ services: snapshot.services, topology, origins: probableOrigins(topology), registry: snapshot.registry }, nowMs, silences.current(), acks.current());
+    const acknowledgedNow = engine
+      .alerts()
+      .flatMap((alert) => (alert.acknowledged ? [alert.acknowledged.id] : []))
+      .sort()
+      .join(' ');
+    const acksChanged = acknowledgedNow !== acknowledged;
+    acknowledged = acknowledgedNow;
+    if (acknowledgedNow !== '' || acksChanged) lastAckSeenMs = nowMs;
+    if (!delivers()) return transitions;
+    endResolvedAcks(nowMs);
+    if (acksChanged) for (const alertmanager of alertmanagers) alertmanager.nudge();
+    if (transitions.length === 0) return transitions;
     // The origin's alert as it stands now: with the callers it holds.
     const current = new Map(engine.alerts().map((alert) => [alert.key, alert]));
     const enriched = transitions.map((transition) => (transition.kind === 'fired' ? { ...transition, alert: current.get(transition.alert.key) ?? transition.alert } : transition));
@@ -215,7 +253,8 @@ export function createAlerting(options: AlertingOptions) {
   const tick = (): void => {
     if (stopped) return;
     try {
-      refreshSilences();
+      silences.refresh();
+      acks.refresh();
       evaluate();
     } catch (error) {
       // A timer callback that throws would take the process down: alerting must never do that.
@@ -230,15 +269,14 @@ export function createAlerting(options: AlertingOptions) {
     evaluate,
     snapshot(): AlertsSnapshot {
       const alerts = engine.alerts().sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || (a.activeSince < b.activeSince ? -1 : a.activeSince > b.activeSince ? 1 : 0));
-      if (webhookTarget && webhookQueue) webhookTarget.queued = webhookQueue.size();
       const nowMs = now();
-      return { alerts, resolved: engine.recentlyResolved(), silences: silences.filter((silence) => Date.parse(silence.until) > nowMs), delivery: { targets: targets.map((target) => ({ ...target })), failures: [...failures].reverse() } };
+      const delivery = { targets: targets.map((target) => (target === webhookTarget && webhookQueue ? { ...target, queued: webhookQueue.size() } : { ...target })), failures: [...failures].reverse() };
+      return { alerts, resolved: engine.recentlyResolved(), silences: silences.current().filter((silence) => Date.parse(silence.until) > nowMs), delivery };
     },
     /** An operator silences a service's alerts (or one of them) for a while: audited, honoured from the next evaluation on by both paths. */
     async silence(request: SilenceRequest, by: string): Promise<Silence> {
       const created = await options.silences.create(request, by, now());
-      silenceChanges += 1;
-      silences = [created, ...silences];
+      silences.change((current) => [created, ...current]);
       options.record({ at: created.createdAt, kind: 'alert.silenced', service: created.service, actor: by, detail: `${created.alertname ?? 'every alert'} silenced until ${created.until}: ${created.reason}` });
       return created;
     },
@@ -247,9 +285,34 @@ export function createAlerting(options: AlertingOptions) {
     async unsilence(id: string, by: string): Promise<Silence | undefined> {
       const ended = await options.silences.end(id, by, now());
       if (!ended) return undefined;
-      silenceChanges += 1;
-      silences = silences.filter((silence) => silence.id !== id);
+      silences.change((current) => current.filter((silence) => silence.id !== id));
       options.record({ at: new Date(now()).toISOString(), kind: 'alert.silence_ended', service: ended.service, actor: by, detail: `${ended.alertname ?? 'every alert'} silence lifted early (was until ${ended.until}: ${ended.reason})` });
+      return ended;
+    },
+    /**
+     * An operator acknowledges one firing alert: audited, shown from the next evaluation on by every
+     * replica; the leader silences it in Alertmanager. It covers this firing only.
+     */
+    async acknowledge(request: AckRequest, by: string): Promise<AckOutcome> {
+      const alert = engine.alerts().find((candidate) => candidate.labels.alertname === request.alertname && candidate.labels.service === request.service);
+      if (!alert) return { ok: false, code: 'not_found' };
+      if (alert.state !== 'firing') return { ok: false, code: 'not_firing' };
+      if (alert.acknowledged) return { ok: false, code: 'already_acknowledged' };
+      const ack = await options.acks.create(request, by, now());
+      if (!ack) return { ok: false, code: 'already_acknowledged' };
+      acks.change((current) => [ack, ...current]);
+      const where = { service: ack.service, ...(alert.labels.instance !== undefined ? { instance: alert.labels.instance } : {}) };
+      options.record({ at: ack.at, kind: 'alert.acknowledged', ...where, actor: by, detail: `${ack.alertname} acknowledged${ack.reason !== undefined ? `: ${ack.reason}` : ''}` });
+      return { ok: true, ack };
+    },
+    /** One active acknowledgement, from the store (for the scope check before withdrawing it). */
+    findAck: (id: string): Promise<Ack | undefined> => options.acks.find(id),
+    /** Withdraws an acknowledgement: audited; the alert is as before (firing, its Alertmanager silence expired). */
+    async unacknowledge(id: string, by: string): Promise<Ack | undefined> {
+      const ended = await options.acks.end(id, by, now());
+      if (!ended) return undefined;
+      acks.change((current) => current.filter((ack) => ack.id !== id));
+      options.record({ at: new Date(now()).toISOString(), kind: 'alert.unacknowledged', service: ended.service, actor: by, detail: `${ended.alertname} acknowledgement withdrawn (was by ${ended.by}${ended.reason !== undefined ? `: ${ended.reason}` : ''})` });
       return ended;
     },
     stop(): void {

@@ -3,6 +3,7 @@ import type { History } from '../history/store';
 import type { Metrics } from '../metrics';
 import type { MetricsStore } from '../metrics-store/store';
 import type { StoreView } from '../store/store';
+import { createAckStore } from './ack-store';
 import { createAlerting, type Alerting } from './service';
 import { createSilenceStore } from './silence-store';
 
@@ -24,6 +25,7 @@ export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'sn
     queueSize: config.SWITCHYARD_ALERT_QUEUE_SIZE,
     record: (event) => deps.history.append(event),
     silences: createSilenceStore(deps.history.db),
+    acks: createAckStore(deps.history.db),
     metrics: deps.metrics.registry,
     delivers: deps.delivers,
     log: deps.log,

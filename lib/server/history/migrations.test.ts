@@ -55,7 +55,7 @@ describe('migrations on PostgreSQL', () => {
       const shipped = Object.keys(await migrationProviderFor('postgres').getMigrations());
       expect(applied).toEqual(shipped.map((name) => ({ name, n: '1' })));
       const tables = await server.query<{ table_name: string }>(url, "select table_name from information_schema.tables where table_schema = 'public' and table_name not like 'kysely_%' order by table_name");
-      expect(tables.map((row) => row.table_name)).toEqual(['alert_silences', 'events', 'lineages', 'runs', 'series_keys', 'series_minutes', 'sessions', 'tokens', 'users']);
+      expect(tables.map((row) => row.table_name)).toEqual(['alert_acks', 'alert_silences', 'events', 'lineages', 'runs', 'series_keys', 'series_minutes', 'sessions', 'tokens', 'users']);
     } finally {
       for (const store of stores) await store.close();
     }

@@ -1,4 +1,4 @@
-import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /** The SQL dialects the store runs on: SQLite embedded (the default) or a shared PostgreSQL. */
 export type SqlDialect = 'sqlite' | 'postgres';
@@ -145,6 +145,25 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
           .addColumn('ended_by', 'text')
           .execute();
         await db.schema.createIndex('alert_silences_until').on('alert_silences').column('until_ms').execute();
+      },
+    },
+    '006_alert_acks': {
+      async up(db: Kysely<unknown>) {
+        // Operators' acknowledgements of firing alerts, shared by every replica (lib/server/alerts/ack-store.ts).
+        await db.schema
+          .createTable('alert_acks')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('alertname', 'text', (c) => c.notNull())
+          .addColumn('service', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_ms', t.ms, (c) => c.notNull())
+          .addColumn('ended_ms', t.ms)
+          // Who withdrew it; null when it ended because its alert resolved.
+          .addColumn('ended_by', 'text')
+          .execute();
+        // One active acknowledgement per alert, even when two replicas take one at the same moment.
+        await db.schema.createIndex('alert_acks_active').on('alert_acks').columns(['alertname', 'service']).unique().where(sql.ref('ended_ms'), 'is', null).execute();
       },
     },
   };

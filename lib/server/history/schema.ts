@@ -96,7 +96,20 @@ export interface AlertSilencesTable {
   ended_by: string | null;
 }
 
+/** An operator's acknowledgement of a firing alert; `ended_ms` once it resolved or was withdrawn (`ended_by`). */
+export interface AlertAcksTable {
+  id: string;
+  alertname: string;
+  service: string;
+  reason: string | null;
+  created_by: string;
+  created_ms: number;
+  ended_ms: number | null;
+  ended_by: string | null;
+}
+
 export interface HistoryDatabase {
+  alert_acks: AlertAcksTable;
   alert_silences: AlertSilencesTable;
   events: EventsTable;
   runs: RunsTable;

@@ -34,7 +34,7 @@ describe('membership signal', () => {
     store.removeKey(keyOf(3));
     store.flush();
     membership.evaluate();
-    expect(store.instance(keyOf(1))).toMatchObject({ status: 'warning', statusCause: '2 of 3 instances registered, 3 within the last hour' });
+    expect(store.instance(keyOf(1))).toMatchObject({ status: 'warning', statusCause: '2 of 3 instances registered, 3 within the last hour', statusCauseKind: 'membership' });
     expect(service()).toMatchObject({ status: 'warning', cause: '2 of 3 instances registered, 3 within the last hour' });
 
     // Still one short 50 minutes later; an hour after the third went, two is the usual.
@@ -52,7 +52,7 @@ describe('membership signal', () => {
     publisher = createStatusPublisher({ store, now: () => new Date(T0) });
     store.upsertKey({ etcdKey: '/services/a/a-1', lease: undefined, registrations: [{ service: 'a', id: 'a-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
     store.flush();
-    publisher.membership('/services/a/a-1', { status: 'warning', cause: '1 of 2 instances registered, 2 within the last hour' });
+    publisher.membership('/services/a/a-1', { status: 'warning', cause: '1 of 2 instances registered, 2 within the last hour', kind: 'membership' });
     publisher.probe('/services/a/a-1', { status: 'critical', statusCause: 'HTTP 503' }, undefined);
     expect(store.instance('/services/a/a-1')).toMatchObject({ status: 'critical', statusCause: 'HTTP 503' });
   });

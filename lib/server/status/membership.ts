@@ -24,7 +24,7 @@ interface Slot {
 /** The membership verdict: fewer instances listed than the most within the last hour → warning. */
 export function membershipVerdict(current: number, peak: number): Verdict | null {
   if (current >= peak || current === 0) return null;
-  return { status: 'warning', cause: `${current} of ${peak} instances registered, ${peak} within the last hour` };
+  return { status: 'warning', cause: `${current} of ${peak} instances registered, ${peak} within the last hour`, kind: 'membership' };
 }
 
 /**

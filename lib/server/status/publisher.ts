@@ -30,13 +30,13 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
     if (!instance || instance.lost) return;
     // Not the instance's current status: that already holds the traffic verdict, which would then outlive it.
     const facts = probes.get(key) ?? NOT_PROBED;
-    const final = combineStatus(combineStatus({ status: facts.status, cause: facts.statusCause ?? facts.status }, traffic.get(key) ?? null), membership.get(key) ?? null);
+    const final = combineStatus(combineStatus({ status: facts.status, cause: facts.statusCause ?? facts.status, kind: 'probe' }, traffic.get(key) ?? null), membership.get(key) ?? null);
     const previous: Status = instance.status;
     const changed = final.status !== previous;
     const when = at ?? now().toISOString();
     const statusSince = changed ? when : (instance.statusSince ?? facts.statusSince ?? when);
     const passedAt = final.status === 'passing' && (changed || instance.passedAt === undefined) ? when : instance.passedAt;
-    store.setHealth(key, { ...facts, status: final.status, statusCause: final.cause, statusSince, ...(passedAt ? { passedAt } : {}) });
+    store.setHealth(key, { ...facts, status: final.status, statusCause: final.cause, statusCauseKind: final.kind, statusSince, ...(passedAt ? { passedAt } : {}) });
     if (changed) {
       options.onChange?.({ key, service: instance.service, instance: instance.id, from: previous, to: final.status, cause: final.cause, at: when, ...(detail ? { detail } : {}) });
     }
@@ -44,7 +44,7 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
 
   const setSignal = (signal: Map<string, Verdict>, key: string, verdict: Verdict | null): void => {
     const previous = signal.get(key);
-    if (previous?.status === verdict?.status && previous?.cause === verdict?.cause) return;
+    if (previous?.status === verdict?.status && previous?.cause === verdict?.cause && previous?.kind === verdict?.kind) return;
     if (verdict) signal.set(key, verdict);
     else signal.delete(key);
     publish(key, undefined, undefined);

@@ -50,7 +50,7 @@ describe('one status from probes and traffic', () => {
     };
     for (let s = 0; s < 30; s += 1) report(s, 6);
     judge();
-    expect(store.instance(KEY)).toMatchObject({ status: 'critical', statusCause: 'error rate 60 % over 30 s (threshold 25 %)' });
+    expect(store.instance(KEY)).toMatchObject({ status: 'critical', statusCause: 'error rate 60 % over 30 s (threshold 25 %)', statusCauseKind: 'error_rate' });
     expect(changes.map((c) => `${c.from}→${c.to}: ${c.cause}`)).toEqual(['passing→critical: error rate 60 % over 30 s (threshold 25 %)']);
     // Recovered: 30 s of clean calls later, the probe's own verdict is back.
     for (let s = 30; s < 61; s += 1) report(s, 0);
@@ -127,7 +127,7 @@ describe('one status from probes and traffic', () => {
     store = createStore({ coalesceMs: 0 });
     store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'orders', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
     publisher = createStatusPublisher({ store, now: () => new Date(T0) });
-    publisher.traffic(KEY, { status: 'critical', cause: 'error rate 60 % over 30 s (threshold 25 %)' });
+    publisher.traffic(KEY, { status: 'critical', cause: 'error rate 60 % over 30 s (threshold 25 %)', kind: 'error_rate' });
     expect(store.instance(KEY)?.status).toBe('critical');
     publisher.traffic(KEY, null);
     expect(store.instance(KEY)).toMatchObject({ status: 'unknown', statusCause: 'not probed yet' });
@@ -135,7 +135,7 @@ describe('one status from probes and traffic', () => {
 
   it('keeps the probe verdict when it is the worse one', () => {
     setup();
-    publisher.traffic(KEY, { status: 'warning', cause: 'error rate 6 % over 30 s (threshold 5 %)' });
+    publisher.traffic(KEY, { status: 'warning', cause: 'error rate 6 % over 30 s (threshold 5 %)', kind: 'error_rate' });
     publisher.probe(KEY, { status: 'critical', statusCause: 'HTTP 503' }, undefined);
     expect(store.instance(KEY)).toMatchObject({ status: 'critical', statusCause: 'HTTP 503' });
   });

@@ -1,0 +1,53 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import type { AlertView } from '@/lib/model/alerts/engine';
+import { MAX_ACK_REASON } from '@/lib/model/alerts/acks';
+import { accessCall } from '@/lib/client/accessApi';
+
+/** Acknowledge a firing alert with an optional reason, or withdraw the acknowledgement (operator). */
+export function AckControl({ alert, onDone }: { alert: AlertView; onDone: (error: string | null) => void }) {
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const ack = alert.acknowledged;
+  const withdraw = async (id: string): Promise<void> => {
+    setBusy(true);
+    const result = await accessCall('DELETE', `/api/v1/alerts/acks/${encodeURIComponent(id)}`);
+    setBusy(false);
+    onDone(result.ok ? null : result.message);
+  };
+  const submit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
+    event.preventDefault();
+    const reason = String(new FormData(event.currentTarget).get('reason') ?? '').trim();
+    setBusy(true);
+    const result = await accessCall('POST', '/api/v1/alerts/acks', { alertname: alert.labels.alertname, service: alert.labels.service, ...(reason ? { reason } : {}) });
+    setBusy(false);
+    if (result.ok) setOpen(false);
+    onDone(result.ok ? null : result.message);
+  };
+  if (ack) {
+    return (
+      <button type="button" className="button button--small" disabled={busy} onClick={() => void withdraw(ack.id)}>
+        Unacknowledge
+      </button>
+    );
+  }
+  if (!open) {
+    return (
+      <button type="button" className="button button--small" onClick={() => setOpen(true)} aria-label={`Acknowledge ${alert.labels.alertname} ${alert.labels.service}`}>
+        Acknowledge
+      </button>
+    );
+  }
+  return (
+    <form className="ack-form" onSubmit={(event) => void submit(event)} aria-label={`Acknowledge ${alert.labels.alertname} ${alert.labels.service}`}>
+      <input name="reason" className="field__input" aria-label="Reason (optional)" placeholder="reason (optional)" maxLength={MAX_ACK_REASON} autoComplete="off" autoFocus />
+      <button type="submit" className="button button--small button--primary" disabled={busy}>
+        Acknowledge
+      </button>
+      <button type="button" className="button button--small" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+    </form>
+  );
+}
