@@ -3,11 +3,11 @@ import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startServer } from '../tests/support/server';
+import { batchBody, CALLS_PER_BATCH, SENDERS } from './ingest-batches';
 import { summarize, type Summary } from './stats';
 
-export const SENDERS = 8;
+export { SENDERS } from './ingest-batches';
 export const SECONDS = 8;
-const CALLS_PER_BATCH = 20;
 
 export interface IngestLoad {
   batchesPerSecond: number;
@@ -19,23 +19,6 @@ export interface IngestLoad {
 export interface IngestBenchResult {
   ours: IngestLoad;
   baseline: IngestLoad;
-}
-
-/** A realistic batch: one reporter's calls to 20 targets, 12 latency buckets each. */
-function batchBody(sender: number): string {
-  const bounds = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500];
-  return JSON.stringify({
-    reporter: { service: `caller-${sender}`, instance: `caller-${sender}-1` },
-    intervalStart: new Date(Date.now() - 5_000).toISOString(),
-    intervalSeconds: 5,
-    calls: Array.from({ length: CALLS_PER_BATCH }, (_, i) => ({
-      to: `svc-${i}`,
-      toInstance: `svc-${i}-${sender % 3}`,
-      count: 300,
-      errors: 3,
-      latencyMs: { bounds, counts: [10, 20, 60, 90, 60, 30, 15, 8, 4, 2, 1, 0] },
-    })),
-  });
 }
 
 function post(url: URL, agent: Agent, body: string, token: string): Promise<number> {

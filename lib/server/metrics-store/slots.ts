@@ -1,6 +1,7 @@
 import type { DDSketch } from '@datadog/sketches-js';
 import type { LatencyPoint } from '@/lib/model/latency';
-import { clampLatency, MAX_SKETCH_BINS, newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
+import { MAX_SKETCH_BINS, newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
+import { addInPlace, mergedCopy, missingEntries, PACKED_STRIDE, unpack, type PackedValues } from './packed';
 
 /**
  * A slot holds its values exactly, as value → summed weight (and bucket bounds, for interpolated
@@ -14,8 +15,6 @@ const RAW_VALUES = 64;
  * the quantiles and lifts the total.
  */
 const SKETCH_WEIGHT_UNIT = 1_024;
-/** Raw values are kept packed, four numbers each, sorted by value: value, weight, lower, upper (NaN: no bucket). */
-const RAW_STRIDE = 4;
 /**
  * What a slot's merged values cost, as counted against a budget (measured with Node 20): a packed
  * array 8 bytes a number plus its headers, a sketch 8 bytes a bin of its store plus ~700 bytes of
@@ -33,10 +32,11 @@ interface OpenSlot {
   /**
    * The values of the slot's only report so far, not copied: one report is spread over up to 300
    * seconds of three series, and a copy per slot made a 1 KB report cost megabytes. The array is
-   * never modified (ingest makes one per call). Copied into `raw` when a second report arrives.
+   * never modified (ingest packs one per call). Copied into `raw` when a second report arrives.
    */
-  only: readonly WeightedValue[] | null;
+  only: PackedValues | null;
   onlyScale: number;
+  /** Packed (`packed.ts`), the slot's own: later reports' weights are added into it in place. */
   raw: number[] | null;
   sketch: DDSketch | null;
   /** What `raw` or `sketch` costs, as counted against the budget. */
@@ -49,66 +49,6 @@ const detailBytes = (slot: OpenSlot): number => {
   if (slot.sketch) return SKETCH_BASE_BYTES + SKETCH_BIN_BYTES * (slot.sketch.store.length() + slot.sketch.negativeStore.length());
   return slot.raw ? RAW_BASE_BYTES + 8 * slot.raw.length : 0;
 };
-
-/** A packed raw array's entries as weighted values (with their bucket where they have one). */
-function rawValues(raw: readonly number[]): WeightedValue[] {
-  const values: WeightedValue[] = [];
-  for (let i = 0; i < raw.length; i += RAW_STRIDE) {
-    const [value, weight, lower, upper] = [raw[i] ?? 0, raw[i + 1] ?? 0, raw[i + 2] ?? NaN, raw[i + 3] ?? NaN];
-    values.push(Number.isNaN(lower) ? { value, weight } : { value, weight, lower, upper });
-  }
-  return values;
-}
-
-const rawQuantiles = (raw: readonly number[]): Quantiles | null => valueQuantiles(rawValues(raw));
-
-/** Whether values come in increasing order (a reporter's buckets do), so merging needs no sorted copy. */
-const increasing = (values: readonly WeightedValue[]): boolean => values.every((v, i) => i === 0 || clampLatency(v.value) >= clampLatency((values[i - 1] as WeightedValue).value));
-
-/**
- * A packed raw array with `values` merged in, as a new array of exactly the size it needs (an array
- * grown by pushes keeps up to half again as much room), built without intermediate objects (one
- * request merges into up to 15,000 slots): one entry a distinct value, weights summed, and two
- * buckets around one midpoint interpolated over both (a plain value has no range).
- */
-function mergeRaw(raw: readonly number[], unsorted: readonly WeightedValue[], weightScale: number): number[] {
-  const values = increasing(unsorted) ? unsorted : [...unsorted].sort((a, b) => clampLatency(a.value) - clampLatency(b.value));
-  // Two passes over the same merge: the first counts the distinct values, the second fills.
-  const walk = (put: (value: number, weight: number, lower: number, upper: number) => void): void => {
-    let at = 0;
-    for (const { value, weight, lower = NaN, upper = NaN } of values) {
-      const kept = clampLatency(value);
-      for (; at < raw.length && (raw[at] as number) < kept; at += RAW_STRIDE) put(raw[at] as number, raw[at + 1] as number, raw[at + 2] as number, raw[at + 3] as number);
-      put(kept, weight * weightScale, lower, upper);
-    }
-    for (; at < raw.length; at += RAW_STRIDE) put(raw[at] as number, raw[at + 1] as number, raw[at + 2] as number, raw[at + 3] as number);
-  };
-  let distinct = 0;
-  let previous = NaN;
-  walk((value) => {
-    if (value !== previous) distinct += 1;
-    previous = value;
-  });
-  const merged = new Array<number>(distinct * RAW_STRIDE);
-  let last = -RAW_STRIDE;
-  walk((value, weight, lower, upper) => {
-    const bounded = !Number.isNaN(lower) && !Number.isNaN(upper);
-    if (last < 0 || merged[last] !== value) {
-      last += RAW_STRIDE;
-      merged[last] = value;
-      merged[last + 1] = weight;
-      merged[last + 2] = bounded ? lower : NaN;
-      merged[last + 3] = bounded ? upper : NaN;
-      return;
-    }
-    merged[last + 1] = (merged[last + 1] as number) + weight;
-    const foundLower = merged[last + 2] as number;
-    const both = bounded && !Number.isNaN(foundLower);
-    merged[last + 2] = both ? Math.min(foundLower, lower) : NaN;
-    merged[last + 3] = both ? Math.max(merged[last + 3] as number, upper) : NaN;
-  });
-  return merged;
-}
 
 /**
  * Adds `count` values to a sketch, its smallest and largest first: DDSketch's store re-centres and
@@ -130,6 +70,12 @@ function intoSketch(sketch: DDSketch, count: number, valueAt: (i: number) => num
   // Re-centring grows the bins by `unshift`, which leaves the array half again as much spare room
   // (a full-range sketch 8.5 KB instead of 5.8 KB): copied to its exact size once it has grown.
   if (sketch.store.length() !== binsBefore) sketch.store.bins = sketch.store.bins.slice();
+}
+
+/** Packed values (weights × `weightScale`) into a sketch; returns the sketch. */
+function packedIntoSketch(sketch: DDSketch, values: PackedValues, weightScale: number): DDSketch {
+  intoSketch(sketch, values.length / PACKED_STRIDE, (i) => values[i * PACKED_STRIDE] as number, (i) => (values[i * PACKED_STRIDE + 1] as number) * weightScale * SKETCH_WEIGHT_UNIT);
+  return sketch;
 }
 
 /**
@@ -191,7 +137,7 @@ export class Slots {
    * Values are clamped into the sketchable range, so a slot's memory is bounded whatever it is fed;
    * with a budget, so is what all open slots hold together.
    */
-  add(second: number, count: number, errors: number, values: readonly WeightedValue[], weightScale: number): void {
+  add(second: number, count: number, errors: number, values: PackedValues, weightScale: number): void {
     const start = this.#slotOf(second);
     const slot = this.#open.get(start);
     if (!slot) {
@@ -211,7 +157,7 @@ export class Slots {
     const only = slot.only;
     if (only) {
       slot.only = null;
-      slot.raw = mergeRaw([], only, slot.onlyScale);
+      slot.raw = mergedCopy([], only, slot.onlyScale, only.length / PACKED_STRIDE);
     }
     Slots.#accept(slot, values, weightScale);
     const bytes = detailBytes(slot);
@@ -221,9 +167,9 @@ export class Slots {
   }
 
   /** What a slot's merged values may cost once `values` are in: packed raw values, or a sketch past RAW_VALUES. */
-  static #mergedBound(slot: OpenSlot, values: readonly WeightedValue[]): number {
-    const entries = (slot.raw ? slot.raw.length / RAW_STRIDE : (slot.only?.length ?? 0)) + values.length;
-    if (!slot.sketch && entries <= RAW_VALUES) return RAW_BASE_BYTES + 8 * RAW_STRIDE * entries;
+  static #mergedBound(slot: OpenSlot, values: PackedValues): number {
+    const entries = ((slot.raw ?? slot.only)?.length ?? 0) / PACKED_STRIDE + values.length / PACKED_STRIDE;
+    if (!slot.sketch && entries <= RAW_VALUES) return RAW_BASE_BYTES + 8 * PACKED_STRIDE * entries;
     return SKETCH_BASE_BYTES + SKETCH_BIN_BYTES * MAX_SKETCH_STORE_BINS;
   }
 
@@ -238,29 +184,22 @@ export class Slots {
   }
 
   /** Values into a slot's packed raw values (a sketch past RAW_VALUES distinct ones), clamped into the sketchable range. */
-  static #accept(slot: OpenSlot, values: readonly WeightedValue[], weightScale: number): void {
+  static #accept(slot: OpenSlot, values: PackedValues, weightScale: number): void {
     if (slot.raw) {
-      const raw = mergeRaw(slot.raw, values, weightScale);
-      if (raw.length <= RAW_VALUES * RAW_STRIDE) {
+      const missing = missingEntries(slot.raw, values);
+      // The usual case: a report in a bucket layout the slot has seen, its weights added by position.
+      if (missing === 0) return addInPlace(slot.raw, values, weightScale);
+      const raw = mergedCopy(slot.raw, values, weightScale, slot.raw.length / PACKED_STRIDE + missing);
+      if (raw.length <= RAW_VALUES * PACKED_STRIDE) {
         slot.raw = raw;
         return;
       }
       // Built aside and swapped in whole: a slot is never left half raw, half sketch.
-      const sketch = newSketch();
-      const count = raw.length / RAW_STRIDE;
-      intoSketch(sketch, count, (i) => raw[i * RAW_STRIDE] as number, (i) => (raw[i * RAW_STRIDE + 1] as number) * SKETCH_WEIGHT_UNIT);
-      slot.sketch = sketch;
+      slot.sketch = packedIntoSketch(newSketch(), raw, 1);
       slot.raw = null;
       return;
     }
-    if (slot.sketch) {
-      intoSketch(
-        slot.sketch,
-        values.length,
-        (i) => clampLatency(values[i]?.value ?? NaN),
-        (i) => (values[i]?.weight ?? 0) * weightScale * SKETCH_WEIGHT_UNIT,
-      );
-    }
+    if (slot.sketch) packedIntoSketch(slot.sketch, values, weightScale);
   }
 
   /** Closes the slots nothing can reach any more; `onClosed` sees each one as the ring keeps it. */
@@ -341,8 +280,8 @@ export class Slots {
       if (slot) {
         count += slot.count;
         errors += slot.errors;
-        if (slot.only) for (const value of slot.only) values.push({ ...value, value: clampLatency(value.value), weight: value.weight * slot.onlyScale });
-        else if (slot.raw) values.push(...rawValues(slot.raw));
+        if (slot.only) values.push(...unpack(slot.only, slot.onlyScale));
+        else if (slot.raw) values.push(...unpack(slot.raw));
         else {
           const q = this.#quantiles(start, slot);
           if (q) standIn(slot.count, q.p50, q.p95, q.p99);
@@ -368,8 +307,8 @@ export class Slots {
   #quantiles(slotStart: number, slot: OpenSlot): Quantiles | null {
     if (slot.coarse) return this.#budget?.fallback(slotStart) ?? null;
     if (slot.sketch) return quantilesOf(slot.sketch);
-    if (slot.only) return valueQuantiles(slot.only.map((v) => ({ ...v, value: clampLatency(v.value) })));
-    return slot.raw ? rawQuantiles(slot.raw) : null;
+    const packed = slot.only ?? slot.raw;
+    return packed ? valueQuantiles(unpack(packed)) : null;
   }
 
   #slotOf(second: number): number {
