@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { clampLatency, MAX_SKETCH_BINS, MAX_VALUE_MS, MIN_VALUE_MS, newSketch, valueQuantiles, type WeightedValue } from './histogram';
-import { packBuckets, unpack } from './packed';
+import { packBuckets } from './packed';
+import { shapedValues, weightedValues } from './shapes';
 
-const bucketValues = (bounds: number[], counts: number[]): WeightedValue[] => unpack(packBuckets(bounds, counts));
+const bucketValues = (bounds: number[], counts: number[]): WeightedValue[] => {
+  const { shape, weights } = shapedValues(packBuckets(bounds, counts));
+  return weightedValues(shape, weights);
+};
 
 describe('packBuckets', () => {
   it('represents each bucket by its midpoint and bounds, and the overflow by the last bound', () => {

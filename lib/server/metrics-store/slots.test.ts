@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_VALUE_MS, MIN_VALUE_MS, RELATIVE_ACCURACY, type WeightedValue } from './histogram';
 import { packValues } from './packed';
+import { shapedValues } from './shapes';
 import { Slots } from './slots';
 
-/** Adds weighted values as ingest and probes do: packed once (`packed.ts`). */
+/** Adds weighted values as ingest does: packed once and shaped (`packed.ts`, `shapes.ts`). */
 const add = (slots: Slots, second: number, count: number, errors: number, values: WeightedValue[], weightScale: number): void =>
-  slots.add(second, count, errors, packValues(values), weightScale);
+  slots.add(second, count, errors, shapedValues(packValues(values)), weightScale);
 
 const T0 = 1_795_000_000; // a whole minute, in seconds
 const M0 = Math.floor(T0 / 60) * 60;

@@ -1,7 +1,8 @@
 import type { DDSketch } from '@datadog/sketches-js';
 import type { LatencyPoint } from '@/lib/model/latency';
 import { MAX_SKETCH_BINS, newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
-import { addInPlace, mergedCopy, missingEntries, PACKED_STRIDE, unpack, type PackedValues } from './packed';
+import { PACKED_STRIDE } from './packed';
+import { unionOf, valueAt, weightedValues, type Shape, type ShapedValues } from './shapes';
 
 /**
  * A slot holds its values exactly, as value → summed weight (and bucket bounds, for interpolated
@@ -16,9 +17,11 @@ const RAW_VALUES = 64;
  */
 const SKETCH_WEIGHT_UNIT = 1_024;
 /**
- * What a slot's merged values cost, as counted against a budget (measured with Node 20): a packed
- * array 8 bytes a number plus its headers, a sketch 8 bytes a bin of its store plus ~700 bytes of
- * objects.
+ * What a slot's merged values cost, as counted against a budget (measured with Node 20): exact
+ * values as if packed four numbers each (value, weight, bounds: 8 bytes a number plus the array's
+ * headers) — more than they hold since their shapes are shared (one weight an entry), counted the
+ * same so the budget coarsens the same slots — a sketch 8 bytes a bin of its store plus ~700 bytes
+ * of objects.
  */
 const RAW_BASE_BYTES = 32;
 const SKETCH_BASE_BYTES = 700;
@@ -32,12 +35,13 @@ interface OpenSlot {
   /**
    * The values of the slot's only report so far, not copied: one report is spread over up to 300
    * seconds of three series, and a copy per slot made a 1 KB report cost megabytes. The array is
-   * never modified (ingest packs one per call). Copied into `raw` when a second report arrives.
+   * never modified (ingest makes one per call). Copied into `weights` when a second report arrives.
    */
-  only: PackedValues | null;
+  only: ShapedValues | null;
   onlyScale: number;
-  /** Packed (`packed.ts`), the slot's own: later reports' weights are added into it in place. */
-  raw: number[] | null;
+  /** The merged values' shape (`shapes.ts`, shared) and the slot's own weights, one an entry of it. */
+  shape: Shape | null;
+  weights: number[] | null;
   sketch: DDSketch | null;
   /** What `raw` or `sketch` costs, as counted against the budget. */
   bytes: number;
@@ -47,7 +51,7 @@ interface OpenSlot {
 
 const detailBytes = (slot: OpenSlot): number => {
   if (slot.sketch) return SKETCH_BASE_BYTES + SKETCH_BIN_BYTES * (slot.sketch.store.length() + slot.sketch.negativeStore.length());
-  return slot.raw ? RAW_BASE_BYTES + 8 * slot.raw.length : 0;
+  return slot.shape ? RAW_BASE_BYTES + 8 * PACKED_STRIDE * slot.shape.length : 0;
 };
 
 /**
@@ -72,9 +76,9 @@ function intoSketch(sketch: DDSketch, count: number, valueAt: (i: number) => num
   if (sketch.store.length() !== binsBefore) sketch.store.bins = sketch.store.bins.slice();
 }
 
-/** Packed values (weights × `weightScale`) into a sketch; returns the sketch. */
-function packedIntoSketch(sketch: DDSketch, values: PackedValues, weightScale: number): DDSketch {
-  intoSketch(sketch, values.length / PACKED_STRIDE, (i) => values[i * PACKED_STRIDE] as number, (i) => (values[i * PACKED_STRIDE + 1] as number) * weightScale * SKETCH_WEIGHT_UNIT);
+/** A shape's values with their weights (× `weightScale`) into a sketch; returns the sketch. */
+function shapedIntoSketch(sketch: DDSketch, shape: Shape, weights: readonly number[], weightScale: number): DDSketch {
+  intoSketch(sketch, shape.length, (i) => valueAt(shape, i), (i) => (weights[i] as number) * weightScale * SKETCH_WEIGHT_UNIT);
   return sketch;
 }
 
@@ -137,12 +141,12 @@ export class Slots {
    * Values are clamped into the sketchable range, so a slot's memory is bounded whatever it is fed;
    * with a budget, so is what all open slots hold together.
    */
-  add(second: number, count: number, errors: number, values: PackedValues, weightScale: number): void {
+  add(second: number, count: number, errors: number, values: ShapedValues, weightScale: number): void {
     const start = this.#slotOf(second);
     const slot = this.#open.get(start);
     if (!slot) {
       // Quantiles do not depend on a common scale of the weights, so the only report needs none.
-      this.#open.set(start, { count, errors, only: values, onlyScale: weightScale, raw: null, sketch: null, bytes: 0, coarse: false });
+      this.#open.set(start, { count, errors, only: values, onlyScale: weightScale, shape: null, weights: null, sketch: null, bytes: 0, coarse: false });
       return;
     }
     slot.count += count;
@@ -157,7 +161,9 @@ export class Slots {
     const only = slot.only;
     if (only) {
       slot.only = null;
-      slot.raw = mergedCopy([], only, slot.onlyScale, only.length / PACKED_STRIDE);
+      const onlyScale = slot.onlyScale;
+      slot.shape = only.shape;
+      slot.weights = only.weights.map((weight) => weight * onlyScale);
     }
     Slots.#accept(slot, values, weightScale);
     const bytes = detailBytes(slot);
@@ -167,8 +173,8 @@ export class Slots {
   }
 
   /** What a slot's merged values may cost once `values` are in: packed raw values, or a sketch past RAW_VALUES. */
-  static #mergedBound(slot: OpenSlot, values: PackedValues): number {
-    const entries = ((slot.raw ?? slot.only)?.length ?? 0) / PACKED_STRIDE + values.length / PACKED_STRIDE;
+  static #mergedBound(slot: OpenSlot, values: ShapedValues): number {
+    const entries = ((slot.shape ?? slot.only?.shape)?.length ?? 0) + values.shape.length;
     if (!slot.sketch && entries <= RAW_VALUES) return RAW_BASE_BYTES + 8 * PACKED_STRIDE * entries;
     return SKETCH_BASE_BYTES + SKETCH_BIN_BYTES * MAX_SKETCH_STORE_BINS;
   }
@@ -178,28 +184,44 @@ export class Slots {
     this.#detailBytes -= slot.bytes;
     slot.bytes = 0;
     slot.only = null;
-    slot.raw = null;
+    slot.shape = null;
+    slot.weights = null;
     slot.sketch = null;
     slot.coarse = true;
   }
 
-  /** Values into a slot's packed raw values (a sketch past RAW_VALUES distinct ones), clamped into the sketchable range. */
-  static #accept(slot: OpenSlot, values: PackedValues, weightScale: number): void {
-    if (slot.raw) {
-      const missing = missingEntries(slot.raw, values);
-      // The usual case: a report in a bucket layout the slot has seen, its weights added by position.
-      if (missing === 0) return addInPlace(slot.raw, values, weightScale);
-      const raw = mergedCopy(slot.raw, values, weightScale, slot.raw.length / PACKED_STRIDE + missing);
-      if (raw.length <= RAW_VALUES * PACKED_STRIDE) {
-        slot.raw = raw;
+  /** Values into a slot's exact values (a sketch past RAW_VALUES distinct ones). */
+  static #accept(slot: OpenSlot, values: ShapedValues, weightScale: number): void {
+    const { shape, weights } = slot;
+    if (shape && weights) {
+      const added = values.weights;
+      // The usual cases: a report of a shape the slot holds, or one within it, its weights added by position.
+      if (values.shape === shape) {
+        for (let k = 0; k < added.length; k += 1) weights[k] = (weights[k] as number) + (added[k] as number) * weightScale;
+        return;
+      }
+      const union = unionOf(shape, values.shape);
+      const { ownAt, otherAt } = union;
+      if (union.shape === shape) {
+        for (let k = 0; k < added.length; k += 1) weights[otherAt[k] as number] = (weights[otherAt[k] as number] as number) + (added[k] as number) * weightScale;
+        return;
+      }
+      // A new array of exactly the union's size (an array grown by pushes keeps up to half again as much room).
+      const merged = new Array<number>(union.shape.length).fill(0);
+      for (let k = 0; k < weights.length; k += 1) merged[ownAt[k] as number] = weights[k] as number;
+      for (let k = 0; k < added.length; k += 1) merged[otherAt[k] as number] = (merged[otherAt[k] as number] as number) + (added[k] as number) * weightScale;
+      if (union.shape.length <= RAW_VALUES) {
+        slot.shape = union.shape;
+        slot.weights = merged;
         return;
       }
       // Built aside and swapped in whole: a slot is never left half raw, half sketch.
-      slot.sketch = packedIntoSketch(newSketch(), raw, 1);
-      slot.raw = null;
+      slot.sketch = shapedIntoSketch(newSketch(), union.shape, merged, 1);
+      slot.shape = null;
+      slot.weights = null;
       return;
     }
-    if (slot.sketch) packedIntoSketch(slot.sketch, values, weightScale);
+    if (slot.sketch) shapedIntoSketch(slot.sketch, values.shape, values.weights, weightScale);
   }
 
   /** Closes the slots nothing can reach any more; `onClosed` sees each one as the ring keeps it. */
@@ -280,8 +302,8 @@ export class Slots {
       if (slot) {
         count += slot.count;
         errors += slot.errors;
-        if (slot.only) values.push(...unpack(slot.only, slot.onlyScale));
-        else if (slot.raw) values.push(...unpack(slot.raw));
+        if (slot.only) values.push(...weightedValues(slot.only.shape, slot.only.weights, slot.onlyScale));
+        else if (slot.shape && slot.weights) values.push(...weightedValues(slot.shape, slot.weights));
         else {
           const q = this.#quantiles(start, slot);
           if (q) standIn(slot.count, q.p50, q.p95, q.p99);
@@ -307,8 +329,8 @@ export class Slots {
   #quantiles(slotStart: number, slot: OpenSlot): Quantiles | null {
     if (slot.coarse) return this.#budget?.fallback(slotStart) ?? null;
     if (slot.sketch) return quantilesOf(slot.sketch);
-    const packed = slot.only ?? slot.raw;
-    return packed ? valueQuantiles(unpack(packed)) : null;
+    if (slot.only) return valueQuantiles(weightedValues(slot.only.shape, slot.only.weights));
+    return slot.shape && slot.weights ? valueQuantiles(weightedValues(slot.shape, slot.weights)) : null;
   }
 
   #slotOf(second: number): number {

@@ -3,6 +3,7 @@ import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind, RecentCa
 import { clampLatency } from './histogram';
 import { packBuckets } from './packed';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
+import { shapedValues } from './shapes';
 import { edgeKey, instanceKey, isEdgeKey, isProbeKey, keyNames, probeKey, serviceKey } from './series-key';
 import { FIELDS } from './slots';
 
@@ -209,8 +210,8 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
 
   /** The one recording path: an interval's calls into the callee's service and instance series and the edge. */
   const recordCalls = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>): void => {
-    // Packed once, shared by every slot of the three series (`packed.ts`).
-    const values = packBuckets(call.bounds, call.counts);
+    // Made once, shared by every slot of the three series; its shape interned (`shapes.ts`).
+    const values = shapedValues(packBuckets(call.bounds, call.counts));
     if (call.countsForCallee) {
       seriesFor(serviceKey(call.to)).record(start, intervalSeconds, call.count, call.errors, values);
       if (call.toInstance) seriesFor(instanceKey(call.to, call.toInstance)).record(start, intervalSeconds, call.count, call.errors, values);
@@ -258,7 +259,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
       recordCalls(observation.startSecond, observation.intervalSeconds, observation);
     },
     recordProbe(key: string, atMs: number, latencyMs: number, ok: boolean): void {
-      probeSeriesFor(probeKey(key)).record(atMs / 1_000, 1, 1, ok ? 0 : 1, [clampLatency(latencyMs), 1, NaN, NaN]);
+      probeSeriesFor(probeKey(key)).record(atMs / 1_000, 1, 1, ok ? 0 : 1, shapedValues([clampLatency(latencyMs), 1, NaN, NaN], false));
     },
     service: (service: string, window: LatencyWindow) => read(series, serviceKey(service), window),
     instance: (service: string, id: string, window: LatencyWindow) => read(series, instanceKey(service, id), window),
