@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { valueQuantiles } from './histogram';
 import { packBuckets, packValues } from './packed';
-import { shapedValues, unionOf, weightedValues } from './shapes';
+import { shapedBuckets, shapedValues, unionOf, weightedValues } from './shapes';
 import { Slots } from './slots';
 
 const T0 = 1_795_000_000;
@@ -13,6 +13,16 @@ describe('shapes', () => {
     expect(b.shape).toBe(a.shape);
     expect(b.weights).toEqual([7, 9, 4]);
     expect(shapedValues(packBuckets([1, 5, 10], [7, 1, 9, 4])).shape).not.toBe(a.shape);
+  });
+
+  it('gives a histogram the shape and weights packing it would, from a recent call of the same layout too', () => {
+    const bounds = [1, 5, 10];
+    for (const counts of [[3, 0, 2, 1], [4, 0, 5, 6], [4, 1, 5, 0]]) {
+      const packed = shapedValues(packBuckets(bounds, counts));
+      const shaped = shapedBuckets([...bounds], counts);
+      expect(shaped.shape).toBe(packed.shape);
+      expect(shaped.weights).toEqual(packed.weights);
+    }
   });
 
   it('is its own union with a shape within it, and says where each entry of the other goes', () => {

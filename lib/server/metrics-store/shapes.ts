@@ -1,5 +1,5 @@
 import type { WeightedValue } from './histogram';
-import { PACKED_STRIDE, type PackedValues } from './packed';
+import { packBuckets, PACKED_STRIDE, type PackedValues } from './packed';
 
 /**
  * What a set of weighted values is without its weights: one entry a distinct value, in increasing
@@ -96,6 +96,41 @@ export function shapedValues(packed: PackedValues, internShape = true): ShapedVa
     weights.push(packed[i + 1] as number);
   }
   return { shape: internShape ? intern(columns) : new Shape(columns, false), weights };
+}
+
+/** A layout a reporter used lately: its bounds, which of its buckets had calls, and the shape that made. */
+interface RecentLayout {
+  bounds: readonly number[];
+  filled: readonly boolean[];
+  shape: Shape;
+}
+/** A fleet's reporters share a few layouts, and a batch's calls mostly fill the same buckets. */
+const RECENT_LAYOUTS = 8;
+const recentLayouts: RecentLayout[] = [];
+let nextRecent = 0;
+
+function isLayout(recent: RecentLayout, bounds: readonly number[], counts: readonly number[]): boolean {
+  if (recent.bounds.length !== bounds.length || recent.filled.length !== counts.length) return false;
+  for (let i = 0; i < bounds.length; i += 1) if (recent.bounds[i] !== bounds[i]) return false;
+  for (let i = 0; i < counts.length; i += 1) if (recent.filled[i] !== (counts[i] as number) > 0) return false;
+  return true;
+}
+
+/**
+ * A reporter's histogram as a shape and weights — `shapedValues(packBuckets(bounds, counts))` —
+ * without packing and interning it again when a recent call had the same bounds and filled the
+ * same buckets (one weight a filled bucket then, when no two of its midpoints coincide).
+ */
+export function shapedBuckets(bounds: readonly number[], counts: readonly number[]): ShapedValues {
+  for (const recent of recentLayouts) {
+    if (isLayout(recent, bounds, counts)) return { shape: recent.shape, weights: counts.filter((count) => count > 0) };
+  }
+  const shaped = shapedValues(packBuckets(bounds, counts));
+  if (shaped.shape.interned && shaped.weights.length === counts.filter((count) => count > 0).length) {
+    recentLayouts[nextRecent] = { bounds: [...bounds], filled: counts.map((count) => count > 0), shape: shaped.shape };
+    nextRecent = (nextRecent + 1) % RECENT_LAYOUTS;
+  }
+  return shaped;
 }
 
 /** One entry's bucket merged with another's: both ranges when both have one, else none (a plain value has no range). */

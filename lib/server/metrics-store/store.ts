@@ -1,9 +1,8 @@
 import { MAX_COUNT, type IngestBatch } from '@/lib/model/ingest';
 import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind, RecentCalls } from '@/lib/model/latency';
 import { clampLatency } from './histogram';
-import { packBuckets } from './packed';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
-import { shapedValues } from './shapes';
+import { shapedBuckets, shapedValues } from './shapes';
 import { edgeKey, instanceKey, isEdgeKey, isProbeKey, keyNames, probeKey, serviceKey } from './series-key';
 import { FIELDS } from './slots';
 
@@ -211,7 +210,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
   /** The one recording path: an interval's calls into the callee's service and instance series and the edge. */
   const recordCalls = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>): void => {
     // Made once, shared by every slot of the three series; its shape interned (`shapes.ts`).
-    const values = shapedValues(packBuckets(call.bounds, call.counts));
+    const values = shapedBuckets(call.bounds, call.counts);
     if (call.countsForCallee) {
       seriesFor(serviceKey(call.to)).record(start, intervalSeconds, call.count, call.errors, values);
       if (call.toInstance) seriesFor(instanceKey(call.to, call.toInstance)).record(start, intervalSeconds, call.count, call.errors, values);
