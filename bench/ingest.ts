@@ -1,41 +1,34 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startServer } from '../tests/support/server';
+import { batchBody, CALLS_PER_BATCH, SENDERS } from './ingest-batches';
+import { measureIngestStages, type IngestStages } from './ingest-stages';
+import { parseProcStat } from './replicas';
 import { summarize, type Summary } from './stats';
 
-export const SENDERS = 8;
+export { SENDERS } from './ingest-batches';
 export const SECONDS = 8;
-const CALLS_PER_BATCH = 20;
+/** Issue 19: the product's ingest at least this share of the bare endpoint's rate, in the same run. */
+export const TARGET_RATE_RATIO = 0.6;
+/** Batches run through the ingest stages in the bench's own process (where the CPU goes). */
+export const STAGE_BATCHES = 10_000;
 
 export interface IngestLoad {
   batchesPerSecond: number;
   callsPerSecond: number;
   latency: Summary;
   failures: number;
+  /** The receiving process's CPU time (utime + stime) over the load, per accepted batch. */
+  cpuMicrosPerBatch: number;
 }
 
 export interface IngestBenchResult {
   ours: IngestLoad;
   baseline: IngestLoad;
-}
-
-/** A realistic batch: one reporter's calls to 20 targets, 12 latency buckets each. */
-function batchBody(sender: number): string {
-  const bounds = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500];
-  return JSON.stringify({
-    reporter: { service: `caller-${sender}`, instance: `caller-${sender}-1` },
-    intervalStart: new Date(Date.now() - 5_000).toISOString(),
-    intervalSeconds: 5,
-    calls: Array.from({ length: CALLS_PER_BATCH }, (_, i) => ({
-      to: `svc-${i}`,
-      toInstance: `svc-${i}-${sender % 3}`,
-      count: 300,
-      errors: 3,
-      latencyMs: { bounds, counts: [10, 20, 60, 90, 60, 30, 15, 8, 4, 2, 1, 0] },
-    })),
-  });
+  stages: IngestStages;
 }
 
 function post(url: URL, agent: Agent, body: string, token: string): Promise<number> {
@@ -50,12 +43,15 @@ function post(url: URL, agent: Agent, body: string, token: string): Promise<numb
   });
 }
 
-/** SENDERS keep-alive clients post back to back for SECONDS, each request with the API token (the baseline ignores it). */
-async function load(endpoint: string, token: string): Promise<IngestLoad> {
+const cpuMs = (pid: number): number => parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'), readFileSync(`/proc/${pid}/statm`, 'utf8')).cpuMs;
+
+/** SENDERS keep-alive clients post back to back for SECONDS to the process `pid`, each request with the API token (the baseline ignores it). */
+async function load(endpoint: string, token: string, pid: number): Promise<IngestLoad> {
   const url = new URL(endpoint);
   const agent = new Agent({ keepAlive: true, maxSockets: SENDERS });
   const latencies: number[] = [];
   let failures = 0;
+  const cpuBefore = cpuMs(pid);
   const deadline = performance.now() + SECONDS * 1_000;
   await Promise.all(
     Array.from({ length: SENDERS }, async (_, sender) => {
@@ -67,8 +63,9 @@ async function load(endpoint: string, token: string): Promise<IngestLoad> {
       }
     }),
   );
+  const cpuMicrosPerBatch = ((cpuMs(pid) - cpuBefore) * 1_000) / Math.max(1, latencies.length);
   agent.destroy();
-  return { batchesPerSecond: latencies.length / SECONDS, callsPerSecond: (latencies.length * CALLS_PER_BATCH) / SECONDS, latency: summarize(latencies), failures };
+  return { batchesPerSecond: latencies.length / SECONDS, callsPerSecond: (latencies.length * CALLS_PER_BATCH) / SECONDS, latency: summarize(latencies), failures, cpuMicrosPerBatch };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -83,14 +80,15 @@ export async function runIngestBench(etcdEndpoint: string, dataDir: string, log:
   const baseline = fork(path.join(import.meta.dirname, 'ingest-baseline.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'ignore' });
   const port = await new Promise<number>((resolve) => baseline.once('message', (message: { port: number }) => resolve(message.port)));
   log(`ingest: baseline (bare JSON endpoint) for ${SECONDS} s`);
-  const baselineLoad = await load(`http://127.0.0.1:${port}/api/v1/ingest/calls`, 'syd_baseline');
+  const baselineLoad = await load(`http://127.0.0.1:${port}/api/v1/ingest/calls`, 'syd_baseline', baseline.pid ?? 0);
   await stopChild(baseline);
 
   const server = await startServer({ etcdEndpoints: [etcdEndpoint], dataDir });
   try {
     log(`ingest: the product's POST /api/v1/ingest/calls for ${SECONDS} s`);
-    const ours = await load(`${server.url}/api/v1/ingest/calls`, await server.createToken({ name: 'bench-reporter', role: 'viewer' }));
-    return { ours, baseline: baselineLoad };
+    const ours = await load(`${server.url}/api/v1/ingest/calls`, await server.createToken({ name: 'bench-reporter', role: 'viewer' }), server.pid ?? 0);
+    log(`ingest: ${STAGE_BATCHES.toLocaleString('en-US')} batches through JSON.parse, zod and the store in this process`);
+    return { ours, baseline: baselineLoad, stages: measureIngestStages(STAGE_BATCHES) };
   } finally {
     await server.stop();
   }

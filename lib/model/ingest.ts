@@ -24,11 +24,35 @@ export const MAX_COUNT = 1e9;
 const name = z.string().min(1).max(256);
 const count = z.number().int().nonnegative().max(MAX_COUNT);
 const bound = z.number().min(MIN_BOUND_MS).max(MAX_BOUND_MS);
+/**
+ * `reference` checked by `accepts` in one plain pass: per-element schemas cost three quarters of a
+ * batch's validation (~95 of 130 µs for 20 calls of 12 buckets: zod runs a schema and its checks
+ * for every number). `accepts` must accept exactly what `reference` does; what it refuses is
+ * parsed by `reference`, so a refusal names the same field with the same message as before.
+ */
+export function checkedInOnePass<T>(reference: z.ZodType<T>, accepts: (value: unknown) => boolean): z.ZodType<T> {
+  return z.custom<T>().check((ctx) => {
+    if (accepts(ctx.value)) return;
+    const refused = reference.safeParse(ctx.value);
+    for (const issue of refused.error?.issues ?? []) ctx.issues.push({ code: 'custom', message: issue.message, input: ctx.value, path: issue.path });
+  });
+}
+const everyNumber = (value: unknown, min: number, max: number, accepts: (element: number) => boolean): boolean => {
+  if (!Array.isArray(value) || value.length < min || value.length > max) return false;
+  for (const element of value as unknown[]) if (typeof element !== 'number' || !accepts(element)) return false;
+  return true;
+};
+const BoundsSchema = checkedInOnePass(z.array(bound).min(1).max(MAX_BUCKETS), (value) =>
+  everyNumber(value, 1, MAX_BUCKETS, (element) => element >= MIN_BOUND_MS && element <= MAX_BOUND_MS),
+);
+const CountsSchema = checkedInOnePass(z.array(count).min(2).max(MAX_BUCKETS + 1), (value) =>
+  everyNumber(value, 2, MAX_BUCKETS + 1, (element) => Number.isSafeInteger(element) && element >= 0 && element <= MAX_COUNT),
+);
 
 export const HistogramSchema = z
   .object({
-    bounds: z.array(bound).min(1).max(MAX_BUCKETS),
-    counts: z.array(count).min(2).max(MAX_BUCKETS + 1),
+    bounds: BoundsSchema,
+    counts: CountsSchema,
   })
   .refine((h) => h.counts.length === h.bounds.length + 1, {
     message: 'counts must have one more entry than bounds (the last counts the overflow)',

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { bucketValues, clampLatency, MAX_SKETCH_BINS, MAX_VALUE_MS, MIN_VALUE_MS, newSketch, valueQuantiles } from './histogram';
+import { clampLatency, MAX_SKETCH_BINS, MAX_VALUE_MS, MIN_VALUE_MS, newSketch, valueQuantiles, type WeightedValue } from './histogram';
+import { packBuckets } from './packed';
+import { shapedValues, weightedValues } from './shapes';
 
-describe('bucketValues', () => {
+const bucketValues = (bounds: number[], counts: number[]): WeightedValue[] => {
+  const { shape, weights } = shapedValues(packBuckets(bounds, counts));
+  return weightedValues(shape, weights);
+};
+
+describe('packBuckets', () => {
   it('represents each bucket by its midpoint and bounds, and the overflow by the last bound', () => {
     expect(bucketValues([10, 50], [3, 0, 2])).toEqual([{ value: 5, weight: 3, lower: 0, upper: 10 }, { value: 50, weight: 2 }]);
   });

@@ -33,24 +33,6 @@ export interface WeightedValue {
   upper?: number;
 }
 
-/**
- * Turns a reporter's fixed-bucket histogram into weighted values: each bucket is represented by its
- * midpoint, carrying its bounds so exact quantiles can interpolate within it (`valueQuantiles`);
- * the overflow bucket by its lower bound (all we know is "at least this").
- */
-export function bucketValues(bounds: readonly number[], counts: readonly number[]): WeightedValue[] {
-  const values: WeightedValue[] = [];
-  counts.forEach((weight, i) => {
-    if (weight <= 0) return;
-    const upper = bounds[i];
-    const lower = i === 0 ? 0 : (bounds[i - 1] as number);
-    // lower + half the width, not (lower + upper) / 2: the sum of two large bounds overflows to Infinity.
-    if (upper === undefined) values.push({ value: clampLatency(lower), weight });
-    else values.push({ value: clampLatency(lower + (upper - lower) / 2), weight, lower, upper });
-  });
-  return values;
-}
-
 export interface Quantiles {
   p50: number;
   p95: number;

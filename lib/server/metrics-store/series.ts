@@ -1,5 +1,5 @@
 import { WINDOWS, type LatencyPoint, type LatencyWindow } from '@/lib/model/latency';
-import type { WeightedValue } from './histogram';
+import type { ShapedValues } from './shapes';
 import { Slots, type ClosedFields } from './slots';
 
 /** Reported calls may arrive this long after their slot ends (reporters send every few seconds). */
@@ -29,7 +29,7 @@ export class Series {
   }
 
   /** Spreads an interval's calls evenly over its whole seconds, into both resolutions. */
-  record(startSecond: number, intervalSeconds: number, count: number, errors: number, values: readonly WeightedValue[]): void {
+  record(startSecond: number, intervalSeconds: number, count: number, errors: number, values: ShapedValues): void {
     const span = Math.max(1, Math.round(intervalSeconds));
     const share = 1 / span;
     const first = Math.floor(startSecond);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_VALUE_MS, MIN_VALUE_MS, RELATIVE_ACCURACY } from './histogram';
+import { MAX_VALUE_MS, MIN_VALUE_MS, RELATIVE_ACCURACY, type WeightedValue } from './histogram';
+import { packValues } from './packed';
+import { shapedValues } from './shapes';
 import { Slots } from './slots';
+
+/** Adds weighted values as ingest does: packed once and shaped (`packed.ts`, `shapes.ts`). */
+const add = (slots: Slots, second: number, count: number, errors: number, values: WeightedValue[], weightScale: number): void =>
+  slots.add(second, count, errors, shapedValues(packValues(values)), weightScale);
 
 const T0 = 1_795_000_000; // a whole minute, in seconds
 const M0 = Math.floor(T0 / 60) * 60;
@@ -9,7 +15,7 @@ const M0 = Math.floor(T0 / 60) * 60;
 function fill(slots: Slots, from: number, count: number, latency: (i: number) => number): void {
   for (let i = 0; i < count; i += 1) {
     const second = from + i * slots.stepSeconds;
-    slots.add(second, 1, i % 2, [{ value: latency(i), weight: 1 }], 1);
+    add(slots, second, 1, i % 2, [{ value: latency(i), weight: 1 }], 1);
     slots.sweep(second + slots.stepSeconds);
   }
 }
@@ -32,7 +38,7 @@ describe('slots', () => {
 
   it('reads slots it never saw, or that left the window, as empty', () => {
     const slots = new Slots(60, 1_440, 0);
-    slots.add(T0, 3, 0, [{ value: 7, weight: 3 }], 1);
+    add(slots, T0, 3, 0, [{ value: 7, weight: 3 }], 1);
     slots.sweep(T0 + 3_600);
     const [seen, unseen] = slots.points(T0, T0 + 120);
     expect(seen).toMatchObject({ rps: 3 / 60, p50Ms: 7 });
@@ -46,7 +52,7 @@ describe('slots', () => {
     const slots = new Slots(1, 60, 10_000);
     fill(slots, T0 + 200, 60, () => 9);
     // Held open by a long grace, then closed after the newer slots: it belongs where they are now.
-    slots.add(T0, 1, 0, [{ value: 5, weight: 1 }], 1);
+    add(slots, T0, 1, 0, [{ value: 5, weight: 1 }], 1);
     slots.sweep(T0 + 100_000);
     const recent = slots.points(T0 + 200, T0 + 260);
     expect(recent.every((point) => point.rps === 1 && point.p50Ms === 9)).toBe(true);
@@ -54,12 +60,12 @@ describe('slots', () => {
 
   it('stays exact while values repeat, and turns to a sketch within its accuracy past 64 distinct ones', () => {
     const repeated = new Slots(1, 900, 0);
-    for (let call = 0; call < 1_000; call += 1) repeated.add(T0, 1, 0, [{ value: 2.5, weight: 90 }, { value: 7.5, weight: 9 }, { value: 400, weight: 1 }], 1);
+    for (let call = 0; call < 1_000; call += 1) add(repeated, T0, 1, 0, [{ value: 2.5, weight: 90 }, { value: 7.5, weight: 9 }, { value: 400, weight: 1 }], 1);
     expect(repeated.points(T0, T0 + 1)[0]).toMatchObject({ p50Ms: 2.5, p95Ms: 7.5, p99Ms: 7.5 });
 
     const spread = new Slots(1, 900, 0);
     const values = Array.from({ length: 1_000 }, (_, i) => i + 1);
-    for (const value of values) spread.add(T0, 1, 0, [{ value, weight: 1 }], 1);
+    for (const value of values) add(spread, T0, 1, 0, [{ value, weight: 1 }], 1);
     const point = spread.points(T0, T0 + 1)[0];
     for (const [quantile, field] of [[0.5, 'p50Ms'], [0.95, 'p95Ms'], [0.99, 'p99Ms']] as const) {
       const exact = values[Math.ceil(quantile * values.length) - 1] as number;
@@ -70,16 +76,16 @@ describe('slots', () => {
   it('weighs a slot\'s first report by its own share when a second report arrives', () => {
     // A 1 s report of a fast call, then a 300 s report's 1/300 share of a slow one.
     const slots = new Slots(1, 900, 0);
-    slots.add(T0, 1, 0, [{ value: 1, weight: 1 }], 1);
-    slots.add(T0, 1 / 300, 0, [{ value: 1_000, weight: 1 }], 1 / 300);
+    add(slots, T0, 1, 0, [{ value: 1, weight: 1 }], 1);
+    add(slots, T0, 1 / 300, 0, [{ value: 1_000, weight: 1 }], 1 / 300);
     expect(slots.points(T0, T0 + 1)[0]).toMatchObject({ p50Ms: 1, p95Ms: 1, p99Ms: 1 });
   });
 
   it('clamps hostile values into the sketchable range instead of growing a sketch without bound', () => {
     const slots = new Slots(1, 900, 0);
     const values = Array.from({ length: 65 }, (_, i) => ({ value: 10 ** (-300 + i * 9), weight: 1 }));
-    expect(() => slots.add(T0, 65, 0, values, 1)).not.toThrow();
-    expect(() => slots.add(T0, 65, 0, [...values, { value: Infinity, weight: 1 }], 1)).not.toThrow();
+    expect(() => add(slots, T0, 65, 0, values, 1)).not.toThrow();
+    expect(() => add(slots, T0, 65, 0, [...values, { value: Infinity, weight: 1 }], 1)).not.toThrow();
     const point = slots.points(T0, T0 + 1)[0];
     expect(point?.p50Ms).toBeGreaterThanOrEqual(MIN_VALUE_MS * (1 - RELATIVE_ACCURACY));
     expect(point?.p99Ms).toBeLessThanOrEqual(MAX_VALUE_MS * (1 + RELATIVE_ACCURACY));
@@ -87,7 +93,7 @@ describe('slots', () => {
 
   it('reads a point the same while its slot is open as once it closed, and hands the closed slot over as the ring keeps it', () => {
     const slots = new Slots(60, 1_440, 90);
-    slots.add(M0, 1 / 3, 0, [{ value: 30, weight: 1, lower: 10, upper: 50 }, { value: 75, weight: 1, lower: 50, upper: 100 }], 1 / 3);
+    add(slots, M0, 1 / 3, 0, [{ value: 30, weight: 1, lower: 10, upper: 50 }, { value: 75, weight: 1, lower: 50, upper: 100 }], 1 / 3);
     const open = slots.points(M0, M0 + 60);
     const handed: Array<[number, number[]]> = [];
     slots.sweep(M0 + 60 + 90, (start, fields) => handed.push([start, Array.from(fields)]));
@@ -110,8 +116,8 @@ describe('slots', () => {
     // Room for two slots of two packed values each (32 + 2 × 4 × 8 bytes).
     const slots = new Slots(1, 900, 0, { bytes: 2 * 96, fallback: () => fallback });
     const twice = (second: number): void => {
-      slots.add(second, 1, 0, [{ value: 5, weight: 1 }], 1);
-      slots.add(second, 1, 1, [{ value: 7, weight: 1 }], 1);
+      add(slots, second, 1, 0, [{ value: 5, weight: 1 }], 1);
+      add(slots, second, 1, 1, [{ value: 7, weight: 1 }], 1);
     };
     for (let second = T0; second < T0 + 3; second += 1) twice(second);
     const [first, second, third] = slots.points(T0, T0 + 3);
@@ -119,7 +125,7 @@ describe('slots', () => {
     expect(second).toMatchObject({ rps: 2, p50Ms: 5, p99Ms: 7 });
     expect(third).toMatchObject({ rps: 2, errorRate: 0.5, p50Ms: 1_000, p95Ms: 2_000, p99Ms: 3_000 });
     // A third report to a coarse slot still counts.
-    slots.add(T0 + 2, 1, 0, [{ value: 5, weight: 1 }], 1);
+    add(slots, T0 + 2, 1, 0, [{ value: 5, weight: 1 }], 1);
     expect(slots.points(T0 + 2, T0 + 3)[0]).toMatchObject({ rps: 3, p50Ms: 1_000 });
 
     slots.sweep(T0 + 3);
@@ -130,8 +136,8 @@ describe('slots', () => {
 
   it('merges values given in any order into one entry a value, weights summed', () => {
     const slots = new Slots(1, 900, 0);
-    slots.add(T0, 1, 0, [{ value: 9, weight: 1 }, { value: 1, weight: 1 }], 1);
-    slots.add(T0, 1, 0, [{ value: 9, weight: 2 }, { value: 1, weight: 1 }, { value: 9, weight: 1 }], 1);
+    add(slots, T0, 1, 0, [{ value: 9, weight: 1 }, { value: 1, weight: 1 }], 1);
+    add(slots, T0, 1, 0, [{ value: 9, weight: 2 }, { value: 1, weight: 1 }, { value: 9, weight: 1 }], 1);
     // Weights: 1 → 2, 9 → 4: the median is 9.
     expect(slots.points(T0, T0 + 1)[0]).toMatchObject({ p50Ms: 9, p99Ms: 9 });
   });

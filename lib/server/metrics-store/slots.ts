@@ -1,6 +1,8 @@
 import type { DDSketch } from '@datadog/sketches-js';
 import type { LatencyPoint } from '@/lib/model/latency';
-import { clampLatency, MAX_SKETCH_BINS, newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
+import { MAX_SKETCH_BINS, newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
+import { PACKED_STRIDE } from './packed';
+import { unionOf, valueAt, weightedValues, type Shape, type ShapedValues } from './shapes';
 
 /**
  * A slot holds its values exactly, as value → summed weight (and bucket bounds, for interpolated
@@ -14,12 +16,12 @@ const RAW_VALUES = 64;
  * the quantiles and lifts the total.
  */
 const SKETCH_WEIGHT_UNIT = 1_024;
-/** Raw values are kept packed, four numbers each, sorted by value: value, weight, lower, upper (NaN: no bucket). */
-const RAW_STRIDE = 4;
 /**
- * What a slot's merged values cost, as counted against a budget (measured with Node 20): a packed
- * array 8 bytes a number plus its headers, a sketch 8 bytes a bin of its store plus ~700 bytes of
- * objects.
+ * What a slot's merged values cost, as counted against a budget (measured with Node 20): exact
+ * values as if packed four numbers each (value, weight, bounds: 8 bytes a number plus the array's
+ * headers) — more than they hold since their shapes are shared (one weight an entry), counted the
+ * same so the budget coarsens the same slots — a sketch 8 bytes a bin of its store plus ~700 bytes
+ * of objects.
  */
 const RAW_BASE_BYTES = 32;
 const SKETCH_BASE_BYTES = 700;
@@ -33,11 +35,13 @@ interface OpenSlot {
   /**
    * The values of the slot's only report so far, not copied: one report is spread over up to 300
    * seconds of three series, and a copy per slot made a 1 KB report cost megabytes. The array is
-   * never modified (ingest makes one per call). Copied into `raw` when a second report arrives.
+   * never modified (ingest makes one per call). Copied into `weights` when a second report arrives.
    */
-  only: readonly WeightedValue[] | null;
+  only: ShapedValues | null;
   onlyScale: number;
-  raw: number[] | null;
+  /** The merged values' shape (`shapes.ts`, shared) and the slot's own weights, one an entry of it. */
+  shape: Shape | null;
+  weights: number[] | null;
   sketch: DDSketch | null;
   /** What `raw` or `sketch` costs, as counted against the budget. */
   bytes: number;
@@ -47,68 +51,8 @@ interface OpenSlot {
 
 const detailBytes = (slot: OpenSlot): number => {
   if (slot.sketch) return SKETCH_BASE_BYTES + SKETCH_BIN_BYTES * (slot.sketch.store.length() + slot.sketch.negativeStore.length());
-  return slot.raw ? RAW_BASE_BYTES + 8 * slot.raw.length : 0;
+  return slot.shape ? RAW_BASE_BYTES + 8 * PACKED_STRIDE * slot.shape.length : 0;
 };
-
-/** A packed raw array's entries as weighted values (with their bucket where they have one). */
-function rawValues(raw: readonly number[]): WeightedValue[] {
-  const values: WeightedValue[] = [];
-  for (let i = 0; i < raw.length; i += RAW_STRIDE) {
-    const [value, weight, lower, upper] = [raw[i] ?? 0, raw[i + 1] ?? 0, raw[i + 2] ?? NaN, raw[i + 3] ?? NaN];
-    values.push(Number.isNaN(lower) ? { value, weight } : { value, weight, lower, upper });
-  }
-  return values;
-}
-
-const rawQuantiles = (raw: readonly number[]): Quantiles | null => valueQuantiles(rawValues(raw));
-
-/** Whether values come in increasing order (a reporter's buckets do), so merging needs no sorted copy. */
-const increasing = (values: readonly WeightedValue[]): boolean => values.every((v, i) => i === 0 || clampLatency(v.value) >= clampLatency((values[i - 1] as WeightedValue).value));
-
-/**
- * A packed raw array with `values` merged in, as a new array of exactly the size it needs (an array
- * grown by pushes keeps up to half again as much room), built without intermediate objects (one
- * request merges into up to 15,000 slots): one entry a distinct value, weights summed, and two
- * buckets around one midpoint interpolated over both (a plain value has no range).
- */
-function mergeRaw(raw: readonly number[], unsorted: readonly WeightedValue[], weightScale: number): number[] {
-  const values = increasing(unsorted) ? unsorted : [...unsorted].sort((a, b) => clampLatency(a.value) - clampLatency(b.value));
-  // Two passes over the same merge: the first counts the distinct values, the second fills.
-  const walk = (put: (value: number, weight: number, lower: number, upper: number) => void): void => {
-    let at = 0;
-    for (const { value, weight, lower = NaN, upper = NaN } of values) {
-      const kept = clampLatency(value);
-      for (; at < raw.length && (raw[at] as number) < kept; at += RAW_STRIDE) put(raw[at] as number, raw[at + 1] as number, raw[at + 2] as number, raw[at + 3] as number);
-      put(kept, weight * weightScale, lower, upper);
-    }
-    for (; at < raw.length; at += RAW_STRIDE) put(raw[at] as number, raw[at + 1] as number, raw[at + 2] as number, raw[at + 3] as number);
-  };
-  let distinct = 0;
-  let previous = NaN;
-  walk((value) => {
-    if (value !== previous) distinct += 1;
-    previous = value;
-  });
-  const merged = new Array<number>(distinct * RAW_STRIDE);
-  let last = -RAW_STRIDE;
-  walk((value, weight, lower, upper) => {
-    const bounded = !Number.isNaN(lower) && !Number.isNaN(upper);
-    if (last < 0 || merged[last] !== value) {
-      last += RAW_STRIDE;
-      merged[last] = value;
-      merged[last + 1] = weight;
-      merged[last + 2] = bounded ? lower : NaN;
-      merged[last + 3] = bounded ? upper : NaN;
-      return;
-    }
-    merged[last + 1] = (merged[last + 1] as number) + weight;
-    const foundLower = merged[last + 2] as number;
-    const both = bounded && !Number.isNaN(foundLower);
-    merged[last + 2] = both ? Math.min(foundLower, lower) : NaN;
-    merged[last + 3] = both ? Math.max(merged[last + 3] as number, upper) : NaN;
-  });
-  return merged;
-}
 
 /**
  * Adds `count` values to a sketch, its smallest and largest first: DDSketch's store re-centres and
@@ -130,6 +74,12 @@ function intoSketch(sketch: DDSketch, count: number, valueAt: (i: number) => num
   // Re-centring grows the bins by `unshift`, which leaves the array half again as much spare room
   // (a full-range sketch 8.5 KB instead of 5.8 KB): copied to its exact size once it has grown.
   if (sketch.store.length() !== binsBefore) sketch.store.bins = sketch.store.bins.slice();
+}
+
+/** A shape's values with their weights (× `weightScale`) into a sketch; returns the sketch. */
+function shapedIntoSketch(sketch: DDSketch, shape: Shape, weights: readonly number[], weightScale: number): DDSketch {
+  intoSketch(sketch, shape.length, (i) => valueAt(shape, i), (i) => (weights[i] as number) * weightScale * SKETCH_WEIGHT_UNIT);
+  return sketch;
 }
 
 /**
@@ -191,12 +141,12 @@ export class Slots {
    * Values are clamped into the sketchable range, so a slot's memory is bounded whatever it is fed;
    * with a budget, so is what all open slots hold together.
    */
-  add(second: number, count: number, errors: number, values: readonly WeightedValue[], weightScale: number): void {
+  add(second: number, count: number, errors: number, values: ShapedValues, weightScale: number): void {
     const start = this.#slotOf(second);
     const slot = this.#open.get(start);
     if (!slot) {
       // Quantiles do not depend on a common scale of the weights, so the only report needs none.
-      this.#open.set(start, { count, errors, only: values, onlyScale: weightScale, raw: null, sketch: null, bytes: 0, coarse: false });
+      this.#open.set(start, { count, errors, only: values, onlyScale: weightScale, shape: null, weights: null, sketch: null, bytes: 0, coarse: false });
       return;
     }
     slot.count += count;
@@ -211,7 +161,9 @@ export class Slots {
     const only = slot.only;
     if (only) {
       slot.only = null;
-      slot.raw = mergeRaw([], only, slot.onlyScale);
+      const onlyScale = slot.onlyScale;
+      slot.shape = only.shape;
+      slot.weights = only.weights.map((weight) => weight * onlyScale);
     }
     Slots.#accept(slot, values, weightScale);
     const bytes = detailBytes(slot);
@@ -221,9 +173,9 @@ export class Slots {
   }
 
   /** What a slot's merged values may cost once `values` are in: packed raw values, or a sketch past RAW_VALUES. */
-  static #mergedBound(slot: OpenSlot, values: readonly WeightedValue[]): number {
-    const entries = (slot.raw ? slot.raw.length / RAW_STRIDE : (slot.only?.length ?? 0)) + values.length;
-    if (!slot.sketch && entries <= RAW_VALUES) return RAW_BASE_BYTES + 8 * RAW_STRIDE * entries;
+  static #mergedBound(slot: OpenSlot, values: ShapedValues): number {
+    const entries = ((slot.shape ?? slot.only?.shape)?.length ?? 0) + values.shape.length;
+    if (!slot.sketch && entries <= RAW_VALUES) return RAW_BASE_BYTES + 8 * PACKED_STRIDE * entries;
     return SKETCH_BASE_BYTES + SKETCH_BIN_BYTES * MAX_SKETCH_STORE_BINS;
   }
 
@@ -232,35 +184,44 @@ export class Slots {
     this.#detailBytes -= slot.bytes;
     slot.bytes = 0;
     slot.only = null;
-    slot.raw = null;
+    slot.shape = null;
+    slot.weights = null;
     slot.sketch = null;
     slot.coarse = true;
   }
 
-  /** Values into a slot's packed raw values (a sketch past RAW_VALUES distinct ones), clamped into the sketchable range. */
-  static #accept(slot: OpenSlot, values: readonly WeightedValue[], weightScale: number): void {
-    if (slot.raw) {
-      const raw = mergeRaw(slot.raw, values, weightScale);
-      if (raw.length <= RAW_VALUES * RAW_STRIDE) {
-        slot.raw = raw;
+  /** Values into a slot's exact values (a sketch past RAW_VALUES distinct ones). */
+  static #accept(slot: OpenSlot, values: ShapedValues, weightScale: number): void {
+    const { shape, weights } = slot;
+    if (shape && weights) {
+      const added = values.weights;
+      // The usual cases: a report of a shape the slot holds, or one within it, its weights added by position.
+      if (values.shape === shape) {
+        for (let k = 0; k < added.length; k += 1) weights[k] = (weights[k] as number) + (added[k] as number) * weightScale;
+        return;
+      }
+      const union = unionOf(shape, values.shape);
+      const { ownAt, otherAt } = union;
+      if (union.shape === shape) {
+        for (let k = 0; k < added.length; k += 1) weights[otherAt[k] as number] = (weights[otherAt[k] as number] as number) + (added[k] as number) * weightScale;
+        return;
+      }
+      // A new array of exactly the union's size (an array grown by pushes keeps up to half again as much room).
+      const merged = new Array<number>(union.shape.length).fill(0);
+      for (let k = 0; k < weights.length; k += 1) merged[ownAt[k] as number] = weights[k] as number;
+      for (let k = 0; k < added.length; k += 1) merged[otherAt[k] as number] = (merged[otherAt[k] as number] as number) + (added[k] as number) * weightScale;
+      if (union.shape.length <= RAW_VALUES) {
+        slot.shape = union.shape;
+        slot.weights = merged;
         return;
       }
       // Built aside and swapped in whole: a slot is never left half raw, half sketch.
-      const sketch = newSketch();
-      const count = raw.length / RAW_STRIDE;
-      intoSketch(sketch, count, (i) => raw[i * RAW_STRIDE] as number, (i) => (raw[i * RAW_STRIDE + 1] as number) * SKETCH_WEIGHT_UNIT);
-      slot.sketch = sketch;
-      slot.raw = null;
+      slot.sketch = shapedIntoSketch(newSketch(), union.shape, merged, 1);
+      slot.shape = null;
+      slot.weights = null;
       return;
     }
-    if (slot.sketch) {
-      intoSketch(
-        slot.sketch,
-        values.length,
-        (i) => clampLatency(values[i]?.value ?? NaN),
-        (i) => (values[i]?.weight ?? 0) * weightScale * SKETCH_WEIGHT_UNIT,
-      );
-    }
+    if (slot.sketch) shapedIntoSketch(slot.sketch, values.shape, values.weights, weightScale);
   }
 
   /** Closes the slots nothing can reach any more; `onClosed` sees each one as the ring keeps it. */
@@ -341,8 +302,8 @@ export class Slots {
       if (slot) {
         count += slot.count;
         errors += slot.errors;
-        if (slot.only) for (const value of slot.only) values.push({ ...value, value: clampLatency(value.value), weight: value.weight * slot.onlyScale });
-        else if (slot.raw) values.push(...rawValues(slot.raw));
+        if (slot.only) values.push(...weightedValues(slot.only.shape, slot.only.weights, slot.onlyScale));
+        else if (slot.shape && slot.weights) values.push(...weightedValues(slot.shape, slot.weights));
         else {
           const q = this.#quantiles(start, slot);
           if (q) standIn(slot.count, q.p50, q.p95, q.p99);
@@ -368,8 +329,8 @@ export class Slots {
   #quantiles(slotStart: number, slot: OpenSlot): Quantiles | null {
     if (slot.coarse) return this.#budget?.fallback(slotStart) ?? null;
     if (slot.sketch) return quantilesOf(slot.sketch);
-    if (slot.only) return valueQuantiles(slot.only.map((v) => ({ ...v, value: clampLatency(v.value) })));
-    return slot.raw ? rawQuantiles(slot.raw) : null;
+    if (slot.only) return valueQuantiles(weightedValues(slot.only.shape, slot.only.weights));
+    return slot.shape && slot.weights ? valueQuantiles(weightedValues(slot.shape, slot.weights)) : null;
   }
 
   #slotOf(second: number): number {

@@ -1,7 +1,8 @@
 import { MAX_COUNT, type IngestBatch } from '@/lib/model/ingest';
 import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind, RecentCalls } from '@/lib/model/latency';
-import { bucketValues } from './histogram';
+import { clampLatency } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
+import { shapedBuckets, shapedValues } from './shapes';
 import { edgeKey, instanceKey, isEdgeKey, isProbeKey, keyNames, probeKey, serviceKey } from './series-key';
 import { FIELDS } from './slots';
 
@@ -208,12 +209,13 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
 
   /** The one recording path: an interval's calls into the callee's service and instance series and the edge. */
   const recordCalls = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>): void => {
-    const values = bucketValues(call.bounds, call.counts);
-    const targets: string[] = [];
-    if (call.countsForCallee) targets.push(serviceKey(call.to));
-    if (call.countsForCallee && call.toInstance) targets.push(instanceKey(call.to, call.toInstance));
-    if (call.from !== undefined) targets.push(edgeKey(call.from, call.to));
-    for (const key of targets) seriesFor(key).record(start, intervalSeconds, call.count, call.errors, values);
+    // Made once, shared by every slot of the three series; its shape interned (`shapes.ts`).
+    const values = shapedBuckets(call.bounds, call.counts);
+    if (call.countsForCallee) {
+      seriesFor(serviceKey(call.to)).record(start, intervalSeconds, call.count, call.errors, values);
+      if (call.toInstance) seriesFor(instanceKey(call.to, call.toInstance)).record(start, intervalSeconds, call.count, call.errors, values);
+    }
+    if (call.from !== undefined) seriesFor(edgeKey(call.from, call.to)).record(start, intervalSeconds, call.count, call.errors, values);
   };
   const recordAndTell = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>): void => {
     recordCalls(start, intervalSeconds, call);
@@ -256,7 +258,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
       recordCalls(observation.startSecond, observation.intervalSeconds, observation);
     },
     recordProbe(key: string, atMs: number, latencyMs: number, ok: boolean): void {
-      probeSeriesFor(probeKey(key)).record(atMs / 1_000, 1, 1, ok ? 0 : 1, [{ value: latencyMs, weight: 1 }]);
+      probeSeriesFor(probeKey(key)).record(atMs / 1_000, 1, 1, ok ? 0 : 1, shapedValues([clampLatency(latencyMs), 1, NaN, NaN], false));
     },
     service: (service: string, window: LatencyWindow) => read(series, serviceKey(service), window),
     instance: (service: string, id: string, window: LatencyWindow) => read(series, instanceKey(service, id), window),
