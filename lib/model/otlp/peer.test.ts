@@ -51,4 +51,12 @@ describe('isError', () => {
     expect(isError(attrs({ 'rpc.response.status_code': 'UNAVAILABLE' }), 'rpc')).toBe(true);
     expect(isError(attrs({ 'rpc.status_code': 'OK' }), 'rpc')).toBe(false);
   });
+
+  it('is a call that failed before any status came back (error.type without a status), not a 4xx with its error.type', () => {
+    // otelhttp's client metrics for a refused connection: error.type, no http.response.status_code.
+    expect(isError(attrs({ 'server.address': 'users', 'error.type': '*net.OpError' }), 'http')).toBe(true);
+    // The conventions also set error.type to "404" for a client's 4xx: the caller's mistake, not the callee failing.
+    expect(isError(attrs({ 'http.response.status_code': 404, 'error.type': '404' }), 'http')).toBe(false);
+    expect(isError(attrs({ 'rpc.method': 'users.Users/Get', 'error.type': 'context deadline exceeded' }), 'rpc')).toBe(true);
+  });
 });

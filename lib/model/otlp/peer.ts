@@ -10,16 +10,23 @@ export interface RegistryLookup {
 /** Who was called: a registry service (and instance when the address names one) or an external node. */
 export type Callee = { service: string; instance?: string; external: false } | { service: string; external: true };
 
-/** Error by the conventions: HTTP status ≥ 500; RPC status other than OK. */
+/**
+ * Error by the conventions: HTTP status ≥ 500; RPC status other than OK; and, when no status was
+ * received at all, `error.type` (the semantic conventions set it when a call failed before any
+ * response: connection refused, timeout), so a caller's failed calls to a dead callee count as errors.
+ */
 export function isError(attributes: Attributes, protocol: 'http' | 'rpc'): boolean {
   if (protocol === 'http') {
-    const status = Number(attributeText(attributes, 'http.response.status_code') ?? attributeText(attributes, 'http.status_code'));
+    const statusText = attributeText(attributes, 'http.response.status_code') ?? attributeText(attributes, 'http.status_code');
+    if (statusText === undefined) return attributeText(attributes, 'error.type') !== undefined;
+    const status = Number(statusText);
     return Number.isFinite(status) && status >= 500;
   }
   const grpc = attributeText(attributes, 'rpc.grpc.status_code');
   if (grpc !== undefined) return grpc !== '0';
   const status = attributeText(attributes, 'rpc.response.status_code') ?? attributeText(attributes, 'rpc.status_code');
-  return status !== undefined && status !== '0' && status.toUpperCase() !== 'OK';
+  if (status === undefined) return attributeText(attributes, 'error.type') !== undefined;
+  return status !== '0' && status.toUpperCase() !== 'OK';
 }
 
 /** `pkg.Service` from `rpc.method` = `pkg.Service/Method` (current) or from `rpc.service` (previous). */
