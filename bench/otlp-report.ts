@@ -54,6 +54,9 @@ export function renderOtlpSection(result: OtlpBenchResult): string {
     '',
     `${verdict(pacedTotal(ours.paced) <= TARGET_CPU_SHARE, `${percent(pacedTotal(ours.paced))} of one core for ${shape.instances.toLocaleString('en-US')} instances (target ≤ ${percent(TARGET_CPU_SHARE)})`)}; ` +
       `${verdict(ratio >= TARGET_RATE_RATIO, `${ratio.toFixed(2)}× the bare decode endpoint's rate (target ≥ ${TARGET_RATE_RATIO}×)`)}.`,
+    `The bare endpoint alone — HTTP and protobufjs decode, nothing else — needs ${percent(pacedTotal(baseline.paced))} of a core for the same fleet here, so the share`,
+    `target leaves ${percent(Math.max(0, TARGET_CPU_SHARE - pacedTotal(baseline.paced)))} for everything past decoding; back to back, the bare endpoint spends ${us((baseline.saturated.cpuShare * 1e6) / rate(baseline.saturated))} of CPU`,
+    `per export and the intake ${us((ours.saturated.cpuShare * 1e6) / rate(ours.saturated))}.`,
     'Back to back, the bench\'s own 8 clients share the 2 cores with the receiver (and, on this machine, with other work), so',
     'the receiver gets less than a core there; the CPU share at the fleet\'s rate is the figure that answers "what does a fleet cost".',
     `Decoding alone, in one process without HTTP, runs at ${perSecond(result.inProcessDecodePerSecond)} exports/s: HTTP, not protobuf, sets the baseline's ceiling.`,
