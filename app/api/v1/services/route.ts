@@ -1,11 +1,9 @@
 import { guarded } from '@/lib/server/auth/guard';
-import { json } from '@/lib/server/http';
+import { servicesListResponse } from '@/lib/server/services-list';
 
 export const dynamic = 'force-dynamic';
 
+/** The fleet, whole or a page at a time with `?limit=&cursor=` (DESIGN §4). */
 export function GET(request: Request): Promise<Response> {
-  return guarded(request, 'viewer', (_principal, { store }) => {
-    const snapshot = store.snapshot();
-    return json({ revision: snapshot.revision, services: snapshot.services });
-  });
+  return guarded(request, 'viewer', (_principal, { store }) => servicesListResponse(new URL(request.url), store.snapshot()));
 }
