@@ -30,7 +30,7 @@ describe('servicesListResponse', () => {
     expect(response.headers.get('link')).toBeNull();
   });
 
-  it('refuses a bad limit or cursor with 400 in the error shape', async () => {
+  it('refuses a bad limit or cursor with 422 in the error shape, as other routes refuse a bad query', async () => {
     for (const [query, field] of [
       ['?limit=0', 'limit'],
       ['?limit=abc', 'limit'],
@@ -39,7 +39,7 @@ describe('servicesListResponse', () => {
       [`?cursor=${encodeServiceCursor('alpha')}`, 'cursor'],
     ] as const) {
       const response = get(query);
-      expect(response.status).toBe(400);
+      expect(response.status).toBe(422);
       expect(await response.json()).toEqual({ error: { code: 'invalid', message: expect.any(String), field } });
     }
   });

@@ -1,6 +1,6 @@
 import type { Snapshot } from '@/lib/model/live';
 import { pageByName, ServicePageQuerySchema } from '@/lib/model/service-page';
-import { firstIssue, json, jsonError, noStore } from './http';
+import { json, noStore, validationError } from './http';
 
 /**
  * `GET /api/v1/services`: the whole list as in v1, or with `?limit=` one page of it plus
@@ -8,10 +8,7 @@ import { firstIssue, json, jsonError, noStore } from './http';
  */
 export function servicesListResponse(url: URL, snapshot: Pick<Snapshot, 'revision' | 'services'>): Response {
   const parsed = ServicePageQuerySchema.safeParse(Object.fromEntries(url.searchParams));
-  if (!parsed.success) {
-    const { message, field } = firstIssue(parsed.error);
-    return jsonError(400, 'invalid', message, field);
-  }
+  if (!parsed.success) return validationError(parsed.error);
   if (parsed.data === undefined) return json({ revision: snapshot.revision, services: snapshot.services });
   const { limit } = parsed.data;
   const page = pageByName(snapshot.services, parsed.data);

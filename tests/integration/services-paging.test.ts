@@ -100,7 +100,7 @@ describe('GET /api/v1/services paging on the real server', () => {
     }
   });
 
-  it('refuses a bad limit or cursor with 400 in the error shape', async () => {
+  it('refuses a bad limit or cursor with 422 in the error shape, as other routes refuse a bad query', async () => {
     for (const [query, field] of [
       ['limit=0', 'limit'],
       ['limit=1001', 'limit'],
@@ -110,7 +110,7 @@ describe('GET /api/v1/services paging on the real server', () => {
       [`limit=10&cursor=${'A'.repeat(2_000)}`, 'cursor'],
     ] as const) {
       const response = await server.fetch(`/api/v1/services?${query}`);
-      expect(response.status, query).toBe(400);
+      expect(response.status, query).toBe(422);
       expect(ErrorBodySchema.parse(await response.json()).error).toMatchObject({ code: 'invalid', field });
     }
   });
