@@ -21,6 +21,8 @@ export class Series {
   readonly #seconds: Slots;
   readonly #minutes: Slots;
   #lastUpdate = 0;
+  /** When the store last moved it to the newest end of its pool (ms, the store's clock). */
+  movedAt = 0;
 
   constructor(graceSeconds: number = REPORT_GRACE_SECONDS) {
     this.#minutes = new Slots(60, 24 * 60, graceSeconds);

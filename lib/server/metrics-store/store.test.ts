@@ -129,6 +129,23 @@ describe('metrics store', () => {
     expect(store.service('b', '5m').some((p) => p.rps > 0)).toBe(false);
   });
 
+  it('keeps a series updated every few seconds and evicts the one left alone, the order kept to within seconds', () => {
+    let now = T0;
+    const store = createMetricsStore({ now: () => now, maxSeries: 2 });
+    // One series per call: the callee's own.
+    const call = (to: string) => store.observe({ to, countsForCallee: true, startSecond: now / 1_000 - 2, intervalSeconds: 1, count: 1, errors: 0, bounds: [10], counts: [1, 0] });
+    call('busy');
+    call('quiet');
+    for (let step = 0; step < 3; step += 1) {
+      now += 5_000;
+      call('busy');
+    }
+    call('new');
+    expect(store.stats().series).toBe(2);
+    expect(store.service('busy', '5m').some((p) => p.rps > 0)).toBe(true);
+    expect(store.service('quiet', '5m').some((p) => p.rps > 0)).toBe(false);
+  });
+
   it('keeps latency for a slot that holds less than one call after spreading', () => {
     const store = createMetricsStore({ now: () => T0 });
     const bounds = Array.from({ length: 70 }, (_, i) => i + 1);

@@ -6,6 +6,9 @@ import { shapedBuckets, shapedValues } from './shapes';
 import { edgeKey, instanceKey, isEdgeKey, isProbeKey, keyNames, probeKey, serviceKey } from './series-key';
 import { FIELDS } from './slots';
 
+/** A series moves to the newest end of its pool's order at most this often. */
+const LRU_MOVE_EVERY_MS = 5_000;
+
 /** Within this much of our clock, a reporter's interval is taken as it says. */
 export const TRUSTED_SKEW_SECONDS = 30;
 /** Beyond this, an interval is refused: the reporter's clock is broken, not merely skewed. */
@@ -146,15 +149,24 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     return { calls: count, errors, p95Ms: count > 0 ? p95 : null };
   };
 
-  /** Finds or creates a series, keeping `pool` in least-recently-updated order and within `cap`. */
+  /**
+   * Finds or creates a series, keeping `pool` in least-recently-updated order (to within
+   * LRU_MOVE_EVERY_MS: moving a series is a string-keyed delete and insert, the costliest part of a
+   * busy series' record) and within `cap`.
+   */
   const seriesIn = (pool: Map<string, Series>, cap: number, graceSeconds: number) => (key: string): Series => {
+    const at = now();
     let found = pool.get(key);
     if (found) {
-      pool.delete(key);
-      pool.set(key, found);
+      if (at - found.movedAt >= LRU_MOVE_EVERY_MS) {
+        pool.delete(key);
+        pool.set(key, found);
+        found.movedAt = at;
+      }
       return found;
     }
     found = new Series(graceSeconds);
+    found.movedAt = at;
     pool.set(key, found);
     if (pool.size > cap) {
       const oldest = pool.keys().next().value;
