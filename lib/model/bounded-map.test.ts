@@ -21,6 +21,14 @@ describe('BoundedMap', () => {
     ]);
   });
 
+  it('makes room for a hundredth of a big map at once when full, oldest first', () => {
+    const map = new BoundedMap<number, number>(1_000);
+    for (let i = 0; i < 1_001; i += 1) map.set(i, i);
+    expect(map.size).toBe(990);
+    expect(map.has(10)).toBe(false);
+    expect(map.has(11)).toBe(true);
+  });
+
   it('keeps fleet names such as __proto__ as ordinary keys', () => {
     const map = new BoundedMap<string, number>(2);
     map.set('__proto__', 1);

@@ -1,4 +1,18 @@
 /**
+ * Brings a map over `cap` back to a hundredth under it, oldest (first inserted) entries first. One
+ * walk for many: a Map reaches its first entry by passing every entry deleted since it last
+ * compacted, tens of µs in a big, busy one — too dear to pay for every entry added at the cap.
+ */
+export function dropOldest<K>(map: Map<K, unknown>, cap: number): void {
+  if (map.size <= cap) return;
+  const keep = cap - Math.floor(cap / 100);
+  for (const key of map.keys()) {
+    if (map.size <= keep) break;
+    map.delete(key);
+  }
+}
+
+/**
  * A `Map` that holds at most `maxSize` entries: setting a key makes it the newest, and the oldest
  * entries go once there are more. For facts kept about things named by the fleet or by clients
  * (leases, reporters), whose number we do not choose.
@@ -16,10 +30,7 @@ export class BoundedMap<K, V> extends Map<K, V> {
     // Deleted first, so a key set again moves to the newest end of the insertion order.
     super.delete(key);
     super.set(key, value);
-    for (const oldest of this.keys()) {
-      if (this.size <= this.#maxSize) break;
-      super.delete(oldest);
-    }
+    dropOldest(this, this.#maxSize);
     return this;
   }
 }

@@ -7,12 +7,17 @@ import type { ExternalNodes } from './observations';
 export function createExternalNodes(options: { cap: number; ttlMs: number; now: () => number }): ExternalNodes & { stats(): { nodes: number; refused: number } } {
   const seen = new Map<string, number>();
   let refused = 0;
+  let lastExpiry = Number.NEGATIVE_INFINITY;
   return {
     admit(name) {
       const now = options.now();
-      for (const [key, at] of seen) {
-        if (now - at < options.ttlMs) break;
-        seen.delete(key);
+      // At most once a second: reaching a Map's first entry walks past every entry deleted since it last compacted.
+      if (now - lastExpiry >= 1_000) {
+        lastExpiry = now;
+        for (const [key, at] of seen) {
+          if (now - at < options.ttlMs) break;
+          seen.delete(key);
+        }
       }
       if (!seen.has(name) && seen.size >= options.cap) {
         refused += 1;

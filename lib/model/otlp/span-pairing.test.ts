@@ -33,4 +33,18 @@ describe('span pairing', () => {
     expect(overflow.clients.map((c) => c.pairKey)).toEqual(['t:1']);
     expect(pairing.stats()).toMatchObject({ waiting: 2, pushedOut: 1 });
   });
+
+  it('keeps its arrival order bounded when every span pairs at once, and still expires the ones that wait', () => {
+    const pairing = createSpanPairing({ cap: 100, ttlMs: 60_000 });
+    pairing.offerClient(client('t:alone'), 0, none());
+    for (let i = 0; i < 10_000; i += 1) {
+      pairing.offerClient(client(`t:${i}`), 1, none());
+      pairing.offerServer(server(`t:${i}`), 1, none());
+    }
+    expect(pairing.stats()).toMatchObject({ waiting: 1, paired: 10_000 });
+    expect(pairing.stats().queued).toBeLessThanOrEqual(2 * 100 + 1_024);
+    expect(pairing.expire(59_999)).toEqual(none());
+    expect(pairing.expire(60_000)).toEqual({ clients: [client('t:alone')], servers: [] });
+    expect(pairing.stats()).toMatchObject({ waiting: 0, expired: 1 });
+  });
 });

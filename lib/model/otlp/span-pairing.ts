@@ -29,12 +29,49 @@ interface Pending {
  */
 export function createSpanPairing(options: { cap: number; ttlMs: number }) {
   const pending = new Map<string, Pending>();
+  /**
+   * Waiting sides in arrival order, which is expiry order, read from `head`. A Map would give the
+   * oldest entry too, but only by walking past every entry deleted since it last compacted (paired
+   * spans leave many): tens of µs a call at tens of thousands waiting. A paired side stays here,
+   * stale, until its turn or the next rebuild; rebuilds keep this under 2 × cap + 1,024 entries.
+   */
+  let order: { key: string; entry: Pending }[] = [];
+  let head = 0;
   let paired = 0;
   let expired = 0;
   let pushedOut = 0;
   const outOf = (entry: Pending, into: Unpaired): void => {
     if (entry.client) into.clients.push(entry.client);
     if (entry.server) into.servers.push(entry.server);
+  };
+
+  /** Takes the oldest waiting side off `order` if `take` says so; false when there is none or it stays. */
+  const takeOldest = (take: (entry: Pending) => boolean, into: Unpaired): boolean => {
+    while (head < order.length) {
+      const oldest = order[head] as { key: string; entry: Pending };
+      // Paired (or replaced) since it arrived: nothing waits under this slot any more.
+      if (pending.get(oldest.key) !== oldest.entry) {
+        head += 1;
+        continue;
+      }
+      if (!take(oldest.entry)) return false;
+      head += 1;
+      pending.delete(oldest.key);
+      outOf(oldest.entry, into);
+      return true;
+    }
+    return false;
+  };
+
+  const compact = (): void => {
+    if (head > 1_024 && head * 2 > order.length) {
+      order = order.slice(head);
+      head = 0;
+    }
+    if (order.length - head > 2 * options.cap + 1_024) {
+      order = order.slice(head).filter(({ key, entry }) => pending.get(key) === entry);
+      head = 0;
+    }
   };
 
   /** Offers one side at `now`: the completed pair when the other side was waiting, else undefined (it waits). */
@@ -52,13 +89,11 @@ export function createSpanPairing(options: { cap: number; ttlMs: number }) {
       }
       return undefined;
     }
-    pending.set(key, { ...side, expiresAt: now + options.ttlMs });
-    if (pending.size > options.cap) {
-      const [oldestKey, oldest] = pending.entries().next().value as [string, Pending];
-      pending.delete(oldestKey);
-      pushedOut += 1;
-      outOf(oldest, overflow);
-    }
+    const entry: Pending = { ...side, expiresAt: now + options.ttlMs };
+    pending.set(key, entry);
+    order.push({ key, entry });
+    while (pending.size > options.cap && takeOldest(() => true, overflow)) pushedOut += 1;
+    compact();
     return undefined;
   };
 
@@ -68,15 +103,11 @@ export function createSpanPairing(options: { cap: number; ttlMs: number }) {
     /** Removes and returns every side whose TTL has passed at `now`. */
     expire(now: number): Unpaired {
       const unpaired: Unpaired = { clients: [], servers: [] };
-      for (const [key, entry] of pending) {
-        if (entry.expiresAt > now) break;
-        pending.delete(key);
-        expired += 1;
-        outOf(entry, unpaired);
-      }
+      while (takeOldest((entry) => entry.expiresAt <= now, unpaired)) expired += 1;
+      compact();
       return unpaired;
     },
-    stats: () => ({ waiting: pending.size, paired, expired, pushedOut }),
+    stats: () => ({ waiting: pending.size, paired, expired, pushedOut, queued: order.length - head }),
   };
 }
 

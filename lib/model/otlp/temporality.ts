@@ -1,3 +1,4 @@
+import { dropOldest } from '../bounded-map';
 import { subtract, totalOf, type NativeHistogram } from './histogram';
 
 /** One data point of a stream, times in ms since the epoch (the reporter's clock). */
@@ -23,6 +24,9 @@ export interface CumulativeTrackerOptions {
   ttlMs: number;
 }
 
+/** Expired streams are looked for at most this often. */
+const EXPIRY_EVERY_MS = 1_000;
+
 interface Seen {
   point: StreamPoint;
   seenAt: number;
@@ -45,7 +49,14 @@ export function createCumulativeTracker(options: CumulativeTrackerOptions) {
   const moveEveryMs = options.ttlMs / 4;
   let resets = 0;
 
+  let lastExpiry = Number.NEGATIVE_INFINITY;
+  /**
+   * Walks from the least recently moved stream, at most once a second: a Map reaches its first
+   * entry by passing every entry deleted since it last compacted, tens of µs in a busy one.
+   */
   const forgetExpired = (now: number): void => {
+    if (now - lastExpiry < EXPIRY_EVERY_MS) return;
+    lastExpiry = now;
     for (const [key, seen] of streams) {
       // Every later stream moved after this one, and was seen since it moved: none has expired.
       if (now - seen.movedAt < options.ttlMs) break;
@@ -60,10 +71,8 @@ export function createCumulativeTracker(options: CumulativeTrackerOptions) {
       const seen = streams.get(key);
       if (!seen) {
         streams.set(key, { point, seenAt: now, movedAt: now });
-        if (streams.size > options.maxStreams) {
-          const oldest = streams.keys().next().value;
-          if (oldest !== undefined) streams.delete(oldest);
-        }
+        // Over the cap, the least recently moved go first.
+        dropOldest(streams, options.maxStreams);
         return null;
       }
       seen.seenAt = now;

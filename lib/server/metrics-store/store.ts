@@ -1,3 +1,4 @@
+import { dropOldest } from '@/lib/model/bounded-map';
 import { MAX_COUNT, type IngestBatch } from '@/lib/model/ingest';
 import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind, RecentCalls } from '@/lib/model/latency';
 import { clampLatency } from './histogram';
@@ -118,10 +119,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
   const noteKind = (node: { name: string; kind: ObservedNodeKind }): void => {
     nodeKinds.delete(node.name);
     nodeKinds.set(node.name, node.kind);
-    if (nodeKinds.size > maxSeries) {
-      const oldest = nodeKinds.keys().next().value;
-      if (oldest !== undefined) nodeKinds.delete(oldest);
-    }
+    dropOldest(nodeKinds, maxSeries);
   };
   const kindsOf = (from: string, to: string): Pick<EdgeStats, 'fromKind' | 'toKind'> => {
     const fromKind = nodeKinds.get(from);
@@ -168,10 +166,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     found = new Series(graceSeconds);
     found.movedAt = at;
     pool.set(key, found);
-    if (pool.size > cap) {
-      const oldest = pool.keys().next().value;
-      if (oldest !== undefined) pool.delete(oldest);
-    }
+    dropOldest(pool, cap);
     return found;
   };
   const seriesFor = seriesIn(series, maxSeries, REPORT_GRACE_SECONDS);
