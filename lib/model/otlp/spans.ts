@@ -81,11 +81,11 @@ const protocolOf = (attributes: Attributes): 'http' | 'rpc' =>
  */
 export function spanFact(span: OtlpSpan, resource: { service: string; instance?: string }, registry: RegistryLookup): SpanFact | null | string {
   if (span.traceId === '' || span.spanId === '') return 'span has no traceId or spanId';
-  if (span.startTimeUnixNano <= 0n || span.endTimeUnixNano < span.startTimeUnixNano) return 'span has no start time or ends before it starts';
+  if (span.startTimeUnixNano <= 0 || span.endTimeUnixNano < span.startTimeUnixNano) return 'span has no start time or ends before it starts';
   const attributes = span.attributes;
   const timing: SpanTiming = {
-    endMs: Number(span.endTimeUnixNano / 1_000n) / 1_000,
-    durationMs: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
+    endMs: span.endTimeUnixNano / 1e6,
+    durationMs: (span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
     error: span.status.code === STATUS_ERROR || isError(attributes, protocolOf(attributes)),
   };
   const { service } = resource;

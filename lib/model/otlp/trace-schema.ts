@@ -8,10 +8,14 @@ import { AttributesSchema, MAX_RESOURCES, MAX_SCOPES } from './schema';
  */
 export const MAX_SPANS_PER_SCOPE = 10_000;
 
-/** fixed64 nanoseconds, kept exact: as a double, 1.8e18 ns is only good to ~256 ns, too coarse for a span's duration. */
+/**
+ * fixed64 nanoseconds as a double: ±256 ns at today's epoch, so a span's duration is good to
+ * ±0.0005 ms — inside the ±4.5 % bucket it is recorded in for any span over 11 µs — without a
+ * BigInt per timestamp on a path that reads thousands of spans a second.
+ */
 const NanosSchema = z
   .union([z.string().regex(/^\d{1,20}$/, 'expected an unsigned integer'), z.number().int().nonnegative()])
-  .transform((value) => BigInt(typeof value === 'number' ? Math.trunc(value) : value));
+  .transform((value) => Number(value));
 const HexIdSchema = (bytes: number) =>
   z
     .string()
@@ -29,8 +33,8 @@ const SpanSchema = z.object({
   parentSpanId: HexIdSchema(8).default(''),
   // Unknown kinds and status codes (a newer sender) are not errors: the span is ignored or not failed.
   kind: z.number().int().default(0),
-  startTimeUnixNano: NanosSchema.default(0n),
-  endTimeUnixNano: NanosSchema.default(0n),
+  startTimeUnixNano: NanosSchema.default(0),
+  endTimeUnixNano: NanosSchema.default(0),
   attributes: AttributesSchema,
   status: z.object({ code: z.number().int().default(0) }).default({ code: 0 }),
 });

@@ -104,8 +104,6 @@ function countOf(value: Long): number {
 /** fixed64 nanoseconds as a double, rounded once, as `Number("…")` rounds the JSON string. */
 const nanosAsNumber = (value: Long): number => (value.high >>> 0) * 0x1_0000_0000 + (value.low >>> 0);
 
-/** fixed64 nanoseconds, kept exact (a span's duration needs it). */
-const nanosAsBigInt = (value: Long): bigint => (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0);
 
 function attributesOf(list: KeyValueMessage[]): Attributes {
   bounded(list, MAX_ATTRIBUTES, 'attributes');
@@ -210,8 +208,8 @@ function spanOf(span: SpanMessage): OtlpSpan {
     spanId: hexId(span.spanId, 8, 'spanId'),
     parentSpanId: hexId(span.parentSpanId, 8, 'parentSpanId'),
     kind: span.kind,
-    startTimeUnixNano: nanosAsBigInt(span.startTimeUnixNano),
-    endTimeUnixNano: nanosAsBigInt(span.endTimeUnixNano),
+    startTimeUnixNano: nanosAsNumber(span.startTimeUnixNano),
+    endTimeUnixNano: nanosAsNumber(span.endTimeUnixNano),
     attributes: attributesOf(span.attributes),
     status: { code: span.status?.code ?? 0 },
   };
