@@ -12,6 +12,11 @@ import { Truncate } from '../ui/Truncate';
  * `nameTail`: trailing characters of the name that always show, so names sharing a long prefix
  * (dubbo interfaces, namespaced names) stay apart on a narrow screen.
  */
+/** A service that is not passing shows its cause under its status (a taller row). */
+export function showsCause(summary: ServiceSummary): boolean {
+  return summary.service.cause !== '' && summary.status !== 'passing';
+}
+
 interface Props {
   summary: ServiceSummary;
   nameTail: number;
@@ -43,7 +48,7 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, r
       <td className="service-row__status-cell">
         <span className="service-row__status">
           <StatusBadge status={summary.status} />
-          {summary.service.cause && summary.status !== 'passing' && (
+          {showsCause(summary) && (
             <span className="service-row__cause" title={summary.service.cause}>
               {summary.service.cause}
             </span>

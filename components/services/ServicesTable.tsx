@@ -4,11 +4,13 @@ import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from '
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import { distinguishingTail } from '@/lib/model/middle-ellipsis';
 import { defaultDirection, type ServiceQuery, type ServiceSummary, type SortKey } from '@/lib/model/filter';
-import { ServiceRow } from './ServiceRow';
+import { ServiceRow, showsCause } from './ServiceRow';
 import { SortHeader } from './SortHeader';
 
-/** A row without a cause (px); rows with a cause are taller and measured. */
+/** A row without a cause (px). */
 const ROW_HEIGHT = 31;
+/** A row with a one-line cause under its status (px); longer causes are measured. */
+const ROW_WITH_CAUSE_HEIGHT = 47;
 /** Lists this short render every row, as before virtualisation (the browser's find works on them). */
 const RENDER_ALL_UP_TO = 150;
 const OVERSCAN = 12;
@@ -41,7 +43,8 @@ export function ServicesTable({ rows, query, onChange }: Props) {
 
   const virtualizer = useWindowVirtualizer({
     count: rows.length,
-    estimateSize: () => ROW_HEIGHT,
+    // Close estimates keep the scrollbar steady as rows are measured (a jump under the thumb otherwise).
+    estimateSize: (index) => (rows[index] && showsCause(rows[index]) ? ROW_WITH_CAUSE_HEIGHT : ROW_HEIGHT),
     overscan: rows.length <= RENDER_ALL_UP_TO ? rows.length : OVERSCAN,
     // Row offsets count from the table's top on the page (below the header and toolbar).
     scrollMargin: tableTop,
@@ -136,11 +139,14 @@ export function ServicesTable({ rows, query, onChange }: Props) {
   );
 }
 
-/** Stands for the rows scrolled out of the DOM, so the scrollbar and sticky header stay true. */
+/**
+ * Stands for the rows scrolled out of the DOM, so the scrollbar and sticky header stay true. One
+ * cell, no colSpan: a span over the detail columns a phone hides would give them width back.
+ */
 function Spacer({ height }: { height: number }) {
   return (
     <tr className="virtual-spacer" aria-hidden="true">
-      <td colSpan={6} style={{ height }} />
+      <td style={{ height }} />
     </tr>
   );
 }
