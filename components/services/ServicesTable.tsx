@@ -1,7 +1,7 @@
 'use client';
 
-import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { useWindowVirtualizer } from '@tanstack/react-virtual';
+import { Fragment, useCallback, useLayoutEffect, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
+import { defaultRangeExtractor, useWindowVirtualizer, type Range } from '@tanstack/react-virtual';
 import { distinguishingTail } from '@/lib/model/middle-ellipsis';
 import { defaultDirection, type ServiceQuery, type ServiceSummary, type SortKey } from '@/lib/model/filter';
 import { ServiceRow, showsCause } from './ServiceRow';
@@ -33,6 +33,16 @@ export function ServicesTable({ rows, query, onChange }: Props) {
   const table = useRef<HTMLTableElement>(null);
   const focusNext = useRef<number | null>(null);
   const [tableTop, setTableTop] = useState(0);
+  // The row holding keyboard focus stays rendered while scrolled away, so focus is not dropped.
+  const [focused, setFocused] = useState<number | null>(null);
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const indexes = defaultRangeExtractor(range);
+      if (focused === null || focused >= range.count || indexes.includes(focused)) return indexes;
+      return [...indexes, focused].sort((a, b) => a - b);
+    },
+    [focused],
+  );
   const onSort = (sort: SortKey) =>
     onChange(
       sort === query.sort
@@ -49,10 +59,10 @@ export function ServicesTable({ rows, query, onChange }: Props) {
     // Row offsets count from the table's top on the page (below the header and toolbar).
     scrollMargin: tableTop,
     getItemKey: (index) => rows[index]?.name ?? index,
+    rangeExtractor,
   });
   const items = virtualizer.getVirtualItems();
   const margin = virtualizer.options.scrollMargin;
-  const before = (items[0]?.start ?? margin) - margin;
   const after = Math.max(0, virtualizer.getTotalSize() - ((items[items.length - 1]?.end ?? margin) - margin));
 
   // The toolbar above can change height (a new facet, a narrower window): keep the table's page
@@ -89,6 +99,14 @@ export function ServicesTable({ rows, query, onChange }: Props) {
     virtualizer.scrollToIndex(target, { align: 'auto' });
   };
 
+  const onFocus = (event: FocusEvent<HTMLTableSectionElement>): void => {
+    const row = (event.target as HTMLElement).closest<HTMLElement>('tr[data-index]');
+    setFocused(row ? Number(row.dataset.index) : null);
+  };
+  const onBlur = (event: FocusEvent<HTMLTableSectionElement>): void => {
+    if (!(event.relatedTarget instanceof Node && event.currentTarget.contains(event.relatedTarget))) setFocused(null);
+  };
+
   const header = { current: query.sort, direction: query.direction, onSort };
   return (
     <table ref={table} className="table table--services" aria-rowcount={rows.length + HEADER_ROWS}>
@@ -117,20 +135,23 @@ export function ServicesTable({ rows, query, onChange }: Props) {
           </th>
         </tr>
       </thead>
-      <tbody onKeyDown={onKeyDown}>
-        {before > 0 && <Spacer height={before} />}
-        {items.map((item) => {
+      <tbody onKeyDown={onKeyDown} onFocus={onFocus} onBlur={onBlur}>
+        {items.map((item, position) => {
           const summary = rows[item.index];
           if (summary === undefined) return null;
+          // A spacer for the rows between this one and the previous rendered one (or the top).
+          const gap = item.start - (items[position - 1]?.end ?? margin);
           return (
-            <ServiceRow
-              key={summary.name}
-              summary={summary}
-              nameTail={nameTail}
-              index={item.index}
-              rowIndex={item.index + HEADER_ROWS + 1}
-              measure={virtualizer.measureElement}
-            />
+            <Fragment key={summary.name}>
+              {gap > 0 && <Spacer height={gap} />}
+              <ServiceRow
+                summary={summary}
+                nameTail={nameTail}
+                index={item.index}
+                rowIndex={item.index + HEADER_ROWS + 1}
+                measure={virtualizer.measureElement}
+              />
+            </Fragment>
           );
         })}
         {after > 0 && <Spacer height={after} />}

@@ -121,6 +121,13 @@ describe('a 10,000-service list in Chromium', () => {
     await openList();
     const first = [...NAMES].sort();
     await serviceLink(page, first[0] ?? '').focus();
+    // Scrolled far away by the wheel or scrollbar, the focused row stays in the DOM and focused.
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight / 2));
+    await page.locator('.table--services tbody tr[data-index="5000"]').waitFor();
+    expect(await page.evaluate((wanted) => document.activeElement?.querySelector(`[title="${wanted}"]`) !== null, first[0] ?? '')).toBe(true);
+    await page.keyboard.press('ArrowDown');
+    await rowInView(page, first[1] ?? '');
+    await page.waitForFunction((wanted) => document.activeElement?.querySelector(`[title="${wanted}"]`) !== null, first[1] ?? '');
     await page.keyboard.press('End');
     await rowInView(page, LAST_BY_NAME);
     await page.waitForFunction((wanted) => document.activeElement?.querySelector(`[title="${wanted}"]`) !== null, LAST_BY_NAME);
