@@ -12,7 +12,23 @@ import { Truncate } from '../ui/Truncate';
  * `nameTail`: trailing characters of the name that always show, so names sharing a long prefix
  * (dubbo interfaces, namespaced names) stay apart on a narrow screen.
  */
-export const ServiceRow = memo(function ServiceRow({ summary, nameTail }: { summary: ServiceSummary; nameTail: number }) {
+/** A service that is not passing shows its cause under its status (a taller row). */
+export function showsCause(summary: ServiceSummary): boolean {
+  return summary.service.cause !== '' && summary.status !== 'passing';
+}
+
+interface Props {
+  summary: ServiceSummary;
+  nameTail: number;
+  /** Position in the sorted list (the virtualizer's index). */
+  index: number;
+  /** 1-based row number in the whole table, header included (`aria-rowindex`). */
+  rowIndex: number;
+  /** The virtualizer measures rendered rows: a cause makes a row taller. */
+  measure: (element: Element | null) => void;
+}
+
+export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, rowIndex, measure }: Props) {
   const router = useRouter();
   const href = servicePath(summary.name);
   // Clicking anywhere in the row opens the service, unless the click was on the link itself
@@ -23,7 +39,7 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail }: { summ
     router.push(href);
   };
   return (
-    <tr className="row-link" onClick={onClick}>
+    <tr ref={measure} className="row-link" data-index={index} aria-rowindex={rowIndex} onClick={onClick}>
       <td>
         <Link href={href} className="row-link__anchor" prefetch={false}>
           <MiddleTruncate text={summary.name} tail={nameTail} />
@@ -32,7 +48,7 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail }: { summ
       <td className="service-row__status-cell">
         <span className="service-row__status">
           <StatusBadge status={summary.status} />
-          {summary.service.cause && summary.status !== 'passing' && (
+          {showsCause(summary) && (
             <span className="service-row__cause" title={summary.service.cause}>
               {summary.service.cause}
             </span>

@@ -12,6 +12,8 @@ interface Props {
   onChange: (patch: Partial<ServiceQuery>) => void;
 }
 
+const count = new Intl.NumberFormat('en');
+
 export function ServicesToolbar({ query, facets, shown, total, onChange }: Props) {
   const filtered =
     query.search !== '' || query.status !== '' || query.format !== '' || query.zone !== '' || query.version !== '';
@@ -32,7 +34,7 @@ export function ServicesToolbar({ query, facets, shown, total, onChange }: Props
         </button>
       )}
       <span className="toolbar__count" aria-live="polite">
-        {filtered ? `${shown} of ${total} services` : `${total} ${total === 1 ? 'service' : 'services'}`}
+        {filtered ? `${count.format(shown)} of ${count.format(total)} services` : `${count.format(total)} ${total === 1 ? 'service' : 'services'}`}
       </span>
     </div>
   );
