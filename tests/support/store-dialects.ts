@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { DatabaseLocation } from '@/lib/server/history/database';
 import type { SqlDialect } from '@/lib/server/history/migrations';
+import { openHistory, type History } from '@/lib/server/history/store';
 import { startPostgres, type TestPostgres } from './postgres';
 
 /** Every dialect the store runs on, for `describe.each`. */
@@ -42,5 +43,22 @@ export function useTestStore(dialect: SqlDialect): TestStore {
       if (!server) throw new Error('the PostgreSQL test server did not start');
       return { url: await server.createDatabase() };
     },
+  };
+}
+
+/** Call inside a `describe`: a fresh, migrated history store on `dialect` for each test, closed after it. */
+export function useTestHistory(dialect: SqlDialect): () => History {
+  const testStore = useTestStore(dialect);
+  let history: History | undefined;
+  beforeEach(async () => {
+    history = await openHistory(await testStore.fresh());
+  });
+  afterEach(async () => {
+    await history?.close();
+    history = undefined;
+  });
+  return () => {
+    if (!history) throw new Error('the test history store is open only inside a test');
+    return history;
   };
 }

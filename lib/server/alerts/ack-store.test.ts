@@ -1,22 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { STORE_DIALECTS, useTestStore } from '@/tests/support/store-dialects';
-import { openHistory, type History } from '../history/store';
+import { describe, expect, it } from 'vitest';
+import { STORE_DIALECTS, useTestHistory } from '@/tests/support/store-dialects';
 import { createAckStore } from './ack-store';
 
 const T0 = Date.parse('2026-12-03T09:00:00Z');
 
 describe.each(STORE_DIALECTS)('alert acknowledgements on %s', (dialect) => {
-  const testStore = useTestStore(dialect);
-  let history: History;
-  beforeEach(async () => {
-    history = await openHistory(await testStore.fresh());
-  });
-  afterEach(async () => {
-    await history.close();
-  });
+  const history = useTestHistory(dialect);
 
   it('keeps one active acknowledgement per alert, lists it until it ends, and ends it only once', async () => {
-    const acks = createAckStore(history.db);
+    const acks = createAckStore(history().db);
     const first = await acks.create({ alertname: 'ServiceCritical', service: 'payments', reason: 'on it' }, 'ops', T0);
     expect(first).toMatchObject({ alertname: 'ServiceCritical', service: 'payments', reason: 'on it', by: 'ops', at: new Date(T0).toISOString() });
     // A second operator (maybe on another replica) at the same moment: refused, not a second row.

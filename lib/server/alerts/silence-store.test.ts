@@ -1,22 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { STORE_DIALECTS, useTestStore } from '@/tests/support/store-dialects';
-import { openHistory, type History } from '../history/store';
+import { describe, expect, it } from 'vitest';
+import { STORE_DIALECTS, useTestHistory } from '@/tests/support/store-dialects';
 import { createSilenceStore } from './silence-store';
 
 const T0 = Date.parse('2026-12-03T09:00:00Z');
 
 describe.each(STORE_DIALECTS)('alert silences on %s', (dialect) => {
-  const testStore = useTestStore(dialect);
-  let history: History;
-  beforeEach(async () => {
-    history = await openHistory(await testStore.fresh());
-  });
-  afterEach(async () => {
-    await history.close();
-  });
+  const history = useTestHistory(dialect);
 
   it('lists a silence until it expires or is lifted, and lifts it only once', async () => {
-    const silences = createSilenceStore(history.db);
+    const silences = createSilenceStore(history().db);
     const forOne = await silences.create({ service: 'payments', alertname: 'ServiceCritical', reason: 'failover drill', durationSeconds: 600 }, 'ops', T0);
     const forAll = await silences.create({ service: 'search', reason: 'reindex', durationSeconds: 60 }, 'token:ci', T0 + 1);
     expect(forOne).toMatchObject({ service: 'payments', alertname: 'ServiceCritical', by: 'ops', until: new Date(T0 + 600_000).toISOString() });
@@ -28,7 +20,7 @@ describe.each(STORE_DIALECTS)('alert silences on %s', (dialect) => {
   });
 
   it('finds one active silence by id (for the scope check before lifting), not an expired or lifted one', async () => {
-    const silences = createSilenceStore(history.db);
+    const silences = createSilenceStore(history().db);
     const silence = await silences.create({ service: 'payments', reason: 'drill', durationSeconds: 60 }, 'ops', T0);
     expect((await silences.find(silence.id, T0 + 1))?.service).toBe('payments');
     expect(await silences.find(silence.id, T0 + 60_000)).toBeUndefined();
