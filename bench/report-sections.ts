@@ -15,6 +15,7 @@ export const SECTIONS = [
   { id: 'series', title: 'Persisted latency series at 10,000 series', needsEtcd: false },
   { id: 'replicas', title: 'Replicas: probing divided', needsEtcd: true },
   { id: 'otlp', title: 'OpenTelemetry intake', needsEtcd: true },
+  { id: 'probe-day', title: 'Probe history: a day at 10,000 instances', needsEtcd: false },
 ] as const;
 export type SectionId = (typeof SECTIONS)[number]['id'];
 

@@ -13,6 +13,7 @@ import { renderHistorySection, renderIngestSection } from './history-report';
 import { runIngestBench } from './ingest';
 import { runOtlpBench } from './otlp';
 import { renderOtlpSection } from './otlp-report';
+import { renderProbeDaySection, runProbeDay } from './probe-day';
 import { runProbing } from './probing';
 import { renderProbingSection } from './probing-report';
 import { runReplicasBench } from './replicas';
@@ -164,6 +165,11 @@ async function main(): Promise<void> {
     if (selected.includes('replicas')) {
       log('probing divided between replicas');
       fresh.set('replicas', await measured(command, async () => renderReplicasSection(await runReplicasBench({ etcdEndpoint: common.etcdEndpoint, log }))));
+    }
+
+    if (selected.includes('probe-day')) {
+      log('a day of probe history at 10,000 instances (fake clock)');
+      fresh.set('probe-day', await measured(command, async () => renderProbeDaySection(runProbeDay(log))));
     }
 
     const previous = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : undefined;
