@@ -8,6 +8,7 @@ const attrs = (record: Record<string, string | number>): Attributes =>
 const registry: RegistryLookup = {
   instanceAt: (hostPort) => (hostPort === '10.0.0.7:9000' ? { service: 'users', id: 'u-7' } : undefined),
   hasService: (name) => name === 'users' || name === 'orders',
+  hasInstance: (service, id) => (service === 'users' && id === 'u-7') || (service === 'orders' && id === 'o-1'),
 };
 
 describe('calleeOf', () => {
@@ -30,11 +31,13 @@ describe('calleeOf', () => {
 });
 
 describe('reporterInstanceOf', () => {
-  it('names the registered instance of its own service listening on server.address:server.port, else the declared id', () => {
+  it('names the registered instance of its own service listening on server.address:server.port, else the declared id when it is registered', () => {
     const own = attrs({ 'server.address': '10.0.0.7', 'server.port': 9000 });
     expect(reporterInstanceOf(own, 'users', '5f0c-random', registry)).toBe('u-7');
     expect(reporterInstanceOf(own, 'orders', 'o-1', registry)).toBe('o-1');
     expect(reporterInstanceOf(attrs({}), 'users', undefined, registry)).toBeUndefined();
+    // An SDK's random id names no registered instance: no series of its own, only the service's.
+    expect(reporterInstanceOf(attrs({}), 'orders', '5f0c-random', registry)).toBeUndefined();
   });
 });
 

@@ -5,6 +5,8 @@ export interface RegistryLookup {
   /** The registered instance listening on `host:port`. */
   instanceAt(hostPort: string): { service: string; id: string } | undefined;
   hasService(name: string): boolean;
+  /** Whether `service` has a registered instance with this id. */
+  hasInstance(service: string, id: string): boolean;
 }
 
 /** Who was called: a registry service (and instance when the address names one) or an external node. */
@@ -56,13 +58,16 @@ function hostPortOf(attributes: Attributes): string | undefined {
 
 /**
  * The registered instance a server-side metric's reporter is: the one of its own service listening
- * on `server.address:server.port`, else what `service.instance.id` says (SDKs default it to a random
- * id, which names no registered instance).
+ * on `server.address:server.port`, else the one `service.instance.id` names. Undefined when neither
+ * names a registered instance: SDKs default the id to a random one per process, and a series per
+ * such id would name nothing anyone can open — and, with every restart minting new ids, would push
+ * registered instances' series out of the store's cap.
  */
 export function reporterInstanceOf(attributes: Attributes, service: string, declared: string | undefined, registry: RegistryLookup): string | undefined {
   const hostPort = hostPortOf(attributes);
   const registered = hostPort ? registry.instanceAt(hostPort) : undefined;
-  return registered?.service === service ? registered.id : declared;
+  if (registered?.service === service) return registered.id;
+  return declared !== undefined && registry.hasInstance(service, declared) ? declared : undefined;
 }
 
 /**

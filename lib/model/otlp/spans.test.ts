@@ -6,6 +6,7 @@ import { ExportTraceRequestSchema, type OtlpSpan } from './trace-schema';
 const registry: RegistryLookup = {
   instanceAt: (hostPort) => (hostPort === '10.0.0.7:9000' ? { service: 'users', id: 'u-7' } : undefined),
   hasService: (name) => name === 'users' || name === 'gateway',
+  hasInstance: (service, id) => (service === 'users' && (id === 'u-7' || id === 'u-1')) || (service === 'gateway' && id === 'gw-1'),
 };
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 type Value = string | number;

@@ -5,7 +5,10 @@ import { createMetricsStore } from '../metrics-store/store';
 import { createOtlpIntake } from './intake';
 
 const NOW = 1_800_000_000_000;
-const registered = [{ service: 'users', id: 'u-1', address: 'grpc://10.0.0.1:9000' }] as Instance[];
+const registered = [
+  { service: 'users', id: 'u-1', address: 'grpc://10.0.0.1:9000' },
+  { service: 'users', id: 'users-1', address: '10.0.0.2:9000' },
+] as Instance[];
 const store = { instances: () => registered.values(), revision: () => '1', instanceCount: () => registered.length };
 
 function setup() {

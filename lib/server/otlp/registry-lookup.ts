@@ -9,9 +9,12 @@ export function createRegistryLookup(store: Pick<Store, 'instances' | 'revision'
   let builtFor = '';
   let byAddress = new Map<string, { service: string; id: string }>();
   let services = new Set<string>();
+  let instances = new Set<string>();
+  const instanceKey = (service: string, id: string): string => `${service}\u0000${id}`;
   const lookup: RegistryLookup = {
     instanceAt: (hostPort) => byAddress.get(hostPort.toLowerCase()),
     hasService: (name) => services.has(name),
+    hasInstance: (service, id) => instances.has(instanceKey(service, id)),
   };
   return () => {
     const version = `${store.revision()}/${store.instanceCount()}`;
@@ -19,8 +22,10 @@ export function createRegistryLookup(store: Pick<Store, 'instances' | 'revision'
       builtFor = version;
       byAddress = new Map();
       services = new Set();
+      instances = new Set();
       for (const instance of store.instances()) {
         services.add(instance.service);
+        instances.add(instanceKey(instance.service, instance.id));
         // Registered addresses may carry a scheme (grpc://, http://); a peer attribute never does.
         const hostPort = instance.address.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
         byAddress.set(hostPort, { service: instance.service, id: instance.id });
