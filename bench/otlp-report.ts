@@ -37,7 +37,9 @@ export function renderOtlpSection(result: OtlpBenchResult): string {
       (result.withTraces ? ` and a batch of ${result.spansPerExport} spans every ${EXPORT_INTERVAL_S} s (${perSecond((shape.instances * result.spansPerExport) / EXPORT_INTERVAL_S)} spans/s in all)` : ' (traces: not measured — `POST /v1/traces` was not on this code yet)') +
       '. Each metrics export is what an otelhttp-instrumented service sends: `http.server.request.duration` (2 statuses) and',
     `\`http.client.request.duration\` to 3 registered callees by \`server.address\` (2 statuses each): ${result.pointsPerExport} histogram points of 16 buckets,`,
-    `${formatBytes(result.metricsBytes)} of protobuf${result.withTraces ? `; a trace export is ${formatBytes(result.traceBytes)}` : ''}. The bodies are serialised by the OpenTelemetry JS SDK's own protobuf serialisers`,
+    `${formatBytes(result.metricsBytes)} of protobuf${result.withTraces ? `; a trace export is ${formatBytes(result.traceBytes)}` : ''}. Each service registers one instance, so the exporters' \`service.instance.id\`s name no`,
+    'registered instance and feed their service\'s series, not series of their own (a fleet of 5,000 registered reporting instances would need more',
+    'than the 4,000 call series the store keeps: see docs/ARCHITECTURE.md, "Latency series"). The bodies are serialised by the OpenTelemetry JS SDK\'s own protobuf serialisers',
     '(`@opentelemetry/otlp-transformer`, what the proto exporters post) from real `MeterProvider`s and tracer providers, one per instance.',
     'Each instance\'s first export only starts its streams (a cumulative first point counts nothing); then one round is posted',
     `evenly over ${EXPORT_INTERVAL_S} s — the fleet's real rate — metrics first, then (another ${EXPORT_INTERVAL_S} s) the trace batches: the share of a core is the`,
