@@ -64,7 +64,10 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   const adminPassword = demoAdminPassword(config.dataDir, config.SWITCHYARD_ADMIN_PASSWORD);
   // Filled once the dashboard is up and has issued the reporters' token.
   const reporterToken: { value?: string | undefined } = {};
-  const reporter = httpCallReporter(`${url}/api/v1/ingest/calls`, () => reporterToken.value, log);
+  // Ctrl-C reaches the dashboard (same process group) as it reaches us: a report failing while we stop is expected, not news.
+  const reporter = httpCallReporter(`${url}/api/v1/ingest/calls`, () => reporterToken.value, (message) => {
+    if (!stopping) log(message);
+  });
 
   const fleet =
     options.mode === 'scale'
