@@ -1,4 +1,4 @@
-import type Long from 'long';
+import type { Long } from 'protobufjs';
 import {
   MAX_ATTRIBUTE_KEY,
   MAX_ATTRIBUTES,
@@ -7,12 +7,15 @@ import {
   MAX_OTLP_BUCKETS,
   MAX_POINTS_PER_METRIC,
   MAX_RESOURCES,
+  MAX_SCALE,
   MAX_SCOPES,
   MAX_STRING_VALUE,
   MAX_UNIT,
-  MAX_SCALE,
   MIN_SCALE,
-  type Attributes, type ExportMetricsRequest, type OtlpMetric } from '@/lib/model/otlp/schema';
+  type Attributes,
+  type ExportMetricsRequest,
+  type OtlpMetric,
+} from '@/lib/model/otlp/schema';
 import { MAX_SPANS_PER_SCOPE, type ExportTraceRequest, type OtlpSpan } from '@/lib/model/otlp/trace-schema';
 
 /**
@@ -20,7 +23,7 @@ import { MAX_SPANS_PER_SCOPE, type ExportTraceRequest, type OtlpSpan } from '@/l
  * opentelemetry-proto. The generated decoder guarantees each field's wire type; a field the sender
  * left out reads as its default from the message's prototype (0, '', an empty list, null for a
  * message, a zero Long for a 64-bit integer); a oneof names its set member (`value`, `data`).
- * 64-bit integers are `Long`s (protobufjs uses the `long` package when it is installed, as here).
+ * 64-bit integers are `Long`s (protobufjs uses the `long` package, its dependency, when present).
  */
 interface AnyValueMessage {
   value?: string;
@@ -84,7 +87,6 @@ export interface TraceRequestMessage {
 /** A decoded message that breaks a bound Switchyard sets (the same bounds as the OTLP JSON schema's). */
 export class OtlpBoundError extends Error {}
 
-
 function bounded<T>(list: T[], max: number, what: string): T[] {
   if (list.length > max) throw new OtlpBoundError(`${what}: more than ${max}`);
   return list;
@@ -100,6 +102,9 @@ function countOf(value: Long): number {
   if (value.high >>> 0 >= 0x200000) throw new OtlpBoundError('expected a non-negative integer below 2^53');
   return (value.high >>> 0) * 0x1_0000_0000 + (value.low >>> 0);
 }
+
+/** A signed int64 as the nearest double (`high` is the signed upper half), as `Number("…")` reads JSON's string. */
+const int64AsNumber = (value: Long): number => (value.high | 0) * 0x1_0000_0000 + (value.low >>> 0);
 
 /** fixed64 nanoseconds as a double, rounded once, as `Number("…")` rounds the JSON string. */
 const nanosAsNumber = (value: Long): number => (value.high >>> 0) * 0x1_0000_0000 + (value.low >>> 0);
@@ -119,7 +124,7 @@ function attributesOf(list: KeyValueMessage[]): Attributes {
         attributes.push({ key, value: { stringValue: text(value.stringValue, MAX_STRING_VALUE, `attribute ${key}`) } });
         break;
       case 'intValue':
-        attributes.push({ key, value: { intValue: value.intValue.toNumber() } });
+        attributes.push({ key, value: { intValue: int64AsNumber(value.intValue) } });
         break;
       case 'boolValue':
         attributes.push({ key, value: { boolValue: value.boolValue } });

@@ -91,6 +91,19 @@ describe('OTLP protobuf', () => {
     expect(client?.endTimeUnixNano).toBe(Number(1_800_000_000_123_456_789n));
   });
 
+  it('reads negative and large int64 attribute values as the JSON schema reads their strings', () => {
+    const type = vendoredRoot().lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
+    const attributes = [
+      { key: 'negative', value: { intValue: '-5' } },
+      { key: 'large', value: { intValue: '1099511627776' } },
+      { key: 'lowest', value: { intValue: '-4294967297' } },
+    ];
+    const bytes = type.encode(type.fromObject({ resourceMetrics: [{ resource: { attributes } }] })).finish();
+    const read = decodeMetricsRequest(bytes).resourceMetrics[0]?.resource.attributes.map((a) => a.value?.intValue);
+    expect(read).toEqual([-5, 1_099_511_627_776, -4_294_967_297]);
+    expect(read).toEqual(ExportMetricsRequestSchema.parse({ resourceMetrics: [{ resource: { attributes } }] }).resourceMetrics[0]?.resource.attributes.map((a) => a.value?.intValue));
+  });
+
   it('refuses a count that a double cannot hold exactly, as the JSON schema does', () => {
     const type = vendoredRoot().lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
     const point = { timeUnixNano: '1800000000000000000', count: '9007199254740993', bucketCounts: [1], explicitBounds: [] };
