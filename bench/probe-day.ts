@@ -5,6 +5,7 @@ import { ConfigSchema } from '@/lib/server/config';
 import { createMetricsStore } from '@/lib/server/metrics-store/store';
 import { SWEEP_EVERY_MS } from '@/lib/server/metrics-store/sweeper';
 import { row, verdict } from './report';
+import { seededRandom } from '../demo/latency';
 
 export const INSTANCES = 10_000;
 /** The product's default (`SWITCHYARD_PROBE_INTERVAL_MS`). */
@@ -46,18 +47,6 @@ function collector(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * Replays 24 h of probe results for 10,000 instances through the production metrics store on a
  * fake clock, as the runtime feeds it: each instance probed once per default interval at its own
@@ -66,7 +55,7 @@ function random(seed: number): () => number {
  */
 export function runProbeDay(log: (message: string) => void): ProbeDayResult {
   const gc = collector();
-  const draw = random(19);
+  const draw = seededRandom(19);
   // Per instance: its key, its phase in the interval, its usual latency (0.5–40 ms, log-uniform).
   const instances = Array.from({ length: INSTANCES }, (_, i) => ({
     key: `/services/svc-${i % 1_000}/instances/i-${i}`,
