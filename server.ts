@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import next from 'next';
 import { loadConfig } from './lib/server/config';
 import { handleIngest, INGEST_PATH } from './lib/server/ingest-endpoint';
@@ -16,14 +17,19 @@ async function main(): Promise<void> {
   const app = next({ dev, hostname: config.HOST, port: config.PORT, dir: import.meta.dirname });
   await app.prepare();
   const handle = app.getRequestHandler();
+  // Answered ahead of Next: programs call these every few seconds.
+  const machineEndpoints = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>([
+    [LIVENESS_PATH, (request, response) => handleLiveness(request, response)],
+    [INGEST_PATH, (request, response) => handleIngest(request, response, runtime)],
+    [OTLP_METRICS_PATH, (request, response) => handleOtlpMetrics(request, response, runtime)],
+    [OTLP_TRACES_PATH, (request, response) => handleOtlpTraces(request, response, runtime)],
+  ]);
   const { server, scheme } = createListener(config, (request, response) => {
-    const path = request.url?.split('?')[0];
-    const machine = path === LIVENESS_PATH || path === INGEST_PATH || path === OTLP_METRICS_PATH || path === OTLP_TRACES_PATH;
-    if (machine) prepareMachineResponse(response);
-    if (path === LIVENESS_PATH) return handleLiveness(request, response);
-    if (path === INGEST_PATH) return handleIngest(request, response, runtime);
-    if (path === OTLP_METRICS_PATH) return handleOtlpMetrics(request, response, runtime);
-    if (path === OTLP_TRACES_PATH) return handleOtlpTraces(request, response, runtime);
+    const endpoint = machineEndpoints.get(request.url?.split('?')[0] ?? '');
+    if (endpoint) {
+      prepareMachineResponse(response);
+      return endpoint(request, response);
+    }
     prepareRequest(request, response, { dev });
     void handle(request, response);
   });

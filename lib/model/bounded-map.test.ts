@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedMap } from './bounded-map';
+import { BoundedMap, moveToNewest } from './bounded-map';
 
 describe('BoundedMap', () => {
   it('drops the oldest entries past its size', () => {
@@ -39,5 +39,17 @@ describe('BoundedMap', () => {
   it('refuses a size that bounds nothing', () => {
     expect(() => new BoundedMap(0)).toThrow(RangeError);
     expect(() => new BoundedMap(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe('moveToNewest', () => {
+  it('moves an entry to the newest end only once `everyMs` has passed since its last move', () => {
+    const a = { movedAt: 0 };
+    const map = new Map([['a', a], ['b', { movedAt: 0 }]]);
+    moveToNewest(map, 'a', a, 999, 1_000);
+    expect([...map.keys()]).toEqual(['a', 'b']);
+    moveToNewest(map, 'a', a, 1_000, 1_000);
+    expect([...map.keys()]).toEqual(['b', 'a']);
+    expect(a.movedAt).toBe(1_000);
   });
 });

@@ -13,6 +13,18 @@ export function dropOldest<K>(map: Map<K, unknown>, cap: number): void {
 }
 
 /**
+ * Moves a recently used entry to the newest end of `map`'s insertion order, at most every
+ * `everyMs`: a move is a delete and an insert, the dearest part of a busy entry's use, so the
+ * order stays least recently used first to within `everyMs`. The entry keeps when it last moved.
+ */
+export function moveToNewest<K, V extends { movedAt: number }>(map: Map<K, V>, key: K, entry: V, now: number, everyMs: number): void {
+  if (now - entry.movedAt < everyMs) return;
+  map.delete(key);
+  map.set(key, entry);
+  entry.movedAt = now;
+}
+
+/**
  * A `Map` that holds at most `maxSize` entries: setting a key makes it the newest, and the oldest
  * entries go once there are more. For facts kept about things named by the fleet or by clients
  * (leases, reporters), whose number we do not choose.

@@ -1,4 +1,4 @@
-import { dropOldest } from '../bounded-map';
+import { dropOldest, moveToNewest } from '../bounded-map';
 import { subtract, totalOf, type NativeHistogram } from './histogram';
 
 /** One data point of a stream, times in ms since the epoch (the reporter's clock). */
@@ -76,11 +76,7 @@ export function createCumulativeTracker(options: CumulativeTrackerOptions) {
         return null;
       }
       seen.seenAt = now;
-      if (now - seen.movedAt >= moveEveryMs) {
-        streams.delete(key);
-        streams.set(key, seen);
-        seen.movedAt = now;
-      }
+      moveToNewest(streams, key, seen, now, moveEveryMs);
       const previous = seen.point;
       // A repeat or a late point: nothing new. The newer one stays the base.
       if (point.timeMs <= previous.timeMs) return null;

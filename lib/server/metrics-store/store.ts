@@ -1,4 +1,4 @@
-import { dropOldest } from '@/lib/model/bounded-map';
+import { dropOldest, moveToNewest } from '@/lib/model/bounded-map';
 import { MAX_COUNT, type IngestBatch } from '@/lib/model/ingest';
 import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind, RecentCalls } from '@/lib/model/latency';
 import { clampLatency } from './histogram';
@@ -147,20 +147,12 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     return { calls: count, errors, p95Ms: count > 0 ? p95 : null };
   };
 
-  /**
-   * Finds or creates a series, keeping `pool` in least-recently-updated order (to within
-   * LRU_MOVE_EVERY_MS: moving a series is a string-keyed delete and insert, the costliest part of a
-   * busy series' record) and within `cap`.
-   */
+  /** Finds or creates a series, keeping `pool` in least-recently-updated order (to within LRU_MOVE_EVERY_MS) and within `cap`. */
   const seriesIn = (pool: Map<string, Series>, cap: number, graceSeconds: number) => (key: string): Series => {
     const at = now();
     let found = pool.get(key);
     if (found) {
-      if (at - found.movedAt >= LRU_MOVE_EVERY_MS) {
-        pool.delete(key);
-        pool.set(key, found);
-        found.movedAt = at;
-      }
+      moveToNewest(pool, key, found, at, LRU_MOVE_EVERY_MS);
       return found;
     }
     found = new Series(graceSeconds);

@@ -66,7 +66,7 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
       // Marked once per service and edge of the request, before any is recorded: the request's own server metrics decide its callers' client points.
       const marked = new Set<string>();
       for (const { side, reporter, callee } of result.observations) {
-        const mark = side === 'server' ? reporter.service : callee ? `${reporter.service}\u0000${callee.service}` : undefined;
+        const mark = side === 'server' ? `server ${reporter.service}` : callee ? `client ${reporter.service}\u0000${callee.service}` : undefined;
         if (mark === undefined || marked.has(mark)) continue;
         marked.add(mark);
         if (side === 'server') authority.markServerMetrics(reporter.service, at);
