@@ -25,20 +25,40 @@ const SummarySchema = z.object({ accepted: z.number(), refused: z.number() });
 
 /** Starts `ingest-flood-process.ts` as its own process: the load is generated off the test's event loop. */
 export function startIngestFlood(options: IngestFloodOptions): IngestFlood {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/ingest-flood-process.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      TARGET_URL: options.url,
-      TOKEN: options.token,
-      CLIENTS: String(options.clients),
-      DURATION_MS: String(options.durationMs),
-      BATCH_EVERY_MS: String(options.batchEveryMs),
-      REPORTERS_PER_CLIENT: String(options.reportersPerClient),
-      CALLEES: options.callees.join(','),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return startFloodProcess('tests/support/ingest-flood-process.ts', {
+    TARGET_URL: options.url,
+    TOKEN: options.token,
+    CLIENTS: String(options.clients),
+    DURATION_MS: String(options.durationMs),
+    BATCH_EVERY_MS: String(options.batchEveryMs),
+    REPORTERS_PER_CLIENT: String(options.reportersPerClient),
+    CALLEES: options.callees.join(','),
   });
+}
+
+export interface OtlpFloodOptions {
+  url: string;
+  token: string;
+  clients: number;
+  durationMs: number;
+  /** Resources (services) per export, 20 histogram points each: ~6 KB of protobuf a resource. */
+  resourcesPerExport: number;
+}
+
+/** Starts `otlp-flood-process.ts`: clients posting big OTLP protobuf exports back to back. */
+export function startOtlpFlood(options: OtlpFloodOptions): IngestFlood {
+  return startFloodProcess('tests/support/otlp-flood-process.ts', {
+    TARGET_URL: options.url,
+    TOKEN: options.token,
+    CLIENTS: String(options.clients),
+    DURATION_MS: String(options.durationMs),
+    RESOURCES_PER_EXPORT: String(options.resourcesPerExport),
+  });
+}
+
+/** A flood script as its own process, told what to do by its environment; it prints its summary as one JSON line. */
+function startFloodProcess(script: string, env: Record<string, string>): IngestFlood {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

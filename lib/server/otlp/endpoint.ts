@@ -90,6 +90,8 @@ async function receive<Request>(signal: OtlpSignal<Request>, request: IncomingMe
     if (read.status === 413 || read.status === 408) discardRest(request);
     return;
   }
+  await runtime.otlp.inFlight.turn();
+  // From here to the reply nothing is awaited: the turn is the request's synchronous work.
   const decoded = decode(signal, read.body, type);
   if (!decoded.ok) return replyError(response, 400, 'invalid_body', decoded.message);
   if (principal.scope !== undefined) {
