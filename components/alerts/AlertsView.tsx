@@ -38,7 +38,9 @@ function AlertTable({ alerts, label, note, actions }: { alerts: AlertView[]; lab
           <th scope="col" className="alerts-table__alert">
             Alert
           </th>
-          <th scope="col">Service</th>
+          <th scope="col" className="alerts-table__service">
+            Service
+          </th>
           <th scope="col" className="alerts-table__severity">
             Severity
           </th>
@@ -60,11 +62,11 @@ function AlertTable({ alerts, label, note, actions }: { alerts: AlertView[]; lab
           const extra = note(alert);
           return (
             <tr key={`${alert.key}|${alert.activeSince}`} data-alert={alert.labels.alertname} data-service={alert.labels.service} data-acknowledged={alert.acknowledged ? 'true' : undefined}>
-              <td>
+              <td className="alert-name">
                 {alert.labels.alertname}
                 {alert.acknowledged && <span className="badge badge--ack">acknowledged</span>}
               </td>
-              <td className="truncate" title={alert.labels.service}>
+              <td title={alert.labels.service}>
                 <Link href={alert.path}>{alert.labels.service}</Link>
               </td>
               <td>
