@@ -111,6 +111,15 @@ describe('OTLP protobuf', () => {
     expect(() => decodeMetricsRequest(bytes)).toThrow(/below 2\^53/);
   });
 
+  it('refuses non-finite bucket bounds and an exponential scale out of the data model', () => {
+    const type = vendoredRoot().lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
+    const metric = (data: object) => type.encode(type.fromObject({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'http.server.request.duration', ...data }] }] }] })).finish();
+    for (const bound of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => decodeMetricsRequest(metric({ histogram: { dataPoints: [{ count: 2, bucketCounts: [1, 1], explicitBounds: [bound] }] } }))).toThrow(/expected finite numbers/);
+    }
+    expect(() => decodeMetricsRequest(metric({ exponentialHistogram: { dataPoints: [{ count: 1, scale: 100, positive: { bucketCounts: [1] } }] } }))).toThrow(/scale: expected -10 to 20/);
+  });
+
   it('refuses more attributes than the bound, and ids of the wrong length', () => {
     const metrics = vendoredRoot().lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
     const attributes = Array.from({ length: MAX_ATTRIBUTES + 1 }, (_, i) => ({ key: `k${i}`, value: { stringValue: 'v' } }));
