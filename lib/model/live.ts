@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HistoryEvent } from './events';
 import type { Instance, Service } from './instance';
+import type { ServiceSummary } from './service-summary';
 
 /** Where the registry's view of etcd stands; drives /readyz and the stale-data banner. */
 export interface RegistryStatus {
@@ -34,13 +35,86 @@ export interface Delta {
 export const ResumeRequestSchema = z.object({ seq: z.number().int().nonnegative() });
 export type ResumeRequest = z.infer<typeof ResumeRequestSchema>;
 
+/** The registry's bound on a service name (lib/server/registry/formats/util.ts), in UTF-16 code units. */
+export const MAX_VIEW_SERVICE_CHARS = 256;
+
+/** What a socket can subscribe to: the summary of every service, or one service's instances. */
+export const ViewSchema = z.discriminatedUnion('view', [
+  z.object({ view: z.literal('summary') }),
+  z.object({ view: z.literal('service'), service: z.string().min(1).max(MAX_VIEW_SERVICE_CHARS) }),
+]);
+export type View = z.infer<typeof ViewSchema>;
+
+/** Where the client's copy of a view stands: the last seq it applied for that view, in that server run. */
+export const ViewResumeSchema = z.object({ epoch: z.string().max(64), seq: z.number().int().nonnegative() });
+export type ViewResume = z.infer<typeof ViewResumeSchema>;
+
+export const SubscribeRequestSchema = z.discriminatedUnion('view', [
+  z.object({ view: z.literal('summary'), resume: ViewResumeSchema.optional() }),
+  z.object({ view: z.literal('service'), service: z.string().min(1).max(MAX_VIEW_SERVICE_CHARS), resume: ViewResumeSchema.optional() }),
+]);
+export type SubscribeRequest = z.infer<typeof SubscribeRequestSchema>;
+export const UnsubscribeRequestSchema = ViewSchema;
+export type UnsubscribeRequest = z.infer<typeof UnsubscribeRequestSchema>;
+
+/** The optional acknowledgement of a (un)subscribe: refused requests say why (bad request, too many views, rate). */
+export type ViewAck = (result: { ok: true } | { ok: false; error: string }) => void;
+
+/** Every service's summary, in name order. */
+export interface SummarySnapshot {
+  epoch: string;
+  seq: number;
+  revision: string;
+  registry: RegistryStatus;
+  services: ServiceSummary[];
+}
+
+/**
+ * Summaries that changed in delta `seq` (or, answering a resume, since `prev`). `prev` is the seq of
+ * the previous summary message this server run sent: a client whose last applied seq is below it
+ * missed one.
+ */
+export interface SummaryDelta {
+  seq: number;
+  prev: number;
+  revision: string;
+  registry?: RegistryStatus;
+  upserts: ServiceSummary[];
+  /** Services that no longer have any instance. */
+  removes: string[];
+}
+
+/** One service's instances, in id order. */
+export interface ServiceSnapshot {
+  epoch: string;
+  seq: number;
+  revision: string;
+  service: string;
+  instances: Instance[];
+}
+
+/** That service's changes in delta `seq` (or, answering a resume, since `prev`); `prev` as in SummaryDelta. */
+export interface ServiceDelta {
+  service: string;
+  seq: number;
+  prev: number;
+  revision: string;
+  changes: Change[];
+}
+
 /** The one Socket.IO event map shared by server, browser and tests. */
 export interface ServerToClientEvents {
+  'summary:snapshot': (snapshot: SummarySnapshot) => void;
+  'summary:delta': (delta: SummaryDelta) => void;
+  'service:snapshot': (snapshot: ServiceSnapshot) => void;
+  'service:delta': (delta: ServiceDelta) => void;
   'state:snapshot': (snapshot: Snapshot) => void;
   'state:delta': (delta: Delta) => void;
   /** History events as they are committed, oldest first. */
   'history:events': (events: HistoryEvent[]) => void;
 }
 export interface ClientToServerEvents {
+  'live:subscribe': (request: SubscribeRequest, ack?: ViewAck) => void;
+  'live:unsubscribe': (request: UnsubscribeRequest, ack?: ViewAck) => void;
   'state:resume': (request: ResumeRequest) => void;
 }

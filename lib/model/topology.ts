@@ -1,4 +1,4 @@
-import type { Format, Service, Status } from './instance';
+import type { Format, Instance, Service, Status } from './instance';
 import type { EdgeStats } from './latency';
 import { DEFAULT_TRAFFIC_THRESHOLDS, slowCause } from './status/combine';
 
@@ -89,8 +89,23 @@ function externalKindOf(value: string): ExternalKind {
   return value === 'database' || value === 'cache' || value === 'queue' ? value : 'unknown';
 }
 
+/** `external.<name>` metadata of a service's instances: external name → the kinds they give it (one vote per instance). */
+export function externalKindVotes(service: { instances: readonly Instance[] }): Map<string, string[]> {
+  const votes = new Map<string, string[]>();
+  for (const instance of service.instances) {
+    for (const [key, value] of Object.entries(instance.metadata)) {
+      if (!key.startsWith(EXTERNAL_PREFIX) || key.length === EXTERNAL_PREFIX.length) continue;
+      const name = key.slice(EXTERNAL_PREFIX.length);
+      const list = votes.get(name);
+      if (list) list.push(value);
+      else votes.set(name, [value]);
+    }
+  }
+  return votes;
+}
+
 /** What a service declares it depends on: `dependsOn` of every instance, plus `external.<name>` and `dependsOn` metadata. */
-export function declaredTargets(service: Service): string[] {
+export function declaredTargets(service: { name: string; instances: readonly Instance[] }): string[] {
   const targets = new Set<string>();
   for (const instance of service.instances) {
     for (const target of instance.dependsOn ?? []) targets.add(target);
@@ -188,14 +203,10 @@ export function deriveTopology(services: readonly Service[], observed: readonly 
       edges.set(edgeKey(service.name, target), { from: service.name, to: target, source: 'declared', sources: ['declared'] });
       noteExternal(target);
     }
-    for (const instance of service.instances) {
-      for (const [key, value] of Object.entries(instance.metadata)) {
-        if (!key.startsWith(EXTERNAL_PREFIX) || key.length === EXTERNAL_PREFIX.length) continue;
-        const name = key.slice(EXTERNAL_PREFIX.length);
-        const votes = kindVotes.get(name);
-        if (votes) votes.push(value);
-        else kindVotes.set(name, [value]);
-      }
+    for (const [name, votes] of externalKindVotes(service)) {
+      const all = kindVotes.get(name);
+      if (all) all.push(...votes);
+      else kindVotes.set(name, votes);
     }
   }
 
@@ -284,6 +295,6 @@ export function namespaceOf(name: string): string {
 }
 
 /** The zone most of a service's instances run in (ties: by name); undefined when none declares one. */
-export function primaryZone(service: Pick<Service, 'instances'>): string | undefined {
+export function primaryZone(service: { instances: readonly Pick<Instance, 'zone'>[] }): string | undefined {
   return mostCommon(service.instances.map((instance) => instance.zone));
 }

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { Instance } from './instance';
+import { countSummaries, sameSummary, summarizeInstances } from './service-summary';
+
+const instance = (id: string, patch: Partial<Instance> = {}): Instance => ({
+  id, service: 'orders', key: `/services/orders/${id}`, address: `10.0.0.${id.length}:80`, format: 'native', metadata: {}, status: 'passing', drain: null, ...patch,
+});
+const drain = { by: 'ops', reason: 'deploy', at: '2026-01-01T00:00:00Z' };
+
+describe('summarizeInstances', () => {
+  it('rolls the instances up with the service status, its cause and the worst instance\'s cause kind', () => {
+    const summary = summarizeInstances('orders', [
+      instance('a', { passedAt: '2026-01-01T00:00:00Z' }),
+      instance('b', { status: 'critical', statusCause: 'HTTP 503', statusCauseKind: 'probe' }),
+    ]);
+    expect(summary).toMatchObject({ name: 'orders', status: 'warning', causeKind: 'probe', instances: 2, byStatus: { passing: 1, critical: 1, warning: 0, unknown: 0 } });
+    expect(summary.cause).toContain('1 of 2 instances failing');
+    expect(summary.neverPassed).toBeUndefined();
+  });
+
+  it('counts drained, still-called and lost instances, and flags a service none of whose instances passed', () => {
+    const summary = summarizeInstances('orders', [
+      instance('a', { drain, drainState: 'draining' }),
+      instance('b', { drain, drainState: 'drained' }),
+      instance('c', { status: 'critical', lost: { at: '2026-01-01T00:00:00Z', cause: 'lease expired', passingBefore: 3 } }),
+    ]);
+    expect(summary).toMatchObject({ drained: 2, draining: 1, lost: 1, neverPassed: true, status: 'critical' });
+  });
+
+  it('lists distinct formats, versions and zones, the primary zone, declared dependencies and externals with their kinds', () => {
+    const summary = summarizeInstances('orders', [
+      instance('a', { zone: 'eu-1', version: '2', dependsOn: ['users'], metadata: { 'external.pg': 'database' } }),
+      instance('b', { zone: 'eu-1', version: '1', format: 'kratos', metadata: { 'external.pg': 'database', dependsOn: 'billing, orders' } }),
+      instance('c', { zone: 'us-1', metadata: { 'external.pg': 'cache' } }),
+    ]);
+    expect(summary).toMatchObject({
+      zone: 'eu-1', zones: ['eu-1', 'us-1'], versions: ['1', '2'], formats: ['native', 'kratos'].sort(),
+      dependsOn: ['billing', 'pg', 'users'], externals: [{ name: 'pg', kind: 'database' }],
+    });
+  });
+
+  it('is the same summary for the same instances in any order, and a different one when an instance changes', () => {
+    const a = instance('a', { zone: 'z1' });
+    const b = instance('b', { status: 'warning', statusCause: 'slow' });
+    expect(sameSummary(summarizeInstances('orders', [a, b]), summarizeInstances('orders', [b, a]))).toBe(true);
+    expect(sameSummary(summarizeInstances('orders', [a, b]), summarizeInstances('orders', [a, { ...b, status: 'passing' }]))).toBe(false);
+  });
+
+  it('carries no instance data (ids, addresses, metadata)', () => {
+    const text = JSON.stringify(summarizeInstances('orders', [instance('secret-id', { address: '10.9.9.9:1', metadata: { token: 'hush' } })]));
+    expect(text).not.toContain('secret-id');
+    expect(text).not.toContain('10.9.9.9');
+    expect(text).not.toContain('hush');
+  });
+});
+
+describe('countSummaries', () => {
+  it('counts services, instances and services per status', () => {
+    const counts = countSummaries([summarizeInstances('a', [instance('1'), instance('2')]), summarizeInstances('b', [instance('3', { status: 'critical' })])]);
+    expect(counts).toEqual({ services: 2, instances: 3, byStatus: { passing: 1, warning: 0, critical: 1, unknown: 0 } });
+  });
+});

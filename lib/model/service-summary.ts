@@ -1,0 +1,125 @@
+import { STATUSES, type CauseKind, type Format, type Instance, type Status } from './instance';
+import { serviceStatus } from './status/service';
+import { declaredTargets, externalKindVotes, mostCommon, primaryZone } from './topology';
+
+/**
+ * What the services list, the header counts and the map nodes need of a service, without its
+ * instances: the summary view's unit (docs/ARCHITECTURE "Live updates"). A service page subscribes
+ * to the service itself for its instances.
+ */
+export interface ServiceSummary {
+  name: string;
+  /** The roll-up of its instances (`serviceStatus`, lost instances included). */
+  status: Status;
+  /** Why it has its status; absent while every instance in rotation passes. */
+  cause?: string;
+  /** The signal behind the worst instance in rotation (absent when passing or when none says). */
+  causeKind?: CauseKind;
+  /** Instances registered (lost ones included, as the service page lists them). */
+  instances: number;
+  /** Instances per status. */
+  byStatus: Record<Status, number>;
+  /** Instances taken out of rotation (any drain). */
+  drained: number;
+  /** Drained instances that still get calls. */
+  draining: number;
+  /** Lost instances (DESIGN §6). */
+  lost: number;
+  /** None of its instances has passed since Switchyard started (no probable origin). */
+  neverPassed?: true;
+  /** The zone most instances run in. */
+  zone?: string;
+  formats: Format[];
+  versions: string[];
+  zones: string[];
+  /** Declared dependencies of all its instances (dependsOn, `external.*` and `depends_on` metadata), sorted. */
+  dependsOn: string[];
+  /** Declared externals with the kind most of its instances give them (`external.<name>=<kind>`), sorted by name. */
+  externals: { name: string; kind: string }[];
+}
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function distinctSorted<T extends string>(values: Iterable<T | undefined>): T[] {
+  const set = new Set<T>();
+  for (const value of values) if (value !== undefined && value !== '') set.add(value);
+  return [...set].sort(compareText);
+}
+
+const severity: Record<Status, number> = { passing: 0, unknown: 1, warning: 2, critical: 3 };
+
+/** The instance whose status decides the roll-up: the worst one in rotation (else the worst of all). */
+function worstInRotation(instances: readonly Instance[]): Instance | undefined {
+  const inRotation = instances.filter((instance) => instance.drain === null && instance.lost === undefined);
+  let worst: Instance | undefined;
+  for (const instance of inRotation.length > 0 ? inRotation : instances) {
+    if (!worst || severity[instance.status] > severity[worst.status]) worst = instance;
+  }
+  return worst;
+}
+
+/** A service's summary from its instances (any order); the same instances give an equal summary. */
+export function summarizeInstances(name: string, instances: readonly Instance[]): ServiceSummary {
+  const { status, cause } = serviceStatus(instances);
+  const byStatus: Record<Status, number> = { passing: 0, warning: 0, critical: 0, unknown: 0 };
+  let drained = 0;
+  let draining = 0;
+  let lost = 0;
+  let passedAny = false;
+  for (const instance of instances) {
+    byStatus[instance.status] += 1;
+    if (instance.drain !== null) drained += 1;
+    if (instance.drainState === 'draining') draining += 1;
+    if (instance.lost !== undefined) lost += 1;
+    if (instance.passedAt !== undefined) passedAny = true;
+  }
+  const causeKind = status === 'passing' ? undefined : worstInRotation(instances)?.statusCauseKind;
+  const zone = primaryZone({ instances });
+  const service = { name, instances };
+  // One literal in a fixed key order, so equal summaries serialise equally (see sameSummary).
+  return {
+    name,
+    status,
+    ...(cause !== undefined ? { cause } : {}),
+    ...(causeKind !== undefined ? { causeKind } : {}),
+    instances: instances.length,
+    byStatus,
+    drained,
+    draining,
+    lost,
+    ...(instances.length > 0 && !passedAny ? { neverPassed: true as const } : {}),
+    ...(zone !== undefined ? { zone } : {}),
+    formats: distinctSorted(instances.map((instance) => instance.format)),
+    versions: distinctSorted(instances.map((instance) => instance.version)),
+    zones: distinctSorted(instances.map((instance) => instance.zone)),
+    dependsOn: declaredTargets(service).sort(compareText),
+    externals: [...externalKindVotes(service)]
+      .map(([external, votes]) => ({ name: external, kind: mostCommon(votes) ?? '' }))
+      .sort((a, b) => compareText(a.name, b.name)),
+  };
+}
+
+/** Whether two summaries say the same (a service whose summary did not change sends no summary delta). */
+export function sameSummary(a: ServiceSummary, b: ServiceSummary): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export interface SummaryCounts {
+  services: number;
+  instances: number;
+  /** Services per rolled-up status. */
+  byStatus: Record<Status, number>;
+}
+
+/** The header's fleet counts from summaries. */
+export function countSummaries(summaries: Iterable<ServiceSummary>): SummaryCounts {
+  const byStatus = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<Status, number>;
+  let services = 0;
+  let instances = 0;
+  for (const summary of summaries) {
+    services += 1;
+    instances += summary.instances;
+    byStatus[summary.status] += 1;
+  }
+  return { services, instances, byStatus };
+}
