@@ -1,6 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { ResumeRequestSchema, type ClientToServerEvents, type ServerToClientEvents } from '@/lib/model/live';
+import { attachLiveViews } from './live-views';
 import type { LiveFeed } from './store/store';
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -26,8 +27,10 @@ function catchUp(socket: LiveSocket, store: LiveFeed, fromSeq: number | undefine
 /** Snapshot on connect, coalesced deltas after, resume on request (DESIGN §1). */
 export function attachLiveHub(io: LiveServer, store: LiveFeed, onConnectionCount: (count: number) => void): () => void {
   const unsubscribe = store.subscribe((delta) => io.to(ROOM).emit('state:delta', delta));
+  const views = attachLiveViews(io, store);
   io.on('connection', (socket) => {
     onConnectionCount(io.engine.clientsCount);
+    views.onConnection(socket);
     const handshake = HandshakeSchema.safeParse(socket.handshake.auth);
     const resumable = handshake.success && handshake.data.epoch === store.epoch;
     catchUp(socket, store, resumable ? handshake.data.seq : undefined);
@@ -46,5 +49,8 @@ export function attachLiveHub(io: LiveServer, store: LiveFeed, onConnectionCount
     });
     socket.on('disconnect', () => onConnectionCount(io.engine.clientsCount));
   });
-  return unsubscribe;
+  return () => {
+    unsubscribe();
+    views.close();
+  };
 }

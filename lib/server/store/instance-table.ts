@@ -85,6 +85,8 @@ export interface InstanceTable {
   instances(): IterableIterator<Instance>;
   /** The instances registered under one etcd key (several when one value lists several nodes). */
   instancesOfKey(etcdKey: string): Instance[];
+  /** One service's instances (any order), from the table's index. */
+  instancesOfService(service: string): Instance[];
   /** The lease an etcd key hangs on, as last seen. */
   leaseOfKey(etcdKey: string): string | undefined;
   /** etcd keys that decoded to at least one instance (stand-ins are not etcd keys). */
@@ -279,6 +281,14 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
     instancesOfKey(etcdKey) {
       const found: Instance[] = [];
       for (const key of etcdKeys.get(etcdKey)?.instanceKeys ?? []) {
+        const row = rows.get(key);
+        if (row) found.push(row.instance);
+      }
+      return found;
+    },
+    instancesOfService(service) {
+      const found: Instance[] = [];
+      for (const key of instanceKeysByService.get(service) ?? []) {
         const row = rows.get(key);
         if (row) found.push(row.instance);
       }

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { DrainState } from '@/lib/model/drain';
 import type { Drain, Instance } from '@/lib/model/instance';
-import type { Delta, RegistryStatus, Snapshot } from '@/lib/model/live';
+import type { Delta, RegistryStatus, ServiceSnapshot, Snapshot, SummarySnapshot } from '@/lib/model/live';
 import { listServices } from '@/lib/model/state';
 import { createDeltaLog, type DeltaLogOptions } from './delta-log';
 import { createInstanceTable, type DecodedKey, type HealthFacts } from './instance-table';
+import { createViewIndex, type ServiceCatchUp, type SummaryCatchUp, type ViewDelta } from './views';
 
 export { drainKey, instanceKeyFor, STAND_IN_KEY_PREFIX, type DecodedKey, type HealthFacts } from './instance-table';
 
 export type StoreOptions = DeltaLogOptions;
+export type { ServiceCatchUp, SummaryCatchUp, ViewDelta } from './views';
 
 /** Reading the fleet: the prober, the drain service, route handlers. */
 export interface InstanceReader {
@@ -26,6 +28,16 @@ export interface LiveFeed {
   /** Deltas after `seq`, or null when they are no longer kept (the client needs a snapshot). */
   deltasSince(seq: number): Delta[] | null;
   subscribe(listener: (delta: Delta) => void): () => void;
+  /** Every service's summary (docs/ARCHITECTURE "Live updates"), built once per change. */
+  summarySnapshot(): SummarySnapshot;
+  /** One service's instances (none when it is not registered). */
+  serviceSnapshot(service: string): ServiceSnapshot;
+  /** The summaries touched after `seq` as they are now; null when the delta log no longer reaches back. */
+  summaryCatchUp(seq: number): SummaryCatchUp | null;
+  /** The instances of `service` touched after `seq` as they are now; null when the delta log no longer reaches back. */
+  serviceCatchUp(service: string, seq: number): ServiceCatchUp | null;
+  /** Each delta split by view: changed summaries and per-service changes. */
+  subscribeViews(listener: (delta: ViewDelta) => void): () => void;
 }
 
 /** What the registry writes: etcd keys, drains, lease TTLs, the revision and its own status. */
@@ -83,6 +95,8 @@ export function createStore(options: StoreOptions): Store {
   const epoch = randomUUID();
   const log = createDeltaLog(options);
   const table = createInstanceTable(log.record);
+  // First on the log, so the summaries are current when anyone else hears of a delta.
+  const views = createViewIndex(log, table.instancesOfService);
   let lastSnapshot: Snapshot | undefined;
 
   return {
@@ -100,6 +114,11 @@ export function createStore(options: StoreOptions): Store {
     },
     deltasSince: log.deltasSince,
     subscribe: log.subscribe,
+    summarySnapshot: () => views.summarySnapshot(epoch),
+    serviceSnapshot: (service) => views.serviceSnapshot(epoch, service),
+    summaryCatchUp: views.summaryCatchUp,
+    serviceCatchUp: views.serviceCatchUp,
+    subscribeViews: views.subscribe,
     upsertKey: table.upsertKey,
     removeKey: table.removeKey,
     replaceAll(decoded, drains, revision) {

@@ -1,0 +1,146 @@
+import type { Socket } from 'socket.io';
+import {
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type ViewAck,
+  type ViewResume,
+} from '@/lib/model/live';
+import type { LiveServer } from './live';
+import type { LiveFeed } from './store/store';
+
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+/** A tab shows one service page and perhaps a map panel; 32 leaves room for many panels and tabs sharing nothing. */
+export const MAX_SERVICE_VIEWS_PER_SOCKET = 32;
+/**
+ * (Un)subscribes per socket per second: a reconnect re-subscribes every view at once (the summary
+ * plus at most 32 services), so this is that plus room to navigate; more is a bug or abuse.
+ */
+export const VIEW_REQUESTS_PER_SECOND = 40;
+
+const SUMMARY_ROOM = 'view:summary';
+const SERVICE_ROOM_PREFIX = 'view:service:';
+const serviceRoom = (service: string): string => `${SERVICE_ROOM_PREFIX}${service}`;
+
+/** A fixed one-second window per socket, as `state:resume` has. */
+function createRateLimit(perSecond: number, now: () => number): () => boolean {
+  let windowStart = 0;
+  let count = 0;
+  return () => {
+    const at = now();
+    if (at - windowStart > 1_000) {
+      windowStart = at;
+      count = 0;
+    }
+    count += 1;
+    return count <= perSecond;
+  };
+}
+
+const acknowledge = (ack: unknown): ViewAck | undefined => (typeof ack === 'function' ? (ack as ViewAck) : undefined);
+
+/**
+ * Per-view live updates (docs/ARCHITECTURE "Live updates"): the summary room and a room per
+ * service. Every message carries `prev`, the seq of the previous message sent for that view in this
+ * server run, so a client can tell a view's silence (nothing touched it) from a lost message.
+ */
+export function attachLiveViews(io: LiveServer, store: LiveFeed, now: () => number = Date.now): { onConnection(socket: LiveSocket): void; close(): void } {
+  const rooms = io.of('/').adapter.rooms;
+  let summaryPrev = 0;
+  /** service → seq of the last delta sent to its room; dropped with the room (a newcomer starts from a snapshot or a catch-up). */
+  const servicePrev = new Map<string, number>();
+  const onRoomDeleted = (room: unknown): void => {
+    if (typeof room === 'string' && room.startsWith(SERVICE_ROOM_PREFIX)) servicePrev.delete(room.slice(SERVICE_ROOM_PREFIX.length));
+  };
+  io.of('/').adapter.on('delete-room', onRoomDeleted);
+
+  const unsubscribe = store.subscribeViews((delta) => {
+    const summaryChanged = delta.summaryUpserts.length > 0 || delta.summaryRemoves.length > 0 || delta.registry !== undefined;
+    if (summaryChanged && rooms.has(SUMMARY_ROOM)) {
+      io.to(SUMMARY_ROOM).emit('summary:delta', {
+        seq: delta.seq,
+        prev: summaryPrev,
+        revision: delta.revision,
+        ...(delta.registry ? { registry: delta.registry } : {}),
+        upserts: delta.summaryUpserts,
+        removes: delta.summaryRemoves,
+      });
+      summaryPrev = delta.seq;
+    }
+    for (const [service, changes] of delta.changesByService) {
+      const room = serviceRoom(service);
+      if (!rooms.has(room)) continue;
+      io.to(room).emit('service:delta', { service, seq: delta.seq, prev: servicePrev.get(service) ?? 0, revision: delta.revision, changes });
+      servicePrev.set(service, delta.seq);
+    }
+  });
+
+  /** A resume from this run's log is answered with one catch-up delta; anything else with a snapshot. */
+  const usable = (resume: ViewResume | undefined): ViewResume | undefined => (resume?.epoch === store.epoch ? resume : undefined);
+
+  function subscribeSummary(socket: LiveSocket, resume: ViewResume | undefined): void {
+    const catchUp = resume ? store.summaryCatchUp(resume.seq) : null;
+    if (resume && catchUp) {
+      if (catchUp.seq > resume.seq) socket.emit('summary:delta', { seq: catchUp.seq, prev: resume.seq, revision: catchUp.revision, registry: catchUp.registry, upserts: catchUp.upserts, removes: catchUp.removes });
+    } else {
+      socket.emit('summary:snapshot', store.summarySnapshot());
+    }
+    // In the same synchronous step as what it was sent: no delta falls between.
+    void socket.join(SUMMARY_ROOM);
+  }
+
+  function subscribeService(socket: LiveSocket, service: string, resume: ViewResume | undefined): void {
+    const catchUp = resume ? store.serviceCatchUp(service, resume.seq) : null;
+    if (resume && catchUp) {
+      if (catchUp.seq > resume.seq) socket.emit('service:delta', { service, seq: catchUp.seq, prev: resume.seq, revision: catchUp.revision, changes: catchUp.changes });
+    } else {
+      socket.emit('service:snapshot', store.serviceSnapshot(service));
+    }
+    void socket.join(serviceRoom(service));
+  }
+
+  return {
+    onConnection(socket) {
+      const allowed = createRateLimit(VIEW_REQUESTS_PER_SECOND, now);
+      const services = new Set<string>();
+      socket.on('live:subscribe', (request, ack) => {
+        const reply = acknowledge(ack);
+        if (!allowed()) return reply?.({ ok: false, error: 'too many requests' });
+        const parsed = SubscribeRequestSchema.safeParse(request);
+        if (!parsed.success) return reply?.({ ok: false, error: 'invalid request' });
+        const view = parsed.data;
+        const resume = usable(view.resume);
+        if (view.view === 'summary') {
+          subscribeSummary(socket, resume);
+        } else {
+          if (!services.has(view.service) && services.size >= MAX_SERVICE_VIEWS_PER_SOCKET) {
+            return reply?.({ ok: false, error: `at most ${MAX_SERVICE_VIEWS_PER_SOCKET} service views per connection` });
+          }
+          services.add(view.service);
+          subscribeService(socket, view.service, resume);
+        }
+        reply?.({ ok: true });
+      });
+      socket.on('live:unsubscribe', (request, ack) => {
+        const reply = acknowledge(ack);
+        if (!allowed()) return reply?.({ ok: false, error: 'too many requests' });
+        const parsed = UnsubscribeRequestSchema.safeParse(request);
+        if (!parsed.success) return reply?.({ ok: false, error: 'invalid request' });
+        const view = parsed.data;
+        if (view.view === 'summary') {
+          void socket.leave(SUMMARY_ROOM);
+        } else {
+          services.delete(view.service);
+          void socket.leave(serviceRoom(view.service));
+        }
+        reply?.({ ok: true });
+      });
+    },
+    close() {
+      unsubscribe();
+      io.of('/').adapter.off('delete-room', onRoomDeleted);
+    },
+  };
+}
