@@ -35,7 +35,7 @@ describe('summarizeInstances', () => {
     ]);
     expect(summary).toMatchObject({
       zone: 'eu-1', zones: ['eu-1', 'us-1'], versions: ['1', '2'], formats: ['native', 'kratos'].sort(),
-      dependsOn: ['billing', 'pg', 'users'], externals: [{ name: 'pg', kind: 'database' }],
+      dependsOn: ['billing', 'pg', 'users'], externals: [{ name: 'pg', kind: 'cache', votes: 1 }, { name: 'pg', kind: 'database', votes: 2 }],
     });
   });
 

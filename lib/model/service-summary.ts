@@ -1,6 +1,6 @@
-import { STATUSES, type CauseKind, type Format, type Instance, type Status } from './instance';
+import { declaredTargets, externalKindVotes, primaryZone } from './declared';
+import { STATUSES, type CauseKind, type Format, type Instance, type Service, type Status } from './instance';
 import { serviceStatus } from './status/service';
-import { declaredTargets, externalKindVotes, mostCommon, primaryZone } from './topology';
 
 /**
  * What the services list, the header counts and the map nodes need of a service, without its
@@ -34,8 +34,8 @@ export interface ServiceSummary {
   zones: string[];
   /** Declared dependencies of all its instances (dependsOn, `external.*` and `depends_on` metadata), sorted. */
   dependsOn: string[];
-  /** Declared externals with the kind most of its instances give them (`external.<name>=<kind>`), sorted by name. */
-  externals: { name: string; kind: string }[];
+  /** Declared externals (`external.<name>=<kind>` metadata): how many instances give each name each kind, sorted. */
+  externals: { name: string; kind: string; votes: number }[];
 }
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -59,8 +59,8 @@ function worstInRotation(instances: readonly Instance[]): Instance | undefined {
 }
 
 /** A service's summary from its instances (any order); the same instances give an equal summary. */
-export function summarizeInstances(name: string, instances: readonly Instance[]): ServiceSummary {
-  const { status, cause } = serviceStatus(instances);
+export function summarizeInstances(name: string, instances: readonly Instance[], rolledUp = serviceStatus(instances)): ServiceSummary {
+  const { status, cause } = rolledUp;
   const byStatus: Record<Status, number> = { passing: 0, warning: 0, critical: 0, unknown: 0 };
   let drained = 0;
   let draining = 0;
@@ -93,10 +93,23 @@ export function summarizeInstances(name: string, instances: readonly Instance[])
     versions: distinctSorted(instances.map((instance) => instance.version)),
     zones: distinctSorted(instances.map((instance) => instance.zone)),
     dependsOn: declaredTargets(service).sort(compareText),
-    externals: [...externalKindVotes(service)]
-      .map(([external, votes]) => ({ name: external, kind: mostCommon(votes) ?? '' }))
-      .sort((a, b) => compareText(a.name, b.name)),
+    externals: externalsOf(service),
   };
+}
+
+/** A service as the API has it (its status already rolled up) summarised. */
+export function summaryOfService(service: Service): ServiceSummary {
+  return summarizeInstances(service.name, service.instances, { status: service.status, ...(service.cause !== undefined ? { cause: service.cause } : {}) });
+}
+
+function externalsOf(service: { instances: readonly Instance[] }): ServiceSummary['externals'] {
+  const externals: ServiceSummary['externals'] = [];
+  for (const [name, kinds] of externalKindVotes(service)) {
+    const votes = new Map<string, number>();
+    for (const kind of kinds) votes.set(kind, (votes.get(kind) ?? 0) + 1);
+    for (const [kind, count] of votes) externals.push({ name, kind, votes: count });
+  }
+  return externals.sort((a, b) => compareText(a.name, b.name) || compareText(a.kind, b.kind));
 }
 
 /** Whether two summaries say the same (a service whose summary did not change sends no summary delta). */

@@ -1,6 +1,10 @@
-import type { Format, Instance, Service, Status } from './instance';
+import type { Format, Service, Status } from './instance';
+import { mostCommon } from './declared';
 import type { EdgeStats } from './latency';
+import { summaryOfService, type ServiceSummary } from './service-summary';
 import { DEFAULT_TRAFFIC_THRESHOLDS, slowCause } from './status/combine';
+
+export { declaredTargets, externalKindVotes, mostCommon, primaryZone } from './declared';
 
 /**
  * The fleet as a graph (DESIGN §4 `GET /api/v1/topology`): one node per registered service, one per
@@ -72,9 +76,6 @@ export interface Topology {
   edges: TopologyEdge[];
 }
 
-const EXTERNAL_PREFIX = 'external.';
-/** Non-native formats have no `dependsOn`; a comma-separated `dependsOn` metadata value declares the same. */
-const DEPENDS_ON_METADATA = 'dependsOn';
 
 /** Inbound calls below this rate are too few for their error rate to mean anything (6 calls a minute). */
 export const MIN_RPS_FOR_ERRORS = 0.1;
@@ -87,42 +88,6 @@ const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
 
 function externalKindOf(value: string): ExternalKind {
   return value === 'database' || value === 'cache' || value === 'queue' ? value : 'unknown';
-}
-
-/** `external.<name>` metadata of a service's instances: external name → the kinds they give it (one vote per instance). */
-export function externalKindVotes(service: { instances: readonly Instance[] }): Map<string, string[]> {
-  const votes = new Map<string, string[]>();
-  for (const instance of service.instances) {
-    for (const [key, value] of Object.entries(instance.metadata)) {
-      if (!key.startsWith(EXTERNAL_PREFIX) || key.length === EXTERNAL_PREFIX.length) continue;
-      const name = key.slice(EXTERNAL_PREFIX.length);
-      const list = votes.get(name);
-      if (list) list.push(value);
-      else votes.set(name, [value]);
-    }
-  }
-  return votes;
-}
-
-/** What a service declares it depends on: `dependsOn` of every instance, plus `external.<name>` and `dependsOn` metadata. */
-export function declaredTargets(service: { name: string; instances: readonly Instance[] }): string[] {
-  const targets = new Set<string>();
-  for (const instance of service.instances) {
-    for (const target of instance.dependsOn ?? []) targets.add(target);
-    for (const [key, value] of Object.entries(instance.metadata)) {
-      if (key.startsWith(EXTERNAL_PREFIX) && key.length > EXTERNAL_PREFIX.length) targets.add(key.slice(EXTERNAL_PREFIX.length));
-      else if (key === DEPENDS_ON_METADATA) {
-        for (const name of value.split(',')) if (name.trim() !== '') targets.add(name.trim());
-      }
-    }
-  }
-  targets.delete(service.name);
-  return [...targets];
-}
-
-function lostFacts(service: Service): Pick<TopologyNode, 'lost' | 'cause'> {
-  const lost = service.instances.filter((instance) => instance.lost !== undefined).length;
-  return { ...(lost > 0 ? { lost } : {}), ...(service.cause !== undefined ? { cause: service.cause } : {}) };
 }
 
 /** Why an edge is slow: its p95 over its own usual p95 by the services' default latency rule (3× and 50 ms more); null when it is not. */
@@ -155,27 +120,6 @@ export function isFailing(node: Pick<TopologyNode, 'status' | 'inboundRps' | 'in
   return callsFail;
 }
 
-function distinctSorted<T extends string>(values: Iterable<T | undefined>): T[] {
-  const set = new Set<T>();
-  for (const value of values) if (value !== undefined && value !== '') set.add(value);
-  return [...set].sort(compareText);
-}
-
-/** The most common value, ties broken by name; undefined when there is none. */
-export function mostCommon(values: Iterable<string | undefined>): string | undefined {
-  const counts = new Map<string, number>();
-  for (const value of values) if (value !== undefined && value !== '') counts.set(value, (counts.get(value) ?? 0) + 1);
-  let best: string | undefined;
-  let bestCount = 0;
-  for (const [value, count] of counts) {
-    if (count > bestCount || (count === bestCount && best !== undefined && compareText(value, best) < 0)) {
-      best = value;
-      bestCount = count;
-    }
-  }
-  return best;
-}
-
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 
@@ -186,6 +130,11 @@ const edgeKey = (from: string, to: string): string => `${from}\u0000${to}`;
  * edges of the last minute. Deterministic: nodes and edges come out in name order.
  */
 export function deriveTopology(services: readonly Service[], observed: readonly EdgeStats[] = []): Topology {
+  return deriveTopologyFromSummaries(services.map(summaryOfService), observed);
+}
+
+/** The same graph from services' summaries (what the browser holds: no instances). */
+export function deriveTopologyFromSummaries(services: readonly ServiceSummary[], observed: readonly EdgeStats[] = []): Topology {
   const registered = new Map(services.map((service) => [service.name, service]));
   const edges = new Map<string, TopologyEdge>();
   /** external name → declared kinds (one vote per declaring instance). */
@@ -199,14 +148,14 @@ export function deriveTopology(services: readonly Service[], observed: readonly 
   };
 
   for (const service of services) {
-    for (const target of declaredTargets(service)) {
+    for (const target of service.dependsOn) {
       edges.set(edgeKey(service.name, target), { from: service.name, to: target, source: 'declared', sources: ['declared'] });
       noteExternal(target);
     }
-    for (const [name, votes] of externalKindVotes(service)) {
-      const all = kindVotes.get(name);
-      if (all) all.push(...votes);
-      else kindVotes.set(name, votes);
+    for (const { name, kind, votes } of service.externals) {
+      const all = kindVotes.get(name) ?? [];
+      for (let vote = 0; vote < votes; vote++) all.push(kind);
+      kindVotes.set(name, all);
     }
   }
 
@@ -257,13 +206,14 @@ export function deriveTopology(services: readonly Service[], observed: readonly 
     id: service.name,
     kind: 'service',
     status: service.status,
-    instances: service.instances.length,
-    drained: service.instances.filter((instance) => instance.drain !== null).length,
-    ...lostFacts(service),
-    ...(service.instances.length > 0 && service.instances.every((instance) => instance.passedAt === undefined) ? { neverPassed: true as const } : {}),
-    ...optional('zone', primaryZone(service)),
-    zones: distinctSorted(service.instances.map((instance) => instance.zone)),
-    formats: distinctSorted(service.instances.map((instance) => instance.format)),
+    instances: service.instances,
+    drained: service.drained,
+    ...(service.lost > 0 ? { lost: service.lost } : {}),
+    ...optional('cause', service.cause),
+    ...(service.neverPassed ? { neverPassed: true as const } : {}),
+    ...optional('zone', service.zone),
+    zones: service.zones,
+    formats: service.formats,
     ...inboundOf(service.name),
   }));
   for (const name of externals) {
@@ -294,7 +244,3 @@ export function namespaceOf(name: string): string {
   return cut > 0 ? name.slice(0, cut) : name;
 }
 
-/** The zone most of a service's instances run in (ties: by name); undefined when none declares one. */
-export function primaryZone(service: { instances: readonly Pick<Instance, 'zone'>[] }): string | undefined {
-  return mostCommon(service.instances.map((instance) => instance.zone));
-}
