@@ -1,6 +1,6 @@
 import { Etcd3 } from 'etcd3';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '@/lib/model/live';
+import type { ClientToServerEvents, ServerToClientEvents, ServiceSnapshot, SummarySnapshot } from '@/lib/model/live';
 
 export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -27,6 +27,37 @@ export async function upgraded(socket: LiveClient, timeoutMs = 10_000): Promise<
     if (Date.now() > deadline) throw new Error('Socket.IO client did not upgrade to WebSocket');
     await sleep(20);
   }
+}
+
+/**
+ * Subscribes to the given service views (a service page each) and resolves with their first
+ * snapshots; rejects if the connection is refused. Subscribe before awaiting anything else, so the
+ * first snapshots are not missed.
+ */
+export function subscribeServices(socket: LiveClient, services: readonly string[]): Promise<ServiceSnapshot[]> {
+  const pending = new Set(services);
+  const snapshots: ServiceSnapshot[] = [];
+  return new Promise((resolve, reject) => {
+    const onSnapshot = (snapshot: ServiceSnapshot): void => {
+      if (!pending.delete(snapshot.service)) return;
+      snapshots.push(snapshot);
+      if (pending.size > 0) return;
+      socket.off('service:snapshot', onSnapshot);
+      resolve(snapshots);
+    };
+    socket.on('service:snapshot', onSnapshot);
+    socket.once('connect_error', reject);
+    for (const service of services) socket.emit('live:subscribe', { view: 'service', service });
+  });
+}
+
+/** Subscribes to the summary view (the services list, the map, the header) and resolves with its snapshot. */
+export function subscribeSummary(socket: LiveClient): Promise<SummarySnapshot> {
+  return new Promise((resolve, reject) => {
+    socket.once('summary:snapshot', resolve);
+    socket.once('connect_error', reject);
+    socket.emit('live:subscribe', { view: 'summary' });
+  });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -43,7 +43,7 @@ export const SnapshotMeasuredSchema = z.object({
 export type SnapshotMeasured = z.infer<typeof SnapshotMeasuredSchema>;
 
 /**
- * When each `state:delta` left the server: epoch ms (performance.timeOrigin + now), comparable
+ * When each delta left the server: epoch ms (performance.timeOrigin + now), comparable
  * across processes; and how late the server's event loop ran (a stall there is machine noise or GC).
  */
 export const PhaseStatsSchema = z.object({

@@ -1,13 +1,13 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Etcd3, Watcher } from 'etcd3';
-import type { Delta, Snapshot } from '@/lib/model/live';
-import { liveClient, rawEtcd, sleep, upgraded, within, type LiveClient } from './clients';
+import type { ServiceDelta } from '@/lib/model/live';
+import { liveClient, rawEtcd, sleep, subscribeServices, upgraded, within, type LiveClient } from './clients';
 import { startHost, type Host } from './host';
 import { summarize, type Summary } from './stats';
 
 /**
  * Propagation latency: from the moment an etcd put is acknowledged (its promise resolves in the
- * load generator) to the moment a Socket.IO client receives the `state:delta` that carries the
+ * load generator) to the moment a Socket.IO client receives the `service:delta` that carries the
  * new instance — against a raw etcd3 prefix watcher in the same process, same puts, same clock.
  */
 
@@ -30,7 +30,7 @@ export interface PhaseResult extends RatePlan {
   /** Acknowledged puts that a path never delivered within the grace period. */
   rawMissing: number;
   oursMissing: number;
-  /** `state:delta` messages the client received per second during the phase. */
+  /** `service:delta` messages the client received per second during the phase. */
   deltasPerSecond: number;
   /** How late the server's event loop ran during the phase (monitorEventLoopDelay, 10 ms resolution). */
   serverLoopDelayP99Ms: number;
@@ -91,11 +91,9 @@ const epoch = (at: number): number => performance.timeOrigin + at;
 
 async function connectClient(url: string, token: string, receipts: Receipts): Promise<LiveClient> {
   const socket = liveClient(url, token);
-  const snapshot = new Promise<Snapshot>((resolve, reject) => {
-    socket.once('state:snapshot', resolve);
-    socket.once('connect_error', reject);
-  });
-  socket.on('state:delta', (delta: Delta) => {
+  // A service page for each bench service: the service views carry the instances.
+  const snapshots = subscribeServices(socket, Array.from({ length: SERVICES }, (_, n) => `bench-svc-${String(n).padStart(2, '0')}`));
+  socket.on('service:delta', (delta: ServiceDelta) => {
     const at = performance.now();
     receipts.deltas += 1;
     for (const change of delta.changes) {
@@ -105,7 +103,7 @@ async function connectClient(url: string, token: string, receipts: Receipts): Pr
       }
     }
   });
-  await within(snapshot, 10_000, 'the first state:snapshot');
+  await within(snapshots, 10_000, 'the first service:snapshot of every bench service');
   await upgraded(socket);
   return socket;
 }

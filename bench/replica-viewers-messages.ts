@@ -25,7 +25,7 @@ export const ViewersMeasuredSchema = z.object({
   putErrors: z.number().int(),
   /** Put acknowledged → the raw etcd watcher's event, per put. */
   raw: SummarySchema,
-  /** Put acknowledged → the `state:delta` carrying it, per put and viewer. */
+  /** Put acknowledged → the `service:delta` carrying it, per put and viewer. */
   ours: SummarySchema,
   rawMissing: z.number().int(),
   /** (put, viewer) pairs never delivered within the grace period. */

@@ -1,12 +1,13 @@
 // Child process of bench/replicas.ts: viewers spread over the replicas. Puts, a raw etcd watcher and
 // every Socket.IO client share this process and its clock; the replicas are processes of their own.
 import { performance } from 'node:perf_hooks';
-import type { Delta, Snapshot } from '@/lib/model/live';
-import { liveClient, rawEtcd, sleep, upgraded, within, type LiveClient } from './clients';
+import type { ServiceDelta } from '@/lib/model/live';
+import { liveClient, rawEtcd, sleep, subscribeServices, upgraded, within, type LiveClient } from './clients';
 import { ViewersMessageSchema, ViewersRunSchema, type ViewersMessage, type ViewersRun } from './replica-viewers-messages';
 import { summarize } from './stats';
 
-const PREFIX = '/services/bench-viewers/';
+const SERVICE = 'bench-viewers';
+const PREFIX = `/services/${SERVICE}/`;
 const GRACE_MS = 5_000;
 
 const reply = (message: ViewersMessage): void => {
@@ -15,17 +16,15 @@ const reply = (message: ViewersMessage): void => {
 
 async function connect(url: string, token: string, received: Map<string, number>): Promise<LiveClient> {
   const socket = liveClient(url, token);
-  const snapshot = new Promise<Snapshot>((resolve, reject) => {
-    socket.once('state:snapshot', resolve);
-    socket.once('connect_error', reject);
-  });
-  socket.on('state:delta', (delta: Delta) => {
+  // The bench service's page: its view carries the instances.
+  const snapshot = subscribeServices(socket, [SERVICE]);
+  socket.on('service:delta', (delta: ServiceDelta) => {
     const at = performance.now();
     for (const change of delta.changes) {
       if (change.op === 'upsert' && change.instance.key.startsWith(PREFIX) && !received.has(change.instance.key)) received.set(change.instance.key, at);
     }
   });
-  await within(snapshot, 30_000, `the first state:snapshot from ${url}`);
+  await within(snapshot, 30_000, `the first service:snapshot from ${url}`);
   await upgraded(socket, 30_000);
   return socket;
 }

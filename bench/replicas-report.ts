@@ -80,7 +80,7 @@ export function renderReplicasSection(result: ReplicasResult): string {
       `**Viewers** (after each window, same replicas): ${first.viewers} Socket.IO clients spread evenly over the replicas (the`,
       'browser\'s transports, upgraded to WebSocket) and a raw etcd3 prefix watcher in one process of their own, which',
       `also issues ${first.puts.toLocaleString('en-US')} puts of new instances at a steady rate (100/s). Latency = put acknowledged → the raw watcher's event /`,
-      'the `state:delta` carrying the instance, per put (raw) and per put and viewer (ours), on that process\'s clock.',
+      'the `service:delta` carrying the instance, per put (raw) and per put and viewer (ours), on that process\'s clock.',
       '',
       row(['run', 'path', 'samples', 'p50 (ms)', 'p95 (ms)', 'p99 (ms)', 'max (ms)', 'missing', 'p99 gap (ms)']),
       row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),

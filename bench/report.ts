@@ -171,8 +171,8 @@ function snapshotTable(result: SnapshotResult): string[] {
     row(['---', '---:', '---:', '---', '---']),
     row(['runtime start → synced, 10k keys (`startRuntime`: history, auth, registry; the sync alone is in the next table)', formatMs(ready.syncMs), '—', rawList, 'no target (context)']),
     row(['`store.snapshot()` build (a full one, after a change; until the next change every page and socket shares it)', ...sampleCells(result.build), stringify, 'no separate target (part of the row below)']),
-    row(['connect → `state:snapshot`, default transports (polling, as the browser)', ...sampleCells(result.receiptDefault), `build + stringify: ${ms(result.build.median + result.stringify.median)}`, receiptVerdict(result.receiptDefault)]),
-    row(['connect → `state:snapshot`, WebSocket only', ...sampleCells(result.receiptWebsocket), `build + stringify: ${ms(result.build.median + result.stringify.median)}`, receiptVerdict(result.receiptWebsocket)]),
+    row(['connect + subscribe → `summary:snapshot`, default transports (polling)', ...sampleCells(result.receiptDefault), `build + stringify: ${ms(result.build.median + result.stringify.median)}`, receiptVerdict(result.receiptDefault)]),
+    row(['connect + subscribe → `summary:snapshot`, WebSocket only', ...sampleCells(result.receiptWebsocket), `build + stringify: ${ms(result.build.median + result.stringify.median)}`, receiptVerdict(result.receiptWebsocket)]),
     row(['server RSS after sync', formatBytes(ready.rssAfterSync), '—', '—', rssVerdict(ready.rssAfterSync)]),
     row(['server RSS, peak while serving snapshots', formatBytes(measured.peakRss), '—', `heap used at end: ${formatBytes(measured.heapUsed)}`, rssVerdict(measured.peakRss)]),
     row(['snapshot payload (JSON)', formatBytes(measured.bytes), '—', `${measured.services.toLocaleString('en-US')} services, ${measured.instances.toLocaleString('en-US')} instances`, '—']),
@@ -237,7 +237,7 @@ export function renderHeader(machine: Machine): string {
 /** §1 without its heading. */
 export function renderPropagationSection(propagation: PropagationRun[]): string {
   const lines: string[] = [
-    'Latency = the time a Socket.IO client receives the `state:delta` carrying an instance, minus the time',
+    'Latency = the time a Socket.IO client receives the `service:delta` carrying an instance, minus the time',
     'the etcd put that registered it was acknowledged (its promise resolved); the baseline is the same for',
     'a raw `client.watch().prefix(\'/services/\').create()` `put` event. Every put writes a unique key',
     '(`/services/bench-svc-NN/<id>`, native format); puts are issued on a timer, never awaited one by one.',

@@ -1,13 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { Etcd3 } from 'etcd3';
-import type { Snapshot } from '@/lib/model/live';
-import { liveClient, rawEtcd, sleep, within } from './clients';
+import { liveClient, rawEtcd, sleep, subscribeSummary, within } from './clients';
 import { startHost, type Host, type Ready, type SnapshotMeasured } from './host';
 import { median } from './stats';
 
 /**
  * Snapshot at scale: 10,000 instances in 1,000 services in etcd; the runtime (in its own process)
- * syncs them, then fresh Socket.IO clients connect and time connect → `state:snapshot`.
+ * syncs them, then fresh Socket.IO clients connect and time connect → `summary:snapshot`.
  * Baselines in the same run: a raw etcd3 getAll() of the prefix and JSON.stringify of the snapshot.
  */
 
@@ -32,9 +31,9 @@ export interface SnapshotResult extends SnapshotPlan {
   measured: SnapshotMeasured;
   build: Sample;
   stringify: Sample;
-  /** Connect → state:snapshot, default transports (long-polling first, as the browser does). */
+  /** Connect → summary:snapshot, default transports (long-polling first, as the browser does). */
   receiptDefault: Sample;
-  /** Connect → state:snapshot, WebSocket only. */
+  /** Connect → summary:snapshot, WebSocket only. */
   receiptWebsocket: Sample;
 }
 
@@ -96,17 +95,11 @@ async function timeSnapshotReceipt(url: string, token: string, expected: number,
   const t0 = performance.now();
   const socket = liveClient(url, token, { websocketOnly });
   try {
-    const snapshot = await within(
-      new Promise<Snapshot>((resolve, reject) => {
-        socket.once('state:snapshot', resolve);
-        socket.once('connect_error', reject);
-      }),
-      30_000,
-      'state:snapshot',
-    );
+    // What the console's first view needs: the summary (the services list, the map, the header).
+    const snapshot = await within(subscribeSummary(socket), 30_000, 'summary:snapshot');
     const elapsed = performance.now() - t0;
-    const count = snapshot.services.reduce((total, service) => total + service.instances.length, 0);
-    if (count !== expected) throw new Error(`snapshot had ${count} instances, expected ${expected}`);
+    const count = snapshot.services.reduce((total, service) => total + service.instances, 0);
+    if (count !== expected) throw new Error(`summary counted ${count} instances, expected ${expected}`);
     return elapsed;
   } finally {
     socket.close();

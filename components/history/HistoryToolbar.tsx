@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import type { EventKind } from '@/lib/model/events';
 import { DEFAULT_FILTERS, type EventFilter, type HistoryFilters } from '@/lib/model/history-query';
 import type { FiltersUpdate } from '@/lib/client/useHistoryFilters';
+import { useServiceView } from '@/lib/client/liveViews';
 import { useLive } from '../live/LiveProvider';
 import { ExportLinks } from './ExportLinks';
 import { KindPicker } from './KindPicker';
@@ -20,9 +21,10 @@ interface Props {
 
 /** Filters of the History page; every change lands in the URL and starts the list over. */
 export function HistoryToolbar({ filters, update, onRefresh, exportFilter }: Props) {
-  const { services } = useLive();
-  const serviceNames = useMemo(() => services.map((service) => service.name), [services]);
-  const instanceIds = useMemo(() => services.find((service) => service.name === filters.service)?.instances.map((instance) => instance.id) ?? [], [services, filters.service]);
+  const { summaries } = useLive();
+  const serviceNames = useMemo(() => summaries.map((summary) => summary.name), [summaries]);
+  const selected = useServiceView(filters.service).service;
+  const instanceIds = useMemo(() => selected?.instances.map((instance) => instance.id) ?? [], [selected]);
   const timeline = filters.view === 'timeline';
   const filtered = filters.service !== '' || (timeline && (filters.instance !== '' || filters.kinds.length > 0)) || filters.range !== DEFAULT_FILTERS.range;
   return (

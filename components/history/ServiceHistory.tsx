@@ -4,7 +4,7 @@ import { useId, useMemo, useState } from 'react';
 import { UptimeWindowSchema, type UptimeWindow } from '@/lib/model/uptime';
 import { useHistoryUptime } from '@/lib/client/useHistoryAnalysis';
 import { LoadError } from '../charts/LoadError';
-import { useLive } from '../live/LiveProvider';
+import { useServiceView } from '@/lib/client/liveViews';
 import { formatUptime } from './format';
 import { HeartbeatStrips } from './HeartbeatStrips';
 import { RecentFailures } from './RecentFailures';
@@ -18,9 +18,8 @@ export function ServiceHistory({ service }: { service: string }) {
   const titleId = useId();
   const [window, setWindow] = useState<UptimeWindow>('24h');
   const uptime = useHistoryUptime(service, window, BUCKETS);
-  const { state } = useLive();
-  const live = state.services.get(service);
-  const registered = useMemo(() => new Set(live ? [...live.values()].map((instance) => instance.id) : []), [live]);
+  const live = useServiceView(service).service;
+  const registered = useMemo(() => new Set(live ? live.instances.map((instance) => instance.id) : []), [live]);
   const report = uptime.data;
   const stale = report !== null && report.window.name !== window;
   return (

@@ -3,20 +3,27 @@
 import { useMemo } from 'react';
 import Link from 'next/link';
 import { STATUSES } from '@/lib/model/instance';
-import { serviceFrom } from '@/lib/client/liveServices';
+import type { ServiceSnapshot } from '@/lib/model/live';
+import { withInstanceMetadataPatches, type MetadataPatches } from '@/lib/model/rsc-metadata';
+import { useServiceView } from '@/lib/client/liveViews';
 import { useInstancesLatency, useServiceLatency } from '@/lib/client/useLatency';
 import { StatusBadge, STATUS_LABELS } from '../ui/StatusBadge';
 import { EmptyState } from '../ui/EmptyState';
-import { useLive } from '../live/LiveProvider';
 import { LatencySection } from '../charts/LatencySection';
 import { useLatencyWindow } from '../charts/useLatencyWindow';
 import { BulkDrainActions } from '../drain/BulkDrainActions';
 import { InstancesTable } from './InstancesTable';
 
-export function ServiceView({ name }: { name: string }) {
-  const { state } = useLive();
-  const instances = state.services.get(name);
-  const service = instances ? serviceFrom(name, instances) : undefined;
+/**
+ * `initial`: the service as the server rendered it, shown until its live view arrives (no flash of
+ * "no instances"); `metadataPatches` restores the `__proto__` metadata keys React strips from it.
+ */
+export function ServiceView({ name, initial, metadataPatches }: { name: string; initial?: ServiceSnapshot; metadataPatches?: MetadataPatches }) {
+  const seed = useMemo(
+    () => (initial && metadataPatches ? { ...initial, instances: withInstanceMetadataPatches(initial.instances, metadataPatches) } : initial),
+    [initial, metadataPatches],
+  );
+  const { service } = useServiceView(name, seed);
   const statusCounts = useMemo(
     () =>
       STATUSES.map((status) => ({ status, count: service?.instances.filter((i) => i.status === status).length ?? 0 })).filter(

@@ -1,28 +1,27 @@
 'use client';
 
 import { createContext, useContext, useMemo, type ReactNode } from 'react';
-import type { Service } from '@/lib/model/instance';
-import type { Snapshot } from '@/lib/model/live';
-import { withMetadataPatches, type MetadataPatches } from '@/lib/model/rsc-metadata';
-import { servicesOf } from '@/lib/client/liveServices';
+import type { SummarySnapshot } from '@/lib/model/live';
+import type { ServiceSummary } from '@/lib/model/service-summary';
+import { summariesOf } from '@/lib/model/views';
 import { useLiveState, type LiveView } from '@/lib/client/useLiveState';
 
 export interface LiveContextValue extends LiveView {
-  /** Services in name order; unchanged services keep their object identity across updates. */
-  services: Service[];
+  /** Every service's summary in name order; an unchanged service keeps its object across updates. */
+  summaries: ServiceSummary[];
 }
 
 const LiveContext = createContext<LiveContextValue | null>(null);
 
 /**
- * Owns the tab's live state for every page below it, seeded by the server-rendered snapshot.
- * `metadataPatches` restores the `__proto__` metadata keys React strips from Server Component props.
+ * Owns the tab's summary view (the header, banners, services list and map read it) for every page
+ * below it, seeded by the server-rendered summaries. A page that shows instances subscribes to its
+ * service on its own (`useServiceView`).
  */
-export function LiveProvider({ initial, metadataPatches, children }: { initial: Snapshot; metadataPatches: MetadataPatches; children: ReactNode }) {
-  const seed = useMemo(() => withMetadataPatches(initial, metadataPatches), [initial, metadataPatches]);
-  const view = useLiveState(seed);
-  const services = useMemo(() => servicesOf(view.state), [view.state]);
-  const value = useMemo(() => ({ ...view, services }), [view, services]);
+export function LiveProvider({ initial, children }: { initial: SummarySnapshot; children: ReactNode }) {
+  const view = useLiveState(initial);
+  const summaries = useMemo(() => summariesOf(view.state), [view.state]);
+  const value = useMemo(() => ({ ...view, summaries }), [view, summaries]);
   return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
 }
 

@@ -1,7 +1,7 @@
 import { memo, type MouseEvent } from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import type { ServiceSummary } from '@/lib/model/filter';
+import type { ListedService } from '@/lib/model/filter';
 import { servicePath } from '@/lib/client/routes';
 import { MiddleTruncate } from '../ui/MiddleTruncate';
 import { StatusBadge } from '../ui/StatusBadge';
@@ -13,12 +13,12 @@ import { Truncate } from '../ui/Truncate';
  * (dubbo interfaces, namespaced names) stay apart on a narrow screen.
  */
 /** A service that is not passing shows its cause under its status (a taller row). */
-export function showsCause(summary: ServiceSummary): boolean {
-  return summary.service.cause !== '' && summary.status !== 'passing';
+export function showsCause(summary: ListedService): boolean {
+  return summary.cause !== undefined && summary.cause !== '' && summary.status !== 'passing';
 }
 
 interface Props {
-  summary: ServiceSummary;
+  summary: ListedService;
   nameTail: number;
   /** Position in the sorted list (the virtualizer's index). */
   index: number;
@@ -49,13 +49,13 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, r
         <span className="service-row__status">
           <StatusBadge status={summary.status} />
           {showsCause(summary) && (
-            <span className="service-row__cause" title={summary.service.cause}>
-              {summary.service.cause}
+            <span className="service-row__cause" title={summary.cause}>
+              {summary.cause}
             </span>
           )}
         </span>
       </td>
-      <td className="num">{summary.instanceCount}</td>
+      <td className="num">{summary.instances}</td>
       <td className="detail-column">
         <Truncate text={summary.formats.join(', ')} />
       </td>

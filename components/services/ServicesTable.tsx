@@ -3,7 +3,7 @@
 import { Fragment, useCallback, useLayoutEffect, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { defaultRangeExtractor, useWindowVirtualizer, type Range } from '@tanstack/react-virtual';
 import { distinguishingTail } from '@/lib/model/middle-ellipsis';
-import { defaultDirection, type ServiceQuery, type ServiceSummary, type SortKey } from '@/lib/model/filter';
+import { defaultDirection, type ServiceQuery, type ListedService, type SortKey } from '@/lib/model/filter';
 import { ServiceRow, showsCause } from './ServiceRow';
 import { SortHeader } from './SortHeader';
 
@@ -18,7 +18,7 @@ const OVERSCAN = 12;
 const HEADER_ROWS = 1;
 
 interface Props {
-  rows: readonly ServiceSummary[];
+  rows: readonly ListedService[];
   query: ServiceQuery;
   onChange: (patch: Partial<ServiceQuery>) => void;
 }

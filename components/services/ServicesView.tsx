@@ -2,7 +2,7 @@
 
 import { useMemo } from 'react';
 import { facetsOf, queryServices } from '@/lib/model/filter';
-import { summaryOf } from '@/lib/client/liveServices';
+import { useServiceSearch } from '@/lib/client/useServiceSearch';
 import { EmptyState } from '../ui/EmptyState';
 import { useLive } from '../live/LiveProvider';
 import { ServicesTable } from './ServicesTable';
@@ -10,11 +10,12 @@ import { ServicesToolbar } from './ServicesToolbar';
 import { useServiceQuery } from './useServiceQuery';
 
 export function ServicesView() {
-  const { services, state } = useLive();
+  const { summaries, state } = useLive();
   const [query, update] = useServiceQuery();
-  const summaries = useMemo(() => services.map(summaryOf), [services]);
+  // Instance ids, addresses and metadata are matched by the server: the browser holds summaries.
+  const hits = useServiceSearch(query.search);
   const facets = useMemo(() => facetsOf(summaries), [summaries]);
-  const rows = useMemo(() => queryServices(summaries, query), [summaries, query]);
+  const rows = useMemo(() => queryServices(summaries, query, hits ?? undefined), [summaries, query, hits]);
 
   if (summaries.length === 0 && state.registry.state !== 'synced') {
     return (

@@ -2,7 +2,7 @@
 
 import { useMemo } from 'react';
 import { STATUSES } from '@/lib/model/instance';
-import { countFleet } from '@/lib/model/filter';
+import { countSummaries } from '@/lib/model/service-summary';
 import { StatusIcon } from '../ui/StatusIcon';
 import { STATUS_LABELS } from '../ui/StatusBadge';
 import { useLive } from '../live/LiveProvider';
@@ -10,8 +10,8 @@ import { useLive } from '../live/LiveProvider';
 const number = new Intl.NumberFormat('en');
 
 export function FleetCounts() {
-  const { services } = useLive();
-  const counts = useMemo(() => countFleet(services), [services]);
+  const { summaries } = useLive();
+  const counts = useMemo(() => countSummaries(summaries), [summaries]);
   return (
     <dl className="fleet-counts" aria-label="Fleet summary">
       <div className="fleet-counts__item">

@@ -5,7 +5,7 @@ import { getViewportForBounds, ReactFlowProvider, useReactFlow, useStoreApi } fr
 import { FORMATS, STATUSES, type Format, type Status } from '@/lib/model/instance';
 import type { FacetValue } from '@/lib/model/filter';
 import type { EdgeStats } from '@/lib/model/latency';
-import { deriveTopology, isFailing, namespaceOf, type TopologyNode } from '@/lib/model/topology';
+import { deriveTopologyFromSummaries, isFailing, namespaceOf, type TopologyNode } from '@/lib/model/topology';
 import { probableOrigins } from '@/lib/model/topology-graph';
 import { buildViewGraph, groupGraphId, nodeGraphId } from '@/lib/model/topology-group';
 import {
@@ -26,6 +26,8 @@ import { useTopologyLayout } from '@/lib/client/topology-layout-state';
 import { useTopologyView } from '@/lib/client/topology-view-url';
 import { refreshIntervalFor, usePacedValue } from '@/lib/client/topology-pace';
 import { useTheme } from '@/lib/client/useTheme';
+import { useServiceView } from '@/lib/client/liveViews';
+import { useServiceSearch } from '@/lib/client/useServiceSearch';
 import { useLive } from '../live/LiveProvider';
 import { EmptyState } from '../ui/EmptyState';
 import { buildFlow, type MapEdge, type MapNode } from './flow';
@@ -108,7 +110,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   const { state } = live;
   const interacting = useRef(false);
   const isInteracting = useCallback(() => interacting.current, []);
-  const services = usePacedValue(live.services, refreshIntervalFor(live.services.length), isInteracting);
+  const services = usePacedValue(live.summaries, refreshIntervalFor(live.summaries.length), isInteracting);
   const [view, update] = useTopologyView();
   const observed = useObservedEdges(initialObserved);
   const { theme } = useTheme();
@@ -118,9 +120,8 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   // Entering focus mode or changing its reach fits the map to the neighbourhood once it is drawn.
   const [refit, setRefit] = useState(false);
 
-  const topology = useMemo(() => deriveTopology(services, observed.edges), [services, observed.edges]);
+  const topology = useMemo(() => deriveTopologyFromSummaries(services, observed.edges), [services, observed.edges]);
   const nodeById = useMemo(() => new Map(topology.nodes.map((node) => [node.id, node])), [topology]);
-  const serviceByName = useMemo(() => new Map(services.map((service) => [service.name, service])), [services]);
   const failing = useMemo(() => new Set(topology.nodes.filter(isFailing).map((node) => node.id)), [topology]);
   const origins = useMemo(() => probableOrigins(topology), [topology]);
   const originIds = useMemo(() => new Set(origins.map((origin) => origin.id)), [origins]);
@@ -138,10 +139,15 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     () => visibleNodes(topology, { status, zone, namespace, format }, focus !== '' ? { id: focus, hops } : undefined),
     [topology, status, zone, namespace, format, focus, hops],
   );
-  const searchIndex = useMemo(() => topology.nodes.map((node) => ({ id: node.id, text: searchTextOf(node, serviceByName.get(node.id)) })), [topology, serviceByName]);
+  const searchIndex = useMemo(() => topology.nodes.map((node) => ({ id: node.id, text: searchTextOf(node, undefined) })), [topology]);
+  // Names match here; instance ids, addresses and metadata values are matched by the server.
+  const searchHits = useServiceSearch(view.search);
   const matches = useMemo(
-    () => (view.search.trim() === '' ? null : new Set(searchIndex.filter((entry) => matchesSearch(entry.text, view.search)).map((entry) => entry.id))),
-    [searchIndex, view.search],
+    () =>
+      view.search.trim() === ''
+        ? null
+        : new Set(searchIndex.filter((entry) => matchesSearch(entry.text, view.search) || (searchHits?.has(entry.id) ?? false)).map((entry) => entry.id)),
+    [searchIndex, view.search, searchHits],
   );
 
   const graphIdOf = useCallback(
@@ -285,6 +291,8 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   );
 
   const selectedNode = view.node !== '' ? nodeById.get(view.node) : undefined;
+  // The panel lists the selected service's instances: its view is subscribed only while selected.
+  const selectedService = useServiceView(selectedNode?.kind === 'service' ? selectedNode.id : '').service;
   const selectedGroup = view.group !== '' ? graph.groups.get(view.group) : undefined;
   const edgesIn = useMemo(() => (selectedNode ? topology.edges.filter((edge) => edge.to === selectedNode.id && edge.from !== edge.to) : []), [topology, selectedNode]);
   const edgesOut = useMemo(() => (selectedNode ? topology.edges.filter((edge) => edge.from === selectedNode.id && edge.from !== edge.to) : []), [topology, selectedNode]);
@@ -367,7 +375,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
           {panelOpen && (
             <TopologyPanel
               {...(selectedNode ? { node: selectedNode } : {})}
-              {...(selectedNode && serviceByName.get(selectedNode.id) ? { service: serviceByName.get(selectedNode.id) } : {})}
+              {...(selectedService ? { service: selectedService } : {})}
               {...(selectedGroup ? { group: { summary: selectedGroup, collapsed: isCollapsed(selectedGroup.key), mode } } : {})}
               nodeById={nodeById}
               edgesIn={edgesIn}

@@ -1,10 +1,10 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
-import type { Snapshot } from '@/lib/model/live';
-import { stateFromSnapshot, type LiveState } from '@/lib/model/state';
-import { createLiveReceiver, type LiveReceiver } from './liveReceiver';
-import { getSocket, setLastApplied } from './socket';
+import { useEffect, useState } from 'react';
+import type { SummarySnapshot } from '@/lib/model/live';
+import { summaryViewFromSnapshot, type SummaryView } from '@/lib/model/views';
+import { getViewClient } from './liveViews';
+import { getSocket } from './socket';
 import { createThrottle } from './throttle';
 import { loginPath } from '@/lib/model/next-path';
 
@@ -12,7 +12,8 @@ import { loginPath } from '@/lib/model/next-path';
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
 export interface LiveView {
-  state: LiveState;
+  /** The summary view: every service's summary and the registry status. */
+  state: SummaryView;
   connection: ConnectionState;
   /** Browser time (ms) the last snapshot or delta was applied; null before any arrived. */
   lastUpdate: number | null;
@@ -22,19 +23,19 @@ export interface LiveView {
 const RENDER_INTERVAL_MS = 100;
 
 /**
- * Holds the live fleet state: starts from the server-rendered snapshot, then follows the tab's
- * one socket. React sees the newest state at most every RENDER_INTERVAL_MS.
+ * Holds the summary view: starts from the server-rendered summaries, then follows the tab's one
+ * socket. React sees the newest state at most every RENDER_INTERVAL_MS.
  */
-export function useLiveState(initial: Snapshot): LiveView {
+export function useLiveState(initial: SummarySnapshot): LiveView {
   const [view, setView] = useState<LiveView>(() => ({
-    state: stateFromSnapshot(initial),
+    state: summaryViewFromSnapshot(initial),
     connection: 'connecting',
     lastUpdate: null,
   }));
-  const receiver = useRef<LiveReceiver | null>(null);
 
   useEffect(() => {
     const socket = getSocket();
+    const views = getViewClient();
     let latest: LiveView = view;
     const render = createThrottle(() => setView(latest), RENDER_INTERVAL_MS);
     const update = (patch: Partial<LiveView>) => {
@@ -42,15 +43,11 @@ export function useLiveState(initial: Snapshot): LiveView {
       render.schedule();
     };
 
-    const live = createLiveReceiver(latest.state, {
-      onState: (state) => {
-        setLastApplied(state.epoch, state.seq);
-        update({ state, lastUpdate: Date.now() });
-      },
-      requestResume: (seq) => socket.emit('state:resume', { seq }),
+    const release = views.holdSummary(initial);
+    const stopListening = views.onSummary(() => {
+      const state = views.summary();
+      if (state) update({ state, lastUpdate: Date.now() });
     });
-    receiver.current = live;
-    setLastApplied(live.current().epoch, live.current().seq);
 
     const setConnection = (connection: ConnectionState) => update({ connection });
     const onConnect = () => setConnection('connected');
@@ -73,8 +70,6 @@ export function useLiveState(initial: Snapshot): LiveView {
       if (!socket.connected) setConnection('reconnecting');
     };
 
-    socket.on('state:snapshot', live.snapshot);
-    socket.on('state:delta', live.delta);
     socket.on('connect', onConnect);
     socket.on('disconnect', onDisconnect);
     socket.on('connect_error', onConnectError);
@@ -85,9 +80,8 @@ export function useLiveState(initial: Snapshot): LiveView {
 
     return () => {
       render.cancel();
-      receiver.current = null;
-      socket.off('state:snapshot', live.snapshot);
-      socket.off('state:delta', live.delta);
+      stopListening();
+      release();
       socket.off('connect', onConnect);
       socket.off('disconnect', onDisconnect);
       socket.off('connect_error', onConnectError);
@@ -101,7 +95,7 @@ export function useLiveState(initial: Snapshot): LiveView {
 
   // A newer server render (router.refresh) supersedes what we hold; an older one never does.
   useEffect(() => {
-    receiver.current?.offer(stateFromSnapshot(initial));
+    getViewClient().offerSummary(initial);
   }, [initial]);
 
   return view;

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Instance, Service, Status } from './instance';
-import {
-  DEFAULT_QUERY,
-  countFleet,
-  facetsOf,
-  parseServiceQuery,
-  queryServices,
-  serviceQueryToParams,
-  summarizeService,
-  type ServiceQuery,
-} from './filter';
+import { DEFAULT_QUERY, facetsOf, parseServiceQuery, queryServices, serviceMatchesSearch, serviceQueryToParams, type ServiceQuery } from './filter';
+import { summaryOfService } from './service-summary';
 
 function instance(service: string, id: string, extra: Partial<Instance> = {}): Instance {
   return {
@@ -29,7 +21,7 @@ function service(name: string, status: Status, instances: Instance[]): Service {
   return { name, status, instances };
 }
 
-const fleet = [
+const services = [
   service('users', 'passing', [
     instance('users', 'u-1', { address: '10.0.0.7:9001', version: '1.4.2', zone: 'eu-west-1a', metadata: { team: 'Identity' } }),
     instance('users', 'u-2', { version: '1.5.0', zone: 'eu-west-1b' }),
@@ -41,19 +33,15 @@ const fleet = [
     instance('billing', 'b-3', { format: 'native', version: '2.0.0' }),
   ]),
   service('<script>alert(1)</script>', 'unknown', [instance('<script>alert(1)</script>', 'x', { status: 'unknown' })]),
-].map(summarizeService);
+];
+const fleet = services.map(summaryOfService);
 
-const names = (query: Partial<ServiceQuery>) => queryServices(fleet, { ...DEFAULT_QUERY, ...query }).map((s) => s.name);
-
-describe('summarizeService', () => {
-  it('collects distinct, sorted formats, versions and zones, skipping missing ones', () => {
-    const billing = fleet.find((s) => s.name === 'billing');
-    expect(billing?.formats).toEqual(['kratos', 'native']);
-    expect(billing?.versions).toEqual(['2.0.0']);
-    expect(billing?.zones).toEqual([]);
-    expect(billing?.instanceCount).toBe(3);
-  });
-});
+/** As the list asks it: names match locally, instance data through the server's hits. */
+const names = (query: Partial<ServiceQuery>) => {
+  const full = { ...DEFAULT_QUERY, ...query };
+  const hits = new Set(services.filter((service) => serviceMatchesSearch(service, full.search)).map((service) => service.name));
+  return queryServices(fleet, full, hits).map((s) => s.name);
+};
 
 describe('search', () => {
   it.each([
@@ -70,6 +58,11 @@ describe('search', () => {
 
   it('does not match metadata keys, only values', () => {
     expect(names({ search: 'team' })).toEqual([]);
+  });
+
+  it('matches names without the server\'s hits, instance data only with them', () => {
+    expect(queryServices(fleet, { ...DEFAULT_QUERY, search: 'ORD' }).map((s) => s.name)).toEqual(['orders']);
+    expect(queryServices(fleet, { ...DEFAULT_QUERY, search: 'o-1' }).map((s) => s.name)).toEqual([]);
   });
 });
 
@@ -120,16 +113,6 @@ describe('facetsOf', () => {
       { value: 'eu-west-1b', count: 1 },
     ]);
     expect(facets.versions.map((v) => v.value)).toEqual(['1.4.2', '1.5.0', '2.0.0']);
-  });
-});
-
-describe('countFleet', () => {
-  it('counts services, instances and services by status', () => {
-    expect(countFleet(fleet.map((s) => s.service))).toEqual({
-      services: 4,
-      instances: 7,
-      byStatus: { passing: 1, warning: 1, critical: 1, unknown: 1 },
-    });
   });
 });
 

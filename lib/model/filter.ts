@@ -1,18 +1,9 @@
 import { FORMATS, STATUSES, type Format, type Service, type Status } from './instance';
 import { compareStatusWorstFirst } from './health';
+import type { ServiceSummary } from './service-summary';
 
-/** One row of the services table: a service plus the facts the table shows and searches. */
-export interface ServiceSummary {
-  service: Service;
-  name: string;
-  status: Status;
-  instanceCount: number;
-  formats: Format[];
-  versions: string[];
-  zones: string[];
-  /** Lower-cased strings the search box matches: name, instance ids, addresses, metadata values. */
-  searchText: string[];
-}
+/** What the services table shows and filters on: a service's summary (no instances). */
+export type ListedService = Pick<ServiceSummary, 'name' | 'status' | 'cause' | 'instances' | 'formats' | 'versions' | 'zones'>;
 
 export const SORT_KEYS = ['name', 'status', 'instances'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -48,64 +39,59 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function distinctSorted<T extends string>(values: Iterable<T | undefined>): T[] {
-  const set = new Set<T>();
-  for (const value of values) if (value !== undefined && value !== '') set.add(value);
-  return [...set].sort(compareText);
+/** The longest search the server takes (`GET /api/v1/services?search=`). */
+export const MAX_SEARCH_CHARS = 256;
+
+const needleOf = (search: string): string => search.trim().toLowerCase();
+
+/**
+ * Whether a service matches a search by what on-call looks for: its name, an instance id, an
+ * address or a metadata value ("which service has 10.0.3.7?"). The server answers this, since the
+ * browser holds no instances.
+ */
+export function serviceMatchesSearch(service: Pick<Service, 'name' | 'instances'>, search: string): boolean {
+  const needle = needleOf(search);
+  if (needle === '' || service.name.toLowerCase().includes(needle)) return true;
+  return service.instances.some(
+    (instance) =>
+      instance.id.toLowerCase().includes(needle) ||
+      instance.address.toLowerCase().includes(needle) ||
+      Object.values(instance.metadata).some((value) => value.toLowerCase().includes(needle)),
+  );
 }
 
-export function summarizeService(service: Service): ServiceSummary {
-  const searchText = [service.name.toLowerCase()];
-  for (const instance of service.instances) {
-    searchText.push(instance.id.toLowerCase(), instance.address.toLowerCase());
-    for (const value of Object.values(instance.metadata)) searchText.push(value.toLowerCase());
-  }
-  return {
-    service,
-    name: service.name,
-    status: service.status,
-    instanceCount: service.instances.length,
-    formats: distinctSorted(service.instances.map((i) => i.format)),
-    versions: distinctSorted(service.instances.map((i) => i.version)),
-    zones: distinctSorted(service.instances.map((i) => i.zone)),
-    searchText,
-  };
-}
-
-export function matchesSearch(summary: ServiceSummary, search: string): boolean {
-  const needle = search.trim().toLowerCase();
+/** A name match, or one of `hits` (the services the server found matching by their instances). */
+export function matchesSearch(summary: Pick<ListedService, 'name'>, search: string, hits?: ReadonlySet<string>): boolean {
+  const needle = needleOf(search);
   if (needle === '') return true;
-  return summary.searchText.some((text) => text.includes(needle));
+  return summary.name.toLowerCase().includes(needle) || (hits?.has(summary.name) ?? false);
 }
 
-export function matchesQuery(summary: ServiceSummary, query: ServiceQuery): boolean {
+export function matchesQuery(summary: ListedService, query: ServiceQuery, hits?: ReadonlySet<string>): boolean {
   if (query.status !== '' && summary.status !== query.status) return false;
   if (query.format !== '' && !summary.formats.includes(query.format)) return false;
   if (query.zone !== '' && !summary.zones.includes(query.zone)) return false;
   if (query.version !== '' && !summary.versions.includes(query.version)) return false;
-  return matchesSearch(summary, query.search);
+  return matchesSearch(summary, query.search, hits);
 }
 
-const comparators: Record<SortKey, (a: ServiceSummary, b: ServiceSummary) => number> = {
+const comparators: Record<SortKey, (a: ListedService, b: ListedService) => number> = {
   name: (a, b) => compareText(a.name, b.name),
   status: (a, b) => compareStatusWorstFirst(a.status, b.status),
-  instances: (a, b) => a.instanceCount - b.instanceCount,
+  instances: (a, b) => a.instances - b.instances,
 };
 
 /** Sorts a copy; ties fall back to name so live updates never shuffle equal rows. */
-export function sortServices(
-  summaries: readonly ServiceSummary[],
-  sort: SortKey,
-  direction: SortDirection,
-): ServiceSummary[] {
+export function sortServices<T extends ListedService>(summaries: readonly T[], sort: SortKey, direction: SortDirection): T[] {
   const primary = comparators[sort];
   const sign = direction === 'asc' ? 1 : -1;
   return [...summaries].sort((a, b) => sign * primary(a, b) || compareText(a.name, b.name));
 }
 
-export function queryServices(summaries: readonly ServiceSummary[], query: ServiceQuery): ServiceSummary[] {
+/** `hits`: services the server found matching the search by their instances (see serviceMatchesSearch). */
+export function queryServices<T extends ListedService>(summaries: readonly T[], query: ServiceQuery, hits?: ReadonlySet<string>): T[] {
   return sortServices(
-    summaries.filter((s) => matchesQuery(s, query)),
+    summaries.filter((s) => matchesQuery(s, query, hits)),
     query.sort,
     query.direction,
   );
@@ -136,30 +122,13 @@ function toFacet<T extends string>(counts: Map<T, number>, order?: readonly T[])
 }
 
 /** The values the filter dropdowns offer, each with how many services it would match. */
-export function facetsOf(summaries: readonly ServiceSummary[]): Facets {
+export function facetsOf(summaries: readonly ListedService[]): Facets {
   return {
     statuses: toFacet(countValues(summaries.map((s) => [s.status])), STATUSES),
     formats: toFacet(countValues(summaries.map((s) => s.formats)), FORMATS),
     zones: toFacet(countValues(summaries.map((s) => s.zones))),
     versions: toFacet(countValues(summaries.map((s) => s.versions))),
   };
-}
-
-export interface FleetCounts {
-  services: number;
-  instances: number;
-  /** Services per rolled-up status. */
-  byStatus: Record<Status, number>;
-}
-
-export function countFleet(services: readonly Pick<Service, 'status' | 'instances'>[]): FleetCounts {
-  const byStatus: Record<Status, number> = { passing: 0, warning: 0, critical: 0, unknown: 0 };
-  let instances = 0;
-  for (const service of services) {
-    byStatus[service.status] += 1;
-    instances += service.instances.length;
-  }
-  return { services: services.length, instances, byStatus };
 }
 
 function oneOf<T extends string>(allowed: readonly T[], value: string): T | undefined {

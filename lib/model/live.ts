@@ -32,9 +32,6 @@ export interface Delta {
   registry?: RegistryStatus;
 }
 
-export const ResumeRequestSchema = z.object({ seq: z.number().int().nonnegative() });
-export type ResumeRequest = z.infer<typeof ResumeRequestSchema>;
-
 /** The registry's bound on a service name (lib/server/registry/formats/util.ts), in UTF-16 code units. */
 export const MAX_VIEW_SERVICE_CHARS = 256;
 
@@ -108,13 +105,10 @@ export interface ServerToClientEvents {
   'summary:delta': (delta: SummaryDelta) => void;
   'service:snapshot': (snapshot: ServiceSnapshot) => void;
   'service:delta': (delta: ServiceDelta) => void;
-  'state:snapshot': (snapshot: Snapshot) => void;
-  'state:delta': (delta: Delta) => void;
   /** History events as they are committed, oldest first. */
   'history:events': (events: HistoryEvent[]) => void;
 }
 export interface ClientToServerEvents {
   'live:subscribe': (request: SubscribeRequest, ack?: ViewAck) => void;
   'live:unsubscribe': (request: UnsubscribeRequest, ack?: ViewAck) => void;
-  'state:resume': (request: ResumeRequest) => void;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SEARCH_CHARS } from './filter';
 
 /** Upper bound of `?limit=` on `GET /api/v1/services`. */
 export const MAX_SERVICE_PAGE_LIMIT = 1_000;
@@ -72,6 +73,9 @@ export const ServicePageQuerySchema = z
     }
   })
   .transform(({ limit, cursor }) => (limit === undefined ? undefined : { limit, after: cursor }));
+/** `GET /api/v1/services?search=`: services whose name, an instance id, address or metadata value contains it (case-insensitive). */
+export const ServiceSearchQuerySchema = z.object({ search: z.string().max(MAX_SEARCH_CHARS).optional() });
+
 /** undefined: no paging asked for (the v1 whole list). */
 export type ServicePageQuery = z.infer<typeof ServicePageQuerySchema>;
 

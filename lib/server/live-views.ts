@@ -24,7 +24,7 @@ const SUMMARY_ROOM = 'view:summary';
 const SERVICE_ROOM_PREFIX = 'view:service:';
 const serviceRoom = (service: string): string => `${SERVICE_ROOM_PREFIX}${service}`;
 
-/** A fixed one-second window per socket, as `state:resume` has. */
+/** A fixed one-second window per socket. */
 function createRateLimit(perSecond: number, now: () => number): () => boolean {
   let windowStart = 0;
   let count = 0;

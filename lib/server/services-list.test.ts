@@ -43,4 +43,32 @@ describe('servicesListResponse', () => {
       expect(await response.json()).toEqual({ error: { code: 'invalid', message: expect.any(String), field } });
     }
   });
+
+  it('keeps the services a search matches by name, instance id, address or metadata value, paging over the matches', async () => {
+    const instance = (service: string, id: string, address: string, metadata: Record<string, string> = {}) => ({ id, service, key: `/services/${service}/${id}`, address, format: 'native' as const, metadata, status: 'passing' as const, drain: null });
+    const fleet = {
+      revision: '7',
+      services: [
+        { name: 'billing', status: 'passing' as const, instances: [instance('billing', 'b-1', '10.0.3.7:80')] },
+        { name: 'orders', status: 'passing' as const, instances: [instance('orders', 'o-1', '10.0.3.8:80', { team: 'Payments' })] },
+        { name: 'payments', status: 'passing' as const, instances: [instance('payments', 'p-1', '10.0.4.1:80')] },
+      ],
+    };
+    const ask = async (query: string) => {
+      const response = servicesListResponse(new URL(`http://console.test/api/v1/services${query}`), fleet);
+      return { response, body: (await response.json()) as { services: { name: string }[]; nextCursor?: string } };
+    };
+    expect((await ask('?search=10.0.3.7')).body.services.map((s) => s.name)).toEqual(['billing']);
+    expect((await ask('?search=PAYMENTS')).body.services.map((s) => s.name)).toEqual(['orders', 'payments']);
+    expect((await ask('?search=o-1')).body.services.map((s) => s.name)).toEqual(['orders']);
+    expect((await ask('?search=')).body.services).toHaveLength(3);
+    const first = await ask('?search=10.0.3&limit=1');
+    expect(first.body.services.map((s) => s.name)).toEqual(['billing']);
+    expect(first.response.headers.get('link')).toBe(`</api/v1/services?limit=1&cursor=${first.body.nextCursor}&search=10.0.3>; rel="next"`);
+    const second = await ask(`?search=10.0.3&limit=1&cursor=${first.body.nextCursor}`);
+    expect(second.body).toMatchObject({ services: [{ name: 'orders' }], nextCursor: null });
+    const tooLong = await ask(`?search=${'x'.repeat(257)}`);
+    expect(tooLong.response.status).toBe(422);
+    expect(tooLong.body).toMatchObject({ error: { field: 'search' } });
+  });
 });

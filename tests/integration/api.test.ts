@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
 import { ServiceSchema } from '@/lib/model/instance';
-import type { ClientToServerEvents, Delta, ServerToClientEvents, Snapshot } from '@/lib/model/live';
+import type { ClientToServerEvents, ServerToClientEvents, SubscribeRequest, SummaryDelta } from '@/lib/model/live';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { firstSummary } from '../support/live-views';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -26,8 +27,8 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-function connect(auth: { epoch?: string; seq?: number } = {}): LiveClient {
-  return io(server.url, { transports: ['websocket'], auth, reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
+function connect(): LiveClient {
+  return io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
 }
 
 describe('HTTP API v1 on the real server', () => {
@@ -64,69 +65,35 @@ describe('HTTP API v1 on the real server', () => {
   });
 });
 
-describe('Socket.IO live state', () => {
-  it('sends a snapshot on connect, then deltas with increasing seq', async () => {
+describe('Socket.IO live views', () => {
+  it('sends nothing until a view is subscribed; the summary then comes with deltas of increasing seq', async () => {
     const client = connect();
     try {
-      const snapshot = await new Promise<Snapshot>((resolve) => client.once('state:snapshot', resolve));
+      const early: string[] = [];
+      client.onAny((event: string) => early.push(event));
+      await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+      // The server answers in order: once the summary arrives, anything sent on connect would have come first.
+      const snapshot = await firstSummary(client);
+      expect(early).toEqual(['summary:snapshot']);
       expect(snapshot.services.map((s) => s.name)).toContain('users');
-      const deltas: Delta[] = [];
-      client.on('state:delta', (delta) => deltas.push(delta));
+      const deltas: SummaryDelta[] = [];
+      client.on('summary:delta', (delta) => deltas.push(delta));
       await etcd.put('/services/orders/o-1', JSON.stringify({ address: '127.0.0.1:9100' }));
       await etcd.put('/services/orders/o-2', JSON.stringify({ address: '127.0.0.1:9101' }));
-      await eventually(() => (deltas.flatMap((d) => d.changes).length >= 2 ? true : undefined), 2_000, 'deltas');
+      await eventually(() => (deltas.some((d) => d.upserts.some((u) => u.name === 'orders' && u.instances === 2)) ? true : undefined), 2_000, 'deltas');
       const seqs = deltas.map((d) => d.seq);
-      expect(seqs[0]).toBe(snapshot.seq + 1);
+      expect(deltas[0]?.prev).toBeLessThanOrEqual(snapshot.seq);
       expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
     } finally {
       client.close();
     }
   });
 
-  it('replays missed deltas to a client that reconnects with its last seq', async () => {
-    // An observer that stays connected sees the missed changes go out: once it has, they can only
-    // reach the reconnecting client as a replay, never as live updates.
-    await etcd.put('/services/replay/r-1', JSON.stringify({ address: '127.0.0.1:9103' }));
-    await eventually(async () => ((await (await server.fetch('/api/v1/services/replay')).json()).instances?.length === 1 ? true : undefined), 5_000, 'r-1');
-    const observer = connect();
-    const observed: Delta[] = [];
-    await new Promise<Snapshot>((resolve) => observer.once('state:snapshot', resolve));
-    observer.on('state:delta', (delta) => observed.push(delta));
-    const first = connect();
-    const snapshot = await new Promise<Snapshot>((resolve) => first.once('state:snapshot', resolve));
-    first.close();
-    const ops = (deltas: Delta[]): string[] => deltas.flatMap((d) => d.changes).map((c) => (c.op === 'upsert' ? `+${c.instance.id}` : `-${c.key}`));
-    const missed = ['+r-2', '-/services/replay/r-1'];
-    try {
-      await etcd.put('/services/replay/r-2', JSON.stringify({ address: '127.0.0.1:9104' }));
-      await etcd.delete('/services/replay/r-1');
-      await eventually(() => (missed.every((op) => ops(observed).includes(op)) ? true : undefined), 5_000, 'the missed changes to go out');
-      const lastSentBeforeReconnect = Math.max(...observed.map((d) => d.seq));
-      const second = connect({ epoch: snapshot.epoch, seq: snapshot.seq });
-      try {
-        const received: Delta[] = [];
-        let gotSnapshot = false;
-        second.on('state:delta', (delta) => received.push(delta));
-        second.on('state:snapshot', () => (gotSnapshot = true));
-        await eventually(() => (received.some((d) => d.seq >= lastSentBeforeReconnect) ? true : undefined), 2_000, 'replay');
-        expect(gotSnapshot).toBe(false);
-        const replayed = received.filter((d) => d.seq <= lastSentBeforeReconnect);
-        const expectedSeqs = Array.from({ length: lastSentBeforeReconnect - snapshot.seq }, (_, i) => snapshot.seq + 1 + i);
-        expect(replayed.map((d) => d.seq)).toEqual(expectedSeqs);
-        expect(ops(replayed)).toEqual(expect.arrayContaining(missed));
-      } finally {
-        second.close();
-      }
-    } finally {
-      observer.close();
-    }
-  });
-
   it('refuses oversized client messages by closing the socket, and keeps serving others', async () => {
     const client = connect();
-    await new Promise<Snapshot>((resolve) => client.once('state:snapshot', resolve));
+    await firstSummary(client);
     const closed = new Promise<string>((resolve) => client.once('disconnect', resolve));
-    client.emit('state:resume', { seq: 0, junk: 'x'.repeat(100_000) } as unknown as { seq: number });
+    client.emit('live:subscribe', { view: 'summary', junk: 'x'.repeat(100_000) } as unknown as SubscribeRequest);
     expect(await closed).toBeTruthy();
     expect((await server.fetch(`/api/v1/services`)).status).toBe(200);
   });
@@ -151,7 +118,7 @@ describe('etcd outage', () => {
 describe('shutdown', () => {
   it('closes sockets, watchers and etcd on SIGTERM and exits 0', async () => {
     const client = connect();
-    await new Promise<Snapshot>((resolve) => client.once('state:snapshot', resolve));
+    await firstSummary(client);
     const disconnected = new Promise<string>((resolve) => client.once('disconnect', resolve));
     expect(await server.stop()).toBe(0);
     expect(await disconnected).toBeTruthy();

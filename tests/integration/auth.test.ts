@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { firstSummary } from '../support/live-views';
 import { ADMIN_PASSWORD, eventually, passwordOf, startServer, type TestServer } from '../support/server';
 
 let etcd: TestEtcd;
@@ -76,7 +77,7 @@ describe('every door checks who is asking', () => {
     expect([303, 307, 308]).toContain(response.status);
     expect(response.headers.get('location')).toMatch(/\/login\?next=%2Fservices%2Fpay%3Fwindow%3D1h$/);
     const page = await (await noCredentials('/')).text();
-    expect(page).not.toContain('state:snapshot');
+    expect(page).not.toContain('byStatus');
     expect(page).not.toContain('p-1');
   });
 
@@ -223,10 +224,7 @@ describe('sessions', () => {
     const first = await server.login('vera', passwordOf('vera'));
     const second = await server.login('vera', passwordOf('vera'));
     const socket = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: second, origin: server.url } });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('state:snapshot', () => resolve());
-      socket.once('connect_error', reject);
-    });
+    await firstSummary(socket);
     const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
     const out = await noCredentials('/api/v1/auth/logout?everywhere=1', { method: 'POST', headers: asBrowser(first) });
     expect(out.status).toBe(200);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Instance } from '@/lib/model/instance';
 import { createTestCerts, type TestCerts } from '../support/certs';
 import { SWITCHYARD_ETCD_USER, startEtcd, type TestEtcd } from '../support/etcd';
+import { firstSummary } from '../support/live-views';
 import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../support/server';
 
 // The product against an etcd that requires TLS client certificates or a password, and the
@@ -111,10 +112,7 @@ describe('etcd with TLS and client certificates, dashboard over HTTPS', () => {
 
     const socket = io(server.url, { transports: ['websocket'], ca: certs.ca.toString(), reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
     try {
-      const snapshot = await new Promise<{ services: { name: string }[] }>((resolve, reject) => {
-        socket.once('state:snapshot', resolve);
-        socket.once('connect_error', reject);
-      });
+      const snapshot = await firstSummary(socket);
       expect(snapshot.services.map((s) => s.name)).toContain('orders');
     } finally {
       socket.close();

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '@/lib/model/events';
-import type { Delta, Snapshot } from '@/lib/model/live';
-import { applyDelta, stateFromSnapshot, type LiveState } from '@/lib/model/state';
+import type { ViewClient } from '@/lib/client/viewClient';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startHaproxy, type TestHaproxy } from '../support/haproxy';
+import { firstSummary, followViews } from '../support/live-views';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { eventually, startServer, type TestServer } from '../support/server';
 
@@ -161,10 +161,7 @@ describe('three replicas behind HAProxy', () => {
     const cookie = await first.userSession(`viewer-${Date.now()}`, 'viewer');
     const socket = io(second.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie, origin: second.url } });
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('state:snapshot', () => resolve());
-        socket.once('connect_error', reject);
-      });
+      await firstSummary(socket);
       const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
       const out = await first.fetch('/api/v1/auth/logout', { method: 'POST', headers: { cookie, origin: first.url } });
       expect(out.status).toBe(200);
@@ -178,17 +175,14 @@ describe('three replicas behind HAProxy', () => {
 
   it('survive a replica killed mid-traffic: its probes move within TTL + one interval, viewers reconnect through HAProxy and end equal to etcd, history misses nothing and repeats nothing', async () => {
     const token = (replicas[0] as TestServer).adminToken;
-    const viewers: { socket: Socket; state: LiveState | undefined }[] = [];
+    // Each follows the shop service's view as a tab does: re-subscribing with resume after every reconnect.
+    const viewers: { socket: Socket; views: ViewClient }[] = [];
     for (let i = 0; i < 6; i += 1) {
-      const viewer: { socket: Socket; state: LiveState | undefined } = { socket: io(haproxy.url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 500, extraHeaders: { authorization: `Bearer ${token}` } }), state: undefined };
-      viewer.socket.on('state:snapshot', (snapshot: Snapshot) => (viewer.state = stateFromSnapshot(snapshot)));
-      viewer.socket.on('state:delta', (delta: Delta) => {
-        if (viewer.state) viewer.state = applyDelta(viewer.state, delta).state;
-      });
-      viewers.push(viewer);
+      const socket = io(haproxy.url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 500, extraHeaders: { authorization: `Bearer ${token}` } });
+      viewers.push({ socket, views: followViews(socket, { summary: true, services: ['shop'] }) });
     }
     try {
-      await eventually(() => (viewers.every((viewer) => viewer.state) ? true : undefined), 15_000, 'every viewer’s first snapshot');
+      await eventually(() => (viewers.every((viewer) => viewer.views.service('shop') && viewer.views.summary()) ? true : undefined), 15_000, 'every viewer’s first snapshots');
       const victim = replicas[1] as TestServer;
       const killedAt = Date.now();
       await victim.kill();
@@ -204,9 +198,9 @@ describe('three replicas behind HAProxy', () => {
       const keys = await etcd.etcdctlKeys('/services/shop/');
       const inEtcd = keys.map((key) => key.slice('/services/shop/'.length)).sort();
       await eventually(
-        () => (viewers.every((viewer) => viewer.socket.connected && [...(viewer.state?.services.get('shop')?.values() ?? [])].map((instance) => instance.id).sort().join() === inEtcd.join()) ? true : undefined),
+        () => (viewers.every((viewer) => viewer.socket.connected && [...(viewer.views.service('shop')?.instances.values() ?? [])].map((instance) => instance.id).sort().join() === inEtcd.join() && viewer.views.summary()?.services.get('shop')?.instances === inEtcd.length) ? true : undefined),
         15_000,
-        'every viewer connected and equal to etcd',
+        'every viewer connected, its service view and summary equal to etcd',
       );
 
       const survivor = replicas[0] as TestServer;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Registration } from '@/lib/model/registration';
-import { applyDelta, listServices, stateFromSnapshot } from '@/lib/model/state';
+import type { Instance } from '@/lib/model/instance';
+import { listServices } from '@/lib/model/state';
 import { createManualClock } from '@/tests/support/manual-clock';
 import { createStore, type DecodedKey, type Store } from './store';
 
@@ -22,9 +23,16 @@ describe('store', () => {
     store.flush();
     const replay = store.deltasSince(first.seq);
     expect(replay?.map((d) => d.seq)).toEqual([first.seq + 1, first.seq + 2]);
-    let state = stateFromSnapshot(first);
-    for (const delta of replay ?? []) state = applyDelta(state, delta).state;
-    expect(listServices(state)).toEqual(store.snapshot().services);
+    const services = new Map(first.services.map((service) => [service.name, new Map(service.instances.map((i) => [i.key, i]))]));
+    for (const change of (replay ?? []).flatMap((delta) => delta.changes)) {
+      const name = change.op === 'upsert' ? change.instance.service : change.service;
+      const instances = services.get(name) ?? new Map<string, Instance>();
+      if (change.op === 'upsert') instances.set(change.instance.key, change.instance);
+      else instances.delete(change.key);
+      if (instances.size > 0) services.set(name, instances);
+      else services.delete(name);
+    }
+    expect(listServices({ services })).toEqual(store.snapshot().services);
     expect(store.snapshot().services[0]?.instances[0]?.status).toBe('critical');
   });
 

@@ -79,6 +79,10 @@ export interface DrainStateTarget {
 /** What route handlers and pages read. */
 export interface StoreView extends InstanceReader {
   snapshot(): Snapshot;
+  /** What the console layout renders (every service's summary, no instances). */
+  summarySnapshot(): SummarySnapshot;
+  /** What a service page renders before its socket view arrives. */
+  serviceSnapshot(service: string): ServiceSnapshot;
   registryStatus(): RegistryStatus;
 }
 

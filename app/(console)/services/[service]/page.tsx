@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { ServiceView } from '@/components/instances/ServiceView';
 import { ServiceHistory } from '@/components/history/ServiceHistory';
-import { signedIn } from '@/lib/server/auth/page';
+import { instanceMetadataPatches } from '@/lib/model/rsc-metadata';
+import { signedInWith } from '@/lib/server/auth/page';
 import '../../../styles/charts.css';
 import '../../../styles/history.css';
 
@@ -25,12 +26,14 @@ function decodeSegment(segment: string): string {
   }
 }
 
+/** Rendered with this one service's instances (not the fleet's), so the page shows them at once. */
 export default async function ServicePage({ params }: Props) {
-  await signedIn();
+  const { runtime } = await signedInWith();
   const name = decodeSegment((await params).service);
+  const initial = runtime.store.serviceSnapshot(name);
   return (
     <>
-      <ServiceView key={name} name={name} />
+      <ServiceView key={name} name={name} initial={initial} metadataPatches={instanceMetadataPatches(initial.instances)} />
       <ServiceHistory key={`history:${name}`} service={name} />
     </>
   );
