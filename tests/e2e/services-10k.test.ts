@@ -165,4 +165,22 @@ describe('a 10,000-service list in Chromium', () => {
     await page.waitForURL(`${server.url}/services/${SOUGHT}`);
     await page.getByRole('heading', { level: 1, name: SOUGHT }).waitFor();
   }, 60_000);
+
+  it('server-renders summaries, not instances: no instance address is in the page', async () => {
+    const response = await page.goto(`${server.url}/services`);
+    const html = (await response?.text()) ?? '';
+    expect(html).toContain(SOUGHT);
+    expect(html).not.toContain('192.0.2.');
+  }, 60_000);
+
+  it('finds a service by an instance address (the server matches instances) and opens it', async () => {
+    await openList();
+    const address = `192.0.2.${7341 & 255}:${8000 + (7341 >> 8)}`;
+    await page.getByRole('searchbox', { name: 'Search services' }).fill(address);
+    await page.getByText(`1 of ${FLEET_COUNT} services`, { exact: true }).waitFor();
+    await serviceLink(page, SOUGHT).click();
+    await page.waitForURL(`${server.url}/services/${SOUGHT}`);
+    await page.getByText(address, { exact: true }).first().waitFor();
+    await shoot('services-10k-service-page');
+  }, 60_000);
 });
