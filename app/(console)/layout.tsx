@@ -7,7 +7,7 @@ import { signedInWith } from '@/lib/server/auth/page';
 
 /**
  * The summary view lives here, above every console page, so client navigation keeps one socket and
- * one state; the summaries (no instances: ~300 bytes a service) are rendered on the server with the
+ * one state; the summaries (no instances: ~200 bytes a service) are rendered on the server with the
  * first request — only once the session is checked.
  */
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {

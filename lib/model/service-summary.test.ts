@@ -13,7 +13,8 @@ describe('summarizeInstances', () => {
       instance('a', { passedAt: '2026-01-01T00:00:00Z' }),
       instance('b', { status: 'critical', statusCause: 'HTTP 503', statusCauseKind: 'probe' }),
     ]);
-    expect(summary).toMatchObject({ name: 'orders', status: 'warning', causeKind: 'probe', instances: 2, byStatus: { passing: 1, critical: 1, warning: 0, unknown: 0 } });
+    expect(summary).toMatchObject({ name: 'orders', status: 'warning', causeKind: 'probe', instances: 2, byStatus: { passing: 1, critical: 1 } });
+    expect(summary.drained).toBeUndefined();
     expect(summary.cause).toContain('1 of 2 instances failing');
     expect(summary.neverPassed).toBeUndefined();
   });

@@ -17,25 +17,25 @@ export interface ServiceSummary {
   causeKind?: CauseKind;
   /** Instances registered (lost ones included, as the service page lists them). */
   instances: number;
-  /** Instances per status. */
-  byStatus: Record<Status, number>;
-  /** Instances taken out of rotation (any drain). */
-  drained: number;
-  /** Drained instances that still get calls. */
-  draining: number;
-  /** Lost instances (DESIGN §6). */
-  lost: number;
+  /** Instances per status; a status no instance has is absent (the summary view is ~10,000 of these). */
+  byStatus: Partial<Record<Status, number>>;
+  /** Instances taken out of rotation (any drain); absent when none. */
+  drained?: number;
+  /** Drained instances that still get calls; absent when none. */
+  draining?: number;
+  /** Lost instances (DESIGN §6); absent when none. */
+  lost?: number;
   /** None of its instances has passed since Switchyard started (no probable origin). */
   neverPassed?: true;
-  /** The zone most instances run in. */
+  /** The zone most instances run in, when they run in several (with one zone it is `zones[0]`: see primaryZoneOf). */
   zone?: string;
   formats: Format[];
   versions: string[];
   zones: string[];
-  /** Declared dependencies of all its instances (dependsOn, `external.*` and `depends_on` metadata), sorted. */
-  dependsOn: string[];
-  /** Declared externals (`external.<name>=<kind>` metadata): how many instances give each name each kind, sorted. */
-  externals: { name: string; kind: string; votes: number }[];
+  /** Declared dependencies of all its instances (dependsOn, `external.*` and `dependsOn` metadata), sorted; absent when none. */
+  dependsOn?: string[];
+  /** Declared externals (`external.<name>=<kind>` metadata): how many instances give each name each kind, sorted; absent when none. */
+  externals?: { name: string; kind: string; votes: number }[];
 }
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -61,13 +61,13 @@ function worstInRotation(instances: readonly Instance[]): Instance | undefined {
 /** A service's summary from its instances (any order); the same instances give an equal summary. */
 export function summarizeInstances(name: string, instances: readonly Instance[], rolledUp = serviceStatus(instances)): ServiceSummary {
   const { status, cause } = rolledUp;
-  const byStatus: Record<Status, number> = { passing: 0, warning: 0, critical: 0, unknown: 0 };
+  const counts: Record<Status, number> = { passing: 0, warning: 0, critical: 0, unknown: 0 };
   let drained = 0;
   let draining = 0;
   let lost = 0;
   let passedAny = false;
   for (const instance of instances) {
-    byStatus[instance.status] += 1;
+    counts[instance.status] += 1;
     if (instance.drain !== null) drained += 1;
     if (instance.drainState === 'draining') draining += 1;
     if (instance.lost !== undefined) lost += 1;
@@ -76,6 +76,11 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
   const causeKind = status === 'passing' ? undefined : worstInRotation(instances)?.statusCauseKind;
   const zone = primaryZone({ instances });
   const service = { name, instances };
+  const byStatus: Partial<Record<Status, number>> = {};
+  for (const status of STATUSES) if (counts[status] > 0) byStatus[status] = counts[status];
+  const dependsOn = declaredTargets(service).sort(compareText);
+  const zones = distinctSorted(instances.map((instance) => instance.zone));
+  const externals = externalsOf(service);
   // One literal in a fixed key order, so equal summaries serialise equally (see sameSummary).
   return {
     name,
@@ -84,16 +89,16 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     ...(causeKind !== undefined ? { causeKind } : {}),
     instances: instances.length,
     byStatus,
-    drained,
-    draining,
-    lost,
+    ...(drained > 0 ? { drained } : {}),
+    ...(draining > 0 ? { draining } : {}),
+    ...(lost > 0 ? { lost } : {}),
     ...(instances.length > 0 && !passedAny ? { neverPassed: true as const } : {}),
-    ...(zone !== undefined ? { zone } : {}),
+    ...(zone !== undefined && zones.length > 1 ? { zone } : {}),
     formats: distinctSorted(instances.map((instance) => instance.format)),
     versions: distinctSorted(instances.map((instance) => instance.version)),
-    zones: distinctSorted(instances.map((instance) => instance.zone)),
-    dependsOn: declaredTargets(service).sort(compareText),
-    externals: externalsOf(service),
+    zones,
+    ...(dependsOn.length > 0 ? { dependsOn } : {}),
+    ...(externals.length > 0 ? { externals } : {}),
   };
 }
 
@@ -102,14 +107,21 @@ export function summaryOfService(service: Service): ServiceSummary {
   return summarizeInstances(service.name, service.instances, { status: service.status, ...(service.cause !== undefined ? { cause: service.cause } : {}) });
 }
 
-function externalsOf(service: { instances: readonly Instance[] }): ServiceSummary['externals'] {
-  const externals: ServiceSummary['externals'] = [];
+type DeclaredExternal = NonNullable<ServiceSummary['externals']>[number];
+
+function externalsOf(service: { instances: readonly Instance[] }): DeclaredExternal[] {
+  const externals: DeclaredExternal[] = [];
   for (const [name, kinds] of externalKindVotes(service)) {
     const votes = new Map<string, number>();
     for (const kind of kinds) votes.set(kind, (votes.get(kind) ?? 0) + 1);
     for (const [kind, count] of votes) externals.push({ name, kind, votes: count });
   }
   return externals.sort((a, b) => compareText(a.name, b.name) || compareText(a.kind, b.kind));
+}
+
+/** The zone most of the service's instances run in; undefined when none declares one. */
+export function primaryZoneOf(summary: Pick<ServiceSummary, 'zone' | 'zones'>): string | undefined {
+  return summary.zone ?? summary.zones[0];
 }
 
 /** Whether two summaries say the same (a service whose summary did not change sends no summary delta). */

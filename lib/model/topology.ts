@@ -1,7 +1,7 @@
 import type { Format, Service, Status } from './instance';
 import { mostCommon } from './declared';
 import type { EdgeStats } from './latency';
-import { summaryOfService, type ServiceSummary } from './service-summary';
+import { primaryZoneOf, summaryOfService, type ServiceSummary } from './service-summary';
 import { DEFAULT_TRAFFIC_THRESHOLDS, slowCause } from './status/combine';
 
 export { declaredTargets, externalKindVotes, mostCommon, primaryZone } from './declared';
@@ -148,11 +148,11 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
   };
 
   for (const service of services) {
-    for (const target of service.dependsOn) {
+    for (const target of service.dependsOn ?? []) {
       edges.set(edgeKey(service.name, target), { from: service.name, to: target, source: 'declared', sources: ['declared'] });
       noteExternal(target);
     }
-    for (const { name, kind, votes } of service.externals) {
+    for (const { name, kind, votes } of service.externals ?? []) {
       const all = kindVotes.get(name) ?? [];
       for (let vote = 0; vote < votes; vote++) all.push(kind);
       kindVotes.set(name, all);
@@ -207,11 +207,11 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
     kind: 'service',
     status: service.status,
     instances: service.instances,
-    drained: service.drained,
-    ...(service.lost > 0 ? { lost: service.lost } : {}),
+    drained: service.drained ?? 0,
+    ...optional('lost', service.lost),
     ...optional('cause', service.cause),
     ...(service.neverPassed ? { neverPassed: true as const } : {}),
-    ...optional('zone', service.zone),
+    ...optional('zone', primaryZoneOf(service)),
     zones: service.zones,
     formats: service.formats,
     ...inboundOf(service.name),
