@@ -1,0 +1,64 @@
+import { io, type Socket } from 'socket.io-client';
+
+/**
+ * What the scale benchmark's viewers need from the live protocol, behind one interface so the
+ * protocol can change under the benchmark (issue 19 part 1): connect, subscribe to a view, "first
+ * view received", "a delta carrying key K received". One implementation per protocol:
+ * `scale-viewer-whole-fleet.ts` (`state:snapshot` / `state:delta`, every socket gets everything)
+ * and, once it lands, the per-view one.
+ */
+
+export type ViewSpec = { view: 'summary' } | { view: 'service'; service: string };
+
+/** Epoch milliseconds (`performance.timeOrigin + performance.now()`): comparable across this machine's processes. */
+export type EpochMs = number;
+
+export interface ViewerSession {
+  /** Asks for a view; resolves when its first view (snapshot) has arrived, with the receipt time. */
+  subscribe(view: ViewSpec): Promise<EpochMs>;
+  /** Called for every etcd key an upsert in a received delta carries, with the receipt time. */
+  onKey(listener: (key: string, at: EpochMs) => void): void;
+  /** Resolves once the transport is WebSocket (the browser's transports start with long-polling). */
+  upgraded(timeoutMs: number): Promise<void>;
+  /** Bytes of every message received so far (engine.io packets), and the largest one. */
+  traffic(): { bytes: number; largestMessage: number; messages: number };
+  close(): void;
+}
+
+export interface ViewerProtocol {
+  /** How the report names it. */
+  name: string;
+  /** Starts connecting at once (authenticated as a viewer token); subscribe() may be called right away. */
+  connect(url: string, token: string): ViewerSession;
+}
+
+export const epochNow = (): EpochMs => performance.timeOrigin + performance.now();
+
+/** A Socket.IO client as the browser opens it (long-polling first, then the upgrade), never reconnecting. */
+export function openSocket(url: string, token: string): Socket {
+  return io(url, { forceNew: true, reconnection: false, extraHeaders: { authorization: `Bearer ${token}` } });
+}
+
+/** Counts every engine.io packet's payload as it arrives, whichever transport carries it. */
+export function meterTraffic(socket: Socket): () => { bytes: number; largestMessage: number; messages: number } {
+  const totals = { bytes: 0, largestMessage: 0, messages: 0 };
+  socket.io.on('open', () => {
+    socket.io.engine.on('packet', (packet: { data?: unknown }) => {
+      const { data } = packet;
+      const size = typeof data === 'string' ? Buffer.byteLength(data) : data instanceof ArrayBuffer ? data.byteLength : Buffer.isBuffer(data) ? data.length : 0;
+      totals.bytes += size;
+      totals.messages += 1;
+      totals.largestMessage = Math.max(totals.largestMessage, size);
+    });
+  });
+  return () => ({ ...totals });
+}
+
+export async function waitForWebSocket(socket: Socket, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (socket.io.engine?.transport.name !== 'websocket') {
+    if (!socket.connected && socket.io.engine === undefined && Date.now() > deadline) throw new Error('Socket.IO client closed before upgrading');
+    if (Date.now() > deadline) throw new Error(`Socket.IO client did not upgrade to WebSocket within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
