@@ -29,7 +29,7 @@ export interface PageResult {
 }
 
 const PAGE_TIMEOUT_MS = 120_000;
-/** After the useful paint, how long the page is left to finish its socket's first exchange. */
+/** After the load event, how long the page is left to finish its socket's first exchange. */
 const SETTLE_MS = 3_000;
 
 const USEFUL: Record<PageKind, string> = {
@@ -97,6 +97,8 @@ export async function measurePage(browser: Browser, baseUrl: string, cookie: str
     try {
       await page.goto(`${baseUrl}${path}`, { waitUntil: 'commit', timeout: PAGE_TIMEOUT_MS });
       firstUsefulPaintMs = await firstUsefulPaint(page, kind);
+      // The document can still be streaming (the first render's RSC payload comes last): its size is known at load.
+      await page.waitForLoadState('load', { timeout: PAGE_TIMEOUT_MS });
       await page.waitForTimeout(SETTLE_MS);
     } catch (caught) {
       error = caught instanceof Error ? caught.message.split('\n')[0] : String(caught);

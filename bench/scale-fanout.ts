@@ -3,7 +3,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Etcd3 } from 'etcd3';
 import { childExecArgv } from './child-argv';
-import { ViewersToParentSchema, type ParentToViewers, type ViewersCollected, type ViewersConnected, type ViewersToParent } from './scale-messages';
+import { ViewersToParentSchema, type ParentToViewers, type ViewerProtocolId, type ViewersCollected, type ViewersConnected, type ViewersToParent } from './scale-messages';
 import { epochNow } from './scale-viewer';
 import { summarize, type Summary } from './stats';
 
@@ -35,6 +35,8 @@ export interface FanoutResult extends Omit<FanoutPlan, 'prefix' | 'firstViewTime
   bytesPerViewer: number;
   puts: number;
   putErrors: number;
+  /** Put issued → acknowledged, as this process saw it (context). */
+  ack: Summary | null;
   raw: Summary | null;
   ours: Summary | null;
   rawMissing: number;
@@ -109,10 +111,15 @@ function startViewersProcess(): ViewersProcess {
 const instanceValue = (n: number): string =>
   JSON.stringify({ address: `127.200.${(n >> 8) & 255}.${n & 255}:9`, version: '2.4.1', zone: 'eu-west-1b', metadata: { team: 'bench', commit: `c${(n * 2_654_435_761) % 1_000_000}` } });
 
-/** Puts on a timer at the planned rate, never awaiting one before the next; the ack times, epoch ms. */
-async function putAtRate(client: Etcd3, plan: FanoutPlan): Promise<{ acked: [string, string, number][]; errors: number }> {
+/**
+ * Puts on a timer at the planned rate, never awaiting one before the next. Each is timed from when it
+ * was handed to the etcd client (epoch ms): on a saturated machine this process reads an ack late,
+ * and the issue time is what the two paths share exactly. Only acknowledged puts are counted.
+ */
+async function putAtRate(client: Etcd3, plan: FanoutPlan): Promise<{ acked: [string, string, number][]; errors: number; ackMs: number[] }> {
   const total = plan.putsPerSecond * plan.seconds;
   const acked: [string, string, number][] = [];
+  const ackMs: number[] = [];
   const pending: Promise<unknown>[] = [];
   let errors = 0;
   let issued = 0;
@@ -126,12 +133,16 @@ async function putAtRate(client: Etcd3, plan: FanoutPlan): Promise<{ acked: [str
         issued += 1;
         const service = plan.services[n % plan.services.length] ?? '';
         const key = `${plan.prefix}${service}/scale-put-${n}`;
+        const issuedAt = epochNow();
         pending.push(
           client
             .put(key)
             .value(instanceValue(n))
             .then(
-              () => void acked.push([key, service, epochNow()]),
+              () => {
+                acked.push([key, service, issuedAt]);
+                ackMs.push(epochNow() - issuedAt);
+              },
               () => (errors += 1),
             ),
         );
@@ -142,20 +153,21 @@ async function putAtRate(client: Etcd3, plan: FanoutPlan): Promise<{ acked: [str
     tick();
   });
   await Promise.allSettled(pending);
-  return { acked, errors };
+  return { acked, errors, ackMs };
 }
 
-export async function runFanout(options: { plan: FanoutPlan; url: string; token: string; etcdEndpoint: string; putter: Etcd3; protocol: 'whole-fleet'; log: (message: string) => void; afterConnect: () => Promise<void> }): Promise<FanoutResult> {
+export async function runFanout(options: { plan: FanoutPlan; url: string; token: string; etcdEndpoint: string; putter: Etcd3; protocol: ViewerProtocolId; log: (message: string) => void; afterConnect: () => Promise<void> }): Promise<FanoutResult> {
   const { plan } = options;
   const processes = Array.from({ length: plan.processes }, () => startViewersProcess());
   try {
     const shares = processes.map((_, p) => Array.from({ length: plan.viewers }, (_, i) => i).filter((i) => i % plan.processes === p).map((i) => plan.services[i % plan.services.length] ?? ''));
-    const connectAt = epochNow() + 3_000;
     processes.forEach((viewers, p) =>
-      viewers.send({ type: 'start', protocol: options.protocol, url: options.url, token: options.token, etcdEndpoint: options.etcdEndpoint, prefix: plan.prefix, services: shares[p] ?? [], connectAt, firstViewTimeoutMs: plan.firstViewTimeoutMs }),
+      viewers.send({ type: 'start', protocol: options.protocol, url: options.url, token: options.token, etcdEndpoint: options.etcdEndpoint, prefix: plan.prefix, services: shares[p] ?? [], firstViewTimeoutMs: plan.firstViewTimeoutMs }),
     );
-    await Promise.all(processes.map((viewers) => viewers.next('ready', 30_000)));
-    if (epochNow() > connectAt) throw new Error('viewer processes were not ready before the common connect time');
+    await Promise.all(processes.map((viewers) => viewers.next('ready', 60_000)));
+    // IPC takes well under a millisecond; the margin is for a process waiting for a CPU.
+    const connectAt = epochNow() + 500;
+    for (const viewers of processes) viewers.send({ type: 'connect', connectAt });
     options.log(`  ${plan.viewers} viewers in ${plan.processes} processes connect at once`);
     const connected: ViewersConnected[] = await Promise.all(processes.map((viewers) => viewers.next('connected', plan.firstViewTimeoutMs + 60_000)));
     const firstViewMs = connected.flatMap((c) => c.firstViewMs);
@@ -166,7 +178,7 @@ export async function runFanout(options: { plan: FanoutPlan; url: string; token:
     options.log(`  ${plan.putsPerSecond} puts/s for ${plan.seconds} s into ${plan.services.length} services`);
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
-    const { acked, errors } = await putAtRate(options.putter, plan);
+    const { acked, errors, ackMs } = await putAtRate(options.putter, plan);
     loopDelay.disable();
     processes.forEach((viewers) => viewers.send({ type: 'collect', acked, graceMs: GRACE_MS }));
     const collected: ViewersCollected[] = await Promise.all(processes.map((viewers) => viewers.next('collected', GRACE_MS + 60_000)));
@@ -185,6 +197,7 @@ export async function runFanout(options: { plan: FanoutPlan; url: string; token:
       bytesPerViewer: connected.reduce((total, c) => total + c.bytesPerViewer, 0) / Math.max(1, connected.length),
       puts: plan.putsPerSecond * plan.seconds,
       putErrors: errors,
+      ack: ackMs.length > 0 ? summarize(ackMs) : null,
       raw: raw.length > 0 ? summarize(raw) : null,
       ours: ours.length > 0 ? summarize(ours) : null,
       rawMissing: Math.max(0, ...collected.map((c) => c.rawMissing)),

@@ -2,9 +2,13 @@ import { z } from 'zod';
 
 /** IPC between bench/scale.ts and its viewers' processes (bench/scale-viewers-process.ts). */
 
+/** Which live protocol the viewers speak (bench/scale-viewer-*.ts). */
+export const ViewerProtocolIdSchema = z.enum(['whole-fleet', 'per-view']);
+export type ViewerProtocolId = z.infer<typeof ViewerProtocolIdSchema>;
+
 export const ViewersStartSchema = z.object({
   type: z.literal('start'),
-  protocol: z.enum(['whole-fleet']),
+  protocol: ViewerProtocolIdSchema,
   url: z.string(),
   token: z.string(),
   etcdEndpoint: z.string(),
@@ -12,20 +16,21 @@ export const ViewersStartSchema = z.object({
   prefix: z.string(),
   /** One service per viewer of this process: the service page it shows (it also subscribes to the summary). */
   services: z.array(z.string()).min(1).max(100),
-  /** Epoch ms at which every viewer of every process opens its socket: "at the same moment". */
-  connectAt: z.number(),
   /** How long to wait for every first view before reporting the ones that came. */
   firstViewTimeoutMs: z.number().int().min(1_000).max(300_000),
 });
 
-/** Every put the load generator got acknowledged: key, its service, and the epoch ms of the ack. */
+/** Every put the load generator got acknowledged: key, its service, and the epoch ms at which it was issued. */
 export const CollectSchema = z.object({
   type: z.literal('collect'),
   acked: z.array(z.tuple([z.string(), z.string(), z.number()])).max(100_000),
   graceMs: z.number().int().min(0).max(60_000),
 });
 
-export const ParentToViewersSchema = z.discriminatedUnion('type', [ViewersStartSchema, CollectSchema, z.object({ type: z.literal('stop') })]);
+/** Sent once every process is ready: the epoch ms at which every viewer of every process opens its socket, "at the same moment". */
+export const ConnectSchema = z.object({ type: z.literal('connect'), connectAt: z.number() });
+
+export const ParentToViewersSchema = z.discriminatedUnion('type', [ViewersStartSchema, ConnectSchema, CollectSchema, z.object({ type: z.literal('stop') })]);
 export type ParentToViewers = z.infer<typeof ParentToViewersSchema>;
 
 export const ViewersConnectedSchema = z.object({
@@ -42,9 +47,9 @@ export const ViewersConnectedSchema = z.object({
 
 export const ViewersCollectedSchema = z.object({
   type: z.literal('collected'),
-  /** Put acknowledged → this process's raw etcd watcher saw it, per put. */
+  /** Put issued → this process's raw etcd watcher saw it, per put. */
   raw: z.array(z.number()),
-  /** Put acknowledged → a viewer showing its service received the delta carrying it, per (put, viewer). */
+  /** Put issued → a viewer showing its service received the delta carrying it, per (put, viewer). */
   ours: z.array(z.number()),
   rawMissing: z.number().int(),
   oursMissing: z.number().int(),

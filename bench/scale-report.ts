@@ -10,6 +10,7 @@ import {
   type ScaleResult,
 } from './scale';
 import type { PageResult } from './scale-browser';
+import type { FanoutResult } from './scale-fanout';
 import { formatBytes, formatMs, median, type Summary } from './stats';
 
 const n = (value: number): string => value.toLocaleString('en-US');
@@ -17,18 +18,50 @@ const ms = (value: number | null | undefined): string => (value === null || valu
 const PAGE_NAMES: Record<PageResult['kind'], string> = { list: 'services list', map: 'map', service: 'one service page (its instances)' };
 const summaryCells = (summary: Summary | null): string[] => (summary ? [summary.p50, summary.p95, summary.p99, summary.max].map(formatMs) : ['—', '—', '—', '—']);
 
+function fanoutLines(fanout: FanoutResult): string[] {
+  const gap = fanout.ours && fanout.raw ? fanout.ours.p99 - fanout.raw.p99 : null;
+  const slowestFirstView = fanout.firstView?.max ?? null;
+  return [
+    row(['measure', 'samples', 'p50', 'p95', 'p99', 'max', 'missing', 'verdict']),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---']),
+    row([
+      `${n(fanout.viewers)} viewers connecting at once → first view (ms)`,
+      n(fanout.firstView?.count ?? 0),
+      ...summaryCells(fanout.firstView),
+      n(fanout.firstViewMissing),
+      verdict(fanout.firstViewMissing === 0 && slowestFirstView !== null && slowestFirstView <= TARGET_FIRST_VIEW_MS, `slowest ${ms(slowestFirstView)} ms vs every one ≤ ${n(TARGET_FIRST_VIEW_MS)}`),
+    ]),
+    row(['put → acknowledged, in the load generator (ms)', n(fanout.ack?.count ?? 0), ...summaryCells(fanout.ack), n(fanout.putErrors), 'context']),
+    row(['put → raw etcd watcher (ms)', n(fanout.raw?.count ?? 0), ...summaryCells(fanout.raw), n(fanout.rawMissing), 'baseline']),
+    row([
+      `put → viewer (ms), ${n(fanout.putsPerSecond)} puts/s × ${fanout.seconds} s`,
+      n(fanout.ours?.count ?? 0),
+      ...summaryCells(fanout.ours),
+      n(fanout.oursMissing),
+      verdict(gap !== null && gap <= TARGET_P99_MARGIN_MS && fanout.oursMissing === 0 && fanout.putErrors === 0, `Δ p99 ${ms(gap)} ms vs ≤ ${TARGET_P99_MARGIN_MS}; ${n(fanout.oursMissing)} lost, ${n(fanout.putErrors)} put errors`),
+    ]),
+    '',
+    `Per viewer: ${formatBytes(fanout.bytesPerViewer)} received by the time every first view was in; largest message ${formatBytes(fanout.largestMessage)}` +
+      `${fanout.notUpgraded > 0 ? `; ${n(fanout.notUpgraded)} viewers still on long-polling after 30 s` : ''}. Event loop late by up to ${ms(fanout.generatorLoopDelayMaxMs)} ms in the load generator and ${ms(fanout.viewerLoopDelayMaxMs)} ms in the busiest viewers' process during the puts.`,
+  ];
+}
+
 export function renderScaleSection(result: ScaleResult): string {
-  const { plan, fanout } = result;
+  const { plan } = result;
+  const fanout = 'error' in result.fanout ? undefined : result.fanout;
+  const viewers = plan.SCALE_VIEWERS;
+  const hot = fanout?.hotServices ?? 4;
   const rawList = median(result.rawListMs);
   const syncPart = result.startToSyncedMs - result.startToSyncedEmptyMs;
   const syncRatio = syncPart / rawList;
   const fullSize = JSON.stringify(plan) === JSON.stringify(DEFAULT_PLAN);
   const largestBrowserMessage = Math.max(0, ...result.pages.map((page) => page.largestSocketMessage));
-  const largestMessage = Math.max(largestBrowserMessage, fanout.largestMessage);
-  const gap = fanout.ours && fanout.raw ? fanout.ours.p99 - fanout.raw.p99 : null;
-  const slowestFirstView = fanout.firstView?.max ?? null;
+  const largestMessage = Math.max(largestBrowserMessage, fanout?.largestMessage ?? 0);
+  const peak = Math.max(result.peakRss, result.peakRssBeforeFanout);
   const lines = [
-    `Protocol measured: **${result.protocol}** — the live protocol before the per-view subscriptions of issue 19 part 1; these figures are the baseline the redesign is judged against.`,
+    plan.SCALE_PROTOCOL === 'whole-fleet'
+      ? `Protocol measured: **${result.protocol}** — the live protocol before the per-view subscriptions of issue 19 part 1; these figures are the baseline the redesign is judged against.`
+      : `Protocol measured: **${result.protocol}**.`,
     '',
     fullSize
       ? ''
@@ -41,8 +74,8 @@ export function renderScaleSection(result: ScaleResult): string {
       `${Math.round(result.load.valueBytes / Math.max(1, result.load.keys))} B a value on average) were written in ${n(result.load.transactions)} etcd transactions of up to 100 puts, 4 at a time, in **${formatMs(result.load.ms)} ms**.`,
     'Then the real server (`server.ts`, production build, probes every 10 min so they do not compete for the CPU) started on them;',
     `${result.chromium} (headless, \`--disable-gpu\`, 1440×900, a fresh context per page, signed in) opened three pages; then`,
-    `${n(fanout.viewers)} Socket.IO viewers in ${fanout.processes} client processes (the browser's transports: long-polling, then the upgrade) opened their sockets at the same`,
-    `millisecond, and this process put ${n(fanout.putsPerSecond)} new instances/s for ${fanout.seconds} s into ${fanout.hotServices} services, viewer *i* showing service *i* mod ${fanout.hotServices}.`,
+    `${n(viewers)} Socket.IO viewers in ${Math.min(plan.SCALE_VIEWER_PROCESSES, viewers)} client processes (the browser's transports: long-polling, then the upgrade) opened their sockets at the same`,
+    `millisecond, and this process put ${n(plan.SCALE_PUTS_PER_SECOND)} new instances/s for ${plan.SCALE_PUT_SECONDS} s into ${hot} services, viewer *i* showing service *i* mod ${hot}.`,
     '',
     row(['measure', 'value', 'baseline (same run)', 'verdict']),
     row(['---', '---:', '---', '---']),
@@ -54,23 +87,21 @@ export function renderScaleSection(result: ScaleResult): string {
     ]),
     row(['server RSS after sync', formatBytes(result.rssAfterSync), '—', verdict(result.rssAfterSync <= TARGET_RSS_BYTES, `vs ≤ ${formatBytes(TARGET_RSS_BYTES)}`)]),
     row(['server RSS after the three pages', formatBytes(result.rssAfterPages), '—', 'context']),
-    row([`server RSS with ${n(fanout.viewers)} viewers connected`, formatBytes(result.rssAfterConnect), '—', 'context']),
+    row([`server RSS with ${n(viewers)} viewers connected`, result.rssAfterConnect > 0 ? formatBytes(result.rssAfterConnect) : '—', '—', 'context']),
     row([
       'server RSS after the viewers and the puts; peak (VmHWM) over the whole run',
-      `${formatBytes(result.rssAfterFanout)}; peak ${formatBytes(result.peakRss)}`,
+      `${result.rssAfterFanout > 0 ? formatBytes(result.rssAfterFanout) : '— (the server had exited)'}; peak ${formatBytes(peak)}`,
       '—',
-      verdict(Math.max(result.rssAfterFanout, result.peakRss) <= TARGET_RSS_BYTES, `peak vs ≤ ${formatBytes(TARGET_RSS_BYTES)}`),
+      verdict(result.rssAfterFanout > 0 && peak <= TARGET_RSS_BYTES, `peak vs ≤ ${formatBytes(TARGET_RSS_BYTES)}`),
     ]),
-  ];
-  lines.push(
     '',
     '**Pages in Chromium.** First useful paint = navigation start → the first animation frame with the content in the DOM (the list\'s first row; the map drawn, its',
     `\`switchyard:topology-drawn\` mark${result.mapLaidOutByServer ? ', with the server\'s layout ready as on any server running for a few seconds' : '; the server had not laid the map out within 120 s'}; the service's instance rows). Bytes from the DevTools protocol: the document (HTML with the first render's inline RSC payload, decoded; on the wire in`,
-    'brackets), every other HTTP response on the wire, and the Socket.IO messages of the first 3 s after the paint (a long-polling response or a WebSocket frame, decoded).',
+    'brackets), every other HTTP response on the wire, and the Socket.IO messages until 3 s after the page’s load event (a long-polling response or a WebSocket frame, decoded).',
     '',
     row(['page', 'first useful paint (ms)', 'document (wire)', 'other HTTP (wire)', 'largest Socket.IO message', 'Socket.IO messages / bytes', 'verdict']),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---']),
-  );
+  ];
   for (const page of result.pages) {
     const paintOk = page.firstUsefulPaintMs !== null && page.firstUsefulPaintMs <= TARGET_PAINT_MS;
     const messageOk = page.largestSocketMessage <= TARGET_MESSAGE_BYTES;
@@ -88,28 +119,9 @@ export function renderScaleSection(result: ScaleResult): string {
   }
   lines.push(
     '',
-    `**Fan-out.** First view = the common connect time → the viewer's first view (the summary's snapshot; today the whole fleet's \`state:snapshot\`). Latency = the put acknowledged (this process) → received (the viewers' process), epoch ms across processes (±1 ms); the baseline is a raw etcd3 prefix watcher in each viewers' process, same puts, same clock, same load. Counted per put and viewers' process for raw, per (put, viewer showing the put's service) for ours.`,
+    `**Fan-out.** First view = the common connect time → the viewer's first view (the summary's snapshot; before the per-view protocol, the whole fleet's \`state:snapshot\`). Latency = the put handed to the etcd client (this process) → received (the viewers' process), epoch ms across processes (±1 ms), for every acknowledged put (timed from the issue, not the ack: on a saturated machine the load generator reads acks late, which would flatter both paths); the baseline is a raw etcd3 prefix watcher in each viewers' process, same puts, same clock, same load. Counted per put and viewers' process for raw, per (put, viewer showing the put's service) for ours.`,
     '',
-    row(['measure', 'samples', 'p50', 'p95', 'p99', 'max', 'missing', 'verdict']),
-    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---']),
-    row([
-      `${n(fanout.viewers)} viewers connecting at once → first view (ms)`,
-      n(fanout.firstView?.count ?? 0),
-      ...summaryCells(fanout.firstView),
-      n(fanout.firstViewMissing),
-      verdict(fanout.firstViewMissing === 0 && slowestFirstView !== null && slowestFirstView <= TARGET_FIRST_VIEW_MS, `slowest ${ms(slowestFirstView)} ms vs every one ≤ ${n(TARGET_FIRST_VIEW_MS)}`),
-    ]),
-    row(['put → raw etcd watcher (ms)', n(fanout.raw?.count ?? 0), ...summaryCells(fanout.raw), n(fanout.rawMissing), 'baseline']),
-    row([
-      `put → viewer (ms), ${n(fanout.putsPerSecond)} puts/s × ${fanout.seconds} s`,
-      n(fanout.ours?.count ?? 0),
-      ...summaryCells(fanout.ours),
-      n(fanout.oursMissing),
-      verdict(gap !== null && gap <= TARGET_P99_MARGIN_MS && fanout.oursMissing === 0 && fanout.putErrors === 0, `Δ p99 ${ms(gap)} ms vs ≤ ${TARGET_P99_MARGIN_MS}; ${n(fanout.oursMissing)} lost, ${n(fanout.putErrors)} put errors`),
-    ]),
-    '',
-    `Per viewer: ${formatBytes(fanout.bytesPerViewer)} received by the time every first view was in; largest message ${formatBytes(fanout.largestMessage)}` +
-      `${fanout.notUpgraded > 0 ? `; ${n(fanout.notUpgraded)} viewers still on long-polling after 30 s` : ''}. Event loop late by up to ${ms(fanout.generatorLoopDelayMaxMs)} ms in the load generator and ${ms(fanout.viewerLoopDelayMaxMs)} ms in the busiest viewers' process during the puts.`,
+    ...(fanout ? fanoutLines(fanout) : [`**not met** — the fan-out did not finish: ${'error' in result.fanout ? result.fanout.error.split('\n')[0] : ''}`]),
     '',
     `Largest Socket.IO message anywhere in the run: ${formatBytes(largestMessage)} (target: none over ${formatBytes(TARGET_MESSAGE_BYTES)}) — ${largestMessage <= TARGET_MESSAGE_BYTES ? '**met**' : '**not met**'}.`,
   );

@@ -3,11 +3,15 @@
 // as epoch ms (performance.timeOrigin + now, ±1 ms). Not imported by anything else.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Etcd3, type Watcher } from 'etcd3';
-import { ParentToViewersSchema, ViewersToParentSchema, type ParentToViewers, type ViewersToParent } from './scale-messages';
+import { ParentToViewersSchema, ViewersToParentSchema, type ParentToViewers, type ViewerProtocolId, type ViewersToParent } from './scale-messages';
 import { epochNow, type ViewerProtocol, type ViewerSession } from './scale-viewer';
+import { perViewProtocol } from './scale-viewer-per-view';
 import { wholeFleetProtocol } from './scale-viewer-whole-fleet';
 
-const PROTOCOLS: Record<'whole-fleet', ViewerProtocol> = { 'whole-fleet': wholeFleetProtocol };
+const PROTOCOLS: Record<ViewerProtocolId, ViewerProtocol> = {
+  'whole-fleet': wholeFleetProtocol,
+  'per-view': perViewProtocol,
+};
 const UPGRADE_TIMEOUT_MS = 30_000;
 
 const reply = (message: ViewersToParent): void => {
@@ -38,8 +42,10 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | unde
   }
 }
 
+let started: Extract<ParentToViewers, { type: 'start' }> | undefined;
+
 async function start(message: Extract<ParentToViewers, { type: 'start' }>): Promise<void> {
-  const protocol = PROTOCOLS[message.protocol];
+  started = message;
   etcd = new Etcd3({ hosts: message.etcdEndpoint });
   watcher = await etcd.watch().prefix(message.prefix).create();
   watcher.on('put', (kv) => {
@@ -48,7 +54,13 @@ async function start(message: Extract<ParentToViewers, { type: 'start' }>): Prom
     if (!raw.has(key)) raw.set(key, at);
   });
   reply({ type: 'ready' });
-  const wait = message.connectAt - epochNow();
+}
+
+async function connect(connectAt: number): Promise<void> {
+  const message = started;
+  if (!message) throw new Error('connect before start');
+  const protocol = PROTOCOLS[message.protocol];
+  const wait = connectAt - epochNow();
   if (wait > 0) await sleep(wait);
   const firstViews: Promise<number | undefined>[] = [];
   for (const service of message.services) {
@@ -58,7 +70,7 @@ async function start(message: Extract<ParentToViewers, { type: 'start' }>): Prom
       if (!viewer.received.has(key)) viewer.received.set(key, at);
     });
     viewers.push(viewer);
-    const summary = session.subscribe({ view: 'summary' }).then((at) => at - message.connectAt);
+    const summary = session.subscribe({ view: 'summary' }).then((at) => at - connectAt);
     // The service page's view too; the first view counted is the summary's (the list, the map, the header).
     void session.subscribe({ view: 'service', service }).catch(() => undefined);
     firstViews.push(withTimeout(summary, message.firstViewTimeoutMs).catch(() => undefined));
@@ -88,15 +100,15 @@ async function collect(message: Extract<ParentToViewers, { type: 'collect' }>): 
   const ours: number[] = [];
   let rawMissing = 0;
   let oursMissing = 0;
-  for (const [key, service, ackedAt] of message.acked) {
+  for (const [key, service, issuedAt] of message.acked) {
     const rawAt = raw.get(key);
     if (rawAt === undefined) rawMissing += 1;
-    else rawLatency.push(rawAt - ackedAt);
+    else rawLatency.push(rawAt - issuedAt);
     for (const viewer of viewers) {
       if (viewer.service !== service) continue;
       const at = viewer.received.get(key);
       if (at === undefined) oursMissing += 1;
-      else ours.push(at - ackedAt);
+      else ours.push(at - issuedAt);
     }
   }
   reply({
@@ -123,6 +135,7 @@ process.on('message', (rawMessage) => {
   const message = parsed.data;
   const fail = (error: unknown): void => reply({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   if (message.type === 'start') start(message).catch(fail);
+  else if (message.type === 'connect') connect(message.connectAt).catch(fail);
   else if (message.type === 'collect') collect(message).catch(fail);
   else void stop();
 });

@@ -7,6 +7,10 @@ import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../tes
 import { measurePage, type PageResult } from './scale-browser';
 import { runFanout, type FanoutResult } from './scale-fanout';
 import { loadFleet, type FleetPlan } from './scale-fleet';
+import { ViewerProtocolIdSchema, type ViewerProtocolId } from './scale-messages';
+import type { ViewerProtocol } from './scale-viewer';
+import { perViewProtocol } from './scale-viewer-per-view';
+import { wholeFleetProtocol } from './scale-viewer-whole-fleet';
 import { median } from './stats';
 
 /**
@@ -35,11 +39,13 @@ export const ScalePlanSchema = z.object({
   SCALE_VIEWER_PROCESSES: count(8, 4),
   SCALE_PUTS_PER_SECOND: count(2_000, 1_000),
   SCALE_PUT_SECONDS: count(30, 10),
+  SCALE_PROTOCOL: ViewerProtocolIdSchema.default('whole-fleet'),
 });
 export type ScalePlan = z.infer<typeof ScalePlanSchema>;
 export const DEFAULT_PLAN: ScalePlan = ScalePlanSchema.parse({});
 /** The services the fan-out's puts go to, and that its viewers show. */
 const HOT_SERVICES = 4;
+const PROTOCOLS: Record<ViewerProtocolId, ViewerProtocol> = { 'whole-fleet': wholeFleetProtocol, 'per-view': perViewProtocol };
 
 export interface ScaleResult {
   plan: ScalePlan;
@@ -57,12 +63,20 @@ export interface ScaleResult {
   peakRss: number;
   mapLaidOutByServer: boolean;
   pages: PageResult[];
-  fanout: FanoutResult;
+  /** What the fan-out measured, or why it could not finish (a server that ran out of memory is a result too). */
+  fanout: FanoutResult | { error: string };
+  /** The peak RSS read before the fan-out, in case the server did not survive it. */
+  peakRssBeforeFanout: number;
 }
 
+/** The server process's RSS and its peak (VmHWM); zeros once it has exited. */
 function memory(pid: number | undefined): { rss: number; peak: number } {
-  if (pid === undefined) return { rss: 0, peak: 0 };
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  let status = '';
+  try {
+    if (pid !== undefined) status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return { rss: 0, peak: 0 };
+  }
   const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
@@ -154,6 +168,7 @@ export async function runScaleBench(options: { etcdEndpoint: string; log: (messa
     const hot = Array.from({ length: HOT_SERVICES }, (_, k) => fleet.services[Math.floor(((k + 0.5) * fleet.services.length) / HOT_SERVICES)] ?? '');
     let rssAfterConnect = 0;
     const measuredServer = server;
+    const peakRssBeforeFanout = memory(server.pid).peak;
     const fanout = await runFanout({
       plan: {
         viewers: plan.SCALE_VIEWERS,
@@ -168,19 +183,21 @@ export async function runScaleBench(options: { etcdEndpoint: string; log: (messa
       token,
       etcdEndpoint: options.etcdEndpoint,
       putter: client,
-      protocol: 'whole-fleet',
+      protocol: plan.SCALE_PROTOCOL,
       log: options.log,
       afterConnect: async () => {
         rssAfterConnect = memory(measuredServer.pid).rss;
       },
-    });
+    }).catch((error: unknown) => ({ error: `${error instanceof Error ? error.message : String(error)}`.slice(0, 2_000) }));
     const after = memory(server.pid);
     options.log(
-      `scale: fan-out raw p99 ${fanout.raw?.p99.toFixed(1) ?? '—'} ms, ours p99 ${fanout.ours?.p99.toFixed(1) ?? '—'} ms, missing ${fanout.oursMissing}; RSS ${(after.rss / 2 ** 20).toFixed(0)} MB, peak ${(after.peak / 2 ** 20).toFixed(0)} MB`,
+      'error' in fanout
+        ? `scale: fan-out failed: ${fanout.error.split('\n')[0] ?? ''}`
+        : `scale: fan-out raw p99 ${fanout.raw?.p99.toFixed(1) ?? '—'} ms, ours p99 ${fanout.ours?.p99.toFixed(1) ?? '—'} ms, missing ${fanout.oursMissing}; RSS ${(after.rss / 2 ** 20).toFixed(0)} MB, peak ${(after.peak / 2 ** 20).toFixed(0)} MB`,
     );
     return {
       plan,
-      protocol: 'whole fleet: `state:snapshot` + every `state:delta` to every socket',
+      protocol: PROTOCOLS[plan.SCALE_PROTOCOL].name,
       chromium,
       load,
       rawListMs,
@@ -194,6 +211,7 @@ export async function runScaleBench(options: { etcdEndpoint: string; log: (messa
       mapLaidOutByServer,
       pages,
       fanout,
+      peakRssBeforeFanout,
     };
   } finally {
     await server?.stop();
