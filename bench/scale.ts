@@ -177,7 +177,7 @@ export async function runScaleBench(options: { etcdEndpoint: string; log: (messa
         seconds: plan.SCALE_PUT_SECONDS,
         services: hot,
         prefix: PREFIX,
-        firstViewTimeoutMs: 120_000,
+        firstViewTimeoutMs: 180_000,
       },
       url: server.url,
       token,
