@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { z } from 'zod';
+import * as liveModel from '@/lib/model/live';
 import { launchBrowser } from '../tests/support/browser';
 import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../tests/support/server';
 import { measurePage, type PageResult } from './scale-browser';
@@ -31,6 +32,9 @@ export const TARGET_MESSAGE_BYTES = 2 * 1024 * 1024;
 export const TARGET_P99_MARGIN_MS = 20;
 export const TARGET_FIRST_VIEW_MS = 2_000;
 
+/** The protocol the code under test speaks: the per-view one once the model has `live:subscribe` (issue 19 part 1). */
+const SPOKEN_PROTOCOL = 'SubscribeRequestSchema' in liveModel ? 'per-view' : 'whole-fleet';
+
 const count = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 export const ScalePlanSchema = z.object({
   SCALE_SERVICES: count(20_000, 10_000),
@@ -39,7 +43,7 @@ export const ScalePlanSchema = z.object({
   SCALE_VIEWER_PROCESSES: count(8, 4),
   SCALE_PUTS_PER_SECOND: count(2_000, 1_000),
   SCALE_PUT_SECONDS: count(30, 10),
-  SCALE_PROTOCOL: ViewerProtocolIdSchema.default('whole-fleet'),
+  SCALE_PROTOCOL: ViewerProtocolIdSchema.default(SPOKEN_PROTOCOL),
 });
 export type ScalePlan = z.infer<typeof ScalePlanSchema>;
 export const DEFAULT_PLAN: ScalePlan = ScalePlanSchema.parse({});
