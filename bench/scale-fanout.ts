@@ -41,6 +41,11 @@ export interface FanoutResult extends Omit<FanoutPlan, 'prefix' | 'firstViewTime
   ours: Summary | null;
   rawMissing: number;
   oursMissing: number;
+  /** Of the missing (put, viewer) pairs, those of viewers that never had a first view. */
+  oursMissingWithoutFirstView: number;
+  /** Viewers whose socket failed or dropped, per reason: once all first views were in (or timed out), and at the end. */
+  problemsAtConnect: [string, number][];
+  problemsAtEnd: [string, number][];
   generatorLoopDelayMaxMs: number;
   viewerLoopDelayMaxMs: number;
 }
@@ -156,6 +161,12 @@ async function putAtRate(client: Etcd3, plan: FanoutPlan): Promise<{ acked: [str
   return { acked, errors, ackMs };
 }
 
+function mergeTallies(tallies: [string, number][][]): [string, number][] {
+  const merged = new Map<string, number>();
+  for (const [reason, count] of tallies.flat()) merged.set(reason, (merged.get(reason) ?? 0) + count);
+  return [...merged];
+}
+
 export async function runFanout(options: { plan: FanoutPlan; url: string; token: string; etcdEndpoint: string; putter: Etcd3; protocol: ViewerProtocolId; log: (message: string) => void; afterConnect: () => Promise<void> }): Promise<FanoutResult> {
   const { plan } = options;
   const processes = Array.from({ length: plan.processes }, () => startViewersProcess());
@@ -202,6 +213,9 @@ export async function runFanout(options: { plan: FanoutPlan; url: string; token:
       ours: ours.length > 0 ? summarize(ours) : null,
       rawMissing: Math.max(0, ...collected.map((c) => c.rawMissing)),
       oursMissing: collected.reduce((total, c) => total + c.oursMissing, 0),
+      oursMissingWithoutFirstView: collected.reduce((total, c) => total + c.oursMissingWithoutFirstView, 0),
+      problemsAtConnect: mergeTallies(connected.map((c) => c.problems)),
+      problemsAtEnd: mergeTallies(collected.map((c) => c.problems)),
       generatorLoopDelayMaxMs: Number.isFinite(loopDelay.max) ? loopDelay.max / 1e6 : 0,
       viewerLoopDelayMaxMs: Math.max(0, ...collected.map((c) => c.loopDelayMaxMs)),
     };

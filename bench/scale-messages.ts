@@ -43,6 +43,8 @@ export const ViewersConnectedSchema = z.object({
   notUpgraded: z.number().int(),
   largestMessage: z.number(),
   bytesPerViewer: z.number(),
+  /** Viewers whose socket failed or dropped by then, per reason. */
+  problems: z.array(z.tuple([z.string().max(200), z.number().int()])).max(20),
 });
 
 export const ViewersCollectedSchema = z.object({
@@ -53,6 +55,10 @@ export const ViewersCollectedSchema = z.object({
   ours: z.array(z.number()),
   rawMissing: z.number().int(),
   oursMissing: z.number().int(),
+  /** Of those, the pairs of viewers that never had their first view. */
+  oursMissingWithoutFirstView: z.number().int(),
+  /** Viewers whose socket failed or dropped by the end, per reason. */
+  problems: z.array(z.tuple([z.string().max(200), z.number().int()])).max(20),
   /** Event-loop delay of this process during the puts: a stall here delays both paths. */
   loopDelayMaxMs: z.number(),
   largestMessage: z.number(),

@@ -18,6 +18,8 @@ const ms = (value: number | null | undefined): string => (value === null || valu
 const PAGE_NAMES: Record<PageResult['kind'], string> = { list: 'services list', map: 'map', service: 'one service page (its instances)' };
 const summaryCells = (summary: Summary | null): string[] => (summary ? [summary.p50, summary.p95, summary.p99, summary.max].map(formatMs) : ['—', '—', '—', '—']);
 
+const tally = (problems: [string, number][]): string => (problems.length === 0 ? 'none' : problems.map(([reason, count]) => `${n(count)} × ${reason}`).join(', '));
+
 function fanoutLines(fanout: FanoutResult): string[] {
   const gap = fanout.ours && fanout.raw ? fanout.ours.p99 - fanout.raw.p99 : null;
   const slowestFirstView = fanout.firstView?.max ?? null;
@@ -41,6 +43,8 @@ function fanoutLines(fanout: FanoutResult): string[] {
       verdict(gap !== null && gap <= TARGET_P99_MARGIN_MS && fanout.oursMissing === 0 && fanout.putErrors === 0, `Δ p99 ${ms(gap)} ms vs ≤ ${TARGET_P99_MARGIN_MS}; ${n(fanout.oursMissing)} lost, ${n(fanout.putErrors)} put errors`),
     ]),
     '',
+    `Missing (put, viewer) pairs of viewers that never had a first view: ${n(fanout.oursMissingWithoutFirstView)} of ${n(fanout.oursMissing)}. ` +
+      `Sockets failed or dropped: ${tally(fanout.problemsAtConnect)} by the end of the first views, ${tally(fanout.problemsAtEnd)} at the end.`,
     `Per viewer: ${formatBytes(fanout.bytesPerViewer)} received by the time every first view was in; largest message ${formatBytes(fanout.largestMessage)}` +
       `${fanout.notUpgraded > 0 ? `; ${n(fanout.notUpgraded)} viewers not on WebSocket` : ''}. Event loop late by up to ${ms(fanout.generatorLoopDelayMaxMs)} ms in the load generator and ${ms(fanout.viewerLoopDelayMaxMs)} ms in the busiest viewers' process during the puts.`,
   ];

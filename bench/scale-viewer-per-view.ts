@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochNow, meterTraffic, openSocket, waitForWebSocket, type EpochMs, type ViewSpec, type ViewerProtocol, type ViewerSession } from './scale-viewer';
+import { epochNow, meterTraffic, openSocket, waitForWebSocket, watchProblems, type EpochMs, type ViewSpec, type ViewerProtocol, type ViewerSession } from './scale-viewer';
 
 /**
  * The per-view protocol (issue 19 part 1, docs/ARCHITECTURE "Live updates"): a socket asks for
@@ -21,6 +21,7 @@ export const perViewProtocol: ViewerProtocol = {
   connect(url, token): ViewerSession {
     const socket = openSocket(url, token);
     const traffic = meterTraffic(socket);
+    const problem = watchProblems(socket);
     const listeners: ((key: string, at: EpochMs) => void)[] = [];
     const summary = new Set<(at: EpochMs) => void>();
     const services = new Map<string, Set<(at: EpochMs) => void>>();
@@ -60,6 +61,7 @@ export const perViewProtocol: ViewerProtocol = {
       onKey: (listener) => void listeners.push(listener),
       upgraded: (timeoutMs) => waitForWebSocket(socket, timeoutMs),
       traffic,
+      problem,
       close: () => void socket.close(),
     };
   },

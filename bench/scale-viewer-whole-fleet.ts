@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochNow, meterTraffic, openSocket, waitForWebSocket, type EpochMs, type ViewerProtocol, type ViewerSession } from './scale-viewer';
+import { epochNow, meterTraffic, openSocket, waitForWebSocket, watchProblems, type EpochMs, type ViewerProtocol, type ViewerSession } from './scale-viewer';
 
 /**
  * The protocol on main before the per-view subscriptions: on connect every socket receives
@@ -18,6 +18,7 @@ export const wholeFleetProtocol: ViewerProtocol = {
   connect(url, token): ViewerSession {
     const socket = openSocket(url, token);
     const traffic = meterTraffic(socket);
+    const problem = watchProblems(socket);
     const listeners: ((key: string, at: EpochMs) => void)[] = [];
     const firstView = new Promise<EpochMs>((resolve, reject) => {
       // The snapshot is not parsed beyond Socket.IO's own JSON.parse: only its arrival matters here.
@@ -38,6 +39,7 @@ export const wholeFleetProtocol: ViewerProtocol = {
       onKey: (listener) => void listeners.push(listener),
       upgraded: (timeoutMs) => waitForWebSocket(socket, timeoutMs),
       traffic,
+      problem,
       close: () => void socket.close(),
     };
   },

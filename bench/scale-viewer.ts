@@ -20,6 +20,8 @@ export interface ViewerSession {
   onKey(listener: (key: string, at: EpochMs) => void): void;
   /** Resolves once the transport is WebSocket (at once, as sessions open on WebSocket; kept for transports that upgrade). */
   upgraded(timeoutMs: number): Promise<void>;
+  /** Why the connection failed or dropped, if it did (connect_error message or disconnect reason). */
+  problem(): string | undefined;
   /** Bytes of every message received so far (engine.io packets), and the largest one. */
   traffic(): { bytes: number; largestMessage: number; messages: number };
   close(): void;
@@ -57,6 +59,16 @@ export function meterTraffic(socket: Socket): () => { bytes: number; largestMess
     });
   });
   return () => ({ ...totals });
+}
+
+/** The first failure of a socket the benchmark did not close itself. */
+export function watchProblems(socket: Socket): () => string | undefined {
+  let problem: string | undefined;
+  socket.on('connect_error', (error) => (problem ??= `connect_error: ${error.message}`));
+  socket.on('disconnect', (reason) => {
+    if (reason !== 'io client disconnect') problem ??= `disconnect: ${reason}`;
+  });
+  return () => problem;
 }
 
 export async function waitForWebSocket(socket: Socket, timeoutMs: number): Promise<void> {

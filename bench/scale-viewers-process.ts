@@ -20,6 +20,7 @@ const reply = (message: ViewersToParent): void => {
 
 interface Viewer {
   service: string;
+  firstView: boolean;
   session: ViewerSession;
   /** etcd key → first receipt (epoch ms). */
   received: Map<string, number>;
@@ -65,12 +66,15 @@ async function connect(connectAt: number): Promise<void> {
   const firstViews: Promise<number | undefined>[] = [];
   for (const service of message.services) {
     const session = protocol.connect(message.url, message.token);
-    const viewer: Viewer = { service, session, received: new Map() };
+    const viewer: Viewer = { service, firstView: false, session, received: new Map() };
     session.onKey((key, at) => {
       if (!viewer.received.has(key)) viewer.received.set(key, at);
     });
     viewers.push(viewer);
-    const summary = session.subscribe({ view: 'summary' }).then((at) => at - connectAt);
+    const summary = session.subscribe({ view: 'summary' }).then((at) => {
+      viewer.firstView = true;
+      return at - connectAt;
+    });
     // The service page's view too; the first view counted is the summary's (the list, the map, the header).
     void session.subscribe({ view: 'service', service }).catch(() => undefined);
     firstViews.push(withTimeout(summary, message.firstViewTimeoutMs).catch(() => undefined));
@@ -86,8 +90,18 @@ async function connect(connectAt: number): Promise<void> {
     notUpgraded: upgrades.filter((upgrade) => upgrade.status === 'rejected').length,
     largestMessage: Math.max(0, ...traffic.map((t) => t.largestMessage)),
     bytesPerViewer: traffic.reduce((total, t) => total + t.bytes, 0) / Math.max(1, traffic.length),
+    problems: tallyProblems(),
   });
   loopDelay.enable();
+}
+
+function tallyProblems(): [string, number][] {
+  const tally = new Map<string, number>();
+  for (const viewer of viewers) {
+    const problem = viewer.session.problem();
+    if (problem) tally.set(problem.slice(0, 200), (tally.get(problem.slice(0, 200)) ?? 0) + 1);
+  }
+  return [...tally].slice(0, 20);
 }
 
 async function collect(message: Extract<ParentToViewers, { type: 'collect' }>): Promise<void> {
@@ -100,6 +114,7 @@ async function collect(message: Extract<ParentToViewers, { type: 'collect' }>): 
   const ours: number[] = [];
   let rawMissing = 0;
   let oursMissing = 0;
+  let oursMissingWithoutFirstView = 0;
   for (const [key, service, issuedAt] of message.acked) {
     const rawAt = raw.get(key);
     if (rawAt === undefined) rawMissing += 1;
@@ -107,7 +122,10 @@ async function collect(message: Extract<ParentToViewers, { type: 'collect' }>): 
     for (const viewer of viewers) {
       if (viewer.service !== service) continue;
       const at = viewer.received.get(key);
-      if (at === undefined) oursMissing += 1;
+      if (at === undefined) {
+        oursMissing += 1;
+        if (!viewer.firstView) oursMissingWithoutFirstView += 1;
+      }
       else ours.push(at - issuedAt);
     }
   }
@@ -117,6 +135,8 @@ async function collect(message: Extract<ParentToViewers, { type: 'collect' }>): 
     ours,
     rawMissing,
     oursMissing,
+    oursMissingWithoutFirstView,
+    problems: tallyProblems(),
     loopDelayMaxMs: Number.isFinite(loopDelay.max) ? loopDelay.max / 1e6 : 0,
     largestMessage: Math.max(0, ...viewers.map((viewer) => viewer.session.traffic().largestMessage)),
   });
