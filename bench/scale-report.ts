@@ -81,6 +81,8 @@ export function renderScaleSection(result: ScaleResult): string {
     `${n(viewers)} Socket.IO viewers in ${Math.min(plan.SCALE_VIEWER_PROCESSES, viewers)} client processes (WebSocket from the start: Node's long-polling client rebuilds its buffer per chunk, 34 s for one 40 MB snapshot, so it would measure itself) opened their sockets at the same`,
     `millisecond, and this process put ${n(plan.SCALE_PUTS_PER_SECOND)} new instances/s for ${plan.SCALE_PUT_SECONDS} s into ${hot} services, viewer *i* showing service *i* mod ${hot}.`,
     '',
+    'A smaller run for development: `SCALE_SERVICES`, `SCALE_INSTANCES_PER_SERVICE`, `SCALE_VIEWERS`, `SCALE_VIEWER_PROCESSES`, `SCALE_PUTS_PER_SECOND`, `SCALE_PUT_SECONDS`; `SCALE_PROTOCOL=whole-fleet|per-view` (default: the one the code speaks). See `bench/scale.ts`.',
+    '',
     row(['measure', 'value', 'baseline (same run)', 'verdict']),
     row(['---', '---:', '---', '---']),
     row([
