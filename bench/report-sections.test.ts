@@ -19,7 +19,7 @@ const LEGACY = [
 
 describe('benchmark report sections', () => {
   it('selects the named sections, all by default, and refuses unknown names', () => {
-    expect(selectSections([])).toEqual(['propagation', 'snapshot', 'probing', 'ingest', 'history', 'demo', 'topology', 'series', 'replicas', 'otlp', 'probe-day']);
+    expect(selectSections([])).toEqual(['propagation', 'snapshot', 'probing', 'ingest', 'history', 'demo', 'topology', 'series', 'replicas', 'otlp', 'probe-day', 'scale']);
     expect(selectSections(['probing', 'propagation'])).toEqual(['propagation', 'probing']);
     expect(() => selectSections(['probe'])).toThrow('unknown benchmark section(s): probe; known: propagation, snapshot, probing');
   });

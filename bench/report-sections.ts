@@ -16,6 +16,7 @@ export const SECTIONS = [
   { id: 'replicas', title: 'Replicas: probing divided', needsEtcd: true },
   { id: 'otlp', title: 'OpenTelemetry intake', needsEtcd: true },
   { id: 'probe-day', title: 'Probe history: a day at 10,000 instances', needsEtcd: false },
+  { id: 'scale', title: 'Large fleet: 100,000 instances, 100 viewers', needsEtcd: true },
 ] as const;
 export type SectionId = (typeof SECTIONS)[number]['id'];
 

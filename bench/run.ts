@@ -21,6 +21,8 @@ import { renderReplicasSection } from './replicas-report';
 import { renderHeader, renderPropagationSection, renderSnapshotSection, type Machine } from './report';
 import { mergeReport, provenanceLine, SECTIONS, selectSections, type SectionId } from './report-sections';
 import { renderSeriesSection, runSeriesBench } from './series';
+import { runScaleBench } from './scale';
+import { renderScaleSection } from './scale-report';
 import { runSnapshot } from './snapshot';
 import { runSyncScale } from './sync-scale';
 import { renderTopologySection, runTopologyBench } from './topology';
@@ -170,6 +172,11 @@ async function main(): Promise<void> {
     if (selected.includes('probe-day')) {
       log('a day of probe history at 10,000 instances (fake clock)');
       fresh.set('probe-day', await measured(command, async () => renderProbeDaySection(runProbeDay(log))));
+    }
+
+    if (selected.includes('scale')) {
+      log('100,000 instances, Chromium and 100 viewers');
+      fresh.set('scale', await measured(command, async () => renderScaleSection(await runScaleBench({ etcdEndpoint: common.etcdEndpoint, log }))));
     }
 
     const previous = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : undefined;

@@ -1,0 +1,225 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Etcd3 } from 'etcd3';
+import { childExecArgv } from './child-argv';
+import { ViewersToParentSchema, type ParentToViewers, type ViewerProtocolId, type ViewersCollected, type ViewersConnected, type ViewersToParent } from './scale-messages';
+import { epochNow } from './scale-viewer';
+import { summarize, type Summary } from './stats';
+
+/**
+ * Fan-out (issue 19 part 4): viewers spread over several client processes, all opening their
+ * sockets at the same epoch millisecond (an incident: everyone opens the console), then puts at a
+ * steady rate from this process while every viewer shows a service page. Each viewer process also
+ * runs a raw etcd watcher, the baseline on the same clock and under the same load as its viewers.
+ */
+
+export interface FanoutPlan {
+  viewers: number;
+  processes: number;
+  putsPerSecond: number;
+  seconds: number;
+  /** The services the puts go to, round-robin; viewer i shows services[i % length]. */
+  services: string[];
+  prefix: string;
+  firstViewTimeoutMs: number;
+}
+
+export interface FanoutResult extends Omit<FanoutPlan, 'prefix' | 'firstViewTimeoutMs' | 'services'> {
+  hotServices: number;
+  firstView: Summary | null;
+  firstViewMissing: number;
+  notUpgraded: number;
+  /** Largest engine.io message a viewer received (the snapshot, today). */
+  largestMessage: number;
+  bytesPerViewer: number;
+  puts: number;
+  putErrors: number;
+  /** Put issued → acknowledged, as this process saw it (context). */
+  ack: Summary | null;
+  raw: Summary | null;
+  ours: Summary | null;
+  rawMissing: number;
+  oursMissing: number;
+  /** Of the missing (put, viewer) pairs, those of viewers that never had a first view. */
+  oursMissingWithoutFirstView: number;
+  /** Viewers whose socket failed or dropped, per reason: once all first views were in (or timed out), and at the end. */
+  problemsAtConnect: [string, number][];
+  problemsAtEnd: [string, number][];
+  generatorLoopDelayMaxMs: number;
+  viewerLoopDelayMaxMs: number;
+}
+
+const ENTRY = path.join(import.meta.dirname, 'scale-viewers-process.ts');
+const GRACE_MS = 10_000;
+
+interface ViewersProcess {
+  send(message: ParentToViewers): void;
+  next<T extends ViewersToParent['type']>(type: T, timeoutMs: number): Promise<Extract<ViewersToParent, { type: T }>>;
+  stop(): Promise<void>;
+}
+
+function startViewersProcess(): ViewersProcess {
+  // Up to 25 whole-fleet snapshots of ~25 MB each arrive at once: room for them in one heap.
+  const child: ChildProcess = fork(ENTRY, [], { execArgv: [...childExecArgv(), '--max-old-space-size=4096'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const inbox: ViewersToParent[] = [];
+  const waiters = new Set<() => void>();
+  child.on('message', (raw) => {
+    const parsed = ViewersToParentSchema.safeParse(raw);
+    if (!parsed.success) return;
+    inbox.push(parsed.data);
+    for (const waiter of [...waiters]) waiter();
+  });
+  return {
+    send(message) {
+      if (child.connected) child.send(message);
+    },
+    next(type, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const failed = inbox.find((message) => message.type === 'failed');
+          const index = inbox.findIndex((message) => message.type === type);
+          if (failed?.type === 'failed') finish(() => reject(new Error(`viewers process failed: ${failed.message}\n${output}`)));
+          else if (index >= 0) {
+            const [message] = inbox.splice(index, 1);
+            finish(() => resolve(message as Extract<ViewersToParent, { type: typeof type }>));
+          }
+        };
+        const onExit = (): void => finish(() => reject(new Error(`viewers process exited while waiting for '${type}'\n${output}`)));
+        const timer = setTimeout(() => finish(() => reject(new Error(`viewers process: no '${type}' within ${timeoutMs} ms\n${output}`))), timeoutMs);
+        const finish = (settle: () => void): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          child.off('exit', onExit);
+          settle();
+        };
+        waiters.add(check);
+        child.once('exit', onExit);
+        check();
+      });
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.connected) child.send({ type: 'stop' } satisfies ParentToViewers);
+      const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(forced);
+    },
+  };
+}
+
+/** A new instance as services register them: address, version, zone, a little metadata. */
+const instanceValue = (n: number): string =>
+  JSON.stringify({ address: `127.200.${(n >> 8) & 255}.${n & 255}:9`, version: '2.4.1', zone: 'eu-west-1b', metadata: { team: 'bench', commit: `c${(n * 2_654_435_761) % 1_000_000}` } });
+
+/**
+ * Puts on a timer at the planned rate, never awaiting one before the next. Each is timed from when it
+ * was handed to the etcd client (epoch ms): on a saturated machine this process reads an ack late,
+ * and the issue time is what the two paths share exactly. Only acknowledged puts are counted.
+ */
+async function putAtRate(client: Etcd3, plan: FanoutPlan): Promise<{ acked: [string, string, number][]; errors: number; ackMs: number[] }> {
+  const total = plan.putsPerSecond * plan.seconds;
+  const acked: [string, string, number][] = [];
+  const ackMs: number[] = [];
+  const pending: Promise<unknown>[] = [];
+  let errors = 0;
+  let issued = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const elapsed = performance.now() - started;
+      const due = Math.min(total, Math.floor((elapsed * plan.putsPerSecond) / 1_000) + 1);
+      while (issued < due) {
+        const n = issued;
+        issued += 1;
+        const service = plan.services[n % plan.services.length] ?? '';
+        const key = `${plan.prefix}${service}/scale-put-${n}`;
+        const issuedAt = epochNow();
+        pending.push(
+          client
+            .put(key)
+            .value(instanceValue(n))
+            .then(
+              () => {
+                acked.push([key, service, issuedAt]);
+                ackMs.push(epochNow() - issuedAt);
+              },
+              () => (errors += 1),
+            ),
+        );
+      }
+      if (issued >= total) return resolve();
+      setTimeout(tick, Math.max(0, (issued * 1_000) / plan.putsPerSecond - elapsed));
+    };
+    tick();
+  });
+  await Promise.allSettled(pending);
+  return { acked, errors, ackMs };
+}
+
+function mergeTallies(tallies: [string, number][][]): [string, number][] {
+  const merged = new Map<string, number>();
+  for (const [reason, count] of tallies.flat()) merged.set(reason, (merged.get(reason) ?? 0) + count);
+  return [...merged];
+}
+
+export async function runFanout(options: { plan: FanoutPlan; url: string; token: string; etcdEndpoint: string; putter: Etcd3; protocol: ViewerProtocolId; log: (message: string) => void; afterConnect: () => Promise<void> }): Promise<FanoutResult> {
+  const { plan } = options;
+  const processes = Array.from({ length: plan.processes }, () => startViewersProcess());
+  try {
+    const shares = processes.map((_, p) => Array.from({ length: plan.viewers }, (_, i) => i).filter((i) => i % plan.processes === p).map((i) => plan.services[i % plan.services.length] ?? ''));
+    processes.forEach((viewers, p) =>
+      viewers.send({ type: 'start', protocol: options.protocol, url: options.url, token: options.token, etcdEndpoint: options.etcdEndpoint, prefix: plan.prefix, services: shares[p] ?? [], firstViewTimeoutMs: plan.firstViewTimeoutMs }),
+    );
+    await Promise.all(processes.map((viewers) => viewers.next('ready', 60_000)));
+    // IPC takes well under a millisecond; the margin is for a process waiting for a CPU.
+    const connectAt = epochNow() + 500;
+    for (const viewers of processes) viewers.send({ type: 'connect', connectAt });
+    options.log(`  ${plan.viewers} viewers in ${plan.processes} processes connect at once`);
+    const connected: ViewersConnected[] = await Promise.all(processes.map((viewers) => viewers.next('connected', plan.firstViewTimeoutMs + 60_000)));
+    const firstViewMs = connected.flatMap((c) => c.firstViewMs);
+    const firstViewMissing = connected.reduce((total, c) => total + c.firstViewMissing, 0);
+    options.log(`  first views: ${firstViewMs.length} of ${plan.viewers}, slowest ${Math.max(0, ...firstViewMs).toFixed(0)} ms`);
+    await options.afterConnect();
+
+    options.log(`  ${plan.putsPerSecond} puts/s for ${plan.seconds} s into ${plan.services.length} services`);
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const { acked, errors, ackMs } = await putAtRate(options.putter, plan);
+    loopDelay.disable();
+    processes.forEach((viewers) => viewers.send({ type: 'collect', acked, graceMs: GRACE_MS }));
+    const collected: ViewersCollected[] = await Promise.all(processes.map((viewers) => viewers.next('collected', GRACE_MS + 60_000)));
+    const raw = collected.flatMap((c) => c.raw);
+    const ours = collected.flatMap((c) => c.ours);
+    return {
+      viewers: plan.viewers,
+      processes: plan.processes,
+      putsPerSecond: plan.putsPerSecond,
+      seconds: plan.seconds,
+      hotServices: plan.services.length,
+      firstView: firstViewMs.length > 0 ? summarize(firstViewMs) : null,
+      firstViewMissing,
+      notUpgraded: connected.reduce((total, c) => total + c.notUpgraded, 0),
+      largestMessage: Math.max(0, ...connected.map((c) => c.largestMessage), ...collected.map((c) => c.largestMessage)),
+      bytesPerViewer: connected.reduce((total, c) => total + c.bytesPerViewer, 0) / Math.max(1, connected.length),
+      puts: plan.putsPerSecond * plan.seconds,
+      putErrors: errors,
+      ack: ackMs.length > 0 ? summarize(ackMs) : null,
+      raw: raw.length > 0 ? summarize(raw) : null,
+      ours: ours.length > 0 ? summarize(ours) : null,
+      rawMissing: Math.max(0, ...collected.map((c) => c.rawMissing)),
+      oursMissing: collected.reduce((total, c) => total + c.oursMissing, 0),
+      oursMissingWithoutFirstView: collected.reduce((total, c) => total + c.oursMissingWithoutFirstView, 0),
+      problemsAtConnect: mergeTallies(connected.map((c) => c.problems)),
+      problemsAtEnd: mergeTallies(collected.map((c) => c.problems)),
+      generatorLoopDelayMaxMs: Number.isFinite(loopDelay.max) ? loopDelay.max / 1e6 : 0,
+      viewerLoopDelayMaxMs: Math.max(0, ...collected.map((c) => c.loopDelayMaxMs)),
+    };
+  } finally {
+    await Promise.all(processes.map((viewers) => viewers.stop()));
+  }
+}
