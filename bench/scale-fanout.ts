@@ -3,7 +3,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Etcd3 } from 'etcd3';
 import { childExecArgv } from './child-argv';
-import { ViewersToParentSchema, type ParentToViewers, type ViewerProtocolId, type ViewersCollected, type ViewersConnected, type ViewersToParent } from './scale-messages';
+import { ViewersToParentSchema, type ParentToViewers, type ViewersCollected, type ViewersConnected, type ViewersToParent } from './scale-messages';
 import { epochNow } from './scale-viewer';
 import { summarize, type Summary } from './stats';
 
@@ -60,8 +60,7 @@ interface ViewersProcess {
 }
 
 function startViewersProcess(): ViewersProcess {
-  // Up to 25 whole-fleet snapshots of ~25 MB each arrive at once: room for them in one heap.
-  const child: ChildProcess = fork(ENTRY, [], { execArgv: [...childExecArgv(), '--max-old-space-size=4096'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child: ChildProcess = fork(ENTRY, [], { execArgv: [...childExecArgv()], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -167,13 +166,13 @@ function mergeTallies(tallies: [string, number][][]): [string, number][] {
   return [...merged];
 }
 
-export async function runFanout(options: { plan: FanoutPlan; url: string; token: string; etcdEndpoint: string; putter: Etcd3; protocol: ViewerProtocolId; log: (message: string) => void; afterConnect: () => Promise<void> }): Promise<FanoutResult> {
+export async function runFanout(options: { plan: FanoutPlan; url: string; token: string; etcdEndpoint: string; putter: Etcd3; log: (message: string) => void; afterConnect: () => Promise<void> }): Promise<FanoutResult> {
   const { plan } = options;
   const processes = Array.from({ length: plan.processes }, () => startViewersProcess());
   try {
     const shares = processes.map((_, p) => Array.from({ length: plan.viewers }, (_, i) => i).filter((i) => i % plan.processes === p).map((i) => plan.services[i % plan.services.length] ?? ''));
     processes.forEach((viewers, p) =>
-      viewers.send({ type: 'start', protocol: options.protocol, url: options.url, token: options.token, etcdEndpoint: options.etcdEndpoint, prefix: plan.prefix, services: shares[p] ?? [], firstViewTimeoutMs: plan.firstViewTimeoutMs }),
+      viewers.send({ type: 'start', url: options.url, token: options.token, etcdEndpoint: options.etcdEndpoint, prefix: plan.prefix, services: shares[p] ?? [], firstViewTimeoutMs: plan.firstViewTimeoutMs }),
     );
     await Promise.all(processes.map((viewers) => viewers.next('ready', 60_000)));
     // IPC takes well under a millisecond; the margin is for a process waiting for a CPU.

@@ -2,13 +2,8 @@ import { z } from 'zod';
 
 /** IPC between bench/scale.ts and its viewers' processes (bench/scale-viewers-process.ts). */
 
-/** Which live protocol the viewers speak (bench/scale-viewer-*.ts). */
-export const ViewerProtocolIdSchema = z.enum(['whole-fleet', 'per-view']);
-export type ViewerProtocolId = z.infer<typeof ViewerProtocolIdSchema>;
-
 export const ViewersStartSchema = z.object({
   type: z.literal('start'),
-  protocol: ViewerProtocolIdSchema,
   url: z.string(),
   token: z.string(),
   etcdEndpoint: z.string(),

@@ -63,9 +63,7 @@ export function renderScaleSection(result: ScaleResult): string {
   const largestMessage = Math.max(largestBrowserMessage, fanout?.largestMessage ?? 0);
   const peak = Math.max(result.peakRss, result.peakRssBeforeFanout);
   const lines = [
-    plan.SCALE_PROTOCOL === 'whole-fleet'
-      ? `Protocol measured: **${result.protocol}** — the live protocol before the per-view subscriptions of issue 19 part 1; these figures are the baseline the redesign is judged against.`
-      : `Protocol measured: **${result.protocol}**.`,
+    `Protocol measured: **${result.protocol}**.`,
     '',
     fullSize
       ? ''
@@ -81,7 +79,7 @@ export function renderScaleSection(result: ScaleResult): string {
     `${n(viewers)} Socket.IO viewers in ${Math.min(plan.SCALE_VIEWER_PROCESSES, viewers)} client processes (WebSocket from the start: Node's long-polling client rebuilds its buffer per chunk, 34 s for one 40 MB snapshot, so it would measure itself) opened their sockets at the same`,
     `millisecond, and this process put ${n(plan.SCALE_PUTS_PER_SECOND)} new instances/s for ${plan.SCALE_PUT_SECONDS} s into ${hot} services, viewer *i* showing service *i* mod ${hot}.`,
     '',
-    'A smaller run for development: `SCALE_SERVICES`, `SCALE_INSTANCES_PER_SERVICE`, `SCALE_VIEWERS`, `SCALE_VIEWER_PROCESSES`, `SCALE_PUTS_PER_SECOND`, `SCALE_PUT_SECONDS`; `SCALE_PROTOCOL=whole-fleet|per-view` (default: the one the code speaks). See `bench/scale.ts`.',
+    'A smaller run for development: `SCALE_SERVICES`, `SCALE_INSTANCES_PER_SERVICE`, `SCALE_VIEWERS`, `SCALE_VIEWER_PROCESSES`, `SCALE_PUTS_PER_SECOND`, `SCALE_PUT_SECONDS`. See `bench/scale.ts`.',
     '',
     row(['measure', 'value', 'baseline (same run)', 'verdict']),
     row(['---', '---:', '---', '---']),
@@ -125,7 +123,7 @@ export function renderScaleSection(result: ScaleResult): string {
   }
   lines.push(
     '',
-    `**Fan-out.** First view = the common connect time → the viewer's first view (the summary's snapshot; before the per-view protocol, the whole fleet's \`state:snapshot\`). Latency = the put handed to the etcd client (this process) → received (the viewers' process), epoch ms across processes (±1 ms), for every acknowledged put (timed from the issue, not the ack: on a saturated machine the load generator reads acks late, which would flatter both paths); the baseline is a raw etcd3 prefix watcher in each viewers' process, same puts, same clock, same load. Counted per put and viewers' process for raw, per (put, viewer showing the put's service) for ours.`,
+    `**Fan-out.** First view = the common connect time → the viewer's first view (the summary's snapshot). Latency = the put handed to the etcd client (this process) → received (the viewers' process), epoch ms across processes (±1 ms), for every acknowledged put (timed from the issue, not the ack: on a saturated machine the load generator reads acks late, which would flatter both paths); the baseline is a raw etcd3 prefix watcher in each viewers' process, same puts, same clock, same load. Counted per put and viewers' process for raw, per (put, viewer showing the put's service) for ours.`,
     '',
     ...(fanout ? fanoutLines(fanout) : [`**not met** — the fan-out did not finish: ${'error' in result.fanout ? result.fanout.error.split('\n')[0] : ''}`]),
     '',

@@ -4,8 +4,8 @@ import { io, type Socket } from 'socket.io-client';
  * What the scale benchmark's viewers need from the live protocol, behind one interface so the
  * protocol can change under the benchmark (issue 19 part 1): connect, subscribe to a view, "first
  * view received", "a delta carrying key K received". One implementation per protocol:
- * `scale-viewer-whole-fleet.ts` (`state:snapshot` / `state:delta`, every socket gets everything)
- * and, once it lands, the per-view one.
+ * `scale-viewer-per-view.ts` today (the whole-fleet stream it replaced was measured at git 7123767,
+ * docs/BENCHMARKS.md §12).
  */
 
 export type ViewSpec = { view: 'summary' } | { view: 'service'; service: string };

@@ -3,15 +3,10 @@
 // as epoch ms (performance.timeOrigin + now, ±1 ms). Not imported by anything else.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Etcd3, type Watcher } from 'etcd3';
-import { ParentToViewersSchema, ViewersToParentSchema, type ParentToViewers, type ViewerProtocolId, type ViewersToParent } from './scale-messages';
-import { epochNow, type ViewerProtocol, type ViewerSession } from './scale-viewer';
+import { ParentToViewersSchema, ViewersToParentSchema, type ParentToViewers, type ViewersToParent } from './scale-messages';
+import { epochNow, type ViewerSession } from './scale-viewer';
 import { perViewProtocol } from './scale-viewer-per-view';
-import { wholeFleetProtocol } from './scale-viewer-whole-fleet';
 
-const PROTOCOLS: Record<ViewerProtocolId, ViewerProtocol> = {
-  'whole-fleet': wholeFleetProtocol,
-  'per-view': perViewProtocol,
-};
 const UPGRADE_TIMEOUT_MS = 30_000;
 
 const reply = (message: ViewersToParent): void => {
@@ -60,12 +55,11 @@ async function start(message: Extract<ParentToViewers, { type: 'start' }>): Prom
 async function connect(connectAt: number): Promise<void> {
   const message = started;
   if (!message) throw new Error('connect before start');
-  const protocol = PROTOCOLS[message.protocol];
   const wait = connectAt - epochNow();
   if (wait > 0) await sleep(wait);
   const firstViews: Promise<number | undefined>[] = [];
   for (const service of message.services) {
-    const session = protocol.connect(message.url, message.token);
+    const session = perViewProtocol.connect(message.url, message.token);
     const viewer: Viewer = { service, firstView: false, session, received: new Map() };
     session.onKey((key, at) => {
       if (!viewer.received.has(key)) viewer.received.set(key, at);

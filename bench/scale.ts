@@ -2,16 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { z } from 'zod';
-import * as liveModel from '@/lib/model/live';
 import { launchBrowser } from '../tests/support/browser';
 import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../tests/support/server';
 import { measurePage, type PageResult } from './scale-browser';
 import { runFanout, type FanoutResult } from './scale-fanout';
 import { loadFleet, type FleetPlan } from './scale-fleet';
-import { ViewerProtocolIdSchema, type ViewerProtocolId } from './scale-messages';
-import type { ViewerProtocol } from './scale-viewer';
 import { perViewProtocol } from './scale-viewer-per-view';
-import { wholeFleetProtocol } from './scale-viewer-whole-fleet';
 import { median } from './stats';
 
 /**
@@ -32,9 +28,6 @@ export const TARGET_MESSAGE_BYTES = 2 * 1024 * 1024;
 export const TARGET_P99_MARGIN_MS = 20;
 export const TARGET_FIRST_VIEW_MS = 2_000;
 
-/** The protocol the code under test speaks: the per-view one once the model has `live:subscribe` (issue 19 part 1). */
-const SPOKEN_PROTOCOL = 'SubscribeRequestSchema' in liveModel ? 'per-view' : 'whole-fleet';
-
 const count = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 export const ScalePlanSchema = z.object({
   SCALE_SERVICES: count(20_000, 10_000),
@@ -43,13 +36,11 @@ export const ScalePlanSchema = z.object({
   SCALE_VIEWER_PROCESSES: count(8, 4),
   SCALE_PUTS_PER_SECOND: count(2_000, 1_000),
   SCALE_PUT_SECONDS: count(30, 10),
-  SCALE_PROTOCOL: ViewerProtocolIdSchema.default(SPOKEN_PROTOCOL),
 });
 export type ScalePlan = z.infer<typeof ScalePlanSchema>;
 export const DEFAULT_PLAN: ScalePlan = ScalePlanSchema.parse({});
 /** The services the fan-out's puts go to, and that its viewers show. */
 const HOT_SERVICES = 4;
-const PROTOCOLS: Record<ViewerProtocolId, ViewerProtocol> = { 'whole-fleet': wholeFleetProtocol, 'per-view': perViewProtocol };
 
 export interface ScaleResult {
   plan: ScalePlan;
@@ -187,7 +178,6 @@ export async function runScaleBench(options: { etcdEndpoint: string; log: (messa
       token,
       etcdEndpoint: options.etcdEndpoint,
       putter: client,
-      protocol: plan.SCALE_PROTOCOL,
       log: options.log,
       afterConnect: async () => {
         rssAfterConnect = memory(measuredServer.pid).rss;
@@ -201,7 +191,7 @@ export async function runScaleBench(options: { etcdEndpoint: string; log: (messa
     );
     return {
       plan,
-      protocol: PROTOCOLS[plan.SCALE_PROTOCOL].name,
+      protocol: perViewProtocol.name,
       chromium,
       load,
       rawListMs,
