@@ -1,6 +1,7 @@
 import { Etcd3 } from 'etcd3';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents, ServiceSnapshot, SummarySnapshot } from '@/lib/model/live';
+import { receiveSummaryParts } from '@/lib/model/summary-parts';
+import { VIEWS_HANDSHAKE, type ClientToServerEvents, type ServerToClientEvents, type ServiceSnapshot, type SummarySnapshot } from '@/lib/model/live';
 
 export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -15,6 +16,7 @@ export function liveClient(url: string, token: string, options: { websocketOnly?
   return io(url, {
     forceNew: true,
     reconnection: false,
+    auth: VIEWS_HANDSHAKE,
     extraHeaders: { authorization: `Bearer ${token}` },
     ...(options.websocketOnly ? { transports: ['websocket'] } : {}),
   });
@@ -54,7 +56,11 @@ export function subscribeServices(socket: LiveClient, services: readonly string[
 /** Subscribes to the summary view (the services list, the map, the header) and resolves with its snapshot. */
 export function subscribeSummary(socket: LiveClient): Promise<SummarySnapshot> {
   return new Promise((resolve, reject) => {
-    socket.once('summary:snapshot', resolve);
+    const receive = receiveSummaryParts((snapshot) => {
+      socket.off('summary:snapshot', receive);
+      resolve(snapshot);
+    });
+    socket.on('summary:snapshot', receive);
     socket.once('connect_error', reject);
     socket.emit('live:subscribe', { view: 'summary' });
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { epochNow, meterTraffic, openSocket, waitForWebSocket, watchProblems, type EpochMs, type ViewSpec, type ViewerProtocol, type ViewerSession } from './scale-viewer';
+import { receiveSummaryParts } from '@/lib/model/summary-parts';
 
 /**
  * The per-view protocol (issue 19 part 1, docs/ARCHITECTURE "Live updates"): a socket asks for
@@ -25,11 +26,15 @@ export const perViewProtocol: ViewerProtocol = {
     const listeners: ((key: string, at: EpochMs) => void)[] = [];
     const summary = new Set<(at: EpochMs) => void>();
     const services = new Map<string, Set<(at: EpochMs) => void>>();
-    socket.on('summary:snapshot', () => {
-      const at = epochNow();
-      for (const resolve of summary) resolve(at);
-      summary.clear();
-    });
+    // The first view is in when the snapshot's last part is.
+    socket.on(
+      'summary:snapshot',
+      receiveSummaryParts(() => {
+        const at = epochNow();
+        for (const resolve of summary) resolve(at);
+        summary.clear();
+      }),
+    );
     socket.on('service:snapshot', (raw: unknown) => {
       const at = epochNow();
       const snapshot = ServiceSnapshotSchema.safeParse(raw);

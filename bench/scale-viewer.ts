@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { VIEWS_HANDSHAKE } from '@/lib/model/live';
 
 /**
  * What the scale benchmark's viewers need from the live protocol, behind one interface so the
@@ -43,7 +44,7 @@ export const epochNow = (): EpochMs => performance.timeOrigin + performance.now(
  * that would measure the client library, not the server.
  */
 export function openSocket(url: string, token: string): Socket {
-  return io(url, { forceNew: true, reconnection: false, transports: ['websocket'], extraHeaders: { authorization: `Bearer ${token}` } });
+  return io(url, { forceNew: true, reconnection: false, transports: ['websocket'], auth: VIEWS_HANDSHAKE, extraHeaders: { authorization: `Bearer ${token}` } });
 }
 
 /** Counts every engine.io packet's payload as it arrives, whichever transport carries it. */

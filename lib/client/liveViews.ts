@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { Service } from '@/lib/model/instance';
 import type { ServiceSnapshot } from '@/lib/model/live';
+import { receiveSummaryParts } from '@/lib/model/summary-parts';
 import { serviceOf, serviceViewFromSnapshot, type ServiceView } from '@/lib/model/views';
 import { getSocket } from './socket';
 import { createViewClient, type ViewClient } from './viewClient';
@@ -18,7 +19,7 @@ export function getViewClient(): ViewClient {
     unsubscribe: (request) => socket.emit('live:unsubscribe', request),
     connected: () => socket.connected,
   });
-  socket.on('summary:snapshot', views.summarySnapshot);
+  socket.on('summary:snapshot', receiveSummaryParts(views.summarySnapshot));
   socket.on('summary:delta', views.summaryDelta);
   socket.on('service:snapshot', views.serviceSnapshot);
   socket.on('service:delta', views.serviceDelta);

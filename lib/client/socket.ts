@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '@/lib/model/live';
+import { VIEWS_HANDSHAKE, type ClientToServerEvents, type ServerToClientEvents } from '@/lib/model/live';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -11,6 +11,8 @@ export function getSocket(): LiveSocket {
     // WebSocket only: long-polling's requests must all reach the replica that holds the session, so
     // behind a load balancer without stickiness it fails (docs/DEPLOYMENT.md); one WebSocket needs no stickiness.
     transports: ['websocket'],
+    // Views only: the tab subscribes to what it shows, never the whole fleet.
+    auth: VIEWS_HANDSHAKE,
   });
   return socket;
 }

@@ -32,6 +32,15 @@ export interface Delta {
   registry?: RegistryStatus;
 }
 
+/**
+ * The whole-fleet stream of DESIGN's contract (`state:snapshot` on connect, `state:delta` after,
+ * `state:resume {seq}`), kept for programs written against it. A socket that connects with
+ * `auth: VIEWS_HANDSHAKE` (the browser) gets per-view subscriptions instead and nothing unasked.
+ */
+export const ResumeRequestSchema = z.object({ seq: z.number().int().nonnegative() });
+export type ResumeRequest = z.infer<typeof ResumeRequestSchema>;
+export const VIEWS_HANDSHAKE = { views: true } as const;
+
 /** The registry's bound on a service name (lib/server/registry/formats/util.ts), in UTF-16 code units. */
 export const MAX_VIEW_SERVICE_CHARS = 256;
 
@@ -101,7 +110,10 @@ export interface ServiceDelta {
 
 /** The one Socket.IO event map shared by server, browser and tests. */
 export interface ServerToClientEvents {
-  'summary:snapshot': (snapshot: SummarySnapshot) => void;
+  'state:snapshot': (snapshot: Snapshot) => void;
+  'state:delta': (delta: Delta) => void;
+  /** A part of the summary snapshot: UTF-8 JSON bytes (lib/model/summary-parts.ts). */
+  'summary:snapshot': (part: ArrayBuffer | Uint8Array) => void;
   'summary:delta': (delta: SummaryDelta) => void;
   'service:snapshot': (snapshot: ServiceSnapshot) => void;
   'service:delta': (delta: ServiceDelta) => void;
@@ -109,6 +121,7 @@ export interface ServerToClientEvents {
   'history:events': (events: HistoryEvent[]) => void;
 }
 export interface ClientToServerEvents {
+  'state:resume': (request: ResumeRequest) => void;
   'live:subscribe': (request: SubscribeRequest, ack?: ViewAck) => void;
   'live:unsubscribe': (request: UnsubscribeRequest, ack?: ViewAck) => void;
 }

@@ -5,8 +5,11 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
   type ViewAck,
+  type SummarySnapshot,
   type ViewResume,
 } from '@/lib/model/live';
+import type { ServiceSummary } from '@/lib/model/service-summary';
+import { encodeSummaryParts } from '@/lib/model/summary-parts';
 import type { LiveServer } from './live';
 import type { LiveFeed } from './store/store';
 
@@ -37,6 +40,27 @@ function createRateLimit(perSecond: number, now: () => number): () => boolean {
     count += 1;
     return count <= perSecond;
   };
+}
+
+/** Each summary's JSON, kept while the summary object lives (an unchanged service keeps its object). */
+const summaryJson = new WeakMap<ServiceSummary, string>();
+/** The parts of each summary snapshot, encoded once however many sockets receive it (an incident brings many at once). */
+const encodedSnapshots = new WeakMap<SummarySnapshot, Uint8Array[]>();
+
+function summaryParts(snapshot: SummarySnapshot): Uint8Array[] {
+  let parts = encodedSnapshots.get(snapshot);
+  if (!parts) {
+    parts = encodeSummaryParts(snapshot, (summary) => {
+      let json = summaryJson.get(summary);
+      if (json === undefined) {
+        json = JSON.stringify(summary);
+        summaryJson.set(summary, json);
+      }
+      return json;
+    });
+    encodedSnapshots.set(snapshot, parts);
+  }
+  return parts;
 }
 
 const acknowledge = (ack: unknown): ViewAck | undefined => (typeof ack === 'function' ? (ack as ViewAck) : undefined);
@@ -85,7 +109,7 @@ export function attachLiveViews(io: LiveServer, store: LiveFeed, now: () => numb
     if (resume && catchUp) {
       if (catchUp.seq > resume.seq) socket.emit('summary:delta', { seq: catchUp.seq, prev: resume.seq, revision: catchUp.revision, registry: catchUp.registry, upserts: catchUp.upserts, removes: catchUp.removes });
     } else {
-      socket.emit('summary:snapshot', store.summarySnapshot());
+      for (const part of summaryParts(store.summarySnapshot())) socket.emit('summary:snapshot', part);
     }
     // In the same synchronous step as what it was sent: no delta falls between.
     void socket.join(SUMMARY_ROOM);

@@ -1,20 +1,35 @@
 import type { Server } from 'socket.io';
+import { z } from 'zod';
 import type { ClientToServerEvents, ServerToClientEvents } from '@/lib/model/live';
+import { attachFleetStream } from './live-fleet';
 import { attachLiveViews } from './live-views';
 import type { LiveFeed } from './store/store';
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
+const HandshakeSchema = z.object({
+  views: z.literal(true).optional(),
+  epoch: z.string().max(64).optional(),
+  seq: z.number().int().nonnegative().optional(),
+});
+
 /**
- * Live updates per view (docs/ARCHITECTURE "Live updates"): a socket gets nothing until it
- * subscribes to the summary or to a service.
+ * Live updates (docs/ARCHITECTURE "Live updates"). Every socket may subscribe to the summary and to
+ * services. One that connects with `auth: {views: true}` (the browser) gets nothing else; any other
+ * also gets DESIGN's whole-fleet stream, resumed from `auth: {epoch, seq}` when the log still holds it.
  */
 export function attachLiveHub(io: LiveServer, store: LiveFeed, onConnectionCount: (count: number) => void): () => void {
   const views = attachLiveViews(io, store);
+  const fleet = attachFleetStream(io, store);
   io.on('connection', (socket) => {
     onConnectionCount(io.engine.clientsCount);
+    const handshake = HandshakeSchema.safeParse(socket.handshake.auth);
     views.onConnection(socket);
+    if (!(handshake.success && handshake.data.views)) fleet.onConnection(socket, handshake.success && handshake.data.epoch === store.epoch ? handshake.data.seq : undefined);
     socket.on('disconnect', () => onConnectionCount(io.engine.clientsCount));
   });
-  return views.close;
+  return () => {
+    views.close();
+    fleet.close();
+  };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
 import { ServiceSchema } from '@/lib/model/instance';
-import type { ClientToServerEvents, ServerToClientEvents, SubscribeRequest, SummaryDelta } from '@/lib/model/live';
+import { VIEWS_HANDSHAKE, type ClientToServerEvents, type Delta, type ServerToClientEvents, type Snapshot, type SubscribeRequest, type SummaryDelta } from '@/lib/model/live';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { firstSummary } from '../support/live-views';
 import { eventually, startServer, type TestServer } from '../support/server';
@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 function connect(): LiveClient {
-  return io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
+  return io(server.url, { transports: ['websocket'], auth: VIEWS_HANDSHAKE, reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
 }
 
 describe('HTTP API v1 on the real server', () => {
@@ -96,6 +96,83 @@ describe('Socket.IO live views', () => {
     client.emit('live:subscribe', { view: 'summary', junk: 'x'.repeat(100_000) } as unknown as SubscribeRequest);
     expect(await closed).toBeTruthy();
     expect((await server.fetch(`/api/v1/services`)).status).toBe(200);
+  });
+});
+
+/** A program written against DESIGN's contract: no `views` flag, so the whole fleet on connect. */
+function connectFleet(auth: { epoch?: string; seq?: number } = {}): LiveClient {
+  return io(server.url, { transports: ['websocket'], auth, reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
+}
+
+describe("Socket.IO whole-fleet stream (DESIGN's contract, for programs)", () => {
+  it('sends a snapshot on connect, then deltas with increasing seq', async () => {
+    const client = connectFleet();
+    try {
+      const snapshot = await new Promise<Snapshot>((resolve) => client.once('state:snapshot', resolve));
+      expect(snapshot.services.map((s) => s.name)).toContain('users');
+      const deltas: Delta[] = [];
+      client.on('state:delta', (delta) => deltas.push(delta));
+      await etcd.put('/services/fleet/f-1', JSON.stringify({ address: '127.0.0.1:9110' }));
+      await etcd.put('/services/fleet/f-2', JSON.stringify({ address: '127.0.0.1:9111' }));
+      await eventually(() => (deltas.flatMap((d) => d.changes).length >= 2 ? true : undefined), 2_000, 'deltas');
+      const seqs = deltas.map((d) => d.seq);
+      expect(seqs[0]).toBe(snapshot.seq + 1);
+      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('replays missed deltas to a client that reconnects with its last seq', async () => {
+    // An observer that stays connected sees the missed changes go out: once it has, they can only
+    // reach the reconnecting client as a replay, never as live updates.
+    await etcd.put('/services/replay/r-1', JSON.stringify({ address: '127.0.0.1:9103' }));
+    await eventually(async () => ((await (await server.fetch('/api/v1/services/replay')).json()).instances?.length === 1 ? true : undefined), 5_000, 'r-1');
+    const observer = connectFleet();
+    const observed: Delta[] = [];
+    await new Promise<Snapshot>((resolve) => observer.once('state:snapshot', resolve));
+    observer.on('state:delta', (delta) => observed.push(delta));
+    const first = connectFleet();
+    const snapshot = await new Promise<Snapshot>((resolve) => first.once('state:snapshot', resolve));
+    first.close();
+    const ops = (deltas: Delta[]): string[] => deltas.flatMap((d) => d.changes).map((c) => (c.op === 'upsert' ? `+${c.instance.id}` : `-${c.key}`));
+    const missed = ['+r-2', '-/services/replay/r-1'];
+    try {
+      await etcd.put('/services/replay/r-2', JSON.stringify({ address: '127.0.0.1:9104' }));
+      await etcd.delete('/services/replay/r-1');
+      await eventually(() => (missed.every((op) => ops(observed).includes(op)) ? true : undefined), 5_000, 'the missed changes to go out');
+      const lastSentBeforeReconnect = Math.max(...observed.map((d) => d.seq));
+      const second = connectFleet({ epoch: snapshot.epoch, seq: snapshot.seq });
+      try {
+        const received: Delta[] = [];
+        let gotSnapshot = false;
+        second.on('state:delta', (delta) => received.push(delta));
+        second.on('state:snapshot', () => (gotSnapshot = true));
+        await eventually(() => (received.some((d) => d.seq >= lastSentBeforeReconnect) ? true : undefined), 2_000, 'replay');
+        expect(gotSnapshot).toBe(false);
+        const replayed = received.filter((d) => d.seq <= lastSentBeforeReconnect);
+        const expectedSeqs = Array.from({ length: lastSentBeforeReconnect - snapshot.seq }, (_, i) => snapshot.seq + 1 + i);
+        expect(replayed.map((d) => d.seq)).toEqual(expectedSeqs);
+        expect(ops(replayed)).toEqual(expect.arrayContaining(missed));
+      } finally {
+        second.close();
+      }
+    } finally {
+      observer.close();
+    }
+  });
+  it('is not sent to a socket that connects for views', async () => {
+    const client = connect();
+    try {
+      const events: string[] = [];
+      client.onAny((event: string) => events.push(event));
+      await firstSummary(client);
+      await etcd.put('/services/quiet/q-1', JSON.stringify({ address: '127.0.0.1:9105' }));
+      await eventually(() => (events.filter((event) => event === 'summary:delta').length > 0 ? true : undefined), 2_000, 'the summary delta');
+      expect(events.filter((event) => event.startsWith('state:'))).toEqual([]);
+    } finally {
+      client.close();
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import { createTestCerts, type TestCerts } from '../support/certs';
 import { SWITCHYARD_ETCD_USER, startEtcd, type TestEtcd } from '../support/etcd';
 import { firstSummary } from '../support/live-views';
 import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../support/server';
+import { VIEWS_HANDSHAKE } from '@/lib/model/live';
 
 // The product against an etcd that requires TLS client certificates or a password, and the
 // dashboard itself over HTTPS. Every HTTP call goes through `call`, trusting the test CA when the
@@ -110,7 +111,7 @@ describe('etcd with TLS and client certificates, dashboard over HTTPS', () => {
     expect(login.headers.get('set-cookie')).toMatch(/^__Host-switchyard_session=[^;]+;.*Secure/);
     expect(login.headers.get('strict-transport-security')).toBe('max-age=31536000');
 
-    const socket = io(server.url, { transports: ['websocket'], ca: certs.ca.toString(), reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
+    const socket = io(server.url, { transports: ['websocket'], auth: VIEWS_HANDSHAKE, ca: certs.ca.toString(), reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
     try {
       const snapshot = await firstSummary(socket);
       expect(snapshot.services.map((s) => s.name)).toContain('orders');

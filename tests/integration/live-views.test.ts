@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents, ServiceDelta, SubscribeRequest, SummaryDelta, SummarySnapshot, ServiceSnapshot } from '@/lib/model/live';
+import { VIEWS_HANDSHAKE, type ClientToServerEvents, type ServerToClientEvents, type ServiceDelta, type SubscribeRequest, type SummaryDelta, type SummarySnapshot, type ServiceSnapshot } from '@/lib/model/live';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { eventually, startServer, type TestServer } from '../support/server';
+import { receiveSummaryParts } from '@/lib/model/summary-parts';
 
 type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -26,10 +27,10 @@ afterAll(async () => {
 
 /** A socket that records every view message it gets. */
 function connect() {
-  const socket: LiveClient = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
+  const socket: LiveClient = io(server.url, { transports: ['websocket'], auth: VIEWS_HANDSHAKE, reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
   clients.push(socket);
   const got = { summarySnapshots: [] as SummarySnapshot[], summaryDeltas: [] as SummaryDelta[], serviceSnapshots: [] as ServiceSnapshot[], serviceDeltas: [] as ServiceDelta[] };
-  socket.on('summary:snapshot', (message) => got.summarySnapshots.push(message));
+  socket.on('summary:snapshot', receiveSummaryParts((snapshot) => got.summarySnapshots.push(snapshot)));
   socket.on('summary:delta', (message) => got.summaryDeltas.push(message));
   socket.on('service:snapshot', (message) => got.serviceSnapshots.push(message));
   socket.on('service:delta', (message) => got.serviceDeltas.push(message));

@@ -9,6 +9,7 @@ import { startHaproxy, type TestHaproxy } from '../support/haproxy';
 import { firstSummary, followViews } from '../support/live-views';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { eventually, startServer, type TestServer } from '../support/server';
+import { VIEWS_HANDSHAKE } from '@/lib/model/live';
 
 /**
  * Three replicas sharing one etcd and one PostgreSQL, behind a real HAProxy (issue 17): they divide
@@ -159,7 +160,7 @@ describe('three replicas behind HAProxy', () => {
   it('close a session’s socket on every replica when it signs out on one', async () => {
     const [first, second] = replicas as [TestServer, TestServer];
     const cookie = await first.userSession(`viewer-${Date.now()}`, 'viewer');
-    const socket = io(second.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie, origin: second.url } });
+    const socket = io(second.url, { transports: ['websocket'], auth: VIEWS_HANDSHAKE, reconnection: false, forceNew: true, extraHeaders: { cookie, origin: second.url } });
     try {
       await firstSummary(socket);
       const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
@@ -178,7 +179,7 @@ describe('three replicas behind HAProxy', () => {
     // Each follows the shop service's view as a tab does: re-subscribing with resume after every reconnect.
     const viewers: { socket: Socket; views: ViewClient }[] = [];
     for (let i = 0; i < 6; i += 1) {
-      const socket = io(haproxy.url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 500, extraHeaders: { authorization: `Bearer ${token}` } });
+      const socket = io(haproxy.url, { transports: ['websocket'], auth: VIEWS_HANDSHAKE, forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 500, extraHeaders: { authorization: `Bearer ${token}` } });
       viewers.push({ socket, views: followViews(socket, { summary: true, services: ['shop'] }) });
     }
     try {

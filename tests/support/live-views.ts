@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, SubscribeRequest, SummarySnapshot } from '@/lib/model/live';
+import { receiveSummaryParts } from '@/lib/model/summary-parts';
 import { createViewClient, type ViewClient } from '@/lib/client/viewClient';
 
 type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -14,7 +15,7 @@ export function followViews(socket: LiveClient, views: { summary?: boolean; serv
     unsubscribe: (request) => socket.emit('live:unsubscribe', request),
     connected: () => socket.connected,
   });
-  socket.on('summary:snapshot', client.summarySnapshot);
+  socket.on('summary:snapshot', receiveSummaryParts(client.summarySnapshot));
   socket.on('summary:delta', client.summaryDelta);
   socket.on('service:snapshot', client.serviceSnapshot);
   socket.on('service:delta', client.serviceDelta);
@@ -29,7 +30,11 @@ export function followViews(socket: LiveClient, views: { summary?: boolean; serv
 export function firstSummary(socket: LiveClient | Socket): Promise<SummarySnapshot> {
   const live = socket as LiveClient;
   return new Promise((resolve, reject) => {
-    live.once('summary:snapshot', resolve);
+    const receive = receiveSummaryParts((snapshot) => {
+      live.off('summary:snapshot', receive);
+      resolve(snapshot);
+    });
+    live.on('summary:snapshot', receive);
     live.once('connect_error', reject);
     live.emit('live:subscribe', { view: 'summary' });
   });
