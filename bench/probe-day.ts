@@ -53,11 +53,14 @@ function collector(): () => void {
  * phase (the scheduler spreads first probes over the interval), the store swept at the sweeper's
  * cadence. Retained memory is measured after full collections at each checkpoint.
  */
-export function runProbeDay(log: (message: string) => void): ProbeDayResult {
+export function runProbeDay(log: (message: string) => void, options: { instances?: number; hours?: number } = {}): ProbeDayResult {
+  // Smaller runs (fewer instances, fewer hours) for development; the report is always the default day.
+  const instanceCount = options.instances ?? INSTANCES;
+  const hoursSimulated = options.hours ?? 24;
   const gc = collector();
   const draw = seededRandom(19);
   // Per instance: its key, its phase in the interval, its usual latency (0.5–40 ms, log-uniform).
-  const instances = Array.from({ length: INSTANCES }, (_, i) => ({
+  const instances = Array.from({ length: instanceCount }, (_, i) => ({
     key: `/services/svc-${i % 1_000}/instances/i-${i}`,
     phaseMs: Math.floor(draw() * PROBE_INTERVAL_MS),
     baseMs: 0.5 * Math.exp(draw() * Math.log(80)),
@@ -77,7 +80,7 @@ export function runProbeDay(log: (message: string) => void): ProbeDayResult {
   const baseline = measure();
   const store = createMetricsStore({ now: () => clock });
 
-  const rounds = (24 * HOUR_MS) / PROBE_INTERVAL_MS;
+  const rounds = Math.round((hoursSimulated * HOUR_MS) / PROBE_INTERVAL_MS);
   const checkpoints: ProbeDayCheckpoint[] = [];
   let probes = 0;
   let failures = 0;
@@ -110,7 +113,7 @@ export function runProbeDay(log: (message: string) => void): ProbeDayResult {
     replayMs += performance.now() - started;
     const elapsedMs = roundEnd - T0;
     const hours = round === 0 ? 0 : elapsedMs / HOUR_MS;
-    if (CHECKPOINT_HOURS.some((h) => h === hours)) {
+    if (CHECKPOINT_HOURS.some((h) => h === hours) || round === rounds - 1) {
       const now = measure();
       const checkpoint = { hours, heapBytes: now.heap - baseline.heap, arrayBufferBytes: now.arrayBuffers - baseline.arrayBuffers, replayMs, probes };
       checkpoints.push(checkpoint);
@@ -118,8 +121,8 @@ export function runProbeDay(log: (message: string) => void): ProbeDayResult {
     }
   }
   const cpu = process.cpuUsage(cpuStart);
-  if (store.stats().probeSeries !== INSTANCES) throw new Error(`expected ${INSTANCES} probe series, the store holds ${store.stats().probeSeries}`);
-  const result = { instances: INSTANCES, probeIntervalMs: PROBE_INTERVAL_MS, sweepEveryMs: SWEEP_EVERY_MS, checkpoints, cpuMs: (cpu.user + cpu.system) / 1_000, failures };
+  if (store.stats().probeSeries !== instanceCount) throw new Error(`expected ${instanceCount} probe series, the store holds ${store.stats().probeSeries}`);
+  const result = { instances: instanceCount, probeIntervalMs: PROBE_INTERVAL_MS, sweepEveryMs: SWEEP_EVERY_MS, checkpoints, cpuMs: (cpu.user + cpu.system) / 1_000, failures };
   log(`probe-day: result ${JSON.stringify(result)}`);
   return result;
 }

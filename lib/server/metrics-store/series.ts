@@ -1,5 +1,6 @@
 import { WINDOWS, type LatencyPoint, type LatencyWindow } from '@/lib/model/latency';
 import type { ShapedValues } from './shapes';
+import { FLOAT_LAYOUT, type ClosedLayout } from './closed-ring';
 import { Slots, type ClosedFields } from './slots';
 
 /** Reported calls may arrive this long after their slot ends (reporters send every few seconds). */
@@ -24,10 +25,11 @@ export class Series {
   /** When the store last moved it to the newest end of its pool (ms, the store's clock). */
   movedAt = 0;
 
-  constructor(graceSeconds: number = REPORT_GRACE_SECONDS) {
-    this.#minutes = new Slots(60, 24 * 60, graceSeconds);
+  /** `layout`: how closed slots are kept (`closed-ring.ts`; probes' is compact). */
+  constructor(graceSeconds: number = REPORT_GRACE_SECONDS, layout: ClosedLayout = FLOAT_LAYOUT) {
+    this.#minutes = new Slots(60, 24 * 60, graceSeconds, undefined, layout);
     const minutes = this.#minutes;
-    this.#seconds = new Slots(1, 15 * 60, graceSeconds, { bytes: SECONDS_DETAIL_BYTES, fallback: (second) => minutes.openQuantiles(Math.floor(second / 60) * 60) });
+    this.#seconds = new Slots(1, 15 * 60, graceSeconds, { bytes: SECONDS_DETAIL_BYTES, fallback: (second) => minutes.openQuantiles(Math.floor(second / 60) * 60) }, layout);
   }
 
   /** Spreads an interval's calls evenly over its whole seconds, into both resolutions. */
