@@ -11,7 +11,8 @@ export interface ClosedLayout {
   readonly stride: number;
   /** What a slot costs, in bytes (for the docs' arithmetic and tests). */
   readonly bytesPerSlot: number;
-  create(slots: number): Float32Array | Uint16Array;
+  /** An array for `slots` slots, each with `extra` elements more (a sparse ring's tag). */
+  create(slots: number, extra?: number): Float32Array | Uint16Array;
   write(array: Float32Array | Uint16Array, at: number, fields: ArrayLike<number>): void;
   /** Marks a slot as nothing closed. */
   clear(array: Float32Array | Uint16Array, at: number): void;
@@ -22,7 +23,7 @@ export interface ClosedLayout {
 export const FLOAT_LAYOUT: ClosedLayout = {
   stride: FIELDS,
   bytesPerSlot: FIELDS * 4,
-  create: (slots) => new Float32Array(slots * FIELDS).fill(NaN),
+  create: (slots, extra = 0) => new Float32Array(slots * (FIELDS + extra)).fill(NaN),
   write(array, at, fields) {
     for (let i = 0; i < FIELDS; i += 1) array[at + i] = fields[i] ?? NaN;
   },
@@ -61,7 +62,7 @@ export const MAX_PROBE_COUNT = 0xff;
 export const PROBE_LAYOUT: ClosedLayout = {
   stride: 4,
   bytesPerSlot: 8,
-  create: (slots) => new Uint16Array(slots * 4),
+  create: (slots, extra = 0) => new Uint16Array(slots * (4 + extra)),
   write(array, at, fields) {
     const rawCount = fields[0] ?? NaN;
     const count = rawCount >= 0 ? Math.round(rawCount) : 0;
@@ -84,7 +85,19 @@ export const PROBE_LAYOUT: ClosedLayout = {
 };
 
 /** Slots a ring holds when its first slot closes; it doubles as its data spans more, up to its length. */
-const FIRST_CAPACITY = 60;
+export const FIRST_CAPACITY = 60;
+
+/** Where a resolution keeps its closed slots: the last `length` slot numbers. */
+export interface ClosedStore {
+  readonly length: number;
+  readonly layout: ClosedLayout;
+  /** Writes a closed slot; false when it is older than the store holds (it must not wipe newer slots). */
+  keep(slot: number, fields: ArrayLike<number>): boolean;
+  /** Reads a slot into `out` (FIELDS numbers); a slot not held reads as a NaN count. */
+  read(slot: number, out: Float32Array): void;
+  /** Slots there is room for now (0 until a slot closes). */
+  capacity(): number;
+}
 
 /**
  * The closed slots of one resolution: the last `length` slot numbers, in ONE typed array (each
@@ -94,7 +107,7 @@ const FIRST_CAPACITY = 60;
  * whole window (every instance gets a probe series the moment it appears). Bounded: never more
  * than `length` slots.
  */
-export class ClosedRing {
+export class ClosedRing implements ClosedStore {
   #array: Float32Array | Uint16Array | null = null;
   #capacity = 0;
   /** The newest and oldest slot numbers written: the ring holds (newest − capacity, newest]. */

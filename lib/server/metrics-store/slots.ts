@@ -1,7 +1,7 @@
 import type { DDSketch } from '@datadog/sketches-js';
 import type { LatencyPoint } from '@/lib/model/latency';
 import { MAX_SKETCH_BINS, newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
-import { ClosedRing, FIELDS, FLOAT_LAYOUT, type ClosedLayout } from './closed-ring';
+import { ClosedRing, FIELDS, FLOAT_LAYOUT, type ClosedStore } from './closed-ring';
 import { PACKED_STRIDE } from './packed';
 import { unionOf, valueAt, weightedValues, type Shape, type ShapedValues } from './shapes';
 
@@ -108,7 +108,7 @@ const closedScratch = new Float32Array(FIELDS);
  * instance of a fleet gets two of these when it appears.
  */
 export class Slots {
-  readonly #closed: ClosedRing;
+  readonly #closed: ClosedStore;
   readonly #open = new Map<number, OpenSlot>();
   readonly #graceSeconds: number;
   readonly #budget: DetailBudget | undefined;
@@ -120,11 +120,12 @@ export class Slots {
     length: number,
     graceSeconds: number,
     budget?: DetailBudget,
-    layout: ClosedLayout = FLOAT_LAYOUT,
+    /** Where closed slots go (`closed-ring.ts`, `sparse-ring.ts`); by default a dense ring of 32-bit floats. */
+    closed: ClosedStore = new ClosedRing(length, FLOAT_LAYOUT),
   ) {
     this.#graceSeconds = graceSeconds;
     this.#budget = budget;
-    this.#closed = new ClosedRing(length, layout);
+    this.#closed = closed;
   }
 
   /**

@@ -1,7 +1,6 @@
 import { dropOldest, moveToNewest } from '@/lib/model/bounded-map';
 import { MAX_COUNT, type IngestBatch } from '@/lib/model/ingest';
 import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind, RecentCalls } from '@/lib/model/latency';
-import { FLOAT_LAYOUT, PROBE_LAYOUT, type ClosedLayout } from './closed-ring';
 import { clampLatency } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
 import { shapedBuckets, shapedValues } from './shapes';
@@ -149,22 +148,21 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
   };
 
   /** Finds or creates a series, keeping `pool` in least-recently-updated order (to within LRU_MOVE_EVERY_MS) and within `cap`. */
-  const seriesIn = (pool: Map<string, Series>, cap: number, graceSeconds: number, layout: ClosedLayout) => (key: string): Series => {
+  const seriesIn = (pool: Map<string, Series>, cap: number, graceSeconds: number, kind: 'calls' | 'probes') => (key: string): Series => {
     const at = now();
     let found = pool.get(key);
     if (found) {
       moveToNewest(pool, key, found, at, LRU_MOVE_EVERY_MS);
       return found;
     }
-    found = new Series(graceSeconds, layout);
+    found = new Series(graceSeconds, kind);
     found.movedAt = at;
     pool.set(key, found);
     dropOldest(pool, cap);
     return found;
   };
-  const seriesFor = seriesIn(series, maxSeries, REPORT_GRACE_SECONDS, FLOAT_LAYOUT);
-  // Probes keep whole counts and one latency a probe: their closed slots fit 8 bytes instead of 20.
-  const probeSeriesFor = seriesIn(probes, options.maxProbeSeries ?? 10_000, PROBE_GRACE_SECONDS, PROBE_LAYOUT);
+  const seriesFor = seriesIn(series, maxSeries, REPORT_GRACE_SECONDS, 'calls');
+  const probeSeriesFor = seriesIn(probes, options.maxProbeSeries ?? 10_000, PROBE_GRACE_SECONDS, 'probes');
 
   const sweepUntil = (nowSecond: number): void => {
     const keys: string[] = [];
