@@ -70,10 +70,12 @@ describe('closed ring', () => {
     expect(ring.capacity()).toBe(120);
     ring.keep(S0 + 400, [1, 0, 3, 3, 3]);
     expect(ring.capacity()).toBe(480);
-    ring.keep(S0 + 5_000, [1, 0, 3, 3, 3]);
+    ring.keep(S0 + 800, [2, 0, 3, 3, 3]);
     expect(ring.capacity()).toBe(900);
     // Growing kept what the ring held.
-    expect(readOf(ring, S0 + 5_000)[0]).toBe(1);
+    expect(readOf(ring, S0)[0]).toBe(1);
+    expect(readOf(ring, S0 + 60)[0]).toBe(1);
+    expect(readOf(ring, S0 + 800)[0]).toBe(2);
   });
 
   it('keeps every slot while it grows, and reads skipped slots as empty', () => {
@@ -108,6 +110,19 @@ describe('closed ring', () => {
     for (let slot = 900; slot < 910; slot += 1) expect(readOf(ring, S0 + slot)[0]).toBe(0);
     expect(readOf(ring, S0 + 11)[0]).toBe(2);
     expect(readOf(ring, S0 + 10)[0]).toBeNaN();
+  });
+
+  it('grows only for slots still in the window: a slot a window past the rest, or one older than the window, keeps it small', () => {
+    const ring = new ClosedRing(1_440, PROBE_LAYOUT);
+    ring.keep(S0, [1, 0, 1, 1, 1]);
+    ring.keep(S0 + 10, [2, 0, 1, 1, 1]);
+    expect(ring.keep(S0 + 10 - 1_440, [9, 0, 9, 9, 9])).toBe(false);
+    expect(ring.capacity()).toBe(60);
+    ring.keep(S0 + 5_000, [3, 0, 1, 1, 1]);
+    expect(ring.capacity()).toBe(60);
+    expect(readOf(ring, S0 + 5_000)[0]).toBe(3);
+    expect(readOf(ring, S0 + 10)[0]).toBeNaN();
+    for (let slot = S0 + 5_000 - 59; slot < S0 + 5_000; slot += 1) expect(readOf(ring, slot)[0]).toBe(0);
   });
 
   it('refuses a slot older than it holds, and takes one within it (a restored minute) in any order', () => {

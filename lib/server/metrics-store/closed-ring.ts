@@ -133,7 +133,12 @@ export class ClosedRing implements ClosedStore {
       this.#newest = slot;
       this.#oldest = slot;
     }
-    const span = Math.max(this.#newest, slot) - Math.min(this.#oldest, slot) + 1;
+    if (slot <= this.#newest - this.length) return false;
+    // Only what is still within the window counts: a series quiet for longer starts small again.
+    const newest = Math.max(this.#newest, slot);
+    const windowStart = newest - this.length + 1;
+    const oldest = this.#newest >= windowStart ? Math.max(Math.min(this.#oldest, slot), windowStart) : slot;
+    const span = newest - oldest + 1;
     if (span > this.#capacity && this.#capacity < this.length) this.#grow(span);
     const capacity = this.#capacity;
     if (slot <= this.#newest - capacity) return false;

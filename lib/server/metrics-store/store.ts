@@ -39,7 +39,7 @@ export interface CallObservation {
 
 export interface MetricsStoreOptions {
   now?: () => number;
-  /** Call series (service, instance, edge) beyond this many are evicted, least recently updated first (up to ~47 KB each once they hold a day of data; pages are allocated as data arrives). */
+  /** Call series (service, instance, edge) beyond this many are evicted, least recently updated first (up to ~47 KB each once they hold a day of data; their rings grow as data arrives). */
   maxSeries?: number;
   /** Probe series (one per instance) are capped apart, so probes never evict call series. */
   maxProbeSeries?: number;
