@@ -1,5 +1,7 @@
 import { WINDOWS, type LatencyPoint, type LatencyWindow } from '@/lib/model/latency';
 import type { ShapedValues } from './shapes';
+import { ClosedRing, PROBE_LAYOUT } from './closed-ring';
+import { SparseRing } from './sparse-ring';
 import { Slots, type ClosedFields } from './slots';
 
 /** Reported calls may arrive this long after their slot ends (reporters send every few seconds). */
@@ -16,6 +18,9 @@ export const PROBE_GRACE_SECONDS = 5;
  */
 export const SECONDS_DETAIL_BYTES = 64 * 1_024;
 
+const SECOND_SLOTS = 15 * 60;
+const MINUTE_SLOTS = 24 * 60;
+
 /** Calls (or probes) of one thing — a service, an instance, an edge — at 1 s for 15 min and 1 min for 24 h. */
 export class Series {
   readonly #seconds: Slots;
@@ -24,10 +29,17 @@ export class Series {
   /** When the store last moved it to the newest end of its pool (ms, the store's clock). */
   movedAt = 0;
 
-  constructor(graceSeconds: number = REPORT_GRACE_SECONDS) {
-    this.#minutes = new Slots(60, 24 * 60, graceSeconds);
+  /**
+   * `kind`: probes keep their closed slots compact — whole counts and 16-bit percentile codes
+   * (`PROBE_LAYOUT`), and only the seconds that had a probe (`SparseRing`): a probe every 5 s
+   * fills one second in 5. Calls keep 32-bit floats (fractional counts) in dense rings.
+   */
+  constructor(graceSeconds: number = REPORT_GRACE_SECONDS, kind: 'calls' | 'probes' = 'calls') {
+    const probes = kind === 'probes';
+    this.#minutes = new Slots(60, MINUTE_SLOTS, graceSeconds, undefined, probes ? new ClosedRing(MINUTE_SLOTS, PROBE_LAYOUT) : undefined);
     const minutes = this.#minutes;
-    this.#seconds = new Slots(1, 15 * 60, graceSeconds, { bytes: SECONDS_DETAIL_BYTES, fallback: (second) => minutes.openQuantiles(Math.floor(second / 60) * 60) });
+    const budget = { bytes: SECONDS_DETAIL_BYTES, fallback: (second: number) => minutes.openQuantiles(Math.floor(second / 60) * 60) };
+    this.#seconds = new Slots(1, SECOND_SLOTS, graceSeconds, budget, probes ? new SparseRing(SECOND_SLOTS, PROBE_LAYOUT) : undefined);
   }
 
   /** Spreads an interval's calls evenly over its whole seconds, into both resolutions. */

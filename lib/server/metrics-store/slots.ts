@@ -1,6 +1,7 @@
 import type { DDSketch } from '@datadog/sketches-js';
 import type { LatencyPoint } from '@/lib/model/latency';
 import { MAX_SKETCH_BINS, newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
+import { ClosedRing, FIELDS, FLOAT_LAYOUT, type ClosedStore } from './closed-ring';
 import { PACKED_STRIDE } from './packed';
 import { unionOf, valueAt, weightedValues, type Shape, type ShapedValues } from './shapes';
 
@@ -91,34 +92,23 @@ export interface DetailBudget {
   fallback: (slotStart: number) => Quantiles | null;
 }
 
-export const FIELDS = 5; // count, errors, p50, p95, p99
+export { FIELDS };
 
-/** A closed slot as a ring keeps it (and the store persists it): count, errors, p50, p95, p99 as 32-bit floats, NaN for no latency. */
+/** A closed slot as a ring keeps it (and the store persists it): count, errors, p50, p95, p99, NaN for no latency. Valid during the call it is passed to. */
 export type ClosedFields = Float32Array;
-/**
- * Closed slots are kept in pages of this many, each allocated when its first slot closes: a
- * series costs memory for the time it has data, not its whole window up front (a fleet's
- * instances each get a probe series the moment they appear).
- */
-const PAGE_SLOTS = 60;
 
-interface Page {
-  /** Which page of all time (slot number / PAGE_SLOTS) this one holds now. */
-  number: number;
-  /** FIELDS per slot; a NaN count marks a slot nothing closed into. */
-  fields: Float32Array;
-}
+/** Where closed slots are read into and handed out from (reads and sweeps are synchronous). */
+const closedScratch = new Float32Array(FIELDS);
 
 /**
  * One resolution of a series: slots of `stepSeconds`, at least `length` of them kept. A slot keeps
  * its raw values or mergeable sketch only while data for it may still arrive (`graceSeconds` after
- * it ends); then it is reduced to count, errors and three quantiles (20 bytes) in a page of a
- * ring — percentiles are always taken from the merged distribution. A class, not closures: every
+ * it ends); then it is reduced to count, errors and three quantiles in a ring (`closed-ring.ts`:
+ * 20 bytes a slot, or 8 in the probes' layout) — percentiles are always taken from the merged distribution. A class, not closures: every
  * instance of a fleet gets two of these when it appears.
  */
 export class Slots {
-  // One page more than the window needs, so a page being reused never cuts into the window.
-  readonly #pages: (Page | undefined)[];
+  readonly #closed: ClosedStore;
   readonly #open = new Map<number, OpenSlot>();
   readonly #graceSeconds: number;
   readonly #budget: DetailBudget | undefined;
@@ -130,10 +120,12 @@ export class Slots {
     length: number,
     graceSeconds: number,
     budget?: DetailBudget,
+    /** Where closed slots go (`closed-ring.ts`, `sparse-ring.ts`); by default a dense ring of 32-bit floats. */
+    closed: ClosedStore = new ClosedRing(length, FLOAT_LAYOUT),
   ) {
     this.#graceSeconds = graceSeconds;
     this.#budget = budget;
-    this.#pages = new Array<Page | undefined>(Math.ceil(length / PAGE_SLOTS) + 1);
+    this.#closed = closed;
   }
 
   /**
@@ -232,7 +224,7 @@ export class Slots {
         const kept = this.#keep(start, [slot.count, slot.errors, q?.p50 ?? NaN, q?.p95 ?? NaN, q?.p99 ?? NaN]);
         this.#detailBytes -= slot.bytes;
         this.#open.delete(start);
-        if (kept && onClosed) onClosed(start, kept);
+        if (kept && onClosed) onClosed(start, this.#read(start));
       }
     }
   }
@@ -250,13 +242,12 @@ export class Slots {
       const slot = this.#open.get(start);
       if (slot) {
         const q = this.#quantiles(start, slot);
-        // Rounded to the 32-bit floats the ring will keep: a point reads the same open, closed or restored after a restart.
-        const f = Math.fround;
-        points.push(this.#point(start, f(slot.count), f(slot.errors), f(q?.p50 ?? NaN), f(q?.p95 ?? NaN), f(q?.p99 ?? NaN)));
+        // Rounded as the ring will keep them: a point reads the same open, closed or restored after a restart.
+        const [count = 0, errors = 0, p50 = NaN, p95 = NaN, p99 = NaN] = this.#asKept([slot.count, slot.errors, q?.p50 ?? NaN, q?.p95 ?? NaN, q?.p99 ?? NaN]);
+        points.push(this.#point(start, count, errors, p50, p95, p99));
         continue;
       }
-      const { page, offset } = this.#locate(start);
-      const [count = NaN, errors = 0, p50 = NaN, p95 = NaN, p99 = NaN] = page ? page.fields.subarray(offset, offset + FIELDS) : [];
+      const [count = NaN, errors = 0, p50 = NaN, p95 = NaN, p99 = NaN] = this.#read(start);
       points.push(Number.isNaN(count) ? this.#point(start, 0, 0, NaN, NaN, NaN) : this.#point(start, count, errors, p50, p95, p99));
     }
     return points;
@@ -273,11 +264,10 @@ export class Slots {
         errors += slot.errors;
         continue;
       }
-      const { page, offset } = this.#locate(start);
-      const closed = page?.fields[offset];
-      if (closed === undefined || Number.isNaN(closed)) continue;
+      const [closed = NaN, closedErrors = 0] = this.#read(start);
+      if (Number.isNaN(closed)) continue;
       count += closed;
-      errors += page?.fields[offset + 1] ?? 0;
+      errors += closedErrors;
     }
     return { count, errors };
   }
@@ -310,8 +300,7 @@ export class Slots {
         }
         continue;
       }
-      const { page, offset } = this.#locate(start);
-      const [closed = NaN, closedErrors = 0, p50 = NaN, p95 = NaN, p99 = NaN] = page ? page.fields.subarray(offset, offset + FIELDS) : [];
+      const [closed = NaN, closedErrors = 0, p50 = NaN, p95 = NaN, p99 = NaN] = this.#read(start);
       if (Number.isNaN(closed)) continue;
       count += closed;
       errors += closedErrors;
@@ -337,30 +326,24 @@ export class Slots {
     return Math.floor(second / this.stepSeconds) * this.stepSeconds;
   }
 
-  /** The page holding a slot start, if it still holds that slot's lap, and the slot's offset in it. */
-  #locate(slotStart: number): { page: Page | undefined; offset: number; number: number } {
-    const slot = slotStart / this.stepSeconds;
-    const number = Math.floor(slot / PAGE_SLOTS);
-    const page = this.#pages[number % this.#pages.length];
-    return { page: page?.number === number ? page : undefined, offset: (slot - number * PAGE_SLOTS) * FIELDS, number };
+  /** A closed slot's fields (a NaN count: nothing closed there, or it left the ring), in a shared scratch array. */
+  #read(slotStart: number): ClosedFields {
+    this.#closed.read(slotStart / this.stepSeconds, closedScratch);
+    return closedScratch;
   }
 
-  /** Writes a closed slot into its page; returns the page's view of it, or undefined when it is older than the ring. */
-  #keep(slotStart: number, fields: ArrayLike<number>): ClosedFields | undefined {
-    const found = this.#locate(slotStart);
-    let page = found.page;
-    if (!page) {
-      const index = found.number % this.#pages.length;
-      const previous = this.#pages[index];
-      // A slot older than the window's pages has nowhere to go (and must not wipe newer ones).
-      if (previous && previous.number > found.number) return undefined;
-      page = previous ?? { number: found.number, fields: new Float32Array(PAGE_SLOTS * FIELDS) };
-      page.number = found.number;
-      page.fields.fill(NaN);
-      this.#pages[index] = page;
-    }
-    page.fields.set(fields.length === FIELDS ? fields : Array.prototype.slice.call(fields, 0, FIELDS), found.offset);
-    return page.fields.subarray(found.offset, found.offset + FIELDS);
+  /** Writes a closed slot into the ring; false when it is older than the ring holds. */
+  #keep(slotStart: number, fields: ArrayLike<number>): boolean {
+    return this.#closed.keep(slotStart / this.stepSeconds, fields);
+  }
+
+  /** Fields as the ring would give them back (its rounding or quantisation). */
+  #asKept(fields: ArrayLike<number>): Float32Array {
+    const { layout } = this.#closed;
+    const one = layout.create(1);
+    layout.write(one, 0, fields);
+    layout.read(one, 0, closedScratch);
+    return closedScratch;
   }
 
   #point(slotStart: number, count: number, errors: number, p50: number, p95: number, p99: number): LatencyPoint {

@@ -39,7 +39,7 @@ export interface CallObservation {
 
 export interface MetricsStoreOptions {
   now?: () => number;
-  /** Call series (service, instance, edge) beyond this many are evicted, least recently updated first (up to ~47 KB each once they hold a day of data; pages are allocated as data arrives). */
+  /** Call series (service, instance, edge) beyond this many are evicted, least recently updated first (up to ~47 KB each once they hold a day of data; their rings grow as data arrives). */
   maxSeries?: number;
   /** Probe series (one per instance) are capped apart, so probes never evict call series. */
   maxProbeSeries?: number;
@@ -148,21 +148,21 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
   };
 
   /** Finds or creates a series, keeping `pool` in least-recently-updated order (to within LRU_MOVE_EVERY_MS) and within `cap`. */
-  const seriesIn = (pool: Map<string, Series>, cap: number, graceSeconds: number) => (key: string): Series => {
+  const seriesIn = (pool: Map<string, Series>, cap: number, graceSeconds: number, kind: 'calls' | 'probes') => (key: string): Series => {
     const at = now();
     let found = pool.get(key);
     if (found) {
       moveToNewest(pool, key, found, at, LRU_MOVE_EVERY_MS);
       return found;
     }
-    found = new Series(graceSeconds);
+    found = new Series(graceSeconds, kind);
     found.movedAt = at;
     pool.set(key, found);
     dropOldest(pool, cap);
     return found;
   };
-  const seriesFor = seriesIn(series, maxSeries, REPORT_GRACE_SECONDS);
-  const probeSeriesFor = seriesIn(probes, options.maxProbeSeries ?? 10_000, PROBE_GRACE_SECONDS);
+  const seriesFor = seriesIn(series, maxSeries, REPORT_GRACE_SECONDS, 'calls');
+  const probeSeriesFor = seriesIn(probes, options.maxProbeSeries ?? 10_000, PROBE_GRACE_SECONDS, 'probes');
 
   const sweepUntil = (nowSecond: number): void => {
     const keys: string[] = [];
