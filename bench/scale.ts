@@ -4,6 +4,7 @@ import { Etcd3 } from 'etcd3';
 import { z } from 'zod';
 import { launchBrowser } from '../tests/support/browser';
 import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../tests/support/server';
+import { cpuProfileArgs } from './child-argv';
 import { measurePage, type PageResult } from './scale-browser';
 import { runFanout, type FanoutResult } from './scale-fanout';
 import { loadFleet, type FleetPlan } from './scale-fleet';
@@ -80,7 +81,7 @@ function memory(pid: number | undefined): { rss: number; peak: number } {
 async function startSynced(etcdEndpoint: string, expected: number): Promise<{ server: TestServer; startToSyncedMs: number }> {
   const spawnedAt = Date.now();
   // Probes would compete for the two cores with everything measured: one per instance per 10 minutes.
-  const server = await startServer({ etcdEndpoints: [etcdEndpoint], env: { SWITCHYARD_PROBE_INTERVAL_MS: '600000', SWITCHYARD_PREFIXES: PREFIX } });
+  const server = await startServer({ etcdEndpoints: [etcdEndpoint], env: { SWITCHYARD_PROBE_INTERVAL_MS: '600000', SWITCHYARD_PREFIXES: PREFIX }, nodeArgs: cpuProfileArgs() });
   try {
     const since = await eventually(
       async () => {
