@@ -1,7 +1,6 @@
 import { Etcd3 } from 'etcd3';
 import { io, type Socket } from 'socket.io-client';
-import { receiveSummaryParts } from '@/lib/model/summary-parts';
-import { VIEWS_HANDSHAKE, type ClientToServerEvents, type ServerToClientEvents, type ServiceSnapshot, type SummarySnapshot } from '@/lib/model/live';
+import { VIEWS_HANDSHAKE, type ClientToServerEvents, type ServerToClientEvents, type ServiceSnapshot } from '@/lib/model/live';
 
 export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -54,17 +53,7 @@ export function subscribeServices(socket: LiveClient, services: readonly string[
 }
 
 /** Subscribes to the summary view (the services list, the map, the header) and resolves with its snapshot. */
-export function subscribeSummary(socket: LiveClient): Promise<SummarySnapshot> {
-  return new Promise((resolve, reject) => {
-    const receive = receiveSummaryParts((snapshot) => {
-      socket.off('summary:snapshot', receive);
-      resolve(snapshot);
-    });
-    socket.on('summary:snapshot', receive);
-    socket.once('connect_error', reject);
-    socket.emit('live:subscribe', { view: 'summary' });
-  });
-}
+export { firstSummary as subscribeSummary } from '../tests/support/live-views';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

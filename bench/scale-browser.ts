@@ -11,20 +11,11 @@ import { addSessionCookie } from '../tests/support/browser';
 
 export type PageKind = 'list' | 'map' | 'service';
 
-export interface PageResult {
+export interface PageResult extends Traffic {
   kind: PageKind;
   path: string;
   /** Navigation start → the first animation frame with the useful content in the DOM. */
   firstUsefulPaintMs: number | null;
-  /** Document: bytes on the wire (compressed, headers included) and decoded. */
-  documentWireBytes: number;
-  documentBytes: number;
-  /** Every other HTTP response (scripts, styles, RSC fetches, Socket.IO polls), on the wire. */
-  otherWireBytes: number;
-  /** Socket.IO: largest message (a polling response or a WebSocket frame, decoded), all of them, and the count. */
-  largestSocketMessage: number;
-  socketBytes: number;
-  socketMessages: number;
   error?: string;
 }
 
@@ -39,9 +30,12 @@ const USEFUL: Record<PageKind, string> = {
 };
 
 interface Traffic {
+  /** Document: bytes on the wire (compressed, headers included) and decoded. */
   documentWireBytes: number;
   documentBytes: number;
+  /** Every other HTTP response (scripts, styles, RSC fetches, Socket.IO polls), on the wire. */
   otherWireBytes: number;
+  /** Socket.IO: largest message (a polling response or a WebSocket frame, decoded), all of them, and the count. */
   largestSocketMessage: number;
   socketBytes: number;
   socketMessages: number;

@@ -3,29 +3,17 @@
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { Service } from '@/lib/model/instance';
 import type { ServiceSnapshot } from '@/lib/model/live';
-import { receiveSummaryParts } from '@/lib/model/summary-parts';
 import { serviceOf, serviceViewFromSnapshot, type ServiceView } from '@/lib/model/views';
 import { getSocket } from './socket';
-import { createViewClient, type ViewClient } from './viewClient';
+import type { ViewClient } from './viewClient';
+import { viewClientOn } from './viewSocket';
 
 let client: ViewClient | undefined;
 
 /** The tab's views over its one socket, created on first use (in the browser only). */
 export function getViewClient(): ViewClient {
   if (client) return client;
-  const socket = getSocket();
-  const views = createViewClient({
-    subscribe: (request) => socket.emit('live:subscribe', request),
-    unsubscribe: (request) => socket.emit('live:unsubscribe', request),
-    connected: () => socket.connected,
-  });
-  socket.on('summary:snapshot', receiveSummaryParts(views.summarySnapshot));
-  socket.on('summary:delta', views.summaryDelta);
-  socket.on('service:snapshot', views.serviceSnapshot);
-  socket.on('service:delta', views.serviceDelta);
-  // Every (re)connect: the server run may be the same (a catch-up) or new (snapshots).
-  socket.on('connect', views.connected);
-  if (socket.connected) views.connected();
+  const views = viewClientOn(getSocket());
   client = views;
   return views;
 }

@@ -1,7 +1,8 @@
 import type { Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents, SubscribeRequest, SummarySnapshot } from '@/lib/model/live';
+import type { ClientToServerEvents, ServerToClientEvents, SummarySnapshot } from '@/lib/model/live';
 import { receiveSummaryParts } from '@/lib/model/summary-parts';
-import { createViewClient, type ViewClient } from '@/lib/client/viewClient';
+import type { ViewClient } from '@/lib/client/viewClient';
+import { viewClientOn } from '@/lib/client/viewSocket';
 
 type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -10,19 +11,9 @@ type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
  * summary and/or some services, re-subscribing with resume after every reconnect, as a tab does.
  */
 export function followViews(socket: LiveClient, views: { summary?: boolean; services?: string[] }): ViewClient {
-  const client = createViewClient({
-    subscribe: (request: SubscribeRequest) => socket.emit('live:subscribe', request),
-    unsubscribe: (request) => socket.emit('live:unsubscribe', request),
-    connected: () => socket.connected,
-  });
-  socket.on('summary:snapshot', receiveSummaryParts(client.summarySnapshot));
-  socket.on('summary:delta', client.summaryDelta);
-  socket.on('service:snapshot', client.serviceSnapshot);
-  socket.on('service:delta', client.serviceDelta);
-  socket.on('connect', client.connected);
+  const client = viewClientOn(socket);
   if (views.summary) client.holdSummary();
   for (const service of views.services ?? []) client.holdService(service);
-  if (socket.connected) client.connected();
   return client;
 }
 

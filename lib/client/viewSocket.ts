@@ -1,0 +1,20 @@
+import { receiveSummaryParts } from '@/lib/model/summary-parts';
+import type { LiveSocket } from './socket';
+import { createViewClient, type ViewClient } from './viewClient';
+
+/** A view client driven by a socket: the tab's (lib/client/liveViews.ts) and the tests' (as a tab does). */
+export function viewClientOn(socket: LiveSocket): ViewClient {
+  const views = createViewClient({
+    subscribe: (request) => socket.emit('live:subscribe', request),
+    unsubscribe: (request) => socket.emit('live:unsubscribe', request),
+    connected: () => socket.connected,
+  });
+  socket.on('summary:snapshot', receiveSummaryParts(views.summarySnapshot));
+  socket.on('summary:delta', views.summaryDelta);
+  socket.on('service:snapshot', views.serviceSnapshot);
+  socket.on('service:delta', views.serviceDelta);
+  // Every (re)connect: the server run may be the same (a catch-up) or new (snapshots).
+  socket.on('connect', views.connected);
+  if (socket.connected) views.connected();
+  return views;
+}
