@@ -59,6 +59,24 @@ describe('one status from probes and traffic', () => {
     expect(changes).toHaveLength(2);
   });
 
+  it('ends an error verdict when the calls stop altogether (an instance with no calls in the window says nothing)', () => {
+    setup();
+    const clock = { t: T0 };
+    const latency = createMetricsStore({ now: () => clock.t });
+    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    for (let s = 0; s < 30; s += 1) {
+      clock.t = T0 + (s + 1) * 1_000;
+      latency.ingest(second(s, 10, 9, 20));
+    }
+    judge();
+    expect(store.instance(KEY)?.status).toBe('critical');
+    // Nobody calls it any more: a minute later its window is empty.
+    clock.t = T0 + 120_000;
+    latency.sweep();
+    judge();
+    expect(store.instance(KEY)).toMatchObject({ status: 'passing', statusCause: 'probe OK' });
+  });
+
   it('warns when p95 is 10× the service\u2019s usual, naming both', () => {
     setup();
     const clock = { t: T0 };
