@@ -52,7 +52,7 @@ export interface RegistryTarget {
   setRevision(revision: string): void;
   registryStatus(): RegistryStatus;
   setRegistryStatus(status: Omit<RegistryStatus, 'since'>): void;
-  /** Emits what is pending now instead of waiting for the coalescing window. */
+  /** Emits what is pending now (deltas and summaries) instead of waiting for their windows. */
   flush(): void;
   /** Registered instances (lost instances' stand-ins are not counted). */
   instanceCount(): number;
@@ -99,8 +99,8 @@ export function createStore(options: StoreOptions): Store {
   const epoch = randomUUID();
   const log = createDeltaLog(options);
   const table = createInstanceTable(log.record);
-  // First on the log, so the summaries are current when anyone else hears of a delta.
-  const views = createViewIndex(log, table.instancesOfService);
+  // First on the log, so service views hear of a delta before anyone else does.
+  const views = createViewIndex(log, table.instancesOfService, options.clock);
   let lastSnapshot: Snapshot | undefined;
 
   return {
@@ -144,8 +144,11 @@ export function createStore(options: StoreOptions): Store {
     setRevision: log.setRevision,
     registryStatus: log.registryStatus,
     setRegistryStatus: log.setRegistryStatus,
-    flush: log.flush,
-    close: log.close,
+    flush: views.flush,
+    close() {
+      views.close();
+      log.close();
+    },
   };
 }
 

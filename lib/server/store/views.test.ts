@@ -3,6 +3,7 @@ import type { Registration } from '@/lib/model/registration';
 import { applyServiceDelta, applySummaryDelta, serviceViewFromSnapshot, summariesOf, summaryViewFromSnapshot } from '@/lib/model/views';
 import { createManualClock } from '@/tests/support/manual-clock';
 import { createStore, type DecodedKey, type Store, type ViewDelta } from './store';
+import { SUMMARY_WINDOW_MS } from './views';
 
 const registration = (service: string, id: string): Registration => ({ service, id, address: '127.0.0.1:1', format: 'native', metadata: {} });
 const key = (service: string, id: string): DecodedKey => ({ etcdKey: `/services/${service}/${id}`, lease: undefined, registrations: [registration(service, id)] });
@@ -11,7 +12,7 @@ let store: Store;
 afterEach(() => store.close());
 
 describe('store views', () => {
-  it('splits each delta into the summaries that changed and each service\'s changes', () => {
+  it('sends each delta\'s changes to its services at once, and then the summaries that changed', () => {
     store = createStore({ coalesceMs: 1000, clock: createManualClock() });
     store.upsertKey(key('users', 'a'));
     store.upsertKey(key('orders', 'x'));
@@ -26,10 +27,54 @@ describe('store views', () => {
     store.removeKey('/services/users/a');
     store.flush();
     expect(seen.map((d) => ({ upserts: d.summaryUpserts.map((s) => `${s.name}:${s.status}`), removes: d.summaryRemoves, services: [...d.changesByService.keys()] }))).toEqual([
-      { upserts: ['orders:critical'], removes: [], services: ['orders'] },
+      { upserts: [], removes: [], services: ['orders'] },
+      { upserts: ['orders:critical'], removes: [], services: [] },
       { upserts: [], removes: [], services: ['users'] },
-      { upserts: [], removes: ['users'], services: ['users'] },
+      { upserts: [], removes: [], services: ['users'] },
+      { upserts: [], removes: ['users'], services: [] },
     ]);
+  });
+
+  it('summarises a service once per window in a burst, while its changes go out with every delta', () => {
+    const clock = createManualClock();
+    store = createStore({ coalesceMs: 0, clock });
+    store.upsertKey(key('orders', 'x0'));
+    store.flush();
+    clock.advance(SUMMARY_WINDOW_MS);
+    const seen: ViewDelta[] = [];
+    store.subscribeViews((delta) => seen.push(delta));
+    const summaries = (): number[] => seen.flatMap((d) => d.summaryUpserts.map((s) => s.instances));
+    const serviceDeltas = (): number => seen.filter((d) => d.changesByService.size > 0).length;
+    // After a quiet spell the first change's summary leaves on the next tick…
+    store.upsertKey(key('orders', 'x1'));
+    clock.advance(0);
+    clock.advance(0);
+    expect(summaries()).toEqual([2]);
+    // …then a burst inside the window: every delta reaches the service view, one summary at the end.
+    for (let i = 2; i < 12; i += 1) {
+      store.upsertKey(key('orders', `x${i}`));
+      clock.advance(5);
+    }
+    expect(serviceDeltas()).toBe(11);
+    expect(summaries()).toEqual([2]);
+    clock.advance(SUMMARY_WINDOW_MS);
+    expect(summaries()).toEqual([2, 12]);
+    const last = seen.at(-1);
+    expect(last?.seq).toBe(store.summarySnapshot().seq);
+  });
+
+  it('keeps one summary snapshot across deltas that change no summary (a lease TTL), and builds a new one when one does', () => {
+    store = createStore({ coalesceMs: 0, clock: createManualClock() });
+    store.upsertKey(key('users', 'a'));
+    const first = store.summarySnapshot();
+    store.upsertKey({ ...key('users', 'a'), lease: '7' });
+    const afterLease = store.summarySnapshot();
+    expect(afterLease).toBe(first);
+    expect(store.serviceSnapshot('users').seq).toBeGreaterThan(first.seq);
+    store.upsertKey(key('users', 'b'));
+    const afterRegistration = store.summarySnapshot();
+    expect(afterRegistration.seq).toBeGreaterThan(first.seq);
+    expect(afterRegistration.services.find((s) => s.name === 'users')?.instances).toBe(2);
   });
 
   it('serves a summary snapshot without instances, built once per change', () => {
