@@ -124,9 +124,22 @@ export function primaryZoneOf(summary: Pick<ServiceSummary, 'zone' | 'zones'>): 
   return summary.zone ?? summary.zones[0];
 }
 
+/** Each summary's JSON, kept while the summary lives: compared when its service changes, sent in every snapshot after. */
+const jsonOfSummary = new WeakMap<ServiceSummary, string>();
+
+/** A summary's JSON, serialised once (summaries are never mutated). */
+export function summaryJson(summary: ServiceSummary): string {
+  let json = jsonOfSummary.get(summary);
+  if (json === undefined) {
+    json = JSON.stringify(summary);
+    jsonOfSummary.set(summary, json);
+  }
+  return json;
+}
+
 /** Whether two summaries say the same (a service whose summary did not change sends no summary delta). */
 export function sameSummary(a: ServiceSummary, b: ServiceSummary): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return summaryJson(a) === summaryJson(b);
 }
 
 export interface SummaryCounts {

@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io';
 import { ResumeRequestSchema, type ClientToServerEvents, type ServerToClientEvents } from '@/lib/model/live';
 import type { LiveServer } from './live';
+import { createSocketRateLimit } from './socket-rate-limit';
 import type { LiveFeed } from './store/store';
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -33,16 +34,9 @@ export function attachFleetStream(io: LiveServer, store: LiveFeed, now: () => nu
   return {
     onConnection(socket, resume) {
       catchUp(socket, store, resume);
-      let windowStart = 0;
-      let resumes = 0;
+      const allowed = createSocketRateLimit(RESUMES_PER_SECOND, now);
       socket.on('state:resume', (request) => {
-        const at = now();
-        if (at - windowStart > 1_000) {
-          windowStart = at;
-          resumes = 0;
-        }
-        resumes += 1;
-        if (resumes > RESUMES_PER_SECOND) return;
+        if (!allowed()) return;
         const parsed = ResumeRequestSchema.safeParse(request);
         catchUp(socket, store, parsed.success ? parsed.data.seq : undefined);
       });

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Socket } from 'socket.io';
 import {
   SubscribeRequestSchema,
@@ -8,9 +9,10 @@ import {
   type SummarySnapshot,
   type ViewResume,
 } from '@/lib/model/live';
-import type { ServiceSummary } from '@/lib/model/service-summary';
+import { summaryJson } from '@/lib/model/service-summary';
 import { encodeSummaryParts } from '@/lib/model/summary-parts';
 import type { LiveServer } from './live';
+import { createSocketRateLimit } from './socket-rate-limit';
 import type { LiveFeed } from './store/store';
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -27,37 +29,13 @@ const SUMMARY_ROOM = 'view:summary';
 const SERVICE_ROOM_PREFIX = 'view:service:';
 const serviceRoom = (service: string): string => `${SERVICE_ROOM_PREFIX}${service}`;
 
-/** A fixed one-second window per socket. */
-function createRateLimit(perSecond: number, now: () => number): () => boolean {
-  let windowStart = 0;
-  let count = 0;
-  return () => {
-    const at = now();
-    if (at - windowStart > 1_000) {
-      windowStart = at;
-      count = 0;
-    }
-    count += 1;
-    return count <= perSecond;
-  };
-}
-
-/** Each summary's JSON, kept while the summary object lives (an unchanged service keeps its object). */
-const summaryJson = new WeakMap<ServiceSummary, string>();
 /** The parts of each summary snapshot, encoded once however many sockets receive it (an incident brings many at once). */
 const encodedSnapshots = new WeakMap<SummarySnapshot, Uint8Array[]>();
 
 function summaryParts(snapshot: SummarySnapshot): Uint8Array[] {
   let parts = encodedSnapshots.get(snapshot);
   if (!parts) {
-    parts = encodeSummaryParts(snapshot, (summary) => {
-      let json = summaryJson.get(summary);
-      if (json === undefined) {
-        json = JSON.stringify(summary);
-        summaryJson.set(summary, json);
-      }
-      return json;
-    });
+    parts = encodeSummaryParts(snapshot, summaryJson);
     encodedSnapshots.set(snapshot, parts);
   }
   return parts;
@@ -127,14 +105,19 @@ export function attachLiveViews(io: LiveServer, store: LiveFeed, now: () => numb
 
   return {
     onConnection(socket) {
-      const allowed = createRateLimit(VIEW_REQUESTS_PER_SECOND, now);
+      const allowed = createSocketRateLimit(VIEW_REQUESTS_PER_SECOND, now);
       const services = new Set<string>();
+      /** Rate, then shape: a request past either is refused through its acknowledgement, never thrown. */
+      const accepted = <T>(schema: z.ZodType<T>, request: unknown, reply: ViewAck | undefined): T | undefined => {
+        if (!allowed()) return void reply?.({ ok: false, error: 'too many requests' });
+        const parsed = schema.safeParse(request);
+        if (!parsed.success) return void reply?.({ ok: false, error: 'invalid request' });
+        return parsed.data;
+      };
       socket.on('live:subscribe', (request, ack) => {
         const reply = acknowledge(ack);
-        if (!allowed()) return reply?.({ ok: false, error: 'too many requests' });
-        const parsed = SubscribeRequestSchema.safeParse(request);
-        if (!parsed.success) return reply?.({ ok: false, error: 'invalid request' });
-        const view = parsed.data;
+        const view = accepted(SubscribeRequestSchema, request, reply);
+        if (!view) return;
         const resume = usable(view.resume);
         if (view.view === 'summary') {
           subscribeSummary(socket, resume);
@@ -149,10 +132,8 @@ export function attachLiveViews(io: LiveServer, store: LiveFeed, now: () => numb
       });
       socket.on('live:unsubscribe', (request, ack) => {
         const reply = acknowledge(ack);
-        if (!allowed()) return reply?.({ ok: false, error: 'too many requests' });
-        const parsed = UnsubscribeRequestSchema.safeParse(request);
-        if (!parsed.success) return reply?.({ ok: false, error: 'invalid request' });
-        const view = parsed.data;
+        const view = accepted(UnsubscribeRequestSchema, request, reply);
+        if (!view) return;
         if (view.view === 'summary') {
           void socket.leave(SUMMARY_ROOM);
         } else {
