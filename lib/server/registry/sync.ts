@@ -1,4 +1,4 @@
-import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain } from '@/lib/model/instance';
 import type { Departure } from '@/lib/model/status/lost';
@@ -196,11 +196,11 @@ export function createRegistry(options: RegistryOptions): Registry {
   };
 
   /**
-   * Lists every watched prefix at one revision and replaces the store's view with it. Each page is
-   * decoded while the next is fetched; nothing is applied until the whole listing has arrived, so a
-   * listing cut short by an outage changes nothing.
+   * Lists every watched prefix at one revision; `apply` then replaces the store's view with it. Each
+   * page is decoded while the next is fetched; nothing is applied until the whole listing has
+   * arrived, so a listing cut short by an outage changes nothing.
    */
-  const relist = async (): Promise<string> => {
+  const relist = async (): Promise<{ revision: string; apply: () => void }> => {
     let revision: string | undefined;
     const decodedKeys: ListedKey[] = [];
     // One object per key serves the store and the lifecycle alike (a relist of 100,000 keys allocates enough).
@@ -242,27 +242,40 @@ export function createRegistry(options: RegistryOptions): Registry {
     if (resolved.change) log(`registry: ${resolved.change}`);
     lineage = resolved.lineage;
     lineages.record(lineage, clusterId, listedAt);
-    lifecycle.setLineage(lineage);
-    unrecognised.reset();
-    for (const etcdKey of unrecognisedKeys) unrecognised.count(etcdKey);
-    // Known again after a restart, so a later TTL expiry is still recorded (replays are idempotent).
-    for (const { etcdKey, createRevision, lease, target, drain } of drainKeys) lifecycle.drainPut(etcdKey, createRevision, lease, target, drain);
-    // Keys deleted while not watching (DESIGN §6): an instance whose lease ran out during an outage is still lost.
-    if (listedBefore) for (const etcdKey of [...store.etcdKeys()]) if (!listing.has(etcdKey)) keyGoing(etcdKey, listedAt);
-    store.replaceAll(decodedKeys, drains, listedAt);
-    lifecycle.drainsListed(new Set(drainKeys.map(({ etcdKey }) => etcdKey)));
-    for (const decoded of decodedKeys) if (decoded.lease) leaseTtls.want(decoded.lease);
-    options.onRelisted?.();
-    const { added, removed } = lifecycle.replace(listing, !listedBefore);
-    if (listedBefore) {
-      emit({ at: new Date().toISOString(), kind: 'registry.resynced', detail: `relisted at revision ${listedAt}: ${added} appeared, ${removed} vanished while not watching` });
-    }
-    listedBefore = true;
-    counters.relists();
-    return listedAt;
+    const apply = (): void => {
+      lifecycle.setLineage(lineage);
+      unrecognised.reset();
+      for (const etcdKey of unrecognisedKeys) unrecognised.count(etcdKey);
+      // Known again after a restart, so a later TTL expiry is still recorded (replays are idempotent).
+      for (const { etcdKey, createRevision, lease, target, drain } of drainKeys) lifecycle.drainPut(etcdKey, createRevision, lease, target, drain);
+      // Keys deleted while not watching (DESIGN §6): an instance whose lease ran out during an outage is still lost.
+      if (listedBefore) for (const etcdKey of [...store.etcdKeys()]) if (!listing.has(etcdKey)) keyGoing(etcdKey, listedAt);
+      store.replaceAll(decodedKeys, drains, listedAt);
+      lifecycle.drainsListed(new Set(drainKeys.map(({ etcdKey }) => etcdKey)));
+      for (const decoded of decodedKeys) if (decoded.lease) leaseTtls.want(decoded.lease);
+      options.onRelisted?.();
+      const { added, removed } = lifecycle.replace(listing, !listedBefore);
+      if (listedBefore) {
+        emit({ at: new Date().toISOString(), kind: 'registry.resynced', detail: `relisted at revision ${listedAt}: ${added} appeared, ${removed} vanished while not watching` });
+      }
+      listedBefore = true;
+      counters.relists();
+    };
+    return { revision: listedAt, apply };
   };
 
-  const watchFrom = async (revision: string, session: Session): Promise<void> => {
+  const applyWatched = (response: IWatchResponse, session: Session): void => {
+    counters.watchEvents(response.events.length);
+    for (const event of response.events) {
+      if (event.type === 'Put') applyPut(event.kv, session);
+      else applyDelete(event.kv);
+    }
+    const current = BigInt(store.revision());
+    if (BigInt(response.header.revision) > current) store.setRevision(response.header.revision);
+  };
+
+  /** Watches from just after `revision`; what arrives while `held` is an array waits there, in order. */
+  const watchFrom = async (revision: string, session: Session, held: { responses: IWatchResponse[] | undefined }): Promise<void> => {
     const next = (BigInt(revision) + 1n).toString();
     for (const prefix of watched) {
       const watcher = await client.watch().prefix(prefix).startRevision(next).create();
@@ -270,13 +283,8 @@ export function createRegistry(options: RegistryOptions): Registry {
       watcher.on('data', (response) => {
         // A cancelled watcher's late events would undo what the next listing established.
         if (session.ended) return;
-        counters.watchEvents(response.events.length);
-        for (const event of response.events) {
-          if (event.type === 'Put') applyPut(event.kv, session);
-          else applyDelete(event.kv);
-        }
-        const current = BigInt(store.revision());
-        if (BigInt(response.header.revision) > current) store.setRevision(response.header.revision);
+        if (held.responses) held.responses.push(response);
+        else applyWatched(response, session);
       });
       watcher.on('disconnected', (error) => session.end(`etcd connection lost: ${error.message}`));
       watcher.on('error', (error) => session.end(`watch failed: ${error.message}`));
@@ -313,8 +321,17 @@ export function createRegistry(options: RegistryOptions): Registry {
     const own = openSession();
     current = own;
     try {
-      const revision = await relist();
-      await watchFrom(revision, own);
+      const listed = await relist();
+      // The watch is up before the listing is applied, and both happen in one step with the status:
+      // what applying sets off in the store's subscribers (probe scheduling, summaries, the map's
+      // index) runs after the registry is synced, not inside the sync (issue 19: sync ≤ 3× a raw listing).
+      const held: { responses: IWatchResponse[] | undefined } = { responses: [] };
+      await watchFrom(listed.revision, own, held);
+      if (own.ended) throw await own.trouble;
+      listed.apply();
+      const waiting = held.responses ?? [];
+      held.responses = undefined;
+      for (const response of waiting) applyWatched(response, own);
       store.setRegistryStatus({ state: 'synced' });
       if (troubleSince !== undefined) {
         emit({ at: new Date().toISOString(), kind: 'registry.reconnected', detail: `etcd reachable again after ${((Date.now() - troubleSince) / 1_000).toFixed(1)} s` });
