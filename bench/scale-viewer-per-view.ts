@@ -5,7 +5,8 @@ import { receiveSummaryParts } from '@/lib/model/summary-parts';
 /**
  * The per-view protocol (issue 19 part 1, docs/ARCHITECTURE "Live updates"): a socket asks for
  * `live:subscribe` `{ view: 'summary' }` / `{ view: 'service', service }` and receives that view's
- * snapshot, then its deltas (`summary:delta`, `service:delta` per service room).
+ * snapshot, then its deltas (`summary:delta`, `service:delta` per service room); a service view
+ * also follows the service's history (`history:follow`), as a service page does.
  *
  * Messages are read through a schema of the few fields used, so this file compiles against a model
  * with or without these events.
@@ -60,6 +61,8 @@ export const perViewProtocol: ViewerProtocol = {
           const ack = AckSchema.safeParse(raw);
           if (ack.success && !ack.data.ok) reject(new Error(`live:subscribe ${JSON.stringify(view)} refused: ${ack.data.error}`));
         });
+        // A service page also follows that service's history (its latest failures, lib/client/useHistoryFailures.ts).
+        if (view.view === 'service') socket.emit('history:follow', { service: view.service });
       });
     return {
       subscribe,

@@ -108,6 +108,7 @@ export function useHistoryEvents(filter: EventFilter | null): HistoryEventsView 
       },
     },
     filter !== null,
+    filter?.service ?? '',
   );
 
   const setFollowing = useCallback((following: boolean) => dispatch({ type: 'follow', following }), []);

@@ -2,6 +2,7 @@
 
 import { useEffect, useRef } from 'react';
 import type { HistoryEvent } from '@/lib/model/events';
+import { followHistory } from './historyFollow';
 import { getSocket } from './socket';
 
 export interface HistoryFeedHandlers {
@@ -11,8 +12,12 @@ export interface HistoryFeedHandlers {
   onReconnect?: () => void;
 }
 
-/** Follows `history:events` on the tab's one socket while mounted; the latest handlers are always called. */
-export function useHistoryFeed(handlers: HistoryFeedHandlers, enabled = true): void {
+/**
+ * Follows committed history on the tab's one socket while mounted: every event when `service` is
+ * '', else that service's (the server sends a view socket only what it follows). The latest
+ * handlers are always called.
+ */
+export function useHistoryFeed(handlers: HistoryFeedHandlers, enabled = true, service = ''): void {
   const latest = useRef(handlers);
   useEffect(() => {
     latest.current = handlers;
@@ -35,10 +40,12 @@ export function useHistoryFeed(handlers: HistoryFeedHandlers, enabled = true): v
     socket.on('history:events', onEvents);
     socket.on('disconnect', onDisconnect);
     socket.on('connect', onConnect);
+    const release = followHistory(socket, service);
     return () => {
+      release();
       socket.off('history:events', onEvents);
       socket.off('disconnect', onDisconnect);
       socket.off('connect', onConnect);
     };
-  }, [enabled]);
+  }, [enabled, service]);
 }

@@ -63,6 +63,10 @@ export type SubscribeRequest = z.infer<typeof SubscribeRequestSchema>;
 export const UnsubscribeRequestSchema = ViewSchema;
 export type UnsubscribeRequest = z.infer<typeof UnsubscribeRequestSchema>;
 
+/** Follow (or stop following) committed history events: every service's, or one service's. */
+export const HistoryFollowSchema = z.object({ service: z.string().min(1).max(MAX_VIEW_SERVICE_CHARS).optional() });
+export type HistoryFollow = z.infer<typeof HistoryFollowSchema>;
+
 /** The optional acknowledgement of a (un)subscribe: refused requests say why (bad request, too many views, rate). */
 export type ViewAck = (result: { ok: true } | { ok: false; error: string }) => void;
 
@@ -117,11 +121,13 @@ export interface ServerToClientEvents {
   'summary:delta': (delta: SummaryDelta) => void;
   'service:snapshot': (snapshot: ServiceSnapshot) => void;
   'service:delta': (delta: ServiceDelta) => void;
-  /** History events as they are committed, oldest first. */
+  /** History events as they are committed, oldest first: to a view socket only what it follows (`history:follow`). */
   'history:events': (events: HistoryEvent[]) => void;
 }
 export interface ClientToServerEvents {
   'state:resume': (request: ResumeRequest) => void;
   'live:subscribe': (request: SubscribeRequest, ack?: ViewAck) => void;
   'live:unsubscribe': (request: UnsubscribeRequest, ack?: ViewAck) => void;
+  'history:follow': (request: HistoryFollow, ack?: ViewAck) => void;
+  'history:unfollow': (request: HistoryFollow, ack?: ViewAck) => void;
 }

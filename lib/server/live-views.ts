@@ -1,18 +1,16 @@
-import type { z } from 'zod';
 import type { Socket } from 'socket.io';
 import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
   type ClientToServerEvents,
   type ServerToClientEvents,
-  type ViewAck,
   type SummarySnapshot,
   type ViewResume,
 } from '@/lib/model/live';
 import { summaryJson } from '@/lib/model/service-summary';
 import { encodeSummaryParts } from '@/lib/model/summary-parts';
 import type { LiveServer } from './live';
-import { createSocketRateLimit } from './socket-rate-limit';
+import { acknowledge, createRequestGuard } from './socket-rate-limit';
 import type { LiveFeed } from './store/store';
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -40,8 +38,6 @@ function summaryParts(snapshot: SummarySnapshot): Uint8Array[] {
   }
   return parts;
 }
-
-const acknowledge = (ack: unknown): ViewAck | undefined => (typeof ack === 'function' ? (ack as ViewAck) : undefined);
 
 /**
  * Per-view live updates (docs/ARCHITECTURE "Live updates"): the summary room and a room per
@@ -105,15 +101,8 @@ export function attachLiveViews(io: LiveServer, store: LiveFeed, now: () => numb
 
   return {
     onConnection(socket) {
-      const allowed = createSocketRateLimit(VIEW_REQUESTS_PER_SECOND, now);
+      const accepted = createRequestGuard(VIEW_REQUESTS_PER_SECOND, now);
       const services = new Set<string>();
-      /** Rate, then shape: a request past either is refused through its acknowledgement, never thrown. */
-      const accepted = <T>(schema: z.ZodType<T>, request: unknown, reply: ViewAck | undefined): T | undefined => {
-        if (!allowed()) return void reply?.({ ok: false, error: 'too many requests' });
-        const parsed = schema.safeParse(request);
-        if (!parsed.success) return void reply?.({ ok: false, error: 'invalid request' });
-        return parsed.data;
-      };
       socket.on('live:subscribe', (request, ack) => {
         const reply = acknowledge(ack);
         const view = accepted(SubscribeRequestSchema, request, reply);

@@ -23,7 +23,7 @@ import { startHistoryPruning } from './history/pruning';
 import { startHistoryRun } from './history/run';
 import { openHistory } from './history/store';
 import { createHealthTracker, healthChangedEvent, type HealthChange, type HealthTracker } from './health';
-import { attachLiveHub, type LiveServer } from './live';
+import { attachLiveHub, type LiveHub, type LiveServer } from './live';
 import type { Listener } from './listener';
 import { createMetrics } from './metrics';
 import { createLostTracker } from './lost/tracker';
@@ -89,12 +89,13 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   );
   const store = parts.add('store', createStore({ coalesceMs: config.SWITCHYARD_COALESCE_MS }), (created) => created.close());
   const metrics = createMetrics(store);
-  let io: LiveServer | undefined;
+  /** The live hub, once a server is attached: committed history goes to the sockets following it. */
+  let hub: LiveHub | undefined;
   const history = parts.add(
     'history',
     await openHistory({
       ...(config.DATABASE_URL !== undefined ? { url: config.DATABASE_URL } : { file: path.join(config.dataDir, 'history.sqlite') }),
-      onAppended: (events) => io?.emit('history:events', events),
+      onAppended: (events) => hub?.publishHistory(events),
     }),
     (opened) => opened.close(),
   );
@@ -227,11 +228,12 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
       };
       if (server.listening) denyOwnAddress();
       else server.once('listening', denyOwnAddress);
-      io = new SocketServer(server, { maxHttpBufferSize: 16 * 1024, serveClient: false, allowRequest: socketOriginFilter(config.SWITCHYARD_PUBLIC_URL) });
+      const io: LiveServer = new SocketServer(server, { maxHttpBufferSize: 16 * 1024, serveClient: false, allowRequest: socketOriginFilter(config.SWITCHYARD_PUBLIC_URL) });
       const unguardSockets = guardSockets(io, auth, secureCookies(config));
-      const detachHub = attachLiveHub(io, store, (count) => metrics.socketsConnected.set(count));
+      const liveHub = attachLiveHub(io, store, (count) => metrics.socketsConnected.set(count));
+      hub = liveHub;
       parts.add('live sockets', io, async (sockets) => {
-        detachHub();
+        liveHub.close();
         unguardSockets();
         await sockets.close();
       });

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import type { HistoryEvent } from '@/lib/model/events';
+import { VIEWS_HANDSHAKE, type ClientToServerEvents, type HistoryFollow, type ServerToClientEvents } from '@/lib/model/live';
+import { followHistory } from '@/lib/client/historyFollow';
+import { startEtcd, type TestEtcd } from '../support/etcd';
+import { eventually, startServer, type TestServer } from '../support/server';
+
+type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let etcd: TestEtcd;
+let server: TestServer;
+const clients: LiveClient[] = [];
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  server = await startServer({ etcdEndpoints: etcd.endpoints });
+  await eventually(async () => ((await server.fetch(`/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
+});
+
+afterAll(async () => {
+  for (const client of clients) client.close();
+  await server?.stop();
+  await etcd?.stop();
+});
+
+/** A socket recording the history events it gets; `views` as the browser connects. */
+async function connect(views: boolean, options: { reconnection?: boolean } = {}) {
+  const socket: LiveClient = io(server.url, {
+    transports: ['websocket'],
+    ...(views ? { auth: VIEWS_HANDSHAKE } : {}),
+    reconnection: options.reconnection ?? false,
+    reconnectionDelay: 50,
+    forceNew: true,
+    extraHeaders: { authorization: `Bearer ${server.adminToken}` },
+  });
+  clients.push(socket);
+  const events: HistoryEvent[] = [];
+  socket.on('history:events', (batch) => events.push(...batch));
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  const follow = (request: HistoryFollow | unknown) => new Promise<{ ok: boolean; error?: string }>((resolve) => socket.emit('history:follow', request as HistoryFollow, resolve));
+  return { socket, events, follow };
+}
+
+const registered = (events: HistoryEvent[], instance: string): HistoryEvent[] => events.filter((event) => event.kind === 'instance.registered' && event.instance === instance);
+
+describe('history events go to the sockets that follow them', () => {
+  it('a view socket gets what it follows, once; a program socket gets everything as before', async () => {
+    const none = await connect(true);
+    const alphaOnly = await connect(true);
+    const everything = await connect(true);
+    const program = await connect(false);
+    expect(await alphaOnly.follow({ service: 'alpha' })).toEqual({ ok: true });
+    expect(await everything.follow({})).toEqual({ ok: true });
+    // Following a service as well as everything must not send its events twice.
+    expect(await everything.follow({ service: 'alpha' })).toEqual({ ok: true });
+
+    await etcd.put('/services/alpha/a-1', JSON.stringify({ address: '10.0.3.7:9001' }));
+    await etcd.put('/services/beta/b-1', JSON.stringify({ address: '10.0.3.8:9002' }));
+    for (const socket of [everything, program]) {
+      await eventually(() => (registered(socket.events, 'a-1').length > 0 && registered(socket.events, 'b-1').length > 0 ? true : undefined));
+    }
+    await eventually(() => (registered(alphaOnly.events, 'a-1').length > 0 ? true : undefined));
+    // Messages to one socket keep their order: b-1's event reached the others after a-1's; a last put flushes.
+    await etcd.put('/services/alpha/a-2', JSON.stringify({ address: '10.0.3.9:9001' }));
+    await eventually(() => (registered(alphaOnly.events, 'a-2').length > 0 && registered(everything.events, 'a-2').length > 0 ? true : undefined));
+
+    expect(none.events).toEqual([]);
+    expect(alphaOnly.events.every((event) => event.service === 'alpha')).toBe(true);
+    expect(registered(everything.events, 'a-1')).toHaveLength(1);
+    expect(registered(everything.events, 'a-2')).toHaveLength(1);
+    expect(registered(program.events, 'b-1')).toHaveLength(1);
+    for (const socket of [none, alphaOnly, everything, program]) socket.socket.close();
+  });
+
+  it('bad and excess requests are refused through the acknowledgement, and the socket stays', async () => {
+    const socket = await connect(true);
+    expect(await socket.follow({ service: 'x'.repeat(300) })).toEqual({ ok: false, error: 'invalid request' });
+    expect(await socket.follow({ service: 42 })).toEqual({ ok: false, error: 'invalid request' });
+    expect(await socket.follow(null)).toEqual({ ok: false, error: 'invalid request' });
+    const answers: { ok: boolean; error?: string }[] = [];
+    for (let service = 0; service < 35; service++) answers.push(await socket.follow({ service: `s-${service}` }));
+    expect(answers.filter((answer) => answer.ok)).toHaveLength(32);
+    expect(answers.at(-1)).toEqual({ ok: false, error: 'at most 32 service feeds per connection' });
+    expect(socket.socket.connected).toBe(true);
+    socket.socket.close();
+  });
+
+  it('the browser\'s follow is renewed after a reconnect and ended by its last holder', async () => {
+    const tab = await connect(true, { reconnection: true });
+    const releaseFirst = followHistory(tab.socket, 'gamma');
+    const releaseSecond = followHistory(tab.socket, 'gamma');
+    await etcd.put('/services/gamma/g-1', JSON.stringify({ address: '10.0.3.11:9003' }));
+    await eventually(() => (registered(tab.events, 'g-1').length > 0 ? true : undefined));
+
+    // A new connection follows nothing until the tab follows again.
+    const reconnected = new Promise<void>((resolve) => tab.socket.io.once('reconnect', () => resolve()));
+    tab.socket.io.engine.close();
+    await reconnected;
+    await etcd.put('/services/gamma/g-2', JSON.stringify({ address: '10.0.3.12:9003' }));
+    await eventually(() => (registered(tab.events, 'g-2').length > 0 ? true : undefined));
+
+    releaseFirst();
+    await etcd.put('/services/gamma/g-3', JSON.stringify({ address: '10.0.3.13:9003' }));
+    await eventually(() => (registered(tab.events, 'g-3').length > 0 ? true : undefined));
+    releaseSecond();
+    // The unfollow and then a marker: a program socket sees the marker's event after g-4's, the tab none of them.
+    const program = await connect(false);
+    await etcd.put('/services/gamma/g-4', JSON.stringify({ address: '10.0.3.14:9003' }));
+    await eventually(() => (registered(program.events, 'g-4').length > 0 ? true : undefined));
+    const followed = await tab.follow({ service: 'delta' });
+    expect(followed).toEqual({ ok: true });
+    await etcd.put('/services/delta/d-1', JSON.stringify({ address: '10.0.3.15:9004' }));
+    await eventually(() => (registered(tab.events, 'd-1').length > 0 ? true : undefined));
+    expect(registered(tab.events, 'g-4')).toEqual([]);
+    tab.socket.close();
+    program.socket.close();
+  });
+});
