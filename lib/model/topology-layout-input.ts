@@ -1,6 +1,6 @@
-import type { Service } from './instance';
 import type { EdgeStats } from './latency';
-import { deriveTopology, type NodeKind, type TopologyNode } from './topology';
+import type { ServiceSummary } from './service-summary';
+import { deriveTopologyFromSummaries, type NodeKind, type TopologyNode } from './topology';
 import { buildViewGraph, type GroupMode, type GroupSummary, type ViewGraph } from './topology-group';
 import type { LayoutEdge, LayoutNode } from './topology-layout';
 import { effectiveGrouping } from './topology-view';
@@ -34,13 +34,29 @@ export function layoutInputOf(graph: ViewGraph, nodeById: ReadonlyMap<string, To
   return { nodes, edges: graph.edges.map((edge) => ({ id: edge.id, from: edge.from, to: edge.to, weight: edge.count })) };
 }
 
-/** The layout input of the map's default view (no `by`, nothing collapsed or expanded by hand), as a first visit draws it. */
+/**
+ * The layout input of the map's default view (no `by`, nothing collapsed or expanded by hand), as a
+ * first visit draws it, from the services' summaries (the store keeps them up to date as instances
+ * change, so a look never walks the instances).
+ */
 export function defaultLayoutInput(
-  services: readonly Service[],
+  services: readonly ServiceSummary[],
   observed: readonly EdgeStats[],
 ): { mode: GroupMode; nodes: LayoutNode[]; edges: LayoutEdge[]; groups: ReadonlyMap<string, GroupSummary> } {
-  const topology = deriveTopology(services, observed);
+  const topology = deriveTopologyFromSummaries(services, observed);
   const { mode, autoCollapse } = effectiveGrouping({ by: '' }, topology.nodes.length);
   const graph = buildViewGraph(topology, mode, () => autoCollapse);
   return { mode, groups: graph.groups, ...layoutInputOf(graph, new Map(topology.nodes.map((node) => [node.id, node]))) };
+}
+
+/**
+ * What of a registered service the default view's layout input depends on besides its name: its
+ * declared targets (edges, and external nodes; `external.<name>` metadata is among them). Nothing
+ * else of a summary reaches it: every external is drawn at one size whatever its kind (`sizeOf`),
+ * namespace grouping goes by name, and statuses, counts and zones move nothing. The same services
+ * with equal signatures (and the same observed calls) give the same nodes, edges and group members.
+ */
+export function layoutSignatureOf(summary: Pick<ServiceSummary, 'dependsOn'>): string {
+  // Sorted in the summary already.
+  return JSON.stringify(summary.dependsOn ?? []);
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { Instance, Service, Status } from '@/lib/model/instance';
+import { summaryOfService } from '@/lib/model/service-summary';
 import { defaultLayoutInput } from '@/lib/model/topology-layout-input';
 import { finishLayout, toElkGraph, type Point } from '@/lib/model/topology-layout';
 import type { LayoutFunction, PrecomputedLayout } from '@/lib/model/topology-place';
@@ -23,7 +24,7 @@ describe('server layout cache', () => {
   afterEach(() => cache?.stop());
 
   const start = (fleet: () => Service[]): TopologyLayoutCache => {
-    cache = createTopologyLayoutCache({ source: () => defaultLayoutInput(fleet(), []), layout, debounceMs: 5, maxWaitMs: 50 });
+    cache = createTopologyLayoutCache({ source: () => defaultLayoutInput(fleet().map(summaryOfService), []), layout, debounceMs: 5, maxWaitMs: 50 });
     return cache;
   };
 
@@ -35,7 +36,7 @@ describe('server layout cache', () => {
     expect(positionsOf(first).size).toBe(6);
     expect(cache.layoutRuns()).toBe(1);
     // Exactly ELK's layout of the default view (what a browser without a server layout computes).
-    const input = defaultLayoutInput(FLEET, []);
+    const input = defaultLayoutInput(FLEET.map(summaryOfService), []);
     expect(positionsOf(first)).toEqual(await layout({ nodes: input.nodes, edges: input.edges }));
 
     cache.touch();
@@ -75,7 +76,7 @@ describe('server layout cache', () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     cache = createTopologyLayoutCache({
-      source: () => defaultLayoutInput(FLEET, []),
+      source: () => defaultLayoutInput(FLEET.map(summaryOfService), []),
       layout: async (request) => {
         await gate;
         return layout(request);

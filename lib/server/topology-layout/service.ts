@@ -1,7 +1,7 @@
 import { defaultLayoutInput } from '@/lib/model/topology-layout-input';
 import type { MetricsStore } from '../metrics-store/store';
 import type { LiveFeed } from '../store/store';
-import { createTopologyLayoutCache, type TopologyLayoutCache } from './cache';
+import { createTopologyLayoutCache, type LayoutInput, type TopologyLayoutCache } from './cache';
 import { createWorkerLayoutEngine } from './engine';
 import { observedPairsKey, structuralChanges } from './watch';
 
@@ -16,13 +16,23 @@ const OBSERVED_CHECK_MS = 1_000;
  */
 export const FIRST_TRAFFIC_PATIENCE_MS = 10_000;
 
+type LayoutStore = Pick<LiveFeed, 'summarySnapshot' | 'subscribeViews'>;
+
+/**
+ * The default view's layout input now: from the per-service summaries the store keeps up to date
+ * (a look at 10,000 services never walks their 100,000 instances), and the observed call pairs.
+ */
+export function layoutSource(store: LayoutStore, latency: Pick<MetricsStore, 'edgePairs'>): () => LayoutInput {
+  // Where nodes go depends on which pairs call each other, never on their figures (not computed here).
+  return () => defaultLayoutInput(store.summarySnapshot().services, latency.edgePairs().map((pair) => ({ ...pair, ...NO_FIGURES })));
+}
+
 /** The layout cache wired to the registry and the call statistics, with ELK on a worker thread. */
-export function startTopologyLayout(options: { store: Pick<LiveFeed, 'snapshot' | 'subscribe'>; latency: MetricsStore; log(message: string): void; patienceMs?: number }): TopologyLayoutCache {
+export function startTopologyLayout(options: { store: LayoutStore; latency: MetricsStore; log(message: string): void; patienceMs?: number }): TopologyLayoutCache {
   const { store, latency } = options;
   const engine = createWorkerLayoutEngine();
   const cache = createTopologyLayoutCache({
-    // Where nodes go depends on which pairs call each other, never on their figures (not computed here).
-    source: () => defaultLayoutInput(store.snapshot().services, latency.edgePairs().map((pair) => ({ ...pair, ...NO_FIGURES }))),
+    source: layoutSource(store, latency),
     layout: (request) => engine.layout(request),
     debounceMs: 300,
     maxWaitMs: 3_000,
@@ -38,9 +48,10 @@ export function startTopologyLayout(options: { store: Pick<LiveFeed, 'snapshot' 
   };
   const patience = setTimeout(openUp, options.patienceMs ?? FIRST_TRAFFIC_PATIENCE_MS);
   patience.unref();
-  const changed = structuralChanges();
-  const unsubscribe = store.subscribe((delta) => {
-    // Every delta is counted, before the first look too, so later ones are judged against the truth.
+  // Summaries as they are now, then every batch after (before the first look too), so each is
+  // judged against the truth.
+  const changed = structuralChanges(store.summarySnapshot().services);
+  const unsubscribe = store.subscribeViews((delta) => {
     const structural = changed(delta);
     if (open && structural) cache.touch();
   });
