@@ -100,6 +100,41 @@ describe('probe scheduler', () => {
     expect(runs).toHaveLength(3);
   });
 
+  it('fires many keys in the order of their plans, round after round, and never a removed one', async () => {
+    // Plans scattered over the interval by a fixed pseudo-random sequence, recorded per key.
+    let seed = 7;
+    const draws: number[] = [];
+    const random = (): number => {
+      seed = (seed * 16_807) % 2_147_483_647;
+      draws.push(seed / 2_147_483_647);
+      return seed / 2_147_483_647;
+    };
+    const { scheduler, runs, finishAll } = setup({ random, concurrency: 1_000 });
+    const keys = Array.from({ length: 500 }, (_, i) => `k${i}`);
+    for (const key of keys) scheduler.add(key);
+    const plannedAt = new Map(keys.map((key, i) => [key, draws[i] ?? 0]));
+    const removedFirst = keys.filter((_, i) => i % 7 === 0);
+    for (const key of removedFirst) scheduler.remove(key);
+    for (let step = 0; step < 20; step += 1) {
+      await vi.advanceTimersByTimeAsync(50);
+      await finishAll();
+    }
+    const kept = keys.filter((key) => !removedFirst.includes(key));
+    expect(new Set(runs)).toEqual(new Set(kept));
+    const order = runs.map((key) => plannedAt.get(key) ?? 0);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+
+    // Removed after their first probe: the next round leaves them out and keeps the rest's order.
+    const removedLater = kept.filter((_, i) => i % 5 === 0);
+    for (const key of removedLater) scheduler.remove(key);
+    runs.length = 0;
+    await vi.advanceTimersByTimeAsync(1_000);
+    await finishAll();
+    expect(new Set(runs)).toEqual(new Set(kept.filter((key) => !removedLater.includes(key))));
+    const next = runs.map((key) => plannedAt.get(key) ?? 0);
+    expect(next).toEqual([...next].sort((a, b) => a - b));
+  });
+
   it('stop() waits for probes in flight and plans no more', async () => {
     const { scheduler, runs, finishAll } = setup({ random: () => 0 });
     scheduler.add('a');

@@ -40,7 +40,10 @@ export interface Scheduler {
 interface Entry {
   key: string;
   planned: number;
-  timer: NodeJS.Timeout | undefined;
+  /** Breaks ties between equal plans: first planned, first fired (as timers of equal time are). */
+  order: number;
+  /** Where it sits in the heap; -1 when not planned. */
+  index: number;
   busy: boolean;
   removed: boolean;
 }
@@ -71,19 +74,39 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let skipped = 0;
   let stopped = false;
 
-  const arm = (entry: Entry): void => {
-    entry.timer = setTimeout(() => fire(entry), Math.max(0, entry.planned - now()));
-    entry.timer.unref();
+  // Every key's next probe in one heap with one timer for the earliest: a Node timer per key cost
+  // 4 µs and 630 bytes each (0.4 s and 63 MB for 100,000 instances at the first sync).
+  const plans = createPlanHeap();
+  let timer: NodeJS.Timeout | undefined;
+  let timerAt = Infinity;
+  let nextOrder = 0;
+
+  const armTimer = (): void => {
+    const first = plans.peek();
+    if (!first || stopped) return;
+    if (timer && timerAt <= first.planned) return;
+    clearTimeout(timer);
+    timerAt = first.planned;
+    timer = setTimeout(fireDue, Math.max(0, first.planned - now()));
+    timer.unref();
+  };
+
+  const fireDue = (): void => {
+    timer = undefined;
+    timerAt = Infinity;
+    const at = now();
+    for (let first = plans.peek(); first && first.planned <= at && !stopped; first = plans.peek()) fire(first);
+    armTimer();
   };
 
   const fire = (entry: Entry): void => {
-    entry.timer = undefined;
     const planned = entry.planned;
     // Planned from the previous plan, not from when it ran, so lateness never accumulates; rounds a
     // stall made us miss entirely are dropped rather than fired in a burst.
     const late = now() - planned;
     entry.planned = planned + intervalMs * Math.max(1, Math.ceil(late / intervalMs));
-    arm(entry);
+    entry.order = nextOrder++;
+    plans.moved(entry);
     if (entry.busy) {
       skipped += 1;
       return;
@@ -125,15 +148,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   return {
     add(key) {
       if (stopped || entries.has(key)) return;
-      const entry: Entry = { key, planned: now() + random() * intervalMs, timer: undefined, busy: false, removed: false };
+      const entry: Entry = { key, planned: now() + random() * intervalMs, order: nextOrder++, index: -1, busy: false, removed: false };
       entries.set(key, entry);
-      arm(entry);
+      plans.push(entry);
+      armTimer();
     },
     remove(key) {
       const entry = entries.get(key);
       if (!entry) return;
       entry.removed = true;
-      clearTimeout(entry.timer);
+      plans.remove(entry);
       entries.delete(key);
     },
     has: (key) => entries.has(key),
@@ -155,11 +179,74 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
     async stop() {
       stopped = true;
-      for (const entry of entries.values()) clearTimeout(entry.timer);
+      clearTimeout(timer);
+      plans.clear();
       entries.clear();
       queue.length = 0;
       queueHead = 0;
       await Promise.all([...running]);
+    },
+  };
+}
+
+const before = (a: Entry, b: Entry): boolean => a.planned < b.planned || (a.planned === b.planned && a.order < b.order);
+
+/** A binary min-heap of entries by plan, each knowing its index, so a removal or a re-plan is O(log n). */
+function createPlanHeap() {
+  const heap: Entry[] = [];
+  const place = (entry: Entry, index: number): void => {
+    heap[index] = entry;
+    entry.index = index;
+  };
+  const up = (entry: Entry): void => {
+    let index = entry.index;
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parent = heap[parentIndex] as Entry;
+      if (!before(entry, parent)) break;
+      place(parent, index);
+      index = parentIndex;
+    }
+    place(entry, index);
+  };
+  const down = (entry: Entry): void => {
+    let index = entry.index;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= heap.length) break;
+      const right = left + 1;
+      const child = right < heap.length && before(heap[right] as Entry, heap[left] as Entry) ? right : left;
+      const candidate = heap[child] as Entry;
+      if (!before(candidate, entry)) break;
+      place(candidate, index);
+      index = child;
+    }
+    place(entry, index);
+  };
+  return {
+    peek: (): Entry | undefined => heap[0],
+    push(entry: Entry): void {
+      place(entry, heap.length);
+      up(entry);
+    },
+    /** After `entry.planned` moved (later, or earlier). */
+    moved(entry: Entry): void {
+      up(entry);
+      down(entry);
+    },
+    remove(entry: Entry): void {
+      const index = entry.index;
+      if (index < 0) return;
+      entry.index = -1;
+      const last = heap.pop() as Entry;
+      if (last === entry) return;
+      place(last, index);
+      up(last);
+      down(last);
+    },
+    clear(): void {
+      for (const entry of heap) entry.index = -1;
+      heap.length = 0;
     },
   };
 }
