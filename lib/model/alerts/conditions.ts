@@ -1,6 +1,7 @@
 import type { Instance, Service, Status } from '../instance';
 import { pathSegment } from '../path-segment';
 import type { RegistryStatus } from '../live';
+import type { ServiceSummary } from '../service-summary';
 import { primaryZone, type Topology } from '../topology';
 import type { ProbableOrigin } from '../topology-graph';
 import { ruleFor, type AlertName, type AlertRules } from './rules';
@@ -38,7 +39,12 @@ export interface Condition {
 }
 
 export interface EvaluationInput {
+  /**
+   * Services with their instances, in name order: at least every one that `mayHaveConditions`
+   * (the others have none, so an evaluation may leave them out).
+   */
   services: readonly Service[];
+  /** Of every registered service: its service nodes are what counts as registered. */
   topology: Topology;
   /** `probableOrigins(topology)`: the health model's verdict, reused as is. */
   origins: readonly ProbableOrigin[];
@@ -69,6 +75,19 @@ const only = <T>(items: readonly T[]): T | undefined => (items.length === 1 ? it
 function names(instances: readonly Instance[], limit = 10): string {
   const shown = instances.slice(0, limit).map((instance) => instance.id);
   return instances.length > limit ? `${shown.join(', ')} and ${instances.length - limit} more` : shown.join(', ');
+}
+
+/**
+ * Whether a service in this state can have a condition, read off `serviceConditions` below: a
+ * health alert needs it critical or warning; InstancesLost needs lost instances while it is not
+ * passing; DrainStuck needs a drained instance still receiving calls, which `draining` counts. A
+ * passing or unknown service without lost or draining instances has none, so an evaluation of a
+ * large fleet builds only the others with their instances. Change both together.
+ */
+export function mayHaveConditions(summary: Pick<ServiceSummary, 'status' | 'lost' | 'draining'>): boolean {
+  if (summary.status === 'critical' || summary.status === 'warning') return true;
+  if (summary.status !== 'passing' && (summary.lost ?? 0) > 0) return true;
+  return (summary.draining ?? 0) > 0;
 }
 
 /** What the service's state calls for now: at most one health alert, plus lost and stuck-drain alerts. */
@@ -145,12 +164,12 @@ export function currentConditions(input: EvaluationInput, rules: AlertRules): Co
   const explainedBy = new Map<string, string>();
   for (const origin of input.origins) for (const caller of origin.explains) if (!explainedBy.has(caller)) explainedBy.set(caller, origin.id);
   const conditions = input.services.flatMap((service) => serviceConditions(service, rules, explainedBy.get(service.name)));
-  // A failing dependency nobody registered (a database, a queue) is an origin without probes: it gets the one alert.
-  const registered = new Set(input.services.map((service) => service.name));
+  // A failing dependency nobody registered (a database, a queue) is an origin without probes: it
+  // gets the one alert. Registered means a service node: `services` may leave passing ones out.
+  const nodes = new Map(input.topology.nodes.map((node) => [node.id, node]));
   for (const origin of input.origins) {
-    if (registered.has(origin.id)) continue;
-    const node = input.topology.nodes.find((candidate) => candidate.id === origin.id);
-    if (!node) continue;
+    const node = nodes.get(origin.id);
+    if (!node || node.kind === 'service') continue;
     const rule = ruleFor(rules, origin.id);
     if (rule.disabled.includes('DependencyFailing')) continue;
     const rate = node.inboundErrorRate !== undefined ? `${Math.round(node.inboundErrorRate * 100)} % of calls to it failing` : 'calls to it failing';

@@ -5,6 +5,7 @@ import { AlertRulesSchema } from '@/lib/model/alerts/rules';
 import type { Ack, AckRequest } from '@/lib/model/alerts/acks';
 import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
 import type { NewHistoryEvent } from '@/lib/model/events';
+import { summaryOfService } from '@/lib/model/service-summary';
 import { toService } from '@/lib/model/state';
 import { createManualClock } from '@/tests/support/manual-clock';
 import { createAlerting } from './service';
@@ -59,8 +60,13 @@ function memoryAckStore() {
 
 function alertingFor(options: { store: SilenceStore; acks?: AckStore; events: NewHistoryEvent[]; now: () => number; delivers?: () => boolean; failingNow?: () => boolean }) {
   const failingNow = options.failingNow ?? (() => true);
+  const web = () => toService('web', new Map([[failing.key, failingNow() ? failing : { ...failing, status: 'passing', statusCause: 'probe OK' }]]));
   return createAlerting({
-    snapshot: () => ({ services: [toService('web', new Map([[failing.key, failingNow() ? failing : { ...failing, status: 'passing', statusCause: 'probe OK' }]]))], registry: { state: 'synced', since: new Date(T0).toISOString() } }),
+    fleet: {
+      summarySnapshot: () => ({ services: [summaryOfService(web())] }),
+      serviceSnapshot: () => ({ instances: web().instances }),
+      registryStatus: () => ({ state: 'synced', since: new Date(T0).toISOString() }),
+    },
     edges: () => [],
     rules: AlertRulesSchema.parse({ defaults: { criticalForSeconds: 1 } }),
     publicUrl: 'http://sy',

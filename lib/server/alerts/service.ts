@@ -7,20 +7,19 @@ import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
 import type { AlertsSnapshot, DeliveryFailure, DeliveryTarget } from '@/lib/model/alerts/snapshot';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { EdgeStats } from '@/lib/model/latency';
-import type { Snapshot } from '@/lib/model/live';
-import { deriveTopology } from '@/lib/model/topology';
-import { probableOrigins } from '@/lib/model/topology-graph';
 import { systemClock, type Clock } from '../store/clock';
 import { ACK_SILENCE_MS, syncAckSilences, wantedSilence } from './ack-silences';
 import type { AckStore } from './ack-store';
 import { signature, slackBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, toPostable, webhookBody } from './payloads';
 import { postJson, redactUrl } from './post';
 import { createQueueSender, createResender, type SendOutcome } from './senders';
+import { evaluationInput, type AlertFleet } from './evaluation-input';
 import { createSharedList } from './shared-list';
 import type { SilenceStore } from './silence-store';
 
 export interface AlertingOptions {
-  snapshot: () => Pick<Snapshot, 'services' | 'registry'>;
+  /** Summaries of every service, instances of the few that can alert (evaluation-input.ts). */
+  fleet: AlertFleet;
   /** Observed call edges (the topology's, for probable origins). */
   edges: () => readonly EdgeStats[];
   rules: AlertRules;
@@ -72,7 +71,7 @@ function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent 
 }
 
 /**
- * Alerting for one runtime: evaluates the engine every `evaluationMs` over the live snapshot and
+ * Alerting for one runtime: evaluates the engine every `evaluationMs` over the fleet's summaries and
  * the probable origins, records transitions in history, sends every notified alert to each
  * Alertmanager (current state, re-sent while firing) and fired/resolved notifications to the webhook.
  */
@@ -220,10 +219,8 @@ export function createAlerting(options: AlertingOptions) {
   };
 
   const evaluate = (): AlertTransition[] => {
-    const snapshot = options.snapshot();
-    const topology = deriveTopology(snapshot.services, options.edges());
     const nowMs = now();
-    const transitions = engine.evaluate({ services: snapshot.services, topology, origins: probableOrigins(topology), registry: snapshot.registry }, nowMs, silences.current(), acks.current());
+    const transitions = engine.evaluate(evaluationInput(options.fleet, options.edges()), nowMs, silences.current(), acks.current());
     const acknowledgedNow = engine
       .alerts()
       .flatMap((alert) => (alert.acknowledged ? [alert.acknowledged.id] : []))

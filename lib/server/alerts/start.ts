@@ -8,10 +8,10 @@ import { createAlerting, type Alerting } from './service';
 import { createSilenceStore } from './silence-store';
 
 /** Alerting as the runtime wires it, from the configuration (README "Alerts"). */
-export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'snapshot'>; latency: Pick<MetricsStore, 'edges'>; history: Pick<History, 'append' | 'db'>; metrics: Metrics; log: (message: string) => void; delivers: () => boolean }): Alerting {
+export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'summarySnapshot' | 'serviceSnapshot' | 'registryStatus'>; latency: Pick<MetricsStore, 'edges'>; history: Pick<History, 'append' | 'db'>; metrics: Metrics; log: (message: string) => void; delivers: () => boolean }): Alerting {
   const { config } = deps;
   return createAlerting({
-    snapshot: () => deps.store.snapshot(),
+    fleet: deps.store,
     edges: () => deps.latency.edges(),
     rules: config.SWITCHYARD_ALERT_RULES,
     publicUrl: config.SWITCHYARD_PUBLIC_URL ?? `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`,

@@ -1,16 +1,57 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { toService } from '@/lib/model/state';
-import { createStore, type Store } from '../store/store';
+import type { Verdict } from '@/lib/model/status/combine';
+import { createStore, STAND_IN_KEY_PREFIX, type Store } from '../store/store';
 import { createMembershipStatus } from './membership';
 import { createStatusPublisher, type StatusPublisher } from './publisher';
 
 const T0 = Date.parse('2026-12-03T09:00:00Z');
 let store: Store;
 let publisher: StatusPublisher;
+let stopMembership: (() => void) | undefined;
 afterEach(() => {
+  stopMembership?.();
+  stopMembership = undefined;
   publisher.stop();
   store.close();
 });
+
+const keyOf = (service: string, n: number): string => `/services/${service}/${service}-${n}`;
+/** A registered instance whose probes pass. */
+function register(service: string, n: number): void {
+  store.upsertKey({ etcdKey: keyOf(service, n), lease: undefined, registrations: [{ service, id: `${service}-${n}`, address: `127.0.0.1:${n}`, format: 'native', metadata: {} }] });
+  store.flush();
+  publisher.probe(keyOf(service, n), { status: 'passing', statusCause: 'probe OK' }, undefined);
+}
+const remove = (service: string, n: number): void => {
+  store.removeKey(keyOf(service, n));
+  store.flush();
+};
+
+/** Membership over a real store and publisher, every call to the publisher recorded. */
+function membershipWithCalls(clock: { t: number }) {
+  store = createStore({ coalesceMs: 0 });
+  publisher = createStatusPublisher({ store, now: () => new Date(clock.t) });
+  const calls: { key: string; verdict: Verdict | null }[] = [];
+  const real = publisher;
+  const membership = createMembershipStatus({
+    store,
+    publisher: {
+      membership(key, verdict) {
+        calls.push({ key, verdict });
+        real.membership(key, verdict);
+      },
+    },
+    now: () => clock.t,
+  });
+  stopMembership = membership.stop;
+  const pass = (): string[] => {
+    calls.length = 0;
+    membership.evaluate();
+    return calls.map((call) => `${call.key} ${call.verdict?.cause ?? 'null'}`).sort();
+  };
+  return { pass };
+}
 
 describe('membership signal', () => {
   it('warns while a service has fewer instances than within the last hour, and stops once the hour has passed', () => {
@@ -18,6 +59,7 @@ describe('membership signal', () => {
     const clock = { t: T0 };
     publisher = createStatusPublisher({ store, now: () => new Date(clock.t) });
     const membership = createMembershipStatus({ store, publisher, now: () => clock.t });
+    stopMembership = membership.stop;
     const keyOf = (n: number): string => `/services/orders/orders-${n}`;
     const register = (n: number): void => {
       store.upsertKey({ etcdKey: keyOf(n), lease: undefined, registrations: [{ service: 'orders', id: `orders-${n}`, address: `127.0.0.1:${n}`, format: 'native', metadata: {} }] });
@@ -55,5 +97,70 @@ describe('membership signal', () => {
     publisher.membership('/services/a/a-1', { status: 'warning', cause: '1 of 2 instances registered, 2 within the last hour', kind: 'membership' });
     publisher.probe('/services/a/a-1', { status: 'critical', statusCause: 'HTTP 503' }, undefined);
     expect(store.instance('/services/a/a-1')).toMatchObject({ status: 'critical', statusCause: 'HTTP 503' });
+  });
+
+  it('tells only the instances of services whose verdict or instance set changed, a new instance under a warning included', () => {
+    const clock = { t: T0 };
+    const { pass } = membershipWithCalls(clock);
+    for (const service of ['orders', 'users', 'web']) for (const n of [1, 2, 3]) register(service, n);
+    // Every count at its peak: nobody is told anything, then or on later passes.
+    expect(pass()).toEqual([]);
+    clock.t += 5_000;
+    expect(pass()).toEqual([]);
+
+    // orders loses one: its two remaining instances are told; the others are not.
+    clock.t += 5_000;
+    remove('orders', 3);
+    const short = '2 of 3 instances registered, 3 within the last hour';
+    expect(pass()).toEqual([`${keyOf('orders', 1)} ${short}`, `${keyOf('orders', 2)} ${short}`]);
+    clock.t += 5_000;
+    expect(pass()).toEqual([]);
+
+    // One replaced by another between passes: still 2 of 3, and the newcomer must hear it.
+    clock.t += 5_000;
+    remove('orders', 2);
+    register('orders', 4);
+    expect(pass()).toContain(`${keyOf('orders', 4)} ${short}`);
+    expect(store.instance(keyOf('orders', 4))).toMatchObject({ status: 'warning', statusCause: short, statusCauseKind: 'membership' });
+
+    // Back to three: the verdict clears on every instance, which pass again.
+    clock.t += 5_000;
+    register('orders', 5);
+    expect(pass()).toEqual([`${keyOf('orders', 1)} null`, `${keyOf('orders', 4)} null`, `${keyOf('orders', 5)} null`]);
+    expect(store.instance(keyOf('orders', 4))).toMatchObject({ status: 'passing', statusCause: 'probe OK' });
+    clock.t += 5_000;
+    expect(pass()).toEqual([]);
+  });
+
+  it('clears the verdict of an instance that re-registers under a service without one', () => {
+    const clock = { t: T0 };
+    const { pass } = membershipWithCalls(clock);
+    for (const n of [1, 2]) register('orders', n);
+    register('users', 1);
+    pass();
+    clock.t += 5_000;
+    remove('orders', 2);
+    pass();
+    expect(store.instance(keyOf('orders', 1))).toMatchObject({ status: 'warning' });
+    // The same etcd key and id now name another service (users, with no verdict): orders is left with none.
+    clock.t += 5_000;
+    store.upsertKey({ etcdKey: keyOf('orders', 1), lease: undefined, registrations: [{ service: 'users', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
+    store.flush();
+    expect(pass()).toContain(`${keyOf('orders', 1)} null`);
+    expect(store.instance(keyOf('orders', 1))).toMatchObject({ service: 'users', status: 'passing' });
+  });
+
+  it('counts lost instances as present, as the summaries do', () => {
+    const clock = { t: T0 };
+    const { pass } = membershipWithCalls(clock);
+    for (const n of [1, 2]) register('orders', n);
+    pass();
+    // A lost instance's key goes and its stand-in takes its place (lib/server/lost): still two.
+    clock.t += 5_000;
+    remove('orders', 2);
+    store.upsertKey({ etcdKey: `${STAND_IN_KEY_PREFIX}${keyOf('orders', 2)}`, lease: undefined, registrations: [{ service: 'orders', id: 'orders-2', address: '127.0.0.1:2', format: 'native', metadata: {}, lost: { at: new Date(clock.t).toISOString(), cause: 'lease expired', passingBefore: 2 } }] });
+    store.flush();
+    expect(pass()).toEqual([]);
+    expect(store.instance(keyOf('orders', 1))).toMatchObject({ status: 'passing' });
   });
 });

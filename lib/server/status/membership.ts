@@ -1,5 +1,5 @@
 import type { Verdict } from '@/lib/model/status/combine';
-import type { InstanceReader } from '../store/store';
+import type { LiveFeed } from '../store/store';
 import type { StatusPublisher } from './publisher';
 
 /** How far back a service's instance count is remembered. */
@@ -8,8 +8,12 @@ export const MEMBERSHIP_WINDOW_MS = 60 * 60 * 1_000;
 const SLOT_MS = 60 * 1_000;
 
 export interface MembershipStatusOptions {
-  /** Lost instances are listed here too: their loss already says why, so they count as present. */
-  store: InstanceReader;
+  /**
+   * Instance counts from the summaries, which count lost instances (their stand-ins): their loss
+   * already says why, so they count as present. A service's instances when its verdict is handed
+   * out; the deltas, for instances that left a service.
+   */
+  store: Pick<LiveFeed, 'summarySnapshot' | 'serviceSnapshot' | 'subscribe'>;
   publisher: Pick<StatusPublisher, 'membership'>;
   now?: () => number;
   /** How often membership is judged (ms). */
@@ -21,45 +25,103 @@ interface Slot {
   max: number;
 }
 
+interface ServiceMembership {
+  /** Oldest first, within the window. */
+  slots: Slot[];
+  /** The most over `slots`. */
+  peak: number;
+  /** Instances at the last pass. */
+  count: number;
+  /** What its instances were told at the last pass. */
+  verdict: Verdict | null;
+}
+
 /** The membership verdict: fewer instances listed than the most within the last hour → warning. */
 export function membershipVerdict(current: number, peak: number): Verdict | null {
   if (current >= peak || current === 0) return null;
   return { status: 'warning', cause: `${current} of ${peak} instances registered, ${peak} within the last hour`, kind: 'membership' };
 }
 
+const sameVerdict = (a: Verdict | null, b: Verdict | null): boolean => a?.status === b?.status && a?.cause === b?.cause && a?.kind === b?.kind;
+
 /**
  * Remembers each service's instance count per minute over the last hour and tells the publisher,
  * for every instance of a service that has fewer now, the membership verdict (DESIGN §6). A service
  * with no instance left has nothing to carry the verdict: its loss (or its absence) says it.
+ *
+ * A pass reads every service's count from the summaries (O(services)) but tells instances only
+ * where something moved (O(instances of those services)): the services whose verdict changed, and
+ * those under a verdict whose instance set changed (an instance left, or the count moved: a new
+ * instance must get the verdict). Instances already told keep it: the publisher holds each
+ * instance's verdict until it changes or the instance goes.
  */
 export function createMembershipStatus(options: MembershipStatusOptions) {
   const now = options.now ?? Date.now;
-  const history = new Map<string, Slot[]>();
+  const services = new Map<string, ServiceMembership>();
+  /** Services an instance left since the last pass (a removal, or its key re-registered under another service). */
+  const left = new Set<string>();
+  /** Instance key → its service, for every instance now told a (non-null) verdict. */
+  const told = new Map<string, string>();
+  /** Instances told a verdict by one service that have since moved to another: they get the new one's. */
+  const moved = new Map<string, string>();
+
+  const unsubscribe = options.store.subscribe((delta) => {
+    for (const change of delta.changes) {
+      if (change.op === 'remove') {
+        left.add(change.service);
+        told.delete(change.key);
+        moved.delete(change.key);
+        continue;
+      }
+      const was = told.get(change.instance.key);
+      if (was === undefined || was === change.instance.service) continue;
+      left.add(was);
+      moved.set(change.instance.key, change.instance.service);
+    }
+  });
+
+  const tell = (key: string, service: string, verdict: Verdict | null): void => {
+    options.publisher.membership(key, verdict);
+    if (verdict) told.set(key, service);
+    else told.delete(key);
+  };
+
+  /** Drops its minutes older than the window, counts `count` in the current one and keeps `peak` (recounted only when a minute expires). */
+  const remember = (entry: ServiceMembership, count: number, at: number): void => {
+    const start = at - (at % SLOT_MS);
+    let expired = 0;
+    while (expired < entry.slots.length && (entry.slots[expired]?.start ?? 0) <= at - MEMBERSHIP_WINDOW_MS) expired += 1;
+    if (expired > 0) entry.slots.splice(0, expired);
+    const last = entry.slots[entry.slots.length - 1];
+    if (last?.start === start) last.max = Math.max(last.max, count);
+    else entry.slots.push({ start, max: count });
+    entry.peak = expired > 0 ? Math.max(...entry.slots.map((slot) => slot.max)) : Math.max(entry.peak, count);
+  };
 
   const evaluate = (): void => {
     const at = now();
-    const start = at - (at % SLOT_MS);
-    const keysByService = new Map<string, string[]>();
-    for (const instance of options.store.instances()) {
-      const keys = keysByService.get(instance.service) ?? [];
-      keys.push(instance.key);
-      keysByService.set(instance.service, keys);
+    // Brings the summaries (and the deltas behind `left` and `moved`) up to date first.
+    const counts = new Map<string, number>();
+    for (const summary of options.store.summarySnapshot().services) counts.set(summary.name, summary.instances);
+    for (const name of counts.keys()) if (!services.has(name)) services.set(name, { slots: [], peak: 0, count: 0, verdict: null });
+    for (const [name, entry] of services) {
+      const count = counts.get(name) ?? 0;
+      remember(entry, count, at);
+      const verdict = membershipVerdict(count, entry.peak);
+      const setChanged = count !== entry.count || left.has(name);
+      if (!sameVerdict(entry.verdict, verdict) || (verdict !== null && setChanged)) {
+        for (const instance of options.store.serviceSnapshot(name).instances) tell(instance.key, name, verdict);
+      }
+      entry.count = count;
+      entry.verdict = verdict;
+      if (entry.peak === 0) services.delete(name);
     }
-    for (const service of new Set([...history.keys(), ...keysByService.keys()])) {
-      const keys = keysByService.get(service) ?? [];
-      const slots = (history.get(service) ?? []).filter((slot) => slot.start > at - MEMBERSHIP_WINDOW_MS);
-      const last = slots[slots.length - 1];
-      if (last?.start === start) last.max = Math.max(last.max, keys.length);
-      else slots.push({ start, max: keys.length });
-      const peak = Math.max(...slots.map((slot) => slot.max));
-      if (peak === 0) history.delete(service);
-      else history.set(service, slots);
-      const verdict = membershipVerdict(keys.length, peak);
-      for (const key of keys) options.publisher.membership(key, verdict);
-    }
+    for (const [key, service] of moved) tell(key, service, services.get(service)?.verdict ?? null);
+    moved.clear();
+    left.clear();
   };
 
-  return { evaluate };
+  return { evaluate, stop: unsubscribe };
 }
 
 /** Runs membership judgement every `intervalMs` (default 5 s); returns the stop function. */
@@ -68,5 +130,8 @@ export function startMembershipStatus(options: MembershipStatusOptions): () => v
   membership.evaluate();
   const timer = setInterval(membership.evaluate, options.intervalMs ?? 5_000);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    membership.stop();
+  };
 }
