@@ -47,10 +47,14 @@ function connect() {
 const upsertedIds = (deltas: ServiceDelta[]): string[] => deltas.flatMap((d) => d.changes).flatMap((c) => (c.op === 'upsert' ? [c.instance.id] : []));
 
 describe('per-view live updates on the real server', () => {
-  it('a summary snapshot lists every service without any instance data', async () => {
+  it('a summary snapshot lists every service without any instance data, in gzip-compressed parts', async () => {
     const viewer = connect();
+    const wire: Uint8Array[] = [];
+    viewer.socket.on('summary:snapshot', (part) => wire.push(new Uint8Array(part)));
     expect(await viewer.subscribe({ view: 'summary' })).toEqual({ ok: true });
     const snapshot = await eventually(() => viewer.got.summarySnapshots[0]);
+    // gzip's magic bytes open every part.
+    expect(wire.map((part) => [part[0], part[1]])).toEqual([[0x1f, 0x8b]]);
     expect(snapshot.services.map((s) => [s.name, s.instances])).toEqual([['alpha', 1], ['beta', 1]]);
     const text = JSON.stringify(snapshot);
     for (const instanceData of ['a-1', '10.0.3.7', 'secret-team']) expect(text).not.toContain(instanceData);
