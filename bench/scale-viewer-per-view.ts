@@ -27,7 +27,7 @@ export const perViewProtocol: ViewerProtocol = {
     const listeners: ((key: string, at: EpochMs) => void)[] = [];
     const summary = new Set<(at: EpochMs) => void>();
     const services = new Map<string, Set<(at: EpochMs) => void>>();
-    // The first view is in when the snapshot's last part is.
+    // The first view is in when the snapshot's last part is inflated and read.
     socket.on(
       'summary:snapshot',
       receiveSummaryParts(() => {

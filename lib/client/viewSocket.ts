@@ -1,4 +1,4 @@
-import { receiveSummaryParts } from '@/lib/model/summary-parts';
+import { receiveSummary } from '@/lib/model/summary-parts';
 import type { LiveSocket } from './socket';
 import { createViewClient, type ViewClient } from './viewClient';
 
@@ -9,8 +9,10 @@ export function viewClientOn(socket: LiveSocket): ViewClient {
     unsubscribe: (request) => socket.emit('live:unsubscribe', request),
     connected: () => socket.connected,
   });
-  socket.on('summary:snapshot', receiveSummaryParts(views.summarySnapshot));
-  socket.on('summary:delta', views.summaryDelta);
+  // Snapshot parts inflate asynchronously: the receiver hands deltas on after the snapshot sent before them.
+  const summary = receiveSummary(views.summarySnapshot, views.summaryDelta);
+  socket.on('summary:snapshot', summary.part);
+  socket.on('summary:delta', summary.delta);
   socket.on('service:snapshot', views.serviceSnapshot);
   socket.on('service:delta', views.serviceDelta);
   // Every (re)connect: the server run may be the same (a catch-up) or new (snapshots).

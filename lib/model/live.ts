@@ -116,7 +116,7 @@ export interface ServiceDelta {
 export interface ServerToClientEvents {
   'state:snapshot': (snapshot: Snapshot) => void;
   'state:delta': (delta: Delta) => void;
-  /** A part of the summary snapshot: UTF-8 JSON bytes (lib/model/summary-parts.ts). */
+  /** A part of the summary snapshot: gzip-compressed UTF-8 JSON (lib/model/summary-parts.ts). */
   'summary:snapshot': (part: ArrayBuffer | Uint8Array) => void;
   'summary:delta': (delta: SummaryDelta) => void;
   'service:snapshot': (snapshot: ServiceSnapshot) => void;

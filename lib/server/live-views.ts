@@ -7,10 +7,9 @@ import {
   type SummarySnapshot,
   type ViewResume,
 } from '@/lib/model/live';
-import { summaryJson } from '@/lib/model/service-summary';
-import { encodeSummaryParts } from '@/lib/model/summary-parts';
 import type { LiveServer } from './live';
 import { acknowledge, createRequestGuard } from './socket-rate-limit';
+import { compressedSummaryParts } from './summary-snapshot-parts';
 import type { LiveFeed } from './store/store';
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -27,26 +26,22 @@ const SUMMARY_ROOM = 'view:summary';
 const SERVICE_ROOM_PREFIX = 'view:service:';
 const serviceRoom = (service: string): string => `${SERVICE_ROOM_PREFIX}${service}`;
 
-/** The parts of each summary snapshot, encoded once however many sockets receive it (an incident brings many at once). */
-const encodedSnapshots = new WeakMap<SummarySnapshot, Uint8Array[]>();
-
-function summaryParts(snapshot: SummarySnapshot): Uint8Array[] {
-  let parts = encodedSnapshots.get(snapshot);
-  if (!parts) {
-    parts = encodeSummaryParts(snapshot, summaryJson);
-    encodedSnapshots.set(snapshot, parts);
-  }
-  return parts;
-}
 
 /**
  * Per-view live updates (docs/ARCHITECTURE "Live updates"): the summary room and a room per
  * service. Every message carries `prev`, the seq of the previous message sent for that view in this
  * server run, so a client can tell a view's silence (nothing touched it) from a lost message.
  */
-export function attachLiveViews(io: LiveServer, store: LiveFeed, now: () => number = Date.now): { onConnection(socket: LiveSocket): void; close(): void } {
+export function attachLiveViews(
+  io: LiveServer,
+  store: LiveFeed,
+  now: () => number = Date.now,
+  compress: (snapshot: SummarySnapshot) => Promise<Uint8Array[]> = compressedSummaryParts,
+): { onConnection(socket: LiveSocket): void; close(): void } {
   const rooms = io.of('/').adapter.rooms;
   let summaryPrev = 0;
+  /** The seq of the last summary message the store emitted, heard by the room or not: what a snapshot being compressed may have missed. */
+  let summarySeq = 0;
   /** service → seq of the last delta sent to its room; dropped with the room (a newcomer starts from a snapshot or a catch-up). */
   const servicePrev = new Map<string, number>();
   const onRoomDeleted = (room: unknown): void => {
@@ -56,6 +51,7 @@ export function attachLiveViews(io: LiveServer, store: LiveFeed, now: () => numb
 
   const unsubscribe = store.subscribeViews((delta) => {
     const summaryChanged = delta.summaryUpserts.length > 0 || delta.summaryRemoves.length > 0 || delta.registry !== undefined;
+    if (summaryChanged) summarySeq = delta.seq;
     if (summaryChanged && rooms.has(SUMMARY_ROOM)) {
       io.to(SUMMARY_ROOM).emit('summary:delta', {
         seq: delta.seq,
@@ -78,15 +74,43 @@ export function attachLiveViews(io: LiveServer, store: LiveFeed, now: () => numb
   /** A resume from this run's log is answered with one catch-up delta; anything else with a snapshot. */
   const usable = (resume: ViewResume | undefined): ViewResume | undefined => (resume?.epoch === store.epoch ? resume : undefined);
 
-  function subscribeSummary(socket: LiveSocket, resume: ViewResume | undefined): void {
+  function subscribeSummary(socket: LiveSocket, resume: ViewResume | undefined, wanted: () => boolean): void {
     const catchUp = resume ? store.summaryCatchUp(resume.seq) : null;
     if (resume && catchUp) {
       if (catchUp.seq > resume.seq) socket.emit('summary:delta', { seq: catchUp.seq, prev: resume.seq, revision: catchUp.revision, registry: catchUp.registry, upserts: catchUp.upserts, removes: catchUp.removes });
+      // In the same synchronous step as what it was sent: no delta falls between.
+      void socket.join(SUMMARY_ROOM);
     } else {
-      for (const part of summaryParts(store.summarySnapshot())) socket.emit('summary:snapshot', part);
+      // Out of the room until its snapshot is sent: no delta reaches the socket before it.
+      void socket.leave(SUMMARY_ROOM);
+      sendSummarySnapshot(socket, wanted);
     }
-    // In the same synchronous step as what it was sent: no delta falls between.
-    void socket.join(SUMMARY_ROOM);
+  }
+
+  /**
+   * The snapshot is compressed off the event loop (once per snapshot, shared by every socket), so
+   * deltas may leave while it compresses. The socket stays out of the room meanwhile, and in one
+   * synchronous step when the parts are ready it gets them, then — if a summary message left since
+   * the snapshot was taken — one catch-up delta from the snapshot's seq (as a resume would), then
+   * joins the room: snapshot, catch-up, room deltas, in order with nothing lost. The parts keep the
+   * seq of the snapshot they hold. Should the log no longer reach back to it, it starts again from
+   * the current snapshot.
+   */
+  function sendSummarySnapshot(socket: LiveSocket, wanted: () => boolean): void {
+    const snapshot = store.summarySnapshot();
+    compress(snapshot)
+      .then((parts) => {
+        if (!socket.connected || !wanted()) return;
+        const catchUp = summarySeq > snapshot.seq ? store.summaryCatchUp(snapshot.seq) : undefined;
+        if (catchUp === null) return sendSummarySnapshot(socket, wanted);
+        for (const part of parts) socket.emit('summary:snapshot', part);
+        if (catchUp && catchUp.seq > snapshot.seq) {
+          socket.emit('summary:delta', { seq: catchUp.seq, prev: snapshot.seq, revision: catchUp.revision, registry: catchUp.registry, upserts: catchUp.upserts, removes: catchUp.removes });
+        }
+        void socket.join(SUMMARY_ROOM);
+      })
+      // Never seen (zlib on bytes in memory): the reconnect asks again, and the failed parts are forgotten.
+      .catch(() => socket.disconnect());
   }
 
   function subscribeService(socket: LiveSocket, service: string, resume: ViewResume | undefined): void {
@@ -103,13 +127,16 @@ export function attachLiveViews(io: LiveServer, store: LiveFeed, now: () => numb
     onConnection(socket) {
       const accepted = createRequestGuard(VIEW_REQUESTS_PER_SECOND, now);
       const services = new Set<string>();
+      /** Counts summary unsubscribes: a snapshot still compressing for an earlier subscribe is then not sent. */
+      let summaryUnsubscribes = 0;
       socket.on('live:subscribe', (request, ack) => {
         const reply = acknowledge(ack);
         const view = accepted(SubscribeRequestSchema, request, reply);
         if (!view) return;
         const resume = usable(view.resume);
         if (view.view === 'summary') {
-          subscribeSummary(socket, resume);
+          const unsubscribesBefore = summaryUnsubscribes;
+          subscribeSummary(socket, resume, () => summaryUnsubscribes === unsubscribesBefore);
         } else {
           if (!services.has(view.service) && services.size >= MAX_SERVICE_VIEWS_PER_SOCKET) {
             return reply?.({ ok: false, error: `at most ${MAX_SERVICE_VIEWS_PER_SOCKET} service views per connection` });
@@ -124,6 +151,7 @@ export function attachLiveViews(io: LiveServer, store: LiveFeed, now: () => numb
         const view = accepted(UnsubscribeRequestSchema, request, reply);
         if (!view) return;
         if (view.view === 'summary') {
+          summaryUnsubscribes += 1;
           void socket.leave(SUMMARY_ROOM);
         } else {
           services.delete(view.service);

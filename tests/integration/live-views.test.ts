@@ -3,7 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import { VIEWS_HANDSHAKE, type ClientToServerEvents, type ServerToClientEvents, type ServiceDelta, type SubscribeRequest, type SummaryDelta, type SummarySnapshot, type ServiceSnapshot } from '@/lib/model/live';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { eventually, startServer, type TestServer } from '../support/server';
-import { receiveSummaryParts } from '@/lib/model/summary-parts';
+import { receiveSummary } from '@/lib/model/summary-parts';
 
 type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -30,8 +30,13 @@ function connect() {
   const socket: LiveClient = io(server.url, { transports: ['websocket'], auth: VIEWS_HANDSHAKE, reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
   clients.push(socket);
   const got = { summarySnapshots: [] as SummarySnapshot[], summaryDeltas: [] as SummaryDelta[], serviceSnapshots: [] as ServiceSnapshot[], serviceDeltas: [] as ServiceDelta[] };
-  socket.on('summary:snapshot', receiveSummaryParts((snapshot) => got.summarySnapshots.push(snapshot)));
-  socket.on('summary:delta', (message) => got.summaryDeltas.push(message));
+  // As a tab receives them: each delta after the snapshot sent before it, though snapshots inflate asynchronously.
+  const summary = receiveSummary(
+    (snapshot) => got.summarySnapshots.push(snapshot),
+    (message) => got.summaryDeltas.push(message),
+  );
+  socket.on('summary:snapshot', summary.part);
+  socket.on('summary:delta', summary.delta);
   socket.on('service:snapshot', (message) => got.serviceSnapshots.push(message));
   socket.on('service:delta', (message) => got.serviceDeltas.push(message));
   const subscribe = (request: SubscribeRequest | unknown) =>
@@ -42,10 +47,14 @@ function connect() {
 const upsertedIds = (deltas: ServiceDelta[]): string[] => deltas.flatMap((d) => d.changes).flatMap((c) => (c.op === 'upsert' ? [c.instance.id] : []));
 
 describe('per-view live updates on the real server', () => {
-  it('a summary snapshot lists every service without any instance data', async () => {
+  it('a summary snapshot lists every service without any instance data, in gzip-compressed parts', async () => {
     const viewer = connect();
+    const wire: Uint8Array[] = [];
+    viewer.socket.on('summary:snapshot', (part) => wire.push(new Uint8Array(part)));
     expect(await viewer.subscribe({ view: 'summary' })).toEqual({ ok: true });
     const snapshot = await eventually(() => viewer.got.summarySnapshots[0]);
+    // gzip's magic bytes open every part.
+    expect(wire.map((part) => [part[0], part[1]])).toEqual([[0x1f, 0x8b]]);
     expect(snapshot.services.map((s) => [s.name, s.instances])).toEqual([['alpha', 1], ['beta', 1]]);
     const text = JSON.stringify(snapshot);
     for (const instanceData of ['a-1', '10.0.3.7', 'secret-team']) expect(text).not.toContain(instanceData);

@@ -17,7 +17,7 @@ export function followViews(socket: LiveClient, views: { summary?: boolean; serv
   return client;
 }
 
-/** Resolves with the first summary snapshot after subscribing (or rejects on a refused connection). */
+/** Resolves with the first summary snapshot after subscribing, once inflated and read (or rejects on a refused connection). */
 export function firstSummary(socket: LiveClient | Socket): Promise<SummarySnapshot> {
   const live = socket as LiveClient;
   return new Promise((resolve, reject) => {
