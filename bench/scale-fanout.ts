@@ -27,7 +27,14 @@ export interface FanoutPlan {
 
 export interface FanoutResult extends Omit<FanoutPlan, 'prefix' | 'firstViewTimeoutMs' | 'services'> {
   hotServices: number;
+  /** Delivered plus decoded alone, per viewer (the verdict's figure). */
   firstView: Summary | null;
+  /** connectAt → every byte of the first view received. */
+  delivered: Summary | null;
+  /** Decoding one first view alone with the product's receiver. */
+  decode: Summary | null;
+  /** Services in the decoded first views: smallest and largest (equal when all got the whole fleet). */
+  servicesSeen: [number, number];
   firstViewMissing: number;
   notUpgraded: number;
   /** Largest engine.io message a viewer received (the snapshot, today). */
@@ -182,7 +189,10 @@ export async function runFanout(options: { plan: FanoutPlan; url: string; token:
     const connected: ViewersConnected[] = await Promise.all(processes.map((viewers) => viewers.next('connected', plan.firstViewTimeoutMs + 60_000)));
     const firstViewMs = connected.flatMap((c) => c.firstViewMs);
     const firstViewMissing = connected.reduce((total, c) => total + c.firstViewMissing, 0);
-    options.log(`  first views: ${firstViewMs.length} of ${plan.viewers}, slowest ${Math.max(0, ...firstViewMs).toFixed(0)} ms`);
+    const deliveredMs = connected.flatMap((c) => c.deliveredMs);
+    const decodeMs = connected.flatMap((c) => c.decodeMs);
+    const servicesSeen = connected.flatMap((c) => c.servicesSeen);
+    options.log(`  first views: ${firstViewMs.length} of ${plan.viewers}, slowest ${Math.max(0, ...firstViewMs).toFixed(0)} ms (delivered by ${Math.max(0, ...deliveredMs).toFixed(0)} ms, decoding one ${Math.min(...decodeMs).toFixed(0)}–${Math.max(...decodeMs).toFixed(0)} ms)`);
     await options.afterConnect();
 
     options.log(`  ${plan.putsPerSecond} puts/s for ${plan.seconds} s into ${plan.services.length} services`);
@@ -201,6 +211,9 @@ export async function runFanout(options: { plan: FanoutPlan; url: string; token:
       seconds: plan.seconds,
       hotServices: plan.services.length,
       firstView: firstViewMs.length > 0 ? summarize(firstViewMs) : null,
+      delivered: deliveredMs.length > 0 ? summarize(deliveredMs) : null,
+      decode: decodeMs.length > 0 ? summarize(decodeMs) : null,
+      servicesSeen: [Math.min(...servicesSeen), Math.max(...servicesSeen)],
       firstViewMissing,
       notUpgraded: connected.reduce((total, c) => total + c.notUpgraded, 0),
       largestMessage: Math.max(0, ...connected.map((c) => c.largestMessage), ...collected.map((c) => c.largestMessage)),

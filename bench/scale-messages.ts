@@ -30,8 +30,17 @@ export type ParentToViewers = z.infer<typeof ParentToViewersSchema>;
 
 export const ViewersConnectedSchema = z.object({
   type: z.literal('connected'),
-  /** connectAt → the summary's first view, ms, per viewer that got it in time. */
+  /**
+   * connectAt → the summary's first view, ms, per viewer that got it in time: every byte of it
+   * received (`deliveredMs`) plus decoding it alone (`decodeMs`), as a viewer on its own machine.
+   */
   firstViewMs: z.array(z.number()),
+  /** connectAt → the last part of the first view received, ms, per viewer (same order). */
+  deliveredMs: z.array(z.number()),
+  /** Decoding that first view with the product's receiver, in this process once the storm is over, ms. */
+  decodeMs: z.array(z.number()),
+  /** Services in the decoded first views (all equal when every viewer got the whole fleet). */
+  servicesSeen: z.array(z.number().int()),
   /** Viewers without a first view within the timeout (or whose connection failed). */
   firstViewMissing: z.number().int(),
   /** Viewers still on long-polling after the wait (their deltas would come by polling). */

@@ -33,6 +33,8 @@ function fanoutLines(fanout: FanoutResult): string[] {
       n(fanout.firstViewMissing),
       verdict(fanout.firstViewMissing === 0 && slowestFirstView !== null && slowestFirstView <= TARGET_FIRST_VIEW_MS, `slowest ${ms(slowestFirstView)} ms vs every one ≤ ${n(TARGET_FIRST_VIEW_MS)}`),
     ]),
+    row([`… of which every byte of it received, in the viewers' processes (ms)`, n(fanout.delivered?.count ?? 0), ...summaryCells(fanout.delivered), '—', 'context']),
+    row([`… and decoding it alone with the product's receiver (\`receiveSummary\`, ${n(fanout.servicesSeen[0])}${fanout.servicesSeen[0] === fanout.servicesSeen[1] ? '' : `–${n(fanout.servicesSeen[1])}`} services) (ms)`, n(fanout.decode?.count ?? 0), ...summaryCells(fanout.decode), '—', 'context']),
     row(['put → acknowledged, in the load generator (ms)', n(fanout.ack?.count ?? 0), ...summaryCells(fanout.ack), n(fanout.putErrors), 'context']),
     row(['put → raw etcd watcher (ms)', n(fanout.raw?.count ?? 0), ...summaryCells(fanout.raw), n(fanout.rawMissing), 'baseline']),
     row([
@@ -123,7 +125,7 @@ export function renderScaleSection(result: ScaleResult): string {
   }
   lines.push(
     '',
-    `**Fan-out.** First view = the common connect time → the viewer's first view (the summary's snapshot). Latency = the put handed to the etcd client (this process) → received (the viewers' process), epoch ms across processes (±1 ms), for every acknowledged put (timed from the issue, not the ack: on a saturated machine the load generator reads acks late, which would flatter both paths); the baseline is a raw etcd3 prefix watcher in each viewers' process, same puts, same clock, same load. Counted per put and viewers' process for raw, per (put, viewer showing the put's service) for ours.`,
+    `**Fan-out.** First view = the common connect time → the viewer's first view (the summary's snapshot, gzip parts): the last byte of it received in the viewer's process (each part's place read from its first 2 KB, so stamping stays cheap), plus decoding it with the product's receiver, timed alone in that process once every first view is in. Each viewer stands for a tab on its own machine: 25 viewers decoding side by side on the two cores the server also runs on would measure the viewers' processes, not the server. Latency = the put handed to the etcd client (this process) → received (the viewers' process), epoch ms across processes (±1 ms), for every acknowledged put (timed from the issue, not the ack: on a saturated machine the load generator reads acks late, which would flatter both paths); the baseline is a raw etcd3 prefix watcher in each viewers' process, same puts, same clock, same load. Counted per put and viewers' process for raw, per (put, viewer showing the put's service) for ours.`,
     '',
     ...(fanout ? fanoutLines(fanout) : [`**not met** — the fan-out did not finish: ${'error' in result.fanout ? result.fanout.error.split('\n')[0] : ''}`]),
     '',

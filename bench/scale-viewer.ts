@@ -15,8 +15,13 @@ export type ViewSpec = { view: 'summary' } | { view: 'service'; service: string 
 export type EpochMs = number;
 
 export interface ViewerSession {
-  /** Asks for a view; resolves when its first view (snapshot) has arrived, with the receipt time. */
+  /** Asks for a view; resolves when its first view (snapshot) has arrived, every byte of it, with the receipt time. */
   subscribe(view: ViewSpec): Promise<EpochMs>;
+  /**
+   * Decodes the summary's first view as received, with the product's receiver, and times it: what a
+   * viewer on its own machine adds to the delivery. Undefined when none was received whole.
+   */
+  decodeSummary(): Promise<{ ms: number; services: number } | undefined>;
   /** Called for every etcd key an upsert in a received delta carries, with the receipt time. */
   onKey(listener: (key: string, at: EpochMs) => void): void;
   /** Resolves once the transport is WebSocket (at once, as sessions open on WebSocket; kept for transports that upgrade). */

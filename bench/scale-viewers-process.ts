@@ -74,12 +74,30 @@ async function connect(connectAt: number): Promise<void> {
     firstViews.push(withTimeout(summary, message.firstViewTimeoutMs).catch(() => undefined));
   }
   const times = await Promise.all(firstViews);
-  const firstViewMs = times.filter((time): time is number => time !== undefined);
+  // Decoded one after another once every first view is in: 25 viewers decoding side by side in one
+  // process would measure this process, not the server (each viewer is a tab on its own machine).
+  const deliveredMs: number[] = [];
+  const decodeMs: number[] = [];
+  const servicesSeen: number[] = [];
+  const firstViewMs: number[] = [];
+  for (const [index, viewer] of viewers.entries()) {
+    const delivered = times[index];
+    if (delivered === undefined) continue;
+    const decoded = await viewer.session.decodeSummary();
+    if (!decoded) continue;
+    deliveredMs.push(delivered);
+    decodeMs.push(decoded.ms);
+    servicesSeen.push(decoded.services);
+    firstViewMs.push(delivered + decoded.ms);
+  }
   const upgrades = await Promise.allSettled(viewers.map((viewer) => viewer.session.upgraded(UPGRADE_TIMEOUT_MS)));
   const traffic = viewers.map((viewer) => viewer.session.traffic());
   reply({
     type: 'connected',
     firstViewMs,
+    deliveredMs,
+    decodeMs,
+    servicesSeen,
     firstViewMissing: times.length - firstViewMs.length,
     notUpgraded: upgrades.filter((upgrade) => upgrade.status === 'rejected').length,
     largestMessage: Math.max(0, ...traffic.map((t) => t.largestMessage)),
