@@ -147,6 +147,26 @@ describe('alert evaluation from summaries', () => {
     expect(leftOutOrigins).toBeGreaterThan(0);
   });
 
+  it('skips the topology while fewer than two nodes could be failing, with the same conditions as the full snapshot', () => {
+    store = createStore({ coalesceMs: 0 });
+    const register = (service: string, status: Status): void => {
+      const etcdKey = `/services/${service}/${service}-1`;
+      store.upsertKey({ etcdKey, lease: undefined, registrations: [{ service, id: `${service}-1`, address: '10.0.0.1:80', format: 'native', metadata: {}, dependsOn: ['db'] }] });
+      store.setHealth(etcdKey, { status, statusCause: status === 'passing' ? 'probe OK' : 'HTTP 503', passedAt: iso(T0) });
+    };
+    register('api', 'critical');
+    register('web', 'passing');
+    const failingDb: EdgeStats[] = [{ from: 'web', to: 'db', rps: 50, errorRate: 0.9, p50Ms: 3, p95Ms: 9, p99Ms: 12 }];
+    const one = evaluationInput(store, []);
+    expect(one.topology.nodes).toEqual([]);
+    expect(currentConditions(one, rules)).toEqual(currentConditions(fullSnapshotInput(store, []), rules));
+    // A second failing node (calls to the database failing): origins matter again, and so does the topology.
+    const two = evaluationInput(store, failingDb);
+    expect(two.topology.nodes.map((node) => node.id)).toEqual(['api', 'db', 'web']);
+    expect(two.origins.map((origin) => origin.id)).toEqual(['db']);
+    expect(currentConditions(two, rules)).toEqual(currentConditions(fullSnapshotInput(store, failingDb), rules));
+  });
+
   it('sees a change made just before it, within the summaries\' 100 ms batch', () => {
     const clock = createManualClock();
     store = createStore({ coalesceMs: 50, clock });
