@@ -9,13 +9,16 @@ import { handleOtlpTraces, OTLP_TRACES_PATH } from './lib/server/otlp/traces-end
 import { prepareMachineResponse, prepareRequest } from './lib/server/security-headers';
 import { startRuntime } from './lib/server/start-runtime';
 
-/** Custom server: Next's handler and Socket.IO on one port; the runtime starts first and stops last. */
+/** Custom server: Next's handler and Socket.IO on one port; Next is prepared before the runtime starts, and closed after it stops. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const dev = process.argv.includes('--dev');
-  const runtime = await startRuntime(config);
+  // Next first: loading it is ~1.5 s of synchronous module work that, started beside the runtime,
+  // ran inside the registry's first listing and held it up (issue 19: sync within 3× a raw listing).
+  // Nothing is served before both are ready either way.
   const app = next({ dev, hostname: config.HOST, port: config.PORT, dir: import.meta.dirname });
   await app.prepare();
+  const runtime = await startRuntime(config);
   const handle = app.getRequestHandler();
   // Answered ahead of Next: programs call these every few seconds.
   const machineEndpoints = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>([
