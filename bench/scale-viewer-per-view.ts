@@ -7,7 +7,7 @@ import { receiveSummary } from '@/lib/model/summary-parts';
  * The per-view protocol (issue 19 part 1, docs/ARCHITECTURE "Live updates"): a socket asks for
  * `live:subscribe` `{ view: 'summary' }` / `{ view: 'service', service }` and receives that view's
  * snapshot, then its deltas (`summary:delta`, `service:delta` per service room); a service view
- * also follows the service's history (`history:follow`), as a service page does.
+ * also follows the service's failures (`history:follow`), as a service page does.
  *
  * Messages are read through a schema of the few fields used, so this file compiles against a model
  * with or without these events.
@@ -90,8 +90,8 @@ export const perViewProtocol: ViewerProtocol = {
           const ack = AckSchema.safeParse(raw);
           if (ack.success && !ack.data.ok) reject(new Error(`live:subscribe ${JSON.stringify(view)} refused: ${ack.data.error}`));
         });
-        // A service page also follows that service's history (its latest failures, lib/client/useHistoryFailures.ts).
-        if (view.view === 'service') socket.emit('history:follow', { service: view.service });
+        // A service page also follows that service's failures (its recent failures, lib/client/useHistoryFailures.ts).
+        if (view.view === 'service') socket.emit('history:follow', { service: view.service, failures: true });
       });
     const decodeSummary = async (): Promise<{ ms: number; services: number } | undefined> => {
       const last = parts.at(-1)?.header;

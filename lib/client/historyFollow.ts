@@ -1,38 +1,40 @@
+import type { HistoryFollow } from '@/lib/model/live';
 import type { LiveSocket } from './socket';
 
-/** What a socket follows: '' for every event, else a service name; the count of holders of each. */
+/** What a socket follows, one entry per feed (its request as JSON), with the count of its holders. */
 const followsBySocket = new WeakMap<LiveSocket, Map<string, number>>();
 
-const request = (feed: string): { service?: string } => (feed === '' ? {} : { service: feed });
-
 /**
- * Follows committed history on `socket` (`history:follow`): every event when `service` is '', else
- * that service's. Counted per tab, so two timelines of one feed share it and the last to go ends it;
- * followed again after every reconnect (a new connection follows nothing). Returns the release.
+ * Follows committed history on `socket` (`history:follow`): every service's events when `service`
+ * is '', else that service's, only its failures when `failures`. Counted per tab, so two holders of one
+ * feed share it and the last to go ends it; followed again after every reconnect (a new connection
+ * follows nothing). Returns the release.
  */
-export function followHistory(socket: LiveSocket, service: string): () => void {
+export function followHistory(socket: LiveSocket, service: string, failures = false): () => void {
   let follows = followsBySocket.get(socket);
   if (!follows) {
     const created = new Map<string, number>();
     follows = created;
     followsBySocket.set(socket, created);
     socket.on('connect', () => {
-      for (const feed of created.keys()) socket.emit('history:follow', request(feed));
+      for (const feed of created.keys()) socket.emit('history:follow', JSON.parse(feed) as HistoryFollow);
     });
   }
-  const held = follows.get(service) ?? 0;
-  follows.set(service, held + 1);
-  if (held === 0 && socket.connected) socket.emit('history:follow', request(service));
+  const request: HistoryFollow = service === '' ? {} : failures ? { service, failures: true } : { service };
+  const feed = JSON.stringify(request);
+  const held = follows.get(feed) ?? 0;
+  follows.set(feed, held + 1);
+  if (held === 0 && socket.connected) socket.emit('history:follow', request);
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    const count = (follows.get(service) ?? 1) - 1;
+    const count = (follows.get(feed) ?? 1) - 1;
     if (count > 0) {
-      follows.set(service, count);
+      follows.set(feed, count);
       return;
     }
-    follows.delete(service);
-    if (socket.connected) socket.emit('history:unfollow', request(service));
+    follows.delete(feed);
+    if (socket.connected) socket.emit('history:unfollow', request);
   };
 }

@@ -52,7 +52,7 @@ export function useHistoryFailures(service: string, count = 10): FailuresView {
       if (failures.length > 0) setEvents((current) => (current === null ? current : mergeEvents(current, failures, true).slice(0, count)));
     },
     onReconnect: () => void load(),
-  }, true, service);
+  }, true, service, true);
 
   return { events, error, retry };
 }

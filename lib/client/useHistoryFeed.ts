@@ -14,10 +14,10 @@ export interface HistoryFeedHandlers {
 
 /**
  * Follows committed history on the tab's one socket while mounted: every event when `service` is
- * '', else that service's (the server sends a view socket only what it follows). The latest
- * handlers are always called.
+ * '', else that service's; failures only when `failures` (the server sends a view socket only what
+ * it follows). The latest handlers are always called.
  */
-export function useHistoryFeed(handlers: HistoryFeedHandlers, enabled = true, service = ''): void {
+export function useHistoryFeed(handlers: HistoryFeedHandlers, enabled = true, service = '', failures = false): void {
   const latest = useRef(handlers);
   useEffect(() => {
     latest.current = handlers;
@@ -40,12 +40,12 @@ export function useHistoryFeed(handlers: HistoryFeedHandlers, enabled = true, se
     socket.on('history:events', onEvents);
     socket.on('disconnect', onDisconnect);
     socket.on('connect', onConnect);
-    const release = followHistory(socket, service);
+    const release = followHistory(socket, service, failures);
     return () => {
       release();
       socket.off('history:events', onEvents);
       socket.off('disconnect', onDisconnect);
       socket.off('connect', onConnect);
     };
-  }, [enabled, service]);
+  }, [enabled, service, failures]);
 }

@@ -63,8 +63,14 @@ export type SubscribeRequest = z.infer<typeof SubscribeRequestSchema>;
 export const UnsubscribeRequestSchema = ViewSchema;
 export type UnsubscribeRequest = z.infer<typeof UnsubscribeRequestSchema>;
 
-/** Follow (or stop following) committed history events: every service's, or one service's. */
-export const HistoryFollowSchema = z.object({ service: z.string().min(1).max(MAX_VIEW_SERVICE_CHARS).optional() });
+/**
+ * Follow (or stop following) committed history events: every service's, or one service's, of every
+ * kind or only its failures (`isFailureEvent`: what a service page's recent failures show).
+ */
+export const HistoryFollowSchema = z.union([
+  z.object({ service: z.string().min(1).max(MAX_VIEW_SERVICE_CHARS), failures: z.literal(true).optional() }).strict(),
+  z.object({}).strict(),
+]);
 export type HistoryFollow = z.infer<typeof HistoryFollowSchema>;
 
 /** The optional acknowledgement of a (un)subscribe: refused requests say why (bad request, too many views, rate). */

@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io';
 import type { HistoryEvent } from '@/lib/model/events';
-import { HistoryFollowSchema, type ClientToServerEvents, type ServerToClientEvents } from '@/lib/model/live';
+import { isFailureEvent } from '@/lib/model/history-query';
+import { HistoryFollowSchema, type ClientToServerEvents, type HistoryFollow, type ServerToClientEvents } from '@/lib/model/live';
 import type { LiveServer } from './live';
 import { MAX_SERVICE_VIEWS_PER_SOCKET, VIEW_REQUESTS_PER_SECOND } from './live-views';
 import { acknowledge, createRequestGuard } from './socket-rate-limit';
@@ -9,10 +10,11 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 /** Every committed event. */
 const ALL_ROOM = 'history';
-const SERVICE_ROOM_PREFIX = 'history:service:';
-const serviceRoom = (service: string): string => `${SERVICE_ROOM_PREFIX}${service}`;
+const serviceRoom = (service: string): string => `history:service:${service}`;
+const serviceFailuresRoom = (service: string): string => `history:failures:${service}`;
+const roomOf = (follow: HistoryFollow): string => (follow.service === undefined ? ALL_ROOM : follow.failures ? serviceFailuresRoom(follow.service) : serviceRoom(follow.service));
 
-/** Per-socket history feeds: the whole log, or one service's events. */
+/** Per-socket history feeds: the whole log or one service's events, every kind or failures only. */
 export interface HistoryFeed {
   /**
    * A view socket (the browser) follows what its timelines show (`history:follow`); any other
@@ -33,48 +35,53 @@ export function attachHistoryFeed(io: LiveServer, now: () => number = Date.now):
   return {
     publish(events) {
       if (events.length === 0) return;
-      if (rooms.has(ALL_ROOM)) io.to(ALL_ROOM).emit('history:events', [...events]);
-      const byService = new Map<string, HistoryEvent[]>();
-      for (const event of events) {
-        if (event.service === undefined || !rooms.has(serviceRoom(event.service))) continue;
-        const list = byService.get(event.service);
-        if (list) list.push(event);
-        else byService.set(event.service, [event]);
+      // Each room gets what it follows, except what a broader room a socket is also in already sent it.
+      const send = (room: string, list: HistoryEvent[], broader: string[]): void => {
+        if (list.length > 0 && rooms.has(room)) io.to(room).except(broader).emit('history:events', list);
+      };
+      send(ALL_ROOM, [...events], []);
+      for (const [service, list] of byService(events)) {
+        send(serviceRoom(service), list, [ALL_ROOM]);
+        if (rooms.has(serviceFailuresRoom(service))) send(serviceFailuresRoom(service), list.filter(isFailureEvent), [ALL_ROOM, serviceRoom(service)]);
       }
-      // A socket following everything already has these.
-      for (const [service, list] of byService) io.to(serviceRoom(service)).except(ALL_ROOM).emit('history:events', list);
     },
     onConnection(socket, followsEverything) {
       if (followsEverything) void socket.join(ALL_ROOM);
       const accepted = createRequestGuard(VIEW_REQUESTS_PER_SECOND, now);
+      /** The service feeds' rooms this socket follows. */
       const services = new Set<string>();
       socket.on('history:follow', (request, ack) => {
         const reply = acknowledge(ack);
         const follow = accepted(HistoryFollowSchema, request, reply);
         if (!follow) return;
-        if (follow.service === undefined) {
-          void socket.join(ALL_ROOM);
-        } else {
-          if (!services.has(follow.service) && services.size >= MAX_SERVICE_VIEWS_PER_SOCKET) {
-            return reply?.({ ok: false, error: `at most ${MAX_SERVICE_VIEWS_PER_SOCKET} service feeds per connection` });
-          }
-          services.add(follow.service);
-          void socket.join(serviceRoom(follow.service));
+        const room = roomOf(follow);
+        if (follow.service !== undefined && !services.has(room) && services.size >= MAX_SERVICE_VIEWS_PER_SOCKET) {
+          return reply?.({ ok: false, error: `at most ${MAX_SERVICE_VIEWS_PER_SOCKET} service feeds per connection` });
         }
+        if (follow.service !== undefined) services.add(room);
+        void socket.join(room);
         reply?.({ ok: true });
       });
       socket.on('history:unfollow', (request, ack) => {
         const reply = acknowledge(ack);
         const follow = accepted(HistoryFollowSchema, request, reply);
         if (!follow) return;
-        if (follow.service === undefined) {
-          void socket.leave(ALL_ROOM);
-        } else {
-          services.delete(follow.service);
-          void socket.leave(serviceRoom(follow.service));
-        }
+        const room = roomOf(follow);
+        services.delete(room);
+        void socket.leave(room);
         reply?.({ ok: true });
       });
     },
   };
+}
+
+function byService(events: readonly HistoryEvent[]): Map<string, HistoryEvent[]> {
+  const grouped = new Map<string, HistoryEvent[]>();
+  for (const event of events) {
+    if (event.service === undefined) continue;
+    const list = grouped.get(event.service);
+    if (list) list.push(event);
+    else grouped.set(event.service, [event]);
+  }
+  return grouped;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import type { HistoryEvent } from '@/lib/model/events';
+import { isFailureEvent } from '@/lib/model/history-query';
 import { VIEWS_HANDSHAKE, type ClientToServerEvents, type HistoryFollow, type ServerToClientEvents } from '@/lib/model/live';
 import { followHistory } from '@/lib/client/historyFollow';
 import { startEtcd, type TestEtcd } from '../support/etcd';
@@ -73,11 +74,36 @@ describe('history events go to the sockets that follow them', () => {
     for (const socket of [none, alphaOnly, everything, program]) socket.socket.close();
   });
 
+  it('a failures feed gets only the failures of what it follows, once, beside a feed of every kind', async () => {
+    const everyKind = await connect(true);
+    const failuresOnly = await connect(true);
+    const both = await connect(true);
+    expect(await everyKind.follow({ service: 'omega' })).toEqual({ ok: true });
+    expect(await failuresOnly.follow({ service: 'omega', failures: true })).toEqual({ ok: true });
+    expect(await both.follow({ service: 'omega', failures: true })).toEqual({ ok: true });
+    expect(await both.follow({ service: 'omega' })).toEqual({ ok: true });
+
+    await etcd.put('/services/omega/o-1', JSON.stringify({ address: '10.0.3.20:9005' }));
+    // A lease that runs out: its instance's deregistration is a failure (the service page's recent failures list it).
+    await etcd.put('/services/omega/o-2', JSON.stringify({ address: '10.0.3.21:9005' }), 1);
+    const expiry = await eventually(() => everyKind.events.find((event) => event.instance === 'o-2' && (event.kind === 'instance.deregistered' || event.kind === 'instance.lost')), 20_000, 'o-2 gone');
+    expect(isFailureEvent(expiry)).toBe(true);
+    await eventually(() => (failuresOnly.events.some((event) => event.id === expiry.id) ? true : undefined));
+    await eventually(() => (both.events.some((event) => event.id === expiry.id) ? true : undefined));
+
+    expect(registered(everyKind.events, 'o-1')).toHaveLength(1);
+    expect(failuresOnly.events.map((event) => event.id)).toEqual(everyKind.events.filter(isFailureEvent).map((event) => event.id));
+    // Following a service of every kind beside its failures gets each event once, in order.
+    expect(both.events.map((event) => event.id)).toEqual(everyKind.events.map((event) => event.id));
+    for (const socket of [everyKind, failuresOnly, both]) socket.socket.close();
+  });
+
   it('bad and excess requests are refused through the acknowledgement, and the socket stays', async () => {
     const socket = await connect(true);
     expect(await socket.follow({ service: 'x'.repeat(300) })).toEqual({ ok: false, error: 'invalid request' });
     expect(await socket.follow({ service: 42 })).toEqual({ ok: false, error: 'invalid request' });
     expect(await socket.follow(null)).toEqual({ ok: false, error: 'invalid request' });
+    expect(await socket.follow({ failures: true })).toEqual({ ok: false, error: 'invalid request' });
     const answers: { ok: boolean; error?: string }[] = [];
     for (let service = 0; service < 35; service++) answers.push(await socket.follow({ service: `s-${service}` }));
     expect(answers.filter((answer) => answer.ok)).toHaveLength(32);
