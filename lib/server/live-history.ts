@@ -49,16 +49,16 @@ export function attachHistoryFeed(io: LiveServer, now: () => number = Date.now):
       if (followsEverything) void socket.join(ALL_ROOM);
       const accepted = createRequestGuard(VIEW_REQUESTS_PER_SECOND, now);
       /** The service feeds' rooms this socket follows. */
-      const services = new Set<string>();
+      const serviceFeeds = new Set<string>();
       socket.on('history:follow', (request, ack) => {
         const reply = acknowledge(ack);
         const follow = accepted(HistoryFollowSchema, request, reply);
         if (!follow) return;
         const room = roomOf(follow);
-        if (follow.service !== undefined && !services.has(room) && services.size >= MAX_SERVICE_VIEWS_PER_SOCKET) {
+        if (follow.service !== undefined && !serviceFeeds.has(room) && serviceFeeds.size >= MAX_SERVICE_VIEWS_PER_SOCKET) {
           return reply?.({ ok: false, error: `at most ${MAX_SERVICE_VIEWS_PER_SOCKET} service feeds per connection` });
         }
-        if (follow.service !== undefined) services.add(room);
+        if (follow.service !== undefined) serviceFeeds.add(room);
         void socket.join(room);
         reply?.({ ok: true });
       });
@@ -67,7 +67,7 @@ export function attachHistoryFeed(io: LiveServer, now: () => number = Date.now):
         const follow = accepted(HistoryFollowSchema, request, reply);
         if (!follow) return;
         const room = roomOf(follow);
-        services.delete(room);
+        serviceFeeds.delete(room);
         void socket.leave(room);
         reply?.({ ok: true });
       });
