@@ -14,6 +14,8 @@ export { SENDERS } from './ingest-batches';
 export const SECONDS = 8;
 /** Load before the measured seconds, the same for both endpoints: steady state is what a fleet's server runs in. */
 export const WARMUP_SECONDS = 4;
+/** The measured SECONDS of each endpoint, in this many rounds taking turns. */
+export const ROUNDS = 2;
 /** Issue 19: the product's ingest at least this share of the bare endpoint's rate, in the same run. */
 export const TARGET_RATE_RATIO = 0.6;
 /** Batches run through the ingest stages in the bench's own process (where the CPU goes). */
@@ -66,24 +68,6 @@ async function drive(url: URL, agent: Agent, token: string, seconds: number): Pr
   return { latencies, failures };
 }
 
-/**
- * The load on the process `pid`, each request with the API token (the baseline ignores it): first
- * WARMUP_SECONDS unmeasured, then SECONDS measured. A fresh process spends its first seconds of load
- * compiling its hot path (V8's helper threads) and, for the product, laying out the map's new nodes
- * once (a worker): one-off CPU that the bare endpoint, a few lines of code, hardly has, and that
- * weighed on 8 s of a fresh server by twice as much when the machine was busy as when it was quiet.
- */
-async function load(endpoint: string, token: string, pid: number): Promise<IngestLoad> {
-  const url = new URL(endpoint);
-  const agent = new Agent({ keepAlive: true, maxSockets: SENDERS });
-  await drive(url, agent, token, WARMUP_SECONDS);
-  const cpuBefore = cpuMs(pid);
-  const { latencies, failures } = await drive(url, agent, token, SECONDS);
-  const cpuMicrosPerBatch = ((cpuMs(pid) - cpuBefore) * 1_000) / Math.max(1, latencies.length);
-  agent.destroy();
-  return { batchesPerSecond: latencies.length / SECONDS, callsPerSecond: (latencies.length * CALLS_PER_BATCH) / SECONDS, latency: summarize(latencies), failures, cpuMicrosPerBatch };
-}
-
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -91,21 +75,72 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** The product's ingest (Next route → zod → DDSketch series) on the built server vs a bare JSON endpoint. */
+/** One endpoint under load: where it listens, the token it is sent, the process that serves it. */
+interface Target {
+  url: URL;
+  token: string;
+  pid: number;
+  agent: Agent;
+  latencies: number[];
+  failures: number;
+  cpuMs: number;
+}
+
+const target = (endpoint: string, token: string, pid: number): Target => ({
+  url: new URL(endpoint),
+  token,
+  pid,
+  agent: new Agent({ keepAlive: true, maxSockets: SENDERS }),
+  latencies: [],
+  failures: 0,
+  cpuMs: 0,
+});
+
+/** One measured round on `target`: its accepted batches' latencies, failures and CPU added to its totals. */
+async function measure(on: Target, seconds: number): Promise<void> {
+  const cpuBefore = cpuMs(on.pid);
+  const { latencies, failures } = await drive(on.url, on.agent, on.token, seconds);
+  on.cpuMs += cpuMs(on.pid) - cpuBefore;
+  on.latencies = on.latencies.concat(latencies);
+  on.failures += failures;
+}
+
+const loadOf = (on: Target): IngestLoad => ({
+  batchesPerSecond: on.latencies.length / SECONDS,
+  callsPerSecond: (on.latencies.length * CALLS_PER_BATCH) / SECONDS,
+  latency: summarize(on.latencies),
+  failures: on.failures,
+  cpuMicrosPerBatch: (on.cpuMs * 1_000) / Math.max(1, on.latencies.length),
+});
+
+/**
+ * The product's ingest (node:http → token → zod → DDSketch series) on the built server vs a bare
+ * JSON endpoint, both up before either is loaded. Each gets WARMUP_SECONDS of load unmeasured: a
+ * fresh process spends its first seconds of load compiling its hot path (V8's helper threads) and,
+ * for the product, laying out the map's new nodes once (a worker) — one-off CPU that weighed on a
+ * fresh server's 8 s by 1.5–2.5 s, the more per batch the busier the machine. Then ROUNDS rounds
+ * alternate the two, SECONDS in all each, so a change in what else the machine runs meanwhile
+ * falls on both: run one after the other, the same code measured 0.35× and 0.60× on one evening.
+ */
 export async function runIngestBench(etcdEndpoint: string, dataDir: string, log: (message: string) => void): Promise<IngestBenchResult> {
   const baseline = fork(path.join(import.meta.dirname, 'ingest-baseline.ts'), [], { execArgv: childExecArgv(), stdio: 'ignore' });
-  const port = await new Promise<number>((resolve) => baseline.once('message', (message: { port: number }) => resolve(message.port)));
-  log(`ingest: baseline (bare JSON endpoint), ${WARMUP_SECONDS} s warm-up then ${SECONDS} s`);
-  const baselineLoad = await load(`http://127.0.0.1:${port}/api/v1/ingest/calls`, 'syd_baseline', baseline.pid ?? 0);
-  await stopChild(baseline);
-
-  const server = await startServer({ etcdEndpoints: [etcdEndpoint], dataDir, nodeArgs: cpuProfileArgs() });
+  const baselinePort = new Promise<number>((resolve) => baseline.once('message', (message: { port: number }) => resolve(message.port)));
+  const server = await startServer({ etcdEndpoints: [etcdEndpoint], dataDir, nodeArgs: cpuProfileArgs() }).catch(async (error: unknown) => {
+    await stopChild(baseline);
+    throw error;
+  });
   try {
-    log(`ingest: the product's POST /api/v1/ingest/calls, ${WARMUP_SECONDS} s warm-up then ${SECONDS} s`);
-    const ours = await load(`${server.url}/api/v1/ingest/calls`, await server.createToken({ name: 'bench-reporter', role: 'viewer' }), server.pid ?? 0);
+    const port = await baselinePort;
+    const bare = target(`http://127.0.0.1:${port}/api/v1/ingest/calls`, 'syd_baseline', baseline.pid ?? 0);
+    const ours = target(`${server.url}/api/v1/ingest/calls`, await server.createToken({ name: 'bench-reporter', role: 'viewer' }), server.pid ?? 0);
+    log(`ingest: ${WARMUP_SECONDS} s warm-up each, then ${ROUNDS} rounds of ${SECONDS / ROUNDS} s alternating the bare JSON endpoint and the product's POST /api/v1/ingest/calls`);
+    for (const on of [bare, ours]) await drive(on.url, on.agent, on.token, WARMUP_SECONDS);
+    for (let round = 0; round < ROUNDS; round += 1) for (const on of [bare, ours]) await measure(on, SECONDS / ROUNDS);
+    for (const on of [bare, ours]) on.agent.destroy();
     log(`ingest: ${STAGE_BATCHES.toLocaleString('en-US')} batches through JSON.parse, zod and the store in this process`);
-    return { ours, baseline: baselineLoad, stages: measureIngestStages(STAGE_BATCHES) };
+    return { ours: loadOf(ours), baseline: loadOf(bare), stages: measureIngestStages(STAGE_BATCHES) };
   } finally {
     await server.stop();
+    await stopChild(baseline);
   }
 }
