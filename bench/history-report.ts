@@ -1,6 +1,6 @@
 import { formatBytes, formatMs } from './stats';
 import { EVENTS, TARGET_INSERTS_PER_SECOND, TARGET_QUERY_P99_MS, type HistoryBenchResult } from './history';
-import { ROUNDS, SENDERS, SECONDS, STAGE_BATCHES, WARMUP_SECONDS, TARGET_RATE_RATIO, type IngestBenchResult } from './ingest';
+import { MAX_WARMUP_SECONDS, ROUNDS, SENDERS, SECONDS, STAGE_BATCHES, WARMUP_STEP_SECONDS, TARGET_RATE_RATIO, type IngestBenchResult } from './ingest';
 import { row, verdict } from './report';
 
 const perSecond = (value: number): string => Math.round(value).toLocaleString('en-US');
@@ -42,7 +42,8 @@ export function renderIngestSection(result: IngestBenchResult): string {
     `${SENDERS} keep-alive clients post call reports back to back (each batch: one reporter, 20 targets, 12 latency`,
     'buckets) to the production server\'s `POST /api/v1/ingest/calls` (node:http ahead of Next → token → zod → DDSketch-merged',
     'series per service, instance and edge), and to a bare `node:http` endpoint that only parses the JSON and answers 202',
-    `(the floor any ingest costs), each in a process of its own, both up before either is loaded: ${WARMUP_SECONDS} s of load each unmeasured, then`,
+    `(the floor any ingest costs), each in a process of its own, both up before either is loaded: load each unmeasured in steps of ${WARMUP_STEP_SECONDS} s until its`,
+    `CPU a batch is no longer 10 % under its best (at most ${MAX_WARMUP_SECONDS} s: here ${ours.warmupSeconds} s for the product, ${baseline.warmupSeconds} s for the bare endpoint), then`,
     `${SECONDS} s each measured in ${ROUNDS} rounds taking turns. A fleet of 5,000 instances reporting every 5 s sends 1,000 batches/s.`,
     `CPU a batch: the receiving process's utime + stime (from /proc) over its measured rounds, per accepted batch. Target (issue 19): ≥ ${TARGET_RATE_RATIO}× the bare endpoint's rate.`,
     'The warm-up leaves out a fresh process\'s one-off work (V8 compiling the hot path, the map laying out its new nodes once):',

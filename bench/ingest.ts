@@ -12,8 +12,13 @@ import { summarize, type Summary } from './stats';
 
 export { SENDERS } from './ingest-batches';
 export const SECONDS = 8;
-/** Load before the measured seconds, the same for both endpoints: steady state is what a fleet's server runs in. */
-export const WARMUP_SECONDS = 4;
+/**
+ * Load before the measured seconds, by the same rule for both endpoints (steady state is what a
+ * fleet's server runs in): steps of WARMUP_STEP_SECONDS until a step's CPU a batch is no longer
+ * 10 % under the best before it, at most MAX_WARMUP_SECONDS.
+ */
+export const WARMUP_STEP_SECONDS = 2;
+export const MAX_WARMUP_SECONDS = 16;
 /** The measured SECONDS of each endpoint, in this many rounds taking turns. */
 export const ROUNDS = 2;
 /** Issue 19: the product's ingest at least this share of the bare endpoint's rate, in the same run. */
@@ -28,6 +33,8 @@ export interface IngestLoad {
   failures: number;
   /** The receiving process's CPU time (utime + stime) over the load, per accepted batch. */
   cpuMicrosPerBatch: number;
+  /** Load it had before the measured rounds, until its CPU a batch settled. */
+  warmupSeconds: number;
 }
 
 export interface IngestBenchResult {
@@ -84,6 +91,7 @@ interface Target {
   latencies: number[];
   failures: number;
   cpuMs: number;
+  warmupSeconds: number;
 }
 
 const target = (endpoint: string, token: string, pid: number): Target => ({
@@ -94,7 +102,21 @@ const target = (endpoint: string, token: string, pid: number): Target => ({
   latencies: [],
   failures: 0,
   cpuMs: 0,
+  warmupSeconds: 0,
 });
+
+/** Load on `on` until its CPU a batch settles (WARMUP_STEP_SECONDS). */
+async function warmUp(on: Target): Promise<void> {
+  let best = Number.POSITIVE_INFINITY;
+  while (on.warmupSeconds < MAX_WARMUP_SECONDS) {
+    const cpuBefore = cpuMs(on.pid);
+    const { latencies } = await drive(on.url, on.agent, on.token, WARMUP_STEP_SECONDS);
+    on.warmupSeconds += WARMUP_STEP_SECONDS;
+    const perBatch = (cpuMs(on.pid) - cpuBefore) / Math.max(1, latencies.length);
+    if (perBatch > best * 0.9) return;
+    best = Math.min(best, perBatch);
+  }
+}
 
 /** One measured round on `target`: its accepted batches' latencies, failures and CPU added to its totals. */
 async function measure(on: Target, seconds: number): Promise<void> {
@@ -111,14 +133,15 @@ const loadOf = (on: Target): IngestLoad => ({
   latency: summarize(on.latencies),
   failures: on.failures,
   cpuMicrosPerBatch: (on.cpuMs * 1_000) / Math.max(1, on.latencies.length),
+  warmupSeconds: on.warmupSeconds,
 });
 
 /**
  * The product's ingest (node:http → token → zod → DDSketch series) on the built server vs a bare
- * JSON endpoint, both up before either is loaded. Each gets WARMUP_SECONDS of load unmeasured: a
- * fresh process spends its first seconds of load compiling its hot path (V8's helper threads) and,
- * for the product, laying out the map's new nodes once (a worker) — one-off CPU that weighed on a
- * fresh server's 8 s by 1.5–2.5 s, the more per batch the busier the machine. Then ROUNDS rounds
+ * JSON endpoint, both up before either is loaded. Each gets load unmeasured until its CPU a batch
+ * settles (`warmUp`): a fresh process spends its first seconds of load compiling its hot path (V8's
+ * helper threads, slower to get to it on a busy machine) and, for the product, laying out the map's
+ * new nodes once (a worker) — one-off CPU that weighed on a fresh server's 8 s by 1.5–2.5 s. Then ROUNDS rounds
  * alternate the two, SECONDS in all each, so a change in what else the machine runs meanwhile
  * falls on both: run one after the other, the same code measured 0.35× and 0.60× on one evening.
  */
@@ -133,8 +156,8 @@ export async function runIngestBench(etcdEndpoint: string, dataDir: string, log:
     const port = await baselinePort;
     const bare = target(`http://127.0.0.1:${port}/api/v1/ingest/calls`, 'syd_baseline', baseline.pid ?? 0);
     const ours = target(`${server.url}/api/v1/ingest/calls`, await server.createToken({ name: 'bench-reporter', role: 'viewer' }), server.pid ?? 0);
-    log(`ingest: ${WARMUP_SECONDS} s warm-up each, then ${ROUNDS} rounds of ${SECONDS / ROUNDS} s alternating the bare JSON endpoint and the product's POST /api/v1/ingest/calls`);
-    for (const on of [bare, ours]) await drive(on.url, on.agent, on.token, WARMUP_SECONDS);
+    log(`ingest: warm-up until CPU a batch settles, then ${ROUNDS} rounds of ${SECONDS / ROUNDS} s alternating the bare JSON endpoint and the product's POST /api/v1/ingest/calls`);
+    for (const on of [bare, ours]) await warmUp(on);
     for (let round = 0; round < ROUNDS; round += 1) for (const on of [bare, ours]) await measure(on, SECONDS / ROUNDS);
     for (const on of [bare, ours]) on.agent.destroy();
     log(`ingest: ${STAGE_BATCHES.toLocaleString('en-US')} batches through JSON.parse, zod and the store in this process`);
