@@ -37,17 +37,17 @@ export function checkedInOnePass<T>(reference: z.ZodType<T>, accepts: (value: un
     for (const issue of refused.error?.issues ?? []) ctx.issues.push({ code: 'custom', message: issue.message, input: ctx.value, path: issue.path });
   });
 }
-const everyNumber = (value: unknown, min: number, max: number, accepts: (element: number) => boolean): boolean => {
+const everyNumber = (value: unknown, min: number, max: number, accepts: (element: number) => boolean): value is number[] => {
   if (!Array.isArray(value) || value.length < min || value.length > max) return false;
   for (const element of value as unknown[]) if (typeof element !== 'number' || !accepts(element)) return false;
   return true;
 };
-const BoundsSchema = checkedInOnePass(z.array(bound).min(1).max(MAX_BUCKETS), (value) =>
-  everyNumber(value, 1, MAX_BUCKETS, (element) => element >= MIN_BOUND_MS && element <= MAX_BOUND_MS),
-);
-const CountsSchema = checkedInOnePass(z.array(count).min(2).max(MAX_BUCKETS + 1), (value) =>
-  everyNumber(value, 2, MAX_BUCKETS + 1, (element) => Number.isSafeInteger(element) && element >= 0 && element <= MAX_COUNT),
-);
+const isBound = (element: number): boolean => element >= MIN_BOUND_MS && element <= MAX_BOUND_MS;
+const isCount = (element: number): boolean => Number.isSafeInteger(element) && element >= 0 && element <= MAX_COUNT;
+const acceptsBounds = (value: unknown): value is number[] => everyNumber(value, 1, MAX_BUCKETS, isBound);
+const acceptsCounts = (value: unknown): value is number[] => everyNumber(value, 2, MAX_BUCKETS + 1, isCount);
+const BoundsSchema = checkedInOnePass(z.array(bound).min(1).max(MAX_BUCKETS), acceptsBounds);
+const CountsSchema = checkedInOnePass(z.array(count).min(2).max(MAX_BUCKETS + 1), acceptsCounts);
 
 export const HistogramSchema = z
   .object({
@@ -73,11 +73,13 @@ export const CallStatsSchema = z
   })
   .refine((c) => c.errors <= c.count, { message: 'errors cannot exceed count', path: ['errors'] });
 
+const IntervalStartSchema = z.iso.datetime({ offset: true });
+
 /** `POST /api/v1/ingest/calls` (contract): call statistics a service reports about its outbound calls. */
 export const IngestBatchSchema = z
   .object({
     reporter: z.object({ service: name, instance: name }),
-    intervalStart: z.iso.datetime({ offset: true }),
+    intervalStart: IntervalStartSchema,
     // Below a millisecond an interval is no interval; it is spread over at least one second anyway.
     intervalSeconds: z.number().min(0.001).max(MAX_INTERVAL_SECONDS),
     calls: z.array(CallStatsSchema).max(MAX_CALLS_PER_BATCH),
@@ -93,3 +95,52 @@ export function callSeconds(calls: number, intervalSeconds: number): number {
 }
 export type IngestBatch = z.infer<typeof IngestBatchSchema>;
 export type CallStats = z.infer<typeof CallStatsSchema>;
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isName = (value: unknown): value is string => typeof value === 'string' && value.length >= 1 && value.length <= 256;
+const isCountValue = (value: unknown): value is number => typeof value === 'number' && isCount(value);
+const increasing = (bounds: readonly number[]): boolean => {
+  for (let i = 1; i < bounds.length; i += 1) if (!((bounds[i] as number) > (bounds[i - 1] as number))) return false;
+  return true;
+};
+
+/** A call entry exactly as `CallStatsSchema` would give it back, or null when it might not accept it. */
+function acceptedCall(value: unknown): CallStats | null {
+  if (!isObject(value)) return null;
+  const { to, toInstance, count, errors, latencyMs } = value;
+  if (!isName(to) || !isCountValue(count) || !isCountValue(errors) || errors > count || !isObject(latencyMs)) return null;
+  const instance = toInstance === undefined ? undefined : isName(toInstance) ? toInstance : null;
+  // Present but undefined (not JSON) is left to the schema.
+  if (instance === null || (instance === undefined && 'toInstance' in value)) return null;
+  const { bounds, counts } = latencyMs;
+  if (!acceptsBounds(bounds) || !acceptsCounts(counts) || counts.length !== bounds.length + 1 || !increasing(bounds)) return null;
+  const histogram = { bounds, counts };
+  return instance === undefined ? { to, count, errors, latencyMs: histogram } : { to, toInstance: instance, count, errors, latencyMs: histogram };
+}
+
+/** A batch exactly as `IngestBatchSchema` would give it back (unknown keys dropped), or null when it might not accept it. */
+function acceptedBatch(value: unknown): IngestBatch | null {
+  if (!isObject(value)) return null;
+  const { reporter, intervalStart, intervalSeconds, calls } = value;
+  if (!isObject(reporter) || !isName(reporter.service) || !isName(reporter.instance)) return null;
+  if (typeof intervalSeconds !== 'number' || !(intervalSeconds >= 0.001 && intervalSeconds <= MAX_INTERVAL_SECONDS)) return null;
+  if (!Array.isArray(calls) || calls.length > MAX_CALLS_PER_BATCH || callSeconds(calls.length, intervalSeconds) > MAX_CALL_SECONDS_PER_BATCH) return null;
+  if (typeof intervalStart !== 'string' || !IntervalStartSchema.safeParse(intervalStart).success) return null;
+  const accepted: CallStats[] = new Array<CallStats>(calls.length);
+  for (let i = 0; i < calls.length; i += 1) {
+    const call = acceptedCall(calls[i]);
+    if (!call) return null;
+    accepted[i] = call;
+  }
+  return { reporter: { service: reporter.service, instance: reporter.instance }, intervalStart, intervalSeconds, calls: accepted };
+}
+
+/**
+ * `IngestBatchSchema.safeParse`, the batches it accepts checked in one plain pass first: a schema
+ * per call and per field cost ~40 µs of a 20-call batch, a third of the ingest work. What the pass
+ * does not accept goes to the schema, so a refusal names the same field with the same message.
+ */
+export function parseIngestBatch(value: unknown): z.ZodSafeParseResult<IngestBatch> {
+  const accepted = acceptedBatch(value);
+  return accepted ? { success: true, data: accepted } : IngestBatchSchema.safeParse(value);
+}

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { IngestBatchSchema } from '@/lib/model/ingest';
+import { parseIngestBatch } from '@/lib/model/ingest';
 import { secureCookies } from './auth/cookies';
 import { authenticate } from './auth/guard';
 import { discardRest } from './discard-body';
@@ -66,7 +66,7 @@ function accept(body: Buffer, response: ServerResponse, runtime: Runtime, scope:
   } catch {
     return reply(response, 400, errorBody('invalid_json', 'body is not valid JSON'));
   }
-  const parsed = IngestBatchSchema.safeParse(json);
+  const parsed = parseIngestBatch(json);
   if (!parsed.success) {
     const { message, field } = firstIssue(parsed.error);
     return reply(response, 422, errorBody('invalid', message, field));

@@ -134,6 +134,19 @@ describe('slots', () => {
     expect(slots.points(T0 + 2, T0 + 3)[0], 'closed with the fallback\'s figures').toMatchObject({ rps: 3, p50Ms: 1_000 });
   });
 
+  it('merges a report of the shape a slot holds at the edge of its budget: it takes no more room', () => {
+    const fallback = { p50: 1_000, p95: 2_000, p99: 3_000 };
+    // Room for one slot of two packed values (32 + 2 × 4 × 8 bytes), which the first two reports fill.
+    const slots = new Slots(1, 900, 0, { bytes: 96, fallback: () => fallback });
+    add(slots, T0, 1, 0, [{ value: 5, weight: 1 }], 1);
+    add(slots, T0, 1, 0, [{ value: 7, weight: 1 }], 1);
+    add(slots, T0, 4, 0, [{ value: 5, weight: 1 }, { value: 7, weight: 3 }], 1);
+    expect(slots.points(T0, T0 + 1)[0]).toMatchObject({ rps: 6, p50Ms: 7 });
+    // A value it does not hold would take room: past the budget, the fallback's figures.
+    add(slots, T0, 1, 0, [{ value: 9, weight: 1 }], 1);
+    expect(slots.points(T0, T0 + 1)[0]).toMatchObject({ rps: 7, p50Ms: 1_000 });
+  });
+
   it('merges values given in any order into one entry a value, weights summed', () => {
     const slots = new Slots(1, 900, 0);
     add(slots, T0, 1, 0, [{ value: 9, weight: 1 }, { value: 1, weight: 1 }], 1);

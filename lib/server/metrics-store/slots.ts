@@ -144,6 +144,13 @@ export class Slots {
     slot.count += count;
     slot.errors += errors;
     if (slot.coarse) return;
+    // The usual case, first: a report of the shape the slot holds adds its weights by position and costs nothing more.
+    if (values.shape === slot.shape && slot.weights) {
+      const { weights } = slot;
+      const added = values.weights;
+      for (let k = 0; k < added.length; k += 1) weights[k] = (weights[k] as number) + (added[k] as number) * weightScale;
+      return;
+    }
     // Coarsened before merging when the merge may not fit: building values only to drop them
     // left megabytes of garbage per request.
     if (this.#budget && this.#detailBytes - slot.bytes + Slots.#mergedBound(slot, values) > this.#budget.bytes) {
@@ -187,11 +194,7 @@ export class Slots {
     const { shape, weights } = slot;
     if (shape && weights) {
       const added = values.weights;
-      // The usual cases: a report of a shape the slot holds, or one within it, its weights added by position.
-      if (values.shape === shape) {
-        for (let k = 0; k < added.length; k += 1) weights[k] = (weights[k] as number) + (added[k] as number) * weightScale;
-        return;
-      }
+      // A report of a shape within the slot's, its weights added by position (of the same shape: `add`).
       const union = unionOf(shape, values.shape);
       const { ownAt, otherAt } = union;
       if (union.shape === shape) {

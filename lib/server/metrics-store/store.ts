@@ -1,9 +1,10 @@
 import { dropOldest, moveToNewest } from '@/lib/model/bounded-map';
-import { MAX_COUNT, type IngestBatch } from '@/lib/model/ingest';
+import { MAX_COUNT, type CallStats, type IngestBatch } from '@/lib/model/ingest';
 import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind, RecentCalls } from '@/lib/model/latency';
 import { clampLatency } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
 import { shapedBuckets, shapedValues } from './shapes';
+import { CallKeyMemory, type CallKeys } from './call-keys';
 import { edgeKey, instanceKey, isEdgeKey, isProbeKey, keyNames, probeKey, serviceKey } from './series-key';
 import { FIELDS } from './slots';
 
@@ -207,19 +208,20 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
   };
 
   /** The one recording path: an interval's calls into the callee's service and instance series and the edge. */
-  const recordCalls = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>): void => {
+  const recordCalls = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>, keys?: CallKeys): void => {
     // Made once, shared by every slot of the three series; its shape interned (`shapes.ts`).
     const values = shapedBuckets(call.bounds, call.counts);
     if (call.countsForCallee) {
-      seriesFor(serviceKey(call.to)).record(start, intervalSeconds, call.count, call.errors, values);
-      if (call.toInstance) seriesFor(instanceKey(call.to, call.toInstance)).record(start, intervalSeconds, call.count, call.errors, values);
+      seriesFor(keys?.service ?? serviceKey(call.to)).record(start, intervalSeconds, call.count, call.errors, values);
+      if (call.toInstance) seriesFor(keys?.instance ?? instanceKey(call.to, call.toInstance)).record(start, intervalSeconds, call.count, call.errors, values);
     }
-    if (call.from !== undefined) seriesFor(edgeKey(call.from, call.to)).record(start, intervalSeconds, call.count, call.errors, values);
+    if (call.from !== undefined) seriesFor(keys?.edge ?? edgeKey(call.from, call.to)).record(start, intervalSeconds, call.count, call.errors, values);
   };
-  const recordAndTell = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>): void => {
-    recordCalls(start, intervalSeconds, call);
+  const recordAndTell = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>, keys?: CallKeys): void => {
+    recordCalls(start, intervalSeconds, call, keys);
     options.onRecorded?.({ ...call, startSecond: start, intervalSeconds });
   };
+  const callKeys = new CallKeyMemory();
 
   return {
     ingest(batch: IngestBatch, countsForCallee: (service: string) => boolean = () => true): IngestOutcome {
@@ -228,7 +230,10 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
         return { ok: false, field: 'intervalStart', message: `interval ends ${Math.round(anchored.skew)} s from the server's clock; more than 24 h of skew means a broken clock` };
       }
       const { service: from } = batch.reporter;
-      for (const call of batch.calls) {
+      const remembered = callKeys.reporter(from);
+      for (let position = 0; position < batch.calls.length; position += 1) {
+        const call = batch.calls[position] as CallStats;
+        const toInstance = call.toInstance ? call.toInstance : undefined;
         recordAndTell(anchored.start, batch.intervalSeconds, {
           from,
           to: call.to,
@@ -238,7 +243,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
           errors: call.errors,
           bounds: call.latencyMs.bounds,
           counts: call.latencyMs.counts,
-        });
+        }, callKeys.keys(from, remembered, position, call.to, toInstance));
       }
       return { ok: true, calls: batch.calls.length, reanchored: anchored.reanchored };
     },
