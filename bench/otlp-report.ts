@@ -45,7 +45,7 @@ export function renderOtlpSection(result: OtlpBenchResult): string {
     `evenly over ${EXPORT_INTERVAL_S} s — the fleet's real rate — metrics first, then (another ${EXPORT_INTERVAL_S} s) the trace batches, twice: the first of those rounds is a warm-up`,
     'left out of the verdicts, the same for both endpoints. On a fresh server it is where the metrics\' call edges first count, so it carries one-off work a',
     'running server has long done: V8 compiling the hot path (on its own threads, counted in the process\'s CPU), the intake\'s streams,',
-    'pairing store and series filled for the first time (the map\'s layout worker placed the new nodes during the first exports, from their spans).',
+    'pairing store and series filled for the first time (the first exports, unmeasured too, carry the rest: modules loaded on first use, the call edges\' first appearance, from their spans).',
     `Before each measured phase the receiver is let settle (under ${percent(0.1)} of a core for a second, at most 10 s). The share of a core is the`,
     `receiving process's CPU time (all its threads, from /proc) for the second round over those ${EXPORT_INTERVAL_S} s, what the fleet needs even when the round took longer. Then`,
     `${((shape.intervals - 3) * exportsPerInterval).toLocaleString('en-US')} more exports (both kinds, in order) back to back from ${8} keep-alive clients for throughput. The same`,

@@ -310,11 +310,11 @@ export async function runOtlpBench(options: { etcdEndpoint: string; dataDir: str
 }
 
 /**
- * 0: the first export of every stream (counts nothing, as on any first sight); 1: a warm-up round,
- * left out of the verdicts — on a fresh server the call edges first appear here, so the map's layout worker places
- * them, the intake's and series store's structures are first filled and V8 compiles the hot path, one-off
- * work a running server has long done; 2: paced at the real rate; the rest back to back. Both
- * endpoints get the same.
+ * 0: the first export of every stream (counts nothing, as on any first sight, though spans count:
+ * the call edges first appear here) and the modules loaded on first use; 1: a warm-up round, left out
+ * of the verdicts — where the metrics' calls first count, the intake's and series store's structures
+ * are first filled and V8 compiles the hot path, one-off work a running server has long done; 2: paced
+ * at the real rate; the rest back to back. Both endpoints get the same.
  */
 function exportPhases(fleet: CapturedFleet, intervals: number, withTraces: boolean) {
   const [first = [], warmUp = [], paced = [], ...rest] = Array.from({ length: intervals }, (_, interval) => exportsOf(fleet, interval, withTraces));
