@@ -22,3 +22,5 @@ server.listen(0, '127.0.0.1', () => {
   process.send?.({ port: typeof address === 'object' && address ? address.port : 0, pid: process.pid });
 });
 process.on('disconnect', () => process.exit(0));
+// A clean exit on the bench's SIGTERM, so `--cpu-prof` (BENCH_CPU_PROFILE_DIR) writes its profile.
+process.on('SIGTERM', () => process.exit(0));

@@ -32,7 +32,12 @@ class CollectingReader extends MetricReader {
   protected async onShutdown(): Promise<void> {}
 }
 
-/** Client spans kept per callee service to parent its next instances' server spans. */
+/**
+ * Client spans kept per callee service and interval to parent its next instances' server spans of
+ * the same interval: the two sides of a call are exported in the same round, as a fleet's batch
+ * processors export them within one delay (parents from other intervals arrived rounds apart, beyond
+ * the pairing TTL, so nearly every side waited out its TTL alone and the pairing store ran full).
+ */
 const MAX_WAITING_PARENTS = 1_000;
 
 const serviceOf = (shape: FleetShape, index: number): string => shape.services[index % shape.services.length] ?? 'svc';
@@ -73,7 +78,7 @@ async function captureInstance(shape: FleetShape, instance: number, fleet: Captu
     // Traces: per request a server span (child of a caller's client span when one waits for this
     // service), a client span to a callee, a db query, and every other request a Kafka send.
     for (let made = 0, request = 0; made < shape.spansPerInterval; request += 1) {
-      const parent = parents.get(service)?.shift();
+      const parent = parents.get(`${service} ${interval}`)?.shift();
       const handled = tracer.startSpan(
         'GET /work',
         { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/work', 'http.response.status_code': 200 } },
@@ -82,9 +87,10 @@ async function captureInstance(shape: FleetShape, instance: number, fleet: Captu
       const context = trace.setSpan(ROOT_CONTEXT, handled);
       const callee = request % callees.length;
       const call = tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET', ...calleeAttributes[callee], 'http.response.status_code': 200 } }, context);
-      const waiting = parents.get(callees[callee] ?? '') ?? [];
+      const parentsKey = `${callees[callee] ?? ''} ${interval}`;
+      const waiting = parents.get(parentsKey) ?? [];
       if (waiting.length < MAX_WAITING_PARENTS) waiting.push(call.spanContext());
-      parents.set(callees[callee] ?? '', waiting);
+      parents.set(parentsKey, waiting);
       call.end();
       tracer.startSpan('SELECT orders', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'mysql', 'db.name': 'orders', 'server.address': 'mysql', 'server.port': 3306 } }, context).end();
       made += 3;

@@ -19,6 +19,9 @@ export interface StageCosts {
   traces?: StageCost;
 }
 
+/** Rounds accepted before the measured ones: the first exports and the warm-up round, as the bench's server gets. */
+export const WARM_ROUNDS = 2;
+
 const cpuMicros = (run: () => void): number => {
   const before = process.cpuUsage();
   run();
@@ -36,8 +39,8 @@ function measure<Request>(bodies: readonly Buffer[], bare: (body: Buffer) => unk
 }
 
 /**
- * The intake's steps one by one over the same exports (the first round, then the rest, in order, so
- * cumulative streams and span pairs behave as on the server).
+ * The intake's steps one by one over the same exports (WARM_ROUNDS unmeasured, then the rest, in
+ * order, so cumulative streams and span pairs behave as on the server).
  */
 export function measureStages(rounds: { metrics: readonly Buffer[][]; traces: readonly Buffer[][] }, services: readonly string[]): StageCosts {
   const instances = services.map((service, i) => ({ service, id: `${service}-1`, address: `127.0.0.1:${20_000 + i}` }));
@@ -45,12 +48,13 @@ export function measureStages(rounds: { metrics: readonly Buffer[][]; traces: re
   const store = { instances: () => instances, revision: () => '1', instanceCount: () => instances.length } as unknown as Pick<Store, 'instances' | 'revision' | 'instanceCount'>;
   const intake = createOtlpIntake({ store, latency: createMetricsStore() });
   const bare = bareDecoders();
-  const [firstMetrics = [], ...restMetrics] = rounds.metrics;
-  const [firstTraces = [], ...restTraces] = rounds.traces;
-  for (const body of firstMetrics) intake.metrics.accept(decodeMetricsRequest(body));
-  for (const body of firstTraces) intake.traces.accept(decodeTraceRequest(body));
-  const metrics = measure(restMetrics.flat(), bare.metrics, decodeMetricsRequest, (request) => intake.metrics.accept(request));
-  const traceBodies = restTraces.flat();
+  // Unmeasured, as on the server: the first exports (streams start) and a warm-up round.
+  for (let round = 0; round < WARM_ROUNDS; round += 1) {
+    for (const body of rounds.metrics[round] ?? []) intake.metrics.accept(decodeMetricsRequest(body));
+    for (const body of rounds.traces[round] ?? []) intake.traces.accept(decodeTraceRequest(body));
+  }
+  const metrics = measure(rounds.metrics.slice(WARM_ROUNDS).flat(), bare.metrics, decodeMetricsRequest, (request) => intake.metrics.accept(request));
+  const traceBodies = rounds.traces.slice(WARM_ROUNDS).flat();
   if (traceBodies.length === 0) return { metrics };
   return { metrics, traces: measure(traceBodies, bare.traces, decodeTraceRequest, (request) => intake.traces.accept(request)) };
 }

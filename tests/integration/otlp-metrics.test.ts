@@ -242,6 +242,12 @@ describe('POST /v1/metrics refusals', () => {
     const accepted = await postRaw(gzipSync(jsonRequest([{ key: 'peer.service', value: { stringValue: 'users' } }])), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     expect(accepted.status).toBe(200);
     expect(await accepted.json()).toEqual({});
+    // The reply's length in its head (one write, not a chunked reply): an accepted protobuf export's is the head alone.
+    expect(accepted.headers.get('content-length')).toBe('2');
+    const empty = await postRaw(Buffer.alloc(0), { 'content-type': 'application/x-protobuf' });
+    expect(empty.status).toBe(200);
+    expect(empty.headers.get('content-length')).toBe('0');
+    expect(empty.headers.get('transfer-encoding')).toBeNull();
   });
 
   it('refuses bad bodies with 400 and the reason, other types with 415, a gzip bomb with 413, and keeps serving', async () => {

@@ -115,4 +115,16 @@ describe('spanFact', () => {
     expect(distinct.size).toBeLessThanOrEqual(28);
     expect(durationBucket(0).upper).toBeGreaterThan(0);
   });
+
+  it('gives a bucket as one frozen [lower, upper] list, the same for every duration in it, up to the clamps', () => {
+    const bucket = durationBucket(30);
+    expect(bucket.bounds).toEqual([bucket.lower, bucket.upper]);
+    expect(durationBucket(bucket.lower + (bucket.upper - bucket.lower) / 2).bounds).toBe(bucket.bounds);
+    expect(Object.isFrozen(bucket.bounds)).toBe(true);
+    // Beyond the clamps (1 µs, an hour), the end buckets.
+    expect(durationBucket(0).bounds).toBe(durationBucket(0.0001).bounds);
+    expect(durationBucket(0).upper).toBeGreaterThanOrEqual(0.001);
+    expect(durationBucket(10 * 3_600_000).bounds).toBe(durationBucket(3_600_000).bounds);
+    expect(durationBucket(3_600_000).upper).toBeGreaterThanOrEqual(3_600_000);
+  });
 });

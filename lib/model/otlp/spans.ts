@@ -39,10 +39,30 @@ const BUCKETS_PER_DOUBLING = 8;
  * slot then holds a few dozen distinct values, as reporters' histograms give, instead of one per
  * span (which would turn every busy slot into a 5 KB sketch).
  */
-export function durationBucket(ms: number): { lower: number; upper: number } {
-  const k = Math.ceil(Math.log2(Math.min(3_600_000, Math.max(0.001, ms))) * BUCKETS_PER_DOUBLING);
-  return { lower: 2 ** ((k - 1) / BUCKETS_PER_DOUBLING), upper: 2 ** (k / BUCKETS_PER_DOUBLING) };
+export function durationBucket(ms: number): DurationBucket {
+  const k = Math.ceil(Math.log2(Math.min(MAX_DURATION_MS, Math.max(MIN_DURATION_MS, ms))) * BUCKETS_PER_DOUBLING);
+  return BUCKETS[k - FIRST_BUCKET] ?? bucketAt(k);
 }
+
+/** A bucket of the scale; `bounds` is `[lower, upper]`, one frozen list per bucket, shared by every span recorded in it. */
+export interface DurationBucket {
+  lower: number;
+  upper: number;
+  bounds: readonly [number, number];
+}
+
+const MIN_DURATION_MS = 0.001;
+const MAX_DURATION_MS = 3_600_000;
+
+function bucketAt(k: number): DurationBucket {
+  const lower = 2 ** ((k - 1) / BUCKETS_PER_DOUBLING);
+  const upper = 2 ** (k / BUCKETS_PER_DOUBLING);
+  return Object.freeze({ lower, upper, bounds: Object.freeze([lower, upper] as const) });
+}
+
+/** Every bucket between the clamps (~250), made once: a span costs a lookup, not two powers and two allocations. */
+const FIRST_BUCKET = Math.ceil(Math.log2(MIN_DURATION_MS) * BUCKETS_PER_DOUBLING);
+const BUCKETS: readonly DurationBucket[] = Array.from({ length: Math.ceil(Math.log2(MAX_DURATION_MS) * BUCKETS_PER_DOUBLING) - FIRST_BUCKET + 1 }, (_, i) => bucketAt(FIRST_BUCKET + i));
 
 /** `<system>:<name>`, or whichever of the two is known. */
 function nodeName(system: string | undefined, name: string | undefined): string | undefined {

@@ -101,11 +101,19 @@ async function receive<Request>(signal: OtlpSignal<Request>, request: IncomingMe
   }
   const outcome = signal.accept(runtime, decoded.request);
   const partial = outcome.rejected > 0 ? { rejected: outcome.rejected, message: outcome.reason ?? 'refused' } : undefined;
-  if (type === PROTOBUF) {
-    response.writeHead(200, { 'content-type': PROTOBUF, 'cache-control': 'no-store' }).end(signal.encodeResponse(partial));
-  } else {
-    response.writeHead(200, { 'content-type': JSON_TYPE, 'cache-control': 'no-store' }).end(signal.responseJson(partial));
-  }
+  reply(response, type, type === PROTOBUF ? signal.encodeResponse(partial) : signal.responseJson(partial));
+}
+
+/**
+ * 200 with its length in the head: the reply goes out in one write (an empty protobuf response, the
+ * usual one, is the head alone), where a head without a length made it chunked — head, chunk and
+ * terminator gathered into a writev.
+ */
+function reply(response: ServerResponse, type: string, body: Uint8Array | string): void {
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-length': length });
+  if (length === 0) response.end();
+  else response.end(body);
 }
 
 function decode<Request>(signal: OtlpSignal<Request>, body: Buffer, type: string): { ok: true; request: Request } | { ok: false; message: string } {

@@ -163,6 +163,18 @@ describe('metrics and traces together', () => {
     expect(total(latency.instance('users', 'u-1', '5m'))).toBeCloseTo(3, 6);
   });
 
+  it('counts every server span of an export on its service, pairs each, and marks the service as reporting its server side', () => {
+    const { clock, latency, otlp } = setup();
+    const servers = ['01', '02', '03'].map((n) => ({ kind: 2, spanId: `00000000000000${n}`, parentSpanId: `000000000000c0${n}`, ms: 5 }));
+    otlp.traces.accept(spans('users', clock.now, servers));
+    expect(total(latency.service('users', '5m'))).toBe(3);
+    otlp.traces.accept(spans('gateway', clock.now, ['01', '02', '03'].map((n) => ({ kind: 3, spanId: `000000000000c0${n}`, ms: 6, attributes: usersAddress }))));
+    expect(total(latency.edge('gateway', 'users', '5m'))).toBe(3);
+    expect(otlp.stats().spans).toMatchObject({ paired: 3, waiting: 0 });
+    expect(otlp.metrics.reportsServerSide('users')).toBe(true);
+    expect(otlp.metrics.reportsServerSide('gateway')).toBe(false);
+  });
+
   it("a callee that reports server spans keeps its callers' client metrics off its series", () => {
     const { clock, latency, otlp } = setup();
     otlp.traces.accept(spans('users', clock.now, [{ kind: 2, spanId: '0000000000000002', ms: 5 }]));

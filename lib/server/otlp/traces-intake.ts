@@ -1,6 +1,6 @@
 import type { ReportAuthority } from '@/lib/model/otlp/authority';
 import type { ExternalNodes } from '@/lib/model/otlp/observations';
-import { createSpanPairing, type Pair, type Unpaired } from '@/lib/model/otlp/span-pairing';
+import { createSpanPairing, type Pair, type ServerSide, type Unpaired } from '@/lib/model/otlp/span-pairing';
 import { durationBucket, MAX_NODE_NAME, spanFact, type SpanFact, type SpanTiming } from '@/lib/model/otlp/spans';
 import { attributeText } from '@/lib/model/otlp/schema';
 import type { ExportTraceRequest } from '@/lib/model/otlp/trace-schema';
@@ -28,10 +28,15 @@ export interface TracesIntakeOptions {
   pairTtlMs?: number;
 }
 
+/** A server span with a parent: one that waits for its client side (narrowed, not copied). */
+const hasPairKey = (fact: Extract<SpanFact, { role: 'server' }>): fact is ServerSide => fact.pairKey !== undefined;
+
+/** One call in the middle bucket of its duration's `[lower, upper]`: the same frozen list for every span. */
+const ONE_CALL: readonly number[] = Object.freeze([0, 1, 0]);
+
 /** A span's call as a one-call histogram (its duration's bucket) landing in the second it ended, on the edge or series `to`. */
 function callOf(to: string, timing: SpanTiming, countsForCallee: boolean): CallObservation {
-  const { lower, upper } = durationBucket(timing.durationMs);
-  return { to, countsForCallee, startSecond: Math.floor(timing.endMs / 1_000), intervalSeconds: 1, count: 1, errors: timing.error ? 1 : 0, bounds: [lower, upper], counts: [0, 1, 0] };
+  return { to, countsForCallee, startSecond: Math.floor(timing.endMs / 1_000), intervalSeconds: 1, count: 1, errors: timing.error ? 1 : 0, bounds: durationBucket(timing.durationMs).bounds, counts: ONE_CALL };
 }
 
 /**
@@ -52,9 +57,9 @@ export function createTracesIntake(options: TracesIntakeOptions) {
   /** Records one call; false when the store refuses it (a clock more than a day off). */
   const record = (observation: CallObservation): boolean => options.latency.observe(observation);
 
-  /** The edge from → to, unless the caller's client metrics cover it; `toInstance` and `countsForCallee` for a callee named by a client span. */
-  const edge = (from: string, to: string, timing: SpanTiming, callee: { countsForCallee: boolean; toInstance?: string } = { countsForCallee: false }): boolean => {
-    if (authority.clientMetricsCover(from, to, now())) return true;
+  /** The edge from → to at `at`, unless the caller's client metrics cover it; `toInstance` and `countsForCallee` for a callee named by a client span. */
+  const edge = (at: number, from: string, to: string, timing: SpanTiming, callee: { countsForCallee: boolean; toInstance?: string } = { countsForCallee: false }): boolean => {
+    if (authority.clientMetricsCover(from, to, at)) return true;
     const call = callOf(to, timing, callee.countsForCallee);
     call.from = from;
     if (callee.toInstance) call.toInstance = callee.toInstance;
@@ -62,14 +67,13 @@ export function createTracesIntake(options: TracesIntakeOptions) {
   };
 
   /** A completed pair is one call on the edge, with the server span's duration; failed if either side failed. */
-  const paired = (pair: Pair | undefined): void => {
-    if (pair) edge(pair.client.reporter.service, pair.server.reporter.service, { endMs: pair.server.endMs, durationMs: pair.server.durationMs, error: pair.client.error || pair.server.error });
+  const paired = (at: number, pair: Pair | undefined): void => {
+    if (pair) edge(at, pair.client.reporter.service, pair.server.reporter.service, { endMs: pair.server.endMs, durationMs: pair.server.durationMs, error: pair.client.error || pair.server.error });
   };
 
-  const settle = (unpaired: Unpaired): void => {
-    const at = now();
+  const settle = (unpaired: Unpaired, at: number): void => {
     for (const server of unpaired.servers) {
-      if (externals.admit(VIRTUAL_CALLER)) edge(VIRTUAL_CALLER, server.reporter.service, server);
+      if (externals.admit(VIRTUAL_CALLER)) edge(at, VIRTUAL_CALLER, server.reporter.service, server);
       else unattributed += 1;
     }
     for (const client of unpaired.clients) {
@@ -79,13 +83,15 @@ export function createTracesIntake(options: TracesIntakeOptions) {
         continue;
       }
       const countsForCallee = !authority.reportsServerSide(callee.service, at);
-      edge(client.reporter.service, callee.service, client, !callee.external && callee.instance ? { countsForCallee, toInstance: callee.instance } : { countsForCallee });
+      edge(at, client.reporter.service, callee.service, client, !callee.external && callee.instance ? { countsForCallee, toInstance: callee.instance } : { countsForCallee });
     }
   };
 
-  /** One fact into the store; a reason when it is refused. */
-  const take = (fact: SpanFact, overflow: Unpaired): string | undefined => {
-    const at = now();
+  /**
+   * One fact into the store at `at` (the request's time: one clock read per request); a reason when
+   * it is refused. `serverMarked`: the reporter's server spans are already marked at `at`.
+   */
+  const take = (fact: SpanFact, at: number, overflow: Unpaired, serverMarked: boolean): string | undefined => {
     if (fact.role === 'edge') {
       if (!externals.admit(fact.node.name)) return 'external node cap reached';
       const call = callOf(fact.to, fact, true);
@@ -95,24 +101,25 @@ export function createTracesIntake(options: TracesIntakeOptions) {
       return record(call) ? undefined : 'span ended more than a day from the server clock';
     }
     if (fact.role === 'client') {
-      paired(pairing.offerClient(fact, at, overflow));
+      paired(at, pairing.offerClient(fact, at, overflow));
       return undefined;
     }
-    authority.markServerSpans(fact.reporter.service, at);
+    if (!serverMarked) authority.markServerSpans(fact.reporter.service, at);
     if (!authority.serverMetricsRecent(fact.reporter.service, at)) {
       const call = callOf(fact.reporter.service, fact, true);
       if (fact.reporter.instance) call.toInstance = fact.reporter.instance;
       if (!record(call)) return 'span ended more than a day from the server clock';
     }
     // A root span is where a request entered the fleet: there is no caller to pair with.
-    if (fact.pairKey === undefined) return undefined;
-    paired(pairing.offerServer({ ...fact, pairKey: fact.pairKey }, at, overflow));
+    if (!hasPairKey(fact)) return undefined;
+    paired(at, pairing.offerServer(fact, at, overflow));
     return undefined;
   };
 
   return {
     accept(request: ExportTraceRequest): IntakeOutcome {
-      settle(pairing.expire(now()));
+      const at = now();
+      settle(pairing.expire(at), at);
       const lookup = registry();
       const overflow: Unpaired = { clients: [], servers: [] };
       const outcome: IntakeOutcome = { observed: 0, rejected: 0, externalOverflow: 0 };
@@ -137,19 +144,26 @@ export function createTracesIntake(options: TracesIntakeOptions) {
           continue;
         }
         const instance = attributeText(resource.attributes, 'service.instance.id');
+        const reporter = { service, ...(instance ? { instance } : {}) };
+        // Every server span of a resource marks the same service at the same time: once is enough.
+        let serverMarked = false;
         for (const span of spans) {
-          const fact = spanFact(span, { service, ...(instance ? { instance } : {}) }, lookup);
+          const fact = spanFact(span, reporter, lookup);
           if (fact === null) continue;
-          const refused = typeof fact === 'string' ? fact : take(fact, overflow);
+          const refused = typeof fact === 'string' ? fact : take(fact, at, overflow, serverMarked);
+          if (typeof fact !== 'string' && fact.role === 'server') serverMarked = true;
           if (refused) refuse(1, refused);
           else outcome.observed += 1;
         }
       }
-      settle(overflow);
+      settle(overflow, at);
       return outcome;
     },
     /** Settles spans whose other side did not come in time; call every second or so. */
-    sweep: () => settle(pairing.expire(now())),
+    sweep: () => {
+      const at = now();
+      settle(pairing.expire(at), at);
+    },
     stats: () => ({ ...pairing.stats(), unattributed }),
   };
 }
