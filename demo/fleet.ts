@@ -35,6 +35,9 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
+/** How long stopping waits for the OpenTelemetry exporters' final flush. */
+const FINAL_FLUSH_MS = 1_000;
+
 const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
 
 /**
@@ -132,8 +135,10 @@ export async function startFleet(client: Etcd3, options: FleetOptions = {}): Pro
     async stop() {
       reporting?.stop();
       await Promise.allSettled(instances.map((instance) => instance.stop()));
-      // Last: the final metrics and spans are flushed on shutdown.
-      await Promise.allSettled(otlpInstances.map((otlp) => otlp.shutdown()));
+      // Last: the final metrics and spans are flushed on shutdown, for a second at most. Ctrl-C
+      // reaches the dashboard as it reaches us, and exporters retrying a gone endpoint held the
+      // demo's exit for their 10 s timeout.
+      await Promise.race([Promise.allSettled(otlpInstances.map((otlp) => otlp.shutdown())), new Promise((resolve) => setTimeout(resolve, FINAL_FLUSH_MS).unref())]);
       await discovery.stop();
     },
   };
