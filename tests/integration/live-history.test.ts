@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
 import type { HistoryEvent } from '@/lib/model/events';
 import { isFailureEvent } from '@/lib/model/history-query';
-import { VIEWS_HANDSHAKE, type ClientToServerEvents, type HistoryFollow, type ServerToClientEvents } from '@/lib/model/live';
+import type { HistoryFollow } from '@/lib/model/live';
 import { followHistory } from '@/lib/client/historyFollow';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { openLiveSocket, type LiveClient } from '../support/live-views';
 import { eventually, startServer, type TestServer } from '../support/server';
-
-type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 let etcd: TestEtcd;
 let server: TestServer;
@@ -27,14 +25,7 @@ afterAll(async () => {
 
 /** A socket recording the history events it gets; `views` as the browser connects. */
 async function connect(views: boolean, options: { reconnection?: boolean } = {}) {
-  const socket: LiveClient = io(server.url, {
-    transports: ['websocket'],
-    ...(views ? { auth: VIEWS_HANDSHAKE } : {}),
-    reconnection: options.reconnection ?? false,
-    reconnectionDelay: 50,
-    forceNew: true,
-    extraHeaders: { authorization: `Bearer ${server.adminToken}` },
-  });
+  const socket = openLiveSocket(server, { views, ...options });
   clients.push(socket);
   const events: HistoryEvent[] = [];
   socket.on('history:events', (batch) => events.push(...batch));

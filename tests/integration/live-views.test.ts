@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
-import { VIEWS_HANDSHAKE, type ClientToServerEvents, type ServerToClientEvents, type ServiceDelta, type SubscribeRequest, type SummaryDelta, type SummarySnapshot, type ServiceSnapshot } from '@/lib/model/live';
+import type { ServiceDelta, SubscribeRequest, SummaryDelta, SummarySnapshot, ServiceSnapshot } from '@/lib/model/live';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { openLiveSocket, type LiveClient } from '../support/live-views';
 import { eventually, startServer, type TestServer } from '../support/server';
 import { receiveSummary } from '@/lib/model/summary-parts';
-
-type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 let etcd: TestEtcd;
 let server: TestServer;
@@ -27,7 +25,7 @@ afterAll(async () => {
 
 /** A socket that records every view message it gets. */
 function connect() {
-  const socket: LiveClient = io(server.url, { transports: ['websocket'], auth: VIEWS_HANDSHAKE, reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
+  const socket = openLiveSocket(server);
   clients.push(socket);
   const got = { summarySnapshots: [] as SummarySnapshot[], summaryDeltas: [] as SummaryDelta[], serviceSnapshots: [] as ServiceSnapshot[], serviceDeltas: [] as ServiceDelta[] };
   // As a tab receives them: each delta after the snapshot sent before it, though snapshots inflate asynchronously.

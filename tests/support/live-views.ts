@@ -1,10 +1,25 @@
-import type { Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents, SummarySnapshot } from '@/lib/model/live';
+import { io, type Socket } from 'socket.io-client';
+import { VIEWS_HANDSHAKE, type ClientToServerEvents, type ServerToClientEvents, type SummarySnapshot } from '@/lib/model/live';
 import { receiveSummaryParts } from '@/lib/model/summary-parts';
 import type { ViewClient } from '@/lib/client/viewClient';
 import { viewClientOn } from '@/lib/client/viewSocket';
 
-type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * A Socket.IO client of a test server on WebSocket, with its admin token: a views socket as the
+ * browser opens (unless `views: false`, a program's plain one), not reconnecting unless asked.
+ */
+export function openLiveSocket(server: { url: string; adminToken: string }, options: { views?: boolean; reconnection?: boolean } = {}): LiveClient {
+  return io(server.url, {
+    transports: ['websocket'],
+    ...(options.views === false ? {} : { auth: VIEWS_HANDSHAKE }),
+    reconnection: options.reconnection ?? false,
+    reconnectionDelay: 50,
+    forceNew: true,
+    extraHeaders: { authorization: `Bearer ${server.adminToken}` },
+  });
+}
 
 /**
  * The browser's view client (lib/client/viewClient.ts) on a socket.io-client socket: holds the
