@@ -6,13 +6,14 @@ import { discardRest } from './discard-body';
 import { errorBody, firstIssue } from './http';
 import { BODY_ERROR_CODES, BODY_TIMEOUT_MS, readBody } from './read-body';
 import type { Runtime } from './runtime';
+import { sendReply } from './machine-reply';
 
 export const INGEST_PATH = '/api/v1/ingest/calls';
 /** 1,000 calls with 64 buckets each fit comfortably; anything larger is not a call report. */
 export const MAX_INGEST_BYTES = 1024 * 1024;
 
 function reply(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+  sendReply(response, status, 'application/json', JSON.stringify(body));
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Runtime } from '../runtime';
 import { BODY_ERROR_CODES, BODY_TIMEOUT_MS, readBody } from '../read-body';
 import type { IntakeOutcome } from './metrics-intake';
 import { OtlpBoundError } from './proto-messages';
+import { sendReply } from '../machine-reply';
 
 /** The Collector's OTLP receiver default is 20 MiB; a service's export every few seconds is far below 4 MiB, compressed or not. */
 export const MAX_OTLP_BYTES = 4 * 1024 * 1024;
@@ -36,7 +37,7 @@ export interface OtlpSignal<Request> {
 }
 
 function replyError(response: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...headers }).end(JSON.stringify(errorBody(code, message)));
+  sendReply(response, status, JSON_TYPE, JSON.stringify(errorBody(code, message)), headers);
 }
 
 /**
@@ -101,19 +102,8 @@ async function receive<Request>(signal: OtlpSignal<Request>, request: IncomingMe
   }
   const outcome = signal.accept(runtime, decoded.request);
   const partial = outcome.rejected > 0 ? { rejected: outcome.rejected, message: outcome.reason ?? 'refused' } : undefined;
-  reply(response, type, type === PROTOBUF ? signal.encodeResponse(partial) : signal.responseJson(partial));
-}
-
-/**
- * 200 with its length in the head: the reply goes out in one write (an empty protobuf response, the
- * usual one, is the head alone), where a head without a length made it chunked — head, chunk and
- * terminator gathered into a writev.
- */
-function reply(response: ServerResponse, type: string, body: Uint8Array | string): void {
-  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-length': length });
-  if (length === 0) response.end();
-  else response.end(body);
+  // An empty protobuf response, the usual one, is the head alone.
+  sendReply(response, 200, type, type === PROTOBUF ? signal.encodeResponse(partial) : signal.responseJson(partial));
 }
 
 function decode<Request>(signal: OtlpSignal<Request>, body: Buffer, type: string): { ok: true; request: Request } | { ok: false; message: string } {
