@@ -16,50 +16,53 @@ export const BODY_ERROR_CODES = { 400: 'invalid_body', 408: 'timeout', 413: 'too
  * slow sender cannot hold a place of the in-flight limit.
  */
 export function readBody(request: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<BodyOutcome> {
+  return new Promise((resolve) => readBodyThen(request, maxBytes, timeoutMs, resolve));
+}
+
+/** `readBody` with a callback, called once: the program endpoints' path, which awaits nothing it need not. */
+export function readBodyThen(request: IncomingMessage, maxBytes: number, timeoutMs: number, resolve: (outcome: BodyOutcome) => void): void {
   const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   if (encoding !== 'identity' && encoding !== 'gzip') {
     request.resume();
-    return Promise.resolve({ ok: false, status: 415, message: `Content-Encoding ${encoding} is not supported (use gzip or none)` });
+    return resolve({ ok: false, status: 415, message: `Content-Encoding ${encoding} is not supported (use gzip or none)` });
   }
   const tooLarge: BodyOutcome = { ok: false, status: 413, message: `body over ${maxBytes} bytes` };
   if (Number(request.headers['content-length'] ?? 0) > maxBytes) {
     request.resume();
-    return Promise.resolve(tooLarge);
+    return resolve(tooLarge);
   }
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const timer = setTimeout(() => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  const timer = setTimeout(() => {
+    request.pause();
+    finish({ ok: false, status: 408, message: `body not received within ${timeoutMs / 1_000} s` });
+  }, timeoutMs);
+  const finish = (outcome: BodyOutcome): void => {
+    clearTimeout(timer);
+    if (done) return;
+    done = true;
+    resolve(outcome);
+  };
+  request.on('data', (chunk: Buffer) => {
+    if (done) return;
+    size += chunk.length;
+    if (size > maxBytes) {
+      // Stop reading; the caller answers 413 and the connection closes after the reply.
       request.pause();
-      finish({ ok: false, status: 408, message: `body not received within ${timeoutMs / 1_000} s` });
-    }, timeoutMs);
-    const finish = (outcome: BodyOutcome): void => {
-      clearTimeout(timer);
-      if (done) return;
-      done = true;
-      resolve(outcome);
-    };
-    request.on('data', (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        // Stop reading; the caller answers 413 and the connection closes after the reply.
-        request.pause();
-        return finish(tooLarge);
-      }
-      chunks.push(chunk);
-    });
-    request.on('error', () => finish({ ok: false, status: 400, message: 'request body aborted' }));
-    request.on('end', () => {
-      if (done) return;
-      const body = Buffer.concat(chunks);
-      if (encoding === 'identity') return finish({ ok: true, body });
-      gunzip(body, { maxOutputLength: maxBytes }, (error, inflated) => {
-        if (!error) return finish({ ok: true, body: inflated });
-        if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return finish({ ok: false, status: 413, message: `body over ${maxBytes} bytes once decompressed` });
-        finish({ ok: false, status: 400, message: `body is not valid gzip: ${error.message}` });
-      });
+      return finish(tooLarge);
+    }
+    chunks.push(chunk);
+  });
+  request.on('error', () => finish({ ok: false, status: 400, message: 'request body aborted' }));
+  request.on('end', () => {
+    if (done) return;
+    const body = Buffer.concat(chunks);
+    if (encoding === 'identity') return finish({ ok: true, body });
+    gunzip(body, { maxOutputLength: maxBytes }, (error, inflated) => {
+      if (!error) return finish({ ok: true, body: inflated });
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return finish({ ok: false, status: 413, message: `body over ${maxBytes} bytes once decompressed` });
+      finish({ ok: false, status: 400, message: `body is not valid gzip: ${error.message}` });
     });
   });
 }

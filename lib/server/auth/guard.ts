@@ -26,6 +26,18 @@ export async function authenticate(auth: Auth, headers: HeaderSource, secure: bo
   return secret ? auth.authenticateSession(secret) : null;
 }
 
+/**
+ * A program's `Authorization: Bearer <token>` (ingest, OTLP): the principal at once when the token
+ * cache answers alone, else the store's answer as a promise. A fleet posts every few seconds with
+ * one token; its requests need not each wait a promise for a cached answer.
+ */
+export function authenticateProgram(auth: Auth, authorization: string): Principal | null | Promise<Principal | null> {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+  if (!match?.[1]) return null;
+  const cached = auth.cachedToken(match[1]);
+  return cached === undefined ? auth.authenticateToken(match[1]) : cached;
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export type Access = { ok: true; principal: Principal } | { ok: false; response: Response };

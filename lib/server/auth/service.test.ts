@@ -119,6 +119,36 @@ describe.each(STORE_DIALECTS)('auth on %s', (dialect) => {
       expect((await auth.tokens.list()).map((listed) => listed.revokedAt)).toEqual([new Date(clock.ms).toISOString()]);
     });
 
+    it('answers a token from its cache alone only while the store has nothing to add', async () => {
+      const { secret, token } = await auth.tokens.create({ name: 'ci', role: 'operator', expiresInDays: 1 }, 'admin');
+      // Never read yet: only the store can tell.
+      expect(auth.cachedToken(secret)).toBeUndefined();
+      expect(auth.cachedToken('not-a-token')).toBeNull();
+      const principal = await auth.authenticateToken(secret);
+      expect(auth.cachedToken(secret)).toEqual(principal);
+      // The cache's 10 s are up: the store is read again (a revocation by another replica shows).
+      clock.ms += 10_000;
+      expect(auth.cachedToken(secret)).toBeUndefined();
+      expect(await auth.authenticateToken(secret)).toEqual(principal);
+      expect(auth.cachedToken(secret)).toEqual(principal);
+      // Past its last-used touch interval, the write is due: the promise path does it.
+      clock.ms += 30_001 - 10_000;
+      await auth.authenticateToken(secret);
+      clock.ms += 30_001;
+      expect(auth.cachedToken(secret)).toBeUndefined();
+      await auth.tokens.revoke(token.id, 'admin');
+      expect(auth.cachedToken(secret)).toBeUndefined();
+      expect(await auth.authenticateToken(secret)).toBeNull();
+    });
+
+    it('answers an expired token null from its cache', async () => {
+      const { secret } = await auth.tokens.create({ name: 'ci', role: 'viewer', expiresInDays: 1 }, 'admin');
+      clock.ms += 86_400_000 - 5_000;
+      expect(await auth.authenticateToken(secret)).not.toBeNull();
+      clock.ms += 5_000;
+      expect(auth.cachedToken(secret)).toBeNull();
+    });
+
     it('keeps the last enabled admin, and refuses a disabled user', async () => {
       await auth.users.create({ name: 'ada', role: 'admin', password: PASSWORD }, 'test');
       expect(await auth.users.update('ada', { role: 'viewer' }, 'test')).toMatchObject({ ok: false, code: 'last_admin' });

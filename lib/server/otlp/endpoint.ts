@@ -1,14 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { secureCookies } from '../auth/cookies';
-import { authenticate } from '../auth/guard';
+import type { Principal } from '@/lib/model/auth';
 import { discardRest } from '../discard-body';
 import { errorBody, firstIssue } from '../http';
 import type { Runtime } from '../runtime';
-import { BODY_ERROR_CODES, BODY_TIMEOUT_MS, readBody } from '../read-body';
+import { BODY_ERROR_CODES, BODY_TIMEOUT_MS, readBodyThen } from '../read-body';
 import type { IntakeOutcome } from './metrics-intake';
 import { OtlpBoundError } from './proto-messages';
-import { sendReply } from '../machine-reply';
+import { guardedStep, sendReply, withProgramPrincipal } from '../machine-reply';
 
 /** The Collector's OTLP receiver default is 20 MiB; a service's export every few seconds is far below 4 MiB, compressed or not. */
 export const MAX_OTLP_BYTES = 4 * 1024 * 1024;
@@ -72,28 +71,36 @@ export function otlpHandler<Request>(signal: OtlpSignal<Request>) {
     };
     response.once('close', release);
     response.once('finish', release);
-    receive(signal, request, response, runtime, type).catch((error: unknown) => {
-      console.error(error);
-      if (!response.headersSent) replyError(response, 500, 'internal', 'internal error');
-    });
+    receive(signal, request, response, runtime, type);
   };
 }
 
-async function receive<Request>(signal: OtlpSignal<Request>, request: IncomingMessage, response: ServerResponse, runtime: OtlpRuntime, type: string): Promise<void> {
-  const principal = await authenticate(runtime.auth, request.headers, secureCookies(runtime.config));
-  if (!principal) {
-    request.resume();
-    return replyError(response, 401, 'unauthenticated', 'unknown, expired or revoked API token');
-  }
-  const read = await readBody(request, MAX_OTLP_BYTES, BODY_TIMEOUT_MS);
-  if (!read.ok) {
-    replyError(response, read.status, BODY_ERROR_CODES[read.status], read.message);
-    if (read.status === 413 || read.status === 408) discardRest(request);
-    return;
-  }
-  await runtime.otlp.inFlight.turn();
-  // From here to the reply nothing is awaited: the turn is the request's synchronous work.
-  const decoded = decode(signal, read.body, type);
+/**
+ * Token, body, then the request's turn: callbacks, not awaits, so an export whose token the cache
+ * knows waits for no promise (each one costs a fleet's every request; async hooks are on under Next).
+ */
+function receive<Request>(signal: OtlpSignal<Request>, request: IncomingMessage, response: ServerResponse, runtime: OtlpRuntime, type: string): void {
+  withProgramPrincipal(runtime.auth, request, response, (principal) => {
+    if (!principal) {
+      request.resume();
+      return replyError(response, 401, 'unauthenticated', 'unknown, expired or revoked API token');
+    }
+    readBodyThen(request, MAX_OTLP_BYTES, BODY_TIMEOUT_MS, (read) =>
+      guardedStep(response, () => {
+        if (!read.ok) {
+          replyError(response, read.status, BODY_ERROR_CODES[read.status], read.message);
+          if (read.status === 413 || read.status === 408) discardRest(request);
+          return;
+        }
+        runtime.otlp.inFlight.turn(() => guardedStep(response, () => answer(signal, read.body, response, runtime, type, principal)));
+      }),
+    );
+  });
+}
+
+/** The request's synchronous work: decode, scope, record, reply. */
+function answer<Request>(signal: OtlpSignal<Request>, body: Buffer, response: ServerResponse, runtime: OtlpRuntime, type: string, principal: Principal): void {
+  const decoded = decode(signal, body, type);
   if (!decoded.ok) return replyError(response, 400, 'invalid_body', decoded.message);
   if (principal.scope !== undefined) {
     for (const service of signal.services(decoded.request)) {

@@ -29,15 +29,13 @@ export function createInFlightLimit(max: number) {
       inFlight += 1;
       return true;
     },
-    /** Resolves on this request's turn: do its synchronous work right then, without awaiting in between. */
-    turn(): Promise<void> {
-      return new Promise((resolve) => {
-        waiting.push(resolve);
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(giveTurn);
-        }
-      });
+    /** Runs `work` (synchronous: a request's decoding and recording) on this request's turn. */
+    turn(work: () => void): void {
+      waiting.push(work);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(giveTurn);
+      }
     },
     release(): void {
       inFlight = Math.max(0, inFlight - 1);

@@ -1,0 +1,102 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Principal } from '@/lib/model/auth';
+import type { Auth } from './auth/service';
+import { guardedStep, sendReply, withProgramPrincipal } from './machine-reply';
+
+const PRINCIPAL: Principal = { kind: 'token', name: 'reporter', role: 'viewer', credentialId: 't1' };
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+/** A real node:http server on loopback running `handle` for every request; its base URL. */
+async function serve(handle: (request: IncomingMessage, response: ServerResponse) => void): Promise<string> {
+  server = createServer(handle);
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Only the two token lookups `withProgramPrincipal` makes. */
+function tokens(cached: Principal | null | undefined, stored: Promise<Principal | null>): Pick<Auth, 'cachedToken' | 'authenticateToken'> {
+  return { cachedToken: vi.fn(() => cached), authenticateToken: vi.fn(() => stored) };
+}
+
+describe('guardedStep', () => {
+  it('answers a throw with a 500 and the server serves on', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const url = await serve((request, response) =>
+      // A throw from a callback would otherwise escape into the process.
+      setImmediate(() =>
+        guardedStep(
+          response,
+          () => {
+            if (request.url === '/throw') throw new Error('boom');
+            sendReply(response, 200, 'text/plain', 'fine');
+          },
+          'the batch could not be recorded',
+        ),
+      ),
+    );
+    const failed = await fetch(`${url}/throw`);
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toMatchObject({ error: { code: 'internal', message: 'the batch could not be recorded' } });
+    expect(errors).toHaveBeenCalledWith(expect.objectContaining({ message: 'boom' }));
+    const next = await fetch(`${url}/ok`);
+    expect([next.status, await next.text()]).toEqual([200, 'fine']);
+    errors.mockRestore();
+  });
+
+  it('sends nothing more when the reply went out before the throw', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const url = await serve((_request, response) =>
+      guardedStep(response, () => {
+        sendReply(response, 202, 'text/plain', 'accepted');
+        throw new Error('after the reply');
+      }),
+    );
+    const reply = await fetch(url);
+    expect([reply.status, await reply.text()]).toEqual([202, 'accepted']);
+    errors.mockRestore();
+  });
+});
+
+describe('withProgramPrincipal', () => {
+  const bearer = { headers: { authorization: 'Bearer syd_secret' } } as IncomingMessage;
+
+  it('goes on in the same turn when the token cache answers', () => {
+    const auth = tokens(PRINCIPAL, Promise.resolve(null));
+    const seen: (Principal | null)[] = [];
+    withProgramPrincipal(auth as Auth, bearer, {} as ServerResponse, (principal) => seen.push(principal));
+    expect(seen).toEqual([PRINCIPAL]);
+    expect(auth.cachedToken).toHaveBeenCalledWith('syd_secret');
+    expect(auth.authenticateToken).not.toHaveBeenCalled();
+  });
+
+  it('goes on with null at once for a header that is not a bearer token, and for a cached refusal', () => {
+    const seen: (Principal | null)[] = [];
+    withProgramPrincipal(tokens(PRINCIPAL, Promise.resolve(PRINCIPAL)) as Auth, { headers: { authorization: 'Basic abc' } } as IncomingMessage, {} as ServerResponse, (principal) => seen.push(principal));
+    withProgramPrincipal(tokens(null, Promise.resolve(PRINCIPAL)) as Auth, bearer, {} as ServerResponse, (principal) => seen.push(principal));
+    expect(seen).toEqual([null, null]);
+  });
+
+  it('asks the store when the cache cannot tell', async () => {
+    const auth = tokens(undefined, Promise.resolve(PRINCIPAL));
+    const seen = new Promise<Principal | null>((resolve) => withProgramPrincipal(auth as Auth, bearer, {} as ServerResponse, resolve));
+    expect(await seen).toEqual(PRINCIPAL);
+    expect(auth.authenticateToken).toHaveBeenCalledWith('syd_secret');
+  });
+
+  it('answers 500 when the store fails', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const url = await serve((request, response) =>
+      withProgramPrincipal(tokens(undefined, Promise.reject(new Error('store down'))) as Auth, request, response, () => sendReply(response, 200, 'text/plain', 'let in')),
+    );
+    const reply = await fetch(url, { headers: { authorization: 'Bearer syd_secret' } });
+    expect(reply.status).toBe(500);
+    errors.mockRestore();
+  });
+});
