@@ -17,7 +17,7 @@ export const RETRY_AFTER_SECONDS = 2;
 const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
 
-export type OtlpRuntime = Pick<Runtime, 'auth' | 'config' | 'otlp' | 'metrics'>;
+export type OtlpRuntime = Pick<Runtime, 'auth' | 'otlp' | 'metrics'>;
 
 /** What differs between `/v1/metrics` and `/v1/traces`: the message, how it is decoded and what takes it. */
 export interface OtlpSignal<Request> {

@@ -1,18 +1,30 @@
+import { performance } from 'node:perf_hooks';
+
+/** A turn runs waiting requests' work until this much time has passed, then lets I/O be polled. */
+export const TURN_BUDGET_MS = 4;
+
 /**
  * A bounded number of OTLP requests in progress at once; beyond it the caller is told to retry
  * later. Their decoding and recording is synchronous work (tens of ms for a big export), so they
- * also take turns: one per event-loop turn, with I/O polled in between, so a `/healthz` or a page
- * request is answered between two exports rather than after every one whose body arrived together.
+ * also take turns: a turn runs waiting requests one after another until `TURN_BUDGET_MS` has
+ * passed (a big export alone fills it), then I/O is polled before the next, so a `/healthz` or a
+ * page request is answered between two big exports rather than after every one whose body arrived
+ * together. Small exports share a turn: after a pause, a burst of them is worked off in one or
+ * two turns instead of one each, and frees its places before more arrive to be refused.
  */
-export function createInFlightLimit(max: number) {
+export function createInFlightLimit(max: number, options: { now?: () => number; budgetMs?: number } = {}) {
+  const now = options.now ?? (() => performance.now());
+  const budgetMs = options.budgetMs ?? TURN_BUDGET_MS;
   let inFlight = 0;
   let refused = 0;
-  /** Requests waiting for their turn (at most `max`: only holders of a place wait). */
+  /** Work of requests waiting for their turn (at most `max`: only holders of a place wait). */
   const waiting: (() => void)[] = [];
   let scheduled = false;
   const giveTurn = (): void => {
     scheduled = false;
-    waiting.shift()?.();
+    const started = now();
+    do waiting.shift()?.();
+    while (waiting.length > 0 && now() - started < budgetMs);
     // Scheduled from this check phase, the next turn comes after the next I/O poll.
     if (waiting.length > 0) {
       scheduled = true;
@@ -29,7 +41,7 @@ export function createInFlightLimit(max: number) {
       inFlight += 1;
       return true;
     },
-    /** Runs `work` (synchronous: a request's decoding and recording) on this request's turn. */
+    /** Runs `work` (synchronous, and throwing nothing: a request's decoding and recording) on this request's turn. */
     turn(work: () => void): void {
       waiting.push(work);
       if (!scheduled) {
