@@ -68,7 +68,7 @@ export function renderOtlpSection(result: OtlpBenchResult): string {
     'the receiver gets less than a core there; the CPU share at the fleet\'s rate is the figure that answers "what does a fleet cost".',
     `Decoding alone, in one process without HTTP, runs at ${perSecond(result.inProcessDecodePerSecond)} exports/s: HTTP, not protobuf, sets the baseline's ceiling.`,
     '',
-    `Where the intake's CPU goes per export, measured in the bench process over two rounds of the same exports: ${stageLine('metrics', result.stages.metrics)}` +
+    `Where the intake's time goes per export, in the bench process (one thread), each export decoded and then taken as the server does, over two rounds of the same exports: ${stageLine('metrics', result.stages.metrics)}` +
       (result.stages.traces ? `; ${stageLine('traces', result.stages.traces)}.` : '.'),
     `Points refused by the intake during the run: ${ours.rejectedPoints} (\`switchyard_otlp_points_total\` rejected + external_cap).`,
   ].join('\n');
