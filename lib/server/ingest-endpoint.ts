@@ -1,10 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseIngestBatch } from '@/lib/model/ingest';
-import { discardRest } from './discard-body';
 import { errorBody, firstIssue } from './http';
-import { BODY_ERROR_CODES, BODY_TIMEOUT_MS, readBodyThen } from './read-body';
 import type { Runtime } from './runtime';
-import { guardedStep, sendReply, withProgramPrincipal } from './machine-reply';
+import { receiveProgramBody, sendReply } from './machine-reply';
 
 export const INGEST_PATH = '/api/v1/ingest/calls';
 /** 1,000 calls with 64 buckets each fit comfortably; anything larger is not a call report. */
@@ -29,25 +27,8 @@ export function handleIngest(request: IncomingMessage, response: ServerResponse,
     request.resume();
     return reply(response, 401, errorBody('unauthenticated', 'send an API token as "Authorization: Bearer <token>"'));
   }
-  withProgramPrincipal(runtime.auth, request, response, (principal) => {
-    if (!principal) {
-      request.resume();
-      return reply(response, 401, errorBody('unauthenticated', 'unknown, expired or revoked API token'));
-    }
-    // The same reader as OTLP: size-capped on the wire (chunked too), a slow sender refused after 15 s.
-    readBodyThen(request, MAX_INGEST_BYTES, BODY_TIMEOUT_MS, (read) =>
-      // Nothing thrown may escape into the server: the request is answered and the process serves on.
-      guardedStep(
-        response,
-        () => {
-          if (read.ok) return accept(read.body, response, runtime, principal.scope);
-          reply(response, read.status, errorBody(BODY_ERROR_CODES[read.status], read.message));
-          if (read.status === 413 || read.status === 408) discardRest(request);
-        },
-        'the batch could not be recorded',
-      ),
-    );
-  });
+  // Nothing thrown may escape into the server: the request is answered and the process serves on.
+  receiveProgramBody(runtime.auth, request, response, MAX_INGEST_BYTES, (principal, body) => accept(body, response, runtime, principal.scope), 'the batch could not be recorded');
 }
 
 function accept(body: Buffer, response: ServerResponse, runtime: Runtime, scope: string | undefined): void {

@@ -2,7 +2,9 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { Principal } from '@/lib/model/auth';
 import { authenticateProgram } from './auth/guard';
 import type { Auth } from './auth/service';
+import { discardRest } from './discard-body';
 import { errorBody } from './http';
+import { BODY_ERROR_CODES, BODY_TIMEOUT_MS, readBody } from './read-body';
 
 /**
  * A program endpoint's whole reply (ingest, OTLP) in one write: its length goes in the head. With
@@ -16,6 +18,17 @@ export function sendReply(response: ServerResponse, status: number, type: string
   else response.end(body);
 }
 
+/** The contract's JSON error body as a program endpoint's reply. */
+export function sendError(response: ServerResponse, status: number, code: string, message: string, headers: OutgoingHttpHeaders = {}): void {
+  sendReply(response, status, 'application/json', JSON.stringify(errorBody(code, message)), headers);
+}
+
+/** A step that failed: logged, and answered 500 unless a reply went out already. */
+function failed(response: ServerResponse, error: unknown, failure: string): void {
+  console.error(error);
+  if (!response.headersSent) sendError(response, 500, 'internal', failure);
+}
+
 /**
  * One step of a program request, run from a callback: whatever it throws is logged and answered
  * 500 (unless a reply went out already), never escapes into the server.
@@ -24,8 +37,7 @@ export function guardedStep(response: ServerResponse, work: () => void, failure 
   try {
     work();
   } catch (error) {
-    console.error(error);
-    if (!response.headersSent) sendReply(response, 500, 'application/json', JSON.stringify(errorBody('internal', failure)));
+    failed(response, error, failure);
   }
 }
 
@@ -39,10 +51,39 @@ export function withProgramPrincipal(auth: Auth, request: IncomingMessage, respo
     if (!(principal instanceof Promise)) return next(principal);
     principal.then(
       (known) => guardedStep(response, () => next(known)),
-      (error: unknown) =>
-        guardedStep(response, () => {
-          throw error;
-        }),
+      (error: unknown) => failed(response, error, 'internal error'),
+    );
+  });
+}
+
+/**
+ * A program request's token and body (ingest, OTLP), then `take` with both: 401 for a token that
+ * names no one, the body's refusal as `readBody` gives it (408, 413 with the rest discarded, 400,
+ * 415), and whatever `take` throws answered 500 with `failure`.
+ */
+export function receiveProgramBody(
+  auth: Auth,
+  request: IncomingMessage,
+  response: ServerResponse,
+  maxBytes: number,
+  take: (principal: Principal, body: Buffer) => void,
+  failure?: string,
+): void {
+  withProgramPrincipal(auth, request, response, (principal) => {
+    if (!principal) {
+      request.resume();
+      return sendError(response, 401, 'unauthenticated', 'unknown, expired or revoked API token');
+    }
+    readBody(request, maxBytes, BODY_TIMEOUT_MS, (read) =>
+      guardedStep(
+        response,
+        () => {
+          if (read.ok) return take(principal, read.body);
+          sendError(response, read.status, BODY_ERROR_CODES[read.status], read.message);
+          if (read.status === 413 || read.status === 408) discardRest(request);
+        },
+        failure,
+      ),
     );
   });
 }

@@ -2,12 +2,15 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readBody } from './read-body';
+import { readBody as readBodyThen, type BodyOutcome } from './read-body';
 
 /** A request body streamed in chunks with no Content-Length (chunked transfer encoding). */
 function request(chunks: Buffer[], headers: Record<string, string> = {}): IncomingMessage {
   return Object.assign(Readable.from(chunks), { headers }) as unknown as IncomingMessage;
 }
+
+const readBody = (request: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<BodyOutcome> =>
+  new Promise((resolve) => readBodyThen(request, maxBytes, timeoutMs, resolve));
 
 describe('readBody', () => {
   it('refuses a body that does not arrive in time', async () => {

@@ -13,14 +13,10 @@ export const BODY_ERROR_CODES = { 400: 'invalid_body', 408: 'timeout', 413: 'too
  * Reads a request body of at most `maxBytes` on the wire (chunked or not) and, under
  * `Content-Encoding: gzip`, at most `maxBytes` decompressed too: a gzip bomb is refused as it
  * inflates, never buffered whole. A body still incomplete after `timeoutMs` is refused (408), so a
- * slow sender cannot hold a place of the in-flight limit.
+ * slow sender cannot hold a place of the in-flight limit. `resolve` is called once, with a callback
+ * rather than a promise: the program endpoints' path waits for no promise it need not.
  */
-export function readBody(request: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<BodyOutcome> {
-  return new Promise((resolve) => readBodyThen(request, maxBytes, timeoutMs, resolve));
-}
-
-/** `readBody` with a callback, called once: the program endpoints' path, which awaits nothing it need not. */
-export function readBodyThen(request: IncomingMessage, maxBytes: number, timeoutMs: number, resolve: (outcome: BodyOutcome) => void): void {
+export function readBody(request: IncomingMessage, maxBytes: number, timeoutMs: number, resolve: (outcome: BodyOutcome) => void): void {
   const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   if (encoding !== 'identity' && encoding !== 'gzip') {
     request.resume();

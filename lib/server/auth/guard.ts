@@ -15,12 +15,15 @@ export function clientAddress(request: Request): string {
   return request.headers.get('x-switchyard-client') ?? 'unknown';
 }
 
+/** The token of an `Authorization: Bearer <token>` header, if that is what it holds. */
+const bearerToken = (authorization: string): string | undefined => /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+
 /** `Authorization: Bearer <token>` first (pipelines, the CLI, reporters), else the session cookie. */
 export async function authenticate(auth: Auth, headers: HeaderSource, secure: boolean): Promise<Principal | null> {
   const authorization = headerOf(headers, 'authorization');
   if (authorization) {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    return match?.[1] ? auth.authenticateToken(match[1]) : null;
+    const token = bearerToken(authorization);
+    return token ? auth.authenticateToken(token) : null;
   }
   const secret = sessionSecretOf(headers, secure);
   return secret ? auth.authenticateSession(secret) : null;
@@ -32,10 +35,10 @@ export async function authenticate(auth: Auth, headers: HeaderSource, secure: bo
  * one token; its requests need not each wait a promise for a cached answer.
  */
 export function authenticateProgram(auth: Auth, authorization: string): Principal | null | Promise<Principal | null> {
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-  if (!match?.[1]) return null;
-  const cached = auth.cachedToken(match[1]);
-  return cached === undefined ? auth.authenticateToken(match[1]) : cached;
+  const token = bearerToken(authorization);
+  if (!token) return null;
+  const cached = auth.cachedToken(token);
+  return cached === undefined ? auth.authenticateToken(token) : cached;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

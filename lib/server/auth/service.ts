@@ -132,6 +132,16 @@ export interface Auth {
   forgetRevoked(credentialIds: string[]): void;
 }
 
+interface CachedToken {
+  principal: Principal;
+  expiresMs: number | null;
+  lastUsedMs: number;
+  cachedAt: number;
+}
+
+/** The token's principal, or null once it has expired. */
+const unexpired = (entry: CachedToken, time: number): Principal | null => (entry.expiresMs !== null && entry.expiresMs <= time ? null : entry.principal);
+
 export function createAuth(options: AuthOptions): Auth {
   const { db, audit } = options;
   const now = options.now ?? Date.now;
@@ -148,7 +158,12 @@ export function createAuth(options: AuthOptions): Auth {
 
   // Valid tokens seen lately, by hash: every call report authenticates, and a database round trip
   // each time halved ingest throughput (docs/BENCHMARKS.md).
-  const tokenCache = new Map<string, { principal: Principal; expiresMs: number | null; lastUsedMs: number; cachedAt: number }>();
+  const tokenCache = new Map<string, CachedToken>();
+  /** A token's cache entry while it is fresh (read from the store under TOKEN_CACHE_MS ago, so another replica's revocation shows). */
+  const freshToken = (hash: string, time: number): CachedToken | undefined => {
+    const entry = tokenCache.get(hash);
+    return entry && time - entry.cachedAt < TOKEN_CACHE_MS ? entry : undefined;
+  };
 
   const forget = (credentialIds: string[]): void => {
     if (credentialIds.length === 0) return;
@@ -321,17 +336,17 @@ export function createAuth(options: AuthOptions): Auth {
     cachedToken(secret: string): Principal | null | undefined {
       if (!secret.startsWith(TOKEN_PREFIX)) return null;
       const time = now();
-      const entry = tokenCache.get(digest(secret));
-      if (!entry || time - entry.cachedAt >= TOKEN_CACHE_MS || time - entry.lastUsedMs > TOUCH_EVERY_MS) return undefined;
-      return entry.expiresMs !== null && entry.expiresMs <= time ? null : entry.principal;
+      const entry = freshToken(digest(secret), time);
+      if (!entry || time - entry.lastUsedMs > TOUCH_EVERY_MS) return undefined;
+      return unexpired(entry, time);
     },
 
     async authenticateToken(secret: string): Promise<Principal | null> {
       if (!secret.startsWith(TOKEN_PREFIX)) return null;
       const hash = digest(secret);
       const time = now();
-      let entry = tokenCache.get(hash);
-      if (!entry || time - entry.cachedAt >= TOKEN_CACHE_MS) {
+      let entry = freshToken(hash, time);
+      if (!entry) {
         const row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
         tokenCache.delete(hash);
         if (!row || row.revoked_ms !== null) return null;
@@ -340,12 +355,12 @@ export function createAuth(options: AuthOptions): Auth {
         if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
         tokenCache.set(hash, entry);
       }
-      if (entry.expiresMs !== null && entry.expiresMs <= time) return null;
-      if (time - entry.lastUsedMs > TOUCH_EVERY_MS) {
+      const principal = unexpired(entry, time);
+      if (principal && time - entry.lastUsedMs > TOUCH_EVERY_MS) {
         entry.lastUsedMs = time;
         await db.updateTable('tokens').set({ last_used_ms: time }).where('id', '=', entry.principal.credentialId).execute();
       }
-      return entry.principal;
+      return principal;
     },
 
     async logout(principal: Principal): Promise<void> {

@@ -1,13 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { Principal } from '@/lib/model/auth';
-import { discardRest } from '../discard-body';
-import { errorBody, firstIssue } from '../http';
+import { firstIssue } from '../http';
 import type { Runtime } from '../runtime';
-import { BODY_ERROR_CODES, BODY_TIMEOUT_MS, readBodyThen } from '../read-body';
 import type { IntakeOutcome } from './metrics-intake';
 import { OtlpBoundError } from './proto-messages';
-import { guardedStep, sendReply, withProgramPrincipal } from '../machine-reply';
+import { guardedStep, receiveProgramBody, sendError, sendReply } from '../machine-reply';
 
 /** The Collector's OTLP receiver default is 20 MiB; a service's export every few seconds is far below 4 MiB, compressed or not. */
 export const MAX_OTLP_BYTES = 4 * 1024 * 1024;
@@ -35,10 +33,6 @@ export interface OtlpSignal<Request> {
   responseJson(partial: { rejected: number; message: string } | undefined): string;
 }
 
-function replyError(response: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  sendReply(response, status, JSON_TYPE, JSON.stringify(errorBody(code, message)), headers);
-}
-
 /**
  * An OTLP/HTTP endpoint served by node:http ahead of Next like ingest. Protobuf or JSON, optionally
  * gzip; an API token of any role; a scoped token only for its own `service.name`. Errors are the
@@ -48,20 +42,20 @@ export function otlpHandler<Request>(signal: OtlpSignal<Request>) {
   return (request: IncomingMessage, response: ServerResponse, runtime: OtlpRuntime): void => {
     if (request.method !== 'POST') {
       request.resume();
-      return replyError(response, 405, 'method_not_allowed', 'use POST', { allow: 'POST' });
+      return sendError(response, 405, 'method_not_allowed', 'use POST', { allow: 'POST' });
     }
     const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== PROTOBUF && type !== JSON_TYPE) {
       request.resume();
-      return replyError(response, 415, 'unsupported_media_type', `Content-Type must be ${PROTOBUF} or ${JSON_TYPE}`);
+      return sendError(response, 415, 'unsupported_media_type', `Content-Type must be ${PROTOBUF} or ${JSON_TYPE}`);
     }
     if (!request.headers.authorization) {
       request.resume();
-      return replyError(response, 401, 'unauthenticated', 'send an API token as "Authorization: Bearer <token>" (OTEL_EXPORTER_OTLP_HEADERS)');
+      return sendError(response, 401, 'unauthenticated', 'send an API token as "Authorization: Bearer <token>" (OTEL_EXPORTER_OTLP_HEADERS)');
     }
     if (!runtime.otlp.inFlight.tryAcquire()) {
       request.resume();
-      return replyError(response, 429, 'overloaded', `too many OTLP requests in progress; retry after ${RETRY_AFTER_SECONDS} s`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+      return sendError(response, 429, 'overloaded', `too many OTLP requests in progress; retry after ${RETRY_AFTER_SECONDS} s`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
     }
     let released = false;
     const release = (): void => {
@@ -75,36 +69,20 @@ export function otlpHandler<Request>(signal: OtlpSignal<Request>) {
   };
 }
 
-/**
- * Token, body, then the request's turn: callbacks, not awaits, so an export whose token the cache
- * knows waits for no promise (each one costs a fleet's every request; async hooks are on under Next).
- */
+/** Token and body, then the request's turn: callbacks, not awaits (`receiveProgramBody`). */
 function receive<Request>(signal: OtlpSignal<Request>, request: IncomingMessage, response: ServerResponse, runtime: OtlpRuntime, type: string): void {
-  withProgramPrincipal(runtime.auth, request, response, (principal) => {
-    if (!principal) {
-      request.resume();
-      return replyError(response, 401, 'unauthenticated', 'unknown, expired or revoked API token');
-    }
-    readBodyThen(request, MAX_OTLP_BYTES, BODY_TIMEOUT_MS, (read) =>
-      guardedStep(response, () => {
-        if (!read.ok) {
-          replyError(response, read.status, BODY_ERROR_CODES[read.status], read.message);
-          if (read.status === 413 || read.status === 408) discardRest(request);
-          return;
-        }
-        runtime.otlp.inFlight.turn(() => guardedStep(response, () => answer(signal, read.body, response, runtime, type, principal)));
-      }),
-    );
-  });
+  receiveProgramBody(runtime.auth, request, response, MAX_OTLP_BYTES, (principal, body) =>
+    runtime.otlp.inFlight.turn(() => guardedStep(response, () => answer(signal, body, response, runtime, type, principal))),
+  );
 }
 
 /** The request's synchronous work: decode, scope, record, reply. */
 function answer<Request>(signal: OtlpSignal<Request>, body: Buffer, response: ServerResponse, runtime: OtlpRuntime, type: string, principal: Principal): void {
   const decoded = decode(signal, body, type);
-  if (!decoded.ok) return replyError(response, 400, 'invalid_body', decoded.message);
+  if (!decoded.ok) return sendError(response, 400, 'invalid_body', decoded.message);
   if (principal.scope !== undefined) {
     for (const service of signal.services(decoded.request)) {
-      if (service !== principal.scope) return replyError(response, 403, 'out_of_scope', `this token may only report for service ${principal.scope} (resource service.name)`);
+      if (service !== principal.scope) return sendError(response, 403, 'out_of_scope', `this token may only report for service ${principal.scope} (resource service.name)`);
     }
   }
   const outcome = signal.accept(runtime, decoded.request);
