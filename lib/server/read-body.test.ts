@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readBody as readBodyThen, type BodyOutcome } from './read-body';
@@ -35,5 +37,28 @@ describe('readBody', () => {
     expect(await readBody(request([bomb], { 'content-encoding': 'gzip' }), 100_000, 10_000)).toMatchObject({ ok: false, status: 413, message: expect.stringContaining('decompressed') });
     expect(await readBody(request([Buffer.from('nope')], { 'content-encoding': 'gzip' }), 100, 10_000)).toMatchObject({ ok: false, status: 400 });
     expect(await readBody(request([Buffer.from('x')], { 'content-encoding': 'br' }), 100, 10_000)).toMatchObject({ ok: false, status: 415 });
+  });
+
+  it('lets go of a refused body while its request lives on', async () => {
+    // A collector on demand (the flag alone does not expose it to a context already made).
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    let first: WeakRef<Buffer> | undefined;
+    // Chunks made as they are read, so nothing but the reader holds them.
+    const live = Object.assign(
+      Readable.from(
+        (function* () {
+          const chunk = Buffer.alloc(600, 1);
+          first = new WeakRef(chunk);
+          yield chunk;
+          yield Buffer.alloc(600, 2);
+        })(),
+      ),
+      { headers: {} },
+    ) as unknown as IncomingMessage;
+    expect(await readBody(live, 1_000, 10_000)).toMatchObject({ ok: false, status: 413 });
+    await new Promise((resolve) => setImmediate(resolve));
+    collect();
+    expect(live.readable !== undefined && first?.deref()).toBeFalsy();
   });
 });
