@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 
 /** A turn runs waiting requests' work until this much time has passed, then lets I/O be polled. */
-export const TURN_BUDGET_MS = 4;
+export const TURN_BUDGET_MS = 1;
 
 /**
  * A bounded number of OTLP requests in progress at once; beyond it the caller is told to retry
