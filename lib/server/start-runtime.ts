@@ -41,6 +41,7 @@ import { createStatusPublisher } from './status/publisher';
 import { startMembershipStatus } from './status/membership';
 import { startTrafficStatus } from './status/traffic';
 import { startTopologyLayout } from './topology-layout/service';
+import { wallClockMs } from './wall-clock';
 
 export interface RunningRuntime extends Runtime {
   /** The whole store; route handlers see only its `StoreView`. */
@@ -103,6 +104,8 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   const replicas = createReplicas({ databaseUrl: config.DATABASE_URL, etcd, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, ttlSeconds: config.SWITCHYARD_REPLICA_TTL_SECONDS, log });
   const { membership, bus } = replicas;
   const auth = createAuth({
+    // The request paths' clock: Node's own, not the one Next installs (wall-clock.ts).
+    now: wallClockMs,
     db: history.db,
     audit: (event) => history.append(event),
     idleSeconds: config.SWITCHYARD_SESSION_IDLE_SECONDS,
@@ -143,6 +146,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   // Every replica holds the same series (calls and probe results are shared), so the leader alone writes and prunes them.
   const persistedSeries = createPersistedSeries({ db: history.db, retentionDays: config.SWITCHYARD_SERIES_RETENTION_DAYS, log, shouldPrune: () => membership.isLeader() });
   const latency = createMetricsStore({
+    now: wallClockMs,
     // Alone (SQLite) there is nobody to pass calls on to: no copy is made per recorded interval.
     ...(replicas.shared ? { onRecorded: (observation: CallObservation) => bus.publish('calls', callsSignal(observation)) } : {}),
     onMinutesClosed: (closed) => persistedSeries.enqueue(closed),
@@ -155,7 +159,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     latency.closeOpenSlots();
     await started.stop();
   });
-  const otlp = createOtlpIntake({ store, latency });
+  const otlp = createOtlpIntake({ store, latency, now: wallClockMs });
   metrics.watchOtlp(otlp);
   parts.add('sweeper', startSweeping([otlp.traces, latency]), (sweeper) => sweeper.stop());
   const topologyLayout = parts.add('topology layout', startTopologyLayout({ store, latency, log }), (layout) => layout.stop());

@@ -35,6 +35,15 @@ const batch = (service: string, instance: string, calls: IngestBatch['calls'], s
 });
 
 describe('metrics store', () => {
+  it('reads the clock once per batch, not once per series it feeds', () => {
+    let reads = 0;
+    const store = createMetricsStore({ now: () => ((reads += 1), T0) });
+    const calls = Array.from({ length: 20 }, (_, i) => ({ to: `svc-${i}`, toInstance: `svc-${i}-1`, count: 10, errors: 0, latencyMs: { bounds: [5, 10], counts: [4, 5, 1] } }));
+    expect(store.ingest(batch('caller', 'caller-1', calls))).toMatchObject({ ok: true, calls: 20 });
+    expect(reads).toBe(1);
+    expect(store.stats().series).toBe(60);
+  });
+
   it('hands closed minutes over only while it persists them (a replica that does not lead collects nothing)', () => {
     let clock = T0;
     let leads = false;

@@ -148,9 +148,11 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     return { calls: count, errors, p95Ms: count > 0 ? p95 : null };
   };
 
-  /** Finds or creates a series, keeping `pool` in least-recently-updated order (to within LRU_MOVE_EVERY_MS) and within `cap`. */
-  const seriesIn = (pool: Map<string, Series>, cap: number, graceSeconds: number, kind: 'calls' | 'probes') => (key: string): Series => {
-    const at = now();
+  /**
+   * Finds or creates a series, keeping `pool` in least-recently-updated order (to within LRU_MOVE_EVERY_MS) and within `cap`.
+   * `at`: the clock, read once by the caller for all the series one report feeds.
+   */
+  const seriesIn = (pool: Map<string, Series>, cap: number, graceSeconds: number, kind: 'calls' | 'probes') => (key: string, at: number): Series => {
     let found = pool.get(key);
     if (found) {
       moveToNewest(pool, key, found, at, LRU_MOVE_EVERY_MS);
@@ -194,9 +196,9 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     return (pool.get(key) ?? NO_DATA).points(window, nowSecond);
   };
 
-  /** Where an interval lands on our clock: as reported within the trusted skew, else ending now; refused beyond a day. */
-  const anchor = (startSecond: number, intervalSeconds: number): { ok: true; start: number; reanchored: boolean } | { ok: false; skew: number } => {
-    const nowSecond = now() / 1_000;
+  /** Where an interval lands on our clock (`atMs`): as reported within the trusted skew, else ending now; refused beyond a day. */
+  const anchor = (startSecond: number, intervalSeconds: number, atMs: number): { ok: true; start: number; reanchored: boolean } | { ok: false; skew: number } => {
+    const nowSecond = atMs / 1_000;
     const skew = startSecond + intervalSeconds - nowSecond;
     if (!(Math.abs(skew) <= MAX_SKEW_SECONDS)) return { ok: false, skew };
     // A skewed clock would put calls in the wrong place, or in slots already closed: take our clock instead.
@@ -208,24 +210,25 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
   };
 
   /** The one recording path: an interval's calls into the callee's service and instance series and the edge. */
-  const recordCalls = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>, keys?: CallKeys): void => {
+  const recordCalls = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>, at: number, keys?: CallKeys): void => {
     // Made once, shared by every slot of the three series; its shape interned (`shapes.ts`).
     const values = shapedBuckets(call.bounds, call.counts);
     if (call.countsForCallee) {
-      seriesFor(keys?.service ?? serviceKey(call.to)).record(start, intervalSeconds, call.count, call.errors, values);
-      if (call.toInstance) seriesFor(keys?.instance ?? instanceKey(call.to, call.toInstance)).record(start, intervalSeconds, call.count, call.errors, values);
+      seriesFor(keys?.service ?? serviceKey(call.to), at).record(start, intervalSeconds, call.count, call.errors, values);
+      if (call.toInstance) seriesFor(keys?.instance ?? instanceKey(call.to, call.toInstance), at).record(start, intervalSeconds, call.count, call.errors, values);
     }
-    if (call.from !== undefined) seriesFor(keys?.edge ?? edgeKey(call.from, call.to)).record(start, intervalSeconds, call.count, call.errors, values);
+    if (call.from !== undefined) seriesFor(keys?.edge ?? edgeKey(call.from, call.to), at).record(start, intervalSeconds, call.count, call.errors, values);
   };
-  const recordAndTell = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>, keys?: CallKeys): void => {
-    recordCalls(start, intervalSeconds, call, keys);
+  const recordAndTell = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>, at: number, keys?: CallKeys): void => {
+    recordCalls(start, intervalSeconds, call, at, keys);
     options.onRecorded?.({ ...call, startSecond: start, intervalSeconds });
   };
   const callKeys = new CallKeyMemory();
 
   return {
     ingest(batch: IngestBatch, countsForCallee: (service: string) => boolean = () => true): IngestOutcome {
-      const anchored = anchor(Date.parse(batch.intervalStart) / 1_000, batch.intervalSeconds);
+      const at = now();
+      const anchored = anchor(Date.parse(batch.intervalStart) / 1_000, batch.intervalSeconds, at);
       if (!anchored.ok) {
         return { ok: false, field: 'intervalStart', message: `interval ends ${Math.round(anchored.skew)} s from the server's clock; more than 24 h of skew means a broken clock` };
       }
@@ -243,26 +246,27 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
           errors: call.errors,
           bounds: call.latencyMs.bounds,
           counts: call.latencyMs.counts,
-        }, callKeys.keys(from, remembered, position, call.to, toInstance));
+        }, at, callKeys.keys(from, remembered, position, call.to, toInstance));
       }
       return { ok: true, calls: batch.calls.length, reanchored: anchored.reanchored };
     },
     /** Records observed calls (OTLP) through the same path as ingest; false when a count is beyond ingest's bound or the reporter's clock is more than a day off. */
     observe(observation: CallObservation): boolean {
       if (!(observation.count <= MAX_COUNT && observation.errors <= observation.count)) return false;
-      const anchored = anchor(observation.startSecond, observation.intervalSeconds);
+      const at = now();
+      const anchored = anchor(observation.startSecond, observation.intervalSeconds, at);
       if (!anchored.ok) return false;
       if (observation.node) noteKind(observation.node);
-      recordAndTell(anchored.start, observation.intervalSeconds, observation);
+      recordAndTell(anchored.start, observation.intervalSeconds, observation, at);
       return true;
     },
     /** Calls another replica recorded (already on a server's clock and within ingest's bounds): recorded, not passed on. */
     replay(observation: CallObservation): void {
       if (observation.node) noteKind(observation.node);
-      recordCalls(observation.startSecond, observation.intervalSeconds, observation);
+      recordCalls(observation.startSecond, observation.intervalSeconds, observation, now());
     },
     recordProbe(key: string, atMs: number, latencyMs: number, ok: boolean): void {
-      probeSeriesFor(probeKey(key)).record(atMs / 1_000, 1, 1, ok ? 0 : 1, shapedValues([clampLatency(latencyMs), 1, NaN, NaN], false));
+      probeSeriesFor(probeKey(key), now()).record(atMs / 1_000, 1, 1, ok ? 0 : 1, shapedValues([clampLatency(latencyMs), 1, NaN, NaN], false));
     },
     service: (service: string, window: LatencyWindow) => read(series, serviceKey(service), window),
     instance: (service: string, id: string, window: LatencyWindow) => read(series, instanceKey(service, id), window),
@@ -318,7 +322,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     closeOpenSlots: (): void => sweepUntil(Number.POSITIVE_INFINITY),
     /** Puts back minute slots an earlier run persisted, for one series (a `series-key.ts` key; caps apply as for new data). */
     restorerFor(key: string): (minuteStart: number, fields: ArrayLike<number>) => void {
-      const found = isProbeKey(key) ? probeSeriesFor(key) : seriesFor(key);
+      const found = isProbeKey(key) ? probeSeriesFor(key, now()) : seriesFor(key, now());
       return (minuteStart, fields) => found.restoreMinute(minuteStart, fields);
     },
     stats: () => ({ series: series.size, probeSeries: probes.size, reanchored }),
