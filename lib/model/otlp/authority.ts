@@ -27,6 +27,13 @@ export function createReportAuthority(options: { windowMs: number; maxServices: 
     serverMetricsRecent: (service: string, at: number) => recent(serverMetrics, service, at),
     /** The service reports the calls it receives itself (metrics or spans): callers' client data does not feed its series. */
     reportsServerSide: (service: string, at: number) => recent(serverMetrics, service, at) || recent(serverSpans, service, at),
+    /**
+     * Whether a caller's report of calls to `service` feeds the callee's own series: when the callee
+     * does not report the calls it receives, or no longer can (`calleeLost`: the instance called is
+     * lost, or all the service's are) — the calls that fail because it is gone reach nothing that
+     * would report them, and they are the outage.
+     */
+    countsForCallee: (service: string, at: number, calleeLost: boolean) => calleeLost || !(recent(serverMetrics, service, at) || recent(serverSpans, service, at)),
     /** The caller's client metrics cover this edge: spans do not feed it. */
     clientMetricsCover: (caller: string, callee: string, at: number) => recent(clientMetricEdges, edgeKey(caller, callee), at),
     stats: () => ({ serverMetricReporters: serverMetrics.size, serverSpanReporters: serverSpans.size, clientMetricEdges: clientMetricEdges.size }),

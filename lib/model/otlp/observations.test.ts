@@ -9,6 +9,7 @@ const registry: RegistryLookup = {
   instanceAt: (hostPort) => (hostPort === '10.0.0.7:9000' ? { service: 'users', id: 'u-7' } : undefined),
   hasService: (name) => name === 'users',
   hasInstance: (service, id) => service === 'users' && id === 'u-7',
+  isLost: () => false,
 };
 const NOW = 1_800_000_000_000;
 const nanos = (ms: number): string => `${ms}000000`;

@@ -9,6 +9,7 @@ const registry: RegistryLookup = {
   instanceAt: (hostPort) => (hostPort === '10.0.0.7:9000' ? { service: 'users', id: 'u-7' } : undefined),
   hasService: (name) => name === 'users' || name === 'orders',
   hasInstance: (service, id) => (service === 'users' && id === 'u-7') || (service === 'orders' && id === 'o-1'),
+  isLost: () => false,
 };
 
 describe('calleeOf', () => {

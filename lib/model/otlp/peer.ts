@@ -7,6 +7,11 @@ export interface RegistryLookup {
   hasService(name: string): boolean;
   /** Whether `service` has a registered instance with this id. */
   hasInstance(service: string, id: string): boolean;
+  /**
+   * Whether the instance `id` of `service` is lost (DESIGN §6) — with no id, whether every instance
+   * the service has is: either way it cannot be reporting the calls made to it.
+   */
+  isLost(service: string, id: string | undefined): boolean;
 }
 
 /** Who was called: a registry service (and instance when the address names one) or an external node. */

@@ -7,6 +7,7 @@ const registry: RegistryLookup = {
   instanceAt: (hostPort) => (hostPort === '10.0.0.7:9000' ? { service: 'users', id: 'u-7' } : undefined),
   hasService: (name) => name === 'users' || name === 'gateway',
   hasInstance: (service, id) => (service === 'users' && (id === 'u-7' || id === 'u-1')) || (service === 'gateway' && id === 'gw-1'),
+  isLost: () => false,
 };
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 type Value = string | number;

@@ -71,9 +71,9 @@ export interface ClosedMinutes {
 export interface MetricsStore {
   /**
    * Records a reporter's batch (`POST /api/v1/ingest`), anchored to the server's clock.
-   * `countsForCallee`: whether a call feeds the callee's own series (no: the callee reports its server side itself); default yes.
+   * `countsForCallee`: whether a call to `service` (`instance` when it names one) feeds the callee's own series (no: the callee reports its server side itself); default yes.
    */
-  ingest(batch: IngestBatch, countsForCallee?: (service: string) => boolean): IngestOutcome;
+  ingest(batch: IngestBatch, countsForCallee?: (service: string, instance: string | undefined) => boolean): IngestOutcome;
   /** Records observed calls (OTLP); false when a count is beyond ingest's bound or the clock is more than a day off. */
   observe(observation: CallObservation): boolean;
   /** Records calls another replica recorded, without passing them on. */
@@ -226,7 +226,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
   const callKeys = new CallKeyMemory();
 
   return {
-    ingest(batch: IngestBatch, countsForCallee: (service: string) => boolean = () => true): IngestOutcome {
+    ingest(batch: IngestBatch, countsForCallee: (service: string, instance: string | undefined) => boolean = () => true): IngestOutcome {
       const at = now();
       const anchored = anchor(Date.parse(batch.intervalStart) / 1_000, batch.intervalSeconds, at);
       if (!anchored.ok) {
@@ -241,7 +241,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
           from,
           to: call.to,
           ...(call.toInstance ? { toInstance: call.toInstance } : {}),
-          countsForCallee: countsForCallee(call.to),
+          countsForCallee: countsForCallee(call.to, toInstance),
           count: call.count,
           errors: call.errors,
           bounds: call.latencyMs.bounds,

@@ -51,6 +51,34 @@ describe('metrics intake', () => {
     expect(total(latency.edge('gateway', 'users', '5m'))).toBeCloseTo(10, 6);
   });
 
+  it("counts callers' calls to a lost instance for the callee, though it reported server-side metrics: gone, it reports none of the calls failing on it", () => {
+    const fleet = [
+      { service: 'users', id: 'u-1', address: '10.0.0.1:9000', lost: { at: '2027-01-15T08:00:00Z', cause: 'lease expired', passingBefore: 2 } },
+      { service: 'users', id: 'u-2', address: '10.0.0.2:9000' },
+    ] as Instance[];
+    let revision = 1;
+    const latency = createMetricsStore({ now: () => NOW });
+    const intake = createOtlpIntake({ store: { instances: () => fleet.values(), revision: () => String(revision), instanceCount: () => fleet.length }, latency, now: () => NOW }).metrics;
+    intake.accept(delta('users', 'rpc.server.call.duration', [], 4));
+    const callTo = (address: string) => [str('server.address', address), { key: 'server.port', value: { intValue: '9000' } }];
+    intake.accept(delta('gateway', 'rpc.client.call.duration', callTo('10.0.0.1'), 6));
+    intake.accept(delta('gateway', 'rpc.client.call.duration', callTo('10.0.0.2'), 3));
+    // The lost instance's 6 calls count for users and u-1; the live one's 3 are in users' own 4 already.
+    expect(total(latency.instance('users', 'u-1', '5m'))).toBeCloseTo(6, 6);
+    expect(total(latency.instance('users', 'u-2', '5m'))).toBe(0);
+    expect(total(latency.service('users', '5m'))).toBeCloseTo(4 + 6, 6);
+    expect(total(latency.edge('gateway', 'users', '5m'))).toBeCloseTo(9, 6);
+    // Every instance lost: calls naming the service alone count too; once one is back, they do not.
+    (fleet[1] as Instance).lost = { at: '2027-01-15T08:00:01Z', cause: 'lease expired', passingBefore: 2 };
+    revision += 1;
+    intake.accept(delta('gateway', 'rpc.client.call.duration', [str('service.peer.name', 'users')], 5));
+    expect(total(latency.service('users', '5m'))).toBeCloseTo(4 + 6 + 5, 6);
+    delete (fleet[1] as Instance).lost;
+    revision += 1;
+    intake.accept(delta('gateway', 'rpc.client.call.duration', [str('service.peer.name', 'users')], 7));
+    expect(total(latency.service('users', '5m'))).toBeCloseTo(4 + 6 + 5, 6);
+  });
+
   it("does not count a call twice once the callee reports server-side metrics: the callers' then feed only the edge", () => {
     const { latency, intake } = setup();
     intake.accept(delta('users', 'rpc.server.call.duration', [], 10));

@@ -30,9 +30,9 @@ export interface IntakeOutcome {
 /**
  * What the store records of one observation: server-side points feed the reporter's own series;
  * client-side points feed the edge reporter → callee, and the callee's series only while it does
- * not report the calls it receives itself. Undefined for a client point without a callee.
+ * not report the calls it receives itself (`countsForCallee`). Undefined for a client point without a callee.
  */
-function callOf({ reporter, side, callee, startSecond, intervalSeconds, count, errors, bounds, counts }: Observation, reportsServerSide: (service: string) => boolean): CallObservation | undefined {
+function callOf({ reporter, side, callee, startSecond, intervalSeconds, count, errors, bounds, counts }: Observation, countsForCallee: (service: string, instance: string | undefined) => boolean): CallObservation | undefined {
   const call: CallObservation = { to: reporter.service, countsForCallee: true, startSecond, intervalSeconds, count, errors, bounds, counts };
   if (side === 'server') {
     if (reporter.instance) call.toInstance = reporter.instance;
@@ -41,8 +41,9 @@ function callOf({ reporter, side, callee, startSecond, intervalSeconds, count, e
   if (!callee) return undefined;
   call.from = reporter.service;
   call.to = callee.service;
-  if (!callee.external && callee.instance) call.toInstance = callee.instance;
-  call.countsForCallee = !reportsServerSide(callee.service);
+  const instance = callee.external ? undefined : callee.instance;
+  if (instance) call.toInstance = instance;
+  call.countsForCallee = countsForCallee(callee.service, instance);
   return call;
 }
 
@@ -61,7 +62,8 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
 
   return {
     accept(request: ExportMetricsRequest): IntakeOutcome {
-      const result = observationsOf(request, { registry: registry(), cumulative, externals });
+      const lookup = registry();
+      const result = observationsOf(request, { registry: lookup, cumulative, externals });
       const at = now();
       // Marked once per service and edge of the request, before any is recorded: the request's own server metrics decide its callers' client points.
       const marked = new Set<string>();
@@ -76,7 +78,7 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
       let rejected = result.rejected;
       let reason = result.reason;
       for (const observation of result.observations) {
-        const call = callOf(observation, (service) => authority.reportsServerSide(service, at));
+        const call = callOf(observation, (service, instance) => authority.countsForCallee(service, at, lookup.isLost(service, instance)));
         if (!call) continue;
         if (options.latency.observe(call)) {
           observed += 1;
@@ -90,6 +92,8 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
     },
     /** Whether `service` reports the calls it receives itself (OTLP server metrics or server spans): then a caller's report feeds only the edge. */
     reportsServerSide: (service: string): boolean => authority.reportsServerSide(service, now()),
+    /** Whether a caller's report of calls to `service` (`instance` when it names one) feeds the callee's own series (`ReportAuthority.countsForCallee`). */
+    countsForCallee: (service: string, instance: string | undefined): boolean => authority.countsForCallee(service, now(), registry().isLost(service, instance)),
     stats: () => ({ ...cumulative.stats(), unanchored }),
   };
 }

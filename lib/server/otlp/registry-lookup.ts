@@ -10,11 +10,15 @@ export function createRegistryLookup(store: Pick<Store, 'instances' | 'revision'
   let byAddress = new Map<string, { service: string; id: string }>();
   let services = new Set<string>();
   let instances = new Set<string>();
+  let lostInstances = new Set<string>();
+  /** Services every instance of which is lost. */
+  let lostServices = new Set<string>();
   const instanceKey = (service: string, id: string): string => `${service}\u0000${id}`;
   const lookup: RegistryLookup = {
     instanceAt: (hostPort) => byAddress.get(hostPort.toLowerCase()),
     hasService: (name) => services.has(name),
     hasInstance: (service, id) => instances.has(instanceKey(service, id)),
+    isLost: (service, id) => (id === undefined ? lostServices.has(service) : lostInstances.has(instanceKey(service, id))),
   };
   return () => {
     const version = `${store.revision()}/${store.instanceCount()}`;
@@ -23,13 +27,18 @@ export function createRegistryLookup(store: Pick<Store, 'instances' | 'revision'
       byAddress = new Map();
       services = new Set();
       instances = new Set();
+      lostInstances = new Set();
+      const reachable = new Set<string>();
       for (const instance of store.instances()) {
         services.add(instance.service);
         instances.add(instanceKey(instance.service, instance.id));
+        if (instance.lost) lostInstances.add(instanceKey(instance.service, instance.id));
+        else reachable.add(instance.service);
         // Registered addresses may carry a scheme (grpc://, http://); a peer attribute never does.
         const hostPort = instance.address.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
         byAddress.set(hostPort, { service: instance.service, id: instance.id });
       }
+      lostServices = new Set([...services].filter((service) => !reachable.has(service)));
     }
     return lookup;
   };

@@ -71,7 +71,7 @@ export function createTracesIntake(options: TracesIntakeOptions) {
     if (pair) edge(at, pair.client.reporter.service, pair.server.reporter.service, { endMs: pair.server.endMs, durationMs: pair.server.durationMs, error: pair.client.error || pair.server.error });
   };
 
-  const settle = (unpaired: Unpaired, at: number): void => {
+  const settle = (unpaired: Unpaired, at: number, lookup: RegistryLookup): void => {
     for (const server of unpaired.servers) {
       if (externals.admit(VIRTUAL_CALLER)) edge(at, VIRTUAL_CALLER, server.reporter.service, server);
       else unattributed += 1;
@@ -82,8 +82,9 @@ export function createTracesIntake(options: TracesIntakeOptions) {
         unattributed += 1;
         continue;
       }
-      const countsForCallee = !authority.reportsServerSide(callee.service, at);
-      edge(at, client.reporter.service, callee.service, client, !callee.external && callee.instance ? { countsForCallee, toInstance: callee.instance } : { countsForCallee });
+      const instance = callee.external ? undefined : callee.instance;
+      const countsForCallee = authority.countsForCallee(callee.service, at, lookup.isLost(callee.service, instance));
+      edge(at, client.reporter.service, callee.service, client, instance ? { countsForCallee, toInstance: instance } : { countsForCallee });
     }
   };
 
@@ -119,8 +120,8 @@ export function createTracesIntake(options: TracesIntakeOptions) {
   return {
     accept(request: ExportTraceRequest): IntakeOutcome {
       const at = now();
-      settle(pairing.expire(at), at);
       const lookup = registry();
+      settle(pairing.expire(at), at, lookup);
       const overflow: Unpaired = { clients: [], servers: [] };
       const outcome: IntakeOutcome = { observed: 0, rejected: 0, externalOverflow: 0 };
       const refuse = (spans: number, reason: string): void => {
@@ -156,13 +157,13 @@ export function createTracesIntake(options: TracesIntakeOptions) {
           else outcome.observed += 1;
         }
       }
-      settle(overflow, at);
+      settle(overflow, at, lookup);
       return outcome;
     },
     /** Settles spans whose other side did not come in time; call every second or so. */
     sweep: () => {
       const at = now();
-      settle(pairing.expire(at), at);
+      settle(pairing.expire(at), at, registry());
     },
     stats: () => ({ ...pairing.stats(), unattributed }),
   };
