@@ -121,6 +121,29 @@ describe('lost tracker', () => {
     expect(history.at(-1)).toMatchObject({ kind: 'instance.lost_cleared', instance: 'a', detail: 'registered again as a2 at 10.0.0.1:80' });
   });
 
+  it('keeps that an instance back after its loss passed in this run, so its service is failing now, not stale', async () => {
+    setup('gone');
+    // As the status publisher writes them: passing once, then failing, `passedAt` kept.
+    store.setHealth('/s/users/a', { status: 'passing', statusCause: 'probe OK', passedAt: '2026-12-03T09:30:00.000Z', lastProbe: { at: '2026-12-03T09:30:00.000Z', ok: true, latencyMs: 1 } });
+    store.flush();
+    store.setHealth('/s/users/a', { status: 'critical', statusCause: 'connection refused', passedAt: '2026-12-03T09:30:00.000Z', lastProbe: { at: '2026-12-03T09:32:36.000Z', ok: false, latencyMs: 1, error: 'connection refused' } });
+    store.flush();
+    await expire('/s/users/a');
+    store.upsertKey({ etcdKey: '/s/users/a', lease: '8', registrations: [registration('a')] });
+    store.flush();
+    store.flush();
+    expect(store.instance(`${LOST_KEY_PREFIX}/s/users/a`)).toBeUndefined();
+    expect(store.instance('/s/users/a')).toMatchObject({ status: 'unknown', statusCause: 'not probed yet', passedAt: '2026-12-03T09:30:00.000Z' });
+    // One that never passed comes back without it.
+    store.setHealth('/s/users/bb', { status: 'critical', statusCause: 'connection refused', lastProbe: { at: '2026-12-03T09:32:36.000Z', ok: false, latencyMs: 1, error: 'connection refused' } });
+    store.flush();
+    await expire('/s/users/bb');
+    store.upsertKey({ etcdKey: '/s/users/bb', lease: '8', registrations: [registration('bb')] });
+    store.flush();
+    store.flush();
+    expect(store.instance('/s/users/bb')?.passedAt).toBeUndefined();
+  });
+
   it('forgets a loss after the retention, and on dismissal with the actor recorded', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const { history, clock } = setup('unknown');

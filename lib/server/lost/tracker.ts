@@ -118,6 +118,24 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     });
   };
 
+  /**
+   * The instance back after its loss passed in this run before it: it keeps that (`passedAt`), so
+   * while it is "not probed yet" its service still counts as failing now — else a crashed service
+   * coming back left the probable origin to its callers, failing on its leftover errors.
+   */
+  const keepPassed = (record: LostRecord, back: Instance): void => {
+    const passedAt = record.instance.passedAt;
+    if (passedAt === undefined || back.passedAt !== undefined) return;
+    store.setHealth(back.key, {
+      status: back.status,
+      ...(back.statusCause !== undefined ? { statusCause: back.statusCause } : {}),
+      ...(back.statusCauseKind !== undefined ? { statusCauseKind: back.statusCauseKind } : {}),
+      ...(back.statusSince !== undefined ? { statusSince: back.statusSince } : {}),
+      ...(back.lastProbe !== undefined ? { lastProbe: back.lastProbe } : {}),
+      passedAt,
+    });
+  };
+
   const clear = (record: LostRecord, detail: string, actor?: string): void => {
     forget(record);
     store.removeKey(record.storeKey);
@@ -143,7 +161,10 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       if (probe && !probe.ok) {
         if (!failingSince.has(instance.key)) failingSince.set(instance.key, probe.at);
       } else failingSince.delete(instance.key);
-      for (const record of sameAs(instance)) clear(record, `registered again as ${instance.id} at ${instance.address}`);
+      for (const record of sameAs(instance)) {
+        keepPassed(record, instance);
+        clear(record, `registered again as ${instance.id} at ${instance.address}`);
+      }
     }
   });
 
