@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { edgeLabel, edgeTone } from './flow';
+import { edgeLabel, edgeTone, nodeErrorsChip } from './flow';
 
 describe('edge colour by errors and by latency against its own baseline', () => {
   it.each<[string, Parameters<typeof edgeTone>[0], string, string | undefined]>([
@@ -14,5 +14,16 @@ describe('edge colour by errors and by latency against its own baseline', () => 
   ])('%s', (_name, edge, tone, label) => {
     expect(edgeTone(edge)).toBe(tone);
     expect(edgeLabel(edge, edgeTone(edge))).toBe(label);
+  });
+});
+
+describe('a node\'s errors chip', () => {
+  it('shows the rate of the calls it answered only while the node is failing', () => {
+    const trailing = { inboundRps: 0.9, inboundErrorRate: 0.35 };
+    expect(nodeErrorsChip(trailing, true)).toBe('35% errors');
+    // Recovered (green) with the last minute's errors still in the window: no contradicting chip.
+    expect(nodeErrorsChip(trailing, false)).toBeUndefined();
+    expect(nodeErrorsChip({ inboundRps: 0.05, inboundErrorRate: 0.9 }, true)).toBeUndefined();
+    expect(nodeErrorsChip({ inboundRps: 5, inboundErrorRate: 0.01 }, true)).toBeUndefined();
   });
 });

@@ -27,7 +27,7 @@ export interface ServiceData extends Record<string, unknown> {
   /** Failing in the origin analysis' sense (status or errors answered). */
   failing: boolean;
   origin: boolean;
-  /** "12% errors" when the calls it answers fail at a failing rate. */
+  /** "12% errors" while it is failing and the calls it answers fail at a failing rate (`nodeErrorsChip`). */
   errors?: string;
   focus?: Direction;
 }
@@ -111,8 +111,15 @@ export function edgeWidth(rps: number | undefined): number {
   return Math.round((1 + Math.min(6, Math.log10(1 + rps) * 2)) * 2) / 2;
 }
 
-const answersErrors = (node: TopologyNode): boolean =>
-  (node.inboundRps ?? 0) >= MIN_RPS_FOR_ERRORS && (node.inboundErrorRate ?? 0) >= FAILING_ERROR_RATE;
+/**
+ * "35% errors" on a node, of the calls it answered over the last minute — only while it is failing
+ * (`isFailing`): a service recovered is green as soon as its last seconds are clean, and the trailing
+ * minute's rate beside a green node read as a contradiction (the edges into it still carry the rate).
+ */
+export function nodeErrorsChip(node: Pick<TopologyNode, 'inboundRps' | 'inboundErrorRate'>, failing: boolean): string | undefined {
+  if (!failing || (node.inboundRps ?? 0) < MIN_RPS_FOR_ERRORS || (node.inboundErrorRate ?? 0) < FAILING_ERROR_RATE) return undefined;
+  return `${formatRate(node.inboundErrorRate ?? 0)} errors`;
+}
 
 export function formatRate(share: number): string {
   const pct = share * 100;
@@ -221,6 +228,7 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
     const position = positionOf(graphNode.id);
     if (!position || !visible.has(topo.id)) continue;
     const isOrigin = origins.has(topo.id);
+    const errors = nodeErrorsChip(topo, failing.has(topo.id));
     const focusRole = input.focus?.get(topo.id)?.direction;
     const data: ServiceData = {
       name: topo.id,
@@ -232,7 +240,7 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
       ...(topo.cause !== undefined ? { cause: topo.cause } : {}),
       failing: failing.has(topo.id),
       origin: isOrigin,
-      ...(answersErrors(topo) ? { errors: `${formatRate(topo.inboundErrorRate ?? 0)} errors` } : {}),
+      ...(errors !== undefined ? { errors } : {}),
       ...(focusRole !== undefined ? { focus: focusRole } : {}),
     };
     const drainedText = `${topo.drained > 0 ? `, ${topo.drained} drained` : ''}${topo.cause ? ` (${topo.cause})` : ''}`;
