@@ -5,7 +5,7 @@ import { UptimeWindowSchema, type UptimeWindow } from '@/lib/model/uptime';
 import { useHistoryUptime } from '@/lib/client/useHistoryAnalysis';
 import { LoadError } from '../charts/LoadError';
 import { useServiceView } from '@/lib/client/liveViews';
-import { formatUptime } from './format';
+import { formatUptime, uptimeCoverage } from './format';
 import { HeartbeatStrips } from './HeartbeatStrips';
 import { RecentFailures } from './RecentFailures';
 import { Segmented } from '@/components/ui/Segmented';
@@ -32,7 +32,7 @@ export function ServiceHistory({ service }: { service: string }) {
           <Segmented label="Uptime window" options={UptimeWindowSchema.options} value={window} titles={WINDOW_TITLES} onChange={setWindow} />
           {report !== null && !stale && (
             <span className="service-history__uptime">
-              Uptime <strong>{formatUptime(report.uptime)}</strong> <span className="muted">over the {WINDOW_TITLES[window].toLowerCase()}</span>
+              Uptime <strong>{formatUptime(report.uptime)}</strong> <span className="muted">{uptimeCoverage(report.observedMs, Date.parse(report.window.to) - Date.parse(report.window.from), WINDOW_TITLES[window].toLowerCase())}</span>
             </span>
           )}
         </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventTone, formatDuration, formatUptime, fromLocalInput, statusOf, stripSummary, toLocalInput } from './format';
+import { eventTone, formatDuration, formatUptime, fromLocalInput, statusOf, stripSummary, toLocalInput, uptimeCoverage } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -57,4 +57,14 @@ describe('datetime-local conversion', () => {
     expect(fromLocalInput('')).toBe('');
     expect(toLocalInput('nonsense')).toBe('');
   });
+});
+
+describe('uptimeCoverage', () => {
+  const DAY = 86_400_000;
+  it.each([
+    [DAY, 'over the last 24 hours'],
+    [0.995 * DAY, 'over the last 24 hours'],
+    [65_000, 'over 1 min 5 s observed in the last 24 hours'],
+    [0, 'nothing observed in the last 24 hours'],
+  ])('%s ms known of a day: %s', (observedMs, text) => expect(uptimeCoverage(observedMs, DAY, 'last 24 hours')).toBe(text));
 });

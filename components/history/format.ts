@@ -83,6 +83,17 @@ export function formatDuration(ms: number): string {
   return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
 }
 
+/**
+ * What an uptime figure covers: "over the last 24 hours", or — when the status was known for less
+ * of the window (Switchyard started, or the service appeared, within it) — "over 1 min 5 s observed
+ * in the last 24 hours": 47.5 % "over the last 24 hours" after a minute of watching read as a day of outages.
+ */
+export function uptimeCoverage(observedMs: number, windowMs: number, windowTitle: string): string {
+  if (!(observedMs < 0.99 * windowMs)) return `over the ${windowTitle}`;
+  if (!(observedMs > 0)) return `nothing observed in the ${windowTitle}`;
+  return `over ${formatDuration(observedMs)} observed in the ${windowTitle}`;
+}
+
 /** "100%", "99.95%", "0%": never rounded up to 100% while anything was down; "—" when nothing was known. */
 export function formatUptime(ratio: number | null): string {
   if (ratio === null || !Number.isFinite(ratio)) return '—';

@@ -223,6 +223,13 @@ export function statusTimeline(events: readonly HistoryEvent[], options: Timelin
   return { from, to, service: service.finish(to), instances: finished };
 }
 
+/** Time with a known status (passing, warning or critical): what an uptime figure rests on. */
+export function knownMsOf(spans: readonly StatusSpan[]): number {
+  let knownMs = 0;
+  for (const span of spans) if (span.status !== 'none' && span.status !== 'unknown') knownMs += span.toMs - span.fromMs;
+  return knownMs;
+}
+
 /** 1 − critical time / known time, where known means passing, warning or critical; null when nothing was known. */
 export function uptimeOf(spans: readonly StatusSpan[]): number | null {
   let knownMs = 0;
@@ -313,6 +320,8 @@ export interface UptimeReport {
   window: { name?: UptimeWindow; from: string; to: string; bucketMs: number };
   /** Service uptime (0..1) over the window; null when nothing was known. */
   uptime: number | null;
+  /** How much of the window that figure rests on: time the service's status was known (ms). */
+  observedMs: number;
   /** The service roll-up's heartbeat strip. */
   strip: Observed[];
   instances: { id: string; uptime: number | null; strip: Observed[] }[];

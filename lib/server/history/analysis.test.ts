@@ -52,13 +52,15 @@ describe.each(STORE_DIALECTS)('history analysis on %s', (dialect) => {
       expect(report.instances[0]).toEqual({ id: 'a', uptime: 0.75, strip: ['critical', 'passing', 'none', 'passing', 'passing'] });
       expect(report.instances[1]).toEqual({ id: 'b', uptime: 1, strip: ['none', 'none', 'none', 'passing', 'passing'] });
       expect(report.uptime).toBe(0.75);
+      // The figure rests on 80 of the window's 100 minutes (the gap is not known time).
+      expect(report.observedMs).toBe(80 * MIN);
       expect(report.strip).toEqual(['critical', 'passing', 'none', 'passing', 'passing']);
       expect(report).toMatchObject({ service: 'users', window: { from: iso(0), to: iso(100), bucketMs: 20 * MIN }, truncated: false, coveredUntil: iso(100) });
     });
 
     it('knows nothing about a service with no history', async () => {
       const report = await serviceUptime(history, { service: 'nobody', fromMs: T0, toMs: T0 + 10 * MIN, buckets: 2 });
-      expect(report).toMatchObject({ uptime: null, strip: ['none', 'none'], instances: [] });
+      expect(report).toMatchObject({ uptime: null, observedMs: 0, strip: ['none', 'none'], instances: [] });
     });
   });
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { EventKind, HistoryEvent } from '@/lib/model/events';
 import { DEFAULT_MERGE_GAP_MS, deriveIncidents, mttrByService, newestFirst, type IncidentList } from '@/lib/model/incidents';
-import { statusesAtStart, statusTimeline, stripOf, uptimeOf, type UptimeReport } from '@/lib/model/uptime';
+import { knownMsOf, statusesAtStart, statusTimeline, stripOf, uptimeOf, type UptimeReport } from '@/lib/model/uptime';
 import type { HistoryDatabase } from './schema';
 import type { History } from './store';
 import { toHistoryEvent } from './store';
@@ -119,6 +119,7 @@ export async function serviceUptime(history: Pick<History, 'db'>, request: Uptim
     service,
     window: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), bucketMs: (toMs - fromMs) / buckets },
     uptime: uptimeOf(timeline.service),
+    observedMs: knownMsOf(timeline.service),
     strip: stripOf(timeline.service, cells),
     instances: [...timeline.instances].map(([id, spans]) => ({ id, uptime: uptimeOf(spans), strip: stripOf(spans, cells) })),
     truncated: loaded.truncated,
