@@ -21,7 +21,7 @@ export function IncidentsTable({ incidents, selected, onSelect }: Props) {
         <col className="col-opened" />
         <col />
         <col className="col-duration" />
-        <col />
+        <col className="col-instances" />
         <col className="col-peak" />
       </colgroup>
       <thead>

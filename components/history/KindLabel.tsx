@@ -8,6 +8,12 @@ export function KindLabel({ event }: { event: Pick<HistoryEvent, 'kind' | 'to' |
     <span className={`kind-label tone--${eventTone(event)}`}>
       <KindIcon kind={event.kind} />
       <span className="kind-label__text">{KIND_LABELS[event.kind]}</span>
+      {/* Narrow screens show where it went instead of the kind's name: the row has no room for both. */}
+      {event.to !== undefined && (
+        <span className="kind-label__to" aria-hidden="true">
+          → {event.to}
+        </span>
+      )}
     </span>
   );
 }

@@ -46,6 +46,7 @@ function OriginMark() {
 
 function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
   const { name, status, instances, drained, lost, cause, failing, origin, errors, focus } = data;
+  const allLost = lost > 0 && lost === instances;
   return (
     <div
       className={`tnode tnode--service tstatus--${status}${failing ? ' is-failing' : ''}${origin ? ' is-origin' : ''}${focus ? ` is-focus-${focus}` : ''}`}
@@ -59,10 +60,18 @@ function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
       <span className="tnode__body">
         <span className="tnode__name">{name}</span>
         <span className="tnode__meta">
-          <span>{plural(instances, 'instance', 'instances')}</span>
-          {lost > 0 && <span className="tnode__chip tnode__chip--lost">{lost === instances ? 'all lost' : `${lost} lost`}</span>}
-          {drained > 0 && <span className="tnode__chip tnode__chip--drained">{drained} drained</span>}
-          {errors && <span className="tnode__chip tnode__chip--errors">{errors}</span>}
+          {allLost ? (
+            // "2 instances · all lost · 17%" did not fit, and a share of failing calls (the minute before it went
+            // is in it) read as a partial problem: every instance is gone.
+            <span className="tnode__chip tnode__chip--lost">{instances === 1 ? 'its instance lost' : `all ${instances} instances lost`}</span>
+          ) : (
+            <>
+              <span>{plural(instances, 'instance', 'instances')}</span>
+              {lost > 0 && <span className="tnode__chip tnode__chip--lost">{lost} lost</span>}
+              {drained > 0 && <span className="tnode__chip tnode__chip--drained">{drained} drained</span>}
+              {errors && <span className="tnode__chip tnode__chip--errors">{errors}</span>}
+            </>
+          )}
         </span>
       </span>
       {origin && <OriginMark />}
