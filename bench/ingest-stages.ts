@@ -29,7 +29,7 @@ export function measureIngestStages(batches: number): IngestStages {
     const parsed = parseIngestBatch(json);
     const t2 = performance.now();
     if (!parsed.success) throw new Error(parsed.error.message);
-    const outcome = store.ingest(parsed.data, () => true);
+    const outcome = store.ingest(parsed.data, () => 'service and instance');
     const t3 = performance.now();
     if (!outcome.ok) throw new Error(outcome.message);
     parse += t1 - t0;

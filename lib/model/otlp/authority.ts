@@ -1,4 +1,8 @@
 import { BoundedMap } from '../bounded-map';
+import type { RegistryLookup } from './peer';
+
+/** Which of a callee's series one report of calls to it feeds (the edge is fed whatever this says). */
+export type CalleeSeries = 'service and instance' | 'service' | 'none';
 
 /**
  * Who reports what, recently: the rule that keeps one call from counting twice when a fleet sends
@@ -28,12 +32,18 @@ export function createReportAuthority(options: { windowMs: number; maxServices: 
     /** The service reports the calls it receives itself (metrics or spans): callers' client data does not feed its series. */
     reportsServerSide: (service: string, at: number) => recent(serverMetrics, service, at) || recent(serverSpans, service, at),
     /**
-     * Whether a caller's report of calls to `service` feeds the callee's own series: when the callee
-     * does not report the calls it receives, or no longer can (`calleeLost`: the instance called is
-     * lost, or all the service's are) — the calls that fail because it is gone reach nothing that
-     * would report them, and they are the outage.
+     * Which of the callee's series a caller's report of calls to `service` (`instance` when it names
+     * one) feeds. Its service's and instance's while the callee does not report the calls it receives
+     * itself. Its service's alone when the instance called is lost, or all the service's are
+     * (`RegistryLookup.isLost`), whatever it reported before: the calls failing because it is gone
+     * reach nothing that would report them, and they are the outage — but not its instance's, which
+     * starts clean when it registers again instead of turning critical on what failed while it was away.
      */
-    countsForCallee: (service: string, at: number, calleeLost: boolean) => calleeLost || !(recent(serverMetrics, service, at) || recent(serverSpans, service, at)),
+    calleeSeries(service: string, instance: string | undefined, at: number, registry: Pick<RegistryLookup, 'isLost'>): CalleeSeries {
+      const lost = registry.isLost(service, instance);
+      if (!lost && (recent(serverMetrics, service, at) || recent(serverSpans, service, at))) return 'none';
+      return instance !== undefined && !lost ? 'service and instance' : 'service';
+    },
     /** The caller's client metrics cover this edge: spans do not feed it. */
     clientMetricsCover: (caller: string, callee: string, at: number) => recent(clientMetricEdges, edgeKey(caller, callee), at),
     stats: () => ({ serverMetricReporters: serverMetrics.size, serverSpanReporters: serverSpans.size, clientMetricEdges: clientMetricEdges.size }),

@@ -35,6 +35,19 @@ const batch = (service: string, instance: string, calls: IngestBatch['calls'], s
 });
 
 describe('metrics store', () => {
+  it("feeds the callee's series a report's calls are for: service and instance, its service alone (an instance lost), or only the edge", () => {
+    const store = createMetricsStore({ now: () => T0 });
+    const calls = ['a', 'b', 'c'].map((to) => ({ to, toInstance: `${to}-1`, count: 10, errors: 1, latencyMs: { bounds: [5, 10], counts: [4, 5, 1] } }));
+    const feeds = { a: 'service and instance', b: 'service', c: 'none' } as const;
+    store.ingest(batch('web', 'web-1', calls), (service) => feeds[service as keyof typeof feeds]);
+    const total = (points: { rps: number }[]): number => points.reduce((sum, point) => sum + point.rps, 0);
+    expect(['a', 'b', 'c'].map((to) => [total(store.service(to, '5m')), total(store.instance(to, `${to}-1`, '5m')), total(store.edge('web', to, '5m'))])).toEqual([
+      [10, 10, 10],
+      [10, 0, 10],
+      [0, 0, 10],
+    ]);
+  });
+
   it('reads the clock once per batch, not once per series it feeds', () => {
     let reads = 0;
     const store = createMetricsStore({ now: () => ((reads += 1), T0) });

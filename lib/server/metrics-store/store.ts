@@ -1,5 +1,6 @@
 import { dropOldest, moveToNewest } from '@/lib/model/bounded-map';
 import { MAX_COUNT, type CallStats, type IngestBatch } from '@/lib/model/ingest';
+import type { CalleeSeries } from '@/lib/model/otlp/authority';
 import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind, RecentCalls } from '@/lib/model/latency';
 import { clampLatency } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
@@ -71,9 +72,10 @@ export interface ClosedMinutes {
 export interface MetricsStore {
   /**
    * Records a reporter's batch (`POST /api/v1/ingest`), anchored to the server's clock.
-   * `countsForCallee`: whether a call to `service` (`instance` when it names one) feeds the callee's own series (no: the callee reports its server side itself); default yes.
+   * `calleeSeries`: which of the callee's series a call to `service` (`instance` when it names one) feeds besides the edge
+   * (none: the callee reports its server side itself); by default its service's and instance's.
    */
-  ingest(batch: IngestBatch, countsForCallee?: (service: string, instance: string | undefined) => boolean): IngestOutcome;
+  ingest(batch: IngestBatch, calleeSeries?: (service: string, instance: string | undefined) => CalleeSeries): IngestOutcome;
   /** Records observed calls (OTLP); false when a count is beyond ingest's bound or the clock is more than a day off. */
   observe(observation: CallObservation): boolean;
   /** Records calls another replica recorded, without passing them on. */
@@ -226,7 +228,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
   const callKeys = new CallKeyMemory();
 
   return {
-    ingest(batch: IngestBatch, countsForCallee: (service: string, instance: string | undefined) => boolean = () => true): IngestOutcome {
+    ingest(batch: IngestBatch, calleeSeries: (service: string, instance: string | undefined) => CalleeSeries = () => 'service and instance'): IngestOutcome {
       const at = now();
       const anchored = anchor(Date.parse(batch.intervalStart) / 1_000, batch.intervalSeconds, at);
       if (!anchored.ok) {
@@ -237,11 +239,12 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
       for (let position = 0; position < batch.calls.length; position += 1) {
         const call = batch.calls[position] as CallStats;
         const toInstance = call.toInstance ? call.toInstance : undefined;
+        const feeds = calleeSeries(call.to, toInstance);
         recordAndTell(anchored.start, batch.intervalSeconds, {
           from,
           to: call.to,
-          ...(call.toInstance ? { toInstance: call.toInstance } : {}),
-          countsForCallee: countsForCallee(call.to, toInstance),
+          ...(toInstance && feeds === 'service and instance' ? { toInstance } : {}),
+          countsForCallee: feeds !== 'none',
           count: call.count,
           errors: call.errors,
           bounds: call.latencyMs.bounds,

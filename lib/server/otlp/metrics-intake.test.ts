@@ -51,7 +51,7 @@ describe('metrics intake', () => {
     expect(total(latency.edge('gateway', 'users', '5m'))).toBeCloseTo(10, 6);
   });
 
-  it("counts callers' calls to a lost instance for the callee, though it reported server-side metrics: gone, it reports none of the calls failing on it", () => {
+  it("counts callers' calls to a lost instance for its service, though it reported server-side metrics (gone, it reports none of the calls failing on it), not for the instance", () => {
     const fleet = [
       { service: 'users', id: 'u-1', address: '10.0.0.1:9000', lost: { at: '2027-01-15T08:00:00Z', cause: 'lease expired', passingBefore: 2 } },
       { service: 'users', id: 'u-2', address: '10.0.0.2:9000' },
@@ -63,8 +63,8 @@ describe('metrics intake', () => {
     const callTo = (address: string) => [str('server.address', address), { key: 'server.port', value: { intValue: '9000' } }];
     intake.accept(delta('gateway', 'rpc.client.call.duration', callTo('10.0.0.1'), 6));
     intake.accept(delta('gateway', 'rpc.client.call.duration', callTo('10.0.0.2'), 3));
-    // The lost instance's 6 calls count for users and u-1; the live one's 3 are in users' own 4 already.
-    expect(total(latency.instance('users', 'u-1', '5m'))).toBeCloseTo(6, 6);
+    // The lost instance's 6 calls count for users (not for u-1, which starts clean when it returns); the live one's 3 are in users' own 4 already.
+    expect(total(latency.instance('users', 'u-1', '5m'))).toBe(0);
     expect(total(latency.instance('users', 'u-2', '5m'))).toBe(0);
     expect(total(latency.service('users', '5m'))).toBeCloseTo(4 + 6, 6);
     expect(total(latency.edge('gateway', 'users', '5m'))).toBeCloseTo(9, 6);

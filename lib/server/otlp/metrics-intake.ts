@@ -1,4 +1,4 @@
-import type { ReportAuthority } from '@/lib/model/otlp/authority';
+import type { CalleeSeries, ReportAuthority } from '@/lib/model/otlp/authority';
 import { observationsOf, type ExternalNodes, type Observation } from '@/lib/model/otlp/observations';
 import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { createCumulativeTracker } from '@/lib/model/otlp/temporality';
@@ -30,9 +30,9 @@ export interface IntakeOutcome {
 /**
  * What the store records of one observation: server-side points feed the reporter's own series;
  * client-side points feed the edge reporter → callee, and the callee's series only while it does
- * not report the calls it receives itself (`countsForCallee`). Undefined for a client point without a callee.
+ * not report the calls it receives itself (`ReportAuthority.calleeSeries`). Undefined for a client point without a callee.
  */
-function callOf({ reporter, side, callee, startSecond, intervalSeconds, count, errors, bounds, counts }: Observation, countsForCallee: (service: string, instance: string | undefined) => boolean): CallObservation | undefined {
+function callOf({ reporter, side, callee, startSecond, intervalSeconds, count, errors, bounds, counts }: Observation, calleeSeries: (service: string, instance: string | undefined) => CalleeSeries): CallObservation | undefined {
   const call: CallObservation = { to: reporter.service, countsForCallee: true, startSecond, intervalSeconds, count, errors, bounds, counts };
   if (side === 'server') {
     if (reporter.instance) call.toInstance = reporter.instance;
@@ -42,8 +42,9 @@ function callOf({ reporter, side, callee, startSecond, intervalSeconds, count, e
   call.from = reporter.service;
   call.to = callee.service;
   const instance = callee.external ? undefined : callee.instance;
-  if (instance) call.toInstance = instance;
-  call.countsForCallee = countsForCallee(callee.service, instance);
+  const feeds = calleeSeries(callee.service, instance);
+  if (instance && feeds === 'service and instance') call.toInstance = instance;
+  call.countsForCallee = feeds !== 'none';
   return call;
 }
 
@@ -78,7 +79,7 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
       let rejected = result.rejected;
       let reason = result.reason;
       for (const observation of result.observations) {
-        const call = callOf(observation, (service, instance) => authority.countsForCallee(service, at, lookup.isLost(service, instance)));
+        const call = callOf(observation, (service, instance) => authority.calleeSeries(service, instance, at, lookup));
         if (!call) continue;
         if (options.latency.observe(call)) {
           observed += 1;
@@ -92,8 +93,8 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
     },
     /** Whether `service` reports the calls it receives itself (OTLP server metrics or server spans): then a caller's report feeds only the edge. */
     reportsServerSide: (service: string): boolean => authority.reportsServerSide(service, now()),
-    /** Whether a caller's report of calls to `service` (`instance` when it names one) feeds the callee's own series (`ReportAuthority.countsForCallee`). */
-    countsForCallee: (service: string, instance: string | undefined): boolean => authority.countsForCallee(service, now(), registry().isLost(service, instance)),
+    /** Which of the callee's series a caller's report of calls to `service` (`instance` when it names one) feeds (`ReportAuthority.calleeSeries`). */
+    calleeSeries: (service: string, instance: string | undefined): CalleeSeries => authority.calleeSeries(service, instance, now(), registry()),
     stats: () => ({ ...cumulative.stats(), unanchored }),
   };
 }

@@ -83,8 +83,8 @@ export function createTracesIntake(options: TracesIntakeOptions) {
         continue;
       }
       const instance = callee.external ? undefined : callee.instance;
-      const countsForCallee = authority.countsForCallee(callee.service, at, lookup.isLost(callee.service, instance));
-      edge(at, client.reporter.service, callee.service, client, instance ? { countsForCallee, toInstance: instance } : { countsForCallee });
+      const feeds = authority.calleeSeries(callee.service, instance, at, lookup);
+      edge(at, client.reporter.service, callee.service, client, instance && feeds === 'service and instance' ? { countsForCallee: true, toInstance: instance } : { countsForCallee: feeds !== 'none' });
     }
   };
 
