@@ -47,7 +47,7 @@ function accept(body: Buffer, response: ServerResponse, runtime: Runtime, scope:
     return reply(response, 403, errorBody('out_of_scope', `this token may only report for service ${scope}`, 'reporter.service'));
   }
   // A callee that reports its own server-side metrics over OTLP already counts these calls (unless it is lost).
-  const outcome = runtime.latency.ingest(parsed.data, (service, instance) => runtime.otlp.metrics.calleeSeries(service, instance));
+  const outcome = runtime.latency.ingest(parsed.data, runtime.otlp.metrics.calleeSeries());
   if (!outcome.ok) return reply(response, 422, errorBody('clock_skew', outcome.message, outcome.field));
   runtime.metrics.counters.ingested(outcome.calls, outcome.reanchored);
   reply(response, 202, { accepted: outcome.calls, ...(outcome.reanchored ? { clock: 'reanchored to server time' } : {}) });

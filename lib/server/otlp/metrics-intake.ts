@@ -93,8 +93,16 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
     },
     /** Whether `service` reports the calls it receives itself (OTLP server metrics or server spans): then a caller's report feeds only the edge. */
     reportsServerSide: (service: string): boolean => authority.reportsServerSide(service, now()),
-    /** Which of the callee's series a caller's report of calls to `service` (`instance` when it names one) feeds (`ReportAuthority.calleeSeries`). */
-    calleeSeries: (service: string, instance: string | undefined): CalleeSeries => authority.calleeSeries(service, instance, now(), registry()),
+    /**
+     * Which of the callee's series a caller's report of calls to `service` (`instance` when it names
+     * one) feeds (`ReportAuthority.calleeSeries`), for the calls of one report: the clock and the
+     * registry are read once.
+     */
+    calleeSeries(): (service: string, instance: string | undefined) => CalleeSeries {
+      const at = now();
+      const lookup = registry();
+      return (service, instance) => authority.calleeSeries(service, instance, at, lookup);
+    },
     stats: () => ({ ...cumulative.stats(), unanchored }),
   };
 }
