@@ -52,7 +52,7 @@ function measure<Request>(bodies: readonly Buffer[], bare: (body: Buffer) => unk
 export function measureStages(rounds: { metrics: readonly Buffer[][]; traces: readonly Buffer[][] }, services: readonly string[]): StageCosts {
   const instances = services.map((service, i) => ({ service, id: `${service}-1`, address: `127.0.0.1:${20_000 + i}` }));
   // Only what the registry lookup reads of a registered instance.
-  const store = { instances: () => instances, revision: () => '1', instanceCount: () => instances.length } as unknown as Pick<Store, 'instances' | 'revision' | 'instanceCount'>;
+  const store = { instances: () => instances, revision: () => '1', membership: () => 0 } as unknown as Pick<Store, 'instances' | 'revision' | 'membership'>;
   const intake = createOtlpIntake({ store, latency: createMetricsStore() });
   const bare = bareDecoders();
   // Unmeasured, as on the server: the first exports (streams start) and a warm-up round.

@@ -8,10 +8,10 @@ export function KindLabel({ event }: { event: Pick<HistoryEvent, 'kind' | 'to' |
     <span className={`kind-label tone--${eventTone(event)}`}>
       <KindIcon kind={event.kind} />
       <span className="kind-label__text">{KIND_LABELS[event.kind]}</span>
-      {/* Narrow screens show where it went instead of the kind's name: the row has no room for both. */}
-      {event.to !== undefined && (
-        <span className="kind-label__to" aria-hidden="true">
-          → {event.to}
+      {/* Narrow screens show where a health change went instead of the kind's name: the row has no room for both. */}
+      {event.kind === 'health.changed' && event.to !== undefined && (
+        <span className="kind-label__to">
+          <span className="visually-hidden">{KIND_LABELS[event.kind]} </span>→ {event.to}
         </span>
       )}
     </span>

@@ -16,8 +16,24 @@ describe('report authority', () => {
   it('server spans make a service report its own calls, but not by metrics', () => {
     const authority = createReportAuthority({ windowMs: 1_000, maxServices: 10, maxEdges: 10 });
     authority.markServerSpans('orders', 0);
-    expect(authority.reportsServerSide('orders', 10)).toBe(true);
+    expect(authority.calleeSeries('orders', 'o-1', 10, { isLost: () => false })).toBe('none');
     expect(authority.serverMetricsRecent('orders', 10)).toBe(false);
+  });
+
+  it("gives a caller's calls to the callee's series unless it reports its own, and to its service alone when the callee is lost", () => {
+    const authority = createReportAuthority({ windowMs: 1_000, maxServices: 10, maxEdges: 10 });
+    const lost = new Set(['orders o-2', 'payments *']);
+    const registry = { isLost: (service: string, id: string | undefined) => lost.has(`${service} ${id ?? '*'}`) };
+    authority.markServerMetrics('orders', 0);
+    authority.markServerMetrics('payments', 0);
+    expect([
+      authority.calleeSeries('users', 'u-1', 10, registry),
+      authority.calleeSeries('users', undefined, 10, registry),
+      authority.calleeSeries('orders', 'o-1', 10, registry),
+      authority.calleeSeries('orders', 'o-2', 10, registry),
+      authority.calleeSeries('payments', undefined, 10, registry),
+      authority.calleeSeries('orders', 'o-1', 1_000, registry),
+    ]).toEqual(['service and instance', 'service', 'none', 'service', 'service', 'service and instance']);
   });
 
   it('forgets the least recently marked beyond its bounds', () => {

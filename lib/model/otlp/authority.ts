@@ -22,6 +22,8 @@ export function createReportAuthority(options: { windowMs: number; maxServices: 
     return seen !== undefined && at - seen < options.windowMs;
   };
   const edgeKey = (caller: string, callee: string): string => `${caller}\u0000${callee}`;
+  /** The service reports the calls it receives itself (metrics or spans): callers' client data does not feed its series. */
+  const reportsServerSide = (service: string, at: number): boolean => recent(serverMetrics, service, at) || recent(serverSpans, service, at);
 
   return {
     markServerMetrics: (service: string, at: number) => void serverMetrics.set(service, at),
@@ -29,8 +31,6 @@ export function createReportAuthority(options: { windowMs: number; maxServices: 
     markClientMetrics: (caller: string, callee: string, at: number) => void clientMetricEdges.set(edgeKey(caller, callee), at),
     /** The service's server-side duration metrics are recent: they, not spans, feed its series. */
     serverMetricsRecent: (service: string, at: number) => recent(serverMetrics, service, at),
-    /** The service reports the calls it receives itself (metrics or spans): callers' client data does not feed its series. */
-    reportsServerSide: (service: string, at: number) => recent(serverMetrics, service, at) || recent(serverSpans, service, at),
     /**
      * Which of the callee's series a caller's report of calls to `service` (`instance` when it names
      * one) feeds. Its service's and instance's while the callee does not report the calls it receives
@@ -41,7 +41,7 @@ export function createReportAuthority(options: { windowMs: number; maxServices: 
      */
     calleeSeries(service: string, instance: string | undefined, at: number, registry: Pick<RegistryLookup, 'isLost'>): CalleeSeries {
       const lost = registry.isLost(service, instance);
-      if (!lost && (recent(serverMetrics, service, at) || recent(serverSpans, service, at))) return 'none';
+      if (!lost && reportsServerSide(service, at)) return 'none';
       return instance !== undefined && !lost ? 'service and instance' : 'service';
     },
     /** The caller's client metrics cover this edge: spans do not feed it. */

@@ -123,9 +123,11 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
    * while it is "not probed yet" its service still counts as failing now — else a crashed service
    * coming back left the probable origin to its callers, failing on its leftover errors.
    */
-  const keepPassed = (record: LostRecord, back: Instance): void => {
-    const passedAt = record.instance.passedAt;
-    if (passedAt === undefined || back.passedAt !== undefined) return;
+  const keepPassed = (records: readonly LostRecord[], key: string): void => {
+    // The latest of its predecessors' (ISO times compare as text); the instance as the store holds it now, not as the delta said.
+    const passedAt = records.map((record) => record.instance.passedAt).reduce<string | undefined>((latest, at) => (at !== undefined && (latest === undefined || at > latest) ? at : latest), undefined);
+    const back = store.instance(key);
+    if (passedAt === undefined || !back || back.passedAt !== undefined) return;
     store.setHealth(back.key, {
       status: back.status,
       ...(back.statusCause !== undefined ? { statusCause: back.statusCause } : {}),
@@ -161,10 +163,10 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       if (probe && !probe.ok) {
         if (!failingSince.has(instance.key)) failingSince.set(instance.key, probe.at);
       } else failingSince.delete(instance.key);
-      for (const record of sameAs(instance)) {
-        keepPassed(record, instance);
-        clear(record, `registered again as ${instance.id} at ${instance.address}`);
-      }
+      const records = sameAs(instance);
+      if (records.length === 0) continue;
+      keepPassed(records, instance.key);
+      for (const record of records) clear(record, `registered again as ${instance.id} at ${instance.address}`);
     }
   });
 

@@ -9,7 +9,7 @@ const registered = [
   { service: 'users', id: 'u-1', address: 'grpc://10.0.0.1:9000' },
   { service: 'users', id: 'users-1', address: '10.0.0.2:9000' },
 ] as Instance[];
-const store = { instances: () => registered.values(), revision: () => '1', instanceCount: () => registered.length };
+const store = { instances: () => registered.values(), revision: () => '1', membership: () => 0 };
 
 function setup() {
   const latency = createMetricsStore({ now: () => NOW });
@@ -56,9 +56,10 @@ describe('metrics intake', () => {
       { service: 'users', id: 'u-1', address: '10.0.0.1:9000', lost: { at: '2027-01-15T08:00:00Z', cause: 'lease expired', passingBefore: 2 } },
       { service: 'users', id: 'u-2', address: '10.0.0.2:9000' },
     ] as Instance[];
-    let revision = 1;
+    // A loss or a return moves the store's membership (a stand-in comes or goes), not always the etcd revision.
+    let membership = 1;
     const latency = createMetricsStore({ now: () => NOW });
-    const intake = createOtlpIntake({ store: { instances: () => fleet.values(), revision: () => String(revision), instanceCount: () => fleet.length }, latency, now: () => NOW }).metrics;
+    const intake = createOtlpIntake({ store: { instances: () => fleet.values(), revision: () => '1', membership: () => membership }, latency, now: () => NOW }).metrics;
     intake.accept(delta('users', 'rpc.server.call.duration', [], 4));
     const callTo = (address: string) => [str('server.address', address), { key: 'server.port', value: { intValue: '9000' } }];
     intake.accept(delta('gateway', 'rpc.client.call.duration', callTo('10.0.0.1'), 6));
@@ -70,11 +71,11 @@ describe('metrics intake', () => {
     expect(total(latency.edge('gateway', 'users', '5m'))).toBeCloseTo(9, 6);
     // Every instance lost: calls naming the service alone count too; once one is back, they do not.
     (fleet[1] as Instance).lost = { at: '2027-01-15T08:00:01Z', cause: 'lease expired', passingBefore: 2 };
-    revision += 1;
+    membership += 1;
     intake.accept(delta('gateway', 'rpc.client.call.duration', [str('service.peer.name', 'users')], 5));
     expect(total(latency.service('users', '5m'))).toBeCloseTo(4 + 6 + 5, 6);
     delete (fleet[1] as Instance).lost;
-    revision += 1;
+    membership += 1;
     intake.accept(delta('gateway', 'rpc.client.call.duration', [str('service.peer.name', 'users')], 7));
     expect(total(latency.service('users', '5m'))).toBeCloseTo(4 + 6 + 5, 6);
   });

@@ -41,7 +41,7 @@ function callOf({ reporter, side, callee, startSecond, intervalSeconds, count, e
   if (!callee) return undefined;
   call.from = reporter.service;
   call.to = callee.service;
-  const instance = callee.external ? undefined : callee.instance;
+  const instance = callee.external ? undefined : callee.instance || undefined;
   const feeds = calleeSeries(callee.service, instance);
   if (instance && feeds === 'service and instance') call.toInstance = instance;
   call.countsForCallee = feeds !== 'none';
@@ -91,8 +91,6 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
       }
       return { observed, rejected, externalOverflow: result.externalOverflow, ...(reason ? { reason } : {}) };
     },
-    /** Whether `service` reports the calls it receives itself (OTLP server metrics or server spans): then a caller's report feeds only the edge. */
-    reportsServerSide: (service: string): boolean => authority.reportsServerSide(service, now()),
     /**
      * Which of the callee's series a caller's report of calls to `service` (`instance` when it names
      * one) feeds (`ReportAuthority.calleeSeries`), for the calls of one report: the clock and the

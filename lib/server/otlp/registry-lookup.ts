@@ -3,9 +3,11 @@ import type { Store } from '../store/store';
 
 /**
  * The registry by address and by service name, rebuilt only when the registry changed (its etcd
- * revision or size), so a request costs a map lookup per point, not a walk over the fleet.
+ * revision, or an instance or a lost stand-in came or went: a stand-in is taken out a delta after
+ * the re-registration that moved the revision), so a request costs a map lookup per point, not a
+ * walk over the fleet.
  */
-export function createRegistryLookup(store: Pick<Store, 'instances' | 'revision' | 'instanceCount'>): () => RegistryLookup {
+export function createRegistryLookup(store: Pick<Store, 'instances' | 'revision' | 'membership'>): () => RegistryLookup {
   let builtFor = '';
   let byAddress = new Map<string, { service: string; id: string }>();
   let services = new Set<string>();
@@ -22,7 +24,7 @@ export function createRegistryLookup(store: Pick<Store, 'instances' | 'revision'
     isLost: (service, id) => lostIds.size > 0 && (id === undefined ? lostServices.has(service) : lostIds.get(service)?.has(id) === true),
   };
   return () => {
-    const version = `${store.revision()}/${store.instanceCount()}`;
+    const version = `${store.revision()}/${store.membership()}`;
     if (version !== builtFor) {
       builtFor = version;
       byAddress = new Map();

@@ -10,7 +10,7 @@ const registered = [
   { service: 'users', id: 'u-1', address: '10.0.0.1:9000' },
   { service: 'gateway', id: 'gw-1', address: '10.0.0.2:8080' },
 ] as Instance[];
-const store = { instances: () => registered.values(), revision: () => '1', instanceCount: () => registered.length };
+const store = { instances: () => registered.values(), revision: () => '1', membership: () => 0 };
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
 function setup(options: { maxExternalNodes?: number } = {}) {
@@ -171,8 +171,10 @@ describe('metrics and traces together', () => {
     otlp.traces.accept(spans('gateway', clock.now, ['01', '02', '03'].map((n) => ({ kind: 3, spanId: `000000000000c0${n}`, ms: 6, attributes: usersAddress }))));
     expect(total(latency.edge('gateway', 'users', '5m'))).toBe(3);
     expect(otlp.stats().spans).toMatchObject({ paired: 3, waiting: 0 });
-    expect(otlp.metrics.reportsServerSide('users')).toBe(true);
-    expect(otlp.metrics.reportsServerSide('gateway')).toBe(false);
+    // Reporting its server side, users takes its callers' reports on the edge only; gateway does not.
+    const calleeSeries = otlp.metrics.calleeSeries();
+    expect(calleeSeries('users', undefined)).toBe('none');
+    expect(calleeSeries('gateway', undefined)).toBe('service');
   });
 
   it("a callee that reports server spans keeps its callers' client metrics off its series", () => {

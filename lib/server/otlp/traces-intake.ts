@@ -82,7 +82,7 @@ export function createTracesIntake(options: TracesIntakeOptions) {
         unattributed += 1;
         continue;
       }
-      const instance = callee.external ? undefined : callee.instance;
+      const instance = callee.external ? undefined : callee.instance || undefined;
       const feeds = authority.calleeSeries(callee.service, instance, at, lookup);
       edge(at, client.reporter.service, callee.service, client, instance && feeds === 'service and instance' ? { countsForCallee: true, toInstance: instance } : { countsForCallee: feeds !== 'none' });
     }
