@@ -30,7 +30,8 @@ function Acknowledged({ alert }: { alert: AlertView }) {
   );
 }
 
-function AlertTable({ alerts, label, note, actions }: { alerts: AlertView[]; label: string; note: Note; actions?: ((alert: AlertView) => ReactNode) | undefined }) {
+/** `timeHeader`: what the time column holds — when it began ("Since"), or when it ended ("Resolved", the resolved list's). */
+function AlertTable({ alerts, label, note, actions, timeHeader }: { alerts: AlertView[]; label: string; note: Note; actions?: ((alert: AlertView) => ReactNode) | undefined; timeHeader: string }) {
   return (
     <table className="table alerts-table" aria-label={label}>
       <thead>
@@ -45,7 +46,7 @@ function AlertTable({ alerts, label, note, actions }: { alerts: AlertView[]; lab
             Severity
           </th>
           <th scope="col" className="alerts-table__since">
-            Since
+            {timeHeader}
           </th>
           <th scope="col" className="alerts-table__why">
             Why
@@ -101,10 +102,10 @@ function Section({ id, title, intro, children }: { id: string; title: string; in
   );
 }
 
-function AlertSection({ id, title, intro, alerts, empty, note, actions }: { id: string; title: string; intro?: string; alerts: AlertView[]; empty: string; note: Note; actions?: (alert: AlertView) => ReactNode }) {
+function AlertSection({ id, title, intro, alerts, empty, note, actions, timeHeader = 'Since' }: { id: string; title: string; intro?: string; alerts: AlertView[]; empty: string; note: Note; actions?: (alert: AlertView) => ReactNode; timeHeader?: string }) {
   return (
     <Section id={id} title={`${title} (${alerts.length})`} {...(intro !== undefined ? { intro } : {})}>
-      {alerts.length === 0 ? <EmptyState title={empty} /> : <AlertTable alerts={alerts} label={title} note={note} actions={actions} />}
+      {alerts.length === 0 ? <EmptyState title={empty} /> : <AlertTable alerts={alerts} label={title} note={note} actions={actions} timeHeader={timeHeader} />}
     </Section>
   );
 }
@@ -214,7 +215,7 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
         )}
       </Section>
       <AlertSection id="alerts-pending" title="Pending" intro="Failing, not yet for their rule’s duration." alerts={byState('pending')} empty="Nothing pending" note={() => null} />
-      <AlertSection id="alerts-resolved" title="Recently resolved" alerts={initial.resolved} empty="Nothing resolved in the last hour" note={(alert) => (alert.notified ? null : 'never sent')} />
+      <AlertSection id="alerts-resolved" title="Recently resolved" alerts={initial.resolved} empty="Nothing resolved in the last hour" note={(alert) => (alert.notified ? null : 'never sent')} timeHeader="Resolved" />
       <Section id="delivery-title" title="Delivery">
         {initial.delivery.targets.length === 0 ? (
           <EmptyState title="No Alertmanager or webhook configured" />
