@@ -1,6 +1,6 @@
 import { MarkerType, Position, type Edge, type Node, type NodeHandle } from '@xyflow/react';
 import type { Status } from '@/lib/model/instance';
-import { edgeSlowCause, FAILING_ERROR_RATE, MIN_RPS_FOR_ERRORS, type NodeKind, type TopologyNode } from '@/lib/model/topology';
+import { answersWithErrors, edgeSlowCause, type NodeKind, type TopologyNode } from '@/lib/model/topology';
 import type { GraphEdge, GroupSummary, ViewGraph } from '@/lib/model/topology-group';
 import type { Direction } from '@/lib/model/topology-graph';
 import { GROUP_PADDING, type Point } from '@/lib/model/topology-layout';
@@ -117,7 +117,7 @@ export function edgeWidth(rps: number | undefined): number {
  * minute's rate beside a green node read as a contradiction (the edges into it still carry the rate).
  */
 export function nodeErrorsChip(node: Pick<TopologyNode, 'inboundRps' | 'inboundErrorRate'>, failing: boolean): string | undefined {
-  if (!failing || (node.inboundRps ?? 0) < MIN_RPS_FOR_ERRORS || (node.inboundErrorRate ?? 0) < FAILING_ERROR_RATE) return undefined;
+  if (!failing || !answersWithErrors(node)) return undefined;
   return `${formatRate(node.inboundErrorRate ?? 0)} errors`;
 }
 

@@ -104,6 +104,10 @@ export function statusFromCalls(rps: number | undefined, errorRate: number | und
   return 'passing';
 }
 
+/** At least FAILING_ERROR_RATE of a meaningful number of the calls it answered (the last minute) failed. */
+export const answersWithErrors = (node: Pick<TopologyNode, 'inboundRps' | 'inboundErrorRate'>): boolean =>
+  (node.inboundRps ?? 0) >= MIN_RPS_FOR_ERRORS && (node.inboundErrorRate ?? 0) >= FAILING_ERROR_RATE;
+
 /**
  * Failing now, for the probable-origin analysis. A service by its status, which already weighs the
  * calls reported to its instances over the last 30 s and clears within seconds of recovery (a
@@ -113,7 +117,7 @@ export function statusFromCalls(rps: number | undefined, errorRate: number | und
  */
 export function isFailing(node: Pick<TopologyNode, 'status' | 'inboundRps' | 'inboundErrorRate'> & { kind?: NodeKind }): boolean {
   if (node.status === 'critical' || node.status === 'warning') return true;
-  const callsFail = (node.inboundRps ?? 0) >= MIN_RPS_FOR_ERRORS && (node.inboundErrorRate ?? 0) >= FAILING_ERROR_RATE;
+  const callsFail = answersWithErrors(node);
   // A service not probed yet (just back after an outage) whose callers' calls still fail is still
   // the fault as far as anyone can tell: treated as passing, it left its callers blamed as origins.
   if (node.kind === 'service') return node.status === 'unknown' && callsFail;

@@ -223,15 +223,8 @@ export function statusTimeline(events: readonly HistoryEvent[], options: Timelin
   return { from, to, service: service.finish(to), instances: finished };
 }
 
-/** Time with a known status (passing, warning or critical): what an uptime figure rests on. */
-export function knownMsOf(spans: readonly StatusSpan[]): number {
-  let knownMs = 0;
-  for (const span of spans) if (span.status !== 'none' && span.status !== 'unknown') knownMs += span.toMs - span.fromMs;
-  return knownMs;
-}
-
-/** 1 − critical time / known time, where known means passing, warning or critical; null when nothing was known. */
-export function uptimeOf(spans: readonly StatusSpan[]): number | null {
+/** Time with a known status (passing, warning or critical), and of it the critical time. */
+function knownTimes(spans: readonly StatusSpan[]): { knownMs: number; criticalMs: number } {
   let knownMs = 0;
   let criticalMs = 0;
   for (const span of spans) {
@@ -240,6 +233,15 @@ export function uptimeOf(spans: readonly StatusSpan[]): number | null {
     knownMs += length;
     if (span.status === 'critical') criticalMs += length;
   }
+  return { knownMs, criticalMs };
+}
+
+/** Time with a known status: what an uptime figure rests on. */
+export const knownMsOf = (spans: readonly StatusSpan[]): number => knownTimes(spans).knownMs;
+
+/** 1 − critical time / known time, where known means passing, warning or critical; null when nothing was known. */
+export function uptimeOf(spans: readonly StatusSpan[]): number | null {
+  const { knownMs, criticalMs } = knownTimes(spans);
   return knownMs > 0 ? 1 - criticalMs / knownMs : null;
 }
 
