@@ -50,9 +50,9 @@ function measure<Request>(bodies: readonly Buffer[], bare: (body: Buffer) => unk
  * order, so cumulative streams and span pairs behave as on the server).
  */
 export function measureStages(rounds: { metrics: readonly Buffer[][]; traces: readonly Buffer[][] }, services: readonly string[]): StageCosts {
-  const instances = services.map((service, i) => ({ service, id: `${service}-1`, address: `127.0.0.1:${20_000 + i}` }));
+  const instances = services.map((service, i) => ({ service, id: `${service}-1`, key: `/services/${service}/${service}-1`, address: `127.0.0.1:${20_000 + i}` }));
   // Only what the registry lookup reads of a registered instance.
-  const store = { instances: () => instances, revision: () => '1', membership: () => 0 } as unknown as Pick<Store, 'instances' | 'revision' | 'membership'>;
+  const store = { instances: () => instances, subscribe: () => () => undefined } as unknown as Pick<Store, 'instances' | 'subscribe'>;
   const intake = createOtlpIntake({ store, latency: createMetricsStore() });
   const bare = bareDecoders();
   // Unmeasured, as on the server: the first exports (streams start) and a warm-up round.

@@ -16,7 +16,7 @@ const EXTERNAL_TTL_MS = 15 * 60_000;
 const REPORT_WINDOW_MS = 5 * 60_000;
 
 export interface OtlpIntakeOptions {
-  store: Pick<Store, 'instances' | 'revision' | 'membership'>;
+  store: Pick<Store, 'instances' | 'subscribe'>;
   latency: Pick<MetricsStore, 'observe'>;
   now?: () => number;
   maxExternalNodes?: number;

@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ExportMetricsRequestSchema } from '@/lib/model/otlp/schema';
 import type { Instance } from '@/lib/model/instance';
+import type { Registration } from '@/lib/model/registration';
 import { createMetricsStore } from '../metrics-store/store';
+import { createStore, STAND_IN_KEY_PREFIX } from '../store/store';
 import { createOtlpIntake } from './intake';
 
 const NOW = 1_800_000_000_000;
 const registered = [
-  { service: 'users', id: 'u-1', address: 'grpc://10.0.0.1:9000' },
-  { service: 'users', id: 'users-1', address: '10.0.0.2:9000' },
+  { service: 'users', id: 'u-1', key: '/services/users/u-1', address: 'grpc://10.0.0.1:9000' },
+  { service: 'users', id: 'users-1', key: '/services/users/users-1', address: '10.0.0.2:9000' },
 ] as Instance[];
-const store = { instances: () => registered.values(), revision: () => '1', membership: () => 0 };
+const store = { instances: () => registered.values(), subscribe: () => () => undefined };
 
 function setup() {
   const latency = createMetricsStore({ now: () => NOW });
@@ -52,14 +54,20 @@ describe('metrics intake', () => {
   });
 
   it("counts callers' calls to a lost instance for its service, though it reported server-side metrics (gone, it reports none of the calls failing on it), not for the instance", () => {
-    const fleet = [
-      { service: 'users', id: 'u-1', address: '10.0.0.1:9000', lost: { at: '2027-01-15T08:00:00Z', cause: 'lease expired', passingBefore: 2 } },
-      { service: 'users', id: 'u-2', address: '10.0.0.2:9000' },
-    ] as Instance[];
-    // A loss or a return moves the store's membership (a stand-in comes or goes), not always the etcd revision.
-    let membership = 1;
+    const fleet = createStore({ coalesceMs: 0 });
+    const registration = (id: string, lost?: Registration['lost']): Registration => ({ service: 'users', id, address: `10.0.0.${id.slice(2)}:9000`, format: 'native', metadata: {}, ...(lost ? { lost } : {}) });
+    const register = (id: string): void => fleet.upsertKey({ etcdKey: `/services/users/${id}`, lease: '1', registrations: [registration(id)] });
+    // As the lost tracker does: the key goes, a stand-in comes.
+    const lose = (id: string): void => {
+      fleet.removeKey(`/services/users/${id}`);
+      fleet.upsertKey({ etcdKey: `${STAND_IN_KEY_PREFIX}/services/users/${id}`, lease: undefined, registrations: [registration(id, { at: '2027-01-15T08:00:00Z', cause: 'lease expired', passingBefore: 2 })] });
+      fleet.flush();
+    };
+    register('u-1');
+    register('u-2');
+    lose('u-1');
     const latency = createMetricsStore({ now: () => NOW });
-    const intake = createOtlpIntake({ store: { instances: () => fleet.values(), revision: () => '1', membership: () => membership }, latency, now: () => NOW }).metrics;
+    const intake = createOtlpIntake({ store: fleet, latency, now: () => NOW }).metrics;
     intake.accept(delta('users', 'rpc.server.call.duration', [], 4));
     const callTo = (address: string) => [str('server.address', address), { key: 'server.port', value: { intValue: '9000' } }];
     intake.accept(delta('gateway', 'rpc.client.call.duration', callTo('10.0.0.1'), 6));
@@ -70,12 +78,11 @@ describe('metrics intake', () => {
     expect(total(latency.service('users', '5m'))).toBeCloseTo(4 + 6, 6);
     expect(total(latency.edge('gateway', 'users', '5m'))).toBeCloseTo(9, 6);
     // Every instance lost: calls naming the service alone count too; once one is back, they do not.
-    (fleet[1] as Instance).lost = { at: '2027-01-15T08:00:01Z', cause: 'lease expired', passingBefore: 2 };
-    membership += 1;
+    lose('u-2');
     intake.accept(delta('gateway', 'rpc.client.call.duration', [str('service.peer.name', 'users')], 5));
     expect(total(latency.service('users', '5m'))).toBeCloseTo(4 + 6 + 5, 6);
-    delete (fleet[1] as Instance).lost;
-    membership += 1;
+    register('u-2');
+    fleet.flush();
     intake.accept(delta('gateway', 'rpc.client.call.duration', [str('service.peer.name', 'users')], 7));
     expect(total(latency.service('users', '5m'))).toBeCloseTo(4 + 6 + 5, 6);
   });

@@ -6,8 +6,8 @@ import type { CallObservation, MetricsStore } from '../metrics-store/store';
 import type { RegistryLookup } from '@/lib/model/otlp/peer';
 
 export interface MetricsIntakeOptions {
-  /** The registry by address and service, shared by metrics and traces (one index to rebuild). */
-  registry: () => RegistryLookup;
+  /** The registry by address, service and instance, shared by metrics and traces (one index to keep). */
+  registry: RegistryLookup;
   latency: Pick<MetricsStore, 'observe'>;
   now?: () => number;
   /** Cumulative streams remembered (one per instance × scope × metric × attribute set): ~0.3 KB each with a typical 16-bucket histogram, at most ~2 KB (200 buckets). */
@@ -63,8 +63,7 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
 
   return {
     accept(request: ExportMetricsRequest): IntakeOutcome {
-      const lookup = registry();
-      const result = observationsOf(request, { registry: lookup, cumulative, externals });
+      const result = observationsOf(request, { registry, cumulative, externals });
       const at = now();
       // Marked once per service and edge of the request, before any is recorded: the request's own server metrics decide its callers' client points.
       const marked = new Set<string>();
@@ -79,7 +78,7 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
       let rejected = result.rejected;
       let reason = result.reason;
       for (const observation of result.observations) {
-        const call = callOf(observation, (service, instance) => authority.calleeSeries(service, instance, at, lookup));
+        const call = callOf(observation, (service, instance) => authority.calleeSeries(service, instance, at, registry));
         if (!call) continue;
         if (options.latency.observe(call)) {
           observed += 1;
@@ -93,13 +92,11 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
     },
     /**
      * Which of the callee's series a caller's report of calls to `service` (`instance` when it names
-     * one) feeds (`ReportAuthority.calleeSeries`), for the calls of one report: the clock and the
-     * registry are read once.
+     * one) feeds (`ReportAuthority.calleeSeries`), for the calls of one report: the clock is read once.
      */
     calleeSeries(): (service: string, instance: string | undefined) => CalleeSeries {
       const at = now();
-      const lookup = registry();
-      return (service, instance) => authority.calleeSeries(service, instance, at, lookup);
+      return (service, instance) => authority.calleeSeries(service, instance, at, registry);
     },
     stats: () => ({ ...cumulative.stats(), unanchored }),
   };

@@ -7,10 +7,10 @@ import { createOtlpIntake } from './intake';
 import { VIRTUAL_CALLER } from './traces-intake';
 
 const registered = [
-  { service: 'users', id: 'u-1', address: '10.0.0.1:9000' },
-  { service: 'gateway', id: 'gw-1', address: '10.0.0.2:8080' },
+  { service: 'users', id: 'u-1', key: '/services/users/u-1', address: '10.0.0.1:9000' },
+  { service: 'gateway', id: 'gw-1', key: '/services/gateway/gw-1', address: '10.0.0.2:8080' },
 ] as Instance[];
-const store = { instances: () => registered.values(), revision: () => '1', membership: () => 0 };
+const store = { instances: () => registered.values(), subscribe: () => () => undefined };
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
 function setup(options: { maxExternalNodes?: number } = {}) {

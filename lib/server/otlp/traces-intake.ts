@@ -12,8 +12,8 @@ import type { RegistryLookup } from '@/lib/model/otlp/peer';
 export const VIRTUAL_CALLER = 'user (virtual)';
 
 export interface TracesIntakeOptions {
-  /** The registry by address and service, shared by metrics and traces (one index to rebuild). */
-  registry: () => RegistryLookup;
+  /** The registry by address, service and instance, shared by metrics and traces (one index to keep). */
+  registry: RegistryLookup;
   latency: Pick<MetricsStore, 'observe'>;
   authority: ReportAuthority;
   externals: ExternalNodes;
@@ -71,7 +71,7 @@ export function createTracesIntake(options: TracesIntakeOptions) {
     if (pair) edge(at, pair.client.reporter.service, pair.server.reporter.service, { endMs: pair.server.endMs, durationMs: pair.server.durationMs, error: pair.client.error || pair.server.error });
   };
 
-  const settle = (unpaired: Unpaired, at: number, lookup: RegistryLookup): void => {
+  const settle = (unpaired: Unpaired, at: number): void => {
     for (const server of unpaired.servers) {
       if (externals.admit(VIRTUAL_CALLER)) edge(at, VIRTUAL_CALLER, server.reporter.service, server);
       else unattributed += 1;
@@ -83,7 +83,7 @@ export function createTracesIntake(options: TracesIntakeOptions) {
         continue;
       }
       const instance = callee.external ? undefined : callee.instance || undefined;
-      const feeds = authority.calleeSeries(callee.service, instance, at, lookup);
+      const feeds = authority.calleeSeries(callee.service, instance, at, registry);
       edge(at, client.reporter.service, callee.service, client, instance && feeds === 'service and instance' ? { countsForCallee: true, toInstance: instance } : { countsForCallee: feeds !== 'none' });
     }
   };
@@ -120,8 +120,7 @@ export function createTracesIntake(options: TracesIntakeOptions) {
   return {
     accept(request: ExportTraceRequest): IntakeOutcome {
       const at = now();
-      const lookup = registry();
-      settle(pairing.expire(at), at, lookup);
+      settle(pairing.expire(at), at);
       const overflow: Unpaired = { clients: [], servers: [] };
       const outcome: IntakeOutcome = { observed: 0, rejected: 0, externalOverflow: 0 };
       const refuse = (spans: number, reason: string): void => {
@@ -140,7 +139,7 @@ export function createTracesIntake(options: TracesIntakeOptions) {
           refuse(spans.length, `resource service.name over ${MAX_NODE_NAME} characters`);
           continue;
         }
-        if (!lookup.hasService(service) && !externals.admit(service)) {
+        if (!registry.hasService(service) && !externals.admit(service)) {
           refuse(spans.length, `external node cap reached (reporter ${service} is not registered)`);
           continue;
         }
@@ -149,7 +148,7 @@ export function createTracesIntake(options: TracesIntakeOptions) {
         // Every server span of a resource marks the same service at the same time: once is enough.
         let serverMarked = false;
         for (const span of spans) {
-          const fact = spanFact(span, reporter, lookup);
+          const fact = spanFact(span, reporter, registry);
           if (fact === null) continue;
           const refused = typeof fact === 'string' ? fact : take(fact, at, overflow, serverMarked);
           if (typeof fact !== 'string' && fact.role === 'server') serverMarked = true;
@@ -157,13 +156,13 @@ export function createTracesIntake(options: TracesIntakeOptions) {
           else outcome.observed += 1;
         }
       }
-      settle(overflow, at, lookup);
+      settle(overflow, at);
       return outcome;
     },
     /** Settles spans whose other side did not come in time; call every second or so. */
     sweep: () => {
       const at = now();
-      settle(pairing.expire(at), at, registry());
+      settle(pairing.expire(at), at);
     },
     stats: () => ({ ...pairing.stats(), unattributed }),
   };

@@ -149,10 +149,7 @@ describe('instance table', () => {
     expect(table.instance(standIn)?.id).toBe('n2');
     expect([...table.etcdKeys()]).toEqual(['/u/n1']);
     expect([table.etcdKeyCount(), table.instanceCount()]).toEqual([1, 1]);
-    const before = table.membership();
     table.removeKey(standIn);
     expect([table.etcdKeyCount(), table.instanceCount()]).toEqual([1, 1]);
-    // No count moved, but who is there did: a cache of it (the OTLP registry lookup) follows membership.
-    expect(table.membership()).not.toBe(before);
   });
 });

@@ -95,13 +95,10 @@ export interface InstanceTable {
   instanceCount(): number;
   /** etcd keys that decoded to at least one instance (stand-ins are not etcd keys). */
   etcdKeyCount(): number;
-  /** Moves whenever an instance or a lost instance's stand-in comes or goes: what a cache of who is there is valid for. */
-  membership(): number;
 }
 
 export function createInstanceTable(changed: (change: Change) => void): InstanceTable {
   const rows = new Map<string, Row>();
-  let membership = 0;
   const etcdKeys = new Map<string, KeyEntry>();
   const keysByLease = new Map<string, Set<KeyEntry>>();
   /** Instance keys per service: drains name a service and an id, and services are few. */
@@ -164,7 +161,6 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
     const row = rows.get(key);
     if (!row) return;
     rows.delete(key);
-    membership += 1;
     removeFromIndex(instanceKeysByService, row.registration.service, key);
     changed({ op: 'remove', service: row.registration.service, key });
   };
@@ -197,8 +193,7 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
         const instance = build(fresh, key);
         fresh.instance = instance;
         rows.set(key, fresh);
-        membership += 1;
-        addToIndex(instanceKeysByService, registration.service, key);
+            addToIndex(instanceKeysByService, registration.service, key);
         changed({ op: 'upsert', instance });
         continue;
       }
@@ -306,6 +301,5 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
     // A stand-in key holds exactly one instance.
     instanceCount: () => rows.size - standInKeys,
     etcdKeyCount: () => etcdKeys.size - standInKeys,
-    membership: () => membership,
   };
 }

@@ -56,8 +56,6 @@ export interface RegistryTarget {
   flush(): void;
   /** Registered instances (lost instances' stand-ins are not counted). */
   instanceCount(): number;
-  /** Moves whenever an instance or a lost instance's stand-in comes or goes (`InstanceTable.membership`). */
-  membership(): number;
   /** etcd keys that decoded to at least one instance (lost instances' stand-ins are not counted). */
   etcdKeyCount(): number;
   /** The lease an etcd key hangs on, as last seen. */
@@ -138,7 +136,6 @@ export function createStore(options: StoreOptions): Store {
     instance: table.instance,
     instances: table.instances,
     instanceCount: table.instanceCount,
-    membership: table.membership,
     etcdKeyCount: table.etcdKeyCount,
     leaseOfKey: table.leaseOfKey,
     etcdKeys: table.etcdKeys,

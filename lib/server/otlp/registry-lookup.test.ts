@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { Registration } from '@/lib/model/registration';
+import { createStore, STAND_IN_KEY_PREFIX, type Store } from '../store/store';
+import { createRegistryLookup } from './registry-lookup';
+
+const LOST = { at: '2027-01-15T08:00:00Z', cause: 'lease expired', passingBefore: 2 };
+const registration = (service: string, id: string, address: string, lost?: Registration['lost']): Registration => ({
+  service, id, address, format: 'native', metadata: {}, ...(lost ? { lost } : {}),
+});
+const register = (store: Store, service: string, id: string, address: string): void =>
+  store.upsertKey({ etcdKey: `/services/${service}/${id}`, lease: '1', registrations: [registration(service, id, address)] });
+/** What the lost tracker does when an instance's lease expires after failing probes: its key goes, a stand-in comes. */
+const lose = (store: Store, service: string, id: string, address: string): void => {
+  store.removeKey(`/services/${service}/${id}`);
+  store.upsertKey({ etcdKey: `${STAND_IN_KEY_PREFIX}/services/${service}/${id}`, lease: undefined, registrations: [registration(service, id, address, LOST)] });
+};
+
+describe('registry lookup', () => {
+  it('starts from what the store holds and follows its deltas: addresses (scheme and case aside), services, instances', () => {
+    const store = createStore({ coalesceMs: 0 });
+    register(store, 'users', 'u-1', 'grpc://10.0.0.1:9000');
+    const lookup = createRegistryLookup(store);
+    expect(lookup.instanceAt('10.0.0.1:9000')).toMatchObject({ service: 'users', id: 'u-1' });
+    register(store, 'orders', 'o-1', 'http://Orders.internal:8080/api');
+    store.flush();
+    expect(lookup.instanceAt('orders.internal:8080')).toMatchObject({ service: 'orders', id: 'o-1' });
+    expect([lookup.hasService('orders'), lookup.hasInstance('orders', 'o-1'), lookup.hasInstance('orders', 'o-2')]).toEqual([true, true, false]);
+    // Moved: the old address names nobody.
+    register(store, 'users', 'u-1', '10.0.0.9:9000');
+    store.removeKey('/services/orders/o-1');
+    store.flush();
+    expect(lookup.instanceAt('10.0.0.1:9000')).toBeUndefined();
+    expect(lookup.instanceAt('10.0.0.9:9000')).toMatchObject({ id: 'u-1' });
+    expect([lookup.hasService('orders'), lookup.hasInstance('orders', 'o-1')]).toEqual([false, false]);
+    store.close();
+  });
+
+  it('knows a lost instance until it registers again, and a service lost only while every instance of it is', () => {
+    const store = createStore({ coalesceMs: 0 });
+    register(store, 'users', 'u-1', '10.0.0.1:9000');
+    register(store, 'users', 'u-2', '10.0.0.2:9000');
+    const lookup = createRegistryLookup(store);
+    lose(store, 'users', 'u-1', '10.0.0.1:9000');
+    store.flush();
+    expect([lookup.isLost('users', 'u-1'), lookup.isLost('users', 'u-2'), lookup.isLost('users', undefined)]).toEqual([true, false, false]);
+    expect(lookup.hasInstance('users', 'u-1')).toBe(true);
+    lose(store, 'users', 'u-2', '10.0.0.2:9000');
+    store.flush();
+    expect(lookup.isLost('users', undefined)).toBe(true);
+    // Back at its address while the stand-in is still there: registered, so not lost, and the address names it.
+    register(store, 'users', 'u-1', '10.0.0.1:9000');
+    store.flush();
+    expect([lookup.isLost('users', 'u-1'), lookup.isLost('users', undefined)]).toEqual([false, false]);
+    expect(lookup.instanceAt('10.0.0.1:9000')).toMatchObject({ id: 'u-1', lost: false });
+    store.removeKey(`${STAND_IN_KEY_PREFIX}/services/users/u-1`);
+    store.flush();
+    expect([lookup.isLost('users', 'u-1'), lookup.hasInstance('users', 'u-1')]).toEqual([false, true]);
+    store.close();
+  });
+
+  it('never walks the fleet again after it started: a change costs the change', () => {
+    const store = createStore({ coalesceMs: 0 });
+    for (let i = 0; i < 100; i += 1) register(store, 'users', `u-${i}`, `10.0.0.${i}:9000`);
+    let walks = 0;
+    const counted: Pick<Store, 'instances' | 'subscribe'> = {
+      instances: () => {
+        walks += 1;
+        return store.instances();
+      },
+      subscribe: store.subscribe,
+    };
+    const lookup = createRegistryLookup(counted);
+    for (let i = 100; i < 200; i += 1) {
+      register(store, 'users', `u-${i}`, `10.0.0.${i}:9000`);
+      store.flush();
+      expect(lookup.hasInstance('users', `u-${i}`)).toBe(true);
+    }
+    expect(walks).toBe(1);
+    store.close();
+  });
+});
