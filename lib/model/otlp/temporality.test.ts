@@ -77,4 +77,24 @@ describe('cumulative tracker', () => {
     expect(tracked.stats().streams).toBe(1);
     expect(tracked.accept('quiet', { startMs: 0, timeMs: 181_000, histogram: histogram([5, 0, 0]) })).toBeNull();
   });
+
+  it("keeps no reference to a point it was given: the next point is measured against the values it had", () => {
+    const { tracked } = tracker();
+    const first = histogram([5, 5, 0]);
+    tracked.accept('s', { startMs: 0, timeMs: 10_000, histogram: first });
+    // A caller reusing its arrays (or a decoder sharing them) must not move the stream's base.
+    (first.counts as number[]).fill(100);
+    const second = histogram([6, 8, 1]);
+    expect(tracked.accept('s', { startMs: 0, timeMs: 20_000, histogram: second })?.histogram.counts).toEqual([1, 3, 1]);
+    (second.counts as number[]).fill(0);
+    expect(tracked.accept('s', { startMs: 0, timeMs: 30_000, histogram: histogram([7, 8, 1]) })?.histogram.counts).toEqual([1, 0, 0]);
+  });
+
+  it('takes a new bucket layout under the same start as a reset, and measures the next point against the new layout', () => {
+    const { tracked } = tracker();
+    tracked.accept('s', { startMs: 0, timeMs: 10_000, histogram: histogram([5, 5, 0]) });
+    const wider: NativeHistogram = { kind: 'explicit', bounds: [10, 100, 1_000], counts: [5, 5, 0, 0] };
+    expect(tracked.accept('s', { startMs: 0, timeMs: 20_000, histogram: wider })).toBeNull();
+    expect(tracked.accept('s', { startMs: 0, timeMs: 30_000, histogram: { kind: 'explicit', bounds: [10, 100, 1_000], counts: [5, 6, 2, 0] } })?.histogram.counts).toEqual([0, 1, 2, 0]);
+  });
 });
