@@ -33,7 +33,7 @@ function count(tallies: Map<string, Tally>, name: string, lost: boolean, by: 1 |
 /**
  * The registry by address, service and instance, kept up to date from the store's deltas — one
  * change at a time (~4 µs a new instance). Rebuilt from the whole fleet whenever it changed, it cost a walk over 100,000
- * instances every few seconds while a registry churned (the traces sweep asks for it): ~0.2 s of a
+ * instances every few seconds while a registry churned (the traces sweep asks for it): ~0.5 s of a
  * held event loop each time, which every live viewer waited out. It trails the store by at most
  * one delta window (SWITCHYARD_COALESCE_MS).
  */
