@@ -65,7 +65,7 @@ function attributesKey(attributes: Attributes): string {
 const scopeKey = (resource: Attributes, scope: { name: string; version: string }): string =>
   `${resource.length}[${attributesKey(resource)}]${scope.name.length}:${scope.name}${scope.version.length}:${scope.version}`;
 
-/** A stream: resource + scope + metric name + the point's attributes. */
+/** A stream: resource + scope (by its `scopeId`, ending in a non-digit) + metric name + the point's attributes. */
 const streamKey = (scope: string, name: string, attributes: Attributes): string => `${scope}${name.length}:${name}${attributes.length}[${attributesKey(attributes)}]`;
 
 interface RawPoint {
@@ -144,7 +144,7 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
           refuse(raw.points.length, `${metric.name}: aggregation temporality unspecified`);
           continue;
         }
-        scopePart ??= scopeKey(resource.attributes, scope);
+        scopePart ??= context.cumulative.scopeId(scopeKey(resource.attributes, scope));
         for (const point of raw.points) {
           const key = streamKey(scopePart, metric.name, point.attributes);
           const outcome = observe(point, { service, instance, known, factor, cumulative: raw.temporality === CUMULATIVE, key }, context);

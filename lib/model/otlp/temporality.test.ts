@@ -97,4 +97,17 @@ describe('cumulative tracker', () => {
     expect(tracked.accept('s', { startMs: 0, timeMs: 20_000, histogram: wider })).toBeNull();
     expect(tracked.accept('s', { startMs: 0, timeMs: 30_000, histogram: { kind: 'explicit', bounds: [10, 100, 1_000], counts: [5, 6, 2, 0] } })?.histogram.counts).toEqual([0, 1, 2, 0]);
   });
+
+  it('gives a resource and scope one short id while it is remembered, and never the id of another, also once forgotten', () => {
+    const { tracked } = tracker({ maxStreams: 100 });
+    const first = tracked.scopeId('2[s12:service.name s5:users;]4:otel0:');
+    expect(tracked.scopeId('2[s12:service.name s5:users;]4:otel0:')).toBe(first);
+    expect(first.length).toBeLessThan(8);
+    const ids = new Set([first]);
+    // Past the cap the oldest identities are forgotten: one back gets a new id, none is handed out twice.
+    for (let i = 0; i < 250; i += 1) ids.add(tracked.scopeId(`2[s12:service.name s6:svc-${i};]4:otel0:`));
+    const again = tracked.scopeId('2[s12:service.name s5:users;]4:otel0:');
+    expect(ids.has(again)).toBe(false);
+    expect(ids.size).toBe(251);
+  });
 });

@@ -1,4 +1,4 @@
-import { dropOldest, moveToNewest } from '../bounded-map';
+import { BoundedMap, dropOldest, moveToNewest } from '../bounded-map';
 import { subtract, totalOf, type NativeHistogram } from './histogram';
 
 /** One data point of a stream, times in ms since the epoch (the reporter's clock). */
@@ -85,6 +85,9 @@ export function createCumulativeTracker(options: CumulativeTrackerOptions) {
   // first to within that.
   const streams = new Map<string, Seen>();
   const moveEveryMs = options.ttlMs / 4;
+  /** Resource + scope identities → short ids, never reused (a forgotten one comes back under a new id). */
+  const scopes = new BoundedMap<string, string>(options.maxStreams);
+  let scopesSeen = 0;
   let resets = 0;
 
   let lastExpiry = Number.NEGATIVE_INFINITY;
@@ -103,6 +106,19 @@ export function createCumulativeTracker(options: CumulativeTrackerOptions) {
   };
 
   return {
+    /**
+     * A short stand-in for a resource + scope identity, to begin its streams' keys with. Every point
+     * of a resource carries all its attributes (an SDK's resource has a dozen or more); in each
+     * point's key they made every lookup hash and compare them again.
+     */
+    scopeId(identity: string): string {
+      let id = scopes.get(identity);
+      if (id === undefined) {
+        id = `${(scopesSeen += 1).toString(36)}|`;
+        scopes.set(identity, id);
+      }
+      return id;
+    },
     accept(key: string, point: StreamPoint): Increment | null {
       const now = options.now();
       forgetExpired(now);
