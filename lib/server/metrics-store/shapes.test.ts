@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { valueQuantiles } from './histogram';
 import { packBuckets, packValues } from './packed';
-import { shapedBuckets, shapedValues, unionOf, weightedValues } from './shapes';
+import { entryOf, shapedBuckets, shapedValues, unionOf, weightedValues } from './shapes';
 import { Slots } from './slots';
 
 const T0 = 1_795_000_000;
@@ -69,5 +69,19 @@ describe('shapes', () => {
     expect(point?.p50Ms).toBeCloseTo(Math.fround(atOnce?.p50 ?? NaN), 4);
     expect(point?.p95Ms).toBeCloseTo(Math.fround(atOnce?.p95 ?? NaN), 4);
     expect(point?.p99Ms).toBeCloseTo(Math.fround(atOnce?.p99 ?? NaN), 4);
+  });
+
+  it('finds the entry of a lone value in a shape only when value and bucket both match', () => {
+    const shape = shapedBuckets([1, 2, 4, 8, 16], [1, 1, 0, 1, 1, 0]).shape;
+    const single = (bounds: number[], counts: number[]) => shapedBuckets(bounds, counts).shape;
+    expect(shape.length).toBe(4);
+    // The bucket (2, 4] is empty in the shape; (4, 8] is its third entry; (8, 16] its last.
+    expect(entryOf(shape, single([2, 4], [0, 1, 0]))).toBe(-1);
+    expect(entryOf(shape, single([4, 8], [0, 1, 0]))).toBe(2);
+    expect(entryOf(shape, single([8, 16], [0, 1, 0]))).toBe(3);
+    expect(entryOf(shape, single([1, 2], [1, 0, 0]))).toBe(0);
+    expect(entryOf(shape, single([0.5, 1], [0, 1, 0]))).toBe(-1);
+    // The same midpoint from another bucket is another entry.
+    expect(entryOf(shape, single([5, 7], [0, 1, 0]))).toBe(-1);
   });
 });

@@ -61,6 +61,27 @@ function hashOf(columns: readonly number[]): number {
   return hash;
 }
 
+/**
+ * Where `shape` holds the one entry of `single` (the same value and bucket), or -1: found by
+ * binary search on the values, so a slot adds a lone value it already holds by position without a
+ * union (`unionOf`), which builds a new shape for every pair it has not cached.
+ */
+export function entryOf(shape: Shape, single: Shape): number {
+  const { columns } = shape;
+  const [value, lower, upper] = single.columns as [number, number, number];
+  let low = 0;
+  let high = shape.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const at = middle * SHAPE_STRIDE;
+    const found = columns[at] as number;
+    if (found < value) low = middle + 1;
+    else if (found > value) high = middle - 1;
+    else return Object.is(columns[at + 1], lower) && Object.is(columns[at + 2], upper) ? middle : -1;
+  }
+  return -1;
+}
+
 /** Same numbers, NaN equal to NaN. */
 function sameColumns(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;

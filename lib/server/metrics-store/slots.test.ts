@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_VALUE_MS, MIN_VALUE_MS, RELATIVE_ACCURACY, type WeightedValue } from './histogram';
 import { packValues } from './packed';
-import { shapedValues } from './shapes';
+import { shapedBuckets, shapedValues } from './shapes';
 import { Slots } from './slots';
 
 /** Adds weighted values as ingest does: packed once and shaped (`packed.ts`, `shapes.ts`). */
@@ -153,5 +153,18 @@ describe('slots', () => {
     add(slots, T0, 1, 0, [{ value: 9, weight: 2 }, { value: 1, weight: 1 }, { value: 9, weight: 1 }], 1);
     // Weights: 1 → 2, 9 → 4: the median is 9.
     expect(slots.points(T0, T0 + 1)[0]).toMatchObject({ p50Ms: 9, p99Ms: 9 });
+  });
+
+  it('gives lone values (spans) the quantiles of the same calls reported at once, whatever their order', () => {
+    const buckets = [1, 2, 4, 8, 16, 32, 64];
+    const spanIn = (k: number) => shapedBuckets([buckets[k] as number, buckets[k + 1] as number], [0, 1, 0]);
+    const one = new Slots(1, 60, 5);
+    const perSpan = new Slots(1, 60, 5);
+    const ks = [3, 1, 3, 5, 0, 3, 1, 5, 2, 4, 3, 0, 5, 5, 1];
+    for (const k of ks) perSpan.add(T0, 1, 0, spanIn(k), 1);
+    const counts = new Array<number>(buckets.length + 1).fill(0);
+    for (const k of ks) counts[k + 1] = (counts[k + 1] as number) + 1;
+    one.add(T0, ks.length, 0, shapedBuckets(buckets, counts), 1);
+    expect(perSpan.points(T0, T0 + 1)).toEqual(one.points(T0, T0 + 1));
   });
 });

@@ -3,7 +3,7 @@ import type { LatencyPoint } from '@/lib/model/latency';
 import { MAX_SKETCH_BINS, newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
 import { ClosedRing, FIELDS, FLOAT_LAYOUT, type ClosedStore } from './closed-ring';
 import { PACKED_STRIDE } from './packed';
-import { unionOf, valueAt, weightedValues, type Shape, type ShapedValues } from './shapes';
+import { entryOf, unionOf, valueAt, weightedValues, type Shape, type ShapedValues } from './shapes';
 
 /**
  * A slot holds its values exactly, as value → summed weight (and bucket bounds, for interpolated
@@ -150,6 +150,14 @@ export class Slots {
       const added = values.weights;
       for (let k = 0; k < added.length; k += 1) weights[k] = (weights[k] as number) + (added[k] as number) * weightScale;
       return;
+    }
+    // Next, a lone value the slot holds (a span's duration bucket, a probe's latency seen before): its weight by position.
+    if (values.shape.length === 1 && slot.shape && slot.weights) {
+      const at = entryOf(slot.shape, values.shape);
+      if (at >= 0) {
+        slot.weights[at] = (slot.weights[at] as number) + (values.weights[0] as number) * weightScale;
+        return;
+      }
     }
     // Coarsened before merging when the merge may not fit: building values only to drop them
     // left megabytes of garbage per request.
