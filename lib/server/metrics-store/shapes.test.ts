@@ -84,4 +84,11 @@ describe('shapes', () => {
     // The same midpoint from another bucket is another entry.
     expect(entryOf(shape, single([5, 7], [0, 1, 0]))).toBe(-1);
   });
+
+  it('gives a lone call in a bucket (a span) the values packing it gives, made once per bucket', () => {
+    const span = shapedBuckets([12.5, 14.2], [0, 1, 0]);
+    expect(span).toEqual(shapedValues(packBuckets([12.5, 14.2], [0, 1, 0])));
+    expect(shapedBuckets([12.5, 14.2], [0, 1, 0])).toBe(span);
+    expect(shapedBuckets([12.5, 14.3], [0, 1, 0]).shape.columns).toEqual(shapedValues(packBuckets([12.5, 14.3], [0, 1, 0])).shape.columns);
+  });
 });
