@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, createWriteStream, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, createWriteStream, readFileSync, statSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
@@ -83,12 +83,41 @@ async function waitHealthy(endpoint: string, child: ChildProcess, timeoutMs: num
   throw new Error(`etcd at ${endpoint} not healthy within ${timeoutMs} ms`);
 }
 
-/** Starts etcd on free loopback ports with its data under `dataDir`; logs go to `dataDir/etcd.log`. Peers always talk plain http (one member, loopback). */
-export async function startLocalEtcd(dataDir: string, options: { timeoutMs?: number; tls?: LocalEtcdTls } = {}): Promise<LocalEtcd> {
+/** First starts tried: a port found free can be taken by another process before etcd binds it. */
+const START_ATTEMPTS = 3;
+
+/** Whether etcd's log, past `from` bytes (what an earlier run wrote), says a port it was given was taken. */
+function portTaken(logFile: string, from: number): boolean {
+  try {
+    return readFileSync(logFile).subarray(from).includes('address already in use');
+  } catch {
+    return false;
+  }
+}
+
+const sizeOf = (file: string): number => (existsSync(file) ? statSync(file).size : 0);
+
+/**
+ * Starts etcd on free loopback ports with its data under `dataDir`; logs go to `dataDir/etcd.log`.
+ * Peers always talk plain http (one member, loopback). A port taken between finding it free and
+ * etcd binding it (parallel tests, a busy machine) means other ports, up to START_ATTEMPTS times.
+ */
+export async function startLocalEtcd(dataDir: string, options: { timeoutMs?: number; tls?: LocalEtcdTls; ports?: () => Promise<number> } = {}): Promise<LocalEtcd> {
   mkdirSync(dataDir, { recursive: true });
+  const port = options.ports ?? freePort;
+  for (let attempt = 1; ; attempt += 1) {
+    const logFile = path.join(dataDir, 'etcd.log');
+    const logged = sizeOf(logFile);
+    try {
+      return await startLocalEtcdOn(await port(), await port(), dataDir, options);
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS || !portTaken(logFile, logged)) throw error;
+    }
+  }
+}
+
+async function startLocalEtcdOn(clientPort: number, peerPort: number, dataDir: string, options: { timeoutMs?: number; tls?: LocalEtcdTls }): Promise<LocalEtcd> {
   const { tls } = options;
-  const clientPort = await freePort();
-  const peerPort = await freePort();
   const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const args = [
