@@ -105,8 +105,8 @@ const sizeOf = (file: string): number => (existsSync(file) ? statSync(file).size
 export async function startLocalEtcd(dataDir: string, options: { timeoutMs?: number; tls?: LocalEtcdTls; ports?: () => Promise<number> } = {}): Promise<LocalEtcd> {
   mkdirSync(dataDir, { recursive: true });
   const port = options.ports ?? freePort;
+  const logFile = path.join(dataDir, 'etcd.log');
   for (let attempt = 1; ; attempt += 1) {
-    const logFile = path.join(dataDir, 'etcd.log');
     const logged = sizeOf(logFile);
     try {
       return await startLocalEtcdOn(await port(), await port(), dataDir, options);

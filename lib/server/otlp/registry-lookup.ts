@@ -1,7 +1,7 @@
 import type { Instance } from '@/lib/model/instance';
 import type { Change } from '@/lib/model/live';
 import type { RegistryLookup } from '@/lib/model/otlp/peer';
-import type { Store } from '../store/store';
+import { drainKey, type Store } from '../store/store';
 
 /** What the index keeps of an instance: what a peer attribute or a resource can name. */
 interface Entry {
@@ -20,7 +20,6 @@ interface Tally {
 
 /** Registered addresses may carry a scheme (grpc://, http://) or a path; a peer attribute never does. */
 const hostPortOf = (address: string): string => address.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
-const idKey = (service: string, id: string): string => `${service}\u0000${id}`;
 
 function count(tallies: Map<string, Tally>, name: string, lost: boolean, by: 1 | -1): void {
   const tally = tallies.get(name) ?? { total: 0, lost: 0 };
@@ -32,10 +31,10 @@ function count(tallies: Map<string, Tally>, name: string, lost: boolean, by: 1 |
 
 /**
  * The registry by address, service and instance, kept up to date from the store's deltas — one
- * change at a time (~4 µs a new instance). Rebuilt from the whole fleet whenever it changed, it cost a walk over 100,000
- * instances every few seconds while a registry churned (the traces sweep asks for it): ~0.5 s of a
- * held event loop each time, which every live viewer waited out. It trails the store by at most
- * one delta window (SWITCHYARD_COALESCE_MS).
+ * change at a time (~4 µs a new instance). Rebuilt from the whole fleet whenever it changed, it
+ * cost a walk over 100,000 instances every few seconds while a registry churned (the traces sweep
+ * asks for it): ~0.5 s of a held event loop each time, which every live viewer waited out. It
+ * trails the store by at most one delta window (SWITCHYARD_COALESCE_MS).
  */
 export function createRegistryLookup(store: Pick<Store, 'instances' | 'subscribe'>): RegistryLookup {
   const entries = new Map<string, Entry>();
@@ -53,7 +52,7 @@ export function createRegistryLookup(store: Pick<Store, 'instances' | 'subscribe
     atAddress.splice(atAddress.indexOf(entry), 1);
     if (atAddress.length === 0) byAddress.delete(entry.hostPort);
     count(services, entry.service, entry.lost, -1);
-    count(ids, idKey(entry.service, entry.id), entry.lost, -1);
+    count(ids, drainKey(entry.service, entry.id), entry.lost, -1);
     if (entry.lost) lostEntries -= 1;
   };
   const know = (instance: Instance): void => {
@@ -68,7 +67,7 @@ export function createRegistryLookup(store: Pick<Store, 'instances' | 'subscribe
     if (atAddress) atAddress.push(entry);
     else byAddress.set(entry.hostPort, [entry]);
     count(services, entry.service, lost, 1);
-    count(ids, idKey(entry.service, entry.id), lost, 1);
+    count(ids, drainKey(entry.service, entry.id), lost, 1);
     if (lost) lostEntries += 1;
   };
   const apply = (change: Change): void => {
@@ -106,12 +105,12 @@ export function createRegistryLookup(store: Pick<Store, 'instances' | 'subscribe
     },
     hasInstance(service, id) {
       ready();
-      return ids.has(idKey(service, id));
+      return ids.has(drainKey(service, id));
     },
     // An instance registered again beside its lost stand-in is not lost.
     isLost(service, id) {
       ready();
-      return lostEntries > 0 && allLost(id === undefined ? services.get(service) : ids.get(idKey(service, id)));
+      return lostEntries > 0 && allLost(id === undefined ? services.get(service) : ids.get(drainKey(service, id)));
     },
   };
 }
