@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { Instance, Service, Status } from '@/lib/model/instance';
 import { summaryOfService } from '@/lib/model/service-summary';
@@ -89,6 +89,36 @@ describe('server layout cache', () => {
     expect(await cache.settled(50)).toBeUndefined();
     release();
     expect(positionsOf(await cache.settled(10_000)).size).toBe(6);
+  });
+
+  it('logs a layout that fails while running, and not one cut short by stop (a shutdown prints no error)', async () => {
+    const logged: string[] = [];
+    let fail: (error: Error) => void = () => undefined;
+    const failing = (): TopologyLayoutCache =>
+      createTopologyLayoutCache({
+        source: () => defaultLayoutInput(FLEET.map(summaryOfService), []),
+        layout: () => new Promise((_resolve, reject) => (fail = reject)),
+        debounceMs: 0,
+        maxWaitMs: 0,
+        log: (message) => logged.push(message),
+      });
+    const running = failing();
+    running.touch();
+    await vi.waitFor(() => expect(running.layoutRuns()).toBe(1));
+    fail(new Error('layout worker exited (1)'));
+    await running.settled(10_000);
+    expect(logged).toEqual(['topology layout failed: layout worker exited (1)']);
+    running.stop();
+
+    logged.length = 0;
+    cache = failing();
+    cache.touch();
+    await vi.waitFor(() => expect(cache?.layoutRuns()).toBe(1));
+    cache.stop();
+    const done = cache.settled(10_000);
+    fail(new Error('layout engine disposed'));
+    await done;
+    expect(logged).toEqual([]);
   });
 
   it('keys the node set by ids, sizes and groups, not order', () => {

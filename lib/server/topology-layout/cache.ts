@@ -100,7 +100,10 @@ export function createTopologyLayoutCache(options: LayoutCacheOptions): Topology
       return;
     }
     running = look()
-      .catch((error: unknown) => options.log?.(`topology layout failed: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) => {
+        // A layout cut short by a shutdown (the engine disposed under it) is not a failure worth a line.
+        if (!stopped) options.log?.(`topology layout failed: ${error instanceof Error ? error.message : String(error)}`);
+      })
       .finally(() => {
         running = undefined;
         if (again && !stopped) {
