@@ -15,9 +15,11 @@ export interface Unpaired {
   servers: ServerSide[];
 }
 
+/** One waiting side under its key (the key on it, so the arrival order needs no record of its own). */
 interface Pending {
-  client?: ClientSide;
-  server?: ServerSide;
+  key: string;
+  client: ClientSide | undefined;
+  server: ServerSide | undefined;
   expiresAt: number;
 }
 
@@ -35,7 +37,7 @@ export function createSpanPairing(options: { cap: number; ttlMs: number }) {
    * spans leave many): tens of µs a call at tens of thousands waiting. A paired side stays here,
    * stale, until its turn or the next rebuild; rebuilds keep this under 2 × cap + 1,024 entries.
    */
-  let order: { key: string; entry: Pending }[] = [];
+  let order: Pending[] = [];
   let head = 0;
   let paired = 0;
   let expired = 0;
@@ -48,16 +50,16 @@ export function createSpanPairing(options: { cap: number; ttlMs: number }) {
   /** Takes the oldest waiting side off `order` if `take` says so; false when there is none or it stays. */
   const takeOldest = (take: (entry: Pending) => boolean, into: Unpaired): boolean => {
     while (head < order.length) {
-      const oldest = order[head] as { key: string; entry: Pending };
+      const oldest = order[head] as Pending;
       // Paired (or replaced) since it arrived: nothing waits under this slot any more.
-      if (pending.get(oldest.key) !== oldest.entry) {
+      if (pending.get(oldest.key) !== oldest) {
         head += 1;
         continue;
       }
-      if (!take(oldest.entry)) return false;
+      if (!take(oldest)) return false;
       head += 1;
       pending.delete(oldest.key);
-      outOf(oldest.entry, into);
+      outOf(oldest, into);
       return true;
     }
     return false;
@@ -69,7 +71,7 @@ export function createSpanPairing(options: { cap: number; ttlMs: number }) {
       head = 0;
     }
     if (order.length - head > 2 * options.cap + 1_024) {
-      order = order.slice(head).filter(({ key, entry }) => pending.get(key) === entry);
+      order = order.slice(head).filter((entry) => pending.get(entry.key) === entry);
       head = 0;
     }
   };
@@ -89,9 +91,9 @@ export function createSpanPairing(options: { cap: number; ttlMs: number }) {
       }
       return undefined;
     }
-    const entry: Pending = { ...side, expiresAt: now + options.ttlMs };
+    const entry: Pending = { key, client: 'client' in side ? side.client : undefined, server: 'server' in side ? side.server : undefined, expiresAt: now + options.ttlMs };
     pending.set(key, entry);
-    order.push({ key, entry });
+    order.push(entry);
     while (pending.size > options.cap && takeOldest(() => true, overflow)) pushedOut += 1;
     compact();
     return undefined;

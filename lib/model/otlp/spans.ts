@@ -97,9 +97,11 @@ const protocolOf = (attributes: Attributes): 'http' | 'rpc' =>
 
 /**
  * One span → its fact, `null` for a span the graph does not use (internal, or kind unspecified), or
- * why it is refused. Errors: span status ERROR, HTTP status ≥ 500, RPC status not OK.
+ * why it is refused. Errors: span status ERROR, HTTP status ≥ 500, RPC status not OK. `resource` is
+ * the reporter as its resource names it; facts that name the same reporter share that object
+ * (waiting spans hold it for seconds: one per resource, not one per span).
  */
-export function spanFact(span: OtlpSpan, resource: { service: string; instance?: string }, registry: RegistryLookup): SpanFact | null | string {
+export function spanFact(span: OtlpSpan, resource: SpanReporter, registry: RegistryLookup): SpanFact | null | string {
   if (span.traceId === '' || span.spanId === '') return 'span has no traceId or spanId';
   if (span.startTimeUnixNano <= 0 || span.endTimeUnixNano < span.startTimeUnixNano) return 'span has no start time or ends before it starts';
   const attributes = span.attributes;
@@ -122,12 +124,11 @@ export function spanFact(span: OtlpSpan, resource: { service: string; instance?:
   if (span.kind === SPAN_KIND.client) {
     if (database) return { role: 'edge', from: service, to: database, node: { name: database, kind: 'database', side: 'to' }, ...timing };
     const callee = calleeOf(attributes, registry);
-    const reporter = { service, ...(resource.instance ? { instance: resource.instance } : {}) };
-    return { role: 'client', pairKey: `${span.traceId}:${span.spanId}`, reporter, ...(callee ? { callee } : {}), ...timing };
+    return { role: 'client', pairKey: `${span.traceId}:${span.spanId}`, reporter: resource, ...(callee ? { callee } : {}), ...timing };
   }
   if (span.kind === SPAN_KIND.server) {
     const instance = reporterInstanceOf(attributes, service, resource.instance, registry);
-    const reporter = { service, ...(instance ? { instance } : {}) };
+    const reporter = instance === resource.instance ? resource : { service, ...(instance ? { instance } : {}) };
     return { role: 'server', ...(span.parentSpanId ? { pairKey: `${span.traceId}:${span.parentSpanId}` } : {}), reporter, ...timing };
   }
   return null;

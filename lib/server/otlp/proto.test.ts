@@ -130,6 +130,20 @@ describe('OTLP protobuf', () => {
     expect(() => decodeTraceRequest(short)).toThrow(/traceId: expected 16 bytes/);
   });
 
+  it('writes ids of every byte value as the same lowercase hex OTLP JSON sends', () => {
+    const traces = vendoredRoot('opentelemetry/proto/collector/trace/v1/trace_service.proto').lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    // 256 byte values over 8 spans: trace ids take 16 each, span and parent ids 8 each (bytes 128–255).
+    const spans = Array.from({ length: 8 }, (_, i) => ({
+      traceId: bytes.subarray(16 * i, 16 * i + 16),
+      spanId: bytes.subarray(128 + 16 * i, 136 + 16 * i),
+      parentSpanId: bytes.subarray(136 + 16 * i, 144 + 16 * i),
+    }));
+    const decoded = decodeTraceRequest(traces.encode(traces.fromObject({ resourceSpans: [{ scopeSpans: [{ spans }] }] })).finish());
+    const ids = decoded.resourceSpans[0]?.scopeSpans[0]?.spans.map((span) => [span.traceId, span.spanId, span.parentSpanId]);
+    expect(ids).toEqual(spans.map((span) => [span.traceId.toString('hex'), span.spanId.toString('hex'), span.parentSpanId.toString('hex')]));
+  });
+
   it('names the rejected count after the signal in OTLP JSON', () => {
     expect(JSON.parse(partialResponseJson('rejectedSpans', { rejected: 2, message: 'm' }))).toEqual({ partialSuccess: { rejectedSpans: '2', errorMessage: 'm' } });
     expect(partialResponseJson('rejectedDataPoints', undefined)).toBe('{}');
