@@ -59,6 +59,18 @@ describe('spanFact', () => {
     expect(spanFact(span(2), { service: 'users' }, registry)).not.toHaveProperty('pairKey');
   });
 
+  it('facts naming the reporter their resource names share its object (waiting spans hold it); another instance gets its own', () => {
+    const users = { service: 'users', instance: 'u-1' };
+    const client = spanFact(span(3, { 'server.address': '10.0.0.7', 'server.port': 9000 }), users, registry);
+    const server = spanFact(span(2, {}, { parentSpanId: 'b7ad6b7169203331' }), users, registry);
+    const elsewhere = spanFact(span(2, { 'server.address': '10.0.0.7', 'server.port': 9000 }), users, registry);
+    expect(client).toMatchObject({ role: 'client' });
+    expect(typeof client === 'object' && client?.role === 'client' && client.reporter).toBe(users);
+    expect(typeof server === 'object' && server?.role === 'server' && server.reporter).toBe(users);
+    expect(elsewhere).toMatchObject({ role: 'server', reporter: { service: 'users', instance: 'u-7' } });
+    expect(users).toEqual({ service: 'users', instance: 'u-1' });
+  });
+
   it('producer and consumer spans are edges through a queue named by destination and system', () => {
     const attributes = { 'messaging.system': 'kafka', 'messaging.destination.name': 'orders' };
     expect(spanFact(span(4, attributes), gateway, registry)).toMatchObject({ role: 'edge', from: 'gateway', to: 'kafka:orders', node: { name: 'kafka:orders', kind: 'queue', side: 'to' } });
