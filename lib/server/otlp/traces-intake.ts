@@ -18,7 +18,7 @@ export interface TracesIntakeOptions {
   authority: ReportAuthority;
   externals: ExternalNodes;
   now?: () => number;
-  /** Spans waiting for their other side (~0.8 KB each, measured: ~40 MB when full). */
+  /** Spans waiting for their other side (~0.4 KB each with what they name, measured: ~20 MB when full). */
   maxWaiting?: number;
   /**
    * How long a span waits for its other side. Each process's batch processor exports on its own
