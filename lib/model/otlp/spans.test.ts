@@ -59,7 +59,7 @@ describe('spanFact', () => {
     expect(spanFact(span(2), { service: 'users' }, registry)).not.toHaveProperty('pairKey');
   });
 
-  it('facts naming the reporter their resource names share its object (waiting spans hold it); another instance gets its own', () => {
+  it('facts naming the reporter their resource names share its object (waiting spans hold it); another or no instance gets its own', () => {
     const users = { service: 'users', instance: 'u-1' };
     const client = spanFact(span(3, { 'server.address': '10.0.0.7', 'server.port': 9000 }), users, registry);
     const server = spanFact(span(2, {}, { parentSpanId: 'b7ad6b7169203331' }), users, registry);
@@ -68,7 +68,12 @@ describe('spanFact', () => {
     expect(typeof client === 'object' && client?.role === 'client' && client.reporter).toBe(users);
     expect(typeof server === 'object' && server?.role === 'server' && server.reporter).toBe(users);
     expect(elsewhere).toMatchObject({ role: 'server', reporter: { service: 'users', instance: 'u-7' } });
+    // A declared id the registry does not know names no instance: the service alone, not the resource's object.
+    const unknown = { service: 'users', instance: 'random' };
+    const unregistered = spanFact(span(2), unknown, registry);
+    expect(typeof unregistered === 'object' && unregistered?.role === 'server' && unregistered.reporter).toEqual({ service: 'users' });
     expect(users).toEqual({ service: 'users', instance: 'u-1' });
+    expect(unknown).toEqual({ service: 'users', instance: 'random' });
   });
 
   it('producer and consumer spans are edges through a queue named by destination and system', () => {

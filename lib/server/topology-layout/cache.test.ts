@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { Instance, Service, Status } from '@/lib/model/instance';
 import { summaryOfService } from '@/lib/model/service-summary';
@@ -93,29 +93,34 @@ describe('server layout cache', () => {
 
   it('logs a layout that fails while running, and not one cut short by stop (a shutdown prints no error)', async () => {
     const logged: string[] = [];
-    let fail: (error: Error) => void = () => undefined;
-    const failing = (): TopologyLayoutCache =>
-      createTopologyLayoutCache({
+    /** A cache whose layouts never finish by themselves: `started` resolves with the way to fail the first one. */
+    const failing = (): { cache: TopologyLayoutCache; started: Promise<(error: Error) => void> } => {
+      let begun: (fail: (error: Error) => void) => void = () => undefined;
+      const started = new Promise<(error: Error) => void>((resolve) => (begun = resolve));
+      const created = createTopologyLayoutCache({
         source: () => defaultLayoutInput(FLEET.map(summaryOfService), []),
-        layout: () => new Promise((_resolve, reject) => (fail = reject)),
+        layout: () => new Promise((_resolve, reject) => begun(reject)),
         debounceMs: 0,
         maxWaitMs: 0,
         log: (message) => logged.push(message),
       });
+      cache = created;
+      return { cache: created, started };
+    };
+
     const running = failing();
-    running.touch();
-    await vi.waitFor(() => expect(running.layoutRuns()).toBe(1));
-    fail(new Error('layout worker exited (1)'));
-    await running.settled(10_000);
+    running.cache.touch();
+    (await running.started)(new Error('layout worker exited (1)'));
+    await running.cache.settled(10_000);
     expect(logged).toEqual(['topology layout failed: layout worker exited (1)']);
-    running.stop();
+    running.cache.stop();
 
     logged.length = 0;
-    cache = failing();
-    cache.touch();
-    await vi.waitFor(() => expect(cache?.layoutRuns()).toBe(1));
-    cache.stop();
-    const done = cache.settled(10_000);
+    const stopped = failing();
+    stopped.cache.touch();
+    const fail = await stopped.started;
+    stopped.cache.stop();
+    const done = stopped.cache.settled(10_000);
     fail(new Error('layout engine disposed'));
     await done;
     expect(logged).toEqual([]);
