@@ -199,24 +199,12 @@ export function metricsRequestOf(message: MetricsRequestMessage): ExportMetricsR
   };
 }
 
-/** Each byte's two lowercase hex digits as character codes, at `2 * byte` and `2 * byte + 1`. */
-const HEX_CODES = Array.from({ length: 256 }, (_, byte) => [...byte.toString(16).padStart(2, '0')].map((digit) => digit.charCodeAt(0))).flat();
-/** Reused character-code lists: a span id's 8 bytes, a trace id's 16. */
-const SPAN_ID_CODES = new Array<number>(16).fill(0);
-const TRACE_ID_CODES = new Array<number>(32).fill(0);
-
-function hexId(bytes: Uint8Array, length: 8 | 16, what: string): string {
+function hexId(bytes: Uint8Array, length: number, what: string): string {
   // An absent bytes field reads as the prototype's empty list, not a buffer.
   if (bytes.length === 0) return '';
   if (bytes.length !== length) throw new OtlpBoundError(`${what}: expected ${length} bytes`);
-  const codes = length === 8 ? SPAN_ID_CODES : TRACE_ID_CODES;
-  // One flat string from the digits' codes, without a native call per id (three ids a span).
-  for (let i = 0; i < length; i += 1) {
-    const at = 2 * (bytes[i] as number);
-    codes[2 * i] = HEX_CODES[at] as number;
-    codes[2 * i + 1] = HEX_CODES[at + 1] as number;
-  }
-  return String.fromCharCode.apply(null, codes);
+  // protobufjs hands bytes out as Buffer slices on Node.
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)).toString('hex');
 }
 
 function spanOf(span: SpanMessage): OtlpSpan {
