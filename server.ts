@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import next from 'next';
 import { loadConfig } from './lib/server/config';
 import { handleIngest, INGEST_PATH } from './lib/server/ingest-endpoint';
@@ -7,18 +7,38 @@ import { handleLiveness, LIVENESS_PATH } from './lib/server/liveness';
 import { handleOtlpMetrics, OTLP_METRICS_PATH } from './lib/server/otlp/metrics-endpoint';
 import { handleOtlpTraces, OTLP_TRACES_PATH } from './lib/server/otlp/traces-endpoint';
 import { prepareMachineResponse, prepareRequest } from './lib/server/security-headers';
-import { startRuntime } from './lib/server/start-runtime';
+import { startRuntime, type RunningRuntime } from './lib/server/start-runtime';
 
 /** Custom server: Next's handler and Socket.IO on one port; Next is prepared before the runtime starts, and closed after it stops. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const dev = process.argv.includes('--dev');
+  /** What has started so far, stopped by a signal at any point: a Ctrl-C during start-up stops the embedded etcd too. */
+  const started: { runtime?: RunningRuntime; server?: Server } = {};
+  let stopping = false;
   // Next first: loading it is ~1.5 s of synchronous module work that, started beside the runtime,
   // ran inside the registry's first listing and held it up (issue 19: sync within 3× a raw listing).
   // Nothing is served before both are ready either way.
   const app = next({ dev, hostname: config.HOST, port: config.PORT, dir: import.meta.dirname });
+  const stop = async (reason: string, code = 0): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${reason}: shutting down`);
+    setTimeout(() => process.exit(1), 10_000).unref();
+    // Socket.IO first: open WebSockets would otherwise hold server.close() open forever.
+    await started.runtime?.stop();
+    started.server?.closeAllConnections();
+    await app.close();
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  // A closed terminal: a clean stop, which also stops the embedded etcd (in a process group of its own).
+  process.on('SIGHUP', () => void stop('SIGHUP'));
+
   await app.prepare();
   const runtime = await startRuntime(config);
+  started.runtime = runtime;
   const handle = app.getRequestHandler();
   // Answered ahead of Next: programs call these every few seconds.
   const machineEndpoints = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>([
@@ -27,7 +47,7 @@ async function main(): Promise<void> {
     [OTLP_METRICS_PATH, (request, response) => handleOtlpMetrics(request, response, runtime)],
     [OTLP_TRACES_PATH, (request, response) => handleOtlpTraces(request, response, runtime)],
   ]);
-  const { server, scheme } = createListener(config, (request, response) => {
+  const listener = createListener(config, (request, response) => {
     const endpoint = machineEndpoints.get(request.url?.split('?')[0] ?? '');
     if (endpoint) {
       prepareMachineResponse(response);
@@ -36,26 +56,24 @@ async function main(): Promise<void> {
     prepareRequest(request, response, { dev });
     void handle(request, response);
   });
-  runtime.attach(server);
-  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
-  const address = server.address();
+  started.server = listener.server;
+  runtime.attach(listener.server);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      listener.server.once('error', reject);
+      listener.server.listen(config.PORT, config.HOST, () => {
+        listener.server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    // A taken port (or address) is a configuration error: said plainly, and everything started is stopped.
+    console.error(`cannot listen on ${config.HOST}:${config.PORT}: ${error instanceof Error ? error.message : String(error)} (set PORT or HOST)`);
+    return stop('start-up failed', 1);
+  }
+  const address = listener.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  console.log(`Switchyard ready on ${scheme}://${config.HOST}:${port}`);
-
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: shutting down`);
-    setTimeout(() => process.exit(1), 10_000).unref();
-    // Socket.IO first: open WebSockets would otherwise hold server.close() open forever.
-    await runtime.stop();
-    server.closeAllConnections();
-    await app.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  console.log(`Switchyard ready on ${listener.scheme}://${config.HOST}:${port}`);
 }
 
 main().catch((error: unknown) => {

@@ -80,7 +80,7 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
 }
 
 async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): Promise<RunningRuntime> {
-  const localEtcd = config.ETCD_ENDPOINTS?.length ? undefined : parts.add('local etcd', await startLocalEtcd(path.join(config.dataDir, 'etcd')), (local) => local.stop());
+  const localEtcd = config.ETCD_ENDPOINTS?.length ? undefined : parts.add('local etcd', await startLocalEtcd(path.join(config.dataDir, 'etcd'), { ownProcessGroup: true }), (local) => local.stop());
   if (localEtcd) log(`started local etcd at ${localEtcd.endpoint} (data in ${localEtcd.dataDir})`);
   const endpoints = localEtcd ? [localEtcd.endpoint] : (config.ETCD_ENDPOINTS ?? []);
   const etcd = parts.add(

@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { describe, expect, it, vi } from 'vitest';
 import { freePort, startLocalEtcd } from './local';
 
 describe('local etcd', () => {
@@ -25,4 +27,46 @@ describe('local etcd', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('in a process group of its own, a Ctrl-C to ours does not reach it; stop() still stops it', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-local-etcd-'));
+    const etcd = await startLocalEtcd(dataDir, { ownProcessGroup: true });
+    try {
+      const pid = etcd.pid ?? 0;
+      // /proc/<pid>/stat field 5 is the process group; a terminal signals the whole foreground group.
+      expect(processGroupOf(pid)).toBe(pid);
+      expect(processGroupOf(pid)).not.toBe(processGroupOf(process.pid));
+      await etcd.stop();
+      expect(existsSync(`/proc/${pid}`)).toBe(false);
+    } finally {
+      await etcd.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('in a process group of its own, it is stopped when its owner exits without stopping it', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-local-etcd-'));
+    try {
+      const fixture = path.join(import.meta.dirname, 'fixtures', 'exit-without-stop.ts');
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture, dataDir], { timeout: 30_000 });
+      const pid = Number(/etcd pid (\d+)/.exec(stdout)?.[1]);
+      expect(pid).toBeGreaterThan(0);
+      // Gone (or a zombie, where nothing reaps orphans) once it has handled the SIGTERM its owner sent on the way out.
+      await vi.waitFor(() => expect(running(pid)).toBe(false), { timeout: 15_000, interval: 50 });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
+
+/** Whether `pid` is a live process: not gone, and not a zombie (state Z, field 3 of /proc/<pid>/stat). */
+function running(pid: number): boolean {
+  if (!existsSync(`/proc/${pid}`)) return false;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+}
+
+function processGroupOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}

@@ -102,7 +102,21 @@ const sizeOf = (file: string): number => (existsSync(file) ? statSync(file).size
  * Peers always talk plain http (one member, loopback). A port taken between finding it free and
  * etcd binding it (parallel tests, a busy machine) means other ports, up to START_ATTEMPTS times.
  */
-export async function startLocalEtcd(dataDir: string, options: { timeoutMs?: number; tls?: LocalEtcdTls; ports?: () => Promise<number> } = {}): Promise<LocalEtcd> {
+export interface LocalEtcdOptions {
+  timeoutMs?: number;
+  tls?: LocalEtcdTls;
+  /** Free ports for it, one call per port (tests hand out a taken one). */
+  ports?: () => Promise<number>;
+  /**
+   * Run etcd in a process group of its own, so a terminal's Ctrl-C (sent to the whole foreground
+   * group) does not stop it under the server that is still using it: the owner stops it last, and
+   * it is sent SIGTERM when the owner exits without stopping it. For the demo and the embedded
+   * default; tests leave it in their group, where a killed run takes it along.
+   */
+  ownProcessGroup?: boolean;
+}
+
+export async function startLocalEtcd(dataDir: string, options: LocalEtcdOptions = {}): Promise<LocalEtcd> {
   mkdirSync(dataDir, { recursive: true });
   const port = options.ports ?? freePort;
   const logFile = path.join(dataDir, 'etcd.log');
@@ -116,7 +130,7 @@ export async function startLocalEtcd(dataDir: string, options: { timeoutMs?: num
   }
 }
 
-async function startLocalEtcdOn(clientPort: number, peerPort: number, dataDir: string, options: { timeoutMs?: number; tls?: LocalEtcdTls }): Promise<LocalEtcd> {
+async function startLocalEtcdOn(clientPort: number, peerPort: number, dataDir: string, options: LocalEtcdOptions): Promise<LocalEtcd> {
   const { tls } = options;
   const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
@@ -134,11 +148,19 @@ async function startLocalEtcdOn(clientPort: number, peerPort: number, dataDir: s
     ...(tls?.clientCertAuth ? ['--client-cert-auth'] : []),
   ];
   let child: ChildProcess | undefined;
+  /** An etcd in its own group outlives an owner that exits without stopping it (an uncaught error): this stops it. */
+  const stopWithOwner = (): void => {
+    child?.kill('SIGTERM');
+  };
   const launch = async (): Promise<void> => {
     const log = createWriteStream(path.join(dataDir, 'etcd.stderr.log'), { flags: 'a' });
-    child = spawn(findEtcdBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(findEtcdBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: options.ownProcessGroup === true });
     child.stderr?.pipe(log);
     const started = child;
+    if (options.ownProcessGroup) {
+      process.once('exit', stopWithOwner);
+      started.once('exit', () => process.off('exit', stopWithOwner));
+    }
     await new Promise<void>((resolve, reject) => {
       started.once('spawn', resolve);
       started.once('error', (error) =>

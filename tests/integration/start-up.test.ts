@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '@/lib/server/etcd/local';
+import { ADMIN_PASSWORD } from '../support/server';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+/** The product as `npm start` runs it on its embedded default: no ETCD_ENDPOINTS, so it starts its own etcd under DATA_DIR. */
+function startEmbedded(port: number, dataDir: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SWITCHYARD_ADMIN_PASSWORD: ADMIN_PASSWORD };
+  delete env.ETCD_ENDPOINTS;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, as a terminal's foreground job is: a Ctrl-C is sent to the whole group.
+    detached: true,
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Live processes whose command line names `dataDir` (the embedded etcd's `--data-dir` is under it). */
+function processesUsing(dataDir: string): { pid: number; group: number }[] {
+  const found: { pid: number; group: number }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dataDir)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state !== 'Z') found.push({ pid: Number(entry), group: Number(group) });
+    } catch {
+      // gone while being read
+    }
+  }
+  return found;
+}
+
+/** A server left running by a failed test: its whole group. */
+function stopGroup(child: ChildProcess): void {
+  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+}
+
+async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('start-up and Ctrl-C on the embedded default', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+  const tempDir = (): string => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-start-up-'));
+    cleanups.push(() => {
+      for (const { pid } of processesUsing(dir)) process.kill(pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return dir;
+  };
+
+  it('a port already taken: exits 1 saying which and how to change it, and stops the etcd it started', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => taken.close());
+    const address = taken.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const dataDir = tempDir();
+    const server = startEmbedded(port, dataDir);
+    cleanups.push(() => stopGroup(server.child));
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toContain('started local etcd');
+    expect(server.output()).toContain(`cannot listen on 127.0.0.1:${port}: listen EADDRINUSE`);
+    expect(server.output()).toContain('(set PORT or HOST)');
+    expect(server.output()).not.toContain('uncaughtException');
+    await until(() => processesUsing(dataDir).length === 0, 15_000, 'the embedded etcd to stop');
+  }, 90_000);
+
+  it('Ctrl-C to its process group: the embedded etcd, in a group of its own, is not signalled under it; both stop, with no error line', async () => {
+    const dataDir = tempDir();
+    const server = startEmbedded(await freePort(), dataDir);
+    const pid = server.child.pid ?? 0;
+    cleanups.push(() => stopGroup(server.child));
+    await until(() => server.output().includes('Switchyard ready on'), 60_000, 'the server to be ready');
+    const etcd = processesUsing(dataDir).filter((found) => found.pid !== pid);
+    expect(etcd).toHaveLength(1);
+    expect(etcd[0]?.group).not.toBe(pid);
+    const ready = server.output().length;
+
+    process.kill(-pid, 'SIGINT');
+    expect(await server.exited).toBe(0);
+    expect(server.output().slice(ready).trim()).toBe('SIGINT: shutting down');
+    await until(() => processesUsing(dataDir).length === 0, 15_000, 'the embedded etcd to stop');
+  }, 90_000);
+});
