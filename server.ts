@@ -13,8 +13,8 @@ import { startRuntime, type RunningRuntime } from './lib/server/start-runtime';
 async function main(): Promise<void> {
   const config = loadConfig();
   const dev = process.argv.includes('--dev');
-  /** What has started so far, stopped by a signal at any point: a Ctrl-C during start-up stops the embedded etcd too. */
-  const started: { runtime?: RunningRuntime; server?: Server } = {};
+  /** What has started (or is starting) so far: a signal at any point stops it, the embedded etcd last. */
+  const started: { runtime?: Promise<RunningRuntime>; server?: Server } = {};
   let stopping = false;
   // Next first: loading it is ~1.5 s of synchronous module work that, started beside the runtime,
   // ran inside the registry's first listing and held it up (issue 19: sync within 3× a raw listing).
@@ -25,20 +25,27 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`${reason}: shutting down`);
     setTimeout(() => process.exit(1), 10_000).unref();
-    // Socket.IO first: open WebSockets would otherwise hold server.close() open forever.
-    await started.runtime?.stop();
+    // Socket.IO first: open WebSockets would otherwise hold server.close() open forever. A runtime still
+    // starting is waited for and stopped; one that failed to start has nothing to stop.
+    await started.runtime?.then(
+      (runtime) => runtime.stop(),
+      () => undefined,
+    );
     started.server?.closeAllConnections();
     await app.close();
     process.exit(code);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  // A closed terminal: a clean stop, which also stops the embedded etcd (in a process group of its own).
+  // A closed terminal and Ctrl-\ stop it cleanly too, so the embedded etcd (in a process group of its own) is stopped with it.
   process.on('SIGHUP', () => void stop('SIGHUP'));
+  process.on('SIGQUIT', () => void stop('SIGQUIT'));
 
   await app.prepare();
-  const runtime = await startRuntime(config);
-  started.runtime = runtime;
+  if (stopping) return;
+  started.runtime = startRuntime(config);
+  const runtime = await started.runtime;
+  if (stopping) return;
   const handle = app.getRequestHandler();
   // Answered ahead of Next: programs call these every few seconds.
   const machineEndpoints = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>([
@@ -71,6 +78,7 @@ async function main(): Promise<void> {
     console.error(`cannot listen on ${config.HOST}:${config.PORT}: ${error instanceof Error ? error.message : String(error)} (set PORT or HOST)`);
     return stop('start-up failed', 1);
   }
+  if (stopping) return;
   const address = listener.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   console.log(`Switchyard ready on ${listener.scheme}://${config.HOST}:${port}`);

@@ -41,8 +41,9 @@ async function shutdown(code: number): Promise<void> {
 async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
-  // A closed terminal: stopped like Ctrl-C, so the etcd in its own group is stopped too.
+  // A closed terminal and Ctrl-\: stopped like Ctrl-C, so the etcd in its own group is stopped too.
   process.on('SIGHUP', () => void shutdown(0));
+  process.on('SIGQUIT', () => void shutdown(0));
   const config = loadConfig();
   let endpoints = config.ETCD_ENDPOINTS ?? [];
   let etcdNote = '';

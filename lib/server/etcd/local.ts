@@ -97,11 +97,6 @@ function portTaken(logFile: string, from: number): boolean {
 
 const sizeOf = (file: string): number => (existsSync(file) ? statSync(file).size : 0);
 
-/**
- * Starts etcd on free loopback ports with its data under `dataDir`; logs go to `dataDir/etcd.log`.
- * Peers always talk plain http (one member, loopback). A port taken between finding it free and
- * etcd binding it (parallel tests, a busy machine) means other ports, up to START_ATTEMPTS times.
- */
 export interface LocalEtcdOptions {
   timeoutMs?: number;
   tls?: LocalEtcdTls;
@@ -110,12 +105,18 @@ export interface LocalEtcdOptions {
   /**
    * Run etcd in a process group of its own, so a terminal's Ctrl-C (sent to the whole foreground
    * group) does not stop it under the server that is still using it: the owner stops it last, and
-   * it is sent SIGTERM when the owner exits without stopping it. For the demo and the embedded
-   * default; tests leave it in their group, where a killed run takes it along.
+   * it is sent SIGTERM when the owner exits without stopping it (not when the owner is killed
+   * outright: SIGKILL, or a signal it has no handler for). For the demo and the embedded default;
+   * tests leave it in their group, where a killed run takes it along.
    */
   ownProcessGroup?: boolean;
 }
 
+/**
+ * Starts etcd on free loopback ports with its data under `dataDir`; logs go to `dataDir/etcd.log`.
+ * Peers always talk plain http (one member, loopback). A port taken between finding it free and
+ * etcd binding it (parallel tests, a busy machine) means other ports, up to START_ATTEMPTS times.
+ */
 export async function startLocalEtcd(dataDir: string, options: LocalEtcdOptions = {}): Promise<LocalEtcd> {
   mkdirSync(dataDir, { recursive: true });
   const port = options.ports ?? freePort;
@@ -148,16 +149,14 @@ async function startLocalEtcdOn(clientPort: number, peerPort: number, dataDir: s
     ...(tls?.clientCertAuth ? ['--client-cert-auth'] : []),
   ];
   let child: ChildProcess | undefined;
-  /** An etcd in its own group outlives an owner that exits without stopping it (an uncaught error): this stops it. */
-  const stopWithOwner = (): void => {
-    child?.kill('SIGTERM');
-  };
   const launch = async (): Promise<void> => {
     const log = createWriteStream(path.join(dataDir, 'etcd.stderr.log'), { flags: 'a' });
     child = spawn(findEtcdBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: options.ownProcessGroup === true });
     child.stderr?.pipe(log);
     const started = child;
     if (options.ownProcessGroup) {
+      // In its own group it would outlive an owner that exits without stopping it (an uncaught error, a failed start).
+      const stopWithOwner = (): void => void started.kill('SIGTERM');
       process.once('exit', stopWithOwner);
       started.once('exit', () => process.off('exit', stopWithOwner));
     }
