@@ -8,6 +8,7 @@ import { handleOtlpMetrics, OTLP_METRICS_PATH } from './lib/server/otlp/metrics-
 import { handleOtlpTraces, OTLP_TRACES_PATH } from './lib/server/otlp/traces-endpoint';
 import { prepareMachineResponse, prepareRequest } from './lib/server/security-headers';
 import { startRuntime, type RunningRuntime } from './lib/server/start-runtime';
+import { onStopSignal } from './lib/server/stop-signals';
 
 /** Custom server: Next's handler and Socket.IO on one port; Next is prepared before the runtime starts, and closed after it stops. */
 async function main(): Promise<void> {
@@ -35,11 +36,7 @@ async function main(): Promise<void> {
     await app.close();
     process.exit(code);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-  // A closed terminal and Ctrl-\ stop it cleanly too, so the embedded etcd (in a process group of its own) is stopped with it.
-  process.on('SIGHUP', () => void stop('SIGHUP'));
-  process.on('SIGQUIT', () => void stop('SIGQUIT'));
+  onStopSignal((signal) => void stop(signal));
 
   await app.prepare();
   if (stopping) return;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig } from '@/lib/server/config';
 import { createEtcdClient } from '@/lib/server/etcd/client';
 import { freePort, startLocalEtcd } from '@/lib/server/etcd/local';
+import { onStopSignal } from '@/lib/server/stop-signals';
 import { parseDemoArgs, USAGE, UsageError, type DemoOptions } from './args';
 import { startDashboard } from './dashboard';
 import { createReporterToken, demoAdminPassword } from './login';
@@ -39,11 +40,7 @@ async function shutdown(code: number): Promise<void> {
 
 /** `npm run demo`: a local etcd (unless ETCD_ENDPOINTS is set), the demo fleet and the dashboard. */
 async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<void> {
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
-  // A closed terminal and Ctrl-\: stopped like Ctrl-C, so the etcd in its own group is stopped too.
-  process.on('SIGHUP', () => void shutdown(0));
-  process.on('SIGQUIT', () => void shutdown(0));
+  onStopSignal(() => void shutdown(0));
   const config = loadConfig();
   let endpoints = config.ETCD_ENDPOINTS ?? [];
   let etcdNote = '';

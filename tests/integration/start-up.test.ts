@@ -5,11 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '@/lib/server/etcd/local';
-import { ADMIN_PASSWORD } from '../support/server';
+import { processStat } from '../support/processes';
+import { ADMIN_PASSWORD, eventually } from '../support/server';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** The product as `npm start` runs it on its embedded default: no ETCD_ENDPOINTS, so it starts its own etcd under DATA_DIR. */
+/**
+ * The product as `npm start` runs it on its embedded default: no ETCD_ENDPOINTS, so it starts its own
+ * etcd under DATA_DIR. Not `startServer`: that needs an etcd, signs in once ready, and cannot watch a
+ * start fail or signal the server's whole process group.
+ */
 function startEmbedded(port: number, dataDir: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SWITCHYARD_ADMIN_PASSWORD: ADMIN_PASSWORD };
   delete env.ETCD_ENDPOINTS;
@@ -31,12 +36,11 @@ function startEmbedded(port: number, dataDir: string): { child: ChildProcess; ou
 function processesUsing(dataDir: string): { pid: number; group: number }[] {
   const found: { pid: number; group: number }[] = [];
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const stat = Number.isInteger(pid) ? processStat(pid) : undefined;
+    if (!stat || stat.state === 'Z') continue;
     try {
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dataDir)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (state !== 'Z') found.push({ pid: Number(entry), group: Number(group) });
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir)) found.push({ pid, group: stat.group });
     } catch {
       // gone while being read
     }
@@ -58,14 +62,6 @@ function stopGroup(child: ChildProcess): void {
   if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) kill(-child.pid);
 }
 
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('start-up and Ctrl-C on the embedded default', () => {
   const cleanups: (() => void | Promise<void>)[] = [];
   // Newest first: a server is killed before its data dir (and the etcd under it) is cleared.
@@ -76,7 +72,7 @@ describe('start-up and Ctrl-C on the embedded default', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-start-up-'));
     cleanups.push(async () => {
       for (const { pid } of processesUsing(dir)) kill(pid);
-      await until(() => processesUsing(dir).length === 0, 15_000, 'what a failed test left running to end');
+      await eventually(() => processesUsing(dir).length === 0 || undefined, 15_000, 'what a failed test left running to end');
       rmSync(dir, { recursive: true, force: true });
     });
     return dir;
@@ -96,7 +92,7 @@ describe('start-up and Ctrl-C on the embedded default', () => {
     expect(server.output()).toContain(`cannot listen on 127.0.0.1:${port}: listen EADDRINUSE`);
     expect(server.output()).toContain('(set PORT or HOST)');
     expect(server.output()).not.toContain('uncaughtException');
-    await until(() => processesUsing(dataDir).length === 0, 15_000, 'the embedded etcd to stop');
+    await eventually(() => processesUsing(dataDir).length === 0 || undefined, 15_000, 'the embedded etcd to stop');
   }, 90_000);
 
   it('Ctrl-C to its process group: the embedded etcd, in a group of its own, is not signalled under it; both stop, with no error line', async () => {
@@ -104,7 +100,7 @@ describe('start-up and Ctrl-C on the embedded default', () => {
     const server = startEmbedded(await freePort(), dataDir);
     const pid = server.child.pid ?? 0;
     cleanups.push(() => stopGroup(server.child));
-    await until(() => server.output().includes('Switchyard ready on'), 60_000, 'the server to be ready');
+    await eventually(() => server.output().includes('Switchyard ready on') || undefined, 60_000, 'the server to be ready');
     const etcd = processesUsing(dataDir).filter((found) => found.pid !== pid);
     expect(etcd).toHaveLength(1);
     expect(etcd[0]?.group).not.toBe(pid);
@@ -115,6 +111,6 @@ describe('start-up and Ctrl-C on the embedded default', () => {
     const afterReady = server.output().slice(ready);
     expect(afterReady).toContain('SIGINT: shutting down');
     expect(afterReady).not.toMatch(/lost|disconnect|unreachable|error|fail/i);
-    await until(() => processesUsing(dataDir).length === 0, 15_000, 'the embedded etcd to stop');
+    await eventually(() => processesUsing(dataDir).length === 0 || undefined, 15_000, 'the embedded etcd to stop');
   }, 90_000);
 });

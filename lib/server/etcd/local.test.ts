@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
+import { isRunning, processStat } from '@/tests/support/processes';
 import { freePort, startLocalEtcd } from './local';
 
 describe('local etcd', () => {
@@ -33,9 +34,9 @@ describe('local etcd', () => {
     const etcd = await startLocalEtcd(dataDir, { ownProcessGroup: true });
     try {
       const pid = etcd.pid ?? 0;
-      // /proc/<pid>/stat field 5 is the process group; a terminal signals the whole foreground group.
-      expect(processGroupOf(pid)).toBe(pid);
-      expect(processGroupOf(pid)).not.toBe(processGroupOf(process.pid));
+      // A terminal signals the whole foreground group.
+      expect(processStat(pid)?.group).toBe(pid);
+      expect(processStat(pid)?.group).not.toBe(processStat(process.pid)?.group);
       await etcd.stop();
       expect(existsSync(`/proc/${pid}`)).toBe(false);
     } finally {
@@ -53,10 +54,10 @@ describe('local etcd', () => {
       expect(pid).toBeGreaterThan(0);
       // Gone (or a zombie, where nothing reaps orphans) once it has handled the SIGTERM its owner sent on the way out.
       try {
-        await vi.waitFor(() => expect(running(pid)).toBe(false), { timeout: 15_000, interval: 50 });
+        await vi.waitFor(() => expect(isRunning(pid)).toBe(false), { timeout: 15_000, interval: 50 });
       } finally {
         // Not left running by a failed run.
-        if (running(pid)) process.kill(pid, 'SIGKILL');
+        if (isRunning(pid)) process.kill(pid, 'SIGKILL');
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
@@ -64,14 +65,3 @@ describe('local etcd', () => {
   }, 60_000);
 });
 
-/** Whether `pid` is a live process: not gone, and not a zombie (state Z, field 3 of /proc/<pid>/stat). */
-function running(pid: number): boolean {
-  if (!existsSync(`/proc/${pid}`)) return false;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-}
-
-function processGroupOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-}
