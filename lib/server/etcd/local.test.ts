@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { isRunning, processStat } from '@/tests/support/processes';
 import { freePort, startLocalEtcd } from './local';
@@ -46,22 +45,49 @@ describe('local etcd', () => {
   });
 
   it('in a process group of its own, it is stopped when its owner exits without stopping it', async () => {
+    await expectStoppedWithOwner('exit', () => undefined);
+  }, 60_000);
+
+  it('in a process group of its own, it is stopped when its owner is killed outright (SIGKILL: no handler runs)', async () => {
+    await expectStoppedWithOwner('wait', (owner) => owner.kill('SIGKILL'));
+  }, 60_000);
+
+  it('in a process group of its own, a missing etcd binary is said so, not as an exit code', async () => {
+    vi.stubEnv('ETCD_BIN', '/nonexistent/etcd');
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-local-etcd-'));
     try {
-      const fixture = path.join(import.meta.dirname, 'fixtures', 'exit-without-stop.ts');
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture, dataDir], { timeout: 30_000 });
-      const pid = Number(/etcd pid (\d+)/.exec(stdout)?.[1]);
-      expect(pid).toBeGreaterThan(0);
-      // Gone (or a zombie, where nothing reaps orphans) once it has handled the SIGTERM its owner sent on the way out.
-      try {
-        await vi.waitFor(() => expect(isRunning(pid)).toBe(false), { timeout: 15_000, interval: 50 });
-      } finally {
-        // Not left running by a failed run.
-        if (isRunning(pid)) process.kill(pid, 'SIGKILL');
-      }
+      await expect(startLocalEtcd(dataDir, { ownProcessGroup: true })).rejects.toThrow(
+        /^cannot start etcd \(.*\/nonexistent\/etcd.*\); install Debian's etcd-server or set ETCD_BIN$/,
+      );
     } finally {
+      vi.unstubAllEnvs();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 });
+
+/** Runs fixtures/owner.ts in `mode`, ends it with `end` once its etcd is up, and expects that etcd to be gone. */
+async function expectStoppedWithOwner(mode: 'exit' | 'wait', end: (owner: ChildProcess) => void): Promise<void> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-local-etcd-'));
+  const owner = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures', 'owner.ts'), dataDir, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let pid = 0;
+  try {
+    const exited = new Promise<void>((resolve) => owner.once('exit', () => resolve()));
+    let stdout = '';
+    owner.stdout.setEncoding('utf8');
+    owner.stdout.on('data', (chunk: string) => (stdout += chunk));
+    await vi.waitFor(() => expect((pid = Number(/etcd pid (\d+)/.exec(stdout)?.[1] ?? 0))).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
+    end(owner);
+    await exited;
+    // Gone (or a zombie, where nothing reaps orphans) once it has handled the SIGTERM it was sent.
+    await vi.waitFor(() => expect(isRunning(pid)).toBe(false), { timeout: 15_000, interval: 50 });
+  } finally {
+    // Not left running by a failed run.
+    if (owner.exitCode === null && owner.signalCode === null) owner.kill('SIGKILL');
+    if (pid > 0 && isRunning(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 

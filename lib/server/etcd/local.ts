@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, createWriteStream, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
@@ -32,6 +32,19 @@ export function findEtcdBinary(): string {
   if (override) return override;
   for (const candidate of ['/usr/bin/etcd', '/usr/local/bin/etcd']) if (existsSync(candidate)) return candidate;
   return 'etcd';
+}
+
+const SETPRIV = '/usr/bin/setpriv';
+/** setpriv's exit code when the command it should execute is not there (as a shell's). */
+const SETPRIV_CANNOT_EXECUTE = 127;
+
+/**
+ * util-linux's `setpriv` sets the parent-death signal (Linux's PR_SET_PDEATHSIG) and then executes
+ * etcd in its place, same pid: the kernel sends etcd SIGTERM when the thread that spawned it (our
+ * main thread) ends, however the owner ended. None where there is no setpriv.
+ */
+function parentDeathLauncher(): { file: string; args: string[] } | undefined {
+  return existsSync(SETPRIV) ? { file: SETPRIV, args: ['--pdeathsig', 'SIGTERM', '--'] } : undefined;
 }
 
 /** Serve clients over TLS (tests of secured etcd); the product's own local etcd never does. */
@@ -105,8 +118,9 @@ export interface LocalEtcdOptions {
   /**
    * Run etcd in a process group of its own, so a terminal's Ctrl-C (sent to the whole foreground
    * group) does not stop it under the server that is still using it: the owner stops it last, and
-   * it is sent SIGTERM when the owner exits without stopping it (not when the owner is killed
-   * outright: SIGKILL, or a signal it has no handler for). For the demo and the embedded default;
+   * it is sent SIGTERM when the owner exits without stopping it, also when the owner is killed
+   * outright (SIGKILL, the OOM killer): through util-linux's `setpriv --pdeathsig` where it exists
+   * (Linux), else only from the owner's `exit` handler. For the demo and the embedded default;
    * tests leave it in their group, where a killed run takes it along.
    */
   ownProcessGroup?: boolean;
@@ -150,23 +164,35 @@ async function startLocalEtcdOn(clientPort: number, peerPort: number, dataDir: s
   ];
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
-    const log = createWriteStream(path.join(dataDir, 'etcd.stderr.log'), { flags: 'a' });
-    child = spawn(findEtcdBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: options.ownProcessGroup === true });
-    child.stderr?.pipe(log);
+    const launcher = options.ownProcessGroup ? parentDeathLauncher() : undefined;
+    const command = launcher ? { file: launcher.file, args: [...launcher.args, findEtcdBinary(), ...args] } : { file: findEtcdBinary(), args };
+    // A descriptor of its own on the file, not a pipe through this process, which it may outlive.
+    const stderr = openSync(path.join(dataDir, 'etcd.stderr.log'), 'a');
+    try {
+      child = spawn(command.file, command.args, { stdio: ['ignore', 'ignore', stderr], detached: options.ownProcessGroup === true });
+    } finally {
+      closeSync(stderr);
+    }
     const started = child;
     if (options.ownProcessGroup) {
-      // In its own group it would outlive an owner that exits without stopping it (an uncaught error, a failed start).
+      // In its own group it would outlive an owner that exits without stopping it (an uncaught error, a failed start),
+      // also where no parent-death signal can be set.
       const stopWithOwner = (): void => void started.kill('SIGTERM');
       process.once('exit', stopWithOwner);
       started.once('exit', () => process.off('exit', stopWithOwner));
     }
+    const cannotStart = (reason: string): Error => new Error(`cannot start etcd (${reason}); install Debian's etcd-server or set ETCD_BIN`);
     await new Promise<void>((resolve, reject) => {
       started.once('spawn', resolve);
-      started.once('error', (error) =>
-        reject(new Error(`cannot start etcd (${error.message}); install Debian's etcd-server or set ETCD_BIN`)),
-      );
+      started.once('error', (error) => reject(cannotStart(error.message)));
     });
-    await waitHealthy(endpoint, started, options.timeoutMs ?? 15_000, tls);
+    try {
+      await waitHealthy(endpoint, started, options.timeoutMs ?? 15_000, tls);
+    } catch (error) {
+      // What the launcher exits with when it cannot execute etcd; without one, spawn's ENOENT says it.
+      if (launcher && started.exitCode === SETPRIV_CANNOT_EXECUTE) throw cannotStart(`${findEtcdBinary()} not found`);
+      throw error;
+    }
   };
   const stop = async (hard = false): Promise<void> => {
     const running = child;
