@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combineStatus, DEFAULT_TRAFFIC_THRESHOLDS as T, latencyVerdict, trafficVerdict, type TrafficSignal } from './combine';
+import { combineStatus, DEFAULT_TRAFFIC_THRESHOLDS as T, errorVerdict, latencyVerdict, trafficVerdict, type TrafficSignal, type Verdict } from './combine';
 
 const quiet: TrafficSignal = { calls: 300, errors: 0, windowSeconds: 30, p95Ms: 20, baselineP95Ms: 20 };
 
@@ -25,6 +25,20 @@ describe('trafficVerdict', () => {
     expect(trafficVerdict({ ...quiet, calls: 10, errors: 6 }, T)).toEqual({ status: 'critical', cause: 'error rate 60 % over 30 s (threshold 25 %)', kind: 'error_rate' });
     expect(trafficVerdict({ ...quiet, calls: 19, errors: 2 }, T)).toBeNull();
     expect(trafficVerdict({ ...quiet, calls: 20, errors: 2 }, T)?.status).toBe('warning');
+  });
+
+  it('keeps a verdict at its level while its calls are too few to judge afresh but still fail at that level’s rate', () => {
+    const critical: Verdict = { status: 'critical', cause: 'error rate 40 % over 30 s (threshold 25 %)', kind: 'error_rate' };
+    expect(errorVerdict({ ...quiet, calls: 9, errors: 4 }, T)).toBeNull();
+    expect(errorVerdict({ ...quiet, calls: 9, errors: 4 }, T, critical)).toEqual({ status: 'critical', cause: 'error rate 44 % over 30 s (threshold 25 %)', kind: 'error_rate' });
+    // Under its rate it is over, not turned into a warning the calls are too few for.
+    expect(errorVerdict({ ...quiet, calls: 9, errors: 2 }, T, critical)).toBeNull();
+    // Clean last 10 s end it as before, and a latency verdict held is no error verdict to keep.
+    expect(errorVerdict({ ...quiet, calls: 9, errors: 4, latest: { calls: 7, errors: 0 } }, T, critical)).toBeNull();
+    expect(errorVerdict({ ...quiet, calls: 9, errors: 4 }, T, { ...critical, kind: 'latency' })).toBeNull();
+    const warning: Verdict = { status: 'warning', cause: 'error rate 10 % over 30 s (threshold 5.0 %)', kind: 'error_rate' };
+    expect(errorVerdict({ ...quiet, calls: 15, errors: 2 }, T)).toBeNull();
+    expect(errorVerdict({ ...quiet, calls: 15, errors: 2 }, T, warning)?.status).toBe('warning');
   });
 
   it("is warning when p95 is over 3× the service's usual p95", () => {

@@ -66,14 +66,29 @@ const severity: Record<Status, number> = { passing: 0, unknown: 1, warning: 2, c
  */
 const criticalMinCalls = (thresholds: TrafficThresholds): number => Math.ceil(thresholds.minCalls / 2);
 
-/** The error rate's verdict, or null when it says nothing (too few calls, under the thresholds, or clean again in the last 10 s). */
-export function errorVerdict(signal: Omit<TrafficSignal, 'p95Ms' | 'baselineP95Ms'>, thresholds: TrafficThresholds): Verdict | null {
+/**
+ * The error rate's verdict, or null when it says nothing (too few calls, under the thresholds, or
+ * clean again in the last 10 s). `held` is the verdict the instance holds now: too few calls to
+ * judge it failing afresh are too few to clear it either, so a verdict stays at its level while the
+ * window's calls still fail at that level's rate. An instance taking a call every few seconds
+ * otherwise went critical, passing, critical every 5 s through a steady outage, as its 30 s window
+ * held 9, then 10, then 9 calls.
+ */
+export function errorVerdict(signal: Omit<TrafficSignal, 'p95Ms' | 'baselineP95Ms'>, thresholds: TrafficThresholds, held: Verdict | null = null): Verdict | null {
   const { latest } = signal;
   const recovered = latest !== undefined && latest.calls >= thresholds.minCalls / 3 && latest.errors / latest.calls < thresholds.errorWarnRate;
-  if (signal.calls < criticalMinCalls(thresholds) || recovered) return null;
+  if (signal.calls === 0 || recovered) return null;
   const rate = signal.errors / signal.calls;
-  if (rate >= thresholds.errorCriticalRate) return { status: 'critical', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorCriticalRate)})`, kind: 'error_rate' };
-  if (signal.calls >= thresholds.minCalls && rate >= thresholds.errorWarnRate) return { status: 'warning', cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(thresholds.errorWarnRate)})`, kind: 'error_rate' };
+  const levels = [
+    { status: 'critical', threshold: thresholds.errorCriticalRate, minCalls: criticalMinCalls(thresholds) },
+    { status: 'warning', threshold: thresholds.errorWarnRate, minCalls: thresholds.minCalls },
+  ] as const;
+  for (const { status, threshold, minCalls } of levels) {
+    if (rate < threshold) continue;
+    if (signal.calls >= minCalls || (held?.kind === 'error_rate' && held.status === status)) {
+      return { status, cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(threshold)})`, kind: 'error_rate' };
+    }
+  }
   return null;
 }
 

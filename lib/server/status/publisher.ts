@@ -65,6 +65,10 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
       probes.set(key, facts);
       publish(key, change?.detail, change?.at);
     },
+    /** The traffic verdict an instance holds now (null: none). */
+    trafficVerdict(key: string): Verdict | null {
+      return traffic.get(key) ?? null;
+    },
     /** The traffic's verdict for an instance (null: it says nothing); published only when it changes. */
     traffic(key: string, verdict: Verdict | null): void {
       setSignal(traffic, key, verdict);

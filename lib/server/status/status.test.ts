@@ -77,6 +77,32 @@ describe('one status from probes and traffic', () => {
     expect(store.instance(KEY)).toMatchObject({ status: 'passing', statusCause: 'probe OK' });
   });
 
+  it('does not flap through a steady outage when the instance takes a call every few seconds (its window holding 9, then 10, then 9 calls)', () => {
+    const changes = setup();
+    const clock = { t: T0 };
+    const latency = createMetricsStore({ now: () => clock.t });
+    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    // A call every 2, 3 or 4 s, every other one failing, for two minutes; judged every 5 s as the runtime does.
+    const gaps = [2, 3, 4, 3, 4, 2, 4, 3];
+    const statuses: string[] = [];
+    let call = 0;
+    let next = 0;
+    for (let s = 0; s < 120; s += 1) {
+      clock.t = T0 + (s + 1) * 1_000;
+      if (s === next) {
+        latency.ingest(second(s, 1, call % 2, 20));
+        next += gaps[call % gaps.length] ?? 3;
+        call += 1;
+      }
+      if ((s + 1) % 5 === 0) {
+        judge();
+        statuses.push(store.instance(KEY)?.status ?? 'none');
+      }
+    }
+    expect(statuses.slice(statuses.indexOf('critical'))).toEqual(Array(statuses.length - statuses.indexOf('critical')).fill('critical'));
+    expect(changes.map((c) => `${c.from}→${c.to}`)).toEqual(['passing→critical']);
+  });
+
   it('warns when p95 is 10× the service\u2019s usual, naming both', () => {
     setup();
     const clock = { t: T0 };

@@ -6,7 +6,7 @@ import type { StatusPublisher } from './publisher';
 export interface TrafficStatusOptions {
   store: Store;
   latency: Pick<MetricsStore, 'instanceRecent' | 'serviceRecent' | 'serviceBaselineP95'>;
-  publisher: Pick<StatusPublisher, 'traffic'>;
+  publisher: Pick<StatusPublisher, 'traffic' | 'trafficVerdict'>;
   thresholdsFor: (service: string) => TrafficThresholds;
   /** How often reported calls are judged (ms). */
   intervalMs?: number;
@@ -44,7 +44,7 @@ export function evaluateTraffic(options: TrafficStatusOptions): void {
       services.set(instance.service, service);
     }
     const latest = options.latency.instanceRecent(instance.service, instance.id, RECOVERY_SECONDS);
-    const errors = errorVerdict({ ...recent, windowSeconds: TRAFFIC_WINDOW_SECONDS, latest }, thresholds);
+    const errors = errorVerdict({ ...recent, windowSeconds: TRAFFIC_WINDOW_SECONDS, latest }, thresholds, options.publisher.trafficVerdict(instance.key));
     const sharesSlowness = service.slow !== null && service.baseline !== null && recent.p95Ms !== null && recent.p95Ms > thresholds.latencyFactor * service.baseline;
     const slow = sharesSlowness ? service.slow : latencyVerdict({ ...recent, baselineP95Ms: service.baseline }, thresholds);
     options.publisher.traffic(instance.key, errors ?? slow);
