@@ -11,6 +11,11 @@ describe('edge colour by errors and by latency against its own baseline', () => 
     ['slow without a baseline yet says nothing', { rps: 5, errorRate: 0, p95Ms: 200 }, 'ok', undefined],
     ['errors outrank slowness', { rps: 5, errorRate: 0.2, p95Ms: 200, baselineP95Ms: 20 }, 'critical', '20% errors'],
     ['a few errors', { rps: 5, errorRate: 0.02, p95Ms: 20, baselineP95Ms: 20 }, 'warning', '2.0% errors'],
+    // 6 calls in the minute, 1 failing: no failing edge.
+    ['one stray failure among a handful of calls', { rps: 0.1, errorRate: 1 / 6, p95Ms: 20, baselineP95Ms: 20 }, 'ok', undefined],
+    ['…and two', { rps: 0.2, errorRate: 2 / 12 }, 'ok', undefined],
+    ['three failed calls in the minute are', { rps: 0.2, errorRate: 3 / 12 }, 'critical', '25% errors'],
+    ['a slow edge with a stray failure says it is slow', { rps: 0.1, errorRate: 1 / 6, p95Ms: 200, baselineP95Ms: 20 }, 'warning', 'p95 10× usual'],
   ])('%s', (_name, edge, tone, label) => {
     expect(edgeTone(edge)).toBe(tone);
     expect(edgeLabel(edge, edgeTone(edge))).toBe(label);

@@ -1,5 +1,6 @@
 import { MarkerType, Position, type Edge, type Node, type NodeHandle } from '@xyflow/react';
 import type { Status } from '@/lib/model/instance';
+import { EDGE_WINDOW_SECONDS } from '@/lib/model/latency';
 import { answersWithErrors, edgeSlowCause, type NodeKind, type TopologyNode } from '@/lib/model/topology';
 import type { GraphEdge, GroupSummary, ViewGraph } from '@/lib/model/topology-group';
 import type { Direction } from '@/lib/model/topology-graph';
@@ -84,23 +85,37 @@ export type MapEdge = Edge<EdgeData>;
 
 export type EdgeTone = 'idle' | 'ok' | 'warning' | 'critical';
 
-/** Edges carrying errors from 1 % are amber, from 5 % (a failing rate) red and dashed. */
+/** Edges carrying errors from 1 % are amber, from 5 % (a failing rate) red and dashed… */
 export const EDGE_WARNING_RATE = 0.01;
 export const EDGE_CRITICAL_RATE = 0.05;
+/**
+ * …once their minute holds at least this many failed calls: one stray failure among a handful of
+ * calls (1 of 6 is 17 %) drew a healthy pair of services as a red, failing edge.
+ */
+export const EDGE_MIN_FAILED_CALLS = 3;
+
+type EdgeFigures = Pick<GraphEdge, 'rps' | 'errorRate' | 'p95Ms' | 'baselineP95Ms'>;
+
+/** The error rate an edge is coloured by: none while its minute holds too few failed calls to mean anything. */
+function judgedErrorRate(edge: EdgeFigures): number {
+  const rate = edge.errorRate ?? 0;
+  const failedCalls = Math.round(rate * (edge.rps ?? 0) * EDGE_WINDOW_SECONDS);
+  return failedCalls >= EDGE_MIN_FAILED_CALLS ? rate : 0;
+}
 
 /** …and an edge whose p95 is over 3× its own usual (1 h median) and 50 ms more is amber too (`edgeSlowCause`). */
-export function edgeTone(edge: Pick<GraphEdge, 'rps' | 'errorRate' | 'p95Ms' | 'baselineP95Ms'>): EdgeTone {
+export function edgeTone(edge: EdgeFigures): EdgeTone {
   if (edge.rps === undefined) return 'idle';
-  const errors = edge.errorRate ?? 0;
+  const errors = judgedErrorRate(edge);
   if (errors >= EDGE_CRITICAL_RATE) return 'critical';
   if (errors >= EDGE_WARNING_RATE || edgeSlowCause(edge) !== null) return 'warning';
   return 'ok';
 }
 
 /** What an amber or red edge says on the map: its errors, else how much slower than usual it is. */
-export function edgeLabel(edge: Pick<GraphEdge, 'rps' | 'errorRate' | 'p95Ms' | 'baselineP95Ms'>, tone: EdgeTone): string | undefined {
+export function edgeLabel(edge: EdgeFigures, tone: EdgeTone): string | undefined {
   if (tone !== 'warning' && tone !== 'critical') return undefined;
-  if ((edge.errorRate ?? 0) >= EDGE_WARNING_RATE) return `${formatRate(edge.errorRate ?? 0)} errors`;
+  if (judgedErrorRate(edge) >= EDGE_WARNING_RATE) return `${formatRate(edge.errorRate ?? 0)} errors`;
   if (edge.p95Ms !== undefined && edge.baselineP95Ms !== undefined) return `p95 ${Math.round(edge.p95Ms / edge.baselineP95Ms)}× usual`;
   return undefined;
 }

@@ -47,6 +47,9 @@ export interface InstanceLatency {
 }
 
 /** Edge summary over the last minute, for the topology map. */
+/** The window an edge's rate and errors are over (seconds): the map's "last minute". */
+export const EDGE_WINDOW_SECONDS = 60;
+
 export interface EdgeStats {
   from: string;
   to: string;

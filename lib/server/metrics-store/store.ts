@@ -1,7 +1,7 @@
 import { dropOldest, moveToNewest } from '@/lib/model/bounded-map';
 import { MAX_COUNT, type CallStats, type IngestBatch } from '@/lib/model/ingest';
 import type { CalleeSeries } from '@/lib/model/otlp/authority';
-import type { EdgeStats, LatencyPoint, LatencyWindow, ObservedNodeKind, RecentCalls } from '@/lib/model/latency';
+import { EDGE_WINDOW_SECONDS, type EdgeStats, type LatencyPoint, type LatencyWindow, type ObservedNodeKind, type RecentCalls } from '@/lib/model/latency';
 import { clampLatency } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
 import { shapedBuckets, shapedValues } from './shapes';
@@ -303,12 +303,12 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
         if (!isEdgeKey(key)) continue;
         if (found.lastUpdate() < nowSecond - 15 * 60) continue;
         const [from = '', to = ''] = keyNames(key);
-        const { count, errors, points } = found.recent(nowSecond, 60);
+        const { count, errors, points } = found.recent(nowSecond, EDGE_WINDOW_SECONDS);
         const latest = [...points].reverse().find((p) => p.p50Ms !== null);
         edges.push({
           from,
           to,
-          rps: count / 60,
+          rps: count / EDGE_WINDOW_SECONDS,
           errorRate: count > 0 ? errors / count : null,
           p50Ms: latest?.p50Ms ?? null,
           p95Ms: latest?.p95Ms ?? null,
