@@ -8,7 +8,7 @@ const run = (results: ProbeResult[], start: HealthState = initialHealth('t0')): 
 
 describe('nextHealth', () => {
   it('starts unknown and passes after two successes', () => {
-    expect(run([ok()]).status).toBe('unknown');
+    expect(run([ok()])).toMatchObject({ status: 'unknown', cause: 'probe OK; 1 of 2 before passing' });
     expect(run([ok(), ok()])).toMatchObject({ status: 'passing', cause: 'probe OK' });
   });
 
@@ -17,6 +17,15 @@ describe('nextHealth', () => {
     expect(run([fail(), fail()], passing).status).toBe('passing');
     expect(run([fail(), fail(), fail('timeout after 2 s')], passing)).toMatchObject({ status: 'critical', cause: 'timeout after 2 s', since: 'tf' });
     expect(run([fail(), fail(), ok(), fail()], passing).status).toBe('passing');
+  });
+
+  it('says the last probe failed while the status waits for more failures, and says it passed again after one success', () => {
+    const passing = run([ok(), ok()]);
+    expect(run([fail('connection refused')], passing)).toMatchObject({ status: 'passing', cause: 'connection refused; 1 of 3 failed probes before critical' });
+    expect(run([fail(), fail('connection refused')], passing)).toMatchObject({ status: 'passing', cause: 'connection refused; 2 of 3 failed probes before critical' });
+    expect(run([fail(), ok()], passing)).toMatchObject({ status: 'passing', cause: 'probe OK' });
+    // Not probed to a verdict yet: still unknown, but not "not probed yet".
+    expect(run([fail('connection refused')])).toMatchObject({ status: 'unknown', cause: 'connection refused; 1 of 3 failed probes before critical' });
   });
 
   it('recovers after two successes', () => {

@@ -37,7 +37,10 @@ const seconds = (ms: number): string => (ms >= 1_000 ? `${(ms / 1_000).toFixed(1
 
 /**
  * Debounced health: a status changes only after `passAfter` successes or `failAfter` failures in a
- * row, so one lost packet does not page anyone and one lucky probe does not hide an outage.
+ * row, so one lost packet does not page anyone and one lucky probe does not hide an outage. The
+ * cause says what the last probe said meanwhile: "passing, probe OK" beside a refused connection
+ * told an on-call engineer the opposite of the truth for the seconds before a crashed instance
+ * turned critical.
  */
 export function nextHealth(previous: HealthState, result: ProbeResult, thresholds: HealthThresholds): HealthState {
   const lastProbe: LastProbe = { at: result.at, ok: result.ok, latencyMs: result.latencyMs, ...(result.error ? { error: result.error } : {}) };
@@ -45,13 +48,19 @@ export function nextHealth(previous: HealthState, result: ProbeResult, threshold
   const failStreak = result.ok ? 0 : previous.failStreak + 1;
   let status = previous.status;
   let cause = previous.cause;
-  if (result.ok && okStreak >= thresholds.passAfter) {
+  const answering = previous.status === 'passing' || previous.status === 'warning';
+  if (result.ok && (okStreak >= thresholds.passAfter || answering)) {
     const slow = result.latencyMs > thresholds.warnLatencyMs;
     status = slow ? 'warning' : 'passing';
     cause = slow ? `slow: answered in ${seconds(result.latencyMs)} (threshold ${seconds(thresholds.warnLatencyMs)})` : 'probe OK';
   } else if (!result.ok && failStreak >= thresholds.failAfter) {
     status = 'critical';
     cause = result.error ?? 'probe failed';
+  } else if (result.ok && previous.status === 'unknown') {
+    cause = `probe OK; ${okStreak} of ${thresholds.passAfter} before passing`;
+  } else if (!result.ok && previous.status !== 'critical') {
+    // The status waits for more failures; its cause does not pretend the last probe passed.
+    cause = `${result.error ?? 'probe failed'}; ${failStreak} of ${thresholds.failAfter} failed probes before critical`;
   }
   const since = status === previous.status ? previous.since : result.at;
   return { status, cause, since, okStreak, failStreak, lastProbe };

@@ -37,6 +37,16 @@ describe('health tracker', () => {
     expect(store.instance(KEY)).toMatchObject({ status: 'critical', statusCause: 'timeout after 2 s' });
   });
 
+  it('publishes at once that a passing instance’s last probe failed, while its status waits for more failures', () => {
+    const { tracker, changes } = setup({ t: 0 });
+    for (let i = 0; i < 2; i += 1) tracker.record(KEY, probe(true));
+    tracker.record(KEY, probe(false, 1, 'connection refused'));
+    expect(store.instance(KEY)).toMatchObject({ status: 'passing', statusCause: 'connection refused; 1 of 3 failed probes before critical', lastProbe: { ok: false } });
+    tracker.record(KEY, probe(true));
+    expect(store.instance(KEY)).toMatchObject({ status: 'passing', statusCause: 'probe OK', lastProbe: { ok: true } });
+    expect(changes.map((c) => `${c.from}→${c.to}`)).toEqual(['unknown→passing']);
+  });
+
   it('refreshes lastProbe of a steady instance only every probeRefreshMs', () => {
     const clock = { t: 0 };
     const { tracker, deltas } = setup(clock);

@@ -21,6 +21,15 @@ describe('serviceStatus', () => {
     expect(serviceStatus([instance('a', 'passing'), instance('b', 'passing')])).toEqual({ status: 'passing' });
   });
 
+  it('is unknown "not probed yet" before any probe, and says what a probe said before the verdict', () => {
+    expect(serviceStatus([instance('a', 'unknown', { statusCause: 'not probed yet' })])).toEqual({ status: 'unknown', cause: 'not probed yet' });
+    const refused = instance('a', 'unknown', {
+      statusCause: 'connection refused; 1 of 3 failed probes before critical',
+      lastProbe: { at: '2026-12-03T09:32:31.000Z', ok: false, latencyMs: 1, error: 'connection refused' },
+    });
+    expect(serviceStatus([refused])).toEqual({ status: 'unknown', cause: 'no verdict yet (a: connection refused; 1 of 3 failed probes before critical)' });
+  });
+
   it('is critical with "all 2 instances lost since" when every instance is lost', () => {
     const result = serviceStatus([lostInstance('a', '2026-12-03T09:32:35.000Z', 2), lostInstance('b', '2026-12-03T09:32:31.000Z', 2)]);
     expect(result.status).toBe('critical');

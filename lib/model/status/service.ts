@@ -29,7 +29,12 @@ function liveStatus(live: readonly Instance[]): ServiceStatus {
     const parts = [failing.length > 0 ? `${failing.length} of ${considered.length} instances failing` : '', slow.length > 0 ? `${slow.length} of ${considered.length} instances degraded` : ''];
     return { status, cause: `${parts.filter(Boolean).join(', ')}${why}` };
   }
-  if (status === 'unknown') return { status, cause: considered.length === 0 ? 'no instances registered' : 'not probed yet' };
+  if (status === 'unknown') {
+    if (considered.length === 0) return { status, cause: 'no instances registered' };
+    // Probed, but not to a verdict yet (a first refused connection, one answer of the two needed).
+    const probed = considered.find((instance) => instance.status === 'unknown' && instance.lastProbe !== undefined && instance.statusCause);
+    return { status, cause: probed ? `no verdict yet (${probed.id}: ${probed.statusCause})` : 'not probed yet' };
+  }
   return { status };
 }
 
