@@ -6,6 +6,7 @@ import { STATUSES } from '@/lib/model/instance';
 import type { ServiceSnapshot } from '@/lib/model/live';
 import { withInstanceMetadataPatches, type MetadataPatches } from '@/lib/model/rsc-metadata';
 import { useServiceView } from '@/lib/client/liveViews';
+import { useLikelyOrigins } from '@/lib/client/useLikelyOrigins';
 import { useInstancesLatency, useServiceLatency } from '@/lib/client/useLatency';
 import { StatusBadge, STATUS_LABELS } from '../ui/StatusBadge';
 import { EmptyState } from '../ui/EmptyState';
@@ -13,6 +14,7 @@ import { LatencySection } from '../charts/LatencySection';
 import { useLatencyWindow } from '../charts/useLatencyWindow';
 import { BulkDrainActions } from '../drain/BulkDrainActions';
 import { InstancesTable } from './InstancesTable';
+import { ServiceOriginNote } from './ServiceOriginNote';
 
 /**
  * `initial`: the service as the server rendered it, shown until its live view arrives (no flash of
@@ -35,6 +37,8 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
   const [window, setWindow] = useLatencyWindow();
   const calls = useServiceLatency(name, window);
   const probes = useInstancesLatency(name, window);
+  const failing = service?.status === 'critical' || service?.status === 'warning';
+  const origins = useLikelyOrigins(failing);
 
   return (
     <>
@@ -59,6 +63,7 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
             {service.cause}
           </p>
         )}
+        {failing && <ServiceOriginNote service={name} origins={origins} />}
       </div>
       <LatencySection service={name} window={window} onWindowChange={setWindow} calls={calls} probes={probes} />
       <section className="section" aria-labelledby="instances-title">

@@ -220,6 +220,22 @@ describe('topology map in Chromium', () => {
     await page.getByRole('complementary').getByRole('note').getByText('Failing because of it:').waitFor();
     await page.keyboard.press('Escape');
 
+    // The service pages say it too, for whoever opens them rather than the map.
+    const origins = (await (await server.fetch('/api/v1/topology?origins=only')).json()) as { origins: unknown[] };
+    expect(origins.origins).toEqual([{ id: 'e2e-payments', kind: 'service', explains: ['e2e-orders'], peers: [], dependencies: 1 }]);
+    const { page: servicePage, errors: servicePageErrors } = await openPage(browser);
+    await useSession(servicePage, server, await server.login('admin', ADMIN_PASSWORD));
+    await servicePage.goto(`${server.url}/services/e2e-orders`);
+    const because = servicePage.locator('.service-origin');
+    await because.getByText('Probably failing because of').waitFor({ timeout: 15_000 });
+    expect(await because.textContent()).toBe('Probably failing because of e2e-payments (the likely origin).');
+    await because.getByRole('link', { name: 'e2e-payments' }).click();
+    await servicePage.getByRole('heading', { name: 'e2e-payments', exact: true }).waitFor();
+    await servicePage.locator('.service-origin').getByText('Likely origin').waitFor({ timeout: 15_000 });
+    expect(await servicePage.locator('.service-origin').textContent()).toBe('Likely origin of this failure: a failing service depends on it — e2e-orders.');
+    expect(servicePageErrors).toEqual([]);
+    await servicePage.context().close();
+
     payments.setStatus(200);
     orders.setStatus(200);
     await nodeOf(page, 'e2e-payments').locator('.tnode.tstatus--passing').waitFor({ timeout: 15_000 });

@@ -8,16 +8,27 @@ export const dynamic = 'force-dynamic';
 /**
  * `GET /api/v1/topology` (DESIGN §4): nodes and edges, plus the probable origins of a current
  * failure. `?observed=only` returns just the observed edges (`{"edges":[…]}`): the map takes the
- * nodes and declared edges from its live state and polls this for call statistics.
+ * nodes and declared edges from its live state and polls this for call statistics. `?origins=only`
+ * returns just the origins, each with its node's kind (`{"revision","origins":[…]}`): what a
+ * service page polls while its service is failing, to say where the failure probably starts.
  */
 export function GET(request: Request): Promise<Response> {
   return guarded(request, 'viewer', (_principal, { latency, store }) => {
+    const params = new URL(request.url).searchParams;
+    const observedMode = params.get('observed');
+    const originsMode = params.get('origins');
+    if (observedMode !== null && observedMode !== 'only') return jsonError(422, 'invalid', 'observed: expected "only"', 'observed');
+    if (originsMode !== null && originsMode !== 'only') return jsonError(422, 'invalid', 'origins: expected "only"', 'origins');
+    if (observedMode !== null && originsMode !== null) return jsonError(422, 'invalid', 'observed and origins: ask for one', 'origins');
     const observed = latency.edges();
-    const mode = new URL(request.url).searchParams.get('observed');
-    if (mode !== null && mode !== 'only') return jsonError(422, 'invalid', 'observed: expected "only"', 'observed');
-    if (mode === 'only') return json({ edges: deriveTopology([], observed).edges });
+    if (observedMode === 'only') return json({ edges: deriveTopology([], observed).edges });
     const snapshot = store.snapshot();
     const topology = deriveTopology(snapshot.services, observed);
-    return json({ revision: snapshot.revision, ...topology, origins: probableOrigins(topology) });
+    const origins = probableOrigins(topology);
+    if (originsMode === 'only') {
+      const kindOf = new Map(topology.nodes.map((node) => [node.id, node.kind]));
+      return json({ revision: snapshot.revision, origins: origins.map((origin) => ({ ...origin, kind: kindOf.get(origin.id) ?? 'service' })) });
+    }
+    return json({ revision: snapshot.revision, ...topology, origins });
   });
 }

@@ -1,0 +1,54 @@
+import Link from 'next/link';
+import type { LikelyOrigin } from '@/lib/client/useLikelyOrigins';
+
+const MAX_NAMES = 5;
+
+/** A node by name: a registered service links to its page; a database, queue or unregistered callee says what it is. */
+function NodeName({ origin, name }: { origin?: LikelyOrigin; name: string }) {
+  if (origin && origin.kind !== 'service') return <strong>{`${name} (${origin.kind === 'unknown' ? 'not registered' : origin.kind})`}</strong>;
+  return (
+    <Link href={`/services/${encodeURIComponent(name)}`}>
+      <strong>{name}</strong>
+    </Link>
+  );
+}
+
+function NameList({ names, origins }: { names: string[]; origins: LikelyOrigin[] }) {
+  const shown = names.slice(0, MAX_NAMES);
+  return (
+    <>
+      {shown.map((name, index) => (
+        <span key={name}>
+          {index > 0 && ', '}
+          <NodeName name={name} origin={origins.find((origin) => origin.id === name)} />
+        </span>
+      ))}
+      {names.length > shown.length && ` and ${names.length - shown.length} more`}
+    </>
+  );
+}
+
+/**
+ * Where a failing service's failure probably starts, on its own page: the map's likely-origin
+ * analysis (the deepest failing dependency), so the page of a service failing because of another
+ * says which, and the origin's page says whom it takes down.
+ */
+export function ServiceOriginNote({ service, origins }: { service: string; origins: LikelyOrigin[] }) {
+  const own = origins.find((origin) => origin.id === service);
+  if (own && own.explains.length > 0) {
+    return (
+      <p className="service-origin" role="note">
+        <strong>Likely origin</strong> of this failure: {own.explains.length === 1 ? 'a failing service depends' : `${own.explains.length} failing services depend`} on it
+        {' — '}
+        <NameList names={own.explains} origins={origins} />.
+      </p>
+    );
+  }
+  const causes = origins.filter((origin) => origin.explains.includes(service) || origin.peers.includes(service));
+  if (causes.length === 0) return null;
+  return (
+    <p className="service-origin" role="note">
+      Probably failing because of <NameList names={causes.map((origin) => origin.id)} origins={origins} /> ({causes.length === 1 ? 'the likely origin' : 'likely origins'}).
+    </p>
+  );
+}
