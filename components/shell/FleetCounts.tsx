@@ -1,6 +1,7 @@
 'use client';
 
 import { useMemo } from 'react';
+import Link from 'next/link';
 import { STATUSES } from '@/lib/model/instance';
 import { countSummaries } from '@/lib/model/service-summary';
 import { StatusIcon } from '../ui/StatusIcon';
@@ -22,19 +23,28 @@ export function FleetCounts() {
         <dt>Instances</dt>
         <dd>{number.format(counts.instances)}</dd>
       </div>
-      {STATUSES.map((status) => (
-        <div
-          key={status}
-          className={`fleet-counts__item fleet-counts__status status--${status}${counts.byStatus[status] === 0 ? ' is-zero' : ''}`}
-          title={`${counts.byStatus[status]} ${counts.byStatus[status] === 1 ? 'service' : 'services'} ${STATUS_LABELS[status].toLowerCase()}`}
-        >
-          <dt>
-            <StatusIcon status={status} />
-            <span className="visually-hidden">{STATUS_LABELS[status]}</span>
-          </dt>
-          <dd>{number.format(counts.byStatus[status])}</dd>
-        </div>
-      ))}
+      {STATUSES.map((status) => {
+        const count = counts.byStatus[status];
+        const title = `${count} ${count === 1 ? 'service' : 'services'} ${STATUS_LABELS[status].toLowerCase()}`;
+        return (
+          <div key={status} className={`fleet-counts__item fleet-counts__status status--${status}${count === 0 ? ' is-zero' : ''}`} title={title}>
+            <dt>
+              <StatusIcon status={status} />
+              <span className="visually-hidden">{STATUS_LABELS[status]}</span>
+            </dt>
+            {/* A count is a way in: the services list filtered to those services, however far down the list they sort. */}
+            <dd>
+              {count > 0 ? (
+                <Link className="fleet-counts__link" href={`/services?status=${status}`} aria-label={`${title}: list them`}>
+                  {number.format(count)}
+                </Link>
+              ) : (
+                number.format(count)
+              )}
+            </dd>
+          </div>
+        );
+      })}
     </dl>
   );
 }

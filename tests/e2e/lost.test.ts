@@ -72,6 +72,10 @@ describe('lost instances in Chromium', () => {
     const criticalCount = page.locator('.fleet-counts__status.status--critical dd');
     await expect.poll(() => criticalCount.textContent()).toBe('1');
     await shoot('services-list');
+    // The count is a way in: the list filtered to the critical services.
+    await criticalCount.getByRole('link', { name: '1 service critical: list them' }).click();
+    await expect.poll(() => new URL(page.url()).search).toBe('?status=critical');
+    await expect.poll(() => page.getByRole('row').filter({ has: page.getByRole('link') }).allTextContents()).toEqual([expect.stringContaining('users')]);
   });
 
   it('shows each lost instance on the service page: the lost tag, since when and why, and a Dismiss', async () => {
