@@ -15,6 +15,7 @@ describe('edge colour by errors and by latency against its own baseline', () => 
     ['one stray failure among a handful of calls', { rps: 0.1, errorRate: 1 / 6, p95Ms: 20, baselineP95Ms: 20 }, 'ok', undefined],
     ['…and two', { rps: 0.2, errorRate: 2 / 12 }, 'ok', undefined],
     ['three failed calls in the minute are', { rps: 0.2, errorRate: 3 / 12 }, 'critical', '25% errors'],
+    ['failing, but its last 10 s clean: over', { rps: 5, errorRate: 0.5, recovered: true }, 'ok', undefined],
     ['a slow edge with a stray failure says it is slow', { rps: 0.1, errorRate: 1 / 6, p95Ms: 200, baselineP95Ms: 20 }, 'warning', 'p95 10× usual'],
   ])('%s', (_name, edge, tone, label) => {
     expect(edgeTone(edge)).toBe(tone);

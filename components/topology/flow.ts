@@ -94,10 +94,15 @@ export const EDGE_CRITICAL_RATE = 0.05;
  */
 export const EDGE_MIN_FAILED_CALLS = 3;
 
-type EdgeFigures = Pick<GraphEdge, 'rps' | 'errorRate' | 'p95Ms' | 'baselineP95Ms'>;
+type EdgeFigures = Pick<GraphEdge, 'rps' | 'errorRate' | 'p95Ms' | 'baselineP95Ms' | 'recovered'>;
 
-/** The error rate an edge is coloured by: none while its minute holds too few failed calls to mean anything. */
+/**
+ * The error rate an edge is coloured by: none while its minute holds too few failed calls to mean
+ * anything, nor once its last 10 s are clean — as a recovered service turns green, the edges into it
+ * stop being red instead of carrying the minute's failures for up to a minute more.
+ */
 function judgedErrorRate(edge: EdgeFigures): number {
+  if (edge.recovered) return 0;
   const rate = edge.errorRate ?? 0;
   const failedCalls = Math.round(rate * (edge.rps ?? 0) * EDGE_WINDOW_SECONDS);
   return failedCalls >= EDGE_MIN_FAILED_CALLS ? rate : 0;

@@ -29,6 +29,7 @@ export function parseObservedEdges(body: unknown): EdgeStats[] {
       baselineP95Ms: numberOrNull(edge.baselineP95Ms),
       ...(edge.fromKind === 'queue' || edge.fromKind === 'database' ? { fromKind: edge.fromKind } : {}),
       ...(edge.toKind === 'queue' || edge.toKind === 'database' ? { toKind: edge.toKind } : {}),
+      ...(edge.recovered === true ? { recovered: true } : {}),
     });
   }
   return edges;

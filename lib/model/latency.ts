@@ -46,10 +46,10 @@ export interface InstanceLatency {
   recent?: RecentCalls;
 }
 
-/** Edge summary over the last minute, for the topology map. */
 /** The window an edge's rate and errors are over (seconds): the map's "last minute". */
 export const EDGE_WINDOW_SECONDS = 60;
 
+/** Edge summary over the last minute, for the topology map. */
 export interface EdgeStats {
   from: string;
   to: string;
@@ -63,6 +63,8 @@ export interface EdgeStats {
   /** The kind of an end that is not a registered service, when the calls said it (OTLP messaging and database spans). */
   fromKind?: ObservedNodeKind;
   toKind?: ObservedNodeKind;
+  /** Its last 10 s of calls were clean (as an instance's status judges them): its errors are over, though still in the minute. */
+  recovered?: boolean;
 }
 
 /** What an observed node outside the registry is, when the calls to it said so (OTLP messaging and database spans). */

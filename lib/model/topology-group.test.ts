@@ -110,6 +110,18 @@ describe('buildViewGraph', () => {
     expect(graph.edges.find((e) => e.from === 'g:pay')).toMatchObject({ rps: 5, sources: ['declared'] });
   });
 
+  it('a merged edge is over its errors only when every edge it stands for that had errors is', () => {
+    const collapse = (edges: TopologyEdge[]) => buildViewGraph({ ...topology, edges }, 'namespace', (key) => key === 'pay').edges.find((e) => e.to === 'g:pay');
+    const clean = edge('gw', 'pay-api', { rps: 10, errorRate: 0 });
+    const over = edge('gw', 'pay-worker', { rps: 30, errorRate: 0.4, recovered: true });
+    const failing = edge('gw', 'pay-worker', { rps: 30, errorRate: 0.4 });
+    expect(collapse([clean, over])?.recovered).toBe(true);
+    expect(collapse([over, clean])?.recovered).toBe(true);
+    expect(collapse([over, { ...failing, to: 'pay-ledger' }])).not.toHaveProperty('recovered');
+    expect(collapse([{ ...failing, to: 'pay-ledger' }, over])).not.toHaveProperty('recovered');
+    expect(collapse([clean, failing])).not.toHaveProperty('recovered');
+  });
+
   it('keeps a single edge\u2019s latency', () => {
     const graph = buildViewGraph(topology, 'none', () => false);
     expect(graph.edges.find((e) => e.to === 'n:pay-api')).toMatchObject({ rps: 10, errorRate: 0, p50Ms: 3 });

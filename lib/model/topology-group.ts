@@ -78,6 +78,8 @@ export interface GraphEdge {
   p95Ms?: number;
   p99Ms?: number;
   baselineP95Ms?: number;
+  /** Every edge it stands for that had errors is over them (TopologyEdge.recovered). */
+  recovered?: true;
 }
 
 export interface ViewGraph {
@@ -116,7 +118,8 @@ export function buildViewGraph(topology: Topology, mode: GroupMode, isCollapsed:
     }
   }
 
-  const edges = new Map<string, GraphEdge & { errorWeight: number; errorSum: number }>();
+  const edges = new Map<string, GraphEdge & { errorWeight: number; errorSum: number; unrecovered: number }>();
+  const failedBefore = (edge: Topology['edges'][number]): boolean => (edge.errorRate ?? 0) > 0;
   for (const edge of topology.edges) {
     const from = graphIdOf(edge.from);
     const to = graphIdOf(edge.to);
@@ -136,8 +139,10 @@ export function buildViewGraph(topology: Topology, mode: GroupMode, isCollapsed:
         ...(edge.p95Ms !== undefined ? { p95Ms: edge.p95Ms } : {}),
         ...(edge.p99Ms !== undefined ? { p99Ms: edge.p99Ms } : {}),
         ...(edge.baselineP95Ms !== undefined ? { baselineP95Ms: edge.baselineP95Ms } : {}),
+        ...(edge.recovered ? { recovered: true as const } : {}),
         errorWeight: edge.errorRate !== undefined ? (edge.rps ?? 0) : 0,
         errorSum: edge.errorRate !== undefined ? edge.errorRate * (edge.rps ?? 0) : 0,
+        unrecovered: failedBefore(edge) && !edge.recovered ? 1 : 0,
       });
       continue;
     }
@@ -150,6 +155,9 @@ export function buildViewGraph(topology: Topology, mode: GroupMode, isCollapsed:
       merged.errorSum += edge.errorRate * (edge.rps ?? 0);
       merged.errorRate = merged.errorWeight > 0 ? merged.errorSum / merged.errorWeight : Math.max(merged.errorRate ?? 0, edge.errorRate);
     }
+    if (failedBefore(edge) && !edge.recovered) merged.unrecovered += 1;
+    if (edge.recovered && merged.unrecovered === 0) merged.recovered = true;
+    if (merged.unrecovered > 0) delete merged.recovered;
     delete merged.p50Ms;
     delete merged.p95Ms;
     delete merged.p99Ms;
@@ -157,7 +165,7 @@ export function buildViewGraph(topology: Topology, mode: GroupMode, isCollapsed:
   }
   return {
     nodes,
-    edges: [...edges.values()].map(({ errorWeight: _w, errorSum: _s, ...edge }) => edge),
+    edges: [...edges.values()].map(({ errorWeight: _w, errorSum: _s, unrecovered: _u, ...edge }) => edge),
     groups,
     memberOf,
   };

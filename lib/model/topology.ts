@@ -69,6 +69,8 @@ export interface TopologyEdge {
   /** What an end outside the registry is, when the calls said it (OTLP messaging and database spans). */
   fromKind?: ExternalKind;
   toKind?: ExternalKind;
+  /** Its errors are over: the last 10 s of its calls were clean (`EdgeStats.recovered`). */
+  recovered?: true;
 }
 
 export interface Topology {
@@ -180,6 +182,7 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
       ...(stats.baselineP95Ms !== null && stats.baselineP95Ms !== undefined ? { baselineP95Ms: stats.baselineP95Ms } : {}),
       ...(stats.fromKind ? { fromKind: stats.fromKind } : {}),
       ...(stats.toKind ? { toKind: stats.toKind } : {}),
+      ...(stats.recovered ? { recovered: true as const } : {}),
     };
     edges.set(key, edge);
     if (stats.fromKind) observedKinds.set(stats.from, stats.fromKind);

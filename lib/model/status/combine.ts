@@ -66,6 +66,11 @@ const severity: Record<Status, number> = { passing: 0, unknown: 1, warning: 2, c
  */
 const criticalMinCalls = (thresholds: TrafficThresholds): number => Math.ceil(thresholds.minCalls / 2);
 
+/** The last RECOVERY_SECONDS of calls are enough of them and under the warning rate: whatever failed before is over. */
+export function cleanAgain(latest: { calls: number; errors: number }, thresholds: Pick<TrafficThresholds, 'minCalls' | 'errorWarnRate'>): boolean {
+  return latest.calls >= thresholds.minCalls / 3 && latest.errors / latest.calls < thresholds.errorWarnRate;
+}
+
 /**
  * The error rate's verdict, or null when it says nothing (too few calls, under the thresholds, or
  * clean again in the last 10 s). `held` is the verdict the instance holds now: too few calls to
@@ -75,9 +80,7 @@ const criticalMinCalls = (thresholds: TrafficThresholds): number => Math.ceil(th
  * held 9, then 10, then 9 calls.
  */
 export function errorVerdict(signal: Omit<TrafficSignal, 'p95Ms' | 'baselineP95Ms'>, thresholds: TrafficThresholds, held: Verdict | null = null): Verdict | null {
-  const { latest } = signal;
-  const recovered = latest !== undefined && latest.calls >= thresholds.minCalls / 3 && latest.errors / latest.calls < thresholds.errorWarnRate;
-  if (signal.calls === 0 || recovered) return null;
+  if (signal.calls === 0 || (signal.latest !== undefined && cleanAgain(signal.latest, thresholds))) return null;
   const rate = signal.errors / signal.calls;
   const levels = [
     { status: 'critical', threshold: thresholds.errorCriticalRate, minCalls: criticalMinCalls(thresholds) },

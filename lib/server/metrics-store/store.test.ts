@@ -118,6 +118,21 @@ describe('metrics store', () => {
     expect(store.edges()).toEqual([expect.objectContaining({ from: 'gateway', to: 'users', errorRate: expect.closeTo(0.1) })]);
   });
 
+  it('says an edge whose last 10 s of calls are clean is over its errors, though they are still in its minute', () => {
+    let clock = T0;
+    const store = createMetricsStore({ now: () => clock });
+    // 20 s of calls, half failing, then clean ones: 10 a second.
+    store.ingest(batch('gateway', 'g-1', [{ to: 'users', count: 200, errors: 100, latencyMs: { bounds: [10], counts: [200, 0] } }], T0 - 20_000, 20));
+    expect(store.edges()[0]).not.toHaveProperty('recovered');
+    clock = T0 + 5_000;
+    store.ingest(batch('gateway', 'g-1', [{ to: 'users', count: 50, errors: 0, latencyMs: { bounds: [10], counts: [50, 0] } }], T0, 5));
+    // 5 clean seconds, and the 5 before them failing: not yet.
+    expect(store.edges()[0]).not.toHaveProperty('recovered');
+    clock = T0 + 10_000;
+    store.ingest(batch('gateway', 'g-1', [{ to: 'users', count: 50, errors: 0, latencyMs: { bounds: [10], counts: [50, 0] } }], T0 + 5_000, 5));
+    expect(store.edges()[0]).toMatchObject({ errorRate: expect.closeTo(100 / 300), recovered: true });
+  });
+
   it('keeps the same figures after a slot closes and its sketch is dropped', () => {
     let clock = T0;
     const store = createMetricsStore({ now: () => clock });

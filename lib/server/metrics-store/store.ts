@@ -2,6 +2,7 @@ import { dropOldest, moveToNewest } from '@/lib/model/bounded-map';
 import { MAX_COUNT, type CallStats, type IngestBatch } from '@/lib/model/ingest';
 import type { CalleeSeries } from '@/lib/model/otlp/authority';
 import { EDGE_WINDOW_SECONDS, type EdgeStats, type LatencyPoint, type LatencyWindow, type ObservedNodeKind, type RecentCalls } from '@/lib/model/latency';
+import { cleanAgain, DEFAULT_TRAFFIC_THRESHOLDS, RECOVERY_SECONDS } from '@/lib/model/status/combine';
 import { clampLatency } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
 import { shapedBuckets, shapedValues } from './shapes';
@@ -305,6 +306,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
         const [from = '', to = ''] = keyNames(key);
         const { count, errors, points } = found.recent(nowSecond, EDGE_WINDOW_SECONDS);
         const latest = [...points].reverse().find((p) => p.p50Ms !== null);
+        const lastSeconds = found.recent(nowSecond, RECOVERY_SECONDS);
         edges.push({
           from,
           to,
@@ -315,6 +317,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
           p99Ms: latest?.p99Ms ?? null,
           baselineP95Ms: medianP95(found),
           ...kindsOf(from, to),
+          ...(errors > 0 && cleanAgain({ calls: lastSeconds.count, errors: lastSeconds.errors }, DEFAULT_TRAFFIC_THRESHOLDS) ? { recovered: true } : {}),
         });
       }
       return edges;
