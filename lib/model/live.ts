@@ -100,7 +100,7 @@ export interface SummaryDelta {
   removes: string[];
 }
 
-/** One service's instances, in id order. */
+/** One service's instances, in id order (numbers in ids as numbers: lib/model/natural-order.ts). */
 export interface ServiceSnapshot {
   epoch: string;
   seq: number;

@@ -1,11 +1,13 @@
 import type { Instance, Service } from './instance';
+import { compareNatural } from './natural-order';
 import { serviceStatus } from './status/service';
 
 /** What a view does with a message (lib/model/views.ts). */
 export type DeltaOutcome = 'applied' | 'stale' | 'gap';
 
+/** Instances by id, numbers in ids as numbers (`orders-2` before `orders-10`), then by key. */
 function byId(a: Instance, b: Instance): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  return compareNatural(a.id, b.id) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
 export function toService(name: string, instances: ReadonlyMap<string, Instance>): Service {

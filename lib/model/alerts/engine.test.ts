@@ -163,7 +163,7 @@ describe('lost instances', () => {
     expect(api?.labels).toMatchObject({ severity: 'critical', cause: 'lost' });
     expect(api?.labels.instance).toBeUndefined();
     expect(api?.summary).toBe('api: 500 of 500 instances lost');
-    expect(api?.description).toMatch(/^api-1, api-10, .* and 490 more: lease expired$/);
+    expect(api?.description).toMatch(/^api-1, api-2, .* api-10 and 490 more: lease expired$/);
     expect(lost.find((t) => t.alert.labels.service === 'cache')?.alert.labels).toMatchObject({ severity: 'warning', instance: 'cache-1' });
   });
 });

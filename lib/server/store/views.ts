@@ -1,5 +1,6 @@
 import type { Instance } from '@/lib/model/instance';
 import type { Change, Delta, RegistryStatus, ServiceSnapshot, SummarySnapshot } from '@/lib/model/live';
+import { compareNatural } from '@/lib/model/natural-order';
 import { sameSummary, summarizeInstances, type ServiceSummary } from '@/lib/model/service-summary';
 import { systemClock, type Clock } from './clock';
 import type { DeltaLog } from './delta-log';
@@ -42,7 +43,8 @@ export interface ViewIndex {
 }
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const byId = (a: Instance, b: Instance): number => compareText(a.id, b.id) || compareText(a.key, b.key);
+/** As the views order them (lib/model/state.ts): numbers in ids as numbers. */
+const byId = (a: Instance, b: Instance): number => compareNatural(a.id, b.id) || compareText(a.key, b.key);
 const serviceOfChange = (change: Change): string => (change.op === 'upsert' ? change.instance.service : change.service);
 const keyOfChange = (change: Change): string => (change.op === 'upsert' ? change.instance.key : change.key);
 
