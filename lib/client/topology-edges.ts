@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { EdgeStats } from '@/lib/model/latency';
 import type { TopologyEdge } from '@/lib/model/topology';
+import { pollWhileVisible } from './poll-while-visible';
 
 /** Observed edges change once a minute slot closes; every 5 s is fresh enough for a map. */
 export const OBSERVED_REFRESH_MS = 5_000;
@@ -51,17 +52,11 @@ export function useObservedEdges(initial?: readonly EdgeStats[]): ObservedEdges 
   const [state, setState] = useState<ObservedEdges>(() => ({ edges: initial ? [...initial] : [], error: null, settled: initial !== undefined }));
 
   useEffect(() => {
-    let last = '';
     // The page's own edges are not compared textually: the first poll replaces them once.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let controller: AbortController | undefined;
-    const poll = async (): Promise<void> => {
-      clearTimeout(timer);
-      if (document.visibilityState === 'hidden') return;
-      controller?.abort();
-      controller = new AbortController();
+    let last = '';
+    const stop = pollWhileVisible(async (signal) => {
       try {
-        const response = await fetch('/api/v1/topology?observed=only', { signal: controller.signal, cache: 'no-store' });
+        const response = await fetch('/api/v1/topology?observed=only', { signal, cache: 'no-store' });
         const text = await response.text();
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         if (text !== last) {
@@ -69,24 +64,15 @@ export function useObservedEdges(initial?: readonly EdgeStats[]): ObservedEdges 
           setState({ edges: parseObservedEdges(JSON.parse(text)), error: null, settled: true });
         } else setState((current) => (current.error === null && current.settled ? current : { ...current, error: null, settled: true }));
       } catch (error) {
-        if (error instanceof DOMException && error.name === 'AbortError') return;
+        if (signal.aborted) return;
         setState((current) => ({ ...current, error: error instanceof Error ? error.message : String(error), settled: true }));
       }
-      timer = setTimeout(() => void poll(), OBSERVED_REFRESH_MS);
-    };
-    const onVisibility = (): void => {
-      if (document.visibilityState === 'visible') void poll();
-      else clearTimeout(timer);
-    };
+    }, OBSERVED_REFRESH_MS);
     // A slow first answer must not hold the map back for long.
     const patience = setTimeout(() => setState((current) => (current.settled ? current : { ...current, settled: true })), SETTLE_PATIENCE_MS);
-    void poll();
-    document.addEventListener('visibilitychange', onVisibility);
     return () => {
       clearTimeout(patience);
-      clearTimeout(timer);
-      controller?.abort();
-      document.removeEventListener('visibilitychange', onVisibility);
+      stop();
     };
   }, []);
 

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { z } from 'zod';
 import { NODE_KINDS } from '@/lib/model/topology';
+import { pollWhileVisible } from './poll-while-visible';
 
 /** As often as the map's call statistics: origins move with statuses and edges. */
 export const ORIGINS_REFRESH_MS = 5_000;
@@ -31,33 +32,14 @@ export function useLikelyOrigins(wanted: boolean): LikelyOrigin[] {
   const [origins, setOrigins] = useState<LikelyOrigin[]>([]);
   useEffect(() => {
     if (!wanted) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let controller: AbortController | undefined;
-    const poll = async (): Promise<void> => {
-      clearTimeout(timer);
-      if (document.visibilityState === 'hidden') return;
-      controller?.abort();
-      controller = new AbortController();
+    return pollWhileVisible(async (signal) => {
       try {
-        const response = await fetch('/api/v1/topology?origins=only', { signal: controller.signal, cache: 'no-store' });
+        const response = await fetch('/api/v1/topology?origins=only', { signal, cache: 'no-store' });
         if (response.ok) setOrigins(parseLikelyOrigins(await response.json()));
-      } catch (error) {
-        if (error instanceof DOMException && error.name === 'AbortError') return;
+      } catch {
         // A failed poll keeps the last answer; the next one tries again.
       }
-      timer = setTimeout(() => void poll(), ORIGINS_REFRESH_MS);
-    };
-    const onVisibility = (): void => {
-      if (document.visibilityState === 'visible') void poll();
-      else clearTimeout(timer);
-    };
-    void poll();
-    document.addEventListener('visibilitychange', onVisibility);
-    return () => {
-      clearTimeout(timer);
-      controller?.abort();
-      document.removeEventListener('visibilitychange', onVisibility);
-    };
+    }, ORIGINS_REFRESH_MS);
   }, [wanted]);
   return wanted ? origins : [];
 }
