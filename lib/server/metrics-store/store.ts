@@ -298,6 +298,11 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     },
     /** Every observed edge with its rate and errors over the last minute, its latest minute's latency and its usual p95. */
     edges(): EdgeStats[] {
+      /** Its last 10 s of calls clean, as an instance's error verdict ends: asked only of an edge that had errors. */
+      const recoveredNow = (found: Series, nowSecond: number): boolean => {
+        const { count, errors } = found.recent(nowSecond, RECOVERY_SECONDS);
+        return cleanAgain({ calls: count, errors }, DEFAULT_TRAFFIC_THRESHOLDS);
+      };
       const nowSecond = now() / 1_000;
       const edges: EdgeStats[] = [];
       for (const [key, found] of series) {
@@ -306,7 +311,6 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
         const [from = '', to = ''] = keyNames(key);
         const { count, errors, points } = found.recent(nowSecond, EDGE_WINDOW_SECONDS);
         const latest = [...points].reverse().find((p) => p.p50Ms !== null);
-        const lastSeconds = found.recent(nowSecond, RECOVERY_SECONDS);
         edges.push({
           from,
           to,
@@ -317,7 +321,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
           p99Ms: latest?.p99Ms ?? null,
           baselineP95Ms: medianP95(found),
           ...kindsOf(from, to),
-          ...(errors > 0 && cleanAgain({ calls: lastSeconds.count, errors: lastSeconds.errors }, DEFAULT_TRAFFIC_THRESHOLDS) ? { recovered: true } : {}),
+          ...(errors > 0 && recoveredNow(found, nowSecond) ? { recovered: true } : {}),
         });
       }
       return edges;
