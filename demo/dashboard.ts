@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { withParentDeathSignal } from '@/lib/server/parent-death';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -12,7 +13,9 @@ export interface Dashboard {
 
 /** Runs the real dashboard (server.ts) as a child process against the given etcd, its output passed through. */
 export function startDashboard(options: { port: number; etcdEndpoints: string[]; adminPassword: string }): Dashboard {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  // Stopped with the demo however the demo ends: a killed demo left it running without its etcd.
+  const command = withParentDeathSignal(process.execPath, ['--import', 'tsx', 'server.ts']);
+  const child = spawn(command.file, command.args, {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'production', PORT: String(options.port), ETCD_ENDPOINTS: options.etcdEndpoints.join(','), SWITCHYARD_ADMIN_PASSWORD: options.adminPassword },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } fr
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
+import { SETPRIV_CANNOT_EXECUTE, withParentDeathSignal } from '../parent-death';
 
 /** A local etcd this process started: on loopback, free ports, its own data dir. */
 export interface LocalEtcd {
@@ -32,19 +33,6 @@ export function findEtcdBinary(): string {
   if (override) return override;
   for (const candidate of ['/usr/bin/etcd', '/usr/local/bin/etcd']) if (existsSync(candidate)) return candidate;
   return 'etcd';
-}
-
-const SETPRIV = '/usr/bin/setpriv';
-/** setpriv's exit code when the command it should execute is not there (as a shell's). */
-const SETPRIV_CANNOT_EXECUTE = 127;
-
-/**
- * util-linux's `setpriv` sets the parent-death signal (Linux's PR_SET_PDEATHSIG) and then executes
- * etcd in its place, same pid: the kernel sends etcd SIGTERM when the thread that spawned it (our
- * main thread) ends, however the owner ended. None where there is no setpriv.
- */
-function parentDeathLauncher(): { file: string; args: string[] } | undefined {
-  return existsSync(SETPRIV) ? { file: SETPRIV, args: ['--pdeathsig', 'SIGTERM', '--'] } : undefined;
 }
 
 /** Serve clients over TLS (tests of secured etcd); the product's own local etcd never does. */
@@ -164,8 +152,7 @@ async function startLocalEtcdOn(clientPort: number, peerPort: number, dataDir: s
   ];
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
-    const launcher = options.ownProcessGroup ? parentDeathLauncher() : undefined;
-    const command = launcher ? { file: launcher.file, args: [...launcher.args, findEtcdBinary(), ...args] } : { file: findEtcdBinary(), args };
+    const command = options.ownProcessGroup ? withParentDeathSignal(findEtcdBinary(), args) : { file: findEtcdBinary(), args, launcher: false };
     // A descriptor of its own on the file, not a pipe through this process, which it may outlive.
     const stderr = openSync(path.join(dataDir, 'etcd.stderr.log'), 'a');
     try {
@@ -190,7 +177,7 @@ async function startLocalEtcdOn(clientPort: number, peerPort: number, dataDir: s
       await waitHealthy(endpoint, started, options.timeoutMs ?? 15_000, tls);
     } catch (error) {
       // What the launcher exits with when it cannot execute etcd; without one, spawn's ENOENT says it.
-      if (launcher && started.exitCode === SETPRIV_CANNOT_EXECUTE) throw cannotStart(`${findEtcdBinary()} not found`);
+      if (command.launcher && started.exitCode === SETPRIV_CANNOT_EXECUTE) throw cannotStart(`${findEtcdBinary()} not found`);
       throw error;
     }
   };
