@@ -63,7 +63,7 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
             {service.cause}
           </p>
         )}
-        {failing && <ServiceOriginNote service={name} origins={origins} />}
+        <ServiceOriginNote service={name} origins={origins} />
       </div>
       <LatencySection service={name} window={window} onWindowChange={setWindow} calls={calls} probes={probes} />
       <section className="section" aria-labelledby="instances-title">

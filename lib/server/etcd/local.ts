@@ -108,8 +108,8 @@ export interface LocalEtcdOptions {
    * group) does not stop it under the server that is still using it: the owner stops it last, and
    * it is sent SIGTERM when the owner exits without stopping it, also when the owner is killed
    * outright (SIGKILL, the OOM killer): through util-linux's `setpriv --pdeathsig` where it exists
-   * (Linux), else only from the owner's `exit` handler. For the demo and the embedded default;
-   * tests leave it in their group, where a killed run takes it along.
+   * (Linux), else from the owner's `exit` handler, which covers every end but a kill. For the demo
+   * and the embedded default; tests leave it in their group, where a killed run takes it along.
    */
   ownProcessGroup?: boolean;
 }
@@ -161,9 +161,9 @@ async function startLocalEtcdOn(clientPort: number, peerPort: number, dataDir: s
       closeSync(stderr);
     }
     const started = child;
-    if (options.ownProcessGroup) {
-      // In its own group it would outlive an owner that exits without stopping it (an uncaught error, a failed start),
-      // also where no parent-death signal can be set.
+    if (options.ownProcessGroup && !command.launcher) {
+      // In its own group, without a parent-death signal, it would outlive an owner that exits without
+      // stopping it (an uncaught error, a failed start): the owner's last act is to signal it.
       const stopWithOwner = (): void => void started.kill('SIGTERM');
       process.once('exit', stopWithOwner);
       started.once('exit', () => process.off('exit', stopWithOwner));
