@@ -47,6 +47,22 @@ describe('health tracker', () => {
     expect(changes.map((c) => `${c.from}→${c.to}`)).toEqual(['unknown→passing']);
   });
 
+  it('publishes a new instance’s failed probes before its status turns critical, and keeps its first OK probe to itself', () => {
+    const { tracker, deltas } = setup({ t: 0 });
+    store.flush();
+    const before = deltas.length;
+    tracker.record(KEY, probe(true));
+    store.flush();
+    // An OK first probe is no news (100,000 of them at start would flood the views); the next one makes it passing.
+    expect(deltas.length).toBe(before);
+    const crashing = '/services/users/b';
+    store.upsertKey({ etcdKey: crashing, lease: undefined, registrations: [{ service: 'users', id: 'b', address: '127.0.0.1:2', format: 'native', metadata: {} }] });
+    tracker.record(crashing, probe(false, 1, 'connection refused'));
+    expect(store.instance(crashing)).toMatchObject({ status: 'unknown', statusCause: 'connection refused; 1 of 3 failed probes before critical', lastProbe: { ok: false } });
+    tracker.record(crashing, probe(false, 1, 'connection refused'));
+    expect(store.instance(crashing)).toMatchObject({ status: 'unknown', statusCause: 'connection refused; 2 of 3 failed probes before critical' });
+  });
+
   it('refreshes lastProbe of a steady instance only every probeRefreshMs', () => {
     const clock = { t: 0 };
     const { tracker, deltas } = setup(clock);

@@ -52,9 +52,11 @@ export function createHealthTracker(options: HealthTrackerOptions) {
       const tracked = states.get(key) ?? { health: initialHealth(result.at), publishedAt: now(), publishedOk: undefined };
       const health = nextHealth(tracked.health, result, thresholdsFor(instance.service));
       const changed = health.status !== tracked.health.status;
-      // A first probe that changes no status is not news: publishing it would flood browsers at start.
-      const flipped = tracked.publishedOk !== undefined && tracked.publishedOk !== result.ok;
-      const due = changed || flipped || (tracked.publishedOk !== undefined && health.cause !== tracked.health.cause) || now() - tracked.publishedAt >= refreshMs;
+      // A first OK probe that changes no status is not news: publishing it would flood browsers at
+      // start. A failed one is (a new instance crashing must not say "not probed yet" until critical).
+      const published = tracked.publishedOk !== undefined;
+      const flipped = published ? tracked.publishedOk !== result.ok : !result.ok;
+      const due = changed || flipped || (published && health.cause !== tracked.health.cause) || now() - tracked.publishedAt >= refreshMs;
       states.set(key, due ? { health, publishedAt: now(), publishedOk: result.ok } : { ...tracked, health });
       const facts: HealthFacts = {
         status: health.status,
