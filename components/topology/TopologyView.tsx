@@ -97,6 +97,12 @@ export interface TopologyViewProps {
 }
 
 /** The home page: the fleet as a live graph. */
+/** The failing node to open a phone's map on when no origin is known: a critical one before a warning one. */
+function worstFailing(nodes: readonly TopologyNode[], failing: ReadonlySet<string>): string | undefined {
+  const candidates = nodes.filter((node) => failing.has(node.id));
+  return (candidates.find((node) => node.status === 'critical') ?? candidates[0])?.id;
+}
+
 export function TopologyView(props: TopologyViewProps) {
   return (
     <ReactFlowProvider>
@@ -200,16 +206,32 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   const centerOn = useCallback(
     (graphId: string) => {
       const rect = flow.rects.get(graphId);
-      if (rect) void flowApi.setCenter(rect.x + rect.width / 2, rect.y + rect.height / 2, { zoom: Math.max(flowApi.getZoom(), 0.8), duration: 0 });
+      if (!rect) return;
+      // Two frames on: a selection opens the panel, which takes the map's side (or, on a phone, its
+      // lower half); centred before that, the node ended up under the panel.
+      requestAnimationFrame(() =>
+        requestAnimationFrame(() => void flowApi.setCenter(rect.x + rect.width / 2, rect.y + rect.height / 2, { zoom: Math.max(flowApi.getZoom(), 0.8), duration: 0 })),
+      );
     },
     [flow.rects, flowApi],
   );
+  // A phone's first view during an outage: centred on where it starts, legible, until asked for the whole map.
+  const [centredOn, setCentredOn] = useState<{ name: string; origin: boolean } | null>(null);
+  const fitAll = useCallback(() => {
+    setCentredOn(null);
+    fitTo(view.focus !== '' ? [...flow.rects.keys()] : undefined);
+  }, [fitTo, flow.rects, view.focus]);
   useEffect(() => {
     if (drawn || flow.nodes.length === 0 || layout.pending?.full) return;
     let frame = requestAnimationFrame(() => {
+      // On a phone the whole map is specks; during an outage it opens on the likely origin (else the first failing service).
+      const start = storeApi.getState().width <= NARROW_MAX_WIDTH ? (origins[0]?.id ?? worstFailing(topology.nodes, failing)) : undefined;
       if (selectedId !== '' && flow.rects.has(selectedId)) centerOn(selectedId);
       else if (visibility.focus) fitTo([...flow.rects.keys()]);
-      else fitTo();
+      else if (start !== undefined && flow.rects.has(graphIdOf(start))) {
+        centerOn(graphIdOf(start));
+        setCentredOn({ name: start, origin: origins[0]?.id === start });
+      } else fitTo();
       // The frame after next: the fitted map has been painted by then.
       frame = requestAnimationFrame(() => {
         frame = requestAnimationFrame(() => {
@@ -219,7 +241,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
       });
     });
     return () => cancelAnimationFrame(frame);
-  }, [drawn, flow, layout.pending, selectedId, visibility.focus, centerOn, fitTo]);
+  }, [drawn, flow, layout.pending, selectedId, visibility.focus, centerOn, fitTo, storeApi, origins, topology.nodes, failing, graphIdOf]);
 
   const select = useCallback(
     (graphId: string) => {
@@ -329,14 +351,23 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
           legendOpen={legendOpen}
           onChange={onChange}
           onSearchNext={onSearchNext}
-          onFit={() => fitTo(view.focus !== '' ? [...flow.rects.keys()] : undefined)}
+          onFit={fitAll}
           onRelayout={() => {
+            setCentredOn(null);
             layout.relayout();
             setDrawn(false);
           }}
           onToggleLegend={() => setLegendOpen((open) => !open)}
         />
         <OriginNotice origins={origins} onShow={selectByName} />
+        {centredOn && (
+          <p className="topology__centred" role="status">
+            Centred on {centredOn.name}, {centredOn.origin ? 'the likely origin' : 'failing'}.{' '}
+            <button type="button" className="link-button" onClick={fitAll}>
+              Show the whole map
+            </button>
+          </p>
+        )}
         <div className={`topology__body${panelOpen ? ' has-panel' : ''}`}>
           <div className="topology__stage">
             <TopologyCanvas

@@ -236,6 +236,30 @@ describe('topology map in Chromium', () => {
     expect(servicePageErrors).toEqual([]);
     await servicePage.context().close();
 
+    // A phone opens the map on the likely origin, legible, rather than the whole map at a speck's size.
+    const { page: phone, errors: phoneErrors } = await openPage(browser, { width: 390, height: 844 });
+    await useSession(phone, server, await server.login('admin', ADMIN_PASSWORD));
+    await phone.goto(`${server.url}/`);
+    const centred = phone.locator('.topology__centred');
+    await centred.getByText('Centred on e2e-payments, the likely origin.').waitFor({ timeout: 15_000 });
+    const stage = async () => (await phone.locator('.react-flow').boundingBox()) ?? { x: 0, y: 0, width: 0, height: 0 };
+    const inside = (box: { x: number; y: number; width: number; height: number } | null, area: { x: number; y: number; width: number; height: number }) =>
+      box !== null && box.x >= area.x && box.y >= area.y && box.x + box.width <= area.x + area.width && box.y + box.height <= area.y + area.height;
+    await expect.poll(async () => inside(await nodeOf(phone, 'e2e-payments').boundingBox(), await stage())).toBe(true);
+    expect((await nodeOf(phone, 'e2e-payments').boundingBox())?.width).toBeGreaterThanOrEqual(100);
+    // Its Show opens the panel over the map's lower part: the node is centred in what is left, not under the panel.
+    await phone.locator('.torigin').getByRole('button', { name: 'Show' }).click();
+    await phone.getByRole('complementary').getByRole('heading', { name: 'e2e-payments', exact: true }).waitFor();
+    await expect.poll(async () => inside(await nodeOf(phone, 'e2e-payments').boundingBox(), await stage())).toBe(true);
+    await phone.keyboard.press('Escape');
+    await centred.getByRole('button', { name: 'Show the whole map' }).click();
+    await centred.waitFor({ state: 'detached' });
+    for (const name of Object.keys(FLEET)) await expect.poll(async () => inside(await nodeOf(phone, name).boundingBox(), await stage())).toBe(true);
+    expect(phoneErrors).toEqual([]);
+    await phone.context().close();
+    // A wide screen fits the whole map as before.
+    expect(await page.locator('.topology__centred').count()).toBe(0);
+
     payments.setStatus(200);
     orders.setStatus(200);
     await nodeOf(page, 'e2e-payments').locator('.tnode.tstatus--passing').waitFor({ timeout: 15_000 });
