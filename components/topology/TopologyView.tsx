@@ -96,13 +96,13 @@ export interface TopologyViewProps {
   initialLayout?: PrecomputedLayout;
 }
 
-/** The home page: the fleet as a live graph. */
 /** The failing node to open a phone's map on when no origin is known: a critical one before a warning one. */
 function worstFailing(nodes: readonly TopologyNode[], failing: ReadonlySet<string>): string | undefined {
   const candidates = nodes.filter((node) => failing.has(node.id));
   return (candidates.find((node) => node.status === 'critical') ?? candidates[0])?.id;
 }
 
+/** The home page: the fleet as a live graph. */
 export function TopologyView(props: TopologyViewProps) {
   return (
     <ReactFlowProvider>
@@ -360,9 +360,10 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
           onToggleLegend={() => setLegendOpen((open) => !open)}
         />
         <OriginNotice origins={origins} onShow={selectByName} />
-        {centredOn && (
+        {/* Said only while it is true: once the service recovers, the note would mislead. */}
+        {centredOn && (failing.has(centredOn.name) || originIds.has(centredOn.name)) && (
           <p className="topology__centred" role="status">
-            Centred on {centredOn.name}, {centredOn.origin ? 'the likely origin' : 'failing'}.{' '}
+            Centred on {centredOn.name}, {centredOn.origin ? 'the likely origin' : (nodeById.get(centredOn.name)?.status ?? 'failing')}.{' '}
             <button type="button" className="link-button" onClick={fitAll}>
               Show the whole map
             </button>
