@@ -56,9 +56,12 @@ export function nextHealth(previous: HealthState, result: ProbeResult, threshold
   } else if (!result.ok && failStreak >= thresholds.failAfter) {
     status = 'critical';
     cause = result.error ?? 'probe failed';
-  } else if (result.ok && previous.status === 'unknown') {
+  } else if (result.ok) {
+    // Unknown or critical, waiting for more successes: the cause says the last probe passed.
     cause = `probe OK; ${okStreak} of ${thresholds.passAfter} before passing`;
-  } else if (!result.ok && previous.status !== 'critical') {
+  } else if (previous.status === 'critical') {
+    cause = result.error ?? 'probe failed';
+  } else {
     // The status waits for more failures; its cause does not pretend the last probe passed.
     cause = `${result.error ?? 'probe failed'}; ${failStreak} of ${thresholds.failAfter} failed probes before critical`;
   }

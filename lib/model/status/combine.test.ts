@@ -17,7 +17,17 @@ describe('trafficVerdict', () => {
     expect(trafficVerdict({ ...quiet, errors: 129, latest: { calls: 100, errors: 0 } }, T)).toBeNull();
     expect(trafficVerdict({ ...quiet, errors: 129, latest: { calls: 100, errors: 40 } }, T)?.status).toBe('critical');
     // Too few recent calls to say it is over.
-    expect(trafficVerdict({ ...quiet, errors: 129, latest: { calls: 3, errors: 0 } }, T)?.status).toBe('critical');
+    const critical: Verdict = { status: 'critical', cause: 'error rate 43 % over 30 s (threshold 25 %)', kind: 'error_rate' };
+    expect(errorVerdict({ ...quiet, errors: 129, latest: { calls: 3, errors: 0 } }, T, critical)?.status).toBe('critical');
+  });
+
+  it('raises nothing new from errors that stopped before the last 10 s (a verdict just cleared came back as a warning)', () => {
+    // 10 s after the fix: the last 10 s too few calls to be "clean again", none failing; the window still 12 % failures.
+    expect(errorVerdict({ ...quiet, calls: 50, errors: 6, latest: { calls: 5, errors: 0 } }, T)).toBeNull();
+    expect(errorVerdict({ ...quiet, calls: 50, errors: 6, latest: { calls: 5, errors: 1 } }, T)?.status).toBe('warning');
+    // A verdict held steps down to what the window says while its calls are too few to clear it.
+    const critical: Verdict = { status: 'critical', cause: 'error rate 40 % over 30 s (threshold 25 %)', kind: 'error_rate' };
+    expect(errorVerdict({ ...quiet, calls: 50, errors: 6, latest: { calls: 5, errors: 0 } }, T, critical)?.status).toBe('warning');
   });
 
   it('ignores error rates over too few calls: under 10 for critical, under 20 for warning', () => {
