@@ -131,6 +131,8 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
     router.refresh();
   };
   const failing = initial.delivery.targets.filter((target) => !target.ok);
+  // With no receiver configured nothing leaves this page: saying "sent" then would have the on-call engineer believe someone was paged.
+  const delivering = initial.delivery.targets.length > 0;
   return (
     <>
       <div className="page-header">
@@ -141,6 +143,11 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
           Delivery failing to {failing.map((target) => `${target.channel} ${target.url} (${target.lastError ?? 'error'})`).join('; ')}
         </p>
       )}
+      {!delivering && (
+        <p className="form-alert form-alert--guard alerts-undelivered" role="status">
+          Nothing is sent: no Alertmanager or webhook is configured, so these alerts page nobody. Set SWITCHYARD_ALERTMANAGER_URL or SWITCHYARD_ALERT_WEBHOOK_URL (README, “Alerts”).
+        </p>
+      )}
       {ackError && (
         <p className="form-alert form-alert--error" role="alert">
           {ackError}
@@ -149,7 +156,11 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
       <AlertSection
         id="alerts-firing"
         title="Firing"
-        intro="Sent, and re-sent to Alertmanager while they last. Acknowledge one you are on: it stays here, marked; Alertmanager silences it (no repeats) until it resolves, and the resolve is still sent."
+        intro={
+          delivering
+            ? 'Sent, and re-sent to Alertmanager while they last. Acknowledge one you are on: it stays here, marked; Alertmanager silences it (no repeats) until it resolves, and the resolve is still sent.'
+            : 'Failing for their rule’s duration. Not sent: no receiver is configured.'
+        }
         alerts={byState('firing')}
         empty="Nothing firing"
         note={(alert) => (alert.holds ? `holding ${alert.holds.join(', ')}` : alert.explainedBy ? `probable origin: ${alert.explainedBy}` : null)}
@@ -215,7 +226,7 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
         )}
       </Section>
       <AlertSection id="alerts-pending" title="Pending" intro="Failing, not yet for their rule’s duration." alerts={byState('pending')} empty="Nothing pending" note={() => null} />
-      <AlertSection id="alerts-resolved" title="Recently resolved" alerts={initial.resolved} empty="Nothing resolved in the last hour" note={(alert) => (alert.notified ? null : 'never sent')} timeHeader="Resolved" />
+      <AlertSection id="alerts-resolved" title="Recently resolved" alerts={initial.resolved} empty="Nothing resolved in the last hour" note={(alert) => (alert.notified && delivering ? null : 'never sent')} timeHeader="Resolved" />
       <Section id="delivery-title" title="Delivery">
         {initial.delivery.targets.length === 0 ? (
           <EmptyState title="No Alertmanager or webhook configured" />

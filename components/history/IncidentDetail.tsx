@@ -47,6 +47,12 @@ export function IncidentDetail({ incident, onClose }: { incident: Incident; onCl
             <IncidentDuration incident={incident} />
           </dd>
         </div>
+        <div className="incident-detail__cause">
+          <dt>Cause</dt>
+          <dd>
+            {incident.instances[0]}: {incident.cause}
+          </dd>
+        </div>
         <div>
           <dt>Failures</dt>
           <dd>{incident.failures}</dd>

@@ -56,6 +56,10 @@ export function IncidentsTable({ incidents, selected, onSelect }: Props) {
                 <Link href={servicePath(incident.service)} prefetch={false} className="truncate" title={incident.service}>
                   {incident.service}
                 </Link>
+                {/* Why it started, and where: the instances column gives way on a phone, this line does not. */}
+                <span className="incident-cause" title={`${incident.instances[0] ?? ''}: ${incident.cause}`}>
+                  {incident.instances[0]}: {incident.cause}
+                </span>
               </td>
               <td>
                 <IncidentDuration incident={incident} />

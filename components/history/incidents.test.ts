@@ -9,6 +9,7 @@ const incident = (service: string, durationMs: number | null): Incident => ({
   closedAt: durationMs === null ? null : new Date(Date.parse('2026-01-01T00:00:00.000Z') + durationMs).toISOString(),
   durationMs,
   instances: ['i-1'],
+  cause: 'HTTP 503',
   failures: 1,
   peakFailing: 1,
 });

@@ -51,7 +51,7 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
           <StatusCell instance={instance} />
         </td>
         <td>
-          <LatencyCell latency={latency} window={window} />
+          <LatencyCell latency={latency} window={window} lost={instance.lost !== undefined} />
         </td>
         <td>
           <ProbeCell instance={instance} />

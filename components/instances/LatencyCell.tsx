@@ -12,8 +12,13 @@ const formatPercent = (rate: number): string => `${rate < 0.1 ? (rate * 100).toF
 
 const WHAT = { inbound: 'Inbound p99 latency', probe: 'Probe latency' } as const;
 
-/** Inbound p99 of the instance over the window (probe latency when no caller reports it), and the latest value. */
-export const LatencyCell = memo(function LatencyCell({ latency, window }: { latency: InstanceLatency | undefined; window: LatencyWindow }) {
+/**
+ * Inbound p99 of the instance over the window (probe latency when no caller reports it), its latest
+ * value, and what its status weighs: the last 30 s of calls. Each figure names its window: a bare
+ * "p99 74 ms" over "p95 246 ms" read as a p99 below its p95. A lost instance shows no recent calls:
+ * calls to a dead process are not reported, so "no errors" beside it was false comfort.
+ */
+export const LatencyCell = memo(function LatencyCell({ latency, window, lost = false }: { latency: InstanceLatency | undefined; window: LatencyWindow; lost?: boolean }) {
   const data = useMemo(() => sparklineData(latency, BUCKETS), [latency]);
   const recent = useMemo(() => (latency ? instanceRecentTraffic(latency, TRAFFIC_WINDOW_SECONDS, WINDOWS[window].stepSeconds) : null), [latency, window]);
   if (data.kind === 'none') {
@@ -31,10 +36,11 @@ export const LatencyCell = memo(function LatencyCell({ latency, window }: { late
       <Sparkline values={data.values} label={label} />
       {/* Named: a bare "985 ms" beside "p95 238 ms" read as two answers to one question. */}
       <span className="latency-cell__value" aria-hidden="true">
-        {data.kind === 'inbound' ? `p99 ${latest}` : `probe ${latest}`}
+        {data.kind === 'inbound' ? `latest p99 ${latest}` : `probe ${latest}`}
       </span>
-      {recent && recent.calls > 0 && (
+      {!lost && recent && recent.calls > 0 && (
         <span className="latency-cell__recent" title={`Reported calls to this instance over the last ${TRAFFIC_WINDOW_SECONDS} s: what its status weighs (a slow service's status names the p95 of all its calls)`}>
+          {`${TRAFFIC_WINDOW_SECONDS} s: `}
           {recent.errorRate !== null && recent.errorRate > 0 ? `${formatPercent(recent.errorRate)} errors` : 'no errors'}
           {recent.p95Ms !== null && ` · p95 ${formatMs(recent.p95Ms)}`}
         </span>

@@ -158,6 +158,23 @@ describe('failureSignal', () => {
   });
 });
 
+describe('an incident\u2019s cause', () => {
+  it('is its first failure\u2019s, kept when more join or it reopens, without a response\u2019s first bytes', () => {
+    const events = timeline([
+      [0, { ...crit('a'), detail: 'HTTP 503 — response began: {"error":"db down"}' }],
+      [1, { ...crit('b'), detail: 'timeout after 2 s' }],
+      [2, healthy('a')],
+      [3, healthy('b')],
+      [4, { ...crit('b'), detail: 'connection refused' }],
+    ]);
+    expect(deriveIncidents(events, { now: T0 + 10 * MIN }).map((incident) => incident.cause)).toEqual(['HTTP 503']);
+  });
+
+  it('says an instance vanished, for a lease that ended while its probes passed', () => {
+    expect(deriveIncidents(timeline([[0, expired('a')]]), { now: T0 + 10 * MIN })[0]?.cause).toBe('vanished (lease 77 expired) while its probes passed');
+  });
+});
+
 describe('mttrByService', () => {
   const incident = (service: string, durationMs: number | null, openedMinute = 0): Incident => ({
     id: `${service}:${openedMinute}`,
@@ -166,6 +183,7 @@ describe('mttrByService', () => {
     closedAt: durationMs === null ? null : new Date(T0 + openedMinute * MIN + durationMs).toISOString(),
     durationMs,
     instances: ['a'],
+    cause: 'HTTP 503',
     failures: 1,
     peakFailing: 1,
   });

@@ -14,6 +14,8 @@ export interface Incident {
   durationMs: number | null;
   /** Every instance that failed during the incident, in the order they first failed. */
   instances: string[];
+  /** Why it opened: the first failure's cause, as its event gave it (that of `instances[0]`). */
+  cause: string;
   /** Failures that opened or joined the incident (an instance failing twice counts twice). */
   failures: number;
   /** Most instances failing at the same moment (a vanished instance counts at its instant). */
@@ -68,6 +70,7 @@ export function failureSignal(event: HistoryEvent, failing: boolean, lost = fals
 interface Draft {
   id: string;
   service: string;
+  cause: string;
   openedMs: number;
   closedMs: number | null;
   instances: Set<string>;
@@ -83,8 +86,14 @@ interface ServiceState {
   lastClosed: Draft | null;
 }
 
+/** A failure event's cause: its detail, without the failing response's first bytes a probe failure carries. */
+export function failureCause(event: Pick<HistoryEvent, 'kind' | 'detail'>): string {
+  const [cause = ''] = event.detail.split(' — response began: ');
+  return event.kind === 'instance.deregistered' ? `vanished (${cause}) while its probes passed` : cause;
+}
+
 /** The service's open incident; else the one that closed at most `mergeGapMs` ago, reopened; else a new one. */
-function openOrReopen(state: ServiceState, first: { service: string; eventId: number; atMs: number }, mergeGapMs: number, drafts: Draft[]): Draft {
+function openOrReopen(state: ServiceState, first: { service: string; eventId: number; atMs: number; cause: string }, mergeGapMs: number, drafts: Draft[]): Draft {
   if (state.open) return state.open;
   const recent = state.lastClosed;
   if (recent && recent.closedMs !== null && first.atMs - recent.closedMs <= mergeGapMs) {
@@ -92,7 +101,7 @@ function openOrReopen(state: ServiceState, first: { service: string; eventId: nu
     state.open = recent;
     return recent;
   }
-  const draft: Draft = { id: `${first.service}:${first.eventId}`, service: first.service, openedMs: first.atMs, closedMs: null, instances: new Set(), failures: 0, peakFailing: 0 };
+  const draft: Draft = { id: `${first.service}:${first.eventId}`, service: first.service, cause: first.cause, openedMs: first.atMs, closedMs: null, instances: new Set(), failures: 0, peakFailing: 0 };
   drafts.push(draft);
   state.open = draft;
   return draft;
@@ -113,6 +122,7 @@ function toIncident(draft: Draft): Incident {
     closedAt: draft.closedMs === null ? null : new Date(draft.closedMs).toISOString(),
     durationMs: draft.closedMs === null ? null : draft.closedMs - draft.openedMs,
     instances: [...draft.instances],
+    cause: draft.cause,
     failures: draft.failures,
     peakFailing: draft.peakFailing,
   };
@@ -163,7 +173,7 @@ export function deriveIncidents(events: readonly HistoryEvent[], options: Incide
       continue;
     }
     if (signal === 'start') state.failing.add(instance);
-    const incident = openOrReopen(state, { service, eventId: event.id, atMs }, mergeGapMs, drafts);
+    const incident = openOrReopen(state, { service, eventId: event.id, atMs, cause: failureCause(event) }, mergeGapMs, drafts);
     incident.instances.add(instance);
     incident.failures += 1;
     incident.peakFailing = Math.max(incident.peakFailing, state.failing.size + (signal === 'point' ? 1 : 0));

@@ -93,6 +93,29 @@ describe('lost instances in Chromium', () => {
     await shoot('service-orders-one-lost');
   });
 
+  it('lists the outage among the incidents with where and why it started, also on a phone', async () => {
+    await page.goto(`${stack.server.url}/history?view=incidents`);
+    const row = page.locator('.table--incidents tbody tr').filter({ has: page.getByRole('link', { name: 'users', exact: true }) });
+    const cause = row.locator('.incident-cause');
+    await cause.waitFor();
+    // Its first failure: one of the killed instances, and what its probes or its lease said.
+    expect(await cause.textContent()).toMatch(/^users-[12]: (connection refused|lost: lease|lease .* after probes failed)/);
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      expect(await cause.isVisible()).toBe(true);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
+  it('says on the alerts page that nothing is sent while no receiver is configured', async () => {
+    await page.goto(`${stack.server.url}/alerts`);
+    const banner = page.locator('.alerts-undelivered');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('Nothing is sent: no Alertmanager or webhook is configured');
+    expect(await page.getByText('Sent, and re-sent to Alertmanager').count()).toBe(0);
+  });
+
   it('keeps the lost service on the map, critical, with its lost count', async () => {
     await page.goto(stack.server.url);
     // Laid out and fitted: a click before that can land where the node no longer is.
