@@ -12,6 +12,12 @@ const formatPercent = (rate: number): string => `${rate < 0.1 ? (rate * 100).toF
 
 const WHAT = { inbound: 'Inbound p99 latency', probe: 'Probe latency' } as const;
 
+/** Errors first when there are any (what a narrow cell must not cut), then the p95; "no errors" only when nothing else is said. */
+function recentFigures(errorRate: number | null, p95Ms: number | null): string {
+  const figures = [errorRate !== null && errorRate > 0 ? `${formatPercent(errorRate)} errors` : '', p95Ms !== null ? `p95 ${formatMs(p95Ms)}` : ''].filter(Boolean);
+  return figures.length > 0 ? figures.join(' · ') : 'no errors';
+}
+
 /**
  * Inbound p99 of the instance over the window (probe latency when no caller reports it), its latest
  * value, and what its status weighs: the last 30 s of calls. Each figure names its window: a bare
@@ -35,14 +41,15 @@ export const LatencyCell = memo(function LatencyCell({ latency, window, lost = f
     <span className="latency-cell" data-kind={data.kind}>
       <Sparkline values={data.values} label={label} />
       {/* Named: a bare "985 ms" beside "p95 238 ms" read as two answers to one question. */}
-      <span className="latency-cell__value" aria-hidden="true">
-        {data.kind === 'inbound' ? `latest p99 ${latest}` : `probe ${latest}`}
+      <span className="latency-cell__value" aria-hidden="true" title={`The latest value of the line: ${label}`}>
+        {data.kind === 'inbound' ? `p99 ${latest}` : `probe ${latest}`}
       </span>
       {!lost && recent && recent.calls > 0 && (
-        <span className="latency-cell__recent" title={`Reported calls to this instance over the last ${TRAFFIC_WINDOW_SECONDS} s: what its status weighs (a slow service's status names the p95 of all its calls)`}>
-          {`${TRAFFIC_WINDOW_SECONDS} s: `}
-          {recent.errorRate !== null && recent.errorRate > 0 ? `${formatPercent(recent.errorRate)} errors` : 'no errors'}
-          {recent.p95Ms !== null && ` · p95 ${formatMs(recent.p95Ms)}`}
+        <span
+          className="latency-cell__recent"
+          title={`Reported calls to this instance over the last ${TRAFFIC_WINDOW_SECONDS} s: ${recentFigures(recent.errorRate, recent.p95Ms)}. What its status weighs (a slow service's status names the p95 of all its calls).`}
+        >
+          {`${TRAFFIC_WINDOW_SECONDS} s: ${recentFigures(recent.errorRate, recent.p95Ms)}`}
         </span>
       )}
     </span>
