@@ -170,8 +170,8 @@ describe('an incident\u2019s cause', () => {
     expect(deriveIncidents(events, { now: T0 + 10 * MIN }).map((incident) => incident.cause)).toEqual(['HTTP 503']);
   });
 
-  it('says an instance vanished, for a lease that ended while its probes passed', () => {
-    expect(deriveIncidents(timeline([[0, expired('a')]]), { now: T0 + 10 * MIN })[0]?.cause).toBe('vanished (lease 77 expired) while its probes passed');
+  it('says an instance vanished, for a lease that ended before it turned critical', () => {
+    expect(deriveIncidents(timeline([[0, expired('a')]]), { now: T0 + 10 * MIN })[0]?.cause).toBe('vanished (lease 77 expired) without turning critical first');
   });
 });
 

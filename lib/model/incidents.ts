@@ -89,7 +89,7 @@ interface ServiceState {
 /** A failure event's cause: its detail, without the failing response's first bytes a probe failure carries. */
 export function failureCause(event: Pick<HistoryEvent, 'kind' | 'detail'>): string {
   const [cause = ''] = event.detail.split(' — response began: ');
-  return event.kind === 'instance.deregistered' ? `vanished (${cause}) while its probes passed` : cause;
+  return event.kind === 'instance.deregistered' ? `vanished (${cause}) without turning critical first` : cause;
 }
 
 /** The service's open incident; else the one that closed at most `mergeGapMs` ago, reopened; else a new one. */
