@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HistoryEvent } from './events';
+import { RESPONSE_BEGAN, type HistoryEvent } from './events';
 import { fleetRecord } from './fleet-record';
 
 /** One stretch of trouble in one service (see `deriveIncidents` for exactly what counts). */
@@ -87,13 +87,13 @@ interface ServiceState {
 }
 
 /** A failure event's cause: its detail, without the failing response's first bytes a probe failure carries. */
-export function failureCause(event: Pick<HistoryEvent, 'kind' | 'detail'>): string {
-  const [cause = ''] = event.detail.split(' — response began: ');
+function failureCause(event: Pick<HistoryEvent, 'kind' | 'detail'>): string {
+  const [cause = ''] = event.detail.split(RESPONSE_BEGAN);
   return event.kind === 'instance.deregistered' ? `vanished (${cause}) without turning critical first` : cause;
 }
 
 /** The service's open incident; else the one that closed at most `mergeGapMs` ago, reopened; else a new one. */
-function openOrReopen(state: ServiceState, first: { service: string; eventId: number; atMs: number; cause: string }, mergeGapMs: number, drafts: Draft[]): Draft {
+function openOrReopen(state: ServiceState, first: { service: string; event: HistoryEvent; atMs: number }, mergeGapMs: number, drafts: Draft[]): Draft {
   if (state.open) return state.open;
   const recent = state.lastClosed;
   if (recent && recent.closedMs !== null && first.atMs - recent.closedMs <= mergeGapMs) {
@@ -101,7 +101,7 @@ function openOrReopen(state: ServiceState, first: { service: string; eventId: nu
     state.open = recent;
     return recent;
   }
-  const draft: Draft = { id: `${first.service}:${first.eventId}`, service: first.service, cause: first.cause, openedMs: first.atMs, closedMs: null, instances: new Set(), failures: 0, peakFailing: 0 };
+  const draft: Draft = { id: `${first.service}:${first.event.id}`, service: first.service, cause: failureCause(first.event), openedMs: first.atMs, closedMs: null, instances: new Set(), failures: 0, peakFailing: 0 };
   drafts.push(draft);
   state.open = draft;
   return draft;
@@ -173,7 +173,7 @@ export function deriveIncidents(events: readonly HistoryEvent[], options: Incide
       continue;
     }
     if (signal === 'start') state.failing.add(instance);
-    const incident = openOrReopen(state, { service, eventId: event.id, atMs, cause: failureCause(event) }, mergeGapMs, drafts);
+    const incident = openOrReopen(state, { service, event, atMs }, mergeGapMs, drafts);
     incident.instances.add(instance);
     incident.failures += 1;
     incident.peakFailing = Math.max(incident.peakFailing, state.failing.size + (signal === 'point' ? 1 : 0));

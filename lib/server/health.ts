@@ -1,6 +1,6 @@
 import { DEFAULT_THRESHOLDS, initialHealth, nextHealth, type HealthState, type HealthThresholds, type ProbeResult } from '@/lib/model/health-state';
 import type { Status } from '@/lib/model/instance';
-import type { NewHistoryEvent } from '@/lib/model/events';
+import { RESPONSE_BEGAN, type NewHistoryEvent } from '@/lib/model/events';
 import type { HealthFacts } from './store/instance-table';
 import type { HealthTarget } from './store/store';
 
@@ -55,8 +55,8 @@ export function createHealthTracker(options: HealthTrackerOptions) {
       // A first OK probe that changes no status is not news: publishing it would flood browsers at
       // start. A failed one is (a new instance crashing must not say "not probed yet" until critical).
       const published = tracked.publishedOk !== undefined;
-      const flipped = published ? tracked.publishedOk !== result.ok : !result.ok;
-      const due = changed || flipped || (published && health.cause !== tracked.health.cause) || now() - tracked.publishedAt >= refreshMs;
+      const news = published ? tracked.publishedOk !== result.ok : !result.ok;
+      const due = changed || news || (published && health.cause !== tracked.health.cause) || now() - tracked.publishedAt >= refreshMs;
       states.set(key, due ? { health, publishedAt: now(), publishedOk: result.ok } : { ...tracked, health });
       const facts: HealthFacts = {
         status: health.status,
@@ -95,6 +95,6 @@ export function healthChangedEvent(change: HealthChange): NewHistoryEvent {
     instance: change.instance,
     from: change.from,
     to: change.to,
-    detail: change.detail ? `${change.cause} — response began: ${change.detail}` : change.cause,
+    detail: change.detail ? `${change.cause}${RESPONSE_BEGAN}${change.detail}` : change.cause,
   };
 }

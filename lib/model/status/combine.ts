@@ -73,11 +73,12 @@ export function cleanAgain(latest: { calls: number; errors: number }, thresholds
 
 /**
  * The error rate's verdict, or null when it says nothing (too few calls, under the thresholds,
- * clean again in the last 10 s, or — for a verdict not already held — no failure in the last 10 s). `held` is the verdict the instance holds now: too few calls to
- * judge it failing afresh are too few to clear it either, so a verdict stays at its level while the
- * window's calls still fail at that level's rate. An instance taking a call every few seconds
- * otherwise went critical, passing, critical every 5 s through a steady outage, as its 30 s window
- * held 9, then 10, then 9 calls.
+ * clean again in the last 10 s, or — for a verdict not already held — no failure in the last
+ * 10 s). `held` is the verdict the instance holds now: too few calls to judge it failing afresh
+ * are too few to clear it either, so a verdict stays at its level while the window's calls still
+ * fail at that level's rate. An instance taking a call every few seconds otherwise went critical,
+ * passing, critical every 5 s through a steady outage, as its 30 s window held 9, then 10, then 9
+ * calls.
  */
 export function errorVerdict(signal: Omit<TrafficSignal, 'p95Ms' | 'baselineP95Ms'>, thresholds: TrafficThresholds, held: Verdict | null = null): Verdict | null {
   if (signal.calls === 0 || (signal.latest !== undefined && cleanAgain(signal.latest, thresholds))) return null;
@@ -85,14 +86,14 @@ export function errorVerdict(signal: Omit<TrafficSignal, 'p95Ms' | 'baselineP95M
   // Errors that stopped before the last 10 s raise nothing new: what the window still remembers of
   // them is not news. Judged afresh, a verdict just ended by clean calls came back as a warning 10 s
   // after the fix, once the last 10 s held too few calls to count as clean.
-  const stillFailing = signal.latest === undefined || signal.latest.errors > 0 || held?.kind === 'error_rate';
+  const windowCounts = signal.latest === undefined || signal.latest.errors > 0 || held?.kind === 'error_rate';
   const levels = [
     { status: 'critical', threshold: thresholds.errorCriticalRate, minCalls: criticalMinCalls(thresholds) },
     { status: 'warning', threshold: thresholds.errorWarnRate, minCalls: thresholds.minCalls },
   ] as const;
   for (const { status, threshold, minCalls } of levels) {
     if (rate < threshold) continue;
-    if ((stillFailing && signal.calls >= minCalls) || (held?.kind === 'error_rate' && held.status === status)) {
+    if ((windowCounts && signal.calls >= minCalls) || (held?.kind === 'error_rate' && held.status === status)) {
       return { status, cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(threshold)})`, kind: 'error_rate' };
     }
   }
