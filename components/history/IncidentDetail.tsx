@@ -9,7 +9,7 @@ import { useHistoryEvents } from '@/lib/client/useHistoryEvents';
 import { EmptyState } from '../ui/EmptyState';
 import { EventTime } from './EventTime';
 import { IncidentDuration } from './IncidentDuration';
-import { incidentRange } from './incidents';
+import { incidentCauseLine, incidentRange } from './incidents';
 import { Timeline } from './Timeline';
 
 /** One incident: its facts, and its events (the timeline for its service over its time range, live while ongoing). */
@@ -49,9 +49,7 @@ export function IncidentDetail({ incident, onClose }: { incident: Incident; onCl
         </div>
         <div className="incident-detail__cause">
           <dt>Cause</dt>
-          <dd>
-            {incident.instances[0]}: {incident.cause}
-          </dd>
+          <dd>{incidentCauseLine(incident)}</dd>
         </div>
         <div>
           <dt>Failures</dt>

@@ -5,6 +5,7 @@ import type { Incident } from '@/lib/model/incidents';
 import { servicePath } from '@/lib/client/routes';
 import { EventTime } from './EventTime';
 import { IncidentDuration } from './IncidentDuration';
+import { incidentCauseLine } from './incidents';
 
 interface Props {
   incidents: readonly Incident[];
@@ -57,8 +58,8 @@ export function IncidentsTable({ incidents, selected, onSelect }: Props) {
                   {incident.service}
                 </Link>
                 {/* Why it started, and where: the instances column gives way on a phone, this line does not. */}
-                <span className="incident-cause" title={`${incident.instances[0] ?? ''}: ${incident.cause}`}>
-                  {incident.instances[0]}: {incident.cause}
+                <span className="incident-cause" title={incidentCauseLine(incident)}>
+                  {incidentCauseLine(incident)}
                 </span>
               </td>
               <td>

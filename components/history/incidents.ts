@@ -29,3 +29,8 @@ export function mttrRows(incidents: readonly Incident[], mttrMs: Readonly<Record
 export function incidentRange(incident: Pick<Incident, 'openedAt' | 'closedAt'>): { since: string; until?: string } {
   return incident.closedAt === null ? { since: incident.openedAt } : { since: incident.openedAt, until: new Date(Date.parse(incident.closedAt) + 1).toISOString() };
 }
+
+/** Where and why an incident started, as the list and the detail say it: its first failing instance and that failure's cause. */
+export function incidentCauseLine(incident: Pick<Incident, 'instances' | 'cause'>): string {
+  return `${incident.instances[0] ?? ''}: ${incident.cause}`;
+}

@@ -26,7 +26,7 @@ function recentFigures(errorRate: number | null, p95Ms: number | null): string {
  */
 export const LatencyCell = memo(function LatencyCell({ latency, window, lost = false }: { latency: InstanceLatency | undefined; window: LatencyWindow; lost?: boolean }) {
   const data = useMemo(() => sparklineData(latency, BUCKETS), [latency]);
-  const recent = useMemo(() => (latency ? instanceRecentTraffic(latency, TRAFFIC_WINDOW_SECONDS, WINDOWS[window].stepSeconds) : null), [latency, window]);
+  const recent = useMemo(() => (latency && !lost ? instanceRecentTraffic(latency, TRAFFIC_WINDOW_SECONDS, WINDOWS[window].stepSeconds) : null), [latency, window, lost]);
   if (data.kind === 'none') {
     return (
       <span className="muted" title={latency ? `No latency data in ${WINDOW_PHRASES[window]}` : 'Loading latency…'}>
@@ -35,6 +35,7 @@ export const LatencyCell = memo(function LatencyCell({ latency, window, lost = f
     );
   }
   const latest = data.latest === null ? 'none' : formatMs(data.latest);
+  const recentText = recent && recent.calls > 0 ? recentFigures(recent.errorRate, recent.p95Ms) : null;
   const label = `${WHAT[data.kind]} over ${WINDOW_PHRASES[window]}, latest ${latest}`;
   return (
     // Probe-based lines are dashed: nobody reports calls to this instance, Switchyard measured it.
@@ -44,12 +45,12 @@ export const LatencyCell = memo(function LatencyCell({ latency, window, lost = f
       <span className="latency-cell__value" aria-hidden="true" title={`The latest value of the line: ${label}`}>
         {data.kind === 'inbound' ? `p99 ${latest}` : `probe ${latest}`}
       </span>
-      {!lost && recent && recent.calls > 0 && (
+      {recentText !== null && (
         <span
           className="latency-cell__recent"
-          title={`Reported calls to this instance over the last ${TRAFFIC_WINDOW_SECONDS} s: ${recentFigures(recent.errorRate, recent.p95Ms)}. What its status weighs (a slow service's status names the p95 of all its calls).`}
+          title={`Reported calls to this instance over the last ${TRAFFIC_WINDOW_SECONDS} s: ${recentText}. What its status weighs (a slow service's status names the p95 of all its calls).`}
         >
-          {`${TRAFFIC_WINDOW_SECONDS} s: ${recentFigures(recent.errorRate, recent.p95Ms)}`}
+          {`${TRAFFIC_WINDOW_SECONDS} s: ${recentText}`}
         </span>
       )}
     </span>

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { getViewportForBounds, ReactFlowProvider, useReactFlow, useStoreApi } from '@xyflow/react';
 import { FORMATS, STATUSES, type Format, type Status } from '@/lib/model/instance';
 import type { FacetValue } from '@/lib/model/filter';
+import { compareStatusWorstFirst } from '@/lib/model/health';
 import type { EdgeStats } from '@/lib/model/latency';
 import { deriveTopologyFromSummaries, isFailing, namespaceOf, type TopologyNode } from '@/lib/model/topology';
 import { probableOrigins } from '@/lib/model/topology-graph';
@@ -96,10 +97,11 @@ export interface TopologyViewProps {
   initialLayout?: PrecomputedLayout;
 }
 
-/** The failing node to open a phone's map on when no origin is known: a critical one before a warning one. */
+/** The failing node to open a phone's map on when no origin is known: the worst status first (the first of equals). */
 function worstFailing(nodes: readonly TopologyNode[], failing: ReadonlySet<string>): string | undefined {
-  const candidates = nodes.filter((node) => failing.has(node.id));
-  return (candidates.find((node) => node.status === 'critical') ?? candidates[0])?.id;
+  let worst: TopologyNode | undefined;
+  for (const node of nodes) if (failing.has(node.id) && (!worst || compareStatusWorstFirst(node.status, worst.status) < 0)) worst = node;
+  return worst?.id;
 }
 
 /** The home page: the fleet as a live graph. */
@@ -216,7 +218,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     [flow.rects, flowApi],
   );
   // A phone's first view during an outage: centred on where it starts, legible, until asked for the whole map.
-  const [centredOn, setCentredOn] = useState<{ name: string; origin: boolean } | null>(null);
+  const [centredOn, setCentredOn] = useState<string | null>(null);
   const fitAll = useCallback(() => {
     setCentredOn(null);
     fitTo(view.focus !== '' ? [...flow.rects.keys()] : undefined);
@@ -230,7 +232,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
       else if (visibility.focus) fitTo([...flow.rects.keys()]);
       else if (start !== undefined && flow.rects.has(graphIdOf(start))) {
         centerOn(graphIdOf(start));
-        setCentredOn({ name: start, origin: origins[0]?.id === start });
+        setCentredOn(start);
       } else fitTo();
       // The frame after next: the fitted map has been painted by then.
       frame = requestAnimationFrame(() => {
@@ -361,9 +363,9 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
         />
         <OriginNotice origins={origins} onShow={selectByName} />
         {/* Said only while it is true: once the service recovers, the note would mislead. */}
-        {centredOn && (failing.has(centredOn.name) || originIds.has(centredOn.name)) && (
+        {centredOn !== null && (failing.has(centredOn) || originIds.has(centredOn)) && (
           <p className="topology__centred" role="status">
-            Centred on {centredOn.name}, {centredOn.origin ? 'the likely origin' : (nodeById.get(centredOn.name)?.status ?? 'failing')}.{' '}
+            Centred on {centredOn}, {originIds.has(centredOn) ? 'the likely origin' : (nodeById.get(centredOn)?.status ?? 'failing')}.{' '}
             <button type="button" className="link-button" onClick={fitAll}>
               Show the whole map
             </button>
