@@ -1,5 +1,5 @@
 import { WINDOWS, type LatencyPoint, type LatencyWindow } from '@/lib/model/latency';
-import type { ShapedValues } from './shapes';
+import type { Shape, ShapedValues } from './shapes';
 import { ClosedRing, PROBE_LAYOUT } from './closed-ring';
 import { SparseRing } from './sparse-ring';
 import { Slots, type ClosedFields } from './slots';
@@ -19,6 +19,25 @@ export const PROBE_GRACE_SECONDS = 5;
 export const SECONDS_DETAIL_BYTES = 64 * 1_024;
 
 const SECOND_SLOTS = 15 * 60;
+/**
+ * Reports of a whole interval wait, summed, to be spread over its seconds until the series is read
+ * or swept (or this many kinds of them wait): a busy series takes hundreds of reports of the same
+ * few intervals between two reads, and spreading each one on arrival cost an add per second of
+ * its interval, the top cost of ingest in the server's profile.
+ */
+const MAX_PENDING_INTERVALS = 16;
+
+/** Reports of one interval and one shape, their weights summed (not yet scaled by the share of a second). */
+interface PendingInterval {
+  first: number;
+  span: number;
+  count: number;
+  errors: number;
+  shape: Shape;
+  /** The first report's weights, not copied (reports are never modified) until a second one arrives. */
+  only: readonly number[] | null;
+  weights: number[] | null;
+}
 const MINUTE_SLOTS = 24 * 60;
 
 /** Calls (or probes) of one thing — a service, an instance, an edge — at 1 s for 15 min and 1 min for 24 h. */
@@ -26,6 +45,8 @@ export class Series {
   readonly #seconds: Slots;
   readonly #minutes: Slots;
   #lastUpdate = 0;
+  /** Reports not yet spread over their seconds (null, not an empty array, for the many series without). */
+  #pending: PendingInterval[] | null = null;
   /** When the store last moved it to the newest end of its pool (ms, the store's clock). */
   movedAt = 0;
 
@@ -42,11 +63,48 @@ export class Series {
     this.#seconds = new Slots(1, SECOND_SLOTS, graceSeconds, budget, probes ? new SparseRing(SECOND_SLOTS, PROBE_LAYOUT) : undefined);
   }
 
-  /** Spreads an interval's calls evenly over its whole seconds, into both resolutions. */
+  /**
+   * Spreads an interval's calls evenly over its whole seconds, into both resolutions: at once for a
+   * one-second interval, else when the series is next read or swept (`#spreadPending`).
+   */
   record(startSecond: number, intervalSeconds: number, count: number, errors: number, values: ShapedValues): void {
     const span = Math.max(1, Math.round(intervalSeconds));
-    const share = 1 / span;
     const first = Math.floor(startSecond);
+    this.#lastUpdate = Math.max(this.#lastUpdate, first + span);
+    if (span === 1) {
+      this.#spread(first, span, count, errors, values);
+      return;
+    }
+    const pending = (this.#pending ??= []);
+    for (const waiting of pending) {
+      if (waiting.first !== first || waiting.span !== span || waiting.shape !== values.shape) continue;
+      waiting.count += count;
+      waiting.errors += errors;
+      const weights = (waiting.weights ??= [...(waiting.only as readonly number[])]);
+      waiting.only = null;
+      const added = values.weights;
+      for (let k = 0; k < added.length; k += 1) weights[k] = (weights[k] as number) + (added[k] as number);
+      return;
+    }
+    const report: PendingInterval = { first, span, count, errors, shape: values.shape, only: values.weights, weights: null };
+    if (pending.length < MAX_PENDING_INTERVALS) pending.push(report);
+    else {
+      this.#spreadPending();
+      this.#pending = [report];
+    }
+  }
+
+  #spreadPending(): void {
+    const pending = this.#pending;
+    if (!pending || pending.length === 0) return;
+    for (const waiting of pending) {
+      this.#spread(waiting.first, waiting.span, waiting.count, waiting.errors, { shape: waiting.shape, weights: waiting.weights ?? (waiting.only as readonly number[]) });
+    }
+    this.#pending = null;
+  }
+
+  #spread(first: number, span: number, count: number, errors: number, values: ShapedValues): void {
+    const share = 1 / span;
     for (let s = 0; s < span; s += 1) this.#seconds.add(first + s, count * share, errors * share, values, share);
     // The minute slots get each minute's share at once: same figures, a fraction of the sketch work.
     for (let minute = Math.floor(first / 60) * 60; minute < first + span; minute += 60) {
@@ -54,22 +112,24 @@ export class Series {
       const minuteShare = covered * share;
       this.#minutes.add(minute, count * minuteShare, errors * minuteShare, values, minuteShare);
     }
-    this.#lastUpdate = Math.max(this.#lastUpdate, Math.floor(startSecond) + span);
   }
 
   /** Closes the slots past their grace; `onMinuteClosed` sees each closed minute slot. */
   sweep(nowSecond: number, onMinuteClosed?: (minuteStart: number, fields: ClosedFields) => void): void {
+    this.#spreadPending();
     this.#seconds.sweep(nowSecond);
     this.#minutes.sweep(nowSecond, onMinuteClosed);
   }
 
   /** Puts back a minute slot an earlier run closed and persisted. */
   restoreMinute(minuteStart: number, fields: ArrayLike<number>): void {
+    this.#spreadPending();
     this.#minutes.restore(minuteStart, fields);
     this.#lastUpdate = Math.max(this.#lastUpdate, minuteStart + 60);
   }
 
   points(window: LatencyWindow, nowSecond: number): LatencyPoint[] {
+    this.#spreadPending();
     const { seconds: span, stepSeconds } = WINDOWS[window];
     const slots = stepSeconds === 1 ? this.#seconds : this.#minutes;
     const to = Math.floor(nowSecond / stepSeconds) * stepSeconds + stepSeconds;
@@ -78,6 +138,7 @@ export class Series {
 
   /** Totals of the last `windowSeconds`, latency from the newest minute slot's merged sketch. */
   recent(nowSecond: number, windowSeconds: number): { count: number; errors: number; points: LatencyPoint[] } {
+    this.#spreadPending();
     // Totals only: the map asks this of every edge every second, and seconds' quantiles cost a sort each.
     const { count, errors } = this.#seconds.totals(nowSecond - windowSeconds, nowSecond);
     return { count, errors, points: this.#minutes.points(nowSecond - 60, nowSecond + 1) };
@@ -85,6 +146,7 @@ export class Series {
 
   /** Calls, errors and the p95 of all calls over the last `windowSeconds` (status from traffic). */
   lastSeconds(nowSecond: number, windowSeconds: number): { count: number; errors: number; p95: number | null } {
+    this.#spreadPending();
     return this.#seconds.window(nowSecond - windowSeconds, nowSecond);
   }
 
