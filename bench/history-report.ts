@@ -58,7 +58,7 @@ export function renderIngestSection(result: IngestBenchResult): string {
     `${verdict(ratio >= TARGET_RATE_RATIO, `${ratio.toFixed(2)}× the bare endpoint's rate (target ≥ ${TARGET_RATE_RATIO}×)`)}; ` +
       `${verdict(ours.batchesPerSecond >= 1_000, `${perSecond(ours.batchesPerSecond)} batches/s vs the 1,000/s a 5,000-instance fleet sends`)}.`,
     `Where a batch's CPU goes, in the bench's own process over ${STAGE_BATCHES.toLocaleString('en-US')} batches (\`bench/ingest-stages.ts\`, no HTTP): JSON.parse ${micros(stages.parseMicros)},`,
-    `zod ${micros(stages.validateMicros)}, the metrics store ${micros(stages.storeMicros)} (20 calls into 3 series each, spread over 5 one-second slots and a minute).`,
+    `zod ${micros(stages.validateMicros)}, the metrics store ${micros(stages.storeMicros)} (20 calls into 3 series each, spread over 5 one-second slots and a minute when the series is swept, every 500 batches).`,
     'Before ingest moved ahead of Next\'s request handler it managed ~300 batches/s on the same load (Next\'s routing cost ~3× the ingest work).',
   ].join('\n');
 }
