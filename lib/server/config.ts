@@ -123,6 +123,8 @@ export const ConfigSchema = z.object({
     }),
   /** How long a lost instance (lease expired after its probes failed) stays listed as critical unless it returns or is dismissed. */
   SWITCHYARD_LOST_RETENTION_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(900),
+  /** An instance whose lease ended while its probes passed is probed this long after and again as long after: still answering, it is lost (out of discovery). */
+  SWITCHYARD_DEPARTED_CHECK_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
   /** With DATABASE_URL, each replica's membership key lives on a lease of this TTL: a dead replica's share moves after it. */
   SWITCHYARD_REPLICA_TTL_SECONDS: z.coerce.number().int().min(2).max(60).default(10),
   /** Closed minute slots of the latency series are kept this many days in the store (the charts read the last day at start). */

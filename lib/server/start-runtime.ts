@@ -121,7 +121,21 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     if (membership.isLeader()) history.append(event);
   };
   parts.add('history pruning', startHistoryPruning(history, { shouldPrune: () => membership.isLeader(), log }), (pruning) => pruning.stop());
-  const lost = parts.add('lost instances', createLostTracker({ store, retentionSeconds: config.SWITCHYARD_LOST_RETENTION_SECONDS, onHistory: appendAsLeader }), (tracker) => tracker.stop());
+  const lost = parts.add(
+    'lost instances',
+    createLostTracker({
+      store,
+      retentionSeconds: config.SWITCHYARD_LOST_RETENTION_SECONDS,
+      onHistory: appendAsLeader,
+      departedCheckMs: config.SWITCHYARD_DEPARTED_CHECK_SECONDS * 1_000,
+      // The prober is created below; a departed instance is first probed seconds after its key went.
+      probeDeparted: async (instance) => {
+        const { at, ok, latencyMs, error } = await prober.probeOnce(instance);
+        return { at, ok, latencyMs, ...(error !== undefined ? { error } : {}) };
+      },
+    }),
+    (tracker) => tracker.stop(),
+  );
   const lineages = createLineageBook(await history.lineages(), (id, record) => {
     history.saveLineage(id, record).catch((error: unknown) => log(`history: lineage ${id} not saved: ${String(error)}`));
   });

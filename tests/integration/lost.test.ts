@@ -8,6 +8,7 @@ import { eventually, startServer, type TestServer } from '../support/server';
 const LEASE_TTL_SECONDS = 3;
 const PROBE_INTERVAL_MS = 500;
 const RETENTION_SECONDS = 12;
+const DEPARTED_CHECK_SECONDS = 2;
 /** A loaded 2-core machine runs timers, probes and etcd answers this late. */
 const SLACK_MS = 5_000;
 
@@ -19,7 +20,11 @@ beforeAll(async () => {
   etcd = await startEtcd();
   server = await startServer({
     etcdEndpoints: etcd.endpoints,
-    env: { SWITCHYARD_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS), SWITCHYARD_LOST_RETENTION_SECONDS: String(RETENTION_SECONDS) },
+    env: {
+      SWITCHYARD_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS),
+      SWITCHYARD_LOST_RETENTION_SECONDS: String(RETENTION_SECONDS),
+      SWITCHYARD_DEPARTED_CHECK_SECONDS: String(DEPARTED_CHECK_SECONDS),
+    },
   });
 });
 
@@ -102,6 +107,30 @@ describe('lost instances on a real server, with real processes and real leases',
     await eventually(async () => ((await events('service=canary&kind=instance.lost')).length === 1 ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, 'canary lost');
     expect(await events('service=billing&kind=instance.lost')).toEqual([]);
     expect(await serviceNamed('billing')).toBeUndefined();
+  });
+
+  it('lists an instance that lost its etcd session and serves on as lost (out of discovery); counted again, its sibling loses the membership warning', async () => {
+    const [cut] = [await launch('ledger', 'ledger-1'), await launch('ledger', 'ledger-2')];
+    await eventually(() => allPassing(2)('ledger'), 20_000, 'ledger passing');
+    cut?.loseEtcd();
+    const listed = await eventually(
+      async () => {
+        const service = await serviceNamed('ledger');
+        return service?.instances.find((instance) => instance.id === 'ledger-1')?.lost ? service : undefined;
+      },
+      LEASE_TTL_SECONDS * 1_000 + 2 * DEPARTED_CHECK_SECONDS * 1_000 + SLACK_MS,
+      'ledger-1 lost while serving',
+    );
+    const lost = listed.instances.find((instance) => instance.id === 'ledger-1');
+    expect(lost?.status).toBe('critical');
+    expect(lost?.lost?.cause).toMatch(/^registration gone \(lease expired at \d\d:\d\d:\d\d UTC\) but still answering probes 4 s later: out of discovery, not shut down$/);
+    // Counted again (its loss says why), it no longer leaves its service short: the membership warning its sibling had since the key went clears at the next pass.
+    await eventually(async () => ((await serviceNamed('ledger'))?.instances.find((instance) => instance.id === 'ledger-2')?.status === 'passing' ? true : undefined), 5_000 + SLACK_MS, 'ledger-2 passing');
+    const [event] = await eventually(async () => {
+      const found = await events('service=ledger&kind=instance.lost');
+      return found.length > 0 ? found : undefined;
+    }, SLACK_MS, 'ledger-1 lost in history');
+    expect(event?.detail).toBe(lost?.lost?.cause);
   });
 
   it('clears the loss when the same instance registers again', async () => {

@@ -3,6 +3,7 @@
  * `/healthz` on a free loopback port, registers `/services/<service>/<id>` (native format) on an
  * etcd lease it keeps alive, and prints `{"address": …}` on one stdout line when registered.
  * SIGTERM is a graceful shutdown (revoke the lease, then close); SIGKILL leaves the lease to expire.
+ * SIGUSR2 loses etcd: keep-alives stop and the client closes, the lease expires, `/healthz` still answers.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,4 +39,9 @@ process.once('SIGTERM', () => {
     client.close();
     server.close(() => process.exit(0));
   })();
+});
+
+process.once('SIGUSR2', () => {
+  lease.release();
+  client.close();
 });

@@ -8,6 +8,8 @@ export interface LeasedService {
   kill(): Promise<void>;
   /** SIGTERM: revokes its lease, then exits. */
   stop(): Promise<void>;
+  /** SIGUSR2: stops keeping its lease alive and closes its etcd client, and serves on. */
+  loseEtcd(): void;
 }
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -40,5 +42,6 @@ export async function startLeasedService(options: { etcdEndpoint: string; servic
     address,
     kill: () => signalAndWait(child, 'SIGKILL'),
     stop: () => signalAndWait(child, 'SIGTERM'),
+    loseEtcd: () => void child.kill('SIGUSR2'),
   };
 }

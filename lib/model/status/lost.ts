@@ -18,7 +18,12 @@ export interface Departure {
   removedAt: string;
 }
 
-export type DepartureVerdict = { lost: false; reason: string } | { lost: true; at: string; cause: string };
+/**
+ * `checkStillServing`: a graceful shutdown only if the process stops answering soon. Its lease
+ * ended (expired or revoked, etcd cannot say) while its probes passed, which is also what an
+ * instance that lost its etcd session and serves on looks like.
+ */
+export type DepartureVerdict = { lost: false; reason: string; checkStillServing?: true } | { lost: true; at: string; cause: string };
 
 /**
  * Graceful stop or crash? etcd cannot tell an expired lease from a revoked one (both are "lease not
@@ -36,12 +41,18 @@ export function judgeDeparture(departure: Departure): DepartureVerdict {
   if (lease === 'alive') return { lost: false, reason: 'key deleted while its lease was alive: an explicit deregistration' };
   if (lease === 'revoked') return { lost: false, reason: 'lease revoked before it could expire: a deregistration' };
   if (departure.drained) return { lost: false, reason: 'drained before its key went: a planned stop' };
-  if (lastProbe?.ok) return { lost: false, reason: 'probes passed until its key went: a graceful shutdown' };
+  if (lastProbe?.ok) return { lost: false, reason: 'probes passed until its key went: a graceful shutdown', ...(lease === 'gone' || lease === 'unknown' ? { checkStillServing: true as const } : {}) };
   const ended = `lease ${lease === 'gone' ? 'expired' : 'ended'} at ${utcClock(departure.removedAt)}`;
   if (!lastProbe) return { lost: true, at: departure.removedAt, cause: `${ended} (never probed)` };
   const since = departure.failingSince ?? lastProbe.at;
   const why = lastProbe.error ? ` (${lastProbe.error})` : '';
   return { lost: true, at: since, cause: `${ended} after probes failed from ${utcClock(since)}${why}` };
+}
+
+/** The loss of an instance still answering probes well after its lease ended: it serves, but discovery no longer lists it. */
+export function stillServingCause(departure: Pick<Departure, 'lease' | 'removedAt'>, checkedAfterSeconds: number): string {
+  const ended = departure.lease === 'gone' ? 'expired' : 'ended';
+  return `registration gone (lease ${ended} at ${utcClock(departure.removedAt)}) but still answering probes ${checkedAfterSeconds} s later: out of discovery, not shut down`;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Delta } from '@/lib/model/live';
 import type { Departure } from '@/lib/model/status/lost';
 import { listServices } from '@/lib/model/state';
 import { createStore, type Store } from '../store/store';
-import { createLostTracker, LOST_KEY_PREFIX, registeredKeyOf, type LostTracker } from './tracker';
+import { createLostTracker, LOST_KEY_PREFIX, registeredKeyOf, type LostTracker, type LostTrackerOptions } from './tracker';
 
 let store: Store;
 let tracker: LostTracker;
@@ -19,11 +19,11 @@ const registration = (id: string, address = `10.0.0.${id.length}:80`) => ({ serv
 /** The registry's verdict on every going key's lease in a test. */
 let leaseAfter: Departure['lease'];
 
-function setup(lease: Departure['lease'], clock = { t: Date.parse('2026-12-03T09:32:41Z') }) {
+function setup(lease: Departure['lease'], clock = { t: Date.parse('2026-12-03T09:32:41Z') }, departed: Pick<LostTrackerOptions, 'probeDeparted' | 'departedCheckMs'> = {}) {
   leaseAfter = lease;
   store = createStore({ coalesceMs: 0 });
   const history: NewHistoryEvent[] = [];
-  tracker = createLostTracker({ store, retentionSeconds: 60, onHistory: (event) => history.push(event), now: () => clock.t, sweepMs: 1_000 });
+  tracker = createLostTracker({ store, retentionSeconds: 60, onHistory: (event) => history.push(event), now: () => clock.t, sweepMs: 1_000, ...departed });
   for (const id of ['a', 'bb']) store.upsertKey({ etcdKey: `/s/users/${id}`, lease: '7', registrations: [registration(id)] });
   store.flush();
   return { history, clock };
@@ -106,6 +106,75 @@ describe('lost tracker', () => {
     await expire('/s/users/a');
     expect([...store.instances()].map((i) => i.id)).toEqual(['bb']);
     expect(history).toEqual([]);
+  });
+
+  describe('an instance whose lease ended while its probes passed (a graceful shutdown, or an etcd session lost under a live process)', () => {
+    /** The departed address's answers in turn, and who was probed when (ms after the key went). */
+    function departing(answers: boolean[], lease: Departure['lease'] = 'gone') {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+      const probed: { id: string; afterMs: number }[] = [];
+      const clock = { t: Date.parse('2026-12-03T09:32:41Z') };
+      const removedAt = clock.t;
+      const { history } = setup(lease, clock, {
+        departedCheckMs: 10_000,
+        probeDeparted: (instance) => {
+          probed.push({ id: instance.id, afterMs: clock.t - removedAt });
+          const ok = answers.shift() ?? false;
+          return Promise.resolve({ at: new Date(clock.t).toISOString(), ok, latencyMs: 2, ...(ok ? {} : { error: 'connection refused' }) });
+        },
+      });
+      passProbe('/s/users/a', '2026-12-03T09:32:36.000Z');
+      store.flush();
+      /** Moves the clock and the timers together. */
+      const advance = async (ms: number): Promise<void> => {
+        clock.t += ms;
+        await vi.advanceTimersByTimeAsync(ms);
+        store.flush();
+      };
+      return { history, probed, advance };
+    }
+
+    it('lists it lost once it still answers twice, 10 s apart: serving, but out of discovery', async () => {
+      const { history, probed, advance } = departing([true, true]);
+      await expire('/s/users/a');
+      expect(users()?.instances.map((i) => i.id)).toEqual(['bb']);
+      await advance(10_000);
+      expect(users()?.instances.map((i) => i.id)).toEqual(['bb']);
+      await advance(10_000);
+      expect(probed).toEqual([{ id: 'a', afterMs: 10_000 }, { id: 'a', afterMs: 20_000 }]);
+      const cause = 'registration gone (lease expired at 09:32:41 UTC) but still answering probes 20 s later: out of discovery, not shut down';
+      const lost = users()?.instances.find((i) => i.id === 'a');
+      expect([lost?.status, lost?.lost?.cause, lost?.lost?.at, lost?.lastProbe?.ok, lost?.lost?.passingBefore]).toEqual(['critical', cause, '2026-12-03T09:32:41.000Z', true, 2]);
+      expect(history.map((e) => [e.kind, e.instance, e.from, e.to, e.detail])).toEqual([['instance.lost', 'a', 'passing', 'critical', cause]]);
+    });
+
+    it('lets it go without a loss when it stops answering (the shutdown took a few seconds)', async () => {
+      const { history, probed, advance } = departing([true, false]);
+      await expire('/s/users/a');
+      for (let i = 0; i < 6; i += 1) await advance(10_000);
+      expect(probed.map((p) => p.afterMs)).toEqual([10_000, 20_000]);
+      expect(users()?.instances.map((i) => i.id)).toEqual(['bb']);
+      expect(history).toEqual([]);
+    });
+
+    it('stops checking when the same instance registers again', async () => {
+      const { history, probed, advance } = departing([true, true]);
+      await expire('/s/users/a');
+      await advance(10_000);
+      store.upsertKey({ etcdKey: '/s/users/a', lease: '8', registrations: [registration('a')] });
+      store.flush();
+      await advance(30_000);
+      expect(probed.map((p) => p.afterMs)).toEqual([10_000]);
+      expect(users()?.instances.map((i) => [i.id, Boolean(i.lost)])).toEqual([['a', false], ['bb', false]]);
+      expect(history).toEqual([]);
+    });
+
+    it('never probes it when its lease was revoked before it could expire (a deregistration)', async () => {
+      const { probed, advance } = departing([true, true], 'revoked');
+      await expire('/s/users/a');
+      await advance(60_000);
+      expect(probed).toEqual([]);
+    });
   });
 
   it('clears the loss when the same instance registers again under another key', async () => {

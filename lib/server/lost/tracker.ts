@@ -1,7 +1,7 @@
 import type { NewHistoryEvent } from '@/lib/model/events';
-import type { Instance, Lost } from '@/lib/model/instance';
+import type { Instance, LastProbe, Lost } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
-import { identityKeys, judgeDeparture, type Departure } from '@/lib/model/status/lost';
+import { identityKeys, judgeDeparture, stillServingCause, type Departure } from '@/lib/model/status/lost';
 import { STAND_IN_KEY_PREFIX, type Store } from '../store/store';
 
 /** What became of a going key's lease, from the registry's one lease verdict (registry/lease-end.ts). */
@@ -16,7 +16,19 @@ export interface LostTrackerOptions {
   now?: () => number;
   /** How often expired losses are swept (ms). */
   sweepMs?: number;
+  /**
+   * Probes a departed instance's address (the prober's target and policy). Given, an instance whose
+   * lease ended while its probes passed — a graceful shutdown, or a process that lost its etcd
+   * session and serves on: etcd cannot tell — is probed `departedCheckMs` after its key went and
+   * again as long after that; answering both times, it is lost: serving, but out of discovery.
+   */
+  probeDeparted?: (instance: Instance) => Promise<LastProbe>;
+  /** Default 10 s: longer than the shutdown delays of go-zero (5.5 s) and kratos' graceful stops. */
+  departedCheckMs?: number;
 }
+
+/** Probes a departed instance must answer, `departedCheckMs` apart, to count as still serving. */
+const STILL_SERVING_PROBES = 2;
 
 interface LostRecord {
   /** The stand-in's etcd key in the store: never a real key, so a real registration cannot collide with it. */
@@ -100,6 +112,18 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     }
     return [...found];
   };
+  /** Departed instances being probed (`probeDeparted`), by identity (`identityKeys`): a registration of the same instance ends the check. */
+  const checks = new Map<string, { timer: NodeJS.Timeout | undefined; cancelled: boolean }>();
+  let stopped = false;
+  const cancelChecks = (instance: Pick<Instance, 'service' | 'id' | 'address'>): void => {
+    for (const identity of identityKeys(instance)) {
+      const check = checks.get(identity);
+      if (!check) continue;
+      check.cancelled = true;
+      clearTimeout(check.timer);
+      checks.delete(identity);
+    }
+  };
   /** Instance key → first failed probe of its current failing streak, followed from the store's deltas. */
   const failingSince = new Map<string, string>();
 
@@ -163,6 +187,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       if (probe && !probe.ok) {
         if (!failingSince.has(instance.key)) failingSince.set(instance.key, probe.at);
       } else failingSince.delete(instance.key);
+      if (checks.size > 0) cancelChecks(instance);
       const records = sameAs(instance);
       if (records.length === 0) continue;
       keepPassed(records, instance.key);
@@ -184,6 +209,40 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       setImmediate(() => (rotationCounts = undefined));
     }
     return rotationCounts.get(service) ?? 0;
+  };
+
+  /** Probes a departed instance until it stops answering (a graceful shutdown after all) or has answered STILL_SERVING_PROBES times: then lost. */
+  const checkStillServing = (instance: Instance, departure: Departure, passingBefore: number, removedMs: number): void => {
+    const probeDeparted = options.probeDeparted;
+    if (!probeDeparted) return;
+    cancelChecks(instance);
+    const everyMs = options.departedCheckMs ?? 10_000;
+    const check: { timer: NodeJS.Timeout | undefined; cancelled: boolean } = { timer: undefined, cancelled: false };
+    for (const identity of identityKeys(instance)) checks.set(identity, check);
+    const done = (): void => {
+      for (const identity of identityKeys(instance)) if (checks.get(identity) === check) checks.delete(identity);
+    };
+    const next = (answered: number): void => {
+      check.timer = setTimeout(() => {
+        void probeDeparted(instance).then(
+          (probe) => {
+            if (check.cancelled || stopped) return;
+            if (!probe.ok) return done();
+            if (answered + 1 < STILL_SERVING_PROBES) return next(answered + 1);
+            done();
+            const cause = stillServingCause(departure, Math.round(((answered + 1) * everyMs) / 1_000));
+            const lost: Lost = { at: departure.removedAt, cause, passingBefore };
+            const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lastProbe: probe, lost }, removedAt: removedMs };
+            remember(record);
+            put(record);
+            options.onHistory({ at: new Date(now()).toISOString(), kind: 'instance.lost', service: instance.service, instance: instance.id, from: instance.status, to: 'critical', detail: cause });
+          },
+          () => done(),
+        );
+      }, everyMs);
+      check.timer.unref();
+    };
+    next(0);
   };
 
   const sweeper = setInterval(() => {
@@ -208,19 +267,28 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       const removedMs = now();
       const removedAt = new Date(removedMs).toISOString();
       const pending: { record: LostRecord; departure: Departure }[] = [];
+      /** Gone while their probes passed: still serving, perhaps, once the lease's verdict allows it. */
+      const answering: { instance: Instance; departure: Departure; passingBefore: number }[] = [];
       for (const instance of going) {
         const departure: Departure = { lease: 'gone', drained: instance.drain !== null, lastProbe: instance.lastProbe, failingSince: failingSince.get(instance.key), removedAt };
         const provisional = judgeDeparture(departure);
-        if (!provisional.lost) continue;
+        if (!provisional.lost) {
+          if (provisional.checkStillServing && options.probeDeparted) answering.push({ instance, departure, passingBefore: inRotation(instance.service) });
+          continue;
+        }
         const lost: Lost = { at: provisional.at, cause: provisional.cause, passingBefore: inRotation(instance.service) };
         const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost }, removedAt: removedMs };
         remember(record);
         put(record);
         pending.push({ record, departure });
       }
-      if (pending.length === 0) return;
+      if (pending.length === 0 && answering.length === 0) return;
       const settled = leaseAfter.catch((): Departure['lease'] => 'unknown');
       void settled.then((lease) => {
+        for (const { instance, departure, passingBefore } of answering) {
+          const verdict = judgeDeparture({ ...departure, lease });
+          if (!verdict.lost && verdict.checkStillServing) checkStillServing(instance, { ...departure, lease }, passingBefore, removedMs);
+        }
         for (const { record, departure } of pending) {
           // Dismissed, or registered again, while etcd was asked.
           if (records.get(record.storeKey) !== record) continue;
@@ -255,7 +323,10 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     },
     count: (): number => records.size,
     stop(): void {
+      stopped = true;
       clearInterval(sweeper);
+      for (const check of checks.values()) clearTimeout(check.timer);
+      checks.clear();
       unsubscribe();
     },
   };

@@ -1,4 +1,5 @@
 import type { ProbeResult } from '@/lib/model/health-state';
+import type { Instance } from '@/lib/model/instance';
 import type { HealthTracker } from '../health';
 import type { InstanceReader, LiveFeed } from '../store/store';
 import { createProbePolicy, type EtcdMember } from './policy';
@@ -37,6 +38,8 @@ export interface Prober {
   /** Resolves etcd endpoint names for the deny list, then probes every instance and follows the store. */
   start(): Promise<void>;
   stats(): ProberStats;
+  /** One probe of an instance that may no longer be in the store (a departed one: lost/tracker.ts), under the same policy. */
+  probeOnce(instance: Instance): Promise<ProbeResult>;
   /** The dashboard listens here: never probed (every local address when bound to loopback or all interfaces). */
   denyListener(address: string, port: number): void;
   /** Stops probing; resolves once in-flight probes have ended (at most the timeout). */
@@ -106,6 +109,7 @@ export function createProber(options: ProberOptions): Prober {
       });
     },
     stats: () => ({ ...scheduler.stats(), probed }),
+    probeOnce: (instance) => runner.probe(probeTargetFor(instance)),
     denyListener: (address, port) => policy.denyListener(address, port),
     async stop() {
       stopped = true;
