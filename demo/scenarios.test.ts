@@ -75,11 +75,13 @@ describe('scheduleScenarios', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('runs one scenario and reverts it', async () => {
+  it('runs one scenario and reverts it: lose-etcd after a minute, long enough for its key to expire and the console to find it still serving', async () => {
     const { fleet, all } = fakeFleet();
     const log = vi.fn();
     const stop = scheduleScenarios(fleet, { once: 'lose-etcd', service: 'orders', random: Math.random, log, firstAfterMs: 1_000, revertAfterMs: 30_000 });
     await vi.advanceTimersByTimeAsync(1_000);
+    expect(all.filter((i) => !i.inEtcd)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(30_000);
     expect(all.filter((i) => !i.inEtcd)).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(30_000);
     expect(all.every(healthy)).toBe(true);

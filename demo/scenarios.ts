@@ -15,6 +15,8 @@ export interface ChaosFleet {
 export interface ActiveScenario {
   description: string;
   revert(): Promise<void>;
+  /** Kept at least this long (ms), when the usual time would revert it before the console can show it. */
+  lastsMs?: number;
 }
 
 const LATENCY_SPIKE_FACTOR = 10;
@@ -97,7 +99,8 @@ const SCENARIOS: Record<ScenarioName, Apply> = {
   async 'lose-etcd'(fleet, random, service) {
     const instance = pickInstance(fleet, random, service);
     instance.loseEtcd();
-    return { description: `${instance.label} lost etcd (keep-alive stopped, key expires, still serving)`, revert: () => instance.rejoinEtcd() };
+    // Its key expires up to a lease TTL (10 s) later; the console lists it lost once it still answers 20 s after that.
+    return { description: `${instance.label} lost etcd (keep-alive stopped, key expires, still serving)`, revert: () => instance.rejoinEtcd(), lastsMs: 60_000 };
   },
   async 'service-down'(fleet, random, service) {
     const name = pickService(fleet, random, false, service);
@@ -158,8 +161,9 @@ export function scheduleScenarios(
       next();
       throw error;
     }
-    log(`scenario ${name}: ${active.description}; reverting in ${Math.round(options.revertAfterMs / 1000)} s`);
-    later(options.revertAfterMs, async () => {
+    const revertAfterMs = Math.max(options.revertAfterMs, active.lastsMs ?? 0);
+    log(`scenario ${name}: ${active.description}; reverting in ${Math.round(revertAfterMs / 1000)} s`);
+    later(revertAfterMs, async () => {
       try {
         await active.revert();
         log(`scenario ${name}: reverted`);
