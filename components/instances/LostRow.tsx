@@ -11,8 +11,9 @@ export function LostRow({ instance, columns }: { instance: Instance; columns: nu
       <td colSpan={columns}>
         <div className="lost-note">
           <span className="lost-note__text">
-            <strong>Lost</strong> since <ClientTime at={lost.at} fallback={lost.at} />: {lost.cause}. Its process looks gone; it stays listed until it registers
-            again (same id or address), someone dismisses it, or the retention ends.
+            <strong>Lost</strong> since <ClientTime at={lost.at} fallback={lost.at} />: {lost.cause}.{' '}
+            {lost.stillServing ? 'Its process runs, but no client finds it: check its connection to etcd.' : 'Its process looks gone.'} It stays listed until it
+            registers again (same id or address), someone dismisses it, or the retention ends.
           </span>
           <DismissLost instance={instance} />
         </div>

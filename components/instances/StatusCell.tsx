@@ -39,7 +39,7 @@ export const StatusCell = memo(function StatusCell({ instance }: { instance: Sta
     <span className="status-cell" onPointerEnter={refreshTitle} onFocus={refreshTitle}>
       <StatusBadge status={instance.status} />
       {instance.lost && (
-        <span className="tag tag--lost" title="Its lease expired after its probes failed: the process looks gone">
+        <span className="tag tag--lost" title={instance.lost.stillServing ? 'Its registration went while it still serves: out of discovery' : 'Its lease expired after its probes failed: the process looks gone'}>
           lost
         </span>
       )}

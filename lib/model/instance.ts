@@ -65,6 +65,8 @@ export const LostSchema = z.object({
   cause: z.string(),
   /** Instances the service had in rotation just before this loss; once as many pass again the loss no longer degrades it. */
   passingBefore: z.number().int().nonnegative(),
+  /** Its address still answered probes well after its key went: out of discovery, not crashed (an etcd session lost). */
+  stillServing: z.literal(true).optional(),
 });
 export type Lost = z.infer<typeof LostSchema>;
 

@@ -123,7 +123,8 @@ describe('lost instances on a real server, with real processes and real leases',
     );
     const lost = listed.instances.find((instance) => instance.id === 'ledger-1');
     expect(lost?.status).toBe('critical');
-    expect(lost?.lost?.cause).toMatch(/^registration gone \(lease expired at \d\d:\d\d:\d\d UTC\) but still answering probes 4 s later: out of discovery, not shut down$/);
+    expect(lost?.lost?.cause).toMatch(/^lease expired at \d\d:\d\d:\d\d UTC while it still served: it answered probes 4 s later, but is out of discovery$/);
+    expect(lost?.lost?.stillServing).toBe(true);
     // Counted again (its loss says why), it no longer leaves its service short: the membership warning its sibling had since the key went clears at the next pass.
     await eventually(async () => ((await serviceNamed('ledger'))?.instances.find((instance) => instance.id === 'ledger-2')?.status === 'passing' ? true : undefined), 5_000 + SLACK_MS, 'ledger-2 passing');
     const [event] = await eventually(async () => {

@@ -52,7 +52,7 @@ export function judgeDeparture(departure: Departure): DepartureVerdict {
 /** The loss of an instance still answering probes well after its lease ended: it serves, but discovery no longer lists it. */
 export function stillServingCause(departure: Pick<Departure, 'lease' | 'removedAt'>, checkedAfterSeconds: number): string {
   const ended = departure.lease === 'gone' ? 'expired' : 'ended';
-  return `registration gone (lease ${ended} at ${utcClock(departure.removedAt)}) but still answering probes ${checkedAfterSeconds} s later: out of discovery, not shut down`;
+  return `lease ${ended} at ${utcClock(departure.removedAt)} while it still served: it answered probes ${checkedAfterSeconds} s later, but is out of discovery`;
 }
 
 /**

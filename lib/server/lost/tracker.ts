@@ -231,7 +231,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
             if (answered + 1 < STILL_SERVING_PROBES) return next(answered + 1);
             done();
             const cause = stillServingCause(departure, Math.round(((answered + 1) * everyMs) / 1_000));
-            const lost: Lost = { at: departure.removedAt, cause, passingBefore };
+            const lost: Lost = { at: departure.removedAt, cause, passingBefore, stillServing: true };
             const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lastProbe: probe, lost }, removedAt: removedMs };
             remember(record);
             put(record);
