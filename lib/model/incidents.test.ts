@@ -173,6 +173,15 @@ describe('an incident\u2019s cause', () => {
   it('says an instance vanished, for a lease that ended before it turned critical', () => {
     expect(deriveIncidents(timeline([[0, expired('a')]]), { now: T0 + 10 * MIN })[0]?.cause).toBe('vanished (lease 77 expired) without turning critical first');
   });
+
+  it("gives the loss of a vanished instance found still serving as the cause, not its vanishing; another instance's loss does not replace it", () => {
+    const stillServing = 'lease expired at 10:00:00 UTC while it still served: it answered probes 20 s later, but is out of discovery';
+    const lost = (instance: string, detail: string): Spec => ({ kind: 'instance.lost', service: 'users', instance, from: 'passing', to: 'critical', detail });
+    const [incident] = deriveIncidents(timeline([[0, expired('a')], [0.5, lost('a', stillServing)]]), { now: T0 + 10 * MIN });
+    expect([incident?.cause, incident?.closedAt, incident?.instances]).toEqual([stillServing, null, ['a']]);
+    const [other] = deriveIncidents(timeline([[0, expired('a')], [0.5, lost('b', 'lease expired at 10:00:30 UTC after probes failed')]]), { now: T0 + 10 * MIN });
+    expect(other?.cause).toBe('vanished (lease 77 expired) without turning critical first');
+  });
 });
 
 describe('mttrByService', () => {

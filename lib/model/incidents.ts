@@ -71,6 +71,8 @@ interface Draft {
   id: string;
   service: string;
   cause: string;
+  /** The instance whose vanishing gave `cause`: its loss, found later (still serving), says more. */
+  causeVanished: string | undefined;
   openedMs: number;
   closedMs: number | null;
   instances: Set<string>;
@@ -101,7 +103,17 @@ function openOrReopen(state: ServiceState, first: { service: string; event: Hist
     state.open = recent;
     return recent;
   }
-  const draft: Draft = { id: `${first.service}:${first.event.id}`, service: first.service, cause: failureCause(first.event), openedMs: first.atMs, closedMs: null, instances: new Set(), failures: 0, peakFailing: 0 };
+  const draft: Draft = {
+    id: `${first.service}:${first.event.id}`,
+    service: first.service,
+    cause: failureCause(first.event),
+    causeVanished: first.event.kind === 'instance.deregistered' ? first.event.instance : undefined,
+    openedMs: first.atMs,
+    closedMs: null,
+    instances: new Set(),
+    failures: 0,
+    peakFailing: 0,
+  };
   drafts.push(draft);
   state.open = draft;
   return draft;
@@ -174,6 +186,10 @@ export function deriveIncidents(events: readonly HistoryEvent[], options: Incide
     }
     if (signal === 'start') state.failing.add(instance);
     const incident = openOrReopen(state, { service, event, atMs }, mergeGapMs, drafts);
+    if (event.kind === 'instance.lost' && incident.causeVanished === instance) {
+      incident.cause = failureCause(event);
+      incident.causeVanished = undefined;
+    }
     incident.instances.add(instance);
     incident.failures += 1;
     incident.peakFailing = Math.max(incident.peakFailing, state.failing.size + (signal === 'point' ? 1 : 0));
