@@ -4,7 +4,7 @@ import type { Delta } from '@/lib/model/live';
 import type { Departure } from '@/lib/model/status/lost';
 import { listServices } from '@/lib/model/state';
 import { createStore, type Store } from '../store/store';
-import { createLostTracker, LOST_KEY_PREFIX, registeredKeyOf, type LostTracker, type LostTrackerOptions } from './tracker';
+import { createLostTracker, LOST_KEY_PREFIX, MAX_DEPARTED_CHECKS, registeredKeyOf, type LostTracker, type LostTrackerOptions } from './tracker';
 
 let store: Store;
 let tracker: LostTracker;
@@ -169,6 +169,22 @@ describe('lost tracker', () => {
       expect(probed.map((p) => p.afterMs)).toEqual([10_000]);
       expect(users()?.instances.map((i) => [i.id, Boolean(i.lost)])).toEqual([['a', false], ['bb', false]]);
       expect(history).toEqual([]);
+    });
+
+    it(`checks at most ${MAX_DEPARTED_CHECKS} departures at once (a mass shutdown dials no more addresses than that)`, async () => {
+      const { probed, advance } = departing([]);
+      const keys = Array.from({ length: MAX_DEPARTED_CHECKS + 10 }, (_, i) => `/s/users/m${i}`);
+      for (const [i, key] of keys.entries()) store.upsertKey({ etcdKey: key, lease: '7', registrations: [registration(`m${i}`, `10.1.${Math.floor(i / 250)}.${i % 250}:80`)] });
+      store.flush();
+      for (const key of keys) passProbe(key, '2026-12-03T09:32:36.000Z');
+      store.flush();
+      for (const key of keys) await expire(key);
+      await advance(10_000);
+      expect(probed).toHaveLength(MAX_DEPARTED_CHECKS);
+      // The first round answered nothing: those checks ended, so later departures are checked again.
+      await expire('/s/users/a');
+      await advance(10_000);
+      expect(probed.at(-1)).toEqual({ id: 'a', afterMs: 20_000 });
     });
 
     it('never probes it when its lease was revoked before it could expire (a deregistration)', async () => {

@@ -29,6 +29,12 @@ export interface LostTrackerOptions {
 
 /** Probes a departed instance must answer, `departedCheckMs` apart, to count as still serving. */
 const STILL_SERVING_PROBES = 2;
+/**
+ * Departed instances checked at once at most: these probes bypass the prober's schedule, so a mass
+ * shutdown must not dial thousands of addresses at the same moment. Past it, a departure is judged
+ * a graceful shutdown unchecked, as without a prober.
+ */
+export const MAX_DEPARTED_CHECKS = 256;
 
 interface LostRecord {
   /** The stand-in's etcd key in the store: never a real key, so a real registration cannot collide with it. */
@@ -114,11 +120,14 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   };
   /** Departed instances being probed (`probeDeparted`), by identity (`identityKeys`): a registration of the same instance ends the check. */
   const checks = new Map<string, { timer: NodeJS.Timeout | undefined; cancelled: boolean }>();
+  /** Checks under way (each is in `checks` under both its identities). */
+  let checking = 0;
   let stopped = false;
   const cancelChecks = (instance: Pick<Instance, 'service' | 'id' | 'address'>): void => {
     for (const identity of identityKeys(instance)) {
       const check = checks.get(identity);
       if (!check) continue;
+      if (!check.cancelled) checking -= 1;
       check.cancelled = true;
       clearTimeout(check.timer);
       checks.delete(identity);
@@ -216,10 +225,15 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     const probeDeparted = options.probeDeparted;
     if (!probeDeparted) return;
     cancelChecks(instance);
+    if (checking >= MAX_DEPARTED_CHECKS) return;
     const everyMs = options.departedCheckMs ?? 10_000;
     const check: { timer: NodeJS.Timeout | undefined; cancelled: boolean } = { timer: undefined, cancelled: false };
+    checking += 1;
     for (const identity of identityKeys(instance)) checks.set(identity, check);
     const done = (): void => {
+      if (check.cancelled) return;
+      check.cancelled = true;
+      checking -= 1;
       for (const identity of identityKeys(instance)) if (checks.get(identity) === check) checks.delete(identity);
     };
     const next = (answered: number): void => {
@@ -327,6 +341,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       clearInterval(sweeper);
       for (const check of checks.values()) clearTimeout(check.timer);
       checks.clear();
+      checking = 0;
       unsubscribe();
     },
   };
