@@ -4,6 +4,7 @@ import { memo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LatencyWindow } from '@/lib/model/latency';
 import { CHART_MARGIN, CHART_STYLE, CURSOR, GRID_PROPS, timeAxisProps, valueAxisProps } from './axes';
+import { arrivingArea } from './arrivingArea';
 import { ChartCard } from './ChartCard';
 import { isolatedDot } from './isolatedDot';
 import { ChartTooltip } from './ChartTooltip';
@@ -25,6 +26,7 @@ export const ErrorRateChart = memo(function ErrorRateChart({ series, window }: {
     <ChartCard chart="errors" title="Error rate" unit="%" points={countValues(series.points.map((p) => p.errorRate))} summary={summaryOf(series)}>
       <LineChart responsive style={CHART_STYLE} data={series.points} margin={CHART_MARGIN}>
         <CartesianGrid {...GRID_PROPS} />
+        {arrivingArea(series)}
         <XAxis {...timeAxisProps(series, window)} />
         <YAxis {...valueAxisProps(formatPercentTick, niceScale(Math.min(1, maxOf(series.points.map((p) => p.errorRate))), MIN_TOP))} />
         <Tooltip

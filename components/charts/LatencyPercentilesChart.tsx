@@ -4,6 +4,7 @@ import { memo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LatencyWindow } from '@/lib/model/latency';
 import { CHART_MARGIN, CHART_STYLE, CURSOR, GRID_PROPS, timeAxisProps, valueAxisProps } from './axes';
+import { arrivingArea } from './arrivingArea';
 import { ChartCard } from './ChartCard';
 import { isolatedDot } from './isolatedDot';
 import type { LegendItem } from './ChartLegend';
@@ -33,6 +34,7 @@ export const LatencyPercentilesChart = memo(function LatencyPercentilesChart({ s
     <ChartCard chart="latency" title="Latency" unit="ms" legend={LEGEND} points={countValues(series.points.map((p) => p.p99Ms))} summary={summaryOf(series)}>
       <LineChart responsive style={CHART_STYLE} data={series.points} margin={CHART_MARGIN}>
         <CartesianGrid {...GRID_PROPS} />
+        {arrivingArea(series)}
         <XAxis {...timeAxisProps(series, window)} />
         <YAxis {...valueAxisProps(formatMsTick, niceScale(maxOf(series.points.map((p) => p.p99Ms)), 1))} />
         <Tooltip

@@ -10,7 +10,7 @@ import { LoadError } from './LoadError';
 import { NoCallsNotice } from './NoCallsNotice';
 import { ProbeLatencyChart } from './ProbeLatencyChart';
 import { RequestRateChart } from './RequestRateChart';
-import { drawableSeries, hasCalls } from './series';
+import { drawableSeries, hasCalls, type ChartSeries } from './series';
 import { UpdatedAt } from './UpdatedAt';
 import { WindowPicker } from './WindowPicker';
 
@@ -23,8 +23,7 @@ interface Props {
 }
 
 /** Axes follow the window of the data, which may still be the previous one while the next loads. */
-function CallCharts({ service, data }: { service: string; data: ServiceLatency }) {
-  const series = useMemo(() => drawableSeries(data.points, data.stepSeconds), [data]);
+function CallCharts({ service, data, series }: { service: string; data: ServiceLatency; series: ChartSeries }) {
   if (!hasCalls(data.points)) return <NoCallsNotice service={service} window={data.window} />;
   return (
     <>
@@ -48,6 +47,7 @@ function ProbeChart({ data }: { data: InstancesLatency }) {
  */
 export const LatencySection = memo(function LatencySection({ service, window, onWindowChange, calls, probes }: Props) {
   const titleId = useId();
+  const series = useMemo(() => (calls.data === null ? null : drawableSeries(calls.data.points, calls.data.stepSeconds, calls.data.arrivingFrom ?? null)), [calls.data]);
   const stale = (calls.data !== null && calls.data.window !== window) || (probes.data !== null && probes.data.window !== window);
   return (
     <section className="section latency" aria-labelledby={titleId} aria-busy={calls.loading || probes.loading}>
@@ -56,7 +56,12 @@ export const LatencySection = memo(function LatencySection({ service, window, on
           Latency &amp; traffic
         </h2>
         <WindowPicker value={window} onChange={onWindowChange} />
-        <UpdatedAt window={window} stepSeconds={calls.data?.window === window ? calls.data.stepSeconds : undefined} at={calls.updatedAt} />
+        <UpdatedAt
+          window={window}
+          stepSeconds={calls.data?.window === window ? calls.data.stepSeconds : undefined}
+          at={calls.updatedAt}
+          arrivingSeconds={calls.data?.window === window && series !== null && series.arrivingFrom !== null ? (series.to - series.arrivingFrom) / 1_000 : null}
+        />
       </div>
       {calls.error !== null && calls.data !== null && <LoadError what="latency" message={calls.error} onRetry={calls.retry} compact />}
       <div className={stale ? 'chart-grid is-stale' : 'chart-grid'} data-window={calls.data?.window}>
@@ -74,8 +79,8 @@ export const LatencySection = memo(function LatencySection({ service, window, on
           </div>
         ) : (
           <>
-            {calls.data !== null ? (
-              <CallCharts service={service} data={calls.data} />
+            {calls.data !== null && series !== null ? (
+              <CallCharts service={service} data={calls.data} series={series} />
             ) : calls.error !== null ? (
               <LoadError what="latency" message={calls.error} onRetry={calls.retry} />
             ) : (

@@ -4,6 +4,7 @@ import { memo } from 'react';
 import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LatencyWindow } from '@/lib/model/latency';
 import { CHART_MARGIN, CHART_STYLE, CURSOR, GRID_PROPS, timeAxisProps, valueAxisProps } from './axes';
+import { arrivingArea } from './arrivingArea';
 import { ChartCard } from './ChartCard';
 import { isolatedDot } from './isolatedDot';
 import { ChartTooltip } from './ChartTooltip';
@@ -21,6 +22,7 @@ export const RequestRateChart = memo(function RequestRateChart({ series, window 
     <ChartCard chart="rps" title="Requests" unit="req/s" points={series.points.filter((p) => p.rps > 0).length} summary={summaryOf(series)}>
       <AreaChart responsive style={CHART_STYLE} data={series.points} margin={CHART_MARGIN}>
         <CartesianGrid {...GRID_PROPS} />
+        {arrivingArea(series)}
         <XAxis {...timeAxisProps(series, window)} />
         <YAxis {...valueAxisProps(formatRpsTick, niceScale(maxOf(series.points.map((p) => p.rps)), 1))} />
         <Tooltip

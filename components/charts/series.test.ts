@@ -31,6 +31,21 @@ describe('drawableSeries', () => {
     const points = [point(0, 5), point(60_000, 6), point(120_000, 7)];
     expect(drawableSeries(points, 60).points.map((p) => p.t)).toEqual([0, 60_000]);
   });
+
+  it("draws only the slots that ended before the server's arriving point, however full the newer ones are, and shades the rest", () => {
+    // The newest seconds hold only the reporters that have sent so far: 100 % errors where the settled seconds say 0 %.
+    const points = seconds([5, 6, 7, 8, 9, 10]).map((p, i) => (i >= 4 ? { ...p, errorRate: 1 } : p));
+    const series = drawableSeries(points, 1, 3_500);
+    expect(series.points.map((p) => [p.t, p.errorRate])).toEqual([[0, 0], [1_000, 0], [2_000, 0]]);
+    expect([series.arrivingFrom, series.to]).toEqual([3_000, 6_000]);
+    expect(drawableSeries(seconds([5, 6]), 1, 60_000).arrivingFrom).toBeNull();
+  });
+
+  it('drops every minute still arriving, not only the current one (a 60 s export interval)', () => {
+    const points = [point(0, 5), point(60_000, 6), point(120_000, 7)];
+    const series = drawableSeries(points, 60, 100_000);
+    expect([series.points.map((p) => p.t), series.arrivingFrom]).toEqual([[0], 60_000]);
+  });
 });
 
 describe('holdProbeValues', () => {

@@ -12,26 +12,35 @@ export interface ChartSeries {
   /** Axis domain: the whole window, including slots left undrawn. */
   from: number;
   to: number;
+  /** Where the slots still receiving reports begin, left undrawn (a shaded band to `to`); null when none are. */
+  arrivingFrom: number | null;
 }
 
 const isEmpty = (p: LatencyPoint): boolean => p.rps === 0 && p.p99Ms === null;
 
 /**
- * The points to draw: minute slots without the current, still partial minute (its rate would
- * read low); 1 s slots without the trailing empty slots that are still being reported.
+ * The points to draw. With `arrivingFrom` (the server's: reports of the seconds from there on are
+ * still arriving), only slots that ended before it: a newer slot holds only the reporters that have
+ * sent so far, so its rate reads low and its error rate is that of whoever reports most often (a
+ * spike to 100 % where the settled second says 23 %). Without it, minute slots without the current,
+ * still partial minute; 1 s slots without the trailing empty slots that are still being reported.
  */
-export function drawableSeries(points: readonly LatencyPoint[], stepSeconds: number): ChartSeries {
+export function drawableSeries(points: readonly LatencyPoint[], stepSeconds: number, arrivingFrom: number | null = null): ChartSeries {
+  const stepMs = stepSeconds * 1_000;
   const from = points[0]?.t ?? 0;
   const last = points[points.length - 1];
-  const to = last ? last.t + stepSeconds * 1_000 : from;
+  const to = last ? last.t + stepMs : from;
   let end = points.length;
-  if (stepSeconds >= 60) {
+  if (arrivingFrom !== null) {
+    while (end > 0 && (points[end - 1] as LatencyPoint).t + stepMs > arrivingFrom) end -= 1;
+  } else if (stepSeconds >= 60) {
     end = Math.max(0, end - 1);
   } else {
     const limit = Math.max(0, end - Math.ceil(REPORT_DELAY_SECONDS / stepSeconds));
     while (end > limit && isEmpty(points[end - 1] as LatencyPoint)) end -= 1;
   }
-  return { points: points.slice(0, end), from, to };
+  const firstLeftOut = points[end];
+  return { points: points.slice(0, end), from, to, arrivingFrom: arrivingFrom !== null && firstLeftOut ? firstLeftOut.t : null };
 }
 
 export function hasCalls(points: readonly LatencyPoint[]): boolean {

@@ -10,6 +10,8 @@ export interface ServiceLatency {
   window: LatencyWindow;
   stepSeconds: number;
   points: LatencyPoint[];
+  /** Reports of the slots from here (ms) are still arriving; null (or absent, from an older server) when none are. */
+  arrivingFrom?: number | null;
 }
 
 /** `GET /api/v1/services/{service}/instances/latency` */

@@ -92,8 +92,9 @@ describe('health and latency in Chromium', () => {
     };
     await post();
     await page.locator('[data-chart="rps"]').waitFor({ timeout: 15_000 });
+    // A report's seconds are drawn once its lag (the 1 s interval and its delivery) has passed: until then they are shaded as still arriving.
+    await expect.poll(() => pointsOf(page, 'rps'), { timeout: 15_000, message: 'the first report drawn once settled' }).toBeGreaterThan(0);
     const first = await pointsOf(page, 'rps');
-    expect(first).toBeGreaterThan(0);
 
     for (let i = 0; i < 5; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -102,6 +103,9 @@ describe('health and latency in Chromium', () => {
     await expect.poll(() => pointsOf(page, 'rps'), { timeout: 15_000, message: 'the request-rate chart grows live' }).toBeGreaterThanOrEqual(first + 3);
     expect(await pointsOf(page, 'latency')).toBeGreaterThan(first);
     expect(await pointsOf(page, 'errors')).toBeGreaterThan(first);
+    // Reports arrive every second, 1 s after their interval: the newest seconds are shaded, not drawn partial.
+    expect(await page.locator('[data-chart="errors"] .recharts-reference-area').count()).toBe(1);
+    expect(await page.locator('.latency__arriving').textContent()).toMatch(/· last [1-4] s still arriving \(shaded\)/);
     // Lines are drawn as SVG paths with units on the axes.
     expect(await page.locator('[data-chart="latency"] .recharts-line-curve').count()).toBe(3);
     expect(await page.locator('[data-chart="latency"] .recharts-cartesian-axis-tick-value').allTextContents()).toContain('0 ms');

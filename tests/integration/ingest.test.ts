@@ -34,8 +34,12 @@ describe('POST /api/v1/ingest/calls', () => {
   it('accepts batches from several reporters and serves the merged series', async () => {
     expect((await post(report('gateway', [90, 10, 0, 0]))).status).toBe(202);
     expect((await post(report('orders', [0, 0, 80, 20], 10))).status).toBe(202);
+    const asked = Date.now();
     const body = await (await server.fetch(`/api/v1/services/users/latency?window=1h`)).json();
     expect(body).toMatchObject({ service: 'users', window: '1h', stepSeconds: 60 });
+    // The reports reached 5 s back from their arrival: the seconds from there on may still grow.
+    expect(body.arrivingFrom).toBeGreaterThanOrEqual(Math.floor(asked / 1_000) * 1_000 - 7_000);
+    expect(body.arrivingFrom).toBeLessThanOrEqual(asked - 4_000);
     const points = z.array(PointSchema).parse(body.points);
     expect(points.length).toBe(60);
     const minute = points.filter((p) => p.rps > 0);

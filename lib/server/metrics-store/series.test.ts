@@ -61,6 +61,19 @@ describe('Series', () => {
     expect(seconds.map((p) => [p.t / 1_000 - T0, p.rps, p.errorRate])).toEqual([0, 1, 2, 3, 4].map((s) => [s, 20, 0.05]));
   });
 
+  it('says from which second reports are still arriving: as far back as the longest recent report reached from its arrival, for two minutes', () => {
+    const series = new Series();
+    expect(series.arrivingFrom(T0)).toBeNull();
+    // A 5 s interval sent 1 s after it ended, and a 1 s span batched 3 s late.
+    series.record(T0 - 6, 5, 10, 0, shapedBuckets(BOUNDS, [10, 0, 0, 0, 0]), T0);
+    series.record(T0 - 4, 1, 1, 0, shapedBuckets(BOUNDS, [1, 0, 0, 0, 0]), T0 + 0.5);
+    expect(series.arrivingFrom(T0 + 1)).toBe(T0 + 1 - 6);
+    // The 5 s reporter stopped: two minutes on, only the spans' lag is left, then none.
+    series.record(T0 + 125, 1, 1, 0, shapedBuckets(BOUNDS, [1, 0, 0, 0, 0]), T0 + 128);
+    expect(series.arrivingFrom(T0 + 128)).toBe(T0 + 128 - 3);
+    expect(series.arrivingFrom(T0 + 300)).toBeNull();
+  });
+
   it('takes a one-second report at once, beside waiting ones', () => {
     const series = new Series();
     series.record(T0, 1, 4, 1, shapedBuckets([1, 5], [0, 4, 0]));

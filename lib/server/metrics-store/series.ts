@@ -27,6 +27,11 @@ const SECOND_SLOTS = 15 * 60;
  */
 const MAX_PENDING_INTERVALS = 16;
 
+/** How long the longest lag of a series' reports is remembered (s): a reporter that stopped stops holding its seconds open. */
+const REPORT_LAG_MEMORY_SECONDS = 120;
+/** Lags beyond this are a re-sent or delayed report, not the usual rhythm (s). */
+const MAX_REPORT_LAG_SECONDS = 600;
+
 /** Reports of one interval and one shape, their weights summed (not yet scaled by the share of a second). */
 interface PendingInterval {
   first: number;
@@ -47,6 +52,9 @@ export class Series {
   #lastUpdate = 0;
   /** Reports not yet spread over their seconds (null, not an empty array, for the many series without). */
   #pending: PendingInterval[] | null = null;
+  /** The longest a recent report reached back from its arrival (s), and when it arrived (s). */
+  #reportLag = 0;
+  #reportLagAt = Number.NEGATIVE_INFINITY;
   /** When the store last moved it to the newest end of its pool (ms, the store's clock). */
   movedAt = 0;
 
@@ -67,10 +75,11 @@ export class Series {
    * Spreads an interval's calls evenly over its whole seconds, into both resolutions: at once for a
    * one-second interval, else when the series is next read or swept (`#spreadPending`).
    */
-  record(startSecond: number, intervalSeconds: number, count: number, errors: number, values: ShapedValues): void {
+  record(startSecond: number, intervalSeconds: number, count: number, errors: number, values: ShapedValues, arrivedAtSecond?: number): void {
     const span = Math.max(1, Math.round(intervalSeconds));
     const first = Math.floor(startSecond);
     this.#lastUpdate = Math.max(this.#lastUpdate, first + span);
+    if (arrivedAtSecond !== undefined) this.#noteLag(Math.min(MAX_REPORT_LAG_SECONDS, Math.max(0, Math.ceil(arrivedAtSecond - first))), arrivedAtSecond);
     if (span === 1) {
       this.#spread(first, span, count, errors, values);
       return;
@@ -92,6 +101,23 @@ export class Series {
       this.#spreadPending();
       this.#pending = [report];
     }
+  }
+
+  #noteLag(lag: number, at: number): void {
+    if (lag >= this.#reportLag || at - this.#reportLagAt > REPORT_LAG_MEMORY_SECONDS) {
+      this.#reportLag = lag;
+      this.#reportLagAt = at;
+    }
+  }
+
+  /**
+   * The first second that reports may still add to (null when none arrived lately): a reporter
+   * sends its interval once it ends, so the newest seconds hold only the reporters that have sent so
+   * far. As far back as the longest recent report reached from its arrival (its interval and its delay).
+   */
+  arrivingFrom(nowSecond: number): number | null {
+    if (this.#reportLag === 0 || nowSecond - this.#reportLagAt > REPORT_LAG_MEMORY_SECONDS) return null;
+    return Math.floor(nowSecond) - this.#reportLag;
   }
 
   #spreadPending(): void {

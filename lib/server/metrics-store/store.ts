@@ -85,6 +85,8 @@ export interface MetricsStore {
   recordProbe(key: string, atMs: number, latencyMs: number, ok: boolean): void;
   /** A service's inbound series over `window` (service latency chart). */
   service(service: string, window: LatencyWindow): LatencyPoint[];
+  /** Where a service's inbound series may still grow (ms: reports of the seconds from here are still arriving); null when none arrived lately. */
+  serviceArrivingFrom(service: string): number | null;
   /** One instance's inbound series over `window` (instance sparklines). */
   instance(service: string, id: string, window: LatencyWindow): LatencyPoint[];
   /** One caller→callee edge's series over `window` (the map's edge panel). */
@@ -217,7 +219,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     // Made once, shared by every slot of the three series; its shape interned (`shapes.ts`).
     const values = shapedBuckets(call.bounds, call.counts);
     if (call.countsForCallee) {
-      seriesFor(keys?.service ?? serviceKey(call.to), at).record(start, intervalSeconds, call.count, call.errors, values);
+      seriesFor(keys?.service ?? serviceKey(call.to), at).record(start, intervalSeconds, call.count, call.errors, values, at / 1_000);
       if (call.toInstance) seriesFor(keys?.instance ?? instanceKey(call.to, call.toInstance), at).record(start, intervalSeconds, call.count, call.errors, values);
     }
     if (call.from !== undefined) seriesFor(keys?.edge ?? edgeKey(call.from, call.to), at).record(start, intervalSeconds, call.count, call.errors, values);
@@ -273,6 +275,10 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
       probeSeriesFor(probeKey(key), now()).record(atMs / 1_000, 1, 1, ok ? 0 : 1, shapedValues([clampLatency(latencyMs), 1, NaN, NaN], false));
     },
     service: (service: string, window: LatencyWindow) => read(series, serviceKey(service), window),
+    serviceArrivingFrom(service: string): number | null {
+      const second = series.get(serviceKey(service))?.arrivingFrom(now() / 1_000);
+      return second === undefined || second === null ? null : second * 1_000;
+    },
     instance: (service: string, id: string, window: LatencyWindow) => read(series, instanceKey(service, id), window),
     edge: (from: string, to: string, window: LatencyWindow) => read(series, edgeKey(from, to), window),
     probe: (key: string, window: LatencyWindow) => read(probes, probeKey(key), window),

@@ -10,6 +10,6 @@ export async function GET(request: Request, context: { params: Promise<{ service
   return guarded(request, 'viewer', (_principal, { latency }) => {
     const query = windowParam(request);
     if (!query.ok) return query.response;
-    return json({ service, window: query.window, stepSeconds: query.stepSeconds, points: latency.service(service, query.window) });
+    return json({ service, window: query.window, stepSeconds: query.stepSeconds, points: latency.service(service, query.window), arrivingFrom: latency.serviceArrivingFrom(service) });
   });
 }
