@@ -105,7 +105,7 @@ describe('health and latency in Chromium', () => {
     expect(await pointsOf(page, 'errors')).toBeGreaterThan(first);
     // Reports arrive every second, 1 s after their interval: the newest seconds are shaded, not drawn partial.
     expect(await page.locator('[data-chart="errors"] .recharts-reference-area').count()).toBe(1);
-    expect(await page.locator('.latency__arriving').textContent()).toMatch(/· last [1-4] s still arriving \(shaded\)/);
+    expect(await page.locator('.latency__arriving').textContent()).toMatch(/^last [1-4] s still arriving \(shaded\)$/);
     // Lines are drawn as SVG paths with units on the axes.
     expect(await page.locator('[data-chart="latency"] .recharts-line-curve').count()).toBe(3);
     expect(await page.locator('[data-chart="latency"] .recharts-cartesian-axis-tick-value').allTextContents()).toContain('0 ms');
