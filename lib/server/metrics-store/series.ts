@@ -19,6 +19,7 @@ export const PROBE_GRACE_SECONDS = 5;
 export const SECONDS_DETAIL_BYTES = 64 * 1_024;
 
 const SECOND_SLOTS = 15 * 60;
+const MINUTE_SLOTS = 24 * 60;
 /**
  * Reports of a whole interval wait, summed, to be spread over its seconds until the series is read
  * or swept (or this many kinds of them wait): a busy series takes hundreds of reports of the same
@@ -43,7 +44,6 @@ interface PendingInterval {
   only: readonly number[] | null;
   weights: number[] | null;
 }
-const MINUTE_SLOTS = 24 * 60;
 
 /** Calls (or probes) of one thing — a service, an instance, an edge — at 1 s for 15 min and 1 min for 24 h. */
 export class Series {

@@ -219,6 +219,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     // Made once, shared by every slot of the three series; its shape interned (`shapes.ts`).
     const values = shapedBuckets(call.bounds, call.counts);
     if (call.countsForCallee) {
+      // Only a service's series is asked how far back its reports are still arriving (its charts).
       seriesFor(keys?.service ?? serviceKey(call.to), at).record(start, intervalSeconds, call.count, call.errors, values, at / 1_000);
       if (call.toInstance) seriesFor(keys?.instance ?? instanceKey(call.to, call.toInstance), at).record(start, intervalSeconds, call.count, call.errors, values);
     }
