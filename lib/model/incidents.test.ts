@@ -181,6 +181,9 @@ describe('an incident\u2019s cause', () => {
     expect([incident?.cause, incident?.closedAt, incident?.instances]).toEqual([stillServing, null, ['a']]);
     const [other] = deriveIncidents(timeline([[0, expired('a')], [0.5, lost('b', 'lease expired at 10:00:30 UTC after probes failed')]]), { now: T0 + 10 * MIN });
     expect(other?.cause).toBe('vanished (lease 77 expired) without turning critical first');
+    // Back, then crashed within the merge gap: that loss is a new fault of the same incident, not why it opened.
+    const [again] = deriveIncidents(timeline([[0, expired('a')], [0.5, registered('a')], [1, lost('a', 'lease expired at 10:01:00 UTC after probes failed')]]), { now: T0 + 10 * MIN });
+    expect(again?.cause).toBe('vanished (lease 77 expired) without turning critical first');
   });
 });
 

@@ -178,6 +178,8 @@ export function deriveIncidents(events: readonly HistoryEvent[], options: Incide
     const signal = failureSignal(event, state.failing.has(instance), state.lost.has(instance));
     if (event.kind === 'instance.lost') state.lost.add(instance);
     else if (event.kind === 'instance.registered' || event.kind === 'instance.lost_cleared') state.lost.delete(instance);
+    // Back: a later loss of it is a new fault, not what its vanishing was.
+    if (event.kind === 'instance.registered') for (const draft of [state.open, state.lastClosed]) if (draft?.causeVanished === instance) draft.causeVanished = undefined;
     if (signal === 'none') continue;
     if (signal === 'stop') {
       state.failing.delete(instance);

@@ -187,6 +187,29 @@ describe('lost tracker', () => {
       expect(probed.at(-1)).toEqual({ id: 'a', afterMs: 20_000 });
     });
 
+    it("never checks it when it registered again (under a new key) before etcd's answer on its lease came back, nor once the tracker stopped", async () => {
+      const { history, probed, advance } = departing([true, true]);
+      let answer: (lease: Departure['lease']) => void = () => undefined;
+      tracker.keyGoing('/s/users/a', new Promise((resolve) => (answer = resolve)));
+      store.removeKey('/s/users/a');
+      store.upsertKey({ etcdKey: '/s/users/a-lease9', lease: '9', registrations: [registration('a')] });
+      store.flush();
+      answer('gone');
+      await advance(30_000);
+      expect(probed).toEqual([]);
+      expect(history).toEqual([]);
+
+      passProbe('/s/users/bb', '2026-12-03T09:32:40.000Z');
+      store.flush();
+      tracker.keyGoing('/s/users/bb', new Promise((resolve) => (answer = resolve)));
+      store.removeKey('/s/users/bb');
+      store.flush();
+      tracker.stop();
+      answer('gone');
+      await advance(30_000);
+      expect(probed).toEqual([]);
+    });
+
     it('never probes it when its lease was revoked before it could expire (a deregistration)', async () => {
       const { probed, advance } = departing([true, true], 'revoked');
       await expire('/s/users/a');

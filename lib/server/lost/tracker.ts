@@ -36,6 +36,12 @@ const STILL_SERVING_PROBES = 2;
  */
 export const MAX_DEPARTED_CHECKS = 256;
 
+interface DepartedCheck {
+  identities: readonly string[];
+  timer: NodeJS.Timeout | undefined;
+  ended: boolean;
+}
+
 interface LostRecord {
   /** The stand-in's etcd key in the store: never a real key, so a real registration cannot collide with it. */
   storeKey: string;
@@ -119,20 +125,27 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     return [...found];
   };
   /** Departed instances being probed (`probeDeparted`), by identity (`identityKeys`): a registration of the same instance ends the check. */
-  const checks = new Map<string, { timer: NodeJS.Timeout | undefined; cancelled: boolean }>();
+  const checks = new Map<string, DepartedCheck>();
   /** Checks under way (each is in `checks` under both its identities). */
   let checking = 0;
   let stopped = false;
+  /** Ends a check: out of `checks` under both its identities, whichever one found it. */
+  const endCheck = (check: DepartedCheck): void => {
+    if (check.ended) return;
+    check.ended = true;
+    checking -= 1;
+    clearTimeout(check.timer);
+    for (const identity of check.identities) if (checks.get(identity) === check) checks.delete(identity);
+  };
   const cancelChecks = (instance: Pick<Instance, 'service' | 'id' | 'address'>): void => {
     for (const identity of identityKeys(instance)) {
       const check = checks.get(identity);
-      if (!check) continue;
-      if (!check.cancelled) checking -= 1;
-      check.cancelled = true;
-      clearTimeout(check.timer);
-      checks.delete(identity);
+      if (check) endCheck(check);
     }
   };
+  /** The same instance (service and id, or service and address) is registered now: a check of its departure is moot. */
+  const registeredAgain = (instance: Instance): boolean =>
+    store.serviceSnapshot(instance.service).instances.some((other) => !other.lost && (other.id === instance.id || other.address === instance.address));
   /** Instance key → first failed probe of its current failing streak, followed from the store's deltas. */
   const failingSince = new Map<string, string>();
 
@@ -223,25 +236,22 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   /** Probes a departed instance until it stops answering (a graceful shutdown after all) or has answered STILL_SERVING_PROBES times: then lost. */
   const checkStillServing = (instance: Instance, departure: Departure, passingBefore: number, removedMs: number): void => {
     const probeDeparted = options.probeDeparted;
-    if (!probeDeparted) return;
+    // Registered again while etcd was asked about its lease (go-zero's key names the new lease): nothing to check.
+    if (!probeDeparted || stopped || registeredAgain(instance)) return;
     cancelChecks(instance);
     if (checking >= MAX_DEPARTED_CHECKS) return;
     const everyMs = options.departedCheckMs ?? 10_000;
-    const check: { timer: NodeJS.Timeout | undefined; cancelled: boolean } = { timer: undefined, cancelled: false };
+    const check: DepartedCheck = { identities: identityKeys(instance), timer: undefined, ended: false };
     checking += 1;
-    for (const identity of identityKeys(instance)) checks.set(identity, check);
-    const done = (): void => {
-      if (check.cancelled) return;
-      check.cancelled = true;
-      checking -= 1;
-      for (const identity of identityKeys(instance)) if (checks.get(identity) === check) checks.delete(identity);
-    };
+    for (const identity of check.identities) checks.set(identity, check);
+    const done = (): void => endCheck(check);
     const next = (answered: number): void => {
       check.timer = setTimeout(() => {
+        if (check.ended || stopped) return;
         void probeDeparted(instance).then(
           (probe) => {
-            if (check.cancelled || stopped) return;
-            if (!probe.ok) return done();
+            if (check.ended || stopped) return;
+            if (!probe.ok || registeredAgain(instance)) return done();
             if (answered + 1 < STILL_SERVING_PROBES) return next(answered + 1);
             done();
             const cause = stillServingCause(departure, Math.round(((answered + 1) * everyMs) / 1_000));
@@ -339,9 +349,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     stop(): void {
       stopped = true;
       clearInterval(sweeper);
-      for (const check of checks.values()) clearTimeout(check.timer);
-      checks.clear();
-      checking = 0;
+      for (const check of [...checks.values()]) endCheck(check);
       unsubscribe();
     },
   };

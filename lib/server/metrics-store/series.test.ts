@@ -6,20 +6,8 @@ import { shapedBuckets } from './shapes';
 const T0 = Date.parse('2026-11-21T10:00:30Z') / 1_000;
 const BOUNDS = [1, 5, 25, 100];
 
-/** Every figure a series answers, as the store's readers ask for them at `nowSecond`. */
-function readAll(series: Series, nowSecond: number): unknown {
-  const round = (points: LatencyPoint[]): unknown[] =>
-    points.map((p) => [p.t, p.rps.toFixed(9), p.errorRate?.toFixed(9) ?? null, p.p50Ms?.toFixed(6) ?? null, p.p95Ms?.toFixed(6) ?? null, p.p99Ms?.toFixed(6) ?? null]);
-  const recent = series.recent(nowSecond, 60);
-  const last = series.lastSeconds(nowSecond, 30);
-  return {
-    seconds: round(series.points('15m', nowSecond)),
-    minutes: round(series.points('1h', nowSecond)),
-    recent: [recent.count.toFixed(9), recent.errors.toFixed(9), round(recent.points)],
-    last: [last.count.toFixed(9), last.errors.toFixed(9), last.p95?.toFixed(6) ?? null],
-    lastUpdate: series.lastUpdate(),
-  };
-}
+const rounded = (points: LatencyPoint[]): unknown[] =>
+  points.map((p) => [p.t, p.rps.toFixed(9), p.errorRate?.toFixed(9) ?? null, p.p50Ms?.toFixed(6) ?? null, p.p95Ms?.toFixed(6) ?? null, p.p99Ms?.toFixed(6) ?? null]);
 
 /** Reports of 2 to 10 s intervals from many reporters: 40 interval starts, 3 bucket layouts, and one-second spans between them. */
 function reports(): { start: number; seconds: number; count: number; errors: number; counts: number[] }[] {
@@ -37,17 +25,39 @@ function reports(): { start: number; seconds: number; count: number; errors: num
   return made;
 }
 
+/** Each method a reader asks, first, of a series whose reports may still wait. */
+const READS: [string, (series: Series, nowSecond: number) => unknown][] = [
+  ['points over 15 min', (series, now) => rounded(series.points('15m', now))],
+  ['points over 1 h', (series, now) => rounded(series.points('1h', now))],
+  ['recent', (series, now) => {
+    const recent = series.recent(now, 60);
+    return [recent.count.toFixed(9), recent.errors.toFixed(9), rounded(recent.points)];
+  }],
+  ['lastSeconds', (series, now) => {
+    const last = series.lastSeconds(now, 30);
+    return [last.count.toFixed(9), last.errors.toFixed(9), last.p95?.toFixed(6) ?? null];
+  }],
+  ['sweep', (series, now) => {
+    const closed: number[][] = [];
+    series.sweep(now + 3_600, (start, fields) => closed.push([start, ...[...fields].map((f) => Number(f.toFixed(3)))]));
+    return closed;
+  }],
+];
+
 describe('Series', () => {
-  it('answers the same whether a report is read at once or waits, summed with others, until the next read (more kinds than it keeps waiting)', () => {
-    const readEachTime = new Series();
-    const readAtEnd = new Series();
+  it.each(READS)('answers %s as if every report had been spread over its seconds on arrival, with more kinds waiting than it keeps', (_name, read) => {
+    const waiting = new Series();
+    // The reference takes each report as one-second reports, which go in at once.
+    const spreadOnArrival = new Series();
     for (const report of reports()) {
-      for (const series of [readEachTime, readAtEnd]) {
-        series.record(report.start, report.seconds, report.count, report.errors, shapedBuckets(BOUNDS, report.counts));
+      waiting.record(report.start, report.seconds, report.count, report.errors, shapedBuckets(BOUNDS, report.counts));
+      const first = Math.floor(report.start);
+      const share = 1 / report.seconds;
+      for (let s = 0; s < report.seconds; s += 1) {
+        spreadOnArrival.record(first + s, 1, report.count * share, report.errors * share, shapedBuckets(BOUNDS, report.counts.map((c) => c * share)));
       }
-      readAll(readEachTime, T0 + 60);
     }
-    expect(readAll(readAtEnd, T0 + 60)).toEqual(readAll(readEachTime, T0 + 60));
+    expect(read(waiting, T0 + 60)).toEqual(read(spreadOnArrival, T0 + 60));
   });
 
   it('spreads the reports still waiting before closing slots, so a sweep loses none of them', () => {
@@ -74,7 +84,22 @@ describe('Series', () => {
     expect(series.arrivingFrom(T0 + 300)).toBeNull();
   });
 
-  it('takes a one-second report at once, beside waiting ones', () => {
+  it('keeps a seconds-long lag a one-off report had for no more than two minutes, and always has one while reports keep coming', () => {
+    const series = new Series();
+    const values = shapedBuckets(BOUNDS, [1, 0, 0, 0, 0]);
+    const lags: (number | null)[] = [];
+    for (let now = T0; now < T0 + 200; now += 1) {
+      if ((now - T0) % 5 === 0) series.record(now - 2, 1, 1, 0, values, now);
+      if (now === T0 + 10) series.record(T0 + 1, 1, 1, 0, values, now);
+      const from = series.arrivingFrom(now + 0.5);
+      lags.push(from === null ? null : now - from);
+    }
+    expect(lags.includes(null)).toBe(false);
+    expect(Math.max(...(lags as number[]))).toBe(9);
+    expect(lags.slice(140)).toEqual(Array<number>(60).fill(2));
+  });
+
+  it('counts a one-second report with the waiting ones of the same seconds', () => {
     const series = new Series();
     series.record(T0, 1, 4, 1, shapedBuckets([1, 5], [0, 4, 0]));
     series.record(T0, 2, 10, 0, shapedBuckets(BOUNDS, [0, 10, 0, 0, 0]));

@@ -28,9 +28,13 @@ const MINUTE_SLOTS = 24 * 60;
  */
 const MAX_PENDING_INTERVALS = 16;
 
-/** How long the longest lag of a series' reports is remembered (s): a reporter that stopped stops holding its seconds open. */
-const REPORT_LAG_MEMORY_SECONDS = 120;
-/** Lags beyond this are a re-sent or delayed report, not the usual rhythm (s). */
+/**
+ * Reports' lags are kept as the longest of each window of this many seconds, the current one and
+ * the one before: a reporter that stopped stops holding seconds open within two windows, and
+ * while reports keep coming there is always a lag to answer with.
+ */
+const REPORT_LAG_WINDOW_SECONDS = 60;
+/** A report reaches back at most its interval (≤ 300 s) and the trusted clock skew; a bound all the same (s). */
 const MAX_REPORT_LAG_SECONDS = 600;
 
 /** Reports of one interval and one shape, their weights summed (not yet scaled by the share of a second). */
@@ -52,9 +56,10 @@ export class Series {
   #lastUpdate = 0;
   /** Reports not yet spread over their seconds (null, not an empty array, for the many series without). */
   #pending: PendingInterval[] | null = null;
-  /** The longest a recent report reached back from its arrival (s), and when it arrived (s). */
-  #reportLag = 0;
-  #reportLagAt = Number.NEGATIVE_INFINITY;
+  /** The longest any report reached back from its arrival (s), in the lag window begun at `#lagWindowStart` and in the one before. */
+  #lagThisWindow = 0;
+  #lagWindowBefore = 0;
+  #lagWindowStart = Number.NEGATIVE_INFINITY;
   /** When the store last moved it to the newest end of its pool (ms, the store's clock). */
   movedAt = 0;
 
@@ -104,20 +109,26 @@ export class Series {
   }
 
   #noteLag(lag: number, at: number): void {
-    if (lag >= this.#reportLag || at - this.#reportLagAt > REPORT_LAG_MEMORY_SECONDS) {
-      this.#reportLag = lag;
-      this.#reportLagAt = at;
+    const age = at - this.#lagWindowStart;
+    if (age >= REPORT_LAG_WINDOW_SECONDS) {
+      this.#lagWindowBefore = age < 2 * REPORT_LAG_WINDOW_SECONDS ? this.#lagThisWindow : 0;
+      this.#lagThisWindow = 0;
+      this.#lagWindowStart = at;
     }
+    this.#lagThisWindow = Math.max(this.#lagThisWindow, lag);
   }
 
   /**
-   * The first second that reports may still add to (null when none arrived lately): a reporter
-   * sends its interval once it ends, so the newest seconds hold only the reporters that have sent so
-   * far. As far back as the longest recent report reached from its arrival (its interval and its delay).
+   * The first second that reports may still add to (null when none arrived for a while): a
+   * reporter sends its interval once it ends, so the newest seconds hold only the reporters that
+   * have sent so far. As far back as the longest report of the last one to two minutes reached from
+   * its arrival (its interval and its delay).
    */
   arrivingFrom(nowSecond: number): number | null {
-    if (this.#reportLag === 0 || nowSecond - this.#reportLagAt > REPORT_LAG_MEMORY_SECONDS) return null;
-    return Math.floor(nowSecond) - this.#reportLag;
+    const age = nowSecond - this.#lagWindowStart;
+    if (!(age < 2 * REPORT_LAG_WINDOW_SECONDS)) return null;
+    const lag = age < REPORT_LAG_WINDOW_SECONDS ? Math.max(this.#lagThisWindow, this.#lagWindowBefore) : this.#lagThisWindow;
+    return Math.floor(nowSecond) - lag;
   }
 
   #spreadPending(): void {
