@@ -46,13 +46,13 @@ export interface HistoryEvent {
   until?: string;
 }
 
-/** What producers hand the history store; `naturalKey` makes replays (relists, restarts) idempotent. */
 /**
  * Between a probe failure's cause and the failing response's first bytes in a `health.changed`
  * detail: written by the health tracker, cut by incidents to the cause alone.
  */
 export const RESPONSE_BEGAN = ' — response began: ';
 
+/** What producers hand the history store; `naturalKey` makes replays (relists, restarts) idempotent. */
 export type NewHistoryEvent = Omit<HistoryEvent, 'id'> & { naturalKey?: string };
 
 const isoTime = z.iso.datetime({ offset: true });

@@ -164,6 +164,16 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     });
   };
 
+  /** A stand-in for `instance`, lost as `lost`, into the records and the store. */
+  const standIn = (instance: Instance, lost: Lost, removedMs: number): LostRecord => {
+    const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost }, removedAt: removedMs };
+    remember(record);
+    put(record);
+    return record;
+  };
+  const recordLoss = (instance: Instance, at: string, cause: string): void =>
+    options.onHistory({ at, kind: 'instance.lost', service: instance.service, instance: instance.id, from: instance.status, to: 'critical', detail: cause });
+
   /**
    * The instance back after its loss passed in this run before it: it keeps that (`passedAt`), so
    * while it is "not probed yet" its service still counts as failing now — else a crashed service
@@ -251,15 +261,13 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
         void probeDeparted(instance).then(
           (probe) => {
             if (check.ended || stopped) return;
-            if (!probe.ok || registeredAgain(instance)) return done();
+            // A registration of the same instance since has ended the check (the store's deltas, above).
+            if (!probe.ok) return done();
             if (answered + 1 < STILL_SERVING_PROBES) return next(answered + 1);
             done();
             const cause = stillServingCause(departure, Math.round(((answered + 1) * everyMs) / 1_000));
-            const lost: Lost = { at: departure.removedAt, cause, passingBefore, stillServing: true };
-            const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lastProbe: probe, lost }, removedAt: removedMs };
-            remember(record);
-            put(record);
-            options.onHistory({ at: new Date(now()).toISOString(), kind: 'instance.lost', service: instance.service, instance: instance.id, from: instance.status, to: 'critical', detail: cause });
+            standIn({ ...instance, lastProbe: probe }, { at: departure.removedAt, cause, passingBefore, stillServing: true }, removedMs);
+            recordLoss(instance, new Date(now()).toISOString(), cause);
           },
           () => done(),
         );
@@ -300,10 +308,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
           if (provisional.checkStillServing && options.probeDeparted) answering.push({ instance, departure, passingBefore: inRotation(instance.service) });
           continue;
         }
-        const lost: Lost = { at: provisional.at, cause: provisional.cause, passingBefore: inRotation(instance.service) };
-        const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost }, removedAt: removedMs };
-        remember(record);
-        put(record);
+        const record = standIn(instance, { at: provisional.at, cause: provisional.cause, passingBefore: inRotation(instance.service) }, removedMs);
         pending.push({ record, departure });
       }
       if (pending.length === 0 && answering.length === 0) return;
@@ -328,7 +333,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
             put(record);
           }
           const { instance } = record;
-          options.onHistory({ at: verdict.at, kind: 'instance.lost', service: instance.service, instance: instance.id, from: instance.status, to: 'critical', detail: verdict.cause });
+          recordLoss(instance, verdict.at, verdict.cause);
         }
       });
     },
