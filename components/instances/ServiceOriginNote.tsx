@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { LikelyOrigin } from '@/lib/client/useLikelyOrigins';
+import { utcClock } from '@/lib/model/status/clock';
 
 const MAX_NAMES = 5;
 
@@ -35,6 +36,14 @@ function NameList({ names, origins }: { names: string[]; origins: LikelyOrigin[]
  */
 export function ServiceOriginNote({ service, origins }: { service: string; origins: LikelyOrigin[] }) {
   const own = origins.find((origin) => origin.id === service);
+  if (own && own.explains.length > 0 && own.recoveredAt !== undefined) {
+    return (
+      <p className="service-origin" role="note">
+        <strong>Likely origin</strong> of this failure, recovered at {utcClock(own.recoveredAt)}: {own.explains.length === 1 ? 'a service that depends on it is' : `${own.explains.length} services that depend on it are`}{' '}
+        still clearing its errors — <NameList names={own.explains} origins={origins} />.
+      </p>
+    );
+  }
   if (own && own.explains.length > 0) {
     return (
       <p className="service-origin" role="note">
@@ -46,9 +55,11 @@ export function ServiceOriginNote({ service, origins }: { service: string; origi
   }
   const causes = origins.filter((origin) => origin.explains.includes(service) || origin.peers.includes(service));
   if (causes.length === 0) return null;
+  const recovered = causes.length === 1 ? causes.find((origin) => origin.recoveredAt !== undefined) : undefined;
   return (
     <p className="service-origin" role="note">
-      Probably failing because of <NameList names={causes.map((origin) => origin.id)} origins={origins} /> ({causes.length === 1 ? 'the likely origin' : 'likely origins'}).
+      Probably failing because of <NameList names={causes.map((origin) => origin.id)} origins={origins} /> ({causes.length === 1 ? 'the likely origin' : 'likely origins'})
+      {recovered ? `: ${recovered.id} recovered at ${utcClock(recovered.recoveredAt ?? '')}, and this service is still clearing its errors` : ''}.
     </p>
   );
 }

@@ -14,7 +14,7 @@ export function OriginNotice({ origins, onShow }: { origins: ProbableOrigin[]; o
         <circle cx="6" cy="6" r="1.8" fill="currentColor" />
       </svg>
       <p className="torigin__text">
-        <strong>Likely origin: {first.id}.</strong> {describeOrigin(first)}.
+        <strong>Likely origin: {first.recoveredAt !== undefined ? `${first.id}, recovered` : first.id}.</strong> {describeOrigin(first)}.
         {others.length > 0 &&
           ` Also: ${others
             .slice(0, MAX_OTHERS)

@@ -7,6 +7,7 @@ import type { InstanceLatency } from '@/lib/model/latency';
 import { compareStatusWorstFirst } from '@/lib/model/health';
 import { edgeSlowCause, type TopologyEdge, type TopologyNode } from '@/lib/model/topology';
 import type { GroupSummary } from '@/lib/model/topology-group';
+import { utcClock } from '@/lib/model/status/clock';
 import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology-graph';
 import { MAX_HOPS } from '@/lib/model/topology-view';
 import { distinguishingTail } from '@/lib/model/middle-ellipsis';
@@ -268,7 +269,9 @@ export function TopologyPanel(props: TopologyPanelProps) {
                     </button>
                   </span>
                 ))}{' '}
-                (likely origin).
+                {causedBy.length === 1 && causedBy[0]?.recoveredAt !== undefined
+                  ? `(likely origin, recovered at ${utcClock(causedBy[0].recoveredAt)}; this one is still clearing its errors).`
+                  : '(likely origin).'}
               </p>
             </div>
           )}

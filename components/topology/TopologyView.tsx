@@ -131,7 +131,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   const topology = useMemo(() => deriveTopologyFromSummaries(services, observed.edges), [services, observed.edges]);
   const nodeById = useMemo(() => new Map(topology.nodes.map((node) => [node.id, node])), [topology]);
   const failing = useMemo(() => new Set(topology.nodes.filter(isFailing).map((node) => node.id)), [topology]);
-  const origins = useMemo(() => probableOrigins(topology), [topology]);
+  const origins = useMemo(() => probableOrigins(topology, { now: Date.now() }), [topology]);
   const originIds = useMemo(() => new Set(origins.map((origin) => origin.id)), [origins]);
   const facets = useMemo(() => facetsOf(topology.nodes), [topology]);
 

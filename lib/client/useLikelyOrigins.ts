@@ -15,6 +15,7 @@ const OriginsSchema = z.object({
       explains: z.array(z.string()),
       peers: z.array(z.string()),
       dependencies: z.number(),
+      recoveredAt: z.string().optional(),
       kind: z.enum(NODE_KINDS),
     }),
   ),

@@ -96,6 +96,10 @@ export const InstanceSchema = z.object({
   statusCauseKind: CauseKindSchema.optional(),
   /** When the status last changed (ISO). */
   statusSince: z.string().optional(),
+  /** While warning or critical: when it left passing or unknown (ISO; a step between warning and critical keeps it). */
+  failingSince: z.string().optional(),
+  /** When it last passed again after not passing, having passed before in this run (ISO): a recovery, not a first pass. */
+  recoveredAt: z.string().optional(),
   /** The framework itself marks the instance out of rotation (rpcx state=inactive, dubbo Enable:false…). */
   offline: z.boolean().optional(),
   /** The key has no lease ("no lease — cannot expire"): a crashed instance stays until its key is deleted. */

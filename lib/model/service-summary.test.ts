@@ -19,6 +19,20 @@ describe('summarizeInstances', () => {
     expect(summary.neverPassed).toBeUndefined();
   });
 
+  it('says when its failing instances in rotation began failing, and, once it passes, when it last recovered', () => {
+    const failing = summarizeInstances('orders', [
+      instance('a', { status: 'critical', failingSince: '2026-01-01T00:00:20Z', recoveredAt: '2026-01-01T00:00:05Z' }),
+      instance('b', { status: 'warning', statusSince: '2026-01-01T00:00:10Z' }),
+      instance('c', { status: 'critical', failingSince: '2026-01-01T00:00:01Z', drain }),
+      instance('d', { recoveredAt: '2026-01-01T00:00:07Z' }),
+    ]);
+    expect(failing).toMatchObject({ status: 'warning', failingSince: '2026-01-01T00:00:10Z' });
+    expect(failing.recoveredAt).toBeUndefined();
+    const passing = summarizeInstances('orders', [instance('a', { recoveredAt: '2026-01-01T00:00:30Z' }), instance('b', { recoveredAt: '2026-01-01T00:00:40Z' }), instance('c')]);
+    expect(passing).toMatchObject({ status: 'passing', recoveredAt: '2026-01-01T00:00:40Z' });
+    expect(passing.failingSince).toBeUndefined();
+  });
+
   it('counts drained, still-called and lost instances, and flags a service none of whose instances passed', () => {
     const summary = summarizeInstances('orders', [
       instance('a', { drain, drainState: 'draining' }),

@@ -27,6 +27,10 @@ export interface ServiceSummary {
   lost?: number;
   /** None of its instances has passed since Switchyard started (no probable origin). */
   neverPassed?: true;
+  /** While warning or critical: the earliest `failingSince` of its failing instances in rotation (ISO). */
+  failingSince?: string;
+  /** While passing: the latest `recoveredAt` of its instances, its last recovery (ISO); absent when it never recovered in this run. */
+  recoveredAt?: string;
   /** The zone most instances run in, when they run in several (with one zone it is `zones[0]`: see primaryZoneOf). */
   zone?: string;
   formats: Format[];
@@ -58,6 +62,25 @@ function worstInRotation(instances: readonly Instance[]): Instance | undefined {
   return worst;
 }
 
+const isFailingInstance = (instance: Instance): boolean => instance.status === 'warning' || instance.status === 'critical';
+
+/** ISO times compare as text. */
+const earlier = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined || (b !== undefined && b < a) ? b : a);
+
+/** When the first of its failing instances in rotation (else of all) began failing. */
+function earliestFailingSince(instances: readonly Instance[]): string | undefined {
+  const inRotation = instances.filter((instance) => instance.drain === null && instance.lost === undefined && isFailingInstance(instance));
+  let since: string | undefined;
+  for (const instance of inRotation.length > 0 ? inRotation : instances.filter(isFailingInstance)) since = earlier(since, instance.failingSince ?? instance.statusSince);
+  return since;
+}
+
+function latestRecovery(instances: readonly Instance[]): string | undefined {
+  let latest: string | undefined;
+  for (const { recoveredAt } of instances) if (recoveredAt !== undefined && (latest === undefined || recoveredAt > latest)) latest = recoveredAt;
+  return latest;
+}
+
 /** A service's summary from its instances (any order); the same instances give an equal summary. */
 export function summarizeInstances(name: string, instances: readonly Instance[], rolledUp = serviceStatus(instances)): ServiceSummary {
   const { status, cause } = rolledUp;
@@ -74,6 +97,8 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     if (instance.passedAt !== undefined) passedAny = true;
   }
   const causeKind = status === 'passing' ? undefined : worstInRotation(instances)?.statusCauseKind;
+  const failingSince = status === 'warning' || status === 'critical' ? earliestFailingSince(instances) : undefined;
+  const recoveredAt = status === 'passing' ? latestRecovery(instances) : undefined;
   const zone = primaryZone({ instances });
   const service = { name, instances };
   const byStatus: Partial<Record<Status, number>> = {};
@@ -93,6 +118,8 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     ...(draining > 0 ? { draining } : {}),
     ...(lost > 0 ? { lost } : {}),
     ...(instances.length > 0 && !passedAny ? { neverPassed: true as const } : {}),
+    ...(failingSince !== undefined ? { failingSince } : {}),
+    ...(recoveredAt !== undefined ? { recoveredAt } : {}),
     ...(zone !== undefined && zones.length > 1 ? { zone } : {}),
     formats: distinctSorted(instances.map((instance) => instance.format)),
     versions: distinctSorted(instances.map((instance) => instance.version)),

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Status } from './instance';
 import { adjacency, describeOrigin, neighbourhood, probableOrigins, stronglyConnected } from './topology-graph';
-import type { Topology, TopologyNode } from './topology';
+import type { Topology, TopologyEdge, TopologyNode } from './topology';
+
+const NOW = Date.parse('2026-12-05T05:10:00Z');
+const secondsAgo = (seconds: number): string => new Date(NOW - seconds * 1_000).toISOString();
 
 /**
  * `a>b` edges; `x!` marks a failing (critical) service, `x~` something without probes (a database)
@@ -90,7 +93,7 @@ describe('stronglyConnected', () => {
 });
 
 describe('probableOrigins', () => {
-  const origins = (spec: string) => probableOrigins(graph(spec)).map((o) => ({ id: o.id, explains: o.explains, peers: o.peers }));
+  const origins = (spec: string) => probableOrigins(graph(spec), { now: NOW }).map((o) => ({ id: o.id, explains: o.explains, peers: o.peers }));
 
   it.each<[string, string, { id: string; explains: string[]; peers: string[] }[]]>([
     ['nothing failing', 'a>b>c', []],
@@ -141,7 +144,54 @@ describe('probableOrigins', () => {
     ['api!>postgres!', 'postgres', 'postgres is failing and depends on nothing else Switchyard knows of: likely origin of 1 failing service'],
     ['g!>a!>b!>a', 'a', 'a and b are failing together (they depend on each other) and their other dependencies are healthy: likely origin of 1 failing service'],
   ])('explains %s', (spec, id, sentence) => {
-    const origin = probableOrigins(graph(spec)).find((o) => o.id === id);
+    const origin = probableOrigins(graph(spec), { now: NOW }).find((o) => o.id === id);
     expect(origin && describeOrigin(origin)).toBe(sentence);
+  });
+
+  describe('after a recovery', () => {
+    /**
+     * inventory was down and is back; orders (which calls it) and gateway (which calls orders) still
+     * fail on the errors of its outage, which their status windows and late reports still hold.
+     */
+    const service = (id: string, fields: Partial<TopologyNode>): TopologyNode => ({ id, kind: 'service', status: 'passing', instances: 1, drained: 0, zones: [], formats: [], ...fields });
+    const calls = (from: string, to: string, errorRate: number): TopologyEdge => ({ from, to, source: 'observed', sources: ['observed'], rps: 20, errorRate });
+    const outage = (fields: { recovered: number; ordersFailing: number; errorRate?: number }): Topology => ({
+      nodes: [
+        service('gateway', { status: 'critical', failingSince: secondsAgo(fields.ordersFailing - 2) }),
+        service('inventory', { recoveredAt: secondsAgo(fields.recovered) }),
+        service('orders', { status: 'critical', failingSince: secondsAgo(fields.ordersFailing) }),
+      ],
+      edges: [calls('gateway', 'orders', 0.4), calls('orders', 'inventory', fields.errorRate ?? 0.5)],
+    });
+    const summary = (topology: Topology) => probableOrigins(topology, { now: NOW }).map((o) => ({ id: o.id, explains: o.explains, recoveredAt: o.recoveredAt }));
+
+    it('callers that began failing before the recovery are its residue: the recovered dependency stays their origin', () => {
+      expect(summary(outage({ recovered: 11, ordersFailing: 70 }))).toEqual([{ id: 'inventory', explains: ['gateway', 'orders'], recoveredAt: secondsAgo(11) }]);
+    });
+
+    it('a caller that began failing after the recovery is a new fault, its own origin', () => {
+      expect(summary(outage({ recovered: 30, ordersFailing: 10 }))).toEqual([{ id: 'orders', explains: ['gateway'], recoveredAt: undefined }]);
+    });
+
+    it('a recovery longer ago than any residue lasts leaves the failing caller the origin', () => {
+      expect(summary(outage({ recovered: 91, ordersFailing: 200 }))).toEqual([{ id: 'orders', explains: ['gateway'], recoveredAt: undefined }]);
+    });
+
+    it('without failed calls to the recovered dependency in the last minute, it explains nothing', () => {
+      expect(summary(outage({ recovered: 11, ordersFailing: 70, errorRate: 0.01 }))).toEqual([{ id: 'orders', explains: ['gateway'], recoveredAt: undefined }]);
+    });
+
+    it('explains a lone caller still clearing its errors too', () => {
+      const topology = outage({ recovered: 11, ordersFailing: 70 });
+      const alone: Topology = { nodes: topology.nodes.map((node) => (node.id === 'gateway' ? { ...node, status: 'passing', failingSince: undefined } : node)), edges: topology.edges };
+      expect(summary(alone)).toEqual([{ id: 'inventory', explains: ['orders'], recoveredAt: secondsAgo(11) }]);
+    });
+
+    it('says when it recovered and who is still clearing its errors', () => {
+      const [origin] = probableOrigins(outage({ recovered: 11, ordersFailing: 70 }), { now: NOW });
+      expect(origin && describeOrigin(origin)).toBe(
+        'inventory recovered at 05:09:49 UTC; gateway and orders began failing before that and are still clearing its errors: likely origin of 2 failing services',
+      );
+    });
   });
 });

@@ -1,4 +1,5 @@
-import { isFailing, type Topology, type TopologyNode } from './topology';
+import { utcClock } from './status/clock';
+import { FAILING_ERROR_RATE, isFailing, MIN_RPS_FOR_ERRORS, type Topology, type TopologyNode } from './topology';
 
 /** Who calls whom, both ways. Self-calls are left out: they say nothing about other nodes. */
 export interface Adjacency {
@@ -124,10 +125,28 @@ export interface ProbableOrigin {
   peers: string[];
   /** How many dependencies it has (all healthy, or it would not be an origin). */
   dependencies: number;
+  /**
+   * It passes again since this time (ISO), but the failing nodes it explains began failing before
+   * that and their calls to it failed within the last minute: they are clearing its errors.
+   */
+  recoveredAt?: string;
 }
 
 /** Failing now because of a fault in this run: a service that never passed since Switchyard started is critical from old data. */
 export const isFailingNow = (node: TopologyNode): boolean => isFailing(node) && node.neverPassed !== true;
+
+/**
+ * How long after a dependency recovers its callers may still fail on its errors: their status
+ * weighs the last 30 s of the calls they answered, and those reach Switchyard up to a reporting
+ * interval late (60 s with an OpenTelemetry SDK's default).
+ */
+export const RECOVERY_RESIDUE_MS = 90_000;
+
+export interface OriginOptions {
+  /** Epoch ms, to judge whether a recovery is recent (`RECOVERY_RESIDUE_MS`). */
+  now: number;
+  failing?: (node: TopologyNode) => boolean;
+}
 
 /**
  * When several nodes fail at once, the likely origins: failing nodes whose own dependencies are all
@@ -135,17 +154,47 @@ export const isFailingNow = (node: TopologyNode): boolean => isFailing(node) && 
  * them through failing nodes. A failing node nothing failing depends on is an isolated failure,
  * not an origin. Nodes in a failing dependency cycle whose other dependencies are healthy are
  * origins together (`peers`). Services that never passed in this run take no part (`isFailingNow`).
+ *
+ * A service that recovered less than RECOVERY_RESIDUE_MS ago still counts, as a recovered origin,
+ * for the callers that began failing before it recovered and whose calls to it failed in the last
+ * minute: their failure is its residue, and naming one of them the origin blamed a healthy caller
+ * for a fault that was over. A caller that began failing after the recovery is a new fault.
  */
-export function probableOrigins(topology: Topology, failing: (node: TopologyNode) => boolean = isFailingNow): ProbableOrigin[] {
+export function probableOrigins(topology: Topology, options: OriginOptions): ProbableOrigin[] {
+  const failing = options.failing ?? isFailingNow;
+  const nodeById = new Map(topology.nodes.map((node) => [node.id, node]));
   const failingIds = topology.nodes.filter(failing).map((node) => node.id);
-  if (failingIds.length < 2) return [];
+  if (failingIds.length === 0) return [];
   const isFailingId = new Set(failingIds);
   const graph = adjacency(topology.edges);
-  const failingDown = (id: string): string[] => (graph.down.get(id) ?? []).filter((target) => isFailingId.has(target));
-  const failingUp = (id: string): string[] => (graph.up.get(id) ?? []).filter((caller) => isFailingId.has(caller));
+
+  /** caller → the recovered dependencies whose errors it is still clearing. */
+  const residueOf = new Map<string, string[]>();
+  const recoveredAt = new Map<string, string>();
+  for (const edge of topology.edges) {
+    const caller = nodeById.get(edge.from);
+    const dependency = nodeById.get(edge.to);
+    if (!caller || !dependency || edge.from === edge.to || !isFailingId.has(caller.id) || isFailingId.has(dependency.id)) continue;
+    const recovered = dependency.recoveredAt;
+    if (recovered === undefined || caller.failingSince === undefined || caller.failingSince > recovered) continue;
+    if (options.now - Date.parse(recovered) > RECOVERY_RESIDUE_MS) continue;
+    if ((edge.rps ?? 0) < MIN_RPS_FOR_ERRORS || (edge.errorRate ?? 0) < FAILING_ERROR_RATE) continue;
+    const list = residueOf.get(caller.id);
+    if (list) list.push(dependency.id);
+    else residueOf.set(caller.id, [dependency.id]);
+    recoveredAt.set(dependency.id, recovered);
+  }
+  // One failing node explains nothing, unless a recovered dependency explains it.
+  if (failingIds.length < 2 && recoveredAt.size === 0) return [];
+  const involved = [...failingIds, ...recoveredAt.keys()];
+  // A recovered dependency passes: whatever it depends on explains none of its callers' residue.
+  const failingDown = (id: string): string[] =>
+    isFailingId.has(id) ? [...(graph.down.get(id) ?? []).filter((target) => isFailingId.has(target)), ...(residueOf.get(id) ?? [])] : [];
+  const failingUp = (id: string): string[] =>
+    (graph.up.get(id) ?? []).filter((caller) => isFailingId.has(caller) && (isFailingId.has(id) || (residueOf.get(caller) ?? []).includes(id)));
 
   const origins: ProbableOrigin[] = [];
-  for (const component of stronglyConnected(failingIds, failingDown)) {
+  for (const component of stronglyConnected(involved, failingDown)) {
     const members = new Set(component);
     const isSink = component.every((id) => failingDown(id).every((target) => members.has(target)));
     if (!isSink) continue;
@@ -162,11 +211,13 @@ export function probableOrigins(topology: Topology, failing: (node: TopologyNode
     if (explained.size === 0) continue;
     const explains = [...explained].sort();
     for (const id of component) {
+      const recovered = recoveredAt.get(id);
       origins.push({
         id,
         explains,
         peers: component.filter((peer) => peer !== id),
         dependencies: new Set(graph.down.get(id) ?? []).size,
+        ...(recovered !== undefined ? { recoveredAt: recovered } : {}),
       });
     }
   }
@@ -181,6 +232,10 @@ const services = (count: number): string => `${count} failing ${count === 1 ? 's
 /** One sentence for the panel and the map's notice. */
 export function describeOrigin(origin: ProbableOrigin): string {
   const scope = `likely origin of ${services(origin.explains.length)}`;
+  if (origin.recoveredAt !== undefined) {
+    const callers = origin.explains.length === 1 ? `${origin.explains[0] ?? ''} began failing before that and is` : `${listNames(origin.explains)} began failing before that and are`;
+    return `${origin.id} recovered at ${utcClock(origin.recoveredAt)}; ${callers} still clearing its errors: ${scope}`;
+  }
   if (origin.peers.length > 0) {
     return `${listNames([origin.id, ...origin.peers])} are failing together (they depend on each other) and their other dependencies are healthy: ${scope}`;
   }

@@ -38,6 +38,10 @@ export interface TopologyNode {
    * registrations left by an earlier run, not from a fault now, so it is no probable origin.
    */
   neverPassed?: true;
+  /** Services while warning or critical: when the first of their failing instances began failing (ISO). */
+  failingSince?: string;
+  /** Services while passing: their last recovery (ISO; `ServiceSummary.recoveredAt`). */
+  recoveredAt?: string;
   /** The zone most instances run in (what grouping by zone uses); absent for externals and zoneless services. */
   zone?: string;
   /** Distinct zones / formats of the instances (empty for externals). */
@@ -218,6 +222,8 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
     ...optional('lost', service.lost),
     ...optional('cause', service.cause),
     ...(service.neverPassed ? { neverPassed: true as const } : {}),
+    ...optional('failingSince', service.failingSince),
+    ...optional('recoveredAt', service.recoveredAt),
     ...optional('zone', primaryZoneOf(service)),
     zones: service.zones,
     formats: service.formats,

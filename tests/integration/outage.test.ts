@@ -44,16 +44,17 @@ const passing = (name: string) => async () => {
 };
 const originIds = async (): Promise<string[]> => ((await (await server.fetch('/api/v1/topology')).json()) as { origins: { id: string }[] }).origins.map((origin) => origin.id);
 
-/** One second of calls from the edge to web-1, `errorShare` of them failing. */
-const reportCallsToWeb = (errorShare: number): Promise<Response> => {
+/** One second of calls from `from` to `to`-1, `errorShare` of them failing. */
+const reportCalls = (from: string, to: string, errorShare: number): Promise<Response> => {
   const batch: IngestBatch = {
-    reporter: { service: 'edge', instance: 'edge-1' },
+    reporter: { service: from, instance: `${from}-1` },
     intervalStart: new Date(Date.now() - 1_000).toISOString(),
     intervalSeconds: 1,
-    calls: [{ to: 'web', toInstance: 'web-1', count: 20, errors: Math.round(20 * errorShare), latencyMs: { bounds: [10], counts: [20, 0] } }],
+    calls: [{ to, toInstance: `${to}-1`, count: 20, errors: Math.round(20 * errorShare), latencyMs: { bounds: [10], counts: [20, 0] } }],
   };
   return server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
 };
+const reportCallsToWeb = (errorShare: number): Promise<Response> => reportCalls('edge', 'web', errorShare);
 
 describe('a real 30 s outage of a whole service, with real processes and real leases', () => {
   it('is an incident of 30 s less at most the detection delay, and its likely origin clears within 15 s of recovery', async () => {
@@ -97,6 +98,39 @@ describe('a real 30 s outage of a whole service, with real processes and real le
       expect(incident.durationMs).toBeGreaterThan(outageMs - PROBE_INTERVAL_MS - 3_000);
       expect(incident.durationMs).toBeLessThanOrEqual(outageMs + 1_000);
       expect(incident.instances).toEqual(['orders-1']);
+    } finally {
+      clearInterval(report);
+    }
+  });
+
+  it('keeps a recovered dependency as the likely origin, marked recovered, while a caller that failed with it still clears its errors', async () => {
+    await launch('shop', 'shop-1', ['stock']);
+    const stock = await launch('stock', 'stock-1');
+    await eventually(passing('shop'), 20_000, 'shop passing');
+    await eventually(passing('stock'), 20_000, 'stock passing');
+    await stock.kill();
+    // While stock is down, shop's calls to it fail (shop reports them) and so do the calls shop answers.
+    let shopErrors = 0.6;
+    let stockErrors = 1;
+    const report = setInterval(() => {
+      void reportCalls('front', 'shop', shopErrors).catch(() => undefined);
+      void reportCalls('shop', 'stock', stockErrors).catch(() => undefined);
+    }, 1_000);
+    type Origin = { id: string; explains: string[]; recoveredAt?: string };
+    const origins = async (): Promise<Origin[]> => ((await (await server.fetch('/api/v1/topology?origins=only')).json()) as { origins: Origin[] }).origins;
+    try {
+      await eventually(async () => ((await origins()).some((origin) => origin.id === 'stock' && origin.recoveredAt === undefined) ? true : undefined), 20_000, 'stock the likely origin of shop failing');
+      await launch('stock', 'stock-1');
+      const backAt = Date.now();
+      stockErrors = 0;
+      // shop still answers with errors for a while (its status window, late reports): stock stays the origin, recovered.
+      const recovered = await eventually(async () => (await origins()).find((origin) => origin.id === 'stock' && origin.recoveredAt !== undefined), 20_000, 'stock the origin, recovered');
+      expect(recovered.explains).toEqual(['shop']);
+      expect(Date.parse(recovered.recoveredAt ?? '')).toBeGreaterThanOrEqual(backAt - 1_000);
+      expect((await serviceNamed('shop'))?.status).not.toBe('passing');
+      expect((await origins()).map((origin) => origin.id)).not.toContain('shop');
+      shopErrors = 0;
+      await eventually(async () => ((await origins()).length === 0 ? true : undefined), ORIGIN_CLEARS_MS + SLACK_MS, 'no likely origin once shop is clean');
     } finally {
       clearInterval(report);
     }

@@ -54,7 +54,7 @@ function fleet(specs: Record<string, Spec>, registry: RegistryStatus = SYNCED) {
     return toService(name, instances);
   });
   const topology = deriveTopology(services);
-  return { services, topology, origins: probableOrigins(topology), registry };
+  return { services, topology, origins: probableOrigins(topology, { now: 0 }), registry };
 }
 
 const rules = (json: unknown): AlertRules => AlertRulesSchema.parse(json);

@@ -30,7 +30,7 @@ function seeded(seed: number): () => number {
 function fullSnapshotInput(store: Store, edges: readonly EdgeStats[]): EvaluationInput {
   const snapshot = store.snapshot();
   const topology = deriveTopology(snapshot.services, edges);
-  return { services: snapshot.services, topology, origins: probableOrigins(topology), registry: snapshot.registry };
+  return { services: snapshot.services, topology, origins: probableOrigins(topology, { now: 0 }), registry: snapshot.registry };
 }
 
 const EXTERNALS = ['orders-db', 'cache', 'events'];
@@ -126,7 +126,7 @@ describe('alert evaluation from summaries', () => {
       const fromSnapshot = createAlertEngine({ rules });
       for (let step = 0; step < 6; step += 1) {
         const nowMs = T0 + step * 30_000;
-        const input = evaluationInput(store, edges);
+        const input = evaluationInput(store, edges, 0);
         const full = fullSnapshotInput(store, edges);
         expect(currentConditions(input, rules), `seed ${seed} step ${step}`).toEqual(currentConditions(full, rules));
         expect(fromSummaries.evaluate(input, nowMs), `seed ${seed} step ${step}`).toEqual(fromSnapshot.evaluate(full, nowMs));
@@ -157,11 +157,11 @@ describe('alert evaluation from summaries', () => {
     register('api', 'critical');
     register('web', 'passing');
     const failingDb: EdgeStats[] = [{ from: 'web', to: 'db', rps: 50, errorRate: 0.9, p50Ms: 3, p95Ms: 9, p99Ms: 12 }];
-    const one = evaluationInput(store, []);
+    const one = evaluationInput(store, [], 0);
     expect(one.topology.nodes).toEqual([]);
     expect(currentConditions(one, rules)).toEqual(currentConditions(fullSnapshotInput(store, []), rules));
     // A second failing node (calls to the database failing): origins matter again, and so does the topology.
-    const two = evaluationInput(store, failingDb);
+    const two = evaluationInput(store, failingDb, 0);
     expect(two.topology.nodes.map((node) => node.id)).toEqual(['api', 'db', 'web']);
     expect(two.origins.map((origin) => origin.id)).toEqual(['db']);
     expect(currentConditions(two, rules)).toEqual(currentConditions(fullSnapshotInput(store, failingDb), rules));
@@ -172,10 +172,10 @@ describe('alert evaluation from summaries', () => {
     store = createStore({ coalesceMs: 50, clock });
     store.upsertKey({ etcdKey: '/services/web/web-1', lease: undefined, registrations: [{ service: 'web', id: 'web-1', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
     store.setHealth('/services/web/web-1', { status: 'passing', statusCause: 'probe OK', passedAt: iso(T0) });
-    expect(evaluationInput(store, []).services).toEqual([]);
+    expect(evaluationInput(store, [], 0).services).toEqual([]);
     // No timer has run since: the delta and its summary are still waiting for their windows.
     store.setHealth('/services/web/web-1', { status: 'critical', statusCause: 'HTTP 503', passedAt: iso(T0) });
-    const input = evaluationInput(store, []);
+    const input = evaluationInput(store, [], 0);
     expect(input.services.map((service) => `${service.name} ${service.status}`)).toEqual(['web critical']);
     expect(currentConditions(input, rules).map((condition) => condition.labels.alertname)).toEqual(['ServiceCritical']);
   });

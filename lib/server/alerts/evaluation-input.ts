@@ -29,7 +29,7 @@ export interface AlertFleet {
  * conditions take causes from the services built here; the topology gives only statuses, kinds and
  * call rates, which do not depend on order.
  */
-export function evaluationInput(fleet: AlertFleet, edges: readonly EdgeStats[]): EvaluationInput {
+export function evaluationInput(fleet: AlertFleet, edges: readonly EdgeStats[], nowMs: number): EvaluationInput {
   const summaries = fleet.summarySnapshot().services;
   // Summaries come in name order, as a full snapshot lists its services.
   const services = summaries.filter(mayHaveConditions).map((summary) => toService(summary.name, new Map(fleet.serviceSnapshot(summary.name).instances.map((instance) => [instance.key, instance]))));
@@ -38,7 +38,7 @@ export function evaluationInput(fleet: AlertFleet, edges: readonly EdgeStats[]):
   // that, the topology (50,000 declared edges at 10,000 services: 60–300 ms, every evaluation) is skipped.
   if (possiblyFailing(summaries, edges) < 2) return { services, topology: { nodes: [], edges: [] }, origins: [], registry };
   const topology = deriveTopologyFromSummaries(summaries, edges);
-  return { services, topology, origins: probableOrigins(topology), registry };
+  return { services, topology, origins: probableOrigins(topology, { now: nowMs }), registry };
 }
 
 /**

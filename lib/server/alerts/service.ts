@@ -220,7 +220,7 @@ export function createAlerting(options: AlertingOptions) {
 
   const evaluate = (): AlertTransition[] => {
     const nowMs = now();
-    const transitions = engine.evaluate(evaluationInput(options.fleet, options.edges()), nowMs, silences.current(), acks.current());
+    const transitions = engine.evaluate(evaluationInput(options.fleet, options.edges(), nowMs), nowMs, silences.current(), acks.current());
     const acknowledgedNow = engine
       .alerts()
       .flatMap((alert) => (alert.acknowledged ? [alert.acknowledged.id] : []))

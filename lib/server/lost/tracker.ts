@@ -159,6 +159,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       status: 'critical',
       statusCause: `lost: ${lost.cause}`,
       statusSince: lost.at,
+      failingSince: instance.failingSince ?? lost.at,
       ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}),
       ...(instance.passedAt ? { passedAt: instance.passedAt } : {}),
     });

@@ -4,6 +4,7 @@ import type { HealthChange } from '../health';
 import type { HealthFacts, Store } from '../store/store';
 
 const NOT_PROBED: HealthFacts = { status: 'unknown', statusCause: 'not probed yet' };
+const isFailingStatus = (status: Status): boolean => status === 'warning' || status === 'critical';
 
 export interface StatusPublisherOptions {
   store: Store;
@@ -36,7 +37,19 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
     const when = at ?? now().toISOString();
     const statusSince = changed ? when : (instance.statusSince ?? facts.statusSince ?? when);
     const passedAt = final.status === 'passing' && (changed || instance.passedAt === undefined) ? when : instance.passedAt;
-    store.setHealth(key, { ...facts, status: final.status, statusCause: final.cause, statusCauseKind: final.kind, statusSince, ...(passedAt ? { passedAt } : {}) });
+    const failingSince = isFailingStatus(final.status) ? (isFailingStatus(previous) ? (instance.failingSince ?? statusSince) : when) : undefined;
+    // Passing again after it passed before in this run: also an instance back after its loss (it keeps its predecessor's passedAt).
+    const recoveredAt = final.status === 'passing' && changed && instance.passedAt !== undefined ? when : instance.recoveredAt;
+    store.setHealth(key, {
+      ...facts,
+      status: final.status,
+      statusCause: final.cause,
+      statusCauseKind: final.kind,
+      statusSince,
+      ...(failingSince ? { failingSince } : {}),
+      ...(recoveredAt ? { recoveredAt } : {}),
+      ...(passedAt ? { passedAt } : {}),
+    });
     if (changed) {
       options.onChange?.({ key, service: instance.service, instance: instance.id, from: previous, to: final.status, cause: final.cause, at: when, ...(detail ? { detail } : {}) });
     }

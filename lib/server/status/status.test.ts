@@ -205,7 +205,7 @@ describe('passing in this run', () => {
     };
     for (const key of Object.values(keys)) publisher.probe(key, { status: 'critical', statusCause: 'connection refused' }, undefined);
     expect(store.instance(keys.payments)?.passedAt).toBeUndefined();
-    expect(probableOrigins(topology())).toEqual([]);
+    expect(probableOrigins(topology(), { now: clock.t })).toEqual([]);
 
     // This run: all three pass, then payments fails and its callers with it: payments is the origin.
     clock.t = T0 + 60_000;
@@ -214,6 +214,44 @@ describe('passing in this run', () => {
     clock.t = T0 + 120_000;
     for (const key of Object.values(keys)) publisher.probe(key, { status: 'critical', statusCause: 'HTTP 503' }, undefined);
     expect(store.instance(keys.payments)?.passedAt).toBe(new Date(T0 + 60_000).toISOString());
-    expect(probableOrigins(topology()).map((origin) => origin.id)).toEqual(['payments']);
+    expect(probableOrigins(topology(), { now: clock.t }).map((origin) => origin.id)).toEqual(['payments']);
+  });
+});
+
+describe('when a failure began and when it ended', () => {
+  it('keeps when an instance left passing through steps between warning and critical, and stamps its recovery', () => {
+    store = createStore({ coalesceMs: 0 });
+    store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'orders', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
+    store.flush();
+    const clock = { t: T0 };
+    publisher = createStatusPublisher({ store, now: () => new Date(clock.t) });
+    const at = (seconds: number): string => new Date(T0 + seconds * 1_000).toISOString();
+    const probe = (seconds: number, status: 'passing' | 'warning' | 'critical'): void => {
+      clock.t = T0 + seconds * 1_000;
+      publisher.probe(KEY, { status, statusCause: status }, undefined);
+    };
+
+    probe(0, 'passing');
+    expect(store.instance(KEY)).not.toHaveProperty('recoveredAt');
+    probe(10, 'warning');
+    probe(20, 'critical');
+    probe(30, 'warning');
+    expect(store.instance(KEY)).toMatchObject({ status: 'warning', statusSince: at(30), failingSince: at(10) });
+    probe(40, 'passing');
+    expect(store.instance(KEY)).toMatchObject({ status: 'passing', recoveredAt: at(40) });
+    expect(store.instance(KEY)).not.toHaveProperty('failingSince');
+    probe(50, 'critical');
+    expect(store.instance(KEY)).toMatchObject({ failingSince: at(50), recoveredAt: at(40) });
+  });
+
+  it('does not call a first pass a recovery', () => {
+    store = createStore({ coalesceMs: 0 });
+    store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'orders', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
+    store.flush();
+    publisher = createStatusPublisher({ store, now: () => new Date(T0) });
+    publisher.probe(KEY, { status: 'critical', statusCause: 'connection refused' }, undefined);
+    publisher.probe(KEY, { status: 'passing', statusCause: 'probe OK' }, undefined);
+    expect(store.instance(KEY)).toMatchObject({ status: 'passing', passedAt: new Date(T0).toISOString() });
+    expect(store.instance(KEY)).not.toHaveProperty('recoveredAt');
   });
 });

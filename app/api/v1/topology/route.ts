@@ -24,7 +24,7 @@ export function GET(request: Request): Promise<Response> {
     if (observedMode === 'only') return json({ edges: deriveTopology([], observed).edges });
     const snapshot = store.snapshot();
     const topology = deriveTopology(snapshot.services, observed);
-    const origins = probableOrigins(topology);
+    const origins = probableOrigins(topology, { now: Date.now() });
     if (originsMode === 'only') {
       const kindOf = new Map(topology.nodes.map((node) => [node.id, node.kind]));
       return json({ revision: snapshot.revision, origins: origins.map((origin) => ({ ...origin, kind: kindOf.get(origin.id) ?? 'service' })) });
