@@ -36,6 +36,8 @@ const MAX_PENDING_INTERVALS = 16;
 const REPORT_LAG_WINDOW_SECONDS = 60;
 /** A report reaches back at most its interval (≤ 300 s) and the trusted clock skew; a bound all the same (s). */
 const MAX_REPORT_LAG_SECONDS = 600;
+/** How much longer than its lag the next report may take before the calls count as stopped: at least this many seconds, or half the lag (s). */
+const MIN_NEXT_REPORT_SLACK_SECONDS = 5;
 
 /** Reports of one interval and one shape, their weights summed (not yet scaled by the share of a second). */
 interface PendingInterval {
@@ -129,6 +131,20 @@ export class Series {
     if (!(age < 2 * REPORT_LAG_WINDOW_SECONDS)) return null;
     const lag = age < REPORT_LAG_WINDOW_SECONDS ? Math.max(this.#lagThisWindow, this.#lagWindowBefore) : this.#lagThisWindow;
     return Math.floor(nowSecond) - lag;
+  }
+
+  /**
+   * Where a verdict on these calls judges up to: the newest reported second while the next report
+   * is not due yet, else now (the calls stopped, or their reporter did). Reporters send an interval
+   * once it ends; judged up to now, the window of an OpenTelemetry SDK exporting every 60 s (its
+   * default) was empty half the time, and a steady outage went critical, passing, critical every 30 s.
+   */
+  judgedUntil(nowSecond: number): number {
+    const newest = this.#lastUpdate;
+    const from = this.arrivingFrom(nowSecond);
+    if (newest >= nowSecond || from === null) return nowSecond;
+    const lag = Math.floor(nowSecond) - from;
+    return nowSecond - newest <= lag + Math.max(MIN_NEXT_REPORT_SLACK_SECONDS, lag / 2) ? newest : nowSecond;
   }
 
   #spreadPending(): void {

@@ -133,6 +133,20 @@ describe('metrics store', () => {
     expect(store.edges()[0]).toMatchObject({ errorRate: expect.closeTo(100 / 300), recovered: true });
   });
 
+  it("gives an edge reported once a minute its last report's rate until the next is overdue, not the part of it inside the last minute", () => {
+    let clock = T0;
+    const store = createMetricsStore({ now: () => clock });
+    // One report of the minute before T0: 10 calls a second, a fifth failing.
+    store.ingest(batch('gateway', 'g-1', [{ to: 'users', count: 600, errors: 120, latencyMs: { bounds: [10], counts: [600, 0] } }], T0 - 60_000, 60));
+    for (const after of [0, 30_000, 59_000, 80_000]) {
+      clock = T0 + after;
+      expect(store.edges()[0], `${after} ms after`).toMatchObject({ rps: expect.closeTo(10), errorRate: expect.closeTo(0.2) });
+    }
+    // Overdue by more than half its lag: the calls stopped, and the minute ending now holds what is left of them.
+    clock = T0 + 100_000;
+    expect(store.edges()[0]?.rps).toBe(0);
+  });
+
   it('keeps the same figures after a slot closes and its sketch is dropped', () => {
     let clock = T0;
     const store = createMetricsStore({ now: () => clock });

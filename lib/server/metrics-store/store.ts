@@ -149,7 +149,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
   const recentOf = (key: string, windowSeconds: number): RecentCalls => {
     const found = series.get(key);
     if (!found) return { calls: 0, errors: 0, p95Ms: null };
-    const { count, errors, p95 } = found.lastSeconds(now() / 1_000, windowSeconds);
+    const { count, errors, p95 } = found.lastSeconds(found.judgedUntil(now() / 1_000), windowSeconds);
     return { calls: count, errors, p95Ms: count > 0 ? p95 : null };
   };
 
@@ -219,11 +219,11 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     // Made once, shared by every slot of the three series; its shape interned (`shapes.ts`).
     const values = shapedBuckets(call.bounds, call.counts);
     if (call.countsForCallee) {
-      // Only a service's series is asked how far back its reports are still arriving (its charts).
+      // Each series keeps how far back its reports reach on arrival: its charts and its verdicts' window (`judgedUntil`) need it.
       seriesFor(keys?.service ?? serviceKey(call.to), at).record(start, intervalSeconds, call.count, call.errors, values, at / 1_000);
-      if (call.toInstance) seriesFor(keys?.instance ?? instanceKey(call.to, call.toInstance), at).record(start, intervalSeconds, call.count, call.errors, values);
+      if (call.toInstance) seriesFor(keys?.instance ?? instanceKey(call.to, call.toInstance), at).record(start, intervalSeconds, call.count, call.errors, values, at / 1_000);
     }
-    if (call.from !== undefined) seriesFor(keys?.edge ?? edgeKey(call.from, call.to), at).record(start, intervalSeconds, call.count, call.errors, values);
+    if (call.from !== undefined) seriesFor(keys?.edge ?? edgeKey(call.from, call.to), at).record(start, intervalSeconds, call.count, call.errors, values, at / 1_000);
   };
   const recordAndTell = (start: number, intervalSeconds: number, call: Omit<CallObservation, 'startSecond' | 'intervalSeconds'>, at: number, keys?: CallKeys): void => {
     recordCalls(start, intervalSeconds, call, at, keys);
@@ -316,7 +316,9 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
         if (!isEdgeKey(key)) continue;
         if (found.lastUpdate() < nowSecond - 15 * 60) continue;
         const [from = '', to = ''] = keyNames(key);
-        const { count, errors, points } = found.recent(nowSecond, EDGE_WINDOW_SECONDS);
+        // Up to its newest report while the next is not due: a minute ending now held 0 to 60 s of a 60 s exporter's calls.
+        const until = found.judgedUntil(nowSecond);
+        const { count, errors, points } = found.recent(until, EDGE_WINDOW_SECONDS);
         const latest = [...points].reverse().find((p) => p.p50Ms !== null);
         edges.push({
           from,
@@ -328,7 +330,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
           p99Ms: latest?.p99Ms ?? null,
           baselineP95Ms: medianP95(found),
           ...kindsOf(from, to),
-          ...(errors > 0 && recoveredNow(found, nowSecond) ? { recovered: true } : {}),
+          ...(errors > 0 && recoveredNow(found, until) ? { recovered: true } : {}),
         });
       }
       return edges;

@@ -255,3 +255,49 @@ describe('when a failure began and when it ended', () => {
     expect(store.instance(KEY)).not.toHaveProperty('recoveredAt');
   });
 });
+
+describe('calls reported once a minute (an OpenTelemetry SDK on its default export interval)', () => {
+  /** Every 60 s one report of the minute before: 10 calls a second, `errors` of them failing; judged every 5 s as the server does. */
+  const run = (until: number, errorsInReportAt: (second: number) => number | null) => {
+    store = createStore({ coalesceMs: 0 });
+    store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'orders', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
+    store.flush();
+    const clock = { t: T0 };
+    const changes: HealthChange[] = [];
+    publisher = createStatusPublisher({ store, onChange: (change) => changes.push(change), now: () => new Date(clock.t) });
+    publisher.probe(KEY, { status: 'passing', statusCause: 'probe OK' }, undefined);
+    changes.length = 0;
+    const latency = createMetricsStore({ now: () => clock.t });
+    for (let t = 0; t <= until; t += 1) {
+      clock.t = T0 + t * 1_000;
+      const errors = t > 0 && t % 60 === 0 ? errorsInReportAt(t) : null;
+      if (errors !== null) {
+        latency.ingest({
+          reporter: { service: 'web', instance: 'web-1' },
+          intervalStart: new Date(T0 + (t - 60) * 1_000).toISOString(),
+          intervalSeconds: 60,
+          calls: [{ to: 'orders', toInstance: 'orders-1', count: 600, errors: errors * 60, latencyMs: { bounds: [20], counts: [600, 0] } }],
+        });
+      }
+      if (t % 5 === 0) evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    }
+    return changes.map((change) => `${(Date.parse(change.at) - T0) / 1_000} s ${change.from}→${change.to}`);
+  };
+
+  it('holds a steady outage critical instead of flapping between reports', () => {
+    expect(run(400, () => 6)).toEqual(['60 s passing→critical']);
+  });
+
+  it('clears with the first clean report', () => {
+    expect(run(400, (second) => (second <= 180 ? 6 : 0))).toEqual(['60 s passing→critical', '240 s critical→passing']);
+  });
+
+  it('ends the verdict once the next report is overdue: the calls, or their reporter, stopped', () => {
+    const changes = run(400, (second) => (second <= 180 ? 6 : null));
+    expect(changes).toHaveLength(2);
+    const ended = Number.parseInt(changes[1] ?? '', 10);
+    // The next report was due at 240 s; overdue by half a lag (30 s) it no longer holds the verdict.
+    expect(ended).toBeGreaterThan(240);
+    expect(ended).toBeLessThanOrEqual(275);
+  });
+});
