@@ -9,6 +9,9 @@ describe('drainStateFrom', () => {
     ['calls still arriving', { reported: true, lastCallAtMs: T - 2_000 }, T - 120_000, 'draining'],
     ['quiet for the whole period', { reported: true, lastCallAtMs: T - 45_000 }, T - 120_000, 'drained'],
     ['no calls in 15 min but reporters exist', { reported: true, lastCallAtMs: null }, T - 120_000, 'drained'],
+    ['quiet so far, but the last minute is still arriving', { reported: true, lastCallAtMs: T - 45_000, arrivingFromMs: T - 60_000 }, T - 120_000, 'draining'],
+    ['quiet for the whole period before what is still arriving', { reported: true, lastCallAtMs: T - 95_000, arrivingFromMs: T - 60_000 }, T - 120_000, 'drained'],
+    ['drained too recently for its quiet period to have arrived', { reported: true, lastCallAtMs: null, arrivingFromMs: T - 60_000 }, T - 80_000, 'draining'],
   ] as const)('%s → %s', (_label, activity, drainAt, expected) => {
     expect(drainStateFrom(activity, drainAt, T, 30_000)).toBe(expected);
   });

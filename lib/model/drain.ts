@@ -45,16 +45,24 @@ export interface DrainActivity {
   reported: boolean;
   /** Start of the newest 1 s slot with calls to it, ms since the epoch; null when none in 15 min. */
   lastCallAtMs: number | null;
+  /**
+   * Reports of the seconds from here on may still arrive (ms; `arrivingFrom`): only the seconds
+   * before it are known quiet. Absent when nothing is still arriving.
+   */
+  arrivingFromMs?: number | null;
 }
 
 /**
  * `drained` once reported calls to the instance have been zero for `quietMs` since the drain
- * began; until then `draining`; `no-traffic-data` when nobody reports calls to it.
+ * began, counting only seconds whose reports have all arrived; until then `draining`;
+ * `no-traffic-data` when nobody reports calls to it. Counted up to now, an instance whose calls an
+ * OpenTelemetry SDK reports every 60 s read `drained` 30 s into each minute while it still served.
  */
 export function drainStateFrom(activity: DrainActivity, drainAtMs: number, nowMs: number, quietMs: number): DrainState {
   if (!activity.reported) return 'no-traffic-data';
-  if (nowMs - drainAtMs < quietMs) return 'draining';
-  if (activity.lastCallAtMs !== null && activity.lastCallAtMs + 1_000 > nowMs - quietMs) return 'draining';
+  const knownUntil = Math.min(nowMs, activity.arrivingFromMs ?? nowMs);
+  if (knownUntil - drainAtMs < quietMs) return 'draining';
+  if (activity.lastCallAtMs !== null && activity.lastCallAtMs + 1_000 > knownUntil - quietMs) return 'draining';
   return 'drained';
 }
 

@@ -1,23 +1,34 @@
-import { drainStateFrom } from '@/lib/model/drain';
+import type { Instance } from '@/lib/model/instance';
+import { drainStateFrom, type DrainState } from '@/lib/model/drain';
 import type { MetricsStore } from './metrics-store/store';
 import type { DrainStateTarget } from './store/store';
 
+type DrainLatency = Pick<MetricsStore, 'instance' | 'instanceArrivingFrom'>;
+
+/** Whether reported calls to a drained instance have stopped, as of `nowMs`. */
+export function drainStateOf(instance: Pick<Instance, 'service' | 'id'> & { drain: NonNullable<Instance['drain']> }, latency: DrainLatency, nowMs: number, quietMs: number): DrainState {
+  const recent = latency.instance(instance.service, instance.id, '15m');
+  const hour = latency.instance(instance.service, instance.id, '1h');
+  const lastCall = [...recent].reverse().find((point) => point.rps > 0);
+  return drainStateFrom(
+    {
+      reported: lastCall !== undefined || hour.some((point) => point.rps > 0),
+      lastCallAtMs: lastCall?.t ?? null,
+      arrivingFromMs: latency.instanceArrivingFrom(instance.service, instance.id),
+    },
+    Date.parse(instance.drain.at),
+    nowMs,
+    quietMs,
+  );
+}
+
 /** Every couple of seconds, tells each drained instance whether calls to it have stopped. */
-export function startDrainMonitor(options: { store: DrainStateTarget; latency: MetricsStore; quietSeconds: number; everyMs?: number; now?: () => number }): () => void {
+export function startDrainMonitor(options: { store: DrainStateTarget; latency: DrainLatency; quietSeconds: number; everyMs?: number; now?: () => number }): () => void {
   const now = options.now ?? Date.now;
   const check = (): void => {
     for (const instance of options.store.instances()) {
       if (!instance.drain) continue;
-      const recent = options.latency.instance(instance.service, instance.id, '15m');
-      const hour = options.latency.instance(instance.service, instance.id, '1h');
-      const lastCall = [...recent].reverse().find((point) => point.rps > 0);
-      const state = drainStateFrom(
-        { reported: lastCall !== undefined || hour.some((point) => point.rps > 0), lastCallAtMs: lastCall?.t ?? null },
-        Date.parse(instance.drain.at),
-        now(),
-        options.quietSeconds * 1_000,
-      );
-      options.store.setDrainState(instance.key, state);
+      options.store.setDrainState(instance.key, drainStateOf({ ...instance, drain: instance.drain }, options.latency, now(), options.quietSeconds * 1_000));
     }
   };
   const timer = setInterval(check, options.everyMs ?? 2_000);

@@ -87,6 +87,8 @@ export interface MetricsStore {
   service(service: string, window: LatencyWindow): LatencyPoint[];
   /** Where a service's inbound series may still grow (ms: reports of the seconds from here are still arriving); null when none arrived lately. */
   serviceArrivingFrom(service: string): number | null;
+  /** The same for one instance's inbound series (whether its quiet seconds are all reported: drain). */
+  instanceArrivingFrom(service: string, id: string): number | null;
   /** One instance's inbound series over `window` (instance sparklines). */
   instance(service: string, id: string, window: LatencyWindow): LatencyPoint[];
   /** One caller→callee edge's series over `window` (the map's edge panel). */
@@ -278,6 +280,10 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     service: (service: string, window: LatencyWindow) => read(series, serviceKey(service), window),
     serviceArrivingFrom(service: string): number | null {
       const second = series.get(serviceKey(service))?.arrivingFrom(now() / 1_000);
+      return second === undefined || second === null ? null : second * 1_000;
+    },
+    instanceArrivingFrom(service: string, id: string): number | null {
+      const second = series.get(instanceKey(service, id))?.arrivingFrom(now() / 1_000);
       return second === undefined || second === null ? null : second * 1_000;
     },
     instance: (service: string, id: string, window: LatencyWindow) => read(series, instanceKey(service, id), window),
