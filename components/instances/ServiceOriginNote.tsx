@@ -55,11 +55,11 @@ export function ServiceOriginNote({ service, origins }: { service: string; origi
   }
   const causes = origins.filter((origin) => origin.explains.includes(service) || origin.peers.includes(service));
   if (causes.length === 0) return null;
-  const recovered = causes.length === 1 ? causes.find((origin) => origin.recoveredAt !== undefined) : undefined;
+  const recoveredAt = causes.length === 1 ? causes[0]?.recoveredAt : undefined;
   return (
     <p className="service-origin" role="note">
       Probably failing because of <NameList names={causes.map((origin) => origin.id)} origins={origins} /> ({causes.length === 1 ? 'the likely origin' : 'likely origins'})
-      {recovered ? `: ${recovered.id} recovered at ${utcClock(recovered.recoveredAt ?? '')}, and this service is still clearing its errors` : ''}.
+      {recoveredAt !== undefined ? `: ${causes[0]?.id ?? ''} recovered at ${utcClock(recoveredAt)}, and this service is still clearing its errors` : ''}.
     </p>
   );
 }

@@ -7,7 +7,7 @@ import type { FacetValue } from '@/lib/model/filter';
 import { compareStatusWorstFirst } from '@/lib/model/health';
 import type { EdgeStats } from '@/lib/model/latency';
 import { deriveTopologyFromSummaries, isFailing, namespaceOf, type TopologyNode } from '@/lib/model/topology';
-import { probableOrigins } from '@/lib/model/topology-graph';
+import { nextResidueExpiry, probableOrigins } from '@/lib/model/topology-graph';
 import { buildViewGraph, groupGraphId, nodeGraphId } from '@/lib/model/topology-group';
 import {
   effectiveGrouping,
@@ -131,7 +131,15 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   const topology = useMemo(() => deriveTopologyFromSummaries(services, observed.edges), [services, observed.edges]);
   const nodeById = useMemo(() => new Map(topology.nodes.map((node) => [node.id, node])), [topology]);
   const failing = useMemo(() => new Set(topology.nodes.filter(isFailing).map((node) => node.id)), [topology]);
-  const origins = useMemo(() => probableOrigins(topology, { now: Date.now() }), [topology]);
+  // Asked again when a recent recovery stops counting (no clock ticking through the map's renders).
+  const [residueExpiredAt, setResidueExpiredAt] = useState(0);
+  const origins = useMemo(() => probableOrigins(topology, { now: Math.max(Date.now(), residueExpiredAt) }), [topology, residueExpiredAt]);
+  useEffect(() => {
+    const expiry = nextResidueExpiry(topology, Date.now());
+    if (expiry === null) return;
+    const timer = setTimeout(() => setResidueExpiredAt(Date.now()), expiry - Date.now() + 100);
+    return () => clearTimeout(timer);
+  }, [topology, residueExpiredAt]);
   const originIds = useMemo(() => new Set(origins.map((origin) => origin.id)), [origins]);
   const facets = useMemo(() => facetsOf(topology.nodes), [topology]);
 

@@ -24,6 +24,8 @@ export type Format = z.infer<typeof FormatSchema>;
 export const STATUSES = ['passing', 'warning', 'critical', 'unknown'] as const;
 export const StatusSchema = z.enum(STATUSES);
 export type Status = z.infer<typeof StatusSchema>;
+/** Warning or critical: an instance (or a service) in trouble, as against passing or not judged yet. */
+export const isFailingStatus = (status: Status): boolean => status === 'warning' || status === 'critical';
 
 export const DrainSchema = z.object({
   by: z.string(),

@@ -1,5 +1,5 @@
 import { declaredTargets, externalKindVotes, primaryZone } from './declared';
-import { STATUSES, type CauseKind, type Format, type Instance, type Service, type Status } from './instance';
+import { isFailingStatus, STATUSES, type CauseKind, type Format, type Instance, type Service, type Status } from './instance';
 import { serviceStatus } from './status/service';
 
 /**
@@ -62,7 +62,7 @@ function worstInRotation(instances: readonly Instance[]): Instance | undefined {
   return worst;
 }
 
-const isFailingInstance = (instance: Instance): boolean => instance.status === 'warning' || instance.status === 'critical';
+const isFailingInstance = (instance: Instance): boolean => isFailingStatus(instance.status);
 
 /** ISO times compare as text. */
 const earlier = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined || (b !== undefined && b < a) ? b : a);
@@ -97,7 +97,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     if (instance.passedAt !== undefined) passedAny = true;
   }
   const causeKind = status === 'passing' ? undefined : worstInRotation(instances)?.statusCauseKind;
-  const failingSince = status === 'warning' || status === 'critical' ? earliestFailingSince(instances) : undefined;
+  const failingSince = isFailingStatus(status) ? earliestFailingSince(instances) : undefined;
   const recoveredAt = status === 'passing' ? latestRecovery(instances) : undefined;
   const zone = primaryZone({ instances });
   const service = { name, instances };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Status } from './instance';
-import { adjacency, describeOrigin, neighbourhood, probableOrigins, stronglyConnected } from './topology-graph';
+import { adjacency, describeOrigin, neighbourhood, nextResidueExpiry, probableOrigins, RECOVERY_RESIDUE_MS, stronglyConnected } from './topology-graph';
 import type { Topology, TopologyEdge, TopologyNode } from './topology';
 
 const NOW = Date.parse('2026-12-05T05:10:00Z');
@@ -174,11 +174,16 @@ describe('probableOrigins', () => {
     });
 
     it('a recovery longer ago than any residue lasts leaves the failing caller the origin', () => {
-      expect(summary(outage({ recovered: 91, ordersFailing: 200 }))).toEqual([{ id: 'orders', explains: ['gateway'], recoveredAt: undefined }]);
+      expect(summary(outage({ recovered: 181, ordersFailing: 300 }))).toEqual([{ id: 'orders', explains: ['gateway'], recoveredAt: undefined }]);
     });
 
     it('without failed calls to the recovered dependency in the last minute, it explains nothing', () => {
       expect(summary(outage({ recovered: 11, ordersFailing: 70, errorRate: 0.01 }))).toEqual([{ id: 'orders', explains: ['gateway'], recoveredAt: undefined }]);
+    });
+
+    it('says when the next recent recovery stops counting', () => {
+      expect(nextResidueExpiry(outage({ recovered: 11, ordersFailing: 70 }), NOW)).toBe(NOW - 11_000 + RECOVERY_RESIDUE_MS);
+      expect(nextResidueExpiry(outage({ recovered: 181, ordersFailing: 300 }), NOW)).toBeNull();
     });
 
     it('explains a lone caller still clearing its errors too', () => {
@@ -190,7 +195,7 @@ describe('probableOrigins', () => {
     it('says when it recovered and who is still clearing its errors', () => {
       const [origin] = probableOrigins(outage({ recovered: 11, ordersFailing: 70 }), { now: NOW });
       expect(origin && describeOrigin(origin)).toBe(
-        'inventory recovered at 05:09:49 UTC; gateway and orders began failing before that and are still clearing its errors: likely origin of 2 failing services',
+        'inventory recovered at 05:09:49 UTC; gateway and orders, which depend on it, are still clearing its errors: likely origin of 2 failing services',
       );
     });
   });

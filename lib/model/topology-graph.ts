@@ -137,15 +137,26 @@ export const isFailingNow = (node: TopologyNode): boolean => isFailing(node) && 
 
 /**
  * How long after a dependency recovers its callers may still fail on its errors: their status
- * weighs the last 30 s of the calls they answered, and those reach Switchyard up to a reporting
- * interval late (60 s with an OpenTelemetry SDK's default).
+ * weighs the last 30 s of the calls they answered, those reach Switchyard up to a reporting
+ * interval late (60 s with an OpenTelemetry SDK's default), and a report spanning the recovery
+ * still holds errors from before it.
  */
-export const RECOVERY_RESIDUE_MS = 90_000;
+export const RECOVERY_RESIDUE_MS = 180_000;
 
 export interface OriginOptions {
   /** Epoch ms, to judge whether a recovery is recent (`RECOVERY_RESIDUE_MS`). */
   now: number;
-  failing?: (node: TopologyNode) => boolean;
+}
+
+/** When the next recent recovery stops counting (epoch ms), so a view can ask for origins again then; null when none is recent. */
+export function nextResidueExpiry(topology: Topology, now: number): number | null {
+  let next: number | null = null;
+  for (const node of topology.nodes) {
+    if (node.recoveredAt === undefined) continue;
+    const ends = Date.parse(node.recoveredAt) + RECOVERY_RESIDUE_MS;
+    if (ends > now && (next === null || ends < next)) next = ends;
+  }
+  return next;
 }
 
 /**
@@ -161,7 +172,7 @@ export interface OriginOptions {
  * for a fault that was over. A caller that began failing after the recovery is a new fault.
  */
 export function probableOrigins(topology: Topology, options: OriginOptions): ProbableOrigin[] {
-  const failing = options.failing ?? isFailingNow;
+  const failing = isFailingNow;
   const nodeById = new Map(topology.nodes.map((node) => [node.id, node]));
   const failingIds = topology.nodes.filter(failing).map((node) => node.id);
   if (failingIds.length === 0) return [];
@@ -233,7 +244,7 @@ const services = (count: number): string => `${count} failing ${count === 1 ? 's
 export function describeOrigin(origin: ProbableOrigin): string {
   const scope = `likely origin of ${services(origin.explains.length)}`;
   if (origin.recoveredAt !== undefined) {
-    const callers = origin.explains.length === 1 ? `${origin.explains[0] ?? ''} began failing before that and is` : `${listNames(origin.explains)} began failing before that and are`;
+    const callers = origin.explains.length === 1 ? `${origin.explains[0] ?? ''}, which depends on it, is` : `${listNames(origin.explains)}, which depend on it, are`;
     return `${origin.id} recovered at ${utcClock(origin.recoveredAt)}; ${callers} still clearing its errors: ${scope}`;
   }
   if (origin.peers.length > 0) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DrainState } from '@/lib/model/drain';
-import { drainStateOf } from './drain-monitor';
+import { drainStateFromCalls } from './drain-monitor';
 import { createMetricsStore } from './metrics-store/store';
 
 const T0 = Date.parse('2026-12-05T08:00:00Z');
@@ -23,7 +23,7 @@ describe('drain state from calls reported once a minute (an OpenTelemetry SDK on
           calls: [{ to: 'orders', toInstance: 'orders-1', count: 600, errors: 0, latencyMs: { bounds: [20], counts: [600, 0] } }],
         });
       }
-      if (t % 5 === 0 && t >= 60) seen.set(t, drainStateOf(instance, latency, clock.t, QUIET_MS));
+      if (t % 5 === 0 && t >= 60) seen.set(t, drainStateFromCalls(instance, latency, clock.t, QUIET_MS));
     }
     return seen;
   };

@@ -46,7 +46,7 @@ export interface EvaluationInput {
   services: readonly Service[];
   /** Of every registered service: its service nodes are what counts as registered. */
   topology: Topology;
-  /** `probableOrigins(topology)`: the health model's verdict, reused as is. */
+  /** `probableOrigins(topology, { now })`: the health model's verdict, reused as is. */
   origins: readonly ProbableOrigin[];
   registry: RegistryStatus;
 }

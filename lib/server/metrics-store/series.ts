@@ -62,6 +62,8 @@ export class Series {
   #lagThisWindow = 0;
   #lagWindowBefore = 0;
   #lagWindowStart = Number.NEGATIVE_INFINITY;
+  /** When the last report with a known arrival came (s). */
+  #lastArrival = Number.NEGATIVE_INFINITY;
   /** When the store last moved it to the newest end of its pool (ms, the store's clock). */
   movedAt = 0;
 
@@ -111,6 +113,7 @@ export class Series {
   }
 
   #noteLag(lag: number, at: number): void {
+    this.#lastArrival = Math.max(this.#lastArrival, at);
     const age = at - this.#lagWindowStart;
     if (age >= REPORT_LAG_WINDOW_SECONDS) {
       this.#lagWindowBefore = age < 2 * REPORT_LAG_WINDOW_SECONDS ? this.#lagThisWindow : 0;
@@ -121,30 +124,29 @@ export class Series {
   }
 
   /**
-   * The first second that reports may still add to (null when none arrived for a while): a
-   * reporter sends its interval once it ends, so the newest seconds hold only the reporters that
-   * have sent so far. As far back as the longest report of the last one to two minutes reached from
-   * its arrival (its interval and its delay).
+   * The first second that reports may still add to (null when nothing is arriving): a reporter
+   * sends its interval once it ends, so the newest seconds hold only the reporters that have sent
+   * so far. As far back as the longest report of the last one to two minutes reached from its
+   * arrival (its interval and its delay). Nothing is arriving once the next report is overdue: a
+   * lag, and half a lag more (at least MIN_NEXT_REPORT_SLACK_SECONDS), after the last one came.
    */
   arrivingFrom(nowSecond: number): number | null {
     const age = nowSecond - this.#lagWindowStart;
-    if (!(age < 2 * REPORT_LAG_WINDOW_SECONDS)) return null;
     const lag = age < REPORT_LAG_WINDOW_SECONDS ? Math.max(this.#lagThisWindow, this.#lagWindowBefore) : this.#lagThisWindow;
+    if (!(nowSecond - this.#lastArrival <= lag + Math.max(MIN_NEXT_REPORT_SLACK_SECONDS, lag / 2))) return null;
     return Math.floor(nowSecond) - lag;
   }
 
   /**
-   * Where a verdict on these calls judges up to: the newest reported second while the next report
-   * is not due yet, else now (the calls stopped, or their reporter did). Reporters send an interval
-   * once it ends; judged up to now, the window of an OpenTelemetry SDK exporting every 60 s (its
-   * default) was empty half the time, and a steady outage went critical, passing, critical every 30 s.
+   * Where a verdict on these calls may judge up to: the newest reported second while the next
+   * report is not due yet, else now (the calls stopped, or their reporter did). Reporters send an
+   * interval once it ends; judged up to now, the window of an OpenTelemetry SDK exporting every
+   * 60 s (its default) was empty half the time, and a steady outage went critical, passing,
+   * critical every 30 s.
    */
   judgedUntil(nowSecond: number): number {
     const newest = this.#lastUpdate;
-    const from = this.arrivingFrom(nowSecond);
-    if (newest >= nowSecond || from === null) return nowSecond;
-    const lag = Math.floor(nowSecond) - from;
-    return nowSecond - newest <= lag + Math.max(MIN_NEXT_REPORT_SLACK_SECONDS, lag / 2) ? newest : nowSecond;
+    return newest >= nowSecond || this.arrivingFrom(nowSecond) === null ? nowSecond : newest;
   }
 
   #spreadPending(): void {

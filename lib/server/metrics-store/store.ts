@@ -151,7 +151,11 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
   const recentOf = (key: string, windowSeconds: number): RecentCalls => {
     const found = series.get(key);
     if (!found) return { calls: 0, errors: 0, p95Ms: null };
-    const { count, errors, p95 } = found.lastSeconds(found.judgedUntil(now() / 1_000), windowSeconds);
+    const nowSecond = now() / 1_000;
+    // Up to now while reports fill at least half the window (frequent reporters: a burst counts as
+    // soon as its first report is in); else up to the newest report, while the next is not due.
+    const until = nowSecond - found.lastUpdate() > windowSeconds / 2 ? found.judgedUntil(nowSecond) : nowSecond;
+    const { count, errors, p95 } = found.lastSeconds(until, windowSeconds);
     return { calls: count, errors, p95Ms: count > 0 ? p95 : null };
   };
 

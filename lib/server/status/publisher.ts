@@ -1,10 +1,9 @@
-import type { Status } from '@/lib/model/instance';
+import { isFailingStatus, type Status } from '@/lib/model/instance';
 import { combineStatus, type Verdict } from '@/lib/model/status/combine';
 import type { HealthChange } from '../health';
 import type { HealthFacts, Store } from '../store/store';
 
 const NOT_PROBED: HealthFacts = { status: 'unknown', statusCause: 'not probed yet' };
-const isFailingStatus = (status: Status): boolean => status === 'warning' || status === 'critical';
 
 export interface StatusPublisherOptions {
   store: Store;

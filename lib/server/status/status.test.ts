@@ -257,8 +257,8 @@ describe('when a failure began and when it ended', () => {
 });
 
 describe('calls reported once a minute (an OpenTelemetry SDK on its default export interval)', () => {
-  /** Every 60 s one report of the minute before: 10 calls a second, `errors` of them failing; judged every 5 s as the server does. */
-  const run = (until: number, errorsInReportAt: (second: number) => number | null) => {
+  /** At each of `arrivals` (default: every 60 s) one report of the seconds since the one before: 10 calls a second, `errors` a second failing; judged every 5 s as the server does. */
+  const run = (until: number, errorsInReportAt: (second: number) => number | null, arrivals: readonly number[] = Array.from({ length: Math.floor(until / 60) }, (_, i) => (i + 1) * 60)) => {
     store = createStore({ coalesceMs: 0 });
     store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'orders', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
     store.flush();
@@ -270,13 +270,15 @@ describe('calls reported once a minute (an OpenTelemetry SDK on its default expo
     const latency = createMetricsStore({ now: () => clock.t });
     for (let t = 0; t <= until; t += 1) {
       clock.t = T0 + t * 1_000;
-      const errors = t > 0 && t % 60 === 0 ? errorsInReportAt(t) : null;
+      const index = arrivals.indexOf(t);
+      const errors = index >= 0 ? errorsInReportAt(t) : null;
       if (errors !== null) {
+        const seconds = t - (arrivals[index - 1] ?? 0);
         latency.ingest({
           reporter: { service: 'web', instance: 'web-1' },
-          intervalStart: new Date(T0 + (t - 60) * 1_000).toISOString(),
-          intervalSeconds: 60,
-          calls: [{ to: 'orders', toInstance: 'orders-1', count: 600, errors: errors * 60, latencyMs: { bounds: [20], counts: [600, 0] } }],
+          intervalStart: new Date(T0 + (t - seconds) * 1_000).toISOString(),
+          intervalSeconds: seconds,
+          calls: [{ to: 'orders', toInstance: 'orders-1', count: 10 * seconds, errors: errors * seconds, latencyMs: { bounds: [20], counts: [10 * seconds, 0] } }],
         });
       }
       if (t % 5 === 0) evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
@@ -286,6 +288,10 @@ describe('calls reported once a minute (an OpenTelemetry SDK on its default expo
 
   it('holds a steady outage critical instead of flapping between reports', () => {
     expect(run(400, () => 6)).toEqual(['60 s passing→critical']);
+  });
+
+  it('holds it through reports that come a few seconds early or late', () => {
+    expect(run(400, () => 6, [60, 118, 181, 238, 302, 357])).toEqual(['60 s passing→critical']);
   });
 
   it('clears with the first clean report', () => {
