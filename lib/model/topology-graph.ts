@@ -172,9 +172,8 @@ export function nextResidueExpiry(topology: Topology, now: number): number | nul
  * for a fault that was over. A caller that began failing after the recovery is a new fault.
  */
 export function probableOrigins(topology: Topology, options: OriginOptions): ProbableOrigin[] {
-  const failing = isFailingNow;
   const nodeById = new Map(topology.nodes.map((node) => [node.id, node]));
-  const failingIds = topology.nodes.filter(failing).map((node) => node.id);
+  const failingIds = topology.nodes.filter(isFailingNow).map((node) => node.id);
   if (failingIds.length === 0) return [];
   const isFailingId = new Set(failingIds);
   const graph = adjacency(topology.edges);

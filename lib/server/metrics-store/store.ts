@@ -148,6 +148,10 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
   };
 
   /** Nothing allocated for a series no one reports calls to. */
+  const arrivingFromMs = (key: string): number | null => {
+    const second = series.get(key)?.arrivingFrom(now() / 1_000);
+    return second === undefined || second === null ? null : second * 1_000;
+  };
   const recentOf = (key: string, windowSeconds: number): RecentCalls => {
     const found = series.get(key);
     if (!found) return { calls: 0, errors: 0, p95Ms: null };
@@ -282,14 +286,8 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
       probeSeriesFor(probeKey(key), now()).record(atMs / 1_000, 1, 1, ok ? 0 : 1, shapedValues([clampLatency(latencyMs), 1, NaN, NaN], false));
     },
     service: (service: string, window: LatencyWindow) => read(series, serviceKey(service), window),
-    serviceArrivingFrom(service: string): number | null {
-      const second = series.get(serviceKey(service))?.arrivingFrom(now() / 1_000);
-      return second === undefined || second === null ? null : second * 1_000;
-    },
-    instanceArrivingFrom(service: string, id: string): number | null {
-      const second = series.get(instanceKey(service, id))?.arrivingFrom(now() / 1_000);
-      return second === undefined || second === null ? null : second * 1_000;
-    },
+    serviceArrivingFrom: (service: string): number | null => arrivingFromMs(serviceKey(service)),
+    instanceArrivingFrom: (service: string, id: string): number | null => arrivingFromMs(instanceKey(service, id)),
     instance: (service: string, id: string, window: LatencyWindow) => read(series, instanceKey(service, id), window),
     edge: (from: string, to: string, window: LatencyWindow) => read(series, edgeKey(from, to), window),
     probe: (key: string, window: LatencyWindow) => read(probes, probeKey(key), window),
