@@ -36,18 +36,15 @@ function NameList({ names, origins }: { names: string[]; origins: LikelyOrigin[]
  */
 export function ServiceOriginNote({ service, origins }: { service: string; origins: LikelyOrigin[] }) {
   const own = origins.find((origin) => origin.id === service);
-  if (own && own.explains.length > 0 && own.recoveredAt !== undefined) {
-    return (
-      <p className="service-origin" role="note">
-        <strong>Likely origin</strong> of this failure, recovered at {utcClock(own.recoveredAt)}: {own.explains.length === 1 ? 'a service that depends on it is' : `${own.explains.length} services that depend on it are`}{' '}
-        still clearing its errors — <NameList names={own.explains} origins={origins} />.
-      </p>
-    );
-  }
   if (own && own.explains.length > 0) {
+    const count = own.explains.length;
+    const whom =
+      own.recoveredAt !== undefined
+        ? `, recovered at ${utcClock(own.recoveredAt)}: ${count === 1 ? 'a service that depends on it is' : `${count} services that depend on it are`} still clearing its errors`
+        : `: ${count === 1 ? 'a failing service depends' : `${count} failing services depend`} on it`;
     return (
       <p className="service-origin" role="note">
-        <strong>Likely origin</strong> of this failure: {own.explains.length === 1 ? 'a failing service depends' : `${own.explains.length} failing services depend`} on it
+        <strong>Likely origin</strong> of this failure{whom}
         {' — '}
         <NameList names={own.explains} origins={origins} />.
       </p>
@@ -55,11 +52,11 @@ export function ServiceOriginNote({ service, origins }: { service: string; origi
   }
   const causes = origins.filter((origin) => origin.explains.includes(service) || origin.peers.includes(service));
   if (causes.length === 0) return null;
-  const recoveredAt = causes.length === 1 ? causes[0]?.recoveredAt : undefined;
+  const single = causes.length === 1 ? causes[0] : undefined;
   return (
     <p className="service-origin" role="note">
-      Probably failing because of <NameList names={causes.map((origin) => origin.id)} origins={origins} /> ({causes.length === 1 ? 'the likely origin' : 'likely origins'})
-      {recoveredAt !== undefined ? `: ${causes[0]?.id ?? ''} recovered at ${utcClock(recoveredAt)}, and this service is still clearing its errors` : ''}.
+      Probably failing because of <NameList names={causes.map((origin) => origin.id)} origins={origins} /> ({single ? 'the likely origin' : 'likely origins'})
+      {single?.recoveredAt !== undefined ? `: ${single.id} recovered at ${utcClock(single.recoveredAt)}, and this service is still clearing its errors` : ''}.
     </p>
   );
 }

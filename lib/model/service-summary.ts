@@ -62,24 +62,9 @@ function worstInRotation(instances: readonly Instance[]): Instance | undefined {
   return worst;
 }
 
-const isFailingInstance = (instance: Instance): boolean => isFailingStatus(instance.status);
-
 /** ISO times compare as text. */
 const earlier = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined || (b !== undefined && b < a) ? b : a);
-
-/** When the first of its failing instances in rotation (else of all) began failing. */
-function earliestFailingSince(instances: readonly Instance[]): string | undefined {
-  const inRotation = instances.filter((instance) => instance.drain === null && instance.lost === undefined && isFailingInstance(instance));
-  let since: string | undefined;
-  for (const instance of inRotation.length > 0 ? inRotation : instances.filter(isFailingInstance)) since = earlier(since, instance.failingSince ?? instance.statusSince);
-  return since;
-}
-
-function latestRecovery(instances: readonly Instance[]): string | undefined {
-  let latest: string | undefined;
-  for (const { recoveredAt } of instances) if (recoveredAt !== undefined && (latest === undefined || recoveredAt > latest)) latest = recoveredAt;
-  return latest;
-}
+const later = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined || (b !== undefined && b > a) ? b : a);
 
 /** A service's summary from its instances (any order); the same instances give an equal summary. */
 export function summarizeInstances(name: string, instances: readonly Instance[], rolledUp = serviceStatus(instances)): ServiceSummary {
@@ -89,16 +74,26 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
   let draining = 0;
   let lost = 0;
   let passedAny = false;
+  /** When its failing instances began failing: the first in rotation, and the first of all. */
+  let failingInRotationSince: string | undefined;
+  let anyFailingSince: string | undefined;
+  let latestRecovery: string | undefined;
   for (const instance of instances) {
     counts[instance.status] += 1;
     if (instance.drain !== null) drained += 1;
     if (instance.drainState === 'draining') draining += 1;
     if (instance.lost !== undefined) lost += 1;
     if (instance.passedAt !== undefined) passedAny = true;
+    latestRecovery = later(latestRecovery, instance.recoveredAt);
+    if (isFailingStatus(instance.status)) {
+      const since = instance.failingSince ?? instance.statusSince;
+      anyFailingSince = earlier(anyFailingSince, since);
+      if (instance.drain === null && instance.lost === undefined) failingInRotationSince = earlier(failingInRotationSince, since);
+    }
   }
   const causeKind = status === 'passing' ? undefined : worstInRotation(instances)?.statusCauseKind;
-  const failingSince = isFailingStatus(status) ? earliestFailingSince(instances) : undefined;
-  const recoveredAt = status === 'passing' ? latestRecovery(instances) : undefined;
+  const failingSince = isFailingStatus(status) ? (failingInRotationSince ?? anyFailingSince) : undefined;
+  const recoveredAt = status === 'passing' ? latestRecovery : undefined;
   const zone = primaryZone({ instances });
   const service = { name, instances };
   const byStatus: Partial<Record<Status, number>> = {};

@@ -159,6 +159,37 @@ export function nextResidueExpiry(topology: Topology, now: number): number | nul
   return next;
 }
 
+interface Residue {
+  /** caller → the recovered dependencies whose errors it is still clearing. */
+  residueOf: Map<string, string[]>;
+  /** Those dependencies → when they recovered. */
+  recoveredAt: Map<string, string>;
+}
+
+/** Failing callers still clearing the errors of a dependency that recovered less than RECOVERY_RESIDUE_MS ago (see probableOrigins). */
+function recentResidue(topology: Topology, isFailingId: ReadonlySet<string>, now: number): Residue {
+  const residue: Residue = { residueOf: new Map(), recoveredAt: new Map() };
+  const recovered = new Map<string, string>();
+  const failingSince = new Map<string, string>();
+  for (const node of topology.nodes) {
+    if (isFailingId.has(node.id)) {
+      if (node.failingSince !== undefined) failingSince.set(node.id, node.failingSince);
+    } else if (node.recoveredAt !== undefined && now - Date.parse(node.recoveredAt) <= RECOVERY_RESIDUE_MS) recovered.set(node.id, node.recoveredAt);
+  }
+  if (recovered.size === 0) return residue;
+  for (const edge of topology.edges) {
+    const at = recovered.get(edge.to);
+    const since = failingSince.get(edge.from);
+    if (at === undefined || since === undefined || since > at) continue;
+    if ((edge.rps ?? 0) < MIN_RPS_FOR_ERRORS || (edge.errorRate ?? 0) < FAILING_ERROR_RATE) continue;
+    const list = residue.residueOf.get(edge.from);
+    if (list) list.push(edge.to);
+    else residue.residueOf.set(edge.from, [edge.to]);
+    residue.recoveredAt.set(edge.to, at);
+  }
+  return residue;
+}
+
 /**
  * When several nodes fail at once, the likely origins: failing nodes whose own dependencies are all
  * healthy — the deepest failing dependency — ranked by how many other failing nodes depend on
@@ -172,30 +203,13 @@ export function nextResidueExpiry(topology: Topology, now: number): number | nul
  * for a fault that was over. A caller that began failing after the recovery is a new fault.
  */
 export function probableOrigins(topology: Topology, options: OriginOptions): ProbableOrigin[] {
-  const nodeById = new Map(topology.nodes.map((node) => [node.id, node]));
   const failingIds = topology.nodes.filter(isFailingNow).map((node) => node.id);
   if (failingIds.length === 0) return [];
   const isFailingId = new Set(failingIds);
-  const graph = adjacency(topology.edges);
-
-  /** caller → the recovered dependencies whose errors it is still clearing. */
-  const residueOf = new Map<string, string[]>();
-  const recoveredAt = new Map<string, string>();
-  for (const edge of topology.edges) {
-    const caller = nodeById.get(edge.from);
-    const dependency = nodeById.get(edge.to);
-    if (!caller || !dependency || edge.from === edge.to || !isFailingId.has(caller.id) || isFailingId.has(dependency.id)) continue;
-    const recovered = dependency.recoveredAt;
-    if (recovered === undefined || caller.failingSince === undefined || caller.failingSince > recovered) continue;
-    if (options.now - Date.parse(recovered) > RECOVERY_RESIDUE_MS) continue;
-    if ((edge.rps ?? 0) < MIN_RPS_FOR_ERRORS || (edge.errorRate ?? 0) < FAILING_ERROR_RATE) continue;
-    const list = residueOf.get(caller.id);
-    if (list) list.push(dependency.id);
-    else residueOf.set(caller.id, [dependency.id]);
-    recoveredAt.set(dependency.id, recovered);
-  }
+  const { residueOf, recoveredAt } = recentResidue(topology, isFailingId, options.now);
   // One failing node explains nothing, unless a recovered dependency explains it.
   if (failingIds.length < 2 && recoveredAt.size === 0) return [];
+  const graph = adjacency(topology.edges);
   const involved = [...failingIds, ...recoveredAt.keys()];
   // A recovered dependency passes: whatever it depends on explains none of its callers' residue.
   const failingDown = (id: string): string[] =>

@@ -11,7 +11,8 @@ describe('drain state from calls reported once a minute (an OpenTelemetry SDK on
   const states = (until: number, serving: (second: number) => boolean): Map<number, DrainState> => {
     const clock = { t: T0 };
     const latency = createMetricsStore({ now: () => clock.t });
-    const instance = { service: 'orders', id: 'orders-1', drain: { by: 'ops', reason: 'deploy', at: new Date(T0 + 10_000).toISOString() } };
+    const instance = { service: 'orders', id: 'orders-1' };
+    const drainAt = new Date(T0 + 10_000).toISOString();
     const seen = new Map<number, DrainState>();
     for (let t = 0; t <= until; t += 1) {
       clock.t = T0 + t * 1_000;
@@ -23,7 +24,7 @@ describe('drain state from calls reported once a minute (an OpenTelemetry SDK on
           calls: [{ to: 'orders', toInstance: 'orders-1', count: 600, errors: 0, latencyMs: { bounds: [20], counts: [600, 0] } }],
         });
       }
-      if (t % 5 === 0 && t >= 60) seen.set(t, drainStateFromCalls(instance, latency, clock.t, QUIET_MS));
+      if (t % 5 === 0 && t >= 60) seen.set(t, drainStateFromCalls(instance, drainAt, latency, clock.t, QUIET_MS));
     }
     return seen;
   };

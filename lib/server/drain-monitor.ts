@@ -5,8 +5,8 @@ import type { DrainStateTarget } from './store/store';
 
 type DrainLatency = Pick<MetricsStore, 'instance' | 'instanceArrivingFrom'>;
 
-/** Whether reported calls to a drained instance have stopped, as of `nowMs`. */
-export function drainStateFromCalls(instance: Pick<Instance, 'service' | 'id'> & { drain: NonNullable<Instance['drain']> }, latency: DrainLatency, nowMs: number, quietMs: number): DrainState {
+/** Whether reported calls to an instance drained at `drainAt` have stopped, as of `nowMs`. */
+export function drainStateFromCalls(instance: Pick<Instance, 'service' | 'id'>, drainAt: string, latency: DrainLatency, nowMs: number, quietMs: number): DrainState {
   const recent = latency.instance(instance.service, instance.id, '15m');
   const hour = latency.instance(instance.service, instance.id, '1h');
   const lastCall = [...recent].reverse().find((point) => point.rps > 0);
@@ -16,7 +16,7 @@ export function drainStateFromCalls(instance: Pick<Instance, 'service' | 'id'> &
       lastCallAtMs: lastCall?.t ?? null,
       arrivingFromMs: latency.instanceArrivingFrom(instance.service, instance.id),
     },
-    Date.parse(instance.drain.at),
+    Date.parse(drainAt),
     nowMs,
     quietMs,
   );
@@ -28,7 +28,7 @@ export function startDrainMonitor(options: { store: DrainStateTarget; latency: D
   const check = (): void => {
     for (const instance of options.store.instances()) {
       if (!instance.drain) continue;
-      options.store.setDrainState(instance.key, drainStateFromCalls({ ...instance, drain: instance.drain }, options.latency, now(), options.quietSeconds * 1_000));
+      options.store.setDrainState(instance.key, drainStateFromCalls(instance, instance.drain.at, options.latency, now(), options.quietSeconds * 1_000));
     }
   };
   const timer = setInterval(check, options.everyMs ?? 2_000);

@@ -138,15 +138,15 @@ export class Series {
   }
 
   /**
-   * Where a verdict on these calls may judge up to: the newest reported second while the next
-   * report is not due yet, else now (the calls stopped, or their reporter did). Reporters send an
-   * interval once it ends; judged up to now, the window of an OpenTelemetry SDK exporting every
-   * 60 s (its default) was empty half the time, and a steady outage went critical, passing,
-   * critical every 30 s.
+   * Where a window over these calls ends: now while the newest report ended at most
+   * `freshSeconds` ago, else at that report while the next one is not due, else now again (the
+   * calls stopped, or their reporter did). Reporters send an interval once it ends; ending at now,
+   * the window of an OpenTelemetry SDK exporting every 60 s (its default) was empty half the time,
+   * and a steady outage went critical, passing, critical every 30 s.
    */
-  judgedUntil(nowSecond: number): number {
+  judgedUntil(nowSecond: number, freshSeconds = 0): number {
     const newest = this.#lastUpdate;
-    return newest >= nowSecond || this.arrivingFrom(nowSecond) === null ? nowSecond : newest;
+    return nowSecond - newest <= freshSeconds || this.arrivingFrom(nowSecond) === null ? nowSecond : newest;
   }
 
   #spreadPending(): void {

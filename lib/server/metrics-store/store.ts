@@ -147,19 +147,17 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     return values.length % 2 === 1 ? (values[middle] as number) : ((values[middle - 1] as number) + (values[middle] as number)) / 2;
   };
 
-  /** Nothing allocated for a series no one reports calls to. */
   const arrivingFromMs = (key: string): number | null => {
     const second = series.get(key)?.arrivingFrom(now() / 1_000);
     return second === undefined || second === null ? null : second * 1_000;
   };
+  /** Nothing allocated for a series no one reports calls to. */
   const recentOf = (key: string, windowSeconds: number): RecentCalls => {
     const found = series.get(key);
     if (!found) return { calls: 0, errors: 0, p95Ms: null };
-    const nowSecond = now() / 1_000;
     // Up to now while reports fill at least half the window (frequent reporters: a burst counts as
     // soon as its first report is in); else up to the newest report, while the next is not due.
-    const until = nowSecond - found.lastUpdate() > windowSeconds / 2 ? found.judgedUntil(nowSecond) : nowSecond;
-    const { count, errors, p95 } = found.lastSeconds(until, windowSeconds);
+    const { count, errors, p95 } = found.lastSeconds(found.judgedUntil(now() / 1_000, windowSeconds / 2), windowSeconds);
     return { calls: count, errors, p95Ms: count > 0 ? p95 : null };
   };
 
