@@ -145,7 +145,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   };
   /** The same instance (service and id, or service and address) is registered now: a check of its departure is moot. */
   const registeredAgain = (instance: Instance): boolean =>
-    store.serviceSnapshot(instance.service).instances.some((other) => !other.lost && (other.id === instance.id || other.address === instance.address));
+    store.instancesOfService(instance.service).some((other) => !other.lost && (other.id === instance.id || other.address === instance.address));
   /** Instance key → first failed probe of its current failing streak, followed from the store's deltas. */
   const failingSince = new Map<string, string>();
 

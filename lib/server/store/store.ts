@@ -18,6 +18,8 @@ export interface InstanceReader {
   instances(): IterableIterator<Instance>;
   /** The instances registered under one etcd key, from the table's index. */
   instancesOfKey(etcdKey: string): Instance[];
+  /** One service's instances as the table holds them now, from its index, unsorted (`serviceSnapshot` sorts a copy for views). */
+  instancesOfService(service: string): Instance[];
 }
 
 /** What browsers are sent (the live hub, the topology layout). */
@@ -140,6 +142,7 @@ export function createStore(options: StoreOptions): Store {
     leaseOfKey: table.leaseOfKey,
     etcdKeys: table.etcdKeys,
     instancesOfKey: table.instancesOfKey,
+    instancesOfService: table.instancesOfService,
     revision: log.revision,
     setRevision: log.setRevision,
     registryStatus: log.registryStatus,
