@@ -15,6 +15,9 @@ import { useLatencyWindow } from '../charts/useLatencyWindow';
 import { BulkDrainActions } from '../drain/BulkDrainActions';
 import { InstancesTable } from './InstancesTable';
 import { ServiceOriginNote } from './ServiceOriginNote';
+import { useBefore } from '@/lib/client/useBefore';
+import { latestRecovery } from '@/lib/model/service-summary';
+import { RECOVERY_RESIDUE_MS } from '@/lib/model/topology-graph';
 
 /**
  * `initial`: the service as the server rendered it, shown until its live view arrives (no flash of
@@ -38,7 +41,10 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
   const calls = useServiceLatency(name, window);
   const probes = useInstancesLatency(name, window);
   const failing = service?.status === 'critical' || service?.status === 'warning';
-  const origins = useLikelyOrigins(failing);
+  // Recovered lately, it may still be the likely origin of callers clearing its errors: asked about until that can no longer be.
+  const recoveredAt = service?.status === 'passing' ? latestRecovery(service.instances) : undefined;
+  const mayBeRecoveredOrigin = useBefore(recoveredAt === undefined ? null : Date.parse(recoveredAt) + RECOVERY_RESIDUE_MS);
+  const origins = useLikelyOrigins(failing || mayBeRecoveredOrigin);
 
   return (
     <>

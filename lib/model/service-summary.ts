@@ -66,6 +66,13 @@ function worstInRotation(instances: readonly Instance[]): Instance | undefined {
 const earlier = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined || (b !== undefined && b < a) ? b : a);
 const later = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined || (b !== undefined && b > a) ? b : a);
 
+/** The latest `recoveredAt` of the instances: their service's last recovery (ISO), if any in this run. */
+export function latestRecovery(instances: readonly Pick<Instance, 'recoveredAt'>[]): string | undefined {
+  let latest: string | undefined;
+  for (const { recoveredAt } of instances) latest = later(latest, recoveredAt);
+  return latest;
+}
+
 /** A service's summary from its instances (any order); the same instances give an equal summary. */
 export function summarizeInstances(name: string, instances: readonly Instance[], rolledUp = serviceStatus(instances)): ServiceSummary {
   const { status, cause } = rolledUp;
@@ -77,14 +84,12 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
   /** When its failing instances began failing: the first in rotation, and the first of all. */
   let failingInRotationSince: string | undefined;
   let anyFailingSince: string | undefined;
-  let latestRecovery: string | undefined;
   for (const instance of instances) {
     counts[instance.status] += 1;
     if (instance.drain !== null) drained += 1;
     if (instance.drainState === 'draining') draining += 1;
     if (instance.lost !== undefined) lost += 1;
     if (instance.passedAt !== undefined) passedAny = true;
-    latestRecovery = later(latestRecovery, instance.recoveredAt);
     if (isFailingStatus(instance.status)) {
       const since = instance.failingSince ?? instance.statusSince;
       anyFailingSince = earlier(anyFailingSince, since);
@@ -93,7 +98,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
   }
   const causeKind = status === 'passing' ? undefined : worstInRotation(instances)?.statusCauseKind;
   const failingSince = isFailingStatus(status) ? (failingInRotationSince ?? anyFailingSince) : undefined;
-  const recoveredAt = status === 'passing' ? latestRecovery : undefined;
+  const recoveredAt = status === 'passing' ? latestRecovery(instances) : undefined;
   const zone = primaryZone({ instances });
   const service = { name, instances };
   const byStatus: Partial<Record<Status, number>> = {};

@@ -186,6 +186,15 @@ describe('probableOrigins', () => {
       expect(nextResidueExpiry(outage({ recovered: 181, ordersFailing: 300 }), NOW)).toBeNull();
     });
 
+    it('passes the blame on when the recovered dependency depends on something failing now (a caller flapping early in an outage)', () => {
+      const topology = outage({ recovered: 11, ordersFailing: 70 });
+      const flapping: Topology = {
+        nodes: [...topology.nodes, service('stock', { status: 'warning', failingSince: secondsAgo(5) })],
+        edges: [...topology.edges, calls('inventory', 'stock', 0.3)],
+      };
+      expect(summary(flapping)).toEqual([{ id: 'stock', explains: ['gateway', 'inventory', 'orders'], recoveredAt: undefined }]);
+    });
+
     it('explains a lone caller still clearing its errors too', () => {
       const topology = outage({ recovered: 11, ordersFailing: 70 });
       const alone: Topology = { nodes: topology.nodes.map((node) => (node.id === 'gateway' ? { ...node, status: 'passing', failingSince: undefined } : node)), edges: topology.edges };

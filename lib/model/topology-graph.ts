@@ -211,11 +211,11 @@ export function probableOrigins(topology: Topology, options: OriginOptions): Pro
   if (failingIds.length < 2 && recoveredAt.size === 0) return [];
   const graph = adjacency(topology.edges);
   const involved = [...failingIds, ...recoveredAt.keys()];
-  // A recovered dependency passes: whatever it depends on explains none of its callers' residue.
-  const failingDown = (id: string): string[] =>
-    isFailingId.has(id) ? [...(graph.down.get(id) ?? []).filter((target) => isFailingId.has(target)), ...(residueOf.get(id) ?? [])] : [];
+  // A recovered dependency that depends on something failing now is no origin: early in an outage
+  // a caller flaps passing and back while the fault under it goes on, and that fault explains both.
+  const failingDown = (id: string): string[] => [...(graph.down.get(id) ?? []).filter((target) => isFailingId.has(target)), ...(residueOf.get(id) ?? [])];
   const failingUp = (id: string): string[] =>
-    (graph.up.get(id) ?? []).filter((caller) => isFailingId.has(caller) && (isFailingId.has(id) || (residueOf.get(caller) ?? []).includes(id)));
+    (graph.up.get(id) ?? []).filter((caller) => (isFailingId.has(id) ? isFailingId.has(caller) || recoveredAt.has(caller) : (residueOf.get(caller) ?? []).includes(id)));
 
   const origins: ProbableOrigin[] = [];
   for (const component of stronglyConnected(involved, failingDown)) {
