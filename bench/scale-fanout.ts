@@ -23,9 +23,11 @@ export interface FanoutPlan {
   services: string[];
   prefix: string;
   firstViewTimeoutMs: number;
+  /** The TCP port the new instances' addresses name (bench/scale-acceptor.ts). */
+  port: number;
 }
 
-export interface FanoutResult extends Omit<FanoutPlan, 'prefix' | 'firstViewTimeoutMs' | 'services'> {
+export interface FanoutResult extends Omit<FanoutPlan, 'prefix' | 'firstViewTimeoutMs' | 'services' | 'port'> {
   hotServices: number;
   /** Delivered plus decoded alone, per viewer (the verdict's figure). */
   firstView: Summary | null;
@@ -119,8 +121,8 @@ function startViewersProcess(): ViewersProcess {
 }
 
 /** A new instance as services register them: address, version, zone, a little metadata. */
-const instanceValue = (n: number): string =>
-  JSON.stringify({ address: `127.200.${(n >> 8) & 255}.${n & 255}:9`, version: '2.4.1', zone: 'eu-west-1b', metadata: { team: 'bench', commit: `c${(n * 2_654_435_761) % 1_000_000}` } });
+const instanceValue = (n: number, port: number): string =>
+  JSON.stringify({ address: `127.200.${(n >> 8) & 255}.${n & 255}:${port}`, version: '2.4.1', zone: 'eu-west-1b', metadata: { team: 'bench', commit: `c${(n * 2_654_435_761) % 1_000_000}` } });
 
 /**
  * Puts on a timer at the planned rate, never awaiting one before the next. Each is timed from when it
@@ -148,7 +150,7 @@ async function putAtRate(client: Etcd3, plan: FanoutPlan): Promise<{ acked: [str
         pending.push(
           client
             .put(key)
-            .value(instanceValue(n))
+            .value(instanceValue(n, plan.port))
             .then(
               () => {
                 acked.push([key, service, issuedAt]);

@@ -11,6 +11,8 @@ import { topologyFleet } from './topology-fleet';
 export interface FleetPlan {
   services: number;
   instancesPerService: number;
+  /** The TCP port every instance's address names (bench/scale-acceptor.ts). */
+  port: number;
 }
 
 export interface LoadedFleet {
@@ -41,8 +43,8 @@ export async function loadFleet(client: Etcd3, prefix: string, plan: FleetPlan):
       next += 1;
       if (!service) continue;
       const value = JSON.stringify({
-        // Unique loopback addresses on the discard port: the server's occasional probe stays on this machine.
-        address: `127.${(next >> 16) & 255}.${(next >> 8) & 255}.${next & 255}:9`,
+        // Unique loopback addresses: the server's occasional probe stays on this machine and passes.
+        address: `127.${(next >> 16) & 255}.${(next >> 8) & 255}.${next & 255}:${plan.port}`,
         version: VERSIONS[(next * 7) % VERSIONS.length],
         zone: ZONES[i % ZONES.length],
         metadata: { ...service.metadata, team: service.name.split('-')[0] ?? 'core', commit: ((next * 2_654_435_761) >>> 0).toString(16).slice(0, 7) },

@@ -76,7 +76,7 @@ export function renderScaleSection(result: ScaleResult): string {
     `${n(result.load.keys)} instances in ${n(plan.SCALE_SERVICES)} services (\`bench/scale-fleet.ts\`: the topology fixture's services — tiers, domains, declared`,
     'dependencies — each instance registering address, version, zone, metadata and `dependsOn`, JSON, ' +
       `${Math.round(result.load.valueBytes / Math.max(1, result.load.keys))} B a value on average) were written in ${n(result.load.transactions)} etcd transactions of up to 100 puts, 4 at a time, in **${formatMs(result.load.ms)} ms**.`,
-    'Then the real server (`server.ts`, production build, probes every 10 min so they do not compete for the CPU) started on them;',
+    'Then the real server (`server.ts`, production build, probes every 10 min so they do not compete for the CPU, each passing: every address reaches a port this process accepts on, as a healthy fleet answers) started on them;',
     `${result.chromium} (headless, \`--disable-gpu\`, 1440×900, a fresh context per page, signed in) opened three pages; then`,
     `${n(viewers)} Socket.IO viewers in ${Math.min(plan.SCALE_VIEWER_PROCESSES, viewers)} client processes (WebSocket from the start: Node's long-polling client rebuilds its buffer per chunk, 34 s for one 40 MB snapshot, so it would measure itself) opened their sockets at the same`,
     `millisecond, and this process put ${n(plan.SCALE_PUTS_PER_SECOND)} new instances/s for ${plan.SCALE_PUT_SECONDS} s into ${hot} services, viewer *i* showing service *i* mod ${hot}.`,

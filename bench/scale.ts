@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { launchBrowser } from '../tests/support/browser';
 import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../tests/support/server';
 import { cpuProfileArgs } from './child-argv';
+import { startAcceptor } from './scale-acceptor';
 import { measurePage, type PageResult } from './scale-browser';
 import { runFanout, type FanoutResult } from './scale-fanout';
 import { loadFleet, type FleetPlan } from './scale-fleet';
@@ -80,7 +81,7 @@ function memory(pid: number | undefined): { rss: number; peak: number } {
 /** Starts the production server and returns it with spawn → registry synced, from the server's own `since`. */
 async function startSynced(etcdEndpoint: string, expected: number): Promise<{ server: TestServer; startToSyncedMs: number }> {
   const spawnedAt = Date.now();
-  // Probes would compete for the two cores with everything measured: one per instance per 10 minutes.
+  // Probes would compete for the two cores with everything measured: one per instance per 10 minutes, each passing (bench/scale-acceptor.ts).
   const server = await startServer({ etcdEndpoints: [etcdEndpoint], env: { SWITCHYARD_PROBE_INTERVAL_MS: '600000', SWITCHYARD_PREFIXES: PREFIX }, nodeArgs: cpuProfileArgs() });
   try {
     const since = await eventually(
@@ -107,7 +108,8 @@ async function startSynced(etcdEndpoint: string, expected: number): Promise<{ se
 export async function runScaleBench(options: { etcdEndpoint: string; log: (message: string) => void }): Promise<ScaleResult> {
   if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) throw new Error('the scale benchmark needs a production build: run `npx next build` first');
   const plan = ScalePlanSchema.parse(process.env);
-  const fleetPlan: FleetPlan = { services: plan.SCALE_SERVICES, instancesPerService: plan.SCALE_INSTANCES_PER_SERVICE };
+  const acceptor = await startAcceptor();
+  const fleetPlan: FleetPlan = { services: plan.SCALE_SERVICES, instancesPerService: plan.SCALE_INSTANCES_PER_SERVICE, port: acceptor.port };
   // Unlimited receive size: the baseline takes the whole prefix in one response, however large.
   const client = new Etcd3({ hosts: options.etcdEndpoint, grpcOptions: { 'grpc.max_receive_message_length': -1 } });
   let server: TestServer | undefined;
@@ -174,6 +176,7 @@ export async function runScaleBench(options: { etcdEndpoint: string; log: (messa
         services: hot,
         prefix: PREFIX,
         firstViewTimeoutMs: 180_000,
+        port: acceptor.port,
       },
       url: server.url,
       token,
@@ -212,5 +215,6 @@ export async function runScaleBench(options: { etcdEndpoint: string; log: (messa
     await server?.stop();
     await client.delete().prefix(PREFIX).catch(() => undefined);
     client.close();
+    await acceptor.close();
   }
 }
