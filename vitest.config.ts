@@ -19,6 +19,8 @@ export default defineConfig({
           retry: 1,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // expect.poll's own default (1 s) is shorter than a page's first render on a loaded CI machine.
+          expect: { poll: { timeout: 10_000 } },
           fileParallelism: false,
         },
       },
@@ -31,6 +33,7 @@ export default defineConfig({
           retry: 1,
           testTimeout: 90_000,
           hookTimeout: 180_000,
+          expect: { poll: { timeout: 10_000 } },
           fileParallelism: false,
         },
       },

@@ -155,6 +155,8 @@ describe('lost instances in Chromium', () => {
     await expect.poll(() => row.textContent(), { timeout: 10_000 }).toMatch(/error rate 60 %.*60 % errors · p95 \d+/);
     await shoot('service-orders-error-burst');
     await page.goto(stack.server.url);
+    // Laid out and fitted first, as above: the click that took this test's retry in a full run landed before.
+    await page.locator('.topology[data-ready="true"]').waitFor({ timeout: 20_000 });
     await page.locator('.tnode--service').filter({ hasText: 'orders' }).click();
     await expect.poll(() => page.locator('.tpanel').textContent(), { timeout: 10_000 }).toMatch(/60 % errors · p95/);
     await shoot('map-panel-orders-error-burst');
