@@ -53,7 +53,7 @@ describe('search', () => {
     ['  ', ['<script>alert(1)</script>', 'billing', 'orders', 'users']],
     ['nothing-matches', []],
   ])('%j matches %j', (search, expected) => {
-    expect(names({ search })).toEqual(expected);
+    expect(names({ search, sort: 'name' })).toEqual(expected);
   });
 
   it('does not match metadata keys, only values', () => {
@@ -72,7 +72,7 @@ describe('filters', () => {
   });
   it('filters by format, zone and version when any instance has it', () => {
     expect(names({ format: 'kratos' })).toEqual(['billing']);
-    expect(names({ format: 'native' })).toEqual(['<script>alert(1)</script>', 'billing', 'users']);
+    expect(names({ format: 'native', sort: 'name' })).toEqual(['<script>alert(1)</script>', 'billing', 'users']);
     expect(names({ zone: 'eu-west-1a' })).toEqual(['orders', 'users']);
     expect(names({ version: '1.5.0' })).toEqual(['users']);
   });
@@ -90,7 +90,7 @@ describe('sorting', () => {
     expect(names({ sort: 'instances', direction: 'desc' })).toEqual(['billing', 'users', '<script>alert(1)</script>', 'orders']);
   });
   it('sorts by name descending', () => {
-    expect(names({ direction: 'desc' })).toEqual(['users', 'orders', 'billing', '<script>alert(1)</script>']);
+    expect(names({ sort: 'name', direction: 'desc' })).toEqual(['users', 'orders', 'billing', '<script>alert(1)</script>']);
   });
 });
 
@@ -122,6 +122,12 @@ describe('URL round trip', () => {
     const params = new URLSearchParams(serviceQueryToParams(query));
     expect(parseServiceQuery((name) => params.get(name))).toEqual(query);
     expect(serviceQueryToParams(DEFAULT_QUERY)).toEqual([]);
+  });
+  it('lists worst first by default, and by name when asked', () => {
+    expect(parseServiceQuery(() => null)).toMatchObject({ sort: 'status', direction: 'asc' });
+    const byName: ServiceQuery = { ...DEFAULT_QUERY, sort: 'name' };
+    expect(serviceQueryToParams(byName)).toEqual([['sort', 'name']]);
+    expect(names({})).toEqual(['orders', 'billing', '<script>alert(1)</script>', 'users']);
   });
   it('ignores unknown values and takes the first of repeated params', () => {
     const params = new URLSearchParams('status=bogus&format=__proto__&sort=x&dir=up&q=one&q=two');

@@ -31,7 +31,8 @@ export const DEFAULT_QUERY: ServiceQuery = {
   format: '',
   zone: '',
   version: '',
-  sort: 'name',
+  // Worst first, ties by name: in an outage the failing services lead the list, however many pass.
+  sort: 'status',
   direction: 'asc',
 };
 

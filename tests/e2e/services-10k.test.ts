@@ -19,7 +19,7 @@ const PARTS = ['api', 'worker', 'gateway', 'indexer', 'scheduler'];
 const ZONES = ['eu-west-1a', 'eu-west-1b', 'us-east-1a'];
 const nameOf = (i: number): string => `${TEAMS[i % TEAMS.length]}-${PARTS[i % PARTS.length]}-${String(i).padStart(5, '0')}`;
 const NAMES = Array.from({ length: SERVICES }, (_, i) => nameOf(i));
-/** The services page sorts by name (code-point order) by default. */
+/** The services page sorts worst first, ties by name (code-point order); these services are never probed, so all share one status. */
 const LAST_BY_NAME = [...NAMES].sort().at(-1) ?? '';
 const SOUGHT = nameOf(7341);
 
