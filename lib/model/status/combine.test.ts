@@ -67,6 +67,18 @@ describe('trafficVerdict', () => {
     expect(trafficVerdict({ ...quiet, calls: 30, errors: 0, p95Ms: 180 }, T)).toBeNull();
   });
 
+  it('holds a latency warning until p95 is back under 2× the usual, on however few calls', () => {
+    const held: Verdict = { status: 'warning', cause: 'p95 180 ms, 9× its usual 20 ms', kind: 'latency' };
+    // 2.5×: not slow enough to warn afresh, too slow to end a held warning.
+    expect(latencyVerdict({ calls: 60, p95Ms: 250, baselineP95Ms: 100 }, T)).toBeNull();
+    expect(latencyVerdict({ calls: 60, p95Ms: 250, baselineP95Ms: 100 }, T, held)).toEqual({ status: 'warning', cause: 'p95 250 ms, 2.5× its usual 100 ms', kind: 'latency' });
+    expect(latencyVerdict({ calls: 10, p95Ms: 250, baselineP95Ms: 100 }, T, held)?.status).toBe('warning');
+    expect(latencyVerdict({ calls: 60, p95Ms: 200, baselineP95Ms: 100 }, T, held)).toBeNull();
+    expect(latencyVerdict({ calls: 0, p95Ms: null, baselineP95Ms: 100 }, T, held)).toBeNull();
+    // An error verdict held is no latency verdict held.
+    expect(latencyVerdict({ calls: 60, p95Ms: 250, baselineP95Ms: 100 }, T, { status: 'warning', cause: 'error rate 6 %', kind: 'error_rate' })).toBeNull();
+  });
+
   it('honours per-service thresholds', () => {
     expect(trafficVerdict({ ...quiet, errors: 129 }, { ...T, errorCriticalRate: 0.5, errorWarnRate: 0.4 })?.status).toBe('warning');
   });

@@ -100,11 +100,26 @@ export function errorVerdict(signal: Omit<TrafficSignal, 'p95Ms' | 'baselineP95M
   return null;
 }
 
-/** The latency's verdict against the usual p95, or null (too few calls, no baseline yet, not slow enough). */
-export function latencyVerdict(signal: Pick<TrafficSignal, 'calls' | 'p95Ms' | 'baselineP95Ms'>, thresholds: LatencyThresholds): Verdict | null {
+/**
+ * A held latency verdict ends only once p95 is back under halfway from the usual to the warning
+ * factor (3× → 2×). Without it, a p95 hovering at the factor — or an instance's window holding 49,
+ * then 52, then 48 calls — went warning, passing, warning every 5 s through one slow spell, each
+ * flip a history event saying "probe OK".
+ */
+export const latencyClearFactor = (warningFactor: number): number => 1 + (warningFactor - 1) / 2;
+
+/**
+ * The latency's verdict against the usual p95, or null (too few calls, no baseline yet, not slow
+ * enough). `held` is the verdict the instance holds now: a latency verdict stays while p95 is
+ * over `latencyClearFactor`, on however few calls (too few to judge it slow afresh are too few to
+ * clear it either).
+ */
+export function latencyVerdict(signal: Pick<TrafficSignal, 'calls' | 'p95Ms' | 'baselineP95Ms'>, thresholds: LatencyThresholds, held: Verdict | null = null): Verdict | null {
   const { p95Ms, baselineP95Ms } = signal;
-  if (signal.calls < thresholds.latencyMinCalls || p95Ms === null || baselineP95Ms === null) return null;
-  const cause = slowCause(p95Ms, baselineP95Ms, thresholds);
+  if (signal.calls === 0 || p95Ms === null || baselineP95Ms === null) return null;
+  const holding = held?.kind === 'latency';
+  if (!holding && signal.calls < thresholds.latencyMinCalls) return null;
+  const cause = slowCause(p95Ms, baselineP95Ms, holding ? { ...thresholds, latencyFactor: latencyClearFactor(thresholds.latencyFactor) } : thresholds);
   return cause ? { status: 'warning', cause, kind: 'latency' } : null;
 }
 

@@ -119,6 +119,36 @@ describe('one status from probes and traffic', () => {
     expect(instance?.statusCause).toMatch(/^p95 \d+ ms, \d+(\.\d)?× its usual \d+ ms$/);
   });
 
+  it('holds one latency warning through a slow spell whose p95 hovers at 3× the usual, or whose window holds just under 50 calls, and ends it once fast again', () => {
+    const changes = setup();
+    const clock = { t: T0 };
+    const latency = createMetricsStore({ now: () => clock.t });
+    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    /** Calls per second and their latency at second `s`: ten minutes at 100 ms, a slow spell, then fast again. */
+    const traffic = (s: number): { count: number; latencyMs: number } => {
+      if (s < 600) return { count: 2, latencyMs: 100 };
+      // 35 s at 3.3× the usual, then 35 s at 2.6×, twice.
+      if (s < 740) return { count: 2, latencyMs: Math.floor((s - 600) / 35) % 2 === 0 ? 330 : 260 };
+      // 3.3× throughout, the window holding 40–60 calls (one call a second, then two, every 10 s).
+      if (s < 860) return { count: Math.floor(s / 10) % 2 === 0 ? 1 : 2, latencyMs: 330 };
+      return { count: 2, latencyMs: 100 };
+    };
+    const statuses: string[] = [];
+    for (let s = 0; s < 960; s += 1) {
+      clock.t = T0 + (s + 1) * 1_000;
+      const { count, latencyMs } = traffic(s);
+      // Each call in a 2 ms bucket, so the p95 is the latency given (a single bound spreads them from 0).
+      latency.ingest({ ...second(s, count, 0, latencyMs), calls: [{ to: 'orders', toInstance: 'orders-1', count, errors: 0, latencyMs: { bounds: [latencyMs - 2, latencyMs], counts: [0, count, 0] } }] });
+      if (s % 5 === 0) latency.sweep();
+      if (s >= 600 && (s + 1) % 5 === 0) {
+        judge();
+        statuses.push(store.instance(KEY)?.status ?? 'none');
+      }
+    }
+    expect(changes.map((c) => `${c.from}→${c.to}`)).toEqual(['passing→warning', 'warning→passing']);
+    expect(statuses.at(-1)).toBe('passing');
+  });
+
   it('judges latency over the whole service: a 10× spike on two instances that each see too few calls gives both, and the service, one cause', () => {
     setup();
     const KEY2 = '/services/orders/orders-2';

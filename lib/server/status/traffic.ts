@@ -44,9 +44,10 @@ export function evaluateTraffic(options: TrafficStatusOptions): void {
       services.set(instance.service, service);
     }
     const latest = options.latency.instanceRecent(instance.service, instance.id, RECOVERY_SECONDS);
-    const errors = errorVerdict({ ...recent, windowSeconds: TRAFFIC_WINDOW_SECONDS, latest }, thresholds, options.publisher.trafficVerdict(instance.key));
+    const held = options.publisher.trafficVerdict(instance.key);
+    const errors = errorVerdict({ ...recent, windowSeconds: TRAFFIC_WINDOW_SECONDS, latest }, thresholds, held);
     const sharesSlowness = service.slow !== null && service.baseline !== null && recent.p95Ms !== null && recent.p95Ms > thresholds.latencyFactor * service.baseline;
-    const slow = sharesSlowness ? service.slow : latencyVerdict({ ...recent, baselineP95Ms: service.baseline }, thresholds);
+    const slow = sharesSlowness ? service.slow : latencyVerdict({ ...recent, baselineP95Ms: service.baseline }, thresholds, held);
     options.publisher.traffic(instance.key, errors ?? slow);
   }
 }
