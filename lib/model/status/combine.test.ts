@@ -75,11 +75,11 @@ describe('trafficVerdict', () => {
     expect(latencyVerdict({ calls: 10, p95Ms: 250, baselineP95Ms: 100 }, T, held)?.status).toBe('warning');
     expect(latencyVerdict({ calls: 60, p95Ms: 200, baselineP95Ms: 100 }, T, held)).toBeNull();
     expect(latencyVerdict({ calls: 0, p95Ms: null, baselineP95Ms: 100 }, T, held)).toBeNull();
-    // The last 10 s fast again on enough calls (a third of 50): over, whatever the 30 s remembers.
-    expect(latencyVerdict({ calls: 60, p95Ms: 400, baselineP95Ms: 100, latest: { calls: 17, errors: 0, p95Ms: 150 } }, T, held)).toBeNull();
-    expect(latencyVerdict({ calls: 60, p95Ms: 400, baselineP95Ms: 100, latest: { calls: 16, errors: 0, p95Ms: 150 } }, T, held)?.status).toBe('warning');
+    // The last 10 s fast again on enough calls (a tenth of 50): over, whatever the 30 s remembers.
+    expect(latencyVerdict({ calls: 60, p95Ms: 400, baselineP95Ms: 100, latest: { calls: 5, errors: 0, p95Ms: 150 } }, T, held)).toBeNull();
+    expect(latencyVerdict({ calls: 60, p95Ms: 400, baselineP95Ms: 100, latest: { calls: 4, errors: 0, p95Ms: 150 } }, T, held)?.status).toBe('warning');
     // …and a new verdict needs slow calls among the last 10 s.
-    expect(latencyVerdict({ calls: 60, p95Ms: 400, baselineP95Ms: 100, latest: { calls: 5, errors: 0, p95Ms: 150 } }, T)).toBeNull();
+    expect(latencyVerdict({ calls: 60, p95Ms: 400, baselineP95Ms: 100, latest: { calls: 3, errors: 0, p95Ms: 150 } }, T)).toBeNull();
     expect(latencyVerdict({ calls: 60, p95Ms: 400, baselineP95Ms: 100, latest: { calls: 0, errors: 0, p95Ms: null } }, T)).toBeNull();
     expect(latencyVerdict({ calls: 60, p95Ms: 400, baselineP95Ms: 100, latest: { calls: 20, errors: 0, p95Ms: 380 } }, T)?.cause).toBe('p95 400 ms, 4× its usual 100 ms');
     // An error verdict held is no latency verdict held.

@@ -112,8 +112,9 @@ export const latencyClearFactor = (warningFactor: number): number => 1 + (warnin
  * The latency's verdict against the usual p95, or null (too few calls, no baseline yet, not slow
  * enough). `held` is the verdict the instance holds now: a latency verdict stays while p95 is
  * over `latencyClearFactor`, on however few calls (too few to judge it slow afresh are too few to
- * clear it either), and ends once the last RECOVERY_SECONDS (`latest`) are under it on a third of
- * `latencyMinCalls`: a spell clears within seconds of its end, not when it leaves the 30 s window.
+ * clear it either), and ends once the last RECOVERY_SECONDS (`latest`) are under it on a tenth of
+ * `latencyMinCalls` (5: the slowest of 5 calls in a row under 2× the usual): a spell clears within
+ * seconds of its end, not when it leaves the 30 s window, even on an instance taking a call a second.
  * A new verdict needs `latest` over that bar too: what the window remembers of a spell that ended
  * is not news.
  */
@@ -125,7 +126,7 @@ export function latencyVerdict(signal: Pick<TrafficSignal, 'calls' | 'p95Ms' | '
   const latestSlow = latestP95 !== null && slowCause(latestP95, baselineP95Ms, clearBar) !== null;
   let cause: string | null;
   if (held?.kind === 'latency') {
-    if (latest !== undefined && !latestSlow && latest.calls >= Math.ceil(thresholds.latencyMinCalls / 3)) return null;
+    if (latest !== undefined && !latestSlow && latest.calls >= Math.ceil(thresholds.latencyMinCalls / 10)) return null;
     cause = slowCause(p95Ms, baselineP95Ms, clearBar);
   } else {
     if (signal.calls < thresholds.latencyMinCalls || (latest !== undefined && !latestSlow)) return null;
