@@ -176,7 +176,7 @@ async function main(): Promise<void> {
 
     if (selected.includes('scale')) {
       log('100,000 instances, Chromium and 100 viewers');
-      fresh.set('scale', await measured(command, async () => renderScaleSection(await runScaleBench({ etcdEndpoint: common.etcdEndpoint, log }))));
+      fresh.set('scale', await measured(command, async () => renderScaleSection(await runScaleBench({ etcdEndpoint: common.etcdEndpoint, etcdPid: etcd?.pid, log }))));
     }
 
     const previous = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : undefined;

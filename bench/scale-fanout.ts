@@ -1,9 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import os from 'node:os';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Etcd3 } from 'etcd3';
 import { childExecArgv } from './child-argv';
 import { ViewersToParentSchema, type ParentToViewers, type ViewersCollected, type ViewersConnected, type ViewersToParent } from './scale-messages';
+import { parseProcStat } from './replicas';
 import { epochNow } from './scale-viewer';
 import { summarize, type Summary } from './stats';
 
@@ -56,6 +59,11 @@ export interface FanoutResult extends Omit<FanoutPlan, 'prefix' | 'firstViewTime
   problemsAtConnect: [string, number][];
   problemsAtEnd: [string, number][];
   generatorLoopDelayMaxMs: number;
+  /**
+   * CPU while the puts lasted, as shares of one core (1 = a whole core): whether the machine had
+   * a CPU for each process, since all of them share its cores. Undefined where /proc was unreadable.
+   */
+  cpuDuringPuts: { server?: number; viewers?: number; etcd?: number; generator: number; cores: number };
   viewerLoopDelayMaxMs: number;
 }
 
@@ -63,6 +71,7 @@ const ENTRY = path.join(import.meta.dirname, 'scale-viewers-process.ts');
 const GRACE_MS = 10_000;
 
 interface ViewersProcess {
+  pid: number | undefined;
   send(message: ParentToViewers): void;
   next<T extends ViewersToParent['type']>(type: T, timeoutMs: number): Promise<Extract<ViewersToParent, { type: T }>>;
   stop(): Promise<void>;
@@ -83,6 +92,7 @@ function startViewersProcess(): ViewersProcess {
     for (const waiter of [...waiters]) waiter();
   });
   return {
+    pid: child.pid,
     send(message) {
       if (child.connected) child.send(message);
     },
@@ -175,7 +185,43 @@ function mergeTallies(tallies: [string, number][][]): [string, number][] {
   return [...merged];
 }
 
-export async function runFanout(options: { plan: FanoutPlan; url: string; token: string; etcdEndpoint: string; putter: Etcd3; log: (message: string) => void; afterConnect: () => Promise<void> }): Promise<FanoutResult> {
+/** "server 85 %, viewers 120 %, …" of one core each, and their sum against the machine's cores. */
+export function cpuLine(cpu: FanoutResult['cpuDuringPuts']): string {
+  const percent = (share: number | undefined): string => (share === undefined ? '—' : `${Math.round(share * 100)} %`);
+  const parts: [string, number | undefined][] = [['server', cpu.server], ["viewers' processes", cpu.viewers], ['etcd', cpu.etcd], ['load generator', cpu.generator]];
+  const known = parts.every(([, share]) => share !== undefined);
+  const total = parts.reduce((sum, [, share]) => sum + (share ?? 0), 0);
+  return `${parts.map(([name, share]) => `${name} ${percent(share)}`).join(', ')} of a core${known ? `: ${percent(total)} of the machine's ${cpu.cores * 100} %` : ''}`;
+}
+
+/** User + system CPU ms of a process from /proc; undefined once it is gone (or off Linux). */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'), readFileSync(`/proc/${pid}/statm`, 'utf8')).cpuMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU ms of a group of processes, or undefined if any is unreadable. */
+const cpuMsOfAll = (pids: (number | undefined)[]): number | undefined =>
+  pids.reduce<number | undefined>((total, pid) => {
+    const ms = cpuMsOf(pid);
+    return total === undefined || ms === undefined ? undefined : total + ms;
+  }, 0);
+
+export async function runFanout(options: {
+  plan: FanoutPlan;
+  url: string;
+  token: string;
+  etcdEndpoint: string;
+  putter: Etcd3;
+  log: (message: string) => void;
+  afterConnect: () => Promise<void>;
+  /** The server's and etcd's processes, for their CPU while the puts last. */
+  pids: { server: number | undefined; etcd: number | undefined };
+}): Promise<FanoutResult> {
   const { plan } = options;
   const processes = Array.from({ length: plan.processes }, () => startViewersProcess());
   try {
@@ -200,7 +246,19 @@ export async function runFanout(options: { plan: FanoutPlan; url: string; token:
     options.log(`  ${plan.putsPerSecond} puts/s for ${plan.seconds} s into ${plan.services.length} services`);
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
+    const viewerPids = processes.map((viewers) => viewers.pid);
+    const cpuBefore = { server: cpuMsOf(options.pids.server), viewers: cpuMsOfAll(viewerPids), etcd: cpuMsOf(options.pids.etcd), generator: process.cpuUsage(), at: performance.now() };
     const { acked, errors, ackMs } = await putAtRate(options.putter, plan);
+    const wallMs = performance.now() - cpuBefore.at;
+    const generatorCpu = process.cpuUsage(cpuBefore.generator);
+    const share = (before: number | undefined, after: number | undefined): number | undefined => (before === undefined || after === undefined ? undefined : (after - before) / wallMs);
+    const cpuDuringPuts = {
+      server: share(cpuBefore.server, cpuMsOf(options.pids.server)),
+      viewers: share(cpuBefore.viewers, cpuMsOfAll(viewerPids)),
+      etcd: share(cpuBefore.etcd, cpuMsOf(options.pids.etcd)),
+      generator: (generatorCpu.user + generatorCpu.system) / 1_000 / wallMs,
+      cores: os.availableParallelism(),
+    };
     loopDelay.disable();
     processes.forEach((viewers) => viewers.send({ type: 'collect', acked, graceMs: GRACE_MS }));
     const collected: ViewersCollected[] = await Promise.all(processes.map((viewers) => viewers.next('collected', GRACE_MS + 60_000)));
@@ -232,6 +290,7 @@ export async function runFanout(options: { plan: FanoutPlan; url: string; token:
       problemsAtEnd: mergeTallies(collected.map((c) => c.problems)),
       generatorLoopDelayMaxMs: Number.isFinite(loopDelay.max) ? loopDelay.max / 1e6 : 0,
       viewerLoopDelayMaxMs: Math.max(0, ...collected.map((c) => c.loopDelayMaxMs)),
+      cpuDuringPuts,
     };
   } finally {
     await Promise.all(processes.map((viewers) => viewers.stop()));

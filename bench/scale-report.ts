@@ -10,7 +10,7 @@ import {
   type ScaleResult,
 } from './scale';
 import type { PageResult } from './scale-browser';
-import type { FanoutResult } from './scale-fanout';
+import { cpuLine, type FanoutResult } from './scale-fanout';
 import { formatBytes, formatMs, median, type Summary } from './stats';
 
 const n = (value: number): string => value.toLocaleString('en-US');
@@ -49,6 +49,7 @@ function fanoutLines(fanout: FanoutResult): string[] {
       `Sockets failed or dropped: ${tally(fanout.problemsAtConnect)} by the end of the first views, ${tally(fanout.problemsAtEnd)} at the end.`,
     `Per viewer: ${formatBytes(fanout.bytesPerViewer)} received by the time every first view was in; largest message ${formatBytes(fanout.largestMessage)}` +
       `${fanout.notUpgraded > 0 ? `; ${n(fanout.notUpgraded)} viewers not on WebSocket` : ''}. Event loop late by up to ${ms(fanout.generatorLoopDelayMaxMs)} ms in the load generator and ${ms(fanout.viewerLoopDelayMaxMs)} ms in the busiest viewers' process during the puts.`,
+    `CPU while the puts lasted (every process shares the machine's cores, so a sum near them means each waited for a CPU): ${cpuLine(fanout.cpuDuringPuts)}.`,
   ];
 }
 

@@ -7,7 +7,7 @@ import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../tes
 import { cpuProfileArgs } from './child-argv';
 import { startAcceptor } from './scale-acceptor';
 import { measurePage, type PageResult } from './scale-browser';
-import { runFanout, type FanoutResult } from './scale-fanout';
+import { cpuLine, runFanout, type FanoutResult } from './scale-fanout';
 import { loadFleet, type FleetPlan } from './scale-fleet';
 import { perViewProtocol } from './scale-viewer-per-view';
 import { median } from './stats';
@@ -105,7 +105,7 @@ async function startSynced(etcdEndpoint: string, expected: number): Promise<{ se
   }
 }
 
-export async function runScaleBench(options: { etcdEndpoint: string; log: (message: string) => void }): Promise<ScaleResult> {
+export async function runScaleBench(options: { etcdEndpoint: string; etcdPid?: number; log: (message: string) => void }): Promise<ScaleResult> {
   if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) throw new Error('the scale benchmark needs a production build: run `npx next build` first');
   const plan = ScalePlanSchema.parse(process.env);
   const acceptor = await startAcceptor();
@@ -186,12 +186,13 @@ export async function runScaleBench(options: { etcdEndpoint: string; log: (messa
       afterConnect: async () => {
         rssAfterConnect = memory(measuredServer.pid).rss;
       },
+      pids: { server: server.pid, etcd: options.etcdPid },
     }).catch((error: unknown) => ({ error: `${error instanceof Error ? error.message : String(error)}`.slice(0, 2_000) }));
     const after = memory(server.pid);
     options.log(
       'error' in fanout
         ? `scale: fan-out failed: ${fanout.error.split('\n')[0] ?? ''}`
-        : `scale: fan-out raw p99 ${fanout.raw?.p99.toFixed(1) ?? '—'} ms, ours p99 ${fanout.ours?.p99.toFixed(1) ?? '—'} ms, missing ${fanout.oursMissing}; RSS ${(after.rss / 2 ** 20).toFixed(0)} MB, peak ${(after.peak / 2 ** 20).toFixed(0)} MB`,
+        : `scale: fan-out raw p99 ${fanout.raw?.p99.toFixed(1) ?? '—'} ms, ours p99 ${fanout.ours?.p99.toFixed(1) ?? '—'} ms, missing ${fanout.oursMissing}; RSS ${(after.rss / 2 ** 20).toFixed(0)} MB, peak ${(after.peak / 2 ** 20).toFixed(0)} MB; CPU during the puts: ${cpuLine(fanout.cpuDuringPuts)}`,
     );
     return {
       plan,
