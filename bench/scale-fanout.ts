@@ -7,6 +7,7 @@ import type { Etcd3 } from 'etcd3';
 import { childExecArgv } from './child-argv';
 import { ViewersToParentSchema, type ParentToViewers, type ViewersCollected, type ViewersConnected, type ViewersToParent } from './scale-messages';
 import { parseProcStat } from './replicas';
+import type { GoPutter, Puts } from './scale-putter';
 import { epochNow } from './scale-viewer';
 import { summarize, type Summary } from './stats';
 
@@ -64,6 +65,8 @@ export interface FanoutResult extends Omit<FanoutPlan, 'prefix' | 'firstViewTime
    * a CPU for each process, since all of them share its cores. Undefined where /proc was unreadable.
    */
   cpuDuringPuts: { server?: number; viewers?: number; etcd?: number; generator: number; cores: number };
+  /** What put the instances: the Go program, or this process when Go was not there. */
+  generator: string;
   viewerLoopDelayMaxMs: number;
 }
 
@@ -139,7 +142,8 @@ const instanceValue = (n: number, port: number): string =>
  * was handed to the etcd client (epoch ms): on a saturated machine this process reads an ack late,
  * and the issue time is what the two paths share exactly. Only acknowledged puts are counted.
  */
-async function putAtRate(client: Etcd3, plan: FanoutPlan): Promise<{ acked: [string, string, number][]; errors: number; ackMs: number[] }> {
+async function putAtRate(client: Etcd3, plan: FanoutPlan): Promise<Puts> {
+  const cpuBefore = process.cpuUsage();
   const total = plan.putsPerSecond * plan.seconds;
   const acked: [string, string, number][] = [];
   const ackMs: number[] = [];
@@ -176,7 +180,8 @@ async function putAtRate(client: Etcd3, plan: FanoutPlan): Promise<{ acked: [str
     tick();
   });
   await Promise.allSettled(pending);
-  return { acked, errors, ackMs };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { acked, errors, ackMs, cpuMs: (cpu.user + cpu.system) / 1_000 };
 }
 
 function mergeTallies(tallies: [string, number][][]): [string, number][] {
@@ -221,6 +226,8 @@ export async function runFanout(options: {
   afterConnect: () => Promise<void>;
   /** The server's and etcd's processes, for their CPU while the puts last. */
   pids: { server: number | undefined; etcd: number | undefined };
+  /** The puts from Go when it could be built; else from `putter` in this process. */
+  goPutter: GoPutter | undefined;
 }): Promise<FanoutResult> {
   const { plan } = options;
   const processes = Array.from({ length: plan.processes }, () => startViewersProcess());
@@ -247,16 +254,15 @@ export async function runFanout(options: {
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const viewerPids = processes.map((viewers) => viewers.pid);
-    const cpuBefore = { server: cpuMsOf(options.pids.server), viewers: cpuMsOfAll(viewerPids), etcd: cpuMsOf(options.pids.etcd), generator: process.cpuUsage(), at: performance.now() };
-    const { acked, errors, ackMs } = await putAtRate(options.putter, plan);
+    const cpuBefore = { server: cpuMsOf(options.pids.server), viewers: cpuMsOfAll(viewerPids), etcd: cpuMsOf(options.pids.etcd), at: performance.now() };
+    const { acked, errors, ackMs, cpuMs: generatorCpuMs } = options.goPutter ? await options.goPutter.run(options.etcdEndpoint, plan) : await putAtRate(options.putter, plan);
     const wallMs = performance.now() - cpuBefore.at;
-    const generatorCpu = process.cpuUsage(cpuBefore.generator);
     const share = (before: number | undefined, after: number | undefined): number | undefined => (before === undefined || after === undefined ? undefined : (after - before) / wallMs);
     const cpuDuringPuts = {
       server: share(cpuBefore.server, cpuMsOf(options.pids.server)),
       viewers: share(cpuBefore.viewers, cpuMsOfAll(viewerPids)),
       etcd: share(cpuBefore.etcd, cpuMsOf(options.pids.etcd)),
-      generator: (generatorCpu.user + generatorCpu.system) / 1_000 / wallMs,
+      generator: generatorCpuMs / wallMs,
       cores: os.availableParallelism(),
     };
     loopDelay.disable();
@@ -291,6 +297,7 @@ export async function runFanout(options: {
       generatorLoopDelayMaxMs: Number.isFinite(loopDelay.max) ? loopDelay.max / 1e6 : 0,
       viewerLoopDelayMaxMs: Math.max(0, ...collected.map((c) => c.loopDelayMaxMs)),
       cpuDuringPuts,
+      generator: options.goPutter ? 'Go, etcd clientv3 (bench/go/putter.go)' : 'this process, etcd3 (Node)',
     };
   } finally {
     await Promise.all(processes.map((viewers) => viewers.stop()));

@@ -48,8 +48,8 @@ function fanoutLines(fanout: FanoutResult): string[] {
     `Missing (put, viewer) pairs of viewers that never had a first view: ${n(fanout.oursMissingWithoutFirstView)} of ${n(fanout.oursMissing)}. ` +
       `Sockets failed or dropped: ${tally(fanout.problemsAtConnect)} by the end of the first views, ${tally(fanout.problemsAtEnd)} at the end.`,
     `Per viewer: ${formatBytes(fanout.bytesPerViewer)} received by the time every first view was in; largest message ${formatBytes(fanout.largestMessage)}` +
-      `${fanout.notUpgraded > 0 ? `; ${n(fanout.notUpgraded)} viewers not on WebSocket` : ''}. Event loop late by up to ${ms(fanout.generatorLoopDelayMaxMs)} ms in the load generator and ${ms(fanout.viewerLoopDelayMaxMs)} ms in the busiest viewers' process during the puts.`,
-    `CPU while the puts lasted (every process shares the machine's cores, so a sum near them means each waited for a CPU): ${cpuLine(fanout.cpuDuringPuts)}.`,
+      `${fanout.notUpgraded > 0 ? `; ${n(fanout.notUpgraded)} viewers not on WebSocket` : ''}. Event loop late by up to ${ms(fanout.generatorLoopDelayMaxMs)} ms in the bench's own process and ${ms(fanout.viewerLoopDelayMaxMs)} ms in the busiest viewers' process during the puts.`,
+    `CPU while the puts lasted (every process shares the machine's cores, so a sum near them means each waited for a CPU): ${cpuLine(fanout.cpuDuringPuts)}; the puts came from ${fanout.generator}.`,
   ];
 }
 
@@ -80,7 +80,7 @@ export function renderScaleSection(result: ScaleResult): string {
     'Then the real server (`server.ts`, production build, probes every 10 min so they do not compete for the CPU, each passing: every address reaches a port this process accepts on, as a healthy fleet answers) started on them;',
     `${result.chromium} (headless, \`--disable-gpu\`, 1440×900, a fresh context per page, signed in) opened three pages; then`,
     `${n(viewers)} Socket.IO viewers in ${Math.min(plan.SCALE_VIEWER_PROCESSES, viewers)} client processes (WebSocket from the start: Node's long-polling client rebuilds its buffer per chunk, 34 s for one 40 MB snapshot, so it would measure itself) opened their sockets at the same`,
-    `millisecond, and this process put ${n(plan.SCALE_PUTS_PER_SECOND)} new instances/s for ${plan.SCALE_PUT_SECONDS} s into ${hot} services, viewer *i* showing service *i* mod ${hot}.`,
+    `millisecond, and a load generator (${fanout?.generator ?? 'this process'}) put ${n(plan.SCALE_PUTS_PER_SECOND)} new instances/s for ${plan.SCALE_PUT_SECONDS} s into ${hot} services, each put on its own, viewer *i* showing service *i* mod ${hot}.`,
     '',
     'A smaller run for development: `SCALE_SERVICES`, `SCALE_INSTANCES_PER_SERVICE`, `SCALE_VIEWERS`, `SCALE_VIEWER_PROCESSES`, `SCALE_PUTS_PER_SECOND`, `SCALE_PUT_SECONDS`. See `bench/scale.ts`.',
     '',
@@ -126,7 +126,7 @@ export function renderScaleSection(result: ScaleResult): string {
   }
   lines.push(
     '',
-    `**Fan-out.** First view = the common connect time → the viewer's first view (the summary's snapshot, gzip parts): the last byte of it received in the viewer's process (each part's place read from its first 2 KB, so stamping stays cheap), plus decoding it with the product's receiver, timed alone in that process once every first view is in. Each viewer stands for a tab on its own machine: 25 viewers decoding side by side on the two cores the server also runs on would measure the viewers' processes, not the server. Latency = the put handed to the etcd client (this process) → received (the viewers' process), epoch ms across processes (±1 ms), for every acknowledged put (timed from the issue, not the ack: on a saturated machine the load generator reads acks late, which would flatter both paths); the baseline is a raw etcd3 prefix watcher in each viewers' process, same puts, same clock, same load. Counted per put and viewers' process for raw, per (put, viewer showing the put's service) for ours.`,
+    `**Fan-out.** First view = the common connect time → the viewer's first view (the summary's snapshot, gzip parts): the last byte of it received in the viewer's process (each part's place read from its first 2 KB, so stamping stays cheap), plus decoding it with the product's receiver, timed alone in that process once every first view is in. Each viewer stands for a tab on its own machine: 25 viewers decoding side by side on the two cores the server also runs on would measure the viewers' processes, not the server. Latency = the put handed to the etcd client (in the load generator) → received (the viewers' process), epoch ms across processes (±1 ms), for every acknowledged put (timed from the issue, not the ack: on a saturated machine the load generator reads acks late, which would flatter both paths); the baseline is a raw etcd3 prefix watcher in each viewers' process, same puts, same clock, same load. Counted per put and viewers' process for raw, per (put, viewer showing the put's service) for ours.`,
     '',
     ...(fanout ? fanoutLines(fanout) : [`**not met** — the fan-out did not finish: ${'error' in result.fanout ? result.fanout.error.split('\n')[0] : ''}`]),
     '',

@@ -6,6 +6,7 @@ import { launchBrowser } from '../tests/support/browser';
 import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../tests/support/server';
 import { cpuProfileArgs } from './child-argv';
 import { startAcceptor } from './scale-acceptor';
+import { buildGoPutter } from './scale-putter';
 import { measurePage, type PageResult } from './scale-browser';
 import { cpuLine, runFanout, type FanoutResult } from './scale-fanout';
 import { loadFleet, type FleetPlan } from './scale-fleet';
@@ -109,6 +110,10 @@ export async function runScaleBench(options: { etcdEndpoint: string; etcdPid?: n
   if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) throw new Error('the scale benchmark needs a production build: run `npx next build` first');
   const plan = ScalePlanSchema.parse(process.env);
   const acceptor = await startAcceptor();
+  const goPutter = await buildGoPutter().catch((error: unknown) => {
+    options.log(`scale: ${error instanceof Error ? error.message : String(error)}; the puts come from this process instead`);
+    return undefined;
+  });
   const fleetPlan: FleetPlan = { services: plan.SCALE_SERVICES, instancesPerService: plan.SCALE_INSTANCES_PER_SERVICE, port: acceptor.port };
   // Unlimited receive size: the baseline takes the whole prefix in one response, however large.
   const client = new Etcd3({ hosts: options.etcdEndpoint, grpcOptions: { 'grpc.max_receive_message_length': -1 } });
@@ -187,6 +192,7 @@ export async function runScaleBench(options: { etcdEndpoint: string; etcdPid?: n
         rssAfterConnect = memory(measuredServer.pid).rss;
       },
       pids: { server: server.pid, etcd: options.etcdPid },
+      goPutter,
     }).catch((error: unknown) => ({ error: `${error instanceof Error ? error.message : String(error)}`.slice(0, 2_000) }));
     const after = memory(server.pid);
     options.log(
@@ -217,5 +223,6 @@ export async function runScaleBench(options: { etcdEndpoint: string; etcdPid?: n
     await client.delete().prefix(PREFIX).catch(() => undefined);
     client.close();
     await acceptor.close();
+    goPutter?.remove();
   }
 }
