@@ -1,15 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { z } from 'zod';
-import { DEBIAN_GOPATH } from '../tests/support/go-register';
+import { buildGoProgram } from '../tests/support/go-register';
 
-const run = promisify(execFile);
 const SOURCE = path.resolve(import.meta.dirname, 'go/putter.go');
-/** The Go build cache the tests' registrar uses too: clientv3 and gRPC compile once. */
-const GO_CACHE = path.join(os.tmpdir(), 'switchyard-test-go-cache');
 
 const PutsSchema = z.object({
   acked: z.array(z.tuple([z.string(), z.string(), z.number()])),
@@ -39,16 +34,7 @@ export interface GoPutter {
  * core for 1,000 puts a second on the two cores the server, etcd and the viewers also need.
  */
 export async function buildGoPutter(): Promise<GoPutter> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-go-putter-'));
-  copyFileSync(SOURCE, path.join(dir, 'putter.go'));
-  const binary = path.join(dir, 'putter');
-  const env = { ...process.env, GO111MODULE: 'off', GOPATH: DEBIAN_GOPATH, GOCACHE: GO_CACHE, GOFLAGS: '', CGO_ENABLED: '0' };
-  try {
-    await run('go', ['build', '-o', binary, 'putter.go'], { cwd: dir, env, timeout: 300_000 });
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`cannot build bench/go/putter.go (needs Debian golang-go and golang-etcd-server-dev): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
+  const { dir, binary } = await buildGoProgram(SOURCE, 'bench/go/putter.go');
   return {
     run(etcdEndpoint, plan) {
       const args = ['-endpoints', etcdEndpoint, '-prefix', plan.prefix, '-services', plan.services.join(','), '-rate', String(plan.putsPerSecond), '-seconds', String(plan.seconds), '-port', String(plan.port)];

@@ -111,7 +111,7 @@ export async function runScaleBench(options: { etcdEndpoint: string; etcdPid?: n
   const plan = ScalePlanSchema.parse(process.env);
   const acceptor = await startAcceptor();
   const goPutter = await buildGoPutter().catch((error: unknown) => {
-    options.log(`scale: ${error instanceof Error ? error.message : String(error)}; the puts come from this process instead`);
+    options.log(`scale: ${(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''}; the puts come from this process instead`);
     return undefined;
   });
   const fleetPlan: FleetPlan = { services: plan.SCALE_SERVICES, instancesPerService: plan.SCALE_INSTANCES_PER_SERVICE, port: acceptor.port };

@@ -25,20 +25,27 @@ export interface GoRegisterProgram {
 }
 
 /**
- * Builds tests/support/go/register.go in a temp dir with the system Go in GOPATH mode against
- * Debian's clientv3 (offline: no module download), so the registrations come from etcd's own client.
+ * Builds one Go source file in a temp dir with the system Go in GOPATH mode against Debian's
+ * clientv3 (offline: no module download); the caller removes `dir`. Throws with `what` in the message.
  */
-export async function buildGoRegister(): Promise<GoRegisterProgram> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-go-register-'));
-  copyFileSync(SOURCE, path.join(dir, 'register.go'));
-  const binary = path.join(dir, 'register');
+export async function buildGoProgram(source: string, what: string): Promise<{ dir: string; binary: string }> {
+  const name = path.basename(source, '.go');
+  const dir = mkdtempSync(path.join(os.tmpdir(), `switchyard-go-${name}-`));
+  copyFileSync(source, path.join(dir, `${name}.go`));
+  const binary = path.join(dir, name);
   const env = { ...process.env, GO111MODULE: 'off', GOPATH: DEBIAN_GOPATH, GOCACHE: GO_CACHE, GOFLAGS: '', CGO_ENABLED: '0' };
   try {
-    await run('go', ['build', '-o', binary, 'register.go'], { cwd: dir, env, timeout: 300_000 });
+    await run('go', ['build', '-o', binary, `${name}.go`], { cwd: dir, env, timeout: 300_000 });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`cannot build the Go registrar (needs Debian golang-go and golang-etcd-server-dev; npm test installs them as root): ${String(error)}`);
+    throw new Error(`cannot build ${what} (needs Debian golang-go and golang-etcd-server-dev; npm test installs them as root): ${String(error)}`);
   }
+  return { dir, binary };
+}
+
+/** Builds tests/support/go/register.go, so the registrations come from etcd's own client. */
+export async function buildGoRegister(): Promise<GoRegisterProgram> {
+  const { dir, binary } = await buildGoProgram(SOURCE, 'the Go registrar');
   const children = new Set<ChildProcess>();
   return {
     async start({ endpoint, ttlSeconds, leased, unleased = {} }) {
