@@ -40,8 +40,8 @@ export interface TrafficSignal {
   p95Ms: number | null;
   /** The service's usual p95: the median of its per-minute p95 over the last hour; null when unknown. */
   baselineP95Ms: number | null;
-  /** The last RECOVERY_SECONDS of the same calls: clean (or fast) enough, and the verdict is over. */
-  latest?: { calls: number; errors: number; p95Ms?: number | null };
+  /** The last RECOVERY_SECONDS of the same calls: clean enough, and the error verdict is over. */
+  latest?: { calls: number; errors: number };
 }
 
 /** Calls this recent decide whether errors are still happening: a fault clears within seconds of recovery, not when it leaves the 30 s window. */
@@ -111,27 +111,17 @@ export const latencyClearFactor = (warningFactor: number): number => 1 + (warnin
 /**
  * The latency's verdict against the usual p95, or null (too few calls, no baseline yet, not slow
  * enough). `held` is the verdict the instance holds now: a latency verdict stays while p95 is
- * over `latencyClearFactor`, on however few calls (too few to judge it slow afresh are too few to
- * clear it either), and ends once the last RECOVERY_SECONDS (`latest`) are under it on a tenth of
- * `latencyMinCalls` (5: the slowest of 5 calls in a row under 2× the usual): a spell clears within
- * seconds of its end, not when it leaves the 30 s window, even on an instance taking a call a second.
- * A new verdict needs `latest` over that bar too: what the window remembers of a spell that ended
- * is not news.
+ * over `latencyClearFactor`, on as few as a tenth of `latencyMinCalls` (too few to judge it slow
+ * afresh are too few to clear it either; under 5, the p95 is one call). It ends once the slow calls
+ * leave the 30 s window: a last-10-s early end, as errors have, turned a spell of slow bursts
+ * (10 s slow, 10 s fast) into a flip every tick.
  */
-export function latencyVerdict(signal: Pick<TrafficSignal, 'calls' | 'p95Ms' | 'baselineP95Ms' | 'latest'>, thresholds: LatencyThresholds, held: Verdict | null = null): Verdict | null {
-  const { p95Ms, baselineP95Ms, latest } = signal;
-  if (signal.calls === 0 || p95Ms === null || baselineP95Ms === null) return null;
-  const clearBar = { ...thresholds, latencyFactor: latencyClearFactor(thresholds.latencyFactor) };
-  const latestP95 = latest?.p95Ms ?? null;
-  const latestSlow = latestP95 !== null && slowCause(latestP95, baselineP95Ms, clearBar) !== null;
-  let cause: string | null;
-  if (held?.kind === 'latency') {
-    if (latest !== undefined && !latestSlow && latest.calls >= Math.ceil(thresholds.latencyMinCalls / 10)) return null;
-    cause = slowCause(p95Ms, baselineP95Ms, clearBar);
-  } else {
-    if (signal.calls < thresholds.latencyMinCalls || (latest !== undefined && !latestSlow)) return null;
-    cause = slowCause(p95Ms, baselineP95Ms, thresholds);
-  }
+export function latencyVerdict(signal: Pick<TrafficSignal, 'calls' | 'p95Ms' | 'baselineP95Ms'>, thresholds: LatencyThresholds, held: Verdict | null = null): Verdict | null {
+  const { p95Ms, baselineP95Ms } = signal;
+  if (p95Ms === null || baselineP95Ms === null) return null;
+  const holding = held?.kind === 'latency';
+  if (signal.calls < (holding ? Math.ceil(thresholds.latencyMinCalls / 10) : thresholds.latencyMinCalls)) return null;
+  const cause = slowCause(p95Ms, baselineP95Ms, holding ? { ...thresholds, latencyFactor: latencyClearFactor(thresholds.latencyFactor) } : thresholds);
   return cause ? { status: 'warning', cause, kind: 'latency' } : null;
 }
 

@@ -39,10 +39,7 @@ export function evaluateTraffic(options: TrafficStatusOptions): void {
     let service = services.get(instance.service);
     if (service === undefined) {
       const baseline = options.latency.serviceBaselineP95(instance.service);
-      const slow =
-        baseline === null
-          ? null
-          : latencyVerdict({ ...options.latency.serviceRecent(instance.service, TRAFFIC_WINDOW_SECONDS), baselineP95Ms: baseline, latest: options.latency.serviceRecent(instance.service, RECOVERY_SECONDS) }, thresholds);
+      const slow = baseline === null ? null : latencyVerdict({ ...options.latency.serviceRecent(instance.service, TRAFFIC_WINDOW_SECONDS), baselineP95Ms: baseline }, thresholds);
       service = { baseline, slow };
       services.set(instance.service, service);
     }
@@ -50,7 +47,7 @@ export function evaluateTraffic(options: TrafficStatusOptions): void {
     const held = options.publisher.trafficVerdict(instance.key);
     const errors = errorVerdict({ ...recent, windowSeconds: TRAFFIC_WINDOW_SECONDS, latest }, thresholds, held);
     const sharesSlowness = service.slow !== null && service.baseline !== null && recent.p95Ms !== null && recent.p95Ms > thresholds.latencyFactor * service.baseline;
-    const slow = sharesSlowness ? service.slow : latencyVerdict({ ...recent, baselineP95Ms: service.baseline, latest }, thresholds, held);
+    const slow = sharesSlowness ? service.slow : latencyVerdict({ ...recent, baselineP95Ms: service.baseline }, thresholds, held);
     options.publisher.traffic(instance.key, errors ?? slow);
   }
 }
