@@ -106,7 +106,7 @@ export function errorVerdict(signal: Omit<TrafficSignal, 'p95Ms' | 'baselineP95M
  * then 52, then 48 calls — went warning, passing, warning every 5 s through one slow spell, each
  * flip a history event saying "probe OK".
  */
-export const latencyClearFactor = (warningFactor: number): number => 1 + (warningFactor - 1) / 2;
+const latencyClearFactor = (warningFactor: number): number => 1 + (warningFactor - 1) / 2;
 
 /**
  * The latency's verdict against the usual p95, or null (too few calls, no baseline yet, not slow
