@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { deriveTopology, namespaceOf } from '@/lib/model/topology';
-import { AUTO_GROUP_THRESHOLD } from '@/lib/model/topology-view';
-import { groupsOf } from '@/lib/model/topology-group';
+import { deriveTopology, namespaceOf } from '@/lib/model/topology/topology';
+import { AUTO_GROUP_THRESHOLD } from '@/lib/model/topology/view';
+import { groupsOf } from '@/lib/model/topology/group';
 import type { Service } from '@/lib/model/instance';
 import { topologyFleet } from './topology-fleet';
 

@@ -17,7 +17,7 @@ import { InstancesTable } from './InstancesTable';
 import { ServiceOriginNote } from './ServiceOriginNote';
 import { useBefore } from '@/lib/client/useBefore';
 import { latestRecovery } from '@/lib/model/service-summary';
-import { RECOVERY_RESIDUE_MS } from '@/lib/model/topology-graph';
+import { RECOVERY_RESIDUE_MS } from '@/lib/model/topology/graph';
 
 /**
  * `initial`: the service as the server rendered it, shown until its live view arrives (no flash of

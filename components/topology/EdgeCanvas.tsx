@@ -2,7 +2,7 @@
 
 import { useEffect, useRef } from 'react';
 import { useStoreApi } from '@xyflow/react';
-import type { Rect } from '@/lib/model/topology-positions';
+import type { Rect } from '@/lib/model/topology/positions';
 import { edgesInView, paintEdges, type EdgePaintStyle } from './edge-paint';
 import { around, beginPicture, covers, followViewport, MARGIN, placePicture, SETTLE_MS, viewportOf, withinStretch, type Picture } from './canvas-picture';
 import { EDGE_TONE_VARS, opaqueCanvas } from './canvas-theme';

@@ -1,4 +1,4 @@
-import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology-graph';
+import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology/graph';
 
 const MAX_OTHERS = 3;
 

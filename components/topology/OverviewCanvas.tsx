@@ -2,8 +2,8 @@
 
 import { useEffect, useRef } from 'react';
 import { useStoreApi } from '@xyflow/react';
-import { boundsOf, overlaps, type Rect } from '@/lib/model/topology-positions';
-import { SIZES } from '@/lib/model/topology-layout-input';
+import { boundsOf, overlaps, type Rect } from '@/lib/model/topology/positions';
+import { SIZES } from '@/lib/model/topology/layout-input';
 import { around, beginPicture, covers, followViewport, MARGIN, placePicture, SETTLE_MS, viewportOf, withinStretch, type Picture } from './canvas-picture';
 import { EDGE_TONE_VARS, opaqueCanvas } from './canvas-theme';
 import { toneOf } from './edge-paint';

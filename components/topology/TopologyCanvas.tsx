@@ -10,9 +10,9 @@ import {
   type NodeChange,
   type NodeMouseHandler,
 } from '@xyflow/react';
-import { isArrowKey, nearestInDirection } from '@/lib/client/topology-nav';
-import type { Point } from '@/lib/model/topology-layout';
-import type { Rect } from '@/lib/model/topology-positions';
+import { isArrowKey, nearestInDirection } from '@/lib/client/topology/nav';
+import type { Point } from '@/lib/model/topology/layout';
+import type { Rect } from '@/lib/model/topology/positions';
 import { NODE_TYPES } from './nodes';
 import { EdgeCanvas } from './EdgeCanvas';
 import { OverviewCanvas } from './OverviewCanvas';

@@ -2,8 +2,8 @@
 
 import type { FacetValue } from '@/lib/model/filter';
 import type { Format, Status } from '@/lib/model/instance';
-import { GROUP_MODES, type GroupMode } from '@/lib/model/topology-group';
-import { MAX_HOPS, type TopologyViewState } from '@/lib/model/topology-view';
+import { GROUP_MODES, type GroupMode } from '@/lib/model/topology/group';
+import { MAX_HOPS, type TopologyViewState } from '@/lib/model/topology/view';
 import { FacetSelect } from '../services/FacetSelect';
 import { SearchBox } from '../services/SearchBox';
 import { STATUS_LABELS } from '../ui/StatusBadge';

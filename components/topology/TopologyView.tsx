@@ -6,9 +6,9 @@ import { FORMATS, STATUSES, type Format, type Status } from '@/lib/model/instanc
 import type { FacetValue } from '@/lib/model/filter';
 import { compareStatusWorstFirst } from '@/lib/model/health';
 import type { EdgeStats } from '@/lib/model/latency';
-import { deriveTopologyFromSummaries, isFailing, namespaceOf, type TopologyNode } from '@/lib/model/topology';
-import { nextResidueExpiry, probableOrigins } from '@/lib/model/topology-graph';
-import { buildViewGraph, groupGraphId, nodeGraphId } from '@/lib/model/topology-group';
+import { deriveTopologyFromSummaries, isFailing, namespaceOf, type TopologyNode } from '@/lib/model/topology/topology';
+import { nextResidueExpiry, probableOrigins } from '@/lib/model/topology/graph';
+import { buildViewGraph, groupGraphId, nodeGraphId } from '@/lib/model/topology/group';
 import {
   effectiveGrouping,
   isGroupCollapsed,
@@ -17,15 +17,15 @@ import {
   toggleGroup,
   visibleNodes,
   type TopologyViewState,
-} from '@/lib/model/topology-view';
-import { useObservedEdges } from '@/lib/client/topology-edges';
-import type { LayoutEdge, LayoutNode, Point } from '@/lib/model/topology-layout';
-import { layoutInputOf } from '@/lib/model/topology-layout-input';
-import type { PrecomputedLayout } from '@/lib/model/topology-place';
-import { boundsOf } from '@/lib/model/topology-positions';
-import { useTopologyLayout } from '@/lib/client/topology-layout-state';
-import { useTopologyView } from '@/lib/client/topology-view-url';
-import { refreshIntervalFor, usePacedValue } from '@/lib/client/topology-pace';
+} from '@/lib/model/topology/view';
+import { useObservedEdges } from '@/lib/client/topology/edges';
+import type { LayoutEdge, LayoutNode, Point } from '@/lib/model/topology/layout';
+import { layoutInputOf } from '@/lib/model/topology/layout-input';
+import type { PrecomputedLayout } from '@/lib/model/topology/place';
+import { boundsOf } from '@/lib/model/topology/positions';
+import { useTopologyLayout } from '@/lib/client/topology/layout-state';
+import { useTopologyView } from '@/lib/client/topology/view-url';
+import { refreshIntervalFor, usePacedValue } from '@/lib/client/topology/pace';
 import { useTheme } from '@/lib/client/useTheme';
 import { useServiceView } from '@/lib/client/liveViews';
 import { useServiceSearch } from '@/lib/client/useServiceSearch';

@@ -1,5 +1,5 @@
 import type { useStoreApi } from '@xyflow/react';
-import type { Rect } from '@/lib/model/topology-positions';
+import type { Rect } from '@/lib/model/topology/positions';
 
 /**
  * The map's canvases (edges zoomed in, the overview zoomed out) paint a picture of part of the

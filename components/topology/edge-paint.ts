@@ -1,4 +1,4 @@
-import type { Rect } from '@/lib/model/topology-positions';
+import type { Rect } from '@/lib/model/topology/positions';
 import type { EdgeTone, MapEdge } from './flow';
 
 /**

@@ -1,13 +1,13 @@
 import { MarkerType, Position, type Edge, type Node, type NodeHandle } from '@xyflow/react';
 import type { Status } from '@/lib/model/instance';
 import { EDGE_WINDOW_SECONDS } from '@/lib/model/latency';
-import { answersWithErrors, edgeSlowCause, type NodeKind, type TopologyNode } from '@/lib/model/topology';
-import type { GraphEdge, GroupSummary, ViewGraph } from '@/lib/model/topology-group';
-import type { Direction } from '@/lib/model/topology-graph';
-import { GROUP_PADDING, type Point } from '@/lib/model/topology-layout';
-import { SIZES, sizeOf } from '@/lib/model/topology-layout-input';
-import { boundsOf, type PositionMap } from '@/lib/model/topology-positions';
-import { readingOrder } from '@/lib/client/topology-nav';
+import { answersWithErrors, edgeSlowCause, type NodeKind, type TopologyNode } from '@/lib/model/topology/topology';
+import type { GraphEdge, GroupSummary, ViewGraph } from '@/lib/model/topology/group';
+import type { Direction } from '@/lib/model/topology/graph';
+import { GROUP_PADDING, type Point } from '@/lib/model/topology/layout';
+import { SIZES, sizeOf } from '@/lib/model/topology/layout-input';
+import { boundsOf, type PositionMap } from '@/lib/model/topology/positions';
+import { readingOrder } from '@/lib/client/topology/nav';
 
 /**
  * From the view graph, positions and view flags to React Flow nodes and edges. Pure, and it

@@ -2,7 +2,7 @@
 
 import { createContext, memo, useContext } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import type { NodeKind } from '@/lib/model/topology';
+import type { NodeKind } from '@/lib/model/topology/topology';
 import { StatusIcon } from '../ui/StatusIcon';
 import { STATUS_LABELS } from '../ui/StatusBadge';
 import type { ClusterFlowNode, FrameFlowNode, ServiceFlowNode } from './flow';

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import { z } from 'zod';
-import { NODE_KINDS } from '@/lib/model/topology';
+import { NODE_KINDS } from '@/lib/model/topology/topology';
 import { pollWhileVisible } from './poll-while-visible';
 
 /** As often as the map's call statistics: origins move with statuses and edges. */

@@ -2,8 +2,8 @@ import type { Instance, Service, Status } from '../instance';
 import { pathSegment } from '../path-segment';
 import type { RegistryStatus } from '../live';
 import type { ServiceSummary } from '../service-summary';
-import { primaryZone, type Topology } from '../topology';
-import type { ProbableOrigin } from '../topology-graph';
+import { primaryZone, type Topology } from '../topology/topology';
+import type { ProbableOrigin } from '../topology/graph';
 import { ruleFor, type AlertName, type AlertRules } from './rules';
 
 export type Severity = 'critical' | 'warning';

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CauseKind, Instance, Status } from '../instance';
 import type { RegistryStatus } from '../live';
 import { toService } from '../state';
-import { deriveTopology } from '../topology';
-import { probableOrigins } from '../topology-graph';
+import { deriveTopology } from '../topology/topology';
+import { probableOrigins } from '../topology/graph';
 import { createAlertEngine, type AlertTransition, type AlertView } from './engine';
 import { AlertRulesSchema, DEFAULT_ALERT_RULES, type AlertRules } from './rules';
 

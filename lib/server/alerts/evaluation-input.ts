@@ -3,8 +3,8 @@ import type { EdgeStats } from '@/lib/model/latency';
 import type { RegistryStatus, ServiceSnapshot, SummarySnapshot } from '@/lib/model/live';
 import type { ServiceSummary } from '@/lib/model/service-summary';
 import { toService } from '@/lib/model/state';
-import { deriveTopologyFromSummaries } from '@/lib/model/topology';
-import { probableOrigins } from '@/lib/model/topology-graph';
+import { deriveTopologyFromSummaries } from '@/lib/model/topology/topology';
+import { probableOrigins } from '@/lib/model/topology/graph';
 
 /** What an evaluation reads of the fleet (the store's summary and service views). */
 export interface AlertFleet {

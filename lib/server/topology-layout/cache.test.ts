@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { Instance, Service, Status } from '@/lib/model/instance';
 import { summaryOfService } from '@/lib/model/service-summary';
-import { defaultLayoutInput } from '@/lib/model/topology-layout-input';
-import { finishLayout, toElkGraph, type Point } from '@/lib/model/topology-layout';
-import type { LayoutFunction, PrecomputedLayout } from '@/lib/model/topology-place';
-import { overlaps } from '@/lib/model/topology-positions';
+import { defaultLayoutInput } from '@/lib/model/topology/layout-input';
+import { finishLayout, toElkGraph, type Point } from '@/lib/model/topology/layout';
+import type { LayoutFunction, PrecomputedLayout } from '@/lib/model/topology/place';
+import { overlaps } from '@/lib/model/topology/positions';
 import { createTopologyLayoutCache, nodeSetKey, type TopologyLayoutCache } from './cache';
 
 const elk = new ELK();

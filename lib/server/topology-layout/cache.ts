@@ -1,6 +1,6 @@
-import type { GroupMode, GroupSummary } from '@/lib/model/topology-group';
-import type { LayoutEdge, LayoutNode, Point } from '@/lib/model/topology-layout';
-import { collapsedGroupSpots, placeNewcomers, type LayoutFunction, type PrecomputedLayout } from '@/lib/model/topology-place';
+import type { GroupMode, GroupSummary } from '@/lib/model/topology/group';
+import type { LayoutEdge, LayoutNode, Point } from '@/lib/model/topology/layout';
+import { collapsedGroupSpots, placeNewcomers, type LayoutFunction, type PrecomputedLayout } from '@/lib/model/topology/place';
 
 /** What the cache lays out: the map's default view of the fleet as it is now. */
 export interface LayoutInput {

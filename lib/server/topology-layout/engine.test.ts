@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { finishLayout, toElkGraph } from '@/lib/model/topology-layout';
+import { finishLayout, toElkGraph } from '@/lib/model/topology/layout';
 import { createWorkerLayoutEngine } from './engine';
 
 describe('worker-thread layout engine', () => {

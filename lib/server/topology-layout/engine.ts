@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { LayoutEngine, LayoutRequest, Point } from '@/lib/model/topology-layout';
+import type { LayoutEngine, LayoutRequest, Point } from '@/lib/model/topology/layout';
 
 type Reply = { id: number; positions: [string, number, number][] } | { id: number; error: string };
 

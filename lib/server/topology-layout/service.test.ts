@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Format, Service } from '@/lib/model/instance';
 import type { EdgeStats } from '@/lib/model/latency';
-import { deriveTopology } from '@/lib/model/topology';
-import { buildViewGraph } from '@/lib/model/topology-group';
-import { layoutInputOf } from '@/lib/model/topology-layout-input';
-import { AUTO_GROUP_THRESHOLD, effectiveGrouping } from '@/lib/model/topology-view';
+import { deriveTopology } from '@/lib/model/topology/topology';
+import { buildViewGraph } from '@/lib/model/topology/group';
+import { layoutInputOf } from '@/lib/model/topology/layout-input';
+import { AUTO_GROUP_THRESHOLD, effectiveGrouping } from '@/lib/model/topology/view';
 import { createMetricsStore } from '../metrics-store/store';
 import { createStore, type Store } from '../store/store';
 import type { LayoutInput, TopologyLayoutCache } from './cache';

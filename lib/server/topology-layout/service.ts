@@ -1,4 +1,4 @@
-import { defaultLayoutInput } from '@/lib/model/topology-layout-input';
+import { defaultLayoutInput } from '@/lib/model/topology/layout-input';
 import type { MetricsStore } from '../metrics-store/store';
 import type { LiveFeed } from '../store/store';
 import { createTopologyLayoutCache, type LayoutInput, type TopologyLayoutCache } from './cache';

@@ -1,6 +1,6 @@
 import type { EdgeStats } from '@/lib/model/latency';
 import type { ServiceSummary } from '@/lib/model/service-summary';
-import { layoutSignatureOf } from '@/lib/model/topology-layout-input';
+import { layoutSignatureOf } from '@/lib/model/topology/layout-input';
 import type { ViewDelta } from '../store/views';
 
 /**

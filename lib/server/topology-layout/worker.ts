@@ -4,7 +4,7 @@
 // the server may run from anywhere.
 import { parentPort } from 'node:worker_threads';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { finishLayout, toElkGraph, type LayoutRequest } from '../../model/topology-layout';
+import { finishLayout, toElkGraph, type LayoutRequest } from '../../model/topology/layout';
 
 const elk = new ELK();
 

@@ -1,6 +1,6 @@
 import { guarded } from '@/lib/server/auth/guard';
-import { deriveTopology } from '@/lib/model/topology';
-import { probableOrigins } from '@/lib/model/topology-graph';
+import { deriveTopology } from '@/lib/model/topology/topology';
+import { probableOrigins } from '@/lib/model/topology/graph';
 import { json, jsonError } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';

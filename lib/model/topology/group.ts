@@ -1,5 +1,5 @@
-import { STATUSES, type Status } from './instance';
-import { compareStatusWorstFirst } from './health';
+import { STATUSES, type Status } from '../instance';
+import { compareStatusWorstFirst } from '../health';
 import { isFailing, namespaceOf, type EdgeSource, type Topology, type TopologyNode } from './topology';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Status } from './instance';
-import { adjacency, describeOrigin, neighbourhood, nextResidueExpiry, probableOrigins, RECOVERY_RESIDUE_MS, stronglyConnected } from './topology-graph';
+import type { Status } from '../instance';
+import { adjacency, describeOrigin, neighbourhood, nextResidueExpiry, probableOrigins, RECOVERY_RESIDUE_MS, stronglyConnected } from './graph';
 import type { Topology, TopologyEdge, TopologyNode } from './topology';
 
 const NOW = Date.parse('2026-12-05T05:10:00Z');

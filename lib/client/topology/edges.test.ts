@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseObservedEdges } from './topology-edges';
+import { parseObservedEdges } from './edges';
 
 describe('parseObservedEdges', () => {
   it('keeps the kind of a queue or database end, and nothing else as a kind', () => {

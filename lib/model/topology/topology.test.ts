@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Instance, Service, Status } from './instance';
-import type { EdgeStats } from './latency';
+import type { Instance, Service, Status } from '../instance';
+import type { EdgeStats } from '../latency';
 import { declaredTargets, deriveTopology, edgeSlowCause, isFailing, mostCommon, namespaceOf, primaryZone, statusFromCalls, type TopologyEdge } from './topology';
 
 let counter = 0;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { foldTallLayers, foldWideLayers, GROUP_PADDING, layerDepth, layoutEdges, NETWORK_SIMPLEX_PLACEMENT_MAX_NODES, positionsFromElk, toElkGraph, type LayoutRequest } from './topology-layout';
-import { overlaps } from './topology-positions';
+import { foldTallLayers, foldWideLayers, GROUP_PADDING, layerDepth, layoutEdges, NETWORK_SIMPLEX_PLACEMENT_MAX_NODES, positionsFromElk, toElkGraph, type LayoutRequest } from './layout';
+import { overlaps } from './positions';
 
 const node = (id: string, group?: string) => ({ id, width: 180, height: 48, ...(group ? { group } : {}) });
 

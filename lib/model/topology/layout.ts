@@ -4,7 +4,7 @@ import type { ElkExtendedEdge, ElkNode, LayoutOptions } from 'elkjs/lib/elk-api'
  * Layered layout (ELK) for the topology map. Building the ELK graph and reading positions back are
  * pure functions (tested in Node against real ELK), shared by the two places that run ELK off
  * their main thread: the server (a worker thread, `lib/server/topology-layout/`) and the browser
- * (a web worker, `lib/client/topology-layout-engine.ts`), so laying out 1,000 nodes never blocks
+ * (a web worker, `lib/client/topology/layout-engine.ts`), so laying out 1,000 nodes never blocks
  * input or requests.
  */
 

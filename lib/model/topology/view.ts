@@ -1,6 +1,6 @@
-import { FORMATS, STATUSES, type Format, type Instance, type Status } from './instance';
-import { GROUP_MODES, type GroupMode } from './topology-group';
-import { adjacency, neighbourhood, type Reached } from './topology-graph';
+import { FORMATS, STATUSES, type Format, type Instance, type Status } from '../instance';
+import { GROUP_MODES, type GroupMode } from './group';
+import { adjacency, neighbourhood, type Reached } from './graph';
 import { namespaceOf, type Topology, type TopologyNode } from './topology';
 
 /**

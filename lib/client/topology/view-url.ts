@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'next/navigation';
-import { isHistoryStep, parseTopologyView, topologyViewToParams, type TopologyViewState } from '@/lib/model/topology-view';
+import { isHistoryStep, parseTopologyView, topologyViewToParams, type TopologyViewState } from '@/lib/model/topology/view';
 
 /**
  * The map's view, starting from the URL and mirrored back into it, so a reload or a shared link

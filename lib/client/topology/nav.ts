@@ -1,4 +1,4 @@
-import type { Rect } from '@/lib/model/topology-positions';
+import type { Rect } from '@/lib/model/topology/positions';
 
 export type ArrowKey = 'ArrowLeft' | 'ArrowRight' | 'ArrowUp' | 'ArrowDown';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Status } from './instance';
-import { buildViewGraph, groupKeyOf, groupsOf, type GroupMode } from './topology-group';
+import type { Status } from '../instance';
+import { buildViewGraph, groupKeyOf, groupsOf, type GroupMode } from './group';
 import type { Topology, TopologyEdge, TopologyNode } from './topology';
 
 const node = (id: string, patch: Partial<TopologyNode> = {}): TopologyNode => ({

@@ -2,8 +2,8 @@
 
 import { useEffect, useState } from 'react';
 import type { EdgeStats } from '@/lib/model/latency';
-import type { TopologyEdge } from '@/lib/model/topology';
-import { pollWhileVisible } from './poll-while-visible';
+import type { TopologyEdge } from '@/lib/model/topology/topology';
+import { pollWhileVisible } from '../poll-while-visible';
 
 /** Observed edges change once a minute slot closes; every 5 s is fresh enough for a map. */
 export const OBSERVED_REFRESH_MS = 5_000;

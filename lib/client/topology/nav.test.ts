@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nearestInDirection, readingOrder, type ArrowKey } from './topology-nav';
+import { nearestInDirection, readingOrder, type ArrowKey } from './nav';
 
 const rect = (x: number, y: number) => ({ x, y, width: 100, height: 40 });
 //        up

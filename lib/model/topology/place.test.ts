@@ -1,8 +1,8 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
-import { positionsFromElk, toElkGraph, type LayoutEdge, type LayoutNode, type LayoutRequest, type Point } from './topology-layout';
-import { placeNewcomers, type LayoutFunction } from './topology-place';
-import { overlaps } from './topology-positions';
+import { positionsFromElk, toElkGraph, type LayoutEdge, type LayoutNode, type LayoutRequest, type Point } from './layout';
+import { placeNewcomers, type LayoutFunction } from './place';
+import { overlaps } from './positions';
 
 const elk = new ELK();
 const node = (id: string): LayoutNode => ({ id, width: 200, height: 56 });

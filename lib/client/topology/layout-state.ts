@@ -1,11 +1,11 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { nodeGraphId, type GroupMode, type GroupSummary } from '@/lib/model/topology-group';
-import type { LayoutEdge, LayoutEngine, LayoutNode, Point } from '@/lib/model/topology-layout';
-import { collapsedGroupSpots, gridFallback, placeNewcomers, precomputedPositions, type PrecomputedLayout } from '@/lib/model/topology-place';
-import { boundsOf, clearPositions, loadPositions, savePositions, type PositionMap } from '@/lib/model/topology-positions';
-import { createLayoutEngine } from './topology-layout-engine';
+import { nodeGraphId, type GroupMode, type GroupSummary } from '@/lib/model/topology/group';
+import type { LayoutEdge, LayoutEngine, LayoutNode, Point } from '@/lib/model/topology/layout';
+import { collapsedGroupSpots, gridFallback, placeNewcomers, precomputedPositions, type PrecomputedLayout } from '@/lib/model/topology/place';
+import { boundsOf, clearPositions, loadPositions, savePositions, type PositionMap } from '@/lib/model/topology/positions';
+import { createLayoutEngine } from './layout-engine';
 
 /** performance.measure names: a whole layout, and a placement of newcomers (read by bench/topology.ts). */
 export const LAYOUT_MEASURE = 'switchyard:topology-layout';

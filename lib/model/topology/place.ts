@@ -1,6 +1,6 @@
-import { groupGraphId, nodeGraphId, type GroupMode, type GroupSummary } from './topology-group';
-import type { LayoutEdge, LayoutNode, LayoutRequest, Point } from './topology-layout';
-import { blocksToPlace, boundsOf, placeBlocks, type Block, type PositionMap } from './topology-positions';
+import { groupGraphId, nodeGraphId, type GroupMode, type GroupSummary } from './group';
+import type { LayoutEdge, LayoutNode, LayoutRequest, Point } from './layout';
+import { blocksToPlace, boundsOf, placeBlocks, type Block, type PositionMap } from './positions';
 
 /**
  * Where nodes without a position go, shared by the browser and the server's layout cache: a whole

@@ -1,4 +1,4 @@
-import type { LayoutEdge, LayoutNode, Point } from './topology-layout';
+import type { LayoutEdge, LayoutNode, Point } from './layout';
 
 /**
  * Where every node of the map sits, per grouping mode, and how a newcomer finds a place without

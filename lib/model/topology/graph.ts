@@ -1,4 +1,4 @@
-import { utcClock } from './status/clock';
+import { utcClock } from '../status/clock';
 import { FAILING_ERROR_RATE, isFailing, MIN_RPS_FOR_ERRORS, type Topology, type TopologyNode } from './topology';
 
 /** Who calls whom, both ways. Self-calls are left out: they say nothing about other nodes. */

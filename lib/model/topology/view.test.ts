@@ -13,7 +13,7 @@ import {
   visibleNodes,
   type TopologyFilters,
   type TopologyViewState,
-} from './topology-view';
+} from './view';
 import type { Topology, TopologyNode } from './topology';
 
 const reader = (search: string) => new URLSearchParams(search);

@@ -11,7 +11,7 @@ import {
   STORAGE_PREFIX,
   type PositionMap,
   type Rect,
-} from './topology-positions';
+} from './positions';
 
 class MemoryStorage {
   data = new Map<string, string>();

@@ -1,10 +1,10 @@
-import { finishLayout, toElkGraph, WARM_UP, type LayoutEngine } from '@/lib/model/topology-layout';
+import { finishLayout, toElkGraph, WARM_UP, type LayoutEngine } from '@/lib/model/topology/layout';
 
 export const ENGINE_READY_MEASURE = 'switchyard:topology-engine-ready';
 
 /** The bundler recognises exactly this shape and bundles the worker as its own entry. */
 function spawnLayoutWorker(): Worker {
-  return new Worker(new URL('./topology-layout.worker.ts', import.meta.url), { type: 'module' });
+  return new Worker(new URL('./layout.worker.ts', import.meta.url), { type: 'module' });
 }
 
 /** ELK in a web worker (browser only): for views and newcomers the server's layout does not cover. */

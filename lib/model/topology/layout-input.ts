@@ -1,9 +1,9 @@
-import type { EdgeStats } from './latency';
-import type { ServiceSummary } from './service-summary';
+import type { EdgeStats } from '../latency';
+import type { ServiceSummary } from '../service-summary';
 import { deriveTopologyFromSummaries, type NodeKind, type TopologyNode } from './topology';
-import { buildViewGraph, type GroupMode, type GroupSummary, type ViewGraph } from './topology-group';
-import type { LayoutEdge, LayoutNode } from './topology-layout';
-import { effectiveGrouping } from './topology-view';
+import { buildViewGraph, type GroupMode, type GroupSummary, type ViewGraph } from './group';
+import type { LayoutEdge, LayoutNode } from './layout';
+import { effectiveGrouping } from './view';
 
 /** Every node's drawn size is fixed, so the layout (in the browser or on the server) needs no measuring. */
 export const SIZES = {
