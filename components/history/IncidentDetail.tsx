@@ -15,9 +15,11 @@ import { Timeline } from './Timeline';
 /** One incident: its facts, and its events (the timeline for its service over its time range, live while ongoing). */
 export function IncidentDetail({ incident, onClose }: { incident: Incident; onClose: () => void }) {
   const range = incidentRange(incident);
+  // From primitives: the list's refresh brings a new firstSign object for the same incident.
+  const firstSignAt = incident.firstSign?.at;
   const filter = useMemo<EventFilter>(
-    () => ({ service: incident.service, ...incidentRange({ openedAt: incident.openedAt, closedAt: incident.closedAt }) }),
-    [incident.service, incident.openedAt, incident.closedAt],
+    () => ({ service: incident.service, ...incidentRange({ openedAt: incident.openedAt, closedAt: incident.closedAt, firstSign: firstSignAt === undefined ? null : { at: firstSignAt } }) }),
+    [incident.service, incident.openedAt, incident.closedAt, firstSignAt],
   );
   const view = useHistoryEvents(filter);
   const timelineHref = `/history?${historySearch({ ...DEFAULT_FILTERS, service: incident.service, range: 'custom', since: range.since, until: range.until ?? '' })}`;
@@ -51,6 +53,14 @@ export function IncidentDetail({ incident, onClose }: { incident: Incident; onCl
           <dt>Cause</dt>
           <dd>{incidentCauseLine(incident)}</dd>
         </div>
+        {incident.firstSign && (
+          <div className="incident-detail__cause">
+            <dt>First sign</dt>
+            <dd>
+              <EventTime at={incident.firstSign.at} /> {incident.firstSign.instance} warning, {incident.firstSign.cause}
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Failures</dt>
           <dd>{incident.failures}</dd>

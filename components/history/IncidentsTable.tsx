@@ -5,7 +5,7 @@ import type { Incident } from '@/lib/model/incidents';
 import { servicePath } from '@/lib/client/routes';
 import { EventTime } from './EventTime';
 import { IncidentDuration } from './IncidentDuration';
-import { incidentCauseLine } from './incidents';
+import { firstSignLine, incidentCauseLine } from './incidents';
 
 interface Props {
   incidents: readonly Incident[];
@@ -39,6 +39,7 @@ export function IncidentsTable({ incidents, selected, onSelect }: Props) {
       <tbody>
         {incidents.map((incident) => {
           const current = incident.id === selected;
+          const firstSign = firstSignLine(incident);
           return (
             <tr
               key={incident.id}
@@ -61,6 +62,11 @@ export function IncidentsTable({ incidents, selected, onSelect }: Props) {
                 <span className="incident-cause" title={incidentCauseLine(incident)}>
                   {incidentCauseLine(incident)}
                 </span>
+                {firstSign && (
+                  <span className="incident-cause incident-cause--first-sign" title={firstSign}>
+                    {firstSign}
+                  </span>
+                )}
               </td>
               <td>
                 <IncidentDuration incident={incident} />

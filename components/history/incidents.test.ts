@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '@/lib/model/incidents';
-import { incidentRange, mttrRows } from './incidents';
+import { firstSignLine, incidentRange, mttrRows } from './incidents';
 
 const incident = (service: string, durationMs: number | null): Incident => ({
   id: `${service}:${Math.random()}`,
@@ -12,6 +12,7 @@ const incident = (service: string, durationMs: number | null): Incident => ({
   cause: 'HTTP 503',
   failures: 1,
   peakFailing: 1,
+  firstSign: null,
 });
 
 describe('mttrRows', () => {
@@ -38,10 +39,22 @@ describe('mttrRows', () => {
 
 describe('incidentRange', () => {
   it('includes the closing event', () => {
-    expect(incidentRange({ openedAt: '2026-01-01T00:00:00.000Z', closedAt: '2026-01-01T00:05:00.000Z' })).toEqual({
+    expect(incidentRange({ openedAt: '2026-01-01T00:00:00.000Z', closedAt: '2026-01-01T00:05:00.000Z', firstSign: null })).toEqual({
       since: '2026-01-01T00:00:00.000Z',
       until: '2026-01-01T00:05:00.001Z',
     });
-    expect(incidentRange({ openedAt: '2026-01-01T00:00:00.000Z', closedAt: null })).toEqual({ since: '2026-01-01T00:00:00.000Z' });
+    expect(incidentRange({ openedAt: '2026-01-01T00:00:00.000Z', closedAt: null, firstSign: null })).toEqual({ since: '2026-01-01T00:00:00.000Z' });
+  });
+  it('starts at its first sign, so the warning that led into it is among its events', () => {
+    const firstSign = { at: '2025-12-31T23:59:40.000Z', instance: 'a', cause: 'error rate 9 %' };
+    expect(incidentRange({ openedAt: '2026-01-01T00:00:00.000Z', closedAt: null, firstSign })).toEqual({ since: '2025-12-31T23:59:40.000Z' });
+  });
+});
+
+describe('firstSignLine', () => {
+  it('says how long before the first failure the warning began, where and why', () => {
+    const sign = { at: '2026-01-01T00:00:00.000Z', instance: 'api-gateway-3', cause: 'error rate 10 % over 30 s (threshold 5.0 %)' };
+    expect(firstSignLine({ openedAt: '2026-01-01T00:00:15.000Z', firstSign: sign })).toBe('First sign 15 s before: api-gateway-3 warning, error rate 10 % over 30 s (threshold 5.0 %)');
+    expect(firstSignLine({ openedAt: '2026-01-01T00:00:15.000Z', firstSign: null })).toBeNull();
   });
 });

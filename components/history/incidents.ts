@@ -1,5 +1,6 @@
 import { ownValue } from '@/lib/model/fleet-record';
-import type { Incident } from '@/lib/model/incidents';
+import { formatDuration } from './format';
+import type { FirstSign, Incident } from '@/lib/model/incidents';
 
 export interface MttrRow {
   service: string;
@@ -25,12 +26,20 @@ export function mttrRows(incidents: readonly Incident[], mttrMs: Readonly<Record
     .sort((a, b) => b.ongoing - a.ongoing || b.incidents - a.incidents || (b.mttrMs ?? 0) - (a.mttrMs ?? 0) || a.service.localeCompare(b.service));
 }
 
-/** The events an incident covers: its service from when it opened until just after it closed (open-ended while ongoing). */
-export function incidentRange(incident: Pick<Incident, 'openedAt' | 'closedAt'>): { since: string; until?: string } {
-  return incident.closedAt === null ? { since: incident.openedAt } : { since: incident.openedAt, until: new Date(Date.parse(incident.closedAt) + 1).toISOString() };
+/** The events an incident covers: its service from its first sign (else from when it opened) until just after it closed (open-ended while ongoing). */
+export function incidentRange(incident: Pick<Incident, 'openedAt' | 'closedAt'> & { firstSign: Pick<FirstSign, 'at'> | null }): { since: string; until?: string } {
+  const since = incident.firstSign?.at ?? incident.openedAt;
+  return incident.closedAt === null ? { since } : { since, until: new Date(Date.parse(incident.closedAt) + 1).toISOString() };
 }
 
 /** Where and why an incident started, as the list and the detail say it: its first failing instance and that failure's cause. */
 export function incidentCauseLine(incident: Pick<Incident, 'instances' | 'cause'>): string {
   return `${incident.instances[0] ?? ''}: ${incident.cause}`;
+}
+
+/** Where the trouble showed first, before anything was critical: "First sign 15 s before: api-gateway-3 warning, error rate 10 %…"; null without one. */
+export function firstSignLine(incident: Pick<Incident, 'openedAt' | 'firstSign'>): string | null {
+  const sign = incident.firstSign;
+  if (!sign) return null;
+  return `First sign ${formatDuration(Date.parse(incident.openedAt) - Date.parse(sign.at))} before: ${sign.instance} warning, ${sign.cause}`;
 }

@@ -187,6 +187,36 @@ describe('an incident\u2019s cause', () => {
   });
 });
 
+describe('an incident\u2019s first sign', () => {
+  const warn = (instance: string, detail = 'error rate 8 % over 30 s (threshold 5 %)', from = 'passing'): Spec => ({ kind: 'health.changed', service: 'users', instance, from, to: 'warning', detail });
+  const worse = (instance: string): Spec => ({ kind: 'health.changed', service: 'users', instance, from: 'warning', to: 'critical', detail: 'error rate 40 % over 30 s (threshold 25 %)' });
+  const signs = (entries: [number, Spec][], now = 60) =>
+    deriveIncidents(timeline(entries), { now: T0 + now * MIN }).map((incident) => ({
+      opened: (Date.parse(incident.openedAt) - T0) / MIN,
+      sign: incident.firstSign && { at: (Date.parse(incident.firstSign.at) - T0) / MIN, instance: incident.firstSign.instance, cause: incident.firstSign.cause },
+    }));
+
+  it.each<{ name: string; events: [number, Spec][]; expected: ReturnType<typeof signs> }>([
+    { name: 'the warning an instance turned critical from', events: [[0, warn('a')], [2, worse('a')]], expected: [{ opened: 2, sign: { at: 0, instance: 'a', cause: 'error rate 8 % over 30 s (threshold 5 %)' } }] },
+    { name: 'another instance warning before this one failed outright', events: [[0, warn('b', 'p95 900 ms, 3.2× its usual')], [1, warn('c')], [3, crit('a')]], expected: [{ opened: 3, sign: { at: 0, instance: 'b', cause: 'p95 900 ms, 3.2× its usual' } }] },
+    { name: 'none without a warning', events: [[0, crit('a')]], expected: [{ opened: 0, sign: null }] },
+    { name: 'none from a warning that ended before', events: [[0, warn('b')], [1, healthy('b')], [3, crit('a')]], expected: [{ opened: 3, sign: null }] },
+    { name: 'none from a warning whose instance left', events: [[0, warn('b')], [1, deleted('b')], [3, crit('a')]], expected: [{ opened: 3, sign: null }] },
+    { name: 'none from a warning older than the lookback', events: [[0, warn('b')], [11, crit('a')]], expected: [{ opened: 11, sign: null }] },
+    {
+      name: 'kept when the incident reopens; a later incident has its own',
+      events: [[0, warn('a')], [1, worse('a')], [2, healthy('a')], [3, crit('a')], [4, healthy('a')], [20, warn('b', 'timeout rate 9 %')], [21, crit('b')]],
+      expected: [
+        { opened: 1, sign: { at: 0, instance: 'a', cause: 'error rate 8 % over 30 s (threshold 5 %)' } },
+        { opened: 21, sign: { at: 20, instance: 'b', cause: 'timeout rate 9 %' } },
+      ],
+    },
+    { name: 'a warning from critical (recovering) is no sign of the next failure', events: [[0, crit('a')], [1, healthy('a', 'warning')], [2, healthy('a')], [10, crit('b')]], expected: [{ opened: 0, sign: null }, { opened: 10, sign: null }] },
+  ])('$name', ({ events, expected }) => {
+    expect(signs(events)).toEqual(expected);
+  });
+});
+
 describe('mttrByService', () => {
   const incident = (service: string, durationMs: number | null, openedMinute = 0): Incident => ({
     id: `${service}:${openedMinute}`,
@@ -198,6 +228,7 @@ describe('mttrByService', () => {
     cause: 'HTTP 503',
     failures: 1,
     peakFailing: 1,
+    firstSign: null,
   });
 
   it.each([

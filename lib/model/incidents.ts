@@ -20,6 +20,19 @@ export interface Incident {
   failures: number;
   /** Most instances failing at the same moment (a vanished instance counts at its instant). */
   peakFailing: number;
+  /**
+   * The earliest warning on the service still standing when the incident opened (at most
+   * `FIRST_SIGN_LOOKBACK_MS` before): where the trouble showed before anything was critical. Null
+   * when the incident's first failure came without one.
+   */
+  firstSign: FirstSign | null;
+}
+
+export interface FirstSign {
+  at: string;
+  instance: string;
+  /** The warning's cause, as its event gave it. */
+  cause: string;
 }
 
 export interface IncidentOptions {
@@ -30,6 +43,11 @@ export interface IncidentOptions {
 }
 
 export const DEFAULT_MERGE_GAP_MS = 120_000;
+/**
+ * How far before an incident a standing warning still counts as its first sign: an error or
+ * latency ramp turns critical within minutes; a warning older than this is a condition of its own.
+ */
+export const FIRST_SIGN_LOOKBACK_MS = 600_000;
 
 /**
  * True for the `detail` the registry lifecycle writes when the instance's lease ended and may have
@@ -78,12 +96,15 @@ interface Draft {
   instances: Set<string>;
   failures: number;
   peakFailing: number;
+  firstSign: FirstSign | null;
 }
 
 interface ServiceState {
   failing: Set<string>;
   /** Instances between their `instance.lost` and their return or cleared loss. */
   lost: Set<string>;
+  /** Instances in warning, or critical straight after one, with the event that began it. */
+  warnings: Map<string, { atMs: number; event: HistoryEvent }>;
   open: Draft | null;
   lastClosed: Draft | null;
 }
@@ -92,6 +113,26 @@ interface ServiceState {
 function failureCause(event: Pick<HistoryEvent, 'kind' | 'detail'>): string {
   const [cause = ''] = event.detail.split(RESPONSE_BEGAN);
   return event.kind === 'instance.deregistered' ? `vanished (${cause}) without turning critical first` : cause;
+}
+
+/** Keeps each instance's standing warning: from a change to `warning` through a critical that follows it, until anything else. */
+function trackWarning(warnings: ServiceState['warnings'], event: HistoryEvent, instance: string, atMs: number): void {
+  if (event.kind === 'health.changed') {
+    if (event.to === 'warning') {
+      if (!warnings.has(instance)) warnings.set(instance, { atMs, event });
+    } else if (event.to !== 'critical') warnings.delete(instance);
+  } else if (event.kind === 'instance.registered' || event.kind === 'instance.deregistered') warnings.delete(instance);
+}
+
+/** The earliest standing warning that began before `openedMs` and within the lookback. */
+function firstSignBefore(warnings: ServiceState['warnings'], openedMs: number): FirstSign | null {
+  let earliest: { atMs: number; event: HistoryEvent } | undefined;
+  for (const warning of warnings.values()) {
+    if (warning.atMs >= openedMs || warning.atMs < openedMs - FIRST_SIGN_LOOKBACK_MS) continue;
+    if (!earliest || warning.atMs < earliest.atMs) earliest = warning;
+  }
+  if (!earliest?.event.instance) return null;
+  return { at: new Date(earliest.atMs).toISOString(), instance: earliest.event.instance, cause: failureCause(earliest.event) };
 }
 
 /** The service's open incident; else the one that closed at most `mergeGapMs` ago, reopened; else a new one. */
@@ -113,6 +154,7 @@ function openOrReopen(state: ServiceState, first: { service: string; event: Hist
     instances: new Set(),
     failures: 0,
     peakFailing: 0,
+    firstSign: firstSignBefore(state.warnings, first.atMs),
   };
   drafts.push(draft);
   state.open = draft;
@@ -137,6 +179,7 @@ function toIncident(draft: Draft): Incident {
     cause: draft.cause,
     failures: draft.failures,
     peakFailing: draft.peakFailing,
+    firstSign: draft.firstSign,
   };
 }
 
@@ -156,6 +199,11 @@ function toIncident(draft: Draft): Incident {
  * A failure at most `mergeGapMs` after an incident closed reopens that same incident, so a
  * flapping instance makes one incident, not twenty.
  *
+ * A new incident's `firstSign` is the earliest warning on one of the service's instances that still
+ * stood when it opened (a change to `warning`, and any critical straight after it, until another
+ * change, a registration or a deregistration), begun at most `FIRST_SIGN_LOOKBACK_MS` before.
+ * It does not move `openedAt`: time to recovery still counts from the first failure.
+ *
  * `history.gap` events are ignored: an incident open when Switchyard stopped watching stays open
  * until an event after the gap ends it (the relist's deregistrations and fresh health changes do).
  * An incident still open at `now` is returned open (`closedAt` and `durationMs` null).
@@ -172,10 +220,12 @@ export function deriveIncidents(events: readonly HistoryEvent[], options: Incide
     if (!(atMs <= options.now)) continue;
     let state = states.get(service);
     if (!state) {
-      state = { failing: new Set(), lost: new Set(), open: null, lastClosed: null };
+      state = { failing: new Set(), lost: new Set(), warnings: new Map(), open: null, lastClosed: null };
       states.set(service, state);
     }
     const signal = failureSignal(event, state.failing.has(instance), state.lost.has(instance));
+    // Read when this event opens an incident: a warning that turns critical is its own first sign.
+    trackWarning(state.warnings, event, instance, atMs);
     if (event.kind === 'instance.lost') state.lost.add(instance);
     else if (event.kind === 'instance.registered' || event.kind === 'instance.lost_cleared') state.lost.delete(instance);
     // Back: a later loss of it is a new fault, not what its vanishing was.

@@ -94,6 +94,17 @@ describe.each(STORE_DIALECTS)('history analysis on %s', (dialect) => {
       expect(quiet).toEqual({ incidents: [], mttrMs: { billing: null }, truncated: false });
     });
 
+    it('carries a warning standing at the window start in as the first sign of an incident opening in it', async () => {
+      await record([
+        health(-3, 'b', 'warning'), // standing at since
+        health(-20, 'c', 'warning'),
+        health(-19, 'c', 'passing'), // over before the window
+        health(2, 'a', 'critical'),
+      ]);
+      const result = await incidentsIn(history, { sinceMs: T0, untilMs: T0 + 10 * MIN, limit: 10 });
+      expect(result.incidents.map((i) => [i.openedAt, i.firstSign])).toEqual([[iso(2), { at: iso(-3), instance: 'b', cause: 'probe' }]]);
+    });
+
     it('names a quiet service called like an Object.prototype member in its MTTR', async () => {
       for (const service of ['constructor', 'toString', '__proto__']) {
         const quiet = await incidentsIn(history, { service, sinceMs: T0, untilMs: T0 + 100 * MIN, limit: 10 });

@@ -149,8 +149,9 @@ export async function incidentsIn(history: Pick<History, 'db'>, request: Inciden
     stateEventsIn(history.db, request.sinceMs, request.untilMs, request.service, request.maxRows ?? MAX_ANALYSIS_ROWS),
     lastStateEventsBefore(history.db, request.sinceMs, request.service),
   ]);
-  const stillFailing = before.filter((event) => event.kind === 'health.changed' && event.to === 'critical');
-  const incidents = deriveIncidents([...stillFailing, ...loaded.events], {
+  // Failures still going on at the window's start, and warnings standing then (an incident's first sign).
+  const carried = before.filter((event) => event.kind === 'health.changed' && (event.to === 'critical' || event.to === 'warning'));
+  const incidents = deriveIncidents([...carried, ...loaded.events], {
     now: loaded.coveredUntilMs,
     mergeGapMs: request.mergeGapMs ?? DEFAULT_MERGE_GAP_MS,
   });
