@@ -9,7 +9,7 @@ import { useHistoryEvents } from '@/lib/client/useHistoryEvents';
 import { EmptyState } from '../ui/EmptyState';
 import { EventTime } from './EventTime';
 import { IncidentDuration } from './IncidentDuration';
-import { incidentCauseLine, incidentRange } from './incidents';
+import { incidentCauseLine, incidentRange, upstreamLead } from './incidents';
 import { Timeline } from './Timeline';
 
 /** One incident: its facts, and its events (the timeline for its service over its time range, live while ongoing). */
@@ -53,6 +53,17 @@ export function IncidentDetail({ incident, onClose }: { incident: Incident; onCl
           <dt>Cause</dt>
           <dd>{incidentCauseLine(incident)}</dd>
         </div>
+        {incident.upstream && (
+          <div className="incident-detail__cause">
+            <dt>Probably downstream of</dt>
+            <dd>
+              <Link href={servicePath(incident.upstream.service)} prefetch={false}>
+                {incident.upstream.service}
+              </Link>
+              , a service it depends on, whose incident opened {upstreamLead(incident)} before and was still open
+            </dd>
+          </div>
+        )}
         {incident.firstSign && (
           <div className="incident-detail__cause">
             <dt>First sign</dt>

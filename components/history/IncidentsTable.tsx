@@ -5,7 +5,7 @@ import type { Incident } from '@/lib/model/incidents';
 import { servicePath } from '@/lib/client/routes';
 import { EventTime } from './EventTime';
 import { IncidentDuration } from './IncidentDuration';
-import { firstSignLine, incidentCauseLine } from './incidents';
+import { firstSignLine, incidentCauseLine, upstreamLead } from './incidents';
 
 interface Props {
   incidents: readonly Incident[];
@@ -62,6 +62,15 @@ export function IncidentsTable({ incidents, selected, onSelect }: Props) {
                 <span className="incident-cause" title={incidentCauseLine(incident)}>
                   {incidentCauseLine(incident)}
                 </span>
+                {incident.upstream && (
+                  <span className="incident-cause incident-cause--upstream">
+                    Downstream of{' '}
+                    <button type="button" className="link-button" onClick={() => incident.upstream && onSelect(incident.upstream.id)}>
+                      {incident.upstream.service}
+                    </button>
+                    , failing {upstreamLead(incident)} before
+                  </span>
+                )}
                 {firstSign && (
                   <span className="incident-cause incident-cause--first-sign" title={firstSign}>
                     {firstSign}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '@/lib/model/incidents';
-import { firstSignLine, incidentRange, mttrRows } from './incidents';
+import { firstSignLine, incidentRange, mttrRows, upstreamLead } from './incidents';
 
 const incident = (service: string, durationMs: number | null): Incident => ({
   id: `${service}:${Math.random()}`,
@@ -13,6 +13,7 @@ const incident = (service: string, durationMs: number | null): Incident => ({
   failures: 1,
   peakFailing: 1,
   firstSign: null,
+  upstream: null,
 });
 
 describe('mttrRows', () => {
@@ -56,5 +57,12 @@ describe('firstSignLine', () => {
     const sign = { at: '2026-01-01T00:00:00.000Z', instance: 'api-gateway-3', cause: 'error rate 10 % over 30 s (threshold 5.0 %)' };
     expect(firstSignLine({ openedAt: '2026-01-01T00:00:15.000Z', firstSign: sign })).toBe('First sign 15 s before: api-gateway-3 warning, error rate 10 % over 30 s (threshold 5.0 %)');
     expect(firstSignLine({ openedAt: '2026-01-01T00:00:15.000Z', firstSign: null })).toBeNull();
+  });
+});
+
+describe('upstreamLead', () => {
+  it('says how long before this incident its upstream opened', () => {
+    expect(upstreamLead({ openedAt: '2026-01-01T00:00:14.000Z', upstream: { service: 'inventory', id: 'inventory:1', openedAt: '2026-01-01T00:00:00.000Z' } })).toBe('14 s');
+    expect(upstreamLead({ openedAt: '2026-01-01T00:00:14.000Z', upstream: null })).toBeNull();
   });
 });

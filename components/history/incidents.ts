@@ -43,3 +43,9 @@ export function firstSignLine(incident: Pick<Incident, 'openedAt' | 'firstSign'>
   if (!sign) return null;
   return `First sign ${formatDuration(Date.parse(incident.openedAt) - Date.parse(sign.at))} before: ${sign.instance} warning, ${sign.cause}`;
 }
+
+/** How long before this incident its upstream's opened: "14 s"; null without an upstream. */
+export function upstreamLead(incident: Pick<Incident, 'openedAt' | 'upstream'>): string | null {
+  if (!incident.upstream) return null;
+  return formatDuration(Math.max(0, Date.parse(incident.openedAt) - Date.parse(incident.upstream.openedAt)));
+}

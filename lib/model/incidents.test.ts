@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from './events';
-import { deriveIncidents, failureSignal, isLeaseExpiry, mttrByService, newestFirst, type Incident } from './incidents';
+import { adjacency } from './topology/graph';
+import { deriveIncidents, failureSignal, isLeaseExpiry, mttrByService, newestFirst, withUpstream, type Incident } from './incidents';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 const MIN = 60_000;
@@ -217,6 +218,35 @@ describe('an incident\u2019s first sign', () => {
   });
 });
 
+describe('an incident\u2019s upstream', () => {
+  const at = (service: string, instance: string, minute: number, to = 'critical'): [number, Spec] => [minute, { kind: 'health.changed', service, instance, from: 'passing', to, detail: 'HTTP 503' }];
+  /** `from>to` edges, caller → callee. */
+  const graph = (spec: string) => adjacency(spec.split(' ').map((edge) => ({ from: edge.split('>')[0] ?? '', to: edge.split('>')[1] ?? '' })));
+  const upstreams = (entries: [number, Spec][], edges: string, now = 60) =>
+    Object.fromEntries(
+      withUpstream(deriveIncidents(timeline(entries.sort((a, b) => a[0] - b[0])), { now: T0 + now * MIN }), graph(edges)).map((incident) => [
+        `${incident.service}@${(Date.parse(incident.openedAt) - T0) / MIN}`,
+        incident.upstream && `${incident.upstream.service}@${(Date.parse(incident.upstream.openedAt) - T0) / MIN}`,
+      ]),
+    );
+
+  it.each<{ name: string; events: [number, Spec][]; edges: string; expected: Record<string, string | null> }>([
+    { name: 'a caller failing after its callee names the callee', events: [at('inventory', 'i1', 0), at('orders', 'o1', 1)], edges: 'orders>inventory', expected: { 'inventory@0': null, 'orders@1': 'inventory@0' } },
+    { name: 'a chain names its bottom, the earliest', events: [at('inventory', 'i1', 0), at('orders', 'o1', 1), at('web', 'w1', 2)], edges: 'web>orders orders>inventory', expected: { 'inventory@0': null, 'orders@1': 'inventory@0', 'web@2': 'inventory@0' } },
+    { name: 'a callee failing after its caller is not its upstream', events: [at('orders', 'o1', 0), at('inventory', 'i1', 1)], edges: 'orders>inventory', expected: { 'orders@0': null, 'inventory@1': null } },
+    { name: 'an unrelated service failing first is not named', events: [at('billing', 'b1', 0), at('orders', 'o1', 1)], edges: 'orders>inventory', expected: { 'billing@0': null, 'orders@1': null } },
+    {
+      name: 'a callee incident closed before the caller failed is not named',
+      events: [at('inventory', 'i1', 0), at('inventory', 'i1', 1, 'passing'), at('orders', 'o1', 5)],
+      edges: 'orders>inventory',
+      expected: { 'inventory@0': null, 'orders@5': null },
+    },
+    { name: 'a cycle: the one that failed first is the other\u2019s upstream', events: [at('a', 'a1', 0), at('b', 'b1', 1)], edges: 'a>b b>a', expected: { 'a@0': null, 'b@1': 'a@0' } },
+  ])('$name', ({ events, edges, expected }) => {
+    expect(upstreams(events, edges)).toEqual(expected);
+  });
+});
+
 describe('mttrByService', () => {
   const incident = (service: string, durationMs: number | null, openedMinute = 0): Incident => ({
     id: `${service}:${openedMinute}`,
@@ -229,6 +259,7 @@ describe('mttrByService', () => {
     failures: 1,
     peakFailing: 1,
     firstSign: null,
+    upstream: null,
   });
 
   it.each([

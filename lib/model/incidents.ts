@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RESPONSE_BEGAN, type HistoryEvent } from './events';
 import { fleetRecord } from './fleet-record';
+import type { Adjacency } from './topology/graph';
 
 /** One stretch of trouble in one service (see `deriveIncidents` for exactly what counts). */
 export interface Incident {
@@ -26,6 +27,19 @@ export interface Incident {
    * when the incident's first failure came without one.
    */
   firstSign: FirstSign | null;
+  /**
+   * The earliest incident, open when this one opened, of a service this one depends on (calls or
+   * declares, directly or through others, on the map as it is now): where the outage probably
+   * started. Null when none, or when the analysis had no map.
+   */
+  upstream: IncidentUpstream | null;
+}
+
+export interface IncidentUpstream {
+  service: string;
+  /** That incident's id and when it opened. */
+  id: string;
+  openedAt: string;
 }
 
 export interface FirstSign {
@@ -180,6 +194,7 @@ function toIncident(draft: Draft): Incident {
     failures: draft.failures,
     peakFailing: draft.peakFailing,
     firstSign: draft.firstSign,
+    upstream: null,
   };
 }
 
@@ -248,6 +263,57 @@ export function deriveIncidents(events: readonly HistoryEvent[], options: Incide
     closeIfQuiet(state, atMs);
   }
   return drafts.map(toIncident);
+}
+
+/** Everything `service` depends on, directly or through others (breadth-first over `down`). */
+export function dependenciesOf(graph: Adjacency, service: string): Set<string> {
+  const reached = new Set<string>();
+  let frontier = [service];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const id of frontier) {
+      for (const dependency of graph.down.get(id) ?? []) {
+        if (dependency === service || reached.has(dependency)) continue;
+        reached.add(dependency);
+        next.push(dependency);
+      }
+    }
+    frontier = next;
+  }
+  return reached;
+}
+
+/**
+ * Each incident with its `upstream`: the earliest incident of a service it depends on (by `graph`,
+ * caller → callee) that had opened by the time it opened and was still open then. In a chain
+ * web → orders → inventory failing in that order from the bottom, both web's and orders'
+ * incidents name inventory's. Services depended on are walked once per service with incidents.
+ */
+export function withUpstream(incidents: readonly Incident[], graph: Adjacency): Incident[] {
+  const byService = new Map<string, Incident[]>();
+  for (const incident of incidents) {
+    const list = byService.get(incident.service);
+    if (list) list.push(incident);
+    else byService.set(incident.service, [incident]);
+  }
+  const dependencies = new Map<string, Set<string>>();
+  return incidents.map((incident) => {
+    let reached = dependencies.get(incident.service);
+    if (!reached) {
+      reached = dependenciesOf(graph, incident.service);
+      dependencies.set(incident.service, reached);
+    }
+    const openedMs = Date.parse(incident.openedAt);
+    let earliest: Incident | undefined;
+    for (const service of reached) {
+      for (const candidate of byService.get(service) ?? []) {
+        const candidateOpenedMs = Date.parse(candidate.openedAt);
+        if (candidateOpenedMs > openedMs || (candidate.closedAt !== null && Date.parse(candidate.closedAt) < openedMs)) continue;
+        if (!earliest || candidateOpenedMs < Date.parse(earliest.openedAt) || (candidateOpenedMs === Date.parse(earliest.openedAt) && candidate.service < earliest.service)) earliest = candidate;
+      }
+    }
+    return { ...incident, upstream: earliest ? { service: earliest.service, id: earliest.id, openedAt: earliest.openedAt } : null };
+  });
 }
 
 /**

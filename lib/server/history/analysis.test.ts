@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import { STORE_DIALECTS, useTestStore } from '@/tests/support/store-dialects';
+import { adjacency } from '@/lib/model/topology/graph';
 import { incidentsIn, mergeAscending, serviceUptime } from './analysis';
 import { openHistory, type History } from './store';
 
@@ -103,6 +104,24 @@ describe.each(STORE_DIALECTS)('history analysis on %s', (dialect) => {
       ]);
       const result = await incidentsIn(history, { sinceMs: T0, untilMs: T0 + 10 * MIN, limit: 10 });
       expect(result.incidents.map((i) => [i.openedAt, i.firstSign])).toEqual([[iso(2), { at: iso(-3), instance: 'b', cause: 'probe' }]]);
+    });
+
+    it('names the incident upstream of each, also for one service asked alone', async () => {
+      await record([health(-1, 'i1', 'critical', 'inventory'), health(2, 'o1', 'critical', 'orders'), health(3, 'b1', 'critical', 'billing'), health(4, 'i1', 'passing', 'inventory')]);
+      const graph = adjacency([
+        { from: 'orders', to: 'inventory' },
+        { from: 'billing', to: 'ledger' },
+      ]);
+      const all = await incidentsIn(history, { sinceMs: T0, untilMs: T0 + 10 * MIN, limit: 10, graph });
+      expect(all.incidents.map((i) => [i.service, i.upstream?.service ?? null])).toEqual([
+        ['billing', null],
+        ['orders', 'inventory'],
+        ['inventory', null],
+      ]);
+      // Asked for orders alone, inventory's incident (carried in from before the window) is still read, but not listed.
+      const orders = await incidentsIn(history, { service: 'orders', sinceMs: T0, untilMs: T0 + 10 * MIN, limit: 10, graph });
+      expect(orders.incidents.map((i) => [i.service, i.upstream])).toEqual([['orders', { service: 'inventory', id: all.incidents[2]?.id, openedAt: iso(-1) }]]);
+      expect(orders.mttrMs).toEqual({ orders: null });
     });
 
     it('names a quiet service called like an Object.prototype member in its MTTR', async () => {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { EventKind, HistoryEvent } from '@/lib/model/events';
-import { DEFAULT_MERGE_GAP_MS, deriveIncidents, mttrByService, newestFirst, type IncidentList } from '@/lib/model/incidents';
+import { DEFAULT_MERGE_GAP_MS, dependenciesOf, deriveIncidents, mttrByService, newestFirst, withUpstream, type IncidentList } from '@/lib/model/incidents';
+import type { Adjacency } from '@/lib/model/topology/graph';
 import { knownMsOf, statusesAtStart, statusTimeline, stripOf, uptimeOf, type UptimeReport } from '@/lib/model/uptime';
 import type { HistoryDatabase } from './schema';
 import type { History } from './store';
@@ -25,10 +26,10 @@ interface Loaded {
   truncated: boolean;
 }
 
-/** State events in [fromMs, toMs), ascending, for one service or all; at most `maxRows`. */
-async function stateEventsIn(db: Db, fromMs: number, toMs: number, service: string | undefined, maxRows: number): Promise<Loaded> {
+/** State events in [fromMs, toMs), ascending, for some services or all; at most `maxRows`. */
+async function stateEventsIn(db: Db, fromMs: number, toMs: number, services: readonly string[] | undefined, maxRows: number): Promise<Loaded> {
   let select = db.selectFrom('events').selectAll().where('kind', 'in', STATE_KINDS).where('at_ms', '>=', fromMs).where('at_ms', '<', toMs);
-  if (service !== undefined) select = select.where('service', '=', service);
+  if (services !== undefined) select = select.where('service', 'in', services);
   const rows = await select.orderBy('at_ms', 'asc').orderBy('id', 'asc').limit(maxRows + 1).execute();
   const firstLeftOut = rows[maxRows];
   if (!firstLeftOut) return { events: rows.map(toHistoryEvent), coveredUntilMs: toMs, truncated: false };
@@ -37,8 +38,8 @@ async function stateEventsIn(db: Db, fromMs: number, toMs: number, service: stri
   return { events: rows.filter((row) => row.at_ms < coveredUntilMs).map(toHistoryEvent), coveredUntilMs, truncated: true };
 }
 
-/** Each instance's last state event before `beforeMs` (one row per service and instance). */
-async function lastStateEventsBefore(db: Db, beforeMs: number, service: string | undefined): Promise<HistoryEvent[]> {
+/** Each instance's last state event before `beforeMs` (one row per service and instance), for some services or all. */
+async function lastStateEventsBefore(db: Db, beforeMs: number, services: readonly string[] | undefined): Promise<HistoryEvent[]> {
   let inner = db
     .selectFrom('events')
     .selectAll()
@@ -51,7 +52,7 @@ async function lastStateEventsBefore(db: Db, beforeMs: number, service: string |
     .where('kind', 'in', STATE_KINDS)
     .where('at_ms', '<', beforeMs)
     .where('instance', 'is not', null);
-  if (service !== undefined) inner = inner.where('service', '=', service);
+  if (services !== undefined) inner = inner.where('service', 'in', services);
   const rows = await db.selectFrom(inner.as('ranked')).selectAll().where('recency', '=', 1).orderBy('at_ms', 'asc').orderBy('id', 'asc').limit(MAX_ANALYSIS_ROWS).execute();
   return rows.map(toHistoryEvent);
 }
@@ -109,8 +110,8 @@ export interface UptimeRequest {
 export async function serviceUptime(history: Pick<History, 'db'>, request: UptimeRequest): Promise<UptimeReport> {
   const { service, fromMs, toMs, buckets } = request;
   const [loaded, before, gaps] = await Promise.all([
-    stateEventsIn(history.db, fromMs, toMs, service, request.maxRows ?? MAX_ANALYSIS_ROWS),
-    lastStateEventsBefore(history.db, fromMs, service),
+    stateEventsIn(history.db, fromMs, toMs, [service], request.maxRows ?? MAX_ANALYSIS_ROWS),
+    lastStateEventsBefore(history.db, fromMs, [service]),
     gapsOverlapping(history.db, fromMs, toMs, service),
   ]);
   const timeline = statusTimeline(mergeAscending(loaded.events, gaps), { from: fromMs, to: loaded.coveredUntilMs, initial: statusesAtStart(before) });
@@ -135,6 +136,18 @@ export interface IncidentsRequest {
   mergeGapMs?: number;
   /** Default `MAX_ANALYSIS_ROWS`. */
   maxRows?: number;
+  /** Who calls or declares whom now, for each incident's `upstream`; without it every `upstream` is null. */
+  graph?: Adjacency;
+}
+
+/** Most services one service's incidents are read beside, for their `upstream`; beyond it, every service's are read. */
+const MAX_UPSTREAM_SERVICES = 500;
+
+/** One service, and with a map what it depends on (their incidents may be its upstream): undefined for all. */
+function servicesToRead(service: string, graph: Adjacency | undefined): string[] | undefined {
+  if (!graph) return [service];
+  const dependencies = dependenciesOf(graph, service);
+  return dependencies.size > MAX_UPSTREAM_SERVICES ? undefined : [service, ...dependencies];
 }
 
 /**
@@ -145,17 +158,22 @@ export interface IncidentsRequest {
  * Reads at most `MAX_ANALYSIS_ROWS` events of the window (see `truncated`).
  */
 export async function incidentsIn(history: Pick<History, 'db'>, request: IncidentsRequest): Promise<IncidentList & { truncated: boolean }> {
+  const { service, graph } = request;
+  const services = service === undefined ? undefined : servicesToRead(service, graph);
   const [loaded, before] = await Promise.all([
-    stateEventsIn(history.db, request.sinceMs, request.untilMs, request.service, request.maxRows ?? MAX_ANALYSIS_ROWS),
-    lastStateEventsBefore(history.db, request.sinceMs, request.service),
+    stateEventsIn(history.db, request.sinceMs, request.untilMs, services, request.maxRows ?? MAX_ANALYSIS_ROWS),
+    lastStateEventsBefore(history.db, request.sinceMs, services),
   ]);
   // Failures still going on at the window's start, and warnings standing then (an incident's first sign).
   const carried = before.filter((event) => event.kind === 'health.changed' && (event.to === 'critical' || event.to === 'warning'));
-  const incidents = deriveIncidents([...carried, ...loaded.events], {
+  const derived = deriveIncidents([...carried, ...loaded.events], {
     now: loaded.coveredUntilMs,
     mergeGapMs: request.mergeGapMs ?? DEFAULT_MERGE_GAP_MS,
   });
+  const linked = graph ? withUpstream(derived, graph) : derived;
+  // The services depended on were read for `upstream` only.
+  const incidents = service === undefined ? linked : linked.filter((incident) => incident.service === service);
   const mttrMs = mttrByService(incidents);
-  if (request.service !== undefined && !Object.hasOwn(mttrMs, request.service)) mttrMs[request.service] = null;
+  if (service !== undefined && !Object.hasOwn(mttrMs, service)) mttrMs[service] = null;
   return { incidents: newestFirst(incidents).slice(0, request.limit), mttrMs, truncated: loaded.truncated };
 }
