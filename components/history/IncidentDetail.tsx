@@ -60,7 +60,7 @@ export function IncidentDetail({ incident, onClose }: { incident: Incident; onCl
               <Link href={servicePath(incident.upstream.service)} prefetch={false}>
                 {incident.upstream.service}
               </Link>
-              , a service it depends on, whose incident opened {upstreamLead(incident)} before and was still open
+              , a service it depends on, whose incident opened {upstreamLead(incident)} this one
             </dd>
           </div>
         )}

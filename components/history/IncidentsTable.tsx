@@ -68,7 +68,7 @@ export function IncidentsTable({ incidents, selected, onSelect }: Props) {
                     <button type="button" className="link-button" onClick={() => incident.upstream && onSelect(incident.upstream.id)}>
                       {incident.upstream.service}
                     </button>
-                    , failing {upstreamLead(incident)} before
+                    , whose incident opened {upstreamLead(incident)}
                   </span>
                 )}
                 {firstSign && (

@@ -62,7 +62,8 @@ describe('firstSignLine', () => {
 
 describe('upstreamLead', () => {
   it('says how long before this incident its upstream opened', () => {
-    expect(upstreamLead({ openedAt: '2026-01-01T00:00:14.000Z', upstream: { service: 'inventory', id: 'inventory:1', openedAt: '2026-01-01T00:00:00.000Z' } })).toBe('14 s');
+    expect(upstreamLead({ openedAt: '2026-01-01T00:00:14.000Z', upstream: { service: 'inventory', id: 'inventory:1', openedAt: '2026-01-01T00:00:00.000Z' } })).toBe('14 s before');
+    expect(upstreamLead({ openedAt: '2026-01-01T00:00:14.000Z', upstream: { service: 'inventory', id: 'inventory:1', openedAt: '2026-01-01T00:00:17.000Z' } })).toBe('3 s after');
     expect(upstreamLead({ openedAt: '2026-01-01T00:00:14.000Z', upstream: null })).toBeNull();
   });
 });

@@ -44,8 +44,9 @@ export function firstSignLine(incident: Pick<Incident, 'openedAt' | 'firstSign'>
   return `First sign ${formatDuration(Date.parse(incident.openedAt) - Date.parse(sign.at))} before: ${sign.instance} warning, ${sign.cause}`;
 }
 
-/** How long before this incident its upstream's opened: "14 s"; null without an upstream. */
+/** When the upstream's incident opened, against this one's: "14 s before", "3 s after" (caught later); null without an upstream. */
 export function upstreamLead(incident: Pick<Incident, 'openedAt' | 'upstream'>): string | null {
   if (!incident.upstream) return null;
-  return formatDuration(Math.max(0, Date.parse(incident.openedAt) - Date.parse(incident.upstream.openedAt)));
+  const leadMs = Date.parse(incident.openedAt) - Date.parse(incident.upstream.openedAt);
+  return leadMs >= 0 ? `${formatDuration(leadMs)} before` : `${formatDuration(-leadMs)} after`;
 }

@@ -233,7 +233,8 @@ describe('an incident\u2019s upstream', () => {
   it.each<{ name: string; events: [number, Spec][]; edges: string; expected: Record<string, string | null> }>([
     { name: 'a caller failing after its callee names the callee', events: [at('inventory', 'i1', 0), at('orders', 'o1', 1)], edges: 'orders>inventory', expected: { 'inventory@0': null, 'orders@1': 'inventory@0' } },
     { name: 'a chain names its bottom, the earliest', events: [at('inventory', 'i1', 0), at('orders', 'o1', 1), at('web', 'w1', 2)], edges: 'web>orders orders>inventory', expected: { 'inventory@0': null, 'orders@1': 'inventory@0', 'web@2': 'inventory@0' } },
-    { name: 'a callee failing after its caller is not its upstream', events: [at('orders', 'o1', 0), at('inventory', 'i1', 1)], edges: 'orders>inventory', expected: { 'orders@0': null, 'inventory@1': null } },
+    { name: 'a callee failing long after its caller is not its upstream', events: [at('orders', 'o1', 0), at('inventory', 'i1', 1)], edges: 'orders>inventory', expected: { 'orders@0': null, 'inventory@1': null } },
+    { name: 'a callee caught within the lag after its caller is its upstream', events: [at('orders', 'o1', 0), at('inventory', 'i1', 0.4)], edges: 'orders>inventory', expected: { 'orders@0': 'inventory@0.4', 'inventory@0.4': null } },
     { name: 'an unrelated service failing first is not named', events: [at('billing', 'b1', 0), at('orders', 'o1', 1)], edges: 'orders>inventory', expected: { 'billing@0': null, 'orders@1': null } },
     {
       name: 'a callee incident closed before the caller failed is not named',
@@ -241,7 +242,7 @@ describe('an incident\u2019s upstream', () => {
       edges: 'orders>inventory',
       expected: { 'inventory@0': null, 'orders@5': null },
     },
-    { name: 'a cycle: the one that failed first is the other\u2019s upstream', events: [at('a', 'a1', 0), at('b', 'b1', 1)], edges: 'a>b b>a', expected: { 'a@0': null, 'b@1': 'a@0' } },
+    { name: 'a cycle: the one that failed first is the other\u2019s upstream, even within the lag', events: [at('a', 'a1', 0), at('b', 'b1', 0.4)], edges: 'a>b b>a', expected: { 'a@0': null, 'b@0.4': 'a@0' } },
   ])('$name', ({ events, edges, expected }) => {
     expect(upstreams(events, edges)).toEqual(expected);
   });

@@ -284,9 +284,17 @@ export function dependenciesOf(graph: Adjacency, service: string): Set<string> {
 }
 
 /**
+ * How much later than a caller's incident a callee's may open and still be its upstream: a callee
+ * is often caught later than its callers (a probe interval, a lease's TTL) while their calls to it
+ * fail at once.
+ */
+export const UPSTREAM_LAG_MS = 30_000;
+
+/**
  * Each incident with its `upstream`: the earliest incident of a service it depends on (by `graph`,
- * caller → callee) that had opened by the time it opened and was still open then. In a chain
- * web → orders → inventory failing in that order from the bottom, both web's and orders'
+ * caller → callee) that was open when it opened, or opened at most `UPSTREAM_LAG_MS` after it
+ * (unless that service depends on this one too: in a cycle, only the earlier one explains the
+ * later). In a chain web → orders → inventory failing from the bottom, both web's and orders'
  * incidents name inventory's. Services depended on are walked once per service with incidents.
  */
 export function withUpstream(incidents: readonly Incident[], graph: Adjacency): Incident[] {
@@ -297,18 +305,23 @@ export function withUpstream(incidents: readonly Incident[], graph: Adjacency): 
     else byService.set(incident.service, [incident]);
   }
   const dependencies = new Map<string, Set<string>>();
-  return incidents.map((incident) => {
-    let reached = dependencies.get(incident.service);
+  const dependenciesOfService = (service: string): Set<string> => {
+    let reached = dependencies.get(service);
     if (!reached) {
-      reached = dependenciesOf(graph, incident.service);
-      dependencies.set(incident.service, reached);
+      reached = dependenciesOf(graph, service);
+      dependencies.set(service, reached);
     }
+    return reached;
+  };
+  return incidents.map((incident) => {
+    const reached = dependenciesOfService(incident.service);
     const openedMs = Date.parse(incident.openedAt);
     let earliest: Incident | undefined;
     for (const service of reached) {
       for (const candidate of byService.get(service) ?? []) {
         const candidateOpenedMs = Date.parse(candidate.openedAt);
-        if (candidateOpenedMs > openedMs || (candidate.closedAt !== null && Date.parse(candidate.closedAt) < openedMs)) continue;
+        if (candidateOpenedMs > openedMs + UPSTREAM_LAG_MS || (candidate.closedAt !== null && Date.parse(candidate.closedAt) < openedMs)) continue;
+        if (candidateOpenedMs > openedMs && dependenciesOfService(candidate.service).has(incident.service)) continue;
         if (!earliest || candidateOpenedMs < Date.parse(earliest.openedAt) || (candidateOpenedMs === Date.parse(earliest.openedAt) && candidate.service < earliest.service)) earliest = candidate;
       }
     }
