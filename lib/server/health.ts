@@ -30,12 +30,20 @@ export interface HealthTrackerOptions {
   now?: () => number;
 }
 
+/** Probe results turned into instance status (createHealthTracker). */
+export interface HealthTracker {
+  /** One probe result of the instance under `key`: publishes its status when due; an instance no longer in the store is forgotten. */
+  record(key: string, result: ProbeResult): void;
+  /** Forgets what the probes said of the instance under `key` (it left the registry). */
+  forget(key: string): void;
+}
+
 /**
  * Turns probe results into instance status. Status changes go to the publisher (and so to every
  * browser) at once; a probe that changes nothing but latency refreshes `lastProbe` only every
  * `probeRefreshMs`, so 5,000 instances probed every 5 s do not become 1,000 live updates a second.
  */
-export function createHealthTracker(options: HealthTrackerOptions) {
+export function createHealthTracker(options: HealthTrackerOptions): HealthTracker {
   const { store } = options;
   const thresholdsFor = options.thresholdsFor ?? (() => DEFAULT_THRESHOLDS);
   const refreshMs = options.probeRefreshMs ?? 30_000;
@@ -83,8 +91,6 @@ export function createHealthTracker(options: HealthTrackerOptions) {
     },
   };
 }
-
-export type HealthTracker = ReturnType<typeof createHealthTracker>;
 
 /** The history row of a status change: the cause, and the failing response's first bytes when there was one. */
 export function healthChangedEvent(change: HealthChange): NewHistoryEvent {

@@ -9,7 +9,7 @@ import { receiveSummary } from '@/lib/model/summary-parts';
 import { applySummaryDelta, summariesOf, summaryViewFromSnapshot, type SummaryView } from '@/lib/model/views';
 import { createManualClock } from '@/tests/support/manual-clock';
 import type { LiveServer } from './live';
-import { attachLiveViews } from './live-views';
+import { attachLiveViews, type LiveViews } from './live-views';
 import { createStore, type DecodedKey, type Store } from './store/store';
 import { compressedSummaryParts } from './summary-snapshot-parts';
 
@@ -37,7 +37,7 @@ function heldCompression() {
 let store: Store;
 let http: HttpServer;
 let io: LiveServer;
-let views: ReturnType<typeof attachLiveViews>;
+let views: LiveViews;
 let held: ReturnType<typeof heldCompression>;
 const clients: LiveClient[] = [];
 

@@ -27,6 +27,14 @@ const SERVICE_ROOM_PREFIX = 'view:service:';
 const serviceRoom = (service: string): string => `${SERVICE_ROOM_PREFIX}${service}`;
 
 
+/** Per-socket view subscriptions: the summary room and a room per service (attachLiveViews). */
+export interface LiveViews {
+  /** Serves a socket's `live:subscribe` and `live:unsubscribe` requests. */
+  onConnection(socket: LiveSocket): void;
+  /** Stops following the store and the rooms. */
+  close(): void;
+}
+
 /**
  * Per-view live updates (docs/ARCHITECTURE "Live updates"): the summary room and a room per
  * service. Every message carries `prev`, the seq of the previous message sent for that view in this
@@ -37,7 +45,7 @@ export function attachLiveViews(
   store: LiveFeed,
   now: () => number = Date.now,
   compress: (snapshot: SummarySnapshot) => Promise<Uint8Array[]> = compressedSummaryParts,
-): { onConnection(socket: LiveSocket): void; close(): void } {
+): LiveViews {
   const rooms = io.of('/').adapter.rooms;
   let summaryPrev = 0;
   /** The seq of the last summary message the store emitted, heard by the room or not: what a snapshot being compressed may have missed. */

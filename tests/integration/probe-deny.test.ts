@@ -8,7 +8,7 @@ import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@/lib/server/config';
 import { findEtcdBinary, freePort } from '@/lib/server/etcd/local';
-import { startRuntime } from '@/lib/server/start-runtime';
+import { startRuntime, type RunningRuntime } from '@/lib/server/start-runtime';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { eventually, startServer, type TestServer } from '../support/server';
 
@@ -161,7 +161,7 @@ describe('probe targets the policy denies, as startRuntime wires it', () => {
       { stdio: 'ignore' },
     );
     const client = new Etcd3({ hosts: endpoint });
-    let runtime: Awaited<ReturnType<typeof startRuntime>> | undefined;
+    let runtime: RunningRuntime | undefined;
     try {
       await eventually(() => client.get('ready').then(() => true, () => undefined), 15_000, 'etcd answering');
       runtime = await startRuntime(loadConfig({ ETCD_ENDPOINTS: endpoint, DATA_DIR: dataDir, SWITCHYARD_PROBE_INTERVAL_MS: String(INTERVAL_MS), SWITCHYARD_PROBE_TIMEOUT_MS: '300' }));

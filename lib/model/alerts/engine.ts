@@ -74,6 +74,20 @@ export interface AlertEngineOptions {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** Alerts and their states, updated by each evaluation (createAlertEngine). */
+export interface AlertEngine {
+  /**
+   * One evaluation at `nowMs`: updates every alert and returns what changed for delivery and
+   * history. A silence holds what would be sent, never a resolve (an alert already sent stays so).
+   * An acknowledgement marks a firing alert until it resolves (then it is used up) or is withdrawn.
+   */
+  evaluate(input: EvaluationInput, nowMs: number, silences?: readonly Silence[], acks?: readonly Ack[]): AlertTransition[];
+  /** Pending, firing and suppressed alerts; an origin's alert lists the alerts it holds. */
+  alerts(): AlertView[];
+  /** Resolved alerts still kept (newest first), notified or not. */
+  recentlyResolved(): AlertView[];
+}
+
 /**
  * Alerts from the health model's verdicts, with dependency-aware suppression: a caller whose
  * probable origin is one of its dependencies is held while that origin has an alert of its own,
@@ -82,7 +96,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  * real status: when the origin recovers while the caller still fails for its rule's duration from
  * then, the caller is the next origin or stands alone, and fires. Pure: time is the caller's `nowMs`.
  */
-export function createAlertEngine(options: AlertEngineOptions) {
+export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const resolvedLimit = options.resolvedLimit ?? 200;
   const resolvedKeepMs = options.resolvedKeepMs ?? 3_600_000;
   const active = new Map<string, Entry>();
@@ -113,11 +127,6 @@ export function createAlertEngine(options: AlertEngineOptions) {
   };
 
   return {
-    /**
-     * One evaluation at `nowMs`: updates every alert and returns what changed for delivery and
-     * history. A silence holds what would be sent, never a resolve (an alert already sent stays so).
-     * An acknowledgement marks a firing alert until it resolves (then it is used up) or is withdrawn.
-     */
     evaluate(input: EvaluationInput, nowMs: number, silences: readonly Silence[] = [], acks: readonly Ack[] = []): AlertTransition[] {
       const transitions: AlertTransition[] = [];
       // Only ids still in the store matter: the set stays as small as the acknowledgements are.
@@ -194,7 +203,6 @@ export function createAlertEngine(options: AlertEngineOptions) {
       return transitions;
     },
 
-    /** Pending, firing and suppressed alerts; an origin's alert lists the alerts it holds. */
     alerts(): AlertView[] {
       const holds = new Map<string, string[]>();
       for (const entry of active.values()) {
@@ -209,11 +217,8 @@ export function createAlertEngine(options: AlertEngineOptions) {
       });
     },
 
-    /** Resolved alerts still kept (newest first), notified or not. */
     recentlyResolved(): AlertView[] {
       return resolved.map(view).reverse();
     },
   };
 }
-
-export type AlertEngine = ReturnType<typeof createAlertEngine>;

@@ -23,13 +23,37 @@ interface Pending {
   expiresAt: number;
 }
 
+/** Client and server spans waiting for their other side (createSpanPairing). */
+export interface SpanPairing {
+  /** Offers a client span at `now`: the completed pair when its server span was waiting, else undefined (it waits; sides pushed out by the cap go to `overflow`). */
+  offerClient(client: ClientSide, now: number, overflow: Unpaired): Pair | undefined;
+  /** Offers a server span at `now`: the completed pair when its client span was waiting, else undefined (it waits; sides pushed out by the cap go to `overflow`). */
+  offerServer(server: ServerSide, now: number, overflow: Unpaired): Pair | undefined;
+  /** Removes and returns every side whose TTL has passed at `now`. */
+  expire(now: number): Unpaired;
+  stats(): SpanPairingStats;
+}
+
+export interface SpanPairingStats {
+  /** Keys with a side waiting now. */
+  waiting: number;
+  /** Pairs completed so far. */
+  paired: number;
+  /** Sides that waited past the TTL alone, so far. */
+  expired: number;
+  /** Sides pushed out alone by the cap, so far. */
+  pushedOut: number;
+  /** Entries in the arrival queue, paired ones not yet passed over included. */
+  queued: number;
+}
+
 /**
  * Client and server spans waiting for their other side, keyed by trace id + the client's span id
  * (the server span's parent), as the OpenTelemetry Collector's servicegraph connector pairs them.
  * At most `cap` waiting pairs; the oldest is pushed out first (it comes back as unpaired). Every
  * entry lives `ttlMs`, so insertion order is expiry order.
  */
-export function createSpanPairing(options: { cap: number; ttlMs: number }) {
+export function createSpanPairing(options: { cap: number; ttlMs: number }): SpanPairing {
   const pending = new Map<string, Pending>();
   /**
    * Waiting sides in arrival order, which is expiry order, read from `head`. A Map would give the
@@ -102,7 +126,6 @@ export function createSpanPairing(options: { cap: number; ttlMs: number }) {
   return {
     offerClient: (client: ClientSide, now: number, overflow: Unpaired) => offer({ client }, now, overflow),
     offerServer: (server: ServerSide, now: number, overflow: Unpaired) => offer({ server }, now, overflow),
-    /** Removes and returns every side whose TTL has passed at `now`. */
     expire(now: number): Unpaired {
       const unpaired: Unpaired = { clients: [], servers: [] };
       while (takeOldest((entry) => entry.expiresAt <= now, unpaired)) expired += 1;
@@ -112,5 +135,3 @@ export function createSpanPairing(options: { cap: number; ttlMs: number }) {
     stats: () => ({ waiting: pending.size, paired, expired, pushedOut, queued: order.length - head }),
   };
 }
-
-export type SpanPairing = ReturnType<typeof createSpanPairing>;

@@ -72,6 +72,26 @@ function overwrite(seen: Seen, histogram: NativeHistogram): void {
   }
 }
 
+/** Cumulative points turned into increments, stream by stream (createCumulativeTracker). */
+export interface CumulativeTracker {
+  /**
+   * A short stand-in for a resource + scope identity, to begin its streams' keys with. Every point
+   * of a resource carries all its attributes (an SDK's resource has a dozen or more); in each
+   * point's key they made every lookup hash and compare them again.
+   */
+  scopeId(identity: string): string;
+  /** What the stream's point under `key` adds since its last one: null for a first point, a repeat, a late point or a reset from an unknown start. */
+  accept(key: string, point: StreamPoint): Increment | null;
+  stats(): CumulativeTrackerStats;
+}
+
+export interface CumulativeTrackerStats {
+  /** Streams remembered now. */
+  streams: number;
+  /** Resets seen so far (a new start time or a decreasing bucket). */
+  resets: number;
+}
+
 /**
  * Turns cumulative points into increments per stream (resource + scope + name + attributes), by the
  * data model's "Resets and Gaps" rules: the first point of a stream contributes nothing (we cannot
@@ -79,7 +99,7 @@ function overwrite(seen: Seen, histogram: NativeHistogram): void {
  * reset, after which the point contributes all it holds when its start is known and after what we
  * last saw (a restarted process: counted once, never doubled), else nothing.
  */
-export function createCumulativeTracker(options: CumulativeTrackerOptions) {
+export function createCumulativeTracker(options: CumulativeTrackerOptions): CumulativeTracker {
   // Least recently moved first. A stream moves to the newest end at most every quarter TTL (a move
   // is a delete and an insert, the costliest part of a point), so the order is least recently seen
   // first to within that.
@@ -106,11 +126,6 @@ export function createCumulativeTracker(options: CumulativeTrackerOptions) {
   };
 
   return {
-    /**
-     * A short stand-in for a resource + scope identity, to begin its streams' keys with. Every point
-     * of a resource carries all its attributes (an SDK's resource has a dozen or more); in each
-     * point's key they made every lookup hash and compare them again.
-     */
     scopeId(identity: string): string {
       let id = scopes.get(identity);
       if (id === undefined) {
@@ -150,5 +165,3 @@ export function createCumulativeTracker(options: CumulativeTrackerOptions) {
     stats: () => ({ streams: streams.size, resets }),
   };
 }
-
-export type CumulativeTracker = ReturnType<typeof createCumulativeTracker>;

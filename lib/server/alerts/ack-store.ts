@@ -22,15 +22,25 @@ function isUniqueViolation(error: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
 
+/** Acknowledgements of firing alerts, as stored (createAckStore). */
+export interface AckStore {
+  /** Acknowledgements not ended, newest first. */
+  active(): Promise<Ack[]>;
+  /** Undefined when the alert already has an active acknowledgement (the store keeps one per alert). */
+  create(request: AckRequest, by: string, nowMs: number): Promise<Ack | undefined>;
+  /** One active acknowledgement, from the store (another replica's cache may not have it yet). */
+  find(id: string): Promise<Ack | undefined>;
+  /** Ends an acknowledgement: withdrawn by someone, or (`by` undefined) its alert resolved. Undefined when it was not active. */
+  end(id: string, by: string | undefined, nowMs: number): Promise<Ack | undefined>;
+}
+
 /** Acknowledgements in the shared store (SQLite or PostgreSQL), so every replica shows and honours the same ones. */
-export function createAckStore(db: Kysely<HistoryDatabase>) {
+export function createAckStore(db: Kysely<HistoryDatabase>): AckStore {
   return {
-    /** Acknowledgements not ended, newest first. */
     async active(): Promise<Ack[]> {
       const rows = await db.selectFrom('alert_acks').select(COLUMNS).where('ended_ms', 'is', null).orderBy('created_ms', 'desc').limit(MAX_ACTIVE_ACKS).execute();
       return rows.flatMap((row) => toAck(row) ?? []);
     },
-    /** Undefined when the alert already has an active acknowledgement (the store keeps one per alert). */
     async create(request: AckRequest, by: string, nowMs: number): Promise<Ack | undefined> {
       const row: Row = { id: randomUUID(), alertname: request.alertname, service: request.service, reason: request.reason !== undefined && request.reason !== '' ? request.reason : null, created_by: by, created_ms: nowMs };
       try {
@@ -41,17 +51,13 @@ export function createAckStore(db: Kysely<HistoryDatabase>) {
       }
       return toAck(row);
     },
-    /** One active acknowledgement, from the store (another replica's cache may not have it yet). */
     async find(id: string): Promise<Ack | undefined> {
       const row = await db.selectFrom('alert_acks').select(COLUMNS).where('id', '=', id).where('ended_ms', 'is', null).executeTakeFirst();
       return row ? toAck(row) : undefined;
     },
-    /** Ends an acknowledgement: withdrawn by someone, or (`by` undefined) its alert resolved. Undefined when it was not active. */
     async end(id: string, by: string | undefined, nowMs: number): Promise<Ack | undefined> {
       const row = await db.updateTable('alert_acks').set({ ended_ms: nowMs, ended_by: by ?? null }).where('id', '=', id).where('ended_ms', 'is', null).returning(COLUMNS).executeTakeFirst();
       return row ? toAck(row) : undefined;
     },
   };
 }
-
-export type AckStore = ReturnType<typeof createAckStore>;

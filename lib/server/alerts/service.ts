@@ -70,12 +70,37 @@ function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent 
   return { at, kind: 'alert.suppressed', ...where, detail: `${name} held, suppressed by ${alert.suppressedBy ?? 'its dependency'} (the probable origin): ${alert.description}` };
 }
 
+/** Alerting for one runtime (createAlerting). */
+export interface Alerting {
+  /** One evaluation now (the timer runs them every `evaluationMs`). */
+  evaluate(): AlertTransition[];
+  /** Current alerts (firing first), the recently resolved, active silences and delivery targets with recent failures. */
+  snapshot(): AlertsSnapshot;
+  /** An operator silences a service's alerts (or one of them) for a while: audited, honoured from the next evaluation on by both paths. */
+  silence(request: SilenceRequest, by: string): Promise<Silence>;
+  /** One active silence, from the store (for the scope check before lifting it). */
+  findSilence(id: string): Promise<Silence | undefined>;
+  /** Lifts a silence before it ends; undefined when there is no such active silence. */
+  unsilence(id: string, by: string): Promise<Silence | undefined>;
+  /**
+   * An operator acknowledges one firing alert: audited, shown from the next evaluation on by every
+   * replica; the leader silences it in Alertmanager. It covers this firing only.
+   */
+  acknowledge(request: AckRequest, by: string): Promise<AckOutcome>;
+  /** One active acknowledgement, from the store (for the scope check before withdrawing it). */
+  findAck(id: string): Promise<Ack | undefined>;
+  /** Withdraws an acknowledgement: audited; the alert is as before (firing, its Alertmanager silence expired). */
+  unacknowledge(id: string, by: string): Promise<Ack | undefined>;
+  /** Stops evaluating and delivering. */
+  stop(): void;
+}
+
 /**
  * Alerting for one runtime: evaluates the engine every `evaluationMs` over the fleet's summaries and
  * the probable origins, records transitions in history, sends every notified alert to each
  * Alertmanager (current state, re-sent while firing) and fired/resolved notifications to the webhook.
  */
-export function createAlerting(options: AlertingOptions) {
+export function createAlerting(options: AlertingOptions): Alerting {
   const clock = options.clock ?? systemClock;
   const now = options.now ?? Date.now;
   const delivers = options.delivers ?? (() => true);
@@ -262,7 +287,6 @@ export function createAlerting(options: AlertingOptions) {
   cancelTick = clock.after(options.evaluationMs, tick);
 
   return {
-    /** One evaluation now (the timer runs them every `evaluationMs`). */
     evaluate,
     snapshot(): AlertsSnapshot {
       const alerts = engine.alerts().sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || (a.activeSince < b.activeSince ? -1 : a.activeSince > b.activeSince ? 1 : 0));
@@ -270,14 +294,12 @@ export function createAlerting(options: AlertingOptions) {
       const delivery = { targets: targets.map((target) => (target === webhookTarget && webhookQueue ? { ...target, queued: webhookQueue.size() } : { ...target })), failures: [...failures].reverse() };
       return { alerts, resolved: engine.recentlyResolved(), silences: silences.current().filter((silence) => Date.parse(silence.until) > nowMs), delivery };
     },
-    /** An operator silences a service's alerts (or one of them) for a while: audited, honoured from the next evaluation on by both paths. */
     async silence(request: SilenceRequest, by: string): Promise<Silence> {
       const created = await options.silences.create(request, by, now());
       silences.change((current) => [created, ...current]);
       options.record({ at: created.createdAt, kind: 'alert.silenced', service: created.service, actor: by, detail: `${created.alertname ?? 'every alert'} silenced until ${created.until}: ${created.reason}` });
       return created;
     },
-    /** Lifts a silence before it ends; undefined when there is no such active silence. */
     findSilence: (id: string): Promise<Silence | undefined> => options.silences.find(id, now()),
     async unsilence(id: string, by: string): Promise<Silence | undefined> {
       const ended = await options.silences.end(id, by, now());
@@ -286,10 +308,6 @@ export function createAlerting(options: AlertingOptions) {
       options.record({ at: new Date(now()).toISOString(), kind: 'alert.silence_ended', service: ended.service, actor: by, detail: `${ended.alertname ?? 'every alert'} silence lifted early (was until ${ended.until}: ${ended.reason})` });
       return ended;
     },
-    /**
-     * An operator acknowledges one firing alert: audited, shown from the next evaluation on by every
-     * replica; the leader silences it in Alertmanager. It covers this firing only.
-     */
     async acknowledge(request: AckRequest, by: string): Promise<AckOutcome> {
       const alert = engine.alerts().find((candidate) => candidate.labels.alertname === request.alertname && candidate.labels.service === request.service);
       if (!alert) return { ok: false, code: 'not_found' };
@@ -302,9 +320,7 @@ export function createAlerting(options: AlertingOptions) {
       options.record({ at: ack.at, kind: 'alert.acknowledged', ...where, actor: by, detail: `${ack.alertname} acknowledged${ack.reason !== undefined ? `: ${ack.reason}` : ''}` });
       return { ok: true, ack };
     },
-    /** One active acknowledgement, from the store (for the scope check before withdrawing it). */
     findAck: (id: string): Promise<Ack | undefined> => options.acks.find(id),
-    /** Withdraws an acknowledgement: audited; the alert is as before (firing, its Alertmanager silence expired). */
     async unacknowledge(id: string, by: string): Promise<Ack | undefined> {
       const ended = await options.acks.end(id, by, now());
       if (!ended) return undefined;
@@ -320,5 +336,3 @@ export function createAlerting(options: AlertingOptions) {
     },
   };
 }
-
-export type Alerting = ReturnType<typeof createAlerting>;

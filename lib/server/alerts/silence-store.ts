@@ -22,10 +22,21 @@ function toSilence(row: Row): Silence {
   };
 }
 
+/** Operators' silences, as stored (createSilenceStore). */
+export interface SilenceStore {
+  /** Silences not ended and not expired at `nowMs`, newest first. */
+  active(nowMs: number): Promise<Silence[]>;
+  /** A new silence from `nowMs` for the request's duration. */
+  create(request: SilenceRequest, by: string, nowMs: number): Promise<Silence>;
+  /** One active silence, read from the store (the cache of another replica may not have it yet). */
+  find(id: string, nowMs: number): Promise<Silence | undefined>;
+  /** Lifts a silence early; undefined when there is no such active silence. */
+  end(id: string, by: string, nowMs: number): Promise<Silence | undefined>;
+}
+
 /** Silences in the shared store (SQLite or PostgreSQL), so every replica honours the same ones. */
-export function createSilenceStore(db: Kysely<HistoryDatabase>) {
+export function createSilenceStore(db: Kysely<HistoryDatabase>): SilenceStore {
   return {
-    /** Silences not ended and not expired at `nowMs`, newest first. */
     async active(nowMs: number): Promise<Silence[]> {
       const rows = await db
         .selectFrom('alert_silences')
@@ -42,7 +53,6 @@ export function createSilenceStore(db: Kysely<HistoryDatabase>) {
       await db.insertInto('alert_silences').values({ ...row, ended_ms: null, ended_by: null }).execute();
       return toSilence(row);
     },
-    /** One active silence, read from the store (the cache of another replica may not have it yet). */
     async find(id: string, nowMs: number): Promise<Silence | undefined> {
       const row = await db
         .selectFrom('alert_silences')
@@ -53,7 +63,6 @@ export function createSilenceStore(db: Kysely<HistoryDatabase>) {
         .executeTakeFirst();
       return row ? toSilence(row) : undefined;
     },
-    /** Lifts a silence early; undefined when there is no such active silence. */
     async end(id: string, by: string, nowMs: number): Promise<Silence | undefined> {
       const row = await db
         .updateTable('alert_silences')
@@ -67,5 +76,3 @@ export function createSilenceStore(db: Kysely<HistoryDatabase>) {
     },
   };
 }
-
-export type SilenceStore = ReturnType<typeof createSilenceStore>;

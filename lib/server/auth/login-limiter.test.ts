@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLoginLimiter, limiterKey } from './login-limiter';
+import { createLoginLimiter, limiterKey, type LoginSlot } from './login-limiter';
 
 const WINDOW = 60_000;
 
@@ -14,7 +14,7 @@ function limiterAt(start: number, maxAddresses?: number) {
   return { clock, limiter, fail };
 }
 
-const refusedFor = (slot: ReturnType<ReturnType<typeof createLoginLimiter>['reserve']>): number => (slot.ok ? 0 : slot.retryAfterSeconds);
+const refusedFor = (slot: LoginSlot): number => (slot.ok ? 0 : slot.retryAfterSeconds);
 
 describe('login limiter', () => {
   it('refuses an address after too many failures, until the window passes', () => {

@@ -36,6 +36,18 @@ export function limiterKey(address: string): string {
     .join(':')}::/64`;
 }
 
+/** Failed sign-ins per client address (createLoginLimiter). */
+export interface LoginLimiter {
+  /** Takes a slot for one sign-in from this address, or says how long to wait. */
+  reserve(address: string): LoginSlot;
+  /** Addresses refused right now, with the seconds until each may try again. */
+  limited(): { address: string; retryAfterSeconds: number }[];
+  /** Forgets the failures of one address (an admin's way out), or of every address; returns how many were limited. */
+  clear(address?: string): number;
+  /** Addresses held in memory (tests check the bound). */
+  size(): number;
+}
+
 /**
  * Failed sign-ins per client address in a sliding window: stops password spraying across many
  * accounts, which the per-account lockout alone does not see. A sign-in takes its slot before its
@@ -43,7 +55,7 @@ export function limiterKey(address: string): string {
  * attempts cannot all pass the check before the first failure is recorded. In memory: a restart
  * forgets it, and the per-account lockout (in the database) still holds.
  */
-export function createLoginLimiter(options: LoginLimiterOptions) {
+export function createLoginLimiter(options: LoginLimiterOptions): LoginLimiter {
   const now = options.now ?? Date.now;
   const maxAddresses = options.maxAddresses ?? 10_000;
   // Insertion order is recency order (every touch re-inserts): the first key is the stalest.
@@ -84,7 +96,6 @@ export function createLoginLimiter(options: LoginLimiterOptions) {
   };
 
   return {
-    /** Takes a slot for one sign-in from this address, or says how long to wait. */
     reserve(address: string): LoginSlot {
       const key = limiterKey(address);
       const time = now();
@@ -105,7 +116,6 @@ export function createLoginLimiter(options: LoginLimiterOptions) {
       return { ok: true, failed: () => settle(true), release: () => settle(false) };
     },
 
-    /** Addresses refused right now, with the seconds until each may try again. */
     limited(): { address: string; retryAfterSeconds: number }[] {
       const time = now();
       const result: { address: string; retryAfterSeconds: number }[] = [];
@@ -116,7 +126,6 @@ export function createLoginLimiter(options: LoginLimiterOptions) {
       return result;
     },
 
-    /** Forgets the failures of one address (an admin's way out), or of every address; returns how many were limited. */
     clear(address?: string): number {
       const time = now();
       const keys = address === undefined ? [...entries.keys()] : [limiterKey(address)];
@@ -132,9 +141,6 @@ export function createLoginLimiter(options: LoginLimiterOptions) {
       return limited;
     },
 
-    /** Addresses held in memory (tests check the bound). */
     size: (): number => entries.size,
   };
 }
-
-export type LoginLimiter = ReturnType<typeof createLoginLimiter>;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import { STORE_DIALECTS, useTestStore } from '@/tests/support/store-dialects';
 import { openHistory, type History } from '../history/store';
-import { ADDRESS_LIMIT, createAuth, LOCKOUT, type LoginOutcome } from './service';
+import { ADDRESS_LIMIT, createAuth, LOCKOUT, type Auth, type LoginOutcome } from './service';
 
 const CHEAP = { N: 1024, r: 8, p: 1 };
 const PASSWORD = 'correct-horse-battery';
@@ -10,7 +10,7 @@ const PASSWORD = 'correct-horse-battery';
 let history: History;
 let audit: NewHistoryEvent[];
 let clock: { ms: number };
-let auth: ReturnType<typeof createAuth>;
+let auth: Auth;
 
 const codes = (outcomes: LoginOutcome[]): string[] => outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.code)).sort();
 describe.each(STORE_DIALECTS)('auth on %s', (dialect) => {

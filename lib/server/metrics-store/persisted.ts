@@ -46,6 +46,24 @@ interface PendingMinute {
 
 const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** The metrics store's closed minutes, kept in the history database (createPersistedSeries). */
+export interface PersistedSeries {
+  /** Queues one sweep's closed minute slots and starts writing them; returns at once. */
+  enqueue(closed: ClosedMinutes): void;
+  /** Reads the last day of persisted minutes into the rings (call before traffic is recorded); returns how many slots. */
+  restoreInto(target: RestoreTarget): Promise<number>;
+  /** Prunes now and then hourly. */
+  start(): void;
+  /** Deletes the minutes past the retention, and the keys no longer seen within it (when this process prunes); never throws. */
+  prune(): Promise<void>;
+  /** Resolves when everything queued so far is written (or a write failed and waits for its retry). */
+  flush(): Promise<void>;
+  /** Stops pruning and writes what is queued, once more if a retry was waiting; what still fails is logged as lost. */
+  stop(): Promise<void>;
+  /** Slots queued now; slots dropped (the queue full) and written, since start. */
+  stats(): { pendingRecords: number; dropped: number; written: number };
+}
+
 /**
  * Closed minute slots written to the store off the request path (DESIGN: latency that survives a
  * restart): the metrics store's sweep hands them over, they are grouped by minute and written as
@@ -53,7 +71,7 @@ const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmedia
  * reported ones 90 s). The queue is bounded; a failed write is logged and retried with backoff;
  * nothing here throws into a caller. At start the last day is read back into the rings.
  */
-export function createPersistedSeries(options: PersistedSeriesOptions) {
+export function createPersistedSeries(options: PersistedSeriesOptions): PersistedSeries {
   const { db, log } = options;
   const now = options.now ?? Date.now;
   const maxPendingRecords = options.maxPendingRecords ?? DEFAULT_MAX_PENDING_RECORDS;
@@ -172,7 +190,6 @@ export function createPersistedSeries(options: PersistedSeriesOptions) {
   };
 
   return {
-    /** Queues one sweep's closed minute slots and starts writing them; returns at once. */
     enqueue(closed: ClosedMinutes): void {
       const byMinute = new Map<number, { keys: string[]; records: number[] }>();
       closed.keys.forEach((key, record) => {
@@ -200,7 +217,6 @@ export function createPersistedSeries(options: PersistedSeriesOptions) {
       }
       schedule();
     },
-    /** Reads the last day of persisted minutes into the rings (call before traffic is recorded); returns how many slots. */
     async restoreInto(target: RestoreTarget): Promise<number> {
       const since = now() - RESTORE_WINDOW_MS;
       const keyById = new Map<number, string>();
@@ -247,19 +263,16 @@ export function createPersistedSeries(options: PersistedSeriesOptions) {
         await yieldToRequests();
       }
     },
-    /** Prunes now and then hourly. */
     start(): void {
       void prune();
       pruneTimer = setInterval(() => void prune(), 3_600_000);
       pruneTimer.unref();
     },
     prune,
-    /** Resolves when everything queued so far is written (or a write failed and waits for its retry). */
     async flush(): Promise<void> {
       schedule();
       while (writing) await writing;
     },
-    /** Stops pruning and writes what is queued, once more if a retry was waiting; what still fails is logged as lost. */
     async stop(): Promise<void> {
       clearInterval(pruneTimer);
       if (retryTimer) {
@@ -277,5 +290,3 @@ export function createPersistedSeries(options: PersistedSeriesOptions) {
     stats: () => ({ pendingRecords, dropped, written }),
   };
 }
-
-export type PersistedSeries = ReturnType<typeof createPersistedSeries>;

@@ -4,7 +4,7 @@ import { QUANTISED_RELATIVE_ERROR } from './closed-ring';
 import { clampLatency, MAX_VALUE_MS, MIN_VALUE_MS } from './histogram';
 import { PROBE_GRACE_SECONDS, Series } from './series';
 import { shapedValues } from './shapes';
-import { createMetricsStore } from './store';
+import { createMetricsStore, type MetricsStore } from './store';
 
 const T0 = Date.parse('2026-12-03T00:00:00Z');
 const KEY = '/services/pay/instances/p-1';
@@ -16,7 +16,7 @@ const within = (actual: number | null | undefined, expected: number | null | und
  * the call series' 32-bit layout, as `recordProbe` feeds them: the two must read the same points,
  * within the quantisation error.
  */
-function probeFor(hours: number, latencyAt: (probe: number) => number): { store: ReturnType<typeof createMetricsStore>; reference: Series; nowSecond: number } {
+function probeFor(hours: number, latencyAt: (probe: number) => number): { store: MetricsStore; reference: Series; nowSecond: number } {
   let clock = T0;
   const store = createMetricsStore({ now: () => clock });
   const reference = new Series(PROBE_GRACE_SECONDS);

@@ -3,6 +3,18 @@ import { performance } from 'node:perf_hooks';
 /** A turn runs waiting requests' work until this much time has passed, then lets I/O be polled. */
 export const TURN_BUDGET_MS = 1;
 
+/** OTLP requests in progress, bounded, taking turns at their synchronous work (createInFlightLimit). */
+export interface InFlightLimit {
+  /** Takes a place, or returns false when all are taken; `release` must be called once per place taken. */
+  tryAcquire(): boolean;
+  /** Runs `work` (synchronous, and throwing nothing: a request's decoding and recording) on this request's turn. */
+  turn(work: () => void): void;
+  /** Gives back a place taken by `tryAcquire`. */
+  release(): void;
+  /** Places taken now, and requests refused so far. */
+  stats(): { inFlight: number; refused: number };
+}
+
 /**
  * A bounded number of OTLP requests in progress at once; beyond it the caller is told to retry
  * later. Their decoding and recording is synchronous work (tens of ms for a big export), so they
@@ -12,7 +24,7 @@ export const TURN_BUDGET_MS = 1;
  * together. Small exports share a turn: after a pause, a burst of them is worked off in one or
  * two turns instead of one each, and frees its places before more arrive to be refused.
  */
-export function createInFlightLimit(max: number, options: { now?: () => number; budgetMs?: number } = {}) {
+export function createInFlightLimit(max: number, options: { now?: () => number; budgetMs?: number } = {}): InFlightLimit {
   const now = options.now ?? (() => performance.now());
   const budgetMs = options.budgetMs ?? TURN_BUDGET_MS;
   let inFlight = 0;
@@ -32,7 +44,6 @@ export function createInFlightLimit(max: number, options: { now?: () => number; 
     }
   };
   return {
-    /** Takes a place, or returns false when all are taken; `release` must be called once per place taken. */
     tryAcquire(): boolean {
       if (inFlight >= max) {
         refused += 1;
@@ -41,7 +52,6 @@ export function createInFlightLimit(max: number, options: { now?: () => number; 
       inFlight += 1;
       return true;
     },
-    /** Runs `work` (synchronous, and throwing nothing: a request's decoding and recording) on this request's turn. */
     turn(work: () => void): void {
       waiting.push(work);
       if (!scheduled) {
@@ -55,5 +65,3 @@ export function createInFlightLimit(max: number, options: { now?: () => number; 
     stats: () => ({ inFlight, refused }),
   };
 }
-
-export type InFlightLimit = ReturnType<typeof createInFlightLimit>;

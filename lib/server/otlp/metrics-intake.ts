@@ -1,7 +1,7 @@
 import type { CalleeSeries, ReportAuthority } from '@/lib/model/otlp/authority';
 import { observationsOf, type ExternalNodes, type Observation } from '@/lib/model/otlp/observations';
 import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
-import { createCumulativeTracker } from '@/lib/model/otlp/temporality';
+import { createCumulativeTracker, type CumulativeTrackerStats } from '@/lib/model/otlp/temporality';
 import type { CallObservation, MetricsStore } from '../metrics-store/store';
 import type { RegistryLookup } from '@/lib/model/otlp/peer';
 
@@ -48,13 +48,26 @@ function callOf({ reporter, side, callee, startSecond, intervalSeconds, count, e
   return call;
 }
 
+/** The OTLP metrics intake (createMetricsIntake). */
+export interface MetricsIntake {
+  /** Records one decoded `POST /v1/metrics` request; what it observed and rejected, and why. */
+  accept(request: ExportMetricsRequest): IntakeOutcome;
+  /**
+   * Which of the callee's series a caller's report of calls to `service` (`instance` when it names
+   * one) feeds (`ReportAuthority.calleeSeries`), for the calls of one report: the clock is read once.
+   */
+  calleeSeries(): (service: string, instance: string | undefined) => CalleeSeries;
+  /** The cumulative tracker's counters, and the points the store refused (more than a day from its clock). */
+  stats(): CumulativeTrackerStats & { unanchored: number };
+}
+
 /**
  * OTLP metrics into the metrics store, through its one recording path. Rule against double
  * counting: server-side metrics feed the reporter's own service and instance series; client-side
  * metrics always feed the edge reporter → callee, and feed the callee's series only while the
  * callee does not report the calls it receives itself (server metrics or server spans).
  */
-export function createMetricsIntake(options: MetricsIntakeOptions) {
+export function createMetricsIntake(options: MetricsIntakeOptions): MetricsIntake {
   const now = options.now ?? Date.now;
   const cumulative = createCumulativeTracker({ now, maxStreams: options.maxStreams ?? 50_000, ttlMs: options.streamTtlMs ?? 15 * 60_000 });
   const { authority, externals } = options;
@@ -90,10 +103,6 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
       }
       return { observed, rejected, externalOverflow: result.externalOverflow, ...(reason ? { reason } : {}) };
     },
-    /**
-     * Which of the callee's series a caller's report of calls to `service` (`instance` when it names
-     * one) feeds (`ReportAuthority.calleeSeries`), for the calls of one report: the clock is read once.
-     */
     calleeSeries(): (service: string, instance: string | undefined) => CalleeSeries {
       const at = now();
       return (service, instance) => authority.calleeSeries(service, instance, at, registry);
@@ -101,5 +110,3 @@ export function createMetricsIntake(options: MetricsIntakeOptions) {
     stats: () => ({ ...cumulative.stats(), unanchored }),
   };
 }
-
-export type MetricsIntake = ReturnType<typeof createMetricsIntake>;

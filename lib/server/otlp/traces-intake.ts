@@ -1,6 +1,6 @@
 import type { ReportAuthority } from '@/lib/model/otlp/authority';
 import type { ExternalNodes } from '@/lib/model/otlp/observations';
-import { createSpanPairing, type Pair, type ServerSide, type Unpaired } from '@/lib/model/otlp/span-pairing';
+import { createSpanPairing, type Pair, type ServerSide, type SpanPairingStats, type Unpaired } from '@/lib/model/otlp/span-pairing';
 import { durationBucket, MAX_NODE_NAME, spanFact, type SpanFact, type SpanTiming } from '@/lib/model/otlp/spans';
 import { attributeText } from '@/lib/model/otlp/schema';
 import type { ExportTraceRequest } from '@/lib/model/otlp/trace-schema';
@@ -39,6 +39,16 @@ function callOf(to: string, timing: SpanTiming, countsForCallee: boolean): CallO
   return { to, countsForCallee, startSecond: Math.floor(timing.endMs / 1_000), intervalSeconds: 1, count: 1, errors: timing.error ? 1 : 0, bounds: durationBucket(timing.durationMs).bounds, counts: ONE_CALL };
 }
 
+/** The OTLP traces intake (createTracesIntake). */
+export interface TracesIntake {
+  /** Records one decoded `POST /v1/traces` request; what it observed and rejected, and why. */
+  accept(request: ExportTraceRequest): IntakeOutcome;
+  /** Settles spans whose other side did not come in time; call every second or so. */
+  sweep(): void;
+  /** The pairing's counters, and how many spans left alone (expired or pushed out) named no node to record their call on. */
+  stats(): SpanPairingStats & { unattributed: number };
+}
+
 /**
  * OTLP spans → the service graph, through the metrics store's one recording path. A server span
  * feeds its service and instance series at once (so drain sees it) unless the service sends
@@ -47,7 +57,7 @@ function callOf(to: string, timing: SpanTiming, countsForCallee: boolean): CallO
  * virtual caller); messaging and database spans are edges to or from a queue or database node on
  * their own. No edge is fed by spans while the caller's client metrics cover it (`ReportAuthority`).
  */
-export function createTracesIntake(options: TracesIntakeOptions) {
+export function createTracesIntake(options: TracesIntakeOptions): TracesIntake {
   const now = options.now ?? Date.now;
   const { registry } = options;
   const pairing = createSpanPairing({ cap: options.maxWaiting ?? 50_000, ttlMs: options.pairTtlMs ?? 15_000 });
@@ -159,7 +169,6 @@ export function createTracesIntake(options: TracesIntakeOptions) {
       settle(overflow, at);
       return outcome;
     },
-    /** Settles spans whose other side did not come in time; call every second or so. */
     sweep: () => {
       const at = now();
       settle(pairing.expire(at), at);
@@ -167,5 +176,3 @@ export function createTracesIntake(options: TracesIntakeOptions) {
     stats: () => ({ ...pairing.stats(), unattributed }),
   };
 }
-
-export type TracesIntake = ReturnType<typeof createTracesIntake>;

@@ -12,13 +12,27 @@ export interface StatusPublisherOptions {
   now?: () => Date;
 }
 
+/** The one writer of instance status (createStatusPublisher). */
+export interface StatusPublisher {
+  /** The health tracker's facts for an instance (`change` when the probe status itself changed). */
+  probe(key: string, facts: HealthFacts, change: HealthChange | undefined): void;
+  /** The traffic verdict an instance holds now (null: none). */
+  trafficVerdict(key: string): Verdict | null;
+  /** The traffic's verdict for an instance (null: it says nothing); published only when it changes. */
+  traffic(key: string, verdict: Verdict | null): void;
+  /** Its service's membership verdict (fewer instances than within the last hour; null: it says nothing). */
+  membership(key: string, verdict: Verdict | null): void;
+  /** Stops following the store's removals. */
+  stop(): void;
+}
+
 /**
  * The one writer of instance status (DESIGN §6): combines what the probes say (from the health
  * tracker) with what reported calls say (from the traffic evaluator) and what its service's
  * membership says (fewer instances than within the last hour) and writes the result to the
  * store, so every view and `health.changed` row shows the same status and cause.
  */
-export function createStatusPublisher(options: StatusPublisherOptions) {
+export function createStatusPublisher(options: StatusPublisherOptions): StatusPublisher {
   const { store } = options;
   const now = options.now ?? (() => new Date());
   const probes = new Map<string, HealthFacts>();
@@ -72,20 +86,16 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
   });
 
   return {
-    /** The health tracker's facts for an instance (`change` when the probe status itself changed). */
     probe(key: string, facts: HealthFacts, change: HealthChange | undefined): void {
       probes.set(key, facts);
       publish(key, change?.detail, change?.at);
     },
-    /** The traffic verdict an instance holds now (null: none). */
     trafficVerdict(key: string): Verdict | null {
       return traffic.get(key) ?? null;
     },
-    /** The traffic's verdict for an instance (null: it says nothing); published only when it changes. */
     traffic(key: string, verdict: Verdict | null): void {
       setSignal(traffic, key, verdict);
     },
-    /** Its service's membership verdict (fewer instances than within the last hour; null: it says nothing). */
     membership(key: string, verdict: Verdict | null): void {
       setSignal(membership, key, verdict);
     },
@@ -94,5 +104,3 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
     },
   };
 }
-
-export type StatusPublisher = ReturnType<typeof createStatusPublisher>;

@@ -5,7 +5,7 @@ import { deriveTopology } from '@/lib/model/topology/topology';
 import { buildViewGraph } from '@/lib/model/topology/group';
 import { layoutInputOf } from '@/lib/model/topology/layout-input';
 import { AUTO_GROUP_THRESHOLD, effectiveGrouping } from '@/lib/model/topology/view';
-import { createMetricsStore } from '../metrics-store/store';
+import { createMetricsStore, type MetricsStore } from '../metrics-store/store';
 import { createStore, type Store } from '../store/store';
 import type { LayoutInput, TopologyLayoutCache } from './cache';
 import { layoutSource, startTopologyLayout } from './service';
@@ -19,7 +19,7 @@ describe('startTopologyLayout (real store, metrics store and worker thread)', ()
   let layouts: TopologyLayoutCache | undefined;
   afterEach(() => layouts?.stop());
 
-  const fleet = (): { store: Store; latency: ReturnType<typeof createMetricsStore> } => {
+  const fleet = (): { store: Store; latency: MetricsStore } => {
     const store = createStore({ coalesceMs: 0 });
     register(store, 'gateway', ['orders']);
     register(store, 'orders', ['postgres']);
@@ -82,11 +82,11 @@ describe('layoutSource (real store and metrics store)', () => {
       lease: undefined,
       registrations: [{ service, id: `${service}-${n}`, address: `127.0.0.1:${n + 1}`, format: patch.format ?? 'native', metadata: patch.metadata ?? {}, dependsOn: patch.dependsOn ?? [], ...(patch.zone ? { zone: patch.zone } : {}) }],
     });
-  const calls = (latency: ReturnType<typeof createMetricsStore>, from: string, to: string): void => {
+  const calls = (latency: MetricsStore, from: string, to: string): void => {
     latency.ingest({ reporter: { service: from, instance: `${from}-1` }, intervalStart: new Date(Date.now() - 1_000).toISOString(), intervalSeconds: 1, calls: [{ to, count: 5, errors: 1, latencyMs: { bounds: [5], counts: [5, 0] } }] });
   };
   /** What the source gives, next to what the services' instances give. */
-  const both = (latency: ReturnType<typeof createMetricsStore>): { fromSummaries: LayoutInput; fromServices: LayoutInput } => {
+  const both = (latency: MetricsStore): { fromSummaries: LayoutInput; fromServices: LayoutInput } => {
     if (!store) throw new Error('no store');
     return {
       fromSummaries: layoutSource(store, latency)(),
@@ -95,7 +95,7 @@ describe('layoutSource (real store and metrics store)', () => {
   };
 
   /** A small fleet with every way of declaring a neighbour, statuses, drains and zones. */
-  const variedFleet = (): ReturnType<typeof createMetricsStore> => {
+  const variedFleet = (): MetricsStore => {
     store = createStore({ coalesceMs: 0 });
     put('gateway', 1, { dependsOn: ['orders', 'users', 'gateway'], zone: 'a' });
     put('gateway', 2, { dependsOn: ['orders'], zone: 'b' });
