@@ -57,7 +57,7 @@ const reportCalls = (from: string, to: string, errorShare: number): Promise<Resp
 const reportCallsToWeb = (errorShare: number): Promise<Response> => reportCalls('edge', 'web', errorShare);
 
 describe('a real 30 s outage of a whole service, with real processes and real leases', () => {
-  it('is an incident of 30 s less at most the detection delay, and its likely origin clears within 15 s of recovery', async () => {
+  it('is an incident of 30 s less at most the detection delay, upstream of its caller\u2019s, and its likely origin clears within 15 s of recovery', async () => {
     await launch('web', 'web-1', ['orders']);
     const orders = await launch('orders', 'orders-1');
     await eventually(passing('web'), 20_000, 'web passing');
@@ -98,6 +98,16 @@ describe('a real 30 s outage of a whole service, with real processes and real le
       expect(incident.durationMs).toBeGreaterThan(outageMs - PROBE_INTERVAL_MS - 3_000);
       expect(incident.durationMs).toBeLessThanOrEqual(outageMs + 1_000);
       expect(incident.instances).toEqual(['orders-1']);
+      // web failed with it: its incident names orders' (web declares it calls orders), read with web alone.
+      const webIncident = await eventually(
+        async () => {
+          const list = (await (await server.fetch('/api/v1/incidents?service=web')).json()) as IncidentList;
+          return list.incidents.find((candidate) => Date.parse(candidate.openedAt) >= killedAt - 1_000);
+        },
+        10_000,
+        'an incident for web',
+      );
+      expect(webIncident.upstream).toEqual({ service: 'orders', id: incident.id, openedAt: incident.openedAt });
     } finally {
       clearInterval(report);
     }
