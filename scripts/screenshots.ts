@@ -18,6 +18,7 @@ const SHOTS = [
   { file: 'services.png', path: '/services' },
   { file: 'service.png', path: '/services/orders' },
   { file: 'history.png', path: '/history' },
+  { file: 'incidents.png', path: '/history?view=incidents' },
   { file: 'access.png', path: '/access' },
 ];
 
