@@ -246,6 +246,13 @@ describe('an incident\u2019s upstream', () => {
   ])('$name', ({ events, edges, expected }) => {
     expect(upstreams(events, edges)).toEqual(expected);
   });
+
+  it('is looked for among all incidents when only a page of them is linked', () => {
+    const all = deriveIncidents(timeline([at('inventory', 'i1', 0), at('orders', 'o1', 1)]), { now: T0 + 60 * MIN });
+    const page = all.filter((incident) => incident.service === 'orders');
+    expect(withUpstream(page, graph('orders>inventory'), all).map((incident) => [incident.service, incident.upstream?.service])).toEqual([['orders', 'inventory']]);
+    expect(withUpstream(page, graph('orders>inventory')).map((incident) => incident.upstream)).toEqual([null]);
+  });
 });
 
 describe('mttrByService', () => {

@@ -295,11 +295,12 @@ export const UPSTREAM_LAG_MS = 30_000;
  * caller → callee) that was open when it opened, or opened at most `UPSTREAM_LAG_MS` after it
  * (unless that service depends on this one too: in a cycle, only the earlier one explains the
  * later). In a chain web → orders → inventory failing from the bottom, both web's and orders'
- * incidents name inventory's. Services depended on are walked once per service with incidents.
+ * incidents name inventory's. Upstreams are looked for `among` (default: the incidents themselves),
+ * so a page of incidents walks the map once per service on the page, not per service in the window.
  */
-export function withUpstream(incidents: readonly Incident[], graph: Adjacency): Incident[] {
+export function withUpstream(incidents: readonly Incident[], graph: Adjacency, among: readonly Incident[] = incidents): Incident[] {
   const byService = new Map<string, Incident[]>();
-  for (const incident of incidents) {
+  for (const incident of among) {
     const list = byService.get(incident.service);
     if (list) list.push(incident);
     else byService.set(incident.service, [incident]);

@@ -170,10 +170,10 @@ export async function incidentsIn(history: Pick<History, 'db'>, request: Inciden
     now: loaded.coveredUntilMs,
     mergeGapMs: request.mergeGapMs ?? DEFAULT_MERGE_GAP_MS,
   });
-  const linked = graph ? withUpstream(derived, graph) : derived;
   // The services depended on were read for `upstream` only.
-  const incidents = service === undefined ? linked : linked.filter((incident) => incident.service === service);
+  const incidents = service === undefined ? derived : derived.filter((incident) => incident.service === service);
   const mttrMs = mttrByService(incidents);
   if (service !== undefined && !Object.hasOwn(mttrMs, service)) mttrMs[service] = null;
-  return { incidents: newestFirst(incidents).slice(0, request.limit), mttrMs, truncated: loaded.truncated };
+  const page = newestFirst(incidents).slice(0, request.limit);
+  return { incidents: graph ? withUpstream(page, graph, derived) : page, mttrMs, truncated: loaded.truncated };
 }
