@@ -1,6 +1,6 @@
 import { STATUSES, type Status } from '../instance';
 import { compareStatusWorstFirst } from '../health';
-import { isFailing, namespaceOf, type EdgeSource, type Topology, type TopologyNode } from './topology';
+import { isFailing, namespaceOf, type Topology, type TopologyEdge, type TopologyNode } from './topology';
 
 /**
  * Grouping and aggregation for the map. A service belongs to its namespace (`namespaceOf`) or its
@@ -65,19 +65,10 @@ export function groupsOf(nodes: readonly TopologyNode[], mode: GroupMode): Map<s
 
 export type GraphNode = { id: string; type: 'node'; ref: string; group?: string } | { id: string; type: 'group'; ref: string };
 
-export interface GraphEdge {
+export interface GraphEdge extends Pick<TopologyEdge, 'from' | 'to' | 'sources' | 'rps' | 'errorRate' | 'p50Ms' | 'p95Ms' | 'p99Ms' | 'baselineP95Ms'> {
   id: string;
-  from: string;
-  to: string;
-  sources: EdgeSource[];
   /** How many topology edges this one stands for (more than one once groups are collapsed). */
   count: number;
-  rps?: number;
-  errorRate?: number;
-  p50Ms?: number;
-  p95Ms?: number;
-  p99Ms?: number;
-  baselineP95Ms?: number;
   /** Every edge it stands for that had errors is over them (TopologyEdge.recovered). */
   recovered?: true;
 }
