@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Status } from '../instance';
-import { adjacency, describeOrigin, neighbourhood, nextResidueExpiry, probableOrigins, RECOVERY_RESIDUE_MS, stronglyConnected } from './graph';
-import type { Topology, TopologyEdge, TopologyNode } from './topology';
+import type { ServiceSummary } from '../service-summary';
+import { adjacency, dependencyAdjacency, describeOrigin, neighbourhood, nextResidueExpiry, probableOrigins, RECOVERY_RESIDUE_MS, stronglyConnected } from './graph';
+import { deriveTopologyFromSummaries, type Topology, type TopologyEdge, type TopologyNode } from './topology';
 
 const NOW = Date.parse('2026-12-05T05:10:00Z');
 const secondsAgo = (seconds: number): string => new Date(NOW - seconds * 1_000).toISOString();
@@ -207,5 +208,24 @@ describe('probableOrigins', () => {
         'inventory recovered at 05:09:49 UTC; gateway and orders, which depend on it, are still clearing its errors: likely origin of 2 failing services',
       );
     });
+  });
+});
+
+describe('dependencyAdjacency', () => {
+  it('links what the map draws: declared dependencies and observed pairs, without deriving the map', () => {
+    const summary = (name: string, dependsOn?: string[]): ServiceSummary => ({ name, status: 'passing', instances: 1, byStatus: { passing: 1 }, formats: ['native'], versions: [], zones: [], ...(dependsOn ? { dependsOn } : {}) });
+    const services = [summary('web', ['orders']), summary('orders', ['postgres']), summary('stock')];
+    const observed = [
+      { from: 'orders', to: 'stock' },
+      { from: 'web', to: 'orders' },
+      { from: '', to: 'stock' },
+    ];
+    const sorted = (graph: { down: ReadonlyMap<string, readonly string[]> }) => [...graph.down].map(([from, to]) => [from, [...new Set(to)].sort()]).sort();
+    const map = deriveTopologyFromSummaries(services, observed.map((pair) => ({ ...pair, rps: 1, errorRate: null, p50Ms: null, p95Ms: null, p99Ms: null })));
+    expect(sorted(dependencyAdjacency(services, observed))).toEqual(sorted(adjacency(map.edges)));
+    expect(sorted(dependencyAdjacency(services, observed))).toEqual([
+      ['orders', ['postgres', 'stock']],
+      ['web', ['orders']],
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import type { ServiceSummary } from '../service-summary';
 import { utcClock } from '../status/clock';
 import { FAILING_ERROR_RATE, isFailing, MIN_RPS_FOR_ERRORS, type Topology, type TopologyNode } from './topology';
 
@@ -23,6 +24,15 @@ export function adjacency(edges: readonly { from: string; to: string }[]): Adjac
     push(up, to, from);
   }
   return { down, up };
+}
+
+/**
+ * Who calls whom without the map's figures: the services' declared dependencies and the observed
+ * caller → callee pairs (`MetricsStore.edgePairs`), the edges `deriveTopologyFromSummaries` draws.
+ */
+export function dependencyAdjacency(services: readonly Pick<ServiceSummary, 'name' | 'dependsOn'>[], observed: readonly { from: string; to: string }[]): Adjacency {
+  const declared = services.flatMap((service) => (service.dependsOn ?? []).map((to) => ({ from: service.name, to })));
+  return adjacency([...declared, ...observed.filter((pair) => pair.from !== '' && pair.to !== '')]);
 }
 
 export type Direction = 'center' | 'up' | 'down';

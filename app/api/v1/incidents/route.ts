@@ -1,8 +1,7 @@
 import { guarded } from '@/lib/server/auth/guard';
 import { INCIDENT_LOOKBACK_MS, IncidentQuerySchema } from '@/lib/model/incidents';
 import { incidentsIn } from '@/lib/server/history/analysis';
-import { adjacency } from '@/lib/model/topology/graph';
-import { deriveTopologyFromSummaries } from '@/lib/model/topology/topology';
+import { dependencyAdjacency } from '@/lib/model/topology/graph';
 import { json, jsonError, validationError } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
@@ -19,7 +18,7 @@ export function GET(request: Request): Promise<Response> {
     const untilMs = until ? Date.parse(until) : Date.now();
     const sinceMs = since ? Date.parse(since) : untilMs - INCIDENT_LOOKBACK_MS;
     if (sinceMs >= untilMs) return jsonError(422, 'invalid', 'since: must be before until', 'since');
-    const graph = adjacency(deriveTopologyFromSummaries(store.summarySnapshot().services, latency.edges()).edges);
+    const graph = dependencyAdjacency(store.summarySnapshot().services, latency.edgePairs());
     const result = await incidentsIn(history, { ...(service ? { service } : {}), sinceMs, untilMs, limit, graph });
     return json(result);
   });
