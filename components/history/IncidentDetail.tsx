@@ -9,7 +9,7 @@ import { useHistoryEvents } from '@/lib/client/useHistoryEvents';
 import { EmptyState } from '../ui/EmptyState';
 import { EventTime } from './EventTime';
 import { IncidentDuration } from './IncidentDuration';
-import { incidentCauseLine, incidentRange, upstreamLead } from './incidents';
+import { firstSignWhat, incidentCauseLine, incidentRange, upstreamLead } from './incidents';
 import { Timeline } from './Timeline';
 
 /** One incident: its facts, and its events (the timeline for its service over its time range, live while ongoing). */
@@ -68,7 +68,7 @@ export function IncidentDetail({ incident, onClose }: { incident: Incident; onCl
           <div className="incident-detail__cause">
             <dt>First sign</dt>
             <dd>
-              <EventTime at={incident.firstSign.at} /> {incident.firstSign.instance} warning, {incident.firstSign.cause}
+              <EventTime at={incident.firstSign.at} /> {firstSignWhat(incident.firstSign)}
             </dd>
           </div>
         )}

@@ -41,8 +41,11 @@ export function incidentCauseLine(incident: Pick<Incident, 'instances' | 'cause'
 export function firstSignLine(incident: Pick<Incident, 'openedAt' | 'firstSign'>): string | null {
   const sign = incident.firstSign;
   if (!sign) return null;
-  return `First sign ${formatDuration(Date.parse(incident.openedAt) - Date.parse(sign.at))} before: ${sign.instance} warning, ${sign.cause}`;
+  return `First sign ${formatDuration(Date.parse(incident.openedAt) - Date.parse(sign.at))} before: ${firstSignWhat(sign)}`;
 }
+
+/** Which instance warned and why: "api-gateway-3 warning, error rate 10 %…". */
+export const firstSignWhat = (sign: Pick<FirstSign, 'instance' | 'cause'>): string => `${sign.instance} warning, ${sign.cause}`;
 
 /** When the upstream's incident opened, against this one's: "14 s before", "3 s after" (caught later); null without an upstream. */
 export function upstreamLead(incident: Pick<Incident, 'openedAt' | 'upstream'>): string | null {
