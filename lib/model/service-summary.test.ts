@@ -75,3 +75,13 @@ describe('countSummaries', () => {
     expect(counts).toEqual({ services: 2, instances: 3, byStatus: { passing: 1, warning: 0, critical: 1, unknown: 0 } });
   });
 });
+
+describe('summarizeInstances after a registration changes', () => {
+  it('reads the new metadata of a re-registered instance, not what its earlier registration declared', () => {
+    const before = instance('a', { metadata: { 'external.pg': 'database', dependsOn: 'billing' } });
+    expect(summarizeInstances('orders', [before])).toMatchObject({ dependsOn: ['billing', 'pg'], externals: [{ name: 'pg', kind: 'database', votes: 1 }] });
+    const after = summarizeInstances('orders', [{ ...before, metadata: { 'external.redis': 'cache' } }]);
+    expect(after).toMatchObject({ dependsOn: ['redis'], externals: [{ name: 'redis', kind: 'cache', votes: 1 }] });
+    expect(summarizeInstances('orders', [before]).dependsOn).toEqual(['billing', 'pg']);
+  });
+});

@@ -1,4 +1,4 @@
-import { declaredTargets, externalKindVotes, primaryZone } from './declared';
+import { addDeclaredTargets, metadataDeclarations, mostCommonCounted } from './declared';
 import { isFailingStatus, STATUSES, type CauseKind, type Format, type Instance, type Service, type Status } from './instance';
 import { serviceStatus } from './status/service';
 
@@ -44,23 +44,7 @@ export interface ServiceSummary {
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function distinctSorted<T extends string>(values: Iterable<T | undefined>): T[] {
-  const set = new Set<T>();
-  for (const value of values) if (value !== undefined && value !== '') set.add(value);
-  return [...set].sort(compareText);
-}
-
 const severity: Record<Status, number> = { passing: 0, unknown: 1, warning: 2, critical: 3 };
-
-/** The instance whose status decides the roll-up: the worst one in rotation (else the worst of all). */
-function worstInRotation(instances: readonly Instance[]): Instance | undefined {
-  const inRotation = instances.filter((instance) => instance.drain === null && instance.lost === undefined);
-  let worst: Instance | undefined;
-  for (const instance of inRotation.length > 0 ? inRotation : instances) {
-    if (!worst || severity[instance.status] > severity[worst.status]) worst = instance;
-  }
-  return worst;
-}
 
 /** ISO times compare as text. */
 const earlier = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined || (b !== undefined && b < a) ? b : a);
@@ -73,7 +57,16 @@ export function latestRecovery(instances: readonly Pick<Instance, 'recoveredAt'>
   return latest;
 }
 
-/** A service's summary from its instances (any order); the same instances give an equal summary. */
+/** Text values counted (empty and absent ones left out). */
+function countValue(counts: Map<string, number>, value: string | undefined): void {
+  if (value !== undefined && value !== '') counts.set(value, (counts.get(value) ?? 0) + 1);
+}
+
+/**
+ * A service's summary from its instances (any order); the same instances give an equal summary.
+ * One pass and no array per instance: a service of thousands that changes with every put is
+ * summarised again every SUMMARY_WINDOW_MS (lib/server/store/views.ts).
+ */
 export function summarizeInstances(name: string, instances: readonly Instance[], rolledUp = serviceStatus(instances)): ServiceSummary {
   const { status, cause } = rolledUp;
   const counts: Record<Status, number> = { passing: 0, warning: 0, critical: 0, unknown: 0 };
@@ -84,8 +77,19 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
   /** When its failing instances began failing: the first in rotation, and the first of all. */
   let failingInRotationSince: string | undefined;
   let anyFailingSince: string | undefined;
+  let lastRecovery: string | undefined;
+  /** The instance whose status decides the roll-up's cause kind: the worst in rotation, else the worst of all (the first of equals). */
+  let worstInRotation: Instance | undefined;
+  let worst: Instance | undefined;
+  const formats = new Set<Format>();
+  const versions = new Map<string, number>();
+  const zones = new Map<string, number>();
+  const targets = new Set<string>();
+  /** Declared external name → kind → instances giving it that kind. */
+  const externalVotes = new Map<string, Map<string, number>>();
   for (const instance of instances) {
     counts[instance.status] += 1;
+    const inRotation = instance.drain === null && instance.lost === undefined;
     if (instance.drain !== null) drained += 1;
     if (instance.drainState === 'draining') draining += 1;
     if (instance.lost !== undefined) lost += 1;
@@ -93,19 +97,32 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     if (isFailingStatus(instance.status)) {
       const since = instance.failingSince ?? instance.statusSince;
       anyFailingSince = earlier(anyFailingSince, since);
-      if (instance.drain === null && instance.lost === undefined) failingInRotationSince = earlier(failingInRotationSince, since);
+      if (inRotation) failingInRotationSince = earlier(failingInRotationSince, since);
+    }
+    lastRecovery = later(lastRecovery, instance.recoveredAt);
+    if (!worst || severity[instance.status] > severity[worst.status]) worst = instance;
+    if (inRotation && (!worstInRotation || severity[instance.status] > severity[worstInRotation.status])) worstInRotation = instance;
+    formats.add(instance.format);
+    countValue(versions, instance.version);
+    countValue(zones, instance.zone);
+    addDeclaredTargets(instance, targets);
+    for (const [external, kind] of metadataDeclarations(instance.metadata).externals) {
+      const kinds = externalVotes.get(external) ?? new Map<string, number>();
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      externalVotes.set(external, kinds);
     }
   }
-  const causeKind = status === 'passing' ? undefined : worstInRotation(instances)?.statusCauseKind;
+  targets.delete(name);
+  const causeKind = status === 'passing' ? undefined : (worstInRotation ?? worst)?.statusCauseKind;
   const failingSince = isFailingStatus(status) ? (failingInRotationSince ?? anyFailingSince) : undefined;
-  const recoveredAt = status === 'passing' ? latestRecovery(instances) : undefined;
-  const zone = primaryZone({ instances });
-  const service = { name, instances };
+  const recoveredAt = status === 'passing' ? lastRecovery : undefined;
+  const zone = zones.size > 1 ? mostCommonCounted(zones) : undefined;
   const byStatus: Partial<Record<Status, number>> = {};
   for (const status of STATUSES) if (counts[status] > 0) byStatus[status] = counts[status];
-  const dependsOn = declaredTargets(service).sort(compareText);
-  const zones = distinctSorted(instances.map((instance) => instance.zone));
-  const externals = externalsOf(service);
+  const dependsOn = [...targets].sort(compareText);
+  const externals: DeclaredExternal[] = [];
+  for (const [external, kinds] of externalVotes) for (const [kind, votes] of kinds) externals.push({ name: external, kind, votes });
+  externals.sort((a, b) => compareText(a.name, b.name) || compareText(a.kind, b.kind));
   // One literal in a fixed key order, so equal summaries serialise equally (see sameSummary).
   return {
     name,
@@ -120,10 +137,10 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     ...(instances.length > 0 && !passedAny ? { neverPassed: true as const } : {}),
     ...(failingSince !== undefined ? { failingSince } : {}),
     ...(recoveredAt !== undefined ? { recoveredAt } : {}),
-    ...(zone !== undefined && zones.length > 1 ? { zone } : {}),
-    formats: distinctSorted(instances.map((instance) => instance.format)),
-    versions: distinctSorted(instances.map((instance) => instance.version)),
-    zones,
+    ...(zone !== undefined ? { zone } : {}),
+    formats: [...formats].sort(compareText),
+    versions: [...versions.keys()].sort(compareText),
+    zones: [...zones.keys()].sort(compareText),
     ...(dependsOn.length > 0 ? { dependsOn } : {}),
     ...(externals.length > 0 ? { externals } : {}),
   };
@@ -135,16 +152,6 @@ export function summaryOfService(service: Service): ServiceSummary {
 }
 
 type DeclaredExternal = NonNullable<ServiceSummary['externals']>[number];
-
-function externalsOf(service: { instances: readonly Instance[] }): DeclaredExternal[] {
-  const externals: DeclaredExternal[] = [];
-  for (const [name, kinds] of externalKindVotes(service)) {
-    const votes = new Map<string, number>();
-    for (const kind of kinds) votes.set(kind, (votes.get(kind) ?? 0) + 1);
-    for (const [kind, count] of votes) externals.push({ name, kind, votes: count });
-  }
-  return externals.sort((a, b) => compareText(a.name, b.name) || compareText(a.kind, b.kind));
-}
 
 /** The zone most of the service's instances run in; undefined when none declares one. */
 export function primaryZoneOf(summary: Pick<ServiceSummary, 'zone' | 'zones'>): string | undefined {
