@@ -1,12 +1,14 @@
 'use client';
 
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { HistoryEventsView } from '@/lib/client/useHistoryEvents';
+import { timelineEntries, type TimelineEntry } from '@/lib/model/timeline-entries';
 import { LoadError } from '../charts/LoadError';
 import type { RowFilterActions } from './EventDetails';
 import { NewEventsPill } from './NewEventsPill';
 import { TimelineFooter } from './TimelineFooter';
+import { TimelineGroupRow } from './TimelineGroupRow';
 import { TimelineHeader } from './TimelineHeader';
 import { TimelineRow } from './TimelineRow';
 import { TimelineSkeleton } from './TimelineSkeleton';
@@ -17,6 +19,8 @@ export const ROW_HEIGHT = 34;
 const LOAD_AHEAD = 150;
 /** Within this many px of the top the reader follows live events. */
 const TOP_SLACK = 4;
+
+const keyOf = (entry: TimelineEntry | undefined): string | number => (entry === undefined ? 'footer' : entry.type === 'group' ? entry.key : entry.event.id);
 
 interface Props extends RowFilterActions {
   view: HistoryEventsView;
@@ -32,33 +36,38 @@ interface Props extends RowFilterActions {
  * The virtualised event timeline: only the rows in view (plus overscan) exist in the DOM, older
  * pages load as the end comes near, and live events appear at the top while the reader is there
  * (otherwise a pill offers them). Keyboard: ↑/↓/PgUp/PgDn/Home/End move between rows, Enter expands.
+ * Runs of first passes (`unknown → passing`, every instance after a restart) are one line each
+ * until opened (lib/model/timeline-entries.ts).
  */
 export function Timeline({ view, label, showService = true, empty, size = 'page', onFilter }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
+  const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(() => new Set());
   const [active, setActive] = useState(0);
   const focusNext = useRef<number | null>(null);
   const { events, phase, hasMore, loadMore, setFollowing } = view;
+  const entries = useMemo(() => timelineEntries(events, openGroups), [events, openGroups]);
 
   const virtualizer = useVirtualizer({
-    count: events.length + 1,
+    count: entries.length + 1,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
-    getItemKey: (index) => events[index]?.id ?? 'footer',
+    getItemKey: (index) => keyOf(entries[index]),
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? 0;
 
   useEffect(() => {
-    if (phase === 'ready' && hasMore && lastIndex >= events.length - LOAD_AHEAD) loadMore();
-  }, [phase, hasMore, lastIndex, events.length, loadMore]);
+    if (phase === 'ready' && hasMore && lastIndex >= entries.length - LOAD_AHEAD) loadMore();
+  }, [phase, hasMore, lastIndex, entries.length, loadMore]);
 
   // A new filter starts a new list: back to the top, nothing expanded.
   useEffect(() => {
     if (phase !== 'loading') return;
     scroller.current?.scrollTo({ top: 0 });
     setExpanded(new Set());
+    setOpenGroups(new Set());
     setActive(0);
   }, [phase]);
 
@@ -85,21 +94,29 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
     },
     [virtualizer],
   );
+  const toggleGroup = useCallback((key: string, index: number) => {
+    setOpenGroups((current) => {
+      const next = new Set(current);
+      if (!next.delete(key)) next.add(key);
+      return next;
+    });
+    setActive(index);
+  }, []);
 
   const moveTo = (index: number): void => {
-    const target = Math.max(0, Math.min(events.length - 1, index));
+    const target = Math.max(0, Math.min(entries.length - 1, index));
     setActive(target);
     focusNext.current = target;
     virtualizer.scrollToIndex(target, { align: 'auto' });
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
-    if (events.length === 0) return;
+    if (entries.length === 0) return;
     const target = event.target as HTMLElement;
     const onRow = target.classList.contains('timeline-row');
     const onList = target === scroller.current;
     if (!onRow && !onList) return;
-    const current = onRow ? Number(target.dataset.index) : Math.max(0, Math.min(active, events.length - 1));
+    const current = onRow ? Number(target.dataset.index) : Math.max(0, Math.min(active, entries.length - 1));
     const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 0) / ROW_HEIGHT) - 1);
     const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -Infinity, End: Infinity };
     if (event.key in moves) {
@@ -110,8 +127,9 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
     }
     if (onRow && (event.key === 'Enter' || event.key === ' ')) {
       event.preventDefault();
-      const id = events[current]?.id;
-      if (id !== undefined) toggle(id, current);
+      const entry = entries[current];
+      if (entry?.type === 'group') toggleGroup(entry.key, current);
+      else if (entry) toggle(entry.event.id, current);
     }
   };
 
@@ -148,16 +166,34 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
         >
           <div className="timeline__canvas" style={{ height: virtualizer.getTotalSize() }}>
             {items.map((item) => {
-              const event = events[item.index];
-              if (event === undefined) {
+              const entry = entries[item.index];
+              if (entry === undefined) {
                 return <TimelineFooter key="footer" view={view} start={item.start} measure={virtualizer.measureElement} index={item.index} />;
               }
+              if (entry.type === 'group') {
+                return (
+                  <TimelineGroupRow
+                    key={entry.key}
+                    groupKey={entry.key}
+                    events={entry.events}
+                    open={entry.open}
+                    index={item.index}
+                    setSize={hasMore ? -1 : entries.length}
+                    start={item.start}
+                    active={item.index === active}
+                    showService={showService}
+                    onToggle={toggleGroup}
+                  />
+                );
+              }
+              const { event } = entry;
               return (
                 <TimelineRow
                   key={event.id}
                   event={event}
+                  grouped={entry.group !== undefined}
                   index={item.index}
-                  setSize={hasMore ? -1 : events.length}
+                  setSize={hasMore ? -1 : entries.length}
                   start={item.start}
                   expanded={expanded.has(event.id)}
                   active={item.index === active}

@@ -12,6 +12,8 @@ import { Transition } from './Transition';
 
 interface Props extends RowFilterActions {
   event: HistoryEvent;
+  /** Listed under an open group line. */
+  grouped?: boolean;
   index: number;
   /** Total rows, or -1 while more may load (aria-setsize). */
   setSize: number;
@@ -28,7 +30,7 @@ interface Props extends RowFilterActions {
 const dash = <span className="muted">—</span>;
 
 /** One event of the timeline: a line of columns, and everything it says when expanded (Enter or click). */
-export const TimelineRow = memo(function TimelineRow({ event, index, setSize, start, expanded, active, showService, measure, onToggle, onFilter }: Props) {
+export const TimelineRow = memo(function TimelineRow({ event, grouped = false, index, setSize, start, expanded, active, showService, measure, onToggle, onFilter }: Props) {
   const style: CSSProperties = { transform: `translateY(${start}px)` };
   const where = [event.service, event.instance].filter((part) => part !== undefined).join(' / ');
   return (
@@ -37,7 +39,7 @@ export const TimelineRow = memo(function TimelineRow({ event, index, setSize, st
       data-index={index}
       data-event-id={event.id}
       data-kind={event.kind}
-      className={`timeline-row tone--${eventTone(event)}${expanded ? ' is-expanded' : ''}`}
+      className={`timeline-row tone--${eventTone(event)}${grouped ? ' timeline-row--grouped' : ''}${expanded ? ' is-expanded' : ''}`}
       style={style}
       tabIndex={active ? 0 : -1}
       aria-posinset={index + 1}

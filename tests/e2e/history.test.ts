@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
+import { startHealthTarget } from '../support/health-target';
 import { eventually } from '../support/server';
 import { startBrowserStack, type BrowserStack } from '../support/stack';
 
@@ -57,6 +58,38 @@ describe('failure history in Chromium', () => {
     await page.keyboard.press('Enter');
     await expired.getByText('instance.deregistered', { exact: true }).waitFor();
     expect(await page.evaluate(() => (window as Probe).__noReload)).toBe(true);
+  });
+
+  it('folds a run of first passes into one line, and lists them when it is opened', async () => {
+    const health = await startHealthTarget();
+    try {
+      const service = 'e2e-hist-g';
+      const ids = ['g-1', 'g-2', 'g-3'];
+      for (const id of ids) await stack.etcd.put(`/services/${service}/${id}`, JSON.stringify({ address: health.address, health: { http: '/healthz' } }));
+      // Each instance's first verdict, passing: what every instance says after a restart.
+      await eventually(async () => {
+        const body = (await (await stack.server.fetch(`/api/v1/events?service=${service}&kind=health.changed`)).json()) as { events: { from?: string; to?: string }[] };
+        return body.events.filter((event) => event.from === 'unknown' && event.to === 'passing').length === ids.length ? true : undefined;
+      }, 30_000, 'three first passes');
+      await openHistory(`?service=${service}`);
+      const group = row(page, `First probes passed: 3 instances of ${service}`);
+      await group.waitFor({ timeout: 5_000 });
+      expect(await group.getAttribute('aria-expanded')).toBe('false');
+      expect(await group.textContent()).toContain('first probe passed');
+      expect(await row(page, `Health changed: ${service} / g-1`).count()).toBe(0);
+      // The registrations before them stay lines of their own.
+      await row(page, `Registered: ${service} / g-1`).waitFor();
+
+      await group.focus();
+      await page.keyboard.press('Enter');
+      for (const id of ids) await row(page, `Health changed: ${service} / ${id}`).waitFor({ timeout: 5_000 });
+      expect(await group.getAttribute('aria-expanded')).toBe('true');
+      await group.click();
+      await row(page, `Health changed: ${service} / g-1`).waitFor({ state: 'detached', timeout: 5_000 });
+      expect(errors).toEqual([]);
+    } finally {
+      await health.close();
+    }
   });
 
   it('narrows to one service, and the URL says so', async () => {
