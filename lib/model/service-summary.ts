@@ -57,7 +57,7 @@ export function latestRecovery(instances: readonly Pick<Instance, 'recoveredAt'>
   return latest;
 }
 
-/** Text values counted (empty and absent ones left out). */
+/** Zones counted (empty and absent ones left out). */
 function countValue(counts: Map<string, number>, value: string | undefined): void {
   if (value !== undefined && value !== '') counts.set(value, (counts.get(value) ?? 0) + 1);
 }
@@ -82,7 +82,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
   let worstInRotation: Instance | undefined;
   let worst: Instance | undefined;
   const formats = new Set<Format>();
-  const versions = new Map<string, number>();
+  const versions = new Set<string>();
   const zones = new Map<string, number>();
   const targets = new Set<string>();
   /** Declared external name → kind → instances giving it that kind. */
@@ -103,7 +103,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     if (!worst || severity[instance.status] > severity[worst.status]) worst = instance;
     if (inRotation && (!worstInRotation || severity[instance.status] > severity[worstInRotation.status])) worstInRotation = instance;
     formats.add(instance.format);
-    countValue(versions, instance.version);
+    if (instance.version) versions.add(instance.version);
     countValue(zones, instance.zone);
     addDeclaredTargets(instance, targets);
     for (const [external, kind] of metadataDeclarations(instance.metadata).externals) {
@@ -139,7 +139,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     ...(recoveredAt !== undefined ? { recoveredAt } : {}),
     ...(zone !== undefined ? { zone } : {}),
     formats: [...formats].sort(compareText),
-    versions: [...versions.keys()].sort(compareText),
+    versions: [...versions].sort(compareText),
     zones: [...zones.keys()].sort(compareText),
     ...(dependsOn.length > 0 ? { dependsOn } : {}),
     ...(externals.length > 0 ? { externals } : {}),
