@@ -3,6 +3,7 @@ import { LiveProvider } from '@/components/live/LiveProvider';
 import { AppHeader } from '@/components/shell/AppHeader';
 import { LiveBanner } from '@/components/shell/LiveBanner';
 import { MeProvider } from '@/components/shell/MeProvider';
+import { ServerClock } from '@/components/shell/ServerClock';
 import { signedInWith } from '@/lib/server/auth/page';
 
 /**
@@ -16,6 +17,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const me = { name: principal.name, role: principal.role, kind: principal.kind };
   return (
     <MeProvider me={me}>
+      <ServerClock at={Date.now()} />
       <LiveProvider initial={summaries}>
         <AppHeader me={me} />
         <LiveBanner />

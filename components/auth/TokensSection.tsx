@@ -8,6 +8,7 @@ import { accessCall } from '@/lib/client/accessApi';
 import { ClientTime } from '@/components/ui/ClientTime';
 import { RoleSelect } from './RoleSelect';
 import { CopyButton } from '../ui/CopyButton';
+import { serverNow } from '@/lib/client/serverClock';
 
 const CreatedSchema = z.object({ name: z.string(), token: z.string() });
 
@@ -122,7 +123,7 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
           </thead>
           <tbody>
             {tokens.map((token) => {
-              const expired = token.expiresAt !== null && Date.parse(token.expiresAt) <= Date.now();
+              const expired = token.expiresAt !== null && Date.parse(token.expiresAt) <= serverNow();
               return (
                 <tr key={token.id}>
                   <td className="truncate" title={token.name}>

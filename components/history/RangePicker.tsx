@@ -3,6 +3,7 @@
 import { RANGE_PRESET_NAMES, RANGE_PRESETS, type HistoryFilters, type HistoryRange } from '@/lib/model/history-query';
 import { fromLocalInput, toLocalInput } from './format';
 import { Segmented } from '@/components/ui/Segmented';
+import { serverNow } from '@/lib/client/serverClock';
 
 const OPTIONS: readonly HistoryRange[] = [...RANGE_PRESET_NAMES, 'custom'];
 const TITLES: Record<HistoryRange, string> = {
@@ -28,7 +29,7 @@ export function RangePicker({ value, onChange, onRefresh }: Props) {
     if (range !== 'custom') return onChange({ range, since: '', until: '' });
     // From the preset in use, so "custom" starts where the reader was.
     const lookback = value.range === 'custom' ? RANGE_PRESETS['24h'] : RANGE_PRESETS[value.range];
-    onChange({ range, since: new Date(Date.now() - lookback).toISOString(), until: '' });
+    onChange({ range, since: new Date(serverNow() - lookback).toISOString(), until: '' });
   };
   return (
     <div className="range-picker">

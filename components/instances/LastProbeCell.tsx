@@ -2,6 +2,7 @@ import type { SyntheticEvent } from 'react';
 import type { LastProbe } from '@/lib/model/instance';
 import { formatAgo, formatClock } from '@/lib/client/formatTime';
 import { formatMs } from '../charts/format';
+import { serverNow } from '@/lib/client/serverClock';
 
 export function lastProbeTitle(probe: LastProbe, now: number): string {
   const at = `${formatClock(probe.at)} (${formatAgo(probe.at, now)})`;
@@ -10,12 +11,12 @@ export function lastProbeTitle(probe: LastProbe, now: number): string {
 
 /**
  * The latest probe's latency; a failed one is marked by shape and colour. The tooltip (local
- * time, how long ago, the error) is computed when hovered: server and browser clocks differ.
+ * time, how long ago, the error) is computed when hovered, so "ago" is fresh without a ticking clock.
  */
 export function LastProbeCell({ probe }: { probe: LastProbe | undefined }) {
   if (!probe) return <span className="muted">—</span>;
   const refreshTitle = (event: SyntheticEvent<HTMLElement>) => {
-    event.currentTarget.title = lastProbeTitle(probe, Date.now());
+    event.currentTarget.title = lastProbeTitle(probe, serverNow());
   };
   return (
     <span className={probe.ok ? 'last-probe' : 'last-probe last-probe--failed'} onPointerEnter={refreshTitle}>

@@ -2,6 +2,7 @@ import type { SyntheticEvent } from 'react';
 import type { Instance, LastProbe } from '@/lib/model/instance';
 import { probeKindOf } from '@/lib/model/status/probe-kind';
 import { LastProbeCell, lastProbeTitle } from './LastProbeCell';
+import { serverNow } from '@/lib/client/serverClock';
 
 /** What is checked (HTTP path, gRPC, TCP connect) and what the last check answered. */
 export function ProbeCell({ instance }: { instance: Pick<Instance, 'health' | 'format' | 'metadata' | 'lastProbe'> }) {
@@ -21,10 +22,10 @@ export function ProbeCell({ instance }: { instance: Pick<Instance, 'health' | 'f
   );
 }
 
-/** "✕ connection refused": the error alone; when and after how long on hover (the browser's clock). */
+/** "✕ connection refused": the error alone; when and after how long on hover (on the server's clock, lib/client/serverClock.ts). */
 function FailedProbe({ probe, error }: { probe: LastProbe; error: string }) {
   const refreshTitle = (event: SyntheticEvent<HTMLElement>) => {
-    event.currentTarget.title = lastProbeTitle(probe, Date.now());
+    event.currentTarget.title = lastProbeTitle(probe, serverNow());
   };
   return (
     <span className="last-probe last-probe--failed probe-cell__error" onPointerEnter={refreshTitle}>

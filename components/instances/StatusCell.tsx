@@ -2,6 +2,7 @@ import { memo, useSyncExternalStore, type SyntheticEvent } from 'react';
 import type { Instance } from '@/lib/model/instance';
 import { formatAgo, formatClock } from '@/lib/client/formatTime';
 import { StatusBadge } from '../ui/StatusBadge';
+import { serverNow } from '@/lib/client/serverClock';
 
 const subscribeNever = () => () => undefined;
 
@@ -32,7 +33,7 @@ export function statusTitle(instance: StatusFacts, now: number): string {
 export const StatusCell = memo(function StatusCell({ instance }: { instance: StatusFacts }) {
   const inBrowser = useInBrowser();
   const refreshTitle = (event: SyntheticEvent<HTMLElement>) => {
-    event.currentTarget.title = statusTitle(instance, Date.now());
+    event.currentTarget.title = statusTitle(instance, serverNow());
   };
   const showCause = instance.statusCause !== undefined && instance.status !== 'passing';
   return (

@@ -38,6 +38,7 @@ import { MIN_ZOOM, TopologyCanvas } from './TopologyCanvas';
 import { TopologyLegend } from './TopologyLegend';
 import { TopologyPanel, type DrainControlsSlot } from './TopologyPanel';
 import { TopologyToolbar, type TopologyFacets } from './TopologyToolbar';
+import { serverNow } from '@/lib/client/serverClock';
 
 /** Room for the notices (top), the controls (left) and the minimap (bottom right). */
 const FIT_PADDING = { top: '72px', left: '64px', bottom: '40px', right: '236px' } as const;
@@ -133,11 +134,11 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   const failing = useMemo(() => new Set(topology.nodes.filter(isFailing).map((node) => node.id)), [topology]);
   // Asked again when a recent recovery stops counting (no clock ticking through the map's renders).
   const [residueExpiredAt, setResidueExpiredAt] = useState(0);
-  const origins = useMemo(() => probableOrigins(topology, { now: Math.max(Date.now(), residueExpiredAt) }), [topology, residueExpiredAt]);
+  const origins = useMemo(() => probableOrigins(topology, { now: Math.max(serverNow(), residueExpiredAt) }), [topology, residueExpiredAt]);
   useEffect(() => {
-    const expiry = nextResidueExpiry(topology, Date.now());
+    const expiry = nextResidueExpiry(topology, serverNow());
     if (expiry === null) return;
-    const timer = setTimeout(() => setResidueExpiredAt(Date.now()), expiry - Date.now() + 100);
+    const timer = setTimeout(() => setResidueExpiredAt(serverNow()), expiry - serverNow() + 100);
     return () => clearTimeout(timer);
   }, [topology, residueExpiredAt]);
   const originIds = useMemo(() => new Set(origins.map((origin) => origin.id)), [origins]);

@@ -3,6 +3,7 @@
 import { useCallback, useMemo, useState, useSyncExternalStore } from 'react';
 import { useSearchParams } from 'next/navigation';
 import { historySearch, parseHistoryFilters, resolveScope, type EventFilter, type EventScope, type HistoryFilters } from '@/lib/model/history-query';
+import { serverNow } from './serverClock';
 
 export type FiltersUpdate = (patch: Partial<HistoryFilters>, mode?: 'replace' | 'push') => void;
 
@@ -55,7 +56,7 @@ export function useAnchoredFilter(scope: EventScope | null, anchor = 0): EventFi
   const current = fixed !== null && fixed.key === key && fixed.anchor === anchor;
   if (inBrowser && scope !== null && key !== null && !current) {
     // Adjusting state while rendering (React's pattern for "reset on prop change"): one extra render, no effect.
-    setFixed({ key, anchor, filter: resolveScope(scope, Date.now()) });
+    setFixed({ key, anchor, filter: resolveScope(scope, serverNow()) });
   }
   return current ? fixed.filter : null;
 }

@@ -7,6 +7,7 @@ import { getViewClient } from './liveViews';
 import { getSocket } from './socket';
 import { createThrottle } from './throttle';
 import { loginPath } from '@/lib/model/next-path';
+import { serverNow } from './serverClock';
 
 /** 'connecting' only before the first connection; a lost connection is 'reconnecting'. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -46,7 +47,7 @@ export function useLiveState(initial: SummarySnapshot): LiveView {
     const release = views.holdSummary(initial);
     const stopListening = views.onSummary(() => {
       const state = views.summary();
-      if (state) update({ state, lastUpdate: Date.now() });
+      if (state) update({ state, lastUpdate: serverNow() });
     });
 
     const setConnection = (connection: ConnectionState) => update({ connection });

@@ -1,17 +1,18 @@
 'use client';
 
 import { useSyncExternalStore } from 'react';
+import { serverNow } from './serverClock';
 
 const listeners = new Set<() => void>();
-let now = Date.now();
+let now = serverNow();
 let timer: ReturnType<typeof setInterval> | undefined;
 
 function subscribe(listener: () => void): () => void {
   listeners.add(listener);
   if (timer === undefined) {
-    now = Date.now();
+    now = serverNow();
     timer = setInterval(() => {
-      now = Date.now();
+      now = serverNow();
       for (const l of listeners) l();
     }, 1000);
   }
@@ -25,7 +26,7 @@ function subscribe(listener: () => void): () => void {
 }
 
 /**
- * The current time, ticking each second; null while server rendering and hydrating, so
+ * The current time on the server's clock (lib/client/serverClock.ts), ticking each second; null while server rendering and hydrating, so
  * clock- and timezone-dependent text is only ever produced in the browser.
  */
 export function useNow(): number | null {

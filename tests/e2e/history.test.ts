@@ -92,6 +92,21 @@ describe('failure history in Chromium', () => {
     }
   });
 
+  it("says how long ago events happened on the server's clock, when the browser's clock runs hours fast", async () => {
+    const service = 'e2e-hist-h';
+    await stack.etcd.put(`/services/${service}/h-1`, registration(9107));
+    await eventually(async () => ((await (await stack.server.fetch(`/api/v1/events?service=${service}&kind=instance.registered`)).json()).events?.length ? true : undefined), 5_000, `${service} registered`);
+    ({ page, errors } = await stack.freshPage());
+    // The browser's clock 3 h ahead of the server's (and of this machine's), running on from there.
+    await page.clock.install({ time: Date.now() + 3 * 3_600_000 });
+    await page.clock.resume();
+    await page.goto(`${stack.server.url}/history?service=${service}`, { waitUntil: 'networkidle' });
+    const registered = row(page, `Registered: ${service} / h-1`);
+    await registered.waitFor({ timeout: 5_000 });
+    await expect.poll(() => registered.locator('.event-time__ago').textContent()).toMatch(/^(just now|\d+ s ago)$/);
+    expect(errors).toEqual([]);
+  });
+
   it('narrows to one service, and the URL says so', async () => {
     await registerAndDelete('e2e-hist-c', 'c-1', 9103);
     await stack.etcd.put('/services/e2e-hist-d/d-1', registration(9104));
