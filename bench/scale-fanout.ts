@@ -68,6 +68,22 @@ export interface FanoutResult extends Omit<FanoutPlan, 'prefix' | 'firstViewTime
   /** What put the instances: the Go program, or this process when Go was not there. */
   generator: string;
   viewerLoopDelayMaxMs: number;
+  /** The server's event loop during the puts, from its own /metrics (prom-client's histogram, reset at each scrape); undefined when unread. */
+  serverLoopDelay?: { p99Ms: number; maxMs: number };
+}
+
+const LOOP_LAG_LINES = { p99: /^switchyard_process_nodejs_eventloop_lag_p99_seconds ([\d.e+-]+)$/m, max: /^switchyard_process_nodejs_eventloop_lag_max_seconds ([\d.e+-]+)$/m };
+
+/** The server's event-loop delay since the last scrape (ms), which this scrape resets. */
+async function serverLoopDelay(url: string, token: string): Promise<{ p99Ms: number; maxMs: number } | undefined> {
+  try {
+    const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+    const p99 = Number(LOOP_LAG_LINES.p99.exec(text)?.[1]);
+    const max = Number(LOOP_LAG_LINES.max.exec(text)?.[1]);
+    return Number.isFinite(p99) && Number.isFinite(max) ? { p99Ms: p99 * 1_000, maxMs: max * 1_000 } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const ENTRY = path.join(import.meta.dirname, 'scale-viewers-process.ts');
@@ -253,10 +269,13 @@ export async function runFanout(options: {
     options.log(`  ${plan.putsPerSecond} puts/s for ${plan.seconds} s into ${plan.services.length} services`);
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
+    // Read once to reset the server's histogram: the next reading is the puts' alone.
+    await serverLoopDelay(options.url, options.token);
     const viewerPids = processes.map((viewers) => viewers.pid);
     const cpuBefore = { server: cpuMsOf(options.pids.server), viewers: cpuMsOfAll(viewerPids), etcd: cpuMsOf(options.pids.etcd), at: performance.now() };
     const { acked, errors, ackMs, cpuMs: generatorCpuMs } = options.goPutter ? await options.goPutter.run(options.etcdEndpoint, plan) : await putAtRate(options.putter, plan);
     const wallMs = performance.now() - cpuBefore.at;
+    const serverLoop = await serverLoopDelay(options.url, options.token);
     const share = (before: number | undefined, after: number | undefined): number | undefined => (before === undefined || after === undefined ? undefined : (after - before) / wallMs);
     const cpuDuringPuts = {
       server: share(cpuBefore.server, cpuMsOf(options.pids.server)),
@@ -297,6 +316,7 @@ export async function runFanout(options: {
       generatorLoopDelayMaxMs: Number.isFinite(loopDelay.max) ? loopDelay.max / 1e6 : 0,
       viewerLoopDelayMaxMs: Math.max(0, ...collected.map((c) => c.loopDelayMaxMs)),
       cpuDuringPuts,
+      ...(serverLoop ? { serverLoopDelay: serverLoop } : {}),
       generator: options.goPutter ? 'Go, etcd clientv3 (bench/go/putter.go)' : 'this process, etcd3 (Node)',
     };
   } finally {

@@ -48,7 +48,8 @@ function fanoutLines(fanout: FanoutResult): string[] {
     `Missing (put, viewer) pairs of viewers that never had a first view: ${n(fanout.oursMissingWithoutFirstView)} of ${n(fanout.oursMissing)}. ` +
       `Sockets failed or dropped: ${tally(fanout.problemsAtConnect)} by the end of the first views, ${tally(fanout.problemsAtEnd)} at the end.`,
     `Per viewer: ${formatBytes(fanout.bytesPerViewer)} received by the time every first view was in; largest message ${formatBytes(fanout.largestMessage)}` +
-      `${fanout.notUpgraded > 0 ? `; ${n(fanout.notUpgraded)} viewers not on WebSocket` : ''}. Event loop late by up to ${ms(fanout.generatorLoopDelayMaxMs)} ms in the bench's own process and ${ms(fanout.viewerLoopDelayMaxMs)} ms in the busiest viewers' process during the puts.`,
+      `${fanout.notUpgraded > 0 ? `; ${n(fanout.notUpgraded)} viewers not on WebSocket` : ''}. Event loop late by up to ${ms(fanout.generatorLoopDelayMaxMs)} ms in the bench's own process and ${ms(fanout.viewerLoopDelayMaxMs)} ms in the busiest viewers' process during the puts` +
+      `${fanout.serverLoopDelay ? `; the server's p99 ${ms(fanout.serverLoopDelay.p99Ms)} ms, max ${ms(fanout.serverLoopDelay.maxMs)} ms (its /metrics, 10 ms resolution)` : ''}.`,
     `CPU while the puts lasted (every process shares the machine's cores, so a sum near them means each waited for a CPU): ${cpuLine(fanout.cpuDuringPuts)}; the puts came from ${fanout.generator}.`,
   ];
 }

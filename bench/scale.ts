@@ -198,7 +198,7 @@ export async function runScaleBench(options: { etcdEndpoint: string; etcdPid?: n
     options.log(
       'error' in fanout
         ? `scale: fan-out failed: ${fanout.error.split('\n')[0] ?? ''}`
-        : `scale: fan-out raw p99 ${fanout.raw?.p99.toFixed(1) ?? '—'} ms, ours p99 ${fanout.ours?.p99.toFixed(1) ?? '—'} ms, missing ${fanout.oursMissing}; RSS ${(after.rss / 2 ** 20).toFixed(0)} MB, peak ${(after.peak / 2 ** 20).toFixed(0)} MB; CPU during the puts: ${cpuLine(fanout.cpuDuringPuts)}`,
+        : `scale: fan-out raw p99 ${fanout.raw?.p99.toFixed(1) ?? '—'} ms, ours p99 ${fanout.ours?.p99.toFixed(1) ?? '—'} ms, missing ${fanout.oursMissing}; server loop p99 ${fanout.serverLoopDelay?.p99Ms.toFixed(0) ?? '—'} ms, max ${fanout.serverLoopDelay?.maxMs.toFixed(0) ?? '—'} ms; RSS ${(after.rss / 2 ** 20).toFixed(0)} MB, peak ${(after.peak / 2 ** 20).toFixed(0)} MB; CPU during the puts: ${cpuLine(fanout.cpuDuringPuts)}`,
     );
     return {
       plan,
