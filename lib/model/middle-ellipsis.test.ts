@@ -35,6 +35,15 @@ describe('splitForMiddleEllipsis', () => {
     expect(splitForMiddleEllipsis('', 6)).toEqual({ head: '', tail: '' });
   });
 
+  it('begins the tail at the word it would cut into, when that word starts close enough', () => {
+    expect(splitForMiddleEllipsis('com.example.notifications.Provider', 7)).toEqual({ head: 'com.example.notifications.', tail: 'Provider' });
+    expect(splitForMiddleEllipsis('checkout-7d9f8b6c4-m9zzt-replica-a', 11)).toEqual({ head: 'checkout-7d9f8b6c4-', tail: 'm9zzt-replica-a' });
+    // A word starting too far back, a tail already at a word, digits that are one long word: as asked.
+    expect(splitForMiddleEllipsis('svc.internationalisation', 6)).toEqual({ head: 'svc.internationali', tail: 'sation' });
+    expect(splitForMiddleEllipsis('orders.api-gateway', 7)).toEqual({ head: 'orders.api-', tail: 'gateway' });
+    expect(splitForMiddleEllipsis('7587874236439215621', 6)).toEqual({ head: '7587874236439', tail: '215621' });
+  });
+
   it('never splits an emoji and treats a bad tail length as zero', () => {
     expect(splitForMiddleEllipsis('pay-🚀🚀', 1)).toEqual({ head: 'pay-🚀', tail: '🚀' });
     expect(splitForMiddleEllipsis('abc', -3)).toEqual({ head: 'abc', tail: '' });
