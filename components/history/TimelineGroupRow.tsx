@@ -42,7 +42,6 @@ export const TimelineGroupRow = memo(function TimelineGroupRow({ groupKey, event
       tabIndex={active ? 0 : -1}
       aria-posinset={index + 1}
       aria-setsize={setSize}
-      aria-expanded={open}
       aria-label={`First probes passed: ${instances}${summary.service !== undefined ? ` of ${summary.service}` : ` of ${plural(summary.services, 'service')}`}`}
       onClick={(e) => {
         if ((e.target as HTMLElement).closest('a, button') || window.getSelection()?.toString()) return;
@@ -50,7 +49,7 @@ export const TimelineGroupRow = memo(function TimelineGroupRow({ groupKey, event
       }}
     >
       <div className={showService ? 'timeline-row__line' : 'timeline-row__line timeline-row__line--no-service'}>
-        <button type="button" className="timeline-row__toggle" tabIndex={-1} aria-expanded={open} aria-label={open ? 'Fold' : 'List them'} onClick={() => onToggle(groupKey, index)}>
+        <button type="button" className="timeline-row__toggle" tabIndex={-1} aria-expanded={open} aria-label="Instances" onClick={() => onToggle(groupKey, index)}>
           <span className="disclosure__chevron" aria-hidden="true" />
         </button>
         <EventTime at={newest.at} />

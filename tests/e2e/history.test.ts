@@ -74,7 +74,7 @@ describe('failure history in Chromium', () => {
       await openHistory(`?service=${service}`);
       const group = row(page, `First probes passed: 3 instances of ${service}`);
       await group.waitFor({ timeout: 5_000 });
-      expect(await group.getAttribute('aria-expanded')).toBe('false');
+      expect(await group.locator('.timeline-row__toggle').getAttribute('aria-expanded')).toBe('false');
       expect(await group.textContent()).toContain('first probe passed');
       expect(await row(page, `Health changed: ${service} / g-1`).count()).toBe(0);
       // The registrations before them stay lines of their own.
@@ -83,7 +83,7 @@ describe('failure history in Chromium', () => {
       await group.focus();
       await page.keyboard.press('Enter');
       for (const id of ids) await row(page, `Health changed: ${service} / ${id}`).waitFor({ timeout: 5_000 });
-      expect(await group.getAttribute('aria-expanded')).toBe('true');
+      expect(await group.locator('.timeline-row__toggle').getAttribute('aria-expanded')).toBe('true');
       await group.click();
       await row(page, `Health changed: ${service} / g-1`).waitFor({ state: 'detached', timeout: 5_000 });
       expect(errors).toEqual([]);
