@@ -75,7 +75,7 @@ export async function startServer(options: {
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  await new Promise<void>((resolve, reject) => {
+  const started = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
     const check = (): void => {
       if (output.includes('Switchyard ready on')) {
@@ -88,6 +88,12 @@ export async function startServer(options: {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
+  });
+  await started.catch((error: unknown) => {
+    // A server that did not start leaves nothing behind: not its process, not the data dir made for it.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
   });
   // Over TLS, requests trust the test CA (Node's fetch takes undici's dispatcher option).
   const dispatcher = options.tls ? new Agent({ connect: { ca: options.tls.ca } }) : undefined;
