@@ -39,19 +39,6 @@ export function metadataDeclarations(metadata: Readonly<Record<string, string>>)
   return declarations;
 }
 
-/** `external.<name>` metadata of a service's instances: external name → the kinds they give it (one vote per instance). */
-export function externalKindVotes(service: { instances: readonly Instance[] }): Map<string, string[]> {
-  const votes = new Map<string, string[]>();
-  for (const instance of service.instances) {
-    for (const [name, kind] of metadataDeclarations(instance.metadata).externals) {
-      const list = votes.get(name);
-      if (list) list.push(kind);
-      else votes.set(name, [kind]);
-    }
-  }
-  return votes;
-}
-
 /** What a service declares it depends on: `dependsOn` of every instance, plus `external.<name>` and `dependsOn` metadata. */
 export function declaredTargets(service: { name: string; instances: readonly Instance[] }): string[] {
   const targets = new Set<string>();

@@ -4,7 +4,7 @@ import type { EdgeStats } from '../latency';
 import { primaryZoneOf, summaryOfService, type ServiceSummary } from '../service-summary';
 import { DEFAULT_TRAFFIC_THRESHOLDS, slowCause } from '../status/combine';
 
-export { declaredTargets, externalKindVotes, mostCommon, primaryZone } from '../declared';
+export { declaredTargets, mostCommon, primaryZone } from '../declared';
 
 /**
  * The fleet as a graph (DESIGN §4 `GET /api/v1/topology`): one node per registered service, one per
