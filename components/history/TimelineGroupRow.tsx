@@ -56,17 +56,15 @@ export const TimelineGroupRow = memo(function TimelineGroupRow({ groupKey, event
         <KindLabel event={newest} />
         {showService && (
           <span className="timeline-row__service">
+            {/* Narrow screens hide the instance column: there the count of instances takes this place. */}
             {summary.service !== undefined ? (
-              <Link href={servicePath(summary.service)} prefetch={false} tabIndex={-1} className="truncate" title={summary.service}>
+              <Link href={servicePath(summary.service)} prefetch={false} tabIndex={-1} className="truncate timeline-group__services" title={summary.service}>
                 {summary.service}
               </Link>
             ) : (
-              // Narrow screens hide the instance column: there the count of instances takes this place.
-              <span className="truncate">
-                <span className="timeline-group__services">{plural(summary.services, 'service')}</span>
-                <span className="timeline-group__instances">{instances}</span>
-              </span>
+              <span className="truncate timeline-group__services">{plural(summary.services, 'service')}</span>
             )}
+            <span className="truncate timeline-group__instances">{instances}</span>
           </span>
         )}
         <span className="timeline-row__instance truncate">{instances}</span>
