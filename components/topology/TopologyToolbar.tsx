@@ -28,12 +28,14 @@ interface Props {
   onSearchNext(backwards: boolean): void;
   onFit(): void;
   onRelayout(): void;
+  /** Calls drawn right to left that were not when the map was laid out. */
+  backwardSinceLayout: number;
   onToggleLegend(): void;
 }
 
 const MODE_LABELS: Record<GroupMode, string> = { none: 'No grouping', zone: 'Group by zone', namespace: 'Group by namespace' };
 
-export function TopologyToolbar({ view, facets, mode, autoGrouped, matches, shown, total, legendOpen, onChange, onSearchNext, onFit, onRelayout, onToggleLegend }: Props) {
+export function TopologyToolbar({ view, facets, mode, autoGrouped, matches, shown, total, legendOpen, onChange, onSearchNext, onFit, onRelayout, backwardSinceLayout, onToggleLegend }: Props) {
   const filtered = view.status !== '' || view.zone !== '' || view.namespace !== '' || view.format !== '';
   return (
     <div className="toolbar topology-toolbar" role="search">
@@ -97,8 +99,22 @@ export function TopologyToolbar({ view, facets, mode, autoGrouped, matches, show
       <button type="button" className="button" onClick={onFit} title="Fit the map to the screen">
         Fit
       </button>
-      <button type="button" className="button" onClick={onRelayout} title="Lay the whole map out again (forgets dragged positions)">
+      <button
+        type="button"
+        className={backwardSinceLayout > 0 ? 'button button--attention' : 'button'}
+        onClick={onRelayout}
+        title={
+          backwardSinceLayout > 0
+            ? `${backwardSinceLayout} ${backwardSinceLayout === 1 ? 'call' : 'calls'} seen since the map was laid out ${backwardSinceLayout === 1 ? 'is' : 'are'} drawn right to left. Lay the whole map out again (forgets dragged positions)`
+            : 'Lay the whole map out again (forgets dragged positions)'
+        }
+      >
         Re-layout
+        {backwardSinceLayout > 0 && (
+          <span className="button__badge" aria-label={`${backwardSinceLayout} new ${backwardSinceLayout === 1 ? 'call' : 'calls'} drawn right to left`}>
+            {backwardSinceLayout}
+          </span>
+        )}
       </button>
       <button type="button" className="button" aria-expanded={legendOpen} aria-controls="topology-legend" onClick={onToggleLegend}>
         Legend

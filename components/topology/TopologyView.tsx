@@ -368,6 +368,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
             layout.relayout();
             setDrawn(false);
           }}
+          backwardSinceLayout={layout.backwardSinceLayout}
           onToggleLegend={() => setLegendOpen((open) => !open)}
         />
         <OriginNotice origins={origins} onShow={selectByName} />

@@ -3,8 +3,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { nodeGraphId, type GroupMode, type GroupSummary } from '@/lib/model/topology/group';
 import type { LayoutEdge, LayoutEngine, LayoutNode, Point } from '@/lib/model/topology/layout';
-import { collapsedGroupSpots, gridFallback, placeNewcomers, precomputedPositions, type PrecomputedLayout } from '@/lib/model/topology/place';
-import { boundsOf, clearPositions, loadPositions, savePositions, type PositionMap } from '@/lib/model/topology/positions';
+import { collapsedGroupSpots, gridFallback, placeNewcomers, startingPositions, type PrecomputedLayout } from '@/lib/model/topology/place';
+import { backwardEdges, boundsOf, clearPositions, isArranged, loadPositions, savePositions, setArranged, type PositionMap } from '@/lib/model/topology/positions';
 import { createLayoutEngine } from './layout-engine';
 
 /** performance.measure names: a whole layout, and a placement of newcomers (read by bench/topology.ts). */
@@ -41,6 +41,11 @@ export interface TopologyLayout {
   pending: LayoutProgress | null;
   error: string | null;
   relayout(): void;
+  /**
+   * Edges drawn right to left that were not when the map was laid out (calls seen since): what a
+   * re-layout would straighten. Counted on the layout's edges, which every shown edge is among.
+   */
+  backwardSinceLayout: number;
   /** A drag ended: these nodes now sit here (a collapsed group carries its members along). */
   move(moves: ReadonlyMap<string, Point>): void;
 }
@@ -48,9 +53,10 @@ export interface TopologyLayout {
 /**
  * Positions for the map. Nothing ever moves by itself: a status or metric change does not touch
  * positions; newcomers (a new service, an expanded group, a grouping never laid out) are placed
- * around what is there (`placeNewcomers`); only "Re-layout" lays everything out again. A browser
- * with no positions of its own for the server's grouping starts from the server's layout (shipped
- * with the page), so a first visit runs no layout at all. Otherwise ELK runs in a web worker, one
+ * around what is there (`placeNewcomers`); only "Re-layout" lays everything out again. A page
+ * starts from the server's layout (shipped with the page) unless this browser's positions for the
+ * grouping were arranged by hand (`startingPositions`), so a first visit runs no layout at all and
+ * a later one shows calls that appeared since. Otherwise ELK runs in a web worker, one
  * request at a time; a re-layout makes results of older requests stale.
  */
 export function useTopologyLayout(
@@ -64,6 +70,8 @@ export function useTopologyLayout(
   precomputed?: PrecomputedLayout,
 ): TopologyLayout {
   const byMode = useRef(new Map<GroupMode, PositionMap>());
+  /** Per mode: the edges drawn right to left once everything had a place after a whole layout (or on arrival). */
+  const backwardAtLayout = useRef(new Map<GroupMode, Set<string>>());
   const running = useRef(false);
   const generation = useRef(0);
   const [version, setVersion] = useState(0);
@@ -73,12 +81,10 @@ export function useTopologyLayout(
   let positions = byMode.current.get(mode);
   let seeded = false;
   if (!positions) {
-    positions = typeof window === 'undefined' ? new Map<string, Point>() : loadPositions(storage(), mode);
-    // Nothing stored for this grouping: the server's layout is where this browser starts (and what it keeps).
-    if (positions.size === 0 && precomputed?.mode === mode && precomputed.positions.length > 0) {
-      positions = precomputedPositions(precomputed);
-      seeded = true;
-    }
+    const browser = typeof window !== 'undefined';
+    const start = startingPositions(browser ? loadPositions(storage(), mode) : new Map<string, Point>(), browser && isArranged(storage(), mode), mode, precomputed);
+    positions = start.positions;
+    seeded = start.fromServer;
     byMode.current.set(mode, positions);
   }
   const current = positions;
@@ -102,6 +108,7 @@ export function useTopologyLayout(
     }
     const unplaced = nodes.filter((node) => !current.has(node.id));
     if (unplaced.length === 0) {
+      if (!backwardAtLayout.current.has(mode)) backwardAtLayout.current.set(mode, backwardEdges(edges, current));
       if (changed) {
         savePositions(storage(), mode, current);
         setVersion((v) => v + 1);
@@ -119,6 +126,7 @@ export function useTopologyLayout(
         if (started !== generation.current) return;
         performance.measure(full ? LAYOUT_MEASURE : PLACEMENT_MEASURE, { start: startedAt, detail: { nodes: unplaced.length } });
         for (const [id, p] of placed) current.set(id, p);
+        if (full) backwardAtLayout.current.delete(mode);
         savePositions(storage(), mode, current);
         setError(null);
       })
@@ -139,7 +147,9 @@ export function useTopologyLayout(
     generation.current += 1;
     running.current = false;
     byMode.current.set(mode, new Map());
+    backwardAtLayout.current.delete(mode);
     clearPositions(storage(), mode);
+    setArranged(storage(), mode, false);
     setVersion((v) => v + 1);
   }, [mode]);
 
@@ -157,12 +167,22 @@ export function useTopologyLayout(
         }
       }
       savePositions(storage(), mode, current);
+      setArranged(storage(), mode, true);
+      // Arranged by hand: what is drawn right to left now is the reader's doing, not news.
+      backwardAtLayout.current.set(mode, backwardEdges(edges, current));
       setVersion((v) => v + 1);
     },
-    [current, groups, mode],
+    [current, edges, groups, mode],
   );
 
   // A fresh map per change, so whatever depends on positions recomputes (the live one is mutated in place).
   const snapshot = useMemo(() => (version >= 0 ? new Map(current) : current), [current, version]);
-  return { positions: snapshot, version, pending, error, relayout, move };
+  const backwardSinceLayout = useMemo(() => {
+    const before = backwardAtLayout.current.get(mode);
+    if (!before) return 0;
+    let count = 0;
+    for (const id of backwardEdges(edges, snapshot)) if (!before.has(id)) count += 1;
+    return count;
+  }, [edges, snapshot, mode]);
+  return { positions: snapshot, version, pending, error, relayout, move, backwardSinceLayout };
 }

@@ -126,4 +126,31 @@ describe('buildViewGraph', () => {
     const graph = buildViewGraph(topology, 'none', () => false);
     expect(graph.edges.find((e) => e.to === 'n:pay-api')).toMatchObject({ rps: 10, errorRate: 0, p50Ms: 3 });
   });
+
+  describe('a consumer that declares its queue and is seen receiving from it', () => {
+    const observed = { source: 'observed' as const, sources: ['observed' as const], rps: 4, errorRate: 0 };
+    const queueTopology = (consumerEdge: TopologyEdge): Topology => ({
+      nodes: [node('orders'), node('notifications'), node('kafka', { kind: 'queue', instances: 0 })],
+      edges: [edge('orders', 'kafka', observed), edge('kafka', 'notifications', observed), consumerEdge],
+    });
+
+    it('draws one edge, the way the messages flow, with both sources', () => {
+      const graph = buildViewGraph(queueTopology(edge('notifications', 'kafka')), 'none', () => false);
+      expect(graph.edges.map((e) => `${e.from}>${e.to}`).sort()).toEqual(['n:kafka>n:notifications', 'n:orders>n:kafka']);
+      const flow = graph.edges.find((e) => e.to === 'n:notifications');
+      expect(flow).toMatchObject({ rps: 4, count: 2 });
+      expect([...(flow?.sources ?? [])].sort()).toEqual(['declared', 'observed']);
+    });
+
+    it('keeps both edges when the consumer is seen sending to the queue too', () => {
+      const graph = buildViewGraph(queueTopology(edge('notifications', 'kafka', { sources: ['declared', 'observed'], rps: 1 })), 'none', () => false);
+      expect(graph.edges.map((e) => `${e.from}>${e.to}`).sort()).toEqual(['n:kafka>n:notifications', 'n:notifications>n:kafka', 'n:orders>n:kafka']);
+    });
+
+    it('keeps a declared edge to a node that is not a queue', () => {
+      const topology = queueTopology(edge('notifications', 'kafka'));
+      const notQueue = { ...topology, nodes: topology.nodes.map((n) => (n.id === 'kafka' ? { ...n, kind: 'database' as const } : n)) };
+      expect(buildViewGraph(notQueue, 'none', () => false).edges).toHaveLength(3);
+    });
+  });
 });

@@ -82,10 +82,28 @@ export interface ViewGraph {
 }
 
 /**
+ * Declared-only edges consumer → queue whose queue → consumer is observed (its consumer spans),
+ * as `from\u0000to` keys. A consumer declares the queue it reads (`external.kafka=queue`) and is seen
+ * receiving from it: one relationship seen from both ends, drawn (and laid out) once, the way the
+ * messages flow, instead of a two-edge loop that puts the queue on both sides of its consumer.
+ */
+function consumedQueues(topology: Topology): Set<string> {
+  const queues = new Set(topology.nodes.flatMap((node) => (node.kind === 'queue' ? [node.id] : [])));
+  const observed = new Set(topology.edges.flatMap((edge) => (queues.has(edge.from) && edge.sources.includes('observed') ? [`${edge.from}\u0000${edge.to}`] : [])));
+  const keys = new Set<string>();
+  for (const edge of topology.edges) {
+    const declaredOnly = edge.sources.length === 1 && edge.sources[0] === 'declared';
+    if (declaredOnly && queues.has(edge.to) && observed.has(`${edge.to}\u0000${edge.from}`)) keys.add(`${edge.from}\u0000${edge.to}`);
+  }
+  return keys;
+}
+
+/**
  * The graph to lay out and draw for a grouping: nodes of expanded groups stay (tagged with their
  * group), collapsed groups become one node each, and edges are re-pointed and merged (rates summed,
  * error rates weighted by rate, latencies kept only for a single underlying edge). Edges inside a
- * collapsed group disappear, as do self-calls.
+ * collapsed group disappear, as do self-calls. A consumer's declared edge to a queue it is seen
+ * receiving from is drawn as the observed one (`consumedQueues`).
  */
 export function buildViewGraph(topology: Topology, mode: GroupMode, isCollapsed: (key: string) => boolean): ViewGraph {
   const groups = groupsOf(topology.nodes, mode);
@@ -111,9 +129,11 @@ export function buildViewGraph(topology: Topology, mode: GroupMode, isCollapsed:
 
   const edges = new Map<string, GraphEdge & { errorWeight: number; errorSum: number; unrecovered: number }>();
   const failedBefore = (edge: Topology['edges'][number]): boolean => (edge.errorRate ?? 0) > 0;
+  const consumed = consumedQueues(topology);
   for (const edge of topology.edges) {
-    const from = graphIdOf(edge.from);
-    const to = graphIdOf(edge.to);
+    const reversed = consumed.has(`${edge.from}\u0000${edge.to}`);
+    const from = graphIdOf(reversed ? edge.to : edge.from);
+    const to = graphIdOf(reversed ? edge.from : edge.to);
     if (from === to) continue;
     const id = `${from}\u2192${to}`;
     const merged = edges.get(id);

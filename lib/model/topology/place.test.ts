@@ -1,7 +1,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { positionsFromElk, toElkGraph, type LayoutEdge, type LayoutNode, type LayoutRequest, type Point } from './layout';
-import { placeNewcomers, type LayoutFunction } from './place';
+import { placeNewcomers, startingPositions, type LayoutFunction, type PrecomputedLayout } from './place';
 import { overlaps } from './positions';
 
 const elk = new ELK();
@@ -37,5 +37,26 @@ describe('placeNewcomers', () => {
     for (let i = 0; i < 40; i += 1) expect(first.get(`caller-${i}`)?.x ?? NaN).toBeLessThan(first.get(`dep-${i}`)?.x ?? NaN);
 
     expect(Object.fromEntries(await placeNewcomers(input, counting))).toEqual(Object.fromEntries(first));
+  });
+});
+
+describe('startingPositions', () => {
+  const stored = new Map([['n:a', { x: 900, y: 0 }]]);
+  const server: PrecomputedLayout = { mode: 'none', positions: [['n:a', 0, 0], ['n:b', 300, 0]] };
+  const fromServer = new Map([
+    ['n:a', { x: 0, y: 0 }],
+    ['n:b', { x: 300, y: 0 }],
+  ]);
+
+  it.each<[string, Map<string, Point>, boolean, PrecomputedLayout | undefined, Map<string, Point>, boolean]>([
+    ['nothing stored: the server\u2019s', new Map(), false, server, fromServer, true],
+    ['stored, never dragged: the server\u2019s (made from the graph as it is now)', stored, false, server, fromServer, true],
+    ['arranged by hand: the reader\u2019s', stored, true, server, stored, false],
+    ['arranged, yet nothing stored (cleared storage): the server\u2019s', new Map(), true, server, fromServer, true],
+    ['no server layout: what is stored', stored, false, undefined, stored, false],
+    ['the server\u2019s layout of another grouping: what is stored', stored, false, { ...server, mode: 'namespace' }, stored, false],
+    ['an empty server layout: what is stored', stored, false, { mode: 'none', positions: [] }, stored, false],
+  ])('%s', (_name, storedPositions, arranged, layout, positions, fromServerExpected) => {
+    expect(startingPositions(storedPositions, arranged, 'none', layout)).toEqual({ positions, fromServer: fromServerExpected });
   });
 });

@@ -104,3 +104,14 @@ export interface PrecomputedLayout {
 }
 
 export const precomputedPositions = (layout: PrecomputedLayout): PositionMap => new Map(layout.positions.map(([id, x, y]) => [id, { x, y }]));
+
+/**
+ * Where a page's map starts for one grouping mode. Positions arranged by hand (a node dragged)
+ * are the reader's and stay; otherwise the server's layout, made from the graph as it is now (its
+ * calls included), is a better start than what this browser stored from an older graph.
+ */
+export function startingPositions(stored: PositionMap, arranged: boolean, mode: GroupMode, server: PrecomputedLayout | undefined): { positions: PositionMap; fromServer: boolean } {
+  const usable = server?.mode === mode && server.positions.length > 0 ? server : undefined;
+  if (usable && (stored.size === 0 || !arranged)) return { positions: precomputedPositions(usable), fromServer: true };
+  return { positions: stored, fromServer: false };
+}

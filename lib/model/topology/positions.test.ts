@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  backwardEdges,
   blocksToPlace,
   findFreeSpot,
+  isArranged,
   loadPositions,
   MAX_STORED,
   Occupancy,
   overlaps,
   placeBlocks,
   savePositions,
+  setArranged,
   STORAGE_PREFIX,
   type PositionMap,
   type Rect,
@@ -48,6 +51,38 @@ describe('stored positions', () => {
     expect(loaded.size).toBe(MAX_STORED);
     expect(loaded.has('n:0')).toBe(false);
     expect(loaded.has(`n:${MAX_STORED + 4}`)).toBe(true);
+  });
+});
+
+describe('arranged by hand', () => {
+  it('is remembered per mode until cleared, and blocked storage means not arranged', () => {
+    const storage = new MemoryStorage();
+    expect(isArranged(storage, 'none')).toBe(false);
+    setArranged(storage, 'none', true);
+    expect(isArranged(storage, 'none')).toBe(true);
+    expect(isArranged(storage, 'zone')).toBe(false);
+    setArranged(storage, 'none', false);
+    expect(isArranged(storage, 'none')).toBe(false);
+    const throwing = { getItem: () => { throw new Error('blocked'); }, setItem: () => { throw new Error('quota'); }, removeItem: () => { throw new Error('blocked'); } };
+    expect(isArranged(throwing, 'none')).toBe(false);
+    expect(() => setArranged(throwing, 'none', true)).not.toThrow();
+  });
+});
+
+describe('backwardEdges', () => {
+  it('names the edges whose callee sits left of its caller, ignoring unplaced ends and a shared column', () => {
+    const positions: PositionMap = new Map([
+      ['n:a', { x: 0, y: 0 }],
+      ['n:b', { x: 300, y: 0 }],
+      ['n:c', { x: 300, y: 200 }],
+    ]);
+    const edges = [
+      { id: 'a→b', from: 'n:a', to: 'n:b' },
+      { id: 'b→a', from: 'n:b', to: 'n:a' },
+      { id: 'b→c', from: 'n:b', to: 'n:c' },
+      { id: 'b→x', from: 'n:b', to: 'n:x' },
+    ];
+    expect([...backwardEdges(edges, positions)]).toEqual(['b→a']);
   });
 });
 

@@ -2,8 +2,9 @@ import type { LayoutEdge, LayoutNode, Point } from './layout';
 
 /**
  * Where every node of the map sits, per grouping mode, and how a newcomer finds a place without
- * moving anyone: positions only ever change by a layout of nodes that have none, a drag, or an
- * explicit re-layout. They are kept in localStorage, so the map looks the same tomorrow.
+ * moving anyone: on a page, positions only ever change by a layout of nodes that have none, a drag,
+ * or an explicit re-layout. They are kept in localStorage; once arranged by hand (a drag), the map
+ * looks the same tomorrow, and until then a page starts from the server's current layout.
  */
 
 export interface Rect {
@@ -57,8 +58,42 @@ export function clearPositions(storage: StorageLike | undefined, mode: string): 
   }
 }
 
+/** Set once a node of the mode's map is dragged: from then on, the stored positions are the reader's own. */
+export const ARRANGED_PREFIX = 'switchyard.topology.arranged.v1.';
+
+export function isArranged(storage: StorageLike | undefined, mode: string): boolean {
+  try {
+    return storage?.getItem(ARRANGED_PREFIX + mode) === '1';
+  } catch {
+    return false;
+  }
+}
+
+export function setArranged(storage: StorageLike | undefined, mode: string, arranged: boolean): void {
+  try {
+    if (arranged) storage?.setItem(ARRANGED_PREFIX + mode, '1');
+    else storage?.removeItem(ARRANGED_PREFIX + mode);
+  } catch {
+    // Blocked storage: nothing is stored anyway.
+  }
+}
+
 export const overlaps = (a: Rect, b: Rect, gap = 0): boolean =>
   a.x < b.x + b.width + gap && b.x < a.x + a.width + gap && a.y < b.y + b.height + gap && b.y < a.y + a.height + gap;
+
+/**
+ * Ids of the edges drawn right to left: the callee placed left of its caller. A layered layout
+ * draws calls left to right but for cycles, so new ones here mean calls appeared after the layout.
+ */
+export function backwardEdges(edges: readonly LayoutEdge[], positions: ReadonlyMap<string, Point>): Set<string> {
+  const backward = new Set<string>();
+  for (const edge of edges) {
+    const from = positions.get(edge.from);
+    const to = positions.get(edge.to);
+    if (from && to && to.x < from.x) backward.add(edge.id);
+  }
+  return backward;
+}
 
 export function boundsOf(rects: readonly Rect[]): Rect | undefined {
   if (rects.length === 0) return undefined;

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { Instance, Service, Status } from '@/lib/model/instance';
 import { summaryOfService } from '@/lib/model/service-summary';
@@ -6,7 +6,7 @@ import { defaultLayoutInput } from '@/lib/model/topology/layout-input';
 import { finishLayout, toElkGraph, type Point } from '@/lib/model/topology/layout';
 import type { LayoutFunction, PrecomputedLayout } from '@/lib/model/topology/place';
 import { overlaps } from '@/lib/model/topology/positions';
-import { createTopologyLayoutCache, nodeSetKey, type TopologyLayoutCache } from './cache';
+import { createTopologyLayoutCache, nodeSetKey, relayoutSpacing, structureKey, type TopologyLayoutCache } from './cache';
 
 const elk = new ELK();
 const layout: LayoutFunction = async (request) => finishLayout(await elk.layout(toElkGraph(request)), request);
@@ -23,9 +23,22 @@ describe('server layout cache', () => {
   let cache: TopologyLayoutCache | undefined;
   afterEach(() => cache?.stop());
 
-  const start = (fleet: () => Service[]): TopologyLayoutCache => {
-    cache = createTopologyLayoutCache({ source: () => defaultLayoutInput(fleet().map(summaryOfService), []), layout, debounceMs: 5, maxWaitMs: 50 });
+  const start = (fleet: () => Service[], observed: () => { from: string; to: string }[] = () => [], relayoutSpacingMs: (lastMs: number) => number = () => 60_000): TopologyLayoutCache => {
+    const source = (): ReturnType<typeof defaultLayoutInput> =>
+      defaultLayoutInput(
+        fleet().map(summaryOfService),
+        observed().map((pair) => ({ ...pair, rps: 1, errorRate: 0, p50Ms: 1, p95Ms: 1, p99Ms: 1 })),
+      );
+    cache = createTopologyLayoutCache({ source, layout, debounceMs: 5, maxWaitMs: 50, relayoutSpacingMs });
     return cache;
+  };
+  /** ELK's whole layout of the default view of this fleet and these calls. */
+  const wholeLayout = async (fleet: Service[], observed: { from: string; to: string }[]): Promise<Map<string, Point>> => {
+    const input = defaultLayoutInput(
+      fleet.map(summaryOfService),
+      observed.map((pair) => ({ ...pair, rps: 1, errorRate: 0, p50Ms: 1, p95Ms: 1, p99Ms: 1 })),
+    );
+    return layout({ nodes: input.nodes, edges: input.edges });
   };
 
   it('lays out the default view once, and a look at the same graph keeps it', async () => {
@@ -70,6 +83,69 @@ describe('server layout cache', () => {
     expect(audit && payments && audit.x + 200 <= payments.x).toBe(true);
     const rects = [...after].map(([id, p]) => ({ ...p, width: id === 'n:postgres' || id === 'n:redis' ? 156 : 200, height: 64 }));
     for (const [i, a] of rects.entries()) for (const b of rects.slice(i + 1)) expect(overlaps(a, b)).toBe(false);
+  });
+
+  it('lays the whole view out again when calls appear between nodes it has placed', async () => {
+    // The demo's shape: the first layout knows mailer only as a service, then its caller's first exports arrive.
+    const fleet = [...FLEET, service('mailer'), service('notifications')];
+    let observed: { from: string; to: string }[] = [];
+    const cache = start(() => fleet, () => observed, () => 0);
+    cache.touch();
+    expect(positionsOf(await cache.settled(10_000))).toEqual(await wholeLayout(fleet, []));
+    observed = [
+      { from: 'orders', to: 'notifications' },
+      { from: 'notifications', to: 'mailer' },
+    ];
+    cache.touch();
+    const after = positionsOf(await cache.settled(10_000));
+    expect(after).toEqual(await wholeLayout(fleet, observed));
+    expect(cache.layoutRuns()).toBe(2);
+    const x = (id: string): number => after.get(id)?.x ?? Number.NaN;
+    expect(x('n:orders')).toBeLessThan(x('n:notifications'));
+    expect(x('n:notifications')).toBeLessThan(x('n:mailer'));
+  });
+
+  it('places newcomers at once and lays the whole view out once the spacing allows', async () => {
+    let fleet = FLEET;
+    const spacings: number[] = [];
+    const cache = start(
+      () => fleet,
+      () => [],
+      (lastMs) => {
+        spacings.push(lastMs);
+        return 1_000;
+      },
+    );
+    cache.touch();
+    const before = positionsOf(await cache.settled(10_000));
+    fleet = [...FLEET, service('audit', ['payments'])];
+    cache.touch();
+    // Settled means no look pending; the whole layout due later is not waited for.
+    const placed = positionsOf(await cache.settled(10_000));
+    expect(placed.size).toBe(7);
+    for (const [id, p] of before) expect(placed.get(id), id).toEqual(p);
+    expect(spacings.length).toBeGreaterThan(0);
+    expect(spacings.every((ms) => ms >= 0)).toBe(true);
+    const runs = cache.layoutRuns();
+    await vi.waitFor(() => expect(cache.layoutRuns()).toBe(runs + 1), { timeout: 4_000, interval: 20 });
+    expect(positionsOf(await cache.settled(10_000))).toEqual(await wholeLayout(fleet, []));
+  }, 15_000);
+
+  it('spaces whole layouts by at least 5 s and 20 times the last one', () => {
+    expect(relayoutSpacing(10)).toBe(5_000);
+    expect(relayoutSpacing(1_000)).toBe(20_000);
+  });
+
+  it('keys the shape by nodes and call pairs, not by order or weight', () => {
+    const nodes = [
+      { id: 'n:a', width: 200, height: 56 },
+      { id: 'n:b', width: 200, height: 56 },
+    ];
+    const ab = { id: 'e1', from: 'n:a', to: 'n:b', weight: 1 };
+    const ba = { id: 'e2', from: 'n:b', to: 'n:a', weight: 1 };
+    expect(structureKey(nodes, [ab, ba])).toBe(structureKey([...nodes].reverse(), [ba, { ...ab, weight: 9 }]));
+    expect(structureKey(nodes, [ab])).not.toBe(structureKey(nodes, [ba]));
+    expect(structureKey(nodes, [ab])).not.toBe(structureKey(nodes, []));
   });
 
   it('answers at once when idle, and with what it has when a layout outlasts the patience', async () => {

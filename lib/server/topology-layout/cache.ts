@@ -28,8 +28,19 @@ export interface LayoutCacheOptions {
   /** Quiet time before a look; a steady stream of touches still gets one every `maxWaitMs`. */
   debounceMs: number;
   maxWaitMs: number;
+  /**
+   * How long after a whole layout (that took `lastMs`) the next one may start, when the graph's
+   * shape has changed since; newcomers are placed meanwhile. Default `relayoutSpacing`.
+   */
+  relayoutSpacingMs?(lastMs: number): number;
   log?(message: string): void;
 }
+
+/**
+ * At least 5 s between whole layouts, and 20 times the last one's time: a fleet whose calls keep
+ * appearing keeps the layout worker busy 5 % of the time at most.
+ */
+export const relayoutSpacing = (lastMs: number): number => Math.max(5_000, 20 * lastMs);
 
 /** Identity of the node set (ids, sizes, groups): edges and statuses do not move anything. */
 export function nodeSetKey(nodes: readonly LayoutNode[]): string {
@@ -39,15 +50,33 @@ export function nodeSetKey(nodes: readonly LayoutNode[]): string {
     .join('\u0001');
 }
 
+/** Identity of the graph's shape: the node set and which nodes an edge joins (not its weight). */
+export function structureKey(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): string {
+  const pairs = edges
+    .map((edge) => `${edge.from}\u0000${edge.to}`)
+    .sort()
+    .join('\u0001');
+  return `${nodeSetKey(nodes)}\u0002${pairs}`;
+}
+
 /**
  * The server's layout of the map's default view, so a browser's first visit draws at once
- * instead of running ELK itself. Laid out whenever the node set changes (never for a status or
- * metric change), on ELK's worker thread; like the browser, it places newcomers around what is
- * there and never moves a node it has placed.
+ * instead of running ELK itself. Looked at whenever the node set or the call pairs may have
+ * changed (never for a status or metric change), laid out on ELK's worker thread. Newcomers are
+ * placed around what is there at once, so a page always gets a place for every node; when the
+ * graph's shape (nodes or edges) has changed since the last whole layout, the whole view is laid
+ * out again once `relayoutSpacingMs` allows. Nobody looks at the server's positions: they only
+ * seed a browser that has none of its own, so a whole layout moves nothing on anyone's screen, and
+ * calls seen after the first layout (an OpenTelemetry fleet's first exports) shape the next.
  */
 export function createTopologyLayoutCache(options: LayoutCacheOptions): TopologyLayoutCache {
   const byMode = new Map<GroupMode, Map<string, Point>>();
   const keys = new Map<GroupMode, string>();
+  /** Per mode: the shape of the last whole layout, when it ended and how long it took. */
+  const wholes = new Map<GroupMode, { structure: string; endedAt: number; tookMs: number }>();
+  const spacing = options.relayoutSpacingMs ?? relayoutSpacing;
+  /** A whole layout due later (not pending: `settled` does not wait for it). */
+  let deferred: ReturnType<typeof setTimeout> | undefined;
   let latest: PrecomputedLayout | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let firstTouch = 0;
@@ -73,16 +102,43 @@ export function createTopologyLayoutCache(options: LayoutCacheOptions): Topology
   const look = async (): Promise<void> => {
     const input = options.source();
     const key = nodeSetKey(input.nodes);
-    const placed = byMode.get(input.mode) ?? new Map<string, Point>();
-    if (keys.get(input.mode) !== key) {
-      for (const [id, p] of collapsedGroupSpots(input.nodes, input.groups, placed)) placed.set(id, p);
+    const structure = structureKey(input.nodes, input.edges);
+    const whole = wholes.get(input.mode);
+    const now = performance.now();
+    const waitMs = whole === undefined || whole.structure === structure ? undefined : whole.endedAt + spacing(whole.tookMs) - now;
+    if (waitMs !== undefined && waitMs <= 0) {
       const started = performance.now();
-      const newcomers = await placeNewcomers({ nodes: input.nodes, edges: input.edges, groups: input.groups, placed }, countingLayout);
-      for (const [id, p] of newcomers) placed.set(id, { x: Math.round(p.x), y: Math.round(p.y) });
-      byMode.set(input.mode, placed);
+      const positions = await placeNewcomers({ nodes: input.nodes, edges: input.edges, groups: input.groups, placed: new Map() }, countingLayout);
+      const tookMs = performance.now() - started;
+      byMode.set(input.mode, new Map([...positions].map(([id, p]) => [id, { x: Math.round(p.x), y: Math.round(p.y) }])));
       keys.set(input.mode, key);
-      if (newcomers.size > 0) options.log?.(`topology layout: placed ${newcomers.size} of ${input.nodes.length} nodes (${input.mode}) in ${Math.round(performance.now() - started)} ms`);
+      wholes.set(input.mode, { structure, endedAt: performance.now(), tookMs });
+      options.log?.(`topology layout: laid out ${input.nodes.length} nodes again (${input.mode}), the graph having changed, in ${Math.round(tookMs)} ms`);
+    } else {
+      if (waitMs !== undefined && Number.isFinite(waitMs) && deferred === undefined && !stopped) {
+        deferred = setTimeout(() => {
+          deferred = undefined;
+          // Through the debounce's path, unless a look is already on its way.
+          if (timer !== undefined || stopped) return;
+          firstTouch = Date.now();
+          timer = setTimeout(run, 0);
+        }, waitMs);
+        deferred.unref?.();
+      }
+      const placed = byMode.get(input.mode) ?? new Map<string, Point>();
+      if (keys.get(input.mode) !== key) {
+        for (const [id, p] of collapsedGroupSpots(input.nodes, input.groups, placed)) placed.set(id, p);
+        const started = performance.now();
+        const newcomers = await placeNewcomers({ nodes: input.nodes, edges: input.edges, groups: input.groups, placed }, countingLayout);
+        for (const [id, p] of newcomers) placed.set(id, { x: Math.round(p.x), y: Math.round(p.y) });
+        byMode.set(input.mode, placed);
+        keys.set(input.mode, key);
+        const tookMs = performance.now() - started;
+        if (newcomers.size === input.nodes.length) wholes.set(input.mode, { structure, endedAt: performance.now(), tookMs });
+        if (newcomers.size > 0) options.log?.(`topology layout: placed ${newcomers.size} of ${input.nodes.length} nodes (${input.mode}) in ${Math.round(tookMs)} ms`);
+      }
     }
+    const placed = byMode.get(input.mode) ?? new Map<string, Point>();
     latest = {
       mode: input.mode,
       positions: input.nodes.flatMap((node) => {
@@ -136,6 +192,7 @@ export function createTopologyLayoutCache(options: LayoutCacheOptions): Topology
     stop() {
       stopped = true;
       clearTimeout(timer);
+      clearTimeout(deferred);
       timer = undefined;
       for (const resolve of waiters.splice(0)) resolve();
     },

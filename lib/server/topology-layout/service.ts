@@ -28,7 +28,13 @@ export function layoutSource(store: LayoutStore, latency: Pick<MetricsStore, 'ed
 }
 
 /** The layout cache wired to the registry and the call statistics, with ELK on a worker thread. */
-export function startTopologyLayout(options: { store: LayoutStore; latency: MetricsStore; log(message: string): void; patienceMs?: number }): TopologyLayoutCache {
+export function startTopologyLayout(options: {
+  store: LayoutStore;
+  latency: MetricsStore;
+  log(message: string): void;
+  patienceMs?: number;
+  relayoutSpacingMs?(lastMs: number): number;
+}): TopologyLayoutCache {
   const { store, latency } = options;
   const engine = createWorkerLayoutEngine();
   const cache = createTopologyLayoutCache({
@@ -36,6 +42,7 @@ export function startTopologyLayout(options: { store: LayoutStore; latency: Metr
     layout: (request) => engine.layout(request),
     debounceMs: 300,
     maxWaitMs: 3_000,
+    ...(options.relayoutSpacingMs ? { relayoutSpacingMs: options.relayoutSpacingMs } : {}),
     log: options.log,
   });
   // Until the first call statistics (or the patience) the cache does not look: pages meanwhile

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import type { IngestBatch } from '@/lib/model/ingest';
+import { eventually } from '../support/server';
+import { startBrowserStack, type BrowserStack } from '../support/stack';
+
+/**
+ * The map's layout as the fleet's calls become known: a page starts from the server's current
+ * layout unless the reader arranged the map, and calls seen after the layout that are drawn right
+ * to left are counted on "Re-layout".
+ */
+
+/** Two chains: gateway → orders → payments, mailer → ledger. */
+const FLEET: Record<string, string[]> = {
+  'l-gateway': ['l-orders'],
+  'l-orders': ['l-payments'],
+  'l-payments': [],
+  'l-mailer': ['l-ledger'],
+  'l-ledger': [],
+};
+const POSITIONS_KEY = 'switchyard.topology.positions.v1.none';
+const ARRANGED_KEY = 'switchyard.topology.arranged.v1.none';
+
+const nodeOf = (page: Page, name: string): Locator => page.locator(`.react-flow__node[data-id="n:${name}"]`);
+const xOf = async (page: Page, name: string): Promise<number> => {
+  const box = await nodeOf(page, name).boundingBox();
+  if (!box) throw new Error(`${name} is not drawn`);
+  return box.x;
+};
+const ready = (page: Page): Promise<void> => page.locator('.topology[data-ready="true"]').waitFor({ timeout: 20_000 });
+
+describe('the map\u2019s layout as calls become known (Chromium)', () => {
+  let stack: BrowserStack;
+
+  const postCalls = async (from: string, to: string): Promise<void> => {
+    const batch: IngestBatch = {
+      reporter: { service: from, instance: `${from}-1` },
+      intervalStart: new Date(Date.now() - 1_000).toISOString(),
+      intervalSeconds: 1,
+      calls: [{ to, count: 10, errors: 0, latencyMs: { bounds: [5, 10], counts: [8, 2, 0] } }],
+    };
+    const response = await stack.server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+    expect(response.status).toBeLessThan(300);
+  };
+
+  beforeAll(async () => {
+    stack = await startBrowserStack({
+      before: async (etcd) => {
+        for (const [name, dependsOn] of Object.entries(FLEET)) await etcd.put(`/services/${name}/${name}-1`, JSON.stringify({ address: '127.0.0.1:9', dependsOn }));
+      },
+    });
+    await eventually(async () => {
+      const body = (await (await stack.server.fetch('/api/v1/topology')).json()) as { nodes: unknown[] };
+      return body.nodes.length === 5 ? true : undefined;
+    }, 20_000, 'the fleet to be registered');
+    // The server lays the map out once the first call statistics are in.
+    await postCalls('l-gateway', 'l-orders');
+    await eventually(() => (stack.server.output().includes('topology layout: placed') ? true : undefined), 20_000, 'the server\u2019s layout of the map');
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('starts a page from the server\u2019s layout unless the map was arranged by hand', async () => {
+    const { page, errors } = await stack.freshPage();
+    // Positions stored from an older graph: gateway (the caller) far right of orders.
+    const older = [
+      ['n:l-orders', 0, 0],
+      ['n:l-payments', 0, 300],
+      ['n:l-mailer', 0, 600],
+      ['n:l-ledger', 0, 900],
+      ['n:l-gateway', 3000, 0],
+    ];
+    const reloadWith = async (arranged: boolean): Promise<void> => {
+      await page.evaluate(
+        ({ positions, arranged, positionsKey, arrangedKey }) => {
+          localStorage.setItem(positionsKey, JSON.stringify(positions));
+          if (arranged) localStorage.setItem(arrangedKey, '1');
+          else localStorage.removeItem(arrangedKey);
+        },
+        { positions: older, arranged, positionsKey: POSITIONS_KEY, arrangedKey: ARRANGED_KEY },
+      );
+      await page.reload();
+      await ready(page);
+    };
+    await page.goto(stack.server.url);
+    await ready(page);
+
+    // Never dragged: the server's layout of the graph as it is now (callers left of callees) replaces them.
+    await reloadWith(false);
+    expect(await xOf(page, 'l-gateway')).toBeLessThan(await xOf(page, 'l-orders'));
+    expect(await page.evaluate((key) => localStorage.getItem(key), POSITIONS_KEY)).not.toBe(JSON.stringify(older));
+
+    // Arranged by hand: the reader's positions stay.
+    await reloadWith(true);
+    expect(await xOf(page, 'l-gateway')).toBeGreaterThan(await xOf(page, 'l-orders'));
+
+    // A drag is what makes them the reader's.
+    await reloadWith(false);
+    const box = await nodeOf(page, 'l-ledger').boundingBox();
+    if (!box) throw new Error('l-ledger is not drawn');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 40, { steps: 5 });
+    await page.mouse.up();
+    await eventually(async () => ((await page.evaluate((key) => localStorage.getItem(key), ARRANGED_KEY)) === '1' ? true : undefined), 5_000, 'the map to count as arranged');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('counts a call seen after the layout that is drawn right to left on Re-layout, which straightens it', async () => {
+    const { page, errors } = await stack.freshPage();
+    await page.goto(stack.server.url);
+    await ready(page);
+    const relayout = page.getByRole('button', { name: /^Re-layout/ });
+    await expect(relayout.locator('.button__badge').count()).resolves.toBe(0);
+    // The precondition: mailer (a chain's head) drawn left of payments (another chain's tail).
+    expect(await xOf(page, 'l-mailer')).toBeLessThan(await xOf(page, 'l-payments'));
+
+    await postCalls('l-payments', 'l-mailer');
+    await page.locator('.react-flow__edge[data-id="n:l-payments→n:l-mailer"]').waitFor({ timeout: 15_000 });
+    await expect(relayout.locator('.button__badge').textContent({ timeout: 10_000 })).resolves.toBe('1');
+    expect(await relayout.getAttribute('title')).toContain('1 call seen since the map was laid out is drawn right to left');
+
+    await relayout.click();
+    await relayout.locator('.button__badge').waitFor({ state: 'detached', timeout: 20_000 });
+    await eventually(async () => ((await xOf(page, 'l-mailer')) > (await xOf(page, 'l-payments')) ? true : undefined), 20_000, 'payments drawn left of mailer');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
