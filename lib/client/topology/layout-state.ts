@@ -86,6 +86,8 @@ export function useTopologyLayout(
     positions = start.positions;
     seeded = start.fromServer;
     byMode.current.set(mode, positions);
+    // What the server's layout drew right to left itself; other such edges came after it.
+    if (seeded && precomputed?.backward) backwardAtLayout.current.set(mode, new Set(precomputed.backward));
   }
   const current = positions;
   const needsEngine = current.size === 0;

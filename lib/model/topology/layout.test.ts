@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { foldTallLayers, foldWideLayers, GROUP_PADDING, layerDepth, layoutEdges, NETWORK_SIMPLEX_PLACEMENT_MAX_NODES, positionsFromElk, toElkGraph, type LayoutRequest } from './layout';
+import { foldTallLayers, foldWideLayers, GROUP_PADDING, layerDepth, layoutEdges, MAX_UNFOLDED_LAYERS, NETWORK_SIMPLEX_PLACEMENT_MAX_NODES, positionsFromElk, toElkGraph, type LayoutRequest } from './layout';
 import { overlaps } from './positions';
 
 const node = (id: string, group?: string) => ({ id, width: 180, height: 48, ...(group ? { group } : {}) });
@@ -132,6 +132,17 @@ describe('foldWideLayers', () => {
     const first = folded.get('n00');
     const last = folded.get('n59');
     expect(first && last && last.y > first.y).toBe(true);
+  });
+
+  it(`leaves a wide layout of up to ${MAX_UNFOLDED_LAYERS} layers in one row`, () => {
+    // The demo fleet's shape: seven layers, 1,972 × 440 px (4.5 times wider than tall).
+    const ids = Array.from({ length: 7 }, (_, i) => `n${i}`);
+    const positions = new Map(ids.map((id, i) => [id, { x: i * 295, y: i % 2 === 0 ? 0 : 380 }]));
+    const sizes = ids.map((id) => ({ id, width: 200, height: 56 }));
+    expect(foldWideLayers(positions, sizes)).toEqual(positions);
+    const deeper = Array.from({ length: MAX_UNFOLDED_LAYERS + 1 }, (_, i) => `n${i}`);
+    const deeperPositions = new Map(deeper.map((id, i) => [id, { x: i * 295, y: i % 2 === 0 ? 0 : 380 }]));
+    expect(foldWideLayers(deeperPositions, deeper.map((id) => ({ id, width: 200, height: 56 })))).not.toEqual(deeperPositions);
   });
 
   it('leaves a layout that is not wide alone', () => {

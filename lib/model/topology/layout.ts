@@ -251,9 +251,17 @@ export function foldTallLayers(positions: ReadonlyMap<string, Point>, nodes: rea
 }
 
 /**
+ * Up to this many layers a wide layout stays one row: seven layers (~2,000 px) fit a 1440 px
+ * screen at 0.7 and read left to right, while folded into two bands every call from the first band
+ * to the second crossed the map backwards (the demo's fleet, once its OpenTelemetry calls were in).
+ */
+export const MAX_UNFOLDED_LAYERS = 12;
+
+/**
  * The other way round: a deep graph (a long chain of calls) lays out as one row of layers 100,000
  * px wide. This cuts the sequence of layers into bands stacked top to bottom, like lines of text,
- * choosing the band count that brings the whole closest to `aspect`.
+ * choosing the band count that brings the whole closest to `aspect`; graphs of up to
+ * MAX_UNFOLDED_LAYERS layers are left alone.
  */
 export function foldWideLayers(positions: ReadonlyMap<string, Point>, nodes: readonly LayoutNode[], aspect = TARGET_ASPECT): Map<string, Point> {
   const placed = nodes.flatMap((node) => {
@@ -273,6 +281,7 @@ export function foldWideLayers(positions: ReadonlyMap<string, Point>, nodes: rea
     byCentre.set(centre, [...(byCentre.get(centre) ?? []), node]);
   }
   const layers = [...byCentre.entries()].sort(([a], [b]) => a - b).map(([, list]) => list);
+  if (layers.length <= MAX_UNFOLDED_LAYERS) return new Map(positions);
   const span = (layer: typeof placed) => ({
     left: Math.min(...layer.map((n) => n.x)),
     right: Math.max(...layer.map((n) => n.x + n.width)),

@@ -101,6 +101,11 @@ export async function placeNewcomers({ nodes, edges, groups, placed }: Placement
 export interface PrecomputedLayout {
   mode: GroupMode;
   positions: [string, number, number][];
+  /**
+   * Ids of the edges it knew that it draws right to left (cycles): any other edge drawn so on a
+   * page seeded from it appeared after the layout.
+   */
+  backward?: string[];
 }
 
 export const precomputedPositions = (layout: PrecomputedLayout): PositionMap => new Map(layout.positions.map(([id, x, y]) => [id, { x, y }]));

@@ -131,6 +131,24 @@ describe('server layout cache', () => {
     expect(positionsOf(await cache.settled(10_000))).toEqual(await wholeLayout(fleet, []));
   }, 15_000);
 
+  it('ships the edges it knew and draws right to left, not calls that came after it', async () => {
+    // gateway → users and users → gateway: a cycle, so the layout draws one of them right to left.
+    let observed = [{ from: 'users', to: 'gateway' }];
+    const cache = start(() => FLEET, () => observed);
+    cache.touch();
+    const first = await cache.settled(10_000);
+    const cycle = ['n:gateway\u2192n:users', 'n:users\u2192n:gateway'];
+    expect(first?.backward).toHaveLength(1);
+    expect(cycle).toContain(first?.backward?.[0]);
+    // A call from payments back to gateway after the layout (the whole layout it calls for is due in a minute).
+    observed = [...observed, { from: 'payments', to: 'gateway' }];
+    cache.touch();
+    const after = await cache.settled(10_000);
+    const x = (id: string): number => after?.positions.find(([node]) => node === id)?.[1] ?? Number.NaN;
+    expect(x('n:gateway')).toBeLessThan(x('n:payments'));
+    expect(after?.backward).toEqual(first?.backward);
+  });
+
   it('spaces whole layouts by at least 5 s and 20 times the last one', () => {
     expect(relayoutSpacing(10)).toBe(5_000);
     expect(relayoutSpacing(1_000)).toBe(20_000);

@@ -1,6 +1,7 @@
 import type { GroupMode, GroupSummary } from '@/lib/model/topology/group';
 import type { LayoutEdge, LayoutNode, Point } from '@/lib/model/topology/layout';
 import { collapsedGroupSpots, placeNewcomers, type LayoutFunction, type PrecomputedLayout } from '@/lib/model/topology/place';
+import { backwardEdges } from '@/lib/model/topology/positions';
 
 /** What the cache lays out: the map's default view of the fleet as it is now. */
 export interface LayoutInput {
@@ -33,6 +34,8 @@ export interface LayoutCacheOptions {
    * shape has changed since; newcomers are placed meanwhile. Default `relayoutSpacing`.
    */
   relayoutSpacingMs?(lastMs: number): number;
+  /** Time `layout` has spent laying out so far, if it knows (a worker's start is not layout time); else wall time counts. */
+  layoutMs?(): number;
   log?(message: string): void;
 }
 
@@ -72,9 +75,12 @@ export function structureKey(nodes: readonly LayoutNode[], edges: readonly Layou
 export function createTopologyLayoutCache(options: LayoutCacheOptions): TopologyLayoutCache {
   const byMode = new Map<GroupMode, Map<string, Point>>();
   const keys = new Map<GroupMode, string>();
+  /** Per mode: the edges the positions were made with (the last whole layout's, and newcomers'). */
+  const knownEdges = new Map<GroupMode, Set<string>>();
   /** Per mode: the shape of the last whole layout, when it ended and how long it took. */
   const wholes = new Map<GroupMode, { structure: string; endedAt: number; tookMs: number }>();
   const spacing = options.relayoutSpacingMs ?? relayoutSpacing;
+  const spent = options.layoutMs ?? ((): number => performance.now());
   /** A whole layout due later (not pending: `settled` does not wait for it). */
   let deferred: ReturnType<typeof setTimeout> | undefined;
   let latest: PrecomputedLayout | undefined;
@@ -107,11 +113,12 @@ export function createTopologyLayoutCache(options: LayoutCacheOptions): Topology
     const now = performance.now();
     const waitMs = whole === undefined || whole.structure === structure ? undefined : whole.endedAt + spacing(whole.tookMs) - now;
     if (waitMs !== undefined && waitMs <= 0) {
-      const started = performance.now();
+      const started = spent();
       const positions = await placeNewcomers({ nodes: input.nodes, edges: input.edges, groups: input.groups, placed: new Map() }, countingLayout);
-      const tookMs = performance.now() - started;
+      const tookMs = spent() - started;
       byMode.set(input.mode, new Map([...positions].map(([id, p]) => [id, { x: Math.round(p.x), y: Math.round(p.y) }])));
       keys.set(input.mode, key);
+      knownEdges.set(input.mode, new Set(input.edges.map((edge) => edge.id)));
       wholes.set(input.mode, { structure, endedAt: performance.now(), tookMs });
       options.log?.(`topology layout: laid out ${input.nodes.length} nodes again (${input.mode}), the graph having changed, in ${Math.round(tookMs)} ms`);
     } else {
@@ -128,23 +135,31 @@ export function createTopologyLayoutCache(options: LayoutCacheOptions): Topology
       const placed = byMode.get(input.mode) ?? new Map<string, Point>();
       if (keys.get(input.mode) !== key) {
         for (const [id, p] of collapsedGroupSpots(input.nodes, input.groups, placed)) placed.set(id, p);
-        const started = performance.now();
+        const started = spent();
         const newcomers = await placeNewcomers({ nodes: input.nodes, edges: input.edges, groups: input.groups, placed }, countingLayout);
         for (const [id, p] of newcomers) placed.set(id, { x: Math.round(p.x), y: Math.round(p.y) });
         byMode.set(input.mode, placed);
         keys.set(input.mode, key);
-        const tookMs = performance.now() - started;
+        const known = knownEdges.get(input.mode) ?? new Set<string>();
+        for (const edge of input.edges) if (newcomers.has(edge.from) || newcomers.has(edge.to)) known.add(edge.id);
+        knownEdges.set(input.mode, known);
+        const tookMs = spent() - started;
         if (newcomers.size === input.nodes.length) wholes.set(input.mode, { structure, endedAt: performance.now(), tookMs });
         if (newcomers.size > 0) options.log?.(`topology layout: placed ${newcomers.size} of ${input.nodes.length} nodes (${input.mode}) in ${Math.round(tookMs)} ms`);
       }
     }
     const placed = byMode.get(input.mode) ?? new Map<string, Point>();
+    const known = knownEdges.get(input.mode) ?? new Set<string>();
     latest = {
       mode: input.mode,
       positions: input.nodes.flatMap((node) => {
         const p = placed.get(node.id);
         return p ? [[node.id, p.x, p.y] as [string, number, number]] : [];
       }),
+      backward: [...backwardEdges(
+        input.edges.filter((edge) => known.has(edge.id)),
+        placed,
+      )],
     };
   };
 

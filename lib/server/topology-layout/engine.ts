@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { LayoutEngine, LayoutRequest, Point } from '@/lib/model/topology/layout';
 
-type Reply = { id: number; positions: [string, number, number][] } | { id: number; error: string };
+type Reply = { id: number; positions: [string, number, number][]; ms: number } | { id: number; error: string };
 
 /**
  * A worker idle this long ends. Its isolate with ELK loaded holds ~60 MB, and layouts come in
@@ -13,8 +13,10 @@ export const LAYOUT_WORKER_IDLE_MS = 30_000;
  * The server's layout engine: ELK in a worker thread (worker.ts), started on first use and ended
  * when idle. The worker is TypeScript, loaded through tsx (worker-entry.mjs).
  */
-export function createWorkerLayoutEngine(options: { idleMs?: number } = {}): LayoutEngine & { running(): boolean } {
+export function createWorkerLayoutEngine(options: { idleMs?: number } = {}): LayoutEngine & { running(): boolean; computeMs(): number } {
   let worker: Worker | undefined;
+  /** Time spent laying out, all layouts together (a cold worker's start excluded). */
+  let computeMs = 0;
   let nextId = 0;
   let idle: ReturnType<typeof setTimeout> | undefined;
   const waiting = new Map<number, { resolve(positions: Map<string, Point>): void; reject(error: Error): void }>();
@@ -43,7 +45,10 @@ export function createWorkerLayoutEngine(options: { idleMs?: number } = {}): Lay
         idle.unref();
       }
       if ('error' in reply) pending.reject(new Error(reply.error));
-      else pending.resolve(new Map(reply.positions.map(([id, x, y]) => [id, { x, y }])));
+      else {
+        computeMs += reply.ms;
+        pending.resolve(new Map(reply.positions.map(([id, x, y]) => [id, { x, y }])));
+      }
     });
     spawned.on('error', failAll);
     spawned.on('exit', (code) => {
@@ -71,5 +76,6 @@ export function createWorkerLayoutEngine(options: { idleMs?: number } = {}): Lay
       failAll(new Error('layout engine disposed'));
     },
     running: () => worker !== undefined,
+    computeMs: () => computeMs,
   };
 }

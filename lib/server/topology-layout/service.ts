@@ -43,6 +43,7 @@ export function startTopologyLayout(options: {
     debounceMs: 300,
     maxWaitMs: 3_000,
     ...(options.relayoutSpacingMs ? { relayoutSpacingMs: options.relayoutSpacingMs } : {}),
+    layoutMs: () => engine.computeMs(),
     log: options.log,
   });
   // Until the first call statistics (or the patience) the cache does not look: pages meanwhile
