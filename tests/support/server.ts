@@ -31,7 +31,10 @@ export interface TestServer {
   pid: number | undefined;
   dataDir: string;
   output(): string;
-  /** SIGKILL: no cleanup, like a crash or the OOM killer. */
+  /**
+   * SIGKILL: no cleanup by the server, like a crash or the OOM killer. A data dir made for it is
+   * removed after (a restart that must find its data passes a `dataDir` of its own).
+   */
   kill(): Promise<void>;
   /** SIGTERM, then waits; resolves with the exit code (null when it had to be killed). */
   stop(): Promise<number | null>;
@@ -135,10 +138,12 @@ export async function startServer(options: {
     dataDir,
     output: () => output,
     async kill() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGKILL');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
