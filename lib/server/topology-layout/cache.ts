@@ -45,6 +45,9 @@ export interface LayoutCacheOptions {
  */
 export const relayoutSpacing = (lastMs: number): number => Math.max(5_000, 20 * lastMs);
 
+/** A whole layout again is logged when it takes this long. */
+const SLOW_RELAYOUT_MS = 1_000;
+
 /** Identity of the node set (ids, sizes, groups): edges and statuses do not move anything. */
 export function nodeSetKey(nodes: readonly LayoutNode[]): string {
   return nodes
@@ -120,7 +123,8 @@ export function createTopologyLayoutCache(options: LayoutCacheOptions): Topology
       keys.set(input.mode, key);
       knownEdges.set(input.mode, new Set(input.edges.map((edge) => edge.id)));
       wholes.set(input.mode, { structure, endedAt: performance.now(), tookMs });
-      options.log?.(`topology layout: laid out ${input.nodes.length} nodes again (${input.mode}), the graph having changed, in ${Math.round(tookMs)} ms`);
+      // Said only when it costs something: a fleet whose calls trickle in re-lays out every few seconds for a while.
+      if (tookMs >= SLOW_RELAYOUT_MS) options.log?.(`topology layout: laid out ${input.nodes.length} nodes again (${input.mode}), the graph having changed, in ${Math.round(tookMs)} ms`);
     } else {
       if (waitMs !== undefined && Number.isFinite(waitMs) && deferred === undefined && !stopped) {
         deferred = setTimeout(() => {
