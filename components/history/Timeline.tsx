@@ -175,6 +175,7 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
                   <TimelineGroupRow
                     key={entry.key}
                     groupKey={entry.key}
+                    fold={entry.fold}
                     events={entry.events}
                     open={entry.open}
                     index={item.index}

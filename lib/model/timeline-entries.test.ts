@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEvent } from './events';
-import { summarizeFirstPasses, timelineEntries } from './timeline-entries';
+import { GONE_UNWATCHED, PRESENT_AT_START, type HistoryEvent } from './events';
+import { summarizeGroup, timelineEntries } from './timeline-entries';
 
 let nextId = 100;
 const at = (second: number): string => new Date(Date.UTC(2026, 11, 5, 17, 2, second)).toISOString();
@@ -43,6 +43,33 @@ describe('timelineEntries', () => {
     expect(grown[0]).toMatchObject({ type: 'group', key: group.key });
   });
 
+  it('folds a relist\u2019s deregistrations of instances gone while not watching, apart from first passes and other deregistrations', () => {
+    const gone = (instance: string, second: number): HistoryEvent => event({ kind: 'instance.deregistered', service: 'orders', instance, detail: GONE_UNWATCHED }, second);
+    const events = [
+      firstPass('orders', 'o-7', 40),
+      firstPass('orders', 'o-8', 39),
+      firstPass('orders', 'o-9', 38),
+      gone('o-1', 30),
+      gone('o-2', 30),
+      gone('o-3', 30),
+      event({ kind: 'instance.deregistered', service: 'orders', instance: 'o-4', detail: 'key deleted' }, 29),
+      gone('o-5', 28),
+      gone('o-6', 28),
+    ];
+    const entries = timelineEntries(events, new Set());
+    expect(shape(entries)).toEqual(['group(3)', 'group(3)', 'instance.deregistered', 'instance.deregistered', 'instance.deregistered']);
+    expect(entries.map((entry) => (entry.type === 'group' ? entry.fold : undefined))).toEqual(['first-pass', 'gone-unwatched', undefined, undefined, undefined]);
+    expect(entries[1]).toMatchObject({ key: `gone-unwatched:${events[5]?.id}` });
+  });
+
+  it('folds the registrations of Switchyard\u2019s first list, and not registrations seen as they happened', () => {
+    const found = (instance: string): HistoryEvent => event({ service: 'users', instance, detail: `${PRESENT_AT_START} (created at revision 7)` }, 10);
+    const events = [event({ service: 'users', instance: 'u-9', detail: 'lease 1 granted' }, 20), found('u-1'), found('u-2'), found('u-3'), found('u-4')];
+    const entries = timelineEntries(events, new Set());
+    expect(shape(entries)).toEqual(['instance.registered', 'group(4)']);
+    expect(entries[1]).toMatchObject({ fold: 'present-at-start' });
+  });
+
   it('is every event once, in order, whichever groups are open', () => {
     const events = [firstPass('a', '1', 9), firstPass('a', '2', 8), firstPass('a', '3', 7), event({}, 6), firstPass('a', '4', 5)];
     const closed = timelineEntries(events, new Set());
@@ -53,9 +80,9 @@ describe('timelineEntries', () => {
   });
 });
 
-describe('summarizeFirstPasses', () => {
+describe('summarizeGroup', () => {
   it('counts distinct instances and services and gives the span', () => {
-    expect(summarizeFirstPasses([firstPass('a', '1', 9), firstPass('b', '1', 8), firstPass('a', '2', 7)])).toEqual({ instances: 3, services: 2, newest: at(9), oldest: at(7) });
-    expect(summarizeFirstPasses([firstPass('a', '1', 9), firstPass('a', '2', 8), firstPass('a', '1', 7)])).toEqual({ instances: 2, service: 'a', services: 1, newest: at(9), oldest: at(7) });
+    expect(summarizeGroup([firstPass('a', '1', 9), firstPass('b', '1', 8), firstPass('a', '2', 7)])).toEqual({ instances: 3, services: 2, newest: at(9), oldest: at(7) });
+    expect(summarizeGroup([firstPass('a', '1', 9), firstPass('a', '2', 8), firstPass('a', '1', 7)])).toEqual({ instances: 2, service: 'a', services: 1, newest: at(9), oldest: at(7) });
   });
 });

@@ -1,12 +1,21 @@
-import type { HistoryEvent } from './events';
+import { GONE_UNWATCHED, PRESENT_AT_START, type HistoryEvent } from './events';
 
-/** Fewer consecutive first passes than this stay rows of their own. */
-export const MIN_FIRST_PASS_GROUP = 3;
+/** Fewer consecutive events of one fold than this stay rows of their own. */
+export const MIN_FOLDED_RUN = 3;
 
-/** A line of the timeline: an event, or a run of first passes folded into one line. */
+/**
+ * What a run of events folds as: first passes; the registrations of Switchyard's first list (the
+ * fleet as it found it: every instance, at each start); deregistrations a relist found (an instance
+ * gone while Switchyard was not watching: after a restart, every instance that went meanwhile, in
+ * one burst). Recoveries, failures, and registrations and deregistrations seen as they happened
+ * (a deploy's record) never fold.
+ */
+export type Fold = 'first-pass' | 'present-at-start' | 'gone-unwatched';
+
+/** A line of the timeline: an event, or a run of events of one fold as one line. */
 export type TimelineEntry =
   | { type: 'event'; event: HistoryEvent; /** The open group it is listed under. */ group?: string }
-  | { type: 'group'; key: string; events: readonly HistoryEvent[]; open: boolean };
+  | { type: 'group'; key: string; fold: Fold; events: readonly HistoryEvent[]; open: boolean };
 
 /**
  * An instance's first verdict, passing (`unknown → passing`): every instance says it once after it
@@ -16,35 +25,40 @@ export type TimelineEntry =
  */
 export const isFirstPass = (event: HistoryEvent): boolean => event.kind === 'health.changed' && event.from === 'unknown' && event.to === 'passing';
 
+export function foldOf(event: HistoryEvent): Fold | undefined {
+  if (isFirstPass(event)) return 'first-pass';
+  if (event.kind === 'instance.registered' && event.detail.startsWith(PRESENT_AT_START)) return 'present-at-start';
+  if (event.kind === 'instance.deregistered' && event.detail === GONE_UNWATCHED) return 'gone-unwatched';
+  return undefined;
+}
+
 /**
- * The timeline's lines from its events (newest first): each run of MIN_FIRST_PASS_GROUP or more
- * consecutive first passes becomes one group line, followed by its events when the group is open.
- * A group is known by its oldest event (`first-pass:<id>`), which live events arriving above it do
- * not change, so it stays open while it grows.
+ * The timeline's lines from its events (newest first): each run of MIN_FOLDED_RUN or more
+ * consecutive events of one fold becomes one group line, followed by its events when the group is
+ * open. A group is known by its fold and oldest event (`first-pass:<id>`), which live events
+ * arriving above it do not change, so it stays open while it grows.
  */
 export function timelineEntries(events: readonly HistoryEvent[], open: ReadonlySet<string>): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   let index = 0;
   while (index < events.length) {
-    let end = index;
-    while (end < events.length && isFirstPass(events[end] as HistoryEvent)) end += 1;
-    if (end - index >= MIN_FIRST_PASS_GROUP) {
+    const fold = foldOf(events[index] as HistoryEvent);
+    let end = index + 1;
+    if (fold !== undefined) while (end < events.length && foldOf(events[end] as HistoryEvent) === fold) end += 1;
+    if (fold !== undefined && end - index >= MIN_FOLDED_RUN) {
       const run = events.slice(index, end);
-      const key = `first-pass:${(run[run.length - 1] as HistoryEvent).id}`;
+      const key = `${fold}:${(run[run.length - 1] as HistoryEvent).id}`;
       const isOpen = open.has(key);
-      entries.push({ type: 'group', key, events: run, open: isOpen });
+      entries.push({ type: 'group', key, fold, events: run, open: isOpen });
       if (isOpen) for (const event of run) entries.push({ type: 'event', event, group: key });
-      index = end;
-      continue;
-    }
-    // A short run of first passes, or one other event.
-    for (const stop = Math.max(end, index + 1); index < stop; index += 1) entries.push({ type: 'event', event: events[index] as HistoryEvent });
+    } else for (let at = index; at < end; at += 1) entries.push({ type: 'event', event: events[at] as HistoryEvent });
+    index = end;
   }
   return entries;
 }
 
 /** What a group line says: how many instances of how many services, over which span. */
-export interface FirstPassSummary {
+export interface GroupSummary {
   instances: number;
   /** The one service when they all belong to it. */
   service?: string;
@@ -53,7 +67,7 @@ export interface FirstPassSummary {
   oldest: string;
 }
 
-export function summarizeFirstPasses(events: readonly HistoryEvent[]): FirstPassSummary {
+export function summarizeGroup(events: readonly HistoryEvent[]): GroupSummary {
   const instances = new Set<string>();
   const services = new Set<string>();
   for (const event of events) {

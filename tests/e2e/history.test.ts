@@ -1,9 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { startHealthTarget } from '../support/health-target';
-import { eventually } from '../support/server';
-import { startBrowserStack, type BrowserStack } from '../support/stack';
+import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../support/server';
+import { startBrowserStack, useSession, type BrowserStack } from '../support/stack';
 
 type Probe = Window & { __noReload?: boolean };
 
@@ -89,6 +92,40 @@ describe('failure history in Chromium', () => {
       expect(errors).toEqual([]);
     } finally {
       await health.close();
+    }
+  });
+
+  it('folds the instances a restart found gone into one line', async () => {
+    // A server of its own, restarted on its data dir, watching the stack's etcd.
+    const service = 'e2e-hist-gone';
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-e2e-gone-'));
+    let restarted: TestServer | undefined;
+    const first = await startServer({ etcdEndpoints: stack.etcd.endpoints, dataDir });
+    try {
+      const ids = ['r-1', 'r-2', 'r-3'];
+      for (const [i, id] of ids.entries()) await stack.etcd.put(`/services/${service}/${id}`, registration(9120 + i));
+      await eventually(async () => ((await (await first.fetch(`/api/v1/events?service=${service}&kind=instance.registered`)).json()).events?.length === ids.length ? true : undefined), 10_000, `${service} registered`);
+      await first.stop();
+      for (const id of ids) await stack.etcd.delete(`/services/${service}/${id}`);
+      restarted = await startServer({ etcdEndpoints: stack.etcd.endpoints, dataDir });
+      const server = restarted;
+      await eventually(async () => ((await (await server.fetch(`/api/v1/events?service=${service}&kind=instance.deregistered`)).json()).events?.length === ids.length ? true : undefined), 10_000, 'the relist\u2019s deregistrations');
+
+      ({ page, errors } = await stack.freshPage());
+      await useSession(page, server, await server.login('admin', ADMIN_PASSWORD));
+      await page.goto(`${server.url}/history?service=${service}`, { waitUntil: 'networkidle' });
+      const group = row(page, `Deregistered while Switchyard was not watching: 3 instances of ${service}`);
+      await group.waitFor({ timeout: 10_000 });
+      expect(await group.textContent()).toContain('gone while Switchyard was not watching');
+      expect(await row(page, `Deregistered: ${service} / r-1`).count()).toBe(0);
+      await group.focus();
+      await page.keyboard.press('Enter');
+      for (const id of ids) await row(page, `Deregistered: ${service} / ${id}`).waitFor({ timeout: 5_000 });
+      expect(errors).toEqual([]);
+    } finally {
+      await first.stop();
+      await restarted?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

@@ -225,6 +225,10 @@ describe('hostile fleet data in Chromium', () => {
 
   it('keeps hostile names inert in the history, and neutralises them in the CSV export', async () => {
     await page.goto(`${server.url}/history`);
+    // The fleet as Switchyard found it at start is one folded line (and first passes another): open them, so every name is drawn.
+    await page.getByRole('article', { name: /^Registered when Switchyard started: / }).waitFor({ timeout: 10_000 });
+    const closed = page.locator('.timeline-row--group .timeline-row__toggle[aria-expanded="false"]');
+    for (let opened = 0; opened < 10 && (await closed.count()) > 0; opened += 1) await closed.first().click();
     await page.getByRole('article', { name: `Registered: ${IMG} / ${SVG}`, exact: true }).waitFor({ timeout: 10_000 });
     await page.getByRole('article', { name: `Registered: ${FORMULA} / ${health.address}`, exact: true }).waitFor();
     const drained = page.getByRole('article', { name: `Drained: ${IMG} / ${SVG}`, exact: true });

@@ -1,4 +1,4 @@
-import type { NewHistoryEvent } from '@/lib/model/events';
+import { GONE_UNWATCHED, PRESENT_AT_START, type NewHistoryEvent } from '@/lib/model/events';
 import { drainDetail } from '@/lib/model/drain';
 import type { Drain } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
@@ -132,7 +132,7 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
         if (life?.origin === parsed.origin) life.members.push(member);
         else {
           // Rows come oldest first: a later registration of the same key supersedes an earlier one left open.
-          if (life) for (const old of life.members) event('instance.deregistered', parsed.key, life, old, 'gone while Switchyard was not watching');
+          if (life) for (const old of life.members) event('instance.deregistered', parsed.key, life, old, GONE_UNWATCHED);
           known.set(parsed.key, { origin: parsed.origin, lease: undefined, members: [member] });
         }
         restored += 1;
@@ -232,7 +232,7 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
         for (const member of life.members) {
           if (sameLife && hasMember(previous?.members, member)) continue;
           added += 1;
-          event('instance.registered', key, life, member, initial ? `present when Switchyard started (created at revision ${entry.createRevision})` : 'registered while Switchyard was not watching', at);
+          event('instance.registered', key, life, member, initial ? `${PRESENT_AT_START} (created at revision ${entry.createRevision})` : 'registered while Switchyard was not watching', at);
         }
       }
       for (const [key, previous] of known) {
@@ -241,7 +241,7 @@ export function createLifecycle(emit: (event: NewHistoryEvent) => void, leaseVer
         for (const member of previous.members) {
           if (sameLife && hasMember(current?.members, member)) continue;
           removed += 1;
-          event('instance.deregistered', key, previous, member, 'gone while Switchyard was not watching', at);
+          event('instance.deregistered', key, previous, member, GONE_UNWATCHED, at);
         }
       }
       known = next;
