@@ -50,12 +50,12 @@ export interface HistoryEvent {
  * Between a probe failure's cause and the failing response's first bytes in a `health.changed`
  * detail: written by the health tracker, cut by incidents to the cause alone.
  */
+export const RESPONSE_BEGAN = ' — response began: ';
+
 /** The detail of a deregistration found by a relist: the instance went while Switchyard was down or cut off. */
 export const GONE_UNWATCHED = 'gone while Switchyard was not watching';
 /** How the detail of a registration found by Switchyard's first list begins (the fleet as it found it). */
 export const PRESENT_AT_START = 'present when Switchyard started';
-
-export const RESPONSE_BEGAN = ' — response began: ';
 
 /** What producers hand the history store; `naturalKey` makes replays (relists, restarts) idempotent. */
 export type NewHistoryEvent = Omit<HistoryEvent, 'id'> & { naturalKey?: string };
