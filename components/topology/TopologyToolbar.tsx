@@ -37,6 +37,9 @@ const MODE_LABELS: Record<GroupMode, string> = { none: 'No grouping', zone: 'Gro
 
 export function TopologyToolbar({ view, facets, mode, autoGrouped, matches, shown, total, legendOpen, onChange, onSearchNext, onFit, onRelayout, backwardSinceLayout, onToggleLegend }: Props) {
   const filtered = view.status !== '' || view.zone !== '' || view.namespace !== '' || view.format !== '';
+  const one = backwardSinceLayout === 1;
+  const backwardNote =
+    backwardSinceLayout === 0 ? '' : `${backwardSinceLayout} ${one ? 'call' : 'calls'} seen since the map was laid out ${one ? 'is' : 'are'} drawn right to left. `;
   return (
     <div className="toolbar topology-toolbar" role="search">
       <SearchBox
@@ -103,17 +106,16 @@ export function TopologyToolbar({ view, facets, mode, autoGrouped, matches, show
         type="button"
         className={backwardSinceLayout > 0 ? 'button button--attention' : 'button'}
         onClick={onRelayout}
-        title={
-          backwardSinceLayout > 0
-            ? `${backwardSinceLayout} ${backwardSinceLayout === 1 ? 'call' : 'calls'} seen since the map was laid out ${backwardSinceLayout === 1 ? 'is' : 'are'} drawn right to left. Lay the whole map out again (forgets dragged positions)`
-            : 'Lay the whole map out again (forgets dragged positions)'
-        }
+        title={`${backwardNote}Lay the whole map out again (forgets dragged positions)`}
       >
         Re-layout
         {backwardSinceLayout > 0 && (
-          <span className="button__badge" aria-label={`${backwardSinceLayout} new ${backwardSinceLayout === 1 ? 'call' : 'calls'} drawn right to left`}>
-            {backwardSinceLayout}
-          </span>
+          <>
+            <span className="button__badge" aria-hidden="true">
+              {backwardSinceLayout}
+            </span>
+            <span className="visually-hidden">: {backwardNote}</span>
+          </>
         )}
       </button>
       <button type="button" className="button" aria-expanded={legendOpen} aria-controls="topology-legend" onClick={onToggleLegend}>

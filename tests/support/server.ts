@@ -58,6 +58,9 @@ export async function startServer(options: {
   const port = await freePort();
   // A caller-supplied data dir outlives the server (restart tests) and is the caller's to remove.
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'switchyard-data-'));
+  const removeOwnDataDir = (): void => {
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   // node itself, not the tsx wrapper: a signal must reach the process that serves.
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'server.ts'], {
     cwd: root,
@@ -95,7 +98,7 @@ export async function startServer(options: {
   await started.catch((error: unknown) => {
     // A server that did not start leaves nothing behind: not its process, not the data dir made for it.
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    removeOwnDataDir();
     throw error;
   });
   // Over TLS, requests trust the test CA (Node's fetch takes undici's dispatcher option).
@@ -143,7 +146,7 @@ export async function startServer(options: {
         child.kill('SIGKILL');
         await exited;
       }
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      removeOwnDataDir();
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -153,7 +156,7 @@ export async function startServer(options: {
         await exited;
         clearTimeout(forced);
       }
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      removeOwnDataDir();
       return child.exitCode;
     },
   };

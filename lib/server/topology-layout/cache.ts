@@ -2,6 +2,7 @@ import type { GroupMode, GroupSummary } from '@/lib/model/topology/group';
 import type { LayoutEdge, LayoutNode, Point } from '@/lib/model/topology/layout';
 import { collapsedGroupSpots, placeNewcomers, type LayoutFunction, type PrecomputedLayout } from '@/lib/model/topology/place';
 import { backwardEdges } from '@/lib/model/topology/positions';
+import { pairsKey } from './watch';
 
 /** What the cache lays out: the map's default view of the fleet as it is now. */
 export interface LayoutInput {
@@ -56,14 +57,8 @@ export function nodeSetKey(nodes: readonly LayoutNode[]): string {
     .join('\u0001');
 }
 
-/** Identity of the graph's shape: the node set and which nodes an edge joins (not its weight). */
-export function structureKey(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): string {
-  const pairs = edges
-    .map((edge) => `${edge.from}\u0000${edge.to}`)
-    .sort()
-    .join('\u0001');
-  return `${nodeSetKey(nodes)}\u0002${pairs}`;
-}
+/** Identity of the graph's shape: its node set (`nodeSetKey`) and which nodes an edge joins (not its weight). */
+export const structureKey = (nodeKey: string, edges: readonly LayoutEdge[]): string => `${nodeKey}\u0002${pairsKey(edges)}`;
 
 /**
  * The server's layout of the map's default view, so a browser's first visit draws at once
@@ -108,51 +103,45 @@ export function createTopologyLayoutCache(options: LayoutCacheOptions): Topology
     for (const resolve of list) resolve();
   };
 
+  /** A whole layout due in `waitMs`, through the debounce's path unless a look is already on its way. */
+  const deferLook = (waitMs: number): void => {
+    if (!Number.isFinite(waitMs) || deferred !== undefined || stopped) return;
+    deferred = setTimeout(() => {
+      deferred = undefined;
+      if (timer !== undefined || stopped) return;
+      firstTouch = Date.now();
+      timer = setTimeout(run, 0);
+    }, waitMs);
+    deferred.unref?.();
+  };
+
   const look = async (): Promise<void> => {
     const input = options.source();
     const key = nodeSetKey(input.nodes);
-    const structure = structureKey(input.nodes, input.edges);
+    const structure = structureKey(key, input.edges);
     const whole = wholes.get(input.mode);
-    const now = performance.now();
-    const waitMs = whole === undefined || whole.structure === structure ? undefined : whole.endedAt + spacing(whole.tookMs) - now;
-    if (waitMs !== undefined && waitMs <= 0) {
+    const waitMs = whole === undefined || whole.structure === structure ? undefined : whole.endedAt + spacing(whole.tookMs) - performance.now();
+    // A whole layout is a placement with nothing placed.
+    const again = waitMs !== undefined && waitMs <= 0;
+    if (waitMs !== undefined && !again) deferLook(waitMs);
+    const placed = again ? new Map<string, Point>() : (byMode.get(input.mode) ?? new Map<string, Point>());
+    if (again || keys.get(input.mode) !== key) {
+      for (const [id, p] of collapsedGroupSpots(input.nodes, input.groups, placed)) placed.set(id, p);
       const started = spent();
-      const positions = await placeNewcomers({ nodes: input.nodes, edges: input.edges, groups: input.groups, placed: new Map() }, countingLayout);
+      const newcomers = await placeNewcomers({ nodes: input.nodes, edges: input.edges, groups: input.groups, placed }, countingLayout);
       const tookMs = spent() - started;
-      byMode.set(input.mode, new Map([...positions].map(([id, p]) => [id, { x: Math.round(p.x), y: Math.round(p.y) }])));
+      for (const [id, p] of newcomers) placed.set(id, { x: Math.round(p.x), y: Math.round(p.y) });
+      byMode.set(input.mode, placed);
       keys.set(input.mode, key);
-      knownEdges.set(input.mode, new Set(input.edges.map((edge) => edge.id)));
-      wholes.set(input.mode, { structure, endedAt: performance.now(), tookMs });
-      // Said only when it costs something: a fleet whose calls trickle in re-lays out every few seconds for a while.
-      if (tookMs >= SLOW_RELAYOUT_MS) options.log?.(`topology layout: laid out ${input.nodes.length} nodes again (${input.mode}), the graph having changed, in ${Math.round(tookMs)} ms`);
-    } else {
-      if (waitMs !== undefined && Number.isFinite(waitMs) && deferred === undefined && !stopped) {
-        deferred = setTimeout(() => {
-          deferred = undefined;
-          // Through the debounce's path, unless a look is already on its way.
-          if (timer !== undefined || stopped) return;
-          firstTouch = Date.now();
-          timer = setTimeout(run, 0);
-        }, waitMs);
-        deferred.unref?.();
-      }
-      const placed = byMode.get(input.mode) ?? new Map<string, Point>();
-      if (keys.get(input.mode) !== key) {
-        for (const [id, p] of collapsedGroupSpots(input.nodes, input.groups, placed)) placed.set(id, p);
-        const started = spent();
-        const newcomers = await placeNewcomers({ nodes: input.nodes, edges: input.edges, groups: input.groups, placed }, countingLayout);
-        for (const [id, p] of newcomers) placed.set(id, { x: Math.round(p.x), y: Math.round(p.y) });
-        byMode.set(input.mode, placed);
-        keys.set(input.mode, key);
-        const known = knownEdges.get(input.mode) ?? new Set<string>();
-        for (const edge of input.edges) if (newcomers.has(edge.from) || newcomers.has(edge.to)) known.add(edge.id);
-        knownEdges.set(input.mode, known);
-        const tookMs = spent() - started;
-        if (newcomers.size === input.nodes.length) wholes.set(input.mode, { structure, endedAt: performance.now(), tookMs });
-        if (newcomers.size > 0) options.log?.(`topology layout: placed ${newcomers.size} of ${input.nodes.length} nodes (${input.mode}) in ${Math.round(tookMs)} ms`);
-      }
+      const all = newcomers.size === input.nodes.length;
+      const known = all ? new Set<string>() : (knownEdges.get(input.mode) ?? new Set<string>());
+      for (const edge of input.edges) if (newcomers.has(edge.from) || newcomers.has(edge.to)) known.add(edge.id);
+      knownEdges.set(input.mode, known);
+      if (all) wholes.set(input.mode, { structure, endedAt: performance.now(), tookMs });
+      // A layout again is said only when it costs something: a fleet whose calls trickle in re-lays out every few seconds for a while.
+      if (again && tookMs >= SLOW_RELAYOUT_MS) options.log?.(`topology layout: laid out ${input.nodes.length} nodes again (${input.mode}), the graph having changed, in ${Math.round(tookMs)} ms`);
+      else if (!again && newcomers.size > 0) options.log?.(`topology layout: placed ${newcomers.size} of ${input.nodes.length} nodes (${input.mode}) in ${Math.round(tookMs)} ms`);
     }
-    const placed = byMode.get(input.mode) ?? new Map<string, Point>();
     const known = knownEdges.get(input.mode) ?? new Set<string>();
     latest = {
       mode: input.mode,

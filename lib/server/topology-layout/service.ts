@@ -3,7 +3,7 @@ import type { MetricsStore } from '../metrics-store/store';
 import type { LiveFeed } from '../store/store';
 import { createTopologyLayoutCache, type LayoutInput, type TopologyLayoutCache } from './cache';
 import { createWorkerLayoutEngine } from './engine';
-import { observedPairsKey, structuralChanges } from './watch';
+import { pairsKey, structuralChanges } from './watch';
 
 const NO_FIGURES = { rps: 0, errorRate: null, p50Ms: null, p95Ms: null, p99Ms: null } as const;
 
@@ -67,7 +67,7 @@ export function startTopologyLayout(options: {
   const poll = setInterval(() => {
     // Pairs only: every edge's figures each second cost the event loop tens of ms in a flood of new reporters.
     const edges = latency.edgePairs();
-    const next = observedPairsKey(edges);
+    const next = pairsKey(edges);
     if (next === pairs) return;
     pairs = next;
     if (open) cache.touch();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore, type Store } from '../store/store';
-import { observedPairsKey, structuralChanges } from './watch';
+import { pairsKey, structuralChanges } from './watch';
 
 const register = (store: Store, service: string, n: number, patch: { dependsOn?: string[]; metadata?: Record<string, string> } = {}): void =>
   store.upsertKey({
@@ -89,10 +89,10 @@ describe('structuralChanges (a real store\'s summary batches)', () => {
   });
 });
 
-describe('observedPairsKey', () => {
+describe('pairsKey', () => {
   it('changes with the pairs, not their order or figures', () => {
     const edge = (from: string, to: string, rps: number) => ({ from, to, rps, errorRate: 0, p50Ms: 1, p95Ms: 2, p99Ms: 3 });
-    expect(observedPairsKey([edge('a', 'b', 1), edge('b', 'c', 2)])).toBe(observedPairsKey([edge('b', 'c', 9), edge('a', 'b', 5)]));
-    expect(observedPairsKey([edge('a', 'b', 1)])).not.toBe(observedPairsKey([edge('a', 'b', 1), edge('a', 'c', 1)]));
+    expect(pairsKey([edge('a', 'b', 1), edge('b', 'c', 2)])).toBe(pairsKey([edge('b', 'c', 9), edge('a', 'b', 5)]));
+    expect(pairsKey([edge('a', 'b', 1)])).not.toBe(pairsKey([edge('a', 'b', 1), edge('a', 'c', 1)]));
   });
 });

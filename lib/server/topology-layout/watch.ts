@@ -25,8 +25,11 @@ export function structuralChanges(known: readonly ServiceSummary[]): (delta: Vie
   };
 }
 
-/** The pairs that call each other: new ones may name a dependency nobody registered (a new node). */
-export function observedPairsKey(edges: readonly Pick<EdgeStats, 'from' | 'to'>[]): string {
+/**
+ * Which nodes call which, as one string (order and weights aside): new observed pairs may name a
+ * dependency nobody registered (a new node), and a layout's pairs are its shape.
+ */
+export function pairsKey(edges: readonly Pick<EdgeStats, 'from' | 'to'>[]): string {
   return edges
     .map((edge) => `${edge.from}\u0000${edge.to}`)
     .sort()
