@@ -58,9 +58,11 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
   const items = virtualizer.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? 0;
 
+  // Looked at again whenever events arrive: a page that folds into lines already shown (a start's
+  // 500 first passes) changes neither the line count nor the last index, and the end stays in view.
   useEffect(() => {
     if (phase === 'ready' && hasMore && lastIndex >= entries.length - LOAD_AHEAD) loadMore();
-  }, [phase, hasMore, lastIndex, entries.length, loadMore]);
+  }, [phase, hasMore, lastIndex, entries.length, events.length, loadMore]);
 
   // A new filter starts a new list: back to the top, nothing expanded.
   useEffect(() => {

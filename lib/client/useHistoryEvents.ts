@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef } from 'react';
 import { INITIAL_LIST, listReducer, type ListState } from '@/lib/model/history-list';
 import { eventsUrl, matchesFilter, type EventFilter } from '@/lib/model/history-query';
 import { errorText, fetchJson, parseEventPage } from './historyApi';
@@ -37,7 +37,9 @@ export function useHistoryEvents(filter: EventFilter | null): HistoryEventsView 
   const more = useRef<AbortController | null>(null);
   const [attempt, retry] = useReducer((n: number) => n + 1, 0);
 
-  useEffect(() => {
+  // Before any passive effect, a child's included: the timeline asks for the next page in its own
+  // effect as soon as a page arrives, and must not find the last one still loading.
+  useLayoutEffect(() => {
     latest.current = state;
   });
 
