@@ -98,8 +98,16 @@ describe('the map\u2019s layout as calls become known (Chromium)', () => {
 
     // A drag is what makes them the reader's.
     await reloadWith(false);
-    const box = await nodeOf(page, 'l-ledger').boundingBox();
-    if (!box) throw new Error('l-ledger is not drawn');
+    // Where the node has come to rest: the map may still be fitting itself to the screen, and a press
+    // that misses the moving node pans the map instead of dragging it.
+    let last = '';
+    const box = await eventually(async () => {
+      const now = await nodeOf(page, 'l-ledger').boundingBox();
+      const seen = JSON.stringify(now);
+      const steady = now !== null && seen === last;
+      last = seen;
+      return steady ? now : undefined;
+    }, 5_000, 'l-ledger at rest');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 40, { steps: 5 });
