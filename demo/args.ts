@@ -11,7 +11,7 @@ export const USAGE = `Usage: npm run demo -- [options]
   --rps N                 requests per second entering the fleet (default 10)
   --services N --instances N
                           scale mode: register N instances over N services (no per-instance servers)
-  --traffic               scale mode: add light call traffic and call statistics
+  --traffic               scale mode: add light call traffic (tiers of services calling the next) and call statistics
   --help                  this text`;
 
 /** Shared servers back every scale-mode instance; an instance's index picks one, so this bounds per-service instances. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FORMATS } from '@/lib/model/instance';
-import { calledServices, DEMO_PLAN, externalsOf, planProblems, scalePlan, type ServicePlan } from './plan';
+import { calledServices, DEMO_PLAN, externalsOf, planProblems, scaleCalls, scalePlan, type ServicePlan } from './plan';
 
 describe('DEMO_PLAN', () => {
   it('is sound', () => {
@@ -69,5 +69,45 @@ describe('scalePlan', () => {
     expect(new Set(plan.map((service) => service.service)).size).toBe(500);
     expect(new Set(plan.map((service) => service.format))).toEqual(new Set(FORMATS));
     expect(plan[0]?.service).toBe('orders-001');
+  });
+});
+
+describe('scaleCalls', () => {
+  /** Calls on the longest path from any service, counted in services. */
+  const depth = (calls: number[][]): number => {
+    const longest = new Map<number, number>();
+    const from = (index: number): number => {
+      const known = longest.get(index);
+      if (known !== undefined) return known;
+      const value = 1 + Math.max(0, ...(calls[index] ?? []).map(from));
+      longest.set(index, value);
+      return value;
+    };
+    return Math.max(...calls.map((_, index) => from(index)));
+  };
+
+  it.each([
+    [2, 2],
+    [10, 2],
+    [37, 4],
+    [50, 5],
+    [500, 5],
+  ])('lays %i services out in %i tiers of calls one way, every service below the front called', (services, tiers) => {
+    const calls = scaleCalls(services);
+    expect(calls).toHaveLength(services);
+    for (const [caller, callees] of calls.entries()) {
+      expect(callees.length).toBeLessThanOrEqual(3);
+      for (const callee of callees) expect(callee).toBeGreaterThan(caller);
+    }
+    expect(depth(calls)).toBe(tiers);
+    const called = new Set(calls.flat());
+    const front = calls.findIndex((_, index) => called.has(index));
+    expect(front).toBeGreaterThan(0);
+    for (let index = front; index < services; index++) expect(called.has(index)).toBe(true);
+    expect(calls.slice(0, front).every((callees) => callees.length > 0)).toBe(true);
+  });
+
+  it('gives a single service nobody to call', () => {
+    expect(scaleCalls(1)).toEqual([[]]);
   });
 });

@@ -179,3 +179,28 @@ export function scalePlan(services: number, instances: number): ScaleService[] {
     instances: base + (i < extra ? 1 : 0),
   }));
 }
+
+/** Tiers of the scale fleet's calls: a front, middle tiers and leaves, like a real fleet's depth. */
+const MAX_SCALE_TIERS = 5;
+const SERVICES_PER_TIER = 10;
+
+/**
+ * Who calls whom in the scale demo, by index into `scalePlan`: the services in tiers of about ten
+ * (at most five tiers), each calling two or three of the next tier (the one at its place, and one
+ * further along for mixing) and nothing above, so the map is a layered graph of calls one way, as
+ * a fleet's is; every service below the front is called and every one above the last calls.
+ */
+export function scaleCalls(services: number): number[][] {
+  const tiers = Math.max(Math.min(2, services), Math.min(MAX_SCALE_TIERS, Math.round(services / SERVICES_PER_TIER)));
+  const tierStart = (tier: number): number => Math.round((tier * services) / tiers);
+  const calls = Array.from({ length: services }, () => new Set<number>());
+  for (let tier = 0; tier + 1 < tiers; tier++) {
+    const from = tierStart(tier);
+    const to = tierStart(tier + 1);
+    const callers = to - from;
+    const callees = tierStart(tier + 2) - to;
+    for (let p = 0; p < callers; p++) calls[from + p]?.add(to + (p % callees)).add(to + ((3 * p + 1) % callees));
+    for (let q = 0; q < callees; q++) calls[from + (q % callers)]?.add(to + q);
+  }
+  return calls.map((callees) => [...callees].sort((a, b) => a - b));
+}

@@ -3,7 +3,7 @@ import type { Etcd3, Lease } from 'etcd3';
 import { registrationFor } from './formats';
 import { HEALTHY, startInstanceServer, type InstanceServer } from './instance-server';
 import { sampleLatencyMs, type Random } from './latency';
-import { scalePlan } from './plan';
+import { scaleCalls, scalePlan } from './plan';
 import { decodeOwnRegistration } from './registration';
 import { createCallStats, startReporting, type CallReporter, type Party } from './stats';
 import { startArrivals } from './traffic';
@@ -11,7 +11,7 @@ import { startArrivals } from './traffic';
 export interface ScaleOptions {
   services: number;
   instances: number;
-  /** Light call traffic between random instances, with call statistics. */
+  /** Light call traffic along `scaleCalls` (tiers calling the next one), with call statistics. */
   traffic: boolean;
   rps: number;
   leaseTtlSeconds?: number;
@@ -103,15 +103,16 @@ export async function startScaleFleet(client: Etcd3, options: ScaleOptions): Pro
     const stats = createCallStats();
     if (options.reporter) stopReporting = startReporting(stats, options.reporter, options.reportIntervalMs ?? 5_000).stop;
     const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(random() * items.length)];
+    const calls = scaleCalls(plan.length);
+    const callers = calls.flatMap((callees, index) => (callees.length > 0 ? [index] : []));
     stopTraffic = startArrivals(
       options.rps,
       async () => {
-        // Each service calls the next and the seventh next: a sparse, stable observed topology.
-        const from = Math.floor(random() * plan.length);
-        const to = (from + (random() < 0.5 ? 1 : 7)) % plan.length;
-        const caller = pick(instances[from] ?? []);
-        const target = pick(instances[to] ?? []);
-        if (!caller || !target || to === from) return;
+        const from = pick(callers);
+        const to = from === undefined ? undefined : pick(calls[from] ?? []);
+        const caller = from === undefined ? undefined : pick(instances[from] ?? []);
+        const target = to === undefined ? undefined : pick(instances[to] ?? []);
+        if (!caller || !target) return;
         const begun = performance.now();
         let error = true;
         try {
