@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
+import { startScaleFleet } from '@/demo/scale';
+import { startEtcd } from '../support/etcd';
 import { startHealthTarget } from '../support/health-target';
 import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../support/server';
 import { startBrowserStack, useSession, type BrowserStack } from '../support/stack';
@@ -126,6 +128,43 @@ describe('failure history in Chromium', () => {
       await first.stop();
       await restarted?.stop();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('loads every page of a history whose older pages fold into lines already shown', async () => {
+    // A fleet of its own (etcd and server), present when the server starts: each instance's
+    // registration at start and first pass fold into two lines, over more pages than that.
+    const instances = 600;
+    const etcd = await startEtcd();
+    let server: TestServer | undefined;
+    const fleet = await startScaleFleet(etcd.client, { services: 60, instances, traffic: false, rps: 0, leaseTtlSeconds: 60 });
+    try {
+      server = await startServer({ etcdEndpoints: etcd.endpoints });
+      const own = server;
+      const firstPasses = async (): Promise<number> => {
+        let count = 0;
+        for (let cursor: string | null = ''; cursor !== null; ) {
+          const body = (await (await own.fetch(`/api/v1/events?kind=health.changed&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()) as { events: { from?: string; to?: string }[]; nextCursor: string | null };
+          count += body.events.filter((event) => event.from === 'unknown' && event.to === 'passing').length;
+          cursor = body.nextCursor;
+        }
+        return count;
+      };
+      await eventually(async () => ((await firstPasses()) === instances ? true : undefined), 30_000, 'every first probe passed');
+
+      ({ page, errors } = await stack.freshPage());
+      await useSession(page, own, await own.login('admin', ADMIN_PASSWORD));
+      await page.goto(`${own.url}/history`, { waitUntil: 'networkidle' });
+      await row(page, `First probes passed: ${instances} instances of 60 services`).waitFor({ timeout: 10_000 });
+      // Three pages of 500: the third folds into the two lines the first two made, and still loads.
+      const footer = page.locator('.timeline-footer');
+      await footer.getByText(/^Start of the range — [\d,]+ events$/).waitFor({ timeout: 10_000 });
+      expect(Number((await footer.textContent())?.replace(/\D/g, ''))).toBeGreaterThanOrEqual(2 * instances);
+      expect(errors).toEqual([]);
+    } finally {
+      await fleet.stop();
+      await server?.stop();
+      await etcd.stop();
     }
   });
 
