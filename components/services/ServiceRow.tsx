@@ -2,8 +2,10 @@ import { memo, type MouseEvent } from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { ListedService } from '@/lib/model/filter';
+import type { LikelyOrigin } from '@/lib/client/useLikelyOrigins';
 import { servicePath } from '@/lib/client/routes';
 import { MiddleTruncate } from '../ui/MiddleTruncate';
+import { OriginMark } from '../ui/OriginMark';
 import { StatusBadge } from '../ui/StatusBadge';
 import { Truncate } from '../ui/Truncate';
 
@@ -26,9 +28,20 @@ interface Props {
   rowIndex: number;
   /** The virtualizer measures rendered rows: a cause makes a row taller. */
   measure: (element: Element | null) => void;
+  /** When this service is a likely origin of the current failures (the map's analysis). */
+  origin?: LikelyOrigin | undefined;
 }
 
-export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, rowIndex, measure }: Props) {
+/** The origin mark's title: whom it takes down. */
+function originTitle(origin: LikelyOrigin): string {
+  const names = origin.explains.join(', ');
+  const one = origin.explains.length === 1;
+  return origin.recoveredAt !== undefined
+    ? `Likely origin, recovered: ${names} ${one ? 'is' : 'are'} still clearing its errors`
+    : `Likely origin of the current failures: ${names} ${one ? 'fails' : 'fail'} because of it`;
+}
+
+export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, rowIndex, measure, origin }: Props) {
   const router = useRouter();
   const href = servicePath(summary.name);
   // Clicking anywhere in the row opens the service, unless the click was on the link itself
@@ -47,7 +60,10 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, r
       </td>
       <td className="service-row__status-cell">
         <span className="service-row__status">
-          <StatusBadge status={summary.status} />
+          <span className="service-row__badges">
+            <StatusBadge status={summary.status} />
+            {origin && <OriginMark className="origin-mark" title={originTitle(origin)} />}
+          </span>
           {showsCause(summary) && (
             <span className="service-row__cause" title={summary.cause}>
               {summary.cause}

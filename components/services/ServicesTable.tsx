@@ -2,6 +2,7 @@
 
 import { Fragment, useCallback, useLayoutEffect, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { defaultRangeExtractor, useWindowVirtualizer, type Range } from '@tanstack/react-virtual';
+import type { LikelyOrigin } from '@/lib/client/useLikelyOrigins';
 import { distinguishingTail } from '@/lib/model/middle-ellipsis';
 import { defaultDirection, type ServiceQuery, type ListedService, type SortKey } from '@/lib/model/filter';
 import { ServiceRow, showsCause } from './ServiceRow';
@@ -21,6 +22,8 @@ interface Props {
   rows: readonly ListedService[];
   query: ServiceQuery;
   onChange: (patch: Partial<ServiceQuery>) => void;
+  /** Services that are likely origins of the current failures, by name. */
+  origins: ReadonlyMap<string, LikelyOrigin>;
 }
 
 /**
@@ -29,7 +32,7 @@ interface Props {
  * spacer rows standing for the rest. Screen readers get the real row count (`aria-rowcount`,
  * `aria-rowindex`). Keyboard: ↑/↓/PgUp/PgDn/Home/End move between the rows' links.
  */
-export function ServicesTable({ rows, query, onChange }: Props) {
+export function ServicesTable({ rows, query, onChange, origins }: Props) {
   const table = useRef<HTMLTableElement>(null);
   const focusNext = useRef<number | null>(null);
   const [tableTop, setTableTop] = useState(0);
@@ -150,6 +153,7 @@ export function ServicesTable({ rows, query, onChange }: Props) {
                 index={item.index}
                 rowIndex={item.index + HEADER_ROWS + 1}
                 measure={virtualizer.measureElement}
+                origin={origins.get(summary.name)}
               />
             </Fragment>
           );

@@ -2,6 +2,7 @@
 
 import { useMemo } from 'react';
 import { facetsOf, queryServices } from '@/lib/model/filter';
+import { useLikelyOrigins } from '@/lib/client/useLikelyOrigins';
 import { useServiceSearch } from '@/lib/client/useServiceSearch';
 import { EmptyState } from '../ui/EmptyState';
 import { useLive } from '../live/LiveProvider';
@@ -16,6 +17,10 @@ export function ServicesView() {
   const hits = useServiceSearch(query.search);
   const facets = useMemo(() => facetsOf(summaries), [summaries]);
   const rows = useMemo(() => queryServices(summaries, query, hits ?? undefined), [summaries, query, hits]);
+  // Where a failure starts, as the map says it: asked for while anything fails.
+  const failing = summaries.some((summary) => summary.status === 'critical' || summary.status === 'warning');
+  const likelyOrigins = useLikelyOrigins(failing);
+  const origins = useMemo(() => new Map(likelyOrigins.filter((origin) => origin.kind === 'service').map((origin) => [origin.id, origin])), [likelyOrigins]);
 
   if (summaries.length === 0 && state.registry.state !== 'synced') {
     return (
@@ -41,7 +46,7 @@ export function ServicesView() {
           <p>Clear the search or a filter to see more.</p>
         </EmptyState>
       ) : (
-        <ServicesTable rows={rows} query={query} onChange={update} />
+        <ServicesTable rows={rows} query={query} onChange={update} origins={origins} />
       )}
     </>
   );

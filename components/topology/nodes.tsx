@@ -3,6 +3,7 @@
 import { createContext, memo, useContext } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { NodeKind } from '@/lib/model/topology/topology';
+import { OriginMark } from '../ui/OriginMark';
 import { StatusIcon } from '../ui/StatusIcon';
 import { STATUS_LABELS } from '../ui/StatusBadge';
 import type { ClusterFlowNode, FrameFlowNode, ServiceFlowNode } from './flow';
@@ -29,18 +30,6 @@ function Handles() {
       <Handle type="target" position={Position.Left} isConnectable={false} className="tnode__handle" />
       <Handle type="source" position={Position.Right} isConnectable={false} className="tnode__handle" />
     </>
-  );
-}
-
-function OriginMark() {
-  return (
-    <span className="tnode__origin" title="Likely origin of the current failures">
-      <svg viewBox="0 0 12 12" width="10" height="10" aria-hidden="true" focusable="false">
-        <circle cx="6" cy="6" r="4.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
-        <circle cx="6" cy="6" r="1.8" fill="currentColor" />
-      </svg>
-      origin
-    </span>
   );
 }
 
@@ -74,7 +63,7 @@ function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
           )}
         </span>
       </span>
-      {origin && <OriginMark />}
+      {origin && <OriginMark className="tnode__origin" />}
     </div>
   );
 }
@@ -128,7 +117,7 @@ function ExternalNodeView({ data }: NodeProps<ServiceFlowNode>) {
           {errors ? <span className="tnode__chip tnode__chip--errors">{errors}</span> : <span>{KIND_LABELS[kind]}</span>}
         </span>
       </span>
-      {origin && <OriginMark />}
+      {origin && <OriginMark className="tnode__origin" />}
     </div>
   );
 }
@@ -172,7 +161,7 @@ function ClusterNodeView({ data }: NodeProps<ClusterFlowNode>) {
       >
         +
       </button>
-      {data.origin && <OriginMark />}
+      {data.origin && <OriginMark className="tnode__origin" />}
     </div>
   );
 }

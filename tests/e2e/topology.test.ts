@@ -233,6 +233,13 @@ describe('topology map in Chromium', () => {
     await servicePage.getByRole('heading', { name: 'e2e-payments', exact: true }).waitFor();
     await servicePage.locator('.service-origin').getByText('Likely origin').waitFor({ timeout: 15_000 });
     expect(await servicePage.locator('.service-origin').textContent()).toBe('Likely origin of this failure: a failing service depends on it — e2e-orders.');
+    // The services list marks it beside its status, and only it.
+    await servicePage.goto(`${server.url}/services`);
+    const mark = servicePage.locator('.table--services .origin-mark');
+    await mark.first().waitFor({ timeout: 15_000 });
+    expect(await mark.count()).toBe(1);
+    expect(await servicePage.locator('.table--services tr', { has: servicePage.locator('.origin-mark') }).locator('.row-link__anchor').getAttribute('href')).toBe('/services/e2e-payments');
+    expect(await mark.getAttribute('title')).toBe('Likely origin of the current failures: e2e-orders fails because of it');
     expect(servicePageErrors).toEqual([]);
     await servicePage.context().close();
 
