@@ -59,7 +59,7 @@ export function TopologyLegend() {
       </ul>
       <p className="tlegend__note">
         <span className="tnode__chip tnode__chip--drained">2 drained</span> instances out of rotation ·{' '}
-        <span className="tnode__origin tnode__origin--static">origin</span> likely origin of a failure ·
+        <span className="origin-mark">origin</span> likely origin of a failure ·
         an edge&apos;s errors count from 3 failed calls a minute
       </p>
     </section>
