@@ -33,10 +33,16 @@ export function useLikelyOrigins(wanted: boolean): LikelyOrigin[] {
   const [origins, setOrigins] = useState<LikelyOrigin[]>([]);
   useEffect(() => {
     if (!wanted) return;
+    // The state changes only when the answer does, so rows marked by it are not drawn again every poll.
+    let last = '';
     return pollWhileVisible(async (signal) => {
       try {
         const response = await fetch('/api/v1/topology?origins=only', { signal, cache: 'no-store' });
-        if (response.ok) setOrigins(parseLikelyOrigins(await response.json()));
+        if (!response.ok) return;
+        const text = await response.text();
+        if (text === last) return;
+        setOrigins(parseLikelyOrigins(JSON.parse(text)));
+        last = text;
       } catch {
         // A failed poll keeps the last answer; the next one tries again.
       }
