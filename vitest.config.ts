@@ -29,6 +29,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          // A failed attempt reports what its pages showed (a passing retry would hide it).
+          setupFiles: ['tests/support/e2e-failure.ts'],
           // One retry while the timing flakes listed in docs/ARCHITECTURE.md "Testing" are found.
           retry: 1,
           testTimeout: 90_000,

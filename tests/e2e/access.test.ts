@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { Agent } from 'undici';
 import { ADMIN_PASSWORD, type TestServer } from '../support/server';
@@ -22,6 +23,13 @@ describe('the Access page in Chromium', () => {
     stack = await startBrowserStack();
     ({ server, page, errors } = stack);
     await server.userSession('e2e-rita', 'viewer');
+  });
+
+  // A page of each test's own: a console error in one test is not charged to the next. The page
+  // before it is closed here, not after its test, so a failure's report (tests/support/e2e-failure.ts) can show it.
+  beforeEach(async () => {
+    await page.context().close();
+    ({ page, errors } = await stack.freshPage());
   });
 
   afterAll(async () => {
@@ -55,12 +63,14 @@ describe('the Access page in Chromium', () => {
   });
 
   it('unlocks a locked account from its row', async () => {
-    await server.userSession('e2e-lola', 'viewer');
+    // A name of this attempt's own: a retry finds the first attempt's user already there.
+    const lola = `e2e-lola-${randomBytes(3).toString('hex')}`;
+    await server.userSession(lola, 'viewer');
     for (let i = 0; i < 5; i += 1) {
-      await server.fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'e2e-lola', password: `wrong-password-${i}` }) });
+      await server.fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: lola, password: `wrong-password-${i}` }) });
     }
     await page.goto(`${server.url}/access`, { waitUntil: 'networkidle' });
-    const row = page.getByRole('row').filter({ hasText: 'e2e-lola' });
+    const row = page.getByRole('row').filter({ hasText: lola });
     await row.getByText(/Locked until/).waitFor();
     await page.screenshot({ path: path.join(screenshots, 'access-locked-user.png') });
     await row.getByRole('button', { name: 'Unlock' }).click();

@@ -25,6 +25,10 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 }
 
+/** Pages `openPage` opened and not yet closed: what a failed test's report shows (tests/support/e2e-failure.ts). */
+const livePages = new Set<Page>();
+export const openPages = (): readonly Page[] => [...livePages];
+
 /** A page that records console errors and uncaught exceptions, so tests can assert there were none. */
 export async function openPage(
   browser: Browser,
@@ -35,6 +39,8 @@ export async function openPage(
     viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
   });
   const page = await context.newPage();
+  livePages.add(page);
+  page.on('close', () => livePages.delete(page));
   const errors: string[] = [];
   page.on('console', (message: ConsoleMessage) => {
     if (message.type() !== 'error') return;
