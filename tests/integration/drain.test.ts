@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPage } from '@/lib/model/events';
 import type { Instance } from '@/lib/model/instance';
 import { startEtcd, type TestEtcd } from '../support/etcd';
-import { eventually, passwordOf, startServer, type TestServer } from '../support/server';
+import { eventually, startServer, type TestServer } from '../support/server';
 
 let etcd: TestEtcd;
 let server: TestServer;
@@ -26,7 +26,7 @@ const drain = (service: string, id: string, body: unknown): Promise<Response> =>
   server.fetch(drainUrl(service, id), { method: 'POST', headers: { 'content-type': 'application/json', ...asUser(alice) }, body: JSON.stringify(body) });
 const undrain = (service: string, id: string): Promise<Response> => server.fetch(drainUrl(service, id), { method: 'DELETE', headers: asUser(bob) });
 /** Created on the first start; the same users sign in again after a restart (same data dir). */
-const operatorSession = (name: string): Promise<string> => server.userSession(name, 'operator').catch(() => server.login(name, passwordOf(name)));
+const operatorSession = (name: string): Promise<string> => server.userSession(name, 'operator');
 const instance = async (service: string, id: string): Promise<Instance | undefined> => {
   const body = (await (await server.fetch(`/api/v1/services/${encodeURIComponent(service)}`)).json()) as { instances?: Instance[] };
   return body.instances?.find((i) => i.id === id);
