@@ -28,6 +28,8 @@ const CLOCK_TICKS_PER_S = 100;
 const SETTLE_MAX_S = 10;
 /** Idle: under this share of a core over a second (an idle server's timers, and a profiler's threads, use some). */
 const SETTLE_SHARE = 0.1;
+/** Seconds the settled receiver is watched with nothing arriving. */
+const IDLE_S = 5;
 
 export interface Phase {
   posts: number;
@@ -37,16 +39,13 @@ export interface Phase {
   cpuShare: number;
 }
 
-/** One round at the fleet's rate, metrics and traces apart so each signal's cost shows. */
-export interface PacedRound {
-  metrics: Phase;
-  traces?: Phase;
-}
-
 export interface Endpoint {
   /** The warm-up round, unmeasured in the verdicts: a fresh process's first round that counts. */
-  warmUp: PacedRound;
-  paced: PacedRound;
+  warmUp: Phase;
+  /** One round at the fleet's rate: every instance's metrics export and trace batch, spread over EXPORT_INTERVAL_S as a fleet sends them. */
+  paced: Phase;
+  /** The receiver's CPU with nothing arriving, as a share of a core: the part of the paced share that is not the exports'. */
+  idleShare: number;
   saturated: Phase;
 }
 
@@ -155,11 +154,24 @@ function exportsOf(fleet: CapturedFleet, interval: number, withTraces: boolean):
   return metrics.flatMap((body, instance) => [{ path: '/v1/metrics', body }, ...(traces[instance] ? [{ path: '/v1/traces', body: traces[instance] }] : [])]);
 }
 
+/** Failed posts by what failed them (a status, or the request's error), logged when there are any. */
+function failureLog() {
+  const reasons = new Map<string, number>();
+  return {
+    add: (reason: string): void => void reasons.set(reason, (reasons.get(reason) ?? 0) + 1),
+    /** Logs the reasons and returns how many posts failed. */
+    report(log: (message: string) => void): number {
+      if (reasons.size > 0) log(`otlp: failed posts: ${[...reasons].map(([reason, count]) => `${count} × ${reason}`).join(', ')}`);
+      return sum([...reasons.values()]);
+    },
+  };
+}
+
 /** Every instance's export of `interval` spread evenly over EXPORT_INTERVAL_S, as a fleet's timers would. */
 async function paced(target: Target, exports: Export[]): Promise<Phase> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const gapMs = (EXPORT_INTERVAL_S * 1_000) / exports.length;
-  let failures = 0;
+  const failed = failureLog();
   const cpuBefore = cpuSeconds(target.pid);
   const started = performance.now();
   const inFlight: Promise<void>[] = [];
@@ -170,8 +182,8 @@ async function paced(target: Target, exports: Export[]): Promise<Phase> {
       if (!item) continue;
       inFlight.push(
         post(new URL(item.path, target.base), agent, item.body, target.token).then(
-          (status) => void (status === 200 || (failures += 1)),
-          () => void (failures += 1),
+          (status) => void (status === 200 || failed.add(`HTTP ${status}`)),
+          (error: unknown) => failed.add(error instanceof Error ? error.message : String(error)),
         ),
       );
     }
@@ -181,13 +193,18 @@ async function paced(target: Target, exports: Export[]): Promise<Phase> {
   const seconds = (performance.now() - started) / 1_000;
   const cpuShare = (cpuSeconds(target.pid) - cpuBefore) / EXPORT_INTERVAL_S;
   agent.destroy();
-  return { posts: exports.length, failures, seconds, cpuShare };
+  return { posts: exports.length, failures: failed.report(target.log), seconds, cpuShare };
 }
 
-async function pacedRound(target: Target, exports: Export[], name: string): Promise<PacedRound> {
-  const metrics = await measured(target, `${name} metrics`, () => paced(target, exports.filter((item) => item.path === '/v1/metrics')));
-  const traceExports = exports.filter((item) => item.path === '/v1/traces');
-  return traceExports.length > 0 ? { metrics, traces: await measured(target, `${name} traces`, () => paced(target, traceExports)) } : { metrics };
+const pacedRound = (target: Target, exports: Export[], name: string): Promise<Phase> => measured(target, name, () => paced(target, exports));
+
+/** The receiver's share of a core over IDLE_S with no exports, once settled. */
+async function idleShare(target: Target): Promise<number> {
+  return measured(target, 'idle', async () => {
+    const before = cpuSeconds(target.pid);
+    await sleep(IDLE_S * 1_000);
+    return (cpuSeconds(target.pid) - before) / IDLE_S;
+  });
 }
 
 /**
@@ -195,7 +212,7 @@ async function pacedRound(target: Target, exports: Export[], name: string): Prom
  * first ones back to back, then the warm-up round paced like the measured one, its CPU kept to show
  * what a fresh process's first round costs.
  */
-async function warmUp(target: Target, phases: { first: Export[]; warmUp: Export[] }): Promise<PacedRound> {
+async function warmUp(target: Target, phases: { first: Export[]; warmUp: Export[] }): Promise<Phase> {
   await saturated(target, phases.first);
   return pacedRound(target, phases.warmUp, 'warm-up round (unmeasured)');
 }
@@ -203,22 +220,22 @@ async function warmUp(target: Target, phases: { first: Export[]; warmUp: Export[
 /** SENDERS keep-alive clients post the exports back to back, in order. */
 async function saturated(target: Target, exports: Export[]): Promise<Phase> {
   const agent = new Agent({ keepAlive: true, maxSockets: SENDERS });
-  let failures = 0;
+  const failed = failureLog();
   let next = 0;
   const cpuBefore = cpuSeconds(target.pid);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: SENDERS }, async () => {
       for (let item = exports[next++]; item; item = exports[next++]) {
-        const status = await post(new URL(item.path, target.base), agent, item.body, target.token).catch(() => 0);
-        if (status !== 200) failures += 1;
+        const status = await post(new URL(item.path, target.base), agent, item.body, target.token).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+        if (status !== 200) failed.add(typeof status === 'number' ? `HTTP ${status}` : status);
       }
     }),
   );
   const seconds = (performance.now() - started) / 1_000;
   const cpuShare = (cpuSeconds(target.pid) - cpuBefore) / seconds;
   agent.destroy();
-  return { posts: exports.length, failures, seconds, cpuShare };
+  return { posts: exports.length, failures: failed.report(target.log), seconds, cpuShare };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -274,12 +291,13 @@ export async function runOtlpBench(options: { etcdEndpoint: string; dataDir: str
     const warmUpRound = await warmUp(target, phases);
     log(`otlp: paced at ${shape.instances} instances every ${EXPORT_INTERVAL_S} s`);
     const pacedPhase = await pacedRound(target, phases.paced, 'paced');
+    const idle = await idleShare(target);
     log('otlp: back to back');
     const saturatedPhase = await measured(target, 'back to back', () => saturated(target, phases.saturated));
     const exposition = await (await server.fetch('/metrics')).text();
     log(`otlp: span pairing over the run: ${[...exposition.matchAll(/^switchyard_otlp_span_pairing\{outcome="(\w+)"\} (\d+)/gm)].map((match) => `${match[1]} ${match[2]}`).join(', ')}`);
     const rejectedPoints = sum([...exposition.matchAll(/^switchyard_otlp_points_total\{outcome="(rejected|external_cap)"\} (\d+)/gm)].map((match) => Number(match[2])));
-    ours = { warmUp: warmUpRound, paced: pacedPhase, saturated: saturatedPhase, rejectedPoints };
+    ours = { warmUp: warmUpRound, paced: pacedPhase, idleShare: idle, saturated: saturatedPhase, rejectedPoints };
   } finally {
     await server.stop();
   }
@@ -290,7 +308,12 @@ export async function runOtlpBench(options: { etcdEndpoint: string; dataDir: str
     const started = await new Promise<{ port: number; pid: number }>((resolve) => baselineChild.once('message', (message: { port: number; pid: number }) => resolve(message)));
     const target = { base: `http://127.0.0.1:${started.port}`, token: 'syd_baseline', pid: started.pid, log };
     log('otlp: baseline (bare protobuf decode endpoint): first exports and a warm-up round, unmeasured');
-    baseline = { warmUp: await warmUp(target, phases), paced: await pacedRound(target, phases.paced, 'baseline paced'), saturated: await measured(target, 'baseline back to back', () => saturated(target, phases.saturated)) };
+    baseline = {
+      warmUp: await warmUp(target, phases),
+      paced: await pacedRound(target, phases.paced, 'baseline paced'),
+      idleShare: await idleShare(target),
+      saturated: await measured(target, 'baseline back to back', () => saturated(target, phases.saturated)),
+    };
   } finally {
     await stopChild(baselineChild);
   }

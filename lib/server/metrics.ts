@@ -5,6 +5,7 @@ import type { RegistryTarget } from './store/store';
 interface OtlpSource {
   externalNodes(): { nodes: number; refused: number; cap: number };
   traces: { stats(): { waiting: number; paired: number; expired: number; pushedOut: number; unattributed: number } };
+  inFlight: { stats(): { inFlight: number; waiting: number; refused: number } };
 }
 
 /** Counts of an OTLP request's points or spans by outcome. */
@@ -67,6 +68,19 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
       this.set({ outcome: 'expired' }, expired);
       this.set({ outcome: 'pushed_out' }, pushedOut);
       this.set({ outcome: 'unattributed' }, unattributed);
+    },
+  });
+  new Gauge({
+    name: 'switchyard_otlp_requests',
+    help: 'OTLP requests: in_flight (holding one of the 16 places now), waiting (for a place now), refused (429 since start: all places and the wait were taken)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      if (!otlpSource) return;
+      const { inFlight, waiting, refused } = otlpSource.inFlight.stats();
+      this.set({ state: 'in_flight' }, inFlight);
+      this.set({ state: 'waiting' }, waiting);
+      this.set({ state: 'refused' }, refused);
     },
   });
   const socketsConnected = new Gauge({ name: 'switchyard_sockets_connected', help: 'Browser Socket.IO connections open now', registers: [registry] });

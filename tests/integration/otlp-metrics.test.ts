@@ -1,4 +1,3 @@
-import http from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Attributes } from '@opentelemetry/api';
@@ -10,6 +9,8 @@ import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { MAX_OTLP_IN_FLIGHT, MAX_OTLP_WAITING } from '@/lib/server/otlp/intake';
+import { holdOtlpRequests, otlpRequestsReach } from '../support/otlp-held';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 const PointSchema = z.object({ t: z.number(), p50Ms: z.number().nullable(), p99Ms: z.number().nullable(), rps: z.number(), errorRate: z.number().nullable() });
@@ -281,25 +282,28 @@ describe('POST /v1/metrics refusals', () => {
     expect((await postRaw(body, { 'content-type': 'application/json', authorization: `Bearer ${scoped}` })).status).toBe(403);
   });
 
-  it('answers a flood with 429 and Retry-After, and serves again once it drains', async () => {
-    const url = new URL(server.url);
-    // Requests whose bodies never finish hold their places until dropped.
-    const held = Array.from({ length: 16 }, () => {
-      const request = http.request({ host: url.hostname, port: url.port, path: '/v1/metrics', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '1000', authorization: `Bearer ${reporterToken}` } });
-      request.on('error', () => undefined);
-      request.write('{');
-      return request;
-    });
+  it('lets a burst past its places wait, answers past the wait with 429 and Retry-After, and serves again once it drains', async () => {
+    const holders = holdOtlpRequests(server.url, '/v1/metrics', reporterToken, MAX_OTLP_IN_FLIGHT);
+    let fillers: { release(): void } | undefined;
     try {
-      const refused = await eventually(async () => {
-        const response = await postRaw('{}', { 'content-type': 'application/json' });
-        return response.status === 429 ? response : undefined;
-      });
+      await otlpRequestsReach(server, { inFlight: MAX_OTLP_IN_FLIGHT, waiting: 0 });
+      // A whole export arriving while every place is taken (a stall's burst) waits instead of being refused.
+      const waiter = postRaw(jsonRequest([{ key: 'peer.service', value: { stringValue: 'users' } }]), { 'content-type': 'application/json' });
+      await otlpRequestsReach(server, { inFlight: MAX_OTLP_IN_FLIGHT, waiting: 1 });
+      fillers = holdOtlpRequests(server.url, '/v1/metrics', reporterToken, MAX_OTLP_WAITING - 1);
+      await otlpRequestsReach(server, { inFlight: MAX_OTLP_IN_FLIGHT, waiting: MAX_OTLP_WAITING });
+      const refused = await postRaw('{}', { 'content-type': 'application/json' });
+      expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(ErrorSchema.parse(await refused.json()).error.code).toBe('overloaded');
+      // The first to wait is the first to get a place.
+      holders.release();
+      expect((await waiter).status).toBe(200);
     } finally {
-      for (const request of held) request.destroy();
+      holders.release();
+      fillers?.release();
     }
-    await eventually(async () => ((await postRaw('{}', { 'content-type': 'application/json' })).status === 200 ? true : undefined));
+    await otlpRequestsReach(server, { inFlight: 0, waiting: 0 });
+    expect((await postRaw('{}', { 'content-type': 'application/json' })).status).toBe(200);
   });
 });

@@ -1,4 +1,3 @@
-import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Tracer } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
@@ -11,6 +10,8 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Sp
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { MAX_OTLP_IN_FLIGHT, MAX_OTLP_WAITING } from '@/lib/server/otlp/intake';
+import { holdOtlpRequests, otlpRequestsReach } from '../support/otlp-held';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 const SeriesSchema = z.object({ points: z.array(z.object({ rps: z.number(), errorRate: z.number().nullable(), p50Ms: z.number().nullable() })) });
@@ -275,24 +276,17 @@ describe('POST /v1/traces refusals', () => {
     expect((await postTraces(body, { 'content-type': 'application/json', authorization: `Bearer ${scoped}` })).status).toBe(403);
   });
 
-  it('answers a flood with 429 and Retry-After, and serves again once it drains', async () => {
-    const url = new URL(server.url);
-    // Requests whose bodies never finish hold their places (shared with /v1/metrics) until dropped.
-    const held = Array.from({ length: 16 }, () => {
-      const request = http.request({ host: url.hostname, port: url.port, path: '/v1/traces', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '1000', authorization: `Bearer ${token}` } });
-      request.on('error', () => undefined);
-      request.write('{');
-      return request;
-    });
+  it('answers past its places and wait (shared with /v1/metrics) with 429 and Retry-After, and serves again once they drain', async () => {
+    const held = holdOtlpRequests(server.url, '/v1/traces', token, MAX_OTLP_IN_FLIGHT + MAX_OTLP_WAITING);
     try {
-      const refused = await eventually(async () => {
-        const response = await postTraces('{}', { 'content-type': 'application/json' });
-        return response.status === 429 ? response : undefined;
-      });
+      await otlpRequestsReach(server, { inFlight: MAX_OTLP_IN_FLIGHT, waiting: MAX_OTLP_WAITING });
+      const refused = await postTraces('{}', { 'content-type': 'application/json' });
+      expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     } finally {
-      for (const request of held) request.destroy();
+      held.release();
     }
-    await eventually(async () => ((await postTraces('{}', { 'content-type': 'application/json' })).status === 200 ? true : undefined));
+    await otlpRequestsReach(server, { inFlight: 0, waiting: 0 });
+    expect((await postTraces('{}', { 'content-type': 'application/json' })).status).toBe(200);
   });
 });

@@ -53,19 +53,14 @@ export function otlpHandler<Request>(signal: OtlpSignal<Request>) {
       request.resume();
       return sendError(response, 401, 'unauthenticated', 'send an API token as "Authorization: Bearer <token>" (OTEL_EXPORTER_OTLP_HEADERS)');
     }
-    if (!runtime.otlp.inFlight.tryAcquire()) {
+    const leave = runtime.otlp.inFlight.enter(() => receive(signal, request, response, runtime, type));
+    if (!leave) {
       request.resume();
       return sendError(response, 429, 'overloaded', `too many OTLP requests in progress; retry after ${RETRY_AFTER_SECONDS} s`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
     }
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      runtime.otlp.inFlight.release();
-    };
-    response.once('close', release);
-    response.once('finish', release);
-    receive(signal, request, response, runtime, type);
+    // A reply sent, or a client gone (waiting for a place, or with one): either frees what it held.
+    response.once('close', leave);
+    response.once('finish', leave);
   };
 }
 

@@ -5,12 +5,44 @@ import { createInFlightLimit } from './in-flight';
 const nextImmediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('OTLP in-flight limit', () => {
-  it('refuses past its places and takes them back on release', () => {
-    const limit = createInFlightLimit(2);
-    expect([limit.tryAcquire(), limit.tryAcquire(), limit.tryAcquire()]).toEqual([true, true, false]);
-    limit.release();
-    expect(limit.tryAcquire()).toBe(true);
-    expect(limit.stats()).toEqual({ inFlight: 2, refused: 1 });
+  it('starts requests at once while places are free, then lets them wait in arrival order, then refuses', () => {
+    const limit = createInFlightLimit(2, { maxWaiting: 2 });
+    const started: string[] = [];
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((name) => limit.enter(() => started.push(name)));
+    expect(started).toEqual(['a', 'b']);
+    expect(limit.enter(() => started.push('e'))).toBeNull();
+    expect(limit.stats()).toEqual({ inFlight: 2, waiting: 2, refused: 1 });
+    b?.();
+    expect(started).toEqual(['a', 'b', 'c']);
+    a?.();
+    expect(started).toEqual(['a', 'b', 'c', 'd']);
+    c?.();
+    d?.();
+    expect(limit.stats()).toEqual({ inFlight: 0, waiting: 0, refused: 1 });
+  });
+
+  it('never starts a request that left while waiting, and frees a place once however often it leaves', () => {
+    const limit = createInFlightLimit(1, { maxWaiting: 2 });
+    const started: string[] = [];
+    const holder = limit.enter(() => started.push('holder'));
+    const gone = limit.enter(() => started.push('gone'));
+    const next = limit.enter(() => started.push('next'));
+    gone?.();
+    holder?.();
+    holder?.();
+    expect(started).toEqual(['holder', 'next']);
+    expect(limit.stats()).toEqual({ inFlight: 1, waiting: 0, refused: 0 });
+    expect(limit.enter(() => started.push('later'))).not.toBeNull();
+    expect(started).toEqual(['holder', 'next']);
+    next?.();
+    expect(started).toEqual(['holder', 'next', 'later']);
+  });
+
+  it('refuses past its places when no wait is allowed', () => {
+    const limit = createInFlightLimit(1);
+    expect(limit.enter(() => undefined)).not.toBeNull();
+    expect(limit.enter(() => undefined)).toBeNull();
+    expect(limit.stats()).toEqual({ inFlight: 1, waiting: 0, refused: 1 });
   });
 
   it('runs small requests together in one turn, in arrival order', async () => {

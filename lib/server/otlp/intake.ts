@@ -7,8 +7,14 @@ import { createMetricsIntake, type MetricsIntake } from './metrics-intake';
 import { createRegistryLookup } from './registry-lookup';
 import { createTracesIntake, type TracesIntake } from './traces-intake';
 
-/** OTLP requests decoded at once; a request holds its place from arrival to reply (body reading included). */
+/** OTLP requests decoded at once; a request holds its place from its start to its reply (body reading included). */
 export const MAX_OTLP_IN_FLIGHT = 16;
+/**
+ * OTLP requests waiting for a place, beyond which they are refused (429): each holds a socket and
+ * what Node buffered of its body before pausing the socket (tens of KB), so 256 cost little, and a fleet of 5,000
+ * instances sending both signals every 10 s (1,000 exports a second) rides out a 250 ms stall.
+ */
+export const MAX_OTLP_WAITING = 256;
 /** Distinct nodes outside the registry (external callees, unregistered reporters, queues, databases, the virtual caller) shown at once. */
 export const MAX_EXTERNAL_NODES = 200;
 const EXTERNAL_TTL_MS = 15 * 60_000;
@@ -51,7 +57,7 @@ export function createOtlpIntake(options: OtlpIntakeOptions): OtlpIntake {
   const shared = { registry: createRegistryLookup(options.store), latency: options.latency, now, authority, externals };
   const metrics = createMetricsIntake(shared);
   const traces = createTracesIntake({ ...shared, ...(options.pairTtlMs !== undefined ? { pairTtlMs: options.pairTtlMs } : {}) });
-  const inFlight = createInFlightLimit(MAX_OTLP_IN_FLIGHT);
+  const inFlight = createInFlightLimit(MAX_OTLP_IN_FLIGHT, { maxWaiting: MAX_OTLP_WAITING });
   return {
     metrics,
     traces,
