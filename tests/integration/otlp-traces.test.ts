@@ -283,6 +283,12 @@ describe('POST /v1/traces refusals', () => {
       const refused = await postTraces('{}', { 'content-type': 'application/json' });
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Counted where an operator looks for why exporters are being refused.
+      const diagnostics = z.object({ otlpRequests: z.object({ inFlight: z.number(), waiting: z.number(), refused: z.number() }) }).parse(await (await server.fetch('/api/v1/diagnostics')).json());
+      expect(diagnostics.otlpRequests).toMatchObject({ inFlight: MAX_OTLP_IN_FLIGHT, waiting: MAX_OTLP_WAITING });
+      expect(diagnostics.otlpRequests.refused).toBeGreaterThanOrEqual(1);
+      const page = await (await server.fetch('/diagnostics', { headers: { cookie: await server.userSession('diagnostics-viewer', 'viewer') } })).text();
+      expect(page).toMatch(/<dt>OTLP exports refused<\/dt><dd>[1-9]\d*<\/dd>/);
     } finally {
       held.release();
     }

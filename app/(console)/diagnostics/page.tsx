@@ -5,6 +5,7 @@ import { RefreshButton } from '@/components/diagnostics/RefreshButton';
 import { StatTiles } from '@/components/diagnostics/StatTiles';
 import { UnrecognisedTable } from '@/components/diagnostics/UnrecognisedTable';
 import { signedInWith } from '@/lib/server/auth/page';
+import { MAX_OTLP_IN_FLIGHT, MAX_OTLP_WAITING } from '@/lib/server/otlp/intake';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Diagnostics' };
@@ -13,6 +14,7 @@ export default async function DiagnosticsPage() {
   const { runtime } = await signedInWith();
   const diagnostics = runtime.registry.diagnostics();
   const externals = runtime.otlp.externalNodes();
+  const otlpRequests = runtime.otlp.inFlight.stats();
   const unrecognisedKeys = diagnostics.unrecognised.reduce((sum, p) => sum + p.count, 0);
   return (
     <>
@@ -32,6 +34,11 @@ export default async function DiagnosticsPage() {
           { label: 'Unrecognised keys', value: unrecognisedKeys, hint: 'Keys no registry format matched' },
           { label: 'External nodes', value: externals.nodes, hint: `Nodes outside the registry named by OpenTelemetry data, at most ${externals.cap}` },
           { label: 'External nodes refused', value: externals.refused, hint: `New names refused since start because ${externals.cap} external nodes were held` },
+          {
+            label: 'OTLP exports refused',
+            value: otlpRequests.refused,
+            hint: `Answered 429 (busy) since start: ${MAX_OTLP_IN_FLIGHT} exports were being taken and ${MAX_OTLP_WAITING} waited. Exporters retry; now ${otlpRequests.inFlight} in flight, ${otlpRequests.waiting} waiting`,
+          },
         ]}
       />
       <section className="section">

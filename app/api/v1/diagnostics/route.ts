@@ -5,7 +5,8 @@ export const dynamic = 'force-dynamic';
 
 export function GET(request: Request): Promise<Response> {
   return guarded(request, 'viewer', (_principal, { registry, otlp }) => {
-    // Nodes outside the registry named by OTLP data, held within a cap, and the new names it refused.
-    return json({ ...registry.diagnostics(), externalNodes: otlp.externalNodes() });
+    // Nodes outside the registry named by OTLP data, held within a cap, and the new names it refused;
+    // OTLP requests in flight and waiting now, and those refused as busy since start.
+    return json({ ...registry.diagnostics(), externalNodes: otlp.externalNodes(), otlpRequests: otlp.inFlight.stats() });
   });
 }
