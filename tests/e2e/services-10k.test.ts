@@ -146,8 +146,11 @@ describe('a 10,000-service list in Chromium', () => {
         rows: [...document.querySelectorAll('.table--services tbody tr[data-index]')].map((row) => row.getBoundingClientRect().width),
         name: document.querySelector('.table--services tbody tr[data-index] td')?.getBoundingClientRect().width ?? 0,
         overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        clippedHeaders: [...document.querySelectorAll<HTMLElement>('.table--services thead th')].filter((th) => th.offsetParent !== null && th.scrollWidth > th.clientWidth).map((th) => th.textContent),
       }));
       expect(widths.overflow).toBe(0);
+      // Every column's header reads whole ("Instances…" was cut at its 84 px).
+      expect(widths.clippedHeaders).toEqual([]);
       // Rows span the whole table (no phantom columns beside them) and a name gets most of it.
       for (const width of widths.rows) expect(width).toBeCloseTo(widths.table, -1);
       expect(widths.name).toBeGreaterThan(140);
