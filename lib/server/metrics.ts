@@ -72,7 +72,7 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
   });
   new Gauge({
     name: 'switchyard_otlp_requests',
-    help: 'OTLP requests: in_flight (holding one of the 16 places now), waiting (for a place now), refused (429 since start: all places and the wait were taken)',
+    help: 'OTLP requests: in_flight (holding one of the intake\'s places now), waiting (for a place now), refused (429 since start: every place and the wait were taken)',
     labelNames: ['state'],
     registers: [registry],
     collect() {
