@@ -109,8 +109,9 @@ export async function startScaleFleet(client: Etcd3, options: ScaleOptions): Pro
       options.rps,
       async () => {
         const from = pick(callers);
-        const to = from === undefined ? undefined : pick(calls[from] ?? []);
-        const caller = from === undefined ? undefined : pick(instances[from] ?? []);
+        if (from === undefined) return;
+        const to = pick(calls[from] ?? []);
+        const caller = pick(instances[from] ?? []);
         const target = to === undefined ? undefined : pick(instances[to] ?? []);
         if (!caller || !target) return;
         const begun = performance.now();

@@ -62,7 +62,7 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, r
         <span className="service-row__status">
           <span className="service-row__badges">
             <StatusBadge status={summary.status} />
-            {origin && <OriginMark className="origin-mark" title={originTitle(origin)} />}
+            {origin && <OriginMark title={originTitle(origin)} />}
           </span>
           {showsCause(summary) && (
             <span className="service-row__cause" title={summary.cause}>

@@ -2,6 +2,7 @@
 
 import { useMemo } from 'react';
 import { facetsOf, queryServices } from '@/lib/model/filter';
+import { isFailingStatus } from '@/lib/model/instance';
 import { useLikelyOrigins } from '@/lib/client/useLikelyOrigins';
 import { useServiceSearch } from '@/lib/client/useServiceSearch';
 import { EmptyState } from '../ui/EmptyState';
@@ -18,7 +19,7 @@ export function ServicesView() {
   const facets = useMemo(() => facetsOf(summaries), [summaries]);
   const rows = useMemo(() => queryServices(summaries, query, hits ?? undefined), [summaries, query, hits]);
   // Where a failure starts, as the map says it: asked for while anything fails.
-  const failing = summaries.some((summary) => summary.status === 'critical' || summary.status === 'warning');
+  const failing = summaries.some((summary) => isFailingStatus(summary.status));
   const likelyOrigins = useLikelyOrigins(failing);
   const origins = useMemo(() => new Map(likelyOrigins.filter((origin) => origin.kind === 'service').map((origin) => [origin.id, origin])), [likelyOrigins]);
 

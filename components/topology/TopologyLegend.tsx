@@ -1,4 +1,5 @@
 import { STATUSES } from '@/lib/model/instance';
+import { OriginMark } from '../ui/OriginMark';
 import { StatusIcon } from '../ui/StatusIcon';
 import { STATUS_LABELS } from '../ui/StatusBadge';
 
@@ -59,7 +60,7 @@ export function TopologyLegend() {
       </ul>
       <p className="tlegend__note">
         <span className="tnode__chip tnode__chip--drained">2 drained</span> instances out of rotation ·{' '}
-        <span className="origin-mark">origin</span> likely origin of a failure ·
+        <OriginMark title="The mark of a likely origin" /> likely origin of a failure ·
         an edge&apos;s errors count from 3 failed calls a minute
       </p>
     </section>

@@ -63,7 +63,7 @@ function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
           )}
         </span>
       </span>
-      {origin && <OriginMark className="origin-mark tnode__origin" />}
+      {origin && <OriginMark className="tnode__origin" />}
     </div>
   );
 }
@@ -117,7 +117,7 @@ function ExternalNodeView({ data }: NodeProps<ServiceFlowNode>) {
           {errors ? <span className="tnode__chip tnode__chip--errors">{errors}</span> : <span>{KIND_LABELS[kind]}</span>}
         </span>
       </span>
-      {origin && <OriginMark className="origin-mark tnode__origin" />}
+      {origin && <OriginMark className="tnode__origin" />}
     </div>
   );
 }
@@ -161,7 +161,7 @@ function ClusterNodeView({ data }: NodeProps<ClusterFlowNode>) {
       >
         +
       </button>
-      {data.origin && <OriginMark className="origin-mark tnode__origin" />}
+      {data.origin && <OriginMark className="tnode__origin" />}
     </div>
   );
 }

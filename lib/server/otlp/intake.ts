@@ -45,8 +45,7 @@ export interface OtlpIntake {
 
 /** Each part's own counters, as that part defines them. */
 type OtlpIntakeStats = ReturnType<MetricsIntake['stats']> &
-  ReturnType<ReportAuthority['stats']> &
-  ReturnType<InFlightLimit['stats']> & { spans: ReturnType<TracesIntake['stats']>; externalNodes: { nodes: number; refused: number } };
+  ReturnType<ReportAuthority['stats']> & { spans: ReturnType<TracesIntake['stats']>; externalNodes: { nodes: number; refused: number }; requests: ReturnType<InFlightLimit['stats']> };
 
 /** The OpenTelemetry intake of one runtime: metrics and traces share the external node cap and the double-count rule. */
 export function createOtlpIntake(options: OtlpIntakeOptions): OtlpIntake {
@@ -64,7 +63,7 @@ export function createOtlpIntake(options: OtlpIntakeOptions): OtlpIntake {
     inFlight,
     /** External nodes now, the cap, and how many new names the cap refused. */
     externalNodes: () => ({ ...externals.stats(), cap: externalCap }),
-    stats: () => ({ ...metrics.stats(), spans: traces.stats(), externalNodes: externals.stats(), ...authority.stats(), ...inFlight.stats() }),
+    stats: () => ({ ...metrics.stats(), spans: traces.stats(), externalNodes: externals.stats(), ...authority.stats(), requests: inFlight.stats() }),
   };
 }
 
