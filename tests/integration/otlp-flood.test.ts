@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startOtlpFlood, type IngestFlood } from '../support/ingest-flood';
+import { MAX_OTLP_IN_FLIGHT, MAX_OTLP_WAITING } from '@/lib/server/otlp/intake';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 /**
@@ -62,6 +65,48 @@ describe('OTLP flood', () => {
     expect(accepted).toBeGreaterThan(50);
     expect(sorted.at(-1), 'no /healthz timed out').toBeLessThan(HEALTH_TIMEOUT_MS);
     expect(p99, `healthz p99 over ${health.length} probes`).toBeLessThanOrEqual(HEALTH_P99_MS);
+    expect((await server.fetch('/healthz')).status).toBe(200);
+  });
+  it('answers a flood of oversized chunked bodies from more senders than its places and wait, within bounded memory, and serves again', async () => {
+    const token = await server.createToken({ name: 'oversized', role: 'viewer' });
+    const senders = MAX_OTLP_IN_FLIGHT + MAX_OTLP_WAITING + 28;
+    const rssMb = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+    const before = rssMb();
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 50);
+    // Each sender streams 10 MB chunked (no length known in advance) until answered or cut off.
+    const send = (): Promise<number | string> =>
+      new Promise((resolve) => {
+        const request = http.request({ host: '127.0.0.1', port: new URL(server.url).port, path: '/v1/metrics', method: 'POST', agent: false, headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${token}` } });
+        request.on('response', (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+        const chunk = Buffer.alloc(64 * 1024, 0x41);
+        let sent = 0;
+        const pump = (): void => {
+          while (sent < 10 * 1024 * 1024 && !request.destroyed) {
+            sent += chunk.length;
+            if (!request.write(chunk)) return void request.once('drain', pump);
+          }
+          request.end();
+        };
+        pump();
+      });
+    let answers: (number | string)[];
+    try {
+      answers = await Promise.all(Array.from({ length: senders }, send));
+    } finally {
+      clearInterval(sampler);
+    }
+    const counts = new Map<number | string, number>();
+    for (const answer of answers) counts.set(answer, (counts.get(answer) ?? 0) + 1);
+    console.info(`oversized flood: ${JSON.stringify(Object.fromEntries(counts))}; server RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} MB`);
+    // Refused as too large or busy, or cut off while still sending; never accepted, never a 5xx.
+    for (const answer of counts.keys()) expect([413, 429, 'EPIPE', 'ECONNRESET']).toContain(answer);
+    // 16 bodies read up to 4 MiB and 256 paused sockets, not 300 × 10 MB.
+    expect(peak - before).toBeLessThan(256);
     expect((await server.fetch('/healthz')).status).toBe(200);
   });
 });
