@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Attributes } from '@opentelemetry/api';
@@ -181,7 +182,10 @@ describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
   it('a restarted exporter (a counter reset) is counted once: no negative and no doubled counts', async () => {
     const [host, port] = ADDRESSES.inventory.split(':');
     const attributes = { 'server.address': host ?? '', 'server.port': Number(port), 'http.response.status_code': 200 };
-    const before = fleetMember({ service: 'shop', instance: 'shop-1', encoding: 'proto', temporality: 'cumulative' });
+    // A stream of its own per attempt, and counts from here on: a retry is not met by the first attempt's stream and calls.
+    const instance = `shop-${randomUUID()}`;
+    const countedBefore = (await series('/api/v1/services/inventory/latency')).count;
+    const before = fleetMember({ service: 'shop', instance, encoding: 'proto', temporality: 'cumulative' });
     const recordBefore = before.histogram('http.client.duration', 'ms');
     recordBefore(5, 20, attributes);
     await before.flush();
@@ -189,13 +193,14 @@ describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
     await before.flush();
     await before.shutdown();
 
-    const after = fleetMember({ service: 'shop', instance: 'shop-1', encoding: 'proto', temporality: 'cumulative' });
+    const after = fleetMember({ service: 'shop', instance, encoding: 'proto', temporality: 'cumulative' });
     const recordAfter = after.histogram('http.client.duration', 'ms');
-    const restartedAt = Date.now();
     recordAfter(7, 20, attributes);
-    // The SDK starts a stream at its first measurement (ms precision): export once the clock has moved
-    // on, so the point's start is known (before its time) and after the last point of the old process.
-    await eventually(() => (Date.now() > restartedAt ? true : undefined));
+    // The SDK stamps a stream's start (its first measurement) and each point's time with Date.now(), in whole ms.
+    // A start in the point's own ms is not known to be before it, so the reset would count nothing: export once the
+    // clock has passed the ms the measurements ended in (they may have crossed into the next one).
+    const recordedBy = Date.now();
+    await eventually(() => (Date.now() > recordedBy ? true : undefined));
     await after.flush();
     recordAfter(3, 20, attributes);
     await after.flush();
@@ -204,7 +209,7 @@ describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
     const inventory = await series('/api/v1/services/inventory/latency');
     expect(inventory.negative).toBe(false);
     // 10 from the first process (its first export counted nothing), 7 + 3 from the second.
-    expect(inventory.count).toBeCloseTo(20, 6);
+    expect(inventory.count - countedBefore).toBeCloseTo(20, 6);
   });
 });
 
