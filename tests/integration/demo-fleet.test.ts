@@ -103,15 +103,28 @@ describe('demo fleet against a real etcd', () => {
     const [drained, ...siblings] = fleet.instancesOf('users');
     if (!drained) throw new Error('no users instance');
     const { service, instance: id } = drained.identity();
-    await etcd.put(drainEtcdKey('/switchyard/', service, id), JSON.stringify({ by: 'test', reason: 'integration', at: new Date().toISOString() }));
-    // Let the watch deliver the drain and in-flight requests finish.
-    await sleep(1_000);
-    const drainedBefore = drained.requestsServed();
-    const siblingsBefore = siblings.map((sibling) => sibling.requestsServed());
-    await sleep(3_000);
-    expect(drained.requestsServed()).toBe(drainedBefore);
-    siblings.forEach((sibling, i) => expect(sibling.requestsServed()).toBeGreaterThan((siblingsBefore[i] ?? 0) + 3));
-    await etcd.delete(drainEtcdKey('/switchyard/', service, id));
+    const drainKey = drainEtcdKey('/switchyard/', service, id);
+    let drainedBefore = drained.requestsServed();
+    try {
+      await etcd.put(drainKey, JSON.stringify({ by: 'test', reason: 'integration', at: new Date().toISOString() }));
+      // Applied once the callers' watch has the drain and the calls in flight have finished: half a second without a call.
+      await eventually(
+        async () => {
+          const served = drained.requestsServed();
+          await sleep(500);
+          return drained.requestsServed() === served ? true : undefined;
+        },
+        10_000,
+        'the drain applied',
+      );
+      drainedBefore = drained.requestsServed();
+      const siblingsBefore = siblings.map((sibling) => sibling.requestsServed());
+      await sleep(3_000);
+      expect(drained.requestsServed()).toBe(drainedBefore);
+      siblings.forEach((sibling, i) => expect(sibling.requestsServed()).toBeGreaterThan((siblingsBefore[i] ?? 0) + 3));
+    } finally {
+      await etcd.delete(drainKey);
+    }
     await eventually(() => (drained.requestsServed() > drainedBefore ? true : undefined), 5_000, 'calls after undrain');
   });
 
@@ -122,10 +135,15 @@ describe('demo fleet against a real etcd', () => {
     expect(await keyExists(key)).toBe(true);
     const killedAt = Date.now();
     await victim.kill();
-    await eventually(async () => ((await keyExists(key)) ? undefined : true), LEASE_TTL_SECONDS * 1000 + 2_000, `${key} to expire`);
-    expect(Date.now() - killedAt).toBeLessThan(LEASE_TTL_SECONDS * 1000 + 1_000);
-    await expect(fetch(`http://${victim.address()}/healthz`)).rejects.toThrow();
-    await victim.restart();
+    try {
+      // Polled with a client (an etcdctl process per poll takes up to a few hundred ms on a busy machine).
+      await eventually(async () => ((await etcd.client.get(key).exists()) ? undefined : true), LEASE_TTL_SECONDS * 1000 + 2_000, `${key} to expire`);
+      expect(Date.now() - killedAt).toBeLessThan(LEASE_TTL_SECONDS * 1000 + 1_000);
+      await expect(fetch(`http://${victim.address()}/healthz`)).rejects.toThrow();
+    } finally {
+      // Back whatever happened: a retry finds it registered again.
+      await victim.restart();
+    }
     expect(await keyExists(keyOf(victim))).toBe(true);
   });
 
