@@ -102,6 +102,20 @@ async function series(path: string): Promise<{ count: number; errors: number; p5
   };
 }
 
+/** Calls on the edge from → to over the last 5 min. */
+async function edgeCalls(from: string, to: string): Promise<number> {
+  const edge = SeriesSchema.parse(await (await server.fetch(`/api/v1/edges/latency?from=${from}&to=${to}&window=5m`)).json());
+  return edge.points.reduce((sum, p) => sum + p.rps, 0);
+}
+
+/** Calls into one instance over the last 5 min. */
+async function instanceInbound(service: string, id: string): Promise<number> {
+  const body = z
+    .object({ instances: z.array(z.object({ id: z.string(), inbound: z.array(PointSchema) })) })
+    .parse(await (await server.fetch(`/api/v1/services/${service}/instances/latency?window=5m`)).json());
+  return body.instances.find((i) => i.id === id)?.inbound.reduce((sum, p) => sum + p.rps, 0) ?? 0;
+}
+
 const postRaw = (body: string | Buffer, headers: Record<string, string>): Promise<Response> =>
   fetch(`${server.url}/v1/metrics`, { method: 'POST', headers: { authorization: `Bearer ${reporterToken}`, ...headers }, body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]) });
 
@@ -115,7 +129,11 @@ function metricsProtobuf(request: object): Buffer {
 
 describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
   it('cumulative explicit histograms, current names, protobuf: the first export counts nothing, the next its increase', async () => {
-    const gateway = fleetMember({ service: 'gateway', instance: 'gw-1', encoding: 'proto', temporality: 'cumulative' });
+    // Streams of their own per attempt, and counts from here on: a retry is not met by the first attempt's streams and calls.
+    const usersBefore = await series('/api/v1/services/users/latency');
+    const edgeBefore = await edgeCalls('gateway', 'users');
+    const instanceBefore = await instanceInbound('users', 'users-1');
+    const gateway = fleetMember({ service: 'gateway', instance: `gw-${randomUUID()}`, encoding: 'proto', temporality: 'cumulative' });
     const record = gateway.histogram('http.client.request.duration', 's');
     const [host, port] = ADDRESSES.users.split(':');
     const ok = { 'server.address': host ?? '', 'server.port': Number(port), 'http.response.status_code': 200 };
@@ -130,24 +148,21 @@ describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
 
     const users = await eventually(async () => {
       const found = await series('/api/v1/services/users/latency');
-      return found.count > 0 ? found : undefined;
+      return found.count > usersBefore.count ? found : undefined;
     });
-    expect(users.count).toBeCloseTo(100, 6);
-    expect(users.errors / users.count).toBeCloseTo(0.1, 6);
+    expect(users.count - usersBefore.count).toBeCloseTo(100, 6);
+    expect((users.errors - usersBefore.errors) / (users.count - usersBefore.count)).toBeCloseTo(0.1, 6);
     // 90 % in (10, 50] ms, 10 % in (500, 1000] ms.
     for (const p50 of users.p50) expect(p50).toSatisfy((v: number) => v >= 10 && v <= 50);
     for (const p99 of users.p99) expect(p99).toSatisfy((v: number) => v >= 500 && v <= 1_000);
     // The address named the registered instance, and the edge is the reporter's.
-    const edge = SeriesSchema.parse(await (await server.fetch('/api/v1/edges/latency?from=gateway&to=users&window=5m')).json());
-    expect(edge.points.reduce((sum, p) => sum + p.rps, 0)).toBeCloseTo(100, 6);
-    const instances = z
-      .object({ instances: z.array(z.object({ id: z.string(), inbound: z.array(PointSchema) })) })
-      .parse(await (await server.fetch('/api/v1/services/users/instances/latency?window=5m')).json());
-    expect(instances.instances.find((i) => i.id === 'users-1')?.inbound.reduce((sum, p) => sum + p.rps, 0)).toBeCloseTo(100, 6);
+    expect((await edgeCalls('gateway', 'users')) - edgeBefore).toBeCloseTo(100, 6);
+    expect((await instanceInbound('users', 'users-1')) - instanceBefore).toBeCloseTo(100, 6);
   });
 
   it('delta exponential histograms, previous names in ms, JSON: counts, RPC errors and percentiles', async () => {
-    const checkout = fleetMember({ service: 'checkout', instance: 'co-1', encoding: 'json', temporality: 'delta', exponential: true });
+    const ordersBefore = await series('/api/v1/services/orders/latency');
+    const checkout = fleetMember({ service: 'checkout', instance: `co-${randomUUID()}`, encoding: 'json', temporality: 'delta', exponential: true });
     const record = checkout.histogram('rpc.client.duration', 'ms');
     record(50, 20, { 'rpc.system': 'grpc', 'rpc.service': 'shop.v1.Orders', 'rpc.method': 'Place', 'rpc.grpc.status_code': 0 });
     record(50, 300, { 'rpc.system': 'grpc', 'rpc.service': 'shop.v1.Orders', 'rpc.method': 'Place', 'rpc.grpc.status_code': 14 });
@@ -156,27 +171,28 @@ describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
 
     const orders = await eventually(async () => {
       const found = await series('/api/v1/services/orders/latency');
-      return found.count > 0 ? found : undefined;
+      return found.count > ordersBefore.count ? found : undefined;
     });
-    expect(orders.count).toBeCloseTo(100, 6);
-    expect(orders.errors / orders.count).toBeCloseTo(0.5, 6);
+    expect(orders.count - ordersBefore.count).toBeCloseTo(100, 6);
+    expect((orders.errors - ordersBefore.errors) / (orders.count - ordersBefore.count)).toBeCloseTo(0.5, 6);
     for (const p50 of orders.p50) expect(p50).toSatisfy((v: number) => v >= 18 && v <= 22);
     for (const p99 of orders.p99) expect(p99).toSatisfy((v: number) => v >= 270 && v <= 330);
   });
 
   it("server metrics feed the reporter's own series; a caller's client metrics then feed only the edge", async () => {
+    const edgeBefore = await edgeCalls('gateway', 'payments');
+    const paymentsBefore = (await series('/api/v1/services/payments/latency')).count;
     const payments = fleetMember({ service: 'payments', instance: 'payments-1', encoding: 'proto', temporality: 'delta' });
     payments.histogram('rpc.server.call.duration', 's')(20, 0.05, { 'rpc.system.name': 'grpc', 'rpc.method': 'shop.Payments/Charge', 'rpc.response.status_code': 'OK' });
     await payments.flush();
     await payments.shutdown();
-    const gateway = fleetMember({ service: 'gateway', instance: 'gw-2', encoding: 'proto', temporality: 'delta' });
+    const gateway = fleetMember({ service: 'gateway', instance: `gw-${randomUUID()}`, encoding: 'proto', temporality: 'delta' });
     gateway.histogram('rpc.client.call.duration', 's')(20, 0.06, { 'rpc.system.name': 'grpc', 'rpc.method': 'shop.Payments/Charge', 'service.peer.name': 'payments' });
     await gateway.flush();
     await gateway.shutdown();
 
-    const edge = SeriesSchema.parse(await (await server.fetch('/api/v1/edges/latency?from=gateway&to=payments&window=5m')).json());
-    expect(edge.points.reduce((sum, p) => sum + p.rps, 0)).toBeCloseTo(20, 6);
-    expect((await series('/api/v1/services/payments/latency')).count).toBeCloseTo(20, 6);
+    expect((await edgeCalls('gateway', 'payments')) - edgeBefore).toBeCloseTo(20, 6);
+    expect((await series('/api/v1/services/payments/latency')).count - paymentsBefore).toBeCloseTo(20, 6);
   });
 
   it('a restarted exporter (a counter reset) is counted once: no negative and no doubled counts', async () => {
