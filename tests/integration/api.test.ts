@@ -31,6 +31,12 @@ function connect(): LiveClient {
   return io(server.url, { transports: ['websocket'], auth: VIEWS_HANDSHAKE, reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
 }
 
+/**
+ * An address of its own for each registration a test writes: a retry's put then changes the key
+ * (the store sends no delta for a registration written again unchanged).
+ */
+const anAddress = (): string => `127.0.0.1:${20_000 + Math.floor(Math.random() * 40_000)}`;
+
 describe('HTTP API v1 on the real server', () => {
   it('lists services with instances in the contract shape', async () => {
     const response = await server.fetch(`/api/v1/services`);
@@ -78,9 +84,9 @@ describe('Socket.IO live views', () => {
       expect(snapshot.services.map((s) => s.name)).toContain('users');
       const deltas: SummaryDelta[] = [];
       client.on('summary:delta', (delta) => deltas.push(delta));
-      await etcd.put('/services/orders/o-1', JSON.stringify({ address: '127.0.0.1:9100' }));
-      await etcd.put('/services/orders/o-2', JSON.stringify({ address: '127.0.0.1:9101' }));
-      await eventually(() => (deltas.some((d) => d.upserts.some((u) => u.name === 'orders' && u.instances === 2)) ? true : undefined), 2_000, 'deltas');
+      await etcd.put('/services/orders/o-1', JSON.stringify({ address: anAddress() }));
+      await etcd.put('/services/orders/o-2', JSON.stringify({ address: anAddress() }));
+      await eventually(() => (deltas.some((d) => d.upserts.some((u) => u.name === 'orders' && u.instances === 2)) ? true : undefined), 10_000, 'deltas');
       const seqs = deltas.map((d) => d.seq);
       expect(deltas[0]?.prev).toBeLessThanOrEqual(snapshot.seq);
       expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
@@ -112,9 +118,9 @@ describe("Socket.IO whole-fleet stream (DESIGN's contract, for programs)", () =>
       expect(snapshot.services.map((s) => s.name)).toContain('users');
       const deltas: Delta[] = [];
       client.on('state:delta', (delta) => deltas.push(delta));
-      await etcd.put('/services/fleet/f-1', JSON.stringify({ address: '127.0.0.1:9110' }));
-      await etcd.put('/services/fleet/f-2', JSON.stringify({ address: '127.0.0.1:9111' }));
-      await eventually(() => (deltas.flatMap((d) => d.changes).length >= 2 ? true : undefined), 2_000, 'deltas');
+      await etcd.put('/services/fleet/f-1', JSON.stringify({ address: anAddress() }));
+      await etcd.put('/services/fleet/f-2', JSON.stringify({ address: anAddress() }));
+      await eventually(() => (deltas.flatMap((d) => d.changes).length >= 2 ? true : undefined), 10_000, 'deltas');
       const seqs = deltas.map((d) => d.seq);
       expect(seqs[0]).toBe(snapshot.seq + 1);
       expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
@@ -126,7 +132,9 @@ describe("Socket.IO whole-fleet stream (DESIGN's contract, for programs)", () =>
   it('replays missed deltas to a client that reconnects with its last seq', async () => {
     // An observer that stays connected sees the missed changes go out: once it has, they can only
     // reach the reconnecting client as a replay, never as live updates.
-    await etcd.put('/services/replay/r-1', JSON.stringify({ address: '127.0.0.1:9103' }));
+    // r-1 alone (a retry finds the first attempt's r-2).
+    await etcd.delete('/services/replay/r-2');
+    await etcd.put('/services/replay/r-1', JSON.stringify({ address: anAddress() }));
     await eventually(async () => ((await (await server.fetch('/api/v1/services/replay')).json()).instances?.length === 1 ? true : undefined), 5_000, 'r-1');
     const observer = connectFleet();
     const observed: Delta[] = [];
@@ -138,7 +146,7 @@ describe("Socket.IO whole-fleet stream (DESIGN's contract, for programs)", () =>
     const ops = (deltas: Delta[]): string[] => deltas.flatMap((d) => d.changes).map((c) => (c.op === 'upsert' ? `+${c.instance.id}` : `-${c.key}`));
     const missed = ['+r-2', '-/services/replay/r-1'];
     try {
-      await etcd.put('/services/replay/r-2', JSON.stringify({ address: '127.0.0.1:9104' }));
+      await etcd.put('/services/replay/r-2', JSON.stringify({ address: anAddress() }));
       await etcd.delete('/services/replay/r-1');
       await eventually(() => (missed.every((op) => ops(observed).includes(op)) ? true : undefined), 5_000, 'the missed changes to go out');
       const lastSentBeforeReconnect = Math.max(...observed.map((d) => d.seq));
@@ -148,7 +156,7 @@ describe("Socket.IO whole-fleet stream (DESIGN's contract, for programs)", () =>
         let gotSnapshot = false;
         second.on('state:delta', (delta) => received.push(delta));
         second.on('state:snapshot', () => (gotSnapshot = true));
-        await eventually(() => (received.some((d) => d.seq >= lastSentBeforeReconnect) ? true : undefined), 2_000, 'replay');
+        await eventually(() => (received.some((d) => d.seq >= lastSentBeforeReconnect) ? true : undefined), 10_000, 'replay');
         expect(gotSnapshot).toBe(false);
         const replayed = received.filter((d) => d.seq <= lastSentBeforeReconnect);
         const expectedSeqs = Array.from({ length: lastSentBeforeReconnect - snapshot.seq }, (_, i) => snapshot.seq + 1 + i);
@@ -167,8 +175,8 @@ describe("Socket.IO whole-fleet stream (DESIGN's contract, for programs)", () =>
       const events: string[] = [];
       client.onAny((event: string) => events.push(event));
       await firstSummary(client);
-      await etcd.put('/services/quiet/q-1', JSON.stringify({ address: '127.0.0.1:9105' }));
-      await eventually(() => (events.filter((event) => event === 'summary:delta').length > 0 ? true : undefined), 2_000, 'the summary delta');
+      await etcd.put('/services/quiet/q-1', JSON.stringify({ address: anAddress() }));
+      await eventually(() => (events.filter((event) => event === 'summary:delta').length > 0 ? true : undefined), 10_000, 'the summary delta');
       expect(events.filter((event) => event.startsWith('state:'))).toEqual([]);
     } finally {
       client.close();
