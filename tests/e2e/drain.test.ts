@@ -75,6 +75,8 @@ describe('drain in Chromium', () => {
   });
 
   it('drains through the dialog, goes draining → drained when calls stop, records it, and undrains', async () => {
+    // None drained (a retry finds what a failed first attempt left).
+    for (const id of ['d-1', 'd-2', 'd-3']) await api(id, 'DELETE');
     // A caller keeps calling d-1 until it "moves away".
     const post = () => server.fetch(`/api/v1/ingest/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(callsTo('d-1')) });
     expect((await post()).status).toBeLessThan(300);
@@ -150,6 +152,7 @@ describe('drain in Chromium', () => {
   });
 
   it('drains a zone in bulk, then the guard refuses the last passing instance until forced', async () => {
+    for (const id of ['d-1', 'd-2', 'd-3']) await api(id, 'DELETE');
     await page.goto(`${server.url}/services/${SERVICE}`);
     await rowOf(page, 'd-3').locator('.badge--passing').waitFor({ timeout: 15_000 });
 

@@ -71,6 +71,8 @@ describe('switchyard CLI against a real dashboard', () => {
   });
 
   it('with --wait exits 0 once calls stop', async () => {
+    // Not drained (a retry finds what a failed first attempt left).
+    await cli('undrain', 'api/a-2');
     await report('a-2');
     const waiting = cli('drain', 'api/a-2', '--reason', 'restart', '--wait', '--timeout', '30s');
     await report('a-2');
@@ -81,6 +83,7 @@ describe('switchyard CLI against a real dashboard', () => {
   });
 
   it('with --wait times out with exit 4 while calls continue, leaving the drain in place', async () => {
+    for (const id of ['a-2', 'a-3']) await cli('undrain', `api/${id}`);
     const reporting = setInterval(() => void report('a-3'), 300);
     try {
       const result = await cli('drain', 'api/a-3', '--reason', 'busy', '--wait', '--timeout', '4s');

@@ -132,31 +132,38 @@ describe('drain API on real etcd', () => {
       });
     await report();
     expect((await drain('pay', 'p-2', { reason: 'deploy' })).status).toBe(200);
-    for (let i = 0; i < 3; i += 1) {
-      await report();
-      await new Promise((r) => setTimeout(r, 500));
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        await report();
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      // The monitor ticks every 2 s: its first verdict, with calls still arriving, is "draining".
+      await eventually(async () => {
+        await report();
+        return (await instance('pay', 'p-2'))?.drainState;
+      }, 5_000, 'a drain verdict').then((state) => expect(state).toBe('draining'));
+      await eventually(async () => ((await instance('pay', 'p-2'))?.drainState === 'drained' ? true : undefined), 10_000, 'drained');
+      expect((await drain('pay', 'p-3', { reason: 'no one calls me' })).status).toBe(200);
+      await eventually(async () => ((await instance('pay', 'p-3'))?.drainState === 'no-traffic-data' ? true : undefined), 5_000, 'no data');
+    } finally {
+      // Lifted whatever happened (409 for one never drained): a retry, and the bulk drain next, start from none.
+      await undrain('pay', 'p-2');
+      await undrain('pay', 'p-3');
     }
-    // The monitor ticks every 2 s: its first verdict, with calls still arriving, is "draining".
-    await eventually(async () => {
-      await report();
-      return (await instance('pay', 'p-2'))?.drainState;
-    }, 5_000, 'a drain verdict').then((state) => expect(state).toBe('draining'));
-    await eventually(async () => ((await instance('pay', 'p-2'))?.drainState === 'drained' ? true : undefined), 10_000, 'drained');
-    expect((await drain('pay', 'p-3', { reason: 'no one calls me' })).status).toBe(200);
-    await eventually(async () => ((await instance('pay', 'p-3'))?.drainState === 'no-traffic-data' ? true : undefined), 5_000, 'no data');
-    await undrain('pay', 'p-2');
-    await undrain('pay', 'p-3');
   });
 
   it('bulk-drains one zone as one action, with the guard', async () => {
-    const bulk = await server.fetch(`/api/v1/services/pay/drain`, { method: 'POST', body: JSON.stringify({ reason: 'zone z1 maintenance', zone: 'z1' }) });
-    expect(bulk.status).toBe(200);
-    const body = (await bulk.json()) as { drained: Instance[] };
-    expect(body.drained.map((i) => i.id).sort()).toEqual(['p-1', 'p-2']);
-    const guard = await server.fetch(`/api/v1/services/pay/drain`, { method: 'POST', body: JSON.stringify({ reason: 'all of it', zone: 'z2' }) });
-    expect(guard.status).toBe(409);
-    await undrain('pay', 'p-1');
-    await undrain('pay', 'p-2');
+    try {
+      const bulk = await server.fetch(`/api/v1/services/pay/drain`, { method: 'POST', body: JSON.stringify({ reason: 'zone z1 maintenance', zone: 'z1' }) });
+      expect(bulk.status).toBe(200);
+      const body = (await bulk.json()) as { drained: Instance[] };
+      expect(body.drained.map((i) => i.id).sort()).toEqual(['p-1', 'p-2']);
+      const guard = await server.fetch(`/api/v1/services/pay/drain`, { method: 'POST', body: JSON.stringify({ reason: 'all of it', zone: 'z2' }) });
+      expect(guard.status).toBe(409);
+    } finally {
+      await undrain('pay', 'p-1');
+      await undrain('pay', 'p-2');
+    }
   });
 
   it('lifts a timed drain by itself, with or without a dashboard, and records the expiry', async () => {
