@@ -73,13 +73,14 @@ describe('registry against a real etcd', () => {
     dashboard = await startDashboard(etcd.endpoint);
     expect(instanceKeys(dashboard.store)).toEqual(['/services/users/u-1']);
 
-    await etcd.put('/services/users/u-2', native(9002), 2);
-    await eventually(() => (dashboard?.store.instanceCount() === 2 ? true : undefined), 1_000, 'u-2 to appear');
-    await eventually(() => [...(dashboard?.store.instances() ?? [])].find((i) => i.id === 'u-2')?.leaseTtl, 2_000, 'lease TTL');
+    // A lease long enough to be seen before it expires on a busy machine, short enough to wait out.
+    await etcd.put('/services/users/u-2', native(9002), 4);
+    await eventually(() => (dashboard?.store.instanceCount() === 2 ? true : undefined), 3_000, 'u-2 to appear');
+    await eventually(() => [...(dashboard?.store.instances() ?? [])].find((i) => i.id === 'u-2')?.leaseTtl, 3_000, 'lease TTL');
 
     await etcd.delete('/services/users/u-1');
-    await eventually(() => (instanceKeys(active().store).includes('/services/users/u-1') ? undefined : true), 1_000, 'u-1 to go');
-    await eventually(() => (dashboard?.store.instanceCount() === 0 ? true : undefined), 8_000, 'lease expiry');
+    await eventually(() => (instanceKeys(active().store).includes('/services/users/u-1') ? undefined : true), 3_000, 'u-1 to go');
+    await eventually(() => (dashboard?.store.instanceCount() === 0 ? true : undefined), 10_000, 'lease expiry');
   });
 
   it('keeps up with a burst of 2,000 puts and ends equal to etcd', async () => {
