@@ -42,7 +42,9 @@ beforeAll(async () => {
     env: {
       SWITCHYARD_PROBE_INTERVAL_MS: '500',
       SWITCHYARD_ALERT_EVALUATION_MS: '250',
-      SWITCHYARD_ALERT_RULES: JSON.stringify({ defaults: { criticalForSeconds: 3 } }),
+      // 5 s: a test fails a service's callers once it is critical, and they must be failing (three probes at 500 ms,
+      // late on a busy machine) before it has been critical long enough to fire, so that it fires holding them.
+      SWITCHYARD_ALERT_RULES: JSON.stringify({ defaults: { criticalForSeconds: 5 } }),
       SWITCHYARD_ALERTMANAGER_URL: `${alertmanager.url},${deadAlertmanager},${repeating.url}`,
       SWITCHYARD_ALERT_WEBHOOK_URL: webhook.url,
       SWITCHYARD_ALERT_WEBHOOK_SECRET: SECRET,
