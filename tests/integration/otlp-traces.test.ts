@@ -97,13 +97,22 @@ const instanceInbound = async (service: string, id: string): Promise<number> => 
     .parse(await (await server.fetch(`/api/v1/services/${service}/instances/latency?window=5m`)).json());
   return body.instances.find((i) => i.id === id)?.inbound.reduce((sum, p) => sum + p.rps, 0) ?? 0;
 };
+/** The span pairing's count for one outcome, from `/metrics`. */
+const pairing = async (outcome: 'paired' | 'waiting'): Promise<number> => {
+  const found = new RegExp(`switchyard_otlp_span_pairing\\{outcome="${outcome}"\\} (\\d+)`).exec(await (await server.fetch('/metrics')).text());
+  if (!found) throw new Error(`no span pairing count for ${outcome} on /metrics`);
+  return Number(found[1]);
+};
 const topology = async () => TopologySchema.parse(await (await server.fetch('/api/v1/topology')).json());
 const postTraces = (body: string | Uint8Array, headers: Record<string, string>): Promise<Response> =>
   fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...headers }, body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]) });
 
 describe('POST /v1/traces with the OpenTelemetry SDK', () => {
   it('traces only (protobuf, gzip): paired spans give the edge its calls, errors and server-side latency, and the callee its series and instance', async () => {
-    // Counts from here on: a retry is not met by the first attempt's calls.
+    // Counts from here on: a retry is not met by the first attempt's calls (any of its spans left waiting for their
+    // other side are settled first, so none lands after the counts are taken).
+    await eventually(async () => ((await pairing('waiting')) === 0 ? true : undefined), 20_000, 'no span waiting');
+    const pairedBefore = await pairing('paired');
     const edgeBefore = await total('/api/v1/edges/latency?from=gateway&to=users');
     const usersBefore = (await total('/api/v1/services/users/latency')).count;
     const instanceBefore = await instanceInbound('users', 'users-1');
@@ -126,8 +135,7 @@ describe('POST /v1/traces with the OpenTelemetry SDK', () => {
     expect((await total('/api/v1/services/users/latency')).count - usersBefore).toBeCloseTo(10, 6);
     expect((await instanceInbound('users', 'users-1')) - instanceBefore).toBeCloseTo(10, 6);
     expect((await topology()).edges).toContainEqual(expect.objectContaining({ from: 'gateway', to: 'users', source: 'observed' }));
-    const paired = /switchyard_otlp_span_pairing\{outcome="paired"\} (\d+)/.exec(await (await server.fetch('/metrics')).text());
-    expect(Number(paired?.[1])).toBeGreaterThanOrEqual(10);
+    expect((await pairing('paired')) - pairedBefore).toBeGreaterThanOrEqual(10);
   });
 
   it("JSON (the SDK's own serializer): producer/consumer spans put a queue node between the services, db spans a database node, in GET /api/v1/topology", async () => {
