@@ -249,15 +249,17 @@ describe('sessions', () => {
   });
 
   it('locks an account after 5 failures in a row, even for the right password, and says for how long', async () => {
-    await server.userSession('lola', 'viewer');
+    // A user of its own per attempt: a retry's would already be locked, with another password.
+    const lola = `lola-${Math.random().toString(36).slice(2, 8)}`;
+    await server.userSession(lola, 'viewer');
     const attempt = (password: string) =>
-      noCredentials('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'lola', password }) });
+      noCredentials('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: lola, password }) });
     for (let i = 0; i < 5; i += 1) expect((await attempt(`wrong-${i}`)).status).toBe(401);
-    const locked = await attempt(passwordOf('lola'));
+    const locked = await attempt(passwordOf(lola));
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
     expect(await locked.json()).toMatchObject({ error: { code: 'locked' } });
-    expect((await server.fetch('/api/v1/users/lola', { method: 'PATCH', body: JSON.stringify({ password: 'lola-new-password-1' }), headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    expect((await server.fetch(`/api/v1/users/${lola}`, { method: 'PATCH', body: JSON.stringify({ password: 'lola-new-password-1' }), headers: { 'content-type': 'application/json' } })).status).toBe(200);
     expect((await attempt('lola-new-password-1')).status).toBe(200);
   });
 
