@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startBrowserStack, type BrowserStack } from '../support/stack';
+import { perAttempt } from '../support/names';
 
 type Probe = Window & { __xss?: unknown; __noReload?: boolean };
 
@@ -35,7 +36,7 @@ describe('live registry UI in Chromium', () => {
     // Survives only if nothing reloads the page.
     await page.evaluate(() => ((window as Probe).__noReload = true));
     // A service of its own per attempt: a retry's would already be listed, and prove nothing.
-    const service = `e2e-live-${Math.random().toString(36).slice(2, 8)}`;
+    const service = perAttempt('e2e-live');
     const started = Date.now();
     await stack.etcd.put(`/services/${service}/i-1`, nativeValue(9001));
     await serviceLink(page, service).waitFor({ timeout: 1_000 });

@@ -6,6 +6,7 @@ import { VIEWS_HANDSHAKE, type ClientToServerEvents, type Delta, type ServerToCl
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { firstSummary } from '../support/live-views';
 import { eventually, startServer, type TestServer } from '../support/server';
+import { perAttempt } from '../support/names';
 
 type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -36,8 +37,6 @@ function connect(): LiveClient {
  * (the store sends no delta for a registration written again unchanged).
  */
 const anAddress = (): string => `127.0.0.1:${20_000 + Math.floor(Math.random() * 40_000)}`;
-/** A service name of its own per attempt, for what a summary must change with (its instance count). */
-const aName = (base: string): string => `${base}-${Math.random().toString(36).slice(2, 8)}`;
 
 describe('HTTP API v1 on the real server', () => {
   it('lists services with instances in the contract shape', async () => {
@@ -87,7 +86,7 @@ describe('Socket.IO live views', () => {
       const deltas: SummaryDelta[] = [];
       client.on('summary:delta', (delta) => deltas.push(delta));
       // A service of its own per attempt: a summary changes only with what it counts, not with an address.
-      const service = aName('orders');
+      const service = perAttempt('orders');
       await etcd.put(`/services/${service}/o-1`, JSON.stringify({ address: anAddress() }));
       await etcd.put(`/services/${service}/o-2`, JSON.stringify({ address: anAddress() }));
       await eventually(() => (deltas.some((d) => d.upserts.some((u) => u.name === service && u.instances === 2)) ? true : undefined), 10_000, 'deltas');
@@ -179,7 +178,7 @@ describe("Socket.IO whole-fleet stream (DESIGN's contract, for programs)", () =>
       const events: string[] = [];
       client.onAny((event: string) => events.push(event));
       await firstSummary(client);
-      await etcd.put(`/services/${aName('quiet')}/q-1`, JSON.stringify({ address: anAddress() }));
+      await etcd.put(`/services/${perAttempt('quiet')}/q-1`, JSON.stringify({ address: anAddress() }));
       await eventually(() => (events.filter((event) => event === 'summary:delta').length > 0 ? true : undefined), 10_000, 'the summary delta');
       expect(events.filter((event) => event.startsWith('state:'))).toEqual([]);
     } finally {

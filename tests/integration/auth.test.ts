@@ -3,6 +3,7 @@ import { io } from 'socket.io-client';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { firstSummary } from '../support/live-views';
 import { ADMIN_PASSWORD, eventually, passwordOf, startServer, type TestServer } from '../support/server';
+import { perAttempt } from '../support/names';
 
 let etcd: TestEtcd;
 let server: TestServer;
@@ -250,7 +251,7 @@ describe('sessions', () => {
 
   it('locks an account after 5 failures in a row, even for the right password, and says for how long', async () => {
     // A user of its own per attempt: a retry's would already be locked, with another password.
-    const lola = `lola-${Math.random().toString(36).slice(2, 8)}`;
+    const lola = perAttempt('lola');
     await server.userSession(lola, 'viewer');
     const attempt = (password: string) =>
       noCredentials('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: lola, password }) });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPage, HistoryEvent } from '@/lib/model/events';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { eventually, startServer, type TestServer } from '../support/server';
+import { perAttempt } from '../support/names';
 
 let etcd: TestEtcd;
 let server: TestServer;
@@ -38,9 +39,6 @@ afterAll(async () => {
   await etcd?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** Names of their own per attempt: a retry does not meet the first attempt's instances and events. */
-const fresh = (name: string): string => `${name}-${Math.random().toString(36).slice(2, 8)}`;
 
 describe('failure history on a real server', () => {
   it('keeps every committed event exactly once across a SIGKILL mid-burst, and records the gap', async () => {
@@ -94,8 +92,8 @@ describe('failure history on a real server', () => {
 
   it('tells a lease that ended from an explicit delete', async () => {
     const current = server;
-    const leased = fresh('leased');
-    const plain = fresh('plain');
+    const leased = perAttempt('leased');
+    const plain = perAttempt('plain');
     await etcd.put(`/services/${leased}/l-1`, JSON.stringify({ address: '127.0.0.1:1' }), 2);
     await etcd.put(`/services/${plain}/p-1`, JSON.stringify({ address: '127.0.0.1:2' }));
     await eventually(async () => ((await allEvents(current, { service: plain })).length === 1 ? true : undefined), 5_000, 'registered');
@@ -112,7 +110,7 @@ describe('failure history on a real server', () => {
 
   it('exports the filtered view as CSV and JSON', async () => {
     const current = server;
-    const exported = fresh('exported');
+    const exported = perAttempt('exported');
     await etcd.put(`/services/${exported}/e-1`, JSON.stringify({ address: '127.0.0.1:3' }));
     await eventually(async () => ((await allEvents(current, { service: exported })).length === 1 ? true : undefined), 5_000, 'registered');
     await etcd.delete(`/services/${exported}/e-1`);

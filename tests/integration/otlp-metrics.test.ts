@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Attributes } from '@opentelemetry/api';
@@ -12,6 +11,8 @@ import { z } from 'zod';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { MAX_OTLP_IN_FLIGHT, MAX_OTLP_WAITING } from '@/lib/server/otlp/intake';
 import { holdOtlpRequests, otlpRequestsReach } from '../support/otlp-held';
+import { perAttempt } from '../support/names';
+import { instanceInbound } from '../support/call-counts';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 const PointSchema = z.object({ t: z.number(), p50Ms: z.number().nullable(), p99Ms: z.number().nullable(), rps: z.number(), errorRate: z.number().nullable() });
@@ -108,14 +109,6 @@ async function edgeCalls(from: string, to: string): Promise<number> {
   return edge.points.reduce((sum, p) => sum + p.rps, 0);
 }
 
-/** Calls into one instance over the last 5 min. */
-async function instanceInbound(service: string, id: string): Promise<number> {
-  const body = z
-    .object({ instances: z.array(z.object({ id: z.string(), inbound: z.array(PointSchema) })) })
-    .parse(await (await server.fetch(`/api/v1/services/${service}/instances/latency?window=5m`)).json());
-  return body.instances.find((i) => i.id === id)?.inbound.reduce((sum, p) => sum + p.rps, 0) ?? 0;
-}
-
 const postRaw = (body: string | Buffer, headers: Record<string, string>): Promise<Response> =>
   fetch(`${server.url}/v1/metrics`, { method: 'POST', headers: { authorization: `Bearer ${reporterToken}`, ...headers }, body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]) });
 
@@ -132,8 +125,8 @@ describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
     // Streams of their own per attempt, and counts from here on: a retry is not met by the first attempt's streams and calls.
     const usersBefore = await series('/api/v1/services/users/latency');
     const edgeBefore = await edgeCalls('gateway', 'users');
-    const instanceBefore = await instanceInbound('users', 'users-1');
-    const gateway = fleetMember({ service: 'gateway', instance: `gw-${randomUUID()}`, encoding: 'proto', temporality: 'cumulative' });
+    const instanceBefore = await instanceInbound(server, 'users', 'users-1');
+    const gateway = fleetMember({ service: 'gateway', instance: perAttempt('gw'), encoding: 'proto', temporality: 'cumulative' });
     const record = gateway.histogram('http.client.request.duration', 's');
     const [host, port] = ADDRESSES.users.split(':');
     const ok = { 'server.address': host ?? '', 'server.port': Number(port), 'http.response.status_code': 200 };
@@ -157,12 +150,12 @@ describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
     for (const p99 of users.p99) expect(p99).toSatisfy((v: number) => v >= 500 && v <= 1_000);
     // The address named the registered instance, and the edge is the reporter's.
     expect((await edgeCalls('gateway', 'users')) - edgeBefore).toBeCloseTo(100, 6);
-    expect((await instanceInbound('users', 'users-1')) - instanceBefore).toBeCloseTo(100, 6);
+    expect((await instanceInbound(server, 'users', 'users-1')) - instanceBefore).toBeCloseTo(100, 6);
   });
 
   it('delta exponential histograms, previous names in ms, JSON: counts, RPC errors and percentiles', async () => {
     const ordersBefore = await series('/api/v1/services/orders/latency');
-    const checkout = fleetMember({ service: 'checkout', instance: `co-${randomUUID()}`, encoding: 'json', temporality: 'delta', exponential: true });
+    const checkout = fleetMember({ service: 'checkout', instance: perAttempt('co'), encoding: 'json', temporality: 'delta', exponential: true });
     const record = checkout.histogram('rpc.client.duration', 'ms');
     record(50, 20, { 'rpc.system': 'grpc', 'rpc.service': 'shop.v1.Orders', 'rpc.method': 'Place', 'rpc.grpc.status_code': 0 });
     record(50, 300, { 'rpc.system': 'grpc', 'rpc.service': 'shop.v1.Orders', 'rpc.method': 'Place', 'rpc.grpc.status_code': 14 });
@@ -186,7 +179,7 @@ describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
     payments.histogram('rpc.server.call.duration', 's')(20, 0.05, { 'rpc.system.name': 'grpc', 'rpc.method': 'shop.Payments/Charge', 'rpc.response.status_code': 'OK' });
     await payments.flush();
     await payments.shutdown();
-    const gateway = fleetMember({ service: 'gateway', instance: `gw-${randomUUID()}`, encoding: 'proto', temporality: 'delta' });
+    const gateway = fleetMember({ service: 'gateway', instance: perAttempt('gw'), encoding: 'proto', temporality: 'delta' });
     gateway.histogram('rpc.client.call.duration', 's')(20, 0.06, { 'rpc.system.name': 'grpc', 'rpc.method': 'shop.Payments/Charge', 'service.peer.name': 'payments' });
     await gateway.flush();
     await gateway.shutdown();
@@ -199,7 +192,7 @@ describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
     const [host, port] = ADDRESSES.inventory.split(':');
     const attributes = { 'server.address': host ?? '', 'server.port': Number(port), 'http.response.status_code': 200 };
     // A stream of its own per attempt, and counts from here on: a retry is not met by the first attempt's stream and calls.
-    const instance = `shop-${randomUUID()}`;
+    const instance = perAttempt('shop');
     const countedBefore = (await series('/api/v1/services/inventory/latency')).count;
     const before = fleetMember({ service: 'shop', instance, encoding: 'proto', temporality: 'cumulative' });
     const recordBefore = before.histogram('http.client.duration', 'ms');

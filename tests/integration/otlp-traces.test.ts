@@ -9,6 +9,7 @@ import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } 
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { instanceInbound } from '../support/call-counts';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { MAX_OTLP_IN_FLIGHT, MAX_OTLP_WAITING } from '@/lib/server/otlp/intake';
 import { holdOtlpRequests, otlpRequestsReach } from '../support/otlp-held';
@@ -91,12 +92,6 @@ async function total(path: string): Promise<{ count: number; errors: number; p50
   const points = SeriesSchema.parse(await (await server.fetch(`${path}${path.includes('?') ? '&' : '?'}window=5m`)).json()).points.filter((p) => p.rps > 0);
   return { count: points.reduce((sum, p) => sum + p.rps, 0), errors: points.reduce((sum, p) => sum + p.rps * (p.errorRate ?? 0), 0), p50: points.map((p) => p.p50Ms ?? Number.NaN) };
 }
-const instanceInbound = async (service: string, id: string): Promise<number> => {
-  const body = z
-    .object({ instances: z.array(z.object({ id: z.string(), inbound: z.array(z.object({ rps: z.number() })) })) })
-    .parse(await (await server.fetch(`/api/v1/services/${service}/instances/latency?window=5m`)).json());
-  return body.instances.find((i) => i.id === id)?.inbound.reduce((sum, p) => sum + p.rps, 0) ?? 0;
-};
 /** The span pairing's count for one outcome, from `/metrics`. */
 const pairing = async (outcome: 'paired' | 'waiting'): Promise<number> => {
   const found = new RegExp(`switchyard_otlp_span_pairing\\{outcome="${outcome}"\\} (\\d+)`).exec(await (await server.fetch('/metrics')).text());
@@ -115,7 +110,7 @@ describe('POST /v1/traces with the OpenTelemetry SDK', () => {
     const pairedBefore = await pairing('paired');
     const edgeBefore = await total('/api/v1/edges/latency?from=gateway&to=users');
     const usersBefore = (await total('/api/v1/services/users/latency')).count;
-    const instanceBefore = await instanceInbound('users', 'users-1');
+    const instanceBefore = await instanceInbound(server, 'users', 'users-1');
     const gateway = traced('gateway');
     const users = traced('users');
     for (let i = 0; i < 10; i += 1) call(gateway.tracer, users.tracer, { attributes: peer('users'), clientMs: 80, serverMs: 30, error: i < 2 });
@@ -133,7 +128,7 @@ describe('POST /v1/traces with the OpenTelemetry SDK', () => {
     // The server span's 30 ms (its bucket of the fixed scale, ±4.5 %), not the client's 80.
     for (const p50 of edge.p50) expect(Math.abs(p50 - 30)).toBeLessThan(30 * 0.045);
     expect((await total('/api/v1/services/users/latency')).count - usersBefore).toBeCloseTo(10, 6);
-    expect((await instanceInbound('users', 'users-1')) - instanceBefore).toBeCloseTo(10, 6);
+    expect((await instanceInbound(server, 'users', 'users-1')) - instanceBefore).toBeCloseTo(10, 6);
     expect((await topology()).edges).toContainEqual(expect.objectContaining({ from: 'gateway', to: 'users', source: 'observed' }));
     expect((await pairing('paired')) - pairedBefore).toBeGreaterThanOrEqual(10);
   });
@@ -176,7 +171,7 @@ describe('POST /v1/traces with the OpenTelemetry SDK', () => {
   it('metrics and traces together: each call counts once on the edge, the service and the instance', async () => {
     const edgeBefore = (await total('/api/v1/edges/latency?from=checkout&to=payments')).count;
     const paymentsBefore = (await total('/api/v1/services/payments/latency')).count;
-    const instanceBefore = await instanceInbound('payments', 'payments-1');
+    const instanceBefore = await instanceInbound(server, 'payments', 'payments-1');
     const resource = (service: string) => resourceFromAttributes({ 'service.name': service });
     const meters = ['payments', 'checkout'].map((service) => {
       const provider = new MeterProvider({
@@ -205,7 +200,7 @@ describe('POST /v1/traces with the OpenTelemetry SDK', () => {
 
     expect((await total('/api/v1/edges/latency?from=checkout&to=payments')).count - edgeBefore).toBeCloseTo(5, 6);
     expect((await total('/api/v1/services/payments/latency')).count - paymentsBefore).toBeCloseTo(5, 6);
-    expect((await instanceInbound('payments', 'payments-1')) - instanceBefore).toBeCloseTo(5, 6);
+    expect((await instanceInbound(server, 'payments', 'payments-1')) - instanceBefore).toBeCloseTo(5, 6);
   });
 
   /** Drains `service`-1 and checks it goes draining while `serve` keeps calls coming, then drained once they stop. */

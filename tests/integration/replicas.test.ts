@@ -10,6 +10,7 @@ import { firstSummary, followViews } from '../support/live-views';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { eventually, startServer, type TestServer } from '../support/server';
 import { VIEWS_HANDSHAKE } from '@/lib/model/live';
+import { perAttempt } from '../support/names';
 
 /**
  * Three replicas sharing one etcd and one PostgreSQL, behind a real HAProxy (issue 17): they divide
@@ -131,7 +132,7 @@ describe('three replicas behind HAProxy', () => {
     const [first, , third] = replicas as [TestServer, TestServer, TestServer];
     const drainUrl = '/api/v1/services/shop/instances/shop-2/drain';
     // A reason of its own per attempt: a retry waits for its own drain, not one the first attempt left on the third replica.
-    const reason = `replica test ${Math.random().toString(36).slice(2, 8)}`;
+    const reason = perAttempt('replica test');
     try {
       const response = await first.fetch(drainUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason }) });
       expect(response.status).toBe(200);
