@@ -4,6 +4,7 @@ import { Etcd3 } from 'etcd3';
 import type { IKeyValue } from 'etcd3';
 import { listPages } from '@/lib/server/registry/listing';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { perAttempt } from '../support/names';
 
 let etcd: TestEtcd;
 beforeAll(async () => {
@@ -24,12 +25,14 @@ async function putMany(prefix: string, count: number, value: Buffer): Promise<vo
 
 describe('paged listing against a real etcd', () => {
   it('lists every key once, at the revision asked for, in pages that grow', async () => {
-    await putMany('/list/grow/', 12_000, Buffer.from('{"address":"127.0.0.1:1"}'));
-    const { header } = await etcd.client.kv.range({ key: Buffer.from('/list/grow/'), limit: '1' });
-    await etcd.client.put('/list/grow/~late').value('x').exec();
+    // A prefix of its own per attempt: a retry's listing would hold the first attempt's late key.
+    const prefix = `${perAttempt('/list/grow')}/`;
+    await putMany(prefix, 12_000, Buffer.from('{"address":"127.0.0.1:1"}'));
+    const { header } = await etcd.client.kv.range({ key: Buffer.from(prefix), limit: '1' });
+    await etcd.client.put(`${prefix}~late`).value('x').exec();
     const pages: number[] = [];
     const keys: string[] = [];
-    const listed = await listPages(etcd.client, '/list/grow/', header.revision, (kvs: IKeyValue[]) => {
+    const listed = await listPages(etcd.client, prefix, header.revision, (kvs: IKeyValue[]) => {
       pages.push(kvs.length);
       for (const kv of kvs) keys.push(kv.key.toString());
     });
@@ -38,18 +41,19 @@ describe('paged listing against a real etcd', () => {
     expect(keys).toHaveLength(12_000);
     expect(new Set(keys).size).toBe(12_000);
     // Written after the revision asked for: every page is read at that revision.
-    expect(keys).not.toContain('/list/grow/~late');
+    expect(keys).not.toContain(`${prefix}~late`);
     expect(listed.revision).toBe(header.revision);
   });
 
   it('halves a page the client cannot receive, and still lists every key once', async () => {
-    await putMany('/list/big/', 60, Buffer.alloc(4 * 1024, 0x61));
+    const prefix = `${perAttempt('/list/big')}/`;
+    await putMany(prefix, 60, Buffer.alloc(4 * 1024, 0x61));
     // 64 KiB receive limit: the first page (every key, ~240 KiB) is refused until it is small enough.
     // No circuit breaker, as in the product's client (lib/server/etcd/client.ts): a refused page is not an outage.
     const small = new Etcd3({ hosts: etcd.endpoint, faultHandling: { host: () => noop, global: noop }, grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 } });
     try {
       const keys: string[] = [];
-      await listPages(small, '/list/big/', undefined, (kvs) => {
+      await listPages(small, prefix, undefined, (kvs) => {
         for (const kv of kvs) keys.push(kv.key.toString());
       });
       expect(keys).toHaveLength(60);
