@@ -26,7 +26,7 @@ export function drainStateFromCalls(instance: Pick<Instance, 'service' | 'id'>, 
 export function startDrainMonitor(options: { store: DrainStateTarget; latency: DrainLatency; quietSeconds: number; everyMs?: number; now?: () => number }): () => void {
   const now = options.now ?? Date.now;
   const check = (): void => {
-    for (const instance of options.store.instances()) {
+    for (const instance of options.store.drainedInstances()) {
       if (!instance.drain) continue;
       options.store.setDrainState(instance.key, drainStateFromCalls(instance, instance.drain.at, options.latency, now(), options.quietSeconds * 1_000));
     }

@@ -99,6 +99,27 @@ describe('instance table', () => {
     expect(table.instance('/services/users/a')?.drainState).toBeUndefined();
   });
 
+  it('lists exactly the drained instances as drains come and go, across re-registration, removal and a relist', () => {
+    const { table } = tableWithChanges();
+    const drained = (): string[] => [...table.drainedInstances()].map((instance) => instance.key).sort();
+    const drain = { by: 'alice', reason: 'deploy', at: '2026-01-01T00:00:00Z' };
+    table.upsertKey(key('users', 'a'));
+    table.upsertKey(key('users', 'b'));
+    expect(drained()).toEqual([]);
+    table.setDrain('users', 'a', drain);
+    // A drain named before its instance registers (a drain outlives a restart) applies when it does.
+    table.setDrain('orders', 'x', drain);
+    table.upsertKey(key('orders', 'x'));
+    expect(drained()).toEqual(['/services/orders/x', '/services/users/a']);
+    table.upsertKey({ ...key('users', 'a'), lease: '9' });
+    expect(drained()).toEqual(['/services/orders/x', '/services/users/a']);
+    table.removeKey('/services/orders/x');
+    table.setDrain('users', 'a', null);
+    expect(drained()).toEqual([]);
+    table.replaceAll([key('users', 'a'), key('users', 'b')], new Map([['users\u0000b', drain]]));
+    expect(drained()).toEqual(['/services/users/b']);
+  });
+
   it('follows a key from one lease to another, updating only the keys on the lease whose TTL arrives', () => {
     const { table, changes } = tableWithChanges();
     table.upsertKey(key('users', 'a', '1'));
