@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { perAttempt } from '../support/names';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 /** The TypeScript reporter exactly as README.md shows it. */
@@ -31,7 +32,6 @@ beforeAll(async () => {
   etcd = await startEtcd();
   users = createServer((request, response) => response.writeHead(request.url === '/fail' ? 503 : 200).end());
   await new Promise<void>((resolve) => users.listen(0, '127.0.0.1', resolve));
-  await etcd.put('/services/users/users-1', JSON.stringify({ address: `127.0.0.1:${(users.address() as AddressInfo).port}` }));
   server = await startServer({ etcdEndpoints: etcd.endpoints });
   await eventually(async () => ((await server.fetch('/readyz')).status === 200 ? true : undefined), 10_000, 'ready');
   dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-readme-'));
@@ -45,20 +45,24 @@ afterAll(async () => {
 
 describe("README's TypeScript reporter, as written", () => {
   it('reports calls with a service-scoped token, and they show in the callee series', async () => {
+    // A callee of its own per attempt: a retry's series would also hold the first attempt's calls.
+    const callee = perAttempt('users');
+    const usersUrl = `http://127.0.0.1:${(users.address() as AddressInfo).port}`;
+    await etcd.put(`/services/${callee}/${callee}-1`, JSON.stringify({ address: usersUrl.slice('http://'.length) }));
     const token = await server.createToken({ name: 'orders-reporter', role: 'viewer', service: 'orders' });
     Object.assign(process.env, { SWITCHYARD_URL: server.url, SWITCHYARD_TOKEN: token, SERVICE_NAME: 'orders', INSTANCE_ID: 'orders-1' });
-    const file = path.join(dir, 'reporter.ts');
+    // A file of its own per attempt: importing the same file again would give the first attempt's module, with its token.
+    const file = path.join(dir, `${perAttempt('reporter')}.ts`);
     writeFileSync(file, readmeReporter());
     const reporter = ReporterModule.parse(await import(pathToFileURL(file).href));
-    const usersUrl = `http://127.0.0.1:${(users.address() as AddressInfo).port}`;
     const tracked = reporter.tracked as (to: string, call: () => Promise<Response>) => Promise<Response>;
-    for (const route of ['/ok', '/ok', '/ok', '/fail']) await tracked('users', () => fetch(`${usersUrl}${route}`));
+    for (const route of ['/ok', '/ok', '/ok', '/fail']) await tracked(callee, () => fetch(`${usersUrl}${route}`));
     expect(await (reporter.report as () => Promise<number | null>)()).toBe(202);
     const points = await eventually(async () => {
-      const { points } = PointsSchema.parse(await (await server.fetch('/api/v1/services/users/latency?window=5m')).json());
+      const { points } = PointsSchema.parse(await (await server.fetch(`/api/v1/services/${callee}/latency?window=5m`)).json());
       const withCalls = points.filter((point) => point.rps > 0);
       return withCalls.length > 0 ? withCalls : undefined;
-    }, 10_000, 'the reported calls in the users series');
+    }, 10_000, `the reported calls in the ${callee} series`);
     const calls = points.reduce((sum, point) => sum + point.rps, 0);
     expect(calls).toBeCloseTo(4, 5);
   });
