@@ -1,17 +1,24 @@
+import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from 'undici';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { perAttempt } from '../support/names';
 import { ADMIN_PASSWORD, eventually, passwordOf, startServer, type TestServer } from '../support/server';
 
 /**
  * Sign-in bursts against the real server. Each test signs in from its own loopback address
- * (127.0.0.0/8 is all ours), so the per-address limit one test trips does not touch the others.
+ * (127.0.0.0/8 is all ours), so the per-address limit one test trips does not touch the others,
+ * and as users of its own: a new address and new names per attempt, so a retry meets neither the
+ * address pause nor the account lock its failed first attempt left.
  */
 let etcd: TestEtcd;
 let server: TestServer;
 const agents: Agent[] = [];
 
 type Attempt = { status: number; code: string | undefined };
+
+/** A loopback address of its own per attempt, outside 127.0.0.0/24. */
+const addressPerAttempt = (): string => `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
 
 /** `POST /api/v1/auth/login` from `localAddress`. */
 function signInFrom(localAddress: string): (username: string, password: string) => Promise<Attempt> {
@@ -55,9 +62,10 @@ afterAll(async () => {
 
 describe('parallel sign-in bursts', () => {
   it('checks no password after the fifth failure in a row: 100 wrong and the right one at once', async () => {
-    await server.userSession('burst-bea', 'viewer');
-    const signIn = signInFrom('127.0.0.11');
-    const burst = await Promise.all([...Array.from({ length: 100 }, (_, i) => signIn('burst-bea', `wrong-password-${i}`)), signIn('burst-bea', passwordOf('burst-bea'))]);
+    const bea = perAttempt('burst-bea');
+    await server.userSession(bea, 'viewer');
+    const signIn = signInFrom(addressPerAttempt());
+    const burst = await Promise.all([...Array.from({ length: 100 }, (_, i) => signIn(bea, `wrong-password-${i}`)), signIn(bea, passwordOf(bea))]);
 
     // The per-address limit held under concurrency: at most 20 passwords checked and failed.
     expect(count(burst, 401)).toBeLessThanOrEqual(20);
@@ -67,7 +75,7 @@ describe('parallel sign-in bursts', () => {
     // checked any more (the lock holds) and nothing succeeds.
     const audited = count(burst, 401) + count(burst, 200) + count(burst, 429, 'locked');
     let inARow = 0;
-    for (const event of await auditOf('burst-bea', audited)) {
+    for (const event of await auditOf(bea, audited)) {
       const checkedWrong = event.kind === 'auth.login_failed' && event.detail.endsWith('wrong password');
       if (inARow >= 5) expect(checkedWrong || event.kind === 'auth.login', `after ${inARow} failures: ${event.detail}`).toBe(false);
       if (checkedWrong) inARow += 1;
@@ -76,43 +84,45 @@ describe('parallel sign-in bursts', () => {
   });
 
   it('checks at most twenty passwords from one address when many accounts are tried at once', async () => {
-    const signIn = signInFrom('127.0.0.13');
+    const signIn = signInFrom(addressPerAttempt());
     const spray = await Promise.all(Array.from({ length: 60 }, (_, i) => signIn(`sprayed-${i}`, 'wrong-password-1')));
     expect(count(spray, 401)).toBeLessThanOrEqual(20);
     expect(count(spray, 429, 'rate_limited')).toBeGreaterThanOrEqual(40);
     // The pause holds for the right password of a real account, and only for this address.
     expect(await signIn('admin', ADMIN_PASSWORD)).toEqual({ status: 429, code: 'rate_limited' });
-    expect((await signInFrom('127.0.0.14')('admin', ADMIN_PASSWORD)).status).toBe(200);
+    expect((await signInFrom(addressPerAttempt())('admin', ADMIN_PASSWORD)).status).toBe(200);
   });
 });
 
 describe('the way out of a lockout', () => {
   it('lets an admin with an API token see and clear an address pause, audited', async () => {
-    const signIn = signInFrom('127.0.0.15');
+    const address = addressPerAttempt();
+    const signIn = signInFrom(address);
     await Promise.all(Array.from({ length: 20 }, (_, i) => signIn(`nobody-${i}`, 'wrong-password-1')));
     expect(await signIn('admin', ADMIN_PASSWORD)).toEqual({ status: 429, code: 'rate_limited' });
 
     const listed = (await (await server.fetch('/api/v1/auth/lockouts')).json()) as { addresses: { address: string; retryAfterSeconds: number }[] };
-    expect(listed.addresses.find((entry) => entry.address === '127.0.0.15')?.retryAfterSeconds).toBeGreaterThan(500);
-    const cleared = await server.fetch('/api/v1/auth/lockouts?address=127.0.0.15', { method: 'DELETE' });
+    expect(listed.addresses.find((entry) => entry.address === address)?.retryAfterSeconds).toBeGreaterThan(500);
+    const cleared = await server.fetch(`/api/v1/auth/lockouts?address=${address}`, { method: 'DELETE' });
     expect(await cleared.json()).toEqual({ addresses: 1, users: 0 });
     expect((await signIn('admin', ADMIN_PASSWORD)).status).toBe(200);
 
     const audit = (await (await server.fetch('/api/v1/events?kind=auth.user_changed')).json()) as { events: AuditEvent[] };
-    expect(audit.events.some((event) => event.actor === 'token:test-admin' && event.detail.includes('address 127.0.0.15'))).toBe(true);
+    expect(audit.events.some((event) => event.actor === 'token:test-admin' && event.detail.includes(`address ${address}`))).toBe(true);
   });
 
   it('lets an admin unlock a locked account before its 15 minutes are up; nobody else may', async () => {
-    const viewer = await server.userSession('lockout-lou', 'viewer');
-    const signIn = signInFrom('127.0.0.16');
-    for (let i = 0; i < 5; i += 1) expect((await signIn('lockout-lou', `wrong-password-${i}`)).status).toBe(401);
-    expect(await signIn('lockout-lou', passwordOf('lockout-lou'))).toEqual({ status: 429, code: 'locked' });
+    const lou = perAttempt('lockout-lou');
+    const viewer = await server.userSession(lou, 'viewer');
+    const signIn = signInFrom(addressPerAttempt());
+    for (let i = 0; i < 5; i += 1) expect((await signIn(lou, `wrong-password-${i}`)).status).toBe(401);
+    expect(await signIn(lou, passwordOf(lou))).toEqual({ status: 429, code: 'locked' });
 
-    const asViewer = await server.fetch('/api/v1/auth/lockouts?user=lockout-lou', { method: 'DELETE', headers: { cookie: viewer, origin: server.url } });
+    const asViewer = await server.fetch(`/api/v1/auth/lockouts?user=${lou}`, { method: 'DELETE', headers: { cookie: viewer, origin: server.url } });
     expect(asViewer.status).toBe(403);
     const listed = (await (await server.fetch('/api/v1/auth/lockouts')).json()) as { users: { name: string }[] };
-    expect(listed.users.map((user) => user.name)).toContain('lockout-lou');
-    expect(await (await server.fetch('/api/v1/auth/lockouts?user=lockout-lou', { method: 'DELETE' })).json()).toEqual({ addresses: 0, users: 1 });
-    expect((await signIn('lockout-lou', passwordOf('lockout-lou'))).status).toBe(200);
+    expect(listed.users.map((user) => user.name)).toContain(lou);
+    expect(await (await server.fetch(`/api/v1/auth/lockouts?user=${lou}`, { method: 'DELETE' })).json()).toEqual({ addresses: 0, users: 1 });
+    expect((await signIn(lou, passwordOf(lou))).status).toBe(200);
   });
 });
