@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPage } from '@/lib/model/events';
 import type { Instance } from '@/lib/model/instance';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { perAttempt } from '../support/names';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 let etcd: TestEtcd;
@@ -34,6 +35,20 @@ const instance = async (service: string, id: string): Promise<Instance | undefin
 const passing = (service: string, ids: string[]) =>
   eventually(async () => ((await Promise.all(ids.map((id) => instance(service, id)))).every((i) => i?.status === 'passing') ? true : undefined), 10_000, `${service} passing`);
 const controlKeys = () => etcd.etcdctlKeys('/switchyard/drain/');
+/**
+ * A service of its own per attempt with two passing instances, `<name>-1` and `<name>-2` (so that
+ * draining one is not refused as the last passing): a retry meets none of the first attempt's drains.
+ */
+const ownService = async (base: string): Promise<string> => {
+  const name = perAttempt(base);
+  for (const id of [`${name}-1`, `${name}-2`]) await register(name, id);
+  await passing(name, [`${name}-1`, `${name}-2`]);
+  return name;
+};
+/** Lifts every drain of `service` in etcd itself: cleanup that needs no dashboard, so the tests after start from none. */
+const liftAll = async (service: string): Promise<void> => {
+  await etcd.client.delete().prefix(`/switchyard/drain/${service}/`).exec();
+};
 const start = async (): Promise<void> => {
   server = await startServer({ etcdEndpoints: etcd.endpoints, dataDir, env });
   await eventually(async () => ((await server.fetch(`/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
@@ -61,26 +76,40 @@ afterAll(async () => {
 
 describe('drain API on real etcd', () => {
   it('lets exactly one of two simultaneous drains win; the other gets 409 with the current drain', async () => {
-    const [a, b] = await Promise.all([drain('pay', 'p-1', { reason: 'deploy A' }), drain('pay', 'p-1', { reason: 'deploy B' })]);
-    expect([a.status, b.status].sort()).toEqual([200, 409]);
-    const loser = (a.status === 409 ? await a.json() : await b.json()) as { error: { code: string }; current: { reason: string } | null };
-    expect(loser.error.code).toBe('already_drained');
-    const winner = (a.status === 200 ? await a.json() : await b.json()) as Instance;
-    expect(winner.drain).toMatchObject({ by: 'alice' });
-    expect(['draining', 'no-traffic-data']).toContain((await instance('pay', 'p-1'))?.drainState ?? 'draining');
+    const service = await ownService('race');
+    const id = `${service}-1`;
+    try {
+      const [a, b] = await Promise.all([drain(service, id, { reason: 'deploy A' }), drain(service, id, { reason: 'deploy B' })]);
+      expect([a.status, b.status].sort()).toEqual([200, 409]);
+      const loser = (a.status === 409 ? await a.json() : await b.json()) as { error: { code: string }; current: { reason: string } | null };
+      expect(loser.error.code).toBe('already_drained');
+      const winner = (a.status === 200 ? await a.json() : await b.json()) as Instance;
+      expect(winner.drain).toMatchObject({ by: 'alice' });
+      expect(['draining', 'no-traffic-data']).toContain((await instance(service, id))?.drainState ?? 'draining');
+    } finally {
+      await liftAll(service);
+    }
   });
 
   it('keeps a drain through the instance re-registering and through a dashboard restart', async () => {
-    await etcd.delete('/services/pay/p-1');
-    await eventually(async () => ((await instance('pay', 'p-1')) ? undefined : true), 5_000, 'p-1 gone');
-    await register('pay', 'p-1');
-    expect((await eventually(() => instance('pay', 'p-1'), 5_000, 'p-1 back'))?.drain?.by).toBe('alice');
-    await server.stop();
-    await start();
-    expect((await instance('pay', 'p-1'))?.drain?.by).toBe('alice');
-    expect((await undrain('pay', 'p-1')).status).toBe(200);
-    expect((await instance('pay', 'p-1'))?.drain).toBeNull();
-    expect((await undrain('pay', 'p-1')).status).toBe(409);
+    // Its own drain on its own instance, not the one the test before left.
+    const service = await ownService('kept');
+    const id = `${service}-1`;
+    try {
+      expect((await drain(service, id, { reason: 'deploy' })).status).toBe(200);
+      await etcd.delete(`/services/${service}/${id}`);
+      await eventually(async () => ((await instance(service, id)) ? undefined : true), 5_000, `${id} gone`);
+      await register(service, id);
+      expect((await eventually(() => instance(service, id), 5_000, `${id} back`))?.drain?.by).toBe('alice');
+      await server.stop();
+      await start();
+      expect((await instance(service, id))?.drain?.by).toBe('alice');
+      expect((await undrain(service, id)).status).toBe(200);
+      expect((await instance(service, id))?.drain).toBeNull();
+      expect((await undrain(service, id)).status).toBe(409);
+    } finally {
+      await liftAll(service);
+    }
   });
 
   it('refuses to drain the last passing instance unless forced', async () => {
@@ -174,13 +203,15 @@ describe('drain API on real etcd', () => {
     expect((await instance('pay', 'p-1'))?.drain).toBeNull();
     // Probed again first: right after a start, p-2 passing before its siblings are probed is the last passing instance (409).
     await passing('pay', ['p-1', 'p-2', 'p-3']);
-    const timed = await drain('pay', 'p-2', { reason: 'timed, dashboard up', ttlSeconds: 10 });
+    // A reason of its own per attempt: a retry must find its own expiry, not the first attempt's.
+    const reason = perAttempt('timed, dashboard up');
+    const timed = await drain('pay', 'p-2', { reason, ttlSeconds: 10 });
     expect(timed.status, await timed.clone().text()).toBe(200);
     const expired = await eventually(async () => {
       const page = (await (await server.fetch(`/api/v1/events?kind=instance.undrained&instance=p-2`)).json()) as EventPage;
-      return page.events.find((e) => e.actor === 'ttl-expiry');
+      return page.events.find((e) => e.actor === 'ttl-expiry' && e.detail.includes(reason));
     }, 20_000, 'ttl-expiry event');
-    expect(expired.detail).toContain('timed, dashboard up');
+    expect(expired.detail).toContain(reason);
     const drains = (await (await server.fetch(`/api/v1/events?kind=instance.drained&service=pay`)).json()) as EventPage;
     expect(drains.events.every((e) => e.actor === 'alice' || e.actor === 'token:test-admin')).toBe(true);
     expect(drains.events.some((e) => e.detail.includes('for 10 s'))).toBe(true);
