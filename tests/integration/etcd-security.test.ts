@@ -6,6 +6,7 @@ import type { Instance } from '@/lib/model/instance';
 import { createTestCerts, type TestCerts } from '../support/certs';
 import { SWITCHYARD_ETCD_USER, startEtcd, type TestEtcd } from '../support/etcd';
 import { firstSummary } from '../support/live-views';
+import { perAttempt } from '../support/names';
 import { ADMIN_PASSWORD, eventually, startServer, type TestServer } from '../support/server';
 import { VIEWS_HANDSHAKE } from '@/lib/model/live';
 
@@ -38,15 +39,25 @@ const drain = (server: TestServer, service: string, id: string): Promise<Respons
     body: JSON.stringify({ reason: 'security test', force: true }),
   });
 
+/**
+ * A service of its own per attempt, registered (o-1) before the server starts: a retry would find
+ * the first attempt's o-2 already listed and already drained.
+ */
+async function ownService(etcd: TestEtcd): Promise<string> {
+  const service = perAttempt('orders');
+  await register(etcd, service, 'o-1');
+  return service;
+}
+
 /** Registry sync, a watch update and a drain written to etcd: what any secured etcd must still allow. */
-async function expectFullService(etcd: TestEtcd, server: TestServer): Promise<void> {
+async function expectFullService(etcd: TestEtcd, server: TestServer, service: string): Promise<void> {
   await ready(server);
-  expect(await serviceIds(server, 'orders')).toEqual(['o-1']);
-  await register(etcd, 'orders', 'o-2');
-  await eventually(async () => ((await serviceIds(server, 'orders')).length === 2 ? true : undefined), 5_000, 'watch update');
-  const response = await drain(server, 'orders', 'o-2');
+  expect(await serviceIds(server, service)).toEqual(['o-1']);
+  await register(etcd, service, 'o-2');
+  await eventually(async () => ((await serviceIds(server, service)).length === 2 ? true : undefined), 5_000, 'watch update');
+  const response = await drain(server, service, 'o-2');
   expect(response.status).toBe(200);
-  expect(await etcd.etcdctlKeys('/switchyard/drain/')).toEqual(['/switchyard/drain/orders/o-2']);
+  expect(await etcd.etcdctlKeys(`/switchyard/drain/${service}/`)).toEqual([`/switchyard/drain/${service}/o-2`]);
 }
 
 /**
@@ -90,11 +101,12 @@ describe('etcd with TLS and client certificates, dashboard over HTTPS', () => {
   });
 
   it('syncs, follows the watch and writes a drain through TLS', async () => {
+    const service = await ownService(etcd);
     const server = await startServer({ etcdEndpoints: etcd.endpoints, tls: certs, env: { ...PREFIXES, ...clientCert() } });
     servers.push(server);
     expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(server.output()).toContain(`Switchyard ready on ${server.url}`);
-    await expectFullService(etcd, server);
+    await expectFullService(etcd, server, service);
   });
 
   it('serves HTTPS with HSTS, Socket.IO and ingest, and refuses plain HTTP on the same port', async () => {
@@ -161,9 +173,10 @@ describe('etcd with authentication', () => {
   });
 
   it('syncs, follows the watch and writes a drain as a user limited to its prefixes', async () => {
+    const service = await ownService(etcd);
     const server = await startServer({ etcdEndpoints: etcd.endpoints, env: { ...PREFIXES, ETCD_USERNAME: SWITCHYARD_ETCD_USER, ETCD_PASSWORD: AUTH.password } });
     servers.push(server);
-    await expectFullService(etcd, server);
+    await expectFullService(etcd, server, service);
   });
 
   it('with a wrong password keeps serving and says authentication failed', async () => {
