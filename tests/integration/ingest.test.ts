@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { perAttempt } from '../support/names';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
@@ -23,20 +24,24 @@ afterAll(async () => {
 const post = (body: unknown, raw?: string) =>
   server.fetch(`/api/v1/ingest/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) });
 
-const report = (service: string, counts: number[], errors = 0) => ({
+const report = (service: string, counts: number[], errors = 0, to = 'users') => ({
   reporter: { service, instance: `${service}-1` },
   intervalStart: new Date(Date.now() - 5_000).toISOString(),
   intervalSeconds: 5,
-  calls: [{ to: 'users', toInstance: 'u-1', count: counts.reduce((a, b) => a + b, 0), errors, latencyMs: { bounds: [10, 50, 100], counts } }],
+  calls: [{ to, toInstance: 'u-1', count: counts.reduce((a, b) => a + b, 0), errors, latencyMs: { bounds: [10, 50, 100], counts } }],
 });
 
 describe('POST /api/v1/ingest/calls', () => {
   it('accepts batches from several reporters and serves the merged series', async () => {
-    expect((await post(report('gateway', [90, 10, 0, 0]))).status).toBe(202);
-    expect((await post(report('orders', [0, 0, 80, 20], 10))).status).toBe(202);
+    // A callee of its own per attempt: a retry's series would hold the first attempt's 200 calls too.
+    const callee = perAttempt('users');
+    await etcd.put(`/services/${callee}/u-1`, JSON.stringify({ address: '127.0.0.1:9001' }));
+    await eventually(async () => ((await server.fetch(`/api/v1/services/${callee}`)).status === 200 ? true : undefined), 5_000, `${callee} listed`);
+    expect((await post(report('gateway', [90, 10, 0, 0], 0, callee))).status).toBe(202);
+    expect((await post(report('orders', [0, 0, 80, 20], 10, callee))).status).toBe(202);
     const asked = Date.now();
-    const body = await (await server.fetch(`/api/v1/services/users/latency?window=1h`)).json();
-    expect(body).toMatchObject({ service: 'users', window: '1h', stepSeconds: 60 });
+    const body = await (await server.fetch(`/api/v1/services/${callee}/latency?window=1h`)).json();
+    expect(body).toMatchObject({ service: callee, window: '1h', stepSeconds: 60 });
     // The reports reached 5 s back from their arrival: the seconds from there on may still grow.
     expect(body.arrivingFrom).toBeGreaterThanOrEqual(Math.floor(asked / 1_000) * 1_000 - 7_000);
     expect(body.arrivingFrom).toBeLessThanOrEqual(asked - 4_000);
@@ -50,10 +55,10 @@ describe('POST /api/v1/ingest/calls', () => {
     expect(latest?.p50Ms).toBeLessThanOrEqual(50);
     expect(latest?.p99Ms).toBeGreaterThanOrEqual(95);
 
-    const instances = await (await server.fetch(`/api/v1/services/users/instances/latency?window=5m`)).json();
+    const instances = await (await server.fetch(`/api/v1/services/${callee}/instances/latency?window=5m`)).json();
     expect(instances.instances).toHaveLength(1);
     expect(instances.instances[0].inbound.some((p: { rps: number }) => p.rps > 0)).toBe(true);
-    const edge = await (await server.fetch(`/api/v1/edges/latency?from=orders&to=users&window=5m`)).json();
+    const edge = await (await server.fetch(`/api/v1/edges/latency?from=orders&to=${callee}&window=5m`)).json();
     expect(edge.points.some((p: { errorRate: number | null }) => (p.errorRate ?? 0) > 0.09)).toBe(true);
   });
 
