@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceDelta, SubscribeRequest, SummaryDelta, SummarySnapshot, ServiceSnapshot } from '@/lib/model/live';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { openLiveSocket, type LiveClient } from '../support/live-views';
+import { perAttempt } from '../support/names';
 import { eventually, startServer, type TestServer } from '../support/server';
 import { receiveSummary } from '@/lib/model/summary-parts';
 
@@ -64,41 +65,50 @@ describe('per-view live updates on the real server', () => {
   });
 
   it('a put to one service reaches its room and the summary, not another service\'s room', async () => {
+    // Services of its own per attempt: a retry's would already hold a-2 and b-2, and a put written
+    // again unchanged sends no delta.
+    const alpha = perAttempt('alpha');
+    const beta = perAttempt('beta');
+    await etcd.put(`/services/${alpha}/a-1`, JSON.stringify({ address: '10.0.3.7:9001' }));
+    await etcd.put(`/services/${beta}/b-1`, JSON.stringify({ address: '10.0.3.8:9002' }));
+    await eventually(async () => ((await server.fetch(`/api/v1/services/${alpha}`)).ok && (await server.fetch(`/api/v1/services/${beta}`)).ok ? true : undefined), 10_000, 'both listed');
     const alphaViewer = connect();
     const betaViewer = connect();
     expect(await alphaViewer.subscribe({ view: 'summary' })).toEqual({ ok: true });
-    expect(await alphaViewer.subscribe({ view: 'service', service: 'alpha' })).toEqual({ ok: true });
-    expect(await betaViewer.subscribe({ view: 'service', service: 'beta' })).toEqual({ ok: true });
+    expect(await alphaViewer.subscribe({ view: 'service', service: alpha })).toEqual({ ok: true });
+    expect(await betaViewer.subscribe({ view: 'service', service: beta })).toEqual({ ok: true });
     const alphaSnapshot = await eventually(() => alphaViewer.got.serviceSnapshots[0]);
     expect(alphaSnapshot.instances.map((i) => i.id)).toEqual(['a-1']);
     expect((await eventually(() => betaViewer.got.serviceSnapshots[0])).instances.map((i) => i.id)).toEqual(['b-1']);
 
-    await etcd.put('/services/alpha/a-2', JSON.stringify({ address: '10.0.3.9:9001' }));
+    await etcd.put(`/services/${alpha}/a-2`, JSON.stringify({ address: '10.0.3.9:9001' }));
     const alphaDelta = await eventually(() => alphaViewer.got.serviceDeltas.find((d) => upsertedIds([d]).includes('a-2')));
-    expect(alphaDelta.service).toBe('alpha');
+    expect(alphaDelta.service).toBe(alpha);
     expect(alphaDelta.prev).toBeLessThanOrEqual(alphaSnapshot.seq);
-    const summaryDelta = await eventually(() => alphaViewer.got.summaryDeltas.find((d) => d.upserts.some((s) => s.name === 'alpha' && s.instances === 2)));
+    const summaryDelta = await eventually(() => alphaViewer.got.summaryDeltas.find((d) => d.upserts.some((s) => s.name === alpha && s.instances === 2)));
     expect(summaryDelta.seq).toBe(alphaDelta.seq);
 
     // A metadata change alters the instance but not the summary: the service room hears it, the summary does not.
-    await etcd.put('/services/alpha/a-2', JSON.stringify({ address: '10.0.3.9:9001', metadata: { build: '2' } }));
+    await etcd.put(`/services/${alpha}/a-2`, JSON.stringify({ address: '10.0.3.9:9001', metadata: { build: '2' } }));
     const metadataDelta = await eventually(() => alphaViewer.got.serviceDeltas.find((d) => d.seq > alphaDelta.seq));
     // beta's room hears beta's put, and messages to a socket keep their order: anything for alpha would have come first.
-    await etcd.put('/services/beta/b-2', JSON.stringify({ address: '10.0.3.10:9002' }));
+    await etcd.put(`/services/${beta}/b-2`, JSON.stringify({ address: '10.0.3.10:9002' }));
     await eventually(() => betaViewer.got.serviceDeltas.find((d) => upsertedIds([d]).includes('b-2')));
-    await eventually(() => alphaViewer.got.summaryDeltas.find((d) => d.upserts.some((s) => s.name === 'beta')));
-    expect(betaViewer.got.serviceDeltas.every((d) => d.service === 'beta' && upsertedIds([d]).every((id) => id.startsWith('b-')))).toBe(true);
+    await eventually(() => alphaViewer.got.summaryDeltas.find((d) => d.upserts.some((s) => s.name === beta)));
+    expect(betaViewer.got.serviceDeltas.every((d) => d.service === beta && upsertedIds([d]).every((id) => id.startsWith('b-')))).toBe(true);
     expect(betaViewer.got.summaryDeltas).toEqual([]);
-    expect(alphaViewer.got.serviceDeltas.every((d) => d.service === 'alpha')).toBe(true);
+    expect(alphaViewer.got.serviceDeltas.every((d) => d.service === alpha)).toBe(true);
     expect(alphaViewer.got.summaryDeltas.some((d) => d.seq === metadataDelta.seq)).toBe(false);
     alphaViewer.socket.close();
     betaViewer.socket.close();
   });
 
   it('a resume after missed changes gets one catch-up delta per view, not a snapshot; another run\'s epoch gets a snapshot', async () => {
+    // A service of its own per attempt: a retry's gamma would already hold g-1.
+    const gamma = perAttempt('gamma');
     const first = connect();
     await first.subscribe({ view: 'summary' });
-    await first.subscribe({ view: 'service', service: 'gamma' });
+    await first.subscribe({ view: 'service', service: gamma });
     const summaryAt = await eventually(() => first.got.summarySnapshots[0]);
     const gammaAt = await eventually(() => first.got.serviceSnapshots[0]);
     expect(gammaAt.instances).toEqual([]);
@@ -106,25 +116,25 @@ describe('per-view live updates on the real server', () => {
 
     // An observer sees the change go out before the client comes back: it can only reach it as a catch-up.
     const observer = connect();
-    await observer.subscribe({ view: 'service', service: 'gamma' });
+    await observer.subscribe({ view: 'service', service: gamma });
     await eventually(() => observer.got.serviceSnapshots[0]);
-    await etcd.put('/services/gamma/g-1', JSON.stringify({ address: '10.0.4.1:9003' }));
+    await etcd.put(`/services/${gamma}/g-1`, JSON.stringify({ address: '10.0.4.1:9003' }));
     await eventually(() => observer.got.serviceDeltas.find((d) => upsertedIds([d]).includes('g-1')));
 
     const back = connect();
     await back.subscribe({ view: 'summary', resume: { epoch: summaryAt.epoch, seq: summaryAt.seq } });
-    await back.subscribe({ view: 'service', service: 'gamma', resume: { epoch: gammaAt.epoch, seq: gammaAt.seq } });
+    await back.subscribe({ view: 'service', service: gamma, resume: { epoch: gammaAt.epoch, seq: gammaAt.seq } });
     const summaryCatchUp = await eventually(() => back.got.summaryDeltas[0]);
     const gammaCatchUp = await eventually(() => back.got.serviceDeltas[0]);
     expect(summaryCatchUp).toMatchObject({ prev: summaryAt.seq, registry: { state: 'synced' } });
-    expect(summaryCatchUp.upserts.find((s) => s.name === 'gamma')).toMatchObject({ instances: 1 });
-    expect(gammaCatchUp).toMatchObject({ service: 'gamma', prev: gammaAt.seq });
+    expect(summaryCatchUp.upserts.find((s) => s.name === gamma)).toMatchObject({ instances: 1 });
+    expect(gammaCatchUp).toMatchObject({ service: gamma, prev: gammaAt.seq });
     expect(upsertedIds([gammaCatchUp])).toEqual(['g-1']);
     expect(back.got.summarySnapshots).toEqual([]);
     expect(back.got.serviceSnapshots).toEqual([]);
 
     const otherRun = connect();
-    await otherRun.subscribe({ view: 'service', service: 'gamma', resume: { epoch: 'another-run', seq: gammaAt.seq } });
+    await otherRun.subscribe({ view: 'service', service: gamma, resume: { epoch: 'another-run', seq: gammaAt.seq } });
     expect((await eventually(() => otherRun.got.serviceSnapshots[0])).instances.map((i) => i.id)).toEqual(['g-1']);
     for (const client of [observer, back, otherRun]) client.socket.close();
   });
