@@ -5,6 +5,7 @@ import type { HistoryFollow } from '@/lib/model/live';
 import { followHistory } from '@/lib/client/historyFollow';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { openLiveSocket, type LiveClient } from '../support/live-views';
+import { perAttempt } from '../support/names';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 let etcd: TestEtcd;
@@ -38,27 +39,30 @@ const registered = (events: HistoryEvent[], instance: string): HistoryEvent[] =>
 
 describe('history events go to the sockets that follow them', () => {
   it('a view socket gets what it follows, once; a program socket gets everything as before', async () => {
+    // Services of their own per attempt: a retry's registrations, written again unchanged, would record no event.
+    const alpha = perAttempt('alpha');
+    const beta = perAttempt('beta');
     const none = await connect(true);
     const alphaOnly = await connect(true);
     const everything = await connect(true);
     const program = await connect(false);
-    expect(await alphaOnly.follow({ service: 'alpha' })).toEqual({ ok: true });
+    expect(await alphaOnly.follow({ service: alpha })).toEqual({ ok: true });
     expect(await everything.follow({})).toEqual({ ok: true });
     // Following a service as well as everything must not send its events twice.
-    expect(await everything.follow({ service: 'alpha' })).toEqual({ ok: true });
+    expect(await everything.follow({ service: alpha })).toEqual({ ok: true });
 
-    await etcd.put('/services/alpha/a-1', JSON.stringify({ address: '10.0.3.7:9001' }));
-    await etcd.put('/services/beta/b-1', JSON.stringify({ address: '10.0.3.8:9002' }));
+    await etcd.put(`/services/${alpha}/a-1`, JSON.stringify({ address: '10.0.3.7:9001' }));
+    await etcd.put(`/services/${beta}/b-1`, JSON.stringify({ address: '10.0.3.8:9002' }));
     for (const socket of [everything, program]) {
       await eventually(() => (registered(socket.events, 'a-1').length > 0 && registered(socket.events, 'b-1').length > 0 ? true : undefined));
     }
     await eventually(() => (registered(alphaOnly.events, 'a-1').length > 0 ? true : undefined));
     // Messages to one socket keep their order: b-1's event reached the others after a-1's; a last put flushes.
-    await etcd.put('/services/alpha/a-2', JSON.stringify({ address: '10.0.3.9:9001' }));
+    await etcd.put(`/services/${alpha}/a-2`, JSON.stringify({ address: '10.0.3.9:9001' }));
     await eventually(() => (registered(alphaOnly.events, 'a-2').length > 0 && registered(everything.events, 'a-2').length > 0 ? true : undefined));
 
     expect(none.events).toEqual([]);
-    expect(alphaOnly.events.every((event) => event.service === 'alpha')).toBe(true);
+    expect(alphaOnly.events.every((event) => event.service === alpha)).toBe(true);
     expect(registered(everything.events, 'a-1')).toHaveLength(1);
     expect(registered(everything.events, 'a-2')).toHaveLength(1);
     expect(registered(program.events, 'b-1')).toHaveLength(1);
@@ -66,17 +70,19 @@ describe('history events go to the sockets that follow them', () => {
   });
 
   it('a failures feed gets only the failures of what it follows, once, beside a feed of every kind', async () => {
+    // A service of its own per attempt: a retry's o-1, written again unchanged, would record no event.
+    const omega = perAttempt('omega');
     const everyKind = await connect(true);
     const failuresOnly = await connect(true);
     const both = await connect(true);
-    expect(await everyKind.follow({ service: 'omega' })).toEqual({ ok: true });
-    expect(await failuresOnly.follow({ service: 'omega', failures: true })).toEqual({ ok: true });
-    expect(await both.follow({ service: 'omega', failures: true })).toEqual({ ok: true });
-    expect(await both.follow({ service: 'omega' })).toEqual({ ok: true });
+    expect(await everyKind.follow({ service: omega })).toEqual({ ok: true });
+    expect(await failuresOnly.follow({ service: omega, failures: true })).toEqual({ ok: true });
+    expect(await both.follow({ service: omega, failures: true })).toEqual({ ok: true });
+    expect(await both.follow({ service: omega })).toEqual({ ok: true });
 
-    await etcd.put('/services/omega/o-1', JSON.stringify({ address: '10.0.3.20:9005' }));
+    await etcd.put(`/services/${omega}/o-1`, JSON.stringify({ address: '10.0.3.20:9005' }));
     // A lease that runs out: its instance's deregistration is a failure (the service page's recent failures list it).
-    await etcd.put('/services/omega/o-2', JSON.stringify({ address: '10.0.3.21:9005' }), 1);
+    await etcd.put(`/services/${omega}/o-2`, JSON.stringify({ address: '10.0.3.21:9005' }), 1);
     const expiry = await eventually(() => everyKind.events.find((event) => event.instance === 'o-2' && (event.kind === 'instance.deregistered' || event.kind === 'instance.lost')), 20_000, 'o-2 gone');
     expect(isFailureEvent(expiry)).toBe(true);
     await eventually(() => (failuresOnly.events.some((event) => event.id === expiry.id) ? true : undefined));
@@ -104,30 +110,33 @@ describe('history events go to the sockets that follow them', () => {
   });
 
   it('the browser\'s follow is renewed after a reconnect and ended by its last holder', async () => {
+    // Services of their own per attempt: a retry's registrations, written again unchanged, would record no event.
+    const gamma = perAttempt('gamma');
+    const delta = perAttempt('delta');
     const tab = await connect(true, { reconnection: true });
-    const releaseFirst = followHistory(tab.socket, 'gamma');
-    const releaseSecond = followHistory(tab.socket, 'gamma');
-    await etcd.put('/services/gamma/g-1', JSON.stringify({ address: '10.0.3.11:9003' }));
+    const releaseFirst = followHistory(tab.socket, gamma);
+    const releaseSecond = followHistory(tab.socket, gamma);
+    await etcd.put(`/services/${gamma}/g-1`, JSON.stringify({ address: '10.0.3.11:9003' }));
     await eventually(() => (registered(tab.events, 'g-1').length > 0 ? true : undefined));
 
     // A new connection follows nothing until the tab follows again.
     const reconnected = new Promise<void>((resolve) => tab.socket.io.once('reconnect', () => resolve()));
     tab.socket.io.engine.close();
     await reconnected;
-    await etcd.put('/services/gamma/g-2', JSON.stringify({ address: '10.0.3.12:9003' }));
+    await etcd.put(`/services/${gamma}/g-2`, JSON.stringify({ address: '10.0.3.12:9003' }));
     await eventually(() => (registered(tab.events, 'g-2').length > 0 ? true : undefined));
 
     releaseFirst();
-    await etcd.put('/services/gamma/g-3', JSON.stringify({ address: '10.0.3.13:9003' }));
+    await etcd.put(`/services/${gamma}/g-3`, JSON.stringify({ address: '10.0.3.13:9003' }));
     await eventually(() => (registered(tab.events, 'g-3').length > 0 ? true : undefined));
     releaseSecond();
     // The unfollow and then a marker: a program socket sees the marker's event after g-4's, the tab none of them.
     const program = await connect(false);
-    await etcd.put('/services/gamma/g-4', JSON.stringify({ address: '10.0.3.14:9003' }));
+    await etcd.put(`/services/${gamma}/g-4`, JSON.stringify({ address: '10.0.3.14:9003' }));
     await eventually(() => (registered(program.events, 'g-4').length > 0 ? true : undefined));
-    const followed = await tab.follow({ service: 'delta' });
+    const followed = await tab.follow({ service: delta });
     expect(followed).toEqual({ ok: true });
-    await etcd.put('/services/delta/d-1', JSON.stringify({ address: '10.0.3.15:9004' }));
+    await etcd.put(`/services/${delta}/d-1`, JSON.stringify({ address: '10.0.3.15:9004' }));
     await eventually(() => (registered(tab.events, 'd-1').length > 0 ? true : undefined));
     expect(registered(tab.events, 'g-4')).toEqual([]);
     tab.socket.close();
