@@ -3,6 +3,7 @@ import type { EventPage } from '@/lib/model/events';
 import type { Service } from '@/lib/model/instance';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startLeasedService, type LeasedService } from '../support/leased-service';
+import { perAttempt } from '../support/names';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 const LEASE_TTL_SECONDS = 3;
@@ -49,19 +50,22 @@ const allPassing = (count: number) => async (name: string) => {
 };
 
 describe('lost instances on a real server, with real processes and real leases', () => {
+  // Each test names its service per attempt: a retry on the same server would find the first
+  // attempt's losses, history rows and processes under the same names.
   it('keeps a service whose every instance was SIGKILLed listed as critical, with its lost instances, for the retention', async () => {
-    const instances = [await launch('users', 'users-1'), await launch('users', 'users-2')];
-    await eventually(() => allPassing(2)('users'), 20_000, 'users passing');
+    const users = perAttempt('users');
+    const instances = [await launch(users, `${users}-1`), await launch(users, `${users}-2`)];
+    await eventually(() => allPassing(2)(users), 20_000, `${users} passing`);
     const killedAt = Date.now();
     await Promise.all(instances.map((instance) => instance.kill()));
 
     const lost = await eventually(
       async () => {
-        const service = await serviceNamed('users');
+        const service = await serviceNamed(users);
         return service?.status === 'critical' && service.instances.every((instance) => instance.lost) ? service : undefined;
       },
       LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS,
-      'users critical with both instances lost',
+      `${users} critical with both instances lost`,
     );
     expect(Date.now() - killedAt).toBeLessThanOrEqual(LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS);
     expect(lost.cause).toMatch(/^all 2 instances lost since \d\d:\d\d:\d\d UTC \(lease expired at .* after probes failed from/);
@@ -72,96 +76,101 @@ describe('lost instances on a real server, with real processes and real leases',
       expect(Date.parse(instance.lost?.at ?? '')).toBeGreaterThanOrEqual(killedAt - 1_000);
     }
     // The header's counts are the services' statuses.
-    expect((await services()).filter((service) => service.status === 'critical').map((service) => service.name)).toContain('users');
+    expect((await services()).filter((service) => service.status === 'critical').map((service) => service.name)).toContain(users);
     const lostEvents = await eventually(async () => {
-      const rows = await events('service=users&kind=instance.lost');
+      const rows = await events(`service=${users}&kind=instance.lost`);
       return rows.length === 2 ? rows : undefined;
     }, 5_000, 'two instance.lost rows');
-    expect(lostEvents.map((event) => event.instance).sort()).toEqual(['users-1', 'users-2']);
+    expect(lostEvents.map((event) => event.instance).sort()).toEqual([`${users}-1`, `${users}-2`]);
 
     // Still listed until the retention is nearly over, then gone.
     const lostAt = Math.min(...lost.instances.map((instance) => Date.parse(instance.lost?.at ?? '')));
     while (Date.now() < lostAt + (RETENTION_SECONDS - 2) * 1_000) {
-      expect((await serviceNamed('users'))?.instances.filter((instance) => instance.lost)).toHaveLength(2);
+      expect((await serviceNamed(users))?.instances.filter((instance) => instance.lost)).toHaveLength(2);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    await eventually(async () => ((await serviceNamed('users')) === undefined ? true : undefined), 2_000 + 5_000 + SLACK_MS, 'users gone after the retention');
+    await eventually(async () => ((await serviceNamed(users)) === undefined ? true : undefined), 2_000 + 5_000 + SLACK_MS, `${users} gone after the retention`);
     // History is written in batches: the rows follow the removal shortly.
     const cleared = await eventually(async () => {
-      const rows = await events('service=users&kind=instance.lost_cleared');
+      const rows = await events(`service=${users}&kind=instance.lost_cleared`);
       return rows.length === 2 ? rows : undefined;
     }, 5_000, 'two lost_cleared rows');
-    expect(cleared.map((event) => event.instance).sort()).toEqual(['users-1', 'users-2']);
+    expect(cleared.map((event) => event.instance).sort()).toEqual([`${users}-1`, `${users}-2`]);
     expect(cleared[0]?.detail).toBe(`kept for ${RETENTION_SECONDS} s after its key went; no longer shown`);
   });
 
   it('removes a gracefully stopped instance (lease revoked while probes pass) without a loss', async () => {
-    const graceful = await launch('billing', 'billing-1');
-    await eventually(() => allPassing(1)('billing'), 20_000, 'billing passing');
+    const billing = perAttempt('billing');
+    const canary = perAttempt('canary');
+    const graceful = await launch(billing, `${billing}-1`);
+    await eventually(() => allPassing(1)(billing), 20_000, `${billing} passing`);
     await graceful.stop();
-    await eventually(async () => ((await serviceNamed('billing')) === undefined ? true : undefined), 10_000, 'billing gone');
+    await eventually(async () => ((await serviceNamed(billing)) === undefined ? true : undefined), 10_000, `${billing} gone`);
     // A crash seen after the graceful stop: once its loss is recorded, the earlier stop has been judged.
-    const canary = await launch('canary', 'canary-1');
-    await eventually(() => allPassing(1)('canary'), 20_000, 'canary passing');
-    await canary.kill();
-    await eventually(async () => ((await events('service=canary&kind=instance.lost')).length === 1 ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, 'canary lost');
-    expect(await events('service=billing&kind=instance.lost')).toEqual([]);
-    expect(await serviceNamed('billing')).toBeUndefined();
+    const canaryInstance = await launch(canary, `${canary}-1`);
+    await eventually(() => allPassing(1)(canary), 20_000, `${canary} passing`);
+    await canaryInstance.kill();
+    await eventually(async () => ((await events(`service=${canary}&kind=instance.lost`)).length === 1 ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, `${canary} lost`);
+    expect(await events(`service=${billing}&kind=instance.lost`)).toEqual([]);
+    expect(await serviceNamed(billing)).toBeUndefined();
   });
 
   it('lists an instance that lost its etcd session and serves on as lost (out of discovery); counted again, its sibling loses the membership warning', async () => {
-    const [cut] = [await launch('ledger', 'ledger-1'), await launch('ledger', 'ledger-2')];
-    await eventually(() => allPassing(2)('ledger'), 20_000, 'ledger passing');
+    const ledger = perAttempt('ledger');
+    const [cut] = [await launch(ledger, `${ledger}-1`), await launch(ledger, `${ledger}-2`)];
+    await eventually(() => allPassing(2)(ledger), 20_000, `${ledger} passing`);
     cut?.loseEtcd();
     const listed = await eventually(
       async () => {
-        const service = await serviceNamed('ledger');
-        return service?.instances.find((instance) => instance.id === 'ledger-1')?.lost ? service : undefined;
+        const service = await serviceNamed(ledger);
+        return service?.instances.find((instance) => instance.id === `${ledger}-1`)?.lost ? service : undefined;
       },
       LEASE_TTL_SECONDS * 1_000 + 2 * DEPARTED_CHECK_SECONDS * 1_000 + SLACK_MS,
-      'ledger-1 lost while serving',
+      `${ledger}-1 lost while serving`,
     );
-    const lost = listed.instances.find((instance) => instance.id === 'ledger-1');
+    const lost = listed.instances.find((instance) => instance.id === `${ledger}-1`);
     expect(lost?.status).toBe('critical');
     expect(lost?.lost?.cause).toMatch(/^lease expired at \d\d:\d\d:\d\d UTC while it still served: it answered probes 4 s later, but is out of discovery$/);
     expect(lost?.lost?.stillServing).toBe(true);
     // Counted again (its loss says why), it no longer leaves its service short: the membership warning its sibling had since the key went clears at the next pass.
-    await eventually(async () => ((await serviceNamed('ledger'))?.instances.find((instance) => instance.id === 'ledger-2')?.status === 'passing' ? true : undefined), 5_000 + SLACK_MS, 'ledger-2 passing');
+    await eventually(async () => ((await serviceNamed(ledger))?.instances.find((instance) => instance.id === `${ledger}-2`)?.status === 'passing' ? true : undefined), 5_000 + SLACK_MS, `${ledger}-2 passing`);
     const [event] = await eventually(async () => {
-      const found = await events('service=ledger&kind=instance.lost');
+      const found = await events(`service=${ledger}&kind=instance.lost`);
       return found.length > 0 ? found : undefined;
-    }, SLACK_MS, 'ledger-1 lost in history');
+    }, SLACK_MS, `${ledger}-1 lost in history`);
     expect(event?.detail).toBe(lost?.lost?.cause);
   });
 
   it('clears the loss when the same instance registers again', async () => {
-    const first = await launch('reports', 'reports-1');
-    await eventually(() => allPassing(1)('reports'), 20_000, 'reports passing');
+    const reports = perAttempt('reports');
+    const first = await launch(reports, `${reports}-1`);
+    await eventually(() => allPassing(1)(reports), 20_000, `${reports} passing`);
     await first.kill();
-    await eventually(async () => ((await serviceNamed('reports'))?.instances[0]?.lost ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, 'reports lost');
-    await launch('reports', 'reports-1');
-    const back = await eventually(() => allPassing(1)('reports'), 20_000, 'reports back and passing');
+    await eventually(async () => ((await serviceNamed(reports))?.instances[0]?.lost ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, `${reports} lost`);
+    await launch(reports, `${reports}-1`);
+    const back = await eventually(() => allPassing(1)(reports), 20_000, `${reports} back and passing`);
     expect(back.instances[0]?.lost).toBeUndefined();
     expect(back.status).toBe('passing');
   });
 
   it('lets an operator dismiss a lost instance, recorded with their name; a viewer may not', async () => {
-    const instance = await launch('search', 'search-1');
-    await eventually(() => allPassing(1)('search'), 20_000, 'search passing');
+    const search = perAttempt('search');
+    const instance = await launch(search, `${search}-1`);
+    await eventually(() => allPassing(1)(search), 20_000, `${search} passing`);
     await instance.kill();
-    await eventually(async () => ((await serviceNamed('search'))?.instances[0]?.lost ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, 'search lost');
-    const url = '/api/v1/services/search/instances/search-1/lost';
+    await eventually(async () => ((await serviceNamed(search))?.instances[0]?.lost ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, `${search} lost`);
+    const url = `/api/v1/services/${search}/instances/${search}-1/lost`;
     const viewer = await server.createToken({ name: 'lost-viewer', role: 'viewer' });
     expect((await server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${viewer}` } })).status).toBe(403);
     const operator = await server.createToken({ name: 'lost-operator', role: 'operator' });
     const dismissed = await server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${operator}` } });
     expect(dismissed.status).toBe(200);
-    await eventually(async () => ((await serviceNamed('search')) === undefined ? true : undefined), 5_000, 'search gone after the dismissal');
+    await eventually(async () => ((await serviceNamed(search)) === undefined ? true : undefined), 5_000, `${search} gone after the dismissal`);
     const [cleared] = await eventually(async () => {
-      const rows = await events('service=search&kind=instance.lost_cleared');
+      const rows = await events(`service=${search}&kind=instance.lost_cleared`);
       return rows.length > 0 ? rows : undefined;
     }, 5_000, 'the dismissal in history');
-    expect(cleared).toMatchObject({ instance: 'search-1', actor: 'token:lost-operator', detail: 'loss dismissed by token:lost-operator' });
+    expect(cleared).toMatchObject({ instance: `${search}-1`, actor: 'token:lost-operator', detail: 'loss dismissed by token:lost-operator' });
     expect((await server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${operator}` } })).status).toBe(404);
   });
 });
