@@ -11,9 +11,11 @@ export interface Throttle {
 /**
  * Throttle with a leading edge: a change after a quiet window leaves on the next tick (so one
  * watch response's events still travel together); during a burst at most one run per window.
- * `run` says whether it did anything: only a run that did starts a new window.
+ * `run` says whether it did anything: only a run that did starts a new window. `windowMs` may be
+ * a function: read when a run is scheduled, so the window can follow what runs cost.
  */
-export function createThrottle(run: () => boolean, windowMs: number, clock: Clock): Throttle {
+export function createThrottle(run: () => boolean, windowMs: number | (() => number), clock: Clock): Throttle {
+  const currentWindow = typeof windowMs === 'function' ? windowMs : () => windowMs;
   let lastRunAt = -Infinity;
   let cancelScheduled: (() => void) | undefined;
 
@@ -28,7 +30,7 @@ export function createThrottle(run: () => boolean, windowMs: number, clock: Cloc
   return {
     schedule() {
       if (cancelScheduled) return;
-      cancelScheduled = clock.after(Math.max(0, lastRunAt + windowMs - clock.now()), runNow);
+      cancelScheduled = clock.after(Math.max(0, lastRunAt + currentWindow() - clock.now()), runNow);
     },
     runNow,
     cancel,

@@ -3,7 +3,9 @@ import type { Registration } from '@/lib/model/registration';
 import { applyServiceDelta, applySummaryDelta, serviceViewFromSnapshot, summariesOf, summaryViewFromSnapshot } from '@/lib/model/views';
 import { createManualClock } from '@/tests/support/manual-clock';
 import { createStore, type DecodedKey, type Store, type ViewDelta } from './store';
-import { SUMMARY_WINDOW_MS } from './views';
+import type { Instance } from '@/lib/model/instance';
+import { createDeltaLog } from './delta-log';
+import { createViewIndex, MAX_SUMMARY_WINDOW_MS, SUMMARY_WINDOW_MS, SUMMARY_WINDOW_PER_PASS_MS } from './views';
 
 const registration = (service: string, id: string): Registration => ({ service, id, address: '127.0.0.1:1', format: 'native', metadata: {} });
 const key = (service: string, id: string): DecodedKey => ({ etcdKey: `/services/${service}/${id}`, lease: undefined, registrations: [registration(service, id)] });
@@ -127,5 +129,42 @@ describe('store views', () => {
     expect(catchUp?.changes).toHaveLength(2);
     const { view } = applyServiceDelta(serviceViewFromSnapshot(first), { service: 'users', prev: first.seq, ...(catchUp ?? { seq: 0, revision: '', changes: [] }) });
     expect([...view.instances.values()]).toEqual(store.serviceSnapshot('users').instances);
+  });
+
+  it('stretches the summary window to a multiple of what the last pass took, within bounds, and returns to the plain window when passes are cheap again', () => {
+    const manual = createManualClock();
+    // What summarising costs on the clock: each read of the service's instances takes `passCostMs`.
+    let spent = 0;
+    let passCostMs = 0;
+    const clock = { now: () => manual.now() + spent, after: manual.after };
+    const log = createDeltaLog({ coalesceMs: 0, clock });
+    const instance = (id: string): Instance => ({ id, service: 'big', key: `/services/big/${id}`, address: '127.0.0.1:1', format: 'native', metadata: {}, status: 'unknown', drain: null });
+    const instances: Instance[] = [];
+    const views = createViewIndex(log, () => ((spent += passCostMs), [...instances]), clock);
+    const summaryTimes: number[] = [];
+    views.subscribe((delta) => {
+      if (delta.summaryUpserts.length > 0) summaryTimes.push(clock.now());
+    });
+    /** A change every 10 ms for `ms`; the gaps between the summaries that left meanwhile. */
+    const burst = (ms: number): number[] => {
+      summaryTimes.length = 0;
+      for (let t = 0; t < ms; t += 10) {
+        const added = instance(`i-${instances.length}`);
+        instances.push(added);
+        log.record({ op: 'upsert', instance: added });
+        manual.advance(10);
+      }
+      return summaryTimes.slice(1).map((at, i) => at - (summaryTimes[i] ?? 0));
+    };
+    const near = (gaps: number[], window: number): boolean => gaps.length > 0 && gaps.every((gap) => gap >= window && gap <= window + passCostMs + 10);
+    expect(near(burst(1_000), SUMMARY_WINDOW_MS)).toBe(true);
+    passCostMs = 12;
+    expect(near(burst(3_000).slice(1), SUMMARY_WINDOW_PER_PASS_MS * 12)).toBe(true);
+    passCostMs = 200;
+    expect(near(burst(5_000).slice(1), MAX_SUMMARY_WINDOW_MS)).toBe(true);
+    passCostMs = 1;
+    expect(near(burst(1_000).slice(1), SUMMARY_WINDOW_MS)).toBe(true);
+    views.close();
+    log.close();
   });
 });

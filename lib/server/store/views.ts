@@ -50,11 +50,19 @@ const keyOfChange = (change: Change): string => (change.op === 'upsert' ? change
 
 /**
  * Summaries leave at most once per this window during a burst (leading edge: a change after a quiet
- * spell leaves on the next tick). A service of thousands of instances changing with every delta was
+ * spell leaves on the next tick), or a longer one when passes are dear (SUMMARY_WINDOW_PER_PASS_MS). A service of thousands of instances changing with every delta was
  * summarised again for every delta — O(its size) each time — which held the event loop under
  * 1,000 puts/s and in the first listing of 100,000 instances; batched, it is summarised once a window.
  */
 export const SUMMARY_WINDOW_MS = 100;
+/**
+ * A pass over big services costs O(their size) however few instances changed (a deploy of
+ * thousands, the scale bench's 1,000 puts/s into four services of 2,500): the window stretches to
+ * this many times the last pass, so summaries take at most ~5 % of the event loop, up to
+ * MAX_SUMMARY_WINDOW_MS. A fleet of ordinary services never leaves SUMMARY_WINDOW_MS.
+ */
+export const SUMMARY_WINDOW_PER_PASS_MS = 20;
+export const MAX_SUMMARY_WINDOW_MS = 1_000;
 
 /**
  * Per-service summaries, and the split of each delta into what each service view receives (at
@@ -75,8 +83,11 @@ export function createViewIndex(log: DeltaLog, instancesOfService: (service: str
     for (const listener of listeners) listener(delta);
   };
 
+  /** How long the last pass took, on the clock: what the next window is stretched by. */
+  let lastPassMs = 0;
   const summarise = (): boolean => {
     if (dirty.size === 0 && pendingRegistry === undefined) return false;
+    const passStarted = clock.now();
     const summaryUpserts: ServiceSummary[] = [];
     const summaryRemoves: string[] = [];
     for (const name of dirty) {
@@ -95,6 +106,7 @@ export function createViewIndex(log: DeltaLog, instancesOfService: (service: str
       summaryUpserts.push(after);
     }
     dirty.clear();
+    lastPassMs = clock.now() - passStarted;
     const registry = pendingRegistry;
     pendingRegistry = undefined;
     if (summaryUpserts.length === 0 && summaryRemoves.length === 0 && registry === undefined) return false;
@@ -104,7 +116,8 @@ export function createViewIndex(log: DeltaLog, instancesOfService: (service: str
     emit(viewDelta);
     return true;
   };
-  const throttle = createThrottle(summarise, SUMMARY_WINDOW_MS, clock);
+  const summaryWindow = (): number => Math.min(MAX_SUMMARY_WINDOW_MS, Math.max(SUMMARY_WINDOW_MS, SUMMARY_WINDOW_PER_PASS_MS * lastPassMs));
+  const throttle = createThrottle(summarise, summaryWindow, clock);
 
   log.subscribe((delta: Delta) => {
     const changesByService = new Map<string, Change[]>();
