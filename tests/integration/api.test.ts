@@ -28,8 +28,8 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-function connect(): LiveClient {
-  return io(server.url, { transports: ['websocket'], auth: VIEWS_HANDSHAKE, reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${server.adminToken}` } });
+function connect(to: TestServer = server): LiveClient {
+  return io(to.url, { transports: ['websocket'], auth: VIEWS_HANDSHAKE, reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${to.adminToken}` } });
 }
 
 /**
@@ -205,11 +205,19 @@ describe('etcd outage', () => {
 
 describe('shutdown', () => {
   it('closes sockets, watchers and etcd on SIGTERM and exits 0', async () => {
-    const client = connect();
-    await firstSummary(client);
-    const disconnected = new Promise<string>((resolve) => client.once('disconnect', resolve));
-    expect(await server.stop()).toBe(0);
-    expect(await disconnected).toBeTruthy();
-    expect(server.output()).toContain('SIGTERM: shutting down');
+    // A server of its own per attempt: a retry must stop a running server, not the one its first
+    // attempt already stopped (and the file's server stays up for any test after this one).
+    const own = await startServer({ etcdEndpoints: etcd.endpoints });
+    const client = connect(own);
+    try {
+      await firstSummary(client);
+      const disconnected = new Promise<string>((resolve) => client.once('disconnect', resolve));
+      expect(await own.stop()).toBe(0);
+      expect(await disconnected).toBeTruthy();
+      expect(own.output()).toContain('SIGTERM: shutting down');
+    } finally {
+      client.close();
+      await own.stop();
+    }
   });
 });
