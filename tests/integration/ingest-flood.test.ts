@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { probeHealthUntil } from '../support/health-probe';
 import { startIngestFlood, type IngestFlood } from '../support/ingest-flood';
 import { eventually, startServer, type TestServer } from '../support/server';
 
@@ -59,7 +60,6 @@ afterAll(async () => {
   await stopArranged();
 });
 
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 /** How many times the server's layout cache placed nodes, from its log. */
 const placements = (): number => server.output().match(/topology layout: placed \d+ of \d+ nodes/g)?.length ?? 0;
 
@@ -86,21 +86,9 @@ describe('ingest flood', () => {
       await (await server.fetch('/metrics')).text();
       const flooded = startIngestFlood({ url: server.url, token: server.adminToken, clients: CLIENTS, durationMs: FLOOD_MS, batchEveryMs: BATCH_EVERY_MS, reportersPerClient: REPORTERS_PER_CLIENT, callees: CALLEES });
       flood = flooded;
-      const health: number[] = [];
-      let flooding = true;
-      const probing = (async () => {
-        while (flooding) {
-          const sent = performance.now();
-          const ok = await server
-            .fetch(`/healthz`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) })
-            .then(async (response) => (await response.text(), response.status === 200))
-            .catch(() => false);
-          health.push(ok ? performance.now() - sent : HEALTH_TIMEOUT_MS);
-          await pause(HEALTH_EVERY_MS);
-        }
-      })();
-      const { accepted, refused } = await flooded.done.finally(() => (flooding = false));
-      await probing;
+      const probing = probeHealthUntil(server, flooded.done, HEALTH_EVERY_MS, HEALTH_TIMEOUT_MS);
+      const { accepted, refused } = await flooded.done;
+      const health = await probing;
 
       const loopDelayP99 = Number(/^switchyard_process_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(await (await server.fetch('/metrics')).text())?.[1]) * 1_000;
       const sorted = [...health].sort((a, b) => a - b);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { probeHealthUntil } from '../support/health-probe';
 import { startOtlpFlood, type IngestFlood } from '../support/ingest-flood';
 import { MAX_OTLP_IN_FLIGHT, MAX_OTLP_WAITING } from '@/lib/server/otlp/intake';
 import { eventually, startServer, type TestServer } from '../support/server';
@@ -36,28 +37,15 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('OTLP flood', () => {
   it(`keeps /healthz p99 under ${HEALTH_P99_MS} ms while ${CLIENTS} clients post big protobuf exports back to back`, async () => {
     const token = await server.createToken({ name: 'flood', role: 'viewer' });
     const started = startOtlpFlood({ url: server.url, token, clients: CLIENTS, durationMs: FLOOD_MS, resourcesPerExport: RESOURCES_PER_EXPORT });
     flood = started;
-    const health: number[] = [];
-    let flooding = true;
-    const probing = (async () => {
-      while (flooding) {
-        const sent = performance.now();
-        const ok = await server
-          .fetch('/healthz', { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) })
-          .then(async (response) => (await response.text(), response.status === 200))
-          .catch(() => false);
-        health.push(ok ? performance.now() - sent : HEALTH_TIMEOUT_MS);
-        await pause(HEALTH_EVERY_MS);
-      }
-    })();
-    const { accepted, refused } = await started.done.finally(() => (flooding = false));
-    await probing;
+    const probing = probeHealthUntil(server, started.done, HEALTH_EVERY_MS, HEALTH_TIMEOUT_MS);
+    const { accepted, refused } = await started.done;
+    const health = await probing;
     const sorted = [...health].sort((a, b) => a - b);
     const p99 = sorted[Math.ceil(sorted.length * 0.99) - 1] ?? Infinity;
     console.info(`otlp flood: ${accepted} accepted, ${refused} refused; /healthz p99 ${p99.toFixed(0)} ms, max ${(sorted.at(-1) ?? Infinity).toFixed(0)} ms over ${health.length} probes`);
