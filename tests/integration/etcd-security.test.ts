@@ -110,8 +110,8 @@ describe('etcd with TLS and client certificates, dashboard over HTTPS', () => {
   });
 
   it('serves HTTPS with HSTS, Socket.IO and ingest, and refuses plain HTTP on the same port', async () => {
-    const server = servers[0];
-    if (!server) throw new Error('the TLS server did not start');
+    const server = await startServer({ etcdEndpoints: etcd.endpoints, tls: certs, env: { ...PREFIXES, ...clientCert() } });
+    servers.push(server);
     const health = await call(server, '/healthz');
     expect(health.status).toBe(200);
     expect(health.headers.get('strict-transport-security')).toBe('max-age=31536000');
