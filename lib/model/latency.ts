@@ -63,8 +63,13 @@ export interface EdgeStats {
   /** The kind of an end that is not a registered service, when the calls said it (OTLP messaging and database spans). */
   fromKind?: ObservedNodeKind;
   toKind?: ObservedNodeKind;
-  /** Its last 10 s of calls were clean (as an instance's status judges them): its errors are over, though still in the minute. */
+  /**
+   * Its errors are over, though still in the minute: its last 10 s of calls were clean, or it had
+   * no calls for 30 s (`quiet`), when an instance's error verdict would have ended too.
+   */
   recovered?: boolean;
+  /** Recovered because its calls stopped: none for 30 s, up to where its reports are judged (a reporter's next report still due is not silence). */
+  quiet?: boolean;
 }
 
 /** What an observed node outside the registry is, when the calls to it said so (OTLP messaging and database spans). */

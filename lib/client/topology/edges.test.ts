@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { EdgeStats } from '@/lib/model/latency';
+import { deriveTopologyFromSummaries } from '@/lib/model/topology/topology';
 import { parseObservedEdges } from './edges';
 
 describe('parseObservedEdges', () => {
@@ -16,4 +18,14 @@ describe('parseObservedEdges', () => {
       { from: 'worker', to: 'x', fromKind: undefined, toKind: undefined },
     ]);
   });
+
+  it('carries what the server judged nodes by, so the map judges them alike: an edge over its errors, and one whose calls stopped', () => {
+    const edge = (to: string, over: { recovered?: boolean; quiet?: boolean }): EdgeStats => ({ from: 'orders', to, rps: 20, errorRate: 0.5, p50Ms: null, p95Ms: null, p99Ms: null, ...over });
+    const onServer = deriveTopologyFromSummaries([], [edge('postgres', {}), edge('redis', { recovered: true }), edge('kafka', { recovered: true, quiet: true })]);
+    const inBrowser = deriveTopologyFromSummaries([], parseObservedEdges(JSON.parse(JSON.stringify({ edges: onServer.edges }))));
+    const statuses = (topology: typeof onServer) => topology.nodes.map((node) => [node.id, node.status]);
+    expect(statuses(inBrowser)).toEqual(statuses(onServer));
+    expect(statuses(onServer)).toEqual(expect.arrayContaining([['postgres', 'critical'], ['redis', 'passing'], ['kafka', 'unknown']]));
+  });
 });
+

@@ -31,6 +31,8 @@ export function parseObservedEdges(body: unknown): EdgeStats[] {
       ...(edge.fromKind === 'queue' || edge.fromKind === 'database' ? { fromKind: edge.fromKind } : {}),
       ...(edge.toKind === 'queue' || edge.toKind === 'database' ? { toKind: edge.toKind } : {}),
       ...(edge.recovered === true ? { recovered: true } : {}),
+      // The map judges nodes from these edges as the server does: a quiet edge's calls give no verdict.
+      ...(edge.recovered === true && edge.quiet === true ? { quiet: true } : {}),
     });
   }
   return edges;

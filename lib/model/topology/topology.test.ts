@@ -212,4 +212,21 @@ describe('edgeSlowCause', () => {
     expect(edgeSlowCause({ p95Ms: 55, baselineP95Ms: 20 })).toBeNull();
     expect(edgeSlowCause({ p95Ms: 200 })).toBeNull();
   });
+
+  it('judges a node without probes by the calls made to it now: a recovered edge\'s calls count clean, a quiet one\'s not at all, a failing one\'s still fail', () => {
+    const over = (edge: EdgeStats, quiet = false): EdgeStats => ({ ...edge, recovered: true, ...(quiet ? { quiet: true } : {}) });
+    const statusOf = (...edges: EdgeStats[]) => {
+      const found = deriveTopology([], edges).nodes.find((node) => node.id === 'postgres');
+      return { status: found?.status, failing: found ? isFailing(found) : undefined };
+    };
+    // Calls clean again for 10 s: answering now, though the minute still holds the errors.
+    expect(statusOf(over(stats('orders', 'postgres', 20, 0.5)))).toEqual({ status: 'passing', failing: false });
+    // The calls stopped after failing: no verdict either way.
+    expect(statusOf(over(stats('orders', 'postgres', 20, 0.5), true))).toEqual({ status: 'unknown', failing: false });
+    // One caller still failing keeps it failing, whatever the others' edges say.
+    expect(statusOf(stats('orders', 'postgres', 10, 1), over(stats('users', 'postgres', 10, 1)))).toEqual({ status: 'critical', failing: true });
+    expect(statusOf(stats('orders', 'postgres', 10, 1), over(stats('users', 'postgres', 10, 1), true))).toEqual({ status: 'critical', failing: true });
+    expect(deriveTopology([], [over(stats('orders', 'postgres', 20, 0.5), true)]).edges[0]).toMatchObject({ recovered: true, quiet: true });
+  });
 });
+

@@ -49,7 +49,7 @@ export interface TopologyNode {
   formats: Format[];
   /** Calls per second into this node over the last minute, summed over observed edges (absent: none observed). */
   inboundRps?: number;
-  /** Failed share of those calls (absent when there were none). */
+  /** Failed share of those calls now: a recovered edge's calls count clean, a quiet one's not at all (absent when none are left). */
   inboundErrorRate?: number;
 }
 
@@ -73,8 +73,10 @@ export interface TopologyEdge {
   /** What an end outside the registry is, when the calls said it (OTLP messaging and database spans). */
   fromKind?: ExternalKind;
   toKind?: ExternalKind;
-  /** Its errors are over: the last 10 s of its calls were clean (`EdgeStats.recovered`). */
+  /** Its errors are over: the last 10 s of its calls were clean, or it had none for 30 s (`EdgeStats.recovered`). */
   recovered?: true;
+  /** Recovered because its calls stopped: none for 30 s (`EdgeStats.quiet`). */
+  quiet?: true;
 }
 
 export interface Topology {
@@ -187,6 +189,7 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
       ...(stats.fromKind ? { fromKind: stats.fromKind } : {}),
       ...(stats.toKind ? { toKind: stats.toKind } : {}),
       ...(stats.recovered ? { recovered: true as const } : {}),
+      ...(stats.recovered && stats.quiet ? { quiet: true as const } : {}),
     };
     edges.set(key, edge);
     if (stats.fromKind) observedKinds.set(stats.from, stats.fromKind);
@@ -195,14 +198,17 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
     noteExternal(stats.to);
   }
 
-  // Inbound traffic per node: the weight for error rates.
+  // Inbound traffic per node: the weight for error rates. A node judged by the calls made to it is
+  // failing now, not for the rest of the minute that still holds its errors: an edge over its errors
+  // (`recovered`) adds its calls clean, and one whose calls stopped (`quiet`) adds no verdict at all —
+  // a database its callers stopped calling after failures is unknown, neither failing nor passing.
   const inbound = new Map<string, { rps: number; errors: number; measured: number }>();
   for (const edge of edges.values()) {
     if (edge.rps === undefined) continue;
     const sum = inbound.get(edge.to) ?? { rps: 0, errors: 0, measured: 0 };
     sum.rps += edge.rps;
-    if (edge.errorRate !== undefined) {
-      sum.errors += edge.errorRate * edge.rps;
+    if (edge.errorRate !== undefined && !edge.quiet) {
+      if (!edge.recovered) sum.errors += edge.errorRate * edge.rps;
       sum.measured += edge.rps;
     }
     inbound.set(edge.to, sum);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { IngestBatch } from '@/lib/model/ingest';
 import { RELATIVE_ACCURACY } from './histogram';
+import { deriveTopologyFromSummaries } from '@/lib/model/topology/topology';
+import { probableOrigins } from '@/lib/model/topology/graph';
 import { createMetricsStore } from './store';
 
 /** Deterministic PRNG so the samples (and the test) are the same on every run. */
@@ -131,6 +133,55 @@ describe('metrics store', () => {
     clock = T0 + 10_000;
     store.ingest(batch('gateway', 'g-1', [{ to: 'users', count: 50, errors: 0, latencyMs: { bounds: [10], counts: [50, 0] } }], T0 + 5_000, 5));
     expect(store.edges()[0]).toMatchObject({ errorRate: expect.closeTo(100 / 300), recovered: true });
+  });
+
+  it('says an edge with errors is over them, quietly, once it has had no calls for 30 s: not sooner, not during a once-a-minute reporter\'s quiet minute, not between bursts under 30 s apart', () => {
+    let clock = T0;
+    const store = createMetricsStore({ now: () => clock });
+    const failing = (from: string, to: string, count: number, start: number, seconds: number): IngestBatch => batch(from, `${from}-1`, [{ to, count, errors: count, latencyMs: { bounds: [10], counts: [count, 0] } }], start, seconds);
+    const edge = (from: string) => store.edges().find((found) => found.from === from);
+    // Every second for 20 s, all failing, then nothing (the caller and the callee both gone).
+    for (let t = T0 - 19_000; t <= T0; t += 1_000) {
+      clock = t;
+      store.ingest(failing('shop', 'stock', 20, t - 1_000, 1));
+    }
+    // One report a minute, half failing (an OpenTelemetry SDK's default interval).
+    store.ingest(batch('gateway', 'gateway-1', [{ to: 'postgres', count: 600, errors: 300, latencyMs: { bounds: [10], counts: [600, 0] } }], T0 - 60_000, 60));
+    // Bursts 20 s apart, all failing.
+    for (const burst of [0, 20, 40]) {
+      clock = T0 + burst * 1_000;
+      store.ingest(failing('cron', 'jobs', 30, clock - 1_000, 1));
+      if (burst === 20) expect(edge('shop')).not.toHaveProperty('recovered');
+    }
+    clock = T0 + 31_000;
+    expect(edge('shop')).toMatchObject({ errorRate: 1, recovered: true, quiet: true });
+    clock = T0 + 45_000;
+    expect(edge('gateway')).not.toHaveProperty('recovered');
+    expect(edge('gateway')?.errorRate).toBeCloseTo(0.5);
+    clock = T0 + 59_000;
+    expect(edge('cron')).not.toHaveProperty('recovered');
+  });
+
+  it('takes a removed service whose callers are gone too out of the likely origins once nobody has called it for 30 s, not a minute', () => {
+    let clock = T0;
+    const store = createMetricsStore({ now: () => clock });
+    // Both deregistered (no summaries): front → shop failing 60 %, shop → stock 100 %, every second for 30 s, then silence.
+    for (let t = T0 - 29_000; t <= T0; t += 1_000) {
+      clock = t;
+      store.ingest(batch('front', 'front-1', [{ to: 'shop', count: 20, errors: 12, latencyMs: { bounds: [10], counts: [20, 0] } }], t - 1_000, 1));
+      store.ingest(batch('shop', 'shop-1', [{ to: 'stock', count: 20, errors: 20, latencyMs: { bounds: [10], counts: [20, 0] } }], t - 1_000, 1));
+    }
+    const at = (seconds: number) => {
+      clock = T0 + seconds * 1_000;
+      const topology = deriveTopologyFromSummaries([], store.edges());
+      return { origins: probableOrigins(topology, { now: clock }).map((origin) => [origin.id, origin.explains]), stock: topology.nodes.find((node) => node.id === 'stock') };
+    };
+    // While their calls may still be arriving, the failure stands.
+    expect(at(5).origins).toEqual([['stock', ['shop']]]);
+    // Nobody has called for 30 s: no verdict from calls, and no origin (until this, the minute's errors kept it for 59 s).
+    const quiet = at(31);
+    expect(quiet.origins).toEqual([]);
+    expect(quiet.stock?.status).toBe('unknown');
   });
 
   it("gives an edge reported once a minute its last report's rate until the next is overdue, not the part of it inside the last minute", () => {

@@ -2,7 +2,7 @@ import { dropOldest, moveToNewest } from '@/lib/model/bounded-map';
 import { MAX_COUNT, type CallStats, type IngestBatch } from '@/lib/model/ingest';
 import type { CalleeSeries } from '@/lib/model/otlp/authority';
 import { EDGE_WINDOW_SECONDS, type EdgeStats, type LatencyPoint, type LatencyWindow, type ObservedNodeKind, type RecentCalls } from '@/lib/model/latency';
-import { cleanAgain, DEFAULT_TRAFFIC_THRESHOLDS, RECOVERY_SECONDS } from '@/lib/model/status/combine';
+import { cleanAgain, DEFAULT_TRAFFIC_THRESHOLDS, RECOVERY_SECONDS, TRAFFIC_WINDOW_SECONDS } from '@/lib/model/status/combine';
 import { clampLatency } from './histogram';
 import { PROBE_GRACE_SECONDS, REPORT_GRACE_SECONDS, Series } from './series';
 import { shapedBuckets, shapedValues } from './shapes';
@@ -311,10 +311,15 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     },
     /** Every observed edge with its rate and errors over the last minute, its latest minute's latency and its usual p95. */
     edges(): EdgeStats[] {
-      /** Its last 10 s of calls clean, as an instance's error verdict ends: asked only of an edge that had errors. */
-      const recoveredNow = (found: Series, nowSecond: number): boolean => {
+      /**
+       * Whether an edge that had errors is over them, as an instance's error verdict ends: its last 10 s
+       * of calls clean, or no calls for the 30 s a verdict is judged over (the caller, the callee or
+       * both are gone: the minute's failures are history, not a failure now).
+       */
+      const recoveryOf = (found: Series, nowSecond: number): Pick<EdgeStats, 'recovered' | 'quiet'> => {
         const { count, errors } = found.recent(nowSecond, RECOVERY_SECONDS);
-        return cleanAgain({ calls: count, errors }, DEFAULT_TRAFFIC_THRESHOLDS);
+        if (cleanAgain({ calls: count, errors }, DEFAULT_TRAFFIC_THRESHOLDS)) return { recovered: true };
+        return count === 0 && found.recent(nowSecond, TRAFFIC_WINDOW_SECONDS).count === 0 ? { recovered: true, quiet: true } : {};
       };
       const nowSecond = now() / 1_000;
       const edges: EdgeStats[] = [];
@@ -336,7 +341,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
           p99Ms: latest?.p99Ms ?? null,
           baselineP95Ms: medianP95(found),
           ...kindsOf(from, to),
-          ...(errors > 0 && recoveredNow(found, until) ? { recovered: true } : {}),
+          ...(errors > 0 ? recoveryOf(found, until) : {}),
         });
       }
       return edges;
