@@ -222,8 +222,11 @@ describe('sessions', () => {
   });
 
   it('signs out everywhere: every session of the user ends and their live socket closes', async () => {
-    const first = await server.login('vera', passwordOf('vera'));
-    const second = await server.login('vera', passwordOf('vera'));
+    // A user of its own: signing vera out everywhere ended the session the other tests act as a viewer with.
+    const user = perAttempt('sally');
+    await server.userSession(user, 'viewer');
+    const first = await server.login(user, passwordOf(user));
+    const second = await server.login(user, passwordOf(user));
     const socket = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: second, origin: server.url } });
     await firstSummary(socket);
     const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));

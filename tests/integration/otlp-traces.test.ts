@@ -9,7 +9,7 @@ import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } 
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { instanceInbound } from '../support/call-counts';
+import { COUNT_DIGITS, instanceInbound } from '../support/call-counts';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { MAX_OTLP_IN_FLIGHT, MAX_OTLP_WAITING } from '@/lib/server/otlp/intake';
 import { holdOtlpRequests, otlpRequestsReach } from '../support/otlp-held';
@@ -123,12 +123,12 @@ describe('POST /v1/traces with the OpenTelemetry SDK', () => {
       const found = await total('/api/v1/edges/latency?from=gateway&to=users');
       return found.count >= edgeBefore.count + 10 ? found : undefined;
     });
-    expect(edge.count - edgeBefore.count).toBeCloseTo(10, 6);
-    expect(edge.errors - edgeBefore.errors).toBeCloseTo(2, 6);
+    expect(edge.count - edgeBefore.count).toBeCloseTo(10, COUNT_DIGITS);
+    expect(edge.errors - edgeBefore.errors).toBeCloseTo(2, COUNT_DIGITS);
     // The server span's 30 ms (its bucket of the fixed scale, ±4.5 %), not the client's 80.
     for (const p50 of edge.p50) expect(Math.abs(p50 - 30)).toBeLessThan(30 * 0.045);
-    expect((await total('/api/v1/services/users/latency')).count - usersBefore).toBeCloseTo(10, 6);
-    expect((await instanceInbound(server, 'users', 'users-1')) - instanceBefore).toBeCloseTo(10, 6);
+    expect((await total('/api/v1/services/users/latency')).count - usersBefore).toBeCloseTo(10, COUNT_DIGITS);
+    expect((await instanceInbound(server, 'users', 'users-1')) - instanceBefore).toBeCloseTo(10, COUNT_DIGITS);
     expect((await topology()).edges).toContainEqual(expect.objectContaining({ from: 'gateway', to: 'users', source: 'observed' }));
     expect((await pairing('paired')) - pairedBefore).toBeGreaterThanOrEqual(10);
   });
@@ -198,9 +198,9 @@ describe('POST /v1/traces with the OpenTelemetry SDK', () => {
     await paymentsTraces.flush();
     await Promise.all([checkoutTraces.shutdown(), paymentsTraces.shutdown(), ...meters.map(({ provider }) => provider.shutdown())]);
 
-    expect((await total('/api/v1/edges/latency?from=checkout&to=payments')).count - edgeBefore).toBeCloseTo(5, 6);
-    expect((await total('/api/v1/services/payments/latency')).count - paymentsBefore).toBeCloseTo(5, 6);
-    expect((await instanceInbound(server, 'payments', 'payments-1')) - instanceBefore).toBeCloseTo(5, 6);
+    expect((await total('/api/v1/edges/latency?from=checkout&to=payments')).count - edgeBefore).toBeCloseTo(5, COUNT_DIGITS);
+    expect((await total('/api/v1/services/payments/latency')).count - paymentsBefore).toBeCloseTo(5, COUNT_DIGITS);
+    expect((await instanceInbound(server, 'payments', 'payments-1')) - instanceBefore).toBeCloseTo(5, COUNT_DIGITS);
   });
 
   /** Drains `service`-1 and checks it goes draining while `serve` keeps calls coming, then drained once they stop. */
