@@ -28,4 +28,3 @@ describe('parseObservedEdges', () => {
     expect(statuses(onServer)).toEqual(expect.arrayContaining([['postgres', 'critical'], ['redis', 'passing'], ['kafka', 'unknown']]));
   });
 });
-

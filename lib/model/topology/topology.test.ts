@@ -229,4 +229,3 @@ describe('edgeSlowCause', () => {
     expect(deriveTopology([], [over(stats('orders', 'postgres', 20, 0.5), true)]).edges[0]).toMatchObject({ recovered: true, quiet: true });
   });
 });
-

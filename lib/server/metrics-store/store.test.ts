@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { IngestBatch } from '@/lib/model/ingest';
-import { RELATIVE_ACCURACY } from './histogram';
-import { deriveTopologyFromSummaries } from '@/lib/model/topology/topology';
 import { probableOrigins } from '@/lib/model/topology/graph';
+import { deriveTopologyFromSummaries } from '@/lib/model/topology/topology';
+import { RELATIVE_ACCURACY } from './histogram';
 import { createMetricsStore } from './store';
 
 /** Deterministic PRNG so the samples (and the test) are the same on every run. */
