@@ -5,7 +5,7 @@ import { createManualClock } from '@/tests/support/manual-clock';
 import { createStore, type DecodedKey, type Store, type ViewDelta } from './store';
 import type { Instance } from '@/lib/model/instance';
 import { createDeltaLog } from './delta-log';
-import { createViewIndex, MAX_SUMMARY_WINDOW_MS, SUMMARY_WINDOW_MS, SUMMARY_WINDOW_PER_PASS_MS } from './views';
+import { createViewIndex, MAX_SUMMARY_WINDOW_MS, SUMMARY_WINDOW_MS, SUMMARY_WINDOW_PASSES } from './views';
 
 const registration = (service: string, id: string): Registration => ({ service, id, address: '127.0.0.1:1', format: 'native', metadata: {} });
 const key = (service: string, id: string): DecodedKey => ({ etcdKey: `/services/${service}/${id}`, lease: undefined, registrations: [registration(service, id)] });
@@ -159,7 +159,7 @@ describe('store views', () => {
     const near = (gaps: number[], window: number): boolean => gaps.length > 0 && gaps.every((gap) => gap >= window && gap <= window + passCostMs + 10);
     expect(near(burst(1_000), SUMMARY_WINDOW_MS)).toBe(true);
     passCostMs = 12;
-    expect(near(burst(3_000).slice(1), SUMMARY_WINDOW_PER_PASS_MS * 12)).toBe(true);
+    expect(near(burst(3_000).slice(1), SUMMARY_WINDOW_PASSES * 12)).toBe(true);
     passCostMs = 200;
     expect(near(burst(5_000).slice(1), MAX_SUMMARY_WINDOW_MS)).toBe(true);
     passCostMs = 1;

@@ -50,18 +50,19 @@ const keyOfChange = (change: Change): string => (change.op === 'upsert' ? change
 
 /**
  * Summaries leave at most once per this window during a burst (leading edge: a change after a quiet
- * spell leaves on the next tick), or a longer one when passes are dear (SUMMARY_WINDOW_PER_PASS_MS). A service of thousands of instances changing with every delta was
- * summarised again for every delta — O(its size) each time — which held the event loop under
- * 1,000 puts/s and in the first listing of 100,000 instances; batched, it is summarised once a window.
+ * spell leaves on the next tick), or a longer one when passes are dear (SUMMARY_WINDOW_PASSES). A
+ * service of thousands of instances changing with every delta was summarised again for every delta
+ * — O(its size) each time — which held the event loop under 1,000 puts/s and in the first listing
+ * of 100,000 instances; batched, it is summarised once a window.
  */
 export const SUMMARY_WINDOW_MS = 100;
 /**
- * A pass over big services costs O(their size) however few instances changed (a deploy of
- * thousands, the scale bench's 1,000 puts/s into four services of 2,500): the window stretches to
- * this many times the last pass, so summaries take at most ~5 % of the event loop, up to
- * MAX_SUMMARY_WINDOW_MS. A fleet of ordinary services never leaves SUMMARY_WINDOW_MS.
+ * The window in lengths of the last pass (a factor, not ms): a pass over big services costs O(their
+ * size) however few instances changed (a deploy of thousands, the scale bench's 1,000 puts/s into
+ * four services of 2,500), so the window stretches to this many passes and summaries take at most
+ * ~5 % of the event loop, up to MAX_SUMMARY_WINDOW_MS. Ordinary fleets never leave SUMMARY_WINDOW_MS.
  */
-export const SUMMARY_WINDOW_PER_PASS_MS = 20;
+export const SUMMARY_WINDOW_PASSES = 20;
 export const MAX_SUMMARY_WINDOW_MS = 1_000;
 
 /**
@@ -116,7 +117,7 @@ export function createViewIndex(log: DeltaLog, instancesOfService: (service: str
     emit(viewDelta);
     return true;
   };
-  const summaryWindow = (): number => Math.min(MAX_SUMMARY_WINDOW_MS, Math.max(SUMMARY_WINDOW_MS, SUMMARY_WINDOW_PER_PASS_MS * lastPassMs));
+  const summaryWindow = (): number => Math.min(MAX_SUMMARY_WINDOW_MS, Math.max(SUMMARY_WINDOW_MS, SUMMARY_WINDOW_PASSES * lastPassMs));
   const throttle = createThrottle(summarise, summaryWindow, clock);
 
   log.subscribe((delta: Delta) => {
