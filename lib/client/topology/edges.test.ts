@@ -27,4 +27,21 @@ describe('parseObservedEdges', () => {
     expect(statuses(inBrowser)).toEqual(statuses(onServer));
     expect(statuses(onServer)).toEqual(expect.arrayContaining([['postgres', 'critical'], ['redis', 'passing'], ['kafka', 'unknown']]));
   });
+
+  it('carries quiet only as the boolean it is, and only on a recovered edge', () => {
+    const parsed = parseObservedEdges({
+      edges: [
+        { from: 'a', to: 'b', rps: 1, recovered: true, quiet: 'true' },
+        { from: 'a', to: 'c', rps: 1, quiet: true },
+        { from: 'a', to: 'd', rps: 1, recovered: 1, quiet: true },
+        { from: 'a', to: 'e', rps: 1, recovered: true, quiet: { valueOf: true } },
+      ],
+    });
+    expect(parsed.map(({ to, recovered, quiet }) => [to, recovered, quiet])).toEqual([
+      ['b', true, undefined],
+      ['c', undefined, undefined],
+      ['d', undefined, undefined],
+      ['e', true, undefined],
+    ]);
+  });
 });
