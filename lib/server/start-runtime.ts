@@ -121,6 +121,20 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     if (membership.isLeader()) history.append(event);
   };
   parts.add('history pruning', startHistoryPruning(history, { shouldPrune: () => membership.isLeader(), log }), (pruning) => pruning.stop());
+  // One writer of instance status: probes and reported calls combined, one cause (DESIGN §6).
+  const publisher = parts.add(
+    'status publisher',
+    createStatusPublisher({
+      store,
+      onChange: (change) => {
+        appendAsLeader(healthChangedEvent(change));
+        hooks.onHealthChange?.(change);
+      },
+    }),
+    (started) => started.stop(),
+  );
+  // Before the lost instances: they tell it which departures were on purpose.
+  const membershipStatus = parts.add('membership status', startMembershipStatus({ store, publisher }), (status) => status.stop());
   const lost = parts.add(
     'lost instances',
     createLostTracker({
@@ -128,6 +142,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
       retentionSeconds: config.SWITCHYARD_LOST_RETENTION_SECONDS,
       onHistory: appendAsLeader,
       departedCheckMs: config.SWITCHYARD_DEPARTED_CHECK_SECONDS * 1_000,
+      onDeparted: (service) => membershipStatus.departed(service),
       // The prober is created below; a departed instance is first probed seconds after its key went.
       probeDeparted: async (instance) => {
         const { at, ok, latencyMs, error } = await prober.probeOnce(instance);
@@ -177,18 +192,6 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   metrics.watchOtlp(otlp);
   parts.add('sweeper', startSweeping([otlp.traces, latency]), (sweeper) => sweeper.stop());
   const topologyLayout = parts.add('topology layout', startTopologyLayout({ store, latency, log }), (layout) => layout.stop());
-  // One writer of instance status: probes and reported calls combined, one cause (DESIGN §6).
-  const publisher = parts.add(
-    'status publisher',
-    createStatusPublisher({
-      store,
-      onChange: (change) => {
-        appendAsLeader(healthChangedEvent(change));
-        hooks.onHealthChange?.(change);
-      },
-    }),
-    (started) => started.stop(),
-  );
   const health = createHealthTracker({
     store,
     thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES.get(service) }),
@@ -196,7 +199,6 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   });
   const trafficThresholds = (service: string): TrafficThresholds => ({ ...DEFAULT_TRAFFIC_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES.get(service) });
   parts.add('traffic status', startTrafficStatus({ store, latency, publisher, thresholdsFor: trafficThresholds }), (stop) => stop());
-  parts.add('membership status', startMembershipStatus({ store, publisher }), (stop) => stop());
   const prober = createProber({
     store,
     tracker: health,

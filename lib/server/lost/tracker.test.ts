@@ -108,6 +108,67 @@ describe('lost tracker', () => {
     expect(history).toEqual([]);
   });
 
+  it('tells which departures were on purpose: deregistered, drained, shut down passing, taken back or dismissed; never a loss or its end', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const departed: string[] = [];
+    const clock = { t: Date.parse('2026-12-03T09:32:41Z') };
+    const on = (lease: Departure['lease']): void => {
+      leaseAfter = lease;
+      departed.length = 0;
+    };
+    setup('gone', clock, {});
+    tracker.stop();
+    tracker = createLostTracker({ store, retentionSeconds: 60, onHistory: () => undefined, now: () => clock.t, sweepMs: 1_000, onDeparted: (service) => departed.push(service) });
+    const register = (id: string): void => {
+      store.upsertKey({ etcdKey: `/s/users/${id}`, lease: '7', registrations: [registration(id, `10.0.1.${id.length}:${id.charCodeAt(0)}`)] });
+      store.flush();
+    };
+
+    // Shut down while its probes passed, and drained first: on purpose, at once.
+    passProbe('/s/users/a', '2026-12-03T09:32:36.000Z');
+    store.flush();
+    on('gone');
+    await expire('/s/users/a');
+    expect(departed).toEqual(['users']);
+    register('dr');
+    store.setDrain('users', 'dr', { by: 'alice', reason: 'deploy', at: '2026-12-03T09:30:00.000Z' });
+    failProbe('/s/users/dr', '2026-12-03T09:32:36.000Z');
+    store.flush();
+    on('gone');
+    await expire('/s/users/dr');
+    expect(departed).toEqual(['users']);
+
+    // Failing when its key went: lost, not on purpose; once etcd says the lease was revoked, a deregistration after all.
+    failProbe('/s/users/bb', '2026-12-03T09:32:36.000Z');
+    store.flush();
+    on('gone');
+    await expire('/s/users/bb');
+    expect(departed).toEqual([]);
+    register('rv');
+    failProbe('/s/users/rv', '2026-12-03T09:32:36.000Z');
+    store.flush();
+    on('revoked');
+    await expire('/s/users/rv');
+    expect(departed).toEqual(['users']);
+
+    // A loss dismissed by an operator is on purpose; one whose retention ends is not.
+    register('ccc');
+    register('dddd');
+    for (const id of ['ccc', 'dddd']) failProbe(`/s/users/${id}`, '2026-12-03T09:32:36.000Z');
+    store.flush();
+    on('gone');
+    await expire('/s/users/ccc');
+    await expire('/s/users/dddd');
+    expect(departed).toEqual([]);
+    expect(tracker.dismiss('users', 'ccc', 'alice')).toMatchObject({ ok: true });
+    expect(departed).toEqual(['users']);
+    departed.length = 0;
+    clock.t += 61_000;
+    vi.advanceTimersByTime(1_000);
+    expect(tracker.count()).toBe(0);
+    expect(departed).toEqual([]);
+  });
+
   describe('an instance whose lease ended while its probes passed (a graceful shutdown, or an etcd session lost under a live process)', () => {
     /** The departed address's answers in turn, and who was probed when (ms after the key went). */
     function departing(answers: boolean[], lease: Departure['lease'] = 'gone') {

@@ -25,6 +25,12 @@ export interface LostTrackerOptions {
   probeDeparted?: (instance: Instance) => Promise<LastProbe>;
   /** Default 10 s: longer than the shutdown delays of go-zero (5.5 s) and kratos' graceful stops. */
   departedCheckMs?: number;
+  /**
+   * An instance of `service` left on purpose: deregistered (its lease alive or revoked, or none),
+   * drained first, shut down while its probes passed, or its loss dismissed by an operator. Not
+   * called for a loss, nor for a lost instance whose retention ended.
+   */
+  onDeparted?: (service: string) => void;
 }
 
 /** Probes a departed instance must answer, `departedCheckMs` apart, to count as still serving. */
@@ -306,6 +312,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
         const departure: Departure = { lease: 'gone', drained: instance.drain !== null, lastProbe: instance.lastProbe, failingSince: failingSince.get(instance.key), removedAt };
         const provisional = judgeDeparture(departure);
         if (!provisional.lost) {
+          options.onDeparted?.(instance.service);
           if (provisional.checkStillServing && options.probeDeparted) answering.push({ instance, departure, passingBefore: inRotation(instance.service) });
           continue;
         }
@@ -326,6 +333,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
           if (!verdict.lost) {
             forget(record);
             store.removeKey(record.storeKey);
+            options.onDeparted?.(record.instance.service);
             continue;
           }
           const lost: Lost = { ...(record.instance.lost as Lost), at: verdict.at, cause: verdict.cause };
@@ -347,6 +355,8 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       for (const record of records.values()) {
         if (record.instance.service !== service || record.instance.id !== id) continue;
         clear(record, `loss dismissed by ${actor}`, actor);
+        // One still serving left on purpose in the eyes of membership already, when its key went.
+        if (!record.instance.lost?.stillServing) options.onDeparted?.(service);
         return { ok: true, instance: record.instance };
       }
       return { ok: false };

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toService } from '@/lib/model/state';
 import type { Verdict } from '@/lib/model/status/combine';
 import { createStore, STAND_IN_KEY_PREFIX, type Store } from '../store/store';
+import { createLostTracker } from '../lost/tracker';
 import { createMembershipStatus } from './membership';
 import { createStatusPublisher, type StatusPublisher } from './publisher';
 
@@ -71,7 +72,7 @@ describe('membership signal', () => {
     membership.evaluate();
     expect(service()).toMatchObject({ status: 'passing' });
 
-    // A graceful stop: the key is deleted, nothing is lost, and the service is one short.
+    // An instance gone unplanned (nothing said it left on purpose: a lost one whose retention ended): the service is one short.
     clock.t = T0 + 5 * 60_000;
     store.removeKey(keyOf(3));
     store.flush();
@@ -162,5 +163,84 @@ describe('membership signal', () => {
     store.flush();
     expect(pass()).toEqual([]);
     expect(store.instance(keyOf('orders', 1))).toMatchObject({ status: 'passing' });
+  });
+});
+
+describe('membership with the lost tracker: only capacity that went unplanned leaves a service short', () => {
+  /** Membership, the lost tracker and the store wired as `startRuntime` wires them, on a fake clock. */
+  function wired() {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const clock = { t: T0 };
+    store = createStore({ coalesceMs: 0 });
+    publisher = createStatusPublisher({ store, now: () => new Date(clock.t) });
+    const membership = createMembershipStatus({ store, publisher, now: () => clock.t });
+    const tracker = createLostTracker({ store, retentionSeconds: 60, onHistory: () => undefined, now: () => clock.t, sweepMs: 1_000, onDeparted: (service) => membership.departed(service) });
+    stopMembership = () => {
+      tracker.stop();
+      membership.stop();
+      vi.useRealTimers();
+    };
+    const probed = (n: number, ok: boolean): void => {
+      const lastProbe = { at: new Date(clock.t).toISOString(), ok, latencyMs: 1, ...(ok ? {} : { error: 'connection refused' }) };
+      publisher.probe(keyOf('orders', n), ok ? { status: 'passing', statusCause: 'probe OK', lastProbe } : { status: 'critical', statusCause: 'connection refused', lastProbe }, undefined);
+      store.flush();
+    };
+    const start = (n: number): void => {
+      store.upsertKey({ etcdKey: keyOf('orders', n), lease: String(n), registrations: [{ service: 'orders', id: `orders-${n}`, address: `127.0.0.1:${n}`, format: 'native', metadata: {} }] });
+      store.flush();
+      probed(n, true);
+    };
+    /** Its key goes as the registry removes it, with etcd's verdict on its lease. */
+    const keyGone = async (n: number, lease: 'revoked' | 'gone'): Promise<void> => {
+      tracker.keyGoing(keyOf('orders', n), Promise.resolve(lease));
+      store.removeKey(keyOf('orders', n));
+      store.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+      store.flush();
+    };
+    const pass = (): string[] => {
+      clock.t += 5_000;
+      membership.evaluate();
+      return [...store.instances()].filter((instance) => !instance.lost).map((instance) => `${instance.id} ${instance.status}`);
+    };
+    return { clock, tracker, probed, start, keyGone, pass };
+  }
+
+  it('keeps a rollout that starts the new instance before stopping the old one, a blue/green switch and a scale-down passing', async () => {
+    const { start, keyGone, pass } = wired();
+    for (const n of [1, 2, 3]) start(n);
+    pass();
+    // A surge: one new instance first, then an old one stops gracefully (its lease revoked), three times.
+    for (const [added, stopped] of [[4, 1], [5, 2], [6, 3]] as const) {
+      start(added);
+      expect(pass()).toEqual(expect.arrayContaining([`orders-${added} passing`]));
+      await keyGone(stopped, 'revoked');
+      expect(pass().every((line) => line.endsWith('passing'))).toBe(true);
+    }
+    // Blue/green: three more, then the first three go; then a scale-down to two.
+    for (const n of [7, 8, 9]) start(n);
+    pass();
+    for (const n of [4, 5, 6]) await keyGone(n, 'revoked');
+    await keyGone(7, 'revoked');
+    expect(pass()).toEqual(['orders-8 passing', 'orders-9 passing']);
+    expect(pass()).toEqual(['orders-8 passing', 'orders-9 passing']);
+  });
+
+  it('leaves it short of the count it kept once a crashed instance is neither replaced nor kept as lost any longer', async () => {
+    const { clock, probed, start, keyGone, pass } = wired();
+    for (const n of [1, 2, 3]) start(n);
+    pass();
+    // A scale-down on purpose first: two is the count from here.
+    await keyGone(3, 'revoked');
+    pass();
+    // orders-2 crashes: its probes fail, its lease expires: lost, counted as present while it is kept.
+    probed(2, false);
+    await keyGone(2, 'gone');
+    expect(pass()).toEqual(['orders-1 passing']);
+    // The retention ends: one of the two it had is missing, and says so.
+    clock.t += 60_000;
+    vi.advanceTimersByTime(1_000);
+    expect(pass()).toEqual(['orders-1 warning']);
+    expect(store.instance(keyOf('orders', 1))).toMatchObject({ statusCause: '1 of 2 instances registered, 2 within the last hour', statusCauseKind: 'membership' });
   });
 });

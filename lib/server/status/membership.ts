@@ -44,10 +44,26 @@ export function membershipVerdict(current: number, peak: number): Verdict | null
 
 const sameVerdict = (a: Verdict | null, b: Verdict | null): boolean => a?.status === b?.status && a?.cause === b?.cause && a?.kind === b?.kind;
 
+/** A service's membership judged every pass (createMembershipStatus). */
+export interface MembershipStatus {
+  /** Counts every service's instances now and tells instances whose verdict moved. */
+  evaluate(): void;
+  /**
+   * An instance of `service` left on purpose (deregistered, drained, shut down while its probes
+   * passed, or its loss dismissed): the service's remembered counts drop by one, so a rollout that
+   * started a new instance before stopping an old one, or a scale-down, leaves nobody short.
+   */
+  departed(service: string): void;
+  stop(): void;
+}
+
 /**
  * Remembers each service's instance count per minute over the last hour and tells the publisher,
  * for every instance of a service that has fewer now, the membership verdict (DESIGN §6). A service
  * with no instance left has nothing to carry the verdict: its loss (or its absence) says it.
+ * Only capacity that went unplanned counts: a departure on purpose lowers every remembered minute
+ * by one (`departed`), so what stays short is a loss — a lost instance counts as present until its
+ * retention ends, then the service is short of its count for the rest of the hour.
  *
  * A pass reads every service's count from the summaries (O(services)) but tells instances only
  * where something moved (O(instances of those services)): the services whose verdict changed, and
@@ -55,7 +71,7 @@ const sameVerdict = (a: Verdict | null, b: Verdict | null): boolean => a?.status
  * instance must get the verdict). Instances already told keep it: the publisher holds each
  * instance's verdict until it changes or the instance goes.
  */
-export function createMembershipStatus(options: MembershipStatusOptions) {
+export function createMembershipStatus(options: MembershipStatusOptions): MembershipStatus {
   const now = options.now ?? Date.now;
   const services = new Map<string, ServiceMembership>();
   /** Services an instance left since the last pass (a removal, or its key re-registered under another service). */
@@ -121,17 +137,27 @@ export function createMembershipStatus(options: MembershipStatusOptions) {
     left.clear();
   };
 
-  return { evaluate, stop: unsubscribe };
+  const departed = (service: string): void => {
+    const entry = services.get(service);
+    if (!entry) return;
+    for (const slot of entry.slots) slot.max = Math.max(0, slot.max - 1);
+    entry.peak = Math.max(0, ...entry.slots.map((slot) => slot.max));
+  };
+
+  return { evaluate, departed, stop: unsubscribe };
 }
 
-/** Runs membership judgement every `intervalMs` (default 5 s); returns the stop function. */
-export function startMembershipStatus(options: MembershipStatusOptions): () => void {
+/** Runs membership judgement every `intervalMs` (default 5 s). */
+export function startMembershipStatus(options: MembershipStatusOptions): MembershipStatus {
   const membership = createMembershipStatus(options);
   membership.evaluate();
   const timer = setInterval(membership.evaluate, options.intervalMs ?? 5_000);
   timer.unref();
-  return () => {
-    clearInterval(timer);
-    membership.stop();
+  return {
+    ...membership,
+    stop() {
+      clearInterval(timer);
+      membership.stop();
+    },
   };
 }
