@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, TableNode, type KyselyPlugin } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LatencyWindow } from '@/lib/model/latency';
 import { STORE_DIALECTS, useTestStore } from '@/tests/support/store-dialects';
@@ -26,6 +26,19 @@ const until = async (condition: () => boolean, what: string): Promise<void> => {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+};
+
+/** Sends the first `failures` minute rows to a table that does not exist, so the store itself refuses them. */
+const refusingMinuteRows = (failures: number): KyselyPlugin => {
+  let left = failures;
+  return {
+    transformQuery: ({ node }) => {
+      if (node.kind !== 'InsertQueryNode' || node.into?.table.identifier.name !== 'series_minutes' || left === 0) return node;
+      left -= 1;
+      return { ...node, into: TableNode.create('series_minutes_refused') };
+    },
+    transformResult: ({ result }) => Promise.resolve(result),
+  };
 };
 
 describe.each(STORE_DIALECTS)('persisted latency series on %s', (dialect) => {
@@ -156,5 +169,19 @@ describe.each(STORE_DIALECTS)('persisted latency series on %s', (dialect) => {
     await sql`alter table series_minutes_away rename to series_minutes`.execute(first.database.db);
     await first.persisted.stop();
     expect(first.persisted.stats().pendingRecords).toBe(0);
+  });
+
+  it('gives a write that fails while it stops the one more attempt a waiting retry gets', async () => {
+    const database = await openStoreDatabase(location);
+    opened.push(database);
+    // A retry far off: only stopping can give the failed write its next attempt.
+    const persisted = createPersistedSeries({ db: database.db.withPlugin(refusingMinuteRows(1)), retentionDays: 7, log: (line) => logs.push(line), now: () => clock, retryMs: 60_000 });
+    const latency = createMetricsStore({ now: () => clock, onMinutesClosed: (closed) => persisted.enqueue(closed) });
+    // The first closed minute's write is under way when this returns, and will be refused.
+    traffic(latency);
+    await persisted.stop();
+    expect(logs.some((line) => line.includes('failed'))).toBe(true);
+    expect(persisted.stats().pendingRecords).toBe(0);
+    expect(persisted.stats().written).toBeGreaterThan(0);
   });
 });

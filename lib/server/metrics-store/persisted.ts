@@ -275,6 +275,8 @@ export function createPersistedSeries(options: PersistedSeriesOptions): Persiste
     },
     async stop(): Promise<void> {
       clearInterval(pruneTimer);
+      // A write under way may still fail and set a retry: that one waits its turn too.
+      while (writing) await writing;
       if (retryTimer) {
         clearTimeout(retryTimer);
         retryTimer = undefined;
