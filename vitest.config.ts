@@ -15,8 +15,6 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
-          // One retry while the timing flake listed in docs/ARCHITECTURE.md "Testing" is found.
-          retry: 1,
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // expect.poll's own default (1 s) is shorter than a page's first render on a loaded CI machine.
@@ -29,10 +27,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
-          // A failed attempt reports what its pages showed (a passing retry would hide it).
+          // A failed test reports what its pages showed.
           setupFiles: ['tests/support/e2e-failure.ts'],
-          // One retry while the timing flakes listed in docs/ARCHITECTURE.md "Testing" are found.
-          retry: 1,
           testTimeout: 90_000,
           hookTimeout: 180_000,
           expect: { poll: { timeout: 10_000 } },
