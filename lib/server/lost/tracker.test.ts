@@ -19,7 +19,7 @@ const registration = (id: string, address = `10.0.0.${id.length}:80`) => ({ serv
 /** The registry's verdict on every going key's lease in a test. */
 let leaseAfter: Departure['lease'];
 
-function setup(lease: Departure['lease'], clock = { t: Date.parse('2026-12-03T09:32:41Z') }, departed: Pick<LostTrackerOptions, 'probeDeparted' | 'departedCheckMs'> = {}) {
+function setup(lease: Departure['lease'], clock = { t: Date.parse('2026-12-03T09:32:41Z') }, departed: Pick<LostTrackerOptions, 'probeDeparted' | 'departedCheckMs' | 'onDeparted'> = {}) {
   leaseAfter = lease;
   store = createStore({ coalesceMs: 0 });
   const history: NewHistoryEvent[] = [];
@@ -111,55 +111,35 @@ describe('lost tracker', () => {
   it('tells which departures were on purpose: deregistered, drained, shut down passing, taken back or dismissed; never a loss or its end', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const departed: string[] = [];
-    const clock = { t: Date.parse('2026-12-03T09:32:41Z') };
-    const on = (lease: Departure['lease']): void => {
-      leaseAfter = lease;
-      departed.length = 0;
-    };
-    setup('gone', clock, {});
-    tracker.stop();
-    tracker = createLostTracker({ store, retentionSeconds: 60, onHistory: () => undefined, now: () => clock.t, sweepMs: 1_000, onDeparted: (service) => departed.push(service) });
+    const { clock } = setup('gone', undefined, { onDeparted: (service) => departed.push(service) });
     const register = (id: string): void => {
       store.upsertKey({ etcdKey: `/s/users/${id}`, lease: '7', registrations: [registration(id, `10.0.1.${id.length}:${id.charCodeAt(0)}`)] });
       store.flush();
     };
+    /** Its key goes after a passing or failing probe, etcd's verdict on its lease `lease`: the departures told meanwhile. */
+    const goes = async (id: string, probe: 'passing' | 'failing', lease: Departure['lease']): Promise<string[]> => {
+      (probe === 'passing' ? passProbe : failProbe)(`/s/users/${id}`, '2026-12-03T09:32:36.000Z');
+      store.flush();
+      leaseAfter = lease;
+      departed.length = 0;
+      await expire(`/s/users/${id}`);
+      return [...departed];
+    };
 
     // Shut down while its probes passed, and drained first: on purpose, at once.
-    passProbe('/s/users/a', '2026-12-03T09:32:36.000Z');
-    store.flush();
-    on('gone');
-    await expire('/s/users/a');
-    expect(departed).toEqual(['users']);
+    expect(await goes('a', 'passing', 'gone')).toEqual(['users']);
     register('dr');
     store.setDrain('users', 'dr', { by: 'alice', reason: 'deploy', at: '2026-12-03T09:30:00.000Z' });
-    failProbe('/s/users/dr', '2026-12-03T09:32:36.000Z');
-    store.flush();
-    on('gone');
-    await expire('/s/users/dr');
-    expect(departed).toEqual(['users']);
-
+    expect(await goes('dr', 'failing', 'gone')).toEqual(['users']);
     // Failing when its key went: lost, not on purpose; once etcd says the lease was revoked, a deregistration after all.
-    failProbe('/s/users/bb', '2026-12-03T09:32:36.000Z');
-    store.flush();
-    on('gone');
-    await expire('/s/users/bb');
-    expect(departed).toEqual([]);
+    expect(await goes('bb', 'failing', 'gone')).toEqual([]);
     register('rv');
-    failProbe('/s/users/rv', '2026-12-03T09:32:36.000Z');
-    store.flush();
-    on('revoked');
-    await expire('/s/users/rv');
-    expect(departed).toEqual(['users']);
+    expect(await goes('rv', 'failing', 'revoked')).toEqual(['users']);
 
     // A loss dismissed by an operator is on purpose; one whose retention ends is not.
     register('ccc');
-    register('dddd');
-    for (const id of ['ccc', 'dddd']) failProbe(`/s/users/${id}`, '2026-12-03T09:32:36.000Z');
-    store.flush();
-    on('gone');
-    await expire('/s/users/ccc');
-    await expire('/s/users/dddd');
-    expect(departed).toEqual([]);
+    expect(await goes('ccc', 'failing', 'gone')).toEqual([]);
+    departed.length = 0;
     expect(tracker.dismiss('users', 'ccc', 'alice')).toMatchObject({ ok: true });
     expect(departed).toEqual(['users']);
     departed.length = 0;
