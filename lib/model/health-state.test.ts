@@ -42,6 +42,18 @@ describe('nextHealth', () => {
     expect(state.cause).toContain('1.5 s');
   });
 
+  it('leaves a target the probe policy refuses unknown, however often it is refused, and starts counting afresh once it is probed', () => {
+    const refused: ProbeResult = { at: 'tr', ok: false, latencyMs: 0, error: 'address denied by probe policy (not in SWITCHYARD_PROBE_ALLOW_CIDRS)', notProbed: true };
+    const expected = { status: 'unknown', cause: 'not probed: address denied by probe policy (not in SWITCHYARD_PROBE_ALLOW_CIDRS)', okStreak: 0, failStreak: 0 };
+    expect(run([refused, refused, refused, refused])).toMatchObject({ ...expected, since: 't0' });
+    expect(run([refused]).lastProbe).toBeUndefined();
+    // Passing or critical before (the policy changed, or etcd's members did): nothing is known now.
+    expect(run([ok(), ok(), refused])).toMatchObject({ ...expected, since: 'tr' });
+    expect(run([fail(), fail(), fail(), refused])).toMatchObject({ ...expected, since: 'tr' });
+    expect(run([refused, refused, fail(), fail()])).toMatchObject({ status: 'unknown', failStreak: 2 });
+    expect(run([refused, refused, fail(), fail(), fail()]).status).toBe('critical');
+  });
+
   it('keeps `since` while the status holds and records every probe', () => {
     const passing = run([ok(), ok()]);
     const later = nextHealth(passing, { at: 'later', ok: true, latencyMs: 7 }, DEFAULT_THRESHOLDS);

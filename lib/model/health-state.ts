@@ -7,6 +7,8 @@ export interface ProbeResult {
   latencyMs: number;
   error?: string;
   detail?: string;
+  /** The probe policy refused the target (`error` says why): nothing was dialled, so nothing is known. */
+  notProbed?: boolean;
 }
 
 export interface HealthThresholds {
@@ -43,6 +45,11 @@ const seconds = (ms: number): string => (ms >= 1_000 ? `${(ms / 1_000).toFixed(1
  * turned critical.
  */
 export function nextHealth(previous: HealthState, result: ProbeResult, thresholds: HealthThresholds): HealthState {
+  // A target the policy refuses was not checked: it is neither failing nor passing (operators set
+  // SWITCHYARD_PROBE_ALLOW_CIDRS to leave what they cannot reach alone, not to see it critical).
+  if (result.notProbed) {
+    return { status: 'unknown', cause: `not probed: ${result.error ?? 'refused by the probe policy'}`, since: previous.status === 'unknown' ? previous.since : result.at, okStreak: 0, failStreak: 0 };
+  }
   const lastProbe: LastProbe = { at: result.at, ok: result.ok, latencyMs: result.latencyMs, ...(result.error ? { error: result.error } : {}) };
   const okStreak = result.ok ? previous.okStreak + 1 : 0;
   const failStreak = result.ok ? 0 : previous.failStreak + 1;

@@ -204,7 +204,8 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     tracker: health,
     owns: (key) => membership.owns(key),
     onResult: (key, result) => {
-      latency.recordProbe(key, Date.parse(result.at), result.latencyMs, result.ok);
+      // A target the policy refuses has no probe series: nothing was measured.
+      if (!result.notProbed) latency.recordProbe(key, Date.parse(result.at), result.latencyMs, result.ok);
       bus.publish('probe', { key, result });
     },
     intervalMs: config.SWITCHYARD_PROBE_INTERVAL_MS,

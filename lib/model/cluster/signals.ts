@@ -19,6 +19,7 @@ export const ProbeSignalSchema = z.object({
     latencyMs: z.number().nonnegative().max(3_600_000),
     error: z.string().max(1_024).optional(),
     detail: z.string().max(1_024).optional(),
+    notProbed: z.boolean().optional(),
   }),
 });
 

@@ -44,7 +44,7 @@ export function applySharedSignals(options: SharedSignalsOptions): () => void {
         if (!instance || instance.lost) continue;
         const probe: ProbeResult = result;
         health.record(key, probe);
-        latency.recordProbe(key, Date.parse(probe.at), probe.latencyMs, probe.ok);
+        if (!probe.notProbed) latency.recordProbe(key, Date.parse(probe.at), probe.latencyMs, probe.ok);
       }
     }),
     bus.subscribe('calls', (items) => {

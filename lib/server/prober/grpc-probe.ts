@@ -3,8 +3,8 @@ import path from 'node:path';
 import { Client, credentials, Metadata, status as GrpcStatus, type ChannelOptions, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { z } from 'zod';
-import { cleanText, networkCause, timeoutCause } from './causes';
-import { failed, passed, type ProbeOutcome } from './outcome';
+import { cleanText, timeoutCause } from './causes';
+import { failed, failedOn, passed, type ProbeOutcome } from './outcome';
 import type { ProbePolicy } from './policy';
 import type { HostPort } from './target';
 
@@ -103,7 +103,7 @@ export function createGrpcProbe(options: GrpcProbeOptions): GrpcProbe {
       try {
         ip = await withDeadline(options.policy.resolve(target.host, target.port), deadline, options.timeoutMs);
       } catch (error) {
-        return failed(networkCause(error));
+        return failedOn(error);
       }
       const check = loadCheck();
       const { key, client } = channelFor(ip, target);

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { bodyDetail, cleanText, DETAIL_BYTES, networkCause, timeoutCause } from './causes';
-import { failed, passed, type ProbeOutcome } from './outcome';
+import { failed, failedOn, passed, type ProbeOutcome } from './outcome';
 import type { HostPort } from './target';
 
 /** Bytes of a response body read at most; past that the socket is destroyed (a 10 MB body costs 64 KB). */
@@ -65,7 +65,7 @@ export function probeHttp(target: HostPort & { path: string }, options: HttpProb
       try {
         request = http.request({ host: target.host, port: target.port, path: target.path, method: 'GET', agent: options.agent, lookup: options.lookup, headers: HEADERS });
       } catch (error) {
-        finish(failed(networkCause(error)));
+        finish(failedOn(error));
         return;
       }
       current = request;
@@ -90,7 +90,7 @@ export function probeHttp(target: HostPort & { path: string }, options: HttpProb
       request.on('error', (error: NodeJS.ErrnoException) => {
         if (settled) return;
         if (!isRetry && status === undefined && isStaleSocket(request, error)) attempt(true);
-        else finish(cutShort(networkCause(error)));
+        else finish(status === undefined ? failedOn(error) : cutShort(networkCause(error)));
       });
       request.end();
     };

@@ -5,7 +5,7 @@ import type { ProbeResult } from '@/lib/model/health-state';
 import { deniedError } from './causes';
 import { createGrpcProbe } from './grpc-probe';
 import { probeHttp } from './http-probe';
-import { failed, type ProbeOutcome } from './outcome';
+import { failed, notProbed, type ProbeOutcome } from './outcome';
 import type { ProbePolicy } from './policy';
 import { probeTcp } from './tcp-probe';
 import type { ProbeTarget } from './target';
@@ -32,7 +32,7 @@ export function createProbeRunner(options: ProbeRunnerOptions): ProbeRunner {
   const outcomeOf = (target: ProbeTarget): Promise<ProbeOutcome> => {
     if (target.kind === 'invalid') return Promise.resolve(failed(target.reason));
     const denial = policy.hostDenial(target.host, target.port);
-    if (denial) return Promise.resolve(failed(deniedError(denial).message));
+    if (denial) return Promise.resolve(notProbed(deniedError(denial).message));
     const lookup = net.isIP(target.host) ? undefined : policy.lookupFor(target.port);
     if (target.kind === 'http') return probeHttp(target, { agent, timeoutMs, lookup });
     if (target.kind === 'grpc') return grpc.probe(target);

@@ -1,6 +1,6 @@
 import net from 'node:net';
-import { networkCause, timeoutCause } from './causes';
-import { failed, passed, type ProbeOutcome } from './outcome';
+import { timeoutCause } from './causes';
+import { failed, failedOn, passed, type ProbeOutcome } from './outcome';
 import type { HostPort } from './target';
 
 export interface TcpProbeOptions {
@@ -20,6 +20,6 @@ export function probeTcp(target: HostPort, options: TcpProbeOptions): Promise<Pr
     };
     const deadline = setTimeout(() => finish(failed(timeoutCause(options.timeoutMs))), options.timeoutMs);
     socket.once('connect', () => finish(passed));
-    socket.on('error', (error) => finish(failed(networkCause(error))));
+    socket.on('error', (error) => finish(failedOn(error)));
   });
 }
