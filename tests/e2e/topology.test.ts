@@ -121,6 +121,13 @@ describe('topology map in Chromium', () => {
     await useSession(page, server, await server.login('admin', ADMIN_PASSWORD));
   });
 
+  /** The whole map, freshly loaded, the fixture fleet drawn: where every test that uses `page` starts, in whatever order they run. */
+  const openMap = async (): Promise<void> => {
+    await page.goto(server.url);
+    await page.locator('.topology[data-ready="true"]').waitFor({ timeout: 20_000 });
+    for (const name of Object.keys(FLEET)) await nodeOf(page, name).waitFor({ timeout: 10_000 });
+  };
+
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
@@ -142,8 +149,7 @@ describe('topology map in Chromium', () => {
   });
 
   it('draws the expected nodes and edges', async () => {
-    await page.goto(server.url);
-    await page.locator('.topology[data-ready="true"]').waitFor({ timeout: 20_000 });
+    await openMap();
     for (const name of Object.keys(FLEET)) await nodeOf(page, name).locator('.tnode--service.tstatus--passing').waitFor({ timeout: 10_000 });
     await nodeOf(page, 'postgres').locator('.tnode--database').waitFor();
     await nodeOf(page, 'redis').locator('.tnode--cache').waitFor();
@@ -160,6 +166,7 @@ describe('topology map in Chromium', () => {
   });
 
   it('opens a node\u2019s panel on click, and from the keyboard', async () => {
+    await openMap();
     await nodeOf(page, 'e2e-orders').click();
     const panel = page.getByRole('complementary');
     await panel.getByRole('heading', { name: 'e2e-orders', exact: true }).waitFor();
@@ -184,109 +191,124 @@ describe('topology map in Chromium', () => {
   });
 
   it('recolours a failing service within seconds without moving any node, and names the likely origin', async () => {
+    await openMap();
     const before = await boxes(page);
     expect(Object.keys(before)).toHaveLength(6);
 
-    payments.setStatus(503);
-    const started = Date.now();
-    await nodeOf(page, 'e2e-payments').locator('.tnode.tstatus--critical').waitFor({ timeout: CRITICAL_BUDGET_MS });
-    const elapsed = Date.now() - started;
-    expect(elapsed, `critical after ${elapsed} ms`).toBeLessThan(CRITICAL_BUDGET_MS);
-    expect(await boxes(page)).toEqual(before);
+    try {
+      payments.setStatus(503);
+      const started = Date.now();
+      await nodeOf(page, 'e2e-payments').locator('.tnode.tstatus--critical').waitFor({ timeout: CRITICAL_BUDGET_MS });
+      const elapsed = Date.now() - started;
+      expect(elapsed, `critical after ${elapsed} ms`).toBeLessThan(CRITICAL_BUDGET_MS);
+      expect(await boxes(page)).toEqual(before);
 
-    // A second failure upstream of it: payments is the failing node whose dependencies are healthy.
-    orders.setStatus(503);
-    const notice = page.locator('.torigin');
-    await notice.getByText('Likely origin: e2e-payments.').waitFor({ timeout: CRITICAL_BUDGET_MS });
-    expect(await notice.textContent()).toContain('e2e-payments is failing and all its dependencies are healthy: likely origin of 1 failing service');
-    await nodeOf(page, 'e2e-payments').locator('.tnode.is-origin').waitFor();
-    expect(await boxes(page)).toEqual(before);
-    // The banner sits above the map, never over a node it talks about.
-    const banner = await notice.boundingBox();
-    const covered = await page.locator('.react-flow__node').evaluateAll(
-      (elements, over) =>
-        elements
-          .filter((element) => {
-            const r = element.getBoundingClientRect();
-            return over !== null && r.right > over.x && r.left < over.x + over.width && r.bottom > over.y && r.top < over.y + over.height;
-          })
-          .map((element) => element.getAttribute('data-id')),
-      banner,
-    );
-    expect(banner).not.toBeNull();
-    expect(covered).toEqual([]);
+      // A second failure upstream of it: payments is the failing node whose dependencies are healthy.
+      orders.setStatus(503);
+      const notice = page.locator('.torigin');
+      await notice.getByText('Likely origin: e2e-payments.').waitFor({ timeout: CRITICAL_BUDGET_MS });
+      expect(await notice.textContent()).toContain('e2e-payments is failing and all its dependencies are healthy: likely origin of 1 failing service');
+      await nodeOf(page, 'e2e-payments').locator('.tnode.is-origin').waitFor();
+      expect(await boxes(page)).toEqual(before);
+      // The banner sits above the map, never over a node it talks about.
+      const banner = await notice.boundingBox();
+      const covered = await page.locator('.react-flow__node').evaluateAll(
+        (elements, over) =>
+          elements
+            .filter((element) => {
+              const r = element.getBoundingClientRect();
+              return over !== null && r.right > over.x && r.left < over.x + over.width && r.bottom > over.y && r.top < over.y + over.height;
+            })
+            .map((element) => element.getAttribute('data-id')),
+        banner,
+      );
+      expect(banner).not.toBeNull();
+      expect(covered).toEqual([]);
 
-    await nodeOf(page, 'e2e-payments').click();
-    await page.getByRole('complementary').getByRole('note').getByText('Failing because of it:').waitFor();
-    await page.keyboard.press('Escape');
+      await nodeOf(page, 'e2e-payments').click();
+      await page.getByRole('complementary').getByRole('note').getByText('Failing because of it:').waitFor();
+      await page.keyboard.press('Escape');
 
-    // The service pages say it too, for whoever opens them rather than the map.
-    const origins = (await (await server.fetch('/api/v1/topology?origins=only')).json()) as { origins: unknown[] };
-    expect(origins.origins).toEqual([{ id: 'e2e-payments', kind: 'service', explains: ['e2e-orders'], peers: [], dependencies: 1 }]);
-    const { page: servicePage, errors: servicePageErrors } = await openPage(browser);
-    await useSession(servicePage, server, await server.login('admin', ADMIN_PASSWORD));
-    await servicePage.goto(`${server.url}/services/e2e-orders`);
-    const because = servicePage.locator('.service-origin');
-    await because.getByText('Probably failing because of').waitFor({ timeout: 15_000 });
-    expect(await because.textContent()).toBe('Probably failing because of e2e-payments (the likely origin).');
-    await because.getByRole('link', { name: 'e2e-payments' }).click();
-    await servicePage.getByRole('heading', { name: 'e2e-payments', exact: true }).waitFor();
-    await servicePage.locator('.service-origin').getByText('Likely origin').waitFor({ timeout: 15_000 });
-    expect(await servicePage.locator('.service-origin').textContent()).toBe('Likely origin of this failure: a failing service depends on it — e2e-orders.');
-    // The services list marks it beside its status, and only it.
-    await servicePage.goto(`${server.url}/services`);
-    const mark = servicePage.locator('.table--services .origin-mark');
-    await mark.first().waitFor({ timeout: 15_000 });
-    expect(await mark.count()).toBe(1);
-    expect(await servicePage.locator('.table--services tr', { has: servicePage.locator('.origin-mark') }).locator('.row-link__anchor').getAttribute('href')).toBe('/services/e2e-payments');
-    expect(await mark.getAttribute('title')).toBe('Likely origin of the current failures: e2e-orders fails because of it');
-    expect(servicePageErrors).toEqual([]);
-    await servicePage.context().close();
+      // The service pages say it too, for whoever opens them rather than the map.
+      const origins = (await (await server.fetch('/api/v1/topology?origins=only')).json()) as { origins: unknown[] };
+      expect(origins.origins).toEqual([{ id: 'e2e-payments', kind: 'service', explains: ['e2e-orders'], peers: [], dependencies: 1 }]);
+      const { page: servicePage, errors: servicePageErrors } = await openPage(browser);
+      await useSession(servicePage, server, await server.login('admin', ADMIN_PASSWORD));
+      await servicePage.goto(`${server.url}/services/e2e-orders`);
+      const because = servicePage.locator('.service-origin');
+      await because.getByText('Probably failing because of').waitFor({ timeout: 15_000 });
+      expect(await because.textContent()).toBe('Probably failing because of e2e-payments (the likely origin).');
+      await because.getByRole('link', { name: 'e2e-payments' }).click();
+      await servicePage.getByRole('heading', { name: 'e2e-payments', exact: true }).waitFor();
+      await servicePage.locator('.service-origin').getByText('Likely origin').waitFor({ timeout: 15_000 });
+      expect(await servicePage.locator('.service-origin').textContent()).toBe('Likely origin of this failure: a failing service depends on it — e2e-orders.');
+      // The services list marks it beside its status, and only it.
+      await servicePage.goto(`${server.url}/services`);
+      const mark = servicePage.locator('.table--services .origin-mark');
+      await mark.first().waitFor({ timeout: 15_000 });
+      expect(await mark.count()).toBe(1);
+      expect(await servicePage.locator('.table--services tr', { has: servicePage.locator('.origin-mark') }).locator('.row-link__anchor').getAttribute('href')).toBe('/services/e2e-payments');
+      expect(await mark.getAttribute('title')).toBe('Likely origin of the current failures: e2e-orders fails because of it');
+      expect(servicePageErrors).toEqual([]);
+      await servicePage.context().close();
 
-    // A phone opens the map on the likely origin, legible, rather than the whole map at a speck's size.
-    const { page: phone, errors: phoneErrors } = await openPage(browser, { width: 390, height: 844 });
-    await useSession(phone, server, await server.login('admin', ADMIN_PASSWORD));
-    await phone.goto(`${server.url}/`);
-    const centred = phone.locator('.topology__centred');
-    await centred.getByText('Centred on e2e-payments, the likely origin.').waitFor({ timeout: 15_000 });
-    const stage = async () => (await phone.locator('.react-flow').boundingBox()) ?? { x: 0, y: 0, width: 0, height: 0 };
-    const inside = (box: { x: number; y: number; width: number; height: number } | null, area: { x: number; y: number; width: number; height: number }) =>
-      box !== null && box.x >= area.x && box.y >= area.y && box.x + box.width <= area.x + area.width && box.y + box.height <= area.y + area.height;
-    await expect.poll(async () => inside(await nodeOf(phone, 'e2e-payments').boundingBox(), await stage())).toBe(true);
-    expect((await nodeOf(phone, 'e2e-payments').boundingBox())?.width).toBeGreaterThanOrEqual(100);
-    // Its Show opens the panel over the map's lower part: the node is centred in what is left, not under the panel.
-    await phone.locator('.torigin').getByRole('button', { name: 'Show' }).click();
-    await phone.getByRole('complementary').getByRole('heading', { name: 'e2e-payments', exact: true }).waitFor();
-    await expect.poll(async () => inside(await nodeOf(phone, 'e2e-payments').boundingBox(), await stage())).toBe(true);
-    await phone.keyboard.press('Escape');
-    await centred.getByRole('button', { name: 'Show the whole map' }).click();
-    await centred.waitFor({ state: 'detached' });
-    for (const name of Object.keys(FLEET)) await expect.poll(async () => inside(await nodeOf(phone, name).boundingBox(), await stage())).toBe(true);
-    // Opened again, and left open through the recovery below: the note goes when it stops being true.
-    await phone.reload();
-    await centred.getByText('Centred on e2e-payments, the likely origin.').waitFor({ timeout: 15_000 });
-    // A wide screen fits the whole map as before.
-    expect(await page.locator('.topology__centred').count()).toBe(0);
+      // A phone opens the map on the likely origin, legible, rather than the whole map at a speck's size.
+      const { page: phone, errors: phoneErrors } = await openPage(browser, { width: 390, height: 844 });
+      await useSession(phone, server, await server.login('admin', ADMIN_PASSWORD));
+      await phone.goto(`${server.url}/`);
+      const centred = phone.locator('.topology__centred');
+      await centred.getByText('Centred on e2e-payments, the likely origin.').waitFor({ timeout: 15_000 });
+      const stage = async () => (await phone.locator('.react-flow').boundingBox()) ?? { x: 0, y: 0, width: 0, height: 0 };
+      const inside = (box: { x: number; y: number; width: number; height: number } | null, area: { x: number; y: number; width: number; height: number }) =>
+        box !== null && box.x >= area.x && box.y >= area.y && box.x + box.width <= area.x + area.width && box.y + box.height <= area.y + area.height;
+      await expect.poll(async () => inside(await nodeOf(phone, 'e2e-payments').boundingBox(), await stage())).toBe(true);
+      expect((await nodeOf(phone, 'e2e-payments').boundingBox())?.width).toBeGreaterThanOrEqual(100);
+      // Its Show opens the panel over the map's lower part: the node is centred in what is left, not under the panel.
+      await phone.locator('.torigin').getByRole('button', { name: 'Show' }).click();
+      await phone.getByRole('complementary').getByRole('heading', { name: 'e2e-payments', exact: true }).waitFor();
+      await expect.poll(async () => inside(await nodeOf(phone, 'e2e-payments').boundingBox(), await stage())).toBe(true);
+      await phone.keyboard.press('Escape');
+      await centred.getByRole('button', { name: 'Show the whole map' }).click();
+      await centred.waitFor({ state: 'detached' });
+      for (const name of Object.keys(FLEET)) await expect.poll(async () => inside(await nodeOf(phone, name).boundingBox(), await stage())).toBe(true);
+      // Opened again, and left open through the recovery below: the note goes when it stops being true.
+      await phone.reload();
+      await centred.getByText('Centred on e2e-payments, the likely origin.').waitFor({ timeout: 15_000 });
+      // A wide screen fits the whole map as before.
+      expect(await page.locator('.topology__centred').count()).toBe(0);
 
-    payments.setStatus(200);
-    orders.setStatus(200);
-    await nodeOf(page, 'e2e-payments').locator('.tnode.tstatus--passing').waitFor({ timeout: 15_000 });
-    await notice.waitFor({ state: 'detached', timeout: 15_000 });
-    await centred.waitFor({ state: 'detached', timeout: 15_000 });
-    expect(phoneErrors).toEqual([]);
-    await phone.context().close();
+      payments.setStatus(200);
+      orders.setStatus(200);
+      await nodeOf(page, 'e2e-payments').locator('.tnode.tstatus--passing').waitFor({ timeout: 15_000 });
+      await notice.waitFor({ state: 'detached', timeout: 15_000 });
+      await centred.waitFor({ state: 'detached', timeout: 15_000 });
+      expect(phoneErrors).toEqual([]);
+      await phone.context().close();
+    } finally {
+      // The fleet as the other tests expect it, however this one ended.
+      payments.setStatus(200);
+      orders.setStatus(200);
+    }
   });
 
   it('places a new service without moving the others', async () => {
+    await openMap();
     const before = await boxes(page);
     await etcd.put('/services/e2e-audit/audit-1', registration(healthy.port, { dependsOn: ['e2e-payments'] }));
-    await nodeOf(page, 'e2e-audit').waitFor({ timeout: 10_000 });
-    const after = await boxes(page);
-    for (const [id, box] of Object.entries(before)) expect(after[id], id).toBe(box);
-    await page.locator(`.react-flow__edge[data-id="${edgeId('e2e-audit→e2e-payments')}"]`).waitFor();
+    try {
+      await nodeOf(page, 'e2e-audit').waitFor({ timeout: 10_000 });
+      const after = await boxes(page);
+      for (const [id, box] of Object.entries(before)) expect(after[id], id).toBe(box);
+      await page.locator(`.react-flow__edge[data-id="${edgeId('e2e-audit→e2e-payments')}"]`).waitFor();
+    } finally {
+      // Deregistered again: the other tests count the fixture's six nodes.
+      await etcd.delete('/services/e2e-audit/audit-1');
+      await nodeOf(page, 'e2e-audit').waitFor({ state: 'detached', timeout: 10_000 });
+    }
   });
 
   it('restores selection and filters from a shared URL', async () => {
+    await openMap();
     await page.getByRole('combobox', { name: /^Status/ }).selectOption('passing');
     await page.getByRole('combobox', { name: /^Zone/ }).selectOption('zone-b');
     await nodeOf(page, 'e2e-gateway').waitFor({ state: 'detached' });
