@@ -222,11 +222,24 @@ describe('active prober against real loopback targets', () => {
     expect(redirectTarget.connections).toBe(0);
   });
 
-  it('denies metadata, denied CIDRs and etcd (even by host name) without connecting', async () => {
-    expect(await reach('metadata-service', 'critical', failBy())).toMatchObject({ statusCause: 'address denied by probe policy (169.254.0.0/16)' });
-    expect(await reach('denied-loopback', 'critical', failBy())).toMatchObject({ statusCause: `address denied by probe policy (${DENY_TEST_IP}/32)` });
-    expect(await reach('etcd-by-name', 'critical', failBy())).toMatchObject({ statusCause: `address denied by probe policy (etcd endpoint 127.0.0.1:${etcdLike.port})` });
-    expect(status('metadata-service')?.lastProbe?.latencyMs).toBeLessThan(50);
+  it('refuses metadata, denied CIDRs and etcd (even by host name) without connecting: not probed, so unknown, never critical', async () => {
+    const refusals: [string, string][] = [
+      ['metadata-service', '169.254.0.0/16'],
+      ['denied-loopback', `${DENY_TEST_IP}/32`],
+      ['etcd-by-name', `etcd endpoint 127.0.0.1:${etcdLike.port}`],
+    ];
+    for (const [key, reason] of refusals) {
+      const cause = `not probed: address denied by probe policy (${reason})`;
+      for (; status(key)?.statusCause !== cause; await new Promise((resolve) => setTimeout(resolve, 20))) {
+        if (performance.now() > failBy()) throw new Error(`${key}: ${status(key)?.status} (${status(key)?.statusCause}), wanted "${cause}" by the deadline`);
+      }
+    }
+    // By the time a refused connection has failed often enough to be critical, the refused targets were refused as often.
+    await reach('refused', 'critical', failBy());
+    for (const [key] of refusals) {
+      expect(status(key), key).toMatchObject({ status: 'unknown' });
+      expect(status(key)?.lastProbe, key).toBeUndefined();
+    }
     expect(deniedLoopback.connections).toBe(0);
     expect(etcdLike.connections).toBe(0);
   });
@@ -294,12 +307,13 @@ describe('prober as startRuntime wires it, on a real etcd', () => {
       const deadline = registered + interval * failAfter + TIMEOUT_MS + SLACK_MS + 1_000;
       for (;;) {
         const statuses = [...runtime.store.instances()].map((instance) => `${instance.service}: ${instance.status} (${instance.statusCause})`).sort();
-        const wanted = ['etcd-itself: critical (address denied by probe policy (etcd endpoint ' + etcd.endpoint.replace('http://', '') + '))', 'web: passing (probe OK)'];
+        const wanted = ['etcd-itself: unknown (not probed: address denied by probe policy (etcd endpoint ' + etcd.endpoint.replace('http://', '') + '))', 'web: passing (probe OK)'];
         if (JSON.stringify(statuses) === JSON.stringify(wanted)) break;
         if (performance.now() > deadline) expect(statuses).toEqual(wanted);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      expect(seen.map((change) => `${change.service}: ${change.from}→${change.to}`).sort()).toEqual(['etcd-itself: unknown→critical', 'web: unknown→passing']);
+      // etcd itself is never probed: it stays unknown, so no change of it is reported.
+      expect(seen.map((change) => `${change.service}: ${change.from}→${change.to}`).sort()).toEqual(['web: unknown→passing']);
       expect(runtime.prober.stats()).toMatchObject({ scheduled: 2 });
     } finally {
       await runtime.stop();
