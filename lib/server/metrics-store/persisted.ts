@@ -275,7 +275,7 @@ export function createPersistedSeries(options: PersistedSeriesOptions): Persiste
     },
     async stop(): Promise<void> {
       clearInterval(pruneTimer);
-      // A write under way may still fail and set a retry: that one waits its turn too.
+      // A write under way may yet fail and set a retry: wait for it, so that retry gets the one more attempt below.
       while (writing) await writing;
       if (retryTimer) {
         clearTimeout(retryTimer);
