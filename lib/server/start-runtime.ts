@@ -13,7 +13,7 @@ import { createAuth } from './auth/service';
 import { guardSockets, socketOriginFilter } from './auth/socket-guard';
 import { registerReplicaMetrics } from './cluster/metrics';
 import { createReplicas } from './cluster/replicas';
-import { applySharedSignals, callsSignal } from './cluster/shared-signals';
+import { applySharedSignals, callsSignal, recordProbeResult } from './cluster/shared-signals';
 import type { Config } from './config';
 import { createEtcdClient, etcdMemberList } from './etcd/client';
 import { startLocalEtcd, type LocalEtcd } from './etcd/local';
@@ -204,8 +204,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     tracker: health,
     owns: (key) => membership.owns(key),
     onResult: (key, result) => {
-      // A target the policy refuses has no probe series: nothing was measured.
-      if (!result.notProbed) latency.recordProbe(key, Date.parse(result.at), result.latencyMs, result.ok);
+      recordProbeResult(latency, key, result);
       bus.publish('probe', { key, result });
     },
     intervalMs: config.SWITCHYARD_PROBE_INTERVAL_MS,

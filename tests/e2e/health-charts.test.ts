@@ -94,8 +94,7 @@ describe('health and latency in Chromium', () => {
     await page.getByText(`No calls reported for ${service} in the last 5 minutes`).waitFor({ timeout: 15_000 });
     await page.evaluate(() => ((window as Probe).__noReload = true));
 
-    const post = (): Promise<void> => postCalls(service);
-    await post();
+    await postCalls(service);
     await page.locator('[data-chart="rps"]').waitFor({ timeout: 15_000 });
     // A report's seconds are drawn once its lag (the 1 s interval and its delivery) has passed: until then they are shaded as still arriving.
     await expect.poll(() => pointsOf(page, 'rps'), { timeout: 15_000, message: 'the first report drawn once settled' }).toBeGreaterThan(0);
@@ -103,7 +102,7 @@ describe('health and latency in Chromium', () => {
 
     for (let i = 0; i < 5; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      await post();
+      await postCalls(service);
     }
     await expect.poll(() => pointsOf(page, 'rps'), { timeout: 15_000, message: 'the request-rate chart grows live' }).toBeGreaterThanOrEqual(first + 3);
     expect(await pointsOf(page, 'latency')).toBeGreaterThan(first);

@@ -52,4 +52,12 @@ describe('decodeSignals', () => {
     expect(decoded?.items).toHaveLength(1);
     expect(decoded?.rejected).toBe(2);
   });
+
+  it('keeps a probe result that says it was not probed only when that is a boolean', () => {
+    const result = { at: '2026-12-06T12:00:00.000Z', ok: false, latencyMs: 0, error: 'address denied by probe policy (169.254.0.0/16)' };
+    const hostile = [{ notProbed: 'true' }, { notProbed: 1 }, { notProbed: null }, { notProbed: { valueOf: true } }, { notProbed: [true] }];
+    const decoded = decodeSignals(JSON.stringify({ from: 'b', kind: 'probe', items: [{ key: '/s/a', result: { ...result, notProbed: true } }, ...hostile.map((extra) => ({ key: '/s/a', result: { ...result, ...extra } }))] }));
+    expect(decoded?.items).toEqual([{ key: '/s/a', result: { ...result, notProbed: true } }]);
+    expect(decoded?.rejected).toBe(hostile.length);
+  });
 });

@@ -18,6 +18,11 @@ export const callsSignal = (observation: CallObservation): Signal<'calls'> => ({
   ...(observation.node !== undefined ? { node: observation.node } : {}),
 });
 
+/** A probe result into its instance's probe series, whichever replica made it; a target the policy refused was not measured and adds nothing. */
+export function recordProbeResult(latency: Pick<MetricsStore, 'recordProbe'>, key: string, result: ProbeResult): void {
+  if (!result.notProbed) latency.recordProbe(key, Date.parse(result.at), result.latencyMs, result.ok);
+}
+
 const observationOf = ({ latencyMs, ...calls }: Signal<'calls'>): CallObservation => ({ ...calls, bounds: latencyMs.bounds, counts: latencyMs.counts });
 
 export interface SharedSignalsOptions {
@@ -44,7 +49,7 @@ export function applySharedSignals(options: SharedSignalsOptions): () => void {
         if (!instance || instance.lost) continue;
         const probe: ProbeResult = result;
         health.record(key, probe);
-        if (!probe.notProbed) latency.recordProbe(key, Date.parse(probe.at), probe.latencyMs, probe.ok);
+        recordProbeResult(latency, key, probe);
       }
     }),
     bus.subscribe('calls', (items) => {

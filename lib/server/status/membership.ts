@@ -42,6 +42,9 @@ export function membershipVerdict(current: number, peak: number): Verdict | null
   return { status: 'warning', cause: `${current} of ${peak} instances registered, ${peak} within the last hour`, kind: 'membership' };
 }
 
+/** The most a service listed in any remembered minute (0 with none). */
+const peakOf = (slots: readonly Slot[]): number => Math.max(0, ...slots.map((slot) => slot.max));
+
 const sameVerdict = (a: Verdict | null, b: Verdict | null): boolean => a?.status === b?.status && a?.cause === b?.cause && a?.kind === b?.kind;
 
 /** A service's membership judged every pass (createMembershipStatus). */
@@ -111,7 +114,7 @@ export function createMembershipStatus(options: MembershipStatusOptions): Member
     const last = entry.slots[entry.slots.length - 1];
     if (last?.start === start) last.max = Math.max(last.max, count);
     else entry.slots.push({ start, max: count });
-    entry.peak = expired > 0 ? Math.max(...entry.slots.map((slot) => slot.max)) : Math.max(entry.peak, count);
+    entry.peak = expired > 0 ? peakOf(entry.slots) : Math.max(entry.peak, count);
   };
 
   const evaluate = (): void => {
@@ -141,7 +144,7 @@ export function createMembershipStatus(options: MembershipStatusOptions): Member
     const entry = services.get(service);
     if (!entry) return;
     for (const slot of entry.slots) slot.max = Math.max(0, slot.max - 1);
-    entry.peak = Math.max(0, ...entry.slots.map((slot) => slot.max));
+    entry.peak = peakOf(entry.slots);
   };
 
   return { evaluate, departed, stop: unsubscribe };
