@@ -97,6 +97,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     await openHistory({
       ...(config.DATABASE_URL !== undefined ? { url: config.DATABASE_URL } : { file: path.join(config.dataDir, 'history.sqlite') }),
       onAppended: (events) => hub?.publishHistory(events),
+      log,
     }),
     (opened) => opened.close(),
   );

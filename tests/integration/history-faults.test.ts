@@ -135,6 +135,24 @@ describe('history keeps every registration and deregistration through faults', (
     expect(await allEvents(after, { kind: 'instance.drained' })).toHaveLength(2);
   });
 
+  it('keeps the registrations written with a drain whose time is not one, and dates that drain when it was seen', async () => {
+    const etcd = await etcdFor();
+    const server = await serverOn(etcd.endpoint, tempDir());
+    const seenAfter = Date.now();
+    const puts = Array.from({ length: 20 }, (_, i) => etcd.client.put(`/services/lossy/i${i}`).value(native(21_000)));
+    const drain = etcd.client.put('/switchyard/drain/lossy/i0').value(JSON.stringify({ by: 'mallory', reason: 'r', at: 'not a date' }));
+    await etcd.client.if('/services/lossy/i0', 'Version', '==', 0).then(...puts, drain).commit();
+    const registered = await eventually(async () => {
+      const events = await allEvents(server, { kind: 'instance.registered', service: 'lossy' });
+      return events.length >= 20 ? events : undefined;
+    }, 10_000, 'the 20 registrations recorded');
+    expect(registered).toHaveLength(20);
+    const [drained] = await allEvents(server, { kind: 'instance.drained', service: 'lossy' });
+    expect(drained).toMatchObject({ instance: 'i0', actor: 'mallory' });
+    expect(Date.parse(drained?.at ?? '')).toBeGreaterThanOrEqual(seenAfter - 1_000);
+    expect(server.output()).not.toMatch(/unhandledRejection|NOT NULL constraint/);
+  });
+
   it('records the cause of each deregistration: a revoked lease, a deleted key, a lease that ran out', async () => {
     const etcd = await etcdFor();
     const server = await serverOn(etcd.endpoint, tempDir());

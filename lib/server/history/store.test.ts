@@ -75,6 +75,34 @@ describe.each(STORE_DIALECTS)('history store on %s', (dialect) => {
     expect(third.previousEnd?.clean).toBe(false);
   });
 
+  it('keeps an event whose time is not one, dated when written, without sinking the events written with it', async () => {
+    const nowMs = Date.UTC(2026, 11, 6, 15, 0, 0);
+    const dated = await open({ now: () => nowMs });
+    dated.append(event(1));
+    dated.append(event(2, { at: 'not a date', until: 'nor this' }));
+    dated.append(event(3));
+    await dated.flush();
+    const { events } = await dated.query(EventQuerySchema.parse({}));
+    expect(events.map((e) => [e.instance, e.at, e.until])).toEqual([
+      ['i-2', new Date(nowMs).toISOString(), undefined],
+      ['i-3', event(3).at, undefined],
+      ['i-1', event(1).at, undefined],
+    ]);
+  });
+
+  it('holds events while the database refuses them and writes them once it takes them again', async () => {
+    const logged: string[] = [];
+    const refused = await open({ log: (message) => logged.push(message) });
+    await refused.db.schema.alterTable('events').renameTo('events_away').execute();
+    for (let i = 0; i < 3; i += 1) refused.append(event(i));
+    await expect(refused.flush()).resolves.toBeUndefined();
+    expect(logged).toEqual([expect.stringMatching(/^history: writing 3 event\(s\) failed \(.+\); 3 queued, retrying in 1 s$/)]);
+    await refused.db.schema.alterTable('events_away').renameTo('events').execute();
+    await refused.flush();
+    expect((await refused.query(EventQuerySchema.parse({}))).events.map((e) => e.instance)).toEqual(['i-2', 'i-1', 'i-0']);
+    expect(logged.at(-1)).toBe('history: writing again');
+  });
+
   it('runs on the dialect it was given', () => {
     expect(history.dialect).toBe(dialect);
   });

@@ -10,9 +10,15 @@ export type HistoryOptions = DatabaseLocation & {
   /** Queued events are written together at most this often (ms). */
   flushMs?: number;
   onAppended?: (events: HistoryEvent[]) => void;
+  /** Failed writes and events dropped while the database refused them (default: stderr). */
+  log?: (message: string) => void;
 };
 
 const BATCH_ROWS = 500;
+/** Events held while the database refuses writes; beyond this the oldest go, counted in the log. */
+const MAX_QUEUED_EVENTS = 100_000;
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
 const PRUNE_CHUNK = 5_000;
 
 export function toHistoryEvent(row: Selectable<EventsTable>): HistoryEvent {
@@ -30,8 +36,15 @@ export function toHistoryEvent(row: Selectable<EventsTable>): HistoryEvent {
   };
 }
 
-const toRow = (event: NewHistoryEvent) => ({
-  at_ms: Date.parse(event.at),
+/** Milliseconds of an ISO time, or undefined if it is none (history's columns hold numbers, never NaN). */
+const msOf = (iso: string | undefined): number | undefined => {
+  const ms = iso === undefined ? NaN : Date.parse(iso);
+  return Number.isFinite(ms) ? ms : undefined;
+};
+
+/** An event whose time is not one is kept, dated when it is written. */
+const toRow = (event: NewHistoryEvent, nowMs: number) => ({
+  at_ms: msOf(event.at) ?? nowMs,
   kind: event.kind,
   service: event.service ?? null,
   instance: event.instance ?? null,
@@ -39,7 +52,7 @@ const toRow = (event: NewHistoryEvent) => ({
   to_state: event.to ?? null,
   actor: event.actor ?? null,
   detail: event.detail,
-  until_ms: event.until ? Date.parse(event.until) : null,
+  until_ms: msOf(event.until) ?? null,
   natural_key: event.naturalKey ?? null,
 });
 
@@ -86,20 +99,38 @@ export async function openHistory(options: HistoryOptions): Promise<History> {
   const database = await openStoreDatabase(options.url !== undefined ? { url: options.url } : { file: options.file });
   const { db } = database;
 
+  const log = options.log ?? ((message: string) => console.error(message));
   const queue: NewHistoryEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
+  /** Writes failed in a row (the retry's back-off), and events dropped meanwhile. */
+  let failures = 0;
+  let dropped = 0;
 
+  /** A failed batch stays at the head of the queue and is tried again after a back-off: never an unhandled rejection, never lost. */
   const write = async (): Promise<void> => {
     while (queue.length > 0) {
-      const batch = queue.splice(0, BATCH_ROWS);
-      const inserted = await db
-        .insertInto('events')
-        .values(batch.map(toRow))
-        .onConflict((conflict) => conflict.column('natural_key').doNothing())
-        .returningAll()
-        .execute();
+      const batch = queue.slice(0, BATCH_ROWS);
+      let inserted;
+      try {
+        inserted = await db
+          .insertInto('events')
+          .values(batch.map((event) => toRow(event, now())))
+          .onConflict((conflict) => conflict.column('natural_key').doNothing())
+          .returningAll()
+          .execute();
+      } catch (error) {
+        failures += 1;
+        const delayMs = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (failures - 1));
+        log(`history: writing ${batch.length} event(s) failed (${error instanceof Error ? error.message : String(error)}); ${queue.length} queued, retrying in ${delayMs / 1_000} s`);
+        if (!closed) timer ??= setTimeout(() => void flush(), delayMs);
+        return;
+      }
+      queue.splice(0, batch.length);
+      if (failures > 0 || dropped > 0) log(`history: writing again${dropped > 0 ? `; ${dropped} event(s) were dropped while it failed (more than ${MAX_QUEUED_EVENTS} queued)` : ''}`);
+      failures = 0;
+      dropped = 0;
       if (inserted.length > 0) options.onAppended?.(inserted.map(toHistoryEvent));
       // A batch blocks the loop for ~10 ms; a burst (a fleet deregistering) must not add them up.
       if (queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
@@ -152,8 +183,13 @@ export async function openHistory(options: HistoryOptions): Promise<History> {
     /** Queues an event; it is committed within `flushMs` (default 50 ms). */
     append(event: NewHistoryEvent): void {
       if (closed) return;
+      if (queue.length >= MAX_QUEUED_EVENTS) {
+        queue.shift();
+        dropped += 1;
+      }
       queue.push(event);
-      if (queue.length >= BATCH_ROWS) void flush();
+      // While writes fail, the back-off's timer decides when to try again.
+      if (queue.length >= BATCH_ROWS && failures === 0) void flush();
       else timer ??= setTimeout(() => void flush(), options.flushMs ?? 50);
     },
     flush,
@@ -204,6 +240,8 @@ export async function openHistory(options: HistoryOptions): Promise<History> {
     async close(): Promise<void> {
       await flush();
       closed = true;
+      clearTimeout(timer);
+      if (queue.length > 0) log(`history: closing with ${queue.length} event(s) not written`);
       await database.close();
     },
   };

@@ -24,11 +24,16 @@ describe('parseDrainValue', () => {
   });
 
   it('clips texts a stranger wrote with etcdctl', () => {
-    const drain = parseDrainValue(value({ by: 'b'.repeat(10_000), reason: 'r'.repeat(10_000), at: 't'.repeat(10_000), until: 'u'.repeat(10_000) }));
+    const drain = parseDrainValue(value({ by: 'b'.repeat(10_000), reason: 'r'.repeat(10_000), at: '2025-01-01T00:00:00.000Z' }));
     expect(drain?.by).toHaveLength(256);
     expect(drain?.reason).toHaveLength(1024);
-    expect(drain?.at).toHaveLength(64);
-    expect(drain?.until).toHaveLength(64);
+  });
+
+  it('dates a drain whose time is not one when it is seen, and leaves out such an until', () => {
+    const seenAt = () => new Date('2026-12-06T15:00:00.000Z');
+    for (const bad of ['not a date', 't'.repeat(10_000), '', '+275760-09-13T00:00:00.001Z', '-000001-01-01T00:00:00Z']) {
+      expect(parseDrainValue(value({ by: 'mallory', reason: 'r', at: bad, until: bad }), seenAt)).toEqual({ by: 'mallory', reason: 'r', at: '2026-12-06T15:00:00.000Z' });
+    }
   });
 
   it('refuses values that are not a drain', () => {
