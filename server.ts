@@ -6,6 +6,7 @@ import { createListener } from './lib/server/listener';
 import { handleLiveness, LIVENESS_PATH } from './lib/server/liveness';
 import { handleOtlpMetrics, OTLP_METRICS_PATH } from './lib/server/otlp/metrics-endpoint';
 import { handleOtlpTraces, OTLP_TRACES_PATH } from './lib/server/otlp/traces-endpoint';
+import { refuseMalformedPath } from './lib/server/request-path';
 import { prepareMachineResponse, prepareRequest } from './lib/server/security-headers';
 import { startRuntime, type RunningRuntime } from './lib/server/start-runtime';
 import { onStopSignal } from './lib/server/stop-signals';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
       return endpoint(request, response);
     }
     prepareRequest(request, response, { dev });
+    if (refuseMalformedPath(request, response)) return;
     void handle(request, response);
   });
   started.server = listener.server;

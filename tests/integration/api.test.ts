@@ -65,6 +65,24 @@ describe('HTTP API v1 on the real server', () => {
     expect(body.error).toMatchObject({ code: 'not_found', field: 'service' });
   });
 
+  it('answers a path whose escapes do not decode with 400, signed in or not, instead of Next’s plain-text 500', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/v1/services/%ff'],
+      ['GET', '/api/v1/services/%ED%A0%80'],
+      ['DELETE', '/api/v1/tokens/%ff'],
+      ['POST', '/api/v1/services/a/instances/%ff/drain'],
+    ] as const) {
+      for (const headers of [{}, { authorization: `Bearer ${server.adminToken}` }] as Record<string, string>[]) {
+        const response = await fetch(`${server.url}${path}`, { method, headers });
+        expect(response.status, `${method} ${path}`).toBe(400);
+        expect(ErrorBodySchema.parse(await response.json()).error.code).toBe('bad_path');
+      }
+    }
+    const page = await fetch(`${server.url}/services/%ff`);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toMatch(/not valid percent-encoded UTF-8/);
+  });
+
   it('exposes liveness and Prometheus metrics', async () => {
     expect((await server.fetch(`/healthz`)).status).toBe(200);
     const metrics = await (await server.fetch(`/metrics`)).text();

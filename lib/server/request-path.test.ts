@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { isMalformedPath } from './request-path';
+
+describe('isMalformedPath', () => {
+  it('refuses escapes that do not decode to UTF-8', () => {
+    for (const url of ['/api/v1/services/%ff', '/api/v1/services/%ED%A0%80', '/services/%', '/services/a%2', '/api/v1/users/%C3?x=1']) expect(isMalformedPath(url)).toBe(true);
+  });
+
+  it('passes paths that decode, whatever their query holds', () => {
+    for (const url of ['/', '/services/a%2Fb', '/services/%E2%9C%93', '/api/v1/events?service=%ff', '/services/plain']) expect(isMalformedPath(url)).toBe(false);
+  });
+});

@@ -1,0 +1,35 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorBody } from './http';
+
+const MESSAGE = 'the path is not valid percent-encoded UTF-8';
+
+/** A request path whose percent-escapes do not decode (`%ff`, an encoded surrogate `%ED%A0%80`, a lone `%`). */
+export function isMalformedPath(url: string): boolean {
+  try {
+    decodeURIComponent(url.split('?', 1)[0] ?? '');
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Answers a malformed path with 400 and returns true. Next decodes a route's params itself and
+ * answers such a path with a plain-text 500, before any handler of ours runs and unauthenticated;
+ * the path names nothing, so it is refused ahead of Next: the API's error shape under `/api/`,
+ * plain text elsewhere.
+ */
+export function refuseMalformedPath(request: IncomingMessage, response: ServerResponse): boolean {
+  const url = request.url ?? '/';
+  if (!isMalformedPath(url)) return false;
+  response.statusCode = 400;
+  response.setHeader('cache-control', 'no-store');
+  if (url.startsWith('/api/')) {
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify(errorBody('bad_path', MESSAGE)));
+  } else {
+    response.setHeader('content-type', 'text/plain; charset=utf-8');
+    response.end(`400 Bad Request: ${MESSAGE}\n`);
+  }
+  return true;
+}
