@@ -2,6 +2,7 @@ import path from 'node:path';
 import protobuf from 'protobufjs';
 import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import type { ExportTraceRequest } from '@/lib/model/otlp/trace-schema';
+import { boundProtobufMessages } from './message-count';
 import { metricsRequestOf, traceRequestOf, type MetricsRequestMessage, type TraceRequestMessage } from './proto-messages';
 
 /** opentelemetry-proto as vendored (see proto/README.md), loaded once. */
@@ -15,7 +16,7 @@ function requestType(file: string, name: string): protobuf.Type {
   if (known) return known;
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => path.join(PROTO_ROOT, target);
-  root.loadSync(file);
+  root.loadSync(file).resolveAll();
   const type = root.lookupType(name);
   types.set(name, type);
   return type;
@@ -34,12 +35,14 @@ new protobuf.Root().add(response);
 /** Decodes a protobuf `ExportMetricsServiceRequest` into what the intake reads. Throws on a malformed body or a broken bound. */
 export function decodeMetricsRequest(body: Uint8Array): ExportMetricsRequest {
   const type = requestType(METRICS_SERVICE, 'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
+  boundProtobufMessages(type, body);
   return metricsRequestOf(type.decode(body) as unknown as MetricsRequestMessage);
 }
 
 /** Decodes a protobuf `ExportTraceServiceRequest` into what the intake reads (ids in hex, as OTLP JSON sends them). Throws on a malformed body or a broken bound. */
 export function decodeTraceRequest(body: Uint8Array): ExportTraceRequest {
   const type = requestType(TRACE_SERVICE, 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+  boundProtobufMessages(type, body);
   return traceRequestOf(type.decode(body) as unknown as TraceRequestMessage);
 }
 
