@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { callSeconds, MAX_CALL_SECONDS_PER_BATCH } from '@/lib/model/ingest';
@@ -176,5 +177,49 @@ describe('hostile ingest', () => {
     });
     expect(status).toBe(413);
     expect((await post(batch('after', [{ to: 'users', bounds: [10, 50, 100] }], 5))).status).toBe(202);
+  });
+});
+
+describe('OTLP metrics built to hurt the server', () => {
+  const big = (key: string) => ({ key, value: { stringValue: key.slice(-1).repeat(4_000) } });
+  /** A 3.3 MB export (~30 KB gzipped): six cumulative points of 128 attributes of 4,000 characters each, under a resource of 64 more; each export's streams new. */
+  const heavyExport = (n: number) => ({
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'users' } }, { key: 'n', value: { stringValue: String(n) } }, ...Array.from({ length: 62 }, (_, k) => big(`r${k}`))] },
+        scopeMetrics: [
+          {
+            scope: { name: 'hostile' },
+            metrics: [
+              {
+                name: 'http.server.request.duration',
+                unit: 's',
+                histogram: {
+                  aggregationTemporality: 2,
+                  dataPoints: Array.from({ length: 6 }, (_, p) => ({
+                    attributes: [{ key: 'p', value: { stringValue: `${n}-${p}` } }, ...Array.from({ length: 127 }, (_, k) => big(`a${k}`))],
+                    startTimeUnixNano: '1800000000000000000',
+                    timeUnixNano: '1800000010000000000',
+                    count: '1',
+                    bucketCounts: ['1', '0'],
+                    explicitBounds: [0.1],
+                  })),
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+
+  it('keeps ≤ 20 MB for 30 exports whose cumulative streams are named by 3.3 MB of attribute text each', async () => {
+    const before = await retainedHeapBytes(server);
+    for (let n = 0; n < 30; n += 1) {
+      const body = gzipSync(JSON.stringify(heavyExport(n)));
+      const response = await server.fetch('/v1/metrics', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body, signal: AbortSignal.timeout(ANSWER_MS) });
+      expect(response.status).toBe(200);
+    }
+    expect((await retainedHeapBytes(server)) - before).toBeLessThanOrEqual(RSS_BUDGET);
   });
 });

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createExternalNodes } from './externals';
 import { observationsOf } from './observations';
 import type { RegistryLookup } from './peer';
 import { ExportMetricsRequestSchema } from './schema';
 import { createCumulativeTracker } from './temporality';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64');
 
 const registry: RegistryLookup = {
   instanceAt: (hostPort) => (hostPort === '10.0.0.7:9000' ? { service: 'users', id: 'u-7' } : undefined),
@@ -16,7 +19,7 @@ const nanos = (ms: number): string => `${ms}000000`;
 
 function context(externalCap = 10) {
   const now = (): number => NOW;
-  return { registry, cumulative: createCumulativeTracker({ now, maxStreams: 100, ttlMs: 600_000 }), externals: createExternalNodes({ cap: externalCap, ttlMs: 600_000, now }) };
+  return { registry, cumulative: createCumulativeTracker({ now, maxStreams: 100, ttlMs: 600_000, digest: sha256 }), externals: createExternalNodes({ cap: externalCap, ttlMs: 600_000, now }) };
 }
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });

@@ -1,16 +1,37 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { NativeHistogram } from './histogram';
-import { createCumulativeTracker } from './temporality';
+import { createCumulativeTracker, MAX_IDENTITY_CHARS } from './temporality';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64');
 
 const histogram = (counts: number[]): NativeHistogram => ({ kind: 'explicit', bounds: [10, 100], counts });
 
 function tracker(options: { maxStreams?: number; ttlMs?: number } = {}) {
   let now = 1_000_000;
-  const tracked = createCumulativeTracker({ now: () => now, maxStreams: options.maxStreams ?? 100, ttlMs: options.ttlMs ?? 60_000 });
+  const tracked = createCumulativeTracker({ now: () => now, maxStreams: options.maxStreams ?? 100, ttlMs: options.ttlMs ?? 60_000, digest: sha256 });
   return { tracked, advance: (ms: number) => (now += ms) };
 }
 
 describe('cumulative tracker', () => {
+  it('keeps an identity longer than MAX_IDENTITY_CHARS as its digest, still one stream per identity', () => {
+    const digested: number[] = [];
+    let now = 1_000_000;
+    const tracked = createCumulativeTracker({ now: () => now, maxStreams: 100, ttlMs: 60_000, digest: (text) => (digested.push(text.length), sha256(text)) });
+    const long = (last: string): string => `${'a'.repeat(100_000)}${last}`;
+    const scope = tracked.scopeId(long('r'));
+    expect(scope).toBe(tracked.scopeId(long('r')));
+    expect(scope).not.toBe(tracked.scopeId(long('s')));
+    expect(tracked.accept(`${scope}${long('x')}`, { startMs: 1, timeMs: 10, histogram: histogram([1, 1, 1]) })).toBeNull();
+    expect(tracked.accept(`${scope}${long('y')}`, { startMs: 1, timeMs: 10, histogram: histogram([1, 1, 1]) })).toBeNull();
+    now += 1_000;
+    expect(tracked.accept(`${scope}${long('x')}`, { startMs: 1, timeMs: 20, histogram: histogram([2, 1, 1]) })?.count).toBe(1);
+    expect(tracked.stats().streams).toBe(2);
+    expect(tracked.accept('short', { startMs: 1, timeMs: 10, histogram: histogram([1, 1, 1]) })).toBeNull();
+    expect(digested.every((length) => length > MAX_IDENTITY_CHARS)).toBe(true);
+    expect(digested).toHaveLength(6);
+  });
+
   it('contributes nothing for a first point, then the difference over the interval between points', () => {
     const { tracked } = tracker();
     expect(tracked.accept('s', { startMs: 0, timeMs: 10_000, histogram: histogram([5, 5, 0]) })).toBeNull();

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { CalleeSeries, ReportAuthority } from '@/lib/model/otlp/authority';
 import { observationsOf, type ExternalNodes, type Observation } from '@/lib/model/otlp/observations';
 import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { createCumulativeTracker, type CumulativeTrackerStats } from '@/lib/model/otlp/temporality';
 import type { CallObservation, MetricsStore } from '../metrics-store/store';
 import type { RegistryLookup } from '@/lib/model/otlp/peer';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64');
 
 export interface MetricsIntakeOptions {
   /** The registry by address, service and instance, shared by metrics and traces (one index to keep). */
@@ -69,7 +72,7 @@ export interface MetricsIntake {
  */
 export function createMetricsIntake(options: MetricsIntakeOptions): MetricsIntake {
   const now = options.now ?? Date.now;
-  const cumulative = createCumulativeTracker({ now, maxStreams: options.maxStreams ?? 50_000, ttlMs: options.streamTtlMs ?? 15 * 60_000 });
+  const cumulative = createCumulativeTracker({ now, maxStreams: options.maxStreams ?? 50_000, ttlMs: options.streamTtlMs ?? 15 * 60_000, digest: sha256 });
   const { authority, externals } = options;
   const { registry } = options;
   let unanchored = 0;
