@@ -118,6 +118,18 @@ export interface ServiceDelta {
   changes: Change[];
 }
 
+/**
+ * Sent to a socket just before the server disconnects it (docs/ARCHITECTURE "Live updates"). A
+ * `slow consumer` left more than `limitBytes` of what it was sent unread; it arrives after that
+ * data, so a client sees it only if it reads on within the grace period (the connection is cut after).
+ */
+export interface LiveClosing {
+  reason: 'slow consumer';
+  unsentBytes: number;
+  limitBytes: number;
+  message: string;
+}
+
 /** The one Socket.IO event map shared by server, browser and tests. */
 export interface ServerToClientEvents {
   'state:snapshot': (snapshot: Snapshot) => void;
@@ -129,6 +141,8 @@ export interface ServerToClientEvents {
   'service:delta': (delta: ServiceDelta) => void;
   /** History events as they are committed, oldest first: to a view socket only what it follows (`history:follow`). */
   'history:events': (events: HistoryEvent[]) => void;
+  /** Why the server is about to disconnect this socket; a disconnect follows at once. */
+  'live:closing': (notice: LiveClosing) => void;
 }
 export interface ClientToServerEvents {
   'state:resume': (request: ResumeRequest) => void;

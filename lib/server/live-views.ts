@@ -8,7 +8,9 @@ import {
   type ViewResume,
 } from '@/lib/model/live';
 import type { LiveServer } from './live';
+import { createSnapshotPacer, createSocketMemory, encodeEvent, SNAPSHOT_INTERVAL_MS, type SocketMemory } from './socket-memory';
 import { acknowledge, createRequestGuard } from './socket-rate-limit';
+import { systemClock, type Clock } from './store/clock';
 import { compressedSummaryParts } from './summary-snapshot-parts';
 import type { LiveFeed } from './store/store';
 
@@ -45,6 +47,8 @@ export function attachLiveViews(
   store: LiveFeed,
   now: () => number = Date.now,
   compress: (snapshot: SummarySnapshot) => Promise<Uint8Array[]> = compressedSummaryParts,
+  clock: Clock = systemClock,
+  memory: SocketMemory = createSocketMemory({}, clock),
 ): LiveViews {
   const rooms = io.of('/').adapter.rooms;
   let summaryPrev = 0;
@@ -52,8 +56,13 @@ export function attachLiveViews(
   let summarySeq = 0;
   /** service → seq of the last delta sent to its room; dropped with the room (a newcomer starts from a snapshot or a catch-up). */
   const servicePrev = new Map<string, number>();
+  /** service → its last snapshot's packet, serialised once and written to every socket that asks while it holds; dropped with the room. */
+  const servicePackets = new Map<string, { epoch: string; seq: number; revision: string; packets: readonly string[] }>();
   const onRoomDeleted = (room: unknown): void => {
-    if (typeof room === 'string' && room.startsWith(SERVICE_ROOM_PREFIX)) servicePrev.delete(room.slice(SERVICE_ROOM_PREFIX.length));
+    if (typeof room === 'string' && room.startsWith(SERVICE_ROOM_PREFIX)) {
+      servicePrev.delete(room.slice(SERVICE_ROOM_PREFIX.length));
+      servicePackets.delete(room.slice(SERVICE_ROOM_PREFIX.length));
+    }
   };
   io.of('/').adapter.on('delete-room', onRoomDeleted);
 
@@ -108,7 +117,7 @@ export function attachLiveViews(
     const snapshot = store.summarySnapshot();
     compress(snapshot)
       .then((parts) => {
-        if (!socket.connected || !wanted()) return;
+        if (!socket.connected || !wanted() || memory.overLimit(socket)) return;
         const catchUp = summarySeq > snapshot.seq ? store.summaryCatchUp(snapshot.seq) : undefined;
         if (catchUp === null) return sendSummarySnapshot(socket, wanted);
         for (const part of parts) socket.emit('summary:snapshot', part);
@@ -121,19 +130,41 @@ export function attachLiveViews(
       .catch(() => socket.disconnect());
   }
 
-  function subscribeService(socket: LiveSocket, service: string, resume: ViewResume | undefined): void {
+  function serviceSnapshotPackets(service: string): readonly string[] {
+    const snapshot = store.serviceSnapshot(service);
+    const cached = servicePackets.get(service);
+    if (cached?.epoch === snapshot.epoch && cached.seq === snapshot.seq && cached.revision === snapshot.revision) return cached.packets;
+    const packets = encodeEvent(io, 'service:snapshot', snapshot);
+    servicePackets.set(service, { epoch: snapshot.epoch, seq: snapshot.seq, revision: snapshot.revision, packets });
+    return packets;
+  }
+
+  /**
+   * A catch-up (or a snapshot) and joining the room in one synchronous step. Snapshots of one service
+   * to one socket are paced (SNAPSHOT_INTERVAL_MS): one asked again inside the interval leaves when it
+   * ends, as of then, if the socket still holds the view.
+   */
+  function subscribeService(socket: LiveSocket, service: string, resume: ViewResume | undefined, pacer: ReturnType<typeof createSnapshotPacer>, wanted: () => boolean): void {
+    const room = serviceRoom(service);
     const catchUp = resume ? store.serviceCatchUp(service, resume.seq) : null;
     if (resume && catchUp) {
       if (catchUp.seq > resume.seq) socket.emit('service:delta', { service, seq: catchUp.seq, prev: resume.seq, revision: catchUp.revision, changes: catchUp.changes });
-    } else {
-      socket.emit('service:snapshot', store.serviceSnapshot(service));
+      void socket.join(room);
+      return;
     }
-    void socket.join(serviceRoom(service));
+    pacer.run(room, () => {
+      if (!wanted()) return;
+      if (memory.send(socket, serviceSnapshotPackets(service))) void socket.join(room);
+      if (!rooms.has(room)) servicePackets.delete(service);
+    });
   }
 
   return {
     onConnection(socket) {
+      memory.watch(socket);
       const accepted = createRequestGuard(VIEW_REQUESTS_PER_SECOND, now);
+      const pacer = createSnapshotPacer(SNAPSHOT_INTERVAL_MS, clock);
+      socket.on('disconnect', pacer.close);
       const services = new Set<string>();
       /** Counts summary unsubscribes: a snapshot still compressing for an earlier subscribe is then not sent. */
       let summaryUnsubscribes = 0;
@@ -150,7 +181,7 @@ export function attachLiveViews(
             return reply?.({ ok: false, error: `at most ${MAX_SERVICE_VIEWS_PER_SOCKET} service views per connection` });
           }
           services.add(view.service);
-          subscribeService(socket, view.service, resume);
+          subscribeService(socket, view.service, resume, pacer, () => socket.connected && services.has(view.service));
         }
         reply?.({ ok: true });
       });

@@ -5,6 +5,8 @@ import type { HistoryEvent } from '@/lib/model/events';
 import { attachFleetStream } from './live-fleet';
 import { attachHistoryFeed } from './live-history';
 import { attachLiveViews } from './live-views';
+import { createSocketMemory, type SocketMemoryOptions } from './socket-memory';
+import { systemClock, type Clock } from './store/clock';
 import type { LiveFeed } from './store/store';
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -27,11 +29,15 @@ export interface LiveHub {
  * also gets DESIGN's whole-fleet stream, resumed from `auth: {epoch, seq}` when the log still holds it,
  * and every history event (a view socket follows the history it shows).
  */
-export function attachLiveHub(io: LiveServer, store: LiveFeed, onConnectionCount: (count: number) => void): LiveHub {
-  const views = attachLiveViews(io, store);
-  const fleet = attachFleetStream(io, store);
+export function attachLiveHub(io: LiveServer, store: LiveFeed, onConnectionCount: (count: number) => void, options: SocketMemoryOptions & { clock?: Clock } = {}): LiveHub {
+  const clock = options.clock ?? systemClock;
+  // One bound for everything a socket is sent (docs/ARCHITECTURE "Live updates"): a slow consumer is disconnected.
+  const memory = createSocketMemory(options, clock);
+  const views = attachLiveViews(io, store, clock.now, undefined, clock, memory);
+  const fleet = attachFleetStream(io, store, clock, memory);
   const history = attachHistoryFeed(io);
   io.on('connection', (socket) => {
+    memory.watch(socket);
     onConnectionCount(io.engine.clientsCount);
     const handshake = HandshakeSchema.safeParse(socket.handshake.auth);
     const viewsOnly = handshake.success && handshake.data.views === true;

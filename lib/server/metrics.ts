@@ -21,6 +21,8 @@ export interface Metrics {
     ingested(calls: number, reanchored: boolean): void;
     otlpPoints(outcome: OtlpOutcome): void;
     otlpSpans(outcome: OtlpOutcome): void;
+    /** A live socket disconnected as a slow consumer (docs/ARCHITECTURE "Live updates"). */
+    slowConsumers(): void;
   };
   /** The OTLP intake whose external node count the gauges report (created after the metrics). */
   watchOtlp(source: OtlpSource): void;
@@ -83,6 +85,7 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
       this.set({ state: 'refused' }, refused);
     },
   });
+  const slowConsumers = new Counter({ name: 'switchyard_live_slow_consumers_total', help: 'Live sockets disconnected for leaving more than the bound of what they were sent unread', registers: [registry] });
   const socketsConnected = new Gauge({ name: 'switchyard_sockets_connected', help: 'Browser Socket.IO connections open now', registers: [registry] });
   new Gauge({
     name: 'switchyard_instances_known',
@@ -119,6 +122,7 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
         if (outcome.rejected > 0) otlpSpans.inc({ outcome: 'rejected' }, outcome.rejected);
         if (outcome.externalOverflow > 0) otlpSpans.inc({ outcome: 'external_cap' }, outcome.externalOverflow);
       },
+      slowConsumers: () => slowConsumers.inc(),
     },
     /** The OTLP intake whose external node count the gauges report (created after the metrics). */
     watchOtlp: (source: OtlpSource) => {

@@ -251,7 +251,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
       else server.once('listening', denyOwnAddress);
       const io: LiveServer = new SocketServer(server, { maxHttpBufferSize: 16 * 1024, serveClient: false, allowRequest: socketOriginFilter(config.SWITCHYARD_PUBLIC_URL) });
       const unguardSockets = guardSockets(io, auth, secureCookies(config));
-      const liveHub = attachLiveHub(io, store, (count) => metrics.socketsConnected.set(count));
+      const liveHub = attachLiveHub(io, store, (count) => metrics.socketsConnected.set(count), { onSlowConsumer: () => metrics.counters.slowConsumers() });
       hub = liveHub;
       parts.add('live sockets', io, async (sockets) => {
         liveHub.close();
