@@ -225,14 +225,29 @@ function toIncident(draft: Draft): Incident {
  * Events without a service or an instance, and events after `now`, are ignored.
  */
 export function deriveIncidents(events: readonly HistoryEvent[], options: IncidentOptions): Incident[] {
+  const deriver = incidentDeriver(options);
+  deriver.add(events);
+  return deriver.incidents();
+}
+
+/** `deriveIncidents` fed in pieces: the same incidents, from events given in ascending order over several `add` calls. */
+export interface IncidentDeriver {
+  /** The next events (ascending, after every event added before). */
+  add(events: readonly HistoryEvent[]): void;
+  /** The incidents of every event added so far, oldest first (by when they opened). */
+  incidents(): Incident[];
+}
+
+/** An incremental `deriveIncidents` (same rules), so a long history can be read and analysed a page at a time. */
+export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
   const mergeGapMs = options.mergeGapMs ?? DEFAULT_MERGE_GAP_MS;
   const states = new Map<string, ServiceState>();
   const drafts: Draft[] = [];
-  for (const event of events) {
+  const addOne = (event: HistoryEvent): void => {
     const { service, instance } = event;
-    if (service === undefined || instance === undefined) continue;
+    if (service === undefined || instance === undefined) return;
     const atMs = Date.parse(event.at);
-    if (!(atMs <= options.now)) continue;
+    if (!(atMs <= options.now)) return;
     let state = states.get(service);
     if (!state) {
       state = { failing: new Set(), lost: new Set(), warnings: new Map(), open: null, lastClosed: null };
@@ -245,11 +260,11 @@ export function deriveIncidents(events: readonly HistoryEvent[], options: Incide
     else if (event.kind === 'instance.registered' || event.kind === 'instance.lost_cleared') state.lost.delete(instance);
     // Back: a later loss of it is a new fault, not what its vanishing was.
     if (event.kind === 'instance.registered') for (const draft of [state.open, state.lastClosed]) if (draft?.causeVanished === instance) draft.causeVanished = undefined;
-    if (signal === 'none') continue;
+    if (signal === 'none') return;
     if (signal === 'stop') {
       state.failing.delete(instance);
       closeIfQuiet(state, atMs);
-      continue;
+      return;
     }
     if (signal === 'start') state.failing.add(instance);
     const incident = openOrReopen(state, { service, event, atMs }, mergeGapMs, drafts);
@@ -261,8 +276,13 @@ export function deriveIncidents(events: readonly HistoryEvent[], options: Incide
     incident.failures += 1;
     incident.peakFailing = Math.max(incident.peakFailing, state.failing.size + (signal === 'point' ? 1 : 0));
     closeIfQuiet(state, atMs);
-  }
-  return drafts.map(toIncident);
+  };
+  return {
+    add(events) {
+      for (const event of events) addOne(event);
+    },
+    incidents: () => drafts.map(toIncident),
+  };
 }
 
 /** Everything `service` depends on, directly or through others (breadth-first over `down`). */

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import { STORE_DIALECTS, useTestStore } from '@/tests/support/store-dialects';
 import { adjacency } from '@/lib/model/topology/graph';
-import { incidentsIn, mergeAscending, serviceUptime } from './analysis';
+import { ANALYSIS_PAGE_ROWS, incidentsIn, mergeAscending, serviceUptime, type IncidentsRequest } from './analysis';
 import { openHistory, type History } from './store';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
@@ -142,6 +142,96 @@ describe.each(STORE_DIALECTS)('history analysis on %s', (dialect) => {
       const incidents = await incidentsIn(history, { sinceMs: T0, untilMs: T0 + 100 * MIN, limit: 10, maxRows: 4 });
       expect(incidents.truncated).toBe(true);
       expect(incidents.incidents.map((i) => [i.openedAt, i.closedAt])).toEqual([[iso(10), iso(20)]]);
+    });
+  });
+  describe('paging', () => {
+    /** Counts turns of the event loop (check phase) until stopped. */
+    const countLoopTurns = (): { stop: () => number } => {
+      let turns = 0;
+      let stopped = false;
+      const tick = (): void => {
+        if (stopped) return;
+        turns += 1;
+        setImmediate(tick);
+      };
+      setImmediate(tick);
+      return {
+        stop: () => {
+          stopped = true;
+          return turns;
+        },
+      };
+    };
+
+    it('reads and analyses a page at a time, letting the event loop turn between pages', async () => {
+      // Three full pages and a part: 10 instances of 5 services flapping critical/passing a second apart.
+      const rows = 3 * ANALYSIS_PAGE_ROWS + 500;
+      const events: NewHistoryEvent[] = [];
+      for (let i = 0; i < rows; i += 1) {
+        events.push({ at: new Date(T0 + i * 1_000).toISOString(), kind: 'health.changed', service: `s${i % 5}`, instance: `i${i % 10}`, to: i % 20 < 10 ? 'critical' : 'passing', detail: 'probe' });
+      }
+      await record(events);
+      const window = { sinceMs: T0, untilMs: T0 + rows * 1_000 };
+
+      let loop = countLoopTurns();
+      const paged = await incidentsIn(history, { ...window, limit: 1_000 });
+      // One statement and one synchronous derivation would resolve without a single turn (on SQLite).
+      expect(loop.stop()).toBeGreaterThanOrEqual(3);
+      const single = await incidentsIn(history, { ...window, limit: 1_000, pageRows: rows + 1 });
+      expect(paged).toEqual(single);
+      expect(paged.incidents.length).toBeGreaterThan(0);
+
+      loop = countLoopTurns();
+      const uptime = await serviceUptime(history, { service: 's0', fromMs: window.sinceMs, toMs: window.untilMs, buckets: 10, pageRows: ANALYSIS_PAGE_ROWS / 5 });
+      expect(loop.stop()).toBeGreaterThanOrEqual(3);
+      expect(uptime).toEqual(await serviceUptime(history, { service: 's0', fromMs: window.sinceMs, toMs: window.untilMs, buckets: 10, pageRows: rows + 1 }));
+    });
+
+    it('gives what one query gives, whatever the page size, with instants split across pages and the row cap inside one', async () => {
+      // A pseudo-random hour: many events share an instant, so pages end inside instants.
+      let seed = 7;
+      const random = (n: number): number => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+        return seed % n;
+      };
+      const kinds = ['critical', 'passing', 'passing', 'warning', 'passing', 'registered', 'deregistered', 'lost', 'lost_cleared', 'passing', 'passing'] as const;
+      const events: NewHistoryEvent[] = [];
+      for (let i = 0; i < 400; i += 1) {
+        const at = new Date(T0 - 10 * MIN + random(70) * MIN).toISOString();
+        const service = ['web', 'orders', 'inventory'][random(3)] ?? 'web';
+        const instance = `${service}-${random(2)}`;
+        const kind = kinds[random(kinds.length)];
+        if (kind === 'registered' || kind === 'deregistered') events.push({ at, kind: `instance.${kind}`, service, instance, detail: random(2) ? 'lease 5 expired' : 'key deleted' });
+        else if (kind === 'lost' || kind === 'lost_cleared') events.push({ at, kind: `instance.${kind}`, service, instance, detail: 'lost' });
+        else events.push({ at, kind: 'health.changed', service, instance, to: kind, detail: 'probe' });
+      }
+      await record(events);
+      const graph = adjacency([
+        { from: 'web', to: 'orders' },
+        { from: 'orders', to: 'inventory' },
+      ]);
+      const window = { sinceMs: T0, untilMs: T0 + 60 * MIN, limit: 1_000, graph, mergeGapMs: 0 };
+      const requests: IncidentsRequest[] = [window, { ...window, service: 'orders' }, { ...window, maxRows: 333 }, { ...window, service: 'web', maxRows: 101 }];
+      for (const request of requests) {
+        const single = await incidentsIn(history, { ...request, pageRows: 10_000 });
+        expect(single.incidents.length).toBeGreaterThan(1);
+        expect(single.truncated).toBe(request.maxRows !== undefined);
+        for (const pageRows of [1, 7, 50]) expect(await incidentsIn(history, { ...request, pageRows })).toEqual(single);
+      }
+      for (const maxRows of [undefined, 57]) {
+        const request = { service: 'inventory', fromMs: T0, toMs: T0 + 60 * MIN, buckets: 12, ...(maxRows ? { maxRows } : {}) };
+        const single = await serviceUptime(history, { ...request, pageRows: 10_000 });
+        expect(single.truncated).toBe(maxRows !== undefined);
+        for (const pageRows of [1, 7, 50]) expect(await serviceUptime(history, { ...request, pageRows })).toEqual(single);
+      }
+    });
+
+    it('answers analyses asked at once, identical or not, as it answers each alone', async () => {
+      await record([health(1, 'a', 'critical'), health(5, 'a', 'passing'), health(20, 'b', 'critical', 'orders')]);
+      const request = { sinceMs: T0, untilMs: T0 + 60 * MIN, limit: 10, pageRows: 1 };
+      const alone = [await incidentsIn(history, request), await incidentsIn(history, { ...request, service: 'orders' })];
+      const together = await Promise.all([incidentsIn(history, request), incidentsIn(history, request), incidentsIn(history, { ...request, service: 'orders' })]);
+      expect(together).toEqual([alone[0], alone[0], alone[1]]);
     });
   });
 });

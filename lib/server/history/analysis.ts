@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { EventKind, HistoryEvent } from '@/lib/model/events';
-import { DEFAULT_MERGE_GAP_MS, dependenciesOf, deriveIncidents, mttrByService, newestFirst, withUpstream, type IncidentList } from '@/lib/model/incidents';
+import { DEFAULT_MERGE_GAP_MS, dependenciesOf, incidentDeriver, mttrByService, newestFirst, withUpstream, type Incident, type IncidentList } from '@/lib/model/incidents';
 import type { Adjacency } from '@/lib/model/topology/graph';
 import { knownMsOf, statusesAtStart, statusTimeline, stripOf, uptimeOf, type UptimeReport } from '@/lib/model/uptime';
-import type { HistoryDatabase } from './schema';
+import type { EventsTable, HistoryDatabase } from './schema';
 import type { History } from './store';
 import { toHistoryEvent } from './store';
 
@@ -19,23 +19,103 @@ const STATE_KINDS: EventKind[] = ['health.changed', 'instance.registered', 'inst
 
 type Db = Kysely<HistoryDatabase>;
 
-interface Loaded {
-  events: HistoryEvent[];
+/**
+ * Rows one page of an analysis reads: better-sqlite3 runs a statement synchronously, so one query
+ * for the whole window held the event loop for it (200,000 rows: 0.96 s). A page of 2,000 rows
+ * takes 5–30 ms to read and analyse, and the loop is yielded to between pages.
+ */
+export const ANALYSIS_PAGE_ROWS = 2_000;
+
+interface Coverage {
   /** Events are complete strictly before this time. */
   coveredUntilMs: number;
   truncated: boolean;
 }
 
-/** State events in [fromMs, toMs), ascending, for some services or all; at most `maxRows`. */
-async function stateEventsIn(db: Db, fromMs: number, toMs: number, services: readonly string[] | undefined, maxRows: number): Promise<Loaded> {
-  let select = db.selectFrom('events').selectAll().where('kind', 'in', STATE_KINDS).where('at_ms', '>=', fromMs).where('at_ms', '<', toMs);
-  if (services !== undefined) select = select.where('service', 'in', services);
-  const rows = await select.orderBy('at_ms', 'asc').orderBy('id', 'asc').limit(maxRows + 1).execute();
-  const firstLeftOut = rows[maxRows];
-  if (!firstLeftOut) return { events: rows.map(toHistoryEvent), coveredUntilMs: toMs, truncated: false };
-  // Rows sharing the first left-out row's instant may be partly missing: stop just before it.
-  const coveredUntilMs = firstLeftOut.at_ms;
-  return { events: rows.filter((row) => row.at_ms < coveredUntilMs).map(toHistoryEvent), coveredUntilMs, truncated: true };
+/** Lets I/O and timers run between two pages of an analysis. */
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * State events in [fromMs, toMs), ascending, for some services or all; at most `maxRows`, given to
+ * `onEvents` a page at a time. Pages are keyed by (at_ms, id), not an open cursor, so nothing is
+ * held on the connection between them. A window holding more than `maxRows` is given up to the
+ * first row left out: the rows of each page's last instant are held back until the next page shows
+ * whether that instant is complete.
+ */
+async function readStateEvents(
+  db: Db,
+  range: { fromMs: number; toMs: number; services: readonly string[] | undefined; maxRows: number; pageRows: number },
+  onEvents: (events: HistoryEvent[]) => void,
+): Promise<Coverage> {
+  const { fromMs, toMs, services, maxRows, pageRows } = range;
+  let pending: Array<Selectable<EventsTable>> = [];
+  let read = 0;
+  let after: { atMs: number; id: number } | undefined;
+  for (;;) {
+    const want = Math.min(pageRows, maxRows + 1 - read);
+    let select = db.selectFrom('events').selectAll().where('kind', 'in', STATE_KINDS).where('at_ms', '>=', fromMs).where('at_ms', '<', toMs);
+    if (services !== undefined) select = select.where('service', 'in', services);
+    if (after) {
+      const { atMs, id } = after;
+      select = select.where((eb) => eb.or([eb('at_ms', '>', atMs), eb.and([eb('at_ms', '=', atMs), eb('id', '>', id)])]));
+    }
+    const rows = await select.orderBy('at_ms', 'asc').orderBy('id', 'asc').limit(want).execute();
+    read += rows.length;
+    const last = rows.at(-1);
+    if (read > maxRows && last) {
+      // `last` is the first row left out; rows sharing its instant may be partly missing: stop just before it.
+      const kept = pending.concat(rows.slice(0, -1)).filter((row) => row.at_ms < last.at_ms);
+      onEvents(kept.map(toHistoryEvent));
+      return { coveredUntilMs: last.at_ms, truncated: true };
+    }
+    for (const row of rows) pending.push(row);
+    if (rows.length < want || !last) {
+      onEvents(pending.map(toHistoryEvent));
+      return { coveredUntilMs: toMs, truncated: false };
+    }
+    let split = pending.length;
+    while (split > 0 && pending[split - 1]?.at_ms === last.at_ms) split -= 1;
+    onEvents(pending.slice(0, split).map(toHistoryEvent));
+    pending = pending.slice(split);
+    after = { atMs: last.at_ms, id: last.id };
+    await yieldToLoop();
+  }
+}
+
+/**
+ * Runs analyses of one database one at a time: each yields between its pages, and two interleaved
+ * would run a page each in the same turn of the loop (twice the stretch), and hold twice the memory.
+ */
+const analysisQueues = new WeakMap<Db, Promise<void>>();
+function oneAtATime<T>(db: Db, work: () => Promise<T>): Promise<T> {
+  const result = (analysisQueues.get(db) ?? Promise.resolve()).then(work);
+  analysisQueues.set(
+    db,
+    result.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return result;
+}
+
+/** Analyses under way, by their parameters: an identical request joins the one running instead of repeating it. */
+const analysesInFlight = new WeakMap<Db, Map<string, Promise<unknown>>>();
+function shared<T>(db: Db, key: string, work: () => Promise<T>): Promise<T> {
+  let inFlight = analysesInFlight.get(db);
+  if (!inFlight) {
+    inFlight = new Map();
+    analysesInFlight.set(db, inFlight);
+  }
+  const running = inFlight.get(key);
+  if (running) return running as Promise<T>;
+  const started = oneAtATime(db, work);
+  inFlight.set(key, started);
+  const forget = (): void => {
+    inFlight.delete(key);
+  };
+  started.then(forget, forget);
+  return started;
 }
 
 /** Each instance's last state event before `beforeMs` (one row per service and instance), for some services or all. */
@@ -100,21 +180,29 @@ export interface UptimeRequest {
   buckets: number;
   /** Default `MAX_ANALYSIS_ROWS`. */
   maxRows?: number;
+  /** Default `ANALYSIS_PAGE_ROWS`. */
+  pageRows?: number;
 }
 
 /**
  * A service's uptime and heartbeat strips over [fromMs, toMs): its state events in the window,
  * the fleet's gaps overlapping it, and each instance's last state event before it (its status at
- * the start). Reads at most `MAX_ANALYSIS_ROWS` events of the window (see `truncated`).
+ * the start). Reads at most `MAX_ANALYSIS_ROWS` events of the window (see `truncated`), a page at a time.
  */
 export async function serviceUptime(history: Pick<History, 'db'>, request: UptimeRequest): Promise<UptimeReport> {
   const { service, fromMs, toMs, buckets } = request;
-  const [loaded, before, gaps] = await Promise.all([
-    stateEventsIn(history.db, fromMs, toMs, [service], request.maxRows ?? MAX_ANALYSIS_ROWS),
-    lastStateEventsBefore(history.db, fromMs, [service]),
-    gapsOverlapping(history.db, fromMs, toMs, service),
-  ]);
-  const timeline = statusTimeline(mergeAscending(loaded.events, gaps), { from: fromMs, to: loaded.coveredUntilMs, initial: statusesAtStart(before) });
+  const { db } = history;
+  const { events, loaded, before, gaps } = await oneAtATime(db, async () => {
+    const before = await lastStateEventsBefore(db, fromMs, [service]);
+    const gaps = await gapsOverlapping(db, fromMs, toMs, service);
+    const events: HistoryEvent[] = [];
+    const range = { fromMs, toMs, services: [service], maxRows: request.maxRows ?? MAX_ANALYSIS_ROWS, pageRows: request.pageRows ?? ANALYSIS_PAGE_ROWS };
+    const loaded = await readStateEvents(db, range, (page) => {
+      for (const event of page) events.push(event);
+    });
+    return { events, loaded, before, gaps };
+  });
+  const timeline = statusTimeline(mergeAscending(events, gaps), { from: fromMs, to: loaded.coveredUntilMs, initial: statusesAtStart(before) });
   const cells = { from: fromMs, to: toMs, buckets };
   return {
     service,
@@ -136,6 +224,8 @@ export interface IncidentsRequest {
   mergeGapMs?: number;
   /** Default `MAX_ANALYSIS_ROWS`. */
   maxRows?: number;
+  /** Default `ANALYSIS_PAGE_ROWS`. */
+  pageRows?: number;
   /** Who calls or declares whom now, for each incident's `upstream`; without it every `upstream` is null. */
   graph?: Adjacency;
 }
@@ -151,29 +241,38 @@ function servicesToRead(service: string, graph: Adjacency | undefined): string[]
 }
 
 /**
+ * Every incident of the window (oldest first) from the services read: read and derived a page at a
+ * time, one analysis at a time, shared by identical requests under way.
+ */
+function windowIncidents(db: Db, services: readonly string[] | undefined, request: IncidentsRequest): Promise<{ derived: Incident[]; truncated: boolean }> {
+  const range = { fromMs: request.sinceMs, toMs: request.untilMs, services, maxRows: request.maxRows ?? MAX_ANALYSIS_ROWS, pageRows: request.pageRows ?? ANALYSIS_PAGE_ROWS };
+  const mergeGapMs = request.mergeGapMs ?? DEFAULT_MERGE_GAP_MS;
+  return shared(db, JSON.stringify(['incidents', range, mergeGapMs]), async () => {
+    const before = await lastStateEventsBefore(db, range.fromMs, services);
+    // Every event given is before the window's end, and before where a truncated read stops.
+    const deriver = incidentDeriver({ now: range.toMs, mergeGapMs });
+    // Failures still going on at the window's start, and warnings standing then (an incident's first sign).
+    deriver.add(before.filter((event) => event.kind === 'health.changed' && (event.to === 'critical' || event.to === 'warning')));
+    const loaded = await readStateEvents(db, range, (page) => deriver.add(page));
+    return { derived: deriver.incidents(), truncated: loaded.truncated };
+  });
+}
+
+/**
  * Incidents overlapping [sinceMs, untilMs), newest first, at most `limit`, and MTTR per service over
  * all of them (not only the page). A failure still going on at `sinceMs` is carried in from its own
  * `health.changed`, so an incident open across the window's start is reported from when that
  * instance failed (an incident that had merged earlier failures may have opened before that).
- * Reads at most `MAX_ANALYSIS_ROWS` events of the window (see `truncated`).
+ * Reads at most `MAX_ANALYSIS_ROWS` events of the window (see `truncated`), a page at a time.
  */
 export async function incidentsIn(history: Pick<History, 'db'>, request: IncidentsRequest): Promise<IncidentList & { truncated: boolean }> {
   const { service, graph } = request;
   const services = service === undefined ? undefined : servicesToRead(service, graph);
-  const [loaded, before] = await Promise.all([
-    stateEventsIn(history.db, request.sinceMs, request.untilMs, services, request.maxRows ?? MAX_ANALYSIS_ROWS),
-    lastStateEventsBefore(history.db, request.sinceMs, services),
-  ]);
-  // Failures still going on at the window's start, and warnings standing then (an incident's first sign).
-  const carried = before.filter((event) => event.kind === 'health.changed' && (event.to === 'critical' || event.to === 'warning'));
-  const derived = deriveIncidents([...carried, ...loaded.events], {
-    now: loaded.coveredUntilMs,
-    mergeGapMs: request.mergeGapMs ?? DEFAULT_MERGE_GAP_MS,
-  });
+  const { derived, truncated } = await windowIncidents(history.db, services, request);
   // The services depended on were read for `upstream` only.
   const incidents = service === undefined ? derived : derived.filter((incident) => incident.service === service);
   const mttrMs = mttrByService(incidents);
   if (service !== undefined && !Object.hasOwn(mttrMs, service)) mttrMs[service] = null;
   const page = newestFirst(incidents).slice(0, request.limit);
-  return { incidents: graph ? withUpstream(page, graph, derived) : page, mttrMs, truncated: loaded.truncated };
+  return { incidents: graph ? withUpstream(page, graph, derived) : page, mttrMs, truncated };
 }
