@@ -28,7 +28,7 @@ export function handleIngest(request: IncomingMessage, response: ServerResponse,
     return reply(response, 401, errorBody('unauthenticated', 'send an API token as "Authorization: Bearer <token>"'));
   }
   // Nothing thrown may escape into the server: the request is answered and the process serves on.
-  receiveProgramBody(runtime.auth, request, response, MAX_INGEST_BYTES, (principal, body) => accept(body, response, runtime, principal.scope), 'the batch could not be recorded');
+  receiveProgramBody(runtime.auth, runtime.bodies, request, response, MAX_INGEST_BYTES, (principal, body) => accept(body, response, runtime, principal.scope), 'the batch could not be recorded');
 }
 
 function accept(body: Buffer, response: ServerResponse, runtime: Runtime, scope: string | undefined): void {

@@ -2,6 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { Principal } from '@/lib/model/auth';
 import { authenticateProgram } from './auth/guard';
 import type { Auth } from './auth/service';
+import { BODY_RETRY_AFTER_SECONDS, type BodyReception } from './body-reception';
 import { discardRest } from './discard-body';
 import { errorBody } from './http';
 import { BODY_ERROR_CODES, BODY_TIMEOUT_MS, readBody } from './read-body';
@@ -56,13 +57,22 @@ export function withProgramPrincipal(auth: Auth, request: IncomingMessage, respo
   });
 }
 
+/** What a request refused a body's place is told (both endpoints: the contract's error body, 429, `Retry-After`). */
+const BODY_REFUSALS = {
+  busy: `too many request bodies in progress; retry after ${BODY_RETRY_AFTER_SECONDS} s`,
+  principal_busy: `too many request bodies of this token arriving at once; retry after ${BODY_RETRY_AFTER_SECONDS} s`,
+} as const;
+
 /**
  * A program request's token and body (ingest, OTLP), then `take` with both: 401 for a token that
- * names no one, the body's refusal as `readBody` gives it (408, 413 with the rest discarded, 400,
- * 415), and whatever `take` throws answered 500 with `failure`.
+ * names no one; then a place for the body (`bodies`, overall and per token: 429 with `Retry-After`
+ * at once when there is none), held until the request is answered or its client gone; the body's
+ * refusal as `readBody` gives it (408, 413 with the rest discarded, 400, 415), and whatever `take`
+ * throws answered 500 with `failure`.
  */
 export function receiveProgramBody(
   auth: Auth,
+  bodies: BodyReception,
   request: IncomingMessage,
   response: ServerResponse,
   maxBytes: number,
@@ -74,7 +84,17 @@ export function receiveProgramBody(
       request.resume();
       return sendError(response, 401, 'unauthenticated', 'unknown, expired or revoked API token');
     }
-    readBody(request, maxBytes, BODY_TIMEOUT_MS, (read) =>
+    const place = bodies.enter(principal.credentialId);
+    if (typeof place === 'string') {
+      request.resume();
+      return sendError(response, 429, 'overloaded', BODY_REFUSALS[place], { 'retry-after': String(BODY_RETRY_AFTER_SECONDS) });
+    }
+    // A reply sent, or a client gone: the body is let go (OTLP's processing place goes the same way).
+    response.once('close', place.leave);
+    response.once('finish', place.leave);
+    readBody(request, maxBytes, BODY_TIMEOUT_MS, (read) => {
+      place.received();
+      if (!read.ok && read.slow) bodies.droppedSlow();
       guardedStep(
         response,
         () => {
@@ -83,7 +103,7 @@ export function receiveProgramBody(
           if (read.status === 413 || read.status === 408) discardRest(request);
         },
         failure,
-      ),
-    );
+      );
+    });
   });
 }

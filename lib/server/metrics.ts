@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BodyReceptionStats } from './body-reception';
 import type { RegistryTarget } from './store/store';
 
 /** What the OTLP intake tells the metrics (lib/server/otlp/intake.ts). */
@@ -26,6 +27,8 @@ export interface Metrics {
   };
   /** The OTLP intake whose external node count the gauges report (created after the metrics). */
   watchOtlp(source: OtlpSource): void;
+  /** The program endpoints' body places (ingest, OTLP) whose counts the gauges report. */
+  watchBodies(source: { stats(): BodyReceptionStats }): void;
   /** Browser Socket.IO connections open now. */
   socketsConnected: Gauge;
 }
@@ -86,6 +89,22 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
     },
   });
   const slowConsumers = new Counter({ name: 'switchyard_live_slow_consumers_total', help: 'Live sockets disconnected for leaving more than the bound of what they were sent unread', registers: [registry] });
+  let bodiesSource: { stats(): BodyReceptionStats } | undefined;
+  new Gauge({
+    name: 'switchyard_request_bodies',
+    help: 'Ingest and OTLP request bodies: held (a place taken now, from first byte to reply), receiving (of those, still arriving), refused_busy (429 since start: every place taken), refused_principal (429 since start: the token had its share arriving), dropped_slow (408 since start: arriving below the minimum rate)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      if (!bodiesSource) return;
+      const { held, receiving, refusedBusy, refusedPrincipal, droppedSlow } = bodiesSource.stats();
+      this.set({ state: 'held' }, held);
+      this.set({ state: 'receiving' }, receiving);
+      this.set({ state: 'refused_busy' }, refusedBusy);
+      this.set({ state: 'refused_principal' }, refusedPrincipal);
+      this.set({ state: 'dropped_slow' }, droppedSlow);
+    },
+  });
   const socketsConnected = new Gauge({ name: 'switchyard_sockets_connected', help: 'Browser Socket.IO connections open now', registers: [registry] });
   new Gauge({
     name: 'switchyard_instances_known',
@@ -127,6 +146,9 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
     /** The OTLP intake whose external node count the gauges report (created after the metrics). */
     watchOtlp: (source: OtlpSource) => {
       otlpSource = source;
+    },
+    watchBodies: (source) => {
+      bodiesSource = source;
     },
     socketsConnected,
   };

@@ -3,8 +3,8 @@ import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
-import { readBody as readBodyThen, type BodyOutcome } from './read-body';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readBody as readBodyThen, tooSlow, type BodyOutcome, type BodyPace } from './read-body';
 
 /** A request body streamed in chunks with no Content-Length (chunked transfer encoding). */
 function request(chunks: Buffer[], headers: Record<string, string> = {}): IncomingMessage {
@@ -60,5 +60,86 @@ describe('readBody', () => {
     await new Promise((resolve) => setImmediate(resolve));
     collect();
     expect(live.readable !== undefined && first?.deref()).toBeFalsy();
+  });
+});
+
+describe('readBody: the minimum rate', () => {
+  const pace: BodyPace = { graceMs: 2_000, minBytesPerSecond: 1_000, checkMs: 1_000 };
+  afterEach(() => void vi.useRealTimers());
+
+  /** A body fed by the test, chunk by chunk, with a declared length. */
+  const fed = (length: number): { request: IncomingMessage; push(bytes: number): void; end(): void } => {
+    const stream = new Readable({ read: () => undefined });
+    return {
+      request: Object.assign(stream, { headers: { 'content-length': String(length) } }) as unknown as IncomingMessage,
+      push: (bytes) => void stream.push(Buffer.alloc(bytes, 1)),
+      end: () => void stream.push(null),
+    };
+  };
+  /** Reads with the test's pace on fake timers; `outcome()` is what it resolved with so far. */
+  const reading = (request: IncomingMessage): (() => BodyOutcome | undefined) => {
+    let outcome: BodyOutcome | undefined;
+    readBodyThen(request, 1_000_000, 15_000, (read) => (outcome = read), pace);
+    return () => outcome;
+  };
+
+  it('takes a body as too slow only after the grace and below the average rate since the start', () => {
+    expect(tooSlow(0, 1_999, pace)).toBe(false);
+    expect(tooSlow(1_999, 2_000, pace)).toBe(true);
+    expect(tooSlow(2_000, 2_000, pace)).toBe(false);
+    expect(tooSlow(4_999, 5_000, pace)).toBe(true);
+  });
+
+  it('drops a body dribbled in at the first check after its grace, long before the timeout', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'] });
+    const body = fed(100);
+    const outcome = reading(body.request);
+    body.push(1);
+    await vi.advanceTimersByTimeAsync(pace.graceMs - 1);
+    expect(outcome()).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    // The verdict comes in the check phase after the check (what the poll phase read counts).
+    await vi.advanceTimersToNextTimerAsync();
+    expect(outcome()).toMatchObject({ ok: false, status: 408, slow: true, message: expect.stringContaining('slower than') });
+  });
+
+  it('spares a body whose bytes are read between the check and its verdict (they came while the loop was busy)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'] });
+    const body = fed(10_000);
+    const outcome = reading(body.request);
+    await vi.advanceTimersByTimeAsync(pace.graceMs);
+    body.push(2_000);
+    await vi.advanceTimersToNextTimerAsync();
+    expect(outcome()).toBeUndefined();
+    body.push(8_000);
+    body.end();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outcome()).toMatchObject({ ok: true });
+  });
+
+  it('keeps a body that keeps the rate and takes it whole', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'] });
+    const body = fed(6_000);
+    const outcome = reading(body.request);
+    for (let second = 1; second <= 6; second += 1) {
+      body.push(1_000);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(outcome()).toBeUndefined();
+    }
+    body.end();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outcome()).toEqual({ ok: true, body: Buffer.alloc(6_000, 1) });
+  });
+
+  it('drops a body that falls behind the rate after a good start', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'] });
+    const body = fed(100_000);
+    const outcome = reading(body.request);
+    body.push(3_500);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(outcome()).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersToNextTimerAsync();
+    expect(outcome()).toMatchObject({ ok: false, status: 408, slow: true });
   });
 });

@@ -1,6 +1,7 @@
 import type { Alerting } from './alerts/service';
 import type { OidcFlow } from './auth/oidc-flow';
 import type { Auth } from './auth/service';
+import type { BodyReception } from './body-reception';
 import type { Config } from './config';
 import type { DrainService } from './drain';
 import type { History } from './history/store';
@@ -34,6 +35,8 @@ export interface Runtime {
   lost: Pick<LostTracker, 'dismiss'>;
   /** Users, sessions and API tokens. */
   auth: Auth;
+  /** Places for the program endpoints' request bodies (ingest, OTLP), overall and per token. */
+  bodies: BodyReception;
   /** Single sign-on through OpenID Connect (`enabled` false when not configured). */
   oidc: OidcFlow;
   /** The map's default view laid out on the server, shipped with the page (a first visit runs no layout). */

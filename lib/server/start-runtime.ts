@@ -11,6 +11,7 @@ import { bootstrapFirstAdmin } from './auth/first-admin';
 import { createOidcFlow } from './auth/oidc-flow';
 import { createAuth } from './auth/service';
 import { guardSockets, socketOriginFilter } from './auth/socket-guard';
+import { createBodyReception } from './body-reception';
 import { registerReplicaMetrics } from './cluster/metrics';
 import { createReplicas } from './cluster/replicas';
 import { applySharedSignals, callsSignal, recordProbeResult } from './cluster/shared-signals';
@@ -191,6 +192,8 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   });
   const otlp = createOtlpIntake({ store, latency, now: wallClockMs });
   metrics.watchOtlp(otlp);
+  const bodies = createBodyReception();
+  metrics.watchBodies(bodies);
   parts.add('sweeper', startSweeping([otlp.traces, latency]), (sweeper) => sweeper.stop());
   const topologyLayout = parts.add('topology layout', startTopologyLayout({ store, latency, log }), (layout) => layout.stop());
   const health = createHealthTracker({
@@ -235,6 +238,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     drains,
     lost,
     auth,
+    bodies,
     oidc: createOidcFlow(config),
     topologyLayout,
     alerts,

@@ -9,8 +9,8 @@ import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startEtcd, type TestEtcd } from '../support/etcd';
-import { MAX_OTLP_IN_FLIGHT, MAX_OTLP_WAITING } from '@/lib/server/otlp/intake';
-import { holdOtlpRequests, otlpRequestsReach } from '../support/otlp-held';
+import { MAX_BODIES_RECEIVING_PER_PRINCIPAL } from '@/lib/server/body-reception';
+import { holdOtlpRequests, otlpRequestsNow, requestBodiesReach } from '../support/otlp-held';
 import { perAttempt } from '../support/names';
 import { COUNT_DIGITS, instanceInbound } from '../support/call-counts';
 import { eventually, startServer, type TestServer } from '../support/server';
@@ -311,28 +311,23 @@ describe('POST /v1/metrics refusals', () => {
     expect((await postRaw(body, { 'content-type': 'application/json', authorization: `Bearer ${scoped}` })).status).toBe(403);
   });
 
-  it('lets a burst past its places wait, answers past the wait with 429 and Retry-After, and serves again once it drains', async () => {
-    const holders = holdOtlpRequests(server.url, '/v1/metrics', reporterToken, MAX_OTLP_IN_FLIGHT);
-    let fillers: { release(): void } | undefined;
+  it("answers a token past its share of bodies arriving with 429 and Retry-After, takes another token's export meanwhile, and serves again once they go", async () => {
+    const holders = holdOtlpRequests(server.url, '/v1/metrics', reporterToken, MAX_BODIES_RECEIVING_PER_PRINCIPAL);
+    const other = await server.createToken({ name: 'other-fleet', role: 'viewer' });
     try {
-      await otlpRequestsReach(server, { inFlight: MAX_OTLP_IN_FLIGHT, waiting: 0 });
-      // A whole export arriving while every place is taken (a stall's burst) waits instead of being refused.
-      const waiter = postRaw(jsonRequest([{ key: 'peer.service', value: { stringValue: 'users' } }]), { 'content-type': 'application/json' });
-      await otlpRequestsReach(server, { inFlight: MAX_OTLP_IN_FLIGHT, waiting: 1 });
-      fillers = holdOtlpRequests(server.url, '/v1/metrics', reporterToken, MAX_OTLP_WAITING - 1);
-      await otlpRequestsReach(server, { inFlight: MAX_OTLP_IN_FLIGHT, waiting: MAX_OTLP_WAITING });
+      await requestBodiesReach(server, { receiving: MAX_BODIES_RECEIVING_PER_PRINCIPAL });
+      // Bodies still arriving hold no place of the intake's: processing places are taken once a body is whole.
+      expect(await otlpRequestsNow(server)).toEqual({ inFlight: 0, waiting: 0 });
+      const taken = await postRaw(jsonRequest([{ key: 'peer.service', value: { stringValue: 'users' } }]), { 'content-type': 'application/json', authorization: `Bearer ${other}` });
+      expect(taken.status).toBe(200);
       const refused = await postRaw('{}', { 'content-type': 'application/json' });
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(ErrorSchema.parse(await refused.json()).error.code).toBe('overloaded');
-      // The first to wait is the first to get a place.
-      holders.release();
-      expect((await waiter).status).toBe(200);
     } finally {
       holders.release();
-      fillers?.release();
     }
-    await otlpRequestsReach(server, { inFlight: 0, waiting: 0 });
+    await requestBodiesReach(server, { held: 0 });
     expect((await postRaw('{}', { 'content-type': 'application/json' })).status).toBe(200);
   });
 });

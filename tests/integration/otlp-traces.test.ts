@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { COUNT_DIGITS, instanceInbound } from '../support/call-counts';
 import { startEtcd, type TestEtcd } from '../support/etcd';
-import { MAX_OTLP_IN_FLIGHT, MAX_OTLP_WAITING } from '@/lib/server/otlp/intake';
-import { holdOtlpRequests, otlpRequestsReach } from '../support/otlp-held';
+import { MAX_BODIES_RECEIVING_PER_PRINCIPAL } from '@/lib/server/body-reception';
+import { holdOtlpRequests, requestBodiesReach } from '../support/otlp-held';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 const SeriesSchema = z.object({ points: z.array(z.object({ rps: z.number(), errorRate: z.number().nullable(), p50Ms: z.number().nullable() })) });
@@ -289,23 +289,25 @@ describe('POST /v1/traces refusals', () => {
     expect((await postTraces(body, { 'content-type': 'application/json', authorization: `Bearer ${scoped}` })).status).toBe(403);
   });
 
-  it('answers past its places and wait (shared with /v1/metrics) with 429 and Retry-After, and serves again once they drain', async () => {
-    const held = holdOtlpRequests(server.url, '/v1/traces', token, MAX_OTLP_IN_FLIGHT + MAX_OTLP_WAITING);
+  it("answers a token past its share of bodies arriving (shared with /v1/metrics and ingest) with 429 and Retry-After, counts it on Diagnostics, and serves again once they go", async () => {
+    const held = holdOtlpRequests(server.url, '/v1/metrics', token, MAX_BODIES_RECEIVING_PER_PRINCIPAL);
     try {
-      await otlpRequestsReach(server, { inFlight: MAX_OTLP_IN_FLIGHT, waiting: MAX_OTLP_WAITING });
+      await requestBodiesReach(server, { receiving: MAX_BODIES_RECEIVING_PER_PRINCIPAL });
       const refused = await postTraces('{}', { 'content-type': 'application/json' });
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       // Counted where an operator looks for why exporters are being refused.
-      const diagnostics = z.object({ otlpRequests: z.object({ inFlight: z.number(), waiting: z.number(), refused: z.number() }) }).parse(await (await server.fetch('/api/v1/diagnostics')).json());
-      expect(diagnostics.otlpRequests).toMatchObject({ inFlight: MAX_OTLP_IN_FLIGHT, waiting: MAX_OTLP_WAITING });
-      expect(diagnostics.otlpRequests.refused).toBeGreaterThanOrEqual(1);
+      const diagnostics = z
+        .object({ requestBodies: z.object({ held: z.number(), receiving: z.number(), refusedPrincipal: z.number() }) })
+        .parse(await (await server.fetch('/api/v1/diagnostics')).json());
+      expect(diagnostics.requestBodies).toMatchObject({ held: MAX_BODIES_RECEIVING_PER_PRINCIPAL, receiving: MAX_BODIES_RECEIVING_PER_PRINCIPAL });
+      expect(diagnostics.requestBodies.refusedPrincipal).toBeGreaterThanOrEqual(1);
       const page = await (await server.fetch('/diagnostics', { headers: { cookie: await server.userSession('diagnostics-viewer', 'viewer') } })).text();
-      expect(page).toMatch(/<dt>OTLP exports refused<\/dt><dd>[1-9]\d*<\/dd>/);
+      expect(page).toMatch(/<dt>Request bodies refused<\/dt><dd>[1-9]\d*<\/dd>/);
     } finally {
       held.release();
     }
-    await otlpRequestsReach(server, { inFlight: 0, waiting: 0 });
+    await requestBodiesReach(server, { held: 0 });
     expect((await postTraces('{}', { 'content-type': 'application/json' })).status).toBe(200);
   });
 });

@@ -5,6 +5,8 @@ import { RefreshButton } from '@/components/diagnostics/RefreshButton';
 import { StatTiles } from '@/components/diagnostics/StatTiles';
 import { UnrecognisedTable } from '@/components/diagnostics/UnrecognisedTable';
 import { signedInWith } from '@/lib/server/auth/page';
+import { MAX_BODIES_HELD, MAX_BODIES_RECEIVING_PER_PRINCIPAL } from '@/lib/server/body-reception';
+import { BODY_PACE } from '@/lib/server/read-body';
 import { MAX_OTLP_IN_FLIGHT, MAX_OTLP_WAITING } from '@/lib/server/otlp/intake';
 
 export const dynamic = 'force-dynamic';
@@ -15,6 +17,7 @@ export default async function DiagnosticsPage() {
   const diagnostics = runtime.registry.diagnostics();
   const externals = runtime.otlp.externalNodes();
   const otlpRequests = runtime.otlp.inFlight.stats();
+  const bodies = runtime.bodies.stats();
   const unrecognisedKeys = diagnostics.unrecognised.reduce((sum, p) => sum + p.count, 0);
   return (
     <>
@@ -39,6 +42,12 @@ export default async function DiagnosticsPage() {
             value: otlpRequests.refused,
             hint: `Answered 429 (busy) since start: ${MAX_OTLP_IN_FLIGHT} exports were being taken and ${MAX_OTLP_WAITING} waited. Exporters retry; now ${otlpRequests.inFlight} in flight, ${otlpRequests.waiting} waiting`,
           },
+          {
+            label: 'Request bodies refused',
+            value: bodies.refusedBusy + bodies.refusedPrincipal,
+            hint: `Ingest and OTLP requests answered 429 since start: ${bodies.refusedBusy} because ${MAX_BODIES_HELD} bodies were held, ${bodies.refusedPrincipal} because their token had ${MAX_BODIES_RECEIVING_PER_PRINCIPAL} arriving. Senders retry; now ${bodies.held} held, ${bodies.receiving} arriving`,
+          },
+          { label: 'Request bodies too slow', value: bodies.droppedSlow, hint: `Ingest and OTLP bodies dropped (408) since start for arriving slower than ${BODY_PACE.minBytesPerSecond / 1024} KiB/s after ${BODY_PACE.graceMs / 1000} s` },
         ]}
       />
       <section className="section">

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { Principal } from '@/lib/model/auth';
+import { BODY_RETRY_AFTER_SECONDS } from '../body-reception';
 import { firstIssue } from '../http';
 import type { Runtime } from '../runtime';
 import type { IntakeOutcome } from './metrics-intake';
@@ -10,12 +11,12 @@ import { guardedStep, receiveProgramBody, sendError, sendReply } from '../machin
 /** The Collector's OTLP receiver default is 20 MiB; a service's export every few seconds is far below 4 MiB, compressed or not. */
 export const MAX_OTLP_BYTES = 4 * 1024 * 1024;
 /** Seconds a refused exporter waits before retrying (the OTLP exporters honour `Retry-After`). */
-export const RETRY_AFTER_SECONDS = 2;
+export const RETRY_AFTER_SECONDS = BODY_RETRY_AFTER_SECONDS;
 
 const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
 
-export type OtlpRuntime = Pick<Runtime, 'auth' | 'otlp' | 'metrics'>;
+export type OtlpRuntime = Pick<Runtime, 'auth' | 'bodies' | 'otlp' | 'metrics'>;
 
 /** What differs between `/v1/metrics` and `/v1/traces`: the message, how it is decoded and what takes it. */
 export interface OtlpSignal<Request> {
@@ -53,22 +54,21 @@ export function otlpHandler<Request>(signal: OtlpSignal<Request>) {
       request.resume();
       return sendError(response, 401, 'unauthenticated', 'send an API token as "Authorization: Bearer <token>" (OTEL_EXPORTER_OTLP_HEADERS)');
     }
-    const leave = runtime.otlp.inFlight.enter(() => receive(signal, request, response, runtime, type));
-    if (!leave) {
-      request.resume();
-      return sendError(response, 429, 'overloaded', `too many OTLP requests in progress; retry after ${RETRY_AFTER_SECONDS} s`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
-    }
-    // A reply sent, or a client gone (waiting for a place, or with one): either frees what it held.
-    response.once('close', leave);
-    response.once('finish', leave);
+    // Token and body first (the body's place bounds bodies in memory, overall and per token), then a
+    // processing place: a slow sender holds no place of the intake's. Callbacks, not awaits (`receiveProgramBody`).
+    receiveProgramBody(runtime.auth, runtime.bodies, request, response, MAX_OTLP_BYTES, (principal, body) => processBody(signal, body, response, runtime, type, principal));
   };
 }
 
-/** Token and body, then the request's turn: callbacks, not awaits (`receiveProgramBody`). */
-function receive<Request>(signal: OtlpSignal<Request>, request: IncomingMessage, response: ServerResponse, runtime: OtlpRuntime, type: string): void {
-  receiveProgramBody(runtime.auth, request, response, MAX_OTLP_BYTES, (principal, body) =>
-    runtime.otlp.inFlight.turn(() => guardedStep(response, () => answer(signal, body, response, runtime, type, principal))),
-  );
+/** A received body takes one of the intake's places, or waits for one; then its turn. */
+function processBody<Request>(signal: OtlpSignal<Request>, body: Buffer, response: ServerResponse, runtime: OtlpRuntime, type: string, principal: Principal): void {
+  const leave = runtime.otlp.inFlight.enter(() => runtime.otlp.inFlight.turn(() => guardedStep(response, () => answer(signal, body, response, runtime, type, principal))));
+  if (!leave) {
+    return sendError(response, 429, 'overloaded', `too many OTLP requests in progress; retry after ${RETRY_AFTER_SECONDS} s`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+  }
+  // A reply sent, or a client gone (waiting for a place, or with one): either frees what it held.
+  response.once('close', leave);
+  response.once('finish', leave);
 }
 
 /** The request's synchronous work: decode, scope, record, reply. */

@@ -19,11 +19,11 @@ export interface InFlightLimit {
 }
 
 /**
- * A bounded number of OTLP requests in progress at once (each may read a body of up to 4 MiB),
- * and a bounded wait for a place: a stall of the event loop (a GC, a store batch) lets a fleet's
- * exports arrive together, and at 1,000 a second a 20 ms stall is 20 of them; they wait for a
- * place, holding no more than what their sockets have buffered, and only past the wait is the
- * caller told to retry later. Their decoding and recording is synchronous work (tens of ms for a
+ * A bounded number of OTLP requests in progress at once (each with its body, read whole before it
+ * asks: up to 4 MiB), and a bounded wait for a place: a stall of the event loop (a GC, a store
+ * batch) lets a fleet's exports arrive together, and at 1,000 a second a 20 ms stall is 20 of them;
+ * they wait for a place, holding their bodies (bounded by the body places, `body-reception.ts`), and
+ * only past the wait is the caller told to retry later. Their decoding and recording is synchronous work (tens of ms for a
  * big export), so they also take turns: a turn runs waiting requests one after another until
  * `TURN_BUDGET_MS` has passed (a big export alone fills it), then I/O is polled before the next,
  * so a `/healthz` or a page request is answered between two big exports rather than after every

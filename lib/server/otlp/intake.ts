@@ -7,12 +7,13 @@ import { createMetricsIntake, type MetricsIntake } from './metrics-intake';
 import { createRegistryLookup } from './registry-lookup';
 import { createTracesIntake, type TracesIntake } from './traces-intake';
 
-/** OTLP requests decoded at once; a request holds its place from its start to its reply (body reading included). */
+/** OTLP requests decoded at once; a request takes its place once its body is whole (`receiveProgramBody`) and holds it to its reply. */
 export const MAX_OTLP_IN_FLIGHT = 16;
 /**
- * OTLP requests waiting for a place, beyond which they are refused (429): each holds a socket and
- * what Node buffered of its body before pausing the socket (tens of KB), so 256 cost little, and a fleet of 5,000
- * instances sending both signals every 10 s (1,000 exports a second) rides out a 250 ms stall.
+ * OTLP requests waiting for a place, beyond which they are refused (429): each holds its whole body,
+ * so how many wait at once is bounded first by the body places (`MAX_BODIES_HELD` in
+ * `body-reception.ts`, shared with ingest), and a fleet of 5,000 instances sending both signals every
+ * 10 s (1,000 exports a second) rides out a stall of ~50 ms without a refusal.
  */
 export const MAX_OTLP_WAITING = 256;
 /** Distinct nodes outside the registry (external callees, unregistered reporters, queues, databases, the virtual caller) shown at once. */

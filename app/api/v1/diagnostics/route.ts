@@ -4,9 +4,11 @@ import { json } from '@/lib/server/http';
 export const dynamic = 'force-dynamic';
 
 export function GET(request: Request): Promise<Response> {
-  return guarded(request, 'viewer', (_principal, { registry, otlp }) => {
+  return guarded(request, 'viewer', (_principal, { registry, otlp, bodies }) => {
     // Nodes outside the registry named by OTLP data, held within a cap, and the new names it refused;
-    // OTLP requests in flight and waiting now, and those refused as busy since start.
-    return json({ ...registry.diagnostics(), externalNodes: otlp.externalNodes(), otlpRequests: otlp.inFlight.stats() });
+    // OTLP requests in flight and waiting now, and those refused as busy since start; ingest and OTLP
+    // request bodies held and arriving now, those refused (every place taken, the token's share
+    // arriving) and those dropped as too slow since start.
+    return json({ ...registry.diagnostics(), externalNodes: otlp.externalNodes(), otlpRequests: otlp.inFlight.stats(), requestBodies: bodies.stats() });
   });
 }
