@@ -7,12 +7,14 @@ interface Props extends Partial<Pick<TooltipContentProps, 'active' | 'payload'>>
   format: (value: number) => string;
   /** What a missing value means here ("no calls", "no probe"). */
   empty: string;
+  /** What a missing value of this series in this row means, when not `empty` (a failed probe: "failed"). */
+  emptyFor?: (dataKey: string, row: unknown) => string | undefined;
   /** Highest value first (for many series), else in series order. */
   sortByValue?: boolean;
 }
 
 /** Local time of the slot, then each series with its unit; missing values say why. */
-export function ChartTooltip({ active, payload, window, format, empty, sortByValue = false }: Props) {
+export function ChartTooltip({ active, payload, window, format, empty, emptyFor, sortByValue = false }: Props) {
   if (!active || !payload || payload.length === 0) return null;
   const row: unknown = payload[0]?.payload;
   const t = typeof row === 'object' && row !== null && 't' in row && typeof row.t === 'number' ? row.t : undefined;
@@ -33,7 +35,7 @@ export function ChartTooltip({ active, payload, window, format, empty, sortByVal
               <span className="chart-tooltip__swatch" style={{ background: entry.color }} aria-hidden="true" />
               <span className="truncate">{entry.name}</span>
             </dt>
-            <dd className={entry.value === null ? 'muted' : undefined}>{entry.value === null ? empty : format(entry.value)}</dd>
+            <dd className={entry.value === null ? 'muted' : undefined}>{entry.value === null ? (emptyFor?.(entry.key, row) ?? empty) : format(entry.value)}</dd>
           </div>
         ))}
       </dl>

@@ -9,10 +9,22 @@ import { isolatedDot } from './isolatedDot';
 import type { LegendItem } from './ChartLegend';
 import { ChartTooltip } from './ChartTooltip';
 import { formatMs, formatMsTick, maxOf, niceScale, WINDOW_PHRASES } from './format';
-import { probeChartData } from './series';
+import { failedKey, probeChartData } from './series';
+import type { DotItemDotProps } from 'recharts';
 
 /** More lines than this are a tangle; the worst ones are what an incident needs. */
 export const MAX_PROBE_LINES = 8;
+
+/** A failed probe: a ✕ on the time axis in its instance's colour (a failed probe has no latency to plot). */
+function failedMark(color: string) {
+  return function FailedMark({ cx, cy, index, value }: DotItemDotProps & { value?: unknown }) {
+    if (typeof cx !== 'number' || typeof cy !== 'number' || typeof value !== 'number') return null;
+    const r = 3.5;
+    return (
+      <path key={index} className="probe-failed-mark" d={`M${cx - r} ${cy - r}L${cx + r} ${cy + r}M${cx - r} ${cy + r}L${cx + r} ${cy - r}`} stroke={color} strokeWidth={2} fill="none" />
+    );
+  };
+}
 
 const shorten = (id: string): string => (id.length > 28 ? `${id.slice(0, 12)}…${id.slice(-12)}` : id);
 
@@ -30,13 +42,19 @@ export const ProbeLatencyChart = memo(function ProbeLatencyChart({ instances, st
   const legend: LegendItem[] = lines.map((line, i) => ({
     label: shorten(line.id),
     color: `var(--series-${i + 1})`,
-    detail: line.latest === null ? undefined : line.failing ? 'failing' : formatMs(line.latest),
+    detail: line.failing ? 'failing' : line.latest === null ? undefined : formatMs(line.latest),
   }));
   const worst = lines[0];
   const summary = worst
     ? `${total} instances probed; slowest or failing first: ${lines.map((l) => `${l.id} ${l.failing ? 'failing' : l.latest === null ? 'no result' : formatMs(l.latest)}`).join(', ')}.`
     : 'No probe results in this window.';
-  const note = total > lines.length ? `Showing ${lines.length} of ${total} instances: failing first, then slowest latest probe.` : undefined;
+  const anyFailed = rows.some((row) => lines.some((line) => row[failedKey(line.dataKey)] === 0));
+  const notes = [
+    anyFailed ? '✕ on the time axis: a failed probe (how long it took to fail is not a latency, so the line breaks there).' : '',
+    total > lines.length ? `Showing ${lines.length} of ${total} instances: failing first, then slowest latest probe.` : '',
+  ].filter(Boolean);
+  const note = notes.length > 0 ? notes.join(' ') : undefined;
+  const failedAt = (dataKey: string, row: unknown): boolean => typeof row === 'object' && row !== null && (row as Record<string, unknown>)[failedKey(dataKey)] === 0;
   if (total === 0) {
     return (
       <figure className="chart-card chart-card--empty" data-chart="probe" data-points={0}>
@@ -60,7 +78,7 @@ export const ProbeLatencyChart = memo(function ProbeLatencyChart({ instances, st
           filterNull={false}
           cursor={CURSOR}
           content={({ active, payload }) => (
-            <ChartTooltip active={active} payload={payload} window={window} format={formatMs} empty="no probe" sortByValue />
+            <ChartTooltip active={active} payload={payload} window={window} format={formatMs} empty="no probe" emptyFor={(dataKey, row) => (failedAt(dataKey, row) ? 'failed' : undefined)} sortByValue />
           )}
         />
         {lines.map((line, i) => (
@@ -73,6 +91,20 @@ export const ProbeLatencyChart = memo(function ProbeLatencyChart({ instances, st
             strokeWidth={1.5}
             dot={isolatedDot}
             activeDot={{ r: 3 }}
+            connectNulls={false}
+            isAnimationActive={false}
+          />
+        ))}
+        {lines.map((line, i) => (
+          <Line
+            key={`${line.key}\u0000failed`}
+            dataKey={failedKey(line.dataKey)}
+            name={`${line.id} failed`}
+            stroke="none"
+            dot={failedMark(`var(--series-${i + 1})`)}
+            activeDot={false}
+            legendType="none"
+            tooltipType="none"
             connectNulls={false}
             isAnimationActive={false}
           />

@@ -70,13 +70,13 @@ describe('probeChartData', () => {
     probe: [point(0, 1), { ...point(1_000, latest), errorRate: failing ? 1 : 0 }],
   });
 
-  it('ranks failing, then slowest, and says how many there are', () => {
+  it('ranks failing, then slowest, and says how many there are; a failed probe is a mark, not a point of the line', () => {
     const data = probeChartData([instance('a', 5), instance('b', 50), instance('c', 2, true), instance('d', null), instance('e', 9)], 3, 1);
-    expect(data.lines.map((l) => l.id)).toEqual(['c', 'b', 'e']);
+    expect(data.lines.map((l) => [l.id, l.latest, l.failing])).toEqual([['c', null, true], ['b', 50, false], ['e', 9, false]]);
     expect(data.total).toBe(5);
     expect(data.rows).toEqual([
-      { t: 0, s0: 1, s1: 1, s2: 1 },
-      { t: 1_000, s0: 2, s1: 50, s2: 9 },
+      { t: 0, s0: 1, f0: null, s1: 1, f1: null, s2: 1, f2: null },
+      { t: 1_000, s0: null, f0: 0, s1: 50, f1: null, s2: 9, f2: null },
     ]);
   });
 });
@@ -84,10 +84,30 @@ describe('probeChartData', () => {
 describe('sparklines', () => {
   it('prefers inbound p99 and falls back to probe latency', () => {
     const inbound: InstanceLatency = { id: 'a', key: 'k', inbound: seconds([null, 4]), probe: seconds([1, 1]) };
-    expect(sparklineData(inbound, 45)).toEqual({ kind: 'inbound', values: [null, 4], latest: 4 });
+    expect(sparklineData(inbound, 45)).toEqual({ kind: 'inbound', values: [null, 4], failed: [false, false], latest: 4 });
     const probed: InstanceLatency = { ...inbound, inbound: seconds([null, null]) };
     expect(sparklineData(probed, 45).kind).toBe('probe');
     expect(sparklineData(undefined, 45).kind).toBe('none');
+  });
+
+  it('leaves failed probes out of the line, breaks the held value there and marks them', () => {
+    // A refused connect takes milliseconds: plotted, it read as a healthy 2.9 ms beside "✕ connection refused".
+    const probe = [point(0, 120), ...seconds([null, null, null, null]).map((p, i) => ({ ...p, t: (i + 1) * 1_000 })), { ...point(5_000, 2.9), errorRate: 1 }, point(6_000, null), point(7_000, null)];
+    const data = sparklineData({ id: 'a', key: 'k', inbound: [], probe }, 45);
+    expect(data.kind).toBe('probe');
+    expect(data.values).toEqual([120, 120, 120, 120, 120, null, null, null]);
+    expect(data.failed).toEqual([false, false, false, false, false, true, false, false]);
+    expect(data.latest).toBe(120);
+  });
+
+  it('is still a probe sparkline (all marks, no line) when every probe failed', () => {
+    const probe = [{ ...point(0, 1.1), errorRate: 1 }, { ...point(1_000, 1.3), errorRate: 1 }];
+    expect(sparklineData({ id: 'a', key: 'k', inbound: [], probe }, 45)).toEqual({ kind: 'probe', values: [null, null], failed: [true, true], latest: null });
+  });
+
+  it('marks a failed probe in minute slots, where the median mixes it with good ones', () => {
+    const probe = [{ ...point(0, 4), rps: 0.2, errorRate: 0 }, { ...point(60_000, 3), rps: 0.2, errorRate: 1 / 12 }];
+    expect(sparklineData({ id: 'a', key: 'k', inbound: [], probe }, 45)).toMatchObject({ values: [4, null], failed: [false, true] });
   });
 
   it('keeps the highest value of each bucket, so spikes survive', () => {

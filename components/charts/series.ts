@@ -57,12 +57,13 @@ export function countValues(values: readonly (number | null | undefined)[]): num
 /**
  * Probes run every few seconds, so in 1 s slots most are empty by design, not by outage. Each
  * probe's value is held until the next one is due (up to 1.5 × the usual spacing): a line
- * then breaks only where probes really stopped.
+ * then breaks only where probes really stopped, or at a failed probe (`failed[i]`), whose slot
+ * has no latency and must not carry the last good one forward.
  */
-export function holdProbeValues(values: readonly (number | null)[]): (number | null)[] {
+export function holdProbeValues(values: readonly (number | null)[], failed: readonly boolean[] = []): (number | null)[] {
   const at: number[] = [];
   values.forEach((value, index) => {
-    if (value !== null) at.push(index);
+    if (value !== null || failed[index] === true) at.push(index);
   });
   if (at.length < 2) return [...values];
   const gaps = at.slice(1).map((index, i) => index - (at[i] as number));
@@ -73,6 +74,11 @@ export function holdProbeValues(values: readonly (number | null)[]): (number | n
   let last: number | null = null;
   let lastIndex = -Infinity;
   return values.map((value, index) => {
+    if (failed[index] === true) {
+      last = null;
+      lastIndex = index;
+      return null;
+    }
     if (value !== null) {
       last = value;
       lastIndex = index;
@@ -82,8 +88,21 @@ export function holdProbeValues(values: readonly (number | null)[]): (number | n
   });
 }
 
-/** The probe latency of each slot: the median of its probes (there is one per 1 s slot). */
-const probeValue = (p: LatencyPoint): number | null => p.p50Ms;
+/**
+ * A slot in which a probe failed. A failed probe's duration is how long it took to fail (a refused
+ * connect: a few milliseconds), not a latency; in minute slots the median mixes it with the good
+ * ones, so any failure makes the slot a failure.
+ */
+export const probeFailed = (p: LatencyPoint): boolean => p.rps > 0 && (p.errorRate ?? 0) > 0;
+
+/** The probe latency of each slot: the median of its probes (there is one per 1 s slot); none where a probe failed. */
+export const probeValue = (p: LatencyPoint): number | null => (probeFailed(p) ? null : p.p50Ms);
+
+/** Each slot's probe latency, held until the next probe is due, and which slots failed (drawn as marks, never as a latency). */
+export function probeSlots(points: readonly LatencyPoint[]): { values: (number | null)[]; failed: boolean[] } {
+  const failed = points.map(probeFailed);
+  return { values: holdProbeValues(points.map(probeValue), failed), failed };
+}
 
 export interface ProbeLine {
   /** recharts reads dotted keys as paths; instance ids may contain dots. */
@@ -94,7 +113,11 @@ export interface ProbeLine {
   failing: boolean;
 }
 
+/** `s{i}`: line i's latency; `f{i}`: 0 where line i's probe failed (a mark on the axis), else null. */
 export type ProbeRow = { t: number } & Record<string, number | null>;
+
+/** The row key of line `dataKey`'s failure marks. */
+export const failedKey = (dataKey: string): string => `f${dataKey.slice(1)}`;
 
 export interface ProbeChartData {
   lines: ProbeLine[];
@@ -103,23 +126,25 @@ export interface ProbeChartData {
   total: number;
 }
 
-function latestProbe(points: readonly LatencyPoint[]): { value: number | null; failing: boolean } {
+function latestProbe(points: readonly LatencyPoint[]): { value: number | null; failing: boolean; probed: boolean } {
   for (let i = points.length - 1; i >= 0; i -= 1) {
     const point = points[i] as LatencyPoint;
+    if (probeFailed(point)) return { value: null, failing: true, probed: true };
     const value = probeValue(point);
-    if (value !== null) return { value, failing: (point.errorRate ?? 0) > 0 };
+    if (value !== null) return { value, failing: false, probed: true };
   }
-  return { value: null, failing: false };
+  return { value: null, failing: false, probed: false };
 }
 
-/** Failing first, then slowest latest probe, then id: the instances worth a look on top. */
+/** Failing first, then slowest latest probe, then id: the instances worth a look on top. A failing one has no latest latency. */
 export function rankProbes(instances: readonly InstanceLatency[]): Array<{ instance: InstanceLatency; latest: number | null; failing: boolean }> {
   return instances
     .map((instance) => {
-      const { value, failing } = latestProbe(instance.probe);
-      return { instance, latest: value, failing };
+      const { value, failing, probed } = latestProbe(instance.probe);
+      return { instance, latest: value, failing, probed };
     })
-    .filter((entry) => entry.latest !== null)
+    .filter((entry) => entry.probed)
+    .map(({ instance, latest, failing }) => ({ instance, latest, failing }))
     .sort(
       (a, b) =>
         Number(b.failing) - Number(a.failing) ||
@@ -143,7 +168,7 @@ export function probeChartData(instances: readonly InstanceLatency[], limit: num
   shown.forEach(({ instance }, i) => {
     // The current slot is still open; a probe may yet land in it.
     const points = stepSeconds >= 60 ? instance.probe.slice(0, -1) : instance.probe;
-    const values = holdProbeValues(points.map(probeValue));
+    const { values, failed } = probeSlots(points);
     points.forEach((point, index) => {
       let row = rowsByTime.get(point.t);
       if (!row) {
@@ -151,6 +176,7 @@ export function probeChartData(instances: readonly InstanceLatency[], limit: num
         rowsByTime.set(point.t, row);
       }
       row[`s${i}`] = values[index] ?? null;
+      row[`f${i}`] = failed[index] === true ? 0 : null;
     });
   });
   const rows = [...rowsByTime.values()].sort((a, b) => a.t - b.t);
@@ -163,7 +189,21 @@ export interface SparklineData {
   kind: SparklineKind;
   /** At most `buckets` values, each the highest of its slots (worst case, never an average). */
   values: (number | null)[];
+  /** Per bucket: a probe failed in it (marked under the line; its duration is not a latency). */
+  failed: boolean[];
   latest: number | null;
+}
+
+/** Any per bucket, aligned with maxPerBucket's buckets. */
+export function anyPerBucket(flags: readonly boolean[], buckets: number): boolean[] {
+  if (flags.length <= buckets) return [...flags];
+  const out: boolean[] = [];
+  for (let b = 0; b < buckets; b += 1) {
+    const start = Math.floor((b * flags.length) / buckets);
+    const end = Math.floor(((b + 1) * flags.length) / buckets);
+    out.push(flags.slice(start, end).includes(true));
+  }
+  return out;
 }
 
 function lastValue(values: readonly (number | null)[]): number | null {
@@ -191,12 +231,22 @@ export function maxPerBucket(values: readonly (number | null)[], buckets: number
   return out;
 }
 
-/** An instance's inbound p99 when callers report it, else its probe latency. */
+/**
+ * An instance's inbound p99 when callers report it, else its probe latency; failed probes are left
+ * out of the line and marked per bucket (on the inbound line too, when both series cover the same
+ * slots). An instance whose every probe failed is still a probe sparkline: all marks, no line.
+ */
 export function sparklineData(latency: InstanceLatency | undefined, buckets: number): SparklineData {
-  if (!latency) return { kind: 'none', values: [], latest: null };
+  if (!latency) return { kind: 'none', values: [], failed: [], latest: null };
+  const probe = probeSlots(latency.probe);
   const inbound = latency.inbound.map((p) => p.p99Ms);
-  if (inbound.some((v) => v !== null)) return { kind: 'inbound', values: maxPerBucket(inbound, buckets), latest: lastValue(inbound) };
-  const probe = holdProbeValues(latency.probe.map(probeValue));
-  if (probe.some((v) => v !== null)) return { kind: 'probe', values: maxPerBucket(probe, buckets), latest: lastValue(probe) };
-  return { kind: 'none', values: [], latest: null };
+  if (inbound.some((v) => v !== null)) {
+    const values = maxPerBucket(inbound, buckets);
+    const aligned = latency.probe.length === latency.inbound.length && latency.probe[0]?.t === latency.inbound[0]?.t;
+    return { kind: 'inbound', values, failed: aligned ? anyPerBucket(probe.failed, buckets) : values.map(() => false), latest: lastValue(inbound) };
+  }
+  if (probe.values.some((v) => v !== null) || probe.failed.includes(true)) {
+    return { kind: 'probe', values: maxPerBucket(probe.values, buckets), failed: anyPerBucket(probe.failed, buckets), latest: lastValue(probe.values) };
+  }
+  return { kind: 'none', values: [], failed: [], latest: null };
 }

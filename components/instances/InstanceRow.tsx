@@ -51,10 +51,10 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
           <StatusCell instance={instance} />
         </td>
         <td>
-          <LatencyCell latency={latency} window={window} lost={instance.lost !== undefined} />
+          <LatencyCell latency={latency} window={window} instance={instance} />
         </td>
         <td>
-          <ProbeCell instance={instance} />
+          <ProbeCell instance={instance} latency={latency} window={window} />
         </td>
         <td className="drain-cell">
           {instance.lost ? null : <DrainAction instance={instance} />}

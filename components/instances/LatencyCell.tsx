@@ -1,32 +1,41 @@
 import { memo, useMemo } from 'react';
+import type { LastProbe, Lost } from '@/lib/model/instance';
 import { WINDOWS, type InstanceLatency, type LatencyWindow } from '@/lib/model/latency';
 import { TRAFFIC_WINDOW_SECONDS } from '@/lib/model/status/combine';
 import { instanceRecentTraffic } from '@/lib/model/status/recent-traffic';
-import { formatMs, WINDOW_PHRASES } from '../charts/format';
+import { WINDOW_PHRASES } from '../charts/format';
 import { sparklineData } from '../charts/series';
 import { Sparkline } from '../charts/Sparkline';
+import { latencyFigure, recentCallsText, rowProbe } from './probe-figures';
 
 const BUCKETS = 45;
 
-const formatPercent = (rate: number): string => `${rate < 0.1 ? (rate * 100).toFixed(1) : Math.round(rate * 100)} %`;
-
 const WHAT = { inbound: 'Inbound p99 latency', probe: 'Probe latency' } as const;
 
-/** Errors first when there are any (what a narrow cell must not cut), then the p95; "no errors" only when nothing else is said. */
-function recentFigures(errorRate: number | null, p95Ms: number | null): string {
-  const figures = [errorRate !== null && errorRate > 0 ? `${formatPercent(errorRate)} errors` : '', p95Ms !== null ? `p95 ${formatMs(p95Ms)}` : ''].filter(Boolean);
-  return figures.length > 0 ? figures.join(' · ') : 'no errors';
-}
-
 /**
- * Inbound p99 of the instance over the window (probe latency when no caller reports it), its latest
- * value, and what its status weighs: the last 30 s of calls. Each figure names its window: a bare
- * "p99 74 ms" over "p95 246 ms" read as a p99 below its p95. A lost instance shows no recent calls:
- * calls to a dead process are not reported, so "no errors" beside it was false comfort.
+ * Inbound p99 of the instance over the window (probe latency when no caller reports it), and its
+ * figure, and what its status weighs: the last 30 s of calls. Each figure names its window: a bare
+ * "p99 74 ms" over "p95 246 ms" read as a p99 below its p95. The probe time shown is the row's one
+ * probe (probe-figures.ts `rowProbe`; the Probe column gives its result and age, not a second time).
+ * A failed probe is never a latency: the figure says "probe failed" and the sparkline marks it in
+ * red instead of drawing how fast a refused connect was. A lost instance shows no recent calls
+ * (calls to a dead process are not reported, so "no errors" beside it was false comfort), nor does a
+ * failing one say "no errors".
  */
-export const LatencyCell = memo(function LatencyCell({ latency, window, lost = false }: { latency: InstanceLatency | undefined; window: LatencyWindow; lost?: boolean }) {
+export const LatencyCell = memo(function LatencyCell({
+  latency,
+  window,
+  instance,
+}: {
+  latency: InstanceLatency | undefined;
+  window: LatencyWindow;
+  instance: { lastProbe?: LastProbe | undefined; lost?: Lost | undefined };
+}) {
+  const { lastProbe, lost } = instance;
+  const stepSeconds = WINDOWS[window].stepSeconds;
   const data = useMemo(() => sparklineData(latency, BUCKETS), [latency]);
-  const recent = useMemo(() => (latency && !lost ? instanceRecentTraffic(latency, TRAFFIC_WINDOW_SECONDS, WINDOWS[window].stepSeconds) : null), [latency, window, lost]);
+  const probe = useMemo(() => rowProbe(lastProbe, latency?.probe, stepSeconds), [lastProbe, latency, stepSeconds]);
+  const recent = useMemo(() => (latency && !lost ? instanceRecentTraffic(latency, TRAFFIC_WINDOW_SECONDS, stepSeconds) : null), [latency, stepSeconds, lost]);
   if (data.kind === 'none') {
     return (
       <span className="muted" title={latency ? `No latency data in ${WINDOW_PHRASES[window]}` : 'Loading latency…'}>
@@ -34,16 +43,17 @@ export const LatencyCell = memo(function LatencyCell({ latency, window, lost = f
       </span>
     );
   }
-  const latest = data.latest === null ? 'none' : formatMs(data.latest);
-  const recentText = recent && recent.calls > 0 ? recentFigures(recent.errorRate, recent.p95Ms) : null;
-  const label = `${WHAT[data.kind]} over ${WINDOW_PHRASES[window]}, latest ${latest}`;
+  const figure = latencyFigure(data.kind, data.latest, probe, lost);
+  const recentText = recentCallsText(recent, { lost: lost !== undefined, probeFailing: probe !== null && !probe.ok });
+  const marked = data.failed.includes(true) ? '; failed probes are red marks, not latencies' : '';
+  const label = `${WHAT[data.kind]} over ${WINDOW_PHRASES[window]}, ${figure.failed ? figure.text : `latest ${figure.text}`}${marked}`;
   return (
     // Probe-based lines are dashed: nobody reports calls to this instance, Switchyard measured it.
-    <span className="latency-cell" data-kind={data.kind}>
-      <Sparkline values={data.values} label={label} />
+    <span className="latency-cell" data-kind={data.kind} data-failed={figure.failed ? 'true' : undefined}>
+      <Sparkline values={data.values} failed={data.failed} label={label} />
       {/* Named: a bare "985 ms" beside "p95 238 ms" read as two answers to one question. */}
-      <span className="latency-cell__value" aria-hidden="true" title={`The latest value of the line: ${label}`}>
-        {data.kind === 'inbound' ? `p99 ${latest}` : `probe ${latest}`}
+      <span className={figure.failed ? 'latency-cell__value latency-cell__value--failed' : 'latency-cell__value'} aria-hidden="true" title={label}>
+        {figure.failed ? `✕ ${figure.text}` : figure.text}
       </span>
       {recentText !== null && (
         <span

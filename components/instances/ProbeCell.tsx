@@ -1,37 +1,62 @@
-import type { SyntheticEvent } from 'react';
-import type { Instance, LastProbe } from '@/lib/model/instance';
-import { probeKindOf } from '@/lib/model/status/probe-kind';
-import { LastProbeCell, lastProbeTitle } from './LastProbeCell';
-import { serverNow } from '@/lib/client/serverClock';
+'use client';
 
-/** What is checked (HTTP path, gRPC, TCP connect) and what the last check answered. */
-export function ProbeCell({ instance }: { instance: Pick<Instance, 'health' | 'format' | 'metadata' | 'lastProbe'> }) {
+import { useMemo, type SyntheticEvent } from 'react';
+import type { Instance } from '@/lib/model/instance';
+import { WINDOWS, type InstanceLatency, type LatencyWindow } from '@/lib/model/latency';
+import { probeKindOf } from '@/lib/model/status/probe-kind';
+import { useNow } from '@/lib/client/useNow';
+import { serverNow } from '@/lib/client/serverClock';
+import { formatAgo, formatClock } from '@/lib/client/formatTime';
+import { probeResultText, rowProbe, type RowProbe } from './probe-figures';
+
+function probeTitle(probe: RowProbe, now: number): string {
+  const at = `${formatClock(probe.at)} (${formatAgo(probe.at, now)})`;
+  return probe.ok ? `Last probe at ${at}: OK. Its time is in the Latency column.` : `Last probe at ${at} failed: ${probe.error ?? 'no detail'}`;
+}
+
+/**
+ * What is checked (HTTP path, gRPC, TCP connect) and what the row's probe answered, and how long
+ * ago: "OK · 4 s ago", "✕ connection refused · just now". No time: the Latency column owns it, from
+ * the same probe (probe-figures.ts `rowProbe`); this column once showed the live `lastProbe`'s
+ * time, refreshed only every 30 s, beside a sparkline a probe newer ("probe 126 ms" vs "0.6 ms").
+ */
+export function ProbeCell({
+  instance,
+  latency,
+  window,
+}: {
+  instance: Pick<Instance, 'health' | 'format' | 'metadata' | 'lastProbe'>;
+  latency?: InstanceLatency | undefined;
+  window: LatencyWindow;
+}) {
   const kind = probeKindOf(instance);
-  const probe = instance.lastProbe;
+  const stepSeconds = WINDOWS[window].stepSeconds;
+  const probe = useMemo(() => rowProbe(instance.lastProbe, latency?.probe, stepSeconds), [instance.lastProbe, latency, stepSeconds]);
   return (
     <span className="probe-cell">
       <span className={`probe-cell__kind probe-cell__kind--${kind.kind}`} title={kind.hint ?? kind.label}>
         {kind.label}
         {kind.hint && <span className="visually-hidden">: {kind.hint}</span>}
       </span>
-      <span className="probe-cell__result">
-        {/* A failure says what failed; its duration is in the tooltip ("✕ 2 s timeout after 2 s" read as nonsense). */}
-        {probe && !probe.ok && probe.error ? <FailedProbe probe={probe} error={probe.error} /> : <LastProbeCell probe={probe} />}
-      </span>
+      <span className="probe-cell__result">{probe ? <ProbeResult probe={probe} /> : <span className="muted">—</span>}</span>
     </span>
   );
 }
 
-/** "✕ connection refused": the error alone; when and after how long on hover (on the server's clock, lib/client/serverClock.ts). */
-function FailedProbe({ probe, error }: { probe: LastProbe; error: string }) {
+/** "✓ OK · 4 s ago" / "✕ connection refused · 4 s ago"; when exactly on hover (on the server's clock, lib/client/serverClock.ts). */
+function ProbeResult({ probe }: { probe: RowProbe }) {
+  const now = useNow();
+  const { result, age } = probeResultText(probe, now);
   const refreshTitle = (event: SyntheticEvent<HTMLElement>) => {
-    event.currentTarget.title = lastProbeTitle(probe, serverNow());
+    event.currentTarget.title = probeTitle(probe, serverNow());
   };
   return (
-    <span className="last-probe last-probe--failed probe-cell__error" onPointerEnter={refreshTitle}>
-      <span aria-hidden="true">✕ </span>
-      <span className="visually-hidden">failed: </span>
-      {error}
+    // A long result wraps its age to a second line (at most two; whole in the tooltip).
+    <span className={probe.ok ? 'last-probe' : 'last-probe last-probe--failed probe-cell__error'} data-probe={probe.ok ? 'ok' : 'failed'} onPointerEnter={refreshTitle}>
+      <span aria-hidden="true">{probe.ok ? '✓ ' : '✕ '}</span>
+      {!probe.ok && <span className="visually-hidden">failed: </span>}
+      {result}
+      {age !== null && <span className="last-probe__age">{` · ${age}`}</span>}
     </span>
   );
 }

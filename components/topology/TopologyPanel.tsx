@@ -17,6 +17,7 @@ import { MiddleTruncate } from '../ui/MiddleTruncate';
 import { useInstancesLatency } from '@/lib/client/useLatency';
 import { TRAFFIC_WINDOW_SECONDS } from '@/lib/model/status/combine';
 import { instanceRecentTraffic } from '@/lib/model/status/recent-traffic';
+import { recentCallsText, rowProbe } from '../instances/probe-figures';
 import { StatusBadge, STATUS_LABELS } from '../ui/StatusBadge';
 import { StatusIcon } from '../ui/StatusIcon';
 import { formatRate, formatRps } from './flow';
@@ -96,15 +97,17 @@ function EdgeList({
   );
 }
 
-const percent = (rate: number): string => `${rate < 0.1 ? (rate * 100).toFixed(1) : Math.round(rate * 100)} %`;
-
-/** "43 % errors · p95 180 ms" over the last 30 s of reported calls, or nothing without calls. */
-function recentText(latency: InstanceLatency | undefined, stepSeconds: number): string | null {
+/**
+ * "43 % errors · p95 180 ms" over the last 30 s of reported calls, or nothing without calls, and
+ * nothing reassuring of a lost instance (no calls reach a dead process, so its window holds its last
+ * healthy seconds: "no errors · p95 52 ms" under a service at 35 % errors) or of one whose probe
+ * fails (components/instances/probe-figures.ts, as the instance row).
+ */
+function recentText(instance: Instance, latency: InstanceLatency | undefined, stepSeconds: number): string | null {
   if (!latency) return null;
-  const recent = instanceRecentTraffic(latency, TRAFFIC_WINDOW_SECONDS, stepSeconds);
-  if (recent.calls === 0) return null;
-  const errors = recent.errorRate !== null && recent.errorRate > 0 ? `${percent(recent.errorRate)} errors` : 'no errors';
-  return recent.p95Ms === null ? errors : `${errors} · p95 ${recent.p95Ms < 10 ? recent.p95Ms.toFixed(1) : Math.round(recent.p95Ms)} ms`;
+  const probe = rowProbe(instance.lastProbe, latency.probe, stepSeconds);
+  const state = { lost: instance.lost !== undefined, probeFailing: probe !== null && !probe.ok };
+  return recentCallsText(instanceRecentTraffic(latency, TRAFFIC_WINDOW_SECONDS, stepSeconds), state, true);
 }
 
 function InstanceTraffic({ text }: { text: string | null }) {
@@ -144,7 +147,7 @@ function InstanceList({ service, instances, drainControls }: { service: string; 
                   <CopyableText text={instance.address} label={`address of ${instance.id}`} />
                   {instance.zone ? ` · ${instance.zone}` : ''}
                 </span>
-                <InstanceTraffic text={recentText(byKey.get(instance.key), stepSeconds)} />
+                <InstanceTraffic text={recentText(instance, byKey.get(instance.key), stepSeconds)} />
               </td>
               <td>
                 <StatusBadge status={instance.status} title={instance.statusCause} />

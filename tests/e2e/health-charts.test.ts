@@ -69,8 +69,11 @@ describe('health and latency in Chromium', () => {
     const row = rowOf(page, 'h-1');
     await row.locator('.badge--passing', { hasText: 'Passing' }).waitFor({ timeout: 15_000 });
     await page.locator('.page-header .badge--passing').waitFor();
-    // The latest probe's latency is shown (a number with its unit).
-    await expect.poll(() => row.getByRole('cell').nth(8).textContent(), { timeout: 10_000 }).toMatch(/\d( ms| s)$/);
+    // The latest probe's latency is shown once, in the Latency column (a number with its unit); the
+    // Probe column says what it answered and how long ago, never a second, older time.
+    await expect.poll(() => row.getByRole('cell').nth(7).textContent(), { timeout: 10_000 }).toMatch(/probe \d+(\.\d+)? (ms|s)$/);
+    await expect.poll(() => row.getByRole('cell').nth(8).textContent(), { timeout: 10_000 }).toMatch(/OK · (just now|\d+ s ago)$/);
+    expect(await row.getByRole('cell').nth(8).textContent()).not.toMatch(/\d (ms|s)(?! ago)/);
 
     health.setStatus(503);
     const started = Date.now();
@@ -79,6 +82,9 @@ describe('health and latency in Chromium', () => {
     expect(elapsed, `critical after ${elapsed} ms`).toBeLessThan(CRITICAL_BUDGET_MS);
     await page.locator('.page-header .badge--critical').waitFor({ timeout: 2_000 });
     expect(await row.locator('.status-cell').textContent()).toContain('HTTP 503');
+    // A failed probe shows no time as if it were a latency: the Latency column says it failed, the Probe column why.
+    await expect.poll(() => row.getByRole('cell').nth(7).textContent(), { timeout: 10_000 }).toMatch(/✕ probe failed/);
+    expect(await row.getByRole('cell').nth(8).textContent()).toMatch(/✕ failed: HTTP 503 · (just now|\d+ s ago)$/);
     // The tooltip says since when, in the reader's time.
     await row.locator('.status-cell').hover();
     expect(await row.locator('.status-cell').getAttribute('title')).toMatch(/^HTTP 503 — since \d\d:\d\d:\d\d \(/);
