@@ -59,8 +59,9 @@ export function withProgramPrincipal(auth: Auth, request: IncomingMessage, respo
 
 /** What a request refused a body's place is told (both endpoints: the contract's error body, 429, `Retry-After`). */
 const BODY_REFUSALS = {
-  busy: `too many request bodies in progress; retry after ${BODY_RETRY_AFTER_SECONDS} s`,
+  busy: `too many request bodies arriving at once; retry after ${BODY_RETRY_AFTER_SECONDS} s`,
   principal_busy: `too many request bodies of this token arriving at once; retry after ${BODY_RETRY_AFTER_SECONDS} s`,
+  bytes_busy: `too many bytes of request bodies waiting; retry after ${BODY_RETRY_AFTER_SECONDS} s`,
 } as const;
 
 /**
@@ -93,11 +94,12 @@ export function receiveProgramBody(
     response.once('close', place.leave);
     response.once('finish', place.leave);
     readBody(request, maxBytes, BODY_TIMEOUT_MS, (read) => {
-      place.received();
+      const fits = place.received(read.ok ? read.body.length : 0);
       if (!read.ok && read.slow) bodies.droppedSlow();
       guardedStep(
         response,
         () => {
+          if (read.ok && !fits) return sendError(response, 429, 'overloaded', BODY_REFUSALS.bytes_busy, { 'retry-after': String(BODY_RETRY_AFTER_SECONDS) });
           if (read.ok) return take(principal, read.body);
           sendError(response, read.status, BODY_ERROR_CODES[read.status], read.message);
           if (read.status === 413 || read.status === 408) discardRest(request);

@@ -92,14 +92,15 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
   let bodiesSource: { stats(): BodyReceptionStats } | undefined;
   new Gauge({
     name: 'switchyard_request_bodies',
-    help: 'Ingest and OTLP request bodies: held (a place taken now, from first byte to reply), receiving (of those, still arriving), refused_busy (429 since start: every place taken), refused_principal (429 since start: the token had its share arriving), dropped_slow (408 since start: arriving below the minimum rate)',
+    help: 'Ingest and OTLP request bodies: held (now, from first byte to reply), receiving (of those, still arriving), held_bytes (bytes of those received and not yet answered), refused_busy (429 since start: too many arriving, or too many bytes waiting), refused_principal (429 since start: the token had its share arriving), dropped_slow (408 since start: arriving below the minimum rate)',
     labelNames: ['state'],
     registers: [registry],
     collect() {
       if (!bodiesSource) return;
-      const { held, receiving, refusedBusy, refusedPrincipal, droppedSlow } = bodiesSource.stats();
+      const { held, receiving, heldBytes, refusedBusy, refusedPrincipal, droppedSlow } = bodiesSource.stats();
       this.set({ state: 'held' }, held);
       this.set({ state: 'receiving' }, receiving);
+      this.set({ state: 'held_bytes' }, heldBytes);
       this.set({ state: 'refused_busy' }, refusedBusy);
       this.set({ state: 'refused_principal' }, refusedPrincipal);
       this.set({ state: 'dropped_slow' }, droppedSlow);

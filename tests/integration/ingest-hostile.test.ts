@@ -213,6 +213,20 @@ describe('OTLP metrics built to hurt the server', () => {
     ],
   });
 
+  it('refuses 4 MiB of empty messages (a 4 KB gzip) with 400 and the reason, in protobuf and JSON, before decoding them', async () => {
+    const empties = Buffer.alloc(4 * 1024 * 1024);
+    for (let i = 0; i < empties.length; i += 2) empties[i] = 0x0a;
+    const objects = Buffer.from(`{"resourceMetrics":[${Array.from({ length: 1_000_000 }, () => '{}').join(',')}]}`);
+    for (const [type, body] of [
+      ['application/x-protobuf', empties],
+      ['application/json', objects],
+    ] as const) {
+      const response = await server.fetch('/v1/metrics', { method: 'POST', headers: { 'content-type': type, 'content-encoding': 'gzip' }, body: gzipSync(body), signal: AbortSignal.timeout(ANSWER_MS) });
+      expect(response.status, type).toBe(400);
+      expect(ErrorSchema.parse(await response.json()).error.message).toMatch(/more than 250000 messages in one export/);
+    }
+  });
+
   it('keeps ≤ 20 MB for 30 exports whose cumulative streams are named by 3.3 MB of attribute text each', async () => {
     const before = await retainedHeapBytes(server);
     for (let n = 0; n < 30; n += 1) {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MAX_BODIES_HELD, MAX_BODIES_RECEIVING_PER_PRINCIPAL } from '@/lib/server/body-reception';
+import { MAX_BODIES_ARRIVING, MAX_BODIES_RECEIVING_PER_PRINCIPAL } from '@/lib/server/body-reception';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { eventually, startServer, type TestServer } from '../support/server';
 
@@ -79,15 +79,15 @@ describe('request bodies in reception (ingest and OTLP)', () => {
     expect((await ingest(greedy)).status).toBe(202);
   });
 
-  it('caps the bodies held at once over every token: the next is refused at once, and served once they go', async () => {
-    const tokens = await Promise.all(Array.from({ length: MAX_BODIES_HELD / MAX_BODIES_RECEIVING_PER_PRINCIPAL + 1 }, (_, i) => server.createToken({ name: `holder-${i}`, role: 'viewer' })));
+  it('caps the bodies arriving at once over every token: the next is refused at once, and served once they go', async () => {
+    const tokens = await Promise.all(Array.from({ length: MAX_BODIES_ARRIVING / MAX_BODIES_RECEIVING_PER_PRINCIPAL + 1 }, (_, i) => server.createToken({ name: `holder-${i}`, role: 'viewer' })));
     const late = tokens.pop() ?? '';
     const held = tokens.map((token, i) => holdBodies(i % 2 === 0 ? '/api/v1/ingest/calls' : '/v1/metrics', token, MAX_BODIES_RECEIVING_PER_PRINCIPAL));
     try {
-      await bodies('held', MAX_BODIES_HELD);
-      expect(await expectRefused(await ingest(late))).toMatch(/too many request bodies in progress/);
-      expect(await expectRefused(await otlp(late))).toMatch(/too many request bodies in progress/);
-      await bodies('held', MAX_BODIES_HELD);
+      await bodies('held', MAX_BODIES_ARRIVING);
+      expect(await expectRefused(await ingest(late))).toMatch(/too many request bodies arriving at once/);
+      expect(await expectRefused(await otlp(late))).toMatch(/too many request bodies arriving at once/);
+      await bodies('held', MAX_BODIES_ARRIVING);
       const text = await (await server.fetch('/metrics')).text();
       expect(Number(/^switchyard_request_bodies\{state="refused_busy"\} (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(2);
     } finally {

@@ -5,7 +5,7 @@ import { RefreshButton } from '@/components/diagnostics/RefreshButton';
 import { StatTiles } from '@/components/diagnostics/StatTiles';
 import { UnrecognisedTable } from '@/components/diagnostics/UnrecognisedTable';
 import { signedInWith } from '@/lib/server/auth/page';
-import { MAX_BODIES_HELD, MAX_BODIES_RECEIVING_PER_PRINCIPAL } from '@/lib/server/body-reception';
+import { MAX_BODIES_ARRIVING, MAX_BODIES_RECEIVING_PER_PRINCIPAL, MAX_RECEIVED_BYTES } from '@/lib/server/body-reception';
 import { BODY_PACE } from '@/lib/server/read-body';
 import { MAX_OTLP_IN_FLIGHT, MAX_OTLP_WAITING } from '@/lib/server/otlp/intake';
 
@@ -45,7 +45,7 @@ export default async function DiagnosticsPage() {
           {
             label: 'Request bodies refused',
             value: bodies.refusedBusy + bodies.refusedPrincipal,
-            hint: `Ingest and OTLP requests answered 429 since start: ${bodies.refusedBusy} because ${MAX_BODIES_HELD} bodies were held, ${bodies.refusedPrincipal} because their token had ${MAX_BODIES_RECEIVING_PER_PRINCIPAL} arriving. Senders retry; now ${bodies.held} held, ${bodies.receiving} arriving`,
+            hint: `Ingest and OTLP requests answered 429 since start: ${bodies.refusedBusy} because ${MAX_BODIES_ARRIVING} bodies were arriving or ${MAX_RECEIVED_BYTES / 2 ** 20} MiB of bodies were waiting, ${bodies.refusedPrincipal} because their token had ${MAX_BODIES_RECEIVING_PER_PRINCIPAL} arriving. Senders retry; now ${bodies.held} held, ${bodies.receiving} arriving`,
           },
           { label: 'Request bodies too slow', value: bodies.droppedSlow, hint: `Ingest and OTLP bodies dropped (408) since start for arriving slower than ${BODY_PACE.minBytesPerSecond / 1024} KiB/s after ${BODY_PACE.graceMs / 1000} s` },
         ]}

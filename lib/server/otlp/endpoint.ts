@@ -5,6 +5,7 @@ import { BODY_RETRY_AFTER_SECONDS } from '../body-reception';
 import { firstIssue } from '../http';
 import type { Runtime } from '../runtime';
 import type { IntakeOutcome } from './metrics-intake';
+import { boundJsonContainers } from './message-count';
 import { OtlpBoundError } from './proto-messages';
 import { guardedStep, receiveProgramBody, sendError, sendReply } from '../machine-reply';
 
@@ -97,8 +98,10 @@ function decode<Request>(signal: OtlpSignal<Request>, body: Buffer, type: string
   }
   let raw: unknown;
   try {
+    boundJsonContainers(body);
     raw = JSON.parse(body.toString('utf8'));
-  } catch {
+  } catch (error) {
+    if (error instanceof OtlpBoundError) return { ok: false, message: `not an OTLP ${signal.message}: ${error.message}` };
     return { ok: false, message: 'body is not valid JSON' };
   }
   const parsed = signal.schema.safeParse(raw);

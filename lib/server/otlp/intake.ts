@@ -11,9 +11,9 @@ import { createTracesIntake, type TracesIntake } from './traces-intake';
 export const MAX_OTLP_IN_FLIGHT = 16;
 /**
  * OTLP requests waiting for a place, beyond which they are refused (429): each holds its whole body,
- * so how many wait at once is bounded first by the body places (`MAX_BODIES_HELD` in
- * `body-reception.ts`, shared with ingest), and a fleet of 5,000 instances sending both signals every
- * 10 s (1,000 exports a second) rides out a stall of ~50 ms without a refusal.
+ * so the bytes waiting are bounded too (`MAX_RECEIVED_BYTES` in `body-reception.ts`, shared with
+ * ingest), and a fleet of 5,000 instances sending both signals every 10 s (1,000 exports a second)
+ * rides out a stall of ~250 ms without a refusal.
  */
 export const MAX_OTLP_WAITING = 256;
 /** Distinct nodes outside the registry (external callees, unregistered reporters, queues, databases, the virtual caller) shown at once. */
