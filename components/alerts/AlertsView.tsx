@@ -11,6 +11,7 @@ import { EmptyState } from '@/components/ui/EmptyState';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useHasRole } from '@/components/shell/MeProvider';
 import { AckControl } from './AckControl';
+import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { SilenceForm } from './SilenceForm';
 
 /** The page reloads its data this often (the server evaluates every few seconds). */
@@ -32,6 +33,7 @@ function Acknowledged({ alert }: { alert: AlertView }) {
 
 /** `timeHeader`: what the time column holds — when it began ("Since"), or when it ended ("Resolved", the resolved list's). */
 function AlertTable({ alerts, label, note, actions, timeHeader }: { alerts: AlertView[]; label: string; note: Note; actions?: ((alert: AlertView) => ReactNode) | undefined; timeHeader: string }) {
+  const local = useLocalTimes();
   return (
     <table className="table alerts-table" aria-label={label}>
       <thead>
@@ -77,7 +79,7 @@ function AlertTable({ alerts, label, note, actions, timeHeader }: { alerts: Aler
                 <ClientTime at={alert.resolvedAt ?? alert.activeSince} />
               </td>
               <td className="alert-why">
-                {alert.description}
+                {local(alert.description, alert.resolvedAt ?? alert.activeSince)}
                 {extra && <span className="muted"> — {extra}</span>}
                 <Acknowledged alert={alert} />
               </td>

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { HistoryEvent } from '@/lib/model/events';
 import { servicePath } from '@/lib/client/routes';
+import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { formatDuration, KIND_LABELS } from './format';
 import { Transition } from './Transition';
 
@@ -11,6 +12,7 @@ export interface RowFilterActions {
 
 /** Everything an event says, untruncated, with ways to narrow the list to its service or instance. */
 export function EventDetails({ event, onFilter }: { event: HistoryEvent } & RowFilterActions) {
+  const local = useLocalTimes();
   const untilMs = event.until === undefined ? NaN : Date.parse(event.until) - Date.parse(event.at);
   return (
     <dl className="event-details">
@@ -78,7 +80,7 @@ export function EventDetails({ event, onFilter }: { event: HistoryEvent } & RowF
         </>
       )}
       <dt>Detail</dt>
-      <dd className="event-details__text">{event.detail || '—'}</dd>
+      <dd className="event-details__text">{local(event.detail, event.at) || '—'}</dd>
       <dt>Event</dt>
       <dd className="muted mono">#{event.id}</dd>
     </dl>

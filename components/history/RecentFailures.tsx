@@ -4,6 +4,7 @@ import { useId } from 'react';
 import Link from 'next/link';
 import { DEFAULT_FILTERS, FAILURE_KINDS, historySearch } from '@/lib/model/history-query';
 import { useHistoryFailures } from '@/lib/client/useHistoryFailures';
+import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { LoadError } from '../charts/LoadError';
 import { EventTime } from './EventTime';
 import { KindLabel } from './KindLabel';
@@ -15,6 +16,7 @@ const COUNT = 10;
 export function RecentFailures({ service }: { service: string }) {
   const { events, error, retry } = useHistoryFailures(service, COUNT);
   const titleId = useId();
+  const local = useLocalTimes();
   const allHref = `/history?${historySearch({ ...DEFAULT_FILTERS, service, kinds: [...FAILURE_KINDS], range: '30d' })}`;
   return (
     <section className="section recent-failures" aria-labelledby={titleId}>
@@ -46,8 +48,8 @@ export function RecentFailures({ service }: { service: string }) {
               <span>
                 <Transition event={event} />
               </span>
-              <span className="truncate recent-failures__detail" title={event.detail}>
-                {event.detail}
+              <span className="truncate recent-failures__detail" title={local(event.detail, event.at)}>
+                {local(event.detail, event.at)}
               </span>
             </li>
           ))}

@@ -8,6 +8,7 @@ import { EventDetails, type RowFilterActions } from './EventDetails';
 import { EventTime } from './EventTime';
 import { eventTone, KIND_LABELS } from './format';
 import { KindLabel } from './KindLabel';
+import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { Transition } from './Transition';
 
 interface Props extends RowFilterActions {
@@ -33,6 +34,7 @@ const dash = <span className="muted">—</span>;
 export const TimelineRow = memo(function TimelineRow({ event, grouped = false, index, setSize, start, expanded, active, showService, measure, onToggle, onFilter }: Props) {
   const style: CSSProperties = { transform: `translateY(${start}px)` };
   const where = [event.service, event.instance].filter((part) => part !== undefined).join(' / ');
+  const detail = useLocalTimes()(event.detail, event.at);
   return (
     <article
       ref={expanded ? measure : undefined}
@@ -74,8 +76,8 @@ export const TimelineRow = memo(function TimelineRow({ event, grouped = false, i
         <span className="timeline-row__change">
           <Transition event={event} />
         </span>
-        <span className="timeline-row__detail truncate" title={event.detail}>
-          {event.detail}
+        <span className="timeline-row__detail truncate" title={detail}>
+          {detail}
         </span>
         <span className="timeline-row__actor truncate" title={event.actor}>
           {event.actor ?? ''}

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { LikelyOrigin } from '@/lib/client/useLikelyOrigins';
+import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { utcClock } from '@/lib/model/status/clock';
 
 const MAX_NAMES = 5;
@@ -35,12 +36,13 @@ function NameList({ names, origins }: { names: string[]; origins: LikelyOrigin[]
  * says which, and the origin's page says whom it takes down.
  */
 export function ServiceOriginNote({ service, origins }: { service: string; origins: LikelyOrigin[] }) {
+  const local = useLocalTimes();
   const own = origins.find((origin) => origin.id === service);
   if (own && own.explains.length > 0) {
     const count = own.explains.length;
     const whom =
       own.recoveredAt !== undefined
-        ? `, recovered at ${utcClock(own.recoveredAt)}: ${count === 1 ? 'a service that depends on it is' : `${count} services that depend on it are`} still clearing its errors`
+        ? `, recovered at ${local(utcClock(own.recoveredAt), own.recoveredAt)}: ${count === 1 ? 'a service that depends on it is' : `${count} services that depend on it are`} still clearing its errors`
         : `: ${count === 1 ? 'a failing service depends' : `${count} failing services depend`} on it`;
     return (
       <p className="service-origin" role="note">
@@ -56,7 +58,7 @@ export function ServiceOriginNote({ service, origins }: { service: string; origi
   return (
     <p className="service-origin" role="note">
       Probably failing because of <NameList names={causes.map((origin) => origin.id)} origins={origins} /> ({single ? 'the likely origin' : 'likely origins'})
-      {single?.recoveredAt !== undefined ? `: ${single.id} recovered at ${utcClock(single.recoveredAt)}, and this service is still clearing its errors` : ''}.
+      {single?.recoveredAt !== undefined ? `: ${single.id} recovered at ${local(utcClock(single.recoveredAt), single.recoveredAt)}, and this service is still clearing its errors` : ''}.
     </p>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useMemo } from 'react';
 import Link from 'next/link';
+import { DEFAULT_FILTERS, historySearch } from '@/lib/model/history-query';
 import { STATUSES } from '@/lib/model/instance';
 import type { ServiceSnapshot } from '@/lib/model/live';
 import { withInstanceMetadataPatches, type MetadataPatches } from '@/lib/model/rsc-metadata';
@@ -17,6 +18,7 @@ import { InstancesTable } from './InstancesTable';
 import { ServiceOriginNote } from './ServiceOriginNote';
 import { useBefore } from '@/lib/client/useBefore';
 import { latestRecovery } from '@/lib/model/service-summary';
+import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { RECOVERY_RESIDUE_MS } from '@/lib/model/topology/graph';
 
 /**
@@ -28,7 +30,8 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
     () => (initial && metadataPatches ? { ...initial, instances: withInstanceMetadataPatches(initial.instances, metadataPatches) } : initial),
     [initial, metadataPatches],
   );
-  const { service } = useServiceView(name, seed);
+  const { service, loading } = useServiceView(name, seed);
+  const local = useLocalTimes();
   const statusCounts = useMemo(
     () =>
       STATUSES.map((status) => ({ status, count: service?.instances.filter((i) => i.status === status).length ?? 0 })).filter(
@@ -57,6 +60,7 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
           {name}
         </h1>
         {service && <StatusBadge status={service.status} />}
+        {!service && !loading && <span className="tag">not registered</span>}
         {service && (
           <p className="page-header__meta">
             {service.instances.length} {service.instances.length === 1 ? 'instance' : 'instances'}
@@ -66,7 +70,7 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
         )}
         {service?.cause && service.status !== 'passing' && (
           <p className={`service-cause service-cause--${service.status}`} role="status">
-            {service.cause}
+            {local(service.cause)}
           </p>
         )}
         <ServiceOriginNote service={name} origins={origins} />
@@ -82,8 +86,11 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
         {service ? (
           <InstancesTable instances={service.instances} latency={probes.data?.instances ?? null} window={probes.data?.window ?? window} />
         ) : (
-          <EmptyState title="No instances registered right now">
-            <p>It may have deregistered; this page updates live.</p>
+          <EmptyState title={`No instance of ${name} is registered`}>
+            <p>
+              If it ran before, <Link href={`/history?${historySearch({ ...DEFAULT_FILTERS, service: name, range: '30d' })}`}>its history</Link> shows when it
+              went; if it never did, check the name. This page updates live.
+            </p>
           </EmptyState>
         )}
       </section>

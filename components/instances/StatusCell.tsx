@@ -1,19 +1,9 @@
-import { memo, useSyncExternalStore, type SyntheticEvent } from 'react';
+import { memo, type SyntheticEvent } from 'react';
 import type { Instance } from '@/lib/model/instance';
-import { formatAgo, formatClock } from '@/lib/client/formatTime';
+import { formatAgo, formatClock, localizeUtcClocks } from '@/lib/client/formatTime';
+import { useInBrowser, useLocalTimes } from '@/lib/client/useLocalTimes';
 import { StatusBadge } from '../ui/StatusBadge';
 import { serverNow } from '@/lib/client/serverClock';
-
-const subscribeNever = () => () => undefined;
-
-/** False while server rendering and hydrating: the reader's clock and timezone exist only in the browser. */
-function useInBrowser(): boolean {
-  return useSyncExternalStore(
-    subscribeNever,
-    () => true,
-    () => false,
-  );
-}
 
 type StatusFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'offline' | 'lastProbe' | 'lost'>;
 
@@ -21,7 +11,7 @@ type StatusFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'of
 export function statusTitle(instance: StatusFacts, now: number): string {
   const lines: string[] = [];
   const since = instance.statusSince ? ` — since ${formatClock(instance.statusSince)} (${formatAgo(instance.statusSince, now)})` : '';
-  lines.push(`${instance.statusCause ?? instance.status}${since}`);
+  lines.push(`${instance.statusCause !== undefined ? localizeUtcClocks(instance.statusCause, now) : instance.status}${since}`);
   if (instance.offline) lines.push('Offline: the framework marks this instance out of rotation');
   return lines.join('\n');
 }
@@ -32,6 +22,7 @@ export function statusTitle(instance: StatusFacts, now: number): string {
  */
 export const StatusCell = memo(function StatusCell({ instance }: { instance: StatusFacts }) {
   const inBrowser = useInBrowser();
+  const local = useLocalTimes();
   const refreshTitle = (event: SyntheticEvent<HTMLElement>) => {
     event.currentTarget.title = statusTitle(instance, serverNow());
   };
@@ -49,7 +40,7 @@ export const StatusCell = memo(function StatusCell({ instance }: { instance: Sta
           offline
         </span>
       )}
-      {showCause && <span className="status-cell__cause">{instance.statusCause}</span>}
+      {showCause && <span className="status-cell__cause">{local(instance.statusCause ?? '', instance.statusSince)}</span>}
       {inBrowser && instance.statusSince && <span className="visually-hidden">, since {formatClock(instance.statusSince)}</span>}
     </span>
   );

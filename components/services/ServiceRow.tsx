@@ -7,6 +7,7 @@ import { servicePath } from '@/lib/client/routes';
 import { MiddleTruncate } from '../ui/MiddleTruncate';
 import { OriginMark } from '../ui/OriginMark';
 import { StatusBadge } from '../ui/StatusBadge';
+import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { Truncate } from '../ui/Truncate';
 
 /**
@@ -44,6 +45,7 @@ function originTitle(origin: LikelyOrigin): string {
 export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, rowIndex, measure, origin }: Props) {
   const router = useRouter();
   const href = servicePath(summary.name);
+  const cause = useLocalTimes()(summary.cause ?? '');
   // Clicking anywhere in the row opens the service, unless the click was on the link itself
   // (it navigates on its own) or ended a text selection (people copy addresses and versions).
   const onClick = (event: MouseEvent<HTMLTableRowElement>) => {
@@ -65,8 +67,8 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, r
             {origin && <OriginMark title={originTitle(origin)} />}
           </span>
           {showsCause(summary) && (
-            <span className="service-row__cause" title={summary.cause}>
-              {summary.cause}
+            <span className="service-row__cause" title={cause}>
+              {cause}
             </span>
           )}
         </span>

@@ -17,11 +17,12 @@ export function ServicesView() {
   // Instance ids, addresses and metadata are matched by the server: the browser holds summaries.
   const hits = useServiceSearch(query.search);
   const facets = useMemo(() => facetsOf(summaries), [summaries]);
-  const rows = useMemo(() => queryServices(summaries, query, hits ?? undefined), [summaries, query, hits]);
   // Where a failure starts, as the map says it: asked for while anything fails.
   const failing = summaries.some((summary) => isFailingStatus(summary.status));
   const likelyOrigins = useLikelyOrigins(failing);
   const origins = useMemo(() => new Map(likelyOrigins.filter((origin) => origin.kind === 'service').map((origin) => [origin.id, origin])), [likelyOrigins]);
+  const originNames = useMemo(() => new Set(origins.keys()), [origins]);
+  const rows = useMemo(() => queryServices(summaries, query, hits ?? undefined, originNames), [summaries, query, hits, originNames]);
 
   if (summaries.length === 0 && state.registry.state !== 'synced') {
     return (

@@ -6,6 +6,7 @@ import type { NodeKind } from '@/lib/model/topology/topology';
 import { OriginMark } from '../ui/OriginMark';
 import { StatusIcon } from '../ui/StatusIcon';
 import { STATUS_LABELS } from '../ui/StatusBadge';
+import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import type { ClusterFlowNode, FrameFlowNode, ServiceFlowNode } from './flow';
 
 /** What nodes can ask of the map, without putting callbacks into node data (which would defeat memoisation). */
@@ -36,10 +37,11 @@ function Handles() {
 function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
   const { name, status, instances, drained, lost, cause, failing, origin, errors, focus } = data;
   const allLost = lost > 0 && lost === instances;
+  const local = useLocalTimes();
   return (
     <div
       className={`tnode tnode--service tstatus--${status}${failing ? ' is-failing' : ''}${origin ? ' is-origin' : ''}${focus ? ` is-focus-${focus}` : ''}`}
-      title={`${name} — ${STATUS_LABELS[status]}${cause ? `: ${cause}` : ''}`}
+      title={`${name} — ${STATUS_LABELS[status]}${cause ? `: ${local(cause)}` : ''}`}
     >
       <Handles />
       <span className="tnode__status">

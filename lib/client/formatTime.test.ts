@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo } from './formatTime';
+import { formatAgo, localizeUtcClocks } from './formatTime';
 
 describe('formatAgo', () => {
   const now = Date.parse('2026-01-01T12:00:00Z');
@@ -11,5 +11,27 @@ describe('formatAgo', () => {
     ['2025-12-28T12:00:00Z', '4 d ago'],
   ])('%s → %s', (at, expected) => {
     expect(formatAgo(at, now)).toBe(expected);
+  });
+});
+
+describe('localizeUtcClocks', () => {
+  const tokyo = (ms: number): string => new Date(ms).toLocaleTimeString('en-GB', { timeZone: 'Asia/Tokyo', hour12: false });
+  const newYork = (ms: number): string => new Date(ms).toLocaleTimeString('en-GB', { timeZone: 'America/New_York', hour12: false });
+
+  it('writes each UTC clock in a cause as the reader’s time', () => {
+    const near = Date.parse('2026-12-06T14:40:00Z');
+    expect(localizeUtcClocks('probes failed from 14:39:32 UTC (connection refused); lease expired at 14:39:39 UTC', near, tokyo)).toBe(
+      'probes failed from 23:39:32 (connection refused); lease expired at 23:39:39',
+    );
+  });
+
+  it('takes a clock as the instant nearest the event, across midnight either way', () => {
+    expect(localizeUtcClocks('lost at 23:59:50 UTC', Date.parse('2026-12-07T00:00:10Z'), newYork)).toBe('lost at 18:59:50');
+    expect(localizeUtcClocks('recovered at 00:00:05 UTC', Date.parse('2026-12-06T23:59:58Z'), newYork)).toBe('recovered at 19:00:05');
+  });
+
+  it('leaves text without a UTC clock, and clocks that are not one, as they are', () => {
+    const near = Date.parse('2026-12-06T14:40:00Z');
+    for (const text of ['HTTP 503', 'at 24:00:00 UTC', 'v1.14:39:39 UTCX', 'since 14:39 UTC']) expect(localizeUtcClocks(text, near, tokyo)).toBe(text);
   });
 });

@@ -14,3 +14,22 @@ export function formatAgo(at: string | number, now: number): string {
   if (hours < 48) return `${hours} h ago`;
   return `${Math.floor(hours / 24)} d ago`;
 }
+
+const DAY_MS = 86_400_000;
+/** `utcClock`'s form (lib/model/status/clock.ts): causes are one string for every reader, so they name UTC. */
+const UTC_CLOCK = /\b([01]\d|2[0-3]):([0-5]\d):([0-5]\d) UTC\b/g;
+
+/**
+ * `text` with every "14:39:39 UTC" in it written as `format` writes times (the reader's clock, as
+ * every other time on the page): a cause next to a local time must not need arithmetic at 3 a.m.
+ * A clock names no day: it is taken as the instant nearest `nearMs` (the event's or the page's time).
+ */
+export function localizeUtcClocks(text: string, nearMs: number, format: (ms: number) => string = formatClock): string {
+  if (!text.includes(' UTC')) return text;
+  const dayStart = Math.floor(nearMs / DAY_MS) * DAY_MS;
+  return text.replace(UTC_CLOCK, (_match, hours: string, minutes: string, seconds: string) => {
+    const sameDay = dayStart + ((Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1_000;
+    const nearest = [sameDay - DAY_MS, sameDay, sameDay + DAY_MS].reduce((best, at) => (Math.abs(at - nearMs) < Math.abs(best - nearMs) ? at : best));
+    return format(nearest);
+  });
+}

@@ -86,6 +86,15 @@ describe('sorting', () => {
     expect(names({ sort: 'status' })).toEqual(['orders', 'billing', '<script>alert(1)</script>', 'users']);
     expect(names({ sort: 'status', direction: 'desc' })).toEqual(['users', '<script>alert(1)</script>', 'billing', 'orders']);
   });
+  it('puts the likely origin first among its status by status, not among the others', () => {
+    const byStatus = { ...DEFAULT_QUERY, sort: 'status' as const };
+    expect(queryServices(fleet, byStatus, undefined, new Set(['orders'])).map((s) => s.name)).toEqual(['orders', 'billing', '<script>alert(1)</script>', 'users']);
+    expect(queryServices(fleet, byStatus, undefined, new Set(['orders', 'billing'])).map((s) => s.name)).toEqual(['orders', 'billing', '<script>alert(1)</script>', 'users']);
+    const bothCritical = fleet.map((summary) => (summary.name === 'billing' ? { ...summary, status: 'critical' as const } : summary));
+    expect(queryServices(bothCritical, byStatus).map((s) => s.name).slice(0, 2)).toEqual(['billing', 'orders']);
+    expect(queryServices(bothCritical, byStatus, undefined, new Set(['orders'])).map((s) => s.name).slice(0, 2)).toEqual(['orders', 'billing']);
+    expect(queryServices(bothCritical, { ...byStatus, sort: 'name' }, undefined, new Set(['orders'])).map((s) => s.name)).toEqual(['<script>alert(1)</script>', 'billing', 'orders', 'users']);
+  });
   it('sorts by instance count, ties by name', () => {
     expect(names({ sort: 'instances', direction: 'desc' })).toEqual(['billing', 'users', '<script>alert(1)</script>', 'orders']);
   });

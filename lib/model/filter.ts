@@ -82,19 +82,25 @@ const comparators: Record<SortKey, (a: ListedService, b: ListedService) => numbe
   instances: (a, b) => a.instances - b.instances,
 };
 
-/** Sorts a copy; ties fall back to name so live updates never shuffle equal rows. */
-export function sortServices<T extends ListedService>(summaries: readonly T[], sort: SortKey, direction: SortDirection): T[] {
+/**
+ * Sorts a copy; ties fall back to name so live updates never shuffle equal rows. By status, the
+ * likely origins of the current failures (`origins`) lead their status: in an outage the service
+ * where it starts is the first row, not the first of its victims by name.
+ */
+export function sortServices<T extends ListedService>(summaries: readonly T[], sort: SortKey, direction: SortDirection, origins?: ReadonlySet<string>): T[] {
   const primary = comparators[sort];
   const sign = direction === 'asc' ? 1 : -1;
-  return [...summaries].sort((a, b) => sign * primary(a, b) || compareText(a.name, b.name));
+  const originFirst = sort === 'status' && origins !== undefined && origins.size > 0 ? (a: T, b: T) => Number(origins.has(b.name)) - Number(origins.has(a.name)) : () => 0;
+  return [...summaries].sort((a, b) => sign * primary(a, b) || originFirst(a, b) || compareText(a.name, b.name));
 }
 
-/** `hits`: services the server found matching the search by their instances (see serviceMatchesSearch). */
-export function queryServices<T extends ListedService>(summaries: readonly T[], query: ServiceQuery, hits?: ReadonlySet<string>): T[] {
+/** `hits`: services the server found matching the search by their instances (see serviceMatchesSearch); `origins`: see sortServices. */
+export function queryServices<T extends ListedService>(summaries: readonly T[], query: ServiceQuery, hits?: ReadonlySet<string>, origins?: ReadonlySet<string>): T[] {
   return sortServices(
     summaries.filter((s) => matchesQuery(s, query, hits)),
     query.sort,
     query.direction,
+    origins,
   );
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { z } from 'zod';
 import type { Service } from '@/lib/model/instance';
 import { startHealthTarget, type HealthTarget } from '../support/health-target';
 import { startLeasedService, type LeasedService } from '../support/leased-service';
@@ -62,10 +63,27 @@ describe('lost instances in Chromium', () => {
     await stack?.stop();
   });
 
+  it('writes the UTC clock of a cause in the reader’s timezone, as every other time on the page', async () => {
+    const { cause } = z.object({ cause: z.string() }).parse(await (await stack.server.fetch('/api/v1/services/users')).json());
+    const utc = /since (\d\d:\d\d:\d\d) UTC/.exec(cause)?.[1];
+    expect(utc, cause).toBeDefined();
+    const { page: tokyo } = await stack.freshPage({ timezoneId: 'Asia/Tokyo' });
+    try {
+      await tokyo.goto(`${stack.server.url}/services`);
+      const usersRow = tokyo.getByRole('row').filter({ has: tokyo.getByRole('link', { name: 'users', exact: true }) });
+      const [hours, minutes, seconds] = (utc ?? '').split(':').map(Number);
+      const inTokyo = `${String(((hours ?? 0) + 9) % 24).padStart(2, '0')}:${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
+      await expect.poll(() => usersRow.textContent()).toContain(`all 2 instances lost since ${inTokyo}`);
+      expect(await usersRow.textContent()).not.toContain('UTC');
+    } finally {
+      await tokyo.context().close();
+    }
+  });
+
   it('lists a service whose every instance is lost as critical with its cause, and counts it in the header', async () => {
     await page.goto(`${stack.server.url}/services`);
     const usersRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'users', exact: true }) });
-    await expect.poll(() => usersRow.textContent()).toMatch(/Critical.*all 2 instances lost since \d\d:\d\d:\d\d UTC/);
+    await expect.poll(() => usersRow.textContent()).toMatch(/Critical.*all 2 instances lost since \d\d:\d\d:\d\d/);
     const ordersRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'orders', exact: true }) });
     await expect.poll(() => ordersRow.textContent()).toMatch(/Warning.*1 of 3 instances lost/);
     await expect.poll(() => page.getByRole('definition').filter({ hasText: /^\d+$/ }).allTextContents()).toBeTruthy();

@@ -32,11 +32,12 @@ export const openPages = (): readonly Page[] => [...livePages];
 /** A page that records console errors and uncaught exceptions, so tests can assert there were none. */
 export async function openPage(
   browser: Browser,
-  options: { colorScheme?: 'dark' | 'light'; width?: number; height?: number } = {},
+  options: { colorScheme?: 'dark' | 'light'; width?: number; height?: number; timezoneId?: string } = {},
 ): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({
     colorScheme: options.colorScheme ?? 'dark',
     viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
+    ...(options.timezoneId !== undefined ? { timezoneId: options.timezoneId } : {}),
   });
   const page = await context.newPage();
   livePages.add(page);

@@ -11,7 +11,7 @@ export interface BrowserStack {
   /** Console errors and uncaught exceptions seen by `page`. */
   errors: string[];
   /** Another page in a context of its own, signed in as the stack's user: tests that must not share `page`. */
-  freshPage(): Promise<{ page: Page; errors: string[] }>;
+  freshPage(options?: Parameters<typeof openPage>[1]): Promise<{ page: Page; errors: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -41,8 +41,8 @@ export async function startBrowserStack(
     browser,
     page,
     errors,
-    async freshPage() {
-      const opened = await openPage(browser);
+    async freshPage(options) {
+      const opened = await openPage(browser, options);
       await useSession(opened.page, server, cookie);
       return opened;
     },
