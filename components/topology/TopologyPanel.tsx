@@ -8,6 +8,7 @@ import { compareStatusWorstFirst } from '@/lib/model/health';
 import { edgeSlowCause, type TopologyEdge, type TopologyNode } from '@/lib/model/topology/topology';
 import type { GroupSummary } from '@/lib/model/topology/group';
 import { utcClock } from '@/lib/model/status/clock';
+import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology/graph';
 import { MAX_HOPS } from '@/lib/model/topology/view';
 import { distinguishingTail } from '@/lib/model/middle-ellipsis';
@@ -121,6 +122,7 @@ function InstanceTraffic({ text }: { text: string | null }) {
 
 function InstanceList({ service, instances, drainControls }: { service: string; instances: Instance[]; drainControls?: DrainControlsSlot }) {
   const traffic = useInstancesLatency(service, '5m');
+  const local = useLocalTimes();
   const byKey = new Map((traffic.data?.instances ?? []).map((latency) => [latency.key, latency]));
   const stepSeconds = traffic.data?.stepSeconds ?? 1;
   const sorted = [...instances].sort((a, b) => compareStatusWorstFirst(a.status, b.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -150,10 +152,10 @@ function InstanceList({ service, instances, drainControls }: { service: string; 
                 <InstanceTraffic text={recentText(instance, byKey.get(instance.key), stepSeconds)} />
               </td>
               <td>
-                <StatusBadge status={instance.status} title={instance.statusCause} />
-                {instance.status !== 'passing' && instance.statusCause && !instance.lost && <span className="tpanel__cause">{instance.statusCause}</span>}
+                <StatusBadge status={instance.status} title={instance.statusCause === undefined ? undefined : local(instance.statusCause, instance.statusSince)} />
+                {instance.status !== 'passing' && instance.statusCause && !instance.lost && <span className="tpanel__cause">{local(instance.statusCause, instance.statusSince)}</span>}
                 {instance.lost && (
-                  <span className="tnode__chip tnode__chip--lost" title={instance.lost.cause}>
+                  <span className="tnode__chip tnode__chip--lost" title={local(instance.lost.cause, instance.lost.at)}>
                     lost
                   </span>
                 )}
@@ -196,6 +198,7 @@ export interface TopologyPanelProps {
 export function TopologyPanel(props: TopologyPanelProps) {
   const { node, service, group, nodeById, edgesIn, edgesOut, origin, causedBy, focus, onFocus, onSelect, onToggleGroup, onClose, drainControls } = props;
   const heading = useRef<HTMLHeadingElement>(null);
+  const local = useLocalTimes();
   const title = node?.id ?? group?.summary.key ?? '';
   useEffect(() => {
     heading.current?.focus({ preventScroll: true });
@@ -239,7 +242,7 @@ export function TopologyPanel(props: TopologyPanelProps) {
           </div>
           {node.cause && node.status !== 'passing' && (
             <p className={`service-cause service-cause--${node.status}`} role="status">
-              {node.cause}
+              {local(node.cause)}
             </p>
           )}
           {origin && (
@@ -273,7 +276,7 @@ export function TopologyPanel(props: TopologyPanelProps) {
                   </span>
                 ))}{' '}
                 {causedBy.length === 1 && causedBy[0]?.recoveredAt !== undefined
-                  ? `(likely origin, recovered at ${utcClock(causedBy[0].recoveredAt)}; this one is still clearing its errors).`
+                  ? `(likely origin, recovered at ${local(utcClock(causedBy[0].recoveredAt), causedBy[0].recoveredAt)}; this one is still clearing its errors).`
                   : '(likely origin).'}
               </p>
             </div>
