@@ -17,17 +17,22 @@ import { NODE_TYPES } from './nodes';
 import { EdgeCanvas } from './EdgeCanvas';
 import { OverviewCanvas } from './OverviewCanvas';
 import type { MapEdge, MapNode } from './flow';
+import { MapEdgeView } from './MapEdge';
+import { detailBand, OVERVIEW_ZOOM, textScale } from './viewport';
 
-/** Below these zoom levels labels and then details are hidden: they cannot be read anyway, and skipping them keeps panning smooth. */
-const FAR_ZOOM = 0.55;
-const VERY_FAR_ZOOM = 0.28;
+const EDGE_TYPES = { default: MapEdgeView };
 
-/** 0 close, 1 far, 2 very far. */
-const zoomBand = (zoom: number): number => (zoom < VERY_FAR_ZOOM ? 2 : zoom < FAR_ZOOM ? 1 : 0);
+/**
+ * Labels and then details are hidden once the text would be too small on screen to read even
+ * enlarged (`detailBand`, by the on-screen size of text, not a fixed zoom): skipping them keeps
+ * panning smooth. A big map also switches to the canvas overview below OVERVIEW_ZOOM, where mounting
+ * its nodes would cost more than any detail gives.
+ */
+const zoomBand = (zoom: number, big: boolean): number => Math.max(detailBand(zoom), big && zoom < OVERVIEW_ZOOM ? 1 : 0);
 const ZOOM_CLASSES = ['', 'is-far', 'is-far is-very-far'];
 
 /**
- * From this many nodes (or twice as many edges), zooming out below FAR_ZOOM switches to the canvas
+ * From this many nodes (or twice as many edges), zooming out below OVERVIEW_ZOOM switches to the canvas
  * overview, and only nodes and edges in view are in the DOM when zoomed in.
  */
 export const OVERVIEW_MIN_NODES = 300;
@@ -80,14 +85,20 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
   // closer band mounts the nodes in view and restyles the rest, 150–350 ms at 1,000 services, and
   // the canvases are stretched meanwhile. Zooming out, the farther band is taken at once: staying
   // closer would mount every node that comes into view, frame after frame.
-  const [band, setBand] = useState(() => zoomBand(store.getState().transform[2]));
+  const big = nodes.length > OVERVIEW_MIN_NODES || edges.length > 2 * OVERVIEW_MIN_NODES;
+  const [band, setBand] = useState(() => zoomBand(store.getState().transform[2], big));
   const gesture = useRef(false);
+  const container = useRef<HTMLDivElement>(null);
   const takeUpZoom = useCallback(
     (settled: boolean) => {
-      const next = zoomBand(store.getState().transform[2]);
+      const zoomNow = store.getState().transform[2];
+      const next = zoomBand(zoomNow, big);
       setBand((current) => (settled || !gesture.current || next > current ? next : current));
+      // Details grow as the map shrinks, so they stay legible on screen (viewport.ts); a style
+      // variable, not state: zooming re-renders nothing.
+      container.current?.style.setProperty('--detail-scale', String(textScale(zoomNow)));
     },
-    [store],
+    [store, big],
   );
   useEffect(() => {
     takeUpZoom(true);
@@ -96,8 +107,7 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
     });
   }, [store, takeUpZoom]);
   const zoom = ZOOM_CLASSES[band] ?? '';
-  const big = nodes.length > OVERVIEW_MIN_NODES || edges.length > 2 * OVERVIEW_MIN_NODES;
-  // Below FAR_ZOOM labels are unreadable anyway: a big map is then drawn by the canvas overview.
+  // Far out a big map is drawn by the canvas overview.
   const overview = big && zoom.includes('is-far');
   // Zoomed in on a big map, the edges are painted on a canvas beneath the nodes; only the
   // selection's own edges stay SVG (highlighted, above the others).
@@ -107,7 +117,6 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
     const active = edges.filter((edge) => edge.className?.includes('is-active'));
     return [active, active.length === 0 ? edges : edges.filter((edge) => !edge.className?.includes('is-active'))];
   }, [big, edges]);
-  const container = useRef<HTMLDivElement>(null);
   const drag = useRef<Map<string, Point> | null>(null);
 
   const focusNode = useCallback(
@@ -242,6 +251,7 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
         // The overview canvas draws the edges; React Flow would otherwise re-run a selector per edge on every frame.
         edges={overview ? NO_EDGES : svgEdges}
         nodeTypes={NODE_TYPES}
+        edgeTypes={EDGE_TYPES}
         onNodesChange={onNodesChange}
         onNodeClick={onNodeClick}
         onNodeDoubleClick={onNodeDoubleClick}
@@ -270,7 +280,7 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
         onlyRenderVisibleElements={big}
       >
         <EdgeCanvas active={canvasEdges} edges={paintedEdges} rects={rects} alpha={searching ? 0.2 : selected !== '' ? 0.5 : 1} colorMode={colorMode} />
-        <OverviewCanvas active={overview} nodesFrom={FAR_ZOOM} nodes={nodes} edges={edges} rects={rects} selected={selected} dimOthers={searching} colorMode={colorMode} />
+        <OverviewCanvas active={overview} nodesFrom={OVERVIEW_ZOOM} nodes={nodes} edges={edges} rects={rects} selected={selected} dimOthers={searching} colorMode={colorMode} />
         {/* Not on the overview, which shows the whole map (and hides React Flow's nodes, which the
             minimap would skip): kept there, it re-rendered and ran a selector per node on every frame. */}
         {!overview && <MiniMap<MapNode> pannable zoomable nodeColor={minimapColour} nodeStrokeWidth={0} ariaLabel="Minimap" />}

@@ -60,8 +60,10 @@ export function TopologyLegend() {
       </ul>
       <p className="tlegend__note">
         <span className="tnode__chip tnode__chip--drained">2 drained</span> instances out of rotation ·{' '}
+        <span className="tnode__chip tnode__chip--lost">1 lost</span> process gone (restart it) ·{' '}
+        <span className="tnode__chip tnode__chip--unlisted">1 unlisted</span> still serving, but out of discovery (fix its etcd connection) ·{' '}
         <OriginMark title="The mark of a likely origin" /> likely origin of a failure ·
-        an edge&apos;s errors count from 3 failed calls a minute
+        an edge&apos;s label says its window: the last 30 s during an outage the minute still dilutes, else the minute; its errors count from 3 failed calls
       </p>
     </section>
   );

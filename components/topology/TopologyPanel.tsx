@@ -43,7 +43,14 @@ function EdgeStatsText({ edge }: { edge: TopologyEdge }) {
   return (
     <span className="mono">
       {formatRps(edge.rps)}
-      {edge.errorRate !== undefined && edge.errorRate > 0 && <span className="tpanel__errors"> · {formatRate(edge.errorRate)} errors</span>}
+      {edge.errorRate !== undefined && edge.errorRate > 0 && (
+        <span className="tpanel__errors">
+          {' '}
+          · {formatRate(edge.errorRate)} errors (1 min)
+          {/* Both windows, so the map's label (the worse one, `edgeErrors`) is always one of them. */}
+          {edge.recentCalls !== undefined && edge.recentCalls > 0 && `, ${formatRate((edge.recentErrors ?? 0) / edge.recentCalls)} (30 s)`}
+        </span>
+      )}
       {edge.p95Ms !== undefined && <span className="muted"> · p95 {edge.p95Ms < 10 ? edge.p95Ms.toFixed(1) : Math.round(edge.p95Ms)} ms</span>}
       {slow !== null && <span className="tpanel__errors"> · slow: {slow}</span>}
     </span>
@@ -155,8 +162,9 @@ function InstanceList({ service, instances, drainControls }: { service: string; 
                 <StatusBadge status={instance.status} title={instance.statusCause === undefined ? undefined : local(instance.statusCause, instance.statusSince)} />
                 {instance.status !== 'passing' && instance.statusCause && !instance.lost && <span className="tpanel__cause">{local(instance.statusCause, instance.statusSince)}</span>}
                 {instance.lost && (
-                  <span className="tnode__chip tnode__chip--lost" title={local(instance.lost.cause, instance.lost.at)}>
-                    lost
+                  // Gone (restart it) or still serving out of discovery (fix its etcd connection): never the same word.
+                  <span className={`tnode__chip tnode__chip--${instance.lost.stillServing ? 'unlisted' : 'lost'}`} title={local(instance.lost.cause, instance.lost.at)}>
+                    {instance.lost.stillServing ? 'unlisted, still serving' : 'lost'}
                   </span>
                 )}
                 {instance.drain && (

@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { getViewportForBounds, ReactFlowProvider, useReactFlow, useStoreApi } from '@xyflow/react';
+import { ReactFlowProvider, useReactFlow, useStoreApi } from '@xyflow/react';
 import { FORMATS, STATUSES, type Format, type Status } from '@/lib/model/instance';
 import type { FacetValue } from '@/lib/model/filter';
 import { compareStatusWorstFirst } from '@/lib/model/health';
@@ -22,7 +22,6 @@ import { useObservedEdges } from '@/lib/client/topology/edges';
 import type { LayoutEdge, LayoutNode, Point } from '@/lib/model/topology/layout';
 import { layoutInputOf } from '@/lib/model/topology/layout-input';
 import type { PrecomputedLayout } from '@/lib/model/topology/place';
-import { boundsOf } from '@/lib/model/topology/positions';
 import { useTopologyLayout } from '@/lib/client/topology/layout-state';
 import { useTopologyView } from '@/lib/client/topology/view-url';
 import { refreshIntervalFor, usePacedValue } from '@/lib/client/topology/pace';
@@ -38,12 +37,9 @@ import { MIN_ZOOM, TopologyCanvas } from './TopologyCanvas';
 import { TopologyLegend } from './TopologyLegend';
 import { TopologyPanel, type DrainControlsSlot } from './TopologyPanel';
 import { TopologyToolbar, type TopologyFacets } from './TopologyToolbar';
+import { fitViewport } from './viewport';
 import { serverNow } from '@/lib/client/serverClock';
 
-/** Room for the notices (top), the controls (left) and the minimap (bottom right). */
-const FIT_PADDING = { top: '72px', left: '64px', bottom: '40px', right: '236px' } as const;
-/** Phones hide the minimap (topology.css): its 236 px would leave the map a sliver to fit into. */
-const NARROW_FIT_PADDING = { top: '56px', left: '52px', bottom: '16px', right: '12px' } as const;
 const NARROW_MAX_WIDTH = 640;
 
 /** Marks the first time the map has nodes on screen (read by bench/topology.ts). */
@@ -206,11 +202,10 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   const fitTo = useCallback(
     (ids?: string[]) => {
       const rects = ids ? ids.flatMap((id) => flow.rects.get(id) ?? []) : [...flow.rects.values()];
-      const bounds = boundsOf(rects);
-      if (!bounds) return;
       const { width, height } = storeApi.getState();
-      const padding = width <= NARROW_MAX_WIDTH ? NARROW_FIT_PADDING : FIT_PADDING;
-      void flowApi.setViewport(getViewportForBounds(bounds, width, height, MIN_ZOOM, 1, padding), { duration: 0 });
+      // Phones hide the minimap (topology.css): only the controls are in the way there, and only on tall maps.
+      const viewport = fitViewport(rects, width, height, { minZoom: MIN_ZOOM, maxZoom: 1, withOverlays: width > NARROW_MAX_WIDTH });
+      if (viewport) void flowApi.setViewport(viewport, { duration: 0 });
     },
     [flow.rects, flowApi, storeApi],
   );

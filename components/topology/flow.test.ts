@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { edgeLabel, edgeTone, nodeErrorsChip } from './flow';
+import { edgeLabel, edgeTone, lostChips, nodeErrorsChip } from './flow';
 
 describe('edge colour by errors and by latency against its own baseline', () => {
   it.each<[string, Parameters<typeof edgeTone>[0], string, string | undefined]>([
@@ -9,13 +9,18 @@ describe('edge colour by errors and by latency against its own baseline', () => 
     ['p95 10× its usual', { rps: 5, errorRate: 0, p95Ms: 200, baselineP95Ms: 20 }, 'warning', 'p95 10× usual'],
     ['a fast edge 4× slower but only 12 ms more is jitter', { rps: 5, errorRate: 0, p95Ms: 16, baselineP95Ms: 4 }, 'ok', undefined],
     ['slow without a baseline yet says nothing', { rps: 5, errorRate: 0, p95Ms: 200 }, 'ok', undefined],
-    ['errors outrank slowness', { rps: 5, errorRate: 0.2, p95Ms: 200, baselineP95Ms: 20 }, 'critical', '20% errors'],
-    ['a few errors', { rps: 5, errorRate: 0.02, p95Ms: 20, baselineP95Ms: 20 }, 'warning', '2.0% errors'],
+    ['errors outrank slowness', { rps: 5, errorRate: 0.2, p95Ms: 200, baselineP95Ms: 20 }, 'critical', '20% errors · 1m'],
+    ['a few errors', { rps: 5, errorRate: 0.02, p95Ms: 20, baselineP95Ms: 20 }, 'warning', '2.0% errors · 1m'],
     // 6 calls in the minute, 1 failing: no failing edge.
     ['one stray failure among a handful of calls', { rps: 0.1, errorRate: 1 / 6, p95Ms: 20, baselineP95Ms: 20 }, 'ok', undefined],
     ['…and two', { rps: 0.2, errorRate: 2 / 12 }, 'ok', undefined],
-    ['three failed calls in the minute are', { rps: 0.2, errorRate: 3 / 12 }, 'critical', '25% errors'],
+    ['three failed calls in the minute are', { rps: 0.2, errorRate: 3 / 12 }, 'critical', '25% errors · 1m'],
     ['failing, but its last 10 s clean: over', { rps: 5, errorRate: 0.5, recovered: true }, 'ok', undefined],
+    // orders → payments 25 s into a payments outage: the minute holds 35 s of successes, the last 30 s all failures.
+    ['an outage under way is labelled with its last 30 s', { rps: 2, errorRate: 0.2, recentCalls: 60, recentErrors: 60 }, 'critical', '100% errors · 30s'],
+    ['a steady rate keeps the minute', { rps: 2, errorRate: 0.2, recentCalls: 60, recentErrors: 11 }, 'critical', '20% errors · 1m'],
+    ['the 30 s need their 3 failed calls too', { rps: 0.1, errorRate: 2 / 6, recentCalls: 2, recentErrors: 2 }, 'ok', undefined],
+    ['a recovered edge says nothing, whatever its 30 s', { rps: 2, errorRate: 0.5, recentCalls: 60, recentErrors: 50, recovered: true }, 'ok', undefined],
     ['a slow edge with a stray failure says it is slow', { rps: 0.1, errorRate: 1 / 6, p95Ms: 200, baselineP95Ms: 20 }, 'warning', 'p95 10× usual'],
   ])('%s', (_name, edge, tone, label) => {
     expect(edgeTone(edge)).toBe(tone);
@@ -31,5 +36,24 @@ describe('a node\'s errors chip', () => {
     expect(nodeErrorsChip(trailing, false)).toBeUndefined();
     expect(nodeErrorsChip({ inboundRps: 0.05, inboundErrorRate: 0.9 }, true)).toBeUndefined();
     expect(nodeErrorsChip({ inboundRps: 5, inboundErrorRate: 0.01 }, true)).toBeUndefined();
+  });
+});
+
+describe('lost instances on a node: gone or still serving', () => {
+  const texts = (lost: number, serving: number, all: boolean) => lostChips(lost, serving, all).map((chip) => `${chip.kind}:${chip.text}`);
+  it('says lost for processes gone, and unlisted for processes still serving out of discovery', () => {
+    expect(texts(2, 0, true)).toEqual(['lost:all 2 instances lost']);
+    expect(texts(1, 0, true)).toEqual(['lost:its instance lost']);
+    expect(texts(1, 1, true)).toEqual(['unlisted:unlisted, still serving']);
+    expect(texts(2, 2, true)).toEqual(['unlisted:unlisted, still serving']);
+    expect(texts(2, 1, true)).toEqual(['lost:1 lost', 'unlisted:1 unlisted']);
+    expect(texts(1, 0, false)).toEqual(['lost:1 lost']);
+    expect(texts(1, 1, false)).toEqual(['unlisted:1 unlisted']);
+  });
+  it('tells each what it needs', () => {
+    const [gone] = lostChips(1, 0, false);
+    const [serving] = lostChips(1, 1, false);
+    expect(gone?.title).toMatch(/restart/);
+    expect(serving?.title).toMatch(/etcd/);
   });
 });

@@ -23,6 +23,8 @@ export interface ServiceData extends Record<string, unknown> {
   drained: number;
   /** Lost instances; 0 when none. */
   lost: number;
+  /** Of those, the ones still serving though out of discovery (`lost.stillServing`); 0 when none. */
+  lostServing: number;
   /** Why the service has its status (hover text). */
   cause?: string;
   /** Failing in the origin analysis' sense (status or errors answered). */
@@ -80,6 +82,8 @@ export type MapNode = ServiceFlowNode | ClusterFlowNode | FrameFlowNode;
 export interface EdgeData extends Record<string, unknown> {
   sources: string;
   count: number;
+  /** Its colour, for its label (drawn apart from the edge's own element: MapEdge). */
+  tone: EdgeTone;
 }
 export type MapEdge = Edge<EdgeData>;
 
@@ -94,7 +98,7 @@ export const EDGE_CRITICAL_RATE = 0.05;
  */
 export const EDGE_MIN_FAILED_CALLS = 3;
 
-type EdgeFigures = Pick<GraphEdge, 'rps' | 'errorRate' | 'p95Ms' | 'baselineP95Ms' | 'recovered'>;
+type EdgeFigures = Pick<GraphEdge, 'rps' | 'errorRate' | 'p95Ms' | 'baselineP95Ms' | 'recovered' | 'recentCalls' | 'recentErrors'>;
 
 /**
  * The error rate an edge is coloured by: none while its minute holds too few failed calls to mean
@@ -102,10 +106,28 @@ type EdgeFigures = Pick<GraphEdge, 'rps' | 'errorRate' | 'p95Ms' | 'baselineP95M
  * stop being red instead of carrying the minute's failures for up to a minute more.
  */
 function judgedErrorRate(edge: EdgeFigures): number {
-  if (edge.recovered) return 0;
+  return edgeErrors(edge)?.rate ?? 0;
+}
+
+/** The window of an edge's errors, as its label says it. */
+export type EdgeErrorWindow = '30s' | '1m';
+
+/**
+ * The errors an edge is drawn and labelled with, and their window: the last 30 s (an instance's
+ * status window) when they are worse than the minute's, else the minute. Early in an outage the
+ * minute still holds the calls that succeeded before it: orders → payments read "20% errors" while
+ * payments was down and its own page said 100 %. Each window needs its 3 failed calls (none:
+ * `null`), and none counts once the edge has recovered (last 10 s clean).
+ */
+export function edgeErrors(edge: EdgeFigures): { rate: number; window: EdgeErrorWindow } | null {
+  if (edge.recovered) return null;
   const rate = edge.errorRate ?? 0;
-  const failedCalls = Math.round(rate * (edge.rps ?? 0) * EDGE_WINDOW_SECONDS);
-  return failedCalls >= EDGE_MIN_FAILED_CALLS ? rate : 0;
+  const minute = Math.round(rate * (edge.rps ?? 0) * EDGE_WINDOW_SECONDS) >= EDGE_MIN_FAILED_CALLS ? rate : 0;
+  const recentCalls = edge.recentCalls ?? 0;
+  const recentErrors = edge.recentErrors ?? 0;
+  const recent = recentCalls > 0 && recentErrors >= EDGE_MIN_FAILED_CALLS ? recentErrors / recentCalls : 0;
+  if (recent > minute) return { rate: recent, window: '30s' };
+  return minute > 0 ? { rate: minute, window: '1m' } : null;
 }
 
 /** …and an edge whose p95 is over 3× its own usual (1 h median) and 50 ms more is amber too (`edgeSlowCause`). */
@@ -120,7 +142,8 @@ export function edgeTone(edge: EdgeFigures): EdgeTone {
 /** What an amber or red edge says on the map: its errors, else how much slower than usual it is. */
 export function edgeLabel(edge: EdgeFigures, tone: EdgeTone): string | undefined {
   if (tone !== 'warning' && tone !== 'critical') return undefined;
-  if (judgedErrorRate(edge) >= EDGE_WARNING_RATE) return `${formatRate(edge.errorRate ?? 0)} errors`;
+  const errors = edgeErrors(edge);
+  if (errors && errors.rate >= EDGE_WARNING_RATE) return `${formatRate(errors.rate)} errors · ${errors.window}`;
   if (edge.p95Ms !== undefined && edge.baselineP95Ms !== undefined) return `p95 ${Math.round(edge.p95Ms / edge.baselineP95Ms)}× usual`;
   return undefined;
 }
@@ -257,6 +280,7 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
       instances: topo.instances,
       drained: topo.drained,
       lost: topo.lost ?? 0,
+      lostServing: topo.lostServing ?? 0,
       ...(topo.cause !== undefined ? { cause: topo.cause } : {}),
       failing: failing.has(topo.id),
       origin: isOrigin,
@@ -334,9 +358,33 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
         // mouse move over 2,000 edges no longer costs a frame.
         interactionWidth: 0,
         ...(label ? { label, labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 3 } : {}),
-        data: { sources: edge.sources.join('+'), count: edge.count },
+        data: { sources: edge.sources.join('+'), count: edge.count, tone },
       }),
     );
   }
   return { nodes, edges, rects };
+}
+
+export interface LostChip {
+  kind: 'lost' | 'unlisted';
+  text: string;
+  title: string;
+}
+
+const GONE_TITLE = 'Lost: its lease expired after its probes failed — the process looks gone (restart it)';
+const UNLISTED_TITLE = 'Unlisted: its registration went while it still serves — out of discovery, no client finds it (fix its connection to etcd; no restart needed)';
+
+/**
+ * A node's chips for its lost instances. Gone processes (`lost`, red) and processes still serving
+ * whose registration went (`unlisted`, amber: `lost.stillServing`) need opposite fixes, a restart
+ * and an etcd connection, so they never share a word. `all`: every instance is one of them.
+ */
+export function lostChips(lost: number, serving: number, all: boolean): LostChip[] {
+  const gone = lost - serving;
+  const chips: LostChip[] = [];
+  if (all && serving === 0) return [{ kind: 'lost', text: lost === 1 ? 'its instance lost' : `all ${lost} instances lost`, title: GONE_TITLE }];
+  if (all && gone === 0) return [{ kind: 'unlisted', text: 'unlisted, still serving', title: UNLISTED_TITLE }];
+  if (gone > 0) chips.push({ kind: 'lost', text: `${gone} lost`, title: GONE_TITLE });
+  if (serving > 0) chips.push({ kind: 'unlisted', text: `${serving} unlisted`, title: UNLISTED_TITLE });
+  return chips;
 }

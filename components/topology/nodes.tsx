@@ -7,7 +7,7 @@ import { OriginMark } from '../ui/OriginMark';
 import { StatusIcon } from '../ui/StatusIcon';
 import { STATUS_LABELS } from '../ui/StatusBadge';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
-import type { ClusterFlowNode, FrameFlowNode, ServiceFlowNode } from './flow';
+import { lostChips, type ClusterFlowNode, type FrameFlowNode, type ServiceFlowNode } from './flow';
 
 /** What nodes can ask of the map, without putting callbacks into node data (which would defeat memoisation). */
 export interface TopologyActions {
@@ -34,8 +34,24 @@ function Handles() {
   );
 }
 
+/**
+ * Lost instances, told apart by what they need (`lostChips`): gone (red, dashed: restart them) or
+ * still serving out of discovery (amber: fix their etcd connection).
+ */
+function LostChips({ lost, serving, all }: { lost: number; serving: number; all: boolean }) {
+  return (
+    <>
+      {lostChips(lost, serving, all).map((chip) => (
+        <span key={chip.kind} className={`tnode__chip tnode__chip--${chip.kind}`} title={chip.title}>
+          {chip.text}
+        </span>
+      ))}
+    </>
+  );
+}
+
 function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
-  const { name, status, instances, drained, lost, cause, failing, origin, errors, focus } = data;
+  const { name, status, instances, drained, lost, lostServing, cause, failing, origin, errors, focus } = data;
   const allLost = lost > 0 && lost === instances;
   const local = useLocalTimes();
   return (
@@ -54,11 +70,11 @@ function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
           {allLost ? (
             // "2 instances · all lost · 17%" did not fit, and a share of failing calls (the minute before it went
             // is in it) read as a partial problem: every instance is gone.
-            <span className="tnode__chip tnode__chip--lost">{instances === 1 ? 'its instance lost' : `all ${instances} instances lost`}</span>
+            <LostChips lost={lost} serving={lostServing} all />
           ) : (
             <>
               <span>{plural(instances, 'instance', 'instances')}</span>
-              {lost > 0 && <span className="tnode__chip tnode__chip--lost">{lost} lost</span>}
+              {lost > 0 && <LostChips lost={lost} serving={lostServing} all={false} />}
               {drained > 0 && <span className="tnode__chip tnode__chip--drained">{drained} drained</span>}
               {errors && <span className="tnode__chip tnode__chip--errors">{errors}</span>}
             </>

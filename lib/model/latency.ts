@@ -68,6 +68,14 @@ export interface EdgeStats {
    * no calls for 30 s (`quiet`), when an instance's error verdict would have ended too.
    */
   recovered?: boolean;
+  /**
+   * Its calls and failed calls over the last 30 s (the window an instance's status weighs), up to
+   * where the minute ends; present when the minute had errors. Early in an outage the minute still
+   * holds the calls that succeeded before it (orders → payments read 20 % while payments was down);
+   * the map labels an edge with these when they are worse (`edgeErrors`).
+   */
+  recentCalls?: number;
+  recentErrors?: number;
   /** Recovered because its calls stopped: none for 30 s, up to where its reports are judged (a reporter's next report still due is not silence). */
   quiet?: boolean;
 }

@@ -25,6 +25,8 @@ export interface ServiceSummary {
   draining?: number;
   /** Lost instances (DESIGN §6); absent when none. */
   lost?: number;
+  /** Of those, the ones still serving though out of discovery (`lost.stillServing`); absent when none. */
+  lostServing?: number;
   /** None of its instances has passed since Switchyard started (no probable origin). */
   neverPassed?: true;
   /** While warning or critical: the earliest `failingSince` of its failing instances in rotation (ISO). */
@@ -73,6 +75,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
   let drained = 0;
   let draining = 0;
   let lost = 0;
+  let lostServing = 0;
   let passedAny = false;
   /** When its failing instances began failing: the first in rotation, and the first of all. */
   let failingInRotationSince: string | undefined;
@@ -93,6 +96,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     if (instance.drain !== null) drained += 1;
     if (instance.drainState === 'draining') draining += 1;
     if (instance.lost !== undefined) lost += 1;
+    if (instance.lost?.stillServing) lostServing += 1;
     if (instance.passedAt !== undefined) passedAny = true;
     if (isFailingStatus(instance.status)) {
       const since = instance.failingSince ?? instance.statusSince;
@@ -134,6 +138,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     ...(drained > 0 ? { drained } : {}),
     ...(draining > 0 ? { draining } : {}),
     ...(lost > 0 ? { lost } : {}),
+    ...(lostServing > 0 ? { lostServing } : {}),
     ...(instances.length > 0 && !passedAny ? { neverPassed: true as const } : {}),
     ...(failingSince !== undefined ? { failingSince } : {}),
     ...(recoveredAt !== undefined ? { recoveredAt } : {}),

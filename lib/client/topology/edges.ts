@@ -33,6 +33,7 @@ export function parseObservedEdges(body: unknown): EdgeStats[] {
       ...(edge.recovered === true ? { recovered: true } : {}),
       // The map judges nodes from these edges as the server does: a quiet edge's calls give no verdict.
       ...(edge.recovered === true && edge.quiet === true ? { quiet: true } : {}),
+      ...(typeof edge.recentCalls === 'number' && typeof edge.recentErrors === 'number' ? { recentCalls: edge.recentCalls, recentErrors: edge.recentErrors } : {}),
     });
   }
   return edges;

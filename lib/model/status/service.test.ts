@@ -42,6 +42,23 @@ describe('serviceStatus', () => {
     expect(result.cause).toMatch(/^1 of 3 instances lost since 09:32:00 UTC/);
   });
 
+  // A process still serving whose registration went (lost.stillServing) needs its etcd connection
+  // fixed, not a restart: its service must not read "lost" like a crashed one.
+  const serving = (id: string, at: string, passingBefore: number): Instance =>
+    instance(id, 'critical', { lost: { ...lost(at, passingBefore), cause: 'lease expired at 09:32:31 UTC while it still served', stillServing: true } });
+
+  it('says "out of discovery", not "lost", for instances still serving', () => {
+    expect(serviceStatus([serving('a', '2026-12-03T09:32:31.000Z', 1)]).cause).toMatch(/^its only instance out of discovery since 09:32:31 UTC \(lease expired at 09:32:31 UTC while it still served\)$/);
+    expect(serviceStatus([serving('a', '2026-12-03T09:32:31.000Z', 2), serving('b', '2026-12-03T09:32:35.000Z', 2)]).cause).toMatch(/^all 2 instances out of discovery since/);
+    const partly = serviceStatus([instance('a', 'passing'), instance('b', 'passing'), serving('c', '2026-12-03T09:32:31.000Z', 3)]);
+    expect([partly.status, partly.cause]).toEqual(['warning', expect.stringMatching(/^1 of 3 instances out of discovery since/)]);
+  });
+
+  it('counts both when some are gone and some still serve', () => {
+    const both = serviceStatus([lostInstance('a', '2026-12-03T09:32:00.000Z', 2), serving('b', '2026-12-03T09:32:31.000Z', 2)]);
+    expect(both.cause).toMatch(/^all 2 instances missing \(1 lost, 1 out of discovery\) since 09:32:00 UTC/);
+  });
+
   it('stops counting lost instances once as many pass as before (a rolling restart)', () => {
     const replaced = serviceStatus([instance('a', 'passing'), instance('b2', 'passing'), lostInstance('b', '2026-12-03T09:32:00.000Z', 2)]);
     expect(replaced).toEqual({ status: 'passing' });

@@ -39,6 +39,19 @@ function liveStatus(live: readonly Instance[]): ServiceStatus {
 }
 
 /**
+ * What became of lost instances, in a cause: `lost` for processes gone (they need a restart), `out of
+ * discovery` for processes still serving whose registration went (`lost.stillServing`: they need
+ * their etcd connection fixed), and both counted when both happened. The same word for the two sent
+ * an on-call engineer to restart a process that was running fine.
+ */
+export function lostWording(lost: readonly Pick<Instance, 'lost'>[]): string {
+  const serving = lost.filter((instance) => instance.lost?.stillServing === true).length;
+  if (serving === 0) return 'lost';
+  if (serving === lost.length) return 'out of discovery';
+  return `missing (${lost.length - serving} lost, ${serving} out of discovery)`;
+}
+
+/**
  * A service's status and its cause from its instances, lost ones included (DESIGN §6): every
  * instance lost → critical; some lost → at least warning; once as many instances pass as it had in
  * rotation before the loss (replacements, a rolling restart), lost instances stay listed but no
@@ -54,11 +67,12 @@ export function serviceStatus(instances: readonly Instance[]): ServiceStatus {
   const earliest = lost.reduce((a, b) => ((a.lost?.at ?? '') <= (b.lost?.at ?? '') ? a : b));
   const since = utcClock(earliest.lost?.at ?? '');
   const inRotation = live.filter((instance) => instance.drain === null);
+  const missing = lostWording(lost);
   if (inRotation.length === 0) {
-    const what = lost.length === 1 ? 'its only instance lost' : `all ${lost.length} instances lost`;
+    const what = lost.length === 1 ? `its only instance ${missing}` : `all ${lost.length} instances ${missing}`;
     return { status: 'critical', cause: `${what} since ${since} (${earliest.lost?.cause ?? 'lease expired'})` };
   }
   const base = liveStatus(live);
-  const lostPart = `${lost.length} of ${instances.length} instances lost since ${since} (${earliest.lost?.cause ?? 'lease expired'})`;
+  const lostPart = `${lost.length} of ${instances.length} instances ${missing} since ${since} (${earliest.lost?.cause ?? 'lease expired'})`;
   return { status: atLeast(base.status, 'warning'), cause: base.cause && base.status !== 'unknown' ? `${lostPart}; ${base.cause}` : lostPart };
 }

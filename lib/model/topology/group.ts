@@ -65,7 +65,7 @@ export function groupsOf(nodes: readonly TopologyNode[], mode: GroupMode): Map<s
 
 export type GraphNode = { id: string; type: 'node'; ref: string; group?: string } | { id: string; type: 'group'; ref: string };
 
-export interface GraphEdge extends Pick<TopologyEdge, 'from' | 'to' | 'sources' | 'rps' | 'errorRate' | 'p50Ms' | 'p95Ms' | 'p99Ms' | 'baselineP95Ms'> {
+export interface GraphEdge extends Pick<TopologyEdge, 'from' | 'to' | 'sources' | 'rps' | 'errorRate' | 'p50Ms' | 'p95Ms' | 'p99Ms' | 'baselineP95Ms' | 'recentCalls' | 'recentErrors'> {
   id: string;
   /** How many topology edges this one stands for (more than one once groups are collapsed). */
   count: number;
@@ -151,6 +151,7 @@ export function buildViewGraph(topology: Topology, mode: GroupMode, isCollapsed:
         ...(edge.p99Ms !== undefined ? { p99Ms: edge.p99Ms } : {}),
         ...(edge.baselineP95Ms !== undefined ? { baselineP95Ms: edge.baselineP95Ms } : {}),
         ...(edge.recovered ? { recovered: true as const } : {}),
+        ...(edge.recentCalls !== undefined ? { recentCalls: edge.recentCalls, recentErrors: edge.recentErrors ?? 0 } : {}),
         errorWeight: edge.errorRate !== undefined ? (edge.rps ?? 0) : 0,
         errorSum: edge.errorRate !== undefined ? edge.errorRate * (edge.rps ?? 0) : 0,
         unrecovered: failedBefore(edge) && !edge.recovered ? 1 : 0,
@@ -165,6 +166,13 @@ export function buildViewGraph(topology: Topology, mode: GroupMode, isCollapsed:
       merged.errorWeight += edge.rps ?? 0;
       merged.errorSum += edge.errorRate * (edge.rps ?? 0);
       merged.errorRate = merged.errorWeight > 0 ? merged.errorSum / merged.errorWeight : Math.max(merged.errorRate ?? 0, edge.errorRate);
+    }
+    if (edge.recentCalls !== undefined || merged.recentCalls !== undefined) {
+      // An edge without errors in its minute carries no 30 s figures: its calls count at its minute's rate, all clean.
+      const calls = (of: { rps?: number; recentCalls?: number }): number => of.recentCalls ?? Math.round((of.rps ?? 0) * 30);
+      const before = merged.recentCalls !== undefined ? merged.recentCalls : Math.round(((merged.rps ?? 0) - (edge.rps ?? 0)) * 30);
+      merged.recentCalls = before + calls(edge);
+      merged.recentErrors = (merged.recentErrors ?? 0) + (edge.recentErrors ?? 0);
     }
     if (failedBefore(edge) && !edge.recovered) merged.unrecovered += 1;
     if (edge.recovered && merged.unrecovered === 0) merged.recovered = true;

@@ -31,6 +31,8 @@ export interface TopologyNode {
   drained: number;
   /** Lost instances (DESIGN §6): their leases expired after their probes failed. Absent when none. */
   lost?: number;
+  /** Of those, the ones still serving though out of discovery (`lost.stillServing`). Absent when none. */
+  lostServing?: number;
   /** Why the service has its status (services only; absent while every instance passes). */
   cause?: string;
   /**
@@ -77,6 +79,9 @@ export interface TopologyEdge {
   recovered?: true;
   /** Recovered because its calls stopped: none for 30 s (`EdgeStats.quiet`). */
   quiet?: true;
+  /** Its calls and failed calls over the last 30 s, when the minute had errors (`EdgeStats.recentCalls`). */
+  recentCalls?: number;
+  recentErrors?: number;
 }
 
 export interface Topology {
@@ -190,6 +195,7 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
       ...(stats.toKind ? { toKind: stats.toKind } : {}),
       ...(stats.recovered ? { recovered: true as const } : {}),
       ...(stats.recovered && stats.quiet ? { quiet: true as const } : {}),
+      ...(stats.recentCalls !== undefined && stats.recentErrors !== undefined ? { recentCalls: stats.recentCalls, recentErrors: stats.recentErrors } : {}),
     };
     edges.set(key, edge);
     if (stats.fromKind) observedKinds.set(stats.from, stats.fromKind);
@@ -226,6 +232,7 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
     instances: service.instances,
     drained: service.drained ?? 0,
     ...optional('lost', service.lost),
+    ...optional('lostServing', service.lostServing),
     ...optional('cause', service.cause),
     ...(service.neverPassed ? { neverPassed: true as const } : {}),
     ...optional('failingSince', service.failingSince),

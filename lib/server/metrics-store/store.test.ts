@@ -120,6 +120,18 @@ describe('metrics store', () => {
     expect(store.edges()).toEqual([expect.objectContaining({ from: 'gateway', to: 'users', errorRate: expect.closeTo(0.1) })]);
   });
 
+  it('gives an edge with errors its last 30 s too: an outage under way is diluted in the minute', () => {
+    let clock = T0;
+    const store = createMetricsStore({ now: () => clock });
+    // 35 s of clean calls, then 25 s of nothing but failures (payments went down): 10 a second.
+    store.ingest(batch('orders', 'o-1', [{ to: 'payments', count: 350, errors: 0, latencyMs: { bounds: [10], counts: [350, 0] } }], T0 - 60_000, 35));
+    store.ingest(batch('orders', 'o-1', [{ to: 'payments', count: 250, errors: 250, latencyMs: { bounds: [10], counts: [250, 0] } }], T0 - 25_000, 25));
+    clock = T0;
+    const [edge] = store.edges();
+    expect(edge?.errorRate).toBeCloseTo(250 / 600, 1);
+    expect((edge?.recentErrors ?? 0) / (edge?.recentCalls ?? 1)).toBeGreaterThan(0.8);
+  });
+
   it('says an edge whose last 10 s of calls are clean is over its errors, though they are still in its minute', () => {
     let clock = T0;
     const store = createMetricsStore({ now: () => clock });

@@ -321,6 +321,11 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
         if (cleanAgain({ calls: count, errors }, DEFAULT_TRAFFIC_THRESHOLDS)) return { recovered: true };
         return count === 0 && found.recent(nowSecond, TRAFFIC_WINDOW_SECONDS).count === 0 ? { recovered: true, quiet: true } : {};
       };
+      /** The last 30 s of the minute (an instance's status window): an outage's first minute still holds the calls that succeeded before it. */
+      const recentOf30 = (found: Series, until: number): Pick<EdgeStats, 'recentCalls' | 'recentErrors'> => {
+        const { count, errors } = found.recent(until, TRAFFIC_WINDOW_SECONDS);
+        return { recentCalls: count, recentErrors: errors };
+      };
       const nowSecond = now() / 1_000;
       const edges: EdgeStats[] = [];
       for (const [key, found] of series) {
@@ -342,6 +347,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
           baselineP95Ms: medianP95(found),
           ...kindsOf(from, to),
           ...(errors > 0 ? recoveryOf(found, until) : {}),
+          ...(errors > 0 ? recentOf30(found, until) : {}),
         });
       }
       return edges;

@@ -1,0 +1,29 @@
+'use client';
+
+import { memo } from 'react';
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
+import type { MapEdge } from './flow';
+
+/**
+ * React Flow's default bezier edge, with its label as HTML over the map instead of SVG text. The
+ * label's size follows `--detail-scale` (viewport.ts: details grow as the map is zoomed out, so they
+ * stay legible on screen); React Flow's SVG label measures its text once, so a box drawn for 11 px
+ * would not have grown with it.
+ */
+function MapEdgeComponent({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, label, style, markerEnd, data }: EdgeProps<MapEdge>) {
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
+  return (
+    <>
+      <BaseEdge id={id} path={path} style={style} markerEnd={markerEnd} interactionWidth={0} />
+      {typeof label === 'string' && label !== '' && (
+        <EdgeLabelRenderer>
+          <div className={`tedge-label tedge-label--${data?.tone ?? 'ok'}`} style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}>
+            {label}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+}
+
+export const MapEdgeView = memo(MapEdgeComponent);

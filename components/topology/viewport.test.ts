@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { DETAIL_TEXT_PX, detailBand, fitViewport, MIN_DETAIL_PX, textScale } from './viewport';
+
+/** The demo fleet as the server lays it out: 8 layers of 200 × 56 boxes 90 apart, 1,950 wide and 420 high. */
+const demo = Array.from({ length: 8 }, (_, layer) =>
+  Array.from({ length: layer === 0 || layer === 7 ? 1 : 3 }, (_, row) => ({ x: layer * 250, y: 180 + (row - 1) * 170 + (layer === 7 ? 180 : 0), width: 200, height: 56 })),
+).flat();
+const options = { minZoom: 0.02, maxZoom: 1, withOverlays: true };
+/** On-screen size of a node's details at a zoom, as enlarged there. */
+const detailPx = (zoom: number) => DETAIL_TEXT_PX * textScale(zoom) * zoom;
+
+describe('fitting a small fleet to the canvas', () => {
+  it.each([
+    [1280, 700],
+    [1440, 740],
+  ])('at %i px the demo fleet shows its numbers, at a legible size', (width, height) => {
+    const view = fitViewport(demo, width, height, options);
+    expect(view).not.toBeNull();
+    const zoom = view?.zoom ?? 0;
+    // The old fit (236 px kept for the minimap, 64 on the left) gave 0.50 at 1280: below the far zoom, numbers hidden.
+    expect(zoom).toBeGreaterThan(0.6);
+    expect(detailBand(zoom)).toBe(0);
+    expect(detailPx(zoom)).toBeGreaterThanOrEqual(9);
+  });
+
+  it('keeps the minimap clear when a node would run under it', () => {
+    // A tall map: its bottom-right node lands in the minimap's corner when fitted tightly.
+    const tall = [
+      { x: 0, y: 0, width: 200, height: 56 },
+      { x: 800, y: 600, width: 200, height: 56 },
+    ];
+    const view = fitViewport(tall, 1280, 700, options);
+    const right = (800 + 200) * (view?.zoom ?? 0) + (view?.x ?? 0);
+    const bottom = (600 + 56) * (view?.zoom ?? 0) + (view?.y ?? 0);
+    expect(right <= 1280 - 220 || bottom <= 700 - 170).toBe(true);
+    // On a phone (no minimap) the same map takes the whole width.
+    const phone = fitViewport(tall, 390, 600, { ...options, withOverlays: false });
+    expect(((1000 * (phone?.zoom ?? 0)) / 390) * 100).toBeGreaterThan(85);
+  });
+
+  it('never zooms a tiny map past 100 %, and fits nothing to nothing', () => {
+    expect(fitViewport([{ x: 0, y: 0, width: 200, height: 56 }], 1440, 740, options)?.zoom).toBe(1);
+    expect(fitViewport([], 1440, 740, options)).toBeNull();
+  });
+});
+
+describe('level of detail by the on-screen size of text', () => {
+  it('enlarges details up to 1.3× and leaves them out only when even that is too small to read', () => {
+    expect(textScale(1)).toBe(1);
+    expect(textScale(0.65)).toBeGreaterThan(1.2);
+    expect(textScale(0.2)).toBe(1.3);
+    for (const zoom of [0.5, 0.55, 0.6, 0.8, 1, 2]) expect(detailBand(zoom) === 0).toBe(detailPx(zoom) >= MIN_DETAIL_PX);
+    expect(detailBand(0.4)).toBe(1);
+    expect(detailBand(0.2)).toBe(2);
+  });
+});
