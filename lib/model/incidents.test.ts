@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from './events';
 import { adjacency } from './topology/graph';
-import { deriveIncidents, failureSignal, isLeaseExpiry, mttrByService, newestFirst, withUpstream, type Incident } from './incidents';
+import { deriveIncidents, failureSignal, isLeaseExpiry, mttrByService, newestFirst, UPSTREAM_LAG_MS, upstreamIndex, withUpstream, type Incident } from './incidents';
+import type { Adjacency } from './topology/graph';
+import { dependenciesOf } from './incidents';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 const MIN = 60_000;
@@ -245,6 +247,46 @@ describe('an incident\u2019s upstream', () => {
     { name: 'a cycle: the one that failed first is the other\u2019s upstream, even within the lag', events: [at('a', 'a1', 0), at('b', 'b1', 0.4)], edges: 'a>b b>a', expected: { 'a@0': null, 'b@0.4': 'a@0' } },
   ])('$name', ({ events, edges, expected }) => {
     expect(upstreams(events, edges)).toEqual(expected);
+  });
+
+  /** The definition, one pass over every candidate (what `withUpstream` did before its index). */
+  const upstreamByDefinition = (incident: Incident, graph: Adjacency, among: readonly Incident[]): Incident['upstream'] => {
+    const openedMs = Date.parse(incident.openedAt);
+    let earliest: Incident | undefined;
+    for (const service of dependenciesOf(graph, incident.service)) {
+      for (const candidate of among.filter((other) => other.service === service)) {
+        const candidateOpenedMs = Date.parse(candidate.openedAt);
+        if (candidateOpenedMs > openedMs + UPSTREAM_LAG_MS || (candidate.closedAt !== null && Date.parse(candidate.closedAt) < openedMs)) continue;
+        if (candidateOpenedMs > openedMs && dependenciesOf(graph, candidate.service).has(incident.service)) continue;
+        if (!earliest || candidateOpenedMs < Date.parse(earliest.openedAt) || (candidateOpenedMs === Date.parse(earliest.openedAt) && candidate.service < earliest.service)) earliest = candidate;
+      }
+    }
+    return earliest ? { service: earliest.service, id: earliest.id, openedAt: earliest.openedAt } : null;
+  };
+
+  it('is what one pass over every candidate finds, with the index added to in pieces and incidents in any order', () => {
+    let seed = 11;
+    const random = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    const services = ['a', 'b', 'c', 'd', 'e'];
+    // Overlapping, open, tied and unordered incidents; half-minute steps put some within the lag.
+    const all: Incident[] = Array.from({ length: 300 }, (_, index) => {
+      const openedMs = T0 + random(240) * 30_000;
+      const closedMs = random(5) === 0 ? null : openedMs + random(12) * 30_000;
+      const service = services[random(services.length)] ?? 'a';
+      return { id: `${service}-${index}`, service, openedAt: new Date(openedMs).toISOString(), closedAt: closedMs === null ? null : new Date(closedMs).toISOString(), durationMs: closedMs === null ? null : closedMs - openedMs, instances: ['i'], cause: 'x', failures: 1, peakFailing: 1, firstSign: null, upstream: null };
+    });
+    for (const edges of ['a>b b>c c>d d>e', 'a>b b>a b>c c>d d>b e>a', 'a>c a>d a>e b>c b>d b>e']) {
+      const map = graph(edges);
+      const expected = all.map((incident) => ({ ...incident, upstream: upstreamByDefinition(incident, map, all) }));
+      expect(expected.filter((incident) => incident.upstream !== null).length).toBeGreaterThan(20);
+      expect(withUpstream(all, map)).toEqual(expected);
+      const index = upstreamIndex(map);
+      for (let start = 0; start < all.length; start += 70) index.add(all.slice(start, start + 70));
+      expect(all.map(index.finder())).toEqual(expected);
+    }
   });
 
   it('is looked for among all incidents when only a page of them is linked', () => {

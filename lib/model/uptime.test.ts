@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from './events';
 import type { Status } from './instance';
-import { heartbeatStrip, statusesAtStart, statusTimeline, stripOf, uptime, uptimeOf, UptimeQuerySchema, type Observed, type StatusSpan } from './uptime';
+import { heartbeatStrip, statusesAtStart, statusTimeline, statusTimelineBuilder, stripOf, uptime, uptimeOf, UptimeQuerySchema, type Observed, type StatusSpan } from './uptime';
 
 /** Times are minutes from T0; windows are [0, 100) unless a case says otherwise. */
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
@@ -83,6 +83,29 @@ describe('statusTimeline', () => {
     expect(minutes(result.instances.get('a'))).toEqual([[0, 30, 'passing'], [30, 40, 'none'], [40, 100, 'passing']]);
     expect(minutes(result.instances.get('b'))).toEqual([[0, 10, 'none'], [10, 20, 'unknown'], [20, 30, 'critical'], [30, 40, 'none'], [40, 100, 'passing']]);
     expect(minutes(result.service)).toEqual([[0, 20, 'passing'], [20, 30, 'warning'], [30, 40, 'none'], [40, 100, 'passing']]);
+  });
+
+  it('is the same fed a piece at a time (statusTimelineBuilder), events at or after the end left out', () => {
+    const events = timeline([
+      [-5, health('a', 'warning')],
+      [10, registered('b')],
+      [20, health('b', 'critical')],
+      [30, gap(40)],
+      [35, health('a', 'critical')],
+      [40, health('b', 'passing')],
+      [60, gap()],
+      [70, health('a', 'passing')],
+      [90, gap(120)],
+      [100, health('b', 'critical')],
+    ]);
+    const options = window({ a: 'passing' });
+    const whole = statusTimeline(events, options);
+    for (const size of [1, 2, 3]) {
+      const builder = statusTimelineBuilder(options);
+      const before = events.filter((event) => Date.parse(event.at) < options.to);
+      for (let start = 0; start < before.length; start += size) builder.add(before.slice(start, start + size));
+      expect(builder.finish(options.to)).toEqual(whole);
+    }
   });
 
   it('drops zero-length flips at one instant', () => {

@@ -159,7 +159,24 @@ class RollUp {
  * say otherwise. Events before `from` only set the starting state; events at or after `to` are ignored.
  */
 export function statusTimeline(events: readonly HistoryEvent[], options: TimelineOptions): StatusTimeline {
-  const { from, to } = options;
+  const builder = statusTimelineBuilder(options);
+  let end = 0;
+  while (end < events.length && !(Date.parse(events[end]?.at ?? '') >= options.to)) end += 1;
+  builder.add(end === events.length ? events : events.slice(0, end));
+  return builder.finish(options.to);
+}
+
+/** `statusTimeline` fed in pieces, so a long history can be read and folded a page at a time. */
+export interface StatusTimelineBuilder {
+  /** The next events, ascending and after every event added before; all before the `to` given to `finish`. */
+  add(events: readonly HistoryEvent[]): void;
+  /** The timeline up to `to` (after the last event added). */
+  finish(to: number): StatusTimeline;
+}
+
+/** An incremental `statusTimeline` (same rules): the caller stops adding at the window's end. */
+export function statusTimelineBuilder(options: Omit<TimelineOptions, 'to'>): StatusTimelineBuilder {
+  const { from } = options;
   const statuses = new Map<string, Status>(options.initial);
   const lost = new Set<string>();
   const rollUp = new RollUp();
@@ -186,21 +203,20 @@ export function statusTimeline(events: readonly HistoryEvent[], options: Timelin
     refreshAll(Math.max(from, endMs));
   };
 
-  for (const event of events) {
+  const addOne = (event: HistoryEvent): void => {
     const atMs = Date.parse(event.at);
-    if (atMs >= to) break;
     const clampedMs = Math.max(from, atMs);
     endGapBy(atMs);
     if (event.kind === 'history.gap') {
       const untilMs = event.until === undefined ? null : Date.parse(event.until);
-      if (untilMs !== null && untilMs <= atMs) continue;
+      if (untilMs !== null && untilMs <= atMs) return;
       gapEndMs = inGap && gapEndMs !== null && untilMs !== null ? Math.max(gapEndMs, untilMs) : untilMs;
       inGap = true;
       refreshAll(clampedMs);
-      continue;
+      return;
     }
     const instance = event.instance;
-    if (instance === undefined || !TRACKED_KINDS.has(event.kind)) continue;
+    if (instance === undefined || !TRACKED_KINDS.has(event.kind)) return;
     const before = statuses.get(instance);
     const after = statusAfterWithLoss(event, before, lost.has(instance));
     if (event.kind === 'instance.lost') lost.add(instance);
@@ -215,12 +231,19 @@ export function statusTimeline(events: readonly HistoryEvent[], options: Timelin
     }
     recorder.set(observedOf(instance), clampedMs);
     service.set(serviceObserved(), clampedMs);
-  }
-  if (inGap && gapEndMs !== null && gapEndMs < to) endGapBy(gapEndMs);
+  };
 
-  const finished = new Map<string, StatusSpan[]>();
-  for (const [instance, recorder] of instances) finished.set(instance, recorder.finish(to));
-  return { from, to, service: service.finish(to), instances: finished };
+  return {
+    add(events) {
+      for (const event of events) addOne(event);
+    },
+    finish(to) {
+      if (inGap && gapEndMs !== null && gapEndMs < to) endGapBy(gapEndMs);
+      const finished = new Map<string, StatusSpan[]>();
+      for (const [instance, recorder] of instances) finished.set(instance, recorder.finish(to));
+      return { from, to, service: service.finish(to), instances: finished };
+    },
+  };
 }
 
 /** Time with a known status (passing, warning or critical), and of it the critical time. */

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import { STORE_DIALECTS, useTestStore } from '@/tests/support/store-dialects';
 import { adjacency } from '@/lib/model/topology/graph';
-import { ANALYSIS_PAGE_ROWS, incidentsIn, mergeAscending, serviceUptime, type IncidentsRequest } from './analysis';
+import { ANALYSIS_PAGE_ROWS, incidentsIn, LAST_STATE_PAGE_PAIRS, lastStateEventsBefore, mergeAscending, serviceUptime, type IncidentsRequest } from './analysis';
+import { toHistoryEvent } from './store';
 import { openHistory, type History } from './store';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
@@ -223,6 +224,76 @@ describe.each(STORE_DIALECTS)('history analysis on %s', (dialect) => {
         const single = await serviceUptime(history, { ...request, pageRows: 10_000 });
         expect(single.truncated).toBe(maxRows !== undefined);
         for (const pageRows of [1, 7, 50]) expect(await serviceUptime(history, { ...request, pageRows })).toEqual(single);
+      }
+    });
+
+    it('looks up each instance’s last state before the window a page of instances at a time, letting the event loop turn between pages', async () => {
+      // Three pages of instances and a part, all before the window: nothing in it to read in pages.
+      const pairs = 3 * LAST_STATE_PAGE_PAIRS + 10;
+      const events: NewHistoryEvent[] = [];
+      for (let i = 0; i < pairs; i += 1) events.push(health(-60 + (i % 50), `i${i}`, i % 3 === 0 ? 'critical' : 'passing', `s${i % 7}`));
+      await record(events);
+      const window = { sinceMs: T0, untilMs: T0 + 60 * MIN, limit: 1_000 };
+
+      let loop = countLoopTurns();
+      const result = await incidentsIn(history, window);
+      // One statement for every instance would resolve without a single turn (on SQLite).
+      expect(loop.stop()).toBeGreaterThanOrEqual(3);
+      // Failures going on at the window's start are carried in: one open incident per service.
+      expect(result.incidents.map((incident) => incident.service).sort()).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 's6']);
+      expect(result.incidents.every((incident) => incident.closedAt === null)).toBe(true);
+
+      const before = await lastStateEventsBefore(history.db, T0, ['s1']);
+      expect(before).toHaveLength(Math.ceil((pairs - 1) / 7));
+      loop = countLoopTurns();
+      expect(await lastStateEventsBefore(history.db, T0, ['s1'], 10)).toEqual(before);
+      expect(loop.stop()).toBeGreaterThanOrEqual(Math.floor(before.length / 10));
+    });
+
+    it('finds each instance’s last state before the window as one ranking statement does, whatever the page', async () => {
+      let seed = 3;
+      const random = (n: number): number => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+        return Math.floor(seed / 65_536) % n;
+      };
+      const events: NewHistoryEvent[] = [];
+      for (let i = 0; i < 600; i += 1) {
+        const at = iso(-90 + random(120));
+        const service = ['web', 'orders', 'inventory', 'b\u00e9ta', 'Web'][random(5)] ?? 'web';
+        // Instance names shared between services, and differing in case only.
+        const instance = ['a', 'b', 'B', 'c-1', 'c-10', 'c-2'][random(6)] ?? 'a';
+        const pick = random(9);
+        if (pick < 4) events.push(health(0, instance, ['critical', 'passing', 'warning'][random(3)] ?? 'passing', service));
+        else if (pick === 4) events.push(lifecycle(0, random(2) ? 'instance.registered' : 'instance.deregistered', instance, 'lease 5 expired', service));
+        else if (pick === 5) events.push({ at, kind: random(2) ? 'instance.lost' : 'instance.lost_cleared', service, instance, detail: 'lost' });
+        // Other kinds of an instance, which are not its state.
+        else if (pick === 6) events.push({ at, kind: random(2) ? 'instance.drained' : 'instance.undrained', service, instance, detail: 'drain' });
+        else if (pick === 7) events.push({ at, kind: 'alert.fired', service, detail: 'no instance' });
+        else events.push({ at, kind: 'health.changed', instance, to: 'critical', detail: 'no service: no analysis uses it' });
+        const last = events.at(-1);
+        if (last && pick < 5) last.at = at;
+      }
+      await record(events);
+      /** The one statement this replaces: rank each (service, instance)'s state events before `beforeMs`, keep the first. */
+      const ranked = async (beforeMs: number, services: readonly string[] | undefined) => {
+        let inner = history.db
+          .selectFrom('events')
+          .selectAll()
+          .select((eb) => eb.fn.agg<number>('row_number').over((over) => over.partitionBy(['service', 'instance']).orderBy('at_ms', 'desc').orderBy('id', 'desc')).as('recency'))
+          .where('kind', 'in', ['health.changed', 'instance.registered', 'instance.deregistered', 'instance.lost', 'instance.lost_cleared'])
+          .where('at_ms', '<', beforeMs)
+          .where('instance', 'is not', null)
+          .where('service', 'is not', null);
+        if (services !== undefined) inner = inner.where('service', 'in', services);
+        const rows = await history.db.selectFrom(inner.as('ranked')).selectAll().where('recency', '=', 1).orderBy('at_ms', 'asc').orderBy('id', 'asc').execute();
+        return rows.map(({ recency: _recency, ...row }) => toHistoryEvent(row));
+      };
+      for (const beforeMinute of [-60, 0, 40]) {
+        for (const services of [undefined, ['orders'], ['web', 'b\u00e9ta', 'nobody', 'web']]) {
+          const expected = await ranked(T0 + beforeMinute * MIN, services);
+          expect(expected.length).toBeGreaterThanOrEqual(5);
+          for (const pagePairs of [1, 7, LAST_STATE_PAGE_PAIRS]) expect(await lastStateEventsBefore(history.db, T0 + beforeMinute * MIN, services, pagePairs)).toEqual(expected);
+        }
       }
     });
 

@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { EventKind, HistoryEvent } from '@/lib/model/events';
-import { DEFAULT_MERGE_GAP_MS, dependenciesOf, incidentDeriver, mttrByService, newestFirst, withUpstream, type Incident, type IncidentList } from '@/lib/model/incidents';
+import { DEFAULT_MERGE_GAP_MS, dependenciesOf, incidentDeriver, mttrByService, newestFirst, upstreamIndex, type Incident, type IncidentList } from '@/lib/model/incidents';
 import type { Adjacency } from '@/lib/model/topology/graph';
-import { knownMsOf, statusesAtStart, statusTimeline, stripOf, uptimeOf, type UptimeReport } from '@/lib/model/uptime';
+import { knownMsOf, statusesAtStart, statusTimelineBuilder, stripOf, uptimeOf, type UptimeReport } from '@/lib/model/uptime';
 import type { EventsTable, HistoryDatabase } from './schema';
 import type { History } from './store';
 import { toHistoryEvent } from './store';
@@ -118,23 +118,73 @@ function shared<T>(db: Db, key: string, work: () => Promise<T>): Promise<T> {
   return started;
 }
 
-/** Each instance's last state event before `beforeMs` (one row per service and instance), for some services or all. */
-async function lastStateEventsBefore(db: Db, beforeMs: number, services: readonly string[] | undefined): Promise<HistoryEvent[]> {
-  let inner = db
+/**
+ * (service, instance) pairs looked up between two yields by `lastStateEventsBefore`: each is two
+ * index seeks (its name, its last state event), ~40–60 µs on SQLite with Kysely's statement setup.
+ */
+export const LAST_STATE_PAGE_PAIRS = 100;
+
+/** A service's next instance name after `after` (its first without): a seek on `events_service_instance_at`. */
+async function nextInstanceOf(db: Db, service: string, after: string | undefined): Promise<string | undefined> {
+  const row = await db
     .selectFrom('events')
-    .selectAll()
-    .select((eb) =>
-      eb.fn
-        .agg<number>('row_number')
-        .over((over) => over.partitionBy(['service', 'instance']).orderBy('at_ms', 'desc').orderBy('id', 'desc'))
-        .as('recency'),
-    )
-    .where('kind', 'in', STATE_KINDS)
-    .where('at_ms', '<', beforeMs)
-    .where('instance', 'is not', null);
-  if (services !== undefined) inner = inner.where('service', 'in', services);
-  const rows = await db.selectFrom(inner.as('ranked')).selectAll().where('recency', '=', 1).orderBy('at_ms', 'asc').orderBy('id', 'asc').limit(MAX_ANALYSIS_ROWS).execute();
-  return rows.map(toHistoryEvent);
+    .select('instance')
+    .where('service', '=', service)
+    // Every text is >= '' (in any collation), NULL is not.
+    .where('instance', after === undefined ? '>=' : '>', after ?? '')
+    .orderBy('instance', 'asc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.instance ?? undefined;
+}
+
+/** The next service name after `after` (the first without) with any event: a seek on `events_service_instance_at`. */
+async function nextService(db: Db, after: string | undefined): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('events')
+    .select('service')
+    .where('service', after === undefined ? '>=' : '>', after ?? '')
+    .orderBy('service', 'asc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.service ?? undefined;
+}
+
+/**
+ * Each instance's last state event before `beforeMs` (one row per service and instance), for some
+ * services or all; the `MAX_ANALYSIS_ROWS` oldest of them. Walked pair by pair (services, then each
+ * one's instance names, by seeks) with a yield every `pagePairs`: one statement ranking every state
+ * event before the window (a window function) held the event loop for all of them (200,000 rows:
+ * 400–490 ms). Events without a service are not looked up: no analysis uses them.
+ */
+export async function lastStateEventsBefore(db: Db, beforeMs: number, services: readonly string[] | undefined, pagePairs = LAST_STATE_PAGE_PAIRS): Promise<HistoryEvent[]> {
+  const found: Array<Selectable<EventsTable>> = [];
+  let sinceYield = 0;
+  const lookUp = async (service: string): Promise<void> => {
+    for (let instance = await nextInstanceOf(db, service, undefined); instance !== undefined; instance = await nextInstanceOf(db, service, instance)) {
+      const last = await db
+        .selectFrom('events')
+        .selectAll()
+        .where('service', '=', service)
+        .where('instance', '=', instance)
+        .where('kind', 'in', STATE_KINDS)
+        .where('at_ms', '<', beforeMs)
+        .orderBy('at_ms', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (last) found.push(last);
+      sinceYield += 1;
+      if (sinceYield >= pagePairs) {
+        sinceYield = 0;
+        await yieldToLoop();
+      }
+    }
+  };
+  if (services !== undefined) for (const service of new Set(services)) await lookUp(service);
+  else for (let service = await nextService(db, undefined); service !== undefined; service = await nextService(db, service)) await lookUp(service);
+  found.sort((a, b) => a.at_ms - b.at_ms || a.id - b.id);
+  return found.slice(0, MAX_ANALYSIS_ROWS).map(toHistoryEvent);
 }
 
 /** Gaps that overlap [fromMs, toMs) and concern this service (gaps are usually fleet-wide: no service). */
@@ -152,6 +202,9 @@ async function gapsOverlapping(db: Db, fromMs: number, toMs: number, service: st
     .execute();
   return rows.map(toHistoryEvent);
 }
+
+/** Whether `a` comes before `b` (by time, then id). */
+const precedes = (a: HistoryEvent | undefined, b: HistoryEvent): boolean => a !== undefined && (Date.parse(a.at) - Date.parse(b.at) || a.id - b.id) < 0;
 
 /** Merges two ascending event lists into one (by time, then id). */
 export function mergeAscending(a: readonly HistoryEvent[], b: readonly HistoryEvent[]): HistoryEvent[] {
@@ -192,17 +245,26 @@ export interface UptimeRequest {
 export async function serviceUptime(history: Pick<History, 'db'>, request: UptimeRequest): Promise<UptimeReport> {
   const { service, fromMs, toMs, buckets } = request;
   const { db } = history;
-  const { events, loaded, before, gaps } = await oneAtATime(db, async () => {
+  const { timeline, loaded } = await oneAtATime(db, async () => {
     const before = await lastStateEventsBefore(db, fromMs, [service]);
     const gaps = await gapsOverlapping(db, fromMs, toMs, service);
-    const events: HistoryEvent[] = [];
+    // Folded a page at a time: the window's events are never all held, nor folded in one stretch.
+    const builder = statusTimelineBuilder({ from: fromMs, initial: statusesAtStart(before) });
+    let nextGap = 0;
     const range = { fromMs, toMs, services: [service], maxRows: request.maxRows ?? MAX_ANALYSIS_ROWS, pageRows: request.pageRows ?? ANALYSIS_PAGE_ROWS };
     const loaded = await readStateEvents(db, range, (page) => {
-      for (const event of page) events.push(event);
+      const last = page.at(-1);
+      if (!last) return;
+      // The gaps that come before the page's last event in one merge of events and gaps.
+      let end = nextGap;
+      while (end < gaps.length && precedes(gaps[end], last)) end += 1;
+      builder.add(mergeAscending(page, gaps.slice(nextGap, end)));
+      nextGap = end;
     });
-    return { events, loaded, before, gaps };
+    // Every event added is before `coveredUntilMs`; gaps from there on are outside the timeline.
+    builder.add(gaps.slice(nextGap).filter((gap) => !(Date.parse(gap.at) >= loaded.coveredUntilMs)));
+    return { timeline: builder.finish(loaded.coveredUntilMs), loaded };
   });
-  const timeline = statusTimeline(mergeAscending(events, gaps), { from: fromMs, to: loaded.coveredUntilMs, initial: statusesAtStart(before) });
   const cells = { from: fromMs, to: toMs, buckets };
   return {
     service,
@@ -230,6 +292,11 @@ export interface IncidentsRequest {
   graph?: Adjacency;
 }
 
+/** Incidents written out between two yields (~2.5 µs each). */
+const INCIDENTS_PER_TURN = 5_000;
+/** Incidents given their upstream between two yields (a binary search per service each depends on: 500 in a long chain). */
+const UPSTREAMS_PER_TURN = 100;
+
 /** Most services one service's incidents are read beside, for their `upstream`; beyond it, every service's are read. */
 const MAX_UPSTREAM_SERVICES = 500;
 
@@ -254,7 +321,13 @@ function windowIncidents(db: Db, services: readonly string[] | undefined, reques
     // Failures still going on at the window's start, and warnings standing then (an incident's first sign).
     deriver.add(before.filter((event) => event.kind === 'health.changed' && (event.to === 'critical' || event.to === 'warning')));
     const loaded = await readStateEvents(db, range, (page) => deriver.add(page));
-    return { derived: deriver.incidents(), truncated: loaded.truncated };
+    // 100,000 incidents (a 200,000-event window of flapping) take ~250 ms to write out: a chunk a turn.
+    const derived: Incident[] = [];
+    for (let start = 0; start < deriver.count(); start += INCIDENTS_PER_TURN) {
+      if (start > 0) await yieldToLoop();
+      for (const incident of deriver.incidents(start, start + INCIDENTS_PER_TURN)) derived.push(incident);
+    }
+    return { derived, truncated: loaded.truncated };
   });
 }
 
@@ -273,6 +346,21 @@ export async function incidentsIn(history: Pick<History, 'db'>, request: Inciden
   const incidents = service === undefined ? derived : derived.filter((incident) => incident.service === service);
   const mttrMs = mttrByService(incidents);
   if (service !== undefined && !Object.hasOwn(mttrMs, service)) mttrMs[service] = null;
+  await yieldToLoop();
   const page = newestFirst(incidents).slice(0, request.limit);
-  return { incidents: graph ? withUpstream(page, graph, derived) : page, mttrMs, truncated };
+  if (!graph) return { incidents: page, mttrMs, truncated };
+  // The window's incidents indexed, then each incident a binary search per service it depends on: a chunk a turn.
+  const index = upstreamIndex(graph);
+  for (let start = 0; start < derived.length; start += INCIDENTS_PER_TURN) {
+    await yieldToLoop();
+    index.add(derived.slice(start, start + INCIDENTS_PER_TURN));
+  }
+  await yieldToLoop();
+  const upstreamOf = index.finder();
+  const withUpstreams: Incident[] = [];
+  for (let start = 0; start < page.length; start += UPSTREAMS_PER_TURN) {
+    await yieldToLoop();
+    for (const incident of page.slice(start, start + UPSTREAMS_PER_TURN)) withUpstreams.push(upstreamOf(incident));
+  }
+  return { incidents: withUpstreams, mttrMs, truncated };
 }
