@@ -120,7 +120,7 @@ function shared<T>(db: Db, key: string, work: () => Promise<T>): Promise<T> {
 
 /**
  * (service, instance) pairs looked up between two yields by `lastStateEventsBefore`: each is two
- * index seeks (its name, its last state event), ~40–60 µs on SQLite with Kysely's statement setup.
+ * index seeks (its name, its last state event): ~100 µs a pair on SQLite with Kysely's statement setup.
  */
 export const LAST_STATE_PAGE_PAIRS = 100;
 
