@@ -7,12 +7,12 @@ import type { AlertView } from '@/lib/model/alerts/engine';
 import type { AlertsSnapshot } from '@/lib/model/alerts/snapshot';
 import { accessCall } from '@/lib/client/accessApi';
 import { ClientTime } from '@/components/ui/ClientTime';
-import { EmptyState } from '@/components/ui/EmptyState';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useHasRole } from '@/components/shell/MeProvider';
 import { AckControl } from './AckControl';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { SilenceForm } from './SilenceForm';
+import { resolvedNote, silencedNote } from './notes';
 
 /** The page reloads its data this often (the server evaluates every few seconds). */
 const REFRESH_MS = 5_000;
@@ -92,13 +92,38 @@ function AlertTable({ alerts, label, note, actions, timeHeader }: { alerts: Aler
   );
 }
 
-function Section({ id, title, intro, children }: { id: string; title: string; intro?: string; children: ReactNode }) {
+/**
+ * A section of the page. Empty (`count` 0), it is one line — its title, its count and `empty` —
+ * so what is firing and pending is never pushed below the fold by boxes saying "nothing".
+ */
+function Section({
+  id,
+  title,
+  count,
+  showCount = true,
+  intro,
+  keepIntro = false,
+  empty,
+  children,
+}: {
+  id: string;
+  title: string;
+  count?: number;
+  showCount?: boolean;
+  intro?: string;
+  /** Keep the intro when empty (it explains the form under it). */
+  keepIntro?: boolean;
+  empty?: string;
+  children?: ReactNode;
+}) {
+  const isEmpty = count === 0 && empty !== undefined;
   return (
-    <section className="section" aria-labelledby={id}>
+    <section className={isEmpty ? 'section section--empty' : 'section'} aria-labelledby={id} data-empty={isEmpty ? 'true' : undefined}>
       <h2 className="section__title" id={id}>
-        {title}
+        {count === undefined || !showCount ? title : `${title} (${count})`}
+        {isEmpty && <span className="section__empty"> — {empty}</span>}
       </h2>
-      {intro && <p className="section__intro">{intro}</p>}
+      {(!isEmpty || keepIntro) && intro && <p className="section__intro">{intro}</p>}
       {children}
     </section>
   );
@@ -106,13 +131,16 @@ function Section({ id, title, intro, children }: { id: string; title: string; in
 
 function AlertSection({ id, title, intro, alerts, empty, note, actions, timeHeader = 'Since' }: { id: string; title: string; intro?: string; alerts: AlertView[]; empty: string; note: Note; actions?: (alert: AlertView) => ReactNode; timeHeader?: string }) {
   return (
-    <Section id={id} title={`${title} (${alerts.length})`} {...(intro !== undefined ? { intro } : {})}>
-      {alerts.length === 0 ? <EmptyState title={empty} /> : <AlertTable alerts={alerts} label={title} note={note} actions={actions} timeHeader={timeHeader} />}
+    <Section id={id} title={title} count={alerts.length} empty={empty} {...(intro !== undefined ? { intro } : {})}>
+      {alerts.length > 0 && <AlertTable alerts={alerts} label={title} note={note} actions={actions} timeHeader={timeHeader} />}
     </Section>
   );
 }
 
-/** Firing, suppressed, silenced, pending and recently resolved alerts, silences, and how delivery goes. */
+/**
+ * What pages first — firing, then pending — then what is held (suppressed, silenced), the recently
+ * resolved, the silence rules and how delivery goes. Empty sections are one line each.
+ */
 export function AlertsView({ initial, services }: { initial: AlertsSnapshot; services: string[] }) {
   const router = useRouter();
   const mayChange = useHasRole('operator');
@@ -164,30 +192,45 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
             : 'Failing for their rule’s duration. Not sent: no receiver is configured.'
         }
         alerts={byState('firing')}
-        empty="Nothing firing"
+        empty="nothing firing"
         note={(alert) => (alert.holds ? `holding ${alert.holds.join(', ')}` : alert.explainedBy ? `probable origin: ${alert.explainedBy}` : null)}
         {...(mayChange ? { actions: (alert: AlertView) => <AckControl alert={alert} onDone={acked} /> } : {})}
       />
+      <AlertSection id="alerts-pending" title="Pending" intro="Failing, not yet for their rule’s duration." alerts={byState('pending')} empty="nothing failing short of its rule’s duration" note={() => null} />
       <AlertSection
         id="alerts-suppressed"
         title="Suppressed"
         intro="Held, not sent: a dependency is the probable origin and has its own alert. Sent if the caller still fails once the origin recovers."
         alerts={byState('suppressed')}
-        empty="Nothing suppressed"
+        empty="no caller held by a failing dependency"
         note={(alert) => `suppressed by ${alert.suppressedBy ?? 'its dependency'}`}
       />
-      <AlertSection id="alerts-silenced" title="Silenced" alerts={byState('silenced')} empty="Nothing silenced" note={() => 'silenced'} />
-      <Section id="silences-title" title={`Silences (${initial.silences.length})`} intro="A silence holds a service’s new alerts (to Alertmanager and the webhook) until it ends; resolves of alerts already sent still go.">
+      <AlertSection id="alerts-silenced" title="Silenced alerts" intro="Would fire, but a silence rule (below) holds them from delivery until it ends." alerts={byState('silenced')} empty="no alert held by a silence rule" note={(alert) => silencedNote(alert, initial.silences)} />
+      <AlertSection
+        id="alerts-resolved"
+        title="Recently resolved"
+        intro="Alerts that fired (or would have, but were suppressed or silenced) and ended in the last hour. One that cleared while still pending never fired, and is not listed."
+        alerts={initial.resolved}
+        empty="nothing fired and ended in the last hour"
+        note={(alert) => resolvedNote(alert, delivering)}
+        timeHeader="Resolved"
+      />
+      <Section
+        id="silences-title"
+        title="Silence rules"
+        count={initial.silences.length}
+        intro="A silence rule holds a service’s new alerts (all, or the one named) from Alertmanager and the webhook until it ends; resolves of alerts already sent still go."
+        empty="none set"
+        keepIntro={mayChange}
+      >
         {error && (
           <p className="form-alert form-alert--error" role="alert">
             {error}
           </p>
         )}
         {mayChange && <SilenceForm services={services} onDone={() => router.refresh()} />}
-        {initial.silences.length === 0 ? (
-          <EmptyState title="No silences" />
-        ) : (
-          <table className="table alerts-table" aria-label="Silences">
+        {initial.silences.length > 0 && (
+          <table className="table alerts-table" aria-label="Silence rules">
             <thead>
               <tr>
                 <th scope="col">Service</th>
@@ -227,12 +270,8 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
           </table>
         )}
       </Section>
-      <AlertSection id="alerts-pending" title="Pending" intro="Failing, not yet for their rule’s duration." alerts={byState('pending')} empty="Nothing pending" note={() => null} />
-      <AlertSection id="alerts-resolved" title="Recently resolved" alerts={initial.resolved} empty="Nothing resolved in the last hour" note={(alert) => (alert.notified && delivering ? null : 'never sent')} timeHeader="Resolved" />
-      <Section id="delivery-title" title="Delivery">
-        {initial.delivery.targets.length === 0 ? (
-          <EmptyState title="No Alertmanager or webhook configured" />
-        ) : (
+      <Section id="delivery-title" title="Delivery" count={initial.delivery.targets.length} showCount={false} empty="no Alertmanager or webhook configured">
+        {initial.delivery.targets.length > 0 && (
           <table className="table alerts-table" aria-label="Delivery targets">
             <thead>
               <tr>

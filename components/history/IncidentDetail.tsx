@@ -9,7 +9,7 @@ import { useHistoryEvents } from '@/lib/client/useHistoryEvents';
 import { EmptyState } from '../ui/EmptyState';
 import { EventTime } from './EventTime';
 import { IncidentDuration } from './IncidentDuration';
-import { firstSignWhat, incidentCauseLine, incidentRange, upstreamLead } from './incidents';
+import { firstSignWhat, incidentCauseLine, incidentRange, peakLabel, upstreamLead } from './incidents';
 import { Timeline } from './Timeline';
 
 /** One incident: its facts, and its events (the timeline for its service over its time range, live while ongoing). */
@@ -78,7 +78,7 @@ export function IncidentDetail({ incident, onClose }: { incident: Incident; onCl
         </div>
         <div>
           <dt>Peak failing</dt>
-          <dd>{incident.peakFailing}</dd>
+          <dd>{peakLabel(incident.peakFailing)}</dd>
         </div>
         <div className="incident-detail__instances">
           <dt>Instances ({incident.instances.length})</dt>

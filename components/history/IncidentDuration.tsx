@@ -3,12 +3,7 @@
 import type { Incident } from '@/lib/model/incidents';
 import { useNow } from '@/lib/client/useNow';
 import { formatDuration } from './format';
-
-/** How long an open incident has lasted so far; to the minute once past one, so it does not tick every second. */
-function sinceOpened(openedAt: string, now: number): number {
-  const ms = Math.max(0, now - Date.parse(openedAt));
-  return ms < 60_000 ? ms : Math.floor(ms / 60_000) * 60_000;
-}
+import { ongoingForMs } from './incidents';
 
 /** "3 min 20 s", or an "Ongoing" badge with how long so far. */
 export function IncidentDuration({ incident }: { incident: Pick<Incident, 'openedAt' | 'durationMs'> }) {
@@ -21,7 +16,7 @@ export function IncidentDuration({ incident }: { incident: Pick<Incident, 'opene
     );
   }
   if (incident.durationMs !== null) return <span>{formatDuration(incident.durationMs)}</span>;
-  const sofar = now === null ? null : formatDuration(sinceOpened(incident.openedAt, now));
+  const sofar = now === null ? null : formatDuration(ongoingForMs(incident.openedAt, now));
   return (
     <span className="ongoing-badge" title={sofar === null ? 'Still open' : `Open for ${sofar} so far`}>
       <svg viewBox="0 0 10 10" width="10" height="10" aria-hidden="true" focusable="false">

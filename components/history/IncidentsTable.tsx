@@ -5,7 +5,7 @@ import type { Incident } from '@/lib/model/incidents';
 import { servicePath } from '@/lib/client/routes';
 import { EventTime } from './EventTime';
 import { IncidentDuration } from './IncidentDuration';
-import { firstSignLine, incidentCauseLine, upstreamLead } from './incidents';
+import { firstSignLine, incidentCauseLine, peakLabel, upstreamLead } from './incidents';
 
 interface Props {
   incidents: readonly Incident[];
@@ -83,7 +83,7 @@ export function IncidentsTable({ incidents, selected, onSelect }: Props) {
               <td className="mono" title={incident.instances.join('\n')}>
                 <span className="incident-count">{incident.instances.length}</span> {incident.instances.join(', ')}
               </td>
-              <td className="num">{incident.peakFailing}</td>
+              <td className="num">{peakLabel(incident.peakFailing)}</td>
             </tr>
           );
         })}

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '@/lib/model/incidents';
-import { firstSignLine, incidentRange, mttrRows, upstreamLead } from './incidents';
+import { formatDuration } from './format';
+import { formatAgo } from '@/lib/client/formatTime';
+import { firstSignLine, incidentRange, mttrRows, ongoingForMs, peakLabel, upstreamLead } from './incidents';
 
 const incident = (service: string, durationMs: number | null): Incident => ({
   id: `${service}:${Math.random()}`,
@@ -65,5 +67,31 @@ describe('upstreamLead', () => {
     expect(upstreamLead({ openedAt: '2026-01-01T00:00:14.000Z', upstream: { service: 'inventory', id: 'inventory:1', openedAt: '2026-01-01T00:00:00.000Z' } })).toBe('14 s before');
     expect(upstreamLead({ openedAt: '2026-01-01T00:00:14.000Z', upstream: { service: 'inventory', id: 'inventory:1', openedAt: '2026-01-01T00:00:17.000Z' } })).toBe('3 s after');
     expect(upstreamLead({ openedAt: '2026-01-01T00:00:14.000Z', upstream: null })).toBeNull();
+  });
+});
+
+describe('one clock for an incident’s figures', () => {
+  it('says the lead between the two opening clocks the list shows: 14:39:32 and 14:39:44 are 12 s apart, whatever the milliseconds', () => {
+    const upstream = { service: 'payments', id: 'payments:1', openedAt: '2026-12-06T14:39:32.900Z' };
+    expect(upstreamLead({ openedAt: '2026-12-06T14:39:44.100Z', upstream })).toBe('12 s before');
+    expect(upstreamLead({ openedAt: '2026-12-06T14:39:44.950Z', upstream: { ...upstream, openedAt: '2026-12-06T14:39:32.000Z' } })).toBe('12 s before');
+    // Within one second of each other: the milliseconds, since the clocks alike say nothing.
+    expect(upstreamLead({ openedAt: '2026-12-06T14:39:44.400Z', upstream: { ...upstream, openedAt: '2026-12-06T14:39:44.100Z' } })).toBe('300 ms before');
+    expect(firstSignLine({ openedAt: '2026-12-06T14:39:44.100Z', firstSign: { at: '2026-12-06T14:39:29.900Z', instance: 'api-gateway-3', cause: 'error rate 10 %' } })).toBe('First sign 15 s before: api-gateway-3 warning, error rate 10 %');
+  });
+
+  it('has an open incident ongoing for as long as its opening was ago', () => {
+    const openedAt = '2026-12-06T14:39:44.900Z';
+    for (const nowIso of ['2026-12-06T14:39:56.100Z', '2026-12-06T14:39:56.950Z', '2026-12-06T14:40:30.000Z', '2026-12-06T14:39:52.000Z']) {
+      const now = Date.parse(nowIso);
+      expect(`${formatDuration(ongoingForMs(openedAt, now))} ago`).toBe(formatAgo(openedAt, now));
+    }
+    // Past a minute, to the minute (it does not tick every second).
+    expect(ongoingForMs(openedAt, Date.parse('2026-12-06T14:42:10.000Z'))).toBe(120_000);
+  });
+
+  it('gives the peak its unit', () => {
+    expect(peakLabel(1)).toBe('1 instance');
+    expect(peakLabel(3)).toBe('3 instances');
   });
 });

@@ -1,3 +1,4 @@
+import { clockSecondsBetween } from '@/lib/client/formatTime';
 import { ownValue } from '@/lib/model/fleet-record';
 import { formatDuration } from './format';
 import type { FirstSign, Incident } from '@/lib/model/incidents';
@@ -41,7 +42,7 @@ export function incidentCauseLine(incident: Pick<Incident, 'instances' | 'cause'
 export function firstSignLine(incident: Pick<Incident, 'openedAt' | 'firstSign'>): string | null {
   const sign = incident.firstSign;
   if (!sign) return null;
-  return `First sign ${formatDuration(Date.parse(incident.openedAt) - Date.parse(sign.at))} before: ${firstSignWhat(sign)}`;
+  return `First sign ${formatGap(Date.parse(sign.at), Date.parse(incident.openedAt))} before: ${firstSignWhat(sign)}`;
 }
 
 /** Which instance warned and why: "api-gateway-3 warning, error rate 10 %…". */
@@ -50,6 +51,28 @@ export const firstSignWhat = (sign: Pick<FirstSign, 'instance' | 'cause'>): stri
 /** When the upstream's incident opened, against this one's: "14 s before", "3 s after" (caught later); null without an upstream. */
 export function upstreamLead(incident: Pick<Incident, 'openedAt' | 'upstream'>): string | null {
   if (!incident.upstream) return null;
-  const leadMs = Date.parse(incident.openedAt) - Date.parse(incident.upstream.openedAt);
-  return leadMs >= 0 ? `${formatDuration(leadMs)} before` : `${formatDuration(-leadMs)} after`;
+  const opened = Date.parse(incident.openedAt);
+  const upstreamOpened = Date.parse(incident.upstream.openedAt);
+  return upstreamOpened <= opened ? `${formatGap(upstreamOpened, opened)} before` : `${formatGap(opened, upstreamOpened)} after`;
 }
+
+/**
+ * The gap between two times the page shows as clocks, as those clocks read (clockSecondsBetween):
+ * "12 s" between 14:39:32 and 14:39:44 whatever their milliseconds; within one second, the milliseconds.
+ */
+function formatGap(fromMs: number, toMs: number): string {
+  const seconds = clockSecondsBetween(fromMs, toMs);
+  return formatDuration(seconds === 0 ? toMs - fromMs : seconds * 1_000);
+}
+
+/**
+ * How long an open incident has lasted so far, on the same clock as its "12 s ago" (formatAgo):
+ * whole seconds between the clocks, and to the minute once past one, so it does not tick every second.
+ */
+export function ongoingForMs(openedAt: string, nowMs: number): number {
+  const seconds = clockSecondsBetween(Date.parse(openedAt), nowMs);
+  return seconds < 60 ? seconds * 1_000 : Math.floor(seconds / 60) * 60_000;
+}
+
+/** The incidents list's Peak, with its unit: "3 instances" failing at the same moment. */
+export const peakLabel = (peak: number): string => `${peak} ${peak === 1 ? 'instance' : 'instances'}`;

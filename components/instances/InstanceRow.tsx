@@ -40,11 +40,14 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
         <td className="wide-only">
           <Truncate text={instance.format} />
         </td>
-        <td className="roomy-only">
-          <Truncate text={instance.version ?? '—'} className="mono" />
+        {/* Whole, wrapping if need be ("1.9.0-canary" cut to "1.9.0…" hid that it is the canary); labelled on a phone's card. */}
+        <td className={instance.version === undefined ? 'roomy-only wrap-cell instance-facet is-empty' : 'roomy-only wrap-cell instance-facet'}>
+          <span className="instance-facet__label">version </span>
+          <span className="mono">{instance.version ?? '—'}</span>
         </td>
-        <td className="roomy-only">
-          <Truncate text={instance.zone ?? '—'} />
+        <td className={instance.zone === undefined ? 'roomy-only wrap-cell instance-facet is-empty' : 'roomy-only wrap-cell instance-facet'}>
+          <span className="instance-facet__label">zone </span>
+          {instance.zone ?? '—'}
         </td>
         <td className="num wide-only">{instance.leaseTtl === undefined ? '—' : `${instance.leaseTtl} s`}</td>
         <td>

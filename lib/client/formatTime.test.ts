@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, localizeUtcClocks } from './formatTime';
+import { clockSecondsBetween, formatAgo, localizeUtcClocks } from './formatTime';
 
 describe('formatAgo', () => {
   const now = Date.parse('2026-01-01T12:00:00Z');
@@ -11,6 +11,19 @@ describe('formatAgo', () => {
     ['2025-12-28T12:00:00Z', '4 d ago'],
   ])('%s → %s', (at, expected) => {
     expect(formatAgo(at, now)).toBe(expected);
+  });
+  it('counts the seconds between the clocks the page shows, not the rounded milliseconds', () => {
+    // 11:59:15.9 shows as 11:59:15, 45 s before 12:00:00 (44.2 s elapsed rounded to "44 s ago").
+    expect(formatAgo('2026-01-01T11:59:15.900Z', Date.parse('2026-01-01T12:00:00.100Z'))).toBe('45 s ago');
+    expect(formatAgo('2026-01-01T11:59:15.100Z', Date.parse('2026-01-01T12:00:00.900Z'))).toBe('45 s ago');
+  });
+});
+
+describe('clockSecondsBetween', () => {
+  it('is the difference of the two whole-second clocks, never negative', () => {
+    expect(clockSecondsBetween(Date.parse('2026-12-06T14:39:32.900Z'), Date.parse('2026-12-06T14:39:44.100Z'))).toBe(12);
+    expect(clockSecondsBetween(Date.parse('2026-12-06T14:39:32.100Z'), Date.parse('2026-12-06T14:39:44.900Z'))).toBe(12);
+    expect(clockSecondsBetween(Date.parse('2026-12-06T14:39:44.900Z'), Date.parse('2026-12-06T14:39:44.100Z'))).toBe(0);
   });
 });
 

@@ -3,9 +3,19 @@ export function formatClock(at: string | number): string {
   return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 }
 
-/** "just now", "45 s ago", "3 min ago", "2 h ago", "4 d ago". */
+/**
+ * Whole seconds from the clock `fromMs` shows to the one `toMs` shows (each cut to its second, as
+ * every clock on the page is): 14:39:32.9 to 14:39:44.1 is 12 s, as "14:39:32" and "14:39:44" read.
+ * Every gap the page states beside such clocks ("12 s ago", "Ongoing 12 s", "opened 12 s before")
+ * is counted so, so they agree with the clocks and with each other. Never negative.
+ */
+export function clockSecondsBetween(fromMs: number, toMs: number): number {
+  return Math.max(0, Math.floor(toMs / 1000) - Math.floor(fromMs / 1000));
+}
+
+/** "just now", "45 s ago", "3 min ago", "2 h ago", "4 d ago" (seconds between the clocks, clockSecondsBetween). */
 export function formatAgo(at: string | number, now: number): string {
-  const seconds = Math.max(0, Math.round((now - new Date(at).getTime()) / 1000));
+  const seconds = clockSecondsBetween(new Date(at).getTime(), now);
   if (seconds < 5) return 'just now';
   if (seconds < 60) return `${seconds} s ago`;
   const minutes = Math.floor(seconds / 60);

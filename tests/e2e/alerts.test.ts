@@ -85,10 +85,10 @@ describe('Alerts page in Chromium', () => {
     await form.getByLabel('Service').fill('search');
     await form.getByLabel('Reason').fill('reindexing tonight');
     await form.getByRole('button', { name: 'Silence' }).click();
-    await page.getByRole('table', { name: 'Silences' }).locator('tr[data-silence="search"]').waitFor({ timeout: 10_000 });
+    await page.getByRole('table', { name: 'Silence rules' }).locator('tr[data-silence="search"]').waitFor({ timeout: 10_000 });
 
     targets.get('search')?.setStatus(503);
-    await alertRow(page, 'Silenced', 'search').waitFor({ timeout: 30_000 });
+    await alertRow(page, 'Silenced alerts', 'search').waitFor({ timeout: 30_000 });
     const audit = await eventually(async () => {
       const rows = (await (await server.fetch('/api/v1/events?kind=alert.silenced')).json()) as EventPage;
       return rows.events[0];

@@ -102,6 +102,14 @@ describe('service critical for N seconds', () => {
     expect(summary(engine.evaluate(fleet({ payments: DOWN }), T0 + 65_000))).toEqual(['fired ServiceCritical payments']);
   });
 
+  it('leaves a condition that cleared before its duration out of the recently resolved: it never fired, so nothing resolved', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    engine.evaluate(fleet({ payments: DOWN }), T0);
+    engine.evaluate(fleet({ payments: {} }), T0 + 10_000);
+    expect(engine.alerts()).toEqual([]);
+    expect(engine.recentlyResolved()).toEqual([]);
+  });
+
   it('resolves with the time it ended and keeps it among the recently resolved', () => {
     const engine = createAlertEngine({ rules: FAST });
     engine.evaluate(fleet({ payments: DOWN }), T0);
@@ -219,6 +227,9 @@ describe('dependency-aware suppression', () => {
     engine.evaluate(down, T0 + 30_000);
     expect(summary(engine.evaluate(fleet(healthy), T0 + 60_000))).toEqual(['resolved ServiceCritical payments']);
     expect(engine.recentlyResolved().map((alert) => `${alert.labels.service} ${alert.notified}`).sort()).toEqual(['orders false', 'payments true', 'web false']);
+    // Each says how it ended: sent, or held by its origin's alert (and whose).
+    expect(byService(engine.recentlyResolved(), 'payments')).toMatchObject({ state: 'resolved', endedAs: 'firing' });
+    expect(byService(engine.recentlyResolved(), 'orders')).toMatchObject({ state: 'resolved', endedAs: 'suppressed', suppressedBy: 'payments' });
   });
 
   it('always sends the resolve of a caller notified before its dependency was found to be the origin', () => {

@@ -26,6 +26,12 @@ export interface AlertView {
   /** When it was first notified (absent: never sent). */
   firedAt?: string;
   resolvedAt?: string;
+  /**
+   * A resolved alert's last state before it resolved: `firing` (sent, when a receiver is configured),
+   * `suppressed` (held by its origin's alert, `suppressedBy`) or `silenced`. Pending alerts that
+   * clear before their rule's duration never fired, and are not kept among the resolved.
+   */
+  endedAs?: 'firing' | 'suppressed' | 'silenced';
   /** Sent at least once: its resolve is always sent too, whatever holds it later. */
   notified: boolean;
   /** The probable origin (a dependency) whose alert holds this one. */
@@ -53,6 +59,7 @@ interface Entry {
   activeSinceMs: number;
   firedAtMs?: number;
   resolvedAtMs?: number;
+  endedAs?: 'firing' | 'suppressed' | 'silenced';
   notified: boolean;
   explainedBy?: string;
   silencedBy?: string;
@@ -84,7 +91,7 @@ export interface AlertEngine {
   evaluate(input: EvaluationInput, nowMs: number, silences?: readonly Silence[], acks?: readonly Ack[]): AlertTransition[];
   /** Pending, firing and suppressed alerts; an origin's alert lists the alerts it holds. */
   alerts(): AlertView[];
-  /** Resolved alerts still kept (newest first), notified or not. */
+  /** Resolved alerts still kept (newest first): those that fired, were suppressed or were silenced. */
   recentlyResolved(): AlertView[];
 }
 
@@ -115,9 +122,10 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     activeSince: iso(entry.activeSinceMs),
     ...(entry.firedAtMs !== undefined ? { firedAt: iso(entry.firedAtMs) } : {}),
     ...(entry.resolvedAtMs !== undefined ? { resolvedAt: iso(entry.resolvedAtMs) } : {}),
+    ...(entry.endedAs !== undefined ? { endedAs: entry.endedAs } : {}),
     notified: entry.notified,
-    ...(entry.state === 'suppressed' && entry.explainedBy !== undefined ? { suppressedBy: entry.explainedBy } : {}),
-    ...(entry.state !== 'suppressed' && entry.explainedBy !== undefined ? { explainedBy: entry.explainedBy } : {}),
+    ...((entry.state === 'suppressed' || entry.endedAs === 'suppressed') && entry.explainedBy !== undefined ? { suppressedBy: entry.explainedBy } : {}),
+    ...(entry.state !== 'suppressed' && entry.endedAs !== 'suppressed' && entry.explainedBy !== undefined ? { explainedBy: entry.explainedBy } : {}),
     ...(entry.state === 'silenced' && entry.silencedBy !== undefined ? { silencedBy: entry.silencedBy } : {}),
     ...(entry.ack !== undefined ? { acknowledged: entry.ack } : {}),
   });
@@ -152,10 +160,14 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       for (const [key, entry] of active) {
         if (seen.has(key)) continue;
         active.delete(key);
+        // Still pending (it never reached its rule's duration): it never fired, so nothing resolved.
+        const endedAs = entry.notified ? 'firing' : entry.state === 'suppressed' || entry.state === 'silenced' ? entry.state : undefined;
         entry.state = 'resolved';
         entry.resolvedAtMs = nowMs;
         delete entry.heldBy;
         if (entry.ack) usedUpAcks.add(entry.ack.id);
+        if (endedAs === undefined) continue;
+        entry.endedAs = endedAs;
         resolved.push(entry);
         if (entry.notified) transitions.push({ kind: 'resolved', alert: view(entry) });
       }

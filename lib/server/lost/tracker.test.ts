@@ -272,6 +272,22 @@ describe('lost tracker', () => {
     expect(history.at(-1)).toMatchObject({ kind: 'instance.lost_cleared', instance: 'a', detail: 'registered again as a2 at 10.0.0.1:80' });
   });
 
+  it('says an address once when the instance is named by it, and the id once when it came back under the same one', async () => {
+    const { history } = setup('gone');
+    store.upsertKey({ etcdKey: '/s/users/10.0.0.9:80', lease: '7', registrations: [registration('10.0.0.9:80', '10.0.0.9:80')] });
+    store.flush();
+    for (const key of ['/s/users/a', '/s/users/10.0.0.9:80']) failProbe(key, '2026-12-03T09:32:36.000Z');
+    store.flush();
+    await expire('/s/users/a');
+    await expire('/s/users/10.0.0.9:80');
+    store.upsertKey({ etcdKey: '/s/users/again', lease: '8', registrations: [registration('10.0.0.9:80', '10.0.0.9:80')] });
+    store.upsertKey({ etcdKey: '/s/users/a-again', lease: '8', registrations: [registration('a', '10.0.0.7:80')] });
+    store.flush();
+    store.flush();
+    const cleared = history.filter((event) => event.kind === 'instance.lost_cleared').map((event) => `${event.instance}: ${event.detail}`);
+    expect(cleared.sort()).toEqual(['10.0.0.9:80: registered again at 10.0.0.9:80', 'a: registered again at 10.0.0.7:80']);
+  });
+
   it('keeps that an instance back after its loss passed in this run, so its service is failing now, not stale', async () => {
     setup('gone');
     // As the status publisher writes them: passing once, then failing, `passedAt` kept.

@@ -1,6 +1,7 @@
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Instance, LastProbe, Lost } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
+import { registeredAgainDetail } from '@/lib/model/history-wording';
 import { identityKeys, judgeDeparture, stillServingCause, type Departure } from '@/lib/model/status/lost';
 import { STAND_IN_KEY_PREFIX, type Store } from '../store/store';
 
@@ -230,7 +231,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       const records = sameAs(instance);
       if (records.length === 0) continue;
       keepPassed(records, instance.key);
-      for (const record of records) clear(record, `registered again as ${instance.id} at ${instance.address}`);
+      for (const record of records) clear(record, registeredAgainDetail(record.instance.id, instance));
     }
   });
 

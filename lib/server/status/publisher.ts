@@ -5,6 +5,14 @@ import type { HealthFacts, Store } from '../store/store';
 
 const NOT_PROBED: HealthFacts = { status: 'unknown', statusCause: 'not probed yet' };
 
+/** What a recovery says when the signal that ended did not say why. */
+const SIGNAL_ENDED: Record<Verdict['kind'], string> = {
+  probe: 'probe OK',
+  error_rate: 'error rate under its threshold again',
+  latency: 'latency back near its usual',
+  membership: 'no longer fewer instances than within the last hour',
+};
+
 export interface StatusPublisherOptions {
   store: Store;
   /** Every change of an instance's combined status, with the cause that decided it. */
@@ -18,8 +26,12 @@ export interface StatusPublisher {
   probe(key: string, facts: HealthFacts, change: HealthChange | undefined): void;
   /** The traffic verdict an instance holds now (null: none). */
   trafficVerdict(key: string): Verdict | null;
-  /** The traffic's verdict for an instance (null: it says nothing); published only when it changes. */
-  traffic(key: string, verdict: Verdict | null): void;
+  /**
+   * The traffic's verdict for an instance (null: it says nothing); published only when it changes.
+   * `ended`: with null, what the calls say now ("error rate 0 % over the last 10 s …"), the cause of
+   * a recovery that this verdict's end brings.
+   */
+  traffic(key: string, verdict: Verdict | null, ended?: string): void;
   /** Its service's membership verdict (fewer instances than within the last hour; null: it says nothing). */
   membership(key: string, verdict: Verdict | null): void;
   /** Stops following the store's removals. */
@@ -39,7 +51,8 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
   const traffic = new Map<string, Verdict>();
   const membership = new Map<string, Verdict>();
 
-  const publish = (key: string, detail: string | undefined, at: string | undefined): void => {
+  /** `recovered`: why a signal that held the instance down just ended — the cause of the change when that makes it pass. */
+  const publish = (key: string, detail: string | undefined, at: string | undefined, recovered?: string): void => {
     const instance = store.instance(key);
     if (!instance || instance.lost) return;
     // Not the instance's current status: that already holds the traffic verdict, which would then outlive it.
@@ -64,16 +77,18 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       ...(passedAt ? { passedAt } : {}),
     });
     if (changed) {
-      options.onChange?.({ key, service: instance.service, instance: instance.id, from: previous, to: final.status, cause: final.cause, at: when, ...(detail ? { detail } : {}) });
+      // A recovery names what recovered: "critical → passing: probe OK" for an instance that failed on its error rate told nothing.
+      const cause = recovered !== undefined && final.status === 'passing' ? recovered : final.cause;
+      options.onChange?.({ key, service: instance.service, instance: instance.id, from: previous, to: final.status, cause, at: when, ...(detail ? { detail } : {}) });
     }
   };
 
-  const setSignal = (signal: Map<string, Verdict>, key: string, verdict: Verdict | null): void => {
+  const setSignal = (signal: Map<string, Verdict>, key: string, verdict: Verdict | null, ended?: string): void => {
     const previous = signal.get(key);
     if (previous?.status === verdict?.status && previous?.cause === verdict?.cause && previous?.kind === verdict?.kind) return;
     if (verdict) signal.set(key, verdict);
     else signal.delete(key);
-    publish(key, undefined, undefined);
+    publish(key, undefined, undefined, verdict === null && previous !== undefined ? (ended ?? SIGNAL_ENDED[previous.kind]) : undefined);
   };
 
   const unsubscribe = store.subscribe((delta) => {
@@ -93,8 +108,8 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     trafficVerdict(key: string): Verdict | null {
       return traffic.get(key) ?? null;
     },
-    traffic(key: string, verdict: Verdict | null): void {
-      setSignal(traffic, key, verdict);
+    traffic(key: string, verdict: Verdict | null, ended?: string): void {
+      setSignal(traffic, key, verdict, ended);
     },
     membership(key: string, verdict: Verdict | null): void {
       setSignal(membership, key, verdict);

@@ -59,6 +59,43 @@ describe('one status from probes and traffic', () => {
     expect(changes).toHaveLength(2);
   });
 
+  it('says in the recovery what recovered: the error rate, not the probe that never failed', () => {
+    const changes = setup();
+    const clock = { t: T0 };
+    const latency = createMetricsStore({ now: () => clock.t });
+    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    const report = (s: number, errors: number): void => {
+      clock.t = T0 + (s + 1) * 1_000;
+      latency.ingest(second(s, 10, errors, 20));
+    };
+    for (let s = 0; s < 30; s += 1) report(s, 6);
+    judge();
+    // Ten clean seconds end the verdict early, while the 30 s window still holds the failures.
+    for (let s = 30; s < 41; s += 1) report(s, 0);
+    judge();
+    expect(store.instance(KEY)).toMatchObject({ status: 'passing', statusCause: 'probe OK' });
+    expect(changes.map((c) => `${c.from}→${c.to}: ${c.cause}`)).toEqual(['passing→critical: error rate 60 % over 30 s (threshold 25 %)', 'critical→passing: error rate 0 % over the last 10 s (threshold 5.0 %)']);
+  });
+
+  it('says a recovery because the calls stopped so, and a probe’s own recovery stays the probe’s', () => {
+    const changes = setup();
+    const clock = { t: T0 };
+    const latency = createMetricsStore({ now: () => clock.t });
+    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    for (let s = 0; s < 30; s += 1) {
+      clock.t = T0 + (s + 1) * 1_000;
+      latency.ingest(second(s, 10, 9, 20));
+    }
+    judge();
+    clock.t = T0 + 120_000;
+    latency.sweep();
+    judge();
+    expect(changes.at(-1)?.cause).toBe('no calls reported in the last 30 s');
+    publisher.probe(KEY, { status: 'critical', statusCause: 'connection refused' }, undefined);
+    publisher.probe(KEY, { status: 'passing', statusCause: 'probe OK' }, undefined);
+    expect(changes.at(-1)?.cause).toBe('probe OK');
+  });
+
   it('ends an error verdict when the calls stop altogether (an instance with no calls in the window says nothing)', () => {
     setup();
     const clock = { t: T0 };

@@ -1,4 +1,5 @@
 import { errorVerdict, latencyVerdict, RECOVERY_SECONDS, TRAFFIC_WINDOW_SECONDS, type TrafficThresholds, type Verdict } from '@/lib/model/status/combine';
+import { errorRecoveryCause, latencyRecoveryCause } from '@/lib/model/history-wording';
 import type { MetricsStore } from '../metrics-store/store';
 import type { Store } from '../store/store';
 import type { StatusPublisher } from './publisher';
@@ -18,6 +19,8 @@ interface ServiceLatency {
   slow: Verdict | null;
 }
 
+const NO_CALLS = `no calls reported in the last ${TRAFFIC_WINDOW_SECONDS} s`;
+
 /**
  * Judges every instance's reported calls once per tick: its error rate over 30 s, then latency.
  * A slow service (p95 of all its calls over its usual) puts its cause on each instance that is
@@ -32,7 +35,7 @@ export function evaluateTraffic(options: TrafficStatusOptions): void {
     // No calls say nothing (both verdicts need calls): at 100,000 instances, most of which report
     // none, judging each in full held the event loop for half a second every tick.
     if (recent.calls === 0) {
-      options.publisher.traffic(instance.key, null);
+      options.publisher.traffic(instance.key, null, NO_CALLS);
       continue;
     }
     const thresholds = options.thresholdsFor(instance.service);
@@ -48,7 +51,10 @@ export function evaluateTraffic(options: TrafficStatusOptions): void {
     const errors = errorVerdict({ ...recent, windowSeconds: TRAFFIC_WINDOW_SECONDS, latest }, thresholds, held);
     const sharesSlowness = service.slow !== null && service.baseline !== null && recent.p95Ms !== null && recent.p95Ms > thresholds.latencyFactor * service.baseline;
     const slow = sharesSlowness ? service.slow : latencyVerdict({ ...recent, baselineP95Ms: service.baseline }, thresholds, held);
-    options.publisher.traffic(instance.key, errors ?? slow);
+    const verdict = errors ?? slow;
+    // What ended a held verdict, so its recovery says what recovered rather than the probe's "probe OK".
+    const ended = verdict === null && held !== null ? (held.kind === 'latency' ? latencyRecoveryCause({ ...recent, baselineP95Ms: service.baseline }) : errorRecoveryCause({ ...recent, latest }, thresholds)) : undefined;
+    options.publisher.traffic(instance.key, verdict, ended);
   }
 }
 

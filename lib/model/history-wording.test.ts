@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TRAFFIC_THRESHOLDS } from './status/combine';
+import { errorRecoveryCause, latencyRecoveryCause, registeredAgainDetail } from './history-wording';
+
+describe('registeredAgainDetail', () => {
+  it('names the new id and address, each once', () => {
+    expect(registeredAgainDetail('a', { id: 'a2', address: '10.0.0.1:80' })).toBe('registered again as a2 at 10.0.0.1:80');
+    expect(registeredAgainDetail('127.0.0.1:38905', { id: '127.0.0.1:38905', address: '127.0.0.1:38905' })).toBe('registered again at 127.0.0.1:38905');
+    expect(registeredAgainDetail('orders-1', { id: 'orders-1', address: '10.0.0.9:80' })).toBe('registered again at 10.0.0.9:80');
+  });
+});
+
+describe('errorRecoveryCause', () => {
+  const thresholds = DEFAULT_TRAFFIC_THRESHOLDS;
+  it('says what ended an error verdict', () => {
+    expect(errorRecoveryCause({ calls: 300, errors: 120, latest: { calls: 100, errors: 0 } }, thresholds)).toBe('error rate 0 % over the last 10 s (threshold 5.0 %)');
+    expect(errorRecoveryCause({ calls: 300, errors: 9, latest: { calls: 4, errors: 1 } }, thresholds)).toBe('error rate 3.0 % over 30 s (threshold 5.0 %)');
+    expect(errorRecoveryCause({ calls: 0, errors: 0 }, thresholds)).toBe('no calls reported in the last 30 s');
+    expect(errorRecoveryCause({ calls: 14.8, errors: 6, latest: { calls: 2, errors: 1 } }, thresholds)).toBe('error rate 41 % over 30 s, on too few calls to judge (15; 20 needed)');
+  });
+});
+
+describe('latencyRecoveryCause', () => {
+  it('says the p95 against its usual', () => {
+    expect(latencyRecoveryCause({ calls: 200, p95Ms: 40, baselineP95Ms: 33 })).toBe('p95 40 ms over 30 s, 1.2× its usual 33 ms');
+    expect(latencyRecoveryCause({ calls: 0, p95Ms: null, baselineP95Ms: 33 })).toBe('no calls reported in the last 30 s');
+  });
+});
