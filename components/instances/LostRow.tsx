@@ -13,7 +13,7 @@ export function LostRow({ instance, columns }: { instance: Instance; columns: nu
       <td colSpan={columns}>
         <div className="lost-note">
           <span className="lost-note__text">
-            <strong>Lost</strong> since <ClientTime at={lost.at} fallback={lost.at} />: {local(lost.cause, lost.at)}.{' '}
+            <strong>{lost.stillServing ? 'Out of discovery' : 'Lost'}</strong> since <ClientTime at={lost.at} fallback={lost.at} />: {local(lost.cause, lost.at)}.{' '}
             {lost.stillServing ? 'Its process runs, but no client finds it: check its connection to etcd.' : 'Its process looks gone.'} It stays listed until it
             registers again (same id or address), someone dismisses it, or the retention ends.
           </span>

@@ -31,8 +31,11 @@ export const StatusCell = memo(function StatusCell({ instance }: { instance: Sta
     <span className="status-cell" onPointerEnter={refreshTitle} onFocus={refreshTitle}>
       <StatusBadge status={instance.status} />
       {instance.lost && (
-        <span className="tag tag--lost" title={instance.lost.stillServing ? 'Its registration went while it still serves: out of discovery' : 'Its lease expired after its probes failed: the process looks gone'}>
-          lost
+        <span
+          className={instance.lost.stillServing ? 'tag tag--unlisted' : 'tag tag--lost'}
+          title={instance.lost.stillServing ? 'Its registration went while it still serves: out of discovery' : 'Its lease expired after its probes failed: the process looks gone'}
+        >
+          {instance.lost.stillServing ? 'unlisted, still serving' : 'lost'}
         </span>
       )}
       {instance.offline && (
