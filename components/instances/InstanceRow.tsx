@@ -30,7 +30,7 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
   const detailsId = useId();
   return (
     <>
-      <tr className={[expanded ? 'is-expanded' : '', instance.drain ? 'is-drained' : '', instance.lost ? 'is-lost' : ''].filter(Boolean).join(' ') || undefined}>
+      <tr className={[expanded ? 'is-expanded' : '', instance.drain ? 'is-drained' : '', instance.lost ? (instance.lost.stillServing ? 'is-unlisted' : 'is-lost') : ''].filter(Boolean).join(' ') || undefined}>
         <td>
           <MiddleTruncate text={instance.id} tail={idTail} className="mono" />
         </td>

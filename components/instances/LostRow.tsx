@@ -9,7 +9,7 @@ export function LostRow({ instance, columns }: { instance: Instance; columns: nu
   const local = useLocalTimes();
   if (!lost) return null;
   return (
-    <tr className="lost-row">
+    <tr className={lost.stillServing ? 'lost-row lost-row--unlisted' : 'lost-row'}>
       <td colSpan={columns}>
         <div className="lost-note">
           <span className="lost-note__text">

@@ -5,7 +5,7 @@ import type { Lost } from '@/lib/model/instance';
 import { StatusCell } from './StatusCell';
 
 const cell = (lost: Lost): string =>
-  renderToStaticMarkup(createElement(StatusCell, { instance: { status: 'critical', statusCause: `lost: ${lost.cause}`, lost } }));
+  renderToStaticMarkup(createElement(StatusCell, { instance: { status: 'critical', statusCause: `${lost.stillServing ? "out of discovery" : "lost"}: ${lost.cause}`, lost } }));
 
 describe('StatusCell', () => {
   it('tags a process that is gone as lost, and one still serving outside discovery as unlisted, as the map does', () => {
@@ -14,7 +14,7 @@ describe('StatusCell', () => {
     expect(gone).toMatch(/>lost</);
     const serving = cell({ at: '2026-12-06T09:32:31.000Z', cause: 'lease expired at 09:32:41 UTC while it still served: it answered probes 20 s later, but is out of discovery', passingBefore: 2, stillServing: true });
     expect(serving).toContain('class="tag tag--unlisted"');
-    expect(serving).toMatch(/>unlisted, still serving</);
+    expect(serving).toMatch(/>unlisted</);
     expect(serving).not.toMatch(/>lost</);
   });
 });

@@ -35,7 +35,7 @@ export const StatusCell = memo(function StatusCell({ instance }: { instance: Sta
           className={instance.lost.stillServing ? 'tag tag--unlisted' : 'tag tag--lost'}
           title={instance.lost.stillServing ? 'Its registration went while it still serves: out of discovery' : 'Its lease expired after its probes failed: the process looks gone'}
         >
-          {instance.lost.stillServing ? 'unlisted, still serving' : 'lost'}
+          {instance.lost.stillServing ? 'unlisted' : 'lost'}
         </span>
       )}
       {instance.offline && (

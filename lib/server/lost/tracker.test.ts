@@ -188,6 +188,7 @@ describe('lost tracker', () => {
       expect(lost?.status).toBe('critical');
       expect(lost?.lastProbe?.ok).toBe(true);
       expect(lost?.lost).toEqual({ at: '2026-12-03T09:32:41.000Z', cause, passingBefore: 2, stillServing: true });
+      expect(lost?.statusCause).toBe(`out of discovery: ${cause}`);
       expect(history.map((e) => [e.kind, e.instance, e.from, e.to, e.detail])).toEqual([['instance.lost', 'a', 'passing', 'critical', cause]]);
     });
 

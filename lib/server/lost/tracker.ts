@@ -164,7 +164,8 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     if (!standIn) return;
     store.setHealth(standIn.key, {
       status: 'critical',
-      statusCause: `lost: ${lost.cause}`,
+      // Gone, or serving on outside discovery: what the reader must do differs (a restart, an etcd fix).
+      statusCause: `${lost.stillServing ? 'out of discovery' : 'lost'}: ${lost.cause}`,
       statusSince: lost.at,
       failingSince: instance.failingSince ?? lost.at,
       ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}),
