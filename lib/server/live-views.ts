@@ -60,8 +60,9 @@ export function attachLiveViews(
   const servicePackets = new Map<string, { epoch: string; seq: number; revision: string; packets: readonly string[] }>();
   const onRoomDeleted = (room: unknown): void => {
     if (typeof room === 'string' && room.startsWith(SERVICE_ROOM_PREFIX)) {
-      servicePrev.delete(room.slice(SERVICE_ROOM_PREFIX.length));
-      servicePackets.delete(room.slice(SERVICE_ROOM_PREFIX.length));
+      const service = room.slice(SERVICE_ROOM_PREFIX.length);
+      servicePrev.delete(service);
+      servicePackets.delete(service);
     }
   };
   io.of('/').adapter.on('delete-room', onRoomDeleted);

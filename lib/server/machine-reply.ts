@@ -63,6 +63,8 @@ const BODY_REFUSALS = {
   principal_busy: `too many request bodies of this token arriving at once; retry after ${BODY_RETRY_AFTER_SECONDS} s`,
   bytes_busy: `too many bytes of request bodies waiting; retry after ${BODY_RETRY_AFTER_SECONDS} s`,
 } as const;
+const refuseBody = (response: ServerResponse, refusal: keyof typeof BODY_REFUSALS): void =>
+  sendError(response, 429, 'overloaded', BODY_REFUSALS[refusal], { 'retry-after': String(BODY_RETRY_AFTER_SECONDS) });
 
 /**
  * A program request's token and body (ingest, OTLP), then `take` with both: 401 for a token that
@@ -88,7 +90,7 @@ export function receiveProgramBody(
     const place = bodies.enter(principal.credentialId);
     if (typeof place === 'string') {
       request.resume();
-      return sendError(response, 429, 'overloaded', BODY_REFUSALS[place], { 'retry-after': String(BODY_RETRY_AFTER_SECONDS) });
+      return refuseBody(response, place);
     }
     // A reply sent, or a client gone: the body is let go (OTLP's processing place goes the same way).
     response.once('close', place.leave);
@@ -99,7 +101,7 @@ export function receiveProgramBody(
       guardedStep(
         response,
         () => {
-          if (read.ok && !fits) return sendError(response, 429, 'overloaded', BODY_REFUSALS.bytes_busy, { 'retry-after': String(BODY_RETRY_AFTER_SECONDS) });
+          if (read.ok && !fits) return refuseBody(response, 'bytes_busy');
           if (read.ok) return take(principal, read.body);
           sendError(response, read.status, BODY_ERROR_CODES[read.status], read.message);
           if (read.status === 413 || read.status === 408) discardRest(request);
