@@ -222,40 +222,53 @@ describe('drain in Chromium', () => {
   it('shows who drained it first, a field the server refused, and a lost connection, inside the dialog', async () => {
     for (const id of ['d-1', 'd-2', 'd-3']) await api(id, 'DELETE');
     const errorsFrom = errors.length;
-    await page.goto(`${server.url}/services/${SERVICE}`);
-    // Live (hydrated, connected, synced): the dialog then keeps what is typed into it.
-    await page.getByRole('status', { name: 'Connection: Live' }).waitFor({ timeout: 15_000 });
-    const opener = rowOf(page, 'd-2').getByRole('button', { name: 'Drain d-2' });
-    await opener.click();
-    const dialog = dialogNamed('Drain d-2');
-    const reason = dialog.getByLabel('Reason (required)');
-    await reason.fill('e2e: mine');
+    // The route is in place before the page loads: routing switched on under a loaded page takes effect in
+    // Chromium a moment after page.route resolves, and a drain sent in that moment reached the real server.
+    let answer: 'refuse the reason' | 'no answer' | 'the server' = 'the server';
+    const answers: string[] = [];
+    await page.route('**/instances/d-2/drain', (route) => {
+      answers.push(answer);
+      if (answer === 'refuse the reason') {
+        return route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ error: { code: 'invalid', message: 'reason: too long for the server', field: 'reason' } }) });
+      }
+      return answer === 'no answer' ? route.abort('failed') : route.fallback();
+    });
+    try {
+      await page.goto(`${server.url}/services/${SERVICE}`);
+      // Live (hydrated, connected, synced): the dialog then keeps what is typed into it.
+      await page.getByRole('status', { name: 'Connection: Live' }).waitFor({ timeout: 15_000 });
+      const opener = rowOf(page, 'd-2').getByRole('button', { name: 'Drain d-2' });
+      await opener.click();
+      const dialog = dialogNamed('Drain d-2');
+      const reason = dialog.getByLabel('Reason (required)');
+      await reason.fill('e2e: mine');
 
-    // The server names a field: that field is marked and focused.
-    await page.route('**/instances/d-2/drain', (route) =>
-      route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ error: { code: 'invalid', message: 'reason: too long for the server', field: 'reason' } }) }),
-    );
-    await page.keyboard.press('Enter');
-    await dialog.getByText('too long for the server').waitFor();
-    expect(await reason.getAttribute('aria-invalid')).toBe('true');
-    await expect.poll(() => reason.evaluate((el) => el === document.activeElement)).toBe(true);
+      // The server names a field: that field is marked and focused.
+      answer = 'refuse the reason';
+      await page.keyboard.press('Enter');
+      await dialog.getByText('too long for the server').waitFor();
+      expect(await reason.getAttribute('aria-invalid')).toBe('true');
+      await expect.poll(() => reason.evaluate((el) => el === document.activeElement)).toBe(true);
 
-    // No answer at all.
-    await page.unroute('**/instances/d-2/drain');
-    await page.route('**/instances/d-2/drain', (route) => route.abort('failed'));
-    await page.keyboard.press('Enter');
-    await dialog.getByRole('alert').getByText('Could not reach Switchyard').waitFor();
-    await page.unroute('**/instances/d-2/drain');
+      // No answer at all.
+      answer = 'no answer';
+      await page.keyboard.press('Enter');
+      await dialog.getByRole('alert').getByText('Could not reach Switchyard').waitFor();
+      expect(answers).toEqual(['refuse the reason', 'no answer']);
 
-    // Someone else drains it meanwhile: 409 with who, why and when.
-    expect((await api('d-2', 'POST', { reason: 'e2e: theirs' })).status).toBe(200);
-    await reason.focus();
-    await page.keyboard.press('Enter');
-    const alert = dialog.getByRole('alert');
-    await alert.getByText('Already drained').waitFor();
-    expect(await alert.textContent()).toMatch(/drained by token:someone-else at \d\d:\d\d:\d\d.*until lifted.*e2e: theirs/);
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await dialog.waitFor({ state: 'detached' });
+      // Someone else drains it meanwhile: 409 with who, why and when.
+      answer = 'the server';
+      expect((await api('d-2', 'POST', { reason: 'e2e: theirs' })).status).toBe(200);
+      await reason.focus();
+      await page.keyboard.press('Enter');
+      const alert = dialog.getByRole('alert');
+      await alert.getByText('Already drained').waitFor();
+      expect(await alert.textContent()).toMatch(/drained by token:someone-else at \d\d:\d\d:\d\d.*until lifted.*e2e: theirs/);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
+    } finally {
+      await page.unroute('**/instances/d-2/drain');
+    }
     expect(await storedDrain('d-2')).toMatchObject({ by: 'token:someone-else', reason: 'e2e: theirs' });
     await eventually(async () => ((await api('d-2', 'DELETE')).status === 200 ? true : undefined), 5_000, 'undrain d-2');
     expect(unexpected(errors.slice(errorsFrom))).toEqual([]);
