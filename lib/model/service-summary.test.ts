@@ -42,6 +42,15 @@ describe('summarizeInstances', () => {
     expect(summary).toMatchObject({ drained: 2, draining: 1, lost: 1, neverPassed: true, status: 'critical' });
   });
 
+  it('says when the service fails only through lost instances, which no dependency of its explains', () => {
+    const lost = { at: '2026-01-01T00:00:00Z', cause: 'lease expired', passingBefore: 3 };
+    const outOfDiscovery = summarizeInstances('orders', [instance('a'), instance('b', { status: 'warning', lost: { ...lost, stillServing: true } })]);
+    expect(outOfDiscovery).toMatchObject({ status: 'warning', lost: 1, lostServing: 1, failingOnlyLost: true });
+    const alsoFailingInRotation = summarizeInstances('orders', [instance('a', { status: 'critical' }), instance('b', { status: 'critical', lost })]);
+    expect(alsoFailingInRotation.failingOnlyLost).toBeUndefined();
+    expect(summarizeInstances('orders', [instance('a'), instance('b')]).failingOnlyLost).toBeUndefined();
+  });
+
   it('lists distinct formats, versions and zones, the primary zone, declared dependencies and externals with their kinds', () => {
     const summary = summarizeInstances('orders', [
       instance('a', { zone: 'eu-1', version: '2', dependsOn: ['users'], metadata: { 'external.pg': 'database' } }),

@@ -27,6 +27,11 @@ export interface ServiceSummary {
   lost?: number;
   /** Of those, the ones still serving though out of discovery (`lost.stillServing`); absent when none. */
   lostServing?: number;
+  /**
+   * Failing, and every failing instance is lost: the service fails by being out of discovery (crashed,
+   * or cut off from etcd while serving), which no dependency of its causes (`probableOrigins`).
+   */
+  failingOnlyLost?: true;
   /** None of its instances has passed since Switchyard started (no probable origin). */
   neverPassed?: true;
   /** While warning or critical: the earliest `failingSince` of its failing instances in rotation (ISO). */
@@ -76,6 +81,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
   let draining = 0;
   let lost = 0;
   let lostServing = 0;
+  let failingNotLost = 0;
   let passedAny = false;
   /** When its failing instances began failing: the first in rotation, and the first of all. */
   let failingInRotationSince: string | undefined;
@@ -99,6 +105,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     if (instance.lost?.stillServing) lostServing += 1;
     if (instance.passedAt !== undefined) passedAny = true;
     if (isFailingStatus(instance.status)) {
+      if (instance.lost === undefined) failingNotLost += 1;
       const since = instance.failingSince ?? instance.statusSince;
       anyFailingSince = earlier(anyFailingSince, since);
       if (inRotation) failingInRotationSince = earlier(failingInRotationSince, since);
@@ -139,6 +146,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     ...(draining > 0 ? { draining } : {}),
     ...(lost > 0 ? { lost } : {}),
     ...(lostServing > 0 ? { lostServing } : {}),
+    ...(isFailingStatus(status) && lost > 0 && failingNotLost === 0 ? { failingOnlyLost: true as const } : {}),
     ...(instances.length > 0 && !passedAny ? { neverPassed: true as const } : {}),
     ...(failingSince !== undefined ? { failingSince } : {}),
     ...(recoveredAt !== undefined ? { recoveredAt } : {}),

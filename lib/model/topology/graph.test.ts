@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Status } from '../instance';
-import type { ServiceSummary } from '../service-summary';
+import { summarizeInstances, type ServiceSummary } from '../service-summary';
 import { adjacency, dependencyAdjacency, describeOrigin, neighbourhood, nextResidueExpiry, probableOrigins, RECOVERY_RESIDUE_MS, stronglyConnected } from './graph';
 import { deriveTopologyFromSummaries, type Topology, type TopologyEdge, type TopologyNode } from './topology';
 
@@ -11,7 +11,8 @@ const secondsAgo = (seconds: number): string => new Date(NOW - seconds * 1_000).
  * `a>b` edges; `x!` marks a failing (critical) service, `x~` something without probes (a database)
  * failing by its callers' errors, `x^` a service that recovered (passing) while the last minute of
  * its callers' errors still shows, `x?` a critical service none of whose instances passed in this run,
- * `x*` a service not probed yet (back after an outage) while its callers' calls to it still fail.
+ * `x*` a service not probed yet (back after an outage) while its callers' calls to it still fail,
+ * `x@` a service failing only through lost instances (out of discovery: crashed, or cut off from etcd).
  */
 function graph(spec: string): Topology {
   const ids = new Set<string>();
@@ -19,7 +20,7 @@ function graph(spec: string): Topology {
   const edges: Topology['edges'] = [];
   for (const token of spec.split(/\s+/).filter(Boolean)) {
     const names = token.split('>').map((raw) => {
-      const name = raw.replace(/[!~^?*]$/, '');
+      const name = raw.replace(/[!~^?*@]$/, '');
       if (raw !== name) marks.set(name, raw.slice(-1));
       ids.add(name);
       return name;
@@ -28,7 +29,7 @@ function graph(spec: string): Topology {
   }
   const nodes: TopologyNode[] = [...ids].sort().map((id) => {
     const mark = marks.get(id);
-    const status: Status = mark === '!' || mark === '?' ? 'critical' : mark === '*' ? 'unknown' : 'passing';
+    const status: Status = mark === '!' || mark === '?' || mark === '@' ? 'critical' : mark === '*' ? 'unknown' : 'passing';
     return {
       id,
       kind: mark === '~' ? 'database' : 'service',
@@ -39,6 +40,7 @@ function graph(spec: string): Topology {
       formats: [],
       ...(mark === '~' || mark === '^' || mark === '*' ? { inboundRps: 10, inboundErrorRate: 0.4 } : {}),
       ...(mark === '?' ? { neverPassed: true as const } : {}),
+      ...(mark === '@' ? { lost: 1, failingOnlyLost: true as const } : {}),
     };
   });
   return { nodes, edges };
@@ -135,9 +137,33 @@ describe('probableOrigins', () => {
     ['a service not probed yet whose calls succeed is no origin', 'web!>orders!>fresh', [{ id: 'orders', explains: ['web'], peers: [] }]],
     ['stale registrations from an earlier run are no origins', 'web?>orders?>payments?>postgres', []],
     ['a stale dependency neither is an origin nor hides the one failing now', 'web!>orders!>payments? orders>postgres', [{ id: 'orders', explains: ['web'], peers: [] }]],
+    ['two services cut off from etcd together: the one the other depends on is not its origin', 'web@>orders@', []],
+    [
+      'a lost service is the origin of callers failing on it, not explained by a lost dependency of its own',
+      'gateway!>orders@>payments@',
+      [{ id: 'orders', explains: ['gateway'], peers: [] }],
+    ],
     ['diamond: both paths lead to one origin', 'top!>left!>bottom! top>right!>bottom', [{ id: 'bottom', explains: ['left', 'right', 'top'], peers: [] }]],
   ])('%s', (_name, spec, expected) => {
     expect(origins(spec)).toEqual(expected);
+  });
+
+  it('a lost service whose calls to a dependency failed before it went is explained by that dependency', () => {
+    const topology = graph('web@>payments! web>search@');
+    const failed = (edge: TopologyEdge): TopologyEdge => (edge.from === 'web' && edge.to === 'payments' ? { ...edge, rps: 5, errorRate: 0.5 } : edge);
+    const withCalls = { ...topology, edges: topology.edges.map(failed) };
+    expect(probableOrigins(withCalls, { now: NOW }).map((o) => [o.id, o.explains])).toEqual([['payments', ['web']]]);
+    expect(probableOrigins(topology, { now: NOW })).toEqual([]);
+  });
+
+  it('reads who is out of discovery from the services\' summaries (a zone cut off from etcd, still serving)', () => {
+    const lost = { at: secondsAgo(30), cause: 'lease expired', passingBefore: 1, stillServing: true as const };
+    const unlisted = (service: string, dependsOn: string[]): ServiceSummary =>
+      summarizeInstances(service, [{ id: `${service}-1`, service, key: `/services/${service}/${service}-1`, address: '10.0.0.1:80', format: 'native', metadata: {}, status: 'warning', drain: null, passedAt: secondsAgo(60), dependsOn, lost }]);
+    const topology = deriveTopologyFromSummaries([unlisted('web', ['orders']), unlisted('orders', [])]);
+    expect(topology.edges.map((edge) => `${edge.from}>${edge.to}`)).toEqual(['web>orders']);
+    expect(topology.nodes.map((node) => [node.id, node.failingOnlyLost])).toEqual([['orders', true], ['web', true]]);
+    expect(probableOrigins(topology, { now: NOW })).toEqual([]);
   });
 
   it.each<[string, string, string]>([

@@ -1,6 +1,6 @@
 import type { ServiceSummary } from '../service-summary';
 import { utcClock } from '../status/clock';
-import { FAILING_ERROR_RATE, isFailing, MIN_RPS_FOR_ERRORS, type Topology, type TopologyNode } from './topology';
+import { FAILING_ERROR_RATE, isFailing, MIN_RPS_FOR_ERRORS, type Topology, type TopologyEdge, type TopologyNode } from './topology';
 
 /** Who calls whom, both ways. Self-calls are left out: they say nothing about other nodes. */
 export interface Adjacency {
@@ -169,6 +169,10 @@ export function nextResidueExpiry(topology: Topology, now: number): number | nul
   return next;
 }
 
+/** The edge's calls in the last minute failed at a failing node's rate, at a rate worth judging. */
+const callsFail = (edge: TopologyEdge): boolean => (edge.rps ?? 0) >= MIN_RPS_FOR_ERRORS && (edge.errorRate ?? 0) >= FAILING_ERROR_RATE;
+const edgeKey = (from: string, to: string): string => `${from}\u0000${to}`;
+
 interface Residue {
   /** caller → the recovered dependencies whose errors it is still clearing. */
   residueOf: Map<string, string[]>;
@@ -191,7 +195,7 @@ function recentResidue(topology: Topology, isFailingId: ReadonlySet<string>, now
     const at = recovered.get(edge.to);
     const since = failingSince.get(edge.from);
     if (at === undefined || since === undefined || since > at) continue;
-    if ((edge.rps ?? 0) < MIN_RPS_FOR_ERRORS || (edge.errorRate ?? 0) < FAILING_ERROR_RATE) continue;
+    if (!callsFail(edge)) continue;
     const list = residue.residueOf.get(edge.from);
     if (list) list.push(edge.to);
     else residue.residueOf.set(edge.from, [edge.to]);
@@ -221,11 +225,19 @@ export function probableOrigins(topology: Topology, options: OriginOptions): Pro
   if (failingIds.length < 2 && recoveredAt.size === 0) return [];
   const graph = adjacency(topology.edges);
   const involved = [...failingIds, ...recoveredAt.keys()];
+  // A service failing only by being out of discovery (crashed, or cut off from etcd while serving) is
+  // not failing because of a dependency: only its failed calls to one say otherwise. Two services of
+  // a zone cut off from etcd together blamed the one the other declares a dependency on.
+  const onlyLost = new Set(topology.nodes.filter((node) => node.failingOnlyLost).map((node) => node.id));
+  const failedCalls = new Set(topology.edges.filter((edge) => onlyLost.has(edge.from) && callsFail(edge)).map((edge) => edgeKey(edge.from, edge.to)));
+  const explainedBy = (caller: string, dependency: string): boolean => !onlyLost.has(caller) || failedCalls.has(edgeKey(caller, dependency));
   // A recovered dependency that depends on something failing now is no origin: early in an outage
   // a caller flaps passing and back while the fault under it goes on, and that fault explains both.
-  const failingDown = (id: string): string[] => [...(graph.down.get(id) ?? []).filter((target) => isFailingId.has(target)), ...(residueOf.get(id) ?? [])];
+  const failingDown = (id: string): string[] => [...(graph.down.get(id) ?? []).filter((target) => isFailingId.has(target) && explainedBy(id, target)), ...(residueOf.get(id) ?? [])];
   const failingUp = (id: string): string[] =>
-    (graph.up.get(id) ?? []).filter((caller) => (isFailingId.has(id) ? isFailingId.has(caller) || recoveredAt.has(caller) : (residueOf.get(caller) ?? []).includes(id)));
+    (graph.up.get(id) ?? []).filter((caller) =>
+      isFailingId.has(id) ? (isFailingId.has(caller) && explainedBy(caller, id)) || recoveredAt.has(caller) : (residueOf.get(caller) ?? []).includes(id),
+    );
 
   const origins: ProbableOrigin[] = [];
   for (const component of stronglyConnected(involved, failingDown)) {

@@ -33,6 +33,8 @@ export interface TopologyNode {
   lost?: number;
   /** Of those, the ones still serving though out of discovery (`lost.stillServing`). Absent when none. */
   lostServing?: number;
+  /** Services failing only through lost instances (`ServiceSummary.failingOnlyLost`): no dependency explains that. */
+  failingOnlyLost?: true;
   /** Why the service has its status (services only; absent while every instance passes). */
   cause?: string;
   /**
@@ -233,6 +235,7 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
     drained: service.drained ?? 0,
     ...optional('lost', service.lost),
     ...optional('lostServing', service.lostServing),
+    ...(service.failingOnlyLost ? { failingOnlyLost: true as const } : {}),
     ...optional('cause', service.cause),
     ...(service.neverPassed ? { neverPassed: true as const } : {}),
     ...optional('failingSince', service.failingSince),
