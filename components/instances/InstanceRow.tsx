@@ -31,38 +31,40 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
   return (
     <>
       <tr className={[expanded ? 'is-expanded' : '', instance.drain ? 'is-drained' : '', instance.lost ? (instance.lost.stillServing ? 'is-unlisted' : 'is-lost') : ''].filter(Boolean).join(' ') || undefined}>
-        <td>
+        <td data-column="id">
           <MiddleTruncate text={instance.id} tail={idTail} className="mono" />
         </td>
-        <td className="wrap-cell">
+        <td className="wrap-cell" data-column="address">
           <CopyableText text={instance.address} label={`address of ${instance.id}`} className="mono" />
         </td>
-        <td className="wide-only">
+        <td className="wide-only" data-column="format">
           <Truncate text={instance.format} />
         </td>
         {/* Whole, wrapping if need be ("1.9.0-canary" cut to "1.9.0…" hid that it is the canary); labelled on a phone's card. */}
-        <td className={instance.version === undefined ? 'roomy-only wrap-cell instance-facet is-empty' : 'roomy-only wrap-cell instance-facet'}>
+        <td className={instance.version === undefined ? 'wrap-cell instance-facet is-empty' : 'wrap-cell instance-facet'} data-column="version">
           <span className="instance-facet__label">version </span>
           <span className="mono">{instance.version ?? '—'}</span>
         </td>
-        <td className={instance.zone === undefined ? 'roomy-only wrap-cell instance-facet is-empty' : 'roomy-only wrap-cell instance-facet'}>
+        <td className={instance.zone === undefined ? 'wrap-cell instance-facet is-empty' : 'wrap-cell instance-facet'} data-column="zone">
           <span className="instance-facet__label">zone </span>
           {instance.zone ?? '—'}
         </td>
-        <td className="num wide-only">{instance.leaseTtl === undefined ? '—' : `${instance.leaseTtl} s`}</td>
-        <td>
+        <td className="num wide-only" data-column="ttl">
+          {instance.leaseTtl === undefined ? '—' : `${instance.leaseTtl} s`}
+        </td>
+        <td data-column="status">
           <StatusCell instance={instance} />
         </td>
-        <td>
+        <td data-column="latency">
           <LatencyCell latency={latency} window={window} instance={instance} />
         </td>
-        <td>
+        <td data-column="probe">
           <ProbeCell instance={instance} latency={latency} window={window} />
         </td>
-        <td className="drain-cell">
+        <td className="drain-cell" data-column="drain">
           {instance.lost ? null : <DrainAction instance={instance} />}
         </td>
-        <td>
+        <td data-column="metadata">
           {metadata.length === 0 ? (
             <span className="muted">none</span>
           ) : (

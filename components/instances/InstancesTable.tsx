@@ -34,8 +34,8 @@ export function InstancesTable({ instances, latency, window }: Props) {
         <col className="col-id" />
         <col className="col-address" />
         <col className="col-format wide-only" />
-        <col className="col-version roomy-only" />
-        <col className="col-zone roomy-only" />
+        <col className="col-version" />
+        <col className="col-zone" />
         <col className="col-ttl wide-only" />
         <col className="col-status" />
         <col className="col-latency" />
@@ -45,25 +45,39 @@ export function InstancesTable({ instances, latency, window }: Props) {
       </colgroup>
       <thead>
         <tr>
-          <th scope="col">Instance</th>
-          <th scope="col">Address</th>
-          <th scope="col" className="wide-only">
+          <th scope="col" data-column="id">
+            Instance
+          </th>
+          <th scope="col" data-column="address">
+            Address
+          </th>
+          <th scope="col" className="wide-only" data-column="format">
             Format
           </th>
-          <th scope="col" className="roomy-only">
+          <th scope="col" data-column="version">
             Version
           </th>
-          <th scope="col" className="roomy-only">
+          <th scope="col" data-column="zone">
             Zone
           </th>
-          <th scope="col" className="num wide-only">
+          <th scope="col" className="num wide-only" data-column="ttl">
             Lease TTL
           </th>
-          <th scope="col">Status</th>
-          <th scope="col">Latency</th>
-          <th scope="col">Probe</th>
-          <th scope="col">Drain</th>
-          <th scope="col">Metadata</th>
+          <th scope="col" data-column="status">
+            Status
+          </th>
+          <th scope="col" data-column="latency">
+            Latency
+          </th>
+          <th scope="col" data-column="probe">
+            Probe
+          </th>
+          <th scope="col" data-column="drain">
+            Drain
+          </th>
+          <th scope="col" data-column="metadata">
+            Metadata
+          </th>
         </tr>
       </thead>
       <tbody>

@@ -12,11 +12,17 @@ const LONG_ADDRESS = '[2001:db8:85a3:1111:2222:8a2e:370:7334]:50051';
 const GATEWAY = 'e2e-gateway';
 const ORDERS = 'e2e-orders';
 const USERS = 'e2e-users';
+/** A service mid-deploy: the canary and the old version, in two zones. */
+const CANARY = 'e2e-canary';
+const CANARY_INSTANCES = [
+  { id: 'c-1', address: '127.0.0.1:9211', version: '1.9.0-canary', zone: 'eu-west-1a' },
+  { id: 'c-2', address: '127.0.0.1:9212', version: '1.8.3', zone: 'eu-west-1b' },
+];
 
 const pageOverflow = (page: Page): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 const nodeOf = (page: Page, name: string) => page.locator(`.react-flow__node[data-id="n:${name}"]`);
 
-describe('a phone at 390×844, in Chromium', () => {
+describe('a phone at 390×844, and windows narrower than a full table, in Chromium', () => {
   let stack: BrowserStack;
   let server: TestServer;
   let phone: Page;
@@ -30,6 +36,7 @@ describe('a phone at 390×844, in Chromium', () => {
         await etcd.put(`/services/${GATEWAY}/g-1`, JSON.stringify({ address: '127.0.0.1:9201', dependsOn: [ORDERS, USERS] }));
         await etcd.put(`/services/${ORDERS}/o-1`, JSON.stringify({ address: '127.0.0.1:9202' }));
         await etcd.put(`/services/${USERS}/u-1`, JSON.stringify({ address: '127.0.0.1:9203' }));
+        for (const { id, ...registration } of CANARY_INSTANCES) await etcd.put(`/services/${CANARY}/${id}`, JSON.stringify(registration));
       },
     });
     server = stack.server;
@@ -75,6 +82,45 @@ describe('a phone at 390×844, in Chromium', () => {
       expect(await address.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
     }
     expect(await phone.getByRole('button', { name: `Copy address of ${IDS[0]}` }).count()).toBe(1);
+  });
+
+  it('shows each instance\'s version and zone at every width, a window narrower than a full table included, the ids not crowded out', async () => {
+    // A drained instance's line spans the table: it once made empty columns that took the ids' room (1280 px).
+    const drained = await server.fetch(`/api/v1/services/${CANARY}/instances/c-2/drain`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'e2e: canary under way' }),
+    });
+    expect(drained.status).toBe(200);
+    for (const width of [1440, 1280, 1000, 800, 641, 390]) {
+      const { page } = await stack.freshPage({ width, height: 900 });
+      try {
+        await page.goto(`${server.url}/services/${CANARY}`, { waitUntil: 'networkidle' });
+        const table = page.locator('.table--instances');
+        await table.locator('.drain-row').waitFor();
+        // Nothing of the table past its own edge (1000 px once overflowed it by 130 px).
+        expect(await table.evaluate((element) => element.scrollWidth - element.clientWidth), `${width} px`).toBeLessThanOrEqual(0);
+        const tableBox = await table.boundingBox();
+        for (const instance of CANARY_INSTANCES) {
+          for (const [column, text] of [
+            ['id', instance.id],
+            ['version', instance.version],
+            ['zone', instance.zone],
+          ] as const) {
+            const cell = table.locator(`td[data-column="${column}"]`, { hasText: text });
+            const box = await cell.boundingBox();
+            const what = `${column} ${text} at ${width} px`;
+            expect(box, what).not.toBeNull();
+            expect(box && tableBox && box.x >= tableBox.x && box.x + box.width <= tableBox.x + tableBox.width + 1, what).toBe(true);
+            // Whole: its text is not cut.
+            expect(await cell.evaluate((element) => element.scrollWidth <= element.clientWidth), what).toBe(true);
+            if (column === 'id' && width > 640) expect(box?.width ?? 0, what).toBeGreaterThanOrEqual(100);
+          }
+        }
+      } finally {
+        await page.context().close();
+      }
+    }
   });
 
   it('fits the map to the screen', async () => {
