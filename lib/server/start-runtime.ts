@@ -13,6 +13,7 @@ import { createAuth } from './auth/service';
 import { guardSockets, socketOriginFilter } from './auth/socket-guard';
 import { createBodyReception } from './body-reception';
 import { registerReplicaMetrics } from './cluster/metrics';
+import { createLeaderHistory } from './cluster/leader-history';
 import { createReplicas } from './cluster/replicas';
 import { applySharedSignals, callsSignal, recordProbeResult } from './cluster/shared-signals';
 import type { Config } from './config';
@@ -118,10 +119,10 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   parts.add('history run', await startHistoryRun(history), (run) => run.stop());
   await replicas.start();
   parts.add('replicas', replicas, (started) => started.stop());
-  // Events every replica sees alike but no natural key makes idempotent are written by the leader alone.
-  const appendAsLeader = (event: NewHistoryEvent): void => {
-    if (membership.isLeader()) history.append(event);
-  };
+  // Events every replica sees alike but no natural key makes idempotent are written by the leader alone;
+  // a new leader adds those its predecessor left unwritten (cluster/leader-history.ts).
+  const leaderHistory = parts.add('leader history', createLeaderHistory({ membership, history, log }), (started) => started.stop());
+  const appendAsLeader = (event: NewHistoryEvent): void => leaderHistory.append(event);
   parts.add('history pruning', startHistoryPruning(history, { shouldPrune: () => membership.isLeader(), log }), (pruning) => pruning.stop());
   // One writer of instance status: probes and reported calls combined, one cause (DESIGN §6).
   const publisher = parts.add(

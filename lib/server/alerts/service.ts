@@ -5,7 +5,7 @@ import { createAlertEngine, type AlertState, type AlertTransition, type AlertVie
 import type { AlertRules } from '@/lib/model/alerts/rules';
 import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
 import type { AlertsSnapshot, DeliveryFailure, DeliveryTarget } from '@/lib/model/alerts/snapshot';
-import type { NewHistoryEvent } from '@/lib/model/events';
+import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
 import type { EdgeStats } from '@/lib/model/latency';
 import { systemClock, type Clock } from '../store/clock';
 import { ACK_SILENCE_MS, syncAckSilences, wantedSilence } from './ack-silences';
@@ -43,6 +43,11 @@ export interface AlertingOptions {
    * so each shows the same alerts, but one pages. Default: always.
    */
   delivers?: () => boolean;
+  /**
+   * The service's latest `alert.fired` / `alert.resolved` rows, newest first: what a replica that
+   * starts to deliver compares the alerts it saw change meanwhile with (`catchUpHandOver`).
+   */
+  recordedAlerts?: (service: string) => Promise<readonly HistoryEvent[]>;
   clock?: Clock;
   now?: () => number;
 }
@@ -53,6 +58,12 @@ const RESOLVED_RESEND_MS = 15 * 60_000;
 const ALERTMANAGER_BATCH = 500;
 const KEPT_FAILURES = 50;
 const WEBHOOK_ATTEMPTS = 6;
+/**
+ * How long a replica that does not deliver remembers an alert it saw change. A leader killed without
+ * a word is replaced once its membership lease expires (SWITCHYARD_REPLICA_TTL_SECONDS, at most 60 s):
+ * what changed in between must still be delivered by the next one. Far longer than that, still bounded.
+ */
+const MISSED_KEEP_MS = 10 * 60_000;
 
 export type AckOutcome = { ok: true; ack: Ack } | { ok: false; code: 'not_found' | 'not_firing' | 'already_acknowledged' };
 
@@ -69,6 +80,9 @@ function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent 
   if (transition.kind === 'resolved') return { at, kind: 'alert.resolved', ...where, detail: `${name} resolved: ${alert.summary}` };
   return { at, kind: 'alert.suppressed', ...where, detail: `${name} held, suppressed by ${alert.suppressedBy ?? 'its dependency'} (the probable origin): ${alert.description}` };
 }
+
+/** Whether a history row written by `historyEvent` is about the alert named `alertname` (the service is the row's own). */
+const isRowOf = (event: HistoryEvent, alertname: string): boolean => event.detail.startsWith(`${alertname} (`);
 
 /** Alerting for one runtime (createAlerting). */
 export interface Alerting {
@@ -243,6 +257,53 @@ export function createAlerting(options: AlertingOptions): Alerting {
     }
   };
 
+  const notifyWebhook = (alerts: readonly AlertView[], at: string): void => {
+    if (alerts.length > 0 && webhook && webhookQueue) webhookQueue.enqueue(webhook.format === 'slack' ? slackBody(alerts, options.publicUrl) : webhookBody(alerts, options.publicUrl, at));
+  };
+
+  /**
+   * Alerts that fired or resolved here while another replica delivered (key → when seen). A leader
+   * killed with SIGKILL keeps its membership key, and so its leadership, until etcd expires the lease:
+   * the alerts that change meanwhile are evaluated by every survivor and delivered by none. Measured
+   * (tests/integration/replica-handover.test.ts): five of six alerts firing in that window never
+   * reached the webhook nor the history, and their resolves went out alone.
+   */
+  const missed = new Map<string, number>();
+  /** Whether the last evaluation delivered. Not a change at start: a replica that leads from its start missed nothing. */
+  let delivering = delivers();
+
+  /**
+   * On becoming the one that delivers: what the previous leader may not have delivered, judged by the
+   * history it wrote (the store is shared), so an alert it did send is not sent twice. Firing here
+   * with no `alert.fired` as its latest row: recorded and sent as fired; resolved here with
+   * `alert.fired` as its latest row: recorded and sent as resolved. Alertmanager takes state, so it
+   * only needs the current state now rather than at the next re-send.
+   */
+  const catchUpHandOver = async (keys: readonly string[]): Promise<void> => {
+    for (const alertmanager of alertmanagers) alertmanager.nudge();
+    const recordedAlerts = options.recordedAlerts;
+    if (!recordedAlerts) return;
+    const caughtUp: AlertView[] = [];
+    for (const key of keys) {
+      const known = engine.alerts().find((alert) => alert.key === key) ?? engine.recentlyResolved().find((alert) => alert.key === key);
+      if (!known?.notified) continue;
+      const { alertname, service } = known.labels;
+      const latest = (await recordedAlerts(service)).find((event) => isRowOf(event, alertname))?.kind;
+      // Read again after the lookup: an evaluation in between may have moved (and delivered) it.
+      const firing = engine.alerts().find((alert) => alert.key === key && alert.state === 'firing');
+      const resolved = firing ? undefined : engine.recentlyResolved().find((alert) => alert.key === key && alert.endedAs === 'firing');
+      if (firing && latest !== 'alert.fired') {
+        options.record(historyEvent({ kind: 'fired', alert: firing }, firing.firedAt ?? new Date(now()).toISOString()));
+        caughtUp.push(firing);
+      } else if (resolved && latest === 'alert.fired') {
+        options.record(historyEvent({ kind: 'resolved', alert: resolved }, resolved.resolvedAt ?? new Date(now()).toISOString()));
+        caughtUp.push(resolved);
+      }
+    }
+    if (caughtUp.length > 0) options.log(`alerts: took over delivery; ${caughtUp.length} alert change(s) the previous leader had not delivered sent now`);
+    notifyWebhook(caughtUp, new Date(now()).toISOString());
+  };
+
   const evaluate = (): AlertTransition[] => {
     const nowMs = now();
     const transitions = engine.evaluate(evaluationInput(options.fleet, options.edges(), nowMs), nowMs, silences.current(), acks.current());
@@ -254,7 +315,20 @@ export function createAlerting(options: AlertingOptions): Alerting {
     const acksChanged = acknowledgedNow !== acknowledged;
     acknowledged = acknowledgedNow;
     if (acknowledgedNow !== '' || acksChanged) lastAckSeenMs = nowMs;
-    if (!delivers()) return transitions;
+    if (!delivers()) {
+      delivering = false;
+      for (const transition of transitions) if (transition.kind !== 'suppressed') missed.set(transition.alert.key, nowMs);
+      for (const [key, seenMs] of missed) if (seenMs < nowMs - MISSED_KEEP_MS) missed.delete(key);
+      return transitions;
+    }
+    if (!delivering) {
+      delivering = true;
+      // What changes in this very evaluation is delivered below, as usual.
+      for (const transition of transitions) missed.delete(transition.alert.key);
+      const keys = [...missed.keys()];
+      missed.clear();
+      void catchUpHandOver(keys).catch(logError('catching up after taking over delivery failed'));
+    }
     endResolvedAcks(nowMs);
     if (acksChanged) for (const alertmanager of alertmanagers) alertmanager.nudge();
     if (transitions.length === 0) return transitions;
@@ -265,8 +339,10 @@ export function createAlerting(options: AlertingOptions): Alerting {
     for (const transition of enriched) options.record(historyEvent(transition, at));
     // A held caller changes its origin's annotations: Alertmanager hears of every transition.
     for (const alertmanager of alertmanagers) alertmanager.nudge();
-    const notify = enriched.filter((transition) => transition.kind !== 'suppressed').map((transition) => transition.alert);
-    if (notify.length > 0 && webhook && webhookQueue) webhookQueue.enqueue(webhook.format === 'slack' ? slackBody(notify, options.publicUrl) : webhookBody(notify, options.publicUrl, at));
+    notifyWebhook(
+      enriched.filter((transition) => transition.kind !== 'suppressed').map((transition) => transition.alert),
+      at,
+    );
     return enriched;
   };
 

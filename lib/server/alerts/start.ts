@@ -7,8 +7,11 @@ import { createAckStore } from './ack-store';
 import { createAlerting, type Alerting } from './service';
 import { createSilenceStore } from './silence-store';
 
+/** A service's latest alert rows a new leader reads: its few alert names' last transitions are among them. */
+const RECORDED_ALERT_ROWS = 200;
+
 /** Alerting as the runtime wires it, from the configuration (README "Alerts"). */
-export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'summarySnapshot' | 'serviceSnapshot' | 'registryStatus'>; latency: Pick<MetricsStore, 'edges'>; history: Pick<History, 'append' | 'db'>; metrics: Metrics; log: (message: string) => void; delivers: () => boolean }): Alerting {
+export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'summarySnapshot' | 'serviceSnapshot' | 'registryStatus'>; latency: Pick<MetricsStore, 'edges'>; history: Pick<History, 'append' | 'db' | 'query'>; metrics: Metrics; log: (message: string) => void; delivers: () => boolean }): Alerting {
   const { config } = deps;
   return createAlerting({
     fleet: deps.store,
@@ -24,6 +27,7 @@ export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'su
     timeoutMs: config.SWITCHYARD_ALERT_TIMEOUT_MS,
     queueSize: config.SWITCHYARD_ALERT_QUEUE_SIZE,
     record: (event) => deps.history.append(event),
+    recordedAlerts: async (service) => (await deps.history.query({ service, kind: ['alert.fired', 'alert.resolved'], limit: RECORDED_ALERT_ROWS })).events,
     silences: createSilenceStore(deps.history.db),
     acks: createAckStore(deps.history.db),
     metrics: deps.metrics.registry,
