@@ -12,7 +12,7 @@ import { useHasRole } from '@/components/shell/MeProvider';
 import { AckControl } from './AckControl';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { SilenceForm } from './SilenceForm';
-import { resolvedNote, silencedNote } from './notes';
+import { resolvedNote, resolvedOnNote, silencedNote } from './notes';
 
 /** The page reloads its data this often (the server evaluates every few seconds). */
 const REFRESH_MS = 5_000;
@@ -212,7 +212,7 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
         intro="Alerts that fired (or would have, but were suppressed or silenced) and ended in the last hour. One that cleared while still pending never fired, and is not listed."
         alerts={initial.resolved}
         empty="nothing fired and ended in the last hour"
-        note={(alert) => resolvedNote(alert, delivering)}
+        note={(alert) => [resolvedOnNote(alert), resolvedNote(alert, delivering)].filter((part) => part !== null).join('; ') || null}
         timeHeader="Resolved"
       />
       <Section

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolvedNote, silencedNote } from './notes';
+import { resolvedNote, resolvedOnNote, silencedNote } from './notes';
 
 describe('resolvedNote', () => {
   it('says nothing of an alert that was sent', () => {
@@ -9,6 +9,15 @@ describe('resolvedNote', () => {
     expect(resolvedNote({ endedAs: 'suppressed', notified: false, suppressedBy: 'payments' }, true)).toBe('suppressed by payments (the probable origin), never sent');
     expect(resolvedNote({ endedAs: 'silenced', notified: false }, true)).toBe('silenced, never sent');
     expect(resolvedNote({ endedAs: 'firing', notified: true }, false)).toBe('fired, never sent: no receiver configured');
+  });
+});
+
+describe('resolvedOnNote', () => {
+  it('says whether the resolved time is the service\u2019s recovery or the check that found the condition over', () => {
+    const labels = { alertname: 'InstancesLost' as const, service: 'payments', severity: 'critical' as const, cause: 'lost' as const };
+    expect(resolvedOnNote({ labels, resolvedOn: 'recovery' })).toBe('at the recovery of payments (passing again)');
+    expect(resolvedOnNote({ labels, resolvedOn: 'evaluation' })).toBe('when a check found it over');
+    expect(resolvedOnNote({ labels })).toBeNull();
   });
 });
 

@@ -23,3 +23,13 @@ export function silencedNote(alert: Pick<AlertView, 'silencedBy'>, silences: rea
   const silence = silences.find((candidate) => candidate.id === alert.silencedBy);
   return silence ? `held by the silence rule “${silence.reason}”` : 'held by a silence rule';
 }
+
+/**
+ * When a resolved alert's time is: its service's recovery (passing again, the moment its incident
+ * ends and its page says it recovered), or the check that found its condition over.
+ */
+export function resolvedOnNote(alert: Pick<AlertView, 'resolvedOn' | 'labels'>): string | null {
+  if (alert.resolvedOn === 'recovery') return `at the recovery of ${alert.labels.service} (passing again)`;
+  if (alert.resolvedOn === 'evaluation') return 'when a check found it over';
+  return null;
+}

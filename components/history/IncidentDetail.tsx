@@ -49,6 +49,15 @@ export function IncidentDetail({ incident, onClose }: { incident: Incident; onCl
             <IncidentDuration incident={incident} />
           </dd>
         </div>
+        {incident.closedAt !== null && (
+          // What its end is: the service's recovery (the moment its page, the map and its alerts' resolve give), or its failing instances leaving.
+          <div>
+            <dt>{incident.closedBy === 'departure' ? 'Ended (instances gone)' : 'Recovered'}</dt>
+            <dd>
+              <EventTime at={incident.closedAt} stacked />
+            </dd>
+          </div>
+        )}
         <div className="incident-detail__cause">
           <dt>Cause</dt>
           <dd>{incidentCauseLine(incident)}</dd>

@@ -9,6 +9,7 @@ const incident = (service: string, durationMs: number | null): Incident => ({
   service,
   openedAt: '2026-01-01T00:00:00.000Z',
   closedAt: durationMs === null ? null : new Date(Date.parse('2026-01-01T00:00:00.000Z') + durationMs).toISOString(),
+  closedBy: durationMs === null ? null : 'recovery',
   durationMs,
   instances: ['i-1'],
   cause: 'HTTP 503',

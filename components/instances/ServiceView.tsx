@@ -16,6 +16,7 @@ import { useLatencyWindow } from '../charts/useLatencyWindow';
 import { BulkDrainActions } from '../drain/BulkDrainActions';
 import { InstancesTable } from './InstancesTable';
 import { ServiceOriginNote } from './ServiceOriginNote';
+import { ServiceRecoveryNote } from './ServiceRecoveryNote';
 import { useBefore } from '@/lib/client/useBefore';
 import { latestRecovery } from '@/lib/model/service-summary';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
@@ -44,7 +45,7 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
   const calls = useServiceLatency(name, window);
   const probes = useInstancesLatency(name, window);
   const failing = service?.status === 'critical' || service?.status === 'warning';
-  // Recovered lately, it may still be the likely origin of callers clearing its errors: asked about until that can no longer be.
+  // Recovered lately: it says when, and it may still be the likely origin of callers clearing its errors (asked about until that can no longer be).
   const recoveredAt = service?.status === 'passing' ? latestRecovery(service.instances) : undefined;
   const mayBeRecoveredOrigin = useBefore(recoveredAt === undefined ? null : Date.parse(recoveredAt) + RECOVERY_RESIDUE_MS);
   const origins = useLikelyOrigins(failing || mayBeRecoveredOrigin);
@@ -73,6 +74,7 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
             {local(service.cause)}
           </p>
         )}
+        {recoveredAt !== undefined && mayBeRecoveredOrigin && <ServiceRecoveryNote recoveredAt={recoveredAt} />}
         <ServiceOriginNote service={name} origins={origins} />
       </div>
       <LatencySection service={name} window={window} onWindowChange={setWindow} calls={calls} probes={probes} />

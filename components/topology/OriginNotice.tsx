@@ -1,9 +1,11 @@
 import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology/graph';
+import { useLocalTimes } from '@/lib/client/useLocalTimes';
 
 const MAX_OTHERS = 3;
 
 /** The map's headline during an outage: where the failures probably start. */
 export function OriginNotice({ origins, onShow }: { origins: ProbableOrigin[]; onShow(id: string): void }) {
+  const local = useLocalTimes();
   const first = origins[0];
   if (!first) return null;
   const others = origins.filter((origin) => origin.id !== first.id && !first.peers.includes(origin.id));
@@ -14,7 +16,7 @@ export function OriginNotice({ origins, onShow }: { origins: ProbableOrigin[]; o
         <circle cx="6" cy="6" r="1.8" fill="currentColor" />
       </svg>
       <p className="torigin__text">
-        <strong>Likely origin: {first.recoveredAt !== undefined ? `${first.id}, recovered` : first.id}.</strong> {describeOrigin(first)}.
+        <strong>Likely origin: {first.recoveredAt !== undefined ? `${first.id}, recovered` : first.id}.</strong> {local(describeOrigin(first), first.recoveredAt)}.
         {others.length > 0 &&
           ` Also: ${others
             .slice(0, MAX_OTHERS)

@@ -9,7 +9,7 @@ import { edgeSlowCause, type TopologyEdge, type TopologyNode } from '@/lib/model
 import type { GroupSummary } from '@/lib/model/topology/group';
 import { utcClock } from '@/lib/model/status/clock';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
-import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology/graph';
+import { describeOrigin, RECOVERY_RESIDUE_MS, type ProbableOrigin } from '@/lib/model/topology/graph';
 import { MAX_HOPS } from '@/lib/model/topology/view';
 import { distinguishingTail } from '@/lib/model/middle-ellipsis';
 import { servicePath } from '@/lib/client/routes';
@@ -21,7 +21,8 @@ import { instanceRecentTraffic } from '@/lib/model/status/recent-traffic';
 import { recentCallsText, rowProbe } from '../instances/probe-figures';
 import { StatusBadge, STATUS_LABELS } from '../ui/StatusBadge';
 import { StatusIcon } from '../ui/StatusIcon';
-import { formatRate, formatRps } from './flow';
+import { edgeErrors, formatRate, formatRps } from './flow';
+import { serverNow } from '@/lib/client/serverClock';
 
 /**
  * Drain controls for one instance, rendered in its row of the panel. The drain feature provides
@@ -37,7 +38,24 @@ const KIND_LABELS: Record<TopologyNode['kind'], string> = {
   unknown: 'Not registered',
 };
 
-function EdgeStatsText({ edge }: { edge: TopologyEdge }) {
+/**
+ * An edge's windows still holding errors from before its callee's recovery, said in words: the callee
+ * is green from its `recoveredAt` (the moment its incident and alerts end too), this edge only once
+ * its last 10 s of calls are clean.
+ */
+function ClearingNote({ edge, callee }: { edge: TopologyEdge; callee: TopologyNode | undefined }) {
+  const local = useLocalTimes();
+  const recoveredAt = callee?.status === 'passing' ? callee.recoveredAt : undefined;
+  if (recoveredAt === undefined || edgeErrors(edge) === null || serverNow() - Date.parse(recoveredAt) > RECOVERY_RESIDUE_MS) return null;
+  return (
+    <span className="tpanel__clearing">
+      {edge.to} recovered at {local(utcClock(recoveredAt), recoveredAt)}; these windows still count calls from before that, and the edge stays red until its last 10 s of calls
+      are clean.
+    </span>
+  );
+}
+
+function EdgeStatsText({ edge, callee }: { edge: TopologyEdge; callee: TopologyNode | undefined }) {
   if (edge.rps === undefined) return <span className="muted">declared, no calls in the last minute</span>;
   const slow = edgeSlowCause(edge);
   return (
@@ -53,6 +71,7 @@ function EdgeStatsText({ edge }: { edge: TopologyEdge }) {
       )}
       {edge.p95Ms !== undefined && <span className="muted"> · p95 {edge.p95Ms < 10 ? edge.p95Ms.toFixed(1) : Math.round(edge.p95Ms)} ms</span>}
       {slow !== null && <span className="tpanel__errors"> · slow: {slow}</span>}
+      <ClearingNote edge={edge} callee={callee} />
     </span>
   );
 }
@@ -95,7 +114,7 @@ function EdgeList({
                 <span className="tpanel__sources" title={edge.sources.includes('declared') ? 'declared in the registration' : 'seen in call statistics only'}>
                   {edge.sources.join(' + ')}
                 </span>
-                <EdgeStatsText edge={edge} />
+                <EdgeStatsText edge={edge} callee={nodeById.get(edge.to)} />
               </li>
             );
           })}
@@ -256,7 +275,7 @@ export function TopologyPanel(props: TopologyPanelProps) {
           {origin && (
             <div className="tpanel__origin" role="note">
               <p>
-                <strong>Likely origin.</strong> {describeOrigin(origin)}.
+                <strong>Likely origin.</strong> {local(describeOrigin(origin), origin.recoveredAt)}.
               </p>
               <p className="tpanel__origin-list">
                 Failing because of it:{' '}

@@ -7,7 +7,7 @@ import type { FacetValue } from '@/lib/model/filter';
 import { compareStatusWorstFirst } from '@/lib/model/health';
 import type { EdgeStats } from '@/lib/model/latency';
 import { deriveTopologyFromSummaries, isFailing, namespaceOf, type TopologyNode } from '@/lib/model/topology/topology';
-import { nextResidueExpiry, probableOrigins } from '@/lib/model/topology/graph';
+import { nextResidueExpiry, probableOrigins, recentRecoveries } from '@/lib/model/topology/graph';
 import { buildViewGraph, groupGraphId, nodeGraphId } from '@/lib/model/topology/group';
 import {
   effectiveGrouping,
@@ -138,6 +138,8 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     return () => clearTimeout(timer);
   }, [topology, residueExpiredAt]);
   const originIds = useMemo(() => new Set(origins.map((origin) => origin.id)), [origins]);
+  // Asked at the same moments as the origins: a recovery stops counting when its residue does.
+  const recovered = useMemo(() => new Set(recentRecoveries(topology, Math.max(serverNow(), residueExpiredAt)).keys()), [topology, residueExpiredAt]);
   const facets = useMemo(() => facetsOf(topology.nodes), [topology]);
 
   const { mode, autoCollapse } = effectiveGrouping(view, topology.nodes.length);
@@ -185,6 +187,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
         origins: originIds,
         matches,
         selected: selectedId,
+        recovered,
         groupMode: mode,
         ...(dragging ? { dragging } : {}),
       },
@@ -192,7 +195,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     );
     cache.current = new Map<string, MapNode | MapEdge>([...built.nodes.map((n) => [n.id, n] as const), ...built.edges.map((e) => [e.id, e] as const)]);
     return built;
-  }, [graph, nodeById, layout.positions, visibility, failing, originIds, matches, selectedId, mode, dragging]);
+  }, [graph, nodeById, layout.positions, visibility, failing, originIds, matches, selectedId, recovered, mode, dragging]);
 
   // Viewport: fitted once when the map first has nodes, then only on request.
   const [drawn, setDrawn] = useState(false);

@@ -28,6 +28,17 @@ describe('edge colour by errors and by latency against its own baseline', () => 
   });
 });
 
+describe('an edge into a service that recovered lately', () => {
+  it('says its errors are clearing, not a second recovery to wait for', () => {
+    const edge = { rps: 2, errorRate: 0.17 };
+    expect(edgeLabel(edge, edgeTone(edge), true)).toBe('17% errors · 1m · clearing');
+    expect(edgeLabel(edge, edgeTone(edge), false)).toBe('17% errors · 1m');
+    // Slowness is no residue of an outage.
+    const slow = { rps: 5, errorRate: 0, p95Ms: 200, baselineP95Ms: 20 };
+    expect(edgeLabel(slow, edgeTone(slow), true)).toBe('p95 10× usual');
+  });
+});
+
 describe('a node\'s errors chip', () => {
   it('shows the rate of the calls it answered only while the node is failing', () => {
     const trailing = { inboundRps: 0.9, inboundErrorRate: 0.35 };

@@ -2,7 +2,7 @@ import { MarkerType, Position, type Edge, type Node, type NodeHandle } from '@xy
 import type { Status } from '@/lib/model/instance';
 import { EDGE_WINDOW_SECONDS } from '@/lib/model/latency';
 import { answersWithErrors, edgeSlowCause, type NodeKind, type TopologyNode } from '@/lib/model/topology/topology';
-import type { GraphEdge, GroupSummary, ViewGraph } from '@/lib/model/topology/group';
+import { nodeGraphId, type GraphEdge, type GroupSummary, type ViewGraph } from '@/lib/model/topology/group';
 import type { Direction } from '@/lib/model/topology/graph';
 import { GROUP_PADDING, type Point } from '@/lib/model/topology/layout';
 import { SIZES, sizeOf } from '@/lib/model/topology/layout-input';
@@ -139,11 +139,16 @@ export function edgeTone(edge: EdgeFigures): EdgeTone {
   return 'ok';
 }
 
-/** What an amber or red edge says on the map: its errors, else how much slower than usual it is. */
-export function edgeLabel(edge: EdgeFigures, tone: EdgeTone): string | undefined {
+/**
+ * What an amber or red edge says on the map: its errors, else how much slower than usual it is.
+ * `calleeRecovered`: the service it calls recovered lately (`recentRecoveries`) — its node is green
+ * while this edge's window still holds calls from before that, so the label says it is `clearing`
+ * rather than reading as a second, later recovery.
+ */
+export function edgeLabel(edge: EdgeFigures, tone: EdgeTone, calleeRecovered = false): string | undefined {
   if (tone !== 'warning' && tone !== 'critical') return undefined;
   const errors = edgeErrors(edge);
-  if (errors && errors.rate >= EDGE_WARNING_RATE) return `${formatRate(errors.rate)} errors · ${errors.window}`;
+  if (errors && errors.rate >= EDGE_WARNING_RATE) return `${formatRate(errors.rate)} errors · ${errors.window}${calleeRecovered ? ' · clearing' : ''}`;
   if (edge.p95Ms !== undefined && edge.baselineP95Ms !== undefined) return `p95 ${Math.round(edge.p95Ms / edge.baselineP95Ms)}× usual`;
   return undefined;
 }
@@ -193,6 +198,8 @@ export interface FlowInput {
   matches: ReadonlySet<string> | null;
   /** Graph id of the selected node or group. */
   selected: string;
+  /** Services recovered lately (`recentRecoveries`): the edges into them say they are clearing. */
+  recovered?: ReadonlySet<string>;
   groupMode: string;
   /** Positions overriding the stored ones while a node is dragged. */
   dragging?: ReadonlyMap<string, Point>;
@@ -338,11 +345,13 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
   const nodes: MapNode[] = [...frames, ...drawn].map((node) => reuse(cache, node));
 
   const edges: MapEdge[] = [];
+  // Edges join graph ids; a collapsed group stands for several services, so only a node's edges say it.
+  const recoveredIds = new Set([...(input.recovered ?? [])].map(nodeGraphId));
   for (const edge of graph.edges) {
     if (!shown.has(edge.from) || !shown.has(edge.to)) continue;
     const tone = edgeTone(edge);
     const active = selected !== '' && (edge.from === selected || edge.to === selected);
-    const label = edgeLabel(edge, tone);
+    const label = edgeLabel(edge, tone, recoveredIds.has(edge.to));
     const colour = active ? 'var(--accent)' : tone === 'idle' ? 'var(--edge-idle)' : tone === 'ok' ? 'var(--edge-ok)' : `var(--${tone})`;
     edges.push(
       reuse(cache, {

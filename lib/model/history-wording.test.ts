@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAFFIC_THRESHOLDS } from './status/combine';
-import { errorRecoveryCause, latencyRecoveryCause, registeredAgainDetail } from './history-wording';
+import { errorRecoveryCause, latencyRecoveryCause, registeredAgainDetail, returnedAs } from './history-wording';
 
 describe('registeredAgainDetail', () => {
   it('names the new id and address, each once', () => {
     expect(registeredAgainDetail('a', { id: 'a2', address: '10.0.0.1:80' })).toBe('registered again as a2 at 10.0.0.1:80');
     expect(registeredAgainDetail('127.0.0.1:38905', { id: '127.0.0.1:38905', address: '127.0.0.1:38905' })).toBe('registered again at 127.0.0.1:38905');
     expect(registeredAgainDetail('orders-1', { id: 'orders-1', address: '10.0.0.9:80' })).toBe('registered again at 10.0.0.9:80');
+  });
+});
+
+describe('returnedAs', () => {
+  it('reads back the id a lost instance returned under, from the detail registeredAgainDetail wrote', () => {
+    expect(returnedAs(registeredAgainDetail('a', { id: 'a2', address: '10.0.0.1:80' }))).toBe('a2');
+    expect(returnedAs(registeredAgainDetail('10.0.0.1:80', { id: '10.0.0.1:80', address: '10.0.0.1:80' }))).toBe('10.0.0.1:80');
+    expect(returnedAs('registered again as go at 7 at 10.0.0.1:80')).toBe('go at 7');
+    expect(returnedAs('loss dismissed by alice')).toBeUndefined();
   });
 });
 

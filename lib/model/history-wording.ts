@@ -13,6 +13,22 @@ export function registeredAgainDetail(lostId: string, again: { id: string; addre
   return again.id === again.address || again.id === lostId ? `registered again at ${again.address}` : `registered again as ${again.id} at ${again.address}`;
 }
 
+const REGISTERED_AGAIN = 'registered again ';
+
+/**
+ * The instance a lost one came back as when it came back under another id, read from
+ * `registeredAgainDetail`'s words: the id of "registered again as a2 at …", the address of
+ * "registered again at …" (an id that is its address). Undefined for any other detail (dismissed,
+ * retention over). Back under its own id, its registration came first, so the caller knows.
+ */
+export function returnedAs(detail: string): string | undefined {
+  if (!detail.startsWith(REGISTERED_AGAIN)) return undefined;
+  const rest = detail.slice(REGISTERED_AGAIN.length);
+  const at = rest.lastIndexOf(' at ');
+  if (rest.startsWith('as ') && at > 3) return rest.slice(3, at);
+  return rest.startsWith('at ') ? rest.slice(3) : undefined;
+}
+
 /** Calls to one instance over the 30 s window, and over its last 10 s. */
 export interface CallsSeen {
   calls: number;

@@ -102,11 +102,15 @@ const cases: Case[] = [
   { name: 'a failing instance whose lease expired stops failing (no second failure)', events: [[0, crit('a')], [3, expired('a')]], expected: [{ opened: 0, closed: 3, instances: ['a'], failures: 1, peak: 1 }] },
   { name: 'a deliberate deregistration of a healthy instance is no failure', events: [[0, deleted('a')], [1, goneUnwatched('b')]], expected: [] },
   { name: 'a failing instance gone while not watching stops failing', events: [[0, crit('a')], [7, goneUnwatched('a')]], expected: [{ opened: 0, closed: 7, instances: ['a'], failures: 1, peak: 1 }] },
-  { name: 'a failing instance that re-registers stops failing', events: [[0, crit('a')], [2, registered('a')]], expected: [{ opened: 0, closed: 2, instances: ['a'], failures: 1, peak: 1 }] },
   {
-    name: 'warning is not failing; critical → warning ends the failure',
-    events: [[0, healthy('a', 'warning')], [1, crit('a')], [4, healthy('a', 'warning')]],
-    expected: [{ opened: 1, closed: 4, instances: ['a'], failures: 1, peak: 1 }],
+    name: 'a failing instance that re-registers fails on until it passes (a registration is no recovery)',
+    events: [[0, crit('a')], [2, registered('a')], [3, healthy('a')]],
+    expected: [{ opened: 0, closed: 3, instances: ['a'], failures: 1, peak: 1 }],
+  },
+  {
+    name: 'warning is not failing; critical → warning is no recovery, passing is',
+    events: [[0, healthy('a', 'warning')], [1, crit('a')], [4, healthy('a', 'warning')], [6, healthy('a')]],
+    expected: [{ opened: 1, closed: 6, instances: ['a'], failures: 1, peak: 1 }],
   },
   { name: 'a recovery with no failure seen (window starts mid-failure) opens nothing', events: [[1, healthy('a')]], expected: [] },
   {
@@ -148,7 +152,9 @@ describe('failureSignal', () => {
     { event: expired('a'), failing: false, signal: 'point' },
     { event: expired('a'), failing: true, signal: 'stop' },
     { event: deleted('a'), failing: false, signal: 'none' },
-    { event: registered('a'), failing: true, signal: 'stop' },
+    { event: registered('a'), failing: true, signal: 'none' },
+    { event: healthy('a', 'warning'), failing: true, signal: 'none' },
+    { event: healthy('a'), failing: true, signal: 'stop' },
   ])('$event.kind ($event.detail) while failing=$failing → $signal', ({ event, failing, signal }) => {
     expect(failureSignal({ id: 1, at: iso(0), ...event }, failing)).toBe(signal);
   });
@@ -276,7 +282,7 @@ describe('an incident\u2019s upstream', () => {
       const openedMs = T0 + random(240) * 30_000;
       const closedMs = random(5) === 0 ? null : openedMs + random(12) * 30_000;
       const service = services[random(services.length)] ?? 'a';
-      return { id: `${service}-${index}`, service, openedAt: new Date(openedMs).toISOString(), closedAt: closedMs === null ? null : new Date(closedMs).toISOString(), durationMs: closedMs === null ? null : closedMs - openedMs, instances: ['i'], cause: 'x', failures: 1, peakFailing: 1, firstSign: null, upstream: null };
+      return { id: `${service}-${index}`, service, openedAt: new Date(openedMs).toISOString(), closedAt: closedMs === null ? null : new Date(closedMs).toISOString(), closedBy: closedMs === null ? null : 'recovery', durationMs: closedMs === null ? null : closedMs - openedMs, instances: ['i'], cause: 'x', failures: 1, peakFailing: 1, firstSign: null, upstream: null };
     });
     for (const edges of ['a>b b>c c>d d>e', 'a>b b>a b>c c>d d>b e>a', 'a>c a>d a>e b>c b>d b>e']) {
       const map = graph(edges);
@@ -303,6 +309,7 @@ describe('mttrByService', () => {
     service,
     openedAt: iso(openedMinute),
     closedAt: durationMs === null ? null : new Date(T0 + openedMinute * MIN + durationMs).toISOString(),
+    closedBy: durationMs === null ? null : 'recovery',
     durationMs,
     instances: ['a'],
     cause: 'HTTP 503',
@@ -346,8 +353,12 @@ describe('lost instances (DESIGN §6)', () => {
   const cleared = (instance: string): Spec => ({ kind: 'instance.lost_cleared', service: 'users', instance, detail: 'loss dismissed by alice' });
   const seconds = (entries: [number, Spec][]): HistoryEvent[] => entries.map(([second, spec], index) => ({ id: index + 1, at: at(second), ...spec }));
 
-  it('makes a 30 s whole-service outage an incident of 30 s: lost at the first failed probe, back at the re-registration', () => {
-    // Killed at 0 s; its lease expires at 10 s (the lost event is dated at the first failed probe), it is back at 30 s.
+  const back = (instance: string): Spec => ({ kind: 'instance.lost_cleared', service: 'users', instance, detail: 'registered again at 10.0.0.1:80' });
+  const passes = (instance: string): Spec => ({ kind: 'health.changed', service: 'users', instance, from: 'critical', to: 'passing', detail: 'probe OK' });
+
+  it('makes a 30 s whole-service outage an incident ending at its recovery: lost at the first failed probe, over when the last one back passes', () => {
+    // Killed at 0 s; its lease expires at 10 s (the lost event is dated at the first failed probe), it
+    // is back in etcd at 30 s, and its instances pass their probes at 33 s and 35 s.
     const events = seconds([
       [0, lostAt('a')],
       [0, lostAt('b')],
@@ -355,10 +366,25 @@ describe('lost instances (DESIGN §6)', () => {
       [10, expired('b')],
       [30, registered('a')],
       [30, registered('b')],
+      [30, back('a')],
+      [30, back('b')],
+      [33, passes('a')],
+      [35, passes('b')],
     ]);
     const [incident, ...rest] = deriveIncidents(events, { now: T0 + 60 * SEC });
     expect(rest).toEqual([]);
-    expect(incident).toMatchObject({ openedAt: at(0), closedAt: at(30), durationMs: 30 * SEC, instances: ['a', 'b'], peakFailing: 2 });
+    expect(incident).toMatchObject({ openedAt: at(0), closedAt: at(35), closedBy: 'recovery', durationMs: 35 * SEC, instances: ['a', 'b'], peakFailing: 2 });
+  });
+
+  it('follows an instance back under another id (a new lease in its key) until that one passes', () => {
+    const events = seconds([
+      [0, lostAt('a')],
+      [10, expired('a')],
+      [30, { ...registered('a2') }],
+      [30, { ...back('a'), detail: 'registered again as a2 at 10.0.0.1:80' }],
+      [34, passes('a2')],
+    ]);
+    expect(deriveIncidents(events, { now: T0 + 60 * SEC })).toMatchObject([{ closedAt: at(34), closedBy: 'recovery', instances: ['a'] }]);
   });
 
   it('keeps a lost instance failing through its deregistration, whichever is recorded first', () => {
@@ -376,20 +402,26 @@ describe('lost instances (DESIGN §6)', () => {
       [40, cleared('a')],
       [500, lostAt('a')],
       [520, registered('a')],
+      [520, back('a')],
+      [521, passes('a')],
     ]);
     const incidents = deriveIncidents(events, { now: T0 + 1_000 * SEC, mergeGapMs: 60 * SEC });
-    expect(incidents.map((incident) => incident.durationMs)).toEqual([40 * SEC, 20 * SEC]);
-    expect(mttrByService(incidents)).toEqual({ users: 30 * SEC });
+    expect(incidents.map((incident) => [incident.durationMs, incident.closedBy])).toEqual([
+      [40 * SEC, 'departure'],
+      [21 * SEC, 'recovery'],
+    ]);
+    expect(mttrByService(incidents)).toEqual({ users: 30.5 * SEC });
   });
 
-  it('is failing from lost even when health went critical first, until it returns', () => {
+  it('is failing from lost even when health went critical first, until it returns and passes', () => {
     const events = seconds([
       [0, crit('a')],
       [2, lostAt('a')],
       [10, expired('a')],
       [25, registered('a')],
+      [30, passes('a')],
     ]);
-    expect(deriveIncidents(events, { now: T0 + 100 * SEC }).map(summarise)).toEqual([{ opened: 0, closed: 25 / 60, instances: ['a'], failures: 1, peak: 1 }]);
+    expect(deriveIncidents(events, { now: T0 + 100 * SEC }).map(summarise)).toEqual([{ opened: 0, closed: 30 / 60, instances: ['a'], failures: 1, peak: 1 }]);
   });
 
   it('classifies lost and cleared events', () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RESPONSE_BEGAN, type HistoryEvent } from './events';
 import { fleetRecord } from './fleet-record';
+import { returnedAs } from './history-wording';
 import type { Adjacency } from './topology/graph';
 
 /** One stretch of trouble in one service (see `deriveIncidents` for exactly what counts). */
@@ -9,8 +10,15 @@ export interface Incident {
   id: string;
   service: string;
   openedAt: string;
-  /** null while the incident is open. */
+  /**
+   * null while the incident is open. The moment no instance of the service is failing any more: the
+   * last one's recovery (its status back to `passing`: `closedBy: 'recovery'`, the service's
+   * `recoveredAt`, its alert's resolve), or its leaving (`'departure'`: deregistered, a loss
+   * dismissed or past its retention, a vanishing).
+   */
   closedAt: string | null;
+  /** How it ended (null while open): see `closedAt`. */
+  closedBy: 'recovery' | 'departure' | null;
   /** null while the incident is open. */
   durationMs: number | null;
   /** Every instance that failed during the incident, in the order they first failed. */
@@ -76,14 +84,19 @@ export type FailureSignal = 'start' | 'stop' | 'point' | 'none';
 
 /**
  * Classifies an event for an instance that is (or is not) failing right now, and is (or is not)
- * lost (DESIGN §6): a lost instance fails from its `instance.lost` until it registers again or its
- * loss is cleared (dismissed, retention over); its key's deregistration does not end that.
+ * lost (DESIGN §6). A failing instance stops failing when it recovers — its status back to
+ * `passing` (or `unknown`: no longer judged), the moment the console calls recovered (docs/ARCHITECTURE
+ * "Recovered at") — or when it leaves: deregistered, or its loss cleared (dismissed, retention over).
+ * Neither a step down to `warning` nor a registration is a recovery: an instance back after its
+ * loss fails until its probes pass (it used to stop at its registration, before any probe, so the
+ * incident ended seconds before the service was green again); a lost instance's key going does not
+ * end its loss either.
  */
 export function failureSignal(event: HistoryEvent, failing: boolean, lost = false): FailureSignal {
   switch (event.kind) {
     case 'health.changed':
       if (event.to === 'critical') return failing ? 'none' : 'start';
-      return failing && !lost ? 'stop' : 'none';
+      return failing && !lost && event.to !== 'warning' ? 'stop' : 'none';
     case 'instance.lost':
       return failing ? 'none' : 'start';
     case 'instance.lost_cleared':
@@ -92,8 +105,6 @@ export function failureSignal(event: HistoryEvent, failing: boolean, lost = fals
       if (lost) return 'none';
       if (failing) return 'stop';
       return isLeaseExpiry(event.detail) ? 'point' : 'none';
-    case 'instance.registered':
-      return failing ? 'stop' : 'none';
     default:
       return 'none';
   }
@@ -107,6 +118,7 @@ interface Draft {
   causeVanished: string | undefined;
   openedMs: number;
   closedMs: number | null;
+  closedBy: Incident['closedBy'];
   instances: Set<string>;
   failures: number;
   peakFailing: number;
@@ -155,6 +167,7 @@ function openOrReopen(state: ServiceState, first: { service: string; event: Hist
   const recent = state.lastClosed;
   if (recent && recent.closedMs !== null && first.atMs - recent.closedMs <= mergeGapMs) {
     recent.closedMs = null;
+    recent.closedBy = null;
     state.open = recent;
     return recent;
   }
@@ -165,6 +178,7 @@ function openOrReopen(state: ServiceState, first: { service: string; event: Hist
     causeVanished: first.event.kind === 'instance.deregistered' ? first.event.instance : undefined,
     openedMs: first.atMs,
     closedMs: null,
+    closedBy: null,
     instances: new Set(),
     failures: 0,
     peakFailing: 0,
@@ -175,9 +189,10 @@ function openOrReopen(state: ServiceState, first: { service: string; event: Hist
   return draft;
 }
 
-function closeIfQuiet(state: ServiceState, atMs: number): void {
+function closeIfQuiet(state: ServiceState, atMs: number, by: 'recovery' | 'departure'): void {
   if (!state.open || state.failing.size > 0) return;
   state.open.closedMs = atMs;
+  state.open.closedBy = by;
   state.lastClosed = state.open;
   state.open = null;
 }
@@ -188,6 +203,7 @@ function toIncident(draft: Draft): Incident {
     service: draft.service,
     openedAt: new Date(draft.openedMs).toISOString(),
     closedAt: draft.closedMs === null ? null : new Date(draft.closedMs).toISOString(),
+    closedBy: draft.closedMs === null ? null : draft.closedBy,
     durationMs: draft.closedMs === null ? null : draft.closedMs - draft.openedMs,
     instances: [...draft.instances],
     cause: draft.cause,
@@ -202,15 +218,16 @@ function toIncident(draft: Draft): Incident {
  * Incidents from history events (ascending time; one service or many), oldest first.
  *
  * Per service, an instance is *failing* from a `health.changed` to `critical` until a
- * `health.changed` to anything else, an `instance.deregistered` (whatever the reason), or an
- * `instance.registered` (it came back as a new registration). A lost instance (`instance.lost`)
- * fails until it registers again or an `instance.lost_cleared`, whatever its key's deregistration
- * says. An `instance.deregistered` whose lease
+ * `health.changed` to `passing` or `unknown` (its recovery; `warning` is not one), or an
+ * `instance.deregistered` (whatever the reason). A lost instance (`instance.lost`) fails until an
+ * `instance.lost_cleared` that is no return (dismissed, retention over), or, back under the same
+ * name, until its recovery, whatever its key's deregistration says. An `instance.deregistered` whose lease
  * expired while the instance was NOT failing ("vanished") is a point failure: it opens or joins an
  * incident but holds nothing open.
  *
  * An incident opens at a failure when none is open for the service and closes at the moment no
- * instance of the service is failing any more (a point-only incident closes at its last point).
+ * instance of the service is failing any more: the last one's recovery, which is the service's
+ * `recoveredAt` (a point-only incident closes at its last point).
  * A failure at most `mergeGapMs` after an incident closed reopens that same incident, so a
  * flapping instance makes one incident, not twenty.
  *
@@ -255,7 +272,14 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
       state = { failing: new Set(), lost: new Set(), warnings: new Map(), open: null, lastClosed: null };
       states.set(service, state);
     }
-    const signal = failureSignal(event, state.failing.has(instance), state.lost.has(instance));
+    let signal = failureSignal(event, state.failing.has(instance), state.lost.has(instance));
+    // Back under another id (go-zero's keys name the lease): the failure goes on under that id until it passes.
+    const backAs = signal === 'stop' && event.kind === 'instance.lost_cleared' ? returnedAs(event.detail) : undefined;
+    if (backAs !== undefined && backAs !== instance) {
+      state.failing.delete(instance);
+      state.failing.add(backAs);
+      signal = 'none';
+    }
     // Read when this event opens an incident: a warning that turns critical is its own first sign.
     trackWarning(state.warnings, event, instance, atMs);
     if (event.kind === 'instance.lost') state.lost.add(instance);
@@ -265,7 +289,7 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
     if (signal === 'none') return;
     if (signal === 'stop') {
       state.failing.delete(instance);
-      closeIfQuiet(state, atMs);
+      closeIfQuiet(state, atMs, event.kind === 'health.changed' ? 'recovery' : 'departure');
       return;
     }
     if (signal === 'start') state.failing.add(instance);
@@ -277,7 +301,7 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
     incident.instances.add(instance);
     incident.failures += 1;
     incident.peakFailing = Math.max(incident.peakFailing, state.failing.size + (signal === 'point' ? 1 : 0));
-    closeIfQuiet(state, atMs);
+    closeIfQuiet(state, atMs, 'departure');
   };
   return {
     add(events) {

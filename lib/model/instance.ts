@@ -72,8 +72,8 @@ export const LostSchema = z.object({
 });
 export type Lost = z.infer<typeof LostSchema>;
 
-/** The signal behind a status: probes, the error rate or p95 of reported calls, or fewer instances registered than within the last hour. */
-export const CauseKindSchema = z.enum(['probe', 'error_rate', 'latency', 'membership']);
+/** The signal behind a status: probes, the error rate or p95 of reported calls, fewer instances registered than within the last hour, or a loss the probes have not yet ruled on (an instance back in etcd after it, lost/tracker.ts). */
+export const CauseKindSchema = z.enum(['probe', 'error_rate', 'latency', 'membership', 'lost']);
 export type CauseKind = z.infer<typeof CauseKindSchema>;
 
 /** Instance as served by the API and over Socket.IO (DESIGN §4 contract, plus `key`, `health`, `dependsOn`). */

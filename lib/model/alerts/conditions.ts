@@ -49,6 +49,8 @@ export interface EvaluationInput {
   /** `probableOrigins(topology, { now })`: the health model's verdict, reused as is. */
   origins: readonly ProbableOrigin[];
   registry: RegistryStatus;
+  /** Services passing again after a recovery: their `recoveredAt` (ServiceSummary), when a health alert of theirs ends. */
+  recoveredAt?: ReadonlyMap<string, string>;
 }
 
 /** Alerts that may be held while a dependency is the probable origin: the ones a caller's failure raises. */
@@ -128,13 +130,20 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
       });
     }
   }
-  // Lost instances count while the service has not got as many passing as before the loss (serviceStatus).
-  if (lost.length > 0 && service.status !== 'passing') {
-    const instance = only(lost)?.id;
+  // Lost instances count while the service has not got as many passing as before the loss
+  // (serviceStatus); so do those back in etcd with no probe verdict yet (kind `lost`, lost/tracker.ts):
+  // the alert resolves when the service recovers, not when the instances register again.
+  const back = service.instances.filter((instance) => instance.lost === undefined && instance.status === 'critical' && instance.statusCauseKind === 'lost');
+  const missing = [...lost, ...back];
+  if (missing.length > 0 && service.status !== 'passing') {
+    const instance = only(missing)?.id;
+    const of = `of ${service.instances.length} instances`;
+    const state =
+      back.length === 0 ? `${lost.length} ${of} lost` : lost.length === 0 ? `${back.length} ${of} back in etcd, not passing yet` : `${lost.length} ${of} lost, ${back.length} back in etcd and not passing yet`;
     add({
-      labels: { alertname: 'InstancesLost', severity: lost.length === service.instances.length ? 'critical' : 'warning', cause: 'lost', ...base, ...(instance !== undefined ? { instance } : {}) },
-      summary: `${service.name}: ${lost.length} of ${service.instances.length} instances lost`,
-      description: `${names(lost)}: ${lost[0]?.lost?.cause ?? 'lease expired'}`,
+      labels: { alertname: 'InstancesLost', severity: missing.length === service.instances.length ? 'critical' : 'warning', cause: 'lost', ...base, ...(instance !== undefined ? { instance } : {}) },
+      summary: `${service.name}: ${state}`,
+      description: lost.length > 0 ? `${names(lost)}: ${lost[0]?.lost?.cause ?? 'lease expired'}` : `${names(back)}: ${back[0]?.statusCause ?? 'registered again, no probe verdict yet'}`,
       forMs: rule.lostForSeconds * 1_000,
     });
   }

@@ -116,7 +116,7 @@ describe('service critical for N seconds', () => {
     engine.evaluate(fleet({ payments: DOWN }), T0 + 30_000);
     const resolved = engine.evaluate(fleet({ payments: {} }), T0 + 45_000);
     expect(summary(resolved)).toEqual(['resolved ServiceCritical payments']);
-    expect(resolved[0]?.alert.resolvedAt).toBe(new Date(T0 + 45_000).toISOString());
+    expect(resolved[0]?.alert).toMatchObject({ resolvedAt: new Date(T0 + 45_000).toISOString(), resolvedOn: 'evaluation' });
     expect(engine.alerts()).toEqual([]);
     expect(engine.recentlyResolved().map((alert) => alert.labels.service)).toEqual(['payments']);
     engine.evaluate(fleet({ payments: {} }), T0 + 45_000 + 3_600_001);
@@ -173,6 +173,36 @@ describe('lost instances', () => {
     expect(api?.summary).toBe('api: 500 of 500 instances lost');
     expect(api?.description).toMatch(/^api-1, api-2, .* api-10 and 490 more: lease expired$/);
     expect(lost.find((t) => t.alert.labels.service === 'cache')?.alert.labels).toMatchObject({ severity: 'warning', instance: 'cache-1' });
+  });
+});
+
+describe('resolved at the recovery', () => {
+  const recovered = (at: number) => ({ ...fleet({ payments: {} }), recoveredAt: new Map([['payments', new Date(at).toISOString()]]) });
+
+  it('ends a service\u2019s health alert at its recoveredAt, the moment its incident ends, not at the evaluation that saw it', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    engine.evaluate(fleet({ payments: DOWN }), T0);
+    engine.evaluate(fleet({ payments: DOWN }), T0 + 30_000);
+    const [resolved] = engine.evaluate(recovered(T0 + 33_200), T0 + 35_000);
+    expect(resolved?.alert).toMatchObject({ resolvedAt: new Date(T0 + 33_200).toISOString(), resolvedOn: 'recovery' });
+  });
+
+  it('takes no recovery from before the condition last held (an earlier one): the evaluation then', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    engine.evaluate(fleet({ payments: DOWN }), T0);
+    engine.evaluate(fleet({ payments: DOWN }), T0 + 30_000);
+    const [resolved] = engine.evaluate(recovered(T0 + 29_000), T0 + 35_000);
+    expect(resolved?.alert).toMatchObject({ resolvedAt: new Date(T0 + 35_000).toISOString(), resolvedOn: 'evaluation' });
+  });
+
+  it('keeps InstancesLost while instances back in etcd have no probe verdict yet (held critical, kind lost)', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    engine.evaluate(fleet({ payments: { instances: 2, lost: 2 } }), T0);
+    const back = fleet({ payments: { instances: 2, status: 'critical', causeKind: 'lost', cause: 'registered again, no probe verdict yet (lost: lease expired)' } });
+    expect(engine.evaluate(back, T0 + 5_000)).toEqual([]);
+    expect(engine.alerts().map((alert) => [alert.labels.alertname, alert.summary])).toContainEqual(['InstancesLost', 'payments: 2 of 2 instances back in etcd, not passing yet']);
+    const [resolved] = engine.evaluate({ ...fleet({ payments: { instances: 2 } }), recoveredAt: new Map([['payments', new Date(T0 + 7_000).toISOString()]]) }, T0 + 10_000);
+    expect(resolved?.alert).toMatchObject({ labels: { alertname: 'InstancesLost' }, resolvedAt: new Date(T0 + 7_000).toISOString(), resolvedOn: 'recovery' });
   });
 });
 

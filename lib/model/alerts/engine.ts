@@ -1,6 +1,6 @@
 import { currentConditions, ORIGIN_ALERTS, SUPPRESSIBLE, type AlertLabels, type EvaluationInput } from './conditions';
 import { ackFor, type Ack } from './acks';
-import type { AlertRules } from './rules';
+import type { AlertName, AlertRules } from './rules';
 import { silenceFor, type Silence } from './silences';
 
 /**
@@ -25,7 +25,14 @@ export interface AlertView {
   activeSince: string;
   /** When it was first notified (absent: never sent). */
   firedAt?: string;
+  /**
+   * When it ended (Alertmanager's `endsAt`): for a service's health alert ending with its service
+   * passing again, the service's `recoveredAt` (`resolvedOn: 'recovery'`), the same moment its
+   * incident ends and its page says it recovered; otherwise the evaluation that found the
+   * condition gone (`resolvedOn: 'evaluation'`, up to one evaluation interval late).
+   */
   resolvedAt?: string;
+  resolvedOn?: 'recovery' | 'evaluation';
   /**
    * A resolved alert's last state before it resolved: `firing` (sent, when a receiver is configured),
    * `suppressed` (held by its origin's alert, `suppressedBy`) or `silenced`. Pending alerts that
@@ -59,6 +66,9 @@ interface Entry {
   activeSinceMs: number;
   firedAtMs?: number;
   resolvedAtMs?: number;
+  resolvedOn?: 'recovery' | 'evaluation';
+  /** The last evaluation in which its condition held. */
+  heldAtMs: number;
   endedAs?: 'firing' | 'suppressed' | 'silenced';
   notified: boolean;
   explainedBy?: string;
@@ -80,6 +90,9 @@ export interface AlertEngineOptions {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** A service's own health alerts: they end when the service is passing again, at its `recoveredAt`. */
+const RECOVERY_ENDS: ReadonlySet<AlertName> = new Set<AlertName>(['ServiceCritical', 'ServiceErrorRate', 'ServiceLatency', 'InstancesLost']);
 
 /** Alerts and their states, updated by each evaluation (createAlertEngine). */
 export interface AlertEngine {
@@ -122,6 +135,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     activeSince: iso(entry.activeSinceMs),
     ...(entry.firedAtMs !== undefined ? { firedAt: iso(entry.firedAtMs) } : {}),
     ...(entry.resolvedAtMs !== undefined ? { resolvedAt: iso(entry.resolvedAtMs) } : {}),
+    ...(entry.resolvedOn !== undefined ? { resolvedOn: entry.resolvedOn } : {}),
     ...(entry.endedAs !== undefined ? { endedAs: entry.endedAs } : {}),
     notified: entry.notified,
     ...((entry.state === 'suppressed' || entry.endedAs === 'suppressed') && entry.explainedBy !== undefined ? { suppressedBy: entry.explainedBy } : {}),
@@ -147,9 +161,10 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         let entry = active.get(condition.key);
         if (!entry) {
           // Labels are the alert's identity in Alertmanager: fixed for its whole life.
-          entry = { key: condition.key, labels: condition.labels, summary: '', description: '', path: '', forMs: 0, state: 'pending', activeSinceMs: Math.min(condition.since ?? nowMs, nowMs), notified: false };
+          entry = { key: condition.key, labels: condition.labels, summary: '', description: '', path: '', forMs: 0, state: 'pending', activeSinceMs: Math.min(condition.since ?? nowMs, nowMs), heldAtMs: nowMs, notified: false };
           active.set(condition.key, entry);
         }
+        entry.heldAtMs = nowMs;
         entry.summary = condition.summary;
         entry.description = condition.description;
         entry.path = condition.path;
@@ -163,7 +178,11 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         // Still pending (it never reached its rule's duration): it never fired, so nothing resolved.
         const endedAs = entry.notified ? 'firing' : entry.state === 'suppressed' || entry.state === 'silenced' ? entry.state : undefined;
         entry.state = 'resolved';
-        entry.resolvedAtMs = nowMs;
+        // Its service passing again since the last evaluation that saw the condition: it ended then.
+        const recoveredMs = RECOVERY_ENDS.has(entry.labels.alertname) ? Date.parse(input.recoveredAt?.get(entry.labels.service) ?? '') : NaN;
+        const byRecovery = recoveredMs > entry.heldAtMs && recoveredMs <= nowMs;
+        entry.resolvedAtMs = byRecovery ? recoveredMs : nowMs;
+        entry.resolvedOn = byRecovery ? 'recovery' : 'evaluation';
         delete entry.heldBy;
         if (entry.ack) usedUpAcks.add(entry.ack.id);
         if (endedAs === undefined) continue;

@@ -180,6 +180,16 @@ interface Residue {
   recoveredAt: Map<string, string>;
 }
 
+/**
+ * Services passing again after a recovery less than RECOVERY_RESIDUE_MS ago, with when (their
+ * `recoveredAt`): the edges into them may still carry errors from before it (the map says so).
+ */
+export function recentRecoveries(topology: Pick<Topology, 'nodes'>, now: number): Map<string, string> {
+  const recovered = new Map<string, string>();
+  for (const node of topology.nodes) if (node.status === 'passing' && node.recoveredAt !== undefined && now - Date.parse(node.recoveredAt) <= RECOVERY_RESIDUE_MS) recovered.set(node.id, node.recoveredAt);
+  return recovered;
+}
+
 /** Failing callers still clearing the errors of a dependency that recovered less than RECOVERY_RESIDUE_MS ago (see probableOrigins). */
 function recentResidue(topology: Topology, isFailingId: ReadonlySet<string>, now: number): Residue {
   const residue: Residue = { residueOf: new Map(), recoveredAt: new Map() };

@@ -34,11 +34,13 @@ export function evaluationInput(fleet: AlertFleet, edges: readonly EdgeStats[], 
   // Summaries come in name order, as a full snapshot lists its services.
   const services = summaries.filter(mayHaveConditions).map((summary) => toService(summary.name, new Map(fleet.serviceSnapshot(summary.name).instances.map((instance) => [instance.key, instance]))));
   const registry = fleet.registryStatus();
+  const recoveredAt = new Map<string, string>();
+  for (const summary of summaries) if (summary.recoveredAt !== undefined) recoveredAt.set(summary.name, summary.recoveredAt);
   // Probable origins need two failing nodes; conditions read the topology only for origins. Below
   // that, the topology (50,000 declared edges at 10,000 services: 60–300 ms, every evaluation) is skipped.
-  if (possiblyFailing(summaries, edges) < 2) return { services, topology: { nodes: [], edges: [] }, origins: [], registry };
+  if (possiblyFailing(summaries, edges) < 2) return { services, topology: { nodes: [], edges: [] }, origins: [], registry, recoveredAt };
   const topology = deriveTopologyFromSummaries(summaries, edges);
-  return { services, topology, origins: probableOrigins(topology, { now: nowMs }), registry };
+  return { services, topology, origins: probableOrigins(topology, { now: nowMs }), registry, recoveredAt };
 }
 
 /**

@@ -58,9 +58,10 @@ function memoryAckStore() {
   return { store, rows };
 }
 
-function alertingFor(options: { store: SilenceStore; acks?: AckStore; events: NewHistoryEvent[]; now: () => number; delivers?: () => boolean; failingNow?: () => boolean }) {
+function alertingFor(options: { store: SilenceStore; acks?: AckStore; events: NewHistoryEvent[]; now: () => number; delivers?: () => boolean; failingNow?: () => boolean; recoveredAt?: string }) {
   const failingNow = options.failingNow ?? (() => true);
-  const web = () => toService('web', new Map([[failing.key, failingNow() ? failing : { ...failing, status: 'passing', statusCause: 'probe OK' }]]));
+  const recovered = options.recoveredAt !== undefined ? { recoveredAt: options.recoveredAt } : {};
+  const web = () => toService('web', new Map([[failing.key, failingNow() ? failing : { ...failing, status: 'passing', statusCause: 'probe OK', ...recovered }]]));
   return createAlerting({
     fleet: {
       summarySnapshot: () => ({ services: [summaryOfService(web())] }),
@@ -98,6 +99,29 @@ describe('alerting on replicas', () => {
       alerting.evaluate();
       expect(alerting.snapshot().alerts.map((alert) => `${alert.labels.service} ${alert.state}`)).toEqual(['web firing']);
       expect(events).toEqual([]);
+    } finally {
+      alerting.stop();
+    }
+  });
+});
+
+describe('a resolve in history', () => {
+  it('is dated at the service\u2019s recovery, as its endsAt is, not at the evaluation that saw it', () => {
+    let nowMs = T0;
+    let down = true;
+    const events: NewHistoryEvent[] = [];
+    const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, failingNow: () => down, recoveredAt: new Date(T0 + 2_400).toISOString() });
+    try {
+      alerting.evaluate();
+      nowMs = T0 + 2_000;
+      alerting.evaluate();
+      down = false;
+      nowMs = T0 + 3_000;
+      alerting.evaluate();
+      expect(events.map((event) => [event.kind, event.at])).toEqual([
+        ['alert.fired', new Date(T0 + 2_000).toISOString()],
+        ['alert.resolved', new Date(T0 + 2_400).toISOString()],
+      ]);
     } finally {
       alerting.stop();
     }

@@ -336,7 +336,8 @@ export function createAlerting(options: AlertingOptions): Alerting {
     const current = new Map(engine.alerts().map((alert) => [alert.key, alert]));
     const enriched = transitions.map((transition) => (transition.kind === 'fired' ? { ...transition, alert: current.get(transition.alert.key) ?? transition.alert } : transition));
     const at = new Date(nowMs).toISOString();
-    for (const transition of enriched) options.record(historyEvent(transition, at));
+    // A resolve is dated when it ended (the service's recovery, `resolvedAt`), as Alertmanager's endsAt is, not when this evaluation saw it.
+    for (const transition of enriched) options.record(historyEvent(transition, transition.kind === 'resolved' ? (transition.alert.resolvedAt ?? at) : at));
     // A held caller changes its origin's annotations: Alertmanager hears of every transition.
     for (const alertmanager of alertmanagers) alertmanager.nudge();
     notifyWebhook(

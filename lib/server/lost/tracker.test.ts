@@ -289,7 +289,7 @@ describe('lost tracker', () => {
     expect(cleared.sort()).toEqual(['10.0.0.9:80: registered again at 10.0.0.9:80', 'a: registered again at 10.0.0.7:80']);
   });
 
-  it('keeps that an instance back after its loss passed in this run, so its service is failing now, not stale', async () => {
+  it('holds an instance back after its loss critical until its probes rule, keeping that it passed in this run (its service failing now, not stale)', async () => {
     setup('gone');
     // As the status publisher writes them: passing once, then failing, `passedAt` kept.
     store.setHealth('/s/users/a', { status: 'passing', statusCause: 'probe OK', passedAt: '2026-12-03T09:30:00.000Z', lastProbe: { at: '2026-12-03T09:30:00.000Z', ok: true, latencyMs: 1 } });
@@ -301,7 +301,14 @@ describe('lost tracker', () => {
     store.flush();
     store.flush();
     expect(store.instance(`${LOST_KEY_PREFIX}/s/users/a`)).toBeUndefined();
-    expect(store.instance('/s/users/a')).toMatchObject({ status: 'unknown', statusCause: 'not probed yet', passedAt: '2026-12-03T09:30:00.000Z' });
+    // A registration is no probe evidence: the status its loss gave it stands (no recovery yet).
+    expect(store.instance('/s/users/a')).toMatchObject({
+      status: 'critical',
+      statusCauseKind: 'lost',
+      statusCause: expect.stringMatching(/^registered again, no probe verdict yet \(lost: lease expired at 09:32:41 UTC/) as unknown,
+      failingSince: '2026-12-03T09:32:36.000Z',
+      passedAt: '2026-12-03T09:30:00.000Z',
+    });
     // One that never passed comes back without it.
     store.setHealth('/s/users/bb', { status: 'critical', statusCause: 'connection refused', lastProbe: { at: '2026-12-03T09:32:36.000Z', ok: false, latencyMs: 1, error: 'connection refused' } });
     store.flush();
@@ -309,6 +316,7 @@ describe('lost tracker', () => {
     store.upsertKey({ etcdKey: '/s/users/bb', lease: '8', registrations: [registration('bb')] });
     store.flush();
     store.flush();
+    expect(store.instance('/s/users/bb')).toMatchObject({ status: 'critical', statusCauseKind: 'lost' });
     expect(store.instance('/s/users/bb')?.passedAt).toBeUndefined();
   });
 

@@ -184,22 +184,45 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     options.onHistory({ at, kind: 'instance.lost', service: instance.service, instance: instance.id, from: instance.status, to: 'critical', detail: cause });
 
   /**
-   * The instance back after its loss passed in this run before it: it keeps that (`passedAt`), so
-   * while it is "not probed yet" its service still counts as failing now — else a crashed service
-   * coming back left the probable origin to its callers, failing on its leftover errors.
+   * The instance back after its loss. A registration is no probe evidence, so until its probes give
+   * a verdict it keeps the status its loss gave it: critical, kind `lost` (the status publisher holds
+   * that against a probe still short of a verdict), with the loss's `failingSince`. Its recovery is
+   * then its first passing verdict, the moment every view, its incident and its alert take as
+   * recovered (docs/ARCHITECTURE "Recovered at"); held `unknown`, a service whose instances all came
+   * back read "not probed yet" and its incident ended at the registration. It also keeps the latest
+   * `passedAt` of its predecessors, so while held its service counts as failing now, not stale —
+   * else a crashed service coming back left the probable origin to its callers, failing on its
+   * leftover errors — and its first pass counts as a recovery.
    */
-  const keepPassed = (records: readonly LostRecord[], key: string): void => {
-    // The latest of its predecessors' (ISO times compare as text); the instance as the store holds it now, not as the delta said.
-    const passedAt = records.map((record) => record.instance.passedAt).reduce<string | undefined>((latest, at) => (at !== undefined && (latest === undefined || at > latest) ? at : latest), undefined);
+  const holdUntilProbed = (records: readonly LostRecord[], key: string): void => {
+    // The instance as the store holds it now, not as the delta said; ISO times compare as text.
     const back = store.instance(key);
-    if (passedAt === undefined || !back || back.passedAt !== undefined) return;
+    const latest = (times: (string | undefined)[]): string | undefined => times.reduce<string | undefined>((max, at) => (at !== undefined && (max === undefined || at > max) ? at : max), undefined);
+    const passedAt = back?.passedAt ?? latest(records.map((record) => record.instance.passedAt));
+    const first = records[0];
+    if (!back || !first) return;
+    const held = back.status === 'unknown';
+    if (!held && (passedAt === undefined || back.passedAt !== undefined)) return;
+    const lost = first.instance.lost;
     store.setHealth(back.key, {
-      status: back.status,
-      ...(back.statusCause !== undefined ? { statusCause: back.statusCause } : {}),
-      ...(back.statusCauseKind !== undefined ? { statusCauseKind: back.statusCauseKind } : {}),
-      ...(back.statusSince !== undefined ? { statusSince: back.statusSince } : {}),
+      ...(held
+        ? {
+            status: 'critical' as const,
+            statusCause: `registered again, no probe verdict yet (${lost?.stillServing ? 'out of discovery' : 'lost'}: ${lost?.cause ?? 'lease expired'})`,
+            statusCauseKind: 'lost' as const,
+            statusSince: first.instance.statusSince ?? lost?.at ?? new Date(now()).toISOString(),
+            failingSince: first.instance.failingSince ?? lost?.at ?? new Date(now()).toISOString(),
+          }
+        : {
+            status: back.status,
+            ...(back.statusCause !== undefined ? { statusCause: back.statusCause } : {}),
+            ...(back.statusCauseKind !== undefined ? { statusCauseKind: back.statusCauseKind } : {}),
+            ...(back.statusSince !== undefined ? { statusSince: back.statusSince } : {}),
+            ...(back.failingSince !== undefined ? { failingSince: back.failingSince } : {}),
+          }),
       ...(back.lastProbe !== undefined ? { lastProbe: back.lastProbe } : {}),
-      passedAt,
+      ...(back.recoveredAt !== undefined ? { recoveredAt: back.recoveredAt } : {}),
+      ...(passedAt !== undefined ? { passedAt } : {}),
     });
   };
 
@@ -231,7 +254,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       if (checks.size > 0) cancelChecks(instance);
       const records = sameAs(instance);
       if (records.length === 0) continue;
-      keepPassed(records, instance.key);
+      holdUntilProbed(records, instance.key);
       for (const record of records) clear(record, registeredAgainDetail(record.instance.id, instance));
     }
   });

@@ -11,6 +11,7 @@ const SIGNAL_ENDED: Record<Verdict['kind'], string> = {
   error_rate: 'error rate under its threshold again',
   latency: 'latency back near its usual',
   membership: 'no longer fewer instances than within the last hour',
+  lost: 'probe OK',
 };
 
 export interface StatusPublisherOptions {
@@ -57,7 +58,13 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     if (!instance || instance.lost) return;
     // Not the instance's current status: that already holds the traffic verdict, which would then outlive it.
     const facts = probes.get(key) ?? NOT_PROBED;
-    const final = combineStatus(combineStatus({ status: facts.status, cause: facts.statusCause ?? facts.status, kind: 'probe' }, traffic.get(key) ?? null), membership.get(key) ?? null);
+    // Back after its loss (lost/tracker.ts): critical until the probes reach a verdict, so a first
+    // refused connection or a membership verdict is no "critical → unknown" recovery.
+    const base: Verdict =
+      facts.status === 'unknown' && instance.statusCauseKind === 'lost'
+        ? { status: instance.status, cause: instance.statusCause ?? instance.status, kind: 'lost' }
+        : { status: facts.status, cause: facts.statusCause ?? facts.status, kind: 'probe' };
+    const final = combineStatus(combineStatus(base, traffic.get(key) ?? null), membership.get(key) ?? null);
     const previous: Status = instance.status;
     const changed = final.status !== previous;
     const when = at ?? now().toISOString();
