@@ -12,6 +12,11 @@ export interface TestPostgres {
   createDatabase(): Promise<string>;
   /** Runs one SQL statement in the database at `url`, as the superuser, independent of the product's code. */
   query<Row extends Record<string, unknown>>(url: string, text: string, values?: unknown[]): Promise<Row[]>;
+  /**
+   * Shuts the server down as an operator's restart does (fast shutdown: every connection ended), runs
+   * `whileDown`, then starts it again on the same port and data, and waits until it accepts connections.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -86,14 +91,25 @@ export async function startPostgres(): Promise<TestPostgres> {
   try {
     await run(path.join(binDir, 'initdb'), ['-D', dataDir, '-U', SUPERUSER, '--auth=trust', '--no-sync', '--encoding=UTF8', '--locale=C'], user);
     const port = await freePort();
-    const started = spawn(
-      path.join(binDir, 'postgres'),
-      ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', socketDir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'shared_buffers=16MB'],
-      { stdio: ['ignore', 'ignore', 'pipe'], ...user },
-    );
-    child = started;
     let stderr = '';
-    started.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+    const spawnServer = (): ChildProcess => {
+      const spawned = spawn(
+        path.join(binDir, 'postgres'),
+        ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', socketDir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'shared_buffers=16MB'],
+        { stdio: ['ignore', 'ignore', 'pipe'], ...user },
+      );
+      spawned.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+      return spawned;
+    };
+    const shutDown = async (server: ChildProcess): Promise<void> => {
+      if (server.exitCode !== null || server.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+      // SIGINT is PostgreSQL's "fast" shutdown: open connections are ended, not waited for.
+      server.kill('SIGINT');
+      await exited;
+    };
+    let started = spawnServer();
+    child = started;
     const urlOf = (database: string): string => `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`;
     const adminUrl = urlOf('postgres');
     await waitReady(adminUrl, started, () => stderr);
@@ -107,13 +123,14 @@ export async function startPostgres(): Promise<TestPostgres> {
         return urlOf(name);
       },
       query,
+      async restart(whileDown) {
+        await shutDown(started);
+        await whileDown?.();
+        started = spawnServer();
+        await waitReady(adminUrl, started, () => stderr);
+      },
       async stop() {
-        if (started.exitCode === null && started.signalCode === null) {
-          const exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
-          // SIGINT is PostgreSQL's "fast" shutdown: open connections are ended, not waited for.
-          started.kill('SIGINT');
-          await exited;
-        }
+        await shutDown(started);
         rmSync(dir, { recursive: true, force: true });
       },
     };

@@ -24,7 +24,11 @@ export async function startHistoryRun(history: Pick<History, 'beginRun' | 'appen
       naturalKey: `gap:${run.runId}`,
     });
   }
-  const heartbeat = setInterval(() => void history.heartbeat(run.runId), HEARTBEAT_MS);
+  // A heartbeat the database refuses (PostgreSQL restarting) was an unhandled rejection, caught only by
+  // the handler Next installs. Nothing to do about it: the history store's own writes log the outage,
+  // the next heartbeat writes again, and one that never comes makes the next start's gap begin at the
+  // last one that did, which is when this run was last known to watch.
+  const heartbeat = setInterval(() => void history.heartbeat(run.runId).catch(() => undefined), HEARTBEAT_MS);
   heartbeat.unref();
   return {
     async stop() {
