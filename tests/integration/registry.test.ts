@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Etcd3 } from 'etcd3';
 import { createEtcdClient } from '@/lib/server/etcd/client';
-import { createRegistry, type Registry } from '@/lib/server/registry/sync';
-import { createStore, type Store } from '@/lib/server/store/store';
+import { createRegistry, WATCH_EVENTS_PER_TURN, type Registry } from '@/lib/server/registry/sync';
+import { createStore, type RegistryTarget, type Store } from '@/lib/server/store/store';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startProxy, type CuttableProxy } from '../support/proxy';
 import { eventually } from '../support/server';
@@ -14,12 +14,13 @@ interface Dashboard {
   stop(): Promise<void>;
 }
 
-async function startDashboard(endpoint: string): Promise<Dashboard> {
+/** `target` wraps the store the registry writes to (default: the store itself). */
+async function startDashboard(endpoint: string, target: (store: Store) => RegistryTarget = (store) => store): Promise<Dashboard> {
   const client = createEtcdClient({ endpoints: [endpoint] });
   const store = createStore({ coalesceMs: 20 });
   const registry = createRegistry({
     client,
-    store,
+    store: target(store),
     prefixes: [],
     controlPrefix: '/switchyard/',
     counters: { watchEvents: () => undefined, relists: () => undefined },
@@ -90,6 +91,49 @@ describe('registry against a real etcd', () => {
     await Promise.all(writes);
     await eventually(() => sameAsEtcd(etcd, active()), 10_000, 'dashboard to equal etcd');
     expect(dashboard.store.instanceCount()).toBe(2_000);
+  });
+
+  it('applies a delete of 2,000 keys (one watch response) a few hundred events per turn of the event loop, what follows it after it', async () => {
+    for (let batch = 0; batch < 20; batch += 1) {
+      await etcd.client
+        .if('/services/none', 'Version', '==', 0)
+        .then(...Array.from({ length: 100 }, (_, i) => etcd.client.put(`/services/mass/m-${batch * 100 + i}`).value(native(40_000 + batch * 100 + i))))
+        .commit();
+    }
+    // Turns of the event loop, counted by an immediate that queues itself again: removals made in
+    // one synchronous run all see the same count.
+    let turn = 0;
+    let counting = true;
+    const count = (): void => {
+      turn += 1;
+      if (counting) setImmediate(count);
+    };
+    const turnsOfRemovals: number[] = [];
+    dashboard = await startDashboard(etcd.endpoint, (store) => ({
+      ...store,
+      removeKey(etcdKey) {
+        if (etcdKey.startsWith('/services/mass/')) turnsOfRemovals.push(turn);
+        store.removeKey(etcdKey);
+      },
+    }));
+    expect(dashboard.store.instanceCount()).toBe(2_000);
+    count();
+    try {
+      await etcd.client.delete().prefix('/services/mass/');
+      await etcd.put('/services/mass/m-7', native(50_007));
+      await eventually(() => sameAsEtcd(etcd, active()), 10_000, 'dashboard to equal etcd');
+    } finally {
+      counting = false;
+    }
+    expect(instanceKeys(dashboard.store)).toEqual(['/services/mass/m-7']);
+    expect(turnsOfRemovals).toHaveLength(2_000);
+    const perTurn = new Map<number, number>();
+    for (const at of turnsOfRemovals) perTurn.set(at, (perTurn.get(at) ?? 0) + 1);
+    expect(perTurn.size).toBeGreaterThan(1);
+    expect(perTurn.size).toBeGreaterThanOrEqual(2_000 / WATCH_EVENTS_PER_TURN);
+    expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(WATCH_EVENTS_PER_TURN);
+    // The revision moved on to the put's once each response was wholly applied.
+    expect(BigInt(dashboard.store.revision())).toBeGreaterThanOrEqual(BigInt((await etcd.client.get('/services/mass/m-7').exec()).header.revision));
   });
 
   it('survives etcd being killed and restarted mid-burst, ending equal to etcd', async () => {
