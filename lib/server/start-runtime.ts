@@ -14,6 +14,7 @@ import { guardSockets, socketOriginFilter } from './auth/socket-guard';
 import { createBodyReception } from './body-reception';
 import { registerReplicaMetrics } from './cluster/metrics';
 import { createLeaderHistory } from './cluster/leader-history';
+import { shareLosses } from './cluster/lost-hand-off';
 import { createReplicas } from './cluster/replicas';
 import { applySharedSignals, callsSignal, recordProbeResult } from './cluster/shared-signals';
 import type { Config } from './config';
@@ -222,6 +223,8 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   });
   registerReplicaMetrics(metrics.registry, { membership, bus, probes: () => prober.stats() });
   parts.add('shared signals', applySharedSignals({ bus, store, health, latency, forgetRevoked: (ids) => auth.forgetRevoked(ids) }), (stop) => stop());
+  // Losses seen before this replica started, and dismissals taken on another, through the same bus.
+  const sharedLosses = parts.add('shared losses', shareLosses({ bus, lost }), (shared) => shared.stop());
   await prober.start();
   parts.add('prober', prober, (started) => started.stop());
   const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event), lineage: () => registry.lineage() });
@@ -237,7 +240,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     otlp,
     history,
     drains,
-    lost,
+    lost: sharedLosses.lost,
     auth,
     bodies,
     oidc: createOidcFlow(config),

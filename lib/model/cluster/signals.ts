@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HistogramSchema, MAX_COUNT, MAX_INTERVAL_SECONDS } from '../ingest';
+import { InstanceSchema, LostSchema } from '../instance';
 
 /**
  * What one replica learns that the others must know too, carried between replicas (DESIGN §6,
@@ -42,7 +43,26 @@ export const CallsSignalSchema = z
 /** Sessions or tokens revoked on one replica (sign-out, revocation, a user changed): every replica closes their sockets. */
 export const SessionsSignalSchema = z.object({ credentialIds: z.array(z.string().min(1).max(128)).min(1).max(1_000) });
 
-export const SIGNAL_SCHEMAS = { probe: ProbeSignalSchema, calls: CallsSignalSchema, sessions: SessionsSignalSchema } as const;
+/** A replica that has just started asks the others for the losses they hold (it was not watching when they happened). */
+export const LostAskSignalSchema = z.object({ ask: z.literal(true) });
+
+/** A loss held by the replica that sends it, with when its key went (ms, on the sender's clock): the answer to `lostAsk`. */
+export const LostSignalSchema = z.object({
+  instance: InstanceSchema.extend({ lost: LostSchema }),
+  removedAt: z.number().int().min(0).max(1e14),
+});
+
+/** An operator dismissed a loss on the sending replica: every replica drops it too (the leader records it). */
+export const LostDismissedSignalSchema = z.object({ service: name, id: z.string().min(1).max(4_096), actor: z.string().min(1).max(256) });
+
+export const SIGNAL_SCHEMAS = {
+  probe: ProbeSignalSchema,
+  calls: CallsSignalSchema,
+  sessions: SessionsSignalSchema,
+  lostAsk: LostAskSignalSchema,
+  lost: LostSignalSchema,
+  lostDismissed: LostDismissedSignalSchema,
+} as const;
 export type SignalKind = keyof typeof SIGNAL_SCHEMAS;
 export type Signal<K extends SignalKind> = z.infer<(typeof SIGNAL_SCHEMAS)[K]>;
 

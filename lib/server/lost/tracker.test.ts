@@ -402,4 +402,35 @@ describe('lost tracker, keys registering several instances (instance key `etcdKe
     expect(store.instance('/x/b#c#c')?.lost).toBeUndefined();
     expect(history.map((e) => [e.kind, e.instance])).toEqual([['instance.lost', 'n1']]);
   });
+
+  it('adopts a loss another replica held — the same stand-in, no history row — unless past its retention or registered again', async () => {
+    const { history, clock } = setup('gone');
+    failProbe('/s/users/a', '2026-12-03T09:32:31.000Z');
+    store.flush();
+    await expire('/s/users/a');
+    const [held] = tracker.held();
+    if (!held?.instance.lost) throw new Error('no loss held');
+    const { instance, removedAt } = held;
+    const seen = history.length;
+    // A second replica's tracker, started after the loss, told of it.
+    const other = createStore({ coalesceMs: 0 });
+    const adopting = createLostTracker({ store: other, retentionSeconds: 60, onHistory: (event) => history.push(event), now: () => clock.t });
+    other.upsertKey({ etcdKey: '/s/users/bb', lease: '7', registrations: [registration('bb')] });
+    other.flush();
+    try {
+      adopting.adopt(instance, removedAt);
+      adopting.adopt(instance, removedAt);
+      other.flush();
+      expect([...other.instances()].filter((instance) => instance.lost).map((instance) => [instance.id, instance.lost?.cause])).toEqual([['a', instance.lost?.cause]]);
+      expect(history).toHaveLength(seen);
+      // Past the retention, or the same instance registered: nothing to adopt.
+      adopting.adopt({ ...instance, key: '/s/users/old', id: 'old', address: '10.9.9.9:1' }, clock.t - 61_000);
+      adopting.adopt({ ...instance, key: '/s/users/bb-gone', id: 'bb', address: '10.0.0.2:80' }, clock.t);
+      other.flush();
+      expect(adopting.count()).toBe(1);
+    } finally {
+      adopting.stop();
+      other.close();
+    }
+  });
 });

@@ -97,6 +97,14 @@ export interface LostTracker {
   dismiss(service: string, id: string, actor: string): DismissResult;
   /** Lost instances held now. */
   count(): number;
+  /** The losses held now, with when each key went (ms): what a replica that starts later is told (cluster/lost-hand-off.ts). */
+  held(): { instance: Instance; removedAt: number }[];
+  /**
+   * A loss another replica saw before this one was watching: held as if seen here (same stand-in,
+   * same retention from `removedAt`), with no history row (that was written when it happened).
+   * Ignored when already held, past the retention, or when the same instance is registered again.
+   */
+  adopt(instance: Instance, removedAt: number): void;
   stop(): void;
 }
 
@@ -387,6 +395,13 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       return { ok: false };
     },
     count: (): number => records.size,
+    held: () => [...records.values()].map((record) => ({ instance: record.instance, removedAt: record.removedAt })),
+    adopt(instance: Instance, removedAt: number): void {
+      const { lost } = instance;
+      if (stopped || !lost || records.has(`${LOST_KEY_PREFIX}${instance.key}`)) return;
+      if (removedAt <= now() - options.retentionSeconds * 1_000 || registeredAgain(instance)) return;
+      standIn(instance, lost, removedAt);
+    },
     stop(): void {
       stopped = true;
       clearInterval(sweeper);
