@@ -98,8 +98,10 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
         await page.goto(`${server.url}/services/${CANARY}`, { waitUntil: 'networkidle' });
         const table = page.locator('.table--instances');
         await table.locator('.drain-row').waitFor();
-        // Nothing of the table past its own edge (1000 px once overflowed it by 130 px).
+        // Nothing of the table past its own edge (1000 px once overflowed it by 130 px), nor of the
+        // page (the header ran 98 px off it at 1000 px, 64 at 800).
         expect(await table.evaluate((element) => element.scrollWidth - element.clientWidth), `${width} px`).toBeLessThanOrEqual(0);
+        expect(await pageOverflow(page), `${width} px`).toBe(0);
         const tableBox = await table.boundingBox();
         for (const instance of CANARY_INSTANCES) {
           for (const [column, text] of [
