@@ -222,7 +222,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     etcdMembers: () => etcdMemberList(etcd),
   });
   registerReplicaMetrics(metrics.registry, { membership, bus, probes: () => prober.stats() });
-  parts.add('shared signals', applySharedSignals({ bus, store, health, latency, forgetRevoked: (ids) => auth.forgetRevoked(ids) }), (stop) => stop());
+  parts.add('shared signals', applySharedSignals({ bus, store, health, latency, forgetRevoked: (ids) => auth.forgetRevoked(ids), now: wallClockMs }), (stop) => stop());
   // Losses seen before this replica started, and dismissals taken on another, through the same bus.
   const sharedLosses = parts.add('shared losses', shareLosses({ bus, lost }), (shared) => shared.stop());
   await prober.start();

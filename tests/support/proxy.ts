@@ -5,6 +5,11 @@ export interface CuttableProxy {
   endpoint: string;
   /** Drops every connection and refuses new ones: the network between dashboard and etcd is gone. */
   cut(): void;
+  /**
+   * A black hole: connections stay open and new ones are accepted, but nothing is forwarded and
+   * nobody is told (no reset, no close), as when a network drops packets. `restore` ends it.
+   */
+  stall(): void;
   /** Accepts connections again, forwarding to `target` (defaults to the current one). */
   restore(target?: string): void;
   close(): Promise<void>;
@@ -14,10 +19,19 @@ export interface CuttableProxy {
 export async function startProxy(target: string): Promise<CuttableProxy> {
   let upstream = new URL(target);
   let open = true;
+  let stalled = false;
   const sockets = new Set<net.Socket>();
+  /** Connections accepted while stalled: held open, never forwarded. */
+  const held = new Set<net.Socket>();
   const server = net.createServer((client) => {
     if (!open) {
       client.destroy();
+      return;
+    }
+    if (stalled) {
+      held.add(client);
+      client.on('error', () => client.destroy()).on('close', () => held.delete(client));
+      client.pause();
       return;
     }
     const remote = net.connect(Number(upstream.port), upstream.hostname);
@@ -41,13 +55,27 @@ export async function startProxy(target: string): Promise<CuttableProxy> {
       for (const socket of sockets) socket.destroy();
       sockets.clear();
     },
+    stall() {
+      stalled = true;
+      for (const socket of sockets) {
+        socket.unpipe();
+        socket.pause();
+      }
+    },
     restore(next) {
       if (next) upstream = new URL(next);
       open = true;
+      if (stalled) {
+        stalled = false;
+        // What stalled is dropped now: the peers see their connections end and make new ones.
+        for (const socket of [...sockets, ...held]) socket.destroy();
+        sockets.clear();
+        held.clear();
+      }
     },
     close() {
       open = false;
-      for (const socket of sockets) socket.destroy();
+      for (const socket of [...sockets, ...held]) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };

@@ -1,7 +1,7 @@
 import type { Signal } from '@/lib/model/cluster/signals';
 import type { ProbeResult } from '@/lib/model/health-state';
 import type { HealthTracker } from '../health';
-import type { CallObservation, MetricsStore } from '../metrics-store/store';
+import { TRUSTED_SKEW_SECONDS, type CallObservation, type MetricsStore } from '../metrics-store/store';
 import type { InstanceReader } from '../store/store';
 import type { SignalBus } from './signal-bus';
 
@@ -32,6 +32,17 @@ export interface SharedSignalsOptions {
   latency: Pick<MetricsStore, 'replay' | 'recordProbe'>;
   /** Closes sockets of credentials another replica revoked. */
   forgetRevoked: (credentialIds: string[]) => void;
+  now?: () => number;
+}
+
+/**
+ * A probe result as another replica timed it, unless its clock and ours disagree past the trusted
+ * skew: then timed on ours (it was made a moment ago). A replica two minutes ahead made every
+ * instance it probed read "probed in 2 min", with its status changing in the future, on the others.
+ */
+export function onOurClock(result: ProbeResult, nowMs: number): ProbeResult {
+  const atMs = Date.parse(result.at);
+  return Math.abs(atMs - nowMs) > TRUSTED_SKEW_SECONDS * 1_000 ? { ...result, at: new Date(nowMs).toISOString() } : result;
 }
 
 /**
@@ -41,13 +52,14 @@ export interface SharedSignalsOptions {
  */
 export function applySharedSignals(options: SharedSignalsOptions): () => void {
   const { bus, store, health, latency } = options;
+  const now = options.now ?? Date.now;
   const stops = [
     bus.subscribe('probe', (items) => {
       for (const { key, result } of items) {
         const instance = store.instance(key);
         // Unknown here yet (our watch is behind theirs) or lost: the next round carries it again.
         if (!instance || instance.lost) continue;
-        const probe: ProbeResult = result;
+        const probe = onOurClock(result, now());
         health.record(key, probe);
         recordProbeResult(latency, key, probe);
       }

@@ -15,6 +15,8 @@ const LRU_MOVE_EVERY_MS = 5_000;
 
 /** Within this much of our clock, a reporter's interval is taken as it says. */
 export const TRUSTED_SKEW_SECONDS = 30;
+/** How late another replica's calls may reach us (its 100 ms batches, a busy database): not a clock difference. */
+const REPLAY_TRIP_SECONDS = 5;
 /** Beyond this, an interval is refused: the reporter's clock is broken, not merely skewed. */
 export const MAX_SKEW_SECONDS = 24 * 3_600;
 
@@ -275,10 +277,19 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
       recordAndTell(anchored.start, observation.intervalSeconds, observation, at);
       return true;
     },
-    /** Calls another replica recorded (already on a server's clock and within ingest's bounds): recorded, not passed on. */
+    /**
+     * Calls another replica recorded (already on its clock and within ingest's bounds): recorded, not
+     * passed on. Placed where that replica placed them, unless its clock and ours disagree past the
+     * trusted skew (plus the trip): a replica two minutes ahead put them where none of our windows
+     * looked, so its calls were missing from our statuses and charts (replica-clock-skew.test.ts).
+     * Then on ours, ending now: it recorded them a moment ago.
+     */
     replay(observation: CallObservation): void {
       if (observation.node) noteKind(observation.node);
-      recordCalls(observation.startSecond, observation.intervalSeconds, observation, now());
+      const at = now();
+      const skew = observation.startSecond + observation.intervalSeconds - at / 1_000;
+      const start = Math.abs(skew) > TRUSTED_SKEW_SECONDS + REPLAY_TRIP_SECONDS ? at / 1_000 - observation.intervalSeconds : observation.startSecond;
+      recordCalls(start, observation.intervalSeconds, observation, at);
     },
     recordProbe(key: string, atMs: number, latencyMs: number, ok: boolean): void {
       probeSeriesFor(probeKey(key), now()).record(atMs / 1_000, 1, 1, ok ? 0 : 1, shapedValues([clampLatency(latencyMs), 1, NaN, NaN], false));
