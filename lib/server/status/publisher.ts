@@ -71,8 +71,10 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     const statusSince = changed ? when : (instance.statusSince ?? facts.statusSince ?? when);
     const passedAt = final.status === 'passing' && (changed || instance.passedAt === undefined) ? when : instance.passedAt;
     const failingSince = isFailingStatus(final.status) ? (isFailingStatus(previous) ? (instance.failingSince ?? statusSince) : when) : undefined;
-    // Passing again after it passed before in this run: also an instance back after its loss (it keeps its predecessor's passedAt).
-    const recoveredAt = final.status === 'passing' && changed && instance.passedAt !== undefined ? when : instance.recoveredAt;
+    // Passing again after it failed, or after it passed before in this run (also an instance back
+    // after its loss: it keeps its predecessor's passedAt). A first pass from `unknown` is no
+    // recovery; one from critical is, even never having passed: its incident ends there too.
+    const recoveredAt = final.status === 'passing' && changed && (instance.passedAt !== undefined || isFailingStatus(previous)) ? when : instance.recoveredAt;
     store.setHealth(key, {
       ...facts,
       status: final.status,

@@ -156,6 +156,38 @@ describe('recovered at: one moment for the incident, the alert, the map and the 
     ]);
   });
 
+  it('counts the pass of an instance that had never passed before its loss: the service recovers with it, not with its sibling', async () => {
+    const f = fleet();
+    f.register('a');
+    f.register('b');
+    f.at(2);
+    f.probe('a', 'unknown', 'passing');
+    f.at(20);
+    f.probe('a', 'passing', 'critical');
+    f.probe('b', 'unknown', 'critical');
+    f.at(30);
+    await f.expire('a');
+    await f.expire('b');
+    f.at(35);
+    f.evaluate();
+    f.at(60);
+    f.register('a');
+    f.register('b');
+    f.at(62);
+    f.probe('a', 'unknown', 'passing');
+    f.at(64);
+    f.probe('b', 'unknown', 'passing');
+    f.at(65);
+    f.evaluate();
+    const recoveredAt = iso(T0 + 64_000);
+    expect({
+      incidentEnd: deriveIncidents(f.history, { now: f.now() })[0]?.closedAt,
+      alertResolved: f.resolved[0]?.resolvedAt,
+      mapGreen: f.greenAt(),
+      serviceRecoveredAt: f.summary()?.recoveredAt,
+    }).toEqual({ incidentEnd: recoveredAt, alertResolved: recoveredAt, mapGreen: recoveredAt, serviceRecoveredAt: recoveredAt });
+  });
+
   it('keeps an instance back after its loss critical through a first refused probe: no recovery to unknown', async () => {
     const f = fleet();
     f.register('a');

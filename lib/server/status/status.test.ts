@@ -313,15 +313,18 @@ describe('when a failure began and when it ended', () => {
     expect(store.instance(KEY)).toMatchObject({ failingSince: at(50), recoveredAt: at(40) });
   });
 
-  it('does not call a first pass a recovery', () => {
+  it('does not call a first pass from unknown a recovery; a pass after failing is one, even never having passed (its incident ends there)', () => {
     store = createStore({ coalesceMs: 0 });
     store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'orders', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
+    store.upsertKey({ etcdKey: '/services/orders/orders-2', lease: undefined, registrations: [{ service: 'orders', id: 'orders-2', address: '127.0.0.1:2', format: 'native', metadata: {} }] });
     store.flush();
     publisher = createStatusPublisher({ store, now: () => new Date(T0) });
-    publisher.probe(KEY, { status: 'critical', statusCause: 'connection refused' }, undefined);
     publisher.probe(KEY, { status: 'passing', statusCause: 'probe OK' }, undefined);
     expect(store.instance(KEY)).toMatchObject({ status: 'passing', passedAt: new Date(T0).toISOString() });
     expect(store.instance(KEY)).not.toHaveProperty('recoveredAt');
+    publisher.probe('/services/orders/orders-2', { status: 'critical', statusCause: 'connection refused' }, undefined);
+    publisher.probe('/services/orders/orders-2', { status: 'passing', statusCause: 'probe OK' }, undefined);
+    expect(store.instance('/services/orders/orders-2')).toMatchObject({ status: 'passing', passedAt: new Date(T0).toISOString(), recoveredAt: new Date(T0).toISOString() });
   });
 });
 
