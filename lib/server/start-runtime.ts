@@ -16,6 +16,7 @@ import { registerReplicaMetrics } from './cluster/metrics';
 import { createLeaderHistory } from './cluster/leader-history';
 import { shareLosses } from './cluster/lost-hand-off';
 import { createReplicas } from './cluster/replicas';
+import { deferSecondHandRows } from './cluster/second-hand-rows';
 import { applySharedSignals, callsSignal, recordProbeResult } from './cluster/shared-signals';
 import type { Config } from './config';
 import { createEtcdClient, etcdMemberList } from './etcd/client';
@@ -158,6 +159,8 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   const lineages = createLineageBook(await history.lineages(), (id, record) => {
     history.saveLineage(id, record).catch((error: unknown) => log(`history: lineage ${id} not saved: ${String(error)}`));
   });
+  // With replicas, the watch's drain rows let the API's (with the operator) in first (cluster/second-hand-rows.ts).
+  const registryRows = replicas.shared ? parts.add('second-hand drain rows', deferSecondHandRows(history), (rows) => rows.stop()) : history;
   const registry = createRegistry({
     client: etcd,
     store,
@@ -165,7 +168,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     controlPrefix: config.SWITCHYARD_CONTROL_PREFIX,
     counters: metrics.counters,
     log,
-    onHistory: (event) => history.append(event),
+    onHistory: (event) => registryRows.append(event),
     // What was open when the previous run ended (a crash included): the first listing closes what etcd no longer has.
     openRegistrations: await history.openRegistrations(),
     openDrains: await history.openDrains(),
