@@ -5,13 +5,15 @@ import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyf
 import type { MapEdge } from './flow';
 
 /**
- * React Flow's default bezier edge, with its label as HTML over the map instead of SVG text. The
+ * React Flow's default bezier edge, with its label as HTML over the map instead of SVG text, where
+ * `labelSpot` found room for it (the curve's middle, React Flow's place, when that covers nothing). The
  * label's size follows `--detail-scale` (viewport.ts: details grow as the map is zoomed out, so they
  * stay legible on screen); React Flow's SVG label measures its text once, so a box drawn for 11 px
  * would not have grown with it.
  */
 function MapEdgeComponent({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, label, style, markerEnd, data }: EdgeProps<MapEdge>) {
-  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
+  const [path, middleX, middleY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
+  const { x: labelX, y: labelY } = data?.labelAt ?? { x: middleX, y: middleY };
   return (
     <>
       <BaseEdge id={id} path={path} style={style} markerEnd={markerEnd} interactionWidth={0} />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getBezierPath, Position } from '@xyflow/react';
-import { curveMeets, curveMiddle, edgeCurve, edgesInView } from './edge-paint';
+import { curveMeets, curvePoint, edgeCurve, edgesInView } from './edge-paint';
 import type { MapEdge } from './flow';
 
 const box = (x: number, y: number) => ({ x, y, width: 200, height: 56 });
@@ -22,7 +22,7 @@ describe('edgeCurve', () => {
     });
     const numbers = (path.match(/-?[\d.]+/g) ?? []).map(Number);
     expect(numbers).toEqual([curve.sx, curve.sy, curve.c1x, curve.c1y, curve.c2x, curve.c2y, curve.tx, curve.ty].map((n) => expect.closeTo(n, 6)));
-    const middle = curveMiddle(curve);
+    const middle = curvePoint(curve, 0.5);
     expect(middle.x).toBeCloseTo(labelX, 6);
     expect(middle.y).toBeCloseTo(labelY, 6);
   });
@@ -65,6 +65,6 @@ describe('edgesInView', () => {
       ['ok', 2, 2],
       ['critical', 3, 1],
     ]);
-    expect(painted.labels).toEqual([{ text: '12% errors', tone: 'critical', ...curveMiddle(edgeCurve(box(400, 0), box(400, 200))) }]);
+    expect(painted.labels).toEqual([{ text: '12% errors', tone: 'critical', ...curvePoint(edgeCurve(box(400, 0), box(400, 200)), 0.5) }]);
   });
 });

@@ -36,12 +36,11 @@ export function edgeCurve(from: Rect, to: Rect): Curve {
   return { sx, sy, c1x: sx + controlOffset(tx - sx), c1y: sy, c2x: tx - controlOffset(tx - sx), c2y: ty, tx, ty };
 }
 
-/** The curve's point at t = 0.5 (where React Flow puts an edge's label). */
-export function curveMiddle(curve: Curve): { x: number; y: number } {
-  return {
-    x: 0.125 * curve.sx + 0.375 * curve.c1x + 0.375 * curve.c2x + 0.125 * curve.tx,
-    y: 0.125 * curve.sy + 0.375 * curve.c1y + 0.375 * curve.c2y + 0.125 * curve.ty,
-  };
+/** The curve's point at `t` (0: its start, 1: its end). */
+export function curvePoint(curve: Curve, t: number): { x: number; y: number } {
+  const u = 1 - t;
+  const [a, b, c, d] = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t];
+  return { x: a * curve.sx + b * curve.c1x + c * curve.c2x + d * curve.tx, y: a * curve.sy + b * curve.c1y + c * curve.c2y + d * curve.ty };
 }
 
 /** Whether the curve's control box (which contains the curve) meets `view`. */
@@ -89,7 +88,7 @@ export function edgesInView(edges: readonly MapEdge[], rects: ReadonlyMap<string
     const batch = batches.get(key);
     if (batch) batch.curves.push(curve);
     else batches.set(key, { tone, width, curves: [curve] });
-    if (typeof edge.label === 'string') labels.push({ text: edge.label, tone, ...curveMiddle(curve) });
+    if (typeof edge.label === 'string') labels.push({ text: edge.label, tone, ...(edge.data?.labelAt ?? curvePoint(curve, 0.5)) });
   }
   return { batches: [...batches.values()], labels };
 }

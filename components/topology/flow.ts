@@ -6,8 +6,10 @@ import { nodeGraphId, type GraphEdge, type GroupSummary, type ViewGraph } from '
 import type { Direction } from '@/lib/model/topology/graph';
 import { GROUP_PADDING, type Point } from '@/lib/model/topology/layout';
 import { SIZES, sizeOf } from '@/lib/model/topology/layout-input';
-import { boundsOf, type PositionMap } from '@/lib/model/topology/positions';
+import { boundsOf, type PositionMap, type Rect } from '@/lib/model/topology/positions';
 import { readingOrder } from '@/lib/client/topology/nav';
+import { labelSize, labelSpot } from './edge-labels';
+import { edgeCurve } from './edge-paint';
 
 /**
  * From the view graph, positions and view flags to React Flow nodes and edges. Pure, and it
@@ -84,6 +86,8 @@ export interface EdgeData extends Record<string, unknown> {
   count: number;
   /** Its colour, for its label (drawn apart from the edge's own element: MapEdge). */
   tone: EdgeTone;
+  /** Where its label's centre goes (flow coordinates): clear of the nodes where the curve allows (`labelSpot`). */
+  labelAt?: Point;
 }
 export type MapEdge = Edge<EdgeData>;
 
@@ -347,11 +351,21 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
   const edges: MapEdge[] = [];
   // Edges join graph ids; a collapsed group stands for several services, so only a node's edges say it.
   const recoveredIds = new Set([...(input.recovered ?? [])].map(nodeGraphId));
+  /** What a label must not cover: the nodes, and the labels placed before it. */
+  const taken: Rect[] = [...rects.values()];
   for (const edge of graph.edges) {
     if (!shown.has(edge.from) || !shown.has(edge.to)) continue;
     const tone = edgeTone(edge);
     const active = selected !== '' && (edge.from === selected || edge.to === selected);
     const label = edgeLabel(edge, tone, recoveredIds.has(edge.to));
+    const from = rects.get(edge.from);
+    const to = rects.get(edge.to);
+    let labelAt: Point | undefined;
+    if (label && from && to) {
+      const size = labelSize(label);
+      labelAt = labelSpot(edgeCurve(from, to), size, taken);
+      taken.push({ x: labelAt.x - size.width / 2, y: labelAt.y - size.height / 2, ...size });
+    }
     const colour = active ? 'var(--accent)' : tone === 'idle' ? 'var(--edge-idle)' : tone === 'ok' ? 'var(--edge-ok)' : `var(--${tone})`;
     edges.push(
       reuse(cache, {
@@ -367,7 +381,7 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
         // mouse move over 2,000 edges no longer costs a frame.
         interactionWidth: 0,
         ...(label ? { label, labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 3 } : {}),
-        data: { sources: edge.sources.join('+'), count: edge.count, tone },
+        data: { sources: edge.sources.join('+'), count: edge.count, tone, ...(labelAt ? { labelAt } : {}) },
       }),
     );
   }
