@@ -13,7 +13,8 @@ import type { MapEdge } from './flow';
  */
 function MapEdgeComponent({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, label, style, markerEnd, data }: EdgeProps<MapEdge>) {
   const [path, middleX, middleY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
-  const { x: labelX, y: labelY } = data?.labelAt ?? { x: middleX, y: middleY };
+  const labelX = data?.labelX ?? middleX;
+  const labelY = data?.labelY ?? middleY;
   return (
     <>
       <BaseEdge id={id} path={path} style={style} markerEnd={markerEnd} interactionWidth={0} />

@@ -88,7 +88,10 @@ export function edgesInView(edges: readonly MapEdge[], rects: ReadonlyMap<string
     const batch = batches.get(key);
     if (batch) batch.curves.push(curve);
     else batches.set(key, { tone, width, curves: [curve] });
-    if (typeof edge.label === 'string') labels.push({ text: edge.label, tone, ...(edge.data?.labelAt ?? curvePoint(curve, 0.5)) });
+    if (typeof edge.label === 'string') {
+      const middle = edge.data?.labelX === undefined || edge.data.labelY === undefined ? curvePoint(curve, 0.5) : undefined;
+      labels.push({ text: edge.label, tone, x: middle?.x ?? edge.data?.labelX ?? 0, y: middle?.y ?? edge.data?.labelY ?? 0 });
+    }
   }
   return { batches: [...batches.values()], labels };
 }

@@ -86,8 +86,9 @@ export interface EdgeData extends Record<string, unknown> {
   count: number;
   /** Its colour, for its label (drawn apart from the edge's own element: MapEdge). */
   tone: EdgeTone;
-  /** Where its label's centre goes (flow coordinates): clear of the nodes where the curve allows (`labelSpot`). */
-  labelAt?: Point;
+  /** Where its label's centre goes (flow coordinates): clear of the nodes where the curve allows (`labelSpot`). Two numbers, not a point: `reuse` compares data by value one level deep. */
+  labelX?: number;
+  labelY?: number;
 }
 export type MapEdge = Edge<EdgeData>;
 
@@ -381,7 +382,7 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
         // mouse move over 2,000 edges no longer costs a frame.
         interactionWidth: 0,
         ...(label ? { label, labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 3 } : {}),
-        data: { sources: edge.sources.join('+'), count: edge.count, tone, ...(labelAt ? { labelAt } : {}) },
+        data: { sources: edge.sources.join('+'), count: edge.count, tone, ...(labelAt ? { labelX: labelAt.x, labelY: labelAt.y } : {}) },
       }),
     );
   }
