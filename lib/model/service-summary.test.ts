@@ -49,6 +49,9 @@ describe('summarizeInstances', () => {
     const alsoFailingInRotation = summarizeInstances('orders', [instance('a', { status: 'critical' }), instance('b', { status: 'critical', lost })]);
     expect(alsoFailingInRotation.failingOnlyLost).toBeUndefined();
     expect(summarizeInstances('orders', [instance('a'), instance('b')]).failingOnlyLost).toBeUndefined();
+    // Back in etcd after its loss, held critical until its probes rule: still failing only through the loss.
+    const heldAfterReturn = summarizeInstances('orders', [instance('a'), instance('b', { status: 'critical', statusCauseKind: 'lost', statusCause: 'lost: registered again, no probe verdict yet' })]);
+    expect(heldAfterReturn.failingOnlyLost).toBe(true);
   });
 
   it('lists distinct formats, versions and zones, the primary zone, declared dependencies and externals with their kinds', () => {

@@ -28,8 +28,9 @@ export interface ServiceSummary {
   /** Of those, the ones still serving though out of discovery (`lost.stillServing`); absent when none. */
   lostServing?: number;
   /**
-   * Failing, and every failing instance is lost: the service fails by being out of discovery (crashed,
-   * or cut off from etcd while serving), which no dependency of its causes (`probableOrigins`).
+   * Failing, and every failing instance is lost (or back in etcd after its loss, no probe verdict
+   * yet): the service fails by being out of discovery (crashed, or cut off from etcd while serving),
+   * which no dependency of its causes (`probableOrigins`).
    */
   failingOnlyLost?: true;
   /** None of its instances has passed since Switchyard started (no probable origin). */
@@ -82,6 +83,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
   let lost = 0;
   let lostServing = 0;
   let failingNotLost = 0;
+  let heldBack = 0;
   let passedAny = false;
   /** When its failing instances began failing: the first in rotation, and the first of all. */
   let failingInRotationSince: string | undefined;
@@ -105,7 +107,9 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     if (instance.lost?.stillServing) lostServing += 1;
     if (instance.passedAt !== undefined) passedAny = true;
     if (isFailingStatus(instance.status)) {
-      if (instance.lost === undefined) failingNotLost += 1;
+      // An instance back in etcd after its loss is held critical (kind 'lost') until its probes rule: still the loss.
+      if (instance.lost === undefined && instance.statusCauseKind === 'lost') heldBack += 1;
+      else if (instance.lost === undefined) failingNotLost += 1;
       const since = instance.failingSince ?? instance.statusSince;
       anyFailingSince = earlier(anyFailingSince, since);
       if (inRotation) failingInRotationSince = earlier(failingInRotationSince, since);
@@ -146,7 +150,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     ...(draining > 0 ? { draining } : {}),
     ...(lost > 0 ? { lost } : {}),
     ...(lostServing > 0 ? { lostServing } : {}),
-    ...(isFailingStatus(status) && lost > 0 && failingNotLost === 0 ? { failingOnlyLost: true as const } : {}),
+    ...(isFailingStatus(status) && lost + heldBack > 0 && failingNotLost === 0 ? { failingOnlyLost: true as const } : {}),
     ...(instances.length > 0 && !passedAny ? { neverPassed: true as const } : {}),
     ...(failingSince !== undefined ? { failingSince } : {}),
     ...(recoveredAt !== undefined ? { recoveredAt } : {}),
