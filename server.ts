@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import next from 'next';
-import { readApiRoutes, refuseUnsupportedMethod } from './lib/server/api-methods';
+import { apiRoutesOf, refuseUnsupportedMethod } from './lib/server/api-methods';
 import { loadConfig } from './lib/server/config';
 import { handleIngest, INGEST_PATH } from './lib/server/ingest-endpoint';
 import { createListener } from './lib/server/listener';
@@ -47,11 +47,8 @@ async function main(): Promise<void> {
   const runtime = await started.runtime;
   if (stopping) return;
   const handle = app.getRequestHandler();
-  // The API's routes and their methods, read from app/api: once for a build (it serves what it was
-  // built from), per API request under --dev, where Next picks up a route edited while it runs.
-  const appDir = path.join(import.meta.dirname, 'app');
-  const builtRoutes = readApiRoutes(appDir);
-  const apiRoutes = dev ? () => readApiRoutes(appDir) : () => builtRoutes;
+  // The API's routes and their methods, read from app/api (per request under --dev).
+  const apiRoutes = apiRoutesOf(path.join(import.meta.dirname, 'app'), dev);
   // Answered ahead of Next: programs call these every few seconds.
   const machineEndpoints = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>([
     [LIVENESS_PATH, (request, response) => handleLiveness(request, response)],

@@ -1,6 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allowOf, exportedMethods, matchApiRoute, readApiRoutes, type ApiRoute } from './api-methods';
+import { allowOf, apiRoutesOf, exportedMethods, matchApiRoute, readApiRoutes, type ApiRoute } from './api-methods';
 
 describe('exportedMethods', () => {
   it('finds handlers however the module exports them, and nothing else', () => {
@@ -65,5 +67,21 @@ describe('readApiRoutes', () => {
     expect(byPattern.get('/api/v1/auth/logout')).toEqual(['OPTIONS', 'POST']);
     expect(byPattern.get('/api/v1/tokens/[id]')).toContain('DELETE');
     expect(matchApiRoute(routes, '/api/v1/services/payments/instances/p-1/drain')?.pattern).toBe('/api/v1/services/[service]/instances/[id]/drain');
+  });
+});
+
+describe('apiRoutesOf', () => {
+  it('keeps the last reading when the tree cannot be read under --dev, and reads once otherwise', () => {
+    const tree = mkdtempSync(path.join(os.tmpdir(), 'api-routes-'));
+    mkdirSync(path.join(tree, 'api', 'v1', 'things'), { recursive: true });
+    writeFileSync(path.join(tree, 'api', 'v1', 'things', 'route.ts'), 'export async function GET() {}\n');
+    const live = apiRoutesOf(tree, true);
+    const built = apiRoutesOf(tree, false);
+    writeFileSync(path.join(tree, 'api', 'v1', 'things', 'route.ts'), 'export async function GET() {}\nexport async function POST() {}\n');
+    expect(live().map((r) => r.allow)).toEqual([['GET', 'HEAD', 'OPTIONS', 'POST']]);
+    expect(built().map((r) => r.allow)).toEqual([['GET', 'HEAD', 'OPTIONS']]);
+    rmSync(path.join(tree, 'api'), { recursive: true });
+    expect(live().map((r) => r.allow)).toEqual([['GET', 'HEAD', 'OPTIONS', 'POST']]);
+    rmSync(tree, { recursive: true });
   });
 });

@@ -117,3 +117,22 @@ export function refuseUnsupportedMethod(request: IncomingMessage, response: Serv
   response.end(JSON.stringify(errorBody('method_not_allowed', `${method} is not supported here; use ${allow}`)));
   return true;
 }
+
+/**
+ * The routes `refuseUnsupportedMethod` asks for: read once for a build (it serves what it was built
+ * from), or on every API request under `--dev`, where Next picks up a route edited while it runs.
+ * A reading that fails there (a route folder renamed as the request came) keeps the last one: the
+ * dev server must not fall over for it.
+ */
+export function apiRoutesOf(appDir: string, live: boolean): () => readonly ApiRoute[] {
+  let routes = readApiRoutes(appDir);
+  if (!live) return () => routes;
+  return () => {
+    try {
+      routes = readApiRoutes(appDir);
+    } catch {
+      // The last reading stands until the tree reads again.
+    }
+    return routes;
+  };
+}
