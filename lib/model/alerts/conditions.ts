@@ -49,7 +49,7 @@ export interface EvaluationInput {
   /** `probableOrigins(topology, { now })`: the health model's verdict, reused as is. */
   origins: readonly ProbableOrigin[];
   registry: RegistryStatus;
-  /** Services passing again after a recovery: their `recoveredAt` (ServiceSummary), when a health alert of theirs ends. */
+  /** Services passing again after a recovery: their `recoveredAt` (ServiceSummary), when their ServiceCritical or InstancesLost ends (engine.ts `RECOVERY_ENDS`). */
   recoveredAt?: ReadonlyMap<string, string>;
 }
 

@@ -195,6 +195,26 @@ describe('resolved at the recovery', () => {
     expect(resolved?.alert).toMatchObject({ resolvedAt: new Date(T0 + 35_000).toISOString(), resolvedOn: 'evaluation' });
   });
 
+  it.each([
+    ['ServiceLatency', { status: 'warning', cause: 'p95 180 ms, 9× its usual 20 ms', causeKind: 'latency' }],
+    ['ServiceErrorRate', { status: 'warning', cause: 'error rate 12 % over the last 30 s', causeKind: 'error_rate' }],
+  ] as const)('resolves %s at the evaluation, not at a recovery between two evaluations: its own signal ended on another clock', (alertname, spec) => {
+    const engine = createAlertEngine({ rules: FAST });
+    engine.evaluate(fleet({ payments: { ...spec, instances: 2 } }), T0);
+    expect(engine.evaluate(fleet({ payments: { ...spec, instances: 2 } }), T0 + 60_000).map((t) => [t.kind, t.alert.labels.alertname])).toEqual([['fired', alertname]]);
+    // Another instance flapped back to passing at +62.5 s (the service's latest recoveredAt); the latency or error rate ended when it did.
+    const [resolved] = engine.evaluate(recovered(T0 + 62_500), T0 + 65_000);
+    expect(resolved?.alert).toMatchObject({ labels: { alertname }, resolvedAt: new Date(T0 + 65_000).toISOString(), resolvedOn: 'evaluation' });
+  });
+
+  it('still dates ServiceCritical at the recovery in the same evaluations', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    engine.evaluate(fleet({ payments: { ...DOWN, instances: 2 } }), T0);
+    engine.evaluate(fleet({ payments: { ...DOWN, instances: 2 } }), T0 + 60_000);
+    const [resolved] = engine.evaluate(recovered(T0 + 62_500), T0 + 65_000);
+    expect(resolved?.alert).toMatchObject({ labels: { alertname: 'ServiceCritical' }, resolvedAt: new Date(T0 + 62_500).toISOString(), resolvedOn: 'recovery' });
+  });
+
   it('keeps InstancesLost while instances back in etcd have no probe verdict yet (held critical, kind lost)', () => {
     const engine = createAlertEngine({ rules: FAST });
     engine.evaluate(fleet({ payments: { instances: 2, lost: 2 } }), T0);

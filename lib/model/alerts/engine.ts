@@ -26,10 +26,11 @@ export interface AlertView {
   /** When it was first notified (absent: never sent). */
   firedAt?: string;
   /**
-   * When it ended (Alertmanager's `endsAt`): for a service's health alert ending with its service
-   * passing again, the service's `recoveredAt` (`resolvedOn: 'recovery'`), the same moment its
-   * incident ends and its page says it recovered; otherwise the evaluation that found the
-   * condition gone (`resolvedOn: 'evaluation'`, up to one evaluation interval late).
+   * When it ended (Alertmanager's `endsAt`): for ServiceCritical or InstancesLost ending with its
+   * service passing again, the service's `recoveredAt` (`resolvedOn: 'recovery'`), the same moment
+   * its incident ends and its page says it recovered; otherwise — the traffic alerts always — the
+   * evaluation that found the condition gone (`resolvedOn: 'evaluation'`, up to one evaluation
+   * interval late).
    */
   resolvedAt?: string;
   resolvedOn?: 'recovery' | 'evaluation';
@@ -91,8 +92,16 @@ export interface AlertEngineOptions {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** A service's own health alerts: they end when the service is passing again, at its `recoveredAt`. */
-const RECOVERY_ENDS: ReadonlySet<AlertName> = new Set<AlertName>(['ServiceCritical', 'ServiceErrorRate', 'ServiceLatency', 'InstancesLost']);
+/**
+ * The alerts whose condition is the service's status itself, so that its end is the service's
+ * recovery (its `recoveredAt`, the moment its last failing instance passed again): ServiceCritical
+ * (the service critical) and InstancesLost (instances lost or back without a verdict while it is
+ * not passing). Not the traffic alerts, ServiceErrorRate and ServiceLatency: their signal (an error
+ * rate, a p95) ends on its own clock, and the service's latest recovery may be any instance's flap
+ * back to passing between two evaluations, which would date the end of a latency it has nothing to
+ * do with; they resolve at the evaluation that found them over.
+ */
+const RECOVERY_ENDS: ReadonlySet<AlertName> = new Set<AlertName>(['ServiceCritical', 'InstancesLost']);
 
 /** Alerts and their states, updated by each evaluation (createAlertEngine). */
 export interface AlertEngine {
@@ -178,7 +187,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         // Still pending (it never reached its rule's duration): it never fired, so nothing resolved.
         const endedAs = entry.notified ? 'firing' : entry.state === 'suppressed' || entry.state === 'silenced' ? entry.state : undefined;
         entry.state = 'resolved';
-        // Its service passing again since the last evaluation that saw the condition: it ended then.
+        // A status condition whose service passed again since the last evaluation that saw it: it ended then.
         const recoveredMs = RECOVERY_ENDS.has(entry.labels.alertname) ? Date.parse(input.recoveredAt?.get(entry.labels.service) ?? '') : NaN;
         const byRecovery = recoveredMs > entry.heldAtMs && recoveredMs <= nowMs;
         entry.resolvedAtMs = byRecovery ? recoveredMs : nowMs;
