@@ -44,6 +44,13 @@ export interface HistoryEvent {
   detail: string;
   /** Until when a gap or a timed drain lasted (ISO), where that applies. */
   until?: string;
+  /**
+   * On an `instance.lost_cleared` that is a return: the id the lost instance registered again under
+   * (its own, or a new one: go-zero's key names its lease). Incidents follow its failure to that id
+   * until it passes (incidents.ts); structured so that no wording and no id (fleet data) is parsed.
+   * Rows written before 2026-12-06 lack it: read from their detail (`returnedAsInDetail`).
+   */
+  returnedAs?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAFFIC_THRESHOLDS } from './status/combine';
-import { errorRecoveryCause, latencyRecoveryCause, registeredAgainDetail, returnedAs } from './history-wording';
+import { errorRecoveryCause, latencyRecoveryCause, registeredAgainDetail, returnedAsInDetail } from './history-wording';
 
 describe('registeredAgainDetail', () => {
   it('names the new id and address, each once', () => {
@@ -10,12 +10,23 @@ describe('registeredAgainDetail', () => {
   });
 });
 
-describe('returnedAs', () => {
+describe('returnedAsInDetail (rows from before returnedAs)', () => {
   it('reads back the id a lost instance returned under, from the detail registeredAgainDetail wrote', () => {
-    expect(returnedAs(registeredAgainDetail('a', { id: 'a2', address: '10.0.0.1:80' }))).toBe('a2');
-    expect(returnedAs(registeredAgainDetail('10.0.0.1:80', { id: '10.0.0.1:80', address: '10.0.0.1:80' }))).toBe('10.0.0.1:80');
-    expect(returnedAs('registered again as go at 7 at 10.0.0.1:80')).toBe('go at 7');
-    expect(returnedAs('loss dismissed by alice')).toBeUndefined();
+    expect(returnedAsInDetail(registeredAgainDetail('a', { id: 'a2', address: '10.0.0.1:80' }))).toBe('a2');
+    expect(returnedAsInDetail(registeredAgainDetail('10.0.0.1:80', { id: '10.0.0.1:80', address: '10.0.0.1:80' }))).toBe('10.0.0.1:80');
+    expect(returnedAsInDetail('loss dismissed by alice')).toBeUndefined();
+  });
+
+  it('gives no id when the words could name several (" at " in an id or an address, fleet data) or are overlong', () => {
+    // Under the old parse: "go at 7" or "a2 at 10.0.0.1", the wrong one when the other held " at ".
+    expect(returnedAsInDetail(registeredAgainDetail('a', { id: 'go at 7', address: '10.0.0.1:80' }))).toBeUndefined();
+    expect(returnedAsInDetail(registeredAgainDetail('a', { id: 'a2', address: '10.0.0.1 at rack-7:80' }))).toBeUndefined();
+    expect(returnedAsInDetail('registered again as a2 at 10.0.0.1:80 at 17:38:01')).toBeUndefined();
+    expect(returnedAsInDetail('registered again as  at 10.0.0.1:80')).toBeUndefined();
+    expect(returnedAsInDetail('registered again at ')).toBeUndefined();
+    expect(returnedAsInDetail(`registered again as ${'a'.repeat(2_000)} at 10.0.0.1:80`)).toBeUndefined();
+    // An address after "at" is taken whole: there is nothing to split.
+    expect(returnedAsInDetail('registered again at 10.0.0.1 at rack-7:80')).toBe('10.0.0.1 at rack-7:80');
   });
 });
 

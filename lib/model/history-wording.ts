@@ -14,19 +14,29 @@ export function registeredAgainDetail(lostId: string, again: { id: string; addre
 }
 
 const REGISTERED_AGAIN = 'registered again ';
+const AS = 'as ';
+const AT_ADDRESS = 'at ';
+const AT = ' at ';
+/** Longer details are no `registeredAgainDetail` of a registration Switchyard accepts (names are capped at 256 characters). */
+const RETURN_DETAIL_MAX_CHARS = 1_024;
 
 /**
- * The instance a lost one came back as when it came back under another id, read from
- * `registeredAgainDetail`'s words: the id of "registered again as a2 at …", the address of
- * "registered again at …" (an id that is its address). Undefined for any other detail (dismissed,
- * retention over). Back under its own id, its registration came first, so the caller knows.
+ * For `instance.lost_cleared` rows written before they carried `returnedAs` (2026-12-06): the
+ * instance a lost one came back as, read from `registeredAgainDetail`'s words — the id of
+ * "registered again as a2 at …", the address of "registered again at …" (an id that is its
+ * address). Bounded, because ids and addresses are the fleet's data: a detail in which " at "
+ * occurs more than once after "as " (an id or an address containing it) says no id for sure, and
+ * neither does an overlong one: undefined, as for any other detail (dismissed, retention over), so
+ * the loss ends at that row rather than under an id that never passes. New rows are never parsed.
  */
-export function returnedAs(detail: string): string | undefined {
-  if (!detail.startsWith(REGISTERED_AGAIN)) return undefined;
+export function returnedAsInDetail(detail: string): string | undefined {
+  if (detail.length > RETURN_DETAIL_MAX_CHARS || !detail.startsWith(REGISTERED_AGAIN)) return undefined;
   const rest = detail.slice(REGISTERED_AGAIN.length);
-  const at = rest.lastIndexOf(' at ');
-  if (rest.startsWith('as ') && at > 3) return rest.slice(3, at);
-  return rest.startsWith('at ') ? rest.slice(3) : undefined;
+  if (rest.startsWith(AT_ADDRESS)) return rest.length > AT_ADDRESS.length ? rest.slice(AT_ADDRESS.length) : undefined;
+  if (!rest.startsWith(AS)) return undefined;
+  const at = rest.indexOf(AT, AS.length);
+  if (at <= AS.length || rest.indexOf(AT, at + 1) !== -1) return undefined;
+  return rest.slice(AS.length, at);
 }
 
 /** Calls to one instance over the 30 s window, and over its last 10 s. */

@@ -387,6 +387,47 @@ describe('lost instances (DESIGN §6)', () => {
     expect(deriveIncidents(events, { now: T0 + 60 * SEC })).toMatchObject([{ closedAt: at(34), closedBy: 'recovery', instances: ['a'] }]);
   });
 
+  it('follows the id the row names (returnedAs), not the detail\u2019s words: an id and an address with " at " in them, reworded text', () => {
+    const follows = (returnedAs: string, detail: string) =>
+      deriveIncidents(
+        seconds([
+          [0, lostAt('a')],
+          [10, expired('a')],
+          [30, registered(returnedAs)],
+          [30, { ...back('a'), detail, returnedAs }],
+          [34, passes(returnedAs)],
+        ]),
+        { now: T0 + 600 * SEC },
+      );
+    const recovered = [{ closedAt: at(34), closedBy: 'recovery', instances: ['a'] }];
+    // ids and addresses are the fleet's: the words "registered again as x at y at host at dc1:80" name no one id.
+    expect(follows('x at y', 'registered again as x at y at host at dc1:80')).toMatchObject(recovered);
+    expect(follows('a2', 'registered again as a2 at 10.0.0.1:80 at 17:38:01')).toMatchObject(recovered);
+    expect(follows('a2', 'back in etcd as a2 (10.0.0.1:80)')).toMatchObject(recovered);
+  });
+
+  it('follows an instance back under its own id when the loss\u2019s row comes before its registration\u2019s', () => {
+    const events = seconds([
+      [0, lostAt('a')],
+      [10, expired('a')],
+      [30, { ...back('a'), returnedAs: 'a' }],
+      [30, registered('a')],
+      [34, passes('a')],
+    ]);
+    expect(deriveIncidents(events, { now: T0 + 600 * SEC })).toMatchObject([{ closedAt: at(34), closedBy: 'recovery' }]);
+  });
+
+  it('ends the loss at its return, not never, when a row from before returnedAs has words that name no one id', () => {
+    const events = seconds([
+      [0, lostAt('a')],
+      [10, expired('a')],
+      [30, registered('x at y')],
+      [30, { ...back('a'), detail: 'registered again as x at y at host at dc1:80' }],
+      [34, passes('x at y')],
+    ]);
+    expect(deriveIncidents(events, { now: T0 + 600 * SEC })).toMatchObject([{ closedAt: at(30), closedBy: 'departure' }]);
+  });
+
   it('keeps a lost instance failing through its deregistration, whichever is recorded first', () => {
     const events = seconds([
       [10, expired('a')],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RESPONSE_BEGAN, type HistoryEvent } from './events';
 import { fleetRecord } from './fleet-record';
-import { returnedAs } from './history-wording';
+import { returnedAsInDetail } from './history-wording';
 import type { Adjacency } from './topology/graph';
 
 /** One stretch of trouble in one service (see `deriveIncidents` for exactly what counts). */
@@ -220,8 +220,9 @@ function toIncident(draft: Draft): Incident {
  * Per service, an instance is *failing* from a `health.changed` to `critical` until a
  * `health.changed` to `passing` or `unknown` (its recovery; `warning` is not one), or an
  * `instance.deregistered` (whatever the reason). A lost instance (`instance.lost`) fails until an
- * `instance.lost_cleared` that is no return (dismissed, retention over), or, back under the same
- * name, until its recovery, whatever its key's deregistration says. An `instance.deregistered` whose lease
+ * `instance.lost_cleared` that is no return (dismissed, retention over); back, the failure goes on
+ * under the id its `instance.lost_cleared` names (`returnedAs`: its own, or a new one) until that
+ * one's recovery, whatever its key's deregistration says. An `instance.deregistered` whose lease
  * expired while the instance was NOT failing ("vanished") is a point failure: it opens or joins an
  * incident but holds nothing open.
  *
@@ -273,9 +274,11 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
       states.set(service, state);
     }
     let signal = failureSignal(event, state.failing.has(instance), state.lost.has(instance));
-    // Back under another id (go-zero's keys name the lease): the failure goes on under that id until it passes.
-    const backAs = signal === 'stop' && event.kind === 'instance.lost_cleared' ? returnedAs(event.detail) : undefined;
-    if (backAs !== undefined && backAs !== instance) {
+    // Back (under its own id, or another: go-zero's keys name the lease): the failure goes on under
+    // the id it registered as until that passes. The row says which (`returnedAs`); a row from before
+    // it did is read from its words, which give no id when they are ambiguous: the loss ends there.
+    const backAs = signal === 'stop' && event.kind === 'instance.lost_cleared' ? (event.returnedAs ?? returnedAsInDetail(event.detail)) : undefined;
+    if (backAs !== undefined) {
       state.failing.delete(instance);
       state.failing.add(backAs);
       signal = 'none';

@@ -5,6 +5,8 @@ import { freePort } from '@/lib/server/etcd/local';
 import { startPostgres, type TestPostgres } from '@/tests/support/postgres';
 import { openStoreDatabase, parseInt8, type StoreDatabase } from './database';
 import { migrationProviderFor } from './migrations';
+import type { HistoryDatabase } from './schema';
+import { toHistoryEvent } from './store';
 
 /** The schema SQLite users got from the shipped migrations 001–003; it must never change under them. */
 const SHIPPED_SQLITE_SCHEMA = [
@@ -29,6 +31,26 @@ describe('migrations on SQLite', () => {
       expect(migrated.error).toBeUndefined();
       const rows = await sql<{ sql: string }>`select sql from sqlite_master where sql is not null and name not like 'kysely_%' and name <> 'sqlite_sequence' order by name`.execute(db);
       expect(rows.rows.map((row) => row.sql)).toEqual(SHIPPED_SQLITE_SCHEMA);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe('migration 008 (returned_as)', () => {
+  it('keeps the rows written before it readable: no returnedAs, their detail as it was', async () => {
+    const db = new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+    try {
+      const migrator = new Migrator({ db, provider: migrationProviderFor('sqlite') });
+      expect((await migrator.migrateTo('007_events_service_instance_at')).error).toBeUndefined();
+      await sql`insert into events (at_ms, kind, service, instance, detail) values (1, 'instance.lost_cleared', 'users', 'a', 'registered again as a2 at 10.0.0.1:80')`.execute(db);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      await db.insertInto('events').values({ at_ms: 2, kind: 'instance.lost_cleared', service: 'users', instance: 'b', detail: 'registered again as x at y at h:80', returned_as: 'x at y' }).execute();
+      const rows = await db.selectFrom('events').selectAll().orderBy('id').execute();
+      expect(rows.map(toHistoryEvent).map(({ instance, detail, returnedAs }) => ({ instance, detail, returnedAs }))).toEqual([
+        { instance: 'a', detail: 'registered again as a2 at 10.0.0.1:80', returnedAs: undefined },
+        { instance: 'b', detail: 'registered again as x at y at h:80', returnedAs: 'x at y' },
+      ]);
     } finally {
       await db.destroy();
     }

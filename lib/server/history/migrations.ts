@@ -174,6 +174,13 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.createIndex('events_service_instance_at').on('events').columns(['service', 'instance', 'at_ms', 'id']).execute();
       },
     },
+    '008_events_returned_as': {
+      async up(db: Kysely<unknown>) {
+        // The id a lost instance registered again under, on its `instance.lost_cleared` (HistoryEvent.returnedAs):
+        // incidents read it instead of the detail's words. Older rows keep null and fall back to the detail.
+        await db.schema.alterTable('events').addColumn('returned_as', 'text').execute();
+      },
+    },
   };
 }
 

@@ -13,6 +13,8 @@ export interface EventsTable {
   until_ms: number | null;
   /** Unique when present: a replayed event (relist, restart) is ignored, not duplicated. */
   natural_key: string | null;
+  /** `HistoryEvent.returnedAs` (migration 008); null in rows written before it. */
+  returned_as: string | null;
 }
 
 export interface RunsTable {

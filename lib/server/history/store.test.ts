@@ -55,6 +55,18 @@ describe.each(STORE_DIALECTS)('history store on %s', (dialect) => {
     expect(window.events.map((e) => e.instance)).toEqual(['i-9', 'i-8', 'i-7', 'i-6', 'i-5']);
   });
 
+  it('keeps the id a lost instance returned as (returnedAs) beside its detail, and leaves it off every other row', async () => {
+    history.append(event(1, { kind: 'instance.lost_cleared', instance: 'a', from: undefined, to: undefined, detail: 'registered again as x at y at host at dc1:80', returnedAs: 'x at y' }));
+    history.append(event(2, { kind: 'instance.lost_cleared', instance: 'b', from: undefined, to: undefined, detail: 'loss dismissed by alice' }));
+    await history.flush();
+    const { events } = await query({ kind: 'instance.lost_cleared' });
+    expect(events.map((e) => [e.instance, e.returnedAs])).toEqual([
+      ['b', undefined],
+      ['a', 'x at y'],
+    ]);
+    expect(events[0]).not.toHaveProperty('returnedAs');
+  });
+
   it('ignores a replayed event with the same natural key', async () => {
     history.append(event(1, { naturalKey: 'cluster:42:/services/users/a:registered' }));
     history.append(event(1, { naturalKey: 'cluster:42:/services/users/a:registered' }));

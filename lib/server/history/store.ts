@@ -33,6 +33,7 @@ export function toHistoryEvent(row: Selectable<EventsTable>): HistoryEvent {
     ...(row.actor !== null ? { actor: row.actor } : {}),
     detail: row.detail,
     ...(row.until_ms !== null ? { until: new Date(row.until_ms).toISOString() } : {}),
+    ...(row.returned_as !== null ? { returnedAs: row.returned_as } : {}),
   };
 }
 
@@ -54,6 +55,7 @@ const toRow = (event: NewHistoryEvent, nowMs: number) => ({
   detail: event.detail,
   until_ms: msOf(event.until) ?? null,
   natural_key: event.naturalKey ?? null,
+  returned_as: event.returnedAs ?? null,
 });
 
 /**

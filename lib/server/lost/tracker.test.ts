@@ -270,7 +270,7 @@ describe('lost tracker', () => {
     store.flush();
     store.flush();
     expect(store.instance(`${LOST_KEY_PREFIX}/s/users/a`)).toBeUndefined();
-    expect(history.at(-1)).toMatchObject({ kind: 'instance.lost_cleared', instance: 'a', detail: 'registered again as a2 at 10.0.0.1:80' });
+    expect(history.at(-1)).toMatchObject({ kind: 'instance.lost_cleared', instance: 'a', detail: 'registered again as a2 at 10.0.0.1:80', returnedAs: 'a2' });
   });
 
   it('says an address once when the instance is named by it, and the id once when it came back under the same one', async () => {
@@ -287,6 +287,11 @@ describe('lost tracker', () => {
     store.flush();
     const cleared = history.filter((event) => event.kind === 'instance.lost_cleared').map((event) => `${event.instance}: ${event.detail}`);
     expect(cleared.sort()).toEqual(['10.0.0.9:80: registered again at 10.0.0.9:80', 'a: registered again at 10.0.0.7:80']);
+    // The id it came back as is the row's, not its words' (incidents follow it): here each its own.
+    expect(history.filter((event) => event.kind === 'instance.lost_cleared').map((event) => [event.instance, event.returnedAs]).sort()).toEqual([
+      ['10.0.0.9:80', '10.0.0.9:80'],
+      ['a', 'a'],
+    ]);
   });
 
   it('holds an instance back after its loss critical until its probes rule, keeping that it passed in this run (its service failing now, not stale)', async () => {

@@ -234,7 +234,8 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     });
   };
 
-  const clear = (record: LostRecord, detail: string, actor?: string): void => {
+  /** `returnedAs`: the id it registered again under, when its loss ends by its return (incidents follow the failure to it). */
+  const clear = (record: LostRecord, detail: string, actor?: string, returnedAs?: string): void => {
     forget(record);
     store.removeKey(record.storeKey);
     options.onHistory({
@@ -244,6 +245,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       instance: record.instance.id,
       detail,
       ...(actor ? { actor } : {}),
+      ...(returnedAs !== undefined ? { returnedAs } : {}),
     });
   };
 
@@ -263,7 +265,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       const records = sameAs(instance);
       if (records.length === 0) continue;
       holdUntilProbed(records, instance.key);
-      for (const record of records) clear(record, registeredAgainDetail(record.instance.id, instance));
+      for (const record of records) clear(record, registeredAgainDetail(record.instance.id, instance), undefined, instance.id);
     }
   });
 
