@@ -12,6 +12,11 @@ describe('drainStateFrom', () => {
     ['quiet so far, but the last minute is still arriving', { reported: true, lastCallAtMs: T - 45_000, arrivingFromMs: T - 60_000 }, T - 120_000, 'draining'],
     ['quiet for the whole period before what is still arriving', { reported: true, lastCallAtMs: T - 95_000, arrivingFromMs: T - 60_000 }, T - 120_000, 'drained'],
     ['drained too recently for its quiet period to have arrived', { reported: true, lastCallAtMs: null, arrivingFromMs: T - 60_000 }, T - 80_000, 'draining'],
+    // A process started after the drain: the calls it knows are the persisted minutes before its start.
+    ['started 20 s ago, its calls all from before, no report since', { reported: true, lastCallAtMs: T - 100_000, watchingSinceMs: T - 20_000 }, T - 300_000, 'draining'],
+    ['started 100 s ago, no report since: every second since is known quiet', { reported: true, lastCallAtMs: T - 180_000, watchingSinceMs: T - 100_000 }, T - 300_000, 'drained'],
+    ['started 20 s ago, quiet since its start, but not for the quiet period', { reported: true, lastCallAtMs: T - 25_000, arrivingFromMs: T - 5_000, watchingSinceMs: T - 20_000 }, T - 300_000, 'draining'],
+    ['started long ago: as before', { reported: true, lastCallAtMs: T - 45_000, watchingSinceMs: T - 3_600_000 }, T - 120_000, 'drained'],
   ] as const)('%s → %s', (_label, activity, drainAt, expected) => {
     expect(drainStateFrom(activity, drainAt, T, 30_000)).toBe(expected);
   });

@@ -50,7 +50,19 @@ export interface DrainActivity {
    * before it are known quiet. Absent when nothing is still arriving.
    */
   arrivingFromMs?: number | null;
+  /**
+   * When this process began to receive reports (ms). Before it, it knows the calls only by the
+   * minutes the leader persisted, not second by second, and not when the next report is due.
+   */
+  watchingSinceMs?: number;
 }
+
+/**
+ * The latest a report of calls can come after its seconds and still count (the metrics store's
+ * REPORT_GRACE_SECONDS): a process that has seen no report for this long since it started knows
+ * the seconds up to then are quiet; before that, a slow reporter's report may still be on its way.
+ */
+export const MAX_REPORT_LAG_MS = 90_000;
 
 /**
  * `drained` once reported calls to the instance have been zero for `quietMs` since the drain
@@ -60,8 +72,17 @@ export interface DrainActivity {
  */
 export function drainStateFrom(activity: DrainActivity, drainAtMs: number, nowMs: number, quietMs: number): DrainState {
   if (!activity.reported) return 'no-traffic-data';
+  const { watchingSinceMs } = activity;
+  // A process started after the drain (a replica restarted mid-deploy) counts quiet seconds only
+  // from its start, and while every call it knows of is from before its start, until a report has
+  // come or could have come, knows none: restarted with a
+  // minute of calls restored and its reporter sending every 45 s, a replica read `drained` at once
+  // while the others read `draining`, and `drain --wait` ends on the first `drained` it reads.
+  const callsOnlyBefore = activity.lastCallAtMs === null || (watchingSinceMs !== undefined && activity.lastCallAtMs < watchingSinceMs);
+  if (watchingSinceMs !== undefined && callsOnlyBefore && (activity.arrivingFromMs ?? null) === null && nowMs - watchingSinceMs < MAX_REPORT_LAG_MS) return 'draining';
+  const knownFrom = Math.max(drainAtMs, watchingSinceMs ?? drainAtMs);
   const knownUntil = Math.min(nowMs, activity.arrivingFromMs ?? nowMs);
-  if (knownUntil - drainAtMs < quietMs) return 'draining';
+  if (knownUntil - knownFrom < quietMs) return 'draining';
   if (activity.lastCallAtMs !== null && activity.lastCallAtMs + 1_000 > knownUntil - quietMs) return 'draining';
   return 'drained';
 }
