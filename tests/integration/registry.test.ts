@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Etcd3 } from 'etcd3';
+import type { Etcd3, IWatchResponse, WatchBuilder, Watcher } from 'etcd3';
+import type { NewHistoryEvent } from '@/lib/model/events';
+import type { RegistryStatus } from '@/lib/model/live';
 import { createEtcdClient } from '@/lib/server/etcd/client';
 import { createRegistry, WATCH_EVENTS_PER_TURN, type Registry } from '@/lib/server/registry/sync';
 import { createStore, type RegistryTarget, type Store } from '@/lib/server/store/store';
@@ -11,25 +14,55 @@ interface Dashboard {
   store: Store;
   registry: Registry;
   client: Etcd3;
+  heard: Heard;
   stop(): Promise<void>;
 }
 
-/** `target` wraps the store the registry writes to (default: the store itself). */
-async function startDashboard(endpoint: string, target: (store: Store) => RegistryTarget = (store) => store): Promise<Dashboard> {
+interface DashboardOptions {
+  /** Wraps the store the registry writes to (default: the store itself). */
+  target?: (store: Store) => RegistryTarget;
+  /** Changes the dashboard's etcd client before the registry gets it. */
+  patchClient?: (client: Etcd3) => void;
+  prefixes?: string[];
+  maxPendingWatchEvents?: number;
+  heartbeatMs?: number;
+}
+
+/** What a dashboard's registry said: its log, history events, relists, and every status it was given. */
+interface Heard {
+  log: string[];
+  history: NewHistoryEvent[];
+  relists: number;
+  statuses: Omit<RegistryStatus, 'since'>[];
+}
+
+async function startDashboard(endpoint: string, options: DashboardOptions = {}): Promise<Dashboard> {
   const client = createEtcdClient({ endpoints: [endpoint] });
+  options.patchClient?.(client);
   const store = createStore({ coalesceMs: 20 });
+  const heard: Heard = { log: [], history: [], relists: 0, statuses: [] };
+  const target = (options.target ?? ((inner) => inner))(store);
   const registry = createRegistry({
     client,
-    store: target(store),
-    prefixes: [],
+    store: {
+      ...target,
+      setRegistryStatus(status) {
+        heard.statuses.push(status);
+        target.setRegistryStatus(status);
+      },
+    },
+    prefixes: options.prefixes ?? [],
     controlPrefix: '/switchyard/',
-    counters: { watchEvents: () => undefined, relists: () => undefined },
-    log: () => undefined,
-    heartbeatMs: 300,
+    counters: { watchEvents: () => undefined, relists: () => (heard.relists += 1) },
+    log: (message) => heard.log.push(message),
+    onHistory: (event) => heard.history.push(event),
+    heartbeatMs: options.heartbeatMs ?? 300,
+    ...(options.maxPendingWatchEvents === undefined ? {} : { maxPendingWatchEvents: options.maxPendingWatchEvents }),
   });
   registry.start();
   await registry.synced();
   return {
+    heard,
     store,
     registry,
     client,
@@ -39,6 +72,49 @@ async function startDashboard(endpoint: string, target: (store: Store) => Regist
       client.close();
     },
   };
+}
+
+/**
+ * Turns of the event loop, counted by an immediate that queues itself again: what is done in one
+ * synchronous run, or between two of the counter's immediates, sees one count.
+ */
+function countTurns(): { turn: () => number; stop: () => void } {
+  let turn = 0;
+  let counting = true;
+  const count = (): void => {
+    turn += 1;
+    if (counting) setImmediate(count);
+  };
+  count();
+  return { turn: () => turn, stop: () => (counting = false) };
+}
+
+/** A target that notes the turn each removal of a key under `prefix` happened in. */
+const notingRemovals =
+  (prefix: string, turn: () => number, turns: number[]) =>
+  (store: RegistryTarget): RegistryTarget => ({
+    ...store,
+    removeKey(etcdKey) {
+      if (etcdKey.startsWith(prefix)) turns.push(turn());
+      store.removeKey(etcdKey);
+    },
+  });
+
+const mostInOneTurn = (turns: number[]): number => {
+  const perTurn = new Map<number, number>();
+  for (const at of turns) perTurn.set(at, (perTurn.get(at) ?? 0) + 1);
+  return Math.max(0, ...perTurn.values());
+};
+
+/** Puts `count` registrations under `prefix` (`<prefix>m-<i>`), 100 to a transaction. */
+async function putMany(etcd: TestEtcd, prefix: string, count: number, port = 40_000): Promise<void> {
+  for (let batch = 0; batch * 100 < count; batch += 1) {
+    const size = Math.min(100, count - batch * 100);
+    await etcd.client
+      .if('/services/none', 'Version', '==', 0)
+      .then(...Array.from({ length: size }, (_, i) => etcd.client.put(`${prefix}m-${batch * 100 + i}`).value(native(port + batch * 100 + i))))
+      .commit();
+  }
 }
 
 const instanceKeys = (store: Store): string[] => [...store.instances()].map((i) => i.key).sort();
@@ -94,46 +170,232 @@ describe('registry against a real etcd', () => {
   });
 
   it('applies a delete of 2,000 keys (one watch response) a few hundred events per turn of the event loop, what follows it after it', async () => {
-    for (let batch = 0; batch < 20; batch += 1) {
-      await etcd.client
-        .if('/services/none', 'Version', '==', 0)
-        .then(...Array.from({ length: 100 }, (_, i) => etcd.client.put(`/services/mass/m-${batch * 100 + i}`).value(native(40_000 + batch * 100 + i))))
-        .commit();
-    }
-    // Turns of the event loop, counted by an immediate that queues itself again: removals made in
-    // one synchronous run all see the same count.
-    let turn = 0;
-    let counting = true;
-    const count = (): void => {
-      turn += 1;
-      if (counting) setImmediate(count);
-    };
+    await putMany(etcd, '/services/mass/', 2_000);
+    const turns = countTurns();
     const turnsOfRemovals: number[] = [];
-    dashboard = await startDashboard(etcd.endpoint, (store) => ({
-      ...store,
-      removeKey(etcdKey) {
-        if (etcdKey.startsWith('/services/mass/')) turnsOfRemovals.push(turn);
-        store.removeKey(etcdKey);
-      },
-    }));
-    expect(dashboard.store.instanceCount()).toBe(2_000);
-    count();
     try {
+      dashboard = await startDashboard(etcd.endpoint, { target: notingRemovals('/services/mass/', turns.turn, turnsOfRemovals) });
+      expect(dashboard.store.instanceCount()).toBe(2_000);
       await etcd.client.delete().prefix('/services/mass/');
       await etcd.put('/services/mass/m-7', native(50_007));
       await eventually(() => sameAsEtcd(etcd, active()), 10_000, 'dashboard to equal etcd');
     } finally {
-      counting = false;
+      turns.stop();
     }
     expect(instanceKeys(dashboard.store)).toEqual(['/services/mass/m-7']);
     expect(turnsOfRemovals).toHaveLength(2_000);
-    const perTurn = new Map<number, number>();
-    for (const at of turnsOfRemovals) perTurn.set(at, (perTurn.get(at) ?? 0) + 1);
-    expect(perTurn.size).toBeGreaterThan(1);
-    expect(perTurn.size).toBeGreaterThanOrEqual(2_000 / WATCH_EVENTS_PER_TURN);
-    expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(WATCH_EVENTS_PER_TURN);
+    expect(new Set(turnsOfRemovals).size).toBeGreaterThanOrEqual(2_000 / WATCH_EVENTS_PER_TURN);
+    expect(mostInOneTurn(turnsOfRemovals)).toBeLessThanOrEqual(WATCH_EVENTS_PER_TURN);
     // The revision moved on to the put's once each response was wholly applied.
     expect(BigInt(dashboard.store.revision())).toBeGreaterThanOrEqual(BigInt((await etcd.client.get('/services/mass/m-7').exec()).header.revision));
+  });
+
+  it('keeps to 250 events per turn however the events come: 40 concurrent transactions of 100 deletes', async () => {
+    await putMany(etcd, '/services/mass/', 4_000);
+    const turns = countTurns();
+    const turnsOfRemovals: number[] = [];
+    try {
+      dashboard = await startDashboard(etcd.endpoint, { target: notingRemovals('/services/mass/', turns.turn, turnsOfRemovals) });
+      expect(dashboard.store.instanceCount()).toBe(4_000);
+      await Promise.all(
+        Array.from({ length: 40 }, (_, batch) =>
+          etcd.client
+            .if('/services/none', 'Version', '==', 0)
+            .then(...Array.from({ length: 100 }, (_, i) => etcd.client.delete().key(`/services/mass/m-${batch * 100 + i}`)))
+            .commit(),
+        ),
+      );
+      await eventually(() => (active().store.instanceCount() === 0 ? true : undefined), 10_000, 'every instance gone');
+    } finally {
+      turns.stop();
+    }
+    expect(turnsOfRemovals).toHaveLength(4_000);
+    expect(mostInOneTurn(turnsOfRemovals)).toBeLessThanOrEqual(WATCH_EVENTS_PER_TURN);
+    expect(BigInt(dashboard.store.revision())).toBeGreaterThanOrEqual(BigInt((await etcd.client.get('/services/none').exec()).header.revision));
+  });
+
+  it('keeps to 250 events per turn when 2,000 keys are deleted one by one at once, and when 1,000 instances each on its own lease expire together', async () => {
+    await putMany(etcd, '/services/mass/', 2_000);
+    const turns = countTurns();
+    const turnsOfRemovals: number[] = [];
+    const turnsOfExpiries: number[] = [];
+    try {
+      dashboard = await startDashboard(etcd.endpoint, {
+        target: (store) => notingRemovals('/services/leased/', turns.turn, turnsOfExpiries)(notingRemovals('/services/mass/', turns.turn, turnsOfRemovals)(store)),
+        // A heartbeat asked just before the loop is held would pass its deadline and relist.
+        heartbeatMs: 60_000,
+      });
+      // Another process deletes the keys one by one while this one's loop is held: their 2,000
+      // responses then arrive together, as a mass lease expiry's do on a busy dashboard.
+      const deleting = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `const { Etcd3 } = require('etcd3'); const client = new Etcd3({ hosts: ${JSON.stringify(etcd.endpoint)} });
+           Promise.all(Array.from({ length: 2000 }, (_, i) => client.delete().key('/services/mass/m-' + i).exec())).then(() => client.close(), (error) => { console.error(error); process.exit(1); });`,
+        ],
+        { timeout: 30_000, encoding: 'utf8' },
+      );
+      expect(deleting.status, deleting.stderr).toBe(0);
+      await eventually(() => (active().store.instanceCount() === 0 ? true : undefined), 10_000, 'every deleted instance gone');
+
+      await Promise.all(Array.from({ length: 1_000 }, (_, i) => etcd.put(`/services/leased/l-${i}`, native(45_000 + i), 2)));
+      await eventually(() => (active().store.instanceCount() === 1_000 ? true : undefined), 10_000, 'the leased instances');
+      // Held again until etcd has revoked every lease (etcdctl lists none), so the expiries arrive together.
+      const expiring = spawnSync('sh', ['-c', `until [ -z "$(etcdctl --endpoints=${etcd.endpoint} get --prefix --keys-only /services/leased/)" ]; do sleep 0.2; done`], { timeout: 30_000, encoding: 'utf8' });
+      expect(expiring.status, expiring.stderr).toBe(0);
+      await eventually(() => (active().store.instanceCount() === 0 ? true : undefined), 10_000, 'every expired instance gone');
+    } finally {
+      turns.stop();
+    }
+    // Every one removed by the watch, none by a relist.
+    expect(turnsOfRemovals, dashboard.heard.log.join('\n')).toHaveLength(2_000);
+    expect(turnsOfExpiries, dashboard.heard.log.join('\n')).toHaveLength(1_000);
+    expect(mostInOneTurn(turnsOfRemovals)).toBeLessThanOrEqual(WATCH_EVENTS_PER_TURN);
+    expect(mostInOneTurn(turnsOfExpiries)).toBeLessThanOrEqual(WATCH_EVENTS_PER_TURN);
+  });
+
+  it('says synced (and resolves synced()) only once the events held while the listing was applied are applied too', async () => {
+    await putMany(etcd, '/services/mass/', 2_000);
+    let firstWatcher: Watcher | undefined;
+    let heldBack = false;
+    const atSynced: number[] = [];
+    const patchClient = (client: Etcd3): void => {
+      const watch = client.watch.bind(client);
+      client.watch = () => {
+        const builder = watch();
+        let prefix = '';
+        const wrapped = {
+          prefix(value: string) {
+            prefix = value;
+            builder.prefix(value);
+            return wrapped;
+          },
+          startRevision(value: string) {
+            builder.startRevision(value);
+            return wrapped;
+          },
+          async create() {
+            // Between the first watcher and the second, the listing is done and not yet applied:
+            // a delete of 2,000 keys then is held, and applied after the listing.
+            if (prefix === '/switchyard/' && firstWatcher && !heldBack) {
+              heldBack = true;
+              let seen = 0;
+              firstWatcher.on('data', (response: IWatchResponse) => (seen += response.events.length));
+              await etcd.client.delete().prefix('/services/mass/');
+              await eventually(() => (seen >= 2_000 ? true : undefined), 5_000, 'the delete to reach the first watcher');
+            }
+            const watcher = await builder.create();
+            if (prefix === '/services/') firstWatcher ??= watcher;
+            return watcher;
+          },
+        };
+        return wrapped as unknown as WatchBuilder;
+      };
+    };
+    let inner: Store | undefined;
+    dashboard = await startDashboard(etcd.endpoint, {
+      prefixes: ['/services/'],
+      patchClient,
+      target: (store) => {
+        inner = store;
+        return {
+          ...store,
+          setRegistryStatus(status) {
+            if (status.state === 'synced') atSynced.push(store.instanceCount());
+            store.setRegistryStatus(status);
+          },
+        };
+      },
+    });
+    expect(heldBack).toBe(true);
+    expect(inner).toBe(dashboard.store);
+    // synced() resolved: the held delete is wholly applied, and was when the status said synced.
+    expect(dashboard.store.instanceCount()).toBe(0);
+    expect(atSynced).toEqual([0]);
+    expect(dashboard.store.registryStatus().state).toBe('synced');
+    // Meanwhile it said it was catching up, not synced.
+    expect(dashboard.heard.statuses.at(-2)).toMatchObject({ state: 'connecting', message: expect.stringMatching(/applying the \d+ watch events that arrived meanwhile/) });
+  });
+
+  it('relists, without calling it an etcd outage, when more events wait than the bound', async () => {
+    await putMany(etcd, '/services/mass/', 2_000);
+    dashboard = await startDashboard(etcd.endpoint, { maxPendingWatchEvents: 500 });
+    const { heard } = dashboard;
+    expect(heard.relists).toBe(1);
+    await etcd.client.delete().prefix('/services/mass/');
+    await etcd.put('/services/mass/m-7', native(50_007));
+    await eventually(() => (heard.relists >= 2 ? true : undefined), 10_000, 'a relist');
+    await eventually(() => sameAsEtcd(etcd, active()), 10_000, 'dashboard to equal etcd');
+    await eventually(() => (active().store.registryStatus().state === 'synced' ? true : undefined), 5_000, 'synced again');
+    expect(instanceKeys(dashboard.store)).toEqual(['/services/mass/m-7']);
+    expect(heard.log.join('\n')).toMatch(/watch backlog of \d+ events not yet applied is over 500/);
+    expect(heard.statuses.map((status) => status.state)).not.toContain('unreachable');
+    expect(heard.history.map((event) => event.kind)).not.toContain('registry.disconnected');
+    expect(heard.history.find((event) => event.kind === 'registry.resynced')?.detail).toMatch(/after watch backlog/);
+  });
+
+  it('says what failed when applying an event throws, relists, and reports no etcd outage nor an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (let i = 0; i < 50; i += 1) await etcd.put(`/services/x/x-${i}`, native(30_000 + i));
+      let thrown = false;
+      dashboard = await startDashboard(etcd.endpoint, {
+        target: (store) => ({
+          ...store,
+          removeKey(etcdKey) {
+            if (etcdKey === '/services/x/x-13' && !thrown) {
+              thrown = true;
+              throw new Error('broken on purpose');
+            }
+            store.removeKey(etcdKey);
+          },
+        }),
+      });
+      const { heard } = dashboard;
+      await etcd.client.delete().prefix('/services/x/');
+      await etcd.put('/services/x/x-99', native(30_099));
+      await eventually(() => (heard.relists >= 2 ? true : undefined), 10_000, 'a relist');
+      await eventually(() => sameAsEtcd(etcd, active()), 10_000, 'dashboard to equal etcd');
+      await eventually(() => (active().store.registryStatus().state === 'synced' ? true : undefined), 5_000, 'synced again');
+      await new Promise((resolve) => setTimeout(resolve, 50)); // let a stray rejection surface
+      expect(thrown).toBe(true);
+      expect(heard.log.join('\n')).toMatch(/applying the watched delete of \/services\/x\/x-13 \(revision \d+\) failed: .*broken on purpose/);
+      expect(heard.statuses.map((status) => status.state)).not.toContain('unreachable');
+      expect(heard.statuses).toContainEqual({ state: 'connecting', message: expect.stringMatching(/^relisting: applying the watched delete of \/services\/x\/x-13/) });
+      expect(heard.history.map((event) => event.kind)).not.toContain('registry.disconnected');
+      expect(heard.history.find((event) => event.kind === 'registry.resynced')?.detail).toMatch(/after applying the watched delete of \/services\/x\/x-13/);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('applies nothing more of a response once a lineage-marker change in it ended the session', async () => {
+    const upserted: string[] = [];
+    dashboard = await startDashboard(etcd.endpoint, {
+      target: (store) => ({
+        ...store,
+        upsertKey(decoded) {
+          upserted.push(decoded.etcdKey);
+          store.upsertKey(decoded);
+        },
+      }),
+    });
+    const { heard } = dashboard;
+    await etcd.client
+      .if('/services/none', 'Version', '==', 0)
+      .then(
+        etcd.client.put('/switchyard/lineage').value('another-lineage'),
+        ...Array.from({ length: 100 }, (_, i) => etcd.client.put(`/services/after/a-${i}`).value(native(35_000 + i))),
+      )
+      .commit();
+    await eventually(() => (heard.relists >= 2 ? true : undefined), 10_000, 'a relist');
+    await eventually(() => sameAsEtcd(etcd, active()), 10_000, 'dashboard to equal etcd');
+    expect(dashboard.store.instanceCount()).toBe(100);
+    expect(upserted.filter((key) => key.startsWith('/services/after/'))).toEqual([]);
   });
 
   it('survives etcd being killed and restarted mid-burst, ending equal to etcd', async () => {

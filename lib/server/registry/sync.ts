@@ -49,12 +49,14 @@ export interface RegistryOptions {
   onKeyGoing?: (etcdKey: string, leaseAfter: Promise<Departure['lease']>) => void;
   /** Right after a relist replaced the store's contents. */
   onRelisted?: () => void;
+  /** Watch events received and not yet applied beyond which the session is ended and etcd relisted (default `MAX_PENDING_WATCH_EVENTS`). */
+  maxPendingWatchEvents?: number;
 }
 
 export interface Registry {
   start(): void;
   stop(): Promise<void>;
-  /** Resolves once the first full listing has been applied. */
+  /** Resolves once the first full listing, and the watch events that arrived while it was applied, have been applied. */
   synced(): Promise<void>;
   diagnostics(): Diagnostics;
   /** The lineage of the keyspace as last listed (registry/lineage.ts); '' before the first listing. */
@@ -69,8 +71,25 @@ interface ListedKey extends DecodedKey {
 /** Watch events applied in one turn of the event loop (see `watchApplier`): ~10–20 ms of work for deletes of failing instances. */
 export const WATCH_EVENTS_PER_TURN = 250;
 
+/**
+ * Watch events received and not yet applied beyond which the session is ended and etcd relisted
+ * (see `watchApplier`): 200 turns of `WATCH_EVENTS_PER_TURN`, 2–4 s behind etcd, and a few tens of
+ * MB of responses held. Applying events inside the stream's `data` handler used to hold etcd back;
+ * applying them in turns does not, so without a bound a flood the loop cannot keep up with would
+ * grow the queue without end. A relist costs O(keys), what an outage costs anyway.
+ */
+export const MAX_PENDING_WATCH_EVENTS = 50_000;
+
 /** Why the current watch session ended; every cause leads to a relist and diff. */
-class WatchTrouble extends Error {}
+class WatchTrouble extends Error {
+  /** `ours`: Switchyard's own failure (applying the watch failed, too long a backlog), not etcd's: no outage is reported. */
+  constructor(
+    message: string,
+    readonly ours = false,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * One list+watch session. Its heartbeat and watchers hold it, not "whatever session is current",
@@ -78,7 +97,8 @@ class WatchTrouble extends Error {}
  */
 interface Session {
   ended: boolean;
-  end(reason: string): void;
+  /** `ours`: see `WatchTrouble`. */
+  end(reason: string, ours?: boolean): void;
   trouble: Promise<WatchTrouble>;
 }
 
@@ -87,10 +107,10 @@ function openSession(): Session {
   const session: Session = {
     ended: false,
     trouble: new Promise<WatchTrouble>((r) => (resolve = r)),
-    end(reason) {
+    end(reason, ours = false) {
       if (session.ended) return;
       session.ended = true;
-      resolve(new WatchTrouble(reason));
+      resolve(new WatchTrouble(reason, ours));
     },
   };
   return session;
@@ -101,9 +121,23 @@ const sameCause = (a: string | undefined, b: string): boolean => a?.replace(/[\d
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const stackOf = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));
+
+/** A session's watch responses on their way into the store (see `watchApplier`). */
+interface WatchApplier {
+  /** Takes a response (the watchers' `data` handler); never throws. Held until `release`. */
+  push(response: IWatchResponse): void;
+  /** Starts applying, once the listing is applied; `caughtUp` runs once what was received until now is applied (at once if it fits this turn's budget). */
+  release(caughtUp: () => void): void;
+  /** Events received and not yet applied. */
+  pending(): number;
+}
+
 export function createRegistry(options: RegistryOptions): Registry {
   const { client, store, controlPrefix, counters, log } = options;
   const retryMs = options.retryMs ?? 250;
+  const maxPending = options.maxPendingWatchEvents ?? MAX_PENDING_WATCH_EVENTS;
   const heartbeatMs = options.heartbeatMs ?? 2_000;
   const watched = options.prefixes.length === 0 ? [''] : [...new Set([...options.prefixes, controlPrefix])];
   // Under prefixes the operator named, an unleased address-valued key is a registration (README "Naming and leases").
@@ -142,6 +176,8 @@ export function createRegistry(options: RegistryOptions): Registry {
   let current: Session | undefined;
   let clusterId = '';
   let lineage = '';
+  /** Why the next relist happens, when it is our own failure (said in its history event). */
+  let relistReason: string | undefined;
   let resolveSynced: () => void = () => undefined;
   const firstSync = new Promise<void>((resolve) => (resolveSynced = resolve));
 
@@ -259,8 +295,10 @@ export function createRegistry(options: RegistryOptions): Registry {
       options.onRelisted?.();
       const { added, removed } = lifecycle.replace(listing, !listedBefore);
       if (listedBefore) {
-        emit({ at: new Date().toISOString(), kind: 'registry.resynced', detail: `relisted at revision ${listedAt}: ${added} appeared, ${removed} vanished while not watching` });
+        const after = relistReason ? ` after ${relistReason}` : '';
+        emit({ at: new Date().toISOString(), kind: 'registry.resynced', detail: `relisted at revision ${listedAt}${after}: ${added} appeared, ${removed} vanished while not watching` });
       }
+      relistReason = undefined;
       listedBefore = true;
       counters.relists();
     };
@@ -269,60 +307,126 @@ export function createRegistry(options: RegistryOptions): Registry {
 
   /**
    * Applies a session's watch responses in order, at most WATCH_EVENTS_PER_TURN events per turn of
-   * the event loop. A delete of a whole prefix is one response of thousands of events, and each
-   * goes through the store, the lost tracker and history's lifecycle: 5,000 held the loop ~300 ms
-   * in one go, sockets, probes and requests waiting. A small response is applied at once, as it
-   * arrives; one arriving while a big one is under way waits its turn behind it. The revision moves
-   * when a response's last event is applied; an ended session's backlog is dropped (its successor
-   * relists).
+   * the event loop, whatever the responses: one delete of a whole prefix is one response of
+   * thousands of events, and a mass lease expiry (one lease per instance) is thousands of small
+   * responses read from the socket at once; each event goes through the store, the lost tracker and
+   * history's lifecycle, and 5,000 held the loop ~300 ms in one go, sockets, probes and requests
+   * waiting. The budget is the turn's: spending it schedules an immediate that renews it (and goes
+   * on with the queue) on the next turn. A response is applied as it arrives only when none waits
+   * before it and budget remains; else it waits its turn. The revision moves when a response's
+   * last event is applied. An ended session applies nothing more, not even the rest of the
+   * response it ended in (its successor relists). Beyond `maxPending` events waiting, the session
+   * ends and etcd is relisted; a failure while applying ends it too, said as what it is.
    */
-  const watchApplier = (session: Session): ((response: IWatchResponse) => void) => {
+  const watchApplier = (session: Session): WatchApplier => {
     const queue: IWatchResponse[] = [];
     /** Events of `queue[0]` applied so far. */
     let applied = 0;
-    let scheduled = false;
-    const applyTurn = (): void => {
-      let budget = WATCH_EVENTS_PER_TURN;
-      for (let response = queue[0]; response && !session.ended; response = queue[0]) {
-        if (budget <= 0) {
-          scheduled = true;
-          setImmediate(run);
-          return;
-        }
+    let pending = 0;
+    let holding = true;
+    let budget = WATCH_EVENTS_PER_TURN;
+    let renewing = false;
+    /** Responses received, and wholly applied. */
+    let received = 0;
+    let done = 0;
+    let waiter: { upTo: number; caughtUp: () => void } | undefined;
+    let applying: IWatchResponse['events'][number] | undefined;
+
+    const drop = (): void => {
+      queue.length = 0;
+      applied = 0;
+      pending = 0;
+      waiter = undefined;
+    };
+    const spend = (): void => {
+      budget -= 1;
+      if (renewing) return;
+      renewing = true;
+      setImmediate(nextTurn);
+    };
+    /** Applies from the queue while this turn's budget lasts; throws what applying threw. */
+    const drain = (): void => {
+      for (let response = queue[0]; response; response = queue[0]) {
+        if (budget <= 0 && applied < response.events.length) return;
         if (applied === 0) counters.watchEvents(response.events.length);
-        const end = Math.min(response.events.length, applied + budget);
-        budget -= end - applied;
-        for (; applied < end; applied += 1) {
-          const event = response.events[applied];
-          if (event?.type === 'Put') applyPut(event.kv, session);
-          else if (event) applyDelete(event.kv);
+        for (let event = response.events[applied]; event && budget > 0; event = response.events[applied]) {
+          applying = event;
+          if (event.type === 'Put') applyPut(event.kv, session);
+          else applyDelete(event.kv);
+          applying = undefined;
+          applied += 1;
+          pending -= 1;
+          spend();
+          // A lineage-marker change ends the session mid-response: the rest is the relist's to apply.
+          if (session.ended) return;
         }
-        if (applied < response.events.length) continue;
+        if (applied < response.events.length) return;
         queue.shift();
         applied = 0;
+        done += 1;
         if (BigInt(response.header.revision) > BigInt(store.revision())) store.setRevision(response.header.revision);
       }
-      if (session.ended) queue.length = 0;
     };
-    const run = (): void => {
-      scheduled = false;
+    const failed = (what: string, error: unknown): void => {
+      log(`registry: ${what} failed: ${stackOf(error)}`);
+      drop();
+      session.end(`${what} failed: ${messageOf(error)}`, true);
+    };
+    const step = (): void => {
+      if (holding || session.ended) {
+        if (session.ended) drop();
+        return;
+      }
       try {
-        applyTurn();
+        drain();
       } catch (error) {
         // Half a response applied, the rest stuck behind it: only a relist puts the store right.
-        queue.length = 0;
-        applied = 0;
-        session.end(`applying the watch failed: ${error instanceof Error ? error.message : String(error)}`);
+        const event = applying;
+        applying = undefined;
+        failed(event ? `applying the watched ${event.type === 'Put' ? 'put' : 'delete'} of ${keyName(event.kv.key)} (revision ${event.kv.mod_revision})` : 'applying the watch', error);
+        return;
+      }
+      if (session.ended) return drop();
+      if (waiter && done >= waiter.upTo) {
+        const { caughtUp } = waiter;
+        waiter = undefined;
+        try {
+          caughtUp();
+        } catch (error) {
+          failed('marking the registry synced', error);
+        }
       }
     };
-    return (response) => {
-      queue.push(response);
-      if (!scheduled && queue.length === 1) run();
+    const nextTurn = (): void => {
+      renewing = false;
+      budget = WATCH_EVENTS_PER_TURN;
+      step();
+    };
+    return {
+      push(response) {
+        if (session.ended) return;
+        queue.push(response);
+        received += 1;
+        pending += response.events.length;
+        if (pending > maxPending) {
+          const behind = pending;
+          drop();
+          session.end(`watch backlog of ${behind} events not yet applied is over ${maxPending}: applying falls behind what etcd sends`, true);
+          return;
+        }
+        if (queue.length === 1 && budget > 0) step();
+      },
+      release(caughtUp) {
+        holding = false;
+        waiter = { upTo: received, caughtUp };
+        step();
+      },
+      pending: () => pending,
     };
   };
 
-  /** Watches from just after `revision`; what arrives while `held` is an array waits there, in order. */
-  const watchFrom = async (revision: string, session: Session, held: { responses: IWatchResponse[] | undefined }, applyWatched: (response: IWatchResponse) => void): Promise<void> => {
+  /** Watches from just after `revision`, each response handed to `applier` (which holds them until released). */
+  const watchFrom = async (revision: string, session: Session, applier: WatchApplier): Promise<void> => {
     const next = (BigInt(revision) + 1n).toString();
     for (const prefix of watched) {
       const watcher = await client.watch().prefix(prefix).startRevision(next).create();
@@ -330,8 +434,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       watcher.on('data', (response) => {
         // A cancelled watcher's late events would undo what the next listing established.
         if (session.ended) return;
-        if (held.responses) held.responses.push(response);
-        else applyWatched(response);
+        applier.push(response);
       });
       watcher.on('disconnected', (error) => session.end(`etcd connection lost: ${error.message}`));
       watcher.on('error', (error) => session.end(`watch failed: ${error.message}`));
@@ -369,28 +472,64 @@ export function createRegistry(options: RegistryOptions): Registry {
     current = own;
     try {
       const listed = await relist();
-      // The watch is up before the listing is applied, and both happen in one step with the status:
-      // what applying sets off in the store's subscribers (probe scheduling, summaries, the map's
-      // index) runs after the registry is synced, not inside the sync (issue 19: sync ≤ 3× a raw listing).
-      const held: { responses: IWatchResponse[] | undefined } = { responses: [] };
-      const applyWatched = watchApplier(own);
-      await watchFrom(listed.revision, own, held, applyWatched);
+      // The watch is up before the listing is applied; what it sends meanwhile is held. The listing,
+      // the held events and the status then happen in one step when the held events fit one turn's
+      // budget: what applying sets off in the store's subscribers (probe scheduling, summaries, the
+      // map's index) runs after the registry is synced, not inside the sync (issue 19: sync ≤ 3× a
+      // raw listing). A longer backlog is applied in turns, and the registry says 'connecting' until
+      // it is: synced (/readyz, drains) means the store has caught up with what etcd sent.
+      const applier = watchApplier(own);
+      await watchFrom(listed.revision, own, applier);
       if (own.ended) throw await own.trouble;
-      listed.apply();
-      const waiting = held.responses ?? [];
-      held.responses = undefined;
-      for (const response of waiting) applyWatched(response);
-      store.setRegistryStatus({ state: 'synced' });
-      if (troubleSince !== undefined) {
-        emit({ at: new Date().toISOString(), kind: 'registry.reconnected', detail: `etcd reachable again after ${((Date.now() - troubleSince) / 1_000).toFixed(1)} s` });
-        troubleSince = undefined;
+      try {
+        listed.apply();
+      } catch (error) {
+        log(`registry: applying the listing failed: ${stackOf(error)}`);
+        throw new WatchTrouble(`applying the listing failed: ${messageOf(error)}`, true);
       }
-      resolveSynced();
+      let caughtUp = false;
+      applier.release(() => {
+        caughtUp = true;
+        store.setRegistryStatus({ state: 'synced' });
+        if (troubleSince !== undefined) {
+          emit({ at: new Date().toISOString(), kind: 'registry.reconnected', detail: `etcd reachable again after ${((Date.now() - troubleSince) / 1_000).toFixed(1)} s` });
+          troubleSince = undefined;
+        }
+        resolveSynced();
+      });
+      if (!caughtUp && !own.ended) {
+        store.setRegistryStatus({ state: 'connecting', message: `listed at revision ${listed.revision}; applying the ${applier.pending()} watch events that arrived meanwhile` });
+      }
       void heartbeat(own);
       throw await own.trouble;
     } finally {
       own.end('session over');
     }
+  };
+
+  /** Says why a session ended: an etcd failure is an outage (status, history, alerts); our own failure is not. */
+  const reportTrouble = (error: unknown): void => {
+    if (error instanceof WatchTrouble && error.ours) {
+      // etcd answered; the store is out of step with it until the relist, which is what 'connecting' says.
+      log(`registry: ${error.message}; relisting`);
+      relistReason = error.message;
+      store.setRegistryStatus({ state: 'connecting', message: `relisting: ${error.message}` });
+      store.flush();
+      return;
+    }
+    const message = describeEtcdError(error);
+    const previous = store.registryStatus();
+    // One outage is reported once, until the registry is synced again (catching up after a relist is still part of it).
+    if (troubleSince === undefined) {
+      log(`registry: ${message}; relisting`);
+      troubleSince = Date.now();
+      emit({ at: new Date().toISOString(), kind: 'registry.disconnected', detail: message });
+    } else if (!sameCause(previous.message, message)) {
+      // Retries with the same cause stay quiet; a new one (a timeout at start, then the real refusal) is logged.
+      log(`registry: still unreachable, now: ${message}`);
+    }
+    store.setRegistryStatus({ state: 'unreachable', message });
+    store.flush();
   };
 
   const loop = async (): Promise<void> => {
@@ -400,18 +539,12 @@ export function createRegistry(options: RegistryOptions): Registry {
       } catch (error) {
         await closeWatchers();
         if (stopped) return;
-        const message = describeEtcdError(error);
-        const previous = store.registryStatus();
-        if (previous.state !== 'unreachable') {
-          log(`registry: ${message}; relisting`);
-          troubleSince = Date.now();
-          emit({ at: new Date().toISOString(), kind: 'registry.disconnected', detail: message });
-        } else if (!sameCause(previous.message, message)) {
-          // Retries with the same cause stay quiet; a new one (a timeout at start, then the real refusal) is logged.
-          log(`registry: still unreachable, now: ${message}`);
+        try {
+          reportTrouble(error);
+        } catch (failure) {
+          // Reporting must not end the loop (nor reject `running`, which nobody awaits until stop).
+          log(`registry: reporting a session's end failed: ${stackOf(failure)}`);
         }
-        store.setRegistryStatus({ state: 'unreachable', message });
-        store.flush();
         await sleep(retryMs);
       }
     }
