@@ -1,7 +1,8 @@
 import type { Signal } from '@/lib/model/cluster/signals';
 import type { ProbeResult } from '@/lib/model/health-state';
 import type { HealthTracker } from '../health';
-import { TRUSTED_SKEW_SECONDS, type CallObservation, type MetricsStore } from '../metrics-store/store';
+import type { CallObservation, MetricsStore } from '../metrics-store/store';
+import { apartFromOurClock } from '../metrics-store/skew';
 import type { InstanceReader } from '../store/store';
 import type { SignalBus } from './signal-bus';
 
@@ -36,13 +37,13 @@ export interface SharedSignalsOptions {
 }
 
 /**
- * A probe result as another replica timed it, unless its clock and ours disagree past the trusted
- * skew: then timed on ours (it was made a moment ago). A replica two minutes ahead made every
- * instance it probed read "probed in 2 min", with its status changing in the future, on the others.
+ * A probe result as another replica timed it, unless its clock and ours are apart (`apartFromOurClock`,
+ * the bound its calls are re-placed by too, in `MetricsStore.replay`): then timed on ours (it was
+ * made a moment ago). A replica two minutes ahead made every instance it probed read "probed in 2
+ * min", with its status changing in the future, on the others.
  */
 export function onOurClock(result: ProbeResult, nowMs: number): ProbeResult {
-  const atMs = Date.parse(result.at);
-  return Math.abs(atMs - nowMs) > TRUSTED_SKEW_SECONDS * 1_000 ? { ...result, at: new Date(nowMs).toISOString() } : result;
+  return apartFromOurClock(Date.parse(result.at), nowMs) ? { ...result, at: new Date(nowMs).toISOString() } : result;
 }
 
 /**

@@ -9,16 +9,11 @@ import { shapedBuckets, shapedValues } from './shapes';
 import { CallKeyMemory, type CallKeys } from './call-keys';
 import { edgeKey, instanceKey, isEdgeKey, isProbeKey, keyNames, probeKey, serviceKey } from './series-key';
 import { FIELDS } from './slots';
+import { apartFromOurClock, MAX_SKEW_SECONDS, TRUSTED_SKEW_SECONDS } from './skew';
 
 /** A series moves to the newest end of its pool's order at most this often. */
 const LRU_MOVE_EVERY_MS = 5_000;
 
-/** Within this much of our clock, a reporter's interval is taken as it says. */
-export const TRUSTED_SKEW_SECONDS = 30;
-/** How late another replica's calls may reach us (its 100 ms batches, a busy database): not a clock difference. */
-const REPLAY_TRIP_SECONDS = 5;
-/** Beyond this, an interval is refused: the reporter's clock is broken, not merely skewed. */
-export const MAX_SKEW_SECONDS = 24 * 3_600;
 
 export type IngestOutcome = { ok: true; calls: number; reanchored: boolean } | { ok: false; field: string; message: string };
 
@@ -279,16 +274,15 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     },
     /**
      * Calls another replica recorded (already on its clock and within ingest's bounds): recorded, not
-     * passed on. Placed where that replica placed them, unless its clock and ours disagree past the
-     * trusted skew (plus the trip): a replica two minutes ahead put them where none of our windows
-     * looked, so its calls were missing from our statuses and charts (replica-clock-skew.test.ts).
-     * Then on ours, ending now: it recorded them a moment ago.
+     * passed on. Placed where that replica placed them, unless its clock and ours are apart
+     * (`apartFromOurClock`, the bound its probe results are judged by too): a replica two minutes
+     * ahead put them where none of our windows looked, so its calls were missing from our statuses
+     * and charts (replica-clock-skew.test.ts). Then on ours, ending now: it recorded them a moment ago.
      */
     replay(observation: CallObservation): void {
       if (observation.node) noteKind(observation.node);
       const at = now();
-      const skew = observation.startSecond + observation.intervalSeconds - at / 1_000;
-      const start = Math.abs(skew) > TRUSTED_SKEW_SECONDS + REPLAY_TRIP_SECONDS ? at / 1_000 - observation.intervalSeconds : observation.startSecond;
+      const start = apartFromOurClock((observation.startSecond + observation.intervalSeconds) * 1_000, at) ? at / 1_000 - observation.intervalSeconds : observation.startSecond;
       recordCalls(start, observation.intervalSeconds, observation, at);
     },
     recordProbe(key: string, atMs: number, latencyMs: number, ok: boolean): void {
