@@ -227,7 +227,8 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   registerReplicaMetrics(metrics.registry, { membership, bus, probes: () => prober.stats() });
   parts.add('shared signals', applySharedSignals({ bus, store, health, latency, forgetRevoked: (ids) => auth.forgetRevoked(ids), now: wallClockMs }), (stop) => stop());
   // Losses seen before this replica started, and dismissals taken on another, through the same bus.
-  const sharedLosses = parts.add('shared losses', shareLosses({ bus, lost }), (shared) => shared.stop());
+  // Asked once the registry has listed etcd: a loss whose instance is registered again is then known as such.
+  const sharedLosses = parts.add('shared losses', shareLosses({ bus, lost, self: membership.id, ready: registry.synced() }), (shared) => shared.stop());
   await prober.start();
   parts.add('prober', prober, (started) => started.stop());
   const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event), lineage: () => registry.lineage() });

@@ -46,8 +46,13 @@ export const SessionsSignalSchema = z.object({ credentialIds: z.array(z.string()
 /** A replica that has just started asks the others for the losses they hold (it was not watching when they happened). */
 export const LostAskSignalSchema = z.object({ ask: z.literal(true) });
 
-/** A loss held by the replica that sends it, with when its key went (ms, on the sender's clock): the answer to `lostAsk`. */
+/**
+ * A loss held by the replica that sends it, with when its key went (ms, on the sender's clock): the
+ * answer to `lostAsk`, addressed to the replica that asked (`to`, its replica id); every other
+ * replica ignores it (they were watching, and one may have dismissed that loss meanwhile).
+ */
 export const LostSignalSchema = z.object({
+  to: z.string().min(1).max(256),
   instance: InstanceSchema.extend({ lost: LostSchema }),
   removedAt: z.number().int().min(0).max(1e14),
 });

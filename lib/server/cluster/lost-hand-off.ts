@@ -12,27 +12,38 @@ const MAX_TOLD = 5_000;
  * reached only the replica that took it: the others kept the loss, and unless that replica led,
  * no history recorded the dismissal.
  *
- * So a starting replica asks, and every replica holding losses answers with them; the asker adopts
- * each one (no history: it was recorded when it happened). A dismissal is passed on, and each
- * replica drops the loss: the leader's drop writes the one history row. Returns the tracker whose
- * `dismiss` also tells the others.
+ * So a starting replica asks once its registry has listed etcd (`ready`: before it, "registered
+ * again" was judged against an empty store), and every replica holding losses answers with them,
+ * addressed to the asker (`to`): the asker alone adopts them (no history: it was recorded when it
+ * happened). Broadcast, an answer sent just before its sender heard of a dismissal brought the
+ * dismissed loss back on every replica, for its whole retention. A dismissal is passed on, and each
+ * replica drops the loss (the leader's drop writes the one history row) and remembers it, so an
+ * answer still carrying it is not adopted either (`LostTracker.dismissedElsewhere`). Returns the
+ * tracker whose `dismiss` also tells the others.
  */
-export function shareLosses(options: { bus: SignalBus; lost: LostTracker }): { lost: LostTracker; stop(): void } {
-  const { bus, lost } = options;
+export function shareLosses(options: { bus: SignalBus; lost: LostTracker; self: string; ready: Promise<void> }): { lost: LostTracker; stop(): void } {
+  const { bus, lost, self } = options;
+  let stopped = false;
   const stops = [
-    bus.subscribe('lostAsk', () => {
+    bus.subscribe('lostAsk', (_items, asker) => {
       const held = lost.held().sort((a, b) => b.removedAt - a.removedAt).slice(0, MAX_TOLD);
-      for (const { instance, removedAt } of held) if (instance.lost) bus.publish('lost', { instance: { ...instance, lost: instance.lost }, removedAt });
+      for (const { instance, removedAt } of held) if (instance.lost) bus.publish('lost', { to: asker, instance: { ...instance, lost: instance.lost }, removedAt });
     }),
     bus.subscribe('lost', (items) => {
-      for (const { instance, removedAt } of items) lost.adopt(instance, removedAt);
+      for (const { to, instance, removedAt } of items) if (to === self) lost.adopt(instance, removedAt);
     }),
     bus.subscribe('lostDismissed', (items) => {
-      for (const { service, id, actor } of items) lost.dismiss(service, id, actor);
+      for (const { service, id, actor } of items) lost.dismissedElsewhere(service, id, actor);
     }),
   ];
-  // Asked once subscribed: answers (within the bus's 100 ms batches) find the handlers in place.
-  bus.publish('lostAsk', { ask: true });
+  // Asked once subscribed (answers, within the bus's 100 ms batches, find the handlers in place) and
+  // once the registry has listed etcd (an answer for an instance registered again is then ignored).
+  void options.ready.then(
+    () => {
+      if (!stopped) bus.publish('lostAsk', { ask: true });
+    },
+    () => undefined,
+  );
   return {
     lost: {
       ...lost,
@@ -43,6 +54,7 @@ export function shareLosses(options: { bus: SignalBus; lost: LostTracker }): { l
       },
     },
     stop() {
+      stopped = true;
       for (const stop of stops) stop();
     },
   };

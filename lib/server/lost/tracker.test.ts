@@ -438,4 +438,35 @@ describe('lost tracker, keys registering several instances (instance key `etcdKe
       other.close();
     }
   });
+
+  it('does not adopt a loss dismissed here or on another replica, until it registers again or the retention has passed', async () => {
+    const { history, clock } = setup('gone');
+    failProbe('/s/users/a', '2026-12-03T09:32:31.000Z');
+    store.flush();
+    await expire('/s/users/a');
+    const [held] = tracker.held();
+    if (!held?.instance.lost) throw new Error('no loss held');
+    const { instance, removedAt } = held;
+    // Dismissed here: an answer still carrying it (sent before its replica heard) is not taken back.
+    expect(tracker.dismiss('users', 'a', 'user:ops').ok).toBe(true);
+    tracker.adopt(instance, removedAt);
+    expect(tracker.count()).toBe(0);
+    // Dismissed on another replica before this one held it: remembered all the same, one history row (the leader's drop) at most.
+    tracker.dismissedElsewhere('users', 'gone-elsewhere', 'user:ops');
+    tracker.adopt({ ...instance, key: '/s/users/gone-elsewhere', id: 'gone-elsewhere', address: '10.9.9.8:1' }, removedAt);
+    expect(tracker.count()).toBe(0);
+    expect(history.filter((event) => event.kind === 'instance.lost_cleared').map((event) => event.instance)).toEqual(['a']);
+    // Registered again since: a later loss of it is a new one.
+    store.upsertKey({ etcdKey: '/s/users/a2', lease: '8', registrations: [registration('a', '10.0.0.77:80')] });
+    store.flush();
+    store.removeKey('/s/users/a2');
+    store.flush();
+    tracker.adopt({ ...instance, address: '10.0.0.77:80' }, clock.t);
+    expect(tracker.count()).toBe(1);
+    // Past the retention, the other dismissal is forgotten (swept).
+    clock.t += 61_000;
+    await vi.waitFor(() => expect(tracker.count()).toBe(0), { timeout: 5_000 });
+    tracker.adopt({ ...instance, key: '/s/users/gone-elsewhere', id: 'gone-elsewhere', address: '10.9.9.8:1' }, clock.t);
+    expect(tracker.count()).toBe(1);
+  });
 });

@@ -34,6 +34,9 @@ export interface LostTrackerOptions {
   onDeparted?: (service: string) => void;
 }
 
+/** Dismissals remembered at most (the oldest forgotten first); each is kept for the retention anyway. */
+export const MAX_DISMISSALS_KEPT = 10_000;
+
 /** Probes a departed instance must answer, `departedCheckMs` apart, to count as still serving. */
 const STILL_SERVING_PROBES = 2;
 /**
@@ -95,6 +98,12 @@ export interface LostTracker {
   relisted(): void;
   /** An operator's dismissal of a lost instance (`DELETE …/instances/{id}/lost`). */
   dismiss(service: string, id: string, actor: string): DismissResult;
+  /**
+   * A dismissal another replica took (cluster/lost-hand-off.ts): the loss dropped here too if held
+   * (the leader's drop writes the history row), and remembered like one taken here, so that an
+   * answer still carrying it, sent before the sender heard of the dismissal, is not adopted.
+   */
+  dismissedElsewhere(service: string, id: string, actor: string): void;
   /** Lost instances held now. */
   count(): number;
   /** The losses held now, with when each key went (ms): what a replica that starts later is told (cluster/lost-hand-off.ts). */
@@ -102,7 +111,9 @@ export interface LostTracker {
   /**
    * A loss another replica saw before this one was watching: held as if seen here (same stand-in,
    * same retention from `removedAt`), with no history row (that was written when it happened).
-   * Ignored when already held, past the retention, or when the same instance is registered again.
+   * Ignored when already held, past the retention, when the same instance is registered again, or
+   * when an operator dismissed it (here or on another replica) within the retention and it has not
+   * registered since: a dismissed loss never comes back from a late answer.
    */
   adopt(instance: Instance, removedAt: number): void;
   stop(): void;
@@ -128,6 +139,21 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       const keys = byIdentity.get(identity);
       keys?.delete(record.storeKey);
       if (keys?.size === 0) byIdentity.delete(identity);
+    }
+  };
+  /**
+   * Losses dismissed (`service\0id` → until when, ms), here or on another replica: `adopt` ignores
+   * them until the retention has passed or the instance has registered again (a later loss is a new one).
+   */
+  const dismissed = new Map<string, number>();
+  const dismissedKey = (service: string, id: string): string => `${service}\u0000${id}`;
+  const rememberDismissal = (service: string, id: string): void => {
+    const key = dismissedKey(service, id);
+    dismissed.delete(key);
+    dismissed.set(key, now() + options.retentionSeconds * 1_000);
+    for (const oldest of dismissed.keys()) {
+      if (dismissed.size <= MAX_DISMISSALS_KEPT) break;
+      dismissed.delete(oldest);
     }
   };
   /** Lost instances the same as `instance` (same service and id, or same service and address). */
@@ -262,6 +288,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
         if (!failingSince.has(instance.key)) failingSince.set(instance.key, probe.at);
       } else failingSince.delete(instance.key);
       if (checks.size > 0) cancelChecks(instance);
+      if (dismissed.size > 0) dismissed.delete(dismissedKey(instance.service, instance.id));
       const records = sameAs(instance);
       if (records.length === 0) continue;
       holdUntilProbed(records, instance.key);
@@ -319,10 +346,27 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     next(0);
   };
 
+  /** Drops the held loss of `service`/`id`, recording who dismissed it. */
+  const dismissHeld = (service: string, id: string, actor: string): DismissResult => {
+    for (const record of records.values()) {
+      if (record.instance.service !== service || record.instance.id !== id) continue;
+      clear(record, `loss dismissed by ${actor}`, actor);
+      // One still serving left on purpose in the eyes of membership already, when its key went.
+      if (!record.instance.lost?.stillServing) options.onDeparted?.(service);
+      return { ok: true, instance: record.instance };
+    }
+    return { ok: false };
+  };
+
   const sweeper = setInterval(() => {
     const cutoff = now() - options.retentionSeconds * 1_000;
     for (const record of [...records.values()]) {
       if (record.removedAt <= cutoff) clear(record, `kept for ${options.retentionSeconds} s after its key went; no longer shown`);
+    }
+    // Kept in the order they were taken, all for the same retention: the first still in force ends the sweep.
+    for (const [key, until] of dismissed) {
+      if (until > now()) break;
+      dismissed.delete(key);
     }
   }, options.sweepMs ?? 5_000);
   sweeper.unref();
@@ -387,14 +431,14 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     },
     /** An operator's dismissal of a lost instance (by service and id). */
     dismiss(service: string, id: string, actor: string): DismissResult {
-      for (const record of records.values()) {
-        if (record.instance.service !== service || record.instance.id !== id) continue;
-        clear(record, `loss dismissed by ${actor}`, actor);
-        // One still serving left on purpose in the eyes of membership already, when its key went.
-        if (!record.instance.lost?.stillServing) options.onDeparted?.(service);
-        return { ok: true, instance: record.instance };
-      }
-      return { ok: false };
+      const result = dismissHeld(service, id, actor);
+      if (result.ok) rememberDismissal(service, id);
+      return result;
+    },
+    dismissedElsewhere(service: string, id: string, actor: string): void {
+      if (stopped) return;
+      dismissHeld(service, id, actor);
+      rememberDismissal(service, id);
     },
     count: (): number => records.size,
     held: () => [...records.values()].map((record) => ({ instance: record.instance, removedAt: record.removedAt })),
@@ -402,6 +446,8 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       const { lost } = instance;
       if (stopped || !lost || records.has(`${LOST_KEY_PREFIX}${instance.key}`)) return;
       if (removedAt <= now() - options.retentionSeconds * 1_000 || registeredAgain(instance)) return;
+      const until = dismissed.get(dismissedKey(instance.service, instance.id));
+      if (until !== undefined && until > now()) return;
       standIn(instance, lost, removedAt);
     },
     stop(): void {

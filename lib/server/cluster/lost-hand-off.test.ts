@@ -1,0 +1,160 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeSignals, packSignals, type Signal, type SignalKind } from '@/lib/model/cluster/signals';
+import type { NewHistoryEvent } from '@/lib/model/events';
+import type { Instance } from '@/lib/model/instance';
+import { createLostTracker, type LostTracker } from '../lost/tracker';
+import { createStore, type Store } from '../store/store';
+import { shareLosses } from './lost-hand-off';
+import type { SignalBus } from './signal-bus';
+
+/**
+ * Replicas on one in-memory channel whose messages the test delivers, in the order it chooses (the
+ * order LISTEN/NOTIFY gives is the database's commit order, which the replicas do not control).
+ * Messages go through the real wire format (packSignals / decodeSignals), schemas included.
+ */
+function createNetwork() {
+  type Handler = (items: never[], from: string) => void;
+  const nodes = new Map<string, Map<SignalKind, Set<Handler>>>();
+  const inFlight: { from: string; kind: SignalKind; text: string }[] = [];
+  const busOf = (id: string): SignalBus => {
+    const handlers = new Map<SignalKind, Set<Handler>>();
+    nodes.set(id, handlers);
+    return {
+      publish<K extends SignalKind>(kind: K, item: Signal<K>) {
+        for (const message of packSignals(id, kind, [item], 7_900).messages) inFlight.push({ from: id, kind, text: message.text });
+      },
+      subscribe<K extends SignalKind>(kind: K, handler: (items: Signal<K>[], from: string) => void) {
+        let set = handlers.get(kind);
+        if (!set) handlers.set(kind, (set = new Set()));
+        set.add(handler as Handler);
+        return () => set.delete(handler as Handler);
+      },
+      stats: () => ({ connected: true, sent: 0, received: 0, rejected: 0, dropped: 0 }),
+      start: () => Promise.resolve(),
+      stop: () => Promise.resolve(),
+    };
+  };
+  /** Delivers (to every replica but its sender) the messages in flight that `which` picks, in the order sent. */
+  const deliver = (which: (message: { from: string; kind: SignalKind }) => boolean = () => true): number => {
+    const picked = inFlight.filter(which);
+    for (const message of picked) {
+      inFlight.splice(inFlight.indexOf(message), 1);
+      const decoded = decodeSignals(message.text);
+      if (!decoded || decoded.rejected > 0) throw new Error(`a ${message.kind} message did not pass its schema`);
+      for (const [id, handlers] of nodes) if (id !== message.from) for (const handler of handlers.get(decoded.kind) ?? []) handler(decoded.items as never[], decoded.from);
+    }
+    return picked.length;
+  };
+  return { busOf, deliver, inFlight };
+}
+
+const T0 = Date.parse('2026-12-06T18:00:00.000Z');
+const lostX: Instance = {
+  id: 'x-1',
+  service: 'orders',
+  key: '/services/orders/x-1',
+  address: '10.0.0.9:8080',
+  format: 'native',
+  metadata: {},
+  status: 'critical',
+  drain: null,
+  lost: { at: '2026-12-06T17:59:50.000Z', cause: 'lease expired at 17:59:55 UTC after probes failed from 17:59:50 UTC (connection refused)', passingBefore: 1 },
+};
+
+interface Replica {
+  id: string;
+  store: Store;
+  tracker: LostTracker;
+  shared: ReturnType<typeof shareLosses>;
+  history: NewHistoryEvent[];
+  lostIds(): string[];
+}
+const started: Replica[] = [];
+afterEach(() => {
+  for (const replica of started.splice(0)) {
+    replica.shared.stop();
+    replica.tracker.stop();
+    replica.store.close();
+  }
+});
+
+function replicaOn(network: ReturnType<typeof createNetwork>, id: string, ready: Promise<void> = Promise.resolve()): Replica {
+  const store = createStore({ coalesceMs: 0 });
+  const history: NewHistoryEvent[] = [];
+  const tracker = createLostTracker({ store, retentionSeconds: 600, onHistory: (event) => history.push(event), now: () => T0 });
+  const shared = shareLosses({ bus: network.busOf(id), lost: tracker, self: id, ready });
+  const replica: Replica = {
+    id,
+    store,
+    tracker,
+    shared,
+    history,
+    lostIds: () => {
+      store.flush();
+      return [...store.instances()].filter((instance) => instance.lost).map((instance) => instance.id);
+    },
+  };
+  started.push(replica);
+  return replica;
+}
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('lost instances handed to a replica that starts', () => {
+  it('a dismissal taken while a starting replica asked stays dismissed everywhere, even when an answer carrying the loss arrives after it', async () => {
+    const network = createNetwork();
+    // A and C were watching when x-1 went: both hold the loss.
+    const a = replicaOn(network, 'replica-a');
+    const c = replicaOn(network, 'replica-c');
+    for (const holder of [a, c]) holder.tracker.adopt(lostX, T0 - 5_000);
+    await turn();
+    network.inFlight.splice(0);
+    // D starts and asks; A and C answer at once, both before the dismissal below.
+    const d = replicaOn(network, 'replica-d');
+    await turn();
+    expect(network.deliver((message) => message.kind === 'lostAsk')).toBe(1);
+    // An operator dismisses x-1 on A; the dismissal reaches every replica before C's answer does.
+    expect(a.shared.lost.dismiss('orders', 'x-1', 'user:ops').ok).toBe(true);
+    expect(network.deliver((message) => message.kind === 'lostDismissed')).toBe(1);
+    expect(network.deliver()).toBeGreaterThan(0);
+    // Before: A and D adopted the answer again (broadcast, and nothing remembered the dismissal), and
+    // held x-1 for its whole retention though history recorded it dismissed.
+    expect({ a: a.lostIds(), c: c.lostIds(), d: d.lostIds() }).toEqual({ a: [], c: [], d: [] });
+    expect(a.history.map((event) => [event.kind, event.actor])).toEqual([['instance.lost_cleared', 'user:ops']]);
+  });
+
+  it('an answer is adopted by the replica that asked alone', async () => {
+    const network = createNetwork();
+    const c = replicaOn(network, 'replica-c');
+    c.tracker.adopt(lostX, T0 - 5_000);
+    // B runs and does not hold x-1 (it judged the departure otherwise, or dismissed it before D existed).
+    const b = replicaOn(network, 'replica-b');
+    await turn();
+    network.inFlight.splice(0);
+    const d = replicaOn(network, 'replica-d');
+    await turn();
+    network.deliver((message) => message.kind === 'lostAsk');
+    network.deliver();
+    expect({ b: b.lostIds(), c: c.lostIds(), d: d.lostIds() }).toEqual({ b: [], c: ['x-1'], d: ['x-1'] });
+  });
+
+  it('asks only once its registry has listed etcd, so a loss whose instance is registered again is not adopted', async () => {
+    const network = createNetwork();
+    const c = replicaOn(network, 'replica-c');
+    c.tracker.adopt(lostX, T0 - 5_000);
+    await turn();
+    network.inFlight.splice(0);
+    let listed = (): void => undefined;
+    const d = replicaOn(network, 'replica-d', new Promise<void>((resolve) => (listed = resolve)));
+    await turn();
+    // Before its listing, nothing asked: x-1 may be registered again in what etcd is about to list.
+    expect(network.inFlight.map((message) => message.kind)).toEqual([]);
+    d.store.upsertKey({ etcdKey: '/services/orders/x-1-new', lease: '9', registrations: [{ service: 'orders', id: 'x-1', address: '10.0.0.9:8080', format: 'native', metadata: {} }] });
+    d.store.flush();
+    listed();
+    await turn();
+    expect(network.inFlight.map((message) => message.kind)).toEqual(['lostAsk']);
+    network.deliver((message) => message.kind === 'lostAsk');
+    network.deliver();
+    expect(d.lostIds()).toEqual([]);
+  });
+});
