@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { EventQuery, HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
 import { createLeaderHistory } from './leader-history';
 
-/** A membership whose leadership the test turns, and a history in memory answering the catch-up's lookups. */
+/** A membership whose leadership the test turns, and a history in memory answering the catch-up's lookups (counted). */
 function setup(recorded: Omit<HistoryEvent, 'id'>[]) {
   let leads = false;
   const listeners = new Set<() => void>();
   const appended: NewHistoryEvent[] = [];
   const rows: HistoryEvent[] = recorded.map((event, index) => ({ ...event, id: index + 1 }));
+  /** Instances each lookup asked about. */
+  const lookups: number[] = [];
+  const newestFirst = (a: HistoryEvent, b: HistoryEvent): number => Date.parse(b.at) - Date.parse(a.at) || b.id - a.id;
   const leaderHistory = createLeaderHistory({
     membership: {
       isLeader: () => leads,
@@ -18,19 +21,27 @@ function setup(recorded: Omit<HistoryEvent, 'id'>[]) {
     },
     history: {
       append: (event) => appended.push(event),
+      // What the previous code asked, one instance a query.
       query: (query: EventQuery) => {
-        const found = rows.filter((row) => row.service === query.service && row.instance === query.instance && (query.kind ?? []).includes(row.kind)).reverse();
+        lookups.push(1);
+        const found = rows.filter((row) => row.service === query.service && row.instance === query.instance && (query.kind ?? []).includes(row.kind)).sort(newestFirst);
         return Promise.resolve({ events: found.slice(0, query.limit), nextCursor: null });
       },
-    },
+      latestPerInstance: (instances, kinds) => {
+        lookups.push(instances.length);
+        const latest = instances.flatMap(({ service, instance }) => rows.filter((row) => row.service === service && row.instance === instance && kinds.includes(row.kind)).sort(newestFirst).slice(0, 1));
+        return Promise.resolve(latest);
+      },
+    } as Parameters<typeof createLeaderHistory>[0]['history'],
     log: () => undefined,
   });
   const lead = async (): Promise<void> => {
     leads = true;
     for (const listener of listeners) listener();
-    await new Promise((resolve) => setImmediate(resolve));
+    // The catch-up's lookups answer from memory: a few turns of the event loop see it through.
+    for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => setImmediate(resolve));
   };
-  return { leaderHistory, appended, lead };
+  return { leaderHistory, appended, lead, lookups };
 }
 
 const change = (instance: string, from: string, to: string, at: string): NewHistoryEvent => ({ at, kind: 'health.changed', service: 'pay', instance, from, to, detail: `${to} now` });
@@ -54,6 +65,37 @@ describe('leader history', () => {
     // Leading, it writes at once.
     leaderHistory.append(change('p-1', 'critical', 'passing', '2026-12-06T10:00:09.000Z'));
     expect(appended).toHaveLength(3);
+    leaderHistory.stop();
+  });
+
+  it('writes nothing under a later row the previous leader wrote: a change this replica saw late, or the one before what it missed, is not put back in the middle', async () => {
+    const { leaderHistory, appended, lead } = setup([
+      change('p-5', 'passing', 'critical', '2026-12-06T10:00:00.000Z'),
+      change('p-5', 'critical', 'passing', '2026-12-06T10:00:04.000Z'),
+      { at: '2026-12-06T10:00:01.000Z', kind: 'instance.lost', service: 'pay', instance: 'p-6', detail: 'lease expired' },
+      { at: '2026-12-06T10:00:06.000Z', kind: 'instance.lost_cleared', service: 'pay', instance: 'p-6', detail: 'registered again' },
+      change('p-7', 'passing', 'critical', '2026-12-06T10:00:00.000Z'),
+    ]);
+    // This replica's last word on p-5 is its failure (its probes' verdict came later than the leader's
+    // recovery row), on p-6 the loss (the return came after it stopped following): both older than
+    // the history's latest row, and different from it. p-7's recovery it saw after the leader died.
+    leaderHistory.append(change('p-5', 'passing', 'critical', '2026-12-06T10:00:00.200Z'));
+    leaderHistory.append({ at: '2026-12-06T10:00:01.000Z', kind: 'instance.lost', service: 'pay', instance: 'p-6', detail: 'lease expired' });
+    leaderHistory.append(change('p-7', 'critical', 'passing', '2026-12-06T10:00:09.000Z'));
+    await lead();
+    // Before: p-5's failure and p-6's loss were written again, dated before the rows that followed them.
+    expect(appended.map((event) => `${event.instance} ${event.kind} ${event.to ?? ''}`.trim())).toEqual(['p-7 health.changed passing']);
+    leaderHistory.stop();
+  });
+
+  it('looks up the history for a takeover in one query per chunk of instances, not one per instance', async () => {
+    const { leaderHistory, appended, lead, lookups } = setup([]);
+    for (let i = 0; i < 1_200; i += 1) leaderHistory.append(change(`p-${i}`, 'passing', 'critical', '2026-12-06T10:00:00.000Z'));
+    leaderHistory.append({ at: '2026-12-06T10:00:03.000Z', kind: 'instance.lost', service: 'pay', instance: 'p-0', detail: 'lease expired' });
+    await lead();
+    expect(appended).toHaveLength(1_201);
+    // 1,200 health changes in chunks of 500, the one loss in its own family's query; before, 1,201 queries in a row.
+    expect(lookups).toEqual([500, 500, 200, 1]);
     leaderHistory.stop();
   });
 });

@@ -1,5 +1,5 @@
 import type { EventKind, HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
-import type { History } from '../history/store';
+import { LATEST_PER_INSTANCE_MAX, type History } from '../history/store';
 import type { Membership } from './membership';
 
 /**
@@ -11,10 +11,14 @@ import type { Membership } from './membership';
  * `health.changed` row at all, so their incident was missing from the history.
  *
  * So a replica that does not lead remembers the last such event per instance, and on becoming the
- * leader writes each one the history does not already reflect: the old leader's rows are in the
- * shared store, and its latest row of the same kind for that instance tells whether it wrote it
- * (same status reached; same lost or cleared). Judged by state rather than by time, so the replicas'
- * clocks need not agree.
+ * leader writes each one the history does not already reflect. The latest row of the family for that
+ * instance in the shared history, whoever wrote it, decides: one that says the same (same status
+ * reached; same lost or cleared) means it was written; one as late as the event or later means the
+ * history has moved past it (this replica saw the change late, or missed what followed), and writing
+ * it would put a back-dated duplicate under that row. Only the event's time and that row's are
+ * compared (DEPLOYMENT "Known limits", replica clocks). The rows are looked up in one query per
+ * chunk of `LATEST_PER_INSTANCE_MAX` instances, one chunk at a time: a takeover with 10,000 instances
+ * to check made 10,000 queries in a row.
  */
 export interface LeaderHistory {
   /** Appends `event` when this replica leads; otherwise keeps it for a hand-over. */
@@ -24,23 +28,30 @@ export interface LeaderHistory {
 
 /** Far longer than a hand-over can take (a lease TTL is at most 60 s), still bounded. */
 const MISSED_KEEP_MS = 10 * 60_000;
-/** Instances remembered at most (the newest kept): a takeover reads one history row per instance. */
+/** Instances remembered at most (the newest kept): a takeover reads one history row per instance, in chunks. */
 const MISSED_MAX = 10_000;
 
-/** The kinds one instance's rows of a family alternate between. */
+const LOST_FAMILY: readonly EventKind[] = ['instance.lost', 'instance.lost_cleared'];
+/** The kinds one instance's rows of a family alternate between (one array per family: the catch-up groups by it). */
 const FAMILIES: ReadonlyMap<EventKind, readonly EventKind[]> = new Map<EventKind, readonly EventKind[]>([
   ['health.changed', ['health.changed']],
-  ['instance.lost', ['instance.lost', 'instance.lost_cleared']],
-  ['instance.lost_cleared', ['instance.lost', 'instance.lost_cleared']],
+  ['instance.lost', LOST_FAMILY],
+  ['instance.lost_cleared', LOST_FAMILY],
 ]);
 
 /** Whether `latest` (the newest recorded row of the family) already says what `event` says. */
 const reflects = (latest: HistoryEvent | undefined, event: NewHistoryEvent): boolean =>
   latest !== undefined && latest.kind === event.kind && (event.kind !== 'health.changed' || latest.to === event.to);
 
+/** Whether `event` is still to be written: the history's latest row of its family neither says it nor comes at or after it. */
+export const stillToWrite = (latest: HistoryEvent | undefined, event: NewHistoryEvent): boolean =>
+  !reflects(latest, event) && !(latest !== undefined && Date.parse(latest.at) >= Date.parse(event.at));
+
+const instanceKey = (service: string, instance: string): string => `${service}\u0000${instance}`;
+
 export function createLeaderHistory(options: {
   membership: Pick<Membership, 'isLeader' | 'onChange'>;
-  history: Pick<History, 'append' | 'query'>;
+  history: Pick<History, 'append' | 'latestPerInstance'>;
   log: (line: string) => void;
   now?: () => number;
 }): LeaderHistory {
@@ -60,15 +71,28 @@ export function createLeaderHistory(options: {
 
   const catchUp = async (entries: NewHistoryEvent[]): Promise<void> => {
     let written = 0;
+    // Per family (its kinds are what one lookup asks for), one query per chunk of instances, in turn.
+    const byFamily = new Map<readonly EventKind[], { event: NewHistoryEvent; service: string; instance: string }[]>();
     for (const event of entries) {
       const family = FAMILIES.get(event.kind);
       if (!family || event.service === undefined || event.instance === undefined) continue;
-      const { events } = await history.query({ service: event.service, instance: event.instance, kind: [...family], limit: 1 });
-      // Leadership can end again while we read: then the next leader does this.
-      if (stopped || !membership.isLeader()) return;
-      if (reflects(events[0], event)) continue;
-      history.append(event);
-      written += 1;
+      let events = byFamily.get(family);
+      if (!events) byFamily.set(family, (events = []));
+      events.push({ event, service: event.service, instance: event.instance });
+    }
+    for (const [family, events] of byFamily) {
+      for (let first = 0; first < events.length; first += LATEST_PER_INSTANCE_MAX) {
+        const chunk = events.slice(first, first + LATEST_PER_INSTANCE_MAX);
+        const rows = await history.latestPerInstance(chunk, family);
+        // Leadership can end again while we read: then the next leader does this.
+        if (stopped || !membership.isLeader()) return;
+        const latest = new Map(rows.map((row) => [instanceKey(row.service ?? '', row.instance ?? ''), row]));
+        for (const { event, service, instance } of chunk) {
+          if (!stillToWrite(latest.get(instanceKey(service, instance)), event)) continue;
+          history.append(event);
+          written += 1;
+        }
+      }
     }
     if (written > 0) log(`history: took over as leader; ${written} row(s) the previous leader had not written added`);
   };

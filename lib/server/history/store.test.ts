@@ -115,6 +115,27 @@ describe.each(STORE_DIALECTS)('history store on %s', (dialect) => {
     expect(logged.at(-1)).toBe('history: writing again');
   });
 
+  it('finds the newest row of the given kinds per instance, whoever wrote it, in one query for many instances', async () => {
+    const at = (second: number): string => new Date(Date.UTC(2026, 11, 6, 10, 0, second)).toISOString();
+    history.append({ at: at(1), kind: 'health.changed', service: 'pay', instance: 'p-1', from: 'passing', to: 'critical', detail: 'HTTP 503' });
+    history.append({ at: at(4), kind: 'health.changed', service: 'pay', instance: 'p-1', from: 'critical', to: 'passing', detail: 'probe OK' });
+    // The same instance name in another service, a later row of another kind, and a tie on time (the later id wins).
+    history.append({ at: at(9), kind: 'health.changed', service: 'web', instance: 'p-1', from: 'passing', to: 'warning', detail: 'slow' });
+    history.append({ at: at(8), kind: 'instance.lost', service: 'pay', instance: 'p-1', detail: 'lease expired' });
+    history.append({ at: at(2), kind: 'instance.lost', service: 'pay', instance: 'p-2', detail: 'lease expired' });
+    history.append({ at: at(2), kind: 'instance.lost_cleared', service: 'pay', instance: 'p-2', detail: 'registered again' });
+    await history.flush();
+    const instances = [...['p-1', 'p-2', 'p-3'].map((instance) => ({ service: 'pay', instance })), ...Array.from({ length: 400 }, (_, i) => ({ service: 'idle', instance: `i-${i}` }))];
+    const health = await history.latestPerInstance(instances, ['health.changed']);
+    expect(health.map((row) => [row.service, row.instance, row.to])).toEqual([['pay', 'p-1', 'passing']]);
+    const lost = await history.latestPerInstance(instances, ['instance.lost', 'instance.lost_cleared']);
+    expect(lost.map((row) => [row.instance, row.kind]).sort()).toEqual([
+      ['p-1', 'instance.lost'],
+      ['p-2', 'instance.lost_cleared'],
+    ]);
+    await expect(history.latestPerInstance(Array.from({ length: 501 }, (_, i) => ({ service: 'idle', instance: `i-${i}` })), ['health.changed'])).rejects.toThrow(RangeError);
+  });
+
   it('runs on the dialect it was given', () => {
     expect(history.dialect).toBe(dialect);
   });

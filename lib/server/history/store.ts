@@ -20,6 +20,8 @@ const MAX_QUEUED_EVENTS = 100_000;
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 const PRUNE_CHUNK = 5_000;
+/** Instances one `latestPerInstance` query looks up at most: a few parameters each, far under either dialect's limit. */
+export const LATEST_PER_INSTANCE_MAX = 500;
 
 export function toHistoryEvent(row: Selectable<EventsTable>): HistoryEvent {
   return {
@@ -79,6 +81,12 @@ export interface History {
   flush(): Promise<void>;
   /** One page of events, newest first (`GET /api/v1/events`, uptime, incidents, export). */
   query(query: EventQuery): Promise<EventPage>;
+  /**
+   * The newest row of `kinds` for each of `instances` (by service and instance), whoever wrote it;
+   * none for an instance without such a row. One query for all of them (each instance's row found by
+   * the service-instance index): at most `LATEST_PER_INSTANCE_MAX` instances per call.
+   */
+  latestPerInstance(instances: readonly { service: string; instance: string }[], kinds: readonly EventKind[]): Promise<HistoryEvent[]>;
   /** Starts a run; returns when the previous one ended, if the dashboard was not watching in between. */
   beginRun(): Promise<{ runId: number; previousEnd: { atMs: number; clean: boolean } | null }>;
   heartbeat(runId: number): Promise<void>;
@@ -210,6 +218,22 @@ export async function openHistory(options: HistoryOptions): Promise<History> {
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
       return { events: page.map(toHistoryEvent), nextCursor: rows.length > query.limit && last ? `${last.at_ms}:${last.id}` : null };
+    },
+    async latestPerInstance(instances: readonly { service: string; instance: string }[], kinds: readonly EventKind[]): Promise<HistoryEvent[]> {
+      if (instances.length > LATEST_PER_INSTANCE_MAX) throw new RangeError(`latestPerInstance: ${instances.length} instances in one query, at most ${LATEST_PER_INSTANCE_MAX}`);
+      if (instances.length === 0 || kinds.length === 0) return [];
+      const kindList = sql.join(kinds.map((kind) => sql`${kind}`));
+      // One id per instance, each its newest row of these kinds: a scalar subquery an index answers
+      // (service, instance, at_ms, id), not a window over every row those instances ever had.
+      const newest = instances.map(
+        ({ service, instance }) => sql`SELECT (SELECT id FROM events WHERE service = ${service} AND instance = ${instance} AND kind IN (${kindList}) ORDER BY at_ms DESC, id DESC LIMIT 1)`,
+      );
+      const rows = await db
+        .selectFrom('events')
+        .selectAll()
+        .where(sql<boolean>`id IN (${sql.join(newest, sql` UNION ALL `)})`)
+        .execute();
+      return rows.map(toHistoryEvent);
     },
     /** Starts a run; returns when the previous one ended, if the dashboard was not watching in between. */
     async beginRun(): Promise<{ runId: number; previousEnd: { atMs: number; clean: boolean } | null }> {
