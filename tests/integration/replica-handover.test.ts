@@ -4,7 +4,7 @@ import { startReceiver, type Receiver } from '../support/alertmanager';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startHealthTarget, type HealthTarget } from '../support/health-target';
 import { startPostgres, type TestPostgres } from '../support/postgres';
-import { eventually, startServer, type TestServer } from '../support/server';
+import { eventually, metric, startServer, type TestServer } from '../support/server';
 
 /**
  * An outage that takes the leading replica with it: alerts that fire or resolve while the leader is
@@ -50,11 +50,6 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-async function metric(replica: TestServer, name: string): Promise<number | undefined> {
-  const text = await (await replica.fetch('/metrics')).text();
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.split(' ')[1]);
-}
 const leads = async (replica: TestServer): Promise<boolean> => (await metric(replica, 'switchyard_replica_leader')) === 1;
 async function firingCritical(replica: TestServer): Promise<string[]> {
   const { alerts } = (await (await replica.fetch('/api/v1/alerts')).json()) as { alerts: { state: string; labels: { alertname: string; service: string } }[] };

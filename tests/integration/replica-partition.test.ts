@@ -3,7 +3,7 @@ import { startEtcd, type TestEtcd } from '../support/etcd';
 import { followViews, openLiveSocket, type LiveClient } from '../support/live-views';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { startProxy, type CuttableProxy } from '../support/proxy';
-import { eventually, startServer, type TestServer } from '../support/server';
+import { eventually, metric, startServer, type TestServer } from '../support/server';
 
 /**
  * One replica's network to etcd turns into a black hole (packets dropped, no reset): it must say so
@@ -35,12 +35,6 @@ afterAll(async () => {
   await postgres?.stop();
   await etcd?.stop();
 });
-
-async function metric(replica: TestServer, name: string): Promise<number | undefined> {
-  const text = await (await replica.fetch('/metrics')).text();
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.split(' ')[1]);
-}
 
 describe('a replica whose network to etcd drops every packet', () => {
   it('says so, hands leadership over without two leaders at once, and recovers by itself', async () => {

@@ -8,7 +8,7 @@ import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startHaproxy, type TestHaproxy } from '../support/haproxy';
 import { firstSummary, followViews } from '../support/live-views';
 import { startPostgres, type TestPostgres } from '../support/postgres';
-import { eventually, startServer, type TestServer } from '../support/server';
+import { eventually, metric, startServer, type TestServer } from '../support/server';
 import { VIEWS_HANDSHAKE } from '@/lib/model/live';
 import { perAttempt } from '../support/names';
 
@@ -67,12 +67,6 @@ beforeEach(async () => {
     return counts.every((count) => count === 3) ? true : undefined;
   }, 20_000, 'three replicas seeing each other');
 });
-
-async function metric(replica: TestServer, name: string): Promise<number | undefined> {
-  const text = await (await replica.fetch('/metrics')).text();
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.split(' ')[1]);
-}
 
 interface ServiceView {
   name: string;

@@ -164,6 +164,13 @@ export async function startServer(options: {
 }
 
 /** Polls until `check` returns a value (not undefined) or the time runs out. */
+/** An unlabelled sample of the server's `/metrics` (Prometheus text), or undefined when it has none. */
+export async function metric(server: TestServer, name: string): Promise<number | undefined> {
+  const text = await (await server.fetch('/metrics')).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.split(' ')[1]);
+}
+
 export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
