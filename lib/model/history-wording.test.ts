@@ -12,21 +12,26 @@ describe('registeredAgainDetail', () => {
 
 describe('returnedAsInDetail (rows from before returnedAs)', () => {
   it('reads back the id a lost instance returned under, from the detail registeredAgainDetail wrote', () => {
-    expect(returnedAsInDetail(registeredAgainDetail('a', { id: 'a2', address: '10.0.0.1:80' }))).toBe('a2');
-    expect(returnedAsInDetail(registeredAgainDetail('10.0.0.1:80', { id: '10.0.0.1:80', address: '10.0.0.1:80' }))).toBe('10.0.0.1:80');
-    expect(returnedAsInDetail('loss dismissed by alice')).toBeUndefined();
+    expect(returnedAsInDetail(registeredAgainDetail('a', { id: 'a2', address: '10.0.0.1:80' }), 'a')).toBe('a2');
+    expect(returnedAsInDetail(registeredAgainDetail('10.0.0.1:80', { id: '10.0.0.1:80', address: '10.0.0.1:80' }), '10.0.0.1:80')).toBe('10.0.0.1:80');
+    expect(returnedAsInDetail('loss dismissed by alice', 'a')).toBeUndefined();
+  });
+
+  it('gives no id for "at X" naming another than the lost one: back under its own id at X, or under the id X', () => {
+    expect(registeredAgainDetail('a', { id: 'a', address: '10.0.0.1:80' })).toBe(registeredAgainDetail('a', { id: '10.0.0.1:80', address: '10.0.0.1:80' }));
+    expect(returnedAsInDetail(registeredAgainDetail('a', { id: 'a', address: '10.0.0.1:80' }), 'a')).toBeUndefined();
   });
 
   it('gives no id when the words could name several (" at " in an id or an address, fleet data) or are overlong', () => {
     // Under the old parse: "go at 7" or "a2 at 10.0.0.1", the wrong one when the other held " at ".
-    expect(returnedAsInDetail(registeredAgainDetail('a', { id: 'go at 7', address: '10.0.0.1:80' }))).toBeUndefined();
-    expect(returnedAsInDetail(registeredAgainDetail('a', { id: 'a2', address: '10.0.0.1 at rack-7:80' }))).toBeUndefined();
-    expect(returnedAsInDetail('registered again as a2 at 10.0.0.1:80 at 17:38:01')).toBeUndefined();
-    expect(returnedAsInDetail('registered again as  at 10.0.0.1:80')).toBeUndefined();
-    expect(returnedAsInDetail('registered again at ')).toBeUndefined();
-    expect(returnedAsInDetail(`registered again as ${'a'.repeat(2_000)} at 10.0.0.1:80`)).toBeUndefined();
+    expect(returnedAsInDetail(registeredAgainDetail('a', { id: 'go at 7', address: '10.0.0.1:80' }), 'a')).toBeUndefined();
+    expect(returnedAsInDetail(registeredAgainDetail('a', { id: 'a2', address: '10.0.0.1 at rack-7:80' }), 'a')).toBeUndefined();
+    expect(returnedAsInDetail('registered again as a2 at 10.0.0.1:80 at 17:38:01', 'a')).toBeUndefined();
+    expect(returnedAsInDetail('registered again as  at 10.0.0.1:80', 'a')).toBeUndefined();
+    expect(returnedAsInDetail('registered again at ', 'a')).toBeUndefined();
+    expect(returnedAsInDetail(`registered again as ${'a'.repeat(2_000)} at 10.0.0.1:80`, 'a')).toBeUndefined();
     // An address after "at" is taken whole: there is nothing to split.
-    expect(returnedAsInDetail('registered again at 10.0.0.1 at rack-7:80')).toBe('10.0.0.1 at rack-7:80');
+    expect(returnedAsInDetail('registered again at 10.0.0.1 at rack-7:80', '10.0.0.1 at rack-7:80')).toBe('10.0.0.1 at rack-7:80');
   });
 });
 

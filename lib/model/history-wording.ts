@@ -22,17 +22,19 @@ const RETURN_DETAIL_MAX_CHARS = 1_024;
 
 /**
  * For `instance.lost_cleared` rows written before they carried `returnedAs` (2026-12-06): the
- * instance a lost one came back as, read from `registeredAgainDetail`'s words — the id of
- * "registered again as a2 at …", the address of "registered again at …" (an id that is its
- * address). Bounded, because ids and addresses are the fleet's data: a detail in which " at "
- * occurs more than once after "as " (an id or an address containing it) says no id for sure, and
- * neither does an overlong one: undefined, as for any other detail (dismissed, retention over), so
- * the loss ends at that row rather than under an id that never passes. New rows are never parsed.
+ * instance `lostId` came back as, read from `registeredAgainDetail`'s words — the id of
+ * "registered again as a2 at …"; for "registered again at X", `lostId` itself when X is it (an id
+ * that is its address). Bounded, because ids and addresses are the fleet's data: a detail in which
+ * " at " occurs more than once after "as " (an id or an address containing it) says no id for
+ * sure, and neither does an overlong one, nor "at X" for another X (it came back under its own id
+ * at X, or under the id X: the words do not say which): undefined, as for any other detail
+ * (dismissed, retention over), so the loss ends at that row rather than under an id that never
+ * passes. New rows are never parsed.
  */
-export function returnedAsInDetail(detail: string): string | undefined {
+export function returnedAsInDetail(detail: string, lostId: string): string | undefined {
   if (detail.length > RETURN_DETAIL_MAX_CHARS || !detail.startsWith(REGISTERED_AGAIN)) return undefined;
   const rest = detail.slice(REGISTERED_AGAIN.length);
-  if (rest.startsWith(AT_ADDRESS)) return rest.length > AT_ADDRESS.length ? rest.slice(AT_ADDRESS.length) : undefined;
+  if (rest.startsWith(AT_ADDRESS)) return rest.slice(AT_ADDRESS.length) === lostId ? lostId : undefined;
   if (!rest.startsWith(AS)) return undefined;
   const at = rest.indexOf(AT, AS.length);
   if (at <= AS.length || rest.indexOf(AT, at + 1) !== -1) return undefined;

@@ -417,6 +417,18 @@ describe('lost instances (DESIGN §6)', () => {
     expect(deriveIncidents(events, { now: T0 + 600 * SEC })).toMatchObject([{ closedAt: at(34), closedBy: 'recovery' }]);
   });
 
+  it('closes, not never, a loss whose row from before returnedAs says "at" an address and comes before its registration’s', () => {
+    const events = seconds([
+      [0, lostAt('a')],
+      [10, expired('a')],
+      [30, back('a')],
+      [30, registered('a')],
+      [34, passes('a')],
+    ]);
+    const [incident] = deriveIncidents(events, { now: T0 + 600 * SEC });
+    expect(incident?.closedAt).not.toBeNull();
+  });
+
   it('ends the loss at its return, not never, when a row from before returnedAs has words that name no one id', () => {
     const events = seconds([
       [0, lostAt('a')],

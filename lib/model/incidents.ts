@@ -277,7 +277,7 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
     // Back (under its own id, or another: go-zero's keys name the lease): the failure goes on under
     // the id it registered as until that passes. The row says which (`returnedAs`); a row from before
     // it did is read from its words, which give no id when they are ambiguous: the loss ends there.
-    const backAs = signal === 'stop' && event.kind === 'instance.lost_cleared' ? (event.returnedAs ?? returnedAsInDetail(event.detail)) : undefined;
+    const backAs = signal === 'stop' && event.kind === 'instance.lost_cleared' ? (event.returnedAs ?? returnedAsInDetail(event.detail, instance)) : undefined;
     if (backAs !== undefined) {
       state.failing.delete(instance);
       state.failing.add(backAs);
