@@ -88,6 +88,53 @@ describe('leader history', () => {
     leaderHistory.stop();
   });
 
+  it('keeps a failure nobody wrote when the new leader records the recovery before the lookup reads the history', async () => {
+    // A history committing appends within 50 ms (its flush) and answering a lookup 120 ms later (a busy database at takeover).
+    let leads = false;
+    const listeners = new Set<() => void>();
+    const rows: HistoryEvent[] = [{ ...change('x', 'critical', 'passing', '2026-12-06T09:00:00.000Z'), id: 1 }];
+    const written: NewHistoryEvent[] = [];
+    const newestFirst = (a: HistoryEvent, b: HistoryEvent): number => Date.parse(b.at) - Date.parse(a.at) || b.id - a.id;
+    const leaderHistory = createLeaderHistory({
+      membership: { isLeader: () => leads, onChange: (listener) => (listeners.add(listener), () => listeners.delete(listener)) },
+      history: {
+        append: (event) => {
+          written.push(event);
+          setTimeout(() => rows.push({ ...event, id: rows.length + 1 }), 50);
+        },
+        latestPerInstance: (instances, kinds) =>
+          new Promise((resolve) =>
+            setTimeout(() => resolve(instances.flatMap(({ service, instance }) => rows.filter((row) => row.service === service && row.instance === instance && kinds.includes(row.kind)).sort(newestFirst).slice(0, 1))), 120),
+          ),
+      },
+      log: () => undefined,
+    });
+    // Seen while the old leader (killed) led, never written: x went critical.
+    leaderHistory.append(change('x', 'passing', 'critical', '2026-12-06T10:00:05.000Z'));
+    leads = true;
+    for (const listener of listeners) listener();
+    // 10 ms after the takeover x recovers; the leader records it.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    leaderHistory.append(change('x', 'critical', 'passing', '2026-12-06T10:00:06.000Z'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Before: only the recovery (committed before the lookup ran, it was taken for a later row and the failure dropped).
+    expect(written.map((event) => `${event.instance} ${event.to} ${event.at}`)).toEqual(['x critical 2026-12-06T10:00:05.000Z', 'x passing 2026-12-06T10:00:06.000Z']);
+    leaderHistory.stop();
+  });
+
+  it('tells apart instances whose service and id differ only by where a space falls', async () => {
+    const { leaderHistory, appended, lead } = setup([]);
+    leaderHistory.append({ ...change('c', 'passing', 'critical', '2026-12-06T10:00:00.000Z'), service: 'a b' });
+    leaderHistory.append({ ...change('b c', 'passing', 'critical', '2026-12-06T10:00:01.000Z'), service: 'a' });
+    await lead();
+    // Before: one key for both ("health.changed a b c"), the first forgotten.
+    expect(appended.map((event) => [event.service, event.instance])).toEqual([
+      ['a b', 'c'],
+      ['a', 'b c'],
+    ]);
+    leaderHistory.stop();
+  });
+
   it('looks up the history for a takeover in one query per chunk of instances, not one per instance', async () => {
     const { leaderHistory, appended, lead, lookups } = setup([]);
     for (let i = 0; i < 1_200; i += 1) leaderHistory.append(change(`p-${i}`, 'passing', 'critical', '2026-12-06T10:00:00.000Z'));

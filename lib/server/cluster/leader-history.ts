@@ -19,6 +19,12 @@ import type { Membership } from './membership';
  * compared (DEPLOYMENT "Known limits", replica clocks). The rows are looked up in one query per
  * chunk of `LATEST_PER_INSTANCE_MAX` instances, one chunk at a time: a takeover with 10,000 instances
  * to check made 10,000 queries in a row.
+ *
+ * While an instance's chunk is still being looked up, what this replica, now leading, sees of that
+ * instance (same family) is held and appended once the kept event is decided, after it: written at
+ * once, a recovery seen 10 ms after the takeover was committed (within 50 ms) before the lookup read
+ * the history, and the lookup took it for a later row and dropped the failure kept from before it,
+ * so the incident was missing from the history. Only the catch-up's own writes could be such rows.
  */
 export interface LeaderHistory {
   /** Appends `event` when this replica leads; otherwise keeps it for a hand-over. */
@@ -48,6 +54,8 @@ export const stillToWrite = (latest: HistoryEvent | undefined, event: NewHistory
   !reflects(latest, event) && !(latest !== undefined && Date.parse(latest.at) >= Date.parse(event.at));
 
 const instanceKey = (service: string, instance: string): string => `${service}\u0000${instance}`;
+/** One instance's family: NUL-separated, as service names and instance ids may contain spaces ("a b"/"c" is not "a"/"b c"). */
+const familyKey = (family: readonly EventKind[], service: string, instance: string): string => `${family[0]}\u0000${instanceKey(service, instance)}`;
 
 export function createLeaderHistory(options: {
   membership: Pick<Membership, 'isLeader' | 'onChange'>;
@@ -57,8 +65,10 @@ export function createLeaderHistory(options: {
 }): LeaderHistory {
   const { membership, history, log } = options;
   const now = options.now ?? Date.now;
-  /** `<first kind of the family> <service> <instance>` → the last event seen while not leading; insertion order is age order. */
+  /** `familyKey` → the last event seen while not leading; insertion order is age order. */
   const missed = new Map<string, { event: NewHistoryEvent; seenMs: number }>();
+  /** `familyKey` → events seen while leading, held until the catch-up (`owner`) has decided that instance's kept event. */
+  const awaiting = new Map<string, { owner: object; held: NewHistoryEvent[] }>();
   let leading = membership.isLeader();
   let stopped = false;
 
@@ -69,33 +79,67 @@ export function createLeaderHistory(options: {
     }
   };
 
+  /** Appends what was held for `key` (or keeps it, if leadership has gone meanwhile), once `owner`'s catch-up is done with it. */
+  const release = (key: string, owner: object): void => {
+    const entry = awaiting.get(key);
+    if (!entry || entry.owner !== owner) return;
+    awaiting.delete(key);
+    for (const event of entry.held) append(event);
+  };
+
   const catchUp = async (entries: NewHistoryEvent[]): Promise<void> => {
+    const owner = {};
     let written = 0;
     // Per family (its kinds are what one lookup asks for), one query per chunk of instances, in turn.
-    const byFamily = new Map<readonly EventKind[], { event: NewHistoryEvent; service: string; instance: string }[]>();
+    const byFamily = new Map<readonly EventKind[], { event: NewHistoryEvent; service: string; instance: string; key: string }[]>();
     for (const event of entries) {
       const family = FAMILIES.get(event.kind);
       if (!family || event.service === undefined || event.instance === undefined) continue;
       let events = byFamily.get(family);
       if (!events) byFamily.set(family, (events = []));
-      events.push({ event, service: event.service, instance: event.instance });
+      const key = familyKey(family, event.service, event.instance);
+      events.push({ event, service: event.service, instance: event.instance, key });
+      // From now until its chunk is decided, what is seen of this instance waits (before any await).
+      awaiting.set(key, { owner, held: awaiting.get(key)?.held ?? [] });
     }
-    for (const [family, events] of byFamily) {
-      for (let first = 0; first < events.length; first += LATEST_PER_INSTANCE_MAX) {
-        const chunk = events.slice(first, first + LATEST_PER_INSTANCE_MAX);
-        const rows = await history.latestPerInstance(chunk, family);
-        // Leadership can end again while we read: then the next leader does this.
-        if (stopped || !membership.isLeader()) return;
-        const latest = new Map(rows.map((row) => [instanceKey(row.service ?? '', row.instance ?? ''), row]));
-        for (const { event, service, instance } of chunk) {
-          if (!stillToWrite(latest.get(instanceKey(service, instance)), event)) continue;
-          history.append(event);
-          written += 1;
+    try {
+      for (const [family, events] of byFamily) {
+        for (let first = 0; first < events.length; first += LATEST_PER_INSTANCE_MAX) {
+          const chunk = events.slice(first, first + LATEST_PER_INSTANCE_MAX);
+          const rows = await history.latestPerInstance(chunk, family);
+          // Leadership can end again while we read: then the next leader does this.
+          if (stopped || !membership.isLeader()) return;
+          const latest = new Map(rows.map((row) => [instanceKey(row.service ?? '', row.instance ?? ''), row]));
+          for (const { event, service, instance, key } of chunk) {
+            if (stillToWrite(latest.get(instanceKey(service, instance)), event)) {
+              history.append(event);
+              written += 1;
+            }
+            release(key, owner);
+          }
         }
       }
+      if (written > 0) log(`history: took over as leader; ${written} row(s) the previous leader had not written added`);
+    } finally {
+      // Aborted (leadership gone, stopped, a failed lookup): what was held is not held any longer.
+      for (const events of byFamily.values()) for (const { key } of events) release(key, owner);
     }
-    if (written > 0) log(`history: took over as leader; ${written} row(s) the previous leader had not written added`);
   };
+
+  function append(event: NewHistoryEvent): void {
+    const family = FAMILIES.get(event.kind);
+    const key = family && event.service !== undefined && event.instance !== undefined ? familyKey(family, event.service, event.instance) : undefined;
+    if (membership.isLeader()) {
+      const waiting = key === undefined ? undefined : awaiting.get(key);
+      if (waiting) waiting.held.push(event);
+      else history.append(event);
+      return;
+    }
+    if (stopped || key === undefined) return;
+    missed.delete(key);
+    missed.set(key, { event, seenMs: now() });
+    forgetOld();
+  }
 
   const unsubscribe = membership.onChange(() => {
     const leadsNow = membership.isLeader();
@@ -109,22 +153,12 @@ export function createLeaderHistory(options: {
   });
 
   return {
-    append(event) {
-      if (membership.isLeader()) {
-        history.append(event);
-        return;
-      }
-      const family = FAMILIES.get(event.kind);
-      if (stopped || !family || event.service === undefined || event.instance === undefined) return;
-      const key = `${family[0]} ${event.service} ${event.instance}`;
-      missed.delete(key);
-      missed.set(key, { event, seenMs: now() });
-      forgetOld();
-    },
+    append,
     stop() {
       stopped = true;
       unsubscribe();
       missed.clear();
+      awaiting.clear();
     },
   };
 }
