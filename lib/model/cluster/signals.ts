@@ -49,10 +49,13 @@ export const LostAskSignalSchema = z.object({ ask: z.literal(true) });
 /**
  * A loss held by the replica that sends it, with when its key went (ms, on the sender's clock): the
  * answer to `lostAsk`, addressed to the replica that asked (`to`, its replica id); every other
- * replica ignores it (they were watching, and one may have dismissed that loss meanwhile).
+ * replica ignores it (they were watching, and one may have dismissed that loss meanwhile). Without
+ * `to` (a replica from before addressed answers, during a rolling upgrade) it is the old broadcast:
+ * every replica adopts it, still not a loss it remembers dismissed. Required, an upgraded replica
+ * rejected every old replica's answer and adopted none of their losses.
  */
 export const LostSignalSchema = z.object({
-  to: z.string().min(1).max(256),
+  to: z.string().min(1).max(256).optional(),
   instance: InstanceSchema.extend({ lost: LostSchema }),
   removedAt: z.number().int().min(0).max(1e14),
 });

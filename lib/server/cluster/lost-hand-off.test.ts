@@ -137,6 +137,24 @@ describe('lost instances handed to a replica that starts', () => {
     expect({ b: b.lostIds(), c: c.lostIds(), d: d.lostIds() }).toEqual({ b: [], c: ['x-1'], d: ['x-1'] });
   });
 
+  it('during a rolling upgrade adopts an old replica\'s answer, which has no `to`, unless it remembers that loss dismissed', async () => {
+    const network = createNetwork();
+    // An old replica answers the way it did before answers were addressed: a broadcast without `to`.
+    const old = network.busOf('replica-old');
+    const lostY: Instance = { ...lostX, id: 'y-1', key: '/services/orders/y-1' };
+    old.subscribe('lostAsk', () => {
+      for (const instance of [lostX, lostY]) old.publish('lost', { instance, removedAt: T0 - 5_000 } as Signal<'lost'>);
+    });
+    const d = replicaOn(network, 'replica-d');
+    await turn();
+    // Dismissed on another replica before the answer arrives: remembered, and not adopted from it.
+    d.tracker.dismissedElsewhere('orders', 'y-1', 'user:ops');
+    expect(network.deliver((message) => message.kind === 'lostAsk')).toBe(1);
+    // Before: the answer failed the schema (`to` required), and D adopted none of the old replica's losses.
+    expect(network.deliver()).toBeGreaterThan(0);
+    expect(d.lostIds()).toEqual(['x-1']);
+  });
+
   it('asks only once its registry has listed etcd, so a loss whose instance is registered again is not adopted', async () => {
     const network = createNetwork();
     const c = replicaOn(network, 'replica-c');

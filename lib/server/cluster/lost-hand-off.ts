@@ -18,7 +18,8 @@ const MAX_TOLD = 5_000;
  * happened). Broadcast, an answer sent just before its sender heard of a dismissal brought the
  * dismissed loss back on every replica, for its whole retention. A dismissal is passed on, and each
  * replica drops the loss (the leader's drop writes the one history row) and remembers it, so an
- * answer still carrying it is not adopted either (`LostTracker.dismissedElsewhere`). Returns the
+ * answer still carrying it is not adopted either (`LostTracker.dismissedElsewhere`). An answer
+ * without `to` comes from a replica older than that (rolling upgrade): adopted, as it was then. Returns the
  * tracker whose `dismiss` also tells the others.
  */
 export function shareLosses(options: { bus: SignalBus; lost: LostTracker; self: string; ready: Promise<void> }): { lost: LostTracker; stop(): void } {
@@ -30,7 +31,8 @@ export function shareLosses(options: { bus: SignalBus; lost: LostTracker; self: 
       for (const { instance, removedAt } of held) if (instance.lost) bus.publish('lost', { to: asker, instance: { ...instance, lost: instance.lost }, removedAt });
     }),
     bus.subscribe('lost', (items) => {
-      for (const { to, instance, removedAt } of items) if (to === self) lost.adopt(instance, removedAt);
+      // No `to`: an old replica's broadcast answer (rolling upgrade), adopted as before; `adopt` still skips a loss dismissed.
+      for (const { to, instance, removedAt } of items) if (to === undefined || to === self) lost.adopt(instance, removedAt);
     }),
     bus.subscribe('lostDismissed', (items) => {
       for (const { service, id, actor } of items) lost.dismissedElsewhere(service, id, actor);
