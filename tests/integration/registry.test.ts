@@ -26,6 +26,8 @@ interface DashboardOptions {
   prefixes?: string[];
   maxPendingWatchEvents?: number;
   heartbeatMs?: number;
+  /** How the registry waits between attempts (default: its timer). */
+  wait?: (ms: number) => Promise<void>;
 }
 
 /** What a dashboard's registry said: its log, history events, relists, and every status it was given. */
@@ -58,6 +60,7 @@ async function startDashboard(endpoint: string, options: DashboardOptions = {}):
     onHistory: (event) => heard.history.push(event),
     heartbeatMs: options.heartbeatMs ?? 300,
     ...(options.maxPendingWatchEvents === undefined ? {} : { maxPendingWatchEvents: options.maxPendingWatchEvents }),
+    ...(options.wait ? { wait: options.wait } : {}),
   });
   registry.start();
   await registry.synced();
@@ -370,6 +373,52 @@ describe('registry against a real etcd', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  it('backs off after our own failures in a row (250 ms doubling to 30 s), logs the stack once per cause, and starts from 250 ms again once synced', async () => {
+    const pauses: number[] = [];
+    let broken = false;
+    const thrownFor = new Set<string>();
+    let resume: () => void = () => undefined;
+    dashboard = await startDashboard(etcd.endpoint, {
+      target: (store) => ({
+        ...store,
+        replaceAll(...args: Parameters<RegistryTarget['replaceAll']>) {
+          if (broken) throw new Error('listing broken on purpose');
+          store.replaceAll(...args);
+        },
+        upsertKey(key) {
+          if (key.etcdKey.startsWith('/services/boom/') && !thrownFor.has(key.etcdKey)) {
+            thrownFor.add(key.etcdKey);
+            throw new Error('put broken on purpose');
+          }
+          store.upsertKey(key);
+        },
+      }),
+      // The tenth pause lasts until the test ends it; the others end at once.
+      wait: (ms) => {
+        pauses.push(ms);
+        return pauses.length === 10 ? new Promise((resolve) => (resume = resolve)) : Promise.resolve();
+      },
+    });
+    const { heard } = dashboard;
+    broken = true;
+    await etcd.put('/services/boom/b-1', native(30_001));
+    await eventually(() => (pauses.length >= 10 ? true : undefined), 10_000, 'ten relists');
+    expect(pauses).toEqual([250, 500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    const listingFailures = heard.log.filter((line) => line.includes('applying the listing failed: listing broken on purpose'));
+    expect(listingFailures).toHaveLength(9);
+    expect(listingFailures.filter((line) => line.includes('\n'))).toHaveLength(1);
+    expect(listingFailures.at(-1)).toMatch(/\(9 times so far, 10 in a row\); relisting in 30 s$/);
+    expect(heard.log.filter((line) => line.includes('put broken on purpose') && line.includes('\n'))).toHaveLength(1);
+    expect(heard.history.map((event) => event.kind)).not.toContain('registry.disconnected');
+    broken = false;
+    resume();
+    await eventually(() => (active().store.registryStatus().state === 'synced' ? true : undefined), 10_000, 'synced again');
+    await etcd.put('/services/boom/b-2', native(30_002));
+    await eventually(() => (pauses.length >= 11 ? true : undefined), 10_000, 'a relist after the next failure');
+    expect(pauses[10]).toBe(250);
+    await eventually(() => sameAsEtcd(etcd, active()), 10_000, 'dashboard to equal etcd');
   });
 
   it('applies nothing more of a response once a lineage-marker change in it ended the session', async () => {

@@ -27,8 +27,10 @@ export interface RegistryOptions {
   controlPrefix: string;
   counters: RegistryCounters;
   log: (message: string) => void;
-  /** Pause between attempts while etcd is unreachable. */
+  /** Pause between attempts while etcd is unreachable; the first pause after our own failure (then doubled, see `MAX_OWN_RETRY_MS`). */
   retryMs?: number;
+  /** How the loop waits between attempts (default: a timer); tests pass one that notes the pauses. */
+  wait?: (ms: number) => Promise<void>;
   /** How often etcd is asked for its cluster id and revision, to catch a restore or silent stall. */
   heartbeatMs?: number;
   /** Registrations, deregistrations and outages, for the history store. */
@@ -80,12 +82,23 @@ export const WATCH_EVENTS_PER_TURN = 250;
  */
 export const MAX_PENDING_WATCH_EVENTS = 50_000;
 
+/**
+ * Longest pause before relisting after our own failures in a row (an apply that throws, the
+ * backlog bound): the pause starts at `retryMs` and doubles each time until the registry is synced
+ * again, so a failure that repeats on every listing does not list etcd almost continuously.
+ */
+export const MAX_OWN_RETRY_MS = 30_000;
+
 /** Why the current watch session ended; every cause leads to a relist and diff. */
 class WatchTrouble extends Error {
-  /** `ours`: Switchyard's own failure (applying the watch failed, too long a backlog), not etcd's: no outage is reported. */
+  /**
+   * `ours`: Switchyard's own failure (applying or decoding failed, too long a backlog), not etcd's: no
+   * outage is reported. `detail`: the stack of what threw, logged once per distinct cause.
+   */
   constructor(
     message: string,
     readonly ours = false,
+    readonly detail?: string,
   ) {
     super(message);
   }
@@ -97,8 +110,8 @@ class WatchTrouble extends Error {
  */
 interface Session {
   ended: boolean;
-  /** `ours`: see `WatchTrouble`. */
-  end(reason: string, ours?: boolean): void;
+  /** `ours`, `detail`: see `WatchTrouble`. */
+  end(reason: string, ours?: boolean, detail?: string): void;
   trouble: Promise<WatchTrouble>;
 }
 
@@ -107,10 +120,10 @@ function openSession(): Session {
   const session: Session = {
     ended: false,
     trouble: new Promise<WatchTrouble>((r) => (resolve = r)),
-    end(reason, ours = false) {
+    end(reason, ours = false, detail) {
       if (session.ended) return;
       session.ended = true;
-      resolve(new WatchTrouble(reason, ours));
+      resolve(new WatchTrouble(reason, ours, detail));
     },
   };
   return session;
@@ -137,6 +150,7 @@ interface WatchApplier {
 export function createRegistry(options: RegistryOptions): Registry {
   const { client, store, controlPrefix, counters, log } = options;
   const retryMs = options.retryMs ?? 250;
+  const wait = options.wait ?? sleep;
   const maxPending = options.maxPendingWatchEvents ?? MAX_PENDING_WATCH_EVENTS;
   const heartbeatMs = options.heartbeatMs ?? 2_000;
   const watched = options.prefixes.length === 0 ? [''] : [...new Set([...options.prefixes, controlPrefix])];
@@ -178,6 +192,13 @@ export function createRegistry(options: RegistryOptions): Registry {
   let lineage = '';
   /** Why the next relist happens, when it is our own failure (said in its history event). */
   let relistReason: string | undefined;
+  /** Our own failures since the registry was last synced: the pause before the next relist doubles with each. */
+  let ownFailures = 0;
+  /** Causes of our own failures seen (numbers aside, see `sameCause`), with how often: the stack is logged the first time only. */
+  const ownCauses = new Map<string, number>();
+  /** Ends the pause between attempts when the registry is stopped (a back-off can be 30 s). */
+  let wakeUp: () => void = () => undefined;
+  const stopping = new Promise<void>((resolve) => (wakeUp = resolve));
   let resolveSynced: () => void = () => undefined;
   const firstSync = new Promise<void>((resolve) => (resolveSynced = resolve));
 
@@ -368,9 +389,8 @@ export function createRegistry(options: RegistryOptions): Registry {
       }
     };
     const failed = (what: string, error: unknown): void => {
-      log(`registry: ${what} failed: ${stackOf(error)}`);
       drop();
-      session.end(`${what} failed: ${messageOf(error)}`, true);
+      session.end(`${what} failed: ${messageOf(error)}`, true, stackOf(error));
     };
     const step = (): void => {
       if (holding || session.ended) {
@@ -484,12 +504,12 @@ export function createRegistry(options: RegistryOptions): Registry {
       try {
         listed.apply();
       } catch (error) {
-        log(`registry: applying the listing failed: ${stackOf(error)}`);
-        throw new WatchTrouble(`applying the listing failed: ${messageOf(error)}`, true);
+        throw new WatchTrouble(`applying the listing failed: ${messageOf(error)}`, true, stackOf(error));
       }
       let caughtUp = false;
       applier.release(() => {
         caughtUp = true;
+        ownFailures = 0;
         store.setRegistryStatus({ state: 'synced' });
         if (troubleSince !== undefined) {
           emit({ at: new Date().toISOString(), kind: 'registry.reconnected', detail: `etcd reachable again after ${((Date.now() - troubleSince) / 1_000).toFixed(1)} s` });
@@ -507,15 +527,28 @@ export function createRegistry(options: RegistryOptions): Registry {
     }
   };
 
-  /** Says why a session ended: an etcd failure is an outage (status, history, alerts); our own failure is not. */
-  const reportTrouble = (error: unknown): void => {
+  /**
+   * Says why a session ended: an etcd failure is an outage (status, history, alerts); our own failure
+   * is not. Returns how long to wait before relisting: `retryMs` after an etcd failure (the client's
+   * own back-off paces reconnecting); after our own, `retryMs` doubled for each one in a row before
+   * it, up to `MAX_OWN_RETRY_MS`, until the registry is synced again.
+   */
+  const reportTrouble = (error: unknown): number => {
     if (error instanceof WatchTrouble && error.ours) {
       // etcd answered; the store is out of step with it until the relist, which is what 'connecting' says.
-      log(`registry: ${error.message}; relisting`);
+      const pause = Math.min(retryMs * 2 ** Math.min(ownFailures, 20), Math.max(retryMs, MAX_OWN_RETRY_MS));
+      ownFailures += 1;
+      const cause = error.message.replace(/[\d.]+/g, '');
+      const seen = (ownCauses.get(cause) ?? 0) + 1;
+      if (seen === 1 && ownCauses.size >= 100) ownCauses.clear();
+      ownCauses.set(cause, seen);
+      const next = `relisting in ${pause >= 1_000 ? `${(pause / 1_000).toFixed(pause % 1_000 === 0 ? 0 : 1)} s` : `${pause} ms`}`;
+      if (seen === 1) log(`registry: ${error.message}; ${next}${error.detail ? `\n${error.detail}` : ''}`);
+      else log(`registry: ${error.message} (${seen} times so far, ${ownFailures} in a row); ${next}`);
       relistReason = error.message;
       store.setRegistryStatus({ state: 'connecting', message: `relisting: ${error.message}` });
       store.flush();
-      return;
+      return pause;
     }
     const message = describeEtcdError(error);
     const previous = store.registryStatus();
@@ -530,6 +563,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     }
     store.setRegistryStatus({ state: 'unreachable', message });
     store.flush();
+    return retryMs;
   };
 
   const loop = async (): Promise<void> => {
@@ -539,13 +573,14 @@ export function createRegistry(options: RegistryOptions): Registry {
       } catch (error) {
         await closeWatchers();
         if (stopped) return;
+        let pause = retryMs;
         try {
-          reportTrouble(error);
+          pause = reportTrouble(error);
         } catch (failure) {
           // Reporting must not end the loop (nor reject `running`, which nobody awaits until stop).
           log(`registry: reporting a session's end failed: ${stackOf(failure)}`);
         }
-        await sleep(retryMs);
+        await Promise.race([wait(pause), stopping]);
       }
     }
   };
@@ -556,6 +591,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     },
     async stop() {
       stopped = true;
+      wakeUp();
       current?.end('stopping');
       await closeWatchers();
       leaseTtls.stop();
