@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Etcd3, IWatchResponse, WatchBuilder, Watcher } from 'etcd3';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { RegistryStatus } from '@/lib/model/live';
@@ -9,6 +9,22 @@ import { createStore, type RegistryTarget, type Store } from '@/lib/server/store
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startProxy, type CuttableProxy } from '../support/proxy';
 import { eventually } from '../support/server';
+
+/** A decoder that throws for keys under /services/undecodable/ while `throwsLeft` lasts; the real one otherwise. */
+const decoding = vi.hoisted(() => ({ throwsLeft: 0 }));
+vi.mock('@/lib/server/registry/decode', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/lib/server/registry/decode')>();
+  return {
+    ...actual,
+    decodeEntry: (...args: Parameters<typeof actual.decodeEntry>) => {
+      if (args[0].key.startsWith('/services/undecodable/') && decoding.throwsLeft > 0) {
+        decoding.throwsLeft -= 1;
+        throw new Error('decoder broken on purpose');
+      }
+      return actual.decodeEntry(...args);
+    },
+  };
+});
 
 interface Dashboard {
   store: Store;
@@ -419,6 +435,22 @@ describe('registry against a real etcd', () => {
     await eventually(() => (pauses.length >= 11 ? true : undefined), 10_000, 'a relist after the next failure');
     expect(pauses[10]).toBe(250);
     await eventually(() => sameAsEtcd(etcd, active()), 10_000, 'dashboard to equal etcd');
+  });
+
+  it('calls a listing that fails to decode our own failure, not an etcd outage', async () => {
+    dashboard = await startDashboard(etcd.endpoint, { wait: () => Promise.resolve() });
+    const { heard } = dashboard;
+    // The watched put fails to decode, then the relist's listing does; the next listing decodes.
+    decoding.throwsLeft = 2;
+    await etcd.put('/services/undecodable/u-1', native(30_001));
+    await eventually(() => (heard.relists >= 2 ? true : undefined), 10_000, 'a relist');
+    await eventually(() => (active().store.registryStatus().state === 'synced' ? true : undefined), 5_000, 'synced again');
+    expect(decoding.throwsLeft).toBe(0);
+    expect(heard.log.join('\n')).toMatch(/decoding the listing failed: decoder broken on purpose/);
+    expect(heard.statuses.map((status) => status.state)).not.toContain('unreachable');
+    expect(heard.statuses).toContainEqual({ state: 'connecting', message: 'relisting: decoding the listing failed: decoder broken on purpose' });
+    expect(heard.history.map((event) => event.kind)).not.toContain('registry.disconnected');
+    expect(instanceKeys(active().store)).toContain('/services/undecodable/u-1');
   });
 
   it('applies nothing more of a response once a lineage-marker change in it ended the session', async () => {

@@ -69,7 +69,13 @@ export async function listPages(
       from = Buffer.concat([last.key, Buffer.from([0])]);
       next = fetch();
     }
-    onPage(response.kvs);
+    try {
+      onPage(response.kvs);
+    } catch (error) {
+      // The next page, already asked for, is not awaited any more: its failure is nobody's.
+      if (more) next.catch(() => undefined);
+      throw error;
+    }
     if (!more) break;
   }
   return { revision: revision ?? '0', clusterId };

@@ -269,7 +269,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     const drainKeys: { etcdKey: string; createRevision: string; lease: string | undefined; target: { service: string; id: string }; drain: Drain | null }[] = [];
     const unrecognisedKeys: string[] = [];
     let marker: IKeyValue | undefined;
-    const onPage = (kvs: IKeyValue[]): void => {
+    const decodePage = (kvs: IKeyValue[]): void => {
       for (const kv of kvs) {
         const etcdKey = keyName(kv.key);
         if (etcdKey === lineageMarker) {
@@ -289,6 +289,14 @@ export function createRegistry(options: RegistryOptions): Registry {
           decodedKeys.push(decoded);
           listing.set(etcdKey, decoded);
         }
+      }
+    };
+    // A page that fails to decode is our own failure, not etcd's: said so, not reported as an outage.
+    const onPage = (kvs: IKeyValue[]): void => {
+      try {
+        decodePage(kvs);
+      } catch (error) {
+        throw new WatchTrouble(`decoding the listing failed: ${messageOf(error)}`, true, stackOf(error));
       }
     };
     for (const prefix of watched) {
