@@ -141,8 +141,8 @@ describe('leader history', () => {
     leaderHistory.append({ at: '2026-12-06T10:00:03.000Z', kind: 'instance.lost', service: 'pay', instance: 'p-0', detail: 'lease expired' });
     await lead();
     expect(appended).toHaveLength(1_201);
-    // 1,200 health changes in chunks of 500, the one loss in its own family's query; before, 1,201 queries in a row.
-    expect(lookups).toEqual([500, 500, 200, 1]);
+    // 1,200 health changes in chunks of 1,000, the one loss in its own family's query; before, 1,201 queries in a row.
+    expect(lookups).toEqual([1_000, 200, 1]);
     leaderHistory.stop();
   });
 });

@@ -181,6 +181,14 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable('events').addColumn('returned_as', 'text').execute();
       },
     },
+    '009_events_service_instance_kind_at': {
+      async up(db: Kysely<unknown>) {
+        // An instance's newest row of one kind (History.latestPerInstance, the leader's catch-up) in
+        // one seek: on 007's index the lookup walked back past every row of other kinds, 210 ms a
+        // chunk for one instance with 300,000 health rows on SQLite, a heap read each on PostgreSQL.
+        await db.schema.createIndex('events_service_instance_kind_at').on('events').columns(['service', 'instance', 'kind', 'at_ms', 'id']).execute();
+      },
+    },
   };
 }
 

@@ -20,8 +20,13 @@ const MAX_QUEUED_EVENTS = 100_000;
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 const PRUNE_CHUNK = 5_000;
-/** Instances one `latestPerInstance` query looks up at most: a few parameters each, far under either dialect's limit. */
-export const LATEST_PER_INSTANCE_MAX = 500;
+/**
+ * Instances one `latestPerInstance` query looks up at most. They travel as one VALUES list (two
+ * parameters each: 2,000 plus the kinds, under SQLite's 32,766 and PostgreSQL's 65,535), which no
+ * compound-SELECT cap limits: a UNION ALL of one SELECT per instance hit SQLite's 500 terms
+ * ("too many terms in compound SELECT" at 501).
+ */
+export const LATEST_PER_INSTANCE_MAX = 1_000;
 
 export function toHistoryEvent(row: Selectable<EventsTable>): HistoryEvent {
   return {
@@ -83,8 +88,9 @@ export interface History {
   query(query: EventQuery): Promise<EventPage>;
   /**
    * The newest row of `kinds` for each of `instances` (by service and instance), whoever wrote it;
-   * none for an instance without such a row. One query for all of them (each instance's row found by
-   * the service-instance index): at most `LATEST_PER_INSTANCE_MAX` instances per call.
+   * none for an instance without such a row. One query for all of them (each instance's newest row
+   * of each kind found by one seek on the service-instance-kind index): at most
+   * `LATEST_PER_INSTANCE_MAX` instances per call.
    */
   latestPerInstance(instances: readonly { service: string; instance: string }[], kinds: readonly EventKind[]): Promise<HistoryEvent[]>;
   /** Starts a run; returns when the previous one ended, if the dashboard was not watching in between. */
@@ -222,18 +228,29 @@ export async function openHistory(options: HistoryOptions): Promise<History> {
     async latestPerInstance(instances: readonly { service: string; instance: string }[], kinds: readonly EventKind[]): Promise<HistoryEvent[]> {
       if (instances.length > LATEST_PER_INSTANCE_MAX) throw new RangeError(`latestPerInstance: ${instances.length} instances in one query, at most ${LATEST_PER_INSTANCE_MAX}`);
       if (instances.length === 0 || kinds.length === 0) return [];
-      const kindList = sql.join(kinds.map((kind) => sql`${kind}`));
-      // One id per instance, each its newest row of these kinds: a scalar subquery an index answers
-      // (service, instance, at_ms, id), not a window over every row those instances ever had.
-      const newest = instances.map(
-        ({ service, instance }) => sql`SELECT (SELECT id FROM events WHERE service = ${service} AND instance = ${instance} AND kind IN (${kindList}) ORDER BY at_ms DESC, id DESC LIMIT 1)`,
-      );
+      const wanted = sql.join(instances.map(({ service, instance }) => sql`(${service}, ${instance})`));
+      const kindRows = sql.join([...new Set(kinds)].map((kind) => sql`(${kind})`));
+      // One id per instance and kind, its newest row of that kind: a scalar subquery one seek on the
+      // (service, instance, kind, at_ms, id) index answers (migration 009). On (service, instance,
+      // at_ms, id) alone it walked back past every row of other kinds (a flapping instance's health
+      // rows when asked for losses; on PostgreSQL a heap read each, `kind` not in that index).
       const rows = await db
         .selectFrom('events')
         .selectAll()
-        .where(sql<boolean>`id IN (${sql.join(newest, sql` UNION ALL `)})`)
+        .where(
+          sql<boolean>`id IN (WITH wanted(service, instance) AS (VALUES ${wanted}), kinds(kind) AS (VALUES ${kindRows})
+            SELECT (SELECT e.id FROM events e WHERE e.service = wanted.service AND e.instance = wanted.instance AND e.kind = kinds.kind ORDER BY e.at_ms DESC, e.id DESC LIMIT 1)
+            FROM wanted CROSS JOIN kinds)`,
+        )
         .execute();
-      return rows.map(toHistoryEvent);
+      // The newest of each instance's rows (one per kind), by time then id.
+      const newest = new Map<string, (typeof rows)[number]>();
+      for (const row of rows) {
+        const key = `${row.service ?? ''}\u0000${row.instance ?? ''}`;
+        const seen = newest.get(key);
+        if (!seen || row.at_ms > seen.at_ms || (row.at_ms === seen.at_ms && row.id > seen.id)) newest.set(key, row);
+      }
+      return [...newest.values()].map(toHistoryEvent);
     },
     /** Starts a run; returns when the previous one ended, if the dashboard was not watching in between. */
     async beginRun(): Promise<{ runId: number; previousEnd: { atMs: number; clean: boolean } | null }> {
