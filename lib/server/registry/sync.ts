@@ -70,7 +70,10 @@ interface ListedKey extends DecodedKey {
   createRevision: string;
 }
 
-/** Watch events applied in one turn of the event loop (see `watchApplier`): ~10–20 ms of work for deletes of failing instances. */
+/**
+ * Watch events applied in one turn of the event loop — one iteration, its poll and check phases
+ * together (see `watchApplier`): ~10–20 ms of work for deletes of failing instances.
+ */
 export const WATCH_EVENTS_PER_TURN = 250;
 
 /**
@@ -341,7 +344,7 @@ export function createRegistry(options: RegistryOptions): Registry {
    * responses read from the socket at once; each event goes through the store, the lost tracker and
    * history's lifecycle, and 5,000 held the loop ~300 ms in one go, sockets, probes and requests
    * waiting. The budget is the turn's: spending it schedules an immediate that renews it (and goes
-   * on with the queue) on the next turn. A response is applied as it arrives only when none waits
+   * on with the queue) on the next turn, the next iteration of the loop (see `nextTurn`). A response is applied as it arrives only when none waits
    * before it and budget remains; else it waits its turn. The revision moves when a response's
    * last event is applied. An ended session applies nothing more, not even the rest of the
    * response it ended in (its successor relists). Beyond `maxPending` events waiting, the session
@@ -355,6 +358,10 @@ export function createRegistry(options: RegistryOptions): Registry {
     let holding = true;
     let budget = WATCH_EVENTS_PER_TURN;
     let renewing = false;
+    /** Inside `nextTurn` (the check phase of the loop's iteration). */
+    let inTurn = false;
+    /** Budget spent outside `nextTurn` (a response applied as it arrived, in the poll phase) since it was last renewed. */
+    let spentOutside = false;
     /** Responses received, and wholly applied. */
     let received = 0;
     let done = 0;
@@ -369,6 +376,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     };
     const spend = (): void => {
       budget -= 1;
+      if (!inTurn) spentOutside = true;
       if (renewing) return;
       renewing = true;
       setImmediate(nextTurn);
@@ -425,10 +433,27 @@ export function createRegistry(options: RegistryOptions): Registry {
         }
       }
     };
+    /**
+     * Renews the budget, in the check phase: unless some of it was spent outside a turn since it was
+     * renewed — a response applied as it arrived in this iteration's poll phase — when the renewal
+     * waits for the next iteration's check phase, so that poll and check of one iteration share one
+     * budget (renewing at once applied up to ~500 events in one iteration, the poll phase's rest of
+     * the budget and the check phase's fresh one).
+     */
     const nextTurn = (): void => {
+      if (spentOutside) {
+        spentOutside = false;
+        setImmediate(nextTurn);
+        return;
+      }
       renewing = false;
       budget = WATCH_EVENTS_PER_TURN;
-      step();
+      inTurn = true;
+      try {
+        step();
+      } finally {
+        inTurn = false;
+      }
     };
     return {
       push(response) {
