@@ -354,6 +354,54 @@ describe('registry against a real etcd', () => {
     expect(heard.history.find((event) => event.kind === 'registry.resynced')?.detail).toMatch(/after watch backlog/);
   });
 
+  it('grows the backlog bound after each relist it caused, so more writes than the bound while etcd is listed still end synced', async () => {
+    /** Listings still to be followed by 2,000 writes before they return: what the watch replays from the listing's revision on. */
+    let loadedListings = 0;
+    let batch = 0;
+    let thrown = false;
+    dashboard = await startDashboard(etcd.endpoint, {
+      maxPendingWatchEvents: 500,
+      wait: () => Promise.resolve(),
+      target: (store) => ({
+        ...store,
+        upsertKey(key) {
+          if (key.etcdKey === '/services/trigger/t' && !thrown) {
+            thrown = true;
+            throw new Error('broken on purpose');
+          }
+          store.upsertKey(key);
+        },
+      }),
+      patchClient: (client) => {
+        const kv = client.kv;
+        const range = kv.range.bind(kv);
+        Object.assign(kv, {
+          range: async (...args: Parameters<typeof range>) => {
+            const response = await range(...args);
+            if (args[0].limit !== undefined && !response.more && loadedListings > 0) {
+              loadedListings -= 1;
+              batch += 1;
+              await putMany(etcd, `/services/load-${batch}/`, 2_000);
+            }
+            return response;
+          },
+        });
+      },
+    });
+    const { heard } = dashboard;
+    loadedListings = 8;
+    await etcd.put('/services/trigger/t', native(30_001));
+    await eventually(() => (thrown ? true : undefined), 10_000, 'the relist to begin');
+    await eventually(() => sameAsEtcd(etcd, active()), 30_000, 'dashboard to equal etcd');
+    await eventually(() => (active().store.registryStatus().state === 'synced' ? true : undefined), 5_000, 'synced again');
+    const trips = heard.log.filter((line) => line.includes('watch backlog of'));
+    // The replay of 2,000 events (one response) is over 500, then over 1,000, and fits 2,000: synced while etcd was still written to.
+    expect(trips.length).toBeGreaterThanOrEqual(1);
+    expect(trips.length).toBeLessThanOrEqual(3);
+    expect(loadedListings).toBeGreaterThan(0);
+    expect(heard.history.map((event) => event.kind)).not.toContain('registry.disconnected');
+  });
+
   it('says what failed when applying an event throws, relists, and reports no etcd outage nor an unhandled rejection', async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => void unhandled.push(reason);

@@ -58,7 +58,7 @@ export interface RegistryOptions {
 export interface Registry {
   start(): void;
   stop(): Promise<void>;
-  /** Resolves once the first full listing, and the watch events that arrived while it was applied, have been applied. */
+  /** Resolves once the first full listing, and the watch events (etcd's replay from just after the listing's revision) that arrived before it was applied, have been applied. */
   synced(): Promise<void>;
   diagnostics(): Diagnostics;
   /** The lineage of the keyspace as last listed (registry/lineage.ts); '' before the first listing. */
@@ -84,6 +84,16 @@ export const WATCH_EVENTS_PER_TURN = 250;
  * grow the queue without end. A relist costs O(keys), what an outage costs anyway.
  */
 export const MAX_PENDING_WATCH_EVENTS = 50_000;
+
+/**
+ * How far the backlog bound grows, as a multiple of `MAX_PENDING_WATCH_EVENTS`: each relist the
+ * bound caused doubles it, until a session has applied every event it received (the replay
+ * included), when it is back to the base. The
+ * watch opens after the listing, from its revision on, so its first events are etcd's replay of
+ * what was written while the listing took: under a sustained load of more writes than the bound in
+ * one listing, a fixed bound tripped on every replay and the registry never synced.
+ */
+export const MAX_BACKLOG_GROWTH = 8;
 
 /**
  * Longest pause before relisting after our own failures in a row (an apply that throws, the
@@ -155,6 +165,8 @@ export function createRegistry(options: RegistryOptions): Registry {
   const retryMs = options.retryMs ?? 250;
   const wait = options.wait ?? sleep;
   const maxPending = options.maxPendingWatchEvents ?? MAX_PENDING_WATCH_EVENTS;
+  /** The backlog bound now: `maxPending`, doubled by each relist it caused until a session has caught up (`MAX_BACKLOG_GROWTH`). */
+  let backlogBound = maxPending;
   const heartbeatMs = options.heartbeatMs ?? 2_000;
   const watched = options.prefixes.length === 0 ? [''] : [...new Set([...options.prefixes, controlPrefix])];
   // Under prefixes the operator named, an unleased address-valued key is a registration (README "Naming and leases").
@@ -344,11 +356,12 @@ export function createRegistry(options: RegistryOptions): Registry {
    * responses read from the socket at once; each event goes through the store, the lost tracker and
    * history's lifecycle, and 5,000 held the loop ~300 ms in one go, sockets, probes and requests
    * waiting. The budget is the turn's: spending it schedules an immediate that renews it (and goes
-   * on with the queue) on the next turn, the next iteration of the loop (see `nextTurn`). A response is applied as it arrives only when none waits
-   * before it and budget remains; else it waits its turn. The revision moves when a response's
-   * last event is applied. An ended session applies nothing more, not even the rest of the
-   * response it ended in (its successor relists). Beyond `maxPending` events waiting, the session
-   * ends and etcd is relisted; a failure while applying ends it too, said as what it is.
+   * on with the queue) on the next turn, the next iteration of the loop (see `nextTurn`). A
+   * response is applied as it arrives only when none waits before it and budget remains; else it
+   * waits its turn. The revision moves when a response's last event is applied. An ended session
+   * applies nothing more, not even the rest of the response it ended in (its successor relists).
+   * Beyond `backlogBound` events waiting, the session ends and etcd is relisted; a failure while
+   * applying ends it too, said as what it is.
    */
   const watchApplier = (session: Session): WatchApplier => {
     const queue: IWatchResponse[] = [];
@@ -423,6 +436,8 @@ export function createRegistry(options: RegistryOptions): Registry {
         return;
       }
       if (session.ended) return drop();
+      // Caught up with etcd, replay included (it is the first response when there is one): the bound is back to its base.
+      if (queue.length === 0 && done > 0) backlogBound = maxPending;
       if (waiter && done >= waiter.upTo) {
         const { caughtUp } = waiter;
         waiter = undefined;
@@ -461,10 +476,12 @@ export function createRegistry(options: RegistryOptions): Registry {
         queue.push(response);
         received += 1;
         pending += response.events.length;
-        if (pending > maxPending) {
+        if (pending > backlogBound) {
           const behind = pending;
+          const bound = backlogBound;
           drop();
-          session.end(`watch backlog of ${behind} events not yet applied is over ${maxPending}: applying falls behind what etcd sends`, true);
+          backlogBound = Math.min(bound * 2, maxPending * MAX_BACKLOG_GROWTH);
+          session.end(`watch backlog of ${behind} events not yet applied is over ${bound}: applying falls behind what etcd sends`, true);
           return;
         }
         if (queue.length === 1 && budget > 0) step();
@@ -525,7 +542,9 @@ export function createRegistry(options: RegistryOptions): Registry {
     current = own;
     try {
       const listed = await relist();
-      // The watch is up before the listing is applied; what it sends meanwhile is held. The listing,
+      // The watch opens after the listing, from its revision + 1: its first events are etcd's replay of
+      // what was written while the listing took. It is up before the listing is applied; what it sends
+      // meanwhile is held (most of the replay arrives after, and is applied in turns). The listing,
       // the held events and the status then happen in one step when the held events fit one turn's
       // budget: what applying sets off in the store's subscribers (probe scheduling, summaries, the
       // map's index) runs after the registry is synced, not inside the sync (issue 19: sync ≤ 3× a
