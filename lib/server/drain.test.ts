@@ -28,6 +28,20 @@ describe('drain service and lost instances', () => {
     expect(await drains.drain('users', 'a', { reason: 'deploy' }, 'alice')).toMatchObject({ ok: false, status: 404, code: 'not_found' });
   });
 
+  it('says the registry is catching up, not still connecting to etcd, while it applies what the watch sent after a listing', async () => {
+    const drains = setup();
+    store.setRegistryStatus({ state: 'connecting', message: 'listed at revision 812; applying the 9000 watch events that arrived meanwhile' });
+    const refused = await drains.drain('users', 'b', { reason: 'deploy' }, 'alice');
+    expect(refused).toMatchObject({ ok: false, status: 503, code: 'registry_unavailable' });
+    expect(refused.ok ? '' : refused.message).toMatch(/^the registry is catching up with etcd after listing it \(since .*\) \(listed at revision 812; .*\); .*Try again once the registry is synced\.$/);
+    store.setRegistryStatus({ state: 'connecting', message: 'relisting: applying the listing failed: broken' });
+    const relisting = await drains.drain('users', 'b', { reason: 'deploy' }, 'alice');
+    expect(relisting.ok ? '' : relisting.message).toMatch(/^the registry is relisting etcd after a failure of its own/);
+    store.setRegistryStatus({ state: 'connecting' });
+    const connecting = await drains.drain('users', 'b', { reason: 'deploy' }, 'alice');
+    expect(connecting.ok ? '' : connecting.message).toMatch(/^Switchyard is still connecting to etcd/);
+  });
+
   it('leaves lost instances out of a bulk drain', async () => {
     const drains = setup();
     expect(await drains.drainMatching('users', (instance) => instance.zone === 'z1', { reason: 'zone down' }, 'alice', 'zone z1')).toMatchObject({ ok: false, status: 404, code: 'no_match' });

@@ -4,6 +4,7 @@ import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain, Instance } from '@/lib/model/instance';
 import { describeEtcdError, isEtcdFailure } from './etcd/errors';
 import { drainEtcdKey, parseDrainValue } from './registry/drain-keys';
+import { registryPhase } from './registry/sync';
 import type { InstanceReader, StoreView } from './store/store';
 
 export type DrainOutcome =
@@ -67,12 +68,20 @@ export function createDrainService(options: DrainServiceOptions): DrainService {
   const registryRefusal = (): Refusal | undefined => {
     const registry = store.registryStatus();
     if (registry.state === 'synced') return undefined;
-    const what = registry.state === 'unreachable' ? `etcd has been unreachable since ${registry.since}` : `Switchyard is still connecting to etcd (since ${registry.since})`;
+    const phase = registryPhase(registry);
+    const what =
+      phase === 'unreachable'
+        ? `etcd has been unreachable since ${registry.since}`
+        : phase === 'catching-up'
+          ? `the registry is catching up with etcd after listing it (since ${registry.since})`
+          : phase === 'relisting'
+            ? `the registry is relisting etcd after a failure of its own (since ${registry.since})`
+            : `Switchyard is still connecting to etcd (since ${registry.since})`;
     return {
       ok: false,
       status: 503,
       code: 'registry_unavailable',
-      message: `${what}${registry.message ? ` (${registry.message})` : ''}; drains are stored in etcd, so nothing was changed. Try again once etcd is back.`,
+      message: `${what}${registry.message ? ` (${registry.message})` : ''}; drains are stored in etcd, so nothing was changed. Try again ${phase === 'catching-up' || phase === 'relisting' ? 'once the registry is synced' : 'once etcd is back'}.`,
     };
   };
 
