@@ -180,7 +180,9 @@ interface WatchApplier {
 export function createRegistry(options: RegistryOptions): Registry {
   const { client, store, controlPrefix, counters, log } = options;
   const retryMs = options.retryMs ?? 250;
-  const wait = options.wait ?? sleep;
+  /** The pause under way, cleared by `stop` (a 30 s timer would otherwise keep a stopping process alive). */
+  let pauseTimer: ReturnType<typeof setTimeout> | undefined;
+  const wait = options.wait ?? ((ms: number) => new Promise<void>((resolve) => (pauseTimer = setTimeout(resolve, ms))));
   const maxPending = options.maxPendingWatchEvents ?? MAX_PENDING_WATCH_EVENTS;
   /** The backlog bound now: `maxPending`, doubled by each relist it caused until a session has caught up (`MAX_BACKLOG_GROWTH`). */
   let backlogBound = maxPending;
@@ -660,6 +662,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     },
     async stop() {
       stopped = true;
+      clearTimeout(pauseTimer);
       wakeUp();
       current?.end('stopping');
       await closeWatchers();
