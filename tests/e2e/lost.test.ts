@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { z } from 'zod';
@@ -7,11 +5,10 @@ import type { Service } from '@/lib/model/instance';
 import { startHealthTarget, type HealthTarget } from '../support/health-target';
 import { startLeasedService, type LeasedService } from '../support/leased-service';
 import { eventually } from '../support/server';
+import { screenshotWidths } from '../support/browser';
 import { startBrowserStack, type BrowserStack } from '../support/stack';
 
 const LEASE_TTL_SECONDS = 3;
-/** Set to a directory to keep a screenshot of each view at 1440 and 390 px (for a person to look at). */
-const SCREENSHOTS = process.env.SWITCHYARD_SCREENSHOT_DIR;
 
 describe('lost instances in Chromium', () => {
   let stack: BrowserStack;
@@ -25,16 +22,7 @@ describe('lost instances in Chromium', () => {
     return started;
   };
   const services = async (): Promise<Service[]> => ((await (await stack.server.fetch('/api/v1/services')).json()) as { services: Service[] }).services;
-  const shoot = async (name: string): Promise<void> => {
-    if (!SCREENSHOTS) return;
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    for (const width of [1440, 390]) {
-      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
-      await page.waitForTimeout(300);
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: width === 390 });
-    }
-    await page.setViewportSize({ width: 1440, height: 900 });
-  };
+  const shoot = (name: string): Promise<void> => screenshotWidths(page, name, (width) => width === 390);
 
   beforeAll(async () => {
     stack = await startBrowserStack({ env: { SWITCHYARD_PROBE_INTERVAL_MS: '500', SWITCHYARD_PROBE_TIMEOUT_MS: '500' } });

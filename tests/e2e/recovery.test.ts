@@ -1,15 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { z } from 'zod';
 import { startLeasedService, type LeasedService } from '../support/leased-service';
 import { eventually } from '../support/server';
+import { screenshotWidths } from '../support/browser';
 import { startBrowserStack, type BrowserStack } from '../support/stack';
 
 const LEASE_TTL_SECONDS = 3;
-/** Set to a directory to keep a screenshot of each view at 1440 and 390 px (for a person to look at). */
-const SCREENSHOTS = process.env.SWITCHYARD_SCREENSHOT_DIR;
 
 const ServiceBody = z.object({ status: z.string(), instances: z.array(z.object({ id: z.string(), status: z.string(), recoveredAt: z.string().optional(), lost: z.object({ at: z.string() }).optional() })) });
 const IncidentsBody = z.object({ incidents: z.array(z.object({ id: z.string(), closedAt: z.string().nullable(), closedBy: z.string().nullable() })) });
@@ -33,16 +30,7 @@ describe('a whole-service outage and its recovery in Chromium: one "recovered at
   };
   const ledger = async () => ServiceBody.parse(await (await stack.server.fetch('/api/v1/services/ledger')).json());
   const alerts = async () => AlertsBody.parse(await (await stack.server.fetch('/api/v1/alerts')).json());
-  const shoot = async (name: string): Promise<void> => {
-    if (!SCREENSHOTS) return;
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    for (const width of [1440, 390]) {
-      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
-      await page.waitForTimeout(300);
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
-    }
-    await page.setViewportSize({ width: 1440, height: 900 });
-  };
+  const shoot = (name: string): Promise<void> => screenshotWidths(page, name, () => true);
 
   beforeAll(async () => {
     stack = await startBrowserStack({ env: { SWITCHYARD_PROBE_INTERVAL_MS: '500', SWITCHYARD_PROBE_TIMEOUT_MS: '500' } });

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
 /** Debian's Chromium, headless; never a downloaded browser (DESIGN §5). */
@@ -51,4 +53,21 @@ export async function openPage(
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return { page, errors };
+}
+
+/**
+ * Screenshots of the page at 1440 and 390 px into `SWITCHYARD_SCREENSHOT_DIR` when it is set (for a
+ * person to look at what a test drove; nothing when unset), then back at 1440 × 900. `fullPage`
+ * says per width whether the whole page is taken.
+ */
+export async function screenshotWidths(page: Page, name: string, fullPage: (width: number) => boolean): Promise<void> {
+  const dir = process.env.SWITCHYARD_SCREENSHOT_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(dir, `${name}-${width}.png`), fullPage: fullPage(width) });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
 }
