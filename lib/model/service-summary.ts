@@ -56,12 +56,13 @@ const severity: Record<Status, number> = { passing: 0, unknown: 1, warning: 2, c
 
 /** ISO times compare as text. */
 const earlier = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined || (b !== undefined && b < a) ? b : a);
-const later = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined || (b !== undefined && b > a) ? b : a);
+/** The later of two ISO times, either possibly absent. */
+export const laterIso = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined || (b !== undefined && b > a) ? b : a);
 
 /** The latest `recoveredAt` of the instances: their service's last recovery (ISO), if any in this run. */
 export function latestRecovery(instances: readonly Pick<Instance, 'recoveredAt'>[]): string | undefined {
   let latest: string | undefined;
-  for (const { recoveredAt } of instances) latest = later(latest, recoveredAt);
+  for (const { recoveredAt } of instances) latest = laterIso(latest, recoveredAt);
   return latest;
 }
 
@@ -114,7 +115,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
       anyFailingSince = earlier(anyFailingSince, since);
       if (inRotation) failingInRotationSince = earlier(failingInRotationSince, since);
     }
-    lastRecovery = later(lastRecovery, instance.recoveredAt);
+    lastRecovery = laterIso(lastRecovery, instance.recoveredAt);
     if (!worst || severity[instance.status] > severity[worst.status]) worst = instance;
     if (inRotation && (!worstInRotation || severity[instance.status] > severity[worstInRotation.status])) worstInRotation = instance;
     formats.add(instance.format);

@@ -2,6 +2,7 @@ import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Instance, LastProbe, Lost } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
 import { registeredAgainDetail } from '@/lib/model/history-wording';
+import { laterIso } from '@/lib/model/service-summary';
 import { identityKeys, judgeDeparture, stillServingCause, type Departure } from '@/lib/model/status/lost';
 import { STAND_IN_KEY_PREFIX, type Store } from '../store/store';
 
@@ -67,6 +68,9 @@ export const LOST_KEY_PREFIX = STAND_IN_KEY_PREFIX;
 
 /** The key a lost instance had while registered (its probe series are kept under it); other keys unchanged. */
 export const registeredKeyOf = (instanceKey: string): string => (instanceKey.startsWith(LOST_KEY_PREFIX) ? instanceKey.slice(LOST_KEY_PREFIX.length) : instanceKey);
+
+/** A stand-in's cause. Gone, or serving on outside discovery: what the reader must do differs (a restart, an etcd fix). */
+const lossCause = (lost: Pick<Lost, 'stillServing' | 'cause'>): string => `${lost.stillServing ? 'out of discovery' : 'lost'}: ${lost.cause}`;
 
 const registrationOf = (instance: Instance, lost: Lost): Registration => ({
   service: instance.service,
@@ -198,8 +202,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     if (!standIn) return;
     store.setHealth(standIn.key, {
       status: 'critical',
-      // Gone, or serving on outside discovery: what the reader must do differs (a restart, an etcd fix).
-      statusCause: `${lost.stillServing ? 'out of discovery' : 'lost'}: ${lost.cause}`,
+      statusCause: lossCause(lost),
       statusSince: lost.at,
       failingSince: instance.failingSince ?? lost.at,
       ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}),
@@ -231,8 +234,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   const holdUntilProbed = (records: readonly LostRecord[], key: string): void => {
     // The instance as the store holds it now, not as the delta said; ISO times compare as text.
     const back = store.instance(key);
-    const latest = (times: (string | undefined)[]): string | undefined => times.reduce<string | undefined>((max, at) => (at !== undefined && (max === undefined || at > max) ? at : max), undefined);
-    const passedAt = back?.passedAt ?? latest(records.map((record) => record.instance.passedAt));
+    const passedAt = back?.passedAt ?? records.reduce<string | undefined>((latest, record) => laterIso(latest, record.instance.passedAt), undefined);
     const first = records[0];
     if (!back || !first) return;
     const held = back.status === 'unknown';
@@ -242,7 +244,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       ...(held
         ? {
             status: 'critical' as const,
-            statusCause: `registered again, no probe verdict yet (${lost?.stillServing ? 'out of discovery' : 'lost'}: ${lost?.cause ?? 'lease expired'})`,
+            statusCause: `registered again, no probe verdict yet (${lossCause(lost ?? { cause: 'lease expired' })})`,
             statusCauseKind: 'lost' as const,
             statusSince: first.instance.statusSince ?? lost?.at ?? new Date(now()).toISOString(),
             failingSince: first.instance.failingSince ?? lost?.at ?? new Date(now()).toISOString(),
