@@ -3,9 +3,17 @@ import type { HistoryEvent } from './events';
 import type { Instance, Service } from './instance';
 import type { ServiceSummary } from './service-summary';
 
+/**
+ * Why the registry is `connecting` although etcd answers: it is `catching-up` with what it listed and
+ * what the watch sent meanwhile, or `relisting` after a failure of its own (not an etcd outage).
+ */
+export type RegistryPhase = 'catching-up' | 'relisting';
+
 /** Where the registry's view of etcd stands; drives /readyz and the stale-data banner. */
 export interface RegistryStatus {
   state: 'connecting' | 'synced' | 'unreachable';
+  /** Set only while `connecting` after a listing; absent while the first listing is under way. */
+  phase?: RegistryPhase;
   /** ISO time the state was entered. */
   since: string;
   /** Human-readable cause when not synced, e.g. the etcd error. */

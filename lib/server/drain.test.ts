@@ -28,18 +28,22 @@ describe('drain service and lost instances', () => {
     expect(await drains.drain('users', 'a', { reason: 'deploy' }, 'alice')).toMatchObject({ ok: false, status: 404, code: 'not_found' });
   });
 
-  it('says the registry is catching up, not still connecting to etcd, while it applies what the watch sent after a listing', async () => {
+  it("says the registry is catching up or relisting, not still connecting to etcd, from the status's phase", async () => {
     const drains = setup();
-    store.setRegistryStatus({ state: 'connecting', message: 'listed at revision 812; applying the 9000 watch events that arrived meanwhile' });
+    store.setRegistryStatus({ state: 'connecting', phase: 'catching-up', message: 'listed at revision 812; applying the 9000 watch events that arrived meanwhile' });
     const refused = await drains.drain('users', 'b', { reason: 'deploy' }, 'alice');
     expect(refused).toMatchObject({ ok: false, status: 503, code: 'registry_unavailable' });
     expect(refused.ok ? '' : refused.message).toMatch(/^the registry is catching up with etcd after listing it \(since .*\) \(listed at revision 812; .*\); .*Try again once the registry is synced\.$/);
-    store.setRegistryStatus({ state: 'connecting', message: 'relisting: applying the listing failed: broken' });
+    store.setRegistryStatus({ state: 'connecting', phase: 'relisting', message: 'relisting: applying the listing failed: broken' });
     const relisting = await drains.drain('users', 'b', { reason: 'deploy' }, 'alice');
     expect(relisting.ok ? '' : relisting.message).toMatch(/^the registry is relisting etcd after a failure of its own/);
     store.setRegistryStatus({ state: 'connecting' });
     const connecting = await drains.drain('users', 'b', { reason: 'deploy' }, 'alice');
     expect(connecting.ok ? '' : connecting.message).toMatch(/^Switchyard is still connecting to etcd/);
+    // The message is for people: without a phase, words that look like one do not make it one.
+    store.setRegistryStatus({ state: 'connecting', message: 'listed at revision 812 by hand' });
+    const worded = await drains.drain('users', 'b', { reason: 'deploy' }, 'alice');
+    expect(worded.ok ? '' : worded.message).toMatch(/^Switchyard is still connecting to etcd.*Try again once etcd is back\.$/);
   });
 
   it('leaves lost instances out of a bulk drain', async () => {

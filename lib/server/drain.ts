@@ -4,7 +4,6 @@ import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain, Instance } from '@/lib/model/instance';
 import { describeEtcdError, isEtcdFailure } from './etcd/errors';
 import { drainEtcdKey, parseDrainValue } from './registry/drain-keys';
-import { registryPhase } from './registry/sync';
 import type { InstanceReader, StoreView } from './store/store';
 
 export type DrainOutcome =
@@ -68,20 +67,21 @@ export function createDrainService(options: DrainServiceOptions): DrainService {
   const registryRefusal = (): Refusal | undefined => {
     const registry = store.registryStatus();
     if (registry.state === 'synced') return undefined;
-    const phase = registryPhase(registry);
     const what =
-      phase === 'unreachable'
+      registry.state === 'unreachable'
         ? `etcd has been unreachable since ${registry.since}`
-        : phase === 'catching-up'
+        : registry.phase === 'catching-up'
           ? `the registry is catching up with etcd after listing it (since ${registry.since})`
-          : phase === 'relisting'
+          : registry.phase === 'relisting'
             ? `the registry is relisting etcd after a failure of its own (since ${registry.since})`
             : `Switchyard is still connecting to etcd (since ${registry.since})`;
+    // Catching up and relisting happen while etcd answers: the registry is synced again soon.
+    const etcdAnswers = registry.state === 'connecting' && registry.phase !== undefined;
     return {
       ok: false,
       status: 503,
       code: 'registry_unavailable',
-      message: `${what}${registry.message ? ` (${registry.message})` : ''}; drains are stored in etcd, so nothing was changed. Try again ${phase === 'catching-up' || phase === 'relisting' ? 'once the registry is synced' : 'once etcd is back'}.`,
+      message: `${what}${registry.message ? ` (${registry.message})` : ''}; drains are stored in etcd, so nothing was changed. Try again ${etcdAnswers ? 'once the registry is synced' : 'once etcd is back'}.`,
     };
   };
 

@@ -361,7 +361,7 @@ describe('registry against a real etcd', () => {
     expect(atSynced).toEqual([0]);
     expect(dashboard.store.registryStatus().state).toBe('synced');
     // Meanwhile it said it was catching up, not synced.
-    expect(dashboard.heard.statuses.at(-2)).toMatchObject({ state: 'connecting', message: expect.stringMatching(/applying the \d+ watch events that arrived meanwhile/) });
+    expect(dashboard.heard.statuses.at(-2)).toMatchObject({ state: 'connecting', phase: 'catching-up', message: expect.stringMatching(/applying the \d+ watch events that arrived meanwhile/) });
   });
 
   it('relists, without calling it an etcd outage, when more events wait than the bound', async () => {
@@ -457,7 +457,7 @@ describe('registry against a real etcd', () => {
       expect(thrown).toBe(true);
       expect(heard.log.join('\n')).toMatch(/applying the watched delete of \/services\/x\/x-13 \(revision \d+\) failed: .*broken on purpose/);
       expect(heard.statuses.map((status) => status.state)).not.toContain('unreachable');
-      expect(heard.statuses).toContainEqual({ state: 'connecting', message: expect.stringMatching(/^relisting: applying the watched delete of \/services\/x\/x-13/) });
+      expect(heard.statuses).toContainEqual({ state: 'connecting', phase: 'relisting', message: expect.stringMatching(/^relisting: applying the watched delete of \/services\/x\/x-13/) });
       expect(heard.history.map((event) => event.kind)).not.toContain('registry.disconnected');
       expect(heard.history.find((event) => event.kind === 'registry.resynced')?.detail).toMatch(/after applying the watched delete of \/services\/x\/x-13/);
       expect(unhandled).toEqual([]);
@@ -523,7 +523,7 @@ describe('registry against a real etcd', () => {
     expect(decoding.throwsLeft).toBe(0);
     expect(heard.log.join('\n')).toMatch(/decoding the listing failed: decoder broken on purpose/);
     expect(heard.statuses.map((status) => status.state)).not.toContain('unreachable');
-    expect(heard.statuses).toContainEqual({ state: 'connecting', message: 'relisting: decoding the listing failed: decoder broken on purpose' });
+    expect(heard.statuses).toContainEqual({ state: 'connecting', phase: 'relisting', message: 'relisting: decoding the listing failed: decoder broken on purpose' });
     expect(heard.history.map((event) => event.kind)).not.toContain('registry.disconnected');
     expect(instanceKeys(active().store)).toContain('/services/undecodable/u-1');
   });

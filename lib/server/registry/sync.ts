@@ -102,23 +102,6 @@ export const MAX_BACKLOG_GROWTH = 8;
  */
 export const MAX_OWN_RETRY_MS = 30_000;
 
-/** How a 'connecting' status begins while a listing is applied and the watch's events are caught up with. */
-const CATCHING_UP = 'listed at revision ';
-/** How a 'connecting' status begins after our own failure, until the relist is applied. */
-const RELISTING = 'relisting: ';
-
-/**
- * What a registry status that is not 'synced' means, from its message: etcd is `unreachable`; or it
- * answers and the registry is `catching-up` with what it listed and the watch sent since, or is
- * `relisting` after a failure of its own; or it is still `connecting` (the first listing).
- */
-export function registryPhase(status: { state: 'connecting' | 'synced' | 'unreachable'; message?: string }): 'synced' | 'unreachable' | 'catching-up' | 'relisting' | 'connecting' {
-  if (status.state !== 'connecting') return status.state;
-  if (status.message?.startsWith(CATCHING_UP)) return 'catching-up';
-  if (status.message?.startsWith(RELISTING)) return 'relisting';
-  return 'connecting';
-}
-
 /** Why the current watch session ended; every cause leads to a relist and diff. */
 class WatchTrouble extends Error {
   /**
@@ -589,7 +572,7 @@ export function createRegistry(options: RegistryOptions): Registry {
         resolveSynced();
       });
       if (!caughtUp && !own.ended) {
-        store.setRegistryStatus({ state: 'connecting', message: `${CATCHING_UP}${listed.revision}; applying the ${applier.pending()} watch events that arrived meanwhile` });
+        store.setRegistryStatus({ state: 'connecting', phase: 'catching-up', message: `listed at revision ${listed.revision}; applying the ${applier.pending()} watch events that arrived meanwhile` });
       }
       void heartbeat(own);
       throw await own.trouble;
@@ -617,7 +600,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       if (seen === 1) log(`registry: ${error.message}; ${next}${error.detail ? `\n${error.detail}` : ''}`);
       else log(`registry: ${error.message} (${seen} times so far, ${ownFailures} in a row); ${next}`);
       relistReason = error.message;
-      store.setRegistryStatus({ state: 'connecting', message: `${RELISTING}${error.message}` });
+      store.setRegistryStatus({ state: 'connecting', phase: 'relisting', message: `relisting: ${error.message}` });
       store.flush();
       return pause;
     }

@@ -82,6 +82,17 @@ describe('delta log', () => {
     expect(deltas[0]?.registry).toEqual({ state: 'unreachable', since: '2026-01-01T00:05:00.000Z', message: 'connection refused' });
   });
 
+  it('announces a change of phase alone, the state and message staying the same', () => {
+    log = createDeltaLog({ coalesceMs: 1_000, clock: createManualClock(), now: () => new Date('2026-01-01T00:00:00Z') });
+    log.setRegistryStatus({ state: 'connecting', message: 'listing' });
+    log.flush();
+    const deltas: Delta[] = [];
+    log.subscribe((delta) => deltas.push(delta));
+    log.setRegistryStatus({ state: 'connecting', phase: 'relisting', message: 'listing' });
+    log.flush();
+    expect(deltas.map((delta) => delta.registry)).toEqual([{ state: 'connecting', phase: 'relisting', message: 'listing', since: '2026-01-01T00:00:00.000Z' }]);
+  });
+
   it('sends nothing after close', () => {
     const clock = createManualClock();
     log = createDeltaLog({ coalesceMs: 10, clock });

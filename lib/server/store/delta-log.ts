@@ -72,7 +72,7 @@ export function createDeltaLog(options: DeltaLogOptions): DeltaLog {
     },
     registryStatus: () => registry,
     setRegistryStatus(status) {
-      if (status.state === registry.state && status.message === registry.message) return;
+      if (status.state === registry.state && status.phase === registry.phase && status.message === registry.message) return;
       const since = status.state === registry.state ? registry.since : now().toISOString();
       registry = { ...status, since };
       registryChanged = true;
