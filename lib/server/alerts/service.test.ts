@@ -4,7 +4,7 @@ import type { Instance } from '@/lib/model/instance';
 import { AlertRulesSchema } from '@/lib/model/alerts/rules';
 import type { Ack, AckRequest } from '@/lib/model/alerts/acks';
 import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
-import type { NewHistoryEvent } from '@/lib/model/events';
+import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
 import { summaryOfService } from '@/lib/model/service-summary';
 import { toService } from '@/lib/model/state';
 import { createManualClock } from '@/tests/support/manual-clock';
@@ -58,7 +58,7 @@ function memoryAckStore() {
   return { store, rows };
 }
 
-function alertingFor(options: { store: SilenceStore; acks?: AckStore; events: NewHistoryEvent[]; now: () => number; delivers?: () => boolean; failingNow?: () => boolean; recoveredAt?: string }) {
+function alertingFor(options: { store: SilenceStore; acks?: AckStore; events: NewHistoryEvent[]; now: () => number; delivers?: () => boolean; failingNow?: () => boolean; recoveredAt?: string; recordedAlerts?: (service: string) => Promise<readonly HistoryEvent[]> }) {
   const failingNow = options.failingNow ?? (() => true);
   const recovered = options.recoveredAt !== undefined ? { recoveredAt: options.recoveredAt } : {};
   const web = () => toService('web', new Map([[failing.key, failingNow() ? failing : { ...failing, status: 'passing', statusCause: 'probe OK', ...recovered }]]));
@@ -85,6 +85,7 @@ function alertingFor(options: { store: SilenceStore; acks?: AckStore; events: Ne
     clock: createManualClock(0),
     now: options.now,
     ...(options.delivers ? { delivers: options.delivers } : {}),
+    ...(options.recordedAlerts ? { recordedAlerts: options.recordedAlerts } : {}),
   });
 }
 
@@ -101,6 +102,79 @@ describe('alerting on replicas', () => {
       expect(events).toEqual([]);
     } finally {
       alerting.stop();
+    }
+  });
+});
+
+describe('taking over delivery', () => {
+  /** Alerting on a replica that leads only once `leads` is set, over a history that holds `recorded` plus what it records. */
+  function handOver(recorded: HistoryEvent[]) {
+    let nowMs = T0;
+    let down = true;
+    let leads = false;
+    const events: NewHistoryEvent[] = [];
+    const alerting = alertingFor({
+      store: slowStore().store,
+      events,
+      now: () => nowMs,
+      failingNow: () => down,
+      recoveredAt: new Date(T0 + 2_400).toISOString(),
+      delivers: () => leads,
+      recordedAlerts: () => Promise.resolve([...recorded].reverse()),
+    });
+    return {
+      alerting,
+      events,
+      at: (ms: number) => (nowMs = T0 + ms),
+      recover: () => (down = false),
+      lead: () => (leads = true),
+    };
+  }
+
+  it('records an alert that fired and resolved while nobody delivered, at its own times', async () => {
+    const replica = handOver([
+      { id: 1, at: new Date(T0 - 600_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'ServiceCritical (critical): an earlier firing' },
+      { id: 2, at: new Date(T0 - 500_000).toISOString(), kind: 'alert.resolved', service: 'web', detail: 'ServiceCritical (critical) resolved: an earlier firing' },
+    ]);
+    try {
+      replica.alerting.evaluate();
+      replica.at(2_000);
+      replica.alerting.evaluate();
+      replica.recover();
+      replica.at(3_000);
+      replica.alerting.evaluate();
+      replica.lead();
+      replica.at(4_000);
+      replica.alerting.evaluate();
+      await settle();
+      expect(replica.events.map((event) => [event.kind, event.at])).toEqual([
+        ['alert.fired', new Date(T0 + 2_000).toISOString()],
+        ['alert.resolved', new Date(T0 + 2_400).toISOString()],
+      ]);
+    } finally {
+      replica.alerting.stop();
+    }
+  });
+
+  it('records nothing again when the previous leader recorded the firing and its resolve', async () => {
+    const replica = handOver([
+      { id: 1, at: new Date(T0 + 2_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'ServiceCritical (critical): web is critical' },
+      { id: 2, at: new Date(T0 + 2_400).toISOString(), kind: 'alert.resolved', service: 'web', detail: 'ServiceCritical (critical) resolved: web is critical' },
+    ]);
+    try {
+      replica.alerting.evaluate();
+      replica.at(2_000);
+      replica.alerting.evaluate();
+      replica.recover();
+      replica.at(3_000);
+      replica.alerting.evaluate();
+      replica.lead();
+      replica.at(4_000);
+      replica.alerting.evaluate();
+      await settle();
+      expect(replica.events).toEqual([]);
+    } finally {
+      replica.alerting.stop();
     }
   });
 });

@@ -82,7 +82,16 @@ function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent 
 }
 
 /** Whether a history row written by `historyEvent` is about the alert named `alertname` (the service is the row's own). */
+/** A history row of an alert of the service's (one per name and service: `alertKey`). */
 const isRowOf = (event: HistoryEvent, alertname: string): boolean => event.detail.startsWith(`${alertname} (`);
+
+/**
+ * Whether a resolved alert's firing is in no row: the latest row of it (not `alert.fired`) comes
+ * before it fired. The previous leader, had it recorded this firing, would have recorded its
+ * resolve at or after it. Only its last firing is known here (the engine keeps one per alert).
+ */
+const firedUnrecorded = (resolved: AlertView, latest: HistoryEvent | undefined): boolean =>
+  resolved.firedAt !== undefined && (latest === undefined || latest.at < resolved.firedAt);
 
 /** Alerting for one runtime (createAlerting). */
 export interface Alerting {
@@ -287,16 +296,18 @@ export function createAlerting(options: AlertingOptions): Alerting {
     for (const key of keys) {
       const known = engine.alerts().find((alert) => alert.key === key) ?? engine.recentlyResolved().find((alert) => alert.key === key);
       if (!known?.notified) continue;
-      const { alertname, service } = known.labels;
-      const latest = (await recordedAlerts(service)).find((event) => isRowOf(event, alertname))?.kind;
+      const latest = (await recordedAlerts(known.labels.service)).find((event) => isRowOf(event, known.labels.alertname));
       // Read again after the lookup: an evaluation in between may have moved (and delivered) it.
       const firing = engine.alerts().find((alert) => alert.key === key && alert.state === 'firing');
       const resolved = firing ? undefined : engine.recentlyResolved().find((alert) => alert.key === key && alert.endedAs === 'firing');
-      if (firing && latest !== 'alert.fired') {
-        options.record(historyEvent({ kind: 'fired', alert: firing }, firing.firedAt ?? new Date(now()).toISOString()));
+      const nowIso = new Date(now()).toISOString();
+      if (firing && latest?.kind !== 'alert.fired') {
+        options.record(historyEvent({ kind: 'fired', alert: firing }, firing.firedAt ?? nowIso));
         caughtUp.push(firing);
-      } else if (resolved && latest === 'alert.fired') {
-        options.record(historyEvent({ kind: 'resolved', alert: resolved }, resolved.resolvedAt ?? new Date(now()).toISOString()));
+      } else if (resolved && (latest?.kind === 'alert.fired' || firedUnrecorded(resolved, latest))) {
+        // Fired and resolved while nobody delivered: both rows, and the resolve (with its start) to the webhook.
+        if (latest?.kind !== 'alert.fired') options.record(historyEvent({ kind: 'fired', alert: resolved }, resolved.firedAt ?? nowIso));
+        options.record(historyEvent({ kind: 'resolved', alert: resolved }, resolved.resolvedAt ?? nowIso));
         caughtUp.push(resolved);
       }
     }
