@@ -1,10 +1,11 @@
-import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
+import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { Drain } from '@/lib/model/instance';
 import type { Departure } from '@/lib/model/status/lost';
 import { describeEtcdError } from '../etcd/errors';
 import { drainKey, type DecodedKey, type RegistryTarget } from '../store/store';
 import { decodeEntry, isRecognised } from './decode';
+import { messageOf, stackOf } from './error-text';
 import { keyName } from './key-name';
 import { parseDrainKey, parseDrainValue } from './drain-keys';
 import { listPages } from './listing';
@@ -13,6 +14,7 @@ import { createLeaseTtlLookup } from './lease-ttl';
 import { createLeaseEndJudge, type LeaseEnd } from './lease-end';
 import { createLifecycle, type OpenRegistration } from './lifecycle';
 import { createLineageBook, lineageKey, putMarkerBack, resolveLineage, type LineageBook } from './lineage';
+import { createBacklogBound, createWatchApplier, MAX_PENDING_WATCH_EVENTS, type WatchApplier } from './watch-applier';
 
 export interface RegistryCounters {
   watchEvents(count: number): void;
@@ -71,31 +73,6 @@ interface ListedKey extends DecodedKey {
 }
 
 /**
- * Watch events applied in one turn of the event loop — one iteration, its poll and check phases
- * together (see `watchApplier`): ~10–20 ms of work for deletes of failing instances.
- */
-export const WATCH_EVENTS_PER_TURN = 250;
-
-/**
- * Watch events received and not yet applied beyond which the session is ended and etcd relisted
- * (see `watchApplier`): 200 turns of `WATCH_EVENTS_PER_TURN`, 2–4 s behind etcd, and a few tens of
- * MB of responses held. Applying events inside the stream's `data` handler used to hold etcd back;
- * applying them in turns does not, so without a bound a flood the loop cannot keep up with would
- * grow the queue without end. A relist costs O(keys), what an outage costs anyway.
- */
-export const MAX_PENDING_WATCH_EVENTS = 50_000;
-
-/**
- * How far the backlog bound grows, as a multiple of `MAX_PENDING_WATCH_EVENTS`: each relist the
- * bound caused doubles it, until a session has applied every event it received (the replay
- * included), when it is back to the base. The
- * watch opens after the listing, from its revision on, so its first events are etcd's replay of
- * what was written while the listing took: under a sustained load of more writes than the bound in
- * one listing, a fixed bound tripped on every replay and the registry never synced.
- */
-export const MAX_BACKLOG_GROWTH = 8;
-
-/**
  * Longest pause before relisting after our own failures in a row (an apply that throws, the
  * backlog bound): the pause starts at `retryMs` and doubles each time until the registry is synced
  * again, so a failure that repeats on every listing does not list etcd almost continuously.
@@ -147,28 +124,13 @@ const sameCause = (a: string | undefined, b: string): boolean => a?.replace(/[\d
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-const stackOf = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));
-
-/** A session's watch responses on their way into the store (see `watchApplier`). */
-interface WatchApplier {
-  /** Takes a response (the watchers' `data` handler); never throws. Held until `release`. */
-  push(response: IWatchResponse): void;
-  /** Starts applying, once the listing is applied; `caughtUp` runs once what was received until now is applied (at once if it fits this turn's budget). */
-  release(caughtUp: () => void): void;
-  /** Events received and not yet applied. */
-  pending(): number;
-}
-
 export function createRegistry(options: RegistryOptions): Registry {
   const { client, store, controlPrefix, counters, log } = options;
   const retryMs = options.retryMs ?? 250;
   /** The pause under way, cleared by `stop` (a 30 s timer would otherwise keep a stopping process alive). */
   let pauseTimer: ReturnType<typeof setTimeout> | undefined;
   const wait = options.wait ?? ((ms: number) => new Promise<void>((resolve) => (pauseTimer = setTimeout(resolve, ms))));
-  const maxPending = options.maxPendingWatchEvents ?? MAX_PENDING_WATCH_EVENTS;
-  /** The backlog bound now: `maxPending`, doubled by each relist it caused until a session has caught up (`MAX_BACKLOG_GROWTH`). */
-  let backlogBound = maxPending;
+  const backlog = createBacklogBound(options.maxPendingWatchEvents ?? MAX_PENDING_WATCH_EVENTS);
   const heartbeatMs = options.heartbeatMs ?? 2_000;
   const watched = options.prefixes.length === 0 ? [''] : [...new Set([...options.prefixes, controlPrefix])];
   // Under prefixes the operator named, an unleased address-valued key is a registration (README "Naming and leases").
@@ -351,152 +313,6 @@ export function createRegistry(options: RegistryOptions): Registry {
     return { revision: listedAt, apply };
   };
 
-  /**
-   * Applies a session's watch responses in order, at most WATCH_EVENTS_PER_TURN events per turn of
-   * the event loop, whatever the responses: one delete of a whole prefix is one response of
-   * thousands of events, and a mass lease expiry (one lease per instance) is thousands of small
-   * responses read from the socket at once; each event goes through the store, the lost tracker and
-   * history's lifecycle, and 5,000 held the loop ~300 ms in one go, sockets, probes and requests
-   * waiting. The budget is the turn's: spending it schedules an immediate that renews it (and goes
-   * on with the queue) on the next turn, the next iteration of the loop (see `nextTurn`). A
-   * response is applied as it arrives only when none waits before it and budget remains; else it
-   * waits its turn. The revision moves when a response's last event is applied. An ended session
-   * applies nothing more, not even the rest of the response it ended in (its successor relists).
-   * Beyond `backlogBound` events waiting, the session ends and etcd is relisted; a failure while
-   * applying ends it too, said as what it is.
-   */
-  const watchApplier = (session: Session): WatchApplier => {
-    const queue: IWatchResponse[] = [];
-    /** Events of `queue[0]` applied so far. */
-    let applied = 0;
-    let pending = 0;
-    let holding = true;
-    let budget = WATCH_EVENTS_PER_TURN;
-    let renewing = false;
-    /** Inside `nextTurn` (the check phase of the loop's iteration). */
-    let inTurn = false;
-    /** Budget spent outside `nextTurn` (a response applied as it arrived, in the poll phase) since it was last renewed. */
-    let spentOutside = false;
-    /** Responses received, and wholly applied. */
-    let received = 0;
-    let done = 0;
-    let waiter: { upTo: number; caughtUp: () => void } | undefined;
-    let applying: IWatchResponse['events'][number] | undefined;
-
-    const drop = (): void => {
-      queue.length = 0;
-      applied = 0;
-      pending = 0;
-      waiter = undefined;
-    };
-    const spend = (): void => {
-      budget -= 1;
-      if (!inTurn) spentOutside = true;
-      if (renewing) return;
-      renewing = true;
-      setImmediate(nextTurn);
-    };
-    /** Applies from the queue while this turn's budget lasts; throws what applying threw. */
-    const drain = (): void => {
-      for (let response = queue[0]; response; response = queue[0]) {
-        if (budget <= 0 && applied < response.events.length) return;
-        if (applied === 0) counters.watchEvents(response.events.length);
-        for (let event = response.events[applied]; event && budget > 0; event = response.events[applied]) {
-          applying = event;
-          if (event.type === 'Put') applyPut(event.kv, session);
-          else applyDelete(event.kv);
-          applying = undefined;
-          applied += 1;
-          pending -= 1;
-          spend();
-          // A lineage-marker change ends the session mid-response: the rest is the relist's to apply.
-          if (session.ended) return;
-        }
-        if (applied < response.events.length) return;
-        queue.shift();
-        applied = 0;
-        done += 1;
-        if (BigInt(response.header.revision) > BigInt(store.revision())) store.setRevision(response.header.revision);
-      }
-    };
-    const failed = (what: string, error: unknown): void => {
-      drop();
-      session.end(`${what} failed: ${messageOf(error)}`, true, stackOf(error));
-    };
-    const step = (): void => {
-      if (holding || session.ended) {
-        if (session.ended) drop();
-        return;
-      }
-      try {
-        drain();
-      } catch (error) {
-        // Half a response applied, the rest stuck behind it: only a relist puts the store right.
-        const event = applying;
-        applying = undefined;
-        failed(event ? `applying the watched ${event.type === 'Put' ? 'put' : 'delete'} of ${keyName(event.kv.key)} (revision ${event.kv.mod_revision})` : 'applying the watch', error);
-        return;
-      }
-      if (session.ended) return drop();
-      // Caught up with etcd, replay included (it is the first response when there is one): the bound is back to its base.
-      if (queue.length === 0 && done > 0) backlogBound = maxPending;
-      if (waiter && done >= waiter.upTo) {
-        const { caughtUp } = waiter;
-        waiter = undefined;
-        try {
-          caughtUp();
-        } catch (error) {
-          failed('marking the registry synced', error);
-        }
-      }
-    };
-    /**
-     * Renews the budget, in the check phase: unless some of it was spent outside a turn since it was
-     * renewed — a response applied as it arrived in this iteration's poll phase — when the renewal
-     * waits for the next iteration's check phase, so that poll and check of one iteration share one
-     * budget (renewing at once applied up to ~500 events in one iteration, the poll phase's rest of
-     * the budget and the check phase's fresh one).
-     */
-    const nextTurn = (): void => {
-      if (spentOutside) {
-        spentOutside = false;
-        setImmediate(nextTurn);
-        return;
-      }
-      renewing = false;
-      budget = WATCH_EVENTS_PER_TURN;
-      inTurn = true;
-      try {
-        step();
-      } finally {
-        inTurn = false;
-      }
-    };
-    return {
-      push(response) {
-        if (session.ended) return;
-        queue.push(response);
-        received += 1;
-        pending += response.events.length;
-        if (pending > backlogBound) {
-          const behind = pending;
-          const bound = backlogBound;
-          drop();
-          backlogBound = Math.min(bound * 2, maxPending * MAX_BACKLOG_GROWTH);
-          session.end(`watch backlog of ${behind} events not yet applied is over ${bound}: applying falls behind what etcd sends`, true);
-          return;
-        }
-        if (queue.length === 1 && budget > 0) step();
-      },
-      release(caughtUp) {
-        holding = false;
-        waiter = { upTo: received, caughtUp };
-        step();
-      },
-      pending: () => pending,
-    };
-  };
-
   /** Watches from just after `revision`, each response handed to `applier` (which holds them until released). */
   const watchFrom = async (revision: string, session: Session, applier: WatchApplier): Promise<void> => {
     const next = (BigInt(revision) + 1n).toString();
@@ -552,7 +368,16 @@ export function createRegistry(options: RegistryOptions): Registry {
       // map's index) runs after the registry is synced, not inside the sync (issue 19: sync ≤ 3× a
       // raw listing). A longer backlog is applied in turns, and the registry says 'connecting' until
       // it is: synced (/readyz, drains) means the store has caught up with what etcd sent.
-      const applier = watchApplier(own);
+      const applier = createWatchApplier({
+        session: own,
+        apply: (event) => {
+          if (event.type === 'Put') applyPut(event.kv, own);
+          else applyDelete(event.kv);
+        },
+        store,
+        countEvents: (count) => counters.watchEvents(count),
+        backlog,
+      });
       await watchFrom(listed.revision, own, applier);
       if (own.ended) throw await own.trouble;
       try {
