@@ -1,17 +1,17 @@
 'use client';
 
 import type { RegistryStatus } from '@/lib/model/live';
+import { registryHeadline } from '@/lib/client/liveHealth';
 import { ClientTime } from '../ui/ClientTime';
 import { useLive } from '../live/LiveProvider';
 
 function RegistryMessage({ registry }: { registry: RegistryStatus }) {
-  const what = registry.state === 'unreachable' ? 'etcd unreachable' : 'Connecting to etcd';
   // Drains are written to etcd, so the buttons are disabled meanwhile (components/drain/useDrainBlocked).
   const consequence = registry.state === 'unreachable' ? 'data may be stale; drain and undrain are unavailable until it is back' : 'data may be incomplete';
   return (
     <p className="banner__line">
       <strong>
-        {what} since <ClientTime at={registry.since} fallback="…" />
+        {registryHeadline(registry)} since <ClientTime at={registry.since} fallback="…" />
       </strong>{' '}
       — {consequence}
       {registry.message && <span className="banner__detail banner__detail--code">{registry.message}</span>}
@@ -21,7 +21,7 @@ function RegistryMessage({ registry }: { registry: RegistryStatus }) {
 
 /** Says when what's on screen may not be the truth: the socket is down or etcd is not synced. */
 export function LiveBanner() {
-  const { connection, state, lastUpdate } = useLive();
+  const { connection, problem, state, lastUpdate } = useLive();
   const socketDown = connection === 'reconnecting' || connection === 'offline';
   const registryDown = state.registry.state !== 'synced';
   if (!socketDown && !registryDown) return null;
@@ -30,6 +30,7 @@ export function LiveBanner() {
       {socketDown && (
         <p className="banner__line">
           <strong>Connection to Switchyard lost — reconnecting…</strong>
+          {problem && <span className="banner__detail">Switchyard says: {problem}.</span>}
           <span className="banner__detail">
             Showing the last known state
             {lastUpdate !== null && (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drainBlockedReason, liveIndicator } from './liveHealth';
+import { drainBlockedReason, liveIndicator, registryHeadline } from './liveHealth';
 
 describe('liveIndicator', () => {
   it('is green and says Live only with the socket up and etcd synced', () => {
@@ -33,5 +33,14 @@ describe('drainBlockedReason', () => {
   it('names the lost connection when etcd was fine as last known', () => {
     expect(drainBlockedReason('reconnecting', { state: 'synced' })).toMatch(/connection to Switchyard is lost/);
     expect(drainBlockedReason('offline', { state: 'synced' })).toMatch(/connection to Switchyard is lost/);
+  });
+});
+
+describe('registryHeadline', () => {
+  it('sends the reader to etcd only when etcd is the cause', () => {
+    expect(registryHeadline({ state: 'unreachable' })).toBe('etcd unreachable');
+    expect(registryHeadline({ state: 'connecting' })).toBe('Connecting to etcd');
+    expect(registryHeadline({ state: 'connecting', phase: 'catching-up' })).toBe('Catching up with etcd');
+    expect(registryHeadline({ state: 'connecting', phase: 'relisting' })).toBe('Reading etcd again');
   });
 });

@@ -23,6 +23,18 @@ export function liveIndicator(connection: ConnectionState, registry: Pick<Regist
 }
 
 /**
+ * The banner's headline while the registry is not synced. Caught up after a listing, or listing
+ * again after Switchyard's own failure, etcd itself answers: "Connecting to etcd" would send the
+ * reader to check etcd for nothing.
+ */
+export function registryHeadline(registry: Pick<RegistryStatus, 'state' | 'phase'>): string {
+  if (registry.state === 'unreachable') return 'etcd unreachable';
+  if (registry.phase === 'catching-up') return 'Catching up with etcd';
+  if (registry.phase === 'relisting') return 'Reading etcd again';
+  return 'Connecting to etcd';
+}
+
+/**
  * Why drain and undrain cannot be used right now, or null when they can. Drains are written to
  * etcd and seen back through the watch, so they need both etcd and the live connection.
  */
