@@ -8,6 +8,7 @@ import { createListener } from './lib/server/listener';
 import { handleLiveness, LIVENESS_PATH } from './lib/server/liveness';
 import { handleOtlpMetrics, OTLP_METRICS_PATH } from './lib/server/otlp/metrics-endpoint';
 import { handleOtlpTraces, OTLP_TRACES_PATH } from './lib/server/otlp/traces-endpoint';
+import { answeredDuringOutage } from './lib/server/page-outage';
 import { refuseMalformedPath } from './lib/server/request-path';
 import { prepareMachineResponse, prepareRequest } from './lib/server/security-headers';
 import { startRuntime, type RunningRuntime } from './lib/server/start-runtime';
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     prepareRequest(request, response, { dev });
     if (refuseMalformedPath(request, response)) return;
     if (refuseUnsupportedMethod(request, response, apiRoutes)) return;
-    void handle(request, response);
+    void answeredDuringOutage(request, response, runtime).then((answered) => (answered ? undefined : handle(request, response)));
   });
   started.server = listener.server;
   runtime.attach(listener.server);

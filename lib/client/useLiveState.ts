@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { SummarySnapshot } from '@/lib/model/live';
 import { summaryViewFromSnapshot, type SummaryView } from '@/lib/model/views';
+import { connectErrorAction } from './connectRefusal';
 import { getViewClient } from './liveViews';
 import { getSocket } from './socket';
 import { createThrottle } from './throttle';
@@ -16,6 +17,8 @@ export interface LiveView {
   /** The summary view: every service's summary and the registry status. */
   state: SummaryView;
   connection: ConnectionState;
+  /** Why the server refused the connection, in its words, while it does (e.g. its database is unreachable). */
+  problem: string | null;
   /** Browser time (ms) the last snapshot or delta was applied; null before any arrived. */
   lastUpdate: number | null;
 }
@@ -31,6 +34,7 @@ export function useLiveState(initial: SummarySnapshot): LiveView {
   const [view, setView] = useState<LiveView>(() => ({
     state: summaryViewFromSnapshot(initial),
     connection: 'connecting',
+    problem: null,
     lastUpdate: null,
   }));
 
@@ -51,16 +55,24 @@ export function useLiveState(initial: SummarySnapshot): LiveView {
     });
 
     const setConnection = (connection: ConnectionState) => update({ connection });
-    const onConnect = () => setConnection('connected');
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const onConnect = () => update({ connection: 'connected', problem: null });
     const onDisconnect = (reason: string) => {
       // A server-side disconnect stops automatic reconnection; we still want live data.
       if (reason === 'io server disconnect') socket.connect();
       setConnection(navigator.onLine ? 'reconnecting' : 'offline');
     };
-    const onConnectError = (error: Error) => {
+    const onConnectError = (error: Error & { data?: unknown }) => {
+      const action = connectErrorAction(error, socket.active);
       // The session ended (signed out elsewhere, expired, revoked): sign in again and come back here.
-      if (error.message === 'unauthenticated') {
+      if (action.kind === 'sign-in') {
         window.location.assign(loginPath(`${window.location.pathname}${window.location.search}`));
+        return;
+      }
+      if (action.kind === 'retry') {
+        clearTimeout(retry);
+        retry = setTimeout(() => socket.connect(), action.afterMs);
+        update({ connection: navigator.onLine ? 'reconnecting' : 'offline', problem: action.problem });
         return;
       }
       setConnection(socket.active && navigator.onLine ? 'reconnecting' : 'offline');
@@ -80,6 +92,7 @@ export function useLiveState(initial: SummarySnapshot): LiveView {
     if (socket.connected) setConnection('connected');
 
     return () => {
+      clearTimeout(retry);
       render.cancel();
       stopListening();
       release();

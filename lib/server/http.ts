@@ -1,4 +1,6 @@
 import type { ZodError } from 'zod';
+import { DATABASE_UNAVAILABLE } from './database-outage';
+import { isDatabaseUnreachable } from './history/unreachable';
 import { getRuntime, type Runtime } from './runtime';
 
 /** The contract's error body: `{"error":{"code","message","field"?}}`. */
@@ -16,13 +18,27 @@ export function json(body: unknown, status = 200): Response {
   return Response.json(body, { status, headers: noStore });
 }
 
-/** Runs a handler, turning "runtime not running" and unexpected failures into contract-shaped 503/500s. */
-export async function handle(run: () => Response | Promise<Response>): Promise<Response> {
+/** 503 with `Retry-After`: the request needs the database, which is unreachable (a restart, a failover). */
+export function databaseUnavailable(): Response {
+  const response = jsonError(DATABASE_UNAVAILABLE.status, DATABASE_UNAVAILABLE.code, DATABASE_UNAVAILABLE.message);
+  response.headers.set('retry-after', String(DATABASE_UNAVAILABLE.retryAfterSeconds));
+  return response;
+}
+
+/**
+ * Runs a handler, turning "runtime not running" and an unreachable database into contract-shaped
+ * 503s (a caller retries), and unexpected failures into a logged 500 (a bug).
+ */
+export async function handle(run: () => Response | Promise<Response>, onUnreachable?: (error: unknown) => void): Promise<Response> {
   try {
     return await run();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/runtime is not running/.test(message)) return jsonError(503, 'not_running', message);
+    if (isDatabaseUnreachable(error)) {
+      onUnreachable?.(error);
+      return databaseUnavailable();
+    }
     console.error(error);
     return jsonError(500, 'internal', 'internal error');
   }
@@ -33,7 +49,12 @@ export async function handle(run: () => Response | Promise<Response>): Promise<R
  * `guarded` uses it too, so route handlers never reach for the runtime themselves.
  */
 export function withRuntime(run: (runtime: Runtime) => Response | Promise<Response>): Promise<Response> {
-  return handle(() => run(getRuntime()));
+  let runtime: Runtime | undefined;
+  // The outage is logged once by the runtime's tracker, not per request here.
+  return handle(
+    () => run((runtime = getRuntime())),
+    (error) => runtime?.database.unreachable(error),
+  );
 }
 
 /** The first failing field of a validation, named by its path (e.g. `calls.0.latencyMs.counts`). */

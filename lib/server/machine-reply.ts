@@ -3,7 +3,9 @@ import type { Principal } from '@/lib/model/auth';
 import { authenticateProgram } from './auth/guard';
 import type { Auth } from './auth/service';
 import { BODY_RETRY_AFTER_SECONDS, type BodyReception } from './body-reception';
+import { DATABASE_UNAVAILABLE } from './database-outage';
 import { discardRest } from './discard-body';
+import { isDatabaseUnreachable } from './history/unreachable';
 import { errorBody } from './http';
 import { BODY_ERROR_CODES, BODY_TIMEOUT_MS, readBody } from './read-body';
 
@@ -24,8 +26,16 @@ export function sendError(response: ServerResponse, status: number, code: string
   sendReply(response, status, 'application/json', JSON.stringify(errorBody(code, message)), headers);
 }
 
-/** A step that failed: logged, and answered 500 unless a reply went out already. */
+/**
+ * A step that failed, answered unless a reply went out already: 503 with `Retry-After` when the
+ * database was unreachable (the token's lookup: the auth service logged the outage), else logged and 500.
+ */
 function failed(response: ServerResponse, error: unknown, failure: string): void {
+  if (isDatabaseUnreachable(error)) {
+    const { status, code, message, retryAfterSeconds } = DATABASE_UNAVAILABLE;
+    if (!response.headersSent) sendError(response, status, code, message, { 'retry-after': String(retryAfterSeconds) });
+    return;
+  }
   console.error(error);
   if (!response.headersSent) sendError(response, 500, 'internal', failure);
 }

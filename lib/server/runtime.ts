@@ -3,6 +3,7 @@ import type { OidcFlow } from './auth/oidc-flow';
 import type { Auth } from './auth/service';
 import type { BodyReception } from './body-reception';
 import type { Config } from './config';
+import type { DatabaseOutage } from './database-outage';
 import type { DrainService } from './drain';
 import type { History } from './history/store';
 import type { LostTracker } from './lost/tracker';
@@ -35,6 +36,8 @@ export interface Runtime {
   lost: Pick<LostTracker, 'dismiss'>;
   /** Users, sessions and API tokens. */
   auth: Auth;
+  /** Whether requests find the database unreachable; logs each outage once. */
+  database: DatabaseOutage;
   /** Places for the program endpoints' request bodies (ingest, OTLP), overall and per token. */
   bodies: BodyReception;
   /** Single sign-on through OpenID Connect (`enabled` false when not configured). */

@@ -19,6 +19,7 @@ import { createReplicas } from './cluster/replicas';
 import { deferSecondHandRows } from './cluster/second-hand-rows';
 import { applySharedSignals, callsSignal, recordProbeResult } from './cluster/shared-signals';
 import type { Config } from './config';
+import { createDatabaseOutage } from './database-outage';
 import { createEtcdClient, etcdMemberList } from './etcd/client';
 import { startLocalEtcd, type LocalEtcd } from './etcd/local';
 import { createDrainService } from './drain';
@@ -108,9 +109,11 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   // With a shared PostgreSQL, replicas divide probing and leader duties through etcd and pass on what they learn.
   const replicas = createReplicas({ databaseUrl: config.DATABASE_URL, etcd, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, ttlSeconds: config.SWITCHYARD_REPLICA_TTL_SECONDS, log });
   const { membership, bus } = replicas;
+  const database = createDatabaseOutage({ now: wallClockMs, log });
   const auth = createAuth({
     // The request paths' clock: Node's own, not the one Next installs (wall-clock.ts).
     now: wallClockMs,
+    outage: database,
     db: history.db,
     audit: (event) => history.append(event),
     idleSeconds: config.SWITCHYARD_SESSION_IDLE_SECONDS,
@@ -246,6 +249,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     drains,
     lost: sharedLosses.lost,
     auth,
+    database,
     bodies,
     oidc: createOidcFlow(config),
     topologyLayout,

@@ -4,6 +4,7 @@ import { PausedAddressesSection } from '@/components/auth/PausedAddressesSection
 import { TokensSection } from '@/components/auth/TokensSection';
 import { UsersSection } from '@/components/auth/UsersSection';
 import { signedInWith } from '@/lib/server/auth/page';
+import { isDatabaseUnreachable } from '@/lib/server/history/unreachable';
 import '../../styles/auth.css';
 
 export const dynamic = 'force-dynamic';
@@ -14,7 +15,14 @@ export default async function AccessPage() {
   const { principal, runtime } = await signedInWith();
   const admin = principal.role === 'admin';
   const { auth, store } = runtime;
-  const [users, tokens, lockouts] = admin ? await Promise.all([auth.users.list(), auth.tokens.list(), auth.lockouts.list()]) : [[], [], undefined];
+  // A session still let in from memory while the database is unreachable sees its account, and why the lists are missing (null).
+  const lists = admin
+    ? await Promise.all([auth.users.list(), auth.tokens.list(), auth.lockouts.list()]).catch((error: unknown) => {
+        if (!isDatabaseUnreachable(error)) throw error;
+        runtime.database.unreachable(error);
+        return null;
+      })
+    : undefined;
   const services = admin ? store.snapshot().services.map((service) => service.name) : [];
   return (
     <div className="access">
@@ -22,9 +30,14 @@ export default async function AccessPage() {
         <h1 className="page-title">{admin ? 'Access' : 'Your account'}</h1>
       </div>
       <AccountSection me={{ name: principal.name, role: principal.role, kind: principal.kind }} />
-      {admin && <UsersSection users={users} self={principal.name} />}
-      {lockouts && <PausedAddressesSection addresses={lockouts.addresses} />}
-      {admin && <TokensSection tokens={tokens} services={services} />}
+      {lists === null && (
+        <p className="form-alert form-alert--error" role="alert">
+          Users, API tokens and paused addresses are kept in Switchyard’s database, which is unreachable right now. Reload in a few seconds.
+        </p>
+      )}
+      {lists && <UsersSection users={lists[0]} self={principal.name} />}
+      {lists && <PausedAddressesSection addresses={lists[2].addresses} />}
+      {lists && <TokensSection tokens={lists[1]} services={services} />}
     </div>
   );
 }

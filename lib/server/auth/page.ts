@@ -4,6 +4,7 @@ import { cache } from 'react';
 import type { Principal } from '@/lib/model/auth';
 import { loginPath } from '@/lib/model/next-path';
 import { roleAtLeast, type Role } from '@/lib/model/roles';
+import { isDatabaseUnreachable } from '../history/unreachable';
 import { getRuntime, type Runtime } from '../runtime';
 import { secureCookies } from './cookies';
 import { authenticate } from './guard';
@@ -11,9 +12,23 @@ import { authenticate } from './guard';
 /** Who asks (null: nobody signed in) and the running services. Once per request: the layout and the page both ask, and the answer is one database lookup. */
 export const visitor = cache(async (): Promise<{ principal: Principal | null; runtime: Runtime }> => {
   const runtime = getRuntime();
-  const principal = await authenticate(runtime.auth, await headers(), secureCookies(runtime.config));
-  return { principal, runtime };
+  const requestHeaders = await headers();
+  try {
+    return { principal: await authenticate(runtime.auth, requestHeaders, secureCookies(runtime.config)), runtime };
+  } catch (error) {
+    // The first page request of a database outage: sent to its own URL again, where server.ts, now
+    // aware of the outage, answers 503 with a readable page (a page cannot set its own status).
+    if (isDatabaseUnreachable(error) && runtime.database.since() !== null) redirect(withoutRscMarker(requestHeaders.get('x-switchyard-url') ?? '/'));
+    throw error;
+  }
 });
+
+/** Next's client navigations add `_rsc=…` to the URL; the address bar should not show it. */
+function withoutRscMarker(url: string): string {
+  const parsed = new URL(url, 'http://switchyard');
+  parsed.searchParams.delete('_rsc');
+  return `${parsed.pathname}${parsed.search}`;
+}
 
 /**
  * Pages check the session themselves (as route handlers do): not signed in → the login page,

@@ -3,11 +3,14 @@ import type { Kysely, Selectable } from 'kysely';
 import type { ClearLockoutsQuery, LockoutsView, Principal, TokenView, UserView } from '@/lib/model/auth';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import { RoleSchema, type Role } from '@/lib/model/roles';
+import type { DatabaseOutage } from '../database-outage';
 import type { HistoryDatabase, TokensTable, UsersTable } from '../history/schema';
+import { isDatabaseUnreachable } from '../history/unreachable';
 import { createKeyedQueue } from './keyed-queue';
 import { createLoginLimiter } from './login-limiter';
 import { DEFAULT_COST, generatePassword, hashPassword, verifyPassword } from './passwords';
 import { digest, newSecret, TOKEN_PREFIX } from './secrets';
+import { createVerifiedCredentials, unexpired, type VerifiedCredentials } from './verified-credentials';
 
 export interface AuthOptions {
   db: Kysely<HistoryDatabase>;
@@ -20,6 +23,8 @@ export interface AuthOptions {
   passwordCost?: { N: number; r: number; p: number };
   /** Credentials revoked here, for the other replicas (they call `forgetRevoked`). */
   tellReplicas?: (credentialIds: string[]) => void;
+  /** Told when a lookup finds the database unreachable, and when it answers again (the outage is logged once). */
+  outage?: Pick<DatabaseOutage, 'unreachable' | 'reachable'>;
 }
 
 export const LOCKOUT = { failures: 5, lockMs: 15 * 60_000 } as const;
@@ -28,7 +33,14 @@ export const ADDRESS_LIMIT = { maxFailures: 20, windowMs: 10 * 60_000 } as const
 const TOUCH_EVERY_MS = 30_000;
 /** How long a valid token is trusted without asking the database (revocation clears it at once). */
 const TOKEN_CACHE_MS = 10_000;
-const TOKEN_CACHE_MAX = 10_000;
+/**
+ * While the database is unreachable, a session or token it vouched for under this long ago is
+ * still let in (read-only use through a database restart); one revoked on another replica in that
+ * time may be missed for as long. A revocation here drops it at once.
+ */
+export const OUTAGE_TRUST_MS = 60_000;
+/** Entries kept of each kind (sessions, tokens), least recently verified dropped first. */
+export const VERIFIED_MAX = 10_000;
 /** At most this many addresses and accounts in the lockouts listing. */
 const LOCKOUTS_LISTED = 1_000;
 
@@ -132,16 +144,6 @@ export interface Auth {
   forgetRevoked(credentialIds: string[]): void;
 }
 
-interface CachedToken {
-  principal: Principal;
-  expiresMs: number | null;
-  lastUsedMs: number;
-  cachedAt: number;
-}
-
-/** The token's principal, or null once it has expired. */
-const unexpired = (entry: CachedToken, time: number): Principal | null => (entry.expiresMs !== null && entry.expiresMs <= time ? null : entry.principal);
-
 export function createAuth(options: AuthOptions): Auth {
   const { db, audit } = options;
   const now = options.now ?? Date.now;
@@ -157,18 +159,45 @@ export function createAuth(options: AuthOptions): Auth {
   const at = (): string => new Date(now()).toISOString();
 
   // Valid tokens seen lately, by hash: every call report authenticates, and a database round trip
-  // each time halved ingest throughput (docs/BENCHMARKS.md).
-  const tokenCache = new Map<string, CachedToken>();
-  /** A token's cache entry while it is fresh (read from the store under TOKEN_CACHE_MS ago, so another replica's revocation shows). */
-  const freshToken = (hash: string, time: number): CachedToken | undefined => {
-    const entry = tokenCache.get(hash);
-    return entry && time - entry.cachedAt < TOKEN_CACHE_MS ? entry : undefined;
+  // each time halved ingest throughput (docs/BENCHMARKS.md). Trusted alone for TOKEN_CACHE_MS (so
+  // another replica's revocation shows), and for OUTAGE_TRUST_MS while the database is unreachable.
+  const tokens = createVerifiedCredentials(VERIFIED_MAX);
+  // Sessions are read from the database on every request; these are only the outage's fallback.
+  const sessions = createVerifiedCredentials(VERIFIED_MAX);
+  const outage = options.outage;
+
+  /**
+   * A lookup the database could not answer: the principal it vouched for under OUTAGE_TRUST_MS
+   * ago (null if that has expired since), else the error again. Other errors are not an outage.
+   */
+  const fallback = (verified: VerifiedCredentials, hash: string, time: number, error: unknown): Principal | null => {
+    if (!isDatabaseUnreachable(error)) throw error;
+    outage?.unreachable(error);
+    const entry = verified.get(hash, time, OUTAGE_TRUST_MS);
+    if (!entry) throw error;
+    return unexpired(entry, time);
+  };
+  /** A write the answer does not depend on ("last seen", "last used", an expired session's row): skipped while the database is unreachable. */
+  const bookkeeping = async (write: () => Promise<unknown>): Promise<void> => {
+    try {
+      await write();
+    } catch (error) {
+      if (!isDatabaseUnreachable(error)) throw error;
+      outage?.unreachable(error);
+    }
+  };
+  /** Out of this replica's memory at once, before the database is asked (which may be unreachable). */
+  const dropHere = (credentialId: string): void => {
+    const ids = new Set([credentialId]);
+    tokens.forget(ids);
+    sessions.forget(ids);
   };
 
   const forget = (credentialIds: string[]): void => {
     if (credentialIds.length === 0) return;
     const revoked = new Set(credentialIds);
-    for (const [hash, entry] of tokenCache) if (revoked.has(entry.principal.credentialId)) tokenCache.delete(hash);
+    tokens.forget(revoked);
+    sessions.forget(revoked);
     for (const listener of revokedListeners) listener(credentialIds);
   };
   const revoke = (credentialIds: string[]): void => {
@@ -193,7 +222,10 @@ export function createAuth(options: AuthOptions): Auth {
     const time = now();
     await db.insertInto('sessions').values({ id, user_id: user.id, created_ms: time, last_seen_ms: time }).execute();
     await db.updateTable('users').set({ last_login_ms: time, failed_logins: 0, locked_until_ms: null }).where('id', '=', user.id).execute();
-    return { sessionSecret, principal: { kind: 'session', name: user.name, role: roleOf(user.role), credentialId: id } };
+    const principal: Principal = { kind: 'session', name: user.name, role: roleOf(user.role), credentialId: id };
+    // Vouched for as it was written: a sign-in just before an outage keeps working through it.
+    sessions.set(id, { principal, expiresMs: time + Math.min(options.idleSeconds, options.maxSeconds) * 1000, verifiedMs: time, touchedMs: time });
+    return { sessionSecret, principal };
   };
 
   /** One sign-in, run alone for its account; `failed` says whether it counts against the address. */
@@ -316,28 +348,44 @@ export function createAuth(options: AuthOptions): Auth {
     /** The session behind a cookie, if it exists, its user is enabled, and neither expiry has passed. */
     async authenticateSession(secret: string): Promise<Principal | null> {
       const id = digest(secret);
-      const row = await db
-        .selectFrom('sessions')
-        .innerJoin('users', 'users.id', 'sessions.user_id')
-        .select(['sessions.id', 'sessions.created_ms', 'sessions.last_seen_ms', 'users.name', 'users.role', 'users.disabled'])
-        .where('sessions.id', '=', id)
-        .executeTakeFirst();
-      if (!row) return null;
       const time = now();
+      let row;
+      try {
+        row = await db
+          .selectFrom('sessions')
+          .innerJoin('users', 'users.id', 'sessions.user_id')
+          .select(['sessions.id', 'sessions.created_ms', 'sessions.last_seen_ms', 'users.name', 'users.role', 'users.disabled'])
+          .where('sessions.id', '=', id)
+          .executeTakeFirst();
+      } catch (error) {
+        return fallback(sessions, id, time, error);
+      }
+      outage?.reachable();
+      if (!row) {
+        sessions.delete(id);
+        return null;
+      }
       if (row.disabled === 1 || time - row.last_seen_ms > options.idleSeconds * 1000 || time - row.created_ms > options.maxSeconds * 1000) {
-        await db.deleteFrom('sessions').where('id', '=', id).execute();
+        await bookkeeping(() => db.deleteFrom('sessions').where('id', '=', id).execute());
         revoke([id]);
         return null;
       }
-      if (time - row.last_seen_ms > TOUCH_EVERY_MS) await db.updateTable('sessions').set({ last_seen_ms: time }).where('id', '=', id).execute();
-      return { kind: 'session', name: row.name, role: roleOf(row.role), credentialId: id };
+      let seenMs = row.last_seen_ms;
+      if (time - seenMs > TOUCH_EVERY_MS) {
+        seenMs = time;
+        await bookkeeping(() => db.updateTable('sessions').set({ last_seen_ms: time }).where('id', '=', id).execute());
+      }
+      const principal: Principal = { kind: 'session', name: row.name, role: roleOf(row.role), credentialId: id };
+      // Idle expiry counts from "last seen" as written; absolute expiry from the sign-in.
+      sessions.set(id, { principal, expiresMs: Math.min(seenMs + options.idleSeconds * 1000, row.created_ms + options.maxSeconds * 1000), verifiedMs: time, touchedMs: seenMs });
+      return principal;
     },
 
     cachedToken(secret: string): Principal | null | undefined {
       if (!secret.startsWith(TOKEN_PREFIX)) return null;
       const time = now();
-      const entry = freshToken(digest(secret), time);
-      if (!entry || time - entry.lastUsedMs > TOUCH_EVERY_MS) return undefined;
+      const entry = tokens.get(digest(secret), time, TOKEN_CACHE_MS);
+      if (!entry || time - entry.touchedMs > TOUCH_EVERY_MS) return undefined;
       return unexpired(entry, time);
     },
 
@@ -345,26 +393,36 @@ export function createAuth(options: AuthOptions): Auth {
       if (!secret.startsWith(TOKEN_PREFIX)) return null;
       const hash = digest(secret);
       const time = now();
-      let entry = freshToken(hash, time);
+      let entry = tokens.get(hash, time, TOKEN_CACHE_MS);
       if (!entry) {
-        const row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
-        tokenCache.delete(hash);
-        if (!row || row.revoked_ms !== null) return null;
+        let row;
+        try {
+          row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
+        } catch (error) {
+          return fallback(tokens, hash, time, error);
+        }
+        outage?.reachable();
+        if (!row || row.revoked_ms !== null) {
+          tokens.delete(hash);
+          return null;
+        }
         const principal: Principal = { kind: 'token', name: row.name, role: roleOf(row.role), ...(row.service !== null ? { scope: row.service } : {}), credentialId: row.id };
-        entry = { principal, expiresMs: row.expires_ms, lastUsedMs: row.last_used_ms ?? 0, cachedAt: time };
-        if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
-        tokenCache.set(hash, entry);
+        entry = { principal, expiresMs: row.expires_ms, verifiedMs: time, touchedMs: row.last_used_ms ?? 0 };
+        tokens.set(hash, entry);
       }
       const principal = unexpired(entry, time);
-      if (principal && time - entry.lastUsedMs > TOUCH_EVERY_MS) {
-        entry.lastUsedMs = time;
-        await db.updateTable('tokens').set({ last_used_ms: time }).where('id', '=', entry.principal.credentialId).execute();
+      if (principal && time - entry.touchedMs > TOUCH_EVERY_MS) {
+        entry.touchedMs = time;
+        const { credentialId } = entry.principal;
+        await bookkeeping(() => db.updateTable('tokens').set({ last_used_ms: time }).where('id', '=', credentialId).execute());
       }
       return principal;
     },
 
     async logout(principal: Principal): Promise<void> {
       if (principal.kind !== 'session') return;
+      // Refused here at once, even when the database cannot record the sign-out (answered 503, to be repeated).
+      dropHere(principal.credentialId);
       await db.deleteFrom('sessions').where('id', '=', principal.credentialId).execute();
       revoke([principal.credentialId]);
       audit({ at: at(), kind: 'auth.logout', actor: principal.name, detail: 'signed out' });
@@ -473,6 +531,8 @@ export function createAuth(options: AuthOptions): Auth {
         return { secret, token: tokenView(row) };
       },
       async revoke(id: string, actor: string): Promise<{ ok: true; token: TokenView } | AuthFailure> {
+        // As a sign-out: refused here at once, even when the database cannot record the revocation.
+        dropHere(id);
         const row = await db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
         if (!row) return failure(404, 'not_found', `no token ${id}`);
         if (row.revoked_ms !== null) return { ok: true, token: tokenView(row) };

@@ -1,6 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import type { Server } from 'socket.io';
+import type { ExtendedError, Server } from 'socket.io';
 import type { Principal } from '@/lib/model/auth';
+import { CONNECT_REFUSAL, type RetryableRefusal } from '@/lib/model/connect-refusal';
+import { DATABASE_UNAVAILABLE } from '../database-outage';
+import { isDatabaseUnreachable } from '../history/unreachable';
 import { authenticate, originHeaders } from './guard';
 import { isCrossSite } from './origin';
 import type { Auth } from './service';
@@ -20,6 +23,23 @@ export function socketOriginFilter(publicOrigin: string | undefined) {
 }
 
 /**
+ * A handshake whose credentials could not be checked. Not 'unauthenticated': that sends the browser
+ * to the login page, which during a database outage could not sign anyone in either. The browser
+ * retries after `retryAfterSeconds` (Socket.IO does not retry a refused handshake by itself).
+ */
+function refusalFor(error: unknown): ExtendedError {
+  const unreachable = isDatabaseUnreachable(error);
+  // The auth service logged the outage already; anything else is a bug worth its stack.
+  if (!unreachable) console.error(error);
+  const refusal: ExtendedError = new Error(unreachable ? CONNECT_REFUSAL.databaseUnavailable : CONNECT_REFUSAL.internal);
+  const data: RetryableRefusal = unreachable
+    ? { message: DATABASE_UNAVAILABLE.message, retryAfterSeconds: DATABASE_UNAVAILABLE.retryAfterSeconds }
+    : { message: 'Switchyard could not check your sign-in (internal error)', retryAfterSeconds: DATABASE_UNAVAILABLE.retryAfterSeconds };
+  refusal.data = data;
+  return refusal;
+}
+
+/**
  * Every socket authenticates with the session cookie (browsers) or a Bearer token (other clients)
  * at connect; it is closed when that credential is revoked, and re-checked every minute.
  */
@@ -28,11 +48,11 @@ export function guardSockets(io: Server, auth: Auth, secure: boolean): () => voi
   io.use((socket, next) => {
     authenticate(auth, socket.request.headers, secure)
       .then((principal) => {
-        if (!principal) return next(new Error('unauthenticated'));
+        if (!principal) return next(new Error(CONNECT_REFUSAL.unauthenticated));
         (socket.data as { principal?: Principal }).principal = principal;
         next();
       })
-      .catch(() => next(new Error('unauthenticated')));
+      .catch((error: unknown) => next(refusalFor(error)));
   });
   const stopListening = auth.onRevoked((ids) => {
     const revoked = new Set(ids);

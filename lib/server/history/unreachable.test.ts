@@ -1,0 +1,60 @@
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type TestPostgres } from '@/tests/support/postgres';
+import { isDatabaseUnreachable } from './unreachable';
+
+let postgres: TestPostgres;
+beforeAll(async () => {
+  postgres = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await postgres?.stop();
+}, 60_000);
+
+const failureOf = async (promise: Promise<unknown>): Promise<unknown> => promise.then(() => new Error('did not fail'), (error: unknown) => error);
+
+describe('isDatabaseUnreachable, on what a real PostgreSQL and SQLite throw', () => {
+  it('knows a refused connection, a query cut by a restart, and a client left broken by it', async () => {
+    const pool = new pg.Pool({ connectionString: postgres.adminUrl, max: 2 });
+    pool.on('error', () => undefined);
+    const client = await pool.connect();
+    client.on('error', () => undefined);
+    const failures: unknown[] = [];
+    try {
+      const inFlight = failureOf(client.query('select pg_sleep(30)'));
+      // The query is running on the server before it shuts down.
+      while ((await postgres.query(postgres.adminUrl, "select 1 from pg_stat_activity where query = 'select pg_sleep(30)'")).length === 0) await new Promise((resolve) => setImmediate(resolve));
+      await postgres.restart(async () => {
+        failures.push(await inFlight, await failureOf(client.query('select 1')), await failureOf(pool.query('select 1')));
+      });
+    } finally {
+      client.release(true);
+      await pool.end();
+    }
+    expect(failures).toMatchObject([{ code: '57P01' }, { message: expect.stringMatching(/not queryable/) }, { code: 'ECONNREFUSED' }]);
+    for (const failure of failures) expect(isDatabaseUnreachable(failure)).toBe(true);
+    // Node's connect to a name with several addresses, and our own wrapping, keep the cause.
+    expect(isDatabaseUnreachable(new AggregateError([failures[2]], 'connect failed'))).toBe(true);
+    expect(isDatabaseUnreachable(new Error('cannot open the store', { cause: failures[2] }))).toBe(true);
+  }, 60_000);
+
+  it('does not take a failing query for an outage', async () => {
+    const url = await postgres.createDatabase();
+    await postgres.query(url, 'create table t (id int primary key)');
+    await postgres.query(url, 'insert into t values (1)');
+    const pool = new pg.Pool({ connectionString: url });
+    try {
+      const failures = [await failureOf(pool.query('selec 1')), await failureOf(pool.query('insert into t values (1)')), await failureOf(pool.query('select * from missing'))];
+      expect(failures).toMatchObject([{ code: '42601' }, { code: '23505' }, { code: '42P01' }]);
+      for (const failure of failures) expect(isDatabaseUnreachable(failure)).toBe(false);
+    } finally {
+      await pool.end();
+    }
+    const sqlite = new Database(':memory:');
+    expect(isDatabaseUnreachable(await failureOf(Promise.resolve().then(() => sqlite.prepare('select * from missing'))))).toBe(false);
+    sqlite.close();
+    expect(isDatabaseUnreachable(new TypeError('x is undefined'))).toBe(false);
+    expect(isDatabaseUnreachable('ECONNREFUSED')).toBe(false);
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * Whether an error says the database could not be reached (PostgreSQL stopped, restarting, failing
+ * over, the network to it down), as opposed to a query that failed on its own (a bug, a constraint).
+ * The first kind is answered 503 with `Retry-After`, the second stays a logged 500.
+ *
+ * Structural, not `instanceof`: Next bundles route handlers apart from server.ts, so an error made
+ * in one bundle is no instance of a class imported in another.
+ */
+export function isDatabaseUnreachable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 4) return false;
+  const { code, message, errors, cause } = error as { code?: unknown; message?: unknown; errors?: unknown; cause?: unknown };
+  if (typeof code === 'string' && (SOCKET_CODES.has(code) || SQLSTATE_UNAVAILABLE.test(code))) return true;
+  if (typeof message === 'string' && POOL_MESSAGES.test(message)) return true;
+  // Node's connect to a name with several addresses fails with an AggregateError of each attempt.
+  if (Array.isArray(errors) && errors.some((inner) => isDatabaseUnreachable(inner, depth + 1))) return true;
+  return isDatabaseUnreachable(cause, depth + 1);
+}
+
+/** A connection that could not be made, or was cut (Node's socket error codes). */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+/**
+ * SQLSTATE class 08 (connection exception) and 57P01–57P03: the server shutting down
+ * ("terminating connection due to administrator command"), crashed, or not yet accepting
+ * connections ("the database system is starting up").
+ */
+const SQLSTATE_UNAVAILABLE = /^(08[0-9A-Z]{3}|57P0[123])$/;
+
+/** What `pg` says, without a code, about a connection it lost or a pool that could not connect. */
+const POOL_MESSAGES = /^(Connection terminated|Client has encountered a connection error and is not queryable|timeout exceeded when trying to connect)/;
