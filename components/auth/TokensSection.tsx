@@ -57,7 +57,7 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
       </h2>
       <p className="section__intro">
         For deploy pipelines, the <code>switchyard</code> CLI and services reporting calls: send as <code>Authorization: Bearer &lt;token&gt;</code>. A token
-        scoped to a service may change (drain, report calls for) only that service.
+        scoped to a service may change (drain, report calls for) only that service; an admin token cannot be scoped, since users and tokens belong to no service.
       </p>
       {error && (
         <p className="form-alert form-alert--error" role="alert">

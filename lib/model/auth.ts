@@ -37,7 +37,9 @@ export const CreateTokenRequestSchema = z
     service: z.string().min(1).max(256).optional(),
     expiresInDays: z.number().int().min(1).max(3_650).optional(),
   })
-  .strict();
+  .strict()
+  // An admin's own powers (users, tokens) belong to no service, so a scope could not limit them.
+  .refine((body) => body.role !== 'admin' || body.service === undefined, { path: ['service'], message: 'an admin token cannot be scoped to a service: use role operator for a service’s pipeline' });
 
 /** Who a request acts as. `scope` limits writes to one service (tokens only). */
 export interface Principal {

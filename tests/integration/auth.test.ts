@@ -196,6 +196,12 @@ describe('tokens', () => {
     expect((await noCredentials('/api/v1/services', { headers: bearer(scoped) })).status).toBe(401);
   });
 
+  it('refuses an admin token scoped to a service: a scope could not limit what only an admin does', async () => {
+    const response = await server.fetch('/api/v1/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'pay-admin', role: 'admin', service: SERVICE }) });
+    expect(response.status).toBe(422);
+    expect(JSON.stringify(await response.json())).toContain('an admin token cannot be scoped');
+  });
+
   it('refuses ingest without a token, and a scoped token reporting for another service', async () => {
     const batch = (service: string) => JSON.stringify({ reporter: { service, instance: `${service}-1` }, intervalStart: new Date().toISOString(), intervalSeconds: 1, calls: [] });
     expect((await noCredentials('/api/v1/ingest/calls', { method: 'POST', body: batch('gw') })).status).toBe(401);

@@ -63,6 +63,11 @@ export async function authorize(runtime: Pick<Runtime, 'auth' | 'config'>, reque
   if (!roleAtLeast(principal.role, need)) {
     return { ok: false, response: jsonError(403, 'forbidden', `needs role ${need}; ${principal.kind === 'token' ? 'this token has' : 'you have'} ${principal.role}`) };
   }
+  // What only an admin may do (users, tokens, lockouts) belongs to no service: a token scoped to one
+  // could otherwise mint itself an unscoped one.
+  if (need === 'admin' && principal.scope !== undefined) {
+    return { ok: false, response: jsonError(403, 'out_of_scope', `this token may only change service ${principal.scope}; users and tokens are managed by an admin without a service scope`) };
+  }
   return { ok: true, principal };
 }
 
