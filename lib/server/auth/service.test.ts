@@ -158,6 +158,24 @@ describe.each(STORE_DIALECTS)('auth on %s', (dialect) => {
       expect(await auth.users.update('ada', { role: 'viewer' }, 'test')).toMatchObject({ ok: true, user: { role: 'viewer' } });
     });
 
+    it('keeps one enabled admin when the last two are demoted, disabled or deleted at the same moment', async () => {
+      const other = createAuth({ db: history.db, audit: () => undefined, idleSeconds: 3_600, maxSeconds: 86_400, now: () => clock.ms, passwordCost: CHEAP });
+      const attempts: [string, (by: Auth, name: string) => Promise<{ ok: boolean }>][] = [
+        ['demoted with a new password', (by, name) => by.users.update(name, { role: 'viewer', password: 'another-password-123' }, 'test')],
+        ['disabled', (by, name) => by.users.update(name, { disabled: true }, 'test')],
+        ['deleted', (by, name) => by.users.remove(name, 'test')],
+      ];
+      for (const [what, attempt] of attempts) {
+        await auth.users.create({ name: 'ada', role: 'admin', password: PASSWORD }, 'test');
+        await auth.users.create({ name: 'cy', role: 'admin', password: PASSWORD }, 'test');
+        const outcomes = await Promise.all([attempt(auth, 'ada'), attempt(other, 'cy')]);
+        expect(outcomes.filter((outcome) => outcome.ok), what).toHaveLength(1);
+        const admins = (await auth.users.list()).filter((user) => user.role === 'admin' && !user.disabled);
+        expect(admins, what).toHaveLength(1);
+        await history.db.deleteFrom('users').where('name', 'in', ['ada', 'cy']).execute();
+      }
+    });
+
     it('creates a single sign-on user on first sign-in beside a local user of the same name', async () => {
       const identity = { issuer: 'https://idp.example.com', subject: '42', name: 'bea', role: 'operator' as const };
       const first = await auth.loginExternal(identity, '10.0.0.1');

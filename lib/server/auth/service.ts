@@ -47,6 +47,11 @@ const LOCKOUTS_LISTED = 1_000;
 export type AuthFailure = { ok: false; status: 400 | 401 | 403 | 404 | 409 | 429; code: string; message: string; retryAfterSeconds?: number };
 export type LoginOutcome = { ok: true; sessionSecret: string; principal: Principal } | AuthFailure;
 
+/** Tries of a change run serializable (PostgreSQL): each retry follows a rival change that committed. */
+const SERIALIZATION_ATTEMPTS = 5;
+/** PostgreSQL's `serialization_failure`: a serializable transaction lost to a concurrent one. */
+const isSerializationFailure = (error: unknown): boolean => typeof error === 'object' && error !== null && 'code' in error && error.code === '40001';
+
 const failure = (status: AuthFailure['status'], code: string, message: string, retryAfterSeconds?: number): AuthFailure => ({
   ok: false,
   status,
@@ -205,15 +210,31 @@ export function createAuth(options: AuthOptions): Auth {
     if (credentialIds.length > 0) options.tellReplicas?.(credentialIds);
   };
 
-  const endSessionsOf = async (userId: number): Promise<number> => {
-    const rows = await db.deleteFrom('sessions').where('user_id', '=', userId).returning('id').execute();
+  const endSessionsOf = async (userId: number, executor: Kysely<HistoryDatabase> = db): Promise<number> => {
+    const rows = await executor.deleteFrom('sessions').where('user_id', '=', userId).returning('id').execute();
     revoke(rows.map((row) => row.id));
     return rows.length;
   };
 
-  const enabledAdmins = async (): Promise<number> => {
-    const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('role', '=', 'admin').where('disabled', '=', 0).executeTakeFirst();
+  const enabledAdmins = async (executor: Kysely<HistoryDatabase>): Promise<number> => {
+    const row = await executor.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('role', '=', 'admin').where('disabled', '=', 0).executeTakeFirst();
     return Number(row?.n ?? 0);
+  };
+
+  /**
+   * Runs a change that may take away an admin with the count it checks: two admins demoting each
+   * other at once must not both pass "another admin is left". SQLite's one connection runs
+   * transactions one after another; PostgreSQL runs it serializable (replicas share the database)
+   * and one that lost to another is run again, and then sees the other's change.
+   */
+  const withAdminsCounted = async <T>(change: (executor: Kysely<HistoryDatabase>) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction().setIsolationLevel('serializable').execute(change);
+      } catch (error) {
+        if (attempt >= SERIALIZATION_ATTEMPTS || !isSerializationFailure(error)) throw error;
+      }
+    }
   };
 
   const startSession = async (user: Selectable<UsersTable>): Promise<{ sessionSecret: string; principal: Principal }> => {
@@ -465,21 +486,28 @@ export function createAuth(options: AuthOptions): Auth {
       },
       /** Role, password or disabled; a password change, demotion or disabling ends the user's sessions. */
       async update(name: string, change: { role?: Role | undefined; password?: string | undefined; disabled?: boolean | undefined }, actor: string): Promise<{ ok: true; user: UserView } | AuthFailure> {
-        const user = await db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
-        if (!user) return failure(404, 'not_found', `no user ${name}`);
-        const losesAdmin = user.role === 'admin' && user.disabled === 0 && ((change.role !== undefined && change.role !== 'admin') || change.disabled === true);
-        if (losesAdmin && (await enabledAdmins()) <= 1) return failure(409, 'last_admin', 'this is the last enabled admin; make another admin first');
-        if (change.password !== undefined && user.source === 'oidc') return failure(409, 'no_password', 'this user signs in through single sign-on');
-        const row = await db
-          .updateTable('users')
-          .set({
-            ...(change.role !== undefined ? { role: change.role } : {}),
-            ...(change.disabled !== undefined ? { disabled: change.disabled ? 1 : 0 } : {}),
-            ...(change.password !== undefined ? { password_hash: await hashPassword(change.password, cost), failed_logins: 0, locked_until_ms: null } : {}),
-          })
-          .where('id', '=', user.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        // Hashed before the transaction, which must not wait on scrypt.
+        const passwordHash = change.password !== undefined ? await hashPassword(change.password, cost) : undefined;
+        const outcome = await withAdminsCounted(async (executor) => {
+          const user = await executor.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
+          if (!user) return failure(404, 'not_found', `no user ${name}`);
+          const losesAdmin = user.role === 'admin' && user.disabled === 0 && ((change.role !== undefined && change.role !== 'admin') || change.disabled === true);
+          if (losesAdmin && (await enabledAdmins(executor)) <= 1) return failure(409, 'last_admin', 'this is the last enabled admin; make another admin first');
+          if (passwordHash !== undefined && user.source === 'oidc') return failure(409, 'no_password', 'this user signs in through single sign-on');
+          const row = await executor
+            .updateTable('users')
+            .set({
+              ...(change.role !== undefined ? { role: change.role } : {}),
+              ...(change.disabled !== undefined ? { disabled: change.disabled ? 1 : 0 } : {}),
+              ...(passwordHash !== undefined ? { password_hash: passwordHash, failed_logins: 0, locked_until_ms: null } : {}),
+            })
+            .where('id', '=', user.id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          return { ok: true as const, before: user, row };
+        });
+        if (!outcome.ok) return outcome;
+        const { before: user, row } = outcome;
         const demoted = change.role !== undefined && change.role !== user.role;
         if (change.password !== undefined || change.disabled === true || demoted) await endSessionsOf(user.id);
         const what = [
@@ -491,11 +519,15 @@ export function createAuth(options: AuthOptions): Auth {
         return { ok: true, user: userView(row, now()) };
       },
       async remove(name: string, actor: string): Promise<{ ok: true } | AuthFailure> {
-        const user = await db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
-        if (!user) return failure(404, 'not_found', `no user ${name}`);
-        if (user.role === 'admin' && user.disabled === 0 && (await enabledAdmins()) <= 1) return failure(409, 'last_admin', 'this is the last enabled admin; make another admin first');
-        await endSessionsOf(user.id);
-        await db.deleteFrom('users').where('id', '=', user.id).execute();
+        const outcome = await withAdminsCounted(async (executor) => {
+          const user = await executor.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
+          if (!user) return failure(404, 'not_found', `no user ${name}`);
+          if (user.role === 'admin' && user.disabled === 0 && (await enabledAdmins(executor)) <= 1) return failure(409, 'last_admin', 'this is the last enabled admin; make another admin first');
+          await endSessionsOf(user.id, executor);
+          await executor.deleteFrom('users').where('id', '=', user.id).execute();
+          return { ok: true as const };
+        });
+        if (!outcome.ok) return outcome;
         audit({ at: at(), kind: 'auth.user_changed', actor, detail: `deleted user ${name}` });
         return { ok: true };
       },
