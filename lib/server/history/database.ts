@@ -19,6 +19,12 @@ export interface StoreDatabase {
 
 const INT8_OID = 20;
 const POOL_MAX = 10;
+/**
+ * How long a new PostgreSQL connection may take. A database host that drops packets answers
+ * nothing; without a bound every lookup waits on it for good instead of being told "unreachable"
+ * (answered 503, lib/server/history/unreachable.ts). Generous: a failover's new primary is slow.
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * `pg` returns int8 (`bigint` columns, `COUNT(*)`) as strings; every int8 here is a millisecond
@@ -46,7 +52,7 @@ function openSqlite(file: string): Kysely<HistoryDatabase> {
 }
 
 function openPostgres(url: string): Kysely<HistoryDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, types: pgTypes });
+  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, types: pgTypes, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client losing its connection (a database restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   return new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) });
