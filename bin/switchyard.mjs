@@ -6,8 +6,11 @@ register();
 const { run } = await import('../cli/main.ts');
 const code = await run(process.argv.slice(2), {
   out: (line) => console.log(line),
+  err: (line) => console.error(line),
   fetch,
   env: process.env,
+  now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  abortAfter: (ms) => globalThis.AbortSignal.timeout(ms),
 });
 process.exit(code);

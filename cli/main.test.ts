@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT, run } from './main';
+import { EXIT } from './exit';
+import { run } from './main';
 
 /** Runs the CLI against a canned answer; returns what it printed. */
 async function printed(argv: string[], answer: { status: number; body: unknown }): Promise<{ code: number; lines: string[] }> {
@@ -7,8 +8,11 @@ async function printed(argv: string[], answer: { status: number; body: unknown }
   const code = await run([...argv, '--url', 'http://dashboard.test'], {
     out: (line) => lines.push(line),
     fetch: () => Promise.resolve(Response.json(answer.body, { status: answer.status })),
+    err: () => undefined,
     env: { SWITCHYARD_TOKEN: 'syd_test' },
+    now: () => 0,
     sleep: () => Promise.resolve(),
+    abortAfter: () => new AbortController().signal,
   });
   return { code, lines };
 }

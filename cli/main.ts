@@ -5,7 +5,10 @@ import { InstanceSchema } from '@/lib/model/instance';
 import { pathSegment } from '@/lib/model/path-segment';
 import { printable } from '@/lib/model/printable';
 import { parseDuration } from './duration';
+import { CliError, EXIT } from './exit';
+import { AUTH_HINT, errorMessage, exitFor, isAuthFailure, request, REQUEST_TIMEOUT_MS } from './http';
 import { parseTarget } from './target';
+import { waitUntilIdle, type WaitIo } from './wait';
 
 const USAGE = `usage:
   switchyard drain <service>/<id> --reason "…" [--ttl 30m] [--force] [--wait] [--timeout 5m] [--url URL]
@@ -20,47 +23,27 @@ const USAGE = `usage:
               the dashboard's Access page. History records the drain as token:<its name>.
 
 exit codes: 0 done, 1 network/server error, 2 bad input, 3 refused (not found, already drained,
-last passing instance, no traffic data to confirm idleness), 4 timed out waiting`;
+last passing instance, no traffic data to confirm idleness), 4 timed out waiting, 5 the API token
+was refused (unknown, expired, revoked, a viewer's, or scoped to another service)
 
-export const EXIT = { ok: 0, error: 1, usage: 2, refused: 3, timeout: 4 } as const;
+With --wait, a failing poll (5xx, 429, a restart or failover, a hung request) is retried until the
+--timeout deadline, with a note on stderr.`;
 
-const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
-/** How long "no traffic data" must persist before --wait gives up on confirming idleness. */
-const NO_DATA_PATIENCE_MS = 10_000;
-
-class CliError extends Error {
-  constructor(
-    message: string,
-    readonly code: number,
-  ) {
-    super(message);
-  }
-}
-
-interface Io {
+interface Io extends WaitIo {
   out: (line: string) => void;
-  fetch: typeof fetch;
   env: Record<string, string | undefined>;
-  sleep: (ms: number) => Promise<void>;
 }
 
 async function call(io: Io, url: string, init: RequestInit): Promise<z.infer<typeof InstanceSchema>> {
-  let response: Response;
-  try {
-    response = await io.fetch(url, init);
-  } catch (error) {
-    throw new CliError(`cannot reach Switchyard at ${url}: ${error instanceof Error ? error.message : String(error)}`, EXIT.error);
-  }
-  const body: unknown = await response.json().catch(() => undefined);
-  if (response.ok) {
-    const instance = InstanceSchema.safeParse(body);
+  const answer = await request(io, url, init, REQUEST_TIMEOUT_MS);
+  if (!answer.ok) throw new CliError(`cannot reach Switchyard at ${url}: ${answer.reason}`, EXIT.error);
+  if (answer.status < 300) {
+    const instance = InstanceSchema.safeParse(answer.body);
     if (!instance.success) throw new CliError(`unexpected answer from ${url}`, EXIT.error);
     return instance.data;
   }
-  const error = ErrorBodySchema.safeParse(body);
-  // The server quotes names and ids that anyone with etcd access wrote: one line, no escape sequences.
-  const message = error.success ? printable(`${error.data.error.message}${error.data.error.field ? ` (${error.data.error.field})` : ''}`) : `HTTP ${response.status}`;
-  throw new CliError(message, response.status === 422 ? EXIT.usage : response.status < 500 ? EXIT.refused : EXIT.error);
+  const message = errorMessage(answer.status, answer.body);
+  throw new CliError(isAuthFailure(answer.status) ? `${message} (${AUTH_HINT})` : message, exitFor(answer.status));
 }
 
 /** A token file (first line, trimmed) wins over the environment; never a command-line value, which `ps` would show. */
@@ -80,9 +63,10 @@ function tokenFrom(file: string | undefined, fromEnv: string | undefined): strin
   throw new CliError('no API token: set SWITCHYARD_TOKEN or pass --token-file (an operator token from the dashboard\'s Access page)', EXIT.usage);
 }
 
-export async function run(argv: string[], { out, ...rest }: Io): Promise<number> {
+export async function run(argv: string[], { out, err, ...rest }: Io): Promise<number> {
   // Whatever a line quotes, nothing in it reaches the terminal as a control sequence.
-  const io: Io = { ...rest, out: (text) => out(text.split('\n').map(printable).join('\n')) };
+  const safe = (text: string) => text.split('\n').map(printable).join('\n');
+  const io: Io = { ...rest, out: (text) => out(safe(text)), err: (text) => err(safe(text)) };
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -123,26 +107,16 @@ export async function run(argv: string[], { out, ...rest }: Io): Promise<number>
     io.out(`drained ${label}${drained.drain?.until ? ` until ${drained.drain.until}` : ''}`);
     if (!values.wait) return EXIT.ok;
 
-    const deadline = Date.now() + timeoutSeconds * 1_000;
-    let noDataSince: number | undefined;
-    const serviceUrl = `${base}/api/v1/services/${pathSegment(target.service)}`;
-    for (;;) {
-      const body: unknown = await (await io.fetch(serviceUrl, { headers })).json().catch(() => undefined);
-      const instance = z.object({ instances: z.array(InstanceSchema) }).safeParse(body).data?.instances.find((i) => i.id === target.id);
-      if (!instance?.drain) throw new CliError(`${label} is no longer drained (lifted or deregistered)`, EXIT.refused);
-      if (instance.drainState === 'drained') {
-        io.out(`${label} is idle: no calls for the quiet period`);
-        return EXIT.ok;
-      }
-      if (instance.drainState === 'no-traffic-data') {
-        noDataSince ??= Date.now();
-        if (Date.now() - noDataSince >= NO_DATA_PATIENCE_MS) {
-          throw new CliError(`no traffic data for ${label}: nobody reports calls to it, so Switchyard cannot confirm it is idle (drop --wait, or report calls to POST /api/v1/ingest/calls)`, EXIT.refused);
-        }
-      } else noDataSince = undefined;
-      if (Date.now() >= deadline) throw new CliError(`timed out after ${values.timeout}: ${label} still receives calls (state ${instance.drainState ?? 'unknown'}); the drain stays in place`, EXIT.timeout);
-      await io.sleep(1_000);
-    }
+    await waitUntilIdle(io, {
+      serviceUrl: `${base}/api/v1/services/${pathSegment(target.service)}`,
+      headers,
+      id: target.id,
+      label,
+      timeoutText: values.timeout,
+      timeoutMs: timeoutSeconds * 1_000,
+    });
+    io.out(`${label} is idle: no calls for the quiet period`);
+    return EXIT.ok;
   } catch (error) {
     if (error instanceof CliError) {
       io.out(error.code === EXIT.ok ? error.message : `switchyard: ${error.message}`);

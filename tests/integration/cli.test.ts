@@ -107,13 +107,14 @@ describe('switchyard CLI against a real dashboard', () => {
     expect(result.out).toContain(message);
   });
 
-  it('needs an operator token: none is bad input (2), a viewer token is refused (3), a token file works', async () => {
+  it('needs an operator token: none is bad input (2), a viewer token is an auth failure (5), a token file works', async () => {
     const none = await cliWithToken(undefined, 'undrain', 'api/a-1');
     expect(none.code).toBe(2);
     expect(none.out).toContain('SWITCHYARD_TOKEN');
     const viewer = await cliWithToken(await server.createToken({ name: 'looker', role: 'viewer' }), 'drain', 'api/a-1', '--reason', 'r');
-    expect(viewer.code).toBe(3);
+    expect(viewer.code).toBe(5);
     expect(viewer.out).toContain('needs role operator');
+    expect((await cliWithToken('syd_wrong', 'undrain', 'api/a-1')).code).toBe(5);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-cli-'));
     try {
       writeFileSync(path.join(dir, 'token'), `${pipelineToken}\n`);

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { InstanceSchema } from '@/lib/model/instance';
+import { CliError, EXIT } from './exit';
+import { AUTH_HINT, errorMessage, isAuthFailure, isTransient, request, REQUEST_TIMEOUT_MS, serverWords, type Answer, type HttpIo } from './http';
+import { retryAfterMs } from './retry-after';
+
+/** How long "no traffic data" must persist before --wait gives up on confirming idleness. */
+const NO_DATA_PATIENCE_MS = 10_000;
+const POLL_INTERVAL_MS = 1_000;
+
+export interface WaitIo extends HttpIo {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** A note for stderr: stdout says only what was done. */
+  err: (line: string) => void;
+}
+
+export interface WaitFor {
+  serviceUrl: string;
+  headers: Record<string, string>;
+  id: string;
+  label: string;
+  timeoutText: string;
+  timeoutMs: number;
+}
+
+type Poll =
+  | { kind: 'instance'; instance: z.infer<typeof InstanceSchema> | undefined }
+  | { kind: 'retry'; reason: string; afterMs: number | null };
+
+// Instances are checked one by one: another instance the schema does not know must not hide ours.
+const ServiceSchema = z.object({ instances: z.array(z.unknown()) });
+const IdSchema = z.object({ id: z.string() });
+
+function readPoll(answer: Answer, id: string, nowMs: number): Poll {
+  if (!answer.ok) return { kind: 'retry', reason: answer.reason, afterMs: null };
+  const { status, body, headers } = answer;
+  if (isAuthFailure(status)) throw new CliError(`${errorMessage(status, body)} (${AUTH_HINT})`, EXIT.auth);
+  if (isTransient(status)) return { kind: 'retry', reason: [`HTTP ${status}`, serverWords(body)].filter(Boolean).join(': '), afterMs: retryAfterMs(headers.get('retry-after'), nowMs) };
+  // The service itself is gone: its last instance deregistered.
+  if (status === 404) return { kind: 'instance', instance: undefined };
+  if (status >= 300) throw new CliError(`unexpected answer while waiting: ${errorMessage(status, body)}`, EXIT.error);
+  const service = ServiceSchema.safeParse(body);
+  // A 200 that is not the service's JSON comes from something in front of Switchyard (a proxy's page).
+  if (!service.success) return { kind: 'retry', reason: `HTTP ${status} that is not the service's JSON`, afterMs: null };
+  const mine = service.data.instances.find((instance) => IdSchema.safeParse(instance).data?.id === id);
+  if (mine === undefined) return { kind: 'instance', instance: undefined };
+  const instance = InstanceSchema.safeParse(mine);
+  return instance.success ? { kind: 'instance', instance: instance.data } : { kind: 'retry', reason: `unreadable instance ${id} in the answer`, afterMs: null };
+}
+
+/**
+ * Polls the service until the drained instance is idle. Whatever the server or the network does
+ * in between (restart, failover, 5xx, 429, a hung request), it returns or throws by the deadline:
+ * transient failures are retried with a note on stderr, and every request is bounded by what is
+ * left of the deadline.
+ */
+export async function waitUntilIdle(io: WaitIo, target: WaitFor): Promise<void> {
+  const deadline = io.now() + target.timeoutMs;
+  let noDataSince: number | undefined;
+  let lastKnown = 'no answer yet';
+  let lastNote: string | undefined;
+  for (;;) {
+    const remaining = deadline - io.now();
+    if (remaining <= 0) throw new CliError(`timed out after ${target.timeoutText}: ${target.label} ${lastKnown}; the drain stays in place`, EXIT.timeout);
+    const startedAt = io.now();
+    const poll = readPoll(await request(io, target.serviceUrl, { headers: target.headers }, Math.min(remaining, REQUEST_TIMEOUT_MS)), target.id, io.now());
+    let pause = POLL_INTERVAL_MS - (io.now() - startedAt);
+    if (poll.kind === 'retry') {
+      lastKnown = `could not be checked: ${poll.reason}`;
+      // One note per kind of trouble, not one a second through a five-minute outage.
+      if (poll.reason !== lastNote) io.err(`switchyard: cannot read ${target.label}'s state (${poll.reason}); retrying until the deadline`);
+      lastNote = poll.reason;
+      pause = Math.max(pause, poll.afterMs ?? 0);
+    } else {
+      lastNote = undefined;
+      const { instance } = poll;
+      if (!instance?.drain) throw new CliError(`${target.label} is no longer drained (lifted or deregistered)`, EXIT.refused);
+      if (instance.drainState === 'drained') return;
+      if (instance.drainState === 'no-traffic-data') {
+        noDataSince ??= io.now();
+        if (io.now() - noDataSince >= NO_DATA_PATIENCE_MS) {
+          throw new CliError(`no traffic data for ${target.label}: nobody reports calls to it, so Switchyard cannot confirm it is idle (drop --wait, or report calls to POST /api/v1/ingest/calls)`, EXIT.refused);
+        }
+      } else noDataSince = undefined;
+      lastKnown = `still receives calls (state ${instance.drainState ?? 'unknown'})`;
+    }
+    const sleepMs = Math.min(pause, deadline - io.now());
+    if (sleepMs > 0) await io.sleep(sleepMs);
+  }
+}
