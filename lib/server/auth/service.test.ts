@@ -1,3 +1,4 @@
+import type { KyselyPlugin } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import { STORE_DIALECTS, useTestStore } from '@/tests/support/store-dialects';
@@ -188,5 +189,44 @@ describe.each(STORE_DIALECTS)('auth on %s', (dialect) => {
         [first.principal.name, 'oidc'],
       ]);
     });
+  });
+});
+
+// On PostgreSQL only: SQLite's one connection runs the revocation after the held read, so there the race cannot happen.
+describe('a token revoked on PostgreSQL', () => {
+  const testStore = useTestStore('postgres');
+  let postgres: History;
+  beforeEach(async () => {
+    postgres = await openHistory(await testStore.fresh());
+    clock = { ms: Date.UTC(2026, 11, 3, 9, 0, 0) };
+  });
+  afterEach(async () => {
+    await postgres.close();
+  });
+
+  it('does not keep a token whose lookup was under way while it was revoked', async () => {
+    // Holds the answer of the next read of the tokens table until released.
+    let release = (): void => undefined;
+    let holding = false;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holdNextTokenRead: KyselyPlugin = {
+      transformQuery: ({ node }) => node,
+      transformResult: async ({ result }) => {
+        if (holding) {
+          holding = false;
+          await held;
+        }
+        return result;
+      },
+    };
+    const reading = createAuth({ db: postgres.db.withPlugin(holdNextTokenRead), audit: () => undefined, idleSeconds: 3_600, maxSeconds: 86_400, now: () => clock.ms, passwordCost: CHEAP });
+    const { secret, token } = await reading.tokens.create({ name: 'ci', role: 'operator', expiresInDays: 1 }, 'admin');
+    holding = true;
+    const lookup = reading.authenticateToken(secret);
+    expect(await reading.tokens.revoke(token.id, 'admin')).toMatchObject({ ok: true });
+    release();
+    await lookup;
+    expect(reading.cachedToken(secret)).not.toMatchObject({ credentialId: token.id });
+    expect(await reading.authenticateToken(secret)).toBeNull();
   });
 });

@@ -192,7 +192,13 @@ export function createAuth(options: AuthOptions): Auth {
     }
   };
   /** Out of this replica's memory at once, before the database is asked (which may be unreachable). */
+  /**
+   * Counts the revocations seen here. A lookup that read a credential before a revocation finished
+   * must not keep what it read: it answers its own request, but is not remembered.
+   */
+  let revocations = 0;
   const dropHere = (credentialId: string): void => {
+    revocations += 1;
     const ids = new Set([credentialId]);
     tokens.forget(ids);
     sessions.forget(ids);
@@ -200,6 +206,7 @@ export function createAuth(options: AuthOptions): Auth {
 
   const forget = (credentialIds: string[]): void => {
     if (credentialIds.length === 0) return;
+    revocations += 1;
     const revoked = new Set(credentialIds);
     tokens.forget(revoked);
     sessions.forget(revoked);
@@ -370,6 +377,7 @@ export function createAuth(options: AuthOptions): Auth {
     async authenticateSession(secret: string): Promise<Principal | null> {
       const id = digest(secret);
       const time = now();
+      const revocationsBefore = revocations;
       let row;
       try {
         row = await db
@@ -398,7 +406,7 @@ export function createAuth(options: AuthOptions): Auth {
       }
       const principal: Principal = { kind: 'session', name: row.name, role: roleOf(row.role), credentialId: id };
       // Idle expiry counts from "last seen" as written; absolute expiry from the sign-in.
-      sessions.set(id, { principal, expiresMs: Math.min(seenMs + options.idleSeconds * 1000, row.created_ms + options.maxSeconds * 1000), verifiedMs: time, touchedMs: seenMs });
+      if (revocations === revocationsBefore) sessions.set(id, { principal, expiresMs: Math.min(seenMs + options.idleSeconds * 1000, row.created_ms + options.maxSeconds * 1000), verifiedMs: time, touchedMs: seenMs });
       return principal;
     },
 
@@ -416,6 +424,7 @@ export function createAuth(options: AuthOptions): Auth {
       const time = now();
       let entry = tokens.get(hash, time, TOKEN_CACHE_MS);
       if (!entry) {
+        const revocationsBefore = revocations;
         let row;
         try {
           row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
@@ -429,7 +438,7 @@ export function createAuth(options: AuthOptions): Auth {
         }
         const principal: Principal = { kind: 'token', name: row.name, role: roleOf(row.role), ...(row.service !== null ? { scope: row.service } : {}), credentialId: row.id };
         entry = { principal, expiresMs: row.expires_ms, verifiedMs: time, touchedMs: row.last_used_ms ?? 0 };
-        tokens.set(hash, entry);
+        if (revocations === revocationsBefore) tokens.set(hash, entry);
       }
       const principal = unexpired(entry, time);
       if (principal && time - entry.touchedMs > TOUCH_EVERY_MS) {
