@@ -28,6 +28,25 @@ describe('prometheusTargets', () => {
     expect(prometheusTargets(fleet(v6))[0]?.targets).toEqual(['[::1]:8080']);
   });
 
+  it('moves a query in the path annotation into __param_ labels, as Prometheus adds them to the scrape URL', () => {
+    const annotated = instance({ metadata: { 'prometheus.io/path': '/m?x=1#f' } });
+    expect(prometheusTargets(fleet(annotated))[0]?.labels).toMatchObject({ __metrics_path__: '/m', __param_x: '1' });
+    // A query labels cannot carry would scrape something other than asked: left out.
+    expect(prometheusTargets(fleet(instance({ metadata: { 'prometheus.io/path': '/m?a-b=1' } })))).toEqual([]);
+  });
+
+  it('keeps a zoned link-local IPv6 address', () => {
+    expect(prometheusTargets(fleet(instance({ address: '[fe80::1%eth0]:9100' })))[0]?.targets).toEqual(['[fe80::1%eth0]:9100']);
+  });
+
+  it('writes ports in canonical form and reads the scheme in any case', () => {
+    const annotated = instance({ address: '10.0.0.1:08080', metadata: { 'prometheus.io/scheme': 'HTTPS' } });
+    expect(prometheusTargets(fleet(annotated))[0]).toMatchObject({ targets: ['10.0.0.1:8080'], labels: { __scheme__: 'https' } });
+    const metricsPort = instance({ metadata: { 'prometheus.io/port': '0080' } });
+    expect(prometheusTargets(fleet(metricsPort))[0]?.targets).toEqual(['127.0.0.1:80']);
+    expect(prometheusTargets(fleet(instance({ metadata: { 'prometheus.io/port': '0' } })))[0]?.targets).toEqual(['127.0.0.1:8080']);
+  });
+
   it('leaves out instances that opt out or have no host:port address', () => {
     const optedOut = instance({ metadata: { 'prometheus.io/scrape': 'false' } });
     const url = instance({ address: 'http://127.0.0.1:8080/' });
