@@ -2,6 +2,7 @@ import type { Snapshot } from '@/lib/model/live';
 import { serviceMatchesSearch } from '@/lib/model/filter';
 import { pageByName, ServicePageQuerySchema, ServiceSearchQuerySchema } from '@/lib/model/service-page';
 import { json, noStore, validationError } from './http';
+import { snapshotJson } from './snapshot-bodies';
 
 /**
  * `GET /api/v1/services`: the whole list as in v1, or with `?limit=` one page of it plus
@@ -17,7 +18,7 @@ export function servicesListResponse(url: URL, snapshot: Pick<Snapshot, 'revisio
   if (!searched.success) return validationError(searched.error);
   const { search } = searched.data;
   const services = search === undefined ? snapshot.services : snapshot.services.filter((service) => serviceMatchesSearch(service, search));
-  if (parsed.data === undefined) return json({ revision: snapshot.revision, services });
+  if (parsed.data === undefined) return search === undefined ? snapshotJson(snapshot, 'services', () => ({ revision: snapshot.revision, services })) : json({ revision: snapshot.revision, services });
   const { limit } = parsed.data;
   const page = pageByName(services, parsed.data);
   const body = { revision: snapshot.revision, services: page.items, nextCursor: page.nextCursor };
