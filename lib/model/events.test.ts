@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventQuerySchema } from './events';
+import { EventExportQuerySchema, EventQuerySchema } from './events';
 
 const issue = (query: Record<string, string>) => {
   const parsed = EventQuerySchema.safeParse(query);
@@ -20,5 +20,10 @@ describe('EventQuerySchema', () => {
 
   it.each(['1767225600000:42', '0:1', '8640000000000000:9007199254740991'])('accepts the cursor %j', (cursor) => {
     expect(issue({ cursor })).toBeUndefined();
+  });
+
+  it('applies the same range check to the export, which takes no paging', () => {
+    expect(EventExportQuerySchema.safeParse({ since: '2026-01-02T00:00:00Z', until: '2026-01-01T00:00:00Z' }).error?.issues[0]?.path).toEqual(['since']);
+    expect(EventExportQuerySchema.parse({ format: 'json', cursor: '1:1' })).toEqual({ format: 'json' });
   });
 });

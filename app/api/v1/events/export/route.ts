@@ -1,17 +1,14 @@
 import { guarded } from '@/lib/server/auth/guard';
-import { z } from 'zod';
-import { EventQuerySchema } from '@/lib/model/events';
+import { EventExportQuerySchema } from '@/lib/model/events';
 import { exportEvents } from '@/lib/server/history/export';
 import { validationError } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
-const ExportQuerySchema = EventQuerySchema.omit({ limit: true, cursor: true }).extend({ format: z.enum(['csv', 'json']).default('csv') });
-
 /** The filtered history as a CSV or JSON download (at most 100,000 events). */
 export function GET(request: Request): Promise<Response> {
   return guarded(request, 'viewer', (_principal, { history }) => {
-    const parsed = ExportQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+    const parsed = EventExportQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
     if (!parsed.success) return validationError(parsed.error);
     const { format, ...filters } = parsed.data;
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
