@@ -6,6 +6,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   useStoreApi,
   type NodeChange,
   type NodeMouseHandler,
@@ -18,7 +19,7 @@ import { EdgeCanvas } from './EdgeCanvas';
 import { OverviewCanvas } from './OverviewCanvas';
 import type { MapEdge, MapNode } from './flow';
 import { MapEdgeView } from './MapEdge';
-import { detailBand, OVERVIEW_ZOOM, textScale } from './viewport';
+import { boundsOf, detailBand, OVERVIEW_ZOOM, showsWhole, textScale } from './viewport';
 
 const EDGE_TYPES = { default: MapEdgeView };
 
@@ -118,6 +119,10 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
     return [active, active.length === 0 ? edges : edges.filter((edge) => !edge.className?.includes('is-active'))];
   }, [big, edges]);
   const drag = useRef<Map<string, Point> | null>(null);
+  // The minimap only while part of the map is out of view (viewport.ts, `showsWhole`): a boolean
+  // from the store, so panning re-renders nothing until it flips.
+  const bounds = useMemo(() => boundsOf(rects.values()), [rects]);
+  const wholeInView = useStore((state) => bounds === null || showsWhole(bounds, { x: state.transform[0], y: state.transform[1], zoom: state.transform[2] }, state.width, state.height));
 
   const focusNode = useCallback(
     (id: string) => {
@@ -283,7 +288,7 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
         <OverviewCanvas active={overview} nodesFrom={OVERVIEW_ZOOM} nodes={nodes} edges={edges} rects={rects} selected={selected} dimOthers={searching} colorMode={colorMode} />
         {/* Not on the overview, which shows the whole map (and hides React Flow's nodes, which the
             minimap would skip): kept there, it re-rendered and ran a selector per node on every frame. */}
-        {!overview && <MiniMap<MapNode> pannable zoomable nodeColor={minimapColour} nodeStrokeWidth={0} ariaLabel="Minimap" />}
+        {!overview && !wholeInView && <MiniMap<MapNode> pannable zoomable nodeColor={minimapColour} nodeStrokeWidth={0} ariaLabel="Minimap" />}
         <Controls showInteractive={false} position="bottom-left" />
       </ReactFlow>
     </div>

@@ -206,7 +206,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     (ids?: string[]) => {
       const rects = ids ? ids.flatMap((id) => flow.rects.get(id) ?? []) : [...flow.rects.values()];
       const { width, height } = storeApi.getState();
-      // Phones hide the minimap (topology.css): only the controls are in the way there, and only on tall maps.
+      // Only the zoom controls can be in the way of a fitted map (viewport.ts); on a phone a whole map is a strip across the middle, clear of them.
       const viewport = fitViewport(rects, width, height, { minZoom: MIN_ZOOM, maxZoom: 1, withOverlays: width > NARROW_MAX_WIDTH });
       if (viewport) void flowApi.setViewport(viewport, { duration: 0 });
     },

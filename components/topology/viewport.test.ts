@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DETAIL_TEXT_PX, detailBand, fitViewport, MIN_DETAIL_PX, textScale } from './viewport';
+import { boundsOf, DETAIL_TEXT_PX, detailBand, fitViewport, MIN_DETAIL_PX, showsWhole, textScale } from './viewport';
 
 /** The demo fleet as the server lays it out: 8 layers of 200 × 56 boxes 90 apart, 1,950 wide and 420 high. */
 const demo = Array.from({ length: 8 }, (_, layer) =>
@@ -23,19 +23,36 @@ describe('fitting a small fleet to the canvas', () => {
     expect(detailPx(zoom)).toBeGreaterThanOrEqual(9);
   });
 
-  it('keeps the minimap clear when a node would run under it', () => {
-    // A tall map: its bottom-right node lands in the minimap's corner when fitted tightly.
+  it('keeps the zoom controls clear when a node would run under them', () => {
+    // A tall map: its bottom-left node lands in the controls' corner when fitted tightly.
     const tall = [
-      { x: 0, y: 0, width: 200, height: 56 },
-      { x: 800, y: 600, width: 200, height: 56 },
+      { x: 0, y: 600, width: 200, height: 56 },
+      { x: 800, y: 0, width: 200, height: 56 },
     ];
     const view = fitViewport(tall, 1280, 700, options);
-    const right = (800 + 200) * (view?.zoom ?? 0) + (view?.x ?? 0);
-    const bottom = (600 + 56) * (view?.zoom ?? 0) + (view?.y ?? 0);
-    expect(right <= 1280 - 220 || bottom <= 700 - 170).toBe(true);
-    // On a phone (no minimap) the same map takes the whole width.
+    const left = 0 * (view?.zoom ?? 0) + (view?.x ?? 0);
+    expect(left).toBeGreaterThanOrEqual(56);
+    // On a phone the same map takes the whole width.
     const phone = fitViewport(tall, 390, 600, { ...options, withOverlays: false });
     expect(((1000 * (phone?.zoom ?? 0)) / 390) * 100).toBeGreaterThan(85);
+  });
+
+  it('fits a map that fills the canvas to the corners, the minimap being hidden while the whole map is in view', () => {
+    // The demo fleet spread to the canvas' shape (spreadShallowLayers): its last layer's bottom
+    // node is in the minimap's corner. Fitted around a margin for the minimap it came out at 0.59×.
+    const spread = [
+      { x: 0, y: 400, width: 200, height: 56 },
+      { x: 1000, y: 0, width: 200, height: 56 },
+      { x: 1800, y: 840, width: 156, height: 64 },
+    ];
+    const view = fitViewport(spread, 1440, 811, options);
+    expect(view?.zoom).toBeCloseTo(1400 / 1956, 3);
+    const bounds = boundsOf(spread);
+    expect(bounds && view && showsWhole(bounds, view, 1440, 811)).toBe(true);
+    // Zoomed in or panned away from the whole, the minimap is back.
+    expect(bounds && view && showsWhole(bounds, { ...view, zoom: view.zoom * 1.2 }, 1440, 811)).toBe(false);
+    expect(bounds && view && showsWhole(bounds, { ...view, x: view.x - 40 }, 1440, 811)).toBe(false);
+    expect(boundsOf([])).toBeNull();
   });
 
   it('never zooms a tiny map past 100 %, and fits nothing to nothing', () => {

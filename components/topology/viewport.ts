@@ -25,11 +25,10 @@ export interface Padding {
  * came out at 0.52× at 1280 px with 60 % of the canvas' height empty.
  */
 export const TIGHT_PADDING: Padding = { top: 28, right: 20, bottom: 20, left: 20 };
-/** What the minimap (bottom right, 200 × 150 and a 15 px margin) and the zoom controls (bottom left) cover. */
-export const MINIMAP_BOX = { width: 220, height: 170 };
+/** What the zoom controls (bottom left) cover. */
 export const CONTROLS_BOX = { width: 56, height: 110 };
-/** Reserved when the tightly fitted map would run under the minimap or the controls. */
-export const RESERVED_PADDING: Padding = { top: 28, right: MINIMAP_BOX.width + 16, bottom: 20, left: CONTROLS_BOX.width + 8 };
+/** Reserved when the tightly fitted map would run under the controls. */
+export const RESERVED_PADDING: Padding = { ...TIGHT_PADDING, left: CONTROLS_BOX.width + 8 };
 
 function fitWith(bounds: Rect, width: number, height: number, padding: Padding, minZoom: number, maxZoom: number): Viewport {
   const room = { width: Math.max(1, width - padding.left - padding.right), height: Math.max(1, height - padding.top - padding.bottom) };
@@ -43,27 +42,48 @@ function fitWith(bounds: Rect, width: number, height: number, padding: Padding, 
 
 const overlaps = (a: Rect, b: Rect): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
+/** The box around `rects`, or null for none. */
+export function boundsOf(rects: Iterable<Rect>): Rect | null {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const r of rects) {
+    minX = Math.min(minX, r.x);
+    minY = Math.min(minY, r.y);
+    maxX = Math.max(maxX, r.x + r.width);
+    maxY = Math.max(maxY, r.y + r.height);
+  }
+  return minX === Infinity ? null : { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
+}
+
+/**
+ * Whether the whole of `bounds` is on a canvas of `width` × `height` at `viewport` (within a pixel).
+ * The minimap shows only when it is not: with the whole map in view it repeats the map while
+ * covering its bottom-right corner, and a map spread to the canvas' shape (`spreadShallowLayers`)
+ * has nodes there — fitted around a 236 px margin kept for it, the demo fleet came out at 0.59× at
+ * 1440 px instead of 0.72×.
+ */
+export function showsWhole(bounds: Rect, viewport: Viewport, width: number, height: number): boolean {
+  const left = bounds.x * viewport.zoom + viewport.x;
+  const top = bounds.y * viewport.zoom + viewport.y;
+  return left >= -1 && top >= -1 && left + bounds.width * viewport.zoom <= width + 1 && top + bounds.height * viewport.zoom <= height + 1;
+}
+
 /**
  * The viewport showing `rects` as large as the canvas allows. Tight margins first; when that puts a
- * node under the minimap or the zoom controls (`withOverlays`; phones hide the minimap), the margins
- * that keep them clear. Only the nodes count, not their bounding box: a wide, shallow map fitted
- * tightly leaves the minimap's corner empty.
+ * node under the zoom controls (`withOverlays`; on phones they are out of the way), a margin that
+ * keeps them clear. Only the nodes count, not their bounding box: a layered map's first layer is
+ * mostly one node in the middle, leaving the controls' corner empty. The minimap needs no room: a
+ * fitted map is all in view, and the minimap shows only when it is not (`showsWhole`).
  */
 export function fitViewport(rects: readonly Rect[], width: number, height: number, options: { minZoom: number; maxZoom: number; withOverlays: boolean }): Viewport | null {
-  if (rects.length === 0 || width <= 0 || height <= 0) return null;
-  const minX = Math.min(...rects.map((r) => r.x));
-  const minY = Math.min(...rects.map((r) => r.y));
-  const maxX = Math.max(...rects.map((r) => r.x + r.width));
-  const maxY = Math.max(...rects.map((r) => r.y + r.height));
-  const bounds = { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
+  const bounds = boundsOf(rects);
+  if (!bounds || width <= 0 || height <= 0) return null;
   const tight = fitWith(bounds, width, height, TIGHT_PADDING, options.minZoom, options.maxZoom);
   if (!options.withOverlays) return tight;
-  const minimap = { x: width - MINIMAP_BOX.width, y: height - MINIMAP_BOX.height, ...MINIMAP_BOX };
   const controls = { x: 0, y: height - CONTROLS_BOX.height, ...CONTROLS_BOX };
-  const covered = rects.some((r) => {
-    const onScreen = { x: r.x * tight.zoom + tight.x, y: r.y * tight.zoom + tight.y, width: r.width * tight.zoom, height: r.height * tight.zoom };
-    return overlaps(onScreen, minimap) || overlaps(onScreen, controls);
-  });
+  const covered = rects.some((r) => overlaps({ x: r.x * tight.zoom + tight.x, y: r.y * tight.zoom + tight.y, width: r.width * tight.zoom, height: r.height * tight.zoom }, controls));
   return covered ? fitWith(bounds, width, height, RESERVED_PADDING, options.minZoom, options.maxZoom) : tight;
 }
 

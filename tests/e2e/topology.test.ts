@@ -299,7 +299,9 @@ describe('topology map in Chromium', () => {
       await nodeOf(page, 'e2e-audit').waitFor({ timeout: 10_000 });
       const after = await boxes(page);
       for (const [id, box] of Object.entries(before)) expect(after[id], id).toBe(box);
-      await page.locator(`.react-flow__edge[data-id="${edgeId('e2e-audit→e2e-payments')}"]`).waitFor();
+      // Attached, not "visible": on a map spread to the canvas' shape (spreadShallowLayers) the newcomer
+      // lands level with what it calls, and Playwright, judging by the straight edge's box, kept it hidden for 30 s.
+      await page.locator(`.react-flow__edge[data-id="${edgeId('e2e-audit→e2e-payments')}"] path[d]`).first().waitFor({ state: 'attached' });
     } finally {
       // Deregistered again: the other tests count the fixture's six nodes.
       await etcd.delete('/services/e2e-audit/audit-1');

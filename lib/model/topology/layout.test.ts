@@ -1,6 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { foldTallLayers, foldWideLayers, GROUP_PADDING, layerDepth, layoutEdges, MAX_UNFOLDED_LAYERS, NETWORK_SIMPLEX_PLACEMENT_MAX_NODES, positionsFromElk, toElkGraph, type LayoutRequest } from './layout';
+import {
+  finishLayout,
+  foldTallLayers,
+  foldWideLayers,
+  GROUP_PADDING,
+  layerDepth,
+  layoutEdges,
+  MAX_SPREAD,
+  MAX_UNFOLDED_LAYERS,
+  NETWORK_SIMPLEX_PLACEMENT_MAX_NODES,
+  positionsFromElk,
+  SPREAD_ASPECT,
+  spreadShallowLayers,
+  toElkGraph,
+  type LayoutNode,
+  type LayoutRequest,
+  type Point,
+} from './layout';
 import { overlaps } from './positions';
 
 const node = (id: string, group?: string) => ({ id, width: 180, height: 48, ...(group ? { group } : {}) });
@@ -154,7 +171,88 @@ describe('foldWideLayers', () => {
   });
 });
 
+/** Width over height of the nodes' bounding box. */
+function aspectOf(positions: ReadonlyMap<string, Point>, nodes: readonly LayoutNode[]): number {
+  const rects = nodes.map((n) => ({ ...(positions.get(n.id) ?? { x: NaN, y: NaN }), width: n.width, height: n.height }));
+  const width = Math.max(...rects.map((r) => r.x + r.width)) - Math.min(...rects.map((r) => r.x));
+  const height = Math.max(...rects.map((r) => r.y + r.height)) - Math.min(...rects.map((r) => r.y));
+  return width / height;
+}
+
+describe('spreadShallowLayers', () => {
+  // Seven layers of 200 × 56 boxes 295 apart, up to five per layer 22 px apart: 1,970 × 430.
+  const counts = [1, 1, 2, 3, 5, 4, 2];
+  const nodes = counts.flatMap((count, layer) => Array.from({ length: count }, (_, row) => ({ id: `l${layer}r${row}`, width: 200, height: 56 })));
+  const positions = new Map<string, Point>(
+    counts.flatMap((count, layer) => Array.from({ length: count }, (_, row) => [`l${layer}r${row}`, { x: layer * 295, y: (row - (count - 1) / 2) * 78 + 200 }] as const)),
+  );
+
+  it('spreads a wide, shallow layout to the canvas’ shape, keeping layers, order and straight edges, without overlaps', () => {
+    expect(aspectOf(positions, nodes)).toBeGreaterThan(4);
+    const spread = spreadShallowLayers(positions, nodes);
+    expect(aspectOf(spread, nodes)).toBeCloseTo(SPREAD_ASPECT, 1);
+    for (const { id } of nodes) expect(spread.get(id)?.x).toBe(positions.get(id)?.x);
+    // A layer's order holds, and nodes level before (a straight edge between them) stay level.
+    expect((spread.get('l4r0')?.y ?? 0) < (spread.get('l4r1')?.y ?? 0)).toBe(true);
+    expect(spread.get('l0r0')?.y).toBe(spread.get('l1r0')?.y);
+    const rects = nodes.map((n) => ({ ...(spread.get(n.id) ?? { x: NaN, y: NaN }), width: n.width, height: n.height }));
+    for (const [i, a] of rects.entries()) for (const b of rects.slice(i + 1)) expect(overlaps(a, b)).toBe(false);
+  });
+
+  it(`moves nodes at most ${MAX_SPREAD} times apart, and leaves a row or a layout of the canvas’ shape alone`, () => {
+    // A long chain with one fork: 12 layers, 3,500 px wide and 134 high.
+    const chain = Array.from({ length: 12 }, (_, i) => ({ id: `c${i}`, width: 200, height: 56 }));
+    const fork = [...chain, { id: 'side', width: 200, height: 56 }];
+    const forkPositions = new Map([...chain.map((n, i) => [n.id, { x: i * 295, y: 0 }] as const), ['side', { x: 295, y: 78 }]]);
+    expect(spreadShallowLayers(forkPositions, fork).get('side')?.y).toBe(78 * MAX_SPREAD);
+    const row = new Map(chain.map((n, i) => [n.id, { x: i * 295, y: 0 }]));
+    expect(spreadShallowLayers(row, chain)).toEqual(row);
+    const square = new Map([
+      ['a', { x: 0, y: 0 }],
+      ['b', { x: 300, y: 300 }],
+    ]);
+    expect(spreadShallowLayers(square, [{ id: 'a', width: 200, height: 56 }, { id: 'b', width: 200, height: 56 }])).toEqual(square);
+  });
+});
+
+/** The demo fleet's map: 14 services (dubbo registers mailer as its interface), four externals, the calls of its plan. */
+const DEMO_CALLS: Record<string, string[]> = {
+  ingress: ['api-gateway'],
+  'api-gateway': ['redis', 'auth', 'catalog', 'search', 'orders', 'users', 'recommendations'],
+  auth: ['redis', 'users'],
+  users: ['redis', 'postgres'],
+  orders: ['users', 'inventory', 'payments', 'mysql', 'shipping', 'kafka'],
+  payments: ['mysql'],
+  inventory: ['postgres', 'redis'],
+  search: ['catalog'],
+  catalog: ['redis', 'postgres', 'reviews'],
+  reviews: ['postgres'],
+  recommendations: ['catalog', 'users'],
+  shipping: ['postgres'],
+  kafka: ['notifications'],
+  notifications: ['users', 'com.example.mailer.MailService'],
+  'com.example.mailer.MailService': [],
+  postgres: [],
+  mysql: [],
+  redis: [],
+};
+
 describe('layout with ELK', () => {
+  it('fills the canvas’ shape with the demo fleet’s seven layers instead of a strip four times wider than tall', async () => {
+    const request: LayoutRequest = {
+      nodes: Object.keys(DEMO_CALLS).map((id) => ({ id, ...(['postgres', 'mysql', 'redis', 'kafka'].includes(id) ? { width: 156, height: 64 } : { width: 200, height: 56 }) })),
+      edges: Object.entries(DEMO_CALLS).flatMap(([from, targets]) => targets.map((to) => ({ id: `${from}->${to}`, from, to }))),
+    };
+    const result = await new ELK().layout(toElkGraph(request));
+    expect(aspectOf(positionsFromElk(result), request.nodes)).toBeGreaterThan(3.5);
+    const finished = finishLayout(result, request);
+    expect(aspectOf(finished, request.nodes)).toBeGreaterThan(1.9);
+    expect(aspectOf(finished, request.nodes)).toBeLessThanOrEqual(SPREAD_ASPECT + 0.01);
+    const x = (id: string) => finished.get(id)?.x ?? NaN;
+    expect(x('ingress')).toBeLessThan(x('api-gateway'));
+    expect(x('orders')).toBeLessThan(x('payments'));
+  });
+
   const elk = new ELK();
   const run = async (request: LayoutRequest) => positionsFromElk(await elk.layout(toElkGraph(request)));
 

@@ -310,11 +310,56 @@ export function foldWideLayers(positions: ReadonlyMap<string, Point>, nodes: rea
   return result;
 }
 
-/** Positions from ELK's answer to `toElkGraph(request)`, folded towards the screen's shape (ungrouped layouts). */
+/**
+ * The room a fitted map has on a desktop is 1.8 to 2.2 times wider than tall (1,400 × 763 at
+ * 1440 × 900; 1,240 × 573 at 1280 × 800 under an origin notice). A layout spread to this shape
+ * stays at least as wide as that room, so its fitted zoom is still set by its width: spread past
+ * the room's shape, it would be fitted smaller.
+ */
+export const SPREAD_ASPECT = 2.2;
+/** Nodes of a layer at most this many times their distance apart in ELK's layout (22 px gaps become at most ~180). */
+export const MAX_SPREAD = 3;
+
+/**
+ * A shallow fleet with a handful of layers (the demo's: seven, 1,950 × 440 px) is fitted by its
+ * width and filled under half of the canvas' height, its layers packed 22 px apart with the rest
+ * empty. This moves each layer's nodes apart vertically (their centres' distances from the
+ * layout's middle scaled alike, so a straight edge stays straight and the order within a layer
+ * holds) until the whole is SPREAD_ASPECT wide, at most MAX_SPREAD times: the map fills the
+ * canvas at the zoom its width allows, edges and their labels get room, and folding into bands,
+ * which would make every call between bands cross the map backwards, is not needed. Only distances
+ * grow, so nothing comes to overlap; x is untouched, so layers and left-to-right reading stay.
+ */
+export function spreadShallowLayers(positions: ReadonlyMap<string, Point>, nodes: readonly LayoutNode[], aspect = SPREAD_ASPECT): Map<string, Point> {
+  const placed = nodes.flatMap((node) => {
+    const p = positions.get(node.id);
+    return p ? [{ ...node, ...p }] : [];
+  });
+  if (placed.length === 0) return new Map(positions);
+  const width = Math.max(...placed.map((n) => n.x + n.width)) - Math.min(...placed.map((n) => n.x));
+  const top = Math.min(...placed.map((n) => n.y));
+  const height = Math.max(...placed.map((n) => n.y + n.height)) - top;
+  const centres = placed.map((n) => n.y + n.height / 2);
+  const low = Math.min(...centres);
+  const span = Math.max(...centres) - low;
+  // The part of the height that does not scale: half of the top node and half of the bottom one.
+  const fixed = height - span;
+  if (span <= 0 || width / height <= aspect) return new Map(positions);
+  const factor = Math.min(MAX_SPREAD, (width / aspect - fixed) / span);
+  const result = new Map(positions);
+  for (const node of placed) {
+    const centre = low + (node.y + node.height / 2 - low) * factor;
+    // Anchored at the top node's centre, so the layout keeps its top edge.
+    result.set(node.id, { x: node.x, y: Math.round(centre - node.height / 2) });
+  }
+  return result;
+}
+
+/** Positions from ELK's answer to `toElkGraph(request)`, folded or spread towards the screen's shape (ungrouped layouts). */
 export function finishLayout(result: ElkNode, request: LayoutRequest): Map<string, Point> {
   const positions = positionsFromElk(result);
   if (request.nodes.some((node) => node.group !== undefined)) return positions;
-  return foldWideLayers(foldTallLayers(positions, request.nodes), request.nodes);
+  return spreadShallowLayers(foldWideLayers(foldTallLayers(positions, request.nodes), request.nodes), request.nodes);
 }
 
 /** Whatever runs ELK (a web worker in the browser, a worker thread on the server). */
