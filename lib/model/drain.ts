@@ -29,16 +29,16 @@ export type BulkDrainRequest = z.infer<typeof BulkDrainRequestSchema>;
 export const DRAIN_STATES = ['draining', 'drained', 'no-traffic-data'] as const;
 export type DrainState = (typeof DRAIN_STATES)[number];
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/**
+ * A service or instance name an operator acts on: any name the registry accepts (1–256 characters,
+ * control characters included), so whatever the console lists can be drained, silenced and
+ * acknowledged. A service named `nl\nline` alerted but every action on it answered 422. Bodies are
+ * JSON, paths percent-encoded (`pathSegment`), logs go through `printable` and CSV quotes cells.
+ */
+export const FleetNameSchema = z.string().min(1).max(256);
 
-/** Names and ids arrive in URLs: no control characters, no `.`/`..` segments, bounded. */
-export const PathNameSchema = z
-  .string()
-  .min(1)
-  .max(256)
-  .refine((value) => !CONTROL.test(value), 'must not contain control characters')
-  .refine((value) => !value.split('/').some((part) => part === '.' || part === '..'), 'must not contain "." or ".." path segments');
+/** Names and ids in URLs: also no `.`/`..` segments, which URL parsers resolve even encoded. */
+export const PathNameSchema = FleetNameSchema.refine((value) => !value.split('/').some((part) => part === '.' || part === '..'), 'must not contain "." or ".." path segments');
 
 export interface DrainActivity {
   /** Anyone reported calls to this instance in the last hour: we have traffic data at all. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PathNameSchema } from '../drain';
+import { FleetNameSchema } from '../drain';
 import type { AlertLabels } from './conditions';
 import { AlertNameSchema, type AlertName } from './rules';
 
@@ -9,7 +9,8 @@ export const MAX_ACK_REASON = 500;
 export const AckRequestSchema = z
   .object({
     alertname: AlertNameSchema,
-    service: PathNameSchema,
+    // In the body, not a URL: any name the registry lists, `..` included.
+    service: FleetNameSchema,
     reason: z.string().trim().max(MAX_ACK_REASON).optional(),
   })
   .strict();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PathNameSchema } from '../drain';
+import { FleetNameSchema } from '../drain';
 import type { AlertLabels } from './conditions';
 import { AlertNameSchema, type AlertName } from './rules';
 
@@ -10,7 +10,8 @@ export const MAX_SILENCE_SECONDS = 30 * 86_400;
 /** `POST /api/v1/alerts/silences`: one service's alerts (or one of them) for a while, with a reason. */
 export const SilenceRequestSchema = z
   .object({
-    service: PathNameSchema,
+    // In the body, not a URL: any name the registry lists, `..` included.
+    service: FleetNameSchema,
     alertname: AlertNameSchema.optional(),
     reason: z.string().trim().min(1, 'a reason is required').max(MAX_SILENCE_REASON),
     durationSeconds: z.number().int().min(60).max(MAX_SILENCE_SECONDS),
