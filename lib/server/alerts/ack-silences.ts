@@ -29,14 +29,21 @@ const GettableSilenceSchema = z.object({
 });
 export type GettableSilence = z.infer<typeof GettableSilenceSchema>;
 
-/** The acknowledgement a silence stands for: its id closes the comment. */
-const MARKER = /\(ack ([0-9a-f-]{36})\)$/;
+/**
+ * What closes the comment of a silence this version makes: the acknowledgement it stands for and
+ * the install that made it (history/install-id.ts). Installs sharing an Alertmanager each manage
+ * only their own: matching on the acknowledgement alone, each took the others' for its own and
+ * expired them (every acknowledgement of theirs, not one of its own), and they made them again.
+ */
+const MARKER = /\(ack ([0-9a-f-]{36}), switchyard ([0-9a-f-]{36})\)$/;
+/** The same before installs were told apart: the acknowledgement alone. Ours when its id is in our store. */
+const LEGACY_MARKER = /\(ack ([0-9a-f-]{36})\)$/;
 
 export interface WantedSilence {
   ackId: string;
   matchers: Matcher[];
   createdBy: string;
-  comment: string;
+  reason: string;
 }
 
 /** The silence a firing, acknowledged alert should have in Alertmanager (undefined when not acknowledged). */
@@ -49,7 +56,27 @@ export function wantedSilence(alert: AlertView): WantedSilence | undefined {
     { name: 'service', value: service, isRegex: false, isEqual: true },
     ...(instance !== undefined ? [{ name: 'instance', value: instance, isRegex: false, isEqual: true }] : []),
   ];
-  return { ackId: ack.id, matchers, createdBy: ack.by, comment: `Acknowledged in Switchyard: ${ack.reason ?? 'no reason given'} (ack ${ack.id})` };
+  return { ackId: ack.id, matchers, createdBy: ack.by, reason: ack.reason ?? 'no reason given' };
+}
+
+/** Whose silences are whose: this install's identity, and which acknowledgements named by silences of the previous format are ours. */
+export interface SilenceOwner {
+  installId: string;
+  /** Acknowledgement ids (from silences of the previous format) found in this install's store, active or ended. */
+  legacyAcks: ReadonlySet<string>;
+}
+
+const commentOf = (want: WantedSilence, installId: string): string => `Acknowledged in Switchyard: ${want.reason} (ack ${want.ackId}, switchyard ${installId})`;
+
+/** The acknowledgement a silence of the previous format names, if it is one. */
+const legacyAckOf = (silence: GettableSilence): string | undefined => (MARKER.test(silence.comment) ? undefined : LEGACY_MARKER.exec(silence.comment)?.[1]);
+
+/** The acknowledgement a silence stands for when it is this install's; undefined for anyone else's. */
+function ownAck(silence: GettableSilence, owner: SilenceOwner, wantedIds: ReadonlySet<string>): string | undefined {
+  const marked = MARKER.exec(silence.comment);
+  if (marked) return marked[2] === owner.installId ? marked[1] : undefined;
+  const legacy = legacyAckOf(silence);
+  return legacy !== undefined && (wantedIds.has(legacy) || owner.legacyAcks.has(legacy)) ? legacy : undefined;
 }
 
 export interface SilencePlan {
@@ -59,37 +86,51 @@ export interface SilencePlan {
   expire: string[];
 }
 
-/** What to change so Alertmanager holds exactly one live silence per wanted acknowledgement and none for the others. Pure. */
-export function planSilences(existing: readonly GettableSilence[], wanted: readonly WantedSilence[], nowMs: number): SilencePlan {
+/**
+ * What to change so Alertmanager holds exactly one live silence per wanted acknowledgement and none
+ * for this install's others; another install's silences are never touched. Pure.
+ */
+export function planSilences(existing: readonly GettableSilence[], wanted: readonly WantedSilence[], nowMs: number, owner: SilenceOwner): SilencePlan {
+  const wantedIds = new Set(wanted.map((want) => want.ackId));
   const ours = new Map<string, GettableSilence[]>();
   for (const silence of existing) {
-    const ackId = MARKER.exec(silence.comment)?.[1];
-    if (ackId === undefined || (silence.status.state !== 'active' && silence.status.state !== 'pending')) continue;
-    ours.set(ackId, [...(ours.get(ackId) ?? []), silence]);
+    if (silence.status.state !== 'active' && silence.status.state !== 'pending') continue;
+    const ackId = ownAck(silence, owner, wantedIds);
+    if (ackId !== undefined) ours.set(ackId, [...(ours.get(ackId) ?? []), silence]);
   }
   const endsAt = new Date(nowMs + ACK_SILENCE_MS).toISOString();
   const plan: SilencePlan = { post: [], expire: [] };
-  const wantedIds = new Set<string>();
   for (const want of wanted) {
-    wantedIds.add(want.ackId);
     const [current, ...duplicates] = ours.get(want.ackId) ?? [];
     plan.expire.push(...duplicates.map((silence) => silence.id));
-    if (!current) plan.post.push({ matchers: want.matchers, startsAt: new Date(nowMs).toISOString(), endsAt, createdBy: want.createdBy, comment: want.comment });
-    else if (!(Date.parse(current.endsAt) - nowMs >= RENEW_BELOW_MS)) plan.post.push({ id: current.id, matchers: current.matchers, startsAt: current.startsAt, endsAt, createdBy: current.createdBy, comment: current.comment });
+    const comment = commentOf(want, owner.installId);
+    if (!current) plan.post.push({ matchers: want.matchers, startsAt: new Date(nowMs).toISOString(), endsAt, createdBy: want.createdBy, comment });
+    // Renewed with this version's comment: a silence of the previous format becomes one carrying the install.
+    else if (!(Date.parse(current.endsAt) - nowMs >= RENEW_BELOW_MS)) plan.post.push({ id: current.id, matchers: current.matchers, startsAt: current.startsAt, endsAt, createdBy: current.createdBy, comment });
   }
   for (const [ackId, silences] of ours) if (!wantedIds.has(ackId)) plan.expire.push(...silences.map((silence) => silence.id));
   return plan;
 }
 
-/** Brings one Alertmanager's acknowledgement silences in line with the acknowledged alerts firing now. */
-export async function syncAckSilences(baseUrl: string, wanted: readonly WantedSilence[], nowMs: number, timeoutMs: number): Promise<void> {
+/** The install whose silences a sync manages, and its store's answer to which previous-format acknowledgements are its own. */
+export interface SyncOwner {
+  installId: string;
+  ownAcks(ackIds: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
+/** Brings one Alertmanager's acknowledgement silences of this install in line with the acknowledged alerts firing now. */
+export async function syncAckSilences(baseUrl: string, wanted: readonly WantedSilence[], nowMs: number, timeoutMs: number, owner: SyncOwner): Promise<void> {
   const base = baseUrl.replace(/\/+$/, '');
   const listed = await getJson(`${base}/api/v2/silences`, timeoutMs, MAX_SILENCES_BYTES);
   const existing = (Array.isArray(listed) ? listed : []).flatMap((item) => {
     const parsed = GettableSilenceSchema.safeParse(item);
     return parsed.success ? [parsed.data] : [];
   });
-  const plan = planSilences(existing, wanted, nowMs);
+  // Silences of the previous format live an hour unless renewed: asked about only while some are live.
+  const wantedIds = new Set(wanted.map((want) => want.ackId));
+  const legacy = [...new Set(existing.filter((silence) => silence.status.state === 'active' || silence.status.state === 'pending').flatMap((silence) => legacyAckOf(silence) ?? []))].filter((ackId) => !wantedIds.has(ackId));
+  const legacyAcks = legacy.length > 0 ? await owner.ownAcks(legacy) : new Set<string>();
+  const plan = planSilences(existing, wanted, nowMs, { installId: owner.installId, legacyAcks });
   for (const body of plan.post) await postJson(`${base}/api/v2/silences`, JSON.stringify(body), {}, timeoutMs);
   for (const id of plan.expire) await deleteResource(`${base}/api/v2/silence/${encodeURIComponent(id)}`, timeoutMs);
 }

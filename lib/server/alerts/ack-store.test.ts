@@ -26,4 +26,15 @@ describe.each(STORE_DIALECTS)('alert acknowledgements on %s', (dialect) => {
     // Once ended, the alert may be acknowledged again (its next firing).
     expect(await acks.create({ alertname: 'ServiceCritical', service: 'payments' }, 'ops', T0 + 6)).toBeDefined();
   });
+
+  it('tells which acknowledgement ids are its own, active or ended, among many', async () => {
+    const acks = createAckStore(history().db);
+    const active = await acks.create({ alertname: 'ServiceCritical', service: 'payments' }, 'ops', T0);
+    const ended = await acks.create({ alertname: 'ServiceCritical', service: 'search' }, 'ops', T0);
+    await acks.end(ended?.id ?? '', undefined, T0 + 1);
+    const foreign = Array.from({ length: 1_200 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const asked = [...foreign.slice(0, 700), active?.id ?? '', ...foreign.slice(700), ended?.id ?? ''];
+    expect(await acks.owned(asked)).toEqual(new Set([active?.id, ended?.id]));
+    expect(await acks.owned([])).toEqual(new Set());
+  });
 });

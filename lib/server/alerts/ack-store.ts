@@ -6,6 +6,8 @@ import type { HistoryDatabase } from '../history/schema';
 
 /** Active acknowledgements read at most at once: one per firing alert at most, so this is generous. */
 export const MAX_ACTIVE_ACKS = 1_000;
+/** Ids looked up per query by `owned`: well under SQLite's and PostgreSQL's parameter limits. */
+const OWNED_CHUNK = 500;
 
 type Row = { id: string; alertname: string; service: string; reason: string | null; created_by: string; created_ms: number };
 const COLUMNS = ['id', 'alertname', 'service', 'reason', 'created_by', 'created_ms'] as const;
@@ -32,6 +34,8 @@ export interface AckStore {
   find(id: string): Promise<Ack | undefined>;
   /** Ends an acknowledgement: withdrawn by someone, or (`by` undefined) its alert resolved. Undefined when it was not active. */
   end(id: string, by: string | undefined, nowMs: number): Promise<Ack | undefined>;
+  /** Of these ids, those of acknowledgements in this store, active or ended: which Alertmanager silences of the previous format are ours. */
+  owned(ids: readonly string[]): Promise<Set<string>>;
 }
 
 /** Acknowledgements in the shared store (SQLite or PostgreSQL), so every replica shows and honours the same ones. */
@@ -58,6 +62,14 @@ export function createAckStore(db: Kysely<HistoryDatabase>): AckStore {
     async end(id: string, by: string | undefined, nowMs: number): Promise<Ack | undefined> {
       const row = await db.updateTable('alert_acks').set({ ended_ms: nowMs, ended_by: by ?? null }).where('id', '=', id).where('ended_ms', 'is', null).returning(COLUMNS).executeTakeFirst();
       return row ? toAck(row) : undefined;
+    },
+    async owned(ids: readonly string[]): Promise<Set<string>> {
+      const found = new Set<string>();
+      for (let start = 0; start < ids.length; start += OWNED_CHUNK) {
+        const rows = await db.selectFrom('alert_acks').select('id').where('id', 'in', ids.slice(start, start + OWNED_CHUNK)).execute();
+        for (const row of rows) found.add(row.id);
+      }
+      return found;
     },
   };
 }

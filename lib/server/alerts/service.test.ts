@@ -29,7 +29,7 @@ function slowStore() {
     create: (request: SilenceRequest, by: string, nowMs: number) => {
       const silence: Silence = { id: `s-${rows.length + 1}`, service: request.service, reason: request.reason, by, createdAt: new Date(nowMs).toISOString(), until: new Date(nowMs + request.durationSeconds * 1_000).toISOString() };
       rows.push(silence);
-      return Promise.resolve(silence);
+      return Promise.resolve({ ok: true, silence });
     },
     find: (id: string) => Promise.resolve(rows.find((silence) => silence.id === id)),
     end: () => Promise.resolve(undefined),
@@ -54,6 +54,7 @@ function memoryAckStore() {
       if (row) row.endedBy = by ?? null;
       return Promise.resolve(row);
     },
+    owned: (ids: readonly string[]) => Promise.resolve(new Set(ids.filter((id) => rows.some((row) => row.id === id)))),
   };
   return { store, rows };
 }
@@ -80,6 +81,7 @@ function alertingFor(options: { store: SilenceStore; acks?: AckStore; events: Ne
     record: (event) => options.events.push(event),
     silences: options.store,
     acks: options.acks ?? memoryAckStore().store,
+    installId: () => Promise.resolve('00000000-0000-4000-8000-000000000001'),
     metrics: new Registry(),
     log: () => undefined,
     clock: createManualClock(0),

@@ -15,7 +15,7 @@ import { postJson, redactUrl } from './post';
 import { createQueueSender, createResender, type SendOutcome } from './senders';
 import { evaluationInput, type AlertFleet } from './evaluation-input';
 import { createSharedList } from './shared-list';
-import type { SilenceStore } from './silence-store';
+import type { SilenceCreation, SilenceStore } from './silence-store';
 
 export interface AlertingOptions {
   /** Summaries of every service, instances of the few that can alert (evaluation-input.ts). */
@@ -36,6 +36,8 @@ export interface AlertingOptions {
   silences: SilenceStore;
   /** Operators' acknowledgements, in the shared store. */
   acks: AckStore;
+  /** This install's identity (history/install-id.ts): its Alertmanager silences carry it, and only those are managed. */
+  installId: () => Promise<string>;
   metrics: Registry;
   log: (message: string) => void;
   /**
@@ -99,8 +101,11 @@ export interface Alerting {
   evaluate(): AlertTransition[];
   /** Current alerts (firing first), the recently resolved, active silences and delivery targets with recent failures. */
   snapshot(): AlertsSnapshot;
-  /** An operator silences a service's alerts (or one of them) for a while: audited, honoured from the next evaluation on by both paths. */
-  silence(request: SilenceRequest, by: string): Promise<Silence>;
+  /**
+   * An operator silences a service's alerts (or one of them) for a while: audited, honoured from the
+   * next evaluation on by both paths. Refused past the store's caps (silence-store.ts), with why.
+   */
+  silence(request: SilenceRequest, by: string): Promise<SilenceCreation>;
   /** One active silence, from the store (for the scope check before lifting it). */
   findSilence(id: string): Promise<Silence | undefined>;
   /** Lifts a silence before it ends; undefined when there is no such active silence. */
@@ -206,7 +211,10 @@ export function createAlerting(options: AlertingOptions): Alerting {
         // Acknowledged alerts are silenced there (and the silence expired once they resolve or are
         // un-acknowledged); a failure here is a delivery failure, retried like one.
         const wanted = state.flatMap((alert) => wantedSilence(alert) ?? []);
-        if (wanted.length > 0 || now() - lastAckSeenMs < ACK_SILENCE_MS) await syncAckSilences(url, wanted, now(), options.timeoutMs);
+        if (wanted.length > 0 || now() - lastAckSeenMs < ACK_SILENCE_MS) {
+          const owner = { installId: await options.installId(), ownAcks: (ids: readonly string[]) => options.acks.owned(ids) };
+          await syncAckSilences(url, wanted, now(), options.timeoutMs, owner);
+        }
       },
     });
   });
@@ -382,11 +390,13 @@ export function createAlerting(options: AlertingOptions): Alerting {
       const delivery = { targets: targets.map((target) => (target === webhookTarget && webhookQueue ? { ...target, queued: webhookQueue.size() } : { ...target })), failures: [...failures].reverse() };
       return { alerts, resolved: engine.recentlyResolved(), silences: silences.current().filter((silence) => Date.parse(silence.until) > nowMs), delivery };
     },
-    async silence(request: SilenceRequest, by: string): Promise<Silence> {
-      const created = await options.silences.create(request, by, now());
+    async silence(request: SilenceRequest, by: string): Promise<SilenceCreation> {
+      const creation = await options.silences.create(request, by, now());
+      if (!creation.ok) return creation;
+      const created = creation.silence;
       silences.change((current) => [created, ...current]);
       options.record({ at: created.createdAt, kind: 'alert.silenced', service: created.service, actor: by, detail: `${created.alertname ?? 'every alert'} silenced until ${created.until}: ${created.reason}` });
-      return created;
+      return creation;
     },
     findSilence: (id: string): Promise<Silence | undefined> => options.silences.find(id, now()),
     async unsilence(id: string, by: string): Promise<Silence | undefined> {

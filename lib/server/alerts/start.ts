@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import { installIdReader } from '../history/install-id';
 import type { History } from '../history/store';
 import type { Metrics } from '../metrics';
 import type { MetricsStore } from '../metrics-store/store';
@@ -11,7 +12,7 @@ import { createSilenceStore } from './silence-store';
 const RECORDED_ALERT_ROWS = 200;
 
 /** Alerting as the runtime wires it, from the configuration (README "Alerts"). */
-export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'summarySnapshot' | 'serviceSnapshot' | 'registryStatus'>; latency: Pick<MetricsStore, 'edges'>; history: Pick<History, 'append' | 'db' | 'query'>; metrics: Metrics; log: (message: string) => void; delivers: () => boolean }): Alerting {
+export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'summarySnapshot' | 'serviceSnapshot' | 'registryStatus'>; latency: Pick<MetricsStore, 'edges'>; history: Pick<History, 'append' | 'db' | 'dialect' | 'query'>; metrics: Metrics; log: (message: string) => void; delivers: () => boolean }): Alerting {
   const { config } = deps;
   return createAlerting({
     fleet: deps.store,
@@ -28,8 +29,9 @@ export function startAlerting(deps: { config: Config; store: Pick<StoreView, 'su
     queueSize: config.SWITCHYARD_ALERT_QUEUE_SIZE,
     record: (event) => deps.history.append(event),
     recordedAlerts: async (service) => (await deps.history.query({ service, kind: ['alert.fired', 'alert.resolved'], limit: RECORDED_ALERT_ROWS })).events,
-    silences: createSilenceStore(deps.history.db),
+    silences: createSilenceStore(deps.history.db, deps.history.dialect),
     acks: createAckStore(deps.history.db),
+    installId: installIdReader(deps.history.db),
     metrics: deps.metrics.registry,
     delivers: deps.delivers,
     log: deps.log,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /** The SQL dialects the store runs on: SQLite embedded (the default) or a shared PostgreSQL. */
@@ -187,6 +188,19 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         // one seek: on 007's index the lookup walked back past every row of other kinds, 210 ms a
         // chunk for one instance with 300,000 health rows on SQLite, a heap read each on PostgreSQL.
         await db.schema.createIndex('events_service_instance_kind_at').on('events').columns(['service', 'instance', 'kind', 'at_ms', 'id']).execute();
+      },
+    },
+    '010_install_identity': {
+      async up(db: Kysely<unknown>) {
+        // This install's identity (history/install-id.ts): made once, here, so every replica sharing
+        // the database and every restart reads the same one. It marks what the install owns outside
+        // itself (its acknowledgement silences in an Alertmanager other installs may share). One row.
+        await db.schema
+          .createTable('install_identity')
+          .addColumn('singleton', 'integer', (c) => c.primaryKey().check(sql`singleton = 1`))
+          .addColumn('id', 'text', (c) => c.notNull())
+          .execute();
+        await sql`insert into install_identity (singleton, id) values (1, ${randomUUID()})`.execute(db);
       },
     },
   };

@@ -110,10 +110,17 @@ export interface AlertAcksTable {
   ended_by: string | null;
 }
 
+/** This install's identity, one row made by migration 010 (history/install-id.ts). */
+export interface InstallIdentityTable {
+  singleton: number;
+  id: string;
+}
+
 export interface HistoryDatabase {
   alert_acks: AlertAcksTable;
   alert_silences: AlertSilencesTable;
   events: EventsTable;
+  install_identity: InstallIdentityTable;
   runs: RunsTable;
   lineages: LineagesTable;
   users: UsersTable;
