@@ -31,11 +31,16 @@ export type DrainState = (typeof DRAIN_STATES)[number];
 
 /**
  * A service or instance name an operator acts on: any name the registry accepts (1–256 characters,
- * control characters included), so whatever the console lists can be drained, silenced and
- * acknowledged. A service named `nl\nline` alerted but every action on it answered 422. Bodies are
- * JSON, paths percent-encoded (`pathSegment`), logs go through `printable` and CSV quotes cells.
+ * control characters included but NUL, which PostgreSQL cannot store and the registry refuses), so
+ * whatever the console lists can be drained, silenced and acknowledged. A service named `nl\nline`
+ * alerted but every action on it answered 422. Bodies are JSON, paths percent-encoded
+ * (`pathSegment`), logs go through `printable` and CSV quotes cells.
  */
-export const FleetNameSchema = z.string().min(1).max(256);
+export const FleetNameSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((value) => !value.includes('\u0000'), 'must not contain a NUL character');
 
 /** Names and ids in URLs: also no `.`/`..` segments, which URL parsers resolve even encoded. */
 export const PathNameSchema = FleetNameSchema.refine((value) => !value.split('/').some((part) => part === '.' || part === '..'), 'must not contain "." or ".." path segments');

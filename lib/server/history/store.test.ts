@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
 import { EventQuerySchema } from '@/lib/model/events';
@@ -113,6 +114,29 @@ describe.each(STORE_DIALECTS)('history store on %s', (dialect) => {
     await refused.flush();
     expect((await refused.query(EventQuerySchema.parse({}))).events.map((e) => e.instance)).toEqual(['i-2', 'i-1', 'i-0']);
     expect(logged.at(-1)).toBe('history: writing again');
+  });
+
+  it('keeps free text holding NUL, which PostgreSQL refuses, with U+FFFD in its place', async () => {
+    history.append({ ...event(1), detail: 'drained: reason a\u0000b', actor: 'token:c\u0000i' });
+    await history.flush();
+    expect((await query({})).events.map((e) => [e.detail, e.actor])).toEqual([['drained: reason a\uFFFDb', 'token:c\uFFFDi']]);
+  });
+
+  it('drops only the row the database refuses for what it holds, and writes the rest of its batch and after', async () => {
+    const logged: string[] = [];
+    const store = await open({ log: (message) => logged.push(message) });
+    // A row each database refuses for good: PostgreSQL's text cannot hold NUL (names never do, since
+    // the registry refuses them; this one comes straight in); SQLite is made to refuse it by a trigger.
+    const poison = dialect === 'postgres' ? 'a\u0000b' : 'poison';
+    if (dialect === 'sqlite') await sql`create trigger refuse_poison before insert on events when new.service = 'poison' begin select raise(abort, 'refused row'); end`.execute(store.db);
+    for (let i = 0; i < 3; i += 1) store.append(event(i));
+    store.append({ ...event(9), service: poison });
+    for (let i = 3; i < 5; i += 1) store.append(event(i));
+    await store.flush();
+    store.append(event(5));
+    await store.flush();
+    expect((await store.query(EventQuerySchema.parse({}))).events.map((e) => e.instance)).toEqual(['i-5', 'i-4', 'i-3', 'i-2', 'i-1', 'i-0']);
+    expect(logged).toEqual([expect.stringMatching(/^history: dropped a health\.changed event of ".+" the database refuses/)]);
   });
 
   it('finds the newest row of the given kinds per instance, whoever wrote it, in one query for many instances', async () => {

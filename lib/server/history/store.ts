@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { EventKind, EventPage, EventQuery, HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
 import { openStoreDatabase, type DatabaseLocation, type StoreDatabase } from './database';
 import type { EventsTable } from './schema';
+import { isRowRefused } from './unreachable';
 
 export type HistoryOptions = DatabaseLocation & {
   now?: () => number;
@@ -50,16 +51,23 @@ const msOf = (iso: string | undefined): number | undefined => {
   return Number.isFinite(ms) ? ms : undefined;
 };
 
+/**
+ * Free text as PostgreSQL can store it: a NUL character (a drain reason or cause quoting fleet data)
+ * is refused by its text type, and with it the whole batch. Names never hold one (the registry's
+ * decoding refuses them), so queries by name need no such mapping.
+ */
+const storable = (text: string): string => (text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text);
+
 /** An event whose time is not one is kept, dated when it is written. */
 const toRow = (event: NewHistoryEvent, nowMs: number) => ({
   at_ms: msOf(event.at) ?? nowMs,
   kind: event.kind,
   service: event.service ?? null,
   instance: event.instance ?? null,
-  from_state: event.from ?? null,
-  to_state: event.to ?? null,
-  actor: event.actor ?? null,
-  detail: event.detail,
+  from_state: event.from === undefined ? null : storable(event.from),
+  to_state: event.to === undefined ? null : storable(event.to),
+  actor: event.actor === undefined ? null : storable(event.actor),
+  detail: storable(event.detail),
   until_ms: msOf(event.until) ?? null,
   natural_key: event.naturalKey ?? null,
   returned_as: event.returnedAs ?? null,
@@ -124,26 +132,58 @@ export async function openHistory(options: HistoryOptions): Promise<History> {
   let failures = 0;
   let dropped = 0;
 
-  /** A failed batch stays at the head of the queue and is tried again after a back-off: never an unhandled rejection, never lost. */
+  const insert = (batch: readonly NewHistoryEvent[]) =>
+    db
+      .insertInto('events')
+      .values(batch.map((event) => toRow(event, now())))
+      .onConflict((conflict) => conflict.column('natural_key').doNothing())
+      .returningAll()
+      .execute();
+
+  /**
+   * A batch the database refused for what one of its rows holds: its rows one at a time, each row
+   * refused alone dropped with a log line, so one bad row cannot hold back every event after it.
+   * Stops at any other failure (the database gone meanwhile), leaving the rest queued.
+   */
+  const insertRowByRow = async (batch: readonly NewHistoryEvent[]): Promise<{ inserted: Selectable<EventsTable>[]; failure?: unknown }> => {
+    const inserted: Selectable<EventsTable>[] = [];
+    for (const event of batch) {
+      try {
+        inserted.push(...(await insert([event])));
+      } catch (error) {
+        if (!isRowRefused(error)) return { inserted, failure: error };
+        log(`history: dropped a ${event.kind} event of ${JSON.stringify(event.service ?? '')} the database refuses (${error instanceof Error ? error.message : String(error)})`);
+      }
+      queue.shift();
+    }
+    return { inserted };
+  };
+
+  /**
+   * A failed batch stays at the head of the queue and is tried again after a back-off: never an
+   * unhandled rejection, never lost — unless the database refuses a row of it for what it holds.
+   */
   const write = async (): Promise<void> => {
     while (queue.length > 0) {
       const batch = queue.slice(0, BATCH_ROWS);
       let inserted;
       try {
-        inserted = await db
-          .insertInto('events')
-          .values(batch.map((event) => toRow(event, now())))
-          .onConflict((conflict) => conflict.column('natural_key').doNothing())
-          .returningAll()
-          .execute();
-      } catch (error) {
+        inserted = await insert(batch);
+        queue.splice(0, batch.length);
+      } catch (batchError) {
+        let error = batchError;
+        if (isRowRefused(batchError)) {
+          const rowByRow = await insertRowByRow(batch);
+          if (rowByRow.inserted.length > 0) options.onAppended?.(rowByRow.inserted.map(toHistoryEvent));
+          if (rowByRow.failure === undefined) continue;
+          error = rowByRow.failure;
+        }
         failures += 1;
         const delayMs = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (failures - 1));
         log(`history: writing ${batch.length} event(s) failed (${error instanceof Error ? error.message : String(error)}); ${queue.length} queued, retrying in ${delayMs / 1_000} s`);
         if (!closed) timer ??= setTimeout(() => void flush(), delayMs);
         return;
       }
-      queue.splice(0, batch.length);
       if (failures > 0 || dropped > 0) log(`history: writing again${dropped > 0 ? `; ${dropped} event(s) were dropped while it failed (more than ${MAX_QUEUED_EVENTS} queued)` : ''}`);
       failures = 0;
       dropped = 0;

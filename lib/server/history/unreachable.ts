@@ -28,3 +28,14 @@ const SQLSTATE_UNAVAILABLE = /^(08[0-9A-Z]{3}|57P0[123])$/;
 
 /** What `pg` says, without a code, about a connection it lost or a pool that could not connect. */
 const POOL_MESSAGES = /^(Connection terminated|Client has encountered a connection error and is not queryable|timeout exceeded when trying to connect)/;
+
+/**
+ * Whether the database refused a write for what a row holds, so writing it again can never succeed:
+ * PostgreSQL's SQLSTATE classes 22 (data exception: a NUL in text, a number out of range) and 23
+ * (integrity constraint), SQLite's constraint, type and size refusals. A full disk or a lost
+ * connection is none of these: what failed for them is kept and written later.
+ */
+export function isRowRefused(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error) || typeof error.code !== 'string') return false;
+  return /^(2[23][0-9A-Z]{3}|SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)\w*)$/.test(error.code);
+}

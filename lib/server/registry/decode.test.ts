@@ -158,6 +158,12 @@ describe('decodeEntry: caps', () => {
     expect(decodeEntry(entry(`/services/${'s'.repeat(257)}/b`, '{"address":"10.0.0.1:1"}'))).toBeNull();
   });
 
+  it('refuses a service or instance name holding NUL, which PostgreSQL cannot store, and keeps other control characters', () => {
+    expect(decodeEntry(entry('/services/a\u0000b/i-1', '{"address":"10.0.0.1:1"}'))).toBeNull();
+    expect(decodeEntry(entry('/services/ab/i\u0000-1', '{"address":"10.0.0.1:1"}'))).toBeNull();
+    expect(decodeEntry(entry('/services/a\nb/i-1', '{"address":"10.0.0.1:1"}'))).not.toBeNull();
+  });
+
   it('refuses an address over 512 characters', () => {
     expect(decodeEntry(entry(`/svc/a/${'h'.repeat(600)}:80`, ''))).toBeNull();
   });

@@ -69,8 +69,9 @@ export function parseEndpoint(text: string): Endpoint | undefined {
   return { scheme: match[1].toLowerCase(), address: match[2], rest: match[3] ?? '' };
 }
 
+/** A name within the cap and without NUL, which PostgreSQL's text cannot hold (history, silences, drains). */
 export function isName(text: string): boolean {
-  return text.length > 0 && text.length <= MAX_NAME_CHARS;
+  return text.length > 0 && text.length <= MAX_NAME_CHARS && !text.includes('\u0000');
 }
 
 /** An optional text field (version, zone): kept when non-empty and within the name cap, else dropped. */
