@@ -67,8 +67,11 @@ export interface CallerOptions {
   random: Random;
   attemptTimeoutMs?: number;
   retries?: number;
-  /** Set when the caller reports through OpenTelemetry: each request gets a client span and carries its context. */
-  otlp?: Pick<OtlpInstance, 'callInstance'>;
+  /**
+   * Set when the caller reports through OpenTelemetry: each request gets a client span and carries
+   * its context; a call that sent none (no instance, breaker refused) gets a failed one.
+   */
+  otlp?: Pick<OtlpInstance, 'callInstance' | 'unsent'>;
 }
 
 export interface Caller {
@@ -129,8 +132,10 @@ export function createCaller(options: CallerOptions): Caller {
     const now = Date.now();
     const target = chooseEndpoint(endpoints, (endpoint) => (byEndpoint.get(endpointKey(endpoint))?.openUntil ?? 0) > now, tried, random);
     if (!target) {
-      stats.record(options.from(), { to: service, latencyMs: 0, error: true });
-      throw new NoEndpointError(service, endpoints.length === 0 ? 'no instance available' : 'every instance’s circuit is open');
+      const error = new NoEndpointError(service, endpoints.length === 0 ? 'no instance available' : 'every instance’s circuit is open');
+      stats.record(options.from(), { to: service, unsent: 'NoEndpointError', latencyMs: 0, error: true });
+      options.otlp?.unsent(parent, service, 'NoEndpointError', error.message);
+      throw error;
     }
     tried.add(endpointKey(target));
     const started = performance.now();
@@ -139,9 +144,11 @@ export function createCaller(options: CallerOptions): Caller {
       stats.record(options.from(), { to: service, toInstance: target.id, address: target.address, status, latencyMs: performance.now() - started, error: false });
     } catch (error) {
       // A breaker that refuses (half-open, trial under way) sent nothing to the instance.
-      const sent = error instanceof BrokenCircuitError ? {} : { toInstance: target.id, address: target.address };
+      const refused = error instanceof BrokenCircuitError;
+      const sent = refused ? { unsent: 'BrokenCircuitError' } : { toInstance: target.id, address: target.address };
       const status = error instanceof UpstreamError ? { status: error.status } : {};
       stats.record(options.from(), { to: service, ...sent, ...status, latencyMs: performance.now() - started, error: true });
+      if (refused) options.otlp?.unsent(parent, service, 'BrokenCircuitError', error.message);
       throw error;
     }
   };

@@ -4,6 +4,11 @@ import path from 'node:path';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { decodeMetricsRequest, decodeTraceRequest } from '@/lib/server/otlp/proto';
+import { calleeOf, isError, type RegistryLookup } from '@/lib/model/otlp/peer';
+import { spanFact } from '@/lib/model/otlp/spans';
+import { attributeText } from '@/lib/model/otlp/schema';
+import { createCaller } from './caller';
 import { startOtlpInstance } from './otel';
 
 /** What the exporters posted, by path, with the authorization they sent. */
@@ -154,5 +159,48 @@ describe('startOtlpInstance', () => {
     expect(named('orders', 'http.client.request.duration')?.histogram.dataPoints.map((point) => attributes(point.attributes))).toEqual([
       expect.objectContaining({ 'server.address': '127.0.0.1', 'server.port': '7002', 'http.response.status_code': '503' }),
     ]);
+  });
+
+  it('records a call that found no instance as a failed client call to the service: a metric point and an ERROR span naming it, mapped onto it by the intake', async () => {
+    posts.splice(0);
+    const target = { url, token: () => 'syd_demo', exportIntervalMs: 60_000 };
+    const orders = startOtlpInstance(target, { service: 'orders', instance: 'orders-2', address: '127.0.0.1:7011' });
+    // payments is down: discovery lists no instance of it.
+    const caller = createCaller({ from: () => ({ service: 'orders', instance: 'orders-2' }), endpoints: () => [], stats: orders.stats, random: Math.random, retries: 0, otlp: orders });
+    await orders.serve({}, async (parent) => {
+      await expect(caller.call('payments', parent)).rejects.toThrow(/no instance available/);
+      return 502;
+    });
+    await orders.shutdown();
+
+    const points = posts
+      .filter((post) => post.path === '/v1/metrics')
+      .flatMap((post) => decodeMetricsRequest(post.body).resourceMetrics)
+      .flatMap(({ scopeMetrics }) => scopeMetrics.flatMap(({ metrics }) => metrics.filter((metric) => metric.name === 'http.client.request.duration')))
+      .flatMap((metric) => metric.histogram?.dataPoints ?? []);
+    expect(points).toHaveLength(1);
+    const point = points[0]?.attributes ?? [];
+    expect(attributeText(point, 'server.address')).toBe('payments');
+    expect(attributeText(point, 'server.port')).toBeUndefined();
+    expect(attributeText(point, 'error.type')).toBe('NoEndpointError');
+    expect(points[0]?.count).toBe(1);
+
+    const spans = posts
+      .filter((post) => post.path === '/v1/traces')
+      .flatMap((post) => decodeTraceRequest(post.body).resourceSpans)
+      .flatMap(({ scopeSpans }) => scopeSpans.flatMap(({ spans: list }) => list));
+    const server = spans.find((span) => span.kind === KIND.server);
+    const client = spans.find((span) => span.kind === KIND.client);
+    expect(client).toBeDefined();
+    expect(client?.parentSpanId).toBe(server?.spanId);
+    expect(client?.status.code).toBe(2); // ERROR
+    expect(attributeText(client?.attributes ?? [], 'server.address')).toBe('payments');
+    expect(attributeText(client?.attributes ?? [], 'error.type')).toBe('NoEndpointError');
+
+    // The intake's rules: `server.address` naming a registered service (its instances all lost) names it; `error.type` without a status is an error.
+    const registry: RegistryLookup = { instanceAt: () => undefined, hasService: (name) => name === 'payments', hasInstance: () => false, isLost: () => true };
+    expect(calleeOf(point, registry)).toEqual({ service: 'payments', external: false });
+    expect(isError(point, 'http')).toBe(true);
+    expect(client && spanFact(client, { service: 'orders', instance: 'orders-2' }, registry)).toMatchObject({ role: 'client', callee: { service: 'payments', external: false }, error: true });
   });
 });

@@ -48,11 +48,15 @@ function serverAttributes(address: string): Attributes {
  */
 const peerAttributes = (name: ExternalName, port: number): Attributes => ({ 'server.address': name, 'server.port': port, 'service.peer.name': name });
 
+/** A client call to `service` that sent no request: addressed to the service by name (no port), failed with `errorType`. */
+const unsentAttributes = (service: string, errorType: string): Attributes => ({ 'http.request.method': 'GET', 'server.address': service, 'error.type': errorType });
+
 export interface OtlpInstance {
   /**
    * Client-side duration metrics (`http.client.request.duration`) for the calls this instance
-   * makes to fleet instances; calls to externals show as spans only (their metric names are not
-   * HTTP or RPC durations).
+   * makes to fleet services: per request sent, to the instance's address; a call that sent none
+   * (`unsent`), to the service's name. Calls to externals show as spans only (their metric names
+   * are not HTTP or RPC durations).
    */
   stats: CallStats;
   /** Handles one request (a server span, child of the caller's) and records `http.server.request.duration`. */
@@ -61,6 +65,12 @@ export interface OtlpInstance {
   consume(queue: ExternalName, incoming: Incoming, handle: (parent: Context) => Promise<number>): Promise<number>;
   /** A client span around one HTTP request to `address`; `send` gets the headers carrying its context and resolves to the status. */
   callInstance(parent: Context, address: string, send: (headers: Record<string, string>) => Promise<number>): Promise<number>;
+  /**
+   * A failed client span for a call to `service` that sent no request (no instance, or its breaker
+   * refused), addressed to the logical service as a discovery-aware client would (`http://payments/work`):
+   * `server.address` the service name, no port, `error.type` the error's class.
+   */
+  unsent(parent: Context, service: string, errorType: string, message: string): void;
   /**
    * A call to an external, simulated in-process and so recorded once done: a db client or Kafka
    * producer span from `startMs` to now. Returns the context a produced message carries.
@@ -129,8 +139,16 @@ export function startOtlpInstance(target: OtlpTarget, identity: { service: strin
   return {
     stats: {
       record(_from, outcome: CallOutcome) {
-        // A call that found no instance (or a breaker that refused) reached no server: nothing an HTTP client metric would see.
-        if (outcome.address === undefined) return;
+        if (outcome.address === undefined) {
+          // A call that found no instance (or whose breaker refused) is still a failed call to the
+          // service, as a client addressing it by name records it: otelgrpc with a resolver that
+          // has no address (UNAVAILABLE, `server.address` the target's host), an HTTP client
+          // dialing `http://payments/…` through discovery. The intake maps a `server.address`
+          // naming a registered service onto it, so the caller's edge into it carries the failures.
+          // Without an `unsent` reason it was a call to an external: spans only (see `external`).
+          if (outcome.unsent !== undefined) clientDuration.record(outcome.latencyMs / 1_000, unsentAttributes(outcome.to, outcome.unsent));
+          return;
+        }
         clientDuration.record(outcome.latencyMs / 1_000, {
           'http.request.method': 'GET',
           ...serverAttributes(outcome.address),
@@ -182,6 +200,11 @@ export function startOtlpInstance(target: OtlpTarget, identity: { service: strin
       } finally {
         finish(span, status);
       }
+    },
+    unsent(parent, service, errorType, message) {
+      const span = tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { ...unsentAttributes(service, errorType), 'url.full': `http://${service}/work` } }, parent);
+      span.setStatus({ code: SpanStatusCode.ERROR, message });
+      span.end();
     },
     external(parent, name, startMs, error) {
       const shape = EXTERNAL_SPANS[name];

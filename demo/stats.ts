@@ -21,6 +21,12 @@ export interface CallOutcome {
   address?: string;
   /** HTTP status it answered; absent when none came back (timeout, refused connection). */
   status?: number;
+  /**
+   * Set when the call to a fleet service sent no request: no instance to send it to, or its
+   * breaker refused. The error's class (`NoEndpointError`, `BrokenCircuitError`), what an
+   * OpenTelemetry client records as `error.type`.
+   */
+  unsent?: string;
   latencyMs: number;
   error: boolean;
 }
