@@ -36,11 +36,14 @@ export type DrainState = (typeof DRAIN_STATES)[number];
  * alerted but every action on it answered 422. Bodies are JSON, paths percent-encoded
  * (`pathSegment`), logs go through `printable` and CSV quotes cells.
  */
+/** Text kept in the database: PostgreSQL's text cannot hold NUL, and a row holding one is refused whole. */
+export const withoutNul = (value: string): boolean => !value.includes('\u0000');
+
 export const FleetNameSchema = z
   .string()
   .min(1)
   .max(256)
-  .refine((value) => !value.includes('\u0000'), 'must not contain a NUL character');
+  .refine(withoutNul, 'must not contain a NUL character');
 
 /** Names and ids in URLs: also no `.`/`..` segments, which URL parsers resolve even encoded. */
 export const PathNameSchema = FleetNameSchema.refine((value) => !value.split('/').some((part) => part === '.' || part === '..'), 'must not contain "." or ".." path segments');

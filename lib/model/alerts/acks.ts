@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FleetNameSchema } from '../drain';
+import { FleetNameSchema, withoutNul } from '../drain';
 import type { AlertLabels } from './conditions';
 import { AlertNameSchema, type AlertName } from './rules';
 
@@ -11,7 +11,7 @@ export const AckRequestSchema = z
     alertname: AlertNameSchema,
     // In the body, not a URL: any name the registry lists, `..` included.
     service: FleetNameSchema,
-    reason: z.string().trim().max(MAX_ACK_REASON).optional(),
+    reason: z.string().trim().max(MAX_ACK_REASON).refine(withoutNul, 'must not contain a NUL character').optional(),
   })
   .strict();
 export type AckRequest = z.infer<typeof AckRequestSchema>;

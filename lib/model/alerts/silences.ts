@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FleetNameSchema } from '../drain';
+import { FleetNameSchema, withoutNul } from '../drain';
 import type { AlertLabels } from './conditions';
 import { AlertNameSchema, type AlertName } from './rules';
 
@@ -13,7 +13,7 @@ export const SilenceRequestSchema = z
     // In the body, not a URL: any name the registry lists, `..` included.
     service: FleetNameSchema,
     alertname: AlertNameSchema.optional(),
-    reason: z.string().trim().min(1, 'a reason is required').max(MAX_SILENCE_REASON),
+    reason: z.string().trim().min(1, 'a reason is required').max(MAX_SILENCE_REASON).refine(withoutNul, 'must not contain a NUL character'),
     durationSeconds: z.number().int().min(60).max(MAX_SILENCE_SECONDS),
   })
   .strict();
