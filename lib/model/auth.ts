@@ -51,6 +51,15 @@ export interface Principal {
   credentialId: string;
 }
 
+/**
+ * Whether a principal may do what only an admin does (users, tokens, lockouts). Those belong to no
+ * service, so an admin token scoped to one (made before such tokens were refused) may not: it could
+ * mint itself an unscoped one.
+ */
+export function administers(principal: Pick<Principal, 'role' | 'scope'>): boolean {
+  return principal.role === 'admin' && principal.scope === undefined;
+}
+
 /** What the UI shows about the signed-in user (`GET /api/v1/auth/me`). */
 export interface Me {
   name: string;

@@ -3,6 +3,7 @@ import { AccountSection } from '@/components/auth/AccountSection';
 import { PausedAddressesSection } from '@/components/auth/PausedAddressesSection';
 import { TokensSection } from '@/components/auth/TokensSection';
 import { UsersSection } from '@/components/auth/UsersSection';
+import { administers } from '@/lib/model/auth';
 import { signedInWith } from '@/lib/server/auth/page';
 import { isDatabaseUnreachable } from '@/lib/server/history/unreachable';
 import '../../styles/auth.css';
@@ -13,7 +14,7 @@ export const metadata: Metadata = { title: 'Access' };
 /** Everyone: their own account. Admins: users and API tokens too. */
 export default async function AccessPage() {
   const { principal, runtime } = await signedInWith();
-  const admin = principal.role === 'admin';
+  const admin = administers(principal);
   const { auth, store } = runtime;
   // A session still let in from memory while the database is unreachable sees its account, and why the lists are missing (null).
   const lists = admin

@@ -1,4 +1,4 @@
-import type { Principal } from '@/lib/model/auth';
+import { administers, type Principal } from '@/lib/model/auth';
 import { roleAtLeast, type Role } from '@/lib/model/roles';
 import { jsonError, withRuntime } from '../http';
 import type { Runtime } from '../runtime';
@@ -63,9 +63,7 @@ export async function authorize(runtime: Pick<Runtime, 'auth' | 'config'>, reque
   if (!roleAtLeast(principal.role, need)) {
     return { ok: false, response: jsonError(403, 'forbidden', `needs role ${need}; ${principal.kind === 'token' ? 'this token has' : 'you have'} ${principal.role}`) };
   }
-  // What only an admin may do (users, tokens, lockouts) belongs to no service: a token scoped to one
-  // could otherwise mint itself an unscoped one.
-  if (need === 'admin' && principal.scope !== undefined) {
+  if (need === 'admin' && !administers(principal)) {
     return { ok: false, response: jsonError(403, 'out_of_scope', `this token may only change service ${principal.scope}; users and tokens are managed by an admin without a service scope`) };
   }
   return { ok: true, principal };
