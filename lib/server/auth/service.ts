@@ -217,10 +217,14 @@ export function createAuth(options: AuthOptions): Auth {
     if (credentialIds.length > 0) options.tellReplicas?.(credentialIds);
   };
 
-  const endSessionsOf = async (userId: number, executor: Kysely<HistoryDatabase> = db): Promise<number> => {
-    const rows = await executor.deleteFrom('sessions').where('user_id', '=', userId).returning('id').execute();
-    revoke(rows.map((row) => row.id));
-    return rows.length;
+  /** Deletes a user's sessions; their ids, to be revoked once the deletion is committed. */
+  const deleteSessionsOf = async (userId: number, executor: Kysely<HistoryDatabase>): Promise<string[]> =>
+    (await executor.deleteFrom('sessions').where('user_id', '=', userId).returning('id').execute()).map((row) => row.id);
+
+  const endSessionsOf = async (userId: number): Promise<number> => {
+    const ended = await deleteSessionsOf(userId, db);
+    revoke(ended);
+    return ended.length;
   };
 
   const enabledAdmins = async (executor: Kysely<HistoryDatabase>): Promise<number> => {
@@ -532,11 +536,13 @@ export function createAuth(options: AuthOptions): Auth {
           const user = await executor.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
           if (!user) return failure(404, 'not_found', `no user ${name}`);
           if (user.role === 'admin' && user.disabled === 0 && (await enabledAdmins(executor)) <= 1) return failure(409, 'last_admin', 'this is the last enabled admin; make another admin first');
-          await endSessionsOf(user.id, executor);
+          const ended = await deleteSessionsOf(user.id, executor);
           await executor.deleteFrom('users').where('id', '=', user.id).execute();
-          return { ok: true as const };
+          return { ok: true as const, ended };
         });
         if (!outcome.ok) return outcome;
+        // After the commit: a transaction run again (or refused) must not have closed anyone's sockets.
+        revoke(outcome.ended);
         audit({ at: at(), kind: 'auth.user_changed', actor, detail: `deleted user ${name}` });
         return { ok: true };
       },
