@@ -147,15 +147,25 @@ export async function openHistory(options: HistoryOptions): Promise<History> {
    */
   const insertRowByRow = async (batch: readonly NewHistoryEvent[]): Promise<{ inserted: Selectable<EventsTable>[]; failure?: unknown }> => {
     const inserted: Selectable<EventsTable>[] = [];
+    let refused = 0;
+    let firstRefusal = '';
+    const report = (): void => {
+      if (refused > 0) log(`history: dropped ${refused} event(s) the database refuses, the first ${firstRefusal}`);
+    };
     for (const event of batch) {
       try {
         inserted.push(...(await insert([event])));
       } catch (error) {
-        if (!isRowRefused(error)) return { inserted, failure: error };
-        log(`history: dropped a ${event.kind} event of ${JSON.stringify(event.service ?? '')} the database refuses (${error instanceof Error ? error.message : String(error)})`);
+        if (!isRowRefused(error)) {
+          report();
+          return { inserted, failure: error };
+        }
+        // One line per batch, not per row: a fault refusing every row must not write 100,000 lines.
+        if (refused++ === 0) firstRefusal = `a ${event.kind} event of ${JSON.stringify(event.service ?? '')} (${error instanceof Error ? error.message : String(error)})`;
       }
       queue.shift();
     }
+    report();
     return { inserted };
   };
 
@@ -175,7 +185,11 @@ export async function openHistory(options: HistoryOptions): Promise<History> {
         if (isRowRefused(batchError)) {
           const rowByRow = await insertRowByRow(batch);
           if (rowByRow.inserted.length > 0) options.onAppended?.(rowByRow.inserted.map(toHistoryEvent));
-          if (rowByRow.failure === undefined) continue;
+          if (rowByRow.failure === undefined) {
+            // The database answered every row: it is writing again.
+            failures = 0;
+            continue;
+          }
           error = rowByRow.failure;
         }
         failures += 1;
