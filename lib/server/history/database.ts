@@ -51,8 +51,19 @@ function openSqlite(file: string): Kysely<HistoryDatabase> {
   return new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
+/**
+ * A client whose connecting is bounded, set on the client rather than the pool: the pool's own
+ * `connectionTimeoutMillis` also bounds the wait for a free client, and under load that wait would
+ * be reported as the database being unreachable (503, the outage page) while it only is busy.
+ */
+class BoundedConnectClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(typeof config === 'string' ? { connectionString: config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS } : { ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  }
+}
+
 function openPostgres(url: string): Kysely<HistoryDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, types: pgTypes, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, types: pgTypes, Client: BoundedConnectClient });
   // An idle client losing its connection (a database restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   return new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) });
