@@ -27,7 +27,8 @@ last passing instance, no traffic data to confirm idleness), 4 timed out waiting
 was refused (unknown, expired, revoked, a viewer's, or scoped to another service)
 
 With --wait, a failing poll (5xx, 429, a restart or failover, a hung request) is retried until the
---timeout deadline, with a note on stderr.`;
+--timeout deadline, with a note on stderr; so is an answer without the drain from a server not yet
+in sync with etcd (just restarted, catching up, cut off): exit 3 needs a synced server's word.`;
 
 interface Io extends WaitIo {
   out: (line: string) => void;
@@ -109,6 +110,7 @@ export async function run(argv: string[], { out, err, ...rest }: Io): Promise<nu
 
     await waitUntilIdle(io, {
       serviceUrl: `${base}/api/v1/services/${pathSegment(target.service)}`,
+      readyUrl: `${base}/readyz`,
       headers,
       id: target.id,
       label,

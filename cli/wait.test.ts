@@ -16,18 +16,23 @@ const drained = (drainState?: string) => ({
 
 type Answer = Response | 'reset' | 'hang';
 
+const registry = (state: string) => ({ state, since: new Date(0).toISOString() });
+const readyz = (state: string) => Response.json({ status: state === 'synced' ? 'ready' : 'not_ready', registry: registry(state) }, { status: state === 'synced' ? 200 : 503 });
+
 /**
  * Runs `drain a/a-1 --wait` on a virtual clock: the POST is answered normally, each polling GET
- * with the next of `polls` (the last repeats). Sleeping and request timeouts advance the clock
- * instead of waiting, so a deadline minutes away is reached at once.
+ * with the next of `polls` (the last repeats), each GET of /readyz with the next of `ready`.
+ * Sleeping and request timeouts advance the clock instead of waiting, so a deadline minutes away
+ * is reached at once.
  */
-async function drainWait(polls: Answer[], extra: string[] = []) {
+async function drainWait(polls: Answer[], extra: string[] = [], ready: Answer[] = [readyz('synced')]) {
   let nowMs = 0;
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const requests: { method: string; at: number; timeoutMs: number }[] = [];
+  const requests: { method: string; url: string; at: number; timeoutMs: number }[] = [];
   const timers = new Map<AbortSignal, number>();
   let polled = 0;
+  let readied = 0;
   const code = await run(['drain', 'a/a-1', '--reason', 't', '--wait', '--timeout', '60s', '--url', 'http://dashboard.test', ...extra], {
     out: (line) => stdout.push(line),
     err: (line) => stderr.push(line),
@@ -42,11 +47,11 @@ async function drainWait(polls: Answer[], extra: string[] = []) {
       timers.set(controller.signal, ms);
       return controller.signal;
     },
-    fetch: (_url, init) => {
+    fetch: (url, init) => {
       const signal = init?.signal ?? undefined;
-      requests.push({ method: init?.method ?? 'GET', at: nowMs, timeoutMs: signal ? (timers.get(signal) ?? -1) : -1 });
+      requests.push({ method: init?.method ?? 'GET', url: String(url), at: nowMs, timeoutMs: signal ? (timers.get(signal) ?? -1) : -1 });
       if (init?.method === 'POST') return Promise.resolve(Response.json(drained()));
-      const answer = polls[Math.min(polled++, polls.length - 1)];
+      const answer = String(url).endsWith('/readyz') ? ready[Math.min(readied++, ready.length - 1)] : polls[Math.min(polled++, polls.length - 1)];
       if (answer === 'reset') return Promise.reject(new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) }));
       if (answer === 'hang') {
         // Never answers; only the request's timeout ends it, at the virtual time it was set for.
@@ -66,6 +71,12 @@ async function drainWait(polls: Answer[], extra: string[] = []) {
 }
 
 const service = (drainState: string) => Response.json({ name: 'a', instances: [drained(drainState)] });
+/** A service answer, or its 404, from a server that says where its registry stands. */
+const serviceFrom = (state: string, instances: unknown[]) => Response.json({ name: 'a', registry: registry(state), instances });
+const notFoundFrom = (state: string) => Response.json({ error: { code: 'not_found', message: 'no service named "a" is registered', field: 'service' }, registry: registry(state) }, { status: 404 });
+const notFound = () => Response.json({ error: { code: 'not_found', message: 'no service named "a" is registered', field: 'service' } }, { status: 404 });
+const polls = (requests: { url: string }[]) => requests.filter((r) => r.url.endsWith('/api/v1/services/a')).length;
+const readyChecks = (requests: { url: string }[]) => requests.filter((r) => r.url.endsWith('/readyz')).length;
 
 describe('drain --wait', () => {
   it('retries a 503, a 429, an HTML page and a reset connection, then ends once the instance is idle', async () => {
@@ -108,6 +119,49 @@ describe('drain --wait', () => {
     const { code, stdout } = await drainWait([Response.json({ name: 'a', instances: [{ ...drained(), drain: null }] })]);
     expect(code).toBe(EXIT.refused);
     expect(stdout.at(-1)).toBe('switchyard: a/a-1 is no longer drained (lifted or deregistered)');
+  });
+
+  it('keeps waiting through a 404 from a server not yet synced with etcd (just restarted), then ends once the instance is idle', async () => {
+    const { code, stdout, stderr, requests } = await drainWait([notFoundFrom('connecting'), notFoundFrom('connecting'), serviceFrom('synced', [drained('draining')]), serviceFrom('synced', [drained('drained')])]);
+    expect(code).toBe(EXIT.ok);
+    expect(stdout.at(-1)).toBe('a/a-1 is idle: no calls for the quiet period');
+    // One note for the two polls; the answer said where its registry stands, so /readyz was not asked.
+    expect(stderr).toEqual(["switchyard: cannot read a/a-1's state (the Switchyard that answered is not in sync with etcd (connecting) and does not show it drained); retrying until the deadline"]);
+    expect(readyChecks(requests)).toBe(0);
+  });
+
+  it('says a 404 from a synced server is the instance gone (exit 3), as before', async () => {
+    const { code, stdout, requests } = await drainWait([notFoundFrom('synced')]);
+    expect(code).toBe(EXIT.refused);
+    expect(stdout.at(-1)).toBe('switchyard: a/a-1 is no longer drained (lifted or deregistered)');
+    expect(polls(requests)).toBe(1);
+  });
+
+  it('keeps waiting while a server catching up with etcd lists the service without the instance, or without its drain', async () => {
+    for (const instances of [[], [{ ...drained(), drain: null }]]) {
+      const { code, stdout, elapsedMs } = await drainWait([serviceFrom('connecting', instances)]);
+      expect(code).toBe(EXIT.timeout);
+      expect(elapsedMs).toBe(60_000);
+      expect(stdout.at(-1)).toBe('switchyard: timed out after 60s: a/a-1 could not be checked: the Switchyard that answered is not in sync with etcd (connecting) and does not show it drained; the drain stays in place');
+    }
+    const unreachable = await drainWait([serviceFrom('unreachable', []), serviceFrom('synced', [drained('drained')])]);
+    expect(unreachable.code).toBe(EXIT.ok);
+  });
+
+  it('asks /readyz of a server that does not say where its registry stands: gone only once it is ready', async () => {
+    // An older server: its 404 carries no registry. /readyz says 503 (not synced), then 200.
+    const notReady = await drainWait([notFound(), service('drained')], [], [readyz('connecting')]);
+    expect(notReady.code).toBe(EXIT.ok);
+    expect(notReady.stderr.join('\n')).toMatch(/shows it deregistered but \/readyz does not say it is in sync with etcd/);
+    const ready = await drainWait([notFound(), notFound()], [], [readyz('connecting'), readyz('synced')]);
+    expect(ready.code).toBe(EXIT.refused);
+    expect(polls(ready.requests)).toBe(2);
+    expect(readyChecks(ready.requests)).toBe(2);
+    // Unauthenticated, and bounded like any request.
+    expect(ready.requests.filter((r) => r.url.endsWith('/readyz')).every((r) => r.url === 'http://dashboard.test/readyz' && r.timeoutMs === 10_000)).toBe(true);
+    // /readyz unreachable, or a proxy's page: not a ready answer.
+    const noAnswer = await drainWait([notFound()], ['--timeout', '5s'], ['reset']);
+    expect(noAnswer.code).toBe(EXIT.timeout);
   });
 
   it('stops with the auth exit code when the token is refused while polling', async () => {

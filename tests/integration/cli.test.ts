@@ -126,6 +126,36 @@ describe('switchyard CLI against a real dashboard', () => {
     expect(await etcd.etcdctlKeys('/switchyard/drain/')).toEqual([]);
   });
 
+  it('says where the registry stands in the service answer and its 404, which drain --wait needs to call an instance gone', async () => {
+    expect(((await (await server.fetch('/api/v1/services/api')).json()) as { registry?: { state: string } }).registry?.state).toBe('synced');
+    const missing = await server.fetch('/api/v1/services/nobody');
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { registry?: { state: string } }).registry?.state).toBe('synced');
+  });
+
+  it('with --wait exits 3 once a synced server no longer lists the service', async () => {
+    await etcd.put('/services/solo/s-1', JSON.stringify({ address: `127.0.0.1:${(healthy.address() as AddressInfo).port}`, health: { http: '/healthz' } }));
+    await eventually(async () => ((await server.fetch('/api/v1/services/solo')).status === 200 ? true : undefined), 10_000, 'solo listed');
+    const calls = () =>
+      server.fetch(`/api/v1/ingest/calls`, {
+        method: 'POST',
+        body: JSON.stringify({ reporter: { service: 'gw', instance: 'gw-1' }, intervalStart: new Date(Date.now() - 1_000).toISOString(), intervalSeconds: 1, calls: [{ to: 'solo', toInstance: 's-1', count: 5, errors: 0, latencyMs: { bounds: [10], counts: [5, 0] } }] }),
+      });
+    await calls();
+    const reporting = setInterval(() => void calls(), 300);
+    try {
+      const waiting = cli('drain', 'solo/s-1', '--reason', 'retire', '--force', '--wait', '--timeout', '30s');
+      await eventually(async () => ((await etcd.etcdctlKeys('/switchyard/drain/solo/')).length > 0 ? true : undefined), 10_000, 'solo drained');
+      await etcd.delete('/services/solo/s-1');
+      const result = await waiting;
+      expect(result.code).toBe(3);
+      expect(result.out).toContain('solo/s-1 is no longer drained');
+    } finally {
+      clearInterval(reporting);
+      await etcd.delete('/switchyard/drain/solo/s-1');
+    }
+  });
+
   it('exits 3 for an unknown instance and 1 when the dashboard is unreachable', async () => {
     expect((await cli('drain', 'api/nope', '--reason', 'r')).code).toBe(3);
     const unreachable = await run(process.execPath, [bin, 'undrain', 'api/a-1', '--url', 'http://127.0.0.1:1'], { env: { ...process.env, SWITCHYARD_TOKEN: 'syd_x' } }).then(
