@@ -191,12 +191,12 @@ export function createAuth(options: AuthOptions): Auth {
       outage?.unreachable(error);
     }
   };
-  /** Out of this replica's memory at once, before the database is asked (which may be unreachable). */
   /**
    * Counts the revocations seen here. A lookup that read a credential before a revocation finished
    * must not keep what it read: it answers its own request, but is not remembered.
    */
   let revocations = 0;
+  /** Out of this replica's memory at once, before the database is asked (which may be unreachable). */
   const dropHere = (credentialId: string): void => {
     revocations += 1;
     const ids = new Set([credentialId]);

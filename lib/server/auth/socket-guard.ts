@@ -40,6 +40,23 @@ function refusalFor(error: unknown): ExtendedError {
 }
 
 /**
+ * Closes the live sockets whose credential no longer holds: revoked or expired, or no longer vouched
+ * for while the database is unreachable (past the minute a credential is trusted from memory). Such
+ * a tab connects again and is told the database is unreachable, as a new one is.
+ */
+export async function recheckSockets(io: Server, auth: Auth, secure: boolean): Promise<void> {
+  await Promise.all(
+    [...io.sockets.sockets.values()].map((socket) =>
+      authenticate(auth, socket.request.headers, secure).then(
+        (principal) => principal || socket.disconnect(true),
+        // Any other failure is ours (a bug), not the credential's: the socket stays.
+        (error: unknown) => isDatabaseUnreachable(error) && socket.disconnect(true),
+      ),
+    ),
+  );
+}
+
+/**
  * Every socket authenticates with the session cookie (browsers) or a Bearer token (other clients)
  * at connect; it is closed when that credential is revoked, and re-checked every minute.
  */
@@ -61,14 +78,7 @@ export function guardSockets(io: Server, auth: Auth, secure: boolean): () => voi
       if (principal && revoked.has(principal.credentialId)) socket.disconnect(true);
     }
   });
-  const recheck = setInterval(() => {
-    for (const socket of io.sockets.sockets.values()) {
-      void authenticate(auth, socket.request.headers, secure).then(
-        (principal) => principal || socket.disconnect(true),
-        () => undefined,
-      );
-    }
-  }, RECHECK_MS);
+  const recheck = setInterval(() => void recheckSockets(io, auth, secure), RECHECK_MS);
   recheck.unref();
   return () => {
     stopListening();
