@@ -130,11 +130,17 @@ describe('drain --wait', () => {
     expect(readyChecks(requests)).toBe(0);
   });
 
-  it('says a 404 from a synced server is the instance gone (exit 3), as before', async () => {
+  it('says a 404 from a synced server, twice a poll apart, is the instance gone (exit 3)', async () => {
     const { code, stdout, requests } = await drainWait([notFoundFrom('synced')]);
     expect(code).toBe(EXIT.refused);
     expect(stdout.at(-1)).toBe('switchyard: a/a-1 is no longer drained (lifted or deregistered)');
-    expect(polls(requests)).toBe(1);
+    expect(polls(requests)).toBe(2);
+  });
+
+  it('keeps waiting when a synced replica a moment behind the drain\u2019s write shows it undrained once', async () => {
+    const { code, requests } = await drainWait([serviceFrom('synced', [{ ...drained(), drain: null }]), serviceFrom('synced', [drained('drained')])]);
+    expect(code).toBe(EXIT.ok);
+    expect(polls(requests)).toBe(2);
   });
 
   it('keeps waiting while a server catching up with etcd lists the service without the instance, or without its drain', async () => {
@@ -155,8 +161,8 @@ describe('drain --wait', () => {
     expect(notReady.stderr.join('\n')).toMatch(/shows it deregistered but \/readyz does not say it is in sync with etcd/);
     const ready = await drainWait([notFound(), notFound()], [], [readyz('connecting'), readyz('synced')]);
     expect(ready.code).toBe(EXIT.refused);
-    expect(polls(ready.requests)).toBe(2);
-    expect(readyChecks(ready.requests)).toBe(2);
+    expect(polls(ready.requests)).toBe(3);
+    expect(readyChecks(ready.requests)).toBe(3);
     // Unauthenticated, and bounded like any request.
     expect(ready.requests.filter((r) => r.url.endsWith('/readyz')).every((r) => r.url === 'http://dashboard.test/readyz' && r.timeoutMs === 10_000)).toBe(true);
     // /readyz unreachable, or a proxy's page: not a ready answer.

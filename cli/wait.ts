@@ -92,6 +92,8 @@ export async function waitUntilIdle(io: WaitIo, target: WaitFor): Promise<void> 
   let noDataSince: number | undefined;
   let lastKnown = 'no answer yet';
   let lastNote: string | undefined;
+  /** A synced server said "not drained" at the last poll: said again at the next, it is the truth. */
+  let notDrainedOnce = false;
   for (;;) {
     const remaining = deadline - io.now();
     if (remaining <= 0) throw new CliError(`timed out after ${target.timeoutText}: ${target.label} ${lastKnown}; the drain stays in place`, EXIT.timeout);
@@ -99,14 +101,21 @@ export async function waitUntilIdle(io: WaitIo, target: WaitFor): Promise<void> 
     let poll = readPoll(await request(io, target.serviceUrl, { headers: target.headers }, Math.min(remaining, REQUEST_TIMEOUT_MS)), target.id, io.now());
     if (poll.kind === 'notDrained') {
       const synced = poll.synced ?? (await readyzSaysSynced(io, target.readyUrl, deadline - io.now()));
-      if (synced) throw new CliError(`${target.label} is no longer drained (lifted or deregistered)`, EXIT.refused);
-      // Not the truth yet: the server that answered lacks part of etcd (a restart, a failover).
-      poll = {
-        kind: 'retry',
-        reason: poll.state ? `the Switchyard that answered is not in sync with etcd (${poll.state}) and does not show it drained` : `Switchyard shows it ${poll.what} but /readyz does not say it is in sync with etcd`,
-        afterMs: null,
-      };
+      if (synced) {
+        // Twice, a poll apart: a synced replica other than the one that wrote the drain may see the
+        // write a few milliseconds later, and the first poll follows the drain's answer at once.
+        if (notDrainedOnce) throw new CliError(`${target.label} is no longer drained (lifted or deregistered)`, EXIT.refused);
+        lastKnown = `is shown ${poll.what}; checking again`;
+      } else {
+        // Not the truth yet: the server that answered lacks part of etcd (a restart, a failover).
+        poll = {
+          kind: 'retry',
+          reason: poll.state ? `the Switchyard that answered is not in sync with etcd (${poll.state}) and does not show it drained` : `Switchyard shows it ${poll.what} but /readyz does not say it is in sync with etcd`,
+          afterMs: null,
+        };
+      }
     }
+    notDrainedOnce = poll.kind === 'notDrained';
     let pause = POLL_INTERVAL_MS - (io.now() - startedAt);
     if (poll.kind === 'retry') {
       lastKnown = `could not be checked: ${poll.reason}`;
@@ -114,7 +123,7 @@ export async function waitUntilIdle(io: WaitIo, target: WaitFor): Promise<void> 
       if (poll.reason !== lastNote) io.err(`switchyard: cannot read ${target.label}'s state (${poll.reason}); retrying until the deadline`);
       lastNote = poll.reason;
       pause = Math.max(pause, poll.afterMs ?? 0);
-    } else {
+    } else if (poll.kind === 'instance') {
       lastNote = undefined;
       const { instance } = poll;
       if (instance.drainState === 'drained') return;
