@@ -30,7 +30,7 @@ import { useServiceView } from '@/lib/client/liveViews';
 import { useServiceSearch } from '@/lib/client/useServiceSearch';
 import { useLive } from '../live/LiveProvider';
 import { EmptyState } from '../ui/EmptyState';
-import { buildFlow, type MapEdge, type MapNode } from './flow';
+import { buildFlow, newRouteMemo, type MapEdge, type MapNode } from './flow';
 import { TopologyActionsContext, type TopologyActions } from './nodes';
 import { OriginNotice } from './OriginNotice';
 import { MIN_ZOOM, TopologyCanvas } from './TopologyCanvas';
@@ -175,6 +175,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   const selectedId = view.group !== '' ? groupGraphId(view.group) : view.node !== '' ? graphIdOf(view.node) : '';
 
   const cache = useRef(new Map<string, MapNode | MapEdge>());
+  const routes = useRef(newRouteMemo());
   const flow = useMemo(() => {
     const built = buildFlow(
       {
@@ -192,6 +193,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
         ...(dragging ? { dragging } : {}),
       },
       cache.current,
+      routes.current,
     );
     cache.current = new Map<string, MapNode | MapEdge>([...built.nodes.map((n) => [n.id, n] as const), ...built.edges.map((e) => [e.id, e] as const)]);
     return built;

@@ -61,7 +61,7 @@ describe('edgesInView', () => {
       rects,
       { x: -100, y: -100, width: 1_000, height: 600 },
     );
-    expect(painted.batches.map((batch) => [batch.tone, batch.width, batch.curves.length])).toEqual([
+    expect(painted.batches.map((batch) => [batch.tone, batch.width, batch.paths.length])).toEqual([
       ['ok', 2, 2],
       ['critical', 3, 1],
     ]);

@@ -1,4 +1,5 @@
 import type { Rect } from '@/lib/model/topology/positions';
+import { pathJoins, pathPoint, unflattenPath, type EdgePath } from './edge-route';
 import type { EdgeTone, MapEdge } from './flow';
 
 /**
@@ -6,7 +7,8 @@ import type { EdgeTone, MapEdge } from './flow';
  * zoomed in on 1,000 services, ~700 long edges cross the view, and rasterising their SVG on
  * every frame of a pan cost 50 ms to a second in software rendering. The curves are React Flow's
  * own default (bezier, curvature 0.25, right handle → left handle), so what is drawn here looks
- * like the SVG edges it replaces.
+ * like the SVG edges it replaces; an edge routed around nodes in its way (`data.route`, edge-route.ts)
+ * is drawn along its route, as MapEdge draws it.
  */
 
 export interface Curve {
@@ -45,11 +47,30 @@ export function curvePoint(curve: Curve, t: number): { x: number; y: number } {
 
 /** Whether the curve's control box (which contains the curve) meets `view`. */
 export function curveMeets(curve: Curve, view: Rect): boolean {
-  const minX = Math.min(curve.sx, curve.c1x, curve.c2x, curve.tx);
-  const maxX = Math.max(curve.sx, curve.c1x, curve.c2x, curve.tx);
-  const minY = Math.min(curve.sy, curve.ty);
-  const maxY = Math.max(curve.sy, curve.ty);
+  return pathMeets([curve], view);
+}
+
+/** Whether the segments' control boxes meet `view`. */
+export function pathMeets(path: EdgePath, view: Rect): boolean {
+  let [minX, maxX, minY, maxY] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const c of path) {
+    minX = Math.min(minX, c.sx, c.c1x, c.c2x, c.tx);
+    maxX = Math.max(maxX, c.sx, c.c1x, c.c2x, c.tx);
+    minY = Math.min(minY, c.sy, c.c1y, c.c2y, c.ty);
+    maxY = Math.max(maxY, c.sy, c.c1y, c.c2y, c.ty);
+  }
   return maxX >= view.x && minX <= view.x + view.width && maxY >= view.y && minY <= view.y + view.height;
+}
+
+/** Where an edge is drawn: its route (`data.route`) when it joins the nodes' handles, else React Flow's bezier. */
+export function edgePath(edge: MapEdge, from: Rect, to: Rect): EdgePath {
+  const curve = edgeCurve(from, to);
+  const route = edge.data?.route;
+  if (route) {
+    const path = unflattenPath(route);
+    if (pathJoins(path, curve.sx, curve.sy, curve.tx, curve.ty)) return path;
+  }
+  return [curve];
 }
 
 export function toneOf(edge: MapEdge): EdgeTone {
@@ -62,7 +83,8 @@ const widthOf = (edge: MapEdge): number => (typeof edge.style?.strokeWidth === '
 export interface EdgeBatch {
   tone: EdgeTone;
   width: number;
-  curves: Curve[];
+  /** Each edge's path (one segment, or a route's several). */
+  paths: EdgePath[];
 }
 
 export interface EdgeLabel {
@@ -80,16 +102,16 @@ export function edgesInView(edges: readonly MapEdge[], rects: ReadonlyMap<string
     const from = rects.get(edge.source);
     const to = rects.get(edge.target);
     if (!from || !to) continue;
-    const curve = edgeCurve(from, to);
-    if (!curveMeets(curve, view)) continue;
+    const path = edgePath(edge, from, to);
+    if (!pathMeets(path, view)) continue;
     const tone = toneOf(edge);
     const width = widthOf(edge);
     const key = `${tone}:${width}`;
     const batch = batches.get(key);
-    if (batch) batch.curves.push(curve);
-    else batches.set(key, { tone, width, curves: [curve] });
+    if (batch) batch.paths.push(path);
+    else batches.set(key, { tone, width, paths: [path] });
     if (typeof edge.label === 'string') {
-      const middle = edge.data?.labelX === undefined || edge.data.labelY === undefined ? curvePoint(curve, 0.5) : undefined;
+      const middle = edge.data?.labelX === undefined || edge.data.labelY === undefined ? pathPoint(path, 0.5) : undefined;
       labels.push({ text: edge.label, tone, x: middle?.x ?? edge.data?.labelX ?? 0, y: middle?.y ?? edge.data?.labelY ?? 0 });
     }
   }
@@ -117,16 +139,20 @@ export function paintEdges(target: CanvasRenderingContext2D, painted: { batches:
     target.lineWidth = batch.width;
     target.setLineDash(batch.tone === 'critical' ? [8, 4] : []);
     target.beginPath();
-    for (const c of batch.curves) {
-      target.moveTo(c.sx, c.sy);
-      target.bezierCurveTo(c.c1x, c.c1y, c.c2x, c.c2y, c.tx, c.ty);
+    for (const path of batch.paths) {
+      const first = path[0];
+      if (!first) continue;
+      target.moveTo(first.sx, first.sy);
+      for (const c of path) target.bezierCurveTo(c.c1x, c.c1y, c.c2x, c.c2y, c.tx, c.ty);
     }
     target.stroke();
-    // Arrowheads (React Flow's closed arrow, 14 px): the curve always arrives horizontally.
+    // Arrowheads (React Flow's closed arrow, 14 px): every path arrives horizontally.
     target.setLineDash([]);
     target.fillStyle = colour;
     target.beginPath();
-    for (const c of batch.curves) {
+    for (const path of batch.paths) {
+      const c = path[path.length - 1];
+      if (!c) continue;
       target.moveTo(c.tx, c.ty);
       target.lineTo(c.tx - 7, c.ty - 5.6);
       target.lineTo(c.tx - 7, c.ty + 5.6);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { edgeLabel, edgeTone, lostChips, nodeErrorsChip } from './flow';
+import type { Topology, TopologyEdge, TopologyNode } from '@/lib/model/topology/topology';
+import { buildViewGraph } from '@/lib/model/topology/group';
+import { BoxIndex, crossedBoxes, unflattenPath } from './edge-route';
+import { edgeCurve } from './edge-paint';
+import { buildFlow, edgeLabel, edgeTone, lostChips, newRouteMemo, nodeErrorsChip, type FlowInput, type MapEdge, type MapNode } from './flow';
 
 describe('edge colour by errors and by latency against its own baseline', () => {
   it.each<[string, Parameters<typeof edgeTone>[0], string, string | undefined]>([
@@ -66,5 +70,62 @@ describe('lost instances on a node: gone or still serving', () => {
     const [serving] = lostChips(1, 1, false);
     expect(gone?.title).toMatch(/restart/);
     expect(serving?.title).toMatch(/etcd/);
+  });
+});
+
+describe('edges routed around the nodes in their way', () => {
+  const node = (id: string, patch: Partial<TopologyNode> = {}): TopologyNode => ({ id, kind: 'service', status: 'passing', instances: 2, drained: 0, zones: [], formats: [], ...patch });
+  const edge = (from: string, to: string, patch: Partial<TopologyEdge> = {}): TopologyEdge => ({ from, to, source: 'declared', sources: ['declared'], ...patch });
+  // The demo's outage: api-gateway → auth skips a layer, and payments (failing, the likely origin) lies on its curve.
+  const topology: Topology = {
+    nodes: [node('api-gateway'), node('orders'), node('payments', { status: 'critical' }), node('auth')],
+    edges: [edge('api-gateway', 'orders'), edge('orders', 'payments', { rps: 2, errorRate: 1, recentCalls: 60, recentErrors: 60 }), edge('api-gateway', 'auth')],
+  };
+  const graph = buildViewGraph(topology, 'none', () => false);
+  const positions = new Map([
+    ['n:api-gateway', { x: 0, y: 300 }],
+    ['n:orders', { x: 290, y: 520 }],
+    ['n:payments', { x: 580, y: 560 }],
+    ['n:auth', { x: 880, y: 700 }],
+  ]);
+  const input = (patch: Partial<FlowInput> = {}): FlowInput => ({
+    graph,
+    nodeById: new Map(topology.nodes.map((n) => [n.id, n])),
+    positions,
+    visible: new Set(topology.nodes.map((n) => n.id)),
+    failing: new Set(['payments']),
+    origins: new Set(['payments']),
+    matches: null,
+    selected: '',
+    groupMode: 'none',
+    ...patch,
+  });
+  const gatewayToAuth = (edges: MapEdge[]) => edges.find((e) => e.source === 'n:api-gateway' && e.target === 'n:auth');
+
+  it('draws api-gateway → auth clear of payments, and the edges with nothing in their way as before', () => {
+    const flow = buildFlow(input());
+    const route = gatewayToAuth(flow.edges)?.data?.route;
+    expect(route).toBeDefined();
+    const gateway = flow.rects.get('n:api-gateway');
+    const auth = flow.rects.get('n:auth');
+    if (!route || !gateway || !auth) throw new Error('no route');
+    const index = new BoxIndex(flow.rects.values());
+    expect(crossedBoxes([edgeCurve(gateway, auth)], index, [gateway, auth]).size).toBe(1);
+    expect(crossedBoxes(unflattenPath(route), index, [gateway, auth]).size).toBe(0);
+    expect(flow.edges.filter((e) => e.data?.route !== undefined)).toHaveLength(1);
+  });
+
+  it('keeps the same edge objects through a status change (routes are made again only when a box moves)', () => {
+    const memo = newRouteMemo();
+    const first = buildFlow(input(), undefined, memo);
+    const cache = new Map<string, MapNode | MapEdge>([...first.nodes.map((n) => [n.id, n] as const), ...first.edges.map((e) => [e.id, e] as const)]);
+    const second = buildFlow(input({ failing: new Set(), origins: new Set() }), cache, memo);
+    expect(gatewayToAuth(second.edges)).toBe(gatewayToAuth(first.edges));
+    // While payments is dragged away, the other edges keep their routes (made again once it is dropped)…
+    const dragging = new Map([['n:payments', { x: 580, y: 900 }]]);
+    expect(gatewayToAuth(buildFlow(input({ dragging }), cache, memo).edges)?.data?.route).toBe(gatewayToAuth(first.edges)?.data?.route);
+    // …and dropped there, out of the way, the edge is the bezier again.
+    const moved = new Map([...positions, ['n:payments', { x: 580, y: 900 }]]);
+    expect(gatewayToAuth(buildFlow(input({ positions: moved }), cache, memo).edges)?.data?.route).toBeUndefined();
   });
 });

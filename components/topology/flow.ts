@@ -10,6 +10,7 @@ import { boundsOf, type PositionMap, type Rect } from '@/lib/model/topology/posi
 import { readingOrder } from '@/lib/client/topology/nav';
 import { labelSize, labelSpot } from './edge-labels';
 import { edgeCurve } from './edge-paint';
+import { BoxIndex, flattenPath, MAX_ROUTED_EDGES, MAX_ROUTED_NODES, routeEdge, unflattenPath, type EdgePath } from './edge-route';
 
 /**
  * From the view graph, positions and view flags to React Flow nodes and edges. Pure, and it
@@ -89,6 +90,12 @@ export interface EdgeData extends Record<string, unknown> {
   /** Where its label's centre goes (flow coordinates): clear of the nodes where the curve allows (`labelSpot`). Two numbers, not a point: `reuse` compares data by value one level deep. */
   labelX?: number;
   labelY?: number;
+  /**
+   * Where it is drawn when React Flow's bezier would cross a node that is neither of its ends: a
+   * route around them (`routeEdge`, flattened: `flattenPath`). Absent: the bezier. The same array
+   * while the route is the same, so `reuse` keeps the edge.
+   */
+  route?: readonly number[];
 }
 export type MapEdge = Edge<EdgeData>;
 
@@ -210,6 +217,22 @@ export interface FlowInput {
   dragging?: ReadonlyMap<string, Point>;
 }
 
+/**
+ * Routes kept between map updates: they depend on the drawn boxes alone, which a status or rate
+ * change (most updates) leaves as they were. Owned by the caller of `buildFlow`, one per map.
+ */
+export interface RouteMemo {
+  /** The boxes the routes were made for. */
+  key: string;
+  /** By `from→to`: the flattened route, or null for the bezier. */
+  routes: Map<string, readonly number[] | null>;
+}
+
+export const newRouteMemo = (): RouteMemo => ({ key: '', routes: new Map() });
+
+const sameNumbers = (a: readonly number[] | undefined, b: readonly number[] | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((n, i) => n === b[i]));
+
 export interface Flow {
   nodes: MapNode[];
   edges: MapEdge[];
@@ -244,7 +267,7 @@ function reuse<T extends MapNode | MapEdge>(cache: Map<string, MapNode | MapEdge
 
 const classNames = (...names: (string | false | undefined)[]): string => names.filter(Boolean).join(' ');
 
-export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdge>): Flow {
+export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdge>, memo: RouteMemo = newRouteMemo()): Flow {
   const { graph, nodeById, positions, visible, matches, origins, failing, selected, dragging } = input;
   const positionOf = (id: string): Point | undefined => dragging?.get(id) ?? positions.get(id);
   const drawn: MapNode[] = [];
@@ -354,6 +377,35 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
   const recoveredIds = new Set([...(input.recovered ?? [])].map(nodeGraphId));
   /** What a label must not cover: the nodes, and the labels placed before it. */
   const taken: Rect[] = [...rects.values()];
+  // Edges are routed around the nodes in their way (edge-route.ts) on maps up to the size whose
+  // edges are SVG. Routes are made again only when a box moved, came or went. While a node is
+  // dragged, only the edges of what is dragged follow it (each frame); the others are routed again
+  // once it is dropped.
+  let shownEdges = 0;
+  for (const edge of graph.edges) if (shown.has(edge.from) && shown.has(edge.to)) shownEdges += 1;
+  const routing = rects.size <= MAX_ROUTED_NODES && shownEdges <= MAX_ROUTED_EDGES;
+  const dragged = dragging && dragging.size > 0 ? dragging : undefined;
+  if (routing && !dragged) {
+    let geometry = '';
+    for (const [id, r] of rects) geometry += `${id}:${r.x},${r.y},${r.width},${r.height};`;
+    if (geometry !== memo.key) {
+      memo.key = geometry;
+      memo.routes = new Map();
+    }
+  }
+  let boxes: BoxIndex | undefined;
+  const routeOf = (from: string, to: string, fromRect: Rect, toRect: Rect): readonly number[] | undefined => {
+    if (!routing) return undefined;
+    const key = `${from}\u2192${to}`;
+    const moving = dragged !== undefined && (dragged.has(from) || dragged.has(to));
+    const known = moving ? undefined : memo.routes.get(key);
+    if (known !== undefined) return known ?? undefined;
+    boxes ??= new BoxIndex(rects.values());
+    const path = routeEdge(fromRect, toRect, boxes);
+    const route = path.length > 1 ? flattenPath(path) : null;
+    if (!dragged) memo.routes.set(key, route);
+    return route ?? undefined;
+  };
   for (const edge of graph.edges) {
     if (!shown.has(edge.from) || !shown.has(edge.to)) continue;
     const tone = edgeTone(edge);
@@ -361,10 +413,14 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
     const label = edgeLabel(edge, tone, recoveredIds.has(edge.to));
     const from = rects.get(edge.from);
     const to = rects.get(edge.to);
+    const previous = (cache?.get(edge.id) as MapEdge | undefined)?.data?.route;
+    let route = from && to ? routeOf(edge.from, edge.to, from, to) : undefined;
+    if (sameNumbers(route, previous)) route = previous;
     let labelAt: Point | undefined;
     if (label && from && to) {
       const size = labelSize(label);
-      labelAt = labelSpot(edgeCurve(from, to), size, taken);
+      const path: EdgePath = route ? unflattenPath(route) : [edgeCurve(from, to)];
+      labelAt = labelSpot(path, size, taken);
       taken.push({ x: labelAt.x - size.width / 2, y: labelAt.y - size.height / 2, ...size });
     }
     const colour = active ? 'var(--accent)' : tone === 'idle' ? 'var(--edge-idle)' : tone === 'ok' ? 'var(--edge-ok)' : `var(--${tone})`;
@@ -382,7 +438,7 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
         // mouse move over 2,000 edges no longer costs a frame.
         interactionWidth: 0,
         ...(label ? { label, labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 3 } : {}),
-        data: { sources: edge.sources.join('+'), count: edge.count, tone, ...(labelAt ? { labelX: labelAt.x, labelY: labelAt.y } : {}) },
+        data: { sources: edge.sources.join('+'), count: edge.count, tone, ...(labelAt ? { labelX: labelAt.x, labelY: labelAt.y } : {}), ...(route ? { route } : {}) },
       }),
     );
   }
