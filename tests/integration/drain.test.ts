@@ -129,7 +129,8 @@ describe('drain API on real etcd', () => {
     ['an unknown instance', 'pay', 'p-9', { reason: 'r' }, 404, 'id'],
     ['an unknown service', 'nope', 'p-1', { reason: 'r' }, 404, 'id'],
     ['an encoded dot-dot path', 'pay', 'a/../b', { reason: 'r' }, 422, 'id'],
-    ['a control character', 'pay', 'p-2\u0007', { reason: 'r' }, 422, 'id'],
+    // Names may hold control characters (the registry lists such): this one is simply not registered.
+    ['an id with a control character nothing registers', 'pay', 'p-2\u0007', { reason: 'r' }, 404, 'id'],
   ])('answers %s with %s naming the field, writing nothing', async (_label, service, id, body, status, field) => {
     const response = await drain(service, id, body);
     expect(response.status).toBe(status);
