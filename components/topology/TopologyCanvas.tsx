@@ -19,7 +19,8 @@ import { EdgeCanvas } from './EdgeCanvas';
 import { OverviewCanvas } from './OverviewCanvas';
 import type { MapEdge, MapNode } from './flow';
 import { MapEdgeView } from './MapEdge';
-import { boundsOf, detailBand, OVERVIEW_ZOOM, showsWhole, textScale } from './viewport';
+import { boundsOf } from '@/lib/model/topology/positions';
+import { detailBand, OVERVIEW_ZOOM, showsWhole, textScale } from './viewport';
 
 const EDGE_TYPES = { default: MapEdgeView };
 
@@ -122,7 +123,7 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
   // The minimap only while part of the map is out of view (viewport.ts, `showsWhole`): a boolean
   // from the store, so panning re-renders nothing until it flips.
   const bounds = useMemo(() => boundsOf(rects.values()), [rects]);
-  const wholeInView = useStore((state) => bounds === null || showsWhole(bounds, { x: state.transform[0], y: state.transform[1], zoom: state.transform[2] }, state.width, state.height));
+  const wholeInView = useStore((state) => bounds === undefined || showsWhole(bounds, { x: state.transform[0], y: state.transform[1], zoom: state.transform[2] }, state.width, state.height));
 
   const focusNode = useCallback(
     (id: string) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { boundsOf, DETAIL_TEXT_PX, detailBand, fitViewport, MIN_DETAIL_PX, showsWhole, textScale } from './viewport';
+import { boundsOf } from '@/lib/model/topology/positions';
+import { DETAIL_TEXT_PX, detailBand, fitViewport, MIN_DETAIL_PX, showsWhole, textScale } from './viewport';
 
 /** The demo fleet as the server lays it out: 8 layers of 200 × 56 boxes 90 apart, 1,950 wide and 420 high. */
 const demo = Array.from({ length: 8 }, (_, layer) =>
@@ -52,7 +53,7 @@ describe('fitting a small fleet to the canvas', () => {
     // Zoomed in or panned away from the whole, the minimap is back.
     expect(bounds && view && showsWhole(bounds, { ...view, zoom: view.zoom * 1.2 }, 1440, 811)).toBe(false);
     expect(bounds && view && showsWhole(bounds, { ...view, x: view.x - 40 }, 1440, 811)).toBe(false);
-    expect(boundsOf([])).toBeNull();
+    expect(boundsOf([])).toBeUndefined();
   });
 
   it('never zooms a tiny map past 100 %, and fits nothing to nothing', () => {

@@ -1,4 +1,4 @@
-import type { Rect } from '@/lib/model/topology/positions';
+import { boundsOf, overlaps, type Rect } from '@/lib/model/topology/positions';
 
 /**
  * Fitting the map to its canvas, and the level of detail a zoom allows. Pure: the canvas and the
@@ -38,23 +38,6 @@ function fitWith(bounds: Rect, width: number, height: number, padding: Padding, 
     y: padding.top + (room.height - bounds.height * zoom) / 2 - bounds.y * zoom,
     zoom,
   };
-}
-
-const overlaps = (a: Rect, b: Rect): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-
-/** The box around `rects`, or null for none. */
-export function boundsOf(rects: Iterable<Rect>): Rect | null {
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const r of rects) {
-    minX = Math.min(minX, r.x);
-    minY = Math.min(minY, r.y);
-    maxX = Math.max(maxX, r.x + r.width);
-    maxY = Math.max(maxY, r.y + r.height);
-  }
-  return minX === Infinity ? null : { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
 }
 
 /**

@@ -95,8 +95,8 @@ export function backwardEdges(edges: readonly LayoutEdge[], positions: ReadonlyM
   return backward;
 }
 
-export function boundsOf(rects: readonly Rect[]): Rect | undefined {
-  if (rects.length === 0) return undefined;
+/** The box around `rects`, or undefined for none. */
+export function boundsOf(rects: Iterable<Rect>): Rect | undefined {
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -107,7 +107,7 @@ export function boundsOf(rects: readonly Rect[]): Rect | undefined {
     maxX = Math.max(maxX, r.x + r.width);
     maxY = Math.max(maxY, r.y + r.height);
   }
-  return { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
+  return minX === Infinity ? undefined : { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
 }
 
 /** Cell size of `Occupancy`'s grid: a few nodes across, so a query looks at a handful of cells. */
