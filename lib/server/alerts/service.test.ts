@@ -127,9 +127,19 @@ describe('taking over delivery', () => {
     return {
       alerting,
       events,
-      at: (ms: number) => (nowMs = T0 + ms),
-      recover: () => (down = false),
-      lead: () => (leads = true),
+      /** Fires at 2 s and resolves (recovered at 2.4 s) while another replica leads; leads from 4 s. */
+      async fireResolveThenLead(): Promise<void> {
+        alerting.evaluate();
+        nowMs = T0 + 2_000;
+        alerting.evaluate();
+        down = false;
+        nowMs = T0 + 3_000;
+        alerting.evaluate();
+        leads = true;
+        nowMs = T0 + 4_000;
+        alerting.evaluate();
+        await settle();
+      },
     };
   }
 
@@ -139,16 +149,7 @@ describe('taking over delivery', () => {
       { id: 2, at: new Date(T0 - 500_000).toISOString(), kind: 'alert.resolved', service: 'web', detail: 'ServiceCritical (critical) resolved: an earlier firing' },
     ]);
     try {
-      replica.alerting.evaluate();
-      replica.at(2_000);
-      replica.alerting.evaluate();
-      replica.recover();
-      replica.at(3_000);
-      replica.alerting.evaluate();
-      replica.lead();
-      replica.at(4_000);
-      replica.alerting.evaluate();
-      await settle();
+      await replica.fireResolveThenLead();
       expect(replica.events.map((event) => [event.kind, event.at])).toEqual([
         ['alert.fired', new Date(T0 + 2_000).toISOString()],
         ['alert.resolved', new Date(T0 + 2_400).toISOString()],
@@ -164,16 +165,7 @@ describe('taking over delivery', () => {
       { id: 2, at: new Date(T0 + 2_400).toISOString(), kind: 'alert.resolved', service: 'web', detail: 'ServiceCritical (critical) resolved: web is critical' },
     ]);
     try {
-      replica.alerting.evaluate();
-      replica.at(2_000);
-      replica.alerting.evaluate();
-      replica.recover();
-      replica.at(3_000);
-      replica.alerting.evaluate();
-      replica.lead();
-      replica.at(4_000);
-      replica.alerting.evaluate();
-      await settle();
+      await replica.fireResolveThenLead();
       expect(replica.events).toEqual([]);
     } finally {
       replica.alerting.stop();
