@@ -39,20 +39,34 @@ function refusalFor(error: unknown): ExtendedError {
   return refusal;
 }
 
+/** What a socket remembers of its rechecks. */
+type RecheckState = { principal?: Principal; unvouched?: boolean };
+
 /**
- * Closes the live sockets whose credential no longer holds: revoked or expired, or no longer vouched
- * for while the database is unreachable (past the minute a credential is trusted from memory). Such
- * a tab connects again and is told the database is unreachable, as a new one is.
+ * Closes the live sockets whose credential no longer holds: revoked or expired, or left unvouched
+ * for by two rechecks in a row while the database is unreachable. One is not enough: a socket's
+ * credential was last checked by the previous recheck, a minute ago, which is already past the
+ * minute a credential is trusted from memory, so a short database blip spanning one recheck would
+ * close every tab at once. Such a tab connects again and is told the database is unreachable, as a
+ * new one is.
  */
 export async function recheckSockets(io: Server, auth: Auth, secure: boolean): Promise<void> {
   await Promise.all(
-    [...io.sockets.sockets.values()].map((socket) =>
-      authenticate(auth, socket.request.headers, secure).then(
-        (principal) => principal || socket.disconnect(true),
-        // Any other failure is ours (a bug), not the credential's: the socket stays.
-        (error: unknown) => isDatabaseUnreachable(error) && socket.disconnect(true),
-      ),
-    ),
+    [...io.sockets.sockets.values()].map((socket) => {
+      const state = socket.data as RecheckState;
+      return authenticate(auth, socket.request.headers, secure).then(
+        (principal) => {
+          state.unvouched = false;
+          if (!principal) socket.disconnect(true);
+        },
+        (error: unknown) => {
+          // Any other failure is ours (a bug), not the credential's: the socket stays.
+          if (!isDatabaseUnreachable(error)) return;
+          if (state.unvouched) socket.disconnect(true);
+          state.unvouched = true;
+        },
+      );
+    }),
   );
 }
 
@@ -61,12 +75,12 @@ export async function recheckSockets(io: Server, auth: Auth, secure: boolean): P
  * at connect; it is closed when that credential is revoked, and re-checked every minute.
  */
 export function guardSockets(io: Server, auth: Auth, secure: boolean): () => void {
-  const principalOf = (socket: { data: unknown }): Principal | undefined => (socket.data as { principal?: Principal }).principal;
+  const principalOf = (socket: { data: unknown }): Principal | undefined => (socket.data as RecheckState).principal;
   io.use((socket, next) => {
     authenticate(auth, socket.request.headers, secure)
       .then((principal) => {
         if (!principal) return next(new Error(CONNECT_REFUSAL.unauthenticated));
-        (socket.data as { principal?: Principal }).principal = principal;
+        (socket.data as RecheckState).principal = principal;
         next();
       })
       .catch((error: unknown) => next(refusalFor(error)));
