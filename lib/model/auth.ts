@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FleetNameSchema, withoutNul } from './drain';
 import { RoleSchema, type Role } from './roles';
 
 /** User names are shown in the UI and written to history: short, printable, no spaces. */
@@ -18,7 +19,8 @@ export const PasswordSchema = z
   .max(MAX_PASSWORD_LENGTH);
 
 export const LoginRequestSchema = z
-  .object({ username: z.string().max(64), password: z.string().max(MAX_PASSWORD_LENGTH) })
+  // No NUL: a user name is looked up in the database, whose text cannot hold one (a 500, not a refusal).
+  .object({ username: z.string().max(64).refine(withoutNul, 'must not contain a NUL character'), password: z.string().max(MAX_PASSWORD_LENGTH) })
   .strict();
 
 export const CreateUserRequestSchema = z.object({ name: UserNameSchema, role: RoleSchema, password: PasswordSchema }).strict();
@@ -34,7 +36,7 @@ export const CreateTokenRequestSchema = z
     name: TokenNameSchema,
     role: RoleSchema,
     /** Limits what the token may change (drain, ingest) to one service; reads are not limited. */
-    service: z.string().min(1).max(256).optional(),
+    service: FleetNameSchema.optional(),
     expiresInDays: z.number().int().min(1).max(3_650).optional(),
   })
   .strict()

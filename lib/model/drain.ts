@@ -29,6 +29,9 @@ export type BulkDrainRequest = z.infer<typeof BulkDrainRequestSchema>;
 export const DRAIN_STATES = ['draining', 'drained', 'no-traffic-data'] as const;
 export type DrainState = (typeof DRAIN_STATES)[number];
 
+/** Text kept in the database: PostgreSQL's text cannot hold NUL, and a row holding one is refused whole. */
+export const withoutNul = (value: string): boolean => !value.includes('\u0000');
+
 /**
  * A service or instance name an operator acts on: any name the registry accepts (1–256 characters,
  * control characters included but NUL, which PostgreSQL cannot store and the registry refuses), so
@@ -36,9 +39,6 @@ export type DrainState = (typeof DRAIN_STATES)[number];
  * alerted but every action on it answered 422. Bodies are JSON, paths percent-encoded
  * (`pathSegment`), logs go through `printable` and CSV quotes cells.
  */
-/** Text kept in the database: PostgreSQL's text cannot hold NUL, and a row holding one is refused whole. */
-export const withoutNul = (value: string): boolean => !value.includes('\u0000');
-
 export const FleetNameSchema = z
   .string()
   .min(1)

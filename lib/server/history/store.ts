@@ -163,7 +163,8 @@ export async function openHistory(options: HistoryOptions): Promise<History> {
         // One line per batch, not per row: a fault refusing every row must not write 100,000 lines.
         if (refused++ === 0) firstRefusal = `a ${event.kind} event of ${JSON.stringify(event.service ?? '')} (${error instanceof Error ? error.message : String(error)})`;
       }
-      queue.shift();
+      // Unless `append` dropped it meanwhile, past MAX_QUEUED_EVENTS: then the head is a later event, not yet written.
+      if (queue[0] === event) queue.shift();
     }
     report();
     return { inserted };

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '@/tests/support/postgres';
-import { isDatabaseUnreachable } from './unreachable';
+import { isDatabaseUnreachable, isRowRefused } from './unreachable';
 
 let postgres: TestPostgres;
 beforeAll(async () => {
@@ -56,5 +56,31 @@ describe('isDatabaseUnreachable, on what a real PostgreSQL and SQLite throw', ()
     sqlite.close();
     expect(isDatabaseUnreachable(new TypeError('x is undefined'))).toBe(false);
     expect(isDatabaseUnreachable('ECONNREFUSED')).toBe(false);
+  });
+
+  it('tells a row the database refuses for what it holds from a failure of the table or the connection', async () => {
+    const url = await postgres.createDatabase();
+    await postgres.query(url, 'create table t (id int primary key, name text not null)');
+    await postgres.query(url, "insert into t values (1, 'a')");
+    const pool = new pg.Pool({ connectionString: url });
+    // Its idle clients are ended when the server stops after the file's tests.
+    pool.on('error', () => undefined);
+    try {
+      const refused = [await failureOf(pool.query('insert into t values ($1, $2)', [2, 'a\u0000b'])), await failureOf(pool.query('insert into t values (3, null)'))];
+      expect(refused.map((failure) => isRowRefused(failure))).toEqual([true, true]);
+      const table = await failureOf(pool.query("insert into t values (1, 'b')"));
+      expect(table).toMatchObject({ code: '23505' });
+      expect(isRowRefused(table)).toBe(false);
+    } finally {
+      await pool.end();
+    }
+    expect(isRowRefused(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(false);
+    const sqlite = new Database(':memory:');
+    sqlite.exec('create table t (id integer primary key, name text not null)');
+    const sqliteFailure = (statement: string) => failureOf(Promise.resolve().then(() => sqlite.exec(statement)));
+    expect(isRowRefused(await sqliteFailure('insert into t values (1, null)'))).toBe(true);
+    sqlite.exec("insert into t values (2, 'a')");
+    expect(isRowRefused(await sqliteFailure("insert into t values (2, 'b')"))).toBe(false);
+    sqlite.close();
   });
 });

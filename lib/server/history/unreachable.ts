@@ -41,5 +41,8 @@ const POOL_MESSAGES = /^(Connection terminated|Client has encountered a connecti
  */
 export function isRowRefused(error: unknown): boolean {
   if (typeof error !== 'object' || error === null || !('code' in error) || typeof error.code !== 'string') return false;
+  // A unique violation is the table's, not the row's (natural keys are ON CONFLICT DO NOTHING): an
+  // id sequence left behind by a restore, which an operator can mend while the rows wait.
+  if (error.code === '23505' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || error.code === 'SQLITE_CONSTRAINT_UNIQUE') return false;
   return /^(2[23][0-9A-Z]{3}|SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)\w*)$/.test(error.code);
 }
