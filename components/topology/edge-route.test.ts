@@ -106,6 +106,14 @@ describe('routeEdge', () => {
     expect(before).toBeGreaterThan(100);
     expect(after).toBe(0);
   });
+
+  it('leaves an edge with an end far out of any map (a corrupt saved position) as the plain curve, at once', () => {
+    const far = service(1e20, 300);
+    const huge: Rect = { x: 0, y: 0, width: 1e9, height: 1e9 };
+    const index = new BoxIndex([...demo, far, huge]);
+    expect(routeEdge(gateway, far, index)).toEqual([edgeCurve(gateway, far)]);
+    expect(routeEdge(gateway, auth, index).length).toBeGreaterThan(1);
+  });
 });
 
 describe('paths', () => {

@@ -44,12 +44,23 @@ const NEAR_CURVE = 0.3;
 const CELL = 256;
 const cellKey = (cx: number, cy: number): number => cx * 1_048_576 + cy;
 
+/**
+ * A box the grid can index and a route can go round: within a million map units of the origin and
+ * at most 4,096 across. Stored positions may be any finite number (a browser's saved layout), and
+ * the grid walks every cell a box spans: one at x = 1e20 never left the loop.
+ */
+const ROUTABLE_EXTENT = 1_000_000;
+const ROUTABLE_SIZE = 4_096;
+export const routable = (box: Rect): boolean =>
+  Math.abs(box.x) <= ROUTABLE_EXTENT && Math.abs(box.y) <= ROUTABLE_EXTENT && box.width >= 0 && box.height >= 0 && box.width <= ROUTABLE_SIZE && box.height <= ROUTABLE_SIZE;
+
 /** Node boxes by 256 px cell: the boxes near a point or an area without testing them all. */
 export class BoxIndex {
   private readonly cells = new Map<number, Rect[]>();
 
   constructor(boxes: Iterable<Rect>) {
     for (const box of boxes) {
+      if (!routable(box)) continue;
       for (let cx = Math.floor(box.x / CELL); cx <= Math.floor((box.x + box.width) / CELL); cx += 1) {
         for (let cy = Math.floor(box.y / CELL); cy <= Math.floor((box.y + box.height) / CELL); cy += 1) {
           const key = cellKey(cx, cy);
@@ -224,7 +235,7 @@ function detour(curve: Curve, index: BoxIndex, ends: readonly Rect[]): Curve[] |
 export function routeEdge(from: Rect, to: Rect, index: BoxIndex): EdgePath {
   const curve = edgeCurve(from, to);
   const direct = [curve];
-  if (from === to || curve.tx - curve.sx < 2 * CLEARANCE) return direct;
+  if (from === to || !routable(from) || !routable(to) || curve.tx - curve.sx < 2 * CLEARANCE) return direct;
   const ends = [from, to];
   if (crossedBoxes(direct, index, ends, true).size === 0) return direct;
   const around = detour(curve, index, ends);
