@@ -137,6 +137,13 @@ describe('drain --wait', () => {
     expect(polls(requests)).toBe(2);
   });
 
+  it('takes idle as the go-ahead only from a server in sync with etcd', async () => {
+    const behind = await drainWait([serviceFrom('connecting', [drained('drained')]), serviceFrom('synced', [drained('drained')])]);
+    expect(behind.code).toBe(EXIT.ok);
+    expect(polls(behind.requests)).toBe(2);
+    expect((await drainWait([serviceFrom('connecting', [drained('drained')])])).code).toBe(EXIT.timeout);
+  });
+
   it('keeps waiting when a synced replica a moment behind the drain\u2019s write shows it undrained once', async () => {
     const { code, requests } = await drainWait([serviceFrom('synced', [{ ...drained(), drain: null }]), serviceFrom('synced', [drained('drained')])]);
     expect(code).toBe(EXIT.ok);

@@ -64,7 +64,12 @@ function readPoll(answer: Answer, id: string, nowMs: number): Poll {
   if (mine === undefined) return notDrained('deregistered', body);
   const instance = InstanceSchema.safeParse(mine);
   if (!instance.success) return { kind: 'retry', reason: `unreadable instance ${id} in the answer`, afterMs: null };
-  return instance.data.drain ? { kind: 'instance', instance: instance.data } : notDrained('lifted', body);
+  if (!instance.data.drain) return notDrained('lifted', body);
+  // Idle is the go-ahead a pipeline waits for: taken only from a server in step with etcd, whose
+  // view of the drain is current (a replica catching up may still show a drain since lifted).
+  const registry = RegistrySchema.safeParse(body).data?.registry;
+  if (registry && registry.state !== 'synced') return { kind: 'retry', reason: `the Switchyard that answered is not in sync with etcd (${registry.phase ? `${registry.state}, ${registry.phase}` : registry.state})`, afterMs: null };
+  return { kind: 'instance', instance: instance.data };
 }
 
 const ReadySchema = z.object({ registry: z.object({ state: z.literal('synced') }) });
