@@ -23,7 +23,8 @@ const USAGE = `usage:
               the dashboard's Access page. History records the drain as token:<its name>.
 
 exit codes: 0 done, 1 network/server error, 2 bad input, 3 refused (not found, already drained,
-last passing instance, no traffic data to confirm idleness), 4 timed out waiting, 5 the API token
+last passing instance, no traffic data to confirm idleness, no longer drained while waiting),
+4 timed out waiting, 5 the API token
 was refused (unknown, expired, revoked, a viewer's, or scoped to another service)
 
 With --wait, a failing poll (5xx, 429, a restart or failover, a hung request) is retried until the
