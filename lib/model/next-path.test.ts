@@ -8,6 +8,12 @@ describe('safeNextPath', () => {
     ['/history?_rsc=abc&kind=health.changed', '/history?kind=health.changed'],
     ['//evil.example/path', '/'],
     ['/\\evil.example', '/'],
+    // Dot segments resolved into a leading `//`: another host once the browser reads it.
+    ['/.//evil.example/x', '/'],
+    ['/%2e//evil.example', '/'],
+    ['/%2E%2E//evil.example', '/'],
+    ['/a/..//evil.example', '/'],
+    ['/./\\evil.example', '/'],
     ['https://evil.example/', '/'],
     ['javascript:alert(1)', '/'],
     ['/login?next=/x', '/'],

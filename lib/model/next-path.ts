@@ -8,7 +8,9 @@ export function safeNextPath(candidate: string | null | undefined): string {
     const url = new URL(candidate, 'http://switchyard.invalid');
     if (url.origin !== 'http://switchyard.invalid') return '/';
     url.searchParams.delete('_rsc');
-    if (url.pathname === '/login') return '/';
+    // Dot segments are resolved by the parse: `/.//evil.example` comes out as `//evil.example`,
+    // which the browser then reads as another host.
+    if (url.pathname === '/login' || url.pathname.startsWith('//') || url.pathname.startsWith('/\\')) return '/';
     return `${url.pathname}${url.search}${url.hash}`;
   } catch {
     return '/';
