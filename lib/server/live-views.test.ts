@@ -7,9 +7,10 @@ import type { ClientToServerEvents, ServerToClientEvents, SummaryDelta, SummaryS
 import type { Registration } from '@/lib/model/registration';
 import { receiveSummary } from '@/lib/model/summary-parts';
 import { applySummaryDelta, summariesOf, summaryViewFromSnapshot, type SummaryView } from '@/lib/model/views';
-import { createManualClock } from '@/tests/support/manual-clock';
+import { createManualClock, type ManualClock } from '@/tests/support/manual-clock';
 import type { LiveServer } from './live';
 import { attachLiveViews, type LiveViews } from './live-views';
+import { SNAPSHOT_INTERVAL_MS } from './socket-memory';
 import { createStore, type DecodedKey, type Store } from './store/store';
 import { compressedSummaryParts } from './summary-snapshot-parts';
 
@@ -39,6 +40,8 @@ let http: HttpServer;
 let io: LiveServer;
 let views: LiveViews;
 let held: ReturnType<typeof heldCompression>;
+/** What paces snapshots: moved on by the tests. */
+let clock: ManualClock;
 const clients: LiveClient[] = [];
 
 beforeEach(async () => {
@@ -48,7 +51,8 @@ beforeEach(async () => {
   held = heldCompression();
   http = createServer();
   io = new Server(http);
-  views = attachLiveViews(io, store, Date.now, held.compress);
+  clock = createManualClock();
+  views = attachLiveViews(io, store, Date.now, held.compress, clock);
   io.on('connection', views.onConnection);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
 });
@@ -163,10 +167,24 @@ describe('summary snapshots compressed off the event loop', () => {
     store.flush();
     // Messages to one socket keep their order: anything sent before this snapshot would be handed on first.
     await client.subscribe();
+    // Snapshots of a view to one socket are paced: the second leaves once the interval is over.
+    clock.advance(SNAPSHOT_INTERVAL_MS);
     await vi.waitFor(() => expect(held.asked).toHaveLength(2));
     held.releaseAll();
     await vi.waitFor(() => expect(client.handed).toHaveLength(1));
     expect(names(viewFrom(client.handed).view)).toEqual(['alpha', 'beta']);
   });
 
+});
+
+describe('summary snapshots to one socket', () => {
+  it('are paced: twenty subscribes in a row get one snapshot now and one when the interval is over', async () => {
+    const client = viewer();
+    for (let i = 0; i < 20; i += 1) expect(await client.subscribe()).toEqual({ ok: true });
+    await vi.waitFor(() => expect(held.asked).toHaveLength(1));
+    clock.advance(SNAPSHOT_INTERVAL_MS);
+    await vi.waitFor(() => expect(held.asked).toHaveLength(2));
+    clock.advance(SNAPSHOT_INTERVAL_MS);
+    expect(held.asked).toHaveLength(2);
+  });
 });

@@ -152,7 +152,14 @@ export function encodeEvent<E extends keyof ServerToClientEvents>(io: LiveServer
  * answered when it ends, and any further asks until then share that answer (run then, with the
  * state as it is then).
  */
-export function createSnapshotPacer(intervalMs: number = SNAPSHOT_INTERVAL_MS, clock: Clock = systemClock): { run(key: string, answer: () => void): void; close(): void } {
+/** Snapshots of one view to one socket, at most one per interval (createSnapshotPacer). */
+export interface SnapshotPacer {
+  /** Answers now, or once the interval since the last answer for `key` is over (one waiting answer per key). */
+  run(key: string, answer: () => void): void;
+  close(): void;
+}
+
+export function createSnapshotPacer(intervalMs: number = SNAPSHOT_INTERVAL_MS, clock: Clock = systemClock): SnapshotPacer {
   const lastAt = new Map<string, number>();
   const pending = new Map<string, () => void>();
   return {
