@@ -21,6 +21,10 @@ describe('csvCell', () => {
     ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
     ['=A1,\n"x"', `"'=A1,\n""x"""`],
     ['a=b', 'a=b'],
+    // A `;` splits the cell in semicolon locales: what follows must not start a formula either.
+    ["x;=cmd|' /C calc'!A0;y", "x;'=cmd|' /C calc'!A0;y"],
+    ['a;-1;+1;@x', "a;'-1;'+1;'@x"],
+    ['a; =1', 'a; =1'],
     ['<script>alert(1)</script>', '<script>alert(1)</script>'],
     ['', ''],
   ])('text %j → %j', (input, expected) => {
