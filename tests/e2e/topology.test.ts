@@ -240,8 +240,8 @@ describe('topology map in Chromium', () => {
       expect(await because.textContent()).toBe('Probably failing because of e2e-payments (the likely origin).');
       await because.getByRole('link', { name: 'e2e-payments' }).click();
       await servicePage.getByRole('heading', { name: 'e2e-payments', exact: true }).waitFor();
-      await servicePage.locator('.service-origin').getByText('Likely origin').waitFor({ timeout: 15_000 });
-      expect(await servicePage.locator('.service-origin').textContent()).toBe('Likely origin of this failure: a failing service depends on it — e2e-orders.');
+      await servicePage.locator('.service-origin').getByText('is the likely origin').waitFor({ timeout: 15_000 });
+      expect(await servicePage.locator('.service-origin').textContent()).toBe('e2e-payments is the likely origin of this failure: a failing service depends on it — e2e-orders.');
       // The services list marks it beside its status, and only it.
       await servicePage.goto(`${server.url}/services`);
       const mark = servicePage.locator('.table--services .origin-mark');
