@@ -9,6 +9,7 @@ import { startAlerting } from './alerts/start';
 import { secureCookies } from './auth/cookies';
 import { bootstrapFirstAdmin } from './auth/first-admin';
 import { createOidcFlow } from './auth/oidc-flow';
+import { createOidcPendingStore } from './auth/oidc-pending';
 import { createAuth } from './auth/service';
 import { guardSockets, socketOriginFilter } from './auth/socket-guard';
 import { createBodyReception } from './body-reception';
@@ -251,7 +252,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     auth,
     database,
     bodies,
-    oidc: createOidcFlow(config),
+    oidc: createOidcFlow(config, createOidcPendingStore({ db: history.db, now: wallClockMs })),
     topologyLayout,
     alerts,
     etcd,

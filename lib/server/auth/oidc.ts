@@ -22,8 +22,9 @@ export interface OidcSettings {
 }
 
 /**
- * What the caller keeps between `begin` and `complete` (a short-lived HttpOnly cookie, best signed or
- * sealed). It comes back from the browser, so parse it with this schema before `complete`.
+ * What the caller keeps between `begin` and `complete`: the flow keeps it in the shared database
+ * (oidc-pending.ts), the browser only its random id. It is read back from a row another replica,
+ * maybe of another version, wrote, so parse it with this schema before `complete`.
  */
 export const PendingOidcLoginSchema = z.object({
   state: z.string().min(1).max(512),

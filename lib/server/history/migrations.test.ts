@@ -77,7 +77,7 @@ describe('migrations on PostgreSQL', () => {
       const shipped = Object.keys(await migrationProviderFor('postgres').getMigrations());
       expect(applied).toEqual(shipped.map((name) => ({ name, n: '1' })));
       const tables = await server.query<{ table_name: string }>(url, "select table_name from information_schema.tables where table_schema = 'public' and table_name not like 'kysely_%' order by table_name");
-      expect(tables.map((row) => row.table_name)).toEqual(['alert_acks', 'alert_silences', 'events', 'install_identity', 'lineages', 'runs', 'series_keys', 'series_minutes', 'sessions', 'tokens', 'users']);
+      expect(tables.map((row) => row.table_name)).toEqual(['alert_acks', 'alert_silences', 'events', 'install_identity', 'lineages', 'oidc_pending', 'runs', 'series_keys', 'series_minutes', 'sessions', 'tokens', 'users']);
       // One install, whichever replica migrated: each reads the same identity.
       const ids = await Promise.all(stores.map((store) => store.db.selectFrom('install_identity').select('id').execute()));
       expect(new Set(ids.map((rows) => JSON.stringify(rows))).size).toBe(1);

@@ -203,6 +203,22 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await sql`insert into install_identity (singleton, id) values (1, ${randomUUID()})`.execute(db);
       },
     },
+    '011_oidc_pending': {
+      async up(db: Kysely<unknown>) {
+        // Single sign-on logins on their way through the provider (auth/oidc-pending.ts), shared by
+        // every replica: the provider's callback may reach another replica than the one that began
+        // the login, or the same one restarted. Keyed by the SHA-256 of the browser's cookie id.
+        await db.schema
+          .createTable('oidc_pending')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('client', 'text', (c) => c.notNull())
+          .addColumn('login', 'text', (c) => c.notNull())
+          .addColumn('created_ms', t.ms, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('oidc_pending_created').on('oidc_pending').column('created_ms').execute();
+        await db.schema.createIndex('oidc_pending_client').on('oidc_pending').column('client').execute();
+      },
+    },
   };
 }
 

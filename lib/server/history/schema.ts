@@ -116,11 +116,23 @@ export interface InstallIdentityTable {
   id: string;
 }
 
+/** A single sign-on login between `start` and the provider's callback (migration 011, auth/oidc-pending.ts). */
+export interface OidcPendingTable {
+  /** SHA-256 (base64url) of the id in the browser's cookie. */
+  id: string;
+  /** The address that began it (`limiterKey`), for the per-address cap. */
+  client: string;
+  /** The `PendingOidcLogin` as JSON. */
+  login: string;
+  created_ms: number;
+}
+
 export interface HistoryDatabase {
   alert_acks: AlertAcksTable;
   alert_silences: AlertSilencesTable;
   events: EventsTable;
   install_identity: InstallIdentityTable;
+  oidc_pending: OidcPendingTable;
   runs: RunsTable;
   lineages: LineagesTable;
   users: UsersTable;

@@ -10,7 +10,8 @@ export const dynamic = 'force-dynamic';
 export function GET(request: Request): Promise<Response> {
   return withRuntime(async (runtime) => {
     const { oidc } = runtime;
-    const pending = oidc.take(oidcPendingIdOf(request.headers));
+    // From the shared database, so the provider may send the browser back to any replica; unreachable → 503.
+    const pending = await oidc.take(oidcPendingIdOf(request.headers));
     const back = (message: string, returnTo = '/'): Response => {
       const params = new URLSearchParams({ error: message });
       if (safeNextPath(returnTo) !== '/') params.set('next', safeNextPath(returnTo));
