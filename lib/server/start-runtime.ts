@@ -152,6 +152,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
       onHistory: appendAsLeader,
       departedCheckMs: config.SWITCHYARD_DEPARTED_CHECK_SECONDS * 1_000,
       onDeparted: (service) => membershipStatus.departed(service),
+      log,
       // The prober is created below; a departed instance is first probed seconds after its key went.
       probeDeparted: async (instance) => {
         const { at, ok, latencyMs, error } = await prober.probeOnce(instance);

@@ -19,7 +19,7 @@ const registration = (id: string, address = `10.0.0.${id.length}:80`) => ({ serv
 /** The registry's verdict on every going key's lease in a test. */
 let leaseAfter: Departure['lease'];
 
-function setup(lease: Departure['lease'], clock = { t: Date.parse('2026-12-03T09:32:41Z') }, departed: Pick<LostTrackerOptions, 'probeDeparted' | 'departedCheckMs' | 'onDeparted'> = {}) {
+function setup(lease: Departure['lease'], clock = { t: Date.parse('2026-12-03T09:32:41Z') }, departed: Pick<LostTrackerOptions, 'probeDeparted' | 'departedCheckMs' | 'onDeparted' | 'maxDepartedChecks' | 'maxQueuedDepartures' | 'log'> = {}) {
   leaseAfter = lease;
   store = createStore({ coalesceMs: 0 });
   const history: NewHistoryEvent[] = [];
@@ -151,7 +151,7 @@ describe('lost tracker', () => {
 
   describe('an instance whose lease ended while its probes passed (a graceful shutdown, or an etcd session lost under a live process)', () => {
     /** The departed address's answers in turn, and who was probed when (ms after the key went). */
-    function departing(answers: boolean[], lease: Departure['lease'] = 'gone') {
+    function departing(answers: boolean[], lease: Departure['lease'] = 'gone', limits: Pick<LostTrackerOptions, 'maxDepartedChecks' | 'maxQueuedDepartures' | 'log'> = {}) {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
       const probed: { id: string; afterMs: number }[] = [];
       const clock = { t: Date.parse('2026-12-03T09:32:41Z') };
@@ -163,6 +163,7 @@ describe('lost tracker', () => {
           const ok = answers.shift() ?? false;
           return Promise.resolve({ at: new Date(clock.t).toISOString(), ok, latencyMs: 2, ...(ok ? {} : { error: 'connection refused' }) });
         },
+        ...limits,
       });
       passProbe('/s/users/a', '2026-12-03T09:32:36.000Z');
       store.flush();
@@ -213,7 +214,18 @@ describe('lost tracker', () => {
       expect(history).toEqual([]);
     });
 
-    it(`checks at most ${MAX_DEPARTED_CHECKS} departures at once (a mass shutdown dials no more addresses than that)`, async () => {
+    /** `count` instances `m0`… registered, their probes passing. */
+    const fleet = (count: number): string[] => {
+      const keys = Array.from({ length: count }, (_, i) => `/s/users/m${i}`);
+      for (const [i, key] of keys.entries()) store.upsertKey({ etcdKey: key, lease: '7', registrations: [registration(`m${i}`, `10.1.${Math.floor(i / 250)}.${i % 250}:80`)] });
+      store.flush();
+      for (const key of keys) passProbe(key, '2026-12-03T09:32:36.000Z');
+      store.flush();
+      return keys;
+    };
+    const outOfDiscovery = () => (users()?.instances ?? []).filter((i) => i.lost?.stillServing).map((i) => i.id);
+
+    it(`checks at most ${MAX_DEPARTED_CHECKS} departures at once (a mass shutdown dials no more addresses than that); the rest as checks end`, async () => {
       const { probed, advance } = departing([]);
       const keys = Array.from({ length: MAX_DEPARTED_CHECKS + 10 }, (_, i) => `/s/users/m${i}`);
       for (const [i, key] of keys.entries()) store.upsertKey({ etcdKey: key, lease: '7', registrations: [registration(`m${i}`, `10.1.${Math.floor(i / 250)}.${i % 250}:80`)] });
@@ -223,10 +235,63 @@ describe('lost tracker', () => {
       for (const key of keys) await expire(key);
       await advance(10_000);
       expect(probed).toHaveLength(MAX_DEPARTED_CHECKS);
-      // The first round answered nothing: those checks ended, so later departures are checked again.
+      // The first round answered nothing: those checks ended, so the 10 waiting begin, and later departures are checked too.
       await expire('/s/users/a');
       await advance(10_000);
+      expect(probed).toHaveLength(MAX_DEPARTED_CHECKS + 11);
+      expect(probed.slice(MAX_DEPARTED_CHECKS, -1).map((p) => [p.id, p.afterMs])).toEqual(keys.slice(MAX_DEPARTED_CHECKS).map((_, i) => [`m${MAX_DEPARTED_CHECKS + i}`, 20_000]));
       expect(probed.at(-1)).toEqual({ id: 'a', afterMs: 20_000 });
+    });
+
+    it('checks the departures past the cap as checks end: a fleet whose leases all expired while serving is all shown out of discovery, bar one back meanwhile', async () => {
+      const logged: string[] = [];
+      const { history, probed, advance } = departing(Array<boolean>(100).fill(true), 'gone', { maxDepartedChecks: 4, log: (line) => logged.push(line) });
+      const keys = fleet(8);
+      for (const key of keys) tracker.keyGoing(key, Promise.resolve(leaseAfter));
+      for (const key of keys) store.removeKey(key);
+      store.flush();
+      await advance(0);
+      await advance(10_000);
+      expect(probed.map((p) => p.id)).toEqual(['m0', 'm1', 'm2', 'm3']);
+      // m5 registers again while it waits: it leaves the queue, never probed, never lost.
+      store.upsertKey({ etcdKey: '/s/users/m5-again', lease: '8', registrations: [registration('m5', '10.1.0.5:80')] });
+      store.flush();
+      await advance(10_000);
+      expect(outOfDiscovery()).toEqual(['m0', 'm1', 'm2', 'm3']);
+      await advance(10_000);
+      await advance(10_000);
+      expect(outOfDiscovery()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm6', 'm7']);
+      expect(probed.filter((p) => p.id === 'm5')).toEqual([]);
+      expect(probed.filter((p) => p.id === 'm6').map((p) => p.afterMs)).toEqual([30_000, 40_000]);
+      expect(users()?.instances.find((i) => i.id === 'm5')?.lost).toBeUndefined();
+      // Its cause counts the wait: it still answered 40 s after its key went.
+      expect(history.find((e) => e.instance === 'm6')?.detail).toContain('answered probes 40 s later');
+      expect(history.filter((e) => e.kind === 'instance.lost')).toHaveLength(7);
+      expect(logged).toEqual(['lost instances: 4 departures waited for a check (at most 4 at once)']);
+    });
+
+    it('past the queue bound a departure goes unchecked, counted and logged once for the burst; stop() empties the queue', async () => {
+      const logged: string[] = [];
+      const { probed, advance } = departing(Array<boolean>(100).fill(true), 'gone', { maxDepartedChecks: 2, maxQueuedDepartures: 2, log: (line) => logged.push(line) });
+      const keys = fleet(7);
+      for (const key of keys) tracker.keyGoing(key, Promise.resolve(leaseAfter));
+      for (const key of keys) store.removeKey(key);
+      store.flush();
+      await advance(0);
+      expect(logged).toEqual(['lost instances: 2 departures already wait for a check; those past it are judged graceful shutdowns unchecked']);
+      await advance(40_000);
+      expect(outOfDiscovery()).toEqual(['m0', 'm1', 'm2', 'm3']);
+      expect(logged.at(-1)).toBe('lost instances: 2 departures waited for a check (at most 2 at once); 3 more were not checked, the queue being full (2): judged graceful shutdowns');
+
+      const more = fleet(12).slice(7);
+      for (const key of more) tracker.keyGoing(key, Promise.resolve(leaseAfter));
+      for (const key of more) store.removeKey(key);
+      store.flush();
+      await advance(0);
+      const before = probed.length;
+      tracker.stop();
+      await advance(60_000);
+      expect(probed).toHaveLength(before);
     });
 
     it("never checks it when it registered again (under a new key) before etcd's answer on its lease came back, nor once the tracker stopped", async () => {

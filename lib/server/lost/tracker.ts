@@ -33,6 +33,12 @@ export interface LostTrackerOptions {
    * called for a loss, nor for a lost instance whose retention ended.
    */
   onDeparted?: (service: string) => void;
+  /** Departures checked at once at most (default `MAX_DEPARTED_CHECKS`); past it they wait their turn. */
+  maxDepartedChecks?: number;
+  /** Departures waiting for a check at most (default `MAX_QUEUED_DEPARTURES`); past it one goes unchecked, counted and logged. */
+  maxQueuedDepartures?: number;
+  /** Once per burst: checks queued, and departures left unchecked because the queue was full. */
+  log?: (message: string) => void;
 }
 
 /** Dismissals remembered at most (the oldest forgotten first); each is kept for the retention anyway. */
@@ -42,15 +48,29 @@ export const MAX_DISMISSALS_KEPT = 10_000;
 const STILL_SERVING_PROBES = 2;
 /**
  * Departed instances checked at once at most: these probes bypass the prober's schedule, so a mass
- * shutdown must not dial thousands of addresses at the same moment. Past it, a departure is judged
- * a graceful shutdown unchecked, as without a prober.
+ * shutdown must not dial thousands of addresses at the same moment. Past it, a departure waits in
+ * arrival order (at most `MAX_QUEUED_DEPARTURES`) and is checked as a check ends: a fleet whose
+ * leases all expired together (etcd paused, a cut between the fleet and etcd) is all checked.
  */
 export const MAX_DEPARTED_CHECKS = 256;
+/** Departures waiting for a check at most; past it one is judged a graceful shutdown unchecked (counted, logged once per burst). */
+export const MAX_QUEUED_DEPARTURES = 10_000;
 
 interface DepartedCheck {
   identities: readonly string[];
   timer: NodeJS.Timeout | undefined;
   ended: boolean;
+}
+
+/** A departure waiting for a free check (past `maxDepartedChecks`). */
+interface QueuedDeparture {
+  identities: readonly string[];
+  instance: Instance;
+  departure: Departure;
+  passingBefore: number;
+  removedMs: number;
+  /** When it was queued (ms): the wait counts in how long after its removal it still answered. */
+  queuedMs: number;
 }
 
 interface LostRecord {
@@ -174,16 +194,46 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   /** Checks under way (each is in `checks` under both its identities). */
   let checking = 0;
   let stopped = false;
-  /** Ends a check: out of `checks` under both its identities, whichever one found it. */
+  const maxChecks = options.maxDepartedChecks ?? MAX_DEPARTED_CHECKS;
+  const maxQueued = options.maxQueuedDepartures ?? MAX_QUEUED_DEPARTURES;
+  /** Departures past `maxChecks`, in arrival order (a Set keeps it), and by identity: a registration of the same instance takes it out. */
+  const queue = new Set<QueuedDeparture>();
+  const queuedBy = new Map<string, QueuedDeparture>();
+  /** This burst (since the queue was last empty): departures queued, and dropped because the queue was full. */
+  let burst = { queued: 0, dropped: 0 };
+  const unqueue = (queued: QueuedDeparture): void => {
+    queue.delete(queued);
+    for (const identity of queued.identities) if (queuedBy.get(identity) === queued) queuedBy.delete(identity);
+    if (queue.size === 0 && burst.queued > 0) {
+      options.log?.(
+        `lost instances: ${burst.queued} departures waited for a check (at most ${maxChecks} at once)` +
+          (burst.dropped > 0 ? `; ${burst.dropped} more were not checked, the queue being full (${maxQueued}): judged graceful shutdowns` : ''),
+      );
+      burst = { queued: 0, dropped: 0 };
+    }
+  };
+  /** Starts waiting departures while checks are free (one whose instance registered again meanwhile is skipped). */
+  const startQueued = (): void => {
+    for (const queued of queue) {
+      if (stopped || checking >= maxChecks) return;
+      unqueue(queued);
+      if (!registeredAgain(queued.instance)) startCheck(queued, now() - queued.queuedMs);
+    }
+  };
+  /** Ends a check: out of `checks` under both its identities, whichever one found it; a waiting departure takes its place. */
   const endCheck = (check: DepartedCheck): void => {
     if (check.ended) return;
     check.ended = true;
     checking -= 1;
     clearTimeout(check.timer);
     for (const identity of check.identities) if (checks.get(identity) === check) checks.delete(identity);
+    if (queue.size > 0) startQueued();
   };
+  /** The same instance registered again (or departed anew): its running check ends, its waiting one leaves the queue. */
   const cancelChecks = (instance: Pick<Instance, 'service' | 'id' | 'address'>): void => {
     for (const identity of identityKeys(instance)) {
+      const queued = queuedBy.get(identity);
+      if (queued) unqueue(queued);
       const check = checks.get(identity);
       if (check) endCheck(check);
     }
@@ -289,7 +339,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       if (probe && !probe.ok) {
         if (!failingSince.has(instance.key)) failingSince.set(instance.key, probe.at);
       } else failingSince.delete(instance.key);
-      if (checks.size > 0) cancelChecks(instance);
+      if (checks.size > 0 || queuedBy.size > 0) cancelChecks(instance);
       if (dismissed.size > 0) dismissed.delete(dismissedKey(instance.service, instance.id));
       const records = sameAs(instance);
       if (records.length === 0) continue;
@@ -316,13 +366,26 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
 
   /** Probes a departed instance until it stops answering (a graceful shutdown after all) or has answered STILL_SERVING_PROBES times: then lost. */
   const checkStillServing = (instance: Instance, departure: Departure, passingBefore: number, removedMs: number): void => {
-    const probeDeparted = options.probeDeparted;
     // Registered again while etcd was asked about its lease (go-zero's key names the new lease): nothing to check.
-    if (!probeDeparted || stopped || registeredAgain(instance)) return;
+    if (!options.probeDeparted || stopped || registeredAgain(instance)) return;
     cancelChecks(instance);
-    if (checking >= MAX_DEPARTED_CHECKS) return;
+    const departed = { identities: identityKeys(instance), instance, departure, passingBefore, removedMs, queuedMs: now() };
+    if (checking < maxChecks) return startCheck(departed, 0);
+    if (queue.size >= maxQueued) {
+      if (burst.dropped === 0) options.log?.(`lost instances: ${maxQueued} departures already wait for a check; those past it are judged graceful shutdowns unchecked`);
+      burst.dropped += 1;
+      return;
+    }
+    burst.queued += 1;
+    queue.add(departed);
+    for (const identity of departed.identities) queuedBy.set(identity, departed);
+  };
+  /** `waitedMs`: how long it waited in the queue before this check began. */
+  const startCheck = ({ identities, instance, departure, passingBefore, removedMs }: QueuedDeparture, waitedMs: number): void => {
+    const probeDeparted = options.probeDeparted;
+    if (!probeDeparted) return;
     const everyMs = options.departedCheckMs ?? 10_000;
-    const check: DepartedCheck = { identities: identityKeys(instance), timer: undefined, ended: false };
+    const check: DepartedCheck = { identities, timer: undefined, ended: false };
     checking += 1;
     for (const identity of check.identities) checks.set(identity, check);
     const done = (): void => endCheck(check);
@@ -336,7 +399,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
             if (!probe.ok) return done();
             if (answered + 1 < STILL_SERVING_PROBES) return next(answered + 1);
             done();
-            const cause = stillServingCause(departure, Math.round(((answered + 1) * everyMs) / 1_000));
+            const cause = stillServingCause(departure, Math.round(((answered + 1) * everyMs + waitedMs) / 1_000));
             standIn({ ...instance, lastProbe: probe }, { at: departure.removedAt, cause, passingBefore, stillServing: true }, removedMs);
             recordLoss(instance, new Date(now()).toISOString(), cause);
           },
@@ -455,6 +518,8 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     stop(): void {
       stopped = true;
       clearInterval(sweeper);
+      queue.clear();
+      queuedBy.clear();
       for (const check of [...checks.values()]) endCheck(check);
       unsubscribe();
     },
