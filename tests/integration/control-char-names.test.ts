@@ -1,22 +1,13 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathSegment } from '@/lib/model/path-segment';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { refusedPort } from '../support/ports';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 /** A name the registry lists (etcd keys are bytes): what the console shows, an operator must be able to act on. */
 const SERVICE = 'nl\nline';
 let etcd: TestEtcd;
 let server: TestServer;
-
-async function refusedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   etcd = await startEtcd();

@@ -18,6 +18,7 @@ import { probeTargetFor } from '@/lib/server/prober/target';
 import { startRuntime } from '@/lib/server/start-runtime';
 import { createStore, type Store } from '@/lib/server/store/store';
 import { startEtcd } from '../support/etcd';
+import { refusedPort } from '../support/ports';
 
 const INTERVAL_MS = 250;
 const TIMEOUT_MS = 300;
@@ -63,15 +64,6 @@ async function grpcTarget(answer: () => GrpcHealthAnswer): Promise<number> {
   const server: GrpcHealthServer = await startGrpcHealthServer(answer);
   closers.push(() => server.stop());
   return server.port;
-}
-
-/** A port nothing listens on: bound, then released. */
-async function refusedPort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function trickle(socket: Socket): void {

@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { refusedPort } from '../support/ports';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 /**
@@ -20,14 +21,6 @@ let etcd: TestEtcd;
 let server: TestServer;
 let healthy: Server;
 const sockets = new Set<Socket>();
-
-async function refusedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 const getJson = async (path: string): Promise<unknown> => {
   const response = await server.fetch(path);
