@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createServer, type Server } from 'node:http';
@@ -21,6 +21,15 @@ let pipelineToken: string;
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   return cliWithToken(pipelineToken, ...args);
 }
+/** The CLI run like `cli`, its output readable while it runs: a test can act once it has said something. */
+function cliRunning(...args: string[]): { out(): string; exited: Promise<{ code: number; out: string }> } {
+  const child = spawn(process.execPath, [bin, ...args, '--url', server.url], { env: { ...process.env, SWITCHYARD_TOKEN: pipelineToken }, stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<{ code: number; out: string }>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, out })));
+  return { out: () => out, exited };
+}
+
 async function cliWithToken(token: string | undefined, ...args: string[]): Promise<{ code: number; out: string }> {
   const env = { ...process.env, SWITCHYARD_TOKEN: token ?? '' };
   try {
@@ -144,10 +153,12 @@ describe('switchyard CLI against a real dashboard', () => {
     await calls();
     const reporting = setInterval(() => void calls(), 300);
     try {
-      const waiting = cli('drain', 'solo/s-1', '--reason', 'retire', '--force', '--wait', '--timeout', '30s');
-      await eventually(async () => ((await etcd.etcdctlKeys('/switchyard/drain/solo/')).length > 0 ? true : undefined), 10_000, 'solo drained');
+      const waiting = cliRunning('drain', 'solo/s-1', '--reason', 'retire', '--force', '--wait', '--timeout', '30s');
+      // Once the drain is answered, so that the deregistration lands while the CLI waits, not while
+      // the drain request still settles (then it is "deregistered meanwhile", also exit 3).
+      await eventually(() => (waiting.out().includes('drained solo/s-1') ? true : undefined), 10_000, 'solo drained');
       await etcd.delete('/services/solo/s-1');
-      const result = await waiting;
+      const result = await waiting.exited;
       expect(result.code).toBe(3);
       expect(result.out).toContain('solo/s-1 is no longer drained');
     } finally {
