@@ -56,6 +56,16 @@ beforeAll(async () => {
   }
   server = await startServer({ etcdEndpoints: etcd.endpoints, env: { SWITCHYARD_PROBE_INTERVAL_MS: '500', SWITCHYARD_PROBE_TIMEOUT_MS: '500', SWITCHYARD_DRAIN_QUIET_SECONDS: '2' } });
   await eventually(async () => ((await server.fetch(`/readyz`)).status === 200 ? true : undefined), 10_000, 'ready');
+  // Probed passing first: a drain that would leave no passing instance in rotation is refused (exit 3),
+  // which the first test met when the first probes had not answered yet on a loaded machine.
+  await eventually(
+    async () => {
+      const api = (await (await server.fetch('/api/v1/services/api')).json()) as { instances?: { status: string }[] };
+      return api.instances?.length === 3 && api.instances.every((instance) => instance.status === 'passing') ? true : undefined;
+    },
+    15_000,
+    'api probed passing',
+  );
   pipelineToken = await server.createToken({ name: 'ci-pipeline', role: 'operator' });
 });
 afterAll(async () => {
