@@ -1,5 +1,5 @@
 import type { Principal } from '@/lib/model/auth';
-import { dropOldest } from '@/lib/model/bounded-map';
+import { BoundedMap } from '@/lib/model/bounded-map';
 
 /** A session or token the database vouched for, as it said then. */
 export interface VerifiedCredential {
@@ -30,17 +30,15 @@ export interface VerifiedCredentials {
 }
 
 export function createVerifiedCredentials(max: number): VerifiedCredentials {
-  const entries = new Map<string, VerifiedCredential>();
+  // Setting a key makes it the newest: insertion order is verification order, the first key the stalest.
+  const entries = new BoundedMap<string, VerifiedCredential>(max);
   return {
     get(hash, time, maxAgeMs) {
       const entry = entries.get(hash);
       return entry && time - entry.verifiedMs < maxAgeMs ? entry : undefined;
     },
     set(hash, entry) {
-      // Deleted first so that insertion order is verification order: the first key is the stalest.
-      entries.delete(hash);
       entries.set(hash, entry);
-      dropOldest(entries, max);
     },
     delete(hash) {
       entries.delete(hash);
