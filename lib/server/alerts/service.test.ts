@@ -108,48 +108,60 @@ describe('alerting on replicas', () => {
   });
 });
 
-describe('taking over delivery', () => {
-  /** Alerting on a replica that leads only once `leads` is set, over a history that holds `recorded` plus what it records. */
-  function handOver(recorded: HistoryEvent[]) {
-    let nowMs = T0;
-    let down = true;
-    let leads = false;
-    const events: NewHistoryEvent[] = [];
-    const alerting = alertingFor({
-      store: slowStore().store,
-      events,
-      now: () => nowMs,
-      failingNow: () => down,
-      recoveredAt: new Date(T0 + 2_400).toISOString(),
-      delivers: () => leads,
-      recordedAlerts: () => Promise.resolve([...recorded].reverse()),
-    });
-    return {
-      alerting,
-      events,
-      /** Fires at 2 s and resolves (recovered at 2.4 s) while another replica leads; leads from 4 s. */
-      async fireResolveThenLead(): Promise<void> {
-        alerting.evaluate();
-        nowMs = T0 + 2_000;
-        alerting.evaluate();
-        down = false;
-        nowMs = T0 + 3_000;
-        alerting.evaluate();
-        leads = true;
-        nowMs = T0 + 4_000;
-        alerting.evaluate();
-        await settle();
-      },
-    };
-  }
+/**
+ * Alerting on a replica where web fails and then recovers (at 2.4 s). It delivers from the start
+ * unless `leading` is false; `recorded` is what history already holds, when the test says.
+ */
+function failingThenRecovering(options: { leading?: boolean; recorded?: HistoryEvent[] } = {}) {
+  let nowMs = T0;
+  let down = true;
+  let leads = options.leading ?? true;
+  const events: NewHistoryEvent[] = [];
+  const { recorded } = options;
+  const alerting = alertingFor({
+    store: slowStore().store,
+    events,
+    now: () => nowMs,
+    failingNow: () => down,
+    recoveredAt: new Date(T0 + 2_400).toISOString(),
+    delivers: () => leads,
+    ...(recorded ? { recordedAlerts: () => Promise.resolve([...recorded].reverse()) } : {}),
+  });
+  return {
+    alerting,
+    events,
+    /** Fires at 2 s and resolves at 3 s (recovered at 2.4 s). */
+    fireThenResolve(): void {
+      alerting.evaluate();
+      nowMs = T0 + 2_000;
+      alerting.evaluate();
+      down = false;
+      nowMs = T0 + 3_000;
+      alerting.evaluate();
+    },
+    /** Leads from 4 s on. */
+    async lead(): Promise<void> {
+      leads = true;
+      nowMs = T0 + 4_000;
+      alerting.evaluate();
+      await settle();
+    },
+  };
+}
 
+describe('taking over delivery', () => {
   it('records an alert that fired and resolved while nobody delivered, at its own times', async () => {
-    const replica = handOver([
-      { id: 1, at: new Date(T0 - 600_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'ServiceCritical (critical): an earlier firing' },
-      { id: 2, at: new Date(T0 - 500_000).toISOString(), kind: 'alert.resolved', service: 'web', detail: 'ServiceCritical (critical) resolved: an earlier firing' },
-    ]);
+    const replica = failingThenRecovering({
+      leading: false,
+      recorded: [
+        { id: 1, at: new Date(T0 - 600_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'ServiceCritical (critical): an earlier firing' },
+        { id: 2, at: new Date(T0 - 500_000).toISOString(), kind: 'alert.resolved', service: 'web', detail: 'ServiceCritical (critical) resolved: an earlier firing' },
+      ],
+    });
     try {
-      await replica.fireResolveThenLead();
+      // Fires and resolves while another replica leads.
+      replica.fireThenResolve();
+      await replica.lead();
       expect(replica.events.map((event) => [event.kind, event.at])).toEqual([
         ['alert.fired', new Date(T0 + 2_000).toISOString()],
         ['alert.resolved', new Date(T0 + 2_400).toISOString()],
@@ -160,12 +172,17 @@ describe('taking over delivery', () => {
   });
 
   it('records nothing again when the previous leader recorded the firing and its resolve', async () => {
-    const replica = handOver([
-      { id: 1, at: new Date(T0 + 2_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'ServiceCritical (critical): web is critical' },
-      { id: 2, at: new Date(T0 + 2_400).toISOString(), kind: 'alert.resolved', service: 'web', detail: 'ServiceCritical (critical) resolved: web is critical' },
-    ]);
+    const replica = failingThenRecovering({
+      leading: false,
+      recorded: [
+        { id: 1, at: new Date(T0 + 2_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'ServiceCritical (critical): web is critical' },
+        { id: 2, at: new Date(T0 + 2_400).toISOString(), kind: 'alert.resolved', service: 'web', detail: 'ServiceCritical (critical) resolved: web is critical' },
+      ],
+    });
     try {
-      await replica.fireResolveThenLead();
+      // Fires and resolves while another replica leads.
+      replica.fireThenResolve();
+      await replica.lead();
       expect(replica.events).toEqual([]);
     } finally {
       replica.alerting.stop();
@@ -175,23 +192,15 @@ describe('taking over delivery', () => {
 
 describe('a resolve in history', () => {
   it('is dated at the service\u2019s recovery, as its endsAt is, not at the evaluation that saw it', () => {
-    let nowMs = T0;
-    let down = true;
-    const events: NewHistoryEvent[] = [];
-    const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, failingNow: () => down, recoveredAt: new Date(T0 + 2_400).toISOString() });
+    const replica = failingThenRecovering();
     try {
-      alerting.evaluate();
-      nowMs = T0 + 2_000;
-      alerting.evaluate();
-      down = false;
-      nowMs = T0 + 3_000;
-      alerting.evaluate();
-      expect(events.map((event) => [event.kind, event.at])).toEqual([
+      replica.fireThenResolve();
+      expect(replica.events.map((event) => [event.kind, event.at])).toEqual([
         ['alert.fired', new Date(T0 + 2_000).toISOString()],
         ['alert.resolved', new Date(T0 + 2_400).toISOString()],
       ]);
     } finally {
-      alerting.stop();
+      replica.alerting.stop();
     }
   });
 });
