@@ -84,7 +84,6 @@ function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent 
 }
 
 /** Whether a history row written by `historyEvent` is about the alert named `alertname` (the service is the row's own). */
-/** A history row of an alert of the service's (one per name and service: `alertKey`). */
 const isRowOf = (event: HistoryEvent, alertname: string): boolean => event.detail.startsWith(`${alertname} (`);
 
 /**
