@@ -147,11 +147,6 @@ export function encodeEvent<E extends keyof ServerToClientEvents>(io: LiveServer
   return packets;
 }
 
-/**
- * At most one answer per key (a view) per interval for one socket: an ask inside the interval is
- * answered when it ends, and any further asks until then share that answer (run then, with the
- * state as it is then).
- */
 /** Snapshots of one view to one socket, at most one per interval (createSnapshotPacer). */
 export interface SnapshotPacer {
   /** Answers now, or once the interval since the last answer for `key` is over (one waiting answer per key). */
@@ -159,6 +154,11 @@ export interface SnapshotPacer {
   close(): void;
 }
 
+/**
+ * At most one answer per key (a view) per interval for one socket: an ask inside the interval is
+ * answered when it ends, and any further asks until then share that answer (run then, with the
+ * state as it is then).
+ */
 export function createSnapshotPacer(intervalMs: number = SNAPSHOT_INTERVAL_MS, clock: Clock = systemClock): SnapshotPacer {
   const lastAt = new Map<string, number>();
   const pending = new Map<string, () => void>();
