@@ -18,7 +18,7 @@ import {
   type LayoutRequest,
   type Point,
 } from './layout';
-import { overlaps } from './positions';
+import { boundsOf, overlaps } from './positions';
 
 const node = (id: string, group?: string) => ({ id, width: 180, height: 48, ...(group ? { group } : {}) });
 
@@ -173,10 +173,8 @@ describe('foldWideLayers', () => {
 
 /** Width over height of the nodes' bounding box. */
 function aspectOf(positions: ReadonlyMap<string, Point>, nodes: readonly LayoutNode[]): number {
-  const rects = nodes.map((n) => ({ ...(positions.get(n.id) ?? { x: NaN, y: NaN }), width: n.width, height: n.height }));
-  const width = Math.max(...rects.map((r) => r.x + r.width)) - Math.min(...rects.map((r) => r.x));
-  const height = Math.max(...rects.map((r) => r.y + r.height)) - Math.min(...rects.map((r) => r.y));
-  return width / height;
+  const box = boundsOf(nodes.map((n) => ({ ...(positions.get(n.id) ?? { x: NaN, y: NaN }), width: n.width, height: n.height })));
+  return box ? box.width / box.height : NaN;
 }
 
 describe('spreadShallowLayers', () => {

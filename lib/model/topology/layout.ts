@@ -1,4 +1,5 @@
 import type { ElkExtendedEdge, ElkNode, LayoutOptions } from 'elkjs/lib/elk-api';
+import { boundsOf, type Rect } from './positions';
 
 /**
  * Layered layout (ELK) for the topology map. Building the ELK graph and reading positions back are
@@ -183,6 +184,15 @@ export function positionsFromElk(result: ElkNode): Map<string, Point> {
   return positions;
 }
 
+/** The nodes that have a position, placed there, and the box around them (undefined: none placed). */
+function placedNodes(positions: ReadonlyMap<string, Point>, nodes: readonly LayoutNode[]): { placed: (LayoutNode & Point)[]; bounds: Rect | undefined } {
+  const placed = nodes.flatMap((node) => {
+    const p = positions.get(node.id);
+    return p ? [{ ...node, ...p }] : [];
+  });
+  return { placed, bounds: boundsOf(placed) };
+}
+
 /** The screen's shape the overview aims for (wide: 1440×900 and the like). */
 export const TARGET_ASPECT = 1.6;
 const COLUMN_GAP = 36;
@@ -197,13 +207,9 @@ const LAYER_GAP = 90;
  * left to right; nothing changes for layouts that are not taller than wide.
  */
 export function foldTallLayers(positions: ReadonlyMap<string, Point>, nodes: readonly LayoutNode[], aspect = TARGET_ASPECT): Map<string, Point> {
-  const placed = nodes.flatMap((node) => {
-    const p = positions.get(node.id);
-    return p ? [{ ...node, ...p }] : [];
-  });
-  if (placed.length === 0) return new Map(positions);
-  const width = Math.max(...placed.map((n) => n.x + n.width)) - Math.min(...placed.map((n) => n.x));
-  const height = Math.max(...placed.map((n) => n.y + n.height)) - Math.min(...placed.map((n) => n.y));
+  const { placed, bounds } = placedNodes(positions, nodes);
+  if (!bounds) return new Map(positions);
+  const { width, height } = bounds;
   if (height <= 0 || width / height >= aspect / 2) return new Map(positions);
 
   // Layers: nodes sharing a centre line, left to right; within a layer, top to bottom.
@@ -264,15 +270,9 @@ export const MAX_UNFOLDED_LAYERS = 12;
  * MAX_UNFOLDED_LAYERS layers are left alone.
  */
 export function foldWideLayers(positions: ReadonlyMap<string, Point>, nodes: readonly LayoutNode[], aspect = TARGET_ASPECT): Map<string, Point> {
-  const placed = nodes.flatMap((node) => {
-    const p = positions.get(node.id);
-    return p ? [{ ...node, ...p }] : [];
-  });
-  if (placed.length === 0) return new Map(positions);
-  const minX = Math.min(...placed.map((n) => n.x));
-  const minY = Math.min(...placed.map((n) => n.y));
-  const width = Math.max(...placed.map((n) => n.x + n.width)) - minX;
-  const height = Math.max(...placed.map((n) => n.y + n.height)) - minY;
+  const { placed, bounds } = placedNodes(positions, nodes);
+  if (!bounds) return new Map(positions);
+  const { x: minX, width, height } = bounds;
   if (height <= 0 || width / height <= aspect * 2) return new Map(positions);
 
   const byCentre = new Map<number, typeof placed>();
@@ -331,14 +331,9 @@ export const MAX_SPREAD = 3;
  * grow, so nothing comes to overlap; x is untouched, so layers and left-to-right reading stay.
  */
 export function spreadShallowLayers(positions: ReadonlyMap<string, Point>, nodes: readonly LayoutNode[], aspect = SPREAD_ASPECT): Map<string, Point> {
-  const placed = nodes.flatMap((node) => {
-    const p = positions.get(node.id);
-    return p ? [{ ...node, ...p }] : [];
-  });
-  if (placed.length === 0) return new Map(positions);
-  const width = Math.max(...placed.map((n) => n.x + n.width)) - Math.min(...placed.map((n) => n.x));
-  const top = Math.min(...placed.map((n) => n.y));
-  const height = Math.max(...placed.map((n) => n.y + n.height)) - top;
+  const { placed, bounds } = placedNodes(positions, nodes);
+  if (!bounds) return new Map(positions);
+  const { width, height } = bounds;
   const centres = placed.map((n) => n.y + n.height / 2);
   const low = Math.min(...centres);
   const span = Math.max(...centres) - low;
