@@ -197,19 +197,16 @@ export function createAuth(options: AuthOptions): Auth {
    */
   let revocations = 0;
   /** Out of this replica's memory at once, before the database is asked (which may be unreachable). */
-  const dropHere = (credentialId: string): void => {
-    revocations += 1;
-    const ids = new Set([credentialId]);
-    tokens.forget(ids);
-    sessions.forget(ids);
-  };
-
-  const forget = (credentialIds: string[]): void => {
-    if (credentialIds.length === 0) return;
+  const dropHere = (credentialIds: readonly string[]): void => {
     revocations += 1;
     const revoked = new Set(credentialIds);
     tokens.forget(revoked);
     sessions.forget(revoked);
+  };
+
+  const forget = (credentialIds: string[]): void => {
+    if (credentialIds.length === 0) return;
+    dropHere(credentialIds);
     for (const listener of revokedListeners) listener(credentialIds);
   };
   const revoke = (credentialIds: string[]): void => {
@@ -456,7 +453,7 @@ export function createAuth(options: AuthOptions): Auth {
     async logout(principal: Principal): Promise<void> {
       if (principal.kind !== 'session') return;
       // Refused here at once, even when the database cannot record the sign-out (answered 503, to be repeated).
-      dropHere(principal.credentialId);
+      dropHere([principal.credentialId]);
       await db.deleteFrom('sessions').where('id', '=', principal.credentialId).execute();
       revoke([principal.credentialId]);
       audit({ at: at(), kind: 'auth.logout', actor: principal.name, detail: 'signed out' });
@@ -579,7 +576,7 @@ export function createAuth(options: AuthOptions): Auth {
       },
       async revoke(id: string, actor: string): Promise<{ ok: true; token: TokenView } | AuthFailure> {
         // As a sign-out: refused here at once, even when the database cannot record the revocation.
-        dropHere(id);
+        dropHere([id]);
         const row = await db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
         if (!row) return failure(404, 'not_found', `no token ${id}`);
         if (row.revoked_ms !== null) return { ok: true, token: tokenView(row) };
