@@ -43,10 +43,15 @@ const ServiceSchema = z.object({ instances: z.array(z.unknown()) });
 const IdSchema = z.object({ id: z.string() });
 const RegistrySchema = z.object({ registry: z.object({ state: z.string(), phase: z.string().optional() }) });
 
-function notDrained(what: string, body: unknown): Poll {
+/** What an answer says of its server's registry (`state`, with its phase), undefined when it says nothing. */
+function registryOf(body: unknown): { synced: boolean; state: string } | undefined {
   const registry = RegistrySchema.safeParse(body).data?.registry;
-  if (!registry) return { kind: 'notDrained', what, synced: undefined, state: undefined };
-  return { kind: 'notDrained', what, synced: registry.state === 'synced', state: registry.phase ? `${registry.state}, ${registry.phase}` : registry.state };
+  return registry && { synced: registry.state === 'synced', state: registry.phase ? `${registry.state}, ${registry.phase}` : registry.state };
+}
+
+function notDrained(what: string, body: unknown): Poll {
+  const registry = registryOf(body);
+  return { kind: 'notDrained', what, synced: registry?.synced, state: registry?.state };
 }
 
 function readPoll(answer: Answer, id: string, nowMs: number): Poll {
@@ -67,8 +72,8 @@ function readPoll(answer: Answer, id: string, nowMs: number): Poll {
   if (!instance.data.drain) return notDrained('lifted', body);
   // Idle is the go-ahead a pipeline waits for: taken only from a server in step with etcd, whose
   // view of the drain is current (a replica catching up may still show a drain since lifted).
-  const registry = RegistrySchema.safeParse(body).data?.registry;
-  if (registry && registry.state !== 'synced') return { kind: 'retry', reason: `the Switchyard that answered is not in sync with etcd (${registry.phase ? `${registry.state}, ${registry.phase}` : registry.state})`, afterMs: null };
+  const registry = registryOf(body);
+  if (registry && !registry.synced) return { kind: 'retry', reason: `the Switchyard that answered is not in sync with etcd (${registry.state})`, afterMs: null };
   return { kind: 'instance', instance: instance.data };
 }
 
