@@ -2,14 +2,13 @@
 
 import { memo } from 'react';
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
-import { pathJoins, pathPoint, svgPath, unflattenPath } from './edge-route';
+import { joinedRoute, pathPoint, svgPath } from './edge-route';
 import type { MapEdge } from './flow';
 
 /** Its route around nodes in its way (`data.route`), while it joins the handles React Flow has for its nodes. */
 function routed(route: readonly number[] | undefined, sourceX: number, sourceY: number, targetX: number, targetY: number): [string, number, number] | undefined {
-  if (!route) return undefined;
-  const path = unflattenPath(route);
-  if (!pathJoins(path, sourceX, sourceY, targetX, targetY)) return undefined;
+  const path = joinedRoute(route, sourceX, sourceY, targetX, targetY);
+  if (!path) return undefined;
   const middle = pathPoint(path, 0.5);
   return [svgPath(path), middle.x, middle.y];
 }

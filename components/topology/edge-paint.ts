@@ -1,5 +1,5 @@
 import type { Rect } from '@/lib/model/topology/positions';
-import { pathJoins, pathPoint, unflattenPath, type EdgePath } from './edge-route';
+import { joinedRoute, pathPoint, type EdgePath } from './edge-route';
 import type { EdgeTone, MapEdge } from './flow';
 
 /**
@@ -65,12 +65,7 @@ export function pathMeets(path: EdgePath, view: Rect): boolean {
 /** Where an edge is drawn: its route (`data.route`) when it joins the nodes' handles, else React Flow's bezier. */
 export function edgePath(edge: MapEdge, from: Rect, to: Rect): EdgePath {
   const curve = edgeCurve(from, to);
-  const route = edge.data?.route;
-  if (route) {
-    const path = unflattenPath(route);
-    if (pathJoins(path, curve.sx, curve.sy, curve.tx, curve.ty)) return path;
-  }
-  return [curve];
+  return joinedRoute(edge.data?.route, curve.sx, curve.sy, curve.tx, curve.ty) ?? [curve];
 }
 
 export function toneOf(edge: MapEdge): EdgeTone {

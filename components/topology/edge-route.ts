@@ -300,3 +300,10 @@ export function pathJoins(path: EdgePath, sourceX: number, sourceY: number, targ
   const last = path[path.length - 1];
   return !!first && !!last && Math.abs(first.sx - sourceX) < 1 && Math.abs(first.sy - sourceY) < 1 && Math.abs(last.tx - targetX) < 1 && Math.abs(last.ty - targetY) < 1;
 }
+
+/** An edge's route (`data.route`) as a path, when it joins these handles; undefined for none, or one made for other positions. */
+export function joinedRoute(route: readonly number[] | undefined, sourceX: number, sourceY: number, targetX: number, targetY: number): EdgePath | undefined {
+  if (!route) return undefined;
+  const path = unflattenPath(route);
+  return pathJoins(path, sourceX, sourceY, targetX, targetY) ? path : undefined;
+}
