@@ -10,7 +10,7 @@ import { createKeyedQueue } from './keyed-queue';
 import { createLoginLimiter } from './login-limiter';
 import { DEFAULT_COST, generatePassword, hashPassword, verifyPassword } from './passwords';
 import { digest, newSecret, TOKEN_PREFIX } from './secrets';
-import { createVerifiedCredentials, unexpired, type VerifiedCredentials } from './verified-credentials';
+import { createVerifiedCredentials, unexpired, type VerifiedCredential, type VerifiedCredentials } from './verified-credentials';
 
 export interface AuthOptions {
   db: Kysely<HistoryDatabase>;
@@ -245,6 +245,14 @@ export function createAuth(options: AuthOptions): Auth {
     }
   };
 
+  /** A session as the database vouched for it at `time`: idle expiry counts from "last seen" as written, absolute expiry from the sign-in. */
+  const verifiedSession = (principal: Principal, createdMs: number, seenMs: number, time: number): VerifiedCredential => ({
+    principal,
+    expiresMs: Math.min(seenMs + options.idleSeconds * 1000, createdMs + options.maxSeconds * 1000),
+    verifiedMs: time,
+    touchedMs: seenMs,
+  });
+
   const startSession = async (user: Selectable<UsersTable>): Promise<{ sessionSecret: string; principal: Principal }> => {
     const sessionSecret = newSecret();
     const id = digest(sessionSecret);
@@ -253,7 +261,7 @@ export function createAuth(options: AuthOptions): Auth {
     await db.updateTable('users').set({ last_login_ms: time, failed_logins: 0, locked_until_ms: null }).where('id', '=', user.id).execute();
     const principal: Principal = { kind: 'session', name: user.name, role: roleOf(user.role), credentialId: id };
     // Vouched for as it was written: a sign-in just before an outage keeps working through it.
-    sessions.set(id, { principal, expiresMs: time + Math.min(options.idleSeconds, options.maxSeconds) * 1000, verifiedMs: time, touchedMs: time });
+    sessions.set(id, verifiedSession(principal, time, time, time));
     return { sessionSecret, principal };
   };
 
@@ -406,8 +414,7 @@ export function createAuth(options: AuthOptions): Auth {
         await bookkeeping(() => db.updateTable('sessions').set({ last_seen_ms: time }).where('id', '=', id).execute());
       }
       const principal: Principal = { kind: 'session', name: row.name, role: roleOf(row.role), credentialId: id };
-      // Idle expiry counts from "last seen" as written; absolute expiry from the sign-in.
-      if (revocations === revocationsBefore) sessions.set(id, { principal, expiresMs: Math.min(seenMs + options.idleSeconds * 1000, row.created_ms + options.maxSeconds * 1000), verifiedMs: time, touchedMs: seenMs });
+      if (revocations === revocationsBefore) sessions.set(id, verifiedSession(principal, row.created_ms, seenMs, time));
       return principal;
     },
 
