@@ -68,6 +68,9 @@ export interface SilenceOwner {
 
 const commentOf = (want: WantedSilence, installId: string): string => `Acknowledged in Switchyard: ${want.reason} (ack ${want.ackId}, switchyard ${installId})`;
 
+/** A silence that silences now or will: expired ones are neither renewed nor expired again. */
+const isLive = (silence: GettableSilence): boolean => silence.status.state === 'active' || silence.status.state === 'pending';
+
 /** The acknowledgement a silence of the previous format names, if it is one. */
 const legacyAckOf = (silence: GettableSilence): string | undefined => (MARKER.test(silence.comment) ? undefined : LEGACY_MARKER.exec(silence.comment)?.[1]);
 
@@ -94,7 +97,7 @@ export function planSilences(existing: readonly GettableSilence[], wanted: reado
   const wantedIds = new Set(wanted.map((want) => want.ackId));
   const ours = new Map<string, GettableSilence[]>();
   for (const silence of existing) {
-    if (silence.status.state !== 'active' && silence.status.state !== 'pending') continue;
+    if (!isLive(silence)) continue;
     const ackId = ownAck(silence, owner, wantedIds);
     if (ackId !== undefined) ours.set(ackId, [...(ours.get(ackId) ?? []), silence]);
   }
@@ -128,7 +131,7 @@ export async function syncAckSilences(baseUrl: string, wanted: readonly WantedSi
   });
   // Silences of the previous format live an hour unless renewed: asked about only while some are live.
   const wantedIds = new Set(wanted.map((want) => want.ackId));
-  const legacy = [...new Set(existing.filter((silence) => silence.status.state === 'active' || silence.status.state === 'pending').flatMap((silence) => legacyAckOf(silence) ?? []))].filter((ackId) => !wantedIds.has(ackId));
+  const legacy = [...new Set(existing.filter(isLive).flatMap((silence) => legacyAckOf(silence) ?? []))].filter((ackId) => !wantedIds.has(ackId));
   const legacyAcks = legacy.length > 0 ? await owner.ownAcks(legacy) : new Set<string>();
   const plan = planSilences(existing, wanted, nowMs, { installId: owner.installId, legacyAcks });
   for (const body of plan.post) await postJson(`${base}/api/v2/silences`, JSON.stringify(body), {}, timeoutMs);
