@@ -18,7 +18,7 @@ describe('labelSpot', () => {
     const from = node(0, 0);
     const to = node(600, 200);
     const curve = edgeCurve(from, to);
-    expect(labelSpot(curve, size, [from, to])).toEqual(curvePoint(curve, 0.5));
+    expect(labelSpot([curve], size, [from, to])).toEqual(curvePoint(curve, 0.5));
   });
 
   it('moves along the curve off a node lying on its middle', () => {
@@ -26,7 +26,7 @@ describe('labelSpot', () => {
     const to = node(600, 0);
     const curve = edgeCurve(from, to);
     const inTheWay = { x: 330, y: 0, width: 100, height: 40 };
-    const at = labelSpot(curve, size, [from, to, inTheWay]);
+    const at = labelSpot([curve], size, [from, to, inTheWay]);
     expect(coveredBy(at, size, [from, to, inTheWay])).toBe(0);
     expect(at.y).toBeCloseTo(curve.sy, 6);
   });
@@ -38,7 +38,7 @@ describe('labelSpot', () => {
     const curve = edgeCurve(from, to);
     const rects = [from, to];
     const middle = curvePoint(curve, 0.5);
-    const at = labelSpot(curve, size, rects);
+    const at = labelSpot([curve], size, rects);
     expect(coveredBy(at, size, rects)).toBeLessThan(coveredBy(middle, size, rects));
     expect(Math.abs(at.y - curvePoint(curve, 0.5).y)).toBeLessThanOrEqual(size.height + 2 + Math.abs(curve.ty - curve.sy));
   });

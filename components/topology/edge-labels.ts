@@ -1,6 +1,5 @@
 import type { Point } from '@/lib/model/topology/layout';
 import type { Rect } from '@/lib/model/topology/positions';
-import type { Curve } from './edge-paint';
 import { pathPoint, type EdgePath } from './edge-route';
 
 /** A label's box at detail scale 1 (`.tedge-label`: 650 11px system-ui, 4 px padding each side, 18 px tall), estimated from its length. */
@@ -33,8 +32,7 @@ function overlapArea(a: Rect, b: Rect): number {
  * middle alone, the label of a short edge between two crowded columns covered the name of the node
  * it points at — on the demo's outage map, the likely origin's.
  */
-export function labelSpot(along: Curve | EdgePath, size: { width: number; height: number }, obstacles: readonly Rect[]): Point {
-  const path: EdgePath = 'sx' in along ? [along] : along;
+export function labelSpot(path: EdgePath, size: { width: number; height: number }, obstacles: readonly Rect[]): Point {
   const box = (centre: Point): Rect => ({ x: centre.x - size.width / 2, y: centre.y - size.height / 2, width: size.width, height: size.height });
   let [minX, maxX, minY, maxY] = [Infinity, -Infinity, Infinity, -Infinity];
   for (const c of path) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getBezierPath, Position } from '@xyflow/react';
-import { curveMeets, curvePoint, edgeCurve, edgesInView } from './edge-paint';
+import { curvePoint, edgeCurve, edgesInView, pathMeets } from './edge-paint';
 import type { MapEdge } from './flow';
 
 const box = (x: number, y: number) => ({ x, y, width: 200, height: 56 });
@@ -28,14 +28,14 @@ describe('edgeCurve', () => {
   });
 });
 
-describe('curveMeets', () => {
+describe('pathMeets', () => {
   const curve = edgeCurve(box(0, 0), box(1000, 500));
   it.each([
     [{ x: 400, y: 200, width: 100, height: 100 }, true],
     [{ x: -500, y: 0, width: 100, height: 100 }, false],
     [{ x: 400, y: 800, width: 100, height: 100 }, false],
     [{ x: 1100, y: 0, width: 100, height: 100 }, false],
-  ])('%o → %s', (view, meets) => expect(curveMeets(curve, view)).toBe(meets));
+  ])('%o → %s', (view, meets) => expect(pathMeets([curve], view)).toBe(meets));
 });
 
 describe('edgesInView', () => {

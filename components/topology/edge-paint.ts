@@ -45,12 +45,7 @@ export function curvePoint(curve: Curve, t: number): { x: number; y: number } {
   return { x: a * curve.sx + b * curve.c1x + c * curve.c2x + d * curve.tx, y: a * curve.sy + b * curve.c1y + c * curve.c2y + d * curve.ty };
 }
 
-/** Whether the curve's control box (which contains the curve) meets `view`. */
-export function curveMeets(curve: Curve, view: Rect): boolean {
-  return pathMeets([curve], view);
-}
-
-/** Whether the segments' control boxes meet `view`. */
+/** Whether the segments' control boxes (which contain the path) meet `view`. */
 export function pathMeets(path: EdgePath, view: Rect): boolean {
   let [minX, maxX, minY, maxY] = [Infinity, -Infinity, Infinity, -Infinity];
   for (const c of path) {
