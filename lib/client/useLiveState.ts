@@ -75,7 +75,8 @@ export function useLiveState(initial: SummarySnapshot): LiveView {
         update({ connection: navigator.onLine ? 'reconnecting' : 'offline', problem: action.problem });
         return;
       }
-      setConnection(socket.active && navigator.onLine ? 'reconnecting' : 'offline');
+      // 'wait': Socket.IO is reconnecting by itself (a refused handshake, inactive, was 'retry' above).
+      setConnection(navigator.onLine ? 'reconnecting' : 'offline');
     };
     const onReconnectFailed = () => setConnection('offline');
     const onBrowserOffline = () => setConnection('offline');
