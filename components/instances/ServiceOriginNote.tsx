@@ -42,14 +42,15 @@ export function ServiceOriginNote({ service, origins }: { service: string; origi
     const count = own.explains.length;
     // The subject first: "Likely origin of this failure: 2 failing services depend on it — a, b" was
     // read at a glance as naming a and b the origin.
-    const recovered = own.recoveredAt !== undefined;
-    const whom = recovered
-      ? `, recovered at ${local(utcClock(own.recoveredAt ?? ''), own.recoveredAt)}: ${count === 1 ? 'a service that depends on it is' : `${count} services that depend on it are`} still clearing its errors`
-      : `: ${count === 1 ? 'a failing service depends' : `${count} failing services depend`} on it`;
+    const { recoveredAt } = own;
+    const whom =
+      recoveredAt !== undefined
+        ? `, recovered at ${local(utcClock(recoveredAt), recoveredAt)}: ${count === 1 ? 'a service that depends on it is' : `${count} services that depend on it are`} still clearing its errors`
+        : `: ${count === 1 ? 'a failing service depends' : `${count} failing services depend`} on it`;
     return (
       <p className="service-origin" role="note">
         <strong>
-          {service} {recovered ? 'was' : 'is'} the likely origin
+          {service} {recoveredAt !== undefined ? 'was' : 'is'} the likely origin
         </strong>{' '}
         of this failure{whom}
         {' — '}
