@@ -1,4 +1,4 @@
-import type { RegistryStatus } from '@/lib/model/live';
+import type { RegistryPhase, RegistryStatus } from '@/lib/model/live';
 import type { ConnectionState } from './useLiveState';
 
 /** How live the screen is: green only when the socket is up and the server is synced with etcd. */
@@ -13,25 +13,35 @@ export interface LiveIndicator {
  * The header's live pill. A connected socket alone proves only that Switchyard answers; if
  * Switchyard has lost etcd, what it sends is stale, and the pill must not say "Live" in green.
  */
-export function liveIndicator(connection: ConnectionState, registry: Pick<RegistryStatus, 'state'>): LiveIndicator {
+export function liveIndicator(connection: ConnectionState, registry: Pick<RegistryStatus, 'state' | 'phase'>): LiveIndicator {
   if (connection === 'offline') return { tone: 'down', label: 'Offline', explanation: 'This device is offline; showing the last known state.' };
   if (connection === 'reconnecting') return { tone: 'degraded', label: 'Reconnecting…', explanation: 'Lost the connection to Switchyard; showing the last known state.' };
   if (connection === 'connecting') return { tone: 'pending', label: 'Connecting…', explanation: 'Connecting to Switchyard for live updates.' };
-  if (registry.state === 'unreachable') return { tone: 'down', label: 'etcd unreachable', explanation: 'Switchyard cannot reach etcd: what is shown may be stale.' };
-  if (registry.state === 'connecting') return { tone: 'degraded', label: 'Syncing etcd…', explanation: 'Switchyard is still reading etcd: what is shown may be incomplete.' };
-  return { tone: 'live', label: 'Live', explanation: 'Live updates from etcd over Socket.IO.' };
+  if (registry.state === 'synced') return { tone: 'live', label: 'Live', explanation: 'Live updates from etcd over Socket.IO.' };
+  const { pill, explanation } = REGISTRY_WORDS[registryCondition(registry)];
+  return { tone: registry.state === 'unreachable' ? 'down' : 'degraded', label: pill, explanation };
 }
 
+type RegistryCondition = 'unreachable' | 'connecting' | RegistryPhase;
+
 /**
- * The banner's headline while the registry is not synced. Caught up after a listing, or listing
- * again after Switchyard's own failure, etcd itself answers: "Connecting to etcd" would send the
- * reader to check etcd for nothing.
+ * What the banner (headline) and the header's pill (its short form) say while the registry is not
+ * synced: one table, so the two never disagree. Caught up after a listing, or listing again after
+ * Switchyard's own failure, etcd itself answers: "Connecting to etcd" would send the reader to
+ * check etcd for nothing (the pill said "Syncing etcd…" in every phase until 2026-12-07).
  */
+const REGISTRY_WORDS: Record<RegistryCondition, { headline: string; pill: string; explanation: string }> = {
+  unreachable: { headline: 'etcd unreachable', pill: 'etcd unreachable', explanation: 'Switchyard cannot reach etcd: what is shown may be stale.' },
+  connecting: { headline: 'Connecting to etcd', pill: 'Connecting to etcd…', explanation: 'Switchyard is still reading etcd: what is shown may be incomplete.' },
+  'catching-up': { headline: 'Catching up with etcd', pill: 'Catching up…', explanation: 'Switchyard has listed etcd and is applying the changes since: what is shown may be incomplete.' },
+  relisting: { headline: 'Reading etcd again', pill: 'Re-reading etcd…', explanation: 'Switchyard is listing etcd again after a failure of its own: what is shown may be incomplete.' },
+};
+
+const registryCondition = (registry: Pick<RegistryStatus, 'state' | 'phase'>): RegistryCondition => (registry.state === 'unreachable' ? 'unreachable' : (registry.phase ?? 'connecting'));
+
+/** The banner's headline while the registry is not synced. */
 export function registryHeadline(registry: Pick<RegistryStatus, 'state' | 'phase'>): string {
-  if (registry.state === 'unreachable') return 'etcd unreachable';
-  if (registry.phase === 'catching-up') return 'Catching up with etcd';
-  if (registry.phase === 'relisting') return 'Reading etcd again';
-  return 'Connecting to etcd';
+  return REGISTRY_WORDS[registryCondition(registry)].headline;
 }
 
 /**
