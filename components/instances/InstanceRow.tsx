@@ -1,5 +1,6 @@
 import { memo, useId } from 'react';
 import type { Instance } from '@/lib/model/instance';
+import { standInKind } from '@/lib/model/status/lost';
 import type { InstanceLatency, LatencyWindow } from '@/lib/model/latency';
 import { CopyableText } from '../ui/CopyButton';
 import { MiddleTruncate } from '../ui/MiddleTruncate';
@@ -30,7 +31,7 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
   const detailsId = useId();
   return (
     <>
-      <tr className={[expanded ? 'is-expanded' : '', instance.drain ? 'is-drained' : '', instance.lost ? (instance.lost.stillServing ? 'is-unlisted' : 'is-lost') : ''].filter(Boolean).join(' ') || undefined}>
+      <tr className={[expanded ? 'is-expanded' : '', instance.drain ? 'is-drained' : '', instance.lost ? `is-${standInKind(instance.lost)}` : ''].filter(Boolean).join(' ') || undefined}>
         <td data-column="id">
           <MiddleTruncate text={instance.id} tail={idTail} className="mono" />
         </td>

@@ -8,6 +8,20 @@ export function LostRow({ instance, columns }: { instance: Instance; columns: nu
   const { lost } = instance;
   const local = useLocalTimes();
   if (!lost) return null;
+  if (lost.checking) {
+    return (
+      <tr className="lost-row lost-row--checking">
+        <td colSpan={columns}>
+          <div className="lost-note">
+            <span className="lost-note__text">
+              <strong>Left discovery</strong> at <ClientTime at={lost.at} fallback={lost.at} /> while its probes passed: checking whether it still serves. Answering
+              twice, 10 s apart, it shows as out of discovery; otherwise it was shut down and goes from the list.
+            </span>
+          </div>
+        </td>
+      </tr>
+    );
+  }
   return (
     <tr className={lost.stillServing ? 'lost-row lost-row--unlisted' : 'lost-row'}>
       <td colSpan={columns}>

@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import Link from 'next/link';
 import { DEFAULT_FILTERS, historySearch } from '@/lib/model/history-query';
 import { STATUSES } from '@/lib/model/instance';
+import { isCheckingDeparture, isConfirmedLoss } from '@/lib/model/status/lost';
 import type { ServiceSnapshot } from '@/lib/model/live';
 import { withInstanceMetadataPatches, type MetadataPatches } from '@/lib/model/rsc-metadata';
 import { useServiceView } from '@/lib/client/liveViews';
@@ -40,7 +41,8 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
       ),
     [service],
   );
-  const lostCount = service?.instances.filter((instance) => instance.lost).length ?? 0;
+  const lostCount = service?.instances.filter(isConfirmedLoss).length ?? 0;
+  const checkingCount = service?.instances.filter(isCheckingDeparture).length ?? 0;
   const [window, setWindow] = useLatencyWindow();
   const calls = useServiceLatency(name, window);
   const probes = useInstancesLatency(name, window);
@@ -67,6 +69,7 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
             {service.instances.length} {service.instances.length === 1 ? 'instance' : 'instances'}
             {statusCounts.map(({ status, count }) => ` · ${count} ${STATUS_LABELS[status].toLowerCase()}`)}
             {lostCount > 0 && ` · ${lostCount} lost`}
+            {checkingCount > 0 && ` · ${checkingCount} left discovery, checking`}
           </p>
         )}
         {service?.cause && service.status !== 'passing' && (

@@ -2,8 +2,15 @@ import { memo, type SyntheticEvent } from 'react';
 import type { Instance } from '@/lib/model/instance';
 import { formatAgo, formatClock, localizeUtcClocks } from '@/lib/client/formatTime';
 import { useInBrowser, useLocalTimes } from '@/lib/client/useLocalTimes';
+import { standInKind } from '@/lib/model/status/lost';
 import { StatusBadge } from '../ui/StatusBadge';
 import { serverNow } from '@/lib/client/serverClock';
+
+const STAND_IN_TITLES = {
+  lost: 'Its lease expired after its probes failed: the process looks gone',
+  unlisted: 'Its registration went while it still serves: out of discovery',
+  checking: 'Its registration went while its probes passed: checking whether it still serves (not lost)',
+} as const;
 
 type StatusFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'offline' | 'lastProbe' | 'lost'>;
 
@@ -31,11 +38,8 @@ export const StatusCell = memo(function StatusCell({ instance }: { instance: Sta
     <span className="status-cell" onPointerEnter={refreshTitle} onFocus={refreshTitle}>
       <StatusBadge status={instance.status} />
       {instance.lost && (
-        <span
-          className={instance.lost.stillServing ? 'tag tag--unlisted' : 'tag tag--lost'}
-          title={instance.lost.stillServing ? 'Its registration went while it still serves: out of discovery' : 'Its lease expired after its probes failed: the process looks gone'}
-        >
-          {instance.lost.stillServing ? 'unlisted' : 'lost'}
+        <span className={`tag tag--${standInKind(instance.lost)}`} title={STAND_IN_TITLES[standInKind(instance.lost)]}>
+          {standInKind(instance.lost)}
         </span>
       )}
       {instance.offline && (

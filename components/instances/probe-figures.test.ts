@@ -39,6 +39,11 @@ describe('latencyFigure', () => {
     expect(latencyFigure('probe', 52, { at: T, ok: true, latencyMs: 3 }, { ...lost, stillServing: true })).toEqual({ text: 'probe 3 ms', failed: false });
   });
 
+  it('does not call a departure still being checked "not answering": its last probe passed', () => {
+    const checking = { at: new Date(T).toISOString(), cause: 'left discovery — checking whether it still serves', passingBefore: 2, checking: true as const };
+    expect(latencyFigure('probe', 52, { at: T, ok: true, latencyMs: 3 }, checking)).toEqual({ text: 'probe 3 ms', failed: false });
+  });
+
   it("shows the row probe's time, the same one the row dates", () => {
     expect(latencyFigure('probe', 8.3, { at: T, ok: true, latencyMs: 0.2 }, undefined)).toEqual({ text: 'probe 0.2 ms', failed: false });
     expect(latencyFigure('inbound', 74, { at: T, ok: true, latencyMs: 0.2 }, undefined)).toEqual({ text: 'p99 74 ms', failed: false });

@@ -54,7 +54,7 @@ export function rowProbe(lastProbe: LastProbe | undefined, series: readonly Late
  */
 export function latencyFigure(kind: 'inbound' | 'probe', latest: number | null, probe: RowProbe | null, lost: Lost | undefined): { text: string; failed: boolean } {
   if (probe && !probe.ok) return { text: 'probe failed', failed: true };
-  if (lost && !lost.stillServing) return { text: 'not answering', failed: true };
+  if (lost && !lost.stillServing && !lost.checking) return { text: 'not answering', failed: true };
   if (kind === 'inbound') return { text: `p99 ${latest === null ? 'none' : formatMs(latest)}`, failed: false };
   const ms = probe?.latencyMs ?? latest;
   return { text: ms === null ? 'probe —' : `probe ${formatMs(ms)}`, failed: false };

@@ -8,6 +8,7 @@ import { compareStatusWorstFirst } from '@/lib/model/health';
 import { edgeSlowCause, type TopologyEdge, type TopologyNode } from '@/lib/model/topology/topology';
 import type { GroupSummary } from '@/lib/model/topology/group';
 import { utcClock } from '@/lib/model/status/clock';
+import { standInKind } from '@/lib/model/status/lost';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { describeOrigin, RECOVERY_RESIDUE_MS, type ProbableOrigin } from '@/lib/model/topology/graph';
 import { MAX_HOPS } from '@/lib/model/topology/view';
@@ -146,6 +147,8 @@ function InstanceTraffic({ text }: { text: string | null }) {
   );
 }
 
+const PANEL_CHIP_TEXT = { lost: 'lost', unlisted: 'unlisted, still serving', checking: 'left discovery, checking' } as const;
+
 function InstanceList({ service, instances, drainControls }: { service: string; instances: Instance[]; drainControls?: DrainControlsSlot }) {
   const traffic = useInstancesLatency(service, '5m');
   const local = useLocalTimes();
@@ -181,9 +184,9 @@ function InstanceList({ service, instances, drainControls }: { service: string; 
                 <StatusBadge status={instance.status} title={instance.statusCause === undefined ? undefined : local(instance.statusCause, instance.statusSince)} />
                 {instance.status !== 'passing' && instance.statusCause && !instance.lost && <span className="tpanel__cause">{local(instance.statusCause, instance.statusSince)}</span>}
                 {instance.lost && (
-                  // Gone (restart it) or still serving out of discovery (fix its etcd connection): never the same word.
-                  <span className={`tnode__chip tnode__chip--${instance.lost.stillServing ? 'unlisted' : 'lost'}`} title={local(instance.lost.cause, instance.lost.at)}>
-                    {instance.lost.stillServing ? 'unlisted, still serving' : 'lost'}
+                  // Gone (restart it), still serving out of discovery (fix its etcd connection), or not known yet: never the same word.
+                  <span className={`tnode__chip tnode__chip--${standInKind(instance.lost)}`} title={local(instance.lost.cause, instance.lost.at)}>
+                    {PANEL_CHIP_TEXT[standInKind(instance.lost)]}
                   </span>
                 )}
                 {instance.drain && (

@@ -28,6 +28,8 @@ export interface ServiceData extends Record<string, unknown> {
   lost: number;
   /** Of those, the ones still serving though out of discovery (`lost.stillServing`); 0 when none. */
   lostServing: number;
+  /** Departures still checked for serving on (`lost.checking`), not lost; 0 when none. */
+  checking: number;
   /** Why the service has its status (hover text). */
   cause?: string;
   /** Failing in the origin analysis' sense (status or errors answered). */
@@ -316,6 +318,7 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
       drained: topo.drained,
       lost: topo.lost ?? 0,
       lostServing: topo.lostServing ?? 0,
+      checking: topo.checking ?? 0,
       ...(topo.cause !== undefined ? { cause: topo.cause } : {}),
       failing: failing.has(topo.id),
       origin: isOrigin,
@@ -446,25 +449,29 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
 }
 
 export interface LostChip {
-  kind: 'lost' | 'unlisted';
+  kind: 'lost' | 'unlisted' | 'checking';
   text: string;
   title: string;
 }
 
 const GONE_TITLE = 'Lost: its lease expired after its probes failed — the process looks gone (restart it)';
 const UNLISTED_TITLE = 'Unlisted: its registration went while it still serves — out of discovery, no client finds it (fix its connection to etcd; no restart needed)';
+const CHECKING_TITLE = 'Left discovery while its probes passed — checking whether it still serves: a shutdown, or cut off from etcd (not lost unless it is)';
 
 /**
  * A node's chips for its lost instances. Gone processes (`lost`, red) and processes still serving
  * whose registration went (`unlisted`, amber: `lost.stillServing`) need opposite fixes, a restart
- * and an etcd connection, so they never share a word. `all`: every instance is one of them.
+ * and an etcd connection, so they never share a word; departures still being checked (`checking`,
+ * neutral: `lost.checking`) are neither yet. `all`: every instance is one of them.
  */
-export function lostChips(lost: number, serving: number, all: boolean): LostChip[] {
+export function lostChips(lost: number, serving: number, all: boolean, checking = 0): LostChip[] {
   const gone = lost - serving;
   const chips: LostChip[] = [];
-  if (all && serving === 0) return [{ kind: 'lost', text: lost === 1 ? 'its instance lost' : `all ${lost} instances lost`, title: GONE_TITLE }];
-  if (all && gone === 0) return [{ kind: 'unlisted', text: 'unlisted, still serving', title: UNLISTED_TITLE }];
+  if (all && lost === 0 && checking > 0) return [{ kind: 'checking', text: 'left discovery, checking', title: CHECKING_TITLE }];
+  if (all && checking === 0 && serving === 0) return [{ kind: 'lost', text: lost === 1 ? 'its instance lost' : `all ${lost} instances lost`, title: GONE_TITLE }];
+  if (all && checking === 0 && gone === 0) return [{ kind: 'unlisted', text: 'unlisted, still serving', title: UNLISTED_TITLE }];
   if (gone > 0) chips.push({ kind: 'lost', text: `${gone} lost`, title: GONE_TITLE });
   if (serving > 0) chips.push({ kind: 'unlisted', text: `${serving} unlisted`, title: UNLISTED_TITLE });
+  if (checking > 0) chips.push({ kind: 'checking', text: `${checking} checking`, title: CHECKING_TITLE });
   return chips;
 }

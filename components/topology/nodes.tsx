@@ -38,10 +38,10 @@ function Handles() {
  * Lost instances, told apart by what they need (`lostChips`): gone (red, dashed: restart them) or
  * still serving out of discovery (amber: fix their etcd connection).
  */
-function LostChips({ lost, serving, all }: { lost: number; serving: number; all: boolean }) {
+function LostChips({ lost, serving, checking, all }: { lost: number; serving: number; checking: number; all: boolean }) {
   return (
     <>
-      {lostChips(lost, serving, all).map((chip) => (
+      {lostChips(lost, serving, all, checking).map((chip) => (
         <span key={chip.kind} className={`tnode__chip tnode__chip--${chip.kind}`} title={chip.title}>
           {chip.text}
         </span>
@@ -51,8 +51,8 @@ function LostChips({ lost, serving, all }: { lost: number; serving: number; all:
 }
 
 function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
-  const { name, status, instances, drained, lost, lostServing, cause, failing, origin, errors, focus } = data;
-  const allLost = lost > 0 && lost === instances;
+  const { name, status, instances, drained, lost, lostServing, checking, cause, failing, origin, errors, focus } = data;
+  const allLost = lost + checking > 0 && lost + checking === instances;
   const local = useLocalTimes();
   return (
     <div
@@ -70,11 +70,11 @@ function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
           {allLost ? (
             // "2 instances · all lost · 17%" did not fit, and a share of failing calls (the minute before it went
             // is in it) read as a partial problem: every instance is gone.
-            <LostChips lost={lost} serving={lostServing} all />
+            <LostChips lost={lost} serving={lostServing} checking={checking} all />
           ) : (
             <>
               <span>{plural(instances, 'instance', 'instances')}</span>
-              {lost > 0 && <LostChips lost={lost} serving={lostServing} all={false} />}
+              {lost + checking > 0 && <LostChips lost={lost} serving={lostServing} checking={checking} all={false} />}
               {drained > 0 && <span className="tnode__chip tnode__chip--drained">{drained} drained</span>}
               {errors && <span className="tnode__chip tnode__chip--errors">{errors}</span>}
             </>

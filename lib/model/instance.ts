@@ -69,6 +69,12 @@ export const LostSchema = z.object({
   passingBefore: z.number().int().nonnegative(),
   /** Its address still answered probes well after its key went: out of discovery, not crashed (an etcd session lost). */
   stillServing: z.literal(true).optional(),
+  /**
+   * Provisional: its lease ended while its probes passed and the still-serving check has not ruled
+   * (lost/tracker.ts). Shown only when its service has no registered instance left, so the service
+   * does not vanish; its status is `unknown`, never a loss: no alert, no incident, no history row.
+   */
+  checking: z.literal(true).optional(),
 });
 export type Lost = z.infer<typeof LostSchema>;
 
@@ -115,7 +121,7 @@ export const InstanceSchema = z.object({
    * passed in this run. Stale registrations from an earlier run never pass, so they are not origins.
    */
   passedAt: z.string().optional(),
-  /** Present while the instance is lost (DESIGN §6); its status is then `critical`. */
+  /** Present while the instance is lost (DESIGN §6); its status is then `critical` (`unknown` while `lost.checking`). */
   lost: LostSchema.optional(),
 });
 export type Instance = z.infer<typeof InstanceSchema>;

@@ -23,10 +23,12 @@ export interface ServiceSummary {
   drained?: number;
   /** Drained instances that still get calls; absent when none. */
   draining?: number;
-  /** Lost instances (DESIGN §6); absent when none. */
+  /** Lost instances (DESIGN §6), ruled on; absent when none. */
   lost?: number;
   /** Of those, the ones still serving though out of discovery (`lost.stillServing`); absent when none. */
   lostServing?: number;
+  /** Departures still checked for serving on (`lost.checking`): listed, but neither lost nor failing; absent when none. */
+  checking?: number;
   /**
    * Failing, and every failing instance is lost (or back in etcd after its loss, no probe verdict
    * yet): the service fails by being out of discovery (crashed, or cut off from etcd while serving),
@@ -83,6 +85,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
   let draining = 0;
   let lost = 0;
   let lostServing = 0;
+  let checking = 0;
   let failingNotLost = 0;
   let heldBack = 0;
   let passedAny = false;
@@ -104,7 +107,8 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     const inRotation = instance.drain === null && instance.lost === undefined;
     if (instance.drain !== null) drained += 1;
     if (instance.drainState === 'draining') draining += 1;
-    if (instance.lost !== undefined) lost += 1;
+    if (instance.lost?.checking) checking += 1;
+    else if (instance.lost !== undefined) lost += 1;
     if (instance.lost?.stillServing) lostServing += 1;
     if (instance.passedAt !== undefined) passedAny = true;
     if (isFailingStatus(instance.status)) {
@@ -151,6 +155,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     ...(draining > 0 ? { draining } : {}),
     ...(lost > 0 ? { lost } : {}),
     ...(lostServing > 0 ? { lostServing } : {}),
+    ...(checking > 0 ? { checking } : {}),
     ...(isFailingStatus(status) && lost + heldBack > 0 && failingNotLost === 0 ? { failingOnlyLost: true as const } : {}),
     ...(instances.length > 0 && !passedAny ? { neverPassed: true as const } : {}),
     ...(failingSince !== undefined ? { failingSince } : {}),

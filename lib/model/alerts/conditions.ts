@@ -5,6 +5,7 @@ import type { ServiceSummary } from '../service-summary';
 import { primaryZone, type Topology } from '../topology/topology';
 import type { ProbableOrigin } from '../topology/graph';
 import { ruleFor, type AlertName, type AlertRules } from './rules';
+import { isConfirmedLoss } from '../status/lost';
 
 export type Severity = 'critical' | 'warning';
 
@@ -102,7 +103,8 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
     if (rule.disabled.includes(condition.labels.alertname)) return;
     conditions.push({ ...condition, key: alertKey(condition.labels.alertname, service.name), path: condition.path ?? servicePath(service.name) });
   };
-  const lost = service.instances.filter((instance) => instance.lost !== undefined);
+  // A departure still being checked is no loss: it alerts only once ruled out of discovery.
+  const lost = service.instances.filter(isConfirmedLoss);
   const cause = service.cause ?? service.status;
   if (service.status === 'critical') {
     const failing = deciding(service, 'critical');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { identityKeys, judgeDeparture, type Departure } from './lost';
+import type { Lost } from '../instance';
+import { checkingCause, identityKeys, judgeDeparture, showWhileChecking, type Departure } from './lost';
 
 const base: Departure = { lease: 'gone', drained: false, lastProbe: undefined, failingSince: undefined, removedAt: '2026-12-03T09:32:41.000Z' };
 const failed = { at: '2026-12-03T09:32:36.000Z', ok: false, latencyMs: 1, error: 'connection refused' };
@@ -52,5 +53,26 @@ describe('identityKeys', () => {
     expect(same({ service: 'orders', id: 'users-1', address: '10.0.0.1:80' })).toBe(false);
     // An id that looks like an address is still an id.
     expect(same({ service: 'users', id: '10.0.0.1:80', address: '10.0.0.2:80' })).toBe(false);
+  });
+});
+
+describe('showWhileChecking', () => {
+  const at = (key: string, lost?: Lost) => ({ key, ...(lost ? { lost } : {}) });
+  const loss: Lost = { at: base.removedAt, cause: 'lease expired', passingBefore: 2 };
+
+  it('shows departures being checked when the going keys leave their service nothing registered (a mass lease expiry)', () => {
+    expect(showWhileChecking([at('/s/a'), at('/s/b')], new Set(['/s/a', '/s/b']))).toBe(true);
+    // Stand-ins of earlier departures are not registrations.
+    expect(showWhileChecking([at('/s/a'), at('lost:/s/b', loss)], new Set(['/s/a']))).toBe(true);
+  });
+
+  it('shows nothing while another instance is still registered (a rolling restart)', () => {
+    expect(showWhileChecking([at('/s/a'), at('/s/b')], new Set(['/s/a']))).toBe(false);
+  });
+});
+
+describe('checkingCause', () => {
+  it('says when it left and that the check runs, not that it is lost', () => {
+    expect(checkingCause(base.removedAt)).toBe('left discovery at 09:32:41 UTC while its probes passed — checking whether it still serves');
   });
 });

@@ -1,4 +1,4 @@
-import type { Instance, LastProbe } from '../instance';
+import type { Instance, LastProbe, Lost } from '../instance';
 import { utcClock } from './clock';
 
 /** What is known when an instance's key disappears from etcd. */
@@ -53,6 +53,33 @@ export function judgeDeparture(departure: Departure): DepartureVerdict {
 export function stillServingCause(departure: Pick<Departure, 'lease' | 'removedAt'>, checkedAfterSeconds: number): string {
   const ended = departure.lease === 'gone' ? 'expired' : 'ended';
   return `lease ${ended} at ${utcClock(departure.removedAt)} while it still served: it answered probes ${checkedAfterSeconds} s later, but is out of discovery`;
+}
+
+/** What a stand-in stands for, in the views' words: gone (`lost`), serving out of discovery (`unlisted`), or still being checked. */
+export function standInKind(lost: Pick<Lost, 'stillServing' | 'checking'>): 'lost' | 'unlisted' | 'checking' {
+  return lost.checking ? 'checking' : lost.stillServing ? 'unlisted' : 'lost';
+}
+
+/** A stand-in shown while its departure is checked (`lost.checking`): not (yet) a loss. */
+export const isCheckingDeparture = (instance: Pick<Instance, 'lost'>): boolean => instance.lost?.checking === true;
+
+/** A loss ruled on: lost, or out of discovery — not a departure still being checked. */
+export const isConfirmedLoss = (instance: Pick<Instance, 'lost'>): boolean => instance.lost !== undefined && instance.lost.checking !== true;
+
+/**
+ * Whether departures checked for still serving are shown while the check runs: only when the going
+ * keys leave their service with no registered instance (stand-ins are not registrations). Hiding
+ * them then makes the whole service vanish — "no services registered" while the fleet serves on,
+ * as in a mass lease expiry (etcd paused); a rolling restart always leaves others registered and
+ * shows nothing, as its departures are usually graceful.
+ */
+export function showWhileChecking(serviceInstances: readonly Pick<Instance, 'key' | 'lost'>[], goingKeys: ReadonlySet<string>): boolean {
+  return serviceInstances.every((instance) => instance.lost !== undefined || goingKeys.has(instance.key));
+}
+
+/** A departure's cause while its still-serving check runs (`lost.checking`). */
+export function checkingCause(removedAt: string): string {
+  return `left discovery at ${utcClock(removedAt)} while its probes passed — checking whether it still serves`;
 }
 
 /**

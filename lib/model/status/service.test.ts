@@ -81,3 +81,21 @@ describe('serviceStatus', () => {
     expect(serviceStatus([lostInstance('a', '2026-12-03T09:32:00.000Z', 1)]).status).toBe('critical');
   });
 });
+
+describe('serviceStatus, departures still being checked (lost.checking)', () => {
+  const checking = (id: string, at: string): Instance =>
+    instance(id, 'unknown', { lost: { at, cause: 'left discovery — checking whether it still serves', passingBefore: 2, checking: true }, lastProbe: { at, ok: true, latencyMs: 1 } });
+
+  it('is unknown, not critical, saying the check runs, when every instance listed is one', () => {
+    expect(serviceStatus([checking('a', '2026-12-03T09:32:41.000Z'), checking('b', '2026-12-03T09:32:40.000Z')])).toEqual({
+      status: 'unknown',
+      cause: 'all 2 instances left discovery at 09:32:40 UTC while passing — checking whether they still serve',
+    });
+    expect(serviceStatus([checking('a', '2026-12-03T09:32:41.000Z')]).cause).toBe('its only instance left discovery at 09:32:41 UTC while passing — checking whether it still serves');
+  });
+
+  it('counts for nothing beside instances registered or ruled lost', () => {
+    expect(serviceStatus([instance('a2', 'passing'), checking('a', '2026-12-03T09:32:41.000Z')])).toEqual({ status: 'passing' });
+    expect(serviceStatus([lostInstance('b', '2026-12-03T09:32:00.000Z', 2), checking('a', '2026-12-03T09:32:41.000Z')]).cause).toMatch(/^its only instance lost since 09:32:00 UTC/);
+  });
+});

@@ -51,13 +51,25 @@ export function lostWording(lost: readonly Pick<Instance, 'lost'>[]): string {
   return `missing (${lost.length - serving} lost, ${serving} out of discovery)`;
 }
 
+/** Every instance listed is a departure still being checked (`lost.checking`): unknown, saying so. */
+function checkingStatus(checking: readonly Instance[]): ServiceStatus {
+  const first = checking.reduce((a, b) => ((a.lost?.at ?? '') <= (b.lost?.at ?? '') ? a : b));
+  const what = checking.length === 1 ? 'its only instance' : `all ${checking.length} instances`;
+  const they = checking.length === 1 ? 'it still serves' : 'they still serve';
+  return { status: 'unknown', cause: `${what} left discovery at ${utcClock(first.lost?.at ?? '')} while passing — checking whether ${they}` };
+}
+
 /**
  * A service's status and its cause from its instances, lost ones included (DESIGN §6): every
  * instance lost → critical; some lost → at least warning; once as many instances pass as it had in
  * rotation before the loss (replacements, a rolling restart), lost instances stay listed but no
- * longer count.
+ * longer count. Departures still being checked (`lost.checking`) count for nothing but themselves.
  */
 export function serviceStatus(instances: readonly Instance[]): ServiceStatus {
+  const ruledOn = instances.filter((instance) => instance.lost?.checking !== true);
+  // Departures still being checked decide nothing while anything else is listed; alone, they are
+  // unknown, not lost: the check may find a graceful shutdown, and a verdict must not come early.
+  if (ruledOn.length < instances.length) return ruledOn.length > 0 ? serviceStatus(ruledOn) : checkingStatus(instances);
   const lost = instances.filter((instance) => instance.lost !== undefined);
   const live = instances.filter((instance) => instance.lost === undefined);
   if (lost.length === 0) return liveStatus(live);

@@ -33,6 +33,8 @@ export interface TopologyNode {
   lost?: number;
   /** Of those, the ones still serving though out of discovery (`lost.stillServing`). Absent when none. */
   lostServing?: number;
+  /** Departures still checked for serving on (`ServiceSummary.checking`): listed, not lost. Absent when none. */
+  checking?: number;
   /** Services failing only through lost instances (`ServiceSummary.failingOnlyLost`): no dependency explains that. */
   failingOnlyLost?: true;
   /** Why the service has its status (services only; absent while every instance passes). */
@@ -235,6 +237,7 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
     drained: service.drained ?? 0,
     ...optional('lost', service.lost),
     ...optional('lostServing', service.lostServing),
+    ...optional('checking', service.checking),
     ...(service.failingOnlyLost ? { failingOnlyLost: true as const } : {}),
     ...optional('cause', service.cause),
     ...(service.neverPassed ? { neverPassed: true as const } : {}),

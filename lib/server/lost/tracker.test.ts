@@ -214,6 +214,114 @@ describe('lost tracker', () => {
       expect(history).toEqual([]);
     });
 
+    describe('while the check runs, when the departure leaves its service nothing registered (every lease expired at once, etcd paused)', () => {
+      /** a went while bb stayed; then bb goes too, the registry telling the tracker first: the deltas of bb's removal. */
+      async function wholeServiceGoes(answers: boolean[], lease: Departure['lease'] = 'gone') {
+        const run = departing(answers, lease);
+        passProbe('/s/users/bb', '2026-12-03T09:32:36.000Z');
+        store.flush();
+        await expire('/s/users/a');
+        const before = users()?.instances.map((i) => i.id);
+        const deltas: Delta[] = [];
+        store.subscribe((delta) => deltas.push(delta));
+        tracker.keyGoing('/s/users/bb', Promise.resolve(leaseAfter));
+        store.removeKey('/s/users/bb');
+        store.flush();
+        const changes = deltas.flatMap((delta) => delta.changes.map((change) => (change.op === 'upsert' ? `upsert ${change.instance.id} ${change.instance.status} checking=${Boolean(change.instance.lost?.checking)}` : `remove ${change.key}`)));
+        await run.advance(0);
+        return { ...run, before, deltaCount: deltas.length, changes };
+      }
+      const shown = () => users()?.instances.map((i) => [i.id, i.status, i.lost?.checking ?? false, i.lost?.stillServing ?? false]);
+
+      it('shows every departed instance as being checked, unknown, in the same delta as the last removal: the service never vanishes', async () => {
+        const { history, before, deltaCount, changes } = await wholeServiceGoes([]);
+        expect(before).toEqual(['bb']);
+        expect(deltaCount).toBe(1);
+        expect(changes).toEqual(expect.arrayContaining(['upsert a unknown checking=true', 'upsert bb unknown checking=true', 'remove /s/users/bb']));
+        expect(changes).toHaveLength(3);
+        expect(users()?.status).toBe('unknown');
+        expect(users()?.cause).toBe('all 2 instances left discovery at 09:32:41 UTC while passing — checking whether they still serve');
+        const bb = users()?.instances.find((i) => i.id === 'bb');
+        expect(bb?.statusCause).toBe('left discovery at 09:32:41 UTC while its probes passed — checking whether it still serves');
+        expect(bb?.lost).toEqual({ at: '2026-12-03T09:32:41.000Z', cause: bb?.statusCause, passingBefore: 1, checking: true });
+        expect(history).toEqual([]);
+        // Not a loss: nothing held to hand to a starting replica, nothing to dismiss.
+        expect(tracker.held()).toEqual([]);
+        expect(tracker.count()).toBe(0);
+        expect(tracker.dismiss('users', 'bb', 'alice')).toEqual({ ok: false });
+        // Nor is one adopted from another replica: nothing here would rule on it.
+        if (bb) tracker.adopt({ ...bb, id: 'cc', key: '/s/users/cc', address: '10.0.0.9:80' }, Date.parse('2026-12-03T09:32:41Z'));
+        expect(users()?.instances.map((i) => i.id)).toEqual(['a', 'bb']);
+      });
+
+      it('turns each into the out-of-discovery stand-in once it answered both probes', async () => {
+        const { history, advance } = await wholeServiceGoes([true, true, true, true]);
+        await advance(10_000);
+        expect(shown()).toEqual([
+          ['a', 'unknown', true, false],
+          ['bb', 'unknown', true, false],
+        ]);
+        await advance(10_000);
+        expect(shown()).toEqual([
+          ['a', 'critical', false, true],
+          ['bb', 'critical', false, true],
+        ]);
+        expect(users()?.cause).toMatch(/^all 2 instances out of discovery since 09:32:41 UTC/);
+        expect(history.map((e) => [e.kind, e.instance])).toEqual([
+          ['instance.lost', 'a'],
+          ['instance.lost', 'bb'],
+        ]);
+      });
+
+      it('takes each back without a history row when it stops answering (a whole service shut down gracefully)', async () => {
+        const { history, advance } = await wholeServiceGoes([true, false, false]);
+        await advance(10_000);
+        expect(shown()).toEqual([['a', 'unknown', true, false]]);
+        await advance(10_000);
+        expect([...store.instances()]).toHaveLength(0);
+        for (let i = 0; i < 6; i += 1) await advance(10_000);
+        expect(history).toEqual([]);
+      });
+
+      it('takes one back when the same instance registers again, and all at once when etcd says their leases were revoked', async () => {
+        const { history, advance } = await wholeServiceGoes([true, true, true, true]);
+        store.upsertKey({ etcdKey: '/s/users/a', lease: '8', registrations: [registration('a')] });
+        store.flush();
+        expect(shown()).toEqual([
+          ['a', 'unknown', false, false],
+          ['bb', 'unknown', true, false],
+        ]);
+        await advance(20_000);
+        expect(shown()).toEqual([
+          ['a', 'unknown', false, false],
+          ['bb', 'critical', false, true],
+        ]);
+        expect(history.map((e) => [e.kind, e.instance])).toEqual([['instance.lost', 'bb']]);
+
+        tracker.stop();
+        store.close();
+        const revoked = await wholeServiceGoes([true, true], 'revoked');
+        expect(revoked.changes).toContain('upsert bb unknown checking=true');
+        expect([...store.instances()]).toHaveLength(0);
+        await revoked.advance(30_000);
+        expect([...store.instances()]).toHaveLength(0);
+        expect(revoked.history).toEqual([]);
+      });
+
+      it('shows nothing while another instance is still registered (a rolling restart): the check alone rules', async () => {
+        const { history, advance } = departing([true, false]);
+        const deltas: Delta[] = [];
+        store.subscribe((delta) => deltas.push(delta));
+        await expire('/s/users/a');
+        await advance(10_000);
+        expect(deltas.flatMap((delta) => delta.changes.map((change) => change.op))).toEqual(['remove']);
+        expect(shown()).toEqual([['bb', 'unknown', false, false]]);
+        await advance(10_000);
+        expect(shown()).toEqual([['bb', 'unknown', false, false]]);
+        expect(history).toEqual([]);
+      });
+    });
+
     /** `count` instances `m0`… registered, their probes passing. */
     const fleet = (count: number): string[] => {
       const keys = Array.from({ length: count }, (_, i) => `/s/users/m${i}`);

@@ -3,7 +3,7 @@ import type { Instance, LastProbe, Lost } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
 import { registeredAgainDetail } from '@/lib/model/history-wording';
 import { laterIso } from '@/lib/model/service-summary';
-import { identityKeys, judgeDeparture, stillServingCause, type Departure } from '@/lib/model/status/lost';
+import { checkingCause, identityKeys, isCheckingDeparture, judgeDeparture, showWhileChecking, stillServingCause, type Departure } from '@/lib/model/status/lost';
 import { STAND_IN_KEY_PREFIX, type Store } from '../store/store';
 
 /** What became of a going key's lease, from the registry's one lease verdict (registry/lease-end.ts). */
@@ -56,8 +56,21 @@ export const MAX_DEPARTED_CHECKS = 256;
 /** Departures waiting for a check at most; past it one is judged a graceful shutdown unchecked (counted, logged once per burst). */
 export const MAX_QUEUED_DEPARTURES = 10_000;
 
+/** A departure whose lease ended while its probes passed, from its key's removal until the still-serving check rules. */
+interface Departing {
+  /** Ruled on, or superseded (registered again): nothing more to do. */
+  ended: boolean;
+  instance: Instance;
+  departure: Departure;
+  passingBefore: number;
+  removedMs: number;
+  /** Its provisional stand-in (`lost.checking`), while one is shown: its service had nothing else registered. */
+  shown?: LostRecord;
+}
+
 interface DepartedCheck {
   identities: readonly string[];
+  departing: Departing;
   timer: NodeJS.Timeout | undefined;
   ended: boolean;
 }
@@ -65,10 +78,7 @@ interface DepartedCheck {
 /** A departure waiting for a free check (past `maxDepartedChecks`). */
 interface QueuedDeparture {
   identities: readonly string[];
-  instance: Instance;
-  departure: Departure;
-  passingBefore: number;
-  removedMs: number;
+  departing: Departing;
   /** When it was queued (ms): the wait counts in how long after its removal it still answered. */
   queuedMs: number;
 }
@@ -217,25 +227,62 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     for (const queued of queue) {
       if (stopped || checking >= maxChecks) return;
       unqueue(queued);
-      if (!registeredAgain(queued.instance)) startCheck(queued, now() - queued.queuedMs);
+      if (registeredAgain(queued.departing.instance)) settle(queued.departing);
+      else startCheck(queued, now() - queued.queuedMs);
     }
   };
-  /** Ends a check: out of `checks` under both its identities, whichever one found it; a waiting departure takes its place. */
+  /**
+   * Ends a check: out of `checks` under both its identities, whichever one found it, its departure
+   * settled (a provisional stand-in still shown goes); a waiting departure takes its place.
+   */
   const endCheck = (check: DepartedCheck): void => {
     if (check.ended) return;
     check.ended = true;
     checking -= 1;
     clearTimeout(check.timer);
     for (const identity of check.identities) if (checks.get(identity) === check) checks.delete(identity);
+    settle(check.departing);
     if (queue.size > 0) startQueued();
   };
   /** The same instance registered again (or departed anew): its running check ends, its waiting one leaves the queue. */
   const cancelChecks = (instance: Pick<Instance, 'service' | 'id' | 'address'>): void => {
     for (const identity of identityKeys(instance)) {
       const queued = queuedBy.get(identity);
-      if (queued) unqueue(queued);
+      if (queued) {
+        unqueue(queued);
+        settle(queued.departing);
+      }
       const check = checks.get(identity);
       if (check) endCheck(check);
+    }
+  };
+  /**
+   * Departures between their key's removal and the still-serving verdict, by service, then instance
+   * key: when the last registered instance of a service goes, all of them are shown (`showWhileChecking`).
+   */
+  const departing = new Map<string, Map<string, Departing>>();
+  /** A departure's provisional stand-in: unknown, not lost — no history row, no alert. */
+  const showChecking = (entry: Departing): void => {
+    if (entry.ended || entry.shown) return;
+    const { removedAt } = entry.departure;
+    entry.shown = standIn(entry.instance, { at: removedAt, cause: checkingCause(removedAt), passingBefore: entry.passingBefore, checking: true }, entry.removedMs);
+  };
+  /** The departure is ruled on or moot: forgotten, and its provisional stand-in taken back unless a stand-in of a verdict replaced it. */
+  const settle = (entry: Departing): void => {
+    entry.ended = true;
+    // Stopping: the store goes too, and a stopping replica's deltas would only flash.
+    if (stopped) return;
+    const { service, key } = entry.instance;
+    const ofService = departing.get(service);
+    if (ofService?.get(key) === entry) {
+      ofService.delete(key);
+      if (ofService.size === 0) departing.delete(service);
+    }
+    const { shown } = entry;
+    delete entry.shown;
+    if (shown && records.get(shown.storeKey) === shown) {
+      forget(shown);
+      store.removeKey(shown.storeKey);
     }
   };
   /** The same instance (service and id, or service and address) is registered now: a check of its departure is moot. */
@@ -250,6 +297,16 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     store.upsertKey({ etcdKey: record.storeKey, lease: undefined, registrations: [registrationOf(instance, lost)] });
     const standIn = store.instance(record.storeKey);
     if (!standIn) return;
+    if (lost.checking) {
+      store.setHealth(standIn.key, {
+        status: 'unknown',
+        statusCause: lost.cause,
+        statusSince: lost.at,
+        ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}),
+        ...(instance.passedAt ? { passedAt: instance.passedAt } : {}),
+      });
+      return;
+    }
     store.setHealth(standIn.key, {
       status: 'critical',
       statusCause: lossCause(lost),
@@ -340,8 +397,10 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
         if (!failingSince.has(instance.key)) failingSince.set(instance.key, probe.at);
       } else failingSince.delete(instance.key);
       if (checks.size > 0 || queuedBy.size > 0) cancelChecks(instance);
+      // Back before etcd answered on its lease: its departure is moot (and its provisional stand-in goes).
+      for (const entry of departing.get(instance.service)?.values() ?? []) if (entry.instance.id === instance.id || entry.instance.address === instance.address) settle(entry);
       if (dismissed.size > 0) dismissed.delete(dismissedKey(instance.service, instance.id));
-      const records = sameAs(instance);
+      const records = sameAs(instance).filter((record) => !isCheckingDeparture(record.instance));
       if (records.length === 0) continue;
       holdUntilProbed(records, instance.key);
       for (const record of records) clear(record, registeredAgainDetail(record.instance.id, instance), undefined, instance.id);
@@ -365,27 +424,29 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   };
 
   /** Probes a departed instance until it stops answering (a graceful shutdown after all) or has answered STILL_SERVING_PROBES times: then lost. */
-  const checkStillServing = (instance: Instance, departure: Departure, passingBefore: number, removedMs: number): void => {
+  const checkStillServing = (entry: Departing): void => {
+    const { instance } = entry;
     // Registered again while etcd was asked about its lease (go-zero's key names the new lease): nothing to check.
-    if (!options.probeDeparted || stopped || registeredAgain(instance)) return;
+    if (!options.probeDeparted || stopped || registeredAgain(instance)) return settle(entry);
     cancelChecks(instance);
-    const departed = { identities: identityKeys(instance), instance, departure, passingBefore, removedMs, queuedMs: now() };
+    const departed: QueuedDeparture = { identities: identityKeys(instance), departing: entry, queuedMs: now() };
     if (checking < maxChecks) return startCheck(departed, 0);
     if (queue.size >= maxQueued) {
       if (burst.dropped === 0) options.log?.(`lost instances: ${maxQueued} departures already wait for a check; those past it are judged graceful shutdowns unchecked`);
       burst.dropped += 1;
-      return;
+      return settle(entry);
     }
     burst.queued += 1;
     queue.add(departed);
     for (const identity of departed.identities) queuedBy.set(identity, departed);
   };
   /** `waitedMs`: how long it waited in the queue before this check began. */
-  const startCheck = ({ identities, instance, departure, passingBefore, removedMs }: QueuedDeparture, waitedMs: number): void => {
+  const startCheck = ({ identities, departing: entry }: QueuedDeparture, waitedMs: number): void => {
     const probeDeparted = options.probeDeparted;
     if (!probeDeparted) return;
+    const { instance, departure, passingBefore, removedMs } = entry;
     const everyMs = options.departedCheckMs ?? 10_000;
-    const check: DepartedCheck = { identities, timer: undefined, ended: false };
+    const check: DepartedCheck = { identities, departing: entry, timer: undefined, ended: false };
     checking += 1;
     for (const identity of check.identities) checks.set(identity, check);
     const done = (): void => endCheck(check);
@@ -395,12 +456,14 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
         void probeDeparted(instance).then(
           (probe) => {
             if (check.ended || stopped) return;
-            // A registration of the same instance since has ended the check (the store's deltas, above).
-            if (!probe.ok) return done();
+            // A registration of the same instance since has ended the check (the store's deltas, above);
+            // a new departure of it under the same key has superseded this one.
+            if (!probe.ok || entry.ended) return done();
             if (answered + 1 < STILL_SERVING_PROBES) return next(answered + 1);
-            done();
             const cause = stillServingCause(departure, Math.round(((answered + 1) * everyMs + waitedMs) / 1_000));
+            // Under the provisional stand-in's key: one upsert turns it out of discovery, the service never blinks.
             standIn({ ...instance, lastProbe: probe }, { at: departure.removedAt, cause, passingBefore, stillServing: true }, removedMs);
+            done();
             recordLoss(instance, new Date(now()).toISOString(), cause);
           },
           () => done(),
@@ -414,7 +477,8 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   /** Drops the held loss of `service`/`id`, recording who dismissed it. */
   const dismissHeld = (service: string, id: string, actor: string): DismissResult => {
     for (const record of records.values()) {
-      if (record.instance.service !== service || record.instance.id !== id) continue;
+      // A departure still being checked is no loss to dismiss: its check rules within seconds.
+      if (record.instance.service !== service || record.instance.id !== id || isCheckingDeparture(record.instance)) continue;
       clear(record, `loss dismissed by ${actor}`, actor);
       // One still serving left on purpose in the eyes of membership already, when its key went.
       if (!record.instance.lost?.stillServing) options.onDeparted?.(service);
@@ -426,7 +490,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   const sweeper = setInterval(() => {
     const cutoff = now() - options.retentionSeconds * 1_000;
     for (const record of [...records.values()]) {
-      if (record.removedAt <= cutoff) clear(record, `kept for ${options.retentionSeconds} s after its key went; no longer shown`);
+      if (record.removedAt <= cutoff && !isCheckingDeparture(record.instance)) clear(record, `kept for ${options.retentionSeconds} s after its key went; no longer shown`);
     }
     // Kept in the order they were taken, all for the same retention: the first still in force ends the sweep.
     for (const [key, until] of dismissed) {
@@ -451,24 +515,41 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       const removedAt = new Date(removedMs).toISOString();
       const pending: { record: LostRecord; departure: Departure }[] = [];
       /** Gone while their probes passed: still serving, perhaps, once the lease's verdict allows it. */
-      const answering: { instance: Instance; departure: Departure; passingBefore: number }[] = [];
+      const answering: Departing[] = [];
       for (const instance of going) {
         const departure: Departure = { lease: 'gone', drained: instance.drain !== null, lastProbe: instance.lastProbe, failingSince: failingSince.get(instance.key), removedAt };
         const provisional = judgeDeparture(departure);
         if (!provisional.lost) {
           options.onDeparted?.(instance.service);
-          if (provisional.checkStillServing && options.probeDeparted) answering.push({ instance, departure, passingBefore: inRotation(instance.service) });
+          if (provisional.checkStillServing && options.probeDeparted && !stopped) {
+            const entry: Departing = { ended: false, instance, departure, passingBefore: inRotation(instance.service), removedMs };
+            let ofService = departing.get(instance.service);
+            if (!ofService) departing.set(instance.service, (ofService = new Map()));
+            const earlier = ofService.get(instance.key);
+            if (earlier) settle(earlier);
+            ofService.set(instance.key, entry);
+            answering.push(entry);
+          }
           continue;
         }
         const record = standIn(instance, { at: provisional.at, cause: provisional.cause, passingBefore: inRotation(instance.service) }, removedMs);
         pending.push({ record, departure });
       }
       if (pending.length === 0 && answering.length === 0) return;
+      // The last registered instance of a service going: show its departures being checked, in this
+      // delta, rather than let the service vanish while its instances may serve on.
+      const goingKeys = new Set(going.map((instance) => instance.key));
+      for (const service of new Set(answering.map((entry) => entry.instance.service))) {
+        if (showWhileChecking(store.instancesOfService(service), goingKeys)) for (const entry of departing.get(service)?.values() ?? []) showChecking(entry);
+      }
       const settled = leaseAfter.catch((): Departure['lease'] => 'unknown');
       void settled.then((lease) => {
-        for (const { instance, departure, passingBefore } of answering) {
-          const verdict = judgeDeparture({ ...departure, lease });
-          if (!verdict.lost && verdict.checkStillServing) checkStillServing(instance, { ...departure, lease }, passingBefore, removedMs);
+        for (const entry of answering) {
+          if (entry.ended) continue;
+          entry.departure = { ...entry.departure, lease };
+          const verdict = judgeDeparture(entry.departure);
+          if (!verdict.lost && verdict.checkStillServing) checkStillServing(entry);
+          else settle(entry);
         }
         for (const { record, departure } of pending) {
           // Dismissed, or registered again, while etcd was asked.
@@ -505,11 +586,13 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       dismissHeld(service, id, actor);
       rememberDismissal(service, id);
     },
-    count: (): number => records.size,
-    held: () => [...records.values()].map((record) => ({ instance: record.instance, removedAt: record.removedAt })),
+    count: (): number => [...records.values()].filter((record) => !isCheckingDeparture(record.instance)).length,
+    // Departures still being checked stay here: each replica checks its own (a starting one would only guess).
+    held: () => [...records.values()].filter((record) => !isCheckingDeparture(record.instance)).map((record) => ({ instance: record.instance, removedAt: record.removedAt })),
     adopt(instance: Instance, removedAt: number): void {
       const { lost } = instance;
-      if (stopped || !lost || records.has(`${LOST_KEY_PREFIX}${instance.key}`)) return;
+      // A departure still being checked is each replica's own to check: held here, nothing would ever rule on it.
+      if (stopped || !lost || lost.checking || records.has(`${LOST_KEY_PREFIX}${instance.key}`)) return;
       if (removedAt <= now() - options.retentionSeconds * 1_000 || registeredAgain(instance)) return;
       const until = dismissed.get(dismissedKey(instance.service, instance.id));
       if (until !== undefined && until > now()) return;
@@ -520,6 +603,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       clearInterval(sweeper);
       queue.clear();
       queuedBy.clear();
+      departing.clear();
       for (const check of [...checks.values()]) endCheck(check);
       unsubscribe();
     },

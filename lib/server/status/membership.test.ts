@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toService } from '@/lib/model/state';
 import type { Verdict } from '@/lib/model/status/combine';
 import { createStore, STAND_IN_KEY_PREFIX, type Store } from '../store/store';
-import { createLostTracker } from '../lost/tracker';
+import { createLostTracker, type LostTrackerOptions } from '../lost/tracker';
 import { createMembershipStatus } from './membership';
 import { createStatusPublisher, type StatusPublisher } from './publisher';
 
@@ -168,13 +168,13 @@ describe('membership signal', () => {
 
 describe('membership with the lost tracker: only capacity that went unplanned leaves a service short', () => {
   /** Membership, the lost tracker and the store wired as `startRuntime` wires them, on a fake clock. */
-  function wired() {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  function wired(departed: Pick<LostTrackerOptions, 'probeDeparted'> = {}) {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
     const clock = { t: T0 };
     store = createStore({ coalesceMs: 0 });
     publisher = createStatusPublisher({ store, now: () => new Date(clock.t) });
     const membership = createMembershipStatus({ store, publisher, now: () => clock.t });
-    const tracker = createLostTracker({ store, retentionSeconds: 60, onHistory: () => undefined, now: () => clock.t, sweepMs: 1_000, onDeparted: (service) => membership.departed(service) });
+    const tracker = createLostTracker({ store, retentionSeconds: 60, onHistory: () => undefined, now: () => clock.t, sweepMs: 1_000, onDeparted: (service) => membership.departed(service), ...departed });
     stopMembership = () => {
       tracker.stop();
       membership.stop();
@@ -195,7 +195,7 @@ describe('membership with the lost tracker: only capacity that went unplanned le
       tracker.keyGoing(keyOf('orders', n), Promise.resolve(lease));
       store.removeKey(keyOf('orders', n));
       store.flush();
-      await new Promise((resolve) => setImmediate(resolve));
+      await vi.advanceTimersByTimeAsync(0);
       store.flush();
     };
     const pass = (): string[] => {
@@ -242,5 +242,21 @@ describe('membership with the lost tracker: only capacity that went unplanned le
     vi.advanceTimersByTime(1_000);
     expect(pass()).toEqual(['orders-1 warning']);
     expect(store.instance(keyOf('orders', 1))).toMatchObject({ statusCause: '1 of 2 instances registered, 2 within the last hour', statusCauseKind: 'membership' });
+  });
+
+  it('does not count departures still being checked: a whole service stopped gracefully and started again is not short', async () => {
+    const { clock, start, keyGone, pass } = wired({ probeDeparted: () => Promise.resolve({ at: new Date(T0).toISOString(), ok: false, latencyMs: 1, error: 'connection refused' }) });
+    for (const n of [1, 2, 3]) start(n);
+    pass();
+    // Every lease ends while its probes pass: shown as being checked (lost/tracker.ts) until the check finds them gone.
+    for (const n of [1, 2, 3]) await keyGone(n, 'gone');
+    expect([...store.instances()].map((instance) => instance.lost?.checking)).toEqual([true, true, true]);
+    pass();
+    clock.t += 10_000;
+    await vi.advanceTimersByTimeAsync(10_000);
+    store.flush();
+    expect([...store.instances()]).toEqual([]);
+    start(4);
+    expect(pass()).toEqual(['orders-4 passing']);
   });
 });

@@ -10,7 +10,7 @@ const SLOT_MS = 60 * 1_000;
 export interface MembershipStatusOptions {
   /**
    * Instance counts from the summaries, which count lost instances (their stand-ins): their loss
-   * already says why, so they count as present. A service's instances when its verdict is handed
+   * already says why, so they count as present; departures still being checked do not. A service's instances when its verdict is handed
    * out; the deltas, for instances that left a service.
    */
   store: Pick<LiveFeed, 'summarySnapshot' | 'serviceSnapshot' | 'subscribe'>;
@@ -121,7 +121,8 @@ export function createMembershipStatus(options: MembershipStatusOptions): Member
     const at = now();
     // Brings the summaries (and the deltas behind `left` and `moved`) up to date first.
     const counts = new Map<string, number>();
-    for (const summary of options.store.summarySnapshot().services) counts.set(summary.name, summary.instances);
+    // Departures still being checked are no capacity: counted, a whole service stopped and started again read short.
+    for (const summary of options.store.summarySnapshot().services) counts.set(summary.name, summary.instances - (summary.checking ?? 0));
     for (const name of counts.keys()) if (!services.has(name)) services.set(name, { slots: [], peak: 0, count: 0, verdict: null });
     for (const [name, entry] of services) {
       const count = counts.get(name) ?? 0;
