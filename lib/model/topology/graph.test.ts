@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Status } from '../instance';
+import type { Lost, Status } from '../instance';
+import type { EdgeStats } from '../latency';
 import { summarizeInstances, type ServiceSummary } from '../service-summary';
 import { adjacency, dependencyAdjacency, describeOrigin, neighbourhood, nextResidueExpiry, probableOrigins, RECOVERY_RESIDUE_MS, stronglyConnected } from './graph';
 import { deriveTopologyFromSummaries, type Topology, type TopologyEdge, type TopologyNode } from './topology';
@@ -164,6 +165,49 @@ describe('probableOrigins', () => {
     expect(topology.edges.map((edge) => `${edge.from}>${edge.to}`)).toEqual(['web>orders']);
     expect(topology.nodes.map((node) => [node.id, node.failingOnlyLost])).toEqual([['orders', true], ['web', true]]);
     expect(probableOrigins(topology, { now: NOW })).toEqual([]);
+  });
+
+  describe('names only what the console can show failing, never from call statistics alone', () => {
+    const calls = (from: string, to: string): EdgeStats => ({ from, to, rps: 10, errorRate: 0.5, p50Ms: 5, p95Ms: 9, p99Ms: 12 });
+    const summary = (service: string, lost?: Lost): ServiceSummary =>
+      summarizeInstances(service, [
+        {
+          id: `${service}-1`,
+          service,
+          key: `/services/${service}/${service}-1`,
+          address: '10.0.0.1:80',
+          format: 'native',
+          metadata: {},
+          status: lost ? 'unknown' : 'critical',
+          drain: null,
+          passedAt: secondsAgo(60),
+          ...(lost ? { lost } : {}),
+        },
+      ]);
+
+    it('nothing while nothing is registered (every lease expired at once): the nodes are names from calls', () => {
+      const topology = deriveTopologyFromSummaries([], [calls('gateway', 'orders'), calls('orders', 'payments')]);
+      expect(topology.nodes.filter((node) => node.status !== 'passing' && node.status !== 'unknown').map((node) => node.id)).toEqual(['orders', 'payments']);
+      expect(probableOrigins(topology, { now: NOW })).toEqual([]);
+    });
+
+    it('not a name only calls mention, and not its failing callers either: they fail on it', () => {
+      const topology = deriveTopologyFromSummaries([summary('gateway')], [calls('gateway', 'orders'), calls('orders', 'payments')]);
+      expect(probableOrigins(topology, { now: NOW })).toEqual([]);
+      // Declared by a registered service, the same name is a dependency the console shows: an origin.
+      const declared = deriveTopologyFromSummaries([{ ...summary('gateway'), dependsOn: ['orders'] }], [calls('gateway', 'orders')]);
+      expect(probableOrigins(declared, { now: NOW }).map((origin) => [origin.id, origin.explains])).toEqual([['orders', ['gateway']]]);
+    });
+
+    it('not a service whose every instance left discovery and is being checked, by its callers\' errors', () => {
+      const checking: Lost = { at: secondsAgo(5), cause: 'left discovery — checking whether it still serves', passingBefore: 1, checking: true };
+      const topology = deriveTopologyFromSummaries([summary('gateway'), summary('orders', checking)], [calls('gateway', 'orders')]);
+      expect(topology.nodes.map((node) => [node.id, node.status, node.checking])).toEqual([
+        ['gateway', 'critical', undefined],
+        ['orders', 'unknown', 1],
+      ]);
+      expect(probableOrigins(topology, { now: NOW })).toEqual([]);
+    });
   });
 
   it.each<[string, string, string]>([

@@ -220,6 +220,9 @@ function recentResidue(topology: Topology, isFailingId: ReadonlySet<string>, now
  * them through failing nodes. A failing node nothing failing depends on is an isolated failure,
  * not an origin. Nodes in a failing dependency cycle whose other dependencies are healthy are
  * origins together (`peers`). Services that never passed in this run take no part (`isFailingNow`).
+ * Only what the console can show failing is named: a registered service, a dependency a registered
+ * service declares, or a database, cache or queue — never a name only calls mention (an `unknown`
+ * node nothing declares), and nothing while nothing is registered.
  *
  * A service that recovered less than RECOVERY_RESIDUE_MS ago still counts, as a recovered origin,
  * for the callers that began failing before it recovered and whose calls to it failed in the last
@@ -227,6 +230,9 @@ function recentResidue(topology: Topology, isFailingId: ReadonlySet<string>, now
  * for a fault that was over. A caller that began failing after the recovery is a new fault.
  */
 export function probableOrigins(topology: Topology, options: OriginOptions): ProbableOrigin[] {
+  // With nothing registered, every node is a name from call statistics: nothing the console can
+  // show failing would back the verdict (the fleet's leases all expired at once, etcd paused).
+  if (!topology.nodes.some((node) => node.kind === 'service')) return [];
   const failingIds = topology.nodes.filter(isFailingNow).map((node) => node.id);
   if (failingIds.length === 0) return [];
   const isFailingId = new Set(failingIds);
@@ -234,6 +240,9 @@ export function probableOrigins(topology: Topology, options: OriginOptions): Pro
   // One failing node explains nothing, unless a recovered dependency explains it.
   if (failingIds.length < 2 && recoveredAt.size === 0) return [];
   const graph = adjacency(topology.edges);
+  // Names only calls mention, undeclared and of no kind the calls told: what registered may have left discovery.
+  const declaredTargets = new Set(topology.edges.filter((edge) => edge.sources.includes('declared')).map((edge) => edge.to));
+  const unregistered = new Set(topology.nodes.filter((node) => node.kind === 'unknown' && !declaredTargets.has(node.id)).map((node) => node.id));
   const involved = [...failingIds, ...recoveredAt.keys()];
   // A service failing only by being out of discovery (crashed, or cut off from etcd while serving) is
   // not failing because of a dependency: only its failed calls to one say otherwise. Two services of
@@ -267,6 +276,10 @@ export function probableOrigins(topology: Topology, options: OriginOptions): Pro
     if (explained.size === 0) continue;
     const explains = [...explained].sort();
     for (const id of component) {
+      // A name only calls mention fails by its callers' errors alone: named the origin, it sent the
+      // reader to a node the registry cannot show (a service out of discovery, say). It still keeps
+      // its callers from being origins: they fail on it.
+      if (unregistered.has(id)) continue;
       const recovered = recoveredAt.get(id);
       origins.push({
         id,

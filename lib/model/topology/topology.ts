@@ -132,12 +132,13 @@ export const answersWithErrors = (node: Pick<TopologyNode, 'inboundRps' | 'inbou
  * Something without probes (a database, a queue), or a service whose probes have not spoken yet, by
  * the calls made to it: at least FAILING_ERROR_RATE of a meaningful number of calls failing.
  */
-export function isFailing(node: Pick<TopologyNode, 'status' | 'inboundRps' | 'inboundErrorRate'> & { kind?: NodeKind }): boolean {
+export function isFailing(node: Pick<TopologyNode, 'status' | 'inboundRps' | 'inboundErrorRate'> & Partial<Pick<TopologyNode, 'kind' | 'instances' | 'checking'>>): boolean {
   if (node.status === 'critical' || node.status === 'warning') return true;
   const callsFail = answersWithErrors(node);
   // A service not probed yet (just back after an outage) whose callers' calls still fail is still
   // the fault as far as anyone can tell: treated as passing, it left its callers blamed as origins.
-  if (node.kind === 'service') return node.status === 'unknown' && callsFail;
+  // One whose every instance left discovery and is being checked is not: nothing registered speaks for it.
+  if (node.kind === 'service') return node.status === 'unknown' && callsFail && (node.checking ?? 0) < (node.instances ?? 1);
   return callsFail;
 }
 
