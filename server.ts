@@ -1,7 +1,9 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import next from 'next';
+import { admitApiRequest } from './lib/server/api-admission/gate';
 import { apiRoutesOf, refuseUnsupportedMethod } from './lib/server/api-methods';
+import { secureCookies } from './lib/server/auth/cookies';
 import { loadConfig } from './lib/server/config';
 import { handleIngest, INGEST_PATH } from './lib/server/ingest-endpoint';
 import { createListener } from './lib/server/listener';
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     [OTLP_METRICS_PATH, (request, response) => handleOtlpMetrics(request, response, runtime)],
     [OTLP_TRACES_PATH, (request, response) => handleOtlpTraces(request, response, runtime)],
   ]);
+  const secure = secureCookies(config);
   const listener = createListener(config, (request, response) => {
     const endpoint = machineEndpoints.get(request.url?.split('?')[0] ?? '');
     if (endpoint) {
@@ -66,7 +69,9 @@ async function main(): Promise<void> {
     prepareRequest(request, response, { dev });
     if (refuseMalformedPath(request, response)) return;
     if (refuseUnsupportedMethod(request, response, apiRoutes)) return;
-    void answeredDuringOutage(request, response, runtime).then((answered) => (answered ? undefined : handle(request, response)));
+    admitApiRequest(runtime.apiGate, request, response, secure, () => {
+      void answeredDuringOutage(request, response, runtime).then((answered) => (answered ? undefined : handle(request, response)));
+    });
   });
   started.server = listener.server;
   runtime.attach(listener.server);

@@ -102,6 +102,11 @@ export const ConfigSchema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a PostgreSQL URL such as postgres://user:password@db.example.com:5432/switchyard' })
     .optional(),
+  /** API requests (`/api/…`) handled at once per client (credential, else address) and in all, and how many may wait for a place (api-admission/). */
+  SWITCHYARD_API_CLIENT_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(16),
+  SWITCHYARD_API_CLIENT_QUEUE: z.coerce.number().int().min(0).max(100_000).default(64),
+  SWITCHYARD_API_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
+  SWITCHYARD_API_QUEUE: z.coerce.number().int().min(0).max(100_000).default(1_024),
   SWITCHYARD_PROBE_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(5_000),
   SWITCHYARD_PROBE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
   SWITCHYARD_PROBE_CONCURRENCY: z.coerce.number().int().min(1).max(5_000).default(256),

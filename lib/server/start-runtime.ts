@@ -12,6 +12,7 @@ import { createOidcFlow } from './auth/oidc-flow';
 import { createOidcPendingStore } from './auth/oidc-pending';
 import { createAuth } from './auth/service';
 import { guardSockets, socketOriginFilter } from './auth/socket-guard';
+import { createApiGate, type ApiGate } from './api-admission/gate';
 import { createBodyReception } from './body-reception';
 import { registerReplicaMetrics } from './cluster/metrics';
 import { createLeaderHistory } from './cluster/leader-history';
@@ -57,6 +58,8 @@ export interface RunningRuntime extends Runtime {
   /** Probe results → instance status; status changes also go to `hooks.onHealthChange`. */
   health: HealthTracker;
   prober: Prober;
+  /** API requests handled at once, per client and in all (server.ts admits each before Next sees it). */
+  apiGate: ApiGate;
   /** Hosts Socket.IO on the given HTTP or HTTPS server. */
   attach(server: Listener): LiveServer;
   stop(): Promise<void>;
@@ -204,6 +207,12 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   metrics.watchOtlp(otlp);
   const bodies = createBodyReception();
   metrics.watchBodies(bodies);
+  const apiGate = createApiGate({
+    clientInFlight: config.SWITCHYARD_API_CLIENT_CONCURRENCY,
+    clientWaiting: config.SWITCHYARD_API_CLIENT_QUEUE,
+    totalInFlight: config.SWITCHYARD_API_CONCURRENCY,
+    totalWaiting: config.SWITCHYARD_API_QUEUE,
+  });
   parts.add('sweeper', startSweeping([otlp.traces, latency]), (sweeper) => sweeper.stop());
   const topologyLayout = parts.add('topology layout', startTopologyLayout({ store, latency, log }), (layout) => layout.stop());
   const health = createHealthTracker({
@@ -253,6 +262,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     auth,
     database,
     bodies,
+    apiGate,
     oidc: createOidcFlow(config, createOidcPendingStore({ db: history.db, now: wallClockMs })),
     topologyLayout,
     alerts,
