@@ -164,6 +164,31 @@ describe('three replicas behind HAProxy', () => {
     expect(await callsIn(first)).toBe((before[0] ?? 0) + 200);
   });
 
+  it("send one sender's metrics exports to one replica, even each on a new connection: its cumulative streams are counted where they arrive", async () => {
+    const token = await (replicas[0] as TestServer).createToken({ name: perAttempt('fleet'), role: 'viewer' });
+    // Calls of a reporter of its own, registered nowhere (no replica's view of the shop changes).
+    const body = (): string => {
+      const nanos = (ms: number): string => `${ms}000000`;
+      const point = { startTimeUnixNano: nanos(Date.now() - 1_000), timeUnixNano: nanos(Date.now()), count: '1', explicitBounds: [0.1], bucketCounts: ['1', '0'] };
+      const metric = { name: 'http.server.request.duration', unit: 's', histogram: { aggregationTemporality: 1, dataPoints: [point] } };
+      return JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'ledger' } }] }, scopeMetrics: [{ metrics: [metric] }] }] });
+    };
+    const post = (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const request = http.request(`${haproxy.url}/v1/metrics`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } }, (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        });
+        request.on('error', reject);
+        request.end(body());
+      });
+    const observed = (): Promise<number[]> => Promise.all(replicas.map(async (replica) => (await metric(replica, 'switchyard_otlp_points_total{outcome="observed"}')) ?? 0));
+    const before = await observed();
+    for (let i = 0; i < 6; i += 1) expect(await post()).toBe(200);
+    const after = await observed();
+    expect(after.map((count, i) => count - (before[i] ?? 0)).sort()).toEqual([0, 0, 6]);
+  });
+
   it('close a session’s socket on every replica when it signs out on one', async () => {
     const [first, second] = replicas as [TestServer, TestServer];
     const cookie = await first.userSession(`viewer-${Date.now()}`, 'viewer');

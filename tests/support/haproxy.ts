@@ -23,11 +23,12 @@ export async function startHaproxy(backends: string[]): Promise<TestHaproxy> {
   // The documented example, with this run's addresses: what DEPLOYMENT.md shows is what is tested.
   const example = readFileSync(path.join(root, 'docs/deploy/haproxy.cfg'), 'utf8');
   const servers = backends.map((backend, index) => `  server replica${index + 1} ${new URL(backend).host} check`).join('\n');
+  // Every backend's: the same replicas, checked as often.
   const text = example
     .replace(/^ {2}bind .*$/m, `  bind 127.0.0.1:${port}`)
-    .replace(/^ {2}default-server inter 2s /m, '  default-server inter 500ms ')
-    .replace(/(^ {2}server .*\n?)+/m, `${servers}\n`);
-  if (!text.includes(`bind 127.0.0.1:${port}`) || !text.includes(servers) || !text.includes('inter 500ms')) throw new Error('docs/deploy/haproxy.cfg no longer has the bind, default-server and server lines this harness replaces');
+    .replaceAll(/^ {2}default-server inter 2s /gm, '  default-server inter 500ms ')
+    .replaceAll(/(^ {2}server .*\n?)+/gm, `${servers}\n`);
+  if (!text.includes(`bind 127.0.0.1:${port}`) || !text.includes(servers) || !text.includes('inter 500ms') || text.includes(' 10.0.0.')) throw new Error('docs/deploy/haproxy.cfg no longer has the bind, default-server and server lines this harness replaces');
   writeFileSync(config, text);
   const binary = existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy';
   const child = spawn(binary, ['-f', config, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
