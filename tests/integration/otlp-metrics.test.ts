@@ -24,7 +24,7 @@ let server: TestServer;
 let reporterToken: string;
 
 /** Registered callees, each used by one test only (tests stay independent of order). */
-const ADDRESSES = { users: '127.0.0.1:9101', orders: '127.0.0.1:9102', payments: '127.0.0.1:9103', inventory: '127.0.0.1:9104' } as const;
+const ADDRESSES = { users: '127.0.0.1:9101', orders: '127.0.0.1:9102', payments: '127.0.0.1:9103', shipping: '127.0.0.1:9105', inventory: '127.0.0.1:9104' } as const;
 
 beforeAll(async () => {
   etcd = await startEtcd();
@@ -116,11 +116,13 @@ async function series(path: string, since?: SeriesReading): Promise<SeriesReadin
   };
 }
 
-/** Calls on the edge from → to over the last 5 min. */
-async function edgeCalls(from: string, to: string): Promise<number> {
+/** Calls, and of those errors, on the edge from → to over the last 5 min. */
+async function edgeTotals(from: string, to: string): Promise<{ calls: number; errors: number }> {
   const edge = SeriesSchema.parse(await (await server.fetch(`/api/v1/edges/latency?from=${from}&to=${to}&window=5m`)).json());
-  return edge.points.reduce((sum, p) => sum + p.rps, 0);
+  return { calls: edge.points.reduce((sum, p) => sum + p.rps, 0), errors: edge.points.reduce((sum, p) => sum + p.rps * (p.errorRate ?? 0), 0) };
 }
+
+const edgeCalls = async (from: string, to: string): Promise<number> => (await edgeTotals(from, to)).calls;
 
 const postRaw = (body: string | Buffer, headers: Record<string, string>): Promise<Response> =>
   fetch(`${server.url}/v1/metrics`, { method: 'POST', headers: { authorization: `Bearer ${reporterToken}`, ...headers }, body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]) });
@@ -165,6 +167,32 @@ describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
     // The address named the registered instance, and the edge is the reporter's.
     expect((await edgeCalls('gateway', 'users')) - edgeBefore).toBeCloseTo(100, COUNT_DIGITS);
     expect((await instanceInbound(server, 'users', 'users-1')) - instanceBefore).toBeCloseTo(100, COUNT_DIGITS);
+  });
+
+  it("a caller's new stream of 5xx counts at the first export that carries it: the failing edge shows its errors at once", async () => {
+    const before = await edgeTotals('gateway', 'shipping');
+    const gateway = fleetMember({ service: 'gateway', instance: perAttempt('gw'), encoding: 'proto', temporality: 'cumulative' });
+    const record = gateway.histogram('http.client.request.duration', 's');
+    const [host, port] = ADDRESSES.shipping.split(':');
+    const ok = { 'server.address': host ?? '', 'server.port': Number(port), 'http.response.status_code': 200 };
+    record(20, 0.01, ok);
+    await gateway.flush();
+    // The SDK stamps a new stream's start with its first call's Date.now() and each point's time with the collection's,
+    // in whole ms: the calls fail once the clock has left the ms the last export was collected in, and are exported
+    // once it has left theirs (a start equal to the point's time is the data model's unknown start).
+    const flushed = Date.now();
+    await eventually(() => (Date.now() > flushed ? true : undefined));
+    record(5, 0.5, { ...ok, 'http.response.status_code': 503 });
+    record(20, 0.01, ok);
+    const failedBy = Date.now();
+    await eventually(() => (Date.now() > failedBy ? true : undefined));
+    await gateway.flush();
+
+    // Read right after that export: no later one is needed to see its errors.
+    const after = await edgeTotals('gateway', 'shipping');
+    expect(after.errors - before.errors).toBeCloseTo(5, COUNT_DIGITS);
+    expect(after.calls - before.calls).toBeCloseTo(25, COUNT_DIGITS);
+    await gateway.shutdown();
   });
 
   it('delta exponential histograms, previous names in ms, JSON: counts, RPC errors and percentiles', async () => {

@@ -70,6 +70,20 @@ describe('observationsOf', () => {
     expect(second?.callee).toBeUndefined();
   });
 
+  it("counts a caller's new stream of 503s at the first export that carries it, as errors (Go: every stream starts at the SDK's start)", () => {
+    const ctx = context();
+    const sdkStart = NOW - 3_600_000;
+    const ok = (timeMs: number, calls: number) => clientPoint(sdkStart, timeMs, [String(calls), '0', '0'], [int('http.response.status_code', 200)]);
+    const cumulative = (...dataPoints: object[]) => request({ name: 'http.client.request.duration', unit: 's', histogram: { aggregationTemporality: 2, dataPoints } });
+    observationsOf(cumulative(ok(NOW - 20_000, 100)), ctx);
+    observationsOf(cumulative(ok(NOW - 10_000, 110)), ctx);
+    const failing = observationsOf(cumulative(ok(NOW, 112), clientPoint(sdkStart, NOW, ['0', '0', '8'], [int('http.response.status_code', 503)])), ctx).observations;
+    expect(failing.map(({ count, errors, startSecond, intervalSeconds }) => ({ count, errors, startSecond, intervalSeconds }))).toEqual([
+      { count: 2, errors: 0, startSecond: (NOW - 10_000) / 1_000, intervalSeconds: 10 },
+      { count: 8, errors: 8, startSecond: (NOW - 10_000) / 1_000, intervalSeconds: 10 },
+    ]);
+  });
+
   it('reads exponential histograms', () => {
     const [observed] = observationsOf(
       request({

@@ -3,7 +3,7 @@ import { toMsBuckets, totalOf, type NativeHistogram } from './histogram';
 import { DURATION_METRICS, msPerUnit, type DurationMetric } from './names';
 import { calleeOf, isError, reporterInstanceOf, type RegistryLookup } from './peer';
 import { attributeText, type Attributes, type ExportMetricsRequest, type OtlpMetric } from './schema';
-import type { CumulativeTracker } from './temporality';
+import { collectionsOf, type CumulativeTracker, type MetricCollections, type StreamScope } from './temporality';
 
 const DELTA = 1;
 const CUMULATIVE = 2;
@@ -65,7 +65,7 @@ function attributesKey(attributes: Attributes): string {
 const scopeKey = (resource: Attributes, scope: { name: string; version: string }): string =>
   `${resource.length}[${attributesKey(resource)}]${scope.name.length}:${scope.name}${scope.version.length}:${scope.version}`;
 
-/** A stream: resource + scope (by its `scopeId`, ending in a non-digit) + metric name + the point's attributes. */
+/** A stream: resource + scope (by its scope's `id`, ending in a non-digit) + metric name + the point's attributes. */
 const streamKey = (scope: string, name: string, attributes: Attributes): string => `${scope}${name.length}:${name}${attributes.length}[${attributesKey(attributes)}]`;
 
 interface RawPoint {
@@ -119,7 +119,7 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
     /** Whether the reporter may be a node (registered, or within the external cap): asked once per resource, at its first duration metric. */
     let admitted: boolean | undefined;
     for (const { scope, metrics } of scopeMetrics) {
-      let scopePart: string | undefined;
+      let streamScope: StreamScope | undefined;
       for (const metric of metrics) {
         const known = DURATION_METRICS.get(metric.name);
         const raw = known ? pointsOf(metric) : undefined;
@@ -144,10 +144,11 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
           refuse(raw.points.length, `${metric.name}: aggregation temporality unspecified`);
           continue;
         }
-        scopePart ??= context.cumulative.scopeId(scopeKey(resource.attributes, scope));
+        streamScope ??= context.cumulative.scope(scopeKey(resource.attributes, scope));
+        const collections = raw.temporality === CUMULATIVE ? collectionsOf(streamScope, metric.name) : undefined;
         for (const point of raw.points) {
-          const key = streamKey(scopePart, metric.name, point.attributes);
-          const outcome = observe(point, { service, instance, known, factor, cumulative: raw.temporality === CUMULATIVE, key }, context);
+          const key = streamKey(streamScope.id, metric.name, point.attributes);
+          const outcome = observe(point, { service, instance, known, factor, collections, key }, context);
           if (typeof outcome === 'string') {
             refuse(1, `${metric.name}: ${outcome}`);
             if (outcome.startsWith('external')) result.externalOverflow += 1;
@@ -167,7 +168,8 @@ interface PointReading {
   instance: string | undefined;
   known: DurationMetric;
   factor: number;
-  cumulative: boolean;
+  /** The metric's collections when it is cumulative. */
+  collections: MetricCollections | undefined;
   key: string;
 }
 
@@ -181,8 +183,8 @@ function observe(point: RawPoint, how: PointReading, context: MappingContext): O
     if (callee.external && !context.externals.admit(callee.service)) return 'external node cap reached';
   }
   let increment: { fromMs: number; toMs: number; histogram: NativeHistogram } | null;
-  if (how.cumulative) {
-    increment = context.cumulative.accept(how.key, { startMs: point.startMs, timeMs: point.timeMs, histogram: point.histogram });
+  if (how.collections) {
+    increment = context.cumulative.accept(how.collections, how.key, { startMs: point.startMs, timeMs: point.timeMs, histogram: point.histogram });
   } else {
     increment = { fromMs: point.startMs > 0 ? point.startMs : point.timeMs - 1_000, toMs: point.timeMs, histogram: point.histogram };
   }

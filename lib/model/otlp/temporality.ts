@@ -39,6 +39,50 @@ export const MAX_IDENTITY_CHARS = 512;
 /** Expired streams are looked for at most this often. */
 const EXPIRY_EVERY_MS = 1_000;
 
+/**
+ * How far past its metric's previous collection a new stream's first point may be, in that metric's
+ * own intervals, and in ms while only one collection is known (the SDKs' default period is 60 s):
+ * further apart, collections between them may have gone to another replica.
+ */
+const NEXT_COLLECTION_WITHIN_INTERVALS = 1.5;
+const NEXT_COLLECTION_WITHIN_MS = 90_000;
+
+/**
+ * One metric's last two collections as this process saw them (an SDK stamps every point of one
+ * metric's collection with one time: the Go SDK per instrument, the JS SDK per export), which tell
+ * whether a stream new here was born since the previous one.
+ */
+export interface MetricCollections {
+  /** The latest collection's time (reporter's clock), when it was first seen (ours), and streams dropped for the cap by then. */
+  latestMs: number;
+  latestAt: number;
+  latestDrops: number;
+  /** The collection before it, likewise. */
+  priorMs: number;
+  priorAt: number;
+  priorDrops: number;
+  /** From the collection before `prior` to `prior`; not finite until three were seen. */
+  intervalMs: number;
+}
+
+/** One resource + scope as the tracker knows it: a short id to begin its streams' keys with, and its metrics' collections. */
+export interface StreamScope {
+  readonly id: string;
+  /** By metric name: the duration metrics alone reach here, so a handful at most. */
+  readonly metrics: Map<string, MetricCollections>;
+}
+
+/** The collections of the scope's metric `name`. */
+export function collectionsOf(scope: StreamScope, name: string): MetricCollections {
+  let collections = scope.metrics.get(name);
+  if (collections === undefined) {
+    const never = Number.NEGATIVE_INFINITY;
+    collections = { latestMs: never, latestAt: never, latestDrops: 0, priorMs: never, priorAt: never, priorDrops: 0, intervalMs: Number.NaN };
+    scope.metrics.set(name, collections);
+  }
+  return collections;
+}
+
 /** A histogram the tracker owns: the last point's, its arrays overwritten by the next point's. */
 type OwnedHistogram =
   | { kind: 'explicit'; bounds: number[]; counts: number[] }
@@ -87,13 +131,17 @@ function overwrite(seen: Seen, histogram: NativeHistogram): void {
 /** Cumulative points turned into increments, stream by stream (createCumulativeTracker). */
 export interface CumulativeTracker {
   /**
-   * A short stand-in for a resource + scope identity, to begin its streams' keys with. Every point
-   * of a resource carries all its attributes (an SDK's resource has a dozen or more); in each
-   * point's key they made every lookup hash and compare them again.
+   * The scope of a resource + scope identity; its `id` begins its streams' keys. Every point of a
+   * resource carries all its attributes (an SDK's resource has a dozen or more); in each point's key
+   * they made every lookup hash and compare them again.
    */
-  scopeId(identity: string): string;
-  /** What the stream's point under `key` adds since its last one: null for a first point, a repeat, a late point or a reset from an unknown start. */
-  accept(key: string, point: StreamPoint): Increment | null;
+  scope(identity: string): StreamScope;
+  /**
+   * What the stream's point under `key`, of the metric whose collections are `collections`, adds since
+   * its last one: null for a repeat, a late point, a reset from an unknown start, or a first point not
+   * known to be born since the metric's previous collection.
+   */
+  accept(collections: MetricCollections, key: string, point: StreamPoint): Increment | null;
   stats(): CumulativeTrackerStats;
 }
 
@@ -104,12 +152,43 @@ export interface CumulativeTrackerStats {
   resets: number;
 }
 
+/** Moves the collections on when `timeMs` begins a new one. */
+function noteCollection(collections: MetricCollections, timeMs: number, now: number, drops: number): void {
+  if (timeMs <= collections.latestMs) return;
+  collections.intervalMs = collections.latestMs - collections.priorMs;
+  collections.priorMs = collections.latestMs;
+  collections.priorAt = collections.latestAt;
+  collections.priorDrops = collections.latestDrops;
+  collections.latestMs = timeMs;
+  collections.latestAt = now;
+  collections.latestDrops = drops;
+}
+
+/**
+ * Whether a stream first seen here holds only calls made since its metric's previous collection, so
+ * its first point counts whole (ARCHITECTURE "OpenTelemetry intake", new streams): it belongs to the
+ * latest collection, which followed the previous one seen here within the metric's interval (none
+ * went to another replica in between), and either its start is after that collection (the JS SDK
+ * starts a stream at its first call) or it was absent from a collection this process saw whole (the
+ * Go SDK starts every stream at the SDK's start): one after an earlier one seen here, with every
+ * stream it held still remembered.
+ */
+function bornSincePrior(collections: MetricCollections, point: StreamPoint, now: number, drops: number, ttlMs: number): boolean {
+  if (point.timeMs !== collections.latestMs || !(point.startMs > 0 && point.startMs < point.timeMs)) return false;
+  const known = Number.isFinite(collections.intervalMs);
+  const within = known ? collections.intervalMs * NEXT_COLLECTION_WITHIN_INTERVALS : NEXT_COLLECTION_WITHIN_MS;
+  if (!(point.timeMs - collections.priorMs <= within)) return false;
+  if (point.startMs > collections.priorMs) return true;
+  return known && drops === collections.priorDrops && now - collections.priorAt < ttlMs;
+}
+
 /**
  * Turns cumulative points into increments per stream (resource + scope + name + attributes), by the
  * data model's "Resets and Gaps" rules: the first point of a stream contributes nothing (we cannot
- * know what it already counted before we saw it); a new start time or a decreasing bucket is a
- * reset, after which the point contributes all it holds when its start is known and after what we
- * last saw (a restarted process: counted once, never doubled), else nothing.
+ * know what it already counted before we saw it) unless it was born since its metric's previous
+ * collection (`bornSincePrior`); a new start time or a decreasing bucket is a reset, after which the
+ * point contributes all it holds when its start is known and after what we last saw (a restarted
+ * process: counted once, never doubled), else nothing.
  */
 export function createCumulativeTracker(options: CumulativeTrackerOptions): CumulativeTracker {
   // Least recently moved first. A stream moves to the newest end at most every quarter TTL (a move
@@ -117,10 +196,12 @@ export function createCumulativeTracker(options: CumulativeTrackerOptions): Cumu
   // first to within that.
   const streams = new Map<string, Seen>();
   const moveEveryMs = options.ttlMs / 4;
-  /** Resource + scope identities → short ids, never reused (a forgotten one comes back under a new id). */
-  const scopes = new BoundedMap<string, string>(options.maxStreams);
+  /** Resource + scope identities → their scopes, whose ids are never reused (a forgotten one comes back under a new id, knowing no collection). */
+  const scopes = new BoundedMap<string, StreamScope>(options.maxStreams);
   let scopesSeen = 0;
   let resets = 0;
+  /** Times streams were dropped for the cap: a stream absent here since a collection may have been in it. */
+  let drops = 0;
   /** A digest starts with `#`, which no identity as built (observations.ts) does. */
   const kept = (identity: string): string => (identity.length > MAX_IDENTITY_CHARS ? `#${options.digest(identity)}` : identity);
 
@@ -140,25 +221,31 @@ export function createCumulativeTracker(options: CumulativeTrackerOptions): Cumu
   };
 
   return {
-    scopeId(fullIdentity: string): string {
+    scope(fullIdentity: string): StreamScope {
       const identity = kept(fullIdentity);
-      let id = scopes.get(identity);
-      if (id === undefined) {
-        id = `${(scopesSeen += 1).toString(36)}|`;
-        scopes.set(identity, id);
+      let scope = scopes.get(identity);
+      if (scope === undefined) {
+        scope = { id: `${(scopesSeen += 1).toString(36)}|`, metrics: new Map() };
+        scopes.set(identity, scope);
       }
-      return id;
+      return scope;
     },
-    accept(fullKey: string, point: StreamPoint): Increment | null {
+    accept(collections: MetricCollections, fullKey: string, point: StreamPoint): Increment | null {
       const key = kept(fullKey);
       const now = options.now();
       forgetExpired(now);
+      noteCollection(collections, point.timeMs, now, drops);
       const seen = streams.get(key);
       if (!seen) {
+        const born = bornSincePrior(collections, point, now, drops, options.ttlMs);
         streams.set(key, { startMs: point.startMs, timeMs: point.timeMs, histogram: owned(point.histogram), seenAt: now, movedAt: now });
         // Over the cap, the least recently moved go first.
-        dropOldest(streams, options.maxStreams);
-        return null;
+        if (streams.size > options.maxStreams) {
+          dropOldest(streams, options.maxStreams);
+          drops += 1;
+        }
+        if (!born) return null;
+        return { fromMs: Math.max(point.startMs, collections.priorMs), toMs: point.timeMs, histogram: point.histogram, count: totalOf(point.histogram) };
       }
       seen.seenAt = now;
       moveToNewest(streams, key, seen, now, moveEveryMs);
