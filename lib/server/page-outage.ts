@@ -30,13 +30,15 @@ Sign-ins it checked in the last minute keep working meanwhile; yours is not amon
  * when its credentials cannot be checked: 503 with `Retry-After` and a page that says so. Next
  * gives a page no way to set its status, and its error page would be a 500 showing a digest. A
  * request whose credentials are still vouched for from memory, or that carries none, goes on to
- * Next. The first page request of an outage finds out inside Next: `visitor()` redirects it to its
+ * Next with that answer (`checked-visitors.ts`): the page does not check them a second time. The first page request of an outage finds out inside Next: `visitor()` redirects it to its
  * own URL, so it arrives here. True when answered.
  */
-export async function answeredDuringOutage(request: IncomingMessage, response: ServerResponse, runtime: Pick<Runtime, 'auth' | 'config' | 'database'>): Promise<boolean> {
+export async function answeredDuringOutage(request: IncomingMessage, response: ServerResponse, runtime: Pick<Runtime, 'auth' | 'checkedVisitors' | 'config' | 'database'>): Promise<boolean> {
   if (runtime.database.since() === null || !isPageRequest(request)) return false;
   try {
-    await authenticate(runtime.auth, request.headers, secureCookies(runtime.config));
+    const principal = await authenticate(runtime.auth, request.headers, secureCookies(runtime.config));
+    // Next's page takes this answer rather than waiting on the database a second time.
+    response.once('close', runtime.checkedVisitors.keep(request.headers, principal));
     return false;
   } catch (error) {
     // Anything else is Next's to answer (and log), as it would be without this check.

@@ -1,4 +1,5 @@
 import type { Alerting } from './alerts/service';
+import type { CheckedVisitors } from './auth/checked-visitors';
 import type { OidcFlow } from './auth/oidc-flow';
 import type { Auth } from './auth/service';
 import type { BodyReception } from './body-reception';
@@ -36,6 +37,8 @@ export interface Runtime {
   lost: Pick<LostTracker, 'dismiss'>;
   /** Users, sessions and API tokens. */
   auth: Auth;
+  /** Page requests whose credentials server.ts checked during a database outage, for the page to reuse. */
+  checkedVisitors: CheckedVisitors;
   /** Whether requests find the database unreachable; logs each outage once. */
   database: DatabaseOutage;
   /** Places for the program endpoints' request bodies (ingest, OTLP), overall and per token. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CHECKED_HEADER } from './auth/checked-visitors';
 
 /**
  * A nonce-based policy: no inline script runs unless Next (or our theme script) put the nonce on it.
@@ -25,13 +26,15 @@ export function contentSecurityPolicy(nonce: string, dev: boolean): string {
 /**
  * Runs on every request before Next sees it:
  * - drops `x-middleware-subrequest`, the header that let requests skip Next middleware (CVE-2025-29927);
- *   we never rely on middleware for access, but nothing should get to use that trick;
+ *   we never rely on middleware for access, but nothing should get to use that trick; and any
+ *   `x-switchyard-checked` a client sent (only page-outage.ts names a visitor it checked);
  * - records the client address and URL for route handlers and pages (Next does not expose them);
  * - hands Next the CSP (it reads the nonce from the request's policy and puts it on its own scripts)
  *   and sets the security headers on the response (HSTS comes from lib/server/listener.ts, under HTTPS only).
  */
 export function prepareRequest(request: IncomingMessage, response: ServerResponse, options: { dev: boolean }): void {
   delete request.headers['x-middleware-subrequest'];
+  Reflect.deleteProperty(request.headers, CHECKED_HEADER);
   request.headers['x-switchyard-client'] = request.socket.remoteAddress ?? 'unknown';
   request.headers['x-switchyard-url'] = request.url ?? '/';
   const nonce = randomBytes(16).toString('base64');

@@ -6,6 +6,7 @@ import type { NewHistoryEvent } from '@/lib/model/events';
 import { DEFAULT_TRAFFIC_THRESHOLDS, type TrafficThresholds } from '@/lib/model/status/combine';
 import { printable } from '@/lib/model/printable';
 import { startAlerting } from './alerts/start';
+import { createCheckedVisitors } from './auth/checked-visitors';
 import { secureCookies } from './auth/cookies';
 import { bootstrapFirstAdmin } from './auth/first-admin';
 import { createOidcFlow } from './auth/oidc-flow';
@@ -260,6 +261,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     drains,
     lost: sharedLosses.lost,
     auth,
+    checkedVisitors: createCheckedVisitors(),
     database,
     bodies,
     apiGate,

@@ -7,14 +7,14 @@ import { roleAtLeast, type Role } from '@/lib/model/roles';
 import { isDatabaseUnreachable } from '../history/unreachable';
 import { getRuntime, type Runtime } from '../runtime';
 import { secureCookies } from './cookies';
-import { authenticate } from './guard';
+import { pageVisitor } from './checked-visitors';
 
 /** Who asks (null: nobody signed in) and the running services. Once per request: the layout and the page both ask, and the answer is one database lookup. */
 export const visitor = cache(async (): Promise<{ principal: Principal | null; runtime: Runtime }> => {
   const runtime = getRuntime();
   const requestHeaders = await headers();
   try {
-    return { principal: await authenticate(runtime.auth, requestHeaders, secureCookies(runtime.config)), runtime };
+    return { principal: await pageVisitor(runtime.auth, runtime.checkedVisitors, requestHeaders, secureCookies(runtime.config)), runtime };
   } catch (error) {
     // The first page request of a database outage: sent to its own URL again, where server.ts, now
     // aware of the outage, answers 503 with a readable page (a page cannot set its own status).

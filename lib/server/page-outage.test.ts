@@ -1,0 +1,49 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '@/lib/model/auth';
+import { createCheckedVisitors, pageVisitor } from './auth/checked-visitors';
+import type { Auth } from './auth/service';
+import type { Config } from './config';
+import type { DatabaseOutage } from './database-outage';
+import { answeredDuringOutage } from './page-outage';
+
+const VIEWER: Principal = { kind: 'session', name: 'viewer-1', role: 'viewer', credentialId: 'hash-1' };
+
+/** A runtime in a database outage whose auth answers from memory, counting the lookups. */
+function outageRuntime() {
+  const lookups: string[] = [];
+  const auth = { authenticateSession: (secret: string) => (lookups.push(secret), Promise.resolve(VIEWER)) } as unknown as Auth;
+  const runtime = {
+    auth,
+    checkedVisitors: createCheckedVisitors(),
+    config: {} as Config,
+    database: { since: () => 1 } as unknown as DatabaseOutage,
+  };
+  return { runtime, lookups };
+}
+
+const pageRequest = (): IncomingMessage => ({ method: 'GET', url: '/services', headers: { accept: 'text/html', cookie: 'switchyard_session=secret-1' } }) as unknown as IncomingMessage;
+
+describe('a page request during a database outage', () => {
+  it('has its sign-in checked once: the page takes the answer server.ts got ahead of Next', async () => {
+    const { runtime, lookups } = outageRuntime();
+    const request = pageRequest();
+    const response = new EventEmitter() as ServerResponse;
+    expect(await answeredDuringOutage(request, response, runtime)).toBe(false);
+    expect(await pageVisitor(runtime.auth, runtime.checkedVisitors, request.headers, false)).toEqual(VIEWER);
+    expect(lookups).toEqual(['secret-1']);
+  });
+
+  it('forgets the answer once the response is done, and never takes one a client named', async () => {
+    const { runtime, lookups } = outageRuntime();
+    const request = pageRequest();
+    const response = new EventEmitter() as ServerResponse;
+    await answeredDuringOutage(request, response, runtime);
+    response.emit('close');
+    await pageVisitor(runtime.auth, runtime.checkedVisitors, request.headers, false);
+    const forged = { ...pageRequest().headers, 'x-switchyard-checked': 'made-up' };
+    await pageVisitor(runtime.auth, runtime.checkedVisitors, forged, false);
+    expect(lookups).toHaveLength(3);
+  });
+});
