@@ -79,9 +79,12 @@ describe('API flood from one client', () => {
     const held = await Promise.all(Array.from({ length: CLIENT_IN_FLIGHT }, () => heldPost('/api/v1/alerts/silences', flooder)));
 
     let floodAnswered = 0;
+    let allButWaitingAnswered = (): void => undefined;
+    const refusalsIn = new Promise<void>((resolve) => (allButWaitingAnswered = resolve));
     const flood = Array.from({ length: FLOOD }, () =>
       get('/api/v1/alerts', { authorization: `Bearer ${flooder}` }).then((answer) => {
         floodAnswered += 1;
+        if (floodAnswered === FLOOD - CLIENT_WAITING) allButWaitingAnswered();
         return answer;
       }),
     );
@@ -99,6 +102,8 @@ describe('API flood from one client', () => {
       expect(answer.floodPending).toBeGreaterThanOrEqual(CLIENT_WAITING);
     }
 
+    // Every flood request has reached the server (all but those waiting are answered) before a place frees.
+    await refusalsIn;
     for (const request of held) request.release();
     const heldAnswers = await Promise.all(held.map((request) => request.answer));
     const answers = await Promise.all(flood);
