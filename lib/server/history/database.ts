@@ -18,13 +18,21 @@ export interface StoreDatabase {
 }
 
 const INT8_OID = 20;
-const POOL_MAX = 10;
+export const POOL_MAX = 10;
 /**
  * How long a new PostgreSQL connection may take. A database host that drops packets answers
  * nothing; without a bound every lookup waits on it for good instead of being told "unreachable"
  * (answered 503, lib/server/history/unreachable.ts). Generous: a failover's new primary is slow.
  */
 export const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * How long a query may wait for a pooled client. On a network that drops packets the queries
+ * already sent never come back, and without a bound every later request queued behind them for
+ * good (the connect bound covers new connections only). Every client busy this long means the
+ * database is not answering: the request is answered 503 `database_unavailable` like any outage.
+ * Past `CONNECT_TIMEOUT_MS`, so a new connection's own bound reports first, with its cause.
+ */
+export const CHECKOUT_TIMEOUT_MS = CONNECT_TIMEOUT_MS + 2_000;
 
 /**
  * `pg` returns int8 (`bigint` columns, `COUNT(*)`) as strings; every int8 here is a millisecond
@@ -52,9 +60,9 @@ function openSqlite(file: string): Kysely<HistoryDatabase> {
 }
 
 /**
- * A client whose connecting is bounded, set on the client rather than the pool: the pool's own
- * `connectionTimeoutMillis` also bounds the wait for a free client, and under load that wait would
- * be reported as the database being unreachable (503, the outage page) while it only is busy.
+ * A client whose connecting is bounded on the client itself: the pool's `connectionTimeoutMillis`
+ * is the longer wait for a free client (`CHECKOUT_TIMEOUT_MS`), and a new connection's failure
+ * should say why (refused, timed out) rather than that the wait ran out.
  */
 class BoundedConnectClient extends pg.Client {
   constructor(config?: string | pg.ClientConfig) {
@@ -63,7 +71,7 @@ class BoundedConnectClient extends pg.Client {
 }
 
 function openPostgres(url: string): Kysely<HistoryDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, types: pgTypes, Client: BoundedConnectClient });
+  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, types: pgTypes, Client: BoundedConnectClient, connectionTimeoutMillis: CHECKOUT_TIMEOUT_MS });
   // An idle client losing its connection (a database restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   return new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) });

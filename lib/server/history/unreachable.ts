@@ -27,11 +27,12 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTU
 const SQLSTATE_UNAVAILABLE = /^(08[0-9A-Z]{3}|57P0[123])$/;
 
 /**
- * What `pg` says, without a code, about a connection it lost, or one that did not answer within the
- * connect bound (`timeout expired`: database.ts bounds connecting on the client, not the pool, whose
- * "timeout exceeded when trying to connect" would also be a busy pool's wait for a free client).
+ * What `pg` says, without a code, about a connection it lost, one that did not answer within the
+ * connect bound (`timeout expired`), or a wait for a pooled client past its bound ("timeout exceeded
+ * when trying to connect": every client held that long by queries the database does not answer,
+ * `CHECKOUT_TIMEOUT_MS` in database.ts).
  */
-const POOL_MESSAGES = /^(Connection terminated|Client has encountered a connection error and is not queryable|timeout expired$)/;
+const POOL_MESSAGES = /^(Connection terminated|Client has encountered a connection error and is not queryable|timeout expired$|timeout exceeded when trying to connect$)/;
 
 /**
  * Whether the database refused a write for what a row holds, so writing it again can never succeed:
