@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEvent } from './events';
+import { EVENT_KINDS, type HistoryEvent } from './events';
+import { STATUSES } from './instance';
 import { adjacency } from './topology/graph';
-import { deriveIncidents, failureSignal, isLeaseExpiry, mttrByService, newestFirst, UPSTREAM_LAG_MS, upstreamIndex, withUpstream, type Incident } from './incidents';
+import { deriveIncidents, failureSignal, isLeaseExpiry, mayChangeIncidents, mttrByService, newestFirst, UPSTREAM_LAG_MS, upstreamIndex, withUpstream, type Incident } from './incidents';
 import type { Adjacency } from './topology/graph';
 import { dependenciesOf } from './incidents';
 
@@ -164,6 +165,16 @@ describe('failureSignal', () => {
     expect(isLeaseExpiry('key deleted (lease still alive)')).toBe(false);
     expect(isLeaseExpiry('lease 694d7a1b2c ended (revoked or expired)')).toBe(true);
     expect(isLeaseExpiry('lease 694d7a1b2c revoked')).toBe(false);
+  });
+});
+
+describe('mayChangeIncidents', () => {
+  it('holds exactly for the events that open, join or close an incident in some state of their instance', () => {
+    const events = EVENT_KINDS.flatMap((kind) => STATUSES.flatMap((from) => STATUSES.map((to): HistoryEvent => ({ id: 1, at: iso(0), kind, service: 'users', instance: 'a', from, to, detail: 'key deleted' }))));
+    for (const event of events) {
+      const signals = [false, true].flatMap((failing) => [false, true].map((lost) => failureSignal(event, failing, lost)));
+      expect(mayChangeIncidents(event), `${event.kind} ${event.from ?? ''} → ${event.to ?? ''}`).toBe(signals.some((signal) => signal !== 'none'));
+    }
   });
 });
 

@@ -79,6 +79,25 @@ export function isLeaseExpiry(detail: string): boolean {
   return /^lease \S+ (expired|ended \(revoked or expired\))$/.test(detail);
 }
 
+/**
+ * True for a committed event that can open, join or close an incident (`failureSignal` is not
+ * 'none' for it in some state): a status change to anything but warning (a failure ends at a pass
+ * even after a step down to warning), a loss or its clearing, a deregistration. What the incidents
+ * view refetches on, so an incident shows as its row lands.
+ */
+export function mayChangeIncidents(event: Pick<HistoryEvent, 'kind' | 'to'>): boolean {
+  switch (event.kind) {
+    case 'health.changed':
+      return event.to !== 'warning';
+    case 'instance.lost':
+    case 'instance.lost_cleared':
+    case 'instance.deregistered':
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** What one event means for incidents: an instance starts failing, stops, fails for an instant, or nothing. */
 export type FailureSignal = 'start' | 'stop' | 'point' | 'none';
 

@@ -184,6 +184,20 @@ describe('failure history in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('lists an incident as soon as its failure is recorded, not at the next 30 s poll', async () => {
+    const service = 'e2e-hist-i';
+    await openHistory(`?view=incidents&service=${service}`);
+    await page.getByText('No incidents in this range').waitFor({ timeout: 5_000 });
+    // A lease running out under a healthy instance: a failure of an instant, an incident of its own.
+    await stack.etcd.put(`/services/${service}/i-1`, registration(9107), 2);
+    await eventually(async () => {
+      const body = (await (await stack.server.fetch(`/api/v1/incidents?service=${service}`)).json()) as { incidents: unknown[] };
+      return body.incidents.length > 0 ? true : undefined;
+    }, 20_000, 'the incident in the API');
+    await page.locator('.table--incidents').getByRole('link', { name: service, exact: true }).waitFor({ timeout: 5_000 });
+    expect(errors).toEqual([]);
+  });
+
   it('narrows to one service, and the URL says so', async () => {
     await registerAndDelete('e2e-hist-c', 'c-1', 9103);
     await stack.etcd.put('/services/e2e-hist-d/d-1', registration(9104));
