@@ -1,16 +1,21 @@
+import type { ReactNode } from 'react';
 import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology/graph';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 
 const MAX_OTHERS = 3;
 
-/** The map's headline during an outage: where the failures probably start. */
-export function OriginNotice({ origins, onShow }: { origins: ProbableOrigin[]; onShow(id: string): void }) {
+/**
+ * Where the failures probably start, in one line: the first origin by name, why (`describeOrigin`),
+ * the others, and `action` (what the page offers to look at it). The map's headline and the Alerts
+ * page's are this one line, so they always say the same.
+ */
+export function OriginBanner({ origins, className, action }: { origins: readonly ProbableOrigin[]; className: string; action: ReactNode }) {
   const local = useLocalTimes();
   const first = origins[0];
   if (!first) return null;
   const others = origins.filter((origin) => origin.id !== first.id && !first.peers.includes(origin.id));
   return (
-    <div className="torigin" role="status" aria-live="polite">
+    <div className={className} role="status" aria-live="polite">
       <svg viewBox="0 0 12 12" width="12" height="12" aria-hidden="true" focusable="false">
         <circle cx="6" cy="6" r="4.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
         <circle cx="6" cy="6" r="1.8" fill="currentColor" />
@@ -23,9 +28,24 @@ export function OriginNotice({ origins, onShow }: { origins: ProbableOrigin[]; o
             .map((origin) => origin.id)
             .join(', ')}${others.length > MAX_OTHERS ? ` and ${others.length - MAX_OTHERS} more` : ''}.`}
       </p>
-      <button type="button" className="button" onClick={() => onShow(first.id)}>
-        Show
-      </button>
+      {action}
     </div>
+  );
+}
+
+/** The map's headline during an outage: where the failures probably start, and a button centring it. */
+export function OriginNotice({ origins, onShow }: { origins: ProbableOrigin[]; onShow(id: string): void }) {
+  const first = origins[0];
+  if (!first) return null;
+  return (
+    <OriginBanner
+      origins={origins}
+      className="torigin"
+      action={
+        <button type="button" className="button" onClick={() => onShow(first.id)}>
+          Show
+        </button>
+      }
+    />
   );
 }

@@ -26,8 +26,9 @@ export type LikelyOrigin = z.infer<typeof OriginsSchema>['origins'][number];
 export const parseLikelyOrigins = (body: unknown): LikelyOrigin[] => OriginsSchema.parse(body).origins;
 
 /**
- * The likely origins of the current failure, polled while `wanted` (a page whose service is failing)
- * and the tab is visible: the map's analysis, for pages that do not draw the map. Empty otherwise.
+ * The likely origins of the current failure, polled while `wanted` (a page whose service is failing,
+ * the Alerts page while anything alerts) and the tab is visible: the map's analysis, for pages that
+ * do not draw the map. Empty otherwise.
  */
 export function useLikelyOrigins(wanted: boolean): LikelyOrigin[] {
   const [origins, setOrigins] = useState<LikelyOrigin[]>([]);
