@@ -6,17 +6,22 @@ import { startBrowserStack, type BrowserStack } from '../support/stack';
 
 /**
  * The map's layout as the fleet's calls become known: a page starts from the server's current
- * layout unless the reader arranged the map, and calls seen after the layout that are drawn right
- * to left are counted on "Re-layout".
+ * layout unless the reader arranged the map; calls seen after the layout that are drawn right to
+ * left bring a new whole layout at once on a map nobody arranged, and are counted on "Re-layout" on
+ * one arranged by hand.
  */
 
-/** Two chains: gateway → orders → payments, mailer → ledger. */
+/** Four chains: gateway → orders → payments, mailer → ledger (for the arranged map), web → search, queue → worker (for the other). */
 const FLEET: Record<string, string[]> = {
   'l-gateway': ['l-orders'],
   'l-orders': ['l-payments'],
   'l-payments': [],
   'l-mailer': ['l-ledger'],
   'l-ledger': [],
+  'l-web': ['l-search'],
+  'l-search': [],
+  'l-queue': ['l-worker'],
+  'l-worker': [],
 };
 const POSITIONS_KEY = 'switchyard.topology.positions.v1.none';
 const ARRANGED_KEY = 'switchyard.topology.arranged.v1.none';
@@ -51,7 +56,7 @@ describe('the map\u2019s layout as calls become known (Chromium)', () => {
     });
     await eventually(async () => {
       const body = (await (await stack.server.fetch('/api/v1/topology')).json()) as { nodes: unknown[] };
-      return body.nodes.length === 5 ? true : undefined;
+      return body.nodes.length === Object.keys(FLEET).length ? true : undefined;
     }, 20_000, 'the fleet to be registered');
     // The server lays the map out once the first call statistics are in.
     await postCalls('l-gateway', 'l-orders');
@@ -117,9 +122,30 @@ describe('the map\u2019s layout as calls become known (Chromium)', () => {
     await page.context().close();
   });
 
-  it('counts a call seen after the layout that is drawn right to left on Re-layout, which straightens it', async () => {
+  it('lays a map nobody arranged out again by itself when a call seen after its layout is drawn right to left', async () => {
     const { page, errors } = await stack.freshPage();
     await page.goto(stack.server.url);
+    await ready(page);
+    // The precondition: queue (a chain's head) drawn left of search (another chain's tail).
+    expect(await xOf(page, 'l-queue')).toBeLessThan(await xOf(page, 'l-search'));
+
+    await postCalls('l-search', 'l-queue');
+    // Attached, not visible: straightened at once, a level edge has no height.
+    await page.locator('.react-flow__edge[data-id="n:l-search→n:l-queue"]').waitFor({ state: 'attached', timeout: 15_000 });
+    await eventually(async () => ((await xOf(page, 'l-queue')) > (await xOf(page, 'l-search')) ? true : undefined), 20_000, 'search drawn left of queue');
+    await expect(page.getByRole('button', { name: /^Re-layout/ }).locator('.button__badge').count()).resolves.toBe(0);
+    expect(await page.evaluate((key) => localStorage.getItem(key), ARRANGED_KEY)).toBeNull();
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('counts a call seen after the layout that is drawn right to left on Re-layout when the map was arranged by hand, which straightens it', async () => {
+    const { page, errors } = await stack.freshPage();
+    await page.goto(stack.server.url);
+    await ready(page);
+    // Arranged by hand (as a drag marks it, tested above): the positions are the reader's, kept until Re-layout.
+    await page.evaluate((key) => localStorage.setItem(key, '1'), ARRANGED_KEY);
+    await page.reload();
     await ready(page);
     const relayout = page.getByRole('button', { name: /^Re-layout/ });
     await expect(relayout.locator('.button__badge').count()).resolves.toBe(0);

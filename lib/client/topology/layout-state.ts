@@ -34,7 +34,7 @@ export interface LayoutProgress {
 }
 
 export interface TopologyLayout {
-  /** Positions of the current grouping mode, by graph id. Mutated only by layouts of unplaced nodes, drags and re-layout. */
+  /** Positions of the current grouping mode, by graph id. Mutated only by layouts of unplaced nodes, drags, re-layout and a whole layout adopted for calls drawn right to left. */
   positions: PositionMap;
   /** Bumped whenever positions change. */
   version: number;
@@ -44,6 +44,7 @@ export interface TopologyLayout {
   /**
    * Edges drawn right to left that were not when the map was laid out (calls seen since): what a
    * re-layout would straighten. Counted on the layout's edges, which every shown edge is among.
+   * Stays above 0 only on a map arranged by hand (or while its new whole layout is being made).
    */
   backwardSinceLayout: number;
   /** A drag ended: these nodes now sit here (a collapsed group carries its members along). */
@@ -51,9 +52,10 @@ export interface TopologyLayout {
 }
 
 /**
- * Positions for the map. Nothing ever moves by itself: a status or metric change does not touch
- * positions; newcomers (a new service, an expanded group, a grouping never laid out) are placed
- * around what is there (`placeNewcomers`); only "Re-layout" lays everything out again. A page
+ * Positions for the map. A status or metric change does not touch positions; newcomers (a new
+ * service, an expanded group, a grouping never laid out) are placed around what is there
+ * (`placeNewcomers`); "Re-layout" lays everything out again, and so do calls seen since the layout
+ * drawn right to left, unless the grouping was arranged by hand (then they are counted). A page
  * starts from the server's layout (shipped with the page) unless this browser's positions for the
  * grouping were arranged by hand (`startingPositions`), so a first visit runs no layout at all and
  * a later one shows calls that appeared since. Otherwise ELK runs in a web worker, one
@@ -186,5 +188,35 @@ export function useTopologyLayout(
     for (const id of backwardEdges(edges, snapshot)) if (!before.has(id)) count += 1;
     return count;
   }, [edges, snapshot, mode]);
+
+  // Calls drawn right to left since the layout, on a map nobody arranged by hand in this grouping:
+  // a whole layout of the graph as it is now replaces the positions at once (made aside, so the
+  // map stays drawn meanwhile). Arranged by hand, the positions are the reader's: only counted.
+  const adoptionFailedOn = useRef<readonly LayoutEdge[] | null>(null);
+  useEffect(() => {
+    if (backwardSinceLayout === 0 || running.current || !ready || adoptionFailedOn.current === edges || isArranged(storage(), mode)) return;
+    running.current = true;
+    const started = generation.current;
+    const startedAt = performance.now();
+    placeNewcomers({ nodes, edges, groups, placed: new Map() }, layoutInWorker)
+      .then((placed) => {
+        // A re-layout meanwhile owns the positions, and a drag made them the reader's.
+        if (started !== generation.current || isArranged(storage(), mode)) return;
+        performance.measure(LAYOUT_MEASURE, { start: startedAt, detail: { nodes: nodes.length } });
+        current.clear();
+        for (const [id, p] of placed) current.set(id, p);
+        backwardAtLayout.current.delete(mode);
+        savePositions(storage(), mode, current);
+      })
+      .catch(() => {
+        // The positions shown stay and the count stays on "Re-layout"; not tried again for these edges.
+        adoptionFailedOn.current = edges;
+      })
+      .finally(() => {
+        if (started === generation.current) running.current = false;
+        setVersion((v) => v + 1);
+      });
+  }, [backwardSinceLayout, mode, nodes, edges, groups, current, ready, version]);
+
   return { positions: snapshot, version, pending, error, relayout, move, backwardSinceLayout };
 }
