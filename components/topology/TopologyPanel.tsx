@@ -147,7 +147,7 @@ function InstanceTraffic({ text }: { text: string | null }) {
   );
 }
 
-const PANEL_CHIP_TEXT = { lost: 'lost', unlisted: 'unlisted, still serving', checking: 'left discovery, checking' } as const;
+const PANEL_CHIP_TEXT = { lost: 'lost', unlisted: 'unlisted, still serving', checking: 'left etcd, checking' } as const;
 
 function InstanceList({ service, instances, drainControls }: { service: string; instances: Instance[]; drainControls?: DrainControlsSlot }) {
   const traffic = useInstancesLatency(service, '5m');

@@ -67,7 +67,7 @@ describe('lost instances on a node: gone or still serving', () => {
   });
   it('says checking, neither lost nor unlisted, for departures whose still-serving check runs', () => {
     const checking = (lost: number, serving: number, all: boolean, count: number) => lostChips(lost, serving, all, count).map((chip) => `${chip.kind}:${chip.text}`);
-    expect(checking(0, 0, true, 3)).toEqual(['checking:left discovery, checking']);
+    expect(checking(0, 0, true, 3)).toEqual(['checking:left etcd, checking']);
     expect(checking(1, 0, true, 2)).toEqual(['lost:1 lost', 'checking:2 checking']);
     expect(checking(1, 1, true, 1)).toEqual(['unlisted:1 unlisted', 'checking:1 checking']);
     expect(lostChips(0, 0, true, 1)[0]?.title).toMatch(/not lost/);

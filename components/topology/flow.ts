@@ -467,7 +467,7 @@ const CHECKING_TITLE = 'Left discovery while its probes passed — checking whet
 export function lostChips(lost: number, serving: number, all: boolean, checking = 0): LostChip[] {
   const gone = lost - serving;
   const chips: LostChip[] = [];
-  if (all && lost === 0 && checking > 0) return [{ kind: 'checking', text: 'left discovery, checking', title: CHECKING_TITLE }];
+  if (all && lost === 0 && checking > 0) return [{ kind: 'checking', text: 'left etcd, checking', title: CHECKING_TITLE }];
   if (all && checking === 0 && serving === 0) return [{ kind: 'lost', text: lost === 1 ? 'its instance lost' : `all ${lost} instances lost`, title: GONE_TITLE }];
   if (all && checking === 0 && gone === 0) return [{ kind: 'unlisted', text: 'unlisted, still serving', title: UNLISTED_TITLE }];
   if (gone > 0) chips.push({ kind: 'lost', text: `${gone} lost`, title: GONE_TITLE });

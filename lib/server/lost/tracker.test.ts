@@ -308,6 +308,25 @@ describe('lost tracker', () => {
         expect(revoked.history).toEqual([]);
       });
 
+      it('shows them after a relist that found every key of the service gone (etcd back after a pause): it judges every key before removing any', async () => {
+        const { history } = departing([]);
+        passProbe('/s/users/bb', '2026-12-03T09:32:36.000Z');
+        store.flush();
+        const deltas: Delta[] = [];
+        store.subscribe((delta) => deltas.push(delta));
+        // What registry/sync.ts does on a relist: every missing key judged, then the store replaced, then `relisted`.
+        for (const key of ['/s/users/a', '/s/users/bb']) tracker.keyGoing(key, Promise.resolve(leaseAfter));
+        for (const key of ['/s/users/a', '/s/users/bb']) store.removeKey(key);
+        tracker.relisted();
+        store.flush();
+        expect(deltas).toHaveLength(1);
+        expect(users()?.instances.map((i) => [i.id, i.status, i.lost?.checking])).toEqual([
+          ['a', 'unknown', true],
+          ['bb', 'unknown', true],
+        ]);
+        expect(history).toEqual([]);
+      });
+
       it('shows nothing while another instance is still registered (a rolling restart): the check alone rules', async () => {
         const { history, advance } = departing([true, false]);
         const deltas: Delta[] = [];

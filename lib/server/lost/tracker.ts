@@ -267,6 +267,13 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     const { removedAt } = entry.departure;
     entry.shown = standIn(entry.instance, { at: removedAt, cause: checkingCause(removedAt), passingBefore: entry.passingBefore, checking: true }, entry.removedMs);
   };
+  /** Shows the departures under check of each of `services` that `goingKeys` leave with no registered instance (`showWhileChecking`). */
+  const showDepartures = (services: ReadonlySet<string>, goingKeys: ReadonlySet<string>): void => {
+    for (const service of services) {
+      const entries = departing.get(service);
+      if (entries && showWhileChecking(store.instancesOfService(service), goingKeys)) for (const entry of entries.values()) showChecking(entry);
+    }
+  };
   /** The departure is ruled on or moot: forgotten, and its provisional stand-in taken back unless a stand-in of a verdict replaced it. */
   const settle = (entry: Departing): void => {
     entry.ended = true;
@@ -538,10 +545,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       if (pending.length === 0 && answering.length === 0) return;
       // The last registered instance of a service going: show its departures being checked, in this
       // delta, rather than let the service vanish while its instances may serve on.
-      const goingKeys = new Set(going.map((instance) => instance.key));
-      for (const service of new Set(answering.map((entry) => entry.instance.service))) {
-        if (showWhileChecking(store.instancesOfService(service), goingKeys)) for (const entry of departing.get(service)?.values() ?? []) showChecking(entry);
-      }
+      showDepartures(new Set(going.map((instance) => instance.service)), new Set(going.map((instance) => instance.key)));
       const settled = leaseAfter.catch((): Departure['lease'] => 'unknown');
       void settled.then((lease) => {
         for (const entry of answering) {
@@ -574,6 +578,8 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     /** After a relist replaced the store's contents: put the stand-ins back (same keys, so browsers see no change). */
     relisted(): void {
       for (const record of records.values()) put(record);
+      // A relist judges every missing key before removing any (registry/sync.ts): only now is it known which services it emptied.
+      showDepartures(new Set(departing.keys()), new Set());
     },
     /** An operator's dismissal of a lost instance (by service and id). */
     dismiss(service: string, id: string, actor: string): DismissResult {
