@@ -72,6 +72,10 @@ export interface TopologyCanvasProps {
   onDrag(moves: Map<string, Point> | null, done: boolean): void;
   /** Set while the user pans, zooms or drags: live updates wait meanwhile. */
   interacting: { current: boolean };
+  /** The user moved the view (pan, zoom, a zoom button, a key taking a node into view): a fit is no longer theirs to redo. */
+  onMovedByHand(): void;
+  /** The zoom controls' fit button: fits as the toolbar's Fit does. */
+  onFit(): void;
 }
 
 /**
@@ -79,7 +83,7 @@ export interface TopologyCanvasProps {
  * walks the nodes in reading order, arrows move to the nearest node that way, Enter opens the
  * node's panel, Escape closes it.
  */
-export function TopologyCanvas({ nodes, edges, rects, colorMode, className, selected, searching, onSelect, onToggleGroup, onDrag, interacting }: TopologyCanvasProps) {
+export function TopologyCanvas({ nodes, edges, rects, colorMode, className, selected, searching, onSelect, onToggleGroup, onDrag, interacting, onMovedByHand, onFit }: TopologyCanvasProps) {
   const flow = useReactFlow<MapNode, MapEdge>();
   const store = useStoreApi<MapNode, MapEdge>();
   // The zoom band (level of detail; on a big map, the overview canvas or the nodes) follows the
@@ -137,9 +141,11 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
       const left = rect.x * scale + x;
       const top = rect.y * scale + y;
       const outside = left < 0 || top < 0 || left + rect.width * scale > bounds.width || top + rect.height * scale > bounds.height;
-      if (outside) void flow.setCenter(rect.x + rect.width / 2, rect.y + rect.height / 2, { zoom: Math.max(scale, 0.6), duration: 0 });
+      if (!outside) return;
+      onMovedByHand();
+      void flow.setCenter(rect.x + rect.width / 2, rect.y + rect.height / 2, { zoom: Math.max(scale, 0.6), duration: 0 });
     },
-    [flow, rects],
+    [flow, rects, onMovedByHand],
   );
 
   const onKeyDown = useCallback(
@@ -221,9 +227,10 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
       }
       const [id, r] = hit;
       onSelect(id);
+      onMovedByHand();
       void flow.setCenter(r.x + r.width / 2, r.y + r.height / 2, { zoom: 0.8, duration: 0 });
     },
-    [overview, flow, rects, onSelect],
+    [overview, flow, rects, onSelect, onMovedByHand],
   );
 
   // While the viewport moves it is its own compositor layer: panning then moves pixels already
@@ -239,6 +246,13 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
       container.current?.classList.add('is-moving');
     },
     [interacting],
+  );
+  // A move with an event is the user's; one without is the code's (and a press without a drag moves nothing).
+  const onMove = useCallback(
+    (event: MouseEvent | TouchEvent | null) => {
+      if (event) onMovedByHand();
+    },
+    [onMovedByHand],
   );
   const onMoveEnd = useCallback(() => {
     clearTimeout(settle.current);
@@ -263,6 +277,7 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
         onNodeDoubleClick={onNodeDoubleClick}
         onPaneClick={onPaneClick}
         onMoveStart={onMoveStart}
+        onMove={onMove}
         onMoveEnd={onMoveEnd}
         onNodeDragStart={onMoveStart}
         onNodeDragStop={onMoveEnd}
@@ -290,7 +305,7 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
         {/* Not on the overview, which shows the whole map (and hides React Flow's nodes, which the
             minimap would skip): kept there, it re-rendered and ran a selector per node on every frame. */}
         {!overview && !wholeInView && <MiniMap<MapNode> pannable zoomable nodeColor={minimapColour} nodeStrokeWidth={0} ariaLabel="Minimap" />}
-        <Controls showInteractive={false} position="bottom-left" />
+        <Controls showInteractive={false} position="bottom-left" onZoomIn={onMovedByHand} onZoomOut={onMovedByHand} onFitView={onFit} />
       </ReactFlow>
     </div>
   );

@@ -199,13 +199,20 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     return built;
   }, [graph, nodeById, layout.positions, visibility, failing, originIds, matches, selectedId, recovered, mode, dragging]);
 
-  // Viewport: fitted once when the map first has nodes, then only on request.
+  // Viewport: fitted once when the map first has nodes, then on request and when the canvas changes size.
   const [drawn, setDrawn] = useState(false);
   // Fitted to our own rectangles: React Flow's fitView only counts nodes it has measured, and on
   // big maps only what is in view is rendered (and measured).
   const storeApi = useStoreApi();
+  // The view the code last set (a fit, or a node centred), redone when the canvas changes size —
+  // a window narrowed, a phone turned, the panel opened — until the user moves the view by hand.
+  const redoOnResize = useRef<{ fit: string[] | undefined } | { centre: string } | null>(null);
+  const onMovedByHand = useCallback(() => {
+    redoOnResize.current = null;
+  }, []);
   const fitTo = useCallback(
     (ids?: string[]) => {
+      redoOnResize.current = { fit: ids };
       const rects = ids ? ids.flatMap((id) => flow.rects.get(id) ?? []) : [...flow.rects.values()];
       const { width, height } = storeApi.getState();
       // Only the zoom controls can be in the way of a fitted map (viewport.ts); on a phone a whole map is a strip across the middle, clear of them.
@@ -218,6 +225,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     (graphId: string) => {
       const rect = flow.rects.get(graphId);
       if (!rect) return;
+      redoOnResize.current = { centre: graphId };
       // Two frames on: a selection opens the panel, which takes the map's side (or, on a phone, its
       // lower half); centred before that, the node ended up under the panel.
       requestAnimationFrame(() =>
@@ -226,6 +234,23 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     },
     [flow.rects, flowApi],
   );
+  useEffect(() => {
+    let frame = 0;
+    const unsubscribe = storeApi.subscribe((state, previous) => {
+      if (state.width === previous.width && state.height === previous.height) return;
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        const redo = redoOnResize.current;
+        if (redo === null) return;
+        if ('fit' in redo) fitTo(redo.fit);
+        else centerOn(redo.centre);
+      });
+    });
+    return () => {
+      unsubscribe();
+      cancelAnimationFrame(frame);
+    };
+  }, [storeApi, fitTo, centerOn]);
   // A phone's first view during an outage: centred on where it starts, legible, until asked for the whole map.
   const [centredOn, setCentredOn] = useState<string | null>(null);
   const fitAll = useCallback(() => {
@@ -395,6 +420,8 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
               onToggleGroup={onToggleGroup}
               onDrag={onDrag}
               interacting={interacting}
+              onMovedByHand={onMovedByHand}
+              onFit={fitAll}
             />
             {legendOpen && <TopologyLegend />}
             {layout.pending && (

@@ -21,6 +21,24 @@ const CANARY_INSTANCES = [
 
 const pageOverflow = (page: Page): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 const nodeOf = (page: Page, name: string) => page.locator(`.react-flow__node[data-id="n:${name}"]`);
+/** Every node of the map wholly inside the canvas. */
+const allNodesInView = (page: Page): Promise<boolean> =>
+  page.evaluate(() => {
+    const canvas = document.querySelector('.react-flow')?.getBoundingClientRect();
+    const nodes = [...document.querySelectorAll('.react-flow__node')].map((node) => node.getBoundingClientRect());
+    return canvas !== undefined && nodes.length > 0 && nodes.every((box) => box.left >= canvas.left && box.right <= canvas.right && box.top >= canvas.top && box.bottom <= canvas.bottom);
+  });
+const viewportTransform = (page: Page): Promise<string> => page.locator('.react-flow__viewport').evaluate((element) => (element as HTMLElement).style.transform);
+/** Waits out `count` animation frames: what the map takes to act on a resize (a frame) and centre (two more). */
+const frames = (page: Page, count: number): Promise<void> =>
+  page.evaluate(
+    (left) =>
+      new Promise<void>((resolve) => {
+        const step = (n: number): void => void (n === 0 ? resolve() : requestAnimationFrame(() => step(n - 1)));
+        step(left);
+      }),
+    count,
+  );
 
 describe('a phone at 390×844, and windows narrower than a full table, in Chromium', () => {
   let stack: BrowserStack;
@@ -134,6 +152,32 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     for (const name of [GATEWAY, ORDERS, USERS]) {
       const box = await nodeOf(phone, name).boundingBox();
       expect(box && canvas && box.x >= canvas.x && box.x + box.width <= canvas.x + canvas.width).toBe(true);
+    }
+  });
+
+  it('fits the map again when the window narrows without a reload, until the view is moved by hand', async () => {
+    const { page } = await stack.freshPage({ width: 1280, height: 900 });
+    try {
+      await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+      await page.locator('.topology[data-ready="true"]').waitFor({ timeout: 10_000 });
+      expect(await allNodesInView(page)).toBe(true);
+      // Fitted at 1280 px, the map sat past a phone's right edge once narrowed.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await expect.poll(() => allNodesInView(page), { timeout: 5_000 }).toBe(true);
+
+      const canvas = await page.locator('.react-flow').boundingBox();
+      if (!canvas) throw new Error('no canvas');
+      const fitted = await viewportTransform(page);
+      await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
+      await page.mouse.wheel(0, -400);
+      await expect.poll(() => viewportTransform(page)).not.toBe(fitted);
+      const byHand = await viewportTransform(page);
+      await page.setViewportSize({ width: 800, height: 844 });
+      await expect.poll(async () => (await page.locator('.react-flow').boundingBox())?.width ?? 0).toBeGreaterThan(canvas.width);
+      await frames(page, 4);
+      expect(await viewportTransform(page)).toBe(byHand);
+    } finally {
+      await page.context().close();
     }
   });
 
