@@ -131,14 +131,19 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
                   </td>
                   <td>{token.role}</td>
                   <td className="truncate" title={token.service ?? 'any service'}>
+                    <span className="access__label">service </span>
                     {token.service ?? <span className="muted">any</span>}
                   </td>
                   <td title={`by ${token.createdBy}`}>
+                    <span className="access__label">created </span>
                     <ClientTime at={Date.parse(token.createdAt)} />
                   </td>
-                  <td>{token.lastUsedAt ? <ClientTime at={Date.parse(token.lastUsedAt)} /> : <span className="muted">never</span>}</td>
-                  <td>{token.revokedAt ? 'Revoked' : expired ? 'Expired' : token.expiresAt ? <>Active, expires <ClientTime at={Date.parse(token.expiresAt)} /></> : 'Active'}</td>
                   <td>
+                    <span className="access__label">last used </span>
+                    {token.lastUsedAt ? <ClientTime at={Date.parse(token.lastUsedAt)} /> : <span className="muted">never</span>}
+                  </td>
+                  <td>{token.revokedAt ? 'Revoked' : expired ? 'Expired' : token.expiresAt ? <>Active, expires <ClientTime at={Date.parse(token.expiresAt)} /></> : 'Active'}</td>
+                  <td className="access__actions">
                     {!token.revokedAt && (
                       <button type="button" className="button button--small button--danger" disabled={busy} onClick={() => void revoke(token)}>
                         Revoke

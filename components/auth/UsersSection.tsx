@@ -99,8 +99,14 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
                 </select>
                 </span>
               </td>
-              <td>{user.source === 'oidc' ? 'Single sign-on' : 'Password'}</td>
-              <td>{user.lastLoginAt ? <ClientTime at={Date.parse(user.lastLoginAt)} /> : <span className="muted">never</span>}</td>
+              <td>
+                <span className="access__label">sign-in </span>
+                {user.source === 'oidc' ? 'Single sign-on' : 'Password'}
+              </td>
+              <td>
+                <span className="access__label">last sign-in </span>
+                {user.lastLoginAt ? <ClientTime at={Date.parse(user.lastLoginAt)} /> : <span className="muted">never</span>}
+              </td>
               <td className="access__state">
                 {user.disabled ? (
                   'Disabled'

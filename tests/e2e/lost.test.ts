@@ -109,6 +109,8 @@ describe('lost instances in Chromium', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       expect(await cause.isVisible()).toBe(true);
+      // Whole, its why included: in a column between the time and the duration it was cut after "lease expired at 10:21:13 UTC…".
+      await expect.poll(() => cause.evaluate((element) => element.scrollHeight <= element.clientHeight)).toBe(true);
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
     }

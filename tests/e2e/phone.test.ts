@@ -181,6 +181,36 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     }
   });
 
+  it('shows the Access page\'s users and tokens whole at 390 px, nothing scrolled out of sight sideways', async () => {
+    const created = await server.fetch('/api/v1/tokens', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'deploy-pipeline-eu-west-1', role: 'operator', service: CANARY, expiresInDays: 30 }),
+    });
+    expect(created.status).toBe(201);
+    const { page } = await stack.freshPage({ width: 390, height: 844 });
+    try {
+      await page.goto(`${server.url}/access`, { waitUntil: 'networkidle' });
+      const tables = page.locator('.access .table');
+      await expect.poll(() => tables.count()).toBe(2);
+      expect(await pageOverflow(page)).toBe(0);
+      for (const table of await tables.all()) {
+        // The tables once scrolled inside their own box, their last columns and buttons out of sight with no hint.
+        expect(await table.evaluate((element) => element.scrollWidth - element.clientWidth)).toBeLessThanOrEqual(0);
+        for (const button of await table.getByRole('button').all()) {
+          const box = await button.boundingBox();
+          expect(box && box.x >= 0 && box.x + box.width <= 390, await button.innerText()).toBe(true);
+        }
+      }
+      // What each figure is stays said, the header row hidden: "last used never".
+      const token = tables.nth(1).getByRole('row').filter({ hasText: 'deploy-pipeline-eu-west-1' });
+      expect(await token.innerText()).toMatch(/last used\s+never/);
+      expect(await token.getByRole('button', { name: 'Revoke' }).isVisible()).toBe(true);
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('steps Back and Forward through map selection and focus instead of leaving the app', async () => {
     const page = stack.page;
     await page.goto(`${server.url}/services`, { waitUntil: 'networkidle' });
