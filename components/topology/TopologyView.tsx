@@ -234,23 +234,32 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     },
     [flow.rects, flowApi],
   );
+  const redoLastView = useCallback(() => {
+    const redo = redoOnResize.current;
+    if (redo === null) return;
+    if ('fit' in redo) fitTo(redo.fit);
+    else centerOn(redo.centre);
+  }, [fitTo, centerOn]);
   useEffect(() => {
     let frame = 0;
     const unsubscribe = storeApi.subscribe((state, previous) => {
       if (state.width === previous.width && state.height === previous.height) return;
       cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => {
-        const redo = redoOnResize.current;
-        if (redo === null) return;
-        if ('fit' in redo) fitTo(redo.fit);
-        else centerOn(redo.centre);
-      });
+      frame = requestAnimationFrame(redoLastView);
     });
     return () => {
       unsubscribe();
       cancelAnimationFrame(frame);
     };
-  }, [storeApi, fitTo, centerOn]);
+  }, [storeApi, redoLastView]);
+  // A whole layout adopted for new calls moves every node: the view is redone on it as on a resize
+  // (kept when moved by hand), or the fitted map was left half outside the canvas.
+  const viewRedoneFor = useRef(0);
+  useEffect(() => {
+    if (layout.adopted === viewRedoneFor.current) return;
+    viewRedoneFor.current = layout.adopted;
+    redoLastView();
+  }, [layout.adopted, redoLastView]);
   // A phone's first view during an outage: centred on where it starts, legible, until asked for the whole map.
   const [centredOn, setCentredOn] = useState<string | null>(null);
   const fitAll = useCallback(() => {

@@ -122,8 +122,10 @@ describe('the map\u2019s layout as calls become known (Chromium)', () => {
     await page.context().close();
   });
 
-  it('lays a map nobody arranged out again by itself when a call seen after its layout is drawn right to left', async () => {
-    const { page, errors } = await stack.freshPage();
+  it('lays a map nobody arranged out again by itself when a call seen after its layout is drawn right to left, fitted again', async () => {
+    // Narrow enough that the new layout, a column wider, would run past the edge of the old fit.
+    const width = 800;
+    const { page, errors } = await stack.freshPage({ width });
     await page.goto(stack.server.url);
     await ready(page);
     // The precondition: queue (a chain's head) drawn left of search (another chain's tail).
@@ -135,6 +137,14 @@ describe('the map\u2019s layout as calls become known (Chromium)', () => {
     await eventually(async () => ((await xOf(page, 'l-queue')) > (await xOf(page, 'l-search')) ? true : undefined), 20_000, 'search drawn left of queue');
     await expect(page.getByRole('button', { name: /^Re-layout/ }).locator('.button__badge').count()).resolves.toBe(0);
     expect(await page.evaluate((key) => localStorage.getItem(key), ARRANGED_KEY)).toBeNull();
+    // The view was fitted by the code and never moved by hand: it is fitted to the new layout too.
+    await eventually(async () => {
+      for (const name of Object.keys(FLEET)) {
+        const box = await nodeOf(page, name).boundingBox();
+        if (!box || box.x < 0 || box.x + box.width > width) return undefined;
+      }
+      return true;
+    }, 5_000, 'every node in view');
     expect(errors).toEqual([]);
     await page.context().close();
   });

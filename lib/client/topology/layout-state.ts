@@ -49,6 +49,8 @@ export interface TopologyLayout {
   backwardSinceLayout: number;
   /** A drag ended: these nodes now sit here (a collapsed group carries its members along). */
   move(moves: ReadonlyMap<string, Point>): void;
+  /** Whole layouts adopted by themselves for calls drawn right to left: every node moved. */
+  adopted: number;
 }
 
 /**
@@ -79,6 +81,7 @@ export function useTopologyLayout(
   const [version, setVersion] = useState(0);
   const [pending, setPending] = useState<LayoutProgress | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [adopted, setAdopted] = useState(0);
 
   let positions = byMode.current.get(mode);
   let seeded = false;
@@ -207,6 +210,7 @@ export function useTopologyLayout(
         for (const [id, p] of placed) current.set(id, p);
         backwardAtLayout.current.delete(mode);
         savePositions(storage(), mode, current);
+        setAdopted((n) => n + 1);
       })
       .catch(() => {
         // The positions shown stay and the count stays on "Re-layout"; not tried again for these edges.
@@ -218,5 +222,5 @@ export function useTopologyLayout(
       });
   }, [backwardSinceLayout, mode, nodes, edges, groups, current, ready, version]);
 
-  return { positions: snapshot, version, pending, error, relayout, move, backwardSinceLayout };
+  return { positions: snapshot, version, pending, error, relayout, move, backwardSinceLayout, adopted };
 }
