@@ -1,6 +1,8 @@
-import type { IncomingMessage } from 'node:http';
+import { once } from 'node:events';
+import http, { type IncomingMessage } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { apiClientOf } from './gate';
+import { admitApiRequest, apiClientOf, createApiGate } from './gate';
 
 const request = (headers: IncomingMessage['headers'], remoteAddress = '10.0.0.7'): IncomingMessage => ({ headers, socket: { remoteAddress } }) as unknown as IncomingMessage;
 
@@ -23,5 +25,36 @@ describe('apiClientOf', () => {
     expect(apiClientOf(request({}, '::ffff:10.0.0.7'), false)).toBe(apiClientOf(request({}, '10.0.0.7'), false));
     expect(apiClientOf(request({}, '2001:db8:1:2::a'), false)).toBe(apiClientOf(request({}, '2001:db8:1:2::b'), false));
     expect(apiClientOf(request({}, '2001:db8:1:3::a'), false)).not.toBe(apiClientOf(request({}, '2001:db8:1:2::a'), false));
+  });
+});
+
+describe('admitApiRequest', () => {
+  it('frees the places of requests pipelined on a connection that drops, which get neither "finish" nor "close"', async () => {
+    const gate = createApiGate({ clientInFlight: 1, clientWaiting: 4, totalInFlight: 1, totalWaiting: 4 });
+    const reached: IncomingMessage[] = [];
+    let allReached = (): void => undefined;
+    const threeReached = new Promise<void>((resolve) => (allReached = resolve));
+    // Never answered: the first request holds the place, the two behind it wait for one.
+    const server = http.createServer((request, response) => {
+      admitApiRequest(gate, request, response, false, () => undefined);
+      if (reached.push(request) === 3) allReached();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = net.connect(port, '127.0.0.1');
+      client.write('GET /api/v1/alerts HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(3));
+      await threeReached;
+      expect(gate.admission.stats()).toEqual({ inFlight: 1, waiting: 2, clients: 1 });
+      const serverSide = reached[0]?.socket;
+      if (!serverSide) throw new Error('the server saw the connection');
+      const closed = once(serverSide, 'close');
+      client.destroy();
+      await closed;
+      expect(gate.admission.stats()).toEqual({ inFlight: 0, waiting: 0, clients: 0 });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

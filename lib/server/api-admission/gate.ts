@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sessionSecretOf } from '../auth/cookies';
 import { limiterKey } from '../auth/login-limiter';
 import { sendError } from '../machine-reply';
+import { whenResponseEnds } from '../response-end';
 import { createApiAdmission, type ApiAdmission, type ApiLimits } from './admission';
 import { createTurns, type Turns } from './turns';
 
@@ -45,9 +46,7 @@ export function admitApiRequest(gate: ApiGate, request: IncomingMessage, respons
   const entered = gate.admission.enter(client, () => gate.turns.run(client, proceed));
   if (entered.ok) {
     // A reply sent, or a client gone (waiting for a place, or with one): either frees what it held.
-    response.once('close', entered.leave);
-    response.once('finish', entered.leave);
-    return;
+    return whenResponseEnds(request, response, entered.leave);
   }
   request.resume();
   const retryAfter = { 'retry-after': String(API_RETRY_AFTER_SECONDS) };
