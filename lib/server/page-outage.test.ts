@@ -23,7 +23,8 @@ function outageRuntime() {
   return { runtime, lookups };
 }
 
-const pageRequest = (): IncomingMessage => ({ method: 'GET', url: '/services', headers: { accept: 'text/html', cookie: 'switchyard_session=secret-1' } }) as unknown as IncomingMessage;
+const pageRequest = (): IncomingMessage =>
+  ({ method: 'GET', url: '/services', headers: { accept: 'text/html', cookie: 'switchyard_session=secret-1' }, socket: Object.assign(new EventEmitter(), { destroyed: false }) }) as unknown as IncomingMessage;
 
 describe('a page request during a database outage', () => {
   it('has its sign-in checked once: the page takes the answer server.ts got ahead of Next', async () => {
@@ -45,5 +46,27 @@ describe('a page request during a database outage', () => {
     const forged = { ...pageRequest().headers, 'x-switchyard-checked': 'made-up' };
     await pageVisitor(runtime.auth, runtime.checkedVisitors, forged, false);
     expect(lookups).toHaveLength(3);
+  });
+
+  it('keeps no answer for a client that left while its sign-in was checked (its response closed before)', async () => {
+    const { runtime } = outageRuntime();
+    let answer = (principal: Principal): void => void principal;
+    runtime.auth = { authenticateSession: () => new Promise<Principal>((resolve) => (answer = resolve)) } as unknown as Auth;
+    const request = pageRequest();
+    const response = Object.assign(new EventEmitter(), { destroyed: false }) as unknown as ServerResponse;
+    const checking = answeredDuringOutage(request, response, runtime);
+    Object.assign(response, { destroyed: true }).emit('close');
+    answer(VIEWER);
+    await checking;
+    expect(runtime.checkedVisitors.get(request.headers)).toBeUndefined();
+  });
+
+  it('forgets the answer when its connection drops, though a response pipelined behind another emits nothing', async () => {
+    const { runtime } = outageRuntime();
+    const request = pageRequest();
+    await answeredDuringOutage(request, new EventEmitter() as ServerResponse, runtime);
+    expect(runtime.checkedVisitors.get(request.headers)).toEqual(VIEWER);
+    Object.assign(request.socket, { destroyed: true }).emit('close');
+    expect(runtime.checkedVisitors.get(request.headers)).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { authenticate } from './auth/guard';
 import { secureCookies } from './auth/cookies';
 import { DATABASE_UNAVAILABLE } from './database-outage';
 import { isDatabaseUnreachable } from './history/unreachable';
+import { whenResponseEnds } from './response-end';
 import type { Runtime } from './runtime';
 
 /** What a browser asks for when it loads or navigates to a page (a document, or Next's RSC fetch). */
@@ -37,8 +38,9 @@ export async function answeredDuringOutage(request: IncomingMessage, response: S
   if (runtime.database.since() === null || !isPageRequest(request)) return false;
   try {
     const principal = await authenticate(runtime.auth, request.headers, secureCookies(runtime.config));
-    // Next's page takes this answer rather than waiting on the database a second time.
-    response.once('close', runtime.checkedVisitors.keep(request.headers, principal));
+    // Next's page takes this answer rather than waiting on the database a second time; forgotten
+    // when the response ends, also one whose client left during the check or whose connection dropped.
+    whenResponseEnds(request, response, runtime.checkedVisitors.keep(request.headers, principal));
     return false;
   } catch (error) {
     // Anything else is Next's to answer (and log), as it would be without this check.
