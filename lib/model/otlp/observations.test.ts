@@ -134,4 +134,29 @@ describe('observationsOf', () => {
     expect(result.observations.map((o) => o.callee?.service)).toEqual(['a.example:443', 'a.example:443']);
     expect(result).toMatchObject({ rejected: 1, externalOverflow: 1 });
   });
+
+  it("counts a cumulative stream refused for the external cap, once admitted, by its increase: never all it counted since the SDK's start", () => {
+    let now = NOW;
+    const ctx = {
+      registry,
+      cumulative: createCumulativeTracker({ now: () => now, maxStreams: 100, ttlMs: 600_000, digest: sha256 }),
+      // The reporter `gateway` takes one place, a.example the other until unseen for 15 s.
+      externals: createExternalNodes({ cap: 2, ttlMs: 15_000, now: () => now }),
+    };
+    const sdkStart = NOW - 3_600_000;
+    const external = (host: string, calls: number) => ({ ...clientPoint(sdkStart, now, [String(calls), '0', '0']), attributes: [str('server.address', host), int('server.port', 443)] });
+    const collect = (...dataPoints: object[]) => observationsOf(request({ name: 'http.client.request.duration', unit: 's', histogram: { aggregationTemporality: 2, dataPoints } }), ctx);
+    const toUsers = (calls: number) => clientPoint(sdkStart, now, [String(calls), '0', '0']);
+    expect(collect(toUsers(100), external('a.example', 50), external('b.example', 36_000)).rejected).toBe(1);
+    // a.example gone quiet: its place frees 15 s after, and b.example's stream is admitted at its next collection.
+    now += 10_000;
+    expect(collect(toUsers(110), external('b.example', 36_010)).rejected).toBe(1);
+    now += 10_000;
+    const admitted = collect(toUsers(120), external('b.example', 36_015));
+    expect(admitted.rejected).toBe(0);
+    expect(admitted.observations.map(({ callee, count }) => ({ callee: callee?.service, count }))).toEqual([
+      { callee: 'users', count: 10 },
+      { callee: 'b.example:443', count: 5 },
+    ]);
+  });
 });

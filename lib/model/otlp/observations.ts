@@ -180,7 +180,6 @@ function observe(point: RawPoint, how: PointReading, context: MappingContext): O
   if (how.known.side === 'client') {
     callee = calleeOf(point.attributes, context.registry);
     if (!callee) return 'client point names no callee (server.address, service.peer.name, peer.service, rpc.method)';
-    if (callee.external && !context.externals.admit(callee.service)) return 'external node cap reached';
   }
   let increment: { fromMs: number; toMs: number; histogram: NativeHistogram } | null;
   if (how.collections) {
@@ -188,6 +187,9 @@ function observe(point: RawPoint, how: PointReading, context: MappingContext): O
   } else {
     increment = { fromMs: point.startMs > 0 ? point.startMs : point.timeMs - 1_000, toMs: point.timeMs, histogram: point.histogram };
   }
+  // Asked after the stream is tracked: refused until a place frees, then unknown to the tracker, its
+  // first point admitted would count whole, all it counted since the SDK's start (`bornSincePrior`).
+  if (callee?.external && !context.externals.admit(callee.service)) return 'external node cap reached';
   if (!increment) return null;
   const count = totalOf(increment.histogram);
   if (count === 0) return null;
