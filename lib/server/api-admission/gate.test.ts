@@ -29,6 +29,30 @@ describe('apiClientOf', () => {
 });
 
 describe('admitApiRequest', () => {
+  it('bounds a request by the path Next routes it to: dot segments, plain or escaped, do not take it past the places', async () => {
+    const gate = createApiGate({ clientInFlight: 1, clientWaiting: 0, totalInFlight: 1, totalWaiting: 0 });
+    let held = (): void => undefined;
+    const firstHeld = new Promise<void>((resolve) => (held = resolve));
+    // The first request is never answered and holds the client's one place; any other admitted is answered 200.
+    const server = http.createServer((request, response) => admitApiRequest(gate, request, response, false, () => (request.url === '/api/v1/alerts' ? held() : response.end())));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const get = (path: string) => http.get({ port, path, agent: false, headers: { authorization: 'Bearer t' } });
+      get('/api/v1/alerts').on('error', () => undefined);
+      await firstHeld;
+      const statuses = await Promise.all(
+        ['/./api/v1/alerts', '/%2e/api/v1/alerts', '/x/../api/v1/alerts', '/x/%2E%2e/api/v1/alerts'].map(
+          (path) => new Promise<number | undefined>((resolve) => get(path).on('response', (response) => (response.resume(), resolve(response.statusCode)))),
+        ),
+      );
+      expect(statuses).toEqual([429, 429, 429, 429]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('frees the places of requests pipelined on a connection that drops, which get neither "finish" nor "close"', async () => {
     const gate = createApiGate({ clientInFlight: 1, clientWaiting: 4, totalInFlight: 1, totalWaiting: 4 });
     const reached: IncomingMessage[] = [];

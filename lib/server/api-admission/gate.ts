@@ -12,6 +12,19 @@ export const API_RETRY_AFTER_SECONDS = 1;
 
 const API_PREFIX = '/api/';
 
+/**
+ * The path Next routes a request to: it resolves dot segments, plain or escaped (`/./api/…`,
+ * `/x/%2e%2e/api/…`), as the WHATWG URL parser does, so a prefix test on the raw target let such a
+ * request reach the API past every bound.
+ */
+function routedPath(url: string): string {
+  try {
+    return new URL(url, 'http://localhost').pathname;
+  } catch {
+    return url;
+  }
+}
+
 /** What admits API requests: places per client and in all, and the turns admitted requests start on. */
 export interface ApiGate {
   admission: ApiAdmission;
@@ -41,7 +54,7 @@ export function apiClientOf(request: IncomingMessage, secureCookies: boolean): s
  * `/readyz`, `/metrics`, Next's assets) goes on at once.
  */
 export function admitApiRequest(gate: ApiGate, request: IncomingMessage, response: ServerResponse, secureCookies: boolean, proceed: () => void): void {
-  if (!(request.url ?? '').startsWith(API_PREFIX)) return proceed();
+  if (!routedPath(request.url ?? '/').startsWith(API_PREFIX)) return proceed();
   const client = apiClientOf(request, secureCookies);
   const entered = gate.admission.enter(client, () => gate.turns.run(client, proceed));
   if (entered.ok) {
