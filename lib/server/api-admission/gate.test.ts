@@ -1,5 +1,5 @@
-import { once } from 'node:events';
-import http, { type IncomingMessage } from 'node:http';
+import { EventEmitter, once } from 'node:events';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { admitApiRequest, apiClientOf, createApiGate } from './gate';
@@ -28,7 +28,26 @@ describe('apiClientOf', () => {
   });
 });
 
+/** A request to the API as admitApiRequest sees it, from one token, and its response. */
+function apiExchange(): { request: IncomingMessage; response: ServerResponse } {
+  const socket = Object.assign(new EventEmitter(), { destroyed: false, remoteAddress: '10.0.0.7' });
+  const request = { url: '/api/v1/alerts', headers: { authorization: 'Bearer t' }, socket } as unknown as IncomingMessage;
+  return { request, response: Object.assign(new EventEmitter(), { destroyed: false }) as unknown as ServerResponse };
+}
+
 describe('admitApiRequest', () => {
+  it('does not hand Next a request whose client left after it was admitted, before its turn came', async () => {
+    const gate = createApiGate({ clientInFlight: 4, clientWaiting: 4, totalInFlight: 4, totalWaiting: 4 });
+    const proceeded: string[] = [];
+    const gone = apiExchange();
+    admitApiRequest(gate, gone.request, gone.response, false, () => proceeded.push('gone'));
+    Object.assign(gone.response, { destroyed: true }).emit('close');
+    // The same client's next request starts after it, on a later turn.
+    const after = apiExchange();
+    await new Promise<void>((resolve) => admitApiRequest(gate, after.request, after.response, false, resolve));
+    expect(proceeded).toEqual([]);
+  });
+
   it('bounds a request by the path Next routes it to: dot segments, plain or escaped, do not take it past the places', async () => {
     const gate = createApiGate({ clientInFlight: 1, clientWaiting: 0, totalInFlight: 1, totalWaiting: 0 });
     let held = (): void => undefined;

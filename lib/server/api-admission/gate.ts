@@ -56,10 +56,15 @@ export function apiClientOf(request: IncomingMessage, secureCookies: boolean): s
 export function admitApiRequest(gate: ApiGate, request: IncomingMessage, response: ServerResponse, secureCookies: boolean, proceed: () => void): void {
   if (!routedPath(request.url ?? '/').startsWith(API_PREFIX)) return proceed();
   const client = apiClientOf(request, secureCookies);
-  const entered = gate.admission.enter(client, () => gate.turns.run(client, proceed));
+  let ended = false;
+  // A client gone before its turn frees its place at once: Next must not then do its work beside the next holder's.
+  const entered = gate.admission.enter(client, () => gate.turns.run(client, () => (ended ? undefined : proceed())));
   if (entered.ok) {
     // A reply sent, or a client gone (waiting for a place, or with one): either frees what it held.
-    return whenResponseEnds(request, response, entered.leave);
+    return whenResponseEnds(request, response, () => {
+      ended = true;
+      entered.leave();
+    });
   }
   request.resume();
   const retryAfter = { 'retry-after': String(API_RETRY_AFTER_SECONDS) };
