@@ -1,12 +1,11 @@
 'use client';
 
-import { useEffect, useMemo } from 'react';
+import { useMemo } from 'react';
 import { mayChangeIncidents, type IncidentList } from '@/lib/model/incidents';
 import type { UptimeReport, UptimeWindow } from '@/lib/model/uptime';
 import type { EventFilter } from '@/lib/model/history-query';
 import { usePolledJson, type LatencyView } from './useLatency';
 import { pathSegment } from '@/lib/model/path-segment';
-import { createThrottle } from './throttle';
 import { useHistoryFeed } from './useHistoryFeed';
 
 export type IncidentsResponse = IncidentList & { truncated?: boolean };
@@ -38,28 +37,27 @@ export function uptimeUrl(service: string, window: UptimeWindow, buckets: number
   return `/api/v1/services/${pathSegment(service)}/uptime?window=${window}&buckets=${buckets}`;
 }
 
-/** Most often a burst of committed failures (a fleet going down at once) asks for the analysis again. */
+/** Least time between an answer and a request the history feed asked for (a fleet going down at once is one burst). */
 export const INCIDENTS_REFETCH_MS = 2_000;
 
 /**
  * Incidents (newest first) and MTTR per service in the filter's range, derived by the server from
  * history: fetched again as soon as a committed row that can open, join or close one arrives on
- * the history feed (at most every INCIDENTS_REFETCH_MS), and every 30 s. Polling alone showed "No
- * incidents" for up to 30 s while the header showed the failure.
+ * the history feed (never two requests at once, and at least INCIDENTS_REFETCH_MS after the
+ * previous answer), and every 30 s. Polling alone showed "No incidents" for up to 30 s while the
+ * header showed the failure.
  */
 export function useHistoryIncidents(filter: EventFilter): LatencyView<IncidentsResponse> {
   const url = useMemo(() => incidentsUrl(filter), [filter]);
-  const view = usePolledJson(url, 30_000, parseIncidents);
-  const { retry } = view;
-  const throttle = useMemo(() => createThrottle(retry, INCIDENTS_REFETCH_MS), [retry]);
-  useEffect(() => () => throttle.cancel(), [throttle]);
+  const view = usePolledJson(url, 30_000, parseIncidents, INCIDENTS_REFETCH_MS);
+  const { refetch } = view;
   const service = filter.service ?? '';
   useHistoryFeed(
     {
       onEvents: (events) => {
-        if (events.some((event) => (service === '' || event.service === service) && mayChangeIncidents(event))) throttle.schedule();
+        if (events.some((event) => (service === '' || event.service === service) && mayChangeIncidents(event))) refetch();
       },
-      onReconnect: () => throttle.schedule(),
+      onReconnect: refetch,
     },
     // A range that ends at a set time gains no new rows.
     filter.until === undefined,

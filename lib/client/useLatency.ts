@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { WINDOWS, type InstanceLatency, type LatencyPoint, type LatencyWindow } from '@/lib/model/latency';
 import { pathSegment } from '@/lib/model/path-segment';
 
@@ -33,6 +33,16 @@ export interface LatencyView<T> {
   updatedAt: number | null;
   /** Fetches again now (the polling goes on either way). */
   retry: () => void;
+}
+
+/** A polled view that can also be asked for a fresher answer than the polling's next one. */
+export interface PolledView<T> extends LatencyView<T> {
+  /**
+   * Fetches again, keeping a request under way (a new one waits for its answer) and never sooner
+   * than `refetchGapMs` after the previous answer: `retry` drops the request under way, so asked
+   * every 2 s of an outage it dropped each analysis slower than that, and nothing ever arrived.
+   */
+  refetch: () => void;
 }
 
 /** 1 s slots change every second: every 2 s. Minute slots: every 30 s. */
@@ -84,23 +94,40 @@ interface Loaded<T> {
  * shows again. An unchanged body keeps the same `data` object, so memoised charts skip.
  * One state update per answer: at a 2 s interval that is 0.5 renders per second.
  */
-export function usePolledJson<T>(url: string, intervalMs: number, parse: (body: unknown) => T): LatencyView<T> {
+export function usePolledJson<T>(url: string, intervalMs: number, parse: (body: unknown) => T, refetchGapMs = 0): PolledView<T> {
   const [loaded, setLoaded] = useState<Loaded<T>>({ url, data: null, error: null, updatedAt: null });
   const [attempt, setAttempt] = useState(0);
+  const refetchHere = useRef<() => void>(() => undefined);
 
   useEffect(() => {
     let controller: AbortController | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let timerDueAt = 0;
+    let answeredAt = -Infinity;
+    let refetchWanted = false;
     let lastBody: string | undefined;
     let stopped = false;
 
     const schedule = (delayMs: number): void => {
       if (stopped || timer !== undefined || controller !== undefined) return;
       if (document.visibilityState === 'hidden') return;
+      timerDueAt = Date.now() + delayMs;
       timer = setTimeout(() => {
         timer = undefined;
         void refresh();
       }, delayMs);
+    };
+    refetchHere.current = () => {
+      if (controller !== undefined) {
+        // The answer under way may be older than what asks again: one more request after it.
+        refetchWanted = true;
+        return;
+      }
+      const delayMs = Math.max(0, answeredAt + refetchGapMs - Date.now());
+      if (timer !== undefined && timerDueAt <= Date.now() + delayMs) return;
+      clearTimeout(timer);
+      timer = undefined;
+      schedule(delayMs);
     };
 
     const refresh = async (): Promise<void> => {
@@ -121,7 +148,10 @@ export function usePolledJson<T>(url: string, intervalMs: number, parse: (body: 
       } finally {
         if (controller === request) controller = undefined;
       }
-      schedule(intervalMs);
+      answeredAt = Date.now();
+      const again = refetchWanted;
+      refetchWanted = false;
+      schedule(again ? refetchGapMs : intervalMs);
     };
 
     const onVisibility = (): void => {
@@ -144,13 +174,14 @@ export function usePolledJson<T>(url: string, intervalMs: number, parse: (body: 
   }, [url, intervalMs, parse, attempt]);
 
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
+  const refetch = useCallback(() => refetchHere.current(), []);
   const current = loaded.url === url;
   const data = loaded.data;
   const loading = !current || (loaded.updatedAt === null && loaded.error === null);
   const error = current ? loaded.error : null;
   const updatedAt = current ? loaded.updatedAt : null;
   // One object per answer, so a component memoised on it skips the renders in between.
-  return useMemo(() => ({ data, loading, error, updatedAt, retry }), [data, loading, error, updatedAt, retry]);
+  return useMemo(() => ({ data, loading, error, updatedAt, retry, refetch }), [data, loading, error, updatedAt, retry, refetch]);
 }
 
 /** p50/p95/p99, rate and errors of the calls a service receives, for the chosen window, live. */
