@@ -30,6 +30,12 @@ export interface ServiceSummary {
   /** Departures still checked for serving on (`lost.checking`): listed, but neither lost nor failing; absent when none. */
   checking?: number;
   /**
+   * When it left etcd while serving: every instance it lists left discovery while its probes passed
+   * (`lost.checking` or `lost.stillServing`), and this is when the last one went (ISO). Absent
+   * otherwise. Many services at once point at etcd, not at them (topology/shared-departure.ts).
+   */
+  leftEtcdAt?: string;
+  /**
    * Failing, and every failing instance is lost (or back in etcd after its loss, no probe verdict
    * yet): the service fails by being out of discovery (crashed, or cut off from etcd while serving),
    * which no dependency of its causes (`probableOrigins`).
@@ -86,6 +92,9 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
   let lost = 0;
   let lostServing = 0;
   let checking = 0;
+  /** Whether every instance so far left discovery while passing, and when the last of them went. */
+  let allLeftWhilePassing = true;
+  let lastLeftAt: string | undefined;
   let failingNotLost = 0;
   let heldBack = 0;
   let passedAny = false;
@@ -110,6 +119,8 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     if (instance.lost?.checking) checking += 1;
     else if (instance.lost !== undefined) lost += 1;
     if (instance.lost?.stillServing) lostServing += 1;
+    if (instance.lost?.checking || instance.lost?.stillServing) lastLeftAt = laterIso(lastLeftAt, instance.lost.at);
+    else allLeftWhilePassing = false;
     if (instance.passedAt !== undefined) passedAny = true;
     if (isFailingStatus(instance.status)) {
       // An instance back in etcd after its loss is held critical (kind 'lost') until its probes rule: still the loss.
@@ -156,6 +167,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     ...(lost > 0 ? { lost } : {}),
     ...(lostServing > 0 ? { lostServing } : {}),
     ...(checking > 0 ? { checking } : {}),
+    ...(allLeftWhilePassing && lastLeftAt !== undefined ? { leftEtcdAt: lastLeftAt } : {}),
     ...(isFailingStatus(status) && lost + heldBack > 0 && failingNotLost === 0 ? { failingOnlyLost: true as const } : {}),
     ...(instances.length > 0 && !passedAny ? { neverPassed: true as const } : {}),
     ...(failingSince !== undefined ? { failingSince } : {}),

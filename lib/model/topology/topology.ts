@@ -35,6 +35,8 @@ export interface TopologyNode {
   lostServing?: number;
   /** Departures still checked for serving on (`ServiceSummary.checking`): listed, not lost. Absent when none. */
   checking?: number;
+  /** When the service left etcd while serving (`ServiceSummary.leftEtcdAt`). Absent otherwise. */
+  leftEtcdAt?: string;
   /** Services failing only through lost instances (`ServiceSummary.failingOnlyLost`): no dependency explains that. */
   failingOnlyLost?: true;
   /** Why the service has its status (services only; absent while every instance passes). */
@@ -239,6 +241,7 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
     ...optional('lost', service.lost),
     ...optional('lostServing', service.lostServing),
     ...optional('checking', service.checking),
+    ...optional('leftEtcdAt', service.leftEtcdAt),
     ...(service.failingOnlyLost ? { failingOnlyLost: true as const } : {}),
     ...optional('cause', service.cause),
     ...(service.neverPassed ? { neverPassed: true as const } : {}),

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { RegistryStatus } from '../live';
+import { utcClock } from '../status/clock';
+import type { TopologyNode } from './topology';
+
+/**
+ * How close together services must leave etcd to have left it together. A fleet cut off from etcd
+ * loses its leases as each last keep-alive ages out, and keep-alives go every third of a TTL
+ * (10-15 s in the frameworks we read), so its expiries spread over up to ~5 s; after etcd itself
+ * paused they land in the same second. Twice that spread, and still far below a deploy's pace.
+ */
+export const SHARED_DEPARTURE_WINDOW_MS = 10_000;
+
+/** Fewest services that leave together for it to be etcd or the fleet's link to it: one leaving is that service's own business. */
+export const SHARED_DEPARTURE_MIN_SERVICES = 2;
+
+/**
+ * Services that left etcd together while their probes passed: the cause is etcd or the fleet's
+ * connection to it, not the services (their sessions expired together). Parsed where the Alerts
+ * page reads it from `GET /api/v1/topology?origins=only`.
+ */
+export const SharedDepartureSchema = z.object({
+  /** How many services left in the window. */
+  services: z.number().int().positive(),
+  /** When the first of them left (ISO). */
+  at: z.string(),
+  /** Whether the still-serving check runs for any of them (`lost.checking`); else all still serve out of discovery. */
+  checking: z.boolean(),
+});
+export type SharedDeparture = z.infer<typeof SharedDepartureSchema>;
+
+/**
+ * Whether most of the fleet left etcd together while serving: at least SHARED_DEPARTURE_MIN_SERVICES
+ * registered services, and at least half of them, whose every instance left discovery while its
+ * probes passed (`leftEtcdAt`: still being checked, or confirmed still serving) within
+ * SHARED_DEPARTURE_WINDOW_MS of each other. Only while Switchyard's own view of etcd is synced: when
+ * its own connection is the trouble, the registry banner already says so, and the departures it
+ * reads then may be its own gap. Lost (crashed) instances take no part: the origins speak for them.
+ */
+export function sharedDeparture(topology: { nodes: readonly Pick<TopologyNode, 'kind' | 'leftEtcdAt' | 'checking'>[] }, registry: Pick<RegistryStatus, 'state'>): SharedDeparture | null {
+  if (registry.state !== 'synced') return null;
+  const services = topology.nodes.filter((node) => node.kind === 'service');
+  const left = services
+    .flatMap(({ leftEtcdAt: at, checking }) => (at === undefined ? [] : [{ at, ms: Date.parse(at), checking: (checking ?? 0) > 0 }]))
+    .filter(({ ms }) => Number.isFinite(ms))
+    .sort((a, b) => a.ms - b.ms);
+  // The largest run of departures within the window (the earliest of equals).
+  let best = { from: 0, count: 0 };
+  for (let from = 0, to = 0; to < left.length; to += 1) {
+    while ((left[to]?.ms ?? 0) - (left[from]?.ms ?? 0) > SHARED_DEPARTURE_WINDOW_MS) from += 1;
+    if (to - from + 1 > best.count) best = { from, count: to - from + 1 };
+  }
+  if (best.count < SHARED_DEPARTURE_MIN_SERVICES || best.count * 2 < services.length) return null;
+  const together = left.slice(best.from, best.from + best.count);
+  const first = together[0];
+  if (!first) return null;
+  return { services: best.count, at: first.at, checking: together.some(({ checking }) => checking) };
+}
+
+/** The bold head of the notice, where an origin's name would be. */
+export const SHARED_DEPARTURE_HEADLINE = 'Likely origin: etcd, not the services';
+
+/** One sentence for the map's notice and the Alerts page (after SHARED_DEPARTURE_HEADLINE). */
+export function describeSharedDeparture(departure: SharedDeparture): string {
+  const serving = departure.checking ? ' — checking whether they still serve' : ', and still serve out of discovery';
+  return `${departure.services} services left etcd together at ${utcClock(departure.at)} while still passing probes${serving}: check etcd and the fleet's connection to it`;
+}
