@@ -174,7 +174,7 @@ describe('metrics store', () => {
     expect(edge('cron')).not.toHaveProperty('recovered');
   });
 
-  it('takes a removed service whose callers are gone too out of the likely origins once nobody has called it for 30 s, not a minute', () => {
+  it('gives a removed service whose callers are gone too no verdict from calls once nobody has called it for 30 s, not a minute', () => {
     let clock = T0;
     const store = createMetricsStore({ now: () => clock });
     // Both deregistered (no summaries): front → shop failing 60 %, shop → stock 100 %, every second for 30 s, then silence.
@@ -186,14 +186,14 @@ describe('metrics store', () => {
     const at = (seconds: number) => {
       clock = T0 + seconds * 1_000;
       const topology = deriveTopologyFromSummaries([], store.edges());
-      return { origins: probableOrigins(topology, { now: clock }).map((origin) => [origin.id, origin.explains]), stock: topology.nodes.find((node) => node.id === 'stock') };
+      return { origins: probableOrigins(topology, { now: clock }), stock: topology.nodes.find((node) => node.id === 'stock') };
     };
-    // While their calls may still be arriving, the failure stands.
-    expect(at(5).origins).toEqual([['stock', ['shop']]]);
-    // Nobody has called for 30 s: no verdict from calls, and no origin (until this, the minute's errors kept it for 59 s).
-    const quiet = at(31);
-    expect(quiet.origins).toEqual([]);
-    expect(quiet.stock?.status).toBe('unknown');
+    // While their calls may still be arriving, the failure stands — but with nothing registered, calls alone name no origin.
+    const failing = at(5);
+    expect(failing.stock?.status).toBe('critical');
+    expect(failing.origins).toEqual([]);
+    // Nobody has called for 30 s: no verdict from calls (until this, the minute's errors kept it for 59 s).
+    expect(at(31).stock?.status).toBe('unknown');
   });
 
   it("gives an edge reported once a minute its last report's rate until the next is overdue, not the part of it inside the last minute", () => {
