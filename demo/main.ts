@@ -101,7 +101,7 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   console.log(`  ${summary}. Ctrl-C stops everything.\n`);
   if ('instancesOf' in fleet) {
     // Not before every instance has passed its probes (2 probes 5 s apart, on a busy start): broken
-    // 5 s in, instances went from "not probed yet" straight to lost "(never probed)".
+    // 5 s in, instances went from "not probed yet" straight to lost, "never probed".
     const timing = { random: Math.random, log, firstAfterMs: FLEET_SEEN_HEALTHY_MS, revertAfterMs: 30_000 };
     if (options.mode === 'fleet' && options.scenario) {
       const readyAfterMs = scenarioReadyAfterMs(options.scenario);

@@ -9,7 +9,7 @@ const cell = (lost: Lost): string =>
 
 describe('StatusCell', () => {
   it('tags a process that is gone as lost, and one still serving outside discovery as unlisted, as the map does', () => {
-    const gone = cell({ at: '2026-12-06T09:32:31.000Z', cause: 'lease expired at 09:32:41 UTC after probes failed from 09:32:31 UTC (connection refused)', passingBefore: 2 });
+    const gone = cell({ at: '2026-12-06T09:32:31.000Z', cause: 'lease expired at 09:32:41 UTC after probes failed from 09:32:31 UTC; last probe: connection refused', passingBefore: 2 });
     expect(gone).toContain('class="tag tag--lost"');
     expect(gone).toMatch(/>lost</);
     const serving = cell({ at: '2026-12-06T09:32:31.000Z', cause: 'lease expired at 09:32:41 UTC while it still served: it answered probes 20 s later, but is out of discovery', passingBefore: 2, stillServing: true });

@@ -122,6 +122,13 @@ describe('edges routed around the nodes in their way', () => {
     expect(flow.edges.filter((e) => e.data?.route !== undefined)).toHaveLength(1);
   });
 
+  it("names a node's cause in its label as a clause, not in parentheses that nest the cause's own", () => {
+    const cause = 'all 2 instances degraded — payments-1: error rate 30 % over 30 s (threshold 25 %)';
+    const withCause = { ...topology, nodes: topology.nodes.map((n) => (n.id === 'payments' ? { ...n, cause } : n)) };
+    const flow = buildFlow(input({ nodeById: new Map(withCause.nodes.map((n) => [n.id, n])) }));
+    expect(flow.nodes.find((n) => n.id === 'n:payments')?.ariaLabel).toBe(`payments: critical, 2 instances, ${cause}, likely origin`);
+  });
+
   it('keeps the same edge objects through a status change (routes are made again only when a box moves)', () => {
     const memo = newRouteMemo();
     const first = buildFlow(input(), undefined, memo);

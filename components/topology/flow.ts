@@ -325,7 +325,8 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
       ...(errors !== undefined ? { errors } : {}),
       ...(focusRole !== undefined ? { focus: focusRole } : {}),
     };
-    const drainedText = `${topo.drained > 0 ? `, ${topo.drained} drained` : ''}${topo.cause ? ` (${topo.cause})` : ''}`;
+    // The cause as a clause of its own: in parentheses, a cause with its own "(threshold …)" nested them.
+    const drainedText = `${topo.drained > 0 ? `, ${topo.drained} drained` : ''}${topo.cause ? `, ${topo.cause}` : ''}`;
     const node: ServiceFlowNode = {
       id: graphNode.id,
       type: topo.kind === 'service' ? 'service' : 'external',

@@ -190,8 +190,10 @@ describe('an incident\u2019s cause', () => {
     expect(deriveIncidents(events, { now: T0 + 10 * MIN }).map((incident) => incident.cause)).toEqual(['HTTP 503']);
   });
 
-  it('says an instance vanished, for a lease that ended before it turned critical', () => {
-    expect(deriveIncidents(timeline([[0, expired('a')]]), { now: T0 + 10 * MIN })[0]?.cause).toBe('vanished (lease 77 expired) without turning critical first');
+  it('says an instance vanished, for a lease that ended before it turned critical — then why, unnested', () => {
+    expect(deriveIncidents(timeline([[0, expired('a')]]), { now: T0 + 10 * MIN })[0]?.cause).toBe('vanished without turning critical first — lease 77 expired');
+    const ended = deriveIncidents(timeline([[0, { ...expired('a'), detail: 'lease 77 ended (revoked or expired)' }]]), { now: T0 + 10 * MIN });
+    expect(ended[0]?.cause).toBe('vanished without turning critical first — lease 77 ended (revoked or expired)');
   });
 
   it("gives the loss of a vanished instance found still serving as the cause, not its vanishing; another instance's loss does not replace it", () => {
@@ -200,10 +202,10 @@ describe('an incident\u2019s cause', () => {
     const [incident] = deriveIncidents(timeline([[0, expired('a')], [0.5, lost('a', stillServing)]]), { now: T0 + 10 * MIN });
     expect([incident?.cause, incident?.closedAt, incident?.instances]).toEqual([stillServing, null, ['a']]);
     const [other] = deriveIncidents(timeline([[0, expired('a')], [0.5, lost('b', 'lease expired at 10:00:30 UTC after probes failed')]]), { now: T0 + 10 * MIN });
-    expect(other?.cause).toBe('vanished (lease 77 expired) without turning critical first');
+    expect(other?.cause).toBe('vanished without turning critical first — lease 77 expired');
     // Back, then crashed within the merge gap: that loss is a new fault of the same incident, not why it opened.
     const [again] = deriveIncidents(timeline([[0, expired('a')], [0.5, registered('a')], [1, lost('a', 'lease expired at 10:01:00 UTC after probes failed')]]), { now: T0 + 10 * MIN });
-    expect(again?.cause).toBe('vanished (lease 77 expired) without turning critical first');
+    expect(again?.cause).toBe('vanished without turning critical first — lease 77 expired');
   });
 });
 

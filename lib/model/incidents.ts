@@ -157,7 +157,8 @@ interface ServiceState {
 /** A failure event's cause: its detail, without the failing response's first bytes a probe failure carries. */
 function failureCause(event: Pick<HistoryEvent, 'kind' | 'detail'>): string {
   const [cause = ''] = event.detail.split(RESPONSE_BEGAN);
-  return event.kind === 'instance.deregistered' ? `vanished (${cause}) without turning critical first` : cause;
+  // What, then why: the reason after a dash, as service causes have it, so "(… (revoked or expired))" never nests.
+  return event.kind === 'instance.deregistered' ? `vanished without turning critical first — ${cause}` : cause;
 }
 
 /** Keeps each instance's standing warning: from a change to `warning` through a critical that follows it, until anything else. */

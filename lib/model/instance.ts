@@ -63,7 +63,7 @@ const MetadataSchema = z.custom<Record<string, string>>(isStringRecord, 'expecte
 export const LostSchema = z.object({
   /** When the instance was evidently gone: its first failed probe before the key went, else the key's removal (ISO). */
   at: z.string(),
-  /** One sentence: "lease expired at 09:32:41 UTC after probes failed from 09:32:31 UTC (connection refused)". */
+  /** One sentence: "lease expired at 09:32:41 UTC after probes failed from 09:32:31 UTC; last probe: connection refused". */
   cause: z.string(),
   /** Instances the service had in rotation just before this loss; once as many pass again the loss no longer degrades it. */
   passingBefore: z.number().int().nonnegative(),

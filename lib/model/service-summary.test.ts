@@ -50,7 +50,7 @@ describe('summarizeInstances', () => {
     expect(alsoFailingInRotation.failingOnlyLost).toBeUndefined();
     expect(summarizeInstances('orders', [instance('a'), instance('b')]).failingOnlyLost).toBeUndefined();
     // Back in etcd after its loss, held critical until its probes rule: still failing only through the loss.
-    const heldAfterReturn = summarizeInstances('orders', [instance('a'), instance('b', { status: 'critical', statusCauseKind: 'lost', statusCause: 'lost: registered again, no probe verdict yet' })]);
+    const heldAfterReturn = summarizeInstances('orders', [instance('a'), instance('b', { status: 'critical', statusCauseKind: 'lost', statusCause: 'registered again with no probe verdict yet — lost: lease expired' })]);
     expect(heldAfterReturn.failingOnlyLost).toBe(true);
   });
 

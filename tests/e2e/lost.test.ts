@@ -72,6 +72,9 @@ describe('lost instances in Chromium', () => {
     await page.goto(`${stack.server.url}/services`);
     const usersRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'users', exact: true }) });
     await expect.poll(() => usersRow.textContent()).toMatch(/Critical.*all 2 instances lost since \d\d:\d\d:\d\d/);
+    // Flat clauses: what and since when — why; the last probe's error, no parenthesis in it.
+    const why = /^all 2 instances lost since \d\d:\d\d:\d\d — lease expired at \d\d:\d\d:\d\d after probes failed from \d\d:\d\d:\d\d; last probe: [^()]+$/;
+    expect(await usersRow.locator('.service-row__cause').textContent()).toMatch(why);
     const ordersRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'orders', exact: true }) });
     await expect.poll(() => ordersRow.textContent()).toMatch(/Warning.*1 of 3 instances lost/);
     await expect.poll(() => page.getByRole('definition').filter({ hasText: /^\d+$/ }).allTextContents()).toBeTruthy();
@@ -134,7 +137,7 @@ describe('lost instances in Chromium', () => {
     await expect.poll(() => usersNode.textContent()).toContain('all 2 instances lost');
     await shoot('map');
     await usersNode.click();
-    await expect.poll(() => page.locator('.tpanel').textContent()).toMatch(/all 2 instances lost since/);
+    await expect.poll(() => page.locator('.tpanel .service-cause').textContent()).toMatch(/^all 2 instances lost since \d\d:\d\d:\d\d — lease expired at [^()]+; last probe: [^()]+$/);
     await shoot('map-panel-users');
     expect(stack.errors.filter((error) => !error.startsWith('Failed to load resource'))).toEqual([]);
   });

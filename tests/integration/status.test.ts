@@ -58,7 +58,7 @@ describe('status from reported calls on a real server', () => {
     }, 15_000, `${name}-1 critical`);
     expect(burst.instances[0]?.statusCause).toBe('error rate 60 % over 30 s (threshold 25 %)');
     expect(burst.status).toBe('critical');
-    expect(burst.cause).toBe(`its only instance failing (${name}-1: error rate 60 % over 30 s (threshold 25 %))`);
+    expect(burst.cause).toBe(`its only instance failing — ${name}-1: error rate 60 % over 30 s (threshold 25 %)`);
     const rows = await eventually(async () => {
       const page = (await (await server.fetch(`/api/v1/events?service=${name}&kind=health.changed`)).json()) as EventPage;
       return page.events.some((event) => event.to === 'critical') ? page.events : undefined;

@@ -5,7 +5,7 @@ import type { ServiceSummary } from '../service-summary';
 import { primaryZone, type Topology } from '../topology/topology';
 import type { ProbableOrigin } from '../topology/graph';
 import { ruleFor, type AlertName, type AlertRules } from './rules';
-import { isConfirmedLoss } from '../status/lost';
+import { isConfirmedLoss, REGISTERED_AGAIN } from '../status/lost';
 
 export type Severity = 'critical' | 'warning';
 
@@ -140,12 +140,13 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
   if (missing.length > 0 && service.status !== 'passing') {
     const instance = only(missing)?.id;
     const of = `of ${service.instances.length} instances`;
+    // The service cause's words for the same states (status/service.ts).
     const state =
-      back.length === 0 ? `${lost.length} ${of} lost` : lost.length === 0 ? `${back.length} ${of} back in etcd, not passing yet` : `${lost.length} ${of} lost, ${back.length} back in etcd and not passing yet`;
+      back.length === 0 ? `${lost.length} ${of} lost` : lost.length === 0 ? `${back.length} ${of} ${REGISTERED_AGAIN}` : `${lost.length} ${of} lost, ${back.length} ${REGISTERED_AGAIN}`;
     add({
       labels: { alertname: 'InstancesLost', severity: missing.length === service.instances.length ? 'critical' : 'warning', cause: 'lost', ...base, ...(instance !== undefined ? { instance } : {}) },
       summary: `${service.name}: ${state}`,
-      description: lost.length > 0 ? `${names(lost)}: ${lost[0]?.lost?.cause ?? 'lease expired'}` : `${names(back)}: ${back[0]?.statusCause ?? 'registered again, no probe verdict yet'}`,
+      description: lost.length > 0 ? `${names(lost)}: ${lost[0]?.lost?.cause ?? 'lease expired'}` : `${names(back)}: ${back[0]?.statusCause ?? REGISTERED_AGAIN}`,
       forMs: rule.lostForSeconds * 1_000,
     });
   }

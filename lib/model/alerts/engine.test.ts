@@ -78,7 +78,7 @@ describe('service critical for N seconds', () => {
     expect(summary(fired)).toEqual(['fired ServiceCritical payments']);
     expect(fired[0]?.alert).toMatchObject({
       labels: { alertname: 'ServiceCritical', service: 'payments', severity: 'critical', cause: 'probe', zone: 'eu-1', instance: 'payments-1' },
-      description: 'its only instance failing (payments-1: HTTP 503)',
+      description: 'its only instance failing — payments-1: HTTP 503',
       path: '/services/payments',
       activeSince: new Date(T0).toISOString(),
       firedAt: new Date(T0 + 30_000).toISOString(),
@@ -215,12 +215,17 @@ describe('resolved at the recovery', () => {
     expect(resolved?.alert).toMatchObject({ labels: { alertname: 'ServiceCritical' }, resolvedAt: new Date(T0 + 62_500).toISOString(), resolvedOn: 'recovery' });
   });
 
-  it('keeps InstancesLost while instances back in etcd have no probe verdict yet (held critical, kind lost)', () => {
+  it('keeps InstancesLost while instances back in etcd have no probe verdict yet (held critical, kind lost), in the words the service says it in, unnested', () => {
     const engine = createAlertEngine({ rules: FAST });
     engine.evaluate(fleet({ payments: { instances: 2, lost: 2 } }), T0);
-    const back = fleet({ payments: { instances: 2, status: 'critical', causeKind: 'lost', cause: 'registered again, no probe verdict yet (lost: lease expired)' } });
+    const back = fleet({ payments: { instances: 2, status: 'critical', causeKind: 'lost', cause: 'registered again with no probe verdict yet — lost: lease expired' } });
     expect(engine.evaluate(back, T0 + 5_000)).toEqual([]);
-    expect(engine.alerts().map((alert) => [alert.labels.alertname, alert.summary])).toContainEqual(['InstancesLost', 'payments: 2 of 2 instances back in etcd, not passing yet']);
+    expect(engine.alerts().map((alert) => [alert.labels.alertname, alert.summary, alert.description])).toEqual(
+      expect.arrayContaining([
+        ['InstancesLost', 'payments: 2 of 2 instances registered again with no probe verdict yet', 'payments-1, payments-2: registered again with no probe verdict yet — lost: lease expired'],
+        ['ServiceCritical', 'payments is critical', 'all 2 instances registered again with no probe verdict yet — payments-1 lost: lease expired'],
+      ]),
+    );
     const [resolved] = engine.evaluate({ ...fleet({ payments: { instances: 2 } }), recoveredAt: new Map([['payments', new Date(T0 + 7_000).toISOString()]]) }, T0 + 10_000);
     expect(resolved?.alert).toMatchObject({ labels: { alertname: 'InstancesLost' }, resolvedAt: new Date(T0 + 7_000).toISOString(), resolvedOn: 'recovery' });
   });

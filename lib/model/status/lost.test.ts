@@ -7,17 +7,17 @@ const failed = { at: '2026-12-03T09:32:36.000Z', ok: false, latencyMs: 1, error:
 const passed = { at: '2026-12-03T09:32:38.000Z', ok: true, latencyMs: 1 };
 
 describe('judgeDeparture', () => {
-  it('calls a lease that ran out after failing probes lost, from the first failed probe', () => {
+  it('calls a lease that ran out after failing probes lost, from the first failed probe, with the last probe error as a clause of its own', () => {
     const verdict = judgeDeparture({ ...base, lastProbe: failed, failingSince: '2026-12-03T09:32:31.000Z' });
     expect(verdict).toEqual({
       lost: true,
       at: '2026-12-03T09:32:31.000Z',
-      cause: 'lease expired at 09:32:41 UTC after probes failed from 09:32:31 UTC (connection refused)',
+      cause: 'lease expired at 09:32:41 UTC after probes failed from 09:32:31 UTC; last probe: connection refused',
     });
   });
 
   it('calls a lease that ran out on a never-probed instance lost at the removal', () => {
-    expect(judgeDeparture(base)).toEqual({ lost: true, at: base.removedAt, cause: 'lease expired at 09:32:41 UTC (never probed)' });
+    expect(judgeDeparture(base)).toEqual({ lost: true, at: base.removedAt, cause: 'lease expired at 09:32:41 UTC; never probed' });
   });
 
   it('takes a lease gone while probes still passed as a graceful shutdown', () => {
@@ -39,7 +39,7 @@ describe('judgeDeparture', () => {
 
   it('says "ended" when etcd could not say what became of the lease', () => {
     const verdict = judgeDeparture({ ...base, lease: 'unknown', lastProbe: failed });
-    expect(verdict.lost && verdict.cause).toBe('lease ended at 09:32:41 UTC after probes failed from 09:32:36 UTC (connection refused)');
+    expect(verdict.lost && verdict.cause).toBe('lease ended at 09:32:41 UTC after probes failed from 09:32:36 UTC; last probe: connection refused');
   });
 });
 

@@ -42,10 +42,11 @@ export function judgeDeparture(departure: Departure): DepartureVerdict {
   if (lease === 'revoked') return { lost: false, reason: 'lease revoked before it could expire: a deregistration' };
   if (departure.drained) return { lost: false, reason: 'drained before its key went: a planned stop' };
   if (lastProbe?.ok) return { lost: false, reason: 'probes passed until its key went: a graceful shutdown', ...(lease === 'gone' || lease === 'unknown' ? { checkStillServing: true as const } : {}) };
+  // Details follow as "; " clauses, never in parentheses: services and alerts quote this cause whole.
   const ended = `lease ${lease === 'gone' ? 'expired' : 'ended'} at ${utcClock(departure.removedAt)}`;
-  if (!lastProbe) return { lost: true, at: departure.removedAt, cause: `${ended} (never probed)` };
+  if (!lastProbe) return { lost: true, at: departure.removedAt, cause: `${ended}; never probed` };
   const since = departure.failingSince ?? lastProbe.at;
-  const why = lastProbe.error ? ` (${lastProbe.error})` : '';
+  const why = lastProbe.error ? `; last probe: ${lastProbe.error}` : '';
   return { lost: true, at: since, cause: `${ended} after probes failed from ${utcClock(since)}${why}` };
 }
 
@@ -58,6 +59,18 @@ export function stillServingCause(departure: Pick<Departure, 'lease' | 'removedA
 /** What a stand-in stands for, in the views' words: gone (`lost`), serving out of discovery (`unlisted`), or still being checked. */
 export function standInKind(lost: Pick<Lost, 'stillServing' | 'checking'>): 'lost' | 'unlisted' | 'checking' {
   return lost.checking ? 'checking' : lost.stillServing ? 'unlisted' : 'lost';
+}
+
+/** The state of an instance back in etcd after its loss, held critical until its probes rule (lost/tracker.ts). */
+export const REGISTERED_AGAIN = 'registered again with no probe verdict yet';
+
+/** Such an instance's cause: that state — then the loss it came back from ("lost: lease expired at …; last probe: …"). */
+export const registeredAgainCause = (lossCause: string): string => `${REGISTERED_AGAIN} — ${lossCause}`;
+
+/** The loss named in a `registeredAgainCause`, or undefined for any other cause. */
+export function lossInRegisteredAgain(statusCause: string): string | undefined {
+  const head = registeredAgainCause('');
+  return statusCause.startsWith(head) ? statusCause.slice(head.length) : undefined;
 }
 
 /** A stand-in shown while its departure is checked (`lost.checking`): not (yet) a loss. */

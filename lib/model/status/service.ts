@@ -1,6 +1,7 @@
 import { rollUpStatus } from '../health';
 import type { Instance, Status } from '../instance';
 import { utcClock } from './clock';
+import { lossInRegisteredAgain, REGISTERED_AGAIN } from './lost';
 
 export interface ServiceStatus {
   status: Status;
@@ -8,47 +9,72 @@ export interface ServiceStatus {
   cause?: string;
 }
 
-const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 const severity: Record<Status, number> = { passing: 0, unknown: 1, warning: 2, critical: 3 };
 const atLeast = (status: Status, floor: Status): Status => (severity[status] >= severity[floor] ? status : floor);
 
-/** The probe-only part: live (not lost) instances rolled up, with the first failing instance's cause. */
-function liveStatus(live: readonly Instance[]): ServiceStatus {
+/** "its only instance", "all 3 instances", "1 of 3 instances". */
+function howMany(count: number, total: number): string {
+  if (count < total) return `${count} of ${total} instances`;
+  return total === 1 ? 'its only instance' : `all ${total} instances`;
+}
+
+/** Back in etcd after its loss, held critical until its probes rule (lost/tracker.ts): not seen failing. */
+const registeredAgain = (instance: Instance): boolean => instance.status === 'critical' && instance.statusCauseKind === 'lost';
+
+/** "orders-1: HTTP 503"; for one registered again, "payments-1 lost: …", its state being said already. */
+function instanceWhy(instance: Instance, cause: string): string {
+  const loss = registeredAgain(instance) ? lossInRegisteredAgain(cause) : undefined;
+  return loss !== undefined ? `${instance.id} ${loss}` : `${instance.id}: ${cause}`;
+}
+
+/**
+ * The probe-only part: live (not lost) instances rolled up. Its cause is flat clauses — how many in
+ * which state — the first such instance's cause — counted of `total` (default: those considered)
+ * when it follows what became of lost ones.
+ */
+function liveStatus(live: readonly Instance[], total?: number): ServiceStatus {
   const status = rollUpStatus(live);
   const inRotation = live.filter((instance) => instance.drain === null);
   const considered = inRotation.length > 0 ? inRotation : live;
-  const failing = considered.filter((instance) => instance.status === 'critical');
-  const slow = considered.filter((instance) => instance.status === 'warning');
-  const first = failing[0] ?? slow[0];
-  const why = first?.statusCause ? ` (${first.id}: ${first.statusCause})` : '';
-  if (status === 'critical') return { status, cause: `${considered.length === 1 ? 'its only instance' : `all ${plural(considered.length, 'instance')}`} failing${why}` };
-  if (status === 'warning') {
+  const of = total ?? considered.length;
+  if (status === 'critical' || status === 'warning') {
+    const back = considered.filter(registeredAgain);
+    const failing = considered.filter((instance) => instance.status === 'critical' && !registeredAgain(instance));
+    const slow = considered.filter((instance) => instance.status === 'warning');
+    const first = failing[0] ?? back[0] ?? slow[0];
     // One cause shared by every instance (its service's membership) is the service's cause as it stands.
-    const shared = failing.length === 0 && slow.every((instance) => instance.statusCause === first?.statusCause) ? first?.statusCause : undefined;
-    if (shared && slow.length === considered.length) return { status, cause: shared };
-    const parts = [failing.length > 0 ? `${failing.length} of ${considered.length} instances failing` : '', slow.length > 0 ? `${slow.length} of ${considered.length} instances degraded` : ''];
-    return { status, cause: `${parts.filter(Boolean).join(', ')}${why}` };
+    if (status === 'warning' && failing.length === 0 && back.length === 0 && slow.length === considered.length && first?.statusCause && slow.every((instance) => instance.statusCause === first.statusCause)) {
+      return { status, cause: first.statusCause };
+    }
+    const states: [readonly Instance[], string][] = [
+      [failing, 'failing'],
+      [back, REGISTERED_AGAIN],
+      [slow, 'degraded'],
+    ];
+    const what = states.flatMap(([instances, state]) => (instances.length > 0 ? [`${howMany(instances.length, of)} ${state}`] : [])).join(', ');
+    return { status, cause: first?.statusCause ? `${what} — ${instanceWhy(first, first.statusCause)}` : what };
   }
   if (status === 'unknown') {
     if (considered.length === 0) return { status, cause: 'no instances registered' };
     // Probed, but not to a verdict yet (a first refused connection, one answer of the two needed).
     const probed = considered.find((instance) => instance.status === 'unknown' && instance.lastProbe !== undefined && instance.statusCause);
-    return { status, cause: probed ? `no verdict yet (${probed.id}: ${probed.statusCause})` : 'not probed yet' };
+    return { status, cause: probed?.statusCause ? `no verdict yet — ${instanceWhy(probed, probed.statusCause)}` : 'not probed yet' };
   }
   return { status };
 }
 
 /**
- * What became of lost instances, in a cause: `lost` for processes gone (they need a restart), `out of
- * discovery` for processes still serving whose registration went (`lost.stillServing`: they need
- * their etcd connection fixed), and both counted when both happened. The same word for the two sent
- * an on-call engineer to restart a process that was running fine.
+ * What became of lost instances, since when, in a cause: `lost` for processes gone (they need a
+ * restart), `out of discovery` for processes still serving whose registration went
+ * (`lost.stillServing`: they need their etcd connection fixed), and both counted when both happened
+ * ("missing since 09:32:31 UTC, 2 lost and 1 out of discovery"). The same word for the two sent an
+ * on-call engineer to restart a process that was running fine.
  */
-export function lostWording(lost: readonly Pick<Instance, 'lost'>[]): string {
+function lostState(lost: readonly Pick<Instance, 'lost'>[], since: string): string {
   const serving = lost.filter((instance) => instance.lost?.stillServing === true).length;
-  if (serving === 0) return 'lost';
-  if (serving === lost.length) return 'out of discovery';
-  return `missing (${lost.length - serving} lost, ${serving} out of discovery)`;
+  if (serving === 0) return `lost since ${since}`;
+  if (serving === lost.length) return `out of discovery since ${since}`;
+  return `missing since ${since}, ${lost.length - serving} lost and ${serving} out of discovery`;
 }
 
 /** Every instance listed is a departure still being checked (`lost.checking`): unknown, saying so. */
@@ -79,12 +105,11 @@ export function serviceStatus(instances: readonly Instance[]): ServiceStatus {
   const earliest = lost.reduce((a, b) => ((a.lost?.at ?? '') <= (b.lost?.at ?? '') ? a : b));
   const since = utcClock(earliest.lost?.at ?? '');
   const inRotation = live.filter((instance) => instance.drain === null);
-  const missing = lostWording(lost);
-  if (inRotation.length === 0) {
-    const what = lost.length === 1 ? `its only instance ${missing}` : `all ${lost.length} instances ${missing}`;
-    return { status: 'critical', cause: `${what} since ${since} (${earliest.lost?.cause ?? 'lease expired'})` };
-  }
-  const base = liveStatus(live);
-  const lostPart = `${lost.length} of ${instances.length} instances ${missing} since ${since} (${earliest.lost?.cause ?? 'lease expired'})`;
-  return { status: atLeast(base.status, 'warning'), cause: base.cause && base.status !== 'unknown' ? `${lostPart}; ${base.cause}` : lostPart };
+  // What, since when — why (the earliest loss's cause, its details its own "; " clauses).
+  const lossClauses = `${lostState(lost, since)} — ${earliest.lost?.cause ?? 'lease expired'}`;
+  if (inRotation.length === 0) return { status: 'critical', cause: `${howMany(lost.length, lost.length)} ${lossClauses}` };
+  // The live instances' own state is a second sentence, counted of the same whole.
+  const base = liveStatus(live, instances.length);
+  const lostPart = `${howMany(lost.length, instances.length)} ${lossClauses}`;
+  return { status: atLeast(base.status, 'warning'), cause: base.cause && base.status !== 'unknown' ? `${lostPart}. ${base.cause}` : lostPart };
 }

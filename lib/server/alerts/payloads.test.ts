@@ -7,7 +7,7 @@ const firing: AlertView = {
   key: 'ServiceCritical\u0000payments',
   labels: { alertname: 'ServiceCritical', service: 'payments', severity: 'critical', cause: 'probe', instance: 'payments-1' },
   summary: 'payments is critical',
-  description: 'its only instance failing (payments-1: HTTP 503)',
+  description: 'its only instance failing — payments-1: HTTP 503',
   path: '/services/payments',
   state: 'firing',
   activeSince: '2026-12-03T09:00:00.000Z',
@@ -20,7 +20,7 @@ describe('Alertmanager payload', () => {
   it('labels the alert, links the console and sends endsAt only once resolved', () => {
     expect(toPostable(firing, 'https://sy.example.com')).toEqual({
       labels: { alertname: 'ServiceCritical', service: 'payments', severity: 'critical', cause: 'probe', instance: 'payments-1' },
-      annotations: { summary: 'payments is critical', description: 'its only instance failing (payments-1: HTTP 503)', console: 'https://sy.example.com/services/payments', suppressed_callers: 'orders, web' },
+      annotations: { summary: 'payments is critical', description: 'its only instance failing — payments-1: HTTP 503', console: 'https://sy.example.com/services/payments', suppressed_callers: 'orders, web' },
       startsAt: '2026-12-03T09:00:00.000Z',
       generatorURL: 'https://sy.example.com/services/payments',
     });

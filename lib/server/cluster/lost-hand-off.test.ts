@@ -58,7 +58,7 @@ const lostX: Instance = {
   metadata: {},
   status: 'critical',
   drain: null,
-  lost: { at: '2026-12-06T17:59:50.000Z', cause: 'lease expired at 17:59:55 UTC after probes failed from 17:59:50 UTC (connection refused)', passingBefore: 1 },
+  lost: { at: '2026-12-06T17:59:50.000Z', cause: 'lease expired at 17:59:55 UTC after probes failed from 17:59:50 UTC; last probe: connection refused', passingBefore: 1 },
 };
 
 interface Replica {

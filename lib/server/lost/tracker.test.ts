@@ -502,7 +502,7 @@ describe('lost tracker', () => {
     expect(store.instance('/s/users/a')).toMatchObject({
       status: 'critical',
       statusCauseKind: 'lost',
-      statusCause: expect.stringMatching(/^registered again, no probe verdict yet \(lost: lease expired at 09:32:41 UTC/) as unknown,
+      statusCause: 'registered again with no probe verdict yet — lost: lease expired at 09:32:41 UTC after probes failed from 09:32:36 UTC; last probe: connection refused',
       failingSince: '2026-12-03T09:32:36.000Z',
       passedAt: '2026-12-03T09:30:00.000Z',
     });

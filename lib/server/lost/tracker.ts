@@ -3,7 +3,7 @@ import type { Instance, LastProbe, Lost } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
 import { registeredAgainDetail } from '@/lib/model/history-wording';
 import { laterIso } from '@/lib/model/service-summary';
-import { checkingCause, identityKeys, isCheckingDeparture, judgeDeparture, showWhileChecking, stillServingCause, type Departure } from '@/lib/model/status/lost';
+import { checkingCause, identityKeys, isCheckingDeparture, judgeDeparture, registeredAgainCause, showWhileChecking, stillServingCause, type Departure } from '@/lib/model/status/lost';
 import { STAND_IN_KEY_PREFIX, type Store } from '../store/store';
 
 /** What became of a going key's lease, from the registry's one lease verdict (registry/lease-end.ts). */
@@ -358,7 +358,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       ...(held
         ? {
             status: 'critical' as const,
-            statusCause: `registered again, no probe verdict yet (${lossCause(lost ?? { cause: 'lease expired' })})`,
+            statusCause: registeredAgainCause(lossCause(lost ?? { cause: 'lease expired' })),
             statusCauseKind: 'lost' as const,
             statusSince: first.instance.statusSince ?? lost?.at ?? new Date(now()).toISOString(),
             failingSince: first.instance.failingSince ?? lost?.at ?? new Date(now()).toISOString(),
