@@ -2,8 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '@/lib/model/auth';
+import { pipelineRequests } from '@/tests/support/pipelined';
 import type { Auth } from './auth/service';
-import { guardedStep, sendReply, withProgramPrincipal } from './machine-reply';
+import { createBodyReception } from './body-reception';
+import { guardedStep, receiveProgramBody, sendReply, withProgramPrincipal } from './machine-reply';
 
 const PRINCIPAL: Principal = { kind: 'token', name: 'reporter', role: 'viewer', credentialId: 't1' };
 
@@ -98,5 +100,26 @@ describe('withProgramPrincipal', () => {
     const reply = await fetch(url, { headers: { authorization: 'Bearer syd_secret' } });
     expect(reply.status).toBe(500);
     errors.mockRestore();
+  });
+});
+
+describe('receiveProgramBody', () => {
+  it('frees the body places of uploads pipelined on a connection that drops, which get neither "finish" nor "close"', async () => {
+    // Room for the bytes of three 2-byte bodies: held for good, they would refuse every later body.
+    const bodies = createBodyReception({ maxReceivedBytes: 6 });
+    const auth = tokens(PRINCIPAL, Promise.resolve(null)) as Auth;
+    const url = await serve((request, response) => {
+      // The first request is never answered, so the uploads' replies wait in Node's queue behind it.
+      if (request.url === '/held') return;
+      receiveProgramBody(auth, bodies, request, response, 1024, () => sendReply(response, 200, 'text/plain', 'taken'));
+    });
+    if (!server) throw new Error('the server listens');
+    const upload = 'POST /ingest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer syd_secret\r\nContent-Length: 2\r\n\r\n{}';
+    const connection = await pipelineRequests(server, ['GET /held HTTP/1.1\r\nHost: x\r\n\r\n', upload, upload, upload]);
+    await vi.waitFor(() => expect(bodies.stats()).toMatchObject({ held: 3, heldBytes: 6 }));
+    await connection.drop();
+    expect(bodies.stats()).toMatchObject({ held: 0, heldBytes: 0 });
+    const later = await fetch(`${url}/ingest`, { method: 'POST', headers: { authorization: 'Bearer syd_secret' }, body: '{}' });
+    expect([later.status, await later.text()]).toEqual([200, 'taken']);
   });
 });

@@ -8,6 +8,7 @@ import { discardRest } from './discard-body';
 import { isDatabaseUnreachable } from './history/unreachable';
 import { errorBody } from './http';
 import { BODY_ERROR_CODES, BODY_TIMEOUT_MS, readBody } from './read-body';
+import { whenResponseEnds } from './response-end';
 
 /**
  * A program endpoint's whole reply (ingest, OTLP) in one write: its length goes in the head. With
@@ -102,9 +103,9 @@ export function receiveProgramBody(
       request.resume();
       return refuseBody(response, place);
     }
-    // A reply sent, or a client gone: the body is let go (OTLP's processing place goes the same way).
-    response.once('close', place.leave);
-    response.once('finish', place.leave);
+    // A reply sent, or a client gone (its connection too: a reply pipelined behind another gets no
+    // 'close' when it drops): the body is let go (OTLP's processing place goes the same way).
+    whenResponseEnds(request, response, place.leave);
     readBody(request, maxBytes, BODY_TIMEOUT_MS, (read) => {
       const fits = place.received(read.ok ? read.body.length : 0);
       if (!read.ok && read.slow) bodies.droppedSlow();

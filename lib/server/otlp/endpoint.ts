@@ -8,6 +8,7 @@ import type { IntakeOutcome } from './metrics-intake';
 import { boundJsonContainers } from './message-count';
 import { OtlpBoundError } from './proto-messages';
 import { guardedStep, receiveProgramBody, sendError, sendReply } from '../machine-reply';
+import { whenResponseEnds } from '../response-end';
 
 /** The Collector's OTLP receiver default is 20 MiB; a service's export every few seconds is far below 4 MiB, compressed or not. */
 export const MAX_OTLP_BYTES = 4 * 1024 * 1024;
@@ -57,19 +58,19 @@ export function otlpHandler<Request>(signal: OtlpSignal<Request>) {
     }
     // Token and body first (the body's place bounds bodies in memory, overall and per token), then a
     // processing place: a slow sender holds no place of the intake's. Callbacks, not awaits (`receiveProgramBody`).
-    receiveProgramBody(runtime.auth, runtime.bodies, request, response, MAX_OTLP_BYTES, (principal, body) => processBody(signal, body, response, runtime, type, principal));
+    receiveProgramBody(runtime.auth, runtime.bodies, request, response, MAX_OTLP_BYTES, (principal, body) => processBody(signal, body, request, response, runtime, type, principal));
   };
 }
 
 /** A received body takes one of the intake's places, or waits for one; then its turn. */
-function processBody<Request>(signal: OtlpSignal<Request>, body: Buffer, response: ServerResponse, runtime: OtlpRuntime, type: string, principal: Principal): void {
+function processBody<Request>(signal: OtlpSignal<Request>, body: Buffer, request: IncomingMessage, response: ServerResponse, runtime: OtlpRuntime, type: string, principal: Principal): void {
   const leave = runtime.otlp.inFlight.enter(() => runtime.otlp.inFlight.turn(() => guardedStep(response, () => answer(signal, body, response, runtime, type, principal))));
   if (!leave) {
     return sendError(response, 429, 'overloaded', `too many OTLP requests in progress; retry after ${RETRY_AFTER_SECONDS} s`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
   }
-  // A reply sent, or a client gone (waiting for a place, or with one): either frees what it held.
-  response.once('close', leave);
-  response.once('finish', leave);
+  // A reply sent, or a client gone (waiting for a place, or with one; or its connection, which a
+  // reply pipelined behind another is not told of): either frees what it held.
+  whenResponseEnds(request, response, leave);
 }
 
 /** The request's synchronous work: decode, scope, record, reply. */
