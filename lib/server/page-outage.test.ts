@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '@/lib/model/auth';
 import { createCheckedVisitors, pageVisitor } from './auth/checked-visitors';
@@ -68,5 +69,32 @@ describe('a page request during a database outage', () => {
     expect(runtime.checkedVisitors.get(request.headers)).toEqual(VIEWER);
     Object.assign(request.socket, { destroyed: true }).emit('close');
     expect(runtime.checkedVisitors.get(request.headers)).toBeUndefined();
+  });
+
+  it('leaves a request for an API route reached through dot segments to the API (its JSON 503), and still answers a page so reached', async () => {
+    const { runtime } = outageRuntime();
+    runtime.auth = { authenticateSession: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })) } as unknown as Auth;
+    // Next stands for itself by an answer of its own: an API route would say database_unavailable in JSON.
+    const server = http.createServer((request, response) => void answeredDuringOutage(request, response, runtime).then((answered) => answered || response.end('to Next')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      // Raw targets: node:http sends the path as written (fetch would resolve the dot segments first).
+      const answer = (path: string) =>
+        new Promise<[number | undefined, string]>((resolve, reject) =>
+          http
+            .get({ port, path, agent: false, headers: { accept: 'text/html', cookie: 'switchyard_session=secret-1' } }, (response) => {
+              let body = '';
+              response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+              response.on('end', () => resolve([response.statusCode, body.startsWith('<!doctype html>') ? 'outage page' : body]));
+            })
+            .on('error', reject),
+        );
+      const answers = await Promise.all(['/./api/v1/alerts', '/%2e/api/v1/alerts', '/x/../api/v1/alerts', '/x/%2E%2e/api/v1/alerts', '/./services'].map(answer));
+      expect(answers).toEqual([[200, 'to Next'], [200, 'to Next'], [200, 'to Next'], [200, 'to Next'], [503, 'outage page']]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -3,13 +3,15 @@ import { authenticate } from './auth/guard';
 import { secureCookies } from './auth/cookies';
 import { DATABASE_UNAVAILABLE } from './database-outage';
 import { isDatabaseUnreachable } from './history/unreachable';
+import { routedPath } from './request-path';
 import { whenResponseEnds } from './response-end';
 import type { Runtime } from './runtime';
 
 /** What a browser asks for when it loads or navigates to a page (a document, or Next's RSC fetch). */
 function isPageRequest(request: IncomingMessage): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
-  const path = request.url ?? '/';
+  // The routed path: `/./api/…` reaches the API, whose JSON 503 the outage page must not replace.
+  const path = routedPath(request.url ?? '/');
   if (path.startsWith('/api/') || path.startsWith('/_next/')) return false;
   return request.headers.rsc !== undefined || (request.headers.accept ?? '').includes('text/html');
 }

@@ -3,6 +3,19 @@ import { errorBody } from './http';
 
 const MESSAGE = 'the path is not valid percent-encoded UTF-8';
 
+/**
+ * The path Next routes a request to: it resolves dot segments, plain or escaped (`/./api/…`,
+ * `/x/%2e%2e/api/…`), as the WHATWG URL parser does, so a prefix test on the raw target misjudges
+ * where such a request goes.
+ */
+export function routedPath(url: string): string {
+  try {
+    return new URL(url, 'http://localhost').pathname;
+  } catch {
+    return url;
+  }
+}
+
 /** A request path whose percent-escapes do not decode (`%ff`, an encoded surrogate `%ED%A0%80`, a lone `%`). */
 export function isMalformedPath(url: string): boolean {
   try {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sessionSecretOf } from '../auth/cookies';
 import { limiterKey } from '../auth/login-limiter';
 import { sendError } from '../machine-reply';
+import { routedPath } from '../request-path';
 import { whenResponseEnds } from '../response-end';
 import { createApiAdmission, type ApiAdmission, type ApiLimits } from './admission';
 import { createTurns, type Turns } from './turns';
@@ -11,19 +12,6 @@ import { createTurns, type Turns } from './turns';
 export const API_RETRY_AFTER_SECONDS = 1;
 
 const API_PREFIX = '/api/';
-
-/**
- * The path Next routes a request to: it resolves dot segments, plain or escaped (`/./api/…`,
- * `/x/%2e%2e/api/…`), as the WHATWG URL parser does, so a prefix test on the raw target let such a
- * request reach the API past every bound.
- */
-function routedPath(url: string): string {
-  try {
-    return new URL(url, 'http://localhost').pathname;
-  } catch {
-    return url;
-  }
-}
 
 /** What admits API requests: places per client and in all, and the turns admitted requests start on. */
 export interface ApiGate {
@@ -54,6 +42,7 @@ export function apiClientOf(request: IncomingMessage, secureCookies: boolean): s
  * `/readyz`, `/metrics`, Next's assets) goes on at once.
  */
 export function admitApiRequest(gate: ApiGate, request: IncomingMessage, response: ServerResponse, secureCookies: boolean, proceed: () => void): void {
+  // Tested on the routed path: on the raw target, `/./api/…` reached the API past every bound.
   if (!routedPath(request.url ?? '/').startsWith(API_PREFIX)) return proceed();
   const client = apiClientOf(request, secureCookies);
   let ended = false;
