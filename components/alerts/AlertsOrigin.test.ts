@@ -3,10 +3,12 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { LikelyOrigin } from '@/lib/client/useLikelyOrigins';
 import { describeOrigin } from '@/lib/model/topology/graph';
+import { describeSharedDeparture, type SharedDeparture } from '@/lib/model/topology/shared-departure';
 import { AlertsOrigin } from './AlertsOrigin';
 
 const payments: LikelyOrigin = { id: 'payments', explains: ['api-gateway', 'orders'], peers: [], dependencies: 1, kind: 'service' };
-const render = (origins: LikelyOrigin[]): string => renderToStaticMarkup(createElement(AlertsOrigin, { origins }));
+const fleetLeft: SharedDeparture = { services: 12, at: '2026-12-07T00:53:54.000Z', checking: true };
+const render = (origins: LikelyOrigin[], departure: SharedDeparture | null = null): string => renderToStaticMarkup(createElement(AlertsOrigin, { cause: { origins, departure } }));
 const escaped = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
 
 describe('AlertsOrigin', () => {
@@ -25,5 +27,16 @@ describe('AlertsOrigin', () => {
 
   it('says nothing without an origin', () => {
     expect(render([])).toBe('');
+  });
+
+  it('says the fleet left etcd together in place of any origin, in the map\u2019s words, with no service to open', () => {
+    for (const departure of [fleetLeft, { ...fleetLeft, checking: false }]) {
+      const html = render([payments], departure);
+      expect(html).toContain('<strong>Likely origin: etcd, not the services.</strong>');
+      expect(html).toContain(`${escaped(describeSharedDeparture(departure))}.`);
+      expect(html).not.toContain('payments');
+      expect(html).not.toContain('<a ');
+    }
+    expect(render([], fleetLeft)).toContain('12 services left etcd together at 00:53:54 UTC while still passing probes — checking whether they still serve');
   });
 });

@@ -1,22 +1,22 @@
 import Link from 'next/link';
-import type { LikelyOrigin } from '@/lib/client/useLikelyOrigins';
+import type { LikelyCause } from '@/lib/client/useLikelyOrigins';
 import { servicePath } from '@/lib/client/routes';
 import { OriginBanner } from '../topology/OriginNotice';
 
 /**
  * The Alerts page's headline during a cascade: the map's likely origin, in the map's words, so the
  * engineer landing here among N firing alerts knows which to look at first; a registered service
- * links to its page.
+ * links to its page. When most of the fleet left etcd together, that instead, as on the map.
  */
-export function AlertsOrigin({ origins }: { origins: readonly LikelyOrigin[] }) {
+export function AlertsOrigin({ cause: { origins, departure } }: { cause: LikelyCause }) {
   const first = origins[0];
-  if (!first) return null;
   return (
     <OriginBanner
       origins={origins}
+      departure={departure}
       className="alerts-origin"
       action={
-        first.kind === 'service' && (
+        first?.kind === 'service' && (
           <Link className="button" href={servicePath(first.id)}>
             Open {first.id}
           </Link>

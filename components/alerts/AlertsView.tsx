@@ -11,7 +11,7 @@ import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useHasRole } from '@/components/shell/MeProvider';
 import { AckControl } from './AckControl';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
-import { useLikelyOrigins } from '@/lib/client/useLikelyOrigins';
+import { useLikelyCause } from '@/lib/client/useLikelyOrigins';
 import { AlertsOrigin } from './AlertsOrigin';
 import { SilenceForm } from './SilenceForm';
 import { resolvedNote, resolvedOnNote, silencedNote } from './notes';
@@ -163,7 +163,7 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
     router.refresh();
   };
   // The map's analysis, asked only while something is alerting: which of the alerts to look at first.
-  const origins = useLikelyOrigins(initial.alerts.length > 0);
+  const likelyCause = useLikelyCause(initial.alerts.length > 0);
   const failing = initial.delivery.targets.filter((target) => !target.ok);
   // With no receiver configured nothing leaves this page: saying "sent" then would have the on-call engineer believe someone was paged.
   const delivering = initial.delivery.targets.length > 0;
@@ -172,7 +172,7 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
       <div className="page-header">
         <h1 className="page-title">Alerts</h1>
       </div>
-      <AlertsOrigin origins={origins} />
+      <AlertsOrigin cause={likelyCause} />
       {failing.length > 0 && (
         <p className="form-alert form-alert--error" role="alert">
           Delivery failing to {failing.map((target) => `${target.channel} ${target.url} (${target.lastError ?? 'error'})`).join('; ')}

@@ -1,25 +1,42 @@
 import type { ReactNode } from 'react';
 import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology/graph';
+import { describeSharedDeparture, SHARED_DEPARTURE_HEADLINE, type SharedDeparture } from '@/lib/model/topology/shared-departure';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 
 const MAX_OTHERS = 3;
 
 /**
  * Where the failures probably start, in one line: the first origin by name, why (`describeOrigin`),
- * the others, and `action` (what the page offers to look at it). The map's headline and the Alerts
- * page's are this one line, so they always say the same.
+ * the others, and `action` (what the page offers to look at it). When most of the fleet left etcd
+ * together (`departure`), that is said in place of any origin, with no action: no service is the
+ * cause. The map's headline and the Alerts page's are this one line, so they always say the same.
  */
-export function OriginBanner({ origins, className, action }: { origins: readonly ProbableOrigin[]; className: string; action: ReactNode }) {
+export function OriginBanner({
+  origins,
+  departure,
+  className,
+  action,
+}: {
+  origins: readonly ProbableOrigin[];
+  departure: SharedDeparture | null;
+  className: string;
+  action: ReactNode;
+}) {
   const local = useLocalTimes();
   const first = origins[0];
+  if (departure) {
+    return (
+      <BannerFrame className={className}>
+        <p className="torigin__text">
+          <strong>{SHARED_DEPARTURE_HEADLINE}.</strong> {local(describeSharedDeparture(departure), departure.at)}.
+        </p>
+      </BannerFrame>
+    );
+  }
   if (!first) return null;
   const others = origins.filter((origin) => origin.id !== first.id && !first.peers.includes(origin.id));
   return (
-    <div className={className} role="status" aria-live="polite">
-      <svg viewBox="0 0 12 12" width="12" height="12" aria-hidden="true" focusable="false">
-        <circle cx="6" cy="6" r="4.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
-        <circle cx="6" cy="6" r="1.8" fill="currentColor" />
-      </svg>
+    <BannerFrame className={className}>
       <p className="torigin__text">
         <strong>Likely origin: {first.recoveredAt !== undefined ? `${first.id}, recovered` : first.id}.</strong> {local(describeOrigin(first), first.recoveredAt)}.
         {others.length > 0 &&
@@ -29,22 +46,36 @@ export function OriginBanner({ origins, className, action }: { origins: readonly
             .join(', ')}${others.length > MAX_OTHERS ? ` and ${others.length - MAX_OTHERS} more` : ''}.`}
       </p>
       {action}
+    </BannerFrame>
+  );
+}
+
+function BannerFrame({ className, children }: { className: string; children: ReactNode }) {
+  return (
+    <div className={className} role="status" aria-live="polite">
+      <svg viewBox="0 0 12 12" width="12" height="12" aria-hidden="true" focusable="false">
+        <circle cx="6" cy="6" r="4.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
+        <circle cx="6" cy="6" r="1.8" fill="currentColor" />
+      </svg>
+      {children}
     </div>
   );
 }
 
 /** The map's headline during an outage: where the failures probably start, and a button centring it. */
-export function OriginNotice({ origins, onShow }: { origins: ProbableOrigin[]; onShow(id: string): void }) {
+export function OriginNotice({ origins, departure, onShow }: { origins: ProbableOrigin[]; departure: SharedDeparture | null; onShow(id: string): void }) {
   const first = origins[0];
-  if (!first) return null;
   return (
     <OriginBanner
       origins={origins}
+      departure={departure}
       className="torigin"
       action={
-        <button type="button" className="button" onClick={() => onShow(first.id)}>
-          Show
-        </button>
+        first && (
+          <button type="button" className="button" onClick={() => onShow(first.id)}>
+            Show
+          </button>
+        )
       }
     />
   );

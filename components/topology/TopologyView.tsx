@@ -8,6 +8,7 @@ import { compareStatusWorstFirst } from '@/lib/model/health';
 import type { EdgeStats } from '@/lib/model/latency';
 import { deriveTopologyFromSummaries, isFailing, namespaceOf, type TopologyNode } from '@/lib/model/topology/topology';
 import { nextResidueExpiry, probableOrigins, recentRecoveries } from '@/lib/model/topology/graph';
+import { sharedDeparture } from '@/lib/model/topology/shared-departure';
 import { buildViewGraph, groupGraphId, nodeGraphId } from '@/lib/model/topology/group';
 import {
   effectiveGrouping,
@@ -138,6 +139,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     return () => clearTimeout(timer);
   }, [topology, residueExpiredAt]);
   const originIds = useMemo(() => new Set(origins.map((origin) => origin.id)), [origins]);
+  const departure = useMemo(() => sharedDeparture(topology, state.registry), [topology, state.registry]);
   // Asked at the same moments as the origins: a recovery stops counting when its residue does.
   const recovered = useMemo(() => new Set(recentRecoveries(topology, Math.max(serverNow(), residueExpiredAt)).keys()), [topology, residueExpiredAt]);
   const facets = useMemo(() => facetsOf(topology.nodes), [topology]);
@@ -405,7 +407,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
           backwardSinceLayout={layout.backwardSinceLayout}
           onToggleLegend={() => setLegendOpen((open) => !open)}
         />
-        <OriginNotice origins={origins} onShow={selectByName} />
+        <OriginNotice origins={origins} departure={departure} onShow={selectByName} />
         {/* Said only while it is true: once the service recovers, the note would mislead. */}
         {centredOn !== null && (failing.has(centredOn) || originIds.has(centredOn)) && (
           <p className="topology__centred" role="status">

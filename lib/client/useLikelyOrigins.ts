@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { z } from 'zod';
 import { NODE_KINDS } from '@/lib/model/topology/topology';
+import { SharedDepartureSchema, type SharedDeparture } from '@/lib/model/topology/shared-departure';
 import { pollWhileVisible } from './poll-while-visible';
 
 /** As often as the map's call statistics: origins move with statuses and edges. */
@@ -19,19 +20,31 @@ const OriginsSchema = z.object({
       kind: z.enum(NODE_KINDS),
     }),
   ),
+  sharedDeparture: SharedDepartureSchema.nullable(),
 });
 export type LikelyOrigin = z.infer<typeof OriginsSchema>['origins'][number];
 
-/** `{"origins":[…]}` from `GET /api/v1/topology?origins=only`; throws on anything else. */
-export const parseLikelyOrigins = (body: unknown): LikelyOrigin[] => OriginsSchema.parse(body).origins;
+/** Where the current failure probably starts: origins, or most of the fleet leaving etcd together (said in their place). */
+export interface LikelyCause {
+  origins: LikelyOrigin[];
+  departure: SharedDeparture | null;
+}
+
+const NO_CAUSE: LikelyCause = { origins: [], departure: null };
+
+/** `{"origins":[…],"sharedDeparture":…}` from `GET /api/v1/topology?origins=only`; throws on anything else. */
+export function parseLikelyCause(body: unknown): LikelyCause {
+  const { origins, sharedDeparture } = OriginsSchema.parse(body);
+  return { origins, departure: sharedDeparture };
+}
 
 /**
- * The likely origins of the current failure, polled while `wanted` (a page whose service is failing,
+ * The likely cause of the current failure, polled while `wanted` (a page whose service is failing,
  * the Alerts page while anything alerts) and the tab is visible: the map's analysis, for pages that
- * do not draw the map. Empty otherwise.
+ * do not draw the map. Nothing otherwise.
  */
-export function useLikelyOrigins(wanted: boolean): LikelyOrigin[] {
-  const [origins, setOrigins] = useState<LikelyOrigin[]>([]);
+export function useLikelyCause(wanted: boolean): LikelyCause {
+  const [cause, setCause] = useState<LikelyCause>(NO_CAUSE);
   useEffect(() => {
     if (!wanted) return;
     // The state changes only when the answer does, so rows marked by it are not drawn again every poll.
@@ -42,12 +55,15 @@ export function useLikelyOrigins(wanted: boolean): LikelyOrigin[] {
         if (!response.ok) return;
         const text = await response.text();
         if (text === last) return;
-        setOrigins(parseLikelyOrigins(JSON.parse(text)));
+        setCause(parseLikelyCause(JSON.parse(text)));
         last = text;
       } catch {
         // A failed poll keeps the last answer; the next one tries again.
       }
     }, ORIGINS_REFRESH_MS);
   }, [wanted]);
-  return wanted ? origins : [];
+  return wanted ? cause : NO_CAUSE;
 }
+
+/** The likely origins alone (`useLikelyCause`), for pages that mark the services they name. */
+export const useLikelyOrigins = (wanted: boolean): LikelyOrigin[] => useLikelyCause(wanted).origins;

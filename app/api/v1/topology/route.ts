@@ -1,6 +1,7 @@
 import { guarded } from '@/lib/server/auth/guard';
 import { deriveTopology } from '@/lib/model/topology/topology';
 import { probableOrigins } from '@/lib/model/topology/graph';
+import { sharedDeparture } from '@/lib/model/topology/shared-departure';
 import { json, jsonError } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
@@ -9,8 +10,9 @@ export const dynamic = 'force-dynamic';
  * `GET /api/v1/topology` (DESIGN §4): nodes and edges, plus the probable origins of a current
  * failure. `?observed=only` returns just the observed edges (`{"edges":[…]}`): the map takes the
  * nodes and declared edges from its live state and polls this for call statistics. `?origins=only`
- * returns just the origins, each with its node's kind (`{"revision","origins":[…]}`): what a
- * service page polls while its service is failing, to say where the failure probably starts.
+ * returns just the origins, each with its node's kind, and whether most of the fleet left etcd
+ * together (`{"revision","origins":[…],"sharedDeparture":{…}|null}`): what a service page and the
+ * Alerts page poll, to say where the failure probably starts.
  */
 export function GET(request: Request): Promise<Response> {
   return guarded(request, 'viewer', (_principal, { latency, store }) => {
@@ -27,7 +29,11 @@ export function GET(request: Request): Promise<Response> {
     const origins = probableOrigins(topology, { now: Date.now() });
     if (originsMode === 'only') {
       const kindOf = new Map(topology.nodes.map((node) => [node.id, node.kind]));
-      return json({ revision: snapshot.revision, origins: origins.map((origin) => ({ ...origin, kind: kindOf.get(origin.id) ?? 'service' })) });
+      return json({
+        revision: snapshot.revision,
+        origins: origins.map((origin) => ({ ...origin, kind: kindOf.get(origin.id) ?? 'service' })),
+        sharedDeparture: sharedDeparture(topology, snapshot.registry),
+      });
     }
     return json({ revision: snapshot.revision, ...topology, origins });
   });
