@@ -149,7 +149,15 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   const isCollapsed = useCallback((key: string) => isGroupCollapsed({ collapsed, expanded }, autoCollapse, key), [collapsed, expanded, autoCollapse]);
   const graph = useMemo(() => buildViewGraph(topology, mode, isCollapsed), [topology, mode, isCollapsed]);
   const layoutInput = useStableLayoutInput(useMemo(() => layoutInputOf(graph, nodeById), [graph, nodeById]));
-  const layout = useTopologyLayout(mode, layoutInput.nodes, layoutInput.edges, graph.groups, observed.settled, initialLayout);
+  // The view the code last set (a fit, or a node centred), redone when the canvas changes size —
+  // a window narrowed, a phone turned, the panel opened — until the user moves the view by hand.
+  const redoOnResize = useRef<{ fit: string[] | undefined } | { centre: string } | null>(null);
+  // Moved by hand since the code last set the view (before the first fit, it is the code's to set),
+  // and a node being dragged: a whole layout adopted then would move the map out from under the reader.
+  const viewMovedByHand = useRef(false);
+  const dragUnderWay = useRef(false);
+  const viewIsOurs = useCallback(() => !viewMovedByHand.current && !dragUnderWay.current, []);
+  const layout = useTopologyLayout(mode, layoutInput.nodes, layoutInput.edges, graph.groups, observed.settled, initialLayout, viewIsOurs);
 
   const { status, zone, namespace, format, focus, hops } = view;
   const visibility = useMemo(
@@ -206,15 +214,14 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   // Fitted to our own rectangles: React Flow's fitView only counts nodes it has measured, and on
   // big maps only what is in view is rendered (and measured).
   const storeApi = useStoreApi();
-  // The view the code last set (a fit, or a node centred), redone when the canvas changes size —
-  // a window narrowed, a phone turned, the panel opened — until the user moves the view by hand.
-  const redoOnResize = useRef<{ fit: string[] | undefined } | { centre: string } | null>(null);
   const onMovedByHand = useCallback(() => {
     redoOnResize.current = null;
+    viewMovedByHand.current = true;
   }, []);
   const fitTo = useCallback(
     (ids?: string[]) => {
       redoOnResize.current = { fit: ids };
+      viewMovedByHand.current = false;
       const rects = ids ? ids.flatMap((id) => flow.rects.get(id) ?? []) : [...flow.rects.values()];
       const { width, height } = storeApi.getState();
       // Only the zoom controls can be in the way of a fitted map (viewport.ts); on a phone a whole map is a strip across the middle, clear of them.
@@ -228,6 +235,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
       const rect = flow.rects.get(graphId);
       if (!rect) return;
       redoOnResize.current = { centre: graphId };
+      viewMovedByHand.current = false;
       // Two frames on: a selection opens the panel, which takes the map's side (or, on a phone, its
       // lower half); centred before that, the node ended up under the panel.
       requestAnimationFrame(() =>
@@ -311,6 +319,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   const { move } = layout;
   const onDrag = useCallback(
     (moves: Map<string, Point> | null, done: boolean) => {
+      dragUnderWay.current = !done;
       if (!done) setDragging(moves);
       else {
         if (moves) move(moves);

@@ -173,4 +173,44 @@ describe('the map\u2019s layout as calls become known (Chromium)', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it('keeps the layout of a map whose view was moved by hand, counting a call seen since that is drawn right to left on Re-layout', async () => {
+    const { page, errors } = await stack.freshPage();
+    await page.goto(stack.server.url);
+    await ready(page);
+    const relayout = page.getByRole('button', { name: /^Re-layout/ });
+    // At rest: the calls the tests above posted may have brought a new whole layout as the page opened.
+    let last = '';
+    const [left, right] = await eventually(async () => {
+      const xs = [await xOf(page, 'l-web'), await xOf(page, 'l-ledger')] as const;
+      const seen = JSON.stringify(xs);
+      const steady = seen === last && (await relayout.locator('.button__badge').count()) === 0;
+      last = seen;
+      if (!steady) return undefined;
+      return xs[0] < xs[1] ? (['l-web', 'l-ledger'] as const) : (['l-ledger', 'l-web'] as const);
+    }, 10_000, 'the map at rest');
+    // Zoomed in a little by hand, as a reader does to look at part of the map.
+    const pane = await page.locator('.react-flow__pane').boundingBox();
+    if (!pane) throw new Error('the map has no pane');
+    const viewport = (): Promise<string> => page.locator('.react-flow__viewport').evaluate((element) => (element as HTMLElement).style.transform);
+    const fitted = await viewport();
+    await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+    await page.mouse.wheel(0, -100);
+    await eventually(async () => ((await viewport()) !== fitted ? true : undefined), 5_000, 'the zoom to take effect');
+
+    // Two chains' ends; a call from the one drawn on the right to the other is drawn right to left.
+    await postCalls(right, left);
+    await page.locator(`.react-flow__edge[data-id="n:${right}→n:${left}"]`).waitFor({ state: 'attached', timeout: 15_000 });
+    await relayout.locator('.button__badge').waitFor({ timeout: 10_000 });
+    // Layouts run one at a time: a service placed after the call was seen is drawn only once a whole
+    // layout begun for it is done.
+    await stack.etcd.put('/services/l-late/l-late-1', JSON.stringify({ address: '127.0.0.1:9' }));
+    await nodeOf(page, 'l-late').waitFor({ state: 'attached', timeout: 15_000 });
+    // The nodes stay where the reader was looking; the call is counted on Re-layout instead.
+    expect(await relayout.locator('.button__badge').count()).toBe(1);
+    expect(await relayout.locator('.button__badge').textContent()).toBe('1');
+    expect(await xOf(page, left)).toBeLessThan(await xOf(page, right));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });

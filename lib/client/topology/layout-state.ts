@@ -44,7 +44,8 @@ export interface TopologyLayout {
   /**
    * Edges drawn right to left that were not when the map was laid out (calls seen since): what a
    * re-layout would straighten. Counted on the layout's edges, which every shown edge is among.
-   * Stays above 0 only on a map arranged by hand (or while its new whole layout is being made).
+   * Stays above 0 only on a map arranged by hand or viewed where the reader moved it (or while its
+   * new whole layout is being made).
    */
   backwardSinceLayout: number;
   /** A drag ended: these nodes now sit here (a collapsed group carries its members along). */
@@ -57,7 +58,8 @@ export interface TopologyLayout {
  * Positions for the map. A status or metric change does not touch positions; newcomers (a new
  * service, an expanded group, a grouping never laid out) are placed around what is there
  * (`placeNewcomers`); "Re-layout" lays everything out again, and so do calls seen since the layout
- * drawn right to left, unless the grouping was arranged by hand (then they are counted). A page
+ * drawn right to left, unless the grouping was arranged by hand or the reader holds the view (then
+ * they are counted). A page
  * starts from the server's layout (shipped with the page) unless this browser's positions for the
  * grouping were arranged by hand (`startingPositions`), so a first visit runs no layout at all and
  * a later one shows calls that appeared since. Otherwise ELK runs in a web worker, one
@@ -69,9 +71,14 @@ export function useTopologyLayout(
   edges: readonly LayoutEdge[],
   groups: ReadonlyMap<string, GroupSummary>,
   /** False until the inputs are complete enough to place anything (the first call statistics). */
-  ready = true,
+  ready: boolean,
   /** The server's layout of the default view, if it had one when the page was rendered. */
-  precomputed?: PrecomputedLayout,
+  precomputed: PrecomputedLayout | undefined,
+  /**
+   * False while the view is the reader's: a drag or pan under way, or a view moved by hand. A whole
+   * layout adopted then moved every node out from under them; they get the count on "Re-layout".
+   */
+  viewIsOurs: () => boolean,
 ): TopologyLayout {
   const byMode = useRef(new Map<GroupMode, PositionMap>());
   /** Per mode: the edges drawn right to left once everything had a place after a whole layout (or on arrival). */
@@ -194,17 +201,18 @@ export function useTopologyLayout(
 
   // Calls drawn right to left since the layout, on a map nobody arranged by hand in this grouping:
   // a whole layout of the graph as it is now replaces the positions at once (made aside, so the
-  // map stays drawn meanwhile). Arranged by hand, the positions are the reader's: only counted.
+  // map stays drawn meanwhile). Arranged by hand, or viewed where the reader moved it, the
+  // positions are the reader's: only counted.
   const adoptionFailedOn = useRef<readonly LayoutEdge[] | null>(null);
   useEffect(() => {
-    if (backwardSinceLayout === 0 || running.current || !ready || adoptionFailedOn.current === edges || isArranged(storage(), mode)) return;
+    if (backwardSinceLayout === 0 || running.current || !ready || adoptionFailedOn.current === edges || isArranged(storage(), mode) || !viewIsOurs()) return;
     running.current = true;
     const started = generation.current;
     const startedAt = performance.now();
     placeNewcomers({ nodes, edges, groups, placed: new Map() }, layoutInWorker)
       .then((placed) => {
-        // A re-layout meanwhile owns the positions, and a drag made them the reader's.
-        if (started !== generation.current || isArranged(storage(), mode)) return;
+        // A re-layout meanwhile owns the positions; a drag made them the reader's, a pan or zoom the view.
+        if (started !== generation.current || isArranged(storage(), mode) || !viewIsOurs()) return;
         performance.measure(LAYOUT_MEASURE, { start: startedAt, detail: { nodes: nodes.length } });
         current.clear();
         for (const [id, p] of placed) current.set(id, p);
@@ -220,7 +228,7 @@ export function useTopologyLayout(
         if (started === generation.current) running.current = false;
         setVersion((v) => v + 1);
       });
-  }, [backwardSinceLayout, mode, nodes, edges, groups, current, ready, version]);
+  }, [backwardSinceLayout, mode, nodes, edges, groups, current, ready, version, viewIsOurs]);
 
   return { positions: snapshot, version, pending, error, relayout, move, backwardSinceLayout, adopted };
 }
