@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent as ReactMouseEvent, type SyntheticEvent } from 'react';
 import {
   Controls,
   MiniMap,
@@ -72,7 +72,7 @@ export interface TopologyCanvasProps {
   onDrag(moves: Map<string, Point> | null, done: boolean): void;
   /** Set while the user pans, zooms or drags: live updates wait meanwhile. */
   interacting: { current: boolean };
-  /** The user moved the view (pan, zoom, a zoom button, a key taking a node into view): a fit is no longer theirs to redo. */
+  /** The user moved the view (pan, zoom, a zoom button, the minimap, a key taking a node into view): a fit is no longer theirs to redo. */
   onMovedByHand(): void;
   /** The zoom controls' fit button: fits as the toolbar's Fit does. */
   onFit(): void;
@@ -254,6 +254,14 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
     },
     [onMovedByHand],
   );
+  // The minimap moves the view through React Flow's zoom with no event, as the code's moves do: a
+  // press or wheel on it is the user's (a view panned there was undone by the next resize).
+  const onMinimapInput = useCallback(
+    (event: SyntheticEvent) => {
+      if (event.target instanceof Element && event.target.closest('.react-flow__minimap')) onMovedByHand();
+    },
+    [onMovedByHand],
+  );
   const onMoveEnd = useCallback(() => {
     clearTimeout(settle.current);
     settle.current = setTimeout(() => {
@@ -265,7 +273,7 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
   }, [interacting, takeUpZoom]);
 
   return (
-    <div className={`topology__canvas ${className} ${zoom}${overview ? ' is-overview' : ''}${interacting.current ? ' is-moving' : ''}`} ref={container} onKeyDown={onKeyDown}>
+    <div className={`topology__canvas ${className} ${zoom}${overview ? ' is-overview' : ''}${interacting.current ? ' is-moving' : ''}`} ref={container} onKeyDown={onKeyDown} onPointerDownCapture={onMinimapInput} onWheelCapture={onMinimapInput}>
       <ReactFlow<MapNode, MapEdge>
         nodes={flowNodes}
         // The overview canvas draws the edges; React Flow would otherwise re-run a selector per edge on every frame.

@@ -211,6 +211,36 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     }
   });
 
+  it('keeps a view panned on the minimap when the window changes size, as a view moved by hand', async () => {
+    // Centred on a node at 80 %, the whole map is not in view: the minimap shows.
+    const { page } = await stack.freshPage({ width: 800, height: 900 });
+    try {
+      await page.goto(`${server.url}/?node=${GATEWAY}`, { waitUntil: 'networkidle' });
+      await page.locator('.topology[data-ready="true"]').waitFor({ timeout: 10_000 });
+      const minimap = page.locator('.react-flow__minimap');
+      await minimap.waitFor({ timeout: 5_000 });
+      await frames(page, 4);
+      const centred = await viewportTransform(page);
+      // The minimap moves the view through React Flow's zoom with no event of its own, as the code's moves do.
+      const box = await minimap.boundingBox();
+      if (!box) throw new Error('no minimap');
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2 + 15, { steps: 5 });
+      await page.mouse.up();
+      await expect.poll(() => viewportTransform(page)).not.toBe(centred);
+      const byHand = await viewportTransform(page);
+      const canvas = await page.locator('.react-flow').boundingBox();
+      if (!canvas) throw new Error('no canvas');
+      await page.setViewportSize({ width: 1000, height: 900 });
+      await expect.poll(async () => (await page.locator('.react-flow').boundingBox())?.width ?? 0).not.toBe(canvas.width);
+      await frames(page, 4);
+      expect(await viewportTransform(page)).toBe(byHand);
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('steps Back and Forward through map selection and focus instead of leaving the app', async () => {
     const page = stack.page;
     await page.goto(`${server.url}/services`, { waitUntil: 'networkidle' });
