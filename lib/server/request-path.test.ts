@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isMalformedPath } from './request-path';
+import { isMalformedPath, routedPath } from './request-path';
 
 describe('isMalformedPath', () => {
   it('refuses escapes that do not decode to UTF-8', () => {
@@ -8,5 +8,14 @@ describe('isMalformedPath', () => {
 
   it('passes paths that decode, whatever their query holds', () => {
     for (const url of ['/', '/services/a%2Fb', '/services/%E2%9C%93', '/api/v1/events?service=%ff', '/services/plain']) expect(isMalformedPath(url)).toBe(false);
+  });
+});
+
+describe('routedPath', () => {
+  it('leaves a path holding `//` or `\\` as written: Next redirects it before routing, and `//x/…` names no host', () => {
+    expect(routedPath('//x/api/v1/alerts')).toBe('//x/api/v1/alerts');
+    expect(routedPath('//api/v1/alerts')).toBe('//api/v1/alerts');
+    expect(routedPath('/api//../v1/alerts?a=//b')).toBe('/api//../v1/alerts');
+    expect(routedPath('/x\\..\\api/v1/alerts')).toBe('/x\\..\\api/v1/alerts');
   });
 });

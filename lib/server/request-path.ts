@@ -6,9 +6,13 @@ const MESSAGE = 'the path is not valid percent-encoded UTF-8';
 /**
  * The path Next routes a request to: it resolves dot segments, plain or escaped (`/./api/…`,
  * `/x/%2e%2e/api/…`), as the WHATWG URL parser does, so a prefix test on the raw target misjudges
- * where such a request goes.
+ * where such a request goes. A path holding `//` or a backslash is left as written: Next routes it nowhere
+ * but answers 308 to its cleaned form (base-server's normalizeRepeatedSlashes), and the parser
+ * would read `//x/api/…` as host `x` and path `/api/…`.
  */
 export function routedPath(url: string): string {
+  const path = url.split('?', 1)[0] ?? url;
+  if (/\/\/|\\/.test(path)) return path;
   try {
     return new URL(url, 'http://localhost').pathname;
   } catch {
