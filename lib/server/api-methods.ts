@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { errorBody } from './http';
+import { routedPath } from './request-path';
 
 /** The methods a Next route handler can export (Next's own HTTP_METHODS). */
 const HANDLER_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
@@ -102,10 +103,10 @@ export function matchApiRoute(routes: readonly ApiRoute[], pathname: string): Ap
  * its OPTIONS answer (unauthenticated too) lists the same methods; an unknown path stays Next's 404.
  */
 export function refuseUnsupportedMethod(request: IncomingMessage, response: ServerResponse, routes: () => readonly ApiRoute[]): boolean {
-  const url = request.url ?? '/';
-  if (!url.startsWith('/api/')) return false;
+  // Where Next routes it: `/./api/…` and `/x/%2e%2e/api/…` reach the same routes.
+  const pathname = routedPath(request.url ?? '/');
+  if (!pathname.startsWith('/api/')) return false;
   const method = request.method ?? 'GET';
-  const pathname = url.split('?', 1)[0] ?? url;
   const route = matchApiRoute(routes(), pathname);
   if (!route || route.allow.includes(method)) return false;
   const allow = route.allow.join(', ');

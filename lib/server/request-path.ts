@@ -33,15 +33,15 @@ export function isMalformedPath(url: string): boolean {
 /**
  * Answers a malformed path with 400 and returns true. Next decodes a route's params itself and
  * answers such a path with a plain-text 500, before any handler of ours runs and unauthenticated;
- * the path names nothing, so it is refused ahead of Next: the API's error shape under `/api/`,
- * plain text elsewhere.
+ * the path names nothing, so it is refused ahead of Next: the API's error shape where Next would
+ * route it to the API (`routedPath`: `/./api/…` too), plain text elsewhere.
  */
 export function refuseMalformedPath(request: IncomingMessage, response: ServerResponse): boolean {
   const url = request.url ?? '/';
   if (!isMalformedPath(url)) return false;
   response.statusCode = 400;
   response.setHeader('cache-control', 'no-store');
-  if (url.startsWith('/api/')) {
+  if (routedPath(url).startsWith('/api/')) {
     response.setHeader('content-type', 'application/json');
     response.end(JSON.stringify(errorBody('bad_path', MESSAGE)));
   } else {

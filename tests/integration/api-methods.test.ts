@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { requestRawTarget } from '../support/raw-target';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
@@ -85,6 +86,23 @@ describe('a method a route does not export', () => {
         expect(unknown.status, `${method} unknown path`).toBe(404);
         expect(unknown.headers.get('allow')).toBeNull();
       }
+    }
+  });
+
+  it('is so for a route reached through dot segments, as Next routes them, and a path Next redirects keeps its 308', async () => {
+    const headers = { authorization: `Bearer ${server.adminToken}` };
+    for (const target of ['/./api/v1/services', '/%2e/api/v1/services', '/x/../api/v1/services', '/x/%2E%2e/api/v1/services', '/api/./v1/services']) {
+      const answer = await requestRawTarget(server.url, 'PUT', target, headers);
+      expect([answer.status, answer.headers.allow, answer.headers['content-type']], target).toEqual([405, 'GET, HEAD, OPTIONS', 'application/json']);
+      expect(ErrorBodySchema.parse(JSON.parse(answer.body)).error.code, target).toBe('method_not_allowed');
+    }
+    // Next routes no path holding `//` or a backslash: it redirects it, `//x/api/…` to `/x/api/…`.
+    for (const [target, location] of [
+      ['//x/api/v1/services', '/x/api/v1/services'],
+      ['/x\\..\\api/v1/services', '/api/v1/services'],
+    ] as const) {
+      const answer = await requestRawTarget(server.url, 'PUT', target, headers);
+      expect([answer.status, answer.headers.location], target).toEqual([308, location]);
     }
   });
 

@@ -5,6 +5,7 @@ import { ServiceSchema } from '@/lib/model/instance';
 import { VIEWS_HANDSHAKE, type ClientToServerEvents, type Delta, type ServerToClientEvents, type Snapshot, type SubscribeRequest, type SummaryDelta } from '@/lib/model/live';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { firstSummary } from '../support/live-views';
+import { requestRawTarget } from '../support/raw-target';
 import { eventually, startServer, type TestServer } from '../support/server';
 import { perAttempt } from '../support/names';
 
@@ -81,6 +82,19 @@ describe('HTTP API v1 on the real server', () => {
     const page = await fetch(`${server.url}/services/%ff`);
     expect(page.status).toBe(400);
     expect(await page.text()).toMatch(/not valid percent-encoded UTF-8/);
+  });
+
+  it('answers such a path in the API’s shape when Next would route it to the API through dot segments, and in plain text otherwise', async () => {
+    for (const target of ['/./api/v1/services/%ff', '/%2e/api/v1/services/%ff', '/x/../api/v1/services/%ff', '/x/%2E%2e/api/v1/tokens/%ff']) {
+      const answer = await requestRawTarget(server.url, 'GET', target);
+      expect([answer.status, answer.headers['content-type']], target).toEqual([400, 'application/json']);
+      expect(ErrorBodySchema.parse(JSON.parse(answer.body)).error.code, target).toBe('bad_path');
+    }
+    // A page, and `//x/api/…`, which Next redirects to the page path `/x/api/…`.
+    for (const target of ['/api/../services/%ff', '//x/api/v1/services/%ff']) {
+      const answer = await requestRawTarget(server.url, 'GET', target);
+      expect([answer.status, answer.body], target).toEqual([400, '400 Bad Request: the path is not valid percent-encoded UTF-8\n']);
+    }
   });
 
   it('exposes liveness and Prometheus metrics', async () => {
