@@ -6,6 +6,7 @@ import { primaryZone, type Topology } from '../topology/topology';
 import type { ProbableOrigin } from '../topology/graph';
 import { ruleFor, type AlertName, type AlertRules } from './rules';
 import { isConfirmedLoss, REGISTERED_AGAIN } from '../status/lost';
+import { lostState } from '../status/service';
 
 export type Severity = 'critical' | 'warning';
 
@@ -142,7 +143,11 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
     const of = `of ${service.instances.length} instances`;
     // The service cause's words for the same states (status/service.ts).
     const state =
-      back.length === 0 ? `${lost.length} ${of} lost` : lost.length === 0 ? `${back.length} ${of} ${REGISTERED_AGAIN}` : `${lost.length} ${of} lost, ${back.length} ${REGISTERED_AGAIN}`;
+      back.length === 0
+        ? `${lost.length} ${of} ${lostState(lost)}`
+        : lost.length === 0
+          ? `${back.length} ${of} ${REGISTERED_AGAIN}`
+          : `${lost.length} ${of} ${lostState(lost)}, ${back.length} ${REGISTERED_AGAIN}`;
     add({
       labels: { alertname: 'InstancesLost', severity: missing.length === service.instances.length ? 'critical' : 'warning', cause: 'lost', ...base, ...(instance !== undefined ? { instance } : {}) },
       summary: `${service.name}: ${state}`,

@@ -18,6 +18,8 @@ interface Spec {
   dependsOn?: string[];
   instances?: number;
   lost?: number;
+  /** Of the lost instances, how many still serve out of discovery (`lost.stillServing`). */
+  serving?: number;
   zone?: string;
 }
 
@@ -48,7 +50,8 @@ function fleet(specs: Record<string, Spec>, registry: RegistryStatus = SYNCED) {
     for (let index = 1; index <= count; index += 1) {
       const live = instance(name, index, spec);
       const isLost = index <= (spec.lost ?? 0);
-      const value: Instance = isLost ? { ...live, status: 'critical', lost: { at: new Date(T0).toISOString(), cause: 'lease expired', passingBefore: count } } : live;
+      const stillServing = index <= (spec.serving ?? 0) ? { stillServing: true as const } : {};
+      const value: Instance = isLost ? { ...live, status: 'critical', lost: { at: new Date(T0).toISOString(), cause: 'lease expired', passingBefore: count, ...stillServing } } : live;
       instances.set(value.key, value);
     }
     return toService(name, instances);
@@ -173,6 +176,14 @@ describe('lost instances', () => {
     expect(api?.summary).toBe('api: 500 of 500 instances lost');
     expect(api?.description).toMatch(/^api-1, api-2, .* api-10 and 490 more: lease expired$/);
     expect(lost.find((t) => t.alert.labels.service === 'cache')?.alert.labels).toMatchObject({ severity: 'warning', instance: 'cache-1' });
+  });
+
+  it('says instances still serving out of discovery are out of discovery, not lost, as their service does: "lost" sends the engineer to restart a process that runs', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const state = fleet({ api: { instances: 3, lost: 3, serving: 3 }, cache: { instances: 3, lost: 3, serving: 1 }, db: { instances: 2, lost: 1 } });
+    const lost = engine.evaluate(state, T0).filter((t) => t.alert.labels.alertname === 'InstancesLost');
+    expect(lost.map((t) => t.alert.summary).sort()).toEqual(['api: 3 of 3 instances out of discovery', 'cache: 3 of 3 instances missing, 2 lost and 1 out of discovery', 'db: 1 of 2 instances lost']);
+    expect(state.services.find((service) => service.name === 'api')?.cause).toMatch(/^all 3 instances out of discovery since/);
   });
 });
 

@@ -67,14 +67,15 @@ function liveStatus(live: readonly Instance[], total?: number): ServiceStatus {
  * What became of lost instances, since when, in a cause: `lost` for processes gone (they need a
  * restart), `out of discovery` for processes still serving whose registration went
  * (`lost.stillServing`: they need their etcd connection fixed), and both counted when both happened
- * ("missing since 09:32:31 UTC, 2 lost and 1 out of discovery"). The same word for the two sent an
- * on-call engineer to restart a process that was running fine.
+ * ("missing since 09:32:31 UTC, 2 lost and 1 out of discovery"; without `since` for InstancesLost's
+ * summary). The same word for the two sent an on-call engineer to restart a process that was running fine.
  */
-function lostState(lost: readonly Pick<Instance, 'lost'>[], since: string): string {
+export function lostState(lost: readonly Pick<Instance, 'lost'>[], since?: string): string {
   const serving = lost.filter((instance) => instance.lost?.stillServing === true).length;
-  if (serving === 0) return `lost since ${since}`;
-  if (serving === lost.length) return `out of discovery since ${since}`;
-  return `missing since ${since}, ${lost.length - serving} lost and ${serving} out of discovery`;
+  const from = since !== undefined ? ` since ${since}` : '';
+  if (serving === 0) return `lost${from}`;
+  if (serving === lost.length) return `out of discovery${from}`;
+  return `missing${from}, ${lost.length - serving} lost and ${serving} out of discovery`;
 }
 
 /** Every instance listed is a departure still being checked (`lost.checking`): unknown, saying so. */
