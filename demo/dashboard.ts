@@ -11,13 +11,24 @@ export interface Dashboard {
   stop(): Promise<void>;
 }
 
-/** Runs the real dashboard (server.ts) as a child process against the given etcd, its output passed through. */
-export function startDashboard(options: { port: number; etcdEndpoints: string[]; adminPassword: string }): Dashboard {
+/**
+ * Runs the real dashboard (server.ts) as a child process against the given etcd, its output passed
+ * through. `adminPasswordChosenByDemo`: the newcomer set no SWITCHYARD_ADMIN_PASSWORD, so the
+ * server's first start line must not name it.
+ */
+export function startDashboard(options: { port: number; etcdEndpoints: string[]; adminPassword: string; adminPasswordChosenByDemo: boolean }): Dashboard {
   // Stopped with the demo however the demo ends: a killed demo left it running without its etcd.
   const command = withParentDeathSignal(process.execPath, ['--import', 'tsx', 'server.ts']);
   const child = spawn(command.file, command.args, {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(options.port), ETCD_ENDPOINTS: options.etcdEndpoints.join(','), SWITCHYARD_ADMIN_PASSWORD: options.adminPassword },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(options.port),
+      ETCD_ENDPOINTS: options.etcdEndpoints.join(','),
+      SWITCHYARD_ADMIN_PASSWORD: options.adminPassword,
+      SWITCHYARD_INTERNAL_ADMIN_PASSWORD_CHOSEN_BY: options.adminPasswordChosenByDemo ? 'demo' : undefined,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const ready = new Promise<void>((resolve, reject) => {

@@ -84,7 +84,7 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   const throughOtlp = 'summary' in fleet ? 0 : fleet.instances.filter((instance) => instance.plan.otlp).length;
   const summary = 'summary' in fleet ? fleet.summary : `${fleet.instances.length} instances in ${fleet.plan.length} services (${throughOtlp} report through OpenTelemetry, the rest through ingest)`;
 
-  const dashboard = startDashboard({ port, etcdEndpoints: endpoints, adminPassword });
+  const dashboard = startDashboard({ port, etcdEndpoints: endpoints, adminPassword, adminPasswordChosenByDemo: config.SWITCHYARD_ADMIN_PASSWORD === undefined });
   cleanups.push(() => dashboard.stop());
   dashboard.child.once('exit', (code) => {
     if (stopping) return;

@@ -140,6 +140,12 @@ export const ConfigSchema = z.object({
   SWITCHYARD_COALESCE_MS: z.coerce.number().int().min(0).max(100).default(10),
   /** The first admin's password (first start only); without it one is generated and printed once. */
   SWITCHYARD_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
+  /**
+   * Internal, not a setting: `npm run demo` sets it for its child server when the demo chose
+   * SWITCHYARD_ADMIN_PASSWORD itself, so the first start line does not name a variable the
+   * newcomer never set (the demo prints the password).
+   */
+  SWITCHYARD_INTERNAL_ADMIN_PASSWORD_CHOSEN_BY: z.enum(['demo']).optional(),
   /** The URL people open (behind a proxy): the only origin allowed to change state; https here makes cookies Secure. */
   SWITCHYARD_PUBLIC_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://switchyard.example.com' })

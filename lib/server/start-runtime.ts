@@ -125,7 +125,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     maxSeconds: config.SWITCHYARD_SESSION_MAX_SECONDS,
     tellReplicas: (credentialIds) => bus.publish('sessions', { credentialIds }),
   });
-  await bootstrapFirstAdmin(auth, config.SWITCHYARD_ADMIN_PASSWORD, log);
+  await bootstrapFirstAdmin(auth, { password: config.SWITCHYARD_ADMIN_PASSWORD, chosenByDemo: config.SWITCHYARD_INTERNAL_ADMIN_PASSWORD_CHOSEN_BY === 'demo' }, log);
   parts.add('history run', await startHistoryRun(history), (run) => run.stop());
   await replicas.start();
   parts.add('replicas', replicas, (started) => started.stop());
