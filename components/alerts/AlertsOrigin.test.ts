@@ -32,11 +32,11 @@ describe('AlertsOrigin', () => {
   it('says the fleet left etcd together in place of any origin, in the map\u2019s words, with no service to open', () => {
     for (const departure of [fleetLeft, { ...fleetLeft, checking: false }]) {
       const html = render([payments], departure);
-      expect(html).toContain('<strong>Likely origin: etcd, not the services.</strong>');
+      expect(html).toContain(`<strong>${departure.checking ? 'Likely origin: etcd, or a planned stop' : 'Likely origin: etcd, not the services'}.</strong>`);
       expect(html).toContain(`${escaped(describeSharedDeparture(departure))}.`);
       expect(html).not.toContain('payments');
       expect(html).not.toContain('<a ');
     }
-    expect(render([], fleetLeft)).toContain('12 services left etcd together at 00:53:54 UTC while still passing probes — checking whether they still serve');
+    expect(render([], fleetLeft)).toContain('12 services left etcd together at 00:53:54 UTC while still passing probes — checking whether they still serve; if they do,');
   });
 });

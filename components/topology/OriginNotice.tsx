@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology/graph';
-import { describeSharedDeparture, SHARED_DEPARTURE_HEADLINE, type SharedDeparture } from '@/lib/model/topology/shared-departure';
+import { describeSharedDeparture, sharedDepartureHeadline, type SharedDeparture } from '@/lib/model/topology/shared-departure';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 
 const MAX_OTHERS = 3;
@@ -28,7 +28,7 @@ export function OriginBanner({
     return (
       <BannerFrame className={className}>
         <p className="torigin__text">
-          <strong>{SHARED_DEPARTURE_HEADLINE}.</strong> {local(describeSharedDeparture(departure), departure.at)}.
+          <strong>{sharedDepartureHeadline(departure)}.</strong> {local(describeSharedDeparture(departure), departure.at)}.
         </p>
       </BannerFrame>
     );

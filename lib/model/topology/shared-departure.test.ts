@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Instance, Lost } from '../instance';
 import type { RegistryStatus } from '../live';
 import { summarizeInstances } from '../service-summary';
-import { describeSharedDeparture, sharedDeparture, SHARED_DEPARTURE_WINDOW_MS } from './shared-departure';
+import { describeSharedDeparture, sharedDeparture, sharedDepartureHeadline, SHARED_DEPARTURE_WINDOW_MS } from './shared-departure';
 import { deriveTopologyFromSummaries } from './topology';
 
 const T0 = Date.parse('2026-12-07T00:53:54Z');
@@ -49,7 +49,7 @@ describe('sharedDeparture (the fleet left etcd together while serving)', () => {
     const departure = sharedDeparture(topology, synced);
     expect(departure).toEqual({ services: 12, at: at(0), checking: true });
     expect(departure && describeSharedDeparture(departure)).toBe(
-      "12 services left etcd together at 00:53:54 UTC while still passing probes — checking whether they still serve: check etcd and the fleet's connection to it",
+      "12 services left etcd together at 00:53:54 UTC while still passing probes — checking whether they still serve; if they do, check etcd and the fleet's connection to it",
     );
   });
 
@@ -74,6 +74,19 @@ describe('sharedDeparture (the fleet left etcd together while serving)', () => {
   ])('thresholds: %s', (_name, departed, stayed, expected) => {
     const topology = fleet(...names(departed, 'gone').map((name) => service(name, all('checking'))), ...names(stayed, 'here').map((name) => service(name, all('registered'))));
     expect(sharedDeparture(topology, synced) !== null).toBe(expected);
+  });
+
+  it('names etcd the origin only once the checks found them still serving: until then a planned stop of the fleet looks the same', () => {
+    // go-zero revokes its lease and serves 5.5 s more on a planned stop; a lease long kept alive ends
+    // "revoked or expired", so a whole fleet stopped on purpose is checked, every service emptied, exactly so.
+    const stopped = sharedDeparture(fleet(...names(12).map((name) => service(name, all('checking')))), synced);
+    expect(stopped?.checking).toBe(true);
+    expect(stopped && sharedDepartureHeadline(stopped)).toBe('Likely origin: etcd, or a planned stop');
+    expect(stopped && describeSharedDeparture(stopped)).toBe(
+      "12 services left etcd together at 00:53:54 UTC while still passing probes — checking whether they still serve; if they do, check etcd and the fleet's connection to it",
+    );
+    const serving = sharedDeparture(fleet(...names(12).map((name) => service(name, all('serving')))), synced);
+    expect(serving && sharedDepartureHeadline(serving)).toBe('Likely origin: etcd, not the services');
   });
 
   it('counts only departures within the window of each other, and names the largest such group', () => {

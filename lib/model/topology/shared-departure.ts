@@ -15,9 +15,9 @@ export const SHARED_DEPARTURE_WINDOW_MS = 10_000;
 export const SHARED_DEPARTURE_MIN_SERVICES = 2;
 
 /**
- * Services that left etcd together while their probes passed: the cause is etcd or the fleet's
- * connection to it, not the services (their sessions expired together). Parsed where the Alerts
- * page reads it from `GET /api/v1/topology?origins=only`.
+ * Services that left etcd together while their probes passed: once checked still serving, the cause
+ * is etcd or the fleet's connection to it, not the services (their sessions expired together); while
+ * checked, perhaps a planned stop. Parsed where the Alerts page reads it from `GET /api/v1/topology?origins=only`.
  */
 export const SharedDepartureSchema = z.object({
   /** How many services left in the window. */
@@ -57,11 +57,17 @@ export function sharedDeparture(topology: { nodes: readonly Pick<TopologyNode, '
   return { services: best.count, at: first.at, checking: together.some(({ checking }) => checking) };
 }
 
-/** The bold head of the notice, where an origin's name would be. */
-export const SHARED_DEPARTURE_HEADLINE = 'Likely origin: etcd, not the services';
+/**
+ * The bold head of the notice, where an origin's name would be. etcd is named only once the checks
+ * found every departure still serving: until then a planned stop of the whole fleet looks the same
+ * (go-zero revokes its lease and serves 5.5 s more; a lease kept alive for long ends "revoked or
+ * expired", so each stopped instance is checked, and every emptied service shown as this).
+ */
+export const sharedDepartureHeadline = (departure: SharedDeparture): string =>
+  departure.checking ? 'Likely origin: etcd, or a planned stop' : 'Likely origin: etcd, not the services';
 
-/** One sentence for the map's notice and the Alerts page (after SHARED_DEPARTURE_HEADLINE). */
+/** One sentence for the map's notice and the Alerts page (after `sharedDepartureHeadline`). */
 export function describeSharedDeparture(departure: SharedDeparture): string {
-  const serving = departure.checking ? ' — checking whether they still serve' : ', and still serve out of discovery';
-  return `${departure.services} services left etcd together at ${utcClock(departure.at)} while still passing probes${serving}: check etcd and the fleet's connection to it`;
+  const serving = departure.checking ? " — checking whether they still serve; if they do, check etcd and the fleet's connection to it" : ", and still serve out of discovery: check etcd and the fleet's connection to it";
+  return `${departure.services} services left etcd together at ${utcClock(departure.at)} while still passing probes${serving}`;
 }
