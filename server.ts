@@ -11,7 +11,7 @@ import { handleLiveness, LIVENESS_PATH } from './lib/server/liveness';
 import { handleOtlpMetrics, OTLP_METRICS_PATH } from './lib/server/otlp/metrics-endpoint';
 import { handleOtlpTraces, OTLP_TRACES_PATH } from './lib/server/otlp/traces-endpoint';
 import { answeredDuringOutage } from './lib/server/page-outage';
-import { refuseMalformedPath } from './lib/server/request-path';
+import { refuseMalformedPath, routedPath } from './lib/server/request-path';
 import { prepareMachineResponse, prepareRequest } from './lib/server/security-headers';
 import { startRuntime, type RunningRuntime } from './lib/server/start-runtime';
 import { onStopSignal } from './lib/server/stop-signals';
@@ -61,7 +61,8 @@ async function main(): Promise<void> {
   ]);
   const secure = secureCookies(config);
   const listener = createListener(config, (request, response) => {
-    const endpoint = machineEndpoints.get(request.url?.split('?')[0] ?? '');
+    // By the path Next would route it to: matched on the raw target, `/./v1/metrics` went to Next, past the endpoint and its bounds.
+    const endpoint = machineEndpoints.get(routedPath(request.url ?? '/'));
     if (endpoint) {
       prepareMachineResponse(response);
       return endpoint(request, response);

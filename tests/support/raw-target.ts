@@ -7,10 +7,10 @@ export interface RawAnswer {
 }
 
 /**
- * Sends `target` as written: node:http puts it on the request line untouched, where fetch would
- * resolve its dot segments (`/./api/…`, `/x/../api/…`) before sending.
+ * Sends `target` as written, with `body` if given: node:http puts it on the request line untouched,
+ * where fetch would resolve its dot segments (`/./api/…`, `/x/../api/…`) before sending.
  */
-export function requestRawTarget(baseUrl: string, method: string, target: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
+export function requestRawTarget(baseUrl: string, method: string, target: string, headers: Record<string, string> = {}, body?: string): Promise<RawAnswer> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     http
@@ -20,6 +20,6 @@ export function requestRawTarget(baseUrl: string, method: string, target: string
         response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body }));
       })
       .on('error', reject)
-      .end();
+      .end(body);
   });
 }
