@@ -8,12 +8,12 @@ describe('liveIndicator', () => {
 
   it('says etcd is unreachable, not Live, while the socket is fine but etcd is not', () => {
     expect(liveIndicator('connected', { state: 'unreachable' })).toMatchObject({ tone: 'down', label: 'etcd unreachable' });
-    expect(liveIndicator('connected', { state: 'connecting' })).toMatchObject({ tone: 'degraded', label: 'Connecting to etcd…' });
+    expect(liveIndicator('connected', { state: 'connecting' })).toMatchObject({ tone: 'degraded', label: 'Reaching etcd…' });
   });
 
   it('names the registry\u2019s phase as the banner does, in a short form', () => {
     expect(liveIndicator('connected', { state: 'connecting', phase: 'catching-up' })).toMatchObject({ tone: 'degraded', label: 'Catching up…' });
-    expect(liveIndicator('connected', { state: 'connecting', phase: 'relisting' })).toMatchObject({ tone: 'degraded', label: 'Re-reading etcd…' });
+    expect(liveIndicator('connected', { state: 'connecting', phase: 'relisting' })).toMatchObject({ tone: 'degraded', label: 'Rereading etcd…' });
     expect(liveIndicator('connected', { state: 'connecting', phase: 'relisting' }).explanation).toMatch(/listing etcd again/);
   });
 

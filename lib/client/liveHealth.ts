@@ -28,13 +28,15 @@ type RegistryCondition = 'unreachable' | 'connecting' | RegistryPhase;
  * What the banner (headline) and the header's pill (its short form) say while the registry is not
  * synced: one table, so the two never disagree. Caught up after a listing, or listing again after
  * Switchyard's own failure, etcd itself answers: "Connecting to etcd" would send the reader to
- * check etcd for nothing (the pill said "Syncing etcd…" in every phase until 2026-12-07).
+ * check etcd for nothing (the pill said "Syncing etcd…" in every phase until 2026-12-07). A pill
+ * is no longer than "etcd unreachable", all a phone's first header row holds beside the failing
+ * counts: "Connecting to etcd…" pushed the user menu to a row of its own and the pill's top off screen.
  */
 const REGISTRY_WORDS: Record<RegistryCondition, { headline: string; pill: string; explanation: string }> = {
   unreachable: { headline: 'etcd unreachable', pill: 'etcd unreachable', explanation: 'Switchyard cannot reach etcd: what is shown may be stale.' },
-  connecting: { headline: 'Connecting to etcd', pill: 'Connecting to etcd…', explanation: 'Switchyard is still reading etcd: what is shown may be incomplete.' },
+  connecting: { headline: 'Connecting to etcd', pill: 'Reaching etcd…', explanation: 'Switchyard is still reading etcd: what is shown may be incomplete.' },
   'catching-up': { headline: 'Catching up with etcd', pill: 'Catching up…', explanation: 'Switchyard has listed etcd and is applying the changes since: what is shown may be incomplete.' },
-  relisting: { headline: 'Reading etcd again', pill: 'Re-reading etcd…', explanation: 'Switchyard is listing etcd again after a failure of its own: what is shown may be incomplete.' },
+  relisting: { headline: 'Reading etcd again', pill: 'Rereading etcd…', explanation: 'Switchyard is listing etcd again after a failure of its own: what is shown may be incomplete.' },
 };
 
 const registryCondition = (registry: Pick<RegistryStatus, 'state' | 'phase'>): RegistryCondition => (registry.state === 'unreachable' ? 'unreachable' : (registry.phase ?? 'connecting'));

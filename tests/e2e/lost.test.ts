@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { z } from 'zod';
 import type { Service } from '@/lib/model/instance';
+import { liveIndicator } from '@/lib/client/liveHealth';
 import { startHealthTarget, type HealthTarget } from '../support/health-target';
 import { startLeasedService, type LeasedService } from '../support/leased-service';
 import { eventually } from '../support/server';
@@ -85,6 +86,33 @@ describe('lost instances in Chromium', () => {
     await criticalCount.getByRole('link', { name: '1 service critical: list them' }).click();
     await expect.poll(() => new URL(page.url()).search).toBe('?status=critical');
     await expect.poll(() => page.getByRole('row').filter({ has: page.getByRole('link') }).allTextContents()).toEqual([expect.stringContaining('users')]);
+  });
+
+  it('keeps the live pill on a phone header\u2019s first row beside the failing counts, whatever the registry\u2019s phase', async () => {
+    const { page: phone, errors } = await stack.freshPage({ width: 390, height: 844 });
+    try {
+      await phone.goto(`${stack.server.url}/services`);
+      await expect.poll(() => phone.locator('.fleet-counts__status.status--critical dd').textContent()).toBe('1');
+      await phone.getByRole('status', { name: 'Connection: Live' }).waitFor({ timeout: 10_000 });
+      // Each label the pill can show while etcd is not synced, put in place of "Live" and measured in
+      // the same task (the states themselves take an etcd outage to reach).
+      const phases = [{ state: 'unreachable' }, { state: 'connecting' }, { state: 'connecting', phase: 'catching-up' }, { state: 'connecting', phase: 'relisting' }] as const;
+      for (const registry of phases) {
+        const text = liveIndicator('connected', registry).label;
+        const placed = await phone.evaluate((shown) => {
+          const label = document.querySelector('.connection__label');
+          if (label) label.textContent = shown;
+          const pill = document.querySelector('.connection')?.getBoundingClientRect();
+          const user = document.querySelector('.user-menu')?.getBoundingClientRect();
+          return pill && user ? { top: pill.top, offRow: Math.abs(pill.top + pill.height / 2 - (user.top + user.height / 2)) } : null;
+        }, text);
+        // Wider, it sent the user menu to a row of its own, and the header's fixed height cut the pill's top off.
+        expect(placed !== null && placed.top >= 0 && placed.offRow < 4, `${text}: ${JSON.stringify(placed)}`).toBe(true);
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await phone.context().close();
+    }
   });
 
   it('shows each lost instance on the service page: the lost tag, since when and why, and a Dismiss', async () => {
