@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createApiAdmission } from './api-admission/admission';
 import { createMetrics } from './metrics';
 import { createStore, STAND_IN_KEY_PREFIX, type Store } from './store/store';
 
@@ -15,5 +16,22 @@ describe('metrics', () => {
     const { registry } = createMetrics(store);
     const gauge = (await registry.getSingleMetric('switchyard_instances_known')?.get())?.values[0]?.value;
     expect(gauge).toBe(1);
+  });
+
+  it('counts API requests refused by reason in switchyard_api_requests_refused_total, and those in progress and waiting in switchyard_api_requests', async () => {
+    store = createStore({ coalesceMs: 0 });
+    const metrics = createMetrics(store);
+    const admission = createApiAdmission({ clientInFlight: 1, clientWaiting: 1, totalInFlight: 2, totalWaiting: 2 });
+    metrics.watchApi(admission);
+    // a1 and b1 hold both places, a2 and c1 fill the wait; a3 is past a's wait, d1 and e1 past everyone's.
+    for (const client of ['a', 'a', 'a', 'b', 'c', 'd', 'e']) admission.enter(client, () => undefined);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^# TYPE switchyard_api_requests_refused_total counter$/m);
+    expect(text).toMatch(/^switchyard_api_requests_refused_total\{reason="client_queue_full"\} 1$/m);
+    expect(text).toMatch(/^switchyard_api_requests_refused_total\{reason="total_queue_full"\} 2$/m);
+    expect(text).toMatch(/^switchyard_api_requests\{state="in_flight"\} 2$/m);
+    expect(text).toMatch(/^switchyard_api_requests\{state="waiting"\} 2$/m);
+    // Counted once, however often it is scraped.
+    expect(await metrics.registry.metrics()).toMatch(/^switchyard_api_requests_refused_total\{reason="total_queue_full"\} 2$/m);
   });
 });

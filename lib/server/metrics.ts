@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ApiAdmissionStats, ApiRefusal } from './api-admission/admission';
 import type { BodyReceptionStats } from './body-reception';
 import type { RegistryTarget } from './store/store';
 
@@ -11,6 +12,9 @@ interface OtlpSource {
 
 /** Counts of an OTLP request's points or spans by outcome. */
 type OtlpOutcome = { observed: number; rejected: number; externalOverflow: number };
+
+/** The `reason` label of each API refusal: a fixed set, never a client's identity. */
+const REFUSAL_REASON: Record<ApiRefusal, string> = { client: 'client_queue_full', total: 'total_queue_full' };
 
 /** Prometheus metrics of one runtime and the counters the runtime's parts bump. */
 export interface Metrics {
@@ -29,6 +33,8 @@ export interface Metrics {
   watchOtlp(source: OtlpSource): void;
   /** The program endpoints' body places (ingest, OTLP) whose counts the gauges report. */
   watchBodies(source: { stats(): BodyReceptionStats }): void;
+  /** The API's admission (lib/server/api-admission/) whose places and refusals the metrics report. */
+  watchApi(source: { stats(): ApiAdmissionStats }): void;
   /** Browser Socket.IO connections open now. */
   socketsConnected: Gauge;
 }
@@ -106,6 +112,33 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
       this.set({ state: 'dropped_slow' }, droppedSlow);
     },
   });
+  let apiSource: { stats(): ApiAdmissionStats } | undefined;
+  new Counter({
+    name: 'switchyard_api_requests_refused_total',
+    help: 'API requests refused before Next since start, by reason: client_queue_full (429: the client had its requests in progress and waiting), total_queue_full (503: all clients together filled the places and the wait)',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      if (!apiSource) return;
+      const { refused } = apiSource.stats();
+      // Set from the admission's own count (Diagnostics shows the same numbers); reset, since a counter can only be increased.
+      this.reset();
+      this.inc({ reason: REFUSAL_REASON.client }, refused.client);
+      this.inc({ reason: REFUSAL_REASON.total }, refused.total);
+    },
+  });
+  new Gauge({
+    name: 'switchyard_api_requests',
+    help: 'API requests: in_flight (holding one of the places now), waiting (for a place now)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      if (!apiSource) return;
+      const { inFlight, waiting } = apiSource.stats();
+      this.set({ state: 'in_flight' }, inFlight);
+      this.set({ state: 'waiting' }, waiting);
+    },
+  });
   const socketsConnected = new Gauge({ name: 'switchyard_sockets_connected', help: 'Browser Socket.IO connections open now', registers: [registry] });
   new Gauge({
     name: 'switchyard_instances_known',
@@ -150,6 +183,9 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
     },
     watchBodies: (source) => {
       bodiesSource = source;
+    },
+    watchApi: (source) => {
+      apiSource = source;
     },
     socketsConnected,
   };

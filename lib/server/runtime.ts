@@ -1,4 +1,5 @@
 import type { Alerting } from './alerts/service';
+import type { ApiAdmission } from './api-admission/admission';
 import type { CheckedVisitors } from './auth/checked-visitors';
 import type { OidcFlow } from './auth/oidc-flow';
 import type { Auth } from './auth/service';
@@ -43,6 +44,8 @@ export interface Runtime {
   database: DatabaseOutage;
   /** Places for the program endpoints' request bodies (ingest, OTLP), overall and per token. */
   bodies: BodyReception;
+  /** The API's places, per client and in all: how many are taken and waiting, and how many were refused (Diagnostics). */
+  apiAdmission: Pick<ApiAdmission, 'stats'>;
   /** Single sign-on through OpenID Connect (`enabled` false when not configured). */
   oidc: OidcFlow;
   /** The map's default view laid out on the server, shipped with the page (a first visit runs no layout). */

@@ -214,6 +214,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     totalInFlight: config.SWITCHYARD_API_CONCURRENCY,
     totalWaiting: config.SWITCHYARD_API_QUEUE,
   });
+  metrics.watchApi(apiGate.admission);
   parts.add('sweeper', startSweeping([otlp.traces, latency]), (sweeper) => sweeper.stop());
   const topologyLayout = parts.add('topology layout', startTopologyLayout({ store, latency, log }), (layout) => layout.stop());
   const health = createHealthTracker({
@@ -265,6 +266,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     database,
     bodies,
     apiGate,
+    apiAdmission: apiGate.admission,
     oidc: createOidcFlow(config, createOidcPendingStore({ db: history.db, now: wallClockMs })),
     topologyLayout,
     alerts,

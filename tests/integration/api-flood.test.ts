@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ConfigSchema } from '@/lib/server/config';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { eventually, startServer, type TestServer } from '../support/server';
@@ -73,7 +74,7 @@ async function heldPost(path: string, token: string): Promise<{ answer: Promise<
 }
 
 describe('API flood from one client', () => {
-  it('answers /healthz, /readyz, /metrics and another client while the flood waits, refuses the rest with 429 and Retry-After, and loses nothing', async () => {
+  it('answers /healthz, /readyz, /metrics and another client while the flood waits, refuses the rest with 429 and Retry-After, counts them on /metrics and Diagnostics, and loses nothing', async () => {
     const flooder = await server.createToken({ name: 'flooder', role: 'operator' });
     const other = await server.createToken({ name: 'other', role: 'viewer' });
     const held = await Promise.all(Array.from({ length: CLIENT_IN_FLIGHT }, () => heldPost('/api/v1/alerts/silences', flooder)));
@@ -104,6 +105,20 @@ describe('API flood from one client', () => {
 
     // Every flood request has reached the server (all but those waiting are answered) before a place frees.
     await refusalsIn;
+    // Counted where the operator looks, while the flood's places are still held and its 64 still wait.
+    const refused = FLOOD - CLIENT_WAITING;
+    const metrics = await (await server.fetch('/metrics')).text();
+    expect(metrics).toMatch(new RegExp(`^switchyard_api_requests_refused_total\\{reason="client_queue_full"\\} ${refused}$`, 'm'));
+    expect(metrics).toMatch(/^switchyard_api_requests_refused_total\{reason="total_queue_full"\} 0$/m);
+    expect(metrics).toMatch(new RegExp(`^switchyard_api_requests\\{state="in_flight"\\} ${CLIENT_IN_FLIGHT}$`, 'm'));
+    expect(metrics).toMatch(new RegExp(`^switchyard_api_requests\\{state="waiting"\\} ${CLIENT_WAITING}$`, 'm'));
+    const diagnostics = z
+      .object({ apiRequests: z.object({ inFlight: z.number(), waiting: z.number(), refused: z.object({ client: z.number(), total: z.number() }) }) })
+      .parse(await (await server.fetch('/api/v1/diagnostics')).json());
+    // The diagnostics request holds a place of its own while it is answered.
+    expect(diagnostics.apiRequests).toEqual({ inFlight: CLIENT_IN_FLIGHT + 1, waiting: CLIENT_WAITING, refused: { client: refused, total: 0 } });
+    const page = await (await server.fetch('/diagnostics', { headers: { cookie: await server.userSession('diagnostics-viewer', 'viewer') } })).text();
+    expect(page).toContain(`<dt>API requests refused</dt><dd>${new Intl.NumberFormat('en').format(refused)}</dd>`);
     for (const request of held) request.release();
     const heldAnswers = await Promise.all(held.map((request) => request.answer));
     const answers = await Promise.all(flood);
@@ -112,10 +127,10 @@ describe('API flood from one client', () => {
     console.info(`api flood: ${JSON.stringify(Object.fromEntries(counts))}`);
     // The held requests were answered by their route (an empty silence is invalid), not refused.
     for (const { status } of heldAnswers) expect(status).toBe(422);
-    const refused = answers.filter((answer) => answer.status === 429);
+    const refusals = answers.filter((answer) => answer.status === 429);
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(CLIENT_WAITING);
-    expect(refused).toHaveLength(FLOOD - CLIENT_WAITING);
-    for (const answer of refused) expect(answer).toEqual({ status: 429, retryAfter: '1', code: 'too_many_requests' });
+    expect(refusals).toHaveLength(refused);
+    for (const answer of refusals) expect(answer).toEqual({ status: 429, retryAfter: '1', code: 'too_many_requests' });
     // The server serves the flooding client again once its places are free.
     expect((await get('/api/v1/alerts', { authorization: `Bearer ${flooder}` })).status).toBe(200);
   });

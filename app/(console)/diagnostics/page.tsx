@@ -18,6 +18,8 @@ export default async function DiagnosticsPage() {
   const externals = runtime.otlp.externalNodes();
   const otlpRequests = runtime.otlp.inFlight.stats();
   const bodies = runtime.bodies.stats();
+  const api = runtime.apiAdmission.stats();
+  const { config } = runtime;
   const unrecognisedKeys = diagnostics.unrecognised.reduce((sum, p) => sum + p.count, 0);
   return (
     <>
@@ -48,6 +50,11 @@ export default async function DiagnosticsPage() {
             hint: `Ingest and OTLP requests answered 429 since start: ${bodies.refusedBusy} because ${MAX_BODIES_ARRIVING} bodies were arriving or ${MAX_RECEIVED_BYTES / 2 ** 20} MiB of bodies were waiting, ${bodies.refusedPrincipal} because their token had ${MAX_BODIES_RECEIVING_PER_PRINCIPAL} arriving. Senders retry; now ${bodies.held} held, ${bodies.receiving} arriving`,
           },
           { label: 'Request bodies too slow', value: bodies.droppedSlow, hint: `Ingest and OTLP bodies dropped (408) since start for arriving slower than ${BODY_PACE.minBytesPerSecond / 1024} KiB/s after ${BODY_PACE.graceMs / 1000} s` },
+          {
+            label: 'API requests refused',
+            value: api.refused.client + api.refused.total,
+            hint: `Refused since start: ${api.refused.client} with 429 because their client had ${config.SWITCHYARD_API_CLIENT_CONCURRENCY} in progress and ${config.SWITCHYARD_API_CLIENT_QUEUE} waiting, ${api.refused.total} with 503 because all clients had ${config.SWITCHYARD_API_CONCURRENCY} in progress and ${config.SWITCHYARD_API_QUEUE} waiting. Clients retry; now ${api.inFlight} in progress, ${api.waiting} waiting`,
+          },
         ]}
       />
       <section className="section">

@@ -9,6 +9,14 @@ export interface ApiLimits {
 /** Why a request was refused: its own client holds its share (429), or everyone together fill the server (503). */
 export type ApiRefusal = 'client' | 'total';
 
+/** Places taken, requests waiting and clients holding either now; requests refused since start, by why. */
+export interface ApiAdmissionStats {
+  inFlight: number;
+  waiting: number;
+  clients: number;
+  refused: Record<ApiRefusal, number>;
+}
+
 /** API requests in progress, bounded per client and in all (createApiAdmission). */
 export interface ApiAdmission {
   /**
@@ -17,8 +25,7 @@ export interface ApiAdmission {
    * Refused when its client's wait, or everyone's, is full.
    */
   enter(client: string, start: () => void): { ok: true; leave: () => void } | { ok: false; refusal: ApiRefusal };
-  /** Places taken, requests waiting, and clients holding either. */
-  stats(): { inFlight: number; waiting: number; clients: number };
+  stats(): ApiAdmissionStats;
 }
 
 interface ClientPlaces {
@@ -39,6 +46,8 @@ export function createApiAdmission(limits: ApiLimits): ApiAdmission {
   const clients = new Map<string, ClientPlaces>();
   let inFlight = 0;
   let waiting = 0;
+  // Counted so an operator can tell clients are being refused (/metrics, Diagnostics), not only the clients.
+  const refused: Record<ApiRefusal, number> = { client: 0, total: 0 };
 
   const forgetIfIdle = (client: string, places: ClientPlaces): void => {
     if (places.inFlight === 0 && places.waiting.size === 0) clients.delete(client);
@@ -101,6 +110,7 @@ export function createApiAdmission(limits: ApiLimits): ApiAdmission {
       }
       const refusal: ApiRefusal | undefined = own.waiting.size >= limits.clientWaiting ? 'client' : waiting >= limits.totalWaiting ? 'total' : undefined;
       if (refusal) {
+        refused[refusal] += 1;
         forgetIfIdle(client, own);
         return { ok: false, refusal };
       }
@@ -109,6 +119,6 @@ export function createApiAdmission(limits: ApiLimits): ApiAdmission {
       waiting += 1;
       return { ok: true, leave };
     },
-    stats: () => ({ inFlight, waiting, clients: clients.size }),
+    stats: () => ({ inFlight, waiting, clients: clients.size, refused: { ...refused } }),
   };
 }

@@ -88,13 +88,13 @@ describe('admitApiRequest', () => {
       const client = net.connect(port, '127.0.0.1');
       client.write('GET /api/v1/alerts HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(3));
       await threeReached;
-      expect(gate.admission.stats()).toEqual({ inFlight: 1, waiting: 2, clients: 1 });
+      expect(gate.admission.stats()).toEqual({ inFlight: 1, waiting: 2, clients: 1, refused: { client: 0, total: 0 } });
       const serverSide = reached[0]?.socket;
       if (!serverSide) throw new Error('the server saw the connection');
       const closed = once(serverSide, 'close');
       client.destroy();
       await closed;
-      expect(gate.admission.stats()).toEqual({ inFlight: 0, waiting: 0, clients: 0 });
+      expect(gate.admission.stats()).toEqual({ inFlight: 0, waiting: 0, clients: 0, refused: { client: 0, total: 0 } });
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -4,11 +4,18 @@ import { json } from '@/lib/server/http';
 export const dynamic = 'force-dynamic';
 
 export function GET(request: Request): Promise<Response> {
-  return guarded(request, 'viewer', (_principal, { registry, otlp, bodies }) => {
+  return guarded(request, 'viewer', (_principal, { registry, otlp, bodies, apiAdmission }) => {
     // Nodes outside the registry named by OTLP data, held within a cap, and the new names it refused;
     // OTLP requests in flight and waiting now, and those refused as busy since start; ingest and OTLP
     // request bodies held and arriving now, those refused (every place taken, the token's share
-    // arriving) and those dropped as too slow since start.
-    return json({ ...registry.diagnostics(), externalNodes: otlp.externalNodes(), otlpRequests: otlp.inFlight.stats(), requestBodies: bodies.stats() });
+    // arriving) and those dropped as too slow since start; API requests in progress and waiting now,
+    // and those refused since start (a client's share full, everyone's).
+    return json({
+      ...registry.diagnostics(),
+      externalNodes: otlp.externalNodes(),
+      otlpRequests: otlp.inFlight.stats(),
+      requestBodies: bodies.stats(),
+      apiRequests: apiAdmission.stats(),
+    });
   });
 }
