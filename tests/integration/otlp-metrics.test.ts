@@ -266,11 +266,11 @@ describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
 });
 
 describe('POST /v1/metrics refusals', () => {
-  const jsonRequest = (attributes: object[]) =>
+  const jsonRequest = (attributes: object[], resource: object[] = [{ key: 'service.name', value: { stringValue: 'probe' } }]) =>
     JSON.stringify({
       resourceMetrics: [
         {
-          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'probe' } }] },
+          resource: { attributes: resource },
           scopeMetrics: [
             {
               metrics: [
@@ -337,6 +337,17 @@ describe('POST /v1/metrics refusals', () => {
     expect((await postRaw(body, { 'content-type': 'application/json', authorization: 'Bearer not-a-token' })).status).toBe(401);
     const scoped = await server.createToken({ name: 'gateway-only', role: 'viewer', service: 'gateway' });
     expect((await postRaw(body, { 'content-type': 'application/json', authorization: `Bearer ${scoped}` })).status).toBe(403);
+  });
+
+  it("tells a scoped token's sender the service.name its export carried, or that it carried none", async () => {
+    const scoped = await server.createToken({ name: 'orders-only', role: 'viewer', service: 'orders' });
+    // What Node's MeterProvider sends when it is given no resource: the SDK's default name, not OTEL_SERVICE_NAME.
+    const defaultName = await postRaw(jsonRequest([], [{ key: 'service.name', value: { stringValue: 'unknown_service:node' } }]), { 'content-type': 'application/json', authorization: `Bearer ${scoped}` });
+    expect(defaultName.status).toBe(403);
+    expect((ErrorSchema.parse(await defaultName.json())).error.message).toBe('this token may only report for service orders; this export\'s resource service.name is "unknown_service:node"');
+    const unnamed = await postRaw(jsonRequest([], []), { 'content-type': 'application/json', authorization: `Bearer ${scoped}` });
+    expect(unnamed.status).toBe(403);
+    expect((ErrorSchema.parse(await unnamed.json())).error.message).toBe("this token may only report for service orders; this export's resource has no service.name");
   });
 
   it("answers a token past its share of bodies arriving with 429 and Retry-After, takes another token's export meanwhile, and serves again once they go", async () => {

@@ -79,7 +79,9 @@ function answer<Request>(signal: OtlpSignal<Request>, body: Buffer, response: Se
   if (!decoded.ok) return sendError(response, 400, 'invalid_body', decoded.message);
   if (principal.scope !== undefined) {
     for (const service of signal.services(decoded.request)) {
-      if (service !== principal.scope) return sendError(response, 403, 'out_of_scope', `this token may only report for service ${principal.scope} (resource service.name)`);
+      // The name it carried says what to fix: often an SDK's default (`unknown_service:node`), not a typo.
+      const carried = service === undefined ? 'has no service.name' : `service.name is ${JSON.stringify(service)}`;
+      if (service !== principal.scope) return sendError(response, 403, 'out_of_scope', `this token may only report for service ${principal.scope}; this export's resource ${carried}`);
     }
   }
   const outcome = signal.accept(runtime, decoded.request);
