@@ -37,7 +37,9 @@ export async function signIn(url: string, username: string, password: string, se
 /** Signs in as the admin and creates the API token the fleet's call reporters send. */
 export async function createReporterToken(url: string, password: string): Promise<string> {
   const { cookie, status } = await signIn(url, 'admin', password);
-  if (!cookie) throw new Error(`cannot sign in as admin (HTTP ${status}): this data dir's admin has another password; set SWITCHYARD_ADMIN_PASSWORD or use a fresh DATA_DIR`);
+  if (!cookie && status === 401) throw new Error(`cannot sign in as admin (HTTP 401): this data dir's admin has another password; set SWITCHYARD_ADMIN_PASSWORD or use a fresh DATA_DIR`);
+  // Anything else is not a password kept from another run: a 500, a lock (429), a proxy's page.
+  if (!cookie) throw new Error(`cannot sign in as admin: the dashboard answered HTTP ${status} (its log above says why)`);
   const created = await fetch(`${url}/api/v1/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, origin: url },
