@@ -7,8 +7,8 @@ import { startBrowserStack, type BrowserStack } from '../support/stack';
 /**
  * The map's layout as the fleet's calls become known: a page starts from the server's current
  * layout unless the reader arranged the map; calls seen after the layout that are drawn right to
- * left bring a new whole layout at once on a map nobody arranged, and are counted on "Re-layout" on
- * one arranged by hand.
+ * left bring a new whole layout on a map nobody arranged (at once, or a minute after the last whole
+ * layout the page showed), and are counted on "Re-layout" on one arranged by hand.
  */
 
 /** Four chains: gateway → orders → payments, mailer → ledger (for the arranged map), web → search, queue → worker (for the other). */
@@ -210,6 +210,42 @@ describe('the map\u2019s layout as calls become known (Chromium)', () => {
     expect(await relayout.locator('.button__badge').count()).toBe(1);
     expect(await relayout.locator('.button__badge').textContent()).toBe('1');
     expect(await xOf(page, left)).toBeLessThan(await xOf(page, right));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('lays a map out by itself at most once a minute, counting a call drawn right to left meanwhile on Re-layout', async () => {
+    // Two chains of their own, a1 → a2 and b1 → b2: a call from a2 to b1 is drawn right to left.
+    for (const [name, dependsOn] of [['l-calm-a1', ['l-calm-a2']], ['l-calm-a2', []], ['l-calm-b1', ['l-calm-b2']], ['l-calm-b2', []]] as const) {
+      await stack.etcd.put(`/services/${name}/${name}-1`, JSON.stringify({ address: '127.0.0.1:9', dependsOn }));
+    }
+    const { page, errors } = await stack.freshPage();
+    // The page's clock runs on as usual until moved a minute on below.
+    await page.clock.install();
+    await page.goto(stack.server.url);
+    await ready(page);
+    await nodeOf(page, 'l-calm-b2').waitFor({ state: 'attached', timeout: 15_000 });
+    // A whole layout shown on this page, as one made by itself for an earlier call would be.
+    const relayout = page.getByRole('button', { name: /^Re-layout/ });
+    await relayout.click();
+    await eventually(async () => ((await xOf(page, 'l-calm-b1')) < (await xOf(page, 'l-calm-a2')) && (await relayout.locator('.button__badge').count()) === 0 ? true : undefined), 20_000, 'the map laid out again');
+
+    await postCalls('l-calm-a2', 'l-calm-b1');
+    await page.locator('.react-flow__edge[data-id="n:l-calm-a2→n:l-calm-b1"]').waitFor({ state: 'attached', timeout: 15_000 });
+    await relayout.locator('.button__badge').waitFor({ timeout: 10_000 });
+    // Layouts run one at a time: a service placed after the call was seen is drawn only once a whole
+    // layout begun for it is done.
+    await stack.etcd.put('/services/l-calm-late/l-calm-late-1', JSON.stringify({ address: '127.0.0.1:9' }));
+    await nodeOf(page, 'l-calm-late').waitFor({ state: 'attached', timeout: 15_000 });
+    // The nodes stay where they were; the call is counted on Re-layout until the minute is up.
+    expect(await relayout.locator('.button__badge').count()).toBe(1);
+    expect(await relayout.locator('.button__badge').textContent()).toBe('1');
+    expect(await xOf(page, 'l-calm-b1')).toBeLessThan(await xOf(page, 'l-calm-a2'));
+
+    // A minute after the last whole layout: the map is laid out again by itself, straightening the call.
+    await page.clock.fastForward(60_000);
+    await relayout.locator('.button__badge').waitFor({ state: 'detached', timeout: 20_000 });
+    await eventually(async () => ((await xOf(page, 'l-calm-a2')) < (await xOf(page, 'l-calm-b1')) ? true : undefined), 20_000, 'a2 drawn left of b1');
     expect(errors).toEqual([]);
     await page.context().close();
   });

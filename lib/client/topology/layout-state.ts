@@ -1,6 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { autoRelayout } from '@/lib/model/topology/auto-relayout';
 import { nodeGraphId, type GroupMode, type GroupSummary } from '@/lib/model/topology/group';
 import type { LayoutEdge, LayoutEngine, LayoutNode, Point } from '@/lib/model/topology/layout';
 import { collapsedGroupSpots, gridFallback, placeNewcomers, startingPositions, type PrecomputedLayout } from '@/lib/model/topology/place';
@@ -44,8 +45,8 @@ export interface TopologyLayout {
   /**
    * Edges drawn right to left that were not when the map was laid out (calls seen since): what a
    * re-layout would straighten. Counted on the layout's edges, which every shown edge is among.
-   * Stays above 0 only on a map arranged by hand or viewed where the reader moved it (or while its
-   * new whole layout is being made).
+   * Stays above 0 only on a map arranged by hand or viewed where the reader moved it, or within a
+   * minute of the last whole layout shown (or while its new whole layout is being made).
    */
   backwardSinceLayout: number;
   /** A drag ended: these nodes now sit here (a collapsed group carries its members along). */
@@ -58,8 +59,8 @@ export interface TopologyLayout {
  * Positions for the map. A status or metric change does not touch positions; newcomers (a new
  * service, an expanded group, a grouping never laid out) are placed around what is there
  * (`placeNewcomers`); "Re-layout" lays everything out again, and so do calls seen since the layout
- * drawn right to left, unless the grouping was arranged by hand or the reader holds the view (then
- * they are counted). A page
+ * drawn right to left, at most once a minute, unless the grouping was arranged by hand or the
+ * reader holds the view (meanwhile, or then, they are counted). A page
  * starts from the server's layout (shipped with the page) unless this browser's positions for the
  * grouping were arranged by hand (`startingPositions`), so a first visit runs no layout at all and
  * a later one shows calls that appeared since. Otherwise ELK runs in a web worker, one
@@ -89,6 +90,10 @@ export function useTopologyLayout(
   const [pending, setPending] = useState<LayoutProgress | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [adopted, setAdopted] = useState(0);
+  /** When this page last showed a whole layout (performance.now): one made by itself waits a minute from it. */
+  const lastWholeLayoutAt = useRef<number | undefined>(undefined);
+  /** Bumped when a whole layout put off to keep the map calm falls due. */
+  const [autoRelayoutWake, setAutoRelayoutWake] = useState(0);
 
   let positions = byMode.current.get(mode);
   let seeded = false;
@@ -140,7 +145,10 @@ export function useTopologyLayout(
         if (started !== generation.current) return;
         performance.measure(full ? LAYOUT_MEASURE : PLACEMENT_MEASURE, { start: startedAt, detail: { nodes: unplaced.length } });
         for (const [id, p] of placed) current.set(id, p);
-        if (full) backwardAtLayout.current.delete(mode);
+        if (full) {
+          backwardAtLayout.current.delete(mode);
+          lastWholeLayoutAt.current = performance.now();
+        }
         savePositions(storage(), mode, current);
         setError(null);
       })
@@ -200,12 +208,24 @@ export function useTopologyLayout(
   }, [edges, snapshot, mode]);
 
   // Calls drawn right to left since the layout, on a map nobody arranged by hand in this grouping:
-  // a whole layout of the graph as it is now replaces the positions at once (made aside, so the
-  // map stays drawn meanwhile). Arranged by hand, or viewed where the reader moved it, the
-  // positions are the reader's: only counted.
+  // a whole layout of the graph as it is now replaces the positions (made aside, so the map stays
+  // drawn meanwhile), at once or a minute after the last whole layout shown (`autoRelayout`).
+  // Arranged by hand, or viewed where the reader moved it, the positions are the reader's: only counted.
   const adoptionFailedOn = useRef<readonly LayoutEdge[] | null>(null);
   useEffect(() => {
-    if (backwardSinceLayout === 0 || running.current || !ready || adoptionFailedOn.current === edges || isArranged(storage(), mode) || !viewIsOurs()) return;
+    if (running.current || !ready || adoptionFailedOn.current === edges) return undefined;
+    const decision = autoRelayout({
+      backwardSinceLayout,
+      arranged: isArranged(storage(), mode),
+      viewIsOurs: viewIsOurs(),
+      lastWholeLayoutAtMs: lastWholeLayoutAt.current,
+      nowMs: performance.now(),
+    });
+    if (decision.kind === 'none') return undefined;
+    if (decision.kind === 'later') {
+      const timer = setTimeout(() => setAutoRelayoutWake((n) => n + 1), decision.atMs - performance.now());
+      return () => clearTimeout(timer);
+    }
     running.current = true;
     const started = generation.current;
     const startedAt = performance.now();
@@ -217,6 +237,7 @@ export function useTopologyLayout(
         current.clear();
         for (const [id, p] of placed) current.set(id, p);
         backwardAtLayout.current.delete(mode);
+        lastWholeLayoutAt.current = performance.now();
         savePositions(storage(), mode, current);
         setAdopted((n) => n + 1);
       })
@@ -228,7 +249,8 @@ export function useTopologyLayout(
         if (started === generation.current) running.current = false;
         setVersion((v) => v + 1);
       });
-  }, [backwardSinceLayout, mode, nodes, edges, groups, current, ready, version, viewIsOurs]);
+    return undefined;
+  }, [backwardSinceLayout, mode, nodes, edges, groups, current, ready, version, viewIsOurs, autoRelayoutWake]);
 
   return { positions: snapshot, version, pending, error, relayout, move, backwardSinceLayout, adopted };
 }
