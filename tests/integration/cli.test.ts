@@ -177,6 +177,19 @@ describe('switchyard CLI against a real dashboard', () => {
     }
   });
 
+  it("runs from a pipeline's own working directory, outside the checkout", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-pipeline-'));
+    const env = { ...process.env, SWITCHYARD_TOKEN: pipelineToken };
+    try {
+      const drained = await run(process.execPath, [bin, 'drain', 'api/a-2', '--reason', 'deploy 4.2', '--url', server.url], { cwd: dir, env, timeout: 60_000 });
+      expect(drained.stdout).toContain('drained api/a-2');
+      await run(process.execPath, [bin, 'undrain', 'api/a-2', '--url', server.url], { cwd: dir, env, timeout: 60_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await etcd.etcdctlKeys('/switchyard/drain/')).toEqual([]);
+  });
+
   it('exits 3 for an unknown instance and 1 when the dashboard is unreachable', async () => {
     expect((await cli('drain', 'api/nope', '--reason', 'r')).code).toBe(3);
     const unreachable = await run(process.execPath, [bin, 'undrain', 'api/a-1', '--url', 'http://127.0.0.1:1'], { env: { ...process.env, SWITCHYARD_TOKEN: 'syd_x' } }).then(
