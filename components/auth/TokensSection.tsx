@@ -142,7 +142,7 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
                     <span className="access__label">last used </span>
                     {token.lastUsedAt ? <ClientTime at={Date.parse(token.lastUsedAt)} /> : <span className="muted">never</span>}
                   </td>
-                  <td>{token.revokedAt ? 'Revoked' : expired ? 'Expired' : token.expiresAt ? <>Active, expires <ClientTime at={Date.parse(token.expiresAt)} /></> : 'Active'}</td>
+                  <td className="access__state">{token.revokedAt ? 'Revoked' : expired ? 'Expired' : token.expiresAt ? <>Active, expires <ClientTime at={Date.parse(token.expiresAt)} /></> : 'Active'}</td>
                   <td className="access__actions">
                     {!token.revokedAt && (
                       <button type="button" className="button button--small button--danger" disabled={busy} onClick={() => void revoke(token)}>

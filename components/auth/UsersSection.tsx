@@ -113,7 +113,7 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
                 ) : user.lockedUntil ? (
                   <>
                     <span title="Five failed sign-ins in a row">
-                      Locked until <ClientTime at={Date.parse(user.lockedUntil)} relative={false} />
+                      Locked until <ClientTime at={Date.parse(user.lockedUntil)} />
                     </span>{' '}
                     <button
                       type="button"

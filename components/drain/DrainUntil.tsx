@@ -1,7 +1,6 @@
 'use client';
 
-import { formatClock } from '@/lib/client/formatTime';
-import { formatIn } from '@/lib/client/drainForm';
+import { formatClock, formatIn } from '@/lib/client/formatTime';
 import { useNow } from '@/lib/client/useNow';
 
 /** "until 15:00 (in 42 min)" in the reader's clock, or "until lifted"; ticks each second. */

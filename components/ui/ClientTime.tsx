@@ -1,11 +1,11 @@
 'use client';
 
-import { formatAgo, formatClock } from '@/lib/client/formatTime';
+import { formatClock, formatRelative } from '@/lib/client/formatTime';
 import { useNow } from '@/lib/client/useNow';
 
 /**
- * "14:03:12 (3 min ago)" in the reader's timezone; rendered only in the browser (the server's
- * clock and timezone are not the reader's), with `fallback` until then.
+ * "14:03:12 (3 min ago)", or "(in 23 h)" for a time ahead, in the reader's timezone; rendered only
+ * in the browser (the server's clock and timezone are not the reader's), with `fallback` until then.
  */
 export function ClientTime({ at, relative = true, fallback = '' }: { at: string | number; relative?: boolean; fallback?: string }) {
   const now = useNow();
@@ -16,7 +16,7 @@ export function ClientTime({ at, relative = true, fallback = '' }: { at: string 
   return (
     <time dateTime={iso} title={date.toLocaleString()}>
       {formatClock(at)}
-      {relative && ` (${formatAgo(at, now)})`}
+      {relative && ` (${formatRelative(at, now)})`}
     </time>
   );
 }

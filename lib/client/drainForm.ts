@@ -43,18 +43,6 @@ export function describeSeconds(seconds: number): string {
   return [days ? `${days} d` : '', hours ? `${hours} h` : '', minutes ? `${minutes} min` : ''].filter(Boolean).join(' ') || `${seconds} s`;
 }
 
-/** "in 42 s", "in 12 min", "in 3 h", "in 2 d"; "any moment" once it is due. */
-export function formatIn(at: string | number, now: number): string {
-  const seconds = Math.round((new Date(at).getTime() - now) / 1000);
-  if (seconds <= 0) return 'any moment';
-  if (seconds < 60) return `in ${seconds} s`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `in ${minutes} min`;
-  const hours = Math.round(minutes / 60);
-  if (hours < 48) return `in ${hours} h`;
-  return `in ${Math.round(hours / 24)} d`;
-}
-
 /** A drained instance whose monitor has not reported yet is still draining. */
 export const drainStateOf = (instance: Pick<Instance, 'drain' | 'drainState'>): DrainState | null =>
   instance.drain === null ? null : (instance.drainState ?? 'draining');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockSecondsBetween, formatAgo, localizeUtcClocks } from './formatTime';
+import { clockSecondsBetween, formatAgo, formatIn, formatRelative, localizeUtcClocks } from './formatTime';
 
 describe('formatAgo', () => {
   const now = Date.parse('2026-01-01T12:00:00Z');
@@ -16,6 +16,35 @@ describe('formatAgo', () => {
     // 11:59:15.9 shows as 11:59:15, 45 s before 12:00:00 (44.2 s elapsed rounded to "44 s ago").
     expect(formatAgo('2026-01-01T11:59:15.900Z', Date.parse('2026-01-01T12:00:00.100Z'))).toBe('45 s ago');
     expect(formatAgo('2026-01-01T11:59:15.100Z', Date.parse('2026-01-01T12:00:00.900Z'))).toBe('45 s ago');
+  });
+});
+
+describe('formatIn', () => {
+  it('says how far ahead a time is, and "any moment" once it is due', () => {
+    expect(formatIn(61_000, 0)).toBe('in 1 min');
+    expect(formatIn(30_000, 0)).toBe('in 30 s');
+    expect(formatIn(3 * 3_600_000, 0)).toBe('in 3 h');
+    expect(formatIn(0, 5)).toBe('any moment');
+  });
+});
+
+describe('formatRelative', () => {
+  // The Access page at 01:24:51 showed a token expiring at 01:17:15 the next day as "(just now)".
+  const now = Date.parse('2026-12-07T01:24:51Z');
+  it.each([
+    ['2026-12-08T01:17:15Z', 'in 24 h'],
+    ['2026-12-07T01:40:00Z', 'in 15 min'],
+    ['2026-12-07T01:25:30Z', 'in 39 s'],
+    ['2027-01-06T01:24:51Z', 'in 30 d'],
+  ])('reads a time ahead, %s, as how far ahead it is: %s', (at, expected) => {
+    expect(formatRelative(at, now)).toBe(expected);
+  });
+  it('reads past times as formatAgo does', () => {
+    expect(formatRelative('2026-12-07T01:21:51Z', now)).toBe('3 min ago');
+    expect(formatRelative('2026-12-07T01:24:49Z', now)).toBe('just now');
+  });
+  it('reads a time less than 5 s ahead as "just now": an event stamped on the server can be a second or two past the page\u2019s clock', () => {
+    expect(formatRelative('2026-12-07T01:24:53.500Z', now)).toBe('just now');
   });
 });
 

@@ -25,6 +25,27 @@ export function formatAgo(at: string | number, now: number): string {
   return `${Math.floor(hours / 24)} d ago`;
 }
 
+/** "in 42 s", "in 12 min", "in 3 h", "in 2 d"; "any moment" once it is due. */
+export function formatIn(at: string | number, now: number): string {
+  const seconds = Math.round((new Date(at).getTime() - now) / 1000);
+  if (seconds <= 0) return 'any moment';
+  if (seconds < 60) return `in ${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `in ${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `in ${hours} h`;
+  return `in ${Math.round(hours / 24)} d`;
+}
+
+/**
+ * A time either side of now: "in 23 h" ahead (a token's expiry, a silence's end), formatAgo's words
+ * otherwise. Under 5 s ahead is "just now": a server's timestamp of what just happened can be a
+ * second or two past the page's clock, which ticks once a second.
+ */
+export function formatRelative(at: string | number, now: number): string {
+  return clockSecondsBetween(now, new Date(at).getTime()) >= 5 ? formatIn(at, now) : formatAgo(at, now);
+}
+
 const DAY_MS = 86_400_000;
 /** `utcClock`'s form (lib/model/status/clock.ts): causes are one string for every reader, so they name UTC. */
 const UTC_CLOCK = /\b([01]\d|2[0-3]):([0-5]\d):([0-5]\d) UTC\b/g;
