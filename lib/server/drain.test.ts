@@ -28,6 +28,13 @@ describe('drain service and lost instances', () => {
     expect(await drains.drain('users', 'a', { reason: 'deploy' }, 'alice')).toMatchObject({ ok: false, status: 404, code: 'not_found' });
   });
 
+  it('names the ids a service has when asked for one it lacks, and an unknown service as unknown', async () => {
+    const drains = setup();
+    expect(await drains.drain('users', 'users-2', { reason: 'deploy' }, 'alice')).toMatchObject({ status: 404, message: 'no instance "users-2" in service "users"; its 1 registered: b' });
+    expect(await drains.undrain('users', 'users-2', 'alice')).toMatchObject({ status: 404, message: 'no instance "users-2" in service "users"; its 1 registered: b' });
+    expect(await drains.drain('payments', 'payments-2', { reason: 'deploy' }, 'alice')).toMatchObject({ status: 404, message: 'no service "payments" is registered' });
+  });
+
   it("says the registry is catching up or relisting, not still connecting to etcd, from the status's phase", async () => {
     const drains = setup();
     store.setRegistryStatus({ state: 'connecting', phase: 'catching-up', message: 'listed at revision 812; applying the 9000 watch events that arrived meanwhile' });

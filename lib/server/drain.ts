@@ -56,6 +56,20 @@ export function createDrainService(options: DrainServiceOptions): DrainService {
   const find = (service: string, id: string): Instance[] =>
     [...store.instances()].filter((instance) => instance.service === service && instance.id === id && !instance.lost);
 
+  /**
+   * 404 naming the ids the service has: ids are the framework's (addresses for grpc-go and kitex,
+   * lease ids for go-zero), so `payments-2` is often a guess at a name that is not there.
+   */
+  const notFound = (service: string, id: string): Refusal => {
+    const ids = [...store.instances()].filter((instance) => instance.service === service && !instance.lost).map((instance) => instance.id);
+    const shown = [...new Set(ids)].sort();
+    const message =
+      shown.length === 0
+        ? `no service ${JSON.stringify(service)} is registered`
+        : `no instance ${JSON.stringify(id)} in service ${JSON.stringify(service)}; its ${shown.length} registered: ${shown.slice(0, 5).join(', ')}${shown.length > 5 ? ', …' : ''}`;
+    return { ok: false, status: 404, code: 'not_found', message, field: 'id' };
+  };
+
   /** Passing instances of a service still in rotation, other than the ones about to be drained. */
   const passingLeft = (service: string, leaving: Set<string>): number =>
     [...store.instances()].filter((i) => i.service === service && i.drain === null && i.status === 'passing' && !leaving.has(i.key)).length;
@@ -145,7 +159,7 @@ export function createDrainService(options: DrainServiceOptions): DrainService {
   };
 
   const liftDrain = async (service: string, id: string, by: string): Promise<DrainOutcome> => {
-    if (find(service, id).length === 0) return { ok: false, status: 404, code: 'not_found', message: `no instance ${JSON.stringify(id)} in service ${JSON.stringify(service)}`, field: 'id' };
+    if (find(service, id).length === 0) return notFound(service, id);
     const key = drainEtcdKey(controlPrefix, service, id);
     const current = (await client.get(key).exec()).kvs[0];
     if (!current) return { ok: false, status: 409, code: 'not_drained', message: `${service}/${id} is not drained`, current: null };
@@ -170,7 +184,7 @@ export function createDrainService(options: DrainServiceOptions): DrainService {
       const unavailable = registryRefusal();
       if (unavailable) return unavailable;
       const targets = find(service, id);
-      if (targets.length === 0) return { ok: false, status: 404, code: 'not_found', message: `no instance ${JSON.stringify(id)} in service ${JSON.stringify(service)}`, field: 'id' };
+      if (targets.length === 0) return notFound(service, id);
       const target = targets[0] as Instance;
       if (target.drain) return { ok: false, status: 409, code: 'already_drained', message: `${service}/${id} is already drained`, current: target.drain };
       if (!request.force && target.status === 'passing' && passingLeft(service, new Set(targets.map((t) => t.key))) === 0) {
