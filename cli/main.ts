@@ -24,8 +24,8 @@ const USAGE = `usage:
 
 exit codes: 0 done, 1 network/server error, 2 bad input, 3 refused (not found, already drained,
 last passing instance, no traffic data to confirm idleness, no longer drained while waiting),
-4 timed out waiting, 5 the API token
-was refused (unknown, expired, revoked, a viewer's, or scoped to another service)
+4 timed out waiting, 5 the API token was refused (unknown, expired, revoked, a viewer's, or scoped
+to another service)
 
 With --wait, a failing poll (5xx, 429, a restart or failover, a hung request) is retried until the
 --timeout deadline, with a note on stderr; so is an answer without the drain from a server not yet
