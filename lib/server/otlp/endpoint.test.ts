@@ -64,3 +64,24 @@ describe('otlpHandler', () => {
     expect([later.status, await later.text()]).toEqual([200, '{}']);
   });
 });
+
+describe('otlpHandler refusing a scoped token', () => {
+  it('names the service.name the export carried, cut at 256 characters, its control and bidi characters escaped: it echoes what the sender wrote', async () => {
+    const runtime = {
+      auth: { cachedToken: () => ({ ...PRINCIPAL, scope: 'orders' }) } as unknown as Auth,
+      bodies: createBodyReception(),
+      otlp: { inFlight: createInFlightLimit(1) } as OtlpIntake,
+    } as OtlpRuntime;
+    // C1 CSI (ESC [ on some terminals), DEL and an RTL override: JSON's own escaping leaves them as they are.
+    const carried = `\u009b2J\u007f\u202e${'x'.repeat(4_000)}`;
+    const handle = otlpHandler({ ...anything(), services: () => [carried] });
+    const listening = createServer((request, response) => handle(request, response, runtime));
+    server = listening;
+    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+    const { port } = listening.address() as AddressInfo;
+    const refused = await fetch(`http://127.0.0.1:${port}/v1/metrics`, { method: 'POST', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, body: '{}' });
+    expect(refused.status).toBe(403);
+    const { message } = z.object({ error: z.object({ message: z.string() }) }).parse(await refused.json()).error;
+    expect(message).toBe(`this token may only report for service orders; this export's resource service.name is "\\x9b2J\\x7f\\u202e${'x'.repeat(251)}" (its first 256 of 4005 characters)`);
+  });
+});

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { Principal } from '@/lib/model/auth';
+import { printable } from '@/lib/model/printable';
 import { BODY_RETRY_AFTER_SECONDS } from '../body-reception';
 import { firstIssue } from '../http';
 import type { Runtime } from '../runtime';
@@ -79,15 +80,27 @@ function answer<Request>(signal: OtlpSignal<Request>, body: Buffer, response: Se
   if (!decoded.ok) return sendError(response, 400, 'invalid_body', decoded.message);
   if (principal.scope !== undefined) {
     for (const service of signal.services(decoded.request)) {
-      // The name it carried says what to fix: often an SDK's default (`unknown_service:node`), not a typo.
-      const carried = service === undefined ? 'has no service.name' : `service.name is ${JSON.stringify(service)}`;
-      if (service !== principal.scope) return sendError(response, 403, 'out_of_scope', `this token may only report for service ${principal.scope}; this export's resource ${carried}`);
+      if (service !== principal.scope) return sendError(response, 403, 'out_of_scope', `this token may only report for service ${principal.scope}; this export's resource ${carriedName(service)}`);
     }
   }
   const outcome = signal.accept(runtime, decoded.request);
   const partial = outcome.rejected > 0 ? { rejected: outcome.rejected, message: outcome.reason ?? 'refused' } : undefined;
   // An empty protobuf response, the usual one, is the head alone.
   sendReply(response, 200, type, type === PROTOBUF ? signal.encodeResponse(partial) : signal.responseJson(partial));
+}
+
+/** As long as a fleet name may be (FleetNameSchema), so as long as any scope: more says nothing a sender needs. */
+const MAX_CARRIED_NAME_CHARS = 256;
+
+/**
+ * The service.name an export carried, for its 403: often an SDK's default (`unknown_service:node`),
+ * not a typo. It is the sender's text (up to MAX_STRING_VALUE) echoed into a reply exporters log:
+ * cut, and its control and bidi characters escaped (`printable`; JSON escapes only C0).
+ */
+function carriedName(service: string | undefined): string {
+  if (service === undefined) return 'has no service.name';
+  if (service.length <= MAX_CARRIED_NAME_CHARS) return `service.name is ${printable(JSON.stringify(service))}`;
+  return `service.name is ${printable(JSON.stringify(service.slice(0, MAX_CARRIED_NAME_CHARS)))} (its first ${MAX_CARRIED_NAME_CHARS} of ${service.length} characters)`;
 }
 
 function decode<Request>(signal: OtlpSignal<Request>, body: Buffer, type: string): { ok: true; request: Request } | { ok: false; message: string } {
