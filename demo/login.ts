@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { printable } from '@/lib/model/printable';
 import { generatePassword } from '@/lib/server/auth/passwords';
 
 const DemoLoginSchema = z.object({ password: z.string().min(12) });
@@ -23,23 +24,29 @@ export function demoAdminPassword(dataDir: string, fromEnv: string | undefined):
   }
 }
 
+const ErrorBodySchema = z.object({ error: z.object({ message: z.string() }) });
+
 /**
  * Signs in through `POST /api/v1/auth/login`; resolves with the session cookie (`name=value`), or
- * null when refused. `send` lets a caller add transport options (a test CA).
+ * null when refused, with the API error body's message if it sent one. `send` lets a caller add
+ * transport options (a test CA).
  */
-export async function signIn(url: string, username: string, password: string, send: typeof fetch = fetch): Promise<{ cookie: string | null; status: number }> {
+export async function signIn(url: string, username: string, password: string, send: typeof fetch = fetch): Promise<{ cookie: string | null; status: number; message?: string }> {
   const response = await send(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  await response.arrayBuffer();
+  const body: unknown = await response.json().catch(() => undefined);
   const cookie = response.headers.getSetCookie().find((line) => line.includes('switchyard_session='));
-  return { cookie: response.ok && cookie ? (cookie.split(';')[0] ?? null) : null, status: response.status };
+  if (response.ok && cookie) return { cookie: cookie.split(';')[0] ?? null, status: response.status };
+  const error = ErrorBodySchema.safeParse(body);
+  return { cookie: null, status: response.status, ...(error.success ? { message: error.data.error.message } : {}) };
 }
 
 /** Signs in as the admin and creates the API token the fleet's call reporters send. */
 export async function createReporterToken(url: string, password: string): Promise<string> {
-  const { cookie, status } = await signIn(url, 'admin', password);
+  const { cookie, status, message } = await signIn(url, 'admin', password);
   if (!cookie && status === 401) throw new Error(`cannot sign in as admin (HTTP 401): this data dir's admin has another password; set SWITCHYARD_ADMIN_PASSWORD or use a fresh DATA_DIR`);
-  // Anything else is not a password kept from another run: a 500, a lock (429), a proxy's page.
-  if (!cookie) throw new Error(`cannot sign in as admin: the dashboard answered HTTP ${status} (its log above says why)`);
+  // Anything else is not a password kept from another run: a 500, whose cause the dashboard logs;
+  // a lock (429), which it logs nothing of, its body alone saying why.
+  if (!cookie) throw new Error(`cannot sign in as admin: the dashboard answered HTTP ${status}${status < 500 && message !== undefined ? `: ${printable(message)}` : ' (its log above says why)'}`);
   const created = await fetch(`${url}/api/v1/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, origin: url },
