@@ -45,7 +45,7 @@ export function TopologyToolbar({ view, facets, mode, autoGrouped, matches, show
       <SearchBox
         value={view.search}
         onChange={(search) => onChange({ search })}
-        placeholder="Find a service, instance or address"
+        placeholder="Search"
         label="Find on the map"
         onEnter={onSearchNext}
         describedBy="topology-search-count"
