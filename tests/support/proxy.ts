@@ -10,8 +10,12 @@ export interface CuttableProxy {
    * nobody is told (no reset, no close), as when a network drops packets. `restore` ends it.
    */
   stall(): void;
-  /** Accepts connections again, forwarding to `target` (defaults to the current one). */
-  restore(target?: string): void;
+  /**
+   * Accepts connections again, forwarding to `target` (defaults to the current one). What stalled is
+   * dropped, so its peers see the end and reconnect; with `keepStalled` it stays a black hole instead,
+   * as after a failover: the old host is gone without a word, only new connections reach the new one.
+   */
+  restore(target?: string, options?: { keepStalled?: boolean }): void;
   close(): Promise<void>;
 }
 
@@ -62,15 +66,18 @@ export async function startProxy(target: string): Promise<CuttableProxy> {
         socket.pause();
       }
     },
-    restore(next) {
+    restore(next, options) {
       if (next) upstream = new URL(next);
       open = true;
       if (stalled) {
         stalled = false;
-        // What stalled is dropped now: the peers see their connections end and make new ones.
-        for (const socket of [...sockets, ...held]) socket.destroy();
+        if (options?.keepStalled) {
+          for (const socket of sockets) held.add(socket);
+        } else {
+          for (const socket of [...sockets, ...held]) socket.destroy();
+          held.clear();
+        }
         sockets.clear();
-        held.clear();
       }
     },
     close() {

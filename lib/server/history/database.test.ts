@@ -2,7 +2,8 @@ import { createServer, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startPostgres, type TestPostgres } from '@/tests/support/postgres';
-import { CHECKOUT_TIMEOUT_MS, CONNECT_TIMEOUT_MS, openStoreDatabase, POOL_MAX } from './database';
+import pg from 'pg';
+import { CHECKOUT_TIMEOUT_MS, CONNECT_TIMEOUT_MS, openStoreDatabase, POOL_MAX, QUERY_TIMEOUT_MS } from './database';
 import { isDatabaseUnreachable } from './unreachable';
 
 let postgres: TestPostgres;
@@ -58,6 +59,57 @@ describe('the PostgreSQL pool', () => {
       await postgres.query(postgres.adminUrl, 'select pg_cancel_backend(pid) from pg_stat_activity where query = $1', [sleeping]);
       await Promise.all(held);
       await store.close();
+    }
+  }, 60_000);
+
+  it('drops a connection whose query is unanswered past the bound, as unreachable, and answers the next on a new one', async () => {
+    const url = await postgres.createDatabase();
+    const store = await openStoreDatabase({ url });
+    // Unanswered as far as the client knows: the same, from where it stands, as a host gone without a reset.
+    const sleeping = 'select pg_sleep(120) as unanswered';
+    try {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      let outcome: unknown = 'still waiting';
+      const waiting = sql.raw(sleeping).execute(store.db).then(
+        () => 'answered',
+        (error: unknown) => (outcome = error),
+      );
+      const backend = async (): Promise<number | undefined> => (await postgres.query<{ pid: number }>(postgres.adminUrl, 'select pid from pg_stat_activity where query = $1', [sleeping]))[0]?.pid;
+      let stuck: number | undefined;
+      while ((stuck = await backend()) === undefined) await new Promise((resolve) => setImmediate(resolve));
+      await vi.advanceTimersByTimeAsync(QUERY_TIMEOUT_MS - 1);
+      expect(outcome).toBe('still waiting');
+      await vi.advanceTimersByTimeAsync(1);
+      await vi.waitFor(() => expect(isDatabaseUnreachable(outcome), String(outcome)).toBe(true), { timeout: 5_000 });
+      await waiting;
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(store.db);
+      expect(rows[0]?.pid).not.toBe(stuck);
+    } finally {
+      vi.useRealTimers();
+      await postgres.query(postgres.adminUrl, 'select pg_cancel_backend(pid) from pg_stat_activity where query = $1', [sleeping]);
+      await store.close();
+    }
+  }, 60_000);
+
+  it('leaves a migration waiting on another replica’s migration lock past the bound', async () => {
+    const url = await postgres.createDatabase();
+    // Another replica migrating: Kysely's migration lock (its LOCK_ID) held by another session.
+    const replica = new pg.Client({ connectionString: url });
+    await replica.connect();
+    await replica.query('select pg_advisory_lock(3853314791062309107)');
+    try {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const opening = openStoreDatabase({ url });
+      const waitingOnLock = "select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%pg_advisory_lock%'";
+      while ((await postgres.query(url, waitingOnLock)).length === 0) await new Promise((resolve) => setImmediate(resolve));
+      await vi.advanceTimersByTimeAsync(2 * QUERY_TIMEOUT_MS);
+      vi.useRealTimers();
+      await replica.query('select pg_advisory_unlock(3853314791062309107)');
+      const store = await opening;
+      await store.close();
+    } finally {
+      vi.useRealTimers();
+      await replica.end();
     }
   }, 60_000);
 });

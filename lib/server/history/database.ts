@@ -33,6 +33,18 @@ export const CONNECT_TIMEOUT_MS = 10_000;
  * Past `CONNECT_TIMEOUT_MS`, so a new connection's own bound reports first, with its cause.
  */
 export const CHECKOUT_TIMEOUT_MS = CONNECT_TIMEOUT_MS + 2_000;
+/**
+ * How long a pooled client may be held by one query (or one of the two short transactions, auth's
+ * admin count and the silences' cap) before its connection is taken for dead and dropped. A database
+ * host gone without a reset (a failover to a new primary behind the same address, a network cut)
+ * never answers the query, and the kernel gives up on the connection only after ~15 min
+ * (`tcp_retries2`): with every client stuck like that, requests were answered 503 that long though
+ * the new primary was up. Every query here is paged or chunked (history pages of ≤ 5,000 rows,
+ * exports by 2,000, pruning by 5,000; filtered reads of 1,000,000 events take ms, docs/BENCHMARKS.md
+ * §5), so 30 s is far above any, and a failover costs half a minute. Migrations are exempt (the
+ * bound is armed after them): one replica's may wait on another's migration lock.
+ */
+export const QUERY_TIMEOUT_MS = 30_000;
 
 /**
  * `pg` returns int8 (`bigint` columns, `COUNT(*)`) as strings; every int8 here is a millisecond
@@ -70,11 +82,32 @@ class BoundedConnectClient extends pg.Client {
   }
 }
 
-function openPostgres(url: string): Kysely<HistoryDatabase> {
+function openPostgres(url: string): { db: Kysely<HistoryDatabase>; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, types: pgTypes, Client: BoundedConnectClient, connectionTimeoutMillis: CHECKOUT_TIMEOUT_MS });
   // An idle client losing its connection (a database restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  return new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) });
+  // Nor a checked-out one: pg emits 'error' after failing its query, and the pool listens only while it is idle.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return { db: new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) }), pool };
+}
+
+/**
+ * Drops the connection of a client held past `QUERY_TIMEOUT_MS`: pg fails its query (unreachable,
+ * answered 503) and marks the client unusable, so the pool discards it on release and connects
+ * afresh. pg's own `query_timeout` fails the query but leaves the connection waiting, and Kysely
+ * releases it as healthy: the pool would hand out the stuck client again.
+ */
+function boundQueries(pool: pg.Pool): void {
+  const deadlines = new WeakMap<pg.PoolClient, NodeJS.Timeout>();
+  pool.on('acquire', (client) => {
+    const deadline = setTimeout(() => {
+      const error = Object.assign(new Error(`no answer from PostgreSQL within ${QUERY_TIMEOUT_MS / 1000} s; connection dropped`), { code: 'ETIMEDOUT' });
+      client.connection.stream.destroy(error);
+    }, QUERY_TIMEOUT_MS);
+    deadline.unref();
+    deadlines.set(client, deadline);
+  });
+  pool.on('release', (_error, client) => clearTimeout(deadlines.get(client)));
 }
 
 /**
@@ -85,10 +118,11 @@ function openPostgres(url: string): Kysely<HistoryDatabase> {
  */
 export async function openStoreDatabase(location: DatabaseLocation): Promise<StoreDatabase> {
   const dialect: SqlDialect = location.url !== undefined ? 'postgres' : 'sqlite';
-  const db = location.url !== undefined ? openPostgres(location.url) : openSqlite(location.file);
+  const { db, pool } = location.url !== undefined ? openPostgres(location.url) : { db: openSqlite(location.file), pool: undefined };
   try {
     const migrated = await new Migrator({ db, provider: migrationProviderFor(dialect) }).migrateToLatest();
     if (migrated.error) throw migrated.error instanceof Error ? migrated.error : new Error(String(migrated.error));
+    if (pool) boundQueries(pool);
   } catch (error) {
     await db.destroy();
     if (location.url === undefined) throw error;
