@@ -23,6 +23,7 @@ import { useObservedEdges } from '@/lib/client/topology/edges';
 import type { LayoutEdge, LayoutNode, Point } from '@/lib/model/topology/layout';
 import { layoutInputOf } from '@/lib/model/topology/layout-input';
 import type { PrecomputedLayout } from '@/lib/model/topology/place';
+import { boundsOf } from '@/lib/model/topology/positions';
 import { useTopologyLayout } from '@/lib/client/topology/layout-state';
 import { useTopologyView } from '@/lib/client/topology/view-url';
 import { refreshIntervalFor, usePacedValue } from '@/lib/client/topology/pace';
@@ -38,7 +39,7 @@ import { MIN_ZOOM, TopologyCanvas } from './TopologyCanvas';
 import { TopologyLegend } from './TopologyLegend';
 import { TopologyPanel, type DrainControlsSlot } from './TopologyPanel';
 import { TopologyToolbar, type TopologyFacets } from './TopologyToolbar';
-import { fitViewport } from './viewport';
+import { fitViewport, showsWhole } from './viewport';
 import { serverNow } from '@/lib/client/serverClock';
 
 const NARROW_MAX_WIDTH = 640;
@@ -250,18 +251,30 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     if ('fit' in redo) fitTo(redo.fit);
     else centerOn(redo.centre);
   }, [fitTo, centerOn]);
+  // Redone only when what it showed no longer is: a notice appearing above the map shortens the
+  // canvas a little, and refitting then moved every node under the reader's eyes as an outage began.
+  const lastViewStillShown = useCallback(() => {
+    const redo = redoOnResize.current;
+    if (redo === null) return true;
+    const rects = 'centre' in redo ? [flow.rects.get(redo.centre)].flatMap((rect) => rect ?? []) : redo.fit ? redo.fit.flatMap((id) => flow.rects.get(id) ?? []) : [...flow.rects.values()];
+    const bounds = boundsOf(rects);
+    const { width, height } = storeApi.getState();
+    return bounds === undefined || showsWhole(bounds, flowApi.getViewport(), width, height);
+  }, [flow.rects, flowApi, storeApi]);
   useEffect(() => {
     let frame = 0;
     const unsubscribe = storeApi.subscribe((state, previous) => {
       if (state.width === previous.width && state.height === previous.height) return;
       cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(redoLastView);
+      frame = requestAnimationFrame(() => {
+        if (!lastViewStillShown()) redoLastView();
+      });
     });
     return () => {
       unsubscribe();
       cancelAnimationFrame(frame);
     };
-  }, [storeApi, redoLastView]);
+  }, [storeApi, redoLastView, lastViewStillShown]);
   // A whole layout adopted for new calls moves every node: the view is redone on it as on a resize
   // (kept when moved by hand), or the fitted map was left half outside the canvas.
   const viewRedoneFor = useRef(0);
