@@ -18,4 +18,10 @@ describe('routedPath', () => {
     expect(routedPath('/api//../v1/alerts?a=//b')).toBe('/api//../v1/alerts');
     expect(routedPath('/x\\..\\api/v1/alerts')).toBe('/x\\..\\api/v1/alerts');
   });
+
+  it('gives what the URL parser gives for plain paths, dot segments, escapes and characters it encodes', () => {
+    for (const url of ['/', '/v1/metrics', '/api/v1/services/orders?x=1', "/api/v1/a_b~c!$&'()*+,;=:@-d", '/./api/v1', '/x/%2e%2e/api', '/a b', '/é', '/a"b<c>', '/api/v1/services/a.b']) {
+      expect(routedPath(url), url).toBe(new URL(url, 'http://localhost').pathname);
+    }
+  });
 });

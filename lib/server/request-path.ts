@@ -3,6 +3,9 @@ import { errorBody } from './http';
 
 const MESSAGE = 'the path is not valid percent-encoded UTF-8';
 
+/** Characters the URL parser keeps as written in a path: nothing to resolve (no dot, no escape). */
+const PLAIN_PATH = /^\/[A-Za-z0-9/_~!$&'()*+,;=:@-]*$/;
+
 /**
  * The path Next routes a request to: it resolves dot segments, plain or escaped (`/./api/…`,
  * `/x/%2e%2e/api/…`), as the WHATWG URL parser does, so a prefix test on the raw target misjudges
@@ -13,6 +16,9 @@ const MESSAGE = 'the path is not valid percent-encoded UTF-8';
 export function routedPath(url: string): string {
   const path = url.split('?', 1)[0] ?? url;
   if (/\/\/|\\/.test(path)) return path;
+  // Every request asks (the program endpoints, the API gate, methods, the outage check): a path of
+  // characters the parser keeps as they are, with no dot or escape to resolve, is its own answer.
+  if (PLAIN_PATH.test(path)) return path;
   try {
     return new URL(url, 'http://localhost').pathname;
   } catch {
