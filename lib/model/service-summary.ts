@@ -35,6 +35,8 @@ export interface ServiceSummary {
    * otherwise. Many services at once point at etcd, not at them (topology/shared-departure.ts).
    */
   leftEtcdAt?: string;
+  /** With `leftEtcdAt`: when the first of its instances went (ISO), where a fleet's leaving began. */
+  firstLeftEtcdAt?: string;
   /**
    * Failing, and every failing instance is lost (or back in etcd after its loss, no probe verdict
    * yet): the service fails by being out of discovery (crashed, or cut off from etcd while serving),
@@ -92,8 +94,9 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
   let lost = 0;
   let lostServing = 0;
   let checking = 0;
-  /** Whether every instance so far left discovery while passing, and when the last of them went. */
+  /** Whether every instance so far left discovery while passing, and when the first and the last of them went. */
   let allLeftWhilePassing = true;
+  let firstLeftAt: string | undefined;
   let lastLeftAt: string | undefined;
   let failingNotLost = 0;
   let heldBack = 0;
@@ -119,8 +122,10 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     if (instance.lost?.checking) checking += 1;
     else if (instance.lost !== undefined) lost += 1;
     if (instance.lost?.stillServing) lostServing += 1;
-    if (instance.lost?.checking || instance.lost?.stillServing) lastLeftAt = laterIso(lastLeftAt, instance.lost.at);
-    else allLeftWhilePassing = false;
+    if (instance.lost?.checking || instance.lost?.stillServing) {
+      firstLeftAt = earlier(firstLeftAt, instance.lost.at);
+      lastLeftAt = laterIso(lastLeftAt, instance.lost.at);
+    } else allLeftWhilePassing = false;
     if (instance.passedAt !== undefined) passedAny = true;
     if (isFailingStatus(instance.status)) {
       // An instance back in etcd after its loss is held critical (kind 'lost') until its probes rule: still the loss.
@@ -167,7 +172,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     ...(lost > 0 ? { lost } : {}),
     ...(lostServing > 0 ? { lostServing } : {}),
     ...(checking > 0 ? { checking } : {}),
-    ...(allLeftWhilePassing && lastLeftAt !== undefined ? { leftEtcdAt: lastLeftAt } : {}),
+    ...(allLeftWhilePassing && lastLeftAt !== undefined ? { leftEtcdAt: lastLeftAt, ...(firstLeftAt !== undefined ? { firstLeftEtcdAt: firstLeftAt } : {}) } : {}),
     ...(isFailingStatus(status) && lost + heldBack > 0 && failingNotLost === 0 ? { failingOnlyLost: true as const } : {}),
     ...(instances.length > 0 && !passedAny ? { neverPassed: true as const } : {}),
     ...(failingSince !== undefined ? { failingSince } : {}),

@@ -101,6 +101,21 @@ describe('sharedDeparture (the fleet left etcd together while serving)', () => {
     expect(sharedDeparture(later, synced)).toEqual({ services: 3, at: at(120_500), checking: true });
   });
 
+  it('says when the first of them began to leave, while it groups them by when each emptied', () => {
+    // A fleet cut off from etcd: each instance's lease runs out as its last keep-alive ages out, up to ~5 s apart.
+    const spread = (name: string, fromMs: number) =>
+      summarizeInstances(
+        name,
+        [fromMs, fromMs + 2_000, fromMs + 4_500].map((leftMs, i): Instance => ({ id: `${name}-${i}`, service: name, key: `/services/${name}/${name}-${i}`, address: `10.0.2.${i}:80`, format: 'native', metadata: {}, status: 'unknown', drain: null, lost: lostFor('checking', leftMs) })),
+      );
+    const departure = sharedDeparture(fleet(spread('a', 1_000), spread('b', 0), spread('c', 500)), synced);
+    expect(departure).toEqual({ services: 3, at: at(0), checking: true });
+    expect(departure && describeSharedDeparture(departure)).toContain('3 services left etcd together at 00:53:54 UTC');
+    // Grouped by when each emptied: b's first instance left 12 s before a emptied, still one departure.
+    const slow = sharedDeparture(fleet(spread('a', 8_000), spread('b', 0)), synced);
+    expect(slow).toEqual({ services: 2, at: at(0), checking: true });
+  });
+
   it('times a service by its last instance to leave: one whose instances left 30 s apart did not leave with the others', () => {
     const straggler = summarizeInstances(
       'c',

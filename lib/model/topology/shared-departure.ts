@@ -22,7 +22,7 @@ export const SHARED_DEPARTURE_MIN_SERVICES = 2;
 export const SharedDepartureSchema = z.object({
   /** How many services left in the window. */
   services: z.number().int().positive(),
-  /** When the first of them left (ISO). */
+  /** When the first instance of them left (ISO): where the fleet's leaving began. */
   at: z.string(),
   /** Whether the still-serving check runs for any of them (`lost.checking`); else all still serve out of discovery. */
   checking: z.boolean(),
@@ -33,15 +33,19 @@ export type SharedDeparture = z.infer<typeof SharedDepartureSchema>;
  * Whether most of the fleet left etcd together while serving: at least SHARED_DEPARTURE_MIN_SERVICES
  * registered services, and at least half of them, whose every instance left discovery while its
  * probes passed (`leftEtcdAt`: still being checked, or confirmed still serving) within
- * SHARED_DEPARTURE_WINDOW_MS of each other. Only while Switchyard's own view of etcd is synced: when
+ * SHARED_DEPARTURE_WINDOW_MS of each other, named by the first of their instances to leave. Only while Switchyard's own view of etcd is synced: when
  * its own connection is the trouble, the registry banner already says so, and the departures it
  * reads then may be its own gap. Lost (crashed) instances take no part: the origins speak for them.
  */
-export function sharedDeparture(topology: { nodes: readonly Pick<TopologyNode, 'kind' | 'leftEtcdAt' | 'checking'>[] }, registry: Pick<RegistryStatus, 'state'>): SharedDeparture | null {
+export function sharedDeparture(topology: { nodes: readonly Pick<TopologyNode, 'kind' | 'leftEtcdAt' | 'firstLeftEtcdAt' | 'checking'>[] }, registry: Pick<RegistryStatus, 'state'>): SharedDeparture | null {
   if (registry.state !== 'synced') return null;
   const services = topology.nodes.filter((node) => node.kind === 'service');
+  // Grouped by when each service emptied: a service has left only once its last instance went, and
+  // a fleet cut off from etcd empties its services within the keep-alive spread (~5 s) of each
+  // other, as their first departures do — but a service that had lost an instance a while before
+  // the fleet did still emptied with it. The notice names when the leaving began: the first instance of them to go.
   const left = services
-    .flatMap(({ leftEtcdAt: at, checking }) => (at === undefined ? [] : [{ at, ms: Date.parse(at), checking: (checking ?? 0) > 0 }]))
+    .flatMap(({ leftEtcdAt: at, firstLeftEtcdAt, checking }) => (at === undefined ? [] : [{ firstAt: firstLeftEtcdAt ?? at, ms: Date.parse(at), checking: (checking ?? 0) > 0 }]))
     .filter(({ ms }) => Number.isFinite(ms))
     .sort((a, b) => a.ms - b.ms);
   // The largest run of departures within the window (the earliest of equals).
@@ -52,9 +56,9 @@ export function sharedDeparture(topology: { nodes: readonly Pick<TopologyNode, '
   }
   if (best.count < SHARED_DEPARTURE_MIN_SERVICES || best.count * 2 < services.length) return null;
   const together = left.slice(best.from, best.from + best.count);
-  const first = together[0];
-  if (!first) return null;
-  return { services: best.count, at: first.at, checking: together.some(({ checking }) => checking) };
+  const first = together.reduce<string | undefined>((earliest, { firstAt }) => (earliest === undefined || Date.parse(firstAt) < Date.parse(earliest) ? firstAt : earliest), undefined);
+  if (first === undefined) return null;
+  return { services: best.count, at: first, checking: together.some(({ checking }) => checking) };
 }
 
 /**

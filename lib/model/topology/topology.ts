@@ -37,6 +37,8 @@ export interface TopologyNode {
   checking?: number;
   /** When the service left etcd while serving (`ServiceSummary.leftEtcdAt`). Absent otherwise. */
   leftEtcdAt?: string;
+  /** When its first instance left, with `leftEtcdAt` (`ServiceSummary.firstLeftEtcdAt`). */
+  firstLeftEtcdAt?: string;
   /** Services failing only through lost instances (`ServiceSummary.failingOnlyLost`): no dependency explains that. */
   failingOnlyLost?: true;
   /** Why the service has its status (services only; absent while every instance passes). */
@@ -242,6 +244,7 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
     ...optional('lostServing', service.lostServing),
     ...optional('checking', service.checking),
     ...optional('leftEtcdAt', service.leftEtcdAt),
+    ...optional('firstLeftEtcdAt', service.firstLeftEtcdAt),
     ...(service.failingOnlyLost ? { failingOnlyLost: true as const } : {}),
     ...optional('cause', service.cause),
     ...(service.neverPassed ? { neverPassed: true as const } : {}),
