@@ -17,6 +17,9 @@ const expired = (instance: string, service = 'users'): Spec => ({ kind: 'instanc
 const deleted = (instance: string): Spec => ({ kind: 'instance.deregistered', service: 'users', instance, detail: 'key deleted' });
 const goneUnwatched = (instance: string): Spec => ({ kind: 'instance.deregistered', service: 'users', instance, detail: 'gone while Switchyard was not watching' });
 const registered = (instance: string): Spec => ({ kind: 'instance.registered', service: 'users', instance, detail: 'registered' });
+/** An `instance.lost` row as the lost tracker writes it: found still serving after its key went (`stillServingCause`), or crashed. */
+const lostServing = (instance: string): Spec => ({ kind: 'instance.lost', service: 'users', instance, from: 'passing', to: 'critical', detail: 'lease expired at 10:00:00 UTC while it still served: it answered probes 20 s later, but is out of discovery' });
+const lostCrashed = (instance: string): Spec => ({ kind: 'instance.lost', service: 'users', instance, from: 'critical', to: 'critical', detail: 'lease expired at 10:01:10 UTC after probes failed from 10:01:00 UTC; last probe: connection refused' });
 const gap = (untilMinute: number): Spec => ({ kind: 'history.gap', detail: 'Switchyard was not running', until: iso(untilMinute) });
 
 /** `[minute, event]` pairs → events with ids in order. */
@@ -99,6 +102,17 @@ const cases: Case[] = [
     name: 'a vanishing just after recovery extends the incident to that point',
     events: [[0, crit('a')], [3, healthy('a')], [4, expired('b')]],
     expected: [{ opened: 0, closed: 4, instances: ['a', 'b'], failures: 2, peak: 1 }],
+  },
+  {
+    // Its key's lease ended while its probes passed (a point), then its check found it serving: one departure, one failure.
+    name: 'a vanished instance found still serving is one failure, failing on from its loss',
+    events: [[0, expired('a')], [0.5, lostServing('a')]],
+    expected: [{ opened: 0, closed: null, instances: ['a'], failures: 1, peak: 1 }],
+  },
+  {
+    name: 'a vanished instance back, then lost, is two failures (a new fault)',
+    events: [[0, expired('a')], [0.5, registered('a')], [1, lostCrashed('a')]],
+    expected: [{ opened: 0, closed: null, instances: ['a'], failures: 2, peak: 1 }],
   },
   { name: 'a failing instance whose lease expired stops failing (no second failure)', events: [[0, crit('a')], [3, expired('a')]], expected: [{ opened: 0, closed: 3, instances: ['a'], failures: 1, peak: 1 }] },
   { name: 'a deliberate deregistration of a healthy instance is no failure', events: [[0, deleted('a')], [1, goneUnwatched('b')]], expected: [] },

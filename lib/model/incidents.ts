@@ -25,7 +25,10 @@ export interface Incident {
   instances: string[];
   /** Why it opened: the first failure's cause, as its event gave it (that of `instances[0]`). */
   cause: string;
-  /** Failures that opened or joined the incident (an instance failing twice counts twice). */
+  /**
+   * Failures that opened or joined the incident (an instance failing twice counts twice; one that
+   * vanished and was then found still serving, its loss, counts once).
+   */
   failures: number;
   /** Most instances failing at the same moment (a vanished instance counts at its instant). */
   peakFailing: number;
@@ -135,6 +138,11 @@ interface Draft {
   cause: string;
   /** The instance whose vanishing gave `cause`: its loss, found later (still serving), says more. */
   causeVanished: string | undefined;
+  /**
+   * Instances whose vanishing counted here, not back since: a loss of one later (its check found it
+   * serving) is the same departure judged, not another failure.
+   */
+  vanished: Set<string>;
   openedMs: number;
   closedMs: number | null;
   closedBy: Incident['closedBy'];
@@ -196,6 +204,7 @@ function openOrReopen(state: ServiceState, first: { service: string; event: Hist
     service: first.service,
     cause: failureCause(first.event),
     causeVanished: first.event.kind === 'instance.deregistered' ? first.event.instance : undefined,
+    vanished: new Set(),
     openedMs: first.atMs,
     closedMs: null,
     closedBy: null,
@@ -308,7 +317,12 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
     if (event.kind === 'instance.lost') state.lost.add(instance);
     else if (event.kind === 'instance.registered' || event.kind === 'instance.lost_cleared') state.lost.delete(instance);
     // Back: a later loss of it is a new fault, not what its vanishing was.
-    if (event.kind === 'instance.registered') for (const draft of [state.open, state.lastClosed]) if (draft?.causeVanished === instance) draft.causeVanished = undefined;
+    if (event.kind === 'instance.registered') {
+      for (const draft of [state.open, state.lastClosed]) {
+        if (draft?.causeVanished === instance) draft.causeVanished = undefined;
+        draft?.vanished.delete(instance);
+      }
+    }
     if (signal === 'none') return;
     if (signal === 'stop') {
       state.failing.delete(instance);
@@ -322,7 +336,10 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
       incident.causeVanished = undefined;
     }
     incident.instances.add(instance);
-    incident.failures += 1;
+    // A vanishing counted here and then found still serving is one departure: its loss says why and holds it failing, no second failure.
+    const vanishingJudged = event.kind === 'instance.lost' && incident.vanished.delete(instance);
+    if (!vanishingJudged) incident.failures += 1;
+    if (signal === 'point') incident.vanished.add(instance);
     incident.peakFailing = Math.max(incident.peakFailing, state.failing.size + (signal === 'point' ? 1 : 0));
     closeIfQuiet(state, atMs, 'departure');
   };
