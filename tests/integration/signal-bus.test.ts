@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Signal } from '@/lib/model/cluster/signals';
-import { createPostgresSignalBus, SIGNAL_CHANNEL, type SignalBus } from '@/lib/server/cluster/signal-bus';
+import { createPostgresSignalBus, SIGNAL_ANSWER_TIMEOUT_MS, SIGNAL_CHANNEL, SIGNAL_PING_INTERVAL_MS, type SignalBus } from '@/lib/server/cluster/signal-bus';
 import { startPostgres, type TestPostgres } from '../support/postgres';
+import { startProxy } from '../support/proxy';
 import { eventually } from '../support/server';
 
 /** The replicas' carrier over a real PostgreSQL's LISTEN/NOTIFY (lib/server/cluster/signal-bus.ts). */
@@ -74,4 +75,37 @@ describe('replica signals over PostgreSQL', () => {
     await eventually(() => (atB.items.length === 1 ? true : undefined), 10_000, 'the item after reconnecting');
     expect(atB.items).toEqual([probe(7)]);
   });
+
+  it('notices its connection black-holed by a failover, connects afresh and hears the others again within the ping bound', async () => {
+    const proxy = await startProxy(`http://${new URL(url).host}`);
+    const proxied = new URL(url);
+    proxied.host = new URL(proxy.endpoint).host;
+    const lines: string[] = [];
+    const listener = createPostgresSignalBus({ url: proxied.toString(), replicaId: 'replica-b', flushMs: 20, log: (line) => lines.push(line) });
+    try {
+      await listener.start();
+      const a = await bus('replica-a');
+      const atB = collect(listener);
+      a.publish('probe', probe(1));
+      await eventually(() => (atB.items.length === 1 ? true : undefined), 10_000, 'an item before the failover');
+      // The old primary gone without a word: the open connection black-holed, new ones reach PostgreSQL.
+      proxy.stall();
+      proxy.restore(undefined, { keepStalled: true });
+      let sent = 1;
+      await eventually(
+        () => {
+          a.publish('probe', probe((sent += 1)));
+          return atB.items.length > 1 ? true : undefined;
+        },
+        SIGNAL_PING_INTERVAL_MS + SIGNAL_ANSWER_TIMEOUT_MS + 5_000,
+        'an item heard after the failover',
+      );
+      expect(lines.some((line) => line.includes('connection to PostgreSQL lost (no answer'))).toBe(true);
+      expect(listener.stats().connected).toBe(true);
+    } finally {
+      await listener.stop();
+      await proxy.close();
+    }
+  }, 60_000);
 });
+

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { CONNECT_TIMEOUT_MS } from '../history/database';
 import { decodeSignals, packSignals, type Signal, type SignalKind } from '@/lib/model/cluster/signals';
 
 /**
@@ -51,13 +52,28 @@ export const SIGNAL_CHANNEL = 'switchyard_signals';
 const MAX_PAYLOAD_BYTES = 7_900;
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 5_000;
+/**
+ * How often the connection is asked for a sign of life (`SELECT 1`). A LISTEN-only connection
+ * sends nothing of its own, so one to a host gone without a reset (a failover to a new primary
+ * behind the same address, a network cut) was silent until the kernel gave it up, ~15 min once it
+ * had something to send: this replica heard no other meanwhile and its own sends hung.
+ */
+export const SIGNAL_PING_INTERVAL_MS = 5_000;
+/**
+ * How long any query on the connection (the ping, a NOTIFY, the LISTEN) may go unanswered before
+ * the connection is taken for dead and replaced. Each is a few bytes to a few KB that PostgreSQL
+ * answers in milliseconds; a server that slow is barely serving, and a new connection costs little.
+ */
+export const SIGNAL_ANSWER_TIMEOUT_MS = 10_000;
 
 /**
  * The replicas' carrier when they share PostgreSQL: LISTEN/NOTIFY on one channel, on a connection
  * of its own (a pooled one cannot stay listening). Why this and not a Socket.IO adapter:
  * docs/ARCHITECTURE.md "Replicas". Notifications sent while a replica's connection is down are not
  * replayed to it — probe results and calls are refreshed every interval anyway, and a reconnecting
- * browser resyncs from the replica's own etcd view.
+ * browser resyncs from the replica's own etcd view. A dead connection is noticed by a ping
+ * (`SIGNAL_PING_INTERVAL_MS`) and a bound on every answer (`SIGNAL_ANSWER_TIMEOUT_MS`), so a
+ * replica is deaf for at most their sum plus a connect.
  */
 export function createPostgresSignalBus(options: PostgresSignalBusOptions): SignalBus {
   const flushMs = options.flushMs ?? 100;
@@ -70,6 +86,9 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
   let client: pg.Client | undefined;
   let flushTimer: NodeJS.Timeout | undefined;
   let reconnectTimer: NodeJS.Timeout | undefined;
+  let pingTimer: NodeJS.Timeout | undefined;
+  /** When the connection was last lost (ms), until one listens again: logged then, for how long this replica heard nothing. */
+  let deafSince: number | undefined;
   let reconnectDelay = RECONNECT_MIN_MS;
   let stopped = false;
   let flushing: Promise<void> = Promise.resolve();
@@ -96,12 +115,31 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
     }
   };
 
+  /**
+   * A query the connection must answer within `SIGNAL_ANSWER_TIMEOUT_MS`, or it is dropped: pg fails
+   * this query and every one queued behind it and emits `error`, which reconnects. Armed when sent,
+   * so a query waiting behind an unanswered one is bounded too.
+   */
+  const ask = async (target: pg.Client, text: string, values?: unknown[]): Promise<void> => {
+    const deadline = setTimeout(() => {
+      target.connection.stream.destroy(Object.assign(new Error(`no answer within ${SIGNAL_ANSWER_TIMEOUT_MS / 1000} s; connection dropped`), { code: 'ETIMEDOUT' }));
+    }, SIGNAL_ANSWER_TIMEOUT_MS);
+    deadline.unref();
+    try {
+      await target.query(text, values);
+    } finally {
+      clearTimeout(deadline);
+    }
+  };
+
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: options.url });
+    const next = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     const lose = (reason: string): void => {
       if (client !== next) return;
       client = undefined;
       stats.connected = false;
+      clearInterval(pingTimer);
+      deafSince ??= Date.now();
       next.removeAllListeners();
       next.on('error', () => undefined);
       void next.end().catch(() => undefined);
@@ -117,13 +155,29 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
     client = next;
     try {
       await next.connect();
-      await next.query(`LISTEN ${SIGNAL_CHANNEL}`);
+      await ask(next, `LISTEN ${SIGNAL_CHANNEL}`);
     } catch (error) {
       lose(error instanceof Error ? error.message : String(error));
       throw error;
     }
+    // Stopped (or lost) while LISTEN was on its way: that connection is already being ended.
+    if (client !== next) return;
     stats.connected = true;
     reconnectDelay = RECONNECT_MIN_MS;
+    if (deafSince !== undefined) {
+      log(`replica signals: listening again after ${Math.round((Date.now() - deafSince) / 1000)} s; what other replicas sent meanwhile was not heard here`);
+      deafSince = undefined;
+    }
+    // LISTEN alone sends nothing: without a query now and then, a dead link stays unnoticed.
+    let pinging = false;
+    pingTimer = setInterval(() => {
+      if (pinging) return;
+      pinging = true;
+      void ask(next, 'SELECT 1')
+        .catch(() => undefined)
+        .finally(() => (pinging = false));
+    }, SIGNAL_PING_INTERVAL_MS);
+    pingTimer.unref();
     scheduleFlush();
   };
   const scheduleReconnect = (): void => {
@@ -144,7 +198,7 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
       stats.dropped += dropped;
       for (const message of messages) {
         try {
-          await target.query('SELECT pg_notify($1, $2)', [SIGNAL_CHANNEL, message.text]);
+          await ask(target, 'SELECT pg_notify($1, $2)', [SIGNAL_CHANNEL, message.text]);
         } catch (error) {
           // The connection's own error handler reconnects; what did not go out is lost with it.
           stats.dropped += message.items;
@@ -197,6 +251,7 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
       await flush();
       stopped = true;
       clearTimeout(reconnectTimer);
+      clearInterval(pingTimer);
       const last = client;
       client = undefined;
       stats.connected = false;
