@@ -64,6 +64,9 @@ export const alertKey = (alertname: AlertName, service: string): string => `${al
 
 const servicePath = (service: string): string => `/services/${pathSegment(service)}`;
 
+/** What the traffic alerts (ServiceErrorRate, ServiceLatency) stand for. */
+const TRAFFIC_CATEGORIES: ReadonlySet<CauseCategory> = new Set<CauseCategory>(['error_rate', 'latency']);
+
 /** The category of what decided an instance's status, as the status model says it (lib/model/status/combine.ts). */
 const causeCategory = (instance: Instance | undefined): CauseCategory => instance?.statusCauseKind ?? 'probe';
 
@@ -120,7 +123,11 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
       ...(explainedBy !== undefined ? { explainedBy } : {}),
     });
   } else if (service.status === 'warning') {
-    const slow = deciding(service, 'warning');
+    // A warning service is one whose instances are degraded, or some of them failing beside others
+    // that pass: an instance whose error rate crossed from the warning threshold to the critical one
+    // still stands for a traffic alert (it dropped its pending ServiceErrorRate in the demo's error-burst).
+    const byTraffic = [...deciding(service, 'critical'), ...deciding(service, 'warning')].filter((instance) => TRAFFIC_CATEGORIES.has(causeCategory(instance)));
+    const slow = byTraffic.length > 0 ? byTraffic : deciding(service, 'warning');
     const category = causeCategory(slow[0]);
     if (category === 'error_rate' || category === 'latency') {
       const instance = only(slow)?.id;

@@ -152,6 +152,38 @@ describe('error rate and p95 causes', () => {
     expect(fired.find((t) => t.alert.labels.service === 'search')?.alert.labels).toMatchObject({ severity: 'warning', cause: 'latency' });
   });
 
+  it('keeps ServiceErrorRate pending, then fires it, while one instance’s error rate worsens from warning to critical beside a passing sibling', () => {
+    // The demo's error-burst: one of two instances answers 60 % with 503; its service stays warning
+    // (1 of 2 failing). Its pending alert vanished once the instance crossed the critical threshold.
+    const ordersWith = (failing: Spec) => {
+      const instances = new Map<string, Instance>();
+      for (const value of [instance('orders', 1, {}), instance('orders', 2, failing)]) instances.set(value.key, value);
+      const services = [toService('orders', instances)];
+      const topology = deriveTopology(services);
+      return { services, topology, origins: probableOrigins(topology, { now: 0 }), registry: SYNCED };
+    };
+    const engine = createAlertEngine({ rules: FAST });
+    engine.evaluate(ordersWith({ status: 'warning', cause: 'error rate 22 % over 30 s (threshold 5.0 %)', causeKind: 'error_rate' }), T0);
+    const worse = ordersWith({ status: 'critical', cause: 'error rate 63 % over 30 s (threshold 25 %)', causeKind: 'error_rate' });
+    expect(worse.services[0]?.status).toBe('warning');
+    expect(engine.evaluate(worse, T0 + 5_000)).toEqual([]);
+    expect(engine.alerts().map((alert) => [alert.labels.alertname, alert.state])).toEqual([['ServiceErrorRate', 'pending']]);
+    const fired = engine.evaluate(worse, T0 + 60_000);
+    expect(summary(fired)).toEqual(['fired ServiceErrorRate orders']);
+    expect(fired[0]?.alert.labels).toMatchObject({ severity: 'warning', cause: 'error_rate', instance: 'orders-2' });
+    expect(fired[0]?.alert.description).toBe('1 of 2 instances failing — orders-2: error rate 63 % over 30 s (threshold 25 %)');
+  });
+
+  it('raises nothing for one instance failing its probes beside a passing sibling: the service answers, and ServiceCritical waits for it to fail', () => {
+    const instances = new Map<string, Instance>();
+    for (const value of [instance('orders', 1, {}), instance('orders', 2, { status: 'critical', cause: 'timeout after 2 s', causeKind: 'probe' })]) instances.set(value.key, value);
+    const services = [toService('orders', instances)];
+    const topology = deriveTopology(services);
+    const engine = createAlertEngine({ rules: FAST });
+    engine.evaluate({ services, topology, origins: [], registry: SYNCED }, T0);
+    expect(engine.alerts()).toEqual([]);
+  });
+
   it('goes by the kind of cause the status model gives, never by the sentence’s wording', () => {
     const engine = createAlertEngine({ rules: FAST });
     const state = fleet({
