@@ -12,7 +12,7 @@ import { Transition } from './Transition';
 
 const COUNT = 10;
 
-/** The service's last failures (turned critical, lease expired), newest first, live. */
+/** The service's last failures (turned critical, lost, a lease ended with no loss recorded: `failureList`), newest first, live. */
 export function RecentFailures({ service }: { service: string }) {
   const { events, error, retry } = useHistoryFailures(service, COUNT);
   const titleId = useId();

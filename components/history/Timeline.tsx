@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { HistoryEventsView } from '@/lib/client/useHistoryEvents';
+import { lossDepartures } from '@/lib/model/loss-departures';
 import { timelineEntries, type TimelineEntry } from '@/lib/model/timeline-entries';
 import { LoadError } from '../charts/LoadError';
 import type { RowFilterActions } from './EventDetails';
@@ -47,6 +48,8 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
   const focusNext = useRef<number | null>(null);
   const { events, phase, hasMore, loadMore, setFollowing } = view;
   const entries = useMemo(() => timelineEntries(events, openGroups), [events, openGroups]);
+  // Every row stays (it is the record), but a lost instance's deregistration says it was no removal on purpose.
+  const ofLosses = useMemo(() => lossDepartures(events), [events]);
 
   const virtualizer = useVirtualizer({
     count: entries.length + 1,
@@ -194,6 +197,7 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
                 <TimelineRow
                   key={event.id}
                   event={event}
+                  ofLoss={ofLosses.has(event.id)}
                   grouped={entry.group !== undefined}
                   index={item.index}
                   setSize={hasMore ? -1 : entries.length}

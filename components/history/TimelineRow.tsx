@@ -3,6 +3,7 @@
 import { memo, type CSSProperties } from 'react';
 import Link from 'next/link';
 import type { HistoryEvent } from '@/lib/model/events';
+import { lossDepartureDetail } from '@/lib/model/loss-departures';
 import { servicePath } from '@/lib/client/routes';
 import { EventDetails, type RowFilterActions } from './EventDetails';
 import { EventTime } from './EventTime';
@@ -13,6 +14,8 @@ import { Transition } from './Transition';
 
 interface Props extends RowFilterActions {
   event: HistoryEvent;
+  /** A deregistration that is a lost instance's key going (`lossDepartures`): its detail says so. */
+  ofLoss?: boolean;
   /** Listed under an open group line. */
   grouped?: boolean;
   index: number;
@@ -31,10 +34,10 @@ interface Props extends RowFilterActions {
 const dash = <span className="muted">—</span>;
 
 /** One event of the timeline: a line of columns, and everything it says when expanded (Enter or click). */
-export const TimelineRow = memo(function TimelineRow({ event, grouped = false, index, setSize, start, expanded, active, showService, measure, onToggle, onFilter }: Props) {
+export const TimelineRow = memo(function TimelineRow({ event, ofLoss = false, grouped = false, index, setSize, start, expanded, active, showService, measure, onToggle, onFilter }: Props) {
   const style: CSSProperties = { transform: `translateY(${start}px)` };
   const where = [event.service, event.instance].filter((part) => part !== undefined).join(' / ');
-  const detail = useLocalTimes()(event.detail, event.at);
+  const detail = useLocalTimes()(ofLoss ? lossDepartureDetail(event.detail) : event.detail, event.at);
   return (
     <article
       ref={expanded ? measure : undefined}

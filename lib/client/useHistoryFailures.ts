@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import type { HistoryEvent } from '@/lib/model/events';
 import { mergeEvents } from '@/lib/model/history-list';
-import { eventsUrl, FAILURE_KINDS, isFailureEvent } from '@/lib/model/history-query';
+import { eventsUrl, FAILURE_KINDS, failureList, isFailureEvent } from '@/lib/model/history-query';
 import { errorText, fetchJson, parseEventPage } from './historyApi';
 import { useHistoryFeed } from './useHistoryFeed';
 
@@ -17,9 +17,13 @@ export interface FailuresView {
   retry: () => void;
 }
 
-/** The service's latest `count` failures (turned critical, or lease expired), kept current from the socket. */
+/** Kept to list failures from: failures, and deregistrations (a loss's own may be no failure, and must not be taken for another's). */
+const keptRow = (event: HistoryEvent): boolean => isFailureEvent(event) || event.kind === 'instance.deregistered';
+
+/** The service's latest `count` failures (`failureList`: turned critical, lost, or lease expired), kept current from the socket. */
 export function useHistoryFailures(service: string, count = 10): FailuresView {
-  const [events, setEvents] = useState<readonly HistoryEvent[] | null>(null);
+  /** The latest rows a failure may be read from, newest first: a loss hides its deregistration when both are here. */
+  const [rows, setRows] = useState<readonly HistoryEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, retry] = useReducer((n: number) => n + 1, 0);
   const url = useMemo(() => eventsUrl({ service, kinds: FAILURE_KINDS }, { limit: SCAN }), [service]);
@@ -30,14 +34,14 @@ export function useHistoryFailures(service: string, count = 10): FailuresView {
         .then(parseEventPage)
         .then(
           (page) => {
-            setEvents((current) => mergeEvents(current ?? [], page.events.filter(isFailureEvent), true).slice(0, count));
+            setRows((current) => mergeEvents(current ?? [], page.events.filter(keptRow), true).slice(0, SCAN));
             setError(null);
           },
           (failure: unknown) => {
             if (!signal?.aborted) setError(errorText(failure));
           },
         ),
-    [url, count],
+    [url],
   );
 
   useEffect(() => {
@@ -49,10 +53,11 @@ export function useHistoryFailures(service: string, count = 10): FailuresView {
   useHistoryFeed({
     onEvents: (incoming) => {
       const failures = incoming.filter((event) => event.service === service && isFailureEvent(event));
-      if (failures.length > 0) setEvents((current) => (current === null ? current : mergeEvents(current, failures, true).slice(0, count)));
+      if (failures.length > 0) setRows((current) => (current === null ? current : mergeEvents(current, failures, true).slice(0, SCAN)));
     },
     onReconnect: () => void load(),
   }, true, service, true);
 
+  const events = useMemo(() => (rows === null ? null : failureList(rows).slice(0, count)), [rows, count]);
   return { events, error, retry };
 }

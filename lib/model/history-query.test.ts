@@ -6,6 +6,7 @@ import {
   eventFilterParams,
   eventsUrl,
   exportUrl,
+  failureList,
   historySearch,
   isEmptyRange,
   isFailureEvent,
@@ -105,5 +106,35 @@ describe('isFailureEvent', () => {
     expect(isFailureEvent({ ...base, kind: 'health.changed', from: 'critical', to: 'passing' })).toBe(false);
     expect(isFailureEvent({ ...base, kind: 'health.changed', from: 'passing', to: 'warning' })).toBe(false);
     expect(isFailureEvent({ ...base, kind: 'instance.deregistered', detail: 'key deleted' })).toBe(false);
+  });
+});
+
+describe('failureList (a service page\u2019s recent failures)', () => {
+  // payments' rows as the demo's service-down scenario wrote them (2026-12-07, `--scenario service-down
+  // --target payments`, GET /api/v1/events, newest first): both instances killed, each lost from its
+  // first failed probe (no probe verdict turned it critical first), then their keys' leases ended.
+  const crash: HistoryEvent[] = [
+    { id: 71, at: '2026-12-07T03:59:44.441Z', kind: 'instance.deregistered', service: 'payments', instance: '127.0.0.1:42157', detail: 'lease 7017349628100375884 ended (revoked or expired)' },
+    { id: 69, at: '2026-12-07T03:59:44.439Z', kind: 'instance.deregistered', service: 'payments', instance: '127.0.0.1:42479', detail: 'lease 7017349628100375882 ended (revoked or expired)' },
+    { id: 70, at: '2026-12-07T03:59:41.648Z', kind: 'instance.lost', service: 'payments', instance: '127.0.0.1:42479', from: 'passing', to: 'critical', detail: 'lease expired at 03:59:44 UTC after probes failed from 03:59:41 UTC; last probe: connection refused' },
+    { id: 72, at: '2026-12-07T03:59:40.824Z', kind: 'instance.lost', service: 'payments', instance: '127.0.0.1:42157', from: 'passing', to: 'critical', detail: 'lease expired at 03:59:44 UTC after probes failed from 03:59:40 UTC; last probe: connection refused' },
+    { id: 68, at: '2026-12-07T03:59:21.643Z', kind: 'health.changed', service: 'payments', instance: '127.0.0.1:42479', from: 'unknown', to: 'passing', detail: 'probe OK' },
+  ];
+
+  it('lists a crashed instance once, as its loss (which says why), not also as a deregistration', () => {
+    expect(failureList(crash).map((event) => event.id)).toEqual([70, 72]);
+  });
+
+  it('still lists a lease that ended with no loss recorded (a graceful shutdown, a departure still being checked)', () => {
+    const graceful = crash.filter((event) => event.id !== 70);
+    expect(failureList(graceful).map((event) => event.id)).toEqual([69, 72]);
+  });
+
+  it('lists an instance cut off from etcd as its deregistration while checked, then once, as its loss, once found serving', () => {
+    // `--scenario lose-etcd`: its lease ended while its probes passed; its check found it serving 20 s later.
+    const departure: HistoryEvent = { id: 169, at: '2026-12-07T04:01:33.149Z', kind: 'instance.deregistered', service: 'payments', instance: '127.0.0.1:45625', detail: 'lease 3734225499776043598 ended (revoked or expired)' };
+    const loss: HistoryEvent = { id: 170, at: '2026-12-07T04:01:53.157Z', kind: 'instance.lost', service: 'payments', instance: '127.0.0.1:45625', from: 'passing', to: 'critical', detail: 'lease expired at 04:01:33 UTC while it still served: it answered probes 20 s later, but is out of discovery' };
+    expect(failureList([departure]).map((event) => event.id)).toEqual([169]);
+    expect(failureList([loss, departure]).map((event) => event.id)).toEqual([170]);
   });
 });

@@ -1,5 +1,6 @@
 import { EVENT_KINDS, type EventKind, type HistoryEvent } from './events';
 import { failureSignal } from './incidents';
+import { lossDepartures } from './loss-departures';
 
 /** Time range presets of the History page, as lookback durations (ms). */
 export const RANGE_PRESETS = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
@@ -176,6 +177,18 @@ export function matchesFilter(event: HistoryEvent, filter: EventFilter): boolean
 export function isFailureEvent(event: HistoryEvent): boolean {
   const signal = failureSignal(event, false);
   return signal === 'start' || signal === 'point';
+}
+
+/**
+ * A service page's recent failures from its failure-kind rows (`FAILURE_KINDS`, any order kept):
+ * its failures (`isFailureEvent`), a loss once — its `instance.lost` row, which says why — not
+ * also its key's lease-expiry deregistration (`lossDepartures`), which beside it read as someone
+ * removing the instance on purpose. A lease that ended with no loss recorded (a graceful shutdown,
+ * a departure still being checked) is still listed as its deregistration.
+ */
+export function failureList(events: readonly HistoryEvent[]): HistoryEvent[] {
+  const ofLosses = lossDepartures(events);
+  return events.filter((event) => isFailureEvent(event) && !ofLosses.has(event.id));
 }
 
 /** The kinds a failure can be, for asking the API (then `isFailureEvent` on what comes back). */

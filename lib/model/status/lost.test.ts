@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Lost } from '../instance';
-import { checkingCause, identityKeys, judgeDeparture, showWhileChecking, type Departure } from './lost';
+import { checkingCause, identityKeys, isStillServingLoss, judgeDeparture, showWhileChecking, stillServingCause, type Departure } from './lost';
 
 const base: Departure = { lease: 'gone', drained: false, lastProbe: undefined, failingSince: undefined, removedAt: '2026-12-03T09:32:41.000Z' };
 const failed = { at: '2026-12-03T09:32:36.000Z', ok: false, latencyMs: 1, error: 'connection refused' };
@@ -40,6 +40,17 @@ describe('judgeDeparture', () => {
   it('says "ended" when etcd could not say what became of the lease', () => {
     const verdict = judgeDeparture({ ...base, lease: 'unknown', lastProbe: failed });
     expect(verdict.lost && verdict.cause).toBe('lease ended at 09:32:41 UTC after probes failed from 09:32:36 UTC; last probe: connection refused');
+  });
+});
+
+describe('isStillServingLoss', () => {
+  it('tells a loss found still serving (stamped after its key went) from the losses judgeDeparture gives (stamped at or before it)', () => {
+    expect(isStillServingLoss(stillServingCause(base, 20))).toBe(true);
+    expect(isStillServingLoss(stillServingCause({ ...base, lease: 'unknown' }, 40))).toBe(true);
+    for (const departure of [base, { ...base, lastProbe: failed, failingSince: '2026-12-03T09:32:31.000Z' }, { ...base, lease: 'unknown' as const, lastProbe: failed }]) {
+      const verdict = judgeDeparture(departure);
+      expect(verdict.lost && isStillServingLoss(verdict.cause)).toBe(false);
+    }
   });
 });
 

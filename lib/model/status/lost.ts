@@ -56,6 +56,9 @@ export function stillServingCause(departure: Pick<Departure, 'lease' | 'removedA
   return `lease ${ended} at ${utcClock(departure.removedAt)} while it still served: it answered probes ${checkedAfterSeconds} s later, but is out of discovery`;
 }
 
+/** Whether an `instance.lost` detail is a `stillServingCause`: a loss stamped when its check ended, after its key went. */
+export const isStillServingLoss = (detail: string): boolean => /^lease (expired|ended) at \d\d:\d\d:\d\d UTC while it still served: /.test(detail);
+
 /** What a stand-in stands for, in the views' words: gone (`lost`), serving out of discovery (`unlisted`), or still being checked. */
 export function standInKind(lost: Pick<Lost, 'stillServing' | 'checking'>): 'lost' | 'unlisted' | 'checking' {
   return lost.checking ? 'checking' : lost.stillServing ? 'unlisted' : 'lost';

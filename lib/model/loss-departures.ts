@@ -1,0 +1,49 @@
+import type { HistoryEvent } from './events';
+import { isLeaseExpiry } from './incidents';
+import { isStillServingLoss } from './status/lost';
+
+const instanceOf = (event: HistoryEvent): string => `${event.service ?? ''}\u0000${event.instance ?? ''}`;
+const ascending = (a: HistoryEvent, b: HistoryEvent): number => Date.parse(a.at) - Date.parse(b.at) || a.id - b.id;
+
+/**
+ * The lease-expiry deregistrations among `events` that a recorded loss accounts for, by id: the
+ * removal of a lost instance's key, which the registry lifecycle writes as "lease … ended (revoked
+ * or expired)" and the lost tracker judges a loss (lost/tracker.ts) — one departure, two rows.
+ * Each `instance.lost` row pairs with a deregistration of the same service and instance, found by
+ * when the tracker stamps the loss (`judgeDeparture`): a loss after failing probes is stamped at
+ * the first failed probe, a never-probed one at the key's removal — both at or before the
+ * deregistration, stamped once etcd answered on the lease — so it pairs with the first
+ * deregistration at or after it; an instance found still serving is lost when its check ends,
+ * seconds after its key went (`stillServingCause`), so it pairs with the last deregistration at or
+ * before it. A deregistration pairs with one loss at most; one whose lease ended with no loss
+ * recorded (a graceful shutdown the check confirmed, a departure still being checked) is not here.
+ * Events in any order; deregistrations of every detail should be given, so that a loss whose own
+ * deregistration is not a lease expiry (etcd did not answer) does not take another's.
+ */
+export function lossDepartures(events: readonly HistoryEvent[]): Set<number> {
+  const byInstance = new Map<string, { departures: HistoryEvent[]; losses: HistoryEvent[] }>();
+  for (const event of events) {
+    if (event.kind !== 'instance.deregistered' && event.kind !== 'instance.lost') continue;
+    const key = instanceOf(event);
+    let rows = byInstance.get(key);
+    if (!rows) byInstance.set(key, (rows = { departures: [], losses: [] }));
+    (event.kind === 'instance.lost' ? rows.losses : rows.departures).push(event);
+  }
+  const paired = new Set<number>();
+  for (const { departures, losses } of byInstance.values()) {
+    if (departures.length === 0 || losses.length === 0) continue;
+    departures.sort(ascending);
+    for (const loss of losses) {
+      const lostMs = Date.parse(loss.at);
+      const departure = isStillServingLoss(loss.detail) ? departures.findLast((row) => Date.parse(row.at) <= lostMs) : departures.find((row) => Date.parse(row.at) >= lostMs);
+      if (departure && isLeaseExpiry(departure.detail)) paired.add(departure.id);
+    }
+  }
+  return paired;
+}
+
+/**
+ * What the History timeline says for a deregistration in `lossDepartures`: the row stays (it is
+ * the record), but "Deregistered — lease … ended" beside a loss read as a removal on purpose.
+ */
+export const lossDepartureDetail = (detail: string): string => `key gone with its loss, not removed on purpose — ${detail}`;
