@@ -91,6 +91,27 @@ describe('the PostgreSQL pool', () => {
     }
   }, 60_000);
 
+  it('cancels on the server the query of a connection it dropped, so that query holds no backend past the bound', async () => {
+    const url = await postgres.createDatabase();
+    const store = await openStoreDatabase({ url });
+    // A live server that is slow to answer: dropping the socket alone leaves its query running.
+    const sleeping = 'select pg_sleep(120) as dropped_then_cancelled';
+    const running = (): Promise<unknown[]> => postgres.query(postgres.adminUrl, "select pid from pg_stat_activity where query = $1 and state = 'active'", [sleeping]);
+    try {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const waiting = sql.raw(sleeping).execute(store.db).catch(() => undefined);
+      while ((await running()).length === 0) await new Promise((resolve) => setImmediate(resolve));
+      await vi.advanceTimersByTimeAsync(QUERY_TIMEOUT_MS);
+      await waiting;
+      vi.useRealTimers();
+      await vi.waitFor(async () => expect(await running()).toEqual([]), { timeout: 5_000, interval: 50 });
+    } finally {
+      vi.useRealTimers();
+      await postgres.query(postgres.adminUrl, 'select pg_cancel_backend(pid) from pg_stat_activity where query = $1', [sleeping]);
+      await store.close();
+    }
+  }, 60_000);
+
   it('leaves a migration waiting on another replica’s migration lock past the bound', async () => {
     const url = await postgres.createDatabase();
     // Another replica migrating: Kysely's migration lock (its LOCK_ID) held by another session.

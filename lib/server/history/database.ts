@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
@@ -91,17 +92,45 @@ function openPostgres(url: string): { db: Kysely<HistoryDatabase>; pool: pg.Pool
   return { db: new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) }), pool };
 }
 
+/** The protocol's CancelRequest code (PostgreSQL docs, "Message Formats"). */
+const CANCEL_REQUEST_CODE = 80_877_102;
+
+/**
+ * Asks the server to cancel what a client's backend is running, as libpq's `PQcancel` does: a
+ * CancelRequest with the backend's pid and secret key (pg keeps both from the connection's start
+ * but has no public API to send them), on a connection of its own, no login needed. A dropped
+ * socket alone is not noticed by a backend until it has something to send, so on a live but slow
+ * server the query ran on, holding its backend and locks, while the pool connected afresh beside
+ * it. The key makes it safe after a failover: a new primary with the same pid ignores it. Fire and
+ * forget, bounded like a connect: a host gone answers nothing, and then there is nothing to cancel.
+ */
+function cancelOnServer(client: pg.PoolClient): void {
+  const { processID, secretKey, host, port } = client as unknown as { processID: unknown; secretKey: unknown; host: string; port: number };
+  if (typeof processID !== 'number' || typeof secretKey !== 'number') return;
+  const request = Buffer.alloc(16);
+  request.writeInt32BE(16, 0);
+  request.writeInt32BE(CANCEL_REQUEST_CODE, 4);
+  request.writeInt32BE(processID, 8);
+  request.writeInt32BE(secretKey, 12);
+  const socket = host.startsWith('/') ? net.connect(`${host}/.s.PGSQL.${port}`) : net.connect(port, host);
+  socket.setTimeout(CONNECT_TIMEOUT_MS, () => socket.destroy());
+  socket.on('error', () => undefined);
+  socket.on('connect', () => socket.end(request));
+}
+
 /**
  * Drops the connection of a client held past `QUERY_TIMEOUT_MS`: pg fails its query (unreachable,
  * answered 503) and marks the client unusable, so the pool discards it on release and connects
- * afresh. pg's own `query_timeout` fails the query but leaves the connection waiting, and Kysely
- * releases it as healthy: the pool would hand out the stuck client again.
+ * afresh; the server is asked to cancel the query (`cancelOnServer`). pg's own `query_timeout`
+ * fails the query but leaves the connection waiting, and Kysely releases it as healthy: the pool
+ * would hand out the stuck client again.
  */
 function boundQueries(pool: pg.Pool): void {
   const deadlines = new WeakMap<pg.PoolClient, NodeJS.Timeout>();
   pool.on('acquire', (client) => {
     const deadline = setTimeout(() => {
       const error = Object.assign(new Error(`no answer from PostgreSQL within ${QUERY_TIMEOUT_MS / 1000} s; connection dropped`), { code: 'ETIMEDOUT' });
+      cancelOnServer(client);
       client.connection.stream.destroy(error);
     }, QUERY_TIMEOUT_MS);
     deadline.unref();
