@@ -52,6 +52,12 @@ describe('a node\'s errors chip', () => {
     expect(nodeErrorsChip({ inboundRps: 0.05, inboundErrorRate: 0.9 }, true)).toBeUndefined();
     expect(nodeErrorsChip({ inboundRps: 5, inboundErrorRate: 0.01 }, true)).toBeUndefined();
   });
+
+  it('reads the last 30 s when worse than the minute, as the edges into it do: the minute still holds the calls answered before the fault', () => {
+    expect(nodeErrorsChip({ inboundRps: 3, inboundErrorRate: 0.11, recentInboundCalls: 90, recentInboundErrors: 57 }, true)).toBe('63% errors');
+    // Under the failing rate over the minute, over it in the last 30 s.
+    expect(nodeErrorsChip({ inboundRps: 3, inboundErrorRate: 0.03, recentInboundCalls: 90, recentInboundErrors: 18 }, true)).toBe('20% errors');
+  });
 });
 
 describe('lost instances on a node: gone or still serving', () => {

@@ -1,7 +1,7 @@
 import { MarkerType, Position, type Edge, type Node, type NodeHandle } from '@xyflow/react';
 import type { Status } from '@/lib/model/instance';
 import { EDGE_WINDOW_SECONDS } from '@/lib/model/latency';
-import { answersWithErrors, edgeSlowCause, type NodeKind, type TopologyNode } from '@/lib/model/topology/topology';
+import { edgeSlowCause, FAILING_ERROR_RATE, inboundErrors, MIN_RPS_FOR_ERRORS, type NodeKind, type TopologyNode } from '@/lib/model/topology/topology';
 import { nodeGraphId, type GraphEdge, type GroupSummary, type ViewGraph } from '@/lib/model/topology/group';
 import type { Direction } from '@/lib/model/topology/graph';
 import { GROUP_PADDING, type Point } from '@/lib/model/topology/layout';
@@ -174,13 +174,16 @@ export function edgeWidth(rps: number | undefined): number {
 }
 
 /**
- * "35% errors" on a node, of the calls it answered over the last minute — only while it is failing
+ * "35% errors" on a node, of the calls it answered over the last 30 s when worse than the minute,
+ * else over the minute (`inboundErrors`, the rule its edges' labels follow) — only while it is failing
  * (`isFailing`): a service recovered is green as soon as its last seconds are clean, and the trailing
  * minute's rate beside a green node read as a contradiction (the edges into it still carry the rate).
  */
-export function nodeErrorsChip(node: Pick<TopologyNode, 'inboundRps' | 'inboundErrorRate'>, failing: boolean): string | undefined {
-  if (!failing || !answersWithErrors(node)) return undefined;
-  return `${formatRate(node.inboundErrorRate ?? 0)} errors`;
+export function nodeErrorsChip(node: Pick<TopologyNode, 'inboundRps' | 'inboundErrorRate' | 'recentInboundCalls' | 'recentInboundErrors'>, failing: boolean): string | undefined {
+  if (!failing || (node.inboundRps ?? 0) < MIN_RPS_FOR_ERRORS) return undefined;
+  const errors = inboundErrors(node);
+  if (!errors || errors.rate < FAILING_ERROR_RATE) return undefined;
+  return `${formatRate(errors.rate)} errors`;
 }
 
 export function formatRate(share: number): string {

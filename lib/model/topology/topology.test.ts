@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Instance, Service, Status } from '../instance';
 import type { EdgeStats } from '../latency';
-import { declaredTargets, deriveTopology, edgeSlowCause, isFailing, mostCommon, namespaceOf, primaryZone, statusFromCalls, type TopologyEdge } from './topology';
+import { declaredTargets, deriveTopology, edgeSlowCause, inboundErrors, isFailing, mostCommon, namespaceOf, primaryZone, statusFromCalls, type TopologyEdge } from './topology';
 
 let counter = 0;
 const instance = (service: string, patch: Partial<Instance> = {}): Instance => {
@@ -107,6 +107,28 @@ describe('deriveTopology: edges', () => {
     const node = deriveTopology(fleet, [stats('a', 'c', 9, 0), stats('b', 'c', 1, 1)]).nodes.find((n) => n.id === 'c');
     expect(node?.inboundRps).toBe(10);
     expect(node?.inboundErrorRate).toBeCloseTo(0.1);
+  });
+
+  it('gives a node its last 30 s of calls when worse than the minute, as its edges are labelled: early in an outage the minute still holds the calls answered before it', () => {
+    // The demo's error-burst, 25 s in: inventory's instance answered 63 %, the edge into it read
+    // "18% errors · 30s", and the node's chip "11% errors" (the minute).
+    const fleet = [service('orders', 'passing'), service('api', 'passing'), service('inventory', 'warning')];
+    const node = deriveTopology(fleet, [
+      { ...stats('orders', 'inventory', 3, 0.11), recentCalls: 60, recentErrors: 11 },
+      // An edge without recent figures had no errors in its minute: its 30 s are clean.
+      stats('api', 'inventory', 1, 0),
+      // Over its errors (last 10 s clean): none of them count.
+      { ...stats('web', 'inventory', 1, 0.5), recovered: true, recentCalls: 30, recentErrors: 15 },
+    ]).nodes.find((n) => n.id === 'inventory');
+    expect(node).toMatchObject({ recentInboundCalls: 120, recentInboundErrors: 11 });
+    expect(node && inboundErrors(node)).toEqual({ rate: 11 / 120, window: '30s' });
+  });
+
+  it('keeps the minute for a node whose last 30 s are no worse, or too few failed calls to judge', () => {
+    const node = { inboundRps: 2, inboundErrorRate: 0.2, recentInboundCalls: 60, recentInboundErrors: 6 };
+    expect(inboundErrors(node)).toEqual({ rate: 0.2, window: '1m' });
+    expect(inboundErrors({ inboundRps: 0.1, inboundErrorRate: 0.05, recentInboundCalls: 4, recentInboundErrors: 2 })).toEqual({ rate: 0.05, window: '1m' });
+    expect(inboundErrors({ inboundRps: 2 })).toBeNull();
   });
 
   it('types an external by the majority of its declarations', () => {

@@ -2,7 +2,7 @@ import type { Format, Service, Status } from '../instance';
 import { mostCommon } from '../declared';
 import type { EdgeStats } from '../latency';
 import { primaryZoneOf, summaryOfService, type ServiceSummary } from '../service-summary';
-import { DEFAULT_TRAFFIC_THRESHOLDS, slowCause } from '../status/combine';
+import { DEFAULT_TRAFFIC_THRESHOLDS, slowCause, TRAFFIC_WINDOW_SECONDS } from '../status/combine';
 
 export { declaredTargets, mostCommon, primaryZone } from '../declared';
 
@@ -61,6 +61,13 @@ export interface TopologyNode {
   inboundRps?: number;
   /** Failed share of those calls now: a recovered edge's calls count clean, a quiet one's not at all (absent when none are left). */
   inboundErrorRate?: number;
+  /**
+   * Calls into it and the failed ones over the last 30 s (the window an instance's status weighs),
+   * when an edge into it carried them (its minute had errors); other edges count their minute's
+   * calls as clean, and so does a recovered one. See `inboundErrors`.
+   */
+  recentInboundCalls?: number;
+  recentInboundErrors?: number;
 }
 
 export interface TopologyEdge {
@@ -123,6 +130,24 @@ export function statusFromCalls(rps: number | undefined, errorRate: number | und
   if (errorRate >= CRITICAL_ERROR_RATE) return 'critical';
   if (errorRate >= FAILING_ERROR_RATE) return 'warning';
   return 'passing';
+}
+
+/** Failed calls a 30 s window needs before its rate means anything (one stray failure among six calls is 17 %). */
+export const MIN_FAILED_CALLS_30S = 3;
+
+/**
+ * The errors a node is labelled with, and their window, by the rule its edges' labels follow: the
+ * last 30 s when worse than the minute, else the minute. Early in an outage the minute still holds
+ * the calls answered before it: the error-burst's inventory read "11% errors" while the edge into it
+ * said 18 % over 30 s and its instance 63 %.
+ */
+export function inboundErrors(node: Pick<TopologyNode, 'inboundErrorRate' | 'recentInboundCalls' | 'recentInboundErrors'>): { rate: number; window: '30s' | '1m' } | null {
+  const minute = node.inboundErrorRate ?? 0;
+  const calls = node.recentInboundCalls ?? 0;
+  const failed = node.recentInboundErrors ?? 0;
+  const recent = calls > 0 && failed >= MIN_FAILED_CALLS_30S ? failed / calls : 0;
+  if (recent > minute) return { rate: recent, window: '30s' };
+  return minute > 0 ? { rate: minute, window: '1m' } : null;
 }
 
 /** At least FAILING_ERROR_RATE of a meaningful number of the calls it answered (the last minute) failed. */
@@ -217,21 +242,30 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
   // failing now, not for the rest of the minute that still holds its errors: an edge over its errors
   // (`recovered`) adds its calls clean, and one whose calls stopped (`quiet`) adds no verdict at all —
   // a database its callers stopped calling after failures is unknown, neither failing nor passing.
-  const inbound = new Map<string, { rps: number; errors: number; measured: number }>();
+  const inbound = new Map<string, { rps: number; errors: number; measured: number; recentCalls: number; recentErrors: number; hasRecent: boolean }>();
   for (const edge of edges.values()) {
     if (edge.rps === undefined) continue;
-    const sum = inbound.get(edge.to) ?? { rps: 0, errors: 0, measured: 0 };
+    const sum = inbound.get(edge.to) ?? { rps: 0, errors: 0, measured: 0, recentCalls: 0, recentErrors: 0, hasRecent: false };
     sum.rps += edge.rps;
     if (edge.errorRate !== undefined && !edge.quiet) {
       if (!edge.recovered) sum.errors += edge.errorRate * edge.rps;
       sum.measured += edge.rps;
     }
+    if (edge.recentCalls !== undefined && !edge.quiet) {
+      sum.hasRecent = true;
+      sum.recentCalls += edge.recentCalls;
+      if (!edge.recovered) sum.recentErrors += edge.recentErrors ?? 0;
+    } else if (!edge.quiet) sum.recentCalls += Math.round(edge.rps * TRAFFIC_WINDOW_SECONDS);
     inbound.set(edge.to, sum);
   }
-  const inboundOf = (id: string): Pick<TopologyNode, 'inboundRps' | 'inboundErrorRate'> => {
+  const inboundOf = (id: string): Pick<TopologyNode, 'inboundRps' | 'inboundErrorRate' | 'recentInboundCalls' | 'recentInboundErrors'> => {
     const sum = inbound.get(id);
     if (!sum) return {};
-    return { inboundRps: sum.rps, ...(sum.measured > 0 ? { inboundErrorRate: sum.errors / sum.measured } : {}) };
+    return {
+      inboundRps: sum.rps,
+      ...(sum.measured > 0 ? { inboundErrorRate: sum.errors / sum.measured } : {}),
+      ...(sum.hasRecent ? { recentInboundCalls: sum.recentCalls, recentInboundErrors: sum.recentErrors } : {}),
+    };
   };
 
   const nodes: TopologyNode[] = services.map((service) => ({
