@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { HistoryEvent } from './events';
 import { lossDepartureDetail, lossDepartures } from './loss-departures';
 
@@ -21,6 +21,15 @@ describe('lossDepartures', () => {
   it('pairs a crashed instance\u2019s loss, stamped at its first failed probe, with the deregistration after it', () => {
     expect(lossDepartures(crashed)).toEqual(new Set([69, 71]));
     expect(lossDepartures([...crashed].reverse())).toEqual(new Set([69, 71]));
+  });
+
+  it('pairs a never-probed loss with its deregistration stamped the same millisecond, either id first', () => {
+    // Never probed: the loss is stamped at the key's removal, and etcd may answer on the lease within the millisecond.
+    const at = '2026-12-07T04:05:00.123Z';
+    const loss: HistoryEvent = { id: 401, at, kind: 'instance.lost', service: 'payments', instance: 'payments-3', from: 'unknown', to: 'critical', detail: 'lease expired at 04:05:00 UTC; never probed' };
+    const departure: HistoryEvent = { id: 400, at, kind: 'instance.deregistered', service: 'payments', instance: 'payments-3', detail: 'lease 42 ended (revoked or expired)' };
+    expect(lossDepartures([loss, departure])).toEqual(new Set([400]));
+    expect(lossDepartures([{ ...loss, id: 399 }, departure])).toEqual(new Set([400]));
   });
 
   it('pairs a loss found still serving, stamped when its check ended, with the deregistration before it', () => {
@@ -57,6 +66,26 @@ describe('lossDepartures', () => {
   it('keeps instances apart: another instance\u2019s loss pairs nothing of this one', () => {
     const other = cutOff.map((event) => (event.kind === 'instance.lost' ? { ...event, instance: '127.0.0.1:37533' } : event));
     expect(lossDepartures(other)).toEqual(new Set());
+  });
+
+  it('reads each row\u2019s time once, however many departures an instance has (a crash loop\u2019s thousands)', () => {
+    // A crash loop, restarted every 30 s for a day and a half: its loss at its first failed probe, its key's removal 4 s later.
+    const cycles = 4_000;
+    const T0 = Date.parse('2026-12-07T00:00:00.000Z');
+    const loop: HistoryEvent[] = [];
+    for (let i = 0; i < cycles; i++) {
+      const lostMs = T0 + i * 30_000;
+      loop.push({ id: 2 * i, at: new Date(lostMs).toISOString(), kind: 'instance.lost', service: 'payments', instance: 'payments-1', from: 'passing', to: 'critical', detail: 'lease expired at 00:00:04 UTC after probes failed from 00:00:00 UTC; last probe: connection refused' });
+      loop.push({ id: 2 * i + 1, at: new Date(lostMs + 4_000).toISOString(), kind: 'instance.deregistered', service: 'payments', instance: 'payments-1', detail: `lease ${i} ended (revoked or expired)` });
+    }
+    const parse = vi.spyOn(Date, 'parse');
+    try {
+      const paired = lossDepartures(loop.reverse());
+      expect(paired.size).toBe(cycles);
+      expect(parse.mock.calls.length).toBeLessThanOrEqual(loop.length);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('words a paired deregistration as no removal on purpose, its own detail kept', () => {

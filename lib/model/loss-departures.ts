@@ -3,7 +3,25 @@ import { isLeaseExpiry } from './incidents';
 import { isStillServingLoss } from './status/lost';
 
 const instanceOf = (event: HistoryEvent): string => `${event.service ?? ''}\u0000${event.instance ?? ''}`;
-const ascending = (a: HistoryEvent, b: HistoryEvent): number => Date.parse(a.at) - Date.parse(b.at) || a.id - b.id;
+
+/** A row as pairing reads it: its time parsed once (a crash loop has thousands). */
+interface TimedRow {
+  ms: number;
+  event: HistoryEvent;
+}
+
+/** Index of the first of `rows` (ascending by `ms`) at or after `ms`, or after `ms` when `strictly`; `rows.length` when none. */
+function firstFrom(rows: readonly TimedRow[], ms: number, strictly: boolean): number {
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const rowMs = (rows[middle] as TimedRow).ms;
+    if (rowMs < ms || (strictly && rowMs === ms)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
 
 /**
  * The lease-expiry deregistrations among `events` that a recorded loss accounts for, by id: the
@@ -21,22 +39,22 @@ const ascending = (a: HistoryEvent, b: HistoryEvent): number => Date.parse(a.at)
  * deregistration is not a lease expiry (etcd did not answer) does not take another's.
  */
 export function lossDepartures(events: readonly HistoryEvent[]): Set<number> {
-  const byInstance = new Map<string, { departures: HistoryEvent[]; losses: HistoryEvent[] }>();
+  const byInstance = new Map<string, { departures: TimedRow[]; losses: TimedRow[] }>();
   for (const event of events) {
     if (event.kind !== 'instance.deregistered' && event.kind !== 'instance.lost') continue;
     const key = instanceOf(event);
     let rows = byInstance.get(key);
     if (!rows) byInstance.set(key, (rows = { departures: [], losses: [] }));
-    (event.kind === 'instance.lost' ? rows.losses : rows.departures).push(event);
+    (event.kind === 'instance.lost' ? rows.losses : rows.departures).push({ ms: Date.parse(event.at), event });
   }
   const paired = new Set<number>();
   for (const { departures, losses } of byInstance.values()) {
     if (departures.length === 0 || losses.length === 0) continue;
-    departures.sort(ascending);
+    departures.sort((a, b) => a.ms - b.ms || a.event.id - b.event.id);
+    // Each loss finds its departure by binary search: a crash loop's thousands of pairs stay n log n, not n².
     for (const loss of losses) {
-      const lostMs = Date.parse(loss.at);
-      const departure = isStillServingLoss(loss.detail) ? departures.findLast((row) => Date.parse(row.at) <= lostMs) : departures.find((row) => Date.parse(row.at) >= lostMs);
-      if (departure && isLeaseExpiry(departure.detail)) paired.add(departure.id);
+      const departure = isStillServingLoss(loss.event.detail) ? departures[firstFrom(departures, loss.ms, true) - 1] : departures[firstFrom(departures, loss.ms, false)];
+      if (departure && isLeaseExpiry(departure.event.detail)) paired.add(departure.event.id);
     }
   }
   return paired;
