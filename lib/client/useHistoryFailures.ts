@@ -2,8 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import type { HistoryEvent } from '@/lib/model/events';
-import { mergeEvents } from '@/lib/model/history-list';
-import { eventsUrl, FAILURE_KINDS, failureList, isFailureEvent } from '@/lib/model/history-query';
+import { eventsUrl, FAILURE_KINDS, failureList, mergeFailureRows } from '@/lib/model/history-query';
 import { errorText, fetchJson, parseEventPage } from './historyApi';
 import { useHistoryFeed } from './useHistoryFeed';
 
@@ -16,9 +15,6 @@ export interface FailuresView {
   error: string | null;
   retry: () => void;
 }
-
-/** Kept to list failures from: failures, and deregistrations (a loss's own may be no failure, and must not be taken for another's). */
-const keptRow = (event: HistoryEvent): boolean => isFailureEvent(event) || event.kind === 'instance.deregistered';
 
 /** The service's latest `count` failures (`failureList`: turned critical, lost, or lease expired), kept current from the socket. */
 export function useHistoryFailures(service: string, count = 10): FailuresView {
@@ -34,14 +30,14 @@ export function useHistoryFailures(service: string, count = 10): FailuresView {
         .then(parseEventPage)
         .then(
           (page) => {
-            setRows((current) => mergeEvents(current ?? [], page.events.filter(keptRow), true).slice(0, SCAN));
+            setRows((current) => mergeFailureRows(current ?? [], page.events, service, SCAN));
             setError(null);
           },
           (failure: unknown) => {
             if (!signal?.aborted) setError(errorText(failure));
           },
         ),
-    [url],
+    [url, service],
   );
 
   useEffect(() => {
@@ -52,8 +48,8 @@ export function useHistoryFailures(service: string, count = 10): FailuresView {
 
   useHistoryFeed({
     onEvents: (incoming) => {
-      const failures = incoming.filter((event) => event.service === service && isFailureEvent(event));
-      if (failures.length > 0) setRows((current) => (current === null ? current : mergeEvents(current, failures, true).slice(0, SCAN)));
+      // The same rows as a page gives (`mergeFailureRows`): a loss's own deregistration arrives live too.
+      setRows((current) => (current === null ? current : mergeFailureRows(current, incoming, service, SCAN)));
     },
     onReconnect: () => void load(),
   }, true, service, true);

@@ -7,6 +7,7 @@ import {
   eventsUrl,
   exportUrl,
   failureList,
+  mergeFailureRows,
   historySearch,
   isEmptyRange,
   isFailureEvent,
@@ -136,5 +137,28 @@ describe('failureList (a service page\u2019s recent failures)', () => {
     const loss: HistoryEvent = { id: 170, at: '2026-12-07T04:01:53.157Z', kind: 'instance.lost', service: 'payments', instance: '127.0.0.1:45625', from: 'passing', to: 'critical', detail: 'lease expired at 04:01:33 UTC while it still served: it answered probes 20 s later, but is out of discovery' };
     expect(failureList([departure]).map((event) => event.id)).toEqual([169]);
     expect(failureList([loss, departure]).map((event) => event.id)).toEqual([170]);
+  });
+});
+
+describe('mergeFailureRows (what a service page\u2019s recent failures are read from)', () => {
+  // A crash whose lease verdict etcd did not give, then the same instance back and, a minute later, shut down
+  // gracefully (its check found it stopped: no loss). Live, row by row, as the history feed brings them.
+  const loss: HistoryEvent = { id: 500, at: '2026-12-07T04:20:00.000Z', kind: 'instance.lost', service: 'payments', instance: 'payments-1', from: 'passing', to: 'critical', detail: 'lease ended at 04:20:04 UTC after probes failed from 04:20:00 UTC; last probe: connection refused' };
+  const itsDeparture: HistoryEvent = { id: 501, at: '2026-12-07T04:20:04.010Z', kind: 'instance.deregistered', service: 'payments', instance: 'payments-1', detail: 'key deleted or lease 5 ended (etcd did not answer which)' };
+  const back: HistoryEvent = { id: 502, at: '2026-12-07T04:20:10.000Z', kind: 'instance.registered', service: 'payments', instance: 'payments-1', detail: 'registered' };
+  const shutdown: HistoryEvent = { id: 503, at: '2026-12-07T04:21:10.000Z', kind: 'instance.deregistered', service: 'payments', instance: 'payments-1', detail: 'lease 6 ended (revoked or expired)' };
+  const rows = (arrivals: readonly HistoryEvent[][]) => arrivals.reduce<readonly HistoryEvent[]>((current, incoming) => mergeFailureRows(current, incoming, 'payments', 1_000), []);
+
+  it('lists the same failures from rows arriving live as from the same rows in one page', () => {
+    const page = rows([[shutdown, back, itsDeparture, loss]]);
+    const live = rows([[loss], [itsDeparture], [back], [shutdown]]);
+    expect(failureList(page).map((event) => event.id)).toEqual([503, 500]);
+    expect(failureList(live).map((event) => event.id)).toEqual([503, 500]);
+  });
+
+  it('keeps only the service\u2019s rows, newest first, at most as many as asked', () => {
+    const other = { ...shutdown, id: 504, service: 'orders' };
+    expect(rows([[loss, other], [shutdown]]).map((event) => event.id)).toEqual([503, 500]);
+    expect(mergeFailureRows([shutdown], [loss, itsDeparture], 'payments', 2).map((event) => event.id)).toEqual([503, 501]);
   });
 });

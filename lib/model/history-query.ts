@@ -1,4 +1,5 @@
 import { EVENT_KINDS, type EventKind, type HistoryEvent } from './events';
+import { mergeEvents } from './history-list';
 import { failureSignal } from './incidents';
 import { lossDepartures } from './loss-departures';
 
@@ -189,6 +190,17 @@ export function isFailureEvent(event: HistoryEvent): boolean {
 export function failureList(events: readonly HistoryEvent[]): HistoryEvent[] {
   const ofLosses = lossDepartures(events);
   return events.filter((event) => isFailureEvent(event) && !ofLosses.has(event.id));
+}
+
+/**
+ * `rows` (newest first, at most `keep`) with the `incoming` rows of `service` a `failureList` reads
+ * merged in — whether they come from a page of the API or live from the history feed, in any order:
+ * its failures, and every deregistration, since a loss's own may be no failure (etcd did not answer
+ * on its lease) and, missing, the loss would take a later departure of the instance for it.
+ */
+export function mergeFailureRows(rows: readonly HistoryEvent[], incoming: readonly HistoryEvent[], service: string, keep: number): readonly HistoryEvent[] {
+  const kept = incoming.filter((event) => event.service === service && (isFailureEvent(event) || event.kind === 'instance.deregistered'));
+  return kept.length === 0 ? rows : mergeEvents(rows, kept, true).slice(0, keep);
 }
 
 /** The kinds a failure can be, for asking the API (then `isFailureEvent` on what comes back). */
