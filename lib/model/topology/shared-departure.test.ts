@@ -116,6 +116,17 @@ describe('sharedDeparture (the fleet left etcd together while serving)', () => {
     expect(slow).toEqual({ services: 2, at: at(0), checking: true });
   });
 
+  it('does not date the departure by an instance that left long before the fleet did', () => {
+    // c lost one instance to etcd 10 min ago (out of discovery since, kept for the retention); the fleet left now.
+    const now = 600_000;
+    const earlier = summarizeInstances(
+      'c',
+      [0, now + 500].map((leftMs, i): Instance => ({ id: `c-${i}`, service: 'c', key: `/services/c/c-${i}`, address: `10.0.3.${i}:80`, format: 'native', metadata: {}, status: 'warning', drain: null, lost: lostFor('serving', leftMs) })),
+    );
+    const departure = sharedDeparture(fleet(service('a', all('serving'), now), service('b', all('serving'), now + 1_000), earlier), synced);
+    expect(departure).toEqual({ services: 3, at: at(now), checking: false });
+  });
+
   it('times a service by its last instance to leave: one whose instances left 30 s apart did not leave with the others', () => {
     const straggler = summarizeInstances(
       'c',

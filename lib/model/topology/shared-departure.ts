@@ -33,7 +33,8 @@ export type SharedDeparture = z.infer<typeof SharedDepartureSchema>;
  * Whether most of the fleet left etcd together while serving: at least SHARED_DEPARTURE_MIN_SERVICES
  * registered services, and at least half of them, whose every instance left discovery while its
  * probes passed (`leftEtcdAt`: still being checked, or confirmed still serving) within
- * SHARED_DEPARTURE_WINDOW_MS of each other, named by the first of their instances to leave. Only while Switchyard's own view of etcd is synced: when
+ * SHARED_DEPARTURE_WINDOW_MS of each other, named by the first of their instances to leave (within
+ * the window before the first service emptied). Only while Switchyard's own view of etcd is synced: when
  * its own connection is the trouble, the registry banner already says so, and the departures it
  * reads then may be its own gap. Lost (crashed) instances take no part: the origins speak for them.
  */
@@ -45,7 +46,7 @@ export function sharedDeparture(topology: { nodes: readonly Pick<TopologyNode, '
   // other, as their first departures do — but a service that had lost an instance a while before
   // the fleet did still emptied with it. The notice names when the leaving began: the first instance of them to go.
   const left = services
-    .flatMap(({ leftEtcdAt: at, firstLeftEtcdAt, checking }) => (at === undefined ? [] : [{ firstAt: firstLeftEtcdAt ?? at, ms: Date.parse(at), checking: (checking ?? 0) > 0 }]))
+    .flatMap(({ leftEtcdAt: at, firstLeftEtcdAt, checking }) => (at === undefined ? [] : [{ at, firstAt: firstLeftEtcdAt ?? at, ms: Date.parse(at), checking: (checking ?? 0) > 0 }]))
     .filter(({ ms }) => Number.isFinite(ms))
     .sort((a, b) => a.ms - b.ms);
   // The largest run of departures within the window (the earliest of equals).
@@ -56,9 +57,17 @@ export function sharedDeparture(topology: { nodes: readonly Pick<TopologyNode, '
   }
   if (best.count < SHARED_DEPARTURE_MIN_SERVICES || best.count * 2 < services.length) return null;
   const together = left.slice(best.from, best.from + best.count);
-  const first = together.reduce<string | undefined>((earliest, { firstAt }) => (earliest === undefined || Date.parse(firstAt) < Date.parse(earliest) ? firstAt : earliest), undefined);
-  if (first === undefined) return null;
-  return { services: best.count, at: first, checking: together.some(({ checking }) => checking) };
+  const [firstEmptied] = together;
+  if (!firstEmptied) return null;
+  // A first departure more than the window before the first service emptied was not this one (an
+  // instance cut off minutes before, still shown out of discovery): that service counts from when it emptied.
+  const first = together
+    .map(({ at, ms, firstAt }) => {
+      const firstMs = Date.parse(firstAt);
+      return firstMs >= firstEmptied.ms - SHARED_DEPARTURE_WINDOW_MS ? { at: firstAt, ms: firstMs } : { at, ms };
+    })
+    .reduce((earliest, began) => (began.ms < earliest.ms ? began : earliest));
+  return { services: best.count, at: first.at, checking: together.some(({ checking }) => checking) };
 }
 
 /**
