@@ -4,7 +4,7 @@ import { useMemo } from 'react';
 import Link from 'next/link';
 import { DEFAULT_FILTERS, historySearch } from '@/lib/model/history-query';
 import { STATUSES } from '@/lib/model/instance';
-import { isCheckingDeparture, isConfirmedLoss } from '@/lib/model/status/lost';
+import { standInClauses } from '@/lib/model/status/lost';
 import type { ServiceSnapshot } from '@/lib/model/live';
 import { withInstanceMetadataPatches, type MetadataPatches } from '@/lib/model/rsc-metadata';
 import { useServiceView } from '@/lib/client/liveViews';
@@ -41,8 +41,7 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
       ),
     [service],
   );
-  const lostCount = service?.instances.filter(isConfirmedLoss).length ?? 0;
-  const checkingCount = service?.instances.filter(isCheckingDeparture).length ?? 0;
+  const standIns = useMemo(() => standInClauses(service?.instances ?? []), [service]);
   const [window, setWindow] = useLatencyWindow();
   const calls = useServiceLatency(name, window);
   const probes = useInstancesLatency(name, window);
@@ -68,8 +67,7 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
           <p className="page-header__meta">
             {service.instances.length} {service.instances.length === 1 ? 'instance' : 'instances'}
             {statusCounts.map(({ status, count }) => ` · ${count} ${STATUS_LABELS[status].toLowerCase()}`)}
-            {lostCount > 0 && ` · ${lostCount} lost`}
-            {checkingCount > 0 && ` · ${checkingCount} left discovery, checking`}
+            {standIns.map((clause) => ` · ${clause}`)}
           </p>
         )}
         {service?.cause && service.status !== 'passing' && (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Lost } from '../instance';
-import { checkingCause, identityKeys, isStillServingLoss, judgeDeparture, showWhileChecking, stillServingCause, type Departure } from './lost';
+import { checkingCause, identityKeys, isStillServingLoss, judgeDeparture, showWhileChecking, standInClauses, stillServingCause, type Departure } from './lost';
 
 const base: Departure = { lease: 'gone', drained: false, lastProbe: undefined, failingSince: undefined, removedAt: '2026-12-03T09:32:41.000Z' };
 const failed = { at: '2026-12-03T09:32:36.000Z', ok: false, latencyMs: 1, error: 'connection refused' };
@@ -85,5 +85,20 @@ describe('showWhileChecking', () => {
 describe('checkingCause', () => {
   it('says when it left and that the check runs, not that it is lost', () => {
     expect(checkingCause(base.removedAt)).toBe('left discovery at 09:32:41 UTC while its probes passed — checking whether it still serves');
+  });
+});
+
+describe('standInClauses', () => {
+  const at = '2026-12-07T04:22:01.000Z';
+  const standIn = (lost: Partial<Lost> | undefined) => ({ lost: lost === undefined ? undefined : { at, cause: 'lease expired', passingBefore: 3, ...lost } });
+
+  it('counts an instance still serving out of discovery as out of discovery, not lost: "lost" sends the engineer to restart a process that runs', () => {
+    // The demo's lose-etcd: catalog's page header said "3 instances · 2 passing · 1 critical · 1 lost".
+    expect(standInClauses([standIn(undefined), standIn(undefined), standIn({ stillServing: true })])).toEqual(['1 out of discovery']);
+  });
+
+  it('counts gone, out-of-discovery and still-checking stand-ins apart, in that order, and says nothing without any', () => {
+    expect(standInClauses([standIn({}), standIn({}), standIn({ stillServing: true }), standIn({ checking: true })])).toEqual(['2 lost', '1 out of discovery', '1 left discovery, checking']);
+    expect(standInClauses([standIn(undefined)])).toEqual([]);
   });
 });

@@ -64,6 +64,26 @@ export function standInKind(lost: Pick<Lost, 'stillServing' | 'checking'>): 'los
   return lost.checking ? 'checking' : lost.stillServing ? 'unlisted' : 'lost';
 }
 
+const STAND_IN_WORDS = { lost: 'lost', unlisted: 'out of discovery', checking: 'left discovery, checking' } as const;
+
+/**
+ * A service's stand-ins counted by what they stand for, in the words its cause uses ("2 lost",
+ * "1 out of discovery", "1 left discovery, checking"): the service page's header counted a process
+ * still serving out of discovery as "lost", which sends the engineer to restart a process that runs.
+ */
+export function standInClauses(instances: readonly Pick<Instance, 'lost'>[]): string[] {
+  const counts = new Map<keyof typeof STAND_IN_WORDS, number>();
+  for (const instance of instances) {
+    if (instance.lost === undefined) continue;
+    const kind = standInKind(instance.lost);
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return (['lost', 'unlisted', 'checking'] as const).flatMap((kind) => {
+    const count = counts.get(kind) ?? 0;
+    return count > 0 ? [`${count} ${STAND_IN_WORDS[kind]}`] : [];
+  });
+}
+
 /** The state of an instance back in etcd after its loss, held critical until its probes rule (lost/tracker.ts). */
 export const REGISTERED_AGAIN = 'registered again with no probe verdict yet';
 
