@@ -7,6 +7,7 @@ import { createCheckedVisitors, pageVisitor } from './auth/checked-visitors';
 import type { Auth } from './auth/service';
 import type { Config } from './config';
 import type { DatabaseOutage } from './database-outage';
+import { markFromDatabase } from './history/unreachable';
 import { answeredDuringOutage } from './page-outage';
 
 const VIEWER: Principal = { kind: 'session', name: 'viewer-1', role: 'viewer', credentialId: 'hash-1' };
@@ -73,7 +74,7 @@ describe('a page request during a database outage', () => {
 
   it('leaves a request for an API route reached through dot segments to the API (its JSON 503), and still answers a page so reached', async () => {
     const { runtime } = outageRuntime();
-    runtime.auth = { authenticateSession: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })) } as unknown as Auth;
+    runtime.auth = { authenticateSession: () => Promise.reject(markFromDatabase(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))) } as unknown as Auth;
     // Next stands for itself by an answer of its own: an API route would say database_unavailable in JSON.
     const server = http.createServer((request, response) => void answeredDuringOutage(request, response, runtime).then((answered) => answered || response.end('to Next')));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { MarkingPostgresDialect } from './database-errors';
 import { migrationProviderFor, type SqlDialect } from './migrations';
 import type { HistoryDatabase } from './schema';
 
@@ -89,7 +90,7 @@ function openPostgres(url: string): { db: Kysely<HistoryDatabase>; pool: pg.Pool
   pool.on('error', () => undefined);
   // Nor a checked-out one: pg emits 'error' after failing its query, and the pool listens only while it is idle.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  return { db: new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) }), pool };
+  return { db: new Kysely<HistoryDatabase>({ dialect: new MarkingPostgresDialect({ pool }) }), pool };
 }
 
 /** The protocol's CancelRequest code (PostgreSQL docs, "Message Formats"). */

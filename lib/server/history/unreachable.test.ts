@@ -1,8 +1,12 @@
 import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@/lib/server/etcd/local';
 import { startPostgres, type TestPostgres } from '@/tests/support/postgres';
-import { isDatabaseUnreachable, isRowRefused } from './unreachable';
+import { startProxy } from '@/tests/support/proxy';
+import { openStoreDatabase } from './database';
+import { isDatabaseUnreachable, isRowRefused, markFromDatabase } from './unreachable';
 
 let postgres: TestPostgres;
 beforeAll(async () => {
@@ -33,7 +37,9 @@ describe('isDatabaseUnreachable, on what a real PostgreSQL and SQLite throw', ()
       await pool.end();
     }
     expect(failures).toMatchObject([{ code: '57P01' }, { message: expect.stringMatching(/not queryable/) }, { code: 'ECONNREFUSED' }]);
-    for (const failure of failures) expect(isDatabaseUnreachable(failure)).toBe(true);
+    // As the store's driver marks what it throws (database-errors.ts); unmarked, nothing counts.
+    for (const failure of failures) expect(isDatabaseUnreachable(failure)).toBe(false);
+    for (const failure of failures) expect(isDatabaseUnreachable(markFromDatabase(failure))).toBe(true);
     // Node's connect to a name with several addresses, and our own wrapping, keep the cause.
     expect(isDatabaseUnreachable(new AggregateError([failures[2]], 'connect failed'))).toBe(true);
     expect(isDatabaseUnreachable(new Error('cannot open the store', { cause: failures[2] }))).toBe(true);
@@ -47,15 +53,37 @@ describe('isDatabaseUnreachable, on what a real PostgreSQL and SQLite throw', ()
     try {
       const failures = [await failureOf(pool.query('selec 1')), await failureOf(pool.query('insert into t values (1)')), await failureOf(pool.query('select * from missing'))];
       expect(failures).toMatchObject([{ code: '42601' }, { code: '23505' }, { code: '42P01' }]);
-      for (const failure of failures) expect(isDatabaseUnreachable(failure)).toBe(false);
+      for (const failure of failures) expect(isDatabaseUnreachable(markFromDatabase(failure))).toBe(false);
     } finally {
       await pool.end();
     }
     const sqlite = new Database(':memory:');
-    expect(isDatabaseUnreachable(await failureOf(Promise.resolve().then(() => sqlite.prepare('select * from missing'))))).toBe(false);
+    expect(isDatabaseUnreachable(markFromDatabase(await failureOf(Promise.resolve().then(() => sqlite.prepare('select * from missing')))))).toBe(false);
     sqlite.close();
     expect(isDatabaseUnreachable(new TypeError('x is undefined'))).toBe(false);
     expect(isDatabaseUnreachable('ECONNREFUSED')).toBe(false);
+  });
+
+  it('takes a connection refused or cut for an outage only when the store itself failed so', async () => {
+    // Elsewhere: an HTTP call (an OIDC provider, a webhook) to a port nobody listens on, a peer's reset.
+    const elsewhere = await failureOf(fetch(`http://127.0.0.1:${await freePort()}/`));
+    expect(elsewhere).toMatchObject({ cause: { code: 'ECONNREFUSED' } });
+    expect(isDatabaseUnreachable(elsewhere)).toBe(false);
+    expect(isDatabaseUnreachable(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe(false);
+    // The store, its PostgreSQL behind a proxy that then refuses every connection.
+    const url = new URL(await postgres.createDatabase());
+    const proxy = await startProxy(`http://${url.host}`);
+    url.host = new URL(proxy.endpoint).host;
+    const store = await openStoreDatabase({ url: url.toString() });
+    try {
+      proxy.cut();
+      const failure = await failureOf(sql`select 1`.execute(store.db));
+      expect(isDatabaseUnreachable(failure), String(failure)).toBe(true);
+      expect(isDatabaseUnreachable(new Error('a history page failed', { cause: failure }))).toBe(true);
+    } finally {
+      await store.close();
+      await proxy.close();
+    }
   });
 
   it('tells a row the database refuses for what it holds from a failure of the table or the connection', async () => {
