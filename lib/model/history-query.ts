@@ -193,15 +193,20 @@ export function failureList(events: readonly HistoryEvent[]): HistoryEvent[] {
 }
 
 /**
+ * A row a `failureList` reads: a failure, or any deregistration — a loss's own may be no failure
+ * (etcd did not answer on its lease) and, missing, the loss would take a later departure of the
+ * instance for it. What a service's failures feed sends (lib/server/live-history.ts).
+ */
+export const isFailureListRow = (event: HistoryEvent): boolean => isFailureEvent(event) || event.kind === 'instance.deregistered';
+
+/**
  * `rows` (newest first, at most `keep`) with the `incoming` rows of `service` a `failureList` reads
- * merged in — whether they come from a page of the API or live from the history feed, in any order:
- * its failures, and every deregistration, since a loss's own may be no failure (etcd did not answer
- * on its lease) and, missing, the loss would take a later departure of the instance for it.
+ * merged in (`isFailureListRow`), whether they come from a page of the API or live from the history feed, in any order.
  */
 export function mergeFailureRows(rows: readonly HistoryEvent[], incoming: readonly HistoryEvent[], service: string, keep: number): readonly HistoryEvent[] {
-  const kept = incoming.filter((event) => event.service === service && (isFailureEvent(event) || event.kind === 'instance.deregistered'));
+  const kept = incoming.filter((event) => event.service === service && isFailureListRow(event));
   return kept.length === 0 ? rows : mergeEvents(rows, kept, true).slice(0, keep);
 }
 
-/** The kinds a failure can be, for asking the API (then `isFailureEvent` on what comes back). */
+/** The kinds a failure can be, for asking the API (then `mergeFailureRows` and `failureList` on what comes back). */
 export const FAILURE_KINDS: readonly EventKind[] = ['health.changed', 'instance.deregistered', 'instance.lost'];

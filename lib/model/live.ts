@@ -73,7 +73,7 @@ export type UnsubscribeRequest = z.infer<typeof UnsubscribeRequestSchema>;
 
 /**
  * Follow (or stop following) committed history events: every service's, or one service's, of every
- * kind or only its failures (`isFailureEvent`: what a service page's recent failures show).
+ * kind or only the rows its failures are read from (`isFailureListRow`: what a service page's recent failures show).
  */
 export const HistoryFollowSchema = z.union([
   z.object({ service: z.string().min(1).max(MAX_VIEW_SERVICE_CHARS), failures: z.literal(true).optional() }).strict(),

@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { HistoryEvent } from '@/lib/model/events';
-import { isFailureEvent } from '@/lib/model/history-query';
+import { isFailureListRow } from '@/lib/model/history-query';
 import { HistoryFollowSchema, type ClientToServerEvents, type HistoryFollow, type ServerToClientEvents } from '@/lib/model/live';
 import type { LiveServer } from './live';
 import { MAX_SERVICE_VIEWS_PER_SOCKET, VIEW_REQUESTS_PER_SECOND } from './live-views';
@@ -42,7 +42,7 @@ export function attachHistoryFeed(io: LiveServer, now: () => number = Date.now):
       send(ALL_ROOM, [...events], []);
       for (const [service, list] of byService(events)) {
         send(serviceRoom(service), list, [ALL_ROOM]);
-        if (rooms.has(serviceFailuresRoom(service))) send(serviceFailuresRoom(service), list.filter(isFailureEvent), [ALL_ROOM, serviceRoom(service)]);
+        if (rooms.has(serviceFailuresRoom(service))) send(serviceFailuresRoom(service), list.filter(isFailureListRow), [ALL_ROOM, serviceRoom(service)]);
       }
     },
     onConnection(socket, followsEverything) {

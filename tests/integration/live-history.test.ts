@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '@/lib/model/events';
-import { isFailureEvent } from '@/lib/model/history-query';
+import { isFailureEvent, isFailureListRow } from '@/lib/model/history-query';
 import type { HistoryFollow } from '@/lib/model/live';
 import { followHistory } from '@/lib/client/historyFollow';
 import { startEtcd, type TestEtcd } from '../support/etcd';
@@ -69,7 +69,7 @@ describe('history events go to the sockets that follow them', () => {
     for (const socket of [none, alphaOnly, everything, program]) socket.socket.close();
   });
 
-  it('a failures feed gets only the failures of what it follows, once, beside a feed of every kind', async () => {
+  it('a failures feed gets only the rows failures are read from (failures, deregistrations) of what it follows, once, beside a feed of every kind', async () => {
     // A service of its own per attempt: a retry's o-1, written again unchanged, would record no event.
     const omega = perAttempt('omega');
     const everyKind = await connect(true);
@@ -89,7 +89,7 @@ describe('history events go to the sockets that follow them', () => {
     await eventually(() => (both.events.some((event) => event.id === expiry.id) ? true : undefined));
 
     expect(registered(everyKind.events, 'o-1')).toHaveLength(1);
-    expect(failuresOnly.events.map((event) => event.id)).toEqual(everyKind.events.filter(isFailureEvent).map((event) => event.id));
+    expect(failuresOnly.events.map((event) => event.id)).toEqual(everyKind.events.filter(isFailureListRow).map((event) => event.id));
     // Following a service of every kind beside its failures gets each event once, in order.
     expect(both.events.map((event) => event.id)).toEqual(everyKind.events.map((event) => event.id));
     for (const socket of [everyKind, failuresOnly, both]) socket.socket.close();
