@@ -2,7 +2,7 @@ import Link from 'next/link';
 import type { HistoryEvent } from '@/lib/model/events';
 import { servicePath } from '@/lib/client/routes';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
-import { formatDuration, KIND_LABELS } from './format';
+import { eventLabel, formatDuration } from './format';
 import { Transition } from './Transition';
 
 export interface RowFilterActions {
@@ -22,7 +22,7 @@ export function EventDetails({ event, onFilter }: { event: HistoryEvent } & RowF
       </dd>
       <dt>Kind</dt>
       <dd>
-        {KIND_LABELS[event.kind]} <span className="muted mono">{event.kind}</span>
+        {eventLabel(event)} <span className="muted mono">{event.kind}</span>
       </dd>
       {event.service !== undefined && (
         <>

@@ -7,7 +7,7 @@ import { lossDepartureDetail } from '@/lib/model/loss-departures';
 import { servicePath } from '@/lib/client/routes';
 import { EventDetails, type RowFilterActions } from './EventDetails';
 import { EventTime } from './EventTime';
-import { eventTone, KIND_LABELS } from './format';
+import { eventLabel, eventTone } from './format';
 import { KindLabel } from './KindLabel';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { Transition } from './Transition';
@@ -49,7 +49,7 @@ export const TimelineRow = memo(function TimelineRow({ event, ofLoss = false, gr
       tabIndex={active ? 0 : -1}
       aria-posinset={index + 1}
       aria-setsize={setSize}
-      aria-label={`${KIND_LABELS[event.kind]}${where ? `: ${where}` : ''}`}
+      aria-label={`${eventLabel(event)}${where ? `: ${where}` : ''}`}
       onClick={(e) => {
         // Links, buttons and selected text inside keep their own behaviour.
         if ((e.target as HTMLElement).closest('a, button, .event-details') || window.getSelection()?.toString()) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventTone, formatDuration, formatUptime, fromLocalInput, statusOf, stripSummary, toLocalInput, uptimeCoverage } from './format';
+import { eventLabel, eventTone, formatDuration, formatUptime, fromLocalInput, statusOf, stripSummary, toLocalInput, uptimeCoverage } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -67,4 +67,14 @@ describe('uptimeCoverage', () => {
     [65_000, 'over 1 min 5 s observed in the last 24 hours'],
     [0, 'nothing observed in the last 24 hours'],
   ])('%s ms known of a day: %s', (observedMs, text) => expect(uptimeCoverage(observedMs, DAY, 'last 24 hours')).toBe(text));
+});
+
+describe('eventLabel', () => {
+  it('names a loss of an instance still serving "Out of discovery", as its row on the service page does: "Lost" sends the engineer to restart a process that runs', () => {
+    // The demo's lose-etcd: catalog's recent failures and the timeline said "Lost" beside "…while it still served".
+    const stillServing = { kind: 'instance.lost' as const, detail: 'lease expired at 04:22:01 UTC while it still served: it answered probes 20 s later, but is out of discovery' };
+    expect(eventLabel(stillServing)).toBe('Out of discovery');
+    expect(eventLabel({ kind: 'instance.lost', detail: 'lease expired at 03:55:25 UTC after probes failed from 03:55:18 UTC; last probe: connection refused' })).toBe('Lost');
+    expect(eventLabel({ kind: 'health.changed', detail: 'probe OK' })).toBe('Health changed');
+  });
 });

@@ -1,6 +1,7 @@
 import type { EventKind, HistoryEvent } from '@/lib/model/events';
 import { isLeaseExpiry } from '@/lib/model/incidents';
 import { StatusSchema, type Status } from '@/lib/model/instance';
+import { isStillServingLoss } from '@/lib/model/status/lost';
 import type { Observed } from '@/lib/model/uptime';
 
 export const KIND_LABELS: Record<EventKind, string> = {
@@ -31,6 +32,15 @@ export const KIND_LABELS: Record<EventKind, string> = {
   'alert.acknowledged': 'Alert acknowledged',
   'alert.unacknowledged': 'Acknowledgement ended',
 };
+
+/**
+ * An event's label: its kind's, except a loss of an instance still serving (its check found it
+ * answering after its key went), which is "Out of discovery", as its row on the service page says.
+ */
+export function eventLabel(event: Pick<HistoryEvent, 'kind' | 'detail'>): string {
+  if (event.kind === 'instance.lost' && isStillServingLoss(event.detail)) return 'Out of discovery';
+  return KIND_LABELS[event.kind];
+}
 
 /** How an event reads at a glance: shown by an accent colour next to the kind's own icon and label. */
 export type EventTone = 'bad' | 'warn' | 'good' | 'info';
