@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import type { LikelyCause } from '@/lib/client/useLikelyOrigins';
+import type { LikelyCause } from '@/lib/model/topology/likely-cause';
 import { servicePath } from '@/lib/client/routes';
 import { OriginBanner } from '../topology/OriginNotice';
 

@@ -11,7 +11,7 @@ import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useHasRole } from '@/components/shell/MeProvider';
 import { AckControl } from './AckControl';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
-import { useLikelyCause } from '@/lib/client/useLikelyOrigins';
+import type { LikelyCause } from '@/lib/model/topology/likely-cause';
 import { AlertsOrigin } from './AlertsOrigin';
 import { SilenceForm } from './SilenceForm';
 import { resolvedNote, resolvedOnNote, silencedNote } from './notes';
@@ -140,10 +140,11 @@ function AlertSection({ id, title, intro, alerts, empty, note, actions, timeHead
 }
 
 /**
- * What pages first — firing, then pending — then what is held (suppressed, silenced), the recently
- * resolved, the silence rules and how delivery goes. Empty sections are one line each.
+ * Where the failure probably starts (`cause`, whenever the map says it, alerting or not yet), what
+ * pages — firing, then pending — then what is held (suppressed, silenced), the recently resolved,
+ * the silence rules and how delivery goes. Empty sections are one line each.
  */
-export function AlertsView({ initial, services }: { initial: AlertsSnapshot; services: string[] }) {
+export function AlertsView({ initial, services, cause }: { initial: AlertsSnapshot; services: string[]; cause: LikelyCause }) {
   const router = useRouter();
   const mayChange = useHasRole('operator');
   const [error, setError] = useState<string | null>(null);
@@ -162,8 +163,6 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
     setAckError(message);
     router.refresh();
   };
-  // The map's analysis, asked only while something is alerting: which of the alerts to look at first.
-  const likelyCause = useLikelyCause(initial.alerts.length > 0);
   const failing = initial.delivery.targets.filter((target) => !target.ok);
   // With no receiver configured nothing leaves this page: saying "sent" then would have the on-call engineer believe someone was paged.
   const delivering = initial.delivery.targets.length > 0;
@@ -172,7 +171,7 @@ export function AlertsView({ initial, services }: { initial: AlertsSnapshot; ser
       <div className="page-header">
         <h1 className="page-title">Alerts</h1>
       </div>
-      <AlertsOrigin cause={likelyCause} />
+      <AlertsOrigin cause={cause} />
       {failing.length > 0 && (
         <p className="form-alert form-alert--error" role="alert">
           Delivery failing to {failing.map((target) => `${target.channel} ${target.url} (${target.lastError ?? 'error'})`).join('; ')}

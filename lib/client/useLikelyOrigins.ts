@@ -3,7 +3,6 @@
 import { useEffect, useState } from 'react';
 import { z } from 'zod';
 import { NODE_KINDS } from '@/lib/model/topology/topology';
-import { SharedDepartureSchema, type SharedDeparture } from '@/lib/model/topology/shared-departure';
 import { pollWhileVisible } from './poll-while-visible';
 
 /** As often as the map's call statistics: origins move with statuses and edges. */
@@ -20,31 +19,18 @@ const OriginsSchema = z.object({
       kind: z.enum(NODE_KINDS),
     }),
   ),
-  sharedDeparture: SharedDepartureSchema.nullable(),
 });
 export type LikelyOrigin = z.infer<typeof OriginsSchema>['origins'][number];
 
-/** Where the current failure probably starts: origins, or most of the fleet leaving etcd together (said in their place). */
-export interface LikelyCause {
-  origins: LikelyOrigin[];
-  departure: SharedDeparture | null;
-}
-
-const NO_CAUSE: LikelyCause = { origins: [], departure: null };
-
-/** `{"origins":[…],"sharedDeparture":…}` from `GET /api/v1/topology?origins=only`; throws on anything else. */
-export function parseLikelyCause(body: unknown): LikelyCause {
-  const { origins, sharedDeparture } = OriginsSchema.parse(body);
-  return { origins, departure: sharedDeparture };
-}
+const NO_ORIGINS: LikelyOrigin[] = [];
 
 /**
- * The likely cause of the current failure, polled while `wanted` (a page whose service is failing,
- * the Alerts page while anything alerts) and the tab is visible: the map's analysis, for pages that
- * do not draw the map. Nothing otherwise.
+ * The likely origins of the current failure (`GET /api/v1/topology?origins=only`), polled while
+ * `wanted` (a page whose service is failing) and the tab is visible: the map's analysis, for pages
+ * that mark the services it names and do not draw the map. None otherwise.
  */
-export function useLikelyCause(wanted: boolean): LikelyCause {
-  const [cause, setCause] = useState<LikelyCause>(NO_CAUSE);
+export function useLikelyOrigins(wanted: boolean): LikelyOrigin[] {
+  const [origins, setOrigins] = useState<LikelyOrigin[]>(NO_ORIGINS);
   useEffect(() => {
     if (!wanted) return;
     // The state changes only when the answer does, so rows marked by it are not drawn again every poll.
@@ -55,15 +41,12 @@ export function useLikelyCause(wanted: boolean): LikelyCause {
         if (!response.ok) return;
         const text = await response.text();
         if (text === last) return;
-        setCause(parseLikelyCause(JSON.parse(text)));
+        setOrigins(OriginsSchema.parse(JSON.parse(text)).origins);
         last = text;
       } catch {
         // A failed poll keeps the last answer; the next one tries again.
       }
     }, ORIGINS_REFRESH_MS);
   }, [wanted]);
-  return wanted ? cause : NO_CAUSE;
+  return wanted ? origins : NO_ORIGINS;
 }
-
-/** The likely origins alone (`useLikelyCause`), for pages that mark the services they name. */
-export const useLikelyOrigins = (wanted: boolean): LikelyOrigin[] => useLikelyCause(wanted).origins;

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { AlertsView } from '@/components/alerts/AlertsView';
+import { likelyCauseOfFleet } from '@/lib/model/topology/likely-cause';
 import { signedInWith } from '@/lib/server/auth/page';
 import '../../styles/auth.css';
 import '../../styles/alerts.css';
@@ -9,6 +10,9 @@ export const metadata: Metadata = { title: 'Alerts' };
 
 export default async function AlertsPage() {
   const { runtime } = await signedInWith();
-  const services = runtime.store.snapshot().services.map((service) => service.name);
-  return <AlertsView initial={runtime.alerts.snapshot()} services={services} />;
+  const { services: summaries, registry } = runtime.store.summarySnapshot();
+  // Whenever the map names one, alerting or not yet (a fleet that left etcd is checked before anything fires).
+  const cause = likelyCauseOfFleet(summaries, runtime.latency.edges(), registry, Date.now());
+  const services = summaries.map((summary) => summary.name);
+  return <AlertsView initial={runtime.alerts.snapshot()} services={services} cause={cause} />;
 }

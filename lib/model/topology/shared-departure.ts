@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { RegistryStatus } from '../live';
 import { utcClock } from '../status/clock';
 import type { TopologyNode } from './topology';
@@ -17,17 +16,16 @@ export const SHARED_DEPARTURE_MIN_SERVICES = 2;
 /**
  * Services that left etcd together while their probes passed: once checked still serving, the cause
  * is etcd or the fleet's connection to it, not the services (their sessions expired together); while
- * checked, perhaps a planned stop. Parsed where the Alerts page reads it from `GET /api/v1/topology?origins=only`.
+ * checked, perhaps a planned stop.
  */
-export const SharedDepartureSchema = z.object({
+export interface SharedDeparture {
   /** How many services left in the window. */
-  services: z.number().int().positive(),
+  services: number;
   /** When the first instance of them left (ISO): where the fleet's leaving began. */
-  at: z.string(),
+  at: string;
   /** Whether the still-serving check runs for any of them (`lost.checking`); else all still serve out of discovery. */
-  checking: z.boolean(),
-});
-export type SharedDeparture = z.infer<typeof SharedDepartureSchema>;
+  checking: boolean;
+}
 
 /**
  * Whether most of the fleet left etcd together while serving: at least SHARED_DEPARTURE_MIN_SERVICES

@@ -1,7 +1,7 @@
 import { guarded } from '@/lib/server/auth/guard';
 import { deriveTopology } from '@/lib/model/topology/topology';
 import { probableOrigins } from '@/lib/model/topology/graph';
-import { sharedDeparture } from '@/lib/model/topology/shared-departure';
+import { likelyCause } from '@/lib/model/topology/likely-cause';
 import { json, jsonError } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
@@ -11,8 +11,8 @@ export const dynamic = 'force-dynamic';
  * failure. `?observed=only` returns just the observed edges (`{"edges":[…]}`): the map takes the
  * nodes and declared edges from its live state and polls this for call statistics. `?origins=only`
  * returns just the origins, each with its node's kind, and whether most of the fleet left etcd
- * together (`{"revision","origins":[…],"sharedDeparture":{…}|null}`): what a service page and the
- * Alerts page poll, to say where the failure probably starts.
+ * together (`{"revision","origins":[…],"sharedDeparture":{…}|null}`, `likelyCause`): what the
+ * services list and a service page poll, to say where the failure probably starts.
  */
 export function GET(request: Request): Promise<Response> {
   return guarded(request, 'viewer', (_principal, { latency, store }) => {
@@ -26,15 +26,10 @@ export function GET(request: Request): Promise<Response> {
     if (observedMode === 'only') return json({ edges: deriveTopology([], observed).edges });
     const snapshot = store.snapshot();
     const topology = deriveTopology(snapshot.services, observed);
-    const origins = probableOrigins(topology, { now: Date.now() });
     if (originsMode === 'only') {
-      const kindOf = new Map(topology.nodes.map((node) => [node.id, node.kind]));
-      return json({
-        revision: snapshot.revision,
-        origins: origins.map((origin) => ({ ...origin, kind: kindOf.get(origin.id) ?? 'service' })),
-        sharedDeparture: sharedDeparture(topology, snapshot.registry),
-      });
+      const { origins, departure } = likelyCause(topology, snapshot.registry, Date.now());
+      return json({ revision: snapshot.revision, origins, sharedDeparture: departure });
     }
-    return json({ revision: snapshot.revision, ...topology, origins });
+    return json({ revision: snapshot.revision, ...topology, origins: probableOrigins(topology, { now: Date.now() }) });
   });
 }

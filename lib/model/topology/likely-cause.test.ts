@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { Instance, Lost, Status } from '../instance';
+import type { EdgeStats } from '../latency';
+import { summarizeInstances } from '../service-summary';
+import { likelyCause, likelyCauseOfFleet, NO_CAUSE } from './likely-cause';
+import { deriveTopologyFromSummaries } from './topology';
+
+const NOW = Date.parse('2026-12-07T00:54:00Z');
+const synced = { state: 'synced' } as const;
+
+/** A service of two instances through the real summary, each with `status`, or `lost` (then out of discovery). */
+function service(name: string, status: Status, options: { lost?: Lost; dependsOn?: string } = {}) {
+  const instances = [0, 1].map(
+    (i): Instance => ({
+      id: `${name}-${i}`,
+      service: name,
+      key: `/services/${name}/${name}-${i}`,
+      address: `10.0.0.${i}:80`,
+      format: 'native',
+      metadata: options.dependsOn === undefined ? {} : { dependsOn: options.dependsOn },
+      status,
+      drain: null,
+      passedAt: new Date(NOW - 60_000).toISOString(),
+      ...(options.lost ? { lost: options.lost } : {}),
+    }),
+  );
+  return summarizeInstances(name, instances);
+}
+
+const checking = (atMs: number): Lost => ({ at: new Date(atMs).toISOString(), cause: 'left discovery while its probes passed — checking whether it still serves', passingBefore: 3, checking: true });
+const call = (from: string, to: string, errorRate: number): EdgeStats => ({ from, to, rps: 5, errorRate, p50Ms: 3, p95Ms: 9, p99Ms: 12 });
+
+describe('likelyCauseOfFleet (what the Alerts page opens with)', () => {
+  it('says the fleet left etcd together while the checks run, though nothing fails or alerts', () => {
+    const summaries = ['a', 'b', 'c'].map((name, i) => service(name, 'unknown', { lost: checking(NOW - 5_000 + i * 100) }));
+    expect(likelyCauseOfFleet(summaries, [], synced, NOW)).toEqual({ origins: [], departure: { services: 3, at: new Date(NOW - 5_000).toISOString(), checking: true } });
+  });
+
+  it('names the origin the map names, with its kind', () => {
+    const summaries = [service('orders', 'critical', { dependsOn: 'payments' }), service('payments', 'critical')];
+    const observed = [call('orders', 'payments', 1)];
+    const cause = likelyCauseOfFleet(summaries, observed, synced, NOW);
+    expect(cause.origins.map(({ id, kind }) => ({ id, kind }))).toEqual([{ id: 'payments', kind: 'service' }]);
+    expect(cause).toEqual(likelyCause(deriveTopologyFromSummaries(summaries, observed), synced, NOW));
+  });
+
+  it('finds a failing database, which has no status of its own, by its callers\u2019 errors', () => {
+    const summaries = [service('orders', 'critical'), service('billing', 'critical')];
+    const observed = [call('orders', 'postgres', 1), call('billing', 'postgres', 1)].map((edge) => ({ ...edge, toKind: 'database' as const }));
+    const cause = likelyCauseOfFleet(summaries, observed, synced, NOW);
+    expect(cause.origins.map(({ id, kind }) => ({ id, kind }))).toEqual([{ id: 'postgres', kind: 'database' }]);
+    expect(cause).toEqual(likelyCause(deriveTopologyFromSummaries(summaries, observed), synced, NOW));
+  });
+
+  it('has no cause for a fleet with nothing failing', () => {
+    const summaries = [service('orders', 'passing', { dependsOn: 'payments' }), service('payments', 'passing')];
+    expect(likelyCauseOfFleet(summaries, [call('orders', 'payments', 0)], synced, NOW)).toBe(NO_CAUSE);
+  });
+});
