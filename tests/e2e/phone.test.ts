@@ -110,7 +110,7 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
       body: JSON.stringify({ reason: 'e2e: canary under way' }),
     });
     expect(drained.status).toBe(200);
-    for (const width of [1440, 1280, 1000, 800, 641, 390]) {
+    for (const width of [1440, 1360, 1280, 1000, 800, 641, 390]) {
       const { page } = await stack.freshPage({ width, height: 900 });
       try {
         await page.goto(`${server.url}/services/${CANARY}`, { waitUntil: 'networkidle' });
