@@ -64,7 +64,7 @@ export function TopologyToolbar({ view, facets, mode, autoGrouped, matches, show
           Clear filters
         </button>
       )}
-      <label className="select">
+      <label className="select topology-grouping">
         <span className="visually-hidden">Grouping</span>
         <select
           value={mode}
