@@ -110,6 +110,20 @@ const cases: Case[] = [
     expected: [{ opened: 0, closed: null, instances: ['a'], failures: 1, peak: 1 }],
   },
   {
+    // A mass departure queues its still-serving checks (256 at once, 20 s each): a verdict can come minutes after the vanishing.
+    name: 'a vanished instance found still serving past the merge gap is still one failure, of the same incident',
+    events: [[0, expired('a')], [13, lostServing('a')]],
+    expected: [{ opened: 0, closed: null, instances: ['a'], failures: 1, peak: 1 }],
+  },
+  {
+    name: 'a vanished instance found still serving once another incident opened fails in that one',
+    events: [[0, expired('a')], [5, crit('b')], [6, lostServing('a')]],
+    expected: [
+      { opened: 0, closed: 0, instances: ['a'], failures: 1, peak: 1 },
+      { opened: 5, closed: null, instances: ['b', 'a'], failures: 2, peak: 2 },
+    ],
+  },
+  {
     name: 'a vanished instance back, then lost, is two failures (a new fault)',
     events: [[0, expired('a')], [0.5, registered('a')], [1, lostCrashed('a')]],
     expected: [{ opened: 0, closed: null, instances: ['a'], failures: 2, peak: 1 }],

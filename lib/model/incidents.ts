@@ -138,11 +138,6 @@ interface Draft {
   cause: string;
   /** The instance whose vanishing gave `cause`: its loss, found later (still serving), says more. */
   causeVanished: string | undefined;
-  /**
-   * Instances whose vanishing counted here, not back since: a loss of one later (its check found it
-   * serving) is the same departure judged, not another failure.
-   */
-  vanished: Set<string>;
   openedMs: number;
   closedMs: number | null;
   closedBy: Incident['closedBy'];
@@ -158,6 +153,12 @@ interface ServiceState {
   lost: Set<string>;
   /** Instances in warning, or critical straight after one, with the event that began it. */
   warnings: Map<string, { atMs: number; event: HistoryEvent }>;
+  /**
+   * Instances whose vanishing counted in the open or last closed incident, not back since: a loss of
+   * one later (its check found it serving, minutes later when checks queue) is that departure judged,
+   * not another failure. Cleared as a new incident opens: an older one is never reopened.
+   */
+  vanished: Map<string, Draft>;
   open: Draft | null;
   lastClosed: Draft | null;
 }
@@ -189,11 +190,14 @@ function firstSignBefore(warnings: ServiceState['warnings'], openedMs: number): 
   return { at: new Date(earliest.atMs).toISOString(), instance: earliest.event.instance, cause: failureCause(earliest.event) };
 }
 
-/** The service's open incident; else the one that closed at most `mergeGapMs` ago, reopened; else a new one. */
-function openOrReopen(state: ServiceState, first: { service: string; event: HistoryEvent; atMs: number }, mergeGapMs: number, drafts: Draft[]): Draft {
+/**
+ * The service's open incident; else the one that closed at most `mergeGapMs` ago (or at any time
+ * when it is `judged`'s: the vanishing the event is the loss of), reopened; else a new one.
+ */
+function openOrReopen(state: ServiceState, first: { service: string; event: HistoryEvent; atMs: number }, mergeGapMs: number, drafts: Draft[], judged: Draft | undefined): Draft {
   if (state.open) return state.open;
   const recent = state.lastClosed;
-  if (recent && recent.closedMs !== null && first.atMs - recent.closedMs <= mergeGapMs) {
+  if (recent && recent.closedMs !== null && (first.atMs - recent.closedMs <= mergeGapMs || recent === judged)) {
     recent.closedMs = null;
     recent.closedBy = null;
     state.open = recent;
@@ -204,7 +208,6 @@ function openOrReopen(state: ServiceState, first: { service: string; event: Hist
     service: first.service,
     cause: failureCause(first.event),
     causeVanished: first.event.kind === 'instance.deregistered' ? first.event.instance : undefined,
-    vanished: new Set(),
     openedMs: first.atMs,
     closedMs: null,
     closedBy: null,
@@ -215,6 +218,7 @@ function openOrReopen(state: ServiceState, first: { service: string; event: Hist
   };
   drafts.push(draft);
   state.open = draft;
+  state.vanished.clear();
   return draft;
 }
 
@@ -259,7 +263,8 @@ function toIncident(draft: Draft): Incident {
  * instance of the service is failing any more: the last one's recovery, which is the service's
  * `recoveredAt` (a point-only incident closes at its last point).
  * A failure at most `mergeGapMs` after an incident closed reopens that same incident, so a
- * flapping instance makes one incident, not twenty.
+ * flapping instance makes one incident, not twenty; so does the loss of an instance whose vanishing
+ * it counted (found still serving, however late its check ruled), which is no second failure.
  *
  * A new incident's `firstSign` is the earliest warning on one of the service's instances that still
  * stood when it opened (a change to `warning`, and any critical straight after it, until another
@@ -299,7 +304,7 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
     if (!(atMs <= options.now)) return;
     let state = states.get(service);
     if (!state) {
-      state = { failing: new Set(), lost: new Set(), warnings: new Map(), open: null, lastClosed: null };
+      state = { failing: new Set(), lost: new Set(), warnings: new Map(), vanished: new Map(), open: null, lastClosed: null };
       states.set(service, state);
     }
     let signal = failureSignal(event, state.failing.has(instance), state.lost.has(instance));
@@ -318,10 +323,8 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
     else if (event.kind === 'instance.registered' || event.kind === 'instance.lost_cleared') state.lost.delete(instance);
     // Back: a later loss of it is a new fault, not what its vanishing was.
     if (event.kind === 'instance.registered') {
-      for (const draft of [state.open, state.lastClosed]) {
-        if (draft?.causeVanished === instance) draft.causeVanished = undefined;
-        draft?.vanished.delete(instance);
-      }
+      for (const draft of [state.open, state.lastClosed]) if (draft?.causeVanished === instance) draft.causeVanished = undefined;
+      state.vanished.delete(instance);
     }
     if (signal === 'none') return;
     if (signal === 'stop') {
@@ -330,16 +333,17 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
       return;
     }
     if (signal === 'start') state.failing.add(instance);
-    const incident = openOrReopen(state, { service, event, atMs }, mergeGapMs, drafts);
+    const vanishedIn = event.kind === 'instance.lost' ? state.vanished.get(instance) : undefined;
+    if (vanishedIn) state.vanished.delete(instance);
+    const incident = openOrReopen(state, { service, event, atMs }, mergeGapMs, drafts, vanishedIn);
     if (event.kind === 'instance.lost' && incident.causeVanished === instance) {
       incident.cause = failureCause(event);
       incident.causeVanished = undefined;
     }
     incident.instances.add(instance);
     // A vanishing counted here and then found still serving is one departure: its loss says why and holds it failing, no second failure.
-    const vanishingJudged = event.kind === 'instance.lost' && incident.vanished.delete(instance);
-    if (!vanishingJudged) incident.failures += 1;
-    if (signal === 'point') incident.vanished.add(instance);
+    if (vanishedIn !== incident) incident.failures += 1;
+    if (signal === 'point') state.vanished.set(instance, incident);
     incident.peakFailing = Math.max(incident.peakFailing, state.failing.size + (signal === 'point' ? 1 : 0));
     closeIfQuiet(state, atMs, 'departure');
   };
