@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Signal } from '@/lib/model/cluster/signals';
-import { createPostgresSignalBus, SIGNAL_ANSWER_TIMEOUT_MS, SIGNAL_CHANNEL, SIGNAL_PING_INTERVAL_MS, type SignalBus } from '@/lib/server/cluster/signal-bus';
+import { createPostgresSignalBus, SIGNAL_ANSWER_TIMEOUT_MS, SIGNAL_CHANNEL, SIGNAL_CLOSE_TIMEOUT_MS, SIGNAL_PING_INTERVAL_MS, type SignalBus } from '@/lib/server/cluster/signal-bus';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { startProxy } from '../support/proxy';
 import { eventually } from '../support/server';
@@ -107,5 +107,28 @@ describe('replica signals over PostgreSQL', () => {
       await proxy.close();
     }
   }, 60_000);
-});
 
+  it('stops within the close bound though its connection went silent with nothing asked of it', async () => {
+    const proxy = await startProxy(`http://${new URL(url).host}`);
+    const proxied = new URL(url);
+    proxied.host = new URL(proxy.endpoint).host;
+    const listener = createPostgresSignalBus({ url: proxied.toString(), replicaId: 'replica-b', flushMs: 20 });
+    let stopping: Promise<void> | undefined;
+    try {
+      await listener.start();
+      // Between two pings, nothing queued: the goodbye (Terminate, FIN) goes into the hole and nothing closes the socket.
+      proxy.stall();
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      let stopped = false;
+      stopping = listener.stop().then(() => {
+        stopped = true;
+      });
+      await vi.advanceTimersByTimeAsync(SIGNAL_CLOSE_TIMEOUT_MS);
+      await vi.waitFor(() => expect(stopped).toBe(true), { timeout: 2_000, interval: 20 });
+    } finally {
+      vi.useRealTimers();
+      await proxy.close();
+      await stopping;
+    }
+  });
+});

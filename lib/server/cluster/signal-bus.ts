@@ -65,6 +65,12 @@ export const SIGNAL_PING_INTERVAL_MS = 5_000;
  * answers in milliseconds; a server that slow is barely serving, and a new connection costs little.
  */
 export const SIGNAL_ANSWER_TIMEOUT_MS = 10_000;
+/**
+ * How long a closing connection may take to be closed by the server before its socket is destroyed.
+ * The goodbye (Terminate) asks for no answer and a live server closes at once; sent into a dead link
+ * it is never acknowledged, and stop() (and the shutdown behind it) waited until the kernel gave up.
+ */
+export const SIGNAL_CLOSE_TIMEOUT_MS = 1_000;
 
 /**
  * The replicas' carrier when they share PostgreSQL: LISTEN/NOTIFY on one channel, on a connection
@@ -127,6 +133,23 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
     deadline.unref();
     try {
       await target.query(text, values);
+    } finally {
+      clearTimeout(deadline);
+    }
+  };
+
+  /**
+   * Ends a connection, destroying its socket if the server has not closed it within
+   * `SIGNAL_CLOSE_TIMEOUT_MS`: between two pings a dead link is not yet noticed, and the goodbye
+   * sent into it is never acknowledged.
+   */
+  const close = async (target: pg.Client): Promise<void> => {
+    const deadline = setTimeout(() => target.connection.stream.destroy(), SIGNAL_CLOSE_TIMEOUT_MS);
+    deadline.unref();
+    try {
+      await target.end();
+    } catch {
+      // Failed already: nothing left to close.
     } finally {
       clearTimeout(deadline);
     }
@@ -255,7 +278,7 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
       const last = client;
       client = undefined;
       stats.connected = false;
-      await last?.end().catch(() => undefined);
+      if (last) await close(last);
     },
   };
 }
