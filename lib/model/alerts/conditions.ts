@@ -70,11 +70,11 @@ const TRAFFIC_CATEGORIES: ReadonlySet<CauseCategory> = new Set<CauseCategory>(['
 /** The category of what decided an instance's status, as the status model says it (lib/model/status/combine.ts). */
 const causeCategory = (instance: Instance | undefined): CauseCategory => instance?.statusCauseKind ?? 'probe';
 
-/** The instances that decide a service's status, as `serviceStatus` picks them: live, in rotation when any are. */
-function deciding(service: Service, status: Status): Instance[] {
+/** The instances that decide a service's status, as `serviceStatus` picks them (live, in rotation when any are), in any of `statuses`, in the service's order. */
+function deciding(service: Service, ...statuses: Status[]): Instance[] {
   const live = service.instances.filter((instance) => instance.lost === undefined);
   const inRotation = live.filter((instance) => instance.drain === null);
-  return (inRotation.length > 0 ? inRotation : live).filter((instance) => instance.status === status);
+  return (inRotation.length > 0 ? inRotation : live).filter((instance) => statuses.includes(instance.status));
 }
 
 const only = <T>(items: readonly T[]): T | undefined => (items.length === 1 ? items[0] : undefined);
@@ -126,7 +126,10 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
     // A warning service is one whose instances are degraded, or some of them failing beside others
     // that pass: an instance whose error rate crossed from the warning threshold to the critical one
     // still stands for a traffic alert (it dropped its pending ServiceErrorRate in the demo's error-burst).
-    const byTraffic = [...deciding(service, 'critical'), ...deciding(service, 'warning')].filter((instance) => TRAFFIC_CATEGORIES.has(causeCategory(instance)));
+    // Taken in the service's order whatever their status: failing ones first, an instance swinging
+    // about the critical threshold beside a slow sibling turned ServiceLatency into ServiceErrorRate
+    // and back, each swing restarting the duration, so neither ever fired.
+    const byTraffic = deciding(service, 'critical', 'warning').filter((instance) => TRAFFIC_CATEGORIES.has(causeCategory(instance)));
     const slow = byTraffic.length > 0 ? byTraffic : deciding(service, 'warning');
     const category = causeCategory(slow[0]);
     if (category === 'error_rate' || category === 'latency') {

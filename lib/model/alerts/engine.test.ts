@@ -174,6 +174,27 @@ describe('error rate and p95 causes', () => {
     expect(fired[0]?.alert.description).toBe('1 of 2 instances failing — orders-2: error rate 63 % over 30 s (threshold 25 %)');
   });
 
+  it('keeps one traffic alert pending to its duration while an instance’s error rate swings between warning and critical beside a slow sibling', () => {
+    // orders-2 slow throughout, orders-3's error rate about the critical threshold: which of them
+    // comes first must not follow orders-3's status, or the alert turns from ServiceLatency to
+    // ServiceErrorRate and back at each swing, each restarting its duration, and never fires.
+    const ordersWith = (errorRate: Spec) => {
+      const instances = new Map<string, Instance>();
+      const slow: Spec = { status: 'warning', cause: 'p95 900 ms over 30 s (3× its usual 300 ms)', causeKind: 'latency' };
+      for (const value of [instance('orders', 1, {}), instance('orders', 2, slow), instance('orders', 3, errorRate)]) instances.set(value.key, value);
+      const services = [toService('orders', instances)];
+      const topology = deriveTopology(services);
+      return { services, topology, origins: probableOrigins(topology, { now: 0 }), registry: SYNCED };
+    };
+    const degraded = ordersWith({ status: 'warning', cause: 'error rate 22 % over 30 s (threshold 5.0 %)', causeKind: 'error_rate' });
+    const failing = ordersWith({ status: 'critical', cause: 'error rate 28 % over 30 s (threshold 25 %)', causeKind: 'error_rate' });
+    expect(failing.services[0]?.status).toBe('warning');
+    const engine = createAlertEngine({ rules: FAST });
+    const transitions = [0, 15_000, 30_000, 45_000, 60_000].flatMap((at, index) => engine.evaluate(index % 2 === 0 ? degraded : failing, T0 + at));
+    expect(summary(transitions)).toEqual(['fired ServiceLatency orders']);
+    expect(transitions[0]?.alert.activeSince).toBe(new Date(T0).toISOString());
+  });
+
   it('raises nothing for one instance failing its probes beside a passing sibling: the service answers, and ServiceCritical waits for it to fail', () => {
     const instances = new Map<string, Instance>();
     for (const value of [instance('orders', 1, {}), instance('orders', 2, { status: 'critical', cause: 'timeout after 2 s', causeKind: 'probe' })]) instances.set(value.key, value);
