@@ -51,6 +51,13 @@ export interface HistoryEvent {
    * Rows written before 2026-12-06 lack it: read from their detail (`returnedAsInDetail`).
    */
   returnedAs?: string;
+  /**
+   * On a `health.changed` to `critical` that failed probes decided: when the first failed probe of
+   * the streak that made it critical ran (ISO; the row's own `at` is the probe that reached the
+   * threshold, ~10 s later). Incidents open there: where the trouble started. Rows written before
+   * 2026-12-07, and changes that traffic or a loss decided, lack it.
+   */
+  firstFailedAt?: string;
 }
 
 /**

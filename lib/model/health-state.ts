@@ -28,6 +28,8 @@ export interface HealthState {
   since: string;
   okStreak: number;
   failStreak: number;
+  /** While `failStreak` > 0: when its first failed probe ran (where a failure that turns critical began). */
+  failStreakFrom?: string;
   lastProbe?: LastProbe;
 }
 
@@ -73,5 +75,6 @@ export function nextHealth(previous: HealthState, result: ProbeResult, threshold
     cause = `${result.error ?? 'probe failed'}; ${failStreak} of ${thresholds.failAfter} failed probes before critical`;
   }
   const since = status === previous.status ? previous.since : result.at;
-  return { status, cause, since, okStreak, failStreak, lastProbe };
+  const failStreakFrom = result.ok ? undefined : failStreak > 1 ? (previous.failStreakFrom ?? result.at) : result.at;
+  return { status, cause, since, okStreak, failStreak, ...(failStreakFrom !== undefined ? { failStreakFrom } : {}), lastProbe };
 }

@@ -173,6 +173,37 @@ describe('deriveIncidents', () => {
   });
 });
 
+  it('opens a probe failure\u2019s incident at the first failed probe of the streak that made it critical (firstFailedAt), not at its third', () => {
+    const SEC = 1_000;
+    // Probes every 5 s: failed at 14 s, 19 s and 24 s, critical at 24 s; passing again at 60 s.
+    const events: HistoryEvent[] = [
+      { id: 1, at: new Date(T0 + 24 * SEC).toISOString(), ...crit('a'), firstFailedAt: new Date(T0 + 14 * SEC).toISOString() },
+      { id: 2, at: new Date(T0 + 60 * SEC).toISOString(), ...healthy('a') },
+    ];
+    const [incident, ...rest] = deriveIncidents(events, { now: T0 + 2 * MIN });
+    expect(rest).toEqual([]);
+    expect(incident).toMatchObject({ openedAt: new Date(T0 + 14 * SEC).toISOString(), closedAt: new Date(T0 + 60 * SEC).toISOString(), durationMs: 46 * SEC });
+  });
+
+  it('joins a failure whose streak began before the last incident closed to that incident, and never opens one after its own row', () => {
+    const SEC = 1_000;
+    const at = (second: number): string => new Date(T0 + second * SEC).toISOString();
+    const events: HistoryEvent[] = [
+      { id: 1, at: at(0), ...crit('a') },
+      { id: 2, at: at(20), ...healthy('a') },
+      // b's probes began failing at 15 s, while a was still failing: one incident, even with no merge gap.
+      { id: 3, at: at(25), ...crit('b'), firstFailedAt: at(15) },
+      { id: 4, at: at(40), ...healthy('b') },
+      // A row saying its streak began after the row itself is not believed.
+      { id: 5, at: at(300), ...crit('c'), firstFailedAt: at(310) },
+    ];
+    const incidents = deriveIncidents(events, { now: T0 + 10 * MIN, mergeGapMs: 0 });
+    expect(incidents.map((incident) => [incident.openedAt, incident.closedAt, incident.instances])).toEqual([
+      [at(0), at(40), ['a', 'b']],
+      [at(300), null, ['c']],
+    ]);
+  });
+
 describe('failureSignal', () => {
   it.each([
     { event: crit('a'), failing: false, signal: 'start' },

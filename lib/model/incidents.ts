@@ -222,6 +222,15 @@ function openOrReopen(state: ServiceState, first: { service: string; event: Hist
   return draft;
 }
 
+/**
+ * When a failure began: for a status turned critical by failed probes, the first failed probe of
+ * its streak (`firstFailedAt`), never later than the row itself; else the row's time.
+ */
+function failureStartMs(event: HistoryEvent, atMs: number): number {
+  const firstFailedMs = event.kind === 'health.changed' && event.firstFailedAt !== undefined ? Date.parse(event.firstFailedAt) : NaN;
+  return Number.isFinite(firstFailedMs) && firstFailedMs < atMs ? firstFailedMs : atMs;
+}
+
 function closeIfQuiet(state: ServiceState, atMs: number, by: 'recovery' | 'departure'): void {
   if (!state.open || state.failing.size > 0) return;
   state.open.closedMs = atMs;
@@ -250,7 +259,9 @@ function toIncident(draft: Draft): Incident {
 /**
  * Incidents from history events (ascending time; one service or many), oldest first.
  *
- * Per service, an instance is *failing* from a `health.changed` to `critical` until a
+ * Per service, an instance is *failing* from a `health.changed` to `critical` (from the first failed
+ * probe of its streak when the row says, `firstFailedAt`: an incident opens where the trouble
+ * started, not at the probe that reached the threshold) until a
  * `health.changed` to `passing` or `unknown` (its recovery; `warning` is not one), or an
  * `instance.deregistered` (whatever the reason). A lost instance (`instance.lost`) fails until an
  * `instance.lost_cleared` that is no return (dismissed, retention over); back, the failure goes on
@@ -333,9 +344,10 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
       return;
     }
     if (signal === 'start') state.failing.add(instance);
+    const startMs = signal === 'start' ? failureStartMs(event, atMs) : atMs;
     const vanishedIn = event.kind === 'instance.lost' ? state.vanished.get(instance) : undefined;
     if (vanishedIn) state.vanished.delete(instance);
-    const incident = openOrReopen(state, { service, event, atMs }, mergeGapMs, drafts, vanishedIn);
+    const incident = openOrReopen(state, { service, event, atMs: startMs }, mergeGapMs, drafts, vanishedIn);
     if (event.kind === 'instance.lost' && incident.causeVanished === instance) {
       incident.cause = failureCause(event);
       incident.causeVanished = undefined;

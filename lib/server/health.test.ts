@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProbeResult } from '@/lib/model/health-state';
 import type { Delta } from '@/lib/model/live';
-import { createHealthTracker, type HealthChange } from './health';
+import { createHealthTracker, healthChangedEvent, type HealthChange } from './health';
 import type { HealthFacts } from './store/instance-table';
 import { createStore, type Store } from './store/store';
 
@@ -35,6 +35,21 @@ describe('health tracker', () => {
     expect(changes.map((c) => `${c.from}→${c.to}`)).toEqual(['unknown→passing', 'passing→critical']);
     expect(changes[1]?.cause).toBe('timeout after 2 s');
     expect(store.instance(KEY)).toMatchObject({ status: 'critical', statusCause: 'timeout after 2 s' });
+  });
+
+  it('says when the first failed probe of the streak that turned it critical ran, on that change and its history row', () => {
+    const { tracker, changes } = setup({ t: 0 });
+    const at = (second: number): string => new Date(second * 1_000).toISOString();
+    for (const [second, ok] of [[0, true], [5, true], [10, false], [15, true], [20, false], [25, false], [30, false], [35, false]] as const) {
+      tracker.record(KEY, { at: at(second), ok, latencyMs: 4, ...(ok ? {} : { error: 'connection refused' }) });
+    }
+    // The failure at 10 s was one lucky-probe streak of its own: the streak that made it critical began at 20 s.
+    expect(changes.map((c) => [c.to, c.at, c.firstFailedAt])).toEqual([
+      ['passing', at(5), undefined],
+      ['critical', at(30), at(20)],
+    ]);
+    expect(healthChangedEvent(changes[1] as HealthChange)).toMatchObject({ at: at(30), to: 'critical', firstFailedAt: at(20) });
+    expect(healthChangedEvent(changes[0] as HealthChange)).not.toHaveProperty('firstFailedAt');
   });
 
   it('publishes at once that a passing instance’s last probe failed, while its status waits for more failures', () => {

@@ -14,6 +14,8 @@ export interface HealthChange {
   at: string;
   /** First bytes of the failing response, when there was one. */
   detail?: string;
+  /** On a change to critical that failed probes decided: when the first failed probe of that streak ran. */
+  firstFailedAt?: string;
 }
 
 export interface HealthTrackerOptions {
@@ -82,6 +84,7 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
             cause: health.cause,
             at: result.at,
             ...(result.detail ? { detail: result.detail } : {}),
+            ...(health.status === 'critical' && health.failStreakFrom !== undefined ? { firstFailedAt: health.failStreakFrom } : {}),
           }
         : undefined;
       if (due) options.publish(key, facts, change);
@@ -102,5 +105,6 @@ export function healthChangedEvent(change: HealthChange): NewHistoryEvent {
     from: change.from,
     to: change.to,
     detail: change.detail ? `${change.cause}${RESPONSE_BEGAN}${change.detail}` : change.cause,
+    ...(change.firstFailedAt !== undefined ? { firstFailedAt: change.firstFailedAt } : {}),
   };
 }

@@ -219,6 +219,13 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.createIndex('oidc_pending_client').on('oidc_pending').column('client').execute();
       },
     },
+    '012_events_first_failed': {
+      async up(db: Kysely<unknown>) {
+        // When the failed probes that turned an instance critical began (HistoryEvent.firstFailedAt):
+        // its incident opens there. Older rows keep null and open at their own time.
+        await db.schema.alterTable('events').addColumn('first_failed_ms', t.ms).execute();
+      },
+    },
   };
 }
 

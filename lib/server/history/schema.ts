@@ -15,6 +15,8 @@ export interface EventsTable {
   natural_key: string | null;
   /** `HistoryEvent.returnedAs` (migration 008); null in rows written before it. */
   returned_as: string | null;
+  /** `HistoryEvent.firstFailedAt` (migration 012); null in rows written before it and on rows it does not apply to. */
+  first_failed_ms: number | null;
 }
 
 export interface RunsTable {

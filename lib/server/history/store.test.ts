@@ -68,6 +68,18 @@ describe.each(STORE_DIALECTS)('history store on %s', (dialect) => {
     expect(events[0]).not.toHaveProperty('returnedAs');
   });
 
+  it('keeps when a critical status’s failed probes began (firstFailedAt), and leaves it off rows without it', async () => {
+    history.append(event(10, { firstFailedAt: '2026-11-21T10:00:00.000Z' }));
+    history.append(event(12));
+    await history.flush();
+    const { events } = await query({ kind: 'health.changed' });
+    expect(events.map((e) => [e.instance, e.firstFailedAt])).toEqual([
+      ['i-12', undefined],
+      ['i-10', '2026-11-21T10:00:00.000Z'],
+    ]);
+    expect(events[0]).not.toHaveProperty('firstFailedAt');
+  });
+
   it('ignores a replayed event with the same natural key', async () => {
     history.append(event(1, { naturalKey: 'cluster:42:/services/users/a:registered' }));
     history.append(event(1, { naturalKey: 'cluster:42:/services/users/a:registered' }));

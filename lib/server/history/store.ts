@@ -42,6 +42,7 @@ export function toHistoryEvent(row: Selectable<EventsTable>): HistoryEvent {
     detail: row.detail,
     ...(row.until_ms !== null ? { until: new Date(row.until_ms).toISOString() } : {}),
     ...(row.returned_as !== null ? { returnedAs: row.returned_as } : {}),
+    ...(row.first_failed_ms !== null ? { firstFailedAt: new Date(row.first_failed_ms).toISOString() } : {}),
   };
 }
 
@@ -71,6 +72,7 @@ const toRow = (event: NewHistoryEvent, nowMs: number) => ({
   until_ms: msOf(event.until) ?? null,
   natural_key: event.naturalKey ?? null,
   returned_as: event.returnedAs ?? null,
+  first_failed_ms: msOf(event.firstFailedAt) ?? null,
 });
 
 /**

@@ -53,7 +53,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
   const membership = new Map<string, Verdict>();
 
   /** `recovered`: why a signal that held the instance down just ended — the cause of the change when that makes it pass. */
-  const publish = (key: string, detail: string | undefined, at: string | undefined, recovered?: string): void => {
+  const publish = (key: string, detail: string | undefined, at: string | undefined, recovered?: string, firstFailedAt?: string): void => {
     const instance = store.instance(key);
     if (!instance || instance.lost) return;
     // Not the instance's current status: that already holds the traffic verdict, which would then outlive it.
@@ -88,7 +88,9 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     if (changed) {
       // A recovery names what recovered: "critical → passing: probe OK" for an instance that failed on its error rate told nothing.
       const cause = recovered !== undefined && final.status === 'passing' ? recovered : final.cause;
-      options.onChange?.({ key, service: instance.service, instance: instance.id, from: previous, to: final.status, cause, at: when, ...(detail ? { detail } : {}) });
+      // When the probes' streak began, only when the probes made it critical (incidents open there).
+      const probesFailingFrom = final.kind === 'probe' && final.status === 'critical' ? firstFailedAt : undefined;
+      options.onChange?.({ key, service: instance.service, instance: instance.id, from: previous, to: final.status, cause, at: when, ...(detail ? { detail } : {}), ...(probesFailingFrom !== undefined ? { firstFailedAt: probesFailingFrom } : {}) });
     }
   };
 
@@ -112,7 +114,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
   return {
     probe(key: string, facts: HealthFacts, change: HealthChange | undefined): void {
       probes.set(key, facts);
-      publish(key, change?.detail, change?.at);
+      publish(key, change?.detail, change?.at, undefined, change?.firstFailedAt);
     },
     trafficVerdict(key: string): Verdict | null {
       return traffic.get(key) ?? null;

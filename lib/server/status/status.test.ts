@@ -252,6 +252,18 @@ describe('one status from probes and traffic', () => {
     publisher.probe(KEY, { status: 'critical', statusCause: 'HTTP 503' }, undefined);
     expect(store.instance(KEY)).toMatchObject({ status: 'critical', statusCause: 'HTTP 503' });
   });
+
+  it('passes on when the probes that turned it critical began failing, and only when they decided the change', () => {
+    const changes = setup();
+    const at = (s: number): string => new Date(T0 + s * 1_000).toISOString();
+    const critical = (s: number): HealthChange => ({ key: KEY, service: 'orders', instance: 'orders-1', from: 'passing', to: 'critical', cause: 'HTTP 503', at: at(s), firstFailedAt: at(s - 10) });
+    publisher.probe(KEY, { status: 'critical', statusCause: 'HTTP 503' }, critical(20));
+    expect(changes.map((c) => [c.to, c.at, c.firstFailedAt])).toEqual([['critical', at(20), at(10)]]);
+    // Critical on its error rate first: the probes' later verdict is no change; passing again, none says so.
+    publisher.probe(KEY, { status: 'passing', statusCause: 'probe OK' }, undefined);
+    publisher.traffic(KEY, { status: 'critical', cause: 'error rate 60 % over 30 s (threshold 25 %)', kind: 'error_rate' });
+    expect(changes.at(-1)).not.toHaveProperty('firstFailedAt');
+  });
 });
 
 describe('passing in this run', () => {
