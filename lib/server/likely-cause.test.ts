@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Instance, Status } from '@/lib/model/instance';
+import type { EdgeStats } from '@/lib/model/latency';
+import type { SummarySnapshot } from '@/lib/model/live';
+import { summarizeInstances } from '@/lib/model/service-summary';
+import { NO_CAUSE } from '@/lib/model/topology/likely-cause';
+import { fleetLikelyCause, LIKELY_CAUSE_MAX_AGE_MS } from './likely-cause';
+
+const NOW = Date.parse('2026-12-07T00:54:00Z');
+
+function service(name: string, status: Status, dependsOn?: string) {
+  const instance: Instance = {
+    id: `${name}-0`,
+    service: name,
+    key: `/services/${name}/${name}-0`,
+    address: '10.0.0.1:80',
+    format: 'native',
+    metadata: dependsOn === undefined ? {} : { dependsOn },
+    status,
+    drain: null,
+    passedAt: new Date(NOW - 60_000).toISOString(),
+  };
+  return summarizeInstances(name, [instance]);
+}
+
+/** A store's summary snapshot of an outage: orders fails on payments, which fails. */
+const outage = (seq: number): SummarySnapshot => ({
+  epoch: 'run',
+  seq,
+  revision: String(seq),
+  registry: { state: 'synced', since: new Date(NOW - 600_000).toISOString() },
+  services: [service('orders', 'critical', 'payments'), service('payments', 'critical')],
+});
+const calls: EdgeStats[] = [{ from: 'orders', to: 'payments', rps: 5, errorRate: 1, p50Ms: 3, p95Ms: 9, p99Ms: 12 }];
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('fleetLikelyCause (the Alerts page and GET /api/v1/topology?origins=only)', () => {
+  it('builds the topology once for any number of requests on one store snapshot, and again for the next one', () => {
+    const observed = vi.fn(() => calls);
+    const snapshot = outage(1);
+    // 20 on-call engineers' Alerts pages refreshing together, and a services list polling.
+    const answers = Array.from({ length: 21 }, (_, i) => fleetLikelyCause(snapshot, observed, NOW + i * 100));
+    expect(observed).toHaveBeenCalledTimes(1);
+    expect(answers[0]?.origins.map((origin) => origin.id)).toEqual(['payments']);
+    for (const answer of answers) expect(answer).toBe(answers[0]);
+    fleetLikelyCause(outage(2), observed, NOW + 2_100);
+    expect(observed).toHaveBeenCalledTimes(2);
+  });
+
+  it('builds again on one snapshot once its call statistics are as old as the map lets its own be', () => {
+    const observed = vi.fn(() => calls);
+    const snapshot = outage(1);
+    fleetLikelyCause(snapshot, observed, NOW);
+    fleetLikelyCause(snapshot, observed, NOW + LIKELY_CAUSE_MAX_AGE_MS - 1);
+    expect(observed).toHaveBeenCalledTimes(1);
+    fleetLikelyCause(snapshot, observed, NOW + LIKELY_CAUSE_MAX_AGE_MS);
+    expect(observed).toHaveBeenCalledTimes(2);
+  });
+
+  it('answers no cause, logged once per snapshot, when the computation throws — nothing escapes into the request', () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const observed = vi.fn((): EdgeStats[] => {
+      throw new Error('series gone');
+    });
+    const snapshot = outage(1);
+    expect(fleetLikelyCause(snapshot, observed, NOW)).toBe(NO_CAUSE);
+    expect(fleetLikelyCause(snapshot, observed, NOW + 100)).toBe(NO_CAUSE);
+    expect(observed).toHaveBeenCalledTimes(1);
+    expect(logged).toHaveBeenCalledTimes(1);
+  });
+});
