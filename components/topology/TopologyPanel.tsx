@@ -22,7 +22,7 @@ import { instanceRecentTraffic } from '@/lib/model/status/recent-traffic';
 import { recentCallsText, rowProbe } from '../instances/probe-figures';
 import { StatusBadge, STATUS_LABELS } from '../ui/StatusBadge';
 import { StatusIcon } from '../ui/StatusIcon';
-import { edgeErrors, formatRate, formatRps } from './flow';
+import { edgeErrors, formatRate, formatRps, nodeCalledText } from './flow';
 import { serverNow } from '@/lib/client/serverClock';
 
 /**
@@ -334,10 +334,7 @@ export function TopologyPanel(props: TopologyPanelProps) {
             {node.inboundRps !== undefined && (
               <div>
                 <dt>Called</dt>
-                <dd>
-                  {formatRps(node.inboundRps)}
-                  {node.inboundErrorRate !== undefined && ` · ${formatRate(node.inboundErrorRate)} errors`} (last minute)
-                </dd>
+                <dd>{nodeCalledText(node)}</dd>
               </div>
             )}
           </dl>

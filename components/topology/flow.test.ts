@@ -3,7 +3,7 @@ import type { Topology, TopologyEdge, TopologyNode } from '@/lib/model/topology/
 import { buildViewGraph } from '@/lib/model/topology/group';
 import { BoxIndex, crossedBoxes, unflattenPath } from './edge-route';
 import { edgeCurve } from './edge-paint';
-import { buildFlow, edgeLabel, edgeTone, lostChips, newRouteMemo, nodeErrorsChip, type FlowInput, type MapEdge, type MapNode } from './flow';
+import { buildFlow, edgeLabel, edgeTone, lostChips, newRouteMemo, nodeCalledText, nodeErrorsChip, type FlowInput, type MapEdge, type MapNode } from './flow';
 
 describe('edge colour by errors and by latency against its own baseline', () => {
   it.each<[string, Parameters<typeof edgeTone>[0], string, string | undefined]>([
@@ -57,6 +57,15 @@ describe('a node\'s errors chip', () => {
     expect(nodeErrorsChip({ inboundRps: 3, inboundErrorRate: 0.11, recentInboundCalls: 90, recentInboundErrors: 57 }, true)).toBe('63% errors');
     // Under the failing rate over the minute, over it in the last 30 s.
     expect(nodeErrorsChip({ inboundRps: 3, inboundErrorRate: 0.03, recentInboundCalls: 90, recentInboundErrors: 18 }, true)).toBe('20% errors');
+  });
+
+  it('is always one of the two windows the node’s panel gives, as an edge’s label is one of its panel’s', () => {
+    const node = { inboundRps: 3, inboundErrorRate: 0.11, recentInboundCalls: 90, recentInboundErrors: 57 };
+    expect(nodeErrorsChip(node, true)).toBe('63% errors');
+    expect(nodeCalledText(node)).toBe('3.00/s · 11% errors (1 min), 63% (30 s)');
+    // Without 30 s figures (no edge into it had errors in its minute), the minute alone, as before.
+    expect(nodeCalledText({ inboundRps: 3, inboundErrorRate: 0 })).toBe('3.00/s · 0% errors (1 min)');
+    expect(nodeCalledText({ inboundRps: 3 })).toBe('3.00/s (1 min)');
   });
 });
 

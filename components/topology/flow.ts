@@ -186,6 +186,19 @@ export function nodeErrorsChip(node: Pick<TopologyNode, 'inboundRps' | 'inboundE
   return `${formatRate(errors.rate)} errors`;
 }
 
+/**
+ * The calls into a node, as its panel says them: rate and errors over the minute and, when its edges
+ * carried them, the failed share of the last 30 s — both windows, as an edge's panel line gives, so
+ * the chip (`nodeErrorsChip`, the worse) is always one of them: in the demo's error-burst the chip read
+ * "23% errors" over a panel that gave only the minute's 14 %.
+ */
+export function nodeCalledText(node: Pick<TopologyNode, 'inboundRps' | 'inboundErrorRate' | 'recentInboundCalls' | 'recentInboundErrors'>): string {
+  const errors = node.inboundErrorRate !== undefined ? ` · ${formatRate(node.inboundErrorRate)} errors` : '';
+  const recentCalls = node.recentInboundCalls ?? 0;
+  const recent = recentCalls > 0 ? `, ${formatRate((node.recentInboundErrors ?? 0) / recentCalls)} (30 s)` : '';
+  return `${formatRps(node.inboundRps ?? 0)}${errors} (1 min)${recent}`;
+}
+
 export function formatRate(share: number): string {
   const pct = share * 100;
   return `${pct >= 10 || pct === 0 ? pct.toFixed(0) : pct.toFixed(1)}%`;
