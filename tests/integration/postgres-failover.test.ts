@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGNAL_APPLICATION_NAME } from '@/lib/server/cluster/signal-bus';
 import { POOL_MAX, QUERY_TIMEOUT_MS } from '@/lib/server/history/database';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startPostgres, type TestPostgres } from '../support/postgres';
@@ -32,8 +33,8 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-/** The pool's idle connections to the test database; the replicas' signal bus has one of its own. */
-const POOLED_IDLE = "select count(*) as n from pg_stat_activity where datname = $1 and state = 'idle' and query not like 'LISTEN %' and query not like 'SELECT pg_notify(%'";
+/** The pool's idle connections to the test database; the replicas' signal bus has one of its own, told by its name (its last query may be a ping). */
+const POOLED_IDLE = "select count(*) as n from pg_stat_activity where datname = $1 and state = 'idle' and application_name <> $2";
 
 /** The events API reads the database on every request; bounded so a hung request is an answer too. */
 const events = (authorization: string): Promise<number> =>
@@ -49,7 +50,7 @@ describe('PostgreSQL failing over without a reset', () => {
     expect(await events(reader)).toBe(200);
     // Every pooled client connected to the old primary.
     const backends = async (): Promise<number> =>
-      Number((await postgres.query<{ n: string }>(postgres.adminUrl, POOLED_IDLE, [new URL(databaseUrl).pathname.slice(1)]))[0]?.n);
+      Number((await postgres.query<{ n: string }>(postgres.adminUrl, POOLED_IDLE, [new URL(databaseUrl).pathname.slice(1), SIGNAL_APPLICATION_NAME]))[0]?.n);
     await eventually(async () => {
       await Promise.all(Array.from({ length: 4 * POOL_MAX }, () => events(flood)));
       return (await backends()) >= POOL_MAX ? true : undefined;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Signal } from '@/lib/model/cluster/signals';
-import { createPostgresSignalBus, SIGNAL_ANSWER_TIMEOUT_MS, SIGNAL_CHANNEL, SIGNAL_CLOSE_TIMEOUT_MS, SIGNAL_PING_INTERVAL_MS, type SignalBus } from '@/lib/server/cluster/signal-bus';
+import { createPostgresSignalBus, SIGNAL_ANSWER_TIMEOUT_MS, SIGNAL_APPLICATION_NAME, SIGNAL_CHANNEL, SIGNAL_CLOSE_TIMEOUT_MS, SIGNAL_PING_INTERVAL_MS, type SignalBus } from '@/lib/server/cluster/signal-bus';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { startProxy } from '../support/proxy';
 import { eventually } from '../support/server';
@@ -65,10 +65,16 @@ describe('replica signals over PostgreSQL', () => {
     expect(atB.items).toEqual([probe(1)]);
   });
 
+  it('names its connection in pg_stat_activity, where its last query (a ping, a NOTIFY) does not tell it from a pooled one', async () => {
+    await bus('replica-a');
+    const named = await postgres.query(url, 'SELECT query FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [SIGNAL_APPLICATION_NAME]);
+    expect(named).toEqual([{ query: `LISTEN ${SIGNAL_CHANNEL}` }]);
+  });
+
   it('reconnects after its connection is killed and receives again', async () => {
     const [a, b] = [await bus('replica-a'), await bus('replica-b')];
     const atB = collect(b);
-    await postgres.query(url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN ${SIGNAL_CHANNEL}' AND datname = current_database()`);
+    await postgres.query(url, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [SIGNAL_APPLICATION_NAME]);
     await eventually(() => (!a.stats().connected || !b.stats().connected ? true : undefined), 10_000, 'the loss noticed');
     await eventually(() => (a.stats().connected && b.stats().connected ? true : undefined), 10_000, 'both reconnected');
     a.publish('probe', probe(7));

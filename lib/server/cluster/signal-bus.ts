@@ -48,6 +48,11 @@ export interface PostgresSignalBusOptions {
 }
 
 export const SIGNAL_CHANNEL = 'switchyard_signals';
+/**
+ * The connection's `application_name` (one set in DATABASE_URL wins), so an operator or a test can
+ * tell it from the pool's in `pg_stat_activity`: its last query, a ping's `SELECT 1`, does not.
+ */
+export const SIGNAL_APPLICATION_NAME = 'switchyard signals';
 /** PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more. */
 const MAX_PAYLOAD_BYTES = 7_900;
 const RECONNECT_MIN_MS = 250;
@@ -156,7 +161,7 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
   };
 
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const next = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: SIGNAL_APPLICATION_NAME });
     const lose = (reason: string): void => {
       if (client !== next) return;
       client = undefined;
