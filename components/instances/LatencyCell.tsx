@@ -6,7 +6,7 @@ import { instanceRecentTraffic } from '@/lib/model/status/recent-traffic';
 import { WINDOW_PHRASES } from '../charts/format';
 import { sparklineData } from '../charts/series';
 import { Sparkline } from '../charts/Sparkline';
-import { latencyFigure, recentCallsText, rowProbe } from './probe-figures';
+import { answeredSinceProbeFailed, latencyFigure, recentCallsText, rowProbe } from './probe-figures';
 
 const BUCKETS = 45;
 
@@ -18,7 +18,8 @@ const WHAT = { inbound: 'Inbound p99 latency', probe: 'Probe latency' } as const
  * "p99 74 ms" over "p95 246 ms" read as a p99 below its p95. The probe time shown is the row's one
  * probe (probe-figures.ts `rowProbe`; the Probe column gives its result and age, not a second time).
  * A failed probe is never a latency: the figure says "probe failed" and the sparkline marks it in
- * red instead of drawing how fast a refused connect was. A lost instance shows no recent calls
+ * red instead of drawing how fast a refused connect was; but an instance whose calls are still
+ * answered since (a hung health check) shows its calls' p99. A lost instance shows no recent calls
  * (calls to a dead process are not reported, so "no errors" beside it was false comfort), nor does a
  * failing one say "no errors".
  */
@@ -43,8 +44,10 @@ export const LatencyCell = memo(function LatencyCell({
       </span>
     );
   }
-  const figure = latencyFigure(data.kind, data.latest, probe, lost);
-  const recentText = recentCallsText(recent, { lost: lost !== undefined, probeFailing: probe !== null && !probe.ok });
+  // Calls still answered since the probe failed: a hung health check, whose calls are a latency to show.
+  const answering = answeredSinceProbeFailed(latency, probe);
+  const figure = latencyFigure(data.kind, data.latest, probe, lost, answering);
+  const recentText = recentCallsText(recent, { lost: lost !== undefined, probeFailing: probe !== null && !probe.ok && !answering });
   const marked = data.failed.includes(true) ? '; failed probes are red marks, not latencies' : '';
   const label = `${WHAT[data.kind]} over ${WINDOW_PHRASES[window]}, ${figure.failed ? figure.text : `latest ${figure.text}`}${marked}`;
   return (

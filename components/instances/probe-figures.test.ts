@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LatencyPoint } from '@/lib/model/latency';
-import { latencyFigure, probeResultText, recentCallsText, rowProbe } from './probe-figures';
+import { answeredSinceProbeFailed, latencyFigure, probeResultText, recentCallsText, rowProbe } from './probe-figures';
 
 const T = Date.parse('2026-11-21T10:00:00Z');
 const probeAt = (t: number, ms: number, ok = true): LatencyPoint => ({ t, p50Ms: ms, p95Ms: ms, p99Ms: ms, rps: 1, errorRate: ok ? 0 : 1 });
@@ -31,6 +31,13 @@ describe('latencyFigure', () => {
   it('says "probe failed" instead of how fast a refused connect was', () => {
     expect(latencyFigure('probe', 2.9, { at: T, ok: false, latencyMs: null, error: 'connection refused' }, undefined)).toEqual({ text: 'probe failed', failed: true });
     expect(latencyFigure('inbound', 74, { at: T, ok: false, latencyMs: null }, undefined)).toEqual({ text: 'probe failed', failed: true });
+  });
+
+  it('shows the call latency of an instance whose probe fails while its calls are still answered (a hung health check), not "probe failed"', () => {
+    const failed = { at: T - 2_000, ok: false, latencyMs: null, error: 'timeout after 2 s' };
+    expect(latencyFigure('inbound', 228, failed, undefined, true)).toEqual({ text: 'p99 228 ms', failed: false });
+    // Its probe, not its calls: a probe-only line has nothing else to show.
+    expect(latencyFigure('probe', 3, failed, undefined, true)).toEqual({ text: 'probe failed', failed: true });
   });
 
   it('gives a lost instance no figure from before it died, unless it still serves', () => {
@@ -64,6 +71,28 @@ describe('recentCallsText', () => {
     expect(recentCallsText(clean, { lost: false, probeFailing: false })).toBe('p95 52 ms');
     expect(recentCallsText({ calls: 4, errorRate: 0, p95Ms: null }, { lost: false, probeFailing: false })).toBe('no errors');
     expect(recentCallsText({ calls: 0, errorRate: null, p95Ms: null }, { lost: false, probeFailing: false })).toBeNull();
+  });
+});
+
+describe('answeredSinceProbeFailed', () => {
+  const calls = (t: number, errorRate: number): LatencyPoint => ({ t, p50Ms: 20, p95Ms: 190, p99Ms: 228, rps: 10, errorRate });
+  // Probes every 5 s: good at -20 s, failing from -15 s on; the row's probe is the newest (-1 s).
+  const probes = [probeAt(T - 20_000, 3), empty(T - 19_000), probeAt(T - 15_000, 2_000, false), probeAt(T - 10_000, 2_000, false), probeAt(T - 5_000, 2_000, false), probeAt(T - 1_000, 2_000, false)];
+  const failed = { at: T - 1_000, ok: false, latencyMs: null };
+
+  it('holds while the newest calls, made since the probes began failing, were answered (reported seconds late), not every one failing', () => {
+    expect(answeredSinceProbeFailed({ probe: probes, inbound: [calls(T - 16_000, 0), calls(T - 7_000, 0), empty(T - 6_000)] }, failed)).toBe(true);
+    expect(answeredSinceProbeFailed({ probe: probes, inbound: [calls(T - 7_000, 0.4)] }, failed)).toBe(true);
+    // Minute slots: the slot the failure began in counts.
+    expect(answeredSinceProbeFailed({ probe: [probeAt(T - 60_000, 2_000, false)], inbound: [calls(T - 60_000, 0)] }, { ...failed, at: T - 30_000 })).toBe(true);
+  });
+
+  it('does not hold for calls made only before the probes failed, newest calls that all fail, a passing probe or no data', () => {
+    expect(answeredSinceProbeFailed({ probe: probes, inbound: [calls(T - 17_000, 0), empty(T - 7_000)] }, failed)).toBe(false);
+    expect(answeredSinceProbeFailed({ probe: probes, inbound: [calls(T - 10_000, 0), calls(T - 7_000, 1)] }, failed)).toBe(false);
+    expect(answeredSinceProbeFailed({ probe: probes, inbound: [calls(T - 7_000, 0)] }, { at: T - 1_000, ok: true, latencyMs: 3 })).toBe(false);
+    expect(answeredSinceProbeFailed({ probe: probes, inbound: [calls(T - 7_000, 0)] }, null)).toBe(false);
+    expect(answeredSinceProbeFailed(undefined, failed)).toBe(false);
   });
 });
 

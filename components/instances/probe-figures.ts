@@ -1,5 +1,5 @@
 import type { LastProbe, Lost } from '@/lib/model/instance';
-import type { LatencyPoint } from '@/lib/model/latency';
+import type { InstanceLatency, LatencyPoint } from '@/lib/model/latency';
 import type { RecentTraffic } from '@/lib/model/status/recent-traffic';
 import { formatAgo } from '@/lib/client/formatTime';
 import { formatMs } from '../charts/format';
@@ -47,13 +47,40 @@ export function rowProbe(lastProbe: LastProbe | undefined, series: readonly Late
 }
 
 /**
+ * True when the row's probe fails and the newest calls reported to the instance, made since its
+ * probes began failing (the first failed slot after the last good one in `probe`; the row probe's
+ * time without one), were answered, not every one failing: a hung health check on a process that
+ * serves its calls (the demo's hang-health), not a dead one, whose callers report only failures.
+ * Calls are reported seconds late, so an instance just turned critical is not yet one.
+ */
+export function answeredSinceProbeFailed(latency: Pick<InstanceLatency, 'inbound' | 'probe'> | undefined, probe: RowProbe | null): boolean {
+  if (!latency || !probe || probe.ok) return false;
+  let failingFrom = probe.at;
+  for (let i = latency.probe.length - 1; i >= 0; i -= 1) {
+    const point = latency.probe[i] as LatencyPoint;
+    if (point.rps <= 0) continue;
+    if (!probeFailed(point)) break;
+    failingFrom = Math.min(failingFrom, point.t);
+  }
+  for (let i = latency.inbound.length - 1; i >= 0; i -= 1) {
+    const point = latency.inbound[i] as LatencyPoint;
+    if (point.rps <= 0) continue;
+    return point.t >= failingFrom && point.errorRate !== null && point.errorRate < 1;
+  }
+  return false;
+}
+
+/**
  * The figure beside the latency sparkline. A failed probe says so instead of a time ("probe 2.9 ms"
  * beside "✕ connection refused" read as healthy), and so does a lost instance that no longer
  * answers: the line's last value is from before it died. Otherwise the inbound p99, or the row
- * probe's time (the Probe column shows its result and age, never a second time).
+ * probe's time (the Probe column shows its result and age, never a second time). An instance whose
+ * calls are still answered since its probe failed (`answering`, `answeredSinceProbeFailed`) shows
+ * its calls' p99: "✕ probe failed" there read as dead beside calls served without errors; the
+ * Status and Probe columns say the probe failed.
  */
-export function latencyFigure(kind: 'inbound' | 'probe', latest: number | null, probe: RowProbe | null, lost: Lost | undefined): { text: string; failed: boolean } {
-  if (probe && !probe.ok) return { text: 'probe failed', failed: true };
+export function latencyFigure(kind: 'inbound' | 'probe', latest: number | null, probe: RowProbe | null, lost: Lost | undefined, answering = false): { text: string; failed: boolean } {
+  if (probe && !probe.ok && !(kind === 'inbound' && answering)) return { text: 'probe failed', failed: true };
   if (lost && !lost.stillServing && !lost.checking) return { text: 'not answering', failed: true };
   if (kind === 'inbound') return { text: `p99 ${latest === null ? 'none' : formatMs(latest)}`, failed: false };
   const ms = probe?.latencyMs ?? latest;

@@ -19,7 +19,7 @@ import { MiddleTruncate } from '../ui/MiddleTruncate';
 import { useInstancesLatency } from '@/lib/client/useLatency';
 import { TRAFFIC_WINDOW_SECONDS } from '@/lib/model/status/combine';
 import { instanceRecentTraffic } from '@/lib/model/status/recent-traffic';
-import { recentCallsText, rowProbe } from '../instances/probe-figures';
+import { answeredSinceProbeFailed, recentCallsText, rowProbe } from '../instances/probe-figures';
 import { StatusBadge, STATUS_LABELS } from '../ui/StatusBadge';
 import { StatusIcon } from '../ui/StatusIcon';
 import { edgeErrors, formatRate, formatRps, nodeCalledText } from './flow';
@@ -129,12 +129,12 @@ function EdgeList({
  * "43 % errors · p95 180 ms" over the last 30 s of reported calls, or nothing without calls, and
  * nothing reassuring of a lost instance (no calls reach a dead process, so its window holds its last
  * healthy seconds: "no errors · p95 52 ms" under a service at 35 % errors) or of one whose probe
- * fails (components/instances/probe-figures.ts, as the instance row).
+ * fails while its calls are no longer answered (components/instances/probe-figures.ts, as the instance row).
  */
 function recentText(instance: Instance, latency: InstanceLatency | undefined, stepSeconds: number): string | null {
   if (!latency) return null;
   const probe = rowProbe(instance.lastProbe, latency.probe, stepSeconds);
-  const state = { lost: instance.lost !== undefined, probeFailing: probe !== null && !probe.ok };
+  const state = { lost: instance.lost !== undefined, probeFailing: probe !== null && !probe.ok && !answeredSinceProbeFailed(latency, probe) };
   return recentCallsText(instanceRecentTraffic(latency, TRAFFIC_WINDOW_SECONDS, stepSeconds), state, true);
 }
 
