@@ -216,6 +216,24 @@ describe('error rate and p95 causes', () => {
   });
 });
 
+describe('a failing dependency', () => {
+  it('says the share of calls failing that the map’s chip on it says: the last 30 s when worse than the minute', () => {
+    // Early in an outage the minute still holds the calls answered before it: 11 % over the minute,
+    // 57 of 90 failed over the last 30 s, and the map's chip on mysql reads "63% errors".
+    const services = fleet({ orders: { ...DOWN, cause: 'HTTP 500', dependsOn: ['mysql'] } }).services;
+    const edge = { from: 'orders', to: 'mysql', rps: 3, errorRate: 0.11, p50Ms: 2, p95Ms: 4, p99Ms: 8, toKind: 'database' as const, recentCalls: 90, recentErrors: 57 };
+    const topology = deriveTopology(services, [edge]);
+    const origins = probableOrigins(topology, { now: 0 });
+    expect(origins.map((origin) => origin.id)).toEqual(['mysql']);
+    const engine = createAlertEngine({ rules: FAST });
+    engine.evaluate({ services, topology, origins, registry: SYNCED }, T0);
+    expect(byService(engine.alerts(), 'mysql')?.description).toBe('63 % of calls to it failing over the last 30 s; probable origin of orders');
+    const settled = deriveTopology(services, [{ ...edge, errorRate: 0.63, recentErrors: 50 }]);
+    engine.evaluate({ services, topology: settled, origins: probableOrigins(settled, { now: 0 }), registry: SYNCED }, T0 + 5_000);
+    expect(byService(engine.alerts(), 'mysql')?.description).toBe('63 % of calls to it failing over the last minute; probable origin of orders');
+  });
+});
+
 describe('lost instances', () => {
   it('raises one InstancesLost per service however many instances went, listing some of them', () => {
     const engine = createAlertEngine({ rules: FAST });
