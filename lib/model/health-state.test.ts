@@ -42,6 +42,12 @@ describe('nextHealth', () => {
     expect(state.cause).toContain('1.5 s');
   });
 
+  it('never shows a slow probe as fast as its threshold: milliseconds where seconds would round to it', () => {
+    expect(run([ok(1_040), ok(1_040)]).cause).toBe('slow: answered in 1040 ms (threshold 1.0 s)');
+    expect(run([ok(1_000.3), ok(1_000.3)]).cause).toBe('slow: answered in 1000.3 ms (threshold 1.0 s)');
+    expect(run([ok(1_500), ok(1_500)]).cause).toBe('slow: answered in 1.5 s (threshold 1.0 s)');
+  });
+
   it('leaves a target the probe policy refuses unknown, however often it is refused, and starts counting afresh once it is probed', () => {
     const refused: ProbeResult = { at: 'tr', ok: false, latencyMs: 0, error: 'address denied by probe policy (not in SWITCHYARD_PROBE_ALLOW_CIDRS)', notProbed: true };
     const expected = { status: 'unknown', cause: 'not probed: address denied by probe policy (not in SWITCHYARD_PROBE_ALLOW_CIDRS)', okStreak: 0, failStreak: 0 };

@@ -39,6 +39,12 @@ export function initialHealth(at: string): HealthState {
 
 const seconds = (ms: number): string => (ms >= 1_000 ? `${(ms / 1_000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 
+/** A probe's time over its threshold, never shown as equal to it ("1.0 s (threshold 1.0 s)" for 1,040 ms read as no breach): in milliseconds then. */
+function slowerThan(ms: number, thresholdMs: number): string {
+  if (seconds(ms) !== seconds(thresholdMs)) return seconds(ms);
+  return Math.round(ms) > thresholdMs ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
+}
+
 /**
  * Debounced health: a status changes only after `passAfter` successes or `failAfter` failures in a
  * row, so one lost packet does not page anyone and one lucky probe does not hide an outage. The
@@ -61,7 +67,7 @@ export function nextHealth(previous: HealthState, result: ProbeResult, threshold
   if (result.ok && (okStreak >= thresholds.passAfter || answering)) {
     const slow = result.latencyMs > thresholds.warnLatencyMs;
     status = slow ? 'warning' : 'passing';
-    cause = slow ? `slow: answered in ${seconds(result.latencyMs)} (threshold ${seconds(thresholds.warnLatencyMs)})` : 'probe OK';
+    cause = slow ? `slow: answered in ${slowerThan(result.latencyMs, thresholds.warnLatencyMs)} (threshold ${seconds(thresholds.warnLatencyMs)})` : 'probe OK';
   } else if (!result.ok && failStreak >= thresholds.failAfter) {
     status = 'critical';
     cause = result.error ?? 'probe failed';

@@ -41,6 +41,8 @@ describe('errorRecoveryCause', () => {
     expect(errorRecoveryCause({ calls: 300, errors: 120, latest: { calls: 100, errors: 0 } }, thresholds)).toBe('error rate 0 % over the last 10 s (threshold 5.0 %)');
     expect(errorRecoveryCause({ calls: 300, errors: 9, latest: { calls: 4, errors: 1 } }, thresholds)).toBe('error rate 3.0 % over 30 s (threshold 5.0 %)');
     expect(errorRecoveryCause({ calls: 0, errors: 0 }, thresholds)).toBe('no calls reported in the last 30 s');
+    // Under the threshold, never shown equal to it.
+    expect(errorRecoveryCause({ calls: 2_000, errors: 99, latest: { calls: 2, errors: 1 } }, thresholds)).toBe('error rate 4.95 % over 30 s (threshold 5.0 %)');
     expect(errorRecoveryCause({ calls: 14.8, errors: 6, latest: { calls: 2, errors: 1 } }, thresholds)).toBe('error rate 41 % over 30 s, on too few calls to judge (15; 20 needed)');
   });
 });

@@ -1,4 +1,4 @@
-import { cleanAgain, RECOVERY_SECONDS, TRAFFIC_WINDOW_SECONDS, type TrafficThresholds } from './status/combine';
+import { cleanAgain, errorRateCause, RECOVERY_SECONDS, TRAFFIC_WINDOW_SECONDS, type TrafficThresholds } from './status/combine';
 
 /** As the failing causes write a rate: "9.5 %", "60 %". */
 const percent = (rate: number): string => `${rate < 0.1 && rate > 0 ? (rate * 100).toFixed(1) : Math.round(rate * 100)} %`;
@@ -55,12 +55,11 @@ export interface CallsSeen {
  */
 export function errorRecoveryCause(seen: CallsSeen, thresholds: Pick<TrafficThresholds, 'minCalls' | 'errorWarnRate'>): string {
   if (seen.calls === 0) return `no calls reported in the last ${TRAFFIC_WINDOW_SECONDS} s`;
-  const warn = percent(thresholds.errorWarnRate);
   if (seen.latest !== undefined && seen.latest.calls > 0 && cleanAgain(seen.latest, thresholds)) {
-    return `error rate ${percent(seen.latest.errors / seen.latest.calls)} over the last ${RECOVERY_SECONDS} s (threshold ${warn})`;
+    return errorRateCause(seen.latest.errors / seen.latest.calls, `the last ${RECOVERY_SECONDS} s`, thresholds.errorWarnRate);
   }
   const rate = seen.errors / seen.calls;
-  if (rate < thresholds.errorWarnRate) return `error rate ${percent(rate)} over ${TRAFFIC_WINDOW_SECONDS} s (threshold ${warn})`;
+  if (rate < thresholds.errorWarnRate) return errorRateCause(rate, `${TRAFFIC_WINDOW_SECONDS} s`, thresholds.errorWarnRate);
   return `error rate ${percent(rate)} over ${TRAFFIC_WINDOW_SECONDS} s, on too few calls to judge (${Math.round(seen.calls)}; ${thresholds.minCalls} needed)`;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combineStatus, DEFAULT_TRAFFIC_THRESHOLDS as T, errorVerdict, latencyVerdict, trafficVerdict, type TrafficSignal, type Verdict } from './combine';
+import { combineStatus, DEFAULT_TRAFFIC_THRESHOLDS as T, errorRateCause, errorVerdict, latencyVerdict, trafficVerdict, type TrafficSignal, type Verdict } from './combine';
 
 const quiet: TrafficSignal = { calls: 300, errors: 0, windowSeconds: 30, p95Ms: 20, baselineP95Ms: 20 };
 
@@ -9,8 +9,18 @@ describe('trafficVerdict', () => {
   });
 
   it('is warning from 5 %, and says nothing below it', () => {
-    expect(trafficVerdict({ ...quiet, errors: 15 }, T)).toEqual({ status: 'warning', cause: 'error rate 5.0 % over 30 s (threshold 5.0 %)', kind: 'error_rate' });
+    expect(trafficVerdict({ ...quiet, errors: 16 }, T)).toEqual({ status: 'warning', cause: 'error rate 5.3 % over 30 s (threshold 5.0 %)', kind: 'error_rate' });
     expect(trafficVerdict({ ...quiet, errors: 14 }, T)).toBeNull();
+  });
+
+  it('never shows a breach equal to its threshold: more decimals where rounding would, "reached" where it is exactly at it (at or over breaches)', () => {
+    expect(trafficVerdict({ ...quiet, errors: 15 }, T)?.cause).toBe('error rate 5.0 % over 30 s (threshold 5.0 % reached)');
+    expect(trafficVerdict({ ...quiet, calls: 3_000, errors: 151 }, T)?.cause).toBe('error rate 5.03 % over 30 s (threshold 5.0 %)');
+    expect(trafficVerdict({ ...quiet, errors: 76 }, T)?.cause).toBe('error rate 25.3 % over 30 s (threshold 25 %)');
+    expect(trafficVerdict({ ...quiet, errors: 75 }, T)?.cause).toBe('error rate 25 % over 30 s (threshold 25 % reached)');
+    expect(errorRateCause(0.0501, '30 s', 0.05)).toBe('error rate 5.01 % over 30 s (threshold 5.0 %)');
+    expect(errorRateCause(0.0499, 'the last 10 s', 0.05)).toBe('error rate 4.99 % over the last 10 s (threshold 5.0 %)');
+    expect(errorRateCause(0.43, '30 s', 0.25)).toBe('error rate 43 % over 30 s (threshold 25 %)');
   });
 
   it('is over once the last 10 s are clean, though the burst is still in the 30 s window', () => {

@@ -55,6 +55,23 @@ export interface Verdict {
 }
 
 const percent = (rate: number): string => `${rate < 0.1 && rate > 0 ? (rate * 100).toFixed(1) : Math.round(rate * 100)} %`;
+
+/**
+ * "error rate 43 % over 30 s (threshold 25 %)". Where the usual rounding would show the rate equal
+ * to its threshold though they differ ("5.0 % (threshold 5.0 %)" for 5.03 %, read as no breach),
+ * the rate gets the decimals, up to 3, that tell them apart; a rate at its threshold breaches (at or
+ * over, README) and says so: "(threshold 5.0 % reached)".
+ */
+export function errorRateCause(rate: number, over: string, threshold: number): string {
+  const thresholdText = percent(threshold);
+  let shown = percent(rate);
+  for (let decimals = 1; decimals <= 3 && shown === thresholdText; decimals += 1) {
+    const digits = (rate * 100).toFixed(decimals);
+    if (digits !== (threshold * 100).toFixed(decimals)) shown = `${digits} %`;
+  }
+  const reached = shown === thresholdText && rate >= threshold;
+  return `error rate ${shown} over ${over} (threshold ${thresholdText}${reached ? ' reached' : ''})`;
+}
 const ms = (value: number): string => (value >= 1_000 ? `${(value / 1_000).toFixed(1)} s` : `${Math.round(value)} ms`);
 const severity: Record<Status, number> = { passing: 0, unknown: 1, warning: 2, critical: 3 };
 
@@ -94,7 +111,7 @@ export function errorVerdict(signal: Omit<TrafficSignal, 'p95Ms' | 'baselineP95M
   for (const { status, threshold, minCalls } of levels) {
     if (rate < threshold) continue;
     if ((windowCounts && signal.calls >= minCalls) || (held?.kind === 'error_rate' && held.status === status)) {
-      return { status, cause: `error rate ${percent(rate)} over ${signal.windowSeconds} s (threshold ${percent(threshold)})`, kind: 'error_rate' };
+      return { status, cause: errorRateCause(rate, `${signal.windowSeconds} s`, threshold), kind: 'error_rate' };
     }
   }
   return null;
