@@ -130,10 +130,10 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
     // about the critical threshold beside a slow sibling turned ServiceLatency into ServiceErrorRate
     // and back, each swing restarting the duration, so neither ever fired.
     const byTraffic = deciding(service, 'critical', 'warning').filter((instance) => TRAFFIC_CATEGORIES.has(causeCategory(instance)));
-    const slow = byTraffic.length > 0 ? byTraffic : deciding(service, 'warning');
-    const category = causeCategory(slow[0]);
+    // None: 'probe' (causeCategory of nothing), no traffic alert.
+    const category = causeCategory(byTraffic[0]);
     if (category === 'error_rate' || category === 'latency') {
-      const instance = only(slow)?.id;
+      const instance = only(byTraffic)?.id;
       add({
         labels: { alertname: category === 'error_rate' ? 'ServiceErrorRate' : 'ServiceLatency', severity: 'warning', cause: category, ...base, ...(instance !== undefined ? { instance } : {}) },
         summary: category === 'error_rate' ? `${service.name}: calls failing` : `${service.name}: calls slow`,
