@@ -311,6 +311,20 @@ describe('resolved at the recovery', () => {
     const [resolved] = engine.evaluate({ ...fleet({ payments: { instances: 2 } }), recoveredAt: new Map([['payments', new Date(T0 + 7_000).toISOString()]]) }, T0 + 10_000);
     expect(resolved?.alert).toMatchObject({ labels: { alertname: 'InstancesLost' }, resolvedAt: new Date(T0 + 7_000).toISOString(), resolvedOn: 'recovery' });
   });
+
+  it('resolves with the words it fired with, not the last ones before it ended ("registered again…" said nothing of why it fired)', () => {
+    const engine = createAlertEngine({ rules: FAST });
+    const [fired] = engine.evaluate(fleet({ payments: { instances: 2, lost: 1 } }), T0);
+    expect(fired?.alert).toMatchObject({ labels: { alertname: 'InstancesLost' }, state: 'firing', description: 'payments-1: lease expired' });
+    const back = fleet({ payments: { instances: 2, status: 'critical', causeKind: 'lost', cause: 'registered again with no probe verdict yet — lost: lease expired' } });
+    engine.evaluate(back, T0 + 5_000);
+    // Active, it says what holds it now.
+    expect(engine.alerts().find((alert) => alert.labels.alertname === 'InstancesLost')?.summary).toBe('payments: 2 of 2 instances registered again with no probe verdict yet');
+    const resolved = engine.evaluate({ ...fleet({ payments: { instances: 2 } }), recoveredAt: new Map([['payments', new Date(T0 + 7_000).toISOString()]]) }, T0 + 10_000);
+    const lost = resolved.find((transition) => transition.alert.labels.alertname === 'InstancesLost')?.alert;
+    expect(lost).toMatchObject({ summary: fired?.alert.summary, description: 'payments-1: lease expired', resolvedOn: 'recovery' });
+    expect(engine.recentlyResolved().find((alert) => alert.labels.alertname === 'InstancesLost')).toMatchObject({ summary: fired?.alert.summary, description: 'payments-1: lease expired' });
+  });
 });
 
 describe('registry unreachable and stuck drains', () => {

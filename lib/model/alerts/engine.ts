@@ -80,6 +80,8 @@ interface Entry {
   releasedAtMs?: number;
   /** The acknowledgement of this firing, while it lasts. */
   ack?: Ack;
+  /** Its words when it last fired, was suppressed or was silenced: what it says once resolved. */
+  firedWords?: { summary: string; description: string };
 }
 
 export interface AlertEngineOptions {
@@ -187,6 +189,9 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         // Still pending (it never reached its rule's duration): it never fired, so nothing resolved.
         const endedAs = entry.notified ? 'firing' : entry.state === 'suppressed' || entry.state === 'silenced' ? entry.state : undefined;
         entry.state = 'resolved';
+        // Resolved, it says why it fired: its last words described the way out ("registered again
+        // with no probe verdict yet" for an InstancesLost that fired on a crash); how it ended is resolvedOn.
+        if (entry.firedWords) Object.assign(entry, entry.firedWords);
         // A status condition whose service passed again since the last evaluation that saw it: it ended then.
         const recoveredMs = RECOVERY_ENDS.has(entry.labels.alertname) ? Date.parse(input.recoveredAt?.get(entry.labels.service) ?? '') : NaN;
         const byRecovery = recoveredMs > entry.heldAtMs && recoveredMs <= nowMs;
@@ -223,12 +228,14 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         if (holder) {
           if (entry.state !== 'suppressed') {
             entry.state = 'suppressed';
+            entry.firedWords = { summary: entry.summary, description: entry.description };
             transitions.push({ kind: 'suppressed', alert: view(entry) });
           }
           continue;
         }
         const silence = silenceFor(silences, entry.labels, nowMs);
         if (silence) {
+          if (entry.state !== 'silenced') entry.firedWords = { summary: entry.summary, description: entry.description };
           entry.state = 'silenced';
           entry.silencedBy = silence.id;
           continue;
@@ -237,6 +244,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         entry.state = 'firing';
         entry.notified = true;
         entry.firedAtMs = nowMs;
+        entry.firedWords = { summary: entry.summary, description: entry.description };
         transitions.push({ kind: 'fired', alert: view(entry) });
       }
       prune(nowMs);
