@@ -33,6 +33,12 @@ describe('eventTone', () => {
     expect(eventTone({ kind: 'instance.deregistered', detail: 'key deleted' })).toBe('info');
     expect(eventTone({ kind: 'history.gap', detail: '' })).toBe('warn');
   });
+
+  it('tints a loss of an instance still serving amber, as its row on the service page and its chip on the map: red is a gone process', () => {
+    const stillServing = 'lease expired at 04:22:01 UTC while it still served: it answered probes 20 s later, but is out of discovery';
+    expect(eventTone({ kind: 'instance.lost', detail: stillServing })).toBe('warn');
+    expect(eventTone({ kind: 'instance.lost', detail: 'lease expired at 03:55:25 UTC after probes failed from 03:55:18 UTC; last probe: connection refused' })).toBe('bad');
+  });
 });
 
 describe('statusOf', () => {

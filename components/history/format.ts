@@ -52,6 +52,8 @@ export function eventTone(event: Pick<HistoryEvent, 'kind' | 'to' | 'detail'>): 
     case 'instance.deregistered':
       return isLeaseExpiry(event.detail) ? 'bad' : 'info';
     case 'instance.lost':
+      // Still serving, out of discovery: amber as on its service page and the map; red is a gone process.
+      return isStillServingLoss(event.detail) ? 'warn' : 'bad';
     case 'registry.disconnected':
     case 'auth.locked':
     case 'alert.fired':
