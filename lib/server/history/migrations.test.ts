@@ -57,6 +57,40 @@ describe('migration 008 (returned_as)', () => {
   });
 });
 
+describe('migration 012 (first_failed_ms)', () => {
+  it('reads a firstFailedAt only where it is a time at or before its row: old rows, an old replica\u2019s, a later or absurd one read without it', async () => {
+    const db = new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+    try {
+      const migrator = new Migrator({ db, provider: migrationProviderFor('sqlite') });
+      expect((await migrator.migrateTo('011_oidc_pending')).error).toBeUndefined();
+      const atMs = Date.UTC(2026, 11, 7, 4, 4, 27);
+      await sql`insert into events (at_ms, kind, service, instance, to_state, detail) values (${atMs}, 'health.changed', 'payments', 'before', 'critical', 'HTTP 503')`.execute(db);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      // A replica of the previous version, still running during the rolling upgrade, names no such column.
+      await sql`insert into events (at_ms, kind, service, instance, to_state, detail) values (${atMs}, 'health.changed', 'payments', 'old-replica', 'critical', 'HTTP 503')`.execute(db);
+      const critical = { at_ms: atMs, kind: 'health.changed', service: 'payments', to_state: 'critical', detail: 'HTTP 503' };
+      await db
+        .insertInto('events')
+        .values([
+          { ...critical, instance: 'streak', first_failed_ms: atMs - 13_000 },
+          { ...critical, instance: 'later', first_failed_ms: atMs + 10_000 },
+          { ...critical, instance: 'absurd', first_failed_ms: 9e15 },
+        ])
+        .execute();
+      const rows = await db.selectFrom('events').selectAll().orderBy('id').execute();
+      expect(rows.map(toHistoryEvent).map(({ instance, firstFailedAt }) => [instance, firstFailedAt])).toEqual([
+        ['before', undefined],
+        ['old-replica', undefined],
+        ['streak', new Date(atMs - 13_000).toISOString()],
+        ['later', undefined],
+        ['absurd', undefined],
+      ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
 describe('migrations on PostgreSQL', () => {
   let server: TestPostgres;
   beforeAll(async () => {

@@ -29,6 +29,19 @@ const PRUNE_CHUNK = 5_000;
  */
 export const LATEST_PER_INSTANCE_MAX = 1_000;
 
+/** The latest time a Date can hold (ms). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * A row's `firstFailedAt`: only a time at or before the row's own, as the health tracker writes it.
+ * Anything else in the column (edited, or past a Date: PostgreSQL's bigint comes back as a string
+ * beyond 2^53) is not believed, rather than misdating an incident or failing every page it is on.
+ */
+function firstFailedOf(row: Pick<Selectable<EventsTable>, 'at_ms' | 'first_failed_ms'>): { firstFailedAt?: string } {
+  const ms: unknown = row.first_failed_ms;
+  return typeof ms === 'number' && Math.abs(ms) <= MAX_DATE_MS && ms <= row.at_ms ? { firstFailedAt: new Date(ms).toISOString() } : {};
+}
+
 export function toHistoryEvent(row: Selectable<EventsTable>): HistoryEvent {
   return {
     id: row.id,
@@ -42,7 +55,7 @@ export function toHistoryEvent(row: Selectable<EventsTable>): HistoryEvent {
     detail: row.detail,
     ...(row.until_ms !== null ? { until: new Date(row.until_ms).toISOString() } : {}),
     ...(row.returned_as !== null ? { returnedAs: row.returned_as } : {}),
-    ...(row.first_failed_ms !== null ? { firstFailedAt: new Date(row.first_failed_ms).toISOString() } : {}),
+    ...firstFailedOf(row),
   };
 }
 
