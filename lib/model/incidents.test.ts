@@ -171,7 +171,6 @@ describe('deriveIncidents', () => {
     expect(closed).toMatchObject({ id: 'users:1', durationMs: 5 * MIN, closedAt: iso(5) });
     expect(open).toMatchObject({ id: 'users:3', durationMs: null, closedAt: null });
   });
-});
 
   it('opens a probe failure\u2019s incident at the first failed probe of the streak that made it critical (firstFailedAt), not at its third', () => {
     const SEC = 1_000;
@@ -203,6 +202,27 @@ describe('deriveIncidents', () => {
       [at(300), null, ['c']],
     ]);
   });
+
+  it('opens an incident at the first failed probe of a failure that joins it after it opened but began failing before (first sign re-read)', () => {
+    const SEC = 1_000;
+    const at = (second: number): string => new Date(T0 + second * SEC).toISOString();
+    const events: HistoryEvent[] = [
+      // a turns warning, then critical on its error rate (no probe streak: its own time)…
+      { id: 1, at: at(3), kind: 'health.changed', service: 'users', instance: 'a', from: 'passing', to: 'warning', detail: 'error rate 8 %' },
+      { id: 2, at: at(5), kind: 'health.changed', service: 'users', instance: 'a', from: 'warning', to: 'critical', detail: 'error rate 40 %' },
+      // …while b's probes had failed since 1 s, critical at its third failure, 11 s.
+      { id: 3, at: at(11), ...crit('b'), firstFailedAt: at(1) },
+      { id: 4, at: at(30), ...healthy('a') },
+      { id: 5, at: at(40), ...healthy('b') },
+    ];
+    const [incident, ...rest] = deriveIncidents(events, { now: T0 + 10 * MIN });
+    expect(rest).toEqual([]);
+    // b failed first: its cause is why the incident opened.
+    expect(incident).toMatchObject({ id: 'users:2', openedAt: at(1), closedAt: at(40), durationMs: 39 * SEC, instances: ['b', 'a'], cause: 'HTTP 503', failures: 2 });
+    // a's warning began after the incident did: no sign before it.
+    expect(incident?.firstSign).toBeNull();
+  });
+});
 
 describe('failureSignal', () => {
   it.each([

@@ -348,6 +348,20 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
     const vanishedIn = event.kind === 'instance.lost' ? state.vanished.get(instance) : undefined;
     if (vanishedIn) state.vanished.delete(instance);
     const incident = openOrReopen(state, { service, event, atMs: startMs }, mergeGapMs, drafts, vanishedIn);
+    // Joining an incident opened after its probes began failing (by an error rate, or a later streak
+    // that reached its threshold first): the incident began with it, never before the last one closed,
+    // and it is the first failure, its cause the incident's (the id stays: links to it hold).
+    if (startMs < incident.openedMs) {
+      const previousClosedMs = state.lastClosed !== incident ? (state.lastClosed?.closedMs ?? null) : null;
+      incident.openedMs = previousClosedMs === null ? startMs : Math.max(startMs, previousClosedMs);
+      incident.cause = failureCause(event);
+      incident.causeVanished = undefined;
+      incident.instances = new Set([instance, ...incident.instances]);
+      // A first sign is before the start: the one it had if still so, or an earlier one standing now.
+      const kept = incident.firstSign !== null && Date.parse(incident.firstSign.at) < incident.openedMs ? incident.firstSign : null;
+      const standing = firstSignBefore(state.warnings, incident.openedMs);
+      incident.firstSign = kept !== null && (standing === null || kept.at <= standing.at) ? kept : standing;
+    }
     if (event.kind === 'instance.lost' && incident.causeVanished === instance) {
       incident.cause = failureCause(event);
       incident.causeVanished = undefined;
