@@ -89,6 +89,20 @@ describe('migration 012 (first_failed_ms)', () => {
       await db.destroy();
     }
   });
+
+  it('runs again after a start killed between adding the column and recording it (SQLite migrates outside a transaction)', async () => {
+    const db = new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+    try {
+      const migrator = new Migrator({ db, provider: migrationProviderFor('sqlite') });
+      expect((await migrator.migrateTo('011_oidc_pending')).error).toBeUndefined();
+      await sql`alter table events add column first_failed_ms integer`.execute(db);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const recorded = await sql<{ name: string }>`select name from kysely_migration where name = '012_events_first_failed'`.execute(db);
+      expect(recorded.rows).toHaveLength(1);
+    } finally {
+      await db.destroy();
+    }
+  });
 });
 
 describe('migrations on PostgreSQL', () => {

@@ -223,6 +223,12 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
       async up(db: Kysely<unknown>) {
         // When the failed probes that turned an instance critical began (HistoryEvent.firstFailedAt):
         // its incident opens there. Older rows keep null and open at their own time.
+        // SQLite migrates outside a transaction (PostgreSQL in one): a start killed between the column
+        // and Kysely's record of it finds the column at the next ("duplicate column name", for good).
+        if (dialect === 'sqlite') {
+          const events = (await db.introspection.getTables()).find((table) => table.name === 'events');
+          if (events?.columns.some((column) => column.name === 'first_failed_ms')) return;
+        }
         await db.schema.alterTable('events').addColumn('first_failed_ms', t.ms).execute();
       },
     },
