@@ -274,4 +274,52 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     await page.goBack();
     await expect.poll(() => new URL(page.url()).pathname).toBe('/services');
   });
+
+  it("keeps the figure of an instance's status cause at every one-line table width: 'error rate 100 %…', not 'error rate 1…'", async () => {
+    // Every call to c-1 failing, reported each second while the widths are looked at: what an outage's
+    // instances read. Last of the file: those calls stay on the map for their minute, and a failing
+    // service centres a phone's map, which the tests above fit whole.
+    const report = (): Promise<Response> =>
+      server.fetch('/api/v1/ingest/calls', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          reporter: { service: GATEWAY, instance: 'g-1' },
+          intervalStart: new Date(Date.now() - 1_000).toISOString(),
+          intervalSeconds: 1,
+          calls: [{ to: CANARY, toInstance: 'c-1', count: 20, errors: 20, latencyMs: { bounds: [10], counts: [20, 0] } }],
+        }),
+      });
+    expect((await report()).ok).toBe(true);
+    const failing = setInterval(() => void report().catch(() => undefined), 1_000);
+    try {
+      for (const width of [1920, 1599, 1440, 1360, 1280]) {
+        const { page } = await stack.freshPage({ width, height: 900 });
+        try {
+          await page.goto(`${server.url}/services/${CANARY}`, { waitUntil: 'networkidle' });
+          const cause = page.locator('.table--instances td[data-column="status"] .status-cell__cause', { hasText: 'error rate 100 %' });
+          await cause.waitFor({ timeout: 20_000 });
+          // How far the figure's end lies past where the ellipsis begins (≤ 0: it shows whole).
+          const cutBy = await cause.evaluate((element) => {
+            if (element.scrollWidth <= element.clientWidth) return 0;
+            const text = element.firstChild;
+            const context = document.createElement('canvas').getContext('2d');
+            if (!text || !context) return Infinity;
+            // Chromium computes no `font` shorthand here: the longhands make it.
+            const style = getComputedStyle(element);
+            context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+            const figure = document.createRange();
+            figure.setStart(text, 0);
+            figure.setEnd(text, (element.textContent ?? '').indexOf('%') + 1);
+            return figure.getBoundingClientRect().right - (element.getBoundingClientRect().right - context.measureText('…').width);
+          });
+          expect.soft(cutBy, `${width} px`).toBeLessThanOrEqual(0);
+        } finally {
+          await page.context().close();
+        }
+      }
+    } finally {
+      clearInterval(failing);
+    }
+  });
 });
