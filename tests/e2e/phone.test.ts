@@ -143,6 +143,32 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     }
   });
 
+  it('lays the map toolbar out in one row from 1280 px, and leaves room to type in its search at every width', async () => {
+    for (const width of [1440, 1280, 1200, 1100, 1024, 900, 800, 641]) {
+      const { page } = await stack.freshPage({ width, height: 900 });
+      try {
+        await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+        const toolbar = page.locator('.topology-toolbar');
+        await toolbar.waitFor();
+        const { wrapped, typing } = await toolbar.evaluate((element) => {
+          const boxes = [...element.children].filter((child) => child instanceof HTMLElement && child.offsetWidth > 0).map((child) => child.getBoundingClientRect());
+          const firstRowBottom = Math.min(...boxes.map((box) => box.bottom));
+          const input = element.querySelector('.search__input');
+          const style = input ? getComputedStyle(input) : null;
+          return {
+            wrapped: boxes.filter((box) => box.top >= firstRowBottom).length,
+            // What is left for the query between the icon and the match count's place.
+            typing: input && style ? input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) : 0,
+          };
+        });
+        if (width >= 1280) expect.soft(wrapped, `controls on a second row at ${width} px`).toBe(0);
+        expect.soft(typing, `search text room at ${width} px`).toBeGreaterThanOrEqual(72);
+      } finally {
+        await page.context().close();
+      }
+    }
+  });
+
   it('fits the map to the screen', async () => {
     await phone.goto(`${server.url}/`, { waitUntil: 'networkidle' });
     await nodeOf(phone, ORDERS).waitFor({ timeout: 10_000 });
