@@ -141,17 +141,33 @@ function boundQueries(pool: pg.Pool): void {
 }
 
 /**
+ * Brings the schema to this release's latest migration, or accepts one a newer release took further
+ * (every migration of this release applied, and more): a replica of the previous version restarted
+ * during a rolling upgrade, after an upgraded one migrated, failed to start on Kysely's "corrupted
+ * migrations: previously executed migration … is missing". Migrations only add (nullable columns,
+ * tables, indexes), so it runs on that schema as it ran beside the replica that made it.
+ */
+export async function migrateOrAcceptNewer<DB>(db: Kysely<DB>, dialect: SqlDialect): Promise<{ error?: unknown }> {
+  const migrator = new Migrator({ db, provider: migrationProviderFor(dialect) });
+  const migrated = await migrator.migrateToLatest();
+  if (migrated.error === undefined) return {};
+  const newer = migrated.error instanceof Error && /^corrupted migrations: previously executed migration .+ is missing$/.test(migrated.error.message);
+  if (newer && (await migrator.getMigrations()).every((migration) => migration.executedAt !== undefined)) return {};
+  return { error: migrated.error };
+}
+
+/**
  * The one database factory: opens SQLite or PostgreSQL and brings the schema to the latest
  * migration. On PostgreSQL Kysely's migrator holds `pg_advisory_lock` and runs the pending
  * migrations in one transaction, so replicas starting together migrate once; on SQLite one
- * process owns the file.
+ * process owns the file. A schema a newer release migrated further is opened as it is.
  */
 export async function openStoreDatabase(location: DatabaseLocation): Promise<StoreDatabase> {
   const dialect: SqlDialect = location.url !== undefined ? 'postgres' : 'sqlite';
   const { db, pool } = location.url !== undefined ? openPostgres(location.url) : { db: openSqlite(location.file), pool: undefined };
   try {
-    const migrated = await new Migrator({ db, provider: migrationProviderFor(dialect) }).migrateToLatest();
-    if (migrated.error) throw migrated.error instanceof Error ? migrated.error : new Error(String(migrated.error));
+    const migrated = await migrateOrAcceptNewer(db, dialect);
+    if (migrated.error !== undefined) throw migrated.error instanceof Error ? migrated.error : new Error(String(migrated.error));
     if (pool) boundQueries(pool);
   } catch (error) {
     await db.destroy();

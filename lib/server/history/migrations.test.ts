@@ -1,9 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@/lib/server/etcd/local';
 import { startPostgres, type TestPostgres } from '@/tests/support/postgres';
-import { openStoreDatabase, parseInt8, type StoreDatabase } from './database';
+import { migrateOrAcceptNewer, openStoreDatabase, parseInt8, type StoreDatabase } from './database';
 import { migrationProviderFor } from './migrations';
 import type { HistoryDatabase } from './schema';
 import { toHistoryEvent } from './store';
@@ -99,6 +102,41 @@ describe('migration 012 (first_failed_ms)', () => {
       expect((await migrator.migrateToLatest()).error).toBeUndefined();
       const recorded = await sql<{ name: string }>`select name from kysely_migration where name = '012_events_first_failed'`.execute(db);
       expect(recorded.rows).toHaveLength(1);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe('a database a newer release migrated further', () => {
+  it('opens in this release: a replica of the previous version restarted during a rolling upgrade runs on the added schema', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-newer-'));
+    const file = path.join(dir, 'history.sqlite');
+    const newer = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+    const shipped = await migrationProviderFor('sqlite').getMigrations();
+    const nextRelease: MigrationProvider = {
+      getMigrations: () => Promise.resolve({ ...shipped, '999_next_release': { up: async (db) => void (await db.schema.alterTable('events').addColumn('next_release', 'text').execute()) } }),
+    };
+    let store: StoreDatabase | undefined;
+    try {
+      expect((await new Migrator({ db: newer, provider: nextRelease }).migrateToLatest()).error).toBeUndefined();
+      await newer.destroy();
+      store = await openStoreDatabase({ file });
+      await store.db.insertInto('events').values({ at_ms: 1, kind: 'history.gap', detail: 'x' }).execute();
+      expect((await store.db.selectFrom('events').selectAll().execute()).map(toHistoryEvent)).toMatchObject([{ kind: 'history.gap', detail: 'x' }]);
+    } finally {
+      await store?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('still refuses one missing a migration of this release', async () => {
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+    try {
+      const { ['011_oidc_pending']: _skipped, ...others } = await migrationProviderFor('sqlite').getMigrations();
+      const skipping: MigrationProvider = { getMigrations: () => Promise.resolve({ ...others, '999_next_release': { up: async () => undefined } }) };
+      expect((await new Migrator({ db, provider: skipping }).migrateToLatest()).error).toBeUndefined();
+      expect((await migrateOrAcceptNewer(db, 'sqlite')).error).toBeInstanceOf(Error);
     } finally {
       await db.destroy();
     }

@@ -22,7 +22,9 @@ function columnsFor(dialect: SqlDialect) {
 
 /**
  * Versioned in the repo and listed here (not read from a folder) so a bundler cannot lose them.
- * Never edit a shipped migration; add the next one. A migration branches on the dialect only where
+ * Never edit a shipped migration; add the next one, and only add (nullable columns, tables, indexes):
+ * a replica of the previous release restarted during a rolling upgrade opens the newer schema
+ * (database.ts `migrateOrAcceptNewer`). A migration branches on the dialect only where
  * a type must differ, so SQLite keeps exactly the schema it always had (migrations.test.ts pins it).
  */
 function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
