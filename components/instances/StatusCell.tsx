@@ -2,7 +2,7 @@ import { memo, type SyntheticEvent } from 'react';
 import type { Instance } from '@/lib/model/instance';
 import { formatAgo, formatClock, localizeUtcClocks } from '@/lib/client/formatTime';
 import { useInBrowser, useLocalTimes } from '@/lib/client/useLocalTimes';
-import { standInKind } from '@/lib/model/status/lost';
+import { causeAfterStandInTag, standInKind } from '@/lib/model/status/lost';
 import { StatusBadge } from '../ui/StatusBadge';
 import { serverNow } from '@/lib/client/serverClock';
 
@@ -47,7 +47,7 @@ export const StatusCell = memo(function StatusCell({ instance }: { instance: Sta
           offline
         </span>
       )}
-      {showCause && <span className="status-cell__cause">{local(instance.statusCause ?? '', instance.statusSince)}</span>}
+      {showCause && <span className="status-cell__cause">{local(causeAfterStandInTag(instance) ?? '', instance.statusSince)}</span>}
       {inBrowser && instance.statusSince && <span className="visually-hidden">, since {formatClock(instance.statusSince)}</span>}
     </span>
   );

@@ -84,6 +84,18 @@ export function standInClauses(instances: readonly Pick<Instance, 'lost'>[]): st
   });
 }
 
+/** A stand-in's cause. Gone, or serving on outside discovery: what the reader must do differs (a restart, an etcd fix). */
+export const lossCause = (lost: Pick<Lost, 'stillServing' | 'cause'>): string => `${lossHead(lost)}${lost.cause}`;
+const lossHead = (lost: Pick<Lost, 'stillServing'>): string => `${lost.stillServing ? 'out of discovery' : 'lost'}: `;
+
+/** A confirmed stand-in's cause without the head its tag already says ("lost: lease expired…" → "lease expired…"); any other cause whole. */
+export function causeAfterStandInTag(instance: Pick<Instance, 'lost' | 'statusCause'>): string | undefined {
+  const { lost, statusCause } = instance;
+  if (!lost || lost.checking || statusCause === undefined) return statusCause;
+  const head = lossHead(lost);
+  return statusCause.startsWith(head) ? statusCause.slice(head.length) : statusCause;
+}
+
 /** The state of an instance back in etcd after its loss, held critical until its probes rule (lost/tracker.ts). */
 export const REGISTERED_AGAIN = 'registered again with no probe verdict yet';
 

@@ -3,7 +3,7 @@ import type { Instance, LastProbe, Lost } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
 import { registeredAgainDetail } from '@/lib/model/history-wording';
 import { laterIso } from '@/lib/model/service-summary';
-import { checkingCause, identityKeys, isCheckingDeparture, judgeDeparture, registeredAgainCause, showWhileChecking, stillServingCause, type Departure } from '@/lib/model/status/lost';
+import { checkingCause, identityKeys, isCheckingDeparture, judgeDeparture, lossCause, registeredAgainCause, showWhileChecking, stillServingCause, type Departure } from '@/lib/model/status/lost';
 import { STAND_IN_KEY_PREFIX, type Store } from '../store/store';
 
 /** What became of a going key's lease, from the registry's one lease verdict (registry/lease-end.ts). */
@@ -98,9 +98,6 @@ export const LOST_KEY_PREFIX = STAND_IN_KEY_PREFIX;
 
 /** The key a lost instance had while registered (its probe series are kept under it); other keys unchanged. */
 export const registeredKeyOf = (instanceKey: string): string => (instanceKey.startsWith(LOST_KEY_PREFIX) ? instanceKey.slice(LOST_KEY_PREFIX.length) : instanceKey);
-
-/** A stand-in's cause. Gone, or serving on outside discovery: what the reader must do differs (a restart, an etcd fix). */
-const lossCause = (lost: Pick<Lost, 'stillServing' | 'cause'>): string => `${lost.stillServing ? 'out of discovery' : 'lost'}: ${lost.cause}`;
 
 const registrationOf = (instance: Instance, lost: Lost): Registration => ({
   service: instance.service,
