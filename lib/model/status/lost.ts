@@ -86,7 +86,7 @@ export function standInClauses(instances: readonly Pick<Instance, 'lost'>[]): st
 
 /** A stand-in's cause. Gone, or serving on outside discovery: what the reader must do differs (a restart, an etcd fix). */
 export const lossCause = (lost: Pick<Lost, 'stillServing' | 'cause'>): string => `${lossHead(lost)}${lost.cause}`;
-const lossHead = (lost: Pick<Lost, 'stillServing'>): string => `${lost.stillServing ? 'out of discovery' : 'lost'}: `;
+const lossHead = (lost: Pick<Lost, 'stillServing'>): string => `${STAND_IN_WORDS[lost.stillServing ? 'unlisted' : 'lost']}: `;
 
 /** A confirmed stand-in's cause without the head its tag already says ("lost: lease expired…" → "lease expired…"); any other cause whole. */
 export function causeAfterStandInTag(instance: Pick<Instance, 'lost' | 'statusCause'>): string | undefined {
