@@ -1,13 +1,11 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
+import { useCallback, useEffect, useMemo, useReducer } from 'react';
 import type { HistoryEvent } from '@/lib/model/events';
-import { eventsUrl, FAILURE_KINDS, failureList, mergeFailureRows } from '@/lib/model/history-query';
+import { eventsUrl, FAILURE_KINDS, failureList } from '@/lib/model/history-query';
+import { failureRowsReducer, initialFailureRows, SCAN, shownFor } from './failureRows';
 import { errorText, fetchJson, parseEventPage } from './historyApi';
 import { useHistoryFeed } from './useHistoryFeed';
-
-/** Candidate events read to find the latest failures (health changes include recoveries). */
-const SCAN = 1_000;
 
 export interface FailuresView {
   /** Newest first; null until loaded. */
@@ -16,44 +14,41 @@ export interface FailuresView {
   retry: () => void;
 }
 
-/** The service's latest `count` failures (`failureList`: turned critical, lost, or lease expired), kept current from the socket. */
+/**
+ * The service's latest `count` failures (`failureList`: turned critical, lost, or lease expired), kept current from the socket.
+ * The rows belong to the service they were fetched for (`failureRowsReducer`): another service's never show, however late they arrive.
+ */
 export function useHistoryFailures(service: string, count = 10): FailuresView {
-  /** The latest rows a failure may be read from, newest first: a loss hides its deregistration when both are here. */
-  const [rows, setRows] = useState<readonly HistoryEvent[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [state, dispatch] = useReducer(failureRowsReducer, service, initialFailureRows);
   const [attempt, retry] = useReducer((n: number) => n + 1, 0);
-  const url = useMemo(() => eventsUrl({ service, kinds: FAILURE_KINDS }, { limit: SCAN }), [service]);
 
   const load = useCallback(
     (signal?: AbortSignal) =>
-      fetchJson(url, signal)
+      fetchJson(eventsUrl({ service, kinds: FAILURE_KINDS }, { limit: SCAN }), signal)
         .then(parseEventPage)
         .then(
-          (page) => {
-            setRows((current) => mergeFailureRows(current ?? [], page.events, service, SCAN));
-            setError(null);
-          },
+          (page) => dispatch({ type: 'page', service, events: page.events }),
           (failure: unknown) => {
-            if (!signal?.aborted) setError(errorText(failure));
+            if (!signal?.aborted) dispatch({ type: 'error', service, message: errorText(failure) });
           },
         ),
-    [url, service],
+    [service],
   );
 
   useEffect(() => {
+    dispatch({ type: 'show', service });
     const controller = new AbortController();
     void load(controller.signal);
     return () => controller.abort();
-  }, [load, attempt]);
+  }, [service, load, attempt]);
 
   useHistoryFeed({
-    onEvents: (incoming) => {
-      // The same rows as a page gives (`mergeFailureRows`): a loss's own deregistration arrives live too.
-      setRows((current) => (current === null ? current : mergeFailureRows(current, incoming, service, SCAN)));
-    },
+    // The same rows as a page gives (`mergeFailureRows`): a loss's own deregistration arrives live too.
+    onEvents: (incoming) => dispatch({ type: 'live', events: incoming }),
     onReconnect: () => void load(),
   }, true, service, true);
 
+  const { rows, error } = shownFor(state, service);
   const events = useMemo(() => (rows === null ? null : failureList(rows).slice(0, count)), [rows, count]);
   return { events, error, retry };
 }

@@ -1,0 +1,41 @@
+import type { HistoryEvent } from '@/lib/model/events';
+import { mergeFailureRows } from '@/lib/model/history-query';
+
+/** Candidate events read to find the latest failures (health changes include recoveries). */
+export const SCAN = 1_000;
+
+/** The rows a service page's recent failures are read from, and the service they were fetched for. */
+export interface FailureRows {
+  service: string;
+  /** Newest first, at most SCAN; null until the service's first page arrived. */
+  rows: readonly HistoryEvent[] | null;
+  error: string | null;
+}
+
+export type FailureRowsAction =
+  /** The page now shows `service`: rows of any other are dropped, and so are its answers still under way. */
+  | { type: 'show'; service: string }
+  | { type: 'page'; service: string; events: readonly HistoryEvent[] }
+  | { type: 'live'; events: readonly HistoryEvent[] }
+  | { type: 'error'; service: string; message: string };
+
+export const initialFailureRows = (service: string): FailureRows => ({ service, rows: null, error: null });
+
+/** Each answer names the service it was fetched for: one for a service no longer shown arrived late and is dropped. */
+export function failureRowsReducer(state: FailureRows, action: FailureRowsAction): FailureRows {
+  switch (action.type) {
+    case 'show':
+      return action.service === state.service ? state : initialFailureRows(action.service);
+    case 'page':
+      if (action.service !== state.service) return state;
+      return { ...state, rows: mergeFailureRows(state.rows ?? [], action.events, state.service, SCAN), error: null };
+    case 'live':
+      return state.rows === null ? state : { ...state, rows: mergeFailureRows(state.rows, action.events, state.service, SCAN) };
+    case 'error':
+      return action.service === state.service ? { ...state, error: action.message } : state;
+  }
+}
+
+/** What to show for `service`: nothing while the state is still another service's (the render before 'show' is dispatched). */
+export const shownFor = (state: FailureRows, service: string): Pick<FailureRows, 'rows' | 'error'> =>
+  state.service === service ? state : { rows: null, error: null };
