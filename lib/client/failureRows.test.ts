@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '@/lib/model/events';
 import { failureRowsReducer, initialFailureRows, shownFor, type FailureRows, type FailureRowsAction } from './failureRows';
 
-const rowsOf = (state: FailureRows, service: string) => shownFor(state, service).rows;
+const rowsOf = (state: FailureRows, service: string) => shownFor(state, service).rows?.rows ?? null;
 
 // A service page's recent failures, moved from payments to orders (a client navigation), with the
 // responses and the live rows in the order a slow network can bring them.
@@ -13,15 +13,15 @@ const run = (actions: readonly FailureRowsAction[]) => actions.reduce(failureRow
 
 describe('a service page\u2019s failure rows', () => {
   it('shows none of the previous service\u2019s rows once the page moved to another, until that one\u2019s arrive', () => {
-    const moved = run([{ type: 'page', service: 'payments', events: [paymentsDown] }, { type: 'show', service: 'orders' }]);
+    const moved = run([{ type: 'page', service: 'payments', events: [paymentsDown], older: [] }, { type: 'show', service: 'orders' }]);
     expect(rowsOf(moved, 'orders')).toBeNull();
-    expect(rowsOf(failureRowsReducer(moved, { type: 'page', service: 'orders', events: [ordersDown] }), 'orders')?.map((event) => event.id)).toEqual([90]);
+    expect(rowsOf(failureRowsReducer(moved, { type: 'page', service: 'orders', events: [ordersDown], older: [] }), 'orders')?.map((event) => event.id)).toEqual([90]);
   });
 
   it('drops a response for the previous service that arrives after the move, before or after the new one\u2019s', () => {
-    const before = run([{ type: 'show', service: 'orders' }, { type: 'page', service: 'payments', events: [paymentsDown] }]);
+    const before = run([{ type: 'show', service: 'orders' }, { type: 'page', service: 'payments', events: [paymentsDown], older: [] }]);
     expect(rowsOf(before, 'orders')).toBeNull();
-    const after = run([{ type: 'show', service: 'orders' }, { type: 'page', service: 'orders', events: [ordersDown] }, { type: 'page', service: 'payments', events: [paymentsDown] }]);
+    const after = run([{ type: 'show', service: 'orders' }, { type: 'page', service: 'orders', events: [ordersDown], older: [] }, { type: 'page', service: 'payments', events: [paymentsDown], older: [] }]);
     expect(rowsOf(after, 'orders')?.map((event) => event.id)).toEqual([90]);
   });
 
@@ -34,11 +34,20 @@ describe('a service page\u2019s failure rows', () => {
   });
 
   it('shows the previous service\u2019s rows under no other, even in the render before the move is dispatched', () => {
-    expect(rowsOf(run([{ type: 'page', service: 'payments', events: [paymentsDown] }]), 'orders')).toBeNull();
+    expect(rowsOf(run([{ type: 'page', service: 'payments', events: [paymentsDown], older: [] }]), 'orders')).toBeNull();
+  });
+
+  it('keeps a page\u2019s pairing rows past its window apart: they pair, they are not listed', () => {
+    // payments-1's key went (lease ended) as the page's last row; its loss, 3 s older, is the first row past it.
+    const departure: HistoryEvent = { id: 73, at: '2026-12-07T03:59:44.441Z', kind: 'instance.deregistered', service: 'payments', instance: '127.0.0.1:42157', detail: 'lease 7017349628100375884 ended (revoked or expired)' };
+    const graceful: HistoryEvent = { id: 60, at: '2026-12-07T03:50:00.000Z', kind: 'instance.deregistered', service: 'payments', instance: '127.0.0.1:42001', detail: 'lease 7017349628100375001 ended (revoked or expired)' };
+    const shown = shownFor(run([{ type: 'page', service: 'payments', events: [departure], older: [paymentsDown, graceful, { ...ordersDown, id: 50, kind: 'instance.lost' }] }]), 'payments').rows;
+    expect(shown?.rows.map((event) => event.id)).toEqual([73]);
+    expect(shown?.older.map((event) => event.id)).toEqual([72, 60]);
   });
 
   it('merges live rows of the shown service only', () => {
-    const shown = run([{ type: 'show', service: 'orders' }, { type: 'page', service: 'orders', events: [] }, { type: 'live', events: [paymentsDown, ordersDown] }]);
+    const shown = run([{ type: 'show', service: 'orders' }, { type: 'page', service: 'orders', events: [], older: [] }, { type: 'live', events: [paymentsDown, ordersDown] }]);
     expect(rowsOf(shown, 'orders')?.map((event) => event.id)).toEqual([90]);
   });
 });

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@/lib/model/events';
-import { mergeFailureRows } from '@/lib/model/history-query';
+import { mergeFailureWindow, withPairingRows, type FailureWindow } from '@/lib/model/history-query';
 
 /** Candidate events read to find the latest failures (health changes include recoveries). */
 export const SCAN = 1_000;
@@ -7,17 +7,20 @@ export const SCAN = 1_000;
 /** The rows a service page's recent failures are read from, and the service they were fetched for. */
 export interface FailureRows {
   service: string;
-  /** Newest first, at most SCAN; null until the service's first page arrived. */
-  rows: readonly HistoryEvent[] | null;
+  /** The rows failures are listed from (at most SCAN) and the pairing rows past them; null until the service's first page arrived. */
+  rows: FailureWindow | null;
   error: string | null;
 }
 
 export type FailureRowsAction =
   /** The page now shows `service`: rows of any other are dropped, and so are its answers still under way. */
   | { type: 'show'; service: string }
-  | { type: 'page'; service: string; events: readonly HistoryEvent[] }
+  /** A page of SCAN rows, and when more exist the pairing rows just past it (`PAIRING_MARGIN`). */
+  | { type: 'page'; service: string; events: readonly HistoryEvent[]; older: readonly HistoryEvent[] }
   | { type: 'live'; events: readonly HistoryEvent[] }
   | { type: 'error'; service: string; message: string };
+
+const EMPTY: FailureWindow = { rows: [], older: [] };
 
 export const initialFailureRows = (service: string): FailureRows => ({ service, rows: null, error: null });
 
@@ -28,9 +31,9 @@ export function failureRowsReducer(state: FailureRows, action: FailureRowsAction
       return action.service === state.service ? state : initialFailureRows(action.service);
     case 'page':
       if (action.service !== state.service) return state;
-      return { ...state, rows: mergeFailureRows(state.rows ?? [], action.events, state.service, SCAN), error: null };
+      return { ...state, rows: withPairingRows(mergeFailureWindow(state.rows ?? EMPTY, action.events, state.service, SCAN), action.older, state.service), error: null };
     case 'live':
-      return state.rows === null ? state : { ...state, rows: mergeFailureRows(state.rows, action.events, state.service, SCAN) };
+      return state.rows === null ? state : { ...state, rows: mergeFailureWindow(state.rows, action.events, state.service, SCAN) };
     case 'error':
       return action.service === state.service ? { ...state, error: action.message } : state;
   }

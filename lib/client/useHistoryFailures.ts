@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useReducer } from 'react';
 import type { HistoryEvent } from '@/lib/model/events';
-import { eventsUrl, FAILURE_KINDS, failureList } from '@/lib/model/history-query';
+import { eventsUrl, FAILURE_KINDS, failureList, PAIRING_KINDS, PAIRING_MARGIN } from '@/lib/model/history-query';
 import { failureRowsReducer, initialFailureRows, SCAN, shownFor } from './failureRows';
 import { errorText, fetchJson, parseEventPage } from './historyApi';
 import { useHistoryFeed } from './useHistoryFeed';
@@ -23,15 +23,16 @@ export function useHistoryFailures(service: string, count = 10): FailuresView {
   const [attempt, retry] = useReducer((n: number) => n + 1, 0);
 
   const load = useCallback(
-    (signal?: AbortSignal) =>
-      fetchJson(eventsUrl({ service, kinds: FAILURE_KINDS }, { limit: SCAN }), signal)
-        .then(parseEventPage)
-        .then(
-          (page) => dispatch({ type: 'page', service, events: page.events }),
-          (failure: unknown) => {
-            if (!signal?.aborted) dispatch({ type: 'error', service, message: errorText(failure) });
-          },
-        ),
+    async (signal?: AbortSignal) => {
+      try {
+        const page = parseEventPage(await fetchJson(eventsUrl({ service, kinds: FAILURE_KINDS }, { limit: SCAN }), signal));
+        // A loss seconds older than its deregistration may lie just past the page: read its pairing rows too (`failureList`).
+        const older = page.nextCursor === null ? [] : parseEventPage(await fetchJson(eventsUrl({ service, kinds: PAIRING_KINDS }, { limit: PAIRING_MARGIN, cursor: page.nextCursor }), signal)).events;
+        dispatch({ type: 'page', service, events: page.events, older });
+      } catch (failure: unknown) {
+        if (!signal?.aborted) dispatch({ type: 'error', service, message: errorText(failure) });
+      }
+    },
     [service],
   );
 
@@ -49,6 +50,6 @@ export function useHistoryFailures(service: string, count = 10): FailuresView {
   }, true, service, true);
 
   const { rows, error } = shownFor(state, service);
-  const events = useMemo(() => (rows === null ? null : failureList(rows).slice(0, count)), [rows, count]);
+  const events = useMemo(() => (rows === null ? null : failureList(rows.rows, rows.older).slice(0, count)), [rows, count]);
   return { events, error, retry };
 }

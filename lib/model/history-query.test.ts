@@ -8,6 +8,7 @@ import {
   exportUrl,
   failureList,
   mergeFailureRows,
+  mergeFailureWindow,
   historySearch,
   isEmptyRange,
   isFailureEvent,
@@ -160,5 +161,34 @@ describe('mergeFailureRows (what a service page\u2019s recent failures are read 
     const other = { ...shutdown, id: 504, service: 'orders' };
     expect(rows([[loss, other], [shutdown]]).map((event) => event.id)).toEqual([503, 500]);
     expect(mergeFailureRows([shutdown], [loss, itsDeparture], 'payments', 2).map((event) => event.id)).toEqual([503, 501]);
+  });
+});
+
+describe('a loss and its deregistration either side of the recent failures\u2019 window', () => {
+  // payments-1 crashed as in `--scenario service-down` (its loss stamped at its first failed probe,
+  // its key's lease ended 3.6 s later: rows as lib/server/lost/tracker.ts and the registry write
+  // them), then another instance flapped warning ↔ passing: health changes no failure, which fill the window.
+  const loss: HistoryEvent = { id: 70, at: '2026-12-07T03:59:41.648Z', kind: 'instance.lost', service: 'payments', instance: '127.0.0.1:42479', from: 'passing', to: 'critical', detail: 'lease expired at 03:59:44 UTC after probes failed from 03:59:41 UTC; last probe: connection refused' };
+  const itsDeparture: HistoryEvent = { id: 69, at: '2026-12-07T03:59:44.439Z', kind: 'instance.deregistered', service: 'payments', instance: '127.0.0.1:42479', detail: 'lease 7017349628100375882 ended (revoked or expired)' };
+  const flaps = (count: number, firstId: number): HistoryEvent[] =>
+    Array.from({ length: count }, (_, i) => ({ id: firstId + i, at: new Date(Date.parse('2026-12-07T04:00:00.000Z') + i * 5_000).toISOString(), kind: 'health.changed' as const, service: 'payments', instance: '127.0.0.1:40001', from: i % 2 ? 'warning' : 'passing', to: i % 2 ? 'passing' : 'warning', detail: 'p95 1200 ms (threshold 1000 ms)' })).reverse();
+
+  it('lists the loss, not a lease that ended, when the window ends at the deregistration and its loss is just past it', () => {
+    // The events API, newest first: 999 flaps and the deregistration fill the 1,000 rows; the loss is the first row past them.
+    const window = [...flaps(999, 100), itsDeparture];
+    expect(window).toHaveLength(1_000);
+    expect(failureList(window, [loss]).map((event) => event.id)).toEqual([70]);
+  });
+
+  it('keeps pairing with rows that live rows push out of the window', () => {
+    const full = mergeFailureWindow({ rows: [], older: [] }, [itsDeparture, loss], 'payments', 2);
+    const critical: HistoryEvent = { id: 100, at: '2026-12-07T04:00:00.000Z', kind: 'health.changed', service: 'payments', instance: '127.0.0.1:40001', from: 'passing', to: 'critical', detail: 'probe failed 3 times: connection refused' };
+    const pushed = mergeFailureWindow(full, [critical], 'payments', 2);
+    expect(pushed.rows.map((event) => event.id)).toEqual([100, 69]);
+    expect(failureList(pushed.rows, pushed.older).map((event) => event.id)).toEqual([100, 70]);
+  });
+
+  it('still lists a lease that ended with no loss recorded at the window\u2019s edge', () => {
+    expect(failureList([...flaps(999, 100), itsDeparture], []).map((event) => event.id)).toEqual([69]);
   });
 });

@@ -1,7 +1,7 @@
 import { EVENT_KINDS, type EventKind, type HistoryEvent } from './events';
-import { mergeEvents } from './history-list';
+import { compareNewestFirst, mergeEvents } from './history-list';
 import { failureSignal } from './incidents';
-import { lossDepartures } from './loss-departures';
+import { lossPairs } from './loss-departures';
 
 /** Time range presets of the History page, as lookback durations (ms). */
 export const RANGE_PRESETS = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
@@ -186,10 +186,53 @@ export function isFailureEvent(event: HistoryEvent): boolean {
  * also its key's lease-expiry deregistration (`lossDepartures`), which beside it read as someone
  * removing the instance on purpose. A lease that ended with no loss recorded (a graceful shutdown,
  * a departure still being checked) is still listed as its deregistration.
+ *
+ * `older` are the pairing rows just past the window (`PAIRING_KINDS`, `PAIRING_MARGIN`): a crash's
+ * loss is stamped at its first failed probe, seconds before its deregistration, so a window that
+ * ends between the two would list the departure as a lease that ended. They pair only; a loss among
+ * them is listed when its deregistration is in the window, in its place, newest first.
  */
-export function failureList(events: readonly HistoryEvent[]): HistoryEvent[] {
-  const ofLosses = lossDepartures(events);
-  return events.filter((event) => isFailureEvent(event) && !ofLosses.has(event.id));
+export function failureList(events: readonly HistoryEvent[], older: readonly HistoryEvent[] = []): HistoryEvent[] {
+  const pairs = lossPairs(older.length === 0 ? events : [...events, ...older]);
+  const listed = events.filter((event) => isFailureEvent(event) && !pairs.has(event.id));
+  if (older.length === 0) return listed;
+  const inWindow = new Set(events.map((event) => event.id));
+  const pastWindow = [...pairs].filter(([departure, loss]) => inWindow.has(departure) && !inWindow.has(loss.id)).map(([, loss]) => loss);
+  return pastWindow.length === 0 ? listed : [...listed, ...pastWindow].sort(compareNewestFirst);
+}
+
+/** The rows a loss pairs with its deregistration from (`lossPairs`): what is read past the window. */
+export const PAIRING_KINDS: readonly EventKind[] = ['instance.deregistered', 'instance.lost'];
+const isPairingRow = (event: HistoryEvent): boolean => PAIRING_KINDS.includes(event.kind);
+
+/**
+ * Pairing rows read past the window: a crash's loss and its deregistration are a lease's TTL apart
+ * (seconds), and only the service's departures come between them — 100 holds a mass departure of
+ * 50 instances at once.
+ */
+export const PAIRING_MARGIN = 100;
+
+/** A service page's failure rows: the window failures are listed from, and the pairing rows just past it. */
+export interface FailureWindow {
+  /** Newest first, at most the window's size. */
+  rows: readonly HistoryEvent[];
+  /** Newest first, all older than `rows`, at most `PAIRING_MARGIN`. */
+  older: readonly HistoryEvent[];
+}
+
+/** The window with pairing rows read past it (a page's margin) added to `older`: only the service's, and only those older than every row of the window. */
+export function withPairingRows(window: FailureWindow, pairing: readonly HistoryEvent[], service: string): FailureWindow {
+  const oldest = window.rows[window.rows.length - 1];
+  const past = pairing.filter((event) => event.service === service && isPairingRow(event) && (oldest === undefined || compareNewestFirst(oldest, event) < 0));
+  return past.length === 0 ? window : { ...window, older: mergeEvents(window.older, past, true).slice(0, PAIRING_MARGIN) };
+}
+
+/** `mergeFailureRows` into the window; the pairing rows it pushes out are kept in `older`. */
+export function mergeFailureWindow(window: FailureWindow, incoming: readonly HistoryEvent[], service: string, keep: number): FailureWindow {
+  const merged = mergeFailureRows(window.rows, incoming, service, Number.POSITIVE_INFINITY);
+  if (merged === window.rows && merged.length <= keep) return window;
+  const pushedOut = merged.slice(keep).filter(isPairingRow);
+  return { rows: merged.slice(0, keep), older: pushedOut.length === 0 ? window.older : mergeEvents(window.older, pushedOut, true).slice(0, PAIRING_MARGIN) };
 }
 
 /**

@@ -39,6 +39,11 @@ function firstFrom(rows: readonly TimedRow[], ms: number, strictly: boolean): nu
  * deregistration is not a lease expiry (etcd did not answer) does not take another's.
  */
 export function lossDepartures(events: readonly HistoryEvent[]): Set<number> {
+  return new Set(lossPairs(events).keys());
+}
+
+/** `lossDepartures` with the loss each deregistration pairs with: departure id → its `instance.lost` row. */
+export function lossPairs(events: readonly HistoryEvent[]): Map<number, HistoryEvent> {
   const byInstance = new Map<string, { departures: TimedRow[]; losses: TimedRow[] }>();
   for (const event of events) {
     if (event.kind !== 'instance.deregistered' && event.kind !== 'instance.lost') continue;
@@ -47,14 +52,14 @@ export function lossDepartures(events: readonly HistoryEvent[]): Set<number> {
     if (!rows) byInstance.set(key, (rows = { departures: [], losses: [] }));
     (event.kind === 'instance.lost' ? rows.losses : rows.departures).push({ ms: Date.parse(event.at), event });
   }
-  const paired = new Set<number>();
+  const paired = new Map<number, HistoryEvent>();
   for (const { departures, losses } of byInstance.values()) {
     if (departures.length === 0 || losses.length === 0) continue;
     departures.sort((a, b) => a.ms - b.ms || a.event.id - b.event.id);
     // Each loss finds its departure by binary search: a crash loop's thousands of pairs stay n log n, not n².
     for (const loss of losses) {
       const departure = isStillServingLoss(loss.event.detail) ? departures[firstFrom(departures, loss.ms, true) - 1] : departures[firstFrom(departures, loss.ms, false)];
-      if (departure && isLeaseExpiry(departure.event.detail)) paired.add(departure.event.id);
+      if (departure && isLeaseExpiry(departure.event.detail)) paired.set(departure.event.id, loss.event);
     }
   }
   return paired;
