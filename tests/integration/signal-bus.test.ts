@@ -71,15 +71,19 @@ describe('replica signals over PostgreSQL', () => {
     expect(named).toEqual([{ query: `LISTEN ${SIGNAL_CHANNEL}` }]);
   });
 
-  it('reconnects after its connection is killed and receives again', async () => {
+  it('reconnects after its connection is killed, says it listens again (not at its first start), and receives again', async () => {
     const [a, b] = [await bus('replica-a'), await bus('replica-b')];
     const atB = collect(b);
+    const listeningAgain = { a: 0, b: 0 };
+    a.onListeningAgain(() => (listeningAgain.a += 1));
+    b.onListeningAgain(() => (listeningAgain.b += 1));
     await postgres.query(url, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [SIGNAL_APPLICATION_NAME]);
     await eventually(() => (!a.stats().connected || !b.stats().connected ? true : undefined), 10_000, 'the loss noticed');
     await eventually(() => (a.stats().connected && b.stats().connected ? true : undefined), 10_000, 'both reconnected');
     a.publish('probe', probe(7));
     await eventually(() => (atB.items.length === 1 ? true : undefined), 10_000, 'the item after reconnecting');
     expect(atB.items).toEqual([probe(7)]);
+    expect(listeningAgain).toEqual({ a: 1, b: 1 });
   });
 
   it('notices its connection black-holed by a failover, connects afresh and hears the others again within the ping bound', async () => {

@@ -60,8 +60,25 @@ export const LostSignalSchema = z.object({
   removedAt: z.number().int().min(0).max(1e14),
 });
 
-/** An operator dismissed a loss on the sending replica: every replica drops it too (the leader records it). */
-export const LostDismissedSignalSchema = z.object({ service: name, id: z.string().min(1).max(4_096), actor: z.string().min(1).max(256) });
+/**
+ * An operator dismissed a loss on the sending replica: every replica drops it too (the leader records it).
+ * Also the answer to `lostDismissedAsk`, addressed to the asker (`to`), with when it was dismissed (`at`,
+ * ms on the sender's clock): a loss held there that went after `at` is a later one, not this dismissal's.
+ */
+export const LostDismissedSignalSchema = z.object({
+  service: name,
+  id: z.string().min(1).max(4_096),
+  actor: z.string().min(1).max(256),
+  to: z.string().min(1).max(256).optional(),
+  at: z.number().int().min(0).max(1e14).optional(),
+});
+
+/**
+ * A replica whose signal connection was down asks the others for the dismissals they remember: one
+ * sent while it was not listening was never heard there (NOTIFY keeps nothing), and the loss stayed
+ * shown for its whole retention.
+ */
+export const LostDismissedAskSignalSchema = z.object({ ask: z.literal(true) });
 
 export const SIGNAL_SCHEMAS = {
   probe: ProbeSignalSchema,
@@ -70,6 +87,7 @@ export const SIGNAL_SCHEMAS = {
   lostAsk: LostAskSignalSchema,
   lost: LostSignalSchema,
   lostDismissed: LostDismissedSignalSchema,
+  lostDismissedAsk: LostDismissedAskSignalSchema,
 } as const;
 export type SignalKind = keyof typeof SIGNAL_SCHEMAS;
 export type Signal<K extends SignalKind> = z.infer<(typeof SIGNAL_SCHEMAS)[K]>;

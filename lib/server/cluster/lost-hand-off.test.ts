@@ -15,10 +15,15 @@ import type { SignalBus } from './signal-bus';
 function createNetwork() {
   type Handler = (items: never[], from: string) => void;
   const nodes = new Map<string, Map<SignalKind, Set<Handler>>>();
+  const listeningAgain = new Map<string, Set<() => void>>();
+  /** Replicas whose signal connection is down: what is delivered meanwhile never reaches them (NOTIFY keeps nothing). */
+  const deaf = new Set<string>();
   const inFlight: { from: string; kind: SignalKind; text: string }[] = [];
   const busOf = (id: string): SignalBus => {
     const handlers = new Map<SignalKind, Set<Handler>>();
     nodes.set(id, handlers);
+    const again = new Set<() => void>();
+    listeningAgain.set(id, again);
     return {
       publish<K extends SignalKind>(kind: K, item: Signal<K>) {
         for (const message of packSignals(id, kind, [item], 7_900).messages) inFlight.push({ from: id, kind, text: message.text });
@@ -28,6 +33,10 @@ function createNetwork() {
         if (!set) handlers.set(kind, (set = new Set()));
         set.add(handler as Handler);
         return () => set.delete(handler as Handler);
+      },
+      onListeningAgain(handler) {
+        again.add(handler);
+        return () => again.delete(handler);
       },
       stats: () => ({ connected: true, sent: 0, received: 0, rejected: 0, dropped: 0 }),
       start: () => Promise.resolve(),
@@ -41,11 +50,16 @@ function createNetwork() {
       inFlight.splice(inFlight.indexOf(message), 1);
       const decoded = decodeSignals(message.text);
       if (!decoded || decoded.rejected > 0) throw new Error(`a ${message.kind} message did not pass its schema`);
-      for (const [id, handlers] of nodes) if (id !== message.from) for (const handler of handlers.get(decoded.kind) ?? []) handler(decoded.items as never[], decoded.from);
+      for (const [id, handlers] of nodes) if (id !== message.from && !deaf.has(id)) for (const handler of handlers.get(decoded.kind) ?? []) handler(decoded.items as never[], decoded.from);
     }
     return picked.length;
   };
-  return { busOf, deliver, inFlight };
+  /** `id`'s connection drops (true) or it listens again (false), as the real bus tells its `onListeningAgain` handlers. */
+  const setDeaf = (id: string, isDeaf: boolean): void => {
+    if (isDeaf) deaf.add(id);
+    else if (deaf.delete(id)) for (const handler of listeningAgain.get(id) ?? []) handler();
+  };
+  return { busOf, deliver, inFlight, setDeaf };
 }
 
 const T0 = Date.parse('2026-12-06T18:00:00.000Z');
@@ -78,10 +92,10 @@ afterEach(() => {
   }
 });
 
-function replicaOn(network: ReturnType<typeof createNetwork>, id: string, ready: Promise<void> = Promise.resolve()): Replica {
+function replicaOn(network: ReturnType<typeof createNetwork>, id: string, ready: Promise<void> = Promise.resolve(), now: () => number = () => T0): Replica {
   const store = createStore({ coalesceMs: 0 });
   const history: NewHistoryEvent[] = [];
-  const tracker = createLostTracker({ store, retentionSeconds: 600, onHistory: (event) => history.push(event), now: () => T0 });
+  const tracker = createLostTracker({ store, retentionSeconds: 600, onHistory: (event) => history.push(event), now });
   const shared = shareLosses({ bus: network.busOf(id), lost: tracker, self: id, ready });
   const replica: Replica = {
     id,
@@ -174,5 +188,50 @@ describe('lost instances handed to a replica that starts', () => {
     network.deliver((message) => message.kind === 'lostAsk');
     network.deliver();
     expect(d.lostIds()).toEqual([]);
+  });
+});
+
+describe('dismissals a replica did not hear', () => {
+  /** A holds x-1 (and B too, unless `bNow` is given); B stops listening, then an operator dismisses x-1 on A at T0. */
+  async function dismissedWhileDeaf(bNow?: () => number) {
+    const network = createNetwork();
+    const a = replicaOn(network, 'replica-a');
+    const b = replicaOn(network, 'replica-b', Promise.resolve(), bNow);
+    a.tracker.adopt(lostX, T0 - 5_000);
+    if (!bNow) b.tracker.adopt(lostX, T0 - 5_000);
+    await turn();
+    network.inFlight.splice(0);
+    network.setDeaf('replica-b', true);
+    expect(a.shared.lost.dismiss('orders', 'x-1', 'user:ops').ok).toBe(true);
+    expect(network.deliver()).toBe(1);
+    return { network, a, b };
+  }
+
+  it('drops a loss dismissed while it was not listening once it listens again, and records who dismissed it', async () => {
+    const { network, a, b } = await dismissedWhileDeaf();
+    expect(b.lostIds()).toEqual(['x-1']);
+    network.setDeaf('replica-b', false);
+    // Before: nothing was asked, and B showed x-1 for its whole retention (and, leading, never recorded the dismissal).
+    expect(network.inFlight.map((message) => message.kind)).toEqual(['lostDismissedAsk']);
+    network.deliver();
+    expect(network.inFlight.map((message) => message.kind)).toEqual(['lostDismissed']);
+    network.deliver();
+    expect({ a: a.lostIds(), b: b.lostIds() }).toEqual({ a: [], b: [] });
+    expect(b.history.map((event) => [event.kind, event.actor])).toEqual([['instance.lost_cleared', 'user:ops']]);
+    // Remembered there too: an answer still carrying x-1 is not adopted.
+    b.tracker.adopt(lostX, T0 - 5_000);
+    expect(b.lostIds()).toEqual([]);
+  });
+
+  it('keeps a later loss of the same instance, whose key went after the dismissal it hears of late', async () => {
+    const { network, b } = await dismissedWhileDeaf(() => T0 + 60_000);
+    // x-1 registered again, then went again 30 s after the dismissal B never heard: a new loss, held by B.
+    const laterLoss: Instance = { ...lostX, key: '/services/orders/x-1-again', lost: { at: new Date(T0 + 25_000).toISOString(), cause: 'lease expired after probes failed; last probe: connection refused', passingBefore: 1 } };
+    b.tracker.adopt(laterLoss, T0 + 30_000);
+    expect(b.lostIds()).toEqual(['x-1']);
+    network.setDeaf('replica-b', false);
+    network.deliver();
+    network.deliver();
+    expect(b.lostIds()).toEqual(['x-1']);
   });
 });

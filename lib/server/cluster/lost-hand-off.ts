@@ -19,8 +19,10 @@ const MAX_TOLD = 5_000;
  * dismissed loss back on every replica, for its whole retention. A dismissal is passed on, and each
  * replica drops the loss (the leader's drop writes the one history row) and remembers it, so an
  * answer still carrying it is not adopted either (`LostTracker.dismissedElsewhere`). An answer
- * without `to` comes from a replica older than that (rolling upgrade): adopted, as it was then. Returns the
- * tracker whose `dismiss` also tells the others.
+ * without `to` comes from a replica older than that (rolling upgrade): adopted, as it was then. A
+ * replica whose signal connection was down heard none of the dismissals sent meanwhile: listening
+ * again, it asks, and each replica answers with those it remembers, with when each was taken (a loss
+ * of the same instance that went later stays). Returns the tracker whose `dismiss` also tells the others.
  */
 export function shareLosses(options: { bus: SignalBus; lost: LostTracker; self: string; ready: Promise<void> }): { lost: LostTracker; stop(): void } {
   const { bus, lost, self } = options;
@@ -35,7 +37,14 @@ export function shareLosses(options: { bus: SignalBus; lost: LostTracker; self: 
       for (const { to, instance, removedAt } of items) if (to === undefined || to === self) lost.adopt(instance, removedAt);
     }),
     bus.subscribe('lostDismissed', (items) => {
-      for (const { service, id, actor } of items) lost.dismissedElsewhere(service, id, actor);
+      for (const { to, service, id, actor, at } of items) if (to === undefined || to === self) lost.dismissedElsewhere(service, id, actor, at);
+    }),
+    bus.subscribe('lostDismissedAsk', (_items, asker) => {
+      for (const { service, id, actor, at } of lost.dismissals().slice(-MAX_TOLD)) bus.publish('lostDismissed', { to: asker, service, id, actor, at });
+    }),
+    // A dismissal sent while this replica was not listening was never heard here: ask who remembers one.
+    bus.onListeningAgain(() => {
+      if (!stopped) bus.publish('lostDismissedAsk', { ask: true });
     }),
   ];
   // Asked once subscribed (answers, within the bus's 100 ms batches, find the handlers in place) and

@@ -10,6 +10,8 @@ export interface SignalBus {
   publish<K extends SignalKind>(kind: K, item: Signal<K>): void;
   /** `handler` gets each message's valid items, from another replica. */
   subscribe<K extends SignalKind>(kind: K, handler: (items: Signal<K>[], from: string) => void): () => void;
+  /** `handler` runs each time the bus listens again after its connection was lost: what others sent meanwhile was not heard. */
+  onListeningAgain(handler: () => void): () => void;
   stats(): SignalBusStats;
   start(): Promise<void>;
   /** Sends what is queued, then closes. */
@@ -31,6 +33,7 @@ export function createLocalSignalBus(): SignalBus {
   return {
     publish: () => undefined,
     subscribe: () => () => undefined,
+    onListeningAgain: () => () => undefined,
     stats: () => ({ connected: true, sent: 0, received: 0, rejected: 0, dropped: 0 }),
     start: () => Promise.resolve(),
     stop: () => Promise.resolve(),
@@ -91,6 +94,7 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
   const maxQueued = options.maxQueued ?? 20_000;
   const log = options.log ?? (() => undefined);
   const handlers = new Map<SignalKind, Set<(items: never[], from: string) => void>>();
+  const listeningAgainHandlers = new Set<() => void>();
   const queued = new Map<SignalKind, unknown[]>();
   const stats: SignalBusStats = { connected: false, sent: 0, received: 0, rejected: 0, dropped: 0 };
   let queuedCount = 0;
@@ -195,6 +199,13 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
     if (deafSince !== undefined) {
       log(`replica signals: listening again after ${Math.round((Date.now() - deafSince) / 1000)} s; what other replicas sent meanwhile was not heard here`);
       deafSince = undefined;
+      for (const handler of listeningAgainHandlers) {
+        try {
+          handler();
+        } catch (error) {
+          log(`replica signals: a listening-again handler failed: ${String(error)}`);
+        }
+      }
     }
     // LISTEN alone sends nothing: without a query now and then, a dead link stays unnoticed.
     let pinging = false;
@@ -268,6 +279,10 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
       set.add(handler as (items: never[], from: string) => void);
       handlers.set(kind, set);
       return () => set.delete(handler as (items: never[], from: string) => void);
+    },
+    onListeningAgain(handler) {
+      listeningAgainHandlers.add(handler);
+      return () => listeningAgainHandlers.delete(handler);
     },
     stats: () => ({ ...stats }),
     async start() {

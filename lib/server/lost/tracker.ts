@@ -57,6 +57,15 @@ export const MAX_DEPARTED_CHECKS = 256;
 export const MAX_QUEUED_DEPARTURES = 10_000;
 
 /** A departure whose lease ended while its probes passed, from its key's removal until the still-serving check rules. */
+/** A dismissal remembered: who took it, when (ms), and until when a late answer carrying its loss is refused. */
+interface Dismissal {
+  service: string;
+  id: string;
+  actor: string;
+  at: number;
+  until: number;
+}
+
 interface Departing {
   /** Ruled on, or superseded (registered again): nothing more to do. */
   ended: boolean;
@@ -132,9 +141,13 @@ export interface LostTracker {
   /**
    * A dismissal another replica took (cluster/lost-hand-off.ts): the loss dropped here too if held
    * (the leader's drop writes the history row), and remembered like one taken here, so that an
-   * answer still carrying it, sent before the sender heard of the dismissal, is not adopted.
+   * answer still carrying it, sent before the sender heard of the dismissal, is not adopted. With
+   * `at` (when it was taken, heard late: this replica was not listening then), a loss held here
+   * whose key went after `at` is a later loss of the same instance and stays.
    */
-  dismissedElsewhere(service: string, id: string, actor: string): void;
+  dismissedElsewhere(service: string, id: string, actor: string, at?: number): void;
+  /** The dismissals remembered (taken here or heard of) within the retention, oldest first: what a replica that was not listening is told. */
+  dismissals(): { service: string; id: string; actor: string; at: number }[];
   /** Lost instances held now. */
   count(): number;
   /** The losses held now, with when each key went (ms): what a replica that starts later is told (cluster/lost-hand-off.ts). */
@@ -173,15 +186,20 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     }
   };
   /**
-   * Losses dismissed (`service\0id` → until when, ms), here or on another replica: `adopt` ignores
-   * them until the retention has passed or the instance has registered again (a later loss is a new one).
+   * Losses dismissed (`service\0id` → who, when, and until when, ms), here or on another replica:
+   * `adopt` ignores them until the retention has passed or the instance has registered again (a later
+   * loss is a new one). Kept in the order learnt (one heard late goes last, so the sweep, which stops at
+   * the first still in force, may keep it a little longer; `adopt` and `dismissals` read each one's own time).
    */
-  const dismissed = new Map<string, number>();
+  const dismissed = new Map<string, Dismissal>();
   const dismissedKey = (service: string, id: string): string => `${service}\u0000${id}`;
-  const rememberDismissal = (service: string, id: string): void => {
+  const rememberDismissal = (service: string, id: string, actor: string, at = now()): void => {
     const key = dismissedKey(service, id);
+    const known = dismissed.get(key);
+    // Heard again (an answer after a reconnect): the one remembered keeps its place and its time.
+    if (known && known.at >= at) return;
     dismissed.delete(key);
-    dismissed.set(key, now() + options.retentionSeconds * 1_000);
+    dismissed.set(key, { service, id, actor, at, until: at + options.retentionSeconds * 1_000 });
     for (const oldest of dismissed.keys()) {
       if (dismissed.size <= MAX_DISMISSALS_KEPT) break;
       dismissed.delete(oldest);
@@ -479,10 +497,11 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   };
 
   /** Drops the held loss of `service`/`id`, recording who dismissed it. */
-  const dismissHeld = (service: string, id: string, actor: string): DismissResult => {
+  /** `takenAt`: when the dismissal was taken, if before now (heard late); a loss whose key went after it is not the one dismissed. */
+  const dismissHeld = (service: string, id: string, actor: string, takenAt = Infinity): DismissResult => {
     for (const record of records.values()) {
       // A departure still being checked is no loss to dismiss: its check rules within seconds.
-      if (record.instance.service !== service || record.instance.id !== id || isCheckingDeparture(record.instance)) continue;
+      if (record.instance.service !== service || record.instance.id !== id || isCheckingDeparture(record.instance) || record.removedAt > takenAt) continue;
       clear(record, `loss dismissed by ${actor}`, actor);
       // One still serving left on purpose in the eyes of membership already, when its key went.
       if (!record.instance.lost?.stillServing) options.onDeparted?.(service);
@@ -497,7 +516,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       if (record.removedAt <= cutoff && !isCheckingDeparture(record.instance)) clear(record, `kept for ${options.retentionSeconds} s after its key went; no longer shown`);
     }
     // Kept in the order they were taken, all for the same retention: the first still in force ends the sweep.
-    for (const [key, until] of dismissed) {
+    for (const [key, { until }] of dismissed) {
       if (until > now()) break;
       dismissed.delete(key);
     }
@@ -581,14 +600,15 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     /** An operator's dismissal of a lost instance (by service and id). */
     dismiss(service: string, id: string, actor: string): DismissResult {
       const result = dismissHeld(service, id, actor);
-      if (result.ok) rememberDismissal(service, id);
+      if (result.ok) rememberDismissal(service, id, actor);
       return result;
     },
-    dismissedElsewhere(service: string, id: string, actor: string): void {
-      if (stopped) return;
-      dismissHeld(service, id, actor);
-      rememberDismissal(service, id);
+    dismissedElsewhere(service: string, id: string, actor: string, at?: number): void {
+      if (stopped || (at !== undefined && at + options.retentionSeconds * 1_000 <= now())) return;
+      dismissHeld(service, id, actor, at);
+      rememberDismissal(service, id, actor, at);
     },
+    dismissals: () => [...dismissed.values()].filter(({ until }) => until > now()).map(({ service, id, actor, at }) => ({ service, id, actor, at })),
     count: (): number => [...records.values()].filter((record) => !isCheckingDeparture(record.instance)).length,
     // Departures still being checked stay here: each replica checks its own (a starting one would only guess).
     held: () => [...records.values()].filter((record) => !isCheckingDeparture(record.instance)).map((record) => ({ instance: record.instance, removedAt: record.removedAt })),
@@ -597,7 +617,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       // A departure still being checked is each replica's own to check: held here, nothing would ever rule on it.
       if (stopped || !lost || lost.checking || records.has(`${LOST_KEY_PREFIX}${instance.key}`)) return;
       if (removedAt <= now() - options.retentionSeconds * 1_000 || registeredAgain(instance)) return;
-      const until = dismissed.get(dismissedKey(instance.service, instance.id));
+      const until = dismissed.get(dismissedKey(instance.service, instance.id))?.until;
       if (until !== undefined && until > now()) return;
       standIn(instance, lost, removedAt);
     },
