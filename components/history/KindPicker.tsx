@@ -3,7 +3,7 @@
 import { useEffect, useRef } from 'react';
 import { EVENT_KINDS, type EventKind } from '@/lib/model/events';
 import { FAILURE_KINDS } from '@/lib/model/history-query';
-import { KIND_LABELS } from './format';
+import { kindFilterLabel } from './format';
 import { KindIcon } from './KindIcon';
 
 interface Props {
@@ -13,7 +13,7 @@ interface Props {
 
 function summary(value: readonly EventKind[]): string {
   if (value.length === 0 || value.length === EVENT_KINDS.length) return 'All kinds';
-  if (value.length === 1 && value[0] !== undefined) return KIND_LABELS[value[0]];
+  if (value.length === 1 && value[0] !== undefined) return kindFilterLabel(value[0]);
   return `${value.length} kinds`;
 }
 
@@ -72,7 +72,7 @@ export function KindPicker({ value, onChange }: Props) {
           <label key={kind} className="kind-picker__option">
             <input type="checkbox" checked={!all && value.includes(kind)} onChange={() => toggle(kind)} />
             <KindIcon kind={kind} />
-            {KIND_LABELS[kind]}
+            {kindFilterLabel(kind)}
           </label>
         ))}
       </fieldset>

@@ -1,7 +1,7 @@
 import type { EventKind, HistoryEvent } from '@/lib/model/events';
 import { isLeaseExpiry } from '@/lib/model/incidents';
 import { StatusSchema, type Status } from '@/lib/model/instance';
-import { isStillServingLoss } from '@/lib/model/status/lost';
+import { isStillServingLoss, STAND_IN_WORDS, standInHeading } from '@/lib/model/status/lost';
 import type { Observed } from '@/lib/model/uptime';
 
 export const KIND_LABELS: Record<EventKind, string> = {
@@ -38,8 +38,20 @@ export const KIND_LABELS: Record<EventKind, string> = {
  * answering after its key went), which is "Out of discovery", as its row on the service page says.
  */
 export function eventLabel(event: Pick<HistoryEvent, 'kind' | 'detail'>): string {
-  if (event.kind === 'instance.lost' && isStillServingLoss(event.detail)) return 'Out of discovery';
+  if (event.kind === 'instance.lost' && isStillServingLoss(event.detail)) return standInHeading('unlisted');
   return KIND_LABELS[event.kind];
+}
+
+/**
+ * A kind's name in History's kind filter. `instance.lost` is both a gone process ("Lost") and one
+ * still serving out of discovery (its rows say which, `eventLabel`): the filter names both, so a
+ * reader asking for losses is told that instances still serving come too — "Lost" alone handed them
+ * over under a word that says restart them. Not two options: the events API, its paging and its
+ * exports filter by the stored kind, which the two share (what tells them apart is the row's detail).
+ */
+export function kindFilterLabel(kind: EventKind): string {
+  if (kind === 'instance.lost') return `${standInHeading('lost')} or ${STAND_IN_WORDS.unlisted}`;
+  return KIND_LABELS[kind];
 }
 
 /** How an event reads at a glance: shown by an accent colour next to the kind's own icon and label. */

@@ -2,15 +2,9 @@ import { memo, type SyntheticEvent } from 'react';
 import type { Instance } from '@/lib/model/instance';
 import { formatAgo, formatClock, localizeUtcClocks } from '@/lib/client/formatTime';
 import { useInBrowser, useLocalTimes } from '@/lib/client/useLocalTimes';
-import { causeAfterStandInTag, standInKind } from '@/lib/model/status/lost';
+import { causeAfterStandInTag, standInKind, standInTag, standInTitle } from '@/lib/model/status/lost';
 import { StatusBadge } from '../ui/StatusBadge';
 import { serverNow } from '@/lib/client/serverClock';
-
-const STAND_IN_TITLES = {
-  lost: 'Its lease expired after its probes failed: the process looks gone',
-  unlisted: 'Its registration went while it still serves: out of discovery',
-  checking: 'Its registration went while its probes passed: checking whether it still serves (not lost)',
-} as const;
 
 type StatusFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'offline' | 'lastProbe' | 'lost'>;
 
@@ -38,8 +32,9 @@ export const StatusCell = memo(function StatusCell({ instance }: { instance: Sta
     <span className="status-cell" onPointerEnter={refreshTitle} onFocus={refreshTitle}>
       <StatusBadge status={instance.status} />
       {instance.lost && (
-        <span className={`tag tag--${standInKind(instance.lost)}`} title={STAND_IN_TITLES[standInKind(instance.lost)]}>
-          {standInKind(instance.lost)}
+        // The map's words (`STAND_IN_WORDS`), short before the cause: "lost", "out of discovery", "checking".
+        <span className={`tag tag--${standInKind(instance.lost)}`} title={standInTitle(standInKind(instance.lost))}>
+          {standInTag(standInKind(instance.lost))}
         </span>
       )}
       {instance.offline && (

@@ -1,7 +1,16 @@
+import { Fragment } from 'react';
 import { STATUSES } from '@/lib/model/instance';
 import { OriginMark } from '../ui/OriginMark';
 import { StatusIcon } from '../ui/StatusIcon';
 import { STATUS_LABELS } from '../ui/StatusBadge';
+import { lostChips } from './flow';
+
+/** One of each stand-in chip, as a node shows it (`lostChips`), with what it calls for. */
+const LEGEND_CHIPS = [
+  { chip: lostChips(1, 0, false)[0], meaning: 'process gone (restart it)' },
+  { chip: lostChips(1, 1, false)[0], meaning: 'still serving, but no caller finds it (fix its etcd connection)' },
+  { chip: lostChips(0, 0, false, 1)[0], meaning: 'left discovery while passing probes: checking whether it still serves' },
+].flatMap(({ chip, meaning }) => (chip ? [{ chip, meaning }] : []));
 
 /** What shapes, colours, widths and patterns mean; every status also has its own icon shape. */
 export function TopologyLegend() {
@@ -60,8 +69,14 @@ export function TopologyLegend() {
       </ul>
       <p className="tlegend__note">
         <span className="tnode__chip tnode__chip--drained">2 drained</span> instances out of rotation ·{' '}
-        <span className="tnode__chip tnode__chip--lost">1 lost</span> process gone (restart it) ·{' '}
-        <span className="tnode__chip tnode__chip--unlisted">1 unlisted</span> still serving, but out of discovery (fix its etcd connection) ·{' '}
+        {LEGEND_CHIPS.map(({ chip, meaning }) => (
+          <Fragment key={chip.kind}>
+            <span className={`tnode__chip tnode__chip--${chip.kind}`} title={chip.title}>
+              {chip.text}
+            </span>{' '}
+            {meaning} ·{' '}
+          </Fragment>
+        ))}
         <OriginMark title="The mark of a likely origin" /> likely origin of a failure ·
         an edge&apos;s label says its window: the last 30 s during an outage the minute still dilutes, else the minute; its errors count from 3 failed calls
       </p>

@@ -8,7 +8,7 @@ import { compareStatusWorstFirst } from '@/lib/model/health';
 import { edgeSlowCause, type TopologyEdge, type TopologyNode } from '@/lib/model/topology/topology';
 import type { GroupSummary } from '@/lib/model/topology/group';
 import { utcClock } from '@/lib/model/status/clock';
-import { standInKind } from '@/lib/model/status/lost';
+import { STAND_IN_WORDS, standInKind } from '@/lib/model/status/lost';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { describeOrigin, RECOVERY_RESIDUE_MS, type ProbableOrigin } from '@/lib/model/topology/graph';
 import { MAX_HOPS } from '@/lib/model/topology/view';
@@ -147,7 +147,15 @@ function InstanceTraffic({ text }: { text: string | null }) {
   );
 }
 
-const PANEL_CHIP_TEXT = { lost: 'lost', unlisted: 'unlisted, still serving', checking: 'left etcd, checking' } as const;
+/** A stand-in's chip in the panel's instance list, titled with its cause: the service header's words, whole (the panel has the room). */
+export function PanelStandInChip({ lost, title }: { lost: NonNullable<Instance['lost']>; title: string }) {
+  return (
+    // Gone (restart it), still serving out of discovery (fix its etcd connection), or not known yet: never the same word.
+    <span className={`tnode__chip tnode__chip--${standInKind(lost)}`} title={title}>
+      {STAND_IN_WORDS[standInKind(lost)]}
+    </span>
+  );
+}
 
 function InstanceList({ service, instances, drainControls }: { service: string; instances: Instance[]; drainControls?: DrainControlsSlot }) {
   const traffic = useInstancesLatency(service, '5m');
@@ -183,12 +191,7 @@ function InstanceList({ service, instances, drainControls }: { service: string; 
               <td>
                 <StatusBadge status={instance.status} title={instance.statusCause === undefined ? undefined : local(instance.statusCause, instance.statusSince)} />
                 {instance.status !== 'passing' && instance.statusCause && !instance.lost && <span className="tpanel__cause">{local(instance.statusCause, instance.statusSince)}</span>}
-                {instance.lost && (
-                  // Gone (restart it), still serving out of discovery (fix its etcd connection), or not known yet: never the same word.
-                  <span className={`tnode__chip tnode__chip--${standInKind(instance.lost)}`} title={local(instance.lost.cause, instance.lost.at)}>
-                    {PANEL_CHIP_TEXT[standInKind(instance.lost)]}
-                  </span>
-                )}
+                {instance.lost && <PanelStandInChip lost={instance.lost} title={local(instance.lost.cause, instance.lost.at)} />}
                 {instance.drain && (
                   <span className="tnode__chip tnode__chip--drained" title={`Drained by ${instance.drain.by}: ${instance.drain.reason}`}>
                     drained

@@ -6,6 +6,7 @@ import { nodeGraphId, type GraphEdge, type GroupSummary, type ViewGraph } from '
 import type { Direction } from '@/lib/model/topology/graph';
 import { GROUP_PADDING, type Point } from '@/lib/model/topology/layout';
 import { SIZES, sizeOf } from '@/lib/model/topology/layout-input';
+import { STAND_IN_WORDS, standInTag, standInTitle, type StandInKind } from '@/lib/model/status/lost';
 import { boundsOf, type PositionMap, type Rect } from '@/lib/model/topology/positions';
 import { readingOrder } from '@/lib/client/topology/nav';
 import { labelSize, labelSpot } from './edge-labels';
@@ -466,29 +467,27 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
 }
 
 export interface LostChip {
-  kind: 'lost' | 'unlisted' | 'checking';
+  kind: StandInKind;
   text: string;
   title: string;
 }
 
-const GONE_TITLE = 'Lost: its lease expired after its probes failed — the process looks gone (restart it)';
-const UNLISTED_TITLE = 'Unlisted: its registration went while it still serves — out of discovery, no client finds it (fix its connection to etcd; no restart needed)';
-const CHECKING_TITLE = 'Left discovery while its probes passed — checking whether it still serves: a shutdown, or cut off from etcd (not lost unless it is)';
-
 /**
- * A node's chips for its lost instances. Gone processes (`lost`, red) and processes still serving
- * whose registration went (`unlisted`, amber: `lost.stillServing`) need opposite fixes, a restart
- * and an etcd connection, so they never share a word; departures still being checked (`checking`,
- * neutral: `lost.checking`) are neither yet. `all`: every instance is one of them.
+ * A node's chips for its lost instances, in the words of every other screen (`STAND_IN_WORDS`).
+ * Gone processes (`lost`, red) and processes still serving whose registration went (`out of
+ * discovery`, amber: `lost.stillServing`) need opposite fixes, a restart and an etcd connection, so
+ * they never share a word; departures still being checked (`checking`, neutral: `lost.checking`)
+ * are neither yet. `all`: every instance is one of them — a chip alone says the service's state as its header does.
  */
 export function lostChips(lost: number, serving: number, all: boolean, checking = 0): LostChip[] {
   const gone = lost - serving;
   const chips: LostChip[] = [];
-  if (all && lost === 0 && checking > 0) return [{ kind: 'checking', text: 'left etcd, checking', title: CHECKING_TITLE }];
-  if (all && checking === 0 && serving === 0) return [{ kind: 'lost', text: lost === 1 ? 'its instance lost' : `all ${lost} instances lost`, title: GONE_TITLE }];
-  if (all && checking === 0 && gone === 0) return [{ kind: 'unlisted', text: 'unlisted, still serving', title: UNLISTED_TITLE }];
-  if (gone > 0) chips.push({ kind: 'lost', text: `${gone} lost`, title: GONE_TITLE });
-  if (serving > 0) chips.push({ kind: 'unlisted', text: `${serving} unlisted`, title: UNLISTED_TITLE });
-  if (checking > 0) chips.push({ kind: 'checking', text: `${checking} checking`, title: CHECKING_TITLE });
+  const chip = (kind: StandInKind, text: string): LostChip => ({ kind, text, title: standInTitle(kind) });
+  if (all && lost === 0 && checking > 0) return [chip('checking', STAND_IN_WORDS.checking)];
+  if (all && checking === 0 && serving === 0) return [chip('lost', lost === 1 ? `its instance ${STAND_IN_WORDS.lost}` : `all ${lost} instances ${STAND_IN_WORDS.lost}`)];
+  if (all && checking === 0 && gone === 0) return [chip('unlisted', STAND_IN_WORDS.unlisted)];
+  if (gone > 0) chips.push(chip('lost', `${gone} ${standInTag('lost')}`));
+  if (serving > 0) chips.push(chip('unlisted', `${serving} ${standInTag('unlisted')}`));
+  if (checking > 0) chips.push(chip('checking', `${checking} ${standInTag('checking')}`));
   return chips;
 }

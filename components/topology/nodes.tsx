@@ -73,8 +73,13 @@ function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
             <LostChips lost={lost} serving={lostServing} checking={checking} all />
           ) : (
             <>
-              <span>{plural(instances, 'instance', 'instances')}</span>
-              {lost + checking > 0 && <LostChips lost={lost} serving={lostServing} checking={checking} all={false} />}
+              {lost + checking > 0 ? (
+                // In place of the count: "2 instances · 1 out of discovery" did not fit a node (the count read "2 i…"); what
+                // became of some matters more than how many there are, which the panel and the service's cause ("1 of 2 …") give.
+                <LostChips lost={lost} serving={lostServing} checking={checking} all={false} />
+              ) : (
+                <span>{plural(instances, 'instance', 'instances')}</span>
+              )}
               {drained > 0 && <span className="tnode__chip tnode__chip--drained">{drained} drained</span>}
               {errors && <span className="tnode__chip tnode__chip--errors">{errors}</span>}
             </>

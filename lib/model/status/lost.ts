@@ -59,12 +59,43 @@ export function stillServingCause(departure: Pick<Departure, 'lease' | 'removedA
 /** Whether an `instance.lost` detail is a `stillServingCause`: a loss stamped when its check ended, after its key went. */
 export const isStillServingLoss = (detail: string): boolean => /^lease (expired|ended) at \d\d:\d\d:\d\d UTC while it still served: /.test(detail);
 
-/** What a stand-in stands for, in the views' words: gone (`lost`), serving out of discovery (`unlisted`), or still being checked. */
-export function standInKind(lost: Pick<Lost, 'stillServing' | 'checking'>): 'lost' | 'unlisted' | 'checking' {
+export type StandInKind = 'lost' | 'unlisted' | 'checking';
+
+/** What a stand-in stands for (`STAND_IN_WORDS`): gone (`lost`), serving out of discovery (`unlisted`), or still being checked. */
+export function standInKind(lost: Pick<Lost, 'stillServing' | 'checking'>): StandInKind {
   return lost.checking ? 'checking' : lost.stillServing ? 'unlisted' : 'lost';
 }
 
-const STAND_IN_WORDS = { lost: 'lost', unlisted: 'out of discovery', checking: 'left discovery, checking' } as const;
+/**
+ * The one set of words for a stand-in on every screen — service header and cause, History, alerts,
+ * the map's chips, panel and legend, the instance table's tag — so that the state read on one is
+ * recognised on the next. Each says what is wrong in the words of what to fix, for a reader woken at 3 a.m.:
+ * - `lost`: the process is gone — restart it;
+ * - `out of discovery`: the process serves, but discovery (etcd) no longer lists it, so no caller
+ *   finds it — fix its connection to etcd, no restart. The map and the instance tag said "unlisted":
+ *   listed where, and is that bad? Nor did it match "out of discovery" on the service page and in History;
+ * - `left discovery, checking`: its registration went while its probes passed, and whether it still
+ *   serves is being checked (~20 s) — nothing to do yet. The map said "left etcd": the same event in
+ *   another word. Beside a count or a cause (map chips, the instance tag) it shortens to its last
+ *   clause, `standInTag`; its title and row say the rest.
+ */
+export const STAND_IN_WORDS = { lost: 'lost', unlisted: 'out of discovery', checking: 'left discovery, checking' } as const satisfies Record<StandInKind, string>;
+
+/** A stand-in's words on a chip or tag that sits beside a count or a cause: their last clause ("checking"), never other words. */
+export const standInTag = (kind: StandInKind): string => STAND_IN_WORDS[kind].split(', ').at(-1) ?? STAND_IN_WORDS[kind];
+
+/** What each stand-in means and what to do about it: the title of its chips and tags. */
+export const STAND_IN_MEANINGS = {
+  lost: 'its lease expired after its probes failed — the process looks gone (restart it)',
+  unlisted: 'its registration went while it still serves — no caller finds it through discovery (fix its connection to etcd; no restart needed)',
+  checking: 'its registration went while its probes passed — checking whether it still serves: a shutdown, or cut off from etcd (not lost unless it is)',
+} as const satisfies Record<StandInKind, string>;
+
+/** A stand-in's words heading a row or a line: "Out of discovery". */
+export const standInHeading = (kind: StandInKind): string => `${STAND_IN_WORDS[kind].charAt(0).toUpperCase()}${STAND_IN_WORDS[kind].slice(1)}`;
+
+/** "Out of discovery: its registration went while it still serves — …": a stand-in chip's or tag's title. */
+export const standInTitle = (kind: StandInKind): string => `${standInHeading(kind)}: ${STAND_IN_MEANINGS[kind]}`;
 
 /**
  * A service's stand-ins counted by what they stand for, in the words its cause uses ("2 lost",
@@ -72,7 +103,7 @@ const STAND_IN_WORDS = { lost: 'lost', unlisted: 'out of discovery', checking: '
  * still serving out of discovery as "lost", which sends the engineer to restart a process that runs.
  */
 export function standInClauses(instances: readonly Pick<Instance, 'lost'>[]): string[] {
-  const counts = new Map<keyof typeof STAND_IN_WORDS, number>();
+  const counts = new Map<StandInKind, number>();
   for (const instance of instances) {
     if (instance.lost === undefined) continue;
     const kind = standInKind(instance.lost);

@@ -1,7 +1,7 @@
 import { rollUpStatus } from '../health';
 import type { Instance, Status } from '../instance';
 import { utcClock } from './clock';
-import { lossInRegisteredAgain, REGISTERED_AGAIN } from './lost';
+import { lossInRegisteredAgain, REGISTERED_AGAIN, STAND_IN_WORDS } from './lost';
 
 export interface ServiceStatus {
   status: Status;
@@ -64,7 +64,7 @@ function liveStatus(live: readonly Instance[], total?: number): ServiceStatus {
 }
 
 /**
- * What became of lost instances, since when, in a cause: `lost` for processes gone (they need a
+ * What became of lost instances, since when, in a cause (`STAND_IN_WORDS`): `lost` for processes gone (they need a
  * restart), `out of discovery` for processes still serving whose registration went
  * (`lost.stillServing`: they need their etcd connection fixed), and both counted when both happened
  * ("missing since 09:32:31 UTC, 2 lost and 1 out of discovery"; without `since` for InstancesLost's
@@ -73,9 +73,9 @@ function liveStatus(live: readonly Instance[], total?: number): ServiceStatus {
 export function lostState(lost: readonly Pick<Instance, 'lost'>[], since?: string): string {
   const serving = lost.filter((instance) => instance.lost?.stillServing === true).length;
   const from = since !== undefined ? ` since ${since}` : '';
-  if (serving === 0) return `lost${from}`;
-  if (serving === lost.length) return `out of discovery${from}`;
-  return `missing${from}, ${lost.length - serving} lost and ${serving} out of discovery`;
+  if (serving === 0) return `${STAND_IN_WORDS.lost}${from}`;
+  if (serving === lost.length) return `${STAND_IN_WORDS.unlisted}${from}`;
+  return `missing${from}, ${lost.length - serving} ${STAND_IN_WORDS.lost} and ${serving} ${STAND_IN_WORDS.unlisted}`;
 }
 
 /** Every instance listed is a departure still being checked (`lost.checking`): unknown, saying so. */
