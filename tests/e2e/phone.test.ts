@@ -301,7 +301,7 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     await expect.poll(() => new URL(page.url()).pathname).toBe('/services');
   });
 
-  it("keeps the figure of an instance's status cause at every one-line table width: 'error rate 100 %…', not 'error rate 1…'", async () => {
+  it("keeps the figure of an instance's status cause at every table width from 641 px, one line or two: 'error rate 100 %…', not 'error rate 1…'", async () => {
     // Every call to c-1 failing, reported each second while the widths are looked at: what an outage's
     // instances read. Last of the file: those calls stay on the map for their minute, and a failing
     // service centres a phone's map, which the tests above fit whole.
@@ -319,7 +319,8 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     expect((await report()).ok).toBe(true);
     const failing = setInterval(() => void report().catch(() => undefined), 1_000);
     try {
-      for (const width of [1920, 1599, 1440, 1360, 1280]) {
+      // One line from 1280 px; two lines per instance below it, in three ranges of widths (641–799, 800–999, 1000–1279 px).
+      for (const width of [1920, 1599, 1440, 1360, 1280, 1279, 1024, 999, 800, 641]) {
         const { page } = await stack.freshPage({ width, height: 900 });
         try {
           await page.goto(`${server.url}/services/${CANARY}`, { waitUntil: 'networkidle' });
