@@ -120,7 +120,8 @@ describe('scheduleScenarios', () => {
     await vi.advanceTimersByTimeAsync(BASELINE_READY_MS + 1_200_000);
     stop();
     const early = started.filter((entry) => entry.at - scheduledAt < BASELINE_READY_MS);
-    expect(early.length).toBeGreaterThan(10);
+    // Enough early picks to have met latency-spike (scenarios held longer, lose-etcd's 60 s and flapping's 50 s, start fewer).
+    expect(early.length).toBeGreaterThanOrEqual(10);
     expect(early.map((entry) => entry.name)).not.toContain('latency-spike');
     expect(started.filter((entry) => entry.at - scheduledAt >= BASELINE_READY_MS).map((entry) => entry.name)).toContain('latency-spike');
     expect(all.filter((instance) => instance.faults.latencyFactor !== 1)).toEqual([]);

@@ -94,7 +94,8 @@ const SCENARIOS: Record<ScenarioName, Apply> = {
   async flapping(fleet, random, service) {
     const instance = pickInstance(fleet, random, service, healthChecked);
     instance.faults.health = 'flapping';
-    return { description: `${instance.label}'s health flaps between passing and failing`, revert: async () => void (instance.faults.health = 'ok') };
+    // Kept 50 s: critical, passing, critical again (and passing after the revert), 4 changes at the 5 s probe interval; one failure and its recovery is no flapping (status/flapping.ts counts 3 changes into or out of critical).
+    return { description: `${instance.label}'s health flaps between passing and failing`, revert: async () => void (instance.faults.health = 'ok'), lastsMs: 50_000 };
   },
   async 'lose-etcd'(fleet, random, service) {
     const instance = pickInstance(fleet, random, service);

@@ -9,12 +9,13 @@ import { useHistoryEvents } from '@/lib/client/useHistoryEvents';
 import { EmptyState } from '../ui/EmptyState';
 import { EventTime } from './EventTime';
 import { IncidentDuration } from './IncidentDuration';
-import { firstSignWhat, incidentCauseLine, incidentRange, peakLabel, upstreamLead } from './incidents';
+import { firstSignWhat, incidentCauseLine, incidentFlapping, incidentRange, peakLabel, upstreamLead } from './incidents';
 import { Timeline } from './Timeline';
 
 /** One incident: its facts, and its events (the timeline for its service over its time range, live while ongoing). */
 export function IncidentDetail({ incident, onClose }: { incident: Incident; onClose: () => void }) {
   const range = incidentRange(incident);
+  const flapping = incidentFlapping(incident);
   // From primitives: the list's refresh brings a new firstSign object for the same incident.
   const firstSignAt = incident.firstSign?.at;
   const filter = useMemo<EventFilter>(
@@ -85,6 +86,12 @@ export function IncidentDetail({ incident, onClose }: { incident: Incident; onCl
           <dt>Failures</dt>
           <dd>{incident.failures}</dd>
         </div>
+        {flapping && (
+          <div className="incident-detail__cause">
+            <dt>Flapping</dt>
+            <dd>{flapping}</dd>
+          </div>
+        )}
         <div>
           <dt>Peak failing</dt>
           <dd>{peakLabel(incident.peakFailing)}</dd>

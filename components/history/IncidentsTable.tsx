@@ -5,7 +5,7 @@ import type { Incident } from '@/lib/model/incidents';
 import { servicePath } from '@/lib/client/routes';
 import { EventTime } from './EventTime';
 import { IncidentDuration } from './IncidentDuration';
-import { firstSignLine, incidentCauseLine, peakLabel, upstreamLead } from './incidents';
+import { firstSignLine, incidentCauseLine, incidentFlapping, peakLabel, upstreamLead } from './incidents';
 
 interface Props {
   incidents: readonly Incident[];
@@ -40,6 +40,7 @@ export function IncidentsTable({ incidents, selected, onSelect }: Props) {
         {incidents.map((incident) => {
           const current = incident.id === selected;
           const firstSign = firstSignLine(incident);
+          const flapping = incidentFlapping(incident);
           return (
             <tr
               key={incident.id}
@@ -62,6 +63,7 @@ export function IncidentsTable({ incidents, selected, onSelect }: Props) {
                 <span className="incident-cause" title={incidentCauseLine(incident)}>
                   {incidentCauseLine(incident)}
                 </span>
+                {flapping && <span className="incident-cause incident-cause--flapping">Flapping: {flapping}</span>}
                 {incident.upstream && (
                   <span className="incident-cause incident-cause--upstream">
                     Downstream of{' '}

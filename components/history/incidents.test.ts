@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Incident } from '@/lib/model/incidents';
 import { formatDuration } from './format';
 import { formatAgo } from '@/lib/client/formatTime';
-import { firstSignLine, incidentRange, mttrRows, ongoingForMs, peakLabel, upstreamLead } from './incidents';
+import { firstSignLine, incidentFlapping, incidentRange, mttrRows, ongoingForMs, peakLabel, upstreamLead } from './incidents';
 
 const incident = (service: string, durationMs: number | null): Incident => ({
   id: `${service}:${Math.random()}`,
@@ -94,5 +94,17 @@ describe('one clock for an incident’s figures', () => {
   it('gives the peak its unit', () => {
     expect(peakLabel(1)).toBe('1 instance');
     expect(peakLabel(3)).toBe('3 instances');
+  });
+});
+
+describe('incidentFlapping', () => {
+  it('says an incident flapped when an instance failed again after recovering in it, with how many failures of how many instances', () => {
+    // The demo's `flapping` on api-gateway-3: four failures 35 s apart, each recovered, one incident (the merge gap joins them).
+    expect(incidentFlapping({ ...incident('api-gateway', 114_000), instances: ['api-gateway-3'], failures: 4 })).toBe('4 failures of 1 instance, recovered and failed again');
+    expect(incidentFlapping({ ...incident('payments', 60_000), instances: ['payments-1', 'payments-2'], failures: 3 })).toBe('3 failures of 2 instances, recovered and failed again');
+  });
+
+  it('says nothing when each instance failed once', () => {
+    expect(incidentFlapping({ ...incident('payments', 60_000), instances: ['payments-1', 'payments-2'], failures: 2 })).toBeNull();
   });
 });

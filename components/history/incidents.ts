@@ -38,6 +38,18 @@ export function incidentCauseLine(incident: Pick<Incident, 'instances' | 'cause'
   return `${incident.instances[0] ?? ''}: ${incident.cause}`;
 }
 
+/**
+ * An incident in which an instance recovered and failed again (more failures than instances: the
+ * merge gap joins a flapping instance's failures into one incident, which then reads "Recovered"
+ * between them): "4 failures of 1 instance, recovered and failed again"; null otherwise.
+ * Failing again after a recovery is the same threshold as an instance's flapping (FLAP_MIN_CHANGES: 3 changes).
+ */
+export function incidentFlapping(incident: Pick<Incident, 'failures' | 'instances'>): string | null {
+  const instances = incident.instances.length;
+  if (incident.failures <= instances) return null;
+  return `${incident.failures} failures of ${instances} ${instances === 1 ? 'instance' : 'instances'}, recovered and failed again`;
+}
+
 /** Where the trouble showed first, before anything was critical: "First sign 15 s before: api-gateway-3 warning, error rate 10 %…"; null without one. */
 export function firstSignLine(incident: Pick<Incident, 'openedAt' | 'firstSign'>): string | null {
   const sign = incident.firstSign;

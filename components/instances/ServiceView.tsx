@@ -18,6 +18,7 @@ import { BulkDrainActions } from '../drain/BulkDrainActions';
 import { InstancesTable } from './InstancesTable';
 import { ServiceOriginNote } from './ServiceOriginNote';
 import { ServiceRecoveryNote } from './ServiceRecoveryNote';
+import { ServiceFlappingNote } from './ServiceFlappingNote';
 import { useBefore } from '@/lib/client/useBefore';
 import { latestRecovery } from '@/lib/model/service-summary';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
@@ -75,7 +76,11 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
             {local(service.cause)}
           </p>
         )}
-        {recoveredAt !== undefined && mayBeRecoveredOrigin && <ServiceRecoveryNote recoveredAt={recoveredAt} />}
+        {service && (
+          <ServiceFlappingNote instances={service.instances}>
+            {recoveredAt !== undefined && mayBeRecoveredOrigin && <ServiceRecoveryNote recoveredAt={recoveredAt} />}
+          </ServiceFlappingNote>
+        )}
         <ServiceOriginNote service={name} origins={origins} />
       </div>
       <LatencySection service={name} window={window} onWindowChange={setWindow} calls={calls} probes={probes} />

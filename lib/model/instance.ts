@@ -108,6 +108,8 @@ export const InstanceSchema = z.object({
   failingSince: z.string().optional(),
   /** When it last passed again after not passing, having passed before in this run (ISO): a recovery, not a first pass. */
   recoveredAt: z.string().optional(),
+  /** When its status last went into or out of critical, within the flapping window (ISO, oldest first; `status/flapping.ts`). */
+  criticalChanges: z.array(z.string()).optional(),
   /** The framework itself marks the instance out of rotation (rpcx state=inactive, dubbo Enable:false…). */
   offline: z.boolean().optional(),
   /** The key has no lease ("no lease — cannot expire"): a crashed instance stays until its key is deleted. */

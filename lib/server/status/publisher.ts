@@ -1,5 +1,6 @@
 import { isFailingStatus, type Status } from '@/lib/model/instance';
 import { combineStatus, type Verdict } from '@/lib/model/status/combine';
+import { withCriticalChange } from '@/lib/model/status/flapping';
 import type { HealthChange } from '../health';
 import type { HealthFacts, Store } from '../store/store';
 
@@ -75,6 +76,8 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     // after its loss: it keeps its predecessor's passedAt). A first pass from `unknown` is no
     // recovery; one from critical is, even never having passed: its incident ends there too.
     const recoveredAt = final.status === 'passing' && changed && (instance.passedAt !== undefined || isFailingStatus(previous)) ? when : instance.recoveredAt;
+    // Into or out of critical: what flapping counts (status/flapping.ts).
+    const criticalChanges = (previous === 'critical') !== (final.status === 'critical') ? withCriticalChange(instance.criticalChanges, when) : instance.criticalChanges;
     store.setHealth(key, {
       ...facts,
       status: final.status,
@@ -83,6 +86,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       statusSince,
       ...(failingSince ? { failingSince } : {}),
       ...(recoveredAt ? { recoveredAt } : {}),
+      ...(criticalChanges ? { criticalChanges } : {}),
       ...(passedAt ? { passedAt } : {}),
     });
     if (changed) {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { IngestBatch } from '@/lib/model/ingest';
 import { DEFAULT_TRAFFIC_THRESHOLDS } from '@/lib/model/status/combine';
 import { toService } from '@/lib/model/state';
+import { flappingOf } from '@/lib/model/status/flapping';
 import { deriveTopology } from '@/lib/model/topology/topology';
 import { probableOrigins } from '@/lib/model/topology/graph';
 import type { HealthChange } from '../health';
@@ -337,6 +338,36 @@ describe('when a failure began and when it ended', () => {
     publisher.probe('/services/orders/orders-2', { status: 'critical', statusCause: 'connection refused' }, undefined);
     publisher.probe('/services/orders/orders-2', { status: 'passing', statusCause: 'probe OK' }, undefined);
     expect(store.instance('/services/orders/orders-2')).toMatchObject({ status: 'passing', passedAt: new Date(T0).toISOString(), recoveredAt: new Date(T0).toISOString() });
+  });
+});
+
+describe('flapping', () => {
+  it('keeps when the status went into or out of critical, whichever signal decided it, so a recovery that did not hold reads as flapping', () => {
+    store = createStore({ coalesceMs: 0 });
+    store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'orders', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
+    store.flush();
+    const clock = { t: T0 };
+    publisher = createStatusPublisher({ store, now: () => new Date(clock.t) });
+    const at = (seconds: number): string => new Date(T0 + seconds * 1_000).toISOString();
+    const probe = (seconds: number, status: 'passing' | 'warning' | 'critical'): void => {
+      clock.t = T0 + seconds * 1_000;
+      publisher.probe(KEY, { status, statusCause: status }, undefined);
+    };
+    // The demo's `flapping` health: critical after 3 failed probes, passing after 2, each half 15 s.
+    probe(0, 'passing');
+    probe(12, 'critical');
+    probe(27, 'passing');
+    expect(store.instance(KEY)?.criticalChanges).toEqual([at(12), at(27)]);
+    expect(flappingOf(store.instance(KEY)?.criticalChanges, T0 + 30_000)).toBeNull();
+    // A step to warning is no change into or out of critical; an error-rate critical is one.
+    probe(35, 'warning');
+    probe(42, 'critical');
+    publisher.traffic(KEY, { status: 'critical', cause: 'error rate 60 %', kind: 'error_rate' });
+    probe(57, 'passing');
+    clock.t = T0 + 60_000;
+    publisher.traffic(KEY, null);
+    expect(store.instance(KEY)).toMatchObject({ status: 'passing', recoveredAt: at(60), criticalChanges: [at(12), at(27), at(42), at(60)] });
+    expect(flappingOf(store.instance(KEY)?.criticalChanges, T0 + 61_000)).toEqual({ changes: 4, since: at(12), last: at(60) });
   });
 });
 

@@ -1,0 +1,22 @@
+'use client';
+
+import type { ReactNode } from 'react';
+import type { Instance } from '@/lib/model/instance';
+import { useNow } from '@/lib/client/useNow';
+import { flappingClauses } from './flapping-words';
+
+/**
+ * A service with a flapping instance (`status/flapping.ts`) says so, with how many changes in how
+ * long, in place of `children` (its clean "Recovered at" note): each recovery reads true alone,
+ * but one that has not held is no recovery to an on-call engineer.
+ */
+export function ServiceFlappingNote({ instances, children }: { instances: readonly Instance[]; children?: ReactNode }) {
+  const now = useNow();
+  const clauses = now === null ? [] : flappingClauses(instances, now);
+  if (clauses.length === 0) return children;
+  return (
+    <p className="service-flapping" role="status">
+      <strong>Flapping</strong> — {clauses.join('; ')}. Its recoveries have not held so far.
+    </p>
+  );
+}
