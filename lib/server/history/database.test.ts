@@ -1,9 +1,10 @@
 import { createServer, type Socket } from 'node:net';
-import { sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startPostgres, type TestPostgres } from '@/tests/support/postgres';
 import pg from 'pg';
-import { CHECKOUT_TIMEOUT_MS, CONNECT_TIMEOUT_MS, openStoreDatabase, POOL_MAX, QUERY_TIMEOUT_MS } from './database';
+import { CHECKOUT_TIMEOUT_MS, CONNECT_TIMEOUT_MS, MIGRATION_ATTEMPTS, MIGRATION_LOCK_TIMEOUT_MS, openStoreDatabase, POOL_MAX, QUERY_TIMEOUT_MS } from './database';
+import { migrationProviderFor } from './migrations';
 import { isDatabaseUnreachable } from './unreachable';
 
 let postgres: TestPostgres;
@@ -133,4 +134,94 @@ describe('the PostgreSQL pool', () => {
       await replica.end();
     }
   }, 60_000);
+});
+
+describe('a migration on PostgreSQL behind a query in flight (rolling upgrade)', () => {
+  /** A database the previous release migrated (to 011), which 012 alters. */
+  const previousRelease = async (): Promise<string> => {
+    const url = await postgres.createDatabase();
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+    try {
+      expect((await new Migrator({ db, provider: migrationProviderFor('postgres') }).migrateTo('011_oidc_pending')).error).toBeUndefined();
+    } finally {
+      await db.destroy();
+    }
+    return url;
+  };
+  /** A replica of the previous release in the middle of a read of `events`: its lock is held until it commits. */
+  const queryInFlight = async (url: string): Promise<pg.Client> => {
+    const replica = new pg.Client({ connectionString: url });
+    await replica.connect();
+    await replica.query('begin');
+    await replica.query('select count(*) from events');
+    return replica;
+  };
+  const alterWaiting = "select 1 from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'alter table%'";
+
+  it('gives up its table lock within the bound, so the queries queued behind it are answered, and migrates once the query is done', async () => {
+    const url = await previousRelease();
+    const replica = await queryInFlight(url);
+    const lines: string[] = [];
+    const opening = openStoreDatabase({ url }, { log: (line) => lines.push(line) });
+    try {
+      while ((await postgres.query(url, alterWaiting)).length === 0) await new Promise((resolve) => setImmediate(resolve));
+      // Another replica's read, queued behind the migration's request for the whole table.
+      const read = postgres.query(url, 'select count(*) from events').then(() => 'answered');
+      const bound = new Promise((resolve) => setTimeout(() => resolve('still queued'), MIGRATION_LOCK_TIMEOUT_MS + 2_000).unref());
+      expect(await Promise.race([read, bound])).toBe('answered');
+      await vi.waitFor(() =>
+        expect(lines).toEqual([
+          'store: migration 012_events_first_failed gave up waiting 2 s for a lock on a table others are using (attempt 1 of 8), so their queries go on; trying again in 1 s',
+        ]),
+      );
+    } finally {
+      await replica.query('commit');
+      await replica.end();
+    }
+    const store = await opening;
+    try {
+      const columns = await postgres.query(url, "select 1 from information_schema.columns where table_name = 'events' and column_name = 'first_failed_ms'");
+      expect(columns).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
+  it('stops the start after a bounded number of attempts, naming the cause, when the table is never free', async () => {
+    const url = await previousRelease();
+    const replica = await queryInFlight(url);
+    const lines: string[] = [];
+    try {
+      // The pauses between attempts on a fake clock; each attempt's wait is the server's own.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      let outcome: unknown = 'still opening';
+      const opening = openStoreDatabase({ url }, { log: (line) => lines.push(line) }).then(
+        async (store) => {
+          await store.close();
+          return 'opened';
+        },
+        (error: unknown) => (outcome = error),
+      );
+      let paused = 0;
+      while (outcome === 'still opening') {
+        const pause = /trying again in (\d+) s$/.exec(lines[paused] ?? '')?.[1];
+        if (pause === undefined) await new Promise((resolve) => setImmediate(resolve));
+        else {
+          paused += 1;
+          await vi.advanceTimersByTimeAsync(Number(pause) * 1_000);
+        }
+      }
+      await opening;
+      expect(paused).toBe(MIGRATION_ATTEMPTS - 1);
+      expect(String(outcome)).toMatch(
+        new RegExp(`cannot open the PostgreSQL store .*: migration 012_events_first_failed waited ${MIGRATION_LOCK_TIMEOUT_MS / 1000} s for a lock on a table others are using, ${MIGRATION_ATTEMPTS} times`),
+      );
+      const columns = await postgres.query(url, "select 1 from information_schema.columns where table_name = 'events' and column_name = 'first_failed_ms'");
+      expect(columns).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+      await replica.query('commit');
+      await replica.end();
+    }
+  }, 90_000);
 });

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, sql, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { MarkingPostgresDialect } from './database-errors';
 import { migrationProviderFor, type SqlDialect } from './migrations';
@@ -141,33 +141,91 @@ function boundQueries(pool: pg.Pool): void {
 }
 
 /**
+ * How long a PostgreSQL migration waits for a table lock (`lock_timeout`, local to the migrations'
+ * transaction). Adding a column takes the table's ACCESS EXCLUSIVE lock, which waits for every
+ * query in flight on it (up to `QUERY_TIMEOUT_MS`), and every query of every replica that asks for
+ * the table meanwhile queues behind the request: during a rolling upgrade the replicas still
+ * serving froze. Giving up after this long bounds that queue; the migration is tried again.
+ */
+export const MIGRATION_LOCK_TIMEOUT_MS = 2_000;
+/**
+ * Attempts before the start fails. Their waits and pauses (`migrationPauseMs`) span 41 s, past
+ * the 30 s a query in flight may hold its lock, so a busy table is no reason to fail; a lock held
+ * longer is an operator's (an open transaction in psql), and the error names it.
+ */
+export const MIGRATION_ATTEMPTS = 8;
+/** The pause after failed attempt `attempt` (1-based): 1, 2, 3, 4, then 5 s, for the queued queries to drain. */
+export const migrationPauseMs = (attempt: number): number => Math.min(attempt, 5) * 1_000;
+/** PostgreSQL's `lock_not_available`, what `lock_timeout` raises. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+const isLockTimeout = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === LOCK_NOT_AVAILABLE;
+
+/** The migrations, each run after `lock_timeout` is set for the transaction they run in on PostgreSQL. */
+function withLockTimeout(provider: MigrationProvider): MigrationProvider {
+  return {
+    async getMigrations() {
+      const bound = (migration: Migration): Migration => ({
+        ...migration,
+        async up(db) {
+          await sql`select set_config('lock_timeout', ${`${MIGRATION_LOCK_TIMEOUT_MS}ms`}, true)`.execute(db);
+          await migration.up(db);
+        },
+      });
+      return Object.fromEntries(Object.entries(await provider.getMigrations()).map(([name, migration]) => [name, bound(migration)]));
+    },
+  };
+}
+
+/**
  * Brings the schema to this release's latest migration, or accepts one a newer release took further
  * (every migration of this release applied, and more): a replica of the previous version restarted
  * during a rolling upgrade, after an upgraded one migrated, failed to start on Kysely's "corrupted
  * migrations: previously executed migration … is missing". Migrations only add (nullable columns,
  * tables, indexes), so it runs on that schema as it ran beside the replica that made it.
  */
-export async function migrateOrAcceptNewer<DB>(db: Kysely<DB>, dialect: SqlDialect): Promise<{ error?: unknown }> {
-  const migrator = new Migrator({ db, provider: migrationProviderFor(dialect) });
+export async function migrateOrAcceptNewer<DB>(db: Kysely<DB>, dialect: SqlDialect): Promise<{ error?: unknown; lockedOut?: string }> {
+  const migrator = new Migrator({ db, provider: dialect === 'postgres' ? withLockTimeout(migrationProviderFor(dialect)) : migrationProviderFor(dialect) });
   const migrated = await migrator.migrateToLatest();
   if (migrated.error === undefined) return {};
   const newer = migrated.error instanceof Error && /^corrupted migrations: previously executed migration .+ is missing$/.test(migrated.error.message);
   if (newer && (await migrator.getMigrations()).every((migration) => migration.executedAt !== undefined)) return {};
-  return { error: migrated.error };
+  return { error: migrated.error, ...(isLockTimeout(migrated.error) ? { lockedOut: migrated.results?.find((result) => result.status === 'Error')?.migrationName ?? 'a migration' } : {}) };
+}
+
+/**
+ * `migrateOrAcceptNewer`, tried again while a migration gives up a table lock (`MIGRATION_LOCK_TIMEOUT_MS`):
+ * each attempt is one transaction, rolled back whole, under Kysely's advisory lock, so one replica
+ * migrates at a time still and another may take its turn during the pause.
+ */
+async function migrateWithinLockBound<DB>(db: Kysely<DB>, dialect: SqlDialect, log: (line: string) => void): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const migrated = await migrateOrAcceptNewer(db, dialect);
+    if (migrated.error === undefined) return;
+    const waited = `${MIGRATION_LOCK_TIMEOUT_MS / 1000} s for a lock on a table others are using`;
+    if (migrated.lockedOut === undefined) throw migrated.error instanceof Error ? migrated.error : new Error(String(migrated.error));
+    if (attempt === MIGRATION_ATTEMPTS) {
+      throw new Error(`migration ${migrated.lockedOut} waited ${waited}, ${MIGRATION_ATTEMPTS} times; a transaction holds it (pg_locks), or the tables are never quiet`, { cause: migrated.error });
+    }
+    const pauseMs = migrationPauseMs(attempt);
+    log(`store: migration ${migrated.lockedOut} gave up waiting ${waited} (attempt ${attempt} of ${MIGRATION_ATTEMPTS}), so their queries go on; trying again in ${pauseMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
 }
 
 /**
  * The one database factory: opens SQLite or PostgreSQL and brings the schema to the latest
  * migration. On PostgreSQL Kysely's migrator holds `pg_advisory_lock` and runs the pending
- * migrations in one transaction, so replicas starting together migrate once; on SQLite one
- * process owns the file. A schema a newer release migrated further is opened as it is.
+ * migrations in one transaction, so replicas starting together migrate once, each table lock
+ * waited for at most `MIGRATION_LOCK_TIMEOUT_MS` and the whole tried again up to
+ * `MIGRATION_ATTEMPTS` times (`log` says so); on SQLite one process owns the file. A schema a
+ * newer release migrated further is opened as it is.
  */
-export async function openStoreDatabase(location: DatabaseLocation): Promise<StoreDatabase> {
+export async function openStoreDatabase(location: DatabaseLocation, options: { log?: (line: string) => void } = {}): Promise<StoreDatabase> {
   const dialect: SqlDialect = location.url !== undefined ? 'postgres' : 'sqlite';
   const { db, pool } = location.url !== undefined ? openPostgres(location.url) : { db: openSqlite(location.file), pool: undefined };
   try {
-    const migrated = await migrateOrAcceptNewer(db, dialect);
-    if (migrated.error !== undefined) throw migrated.error instanceof Error ? migrated.error : new Error(String(migrated.error));
+    await migrateWithinLockBound(db, dialect, options.log ?? ((line) => console.error(line)));
     if (pool) boundQueries(pool);
   } catch (error) {
     await db.destroy();

@@ -135,10 +135,10 @@ export interface History {
 
 export async function openHistory(options: HistoryOptions): Promise<History> {
   const now = options.now ?? Date.now;
-  const database = await openStoreDatabase(options.url !== undefined ? { url: options.url } : { file: options.file });
+  const log = options.log ?? ((message: string) => console.error(message));
+  const database = await openStoreDatabase(options.url !== undefined ? { url: options.url } : { file: options.file }, { log });
   const { db } = database;
 
-  const log = options.log ?? ((message: string) => console.error(message));
   const queue: NewHistoryEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
