@@ -3,7 +3,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startPostgres, type TestPostgres } from '@/tests/support/postgres';
 import pg from 'pg';
-import { CHECKOUT_TIMEOUT_MS, CONNECT_TIMEOUT_MS, MIGRATION_ATTEMPTS, MIGRATION_LOCK_TIMEOUT_MS, openStoreDatabase, POOL_MAX, QUERY_TIMEOUT_MS } from './database';
+import { CHECKOUT_TIMEOUT_MS, CONNECT_TIMEOUT_MS, MIGRATION_ATTEMPTS, MIGRATION_LOCK_TIMEOUT_MS, openStoreDatabase, POOL_MAX, QUERY_TIMEOUT_MS, sendCancelRequest } from './database';
 import { migrationProviderFor } from './migrations';
 import { isDatabaseUnreachable } from './unreachable';
 
@@ -224,4 +224,37 @@ describe('a migration on PostgreSQL behind a query in flight (rolling upgrade)',
       await replica.end();
     }
   }, 90_000);
+});
+
+describe('the cancel request', () => {
+  it('to a server that takes it and never closes keeps no process alive, and is dropped at the connect bound', async () => {
+    // A black-holed database host as the cancel's own connection sees it: accepted, then nothing.
+    const received: Buffer[] = [];
+    const held: Socket[] = [];
+    const silent = createServer({ allowHalfOpen: true }, (socket) => {
+      held.push(socket);
+      socket.unref();
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silent.unref();
+    const address = silent.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    const keepingAlive = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'TCPSocketWrap').length;
+    const before = keepingAlive();
+    try {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const cancel = sendCancelRequest({ host: '127.0.0.1', port: address.port, processID: 4_242, secretKey: 77 });
+      while (Buffer.concat(received).length < 16) await new Promise((resolve) => setImmediate(resolve));
+      expect(keepingAlive()).toBe(before);
+      await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS - 1);
+      expect(cancel.destroyed).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(cancel.destroyed).toBe(true);
+    } finally {
+      vi.useRealTimers();
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
 });

@@ -108,15 +108,29 @@ const CANCEL_REQUEST_CODE = 80_877_102;
 function cancelOnServer(client: pg.PoolClient): void {
   const { processID, secretKey, host, port } = client as unknown as { processID: unknown; secretKey: unknown; host: string; port: number };
   if (typeof processID !== 'number' || typeof secretKey !== 'number') return;
+  sendCancelRequest({ host, port, processID, secretKey });
+}
+
+/**
+ * Sends one CancelRequest (`cancelOnServer`), bounded at `CONNECT_TIMEOUT_MS` and holding no process
+ * up; returns its connection, which nobody needs to await.
+ */
+export function sendCancelRequest(target: { host: string; port: number; processID: number; secretKey: number }): net.Socket {
   const request = Buffer.alloc(16);
   request.writeInt32BE(16, 0);
   request.writeInt32BE(CANCEL_REQUEST_CODE, 4);
-  request.writeInt32BE(processID, 8);
-  request.writeInt32BE(secretKey, 12);
-  const socket = host.startsWith('/') ? net.connect(`${host}/.s.PGSQL.${port}`) : net.connect(port, host);
-  socket.setTimeout(CONNECT_TIMEOUT_MS, () => socket.destroy());
+  request.writeInt32BE(target.processID, 8);
+  request.writeInt32BE(target.secretKey, 12);
+  const socket = target.host.startsWith('/') ? net.connect(`${target.host}/.s.PGSQL.${target.port}`) : net.connect(target.port, target.host);
+  // Nothing waits for it: a cancel to a host that never answers must not keep a stopping process alive.
+  socket.unref();
+  // From the start, not idle time: a server that takes the request and never closes is dropped too.
+  const deadline = setTimeout(() => socket.destroy(), CONNECT_TIMEOUT_MS);
+  deadline.unref();
+  socket.on('close', () => clearTimeout(deadline));
   socket.on('error', () => undefined);
   socket.on('connect', () => socket.end(request));
+  return socket;
 }
 
 /**
