@@ -106,6 +106,12 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
   let deafSince: number | undefined;
   let reconnectDelay = RECONNECT_MIN_MS;
   let stopped = false;
+  /**
+   * Whether `start()` has listened: only a connection lost after that is reconnected. A first connect
+   * that fails fails the start and leaves nothing behind — its reconnect timer went on trying after
+   * the start failed, with nobody left to stop it.
+   */
+  let started = false;
   let flushing: Promise<void> = Promise.resolve();
 
   // PostgreSQL delivers a session's own notifications back to it: known by the head packSignals
@@ -171,11 +177,11 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
       client = undefined;
       stats.connected = false;
       clearInterval(pingTimer);
-      deafSince ??= Date.now();
       next.removeAllListeners();
       next.on('error', () => undefined);
       void next.end().catch(() => undefined);
-      if (stopped) return;
+      if (stopped || !started) return;
+      deafSince ??= Date.now();
       log(`replica signals: connection to PostgreSQL lost (${reason}); reconnecting`);
       scheduleReconnect();
     };
@@ -287,6 +293,7 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
     stats: () => ({ ...stats }),
     async start() {
       await connect();
+      started = true;
     },
     async stop() {
       clearTimeout(flushTimer);
