@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@/lib/server/config';
 import { createEtcdClient } from '@/lib/server/etcd/client';
 import { freePort, startLocalEtcd } from '@/lib/server/etcd/local';
@@ -121,8 +123,15 @@ try {
   process.exit(2);
 }
 if (options.mode === 'help') console.log(USAGE);
-else
+else {
+  // `npm run demo` installs only npm packages before this file runs, so that --help and a bad argument
+  // answer at once: etcd and the production build (up to 3 minutes) are made sure of here, for a start.
+  if (process.env.npm_lifecycle_event === 'demo') {
+    const ensured = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/ensure.mjs', import.meta.url)), 'runtime', 'build'], { stdio: 'inherit' });
+    if (ensured.status !== 0) process.exit(ensured.status ?? 1);
+  }
   main(options).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     void shutdown(1);
   });
+}
