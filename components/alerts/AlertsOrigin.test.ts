@@ -37,6 +37,6 @@ describe('AlertsOrigin', () => {
       expect(html).not.toContain('payments');
       expect(html).not.toContain('<a ');
     }
-    expect(render([], fleetLeft)).toContain('12 services left etcd together at 00:53:54 UTC while still passing probes — checking whether they still serve; if they do,');
+    expect(render([], fleetLeft)).toContain('12 services left discovery together at 00:53:54 UTC while still passing probes — checking whether they still serve; if they do,');
   });
 });

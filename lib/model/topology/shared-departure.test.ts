@@ -49,7 +49,7 @@ describe('sharedDeparture (the fleet left etcd together while serving)', () => {
     const departure = sharedDeparture(topology, synced);
     expect(departure).toEqual({ services: 12, at: at(0), checking: true });
     expect(departure && describeSharedDeparture(departure)).toBe(
-      "12 services left etcd together at 00:53:54 UTC while still passing probes — checking whether they still serve; if they do, check etcd and the fleet's connection to it",
+      "12 services left discovery together at 00:53:54 UTC while still passing probes — checking whether they still serve; if they do, check etcd and the fleet's connection to it",
     );
   });
 
@@ -57,7 +57,7 @@ describe('sharedDeparture (the fleet left etcd together while serving)', () => {
     const confirmed = sharedDeparture(fleet(...names(4).map((name) => service(name, all('serving')))), synced);
     expect(confirmed).toEqual({ services: 4, at: at(0), checking: false });
     expect(confirmed && describeSharedDeparture(confirmed)).toBe(
-      "4 services left etcd together at 00:53:54 UTC while still passing probes, and still serve out of discovery: check etcd and the fleet's connection to it",
+      "4 services left discovery together at 00:53:54 UTC while still passing probes, and still serve out of discovery: check etcd and the fleet's connection to it",
     );
     const mixed = fleet(service('a', ['serving', 'checking']), service('b', all('serving')), service('c', all('serving')));
     expect(sharedDeparture(mixed, synced)).toEqual({ services: 3, at: at(0), checking: true });
@@ -83,7 +83,7 @@ describe('sharedDeparture (the fleet left etcd together while serving)', () => {
     expect(stopped?.checking).toBe(true);
     expect(stopped && sharedDepartureHeadline(stopped)).toBe('Likely origin: etcd, or a planned stop');
     expect(stopped && describeSharedDeparture(stopped)).toBe(
-      "12 services left etcd together at 00:53:54 UTC while still passing probes — checking whether they still serve; if they do, check etcd and the fleet's connection to it",
+      "12 services left discovery together at 00:53:54 UTC while still passing probes — checking whether they still serve; if they do, check etcd and the fleet's connection to it",
     );
     const serving = sharedDeparture(fleet(...names(12).map((name) => service(name, all('serving')))), synced);
     expect(serving && sharedDepartureHeadline(serving)).toBe('Likely origin: etcd, not the services');
@@ -110,7 +110,7 @@ describe('sharedDeparture (the fleet left etcd together while serving)', () => {
       );
     const departure = sharedDeparture(fleet(spread('a', 1_000), spread('b', 0), spread('c', 500)), synced);
     expect(departure).toEqual({ services: 3, at: at(0), checking: true });
-    expect(departure && describeSharedDeparture(departure)).toContain('3 services left etcd together at 00:53:54 UTC');
+    expect(departure && describeSharedDeparture(departure)).toContain('3 services left discovery together at 00:53:54 UTC');
     // Grouped by when each emptied: b's first instance left 12 s before a emptied, still one departure.
     const slow = sharedDeparture(fleet(spread('a', 8_000), spread('b', 0)), synced);
     expect(slow).toEqual({ services: 2, at: at(0), checking: true });

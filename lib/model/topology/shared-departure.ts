@@ -80,5 +80,5 @@ export const sharedDepartureHeadline = (departure: SharedDeparture): string =>
 /** One sentence for the map's notice and the Alerts page (after `sharedDepartureHeadline`). */
 export function describeSharedDeparture(departure: SharedDeparture): string {
   const serving = departure.checking ? " — checking whether they still serve; if they do, check etcd and the fleet's connection to it" : ", and still serve out of discovery: check etcd and the fleet's connection to it";
-  return `${departure.services} services left etcd together at ${utcClock(departure.at)} while still passing probes${serving}`;
+  return `${departure.services} services left discovery together at ${utcClock(departure.at)} while still passing probes${serving}`;
 }
