@@ -120,7 +120,7 @@ describe('lost instances in Chromium', () => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'all 2 instances lost' }).count()).toBe(1);
     const lostLines = page.getByRole('row').filter({ hasText: /Lost since .*lease expired at .* after probes failed from/ });
     await expect.poll(() => lostLines.count()).toBe(2);
-    await expect.poll(() => page.getByRole('button', { name: 'Dismiss lost instance users-1' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: 'Dismiss users-1, lost' }).count()).toBe(1);
     await shoot('service-users-all-lost');
     await page.goto(`${stack.server.url}/services/catalog`);
     await expect.poll(() => page.getByText('TCP connect only').count()).toBe(1);
