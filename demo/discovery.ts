@@ -52,6 +52,13 @@ export function createEndpointTable(): EndpointTable {
 
 export interface Discovery {
   endpoints(service: string): Endpoint[];
+  /**
+   * Stops hearing etcd and keeps resolving to the endpoints last known, as a client-side resolver
+   * cut off from etcd does: the fleet's link to etcd gone, its callers still reach each other.
+   */
+  cutOff(): Promise<void>;
+  /** Reads etcd afresh and follows it again after `cutOff`. */
+  reconnect(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,6 +85,8 @@ export async function startDiscovery(options: DiscoveryOptions): Promise<Discove
   let table = createEndpointTable();
   let watchers: Watcher[] = [];
   let stopped = false;
+  /** Cut off from etcd (`cutOff`): no resync until `reconnect`. */
+  let cut = false;
   let resync: ReturnType<typeof setTimeout> | undefined;
 
   const apply = (target: EndpointTable, kv: IKeyValue): void => {
@@ -126,7 +135,7 @@ export async function startDiscovery(options: DiscoveryOptions): Promise<Discove
   };
 
   const scheduleResync = (reason: string): void => {
-    if (stopped || resync) return;
+    if (stopped || cut || resync) return;
     resync = setTimeout(() => {
       resync = undefined;
       sync().catch((error: unknown) => {
@@ -139,6 +148,17 @@ export async function startDiscovery(options: DiscoveryOptions): Promise<Discove
   await sync();
   return {
     endpoints: (service) => table.endpoints(service, Date.now()),
+    async cutOff() {
+      cut = true;
+      clearTimeout(resync);
+      resync = undefined;
+      await closeWatchers();
+    },
+    async reconnect() {
+      if (!cut) return;
+      cut = false;
+      await sync();
+    },
     async stop() {
       stopped = true;
       clearTimeout(resync);

@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Etcd3 } from 'etcd3';
 import { createCaller } from './caller';
-import { startDiscovery } from './discovery';
+import { startDiscovery, type Discovery } from './discovery';
 import { registeredServiceName, registrationPrefix } from './formats';
 import { startInstance, type RunningInstance } from './instance';
 import type { Random } from './latency';
@@ -32,6 +32,8 @@ export interface Fleet {
   plan: readonly ServicePlan[];
   instances: RunningInstance[];
   instancesOf(service: string): RunningInstance[];
+  /** The callers' shared resolver (`lose-etcd-all` cuts it off from etcd). */
+  discovery: Pick<Discovery, 'cutOff' | 'reconnect'>;
   stop(): Promise<void>;
 }
 
@@ -132,6 +134,7 @@ export async function startFleet(client: Etcd3, options: FleetOptions = {}): Pro
     plan,
     instances,
     instancesOf: (service) => instances.filter((instance) => instance.plan.service === service),
+    discovery,
     async stop() {
       reporting?.stop();
       await Promise.allSettled(instances.map((instance) => instance.stop()));

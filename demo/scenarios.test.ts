@@ -9,7 +9,8 @@ interface FakeInstance extends ChaosInstance {
   inEtcd: boolean;
 }
 
-function fakeFleet(): { fleet: ChaosFleet; all: FakeInstance[] } {
+function fakeFleet(): { fleet: ChaosFleet; all: FakeInstance[]; discovery: { cut: boolean } } {
+  const discovery = { cut: false };
   const all: FakeInstance[] = DEMO_PLAN.flatMap((service) =>
     Array.from({ length: service.instances }, (_, i) => {
       const instance: FakeInstance = {
@@ -28,7 +29,15 @@ function fakeFleet(): { fleet: ChaosFleet; all: FakeInstance[] } {
       return instance;
     }),
   );
-  return { fleet: { plan: DEMO_PLAN, instancesOf: (name) => all.filter((i) => i.label.startsWith(`${name}-`)) }, all };
+  return {
+    fleet: {
+      plan: DEMO_PLAN,
+      instancesOf: (name) => all.filter((i) => i.label.startsWith(`${name}-`)),
+      discovery: { cutOff: async () => void (discovery.cut = true), reconnect: async () => void (discovery.cut = false) },
+    },
+    all,
+    discovery,
+  };
 }
 
 const healthy = (instance: FakeInstance): boolean =>
@@ -40,7 +49,8 @@ describe('applyScenario', () => {
     const active = await applyScenario(name, fleet, seededRandom(11));
     const broken = all.filter((instance) => !healthy(instance));
     expect(broken.length).toBeGreaterThan(0);
-    expect(broken.some((instance) => instance.label.startsWith('ingress-'))).toBe(false);
+    // The traffic's origin is left alone, but by the whole fleet losing etcd.
+    if (name !== 'lose-etcd-all') expect(broken.some((instance) => instance.label.startsWith('ingress-'))).toBe(false);
     expect(active.description).toMatch(/\w/);
     await active.revert();
     expect(all.every(healthy)).toBe(true);
@@ -52,6 +62,18 @@ describe('applyScenario', () => {
     const broken = all.filter((instance) => !healthy(instance));
     expect(broken.map((instance) => instance.healthChecked())).toEqual([true]);
     await expect(applyScenario(name, fakeFleet().fleet, Math.random, 'users')).rejects.toThrow('users is probed by TCP connect only');
+  });
+
+  it('lose-etcd-all takes every instance of every service out of etcd, all still serving, and cuts the callers\' resolver off from etcd so they still reach each other', async () => {
+    const { fleet, all, discovery } = fakeFleet();
+    const active = await applyScenario('lose-etcd-all', fleet, Math.random);
+    expect(all.filter((instance) => instance.inEtcd)).toEqual([]);
+    expect(all.every((instance) => instance.serving)).toBe(true);
+    expect(discovery.cut).toBe(true);
+    expect(active.lastsMs).toBe(60_000);
+    await active.revert();
+    expect(all.every(healthy)).toBe(true);
+    expect(discovery.cut).toBe(false);
   });
 
   it('hits the named service, all of it for service-wide scenarios', async () => {

@@ -1,15 +1,20 @@
+import type { Discovery } from './discovery';
 import type { RunningInstance } from './instance';
 import type { Random } from './latency';
 import { calledServices, type ServicePlan } from './plan';
 
-export const SCENARIO_NAMES = ['kill-instance', 'hang-health', 'latency-spike', 'error-burst', 'flapping', 'lose-etcd', 'service-down'] as const;
+export const SCENARIO_NAMES = ['kill-instance', 'hang-health', 'latency-spike', 'error-burst', 'flapping', 'lose-etcd', 'lose-etcd-all', 'service-down'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+/** What `--chaos` picks from: one service's trouble at a time, so not the whole fleet's (`lose-etcd-all`, on request only). */
+const CHAOS_SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES.filter((name) => name !== 'lose-etcd-all');
 
 /** What scenarios need from a fleet; narrow so tests can fake it. */
 export type ChaosInstance = Pick<RunningInstance, 'label' | 'faults' | 'isServing' | 'isInEtcd' | 'kill' | 'restart' | 'loseEtcd' | 'rejoinEtcd' | 'healthChecked'>;
 export interface ChaosFleet {
   plan: readonly ServicePlan[];
   instancesOf(service: string): ChaosInstance[];
+  /** The callers' shared resolver: cut off from etcd with the whole fleet (`lose-etcd-all`). */
+  discovery: Pick<Discovery, 'cutOff' | 'reconnect'>;
 }
 
 export interface ActiveScenario {
@@ -103,6 +108,22 @@ const SCENARIOS: Record<ScenarioName, Apply> = {
     // Its key expires up to a lease TTL (10 s) later; the console lists it lost once it still answers 20 s after that.
     return { description: `${instance.label} lost etcd (keep-alive stopped, key expires, still serving)`, revert: () => instance.rejoinEtcd(), lastsMs: 60_000 };
   },
+  async 'lose-etcd-all'(fleet) {
+    // The fleet's link to etcd cut: every lease ends while every instance serves on, and the callers
+    // keep the endpoints they knew (their resolvers hear etcd no more), so calls go on. What the map's
+    // "Likely origin: etcd" is for (lib/model/topology/shared-departure.ts).
+    const instances = fleet.plan.flatMap((planned) => fleet.instancesOf(planned.service)).filter((instance) => instance.isServing() && instance.isInEtcd());
+    await fleet.discovery.cutOff();
+    for (const instance of instances) instance.loseEtcd();
+    return {
+      description: `the whole fleet lost etcd (${instances.length} instances: keep-alives stopped, keys expire, all still serving and calling each other)`,
+      revert: async () => {
+        await Promise.all(instances.map((instance) => instance.rejoinEtcd()));
+        await fleet.discovery.reconnect();
+      },
+      lastsMs: 60_000,
+    };
+  },
   async 'service-down'(fleet, random, service) {
     const name = pickService(fleet, random, false, service);
     const instances = fleet.instancesOf(name).filter((instance) => instance.isServing());
@@ -148,7 +169,7 @@ export function scheduleScenarios(
     }, ms);
   };
   const run = async (): Promise<void> => {
-    const ready = SCENARIO_NAMES.filter((candidate) => Date.now() - scheduledAt >= scenarioReadyAfterMs(candidate));
+    const ready = CHAOS_SCENARIOS.filter((candidate) => Date.now() - scheduledAt >= scenarioReadyAfterMs(candidate));
     const name = 'once' in options ? options.once : (pickOne(ready, random) ?? 'kill-instance');
     const startedAt = Date.now();
     // Chaos keeps its rhythm whether or not this scenario could apply or revert.
