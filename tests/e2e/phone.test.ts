@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openPage } from '../support/browser';
-import type { TestServer } from '../support/server';
+import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
 import { startBrowserStack, useSession, type BrowserStack } from '../support/stack';
 
 /** Two dubbo-style names that share a long prefix, and go-zero-style ids that do too. */
@@ -234,6 +234,88 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
       expect(await token.getByRole('button', { name: 'Revoke' }).isVisible()).toBe(true);
     } finally {
       await page.context().close();
+    }
+  });
+
+  it("shows an empty fleet's example registration whole at 390 px, on the map and the services list", async () => {
+    // Its own server, on prefixes nothing is registered under: what a first start shows.
+    const empty = await startServer({ etcdEndpoints: stack.etcd.endpoints, env: { SWITCHYARD_PREFIXES: '/e2e-nothing/', SWITCHYARD_CONTROL_PREFIX: '/e2e-nothing-control/' } });
+    const { page } = await stack.freshPage({ width: 390, height: 844 });
+    try {
+      await useSession(page, empty, await empty.login('admin', ADMIN_PASSWORD));
+      for (const path of ['/', '/services']) {
+        await page.goto(`${empty.url}${path}`, { waitUntil: 'networkidle' });
+        const example = page.locator('.empty-state .code');
+        await example.waitFor();
+        expect(await pageOverflow(page), path).toBe(0);
+        // Whole: scrolled inside its box, it showed `…'{"address":"` and hid the rest with no hint.
+        expect(await example.evaluate((element) => element.scrollWidth - element.clientWidth), path).toBeLessThanOrEqual(0);
+        const box = await example.boundingBox();
+        expect(box && box.x >= 0 && box.x + box.width <= 390, path).toBe(true);
+      }
+    } finally {
+      await page.context().close();
+      await empty.stop();
+    }
+  });
+
+  it("names each recent failure's instance whole at 390 px, ids that share a prefix told apart", async () => {
+    // Two instances whose leases end (not kept alive): their departures are the service's recent failures.
+    const departed = 'e2e-departed';
+    for (const id of IDS) await stack.etcd.put(`/services/${departed}/${id}`, JSON.stringify({ address: '127.0.0.1:9221' }), 2);
+    await phone.goto(`${server.url}/services/${departed}`, { waitUntil: 'networkidle' });
+    const instances = phone.locator('.recent-failures__item > :nth-child(3)');
+    await expect.poll(() => instances.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(IDS.length);
+    expect(await pageOverflow(phone)).toBe(0);
+    for (const instance of await instances.all()) {
+      // Whole: the three-column line left it 98 px, "75878742…" for both.
+      expect(await instance.evaluate((element) => element.scrollWidth - element.clientWidth), await instance.innerText()).toBeLessThanOrEqual(0);
+      const box = await instance.boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+    }
+    expect(new Set(await instances.allInnerTexts())).toEqual(new Set(IDS));
+  });
+
+  it("opens a crowded service's panel on the map with the page still the window's height, the panel scrolling inside itself", async () => {
+    // Twelve instances with drain buttons: more than the panel shows at once.
+    const crowd = 'e2e-crowd';
+    const keys = Array.from({ length: 12 }, (_, i) => `/services/${crowd}/k-${i + 1}`);
+    for (const [i, key] of keys.entries()) await stack.etcd.put(key, JSON.stringify({ address: `127.0.0.1:${9300 + i}` }));
+    try {
+      for (const width of [1440, 390]) {
+        const { page } = await stack.freshPage({ width, height: width === 390 ? 844 : 900 });
+        try {
+          await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+          await nodeOf(page, crowd).click();
+          const panel = page.locator('.tpanel');
+          await expect.poll(() => panel.locator('.tpanel__instances tbody tr').count()).toBe(keys.length);
+          expect(await panel.evaluate((element) => element.scrollHeight > element.clientHeight), `panel scrolls at ${width} px`).toBe(true);
+          // The drain buttons' screen-reader text, placed against an ancestor, escaped the panel's scroll:
+          // the page scrolled on past the map into nothing (280 px at 1440 px, 700 at 390 with ten instances).
+          expect(await page.evaluate(() => document.documentElement.scrollHeight - document.documentElement.clientHeight), `${width} px`).toBe(0);
+        } finally {
+          await page.context().close();
+        }
+      }
+    } finally {
+      for (const key of keys) await stack.etcd.delete(key);
+    }
+  });
+
+  it('lines the Diagnostics figures up in columns of one width at every width', async () => {
+    for (const width of [1440, 1280, 800, 390]) {
+      const { page } = await stack.freshPage({ width, height: 900 });
+      try {
+        await page.goto(`${server.url}/diagnostics`, { waitUntil: 'networkidle' });
+        const tiles = page.locator('.tiles .tile');
+        await tiles.first().waitFor();
+        const widths = await tiles.evaluateAll((elements) => elements.map((element) => Math.round(element.getBoundingClientRect().width)));
+        // Each tile as wide as its label made it: at 390 px rows of 2, 2, 1 and 2 tiles, ragged on the right.
+        expect.soft(new Set(widths).size, `tile widths at ${width} px: ${widths.join(', ')}`).toBe(1);
+        expect(await pageOverflow(page), `${width} px`).toBe(0);
+      } finally {
+        await page.context().close();
+      }
     }
   });
 
