@@ -99,6 +99,20 @@ describe('Alerts page in Chromium', () => {
     const snapshot = (await (await server.fetch('/api/v1/alerts')).json()) as { alerts: { labels: { service: string }; state: string; notified: boolean }[] };
     expect(snapshot.alerts.find((alert) => alert.labels.service === 'search')).toMatchObject({ state: 'silenced', notified: false });
     expect(webhookServices().filter((entry) => entry.endsWith(' search'))).toEqual([]);
+    // Firing (with its actions column) above Silenced alerts (without): one set of columns read down the page, Why left room to be read.
+    const headerLefts = (table: string): Promise<number[]> =>
+      page.getByRole('table', { name: table }).locator('thead th').evaluateAll((cells) => cells.slice(0, 5).map((cell) => Math.round(cell.getBoundingClientRect().left)));
+    for (const width of [1440, 1280, 1024, 800]) {
+      await page.setViewportSize({ width, height: 900 });
+      expect.soft(await headerLefts('Silenced alerts'), `column edges at ${width} px`).toEqual(await headerLefts('Firing'));
+      for (const table of ['Firing', 'Silenced alerts']) {
+        const why = await page.getByRole('table', { name: table }).locator('td.alert-why').first().boundingBox();
+        expect.soft(why?.width ?? 0, `${table}: Why at ${width} px`).toBeGreaterThanOrEqual(240);
+        const box = await page.getByRole('table', { name: table }).boundingBox();
+        expect.soft((box?.x ?? 0) + (box?.width ?? Infinity), `${table}: right edge at ${width} px`).toBeLessThanOrEqual(width);
+      }
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
     await shoot('alerts-acknowledged');
     expect(stack.errors).toEqual([]);
   });
