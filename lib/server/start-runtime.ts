@@ -182,7 +182,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     openRegistrations: await history.openRegistrations(),
     openDrains: await history.openDrains(),
     lineages,
-    onKeyGoing: (etcdKey, leaseAfter) => lost.keyGoing(etcdKey, leaseAfter),
+    onKeyGoing: (etcdKey, leaseAfter, revision) => lost.keyGoing(etcdKey, leaseAfter, revision),
     onRelisted: () => lost.relisted(),
   });
   registry.start();
@@ -244,7 +244,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   parts.add('shared signals', applySharedSignals({ bus, store, health, latency, forgetRevoked: (ids) => auth.forgetRevoked(ids), now: wallClockMs }), (stop) => stop());
   // Losses seen before this replica started, and dismissals taken on another, through the same bus.
   // Asked once the registry has listed etcd: a loss whose instance is registered again is then known as such.
-  const sharedLosses = parts.add('shared losses', shareLosses({ bus, lost, self: membership.id, ready: registry.synced() }), (shared) => shared.stop());
+  const sharedLosses = parts.add('shared losses', shareLosses({ bus, lost, self: membership.id, ready: registry.synced(), retentionSeconds: config.SWITCHYARD_LOST_RETENTION_SECONDS }), (shared) => shared.stop());
   await prober.start();
   parts.add('prober', prober, (started) => started.stop());
   const drains = createDrainService({ client: etcd, store, controlPrefix: config.SWITCHYARD_CONTROL_PREFIX, record: (event) => history.append(event), lineage: () => registry.lineage() });

@@ -60,18 +60,20 @@ export const LostSignalSchema = z.object({
   removedAt: z.number().int().min(0).max(1e14),
 });
 
-/**
- * An operator dismissed a loss on the sending replica: every replica drops it too (the leader records it).
- * Also the answer to `lostDismissedAsk`, addressed to the asker (`to`), with when it was dismissed (`at`,
- * ms on the sender's clock): a loss held there that went after `at` is a later one, not this dismissal's.
- */
-export const LostDismissedSignalSchema = z.object({
+const revision = z.string().regex(/^\d{1,20}$/);
+const dismissal = {
   service: name,
   id: z.string().min(1).max(4_096),
   actor: z.string().min(1).max(256),
-  to: z.string().min(1).max(256).optional(),
-  at: z.number().int().min(0).max(1e14).optional(),
-});
+};
+
+/**
+ * An operator dismissed a loss on the sending replica: every replica drops it too (the leader records
+ * it). `at` (ms, the taker's clock) dates the history row; `revision` is the etcd revision the
+ * dismissed loss's key went at, so a loss of the same instance that went later is not dropped. Both
+ * optional: a replica older than them sends neither, and one of them ignores both.
+ */
+export const LostDismissedSignalSchema = z.object({ ...dismissal, at: z.number().int().min(0).max(1e14).optional(), revision: revision.optional() });
 
 /**
  * A replica whose signal connection was down asks the others for the dismissals they remember: one
@@ -79,6 +81,14 @@ export const LostDismissedSignalSchema = z.object({
  * shown for its whole retention.
  */
 export const LostDismissedAskSignalSchema = z.object({ ask: z.literal(true) });
+
+/**
+ * A remembered dismissal, the answer to `lostDismissedAsk`, for the replica that asked (`to`) alone.
+ * A kind of its own: an older replica, which knows no `to`, would take it for a dismissal broadcast
+ * (zod strips the field) and act on it with no revision to tell a later loss by; it drops an unknown
+ * kind whole.
+ */
+export const LostDismissedAnswerSignalSchema = z.object({ ...dismissal, to: name, at: z.number().int().min(0).max(1e14), revision });
 
 export const SIGNAL_SCHEMAS = {
   probe: ProbeSignalSchema,
@@ -88,6 +98,7 @@ export const SIGNAL_SCHEMAS = {
   lost: LostSignalSchema,
   lostDismissed: LostDismissedSignalSchema,
   lostDismissedAsk: LostDismissedAskSignalSchema,
+  lostDismissedAnswer: LostDismissedAnswerSignalSchema,
 } as const;
 export type SignalKind = keyof typeof SIGNAL_SCHEMAS;
 export type Signal<K extends SignalKind> = z.infer<(typeof SIGNAL_SCHEMAS)[K]>;

@@ -96,7 +96,7 @@ function replicaOn(network: ReturnType<typeof createNetwork>, id: string, ready:
   const store = createStore({ coalesceMs: 0 });
   const history: NewHistoryEvent[] = [];
   const tracker = createLostTracker({ store, retentionSeconds: 600, onHistory: (event) => history.push(event), now });
-  const shared = shareLosses({ bus: network.busOf(id), lost: tracker, self: id, ready });
+  const shared = shareLosses({ bus: network.busOf(id), lost: tracker, self: id, ready, retentionSeconds: 600, now });
   const replica: Replica = {
     id,
     store,
@@ -192,13 +192,13 @@ describe('lost instances handed to a replica that starts', () => {
 });
 
 describe('dismissals a replica did not hear', () => {
-  /** A holds x-1 (and B too, unless `bNow` is given); B stops listening, then an operator dismisses x-1 on A at T0. */
-  async function dismissedWhileDeaf(bNow?: () => number) {
+  /** A holds x-1 (and B too, unless `bHoldsIt` is false); B stops listening, then an operator dismisses x-1 on A at T0. */
+  async function dismissedWhileDeaf(bHoldsIt = true) {
     const network = createNetwork();
     const a = replicaOn(network, 'replica-a');
-    const b = replicaOn(network, 'replica-b', Promise.resolve(), bNow);
+    const b = replicaOn(network, 'replica-b');
     a.tracker.adopt(lostX, T0 - 5_000);
-    if (!bNow) b.tracker.adopt(lostX, T0 - 5_000);
+    if (bHoldsIt) b.tracker.adopt(lostX, T0 - 5_000);
     await turn();
     network.inFlight.splice(0);
     network.setDeaf('replica-b', true);
@@ -207,31 +207,49 @@ describe('dismissals a replica did not hear', () => {
     return { network, a, b };
   }
 
-  it('drops a loss dismissed while it was not listening once it listens again, and records who dismissed it', async () => {
+  it('drops a loss dismissed while it was not listening once it listens again, and records who dismissed it and when', async () => {
     const { network, a, b } = await dismissedWhileDeaf();
     expect(b.lostIds()).toEqual(['x-1']);
     network.setDeaf('replica-b', false);
     // Before: nothing was asked, and B showed x-1 for its whole retention (and, leading, never recorded the dismissal).
     expect(network.inFlight.map((message) => message.kind)).toEqual(['lostDismissedAsk']);
     network.deliver();
-    expect(network.inFlight.map((message) => message.kind)).toEqual(['lostDismissed']);
+    // An answer of its own kind: a replica older than it would read an addressed `lostDismissed` as a broadcast.
+    expect(network.inFlight.map((message) => message.kind)).toEqual(['lostDismissedAnswer']);
     network.deliver();
     expect({ a: a.lostIds(), b: b.lostIds() }).toEqual({ a: [], b: [] });
-    expect(b.history.map((event) => [event.kind, event.actor])).toEqual([['instance.lost_cleared', 'user:ops']]);
+    expect(b.history.map((event) => [event.kind, event.actor, event.at])).toEqual([['instance.lost_cleared', 'user:ops', new Date(T0).toISOString()]]);
     // Remembered there too: an answer still carrying x-1 is not adopted.
     b.tracker.adopt(lostX, T0 - 5_000);
     expect(b.lostIds()).toEqual([]);
   });
 
-  it('keeps a later loss of the same instance, whose key went after the dismissal it hears of late', async () => {
-    const { network, b } = await dismissedWhileDeaf(() => T0 + 60_000);
-    // x-1 registered again, then went again 30 s after the dismissal B never heard: a new loss, held by B.
-    const laterLoss: Instance = { ...lostX, key: '/services/orders/x-1-again', lost: { at: new Date(T0 + 25_000).toISOString(), cause: 'lease expired after probes failed; last probe: connection refused', passingBefore: 1 } };
-    b.tracker.adopt(laterLoss, T0 + 30_000);
+  it('keeps a later loss of the same instance, whose key went at a later etcd revision than the loss dismissed', async () => {
+    const { network, b } = await dismissedWhileDeaf(false);
+    // x-1 registered again and went again after the dismissal B never heard: a new loss, at a later revision.
+    b.store.setRevision('42');
+    b.tracker.adopt({ ...lostX, lost: { at: new Date(T0 + 25_000).toISOString(), cause: 'lease expired at 18:00:30 UTC after probes failed from 18:00:25 UTC; last probe: connection refused', passingBefore: 1 } }, T0 + 30_000);
     expect(b.lostIds()).toEqual(['x-1']);
     network.setDeaf('replica-b', false);
     network.deliver();
     network.deliver();
     expect(b.lostIds()).toEqual(['x-1']);
+  });
+
+  it('tells its own dismissals again once it listens again: the batch its lost connection dropped reached no one', async () => {
+    const network = createNetwork();
+    const a = replicaOn(network, 'replica-a');
+    const b = replicaOn(network, 'replica-b');
+    for (const holder of [a, b]) holder.tracker.adopt(lostX, T0 - 5_000);
+    await turn();
+    network.inFlight.splice(0);
+    expect(a.shared.lost.dismiss('orders', 'x-1', 'user:ops').ok).toBe(true);
+    // A's connection drops with the dismissal in the batch being sent.
+    network.setDeaf('replica-a', true);
+    network.inFlight.splice(0);
+    network.setDeaf('replica-a', false);
+    network.deliver();
+    expect(b.lostIds()).toEqual([]);
+    expect(b.history.map((event) => [event.kind, event.actor])).toEqual([['instance.lost_cleared', 'user:ops']]);
   });
 });

@@ -1,4 +1,4 @@
-import type { LostTracker } from '../lost/tracker';
+import type { DismissalTold, LostTracker } from '../lost/tracker';
 import type { SignalBus } from './signal-bus';
 
 /** Losses a replica tells one that asks at most (the newest): a bound on one answer, far above a real outage's. */
@@ -21,11 +21,17 @@ const MAX_TOLD = 5_000;
  * answer still carrying it is not adopted either (`LostTracker.dismissedElsewhere`). An answer
  * without `to` comes from a replica older than that (rolling upgrade): adopted, as it was then. A
  * replica whose signal connection was down heard none of the dismissals sent meanwhile: listening
- * again, it asks, and each replica answers with those it remembers, with when each was taken (a loss
- * of the same instance that went later stays). Returns the tracker whose `dismiss` also tells the others.
+ * again, it asks, and each replica answers with those it remembers (`lostDismissedAnswer`), each with
+ * the etcd revision its loss's key went at: a loss of the same instance whose key went later is
+ * another loss and stays. It also tells again the dismissals it took meanwhile, which may have gone
+ * out with the batch its lost connection dropped. Returns the tracker whose `dismiss` also tells the others.
  */
-export function shareLosses(options: { bus: SignalBus; lost: LostTracker; self: string; ready: Promise<void> }): { lost: LostTracker; stop(): void } {
+export function shareLosses(options: { bus: SignalBus; lost: LostTracker; self: string; ready: Promise<void>; retentionSeconds: number; now?: () => number }): { lost: LostTracker; stop(): void } {
   const { bus, lost, self } = options;
+  const retentionMs = options.retentionSeconds * 1_000;
+  const now = options.now ?? Date.now;
+  /** Dismissals taken here since this replica last listened again: told again then. */
+  const takenHere: DismissalTold[] = [];
   let stopped = false;
   const stops = [
     bus.subscribe('lostAsk', (_items, asker) => {
@@ -37,14 +43,20 @@ export function shareLosses(options: { bus: SignalBus; lost: LostTracker; self: 
       for (const { to, instance, removedAt } of items) if (to === undefined || to === self) lost.adopt(instance, removedAt);
     }),
     bus.subscribe('lostDismissed', (items) => {
-      for (const { to, service, id, actor, at } of items) if (to === undefined || to === self) lost.dismissedElsewhere(service, id, actor, at);
+      for (const { service, id, actor, at, revision } of items) lost.dismissedElsewhere(service, id, actor, { ...(at !== undefined ? { at } : {}), ...(revision !== undefined ? { revision } : {}) });
     }),
     bus.subscribe('lostDismissedAsk', (_items, asker) => {
-      for (const { service, id, actor, at } of lost.dismissals().slice(-MAX_TOLD)) bus.publish('lostDismissed', { to: asker, service, id, actor, at });
+      for (const told of lost.dismissals().slice(-MAX_TOLD)) bus.publish('lostDismissedAnswer', { to: asker, ...told });
     }),
-    // A dismissal sent while this replica was not listening was never heard here: ask who remembers one.
+    bus.subscribe('lostDismissedAnswer', (items) => {
+      for (const { to, service, id, actor, at, revision } of items) if (to === self) lost.dismissedElsewhere(service, id, actor, { at, revision });
+    }),
+    // Dismissals sent while this replica was not listening were never heard here: ask who remembers them.
+    // And one taken here may have gone out with the batch its lost connection dropped: told again (a replica that heard it ignores it).
     bus.onListeningAgain(() => {
-      if (!stopped) bus.publish('lostDismissedAsk', { ask: true });
+      if (stopped) return;
+      bus.publish('lostDismissedAsk', { ask: true });
+      for (const told of takenHere.splice(0)) if (told.at + retentionMs > now()) bus.publish('lostDismissed', told);
     }),
   ];
   // Asked once subscribed (answers, within the bus's 100 ms batches, find the handlers in place) and
@@ -60,7 +72,11 @@ export function shareLosses(options: { bus: SignalBus; lost: LostTracker; self: 
       ...lost,
       dismiss(service, id, actor) {
         const result = lost.dismiss(service, id, actor);
-        if (result.ok) bus.publish('lostDismissed', { service, id, actor });
+        if (result.ok) {
+          bus.publish('lostDismissed', result.dismissal);
+          takenHere.push(result.dismissal);
+          if (takenHere.length > MAX_TOLD) takenHere.shift();
+        }
         return result;
       },
     },

@@ -203,7 +203,7 @@ export function createPostgresSignalBus(options: PostgresSignalBusOptions): Sign
     stats.connected = true;
     reconnectDelay = RECONNECT_MIN_MS;
     if (deafSince !== undefined) {
-      log(`replica signals: listening again after ${Math.round((Date.now() - deafSince) / 1000)} s; what other replicas sent meanwhile was not heard here`);
+      log(`replica signals: listening again after ${Math.round((Date.now() - deafSince) / 1000)} s; what other replicas sent meanwhile was not heard here (probe results come again within an interval, dismissals of lost instances are asked for)`);
       deafSince = undefined;
       for (const handler of listeningAgainHandlers) {
         try {

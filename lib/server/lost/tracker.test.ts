@@ -33,8 +33,8 @@ const failProbe = (key: string, at: string): void => store.setHealth(key, { stat
 const passProbe = (key: string, at: string): void => store.setHealth(key, { status: 'passing', statusCause: 'probe OK', lastProbe: { at, ok: true, latencyMs: 1 } });
 
 /** What the registry does on a delete event: tell the tracker, then remove the key. */
-async function expire(etcdKey: string): Promise<void> {
-  tracker.keyGoing(etcdKey, Promise.resolve(leaseAfter));
+async function expire(etcdKey: string, revision?: string): Promise<void> {
+  tracker.keyGoing(etcdKey, Promise.resolve(leaseAfter), revision);
   store.removeKey(etcdKey);
   store.flush();
   // The lease answer is a resolved promise: one turn of the event loop delivers it.
@@ -533,6 +533,19 @@ describe('lost tracker', () => {
     expect(tracker.count()).toBe(0);
     expect([...store.instances()]).toEqual([]);
     expect(tracker.dismiss('users', 'bb', 'alice')).toEqual({ ok: false });
+  });
+
+  it("tells a dismissal with the etcd revision its loss's key went at, and a dismissal heard late leaves a loss that went later", async () => {
+    const { history, clock } = setup('unknown');
+    await expire('/s/users/a', '120');
+    expect(tracker.dismiss('users', 'a', 'alice')).toMatchObject({ ok: true, dismissal: { service: 'users', id: 'a', actor: 'alice', at: clock.t, revision: '120' } });
+    await expire('/s/users/bb', '130');
+    // Taken on another replica at revision 125, heard here only now: bb's loss (130) is a later one.
+    tracker.dismissedElsewhere('users', 'bb', 'bob', { at: clock.t - 1_000, revision: '125' });
+    expect(tracker.count()).toBe(1);
+    tracker.dismissedElsewhere('users', 'bb', 'bob', { at: clock.t - 1_000, revision: '130' });
+    expect(tracker.count()).toBe(0);
+    expect(history.at(-1)).toMatchObject({ kind: 'instance.lost_cleared', instance: 'bb', actor: 'bob', at: new Date(clock.t - 1_000).toISOString() });
   });
 
   it('puts stand-ins back after a relist replaced the store', async () => {

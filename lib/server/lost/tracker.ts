@@ -57,12 +57,17 @@ export const MAX_DEPARTED_CHECKS = 256;
 export const MAX_QUEUED_DEPARTURES = 10_000;
 
 /** A departure whose lease ended while its probes passed, from its key's removal until the still-serving check rules. */
-/** A dismissal remembered: who took it, when (ms), and until when a late answer carrying its loss is refused. */
-interface Dismissal {
+/** A dismissal as told between replicas: who took it, when (ms, the taker's clock), and the dismissed loss's `removedRevision`. */
+export interface DismissalTold {
   service: string;
   id: string;
   actor: string;
   at: number;
+  revision: string;
+}
+
+/** A dismissal remembered, and until when a late answer carrying its loss is refused. */
+interface Dismissal extends DismissalTold {
   until: number;
 }
 
@@ -73,6 +78,7 @@ interface Departing {
   departure: Departure;
   passingBefore: number;
   removedMs: number;
+  removedRevision: string;
   /** Its provisional stand-in (`lost.checking`), while one is shown: its service had nothing else registered. */
   shown?: LostRecord;
 }
@@ -98,9 +104,15 @@ interface LostRecord {
   instance: Instance;
   /** When its key was seen removed (ms): the retention runs from here, not from its first failed probe. */
   removedAt: number;
+  /**
+   * The etcd revision its key was removed at (or, adopted or relisted, one at or after it): the same
+   * on every replica that watched it go, so a dismissal heard late can tell this loss from a later
+   * one of the same instance without comparing clocks (`dismissedElsewhere`).
+   */
+  removedRevision: string;
 }
 
-export type DismissResult = { ok: true; instance: Instance } | { ok: false };
+export type DismissResult = { ok: true; instance: Instance; dismissal: DismissalTold } | { ok: false };
 
 /** Stand-ins live under this prefix + their instance key, stored under exactly that key (store/instance-table.ts). */
 export const LOST_KEY_PREFIX = STAND_IN_KEY_PREFIX;
@@ -132,8 +144,11 @@ const registrationOf = (instance: Instance, lost: Lost): Registration => ({
  */
 /** Instances whose keys went while they were failing: kept in the lists as lost until dismissed or expired. */
 export interface LostTracker {
-  /** Call before the store forgets `etcdKey` because etcd deleted it; `leaseAfter` is the registry's verdict on its lease. */
-  keyGoing(etcdKey: string, leaseAfter: LeaseAfter): void;
+  /**
+   * Call before the store forgets `etcdKey` because etcd deleted it; `leaseAfter` is the registry's
+   * verdict on its lease, `revision` the etcd revision of the removal (the watch's event, a relist's listing).
+   */
+  keyGoing(etcdKey: string, leaseAfter: LeaseAfter, revision?: string): void;
   /** After a relist replaced the store's contents: puts the stand-ins back. */
   relisted(): void;
   /** An operator's dismissal of a lost instance (`DELETE …/instances/{id}/lost`). */
@@ -141,13 +156,14 @@ export interface LostTracker {
   /**
    * A dismissal another replica took (cluster/lost-hand-off.ts): the loss dropped here too if held
    * (the leader's drop writes the history row), and remembered like one taken here, so that an
-   * answer still carrying it, sent before the sender heard of the dismissal, is not adopted. With
-   * `at` (when it was taken, heard late: this replica was not listening then), a loss held here
-   * whose key went after `at` is a later loss of the same instance and stays.
+   * answer still carrying it, sent before the sender heard of the dismissal, is not adopted. Told
+   * its `revision` (heard late: this replica was not listening then), a loss held here whose key
+   * went at a later revision is a later loss of the same instance and stays; told its `at`, the
+   * history row and the retention date from when it was taken.
    */
-  dismissedElsewhere(service: string, id: string, actor: string, at?: number): void;
-  /** The dismissals remembered (taken here or heard of) within the retention, oldest first: what a replica that was not listening is told. */
-  dismissals(): { service: string; id: string; actor: string; at: number }[];
+  dismissedElsewhere(service: string, id: string, actor: string, told?: Partial<Pick<DismissalTold, 'at' | 'revision'>>): void;
+  /** The dismissals remembered (taken here or heard of) within the retention, in the order learnt: what a replica that was not listening is told. */
+  dismissals(): DismissalTold[];
   /** Lost instances held now. */
   count(): number;
   /** The losses held now, with when each key went (ms): what a replica that starts later is told (cluster/lost-hand-off.ts). */
@@ -193,13 +209,13 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
    */
   const dismissed = new Map<string, Dismissal>();
   const dismissedKey = (service: string, id: string): string => `${service}\u0000${id}`;
-  const rememberDismissal = (service: string, id: string, actor: string, at = now()): void => {
-    const key = dismissedKey(service, id);
+  const rememberDismissal = (told: DismissalTold): void => {
+    const key = dismissedKey(told.service, told.id);
     const known = dismissed.get(key);
     // Heard again (an answer after a reconnect): the one remembered keeps its place and its time.
-    if (known && known.at >= at) return;
+    if (known && known.at >= told.at) return;
     dismissed.delete(key);
-    dismissed.set(key, { service, id, actor, at, until: at + options.retentionSeconds * 1_000 });
+    dismissed.set(key, { ...told, until: told.at + options.retentionSeconds * 1_000 });
     for (const oldest of dismissed.keys()) {
       if (dismissed.size <= MAX_DISMISSALS_KEPT) break;
       dismissed.delete(oldest);
@@ -280,7 +296,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   const showChecking = (entry: Departing): void => {
     if (entry.ended || entry.shown) return;
     const { removedAt } = entry.departure;
-    entry.shown = standIn(entry.instance, { at: removedAt, cause: checkingCause(removedAt), passingBefore: entry.passingBefore, checking: true }, entry.removedMs);
+    entry.shown = standIn(entry.instance, { at: removedAt, cause: checkingCause(removedAt), passingBefore: entry.passingBefore, checking: true }, entry.removedMs, entry.removedRevision);
   };
   /** Shows the departures under check of each of `services` that `goingKeys` leave with no registered instance (`showWhileChecking`). */
   const showDepartures = (services: ReadonlySet<string>, goingKeys: ReadonlySet<string>): void => {
@@ -340,8 +356,8 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   };
 
   /** A stand-in for `instance`, lost as `lost`, into the records and the store. */
-  const standIn = (instance: Instance, lost: Lost, removedMs: number): LostRecord => {
-    const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost }, removedAt: removedMs };
+  const standIn = (instance: Instance, lost: Lost, removedMs: number, removedRevision: string): LostRecord => {
+    const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost }, removedAt: removedMs, removedRevision };
     remember(record);
     put(record);
     return record;
@@ -392,11 +408,12 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   };
 
   /** `returnedAs`: the id it registered again under, when its loss ends by its return (incidents follow the failure to it). */
-  const clear = (record: LostRecord, detail: string, actor?: string, returnedAs?: string): void => {
+  /** `atMs`: when it was cleared, if before now (a dismissal heard late). */
+  const clear = (record: LostRecord, detail: string, actor?: string, returnedAs?: string, atMs = now()): void => {
     forget(record);
     store.removeKey(record.storeKey);
     options.onHistory({
-      at: new Date(now()).toISOString(),
+      at: new Date(Math.min(atMs, now())).toISOString(),
       kind: 'instance.lost_cleared',
       service: record.instance.service,
       instance: record.instance.id,
@@ -484,7 +501,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
             if (answered + 1 < STILL_SERVING_PROBES) return next(answered + 1);
             const cause = stillServingCause(departure, Math.round(((answered + 1) * everyMs + waitedMs) / 1_000));
             // Under the provisional stand-in's key: one upsert turns it out of discovery, the service never blinks.
-            standIn({ ...instance, lastProbe: probe }, { at: departure.removedAt, cause, passingBefore, stillServing: true }, removedMs);
+            standIn({ ...instance, lastProbe: probe }, { at: departure.removedAt, cause, passingBefore, stillServing: true }, removedMs, entry.removedRevision);
             done();
             recordLoss(instance, new Date(now()).toISOString(), cause);
           },
@@ -496,16 +513,20 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     next(0);
   };
 
-  /** Drops the held loss of `service`/`id`, recording who dismissed it. */
-  /** `takenAt`: when the dismissal was taken, if before now (heard late); a loss whose key went after it is not the one dismissed. */
-  const dismissHeld = (service: string, id: string, actor: string, takenAt = Infinity): DismissResult => {
+  /**
+   * Drops the held loss of `service`/`id`, recording who dismissed it. `told`: a dismissal taken
+   * elsewhere — a loss whose key went at a later revision than the one dismissed is another loss.
+   */
+  const dismissHeld = (service: string, id: string, actor: string, told?: Partial<Pick<DismissalTold, 'at' | 'revision'>>): DismissResult => {
+    const at = told?.at ?? now();
     for (const record of records.values()) {
       // A departure still being checked is no loss to dismiss: its check rules within seconds.
-      if (record.instance.service !== service || record.instance.id !== id || isCheckingDeparture(record.instance) || record.removedAt > takenAt) continue;
-      clear(record, `loss dismissed by ${actor}`, actor);
+      if (record.instance.service !== service || record.instance.id !== id || isCheckingDeparture(record.instance)) continue;
+      if (told?.revision !== undefined && BigInt(record.removedRevision) > BigInt(told.revision)) continue;
+      clear(record, `loss dismissed by ${actor}`, actor, undefined, at);
       // One still serving left on purpose in the eyes of membership already, when its key went.
       if (!record.instance.lost?.stillServing) options.onDeparted?.(service);
-      return { ok: true, instance: record.instance };
+      return { ok: true, instance: record.instance, dismissal: { service, id, actor, at, revision: record.removedRevision } };
     }
     return { ok: false };
   };
@@ -531,10 +552,11 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
      * put in at once, in the same delta as the removal, so a crashed service never flickers out of
      * the lists; it is taken back if the lease lived or was revoked (a deregistration).
      */
-    keyGoing(etcdKey: string, leaseAfter: LeaseAfter): void {
+    keyGoing(etcdKey: string, leaseAfter: LeaseAfter, revision?: string): void {
       const going = store.instancesOfKey(etcdKey).filter((instance) => !instance.lost);
       if (going.length === 0) return;
       const removedMs = now();
+      const removedRevision = revision ?? store.revision();
       const removedAt = new Date(removedMs).toISOString();
       const pending: { record: LostRecord; departure: Departure }[] = [];
       /** Gone while their probes passed: still serving, perhaps, once the lease's verdict allows it. */
@@ -545,7 +567,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
         if (!provisional.lost) {
           options.onDeparted?.(instance.service);
           if (provisional.checkStillServing && options.probeDeparted && !stopped) {
-            const entry: Departing = { ended: false, instance, departure, passingBefore: inRotation(instance.service), removedMs };
+            const entry: Departing = { ended: false, instance, departure, passingBefore: inRotation(instance.service), removedMs, removedRevision };
             let ofService = departing.get(instance.service);
             if (!ofService) departing.set(instance.service, (ofService = new Map()));
             const earlier = ofService.get(instance.key);
@@ -555,7 +577,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
           }
           continue;
         }
-        const record = standIn(instance, { at: provisional.at, cause: provisional.cause, passingBefore: inRotation(instance.service) }, removedMs);
+        const record = standIn(instance, { at: provisional.at, cause: provisional.cause, passingBefore: inRotation(instance.service) }, removedMs, removedRevision);
         pending.push({ record, departure });
       }
       if (pending.length === 0 && answering.length === 0) return;
@@ -600,15 +622,17 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     /** An operator's dismissal of a lost instance (by service and id). */
     dismiss(service: string, id: string, actor: string): DismissResult {
       const result = dismissHeld(service, id, actor);
-      if (result.ok) rememberDismissal(service, id, actor);
+      if (result.ok) rememberDismissal(result.dismissal);
       return result;
     },
-    dismissedElsewhere(service: string, id: string, actor: string, at?: number): void {
-      if (stopped || (at !== undefined && at + options.retentionSeconds * 1_000 <= now())) return;
-      dismissHeld(service, id, actor, at);
-      rememberDismissal(service, id, actor, at);
+    dismissedElsewhere(service, id, actor, told): void {
+      const at = told?.at ?? now();
+      if (stopped || at + options.retentionSeconds * 1_000 <= now()) return;
+      dismissHeld(service, id, actor, told);
+      // Without a revision (a replica older than them), as before: any loss of it held now was the one dismissed.
+      rememberDismissal({ service, id, actor, at, revision: told?.revision ?? store.revision() });
     },
-    dismissals: () => [...dismissed.values()].filter(({ until }) => until > now()).map(({ service, id, actor, at }) => ({ service, id, actor, at })),
+    dismissals: () => [...dismissed.values()].filter(({ until }) => until > now()).map(({ service, id, actor, at, revision }) => ({ service, id, actor, at, revision })),
     count: (): number => [...records.values()].filter((record) => !isCheckingDeparture(record.instance)).length,
     // Departures still being checked stay here: each replica checks its own (a starting one would only guess).
     held: () => [...records.values()].filter((record) => !isCheckingDeparture(record.instance)).map((record) => ({ instance: record.instance, removedAt: record.removedAt })),
@@ -619,7 +643,8 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       if (removedAt <= now() - options.retentionSeconds * 1_000 || registeredAgain(instance)) return;
       const until = dismissed.get(dismissedKey(instance.service, instance.id))?.until;
       if (until !== undefined && until > now()) return;
-      standIn(instance, lost, removedAt);
+      // Its removal's revision is unknown here: the one now is at or after it, so a dismissal heard late keeps it (shown, not hidden).
+      standIn(instance, lost, removedAt, store.revision());
     },
     stop(): void {
       stopped = true;

@@ -48,9 +48,10 @@ export interface RegistryOptions {
   /**
    * Just before a registration key deleted in etcd leaves the store (lost-instance detection), by a
    * watched delete or because a relist no longer lists it, with what became of its lease: the same
-   * verdict history's deregistration gives (one lookup per lease and delete revision).
+   * verdict history's deregistration gives (one lookup per lease and delete revision), and the
+   * revision it went at (the delete's, or the relist's listing).
    */
-  onKeyGoing?: (etcdKey: string, leaseAfter: Promise<Departure['lease']>) => void;
+  onKeyGoing?: (etcdKey: string, leaseAfter: Promise<Departure['lease']>, revision: string) => void;
   /** Right after a relist replaced the store's contents. */
   onRelisted?: () => void;
   /** Watch events received and not yet applied beyond which the session is ended and etcd relisted (default `MAX_PENDING_WATCH_EVENTS`). */
@@ -149,7 +150,7 @@ export function createRegistry(options: RegistryOptions): Registry {
   const keyGoing = (etcdKey: string, revision: string): void => {
     if (!options.onKeyGoing) return;
     const lease = store.leaseOfKey(etcdKey);
-    options.onKeyGoing(etcdKey, lease === undefined ? Promise.resolve('none') : leaseEnds.judge(lease, revision).then((end) => asDeparture[end]));
+    options.onKeyGoing(etcdKey, lease === undefined ? Promise.resolve('none') : leaseEnds.judge(lease, revision).then((end) => asDeparture[end]), revision);
   };
   const lineages = options.lineages ?? createLineageBook([]);
   const lineageMarker = lineageKey(controlPrefix);
