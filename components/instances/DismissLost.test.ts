@@ -7,7 +7,7 @@ import { DismissLost, dismissedMessage } from './DismissLost';
 
 const at = '2026-12-06T09:32:31.000Z';
 const instance = (lost: Lost): Instance => ({ id: 'payments-2', service: 'payments', key: '/services/payments/payments-2', address: '10.0.0.2:80', format: 'native', metadata: {}, dependsOn: [], status: 'critical', statusCause: 'lease expired', drain: null, lost });
-const render = (lost: Lost) => renderToStaticMarkup(createElement(MeProvider, { me: { name: 'ops', role: 'operator', kind: 'session' } }, createElement(DismissLost, { instance: instance(lost) })));
+const render = (lost: Lost) => renderToStaticMarkup(createElement(MeProvider, { me: { name: 'ops', role: 'operator', kind: 'session' }, children: createElement(DismissLost, { instance: instance(lost) }) }));
 
 describe('Dismiss on a stand-in, in the stand-in’s words', () => {
   it('calls an instance still serving out of discovery that, never lost', () => {
