@@ -182,7 +182,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     openRegistrations: await history.openRegistrations(),
     openDrains: await history.openDrains(),
     lineages,
-    onKeyGoing: (etcdKey, leaseAfter, revision) => lost.keyGoing(etcdKey, leaseAfter, revision),
+    onKeyGoing: (etcdKey, leaseAfter, deletedRevision) => lost.keyGoing(etcdKey, leaseAfter, deletedRevision),
     onRelisted: () => lost.relisted(),
   });
   registry.start();

@@ -69,9 +69,10 @@ const dismissal = {
 
 /**
  * An operator dismissed a loss on the sending replica: every replica drops it too (the leader records
- * it). `at` (ms, the taker's clock) dates the history row; `revision` is the etcd revision the
- * dismissed loss's key went at, so a loss of the same instance that went later is not dropped. Both
- * optional: a replica older than them sends neither, and one of them ignores both.
+ * it). `at` (ms, the taker's clock) dates the history row; `revision` is the etcd revision of the
+ * dismissed loss's key's delete (when the taker's watch saw it), so a loss of the same instance
+ * deleted later is not dropped. Both optional: a replica older than them sends neither, and one of
+ * them ignores both.
  */
 export const LostDismissedSignalSchema = z.object({ ...dismissal, at: z.number().int().min(0).max(1e14).optional(), revision: revision.optional() });
 
@@ -83,12 +84,13 @@ export const LostDismissedSignalSchema = z.object({ ...dismissal, at: z.number()
 export const LostDismissedAskSignalSchema = z.object({ ask: z.literal(true) });
 
 /**
- * A remembered dismissal, the answer to `lostDismissedAsk`, for the replica that asked (`to`) alone.
- * A kind of its own: an older replica, which knows no `to`, would take it for a dismissal broadcast
- * (zod strips the field) and act on it with no revision to tell a later loss by; it drops an unknown
- * kind whole.
+ * A dismissal told again: a remembered one, the answer to `lostDismissedAsk`, for the replica that
+ * asked (`to`) alone; or, without `to`, one its taker tells every replica again after its own
+ * connection dropped (the batch being sent then reached no one). A kind of its own: told late, it
+ * may meet a later loss of the same instance, which an older replica, knowing no revisions, would
+ * drop and record as dismissed; an older replica drops an unknown kind whole.
  */
-export const LostDismissedAnswerSignalSchema = z.object({ ...dismissal, to: name, at: z.number().int().min(0).max(1e14), revision });
+export const LostDismissedAgainSignalSchema = z.object({ ...dismissal, to: name.optional(), at: z.number().int().min(0).max(1e14), revision: revision.optional() });
 
 export const SIGNAL_SCHEMAS = {
   probe: ProbeSignalSchema,
@@ -98,7 +100,7 @@ export const SIGNAL_SCHEMAS = {
   lost: LostSignalSchema,
   lostDismissed: LostDismissedSignalSchema,
   lostDismissedAsk: LostDismissedAskSignalSchema,
-  lostDismissedAnswer: LostDismissedAnswerSignalSchema,
+  lostDismissedAgain: LostDismissedAgainSignalSchema,
 } as const;
 export type SignalKind = keyof typeof SIGNAL_SCHEMAS;
 export type Signal<K extends SignalKind> = z.infer<(typeof SIGNAL_SCHEMAS)[K]>;

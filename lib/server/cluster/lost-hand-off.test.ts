@@ -113,6 +113,19 @@ function replicaOn(network: ReturnType<typeof createNetwork>, id: string, ready:
 }
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** `replica`'s watch sees x-1 registered, failing, then its key deleted at `revision` (lease gone): a loss of its own. */
+async function watchLoss(replica: Replica, revision: string): Promise<void> {
+  const { store, tracker } = replica;
+  store.upsertKey({ etcdKey: lostX.key, lease: '7', registrations: [{ service: 'orders', id: 'x-1', address: '10.0.0.9:8080', format: 'native', metadata: {} }] });
+  store.setHealth(lostX.key, { status: 'critical', statusCause: 'probe failed', lastProbe: { at: new Date(T0 - 20_000).toISOString(), ok: false, latencyMs: 1, error: 'connection refused' } });
+  store.flush();
+  tracker.keyGoing(lostX.key, Promise.resolve('gone'), revision);
+  store.removeKey(lostX.key);
+  store.flush();
+  await turn();
+  store.flush();
+}
+
 describe('lost instances handed to a replica that starts', () => {
   it('a dismissal taken while a starting replica asked stays dismissed everywhere, even when an answer carrying the loss arrives after it', async () => {
     const network = createNetwork();
@@ -215,7 +228,7 @@ describe('dismissals a replica did not hear', () => {
     expect(network.inFlight.map((message) => message.kind)).toEqual(['lostDismissedAsk']);
     network.deliver();
     // An answer of its own kind: a replica older than it would read an addressed `lostDismissed` as a broadcast.
-    expect(network.inFlight.map((message) => message.kind)).toEqual(['lostDismissedAnswer']);
+    expect(network.inFlight.map((message) => message.kind)).toEqual(['lostDismissedAgain']);
     network.deliver();
     expect({ a: a.lostIds(), b: b.lostIds() }).toEqual({ a: [], b: [] });
     expect(b.history.map((event) => [event.kind, event.actor, event.at])).toEqual([['instance.lost_cleared', 'user:ops', new Date(T0).toISOString()]]);
@@ -224,16 +237,38 @@ describe('dismissals a replica did not hear', () => {
     expect(b.lostIds()).toEqual([]);
   });
 
-  it('keeps a later loss of the same instance, whose key went at a later etcd revision than the loss dismissed', async () => {
-    const { network, b } = await dismissedWhileDeaf(false);
-    // x-1 registered again and went again after the dismissal B never heard: a new loss, at a later revision.
-    b.store.setRevision('42');
-    b.tracker.adopt({ ...lostX, lost: { at: new Date(T0 + 25_000).toISOString(), cause: 'lease expired at 18:00:30 UTC after probes failed from 18:00:25 UTC; last probe: connection refused', passingBefore: 1 } }, T0 + 30_000);
+  it('keeps a later loss of the same instance, whose key its watch saw deleted at a later revision than the loss dismissed', async () => {
+    const network = createNetwork();
+    const a = replicaOn(network, 'replica-a');
+    const b = replicaOn(network, 'replica-b');
+    for (const replica of [a, b]) await watchLoss(replica, '100');
+    network.inFlight.splice(0);
+    network.setDeaf('replica-b', true);
+    expect(a.shared.lost.dismiss('orders', 'x-1', 'user:ops')).toMatchObject({ ok: true, dismissal: { revision: '100' } });
+    network.deliver();
+    // Unheard on B: x-1 registers again there (its loss cleared), fails and goes again at revision 130 — a new loss.
+    await watchLoss(b, '130');
     expect(b.lostIds()).toEqual(['x-1']);
     network.setDeaf('replica-b', false);
     network.deliver();
     network.deliver();
     expect(b.lostIds()).toEqual(['x-1']);
+    expect(b.history.filter((event) => event.actor === 'user:ops')).toEqual([]);
+  });
+
+  it('drops on a dismissal a loss it adopted, whose delete it never saw (a replica started after it)', async () => {
+    const network = createNetwork();
+    const a = replicaOn(network, 'replica-a');
+    const b = replicaOn(network, 'replica-b');
+    await watchLoss(a, '100');
+    b.store.setRevision('150');
+    b.tracker.adopt(lostX, T0 - 5_000);
+    await turn();
+    network.inFlight.splice(0);
+    expect(a.shared.lost.dismiss('orders', 'x-1', 'user:ops').ok).toBe(true);
+    network.deliver();
+    // Before: B took its adoption's revision (150) for the delete's and kept the dismissed loss.
+    expect(b.lostIds()).toEqual([]);
   });
 
   it('tells its own dismissals again once it listens again: the batch its lost connection dropped reached no one', async () => {

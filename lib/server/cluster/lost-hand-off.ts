@@ -21,17 +21,20 @@ const MAX_TOLD = 5_000;
  * answer still carrying it is not adopted either (`LostTracker.dismissedElsewhere`). An answer
  * without `to` comes from a replica older than that (rolling upgrade): adopted, as it was then. A
  * replica whose signal connection was down heard none of the dismissals sent meanwhile: listening
- * again, it asks, and each replica answers with those it remembers (`lostDismissedAnswer`), each with
- * the etcd revision its loss's key went at: a loss of the same instance whose key went later is
- * another loss and stays. It also tells again the dismissals it took meanwhile, which may have gone
+ * again, it asks, and each replica answers with those it remembers (`lostDismissedAgain`), each with
+ * the etcd revision of its loss's key's delete where known: a loss of the same instance whose key
+ * was deleted later is another loss and stays. It also tells again the dismissals it took meanwhile, which may have gone
  * out with the batch its lost connection dropped. Returns the tracker whose `dismiss` also tells the others.
  */
 export function shareLosses(options: { bus: SignalBus; lost: LostTracker; self: string; ready: Promise<void>; retentionSeconds: number; now?: () => number }): { lost: LostTracker; stop(): void } {
   const { bus, lost, self } = options;
   const retentionMs = options.retentionSeconds * 1_000;
   const now = options.now ?? Date.now;
-  /** Dismissals taken here since this replica last listened again: told again then. */
+  /** Dismissals taken here within the retention since this replica last listened again: told again then. */
   const takenHere: DismissalTold[] = [];
+  const forgetOldTaken = (): void => {
+    while (takenHere[0] && takenHere[0].at + retentionMs <= now()) takenHere.shift();
+  };
   let stopped = false;
   const stops = [
     bus.subscribe('lostAsk', (_items, asker) => {
@@ -46,17 +49,19 @@ export function shareLosses(options: { bus: SignalBus; lost: LostTracker; self: 
       for (const { service, id, actor, at, revision } of items) lost.dismissedElsewhere(service, id, actor, { ...(at !== undefined ? { at } : {}), ...(revision !== undefined ? { revision } : {}) });
     }),
     bus.subscribe('lostDismissedAsk', (_items, asker) => {
-      for (const told of lost.dismissals().slice(-MAX_TOLD)) bus.publish('lostDismissedAnswer', { to: asker, ...told });
+      for (const told of lost.dismissals().slice(-MAX_TOLD)) bus.publish('lostDismissedAgain', { to: asker, ...told });
     }),
-    bus.subscribe('lostDismissedAnswer', (items) => {
-      for (const { to, service, id, actor, at, revision } of items) if (to === self) lost.dismissedElsewhere(service, id, actor, { at, revision });
+    bus.subscribe('lostDismissedAgain', (items) => {
+      for (const { to, service, id, actor, at, revision } of items) if (to === undefined || to === self) lost.dismissedElsewhere(service, id, actor, { at, ...(revision !== undefined ? { revision } : {}) });
     }),
     // Dismissals sent while this replica was not listening were never heard here: ask who remembers them.
-    // And one taken here may have gone out with the batch its lost connection dropped: told again (a replica that heard it ignores it).
+    // And one taken here may have gone out with the batch its lost connection dropped: told again, as a
+    // kind replicas older than revisions drop (a replica that heard it already ignores it).
     bus.onListeningAgain(() => {
       if (stopped) return;
       bus.publish('lostDismissedAsk', { ask: true });
-      for (const told of takenHere.splice(0)) if (told.at + retentionMs > now()) bus.publish('lostDismissed', told);
+      forgetOldTaken();
+      for (const told of takenHere.splice(0)) bus.publish('lostDismissedAgain', told);
     }),
   ];
   // Asked once subscribed (answers, within the bus's 100 ms batches, find the handlers in place) and
@@ -74,6 +79,7 @@ export function shareLosses(options: { bus: SignalBus; lost: LostTracker; self: 
         const result = lost.dismiss(service, id, actor);
         if (result.ok) {
           bus.publish('lostDismissed', result.dismissal);
+          forgetOldTaken();
           takenHere.push(result.dismissal);
           if (takenHere.length > MAX_TOLD) takenHere.shift();
         }

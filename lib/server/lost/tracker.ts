@@ -57,13 +57,13 @@ export const MAX_DEPARTED_CHECKS = 256;
 export const MAX_QUEUED_DEPARTURES = 10_000;
 
 /** A departure whose lease ended while its probes passed, from its key's removal until the still-serving check rules. */
-/** A dismissal as told between replicas: who took it, when (ms, the taker's clock), and the dismissed loss's `removedRevision`. */
+/** A dismissal as told between replicas: who took it, when (ms, the taker's clock), and the dismissed loss's `removedRevision` when known. */
 export interface DismissalTold {
   service: string;
   id: string;
   actor: string;
   at: number;
-  revision: string;
+  revision?: string;
 }
 
 /** A dismissal remembered, and until when a late answer carrying its loss is refused. */
@@ -78,7 +78,7 @@ interface Departing {
   departure: Departure;
   passingBefore: number;
   removedMs: number;
-  removedRevision: string;
+  removedRevision: string | undefined;
   /** Its provisional stand-in (`lost.checking`), while one is shown: its service had nothing else registered. */
   shown?: LostRecord;
 }
@@ -105,11 +105,11 @@ interface LostRecord {
   /** When its key was seen removed (ms): the retention runs from here, not from its first failed probe. */
   removedAt: number;
   /**
-   * The etcd revision its key was removed at (or, adopted or relisted, one at or after it): the same
-   * on every replica that watched it go, so a dismissal heard late can tell this loss from a later
-   * one of the same instance without comparing clocks (`dismissedElsewhere`).
+   * The etcd revision of its key's delete, when this replica's watch saw it (not when adopted, or found
+   * gone by a relist): the same on every replica that saw it, so a dismissal can tell this loss from a
+   * later one of the same instance without comparing clocks (`dismissedElsewhere`).
    */
-  removedRevision: string;
+  removedRevision: string | undefined;
 }
 
 export type DismissResult = { ok: true; instance: Instance; dismissal: DismissalTold } | { ok: false };
@@ -146,9 +146,9 @@ const registrationOf = (instance: Instance, lost: Lost): Registration => ({
 export interface LostTracker {
   /**
    * Call before the store forgets `etcdKey` because etcd deleted it; `leaseAfter` is the registry's
-   * verdict on its lease, `revision` the etcd revision of the removal (the watch's event, a relist's listing).
+   * verdict on its lease, `deletedRevision` the delete's etcd revision when the watch saw it.
    */
-  keyGoing(etcdKey: string, leaseAfter: LeaseAfter, revision?: string): void;
+  keyGoing(etcdKey: string, leaseAfter: LeaseAfter, deletedRevision?: string): void;
   /** After a relist replaced the store's contents: puts the stand-ins back. */
   relisted(): void;
   /** An operator's dismissal of a lost instance (`DELETE …/instances/{id}/lost`). */
@@ -157,9 +157,10 @@ export interface LostTracker {
    * A dismissal another replica took (cluster/lost-hand-off.ts): the loss dropped here too if held
    * (the leader's drop writes the history row), and remembered like one taken here, so that an
    * answer still carrying it, sent before the sender heard of the dismissal, is not adopted. Told
-   * its `revision` (heard late: this replica was not listening then), a loss held here whose key
-   * went at a later revision is a later loss of the same instance and stays; told its `at`, the
-   * history row and the retention date from when it was taken.
+   * the dismissed loss's `revision`, a loss held here whose key this replica saw deleted at a later
+   * revision is a later loss of the same instance (a dismissal heard late) and stays; where either
+   * revision is unknown, any loss of it held is the one dismissed, as before revisions were told.
+   * Told its `at`, the history row and the retention date from when it was taken.
    */
   dismissedElsewhere(service: string, id: string, actor: string, told?: Partial<Pick<DismissalTold, 'at' | 'revision'>>): void;
   /** The dismissals remembered (taken here or heard of) within the retention, in the order learnt: what a replica that was not listening is told. */
@@ -356,7 +357,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   };
 
   /** A stand-in for `instance`, lost as `lost`, into the records and the store. */
-  const standIn = (instance: Instance, lost: Lost, removedMs: number, removedRevision: string): LostRecord => {
+  const standIn = (instance: Instance, lost: Lost, removedMs: number, removedRevision: string | undefined): LostRecord => {
     const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost }, removedAt: removedMs, removedRevision };
     remember(record);
     put(record);
@@ -515,18 +516,19 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
 
   /**
    * Drops the held loss of `service`/`id`, recording who dismissed it. `told`: a dismissal taken
-   * elsewhere — a loss whose key went at a later revision than the one dismissed is another loss.
+   * elsewhere — a loss whose key went at a later revision than the one dismissed is another loss
+   * (revisions compared within one etcd: after a restore from backup they start lower, see ARCHITECTURE).
    */
   const dismissHeld = (service: string, id: string, actor: string, told?: Partial<Pick<DismissalTold, 'at' | 'revision'>>): DismissResult => {
     const at = told?.at ?? now();
     for (const record of records.values()) {
       // A departure still being checked is no loss to dismiss: its check rules within seconds.
       if (record.instance.service !== service || record.instance.id !== id || isCheckingDeparture(record.instance)) continue;
-      if (told?.revision !== undefined && BigInt(record.removedRevision) > BigInt(told.revision)) continue;
+      if (told?.revision !== undefined && record.removedRevision !== undefined && BigInt(record.removedRevision) > BigInt(told.revision)) continue;
       clear(record, `loss dismissed by ${actor}`, actor, undefined, at);
       // One still serving left on purpose in the eyes of membership already, when its key went.
       if (!record.instance.lost?.stillServing) options.onDeparted?.(service);
-      return { ok: true, instance: record.instance, dismissal: { service, id, actor, at, revision: record.removedRevision } };
+      return { ok: true, instance: record.instance, dismissal: { service, id, actor, at, ...(record.removedRevision !== undefined ? { revision: record.removedRevision } : {}) } };
     }
     return { ok: false };
   };
@@ -552,11 +554,10 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
      * put in at once, in the same delta as the removal, so a crashed service never flickers out of
      * the lists; it is taken back if the lease lived or was revoked (a deregistration).
      */
-    keyGoing(etcdKey: string, leaseAfter: LeaseAfter, revision?: string): void {
+    keyGoing(etcdKey: string, leaseAfter: LeaseAfter, removedRevision?: string): void {
       const going = store.instancesOfKey(etcdKey).filter((instance) => !instance.lost);
       if (going.length === 0) return;
       const removedMs = now();
-      const removedRevision = revision ?? store.revision();
       const removedAt = new Date(removedMs).toISOString();
       const pending: { record: LostRecord; departure: Departure }[] = [];
       /** Gone while their probes passed: still serving, perhaps, once the lease's verdict allows it. */
@@ -629,10 +630,9 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       const at = told?.at ?? now();
       if (stopped || at + options.retentionSeconds * 1_000 <= now()) return;
       dismissHeld(service, id, actor, told);
-      // Without a revision (a replica older than them), as before: any loss of it held now was the one dismissed.
-      rememberDismissal({ service, id, actor, at, revision: told?.revision ?? store.revision() });
+      rememberDismissal({ service, id, actor, at, ...(told?.revision !== undefined ? { revision: told.revision } : {}) });
     },
-    dismissals: () => [...dismissed.values()].filter(({ until }) => until > now()).map(({ service, id, actor, at, revision }) => ({ service, id, actor, at, revision })),
+    dismissals: () => [...dismissed.values()].filter(({ until }) => until > now()).map(({ until: _until, ...told }) => told),
     count: (): number => [...records.values()].filter((record) => !isCheckingDeparture(record.instance)).length,
     // Departures still being checked stay here: each replica checks its own (a starting one would only guess).
     held: () => [...records.values()].filter((record) => !isCheckingDeparture(record.instance)).map((record) => ({ instance: record.instance, removedAt: record.removedAt })),
@@ -643,8 +643,8 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       if (removedAt <= now() - options.retentionSeconds * 1_000 || registeredAgain(instance)) return;
       const until = dismissed.get(dismissedKey(instance.service, instance.id))?.until;
       if (until !== undefined && until > now()) return;
-      // Its removal's revision is unknown here: the one now is at or after it, so a dismissal heard late keeps it (shown, not hidden).
-      standIn(instance, lost, removedAt, store.revision());
+      // Its delete's revision is unknown here: any dismissal of it drops it.
+      standIn(instance, lost, removedAt, undefined);
     },
     stop(): void {
       stopped = true;

@@ -49,9 +49,9 @@ export interface RegistryOptions {
    * Just before a registration key deleted in etcd leaves the store (lost-instance detection), by a
    * watched delete or because a relist no longer lists it, with what became of its lease: the same
    * verdict history's deregistration gives (one lookup per lease and delete revision), and the
-   * revision it went at (the delete's, or the relist's listing).
+   * delete's revision when the watch saw it (a relist knows only that it went before its listing).
    */
-  onKeyGoing?: (etcdKey: string, leaseAfter: Promise<Departure['lease']>, revision: string) => void;
+  onKeyGoing?: (etcdKey: string, leaseAfter: Promise<Departure['lease']>, deletedRevision: string | undefined) => void;
   /** Right after a relist replaced the store's contents. */
   onRelisted?: () => void;
   /** Watch events received and not yet applied beyond which the session is ended and etcd relisted (default `MAX_PENDING_WATCH_EVENTS`). */
@@ -146,11 +146,14 @@ export function createRegistry(options: RegistryOptions): Registry {
   });
   const lifecycle = createLifecycle(emit, (lease, revision) => leaseEnds.judge(lease, revision));
   const asDeparture: Record<LeaseEnd, Departure['lease']> = { alive: 'alive', revoked: 'revoked', ended: 'gone', unknown: 'unknown' };
-  /** Tells the lost tracker `etcdKey` is going at `revision`; to be called while the store still holds the key's lease. */
-  const keyGoing = (etcdKey: string, revision: string): void => {
+  /**
+   * Tells the lost tracker `etcdKey` is going at `revision` (`watched`: the delete's own, not a
+   * listing's); to be called while the store still holds the key's lease.
+   */
+  const keyGoing = (etcdKey: string, revision: string, watched: boolean): void => {
     if (!options.onKeyGoing) return;
     const lease = store.leaseOfKey(etcdKey);
-    options.onKeyGoing(etcdKey, lease === undefined ? Promise.resolve('none') : leaseEnds.judge(lease, revision).then((end) => asDeparture[end]), revision);
+    options.onKeyGoing(etcdKey, lease === undefined ? Promise.resolve('none') : leaseEnds.judge(lease, revision).then((end) => asDeparture[end]), watched ? revision : undefined);
   };
   const lineages = options.lineages ?? createLineageBook([]);
   const lineageMarker = lineageKey(controlPrefix);
@@ -230,7 +233,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       return;
     }
     unrecognised.forget(etcdKey);
-    keyGoing(etcdKey, kv.mod_revision);
+    keyGoing(etcdKey, kv.mod_revision, true);
     lifecycle.delete(etcdKey, kv.mod_revision);
     store.removeKey(etcdKey);
   };
@@ -297,7 +300,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       // Known again after a restart, so a later TTL expiry is still recorded (replays are idempotent).
       for (const { etcdKey, createRevision, lease, target, drain } of drainKeys) lifecycle.drainPut(etcdKey, createRevision, lease, target, drain);
       // Keys deleted while not watching (DESIGN §6): an instance whose lease ran out during an outage is still lost.
-      if (listedBefore) for (const etcdKey of [...store.etcdKeys()]) if (!listing.has(etcdKey)) keyGoing(etcdKey, listedAt);
+      if (listedBefore) for (const etcdKey of [...store.etcdKeys()]) if (!listing.has(etcdKey)) keyGoing(etcdKey, listedAt, false);
       store.replaceAll(decodedKeys, drains, listedAt);
       lifecycle.drainsListed(new Set(drainKeys.map(({ etcdKey }) => etcdKey)));
       for (const decoded of decodedKeys) if (decoded.lease) leaseTtls.want(decoded.lease);
