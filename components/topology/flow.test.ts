@@ -72,8 +72,8 @@ describe('a node\'s errors chip', () => {
 describe('lost instances on a node: gone or still serving', () => {
   const texts = (lost: number, serving: number, all: boolean) => lostChips(lost, serving, all).map((chip) => `${chip.kind}:${chip.text}`);
   it('says lost for processes gone, and out of discovery for processes still serving whose registration went', () => {
-    expect(texts(2, 0, true)).toEqual(['lost:all 2 instances lost']);
-    expect(texts(1, 0, true)).toEqual(['lost:its instance lost']);
+    expect(texts(2, 0, true)).toEqual(['lost:all 2 lost']);
+    expect(texts(1, 0, true)).toEqual(['lost:lost']);
     expect(texts(1, 1, true)).toEqual(['unlisted:out of discovery']);
     expect(texts(2, 2, true)).toEqual(['unlisted:out of discovery']);
     expect(texts(2, 1, true)).toEqual(['lost:1 lost', 'unlisted:1 out of discovery']);
@@ -82,7 +82,9 @@ describe('lost instances on a node: gone or still serving', () => {
   });
   it('says checking, neither lost nor out of discovery, for departures whose still-serving check runs', () => {
     const checking = (lost: number, serving: number, all: boolean, count: number) => lostChips(lost, serving, all, count).map((chip) => `${chip.kind}:${chip.text}`);
-    expect(checking(0, 0, true, 3)).toEqual(['checking:left discovery, checking']);
+    // Its count and the words' last clause: 'left discovery, checking' was cut at 1.3× (its title says it whole).
+    expect(checking(0, 0, true, 3)).toEqual(['checking:all 3 checking']);
+    expect(lostChips(0, 0, true, 3)[0]?.title).toMatch(/^Left discovery, checking: /);
     expect(checking(1, 0, true, 2)).toEqual(['lost:1 lost', 'checking:2 checking']);
     expect(checking(1, 1, true, 1)).toEqual(['unlisted:1 out of discovery', 'checking:1 checking']);
     expect(lostChips(0, 0, true, 1)[0]?.title).toMatch(/not lost/);

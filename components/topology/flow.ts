@@ -468,6 +468,11 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
 
 export interface LostChip {
   kind: StandInKind;
+  /** Its count ("2", "all 3"), which a crowded node never cuts; none on a chip that says the whole service's state alone. */
+  figure?: string;
+  /** What the instances are, in `STAND_IN_WORDS`: a crowded node may cut these (ellipsis), as the title says them whole. */
+  words: string;
+  /** Figure and words: "2 checking". */
   text: string;
   title: string;
 }
@@ -477,17 +482,27 @@ export interface LostChip {
  * Gone processes (`lost`, red) and processes still serving whose registration went (`out of
  * discovery`, amber: `lost.stillServing`) need opposite fixes, a restart and an etcd connection, so
  * they never share a word; departures still being checked (`checking`, neutral: `lost.checking`)
- * are neither yet. `all`: every instance is one of them — a chip alone says the service's state as its header does.
+ * are neither yet. `all`: every instance is one of them — a chip alone says the service's state as its
+ * header does, short enough for the node's 158 px at 1.3× ("left discovery, checking" was cut to
+ * "left discovery, chec"): beside its count a chip says the words' last clause (`standInTag`), as the
+ * title gives the whole; the node shows the instance count beside its name.
  */
 export function lostChips(lost: number, serving: number, all: boolean, checking = 0): LostChip[] {
   const gone = lost - serving;
   const chips: LostChip[] = [];
-  const chip = (kind: StandInKind, text: string): LostChip => ({ kind, text, title: standInTitle(kind) });
-  if (all && lost === 0 && checking > 0) return [chip('checking', STAND_IN_WORDS.checking)];
-  if (all && checking === 0 && serving === 0) return [chip('lost', lost === 1 ? `its instance ${STAND_IN_WORDS.lost}` : `all ${lost} instances ${STAND_IN_WORDS.lost}`)];
-  if (all && checking === 0 && gone === 0) return [chip('unlisted', STAND_IN_WORDS.unlisted)];
-  if (gone > 0) chips.push(chip('lost', `${gone} ${standInTag('lost')}`));
-  if (serving > 0) chips.push(chip('unlisted', `${serving} ${standInTag('unlisted')}`));
-  if (checking > 0) chips.push(chip('checking', `${checking} ${standInTag('checking')}`));
+  const chip = (kind: StandInKind, figure: string | undefined, words: string): LostChip => ({
+    kind,
+    ...(figure !== undefined ? { figure } : {}),
+    words,
+    text: figure !== undefined ? `${figure} ${words}` : words,
+    title: standInTitle(kind),
+  });
+  const allOf = (count: number): string | undefined => (count === 1 ? undefined : `all ${count}`);
+  if (all && lost === 0 && checking > 0) return [chip('checking', allOf(checking), standInTag('checking'))];
+  if (all && checking === 0 && serving === 0) return [chip('lost', allOf(lost), STAND_IN_WORDS.lost)];
+  if (all && checking === 0 && gone === 0) return [chip('unlisted', undefined, STAND_IN_WORDS.unlisted)];
+  if (gone > 0) chips.push(chip('lost', String(gone), standInTag('lost')));
+  if (serving > 0) chips.push(chip('unlisted', String(serving), standInTag('unlisted')));
+  if (checking > 0) chips.push(chip('checking', String(checking), standInTag('checking')));
   return chips;
 }

@@ -35,6 +35,20 @@ function Handles() {
 }
 
 /**
+ * A chip on a service node: its figure ("2", "35%"), never cut, then its words, which a crowded node
+ * cuts (ellipsis) — the title says it whole. 158 px at up to 1.3× hold "35% errors" and two figures.
+ */
+function NodeChip({ kind, figure, words, title }: { kind: string; figure?: string | undefined; words: string; title?: string | undefined }) {
+  return (
+    <span className={`tnode__chip tnode__chip--${kind}`} title={title ?? (figure !== undefined ? `${figure} ${words}` : words)}>
+      {figure !== undefined && <span className="tnode__figure">{figure}</span>}
+      {figure !== undefined && ' '}
+      <span className="tnode__words">{words}</span>
+    </span>
+  );
+}
+
+/**
  * Lost instances, told apart by what they need (`lostChips`): gone (red, dashed: restart them) or
  * still serving out of discovery (amber: fix their etcd connection).
  */
@@ -42,17 +56,25 @@ function LostChips({ lost, serving, checking, all }: { lost: number; serving: nu
   return (
     <>
       {lostChips(lost, serving, all, checking).map((chip) => (
-        <span key={chip.kind} className={`tnode__chip tnode__chip--${chip.kind}`} title={chip.title}>
-          {chip.text}
-        </span>
+        <NodeChip key={chip.kind} kind={chip.kind} figure={chip.figure} words={chip.words} title={chip.title} />
       ))}
     </>
   );
 }
 
+/** "35% errors" → its figure and words. */
+function ErrorsChip({ errors }: { errors: string }) {
+  const space = errors.indexOf(' ');
+  return space < 0 ? <NodeChip kind="errors" words={errors} /> : <NodeChip kind="errors" figure={errors.slice(0, space)} words={errors.slice(space + 1)} />;
+}
+
 function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
   const { name, status, instances, drained, lost, lostServing, checking, cause, failing, origin, errors, focus } = data;
   const allLost = lost + checking > 0 && lost + checking === instances;
+  const standIns = lost + checking > 0;
+  // With chips, the count goes beside the name: "1 lost" reads the same of 2 instances and of 256.
+  const countBesideName = standIns || drained > 0 || errors !== undefined;
+  const count = plural(instances, 'instance', 'instances');
   const local = useLocalTimes();
   return (
     <div
@@ -65,7 +87,10 @@ function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
         <span className="visually-hidden">{STATUS_LABELS[status]}</span>
       </span>
       <span className="tnode__body">
-        <span className="tnode__name">{name}</span>
+        <span className="tnode__head">
+          <span className="tnode__name">{name}</span>
+          {countBesideName && <span className="tnode__instances">{count}</span>}
+        </span>
         <span className="tnode__meta">
           {allLost ? (
             // "2 instances · all lost · 17%" did not fit, and a share of failing calls (the minute before it went
@@ -73,15 +98,11 @@ function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
             <LostChips lost={lost} serving={lostServing} checking={checking} all />
           ) : (
             <>
-              {lost + checking > 0 ? (
-                // In place of the count: "2 instances · 1 out of discovery" did not fit a node (the count read "2 i…"); what
-                // became of some matters more than how many there are, which the panel and the service's cause ("1 of 2 …") give.
-                <LostChips lost={lost} serving={lostServing} checking={checking} all={false} />
-              ) : (
-                <span>{plural(instances, 'instance', 'instances')}</span>
-              )}
-              {drained > 0 && <span className="tnode__chip tnode__chip--drained">{drained} drained</span>}
-              {errors && <span className="tnode__chip tnode__chip--errors">{errors}</span>}
+              {/* Errors first: what the reader needs most, and never cut. */}
+              {errors && <ErrorsChip errors={errors} />}
+              {standIns && <LostChips lost={lost} serving={lostServing} checking={checking} all={false} />}
+              {drained > 0 && <NodeChip kind="drained" figure={String(drained)} words="drained" />}
+              {!countBesideName && <span>{count}</span>}
             </>
           )}
         </span>

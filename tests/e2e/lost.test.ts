@@ -162,7 +162,7 @@ describe('lost instances in Chromium', () => {
     const usersNode = page.locator('.tnode--service').filter({ hasText: 'users' });
     await expect.poll(() => usersNode.count()).toBe(1);
     await expect.poll(() => usersNode.getAttribute('class')).toContain('tstatus--critical');
-    await expect.poll(() => usersNode.textContent()).toContain('all 2 instances lost');
+    await expect.poll(() => usersNode.textContent()).toContain('all 2 lost');
     await shoot('map');
     await usersNode.click();
     await expect.poll(() => page.locator('.tpanel .service-cause').textContent()).toMatch(/^all 2 instances lost since \d\d:\d\d:\d\d — lease expired at [^()]+; last probe: [^()]+$/);

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { ReactFlowProvider, type NodeProps } from '@xyflow/react';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceFlowNode } from '@/components/topology/flow';
+import { NODE_TYPES } from '@/components/topology/nodes';
+import { launchBrowser, openPage } from '../support/browser';
+
+/**
+ * A service node's chips in the map's own CSS, at the detail scales the map uses (1, and 1.3 below
+ * zoom 0.66): every chip ends inside the node's 158 px meta line, with its figure whole.
+ */
+const CSS = ['node_modules/@xyflow/react/dist/style.css', ...['tokens', 'base', 'badges', 'status', 'topology'].map((name) => path.join('app/styles', `${name}.css`))].map((file) => readFileSync(file, 'utf8')).join('\n');
+
+type Data = ServiceFlowNode['data'];
+const base: Data = { name: 'payments', kind: 'service', status: 'warning', instances: 3, drained: 0, lost: 0, lostServing: 0, checking: 0, failing: false, origin: false };
+const MIXES: Record<string, Partial<Data>> = {
+  'out of discovery, drained and errors': { instances: 3, lost: 1, lostServing: 1, drained: 2, errors: '35% errors' },
+  'lost, out of discovery and checking': { instances: 4, lost: 2, lostServing: 1, checking: 2 },
+  'lost and errors on 256 instances': { instances: 256, lost: 1, errors: '35% errors' },
+  'the whole service left discovery, checking': { status: 'unknown', instances: 3, checking: 3 },
+};
+
+function nodeMarkup(data: Data): string {
+  const props = { id: `n:${data.name}`, data, type: 'service', selected: false, dragging: false, zIndex: 0, isConnectable: false, positionAbsoluteX: 0, positionAbsoluteY: 0, selectable: true, deletable: false, draggable: true } as unknown as NodeProps<ServiceFlowNode>;
+  return renderToStaticMarkup(createElement(ReactFlowProvider, null, createElement(NODE_TYPES.service, props)));
+}
+
+/** Per element of the meta line: its text, how far it ends past the line (> 0: cut), and how far its figure ends past the chip (> 0: cut). */
+const measure = (page: Page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('.case')].map((node) => {
+      const meta = node.querySelector('.tnode__meta')?.getBoundingClientRect();
+      const parts = [...node.querySelectorAll('.tnode__meta > *, .tnode__instances')].map((part) => {
+        const box = part.getBoundingClientRect();
+        const figure = part.querySelector('.tnode__figure')?.getBoundingClientRect();
+        const words = part.querySelector('.tnode__words');
+        return {
+          text: part.textContent ?? '',
+          past: meta && part.closest('.tnode__meta') ? box.right - meta.right : 0,
+          figurePast: figure ? figure.right - box.right : 0,
+          wordsCut: words ? words.scrollWidth > words.clientWidth + 0.5 : false,
+        };
+      });
+      return { name: node.getAttribute('data-case') ?? '', metaWidth: meta?.width ?? 0, parts };
+    }),
+  );
+
+describe('a map node’s chips fit its meta line (Chromium)', () => {
+  let browser: Browser;
+  let page: Page;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    ({ page } = await openPage(browser, { width: 600, height: 1200, colorScheme: 'light' }));
+    const nodes = [1, 1.3].flatMap((scale) =>
+      Object.entries(MIXES).map(([name, mix]) => `<div class="case" data-case="${name} @${scale}" style="width:200px;height:56px;margin:8px;--detail-scale:${scale}">${nodeMarkup({ ...base, ...mix })}</div>`),
+    );
+    await page.setContent(`<html><head><style>${CSS}</style></head><body>${nodes.join('')}</body></html>`);
+  });
+  afterAll(async () => {
+    await browser.close();
+  });
+
+  it('ends every chip inside the meta line at scale 1 and 1.3, each figure whole, the errors chip and a lone chip unabridged', async () => {
+    const cases = await measure(page);
+    expect(cases).toHaveLength(8);
+    for (const { name, metaWidth, parts } of cases) {
+      expect(metaWidth, name).toBeGreaterThan(150);
+      for (const part of parts) {
+        expect.soft(part.past, `${name}: "${part.text}" ends past the meta line`).toBeLessThanOrEqual(0.5);
+        expect.soft(part.figurePast, `${name}: "${part.text}"'s figure is cut`).toBeLessThanOrEqual(0.5);
+        if (part.text.endsWith('errors') || parts.length === 1) expect.soft(part.wordsCut, `${name}: "${part.text}" is abridged`).toBe(false);
+      }
+    }
+  });
+
+  it('shows how many instances a node with stand-ins has', async () => {
+    const counts = (await measure(page)).filter(({ name }) => name.startsWith('lost and errors on 256')).map(({ parts }) => parts.find((part) => /instances/.test(part.text)));
+    expect(counts).toHaveLength(2);
+    for (const count of counts) expect(count?.text ?? '').toContain('256');
+  });
+});
