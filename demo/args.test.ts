@@ -30,6 +30,7 @@ describe('parseDemoArgs', () => {
   it.each([
     [['--bogus'], /Unknown option '--bogus'/],
     [['--target', 'users'], /--target needs --scenario/],
+    [['--scenario', 'lose-etcd-all', '--target', 'payments'], /lose-etcd-all hits the whole fleet: no --target/],
     [['--scenario', 'kill-instance', '--target', 'nope'], /unknown service "nope"/],
     [['--services', '10'], /go together/],
     [['--services', '10', '--instances', '5'], /at least --services/],

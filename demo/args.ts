@@ -6,8 +6,10 @@ import { SCENARIO_NAMES } from './scenarios';
 export const USAGE = `Usage: npm run demo -- [options]
 
   --chaos                 a random fault scenario every ~45 s, each reverted after ~30 s
-  --scenario NAME         one scenario (reverted after ~30 s): ${SCENARIO_NAMES.join(', ')}
-  --target SERVICE        the service --scenario hits (default: a random one)
+  --scenario NAME         one scenario (reverted after ~30 s; flapping 50 s, lose-etcd and lose-etcd-all 60 s;
+                          latency-spike waits for 5.5 min of baseline first):
+                          ${SCENARIO_NAMES.join(', ')}
+  --target SERVICE        the service --scenario hits (default: a random one; lose-etcd-all hits every service)
   --rps N                 requests per second entering the fleet (default 10)
   --services N --instances N
                           scale mode: register N instances over N services (no per-instance servers)
@@ -40,6 +42,7 @@ const Args = z
     if (scale && (args.chaos || args.scenario)) problem('--chaos and --scenario need the full demo fleet, not scale mode');
     if (!scale && args.traffic) problem('--traffic belongs to scale mode (--services N --instances N)');
     if (args.target && !args.scenario) problem('--target needs --scenario');
+    if (args.target && args.scenario === 'lose-etcd-all') problem('lose-etcd-all hits the whole fleet: no --target');
     if (args.services !== undefined && args.instances !== undefined) {
       if (args.instances < args.services) problem('--instances must be at least --services (every service gets one)');
       if (Math.ceil(args.instances / args.services) > MAX_SCALE_INSTANCES_PER_SERVICE)
