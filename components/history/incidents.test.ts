@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Incident } from '@/lib/model/incidents';
+import type { HistoryEvent } from '@/lib/model/events';
+import { deriveIncidents, type Incident } from '@/lib/model/incidents';
 import { formatDuration } from './format';
 import { formatAgo } from '@/lib/client/formatTime';
 import { firstSignLine, incidentFlapping, incidentRange, mttrRows, ongoingForMs, peakLabel, upstreamLead } from './incidents';
+
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 
 const incident = (service: string, durationMs: number | null): Incident => ({
   id: `${service}:${Math.random()}`,
@@ -98,13 +101,13 @@ describe('one clock for an incident’s figures', () => {
 });
 
 describe('incidentFlapping', () => {
-  it('says an incident flapped when an instance failed again after recovering in it, with how many failures of how many instances', () => {
-    // The demo's `flapping` on api-gateway-3: four failures 35 s apart, each recovered, one incident (the merge gap joins them).
-    expect(incidentFlapping({ ...incident('api-gateway', 114_000), instances: ['api-gateway-3'], failures: 4 })).toBe('4 failures of 1 instance, recovered and failed again');
-    expect(incidentFlapping({ ...incident('payments', 60_000), instances: ['payments-1', 'payments-2'], failures: 3 })).toBe('3 failures of 2 instances, recovered and failed again');
-  });
-
-  it('says nothing when each instance failed once', () => {
-    expect(incidentFlapping({ ...incident('payments', 60_000), instances: ['payments-1', 'payments-2'], failures: 2 })).toBeNull();
+  it('says which instance flapped in an incident, with its most changes into and out of critical within one window; nothing when none did', () => {
+    // The demo's `flapping` on api-gateway-3: critical after 3 failed probes, passing after 2, 15 s each way.
+    const events: HistoryEvent[] = [0, 1, 2, 3].flatMap((i) => [
+      { id: 2 * i + 1, at: new Date(T0 + i * 30_000).toISOString(), kind: 'health.changed', service: 'api-gateway', instance: 'api-gateway-3', from: 'passing', to: 'critical', detail: 'HTTP 503' },
+      { id: 2 * i + 2, at: new Date(T0 + i * 30_000 + 15_000).toISOString(), kind: 'health.changed', service: 'api-gateway', instance: 'api-gateway-3', from: 'critical', to: 'passing', detail: 'probe OK' },
+    ]);
+    expect(deriveIncidents(events, { now: T0 + 600_000 }).map(incidentFlapping)).toEqual(['api-gateway-3: 8 changes into and out of critical within 10 min']);
+    expect(deriveIncidents(events.slice(0, 2), { now: T0 + 600_000 }).map(incidentFlapping)).toEqual([null]);
   });
 });

@@ -2,6 +2,7 @@ import { clockSecondsBetween } from '@/lib/client/formatTime';
 import { ownValue } from '@/lib/model/fleet-record';
 import { formatDuration } from './format';
 import type { FirstSign, Incident } from '@/lib/model/incidents';
+import { FLAP_WINDOW_MS } from '@/lib/model/status/flapping';
 
 export interface MttrRow {
   service: string;
@@ -39,15 +40,12 @@ export function incidentCauseLine(incident: Pick<Incident, 'instances' | 'cause'
 }
 
 /**
- * An incident in which an instance recovered and failed again (more failures than instances: the
- * merge gap joins a flapping instance's failures into one incident, which then reads "Recovered"
- * between them): "4 failures of 1 instance, recovered and failed again"; null otherwise.
- * Failing again after a recovery is the same threshold as an instance's flapping (FLAP_MIN_CHANGES: 3 changes).
+ * An incident in which an instance flapped (`Incident.flapping`, the service page's rule:
+ * status/flapping.ts): "api-gateway-3: 8 changes into and out of critical within 10 min"; null otherwise.
  */
-export function incidentFlapping(incident: Pick<Incident, 'failures' | 'instances'>): string | null {
-  const instances = incident.instances.length;
-  if (incident.failures <= instances) return null;
-  return `${incident.failures} failures of ${instances} ${instances === 1 ? 'instance' : 'instances'}, recovered and failed again`;
+export function incidentFlapping(incident: Pick<Incident, 'flapping'>): string | null {
+  const { flapping } = incident;
+  return flapping ? `${flapping.instance}: ${flapping.changes} changes into and out of critical within ${formatDuration(FLAP_WINDOW_MS)}` : null;
 }
 
 /** Where the trouble showed first, before anything was critical: "First sign 15 s before: api-gateway-3 warning, error rate 10 %…"; null without one. */

@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import type { Instance } from '@/lib/model/instance';
 import { useNow } from '@/lib/client/useNow';
-import { flappingClauses } from './flapping-words';
+import { flappingNote } from './flapping-words';
 
 /**
  * A service with a flapping instance (`status/flapping.ts`) says so, with how many changes in how
@@ -12,11 +12,11 @@ import { flappingClauses } from './flapping-words';
  */
 export function ServiceFlappingNote({ instances, children }: { instances: readonly Instance[]; children?: ReactNode }) {
   const now = useNow();
-  const clauses = now === null ? [] : flappingClauses(instances, now);
-  if (clauses.length === 0) return children;
+  const note = now === null ? null : flappingNote(instances, now);
+  if (note === null) return children;
   return (
     <p className="service-flapping" role="status">
-      <strong>Flapping</strong> — {clauses.join('; ')}. Its recoveries have not held so far.
+      <strong>Flapping</strong> — {note}
     </p>
   );
 }

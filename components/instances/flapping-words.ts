@@ -1,13 +1,31 @@
 import type { Instance } from '@/lib/model/instance';
-import { flappingOf } from '@/lib/model/status/flapping';
+import { FLAP_WINDOW_MS, flappingOf, type Flapping } from '@/lib/model/status/flapping';
 import { formatDuration } from '../history/format';
 
-/** "api-gateway-1: 4 changes into and out of critical in 1 min 48 s" for each instance flapping at `nowMs` (`flappingOf`), in the given order. */
-export function flappingClauses(instances: readonly Pick<Instance, 'id' | 'criticalChanges'>[], nowMs: number): string[] {
-  const clauses: string[] = [];
+/** Flapping instances the note names; the rest it counts, so a fleet-wide flap stays one line. */
+export const FLAP_NAMED = 3;
+
+/**
+ * A service page's flapping note for the instances flapping at `nowMs` (`flappingOf`), null when
+ * none: "api-gateway-1: 4 changes into and out of critical in 1 min 48 s. Its recoveries have not
+ * held." — at most FLAP_NAMED named, in the given order; once every one passes again, how long that
+ * has held since the last change (it flaps until that is the whole window).
+ */
+export function flappingNote(instances: readonly Pick<Instance, 'id' | 'status' | 'criticalChanges'>[], nowMs: number): string | null {
+  const flapping: { id: string; flapping: Flapping; passing: boolean }[] = [];
   for (const instance of instances) {
-    const flapping = flappingOf(instance.criticalChanges, nowMs);
-    if (flapping) clauses.push(`${instance.id}: ${flapping.changes}${flapping.atLeast ? ' or more' : ''} changes into and out of critical in ${formatDuration(nowMs - Date.parse(flapping.since))}`);
+    const found = flappingOf(instance.criticalChanges, nowMs);
+    if (found) flapping.push({ id: instance.id, flapping: found, passing: instance.status === 'passing' });
   }
-  return clauses;
+  if (flapping.length === 0) return null;
+  const named = flapping
+    .slice(0, FLAP_NAMED)
+    .map(({ id, flapping: { changes, since, atLeast } }) => `${id}: ${changes}${atLeast ? ' or more' : ''} changes into and out of critical in ${formatDuration(nowMs - since)}`);
+  const more = flapping.length - named.length;
+  const list = more > 0 ? `${named.join('; ')}; and ${more} more ${more === 1 ? 'instance' : 'instances'}` : named.join('; ');
+  const one = flapping.length === 1;
+  if (flapping.some((instance) => !instance.passing)) return `${list}. ${one ? 'Its' : 'Their'} recoveries have not held.`;
+  const lastMs = Math.max(...flapping.map((instance) => instance.flapping.last));
+  const held = `for ${formatDuration(nowMs - lastMs)} since ${one ? 'its' : 'the'} last change; flapping until ${one ? 'it holds' : 'they hold'} ${formatDuration(FLAP_WINDOW_MS)}`;
+  return `${list}. ${one ? 'Passing again' : 'All passing again'} ${held}.`;
 }

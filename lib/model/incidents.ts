@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { RESPONSE_BEGAN, type HistoryEvent } from './events';
 import { fleetRecord } from './fleet-record';
+import { StatusSchema } from './instance';
 import { returnedAsInDetail } from './history-wording';
+import { criticalChange, FLAP_MIN_CHANGES, mostChangesInAWindow } from './status/flapping';
 import type { Adjacency } from './topology/graph';
 
 /** One stretch of trouble in one service (see `deriveIncidents` for exactly what counts). */
@@ -44,6 +46,18 @@ export interface Incident {
    * started. Null when none, or when the analysis had no map.
    */
   upstream: IncidentUpstream | null;
+  /**
+   * The instance that flapped hardest during the incident, by the service page's rule
+   * (status/flapping.ts: FLAP_MIN_CHANGES changes into or out of critical within FLAP_WINDOW_MS);
+   * absent when none flapped.
+   */
+  flapping?: IncidentFlapping;
+}
+
+export interface IncidentFlapping {
+  instance: string;
+  /** Its most changes into or out of critical within one FLAP_WINDOW_MS of the incident. */
+  changes: number;
 }
 
 export interface IncidentUpstream {
@@ -145,6 +159,8 @@ interface Draft {
   failures: number;
   peakFailing: number;
   firstSign: FirstSign | null;
+  /** Per instance, the times (ms) it went into or out of critical while this incident was open. */
+  criticalChanges: Map<string, number[]>;
 }
 
 interface ServiceState {
@@ -159,6 +175,8 @@ interface ServiceState {
    * not another failure. Cleared as a new incident opens: an older one is never reopened.
    */
   vanished: Map<string, Draft>;
+  /** Instances down by flapping's rule (`criticalChange`): critical, or warning since, without a recovery; a loss keeps one down. */
+  down: Set<string>;
   open: Draft | null;
   lastClosed: Draft | null;
 }
@@ -215,6 +233,7 @@ function openOrReopen(state: ServiceState, first: { service: string; event: Hist
     failures: 0,
     peakFailing: 0,
     firstSign: firstSignBefore(state.warnings, first.atMs),
+    criticalChanges: new Map(),
   };
   drafts.push(draft);
   state.open = draft;
@@ -239,7 +258,46 @@ function closeIfQuiet(state: ServiceState, atMs: number, by: 'recovery' | 'depar
   state.open = null;
 }
 
+/** The instance with the most changes into or out of critical within one window, if that is flapping. */
+function flappingIn(draft: Draft): IncidentFlapping | undefined {
+  let hardest: IncidentFlapping | undefined;
+  for (const [instance, changes] of draft.criticalChanges) {
+    const most = mostChangesInAWindow(changes);
+    if (most >= FLAP_MIN_CHANGES && most > (hardest?.changes ?? 0)) hardest = { instance, changes: most };
+  }
+  return hardest;
+}
+
+/**
+ * Whether an event is a change flapping counts (the status publisher's rule, so History and the
+ * service page agree), keeping `down` in step: a status change by `criticalChange`; a loss of an
+ * instance not down goes into critical (its stand-in is critical); a loss ended without a return,
+ * or a registration that ends no loss (it starts unprobed), leaves it not down. A deregistration, a
+ * vanishing included, changes nothing: a crash loop's instance is down until it passes again.
+ */
+function isCriticalChange(down: Set<string>, event: HistoryEvent, instance: string, lost: boolean, backAs: string | undefined): boolean {
+  const to = event.kind === 'health.changed' ? StatusSchema.safeParse(event.to) : null;
+  if (to?.success) {
+    const change = criticalChange(down.has(instance), to.data);
+    if (change.down) down.add(instance);
+    else down.delete(instance);
+    return change.counts;
+  }
+  if (event.kind === 'instance.lost') {
+    const counts = !down.has(instance);
+    down.add(instance);
+    return counts;
+  }
+  if (event.kind === 'instance.registered' && !lost) down.delete(instance);
+  if (event.kind === 'instance.lost_cleared') {
+    if (backAs === undefined) down.delete(instance);
+    else if (backAs !== instance && down.delete(instance)) down.add(backAs);
+  }
+  return false;
+}
+
 function toIncident(draft: Draft): Incident {
+  const flapping = flappingIn(draft);
   return {
     id: draft.id,
     service: draft.service,
@@ -253,6 +311,7 @@ function toIncident(draft: Draft): Incident {
     peakFailing: draft.peakFailing,
     firstSign: draft.firstSign,
     upstream: null,
+    ...(flapping ? { flapping } : {}),
   };
 }
 
@@ -315,7 +374,7 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
     if (!(atMs <= options.now)) return;
     let state = states.get(service);
     if (!state) {
-      state = { failing: new Set(), lost: new Set(), warnings: new Map(), vanished: new Map(), open: null, lastClosed: null };
+      state = { failing: new Set(), lost: new Set(), warnings: new Map(), vanished: new Map(), down: new Set(), open: null, lastClosed: null };
       states.set(service, state);
     }
     let signal = failureSignal(event, state.failing.has(instance), state.lost.has(instance));
@@ -328,6 +387,18 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
       state.failing.add(backAs);
       signal = 'none';
     }
+    const countsAsFlap = isCriticalChange(state.down, event, instance, state.lost.has(instance), event.kind === 'instance.lost_cleared' ? (event.returnedAs ?? returnedAsInDetail(event.detail, instance)) : undefined);
+    const openBefore = state.open;
+    addSignal(state, event, service, instance, atMs, signal);
+    // A change into critical belongs to the incident it opened or joined, one out of it to the one it was in.
+    const counting = countsAsFlap ? (state.open ?? openBefore) : null;
+    if (counting) {
+      const changes = counting.criticalChanges.get(instance) ?? [];
+      changes.push(atMs);
+      counting.criticalChanges.set(instance, changes);
+    }
+  };
+  const addSignal = (state: ServiceState, event: HistoryEvent, service: string, instance: string, atMs: number, signal: FailureSignal): void => {
     // Read when this event opens an incident: a warning that turns critical is its own first sign.
     trackWarning(state.warnings, event, instance, atMs);
     if (event.kind === 'instance.lost') state.lost.add(instance);

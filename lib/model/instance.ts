@@ -108,8 +108,12 @@ export const InstanceSchema = z.object({
   failingSince: z.string().optional(),
   /** When it last passed again after not passing, having passed before in this run (ISO): a recovery, not a first pass. */
   recoveredAt: z.string().optional(),
-  /** When its status last went into or out of critical, within the flapping window (ISO, oldest first; `status/flapping.ts`). */
-  criticalChanges: z.array(z.string()).optional(),
+  /**
+   * When its status last went into or out of critical (ms since the epoch, oldest first;
+   * `status/flapping.ts`): only those within the flapping window, and only once they are enough to
+   * flap — every update of the instance carries them.
+   */
+  criticalChanges: z.array(z.number()).max(64).optional(),
   /** The framework itself marks the instance out of rotation (rpcx state=inactive, dubbo Enable:false…). */
   offline: z.boolean().optional(),
   /** The key has no lease ("no lease — cannot expire"): a crashed instance stays until its key is deleted. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FLAP_CHANGES_KEPT, FLAP_MIN_CHANGES, FLAP_WINDOW_MS, flappingOf, withCriticalChange } from './flapping';
+import { criticalChange, FLAP_CHANGES_KEPT, FLAP_MIN_CHANGES, FLAP_WINDOW_MS, flappingOf, mostChangesInAWindow, withCriticalChange } from './flapping';
 
 const T0 = Date.parse('2026-12-07T07:30:00.000Z');
-const at = (seconds: number): string => new Date(T0 + seconds * 1_000).toISOString();
+const at = (seconds: number): number => T0 + seconds * 1_000;
 /** The changes of the demo's `flapping` payments-1: critical after 3 failed probes, passing after 2, every 15 s half-period. */
-const flaps = (count: number): string[] => Array.from({ length: count }, (_, i) => at(12 + i * 15)).reduce<string[]>((kept, change) => withCriticalChange(kept, change), []);
+const flaps = (count: number): number[] => Array.from({ length: count }, (_, i) => at(12 + i * 15)).reduce<number[]>((kept, change) => withCriticalChange(kept, change), []);
 
 describe('flapping', () => {
   it('is no flapping for one failure and its recovery', () => {
@@ -30,21 +30,37 @@ describe('flapping', () => {
 
   it('keeps only the changes the window can still count, however long an instance flaps', () => {
     // A day of flapping every 15 s.
-    let changes: string[] = [];
+    let changes: number[] = [];
     for (let i = 0; i < 5_760; i++) changes = withCriticalChange(changes, at(i * 15));
-    expect(changes.length).toBeLessThanOrEqual(FLAP_WINDOW_MS / 15_000 + 1);
+    expect(changes.length).toBeLessThanOrEqual(FLAP_CHANGES_KEPT);
     expect(changes.at(-1)).toBe(at(5_759 * 15));
   });
 
-  it('ignores a change time that does not parse, and keeps one stamped before the last in order (a probe\u2019s time against a traffic verdict\u2019s)', () => {
-    expect(withCriticalChange([at(10)], 'not a time')).toEqual([at(10)]);
+  it('ignores a change time that is no number, and keeps one stamped before the last in order (a probe\u2019s time against a traffic verdict\u2019s)', () => {
+    expect(withCriticalChange([at(10)], Number.NaN)).toEqual([at(10)]);
     expect(withCriticalChange([at(10)], at(5))).toEqual([at(5), at(10)]);
   });
 
   it(`keeps at most ${FLAP_CHANGES_KEPT} and then says it may be more`, () => {
-    let changes: string[] = [];
+    let changes: number[] = [];
     for (let i = 0; i < 200; i++) changes = withCriticalChange(changes, at(i));
     expect(changes).toHaveLength(FLAP_CHANGES_KEPT);
     expect(flappingOf(changes, T0 + 200_000)).toEqual({ changes: FLAP_CHANGES_KEPT, since: at(200 - FLAP_CHANGES_KEPT), last: at(199), atLeast: true });
+  });
+
+  it('counts a change into critical and a recovery (passing or unknown), not a step between critical and warning', () => {
+    expect(criticalChange(false, 'critical')).toEqual({ counts: true, down: true });
+    expect(criticalChange(true, 'warning')).toEqual({ counts: false, down: true });
+    expect(criticalChange(true, 'critical')).toEqual({ counts: false, down: true });
+    expect(criticalChange(true, 'passing')).toEqual({ counts: true, down: false });
+    expect(criticalChange(true, 'unknown')).toEqual({ counts: true, down: false });
+    expect(criticalChange(false, 'warning')).toEqual({ counts: false, down: false });
+  });
+
+  it('finds the most changes within any one window of a stretch of history', () => {
+    expect(mostChangesInAWindow([])).toBe(0);
+    // Three 5 min apart span 10 min: at most two share a window; four 1 min apart all do.
+    expect(mostChangesInAWindow([at(0), at(300), at(600)])).toBe(2);
+    expect(mostChangesInAWindow([at(0), at(3_000), at(3_060), at(3_120), at(3_180)])).toBe(4);
   });
 });

@@ -1,48 +1,76 @@
+import type { Status } from '../instance';
+
 /**
  * Flapping: an instance whose status goes into and out of `critical` again and again. Each change
  * alone reads true ("Recovered at 07:31:02") but a recovery that does not hold is not one; an
- * on-call engineer needs to see the pattern (docs/ARCHITECTURE.md "Flapping").
+ * on-call engineer needs to see the pattern (docs/ARCHITECTURE.md "Flapping"). The one rule for the
+ * service page, its instances and incidents (lib/model/incidents.ts).
  */
 
 /** Changes into or out of critical are counted over this long (and an instance stays flapping until they are older). */
 export const FLAP_WINDOW_MS = 10 * 60_000;
 /** Failed, recovered, failed again: the recovery did not hold. */
 export const FLAP_MIN_CHANGES = 3;
-/** Change times kept on an instance: past this the count says "or more" (a 1 s probe flapping for 10 min makes 600). */
-export const FLAP_CHANGES_KEPT = 64;
+/**
+ * Change times kept on an instance: past this the count says "or more" (a 1 s probe flapping for
+ * 10 min makes 600). Small: they ride on every update of the instance sent to every browser.
+ */
+export const FLAP_CHANGES_KEPT = 16;
 
-/** An instance's flapping: `changes` into or out of critical from `since` to `last` (ISO), all within FLAP_WINDOW_MS of now. */
+/**
+ * Whether a status change is one flapping counts, and whether the instance is down after it. Down
+ * from a change into critical until a recovery — passing, or unknown (no longer judged) — as for
+ * incidents: a step between critical and warning is neither a recovery nor a new failure (an error
+ * rate swinging about its critical threshold never recovered).
+ */
+export function criticalChange(wasDown: boolean, to: Status): { counts: boolean; down: boolean } {
+  if (to === 'critical') return { counts: !wasDown, down: true };
+  if (to === 'warning') return { counts: false, down: wasDown };
+  return { counts: wasDown, down: false };
+}
+
+/** An instance's flapping: `changes` into or out of critical from `since` to `last` (ms since the epoch), all within FLAP_WINDOW_MS of now. */
 export interface Flapping {
   changes: number;
-  since: string;
-  last: string;
+  since: number;
+  last: number;
   /** More changes were made than kept: `changes` is a floor. */
   atLeast?: true;
 }
 
+/** The change times (ms, oldest first) flapping still counts at `nowMs`: at most FLAP_WINDOW_MS old. */
+function changesInWindow(changes: readonly number[] | undefined, nowMs: number): number[] {
+  return (changes ?? []).filter((change) => change <= nowMs && nowMs - change < FLAP_WINDOW_MS);
+}
+
 /**
- * `changes` (ISO times of an instance's changes into or out of critical, oldest first) with one
- * more at `at`, in time order, without those older than FLAP_WINDOW_MS before the newest, at most
- * FLAP_CHANGES_KEPT. A time that does not parse changes nothing.
+ * `changes` (ms since the epoch, oldest first) with one more at `atMs`, in time order, without those
+ * older than FLAP_WINDOW_MS before the newest, at most FLAP_CHANGES_KEPT.
  */
-export function withCriticalChange(changes: readonly string[] | undefined, at: string): string[] {
-  const atMs = Date.parse(at);
-  const kept = changes ?? [];
-  if (Number.isNaN(atMs)) return [...kept];
-  const all = [...kept, at].sort((a, b) => Date.parse(a) - Date.parse(b));
-  const newestMs = Date.parse(all[all.length - 1] as string);
-  return all.filter((change) => newestMs - Date.parse(change) < FLAP_WINDOW_MS).slice(-FLAP_CHANGES_KEPT);
+export function withCriticalChange(changes: readonly number[] | undefined, atMs: number): number[] {
+  if (!Number.isFinite(atMs)) return [...(changes ?? [])];
+  const all = [...(changes ?? []), atMs].sort((a, b) => a - b);
+  const newestMs = all[all.length - 1] ?? atMs;
+  return all.filter((change) => newestMs - change < FLAP_WINDOW_MS).slice(-FLAP_CHANGES_KEPT);
 }
 
 /** Whether the instance with these change times is flapping at `nowMs` (null: not; a change at most FLAP_WINDOW_MS old counts). */
-export function flappingOf(changes: readonly string[] | undefined, nowMs: number): Flapping | null {
+export function flappingOf(changes: readonly number[] | undefined, nowMs: number): Flapping | null {
   if (changes === undefined) return null;
-  const counted = changes.filter((change) => {
-    const ageMs = nowMs - Date.parse(change);
-    return ageMs >= 0 && ageMs < FLAP_WINDOW_MS;
-  });
+  const counted = changesInWindow(changes, nowMs);
   const since = counted[0];
   const last = counted[counted.length - 1];
   if (counted.length < FLAP_MIN_CHANGES || since === undefined || last === undefined) return null;
   return { changes: counted.length, since, last, ...(changes.length >= FLAP_CHANGES_KEPT && counted.length === changes.length ? { atLeast: true as const } : {}) };
+}
+
+/** Most of `changes` (ms, ascending) within any FLAP_WINDOW_MS: how hard an instance flapped over a stretch of history. */
+export function mostChangesInAWindow(changes: readonly number[]): number {
+  let most = 0;
+  let first = 0;
+  for (let last = 0; last < changes.length; last++) {
+    while ((changes[last] ?? 0) - (changes[first] ?? 0) >= FLAP_WINDOW_MS) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
 }

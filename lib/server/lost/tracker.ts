@@ -353,6 +353,8 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       failingSince: instance.failingSince ?? lost.at,
       ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}),
       ...(instance.passedAt ? { passedAt: instance.passedAt } : {}),
+      // A crash loop flaps through its losses: the service page shows the stand-in meanwhile.
+      ...(instance.criticalChanges ? { criticalChanges: instance.criticalChanges } : {}),
     });
   };
 
@@ -386,6 +388,8 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     const held = back.status === 'unknown';
     if (!held && (passedAt === undefined || back.passedAt !== undefined)) return;
     const lost = first.instance.lost;
+    // A crash loop flaps through its losses (the status publisher follows them by service and id).
+    const criticalChanges = back.criticalChanges ?? first.instance.criticalChanges;
     store.setHealth(back.key, {
       ...(held
         ? {
@@ -405,6 +409,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       ...(back.lastProbe !== undefined ? { lastProbe: back.lastProbe } : {}),
       ...(back.recoveredAt !== undefined ? { recoveredAt: back.recoveredAt } : {}),
       ...(passedAt !== undefined ? { passedAt } : {}),
+      ...(criticalChanges !== undefined ? { criticalChanges } : {}),
     });
   };
 

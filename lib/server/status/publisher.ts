@@ -1,10 +1,21 @@
-import { isFailingStatus, type Status } from '@/lib/model/instance';
+import { isFailingStatus, type Instance, type Status } from '@/lib/model/instance';
 import { combineStatus, type Verdict } from '@/lib/model/status/combine';
-import { withCriticalChange } from '@/lib/model/status/flapping';
+import { criticalChange, FLAP_MIN_CHANGES, FLAP_WINDOW_MS, withCriticalChange } from '@/lib/model/status/flapping';
 import type { HealthChange } from '../health';
 import type { HealthFacts, Store } from '../store/store';
 
 const NOT_PROBED: HealthFacts = { status: 'unknown', statusCause: 'not probed yet' };
+
+/** Instances whose critical changes are followed at once (a service and id not seen longest go first): bounds the publisher's memory. */
+export const FLAP_FOLLOWED_MAX = 10_000;
+
+/** What flapping needs of an instance, kept by service and id so it outlives a loss and a return under the same id. */
+interface CriticalChanges {
+  /** Change times into or out of critical (ms, oldest first, within the window). */
+  changes: number[];
+  /** Critical, or warning since a critical without a recovery since (`criticalChange`). */
+  down: boolean;
+}
 
 /** What a recovery says when the signal that ended did not say why. */
 const SIGNAL_ENDED: Record<Verdict['kind'], string> = {
@@ -52,6 +63,34 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
   const probes = new Map<string, HealthFacts>();
   const traffic = new Map<string, Verdict>();
   const membership = new Map<string, Verdict>();
+  /** `service\0id` → its critical changes: a crash loop removes the instance's row at each loss (lost/tracker.ts). */
+  const criticalChanges = new Map<string, CriticalChanges>();
+
+  /**
+   * The changes flapping counts, with this one; the times an instance carries (`Instance.criticalChanges`):
+   * those within the window, once enough to flap.
+   */
+  const followChanges = (instance: Instance, to: Status, whenMs: number): number[] | undefined => {
+    const identity = `${instance.service}\0${instance.id}`;
+    const followed = criticalChanges.get(identity) ?? { changes: [], down: false };
+    let { changes, down } = followed;
+    // Critical by a loss (its stand-in, then held until probed): a change this publisher did not make, counted from when it began.
+    if (instance.status === 'critical' && !down) {
+      changes = withCriticalChange(changes, Date.parse(instance.statusSince ?? '') || whenMs);
+      down = true;
+    }
+    const change = criticalChange(down && isFailingStatus(instance.status), to);
+    if (change.counts) changes = withCriticalChange(changes, whenMs);
+    // Pruned at every write (each probe), so an update long after the flap carries none; a change stamped after `when` (a traffic verdict's, before a probe's) stays.
+    const nowMs = Math.max(now().getTime(), whenMs);
+    changes = changes.filter((changeMs) => nowMs - changeMs < FLAP_WINDOW_MS);
+    criticalChanges.delete(identity);
+    if (changes.length > 0 || change.down) {
+      criticalChanges.set(identity, { changes, down: change.down });
+      if (criticalChanges.size > FLAP_FOLLOWED_MAX) criticalChanges.delete(criticalChanges.keys().next().value as string);
+    }
+    return changes.length >= FLAP_MIN_CHANGES ? changes : undefined;
+  };
 
   /** `recovered`: why a signal that held the instance down just ended — the cause of the change when that makes it pass. */
   const publish = (key: string, detail: string | undefined, at: string | undefined, recovered?: string, firstFailedAt?: string): void => {
@@ -76,8 +115,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     // after its loss: it keeps its predecessor's passedAt). A first pass from `unknown` is no
     // recovery; one from critical is, even never having passed: its incident ends there too.
     const recoveredAt = final.status === 'passing' && changed && (instance.passedAt !== undefined || isFailingStatus(previous)) ? when : instance.recoveredAt;
-    // Into or out of critical: what flapping counts (status/flapping.ts).
-    const criticalChanges = (previous === 'critical') !== (final.status === 'critical') ? withCriticalChange(instance.criticalChanges, when) : instance.criticalChanges;
+    const changes = followChanges(instance, final.status, Date.parse(when));
     store.setHealth(key, {
       ...facts,
       status: final.status,
@@ -86,7 +124,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       statusSince,
       ...(failingSince ? { failingSince } : {}),
       ...(recoveredAt ? { recoveredAt } : {}),
-      ...(criticalChanges ? { criticalChanges } : {}),
+      ...(changes ? { criticalChanges: changes } : {}),
       ...(passedAt ? { passedAt } : {}),
     });
     if (changed) {

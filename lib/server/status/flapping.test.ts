@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
+import type { LastProbe, Status } from '@/lib/model/instance';
+import { deriveIncidents } from '@/lib/model/incidents';
+import { flappingOf } from '@/lib/model/status/flapping';
+import { incidentFlapping } from '@/components/history/incidents';
+import { healthChangedEvent } from '../health';
+import { createLostTracker, type LostTracker } from '../lost/tracker';
+import { createStore, type Store } from '../store/store';
+import { createStatusPublisher, type StatusPublisher } from './publisher';
+
+/** The real store, status publisher and lost tracker on a manual clock, writing history as the server does. */
+const T0 = Date.parse('2026-12-06T17:37:00.000Z');
+const KEY = '/services/payments/a';
+const iso = (ms: number): string => new Date(ms).toISOString();
+let store: Store;
+let publisher: StatusPublisher;
+let tracker: LostTracker | undefined;
+afterEach(() => {
+  tracker?.stop();
+  tracker = undefined;
+  publisher.stop();
+  store.close();
+});
+
+/** History rows by time, as the history store reads them. */
+const inOrder = (history: readonly HistoryEvent[]): HistoryEvent[] => [...history].sort((x, y) => Date.parse(x.at) - Date.parse(y.at) || x.id - y.id);
+
+function fleet() {
+  const clock = { now: T0 };
+  store = createStore({ coalesceMs: 0 });
+  const history: HistoryEvent[] = [];
+  const record = (event: NewHistoryEvent): void => void history.push({ ...event, id: history.length + 1 });
+  publisher = createStatusPublisher({ store, now: () => new Date(clock.now), onChange: (change) => record(healthChangedEvent(change)) });
+  tracker = createLostTracker({ store, retentionSeconds: 900, onHistory: record, now: () => clock.now, sweepMs: 60_000 });
+  const register = (): void => {
+    record({ at: iso(clock.now), kind: 'instance.registered', service: 'payments', instance: 'a', detail: 'registered' });
+    store.upsertKey({ etcdKey: KEY, lease: '7', registrations: [{ service: 'payments', id: 'a', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
+    store.flush();
+  };
+  const probe = (to: Status): void => {
+    const ok = to === 'passing';
+    const lastProbe: LastProbe = ok ? { at: iso(clock.now), ok: true, latencyMs: 2 } : { at: iso(clock.now), ok: false, latencyMs: 1, error: 'connection refused' };
+    const from = store.instance(KEY)?.status ?? 'unknown';
+    publisher.probe(KEY, { status: to, statusCause: ok ? 'probe OK' : 'connection refused', lastProbe }, from === to ? undefined : { key: KEY, service: 'payments', instance: 'a', from, to, cause: 'probe', at: iso(clock.now) });
+    store.flush();
+  };
+  /** The lease ends: the key goes, and the tracker keeps a stand-in for it. */
+  const expire = async (): Promise<void> => {
+    record({ at: iso(clock.now), kind: 'instance.deregistered', service: 'payments', instance: 'a', detail: 'lease 7 ended (revoked or expired)' });
+    tracker?.keyGoing(KEY, Promise.resolve('gone'));
+    store.removeKey(KEY);
+    store.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    store.flush();
+  };
+  const payments = () => [...store.instances()].filter((instance) => instance.service === 'payments');
+  return { clock, history, register, probe, expire, payments };
+}
+
+describe('flapping, through the real publisher and lost tracker', () => {
+  it('counts a crash loop (critical, lease gone, registered again under the same id, passing) on the instance, and on its stand-in while it is lost', async () => {
+    const { clock, history, register, probe, expire, payments } = fleet();
+    register();
+    clock.now += 2_000;
+    probe('passing');
+    const seen: (number | undefined)[] = [];
+    for (let cycle = 0; cycle < 4; cycle++) {
+      clock.now += 20_000;
+      probe('critical');
+      clock.now += 10_000;
+      await expire();
+      const [standIn] = payments();
+      seen.push(flappingOf(standIn?.criticalChanges, clock.now)?.changes);
+      clock.now += 20_000;
+      register();
+      clock.now += 2_000;
+      probe('passing');
+    }
+    // Into critical and out of it each cycle: the loss and the return are no extra changes.
+    expect(seen).toEqual([undefined, 3, 5, 7]);
+    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)?.changes).toBe(8);
+    // History says the same, by the same rule.
+    expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual(['a: 8 changes into and out of critical within 10 min']);
+  });
+
+  it('counts no change for a swing between critical and warning (an error rate about its critical threshold): it never recovered', () => {
+    const { clock, history, register, probe } = fleet();
+    register();
+    probe('passing');
+    for (let i = 0; i < 4; i++) {
+      clock.now += 5_000;
+      publisher.traffic(KEY, { status: 'critical', cause: 'error rate 26 %', kind: 'error_rate' });
+      clock.now += 5_000;
+      publisher.traffic(KEY, { status: 'warning', cause: 'error rate 24 %', kind: 'error_rate' });
+    }
+    expect(store.instance(KEY)?.status).toBe('warning');
+    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)).toBeNull();
+    expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual([null]);
+    // Its recovery is the one change out.
+    clock.now += 5_000;
+    publisher.traffic(KEY, null);
+    clock.now += 5_000;
+    publisher.traffic(KEY, { status: 'critical', cause: 'error rate 30 %', kind: 'error_rate' });
+    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)?.changes).toBe(3);
+    expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual(['a: 3 changes into and out of critical within 10 min']);
+  });
+
+  it('counts no vanishing of a passing instance (its lease ended, no loss) as flapping, on the page or in history', () => {
+    const { clock, history, register, probe } = fleet();
+    tracker?.stop();
+    tracker = undefined;
+    for (let i = 0; i < 4; i++) {
+      register();
+      clock.now += 2_000;
+      probe('passing');
+      clock.now += 20_000;
+      history.push({ at: iso(clock.now), kind: 'instance.deregistered', service: 'payments', instance: 'a', detail: 'lease 7 ended (revoked or expired)', id: history.length + 1 });
+      store.removeKey(KEY);
+      store.flush();
+      clock.now += 10_000;
+    }
+    const incidents = deriveIncidents(inOrder(history), { now: clock.now });
+    expect(incidents.map((incident) => incident.failures)).toEqual([4]);
+    expect(incidents.map(incidentFlapping)).toEqual([null]);
+  });
+
+  it('counts changes by the window: three 20 min failures with short recoveries are no flapping, though one incident holds them (its merge gap)', () => {
+    const { clock, history, register, probe } = fleet();
+    register();
+    probe('passing');
+    for (let i = 0; i < 3; i++) {
+      clock.now += 30_000;
+      probe('critical');
+      clock.now += 1_200_000;
+      probe('passing');
+    }
+    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)).toBeNull();
+    expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual([null]);
+  });
+});
