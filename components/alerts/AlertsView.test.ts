@@ -6,6 +6,8 @@ import type { LikelyCause } from '@/lib/model/topology/likely-cause';
 import { AlertsView } from './AlertsView';
 
 vi.mock('next/navigation', () => ({ useRouter: () => ({ refresh: () => undefined }) }));
+// The page sits under the console's LiveProvider (the header's summaries); none are needed here.
+vi.mock('@/components/live/LiveProvider', () => ({ useLive: () => ({ summaries: [] }) }));
 
 const quiet: AlertsSnapshot = { alerts: [], resolved: [], silences: [], delivery: { targets: [], failures: [] } };
 const render = (cause: LikelyCause): string => renderToStaticMarkup(createElement(AlertsView, { initial: quiet, services: [], cause }));

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { AlertView } from '@/lib/model/alerts/engine';
 import type { AlertsSnapshot } from '@/lib/model/alerts/snapshot';
 import { accessCall } from '@/lib/client/accessApi';
@@ -14,7 +14,8 @@ import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import type { LikelyCause } from '@/lib/model/topology/likely-cause';
 import { AlertsOrigin } from './AlertsOrigin';
 import { SilenceForm } from './SilenceForm';
-import { resolvedNote, resolvedOnNote, silencedNote } from './notes';
+import { resolvedNote, resolvedOnNote, silencedNote, statusNowNote } from './notes';
+import { useLive } from '@/components/live/LiveProvider';
 
 /** The page reloads its data this often (the server evaluates every few seconds). */
 const REFRESH_MS = 5_000;
@@ -153,6 +154,14 @@ export function AlertsView({ initial, services, cause }: { initial: AlertsSnapsh
     return () => clearInterval(timer);
   }, [router]);
   const byState = (state: AlertView['state']): AlertView[] => initial.alerts.filter((alert) => alert.state === state);
+  // The header's live summaries: an alert its service no longer matches says so, rather than contradict the header's counts.
+  const { summaries } = useLive();
+  const summaryOf = useMemo(() => new Map(summaries.map((summary) => [summary.name, summary])), [summaries]);
+  /** An open alert's note, with what its service is now when that no longer agrees. */
+  const withStatusNow =
+    (note: Note): Note =>
+    (alert) =>
+      [statusNowNote(alert, summaryOf.get(alert.labels.service)), note(alert)].filter((part) => part !== null).join('; ') || null;
   const lift = async (id: string): Promise<void> => {
     const result = await accessCall('DELETE', `/api/v1/alerts/silences/${encodeURIComponent(id)}`);
     setError(result.ok ? null : result.message);
@@ -197,19 +206,19 @@ export function AlertsView({ initial, services, cause }: { initial: AlertsSnapsh
         }
         alerts={byState('firing')}
         empty="nothing firing"
-        note={(alert) => (alert.holds ? `holding ${alert.holds.join(', ')}` : alert.explainedBy ? `probable origin: ${alert.explainedBy}` : null)}
+        note={withStatusNow((alert) => (alert.holds ? `holding ${alert.holds.join(', ')}` : alert.explainedBy ? `probable origin: ${alert.explainedBy}` : null))}
         {...(mayChange ? { actions: (alert: AlertView) => <AckControl alert={alert} onDone={acked} /> } : {})}
       />
-      <AlertSection id="alerts-pending" title="Pending" intro="Failing, not yet for their rule’s duration." alerts={byState('pending')} empty="nothing failing short of its rule’s duration" note={() => null} />
+      <AlertSection id="alerts-pending" title="Pending" intro="Failing, not yet for their rule’s duration." alerts={byState('pending')} empty="nothing failing short of its rule’s duration" note={withStatusNow(() => null)} />
       <AlertSection
         id="alerts-suppressed"
         title="Suppressed"
         intro="Held, not sent: a dependency is the probable origin and has its own alert. Sent if the caller still fails once the origin recovers."
         alerts={byState('suppressed')}
         empty="no caller held by a failing dependency"
-        note={(alert) => `suppressed by ${alert.suppressedBy ?? 'its dependency'}`}
+        note={withStatusNow((alert) => `suppressed by ${alert.suppressedBy ?? 'its dependency'}`)}
       />
-      <AlertSection id="alerts-silenced" title="Silenced alerts" intro="Would fire, but a silence rule (below) holds them from delivery until it ends." alerts={byState('silenced')} empty="no alert held by a silence rule" note={(alert) => silencedNote(alert, initial.silences)} />
+      <AlertSection id="alerts-silenced" title="Silenced alerts" intro="Would fire, but a silence rule (below) holds them from delivery until it ends." alerts={byState('silenced')} empty="no alert held by a silence rule" note={withStatusNow((alert) => silencedNote(alert, initial.silences))} />
       <AlertSection
         id="alerts-resolved"
         title="Recently resolved"

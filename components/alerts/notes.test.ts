@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolvedNote, resolvedOnNote, silencedNote } from './notes';
+import { resolvedNote, resolvedOnNote, silencedNote, statusNowNote } from './notes';
 
 describe('resolvedNote', () => {
   it('says nothing of an alert that was sent', () => {
@@ -25,5 +25,17 @@ describe('silencedNote', () => {
   it('names the silence rule by its reason', () => {
     expect(silencedNote({ silencedBy: 's1' }, [{ id: 's1', reason: 'reindexing tonight' }])).toBe('held by the silence rule “reindexing tonight”');
     expect(silencedNote({ silencedBy: 'gone' }, [])).toBe('held by a silence rule');
+  });
+});
+
+describe('statusNowNote', () => {
+  const labels = { alertname: 'ServiceCritical' as const, service: 'payments', severity: 'critical' as const, cause: 'probe' as const };
+  it('says why an alert disagrees with the header: its service is no longer what it was at the last evaluation', () => {
+    expect(statusNowNote({ labels }, { status: 'warning' })).toBe('payments is warning now: the alerts follow at the next check, within seconds');
+    expect(statusNowNote({ labels }, undefined)).toBe('payments is no longer registered: the alerts follow at the next check, within seconds');
+  });
+  it('says nothing while the service still is what the alert says', () => {
+    expect(statusNowNote({ labels }, { status: 'critical' })).toBeNull();
+    expect(statusNowNote({ labels: { ...labels, alertname: 'DependencyFailing', cause: 'calls' } }, undefined)).toBeNull();
   });
 });

@@ -1,4 +1,7 @@
+import { statusStillCallsFor } from '@/lib/model/alerts/conditions';
 import type { AlertView } from '@/lib/model/alerts/engine';
+import type { ServiceSummary } from '@/lib/model/service-summary';
+import { STATUS_LABELS } from '@/components/ui/StatusBadge';
 
 /**
  * What a recently resolved alert's row adds to its description: whether it was ever sent, and why
@@ -32,4 +35,15 @@ export function resolvedOnNote(alert: Pick<AlertView, 'resolvedOn' | 'labels'>):
   if (alert.resolvedOn === 'recovery') return `at the recovery of ${alert.labels.service} (passing again)`;
   if (alert.resolvedOn === 'evaluation') return 'when a check found it over';
   return null;
+}
+
+/**
+ * Under an alert the last evaluation left whose service is no longer what it needs (the header,
+ * live, already counts it otherwise): what the service is now, and that the alerts catch up at the
+ * next evaluation. Null while its status still agrees (`statusStillCallsFor`).
+ */
+export function statusNowNote(alert: Pick<AlertView, 'labels'>, summary: Pick<ServiceSummary, 'status' | 'draining'> | undefined): string | null {
+  if (statusStillCallsFor(alert.labels.alertname, summary) !== false) return null;
+  const now = summary === undefined ? 'is no longer registered' : `is ${STATUS_LABELS[summary.status].toLowerCase()} now`;
+  return `${alert.labels.service} ${now}: the alerts follow at the next check, within seconds`;
 }

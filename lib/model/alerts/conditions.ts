@@ -114,6 +114,31 @@ export function mayHaveConditions(summary: Pick<ServiceSummary, 'status' | 'lost
   return (summary.draining ?? 0) > 0;
 }
 
+/**
+ * Whether a service as it is now (its live summary, what the header counts) still calls for the
+ * alert named, by the status tests `serviceConditions` makes: ServiceCritical a critical service,
+ * the traffic alerts a warning one, InstancesLost one not passing, DrainStuck a drained instance
+ * still called. Alerts are what the last evaluation found (every SWITCHYARD_ALERT_EVALUATION_MS);
+ * the header follows the fleet live, so in between the two disagree — false says the alert is
+ * behind (the Alerts page says so), true only that its status does not contradict it. Undefined
+ * for DependencyFailing (a dependency's calls; it may be no service at all) and RegistryUnreachable (etcd).
+ */
+export function statusStillCallsFor(alertname: AlertName, summary: Pick<ServiceSummary, 'status' | 'draining'> | undefined): boolean | undefined {
+  if (alertname === 'DependencyFailing' || alertname === 'RegistryUnreachable') return undefined;
+  if (summary === undefined) return false;
+  switch (alertname) {
+    case 'ServiceCritical':
+      return summary.status === 'critical';
+    case 'ServiceErrorRate':
+    case 'ServiceLatency':
+      return summary.status === 'warning';
+    case 'InstancesLost':
+      return summary.status !== 'passing';
+    case 'DrainStuck':
+      return (summary.draining ?? 0) > 0;
+  }
+}
+
 /** What the service's state calls for now: at most one health alert, plus lost and stuck-drain alerts. */
 function serviceConditions(service: Service, rules: AlertRules, explainedBy: string | undefined): Condition[] {
   const rule = ruleFor(rules, service.name);
