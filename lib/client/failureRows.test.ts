@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '@/lib/model/events';
-import { failureRowsReducer, initialFailureRows, shownFor, type FailureRows, type FailureRowsAction } from './failureRows';
+import { failureRowsReducer, initialFailureRows, loadFailureRows, shownFor, type FailureRows, type FailureRowsAction } from './failureRows';
 
 const rowsOf = (state: FailureRows, service: string) => shownFor(state, service).rows?.rows ?? null;
 
@@ -49,5 +49,33 @@ describe('a service page\u2019s failure rows', () => {
   it('merges live rows of the shown service only', () => {
     const shown = run([{ type: 'show', service: 'orders' }, { type: 'page', service: 'orders', events: [], older: [] }, { type: 'live', events: [paymentsDown, ordersDown] }]);
     expect(rowsOf(shown, 'orders')?.map((event) => event.id)).toEqual([90]);
+  });
+});
+
+describe('loading a service page\u2019s failure rows', () => {
+  const page = (events: readonly HistoryEvent[], nextCursor: string | null) => ({ events, nextCursor });
+
+  it('keeps the page when the pairing rows past it fail to load, pairing without them', async () => {
+    const asked: string[] = [];
+    const fetchJson = async (url: string): Promise<unknown> => {
+      asked.push(url);
+      if (asked.length === 1) return page([paymentsDown], 'cursor-1');
+      throw new Error('HTTP 503');
+    };
+    expect(await loadFailureRows('payments', fetchJson)).toEqual({ type: 'page', service: 'payments', events: [paymentsDown], older: [] });
+    expect(asked).toHaveLength(2);
+  });
+
+  it('fails when the page itself fails, and when the load was given up (the page moved on)', async () => {
+    await expect(loadFailureRows('payments', async () => Promise.reject(new Error('HTTP 503')))).rejects.toThrow('HTTP 503');
+    const controller = new AbortController();
+    let calls = 0;
+    const fetchJson = async (): Promise<unknown> => {
+      calls += 1;
+      if (calls === 1) return page([paymentsDown], 'cursor-1');
+      controller.abort();
+      throw new Error('aborted');
+    };
+    await expect(loadFailureRows('payments', fetchJson, controller.signal)).rejects.toThrow('aborted');
   });
 });

@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@/lib/model/events';
-import { mergeFailureWindow, withPairingRows, type FailureWindow } from '@/lib/model/history-query';
+import { eventsUrl, FAILURE_KINDS, mergeFailureWindow, PAIRING_KINDS, PAIRING_MARGIN, withPairingRows, type FailureWindow } from '@/lib/model/history-query';
+import { parseEventPage } from './historyApi';
 
 /** Candidate events read to find the latest failures (health changes include recoveries). */
 export const SCAN = 1_000;
@@ -42,3 +43,23 @@ export function failureRowsReducer(state: FailureRows, action: FailureRowsAction
 /** What to show for `service`: nothing while the state is still another service's (the render before 'show' is dispatched). */
 export const shownFor = (state: FailureRows, service: string): Pick<FailureRows, 'rows' | 'error'> =>
   state.service === service ? state : { rows: null, error: null };
+
+/**
+ * A service's failure rows as a `page` action: SCAN failure-kind rows and, when more exist, the
+ * pairing rows just past them (a loss seconds older than its deregistration may lie there: `failureList`).
+ * Those only refine the pairing at the page's edge: when they fail to load, the page pairs without them.
+ */
+export async function loadFailureRows(service: string, fetchJson: (url: string, signal?: AbortSignal) => Promise<unknown>, signal?: AbortSignal): Promise<FailureRowsAction> {
+  const page = parseEventPage(await fetchJson(eventsUrl({ service, kinds: FAILURE_KINDS }, { limit: SCAN }), signal));
+  return { type: 'page', service, events: page.events, older: page.nextCursor === null ? [] : await pairingRows(service, page.nextCursor, fetchJson, signal) };
+}
+
+async function pairingRows(service: string, cursor: string, fetchJson: (url: string, signal?: AbortSignal) => Promise<unknown>, signal?: AbortSignal): Promise<readonly HistoryEvent[]> {
+  try {
+    return parseEventPage(await fetchJson(eventsUrl({ service, kinds: PAIRING_KINDS }, { limit: PAIRING_MARGIN, cursor }), signal)).events;
+  } catch (failure: unknown) {
+    // Given up (the page moved on): no page at all.
+    if (signal?.aborted) throw failure;
+    return [];
+  }
+}

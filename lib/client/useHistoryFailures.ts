@@ -2,9 +2,9 @@
 
 import { useCallback, useEffect, useMemo, useReducer } from 'react';
 import type { HistoryEvent } from '@/lib/model/events';
-import { eventsUrl, FAILURE_KINDS, failureList, PAIRING_KINDS, PAIRING_MARGIN } from '@/lib/model/history-query';
-import { failureRowsReducer, initialFailureRows, SCAN, shownFor } from './failureRows';
-import { errorText, fetchJson, parseEventPage } from './historyApi';
+import { failureList } from '@/lib/model/history-query';
+import { failureRowsReducer, initialFailureRows, loadFailureRows, shownFor } from './failureRows';
+import { errorText, fetchJson } from './historyApi';
 import { useHistoryFeed } from './useHistoryFeed';
 
 export interface FailuresView {
@@ -25,10 +25,7 @@ export function useHistoryFailures(service: string, count = 10): FailuresView {
   const load = useCallback(
     async (signal?: AbortSignal) => {
       try {
-        const page = parseEventPage(await fetchJson(eventsUrl({ service, kinds: FAILURE_KINDS }, { limit: SCAN }), signal));
-        // A loss seconds older than its deregistration may lie just past the page: read its pairing rows too (`failureList`).
-        const older = page.nextCursor === null ? [] : parseEventPage(await fetchJson(eventsUrl({ service, kinds: PAIRING_KINDS }, { limit: PAIRING_MARGIN, cursor: page.nextCursor }), signal)).events;
-        dispatch({ type: 'page', service, events: page.events, older });
+        dispatch(await loadFailureRows(service, fetchJson, signal));
       } catch (failure: unknown) {
         if (!signal?.aborted) dispatch({ type: 'error', service, message: errorText(failure) });
       }
