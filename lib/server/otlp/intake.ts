@@ -54,7 +54,7 @@ export function createOtlpIntake(options: OtlpIntakeOptions): OtlpIntake {
   const externalCap = options.maxExternalNodes ?? MAX_EXTERNAL_NODES;
   const externals = createExternalNodes({ now, cap: externalCap, ttlMs: EXTERNAL_TTL_MS });
   const authority = createReportAuthority({ windowMs: REPORT_WINDOW_MS, maxServices: 10_000, maxEdges: 10_000 });
-  const shared = { registry: createRegistryLookup(options.store), latency: options.latency, now, authority, externals };
+  const shared = { registry: createRegistryLookup(options.store, { now }), latency: options.latency, now, authority, externals };
   const metrics = createMetricsIntake(shared);
   const traces = createTracesIntake({ ...shared, ...(options.pairTtlMs !== undefined ? { pairTtlMs: options.pairTtlMs } : {}) });
   const inFlight = createInFlightLimit(MAX_OTLP_IN_FLIGHT, { maxWaiting: MAX_OTLP_WAITING });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { calleeOf } from '@/lib/model/otlp/peer';
 import type { Registration } from '@/lib/model/registration';
 import { createStore, STAND_IN_KEY_PREFIX, type Store } from '../store/store';
 import { createRegistryLookup } from './registry-lookup';
@@ -55,6 +56,39 @@ describe('registry lookup', () => {
     store.removeKey(`${STAND_IN_KEY_PREFIX}/services/users/u-1`);
     store.flush();
     expect([lookup.isLost('users', 'u-1'), lookup.hasInstance('users', 'u-1')]).toEqual([false, true]);
+    store.close();
+  });
+
+  it('names an instance whose key went by its address while its departure is checked and once it still serves, for two minutes unless someone registers there', () => {
+    let nowMs = 0;
+    const store = createStore({ coalesceMs: 0 });
+    register(store, 'users', 'u-1', '10.0.0.1:9000');
+    register(store, 'users', 'u-2', '10.0.0.2:9000');
+    const lookup = createRegistryLookup(store, { now: () => nowMs });
+    const calledAt = (address: string, port: number) =>
+      calleeOf([{ key: 'server.address', value: { stringValue: address } }, { key: 'server.port', value: { intValue: port } }], lookup);
+    expect(calledAt('10.0.0.1', 9000)).toEqual({ service: 'users', instance: 'u-1', external: false });
+    // Its key went and u-2 is still registered: no stand-in while its departure is checked, yet calls reported to it are its.
+    store.removeKey('/services/users/u-1');
+    store.flush();
+    expect(calledAt('10.0.0.1', 9000)).toEqual({ service: 'users', instance: 'u-1', external: false });
+    // Still serving: its stand-in.
+    nowMs = 30_000;
+    store.upsertKey({ etcdKey: `${STAND_IN_KEY_PREFIX}/services/users/u-1`, lease: undefined, registrations: [registration('users', 'u-1', '10.0.0.1:9000', { ...LOST, stillServing: true })] });
+    store.flush();
+    expect(calledAt('10.0.0.1', 9000)).toEqual({ service: 'users', instance: 'u-1', external: false });
+    // Another instance registered at that address answers for it.
+    store.removeKey('/services/users/u-2');
+    register(store, 'orders', 'o-1', '10.0.0.2:9000');
+    store.flush();
+    expect(calledAt('10.0.0.2', 9000)).toEqual({ service: 'orders', instance: 'o-1', external: false });
+    // The last to leave an address answers for it, for two minutes.
+    store.removeKey('/services/orders/o-1');
+    store.flush();
+    nowMs += 120_000;
+    expect(calledAt('10.0.0.2', 9000)).toEqual({ service: 'orders', instance: 'o-1', external: false });
+    nowMs += 1;
+    expect(calledAt('10.0.0.2', 9000)).toEqual({ service: '10.0.0.2:9000', external: true });
     store.close();
   });
 
