@@ -157,6 +157,9 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   // and a node being dragged: a whole layout adopted then would move the map out from under the reader.
   const viewMovedByHand = useRef(false);
   const dragUnderWay = useRef(false);
+  // A phone's view still the one its first draw chose during an outage (or its later move to the
+  // origin): an origin found after it is centred on, which no other view the code or the reader set is.
+  const phoneStartView = useRef(false);
   const viewIsOurs = useCallback(() => !viewMovedByHand.current && !dragUnderWay.current, []);
   const layout = useTopologyLayout(mode, layoutInput.nodes, layoutInput.edges, graph.groups, observed.settled, initialLayout, viewIsOurs);
 
@@ -218,11 +221,13 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   const onMovedByHand = useCallback(() => {
     redoOnResize.current = null;
     viewMovedByHand.current = true;
+    phoneStartView.current = false;
   }, []);
   const fitTo = useCallback(
     (ids?: string[]) => {
       redoOnResize.current = { fit: ids };
       viewMovedByHand.current = false;
+      phoneStartView.current = false;
       const rects = ids ? ids.flatMap((id) => flow.rects.get(id) ?? []) : [...flow.rects.values()];
       const { width, height } = storeApi.getState();
       // Only the zoom controls can be in the way of a fitted map (viewport.ts); on a phone a whole map is a strip across the middle, clear of them.
@@ -237,6 +242,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
       if (!rect) return;
       redoOnResize.current = { centre: graphId };
       viewMovedByHand.current = false;
+      phoneStartView.current = false;
       // Two frames on: a selection opens the panel, which takes the map's side (or, on a phone, its
       // lower half); centred before that, the node ended up under the panel.
       requestAnimationFrame(() =>
@@ -248,8 +254,11 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
   const redoLastView = useCallback(() => {
     const redo = redoOnResize.current;
     if (redo === null) return;
+    // The same view again: still the phone's first one if it was.
+    const startView = phoneStartView.current;
     if ('fit' in redo) fitTo(redo.fit);
     else centerOn(redo.centre);
+    phoneStartView.current = startView;
   }, [fitTo, centerOn]);
   // Redone only when what it showed no longer is: a notice appearing above the map shortens the
   // canvas a little, and refitting then moved every node under the reader's eyes as an outage began.
@@ -293,13 +302,18 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     if (drawn || flow.nodes.length === 0 || layout.pending?.full) return;
     let frame = requestAnimationFrame(() => {
       // On a phone the whole map is specks; during an outage it opens on the likely origin (else the first failing service).
-      const start = storeApi.getState().width <= NARROW_MAX_WIDTH ? (origins[0]?.id ?? worstFailing(topology.nodes, failing)) : undefined;
+      const narrow = storeApi.getState().width <= NARROW_MAX_WIDTH;
+      const start = narrow ? (origins[0]?.id ?? worstFailing(topology.nodes, failing)) : undefined;
       if (selectedId !== '' && flow.rects.has(selectedId)) centerOn(selectedId);
       else if (visibility.focus) fitTo([...flow.rects.keys()]);
       else if (start !== undefined && flow.rects.has(graphIdOf(start))) {
         centerOn(graphIdOf(start));
         setCentredOn(start);
-      } else fitTo();
+        phoneStartView.current = true;
+      } else {
+        fitTo();
+        phoneStartView.current = narrow;
+      }
       // The frame after next: the fitted map has been painted by then.
       frame = requestAnimationFrame(() => {
         frame = requestAnimationFrame(() => {
@@ -311,8 +325,22 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     return () => cancelAnimationFrame(frame);
   }, [drawn, flow, layout.pending, selectedId, visibility.focus, centerOn, fitTo, storeApi, origins, topology.nodes, failing, graphIdOf]);
 
+  // An origin found after the phone's first view (centred then on the first failing service, or on
+  // the whole map): the reader woken at 3 a.m. needs it on screen, under its banner. Not once they
+  // moved the map, chose a node or asked for the whole map.
+  const firstOrigin = origins[0]?.id;
+  useEffect(() => {
+    if (!drawn || !phoneStartView.current || selectedId !== '' || firstOrigin === undefined || firstOrigin === centredOn) return;
+    const id = graphIdOf(firstOrigin);
+    if (!flow.rects.has(id)) return;
+    centerOn(id);
+    phoneStartView.current = true;
+    setCentredOn(firstOrigin);
+  }, [drawn, selectedId, firstOrigin, centredOn, graphIdOf, flow.rects, centerOn]);
+
   const select = useCallback(
     (graphId: string) => {
+      phoneStartView.current = false;
       if (graphId === '') update({ node: '', group: '' });
       else if (graphId.startsWith('g:')) update({ group: graphId.slice(2), node: '' });
       else if (graphId.startsWith('n:')) update({ node: graphId.slice(2), group: '' });

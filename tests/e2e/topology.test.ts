@@ -291,6 +291,58 @@ describe('topology map in Chromium', () => {
     }
   });
 
+  it("shows each instance's address on one line in the map panel at 1440 px, never broken at its port", async () => {
+    await openMap();
+    await nodeOf(page, 'e2e-orders').click();
+    const panel = page.getByRole('complementary');
+    await panel.getByRole('heading', { name: 'e2e-orders', exact: true }).waitFor();
+    const address = panel.locator('.tpanel__instance-where .copyable__text').first();
+    await address.waitFor();
+    const { height, lineHeight, text } = await address.evaluate((element) => ({
+      height: element.getBoundingClientRect().height,
+      lineHeight: parseFloat(getComputedStyle(element).lineHeight),
+      text: element.textContent ?? '',
+    }));
+    expect(text).toMatch(/^127\.0\.0\.1:\d+$/);
+    // The instance column had a third of the panel (its 60 % was set on the cells, not the header a fixed table sizes by): "127.0.0.1 / :39845".
+    expect(height, text).toBeLessThan(lineHeight * 1.5);
+    await page.keyboard.press('Escape');
+  });
+
+  it('moves a phone centred on the first failing service to the likely origin once one is found', async () => {
+    const { page: phone, errors: phoneErrors } = await openPage(browser, { width: 390, height: 844 });
+    try {
+      await useSession(phone, server, await server.login('admin', ADMIN_PASSWORD));
+      // orders fails alone first: no origin yet (one failing node), so the phone opens on orders.
+      orders.setStatus(503);
+      await eventually(async () => {
+        const body = (await (await server.fetch(`/api/v1/topology`)).json()) as { nodes: { id: string; status: string }[] };
+        return body.nodes.find((node) => node.id === 'e2e-orders')?.status === 'critical' ? true : undefined;
+      }, CRITICAL_BUDGET_MS, 'e2e-orders critical');
+      await phone.goto(`${server.url}/`);
+      const centred = phone.locator('.topology__centred');
+      await centred.getByText('Centred on e2e-orders, critical.').waitFor({ timeout: 15_000 });
+      // Then payments fails under it: payments is the likely origin, and the phone shows it, not orders.
+      payments.setStatus(503);
+      await phone.locator('.torigin').getByText('Likely origin: e2e-payments.').waitFor({ timeout: CRITICAL_BUDGET_MS });
+      await centred.getByText('Centred on e2e-payments, the likely origin.').waitFor({ timeout: 5_000 });
+      const stage = (await phone.locator('.react-flow').boundingBox()) ?? { x: 0, y: 0, width: 0, height: 0 };
+      const inside = (box: { x: number; y: number; width: number; height: number } | null) =>
+        box !== null && box.x >= stage.x && box.y >= stage.y && box.x + box.width <= stage.x + stage.width && box.y + box.height <= stage.y + stage.height;
+      await expect.poll(async () => inside(await nodeOf(phone, 'e2e-payments').boundingBox())).toBe(true);
+      expect(phoneErrors).toEqual([]);
+    } finally {
+      payments.setStatus(200);
+      orders.setStatus(200);
+      await phone.context().close();
+    }
+    // The fleet passing again before the next test.
+    await eventually(async () => {
+      const body = (await (await server.fetch(`/api/v1/topology`)).json()) as { nodes: { id: string; status: string }[] };
+      return body.nodes.filter((node) => node.id.startsWith('e2e-')).every((node) => node.status === 'passing') ? true : undefined;
+    }, 15_000, 'the fixture fleet passing again');
+  });
+
   it('places a new service without moving the others', async () => {
     await openMap();
     const before = await boxes(page);
