@@ -3,7 +3,7 @@ import { RESPONSE_BEGAN, type HistoryEvent } from './events';
 import { fleetRecord } from './fleet-record';
 import { StatusSchema } from './instance';
 import { returnedAsInDetail } from './history-wording';
-import { criticalChange, FLAP_MIN_CHANGES, mostChangesInAWindow } from './status/flapping';
+import { criticalChange, FLAP_MIN_CHANGES, tallyChange, type ChangeTally } from './status/flapping';
 import type { Adjacency } from './topology/graph';
 
 /** One stretch of trouble in one service (see `deriveIncidents` for exactly what counts). */
@@ -159,8 +159,8 @@ interface Draft {
   failures: number;
   peakFailing: number;
   firstSign: FirstSign | null;
-  /** Per instance, the times (ms) it went into or out of critical while this incident was open. */
-  criticalChanges: Map<string, number[]>;
+  /** Per instance, its changes into or out of critical while this incident was open. */
+  criticalChanges: Map<string, ChangeTally>;
 }
 
 interface ServiceState {
@@ -261,8 +261,7 @@ function closeIfQuiet(state: ServiceState, atMs: number, by: 'recovery' | 'depar
 /** The instance with the most changes into or out of critical within one window, if that is flapping. */
 function flappingIn(draft: Draft): IncidentFlapping | undefined {
   let hardest: IncidentFlapping | undefined;
-  for (const [instance, changes] of draft.criticalChanges) {
-    const most = mostChangesInAWindow(changes);
+  for (const [instance, { most }] of draft.criticalChanges) {
     if (most >= FLAP_MIN_CHANGES && most > (hardest?.changes ?? 0)) hardest = { instance, changes: most };
   }
   return hardest;
@@ -393,9 +392,9 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
     // A change into critical belongs to the incident it opened or joined, one out of it to the one it was in.
     const counting = countsAsFlap ? (state.open ?? openBefore) : null;
     if (counting) {
-      const changes = counting.criticalChanges.get(instance) ?? [];
-      changes.push(atMs);
-      counting.criticalChanges.set(instance, changes);
+      const tally = counting.criticalChanges.get(instance) ?? { recent: [], most: 0 };
+      tallyChange(tally, atMs);
+      counting.criticalChanges.set(instance, tally);
     }
   };
   const addSignal = (state: ServiceState, event: HistoryEvent, service: string, instance: string, atMs: number, signal: FailureSignal): void => {

@@ -64,13 +64,16 @@ export function flappingOf(changes: readonly number[] | undefined, nowMs: number
   return { changes: counted.length, since, last, ...(changes.length >= FLAP_CHANGES_KEPT && counted.length === changes.length ? { atLeast: true as const } : {}) };
 }
 
-/** Most of `changes` (ms, ascending) within any FLAP_WINDOW_MS: how hard an instance flapped over a stretch of history. */
-export function mostChangesInAWindow(changes: readonly number[]): number {
-  let most = 0;
-  let first = 0;
-  for (let last = 0; last < changes.length; last++) {
-    while ((changes[last] ?? 0) - (changes[first] ?? 0) >= FLAP_WINDOW_MS) first++;
-    most = Math.max(most, last - first + 1);
-  }
-  return most;
+/** Changes counted over a stretch of history, one at a time: the most within any FLAP_WINDOW_MS so far. */
+export interface ChangeTally {
+  /** Those within FLAP_WINDOW_MS of the latest (ms, ascending): at most a window's worth, however long the stretch. */
+  recent: number[];
+  most: number;
+}
+
+/** `tally` with one more change at `atMs` (not before the last one counted). */
+export function tallyChange(tally: ChangeTally, atMs: number): void {
+  tally.recent.push(atMs);
+  while ((tally.recent[0] ?? atMs) <= atMs - FLAP_WINDOW_MS) tally.recent.shift();
+  tally.most = Math.max(tally.most, tally.recent.length);
 }
