@@ -4,11 +4,15 @@ import { useMemo } from 'react';
 import Link from 'next/link';
 import { STATUSES } from '@/lib/model/instance';
 import { countSummaries } from '@/lib/model/service-summary';
+import { STAND_IN_WORDS } from '@/lib/model/status/lost';
 import { StatusIcon } from '../ui/StatusIcon';
 import { STATUS_LABELS } from '../ui/StatusBadge';
 import { useLive } from '../live/LiveProvider';
 
 const number = new Intl.NumberFormat('en');
+
+const unlistedTitle = (count: number): string =>
+  `${count} ${count === 1 ? 'service' : 'services'} failing only by instances ${STAND_IN_WORDS.unlisted}: they still serve, but callers cannot find them through etcd`;
 
 export function FleetCounts() {
   const { summaries } = useLive();
@@ -45,6 +49,17 @@ export function FleetCounts() {
           </div>
         );
       })}
+      {/* Not counted as critical: cut off from etcd they serve on, and the fix is etcd, not them (the whole fleet at once reads so). */}
+      {counts.outOfDiscovery > 0 && (
+        <div className="fleet-counts__item fleet-counts__status status--warning" title={unlistedTitle(counts.outOfDiscovery)}>
+          <dt>{STAND_IN_WORDS.unlisted}</dt>
+          <dd>
+            <Link className="fleet-counts__link" href="/services" aria-label={`${unlistedTitle(counts.outOfDiscovery)}: list them`}>
+              {number.format(counts.outOfDiscovery)}
+            </Link>
+          </dd>
+        </div>
+      )}
     </dl>
   );
 }

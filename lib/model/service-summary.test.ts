@@ -84,7 +84,21 @@ describe('summarizeInstances', () => {
 describe('countSummaries', () => {
   it('counts services, instances and services per status', () => {
     const counts = countSummaries([summarizeInstances('a', [instance('1'), instance('2')]), summarizeInstances('b', [instance('3', { status: 'critical' })])]);
-    expect(counts).toEqual({ services: 2, instances: 3, byStatus: { passing: 1, warning: 0, critical: 1, unknown: 0 } });
+    expect(counts).toEqual({ services: 2, instances: 3, byStatus: { passing: 1, warning: 0, critical: 1, unknown: 0 }, outOfDiscovery: 0 });
+  });
+
+  it('counts a service failing only by instances out of discovery that still serve as out of discovery, not by its status', () => {
+    const left = { at: '2026-01-01T00:00:00Z', cause: 'lease expired while it still served', passingBefore: 3 };
+    const serving = { ...left, stillServing: true as const };
+    const counts = countSummaries([
+      // The whole fleet cut off from etcd: every instance serves on, out of discovery.
+      summarizeInstances('all-out', [instance('1', { status: 'critical', lost: serving }), instance('2', { status: 'critical', lost: serving })]),
+      summarizeInstances('one-out', [instance('3'), instance('4', { status: 'critical', lost: serving })]),
+      // Gone (lost, not serving), or also failing its probes: its status says so.
+      summarizeInstances('gone', [instance('5', { status: 'critical', lost: left })]),
+      summarizeInstances('also-failing', [instance('6', { status: 'critical', lost: serving }), instance('7', { status: 'critical', statusCauseKind: 'probe' })]),
+    ]);
+    expect(counts).toEqual({ services: 4, instances: 7, byStatus: { passing: 0, warning: 0, critical: 2, unknown: 0 }, outOfDiscovery: 2 });
   });
 });
 

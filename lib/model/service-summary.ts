@@ -219,8 +219,18 @@ export function sameSummary(a: ServiceSummary, b: ServiceSummary): boolean {
 export interface SummaryCounts {
   services: number;
   instances: number;
-  /** Services per rolled-up status. */
+  /** Services per rolled-up status, those counted in `outOfDiscovery` aside. */
   byStatus: Record<Status, number>;
+  /**
+   * Services failing only because instances of theirs serve on out of discovery (`servesOutOfDiscovery`):
+   * callers cannot find those instances, yet nothing of theirs is down — what to fix is etcd, not them.
+   */
+  outOfDiscovery: number;
+}
+
+/** Failing only by instances whose keys went while they serve on (every failing one lost, every lost one still serving). */
+export function servesOutOfDiscovery(summary: Pick<ServiceSummary, 'failingOnlyLost' | 'lost' | 'lostServing'>): boolean {
+  return summary.failingOnlyLost === true && summary.lostServing !== undefined && summary.lostServing === summary.lost;
 }
 
 /** The header's fleet counts from summaries. */
@@ -228,10 +238,12 @@ export function countSummaries(summaries: Iterable<ServiceSummary>): SummaryCoun
   const byStatus = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<Status, number>;
   let services = 0;
   let instances = 0;
+  let outOfDiscovery = 0;
   for (const summary of summaries) {
     services += 1;
     instances += summary.instances;
-    byStatus[summary.status] += 1;
+    if (servesOutOfDiscovery(summary)) outOfDiscovery += 1;
+    else byStatus[summary.status] += 1;
   }
-  return { services, instances, byStatus };
+  return { services, instances, byStatus, outOfDiscovery };
 }
