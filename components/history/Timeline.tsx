@@ -16,6 +16,9 @@ import { TimelineSkeleton } from './TimelineSkeleton';
 
 /** Collapsed row height (px); expanded rows are measured. */
 export const ROW_HEIGHT = 34;
+/** Up to 760 px (TWO_LINES_MEDIA), with a service column, the service is a second line (history.css). */
+export const ROW_HEIGHT_TWO_LINES = 52;
+const TWO_LINES_MEDIA = '(max-width: 760px)';
 /** Older pages load when the last rendered row is this close to the end. */
 const LOAD_AHEAD = 150;
 /** Within this many px of the top the reader follows live events. */
@@ -40,8 +43,22 @@ interface Props extends RowFilterActions {
  * Runs of first passes (`unknown → passing`, every instance after a restart) are one line each
  * until opened (lib/model/timeline-entries.ts).
  */
+/** Whether the window is narrow enough for two-line rows (history.css's 760 px), followed as it changes. */
+function useTwoLineRows(): boolean {
+  const [twoLines, setTwoLines] = useState(false);
+  useLayoutEffect(() => {
+    const media = matchMedia(TWO_LINES_MEDIA);
+    const follow = (): void => setTwoLines(media.matches);
+    follow();
+    media.addEventListener('change', follow);
+    return () => media.removeEventListener('change', follow);
+  }, []);
+  return twoLines;
+}
+
 export function Timeline({ view, label, showService = true, empty, size = 'page', onFilter }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
+  const rowHeight = useTwoLineRows() && showService ? ROW_HEIGHT_TWO_LINES : ROW_HEIGHT;
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
   const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(() => new Set());
   const [active, setActive] = useState(0);
@@ -54,10 +71,12 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
   const virtualizer = useVirtualizer({
     count: entries.length + 1,
     getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => rowHeight,
     overscan: 10,
     getItemKey: (index) => keyOf(entries[index]),
   });
+  // Rows change height with the window: every collapsed row is placed again.
+  useLayoutEffect(() => virtualizer.measure(), [virtualizer, rowHeight]);
   const items = virtualizer.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? 0;
 
@@ -95,9 +114,9 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
         return next;
       });
       // Collapsed rows are not measured (no forced layout while scrolling): forget the expanded height.
-      virtualizer.resizeItem(index, ROW_HEIGHT);
+      virtualizer.resizeItem(index, rowHeight);
     },
-    [virtualizer],
+    [virtualizer, rowHeight],
   );
   const toggleGroup = useCallback((key: string, index: number) => {
     setOpenGroups((current) => {
@@ -122,7 +141,7 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
     const onList = target === scroller.current;
     if (!onRow && !onList) return;
     const current = onRow ? Number(target.dataset.index) : Math.max(0, Math.min(active, entries.length - 1));
-    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 0) / ROW_HEIGHT) - 1);
+    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 0) / rowHeight) - 1);
     const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -Infinity, End: Infinity };
     if (event.key in moves) {
       event.preventDefault();

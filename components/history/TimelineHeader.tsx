@@ -5,7 +5,7 @@ export function TimelineHeader({ showService }: { showService: boolean }) {
       <span />
       <span>Time</span>
       <span>Event</span>
-      {showService && <span>Service</span>}
+      {showService && <span className="timeline-row__service">Service</span>}
       <span className="timeline-row__instance">Instance</span>
       <span>Change</span>
       <span>Detail</span>

@@ -26,7 +26,7 @@ interface Props extends RowFilterActions {
   /** The row keyboard focus rests on (roving tabindex). */
   active: boolean;
   showService: boolean;
-  /** Measures the row's height; only expanded rows need it (a collapsed row is exactly ROW_HEIGHT). */
+  /** Measures the row's height; only expanded rows need it (a collapsed row is exactly its ROW_HEIGHT, one line or two). */
   measure: (element: HTMLElement | null) => void;
   onToggle: (id: number, index: number) => void;
 }

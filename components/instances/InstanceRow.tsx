@@ -44,7 +44,8 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
         {/* Whole, wrapping if need be ("1.9.0-canary" cut to "1.9.0…" hid that it is the canary); labelled on a phone's card. */}
         <td className={instance.version === undefined ? 'wrap-cell instance-facet is-empty' : 'wrap-cell instance-facet'} data-column="version">
           <span className="instance-facet__label">version </span>
-          <span className="mono">{instance.version ?? '—'}</span>
+          {/* The dash outside the monospace font: there it is an en dash's width beside the other columns' "—". */}
+          {instance.version !== undefined ? <span className="mono">{instance.version}</span> : '—'}
         </td>
         <td className={instance.zone === undefined ? 'wrap-cell instance-facet is-empty' : 'wrap-cell instance-facet'} data-column="zone">
           <span className="instance-facet__label">zone </span>

@@ -78,7 +78,8 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, r
         <Truncate text={summary.formats.join(', ')} />
       </td>
       <td className="detail-column">
-        <Truncate text={summary.versions.join(', ') || '—'} className="mono" />
+        {/* The dash outside the monospace font, as wide as the zones' (in it, it reads "–"). */}
+        {summary.versions.length > 0 ? <Truncate text={summary.versions.join(', ')} className="mono" /> : '—'}
       </td>
       <td className="detail-column">
         <Truncate text={summary.zones.join(', ') || '—'} />

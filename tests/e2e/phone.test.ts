@@ -276,6 +276,69 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     expect(new Set(await instances.allInnerTexts())).toEqual(new Set(IDS));
   });
 
+  it('draws every empty cell of the instance table and the services list with one dash, an em dash in the text\'s own font, at 1440 px', async () => {
+    const { page } = await stack.freshPage({ width: 1440, height: 900 });
+    try {
+      /** The width of every text that is a lone dash (en or em) in `selector`, with the dash. */
+      const dashes = (selector: string) =>
+        page.locator(selector).evaluate((root) => {
+          const found: { dash: string; width: number }[] = [];
+          const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const text = node.textContent?.trim() ?? '';
+            if (text !== '—' && text !== '–') continue;
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            found.push({ dash: text, width: range.getBoundingClientRect().width });
+          }
+          return found;
+        });
+      // No version, zone nor lease TTL: three empty cells in each row. The version's dash was in the monospace font, "–" beside "—".
+      await page.goto(`${server.url}/services`, { waitUntil: 'networkidle' });
+      await page.locator('.table--services tbody tr').first().waitFor();
+      const inServices = await dashes('.table--services');
+      await page.goto(`${server.url}/services/${encodeURIComponent(NAMES[0] ?? '')}`, { waitUntil: 'networkidle' });
+      await page.locator('.table--instances tbody tr').first().waitFor();
+      const inInstances = await dashes('.table--instances');
+      for (const [where, found] of [['instances', inInstances], ['services', inServices]] as const) {
+        expect(found.length, where).toBeGreaterThanOrEqual(2);
+        expect(new Set(found.map(({ dash }) => dash)), where).toEqual(new Set(['—']));
+        const widths = found.map(({ width }) => width);
+        // The TTL column's smaller type draws it 12 px beside 13; the monospace one was 7.
+        expect(Math.max(...widths) / Math.min(...widths), `${where}: ${widths.join(', ')}`).toBeLessThan(1.15);
+      }
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it("gives each history row's service the row's width on a second line at 390 px, the rows not overlapping", async () => {
+    await phone.goto(`${server.url}/history`, { waitUntil: 'networkidle' });
+    const rows = phone.locator('.timeline-row');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
+    expect(await pageOverflow(phone)).toBe(0);
+    const measured = await rows.evaluateAll((elements) =>
+      elements.map((element) => {
+        const box = element.getBoundingClientRect();
+        const line = element.querySelector('.timeline-row__line')?.getBoundingClientRect();
+        const service = element.querySelector('.timeline-row__service')?.getBoundingClientRect();
+        return { top: box.top, bottom: box.bottom, line: line?.width ?? 0, service: service?.width ?? 0, text: element.querySelector('.timeline-row__service')?.textContent ?? '' };
+      }),
+    );
+    // Beside time and kind it had ~80 px ("e2e-gat…", "500 inst…"); now the row's width less the toggle and padding.
+    for (const row of measured) expect(row.service, row.text).toBeGreaterThanOrEqual(row.line - 50);
+    // Names of this fixture's length (e2e-departed, e2e-canary) whole; the 57-character dubbo ones cannot be at 390 px.
+    const cut = await phone.locator('.timeline-row__service a').evaluateAll((links, long) => links.filter((link) => !long.includes(link.textContent ?? '') && link.scrollWidth > link.clientWidth).map((link) => link.textContent), NAMES);
+    expect(cut).toEqual([]);
+    expect(await phone.locator('.timeline-row__service a').count()).toBeGreaterThan(0);
+    // Placed by the virtual list at their fixed height: each row ends where the next begins.
+    const byTop = [...measured].sort((a, b) => a.top - b.top);
+    for (const [index, row] of byTop.entries()) {
+      const next = byTop[index + 1];
+      if (next) expect(row.bottom).toBeLessThanOrEqual(next.top + 0.5);
+    }
+  });
+
   it("opens a crowded service's panel on the map with the page still the window's height, the panel scrolling inside itself", async () => {
     // Twelve instances with drain buttons: more than the panel shows at once.
     const crowd = 'e2e-crowd';
