@@ -39,3 +39,13 @@ describe('statusNowNote', () => {
     expect(statusNowNote({ labels: { ...labels, alertname: 'DependencyFailing', cause: 'calls' } }, undefined)).toBeNull();
   });
 });
+
+describe('statusNowNote, for a service the header counts apart', () => {
+  it('says a critical service serving on out of discovery is counted apart in the header, not as critical', () => {
+    const labels = { alertname: 'ServiceCritical' as const, service: 'orders', severity: 'critical' as const, cause: 'lost' as const };
+    const unlisted = { status: 'critical' as const, failingOnlyLost: true as const, lost: 3, lostServing: 3 };
+    expect(statusNowNote({ labels }, unlisted)).toBe('orders is counted apart in the header, out of discovery: its instances serve on, but callers cannot find them through etcd');
+    // Gone processes are the header's critical count, as the alert says.
+    expect(statusNowNote({ labels }, { ...unlisted, lostServing: 1 })).toBeNull();
+  });
+});

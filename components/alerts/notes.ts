@@ -1,6 +1,7 @@
 import { statusStillCallsFor } from '@/lib/model/alerts/conditions';
 import type { AlertView } from '@/lib/model/alerts/engine';
-import type { ServiceSummary } from '@/lib/model/service-summary';
+import { servesOutOfDiscovery, type ServiceSummary } from '@/lib/model/service-summary';
+import { STAND_IN_WORDS } from '@/lib/model/status/lost';
 import { STATUS_LABELS } from '@/components/ui/StatusBadge';
 
 /**
@@ -40,10 +41,20 @@ export function resolvedOnNote(alert: Pick<AlertView, 'resolvedOn' | 'labels'>):
 /**
  * Under an alert the last evaluation left whose service is no longer what it needs (the header,
  * live, already counts it otherwise): what the service is now, and that the alerts catch up at the
- * next evaluation. Null while its status still agrees (`statusStillCallsFor`).
+ * next evaluation. Under one whose service the header counts apart (`servesOutOfDiscovery`: failing
+ * only by instances that serve on out of discovery), why it is not among the header's critical.
+ * Null while the two agree.
  */
-export function statusNowNote(alert: Pick<AlertView, 'labels'>, summary: Pick<ServiceSummary, 'status' | 'draining'> | undefined): string | null {
-  if (statusStillCallsFor(alert.labels.alertname, summary) !== false) return null;
+export function statusNowNote(
+  alert: Pick<AlertView, 'labels'>,
+  summary: Pick<ServiceSummary, 'status' | 'draining' | 'failingOnlyLost' | 'lost' | 'lostServing'> | undefined,
+): string | null {
+  const stands = statusStillCallsFor(alert.labels.alertname, summary);
+  const ofItsFailure = alert.labels.alertname === 'ServiceCritical' || alert.labels.alertname === 'InstancesLost';
+  if (stands === true && ofItsFailure && summary !== undefined && servesOutOfDiscovery(summary)) {
+    return `${alert.labels.service} is counted apart in the header, ${STAND_IN_WORDS.unlisted}: its instances serve on, but callers cannot find them through etcd`;
+  }
+  if (stands !== false) return null;
   const now = summary === undefined ? 'is no longer registered' : `is ${STATUS_LABELS[summary.status].toLowerCase()} now`;
   return `${alert.labels.service} ${now}: the alerts follow at the next check, within seconds`;
 }
