@@ -42,7 +42,7 @@ export function RecentFailures({ service }: { service: string }) {
             <li key={event.id} className="recent-failures__item">
               <EventTime at={event.at} />
               <KindLabel event={event} />
-              <span className="truncate mono" title={event.instance}>
+              <span className="mono recent-failures__instance">
                 {event.instance}
               </span>
               <span>

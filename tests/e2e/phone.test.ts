@@ -259,21 +259,41 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     }
   });
 
-  it("names each recent failure's instance whole at 390 px, ids that share a prefix told apart", async () => {
+  it("names each recent failure's instance whole at every width, ids that share a prefix told apart, and wraps its reason on a phone", async () => {
     // Two instances whose leases end (not kept alive): their departures are the service's recent failures.
     const departed = 'e2e-departed';
     for (const id of IDS) await stack.etcd.put(`/services/${departed}/${id}`, JSON.stringify({ address: '127.0.0.1:9221' }), 2);
+    /** Each failure's instance whole (not cut nor scrolled), inside the window, and nothing of the page off its right edge. */
+    const expectWholeIds = async (page: Page, width: number): Promise<void> => {
+      const instances = page.locator('.recent-failures__item > :nth-child(3)');
+      await expect.poll(() => instances.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(IDS.length);
+      // At 761 px the wide line's fixed tracks ran 34 px past the page.
+      expect(await pageOverflow(page), `page at ${width} px`).toBe(0);
+      for (const instance of await instances.all()) {
+        // Whole: the three-column line left it 98 px at 390, "75878742…" for both; the wide line 80 px at 800, 118 at 1024.
+        const cut = await instance.evaluate((element) => Math.max(element.scrollWidth - element.clientWidth, element.scrollHeight - element.clientHeight));
+        expect(cut, `${await instance.innerText()} at ${width} px`).toBeLessThanOrEqual(0);
+        const box = await instance.boundingBox();
+        expect(box && box.x >= 0 && box.x + box.width <= width, `inside the window at ${width} px`).toBe(true);
+      }
+      expect(new Set(await instances.allInnerTexts())).toEqual(new Set(IDS));
+    };
     await phone.goto(`${server.url}/services/${departed}`, { waitUntil: 'networkidle' });
-    const instances = phone.locator('.recent-failures__item > :nth-child(3)');
-    await expect.poll(() => instances.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(IDS.length);
-    expect(await pageOverflow(phone)).toBe(0);
-    for (const instance of await instances.all()) {
-      // Whole: the three-column line left it 98 px, "75878742…" for both.
-      expect(await instance.evaluate((element) => element.scrollWidth - element.clientWidth), await instance.innerText()).toBeLessThanOrEqual(0);
-      const box = await instance.boundingBox();
-      expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+    await expectWholeIds(phone, 390);
+    // A phone has no hover to show a cut reason's title: it wraps, whole.
+    for (const reason of await phone.locator('.recent-failures__detail').all()) {
+      expect(await reason.evaluate((element) => getComputedStyle(element).whiteSpace)).toBe('normal');
+      expect(await reason.evaluate((element) => element.scrollWidth - element.clientWidth)).toBeLessThanOrEqual(0);
     }
-    expect(new Set(await instances.allInnerTexts())).toEqual(new Set(IDS));
+    for (const width of [761, 800, 1024, 1100, 1440]) {
+      const { page } = await stack.freshPage({ width, height: 900 });
+      try {
+        await page.goto(`${server.url}/services/${departed}`, { waitUntil: 'networkidle' });
+        await expectWholeIds(page, width);
+      } finally {
+        await page.context().close();
+      }
+    }
   });
 
   it('draws every empty cell of the instance table and the services list with one dash, an em dash in the text\'s own font, at 1440 px', async () => {
