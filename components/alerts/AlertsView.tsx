@@ -34,6 +34,18 @@ function Acknowledged({ alert }: { alert: AlertView }) {
   );
 }
 
+/**
+ * A card's name for its field (below 1024 px the tables are cards and their headers are out of
+ * sight): what the column header says, hidden from screen readers, which still have the header.
+ */
+function CardLabel({ children }: { children: string }) {
+  return (
+    <span className="alerts-table__label" aria-hidden="true">
+      {children}{' '}
+    </span>
+  );
+}
+
 /** `timeHeader`: what the time column holds — when it began ("Since"), or when it ended ("Resolved", the resolved list's). */
 function AlertTable({ alerts, label, note, actions, timeHeader }: { alerts: AlertView[]; label: string; note: Note; actions?: ((alert: AlertView) => ReactNode) | undefined; timeHeader: string }) {
   const local = useLocalTimes();
@@ -69,19 +81,24 @@ function AlertTable({ alerts, label, note, actions, timeHeader }: { alerts: Aler
           return (
             <tr key={`${alert.key}|${alert.activeSince}`} data-alert={alert.labels.alertname} data-service={alert.labels.service} data-acknowledged={alert.acknowledged ? 'true' : undefined}>
               <td className="alert-name">
+                <CardLabel>Alert</CardLabel>
                 {alert.labels.alertname}
                 {alert.acknowledged && <span className="badge badge--ack">acknowledged</span>}
               </td>
               <td title={alert.labels.service}>
+                <CardLabel>Service</CardLabel>
                 <Link href={alert.path}>{alert.labels.service}</Link>
               </td>
               <td>
+                <CardLabel>Severity</CardLabel>
                 <StatusBadge status={alert.labels.severity} />
               </td>
               <td>
+                <CardLabel>{timeHeader}</CardLabel>
                 <ClientTime at={alert.resolvedAt ?? alert.activeSince} />
               </td>
               <td className="alert-why">
+                <CardLabel>Why</CardLabel>
                 {local(alert.description, alert.resolvedAt ?? alert.activeSince)}
                 {extra && <span className="muted"> — {extra}</span>}
                 <Acknowledged alert={alert} />
@@ -262,12 +279,23 @@ export function AlertsView({ initial, services, cause }: { initial: AlertsSnapsh
               {initial.silences.map((silence) => (
                 <tr key={silence.id} data-silence={silence.service}>
                   <td className="truncate" title={silence.service}>
+                    <CardLabel>Service</CardLabel>
                     {silence.service}
                   </td>
-                  <td>{silence.alertname ?? 'every alert'}</td>
-                  <td>{silence.reason}</td>
-                  <td>{silence.by}</td>
                   <td>
+                    <CardLabel>Alert</CardLabel>
+                    {silence.alertname ?? 'every alert'}
+                  </td>
+                  <td>
+                    <CardLabel>Reason</CardLabel>
+                    {silence.reason}
+                  </td>
+                  <td>
+                    <CardLabel>By</CardLabel>
+                    {silence.by}
+                  </td>
+                  <td>
+                    <CardLabel>Until</CardLabel>
                     <ClientTime at={silence.until} />
                   </td>
                   {mayChange && (
@@ -297,12 +325,22 @@ export function AlertsView({ initial, services, cause }: { initial: AlertsSnapsh
             <tbody>
               {initial.delivery.targets.map((target) => (
                 <tr key={`${target.channel}|${target.url}`}>
-                  <td>{target.channel}</td>
+                  <td>
+                    <CardLabel>Channel</CardLabel>
+                    {target.channel}
+                  </td>
                   <td className="truncate mono" title={target.url}>
+                    <CardLabel>URL</CardLabel>
                     {target.url}
                   </td>
-                  <td>{target.ok ? 'delivering' : `failing (${target.failures} in a row)`}</td>
-                  <td>{target.lastError ?? '—'}</td>
+                  <td>
+                    <CardLabel>State</CardLabel>
+                    {target.ok ? 'delivering' : `failing (${target.failures} in a row)`}
+                  </td>
+                  <td>
+                    <CardLabel>Last error</CardLabel>
+                    {target.lastError ?? '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>
