@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { TopologyWithDrain } from '@/components/drain/TopologyWithDrain';
+import { exampleRegistrationKey } from '@/lib/model/registration-example';
 import { signedInWith } from '@/lib/server/auth/page';
 import '@xyflow/react/dist/style.css';
 import '../styles/topology.css';
@@ -19,7 +20,11 @@ export default async function MapPage() {
     <>
       <h1 className="visually-hidden">Service map</h1>
       {/* The map, with drain controls in its side panel (components/drain). */}
-      <TopologyWithDrain initialObserved={runtime.latency.edges()} {...(layout ? { initialLayout: layout } : {})} />
+      <TopologyWithDrain
+        initialObserved={runtime.latency.edges()}
+        exampleKey={exampleRegistrationKey(runtime.config.SWITCHYARD_PREFIXES ?? [], 'users', 'u-1')}
+        {...(layout ? { initialLayout: layout } : {})}
+      />
     </>
   );
 }

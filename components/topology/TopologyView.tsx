@@ -94,6 +94,8 @@ export interface TopologyViewProps {
   initialObserved?: EdgeStats[];
   /** The server's layout of the default view: where a browser without stored positions starts. */
   initialLayout?: PrecomputedLayout;
+  /** Where an empty fleet's example registers: under a prefix the server watches. */
+  exampleKey: string;
 }
 
 /** The failing node to open a phone's map on when no origin is known: the worst status first (the first of equals). */
@@ -112,7 +114,7 @@ export function TopologyView(props: TopologyViewProps) {
   );
 }
 
-function TopologyMap({ drainControls, initialObserved, initialLayout }: TopologyViewProps) {
+function TopologyMap({ drainControls, initialObserved, initialLayout, exampleKey }: TopologyViewProps) {
   const live = useLive();
   const { state } = live;
   const interacting = useRef(false);
@@ -428,7 +430,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout }: Topology
     ) : (
       <EmptyState title="No services registered yet">
         <p>Services appear on the map the moment they register in etcd; declare what they call with `dependsOn`. For example:</p>
-        <pre className="code">{`etcdctl put /services/users/u-1 '{"address":"127.0.0.1:9001","dependsOn":["postgres"]}'`}</pre>
+        <pre className="code">{`etcdctl put ${exampleKey} '{"address":"127.0.0.1:9001","dependsOn":["postgres"]}'`}</pre>
       </EmptyState>
     );
   }

@@ -237,7 +237,7 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     }
   });
 
-  it("shows an empty fleet's example registration whole at 390 px, on the map and the services list", async () => {
+  it("shows an empty fleet's example registration whole at 390 px, on the map and the services list, under the prefix the server watches", async () => {
     // Its own server, on prefixes nothing is registered under: what a first start shows.
     const empty = await startServer({ etcdEndpoints: stack.etcd.endpoints, env: { SWITCHYARD_PREFIXES: '/e2e-nothing/', SWITCHYARD_CONTROL_PREFIX: '/e2e-nothing-control/' } });
     const { page } = await stack.freshPage({ width: 390, height: 844 });
@@ -252,6 +252,8 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
         expect(await example.evaluate((element) => element.scrollWidth - element.clientWidth), path).toBeLessThanOrEqual(0);
         const box = await example.boundingBox();
         expect(box && box.x >= 0 && box.x + box.width <= 390, path).toBe(true);
+        // Copied, it registers what this console watches: under /services/ it registered nothing it sees.
+        expect(await example.innerText(), path).toMatch(/^etcdctl put \/e2e-nothing\/users\/u-1 '/);
       }
     } finally {
       await page.context().close();

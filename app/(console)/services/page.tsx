@@ -1,17 +1,18 @@
 import type { Metadata } from 'next';
 import { ServicesView } from '@/components/services/ServicesView';
-import { signedIn } from '@/lib/server/auth/page';
+import { exampleRegistrationKey } from '@/lib/model/registration-example';
+import { signedInWith } from '@/lib/server/auth/page';
 
 export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'Services' };
 
 export default async function ServicesPage() {
-  await signedIn();
+  const { runtime } = await signedInWith();
   return (
     <>
       <h1 className="visually-hidden">Services</h1>
-      <ServicesView />
+      <ServicesView exampleKey={exampleRegistrationKey(runtime.config.SWITCHYARD_PREFIXES ?? [], 'users', 'u-1')} />
     </>
   );
 }

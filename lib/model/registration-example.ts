@@ -1,0 +1,13 @@
+/** Where an empty fleet's example registers its instance when the server watches every key. */
+const DEFAULT_EXAMPLE_PREFIX = '/services/';
+
+/**
+ * The key of the example registration an empty fleet shows (`etcdctl put <key> …`): under the
+ * first prefix the server watches (SWITCHYARD_PREFIXES), so that a newcomer who copies it registers
+ * something this console sees — under /services/ while another prefix is watched it registered
+ * nothing. Watching every key (no prefixes), /services/ is as good as any.
+ */
+export function exampleRegistrationKey(watchedPrefixes: readonly string[], service: string, instance: string): string {
+  const prefix = watchedPrefixes[0] ?? DEFAULT_EXAMPLE_PREFIX;
+  return `${prefix.endsWith('/') ? prefix : `${prefix}/`}${service}/${instance}`;
+}
