@@ -172,13 +172,16 @@ export function AlertsView({ initial, services, cause }: { initial: AlertsSnapsh
   }, [router]);
   const byState = (state: AlertView['state']): AlertView[] => initial.alerts.filter((alert) => alert.state === state);
   // The header's live summaries: an alert its service no longer matches says so, rather than contradict the header's counts.
-  const { summaries } = useLive();
+  // Only while they are live: with the socket down they stay as they were while the alerts refresh over HTTP,
+  // and a service failing since would read "passing now" under its new alert.
+  const { summaries, connection } = useLive();
   const summaryOf = useMemo(() => new Map(summaries.map((summary) => [summary.name, summary])), [summaries]);
+  const live = connection === 'connected';
   /** An open alert's note, with what its service is now when that no longer agrees. */
   const withStatusNow =
     (note: Note): Note =>
     (alert) =>
-      [statusNowNote(alert, summaryOf.get(alert.labels.service)), note(alert)].filter((part) => part !== null).join('; ') || null;
+      [live ? statusNowNote(alert, summaryOf.get(alert.labels.service)) : null, note(alert)].filter((part) => part !== null).join('; ') || null;
   const lift = async (id: string): Promise<void> => {
     const result = await accessCall('DELETE', `/api/v1/alerts/silences/${encodeURIComponent(id)}`);
     setError(result.ok ? null : result.message);
