@@ -29,7 +29,7 @@ export const StatusCell = memo(function StatusCell({ instance }: { instance: Sta
   };
   const showCause = instance.statusCause !== undefined && instance.status !== 'passing';
   return (
-    <span className="status-cell" onPointerEnter={refreshTitle} onFocus={refreshTitle}>
+    <span className={`status-cell${instance.lost ? ' status-cell--stand-in' : ''}`} onPointerEnter={refreshTitle} onFocus={refreshTitle}>
       <StatusBadge status={instance.status} />
       {instance.lost && (
         // The map's words (`STAND_IN_WORDS`), short before the cause: "lost", "out of discovery", "checking".

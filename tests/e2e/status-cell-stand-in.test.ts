@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StatusCell } from '@/components/instances/StatusCell';
+import type { Lost } from '@/lib/model/instance';
+import { checkingCause, lossCause, stillServingCause } from '@/lib/model/status/lost';
+import { launchBrowser, openPage } from '../support/browser';
+
+/**
+ * A stand-in's status cell in the instance table's CSS, in its Status column's width at each window
+ * range (content width: the column less its 2 × 10 px padding): the tag beside the badge left the
+ * cause 10 px at 1280–1599 px ('l…'), and below 1000 px such rows took three lines. Below 1000 px
+ * 120–160 px do not hold 'lease expired at 09:32:41'; the row's lost line under it gives the cause whole.
+ */
+const CSS = ['tokens', 'base', 'badges', 'status', 'table'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
+const at = '2026-12-06T09:32:31.000Z';
+const removedAt = '2026-12-06T09:32:41.000Z';
+const STAND_INS: Record<string, { status: 'critical' | 'unknown'; lost: Lost }> = {
+  'out of discovery': { status: 'critical', lost: { at, cause: stillServingCause({ lease: 'gone', removedAt }, 20), passingBefore: 2, stillServing: true } },
+  lost: { status: 'critical', lost: { at, cause: 'lease expired at 09:32:41 UTC after probes failed from 09:32:31 UTC; last probe: connection refused', passingBefore: 2 } },
+  checking: { status: 'unknown', lost: { at, cause: checkingCause(removedAt), passingBefore: 2, checking: true } },
+};
+/** Window width → the Status column's width there (table.css). */
+const COLUMNS: [window: number, column: number][] = [
+  [1920, 220],
+  [1440, 208],
+  [1280, 208],
+  [1024, 260],
+  [800, 180],
+  [641, 140],
+];
+
+describe('a stand-in’s status cell: its cause readable beside its tag (Chromium)', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser.close();
+  });
+
+  it.each(COLUMNS)('at %i px (Status %i px): at most two lines, and the cause’s time whole from 1000 px', async (window, column) => {
+    const { page } = await openPage(browser, { width: window, height: 600, colorScheme: 'light' });
+    const cells = Object.entries(STAND_INS).map(([name, { status, lost }]) => {
+      const cause = lost.checking ? lost.cause : lossCause(lost);
+      const markup = renderToStaticMarkup(createElement(StatusCell, { instance: { status, statusCause: cause, lost } }));
+      return `<div class="table table--instances"><div class="case" data-case="${name}" style="width:${column - 20}px">${markup}</div></div>`;
+    });
+    await page.setContent(`<html><head><style>${CSS}</style></head><body>${cells.join('')}</body></html>`);
+    const measured = await page.evaluate(() =>
+      [...document.querySelectorAll('.case')].map((element) => {
+        const cell = element.querySelector('.status-cell');
+        const cause = element.querySelector('.status-cell__cause');
+        const visible = [...(cell?.children ?? [])].filter((child) => getComputedStyle(child).position !== 'absolute');
+        // A line per run of boxes whose middles lie within 6 px (badge and tag are 20 and 18 px high, centred).
+        const middles = visible.map((child) => { const box = child.getBoundingClientRect(); return (box.top + box.bottom) / 2; }).sort((a, b) => a - b);
+        const lines = middles.filter((middle, index) => index === 0 || middle - (middles[index - 1] ?? middle) > 6).length;
+        // How far "… at 09:32:41" (the cause's first time) ends past where the ellipsis begins (≤ 0: whole).
+        let timePast = Infinity;
+        const text = cause?.firstChild;
+        const context = document.createElement('canvas').getContext('2d');
+        if (cause && text && context) {
+          const style = getComputedStyle(cause);
+          context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+          const range = document.createRange();
+          range.setStart(text, 0);
+          range.setEnd(text, (cause.textContent ?? '').search(/\d\d:\d\d:\d\d/) + 8);
+          const cut = cause.scrollWidth > cause.clientWidth ? context.measureText('…').width : 0;
+          timePast = range.getBoundingClientRect().right - (cause.getBoundingClientRect().right - cut);
+        }
+        return { name: element.getAttribute('data-case') ?? '', lines, timePast };
+      }),
+    );
+    expect(measured).toHaveLength(3);
+    for (const { name, lines, timePast } of measured) {
+      expect.soft(lines, `${name}: lines`).toBeLessThanOrEqual(2);
+      if (window >= 1000) expect.soft(timePast, `${name}: the cause's time is cut`).toBeLessThanOrEqual(0);
+    }
+    await page.context().close();
+  });
+});
