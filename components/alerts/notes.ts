@@ -47,7 +47,7 @@ export function resolvedOnNote(alert: Pick<AlertView, 'resolvedOn' | 'labels'>):
  */
 export function statusNowNote(
   alert: Pick<AlertView, 'labels'>,
-  summary: Pick<ServiceSummary, 'status' | 'draining' | 'failingOnlyLost' | 'lost' | 'lostServing'> | undefined,
+  summary: Pick<ServiceSummary, 'status' | 'draining' | 'failingOnlyLost' | 'lost' | 'lostServing' | 'heldBack'> | undefined,
 ): string | null {
   const stands = statusStillCallsFor(alert.labels.alertname, summary);
   const ofItsFailure = alert.labels.alertname === 'ServiceCritical' || alert.labels.alertname === 'InstancesLost';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Instance } from './instance';
-import { countSummaries, sameSummary, summarizeInstances } from './service-summary';
+import { countSummaries, sameSummary, servesOutOfDiscovery, summarizeInstances } from './service-summary';
 
 const instance = (id: string, patch: Partial<Instance> = {}): Instance => ({
   id, service: 'orders', key: `/services/orders/${id}`, address: `10.0.0.${id.length}:80`, format: 'native', metadata: {}, status: 'passing', drain: null, ...patch,
@@ -99,6 +99,15 @@ describe('countSummaries', () => {
       summarizeInstances('also-failing', [instance('6', { status: 'critical', lost: serving }), instance('7', { status: 'critical', statusCauseKind: 'probe' })]),
     ]);
     expect(counts).toEqual({ services: 4, instances: 7, byStatus: { passing: 0, warning: 0, critical: 2, unknown: 0 }, outOfDiscovery: 2 });
+  });
+
+  it('counts by its status a service whose other instances are back in etcd after their loss, held critical until probed', () => {
+    const serving = { at: '2026-01-01T00:00:00Z', cause: 'lease expired while it still served', passingBefore: 2, stillServing: true as const };
+    const held = { status: 'critical' as const, statusCauseKind: 'lost' as const, statusCause: 'registered again with no probe verdict yet — lost: lease expired at 00:00:00 UTC; never probed' };
+    const summary = summarizeInstances('half-back', [instance('1', { status: 'critical', lost: serving }), instance('2', held)]);
+    expect(summary.failingOnlyLost).toBe(true);
+    expect(servesOutOfDiscovery(summary)).toBe(false);
+    expect(countSummaries([summary])).toEqual({ services: 1, instances: 2, byStatus: { passing: 0, warning: 0, critical: 1, unknown: 0 }, outOfDiscovery: 0 });
   });
 });
 

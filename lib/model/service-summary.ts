@@ -29,6 +29,8 @@ export interface ServiceSummary {
   lostServing?: number;
   /** Departures still checked for serving on (`lost.checking`): listed, but neither lost nor failing; absent when none. */
   checking?: number;
+  /** Instances back in etcd after their loss, held critical until their probes rule (lost/tracker.ts); absent when none. */
+  heldBack?: number;
   /**
    * When it left etcd while serving: every instance it lists left discovery while its probes passed
    * (`lost.checking` or `lost.stillServing`), and this is when the last one went (ISO). Absent
@@ -172,6 +174,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     ...(lost > 0 ? { lost } : {}),
     ...(lostServing > 0 ? { lostServing } : {}),
     ...(checking > 0 ? { checking } : {}),
+    ...(heldBack > 0 ? { heldBack } : {}),
     ...(allLeftWhilePassing && lastLeftAt !== undefined ? { leftEtcdAt: lastLeftAt, ...(firstLeftAt !== undefined ? { firstLeftEtcdAt: firstLeftAt } : {}) } : {}),
     ...(isFailingStatus(status) && lost + heldBack > 0 && failingNotLost === 0 ? { failingOnlyLost: true as const } : {}),
     ...(instances.length > 0 && !passedAny ? { neverPassed: true as const } : {}),
@@ -228,9 +231,13 @@ export interface SummaryCounts {
   outOfDiscovery: number;
 }
 
-/** Failing only by instances whose keys went while they serve on (every failing one lost, every lost one still serving). */
-export function servesOutOfDiscovery(summary: Pick<ServiceSummary, 'failingOnlyLost' | 'lost' | 'lostServing'>): boolean {
-  return summary.failingOnlyLost === true && summary.lostServing !== undefined && summary.lostServing === summary.lost;
+/**
+ * Failing only by instances whose keys went while they serve on (every failing one lost, every lost one
+ * still serving). One back in etcd after a loss and held critical until probed is no such instance: its
+ * process may be the one that crashed, and whether it serves is not known yet.
+ */
+export function servesOutOfDiscovery(summary: Pick<ServiceSummary, 'failingOnlyLost' | 'lost' | 'lostServing' | 'heldBack'>): boolean {
+  return summary.failingOnlyLost === true && summary.heldBack === undefined && summary.lostServing !== undefined && summary.lostServing === summary.lost;
 }
 
 /** The header's fleet counts from summaries. */

@@ -56,6 +56,14 @@ export function stillServingCause(departure: Pick<Departure, 'lease' | 'removedA
   return `lease ${ended} at ${utcClock(departure.removedAt)} while it still served: it answered probes ${checkedAfterSeconds} s later, but is out of discovery`;
 }
 
+/**
+ * The loss of an instance out of discovery that then failed its probes (as many in a row as a registered
+ * instance needs to go critical): gone, not serving. `since`: its first failed probe; `leftAt`: its key's removal.
+ */
+export function stoppedAnsweringCause(leftAt: string, since: string, lastProbe: Pick<LastProbe, 'error'>): string {
+  return `stopped answering probes at ${utcClock(since)}, after it left discovery at ${utcClock(leftAt)}${lastProbe.error ? `; last probe: ${lastProbe.error}` : ''}`;
+}
+
 /** Whether an `instance.lost` detail is a `stillServingCause`: a loss stamped when its check ended, after its key went. */
 export const isStillServingLoss = (detail: string): boolean => /^lease (expired|ended) at \d\d:\d\d:\d\d UTC while it still served: /.test(detail);
 

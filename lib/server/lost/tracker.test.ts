@@ -397,6 +397,24 @@ describe('lost tracker', () => {
       expect(logged).toEqual(['lost instances: 4 departures waited for a check (at most 4 at once)']);
     });
 
+    it("says a departure is judged from its key's removal until its check rules, waiting in the queue included (the OTLP intake names it meanwhile)", async () => {
+      const { advance } = departing([true, false, false], 'gone', { maxDepartedChecks: 1 });
+      passProbe('/s/users/bb', '2026-12-03T09:32:36.000Z');
+      store.flush();
+      const judged = () => ['/s/users/a', '/s/users/bb'].filter((key) => tracker.checksDeparture('users', key));
+      expect(judged()).toEqual([]);
+      await expire('/s/users/a');
+      await expire('/s/users/bb');
+      expect(judged()).toEqual(['/s/users/a', '/s/users/bb']);
+      await advance(10_000);
+      expect(judged()).toEqual(['/s/users/a', '/s/users/bb']);
+      // a stopped answering: a graceful shutdown after all; bb, which waited, is checked now.
+      await advance(10_000);
+      expect(judged()).toEqual(['/s/users/bb']);
+      await advance(10_000);
+      expect(judged()).toEqual([]);
+    });
+
     it('past the queue bound a departure goes unchecked, counted and logged once for the burst; stop() empties the queue', async () => {
       const logged: string[] = [];
       const { probed, advance } = departing(Array<boolean>(100).fill(true), 'gone', { maxDepartedChecks: 2, maxQueuedDepartures: 2, log: (line) => logged.push(line) });

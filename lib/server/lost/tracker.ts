@@ -167,6 +167,11 @@ export interface LostTracker {
   dismissals(): DismissalTold[];
   /** Lost instances held now. */
   count(): number;
+  /**
+   * Whether the departure of the instance registered under `key` of `service` is still judged: its
+   * lease asked about, its still-serving check waiting or under way (the OTLP intake names it by its address meanwhile).
+   */
+  checksDeparture(service: string, key: string): boolean;
   /** The losses held now, with when each key went (ms): what a replica that starts later is told (cluster/lost-hand-off.ts). */
   held(): { instance: Instance; removedAt: number }[];
   /**
@@ -639,6 +644,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     },
     dismissals: () => [...dismissed.values()].filter(({ until }) => until > now()).map(({ until: _until, ...told }) => told),
     count: (): number => [...records.values()].filter((record) => !isCheckingDeparture(record.instance)).length,
+    checksDeparture: (service: string, key: string): boolean => departing.get(service)?.has(key) ?? false,
     // Departures still being checked stay here: each replica checks its own (a starting one would only guess).
     held: () => [...records.values()].filter((record) => !isCheckingDeparture(record.instance)).map((record) => ({ instance: record.instance, removedAt: record.removedAt })),
     adopt(instance: Instance, removedAt: number): void {

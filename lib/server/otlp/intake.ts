@@ -4,7 +4,7 @@ import type { MetricsStore } from '../metrics-store/store';
 import type { Store } from '../store/store';
 import { createInFlightLimit, type InFlightLimit } from './in-flight';
 import { createMetricsIntake, type MetricsIntake } from './metrics-intake';
-import { createRegistryLookup } from './registry-lookup';
+import { createRegistryLookup, type DepartureChecked } from './registry-lookup';
 import { createTracesIntake, type TracesIntake } from './traces-intake';
 
 /** OTLP requests decoded at once; a request takes its place once its body is whole (`receiveProgramBody`) and holds it to its reply. */
@@ -26,6 +26,8 @@ export interface OtlpIntakeOptions {
   store: Pick<Store, 'instances' | 'subscribe'>;
   latency: Pick<MetricsStore, 'observe'>;
   now?: () => number;
+  /** The lost tracker's `checksDeparture`: a departed instance is named by its address while its departure is judged. */
+  departureChecked?: DepartureChecked;
   maxExternalNodes?: number;
   pairTtlMs?: number;
 }
@@ -54,7 +56,7 @@ export function createOtlpIntake(options: OtlpIntakeOptions): OtlpIntake {
   const externalCap = options.maxExternalNodes ?? MAX_EXTERNAL_NODES;
   const externals = createExternalNodes({ now, cap: externalCap, ttlMs: EXTERNAL_TTL_MS });
   const authority = createReportAuthority({ windowMs: REPORT_WINDOW_MS, maxServices: 10_000, maxEdges: 10_000 });
-  const shared = { registry: createRegistryLookup(options.store, { now }), latency: options.latency, now, authority, externals };
+  const shared = { registry: createRegistryLookup(options.store, { now, ...(options.departureChecked ? { departureChecked: options.departureChecked } : {}) }), latency: options.latency, now, authority, externals };
   const metrics = createMetricsIntake(shared);
   const traces = createTracesIntake({ ...shared, ...(options.pairTtlMs !== undefined ? { pairTtlMs: options.pairTtlMs } : {}) });
   const inFlight = createInFlightLimit(MAX_OTLP_IN_FLIGHT, { maxWaiting: MAX_OTLP_WAITING });

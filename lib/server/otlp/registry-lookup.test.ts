@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { createReportAuthority } from '@/lib/model/otlp/authority';
 import { calleeOf } from '@/lib/model/otlp/peer';
 import type { Registration } from '@/lib/model/registration';
 import { createStore, STAND_IN_KEY_PREFIX, type Store } from '../store/store';
-import { createRegistryLookup } from './registry-lookup';
+import { MAX_DEPARTED_CHECKS, MAX_QUEUED_DEPARTURES } from '../lost/tracker';
+import { createRegistryLookup, DEPARTED_MEMORY_MS } from './registry-lookup';
 
 const LOST = { at: '2027-01-15T08:00:00Z', cause: 'lease expired', passingBefore: 2 };
 const registration = (service: string, id: string, address: string, lost?: Registration['lost']): Registration => ({
@@ -89,6 +91,80 @@ describe('registry lookup', () => {
     expect(calledAt('10.0.0.2', 9000)).toEqual({ service: 'orders', instance: 'o-1', external: false });
     nowMs += 1;
     expect(calledAt('10.0.0.2', 9000)).toEqual({ service: '10.0.0.2:9000', external: true });
+    store.close();
+  });
+
+  it('counts an instance whose key went, still named by its address, as lost: calls to it feed its service, not its own series, until it registers again', () => {
+    let nowMs = 0;
+    const store = createStore({ coalesceMs: 0 });
+    register(store, 'users', 'u-1', '10.0.0.1:9000');
+    register(store, 'users', 'u-2', '10.0.0.2:9000');
+    const lookup = createRegistryLookup(store, { now: () => nowMs });
+    const authority = createReportAuthority({ windowMs: 60_000, maxServices: 10, maxEdges: 10 });
+    const calledAt = (address: string) => calleeOf([{ key: 'server.address', value: { stringValue: address } }, { key: 'server.port', value: { intValue: 9000 } }], lookup);
+    expect(authority.calleeSeries('users', 'u-1', nowMs, lookup)).toBe('service and instance');
+    // A graceful restart with a stable id: its key went, u-2 serves on, its departure is checked.
+    store.removeKey('/services/users/u-1');
+    store.flush();
+    nowMs = 10_000;
+    expect(calledAt('10.0.0.1')).toEqual({ service: 'users', instance: 'u-1', external: false });
+    expect(lookup.isLost('users', 'u-1')).toBe(true);
+    expect(lookup.isLost('users', undefined)).toBe(false);
+    expect(authority.calleeSeries('users', 'u-1', nowMs, lookup)).toBe('service');
+    // Back, at another address: it starts clean, and what is called at the address it left is no longer its.
+    register(store, 'users', 'u-1', '10.0.0.3:9000');
+    store.flush();
+    expect(lookup.isLost('users', 'u-1')).toBe(false);
+    expect(authority.calleeSeries('users', 'u-1', nowMs, lookup)).toBe('service and instance');
+    expect(calledAt('10.0.0.1')).toEqual({ service: '10.0.0.1:9000', external: true });
+    // Past its grace it is not lost either: nothing names it.
+    store.removeKey('/services/users/u-1');
+    store.flush();
+    expect(lookup.isLost('users', 'u-1')).toBe(true);
+    nowMs += DEPARTED_MEMORY_MS + 1;
+    expect(lookup.isLost('users', 'u-1')).toBe(false);
+    store.close();
+  });
+
+  it('names an instance whose key went while the lost tracker judges its departure, however long, then for two minutes after', () => {
+    let nowMs = 0;
+    const store = createStore({ coalesceMs: 0 });
+    register(store, 'users', 'u-1', '10.0.0.1:9000');
+    register(store, 'users', 'u-2', '10.0.0.2:9000');
+    const judging = new Set(['/services/users/u-1']);
+    const lookup = createRegistryLookup(store, { now: () => nowMs, departureChecked: (service, key) => service === 'users' && judging.has(key) });
+    lookup.instanceAt('10.0.0.1:9000');
+    store.removeKey('/services/users/u-1');
+    store.flush();
+    // Two probes 300 s apart (SWITCHYARD_DEPARTED_CHECK_SECONDS), or a long wait in a mass departure's queue.
+    for (nowMs = 0; nowMs <= 10 * 60_000; nowMs += 30_000) expect(lookup.instanceAt('10.0.0.1:9000')).toMatchObject({ service: 'users', id: 'u-1' });
+    expect(lookup.isLost('users', 'u-1')).toBe(true);
+    // Judged a graceful shutdown: its late reports are still its for two minutes after the verdict (seen within a second).
+    judging.clear();
+    nowMs += 1_000;
+    const verdictSeenAt = nowMs;
+    expect(lookup.instanceAt('10.0.0.1:9000')).toMatchObject({ id: 'u-1' });
+    nowMs = verdictSeenAt + DEPARTED_MEMORY_MS;
+    expect(lookup.instanceAt('10.0.0.1:9000')).toMatchObject({ id: 'u-1' });
+    nowMs += 1;
+    expect(lookup.instanceAt('10.0.0.1:9000')).toBeUndefined();
+    expect(lookup.isLost('users', 'u-1')).toBe(false);
+    store.close();
+  });
+
+  it("remembers departures still judged up to the tracker's checks and queue, and as many in their grace, the oldest forgotten first", () => {
+    const store = createStore({ coalesceMs: 0 });
+    const judged = 10_000 + MAX_DEPARTED_CHECKS + MAX_QUEUED_DEPARTURES;
+    const addressOf = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:9000`;
+    for (let i = 0; i <= judged; i += 1) register(store, 's', `i-${i}`, addressOf(i));
+    const lookup = createRegistryLookup(store, { now: () => 0, departureChecked: () => true });
+    lookup.instanceAt('x:1');
+    for (let i = 0; i <= judged; i += 1) store.removeKey(`/services/s/i-${i}`);
+    store.flush();
+    expect(lookup.instanceAt(addressOf(0))).toBeUndefined();
+    expect(lookup.isLost('s', 'i-0')).toBe(false);
+    expect(lookup.instanceAt(addressOf(1))).toMatchObject({ id: 'i-1' });
+    expect(lookup.instanceAt(addressOf(judged))).toMatchObject({ id: `i-${judged}` });
     store.close();
   });
 

@@ -1,6 +1,7 @@
 import type { Instance } from '@/lib/model/instance';
 import type { Change } from '@/lib/model/live';
 import type { RegistryLookup } from '@/lib/model/otlp/peer';
+import { MAX_DEPARTED_CHECKS, MAX_QUEUED_DEPARTURES } from '../lost/tracker';
 import { drainKey, type Store } from '../store/store';
 
 /** What the index keeps of an instance: what a peer attribute or a resource can name. */
@@ -18,15 +19,35 @@ interface Tally {
   lost: number;
 }
 
+/** A registered instance whose key went: `graceFrom` is unset while the lost tracker still judges its departure. */
+interface Departed {
+  entry: Entry;
+  /** The instance's key in the store (the lost tracker's name for its departure). */
+  key: string;
+  graceFrom?: number;
+}
+
+/** Whether the lost tracker still judges the departure of the instance that had `key` (`LostTracker.checksDeparture`). */
+export type DepartureChecked = (service: string, key: string) => boolean;
+
 /**
- * How long an instance whose key went still answers for its address. Its departure is checked for
- * ~20–30 s before it has a stand-in (none at all while its service has other instances, DESIGN §6),
- * and cumulative metrics report calls up to an export interval late (60 s by the SDKs' default): its
- * calls meanwhile are its, not an unregistered node named by its address.
+ * How long an instance whose key went still answers for its address once the lost tracker no longer
+ * judges its departure: cumulative metrics report calls up to an export interval late (60 s by the
+ * SDKs' default), and those calls are its, not an unregistered node's named by its address. While
+ * its departure is judged (its lease asked about, its still-serving check queued or under way: up
+ * to SWITCHYARD_DEPARTED_CHECK_SECONDS × 2, longer in a mass departure's queue) it answers too, and
+ * has no stand-in while its service has other instances (DESIGN §6).
  */
 export const DEPARTED_MEMORY_MS = 2 * 60_000;
-/** Departed instances remembered at once; the oldest goes first (a registry churning through 100,000 instances). */
+/**
+ * Departed instances remembered at once, in each state: judged (bounded by the tracker's checks and
+ * queue, `MAX_DEPARTED_CHECKS` + `MAX_QUEUED_DEPARTURES`, and the departures awaiting their lease's
+ * verdict), and in their grace period after. The oldest goes first (a registry churning through 100,000 instances).
+ */
 const MAX_DEPARTED = 10_000;
+const MAX_DEPARTED_JUDGED = MAX_DEPARTED + MAX_DEPARTED_CHECKS + MAX_QUEUED_DEPARTURES;
+/** The departed are swept at most this often: a Map's first entry is found past every entry deleted since it last compacted. */
+const SWEEP_EVERY_MS = 1_000;
 
 /** Registered addresses may carry a scheme (grpc://, http://) or a path; a peer attribute never does. */
 const hostPortOf = (address: string): string => address.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
@@ -46,11 +67,20 @@ function count(tallies: Map<string, Tally>, name: string, lost: boolean, by: 1 |
  * asks for it): ~0.5 s of a held event loop each time, which every live viewer waited out. It
  * trails the store by at most one delta window (SWITCHYARD_COALESCE_MS).
  */
-export function createRegistryLookup(store: Pick<Store, 'instances' | 'subscribe'>, options: { now?: () => number } = {}): RegistryLookup {
+export function createRegistryLookup(
+  store: Pick<Store, 'instances' | 'subscribe'>,
+  options: { now?: () => number; departureChecked?: DepartureChecked } = {},
+): RegistryLookup {
   const now = options.now ?? Date.now;
+  const departureChecked = options.departureChecked ?? (() => false);
   const entries = new Map<string, Entry>();
-  /** Address → the registered instance whose key went there last, and when: in the order they went. */
-  const departed = new Map<string, { entry: Entry; at: number }>();
+  /** Address → the registered instance whose key went there last, its departure still judged: in the order they went. */
+  const judged = new Map<string, Departed>();
+  /** Address → the registered instance whose key went there last, in its grace period: in the order their grace began. */
+  const departed = new Map<string, Departed>();
+  /** `service\0id` → the same departed instance (in `judged` or `departed`): `isLost` finds it in one lookup. */
+  const departedById = new Map<string, Departed>();
+  let sweptAt = Number.NEGATIVE_INFINITY;
   /** Instances at each address, in the order they came: usually one. */
   const byAddress = new Map<string, Entry[]>();
   const services = new Map<string, Tally>();
@@ -69,21 +99,60 @@ export function createRegistryLookup(store: Pick<Store, 'instances' | 'subscribe
     if (entry.lost) lostEntries -= 1;
     return entry;
   };
-  /** A registered instance's key went (not moved, not a stand-in's). */
-  const depart = (entry: Entry | undefined): void => {
-    if (!entry || entry.lost) return;
-    departed.delete(entry.hostPort);
-    departed.set(entry.hostPort, { entry, at: now() });
-    if (departed.size > MAX_DEPARTED) departed.delete(departed.keys().next().value as string);
+  const unremember = (map: Map<string, Departed>, record: Departed): void => {
+    if (map.get(record.entry.hostPort) === record) map.delete(record.entry.hostPort);
+    const id = drainKey(record.entry.service, record.entry.id);
+    if (departedById.get(id) === record) departedById.delete(id);
   };
-  /** The instance that left `hostPort` within `DEPARTED_MEMORY_MS`; the older ones forgotten on the way. */
-  const departedAt = (hostPort: string): Entry | undefined => {
-    const cutoff = now() - DEPARTED_MEMORY_MS;
-    for (const [address, { at }] of departed) {
-      if (at >= cutoff) break;
-      departed.delete(address);
+  const mapOf = (record: Departed): Map<string, Departed> => (record.graceFrom === undefined ? judged : departed);
+  const oldestOver = (map: Map<string, Departed>, cap: number): void => {
+    for (const record of map.values()) {
+      if (map.size <= cap) break;
+      unremember(map, record);
     }
-    return departed.get(hostPort)?.entry;
+  };
+  const startGrace = (record: Departed, at: number): void => {
+    unremember(mapOf(record), record);
+    record.graceFrom = at;
+    departed.set(record.entry.hostPort, record);
+    departedById.set(drainKey(record.entry.service, record.entry.id), record);
+    oldestOver(departed, MAX_DEPARTED);
+  };
+  /** A registered instance's key went (not moved, not a stand-in's). */
+  const depart = (entry: Entry | undefined, key: string): void => {
+    if (!entry || entry.lost) return;
+    for (const map of [judged, departed]) {
+      const earlier = map.get(entry.hostPort);
+      if (earlier) unremember(map, earlier);
+    }
+    const record: Departed = { entry, key };
+    if (!departureChecked(entry.service, key)) return startGrace(record, now());
+    judged.set(entry.hostPort, record);
+    departedById.set(drainKey(entry.service, entry.id), record);
+    oldestOver(judged, MAX_DEPARTED_JUDGED);
+  };
+  /** Within its grace period, or its departure still judged. */
+  const remembered = (record: Departed | undefined): record is Departed =>
+    record !== undefined && (record.graceFrom === undefined || record.graceFrom >= now() - DEPARTED_MEMORY_MS);
+  /**
+   * At most once a second: departures the tracker no longer judges begin their grace (so it runs from
+   * within a second of the verdict while the store or the intake is busy), and graces past are forgotten.
+   */
+  const sweep = (): void => {
+    const at = now();
+    if (at - sweptAt < SWEEP_EVERY_MS) return;
+    sweptAt = at;
+    for (const record of judged.values()) if (!departureChecked(record.entry.service, record.key)) startGrace(record, at);
+    for (const record of departed.values()) {
+      if (remembered(record)) break;
+      unremember(departed, record);
+    }
+  };
+  /** The instance that left `hostPort`, its departure still judged or within its grace period. */
+  const departedAt = (hostPort: string): Entry | undefined => {
+    sweep();
+    const record = judged.get(hostPort) ?? departed.get(hostPort);
+    return remembered(record) ? record.entry : undefined;
   };
   const know = (instance: Instance): void => {
     const known = entries.get(instance.key);
@@ -99,10 +168,13 @@ export function createRegistryLookup(store: Pick<Store, 'instances' | 'subscribe
     count(services, entry.service, lost, 1);
     count(ids, drainKey(entry.service, entry.id), lost, 1);
     if (lost) lostEntries += 1;
+    // Registered again: it starts clean, whatever is called at the address it left.
+    const left = lost ? undefined : departedById.get(drainKey(entry.service, entry.id));
+    if (left) unremember(mapOf(left), left);
   };
   const apply = (change: Change): void => {
     if (change.op === 'upsert') know(change.instance);
-    else depart(forget(change.key));
+    else depart(forget(change.key), change.key);
   };
 
   // Built at the first question (a fleet that sends no OTLP never pays for it), from what the
@@ -117,6 +189,7 @@ export function createRegistryLookup(store: Pick<Store, 'instances' | 'subscribe
   store.subscribe((delta) => {
     if (!built) return;
     for (const change of delta.changes) apply(change);
+    if (judged.size > 0 || departed.size > 0) sweep();
   });
 
   const allLost = (tally: Tally | undefined): boolean => tally !== undefined && tally.lost === tally.total;
@@ -137,9 +210,14 @@ export function createRegistryLookup(store: Pick<Store, 'instances' | 'subscribe
       ready();
       return ids.has(drainKey(service, id));
     },
-    // An instance registered again beside its lost stand-in is not lost.
+    // An instance registered again beside its lost stand-in is not lost. One whose key went, still
+    // named by its address (`instanceAt`), is: the calls failing meanwhile are its service's, not its own.
     isLost(service, id) {
       ready();
+      if (id !== undefined && !ids.has(drainKey(service, id)) && departedById.size > 0) {
+        sweep();
+        if (remembered(departedById.get(drainKey(service, id)))) return true;
+      }
       return lostEntries > 0 && allLost(id === undefined ? services.get(service) : ids.get(drainKey(service, id)));
     },
   };

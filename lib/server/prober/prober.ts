@@ -12,6 +12,12 @@ export interface ProberOptions {
   tracker: Pick<HealthTracker, 'record' | 'forget'>;
   /** Every result, after the tracker has seen it (probe latency series). */
   onResult?: (key: string, result: ProbeResult) => void;
+  /**
+   * Given, stand-ins of instances out of discovery (`lost.stillServing`) are probed too, at the same
+   * interval and under the same concurrency, and each result comes here (lost/tracker.ts
+   * `standInProbed`), not to the tracker nor `onResult`: whether it still serves is the loss's to say.
+   */
+  onStandInProbe?: (key: string, result: ProbeResult) => void;
   intervalMs: number;
   timeoutMs: number;
   concurrency: number;
@@ -30,7 +36,7 @@ export interface ProberOptions {
 }
 
 export interface ProberStats extends SchedulerStats {
-  /** Probes actually made: rounds of keys another replica owns, or of lost instances, are scheduled but not probed. */
+  /** Probes actually made: rounds of keys another replica owns, or of lost instances not out of discovery, are scheduled but not probed. */
   probed: number;
 }
 
@@ -67,8 +73,17 @@ export function createProber(options: ProberOptions): Prober {
     ...(options.random ? { random: options.random } : {}),
     async run(key) {
       const instance = store.instance(key);
-      // A lost instance's process is gone; its stand-in keeps the last result it had.
-      if (!instance || instance.lost) return;
+      if (!instance) return;
+      if (instance.lost) {
+        // A lost instance's process is gone; its stand-in keeps the last result it had. One out of
+        // discovery is said to serve, which holds only while it answers. Each replica holds its own
+        // losses (and rules on them), so it probes its own stand-ins, whoever owns the key.
+        if (!instance.lost.stillServing || !options.onStandInProbe) return;
+        probed += 1;
+        const result = await runner.probe(probeTargetFor(instance));
+        if (!stopped) options.onStandInProbe(key, result);
+        return;
+      }
       if (options.owns && !options.owns(key)) return;
       probed += 1;
       const result = await runner.probe(probeTargetFor(instance));
