@@ -3,7 +3,7 @@ import { RESPONSE_BEGAN, type HistoryEvent } from './events';
 import { fleetRecord } from './fleet-record';
 import { StatusSchema } from './instance';
 import { returnedAsInDetail } from './history-wording';
-import { criticalChange, FLAP_MIN_CHANGES, tallyChange, type ChangeTally } from './status/flapping';
+import { criticalChange, FLAP_MIN_CHANGES, tallyChange } from './status/flapping';
 import type { Adjacency } from './topology/graph';
 
 /** One stretch of trouble in one service (see `deriveIncidents` for exactly what counts). */
@@ -56,7 +56,7 @@ export interface Incident {
 
 export interface IncidentFlapping {
   instance: string;
-  /** Its most changes into or out of critical within one FLAP_WINDOW_MS of the incident. */
+  /** Its most changes into or out of critical within one FLAP_WINDOW_MS ending at a change made during the incident (those before it, in earlier incidents, count too). */
   changes: number;
 }
 
@@ -159,8 +159,8 @@ interface Draft {
   failures: number;
   peakFailing: number;
   firstSign: FirstSign | null;
-  /** Per instance, its changes into or out of critical while this incident was open. */
-  criticalChanges: Map<string, ChangeTally>;
+  /** Per instance, the most changes into or out of critical within one window at a change made while this incident was open. */
+  criticalChanges: Map<string, number>;
 }
 
 interface ServiceState {
@@ -177,6 +177,8 @@ interface ServiceState {
   vanished: Map<string, Draft>;
   /** Instances down by flapping's rule (`criticalChange`): critical, or warning since, without a recovery; a loss keeps one down. */
   down: Set<string>;
+  /** Per instance, its changes into or out of critical within the window of its latest (`tallyChange`), across incidents as the page counts them: a recovery held past the merge gap ends no flapping. */
+  changes: Map<string, number[]>;
   open: Draft | null;
   lastClosed: Draft | null;
 }
@@ -261,7 +263,7 @@ function closeIfQuiet(state: ServiceState, atMs: number, by: 'recovery' | 'depar
 /** The instance with the most changes into or out of critical within one window, if that is flapping. */
 function flappingIn(draft: Draft): IncidentFlapping | undefined {
   let hardest: IncidentFlapping | undefined;
-  for (const [instance, { most }] of draft.criticalChanges) {
+  for (const [instance, most] of draft.criticalChanges) {
     if (most >= FLAP_MIN_CHANGES && most > (hardest?.changes ?? 0)) hardest = { instance, changes: most };
   }
   return hardest;
@@ -373,7 +375,7 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
     if (!(atMs <= options.now)) return;
     let state = states.get(service);
     if (!state) {
-      state = { failing: new Set(), lost: new Set(), warnings: new Map(), vanished: new Map(), down: new Set(), open: null, lastClosed: null };
+      state = { failing: new Set(), lost: new Set(), warnings: new Map(), vanished: new Map(), down: new Set(), changes: new Map(), open: null, lastClosed: null };
       states.set(service, state);
     }
     let signal = failureSignal(event, state.failing.has(instance), state.lost.has(instance));
@@ -389,13 +391,13 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
     const countsAsFlap = isCriticalChange(state.down, event, instance, state.lost.has(instance), event.kind === 'instance.lost_cleared' ? (event.returnedAs ?? returnedAsInDetail(event.detail, instance)) : undefined);
     const openBefore = state.open;
     addSignal(state, event, service, instance, atMs, signal);
+    if (!countsAsFlap) return;
+    const recent = state.changes.get(instance) ?? [];
+    state.changes.set(instance, recent);
+    const inWindow = tallyChange(recent, atMs);
     // A change into critical belongs to the incident it opened or joined, one out of it to the one it was in.
-    const counting = countsAsFlap ? (state.open ?? openBefore) : null;
-    if (counting) {
-      const tally = counting.criticalChanges.get(instance) ?? { recent: [], most: 0 };
-      tallyChange(tally, atMs);
-      counting.criticalChanges.set(instance, tally);
-    }
+    const counting = state.open ?? openBefore;
+    if (counting) counting.criticalChanges.set(instance, Math.max(counting.criticalChanges.get(instance) ?? 0, inWindow));
   };
   const addSignal = (state: ServiceState, event: HistoryEvent, service: string, instance: string, atMs: number, signal: FailureSignal): void => {
     // Read when this event opens an incident: a warning that turns critical is its own first sign.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { criticalChange, FLAP_CHANGES_KEPT, FLAP_MIN_CHANGES, FLAP_WINDOW_MS, flappingOf, tallyChange, withCriticalChange, type ChangeTally } from './flapping';
+import { criticalChange, FLAP_CHANGES_KEPT, FLAP_MIN_CHANGES, FLAP_WINDOW_MS, flappingOf, tallyChange, withCriticalChange } from './flapping';
 
 const T0 = Date.parse('2026-12-07T07:30:00.000Z');
 const at = (seconds: number): number => T0 + seconds * 1_000;
@@ -57,12 +57,13 @@ describe('flapping', () => {
     expect(criticalChange(false, 'warning')).toEqual({ counts: false, down: false });
   });
 
-  it('tallies the most changes within any one window of a stretch of history, keeping only a window\u2019s worth', () => {
-    const tally = (times: readonly number[]) => times.reduce<ChangeTally>((counted, time) => (tallyChange(counted, time), counted), { recent: [], most: 0 });
-    expect(tally([]).most).toBe(0);
+  it('tallies the changes within the window of each one counted, keeping only a window\u2019s worth', () => {
+    const tally = (times: readonly number[]) => {
+      const recent: number[] = [];
+      return { counts: times.map((time) => tallyChange(recent, time)), recent };
+    };
     // Three 5 min apart span 10 min: at most two share a window; four 1 min apart all do.
-    expect(tally([at(0), at(300), at(600)]).most).toBe(2);
-    const counted = tally([at(0), at(3_000), at(3_060), at(3_120), at(3_180)]);
-    expect(counted).toEqual({ recent: [at(3_000), at(3_060), at(3_120), at(3_180)], most: 4 });
+    expect(tally([at(0), at(300), at(600)]).counts).toEqual([1, 2, 2]);
+    expect(tally([at(0), at(3_000), at(3_060), at(3_120), at(3_180)])).toEqual({ counts: [1, 1, 2, 3, 4], recent: [at(3_000), at(3_060), at(3_120), at(3_180)] });
   });
 });

@@ -45,10 +45,12 @@ function changesInWindow(changes: readonly number[] | undefined, nowMs: number):
 
 /**
  * `changes` (ms since the epoch, oldest first) with one more at `atMs`, in time order, without those
- * older than FLAP_WINDOW_MS before the newest, at most FLAP_CHANGES_KEPT.
+ * older than FLAP_WINDOW_MS before the newest, at most FLAP_CHANGES_KEPT. A time already there is
+ * not added again: two live keys of one service and id share a count, and each may bring the same
+ * change (its `statusSince`) again.
  */
 export function withCriticalChange(changes: readonly number[] | undefined, atMs: number): number[] {
-  if (!Number.isFinite(atMs)) return [...(changes ?? [])];
+  if (!Number.isFinite(atMs) || changes?.includes(atMs)) return [...(changes ?? [])];
   const all = [...(changes ?? []), atMs].sort((a, b) => a - b);
   const newestMs = all[all.length - 1] ?? atMs;
   return all.filter((change) => newestMs - change < FLAP_WINDOW_MS).slice(-FLAP_CHANGES_KEPT);
@@ -64,16 +66,13 @@ export function flappingOf(changes: readonly number[] | undefined, nowMs: number
   return { changes: counted.length, since, last, ...(changes.length >= FLAP_CHANGES_KEPT && counted.length === changes.length ? { atLeast: true as const } : {}) };
 }
 
-/** Changes counted over a stretch of history, one at a time: the most within any FLAP_WINDOW_MS so far. */
-export interface ChangeTally {
-  /** Those within FLAP_WINDOW_MS of the latest (ms, ascending): at most a window's worth, however long the stretch. */
-  recent: number[];
-  most: number;
-}
-
-/** `tally` with one more change at `atMs` (not before the last one counted). */
-export function tallyChange(tally: ChangeTally, atMs: number): void {
-  tally.recent.push(atMs);
-  while ((tally.recent[0] ?? atMs) <= atMs - FLAP_WINDOW_MS) tally.recent.shift();
-  tally.most = Math.max(tally.most, tally.recent.length);
+/**
+ * Changes counted over a stretch of history, one at a time: `recent` (ms, ascending) with one more
+ * at `atMs` (not before the last), keeping those within FLAP_WINDOW_MS of it — at most a window's
+ * worth, however long the stretch. Returns how many that is: the count flapping reads at `atMs`.
+ */
+export function tallyChange(recent: number[], atMs: number): number {
+  recent.push(atMs);
+  while ((recent[0] ?? atMs) <= atMs - FLAP_WINDOW_MS) recent.shift();
+  return recent.length;
 }

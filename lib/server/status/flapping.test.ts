@@ -138,4 +138,93 @@ describe('flapping, through the real publisher and lost tracker', () => {
     expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)).toBeNull();
     expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual([null]);
   });
+  it('counts changes by instance across incidents: recoveries held past the merge gap make incidents that History still shows flapping, as the page does', () => {
+    const { clock, history, register, probe } = fleet();
+    register();
+    probe('passing');
+    // A crash loop with back-off: 30 s down, 3 min up, three times — each recovery outlasts the 2 min merge gap.
+    for (let i = 0; i < 3; i++) {
+      clock.now += 180_000;
+      probe('critical');
+      clock.now += 30_000;
+      probe('passing');
+    }
+    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)?.changes).toBe(6);
+    expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual([
+      null,
+      'a: 4 changes into and out of critical within 10 min',
+      'a: 6 changes into and out of critical within 10 min',
+    ]);
+  });
+
+  it('starts from the instance’s own changes when the publisher has none for it (a replica that adopted its loss, a restart)', () => {
+    const { clock, register, probe } = fleet();
+    tracker?.stop();
+    tracker = undefined;
+    register();
+    clock.now += 300_000;
+    // What a replica's lost tracker writes for an instance back after a loss it adopted: the crash loop's changes, copied.
+    store.setHealth(KEY, { status: 'critical', statusCause: 'registered again after lease expired', statusCauseKind: 'lost', statusSince: iso(T0 + 240_000), failingSince: iso(T0 + 240_000), criticalChanges: [0, 60, 120, 180, 240].map((s) => T0 + s * 1_000) });
+    store.flush();
+    clock.now += 5_000;
+    probe('unknown');
+    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)?.changes).toBe(5);
+    clock.now += 10_000;
+    probe('passing');
+    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)?.changes).toBe(6);
+  });
+
+  it('counts no change at an instance’s first verdict in a process: a restart during an outage', () => {
+    const first = fleet();
+    first.register();
+    first.probe('passing');
+    first.clock.now += 60_000;
+    first.probe('critical');
+    tracker?.stop();
+    publisher.stop();
+    store.close();
+    // Restarted an hour on, still critical; then it recovers for 2 min and fails again: two changes.
+    const { clock, register, probe } = fleet();
+    clock.now = first.clock.now + 3_600_000;
+    register();
+    // Its first failed probe is published short of a verdict (unknown), the next ones make it critical.
+    probe('unknown');
+    clock.now += 2_000;
+    probe('critical');
+    clock.now += 120_000;
+    probe('passing');
+    clock.now += 120_000;
+    probe('critical');
+    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)).toBeNull();
+  });
+
+  it('invents no change when two live keys hold the same service and id (registered again under a new lease before the old one expired)', () => {
+    const clock = { now: T0 };
+    store = createStore({ coalesceMs: 0 });
+    publisher = createStatusPublisher({ store, now: () => new Date(clock.now) });
+    const OLD = '/services/payments/lease-1';
+    const NEW = '/services/payments/lease-2';
+    for (const [etcdKey, lease] of [[OLD, '1'], [NEW, '2']] as const) store.upsertKey({ etcdKey, lease, registrations: [{ service: 'payments', id: 'a', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
+    store.flush();
+    const keyOf = (etcdKey: string): string => [...store.instances()].find((instance) => instance.key.startsWith(etcdKey))?.key ?? etcdKey;
+    const probeKey = (key: string, to: Status): void => {
+      const from = store.instance(key)?.status ?? 'unknown';
+      publisher.probe(key, { status: to, statusCause: to, lastProbe: { at: iso(clock.now), ok: to === 'passing', latencyMs: 1 } }, from === to ? undefined : { key, service: 'payments', instance: 'a', from, to, cause: to, at: iso(clock.now) });
+      store.flush();
+    };
+    const [oldKey, newKey] = [keyOf(OLD), keyOf(NEW)];
+    probeKey(oldKey, 'passing');
+    probeKey(newKey, 'passing');
+    clock.now += 5_000;
+    probeKey(oldKey, 'critical');
+    for (let i = 0; i < 6; i++) {
+      clock.now += 15_000;
+      probeKey(newKey, 'passing');
+      clock.now += 15_000;
+      probeKey(oldKey, 'critical');
+    }
+    // One change into critical, at 5 s; nothing changed since.
+    expect(flappingOf(store.instance(oldKey)?.criticalChanges, clock.now)).toBeNull();
+    expect(flappingOf(store.instance(newKey)?.criticalChanges, clock.now)).toBeNull();
+  });
 });

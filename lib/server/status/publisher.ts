@@ -65,6 +65,8 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
   const membership = new Map<string, Verdict>();
   /** `service\0id` → its critical changes: a crash loop removes the instance's row at each loss (lost/tracker.ts). */
   const criticalChanges = new Map<string, CriticalChanges>();
+  /** Keys given a verdict (a status other than unknown) in this process: an instance's first is no change. */
+  const judged = new Set<string>();
 
   /**
    * The changes flapping counts, with this one; the times an instance carries (`Instance.criticalChanges`):
@@ -72,15 +74,19 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
    */
   const followChanges = (instance: Instance, to: Status, whenMs: number): number[] | undefined => {
     const identity = `${instance.service}\0${instance.id}`;
-    const followed = criticalChanges.get(identity) ?? { changes: [], down: false };
-    let { changes, down } = followed;
+    const followed = criticalChanges.get(identity);
+    // None followed here: start from what the instance carries (a loss adopted from a replica, a restart, one evicted past FLAP_FOLLOWED_MAX).
+    let { changes, down } = followed ?? { changes: instance.criticalChanges ?? [], down: instance.status === 'critical' };
+    // Its first verdict in this process: no change (a restart during an outage went nowhere).
+    const firstVerdict = followed === undefined && instance.status === 'unknown' && !judged.has(instance.key);
+    if (to !== 'unknown') judged.add(instance.key);
     // Critical by a loss (its stand-in, then held until probed): a change this publisher did not make, counted from when it began.
     if (instance.status === 'critical' && !down) {
       changes = withCriticalChange(changes, Date.parse(instance.statusSince ?? '') || whenMs);
       down = true;
     }
     const change = criticalChange(down && isFailingStatus(instance.status), to);
-    if (change.counts) changes = withCriticalChange(changes, whenMs);
+    if (change.counts && !firstVerdict) changes = withCriticalChange(changes, whenMs);
     // Pruned at every write (each probe), so an update long after the flap carries none; a change stamped after `when` (a traffic verdict's, before a probe's) stays.
     const nowMs = Math.max(now().getTime(), whenMs);
     changes = changes.filter((changeMs) => nowMs - changeMs < FLAP_WINDOW_MS);
@@ -150,6 +156,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       probes.delete(change.key);
       traffic.delete(change.key);
       membership.delete(change.key);
+      judged.delete(change.key);
     }
   });
 
