@@ -29,4 +29,18 @@ describe('flappingNote (a service page\u2019s flapping note)', () => {
       'api-gateway-0: 3 changes into and out of critical in 40 s; api-gateway-1: 3 changes into and out of critical in 40 s; api-gateway-2: 3 changes into and out of critical in 40 s; and 497 more instances. Their recoveries have not held.',
     );
   });
+  it('says a recovery of under a second is just now, not "0 ms"', () => {
+    expect(flappingNote([instance('a', 'passing', [at(0), at(15), at(30)])], at(30))).toBe('a: 3 changes into and out of critical in 30 s. Passing again just now; flapping until it holds 10 min.');
+    expect(flappingNote([instance('a', 'passing', [at(0), at(15), at(30)])], at(30) + 1_500)).toBe('a: 3 changes into and out of critical in 31 s. Passing again for 1 s since its last change; flapping until it holds 10 min.');
+  });
+
+  it('says which recoveries have not held when only some flapping instances fail again, named even when the list counts them', () => {
+    const changes = [at(0), at(15), at(30)];
+    const fleet = Array.from({ length: 500 }, (_, i) => instance(`api-gateway-${i}`, i === 499 ? 'critical' : 'passing', changes));
+    expect(flappingNote(fleet, at(40))).toBe(
+      'api-gateway-0: 3 changes into and out of critical in 40 s; api-gateway-1: 3 changes into and out of critical in 40 s; api-gateway-2: 3 changes into and out of critical in 40 s; and 497 more instances. The recoveries of api-gateway-499 have not held; the others pass again.',
+    );
+    const some = [instance('a', 'critical', changes), instance('b', 'passing', changes), instance('c', 'warning', changes), instance('d', 'critical', changes), instance('e', 'critical', changes), instance('f', 'critical', changes)];
+    expect(flappingNote(some, at(40))).toMatch(/\. The recoveries of a, c, d and 2 more have not held; the other passes again\.$/);
+  });
 });

@@ -8,8 +8,9 @@ export const FLAP_NAMED = 3;
 /**
  * A service page's flapping note for the instances flapping at `nowMs` (`flappingOf`), null when
  * none: "api-gateway-1: 4 changes into and out of critical in 1 min 48 s. Its recoveries have not
- * held." — at most FLAP_NAMED named, in the given order; once every one passes again, how long that
- * has held since the last change (it flaps until that is the whole window).
+ * held." — at most FLAP_NAMED named, in the given order; while only some fail again, which (named
+ * even when the list only counts them); once every one passes again, how long that has held since
+ * the last change (it flaps until that is the whole window).
  */
 export function flappingNote(instances: readonly Pick<Instance, 'id' | 'status' | 'criticalChanges'>[], nowMs: number): string | null {
   const flapping: { id: string; flapping: Flapping; passing: boolean }[] = [];
@@ -24,8 +25,18 @@ export function flappingNote(instances: readonly Pick<Instance, 'id' | 'status' 
   const more = flapping.length - named.length;
   const list = more > 0 ? `${named.join('; ')}; and ${more} more ${more === 1 ? 'instance' : 'instances'}` : named.join('; ');
   const one = flapping.length === 1;
-  if (flapping.some((instance) => !instance.passing)) return `${list}. ${one ? 'Its' : 'Their'} recoveries have not held.`;
-  const lastMs = Math.max(...flapping.map((instance) => instance.flapping.last));
-  const held = `for ${formatDuration(nowMs - lastMs)} since ${one ? 'its' : 'the'} last change; flapping until ${one ? 'it holds' : 'they hold'} ${formatDuration(FLAP_WINDOW_MS)}`;
-  return `${list}. ${one ? 'Passing again' : 'All passing again'} ${held}.`;
+  const failing = flapping.filter((instance) => !instance.passing);
+  if (failing.length === flapping.length) return `${list}. ${one ? 'Its' : 'Their'} recoveries have not held.`;
+  // Said of the ones it is true of: a failing one may be among those only counted.
+  if (failing.length > 0) {
+    const failingMore = failing.length - FLAP_NAMED;
+    const whose = [...failing.slice(0, FLAP_NAMED).map(({ id }) => id), ...(failingMore > 0 ? [`${failingMore} more`] : [])];
+    const last = whose.pop() ?? '';
+    const passing = flapping.length - failing.length;
+    return `${list}. The recoveries of ${whose.length > 0 ? `${whose.join(', ')} and ` : ''}${last} have not held; ${passing === 1 ? 'the other passes again' : 'the others pass again'}.`;
+  }
+  const heldMs = nowMs - Math.max(...flapping.map((instance) => instance.flapping.last));
+  // Under a second reads "0 ms" in formatDuration: the probe that passed is that moment's.
+  const held = heldMs < 1_000 ? 'just now' : `for ${formatDuration(heldMs)} since ${one ? 'its' : 'the'} last change`;
+  return `${list}. ${one ? 'Passing again' : 'All passing again'} ${held}; flapping until ${one ? 'it holds' : 'they hold'} ${formatDuration(FLAP_WINDOW_MS)}.`;
 }
