@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { Server as SocketServer } from 'socket.io';
-import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
+import { DEFAULT_THRESHOLDS, type HealthThresholds } from '@/lib/model/health-state';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import { DEFAULT_TRAFFIC_THRESHOLDS, type TrafficThresholds } from '@/lib/model/status/combine';
 import { printable } from '@/lib/model/printable';
@@ -148,6 +148,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   );
   // Before the lost instances: they tell it which departures were on purpose.
   const membershipStatus = parts.add('membership status', startMembershipStatus({ store, publisher }), (status) => status.stop());
+  const healthThresholds = (service: string): HealthThresholds => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES.get(service) });
   const lost = parts.add(
     'lost instances',
     createLostTracker({
@@ -162,6 +163,8 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
         const { at, ok, latencyMs, error } = await prober.probeOnce(instance);
         return { at, ok, latencyMs, ...(error !== undefined ? { error } : {}) };
       },
+      // An instance out of discovery that stops answering is lost by the rule a registered one goes critical by.
+      failAfter: (service) => healthThresholds(service).failAfter,
     }),
     (tracker) => tracker.stop(),
   );
@@ -219,7 +222,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   const topologyLayout = parts.add('topology layout', startTopologyLayout({ store, latency, log }), (layout) => layout.stop());
   const health = createHealthTracker({
     store,
-    thresholdsFor: (service) => ({ ...DEFAULT_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES.get(service) }),
+    thresholdsFor: healthThresholds,
     publish: (key, facts, change) => publisher.probe(key, facts, change),
   });
   const trafficThresholds = (service: string): TrafficThresholds => ({ ...DEFAULT_TRAFFIC_THRESHOLDS, ...config.SWITCHYARD_HEALTH_OVERRIDES.get(service) });
@@ -232,6 +235,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
       recordProbeResult(latency, key, result);
       bus.publish('probe', { key, result });
     },
+    onStandInProbe: (key, { at, ok, latencyMs, error }) => lost.standInProbed(key, { at, ok, latencyMs, ...(error !== undefined ? { error } : {}) }),
     intervalMs: config.SWITCHYARD_PROBE_INTERVAL_MS,
     timeoutMs: config.SWITCHYARD_PROBE_TIMEOUT_MS,
     concurrency: config.SWITCHYARD_PROBE_CONCURRENCY,

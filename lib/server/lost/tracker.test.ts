@@ -193,6 +193,68 @@ describe('lost tracker', () => {
       expect(history.map((e) => [e.kind, e.instance, e.from, e.to, e.detail])).toEqual([['instance.lost', 'a', 'passing', 'critical', cause]]);
     });
 
+    describe('once out of discovery, probed on at the probe interval (tracker.standInProbed)', () => {
+      const standInKey = `${LOST_KEY_PREFIX}/s/users/a`;
+      /** A probe result `advanceMs` after the last, on the probes' own clock (the verdict reads their times). */
+      const probeAt = (advanceMs: number, ok: boolean, clock: { t: number }) => {
+        clock.t += advanceMs;
+        tracker.standInProbed(standInKey, { at: new Date(clock.t).toISOString(), ok, latencyMs: 2, ...(ok ? {} : { error: 'connection refused' }) });
+        store.flush();
+      };
+      async function outOfDiscovery() {
+        const run = departing([true, true]);
+        await expire('/s/users/a');
+        await run.advance(20_000);
+        expect(users()?.instances.find((i) => i.id === 'a')?.lost?.stillServing).toBe(true);
+        run.history.length = 0;
+        return run;
+      }
+
+      it('turns it lost once it fails as many probes in a row as a registered instance needs to go critical (3): a process gone after it left discovery', async () => {
+        await outOfDiscovery();
+        const clock = { t: Date.parse('2026-12-03T09:33:01Z') };
+        probeAt(5_000, false, clock);
+        probeAt(5_000, false, clock);
+        // A pass between failures starts the count again, as a registered instance's would.
+        probeAt(5_000, true, clock);
+        probeAt(5_000, false, clock);
+        probeAt(5_000, false, clock);
+        expect(users()?.instances.find((i) => i.id === 'a')?.lost?.stillServing).toBe(true);
+        probeAt(5_000, false, clock);
+        const a = users()?.instances.find((i) => i.id === 'a');
+        const cause = 'stopped answering probes at 09:33:21 UTC, after it left discovery at 09:32:41 UTC; last probe: connection refused';
+        expect(a?.lost).toEqual({ at: '2026-12-03T09:33:21.000Z', cause, passingBefore: 2 });
+        expect(a?.status).toBe('critical');
+        expect(a?.statusCause).toBe(`lost: ${cause}`);
+        expect(a?.lastProbe).toMatchObject({ ok: false, at: '2026-12-03T09:33:31.000Z' });
+        expect(users()?.cause).toMatch(/lost/);
+        expect(tracker.count()).toBe(1);
+      });
+
+      it('writes one history row for that loss, and ignores probes of a plain loss or of a key it does not hold', async () => {
+        const { history } = await outOfDiscovery();
+        const clock = { t: Date.parse('2026-12-03T09:33:01Z') };
+        for (let i = 0; i < 5; i += 1) probeAt(5_000, false, clock);
+        expect(history.map((e) => [e.kind, e.instance, e.from, e.to, e.at])).toEqual([['instance.lost', 'a', 'critical', 'critical', '2026-12-03T09:33:06.000Z']]);
+        expect(history[0]?.detail).toMatch(/^stopped answering probes at 09:33:06 UTC, after it left discovery at 09:32:41 UTC/);
+        const lostNow = users()?.instances.find((i) => i.id === 'a');
+        // Lost now: no more verdicts from its probes (a new process registers, which clears the loss).
+        probeAt(5_000, true, clock);
+        expect(users()?.instances.find((i) => i.id === 'a')).toEqual(lostNow);
+        tracker.standInProbed(`${LOST_KEY_PREFIX}/s/users/nobody`, { at: new Date(clock.t).toISOString(), ok: false, latencyMs: 1 });
+        expect(history).toHaveLength(1);
+      });
+
+      it('answering on, it stays out of discovery and writes nothing', async () => {
+        const { history } = await outOfDiscovery();
+        const clock = { t: Date.parse('2026-12-03T09:33:01Z') };
+        const before = users()?.instances.find((i) => i.id === 'a');
+        for (let i = 0; i < 10; i += 1) probeAt(5_000, i % 3 !== 0, clock);
+        expect(users()?.instances.find((i) => i.id === 'a')).toEqual(before);
+        expect(history).toEqual([]);
+      });
+    });
+
     it('lets it go without a loss when it stops answering (the shutdown took a few seconds)', async () => {
       const { history, probed, advance } = departing([true, false]);
       await expire('/s/users/a');

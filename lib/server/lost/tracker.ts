@@ -3,7 +3,8 @@ import type { Instance, LastProbe, Lost } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
 import { registeredAgainDetail } from '@/lib/model/history-wording';
 import { laterIso } from '@/lib/model/service-summary';
-import { checkingCause, identityKeys, isCheckingDeparture, judgeDeparture, lossCause, registeredAgainCause, showWhileChecking, stillServingCause, type Departure } from '@/lib/model/status/lost';
+import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
+import { checkingCause, identityKeys, isCheckingDeparture, judgeDeparture, lossCause, registeredAgainCause, showWhileChecking, stillServingCause, stoppedAnsweringCause, type Departure } from '@/lib/model/status/lost';
 import { STAND_IN_KEY_PREFIX, type Store } from '../store/store';
 
 /** What became of a going key's lease, from the registry's one lease verdict (registry/lease-end.ts). */
@@ -39,6 +40,11 @@ export interface LostTrackerOptions {
   maxQueuedDepartures?: number;
   /** Once per burst: checks queued, and departures left unchecked because the queue was full. */
   log?: (message: string) => void;
+  /**
+   * Failed probes in a row that turn an instance out of discovery lost (`standInProbed`): the verdict
+   * rule of a registered instance of `service` (its `failAfter`). Default `DEFAULT_THRESHOLDS.failAfter`.
+   */
+  failAfter?: (service: string) => number;
 }
 
 /** Dismissals remembered at most (the oldest forgotten first); each is kept for the retention anyway. */
@@ -110,6 +116,8 @@ interface LostRecord {
    * later one of the same instance without comparing clocks (`dismissedElsewhere`).
    */
   removedRevision: string | undefined;
+  /** Out of discovery: its current streak of failed probes (`standInProbed`), when one runs. */
+  failing?: { count: number; since: string };
 }
 
 export type DismissResult = { ok: true; instance: Instance; dismissal: DismissalTold } | { ok: false };
@@ -182,6 +190,13 @@ export interface LostTracker {
    * registered since: a dismissed loss never comes back from a late answer.
    */
   adopt(instance: Instance, removedAt: number): void;
+  /**
+   * A probe of a stand-in held here (its store key), from the prober, which probes those out of
+   * discovery at its interval: failing `failAfter` in a row, the process is gone after all, and its
+   * loss becomes a plain one (a history row says so). Any other stand-in's probe is ignored: a lost
+   * process that comes back registers again, which ends its loss.
+   */
+  standInProbed(storeKey: string, probe: LastProbe): void;
   stop(): void;
 }
 
@@ -656,6 +671,27 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       if (until !== undefined && until > now()) return;
       // Its delete's revision is unknown here: any dismissal of it drops it.
       standIn(instance, lost, removedAt, undefined);
+    },
+    standInProbed(storeKey: string, probe: LastProbe): void {
+      const record = records.get(storeKey);
+      const lost = record?.instance.lost;
+      if (stopped || !record || !lost?.stillServing) return;
+      if (probe.ok) {
+        delete record.failing;
+        return;
+      }
+      const failing = record.failing ?? { count: 0, since: probe.at };
+      failing.count += 1;
+      record.failing = failing;
+      if (failing.count < (options.failAfter?.(record.instance.service) ?? DEFAULT_THRESHOLDS.failAfter)) return;
+      delete record.failing;
+      const cause = stoppedAnsweringCause(lost.at, failing.since, probe);
+      const { stillServing: _serving, ...left } = lost;
+      // Same store key and retention (from its key's removal): one upsert turns it from out of discovery to lost.
+      record.instance = { ...record.instance, lastProbe: probe, failingSince: failing.since, lost: { ...left, at: failing.since, cause } };
+      put(record);
+      // From what its stand-in showed: out of discovery is critical too.
+      recordLoss({ ...record.instance, status: 'critical' }, failing.since, cause);
     },
     stop(): void {
       stopped = true;
