@@ -4,7 +4,7 @@ import { FLAP_NAMED, flappingNote } from './flapping-words';
 
 const T0 = Date.parse('2026-12-07T07:30:00.000Z');
 const at = (seconds: number): number => T0 + seconds * 1_000;
-const instance = (id: string, status: Status, criticalChanges?: number[]) => ({ id, status, ...(criticalChanges ? { criticalChanges } : {}) });
+const instance = (id: string, status: Status, criticalChangesMs?: number[]) => ({ id, status, ...(criticalChangesMs ? { criticalChangesMs } : {}) });
 
 describe('flappingNote (a service page\u2019s flapping note)', () => {
   it('names each flapping instance with how many changes into and out of critical in how long, and says a failing one has not held', () => {

@@ -12,10 +12,10 @@ export const FLAP_NAMED = 3;
  * even when the list only counts them); once every one passes again, how long that has held since
  * the last change (it flaps until that is the whole window).
  */
-export function flappingNote(instances: readonly Pick<Instance, 'id' | 'status' | 'criticalChanges'>[], nowMs: number): string | null {
+export function flappingNote(instances: readonly Pick<Instance, 'id' | 'status' | 'criticalChangesMs'>[], nowMs: number): string | null {
   const flapping: { id: string; flapping: Flapping; passing: boolean }[] = [];
   for (const instance of instances) {
-    const found = flappingOf(instance.criticalChanges, nowMs);
+    const found = flappingOf(instance.criticalChangesMs, nowMs);
     if (found) flapping.push({ id: instance.id, flapping: found, passing: instance.status === 'passing' });
   }
   if (flapping.length === 0) return null;

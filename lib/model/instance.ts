@@ -111,9 +111,10 @@ export const InstanceSchema = z.object({
   /**
    * When its status last went into or out of critical (ms since the epoch, oldest first;
    * `status/flapping.ts`): only those within the flapping window, and only once they are enough to
-   * flap — every update of the instance carries them.
+   * flap — every update of the instance carries them. Not `criticalChanges`: dc7921f sent ISO times
+   * under that name, and a replica or browser still on it must ignore these, not fail on them.
    */
-  criticalChanges: z.array(z.number()).max(64).optional(),
+  criticalChangesMs: z.array(z.number()).max(64).optional(),
   /** The framework itself marks the instance out of rotation (rpcx state=inactive, dubbo Enable:false…). */
   offline: z.boolean().optional(),
   /** The key has no lease ("no lease — cannot expire"): a crashed instance stays until its key is deleted. */

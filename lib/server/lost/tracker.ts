@@ -374,7 +374,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}),
       ...(instance.passedAt ? { passedAt: instance.passedAt } : {}),
       // A crash loop flaps through its losses: the service page shows the stand-in meanwhile.
-      ...(instance.criticalChanges ? { criticalChanges: instance.criticalChanges } : {}),
+      ...(instance.criticalChangesMs ? { criticalChangesMs: instance.criticalChangesMs } : {}),
     });
   };
 
@@ -409,7 +409,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     if (!held && (passedAt === undefined || back.passedAt !== undefined)) return;
     const lost = first.instance.lost;
     // A crash loop flaps through its losses (the status publisher follows them by service and id).
-    const criticalChanges = back.criticalChanges ?? first.instance.criticalChanges;
+    const criticalChangesMs = back.criticalChangesMs ?? first.instance.criticalChangesMs;
     store.setHealth(back.key, {
       ...(held
         ? {
@@ -429,7 +429,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       ...(back.lastProbe !== undefined ? { lastProbe: back.lastProbe } : {}),
       ...(back.recoveredAt !== undefined ? { recoveredAt: back.recoveredAt } : {}),
       ...(passedAt !== undefined ? { passedAt } : {}),
-      ...(criticalChanges !== undefined ? { criticalChanges } : {}),
+      ...(criticalChangesMs !== undefined ? { criticalChangesMs } : {}),
     });
   };
 

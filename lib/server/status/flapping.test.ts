@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
-import type { LastProbe, Status } from '@/lib/model/instance';
+import { z } from 'zod';
+import { InstanceSchema, type LastProbe, type Status } from '@/lib/model/instance';
 import { deriveIncidents } from '@/lib/model/incidents';
 import { flappingOf } from '@/lib/model/status/flapping';
 import { incidentFlapping } from '@/components/history/incidents';
@@ -71,7 +72,7 @@ describe('flapping, through the real publisher and lost tracker', () => {
       clock.now += 10_000;
       await expire();
       const [standIn] = payments();
-      seen.push(flappingOf(standIn?.criticalChanges, clock.now)?.changes);
+      seen.push(flappingOf(standIn?.criticalChangesMs, clock.now)?.changes);
       clock.now += 20_000;
       register();
       clock.now += 2_000;
@@ -79,7 +80,7 @@ describe('flapping, through the real publisher and lost tracker', () => {
     }
     // Into critical and out of it each cycle: the loss and the return are no extra changes.
     expect(seen).toEqual([undefined, 3, 5, 7]);
-    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)?.changes).toBe(8);
+    expect(flappingOf(store.instance(KEY)?.criticalChangesMs, clock.now)?.changes).toBe(8);
     // History says the same, by the same rule.
     expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual(['a: 8 changes into and out of critical within 10 min']);
   });
@@ -95,14 +96,14 @@ describe('flapping, through the real publisher and lost tracker', () => {
       publisher.traffic(KEY, { status: 'warning', cause: 'error rate 24 %', kind: 'error_rate' });
     }
     expect(store.instance(KEY)?.status).toBe('warning');
-    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)).toBeNull();
+    expect(flappingOf(store.instance(KEY)?.criticalChangesMs, clock.now)).toBeNull();
     expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual([null]);
     // Its recovery is the one change out.
     clock.now += 5_000;
     publisher.traffic(KEY, null);
     clock.now += 5_000;
     publisher.traffic(KEY, { status: 'critical', cause: 'error rate 30 %', kind: 'error_rate' });
-    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)?.changes).toBe(3);
+    expect(flappingOf(store.instance(KEY)?.criticalChangesMs, clock.now)?.changes).toBe(3);
     expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual(['a: 3 changes into and out of critical within 10 min']);
   });
 
@@ -135,7 +136,7 @@ describe('flapping, through the real publisher and lost tracker', () => {
       clock.now += 1_200_000;
       probe('passing');
     }
-    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)).toBeNull();
+    expect(flappingOf(store.instance(KEY)?.criticalChangesMs, clock.now)).toBeNull();
     expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual([null]);
   });
   it('counts changes by instance across incidents: recoveries held past the merge gap make incidents that History still shows flapping, as the page does', () => {
@@ -149,7 +150,7 @@ describe('flapping, through the real publisher and lost tracker', () => {
       clock.now += 30_000;
       probe('passing');
     }
-    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)?.changes).toBe(6);
+    expect(flappingOf(store.instance(KEY)?.criticalChangesMs, clock.now)?.changes).toBe(6);
     expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual([
       null,
       'a: 4 changes into and out of critical within 10 min',
@@ -164,14 +165,14 @@ describe('flapping, through the real publisher and lost tracker', () => {
     register();
     clock.now += 300_000;
     // What a replica's lost tracker writes for an instance back after a loss it adopted: the crash loop's changes, copied.
-    store.setHealth(KEY, { status: 'critical', statusCause: 'registered again after lease expired', statusCauseKind: 'lost', statusSince: iso(T0 + 240_000), failingSince: iso(T0 + 240_000), criticalChanges: [0, 60, 120, 180, 240].map((s) => T0 + s * 1_000) });
+    store.setHealth(KEY, { status: 'critical', statusCause: 'registered again after lease expired', statusCauseKind: 'lost', statusSince: iso(T0 + 240_000), failingSince: iso(T0 + 240_000), criticalChangesMs: [0, 60, 120, 180, 240].map((s) => T0 + s * 1_000) });
     store.flush();
     clock.now += 5_000;
     probe('unknown');
-    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)?.changes).toBe(5);
+    expect(flappingOf(store.instance(KEY)?.criticalChangesMs, clock.now)?.changes).toBe(5);
     clock.now += 10_000;
     probe('passing');
-    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)?.changes).toBe(6);
+    expect(flappingOf(store.instance(KEY)?.criticalChangesMs, clock.now)?.changes).toBe(6);
   });
 
   it('counts no change at an instance’s first verdict in a process: a restart during an outage', () => {
@@ -195,7 +196,7 @@ describe('flapping, through the real publisher and lost tracker', () => {
     probe('passing');
     clock.now += 120_000;
     probe('critical');
-    expect(flappingOf(store.instance(KEY)?.criticalChanges, clock.now)).toBeNull();
+    expect(flappingOf(store.instance(KEY)?.criticalChangesMs, clock.now)).toBeNull();
   });
 
   it('invents no change when two live keys hold the same service and id (registered again under a new lease before the old one expired)', () => {
@@ -224,7 +225,23 @@ describe('flapping, through the real publisher and lost tracker', () => {
       probeKey(oldKey, 'critical');
     }
     // One change into critical, at 5 s; nothing changed since.
-    expect(flappingOf(store.instance(oldKey)?.criticalChanges, clock.now)).toBeNull();
-    expect(flappingOf(store.instance(newKey)?.criticalChanges, clock.now)).toBeNull();
+    expect(flappingOf(store.instance(oldKey)?.criticalChangesMs, clock.now)).toBeNull();
+    expect(flappingOf(store.instance(newKey)?.criticalChangesMs, clock.now)).toBeNull();
+  });
+  it('carries the change times under a name a reader of dc7921f (ISO times in criticalChanges) ignores', () => {
+    const { clock, register, probe } = fleet();
+    register();
+    probe('passing');
+    for (let i = 0; i < 2; i++) {
+      clock.now += 15_000;
+      probe('critical');
+      clock.now += 15_000;
+      probe('passing');
+    }
+    const flapping = store.instance(KEY);
+    expect(flappingOf(flapping?.criticalChangesMs, clock.now)?.changes).toBe(4);
+    // dc7921f's InstanceSchema: a replica or browser still on it parses the instance (zod drops a key it does not know).
+    const readerOfIsoTimes = InstanceSchema.extend({ criticalChanges: z.array(z.string()).optional() });
+    expect(readerOfIsoTimes.safeParse(flapping).success).toBe(true);
   });
 });

@@ -69,14 +69,14 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
   const judged = new Set<string>();
 
   /**
-   * The changes flapping counts, with this one; the times an instance carries (`Instance.criticalChanges`):
+   * The changes flapping counts, with this one; the times an instance carries (`Instance.criticalChangesMs`):
    * those within the window, once enough to flap.
    */
   const followChanges = (instance: Instance, to: Status, whenMs: number): number[] | undefined => {
     const identity = `${instance.service}\0${instance.id}`;
     const followed = criticalChanges.get(identity);
     // None followed here: start from what the instance carries (a loss adopted from a replica, a restart, one evicted past FLAP_FOLLOWED_MAX).
-    let { changes, down } = followed ?? { changes: instance.criticalChanges ?? [], down: instance.status === 'critical' };
+    let { changes, down } = followed ?? { changes: instance.criticalChangesMs ?? [], down: instance.status === 'critical' };
     // Its first verdict in this process: no change (a restart during an outage went nowhere).
     const firstVerdict = followed === undefined && instance.status === 'unknown' && !judged.has(instance.key);
     if (to !== 'unknown') judged.add(instance.key);
@@ -130,7 +130,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       statusSince,
       ...(failingSince ? { failingSince } : {}),
       ...(recoveredAt ? { recoveredAt } : {}),
-      ...(changes ? { criticalChanges: changes } : {}),
+      ...(changes ? { criticalChangesMs: changes } : {}),
       ...(passedAt ? { passedAt } : {}),
     });
     if (changed) {

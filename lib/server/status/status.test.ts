@@ -358,7 +358,7 @@ describe('flapping', () => {
     probe(12, 'critical');
     probe(27, 'passing');
     // Two changes cannot flap yet: the instance (sent on every update) carries none.
-    expect(store.instance(KEY)).not.toHaveProperty('criticalChanges');
+    expect(store.instance(KEY)).not.toHaveProperty('criticalChangesMs');
     // A step to warning is no change into or out of critical; an error-rate critical is one.
     probe(35, 'warning');
     probe(42, 'critical');
@@ -366,11 +366,11 @@ describe('flapping', () => {
     probe(57, 'passing');
     clock.t = T0 + 60_000;
     publisher.traffic(KEY, null);
-    expect(store.instance(KEY)).toMatchObject({ status: 'passing', recoveredAt: at(60), criticalChanges: [12, 27, 42, 60].map((s) => T0 + s * 1_000) });
-    expect(flappingOf(store.instance(KEY)?.criticalChanges, T0 + 61_000)).toEqual({ changes: 4, since: T0 + 12_000, last: T0 + 60_000 });
+    expect(store.instance(KEY)).toMatchObject({ status: 'passing', recoveredAt: at(60), criticalChangesMs: [12, 27, 42, 60].map((s) => T0 + s * 1_000) });
+    expect(flappingOf(store.instance(KEY)?.criticalChangesMs, T0 + 61_000)).toEqual({ changes: 4, since: T0 + 12_000, last: T0 + 60_000 });
     // Steady for the window: pruned as the instance is next written, so its updates stop carrying them.
     probe(60 + 600, 'passing');
-    expect(store.instance(KEY)).not.toHaveProperty('criticalChanges');
+    expect(store.instance(KEY)).not.toHaveProperty('criticalChangesMs');
   });
 });
 

@@ -14,7 +14,7 @@ export interface DecodedKey {
 }
 
 /** What the health tracker knows of an instance; survives re-registration, dies with the instance. */
-export type HealthFacts = Pick<Instance, 'status' | 'statusCause' | 'statusCauseKind' | 'statusSince' | 'failingSince' | 'recoveredAt' | 'criticalChanges' | 'lastProbe' | 'passedAt'>;
+export type HealthFacts = Pick<Instance, 'status' | 'statusCause' | 'statusCauseKind' | 'statusSince' | 'failingSince' | 'recoveredAt' | 'criticalChangesMs' | 'lastProbe' | 'passedAt'>;
 
 /** Lease TTLs remembered, oldest dropped first: beyond any fleet we serve (a lease forgotten shows no TTL). */
 const MAX_LEASE_TTLS = 65_536;
@@ -138,7 +138,7 @@ export function createInstanceTable(changed: (change: Change) => void): Instance
     if (health.statusSince !== undefined) instance.statusSince = health.statusSince;
     if (health.failingSince !== undefined) instance.failingSince = health.failingSince;
     if (health.recoveredAt !== undefined) instance.recoveredAt = health.recoveredAt;
-    if (health.criticalChanges !== undefined) instance.criticalChanges = health.criticalChanges;
+    if (health.criticalChangesMs !== undefined) instance.criticalChangesMs = health.criticalChangesMs;
     if (health.lastProbe !== undefined) instance.lastProbe = health.lastProbe;
     if (health.passedAt !== undefined) instance.passedAt = health.passedAt;
     if (drain && row.drainState) instance.drainState = row.drainState;
