@@ -21,23 +21,6 @@ export interface AlertLabels {
   cause: CauseCategory;
   instance?: string;
   zone?: string;
-  /**
-   * InstancesLost only: what its stand-ins call for — `lost` (processes gone: restart them),
-   * `out_of_discovery` (still serving, no caller finds them: fix their etcd connection), `mixed`, or
-   * `registered_again` (back in etcd, no probe verdict yet). `cause` stays `lost` for every one, so
-   * existing routes keep matching; a receiver routes the restart runbook on `stand_in="lost"`. Fixed when
-   * the alert begins, as every label is (the engine keeps an alert's labels for its life).
-   */
-  stand_in?: StandInLabel;
-}
-
-export type StandInLabel = 'lost' | 'out_of_discovery' | 'mixed' | 'registered_again';
-
-/** The `stand_in` label of an InstancesLost over `lost` (confirmed losses; none: only instances registered again). */
-function standInLabel(lost: readonly Pick<Instance, 'lost'>[]): StandInLabel {
-  if (lost.length === 0) return 'registered_again';
-  const serving = lost.filter((instance) => instance.lost?.stillServing === true).length;
-  return serving === 0 ? 'lost' : serving === lost.length ? 'out_of_discovery' : 'mixed';
 }
 
 /** Something that holds now and may become an alert once it has held for `forMs`. */
@@ -201,7 +184,7 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
           ? `${back.length} ${of} ${REGISTERED_AGAIN}`
           : `${lost.length} ${of} ${lostState(lost)}, ${back.length} ${REGISTERED_AGAIN}`;
     add({
-      labels: { alertname: 'InstancesLost', severity: missing.length === service.instances.length ? 'critical' : 'warning', cause: 'lost', stand_in: standInLabel(lost), ...base, ...(instance !== undefined ? { instance } : {}) },
+      labels: { alertname: 'InstancesLost', severity: missing.length === service.instances.length ? 'critical' : 'warning', cause: 'lost', ...base, ...(instance !== undefined ? { instance } : {}) },
       summary: `${service.name}: ${state}`,
       description: lost.length > 0 ? `${names(lost)}: ${lost[0]?.lost?.cause ?? 'lease expired'}` : `${names(back)}: ${back[0]?.statusCause ?? REGISTERED_AGAIN}`,
       forMs: rule.lostForSeconds * 1_000,

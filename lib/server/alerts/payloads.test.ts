@@ -1,11 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createAlertEngine, type AlertView } from '@/lib/model/alerts/engine';
-import { DEFAULT_ALERT_RULES } from '@/lib/model/alerts/rules';
-import type { Instance } from '@/lib/model/instance';
-import { toService } from '@/lib/model/state';
-import { probableOrigins } from '@/lib/model/topology/graph';
-import { deriveTopology } from '@/lib/model/topology/topology';
+import type { AlertView } from '@/lib/model/alerts/engine';
 import { signature, slackBody, toPostable, webhookBody } from './payloads';
 
 const firing: AlertView = {
@@ -47,35 +42,5 @@ describe('webhook bodies', () => {
     expect(text).toContain('&lt;!channel&gt;');
     expect(text).toContain('a &amp; b');
     expect(text).not.toContain('<!channel>');
-  });
-});
-
-describe('InstancesLost in a payload: what its stand-ins call for', () => {
-  const T = Date.parse('2026-12-03T09:00:00Z');
-  /** payments with `count` instances, the first `lost` of them stand-ins and the first `serving` of those still serving out of discovery. */
-  function payments(count: number, lost: number, serving: number) {
-    const instances = new Map<string, Instance>();
-    for (let index = 1; index <= count; index += 1) {
-      const id = `payments-${index}`;
-      const live: Instance = { id, service: 'payments', key: `/services/payments/${id}`, address: `10.0.0.${index}:80`, format: 'native', metadata: {}, dependsOn: [], status: 'passing', statusCause: 'probe OK', drain: null, passedAt: new Date(T - 60_000).toISOString() };
-      const stillServing = index <= serving ? { stillServing: true as const } : {};
-      instances.set(live.key, index <= lost ? { ...live, status: 'critical', lost: { at: new Date(T).toISOString(), cause: 'lease expired', passingBefore: count, ...stillServing } } : live);
-    }
-    const services = [toService('payments', instances)];
-    const topology = deriveTopology(services);
-    return { services, topology, origins: probableOrigins(topology, { now: 0 }), registry: { state: 'synced' as const, since: new Date(T).toISOString() } };
-  }
-  const labelsOf = (count: number, lost: number, serving: number) => {
-    const engine = createAlertEngine({ rules: DEFAULT_ALERT_RULES });
-    const fired = engine.evaluate(payments(count, lost, serving), T).find((transition) => transition.alert.labels.alertname === 'InstancesLost');
-    expect(fired).toBeDefined();
-    return fired ? toPostable(fired.alert, 'https://sy').labels : undefined;
-  };
-
-  it('keeps cause="lost" (existing routes) and says with stand_in whether a process is gone or serves out of discovery', () => {
-    expect(labelsOf(3, 1, 0)).toMatchObject({ alertname: 'InstancesLost', cause: 'lost', stand_in: 'lost' });
-    // Still serving: a restart runbook is the wrong one — a receiver routes stand_in="out_of_discovery" to the etcd connection.
-    expect(labelsOf(3, 1, 1)).toMatchObject({ alertname: 'InstancesLost', cause: 'lost', stand_in: 'out_of_discovery' });
-    expect(labelsOf(3, 2, 1)).toMatchObject({ alertname: 'InstancesLost', cause: 'lost', stand_in: 'mixed' });
   });
 });
