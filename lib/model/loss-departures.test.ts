@@ -54,6 +54,17 @@ describe('lossDepartures', () => {
     expect(lossDepartures([cutOffDeparture as HistoryEvent, ...later])).toEqual(new Set([191]));
   });
 
+  it('pairs nothing with an out-of-discovery instance\u2019s later loss when it stops answering: its departure is already paired', () => {
+    // Cut off from etcd, serving on (169, 170), then its process died (200): the same departure, its
+    // second loss row. Registered again and shut down gracefully later (210, 211): that lease's end is no loss's.
+    const stoppedThenBack: HistoryEvent[] = [
+      { id: 200, at: '2026-12-07T04:05:00.000Z', kind: 'instance.lost', service: 'payments', instance: '127.0.0.1:45625', from: 'critical', to: 'critical', detail: 'stopped answering probes at 04:05:00 UTC, after it left discovery at 04:01:33 UTC; last probe: connection refused' },
+      { id: 210, at: '2026-12-07T04:10:00.000Z', kind: 'instance.registered', service: 'payments', instance: '127.0.0.1:45625', detail: 'registered' },
+      { id: 211, at: '2026-12-07T04:50:00.000Z', kind: 'instance.deregistered', service: 'payments', instance: '127.0.0.1:45625', detail: 'lease 3734225499776043999 ended (revoked or expired)' },
+    ];
+    expect(lossDepartures([...cutOff, ...stoppedThenBack])).toEqual(new Set([169]));
+  });
+
   it('does not give a loss whose own deregistration is no lease expiry (etcd did not answer) another departure', () => {
     const unanswered: HistoryEvent[] = [
       { ...(crashed[0] as HistoryEvent), detail: 'lease ended at 03:59:44 UTC after probes failed from 03:59:40 UTC; last probe: connection refused' },

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from './events';
 import { isLeaseExpiry } from './incidents';
-import { isStillServingLoss } from './status/lost';
+import { isStillServingLoss, isStoppedAnsweringLoss } from './status/lost';
 
 const instanceOf = (event: HistoryEvent): string => `${event.service ?? ''}\u0000${event.instance ?? ''}`;
 
@@ -33,7 +33,9 @@ function firstFrom(rows: readonly TimedRow[], ms: number, strictly: boolean): nu
  * deregistration, stamped once etcd answered on the lease — so it pairs with the first
  * deregistration at or after it; an instance found still serving is lost when its check ends,
  * seconds after its key went (`stillServingCause`), so it pairs with the last deregistration at or
- * before it. A deregistration pairs with one loss at most; one whose lease ended with no loss
+ * before it; its later loss when it stops answering out of discovery (`stoppedAnsweringCause`)
+ * pairs with nothing, its departure already its still-serving loss's. A deregistration pairs with
+ * one loss at most; one whose lease ended with no loss
  * recorded (a graceful shutdown the check confirmed, a departure still being checked) is not here.
  * Events in any order; deregistrations of every detail should be given, so that a loss whose own
  * deregistration is not a lease expiry (etcd did not answer) does not take another's.
@@ -58,6 +60,8 @@ export function lossPairs(events: readonly HistoryEvent[]): Map<number, HistoryE
     departures.sort((a, b) => a.ms - b.ms || a.event.id - b.event.id);
     // Each loss finds its departure by binary search: a crash loop's thousands of pairs stay n log n, not n².
     for (const loss of losses) {
+      // Its departure is its still-serving loss's: this row came later, when the process died out of discovery.
+      if (isStoppedAnsweringLoss(loss.event.detail)) continue;
       const departure = isStillServingLoss(loss.event.detail) ? departures[firstFrom(departures, loss.ms, true) - 1] : departures[firstFrom(departures, loss.ms, false)];
       if (departure && isLeaseExpiry(departure.event.detail)) paired.set(departure.event.id, loss.event);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Lost } from '../instance';
-import { checkingCause, identityKeys, isStillServingLoss, judgeDeparture, showWhileChecking, standInClauses, stillServingCause, type Departure } from './lost';
+import { checkingCause, identityKeys, isStillServingLoss, isStoppedAnsweringLoss, judgeDeparture, showWhileChecking, standInClauses, stillServingCause, stoppedAnsweringCause, type Departure } from './lost';
 
 const base: Departure = { lease: 'gone', drained: false, lastProbe: undefined, failingSince: undefined, removedAt: '2026-12-03T09:32:41.000Z' };
 const failed = { at: '2026-12-03T09:32:36.000Z', ok: false, latencyMs: 1, error: 'connection refused' };
@@ -51,6 +51,16 @@ describe('isStillServingLoss', () => {
       const verdict = judgeDeparture(departure);
       expect(verdict.lost && isStillServingLoss(verdict.cause)).toBe(false);
     }
+  });
+});
+
+describe('isStoppedAnsweringLoss', () => {
+  it('tells the loss of an instance out of discovery that stopped answering from every other loss', () => {
+    expect(isStoppedAnsweringLoss(stoppedAnsweringCause('2026-12-03T09:32:41.000Z', '2026-12-03T09:40:00.000Z', { error: 'connection refused' }))).toBe(true);
+    expect(isStoppedAnsweringLoss(stoppedAnsweringCause('2026-12-03T09:32:41.000Z', '2026-12-03T09:40:00.000Z', {}))).toBe(true);
+    expect(isStoppedAnsweringLoss(stillServingCause(base, 20))).toBe(false);
+    const verdict = judgeDeparture({ ...base, lastProbe: failed, failingSince: '2026-12-03T09:32:31.000Z' });
+    expect(verdict.lost && isStoppedAnsweringLoss(verdict.cause)).toBe(false);
   });
 });
 

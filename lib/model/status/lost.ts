@@ -67,6 +67,12 @@ export function stoppedAnsweringCause(leftAt: string, since: string, lastProbe: 
 /** Whether an `instance.lost` detail is a `stillServingCause`: a loss stamped when its check ended, after its key went. */
 export const isStillServingLoss = (detail: string): boolean => /^lease (expired|ended) at \d\d:\d\d:\d\d UTC while it still served: /.test(detail);
 
+/**
+ * Whether an `instance.lost` detail is a `stoppedAnsweringCause`: the second loss row of a departure
+ * already paired with its still-serving loss (`lossPairs` skips it).
+ */
+export const isStoppedAnsweringLoss = (detail: string): boolean => /^stopped answering probes at \d\d:\d\d:\d\d UTC, after it left discovery at \d\d:\d\d:\d\d UTC/.test(detail);
+
 export type StandInKind = 'lost' | 'unlisted' | 'checking';
 
 /** What a stand-in stands for (`STAND_IN_WORDS`): gone (`lost`), serving out of discovery (`unlisted`), or still being checked. */
