@@ -198,7 +198,7 @@ describe('startOtlpInstance', () => {
     expect(attributeText(client?.attributes ?? [], 'error.type')).toBe('NoEndpointError');
 
     // The intake's rules: `server.address` naming a registered service (its instances all lost) names it; `error.type` without a status is an error.
-    const registry: RegistryLookup = { instanceAt: () => undefined, hasService: (name) => name === 'payments', hasInstance: () => false, isLost: () => true };
+    const registry: RegistryLookup = { instanceAt: () => undefined, hasService: (name) => name === 'payments', hasInstance: () => false, isLost: () => true, isDeparted: () => false };
     expect(calleeOf(point, registry)).toEqual({ service: 'payments', external: false });
     expect(isError(point, 'http')).toBe(true);
     expect(client && spanFact(client, { service: 'orders', instance: 'orders-2' }, registry)).toMatchObject({ role: 'client', callee: { service: 'payments', external: false }, error: true });

@@ -21,8 +21,11 @@ export interface ReportAuthority {
    * (`RegistryLookup.isLost`), whatever it reported before: the calls failing because it is gone
    * reach nothing that would report them, and they are the outage — but not its instance's, which
    * starts clean when it registers again instead of turning critical on what failed while it was away.
+   * An instance whose key went (`RegistryLookup.isDeparted`) may still serve, and report the calls
+   * it receives: its service's series follows the service's own reports, as for a registered
+   * instance, and its instance's gets nothing, as for a lost one.
    */
-  calleeSeries(service: string, instance: string | undefined, at: number, registry: Pick<RegistryLookup, 'isLost'>): CalleeSeries;
+  calleeSeries(service: string, instance: string | undefined, at: number, registry: Pick<RegistryLookup, 'isLost' | 'isDeparted'>): CalleeSeries;
   /** The caller's client metrics cover this edge: spans do not feed it. */
   clientMetricsCover(caller: string, callee: string, at: number): boolean;
   /** Services and edges remembered now (diagnostics). */
@@ -55,10 +58,10 @@ export function createReportAuthority(options: { windowMs: number; maxServices: 
     markServerSpans: (service: string, at: number) => void serverSpans.set(service, at),
     markClientMetrics: (caller: string, callee: string, at: number) => void clientMetricEdges.set(edgeKey(caller, callee), at),
     serverMetricsRecent: (service: string, at: number) => recent(serverMetrics, service, at),
-    calleeSeries(service: string, instance: string | undefined, at: number, registry: Pick<RegistryLookup, 'isLost'>): CalleeSeries {
+    calleeSeries(service: string, instance: string | undefined, at: number, registry: Pick<RegistryLookup, 'isLost' | 'isDeparted'>): CalleeSeries {
       const lost = registry.isLost(service, instance);
       if (!lost && reportsServerSide(service, at)) return 'none';
-      return instance !== undefined && !lost ? 'service and instance' : 'service';
+      return instance !== undefined && !lost && !registry.isDeparted(service, instance) ? 'service and instance' : 'service';
     },
     clientMetricsCover: (caller: string, callee: string, at: number) => recent(clientMetricEdges, edgeKey(caller, callee), at),
     stats: () => ({ serverMetricReporters: serverMetrics.size, serverSpanReporters: serverSpans.size, clientMetricEdges: clientMetricEdges.size }),

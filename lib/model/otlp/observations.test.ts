@@ -13,6 +13,7 @@ const registry: RegistryLookup = {
   hasService: (name) => name === 'users',
   hasInstance: (service, id) => service === 'users' && id === 'u-7',
   isLost: () => false,
+  isDeparted: () => false,
 };
 const NOW = 1_800_000_000_000;
 const nanos = (ms: number): string => `${ms}000000`;

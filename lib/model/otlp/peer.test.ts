@@ -10,6 +10,7 @@ const registry: RegistryLookup = {
   hasService: (name) => name === 'users' || name === 'orders',
   hasInstance: (service, id) => (service === 'users' && id === 'u-7') || (service === 'orders' && id === 'o-1'),
   isLost: () => false,
+  isDeparted: () => false,
 };
 
 describe('calleeOf', () => {

@@ -12,6 +12,11 @@ export interface RegistryLookup {
    * the service has is: either way it cannot be reporting the calls made to it.
    */
   isLost(service: string, id: string | undefined): boolean;
+  /**
+   * Whether the instance `id` of `service` is one whose key went that `instanceAt` still names by its
+   * address (its departure being judged, or just judged): it may still serve, but is in no series of its own.
+   */
+  isDeparted(service: string, id: string): boolean;
 }
 
 /** Who was called: a registry service (and instance when the address names one) or an external node. */
@@ -64,14 +69,15 @@ function hostPortOf(attributes: Attributes): string | undefined {
 /**
  * The registered instance a server-side metric's reporter is: the one of its own service listening
  * on `server.address:server.port`, else the one `service.instance.id` names. Undefined when neither
- * names a registered instance: SDKs default the id to a random one per process, and a series per
+ * names a registered instance — nor for one whose key went (`isDeparted`): its calls feed its service
+ * alone, as its callers' do, and it starts clean when it registers again. SDKs default the id to a random one per process, and a series per
  * such id would name nothing anyone can open — and, with every restart minting new ids, would push
  * registered instances' series out of the store's cap.
  */
 export function reporterInstanceOf(attributes: Attributes, service: string, declared: string | undefined, registry: RegistryLookup): string | undefined {
   const hostPort = hostPortOf(attributes);
   const registered = hostPort ? registry.instanceAt(hostPort) : undefined;
-  if (registered?.service === service) return registered.id;
+  if (registered?.service === service) return registry.hasInstance(service, registered.id) ? registered.id : undefined;
   return declared !== undefined && registry.hasInstance(service, declared) ? declared : undefined;
 }
 

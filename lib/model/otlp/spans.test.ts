@@ -8,6 +8,7 @@ const registry: RegistryLookup = {
   hasService: (name) => name === 'users' || name === 'gateway',
   hasInstance: (service, id) => (service === 'users' && (id === 'u-7' || id === 'u-1')) || (service === 'gateway' && id === 'gw-1'),
   isLost: () => false,
+  isDeparted: () => false,
 };
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 type Value = string | number;

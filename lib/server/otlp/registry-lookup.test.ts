@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createReportAuthority } from '@/lib/model/otlp/authority';
-import { calleeOf } from '@/lib/model/otlp/peer';
+import { calleeOf, reporterInstanceOf } from '@/lib/model/otlp/peer';
 import type { Registration } from '@/lib/model/registration';
 import { createStore, STAND_IN_KEY_PREFIX, type Store } from '../store/store';
 import { MAX_DEPARTED_CHECKS, MAX_QUEUED_DEPARTURES } from '../lost/tracker';
@@ -94,7 +94,7 @@ describe('registry lookup', () => {
     store.close();
   });
 
-  it('counts an instance whose key went, still named by its address, as lost: calls to it feed its service, not its own series, until it registers again', () => {
+  it('counts an instance whose key went, still named by its address, as departed, not lost: calls to it feed its service, not its own series, until it registers again', () => {
     let nowMs = 0;
     const store = createStore({ coalesceMs: 0 });
     register(store, 'users', 'u-1', '10.0.0.1:9000');
@@ -108,21 +108,51 @@ describe('registry lookup', () => {
     store.flush();
     nowMs = 10_000;
     expect(calledAt('10.0.0.1')).toEqual({ service: 'users', instance: 'u-1', external: false });
-    expect(lookup.isLost('users', 'u-1')).toBe(true);
-    expect(lookup.isLost('users', undefined)).toBe(false);
+    expect([lookup.isDeparted('users', 'u-1'), lookup.isLost('users', 'u-1'), lookup.isLost('users', undefined)]).toEqual([true, false, false]);
     expect(authority.calleeSeries('users', 'u-1', nowMs, lookup)).toBe('service');
     // Back, at another address: it starts clean, and what is called at the address it left is no longer its.
     register(store, 'users', 'u-1', '10.0.0.3:9000');
     store.flush();
-    expect(lookup.isLost('users', 'u-1')).toBe(false);
+    expect(lookup.isDeparted('users', 'u-1')).toBe(false);
     expect(authority.calleeSeries('users', 'u-1', nowMs, lookup)).toBe('service and instance');
     expect(calledAt('10.0.0.1')).toEqual({ service: '10.0.0.1:9000', external: true });
-    // Past its grace it is not lost either: nothing names it.
+    // Past its grace it is not departed either: nothing names it.
     store.removeKey('/services/users/u-1');
     store.flush();
-    expect(lookup.isLost('users', 'u-1')).toBe(true);
+    expect(lookup.isDeparted('users', 'u-1')).toBe(true);
     nowMs += DEPARTED_MEMORY_MS + 1;
-    expect(lookup.isLost('users', 'u-1')).toBe(false);
+    expect(lookup.isDeparted('users', 'u-1')).toBe(false);
+    store.close();
+  });
+
+  it('gives a departed instance no series of its own, from callers or itself, and its service what a registered instance would', () => {
+    let nowMs = 0;
+    const store = createStore({ coalesceMs: 0 });
+    register(store, 'users', 'u-1', '10.0.0.1:9000');
+    register(store, 'users', 'u-2', '10.0.0.2:9000');
+    const judging = new Set(['/services/users/u-1']);
+    const lookup = createRegistryLookup(store, { now: () => nowMs, departureChecked: (_service, key) => judging.has(key) });
+    const authority = createReportAuthority({ windowMs: 60_000, maxServices: 10, maxEdges: 10 });
+    const atItsAddress = [{ key: 'server.address', value: { stringValue: '10.0.0.1' } }, { key: 'server.port', value: { intValue: 9000 } }];
+    lookup.hasService('users');
+    // Its key went while its probes passed: the tracker checks whether it serves on, and it may.
+    store.removeKey('/services/users/u-1');
+    store.flush();
+    expect(calleeOf(atItsAddress, lookup)).toEqual({ service: 'users', instance: 'u-1', external: false });
+    // Its own server metrics, by address or by its declared id, feed its service alone.
+    expect(reporterInstanceOf(atItsAddress, 'users', undefined, lookup)).toBeUndefined();
+    expect(reporterInstanceOf([], 'users', 'u-1', lookup)).toBeUndefined();
+    // Its service reports nothing itself: callers' calls feed the service, not the departed instance.
+    expect(authority.calleeSeries('users', 'u-1', nowMs, lookup)).toBe('service');
+    // Its service sends server metrics: callers' calls to it count there already, as to u-2.
+    authority.markServerMetrics('users', nowMs);
+    expect([authority.calleeSeries('users', 'u-1', nowMs, lookup), authority.calleeSeries('users', 'u-2', nowMs, lookup)]).toEqual(['none', 'none']);
+    // Judged a graceful shutdown: the same in its grace period.
+    judging.clear();
+    nowMs = 2_000;
+    expect(calleeOf(atItsAddress, lookup)).toEqual({ service: 'users', instance: 'u-1', external: false });
+    expect(reporterInstanceOf(atItsAddress, 'users', undefined, lookup)).toBeUndefined();
+    expect(authority.calleeSeries('users', 'u-1', nowMs, lookup)).toBe('none');
     store.close();
   });
 
@@ -138,7 +168,7 @@ describe('registry lookup', () => {
     store.flush();
     // Two probes 300 s apart (SWITCHYARD_DEPARTED_CHECK_SECONDS), or a long wait in a mass departure's queue.
     for (nowMs = 0; nowMs <= 10 * 60_000; nowMs += 30_000) expect(lookup.instanceAt('10.0.0.1:9000')).toMatchObject({ service: 'users', id: 'u-1' });
-    expect(lookup.isLost('users', 'u-1')).toBe(true);
+    expect(lookup.isDeparted('users', 'u-1')).toBe(true);
     // Judged a graceful shutdown: its late reports are still its for two minutes after the verdict (seen within a second).
     judging.clear();
     nowMs += 1_000;
@@ -148,7 +178,7 @@ describe('registry lookup', () => {
     expect(lookup.instanceAt('10.0.0.1:9000')).toMatchObject({ id: 'u-1' });
     nowMs += 1;
     expect(lookup.instanceAt('10.0.0.1:9000')).toBeUndefined();
-    expect(lookup.isLost('users', 'u-1')).toBe(false);
+    expect(lookup.isDeparted('users', 'u-1')).toBe(false);
     store.close();
   });
 
@@ -162,7 +192,7 @@ describe('registry lookup', () => {
     for (let i = 0; i <= judged; i += 1) store.removeKey(`/services/s/i-${i}`);
     store.flush();
     expect(lookup.instanceAt(addressOf(0))).toBeUndefined();
-    expect(lookup.isLost('s', 'i-0')).toBe(false);
+    expect(lookup.isDeparted('s', 'i-0')).toBe(false);
     expect(lookup.instanceAt(addressOf(1))).toMatchObject({ id: 'i-1' });
     expect(lookup.instanceAt(addressOf(judged))).toMatchObject({ id: `i-${judged}` });
     store.close();

@@ -78,7 +78,7 @@ export function createRegistryLookup(
   const judged = new Map<string, Departed>();
   /** Address → the registered instance whose key went there last, in its grace period: in the order their grace began. */
   const departed = new Map<string, Departed>();
-  /** `service\0id` → the same departed instance (in `judged` or `departed`): `isLost` finds it in one lookup. */
+  /** `service\0id` → the same departed instance (in `judged` or `departed`): `isDeparted` finds it in one lookup. */
   const departedById = new Map<string, Departed>();
   let sweptAt = Number.NEGATIVE_INFINITY;
   /** Instances at each address, in the order they came: usually one. */
@@ -210,15 +210,17 @@ export function createRegistryLookup(
       ready();
       return ids.has(drainKey(service, id));
     },
-    // An instance registered again beside its lost stand-in is not lost. One whose key went, still
-    // named by its address (`instanceAt`), is: the calls failing meanwhile are its service's, not its own.
+    // An instance registered again beside its lost stand-in is not lost.
     isLost(service, id) {
       ready();
-      if (id !== undefined && !ids.has(drainKey(service, id)) && departedById.size > 0) {
-        sweep();
-        if (remembered(departedById.get(drainKey(service, id)))) return true;
-      }
       return lostEntries > 0 && allLost(id === undefined ? services.get(service) : ids.get(drainKey(service, id)));
+    },
+    // Not while its stand-in is there: that is a lost instance's (`isLost`).
+    isDeparted(service, id) {
+      ready();
+      if (departedById.size === 0 || ids.has(drainKey(service, id))) return false;
+      sweep();
+      return remembered(departedById.get(drainKey(service, id)));
     },
   };
 }
