@@ -39,6 +39,7 @@ import { MIN_ZOOM, TopologyCanvas } from './TopologyCanvas';
 import { TopologyLegend } from './TopologyLegend';
 import { TopologyPanel, type DrainControlsSlot } from './TopologyPanel';
 import { TopologyToolbar, type TopologyFacets } from './TopologyToolbar';
+import { NO_PHONE_START, originToCentre, phoneStartCentredOn, phoneStartLeft, phoneStartOn, phoneStartResized, type PhoneStart } from './phone-start';
 import { fitViewport, showsWhole } from './viewport';
 import { serverNow } from '@/lib/client/serverClock';
 
@@ -159,9 +160,9 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, exampleKey
   // and a node being dragged: a whole layout adopted then would move the map out from under the reader.
   const viewMovedByHand = useRef(false);
   const dragUnderWay = useRef(false);
-  // A phone's view still the one its first draw chose during an outage (or its later move to the
-  // origin): an origin found after it is centred on, which no other view the code or the reader set is.
-  const phoneStartView = useRef(false);
+  // A phone's view still the one its first draw chose during an outage (or its later moves to an
+  // origin), and what it centred on: an origin found after it is centred on once (phone-start.ts).
+  const phoneStart = useRef<PhoneStart>(NO_PHONE_START);
   const viewIsOurs = useCallback(() => !viewMovedByHand.current && !dragUnderWay.current, []);
   const layout = useTopologyLayout(mode, layoutInput.nodes, layoutInput.edges, graph.groups, observed.settled, initialLayout, viewIsOurs);
 
@@ -223,13 +224,13 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, exampleKey
   const onMovedByHand = useCallback(() => {
     redoOnResize.current = null;
     viewMovedByHand.current = true;
-    phoneStartView.current = false;
+    phoneStart.current = phoneStartLeft(phoneStart.current);
   }, []);
   const fitTo = useCallback(
     (ids?: string[]) => {
       redoOnResize.current = { fit: ids };
       viewMovedByHand.current = false;
-      phoneStartView.current = false;
+      phoneStart.current = phoneStartLeft(phoneStart.current);
       const rects = ids ? ids.flatMap((id) => flow.rects.get(id) ?? []) : [...flow.rects.values()];
       const { width, height } = storeApi.getState();
       // Only the zoom controls can be in the way of a fitted map (viewport.ts); on a phone a whole map is a strip across the middle, clear of them.
@@ -244,7 +245,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, exampleKey
       if (!rect) return;
       redoOnResize.current = { centre: graphId };
       viewMovedByHand.current = false;
-      phoneStartView.current = false;
+      phoneStart.current = phoneStartLeft(phoneStart.current);
       // Two frames on: a selection opens the panel, which takes the map's side (or, on a phone, its
       // lower half); centred before that, the node ended up under the panel.
       requestAnimationFrame(() =>
@@ -257,10 +258,10 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, exampleKey
     const redo = redoOnResize.current;
     if (redo === null) return;
     // The same view again: still the phone's first one if it was.
-    const startView = phoneStartView.current;
+    const startView = phoneStart.current;
     if ('fit' in redo) fitTo(redo.fit);
     else centerOn(redo.centre);
-    phoneStartView.current = startView;
+    phoneStart.current = startView;
   }, [fitTo, centerOn]);
   // Redone only when what it showed no longer is: a notice appearing above the map shortens the
   // canvas a little, and refitting then moved every node under the reader's eyes as an outage began.
@@ -276,6 +277,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, exampleKey
     let frame = 0;
     const unsubscribe = storeApi.subscribe((state, previous) => {
       if (state.width === previous.width && state.height === previous.height) return;
+      phoneStart.current = phoneStartResized(phoneStart.current, state.width, NARROW_MAX_WIDTH);
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => {
         if (!lastViewStillShown()) redoLastView();
@@ -311,10 +313,10 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, exampleKey
       else if (start !== undefined && flow.rects.has(graphIdOf(start))) {
         centerOn(graphIdOf(start));
         setCentredOn(start);
-        phoneStartView.current = true;
+        phoneStart.current = phoneStartOn(start, phoneStart.current);
       } else {
         fitTo();
-        phoneStartView.current = narrow;
+        if (narrow) phoneStart.current = phoneStartOn(undefined, phoneStart.current);
       }
       // The frame after next: the fitted map has been painted by then.
       frame = requestAnimationFrame(() => {
@@ -328,21 +330,22 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, exampleKey
   }, [drawn, flow, layout.pending, selectedId, visibility.focus, centerOn, fitTo, storeApi, origins, topology.nodes, failing, graphIdOf]);
 
   // An origin found after the phone's first view (centred then on the first failing service, or on
-  // the whole map): the reader woken at 3 a.m. needs it on screen, under its banner. Not once they
-  // moved the map, chose a node or asked for the whole map.
+  // the whole map): the reader woken at 3 a.m. needs it on screen, under its banner. Each origin once,
+  // and not once they moved the map, chose a node or asked for the whole map.
   const firstOrigin = origins[0]?.id;
   useEffect(() => {
-    if (!drawn || !phoneStartView.current || selectedId !== '' || firstOrigin === undefined || firstOrigin === centredOn) return;
-    const id = graphIdOf(firstOrigin);
+    const origin = drawn && selectedId === '' ? originToCentre(phoneStart.current, firstOrigin) : undefined;
+    if (origin === undefined) return;
+    const id = graphIdOf(origin);
     if (!flow.rects.has(id)) return;
     centerOn(id);
-    phoneStartView.current = true;
-    setCentredOn(firstOrigin);
-  }, [drawn, selectedId, firstOrigin, centredOn, graphIdOf, flow.rects, centerOn]);
+    phoneStart.current = phoneStartCentredOn(phoneStart.current, origin);
+    setCentredOn(origin);
+  }, [drawn, selectedId, firstOrigin, graphIdOf, flow.rects, centerOn]);
 
   const select = useCallback(
     (graphId: string) => {
-      phoneStartView.current = false;
+      phoneStart.current = phoneStartLeft(phoneStart.current);
       if (graphId === '') update({ node: '', group: '' });
       else if (graphId.startsWith('g:')) update({ group: graphId.slice(2), node: '' });
       else if (graphId.startsWith('n:')) update({ node: graphId.slice(2), group: '' });
