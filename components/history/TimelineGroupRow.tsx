@@ -69,7 +69,7 @@ export const TimelineGroupRow = memo(function TimelineGroupRow({ groupKey, fold,
         <KindLabel event={newest} />
         {showService && (
           <span className="timeline-row__service">
-            {/* Narrow screens hide the instance column: there the count of instances takes this place. */}
+            {/* Narrow screens hide the instance column: there the count of instances follows the service. */}
             {summary.service !== undefined ? (
               <Link href={servicePath(summary.service)} prefetch={false} tabIndex={-1} className="truncate timeline-group__services" title={summary.service}>
                 {summary.service}

@@ -361,6 +361,29 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     }
   });
 
+  it("names a folded history line's service beside its count of instances at 390 px, as ordinary rows name theirs", async () => {
+    await phone.goto(`${server.url}/history`, { waitUntil: 'networkidle' });
+    // The fleet found at start, and its first passes: folded lines.
+    const groups = phone.locator('.timeline-row--group');
+    await expect.poll(() => groups.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    const shown = await groups.evaluateAll((elements) =>
+      elements.map((element) => {
+        const row = element.getBoundingClientRect();
+        const part = (selector: string) => {
+          const box = element.querySelector(selector)?.getBoundingClientRect();
+          return box === undefined || box.width === 0 ? null : { text: element.querySelector(selector)?.textContent ?? '', inside: box.left >= row.left && box.right <= row.right + 0.5 };
+        };
+        return { label: element.getAttribute('aria-label') ?? '', services: part('.timeline-group__services'), instances: part('.timeline-group__instances') };
+      }),
+    );
+    // "500 instances" alone said nothing of whose; the service (or "3 services") was hidden below 761 px.
+    for (const group of shown) {
+      expect(group.services, group.label).toEqual({ text: expect.stringMatching(/\S/) as unknown, inside: true });
+      expect(group.instances, group.label).toEqual({ text: expect.stringMatching(/instance/) as unknown, inside: true });
+    }
+    expect(await pageOverflow(phone)).toBe(0);
+  });
+
   it("opens a crowded service's panel on the map with the page still the window's height, the panel scrolling inside itself", async () => {
     // Twelve instances with drain buttons: more than the panel shows at once.
     const crowd = 'e2e-crowd';
