@@ -102,7 +102,10 @@ export function TopologyCanvas({ nodes, edges, rects, colorMode, className, sele
       setBand((current) => (settled || !gesture.current || next > current ? next : current));
       // Details grow as the map shrinks, so they stay legible on screen (viewport.ts); a style
       // variable, not state: zooming re-renders nothing.
-      container.current?.style.setProperty('--detail-scale', String(textScale(zoomNow)));
+      const scale = textScale(zoomNow);
+      container.current?.style.setProperty('--detail-scale', String(scale));
+      // Enlarged at all, a node's chip line keeps only the chips that fit at the largest scale (chip-fit.ts).
+      container.current?.toggleAttribute('data-detail-enlarged', scale > 1);
     },
     [store, big],
   );

@@ -7,6 +7,7 @@ import { OriginMark } from '../ui/OriginMark';
 import { StatusIcon } from '../ui/StatusIcon';
 import { STATUS_LABELS } from '../ui/StatusBadge';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
+import { CHIP_LINE_PX, fitChips, moreChipText, type FitChip } from './chip-fit';
 import { lostChips, type ClusterFlowNode, type FrameFlowNode, type ServiceFlowNode } from './flow';
 
 /** What nodes can ask of the map, without putting callbacks into node data (which would defeat memoisation). */
@@ -36,11 +37,11 @@ function Handles() {
 
 /**
  * A chip on a service node: its figure ("2", "35%"), never cut, then its words, which a crowded node
- * cuts (ellipsis) — the title says it whole. 158 px at up to 1.3× hold "35% errors" and two figures.
+ * cuts to an ellipsis — the title says it whole. Those that do not fit even so go into "+N" (`fitChips`).
  */
-function NodeChip({ kind, figure, words, title }: { kind: string; figure?: string | undefined; words: string; title?: string | undefined }) {
+function NodeChip({ kind, figure, words, title, atOneOnly = false }: { kind: string; figure?: string | undefined; words: string; title?: string | undefined; atOneOnly?: boolean }) {
   return (
-    <span className={`tnode__chip tnode__chip--${kind}`} title={title ?? (figure !== undefined ? `${figure} ${words}` : words)}>
+    <span className={`tnode__chip tnode__chip--${kind}${atOneOnly ? ' tnode__at-one' : ''}`} title={title ?? (figure !== undefined ? `${figure} ${words}` : words)}>
       {figure !== undefined && <span className="tnode__figure">{figure}</span>}
       {figure !== undefined && ' '}
       <span className="tnode__words">{words}</span>
@@ -48,34 +49,66 @@ function NodeChip({ kind, figure, words, title }: { kind: string; figure?: strin
   );
 }
 
-/**
- * Lost instances, told apart by what they need (`lostChips`): gone (red, dashed: restart them) or
- * still serving out of discovery (amber: fix their etcd connection).
- */
-function LostChips({ lost, serving, checking, all }: { lost: number; serving: number; checking: number; all: boolean }) {
+/** A service node's chips: what it says, in `fitChips`' terms. */
+interface ServiceChip extends FitChip {
+  title?: string | undefined;
+}
+
+/** "35% errors" → its figure and words; shown whole, first: what the reader needs most. */
+function errorsChip(errors: string): ServiceChip {
+  const space = errors.indexOf(' ');
+  return space < 0 ? { kind: 'errors', words: errors, whole: true } : { kind: 'errors', figure: errors.slice(0, space), words: errors.slice(space + 1), whole: true };
+}
+
+const chipText = (chip: ServiceChip): string => (chip.figure !== undefined ? `${chip.figure} ${chip.words}` : chip.words);
+
+/** "+3", titled with what the chips it stands for say. */
+function MoreChip({ collapsed, className }: { collapsed: ServiceChip[]; className: string }) {
   return (
-    <>
-      {lostChips(lost, serving, all, checking).map((chip) => (
-        <NodeChip key={chip.kind} kind={chip.kind} figure={chip.figure} words={chip.words} title={chip.title} />
-      ))}
-    </>
+    <span className={`tnode__chip tnode__chip--more ${className}`} title={collapsed.map(chipText).join(', ')}>
+      {moreChipText(collapsed.length)}
+    </span>
   );
 }
 
-/** "35% errors" → its figure and words. */
-function ErrorsChip({ errors }: { errors: string }) {
-  const space = errors.indexOf(' ');
-  return space < 0 ? <NodeChip kind="errors" words={errors} /> : <NodeChip kind="errors" figure={errors.slice(0, space)} words={errors.slice(space + 1)} />;
+/**
+ * The chips that fit the meta line (`fitChips`), then a "+N" chip for the rest, titled with what they
+ * say: as many as fit at scale 1 and, on a map with its details enlarged at all (`data-detail-enlarged`),
+ * as many as fit at the largest scale. Lost instances are told apart by what they need (`lostChips`):
+ * gone (red, dashed: restart them) or still serving out of discovery (amber: fix their etcd connection).
+ */
+function Chips({ chips }: { chips: ServiceChip[] }) {
+  const atOne = fitChips(chips, CHIP_LINE_PX, 1);
+  const enlarged = fitChips(chips);
+  const same = atOne.shown.length === enlarged.shown.length;
+  return (
+    <>
+      {atOne.shown.map((chip, index) => (
+        <NodeChip key={chip.kind} kind={chip.kind} figure={chip.figure} words={chip.words} title={chip.title} atOneOnly={index >= enlarged.shown.length} />
+      ))}
+      {atOne.collapsed.length > 0 && <MoreChip collapsed={atOne.collapsed} className={same ? '' : 'tnode__at-one'} />}
+      {!same && <MoreChip collapsed={enlarged.collapsed} className="tnode__enlarged" />}
+    </>
+  );
 }
 
 function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
   const { name, status, instances, drained, lost, lostServing, checking, cause, failing, origin, errors, focus } = data;
   const allLost = lost + checking > 0 && lost + checking === instances;
   const standIns = lost + checking > 0;
-  // With chips, the count goes beside the name: "1 lost" reads the same of 2 instances and of 256.
-  const countBesideName = standIns || drained > 0 || errors !== undefined;
   const count = plural(instances, 'instance', 'instances');
   const local = useLocalTimes();
+  const chips: ServiceChip[] = allLost
+    ? // "2 instances · all lost · 17%" did not fit, and a share of failing calls (the minute before it went
+      // is in it) read as a partial problem: every instance is gone.
+      lostChips(lost, lostServing, true, checking)
+    : [
+        ...(errors ? [errorsChip(errors)] : []),
+        ...(standIns ? lostChips(lost, lostServing, false, checking) : []),
+        ...(drained > 0 ? [{ kind: 'drained', figure: String(drained), words: 'drained' }] : []),
+      ];
+  // With chips, the count goes beside the name: "1 lost" reads the same of 2 instances and of 256.
+  const countBesideName = chips.length > 0;
   return (
     <div
       className={`tnode tnode--service tstatus--${status}${failing ? ' is-failing' : ''}${origin ? ' is-origin' : ''}${focus ? ` is-focus-${focus}` : ''}`}
@@ -92,19 +125,7 @@ function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
           {countBesideName && <span className="tnode__instances">{count}</span>}
         </span>
         <span className="tnode__meta">
-          {allLost ? (
-            // "2 instances · all lost · 17%" did not fit, and a share of failing calls (the minute before it went
-            // is in it) read as a partial problem: every instance is gone.
-            <LostChips lost={lost} serving={lostServing} checking={checking} all />
-          ) : (
-            <>
-              {/* Errors first: what the reader needs most, and never cut. */}
-              {errors && <ErrorsChip errors={errors} />}
-              {standIns && <LostChips lost={lost} serving={lostServing} checking={checking} all={false} />}
-              {drained > 0 && <NodeChip kind="drained" figure={String(drained)} words="drained" />}
-              {!countBesideName && <span>{count}</span>}
-            </>
-          )}
+          {countBesideName ? <Chips chips={chips} /> : <span>{count}</span>}
         </span>
       </span>
       {origin && <OriginMark className="tnode__origin" />}

@@ -11,7 +11,8 @@ import { launchBrowser, openPage } from '../support/browser';
 
 /**
  * A service node's chips in the map's own CSS, at the detail scales the map uses (1, and 1.3 below
- * zoom 0.66): every chip ends inside the node's 158 px meta line, with its figure whole.
+ * zoom 0.66, where TopologyCanvas marks the map data-detail-enlarged): every chip drawn ends inside
+ * the node's 155 px meta line, with its figure whole, and a "+N" chip stands for those not drawn.
  */
 const CSS = ['node_modules/@xyflow/react/dist/style.css', ...['tokens', 'base', 'badges', 'status', 'topology'].map((name) => path.join('app/styles', `${name}.css`))].map((file) => readFileSync(file, 'utf8')).join('\n');
 
@@ -22,6 +23,9 @@ const MIXES: Record<string, Partial<Data>> = {
   'lost, out of discovery and checking': { instances: 4, lost: 2, lostServing: 1, checking: 2 },
   'lost and errors on 256 instances': { instances: 256, lost: 1, errors: '35% errors' },
   'the whole service left discovery, checking': { status: 'unknown', instances: 3, checking: 3 },
+  'all errors, lost and out of discovery': { status: 'critical', instances: 6, lost: 2, lostServing: 1, errors: '100% errors' },
+  'all errors and twelve of each stand-in and drained': { status: 'critical', instances: 500, lost: 24, lostServing: 12, checking: 12, drained: 12, errors: '100% errors' },
+  'errors and 120 lost': { status: 'critical', instances: 500, lost: 120, errors: '12.5% errors' },
 };
 
 function nodeMarkup(data: Data): string {
@@ -34,12 +38,13 @@ const measure = (page: Page) =>
   page.evaluate(() =>
     [...document.querySelectorAll('.case')].map((node) => {
       const meta = node.querySelector('.tnode__meta')?.getBoundingClientRect();
-      const parts = [...node.querySelectorAll('.tnode__meta > *, .tnode__instances')].map((part) => {
+      const parts = [...node.querySelectorAll('.tnode__meta > *, .tnode__instances')].filter((part) => part.getClientRects().length > 0).map((part) => {
         const box = part.getBoundingClientRect();
         const figure = part.querySelector('.tnode__figure')?.getBoundingClientRect();
         const words = part.querySelector('.tnode__words');
         return {
           text: part.textContent ?? '',
+          title: part.getAttribute('title') ?? '',
           past: meta && part.closest('.tnode__meta') ? box.right - meta.right : 0,
           figurePast: figure ? figure.right - box.right : 0,
           wordsCut: words ? words.scrollWidth > words.clientWidth + 0.5 : false,
@@ -56,7 +61,7 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
     browser = await launchBrowser();
     ({ page } = await openPage(browser, { width: 600, height: 1200, colorScheme: 'light' }));
     const nodes = [1, 1.3].flatMap((scale) =>
-      Object.entries(MIXES).map(([name, mix]) => `<div class="case" data-case="${name} @${scale}" style="width:200px;height:56px;margin:8px;--detail-scale:${scale}">${nodeMarkup({ ...base, ...mix })}</div>`),
+      Object.entries(MIXES).map(([name, mix]) => `<div class="case" data-case="${name} @${scale}" style="width:200px;height:56px;margin:8px;--detail-scale:${scale}"${scale > 1 ? ' data-detail-enlarged' : ''}>${nodeMarkup({ ...base, ...mix })}</div>`),
     );
     await page.setContent(`<html><head><style>${CSS}</style></head><body>${nodes.join('')}</body></html>`);
   });
@@ -66,7 +71,7 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
 
   it('ends every chip inside the meta line at scale 1 and 1.3, each figure whole, the errors chip and a lone chip unabridged', async () => {
     const cases = await measure(page);
-    expect(cases).toHaveLength(8);
+    expect(cases).toHaveLength(14);
     for (const { name, metaWidth, parts } of cases) {
       expect(metaWidth, name).toBeGreaterThan(150);
       for (const part of parts) {
@@ -74,6 +79,19 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
         expect.soft(part.figurePast, `${name}: "${part.text}"'s figure is cut`).toBeLessThanOrEqual(0.5);
         if (part.text.endsWith('errors') || parts.length === 1) expect.soft(part.wordsCut, `${name}: "${part.text}" is abridged`).toBe(false);
       }
+    }
+  });
+
+  it('collapses the chips that do not fit into a "+N" chip whose title names them, so none is dropped unseen', async () => {
+    const crowded = (await measure(page)).filter(({ name }) => name.startsWith('all errors and twelve'));
+    expect(crowded).toHaveLength(2);
+    for (const { name, parts } of crowded) {
+      const more = parts.find((part) => /^\+\d+$/.test(part.text));
+      const shown = parts.filter((part) => part !== more && !/instances/.test(part.text)).map((part) => part.text);
+      const hidden = more?.title.split(', ') ?? [];
+      expect(shown.length + hidden.length, `${name}: shown ${shown.join(' · ')}, +N titled "${more?.title ?? ''}"`).toBe(5);
+      expect(Number(more?.text.slice(1)), name).toBe(hidden.length);
+      for (const words of ['lost', 'out of discovery', 'checking', 'drained']) expect([...shown, ...hidden].some((text) => text.startsWith('12') && text.includes(words)), `${name}: 12 ${words}`).toBe(true);
     }
   });
 

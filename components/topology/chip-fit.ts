@@ -1,0 +1,67 @@
+/**
+ * Which of a service node's chips its one meta line shows, decided from their words rather than
+ * measured, so the node needs no layout pass and a test can say what any mix shows. The line is
+ * `CHIP_LINE_PX` wide at every zoom while the chips' text grows with `--detail-scale` up to
+ * `MAX_TEXT_SCALE` (viewport.ts), so the fit is judged at that largest scale: what fits there fits at
+ * every zoom. Each chip counts at its smallest: the errors chip whole (never cut), a chip with a
+ * figure as its figure and an ellipsis (its words give way, its figure never), one without as its
+ * words. The chips that do not fit after the last that does collapse into a "+N" chip titled with
+ * what they say — before, the line's `overflow: hidden` cut their figures ('12' read '1') or hid
+ * them whole.
+ */
+
+/** The meta line of a service node (200 px box less its status column and padding). */
+export const CHIP_LINE_PX = 155;
+/** The detail scale at the map's farthest zoom (viewport.ts' MAX_TEXT_SCALE). */
+export const CHIP_FIT_SCALE = 1.3;
+/** A chip's font at scale 1 (topology.css: 10.5px × --detail-scale). */
+const CHIP_FONT_PX = 10.5;
+/** Padding (4 + 4) and border (1 + 1) of a chip, which do not scale. */
+const CHIP_FRAME_PX = 10;
+/** Between chips (.tnode__meta gap). */
+const CHIP_GAP_PX = 4;
+/** Between a chip's figure and its words (column-gap 0.3em) plus the ellipsis the words keep (min-width 1.1em). */
+const CUT_WORDS_EM = 0.3 + 1.1;
+
+/**
+ * Widths in em of the chip's bold system-ui face, each at or a little over what Chromium draws
+ * (measured: digits 0.696, '%' 1.0, '.' 0.38, '+' 0.84, lower-case letters 0.53–0.6 on average).
+ */
+const charEm = (char: string): number => {
+  if (/[0-9]/.test(char)) return 0.72;
+  if (char === '%' || char === '…') return 1.02;
+  if (char === '+') return 0.86;
+  if (char === '.' || char === ' ' || char === ',') return 0.4;
+  return 0.64;
+};
+const textEm = (text: string): number => [...text].reduce((sum, char) => sum + charEm(char), 0);
+
+export interface FitChip {
+  kind: string;
+  /** Never cut: a chip with one shrinks to it and an ellipsis. */
+  figure?: string;
+  words: string;
+  /** Shown whole (the errors chip). */
+  whole?: boolean;
+}
+
+/** The narrowest a chip is drawn at `scale`, in px. */
+export function chipMinPx(chip: FitChip, scale = CHIP_FIT_SCALE): number {
+  const em = CHIP_FONT_PX * scale;
+  const content = chip.whole || chip.figure === undefined ? textEm(chip.figure !== undefined ? `${chip.figure} ${chip.words}` : chip.words) : textEm(chip.figure) + CUT_WORDS_EM;
+  return content * em + CHIP_FRAME_PX;
+}
+
+/** "+3": the chip standing for those that do not fit. */
+export const moreChipText = (count: number): string => `+${count}`;
+
+/** The chips shown, in order, and those collapsed into the "+N" chip (none when all fit). */
+export function fitChips<Chip extends FitChip>(chips: readonly Chip[], linePx = CHIP_LINE_PX, scale = CHIP_FIT_SCALE): { shown: Chip[]; collapsed: Chip[] } {
+  const widthOf = (chip: FitChip) => chipMinPx(chip, scale);
+  const total = (count: number) => chips.slice(0, count).reduce((sum, chip, index) => sum + widthOf(chip) + (index > 0 ? CHIP_GAP_PX : 0), 0);
+  if (total(chips.length) <= linePx) return { shown: [...chips], collapsed: [] };
+  // The most chips that fit with the "+N" after them; the first chip stays even if the two overflow (an errors chip alone always fits).
+  let shown = Math.max(1, chips.length - 1);
+  while (shown > 1 && total(shown) + CHIP_GAP_PX + widthOf({ kind: 'more', words: moreChipText(chips.length - shown) }) > linePx) shown -= 1;
+  return { shown: chips.slice(0, shown), collapsed: chips.slice(shown) };
+}
