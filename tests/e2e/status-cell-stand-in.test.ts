@@ -42,7 +42,7 @@ describe('a stand-in’s status cell: its cause readable beside its tag (Chromiu
     await browser.close();
   });
 
-  it.each(COLUMNS)('at %i px (Status %i px): at most two lines, and the cause’s time whole from 1000 px', async (window, column) => {
+  it.each(COLUMNS)('at %i px (Status %i px): at most two lines, its status in words, and the cause’s time whole from 1000 px', async (window, column) => {
     const { page } = await openPage(browser, { width: window, height: 600, colorScheme: 'light' });
     const cells = Object.entries(STAND_INS).map(([name, { status, lost }]) => {
       const cause = lost.checking ? lost.cause : lossCause(lost);
@@ -71,12 +71,25 @@ describe('a stand-in’s status cell: its cause readable beside its tag (Chromiu
           const cut = cause.scrollWidth > cause.clientWidth ? context.measureText('…').width : 0;
           timePast = range.getBoundingClientRect().right - (cause.getBoundingClientRect().right - cut);
         }
-        return { name: element.getAttribute('data-case') ?? '', lines, timePast };
+        // The badge's word ("Critical") drawn whole: the row is amber and the tag says the stand-in, so nothing else says its status.
+        const badge = element.querySelector('.badge');
+        const word = [...(badge?.childNodes ?? [])].find((node) => node.nodeType === Node.TEXT_NODE);
+        let wordShown = false;
+        if (badge && word) {
+          const range = document.createRange();
+          range.selectNodeContents(word);
+          const box = range.getBoundingClientRect();
+          wordShown = box.width > 20 && parseFloat(getComputedStyle(badge).fontSize) >= 10 && box.right <= badge.getBoundingClientRect().right + 0.5;
+        }
+        const tag = element.querySelector('.tag');
+        return { name: element.getAttribute('data-case') ?? '', lines, timePast, wordShown, word: word?.textContent ?? '', tagShown: tag ? tag.getBoundingClientRect().width : 0 };
       }),
     );
     expect(measured).toHaveLength(3);
-    for (const { name, lines, timePast } of measured) {
+    for (const { name, lines, timePast, wordShown, word, tagShown } of measured) {
       expect.soft(lines, `${name}: lines`).toBeLessThanOrEqual(2);
+      expect.soft(wordShown, `${name}: its status word "${word}" is not drawn whole`).toBe(true);
+      expect.soft(tagShown, `${name}: its tag`).toBeGreaterThan(30);
       if (window >= 1000) expect.soft(timePast, `${name}: the cause's time is cut`).toBeLessThanOrEqual(0);
     }
     await page.context().close();
