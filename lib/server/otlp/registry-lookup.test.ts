@@ -125,6 +125,30 @@ describe('registry lookup', () => {
     store.close();
   });
 
+  it('counts an instance out of discovery (its key gone, still serving) as serving: its calls count once, on its own row', () => {
+    const store = createStore({ coalesceMs: 0 });
+    register(store, 'users', 'u-1', '10.0.0.1:9000');
+    register(store, 'users', 'u-2', '10.0.0.2:9000');
+    const lookup = createRegistryLookup(store);
+    const authority = createReportAuthority({ windowMs: 60_000, maxServices: 10, maxEdges: 10 });
+    const atItsAddress = [{ key: 'server.address', value: { stringValue: '10.0.0.1' } }, { key: 'server.port', value: { intValue: 9000 } }];
+    lookup.hasService('users');
+    store.removeKey('/services/users/u-1');
+    store.upsertKey({ etcdKey: `${STAND_IN_KEY_PREFIX}/services/users/u-1`, lease: undefined, registrations: [registration('users', 'u-1', '10.0.0.1:9000', { ...LOST, stillServing: true })] });
+    store.flush();
+    expect(lookup.isLost('users', 'u-1')).toBe(false);
+    // It reports its own server side, as u-2 does: callers' calls to it count there already.
+    authority.markServerMetrics('users', 0);
+    // Before: 'service' — its callers' client metrics fed the service beside its own server metrics, every call twice.
+    expect([authority.calleeSeries('users', 'u-1', 0, lookup), authority.calleeSeries('users', 'u-2', 0, lookup)]).toEqual(['none', 'none']);
+    expect(reporterInstanceOf(atItsAddress, 'users', undefined, lookup)).toBe('u-1');
+    // Once it stops answering it is lost: its calls feed its service alone.
+    store.upsertKey({ etcdKey: `${STAND_IN_KEY_PREFIX}/services/users/u-1`, lease: undefined, registrations: [registration('users', 'u-1', '10.0.0.1:9000', LOST)] });
+    store.flush();
+    expect(authority.calleeSeries('users', 'u-1', 0, lookup)).toBe('service');
+    store.close();
+  });
+
   it('gives a departed instance no series of its own, from callers or itself, and its service what a registered instance would', () => {
     let nowMs = 0;
     const store = createStore({ coalesceMs: 0 });

@@ -156,7 +156,9 @@ export function createRegistryLookup(
   };
   const know = (instance: Instance): void => {
     const known = entries.get(instance.key);
-    const lost = instance.lost !== undefined;
+    // One out of discovery serves on and reports as it did: counted as registered, else its service's
+    // callers' client metrics and its own server metrics both fed the service, every call twice.
+    const lost = instance.lost !== undefined && instance.lost.stillServing !== true;
     // Most upserts are health and lease changes: nothing the index holds moved.
     if (known && known.service === instance.service && known.id === instance.id && known.address === instance.address && known.lost === lost) return;
     forget(instance.key);
