@@ -382,13 +382,14 @@ export function incidentDeriver(options: IncidentOptions): IncidentDeriver {
     // Back (under its own id, or another: go-zero's keys name the lease): the failure goes on under
     // the id it registered as until that passes. The row says which (`returnedAs`); a row from before
     // it did is read from its words, which give no id when they are ambiguous: the loss ends there.
-    const backAs = signal === 'stop' && event.kind === 'instance.lost_cleared' ? (event.returnedAs ?? returnedAsInDetail(event.detail, instance)) : undefined;
+    const returnedAs = event.kind === 'instance.lost_cleared' ? (event.returnedAs ?? returnedAsInDetail(event.detail, instance)) : undefined;
+    const backAs = signal === 'stop' ? returnedAs : undefined;
     if (backAs !== undefined) {
       state.failing.delete(instance);
       state.failing.add(backAs);
       signal = 'none';
     }
-    const countsAsFlap = isCriticalChange(state.down, event, instance, state.lost.has(instance), event.kind === 'instance.lost_cleared' ? (event.returnedAs ?? returnedAsInDetail(event.detail, instance)) : undefined);
+    const countsAsFlap = isCriticalChange(state.down, event, instance, state.lost.has(instance), returnedAs);
     const openBefore = state.open;
     addSignal(state, event, service, instance, atMs, signal);
     if (!countsAsFlap) return;

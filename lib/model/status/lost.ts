@@ -99,7 +99,7 @@ export const STAND_IN_WORDS = { lost: 'lost', unlisted: 'out of discovery', chec
 export const standInTag = (kind: StandInKind): string => STAND_IN_WORDS[kind].split(', ').at(-1) ?? STAND_IN_WORDS[kind];
 
 /** What each stand-in means and what to do about it: the title of its chips and tags. */
-export const STAND_IN_MEANINGS = {
+const STAND_IN_MEANINGS = {
   lost: 'its lease expired after its probes failed — the process looks gone (restart it)',
   unlisted: 'its registration went while it still serves — no caller finds it through discovery (fix its connection to etcd; no restart needed)',
   checking: 'its registration went while its probes passed — checking whether it still serves: a shutdown, or cut off from etcd (not lost unless it is)',

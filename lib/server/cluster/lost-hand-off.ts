@@ -46,13 +46,13 @@ export function shareLosses(options: { bus: SignalBus; lost: LostTracker; self: 
       for (const { to, instance, removedAt } of items) if (to === undefined || to === self) lost.adopt(instance, removedAt);
     }),
     bus.subscribe('lostDismissed', (items) => {
-      for (const { service, id, actor, at, revision } of items) lost.dismissedElsewhere(service, id, actor, { ...(at !== undefined ? { at } : {}), ...(revision !== undefined ? { revision } : {}) });
+      for (const { service, id, actor, at, revision } of items) lost.dismissedElsewhere(service, id, actor, { at, revision });
     }),
     bus.subscribe('lostDismissedAsk', (_items, asker) => {
       for (const told of lost.dismissals().slice(-MAX_TOLD)) bus.publish('lostDismissedAgain', { to: asker, ...told });
     }),
     bus.subscribe('lostDismissedAgain', (items) => {
-      for (const { to, service, id, actor, at, revision } of items) if (to === undefined || to === self) lost.dismissedElsewhere(service, id, actor, { at, ...(revision !== undefined ? { revision } : {}) });
+      for (const { to, service, id, actor, at, revision } of items) if (to === undefined || to === self) lost.dismissedElsewhere(service, id, actor, { at, revision });
     }),
     // Dismissals sent while this replica was not listening were never heard here: ask who remembers them.
     // And one taken here may have gone out with the batch its lost connection dropped: told again, as a

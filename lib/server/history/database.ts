@@ -169,7 +169,7 @@ export const MIGRATION_LOCK_TIMEOUT_MS = 2_000;
  */
 export const MIGRATION_ATTEMPTS = 8;
 /** The pause after failed attempt `attempt` (1-based): 1, 2, 3, 4, then 5 s, for the queued queries to drain. */
-export const migrationPauseMs = (attempt: number): number => Math.min(attempt, 5) * 1_000;
+const migrationPauseMs = (attempt: number): number => Math.min(attempt, 5) * 1_000;
 /** PostgreSQL's `lock_not_available`, what `lock_timeout` raises. */
 const LOCK_NOT_AVAILABLE = '55P03';
 

@@ -203,6 +203,7 @@ export interface LostTracker {
 export function createLostTracker(options: LostTrackerOptions): LostTracker {
   const { store } = options;
   const now = options.now ?? Date.now;
+  const retentionMs = options.retentionSeconds * 1_000;
   const records = new Map<string, LostRecord>();
   /** `service\0id` and `service\0address` → stand-in keys: a registration finds the loss it ends in one lookup. */
   const byIdentity = new Map<string, Set<string>>();
@@ -236,7 +237,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     // Heard again (an answer after a reconnect): the one remembered keeps its place and its time.
     if (known && known.at >= told.at) return;
     dismissed.delete(key);
-    dismissed.set(key, { ...told, until: told.at + options.retentionSeconds * 1_000 });
+    dismissed.set(key, { ...told, until: told.at + retentionMs });
     for (const oldest of dismissed.keys()) {
       if (dismissed.size <= MAX_DISMISSALS_KEPT) break;
       dismissed.delete(oldest);
@@ -559,7 +560,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   };
 
   const sweeper = setInterval(() => {
-    const cutoff = now() - options.retentionSeconds * 1_000;
+    const cutoff = now() - retentionMs;
     for (const record of [...records.values()]) {
       if (record.removedAt <= cutoff && !isCheckingDeparture(record.instance)) clear(record, `kept for ${options.retentionSeconds} s after its key went; no longer shown`);
     }
@@ -653,7 +654,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
     },
     dismissedElsewhere(service, id, actor, told): void {
       const at = told?.at ?? now();
-      if (stopped || at + options.retentionSeconds * 1_000 <= now()) return;
+      if (stopped || at + retentionMs <= now()) return;
       dismissHeld(service, id, actor, told);
       rememberDismissal({ service, id, actor, at, ...(told?.revision !== undefined ? { revision: told.revision } : {}) });
     },
@@ -666,7 +667,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       const { lost } = instance;
       // A departure still being checked is each replica's own to check: held here, nothing would ever rule on it.
       if (stopped || !lost || lost.checking || records.has(`${LOST_KEY_PREFIX}${instance.key}`)) return;
-      if (removedAt <= now() - options.retentionSeconds * 1_000 || registeredAgain(instance)) return;
+      if (removedAt <= now() - retentionMs || registeredAgain(instance)) return;
       const until = dismissed.get(dismissedKey(instance.service, instance.id))?.until;
       if (until !== undefined && until > now()) return;
       // Its delete's revision is unknown here: any dismissal of it drops it.

@@ -7,7 +7,7 @@ import type { HealthFacts, Store } from '../store/store';
 const NOT_PROBED: HealthFacts = { status: 'unknown', statusCause: 'not probed yet' };
 
 /** Instances whose critical changes are followed at once (a service and id not seen longest go first): bounds the publisher's memory. */
-export const FLAP_FOLLOWED_MAX = 10_000;
+const FLAP_FOLLOWED_MAX = 10_000;
 
 /** What flapping needs of an instance, kept by service and id so it outlives a loss and a return under the same id. */
 interface CriticalChanges {

@@ -300,18 +300,24 @@ describe('passing in this run', () => {
   });
 });
 
+/** orders-1 alone, its status published on a clock set by each probe (`seconds` after T0). */
+function orders1ProbedBy() {
+  store = createStore({ coalesceMs: 0 });
+  store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'orders', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
+  store.flush();
+  const clock = { t: T0 };
+  publisher = createStatusPublisher({ store, now: () => new Date(clock.t) });
+  const at = (seconds: number): string => new Date(T0 + seconds * 1_000).toISOString();
+  const probe = (seconds: number, status: 'passing' | 'warning' | 'critical'): void => {
+    clock.t = T0 + seconds * 1_000;
+    publisher.probe(KEY, { status, statusCause: status }, undefined);
+  };
+  return { at, probe, clock };
+}
+
 describe('when a failure began and when it ended', () => {
   it('keeps when an instance left passing through steps between warning and critical, and stamps its recovery', () => {
-    store = createStore({ coalesceMs: 0 });
-    store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'orders', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
-    store.flush();
-    const clock = { t: T0 };
-    publisher = createStatusPublisher({ store, now: () => new Date(clock.t) });
-    const at = (seconds: number): string => new Date(T0 + seconds * 1_000).toISOString();
-    const probe = (seconds: number, status: 'passing' | 'warning' | 'critical'): void => {
-      clock.t = T0 + seconds * 1_000;
-      publisher.probe(KEY, { status, statusCause: status }, undefined);
-    };
+    const { at, probe } = orders1ProbedBy();
 
     probe(0, 'passing');
     expect(store.instance(KEY)).not.toHaveProperty('recoveredAt');
@@ -343,16 +349,7 @@ describe('when a failure began and when it ended', () => {
 
 describe('flapping', () => {
   it('keeps when the status went into or out of critical, whichever signal decided it, so a recovery that did not hold reads as flapping', () => {
-    store = createStore({ coalesceMs: 0 });
-    store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'orders', id: 'orders-1', address: '127.0.0.1:1', format: 'native', metadata: {} }] });
-    store.flush();
-    const clock = { t: T0 };
-    publisher = createStatusPublisher({ store, now: () => new Date(clock.t) });
-    const at = (seconds: number): string => new Date(T0 + seconds * 1_000).toISOString();
-    const probe = (seconds: number, status: 'passing' | 'warning' | 'critical'): void => {
-      clock.t = T0 + seconds * 1_000;
-      publisher.probe(KEY, { status, statusCause: status }, undefined);
-    };
+    const { at, probe, clock } = orders1ProbedBy();
     // The demo's `flapping` health: critical after 3 failed probes, passing after 2, each half 15 s.
     probe(0, 'passing');
     probe(12, 'critical');
