@@ -17,7 +17,7 @@ import { TimelineSkeleton } from './TimelineSkeleton';
 /** Collapsed row height (px); expanded rows are measured. */
 export const ROW_HEIGHT = 34;
 /** Up to 760 px (TWO_LINES_MEDIA), with a service column, the service is a second line (history.css). */
-export const ROW_HEIGHT_TWO_LINES = 52;
+const ROW_HEIGHT_TWO_LINES = 52;
 const TWO_LINES_MEDIA = '(max-width: 760px)';
 /** Older pages load when the last rendered row is this close to the end. */
 const LOAD_AHEAD = 150;
@@ -36,13 +36,6 @@ interface Props extends RowFilterActions {
   size?: 'page' | 'panel';
 }
 
-/**
- * The virtualised event timeline: only the rows in view (plus overscan) exist in the DOM, older
- * pages load as the end comes near, and live events appear at the top while the reader is there
- * (otherwise a pill offers them). Keyboard: ↑/↓/PgUp/PgDn/Home/End move between rows, Enter expands.
- * Runs of first passes (`unknown → passing`, every instance after a restart) are one line each
- * until opened (lib/model/timeline-entries.ts).
- */
 /** Whether the window is narrow enough for two-line rows (history.css's 760 px), followed as it changes. */
 function useTwoLineRows(): boolean {
   const [twoLines, setTwoLines] = useState(false);
@@ -56,6 +49,13 @@ function useTwoLineRows(): boolean {
   return twoLines;
 }
 
+/**
+ * The virtualised event timeline: only the rows in view (plus overscan) exist in the DOM, older
+ * pages load as the end comes near, and live events appear at the top while the reader is there
+ * (otherwise a pill offers them). Keyboard: ↑/↓/PgUp/PgDn/Home/End move between rows, Enter expands.
+ * Runs of first passes (`unknown → passing`, every instance after a restart) are one line each
+ * until opened (lib/model/timeline-entries.ts).
+ */
 export function Timeline({ view, label, showService = true, empty, size = 'page', onFilter }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const rowHeight = useTwoLineRows() && showService ? ROW_HEIGHT_TWO_LINES : ROW_HEIGHT;

@@ -1,3 +1,4 @@
+import { MAX_TEXT_SCALE } from './viewport';
 /**
  * Which of a service node's chips its one meta line shows, decided from their words rather than
  * measured, so the node needs no layout pass and a test can say what any mix shows. The line is
@@ -12,8 +13,8 @@
 
 /** The meta line of a service node (200 px box less its status column and padding). */
 export const CHIP_LINE_PX = 155;
-/** The detail scale at the map's farthest zoom (viewport.ts' MAX_TEXT_SCALE). */
-export const CHIP_FIT_SCALE = 1.3;
+/** The detail scale at the map's farthest zoom. */
+export const CHIP_FIT_SCALE = MAX_TEXT_SCALE;
 /** A chip's font at scale 1 (topology.css: 10.5px × --detail-scale). */
 const CHIP_FONT_PX = 10.5;
 /** Padding (4 + 4) and border (1 + 1) of a chip, which do not scale. */
