@@ -33,6 +33,19 @@ describe('summarizeInstances', () => {
     expect(passing.failingSince).toBeUndefined();
   });
 
+  it('says until when an instance of it flaps, however its status reads now: the latest of its instances\' flaps, lost ones included', () => {
+    const t = (seconds: number): number => Date.parse('2026-01-01T00:00:00Z') + seconds * 1_000;
+    const summary = summarizeInstances('orders', [
+      instance('a', { criticalChangesMs: [t(0), t(30), t(60)] }),
+      instance('b', { status: 'critical', criticalChangesMs: [t(10), t(40), t(70), t(100)], lost: { at: '2026-01-01T00:01:40Z', cause: 'lease expired', passingBefore: 2 } }),
+      instance('c'),
+    ]);
+    // b's third newest change (40 s) leaves the 10 min window last.
+    expect(summary.flappingUntil).toBe('2026-01-01T00:10:40.000Z');
+    expect(summarizeInstances('orders', [instance('a', { criticalChangesMs: [t(0), t(30)] })]).flappingUntil).toBeUndefined();
+    expect(summarizeInstances('orders', [instance('a', { criticalChangesMs: [1e16, 1e16 + 1, 1e16 + 2] })]).flappingUntil).toBeUndefined();
+  });
+
   it('counts drained, still-called and lost instances, and flags a service none of whose instances passed', () => {
     const summary = summarizeInstances('orders', [
       instance('a', { drain, drainState: 'draining' }),

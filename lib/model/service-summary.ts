@@ -1,5 +1,6 @@
 import { addDeclaredTargets, metadataDeclarations, mostCommonCounted } from './declared';
 import { isFailingStatus, STATUSES, type CauseKind, type Format, type Instance, type Service, type Status } from './instance';
+import { flappingUntilMs } from './status/flapping';
 import { serviceStatus } from './status/service';
 
 /**
@@ -51,6 +52,12 @@ export interface ServiceSummary {
   failingSince?: string;
   /** While passing: the latest `recoveredAt` of its instances, its last recovery (ISO); absent when it never recovered in this run. */
   recoveredAt?: string;
+  /**
+   * Until when an instance of it flaps (ISO, exclusive; status/flapping.ts `flappingUntilMs`), however
+   * its status reads now: the alerts look for flapping only in services where this is still ahead.
+   * Absent when no instance has flapped lately.
+   */
+  flappingUntil?: string;
   /** The zone most instances run in, when they run in several (with one zone it is `zones[0]`: see primaryZoneOf). */
   zone?: string;
   formats: Format[];
@@ -107,6 +114,7 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
   let failingInRotationSince: string | undefined;
   let anyFailingSince: string | undefined;
   let lastRecovery: string | undefined;
+  let flappingUntil: number | undefined;
   /** The instance whose status decides the roll-up's cause kind: the worst in rotation, else the worst of all (the first of equals). */
   let worstInRotation: Instance | undefined;
   let worst: Instance | undefined;
@@ -138,6 +146,8 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
       if (inRotation) failingInRotationSince = earlier(failingInRotationSince, since);
     }
     lastRecovery = laterIso(lastRecovery, instance.recoveredAt);
+    const flapsUntil = flappingUntilMs(instance.criticalChangesMs);
+    if (flapsUntil !== undefined && (flappingUntil === undefined || flapsUntil > flappingUntil)) flappingUntil = flapsUntil;
     if (!worst || severity[instance.status] > severity[worst.status]) worst = instance;
     if (inRotation && (!worstInRotation || severity[instance.status] > severity[worstInRotation.status])) worstInRotation = instance;
     formats.add(instance.format);
@@ -180,6 +190,8 @@ export function summarizeInstances(name: string, instances: readonly Instance[],
     ...(instances.length > 0 && !passedAny ? { neverPassed: true as const } : {}),
     ...(failingSince !== undefined ? { failingSince } : {}),
     ...(recoveredAt !== undefined ? { recoveredAt } : {}),
+    // A time past what a Date holds (a replica's row) would throw in toISOString.
+    ...(flappingUntil !== undefined && Number.isFinite(new Date(flappingUntil).getTime()) ? { flappingUntil: new Date(flappingUntil).toISOString() } : {}),
     ...(zone !== undefined ? { zone } : {}),
     formats: [...formats].sort(compareText),
     versions: [...versions].sort(compareText),

@@ -5,13 +5,14 @@ import type { ServiceSummary } from '../service-summary';
 import { inboundErrors, primaryZone, type Topology } from '../topology/topology';
 import type { ProbableOrigin } from '../topology/graph';
 import { ruleFor, type AlertName, type AlertRules } from './rules';
-import { isConfirmedLoss, REGISTERED_AGAIN } from '../status/lost';
+import { isConfirmedLoss, REGISTERED_AGAIN, STAND_IN_WORDS, standInKind } from '../status/lost';
 import { lostState } from '../status/service';
+import { flappingOf, type Flapping } from '../status/flapping';
 
 export type Severity = 'critical' | 'warning';
 
 /** Why, in one word for routing (the `cause` label); the sentence is the description. */
-export type CauseCategory = 'probe' | 'error_rate' | 'latency' | 'lost' | 'membership' | 'calls' | 'registry' | 'drain';
+export type CauseCategory = 'probe' | 'error_rate' | 'latency' | 'lost' | 'membership' | 'calls' | 'registry' | 'drain' | 'flapping';
 
 /** Alertmanager labels: the identity of an alert there, so fixed when the condition starts. */
 export interface AlertLabels {
@@ -79,22 +80,31 @@ function deciding(service: Service, ...statuses: Status[]): Instance[] {
 
 const only = <T>(items: readonly T[]): T | undefined => (items.length === 1 ? items[0] : undefined);
 
+/** "payments-1: 5 changes into and out of critical in 4 min, critical now" (the service page's words, status/flapping.ts). */
+function flapWords({ instance, flapping }: { instance: Instance; flapping: Flapping }, nowMs: number): string {
+  const minutes = Math.max(1, Math.round((nowMs - flapping.since) / 60_000));
+  const state = instance.lost !== undefined ? STAND_IN_WORDS[standInKind(instance.lost)] : instance.status;
+  return `${instance.id}: ${flapping.changes}${flapping.atLeast ? ' or more' : ''} changes into and out of critical in ${minutes} min, ${state} now`;
+}
+
 function names(instances: readonly Instance[], limit = 10): string {
   const shown = instances.slice(0, limit).map((instance) => instance.id);
   return instances.length > limit ? `${shown.join(', ')} and ${instances.length - limit} more` : shown.join(', ');
 }
 
 /**
- * Whether a service in this state can have a condition, read off `serviceConditions` below: a
- * health alert needs it critical or warning; InstancesLost needs lost instances while it is not
- * passing; DrainStuck needs a drained instance still receiving calls, which `draining` counts. A
- * passing or unknown service without lost or draining instances has none, so an evaluation of a
- * large fleet builds only the others with their instances. Change both together.
+ * Whether a service in this state can have a condition at `nowMs`, read off `serviceConditions`
+ * below: a health alert needs it critical or warning; InstancesLost needs lost instances while it is
+ * not passing; DrainStuck needs a drained instance still receiving calls, which `draining` counts;
+ * ServiceFlapping an instance flapping, which `flappingUntil` bounds. A passing or unknown service
+ * without any of those has none, so an evaluation of a large fleet builds only the others with
+ * their instances. Change both together.
  */
-export function mayHaveConditions(summary: Pick<ServiceSummary, 'status' | 'lost' | 'draining'>): boolean {
+export function mayHaveConditions(summary: Pick<ServiceSummary, 'status' | 'lost' | 'draining' | 'flappingUntil'>, nowMs: number): boolean {
   if (summary.status === 'critical' || summary.status === 'warning') return true;
   if (summary.status !== 'passing' && (summary.lost ?? 0) > 0) return true;
-  return (summary.draining ?? 0) > 0;
+  if ((summary.draining ?? 0) > 0) return true;
+  return summary.flappingUntil !== undefined && Date.parse(summary.flappingUntil) > nowMs;
 }
 
 /**
@@ -104,10 +114,11 @@ export function mayHaveConditions(summary: Pick<ServiceSummary, 'status' | 'lost
  * still called. Alerts are what the last evaluation found (every SWITCHYARD_ALERT_EVALUATION_MS);
  * the header follows the fleet live, so in between the two disagree — false says the alert is
  * behind (the Alerts page says so), true only that its status does not contradict it. Undefined
- * for DependencyFailing (a dependency's calls; it may be no service at all) and RegistryUnreachable (etcd).
+ * for DependencyFailing (a dependency's calls; it may be no service at all), RegistryUnreachable
+ * (etcd) and ServiceFlapping (a pattern of changes, which no status now contradicts).
  */
 export function statusStillCallsFor(alertname: AlertName, summary: Pick<ServiceSummary, 'status' | 'draining'> | undefined): boolean | undefined {
-  if (alertname === 'DependencyFailing' || alertname === 'RegistryUnreachable') return undefined;
+  if (alertname === 'DependencyFailing' || alertname === 'RegistryUnreachable' || alertname === 'ServiceFlapping') return undefined;
   if (summary === undefined) return false;
   switch (alertname) {
     case 'ServiceCritical':
@@ -122,8 +133,8 @@ export function statusStillCallsFor(alertname: AlertName, summary: Pick<ServiceS
   }
 }
 
-/** What the service's state calls for now: at most one health alert, plus lost and stuck-drain alerts. */
-function serviceConditions(service: Service, rules: AlertRules, explainedBy: string | undefined): Condition[] {
+/** What the service's state calls for at `nowMs`: at most one health alert, plus flapping, lost and stuck-drain alerts. */
+function serviceConditions(service: Service, rules: AlertRules, explainedBy: string | undefined, nowMs: number): Condition[] {
   const rule = ruleFor(rules, service.name);
   const zone = primaryZone(service);
   const base = { service: service.name, ...(zone !== undefined ? { zone } : {}) };
@@ -168,6 +179,24 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
       });
     }
   }
+  // Failing and recovering again and again: each failure may end before ServiceCritical's duration
+  // (a crash loop restarting within a minute), which then never fires. Flapping is itself a count
+  // over FLAP_WINDOW_MS, so it fires at once and resolves when the changes leave the window.
+  const flapping = service.instances.flatMap((instance) => {
+    const found = flappingOf(instance.criticalChangesMs, nowMs);
+    return found ? [{ instance, flapping: found }] : [];
+  });
+  if (flapping.length > 0) {
+    const instance = only(flapping)?.instance.id;
+    const shown = flapping.slice(0, 10).map((flap) => flapWords(flap, nowMs));
+    add({
+      // Every instance flapping: the service itself goes down again and again.
+      labels: { alertname: 'ServiceFlapping', severity: flapping.length === service.instances.length ? 'critical' : 'warning', cause: 'flapping', ...base, ...(instance !== undefined ? { instance } : {}) },
+      summary: `${service.name}: ${flapping.length === 1 ? `${flapping[0]?.instance.id} is` : `${flapping.length} of ${service.instances.length} instances are`} flapping`,
+      description: `${shown.join('; ')}${flapping.length > shown.length ? `; and ${flapping.length - shown.length} more` : ''}`,
+      forMs: 0,
+    });
+  }
   // Lost instances count while the service has not got as many passing as before the loss
   // (serviceStatus); so do those back in etcd with no probe verdict yet (kind `lost`, lost/tracker.ts):
   // the alert resolves when the service recovers, not when the instances register again.
@@ -211,11 +240,11 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
  * and causes, lost instances, drain states, the registry's reachability and the probable origins.
  * Nothing here judges health again; it only reads what the model decided.
  */
-export function currentConditions(input: EvaluationInput, rules: AlertRules): Condition[] {
+export function currentConditions(input: EvaluationInput, rules: AlertRules, nowMs: number): Condition[] {
   // A failing caller is explained by the first (most-explaining) origin listing it.
   const explainedBy = new Map<string, string>();
   for (const origin of input.origins) for (const caller of origin.explains) if (!explainedBy.has(caller)) explainedBy.set(caller, origin.id);
-  const conditions = input.services.flatMap((service) => serviceConditions(service, rules, explainedBy.get(service.name)));
+  const conditions = input.services.flatMap((service) => serviceConditions(service, rules, explainedBy.get(service.name), nowMs));
   // A failing dependency nobody registered (a database, a queue) is an origin without probes: it
   // gets the one alert. Registered means a service node: `services` may leave passing ones out.
   const nodes = new Map(input.topology.nodes.map((node) => [node.id, node]));

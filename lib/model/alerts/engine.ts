@@ -165,7 +165,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       // Only ids still in the store matter: the set stays as small as the acknowledgements are.
       const ackIds = new Set(acks.map((ack) => ack.id));
       usedUpAcks = new Set([...usedUpAcks].filter((id) => ackIds.has(id)));
-      const conditions = currentConditions(input, options.rules);
+      const conditions = currentConditions(input, options.rules, nowMs);
       const seen = new Set<string>();
       for (const condition of conditions) {
         seen.add(condition.key);

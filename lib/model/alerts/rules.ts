@@ -3,6 +3,7 @@ import { z } from 'zod';
 /** Every alert Switchyard raises; the `alertname` label. */
 export const ALERT_NAMES = [
   'ServiceCritical',
+  'ServiceFlapping',
   'ServiceErrorRate',
   'ServiceLatency',
   'InstancesLost',

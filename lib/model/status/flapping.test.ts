@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { criticalChange, FLAP_CHANGES_KEPT, FLAP_MIN_CHANGES, FLAP_WINDOW_MS, flappingOf, tallyChange, withCriticalChange } from './flapping';
+import { criticalChange, FLAP_CHANGES_KEPT, FLAP_MIN_CHANGES, FLAP_WINDOW_MS, flappingOf, flappingUntilMs, tallyChange, withCriticalChange } from './flapping';
 
 const T0 = Date.parse('2026-12-07T07:30:00.000Z');
 const at = (seconds: number): number => T0 + seconds * 1_000;
@@ -65,5 +65,20 @@ describe('flapping', () => {
     // Three 5 min apart span 10 min: at most two share a window; four 1 min apart all do.
     expect(tally([at(0), at(300), at(600)]).counts).toEqual([1, 2, 2]);
     expect(tally([at(0), at(3_000), at(3_060), at(3_120), at(3_180)])).toEqual({ counts: [1, 1, 2, 3, 4], recent: [at(3_000), at(3_060), at(3_120), at(3_180)] });
+  });
+});
+
+describe('flappingUntilMs', () => {
+  it('is the last moment flappingOf still finds the flap, when its third newest change leaves the window', () => {
+    const changes = flaps(5);
+    const until = flappingUntilMs(changes);
+    expect(until).toBe(at(12 + 2 * 15) + FLAP_WINDOW_MS);
+    expect(flappingOf(changes, (until ?? 0) - 1)?.changes).toBe(3);
+    expect(flappingOf(changes, until ?? 0)).toBeNull();
+  });
+
+  it('is undefined for fewer changes than a flap', () => {
+    expect(flappingUntilMs(flaps(2))).toBeUndefined();
+    expect(flappingUntilMs(undefined)).toBeUndefined();
   });
 });

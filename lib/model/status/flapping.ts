@@ -67,6 +67,16 @@ export function flappingOf(changes: readonly number[] | undefined, nowMs: number
 }
 
 /**
+ * Until when (ms, exclusive) these change times make a flap, whatever happens next: the moment the
+ * FLAP_MIN_CHANGES-th newest leaves the window (`flappingOf` is null from then on unless another
+ * change comes). Undefined for fewer changes than a flap needs.
+ */
+export function flappingUntilMs(changes: readonly number[] | undefined): number | undefined {
+  const third = changes?.[changes.length - FLAP_MIN_CHANGES];
+  return third === undefined ? undefined : third + FLAP_WINDOW_MS;
+}
+
+/**
  * Changes counted over a stretch of history, one at a time: `recent` (ms, ascending) with one more
  * at `atMs` (not before the last), keeping those within FLAP_WINDOW_MS of it — at most a window's
  * worth, however long the stretch. Returns how many that is: the count flapping reads at `atMs`.

@@ -69,15 +69,18 @@ function fleet(random: () => number, store: Store) {
     for (const { key, id } of keys.filter((entry) => entry.service === service)) {
       const fails = failingKind !== 'none' && random() < 0.7;
       const status: Status = fails ? (failingKind === 'probe' ? pick<Status>(['critical', 'warning']) : 'warning') : pick<Status>(['passing', 'passing', 'passing', 'unknown']);
+      // Flapping lately, whatever its status now: changes into and out of critical, some leaving the window during the evaluations.
+      const flapped = random() < 0.1 ? { criticalChangesMs: [3, 2, 1].map((ago) => T0 - ago * 150_000 - Math.floor(random() * 300_000)) } : {};
       if (status === 'unknown' && random() < 0.5) {
         // Probed before, unanswered now: unknown, yet an origin when the calls to it fail.
-        store.setHealth(key, { status, statusCause: 'probe timed out', passedAt: iso(T0 - 3_600_000) });
+        store.setHealth(key, { status, statusCause: 'probe timed out', passedAt: iso(T0 - 3_600_000), ...flapped });
       } else if (status !== 'unknown') {
         store.setHealth(key, {
           status,
           statusCause: fails ? `${failingKind} says no` : 'probe OK',
           ...(fails ? { statusCauseKind: failingKind as CauseKind } : {}),
           ...(random() < 0.9 ? { passedAt: iso(T0 - 3_600_000) } : {}),
+          ...flapped,
         });
       }
       if (random() < 0.12) {
@@ -126,12 +129,12 @@ describe('alert evaluation from summaries', () => {
       const fromSnapshot = createAlertEngine({ rules });
       for (let step = 0; step < 6; step += 1) {
         const nowMs = T0 + step * 30_000;
-        const input = evaluationInput(store, edges, 0);
+        const input = evaluationInput(store, edges, nowMs);
         const full = fullSnapshotInput(store, edges);
-        expect(currentConditions(input, rules), `seed ${seed} step ${step}`).toEqual(currentConditions(full, rules));
+        expect(currentConditions(input, rules, nowMs), `seed ${seed} step ${step}`).toEqual(currentConditions(full, rules, nowMs));
         expect(fromSummaries.evaluate(input, nowMs), `seed ${seed} step ${step}`).toEqual(fromSnapshot.evaluate(full, nowMs));
         expect(fromSummaries.alerts(), `seed ${seed} step ${step}`).toEqual(fromSnapshot.alerts());
-        for (const condition of currentConditions(full, rules)) raised.add(condition.labels.alertname);
+        for (const condition of currentConditions(full, rules, nowMs)) raised.add(condition.labels.alertname);
         const withInstances = new Set(input.services.map((service) => service.name));
         leftOutOrigins += input.origins.filter((origin) => !withInstances.has(origin.id) && full.services.some((service) => service.name === origin.id)).length;
         built += input.services.length;
@@ -142,7 +145,7 @@ describe('alert evaluation from summaries', () => {
     }
     store = createStore({ coalesceMs: 0 });
     // The fleets exercise every alert, and the passing majority is left out.
-    expect([...raised].sort()).toEqual(['DependencyFailing', 'DrainStuck', 'InstancesLost', 'RegistryUnreachable', 'ServiceCritical', 'ServiceErrorRate', 'ServiceLatency']);
+    expect([...raised].sort()).toEqual(['DependencyFailing', 'DrainStuck', 'InstancesLost', 'RegistryUnreachable', 'ServiceCritical', 'ServiceErrorRate', 'ServiceFlapping', 'ServiceLatency']);
     expect(built).toBeLessThan(registered * 0.8);
     expect(leftOutOrigins).toBeGreaterThan(0);
   });
@@ -159,12 +162,12 @@ describe('alert evaluation from summaries', () => {
     const failingDb: EdgeStats[] = [{ from: 'web', to: 'db', rps: 50, errorRate: 0.9, p50Ms: 3, p95Ms: 9, p99Ms: 12 }];
     const one = evaluationInput(store, [], 0);
     expect(one.topology.nodes).toEqual([]);
-    expect(currentConditions(one, rules)).toEqual(currentConditions(fullSnapshotInput(store, []), rules));
+    expect(currentConditions(one, rules, 0)).toEqual(currentConditions(fullSnapshotInput(store, []), rules, 0));
     // A second failing node (calls to the database failing): origins matter again, and so does the topology.
     const two = evaluationInput(store, failingDb, 0);
     expect(two.topology.nodes.map((node) => node.id)).toEqual(['api', 'db', 'web']);
     expect(two.origins.map((origin) => origin.id)).toEqual(['db']);
-    expect(currentConditions(two, rules)).toEqual(currentConditions(fullSnapshotInput(store, failingDb), rules));
+    expect(currentConditions(two, rules, 0)).toEqual(currentConditions(fullSnapshotInput(store, failingDb), rules, 0));
   });
 
   it('sees a change made just before it, within the summaries\' 100 ms batch', () => {
@@ -177,6 +180,6 @@ describe('alert evaluation from summaries', () => {
     store.setHealth('/services/web/web-1', { status: 'critical', statusCause: 'HTTP 503', passedAt: iso(T0) });
     const input = evaluationInput(store, [], 0);
     expect(input.services.map((service) => `${service.name} ${service.status}`)).toEqual(['web critical']);
-    expect(currentConditions(input, rules).map((condition) => condition.labels.alertname)).toEqual(['ServiceCritical']);
+    expect(currentConditions(input, rules, 0).map((condition) => condition.labels.alertname)).toEqual(['ServiceCritical']);
   });
 });

@@ -32,7 +32,7 @@ export interface AlertFleet {
 export function evaluationInput(fleet: AlertFleet, edges: readonly EdgeStats[], nowMs: number): EvaluationInput {
   const summaries = fleet.summarySnapshot().services;
   // Summaries come in name order, as a full snapshot lists its services.
-  const services = summaries.filter(mayHaveConditions).map((summary) => toService(summary.name, new Map(fleet.serviceSnapshot(summary.name).instances.map((instance) => [instance.key, instance]))));
+  const services = summaries.filter((summary) => mayHaveConditions(summary, nowMs)).map((summary) => toService(summary.name, new Map(fleet.serviceSnapshot(summary.name).instances.map((instance) => [instance.key, instance]))));
   const registry = fleet.registryStatus();
   const recoveredAt = new Map<string, string>();
   for (const summary of summaries) if (summary.recoveredAt !== undefined) recoveredAt.set(summary.name, summary.recoveredAt);
