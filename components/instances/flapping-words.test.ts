@@ -13,7 +13,7 @@ describe('flappingNote (a service page\u2019s flapping note)', () => {
   });
 
   it('says how long an instance passing again has held since its last change, not that it has not held', () => {
-    expect(flappingNote([instance('a', 'passing', [at(0), at(15), at(30)])], at(270))).toBe('a: 3 changes into and out of critical in 4 min 30 s. Passing again for 4 min since its last change; flapping until it holds 10 min.');
+    expect(flappingNote([instance('a', 'passing', [at(0), at(15), at(30)])], at(270))).toBe('a: 3 changes into and out of critical in 4 min 30 s. Passing again for 4 min since its last change; flapping for 5 min 30 s more if it holds.');
   });
 
   it('says none once the changes are older than the window, and a floor past the kept ones', () => {
@@ -30,8 +30,8 @@ describe('flappingNote (a service page\u2019s flapping note)', () => {
     );
   });
   it('says a recovery of under a second is just now, not "0 ms"', () => {
-    expect(flappingNote([instance('a', 'passing', [at(0), at(15), at(30)])], at(30))).toBe('a: 3 changes into and out of critical in 30 s. Passing again just now; flapping until it holds 10 min.');
-    expect(flappingNote([instance('a', 'passing', [at(0), at(15), at(30)])], at(30) + 1_500)).toBe('a: 3 changes into and out of critical in 31 s. Passing again for 1 s since its last change; flapping until it holds 10 min.');
+    expect(flappingNote([instance('a', 'passing', [at(0), at(15), at(30)])], at(30))).toBe('a: 3 changes into and out of critical in 30 s. Passing again just now; flapping for 9 min 30 s more if it holds.');
+    expect(flappingNote([instance('a', 'passing', [at(0), at(15), at(30)])], at(30) + 1_500)).toBe('a: 3 changes into and out of critical in 31 s. Passing again for 1 s since its last change; flapping for 9 min 28 s more if it holds.');
   });
 
   it('says which recoveries have not held when only some flapping instances fail again, named even when the list counts them', () => {

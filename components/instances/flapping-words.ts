@@ -1,5 +1,5 @@
 import type { Instance } from '@/lib/model/instance';
-import { FLAP_WINDOW_MS, flappingOf, type Flapping } from '@/lib/model/status/flapping';
+import { flappingOf, flappingUntilMs, type Flapping } from '@/lib/model/status/flapping';
 import { formatDuration } from '../history/format';
 
 /** Flapping instances the note names; the rest it counts, so a fleet-wide flap stays one line. */
@@ -10,13 +10,13 @@ export const FLAP_NAMED = 3;
  * none: "api-gateway-1: 4 changes into and out of critical in 1 min 48 s. Its recoveries have not
  * held." — at most FLAP_NAMED named, in the given order; while only some fail again, which (named
  * even when the list only counts them); once every one passes again, how long that has held since
- * the last change (it flaps until that is the whole window).
+ * the last change and how much longer it counts as flapping if that holds.
  */
 export function flappingNote(instances: readonly Pick<Instance, 'id' | 'status' | 'criticalChangesMs'>[], nowMs: number): string | null {
-  const flapping: { id: string; flapping: Flapping; passing: boolean }[] = [];
+  const flapping: { id: string; flapping: Flapping; passing: boolean; untilMs: number }[] = [];
   for (const instance of instances) {
     const found = flappingOf(instance.criticalChangesMs, nowMs);
-    if (found) flapping.push({ id: instance.id, flapping: found, passing: instance.status === 'passing' });
+    if (found) flapping.push({ id: instance.id, flapping: found, passing: instance.status === 'passing', untilMs: flappingUntilMs(instance.criticalChangesMs) ?? nowMs });
   }
   if (flapping.length === 0) return null;
   const named = flapping
@@ -38,5 +38,7 @@ export function flappingNote(instances: readonly Pick<Instance, 'id' | 'status' 
   const heldMs = nowMs - Math.max(...flapping.map((instance) => instance.flapping.last));
   // Under a second reads "0 ms" in formatDuration: the probe that passed is that moment's.
   const held = heldMs < 1_000 ? 'just now' : `for ${formatDuration(heldMs)} since ${one ? 'its' : 'the'} last change`;
-  return `${list}. ${one ? 'Passing again' : 'All passing again'} ${held}; flapping until ${one ? 'it holds' : 'they hold'} ${formatDuration(FLAP_WINDOW_MS)}.`;
+  // Not "until it holds 10 min": a flap ends when its third newest change leaves the window (flappingUntilMs), sooner.
+  const leftMs = Math.max(...flapping.map((instance) => instance.untilMs)) - nowMs;
+  return `${list}. ${one ? 'Passing again' : 'All passing again'} ${held}; flapping for ${formatDuration(Math.max(leftMs, 1_000))} more if ${one ? 'it holds' : 'they hold'}.`;
 }
