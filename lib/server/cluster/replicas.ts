@@ -1,4 +1,5 @@
 import type { Etcd3 } from 'etcd3';
+import { createRuntimeParts } from '../parts';
 import { createMembership, type Membership } from './membership';
 import { createLocalSignalBus, createPostgresSignalBus, type SignalBus } from './signal-bus';
 
@@ -47,10 +48,15 @@ export function createReplicas(options: ReplicasOptions): Replicas {
   }
   const membership = createMembership({ client: options.etcd, controlPrefix: options.controlPrefix, ttlSeconds: options.ttlSeconds, log: options.log });
   const bus = createPostgresSignalBus({ url: options.databaseUrl, replicaId: membership.id, log: options.log });
+  return createSharedReplicas({ membership, bus, log: options.log });
+}
+
+/** Replicas on a shared store, from their parts: the etcd membership and the PostgreSQL signal bus. */
+export function createSharedReplicas({ membership, bus, log }: { membership: Membership; bus: SignalBus; log: (line: string) => void }): Replicas {
   let wasLeader = false;
   membership.onChange(() => {
     const leads = membership.isLeader();
-    if (leads !== wasLeader) options.log(`replica ${membership.id} ${leads ? 'leads now' : 'no longer leads'} (${membership.members().length} replicas)`);
+    if (leads !== wasLeader) log(`replica ${membership.id} ${leads ? 'leads now' : 'no longer leads'} (${membership.members().length} replicas)`);
     wasLeader = leads;
   });
   return {
@@ -58,9 +64,21 @@ export function createReplicas(options: ReplicasOptions): Replicas {
     membership,
     bus,
     async start() {
-      await bus.start();
-      await membership.start();
-      options.log(`replica ${membership.id} joined: ${membership.members().length} replicas`);
+      // All or nothing: whoever catches a failed start (a retry, a supervisor) must not inherit a
+      // listening connection and its timers. What started is stopped, last first; a stop that fails
+      // is logged, and the start's own error is what is thrown.
+      const started = createRuntimeParts(log);
+      try {
+        await bus.start();
+        started.add('signal bus', bus, (running) => running.stop());
+        // Before its start: one that fails midway may hold a lease already.
+        started.add('membership', membership, (joining) => joining.stop());
+        await membership.start();
+      } catch (error) {
+        await started.stopAll();
+        throw error;
+      }
+      log(`replica ${membership.id} joined: ${membership.members().length} replicas`);
     },
     async stop() {
       await membership.stop();
