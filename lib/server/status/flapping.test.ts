@@ -56,7 +56,9 @@ function fleet() {
     store.flush();
   };
   const payments = () => [...store.instances()].filter((instance) => instance.service === 'payments');
-  return { clock, history, register, probe, expire, payments };
+  /** The registry's first sync is complete: what the store holds now was present at start-up. */
+  const synced = (): void => publisher.registrySynced();
+  return { clock, history, register, probe, expire, payments, synced };
 }
 
 describe('flapping, through the real publisher and lost tracker', () => {
@@ -83,6 +85,27 @@ describe('flapping, through the real publisher and lost tracker', () => {
     expect(flappingOf(store.instance(KEY)?.criticalChangesMs, clock.now)?.changes).toBe(8);
     // History says the same, by the same rule.
     expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual(['a: 8 changes into and out of critical within 10 min']);
+  });
+
+  it('counts a brand-new instance’s first failure as a change, as History does: registered after the registry’s first sync, it crash-loops', async () => {
+    const { clock, history, register, probe, expire, synced } = fleet();
+    // The first listing held no payments instance: the one below registers while Switchyard runs.
+    synced();
+    clock.now += 60_000;
+    register();
+    for (let cycle = 0; cycle < 2; cycle++) {
+      clock.now += 5_000;
+      probe('critical');
+      clock.now += 10_000;
+      await expire();
+      clock.now += 20_000;
+      register();
+      clock.now += 2_000;
+      probe('passing');
+    }
+    // Into critical from nothing, out, in, out: four on the page and in History alike.
+    expect(flappingOf(store.instance(KEY)?.criticalChangesMs, clock.now)?.changes).toBe(4);
+    expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual(['a: 4 changes into and out of critical within 10 min']);
   });
 
   it('counts no change for a swing between critical and warning (an error rate about its critical threshold): it never recovered', () => {
@@ -185,9 +208,11 @@ describe('flapping, through the real publisher and lost tracker', () => {
     publisher.stop();
     store.close();
     // Restarted an hour on, still critical; then it recovers for 2 min and fails again: two changes.
-    const { clock, register, probe } = fleet();
+    const { clock, register, probe, synced } = fleet();
     clock.now = first.clock.now + 3_600_000;
     register();
+    // Present at start-up: listed before the registry's first sync.
+    synced();
     // Its first failed probe is published short of a verdict (unknown), the next ones make it critical.
     probe('unknown');
     clock.now += 2_000;
@@ -228,6 +253,42 @@ describe('flapping, through the real publisher and lost tracker', () => {
     expect(flappingOf(store.instance(oldKey)?.criticalChangesMs, clock.now)).toBeNull();
     expect(flappingOf(store.instance(newKey)?.criticalChangesMs, clock.now)).toBeNull();
   });
+  it('counts the changes of one id with two live keys (one process, registered again before its old lease ended) once, on the page as in History', () => {
+    const clock = { now: T0 };
+    store = createStore({ coalesceMs: 0 });
+    const history: HistoryEvent[] = [];
+    publisher = createStatusPublisher({ store, now: () => new Date(clock.now), onChange: (change) => void history.push({ ...healthChangedEvent(change), id: history.length + 1 }) });
+    for (const [etcdKey, lease] of [['/services/payments/lease-1', '1'], ['/services/payments/lease-2', '2']] as const) {
+      store.upsertKey({ etcdKey, lease, registrations: [{ service: 'payments', id: 'a', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
+    }
+    store.flush();
+    const keys = [...store.instances()].map((instance) => instance.key);
+    expect(keys).toHaveLength(2);
+    const probeKey = (key: string, to: Status): void => {
+      const from = store.instance(key)?.status ?? 'unknown';
+      publisher.probe(key, { status: to, statusCause: to, lastProbe: { at: iso(clock.now), ok: to === 'passing', latencyMs: 1 } }, from === to ? undefined : { key, service: 'payments', instance: 'a', from, to, cause: to, at: iso(clock.now) });
+      store.flush();
+    };
+    /** Both keys name one address: each probe of one is followed a second later by the other's, with the same verdict. */
+    const probeBoth = (to: Status): void => {
+      for (const key of keys) {
+        probeKey(key, to);
+        clock.now += 1_000;
+      }
+    };
+    probeBoth('passing');
+    // Two outages of 30 s, 2 min apart: into critical and out of it twice.
+    for (let outage = 0; outage < 2; outage++) {
+      clock.now += 120_000;
+      probeBoth('critical');
+      clock.now += 30_000;
+      probeBoth('passing');
+    }
+    const onPage = Math.max(...keys.map((key) => flappingOf(store.instance(key)?.criticalChangesMs, clock.now)?.changes ?? 0));
+    expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual([null, 'a: 4 changes into and out of critical within 10 min']);
+    expect(onPage).toBe(4);
+  });
+
   it('carries the change times under a name a reader of dc7921f (ISO times in criticalChanges) ignores', () => {
     const { clock, register, probe } = fleet();
     register();

@@ -47,6 +47,12 @@ export interface StatusPublisher {
   traffic(key: string, verdict: Verdict | null, ended?: string): void;
   /** Its service's membership verdict (fewer instances than within the last hour; null: it says nothing). */
   membership(key: string, verdict: Verdict | null): void;
+  /**
+   * The registry's first sync is complete: the instances in the store now were present at start-up,
+   * and only their first verdict is no change; one registered later starts from nothing, its first
+   * critical a change into it (as History counts it).
+   */
+  registrySynced(): void;
   /** Stops following the store's removals. */
   stop(): void;
 }
@@ -65,8 +71,12 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
   const membership = new Map<string, Verdict>();
   /** `service\0id` → its critical changes: a crash loop removes the instance's row at each loss (lost/tracker.ts). */
   const criticalChanges = new Map<string, CriticalChanges>();
-  /** Keys given a verdict (a status other than unknown) in this process: an instance's first is no change. */
+  /** Until the registry's first sync: keys given a verdict (a status other than unknown) in this process. */
   const judged = new Set<string>();
+  /** From the registry's first sync: keys present then and given no verdict since. */
+  let presentAtStart: Set<string> | undefined;
+  /** Whether this verdict is the first of an instance present at start-up: then it is no change (a restart during an outage went nowhere). */
+  const firstVerdictAtStart = (key: string): boolean => (presentAtStart ? presentAtStart.has(key) : !judged.has(key));
 
   /**
    * The changes flapping counts, with this one; the times an instance carries (`Instance.criticalChangesMs`):
@@ -77,22 +87,30 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     const followed = criticalChanges.get(identity);
     // None followed here: start from what the instance carries (a loss adopted from a replica, a restart, one evicted past FLAP_FOLLOWED_MAX).
     let { changes, down } = followed ?? { changes: instance.criticalChangesMs ?? [], down: instance.status === 'critical' };
-    // Its first verdict in this process: no change (a restart during an outage went nowhere).
-    const firstVerdict = followed === undefined && instance.status === 'unknown' && !judged.has(instance.key);
-    if (to !== 'unknown') judged.add(instance.key);
+    const firstVerdict = followed === undefined && instance.status === 'unknown' && firstVerdictAtStart(instance.key);
+    if (to !== 'unknown') {
+      if (presentAtStart) presentAtStart.delete(instance.key);
+      else judged.add(instance.key);
+    }
     // Critical by a loss (its stand-in, then held until probed): a change this publisher did not make, counted from when it began.
-    if (instance.status === 'critical' && !down) {
+    if (instance.status === 'critical' && instance.statusCauseKind === 'lost' && !down) {
       changes = withCriticalChange(changes, Date.parse(instance.statusSince ?? '') || whenMs);
       down = true;
     }
-    const change = criticalChange(down && isFailingStatus(instance.status), to);
-    if (change.counts && !firstVerdict) changes = withCriticalChange(changes, whenMs);
+    // Counted at a change of status, as History counts its rows, and by the id: another live key of it
+    // (registered again before its old lease ended) brings the same changes a second later, no more.
+    // A key with no verdict is a registration, which starts not down (History: registered, no loss).
+    if (to !== instance.status) {
+      const change = criticalChange(down && instance.status !== 'unknown', to);
+      if (change.counts && !firstVerdict) changes = withCriticalChange(changes, whenMs);
+      down = change.down;
+    }
     // Pruned at every write (each probe), so an update long after the flap carries none; a change stamped after `when` (a traffic verdict's, before a probe's) stays.
     const nowMs = Math.max(now().getTime(), whenMs);
     changes = changes.filter((changeMs) => nowMs - changeMs < FLAP_WINDOW_MS);
     criticalChanges.delete(identity);
-    if (changes.length > 0 || change.down) {
-      criticalChanges.set(identity, { changes, down: change.down });
+    if (changes.length > 0 || down) {
+      criticalChanges.set(identity, { changes, down });
       if (criticalChanges.size > FLAP_FOLLOWED_MAX) criticalChanges.delete(criticalChanges.keys().next().value as string);
     }
     return changes.length >= FLAP_MIN_CHANGES ? changes : undefined;
@@ -157,6 +175,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       traffic.delete(change.key);
       membership.delete(change.key);
       judged.delete(change.key);
+      presentAtStart?.delete(change.key);
     }
   });
 
@@ -173,6 +192,12 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     },
     membership(key: string, verdict: Verdict | null): void {
       setSignal(membership, key, verdict);
+    },
+    registrySynced(): void {
+      if (presentAtStart) return;
+      presentAtStart = new Set();
+      for (const instance of store.instances()) if (!instance.lost && !judged.has(instance.key)) presentAtStart.add(instance.key);
+      judged.clear();
     },
     stop(): void {
       unsubscribe();
