@@ -82,9 +82,10 @@ const only = <T>(items: readonly T[]): T | undefined => (items.length === 1 ? it
 
 /** "payments-1: 5 changes into and out of critical in 4 min, critical now" (the service page's words, status/flapping.ts). */
 function flapWords({ instance, flapping }: { instance: Instance; flapping: Flapping }, nowMs: number): string {
-  const minutes = Math.max(1, Math.round((nowMs - flapping.since) / 60_000));
+  const seconds = Math.max(1, Math.round((nowMs - flapping.since) / 1_000));
+  const span = seconds < 60 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
   const state = instance.lost !== undefined ? STAND_IN_WORDS[standInKind(instance.lost)] : instance.status;
-  return `${instance.id}: ${flapping.changes}${flapping.atLeast ? ' or more' : ''} changes into and out of critical in ${minutes} min, ${state} now`;
+  return `${instance.id}: ${flapping.changes}${flapping.atLeast ? ' or more' : ''} changes into and out of critical in ${span}, ${state} now`;
 }
 
 function names(instances: readonly Instance[], limit = 10): string {

@@ -32,27 +32,32 @@ function crashLoop(service: string, ids: readonly string[]) {
   };
   const engine = createAlertEngine({ rules: DEFAULT_ALERT_RULES });
   const transitions: string[] = [];
+  /** Each fired alert's description when it fired. */
+  const firedWords: string[] = [];
   /** Evaluations every 5 s (the default) for `seconds`, with `id` in `status` throughout. */
   const hold = (seconds: number, statuses: Partial<Record<string, Status>>): void => {
     for (let elapsed = 0; elapsed < seconds; elapsed += 5) {
       for (const [id, status] of Object.entries(statuses)) if (status !== undefined) probe(id, status);
       const found: AlertTransition[] = engine.evaluate(evaluationInput(store, [], clock.now), clock.now);
+      for (const { kind, alert } of found) if (kind === 'fired') firedWords.push(alert.description);
       for (const { kind, alert } of found) transitions.push(`${kind} ${alert.labels.alertname} ${alert.labels.severity}${alert.labels.instance !== undefined ? ` ${alert.labels.instance}` : ''}`);
       clock.now += 5_000;
     }
   };
-  return { clock, engine, transitions, hold };
+  return { clock, engine, transitions, firedWords, hold };
 }
 
 describe('a crash loop alerts as flapping', () => {
   it('fires ServiceFlapping (critical) for a single-instance service down 40 s of every minute, where ServiceCritical never reaches its 60 s', () => {
-    const { engine, transitions, hold } = crashLoop('payments', ['payments-1']);
+    const { engine, transitions, firedWords, hold } = crashLoop('payments', ['payments-1']);
     hold(20, { 'payments-1': 'passing' });
     for (let loop = 0; loop < 3; loop += 1) {
       hold(40, { 'payments-1': 'critical' });
       hold(20, { 'payments-1': 'passing' });
     }
     expect(transitions).toEqual(['fired ServiceFlapping critical payments-1']);
+    // At the third change: failed at 20 s, passed at 60 s, failed again at 80 s.
+    expect(firedWords).toEqual(['payments-1: 3 changes into and out of critical in 1 min, critical now']);
     const [alert] = engine.alerts();
     expect(alert?.summary).toBe('payments: payments-1 is flapping');
     expect(alert?.description).toMatch(/^payments-1: [3-6] changes into and out of critical in [1-4] min, passing now$/);
@@ -75,13 +80,16 @@ describe('a crash loop alerts as flapping', () => {
   });
 
   it('is a warning, naming no one instance, while only some of a service\u2019s instances flap', () => {
-    const { transitions, hold, engine } = crashLoop('orders', ['orders-1', 'orders-2', 'orders-3']);
+    const { transitions, firedWords, hold, engine } = crashLoop('orders', ['orders-1', 'orders-2', 'orders-3']);
     hold(20, { 'orders-1': 'passing', 'orders-2': 'passing', 'orders-3': 'passing' });
     for (let loop = 0; loop < 2; loop += 1) {
-      hold(40, { 'orders-1': 'critical', 'orders-2': 'critical' });
-      hold(20, { 'orders-1': 'passing', 'orders-2': 'passing' });
+      hold(20, { 'orders-1': 'critical', 'orders-2': 'critical' });
+      hold(10, { 'orders-1': 'passing', 'orders-2': 'passing' });
     }
     expect(transitions).toEqual(['fired ServiceFlapping warning']);
     expect(engine.alerts()[0]?.summary).toBe('orders: 2 of 3 instances are flapping');
+    // Fired at the third change (50 s, the second failure), its span in seconds under a minute.
+    expect(engine.alerts()[0]?.activeSince).toBe(iso(T0 + 50_000));
+    expect(firedWords).toEqual(['orders-1: 3 changes into and out of critical in 30 s, critical now; orders-2: 3 changes into and out of critical in 30 s, critical now']);
   });
 });
