@@ -57,8 +57,13 @@ export interface Discovery {
    * cut off from etcd does: the fleet's link to etcd gone, its callers still reach each other.
    */
   cutOff(): Promise<void>;
-  /** Reads etcd afresh and follows it again after `cutOff`. */
+  /**
+   * Reads etcd afresh and follows it again after `cutOff`. A read that fails is logged and tried
+   * again (`RESYNC_MIN_MS` doubling to `RESYNC_MAX_MS`) until one succeeds: etcd away at this
+   * moment must not leave the resolver deaf until a restart.
+   */
   reconnect(): Promise<void>;
+  /** Closes the watches; no read is tried again after it. */
   stop(): Promise<void>;
 }
 
@@ -71,23 +76,34 @@ export interface DiscoveryOptions {
   log: (message: string) => void;
 }
 
-const RESYNC_DELAY_MS = 500;
+/** The first wait before reading etcd again (after a watch error, or a read that failed); it doubles per failure up to the next. */
+const RESYNC_MIN_MS = 500;
+/** The longest wait between reads while etcd stays away: once it is back, the resolver follows it within this. */
+const RESYNC_MAX_MS = 5_000;
 
 /**
  * A client-side resolver as the Go frameworks have one: list the dependencies' prefixes and the
  * drain prefix at one revision, watch from the next, and on any watch error start over. One
- * resolver serves the whole in-process fleet (each real process would run its own).
+ * resolver serves the whole in-process fleet (each real process would run its own). A connection
+ * that drops and comes back needs nothing of it: etcd3 re-creates the watches from the revision
+ * each had reached.
  */
 export async function startDiscovery(options: DiscoveryOptions): Promise<Discovery> {
   const { client, controlPrefix, log } = options;
   const drainPrefix = `${controlPrefix}drain/`;
   const watched = [...new Set([...options.prefixes, drainPrefix])];
   let table = createEndpointTable();
-  let watchers: Watcher[] = [];
+  /** The watches followed now; a watch's events count only while it is here. */
+  let watchers = new Set<Watcher>();
   let stopped = false;
   /** Cut off from etcd (`cutOff`): no resync until `reconnect`. */
   let cut = false;
+  /** Bumped by `cutOff` and `stop`: a read begun before them is not followed. */
+  let generation = 0;
+  /** The read in flight for the current generation: two never interleave. */
+  let syncing: { generation: number; done: Promise<void> } | undefined;
   let resync: ReturnType<typeof setTimeout> | undefined;
+  let retryDelayMs = RESYNC_MIN_MS;
 
   const apply = (target: EndpointTable, kv: IKeyValue): void => {
     const key = kv.key.toString('utf8');
@@ -111,11 +127,11 @@ export async function startDiscovery(options: DiscoveryOptions): Promise<Discove
 
   const closeWatchers = async (): Promise<void> => {
     const closing = watchers;
-    watchers = [];
-    await Promise.allSettled(closing.map((watcher) => watcher.cancel()));
+    watchers = new Set();
+    await Promise.allSettled([...closing].map((watcher) => watcher.cancel()));
   };
 
-  const sync = async (): Promise<void> => {
+  const sync = async (following: number): Promise<void> => {
     await closeWatchers();
     const fresh = createEndpointTable();
     let revision: string | undefined;
@@ -124,32 +140,58 @@ export async function startDiscovery(options: DiscoveryOptions): Promise<Discove
       revision = listing.revision;
       for (const kv of listing.kvs) apply(fresh, kv);
     }
+    // Cut off or stopped while reading: what was read is not followed.
+    if (following !== generation) return;
     table = fresh;
     const next = String(BigInt(revision ?? '0') + 1n);
-    watchers = await Promise.all(watched.map((prefix) => client.watch().prefix(prefix).startRevision(next).create()));
-    for (const watcher of watchers) {
-      watcher.on('put', (kv) => apply(table, kv));
-      watcher.on('delete', forget);
-      watcher.on('error', () => scheduleResync('watch error'));
+    for (const prefix of watched) {
+      // watcher(), not create(): create() waits until etcd has created the watch — forever while
+      // etcd is away — and gives no handle to cancel it by meanwhile. This one replays from `next`
+      // once created, and a refusal comes as its 'error'.
+      const watcher = client.watch().prefix(prefix).startRevision(next).watcher();
+      watchers.add(watcher);
+      watcher.on('put', (kv) => watchers.has(watcher) && apply(table, kv));
+      watcher.on('delete', (kv) => watchers.has(watcher) && forget(kv));
+      watcher.on('error', () => watchers.has(watcher) && scheduleResync('watch error', RESYNC_MIN_MS));
     }
   };
 
-  const scheduleResync = (reason: string): void => {
+  /** Reads etcd and follows it; a failed read is logged and tried again later. Never rejects. */
+  const follow = (reason: string): Promise<void> => {
+    if (syncing?.generation === generation) return syncing.done;
+    const following = generation;
+    const done = sync(following).then(
+      () => {
+        retryDelayMs = RESYNC_MIN_MS;
+      },
+      (error: unknown) => {
+        if (following !== generation) return;
+        log(`discovery: reading etcd failed after ${reason} (${error instanceof Error ? error.message : String(error)}); retrying in ${retryDelayMs / 1000} s`);
+        scheduleResync(reason, retryDelayMs);
+        retryDelayMs = Math.min(RESYNC_MAX_MS, retryDelayMs * 2);
+      },
+    );
+    const current = { generation: following, done };
+    syncing = current;
+    void done.finally(() => {
+      if (syncing === current) syncing = undefined;
+    });
+    return done;
+  };
+  function scheduleResync(reason: string, delayMs: number): void {
     if (stopped || cut || resync) return;
     resync = setTimeout(() => {
       resync = undefined;
-      sync().catch((error: unknown) => {
-        log(`discovery: resync failed after ${reason} (${error instanceof Error ? error.message : String(error)}); retrying`);
-        scheduleResync(reason);
-      });
-    }, RESYNC_DELAY_MS);
-  };
+      void follow(reason);
+    }, delayMs);
+  }
 
-  await sync();
+  await sync(generation);
   return {
     endpoints: (service) => table.endpoints(service, Date.now()),
     async cutOff() {
       cut = true;
+      generation += 1;
       clearTimeout(resync);
       resync = undefined;
       await closeWatchers();
@@ -157,11 +199,15 @@ export async function startDiscovery(options: DiscoveryOptions): Promise<Discove
     async reconnect() {
       if (!cut) return;
       cut = false;
-      await sync();
+      retryDelayMs = RESYNC_MIN_MS;
+      await follow('reconnect');
     },
     async stop() {
       stopped = true;
+      generation += 1;
       clearTimeout(resync);
+      resync = undefined;
+      // A read still in flight ends by the client's deadline and, stale now, opens no watch.
       await closeWatchers();
     },
   };

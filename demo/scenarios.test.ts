@@ -76,6 +76,17 @@ describe('applyScenario', () => {
     expect(discovery.cut).toBe(false);
   });
 
+  it('lose-etcd-all\'s revert reconnects the resolver even when an instance cannot register again, and says why it failed', async () => {
+    const { fleet, all, discovery } = fakeFleet();
+    const active = await applyScenario('lose-etcd-all', fleet, Math.random);
+    const [refused] = all;
+    if (!refused) throw new Error('no instance');
+    refused.rejoinEtcd = () => Promise.reject(new Error('etcd unavailable'));
+    await expect(active.revert()).rejects.toThrow('etcd unavailable');
+    expect(discovery.cut).toBe(false);
+    expect(all.filter((instance) => !instance.inEtcd)).toEqual([refused]);
+  });
+
   it('hits the named service, all of it for service-wide scenarios', async () => {
     const { fleet } = fakeFleet();
     await applyScenario('service-down', fleet, Math.random, 'users');

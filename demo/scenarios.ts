@@ -118,8 +118,12 @@ const SCENARIOS: Record<ScenarioName, Apply> = {
     return {
       description: `the whole fleet lost etcd (${instances.length} instances: keep-alives stopped, keys expire, all still serving and calling each other)`,
       revert: async () => {
-        await Promise.all(instances.map((instance) => instance.rejoinEtcd()));
+        // Registered again first, so the resolver's fresh read lists them; but one that cannot
+        // register (etcd away) must not keep the resolver cut off, which retries on its own.
+        const rejoined = await Promise.allSettled(instances.map((instance) => instance.rejoinEtcd()));
         await fleet.discovery.reconnect();
+        const failed = rejoined.find((result) => result.status === 'rejected');
+        if (failed) throw failed.reason;
       },
       lastsMs: 60_000,
     };
