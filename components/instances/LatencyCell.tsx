@@ -9,6 +9,13 @@ import { Sparkline } from '../charts/Sparkline';
 import { answeredSinceProbeFailed, latencyFigure, recentCallsText, rowProbe } from './probe-figures';
 
 const BUCKETS = 45;
+/**
+ * The sparkline's size in a row: 90 × 24 left its figure 42 px beside it in the 140 px Latency
+ * column (1280–1599 px), so "p99 243 ms" went under it, and the cell, taller than the row, pressed
+ * the line against the row's top border. 56 × 20 leaves "p99 243 ms" its line beside it there.
+ */
+const SPARKLINE_WIDTH = 56;
+const SPARKLINE_HEIGHT = 20;
 
 const WHAT = { inbound: 'Inbound p99 latency', probe: 'Probe latency' } as const;
 
@@ -53,10 +60,11 @@ export const LatencyCell = memo(function LatencyCell({
   return (
     // Probe-based lines are dashed: nobody reports calls to this instance, Switchyard measured it.
     <span className="latency-cell" data-kind={data.kind} data-failed={figure.failed ? 'true' : undefined}>
-      <Sparkline values={data.values} failed={data.failed} label={label} />
+      <Sparkline values={data.values} failed={data.failed} label={label} width={SPARKLINE_WIDTH} height={SPARKLINE_HEIGHT} />
       {/* Named: a bare "985 ms" beside "p95 238 ms" read as two answers to one question. */}
       <span className={figure.failed ? 'latency-cell__value latency-cell__value--failed' : 'latency-cell__value'} aria-hidden="true" title={label}>
-        {figure.failed ? `✕ ${figure.text}` : figure.text}
+        {/* Where it must wrap beside the line, the figure keeps with its unit: "p99" over "243 ms", not "p99 243" over "ms". */}
+        {(figure.failed ? `✕ ${figure.text}` : figure.text).replace(/ (ms|s)$/, '\u00a0$1')}
       </span>
       {recentText !== null && (
         <span

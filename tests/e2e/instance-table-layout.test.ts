@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { InstancesTable } from '@/components/instances/InstancesTable';
+import type { Instance } from '@/lib/model/instance';
+import type { InstanceLatency, LatencyPoint } from '@/lib/model/latency';
+import { launchBrowser, openPage } from '../support/browser';
+
+// The drain button needs the live socket's context; its column is not what is measured here.
+vi.mock('@/components/drain/DrainAction', () => ({ DrainAction: () => null }));
+
+/**
+ * The instance table, server-rendered, in the app's CSS, at the window widths of each of its layouts:
+ * what its latency cells draw (the page's data does not change how they are laid out).
+ */
+const CSS = ['tokens', 'base', 'shell', 'controls', 'table', 'badges', 'drain', 'status'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
+const WIDTHS = [1920, 1440, 1280, 1024, 800, 641, 390];
+const NOW = Date.parse('2026-12-06T09:30:00.000Z');
+
+/** 15 min of 1 s slots ending now: p99 up to `p99Ms` (the last one), probes passing in `probeMs`. */
+function series(p99Ms: number | null, probeMs: number): Pick<InstanceLatency, 'inbound' | 'probe'> {
+  const slots = Array.from({ length: 900 }, (_, index) => NOW - (899 - index) * 1_000);
+  const point = (t: number, p99: number | null): LatencyPoint => ({ t, p50Ms: p99 === null ? null : p99 / 3, p95Ms: p99 === null ? null : p99 / 1.5, p99Ms: p99, rps: p99 === null ? 0 : 3, errorRate: p99 === null ? null : 0.27 });
+  return {
+    inbound: slots.map((t, index) => point(t, p99Ms === null ? null : Math.round(p99Ms * (0.5 + (index % 7) / 12)))).map((p, index, all) => (index === all.length - 1 && p99Ms !== null ? { ...p, p99Ms } : p)),
+    probe: slots.map((t) => ({ t, p50Ms: probeMs, p95Ms: probeMs, p99Ms: probeMs, rps: 0, errorRate: null })),
+  };
+}
+
+const instance = (id: string, zone: string): Instance => ({
+  id,
+  service: 'payments',
+  key: `/services/payments/${id}`,
+  address: '127.0.0.1:35707',
+  format: 'go-micro',
+  version: '1.9.0-canary',
+  zone,
+  metadata: { region: 'eu-west-1' },
+  leaseTtl: 10,
+  status: 'passing',
+  drain: null,
+  lastProbe: { at: new Date(NOW - 1_000).toISOString(), ok: true, latencyMs: 0.54 },
+});
+
+const INSTANCES: Instance[] = [instance('payments-1', 'eu-west-1a'), instance('payments-7f9c2b1e4d-x8k2q', 'ap-southeast-1a'), instance('payments-3', 'northamerica-northeast1-a')];
+const LATENCY: InstanceLatency[] = [
+  { id: 'payments-1', key: INSTANCES[0]?.key ?? '', ...series(243, 0.54) },
+  // Nobody reports calls to it: the probe's time is its figure ("probe 0.54 ms", the longest passing one).
+  { id: 'payments-7f9c2b1e4d-x8k2q', key: INSTANCES[1]?.key ?? '', ...series(null, 0.54) },
+  { id: 'payments-3', key: INSTANCES[2]?.key ?? '', ...series(1_240, 0.54) },
+];
+
+describe('the instance table’s latency cells (Chromium)', () => {
+  let browser: Browser;
+  let markup: string;
+  beforeAll(async () => {
+    vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+    markup = renderToStaticMarkup(createElement(InstancesTable, { instances: INSTANCES, latency: LATENCY, window: '15m' }));
+    vi.useRealTimers();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser.close();
+  });
+
+  it.each(WIDTHS)('at %i px: each sparkline beside its figure, the figure whole, both clear of the row’s borders', async (width) => {
+    const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
+    await page.setContent(`<html data-theme="dark"><head><style>${CSS}</style></head><body><main class="main">${markup}</main></body></html>`);
+    const cells = await page.evaluate(() =>
+      [...document.querySelectorAll('td[data-column="latency"]')].map((cell) => {
+        const spark = cell.querySelector('svg.sparkline')?.getBoundingClientRect();
+        const value = cell.querySelector('.latency-cell__value');
+        const box = value?.getBoundingClientRect();
+        const row = cell.getBoundingClientRect();
+        return {
+          text: value?.textContent ?? '',
+          // Side by side: the figure starts right of the line and its middle is within the line's height.
+          beside: spark && box ? box.left >= spark.right && (box.top + box.bottom) / 2 > spark.top && (box.top + box.bottom) / 2 < spark.bottom : false,
+          whole: value ? value.scrollWidth <= value.clientWidth + 0.5 && box !== undefined && box.right <= row.right : false,
+          // Its own room above and below: 2 px at least between the line and the row's borders.
+          clear: spark ? spark.top - row.top >= 2 && row.bottom - spark.bottom >= 2 : false,
+        };
+      }),
+    );
+    expect(cells).toHaveLength(3);
+    for (const { text, beside, whole, clear } of cells) {
+      expect.soft(beside, `"${text}" beside its sparkline`).toBe(true);
+      expect.soft(whole, `"${text}" drawn whole`).toBe(true);
+      expect.soft(clear, `"${text}": its sparkline clear of the row's borders`).toBe(true);
+    }
+    await page.context().close();
+  });
+});
