@@ -7,7 +7,6 @@ import type { AlertView } from '@/lib/model/alerts/engine';
 import type { AlertsSnapshot } from '@/lib/model/alerts/snapshot';
 import { accessCall } from '@/lib/client/accessApi';
 import { ClientTime } from '@/components/ui/ClientTime';
-import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useHasRole } from '@/components/shell/MeProvider';
 import { AckControl } from './AckControl';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
@@ -91,7 +90,8 @@ function AlertTable({ alerts, label, note, actions, timeHeader }: { alerts: Aler
               </td>
               <td>
                 <CardLabel>Severity</CardLabel>
-                <StatusBadge status={alert.labels.severity} />
+                {/* A label, not a status badge: drawn as one, a resolved alert's "Critical" read as its service's status now. */}
+                <span className={`severity severity--${alert.labels.severity}`}>{alert.labels.severity}</span>
               </td>
               <td>
                 <CardLabel>{timeHeader}</CardLabel>

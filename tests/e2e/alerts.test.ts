@@ -171,4 +171,65 @@ describe('Alerts page in Chromium', () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     expect(stack.errors).toEqual([]);
   });
+
+  // After the tests above: billing firing (critical). Its severity read as the service's status: the same
+  // filled pill with the status icon as every status badge, on a row whose service may be passing again.
+  it('draws an alert’s severity as a label, unlike a status badge: outlined in its colour, unfilled, with its word, readable in both themes', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    const severity = alertRow(page, 'Firing', 'billing').locator('td').nth(2);
+    for (const theme of ['dark', 'light']) {
+      await page.evaluate((name) => {
+        document.documentElement.dataset.theme = name;
+      }, theme);
+      const look = await severity.evaluate((cell) => {
+        const label = cell.querySelector(':scope > :not(.alerts-table__label)');
+        if (!label) return null;
+        // A status badge of the same status, as the services list and the instance table draw it.
+        const badge = document.createElement('span');
+        badge.className = 'badge badge--critical';
+        cell.append(badge);
+        const badgeBackground = getComputedStyle(badge).backgroundColor;
+        badge.remove();
+        const style = getComputedStyle(label);
+        /** sRGB channels of a computed colour, alpha-composited over `under` when translucent. */
+        const rgb = (color: string, under: number[] = [0, 0, 0]): number[] => {
+          const [r = 0, g = 0, b = 0, a = 1] = (color.match(/[\d.]+/g) ?? []).map(Number);
+          return [r, g, b].map((channel, index) => channel * a + (under[index] ?? 0) * (1 - a));
+        };
+        const luminance = (channels: number[]): number => {
+          const [r = 0, g = 0, b = 0] = channels.map((channel) => {
+            const c = channel / 255;
+            return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const rowBackground = rgb(getComputedStyle(cell.closest('table') ?? cell).backgroundColor);
+        const behind = rgb(style.backgroundColor, rowBackground);
+        const [lighter, darker] = [luminance(rgb(style.color, behind)), luminance(behind)].sort((a, b) => b - a);
+        return {
+          text: label.textContent ?? '',
+          filled: style.backgroundColor !== 'rgba(0, 0, 0, 0)' && style.backgroundColor !== 'transparent',
+          sameAsBadge: style.backgroundColor === badgeBackground && label.classList.contains('badge'),
+          statusIcon: label.querySelector('.status-icon') !== null,
+          border: `${style.borderTopWidth} ${style.borderTopStyle} ${style.borderTopColor}`,
+          color: style.color,
+          radius: parseFloat(style.borderTopLeftRadius),
+          contrast: ((lighter ?? 0) + 0.05) / ((darker ?? 0) + 0.05),
+        };
+      });
+      expect(look, `${theme}: the severity's label`).not.toBeNull();
+      expect.soft(look?.text, theme).toBe('critical');
+      expect.soft(look?.filled, `${theme}: filled like a status badge`).toBe(false);
+      expect.soft(look?.sameAsBadge, theme).toBe(false);
+      expect.soft(look?.statusIcon, `${theme}: a status icon`).toBe(false);
+      // Outlined in critical's colour (the word's colour), a label's corners, not a badge's pill.
+      expect.soft(look?.border, theme).toBe(`1px solid ${look?.color ?? ''}`);
+      expect.soft(look?.radius, theme).toBeLessThanOrEqual(4);
+      expect.soft(look?.contrast, `${theme}: contrast`).toBeGreaterThanOrEqual(4.5);
+    }
+    await page.evaluate(() => {
+      document.documentElement.dataset.theme = 'dark';
+    });
+    expect(stack.errors).toEqual([]);
+  });
 });
