@@ -289,6 +289,47 @@ describe('flapping, through the real publisher and lost tracker', () => {
     expect(onPage).toBe(4);
   });
 
+  it('counts a new key’s changes while another live key of its id has been stuck critical for over 10 min (a dead duplicate), on the page as in History', () => {
+    const clock = { now: T0 };
+    store = createStore({ coalesceMs: 0 });
+    const history: HistoryEvent[] = [];
+    const record = (event: NewHistoryEvent): void => void history.push({ ...event, id: history.length + 1 });
+    publisher = createStatusPublisher({ store, now: () => new Date(clock.now), onChange: (change) => record(healthChangedEvent(change)) });
+    const register = (etcdKey: string, lease: string): string => {
+      record({ at: iso(clock.now), kind: 'instance.registered', service: 'payments', instance: 'a', detail: 'registered' });
+      store.upsertKey({ etcdKey, lease, registrations: [{ service: 'payments', id: 'a', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
+      store.flush();
+      return [...store.instances()].find((instance) => instance.key.startsWith(etcdKey))?.key ?? etcdKey;
+    };
+    const probeKey = (key: string, to: Status): void => {
+      const from = store.instance(key)?.status ?? 'unknown';
+      publisher.probe(key, { status: to, statusCause: to, lastProbe: { at: iso(clock.now), ok: to === 'passing', latencyMs: 1 } }, from === to ? undefined : { key, service: 'payments', instance: 'a', from, to, cause: to, at: iso(clock.now) });
+      store.flush();
+    };
+    const oldKey = register('/services/payments/lease-1', '1');
+    probeKey(oldKey, 'passing');
+    clock.now += 5_000;
+    probeKey(oldKey, 'critical');
+    // The old key stays critical (a dead duplicate whose lease lives on), probed every 30 s, for 12 min.
+    for (let i = 0; i < 24; i++) {
+      clock.now += 30_000;
+      probeKey(oldKey, 'critical');
+    }
+    const newKey = register('/services/payments/lease-2', '2');
+    clock.now += 2_000;
+    probeKey(newKey, 'passing');
+    // The new key fails, recovers, fails again, 1 min apart; the old key is probed (critical still) in between.
+    for (const to of ['critical', 'passing', 'critical'] as const) {
+      clock.now += 30_000;
+      probeKey(oldKey, 'critical');
+      clock.now += 30_000;
+      probeKey(newKey, to);
+    }
+    const onPage = Math.max(...[oldKey, newKey].map((key) => flappingOf(store.instance(key)?.criticalChangesMs, clock.now)?.changes ?? 0));
+    expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping).at(-1)).toBe('a: 3 changes into and out of critical within 10 min');
+    expect(onPage).toBe(3);
+  });
+
   it('carries the change times under a name a reader of dc7921f (ISO times in criticalChanges) ignores', () => {
     const { clock, register, probe } = fleet();
     register();

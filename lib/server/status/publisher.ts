@@ -77,6 +77,27 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
   let presentAtStart: Set<string> | undefined;
   /** Whether this verdict is the first of an instance present at start-up: then it is no change (a restart during an outage went nowhere). */
   const firstVerdictAtStart = (key: string): boolean => (presentAtStart ? presentAtStart.has(key) : !judged.has(key));
+  /** Live keys published here → their `service\0id`, and how many live keys each of those has. */
+  const identityOfKey = new Map<string, string>();
+  const liveKeyCount = new Map<string, number>();
+  const uncount = (identity: string): void => {
+    const left = (liveKeyCount.get(identity) ?? 1) - 1;
+    if (left > 0) liveKeyCount.set(identity, left);
+    else liveKeyCount.delete(identity);
+  };
+  const noteLiveKey = (key: string, identity: string): void => {
+    const before = identityOfKey.get(key);
+    if (before === identity) return;
+    if (before !== undefined) uncount(before);
+    identityOfKey.set(key, identity);
+    liveKeyCount.set(identity, (liveKeyCount.get(identity) ?? 0) + 1);
+  };
+  const forgetLiveKey = (key: string): void => {
+    const identity = identityOfKey.get(key);
+    if (identity === undefined) return;
+    identityOfKey.delete(key);
+    uncount(identity);
+  };
 
   /**
    * The changes flapping counts, with this one; the times an instance carries (`Instance.criticalChangesMs`):
@@ -84,6 +105,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
    */
   const followChanges = (instance: Instance, to: Status, whenMs: number): number[] | undefined => {
     const identity = `${instance.service}\0${instance.id}`;
+    noteLiveKey(instance.key, identity);
     const followed = criticalChanges.get(identity);
     // None followed here: start from what the instance carries (a loss adopted from a replica, a restart, one evicted past FLAP_FOLLOWED_MAX).
     let { changes, down } = followed ?? { changes: instance.criticalChangesMs ?? [], down: instance.status === 'critical' };
@@ -109,7 +131,9 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     const nowMs = Math.max(now().getTime(), whenMs);
     changes = changes.filter((changeMs) => nowMs - changeMs < FLAP_WINDOW_MS);
     criticalChanges.delete(identity);
-    if (changes.length > 0 || down) {
+    // Kept while another live key of the id exists: rebuilt from that key's own status (one stuck critical,
+    // a dead duplicate), the id would be down again and this key's next failure no change, as History counts it.
+    if (changes.length > 0 || down || (liveKeyCount.get(identity) ?? 0) > 1) {
       criticalChanges.set(identity, { changes, down });
       if (criticalChanges.size > FLAP_FOLLOWED_MAX) criticalChanges.delete(criticalChanges.keys().next().value as string);
     }
@@ -176,6 +200,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       membership.delete(change.key);
       judged.delete(change.key);
       presentAtStart?.delete(change.key);
+      forgetLiveKey(change.key);
     }
   });
 
