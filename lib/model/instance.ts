@@ -61,7 +61,10 @@ const MetadataSchema = z.custom<Record<string, string>>(isStringRecord, 'expecte
  * it is kept on screen as `critical` until it registers again, is dismissed, or the retention ends.
  */
 export const LostSchema = z.object({
-  /** When the instance was evidently gone: its first failed probe before the key went, else the key's removal (ISO). */
+  /**
+   * When its failure began (ISO): its first failed probe before the key went, else the key's removal —
+   * for one out of discovery too, and kept when it stops answering (its cause says when it did).
+   */
   at: z.string(),
   /** One sentence: "lease expired at 09:32:41 UTC after probes failed from 09:32:31 UTC; last probe: connection refused". */
   cause: z.string(),

@@ -32,6 +32,9 @@ export interface HealthTrackerOptions {
   now?: () => number;
 }
 
+/** How often at most a probe that changes nothing but its time reaches browsers, per instance (stand-ins out of discovery too: lost/tracker.ts). */
+export const PROBE_REFRESH_MS = 30_000;
+
 /** Probe results turned into instance status (createHealthTracker). */
 export interface HealthTracker {
   /** One probe result of the instance under `key`: publishes its status when due; an instance no longer in the store is forgotten. */
@@ -48,7 +51,7 @@ export interface HealthTracker {
 export function createHealthTracker(options: HealthTrackerOptions): HealthTracker {
   const { store } = options;
   const thresholdsFor = options.thresholdsFor ?? (() => DEFAULT_THRESHOLDS);
-  const refreshMs = options.probeRefreshMs ?? 30_000;
+  const refreshMs = options.probeRefreshMs ?? PROBE_REFRESH_MS;
   const now = options.now ?? Date.now;
   const states = new Map<string, { health: HealthState; publishedAt: number; publishedOk: boolean | undefined }>();
 

@@ -223,7 +223,9 @@ describe('lost tracker', () => {
         probeAt(5_000, false, clock);
         const a = users()?.instances.find((i) => i.id === 'a');
         const cause = 'stopped answering probes at 09:33:21 UTC, after it left discovery at 09:32:41 UTC; last probe: connection refused';
-        expect(a?.lost).toEqual({ at: '2026-12-03T09:33:21.000Z', cause, passingBefore: 2 });
+        // Failing since it left discovery, as its stand-in said: when it stopped answering is in the cause.
+        expect(a?.lost).toEqual({ at: '2026-12-03T09:32:41.000Z', cause, passingBefore: 2 });
+        expect([a?.statusSince, a?.failingSince]).toEqual(['2026-12-03T09:32:41.000Z', '2026-12-03T09:32:41.000Z']);
         expect(a?.status).toBe('critical');
         expect(a?.statusCause).toBe(`lost: ${cause}`);
         expect(a?.lastProbe).toMatchObject({ ok: false, at: '2026-12-03T09:33:31.000Z' });
@@ -245,12 +247,14 @@ describe('lost tracker', () => {
         expect(history).toHaveLength(1);
       });
 
-      it('answering on, it stays out of discovery and writes nothing', async () => {
+      it('answering on, it stays out of discovery and writes nothing; its row shows its latest probe', async () => {
         const { history } = await outOfDiscovery();
         const clock = { t: Date.parse('2026-12-03T09:33:01Z') };
         const before = users()?.instances.find((i) => i.id === 'a');
         for (let i = 0; i < 10; i += 1) probeAt(5_000, i % 3 !== 0, clock);
-        expect(users()?.instances.find((i) => i.id === 'a')).toEqual(before);
+        const after = users()?.instances.find((i) => i.id === 'a');
+        // Its tenth probe failed (one failure, then two passes, in turn): shown at once, as every change of result is.
+        expect(after).toEqual({ ...before, lastProbe: { at: '2026-12-03T09:33:51.000Z', ok: false, latencyMs: 2, error: 'connection refused' } });
         expect(history).toEqual([]);
       });
     });

@@ -5,6 +5,7 @@ import { registeredAgainDetail } from '@/lib/model/history-wording';
 import { laterIso } from '@/lib/model/service-summary';
 import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
 import { checkingCause, identityKeys, isCheckingDeparture, judgeDeparture, lossCause, registeredAgainCause, showWhileChecking, stillServingCause, stoppedAnsweringCause, type Departure } from '@/lib/model/status/lost';
+import { PROBE_REFRESH_MS } from '../health';
 import { STAND_IN_KEY_PREFIX, type Store } from '../store/store';
 
 /** What became of a going key's lease, from the registry's one lease verdict (registry/lease-end.ts). */
@@ -45,6 +46,11 @@ export interface LostTrackerOptions {
    * rule of a registered instance of `service` (its `failAfter`). Default `DEFAULT_THRESHOLDS.failAfter`.
    */
   failAfter?: (service: string) => number;
+  /**
+   * A re-probe of an instance out of discovery that changes nothing but its time is shown at most this
+   * often (default `PROBE_REFRESH_MS`, a registered instance's bound); a changed result at once.
+   */
+  probeRefreshMs?: number;
 }
 
 /** Dismissals remembered at most (the oldest forgotten first); each is kept for the retention anyway. */
@@ -118,6 +124,8 @@ interface LostRecord {
   removedRevision: string | undefined;
   /** Out of discovery: its current streak of failed probes (`standInProbed`), when one runs. */
   failing?: { count: number; since: string };
+  /** When its `lastProbe` was last put in the store (ms): a re-probe with the same result waits `probeRefreshMs` after it. */
+  probeShownMs: number;
 }
 
 export type DismissResult = { ok: true; instance: Instance; dismissal: DismissalTold } | { ok: false };
@@ -192,9 +200,10 @@ export interface LostTracker {
   adopt(instance: Instance, removedAt: number): void;
   /**
    * A probe of a stand-in held here (its store key), from the prober, which probes those out of
-   * discovery at its interval: failing `failAfter` in a row, the process is gone after all, and its
-   * loss becomes a plain one (a history row says so). Any other stand-in's probe is ignored: a lost
-   * process that comes back registers again, which ends its loss.
+   * discovery at its interval: shown as its `lastProbe` (a changed result at once, the same one at most
+   * every `probeRefreshMs`); failing `failAfter` in a row, the process is gone after all, and its loss
+   * becomes a plain one (a history row says so), still failing since its key went. Any other
+   * stand-in's probe is ignored: a lost process that comes back registers again, which ends its loss.
    */
   standInProbed(storeKey: string, probe: LastProbe): void;
   stop(): void;
@@ -204,6 +213,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
   const { store } = options;
   const now = options.now ?? Date.now;
   const retentionMs = options.retentionSeconds * 1_000;
+  const refreshMs = options.probeRefreshMs ?? PROBE_REFRESH_MS;
   const records = new Map<string, LostRecord>();
   /** `service\0id` and `service\0address` → stand-in keys: a registration finds the loss it ends in one lookup. */
   const byIdentity = new Map<string, Set<string>>();
@@ -353,12 +363,16 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
 
   const put = (record: LostRecord): void => {
     const { instance } = record;
+    store.upsertKey({ etcdKey: record.storeKey, lease: undefined, registrations: [registrationOf(instance, instance.lost as Lost)] });
+    showHealth(record);
+  };
+  /** The stand-in's status, its times and its last probe, from its record, into the store (one upsert to its viewers). */
+  const showHealth = (record: LostRecord): void => {
+    const { instance } = record;
     const lost = instance.lost as Lost;
-    store.upsertKey({ etcdKey: record.storeKey, lease: undefined, registrations: [registrationOf(instance, lost)] });
-    const standIn = store.instance(record.storeKey);
-    if (!standIn) return;
+    if (!store.instance(record.storeKey)) return;
     if (lost.checking) {
-      store.setHealth(standIn.key, {
+      store.setHealth(record.storeKey, {
         status: 'unknown',
         statusCause: lost.cause,
         statusSince: lost.at,
@@ -367,7 +381,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       });
       return;
     }
-    store.setHealth(standIn.key, {
+    store.setHealth(record.storeKey, {
       status: 'critical',
       statusCause: lossCause(lost),
       statusSince: lost.at,
@@ -381,7 +395,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
 
   /** A stand-in for `instance`, lost as `lost`, into the records and the store. */
   const standIn = (instance: Instance, lost: Lost, removedMs: number, removedRevision: string | undefined): LostRecord => {
-    const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost }, removedAt: removedMs, removedRevision };
+    const record: LostRecord = { storeKey: `${LOST_KEY_PREFIX}${instance.key}`, instance: { ...instance, lost }, removedAt: removedMs, removedRevision, probeShownMs: now() };
     remember(record);
     put(record);
     return record;
@@ -432,6 +446,24 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       ...(passedAt !== undefined ? { passedAt } : {}),
       ...(criticalChangesMs !== undefined ? { criticalChangesMs } : {}),
     });
+  };
+
+  /**
+   * An instance out of discovery failed `failAfter` probes in a row from `since`: a plain loss now. It
+   * stays failing since it left discovery, as it was shown (its `lost.at`, status times and incident):
+   * its stop is that failure grown worse, not a new one; when it stopped answering is in its cause and
+   * its history row (docs/ARCHITECTURE "Out of discovery is re-checked").
+   */
+  const stoppedAnswering = (record: LostRecord, lost: Lost, since: string, probe: LastProbe): void => {
+    delete record.failing;
+    const cause = stoppedAnsweringCause(lost.at, since, probe);
+    const { stillServing: _serving, ...left } = lost;
+    record.instance = { ...record.instance, lastProbe: probe, lost: { ...left, cause } };
+    record.probeShownMs = now();
+    // Same store key and retention (from its key's removal): one upsert turns it from out of discovery to lost.
+    put(record);
+    // From what its stand-in showed: out of discovery is critical too.
+    recordLoss({ ...record.instance, status: 'critical' }, since, cause);
   };
 
   /** `returnedAs`: the id it registered again under, when its loss ends by its return (incidents follow the failure to it). */
@@ -677,22 +709,21 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       const record = records.get(storeKey);
       const lost = record?.instance.lost;
       if (stopped || !record || !lost?.stillServing) return;
-      if (probe.ok) {
-        delete record.failing;
-        return;
+      if (probe.ok) delete record.failing;
+      else {
+        const failing = record.failing ?? { count: 0, since: probe.at };
+        failing.count += 1;
+        record.failing = failing;
+        if (failing.count >= (options.failAfter?.(record.instance.service) ?? DEFAULT_THRESHOLDS.failAfter)) return stoppedAnswering(record, lost, failing.since, probe);
       }
-      const failing = record.failing ?? { count: 0, since: probe.at };
-      failing.count += 1;
-      record.failing = failing;
-      if (failing.count < (options.failAfter?.(record.instance.service) ?? DEFAULT_THRESHOLDS.failAfter)) return;
-      delete record.failing;
-      const cause = stoppedAnsweringCause(lost.at, failing.since, probe);
-      const { stillServing: _serving, ...left } = lost;
-      // Same store key and retention (from its key's removal): one upsert turns it from out of discovery to lost.
-      record.instance = { ...record.instance, lastProbe: probe, failingSince: failing.since, lost: { ...left, at: failing.since, cause } };
-      put(record);
-      // From what its stand-in showed: out of discovery is critical too.
-      recordLoss({ ...record.instance, status: 'critical' }, failing.since, cause);
+      // Its row shows this probe: at once when the result differs from the one shown, else at most every
+      // `probeRefreshMs` — each update is a delta to every viewer of its service, for each of thousands of stand-ins.
+      const shown = record.instance.lastProbe;
+      const changed = shown === undefined || shown.ok !== probe.ok || shown.error !== probe.error;
+      if (!changed && now() - record.probeShownMs < refreshMs) return;
+      record.instance = { ...record.instance, lastProbe: probe };
+      record.probeShownMs = now();
+      showHealth(record);
     },
     stop(): void {
       stopped = true;
