@@ -2,7 +2,8 @@ import Link from 'next/link';
 import type { HistoryEvent } from '@/lib/model/events';
 import { servicePath } from '@/lib/client/routes';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
-import { eventLabel, formatDuration } from './format';
+import { formatDuration } from '@/lib/model/duration';
+import { eventLabel } from './format';
 import { Transition } from './Transition';
 
 export interface RowFilterActions {

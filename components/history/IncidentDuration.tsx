@@ -2,7 +2,7 @@
 
 import type { Incident } from '@/lib/model/incidents';
 import { useNow } from '@/lib/client/useNow';
-import { formatDuration } from './format';
+import { formatDuration } from '@/lib/model/duration';
 import { ongoingForMs } from './incidents';
 
 /** "3 min 20 s", or an "Ongoing" badge with how long so far. */

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import Link from 'next/link';
 import type { Incident } from '@/lib/model/incidents';
 import { servicePath } from '@/lib/client/routes';
-import { formatDuration } from './format';
+import { formatDuration } from '@/lib/model/duration';
 import { mttrRows } from './incidents';
 
 /** Incidents, open incidents and mean time to recovery per service. */

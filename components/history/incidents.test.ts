@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '@/lib/model/events';
 import { deriveIncidents, type Incident } from '@/lib/model/incidents';
-import { formatDuration } from './format';
+import { formatDuration } from '@/lib/model/duration';
 import { formatAgo } from '@/lib/client/formatTime';
 import { firstSignLine, incidentFlapping, incidentRange, mttrRows, ongoingForMs, peakLabel, upstreamLead } from './incidents';
 

@@ -1,6 +1,6 @@
 import { clockSecondsBetween } from '@/lib/client/formatTime';
 import { ownValue } from '@/lib/model/fleet-record';
-import { formatDuration } from './format';
+import { formatDuration } from '@/lib/model/duration';
 import type { FirstSign, Incident } from '@/lib/model/incidents';
 import { FLAP_WINDOW_MS } from '@/lib/model/status/flapping';
 

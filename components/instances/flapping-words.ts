@@ -1,6 +1,6 @@
 import type { Instance } from '@/lib/model/instance';
 import { flappingOf, flappingUntilMs, type Flapping } from '@/lib/model/status/flapping';
-import { formatDuration } from '../history/format';
+import { formatDuration } from '@/lib/model/duration';
 
 /** Flapping instances the note names; the rest it counts, so a fleet-wide flap stays one line. */
 export const FLAP_NAMED = 3;

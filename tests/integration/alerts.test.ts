@@ -16,6 +16,8 @@ const SECRET = 'webhook-secret-for-tests';
 /** web → orders → payments: callers fail when payments does; ledger stands alone. */
 const CHAIN = { web: ['orders'], orders: ['payments'], payments: [], ledger: [] } as const;
 type Name = keyof typeof CHAIN;
+/** The crash loop's service: its alert lasts until its changes leave the 10 min window, past this file's run. */
+const FLAPPY = 'flappy';
 
 let etcd: TestEtcd;
 let alertmanager: TestAlertmanager;
@@ -45,7 +47,8 @@ beforeAll(async () => {
       SWITCHYARD_ALERT_EVALUATION_MS: '250',
       // 5 s: a test fails a service's callers once it is critical, and they must be failing (three probes at 500 ms,
       // late on a busy machine) before it has been critical long enough to fire, so that it fires holding them.
-      SWITCHYARD_ALERT_RULES: JSON.stringify({ defaults: { criticalForSeconds: 5 } }),
+      // ServiceFlapping only for FLAPPY: the other tests fail and recover the same services again and again.
+      SWITCHYARD_ALERT_RULES: JSON.stringify({ defaults: { criticalForSeconds: 5, disabled: ['ServiceFlapping'] }, services: { [FLAPPY]: { criticalForSeconds: 1, disabled: [] } } }),
       SWITCHYARD_ALERTMANAGER_URL: `${alertmanager.url},${deadAlertmanager},${repeating.url}`,
       SWITCHYARD_ALERT_WEBHOOK_URL: webhook.url,
       SWITCHYARD_ALERT_WEBHOOK_SECRET: SECRET,
@@ -192,6 +195,32 @@ describe('alerts to a real Alertmanager', () => {
     // The server is still serving and the healthy Alertmanager got the page.
     await eventually(() => (notificationsFor('payments', before).includes('firing') ? true : undefined), 20_000, 'payments page delivered');
     await allHealthy();
+  });
+
+  it('pages for a crash loop whose failures never last criticalForSeconds: ServiceFlapping, critical for a single-instance service, reaches Alertmanager', async () => {
+    const target = await startHealthTarget();
+    try {
+      await etcd.put(`/services/${FLAPPY}/${FLAPPY}-1`, JSON.stringify({ address: target.address, health: { http: '/healthz' } }));
+      const statusOf = async (): Promise<string | undefined> => ((await (await server.fetch(`/api/v1/services/${FLAPPY}`)).json()) as Service).status;
+      await eventually(async () => ((await statusOf()) === 'passing' ? true : undefined), 15_000, `${FLAPPY} passing`);
+      // Down, up, down: the first failure ends as soon as it is seen; the second lasts until the alert is sent,
+      // its critical time in the window adding up to the service's criticalForSeconds (1 s).
+      for (const [status, seen] of [[503, 'critical'], [200, 'passing'], [503, 'critical']] as const) {
+        target.setStatus(status);
+        await eventually(async () => ((await statusOf()) === seen ? true : undefined), 15_000, `${FLAPPY} ${seen}`);
+      }
+      // From the file's first notification: a retried attempt finds its first attempt's alert still firing, already sent.
+      const sent = await eventually(
+        () => alertmanager.notifications().flatMap((notification) => notification.alerts).find((alert) => alert.labels.service === FLAPPY && alert.labels.alertname === 'ServiceFlapping'),
+        20_000,
+        'Alertmanager notifying ServiceFlapping',
+      );
+      target.setStatus(200);
+      expect(sent).toMatchObject({ status: 'firing', labels: { severity: 'critical', cause: 'flapping', instance: `${FLAPPY}-1` } });
+      expect(sent.annotations.description).toMatch(new RegExp(`^${FLAPPY}-1: 3 changes into and out of critical in \\d+ (s|min)( \\d+ s)?, critical now$`));
+    } finally {
+      await target.close();
+    }
   });
 
   it('sends one InstancesLost per service when 500 instances are lost at once, not one per instance', async () => {

@@ -1,4 +1,5 @@
 import type { Instance, Service, Status } from '../instance';
+import { formatDuration } from '../duration';
 import { pathSegment } from '../path-segment';
 import type { RegistryStatus } from '../live';
 import type { ServiceSummary } from '../service-summary';
@@ -7,7 +8,7 @@ import type { ProbableOrigin } from '../topology/graph';
 import { ruleFor, type AlertName, type AlertRules } from './rules';
 import { isConfirmedLoss, REGISTERED_AGAIN, STAND_IN_WORDS, standInKind } from '../status/lost';
 import { lostState } from '../status/service';
-import { flappingOf, type Flapping } from '../status/flapping';
+import { criticalMsInWindow, flappingOf, type Flapping } from '../status/flapping';
 
 export type Severity = 'critical' | 'warning';
 
@@ -80,12 +81,10 @@ function deciding(service: Service, ...statuses: Status[]): Instance[] {
 
 const only = <T>(items: readonly T[]): T | undefined => (items.length === 1 ? items[0] : undefined);
 
-/** "payments-1: 5 changes into and out of critical in 4 min, critical now" (the service page's words, status/flapping.ts). */
+/** "payments-1: 5 changes into and out of critical in 4 min 10 s, critical now": the service page's words (flapping-words.ts). */
 function flapWords({ instance, flapping }: { instance: Instance; flapping: Flapping }, nowMs: number): string {
-  const seconds = Math.max(1, Math.round((nowMs - flapping.since) / 1_000));
-  const span = seconds < 60 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
   const state = instance.lost !== undefined ? STAND_IN_WORDS[standInKind(instance.lost)] : instance.status;
-  return `${instance.id}: ${flapping.changes}${flapping.atLeast ? ' or more' : ''} changes into and out of critical in ${span}, ${state} now`;
+  return `${instance.id}: ${flapping.changes}${flapping.atLeast ? ' or more' : ''} changes into and out of critical in ${formatDuration(nowMs - flapping.since)}, ${state} now`;
 }
 
 function names(instances: readonly Instance[], limit = 10): string {
@@ -140,9 +139,11 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
   const zone = primaryZone(service);
   const base = { service: service.name, ...(zone !== undefined ? { zone } : {}) };
   const conditions: Condition[] = [];
-  const add = (condition: Omit<Condition, 'key' | 'path'> & { path?: string }): void => {
+  /** `keyPart`: a label besides alertname and service that the alert's identity includes. */
+  const add = (condition: Omit<Condition, 'key' | 'path'> & { path?: string }, keyPart?: string): void => {
     if (rule.disabled.includes(condition.labels.alertname)) return;
-    conditions.push({ ...condition, key: alertKey(condition.labels.alertname, service.name), path: condition.path ?? servicePath(service.name) });
+    const key = alertKey(condition.labels.alertname, service.name);
+    conditions.push({ ...condition, key: keyPart === undefined ? key : `${key}\u0000${keyPart}`, path: condition.path ?? servicePath(service.name) });
   };
   // A departure still being checked is no loss: it alerts only once ruled out of discovery.
   const lost = service.instances.filter(isConfirmedLoss);
@@ -181,22 +182,34 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
     }
   }
   // Failing and recovering again and again: each failure may end before ServiceCritical's duration
-  // (a crash loop restarting within a minute), which then never fires. Flapping is itself a count
-  // over FLAP_WINDOW_MS, so it fires at once and resolves when the changes leave the window.
+  // (a crash loop restarting within a minute), which then never fires. The same bar summed over
+  // the flapping window instead of in one stretch: flapping (the page's rule) and critical for
+  // criticalForSeconds in all within it — two short blips minutes apart page no one, as one short
+  // failure does not.
+  const criticalForMs = rule.criticalForSeconds * 1_000;
   const flapping = service.instances.flatMap((instance) => {
     const found = flappingOf(instance.criticalChangesMs, nowMs);
-    return found ? [{ instance, flapping: found }] : [];
+    return found && criticalMsInWindow(instance.criticalChangesMs, instance.status === 'critical', nowMs) >= criticalForMs ? [{ instance, flapping: found }] : [];
   });
   if (flapping.length > 0) {
-    const instance = only(flapping)?.instance.id;
     const shown = flapping.slice(0, 10).map((flap) => flapWords(flap, nowMs));
-    add({
-      // Every instance flapping: the service itself goes down again and again.
-      labels: { alertname: 'ServiceFlapping', severity: flapping.length === service.instances.length ? 'critical' : 'warning', cause: 'flapping', ...base, ...(instance !== undefined ? { instance } : {}) },
-      summary: `${service.name}: ${flapping.length === 1 ? `${flapping[0]?.instance.id} is` : `${flapping.length} of ${service.instances.length} instances are`} flapping`,
-      description: `${shown.join('; ')}${flapping.length > shown.length ? `; and ${flapping.length - shown.length} more` : ''}`,
-      forMs: 0,
-    });
+    // Every instance: the service itself goes down again and again. Severity is part of the alert's
+    // identity (its labels are fixed for its life): a warning alert gives way to a critical one as
+    // more instances flap, as two Prometheus rules of different severity would.
+    const severity: Severity = flapping.length === service.instances.length ? 'critical' : 'warning';
+    // Named only for a single-instance service: which instance crossed first is no identity.
+    const instance = only(service.instances)?.id;
+    add(
+      {
+        labels: { alertname: 'ServiceFlapping', severity, cause: 'flapping', ...base, ...(instance !== undefined ? { instance } : {}) },
+        summary: `${service.name}: ${flapping.length === 1 ? `${flapping[0]?.instance.id} is` : `${flapping.length} of ${service.instances.length} instances are`} flapping`,
+        description: `${shown.join('; ')}${flapping.length > shown.length ? `; and ${flapping.length - shown.length} more` : ''}`,
+        forMs: 0,
+        // Said, never held: between flaps nothing fails for an origin to explain, so a hold would follow each flap.
+        ...(explainedBy !== undefined ? { explainedBy } : {}),
+      },
+      severity,
+    );
   }
   // Lost instances count while the service has not got as many passing as before the loss
   // (serviceStatus); so do those back in etcd with no probe verdict yet (kind `lost`, lost/tracker.ts):

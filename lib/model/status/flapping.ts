@@ -72,8 +72,31 @@ export function flappingOf(changes: readonly number[] | undefined, nowMs: number
  * change comes). Undefined for fewer changes than a flap needs.
  */
 export function flappingUntilMs(changes: readonly number[] | undefined): number | undefined {
-  const third = changes?.[changes.length - FLAP_MIN_CHANGES];
+  // Sorted again: times from another replica's row are only validated as numbers.
+  const sorted = [...(changes ?? [])].sort((a, b) => a - b);
+  const third = sorted[sorted.length - FLAP_MIN_CHANGES];
   return third === undefined ? undefined : third + FLAP_WINDOW_MS;
+}
+
+/**
+ * How long (ms) an instance with these change times was critical within FLAP_WINDOW_MS before
+ * `nowMs`, given whether it is down now: each change flips down and up, so walking back from now
+ * the stretches alternate. Before the oldest change kept nothing counts: a failure whose start
+ * was dropped for its age, or was a first verdict (no change), may have begun anywhere — a floor.
+ */
+export function criticalMsInWindow(changes: readonly number[] | undefined, downNow: boolean, nowMs: number): number {
+  const windowStart = nowMs - FLAP_WINDOW_MS;
+  const sorted = [...(changes ?? [])].filter((change) => change <= nowMs).sort((a, b) => a - b);
+  let criticalMs = 0;
+  let down = downNow;
+  let stretchEnd = nowMs;
+  for (let index = sorted.length - 1; index >= 0 && stretchEnd > windowStart; index -= 1) {
+    const change = sorted[index] ?? stretchEnd;
+    if (down) criticalMs += stretchEnd - Math.max(change, windowStart);
+    stretchEnd = change;
+    down = !down;
+  }
+  return criticalMs;
 }
 
 /**

@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAlertEngine, type AlertTransition } from '@/lib/model/alerts/engine';
+import { createAlertEngine } from '@/lib/model/alerts/engine';
 import { DEFAULT_ALERT_RULES } from '@/lib/model/alerts/rules';
 import type { LastProbe, Status } from '@/lib/model/instance';
-import { FLAP_WINDOW_MS } from '@/lib/model/status/flapping';
 import { createStore, type Store } from '../store/store';
 import { createStatusPublisher, type StatusPublisher } from '../status/publisher';
 import { evaluationInput } from './evaluation-input';
 
-/** The real store and status publisher on a manual clock, evaluated as the alert service does (default rules: critical for 60 s). */
+/** The real store and status publisher on a manual clock, evaluated every 5 s as the alert service does (default rules: critical for 60 s). */
 const T0 = Date.parse('2026-12-07T03:00:00.000Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
 let store: Store;
@@ -17,12 +16,16 @@ afterEach(() => {
   store.close();
 });
 
-function crashLoop(service: string, ids: readonly string[]) {
+/** A crash loop: down `downSeconds`, up `upSeconds`, starting `offsetSeconds` in (up before). */
+const loop = (downSeconds: number, upSeconds: number, offsetSeconds = 0) => (second: number): Status =>
+  second < offsetSeconds || (second - offsetSeconds) % (downSeconds + upSeconds) >= downSeconds ? 'passing' : 'critical';
+
+function fleet(service: string, ids: readonly string[]) {
   const clock = { now: T0 };
   store = createStore({ coalesceMs: 0, now: () => new Date(clock.now) });
   publisher = createStatusPublisher({ store, now: () => new Date(clock.now) });
   const key = (id: string): string => `/services/${service}/${id}`;
-  for (const id of ids) store.upsertKey({ etcdKey: key(id), lease: undefined, registrations: [{ service, id, address: `10.0.0.${id.length}:80`, format: 'native', metadata: {} }] });
+  for (const id of ids) store.upsertKey({ etcdKey: key(id), lease: undefined, registrations: [{ service, id, address: `10.0.0.${ids.indexOf(id)}:80`, format: 'native', metadata: {} }] });
   const probe = (id: string, to: Status): void => {
     const ok = to === 'passing';
     const lastProbe: LastProbe = ok ? { at: iso(clock.now), ok: true, latencyMs: 2 } : { at: iso(clock.now), ok: false, latencyMs: 1, error: 'connection refused' };
@@ -31,65 +34,57 @@ function crashLoop(service: string, ids: readonly string[]) {
     store.flush();
   };
   const engine = createAlertEngine({ rules: DEFAULT_ALERT_RULES });
+  /** "fired ServiceFlapping critical payments-1 at 100 s". */
   const transitions: string[] = [];
-  /** Each fired alert's description when it fired. */
+  /** Each alert's description when it fired. */
   const firedWords: string[] = [];
-  /** Evaluations every 5 s (the default) for `seconds`, with `id` in `status` throughout. */
-  const hold = (seconds: number, statuses: Partial<Record<string, Status>>): void => {
-    for (let elapsed = 0; elapsed < seconds; elapsed += 5) {
-      for (const [id, status] of Object.entries(statuses)) if (status !== undefined) probe(id, status);
-      const found: AlertTransition[] = engine.evaluate(evaluationInput(store, [], clock.now), clock.now);
-      for (const { kind, alert } of found) if (kind === 'fired') firedWords.push(alert.description);
-      for (const { kind, alert } of found) transitions.push(`${kind} ${alert.labels.alertname} ${alert.labels.severity}${alert.labels.instance !== undefined ? ` ${alert.labels.instance}` : ''}`);
-      clock.now += 5_000;
+  /** Probes and an evaluation every 5 s until `untilSecond`, each instance as `statusOf(second)` says. */
+  const runUntil = (untilSecond: number, statusOf: Record<string, (second: number) => Status>): void => {
+    for (; clock.now < T0 + untilSecond * 1_000; clock.now += 5_000) {
+      const second = (clock.now - T0) / 1_000;
+      for (const [id, status] of Object.entries(statusOf)) probe(id, status(second));
+      for (const { kind, alert } of engine.evaluate(evaluationInput(store, [], clock.now), clock.now)) {
+        if (kind === 'fired') firedWords.push(alert.description);
+        transitions.push(`${kind} ${alert.labels.alertname} ${alert.labels.severity}${alert.labels.instance !== undefined ? ` ${alert.labels.instance}` : ''} at ${second} s`);
+      }
     }
   };
-  return { clock, engine, transitions, firedWords, hold };
+  return { engine, transitions, firedWords, runUntil };
 }
 
 describe('a crash loop alerts as flapping', () => {
   it('fires ServiceFlapping (critical) for a single-instance service down 40 s of every minute, where ServiceCritical never reaches its 60 s', () => {
-    const { engine, transitions, firedWords, hold } = crashLoop('payments', ['payments-1']);
-    hold(20, { 'payments-1': 'passing' });
-    for (let loop = 0; loop < 3; loop += 1) {
-      hold(40, { 'payments-1': 'critical' });
-      hold(20, { 'payments-1': 'passing' });
-    }
-    expect(transitions).toEqual(['fired ServiceFlapping critical payments-1']);
-    // At the third change: failed at 20 s, passed at 60 s, failed again at 80 s.
-    expect(firedWords).toEqual(['payments-1: 3 changes into and out of critical in 1 min, critical now']);
+    const { engine, transitions, firedWords, runUntil } = fleet('payments', ['payments-1']);
+    runUntil(200, { 'payments-1': loop(40, 20, 20) });
+    // Changes at 20 s (down), 60 s (up), 80 s (down): flapping from 80 s, critical 60 s in all within the window at 100 s.
+    expect(transitions).toEqual(['fired ServiceFlapping critical payments-1 at 100 s']);
+    expect(firedWords).toEqual(['payments-1: 3 changes into and out of critical in 1 min 20 s, critical now']);
     const [alert] = engine.alerts();
     expect(alert?.summary).toBe('payments: payments-1 is flapping');
-    expect(alert?.description).toMatch(/^payments-1: [3-6] changes into and out of critical in [1-4] min, passing now$/);
+    expect(alert?.description).toBe('payments-1: 6 changes into and out of critical in 2 min 55 s, passing now');
   });
 
-  it('resolves when fewer than three changes are left within the window: 10 min after the third newest, at the evaluation that finds it', () => {
-    const { clock, transitions, hold, engine } = crashLoop('payments', ['payments-1']);
-    hold(20, { 'payments-1': 'passing' });
-    // Changes at 20 s (critical), 60 s (passing), 80 s (critical) and 120 s (passing).
-    for (let loop = 0; loop < 2; loop += 1) {
-      hold(40, { 'payments-1': 'critical' });
-      hold(20, { 'payments-1': 'passing' });
-    }
-    const thirdNewest = T0 + 60_000;
-    hold((thirdNewest + FLAP_WINDOW_MS - clock.now) / 1_000, { 'payments-1': 'passing' });
-    expect(transitions).toEqual(['fired ServiceFlapping critical payments-1']);
-    hold(5, { 'payments-1': 'passing' });
-    expect(transitions).toEqual(['fired ServiceFlapping critical payments-1', 'resolved ServiceFlapping critical payments-1']);
-    expect(engine.recentlyResolved()[0]?.resolvedAt).toBe(iso(thirdNewest + FLAP_WINDOW_MS));
+  it('pages no one for short blips minutes apart: flapping by the page\u2019s rule, but not critical for criticalForSeconds in all', () => {
+    const { transitions, runUntil } = fleet('payments', ['payments-1']);
+    runUntil(600, { 'payments-1': loop(15, 265) });
+    expect(transitions).toEqual([]);
   });
 
-  it('is a warning, naming no one instance, while only some of a service\u2019s instances flap', () => {
-    const { transitions, firedWords, hold, engine } = crashLoop('orders', ['orders-1', 'orders-2', 'orders-3']);
-    hold(20, { 'orders-1': 'passing', 'orders-2': 'passing', 'orders-3': 'passing' });
-    for (let loop = 0; loop < 2; loop += 1) {
-      hold(20, { 'orders-1': 'critical', 'orders-2': 'critical' });
-      hold(10, { 'orders-1': 'passing', 'orders-2': 'passing' });
-    }
-    expect(transitions).toEqual(['fired ServiceFlapping warning']);
-    expect(engine.alerts()[0]?.summary).toBe('orders: 2 of 3 instances are flapping');
-    // Fired at the third change (50 s, the second failure), its span in seconds under a minute.
-    expect(engine.alerts()[0]?.activeSince).toBe(iso(T0 + 50_000));
-    expect(firedWords).toEqual(['orders-1: 3 changes into and out of critical in 30 s, critical now; orders-2: 3 changes into and out of critical in 30 s, critical now']);
+  it('resolves when the failures begun within the last 10 min no longer add up to criticalForSeconds, here before its changes stop making a flap', () => {
+    const { transitions, engine, runUntil } = fleet('payments', ['payments-1']);
+    // Down 20–60 s and 80–120 s, then up for good.
+    runUntil(700, { 'payments-1': (second) => (second < 120 ? loop(40, 20, 20)(second) : 'passing') });
+    // At 620 s the first failure's start (20 s) leaves the window, which then holds 40 s of critical; the third newest change (60 s) leaves it at 660 s.
+    expect(transitions).toEqual(['fired ServiceFlapping critical payments-1 at 100 s', 'resolved ServiceFlapping critical payments-1 at 620 s']);
+    expect(engine.recentlyResolved()[0]?.resolvedAt).toBe(iso(T0 + 620_000));
+  });
+
+  it('is a warning while only some instances flap, naming none, and gives way to a critical alert once every instance does (labels fixed for each)', () => {
+    const { transitions, firedWords, engine, runUntil } = fleet('orders', ['orders-1', 'orders-2']);
+    runUntil(300, { 'orders-1': loop(40, 20, 20), 'orders-2': loop(40, 20, 50) });
+    expect(transitions).toEqual(['fired ServiceFlapping warning at 100 s', 'resolved ServiceFlapping warning at 130 s', 'fired ServiceFlapping critical at 130 s']);
+    expect(firedWords[0]).toBe('orders-1: 3 changes into and out of critical in 1 min 20 s, critical now');
+    // Down together 10 s at a time: ServiceCritical pending, never firing.
+    expect(engine.alerts().map((alert) => `${alert.summary} ${alert.state}`)).toEqual(['orders: 2 of 2 instances are flapping firing', 'orders is critical pending']);
   });
 });
