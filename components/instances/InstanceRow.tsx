@@ -47,7 +47,8 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
           {/* The dash outside the monospace font: there it is an en dash's width beside the other columns' "—". */}
           {instance.version !== undefined ? <span className="mono">{instance.version}</span> : '—'}
         </td>
-        <td className={instance.zone === undefined ? 'wrap-cell instance-facet is-empty' : 'wrap-cell instance-facet'} data-column="zone">
+        {/* One line, never broken inside; titled, for a zone longer than its column. */}
+        <td className={instance.zone === undefined ? 'wrap-cell instance-facet is-empty' : 'wrap-cell instance-facet'} data-column="zone" title={instance.zone}>
           <span className="instance-facet__label">zone </span>
           {instance.zone ?? '—'}
         </td>

@@ -184,7 +184,13 @@ function InstanceList({ service, instances, drainControls }: { service: string; 
                 <MiddleTruncate text={instance.id} tail={idTail} className="mono tpanel__instance-id" />
                 <span className="tpanel__instance-where mono muted">
                   <CopyableText text={instance.address} label={`address of ${instance.id}`} />
-                  {instance.zone ? ` · ${instance.zone}` : ''}
+                  {instance.zone && (
+                    <>
+                      {' '}
+                      {/* The dot with it: a line broken before the zone does not end in a dangling "·". */}
+                      <span className="zone-name">· {instance.zone}</span>
+                    </>
+                  )}
                 </span>
                 <InstanceTraffic text={recentText(instance, byKey.get(instance.key), stepSeconds)} />
               </td>
@@ -322,7 +328,7 @@ export function TopologyPanel(props: TopologyPanelProps) {
                   {node.zones.map((zone, i) => (
                     <Fragment key={zone}>
                       {i > 0 && ', '}
-                      <bdi>{zone}</bdi>
+                      <bdi className="zone-name">{zone}</bdi>
                     </Fragment>
                   ))}
                 </dd>

@@ -14,7 +14,7 @@ vi.mock('@/components/drain/DrainAction', () => ({ DrainAction: () => null }));
 
 /**
  * The instance table, server-rendered, in the app's CSS, at the window widths of each of its layouts:
- * what its latency cells draw (the page's data does not change how they are laid out).
+ * what its latency and zone cells draw (the page's data does not change how they are laid out).
  */
 const CSS = ['tokens', 'base', 'shell', 'controls', 'table', 'badges', 'drain', 'status'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
 const WIDTHS = [1920, 1440, 1280, 1024, 800, 641, 390];
@@ -45,6 +45,7 @@ const instance = (id: string, zone: string): Instance => ({
   lastProbe: { at: new Date(NOW - 1_000).toISOString(), ok: true, latencyMs: 0.54 },
 });
 
+// Zones as cloud providers name them: AWS's shortest and one of its longest, and GCP's longest.
 const INSTANCES: Instance[] = [instance('payments-1', 'eu-west-1a'), instance('payments-7f9c2b1e4d-x8k2q', 'ap-southeast-1a'), instance('payments-3', 'northamerica-northeast1-a')];
 const LATENCY: InstanceLatency[] = [
   { id: 'payments-1', key: INSTANCES[0]?.key ?? '', ...series(243, 0.54) },
@@ -53,7 +54,7 @@ const LATENCY: InstanceLatency[] = [
   { id: 'payments-3', key: INSTANCES[2]?.key ?? '', ...series(1_240, 0.54) },
 ];
 
-describe('the instance table’s latency cells (Chromium)', () => {
+describe('the instance table’s latency and zone cells (Chromium)', () => {
   let browser: Browser;
   let markup: string;
   beforeAll(async () => {
@@ -91,6 +92,39 @@ describe('the instance table’s latency cells (Chromium)', () => {
       expect.soft(whole, `"${text}" drawn whole`).toBe(true);
       expect.soft(clear, `"${text}": its sparkline clear of the row's borders`).toBe(true);
     }
+    await page.context().close();
+  });
+
+  it.each(WIDTHS)('at %i px: a zone is never broken inside (one line), stays in its cell, and the page does not scroll sideways', async (width) => {
+    const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
+    await page.setContent(`<html data-theme="dark"><head><style>${CSS}</style></head><body><main class="main">${markup}</main></body></html>`);
+    const zones = await page.evaluate(() =>
+      [...document.querySelectorAll('tbody td[data-column="zone"]')].map((cell) => {
+        const text = [...cell.childNodes].findLast((node) => node.nodeType === Node.TEXT_NODE || (node instanceof HTMLElement && !node.classList.contains('instance-facet__label')));
+        const range = document.createRange();
+        if (text) range.selectNodeContents(text);
+        const lines = new Set([...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top))).size;
+        const box = range.getBoundingClientRect();
+        const cellBox = cell.getBoundingClientRect();
+        const element = text instanceof HTMLElement ? text : cell;
+        return {
+          zone: text?.textContent ?? '',
+          lines,
+          inside: box.left >= cellBox.left - 0.5 && Math.min(box.right, element.getBoundingClientRect().right) <= cellBox.right + 0.5,
+          // Cut with an ellipsis only where it does not fit its cell, and then named whole on hover.
+          cut: element.scrollWidth > element.clientWidth + 0.5,
+          title: cell.getAttribute('title') ?? element.getAttribute('title') ?? '',
+        };
+      }),
+    );
+    expect(zones.map(({ zone }) => zone)).toEqual(['eu-west-1a', 'ap-southeast-1a', 'northamerica-northeast1-a']);
+    for (const { zone, lines, inside, cut, title } of zones) {
+      expect.soft(lines, `${zone}: lines`).toBe(1);
+      expect.soft(inside, `${zone}: inside its cell`).toBe(true);
+      if (zone === 'eu-west-1a') expect.soft(cut, `${zone}: cut`).toBe(false);
+      if (cut) expect.soft(title, `${zone}: its title`).toBe(zone);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
     await page.context().close();
   });
 });
