@@ -98,6 +98,8 @@ export function createMembership(options: MembershipOptions): Membership {
     members.delete(id);
     const current = client.lease(ttlSeconds, { autoKeepAlive: true });
     lease = current;
+    /** Whether our key went out on this lease: a lease whose grant failed is 'lost' too, and that failure is the join's own. */
+    let held = false;
     current.on('keepaliveSucceeded', () => {
       lastKeepAliveAt = now();
       armFence();
@@ -105,11 +107,12 @@ export function createMembership(options: MembershipOptions): Membership {
     });
     // etcd3 says so only once the lease is surely gone (2 × TTL): join again with a new one.
     current.on('lost', (error) => {
-      if (stopped || lease !== current) return;
+      if (stopped || lease !== current || !held) return;
       log(`replica membership lease lost (${error.message}); joining again`);
-      void join().catch((joinError: unknown) => log(`replica membership: joining again failed: ${String(joinError)}`));
+      void keepTrying(join, 'joining again failed');
     });
     const written = await current.put(`${prefix}${id}`).value(JSON.stringify(self));
+    held = true;
     // Our key is new (or re-attached) as of this write: count it no older than that until the watch says more.
     members.set(id, { id, createRevision: written.header.revision, ...self });
     lastKeepAliveAt = now();
@@ -142,15 +145,19 @@ export function createMembership(options: MembershipOptions): Membership {
     changed();
   };
   let retryTimer: NodeJS.Timeout | undefined;
-  const attempt = async (): Promise<void> => {
+  /**
+   * Runs `step` until it succeeds, RETRY_MS apart. With etcd refusing connections a join fails in a
+   * millisecond: joining again at once after a lost lease looped thousands of times a second.
+   */
+  const keepTrying = async (step: () => Promise<void>, failing: string): Promise<void> => {
     try {
-      await follow();
+      await step();
     } catch (error) {
       await lease?.revoke().catch(() => undefined);
       lease = undefined;
       if (stopped) return;
-      log(`replica membership: cannot join through etcd yet (${error instanceof Error ? error.message : String(error)}); trying again`);
-      retryTimer = setTimeout(() => void attempt(), RETRY_MS);
+      log(`replica membership: ${failing} (${error instanceof Error ? error.message : String(error)}); trying again in ${RETRY_MS / 1000} s`);
+      retryTimer = setTimeout(() => void keepTrying(step, failing), RETRY_MS);
       retryTimer.unref();
     }
   };
@@ -159,7 +166,7 @@ export function createMembership(options: MembershipOptions): Membership {
     id,
     async start() {
       // etcd down at start must not stop the console from starting: joining goes on in the background.
-      await attempt();
+      await keepTrying(follow, 'cannot join through etcd yet');
     },
     members: () => [...members.values()].sort((a, b) => (BigInt(a.createRevision) < BigInt(b.createRevision) ? -1 : 1)),
     owns(key) {
