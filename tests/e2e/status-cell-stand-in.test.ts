@@ -13,7 +13,8 @@ import { launchBrowser, openPage } from '../support/browser';
  * A stand-in's status cell in the instance table's CSS, in its Status column's width at each window
  * range (content width: the column less its 2 × 10 px padding): the tag beside the badge left the
  * cause 10 px at 1280–1599 px ('l…'), and below 1000 px such rows took three lines. Below 1000 px
- * 120–160 px do not hold 'lease expired at 09:32:41'; the row's lost line under it gives the cause whole.
+ * 120–160 px do not hold 'lease expired at 09:32:41'; the row's lost line under it gives the cause whole,
+ * and the cell leaves it to that line, so badge and tag keep their words (the tag had read 'ou…' at 641 px).
  */
 const CSS = ['tokens', 'base', 'badges', 'status', 'table'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
 const at = '2026-12-06T09:32:31.000Z';
@@ -42,7 +43,7 @@ describe('a stand-in’s status cell: its cause readable beside its tag (Chromiu
     await browser.close();
   });
 
-  it.each(COLUMNS)('at %i px (Status %i px): at most two lines, its status in words, and the cause’s time whole from 1000 px', async (window, column) => {
+  it.each(COLUMNS)('at %i px (Status %i px): at most two lines, its status and its tag in words whole, and the cause’s time whole from 1000 px', async (window, column) => {
     const { page } = await openPage(browser, { width: window, height: 600, colorScheme: 'light' });
     const cells = Object.entries(STAND_INS).map(([name, { status, lost }]) => {
       const cause = lost.checking ? lost.cause : lossCause(lost);
@@ -54,7 +55,7 @@ describe('a stand-in’s status cell: its cause readable beside its tag (Chromiu
       [...document.querySelectorAll('.case')].map((element) => {
         const cell = element.querySelector('.status-cell');
         const cause = element.querySelector('.status-cell__cause');
-        const visible = [...(cell?.children ?? [])].filter((child) => getComputedStyle(child).position !== 'absolute');
+        const visible = [...(cell?.children ?? [])].filter((child) => getComputedStyle(child).position !== 'absolute' && getComputedStyle(child).display !== 'none');
         // A line per run of boxes whose middles lie within 6 px (badge and tag are 20 and 18 px high, centred).
         const middles = visible.map((child) => { const box = child.getBoundingClientRect(); return (box.top + box.bottom) / 2; }).sort((a, b) => a - b);
         const lines = middles.filter((middle, index) => index === 0 || middle - (middles[index - 1] ?? middle) > 6).length;
@@ -82,14 +83,17 @@ describe('a stand-in’s status cell: its cause readable beside its tag (Chromiu
           wordShown = box.width > 20 && parseFloat(getComputedStyle(badge).fontSize) >= 10 && box.right <= badge.getBoundingClientRect().right + 0.5;
         }
         const tag = element.querySelector('.tag');
-        return { name: element.getAttribute('data-case') ?? '', lines, timePast, wordShown, word: word?.textContent ?? '', tagShown: tag ? tag.getBoundingClientRect().width : 0 };
+        // Its words whole: at 641 px it read 'ou…' for 'out of discovery' (the title alone said it).
+        const tagWhole = tag !== null && tag.scrollWidth <= tag.clientWidth + 0.5 && tag.getBoundingClientRect().right <= element.getBoundingClientRect().right + 0.5;
+        return { name: element.getAttribute('data-case') ?? '', lines, timePast, wordShown, word: word?.textContent ?? '', tagShown: tag ? tag.getBoundingClientRect().width : 0, tagWhole, tagText: tag?.textContent ?? '' };
       }),
     );
     expect(measured).toHaveLength(3);
-    for (const { name, lines, timePast, wordShown, word, tagShown } of measured) {
+    for (const { name, lines, timePast, wordShown, word, tagShown, tagWhole, tagText } of measured) {
       expect.soft(lines, `${name}: lines`).toBeLessThanOrEqual(2);
       expect.soft(wordShown, `${name}: its status word "${word}" is not drawn whole`).toBe(true);
       expect.soft(tagShown, `${name}: its tag`).toBeGreaterThan(30);
+      expect.soft(tagWhole, `${name}: its tag "${tagText}" is not drawn whole`).toBe(true);
       if (window >= 1000) expect.soft(timePast, `${name}: the cause's time is cut`).toBeLessThanOrEqual(0);
     }
     await page.context().close();
