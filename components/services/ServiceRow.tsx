@@ -7,7 +7,9 @@ import { servicePath } from '@/lib/client/routes';
 import { MiddleTruncate } from '../ui/MiddleTruncate';
 import { OriginMark } from '../ui/OriginMark';
 import { StatusBadge } from '../ui/StatusBadge';
+import { useBefore } from '@/lib/client/useBefore';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
+import { FlappingMark } from '../ui/FlappingMark';
 import { Truncate } from '../ui/Truncate';
 
 /**
@@ -46,6 +48,8 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, r
   const router = useRouter();
   const href = servicePath(summary.name);
   const cause = useLocalTimes()(summary.cause ?? '');
+  const flapsUntil = summary.flappingUntil === undefined ? NaN : Date.parse(summary.flappingUntil);
+  const flapping = useBefore(Number.isFinite(flapsUntil) ? flapsUntil : null);
   // Clicking anywhere in the row opens the service, unless the click was on the link itself
   // (it navigates on its own) or ended a text selection (people copy addresses and versions).
   const onClick = (event: MouseEvent<HTMLTableRowElement>) => {
@@ -65,6 +69,7 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, r
           <span className="service-row__badges">
             <StatusBadge status={summary.status} />
             {origin && <OriginMark title={originTitle(origin)} />}
+            {flapping && <FlappingMark />}
           </span>
           {showsCause(summary) && (
             <span className="service-row__cause" title={cause}>

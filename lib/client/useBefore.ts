@@ -3,9 +3,13 @@
 import { useEffect, useState } from 'react';
 import { serverNow } from './serverClock';
 
-/** Whether `deadline` (epoch ms) is still ahead: true until it passes, with one timer rather than a ticking clock; false for null. */
+/**
+ * Whether `deadline` (epoch ms) is still ahead: true until it passes, with one timer rather than a
+ * ticking clock; false for null or a deadline already past when first rendered (no frame of true:
+ * a services list row mounting with a flap long over showed "flapping" for a frame).
+ */
 export function useBefore(deadline: number | null): boolean {
-  const [passed, setPassed] = useState<number | null>(null);
+  const [passed, setPassed] = useState<number | null>(() => (deadline !== null && !(deadline > serverNow()) ? deadline : null));
   useEffect(() => {
     if (deadline === null) return;
     const timer = setTimeout(() => setPassed(deadline), Math.max(0, deadline - serverNow()));
