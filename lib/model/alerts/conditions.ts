@@ -87,6 +87,12 @@ function flapWords({ instance, flapping }: { instance: Instance; flapping: Flapp
   return `${instance.id}: ${flapping.changes}${flapping.atLeast ? ' or more' : ''} changes into and out of critical in ${formatDuration(nowMs - flapping.since)}, ${state} now`;
 }
 
+/** When the first of these lost instances went (ms): `lost.at`, or for one back and held critical, when that began. */
+function lostSince(instances: readonly Instance[]): number | undefined {
+  const times = instances.map((instance) => Date.parse(instance.lost?.at ?? instance.failingSince ?? instance.statusSince ?? '')).filter(Number.isFinite);
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
 function names(instances: readonly Instance[], limit = 10): string {
   const shown = instances.slice(0, limit).map((instance) => instance.id);
   return instances.length > limit ? `${shown.join(', ')} and ${instances.length - limit} more` : shown.join(', ');
@@ -231,6 +237,8 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
       summary: `${service.name}: ${state}`,
       description: lost.length > 0 ? `${names(lost)}: ${lost[0]?.lost?.cause ?? 'lease expired'}` : `${names(back)}: ${back[0]?.statusCause ?? REGISTERED_AGAIN}`,
       forMs: rule.lostForSeconds * 1_000,
+      // From the first loss, as its incident: an instance out of discovery is ruled so ~20 s after it left.
+      ...(lostSince(missing) !== undefined ? { since: lostSince(missing) } : {}),
     });
   }
   const stuck = service.instances.filter((instance) => instance.drain !== null && instance.drainState === 'draining');

@@ -249,6 +249,14 @@ describe('lost instances', () => {
     expect(lost.find((t) => t.alert.labels.service === 'cache')?.alert.labels).toMatchObject({ severity: 'warning', instance: 'cache-1' });
   });
 
+  it('dates InstancesLost from the first loss, as its incident, and counts lostForSeconds from it: an instance out of discovery is ruled so ~20 s after it left', () => {
+    const engine = createAlertEngine({ rules: rules({ defaults: { lostForSeconds: 30 } }) });
+    // fleet() loses instances at T0.
+    expect(summary(engine.evaluate(fleet({ api: { instances: 2, lost: 1 } }), T0 + 20_000))).toEqual([]);
+    expect(engine.alerts().find((alert) => alert.labels.alertname === 'InstancesLost')?.activeSince).toBe(new Date(T0).toISOString());
+    expect(summary(engine.evaluate(fleet({ api: { instances: 2, lost: 1 } }), T0 + 30_000))).toEqual(['fired InstancesLost api']);
+  });
+
   it('says instances still serving out of discovery are out of discovery, not lost, as their service does: "lost" sends the engineer to restart a process that runs', () => {
     const engine = createAlertEngine({ rules: FAST });
     const state = fleet({ api: { instances: 3, lost: 3, serving: 3 }, cache: { instances: 3, lost: 3, serving: 1 }, db: { instances: 2, lost: 1 } });

@@ -188,7 +188,7 @@ describe('an instance out of discovery, probed on (prober → tracker.standInPro
       serviceFailingSince: iso(T0),
       serviceCauseSince: '09:32:41 UTC',
       incidentOpenedAt: [iso(T0)],
-      alertsActiveSince: [`InstancesLost ${iso(T0 + 20_000)}`, `ServiceCritical ${iso(T0 + 20_000)}`],
+      alertsActiveSince: [`InstancesLost ${iso(T0)}`, `ServiceCritical ${iso(T0 + 20_000)}`],
     });
     // Minutes later its process dies: three failed probes in a row from 09:35:00.
     const stoppedAt = T0 + 139_000;
