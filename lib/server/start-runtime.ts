@@ -186,12 +186,15 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     openDrains: await history.openDrains(),
     lineages,
     onKeyGoing: (etcdKey, leaseAfter, deletedRevision) => lost.keyGoing(etcdKey, leaseAfter, deletedRevision),
-    onRelisted: () => lost.relisted(),
+    onRelisted: () => {
+      // Told at the listing, before the watch's replay of what was written meanwhile (synced() waits for
+      // that): those keys have registration rows in History, so they are new, their first failure a change.
+      publisher.registryListed();
+      lost.relisted();
+    },
   });
   registry.start();
   parts.add('registry', registry, (started) => started.stop());
-  // Instances registered after the first listing are new: their first failure is a change (flapping).
-  void registry.synced().then(() => publisher.registrySynced());
   // Closed minute slots go to the store and the last day comes back from it: charts survive a restart.
   // Every replica holds the same series (calls and probe results are shared), so the leader alone writes and prunes them.
   const persistedSeries = createPersistedSeries({ db: history.db, retentionDays: config.SWITCHYARD_SERIES_RETENTION_DAYS, log, shouldPrune: () => membership.isLeader() });

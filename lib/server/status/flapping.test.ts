@@ -56,9 +56,9 @@ function fleet() {
     store.flush();
   };
   const payments = () => [...store.instances()].filter((instance) => instance.service === 'payments');
-  /** The registry's first sync is complete: what the store holds now was present at start-up. */
-  const synced = (): void => publisher.registrySynced();
-  return { clock, history, register, probe, expire, payments, synced };
+  /** The registry's first listing is applied: what the store holds now was present at start-up. */
+  const listed = (): void => publisher.registryListed();
+  return { clock, history, register, probe, expire, payments, listed };
 }
 
 describe('flapping, through the real publisher and lost tracker', () => {
@@ -87,10 +87,10 @@ describe('flapping, through the real publisher and lost tracker', () => {
     expect(deriveIncidents(inOrder(history), { now: clock.now }).map(incidentFlapping)).toEqual(['a: 8 changes into and out of critical within 10 min']);
   });
 
-  it('counts a brand-new instance’s first failure as a change, as History does: registered after the registry’s first sync, it crash-loops', async () => {
-    const { clock, history, register, probe, expire, synced } = fleet();
+  it('counts a brand-new instance’s first failure as a change, as History does: registered after the registry’s first listing, it crash-loops', async () => {
+    const { clock, history, register, probe, expire, listed } = fleet();
     // The first listing held no payments instance: the one below registers while Switchyard runs.
-    synced();
+    listed();
     clock.now += 60_000;
     register();
     for (let cycle = 0; cycle < 2; cycle++) {
@@ -208,11 +208,11 @@ describe('flapping, through the real publisher and lost tracker', () => {
     publisher.stop();
     store.close();
     // Restarted an hour on, still critical; then it recovers for 2 min and fails again: two changes.
-    const { clock, register, probe, synced } = fleet();
+    const { clock, register, probe, listed } = fleet();
     clock.now = first.clock.now + 3_600_000;
     register();
-    // Present at start-up: listed before the registry's first sync.
-    synced();
+    // Present at start-up: in the registry's first listing.
+    listed();
     // Its first failed probe is published short of a verdict (unknown), the next ones make it critical.
     probe('unknown');
     clock.now += 2_000;

@@ -48,11 +48,12 @@ export interface StatusPublisher {
   /** Its service's membership verdict (fewer instances than within the last hour; null: it says nothing). */
   membership(key: string, verdict: Verdict | null): void;
   /**
-   * The registry's first sync is complete: the instances in the store now were present at start-up,
-   * and only their first verdict is no change; one registered later starts from nothing, its first
-   * critical a change into it (as History counts it).
+   * A registry listing is in the store, nothing after it yet (its watch's replay included). At the
+   * first, the instances in the store were present at start-up and only their first verdict is no
+   * change; one registered later — the replay's keys too, which History has registration rows for —
+   * starts from nothing, its first critical a change into it. Later listings change nothing.
    */
-  registrySynced(): void;
+  registryListed(): void;
   /** Stops following the store's removals. */
   stop(): void;
 }
@@ -71,9 +72,9 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
   const membership = new Map<string, Verdict>();
   /** `service\0id` → its critical changes: a crash loop removes the instance's row at each loss (lost/tracker.ts). */
   const criticalChanges = new Map<string, CriticalChanges>();
-  /** Until the registry's first sync: keys given a verdict (a status other than unknown) in this process. */
+  /** Until the registry's first listing: keys given a verdict (a status other than unknown) in this process. */
   const judged = new Set<string>();
-  /** From the registry's first sync: keys present then and given no verdict since. */
+  /** From the registry's first listing: keys present then and given no verdict since. */
   let presentAtStart: Set<string> | undefined;
   /** Whether this verdict is the first of an instance present at start-up: then it is no change (a restart during an outage went nowhere). */
   const firstVerdictAtStart = (key: string): boolean => (presentAtStart ? presentAtStart.has(key) : !judged.has(key));
@@ -218,7 +219,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     membership(key: string, verdict: Verdict | null): void {
       setSignal(membership, key, verdict);
     },
-    registrySynced(): void {
+    registryListed(): void {
       if (presentAtStart) return;
       presentAtStart = new Set();
       for (const instance of store.instances()) if (!instance.lost && !judged.has(instance.key)) presentAtStart.add(instance.key);
