@@ -12,9 +12,10 @@ const BUCKETS = 45;
 /**
  * The sparkline's size in a row: 90 × 24 left its figure 42 px beside it in the 140 px Latency
  * column (1280–1599 px), so "p99 243 ms" went under it, and the cell, taller than the row, pressed
- * the line against the row's top border. 56 × 20 leaves "p99 243 ms" its line beside it there.
+ * the line against the row's top border. 48 × 20 leaves a figure of three digits ("probe 101 ms",
+ * 84 px) its line beside it there; at 56 a probe's figure took two.
  */
-const SPARKLINE_WIDTH = 56;
+const SPARKLINE_WIDTH = 48;
 const SPARKLINE_HEIGHT = 20;
 
 const WHAT = { inbound: 'Inbound p99 latency', probe: 'Probe latency' } as const;

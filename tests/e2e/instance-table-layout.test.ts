@@ -30,7 +30,7 @@ function series(p99Ms: number | null, probeMs: number): Pick<InstanceLatency, 'i
   };
 }
 
-const instance = (id: string, zone: string): Instance => ({
+const instance = (id: string, zone: string, probeMs = 0.54): Instance => ({
   id,
   service: 'payments',
   key: `/services/payments/${id}`,
@@ -42,15 +42,15 @@ const instance = (id: string, zone: string): Instance => ({
   leaseTtl: 10,
   status: 'passing',
   drain: null,
-  lastProbe: { at: new Date(NOW - 1_000).toISOString(), ok: true, latencyMs: 0.54 },
+  lastProbe: { at: new Date(NOW - 1_000).toISOString(), ok: true, latencyMs: probeMs },
 });
 
 // Zones as cloud providers name them: AWS's shortest and one of its longest, and GCP's longest.
-const INSTANCES: Instance[] = [instance('payments-1', 'eu-west-1a'), instance('payments-7f9c2b1e4d-x8k2q', 'ap-southeast-1a'), instance('payments-3', 'northamerica-northeast1-a')];
+const INSTANCES: Instance[] = [instance('payments-1', 'eu-west-1a'), instance('payments-7f9c2b1e4d-x8k2q', 'ap-southeast-1a', 101), instance('payments-3', 'northamerica-northeast1-a')];
 const LATENCY: InstanceLatency[] = [
   { id: 'payments-1', key: INSTANCES[0]?.key ?? '', ...series(243, 0.54) },
-  // Nobody reports calls to it: the probe's time is its figure ("probe 0.54 ms", the longest passing one).
-  { id: 'payments-7f9c2b1e4d-x8k2q', key: INSTANCES[1]?.key ?? '', ...series(null, 0.54) },
+  // Nobody reports calls to it: the probe's time is its figure ("probe 101 ms", as wide as three figures make it).
+  { id: 'payments-7f9c2b1e4d-x8k2q', key: INSTANCES[1]?.key ?? '', ...series(null, 101) },
   { id: 'payments-3', key: INSTANCES[2]?.key ?? '', ...series(1_240, 0.54) },
 ];
 
@@ -67,11 +67,17 @@ describe('the instance table’s latency and zone cells (Chromium)', () => {
     await browser.close();
   });
 
-  it.each(WIDTHS)('at %i px: each sparkline beside its figure, the figure whole, both clear of the row’s borders', async (width) => {
+  it.each(WIDTHS)('at %i px: each sparkline beside its figure, the figure whole (one line from 1000 px), both clear of the row’s borders', async (width) => {
     const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
     await page.setContent(`<html data-theme="dark"><head><style>${CSS}</style></head><body><main class="main">${markup}</main></body></html>`);
-    const cells = await page.evaluate(() =>
-      [...document.querySelectorAll('td[data-column="latency"]')].map((cell) => {
+    const cells = await page.evaluate(() => {
+      /** How many lines an element's text takes (a flex item's own box is one rect, however many lines). */
+      const lineCount = (element: Element): number => {
+        const range = document.createRange();
+        range.selectNodeContents(element);
+        return new Set([...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top))).size;
+      };
+      return [...document.querySelectorAll('td[data-column="latency"]')].map((cell) => {
         const spark = cell.querySelector('svg.sparkline')?.getBoundingClientRect();
         const value = cell.querySelector('.latency-cell__value');
         const box = value?.getBoundingClientRect();
@@ -81,15 +87,18 @@ describe('the instance table’s latency and zone cells (Chromium)', () => {
           // Side by side: the figure starts right of the line and its middle is within the line's height.
           beside: spark && box ? box.left >= spark.right && (box.top + box.bottom) / 2 > spark.top && (box.top + box.bottom) / 2 < spark.bottom : false,
           whole: value ? value.scrollWidth <= value.clientWidth + 0.5 && box !== undefined && box.right <= row.right : false,
+          lines: value ? lineCount(value) : 0,
           // Its own room above and below: 2 px at least between the line and the row's borders.
           clear: spark ? spark.top - row.top >= 2 && row.bottom - spark.bottom >= 2 : false,
         };
-      }),
-    );
+      });
+    });
     expect(cells).toHaveLength(3);
-    for (const { text, beside, whole, clear } of cells) {
+    for (const { text, beside, whole, lines, clear } of cells) {
       expect.soft(beside, `"${text}" beside its sparkline`).toBe(true);
       expect.soft(whole, `"${text}" drawn whole`).toBe(true);
+      // From 1000 px (140 px of Latency and more) a figure of three digits reads on one line; narrower, its words may wrap beside the line.
+      if (width >= 1000) expect.soft(lines, `"${text}": lines`).toBe(1);
       expect.soft(clear, `"${text}": its sparkline clear of the row's borders`).toBe(true);
     }
     await page.context().close();
