@@ -38,7 +38,9 @@ describe('a flapping service in Chromium: passing now, but said to flap', () => 
     const ledger = page.locator('tr', { hasText: 'ledger' });
     await expect.poll(() => ledger.locator('.flapping-mark').count(), { timeout: 10_000 }).toBe(1);
     expect(await ledger.locator('.badge').textContent()).toContain('Passing');
-    expect(await page.locator('tr', { hasText: 'quotes' }).locator('.flapping-mark').count()).toBe(0);
+    const quotes = page.locator('tr', { hasText: 'quotes' });
+    expect(await quotes.locator('.badge').textContent()).toContain('Passing');
+    expect(await quotes.locator('.flapping-mark').count()).toBe(0);
     expect(await ledger.locator('.flapping-mark').getAttribute('title')).toMatch(/^Flapping: failing and recovering again and again/);
     await screenshotWidths(page, 'services-flapping', () => false);
   });

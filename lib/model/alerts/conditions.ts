@@ -8,7 +8,7 @@ import type { ProbableOrigin } from '../topology/graph';
 import { ruleFor, type AlertName, type AlertRules } from './rules';
 import { isConfirmedLoss, REGISTERED_AGAIN, STAND_IN_WORDS, standInKind } from '../status/lost';
 import { lostState } from '../status/service';
-import { criticalMsInWindow, flappingOf, type Flapping } from '../status/flapping';
+import { flappingOf, type Flapping } from '../status/flapping';
 
 export type Severity = 'critical' | 'warning';
 
@@ -188,14 +188,12 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
     }
   }
   // Failing and recovering again and again: each failure may end before ServiceCritical's duration
-  // (a crash loop restarting within a minute), which then never fires. The same bar summed over
-  // the flapping window instead of in one stretch: flapping (the page's rule) and critical for
-  // criticalForSeconds in all within it — two short blips minutes apart page no one, as one short
-  // failure does not.
-  const criticalForMs = rule.criticalForSeconds * 1_000;
+  // (a crash loop restarting within a minute), which then never fires. Counted as the page counts
+  // flapping, but more changes: by default three failures with recoveries between — two short
+  // blips minutes apart page no one.
   const flapping = service.instances.flatMap((instance) => {
-    const found = flappingOf(instance.criticalChangesMs, nowMs);
-    return found && criticalMsInWindow(instance.criticalChangesMs, instance.status === 'critical', nowMs) >= criticalForMs ? [{ instance, flapping: found }] : [];
+    const found = flappingOf(instance.criticalChangesMs, nowMs, rule.flappingChanges);
+    return found ? [{ instance, flapping: found }] : [];
   });
   if (flapping.length > 0) {
     const shown = flapping.slice(0, 10).map((flap) => flapWords(flap, nowMs));

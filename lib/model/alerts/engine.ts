@@ -117,6 +117,11 @@ export interface AlertEngine {
   alerts(): AlertView[];
   /** Resolved alerts still kept (newest first): those that fired, were suppressed or were silenced. */
   recentlyResolved(): AlertView[];
+  /**
+   * Acknowledgements whose firing resolved: they cover no later firing, even of an alert with the
+   * same name and service (a ServiceFlapping warning that gave way to a critical one).
+   */
+  usedUpAcks(): ReadonlySet<string>;
 }
 
 /**
@@ -267,6 +272,9 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
 
     recentlyResolved(): AlertView[] {
       return resolved.map(view).reverse();
+    },
+    usedUpAcks(): ReadonlySet<string> {
+      return usedUpAcks;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FLAP_CHANGES_KEPT, FLAP_MIN_CHANGES } from '../status/flapping';
 
 /** Every alert Switchyard raises; the `alertname` label. */
 export const ALERT_NAMES = [
@@ -23,6 +24,12 @@ export const ServiceRuleSchema = z
     criticalForSeconds: seconds(86_400),
     /** A service `warning` because of its error rate or p95 this long fires `ServiceErrorRate` / `ServiceLatency`. */
     warningForSeconds: seconds(86_400),
+    /**
+     * Changes into or out of critical within 10 min (status/flapping.ts) of one instance that fire
+     * `ServiceFlapping`: 5 is three failures with recoveries between. At least the service page's 3,
+     * at most the changes an instance keeps.
+     */
+    flappingChanges: z.number().int().min(FLAP_MIN_CHANGES).max(FLAP_CHANGES_KEPT),
     /** Lost instances that still degrade the service this long fire `InstancesLost`. */
     lostForSeconds: seconds(86_400),
     /** An instance still receiving calls this long after its drain began fires `DrainStuck`. */
@@ -39,6 +46,7 @@ export const DEFAULT_RULE: ResolvedRule = {
   criticalForSeconds: 60,
   warningForSeconds: 300,
   lostForSeconds: 0,
+  flappingChanges: 5,
   drainStuckSeconds: 900,
   disabled: [],
 };

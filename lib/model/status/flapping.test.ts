@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { criticalChange, FLAP_CHANGES_KEPT, FLAP_MIN_CHANGES, FLAP_WINDOW_MS, criticalMsInWindow, flappingOf, flappingUntilMs, tallyChange, withCriticalChange } from './flapping';
+import { criticalChange, FLAP_CHANGES_KEPT, FLAP_MIN_CHANGES, FLAP_WINDOW_MS, flappingOf, flappingUntilMs, tallyChange, withCriticalChange } from './flapping';
 
 const T0 = Date.parse('2026-12-07T07:30:00.000Z');
 const at = (seconds: number): number => T0 + seconds * 1_000;
@@ -84,29 +84,5 @@ describe('flappingUntilMs', () => {
 
   it('reads change times in any order (another replica\u2019s row)', () => {
     expect(flappingUntilMs([at(72), at(12), at(42), at(57), at(27)])).toBe(flappingUntilMs(flaps(5)));
-  });
-});
-
-describe('criticalMsInWindow', () => {
-  // Down at 12 s, up at 27 s, down at 42 s, up at 57 s, down at 72 s.
-  it('sums the stretches between a change into critical and the next, back from now', () => {
-    expect(criticalMsInWindow(flaps(5), true, at(80))).toBe((15 + 15 + 8) * 1_000);
-    expect(criticalMsInWindow(flaps(4), false, at(80))).toBe((15 + 15) * 1_000);
-  });
-
-  it('counts only the window: a stretch that began before it counts from its start', () => {
-    const nowMs = at(12 + 5) + FLAP_WINDOW_MS;
-    // 12–27 s is cut to 17–27 s; 42–57 s and 72 s to now whole.
-    expect(criticalMsInWindow(flaps(5), true, nowMs)).toBe(10_000 + 15_000 + (nowMs - at(72)));
-  });
-
-  it('counts nothing before the oldest change kept: a failure whose start was dropped for its age is a floor', () => {
-    // 12 s (down) dropped: up at 27 s, down at 42 s, up at 57 s kept.
-    expect(criticalMsInWindow([at(27), at(42), at(57)], false, at(20) + FLAP_WINDOW_MS)).toBe(15_000);
-  });
-
-  it('counts nothing without changes, nor changes after now', () => {
-    expect(criticalMsInWindow(undefined, true, at(80))).toBe(0);
-    expect(criticalMsInWindow([at(100)], false, at(80))).toBe(0);
   });
 });

@@ -56,13 +56,17 @@ export function withCriticalChange(changes: readonly number[] | undefined, atMs:
   return all.filter((change) => newestMs - change < FLAP_WINDOW_MS).slice(-FLAP_CHANGES_KEPT);
 }
 
-/** Whether the instance with these change times is flapping at `nowMs` (null: not; a change at most FLAP_WINDOW_MS old counts). */
-export function flappingOf(changes: readonly number[] | undefined, nowMs: number): Flapping | null {
+/**
+ * Whether the instance with these change times is flapping at `nowMs` (null: not; a change at most
+ * FLAP_WINDOW_MS old counts): at least `minChanges` of them (the page's FLAP_MIN_CHANGES; the
+ * ServiceFlapping alert asks for more, its rule's `flappingChanges`).
+ */
+export function flappingOf(changes: readonly number[] | undefined, nowMs: number, minChanges = FLAP_MIN_CHANGES): Flapping | null {
   if (changes === undefined) return null;
   const counted = changesInWindow(changes, nowMs);
   const since = counted[0];
   const last = counted[counted.length - 1];
-  if (counted.length < FLAP_MIN_CHANGES || since === undefined || last === undefined) return null;
+  if (counted.length < minChanges || since === undefined || last === undefined) return null;
   return { changes: counted.length, since, last, ...(changes.length >= FLAP_CHANGES_KEPT && counted.length === changes.length ? { atLeast: true as const } : {}) };
 }
 
@@ -76,27 +80,6 @@ export function flappingUntilMs(changes: readonly number[] | undefined): number 
   const sorted = [...(changes ?? [])].sort((a, b) => a - b);
   const third = sorted[sorted.length - FLAP_MIN_CHANGES];
   return third === undefined ? undefined : third + FLAP_WINDOW_MS;
-}
-
-/**
- * How long (ms) an instance with these change times was critical within FLAP_WINDOW_MS before
- * `nowMs`, given whether it is down now: each change flips down and up, so walking back from now
- * the stretches alternate. Before the oldest change kept nothing counts: a failure whose start
- * was dropped for its age, or was a first verdict (no change), may have begun anywhere — a floor.
- */
-export function criticalMsInWindow(changes: readonly number[] | undefined, downNow: boolean, nowMs: number): number {
-  const windowStart = nowMs - FLAP_WINDOW_MS;
-  const sorted = [...(changes ?? [])].filter((change) => change <= nowMs).sort((a, b) => a - b);
-  let criticalMs = 0;
-  let down = downNow;
-  let stretchEnd = nowMs;
-  for (let index = sorted.length - 1; index >= 0 && stretchEnd > windowStart; index -= 1) {
-    const change = sorted[index] ?? stretchEnd;
-    if (down) criticalMs += stretchEnd - Math.max(change, windowStart);
-    stretchEnd = change;
-    down = !down;
-  }
-  return criticalMs;
 }
 
 /**

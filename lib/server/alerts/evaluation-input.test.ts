@@ -70,7 +70,9 @@ function fleet(random: () => number, store: Store) {
       const fails = failingKind !== 'none' && random() < 0.7;
       const status: Status = fails ? (failingKind === 'probe' ? pick<Status>(['critical', 'warning']) : 'warning') : pick<Status>(['passing', 'passing', 'passing', 'unknown']);
       // Flapping lately, whatever its status now: changes into and out of critical, some leaving the window during the evaluations.
-      const flapped = random() < 0.1 ? { criticalChangesMs: [3, 2, 1].map((ago) => T0 - ago * 150_000 - Math.floor(random() * 300_000)) } : {};
+      // Three draws, as many as the fleets were seeded with: more would make other fleets.
+      const spread = random() < 0.1 ? [random(), random(), random()] : undefined;
+      const flapped = spread ? { criticalChangesMs: [5, 4, 3, 2, 1].map((ago, n) => T0 - ago * 90_000 - Math.floor((spread[n % 3] ?? 0) * 80_000)).sort((a, b) => a - b) } : {};
       if (status === 'unknown' && random() < 0.5) {
         // Probed before, unanswered now: unknown, yet an origin when the calls to it fail.
         store.setHealth(key, { status, statusCause: 'probe timed out', passedAt: iso(T0 - 3_600_000), ...flapped });

@@ -59,10 +59,22 @@ function memoryAckStore() {
   return { store, rows };
 }
 
-function alertingFor(options: { store: SilenceStore; acks?: AckStore; events: NewHistoryEvent[]; now: () => number; delivers?: () => boolean; failingNow?: () => boolean; recoveredAt?: string; recordedAlerts?: (service: string) => Promise<readonly HistoryEvent[]> }) {
+function alertingFor(options: {
+  store: SilenceStore;
+  acks?: AckStore;
+  events: NewHistoryEvent[];
+  now: () => number;
+  delivers?: () => boolean;
+  failingNow?: () => boolean;
+  recoveredAt?: string;
+  recordedAlerts?: (service: string) => Promise<readonly HistoryEvent[]>;
+  /** The web service's instances, in place of its one failing or passing instance. */
+  webInstances?: () => Instance[];
+}) {
   const failingNow = options.failingNow ?? (() => true);
   const recovered = options.recoveredAt !== undefined ? { recoveredAt: options.recoveredAt } : {};
-  const web = () => toService('web', new Map([[failing.key, failingNow() ? failing : { ...failing, status: 'passing', statusCause: 'probe OK', ...recovered }]]));
+  const instances = options.webInstances ?? (() => [failingNow() ? failing : { ...failing, status: 'passing' as const, statusCause: 'probe OK', ...recovered }]);
+  const web = () => toService('web', new Map(instances().map((instance) => [instance.key, instance])));
   return createAlerting({
     fleet: {
       summarySnapshot: () => ({ services: [summaryOfService(web())] }),
@@ -190,6 +202,32 @@ describe('taking over delivery', () => {
   });
 });
 
+describe('taking over delivery after a ServiceFlapping warning gave way to a critical one', () => {
+  it('records and sends the critical firing the previous leader did not, though it recorded the warning of the same name', async () => {
+    let nowMs = T0;
+    let leads = false;
+    const events: NewHistoryEvent[] = [];
+    const flapped = (id: string): Instance => ({ ...failing, id, key: `/services/web/${id}`, status: 'passing', statusCause: 'probe OK', criticalChangesMs: [5, 4, 3, 2, 1].map((ago) => T0 - ago * 30_000) });
+    let instances = [flapped('web-1'), { ...failing, id: 'web-2', key: '/services/web/web-2', status: 'passing' as const, statusCause: 'probe OK' }];
+    const recorded: HistoryEvent[] = [{ id: 1, at: new Date(T0).toISOString(), kind: 'alert.fired', service: 'web', detail: 'ServiceFlapping (warning): web: web-1 is flapping — …' }];
+    const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, delivers: () => leads, recordedAlerts: () => Promise.resolve([...recorded].reverse()), webInstances: () => instances });
+    try {
+      alerting.evaluate();
+      instances = [flapped('web-1'), flapped('web-2')];
+      nowMs = T0 + 1_000;
+      alerting.evaluate();
+      leads = true;
+      nowMs = T0 + 2_000;
+      alerting.evaluate();
+      await settle();
+      await settle();
+      expect(events.map((event) => `${event.kind} ${event.detail.slice(0, 26)}`).sort()).toEqual(['alert.fired ServiceFlapping (critical)', 'alert.resolved ServiceFlapping (warning) ']);
+    } finally {
+      alerting.stop();
+    }
+  });
+});
+
 describe('a resolve in history', () => {
   it('is dated at the service\u2019s recovery, as its endsAt is, not at the evaluation that saw it', () => {
     const replica = failingThenRecovering();
@@ -263,6 +301,32 @@ describe('acknowledging an alert', () => {
       alerting.evaluate();
       expect(alerting.snapshot().alerts[0]?.acknowledged).toBeUndefined();
       expect((await alerting.acknowledge({ alertname: 'ServiceCritical', service: 'web' }, 'ops')).ok).toBe(true);
+    } finally {
+      alerting.stop();
+    }
+  });
+
+  it('ends an acknowledgement whose alert gave way to another of the same name (ServiceFlapping, warning to critical), so the new one can be acknowledged', async () => {
+    let nowMs = T0;
+    const events: NewHistoryEvent[] = [];
+    const { store: acks, rows } = memoryAckStore();
+    /** Five changes into or out of critical in the last minutes: flapping by ServiceFlapping's default rule. */
+    const flapped = (id: string): Instance => ({ ...failing, id, key: `/services/web/${id}`, status: 'passing', statusCause: 'probe OK', criticalChangesMs: [5, 4, 3, 2, 1].map((ago) => T0 - ago * 30_000) });
+    let flapping = [flapped('web-1')];
+    const alerting = alertingFor({ store: slowStore().store, acks, events, now: () => nowMs, webInstances: () => [...flapping, ...(flapping.length === 1 ? [{ ...failing, id: 'web-2', key: '/services/web/web-2', status: 'passing' as const, statusCause: 'probe OK' }] : [])] });
+    try {
+      alerting.evaluate();
+      expect(alerting.snapshot().alerts.map((alert) => `${alert.labels.alertname} ${alert.labels.severity} ${alert.state}`)).toEqual(['ServiceFlapping warning firing']);
+      expect((await alerting.acknowledge({ alertname: 'ServiceFlapping', service: 'web' }, 'ops')).ok).toBe(true);
+      nowMs = T0 + 1_000;
+      alerting.evaluate();
+      flapping = [flapped('web-1'), flapped('web-2')];
+      nowMs = T0 + 2_000;
+      alerting.evaluate();
+      await settle();
+      expect(alerting.snapshot().alerts.map((alert) => `${alert.labels.alertname} ${alert.labels.severity} ${alert.state}`)).toEqual(['ServiceFlapping critical firing']);
+      expect(rows[0]?.endedBy).toBeNull();
+      expect(await alerting.acknowledge({ alertname: 'ServiceFlapping', service: 'web' }, 'ops')).toMatchObject({ ok: true });
     } finally {
       alerting.stop();
     }

@@ -83,8 +83,11 @@ function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent 
   return { at, kind: 'alert.suppressed', ...where, detail: `${name} held, suppressed by ${alert.suppressedBy ?? 'its dependency'} (the probable origin): ${alert.description}` };
 }
 
-/** Whether a history row written by `historyEvent` is about the alert named `alertname` (the service is the row's own). */
-const isRowOf = (event: HistoryEvent, alertname: string): boolean => event.detail.startsWith(`${alertname} (`);
+/**
+ * Whether a history row written by `historyEvent` is about this alert (the service is the row's
+ * own): its name and severity, which one ServiceFlapping gives way to another by.
+ */
+const isRowOf = (event: HistoryEvent, labels: Pick<AlertView['labels'], 'alertname' | 'severity'>): boolean => event.detail.startsWith(`${labels.alertname} (${labels.severity})`);
 
 /**
  * Whether a resolved alert's firing is in no row: the latest row of it (not `alert.fired`) comes
@@ -256,11 +259,17 @@ export function createAlerting(options: AlertingOptions): Alerting {
   /** Acknowledgements being ended in the store because their alert resolved. */
   const ending = new Set<string>();
 
-  /** The leader ends, in the store, acknowledgements whose alert is no longer active: they covered that firing only. */
+  /**
+   * The leader ends, in the store, acknowledgements whose alert is no longer active: they covered
+   * that firing only. Also those the engine found used up while an alert of the same name and
+   * service is active: another alert (a ServiceFlapping warning gave way to a critical one), which
+   * the store's one active acknowledgement per name and service would else refuse.
+   */
   const endResolvedAcks = (nowMs: number): void => {
     const active = new Set(engine.alerts().map((alert) => alertKey(alert.labels.alertname, alert.labels.service)));
+    const usedUp = engine.usedUpAcks();
     for (const ack of acks.current()) {
-      if (ending.has(ack.id) || active.has(alertKey(ack.alertname, ack.service))) continue;
+      if (ending.has(ack.id) || (active.has(alertKey(ack.alertname, ack.service)) && !usedUp.has(ack.id))) continue;
       ending.add(ack.id);
       options.acks
         .end(ack.id, undefined, nowMs)
@@ -303,7 +312,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
     for (const key of keys) {
       const known = engine.alerts().find((alert) => alert.key === key) ?? engine.recentlyResolved().find((alert) => alert.key === key);
       if (!known?.notified) continue;
-      const latest = (await recordedAlerts(known.labels.service)).find((event) => isRowOf(event, known.labels.alertname));
+      const latest = (await recordedAlerts(known.labels.service)).find((event) => isRowOf(event, known.labels));
       // Read again after the lookup: an evaluation in between may have moved (and delivered) it.
       const firing = engine.alerts().find((alert) => alert.key === key && alert.state === 'firing');
       const resolved = firing ? undefined : engine.recentlyResolved().find((alert) => alert.key === key && alert.endedAs === 'firing');
