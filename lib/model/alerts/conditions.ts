@@ -64,6 +64,13 @@ export const ORIGIN_ALERTS: ReadonlySet<AlertName> = new Set<AlertName>(['Servic
 
 export const alertKey = (alertname: AlertName, service: string): string => `${alertname}\u0000${service}`;
 
+/**
+ * Alerts whose severity is part of their identity besides alertname and service (their key, the
+ * history rows a leader taking over reads, an acknowledgement's Alertmanager silence): a
+ * ServiceFlapping warning gives way to a critical one. The others keep the severity they began with.
+ */
+export const SEVERITY_IN_KEY: ReadonlySet<AlertName> = new Set<AlertName>(['ServiceFlapping']);
+
 const servicePath = (service: string): string => `/services/${pathSegment(service)}`;
 
 /** What the traffic alerts (ServiceErrorRate, ServiceLatency) stand for. */
@@ -87,10 +94,14 @@ function flapWords({ instance, flapping }: { instance: Instance; flapping: Flapp
   return `${instance.id}: ${flapping.changes}${flapping.atLeast ? ' or more' : ''} changes into and out of critical in ${formatDuration(nowMs - flapping.since)}, ${state} now`;
 }
 
-/** When the first of these lost instances went (ms): `lost.at`, or for one back and held critical, when that began. */
-function lostSince(instances: readonly Instance[]): number | undefined {
+/**
+ * When the newest of these lost instances went (ms): `lost.at`, or for one back and held critical,
+ * when that began. Read when the condition starts, so the loss that raised it — not the first:
+ * stand-ins are kept for their retention, from losses whose alert may have ended long ago.
+ */
+function newestLoss(instances: readonly Instance[]): number | undefined {
   const times = instances.map((instance) => Date.parse(instance.lost?.at ?? instance.failingSince ?? instance.statusSince ?? '')).filter(Number.isFinite);
-  return times.length > 0 ? Math.min(...times) : undefined;
+  return times.length > 0 ? Math.max(...times) : undefined;
 }
 
 function names(instances: readonly Instance[], limit = 10): string {
@@ -145,11 +156,11 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
   const zone = primaryZone(service);
   const base = { service: service.name, ...(zone !== undefined ? { zone } : {}) };
   const conditions: Condition[] = [];
-  /** `keyPart`: a label besides alertname and service that the alert's identity includes. */
-  const add = (condition: Omit<Condition, 'key' | 'path'> & { path?: string }, keyPart?: string): void => {
-    if (rule.disabled.includes(condition.labels.alertname)) return;
-    const key = alertKey(condition.labels.alertname, service.name);
-    conditions.push({ ...condition, key: keyPart === undefined ? key : `${key}\u0000${keyPart}`, path: condition.path ?? servicePath(service.name) });
+  const add = (condition: Omit<Condition, 'key' | 'path'> & { path?: string }): void => {
+    const { alertname, severity } = condition.labels;
+    if (rule.disabled.includes(alertname)) return;
+    const key = alertKey(alertname, service.name);
+    conditions.push({ ...condition, key: SEVERITY_IN_KEY.has(alertname) ? `${key}\u0000${severity}` : key, path: condition.path ?? servicePath(service.name) });
   };
   // A departure still being checked is no loss: it alerts only once ruled out of discovery.
   const lost = service.instances.filter(isConfirmedLoss);
@@ -198,22 +209,19 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
   if (flapping.length > 0) {
     const shown = flapping.slice(0, 10).map((flap) => flapWords(flap, nowMs));
     // Every instance: the service itself goes down again and again. Severity is part of the alert's
-    // identity (its labels are fixed for its life): a warning alert gives way to a critical one as
-    // more instances flap, as two Prometheus rules of different severity would.
+    // identity (SEVERITY_IN_KEY; its labels are fixed for its life): a warning alert gives way to a
+    // critical one as more instances flap, as two Prometheus rules of different severity would.
     const severity: Severity = flapping.length === service.instances.length ? 'critical' : 'warning';
     // Named only for a single-instance service: which instance crossed first is no identity.
     const instance = only(service.instances)?.id;
-    add(
-      {
-        labels: { alertname: 'ServiceFlapping', severity, cause: 'flapping', ...base, ...(instance !== undefined ? { instance } : {}) },
-        summary: `${service.name}: ${flapping.length === 1 ? `${flapping[0]?.instance.id} is` : `${flapping.length} of ${service.instances.length} instances are`} flapping`,
-        description: `${shown.join('; ')}${flapping.length > shown.length ? `; and ${flapping.length - shown.length} more` : ''}`,
-        forMs: 0,
-        // Said, never held: between flaps nothing fails for an origin to explain, so a hold would follow each flap.
-        ...(explainedBy !== undefined ? { explainedBy } : {}),
-      },
-      severity,
-    );
+    add({
+      labels: { alertname: 'ServiceFlapping', severity, cause: 'flapping', ...base, ...(instance !== undefined ? { instance } : {}) },
+      summary: `${service.name}: ${flapping.length === 1 ? `${flapping[0]?.instance.id} is` : `${flapping.length} of ${service.instances.length} instances are`} flapping`,
+      description: `${shown.join('; ')}${flapping.length > shown.length ? `; and ${flapping.length - shown.length} more` : ''}`,
+      forMs: 0,
+      // Said, never held: between flaps nothing fails for an origin to explain, so a hold would follow each flap.
+      ...(explainedBy !== undefined ? { explainedBy } : {}),
+    });
   }
   // Lost instances count while the service has not got as many passing as before the loss
   // (serviceStatus); so do those back in etcd with no probe verdict yet (kind `lost`, lost/tracker.ts):
@@ -235,8 +243,8 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
       summary: `${service.name}: ${state}`,
       description: lost.length > 0 ? `${names(lost)}: ${lost[0]?.lost?.cause ?? 'lease expired'}` : `${names(back)}: ${back[0]?.statusCause ?? REGISTERED_AGAIN}`,
       forMs: rule.lostForSeconds * 1_000,
-      // From the first loss, as its incident: an instance out of discovery is ruled so ~20 s after it left.
-      ...(lostSince(missing) !== undefined ? { since: lostSince(missing) } : {}),
+      // From the loss, as its incident: an instance out of discovery is ruled so ~20 s after it left.
+      ...(newestLoss(missing) !== undefined ? { since: newestLoss(missing) } : {}),
     });
   }
   const stuck = service.instances.filter((instance) => instance.drain !== null && instance.drainState === 'draining');

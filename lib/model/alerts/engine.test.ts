@@ -249,7 +249,26 @@ describe('lost instances', () => {
     expect(lost.find((t) => t.alert.labels.service === 'cache')?.alert.labels).toMatchObject({ severity: 'warning', instance: 'cache-1' });
   });
 
-  it('dates InstancesLost from the first loss, as its incident, and counts lostForSeconds from it: an instance out of discovery is ruled so ~20 s after it left', () => {
+  it('dates InstancesLost from the loss that raised it, not an older stand-in kept for its retention from an alert that ended', () => {
+    const engine = createAlertEngine({ rules: rules({ defaults: { lostForSeconds: 300 } }) });
+    const state = fleet({ web: { instances: 4 } });
+    const web = state.services[0];
+    if (!web) throw new Error('no web');
+    const lostAt = (agoMs: number) => ({ at: new Date(T0 - agoMs).toISOString(), cause: 'lease expired', passingBefore: 4 });
+    // web-1 lost 12 min ago and replaced (its stand-in kept), web-2 lost 5 s ago.
+    const instances = new Map(web.instances.map((instance) => [instance.key, instance]));
+    for (const [id, agoMs] of [['web-1', 720_000], ['web-2', 5_000]] as const) {
+      const key = `/services/web/${id}`;
+      const instance = instances.get(key);
+      if (instance) instances.set(`/switchyard/lost${key}`, { ...instance, key: `/switchyard/lost${key}`, status: 'critical', lost: lostAt(agoMs) });
+      instances.delete(key);
+    }
+    instances.set('/services/web/web-5', { ...web.instances[0], id: 'web-5', key: '/services/web/web-5' } as Instance);
+    engine.evaluate({ ...state, services: [toService('web', instances)] }, T0);
+    expect(engine.alerts().find((alert) => alert.labels.alertname === 'InstancesLost')?.activeSince).toBe(new Date(T0 - 5_000).toISOString());
+  });
+
+  it('dates InstancesLost from its loss, as its incident, and counts lostForSeconds from it: an instance out of discovery is ruled so ~20 s after it left', () => {
     const engine = createAlertEngine({ rules: rules({ defaults: { lostForSeconds: 30 } }) });
     // fleet() loses instances at T0.
     expect(summary(engine.evaluate(fleet({ api: { instances: 2, lost: 1 } }), T0 + 20_000))).toEqual([]);

@@ -50,6 +50,15 @@ describe('acknowledgement silences in Alertmanager', () => {
     expect(wantedSilence({ ...firing, state: 'resolved' })).toBeUndefined();
   });
 
+  it('match a ServiceFlapping by its severity too: a warning\u2019s acknowledgement must not mute the critical alert it gives way to', () => {
+    const flapping: AlertView = { ...firing, key: 'ServiceFlapping\u0000orders\u0000warning', labels: { alertname: 'ServiceFlapping', service: 'orders', severity: 'warning', cause: 'flapping' } };
+    expect(wantedSilence(flapping)?.matchers).toEqual([
+      { name: 'alertname', value: 'ServiceFlapping', isRegex: false, isEqual: true },
+      { name: 'service', value: 'orders', isRegex: false, isEqual: true },
+      { name: 'severity', value: 'warning', isRegex: false, isEqual: true },
+    ]);
+  });
+
   it('creates a missing one for an hour, renews it with the same id past half-life, and expires ours that are no longer wanted', () => {
     const wanted = [wantedSilence(firing)].flatMap((want) => want ?? []);
     const created = planSilences([], wanted, T0, owner());

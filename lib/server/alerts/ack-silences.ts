@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEVERITY_IN_KEY } from '@/lib/model/alerts/conditions';
 import type { AlertView } from '@/lib/model/alerts/engine';
 import { deleteResource, getJson, postJson } from './post';
 
@@ -50,11 +51,13 @@ export interface WantedSilence {
 export function wantedSilence(alert: AlertView): WantedSilence | undefined {
   const ack = alert.acknowledged;
   if (alert.state !== 'firing' || !ack) return undefined;
-  const { alertname, service, instance } = alert.labels;
+  const { alertname, service, instance, severity } = alert.labels;
   const matchers: Matcher[] = [
     { name: 'alertname', value: alertname, isRegex: false, isEqual: true },
     { name: 'service', value: service, isRegex: false, isEqual: true },
     ...(instance !== undefined ? [{ name: 'instance', value: instance, isRegex: false, isEqual: true }] : []),
+    // A ServiceFlapping warning's acknowledgement must not mute the critical one it gives way to.
+    ...(SEVERITY_IN_KEY.has(alertname) ? [{ name: 'severity', value: severity, isRegex: false, isEqual: true }] : []),
   ];
   return { ackId: ack.id, matchers, createdBy: ack.by, reason: ack.reason ?? 'no reason given' };
 }

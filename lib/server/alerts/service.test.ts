@@ -228,6 +228,29 @@ describe('taking over delivery after a ServiceFlapping warning gave way to a cri
   });
 });
 
+describe('taking over delivery of an InstancesLost that escalated before this replica started', () => {
+  it('records no second firing: the old leader recorded it as a warning, this replica holds it as critical, and its severity is no part of its identity', async () => {
+    let nowMs = T0;
+    let leads = false;
+    const events: NewHistoryEvent[] = [];
+    const standIn = (id: string): Instance => ({ ...failing, id, key: `/switchyard/lost/web/${id}`, statusCauseKind: 'lost', lost: { at: new Date(T0 - 120_000).toISOString(), cause: 'lease expired', passingBefore: 2 } });
+    const recorded: HistoryEvent[] = [{ id: 1, at: new Date(T0 - 100_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'InstancesLost (warning): web: 1 of 2 instances lost — web-1: lease expired' }];
+    const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, delivers: () => leads, recordedAlerts: () => Promise.resolve([...recorded].reverse()), webInstances: () => [standIn('web-1'), standIn('web-2')] });
+    try {
+      alerting.evaluate();
+      expect(alerting.snapshot().alerts.find((alert) => alert.labels.alertname === 'InstancesLost')?.labels.severity).toBe('critical');
+      leads = true;
+      nowMs = T0 + 2_000;
+      alerting.evaluate();
+      await settle();
+      await settle();
+      expect(events.filter((event) => event.detail.startsWith('InstancesLost'))).toEqual([]);
+    } finally {
+      alerting.stop();
+    }
+  });
+});
+
 describe('a resolve in history', () => {
   it('is dated at the service\u2019s recovery, as its endsAt is, not at the evaluation that saw it', () => {
     const replica = failingThenRecovering();

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Ack, AckRequest } from '@/lib/model/alerts/acks';
-import { alertKey } from '@/lib/model/alerts/conditions';
+import { alertKey, SEVERITY_IN_KEY } from '@/lib/model/alerts/conditions';
 import { createAlertEngine, type AlertState, type AlertTransition, type AlertView } from '@/lib/model/alerts/engine';
 import type { AlertRules } from '@/lib/model/alerts/rules';
 import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
@@ -85,9 +85,11 @@ function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent 
 
 /**
  * Whether a history row written by `historyEvent` is about this alert (the service is the row's
- * own): its name and severity, which one ServiceFlapping gives way to another by.
+ * own): its name, and its severity where that is part of its identity (SEVERITY_IN_KEY; an
+ * InstancesLost recorded as a warning may be held as critical by a replica that started after).
  */
-const isRowOf = (event: HistoryEvent, labels: Pick<AlertView['labels'], 'alertname' | 'severity'>): boolean => event.detail.startsWith(`${labels.alertname} (${labels.severity})`);
+const isRowOf = (event: HistoryEvent, { alertname, severity }: Pick<AlertView['labels'], 'alertname' | 'severity'>): boolean =>
+  event.detail.startsWith(SEVERITY_IN_KEY.has(alertname) ? `${alertname} (${severity})` : `${alertname} (`);
 
 /**
  * Whether a resolved alert's firing is in no row: the latest row of it (not `alert.fired`) comes
