@@ -67,4 +67,25 @@ describe('shared replicas', () => {
       await bus.stop();
     }
   });
+
+  it('refuse to start again once stopped, or after a failed start stopped their parts: a stopped bus would connect and drop every publish', async () => {
+    const bus = createPostgresSignalBus({ url, replicaId: 'replica-c' });
+    const replicas = createSharedReplicas({ membership: createSoloMembership(), bus, log: () => undefined });
+    try {
+      await replicas.start();
+      await replicas.stop();
+      await expect(replicas.start()).rejects.toThrow('replicas start only once: after a stop or a failed start, create new ones');
+      expect(bus.stats().connected).toBe(false);
+      await expect.poll(busConnections).toBe(0);
+
+      const failedBus = createPostgresSignalBus({ url, replicaId: 'replica-d' });
+      const failed = createSharedReplicas({ membership: failingMembership(failedBus, []), bus: failedBus, log: () => undefined });
+      await expect(failed.start()).rejects.toThrow('etcd refused the lease');
+      await expect(failed.start()).rejects.toThrow('replicas start only once: after a stop or a failed start, create new ones');
+      expect(failedBus.stats().connected).toBe(false);
+      await expect.poll(busConnections).toBe(0);
+    } finally {
+      await bus.stop();
+    }
+  });
 });

@@ -9,6 +9,7 @@ export interface Replicas {
   shared: boolean;
   membership: Membership;
   bus: SignalBus;
+  /** Shared replicas start once: a second start (after stop(), or after a start that failed) throws. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -59,19 +60,28 @@ export function createSharedReplicas({ membership, bus, log }: { membership: Mem
     if (leads !== wasLeader) log(`replica ${membership.id} ${leads ? 'leads now' : 'no longer leads'} (${membership.members().length} replicas)`);
     wasLeader = leads;
   });
+  /**
+   * Set by the first start() and by stop(): a Replicas starts once. Its bus and membership stay
+   * stopped once stopped (a stopped bus would connect and drop every publish), so whoever wants
+   * to try again (a retry, a supervisor) creates new ones.
+   */
+  let used = false;
   return {
     shared: true,
     membership,
     bus,
     async start() {
-      // All or nothing: whoever catches a failed start (a retry, a supervisor) must not inherit a
-      // listening connection and its timers. What started is stopped, last first; a stop that fails
-      // is logged, and the start's own error is what is thrown.
+      if (used) throw new Error('replicas start only once: after a stop or a failed start, create new ones');
+      used = true;
+      // All or nothing: whoever catches a failed start must not inherit a listening connection and
+      // its timers. What started is stopped, last first; a stop that fails is logged, and the start's
+      // own error is what is thrown.
       const started = createRuntimeParts(log);
       try {
         await bus.start();
         started.add('signal bus', bus, (running) => running.stop());
-        // Before its start: one that fails midway may hold a lease already.
+        // Added before its start, for a membership whose start rejects after joining partway. The
+        // etcd one never rejects (it keeps trying in the background) and is stopped at stop().
         started.add('membership', membership, (joining) => joining.stop());
         await membership.start();
       } catch (error) {
@@ -81,6 +91,7 @@ export function createSharedReplicas({ membership, bus, log }: { membership: Mem
       log(`replica ${membership.id} joined: ${membership.members().length} replicas`);
     },
     async stop() {
+      used = true;
       await membership.stop();
       await bus.stop();
     },
