@@ -100,7 +100,11 @@ export async function startDiscovery(options: DiscoveryOptions): Promise<Discove
   let cut = false;
   /** Bumped by `cutOff` and `stop`: a read begun before them is not followed. */
   let generation = 0;
-  /** The read in flight for the current generation: two never interleave. */
+  /**
+   * The read in flight for the current generation: a second follow in it joins that read. A read of
+   * an earlier generation (begun before cutOff) may still run beside it; it opens no watch and
+   * changes nothing when it ends.
+   */
   let syncing: { generation: number; done: Promise<void> } | undefined;
   let resync: ReturnType<typeof setTimeout> | undefined;
   let retryDelayMs = RESYNC_MIN_MS;
@@ -162,7 +166,8 @@ export async function startDiscovery(options: DiscoveryOptions): Promise<Discove
     const following = generation;
     const done = sync(following).then(
       () => {
-        retryDelayMs = RESYNC_MIN_MS;
+        // A stale read's success says nothing of the current generation's reads: their delay stays.
+        if (following === generation) retryDelayMs = RESYNC_MIN_MS;
       },
       (error: unknown) => {
         if (following !== generation) return;
