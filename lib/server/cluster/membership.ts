@@ -65,7 +65,9 @@ export function createMembership(options: MembershipOptions): Membership {
   let stopped = false;
   let fenceTimer: NodeJS.Timeout | undefined;
 
-  const isLeader = (): boolean => !isFenced(lastKeepAliveAt, now(), ttlMs) && leaderOf(members.values()) === id;
+  // Not while the member list is not followed (its listing failed after our key went out, or etcd
+  // ended the watch): our key alone would make us the eldest.
+  const isLeader = (): boolean => watcher !== undefined && !isFenced(lastKeepAliveAt, now(), ttlMs) && leaderOf(members.values()) === id;
   const changed = (): void => {
     wasLeader = isLeader();
     for (const listener of listeners) listener();
@@ -108,56 +110,94 @@ export function createMembership(options: MembershipOptions): Membership {
     // etcd3 says so only once the lease is surely gone (2 × TTL): join again with a new one.
     current.on('lost', (error) => {
       if (stopped || lease !== current || !held) return;
+      lease = undefined;
       log(`replica membership lease lost (${error.message}); joining again`);
-      void keepTrying(join, 'joining again failed');
+      void keepTrying();
     });
-    const written = await current.put(`${prefix}${id}`).value(JSON.stringify(self));
-    held = true;
-    // Our key is new (or re-attached) as of this write: count it no older than that until the watch says more.
-    members.set(id, { id, createRevision: written.header.revision, ...self });
+    try {
+      const written = await current.put(`${prefix}${id}`).value(JSON.stringify(self));
+      held = true;
+      // Our key is new (or re-attached) as of this write: count it no older than that until the watch says more.
+      members.set(id, { id, createRevision: written.header.revision, ...self });
+    } catch (error) {
+      await current.revoke().catch(() => undefined);
+      if (lease === current) lease = undefined;
+      throw error;
+    }
     lastKeepAliveAt = now();
     armFence();
     if (watcher) changed();
   };
 
-  const follow = async (): Promise<void> => {
-    await join();
+  /** Lists the members, then watches from the next revision; a watch etcd ends (compacted, say) is opened again. */
+  const openWatch = async (): Promise<void> => {
     const revision = await relist();
-    watcher = await client
+    if (stopped) return;
+    // watcher(), not create(): create() waits until etcd has created the watch — forever while etcd
+    // is away — with no handle for stop() to cancel it by. This one is ours at once; etcd3 creates
+    // it when it can and re-creates it from its last revision after a dropped connection.
+    const opened = client
       .watch()
       .prefix(prefix)
       .startRevision((BigInt(revision) + 1n).toString())
-      .create();
-    watcher.on('put', (kv) => {
+      .watcher();
+    watcher = opened;
+    opened.on('put', (kv) => {
       remember(kv);
       changed();
     });
-    watcher.on('delete', (kv) => {
+    opened.on('delete', (kv) => {
       members.delete(kv.key.toString('utf8').slice(prefix.length));
       changed();
     });
     // etcd3 resumes the watch from its last revision; a relist on reconnection is cheap and certain.
-    watcher.on('connected', () => {
+    opened.on('connected', () => {
       void relist()
         .then(changed)
         .catch(() => undefined);
     });
+    opened.on('error', (error: Error) => {
+      if (watcher !== opened) return;
+      watcher = undefined;
+      void opened.cancel().catch(() => undefined);
+      log(`replica membership: watch ended (${error.message}); listing again`);
+      if (wasLeader) changed();
+      void keepTrying();
+    });
     changed();
   };
+
+  /** Whether the loop below runs or waits for its next attempt: there is one at a time. */
+  let trying = false;
+  /** Whether our key has been written and the watch opened once: later failures are a rejoin's. */
+  let joinedOnce = false;
   let retryTimer: NodeJS.Timeout | undefined;
   /**
-   * Runs `step` until it succeeds, RETRY_MS apart. With etcd refusing connections a join fails in a
-   * millisecond: joining again at once after a lost lease looped thousands of times a second.
+   * Until our key is on a live lease and the watch is open, joins and opens what is missing,
+   * RETRY_MS after each failure. One loop for the start, a lost lease and an ended watch: a lost
+   * lease or ended watch met while it runs or waits is its next step, not a second loop (two each
+   * held a timer and a lease; stop() cleared only one, and the other joined after it). With etcd
+   * refusing connections a join fails in a millisecond: joining again at once looped thousands of
+   * times a second.
    */
-  const keepTrying = async (step: () => Promise<void>, failing: string): Promise<void> => {
+  const keepTrying = async (): Promise<void> => {
+    if (stopped || trying) return;
+    trying = true;
     try {
-      await step();
+      while (!stopped && (lease === undefined || watcher === undefined)) {
+        if (lease === undefined) await join();
+        if (!stopped && watcher === undefined) await openWatch();
+      }
+      joinedOnce = true;
+      trying = false;
     } catch (error) {
-      await lease?.revoke().catch(() => undefined);
-      lease = undefined;
       if (stopped) return;
+      const failing = joinedOnce ? 'joining again failed' : 'cannot join through etcd yet';
       log(`replica membership: ${failing} (${error instanceof Error ? error.message : String(error)}); trying again in ${RETRY_MS / 1000} s`);
-      retryTimer = setTimeout(() => void keepTrying(step, failing), RETRY_MS);
+      retryTimer = setTimeout(() => {
+        trying = false;
+        void keepTrying();
+      }, RETRY_MS);
       retryTimer.unref();
     }
   };
@@ -166,7 +206,7 @@ export function createMembership(options: MembershipOptions): Membership {
     id,
     async start() {
       // etcd down at start must not stop the console from starting: joining goes on in the background.
-      await keepTrying(follow, 'cannot join through etcd yet');
+      await keepTrying();
     },
     members: () => [...members.values()].sort((a, b) => (BigInt(a.createRevision) < BigInt(b.createRevision) ? -1 : 1)),
     owns(key) {
@@ -183,6 +223,7 @@ export function createMembership(options: MembershipOptions): Membership {
       stopped = true;
       clearTimeout(fenceTimer);
       clearTimeout(retryTimer);
+      // A watch etcd has not created yet is cancelled too: it is never opened.
       await watcher?.cancel().catch(() => undefined);
       await lease?.revoke().catch(() => undefined);
       members.delete(id);
