@@ -187,8 +187,8 @@ function InstanceList({ service, instances, drainControls }: { service: string; 
                   {instance.zone && (
                     <>
                       {' '}
-                      {/* The dot with it: a line broken before the zone does not end in a dangling "·". */}
-                      <span className="zone-name">· {instance.zone}</span>
+                      {/* The dot with it, held by a no-break space: a line broken before the zone does not end in a dangling "·", nor begin the zone with one alone. */}
+                      <span className="zone-name">·{'\u00a0'}{instance.zone}</span>
                     </>
                   )}
                 </span>

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TopologyPanel } from '@/components/topology/TopologyPanel';
+import type { Instance, Service } from '@/lib/model/instance';
+import type { TopologyNode } from '@/lib/model/topology/topology';
+import { launchBrowser, openPage } from '../support/browser';
+
+/**
+ * The map panel (click a node on the map), server-rendered in the app's CSS at the window widths of
+ * its layouts: each zone, in an instance's line and in the Zones fact, stays inside its cell. A line
+ * breaks before a zone; a zone breaks inside only where it is longer than a whole line.
+ */
+// The map page's stylesheets, in the app's order.
+const CSS = ['tokens', 'base', 'shell', 'controls', 'table', 'badges', 'drain', 'status', 'topology'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
+const WIDTHS = [1920, 1440, 1280, 1024, 901, 800, 641, 390];
+
+// AWS's shortest zone, a private data centre's (34 characters: wider than the instance cell at 380 px),
+// and one longer than a line of the Zones fact at every width (zones are registrants' free text).
+const ZONES = ['eu-west-1a', 'datacenter-frankfurt-rack-42-row-7', 'datacenter-frankfurt-rack-42-row-7-cage-b-power-feed-2-pdu-left-circuit-13-breaker-a-upper-half-shelf-9-slot-4-blade-2'];
+
+const instance = (id: string, zone: string): Instance => ({
+  id,
+  service: 'orders',
+  key: `/services/orders/${id}`,
+  address: '127.0.0.1:35707',
+  format: 'go-micro',
+  zone,
+  metadata: {},
+  status: 'passing',
+  drain: null,
+});
+
+const SERVICE: Service = { name: 'orders', status: 'passing', instances: ZONES.map((zone, index) => instance(`orders-${index + 1}`, zone)) };
+const NODE: TopologyNode = { id: 'orders', kind: 'service', status: 'passing', instances: 3, drained: 0, lost: 0, lostServing: 0, checking: 0, zones: ZONES, formats: ['go-micro'] };
+
+describe('the map panel’s zones (Chromium)', () => {
+  let browser: Browser;
+  let markup: string;
+  beforeAll(async () => {
+    const noop = (): void => undefined;
+    markup = renderToStaticMarkup(
+      createElement(TopologyPanel, {
+        node: NODE,
+        service: SERVICE,
+        nodeById: new Map([[NODE.id, NODE]]),
+        edgesIn: [],
+        edgesOut: [],
+        causedBy: [],
+        focus: { id: NODE.id, hops: 1 },
+        onFocus: noop,
+        onSelect: noop,
+        onToggleGroup: noop,
+        onClose: noop,
+      }),
+    );
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser.close();
+  });
+
+  it.each(WIDTHS)('at %i px: each zone stays in its cell, on one line where a line can hold it, and the page does not scroll sideways', async (width) => {
+    const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
+    // As on the map page: the panel beside the map, under it from 900 px down.
+    await page.setContent(
+      `<html data-theme="dark"><head><style>${CSS}</style></head><body><div class="topology__body has-panel" style="display:flex;height:900px"><div style="flex:1;min-width:0"></div>${markup}</div></body></html>`,
+    );
+    const zones = await page.evaluate(() =>
+      [...document.querySelectorAll('.tpanel .zone-name')].map((zone) => {
+        const where = zone.closest('td') ? 'instance' : 'fact';
+        const container = zone.closest('td') ?? zone.closest('dd');
+        if (!container) throw new Error('a zone outside a cell');
+        const style = getComputedStyle(container);
+        const box = container.getBoundingClientRect();
+        const contentLeft = box.left + parseFloat(style.paddingLeft);
+        const contentRight = box.right - parseFloat(style.paddingRight);
+        // Its width on one line, in its own font: a copy that never wraps.
+        const copy = zone.cloneNode(true) as HTMLElement;
+        copy.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap;display:inline-block;max-width:none';
+        zone.parentElement?.append(copy);
+        const oneLine = copy.getBoundingClientRect().width;
+        copy.remove();
+        const range = document.createRange();
+        range.selectNodeContents(zone);
+        const rects = [...range.getClientRects()].filter((rect) => rect.width > 0);
+        return {
+          where,
+          text: (zone.textContent ?? '').replace(/\s+/g, ' '),
+          fits: oneLine <= contentRight - contentLeft + 0.5,
+          lines: new Set(rects.map((rect) => Math.round(rect.top))).size,
+          inside: rects.every((rect) => rect.left >= contentLeft - 0.5 && rect.right <= contentRight + 0.5),
+        };
+      }),
+    );
+    const texts = zones.map(({ where, text }) => `${where}: ${text}`);
+    expect(texts).toEqual([...ZONES.map((zone) => `fact: ${zone}`), ...ZONES.map((zone) => `instance: · ${zone}`)]);
+    for (const { where, text, fits, lines, inside } of zones) {
+      expect.soft(inside, `${where} "${text}": inside its cell`).toBe(true);
+      // A line breaks before it rather than inside it; inside it only where no line could hold it.
+      if (fits) expect.soft(lines, `${where} "${text}": lines`).toBe(1);
+    }
+    // The longest is longer than a line everywhere: what is tested is that it breaks, not that it fits.
+    expect(zones.filter(({ text }) => text.endsWith(ZONES[2] ?? '')).map(({ fits }) => fits)).toEqual([false, false]);
+    if (process.env.UI3_SHOTS) await page.locator('.tpanel').screenshot({ path: `/tmp/s32/ui3/panel-zone-${width}.png` });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await page.context().close();
+  });
+});
