@@ -113,16 +113,20 @@ describe('the instance table’s latency and zone cells (Chromium)', () => {
         const range = document.createRange();
         if (text) range.selectNodeContents(text);
         const lines = new Set([...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top))).size;
+        // The text's own edges, against the cell's content box: the cell itself always sits in its column.
         const box = range.getBoundingClientRect();
         const cellBox = cell.getBoundingClientRect();
-        const element = text instanceof HTMLElement ? text : cell;
+        const style = getComputedStyle(cell);
+        const contentLeft = cellBox.left + parseFloat(style.paddingLeft);
+        const contentRight = cellBox.right - parseFloat(style.paddingRight);
+        const cut = box.right > contentRight + 0.5;
         return {
           zone: text?.textContent ?? '',
           lines,
-          inside: box.left >= cellBox.left - 0.5 && Math.min(box.right, element.getBoundingClientRect().right) <= cellBox.right + 0.5,
-          // Cut with an ellipsis only where it does not fit its cell, and then named whole on hover.
-          cut: element.scrollWidth > element.clientWidth + 0.5,
-          title: cell.getAttribute('title') ?? element.getAttribute('title') ?? '',
+          // Inside its cell, or running past it only where the cell hides what is past its edge behind an ellipsis.
+          inside: box.left >= contentLeft - 0.5 && (!cut || (style.overflowX === 'hidden' && style.textOverflow === 'ellipsis')),
+          cut,
+          title: cell.getAttribute('title') ?? '',
         };
       }),
     );
