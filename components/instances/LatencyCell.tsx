@@ -1,4 +1,4 @@
-import { memo, useMemo } from 'react';
+import { Fragment, memo, useMemo } from 'react';
 import type { LastProbe, Lost } from '@/lib/model/instance';
 import { WINDOWS, type InstanceLatency, type LatencyWindow } from '@/lib/model/latency';
 import { TRAFFIC_WINDOW_SECONDS } from '@/lib/model/status/combine';
@@ -72,7 +72,13 @@ export const LatencyCell = memo(function LatencyCell({
           className="latency-cell__recent"
           title={`Reported calls to this instance over the last ${TRAFFIC_WINDOW_SECONDS} s: ${recentText}. What its status weighs (a slow service's status names the p95 of all its calls).`}
         >
-          {`${TRAFFIC_WINDOW_SECONDS} s: ${recentText}`}
+          {/* Wraps between its parts, never inside one: on one line "30 s: 27 % errors · p95 618 ms" (170 px) was cut in the 120–160 px of the column. */}
+          {`${TRAFFIC_WINDOW_SECONDS} s: ${recentText}`.split(' · ').map((part, index) => (
+            <Fragment key={part}>
+              {index > 0 && ' · '}
+              <span className="latency-cell__recent-part">{part}</span>
+            </Fragment>
+          ))}
         </span>
       )}
     </span>
