@@ -46,7 +46,12 @@ const instance = (id: string, zone: string, probeMs = 0.54): Instance => ({
 });
 
 // Zones as cloud providers name them: AWS's shortest and one of its longest, and GCP's longest.
-const INSTANCES: Instance[] = [instance('payments-1', 'eu-west-1a'), instance('payments-7f9c2b1e4d-x8k2q', 'ap-southeast-1a', 101), instance('payments-3', 'northamerica-northeast1-a')];
+// What each probes: a health path ("HTTP GET /healthz"), a longer one, and a bare TCP connect ("TCP connect only").
+const INSTANCES: Instance[] = [
+  { ...instance('payments-1', 'eu-west-1a'), health: { http: '/healthz' } },
+  { ...instance('payments-7f9c2b1e4d-x8k2q', 'ap-southeast-1a', 101), health: { http: '/api/v1/health/ready' } },
+  instance('payments-3', 'northamerica-northeast1-a'),
+];
 const LATENCY: InstanceLatency[] = [
   // Its last 30 s without errors: "30 s: p95 …" alone; payments-3's say its errors too, the longest line.
   { id: 'payments-1', key: INSTANCES[0]?.key ?? '', ...series(243, 0.54, 0) },
@@ -135,6 +140,35 @@ describe('the instance table’s latency and zone cells (Chromium)', () => {
     await page.context().close();
   });
 
+  it.each(WIDTHS)('at %i px: what each row probes is drawn whole (wrapped, not cut) and its result still shows', async (width) => {
+    const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
+    await page.setContent(`<html data-theme="dark"><head><style>${CSS}</style></head><body><main class="main">${markup}</main></body></html>`);
+    const probes = await page.evaluate(() =>
+      [...document.querySelectorAll('tbody td[data-column="probe"]')].map((cell) => {
+        const kind = cell.querySelector('.probe-cell__kind');
+        const result = cell.querySelector('.probe-cell__result');
+        const cellBox = cell.getBoundingClientRect();
+        const drawn = (element: Element | null): boolean => {
+          if (!element) return false;
+          const box = element.getBoundingClientRect();
+          // No ellipsis and no clamped line in its own box, and that box within the cell (which clips).
+          return element.scrollWidth <= element.clientWidth + 0.5 && element.scrollHeight <= element.clientHeight + 0.5 && box.left >= cellBox.left - 0.5 && box.right <= cellBox.right + 0.5 && box.bottom <= cellBox.bottom + 0.5;
+        };
+        // The kind's visible words alone (its TCP hint is for screen readers).
+        const words = [...(kind?.childNodes ?? [])].filter((node) => node.nodeType === Node.TEXT_NODE).map((node) => node.textContent ?? '').join('');
+        return { words, whole: drawn(kind), title: kind?.getAttribute('title') ?? '', result: result?.textContent ?? '', resultShown: drawn(result) || (result !== null && result.getBoundingClientRect().height > 0) };
+      }),
+    );
+    expect(probes.map(({ words }) => words)).toEqual(['HTTP GET /healthz', 'HTTP GET /api/v1/health/ready', 'TCP connect only']);
+    for (const { words, whole, title, result, resultShown } of probes) {
+      expect.soft(whole, `"${words}" drawn whole`).toBe(true);
+      // The whole of it on hover too (for TCP, with what a connect cannot see).
+      expect.soft(title.startsWith(words) || title.includes('accepts connections'), `"${words}": its title "${title}"`).toBe(true);
+      expect.soft(resultShown, `"${words}": its result "${result}" shown`).toBe(true);
+    }
+    await page.context().close();
+  });
+
   it.each(WIDTHS)('at %i px: a zone is never broken inside (one line), stays in its cell, and the page does not scroll sideways', async (width) => {
     const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
     await page.setContent(`<html data-theme="dark"><head><style>${CSS}</style></head><body><main class="main">${markup}</main></body></html>`);
@@ -166,8 +200,7 @@ describe('the instance table’s latency and zone cells (Chromium)', () => {
       expect.soft(lines, `${zone}: lines`).toBe(1);
       expect.soft(inside, `${zone}: inside its cell`).toBe(true);
       if (zone === 'eu-west-1a') expect.soft(cut, `${zone}: cut`).toBe(false);
-      // No title as rendered, which screen readers would read after the zone again: a cut zone is titled on hover (zone-title.test.ts).
-      expect.soft(title, `${zone}: its title`).toBe('');
+      if (cut) expect.soft(title, `${zone}: its title`).toBe(zone);
     }
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
     await page.context().close();
