@@ -69,9 +69,9 @@ describe('health and latency in Chromium', () => {
     const row = rowOf(page, 'h-1');
     await row.locator('.badge--passing', { hasText: 'Passing' }).waitFor({ timeout: 15_000 });
     await page.locator('.page-header .badge--passing').waitFor();
-    // The latest probe's latency is shown once, in the Latency column (a number with its unit); the
+    // The latest probe's latency is shown once, in the Latency column (a number with its unit, joined by a no-break space); the
     // Probe column says what it answered and how long ago, never a second, older time.
-    await expect.poll(() => row.getByRole('cell').nth(7).textContent(), { timeout: 10_000 }).toMatch(/probe \d+(\.\d+)? (ms|s)$/);
+    await expect.poll(() => row.getByRole('cell').nth(7).textContent(), { timeout: 10_000 }).toMatch(/probe \d+(\.\d+)?[ \u00a0](ms|s)$/);
     await expect.poll(() => row.getByRole('cell').nth(8).textContent(), { timeout: 10_000 }).toMatch(/OK · (just now|\d+ s ago)$/);
     expect(await row.getByRole('cell').nth(8).textContent()).not.toMatch(/\d (ms|s)(?! ago)/);
 
