@@ -174,7 +174,11 @@ function InstanceList({ service, instances, drainControls }: { service: string; 
           <tr>
             <th scope="col">Instance</th>
             <th scope="col">Status</th>
-            {drainControls && <th scope="col">Drain</th>}
+            {drainControls && (
+              <th scope="col" className="tpanel__drain-column">
+                Drain
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>

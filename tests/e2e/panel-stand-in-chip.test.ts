@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TopologyPanel } from '@/components/topology/TopologyPanel';
+import type { Instance, Lost, Service } from '@/lib/model/instance';
+import type { TopologyNode } from '@/lib/model/topology/topology';
+import { STAND_IN_WORDS } from '@/lib/model/status/lost';
+import { launchBrowser, openPage } from '../support/browser';
+
+/**
+ * The map panel's instance list (click a node on the map), server-rendered in the app's CSS at the
+ * window widths of its layouts (380 px beside the map, the map's width under it from 900 px down):
+ * each stand-in's chip says its words whole in the Status column, beside the drain column an admin sees.
+ */
+// The map page's stylesheets, in the app's order.
+const CSS = ['tokens', 'base', 'shell', 'controls', 'table', 'badges', 'drain', 'status', 'topology'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
+const WIDTHS = [1920, 1440, 1280, 1024, 901, 800, 641, 390];
+const NOW = Date.parse('2026-12-06T09:30:00.000Z');
+const at = new Date(NOW - 20_000).toISOString();
+
+const FATES: Record<keyof typeof STAND_IN_WORDS, Lost> = {
+  checking: { at, cause: 'left discovery at 09:29:40 UTC while its probes passed — checking whether it still serves', passingBefore: 3, checking: true },
+  unlisted: { at, cause: 'left discovery at 09:29:40 UTC while its probes passed; still serves', passingBefore: 3, stillServing: true },
+  lost: { at, cause: 'lease expired at 09:29:40 UTC after its probes failed', passingBefore: 0 },
+};
+
+const instance = (id: string, status: Instance['status'], lost: Lost): Instance => ({
+  id,
+  service: 'payments',
+  key: `/services/payments/${id}`,
+  address: '127.0.0.1:35707',
+  format: 'go-micro',
+  zone: 'eu-west-1a',
+  metadata: {},
+  status,
+  drain: null,
+  lost,
+});
+
+const SERVICE: Service = {
+  name: 'payments',
+  status: 'critical',
+  instances: [instance('payments-1', 'unknown', FATES.checking), instance('payments-2', 'critical', FATES.unlisted), instance('payments-3', 'critical', FATES.lost)],
+};
+const NODE: TopologyNode = { id: 'payments', kind: 'service', status: 'critical', instances: 3, drained: 0, lost: 2, lostServing: 1, checking: 1, zones: ['eu-west-1a'], formats: ['go-micro'] };
+
+describe('the map panel’s stand-in chips (Chromium)', () => {
+  let browser: Browser;
+  let markup: string;
+  beforeAll(async () => {
+    vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+    const noop = (): void => undefined;
+    markup = renderToStaticMarkup(
+      createElement(TopologyPanel, {
+        node: NODE,
+        service: SERVICE,
+        nodeById: new Map([[NODE.id, NODE]]),
+        edgesIn: [],
+        edgesOut: [],
+        causedBy: [],
+        focus: { id: NODE.id, hops: 1 },
+        onFocus: noop,
+        onSelect: noop,
+        onToggleGroup: noop,
+        onClose: noop,
+        // An admin's panel: the Drain column takes its share of the row.
+        drainControls: () => createElement('button', { type: 'button', className: 'button button--small' }, 'Drain'),
+      }),
+    );
+    vi.useRealTimers();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser.close();
+  });
+
+  it.each(WIDTHS)('at %i px: each stand-in’s chip says its words whole, inside its cell', async (width) => {
+    const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
+    // As on the map page: the panel beside the map, under it from 900 px down.
+    await page.setContent(
+      `<html data-theme="dark"><head><style>${CSS}</style></head><body><div class="topology__body has-panel" style="display:flex;height:900px"><div style="flex:1;min-width:0"></div>${markup}</div></body></html>`,
+    );
+    const chips = await page.evaluate(() =>
+      [...document.querySelectorAll('.tpanel__instances td .tnode__chip')].map((chip) => {
+        const cell = chip.closest('td')?.getBoundingClientRect();
+        const box = chip.getBoundingClientRect();
+        const range = document.createRange();
+        range.selectNodeContents(chip);
+        const text = range.getBoundingClientRect();
+        return {
+          words: chip.textContent ?? '',
+          // No overflow in the chip, its words inside it, and the chip inside its cell (the panel's table is fixed: cells clip nothing, but the next cell starts there).
+          whole: chip.scrollWidth <= chip.clientWidth + 0.5 && text.right <= box.right + 0.5 && cell !== undefined && box.right <= cell.right + 0.5 && box.left >= cell.left - 0.5,
+        };
+      }),
+    );
+    expect(chips.map(({ words }) => words)).toEqual([STAND_IN_WORDS.unlisted, STAND_IN_WORDS.lost, STAND_IN_WORDS.checking]);
+    for (const { words, whole } of chips) expect.soft(whole, `"${words}" drawn whole`).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await page.context().close();
+  });
+});
