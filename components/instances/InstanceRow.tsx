@@ -25,6 +25,16 @@ interface Props {
   idTail: number;
 }
 
+/**
+ * Titles a cell with its text only while that text is cut (its ellipsis hides the rest): a title on
+ * every zone made screen readers say each one twice. Decided as the pointer enters, where the cell's
+ * width is known, so no row measures itself as it renders.
+ */
+function titleIfCut(cell: HTMLElement, text: string | undefined): void {
+  if (text !== undefined && cell.scrollWidth > cell.clientWidth) cell.title = text;
+  else cell.removeAttribute('title');
+}
+
 export const InstanceRow = memo(function InstanceRow({ instance, expanded, onToggle, latency, window, idTail }: Props) {
   const metadata = Object.entries(instance.metadata);
   // Instance keys contain spaces and quotes; an IDREF must not.
@@ -47,8 +57,8 @@ export const InstanceRow = memo(function InstanceRow({ instance, expanded, onTog
           {/* The dash outside the monospace font: there it is an en dash's width beside the other columns' "—". */}
           {instance.version !== undefined ? <span className="mono">{instance.version}</span> : '—'}
         </td>
-        {/* One line, never broken inside; titled, for a zone longer than its column. */}
-        <td className={instance.zone === undefined ? 'wrap-cell instance-facet is-empty' : 'wrap-cell instance-facet'} data-column="zone" title={instance.zone}>
+        {/* One line, never broken inside; a zone longer than its column is titled on hover. */}
+        <td className={instance.zone === undefined ? 'wrap-cell instance-facet is-empty' : 'wrap-cell instance-facet'} data-column="zone" onPointerEnter={(event) => titleIfCut(event.currentTarget, instance.zone)}>
           <span className="instance-facet__label">zone </span>
           {instance.zone ?? '—'}
         </td>

@@ -200,7 +200,8 @@ describe('the instance table’s latency and zone cells (Chromium)', () => {
       expect.soft(lines, `${zone}: lines`).toBe(1);
       expect.soft(inside, `${zone}: inside its cell`).toBe(true);
       if (zone === 'eu-west-1a') expect.soft(cut, `${zone}: cut`).toBe(false);
-      if (cut) expect.soft(title, `${zone}: its title`).toBe(zone);
+      // No title as rendered, which screen readers would read after the zone again: a cut zone is titled on hover (zone-title.test.ts).
+      expect.soft(title, `${zone}: its title`).toBe('');
     }
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
     await page.context().close();
