@@ -172,61 +172,89 @@ describe('Alerts page in Chromium', () => {
     expect(stack.errors).toEqual([]);
   });
 
-  // After the tests above: billing firing (critical). Its severity read as the service's status: the same
-  // filled pill with the status icon as every status badge, on a row whose service may be passing again.
-  it('draws an alert’s severity as a label, unlike a status badge: outlined in its colour, unfilled, with its word, readable in both themes', async () => {
+  // After the tests above: billing firing (critical); ledger gets a warning here. A severity read as the
+  // service's status: the same filled pill with the status icon as every status badge, on a row whose
+  // service may be passing again. Its word is small (10.5 px): 4.5:1 on its row, hovered too.
+  it('draws an alert’s severity as a label, unlike a status badge: outlined in its colour, unfilled, with its word, readable in both themes on a row hovered or not, critical and warning', async () => {
+    // One of ledger's two instances stops answering, then its lease ends: InstancesLost, a warning (1 of 2 lost).
+    for (const name of ['ledger-1', 'ledger-2']) targets.set(name, await startHealthTarget());
+    await stack.etcd.put('/services/ledger/ledger-1', JSON.stringify({ address: targets.get('ledger-1')?.address, health: { http: '/healthz' } }));
+    await stack.etcd.put('/services/ledger/ledger-2', JSON.stringify({ address: targets.get('ledger-2')?.address, health: { http: '/healthz' } }), 6);
+    const passing = async () => ((await (await server.fetch('/api/v1/services')).json()) as { services: { name: string; status: string }[] }).services.find((service) => service.name === 'ledger')?.status === 'passing';
+    await eventually(async () => ((await passing()) ? true : undefined), 20_000, 'ledger passing on both instances');
+    await targets.get('ledger-2')?.close();
+    targets.delete('ledger-2');
     await page.setViewportSize({ width: 1440, height: 900 });
-    const severity = alertRow(page, 'Firing', 'billing').locator('td').nth(2);
-    for (const theme of ['dark', 'light']) {
-      await page.evaluate((name) => {
-        document.documentElement.dataset.theme = name;
-      }, theme);
-      const look = await severity.evaluate((cell) => {
-        const label = cell.querySelector(':scope > :not(.alerts-table__label)');
-        if (!label) return null;
-        // A status badge of the same status, as the services list and the instance table draw it.
-        const badge = document.createElement('span');
-        badge.className = 'badge badge--critical';
-        cell.append(badge);
-        const badgeBackground = getComputedStyle(badge).backgroundColor;
-        badge.remove();
-        const style = getComputedStyle(label);
-        /** sRGB channels of a computed colour, alpha-composited over `under` when translucent. */
-        const rgb = (color: string, under: number[] = [0, 0, 0]): number[] => {
-          const [r = 0, g = 0, b = 0, a = 1] = (color.match(/[\d.]+/g) ?? []).map(Number);
-          return [r, g, b].map((channel, index) => channel * a + (under[index] ?? 0) * (1 - a));
-        };
-        const luminance = (channels: number[]): number => {
-          const [r = 0, g = 0, b = 0] = channels.map((channel) => {
-            const c = channel / 255;
-            return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    await alertRow(page, 'Firing', 'ledger').waitFor({ timeout: 40_000 });
+    for (const [service, word] of [
+      ['billing', 'critical'],
+      ['ledger', 'warning'],
+    ] as const) {
+      const row = alertRow(page, 'Firing', service);
+      const severity = row.locator('td').nth(2);
+      for (const theme of ['dark', 'light']) {
+        await page.evaluate((name) => {
+          document.documentElement.dataset.theme = name;
+        }, theme);
+        for (const hovered of [false, true]) {
+          if (hovered) await row.locator('td').first().hover();
+          else await page.mouse.move(0, 0);
+          const look = await severity.evaluate((cell) => {
+            const label = cell.querySelector(':scope > :not(.alerts-table__label)');
+            if (!label) return null;
+            // A status badge of the same status, as the services list and the instance table draw it.
+            const badge = document.createElement('span');
+            badge.className = 'badge badge--critical';
+            cell.append(badge);
+            const badgeBackground = getComputedStyle(badge).backgroundColor;
+            badge.remove();
+            const style = getComputedStyle(label);
+            /** sRGB channels of a computed colour, alpha-composited over `under` when translucent. */
+            const rgb = (color: string, under: number[] = [0, 0, 0]): number[] => {
+              const [r = 0, g = 0, b = 0, a = 1] = (color.match(/[\d.]+/g) ?? []).map(Number);
+              return [r, g, b].map((channel, index) => channel * a + (under[index] ?? 0) * (1 - a));
+            };
+            const luminance = (channels: number[]): number => {
+              const [r = 0, g = 0, b = 0] = channels.map((channel) => {
+                const c = channel / 255;
+                return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+              });
+              return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+            };
+            // What is under the word: the row's cell (tinted when hovered) over the table.
+            const tableBackground = rgb(getComputedStyle(cell.closest('table') ?? cell).backgroundColor);
+            const rowBackground = rgb(getComputedStyle(cell).backgroundColor, tableBackground);
+            const behind = rgb(style.backgroundColor, rowBackground);
+            const [lighter, darker] = [luminance(rgb(style.color, behind)), luminance(behind)].sort((a, b) => b - a);
+            return {
+              text: label.textContent ?? '',
+              filled: style.backgroundColor !== 'rgba(0, 0, 0, 0)' && style.backgroundColor !== 'transparent',
+              sameAsBadge: style.backgroundColor === badgeBackground && label.classList.contains('badge'),
+              statusIcon: label.querySelector('.status-icon') !== null,
+              border: `${style.borderTopWidth} ${style.borderTopStyle} ${style.borderTopColor}`,
+              color: style.color,
+              radius: parseFloat(style.borderTopLeftRadius),
+              rowBackground: rowBackground.map(Math.round).join(','),
+              contrast: ((lighter ?? 0) + 0.05) / ((darker ?? 0) + 0.05),
+            };
           });
-          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-        };
-        const rowBackground = rgb(getComputedStyle(cell.closest('table') ?? cell).backgroundColor);
-        const behind = rgb(style.backgroundColor, rowBackground);
-        const [lighter, darker] = [luminance(rgb(style.color, behind)), luminance(behind)].sort((a, b) => b - a);
-        return {
-          text: label.textContent ?? '',
-          filled: style.backgroundColor !== 'rgba(0, 0, 0, 0)' && style.backgroundColor !== 'transparent',
-          sameAsBadge: style.backgroundColor === badgeBackground && label.classList.contains('badge'),
-          statusIcon: label.querySelector('.status-icon') !== null,
-          border: `${style.borderTopWidth} ${style.borderTopStyle} ${style.borderTopColor}`,
-          color: style.color,
-          radius: parseFloat(style.borderTopLeftRadius),
-          contrast: ((lighter ?? 0) + 0.05) / ((darker ?? 0) + 0.05),
-        };
-      });
-      expect(look, `${theme}: the severity's label`).not.toBeNull();
-      expect.soft(look?.text, theme).toBe('critical');
-      expect.soft(look?.filled, `${theme}: filled like a status badge`).toBe(false);
-      expect.soft(look?.sameAsBadge, theme).toBe(false);
-      expect.soft(look?.statusIcon, `${theme}: a status icon`).toBe(false);
-      // Outlined in critical's colour (the word's colour), a label's corners, not a badge's pill.
-      expect.soft(look?.border, theme).toBe(`1px solid ${look?.color ?? ''}`);
-      expect.soft(look?.radius, theme).toBeLessThanOrEqual(4);
-      expect.soft(look?.contrast, `${theme}: contrast`).toBeGreaterThanOrEqual(4.5);
+          const what = `${service} (${word}), ${theme}${hovered ? ', hovered' : ''}`;
+          expect(look, `${what}: the severity's label`).not.toBeNull();
+          expect.soft(look?.text, what).toBe(word);
+          expect.soft(look?.filled, `${what}: filled like a status badge`).toBe(false);
+          expect.soft(look?.sameAsBadge, what).toBe(false);
+          expect.soft(look?.statusIcon, `${what}: a status icon`).toBe(false);
+          // Outlined in its severity's colour (the word's colour), a label's corners, not a badge's pill.
+          expect.soft(look?.border, what).toBe(`1px solid ${look?.color ?? ''}`);
+          expect.soft(look?.radius, what).toBeLessThanOrEqual(4);
+          expect.soft(look?.contrast, `${what}: contrast on ${look?.rowBackground ?? ''}`).toBeGreaterThanOrEqual(4.5);
+        }
+      }
     }
+    // The light theme, the warning's row hovered: where its amber was weakest.
+    await alertRow(page, 'Firing', 'ledger').locator('td').first().hover();
+    await shoot('alerts-severity-light-hovered');
+    await page.mouse.move(0, 0);
     await page.evaluate(() => {
       document.documentElement.dataset.theme = 'dark';
     });
