@@ -1,7 +1,29 @@
 import { EventEmitter } from 'node:events';
-import type { Etcd3 } from 'etcd3';
+import type { Etcd3, IKeyValue } from 'etcd3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMembership } from './membership';
+
+interface Listing {
+  kvs: IKeyValue[];
+  header: { revision: string };
+}
+
+/** A member's key as etcd reports it, last changed (written or, in a delete event, deleted) at `modRevision`. */
+const memberKey = (id: string, createRevision: string, modRevision: string): IKeyValue => ({
+  key: Buffer.from(`/switchyard/replicas/${id}`),
+  value: Buffer.from(JSON.stringify({ host: 'host', pid: 1, startedAt: '2026-01-01T00:00:00.000Z' })),
+  create_revision: createRevision,
+  mod_revision: modRevision,
+  version: '1',
+  lease: '0',
+});
+
+/** Listings answered by hand, in the order they were asked for. */
+function heldListings(etcd: ReturnType<typeof scriptedEtcd>): ((listing: Listing) => void)[] {
+  const pending: ((listing: Listing) => void)[] = [];
+  etcd.listings.answer = () => new Promise<Listing>((resolve) => pending.push(resolve));
+  return pending;
+}
 
 /**
  * An etcd client the test drives by hand: each lease is an emitter (its 'lost' is emitted by the
@@ -57,9 +79,17 @@ function scriptedEtcd() {
       });
     },
   };
-  const listing = { prefix: () => listing, exec: () => Promise.resolve({ kvs: [], header: { revision: '5' } }) };
+  /** Each listing's answer, by default at once and empty; a test may hold them to answer by hand. */
+  const listings = { count: 0, answer: (): Promise<Listing> => Promise.resolve({ kvs: [], header: { revision: '5' } }) };
+  const listing = {
+    prefix: () => listing,
+    exec: () => {
+      listings.count += 1;
+      return listings.answer();
+    },
+  };
   const client = { lease, getAll: () => listing, watch: () => watchBuilder } as unknown as Etcd3;
-  return { client, phase, leases, puts, granted, watchers, refusePuts };
+  return { client, phase, leases, puts, granted, watchers, refusePuts, listings };
 }
 
 describe('replica membership', () => {
@@ -105,5 +135,72 @@ describe('replica membership', () => {
     await membership.stop();
     expect(etcd.watchers.map((watcher) => watcher.cancelled)).toEqual([true]);
     expect(etcd.leases.map((lease) => lease.revoked)).toEqual([true]);
+  });
+
+  it('does not list the members again when etcd creates the watch: the watch starts right after the listing', async () => {
+    vi.useFakeTimers();
+    const etcd = scriptedEtcd();
+    const membership = createMembership({ client: etcd.client, controlPrefix: '/switchyard/', ttlSeconds: 2, id: 'replica-b' });
+    await membership.start();
+    expect(etcd.listings.count).toBe(1);
+    etcd.watchers[0]?.emit('connected', { header: { revision: '5' } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(etcd.listings.count).toBe(1);
+    await membership.stop();
+  });
+
+  it('a listing read before a delete the watch applied does not bring the deleted member back: the next eldest leads', async () => {
+    vi.useFakeTimers();
+    const etcd = scriptedEtcd();
+    const listings = heldListings(etcd);
+    const membership = createMembership({ client: etcd.client, controlPrefix: '/switchyard/', ttlSeconds: 2, id: 'replica-b' });
+    const starting = membership.start();
+    await vi.advanceTimersByTimeAsync(0);
+    listings.shift()?.({ kvs: [memberKey('replica-a', '3', '3'), memberKey('replica-b', '10', '10')], header: { revision: '10' } });
+    await starting;
+    expect(membership.isLeader()).toBe(false);
+    const watch = etcd.watchers[0];
+    // etcd creates the watch, then the connection drops and etcd3 re-creates it: a relist.
+    watch?.emit('connected', { header: { revision: '10' } });
+    watch?.emit('connected', { header: { revision: '10' } });
+    await vi.advanceTimersByTimeAsync(0);
+    // replica-a stops: the watch applies its delete (revision 11) before the listing, read at 10, answers.
+    watch?.emit('delete', memberKey('replica-a', '3', '11'));
+    expect(membership.isLeader()).toBe(true);
+    for (const answer of listings.splice(0)) answer({ kvs: [memberKey('replica-a', '3', '3'), memberKey('replica-b', '10', '10')], header: { revision: '10' } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(membership.members().map(({ id }) => id)).toEqual(['replica-b']);
+    expect(membership.isLeader()).toBe(true);
+    await membership.stop();
+  });
+
+  it('a watch etcd ends as soon as it is opened is opened again a second later, not at once', async () => {
+    vi.useFakeTimers();
+    const etcd = scriptedEtcd();
+    etcd.listings.answer = () => Promise.resolve({ kvs: [memberKey('replica-b', '5', '5')], header: { revision: '5' } });
+    const lines: string[] = [];
+    const membership = createMembership({ client: etcd.client, controlPrefix: '/switchyard/', ttlSeconds: 30, id: 'replica-b', log: (line) => lines.push(line) });
+    await membership.start();
+    expect(etcd.watchers).toHaveLength(1);
+    expect(membership.isLeader()).toBe(true);
+    // As etcd3 words a watch etcd cancels because the revision it starts from is compacted.
+    etcd.watchers[0]?.emit('error', new Error('Watcher canceled: '));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(etcd.listings.count).toBe(1);
+    expect(etcd.watchers).toHaveLength(1);
+    expect(membership.isLeader()).toBe(false);
+    expect(lines).toEqual([
+      'replica membership: watch ended (etcd cancelled it without a reason, as it does when the revision it resumes from is compacted); listing again in 1 s',
+    ]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(etcd.listings.count).toBe(2);
+    expect(etcd.watchers).toHaveLength(2);
+    expect(membership.isLeader()).toBe(true);
+    // One that had been open a while is opened again at once.
+    await vi.advanceTimersByTimeAsync(5_000);
+    etcd.watchers[1]?.emit('error', new Error('Watcher canceled: '));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(etcd.watchers).toHaveLength(3);
+    await membership.stop();
   });
 });

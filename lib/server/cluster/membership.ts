@@ -18,13 +18,19 @@ export interface ReplicaMember extends MemberKey {
  */
 export interface Membership {
   readonly id: string;
-  /** Registers this replica and follows the others; resolves once the first member list is read. */
+  /**
+   * Registers this replica and follows the others. Resolves once it has joined and read the first
+   * member list, or once that first attempt failed (etcd down): joining goes on in the background.
+   */
   start(): Promise<void>;
   /** The live replicas, this one included, oldest first. */
   members(): readonly ReplicaMember[];
   /** Whether this replica is responsible for `key` (rendezvous hashing over the live replicas). */
   owns(key: string): boolean;
-  /** Whether this replica leads now: its key is the oldest and its lease is known to be alive. */
+  /**
+   * Whether this replica leads now: it follows the member list (false until one is read, and while
+   * a watch etcd ended is opened again), its key is the oldest and its lease is known to be alive.
+   */
   isLeader(): boolean;
   /** Called after every change of the member list or of leadership. */
   onChange(listener: () => void): () => void;
@@ -46,6 +52,10 @@ const memberValue = z.object({ host: z.string().max(255), pid: z.number().int().
 
 const RETRY_MS = 1_000;
 
+/** etcd3 words a cancelled watch 'Watcher canceled: <reason>', and etcd gives no reason for a compacted revision. */
+const watchEndReason = (error: Error): string =>
+  /^Watcher canceled:\s*$/.test(error.message) ? 'etcd cancelled it without a reason, as it does when the revision it resumes from is compacted' : error.message;
+
 export const replicasPrefix = (controlPrefix: string): string => `${controlPrefix}replicas/`;
 
 export function createMembership(options: MembershipOptions): Membership {
@@ -64,6 +74,8 @@ export function createMembership(options: MembershipOptions): Membership {
   let wasLeader = false;
   let stopped = false;
   let fenceTimer: NodeJS.Timeout | undefined;
+  /** The newest revision the member list shows: a listing's, or an event the watch applied. */
+  let followedRevision = 0n;
 
   // Not while the member list is not followed (its listing failed after our key went out, or etcd
   // ended the watch): our key alone would make us the eldest.
@@ -88,11 +100,20 @@ export function createMembership(options: MembershipOptions): Membership {
     if (!memberId || !parsed.success) return;
     members.set(memberId, { id: memberId, createRevision: kv.create_revision, ...parsed.data });
   };
-  const relist = async (): Promise<string> => {
+  /** Lists the members; undefined when the listing is older than the list already followed, which it would undo. */
+  const relist = async (): Promise<string | undefined> => {
     const response = await client.getAll().prefix(prefix).exec();
+    const revision = BigInt(response.header.revision);
+    // A listing answered after watch events newer than it would bring back a member the watch saw leave.
+    if (revision < followedRevision) return undefined;
+    followedRevision = revision;
     members.clear();
     for (const kv of response.kvs) remember(kv);
     return response.header.revision;
+  };
+  const applied = (kv: IKeyValue): void => {
+    const revision = BigInt(kv.mod_revision);
+    if (revision > followedRevision) followedRevision = revision;
   };
 
   const join = async (): Promise<void> => {
@@ -132,6 +153,7 @@ export function createMembership(options: MembershipOptions): Membership {
   /** Lists the members, then watches from the next revision; a watch etcd ends (compacted, say) is opened again. */
   const openWatch = async (): Promise<void> => {
     const revision = await relist();
+    if (revision === undefined) throw new Error('the member list read is older than the one followed');
     if (stopped) return;
     // watcher(), not create(): create() waits until etcd has created the watch — forever while etcd
     // is away — with no handle for stop() to cancel it by. This one is ours at once; etcd3 creates
@@ -142,27 +164,46 @@ export function createMembership(options: MembershipOptions): Membership {
       .startRevision((BigInt(revision) + 1n).toString())
       .watcher();
     watcher = opened;
+    const openedAt = now();
     opened.on('put', (kv) => {
+      if (watcher !== opened) return;
       remember(kv);
+      applied(kv);
       changed();
     });
     opened.on('delete', (kv) => {
+      if (watcher !== opened) return;
       members.delete(kv.key.toString('utf8').slice(prefix.length));
+      applied(kv);
       changed();
     });
-    // etcd3 resumes the watch from its last revision; a relist on reconnection is cheap and certain.
+    let created = false;
     opened.on('connected', () => {
+      // The first is etcd creating the watch: it starts right after our listing and misses nothing.
+      if (!created) {
+        created = true;
+        return;
+      }
+      // etcd3 resumes the watch from its last revision; a relist on reconnection is cheap and certain.
       void relist()
-        .then(changed)
+        .then((listed) => {
+          if (listed !== undefined && watcher === opened) changed();
+        })
         .catch(() => undefined);
     });
     opened.on('error', (error: Error) => {
       if (watcher !== opened) return;
       watcher = undefined;
       void opened.cancel().catch(() => undefined);
-      log(`replica membership: watch ended (${error.message}); listing again`);
+      // A watch that ends as soon as it is opened would be opened again in a loop: wait as a failed join does.
+      const endedAtOnce = now() - openedAt < RETRY_MS;
+      log(`replica membership: watch ended (${watchEndReason(error)}); listing again${endedAtOnce ? ` in ${RETRY_MS / 1000} s` : ''}`);
       if (wasLeader) changed();
-      void keepTrying();
+      if (!endedAtOnce) void keepTrying();
+      else if (!stopped && !trying) {
+        trying = true;
+        tryAgainLater();
+      }
     });
     changed();
   };
@@ -172,6 +213,13 @@ export function createMembership(options: MembershipOptions): Membership {
   /** Whether our key has been written and the watch opened once: later failures are a rejoin's. */
   let joinedOnce = false;
   let retryTimer: NodeJS.Timeout | undefined;
+  const tryAgainLater = (): void => {
+    retryTimer = setTimeout(() => {
+      trying = false;
+      void keepTrying();
+    }, RETRY_MS);
+    retryTimer.unref();
+  };
   /**
    * Until our key is on a live lease and the watch is open, joins and opens what is missing,
    * RETRY_MS after each failure. One loop for the start, a lost lease and an ended watch: a lost
@@ -194,11 +242,7 @@ export function createMembership(options: MembershipOptions): Membership {
       if (stopped) return;
       const failing = joinedOnce ? 'joining again failed' : 'cannot join through etcd yet';
       log(`replica membership: ${failing} (${error instanceof Error ? error.message : String(error)}); trying again in ${RETRY_MS / 1000} s`);
-      retryTimer = setTimeout(() => {
-        trying = false;
-        void keepTrying();
-      }, RETRY_MS);
-      retryTimer.unref();
+      tryAgainLater();
     }
   };
 
