@@ -51,7 +51,7 @@ export function FleetCounts() {
       })}
       {/* Not counted as critical: cut off from etcd they serve on, and the fix is etcd, not them (the whole fleet at once reads so). */}
       {counts.outOfDiscovery > 0 && (
-        <div className="fleet-counts__item fleet-counts__status status--warning" title={unlistedTitle(counts.outOfDiscovery)}>
+        <div className="fleet-counts__item fleet-counts__status fleet-counts__unlisted status--warning" title={unlistedTitle(counts.outOfDiscovery)}>
           <dt>{STAND_IN_WORDS.unlisted}</dt>
           <dd>
             <Link className="fleet-counts__link" href="/services" aria-label={`${unlistedTitle(counts.outOfDiscovery)}: list them`}>
