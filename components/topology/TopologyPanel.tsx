@@ -198,7 +198,8 @@ function InstanceList({ service, instances, drainControls }: { service: string; 
                 </span>
                 <InstanceTraffic text={recentText(instance, byKey.get(instance.key), stepSeconds)} />
               </td>
-              <td>
+              {/* A stand-in has no drain button: its chip takes the Drain column's room too. */}
+              <td colSpan={drainControls && instance.lost ? 2 : undefined}>
                 <StatusBadge status={instance.status} title={instance.statusCause === undefined ? undefined : local(instance.statusCause, instance.statusSince)} />
                 {instance.status !== 'passing' && instance.statusCause && !instance.lost && <span className="tpanel__cause">{local(instance.statusCause, instance.statusSince)}</span>}
                 {instance.lost && <PanelStandInChip lost={instance.lost} title={local(instance.lost.cause, instance.lost.at)} />}
@@ -208,7 +209,7 @@ function InstanceList({ service, instances, drainControls }: { service: string; 
                   </span>
                 )}
               </td>
-              {drainControls && <td>{instance.lost ? null : drainControls(instance)}</td>}
+              {drainControls && !instance.lost && <td>{drainControls(instance)}</td>}
             </tr>
           ))}
         </tbody>

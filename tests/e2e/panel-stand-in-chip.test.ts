@@ -20,6 +20,7 @@ const CSS = ['tokens', 'base', 'shell', 'controls', 'table', 'badges', 'drain', 
 const WIDTHS = [1920, 1440, 1280, 1024, 901, 800, 641, 390];
 const NOW = Date.parse('2026-12-06T09:30:00.000Z');
 const at = new Date(NOW - 20_000).toISOString();
+const POD_ADDRESS = '10.244.123.201:50051';
 
 const FATES: Record<keyof typeof STAND_IN_WORDS, Lost> = {
   checking: { at, cause: 'left discovery at 09:29:40 UTC while its probes passed — checking whether it still serves', passingBefore: 3, checking: true },
@@ -27,25 +28,31 @@ const FATES: Record<keyof typeof STAND_IN_WORDS, Lost> = {
   lost: { at, cause: 'lease expired at 09:29:40 UTC after its probes failed', passingBefore: 0 },
 };
 
-const instance = (id: string, status: Instance['status'], lost: Lost): Instance => ({
+const instance = (id: string, status: Instance['status'], lost: Lost | undefined, address = '127.0.0.1:35707'): Instance => ({
   id,
   service: 'payments',
   key: `/services/payments/${id}`,
-  address: '127.0.0.1:35707',
+  address,
   format: 'go-micro',
   zone: 'eu-west-1a',
   metadata: {},
   status,
   drain: null,
-  lost,
+  ...(lost && { lost }),
 });
 
 const SERVICE: Service = {
   name: 'payments',
   status: 'critical',
-  instances: [instance('payments-1', 'unknown', FATES.checking), instance('payments-2', 'critical', FATES.unlisted), instance('payments-3', 'critical', FATES.lost)],
+  // A cluster's address, 20 characters, beside the stand-ins: it keeps its port on its line.
+  instances: [
+    instance('payments-1', 'unknown', FATES.checking),
+    instance('payments-2', 'critical', FATES.unlisted),
+    instance('payments-3', 'critical', FATES.lost),
+    instance('payments-4', 'passing', undefined, POD_ADDRESS),
+  ],
 };
-const NODE: TopologyNode = { id: 'payments', kind: 'service', status: 'critical', instances: 3, drained: 0, lost: 2, lostServing: 1, checking: 1, zones: ['eu-west-1a'], formats: ['go-micro'] };
+const NODE: TopologyNode = { id: 'payments', kind: 'service', status: 'critical', instances: 4, drained: 0, lost: 2, lostServing: 1, checking: 1, zones: ['eu-west-1a'], formats: ['go-micro'] };
 
 describe('the map panel’s stand-in chips (Chromium)', () => {
   let browser: Browser;
@@ -77,7 +84,7 @@ describe('the map panel’s stand-in chips (Chromium)', () => {
     await browser.close();
   });
 
-  it.each(WIDTHS)('at %i px: each stand-in’s chip says its words whole, inside its cell', async (width) => {
+  it.each(WIDTHS)('at %i px: each stand-in’s chip says its words whole, inside its cell, and each address its port on its line', async (width) => {
     const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
     // As on the map page: the panel beside the map, under it from 900 px down.
     await page.setContent(
@@ -99,6 +106,28 @@ describe('the map panel’s stand-in chips (Chromium)', () => {
     );
     expect(chips.map(({ words }) => words)).toEqual([STAND_IN_WORDS.unlisted, STAND_IN_WORDS.lost, STAND_IN_WORDS.checking]);
     for (const { words, whole } of chips) expect.soft(whole, `"${words}" drawn whole`).toBe(true);
+    // The Instance column keeps its room: each address on one line with its copy button (at 44 % of the
+    // panel's 380 px, 154 px, a cluster's 20-character address broke at its port).
+    const wheres = await page.evaluate(() => {
+      const lines = (node: Node): number => {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        return new Set([...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top))).size;
+      };
+      return [...document.querySelectorAll('.tpanel__instances .tpanel__instance-where')].map((where) => {
+        const address = where.querySelector('.copyable__text');
+        const button = where.querySelector('.copy-button')?.getBoundingClientRect();
+        const range = document.createRange();
+        if (address) range.selectNodeContents(address);
+        // The copy button beside the address, not pushed under it.
+        return { address: address?.textContent ?? '', addressLines: address ? lines(address) : 0, buttonBeside: button !== undefined && button.top < range.getBoundingClientRect().bottom };
+      });
+    });
+    expect(wheres.map(({ address }) => address)).toContain(POD_ADDRESS);
+    for (const { address, addressLines, buttonBeside } of wheres) {
+      expect.soft(addressLines, `${address}: lines`).toBe(1);
+      expect.soft(buttonBeside, `${address}: its copy button beside it`).toBe(true);
+    }
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
     await page.context().close();
   });
