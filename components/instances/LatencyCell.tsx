@@ -72,11 +72,12 @@ export const LatencyCell = memo(function LatencyCell({
           className="latency-cell__recent"
           title={`Reported calls to this instance over the last ${TRAFFIC_WINDOW_SECONDS} s: ${recentText}. What its status weighs (a slow service's status names the p95 of all its calls).`}
         >
-          {/* Wraps between its parts, never inside one: on one line "30 s: 27 % errors · p95 618 ms" (170 px) was cut in the 120–160 px of the column. */}
+          {/* Wraps between its parts, never inside one: on one line "30 s: 27 % errors · p95 618 ms" (170 px) was cut in the 120–160 px of the column.
+              The "·" begins the part after it, so a line never ends in a dangling dot. */}
           {`${TRAFFIC_WINDOW_SECONDS} s: ${recentText}`.split(' · ').map((part, index) => (
             <Fragment key={part}>
-              {index > 0 && ' · '}
-              <span className="latency-cell__recent-part">{part}</span>
+              {index > 0 && ' '}
+              <span className="latency-cell__recent-part">{index > 0 ? `· ${part}` : part}</span>
             </Fragment>
           ))}
         </span>

@@ -123,8 +123,26 @@ describe('the instance table’s latency and zone cells (Chromium)', () => {
           range.selectNodeContents(part);
           return { part: part.textContent ?? '', lines: new Set([...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top))).size };
         });
+        // Each "·" between parts and the first letter after it: on one line (a line ending in the dot left it dangling).
+        const top = (node: Text, offset: number): number => {
+          const range = document.createRange();
+          range.setStart(node, offset);
+          range.setEnd(node, offset + 1);
+          return Math.round(range.getBoundingClientRect().top);
+        };
+        const letters: { node: Text; offset: number; char: string }[] = [];
+        const walker = document.createTreeWalker(recent, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const text = node as Text;
+          for (let offset = 0; offset < text.data.length; offset++) if (text.data[offset]?.trim()) letters.push({ node: text, offset, char: text.data[offset] ?? '' });
+        }
+        const dotsWithNext = letters.flatMap((letter, index) => {
+          const next = letters[index + 1];
+          return letter.char === '·' && next ? [top(letter.node, letter.offset) === top(next.node, next.offset)] : [];
+        });
         return {
           text: recent.textContent ?? '',
+          dotsWithNext,
           // No ellipsis in its own box, and that box within the cell's (which clips).
           whole: recent.scrollWidth <= recent.clientWidth + 0.5 && cell !== undefined && box.right <= cell.right + 0.5,
           partLines,
@@ -132,9 +150,10 @@ describe('the instance table’s latency and zone cells (Chromium)', () => {
       }),
     );
     expect(lines.map(({ text }) => text)).toEqual([expect.stringMatching(/^30 s: p95 \d+ ms$/), expect.stringMatching(/^30 s: 27 % errors · p95 \d+ ms$/)]);
-    for (const { text, whole, partLines } of lines) {
+    for (const { text, whole, partLines, dotsWithNext } of lines) {
       expect.soft(whole, `"${text}" drawn whole`).toBe(true);
-      expect.soft(partLines.map(({ part }) => part).join(' · '), `"${text}": its parts`).toBe(text);
+      expect.soft(partLines.map(({ part }) => part.replace(/^· /, '')).join(' · '), `"${text}": its parts`).toBe(text);
+      expect.soft(dotsWithNext, `"${text}": each "·" on the line of the part after it`).toEqual(text.includes('·') ? [true] : []);
       for (const { part, lines: count } of partLines) expect.soft(count, `"${part}" of "${text}": lines`).toBe(1);
     }
     await page.context().close();
