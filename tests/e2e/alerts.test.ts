@@ -199,12 +199,12 @@ describe('Alerts page in Chromium', () => {
         for (const hovered of [false, true]) {
           if (hovered) await row.locator('td').first().hover();
           else await page.mouse.move(0, 0);
-          const look = await severity.evaluate((cell) => {
+          const look = await severity.evaluate((cell, status) => {
             const label = cell.querySelector(':scope > :not(.alerts-table__label)');
             if (!label) return null;
-            // A status badge of the same status, as the services list and the instance table draw it.
+            // A status badge of the same status (the row's word), as the services list and the instance table draw it.
             const badge = document.createElement('span');
-            badge.className = 'badge badge--critical';
+            badge.className = `badge badge--${status}`;
             cell.append(badge);
             const badgeBackground = getComputedStyle(badge).backgroundColor;
             badge.remove();
@@ -237,7 +237,7 @@ describe('Alerts page in Chromium', () => {
               rowBackground: rowBackground.map(Math.round).join(','),
               contrast: ((lighter ?? 0) + 0.05) / ((darker ?? 0) + 0.05),
             };
-          });
+          }, word);
           const what = `${service} (${word}), ${theme}${hovered ? ', hovered' : ''}`;
           expect(look, `${what}: the severity's label`).not.toBeNull();
           expect.soft(look?.text, what).toBe(word);
