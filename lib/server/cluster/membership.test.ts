@@ -174,6 +174,34 @@ describe('replica membership', () => {
     await membership.stop();
   });
 
+  it('follows etcd restored from a backup: a listing older than the list, with no watch event while it was read, is etcd gone back — taken, and the watch opened again from it', async () => {
+    vi.useFakeTimers();
+    const etcd = scriptedEtcd();
+    const listings = heldListings(etcd);
+    const membership = createMembership({ client: etcd.client, controlPrefix: '/switchyard/', ttlSeconds: 2, id: 'replica-b' });
+    const starting = membership.start();
+    await vi.advanceTimersByTimeAsync(0);
+    listings.shift()?.({ kvs: [memberKey('replica-a', '3', '3'), memberKey('replica-b', '10', '10')], header: { revision: '40' } });
+    await starting;
+    const watch = etcd.watchers[0];
+    watch?.emit('connected', { header: { revision: '40' } });
+    expect(membership.isLeader()).toBe(false);
+    // etcd is restored to a snapshot at revision 20 without replica-a's key; the connection comes back.
+    watch?.emit('connected', { header: { revision: '20' } });
+    await vi.advanceTimersByTimeAsync(0);
+    listings.shift()?.({ kvs: [memberKey('replica-b', '10', '10')], header: { revision: '20' } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(membership.members().map(({ id }) => id)).toEqual(['replica-b']);
+    // The resumed watch waits at revision 41, which the restored etcd will not reach for a while: opened again from 21.
+    await vi.advanceTimersByTimeAsync(1_000);
+    listings.shift()?.({ kvs: [memberKey('replica-b', '10', '10')], header: { revision: '20' } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(watch?.cancelled).toBe(true);
+    expect(etcd.watchers).toHaveLength(2);
+    expect(membership.isLeader()).toBe(true);
+    await membership.stop();
+  });
+
   it('a watch etcd ends as soon as it is opened is opened again a second later, not at once', async () => {
     vi.useFakeTimers();
     const etcd = scriptedEtcd();

@@ -76,6 +76,8 @@ export function createMembership(options: MembershipOptions): Membership {
   let fenceTimer: NodeJS.Timeout | undefined;
   /** The newest revision the member list shows: a listing's, or an event the watch applied. */
   let followedRevision = 0n;
+  /** Watch events applied so far: a listing older than the list is stale only if some came while it was read. */
+  let eventsApplied = 0;
 
   // Not while the member list is not followed (its listing failed after our key went out, or etcd
   // ended the watch): our key alone would make us the eldest.
@@ -100,18 +102,24 @@ export function createMembership(options: MembershipOptions): Membership {
     if (!memberId || !parsed.success) return;
     members.set(memberId, { id: memberId, createRevision: kv.create_revision, ...parsed.data });
   };
-  /** Lists the members; undefined when the listing is older than the list already followed, which it would undo. */
-  const relist = async (): Promise<string | undefined> => {
+  /**
+   * Lists the members: its revision, and whether etcd went back (restored from a backup: older than
+   * the list followed, though no watch event came while it was read). Undefined when watch events
+   * newer than it came meanwhile: it would bring back a member the watch saw leave.
+   */
+  const relist = async (): Promise<{ revision: string; wentBack: boolean } | undefined> => {
+    const eventsBefore = eventsApplied;
     const response = await client.getAll().prefix(prefix).exec();
     const revision = BigInt(response.header.revision);
-    // A listing answered after watch events newer than it would bring back a member the watch saw leave.
-    if (revision < followedRevision) return undefined;
+    const older = revision < followedRevision;
+    if (older && eventsApplied !== eventsBefore) return undefined;
     followedRevision = revision;
     members.clear();
     for (const kv of response.kvs) remember(kv);
-    return response.header.revision;
+    return { revision: response.header.revision, wentBack: older };
   };
   const applied = (kv: IKeyValue): void => {
+    eventsApplied += 1;
     const revision = BigInt(kv.mod_revision);
     if (revision > followedRevision) followedRevision = revision;
   };
@@ -152,8 +160,9 @@ export function createMembership(options: MembershipOptions): Membership {
 
   /** Lists the members, then watches from the next revision; a watch etcd ends (compacted, say) is opened again. */
   const openWatch = async (): Promise<void> => {
-    const revision = await relist();
-    if (revision === undefined) throw new Error('the member list read is older than the one followed');
+    const listed = await relist();
+    if (listed === undefined) throw new Error('the member list read is older than the one followed');
+    const { revision } = listed;
     if (stopped) return;
     // watcher(), not create(): create() waits until etcd has created the watch — forever while etcd
     // is away — with no handle for stop() to cancel it by. This one is ours at once; etcd3 creates
@@ -187,24 +196,29 @@ export function createMembership(options: MembershipOptions): Membership {
       // etcd3 resumes the watch from its last revision; a relist on reconnection is cheap and certain.
       void relist()
         .then((listed) => {
-          if (listed !== undefined && watcher === opened) changed();
+          if (listed === undefined || watcher !== opened) return;
+          // Restored from a backup: the resumed watch waits for a revision etcd will not reach for a while.
+          if (listed.wentBack) ended('etcd went back to an earlier revision, restored from a backup');
+          else changed();
         })
         .catch(() => undefined);
     });
-    opened.on('error', (error: Error) => {
+    /** This watch is over: the list is not followed until a new one opens (at once, or after a second if it ended at once). */
+    const ended = (reason: string): void => {
       if (watcher !== opened) return;
       watcher = undefined;
       void opened.cancel().catch(() => undefined);
       // A watch that ends as soon as it is opened would be opened again in a loop: wait as a failed join does.
       const endedAtOnce = now() - openedAt < RETRY_MS;
-      log(`replica membership: watch ended (${watchEndReason(error)}); listing again${endedAtOnce ? ` in ${RETRY_MS / 1000} s` : ''}`);
+      log(`replica membership: watch ended (${reason}); listing again${endedAtOnce ? ` in ${RETRY_MS / 1000} s` : ''}`);
       if (wasLeader) changed();
       if (!endedAtOnce) void keepTrying();
       else if (!stopped && !trying) {
         trying = true;
         tryAgainLater();
       }
-    });
+    };
+    opened.on('error', (error: Error) => ended(watchEndReason(error)));
     changed();
   };
 
