@@ -202,6 +202,34 @@ describe('replica membership', () => {
     await membership.stop();
   });
 
+  it('a reconnect\u2019s listing answered after a newer listing was taken is dropped, not taken for etcd going back: the member that left stays gone', async () => {
+    vi.useFakeTimers();
+    const etcd = scriptedEtcd();
+    const listings = heldListings(etcd);
+    const membership = createMembership({ client: etcd.client, controlPrefix: '/switchyard/', ttlSeconds: 2, id: 'replica-b' });
+    const starting = membership.start();
+    await vi.advanceTimersByTimeAsync(0);
+    listings.shift()?.({ kvs: [memberKey('replica-a', '3', '3'), memberKey('replica-b', '10', '10')], header: { revision: '40' } });
+    await starting;
+    const first = etcd.watchers[0];
+    first?.emit('connected', { header: { revision: '40' } });
+    // The connection comes back (a relist, read at 50), then etcd ends the watch: a new listing and watch.
+    first?.emit('connected', { header: { revision: '50' } });
+    await vi.advanceTimersByTimeAsync(0);
+    const reconnectListing = listings.shift();
+    first?.emit('error', new Error('Watcher canceled: '));
+    await vi.advanceTimersByTimeAsync(1_000);
+    // replica-a left at 55: the new listing, read at 60, is taken first.
+    listings.shift()?.({ kvs: [memberKey('replica-b', '10', '10')], header: { revision: '60' } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(membership.isLeader()).toBe(true);
+    reconnectListing?.({ kvs: [memberKey('replica-a', '3', '3'), memberKey('replica-b', '10', '10')], header: { revision: '50' } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(membership.members().map(({ id }) => id)).toEqual(['replica-b']);
+    expect(membership.isLeader()).toBe(true);
+    await membership.stop();
+  });
+
   it('a watch etcd ends as soon as it is opened is opened again a second later, not at once', async () => {
     vi.useFakeTimers();
     const etcd = scriptedEtcd();

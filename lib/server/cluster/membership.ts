@@ -76,8 +76,8 @@ export function createMembership(options: MembershipOptions): Membership {
   let fenceTimer: NodeJS.Timeout | undefined;
   /** The newest revision the member list shows: a listing's, or an event the watch applied. */
   let followedRevision = 0n;
-  /** Watch events applied so far: a listing older than the list is stale only if some came while it was read. */
-  let eventsApplied = 0;
+  /** Watch events and listings applied so far: a listing older than the list is stale only if one came while it was read. */
+  let changesApplied = 0;
 
   // Not while the member list is not followed (its listing failed after our key went out, or etcd
   // ended the watch): our key alone would make us the eldest.
@@ -104,22 +104,24 @@ export function createMembership(options: MembershipOptions): Membership {
   };
   /**
    * Lists the members: its revision, and whether etcd went back (restored from a backup: older than
-   * the list followed, though no watch event came while it was read). Undefined when watch events
-   * newer than it came meanwhile: it would bring back a member the watch saw leave.
+   * the list followed, though neither a watch event nor another listing was applied while it was
+   * read). Undefined when one was — it would bring back a member that left — or when `stillWanted`
+   * says no (a reconnect's listing for a watch since replaced).
    */
-  const relist = async (): Promise<{ revision: string; wentBack: boolean } | undefined> => {
-    const eventsBefore = eventsApplied;
+  const relist = async (stillWanted: () => boolean = () => true): Promise<{ revision: string; wentBack: boolean } | undefined> => {
+    const changesBefore = changesApplied;
     const response = await client.getAll().prefix(prefix).exec();
     const revision = BigInt(response.header.revision);
     const older = revision < followedRevision;
-    if (older && eventsApplied !== eventsBefore) return undefined;
+    if ((older && changesApplied !== changesBefore) || !stillWanted()) return undefined;
+    changesApplied += 1;
     followedRevision = revision;
     members.clear();
     for (const kv of response.kvs) remember(kv);
     return { revision: response.header.revision, wentBack: older };
   };
   const applied = (kv: IKeyValue): void => {
-    eventsApplied += 1;
+    changesApplied += 1;
     const revision = BigInt(kv.mod_revision);
     if (revision > followedRevision) followedRevision = revision;
   };
@@ -194,7 +196,7 @@ export function createMembership(options: MembershipOptions): Membership {
         return;
       }
       // etcd3 resumes the watch from its last revision; a relist on reconnection is cheap and certain.
-      void relist()
+      void relist(() => watcher === opened && !stopped)
         .then((listed) => {
           if (listed === undefined || watcher !== opened) return;
           // Restored from a backup: the resumed watch waits for a revision etcd will not reach for a while.
