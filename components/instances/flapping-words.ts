@@ -1,5 +1,5 @@
 import type { Instance } from '@/lib/model/instance';
-import { flappingOf, flappingUntilMs, type Flapping } from '@/lib/model/status/flapping';
+import { flapClause, flappingOf, flappingUntilMs, type Flapping } from '@/lib/model/status/flapping';
 import { formatDuration } from '@/lib/model/duration';
 
 /** Flapping instances the note names; the rest it counts, so a fleet-wide flap stays one line. */
@@ -21,7 +21,7 @@ export function flappingNote(instances: readonly Pick<Instance, 'id' | 'status' 
   if (flapping.length === 0) return null;
   const named = flapping
     .slice(0, FLAP_NAMED)
-    .map(({ id, flapping: { changes, since, atLeast } }) => `${id}: ${changes}${atLeast ? ' or more' : ''} changes into and out of critical in ${formatDuration(nowMs - since)}`);
+    .map(({ id, flapping }) => flapClause(id, flapping, nowMs));
   const more = flapping.length - named.length;
   const list = more > 0 ? `${named.join('; ')}; and ${more} more ${more === 1 ? 'instance' : 'instances'}` : named.join('; ');
   const one = flapping.length === 1;

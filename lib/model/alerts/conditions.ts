@@ -1,5 +1,4 @@
 import type { Instance, Service, Status } from '../instance';
-import { formatDuration } from '../duration';
 import { pathSegment } from '../path-segment';
 import type { RegistryStatus } from '../live';
 import type { ServiceSummary } from '../service-summary';
@@ -8,7 +7,7 @@ import type { ProbableOrigin } from '../topology/graph';
 import { ruleFor, type AlertName, type AlertRules } from './rules';
 import { isConfirmedLoss, REGISTERED_AGAIN, STAND_IN_WORDS, standInKind } from '../status/lost';
 import { lostState } from '../status/service';
-import { flappingOf, type Flapping } from '../status/flapping';
+import { flapClause, flappingOf, type Flapping } from '../status/flapping';
 
 export type Severity = 'critical' | 'warning';
 
@@ -88,10 +87,10 @@ function deciding(service: Service, ...statuses: Status[]): Instance[] {
 
 const only = <T>(items: readonly T[]): T | undefined => (items.length === 1 ? items[0] : undefined);
 
-/** "payments-1: 5 changes into and out of critical in 4 min 10 s, critical now": the service page's words (flapping-words.ts). */
+/** "payments-1: 5 changes into and out of critical in 4 min 10 s, critical now": the page's clause and what the instance is now. */
 function flapWords({ instance, flapping }: { instance: Instance; flapping: Flapping }, nowMs: number): string {
   const state = instance.lost !== undefined ? STAND_IN_WORDS[standInKind(instance.lost)] : instance.status;
-  return `${instance.id}: ${flapping.changes}${flapping.atLeast ? ' or more' : ''} changes into and out of critical in ${formatDuration(nowMs - flapping.since)}, ${state} now`;
+  return `${flapClause(instance.id, flapping, nowMs)}, ${state} now`;
 }
 
 /**

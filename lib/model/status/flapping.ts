@@ -1,3 +1,4 @@
+import { formatDuration } from '../duration';
 import type { Status } from '../instance';
 
 /**
@@ -68,6 +69,11 @@ export function flappingOf(changes: readonly number[] | undefined, nowMs: number
   const last = counted[counted.length - 1];
   if (counted.length < minChanges || since === undefined || last === undefined) return null;
   return { changes: counted.length, since, last, ...(changes.length >= FLAP_CHANGES_KEPT && counted.length === changes.length ? { atLeast: true as const } : {}) };
+}
+
+/** "payments-1: 5 changes into and out of critical in 4 min 10 s": an instance's flap in the words the page and the alert both say. */
+export function flapClause(id: string, { changes, since, atLeast }: Flapping, nowMs: number): string {
+  return `${id}: ${changes}${atLeast ? ' or more' : ''} changes into and out of critical in ${formatDuration(nowMs - since)}`;
 }
 
 /**
