@@ -92,6 +92,19 @@ function scriptedEtcd() {
   return { client, phase, leases, puts, granted, watchers, refusePuts, listings };
 }
 
+/** replica-b started on fake timers, its first listing (answered by hand, at `revision`) showing replica-a, its elder; later listings held. */
+async function startedBehindReplicaA(revision: string) {
+  vi.useFakeTimers();
+  const etcd = scriptedEtcd();
+  const listings = heldListings(etcd);
+  const membership = createMembership({ client: etcd.client, controlPrefix: '/switchyard/', ttlSeconds: 2, id: 'replica-b' });
+  const starting = membership.start();
+  await vi.advanceTimersByTimeAsync(0);
+  listings.shift()?.({ kvs: [memberKey('replica-a', '3', '3'), memberKey('replica-b', '10', '10')], header: { revision } });
+  await starting;
+  return { etcd, listings, membership };
+}
+
 describe('replica membership', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -150,14 +163,7 @@ describe('replica membership', () => {
   });
 
   it('a listing read before a delete the watch applied does not bring the deleted member back: the next eldest leads', async () => {
-    vi.useFakeTimers();
-    const etcd = scriptedEtcd();
-    const listings = heldListings(etcd);
-    const membership = createMembership({ client: etcd.client, controlPrefix: '/switchyard/', ttlSeconds: 2, id: 'replica-b' });
-    const starting = membership.start();
-    await vi.advanceTimersByTimeAsync(0);
-    listings.shift()?.({ kvs: [memberKey('replica-a', '3', '3'), memberKey('replica-b', '10', '10')], header: { revision: '10' } });
-    await starting;
+    const { etcd, listings, membership } = await startedBehindReplicaA('10');
     expect(membership.isLeader()).toBe(false);
     const watch = etcd.watchers[0];
     // etcd creates the watch, then the connection drops and etcd3 re-creates it: a relist.
@@ -175,14 +181,7 @@ describe('replica membership', () => {
   });
 
   it('follows etcd restored from a backup: a listing older than the list, with no watch event while it was read, is etcd gone back — taken, and the watch opened again from it', async () => {
-    vi.useFakeTimers();
-    const etcd = scriptedEtcd();
-    const listings = heldListings(etcd);
-    const membership = createMembership({ client: etcd.client, controlPrefix: '/switchyard/', ttlSeconds: 2, id: 'replica-b' });
-    const starting = membership.start();
-    await vi.advanceTimersByTimeAsync(0);
-    listings.shift()?.({ kvs: [memberKey('replica-a', '3', '3'), memberKey('replica-b', '10', '10')], header: { revision: '40' } });
-    await starting;
+    const { etcd, listings, membership } = await startedBehindReplicaA('40');
     const watch = etcd.watchers[0];
     watch?.emit('connected', { header: { revision: '40' } });
     expect(membership.isLeader()).toBe(false);
@@ -203,14 +202,7 @@ describe('replica membership', () => {
   });
 
   it('a reconnect\u2019s listing answered after a newer listing was taken is dropped, not taken for etcd going back: the member that left stays gone', async () => {
-    vi.useFakeTimers();
-    const etcd = scriptedEtcd();
-    const listings = heldListings(etcd);
-    const membership = createMembership({ client: etcd.client, controlPrefix: '/switchyard/', ttlSeconds: 2, id: 'replica-b' });
-    const starting = membership.start();
-    await vi.advanceTimersByTimeAsync(0);
-    listings.shift()?.({ kvs: [memberKey('replica-a', '3', '3'), memberKey('replica-b', '10', '10')], header: { revision: '40' } });
-    await starting;
+    const { etcd, listings, membership } = await startedBehindReplicaA('40');
     const first = etcd.watchers[0];
     first?.emit('connected', { header: { revision: '40' } });
     // The connection comes back (a relist, read at 50), then etcd ends the watch: a new listing and watch.
