@@ -8,6 +8,11 @@ interface Listing {
   header: { revision: string };
 }
 
+/** etcd's answer to a put. */
+interface Written {
+  header: { revision: string };
+}
+
 /** A member's key as etcd reports it, last changed (written or, in a delete event, deleted) at `modRevision`. */
 const memberKey = (id: string, createRevision: string, modRevision: string): IKeyValue => ({
   key: Buffer.from(`/switchyard/replicas/${id}`),
@@ -25,10 +30,18 @@ function heldListings(etcd: ReturnType<typeof scriptedEtcd>): ((listing: Listing
   return pending;
 }
 
+/** Puts on a lease answered by hand, in the order they were made. */
+function heldPuts(etcd: ReturnType<typeof scriptedEtcd>): ((written: Written) => void)[] {
+  const pending: ((written: Written) => void)[] = [];
+  etcd.putAnswers.answer = () => new Promise<Written>((resolve) => pending.push(resolve));
+  return pending;
+}
+
 /**
  * An etcd client the test drives by hand: each lease is an emitter (its 'lost' is emitted by the
- * test), a put on it is refused when `refusePuts` says so, and each watch is an emitter whose
- * 'error' the test emits. It notes every grant, put, revoke and open watch, with the test's phase.
+ * test), a put on it is refused when `refusePuts` says so (else answered by `putAnswers`, at once
+ * by default), and each watch is an emitter whose 'error' the test emits. It notes every grant,
+ * put, revoke and open watch, with the test's phase.
  */
 function scriptedEtcd() {
   const phase = { stopped: false };
@@ -37,13 +50,14 @@ function scriptedEtcd() {
   const granted: { stopped: boolean }[] = [];
   const watchers: (EventEmitter & { cancelled: boolean })[] = [];
   const refusePuts: boolean[] = [];
+  const putAnswers = { answer: (): Promise<Written> => Promise.resolve({ header: { revision: '5' } }) };
   const lease = () => {
     const current = Object.assign(new EventEmitter(), {
       revoked: false,
       put: () => ({
         value: () => {
           puts.push({ stopped: phase.stopped, lease: leases.indexOf(current) });
-          return refusePuts.shift() ? Promise.reject(new Error('UNAVAILABLE')) : Promise.resolve({ header: { revision: '5' } });
+          return refusePuts.shift() ? Promise.reject(new Error('UNAVAILABLE')) : putAnswers.answer();
         },
       }),
       revoke: () => {
@@ -89,7 +103,7 @@ function scriptedEtcd() {
     },
   };
   const client = { lease, getAll: () => listing, watch: () => watchBuilder } as unknown as Etcd3;
-  return { client, phase, leases, puts, granted, watchers, refusePuts, listings };
+  return { client, phase, leases, puts, granted, watchers, refusePuts, putAnswers, listings };
 }
 
 /** replica-b started on fake timers, its first listing (answered by hand, at `revision`) showing replica-a, its elder; later listings held. */
@@ -148,6 +162,24 @@ describe('replica membership', () => {
     await membership.stop();
     expect(etcd.watchers.map((watcher) => watcher.cancelled)).toEqual([true]);
     expect(etcd.leases.map((lease) => lease.revoked)).toEqual([true]);
+  });
+
+  it('stopped while its key is being written, does not list itself once etcd answers the put: its lease is revoked, so nobody else sees it either', async () => {
+    vi.useFakeTimers();
+    const etcd = scriptedEtcd();
+    const puts = heldPuts(etcd);
+    const membership = createMembership({ client: etcd.client, controlPrefix: '/switchyard/', ttlSeconds: 2, id: 'replica-a' });
+    const starting = membership.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(puts).toHaveLength(1);
+    await membership.stop();
+    expect(etcd.leases.map((lease) => lease.revoked)).toEqual([true]);
+    // etcd wrote the key before the revoke reached it (the revoke then deleted it), and says so now.
+    puts.shift()?.({ header: { revision: '6' } });
+    await starting;
+    expect(membership.members()).toEqual([]);
+    expect(membership.isLeader()).toBe(false);
+    expect(etcd.watchers).toEqual([]);
   });
 
   it('does not list the members again when etcd creates the watch: the watch starts right after the listing', async () => {

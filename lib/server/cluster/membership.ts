@@ -148,6 +148,8 @@ export function createMembership(options: MembershipOptions): Membership {
     try {
       const written = await current.put(`${prefix}${id}`).value(JSON.stringify(self));
       held = true;
+      // Stopped while the put was under way: stop() revoked this lease, so nobody sees our key; nor must we.
+      if (stopped) return;
       // Our key is new (or re-attached) as of this write: count it no older than that until the watch says more.
       members.set(id, { id, createRevision: written.header.revision, ...self });
     } catch (error) {
