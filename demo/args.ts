@@ -6,7 +6,7 @@ import { SCENARIO_NAMES } from './scenarios';
 export const USAGE = `Usage: npm run demo -- [options]
 
   --chaos                 a random fault scenario every ~45 s, each reverted after ~30 s
-  --scenario NAME         one scenario (reverted after ~30 s; flapping 50 s, lose-etcd and lose-etcd-all 60 s;
+  --scenario NAME         one scenario (reverted after ~30 s; flapping 100 s, lose-etcd and lose-etcd-all 60 s;
                           latency-spike waits for 5.5 min of baseline first):
                           ${SCENARIO_NAMES.join(', ')}
   --target SERVICE        the service --scenario hits (default: a random one; lose-etcd-all hits every service)

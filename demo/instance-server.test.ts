@@ -1,16 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkGrpcHealth } from './grpc-health';
-import { FLAP_PERIOD_MS, healthAnswer, startInstanceServer, type Faults, type InstanceServer } from './instance-server';
+import { FLAP_EDGE_OFFSET_MS, FLAP_FAILING_MS, FLAP_PASSING_MS, healthAnswer, startInstanceServer, type Faults, type InstanceServer } from './instance-server';
 
 describe('healthAnswer', () => {
-  it('serves when ok, never answers when hanging, alternates when flapping, failing first', () => {
+  it('serves when ok, never answers when hanging, alternates when flapping, failing first, its edges between 5 s probes', () => {
     expect(healthAnswer('ok', 0)).toBe('SERVING');
     expect(healthAnswer('hang', 0)).toBe('hang');
-    expect(healthAnswer('flapping', 0)).toBe('NOT_SERVING');
-    expect(healthAnswer('flapping', FLAP_PERIOD_MS)).toBe('SERVING');
-    expect(healthAnswer('flapping', 2 * FLAP_PERIOD_MS)).toBe('NOT_SERVING');
-    // Three failed probes in a row at the default 5 s interval fit in one unhealthy half.
-    expect(FLAP_PERIOD_MS).toBeGreaterThanOrEqual(3 * 5_000);
+    const flap = (ms: number) => healthAnswer('flapping', ms);
+    const cycleMs = FLAP_FAILING_MS + FLAP_PASSING_MS;
+    for (const startMs of [0, cycleMs + FLAP_EDGE_OFFSET_MS]) {
+      expect(flap(startMs)).toBe('NOT_SERVING');
+      expect(flap(startMs + FLAP_FAILING_MS - 1)).toBe('NOT_SERVING');
+      expect(flap(startMs + FLAP_FAILING_MS + (startMs === 0 ? FLAP_EDGE_OFFSET_MS : 0))).toBe('SERVING');
+    }
+    // Probes 5 s apart from the first: 4 in each failing stretch (3 turn it critical), 3 in each passing one (2 turn it passing), none on an edge.
+    const probes = Array.from({ length: 14 }, (_, i) => i * 5_000);
+    expect(probes.map((ms) => (flap(ms) === 'NOT_SERVING' ? 'F' : 'P')).join('')).toBe('FFFFFPPPFFFFPP');
+    for (const ms of probes) expect(flap(ms + 2_000)).toBe(flap(ms));
   });
 });
 

@@ -18,17 +18,42 @@ export interface Faults {
 export const HEALTHY: Readonly<Faults> = { health: 'ok', latencyFactor: 1, errorRate: 0 };
 
 /**
- * A flapping instance alternates between unhealthy and healthy this often: long enough for 3 failed
- * probes in a row at the default 5 s interval (what turns an instance critical) and 2 passing ones
- * after (what turns it passing again). At 5 s every probe saw another half and nothing ever changed.
+ * How long a flapping instance fails, then passes, over and over: at the default 5 s probe interval a
+ * failing stretch holds 4 probes, one more than the 3 failed ones in a row that turn an instance
+ * critical, and a passing one 3, one more than the 2 that turn it passing again, so a dropped round
+ * still leaves each stretch its change. 15 s each way held 3 and 3, one of them on an edge, and jitter
+ * left some stretches no change (the ServiceFlapping alert's 5 never came); at 5 s every probe saw
+ * another stretch and nothing ever changed.
  */
-export const FLAP_PERIOD_MS = 15_000;
+export const FLAP_FAILING_MS = 20_000;
+export const FLAP_PASSING_MS = 15_000;
+/**
+ * The first failing stretch is longer by half the default probe interval, so the edges fall between
+ * probes, which keep the first one's phase: a probe on an edge saw either side by how late it ran.
+ */
+export const FLAP_EDGE_OFFSET_MS = 2_500;
 
-/** The health answer `msInMode` after the mode was set: flapping fails first, so a 30 s scenario shows a whole flap. */
+/** The health answer `msInMode` after the mode was set: flapping fails first. */
 export function healthAnswer(mode: HealthMode, msInMode: number): GrpcHealthAnswer {
   if (mode === 'hang') return 'hang';
-  if (mode === 'flapping' && Math.floor(msInMode / FLAP_PERIOD_MS) % 2 === 0) return 'NOT_SERVING';
+  if (mode === 'flapping' && Math.max(0, msInMode - FLAP_EDGE_OFFSET_MS) % (FLAP_FAILING_MS + FLAP_PASSING_MS) < FLAP_FAILING_MS) return 'NOT_SERVING';
   return 'SERVING';
+}
+
+/**
+ * The health check's answer now, for an instance with these (changing) faults: a mode's time counts
+ * from the first check that saw it, so a flap's first probe fails.
+ */
+export function healthAnswerer(faults: Readonly<Pick<Faults, 'health'>>, now: () => number = Date.now): () => GrpcHealthAnswer {
+  let mode = faults.health;
+  let modeSince = now();
+  return () => {
+    if (faults.health !== mode) {
+      mode = faults.health;
+      modeSince = now();
+    }
+    return healthAnswer(mode, now() - modeSince);
+  };
 }
 
 export interface InstanceServer {
@@ -64,15 +89,7 @@ function listen(server: Server, port: number): Promise<number> {
  */
 export async function startInstanceServer(options: InstanceServerOptions): Promise<InstanceServer> {
   const { faults } = options;
-  let mode = faults.health;
-  let modeSince = Date.now();
-  const healthNow = (): GrpcHealthAnswer => {
-    if (faults.health !== mode) {
-      mode = faults.health;
-      modeSince = Date.now();
-    }
-    return healthAnswer(mode, Date.now() - modeSince);
-  };
+  const healthNow = healthAnswerer(faults);
   const metrics = new Registry();
   const answered = new Counter({ name: 'demo_work_requests_total', help: 'GET /work requests answered, by HTTP status', labelNames: ['code'], registers: [metrics] });
   const handle = (request: IncomingMessage, response: ServerResponse): void => {

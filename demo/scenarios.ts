@@ -40,6 +40,8 @@ export function scenarioReadyAfterMs(name: ScenarioName): number {
 }
 
 const ERROR_BURST_RATE = 0.6;
+/** How long `flapping` flaps (instance-server.ts): three failing stretches, the passing ones between and most of the one after. */
+export const FLAPPING_LASTS_MS = 100_000;
 
 const pickOne = <T>(items: readonly T[], random: Random): T | undefined => items[Math.floor(random() * items.length)];
 
@@ -99,8 +101,8 @@ const SCENARIOS: Record<ScenarioName, Apply> = {
   async flapping(fleet, random, service) {
     const instance = pickInstance(fleet, random, service, healthChecked);
     instance.faults.health = 'flapping';
-    // Kept 50 s: critical, passing, critical again (and passing after the revert), 4 changes at the 5 s probe interval; one failure and its recovery is no flapping (status/flapping.ts counts 3 changes into or out of critical).
-    return { description: `${instance.label}'s health flaps between passing and failing`, revert: async () => void (instance.faults.health = 'ok'), lastsMs: 50_000 };
+    // Three failures with recoveries between (FLAP_FAILING_MS, FLAP_PASSING_MS): the 5 changes into or out of critical that fire ServiceFlapping by default come 85–96 s in at the 5 s probe interval, the page's 3 (status/flapping.ts) 50–61 s in. Kept 50 s at 15 s each way it made 4 at most, 2 when jitter cost a stretch its change.
+    return { description: `${instance.label}'s health flaps between passing and failing`, revert: async () => void (instance.faults.health = 'ok'), lastsMs: FLAPPING_LASTS_MS };
   },
   async 'lose-etcd'(fleet, random, service) {
     const instance = pickInstance(fleet, random, service);
