@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_KINDS, type HistoryEvent } from './events';
 import { STATUSES } from './instance';
 import { adjacency } from './topology/graph';
-import { deriveIncidents, failureSignal, isLeaseExpiry, mayChangeIncidents, mttrByService, newestFirst, UPSTREAM_LAG_MS, upstreamIndex, withUpstream, type Incident } from './incidents';
+import { deriveIncidents, failureSignal, isLeaseExpiry, mayChangeIncidents, mttrByService, newestFirst, recentCriticalChanges, UPSTREAM_LAG_MS, upstreamIndex, withUpstream, type Incident } from './incidents';
 import type { Adjacency } from './topology/graph';
 import { dependenciesOf } from './incidents';
 
@@ -577,5 +577,38 @@ describe('lost instances (DESIGN §6)', () => {
     expect(failureSignal(lost, false)).toBe('start');
     expect(failureSignal(clear, true, true)).toBe('stop');
     expect(failureSignal(clear, false, false)).toBe('none');
+  });
+});
+
+describe('recentCriticalChanges (what the status publisher starts from after a restart)', () => {
+  let id = 0;
+  const row = (second: number, kind: HistoryEvent['kind'], instance: string, extra: Partial<HistoryEvent> = {}): HistoryEvent => ({ id: ++id, at: new Date(T0 + second * 1_000).toISOString(), kind, service: 'payments', instance, detail: kind, ...extra });
+  const health = (second: number, instance: string, from: string, to: string): HistoryEvent => row(second, 'health.changed', instance, { from, to });
+  const nowMs = T0 + 15 * MIN;
+
+  it('counts as incidents count, within the window of now, and says who is down after', () => {
+    const events = [
+      // a: critical from before the window; its recovery in it counts, then a failure.
+      health(6 * 60, 'a', 'critical', 'passing'),
+      health(7 * 60, 'a', 'passing', 'critical'),
+      // b: a failure older than the window, its recovery in it.
+      health(4 * 60, 'b', 'passing', 'critical'),
+      health(5 * 60 + 30, 'b', 'critical', 'passing'),
+      // c: lost (down), back as c2 (down goes with it), which then passes.
+      health(8 * 60, 'c', 'passing', 'critical'),
+      row(8 * 60 + 10, 'instance.lost', 'c'),
+      row(9 * 60, 'instance.lost_cleared', 'c', { returnedAs: 'c2' }),
+      health(10 * 60, 'c2', 'critical', 'passing'),
+      // d: registered, no verdict yet: not down.
+      row(11 * 60, 'instance.registered', 'd'),
+    ].sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
+    const recorded = recentCriticalChanges(events, nowMs);
+    expect(Object.fromEntries(recorded)).toEqual({
+      'payments\0a': { changes: [T0 + 6 * MIN, T0 + 7 * MIN], down: true },
+      'payments\0b': { changes: [T0 + 5.5 * MIN], down: false },
+      'payments\0c': { changes: [T0 + 8 * MIN], down: false },
+      'payments\0c2': { changes: [T0 + 10 * MIN], down: false },
+      'payments\0d': { changes: [], down: false },
+    });
   });
 });

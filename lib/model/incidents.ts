@@ -3,7 +3,7 @@ import { RESPONSE_BEGAN, type HistoryEvent } from './events';
 import { fleetRecord } from './fleet-record';
 import { StatusSchema } from './instance';
 import { returnedAsInDetail } from './history-wording';
-import { criticalChange, FLAP_MIN_CHANGES, tallyChange } from './status/flapping';
+import { criticalChange, FLAP_CHANGES_KEPT, FLAP_MIN_CHANGES, FLAP_WINDOW_MS, tallyChange } from './status/flapping';
 import type { Adjacency } from './topology/graph';
 
 /** One stretch of trouble in one service (see `deriveIncidents` for exactly what counts). */
@@ -295,6 +295,57 @@ function isCriticalChange(down: Set<string>, event: HistoryEvent, instance: stri
     else if (backAs !== instance && down.delete(instance)) down.add(backAs);
   }
   return false;
+}
+
+/** An instance's flapping as its history rows leave it: change times (ms, oldest first) and whether it is down after them. */
+export interface RecordedCriticalChanges {
+  changes: number[];
+  down: boolean;
+}
+
+/** The rows `recentCriticalChanges` reads: those `isCriticalChange` weighs. */
+export const CRITICAL_CHANGE_KINDS = ['health.changed', 'instance.lost', 'instance.lost_cleared', 'instance.registered'] as const;
+
+/**
+ * Per `service\0instance`, the changes into or out of critical that `events` (ascending, the last
+ * FLAP_WINDOW_MS before `nowMs`) make by the rule incidents count flapping by, within the window of
+ * `nowMs` (at most FLAP_CHANGES_KEPT), and whether the instance is down after them: what the status
+ * publisher starts from after a restart, so the page counts what History counts. Every instance with
+ * a row here has an entry, down or not. One whose first row is a change from critical was down
+ * before it: its failure began before the window, and its recovery in it counts, as a longer read would.
+ */
+export function recentCriticalChanges(events: readonly HistoryEvent[], nowMs: number): Map<string, RecordedCriticalChanges> {
+  const byService = new Map<string, { down: Set<string>; lost: Set<string>; changes: Map<string, number[]> }>();
+  for (const event of events) {
+    const { service, instance } = event;
+    const atMs = Date.parse(event.at);
+    if (service === undefined || instance === undefined || !(atMs <= nowMs)) continue;
+    let state = byService.get(service);
+    if (!state) {
+      state = { down: new Set(), lost: new Set(), changes: new Map() };
+      byService.set(service, state);
+    }
+    let changes = state.changes.get(instance);
+    if (!changes) {
+      changes = [];
+      state.changes.set(instance, changes);
+      if (event.kind === 'health.changed' && event.from === 'critical') state.down.add(instance);
+    }
+    const returnedAs = event.kind === 'instance.lost_cleared' ? (event.returnedAs ?? returnedAsInDetail(event.detail, instance)) : undefined;
+    if (isCriticalChange(state.down, event, instance, state.lost.has(instance), returnedAs)) changes.push(atMs);
+    if (event.kind === 'instance.lost') state.lost.add(instance);
+    else if (event.kind === 'instance.registered' || event.kind === 'instance.lost_cleared') state.lost.delete(instance);
+    // Down moved to the id it came back as: that id has a record too.
+    if (returnedAs !== undefined && !state.changes.has(returnedAs)) state.changes.set(returnedAs, []);
+  }
+  const recorded = new Map<string, RecordedCriticalChanges>();
+  for (const [service, state] of byService) {
+    for (const [instance, changes] of state.changes) {
+      const inWindow = changes.filter((changeMs) => nowMs - changeMs < FLAP_WINDOW_MS).slice(-FLAP_CHANGES_KEPT);
+      recorded.set(`${service}\0${instance}`, { changes: inWindow, down: state.down.has(instance) });
+    }
+  }
+  return recorded;
 }
 
 function toIncident(draft: Draft): Incident {

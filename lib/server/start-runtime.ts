@@ -46,6 +46,7 @@ import { createRuntimeParts, type RuntimeParts } from './parts';
 import { publishRuntime, type Runtime } from './runtime';
 import { createStore, type Store } from './store/store';
 import { createStatusPublisher } from './status/publisher';
+import { readRecordedFlaps } from './status/recorded-flaps';
 import { startMembershipStatus } from './status/membership';
 import { startTrafficStatus } from './status/traffic';
 import { startTopologyLayout } from './topology-layout/service';
@@ -139,6 +140,9 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     'status publisher',
     createStatusPublisher({
       store,
+      // Flapping counts outlive a restart: the window's changes as History holds them, read once (asked before the registry's start-up reads, so before any verdict).
+      recordedFlaps: readRecordedFlaps(history, wallClockMs(), log),
+      log,
       onChange: (change) => {
         appendAsLeader(healthChangedEvent(change));
         hooks.onHealthChange?.(change);

@@ -1,3 +1,4 @@
+import type { RecordedCriticalChanges } from '@/lib/model/incidents';
 import { isFailingStatus, type Instance, type Status } from '@/lib/model/instance';
 import { combineStatus, type Verdict } from '@/lib/model/status/combine';
 import { criticalChange, FLAP_MIN_CHANGES, FLAP_WINDOW_MS, withCriticalChange } from '@/lib/model/status/flapping';
@@ -15,6 +16,11 @@ interface CriticalChanges {
   changes: number[];
   /** Critical, or warning since a critical without a recovery since (`criticalChange`). */
   down: boolean;
+  /**
+   * Read from History at start-up, no verdict given here since: `down` is what History's rows left
+   * the id, and the first verdict of a key present then is weighed against it, as History weighs it.
+   */
+  recorded?: true;
 }
 
 /** What a recovery says when the signal that ended did not say why. */
@@ -31,6 +37,13 @@ export interface StatusPublisherOptions {
   /** Every change of an instance's combined status, with the cause that decided it. */
   onChange?: (change: HealthChange) => void;
   now?: () => Date;
+  /**
+   * What History recorded of each id's flapping (`service\0id`, status/recorded-flaps.ts), read as
+   * this publisher starts: its counts go on from there rather than from nothing. Taken whenever it
+   * comes; statuses never wait for it (a database down at start-up leaves the counts to this run).
+   */
+  recordedFlaps?: Promise<ReadonlyMap<string, RecordedCriticalChanges>>;
+  log?: (line: string) => void;
 }
 
 /** The one writer of instance status (createStatusPublisher). */
@@ -110,7 +123,10 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     const followed = criticalChanges.get(identity);
     // None followed here: start from what the instance carries (a loss adopted from a replica, a restart, one evicted past FLAP_FOLLOWED_MAX).
     let { changes, down } = followed ?? { changes: instance.criticalChangesMs ?? [], down: instance.status === 'critical' };
-    const firstVerdict = followed === undefined && instance.status === 'unknown' && firstVerdictAtStart(instance.key);
+    const atStart = instance.status === 'unknown' && firstVerdictAtStart(instance.key);
+    // History's rows say whether it was down when the last run stopped: its first verdict here is weighed against that.
+    const againstRecord = atStart && followed?.recorded === true;
+    const firstVerdict = followed === undefined && atStart;
     if (to !== 'unknown') {
       if (presentAtStart) presentAtStart.delete(instance.key);
       else judged.add(instance.key);
@@ -124,7 +140,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     // (registered again before its old lease ended) brings the same changes a second later, no more.
     // A key with no verdict is a registration, which starts not down (History: registered, no loss).
     if (to !== instance.status) {
-      const change = criticalChange(down && instance.status !== 'unknown', to);
+      const change = criticalChange(againstRecord ? down : down && instance.status !== 'unknown', to);
       if (change.counts && !firstVerdict) changes = withCriticalChange(changes, whenMs);
       down = change.down;
     }
@@ -134,8 +150,9 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     criticalChanges.delete(identity);
     // Kept while another live key of the id exists: rebuilt from that key's own status (one stuck critical,
     // a dead duplicate), the id would be down again and this key's next failure no change, as History counts it.
-    if (changes.length > 0 || down || (liveKeyCount.get(identity) ?? 0) > 1) {
-      criticalChanges.set(identity, { changes, down });
+    const stillRecorded = followed?.recorded === true && to === 'unknown';
+    if (changes.length > 0 || down || stillRecorded || (liveKeyCount.get(identity) ?? 0) > 1) {
+      criticalChanges.set(identity, { changes, down, ...(stillRecorded ? { recorded: true as const } : {}) });
       if (criticalChanges.size > FLAP_FOLLOWED_MAX) criticalChanges.delete(criticalChanges.keys().next().value as string);
     }
     return changes.length >= FLAP_MIN_CHANGES ? changes : undefined;
@@ -192,6 +209,26 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     else signal.delete(key);
     publish(key, undefined, undefined, verdict === null && previous !== undefined ? (ended ?? SIGNAL_ENDED[previous.kind]) : undefined);
   };
+
+  /**
+   * History's counts, once read: an id followed here already keeps its own `down` (newer than the
+   * rows) and gains their times (the same change at the same ms is one); one not followed starts from
+   * them. Instances already written carry the count now rather than at their next probe.
+   */
+  const takeRecorded = (recorded: ReadonlyMap<string, RecordedCriticalChanges>): void => {
+    for (const [identity, { changes, down }] of recorded) {
+      const followed = criticalChanges.get(identity);
+      if (followed) criticalChanges.set(identity, { ...followed, changes: changes.reduce(withCriticalChange, followed.changes) });
+      // Published here already, with no record kept: not down by this run's verdicts.
+      else if (liveKeyCount.has(identity)) criticalChanges.set(identity, { changes, down: false });
+      // Never past the cap: what this run follows stays.
+      else if (criticalChanges.size < FLAP_FOLLOWED_MAX) criticalChanges.set(identity, { changes, down, recorded: true });
+    }
+    for (const [key, identity] of identityOfKey) if (recorded.has(identity)) publish(key, undefined, undefined);
+  };
+  options.recordedFlaps?.then(takeRecorded, (error: unknown) => {
+    (options.log ?? console.error)(`flapping: History's recent status changes could not be read (${error instanceof Error ? error.message : String(error)}); counts start from this run's changes`);
+  });
 
   const unsubscribe = store.subscribe((delta) => {
     for (const change of delta.changes) {
