@@ -268,6 +268,47 @@ describe('alerts to a real Alertmanager', () => {
     }
   });
 
+  it('InstancesLost gives way to a critical alert in Alertmanager once every instance is lost, and to a warning again when one is back and passing while the other stays lost', async () => {
+    const name = perAttempt('twin');
+    const instanceTargets = [await startHealthTarget(), await startHealthTarget()];
+    const leases = [etcd.client.lease(3), etcd.client.lease(3)];
+    const register = (index: number, lease = leases[index]) => lease?.put(`/services/${name}/${name}-${index + 1}`).value(JSON.stringify({ address: instanceTargets[index]?.address, health: { http: '/healthz' } }));
+    const service = async (): Promise<Service> => (await (await server.fetch(`/api/v1/services/${name}`)).json()) as Service;
+    /** What Alertmanager holds of the service's InstancesLost now: the severity of each, as it says them. */
+    const held = async (): Promise<string> => {
+      const active = (await alertmanager.api('/api/v2/alerts')) as { labels: Record<string, string> }[];
+      return active.filter((alert) => alert.labels.service === name && alert.labels.alertname === 'InstancesLost').map((alert) => alert.labels.severity).sort().join(' ');
+    };
+    const holds = async (severity: string): Promise<void> => void (await eventually(async () => ((await held()) === severity ? true : undefined), 30_000, `Alertmanager holding InstancesLost ${severity} for ${name}`));
+    /** Its probes fail, then its lease expires: lost. */
+    const lose = async (index: number): Promise<void> => {
+      instanceTargets[index]?.setStatus(503);
+      await eventually(async () => ((await service()).instances.find((instance) => instance.id === `${name}-${index + 1}`)?.status === 'critical' ? true : undefined), 15_000, `${name}-${index + 1} critical`);
+      leases[index]?.release();
+    };
+    const back = etcd.client.lease(30);
+    try {
+      await register(0);
+      await register(1);
+      await eventually(async () => ((await service()).status === 'passing' ? true : undefined), 15_000, `${name} passing`);
+      await lose(0);
+      await holds('warning');
+      await lose(1);
+      // The warning resolved (Alertmanager no longer holds it), a critical alert fired in its place.
+      await holds('critical');
+      instanceTargets[1]?.setStatus(200);
+      await register(1, back);
+      await holds('warning');
+      const snapshot = await alerts();
+      expect(snapshot.alerts.filter((alert) => alert.labels.service === name && alert.labels.alertname === 'InstancesLost').map((alert) => `${alert.labels.severity} ${alert.state}: ${alert.summary}`)).toEqual([`warning firing: ${name}: 1 of 2 instances lost`]);
+      expect(snapshot.resolved.filter((alert) => alert.labels.service === name && alert.labels.alertname === 'InstancesLost').map((alert) => alert.labels.severity)).toEqual(['critical', 'warning']);
+    } finally {
+      await back.revoke().catch(() => undefined);
+      for (const lease of leases) await lease.revoke().catch(() => undefined);
+      for (const target of instanceTargets) await target.close();
+    }
+  });
+
   it('holds a silenced service’s alert from Alertmanager (operators only, audited) and sends it once the silence is lifted', async () => {
     await allHealthy();
     const before = alertmanager.notifications().length;

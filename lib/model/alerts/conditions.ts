@@ -39,6 +39,12 @@ export interface Condition {
   since?: number;
   /** The probable origin whose failure explains this one (a dependency of this service), when there is one. */
   explainedBy?: string;
+  /**
+   * An active alert of the same name and service goes on standing for it whatever its severity (its
+   * key and labels kept), rather than give way to one of this severity: a recovery under way is no
+   * new alert. For alerts whose severity is part of their key (SEVERITY_IN_KEY).
+   */
+  keepsSeverity?: boolean;
 }
 
 export interface EvaluationInput {
@@ -66,9 +72,10 @@ export const alertKey = (alertname: AlertName, service: string): string => `${al
 /**
  * Alerts whose severity is part of their identity besides alertname and service (their key, the
  * history rows a leader taking over reads, an acknowledgement's Alertmanager silence): a
- * ServiceFlapping warning gives way to a critical one. The others keep the severity they began with.
+ * ServiceFlapping or InstancesLost warning gives way to a critical one, and an InstancesLost
+ * critical to a warning. The others keep the severity they began with.
  */
-export const SEVERITY_IN_KEY: ReadonlySet<AlertName> = new Set<AlertName>(['ServiceFlapping']);
+export const SEVERITY_IN_KEY: ReadonlySet<AlertName> = new Set<AlertName>(['ServiceFlapping', 'InstancesLost']);
 
 const servicePath = (service: string): string => `/services/${pathSegment(service)}`;
 
@@ -237,8 +244,13 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
         : lost.length === 0
           ? `${back.length} ${of} ${REGISTERED_AGAIN}`
           : `${lost.length} ${of} ${lostState(lost)}, ${back.length} ${REGISTERED_AGAIN}`;
+    // Severity is part of its identity (SEVERITY_IN_KEY): a warning gives way to a critical alert
+    // once every instance is missing, and back to a warning when one passes again while others stay
+    // lost. Not while every missing one is back in etcd awaiting its verdict: the service is
+    // recovering, instances pass one by one, and the alert it has ends at the last one's pass.
     add({
       labels: { alertname: 'InstancesLost', severity: missing.length === service.instances.length ? 'critical' : 'warning', cause: 'lost', ...base, ...(instance !== undefined ? { instance } : {}) },
+      ...(lost.length === 0 ? { keepsSeverity: true } : {}),
       summary: `${service.name}: ${state}`,
       description: lost.length > 0 ? `${names(lost)}: ${lost[0]?.lost?.cause ?? 'lease expired'}` : `${names(back)}: ${back[0]?.statusCause ?? REGISTERED_AGAIN}`,
       forMs: rule.lostForSeconds * 1_000,

@@ -229,12 +229,12 @@ describe('taking over delivery after a ServiceFlapping warning gave way to a cri
 });
 
 describe('taking over delivery of an InstancesLost that escalated before this replica started', () => {
-  it('records no second firing: the old leader recorded it as a warning, this replica holds it as critical, and its severity is no part of its identity', async () => {
+  const standIn = (id: string): Instance => ({ ...failing, id, key: `/switchyard/lost/web/${id}`, statusCauseKind: 'lost', lost: { at: new Date(T0 - 120_000).toISOString(), cause: 'lease expired', passingBefore: 2 } });
+  /** A replica that holds web's two instances lost (InstancesLost critical) and takes over delivery, the history holding `recorded`: what it records. */
+  async function takeOver(recorded: HistoryEvent[]): Promise<NewHistoryEvent[]> {
     let nowMs = T0;
     let leads = false;
     const events: NewHistoryEvent[] = [];
-    const standIn = (id: string): Instance => ({ ...failing, id, key: `/switchyard/lost/web/${id}`, statusCauseKind: 'lost', lost: { at: new Date(T0 - 120_000).toISOString(), cause: 'lease expired', passingBefore: 2 } });
-    const recorded: HistoryEvent[] = [{ id: 1, at: new Date(T0 - 100_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'InstancesLost (warning): web: 1 of 2 instances lost — web-1: lease expired' }];
     const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, delivers: () => leads, recordedAlerts: () => Promise.resolve([...recorded].reverse()), webInstances: () => [standIn('web-1'), standIn('web-2')] });
     try {
       alerting.evaluate();
@@ -244,10 +244,21 @@ describe('taking over delivery of an InstancesLost that escalated before this re
       alerting.evaluate();
       await settle();
       await settle();
-      expect(events.filter((event) => event.detail.startsWith('InstancesLost'))).toEqual([]);
+      return events.filter((event) => event.detail.startsWith('InstancesLost'));
     } finally {
       alerting.stop();
     }
+  }
+  const warningFired: HistoryEvent = { id: 1, at: new Date(T0 - 100_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'InstancesLost (warning): web: 1 of 2 instances lost — web-1: lease expired' };
+
+  it('records and sends the critical firing when the old leader recorded only the warning: severity is part of its identity, the critical never paged', async () => {
+    expect((await takeOver([warningFired])).map((event) => `${event.kind} ${event.detail}`)).toEqual(['alert.fired InstancesLost (critical): web: 2 of 2 instances lost — web-1, web-2: lease expired']);
+  });
+
+  it('records no second firing when the old leader recorded the critical one too', async () => {
+    const criticalFired: HistoryEvent = { id: 3, at: new Date(T0 - 60_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'InstancesLost (critical): web: 2 of 2 instances lost — web-1, web-2: lease expired' };
+    const warningResolved: HistoryEvent = { id: 2, at: new Date(T0 - 60_000).toISOString(), kind: 'alert.resolved', service: 'web', detail: 'InstancesLost (warning) resolved: web: 1 of 2 instances lost' };
+    expect(await takeOver([warningFired, warningResolved, criticalFired])).toEqual([]);
   });
 });
 

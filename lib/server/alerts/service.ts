@@ -85,8 +85,9 @@ function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent 
 
 /**
  * Whether a history row written by `historyEvent` is about this alert (the service is the row's
- * own): its name, and its severity where that is part of its identity (SEVERITY_IN_KEY; an
- * InstancesLost recorded as a warning may be held as critical by a replica that started after).
+ * own): its name, and its severity where that is part of its identity (SEVERITY_IN_KEY: an
+ * InstancesLost warning's `alert.fired` row says nothing of the critical alert that took its place,
+ * which the previous leader may never have sent).
  */
 const isRowOf = (event: HistoryEvent, { alertname, severity }: Pick<AlertView['labels'], 'alertname' | 'severity'>): boolean =>
   event.detail.startsWith(SEVERITY_IN_KEY.has(alertname) ? `${alertname} (${severity})` : `${alertname} (`);

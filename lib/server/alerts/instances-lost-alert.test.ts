@@ -1,0 +1,185 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAlertEngine } from '@/lib/model/alerts/engine';
+import type { Ack } from '@/lib/model/alerts/acks';
+import { AlertRulesSchema, DEFAULT_ALERT_RULES, type AlertRules } from '@/lib/model/alerts/rules';
+import type { LastProbe, Status } from '@/lib/model/instance';
+import { createLostTracker, type LostTracker } from '../lost/tracker';
+import { createStore, type Store } from '../store/store';
+import { createStatusPublisher } from '../status/publisher';
+import { evaluationInput } from './evaluation-input';
+
+/**
+ * The real store, status publisher and lost tracker on one manual clock, the alert engine evaluated
+ * every 5 s as the alert service runs it (default rules: InstancesLost at once). Instances are lost
+ * as the registry loses them: probes fail, then the lease takes the key.
+ */
+const T0 = Date.parse('2026-12-07T03:00:00.000Z');
+const iso = (ms: number): string => new Date(ms).toISOString();
+let store: Store;
+let tracker: LostTracker;
+afterEach(() => {
+  tracker.stop();
+  store.close();
+});
+
+function fleet(service: string, ids: readonly string[], rules: AlertRules = DEFAULT_ALERT_RULES) {
+  let now = T0;
+  store = createStore({ coalesceMs: 0, now: () => new Date(now) });
+  const publisher = createStatusPublisher({ store, now: () => new Date(now) });
+  tracker = createLostTracker({ store, retentionSeconds: 900, onHistory: () => undefined, now: () => now, sweepMs: 60_000 });
+  const engine = createAlertEngine({ rules });
+  /** Operators' acknowledgements, as the store holds them. */
+  const acks: Ack[] = [];
+  const key = (id: string): string => `/services/${service}/${id}`;
+  /** "fired InstancesLost critical at 30 s" (InstancesLost only: ServiceCritical follows the status on its own). */
+  const transitions: string[] = [];
+  const second = (): number => (now - T0) / 1_000;
+  const probe = (id: string, to: Status): void => {
+    const ok = to === 'passing';
+    const lastProbe: LastProbe = ok ? { at: iso(now), ok: true, latencyMs: 2 } : { at: iso(now), ok: false, latencyMs: 1, error: 'connection refused' };
+    const from = store.instance(key(id))?.status ?? 'unknown';
+    publisher.probe(key(id), { status: to, statusCause: ok ? 'probe OK' : 'connection refused', lastProbe }, from === to ? undefined : { key: key(id), service, instance: id, from, to, cause: 'probe', at: iso(now) });
+    store.flush();
+  };
+  const register = (id: string): void => {
+    store.upsertKey({ etcdKey: key(id), lease: '7', registrations: [{ service, id, address: `10.0.0.${ids.indexOf(id) + 1}:80`, format: 'native', metadata: {} }] });
+    store.flush();
+  };
+  return {
+    engine,
+    acks,
+    transitions,
+    at(atSecond: number): void {
+      now = T0 + atSecond * 1_000;
+    },
+    register,
+    probe,
+    /** Registered and passing its probes. */
+    up(id: string): void {
+      register(id);
+      probe(id, 'passing');
+    },
+    /** Its probes fail, then its lease takes its key: a lost instance. */
+    async lose(id: string): Promise<void> {
+      probe(id, 'critical');
+      tracker.keyGoing(key(id), Promise.resolve('gone'));
+      store.removeKey(key(id));
+      store.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+      store.flush();
+    },
+    /** Evaluations every 5 s up to and including `untilSecond`. */
+    evaluateUntil(untilSecond: number): void {
+      for (let at = Math.ceil(second() / 5) * 5; at <= untilSecond; at += 5) {
+        now = T0 + at * 1_000;
+        for (const { kind, alert } of engine.evaluate(evaluationInput(store, [], now), now, [], acks)) {
+          if (alert.labels.alertname === 'InstancesLost') transitions.push(`${kind} InstancesLost ${alert.labels.severity} at ${at} s`);
+        }
+      }
+    },
+    /** The InstancesLost alerts now: "critical firing since 30 s: orders: 3 of 3 instances lost" (", acknowledged" when so). */
+    lostAlerts: (): string[] =>
+      engine
+        .alerts()
+        .filter((alert) => alert.labels.alertname === 'InstancesLost')
+        .map((alert) => `${alert.labels.severity} ${alert.state} since ${(Date.parse(alert.activeSince) - T0) / 1_000} s: ${alert.summary}${alert.acknowledged ? ', acknowledged' : ''}`),
+  };
+}
+
+describe('InstancesLost follows how many are lost: critical while every instance is, else warning', () => {
+  it('gives way to a critical alert once every instance is lost (the warning resolves), and to a warning again when one comes back and passes while the others stay lost', async () => {
+    const f = fleet('orders', ['orders-1', 'orders-2', 'orders-3']);
+    for (const id of ['orders-1', 'orders-2', 'orders-3']) f.up(id);
+    f.evaluateUntil(10);
+    f.at(12);
+    await f.lose('orders-1');
+    f.evaluateUntil(30);
+    expect(f.lostAlerts()).toEqual(['warning firing since 12 s: orders: 1 of 3 instances lost']);
+    f.at(31);
+    await f.lose('orders-2');
+    f.at(32);
+    await f.lose('orders-3');
+    f.evaluateUntil(60);
+    // Counted from the loss that made it every instance, as its incident.
+    expect(f.lostAlerts()).toEqual(['critical firing since 32 s: orders: 3 of 3 instances lost']);
+    f.at(61);
+    f.up('orders-3');
+    f.evaluateUntil(70);
+    // From the step down: the warning that fired at 15 s ended at 35 s, this one is another firing.
+    expect(f.lostAlerts()).toEqual(['warning firing since 65 s: orders: 2 of 3 instances lost']);
+    expect(f.transitions).toEqual([
+      'fired InstancesLost warning at 15 s',
+      'resolved InstancesLost warning at 35 s',
+      'fired InstancesLost critical at 35 s',
+      'resolved InstancesLost critical at 65 s',
+      'fired InstancesLost warning at 65 s',
+    ]);
+    expect(f.engine.recentlyResolved().map((alert) => `${alert.labels.severity} ${(Date.parse(alert.activeSince) - T0) / 1_000}–${(Date.parse(alert.resolvedAt ?? '') - T0) / 1_000} s`)).toEqual(['critical 32–65 s', 'warning 12–35 s']);
+  });
+
+  it('keeps its severity through a recovery: instances back in etcd pass one by one and the critical alert resolves at the last one\u2019s pass, with no warning between', async () => {
+    const f = fleet('orders', ['orders-1', 'orders-2']);
+    for (const id of ['orders-1', 'orders-2']) f.up(id);
+    f.evaluateUntil(5);
+    f.at(8);
+    await f.lose('orders-1');
+    await f.lose('orders-2');
+    f.evaluateUntil(30);
+    f.at(31);
+    f.register('orders-1');
+    f.register('orders-2');
+    f.at(33);
+    f.probe('orders-1', 'passing');
+    f.evaluateUntil(35);
+    // One of two passing, the other back in etcd without a verdict yet: recovering, still the critical alert.
+    expect(f.lostAlerts()).toEqual(['critical firing since 8 s: orders: 1 of 2 instances registered again with no probe verdict yet']);
+    f.at(37);
+    f.probe('orders-2', 'passing');
+    f.evaluateUntil(40);
+    expect(f.transitions).toEqual(['fired InstancesLost critical at 10 s', 'resolved InstancesLost critical at 40 s']);
+    expect(f.engine.recentlyResolved()[0]).toMatchObject({ resolvedAt: iso(T0 + 37_000), resolvedOn: 'recovery' });
+  });
+
+  it('ends an acknowledgement of the warning with it: the critical alert that takes its place is not acknowledged', async () => {
+    const f = fleet('orders', ['orders-1', 'orders-2']);
+    for (const id of ['orders-1', 'orders-2']) f.up(id);
+    f.evaluateUntil(5);
+    f.at(8);
+    await f.lose('orders-1');
+    f.evaluateUntil(10);
+    f.acks.push({ id: 'ack-1', alertname: 'InstancesLost', service: 'orders', by: 'ops', at: iso(T0 + 11_000) });
+    f.evaluateUntil(15);
+    expect(f.lostAlerts()).toEqual(['warning firing since 8 s: orders: 1 of 2 instances lost, acknowledged']);
+    f.at(17);
+    await f.lose('orders-2');
+    f.evaluateUntil(20);
+    // The store still lists it (the leader ends it at its next evaluation, service.ts endResolvedAcks): used up all the same.
+    expect(f.lostAlerts()).toEqual(['critical firing since 17 s: orders: 2 of 2 instances lost']);
+    expect([...f.engine.usedUpAcks()]).toEqual(['ack-1']);
+  });
+
+  it('counts lostForSeconds from the losses: a critical alert waits its own duration from the last one, a warning stepped down to fires at once for losses older than that', async () => {
+    const f = fleet('orders', ['orders-1', 'orders-2', 'orders-3'], AlertRulesSchema.parse({ defaults: { lostForSeconds: 60 } }));
+    for (const id of ['orders-1', 'orders-2', 'orders-3']) f.up(id);
+    f.evaluateUntil(5);
+    f.at(8);
+    await f.lose('orders-1');
+    f.evaluateUntil(100);
+    f.at(101);
+    await f.lose('orders-2');
+    await f.lose('orders-3');
+    f.evaluateUntil(200);
+    f.at(201);
+    f.up('orders-3');
+    f.evaluateUntil(205);
+    expect(f.transitions).toEqual([
+      'fired InstancesLost warning at 70 s',
+      // Every instance lost: as two rules of different severity, the critical one holds for its own 60 s first.
+      'resolved InstancesLost warning at 105 s',
+      'fired InstancesLost critical at 165 s',
+      'resolved InstancesLost critical at 205 s',
+      'fired InstancesLost warning at 205 s',
+    ]);
+    expect(f.lostAlerts()).toEqual(['warning firing since 205 s: orders: 2 of 3 instances lost']);
+  });
+});
