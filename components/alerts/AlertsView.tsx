@@ -281,7 +281,8 @@ export function AlertsView({ initial, services, cause }: { initial: AlertsSnapsh
             <tbody>
               {initial.silences.map((silence) => (
                 <tr key={silence.id} data-silence={silence.service}>
-                  <td className="truncate" title={silence.service}>
+                  {/* A cell, not a block: `.truncate` (display: block) sat its words at the row's top; the table's cells cut with an ellipsis anyway. */}
+                  <td title={silence.service}>
                     <CardLabel>Service</CardLabel>
                     {silence.service}
                   </td>
@@ -332,7 +333,7 @@ export function AlertsView({ initial, services, cause }: { initial: AlertsSnapsh
                     <CardLabel>Channel</CardLabel>
                     {target.channel}
                   </td>
-                  <td className="truncate mono" title={target.url}>
+                  <td className="mono" title={target.url}>
                     <CardLabel>URL</CardLabel>
                     {target.url}
                   </td>

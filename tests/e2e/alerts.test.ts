@@ -167,6 +167,40 @@ describe('Alerts page in Chromium', () => {
       }
       // No card labels beside the headers.
       for (const table of tables) for (const cell of await cells(table)) expect(cell.label, `${table} at ${width} px`).toBe('');
+      // Each row's cells are the row's height and their words centred on the row's middle: the silence's
+      // service cell, a block (`.truncate`) rather than a cell, sat at the row's top above its neighbours.
+      for (const table of tables) {
+        const rows = await page.getByRole('table', { name: table }).locator('tbody tr').evaluateAll((found) =>
+          found.map((row) => {
+            const rowBox = row.getBoundingClientRect();
+            return [...row.children].map((cell) => {
+              const box = cell.getBoundingClientRect();
+              // Its visible words' lines (not a screen reader's text, placed out of sight).
+              const text: DOMRect[] = [];
+              const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if (node.parentElement?.closest('.visually-hidden')) continue;
+                const range = document.createRange();
+                range.selectNodeContents(node);
+                text.push(...[...range.getClientRects()].filter((rect) => rect.width > 0 && rect.height > 0));
+              }
+              return {
+                header: cell.closest('table')?.querySelectorAll('thead th')[(cell as HTMLTableCellElement).cellIndex]?.textContent?.trim() ?? '',
+                fills: Math.abs(box.top - rowBox.top) < 0.5 && Math.abs(box.bottom - rowBox.bottom) < 0.5,
+                // How far the middle of its words (all their lines) is from the row's.
+                offCentre: text.length === 0 ? 0 : (Math.min(...text.map((rect) => rect.top)) + Math.max(...text.map((rect) => rect.bottom))) / 2 - (rowBox.top + rowBox.bottom) / 2,
+              };
+            });
+          }),
+        );
+        for (const row of rows) {
+          for (const { header, fills, offCentre } of row) {
+            expect(fills, `${table}: the ${header} cell fills its row at ${width} px`).toBe(true);
+            // Within 2 px: a smaller word on a line (the acknowledged mark) moves its line's middle ~1.4 px; the block sat 6.5 px high.
+            expect(Math.abs(offCentre), `${table}: the ${header} cell's words off the row's middle at ${width} px`).toBeLessThanOrEqual(2);
+          }
+        }
+      }
     }
     await page.setViewportSize({ width: 1440, height: 900 });
     expect(stack.errors).toEqual([]);
