@@ -5,6 +5,7 @@ import type { InstanceLatency, LatencyWindow } from '@/lib/model/latency';
 import { CopyableText } from '../ui/CopyButton';
 import { MiddleTruncate } from '../ui/MiddleTruncate';
 import { Truncate } from '../ui/Truncate';
+import { titleIfCut } from '../ui/title-if-cut';
 import { DrainAction } from '../drain/DrainAction';
 import { DrainRow } from '../drain/DrainRow';
 import { LatencyCell } from './LatencyCell';
@@ -23,16 +24,6 @@ interface Props {
   window: LatencyWindow;
   /** Trailing characters of the id that always show: enough to tell this service's instances apart. */
   idTail: number;
-}
-
-/**
- * Titles a cell with its text only while that text is cut (its ellipsis hides the rest): a title on
- * every zone made screen readers say each one twice. Decided as the pointer enters, where the cell's
- * width is known, so no row measures itself as it renders.
- */
-function titleIfCut(cell: HTMLElement, text: string | undefined): void {
-  if (text !== undefined && cell.scrollWidth > cell.clientWidth) cell.title = text;
-  else cell.removeAttribute('title');
 }
 
 export const InstanceRow = memo(function InstanceRow({ instance, expanded, onToggle, latency, window, idTail }: Props) {

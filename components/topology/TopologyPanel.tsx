@@ -16,6 +16,7 @@ import { distinguishingTail } from '@/lib/model/middle-ellipsis';
 import { servicePath } from '@/lib/client/routes';
 import { CopyableText } from '../ui/CopyButton';
 import { MiddleTruncate } from '../ui/MiddleTruncate';
+import { titleIfCut } from '../ui/title-if-cut';
 import { useInstancesLatency } from '@/lib/client/useLatency';
 import { TRAFFIC_WINDOW_SECONDS } from '@/lib/model/status/combine';
 import { instanceRecentTraffic } from '@/lib/model/status/recent-traffic';
@@ -192,7 +193,10 @@ function InstanceList({ service, instances, drainControls }: { service: string; 
                     <>
                       {' '}
                       {/* The dot with it, held by a no-break space: a line broken before the zone does not end in a dangling "·", nor begin the zone with one alone. */}
-                      <span className="zone-name">·{'\u00a0'}{instance.zone}</span>
+                      <span className="zone-name" onPointerEnter={(event) => titleIfCut(event.currentTarget, instance.zone)}>
+                        ·{'\u00a0'}
+                        {instance.zone}
+                      </span>
                     </>
                   )}
                 </span>
@@ -333,7 +337,9 @@ export function TopologyPanel(props: TopologyPanelProps) {
                   {node.zones.map((zone, i) => (
                     <Fragment key={zone}>
                       {i > 0 && ', '}
-                      <bdi className="zone-name">{zone}</bdi>
+                      <bdi className="zone-name" onPointerEnter={(event) => titleIfCut(event.currentTarget, zone)}>
+                        {zone}
+                      </bdi>
                     </Fragment>
                   ))}
                 </dd>

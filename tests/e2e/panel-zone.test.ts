@@ -11,8 +11,9 @@ import { launchBrowser, openPage } from '../support/browser';
 
 /**
  * The map panel (click a node on the map), server-rendered in the app's CSS at the window widths of
- * its layouts: each zone, in an instance's line and in the Zones fact, stays inside its cell. A line
- * breaks before a zone; a zone breaks inside only where it is longer than a whole line.
+ * its layouts: each zone, in an instance's line and in the Zones fact, stays inside its cell, whole
+ * on one line: a line breaks before a zone, never inside it ("eu-west-" over "1a"), and a zone longer
+ * than a whole line ends in an ellipsis, as in the instance table (titled on hover: zone-title.test.ts).
  */
 // The map page's stylesheets, in the app's order.
 const CSS = ['tokens', 'base', 'shell', 'controls', 'table', 'badges', 'drain', 'status', 'topology'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
@@ -63,7 +64,7 @@ describe('the map panel’s zones (Chromium)', () => {
     await browser.close();
   });
 
-  it.each(WIDTHS)('at %i px: each zone stays in its cell, on one line where a line can hold it, and the page does not scroll sideways', async (width) => {
+  it.each(WIDTHS)('at %i px: each zone stays in its cell on one line, cut with an ellipsis only where no line can hold it, and the page does not scroll sideways', async (width) => {
     const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
     // As on the map page: the panel beside the map, under it from 900 px down.
     await page.setContent(
@@ -75,9 +76,9 @@ describe('the map panel’s zones (Chromium)', () => {
         const container = zone.closest('td') ?? zone.closest('dd');
         if (!container) throw new Error('a zone outside a cell');
         const style = getComputedStyle(container);
-        const box = container.getBoundingClientRect();
-        const contentLeft = box.left + parseFloat(style.paddingLeft);
-        const contentRight = box.right - parseFloat(style.paddingRight);
+        const cell = container.getBoundingClientRect();
+        const contentLeft = cell.left + parseFloat(style.paddingLeft);
+        const contentRight = cell.right - parseFloat(style.paddingRight);
         // Its width on one line, in its own font: a copy that never wraps.
         const copy = zone.cloneNode(true) as HTMLElement;
         copy.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap;display:inline-block;max-width:none';
@@ -87,23 +88,30 @@ describe('the map panel’s zones (Chromium)', () => {
         const range = document.createRange();
         range.selectNodeContents(zone);
         const rects = [...range.getClientRects()].filter((rect) => rect.width > 0);
+        const box = zone.getBoundingClientRect();
         return {
           where,
           text: (zone.textContent ?? '').replace(/\s+/g, ' '),
           fits: oneLine <= contentRight - contentLeft + 0.5,
           lines: new Set(rects.map((rect) => Math.round(rect.top))).size,
-          inside: rects.every((rect) => rect.left >= contentLeft - 0.5 && rect.right <= contentRight + 0.5),
+          // What is drawn: the zone's box (its text past it is clipped).
+          inside: box.left >= contentLeft - 0.5 && box.right <= contentRight + 0.5,
+          cut: zone.scrollWidth > zone.clientWidth,
+          ellipsis: getComputedStyle(zone).textOverflow === 'ellipsis' && getComputedStyle(zone).overflowX === 'hidden',
         };
       }),
     );
     const texts = zones.map(({ where, text }) => `${where}: ${text}`);
     expect(texts).toEqual([...ZONES.map((zone) => `fact: ${zone}`), ...ZONES.map((zone) => `instance: · ${zone}`)]);
-    for (const { where, text, fits, lines, inside } of zones) {
+    for (const { where, text, fits, lines, inside, cut, ellipsis } of zones) {
       expect.soft(inside, `${where} "${text}": inside its cell`).toBe(true);
-      // A line breaks before it rather than inside it; inside it only where no line could hold it.
-      if (fits) expect.soft(lines, `${where} "${text}": lines`).toBe(1);
+      // One line always: a line breaks before it rather than inside it.
+      expect.soft(lines, `${where} "${text}": lines`).toBe(1);
+      // Cut only where no line could hold it, and then with an ellipsis.
+      expect.soft(cut, `${where} "${text}": cut`).toBe(!fits);
+      if (cut) expect.soft(ellipsis, `${where} "${text}": cut with an ellipsis`).toBe(true);
     }
-    // The longest is longer than a line everywhere: what is tested is that it breaks, not that it fits.
+    // The longest is longer than a line everywhere: what is tested is that it is cut, not that it fits.
     expect(zones.filter(({ text }) => text.endsWith(ZONES[2] ?? '')).map(({ fits }) => fits)).toEqual([false, false]);
     if (process.env.UI3_SHOTS) await page.locator('.tpanel').screenshot({ path: `/tmp/s32/ui3/panel-zone-${width}.png` });
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
