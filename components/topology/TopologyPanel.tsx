@@ -174,7 +174,9 @@ function InstanceList({ service, instances, drainControls }: { service: string; 
         <thead>
           <tr>
             <th scope="col">Instance</th>
-            <th scope="col">Status</th>
+            <th scope="col" className="tpanel__status-column">
+              Status
+            </th>
             {drainControls && (
               <th scope="col" className="tpanel__drain-column">
                 Drain

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TopologyPanel } from '@/components/topology/TopologyPanel';
+import type { Instance, Service } from '@/lib/model/instance';
+import type { TopologyNode } from '@/lib/model/topology/topology';
+import { launchBrowser, openPage } from '../support/browser';
+
+/**
+ * The map panel's instance list as an admin sees it (click a node on the map), server-rendered in the
+ * app's CSS at the window widths of its layouts: each instance's status badge stands clear of its
+ * Drain (or Undrain) button, each inside its own cell ('Passing' was 2 px from 'Drain' at 1440 px).
+ */
+// The map page's stylesheets, in the app's order.
+const CSS = ['tokens', 'base', 'shell', 'controls', 'table', 'badges', 'drain', 'status', 'topology'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
+const WIDTHS = [1920, 1440, 1280, 1024, 901, 800, 641, 390];
+/** The least room between a badge and the button beside it: the panel's gap between items elsewhere. */
+const MIN_GAP_PX = 8;
+
+const instance = (id: string, status: Instance['status'], drained = false): Instance => ({
+  id,
+  service: 'orders',
+  key: `/services/orders/${id}`,
+  address: '10.244.123.201:50051',
+  format: 'go-micro',
+  zone: 'eu-west-1a',
+  metadata: {},
+  status,
+  drain: drained ? { by: 'night-oncall', reason: 'restart', at: '2026-12-06T09:00:00.000Z' } : null,
+});
+
+// Every status's word (Warning is the widest), and a drained instance's wider Undrain button.
+const SERVICE: Service = {
+  name: 'orders',
+  status: 'critical',
+  instances: [instance('orders-1', 'critical'), instance('orders-2', 'warning'), instance('orders-3', 'unknown'), instance('orders-4', 'passing'), instance('orders-5', 'passing', true)],
+};
+const NODE: TopologyNode = { id: 'orders', kind: 'service', status: 'critical', instances: 5, drained: 1, lost: 0, lostServing: 0, checking: 0, zones: ['eu-west-1a'], formats: ['go-micro'] };
+
+describe('the map panel’s status and drain cells (Chromium)', () => {
+  let browser: Browser;
+  let markup: string;
+  beforeAll(async () => {
+    const noop = (): void => undefined;
+    markup = renderToStaticMarkup(
+      createElement(TopologyPanel, {
+        node: NODE,
+        service: SERVICE,
+        nodeById: new Map([[NODE.id, NODE]]),
+        edgesIn: [],
+        edgesOut: [],
+        causedBy: [],
+        focus: { id: NODE.id, hops: 1 },
+        onFocus: noop,
+        onSelect: noop,
+        onToggleGroup: noop,
+        onClose: noop,
+        // The button DrainAction draws for an operator (its classes and words).
+        drainControls: (drained: Instance) =>
+          createElement('div', { className: 'drain-controls drain-controls--compact' }, createElement('button', { type: 'button', className: 'button button--small drain-action' }, drained.drain ? 'Undrain' : 'Drain')),
+      }),
+    );
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser.close();
+  });
+
+  it.each(WIDTHS)('at %i px: each status badge is inside its cell and at least 8 px from its drain button, which is inside its own', async (width) => {
+    const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
+    // As on the map page: the panel beside the map, under it from 900 px down.
+    await page.setContent(
+      `<html data-theme="dark"><head><style>${CSS}</style></head><body><div class="topology__body has-panel" style="display:flex;height:900px"><div style="flex:1;min-width:0"></div>${markup}</div></body></html>`,
+    );
+    const rows = await page.evaluate(() =>
+      [...document.querySelectorAll('.tpanel__instances tbody tr')].map((row) => {
+        const [, statusCell, drainCell] = [...row.children];
+        const badge = statusCell?.querySelector('.badge');
+        const button = drainCell?.querySelector('button');
+        if (!statusCell || !drainCell || !badge || !button) throw new Error('a row without its status badge or drain button');
+        const [statusBox, drainBox, badgeBox, buttonBox] = [statusCell, drainCell, badge, button].map((element) => element.getBoundingClientRect()) as [DOMRect, DOMRect, DOMRect, DOMRect];
+        return {
+          words: `${badge.textContent ?? ''} / ${button.textContent ?? ''}`,
+          badgeInside: badgeBox.left >= statusBox.left - 0.5 && badgeBox.right <= statusBox.right + 0.5,
+          buttonInside: buttonBox.left >= drainBox.left - 0.5 && buttonBox.right <= drainBox.right + 0.5,
+          gap: Math.round((buttonBox.left - badgeBox.right) * 10) / 10,
+        };
+      }),
+    );
+    expect(rows.map(({ words }) => words)).toEqual(['Critical / Drain', 'Warning / Drain', 'Unknown / Drain', 'Passing / Drain', 'Passing / Undrain']);
+    for (const { words, badgeInside, buttonInside, gap } of rows) {
+      expect.soft(badgeInside, `${words}: the badge inside its cell`).toBe(true);
+      expect.soft(buttonInside, `${words}: the button inside its cell`).toBe(true);
+      expect.soft(gap, `${words}: px between badge and button`).toBeGreaterThanOrEqual(MIN_GAP_PX);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await page.context().close();
+  });
+});
