@@ -20,7 +20,7 @@ export function AckControl({ alert, onDone }: { alert: AlertView; onDone: (error
     event.preventDefault();
     const reason = String(new FormData(event.currentTarget).get('reason') ?? '').trim();
     setBusy(true);
-    const result = await accessCall('POST', '/api/v1/alerts/acks', { alertname: alert.labels.alertname, service: alert.labels.service, ...(reason ? { reason } : {}) });
+    const result = await accessCall('POST', '/api/v1/alerts/acks', { alertname: alert.labels.alertname, service: alert.labels.service, severity: alert.labels.severity, ...(reason ? { reason } : {}) });
     setBusy(false);
     if (result.ok) setOpen(false);
     onDone(result.ok ? null : result.message);

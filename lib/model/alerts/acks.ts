@@ -5,12 +5,17 @@ import { AlertNameSchema, type AlertName } from './rules';
 
 export const MAX_ACK_REASON = 500;
 
-/** `POST /api/v1/alerts/acks`: one firing alert (its alertname and service labels), with an optional reason. */
+/**
+ * `POST /api/v1/alerts/acks`: one firing alert (its alertname and service labels), with an optional
+ * reason, and the severity the operator saw: an alert whose severity is part of its identity
+ * (SEVERITY_IN_KEY) may have given way to one of the other severity since, which it must not cover.
+ */
 export const AckRequestSchema = z
   .object({
     alertname: AlertNameSchema,
     // In the body, not a URL: any name the registry lists, `..` included.
     service: FleetNameSchema,
+    severity: z.enum(['critical', 'warning']).optional(),
     reason: z.string().trim().max(MAX_ACK_REASON).refine(withoutNul, 'must not contain a NUL character').optional(),
   })
   .strict();

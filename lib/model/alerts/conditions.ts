@@ -40,9 +40,9 @@ export interface Condition {
   /** The probable origin whose failure explains this one (a dependency of this service), when there is one. */
   explainedBy?: string;
   /**
-   * An active alert of the same name and service goes on standing for it whatever its severity (its
-   * key and labels kept), rather than give way to one of this severity: a recovery under way is no
-   * new alert. For alerts whose severity is part of their key (SEVERITY_IN_KEY).
+   * A recovery under way (every missing instance back in etcd awaiting its verdict): an active
+   * alert of the same name and service goes on standing for it whatever its severity (its key and
+   * labels kept), rather than escalate at the very recovery. For ESCALATES_ONLY alerts.
    */
   keepsSeverity?: boolean;
 }
@@ -72,10 +72,18 @@ export const alertKey = (alertname: AlertName, service: string): string => `${al
 /**
  * Alerts whose severity is part of their identity besides alertname and service (their key, the
  * history rows a leader taking over reads, an acknowledgement's Alertmanager silence): a
- * ServiceFlapping or InstancesLost warning gives way to a critical one, and an InstancesLost
- * critical to a warning. The others keep the severity they began with.
+ * ServiceFlapping or InstancesLost warning gives way to a critical one. The others keep the
+ * severity they began with.
  */
 export const SEVERITY_IN_KEY: ReadonlySet<AlertName> = new Set<AlertName>(['ServiceFlapping', 'InstancesLost']);
+
+/**
+ * Of those, the alerts whose severity only rises: once critical, the alert stands for its warning
+ * condition too until it resolves. An InstancesLost critical (every instance missing) would else
+ * step down and up again at each pass of a crash loop, and at each instance of a staggered
+ * recovery, a page every time; a critical held until nothing is lost costs the on-call nothing.
+ */
+export const ESCALATES_ONLY: ReadonlySet<AlertName> = new Set<AlertName>(['InstancesLost']);
 
 const servicePath = (service: string): string => `/services/${pathSegment(service)}`;
 
@@ -245,9 +253,8 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
           ? `${back.length} ${of} ${REGISTERED_AGAIN}`
           : `${lost.length} ${of} ${lostState(lost)}, ${back.length} ${REGISTERED_AGAIN}`;
     // Severity is part of its identity (SEVERITY_IN_KEY): a warning gives way to a critical alert
-    // once every instance is missing, and back to a warning when one passes again while others stay
-    // lost. Not while every missing one is back in etcd awaiting its verdict: the service is
-    // recovering, instances pass one by one, and the alert it has ends at the last one's pass.
+    // once every instance is missing; the critical one then stands until it resolves (ESCALATES_ONLY).
+    // Not while every missing one is back in etcd awaiting its verdict: the service is recovering.
     add({
       labels: { alertname: 'InstancesLost', severity: missing.length === service.instances.length ? 'critical' : 'warning', cause: 'lost', ...base, ...(instance !== undefined ? { instance } : {}) },
       ...(lost.length === 0 ? { keepsSeverity: true } : {}),

@@ -1,4 +1,4 @@
-import { alertKey, currentConditions, ORIGIN_ALERTS, SEVERITY_IN_KEY, SUPPRESSIBLE, type AlertLabels, type EvaluationInput } from './conditions';
+import { alertKey, currentConditions, ESCALATES_ONLY, ORIGIN_ALERTS, SUPPRESSIBLE, type AlertLabels, type EvaluationInput } from './conditions';
 import { ackFor, type Ack } from './acks';
 import type { AlertName, AlertRules } from './rules';
 import { silenceFor, type Silence } from './silences';
@@ -65,8 +65,6 @@ interface Entry {
   forMs: number;
   state: AlertState;
   activeSinceMs: number;
-  /** What its rule's duration counts from: the condition's start, before an alert of its other severity whose place it took (else activeSinceMs). */
-  countedFromMs: number;
   firedAtMs?: number;
   resolvedAtMs?: number;
   resolvedOn?: 'recovery' | 'evaluation';
@@ -173,24 +171,21 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       const ackIds = new Set(acks.map((ack) => ack.id));
       usedUpAcks = new Set([...usedUpAcks].filter((id) => ackIds.has(id)));
       const conditions = currentConditions(input, options.rules, nowMs);
-      // Alerts whose severity is in their key, as they stood before this evaluation, by name and service: the one of the other severity a condition follows.
-      const bySeverityFreeKey = new Map<string, Entry>();
-      for (const entry of active.values()) if (SEVERITY_IN_KEY.has(entry.labels.alertname)) bySeverityFreeKey.set(alertKey(entry.labels.alertname, entry.labels.service), entry);
+      // Alerts whose severity only rises (ESCALATES_ONLY), as they stood before this evaluation, by name and service.
+      const escalating = new Map<string, Entry>();
+      for (const entry of active.values()) if (ESCALATES_ONLY.has(entry.labels.alertname)) escalating.set(alertKey(entry.labels.alertname, entry.labels.service), entry);
       const seen = new Set<string>();
       for (const condition of conditions) {
-        const previous = SEVERITY_IN_KEY.has(condition.labels.alertname) ? bySeverityFreeKey.get(alertKey(condition.labels.alertname, condition.labels.service)) : undefined;
-        const key = condition.keepsSeverity && previous ? previous.key : condition.key;
+        const previous = escalating.get(alertKey(condition.labels.alertname, condition.labels.service));
+        // A critical one past its rule's duration stands for a warning condition until it resolves (one
+        // still pending never met its rule); any stands for a recovery under way (keepsSeverity).
+        const stands = previous !== undefined && (condition.keepsSeverity === true || (previous.labels.severity === 'critical' && previous.state !== 'pending'));
+        const key = stands ? previous.key : condition.key;
         seen.add(key);
         let entry = active.get(key);
         if (!entry) {
-          const startMs = Math.min(condition.since ?? nowMs, nowMs);
-          // Taking the place of its other severity (an InstancesLost critical stepping down to a warning
-          // counts from a loss older than that one): it starts after that one's last evaluation, so the
-          // two never overlap (nor two firings of one identity, which Alertmanager would merge), while
-          // its duration still counts from its condition's start.
-          const activeSinceMs = previous && previous.key !== key && startMs <= previous.heldAtMs ? nowMs : startMs;
           // Labels are the alert's identity in Alertmanager: fixed for its whole life.
-          entry = { key, labels: condition.labels, summary: '', description: '', path: '', forMs: 0, state: 'pending', activeSinceMs, countedFromMs: startMs, heldAtMs: nowMs, notified: false };
+          entry = { key, labels: condition.labels, summary: '', description: '', path: '', forMs: 0, state: 'pending', activeSinceMs: Math.min(condition.since ?? nowMs, nowMs), heldAtMs: nowMs, notified: false };
           active.set(key, entry);
         }
         entry.heldAtMs = nowMs;
@@ -242,7 +237,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
           delete entry.heldBy;
           entry.releasedAtMs = nowMs;
         }
-        if (nowMs - Math.max(entry.countedFromMs, entry.releasedAtMs ?? 0) < entry.forMs) continue;
+        if (nowMs - Math.max(entry.activeSinceMs, entry.releasedAtMs ?? 0) < entry.forMs) continue;
         if (holder) {
           if (entry.state !== 'suppressed') {
             entry.state = 'suppressed';

@@ -87,7 +87,7 @@ function fleet(service: string, ids: readonly string[], rules: AlertRules = DEFA
 }
 
 describe('InstancesLost follows how many are lost: critical while every instance is, else warning', () => {
-  it('gives way to a critical alert once every instance is lost (the warning resolves), and to a warning again when one comes back and passes while the others stay lost', async () => {
+  it('gives way to a critical alert once every instance is lost (the warning resolves), which stays critical when one comes back and passes while the others stay lost', async () => {
     const f = fleet('orders', ['orders-1', 'orders-2', 'orders-3']);
     for (const id of ['orders-1', 'orders-2', 'orders-3']) f.up(id);
     f.evaluateUntil(10);
@@ -105,16 +105,10 @@ describe('InstancesLost follows how many are lost: critical while every instance
     f.at(61);
     f.up('orders-3');
     f.evaluateUntil(70);
-    // From the step down: the warning that fired at 15 s ended at 35 s, this one is another firing.
-    expect(f.lostAlerts()).toEqual(['warning firing since 65 s: orders: 2 of 3 instances lost']);
-    expect(f.transitions).toEqual([
-      'fired InstancesLost warning at 15 s',
-      'resolved InstancesLost warning at 35 s',
-      'fired InstancesLost critical at 35 s',
-      'resolved InstancesLost critical at 65 s',
-      'fired InstancesLost warning at 65 s',
-    ]);
-    expect(f.engine.recentlyResolved().map((alert) => `${alert.labels.severity} ${(Date.parse(alert.activeSince) - T0) / 1_000}–${(Date.parse(alert.resolvedAt ?? '') - T0) / 1_000} s`)).toEqual(['critical 32–65 s', 'warning 12–35 s']);
+    // Only escalating: the critical alert stands, saying what is lost now.
+    expect(f.lostAlerts()).toEqual(['critical firing since 32 s: orders: 2 of 3 instances lost']);
+    expect(f.transitions).toEqual(['fired InstancesLost warning at 15 s', 'resolved InstancesLost warning at 35 s', 'fired InstancesLost critical at 35 s']);
+    expect(f.engine.recentlyResolved().map((alert) => `${alert.labels.severity} ${(Date.parse(alert.activeSince) - T0) / 1_000}–${(Date.parse(alert.resolvedAt ?? '') - T0) / 1_000} s`)).toEqual(['warning 12–35 s']);
   });
 
   it('keeps its severity through a recovery: instances back in etcd pass one by one and the critical alert resolves at the last one\u2019s pass, with no warning between', async () => {
@@ -158,7 +152,7 @@ describe('InstancesLost follows how many are lost: critical while every instance
     expect([...f.engine.usedUpAcks()]).toEqual(['ack-1']);
   });
 
-  it('counts lostForSeconds from the losses: a critical alert waits its own duration from the last one, a warning stepped down to fires at once for losses older than that', async () => {
+  it('counts lostForSeconds from the losses: a critical alert waits its own duration from the last one, and once fired stays critical when one passes again', async () => {
     const f = fleet('orders', ['orders-1', 'orders-2', 'orders-3'], AlertRulesSchema.parse({ defaults: { lostForSeconds: 60 } }));
     for (const id of ['orders-1', 'orders-2', 'orders-3']) f.up(id);
     f.evaluateUntil(5);
@@ -177,9 +171,86 @@ describe('InstancesLost follows how many are lost: critical while every instance
       // Every instance lost: as two rules of different severity, the critical one holds for its own 60 s first.
       'resolved InstancesLost warning at 105 s',
       'fired InstancesLost critical at 165 s',
-      'resolved InstancesLost critical at 205 s',
-      'fired InstancesLost warning at 205 s',
     ]);
-    expect(f.lostAlerts()).toEqual(['warning firing since 205 s: orders: 2 of 3 instances lost']);
+    expect(f.lostAlerts()).toEqual(['critical firing since 101 s: orders: 2 of 3 instances lost']);
+  });
+
+  it('lets a critical alert still pending (short of lostForSeconds) go when one passes again: it never met its rule, and a warning counted from the newest loss still missing takes its place', async () => {
+    const f = fleet('orders', ['orders-1', 'orders-2', 'orders-3'], AlertRulesSchema.parse({ defaults: { lostForSeconds: 60 } }));
+    for (const id of ['orders-1', 'orders-2', 'orders-3']) f.up(id);
+    f.evaluateUntil(5);
+    f.at(8);
+    await f.lose('orders-1');
+    f.evaluateUntil(100);
+    f.at(101);
+    await f.lose('orders-2');
+    await f.lose('orders-3');
+    f.evaluateUntil(130);
+    f.at(131);
+    f.up('orders-3');
+    f.evaluateUntil(170);
+    expect(f.transitions).toEqual(['fired InstancesLost warning at 70 s', 'resolved InstancesLost warning at 105 s', 'fired InstancesLost warning at 165 s']);
+    expect(f.lostAlerts()).toEqual(['warning firing since 101 s: orders: 2 of 3 instances lost']);
+  });
+});
+
+describe('InstancesLost only escalates: once critical it stays critical until it resolves', () => {
+  it('pages once through a crash loop: an instance back in etcd that fails its first probes and is lost again leaves the critical alert as it is', async () => {
+    const f = fleet('orders', ['orders-1', 'orders-2']);
+    for (const id of ['orders-1', 'orders-2']) f.up(id);
+    f.evaluateUntil(5);
+    f.at(8);
+    await f.lose('orders-1');
+    await f.lose('orders-2');
+    for (const cycle of [0, 40, 80]) {
+      f.evaluateUntil(30 + cycle);
+      f.at(31 + cycle);
+      f.register('orders-1');
+      f.at(33 + cycle);
+      f.probe('orders-1', 'critical');
+      f.evaluateUntil(45 + cycle);
+      // orders-1 is failing on its probes, orders-2 still lost: nothing serves.
+      expect(f.lostAlerts()).toEqual(['critical firing since 8 s: orders: 1 of 2 instances lost']);
+      f.at(48 + cycle);
+      await f.lose('orders-1');
+    }
+    f.evaluateUntil(140);
+    expect(f.transitions).toEqual(['fired InstancesLost critical at 10 s']);
+  });
+
+  it('pages once through a staggered recovery: instances passing again 10 s apart leave the critical alert as it is until the service recovers, with no warning between', async () => {
+    const f = fleet('orders', ['orders-1', 'orders-2', 'orders-3']);
+    for (const id of ['orders-1', 'orders-2', 'orders-3']) f.up(id);
+    f.evaluateUntil(5);
+    f.at(8);
+    for (const id of ['orders-1', 'orders-2', 'orders-3']) await f.lose(id);
+    f.evaluateUntil(30);
+    for (const [index, id] of ['orders-1', 'orders-2', 'orders-3'].entries()) {
+      f.at(31 + index * 10);
+      f.up(id);
+      f.evaluateUntil(35 + index * 10);
+    }
+    // The service passes again at orders-2's pass (serviceStatus): the critical alert ends there, never a warning between.
+    expect(f.transitions).toEqual(['fired InstancesLost critical at 10 s', 'resolved InstancesLost critical at 45 s']);
+    expect(f.engine.recentlyResolved().map((alert) => `${alert.labels.severity} ${(Date.parse(alert.activeSince) - T0) / 1_000}–${(Date.parse(alert.resolvedAt ?? '') - T0) / 1_000} s ${alert.resolvedOn}`)).toEqual(['critical 8–41 s recovery']);
+  });
+
+  it('starts the critical alert at the loss that made it every instance, when probes failed before the keys went (as the registry loses them)', async () => {
+    const f = fleet('orders', ['orders-1', 'orders-2', 'orders-3']);
+    for (const id of ['orders-1', 'orders-2', 'orders-3']) f.up(id);
+    f.evaluateUntil(10);
+    f.at(12);
+    await f.lose('orders-1');
+    f.evaluateUntil(15);
+    f.at(20);
+    f.probe('orders-2', 'critical');
+    f.probe('orders-3', 'critical');
+    f.evaluateUntil(30);
+    f.at(31);
+    await f.lose('orders-2');
+    await f.lose('orders-3');
+    f.evaluateUntil(40);
+    expect(f.transitions).toEqual(['fired InstancesLost warning at 15 s', 'resolved InstancesLost warning at 35 s', 'fired InstancesLost critical at 35 s']);
+    expect(f.lostAlerts()).toEqual(['critical firing since 20 s: orders: 3 of 3 instances lost']);
   });
 });

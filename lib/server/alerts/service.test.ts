@@ -249,16 +249,26 @@ describe('taking over delivery of an InstancesLost that escalated before this re
       alerting.stop();
     }
   }
-  const warningFired: HistoryEvent = { id: 1, at: new Date(T0 - 100_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'InstancesLost (warning): web: 1 of 2 instances lost — web-1: lease expired' };
+  const warningFired: HistoryEvent = { id: 1, at: new Date(T0 - 100_000).toISOString(), kind: 'alert.fired', service: 'web', instance: 'web-1', detail: 'InstancesLost (warning): web: 1 of 2 instances lost — web-1: lease expired' };
 
   it('records and sends the critical firing when the old leader recorded only the warning: severity is part of its identity, the critical never paged', async () => {
-    expect((await takeOver([warningFired])).map((event) => `${event.kind} ${event.detail}`)).toEqual(['alert.fired InstancesLost (critical): web: 2 of 2 instances lost — web-1, web-2: lease expired']);
+    expect((await takeOver([warningFired])).filter((event) => event.kind === 'alert.fired').map((event) => `${event.kind} ${event.detail}`)).toEqual(['alert.fired InstancesLost (critical): web: 2 of 2 instances lost — web-1, web-2: lease expired']);
   });
 
-  it('records no second firing when the old leader recorded the critical one too', async () => {
-    const criticalFired: HistoryEvent = { id: 3, at: new Date(T0 - 60_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'InstancesLost (critical): web: 2 of 2 instances lost — web-1, web-2: lease expired' };
-    const warningResolved: HistoryEvent = { id: 2, at: new Date(T0 - 60_000).toISOString(), kind: 'alert.resolved', service: 'web', detail: 'InstancesLost (warning) resolved: web: 1 of 2 instances lost' };
-    expect(await takeOver([warningFired, warningResolved, criticalFired])).toEqual([]);
+  it('closes the warning\u2019s alert.fired row the old leader left open, dated no earlier than it', async () => {
+    const recorded = await takeOver([warningFired]);
+    expect(recorded.map((event) => `${event.kind} ${event.instance ?? '-'} ${event.at} ${event.detail}`)).toEqual([
+      // Dated no earlier than its firing: the critical alert starts at web-1's loss, before the warning fired.
+      `alert.resolved web-1 ${warningFired.at} InstancesLost (warning) resolved: gave way to the critical alert before this replica took over delivery (its resolve was not sent)`,
+      expect.stringMatching(/^alert\.fired - .* InstancesLost \(critical\): web: 2 of 2 instances lost/),
+    ]);
+  });
+
+  it('records no second firing when the old leader recorded the critical one too, though the warning\u2019s resolve is the newest row of the name', async () => {
+    // One evaluation wrote both, at the same time; nothing orders them, and the newest row of InstancesLost says nothing of the critical alert.
+    const criticalFired: HistoryEvent = { id: 2, at: new Date(T0 - 60_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'InstancesLost (critical): web: 2 of 2 instances lost — web-1, web-2: lease expired' };
+    const warningResolved: HistoryEvent = { id: 3, at: new Date(T0 - 60_000).toISOString(), kind: 'alert.resolved', service: 'web', detail: 'InstancesLost (warning) resolved: web: 1 of 2 instances lost' };
+    expect(await takeOver([warningFired, criticalFired, warningResolved])).toEqual([]);
   });
 });
 
@@ -361,6 +371,30 @@ describe('acknowledging an alert', () => {
       expect(alerting.snapshot().alerts.map((alert) => `${alert.labels.alertname} ${alert.labels.severity} ${alert.state}`)).toEqual(['ServiceFlapping critical firing']);
       expect(rows[0]?.endedBy).toBeNull();
       expect(await alerting.acknowledge({ alertname: 'ServiceFlapping', service: 'web' }, 'ops')).toMatchObject({ ok: true });
+    } finally {
+      alerting.stop();
+    }
+  });
+
+  it('refuses an acknowledgement naming the severity shown when the alert of that name now fires at another (the warning gave way to a critical one): the critical page is not muted', async () => {
+    let nowMs = T0;
+    const events: NewHistoryEvent[] = [];
+    const { store: acks, rows } = memoryAckStore();
+    const lost = (id: string): Instance => ({ ...failing, id, key: `/switchyard/lost/web/${id}`, statusCauseKind: 'lost', lost: { at: new Date(T0 - 10_000).toISOString(), cause: 'lease expired', passingBefore: 2 } });
+    let instances = [lost('web-1'), { ...failing, id: 'web-2', key: '/services/web/web-2', status: 'passing' as const, statusCause: 'probe OK' }];
+    const alerting = alertingFor({ store: slowStore().store, acks, events, now: () => nowMs, webInstances: () => instances });
+    try {
+      alerting.evaluate();
+      expect(alerting.snapshot().alerts.map((alert) => `${alert.labels.alertname} ${alert.labels.severity} ${alert.state}`)).toEqual(['InstancesLost warning firing']);
+      // The operator's page shows the warning; every instance goes before the click.
+      instances = [lost('web-1'), lost('web-2')];
+      nowMs = T0 + 1_000;
+      alerting.evaluate();
+      expect(alerting.snapshot().alerts.filter((alert) => alert.labels.alertname === 'InstancesLost').map((alert) => `${alert.labels.severity} ${alert.state}`)).toEqual(['critical firing']);
+      expect(await alerting.acknowledge({ alertname: 'InstancesLost', service: 'web', severity: 'warning' }, 'ops')).toEqual({ ok: false, code: 'severity_changed' });
+      expect(rows).toEqual([]);
+      expect(events.filter((event) => event.kind === 'alert.acknowledged')).toEqual([]);
+      expect(await alerting.acknowledge({ alertname: 'InstancesLost', service: 'web', severity: 'critical' }, 'ops')).toMatchObject({ ok: true });
     } finally {
       alerting.stop();
     }

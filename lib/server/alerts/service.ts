@@ -67,7 +67,7 @@ const WEBHOOK_ATTEMPTS = 6;
  */
 const MISSED_KEEP_MS = 10 * 60_000;
 
-export type AckOutcome = { ok: true; ack: Ack } | { ok: false; code: 'not_found' | 'not_firing' | 'already_acknowledged' };
+export type AckOutcome = { ok: true; ack: Ack } | { ok: false; code: 'not_found' | 'not_firing' | 'already_acknowledged' | 'severity_changed' };
 
 const STATE_ORDER: Record<AlertState, number> = { firing: 0, suppressed: 1, silenced: 2, pending: 3, resolved: 4 };
 
@@ -308,6 +308,25 @@ export function createAlerting(options: AlertingOptions): Alerting {
    * only needs the current state now rather than at the next re-send.
    */
   const catchUpHandOver = async (keys: readonly string[]): Promise<void> => {
+    /**
+     * A firing alert of a severity in its key, caught up: the other severity's `alert.fired` row the
+     * previous leader left open (this replica started after the alert gave way, and knows nothing of
+     * that one) is closed, dated at the step, so that a later firing of that severity is not taken as
+     * recorded. Its resolve is not sent: its labels (`instance`) are in no row; Alertmanager ends it
+     * at its resolve_timeout.
+     */
+    const closeGivenWay = (firing: AlertView, rows: readonly HistoryEvent[]): void => {
+      const { alertname, service, severity } = firing.labels;
+      if (!SEVERITY_IN_KEY.has(alertname)) return;
+      const other = severity === 'critical' ? 'warning' : 'critical';
+      const open = rows.find((event) => isRowOf(event, { alertname, severity: other }));
+      const held = (alert: AlertView): boolean => alert.labels.alertname === alertname && alert.labels.service === service && alert.labels.severity === other;
+      // One this replica holds or resolved is caught up as itself.
+      if (open?.kind !== 'alert.fired' || engine.alerts().some(held) || engine.recentlyResolved().some(held)) return;
+      const at = open.at > firing.activeSince ? open.at : firing.activeSince;
+      const where = { service, ...(open.instance !== undefined ? { instance: open.instance } : {}) };
+      options.record({ at, kind: 'alert.resolved', ...where, detail: `${alertname} (${other}) resolved: gave way to the ${severity} alert before this replica took over delivery (its resolve was not sent)` });
+    };
     for (const alertmanager of alertmanagers) alertmanager.nudge();
     const recordedAlerts = options.recordedAlerts;
     if (!recordedAlerts) return;
@@ -315,12 +334,14 @@ export function createAlerting(options: AlertingOptions): Alerting {
     for (const key of keys) {
       const known = engine.alerts().find((alert) => alert.key === key) ?? engine.recentlyResolved().find((alert) => alert.key === key);
       if (!known?.notified) continue;
-      const latest = (await recordedAlerts(known.labels.service)).find((event) => isRowOf(event, known.labels));
+      const rows = await recordedAlerts(known.labels.service);
+      const latest = rows.find((event) => isRowOf(event, known.labels));
       // Read again after the lookup: an evaluation in between may have moved (and delivered) it.
       const firing = engine.alerts().find((alert) => alert.key === key && alert.state === 'firing');
       const resolved = firing ? undefined : engine.recentlyResolved().find((alert) => alert.key === key && alert.endedAs === 'firing');
       const nowIso = new Date(now()).toISOString();
       if (firing && latest?.kind !== 'alert.fired') {
+        closeGivenWay(firing, rows);
         options.record(historyEvent({ kind: 'fired', alert: firing }, firing.firedAt ?? nowIso));
         caughtUp.push(firing);
       } else if (resolved && (latest?.kind === 'alert.fired' || firedUnrecorded(resolved, latest))) {
@@ -420,6 +441,8 @@ export function createAlerting(options: AlertingOptions): Alerting {
     async acknowledge(request: AckRequest, by: string): Promise<AckOutcome> {
       const alert = engine.alerts().find((candidate) => candidate.labels.alertname === request.alertname && candidate.labels.service === request.service);
       if (!alert) return { ok: false, code: 'not_found' };
+      // Not the alert the operator saw: it gave way to one of the other severity since.
+      if (request.severity !== undefined && request.severity !== alert.labels.severity) return { ok: false, code: 'severity_changed' };
       if (alert.state !== 'firing') return { ok: false, code: 'not_firing' };
       if (alert.acknowledged) return { ok: false, code: 'already_acknowledged' };
       const ack = await options.acks.create(request, by, now());
