@@ -15,7 +15,7 @@ import { Truncate } from '../ui/Truncate';
 /**
  * Memoised on the summary object, which stays the same while the service does not change.
  * `nameTail`: trailing characters of the name that always show, so names sharing a long prefix
- * (dubbo interfaces, namespaced names) stay apart on a narrow screen.
+ * (dubbo interfaces, namespaced names) stay apart on a narrow screen; 0 cuts it at its end.
  */
 /** A service that is not passing shows its cause under its status (a taller row). */
 export function showsCause(summary: ListedService): boolean {

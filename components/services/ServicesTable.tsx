@@ -3,7 +3,7 @@
 import { Fragment, useCallback, useLayoutEffect, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { defaultRangeExtractor, useWindowVirtualizer, type Range } from '@tanstack/react-virtual';
 import type { LikelyOrigin } from '@/lib/client/useLikelyOrigins';
-import { distinguishingTail } from '@/lib/model/middle-ellipsis';
+import { tailsForNames } from '@/lib/model/middle-ellipsis';
 import { defaultDirection, type ServiceQuery, type ListedService, type SortKey } from '@/lib/model/filter';
 import { ServiceRow, showsCause } from './ServiceRow';
 import { SortHeader } from './SortHeader';
@@ -52,7 +52,8 @@ export function ServicesTable({ rows, query, onChange, origins }: Props) {
         ? { direction: query.direction === 'asc' ? 'desc' : 'asc' }
         : { sort, direction: defaultDirection(sort) },
     );
-  const nameTail = useMemo(() => distinguishingTail(rows.map((row) => row.name)), [rows]);
+  // A name is cut at its end, unless it shares a long start with another (lib/model/middle-ellipsis).
+  const nameTails = useMemo(() => tailsForNames(rows.map((row) => row.name)), [rows]);
 
   const virtualizer = useWindowVirtualizer({
     count: rows.length,
@@ -149,7 +150,7 @@ export function ServicesTable({ rows, query, onChange, origins }: Props) {
               {gap > 0 && <Spacer height={gap} />}
               <ServiceRow
                 summary={summary}
-                nameTail={nameTail}
+                nameTail={nameTails.get(summary.name) ?? 0}
                 index={item.index}
                 rowIndex={item.index + HEADER_ROWS + 1}
                 measure={virtualizer.measureElement}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distinguishingTail, MAX_TAIL, MIN_TAIL, splitForMiddleEllipsis } from './middle-ellipsis';
+import { distinguishingTail, LONG_SHARED_START, MAX_TAIL, MIN_TAIL, splitForMiddleEllipsis, tailsForNames } from './middle-ellipsis';
 
 describe('distinguishingTail', () => {
   it('keeps the minimum when the ends already differ', () => {
@@ -47,5 +47,30 @@ describe('splitForMiddleEllipsis', () => {
   it('never splits an emoji and treats a bad tail length as zero', () => {
     expect(splitForMiddleEllipsis('pay-🚀🚀', 1)).toEqual({ head: 'pay-🚀', tail: '🚀' });
     expect(splitForMiddleEllipsis('abc', -3)).toEqual({ head: 'abc', tail: '' });
+  });
+});
+
+describe('tailsForNames', () => {
+  it('cuts names at their end (tail 0) when none shares a long start with another', () => {
+    // The demo's names, and the scale demo's dubbo interfaces (12 code points in common).
+    const names = ['api-gateway', 'auth', 'com.example.mailer.Provider', 'com.example.media-40.Provider', 'com.example.users-12.Provider', 'notifications', 'recommendations'];
+    expect([...tailsForNames(names).values()]).toEqual(names.map(() => 0));
+  });
+
+  it('keeps the distinct end of names sharing a long start, and only of those', () => {
+    const prefix = 'org.apache.dubbo.samples.greeter.api.';
+    const tails = tailsForNames([`${prefix}GreeterServiceAlpha`, `${prefix}GreeterServiceBravo`, 'e2e-gateway', 'e2e-orders']);
+    expect(tails.get('e2e-gateway')).toBe(0);
+    expect(tails.get('e2e-orders')).toBe(0);
+    const tail = tails.get(`${prefix}GreeterServiceAlpha`) ?? 0;
+    expect(tail).toBeGreaterThanOrEqual(MIN_TAIL);
+    expect(tails.get(`${prefix}GreeterServiceBravo`)).toBe(tail);
+    expect(splitForMiddleEllipsis(`${prefix}GreeterServiceAlpha`, tail).tail).not.toBe(splitForMiddleEllipsis(`${prefix}GreeterServiceBravo`, tail).tail);
+  });
+
+  it('counts a shared start just under the threshold as not alike, and one at it as alike', () => {
+    const start = 'x'.repeat(LONG_SHARED_START - 1);
+    expect(tailsForNames([`${start}a1`, `${start}b1`]).get(`${start}a1`)).toBe(0);
+    expect(tailsForNames([`${start}aa1`, `${start}ab1`]).get(`${start}aa1`)).toBe(MIN_TAIL);
   });
 });

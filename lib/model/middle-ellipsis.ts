@@ -37,3 +37,34 @@ export function splitForMiddleEllipsis(text: string, tail: number): { head: stri
   }
   return { head: chars.slice(0, cut).join(''), tail: chars.slice(cut).join('') };
 }
+
+/**
+ * Code points a name must share at its start with another of its list before cutting it at its end
+ * could make the two read the same: about what the narrowest column shows of a name (the services
+ * list's ~130 px on a phone). The scale demo's 'com.example.media-40.Provider' shares 12 with
+ * 'com.example.users-12.Provider': cut at its end it still reads apart ('com.example.media…'),
+ * where its middle elided read 'com.e… 40.Provider'.
+ */
+export const LONG_SHARED_START = 16;
+
+/**
+ * Each name's distinct end to keep when it is cut (for `splitForMiddleEllipsis`): 0 — cut at its end —
+ * unless it shares at least LONG_SHARED_START code points at its start with another name of the list
+ * (dubbo interfaces of one package), which then keep the list's distinguishing tail. A name kept its end
+ * whatever its start, and a narrow column showed 'a…gateway' for 'api-gateway'.
+ */
+export function tailsForNames(names: Iterable<string>): Map<string, number> {
+  const sorted = [...new Set(names)].sort();
+  const chars = sorted.map((name) => [...name]);
+  const sharedStart = (a: string[] | undefined, b: string[] | undefined): number => {
+    if (!a || !b) return 0;
+    let length = 0;
+    while (length < a.length && length < b.length && a[length] === b[length]) length += 1;
+    return length;
+  };
+  // Sorted, a name shares its longest start with a neighbour.
+  const alike = sorted.filter((_, index) => Math.max(sharedStart(chars[index - 1], chars[index]), sharedStart(chars[index], chars[index + 1])) >= LONG_SHARED_START);
+  const tail = alike.length > 0 ? distinguishingTail(alike) : 0;
+  const alikeNames = new Set(alike);
+  return new Map(sorted.map((name) => [name, alikeNames.has(name) ? tail : 0]));
+}

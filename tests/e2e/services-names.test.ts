@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowserStack, type BrowserStack } from '../support/stack';
+
+/**
+ * The services list's names, as the demo fleet registers them: each reads whole, or is cut at its end
+ * with an ellipsis and titled with it whole. At 641 px the Service column had 93 px (Status took 36 %)
+ * and each name kept its last 6–7 characters whatever the width left of its start: 'a…gateway',
+ * 'n… cations', 'c…Provider', and the scale demo's 'com.e… 40.Provider'. (Names sharing a start
+ * longer than a phone's column shows keep their distinct end: phone.test.ts.)
+ */
+/** The demo's dubbo interface, and two of the scale demo's (`--services 50`): 'com.example.' in common. */
+const INTERFACES = ['com.example.mailer.Provider', 'com.example.media-40.Provider', 'com.example.users-12.Provider'];
+const NAMES = ['api-gateway', 'auth', 'catalog', ...INTERFACES, 'ingress', 'inventory', 'notifications', 'orders', 'payments', 'recommendations', 'reviews', 'search', 'shipping', 'users'];
+const WIDTHS = [1440, 1280, 1024, 800, 641, 390];
+
+describe('the services list’s names (Chromium)', () => {
+  let stack: BrowserStack;
+  beforeAll(async () => {
+    stack = await startBrowserStack({
+      // Probed rarely: the addresses answer nothing, and the list's statuses are not what is measured.
+      env: { SWITCHYARD_PROBE_INTERVAL_MS: '600000' },
+      before: async (etcd) => {
+        for (const [index, name] of NAMES.entries()) await etcd.put(`/services/${name}/${name}-1`, JSON.stringify({ address: `127.0.0.1:${9301 + index}` }));
+      },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it.each(WIDTHS)('at %i px: each name reads whole or is cut at its end with an ellipsis, titled with it whole', async (width) => {
+    const { page, errors } = await stack.freshPage({ width, height: 900 });
+    await page.goto(`${stack.server.url}/services`, { waitUntil: 'networkidle' });
+    await page.getByRole('status', { name: 'Connection: Live' }).waitFor({ timeout: 10_000 });
+    for (const name of NAMES) await page.getByRole('link').getByTitle(name, { exact: true }).waitFor();
+    const names = await page.locator('tbody td:first-child a').evaluateAll((links) =>
+      links.map((link) => {
+        const label = link.querySelector('[title]');
+        if (!label) throw new Error(`no title on ${link.textContent ?? ''}`);
+        const cell = link.closest('td');
+        /** The characters drawn: inside every box that clips them, up to the cell (a screen reader's copy, placed out of sight, left out). */
+        let shown = '';
+        let cutWithEllipsis = false;
+        const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (node.parentElement?.closest('.visually-hidden')) continue;
+          const clips: Element[] = [];
+          for (let element = node.parentElement; element && cell?.contains(element); element = element.parentElement) {
+            const style = getComputedStyle(element);
+            if (style.overflowX !== 'visible') {
+              clips.push(element);
+              if (element.scrollWidth > element.clientWidth + 0.5 && style.textOverflow === 'ellipsis') cutWithEllipsis = true;
+            }
+          }
+          const text = node.textContent ?? '';
+          for (let index = 0; index < text.length; index += 1) {
+            const range = document.createRange();
+            range.setStart(node, index);
+            range.setEnd(node, index + 1);
+            const box = range.getBoundingClientRect();
+            if (clips.every((clip) => { const bounds = clip.getBoundingClientRect(); return box.left >= bounds.left - 0.5 && box.right <= bounds.right + 0.5; })) shown += text[index];
+          }
+        }
+        return { name: label.getAttribute('title') ?? '', shown, cutWithEllipsis };
+      }),
+    );
+    expect(names.map(({ name }) => name).sort()).toEqual([...NAMES].sort());
+    for (const { name, shown, cutWithEllipsis } of names) {
+      // Whole, or its start with an ellipsis after it: never pieces of its start and end.
+      if (shown === name) expect.soft(cutWithEllipsis, `${name}: whole, no ellipsis`).toBe(false);
+      else {
+        expect.soft(name.startsWith(shown) && shown.length >= 8, `${name}: "${shown}" is its start`).toBe(true);
+        expect.soft(cutWithEllipsis, `${name}: cut with an ellipsis`).toBe(true);
+      }
+      // Only the dubbo interfaces may be longer than the Service column, in narrower windows.
+      if (!INTERFACES.includes(name)) expect.soft(shown, `${name} at ${width} px`).toBe(name);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
