@@ -3,10 +3,13 @@ import type { Instance } from '@/lib/model/instance';
 import { formatAgo, formatClock, localizeUtcClocks } from '@/lib/client/formatTime';
 import { useInBrowser, useLocalTimes } from '@/lib/client/useLocalTimes';
 import { causeAfterStandInTag, standInKind, standInTag, standInTitle } from '@/lib/model/status/lost';
+import { flappingUntilMs } from '@/lib/model/status/flapping';
 import { StatusBadge } from '../ui/StatusBadge';
+import { FlappingMark } from '../ui/FlappingMark';
 import { serverNow } from '@/lib/client/serverClock';
+import { useBefore } from '@/lib/client/useBefore';
 
-type StatusFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'offline' | 'lastProbe' | 'lost'>;
+type StatusFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'offline' | 'lastProbe' | 'lost' | 'criticalChangesMs'>;
 
 /** "HTTP 503 — since 14:03:12 (5 min ago)" at the moment it is read. */
 export function statusTitle(instance: StatusFacts, now: number): string {
@@ -20,16 +23,19 @@ export function statusTitle(instance: StatusFacts, now: number): string {
 /**
  * The badge and, unless passing, why ("HTTP 503", "timeout after 2 s"); since when is in the
  * tooltip, computed when hovered or focused so the relative time is fresh without a ticking clock.
+ * A flapping instance is marked so until its flap ends (`flappingUntilMs`, one timer): between its
+ * failures its badge is a green "Passing" that does not hold.
  */
 export const StatusCell = memo(function StatusCell({ instance }: { instance: StatusFacts }) {
   const inBrowser = useInBrowser();
   const local = useLocalTimes();
+  const flapping = useBefore(flappingUntilMs(instance.criticalChangesMs) ?? null);
   const refreshTitle = (event: SyntheticEvent<HTMLElement>) => {
     event.currentTarget.title = statusTitle(instance, serverNow());
   };
   const showCause = instance.statusCause !== undefined && instance.status !== 'passing';
   return (
-    <span className={`status-cell${instance.lost ? ' status-cell--stand-in' : ''}`} onPointerEnter={refreshTitle} onFocus={refreshTitle}>
+    <span className={`status-cell${instance.lost ? ' status-cell--stand-in' : ''}${flapping ? ' status-cell--flapping' : ''}`} onPointerEnter={refreshTitle} onFocus={refreshTitle}>
       <StatusBadge status={instance.status} />
       {instance.lost && (
         // The map's words (`STAND_IN_WORDS`), short before the cause: "lost", "out of discovery", "checking".
@@ -37,6 +43,7 @@ export const StatusCell = memo(function StatusCell({ instance }: { instance: Sta
           {standInTag(standInKind(instance.lost))}
         </span>
       )}
+      {flapping && <FlappingMark more="The note above counts its changes." />}
       {instance.offline && (
         <span className="tag" title="The framework marks this instance out of rotation">
           offline

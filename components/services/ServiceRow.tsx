@@ -7,7 +7,7 @@ import { servicePath } from '@/lib/client/routes';
 import { MiddleTruncate } from '../ui/MiddleTruncate';
 import { OriginMark } from '../ui/OriginMark';
 import { StatusBadge } from '../ui/StatusBadge';
-import { useBefore } from '@/lib/client/useBefore';
+import { useBeforeIso } from '@/lib/client/useBefore';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { FlappingMark } from '../ui/FlappingMark';
 import { Truncate } from '../ui/Truncate';
@@ -48,8 +48,7 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, r
   const router = useRouter();
   const href = servicePath(summary.name);
   const cause = useLocalTimes()(summary.cause ?? '');
-  const flapsUntil = summary.flappingUntil === undefined ? NaN : Date.parse(summary.flappingUntil);
-  const flapping = useBefore(Number.isFinite(flapsUntil) ? flapsUntil : null);
+  const flapping = useBeforeIso(summary.flappingUntil);
   // Clicking anywhere in the row opens the service, unless the click was on the link itself
   // (it navigates on its own) or ended a text selection (people copy addresses and versions).
   const onClick = (event: MouseEvent<HTMLTableRowElement>) => {
@@ -69,7 +68,7 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, r
           <span className="service-row__badges">
             <StatusBadge status={summary.status} />
             {origin && <OriginMark title={originTitle(origin)} />}
-            {flapping && <FlappingMark />}
+            {flapping && <FlappingMark more="Its page says which instance." />}
           </span>
           {showsCause(summary) && (
             <span className="service-row__cause" title={cause}>

@@ -25,6 +25,9 @@ import { StatusBadge, STATUS_LABELS } from '../ui/StatusBadge';
 import { StatusIcon } from '../ui/StatusIcon';
 import { edgeErrors, formatRate, formatRps, nodeCalledText } from './flow';
 import { serverNow } from '@/lib/client/serverClock';
+import { useBefore } from '@/lib/client/useBefore';
+import { flappingUntilMs } from '@/lib/model/status/flapping';
+import { FLAPPING_MEANING } from '../ui/FlappingMark';
 
 /**
  * Drain controls for one instance, rendered in its row of the panel. The drain feature provides
@@ -158,6 +161,17 @@ export function PanelStandInChip({ lost, title }: { lost: NonNullable<Instance['
   );
 }
 
+/** "flapping" in the panel, as on the node, until `untilMs` (the flap's end; one timer, no render per second). */
+function PanelFlappingChip({ untilMs, more }: { untilMs: number | undefined; more: string }) {
+  const flapping = useBefore(untilMs !== undefined && Number.isFinite(untilMs) ? untilMs : null);
+  if (!flapping) return null;
+  return (
+    <span className="tnode__chip tnode__chip--flapping" title={`${FLAPPING_MEANING}. ${more}`}>
+      flapping
+    </span>
+  );
+}
+
 function InstanceList({ service, instances, drainControls }: { service: string; instances: Instance[]; drainControls?: DrainControlsSlot }) {
   const traffic = useInstancesLatency(service, '5m');
   const local = useLocalTimes();
@@ -209,6 +223,7 @@ function InstanceList({ service, instances, drainControls }: { service: string; 
                 <StatusBadge status={instance.status} title={instance.statusCause === undefined ? undefined : local(instance.statusCause, instance.statusSince)} />
                 {instance.status !== 'passing' && instance.statusCause && !instance.lost && <span className="tpanel__cause">{local(instance.statusCause, instance.statusSince)}</span>}
                 {instance.lost && <PanelStandInChip lost={instance.lost} title={local(instance.lost.cause, instance.lost.at)} />}
+                <PanelFlappingChip untilMs={flappingUntilMs(instance.criticalChangesMs)} more="Its service page counts its changes." />
                 {instance.drain && (
                   <span className="tnode__chip tnode__chip--drained" title={`Drained by ${instance.drain.by}: ${instance.drain.reason}`}>
                     drained
@@ -281,6 +296,7 @@ export function TopologyPanel(props: TopologyPanelProps) {
         <>
           <div className="tpanel__summary">
             <StatusBadge status={node.status} />
+            {node.kind === 'service' && <PanelFlappingChip untilMs={node.flappingUntil === undefined ? undefined : Date.parse(node.flappingUntil)} more="Its instances below say which." />}
             {node.kind === 'service' ? (
               <span>
                 {node.instances} {node.instances === 1 ? 'instance' : 'instances'}

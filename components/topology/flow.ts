@@ -38,6 +38,8 @@ export interface ServiceData extends Record<string, unknown> {
   origin: boolean;
   /** "12% errors" while it is failing and the calls it answers fail at a failing rate (`nodeErrorsChip`). */
   errors?: string;
+  /** Until when an instance of it flaps (ISO; `TopologyNode.flappingUntil`): the node says so until then. */
+  flappingUntil?: string;
   focus?: Direction;
 }
 
@@ -340,6 +342,7 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
       failing: failing.has(topo.id),
       origin: isOrigin,
       ...(errors !== undefined ? { errors } : {}),
+      ...(topo.flappingUntil !== undefined ? { flappingUntil: topo.flappingUntil } : {}),
       ...(focusRole !== undefined ? { focus: focusRole } : {}),
     };
     // The cause as a clause of its own: in parentheses, a cause with its own "(threshold …)" nested them.

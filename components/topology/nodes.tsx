@@ -7,6 +7,8 @@ import { OriginMark } from '../ui/OriginMark';
 import { StatusIcon } from '../ui/StatusIcon';
 import { STATUS_LABELS } from '../ui/StatusBadge';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
+import { useBeforeIso } from '@/lib/client/useBefore';
+import { FLAPPING_MEANING } from '../ui/FlappingMark';
 import { CHIP_LINE_PX, fitChips, moreChipText, type FitChip } from './chip-fit';
 import { lostChips, type ClusterFlowNode, type FrameFlowNode, type ServiceFlowNode } from './flow';
 
@@ -92,19 +94,25 @@ function Chips({ chips }: { chips: ServiceChip[] }) {
   );
 }
 
+/** "flapping" on a node, as beside its status in the services list: a green node between failures is no recovery that holds. */
+const FLAPPING_CHIP: ServiceChip = { kind: 'flapping', words: 'flapping', title: `${FLAPPING_MEANING}. Its page says which instance.` };
+
 function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
-  const { name, status, instances, drained, lost, lostServing, checking, cause, failing, origin, errors, focus } = data;
+  const { name, status, instances, drained, lost, lostServing, checking, cause, failing, origin, errors, flappingUntil, focus } = data;
   const allLost = lost + checking > 0 && lost + checking === instances;
   const standIns = lost + checking > 0;
   const count = plural(instances, 'instance', 'instances');
   const local = useLocalTimes();
+  // One timer to the flap's end, as the services list: no render per second on a map of hundreds.
+  const flapping = useBeforeIso(flappingUntil);
   const chips: ServiceChip[] = allLost
     ? // "2 instances · all lost · 17%" did not fit, and a share of failing calls (the minute before it went
       // is in it) read as a partial problem: every instance is gone.
-      lostChips(lost, lostServing, true, checking)
+      [...lostChips(lost, lostServing, true, checking), ...(flapping ? [FLAPPING_CHIP] : [])]
     : [
         ...(errors ? [errorsChip(errors)] : []),
         ...(standIns ? lostChips(lost, lostServing, false, checking) : []),
+        ...(flapping ? [FLAPPING_CHIP] : []),
         ...(drained > 0 ? [{ kind: 'drained', figure: String(drained), words: 'drained' }] : []),
       ];
   // With chips, the count goes beside the name: "1 lost" reads the same of 2 instances and of 256.

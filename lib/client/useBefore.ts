@@ -17,3 +17,9 @@ export function useBefore(deadline: number | null): boolean {
   }, [deadline]);
   return deadline !== null && passed !== deadline;
 }
+
+/** `useBefore` for an ISO deadline (a summary's `flappingUntil`): false for none or one that does not parse. */
+export function useBeforeIso(deadline: string | undefined): boolean {
+  const ms = deadline === undefined ? NaN : Date.parse(deadline);
+  return useBefore(Number.isFinite(ms) ? ms : null);
+}

@@ -53,4 +53,52 @@ describe('a flapping service in Chromium: passing now, but said to flap', () => 
     expect(await page.locator('.service-recovery').count()).toBe(0);
     await screenshotWidths(page, 'service-flapping', () => false);
   });
+
+  it('tags the flapping instance "flapping" in its row of the instance table, beside its green status', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.server.url}/services/ledger`);
+    const row = page.locator('.table--instances tbody tr', { hasText: 'ledger-1' });
+    await expect.poll(() => row.locator('.status-cell .flapping-mark').count(), { timeout: 10_000 }).toBe(1);
+    expect(await row.locator('.status-cell .badge').textContent()).toContain('Passing');
+    expect(await row.locator('.flapping-mark').getAttribute('title')).toMatch(/^Flapping: failing and recovering again and again/);
+    await page.goto(`${stack.server.url}/services/quotes`);
+    await expect.poll(() => page.locator('.table--instances tbody tr', { hasText: 'quotes-1' }).count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator('.table--instances .flapping-mark').count()).toBe(0);
+  });
+
+  it('marks its node on the map "flapping", and its panel the service and the instance, not quotes', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.server.url}/`);
+    const ledger = page.locator('.tnode--service').filter({ hasText: 'ledger' });
+    await expect.poll(() => ledger.locator('.tnode__chip--flapping').count(), { timeout: 10_000 }).toBe(1);
+    expect(await ledger.locator('.tnode__chip--flapping').textContent()).toBe('flapping');
+    expect(await ledger.locator('.tnode__chip--flapping').getAttribute('title')).toMatch(/^Flapping: failing and recovering again and again/);
+    expect(await ledger.getAttribute('class')).toContain('tstatus--passing');
+    expect(await page.locator('.tnode--service').filter({ hasText: 'quotes' }).locator('.tnode__chip--flapping').count()).toBe(0);
+    await ledger.click();
+    await expect.poll(() => page.locator('.tpanel__summary .tnode__chip--flapping').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.locator('.tpanel__instances tr', { hasText: 'ledger-1' }).locator('.tnode__chip--flapping').count(), { timeout: 10_000 }).toBe(1);
+    await screenshotWidths(page, 'map-flapping', () => false);
+  });
+
+  it('drops the marks on the map and in the instance table when the flap ends, 10 min after its third newest change, with no reload', async () => {
+    const { page } = stack;
+    // One clock for the two pages (the context's); installed before they load, so both learn the server's time as now.
+    await page.context().clock.install();
+    const map = await page.context().newPage();
+    try {
+      await page.goto(`${stack.server.url}/services/ledger`);
+      await map.goto(`${stack.server.url}/`);
+      const rowMark = page.locator('.table--instances .flapping-mark');
+      const nodeMark = map.locator('.tnode--service').filter({ hasText: 'ledger' }).locator('.tnode__chip--flapping');
+      await expect.poll(() => rowMark.count(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => nodeMark.count(), { timeout: 10_000 }).toBe(1);
+      await page.context().clock.fastForward('10:00');
+      await expect.poll(() => rowMark.count(), { timeout: 10_000 }).toBe(0);
+      await expect.poll(() => nodeMark.count(), { timeout: 10_000 }).toBe(0);
+      expect(await map.locator('.tnode--service').filter({ hasText: 'ledger' }).count()).toBe(1);
+    } finally {
+      await map.close();
+    }
+  });
 });

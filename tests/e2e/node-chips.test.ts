@@ -17,6 +17,8 @@ import { launchBrowser, openPage } from '../support/browser';
 const CSS = ['node_modules/@xyflow/react/dist/style.css', ...['tokens', 'base', 'badges', 'status', 'topology'].map((name) => path.join('app/styles', `${name}.css`))].map((file) => readFileSync(file, 'utf8')).join('\n');
 
 type Data = ServiceFlowNode['data'];
+/** A flap that has not ended (`flappingUntil` ahead of now), whenever the test runs. */
+const FLAPPING_UNTIL = new Date(Date.now() + 600_000).toISOString();
 const base: Data = { name: 'payments', kind: 'service', status: 'warning', instances: 3, drained: 0, lost: 0, lostServing: 0, checking: 0, failing: false, origin: false };
 const MIXES: Record<string, Partial<Data>> = {
   'out of discovery, drained and errors': { instances: 3, lost: 1, lostServing: 1, drained: 2, errors: '35% errors' },
@@ -26,6 +28,10 @@ const MIXES: Record<string, Partial<Data>> = {
   'all errors, lost and out of discovery': { status: 'critical', instances: 6, lost: 2, lostServing: 1, errors: '100% errors' },
   'all errors and twelve of each stand-in and drained': { status: 'critical', instances: 500, lost: 24, lostServing: 12, checking: 12, drained: 12, errors: '100% errors' },
   'errors and 120 lost': { status: 'critical', instances: 500, lost: 120, errors: '12.5% errors' },
+  // Flapping: a green node between failures, and a crash loop through its losses.
+  'flapping alone': { status: 'passing', instances: 3, flappingUntil: FLAPPING_UNTIL },
+  'errors, out of discovery, flapping and drained': { instances: 3, lost: 1, lostServing: 1, drained: 2, errors: '35% errors', flappingUntil: FLAPPING_UNTIL },
+  'all lost and flapping': { status: 'critical', instances: 2, lost: 2, flappingUntil: FLAPPING_UNTIL },
 };
 
 function nodeMarkup(data: Data): string {
@@ -71,7 +77,7 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
 
   it('ends every chip inside the meta line at scale 1 and 1.3, each figure whole, the errors chip and a lone chip unabridged', async () => {
     const cases = await measure(page);
-    expect(cases).toHaveLength(14);
+    expect(cases).toHaveLength(2 * Object.keys(MIXES).length);
     for (const { name, metaWidth, parts } of cases) {
       expect(metaWidth, name).toBeGreaterThan(150);
       for (const part of parts) {
@@ -92,6 +98,22 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
       expect(shown.length + hidden.length, `${name}: shown ${shown.join(' · ')}, +N titled "${more?.title ?? ''}"`).toBe(5);
       expect(Number(more?.text.slice(1)), name).toBe(hidden.length);
       for (const words of ['lost', 'out of discovery', 'checking', 'drained']) expect([...shown, ...hidden].some((text) => text.startsWith('12') && text.includes(words)), `${name}: 12 ${words}`).toBe(true);
+    }
+  });
+
+  it('says "flapping" on a flapping node, whole, or in its "+N" title, and on no other node', async () => {
+    for (const { name, parts } of await measure(page)) {
+      const said = parts.filter((part) => part.text === 'flapping' || part.title.split(', ').includes('flapping'));
+      if (!name.includes('flapping')) {
+        expect.soft(said, name).toEqual([]);
+        continue;
+      }
+      expect.soft(said, name).toHaveLength(1);
+      const chip = said[0];
+      if (chip?.text === 'flapping') {
+        expect.soft(chip.wordsCut, `${name}: "flapping" is abridged`).toBe(false);
+        expect.soft(chip.title, name).toMatch(/^Flapping: failing and recovering again and again/);
+      }
     }
   });
 

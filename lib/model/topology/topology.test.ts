@@ -53,6 +53,13 @@ describe('deriveTopology: nodes', () => {
     expect(byId.get(id)).toMatchObject({ id, ...expected });
   });
 
+  it('says until when a service flaps (its summary\'s flappingUntil), green or not, and nothing of one that does not', () => {
+    const changes = [Date.parse('2026-12-07T10:00:00Z'), Date.parse('2026-12-07T10:00:20Z'), Date.parse('2026-12-07T10:00:40Z')];
+    const flapping = deriveTopology([service('ledger', 'passing', { criticalChangesMs: changes }), service('quotes', 'passing')]).nodes;
+    expect(flapping.find((node) => node.id === 'ledger')?.flappingUntil).toBe('2026-12-07T10:10:00.000Z');
+    expect(flapping.find((node) => node.id === 'quotes')).not.toHaveProperty('flappingUntil');
+  });
+
   it('lists nodes in name order, once each', () => {
     expect(nodes.map((node) => node.id)).toEqual(['gateway', 'kafka', 'legacy-billing', 'orders', 'postgres', 'redis']);
   });

@@ -52,6 +52,8 @@ export interface TopologyNode {
   failingSince?: string;
   /** Services while passing: their last recovery (ISO; `ServiceSummary.recoveredAt`). */
   recoveredAt?: string;
+  /** Services: until when an instance of it flaps (ISO, exclusive; `ServiceSummary.flappingUntil`), however its status reads. */
+  flappingUntil?: string;
   /** The zone most instances run in (what grouping by zone uses); absent for externals and zoneless services. */
   zone?: string;
   /** Distinct zones / formats of the instances (empty for externals). */
@@ -284,6 +286,7 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
     ...(service.neverPassed ? { neverPassed: true as const } : {}),
     ...optional('failingSince', service.failingSince),
     ...optional('recoveredAt', service.recoveredAt),
+    ...optional('flappingUntil', service.flappingUntil),
     ...optional('zone', primaryZoneOf(service)),
     zones: service.zones,
     formats: service.formats,
