@@ -254,6 +254,33 @@ describe('replica membership', () => {
     await membership.stop();
   });
 
+  it('joining again after a lost lease while etcd ends the watch as soon as it is opened, opens the watch a second later, not at once', async () => {
+    vi.useFakeTimers();
+    const etcd = scriptedEtcd();
+    const lines: string[] = [];
+    const membership = createMembership({ client: etcd.client, controlPrefix: '/switchyard/', ttlSeconds: 30, id: 'replica-b', log: (line) => lines.push(line) });
+    await membership.start();
+    const puts = heldPuts(etcd);
+    // The lease is lost: joining again, its put not answered yet.
+    etcd.leases[0]?.emit('lost', new Error('lease expired'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(puts).toHaveLength(1);
+    // Meanwhile etcd ends the watch it has just opened, then answers the put.
+    etcd.watchers[0]?.emit('error', new Error('Watcher canceled: '));
+    puts.shift()?.({ header: { revision: '6' } });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(etcd.listings.count).toBe(1);
+    expect(etcd.watchers).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(etcd.listings.count).toBe(2);
+    expect(etcd.watchers).toHaveLength(2);
+    expect(lines).toEqual([
+      'replica membership lease lost (lease expired); joining again',
+      'replica membership: watch ended (etcd cancelled it without a reason, as it does when the revision it resumes from is compacted); listing again in 1 s',
+    ]);
+    await membership.stop();
+  });
+
   it('a watch etcd ends as soon as it is opened is opened again a second later, not at once', async () => {
     vi.useFakeTimers();
     const etcd = scriptedEtcd();

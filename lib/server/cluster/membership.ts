@@ -214,13 +214,10 @@ export function createMembership(options: MembershipOptions): Membership {
       void opened.cancel().catch(() => undefined);
       // A watch that ends as soon as it is opened would be opened again in a loop: wait as a failed join does.
       const endedAtOnce = now() - openedAt < RETRY_MS;
+      if (endedAtOnce) watchNotBefore = now() + RETRY_MS;
       log(`replica membership: watch ended (${reason}); listing again${endedAtOnce ? ` in ${RETRY_MS / 1000} s` : ''}`);
       if (wasLeader) changed();
-      if (!endedAtOnce) void keepTrying();
-      else if (!stopped && !trying) {
-        trying = true;
-        tryAgainLater();
-      }
+      void keepTrying();
     };
     opened.on('error', (error: Error) => ended(watchEndReason(error)));
     changed();
@@ -231,11 +228,16 @@ export function createMembership(options: MembershipOptions): Membership {
   /** Whether our key has been written and the watch opened once: later failures are a rejoin's. */
   let joinedOnce = false;
   let retryTimer: NodeJS.Timeout | undefined;
-  const tryAgainLater = (): void => {
+  /**
+   * When a watch that etcd ended as soon as it was opened may be opened again. Kept by the loop
+   * below whatever step it is at: a rejoin under way when the watch ended opened it again at once.
+   */
+  let watchNotBefore = Number.NEGATIVE_INFINITY;
+  const tryAgainLater = (delayMs = RETRY_MS): void => {
     retryTimer = setTimeout(() => {
       trying = false;
       void keepTrying();
-    }, RETRY_MS);
+    }, delayMs);
     retryTimer.unref();
   };
   /**
@@ -252,7 +254,14 @@ export function createMembership(options: MembershipOptions): Membership {
     try {
       while (!stopped && (lease === undefined || watcher === undefined)) {
         if (lease === undefined) await join();
-        if (!stopped && watcher === undefined) await openWatch();
+        if (stopped || watcher !== undefined) continue;
+        const waitMs = watchNotBefore - now();
+        if (waitMs > 0) {
+          // The loop stays ours (`trying`) until the timer runs it again.
+          tryAgainLater(waitMs);
+          return;
+        }
+        await openWatch();
       }
       joinedOnce = true;
       trying = false;
