@@ -1,7 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import * as promClient from 'prom-client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApiAdmission } from './api-admission/admission';
 import { createMetrics } from './metrics';
 import { createStore, STAND_IN_KEY_PREFIX, type Store } from './store/store';
+
+// Counted: each collection starts an event-loop delay monitor and a GC observer that nothing stops.
+vi.mock('prom-client', async (importOriginal) => {
+  const actual = await importOriginal<typeof promClient>();
+  return { ...actual, collectDefaultMetrics: vi.fn(actual.collectDefaultMetrics) };
+});
 
 let store: Store;
 afterEach(() => store.close());
@@ -33,5 +40,17 @@ describe('metrics', () => {
     expect(text).toMatch(/^switchyard_api_requests\{state="waiting"\} 2$/m);
     // Counted once, however often it is scraped.
     expect(await metrics.registry.metrics()).toMatch(/^switchyard_api_requests_refused_total\{reason="total_queue_full"\} 2$/m);
+  });
+
+  it('collects the process metrics once per process, however many runtimes start in it, and each runtime\u2019s registry reports them', async () => {
+    store = createStore({ coalesceMs: 0 });
+    const registries = [createMetrics(store).registry, createMetrics(store).registry];
+    expect(promClient.collectDefaultMetrics).toHaveBeenCalledTimes(1);
+    for (const registry of registries) {
+      const text = await registry.metrics();
+      expect(text).toMatch(/^switchyard_process_process_cpu_user_seconds_total \d/m);
+      expect(text).toMatch(/^switchyard_process_nodejs_eventloop_lag_p99_seconds \d/m);
+      expect(text).toMatch(/^# TYPE switchyard_instances_known gauge$/m);
+    }
   });
 });

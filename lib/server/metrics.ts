@@ -39,10 +39,24 @@ export interface Metrics {
   socketsConnected: Gauge;
 }
 
+/**
+ * The process's own metrics (CPU, memory, event loop lag, GC), collected once per process: each
+ * collection starts an event-loop delay monitor and a GC observer that nothing stops, and tests
+ * start several runtimes in one process. Every runtime's registry reports these same metrics.
+ */
+let processMetrics: Registry | undefined;
+const processRegistry = (): Registry => {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics, prefix: 'switchyard_process_' });
+  }
+  return processMetrics;
+};
+
 /** Prometheus metrics for one runtime; a registry per runtime so tests can run several. */
 export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'registryStatus'>): Metrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'switchyard_process_' });
+  // A registry of its own, starting with the process's metrics (the same objects, not copies).
+  const registry = Registry.merge([processRegistry()]);
   const watchEvents = new Counter({ name: 'switchyard_watch_events_total', help: 'etcd watch events received', registers: [registry] });
   const relists = new Counter({ name: 'switchyard_relists_total', help: 'Full listings of the watched keyspace (start, outages, compaction)', registers: [registry] });
   const ingestedCalls = new Counter({ name: 'switchyard_ingested_calls_total', help: 'Call statistics accepted by POST /api/v1/ingest/calls', registers: [registry] });
