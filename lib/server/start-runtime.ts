@@ -62,7 +62,7 @@ export interface RunningRuntime extends Runtime {
   prober: Prober;
   /** API requests handled at once, per client and in all (server.ts admits each before Next sees it). */
   apiGate: ApiGate;
-  /** Hosts Socket.IO on the given HTTP or HTTPS server. */
+  /** Hosts Socket.IO on the given HTTP or HTTPS server; throws once stop() has begun. */
   attach(server: Listener): LiveServer;
   stop(): Promise<void>;
 }
@@ -264,6 +264,8 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   parts.add('drain monitor', startDrainMonitor({ store, latency, quietSeconds: config.SWITCHYARD_DRAIN_QUIET_SECONDS }), (stop) => stop());
   const alerts = parts.add('alerts', startAlerting({ config, store, latency, history, metrics, log, delivers: () => membership.isLeader() }), (started) => started.stop());
 
+  /** Set as stop() begins: what attach() would start then is added after the parts were stopped, so nothing would stop it. */
+  let stopping = false;
   const runtime: RunningRuntime = {
     config,
     store,
@@ -288,6 +290,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     health,
     prober,
     attach(server) {
+      if (stopping) throw new Error('the runtime is stopped: no server can be attached to it');
       const denyOwnAddress = (): void => {
         const address = server.address();
         if (typeof address === 'object' && address) prober.denyListener(address.address, address.port);
@@ -306,6 +309,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
       return io;
     },
     async stop() {
+      stopping = true;
       publishRuntime(undefined);
       await parts.stopAll();
     },
