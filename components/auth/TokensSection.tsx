@@ -126,11 +126,12 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
               const expired = token.expiresAt !== null && Date.parse(token.expiresAt) <= serverNow();
               return (
                 <tr key={token.id}>
-                  <td className="truncate" title={token.name}>
+                  {/* Cells, not blocks (`.truncate`), so their words sit on the row's middle; the table's cells cut with an ellipsis anyway. */}
+                  <td title={token.name}>
                     {token.name}
                   </td>
                   <td>{token.role}</td>
-                  <td className="truncate" title={token.service ?? 'any service'}>
+                  <td title={token.service ?? 'any service'}>
                     <span className="access__label">service </span>
                     {token.service ?? <span className="muted">any</span>}
                   </td>

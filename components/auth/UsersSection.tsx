@@ -81,7 +81,8 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
         <tbody>
           {users.map((user) => (
             <tr key={user.name}>
-              <td className="truncate" title={user.name}>
+              {/* A cell, not a block (`.truncate`), so its words sit on the row's middle; the table's cells cut with an ellipsis anyway. */}
+              <td title={user.name}>
                 {user.name}
                 {user.name === self && <span className="muted"> (you)</span>}
               </td>

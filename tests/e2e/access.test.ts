@@ -106,4 +106,38 @@ describe('the Access page in Chromium', () => {
       await elsewhere.close();
     }
   });
+
+  // A name cell was a `.truncate` td: display: block made it a block in an anonymous cell, its words at the row's top.
+  it('centres every cell’s words on its row’s middle in the Users and API tokens tables at 1440 px', async () => {
+    const created = await server.fetch('/api/v1/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `e2e-deploy-${randomBytes(3).toString('hex')}`, role: 'operator', service: 'payments' }) });
+    expect(created.status).toBe(201);
+    await page.goto(`${server.url}/access`, { waitUntil: 'networkidle' });
+    const tables = page.locator('table.table');
+    await page.getByRole('row').filter({ hasText: 'e2e-deploy-' }).waitFor();
+    const cells = await tables.evaluateAll((found) =>
+      found.flatMap((table) =>
+        [...table.querySelectorAll('tbody tr')].flatMap((row) => {
+          const rowBox = row.getBoundingClientRect();
+          return [...row.children].map((cell) => {
+            // Its visible words' lines (not a screen reader's text, placed out of sight).
+            const lines: DOMRect[] = [];
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              if (node.parentElement?.closest('.visually-hidden, option')) continue;
+              const range = document.createRange();
+              range.selectNodeContents(node);
+              lines.push(...[...range.getClientRects()].filter((rect) => rect.width > 0 && rect.height > 0));
+            }
+            const header = table.querySelectorAll('thead th')[(cell as HTMLTableCellElement).cellIndex]?.textContent?.trim() ?? '';
+            const offCentre = lines.length === 0 ? 0 : (Math.min(...lines.map((rect) => rect.top)) + Math.max(...lines.map((rect) => rect.bottom))) / 2 - (rowBox.top + rowBox.bottom) / 2;
+            return { where: `${header}: ${(cell.textContent ?? '').trim().slice(0, 40)}`, offCentre };
+          });
+        }),
+      ),
+    );
+    expect(cells.some(({ where }) => where.startsWith('Name: e2e-deploy-'))).toBe(true);
+    // Within 2 px (a smaller word on a line moves its line's middle); the block sat 6.5 px high.
+    for (const { where, offCentre } of cells) expect.soft(Math.abs(offCentre), `${where}: off the row's middle`).toBeLessThanOrEqual(2);
+    expect(errors).toEqual([]);
+  });
 });
