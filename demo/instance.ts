@@ -55,7 +55,6 @@ export async function startInstance(options: InstanceOptions): Promise<RunningIn
   let port = 0;
   let served = 0;
   let stopBackground: (() => void) | undefined;
-  let inEtcd = false;
 
   const listen = async (): Promise<void> => {
     const start = (wanted: number): Promise<InstanceServer> =>
@@ -89,7 +88,8 @@ export async function startInstance(options: InstanceOptions): Promise<RunningIn
     registered: () => registrar.current(),
     requestsServed: () => served,
     isServing: () => server !== undefined,
-    isInEtcd: () => inEtcd,
+    // The registrar's word, not a flag set by rejoinEtcd(): a rejoin etcd refused is retried by the registrar itself.
+    isInEtcd: () => registrar.holds(),
     healthChecked() {
       const registration = registrar.current()?.registration;
       return registration !== undefined && probeKindOf(registration).kind !== 'tcp';
@@ -98,7 +98,6 @@ export async function startInstance(options: InstanceOptions): Promise<RunningIn
       stopBackground?.();
       stopBackground = undefined;
       registrar.abandon();
-      inEtcd = false;
       const closing = server;
       server = undefined;
       await closing?.close();
@@ -109,17 +108,14 @@ export async function startInstance(options: InstanceOptions): Promise<RunningIn
     },
     loseEtcd() {
       registrar.abandon();
-      inEtcd = false;
     },
     async rejoinEtcd() {
-      if (inEtcd) return;
+      if (registrar.holds()) return;
       await register();
-      inEtcd = true;
     },
     async stop() {
       stopBackground?.();
       stopBackground = undefined;
-      inEtcd = false;
       await registrar.revoke();
       const closing = server;
       server = undefined;

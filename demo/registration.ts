@@ -13,6 +13,8 @@ export interface Registered {
 export interface Registrar {
   /** The latest registration, kept after the key is abandoned so the instance keeps its name. */
   current(): Registered | undefined;
+  /** Whether its key is in etcd now: put on the lease it keeps alive, neither lost nor abandoned since. */
+  holds(): boolean;
   /** Grants a fresh lease, puts the key and keeps the lease alive; re-registers by itself if the lease is lost. */
   register(instance: DemoInstance): Promise<Registered>;
   /** Stops keep-alives: the key expires with its lease, as when the process dies or loses etcd. */
@@ -42,6 +44,8 @@ export function createRegistrar(options: { client: Etcd3; format: Format; ttlSec
   let wanted: DemoInstance | undefined;
   let current: Registered | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  /** The lease the wanted key was last put on, until it is lost or dropped: set by a retry too, not only by register(). */
+  let holding: Lease | undefined;
   /** Abandoned leases still count down in etcd; a graceful stop revokes them too, to leave no keys behind. */
   const abandoned = new Map<Lease, number>();
 
@@ -51,6 +55,7 @@ export function createRegistrar(options: { client: Etcd3; format: Format; ttlSec
     const next = client.lease(ttlSeconds);
     lease = next;
     next.on('lost', () => {
+      if (holding === next) holding = undefined;
       if (lease !== next || !wanted) return;
       log(`${instance.service}/${instance.id}: lease lost, registering again`);
       scheduleRetry();
@@ -58,6 +63,8 @@ export function createRegistrar(options: { client: Etcd3; format: Format; ttlSec
     const leaseId = await next.grant();
     const { key, value } = registrationFor(format, instance, leaseId);
     await next.put(key).value(value);
+    // Abandoned while the put was under way: the key goes with the released lease.
+    if (lease === next) holding = next;
     current = { key, registration: decodeOwnRegistration(format, key, value, leaseId) };
     return current;
   };
@@ -73,6 +80,7 @@ export function createRegistrar(options: { client: Etcd3; format: Format; ttlSec
     const dropped = lease;
     wanted = undefined;
     lease = undefined;
+    holding = undefined;
     clearTimeout(retry);
     return dropped;
   };
@@ -88,6 +96,7 @@ export function createRegistrar(options: { client: Etcd3; format: Format; ttlSec
 
   return {
     current: () => current,
+    holds: () => holding !== undefined,
     register(instance) {
       abandon();
       wanted = instance;
