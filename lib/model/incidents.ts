@@ -311,8 +311,10 @@ export const CRITICAL_CHANGE_KINDS = ['health.changed', 'instance.lost', 'instan
  * FLAP_WINDOW_MS before `nowMs`) make by the rule incidents count flapping by, within the window of
  * `nowMs` (at most FLAP_CHANGES_KEPT), and whether the instance is down after them: what the status
  * publisher starts from after a restart, so the page counts what History counts. Every instance with
- * a row here has an entry, down or not. One whose first row is a change from critical was down
- * before it: its failure began before the window, and its recovery in it counts, as a longer read would.
+ * a row here has an entry, down or not. One whose first row is a change from critical, or the end of
+ * a loss, was down before it: its failure began earlier, and its recovery counts, as a longer read's
+ * would. `events` may start with each instance's newest row before the window (recorded-flaps.ts),
+ * so the down it is in as the window opens is the one History's every row leaves it.
  */
 export function recentCriticalChanges(events: readonly HistoryEvent[], nowMs: number): Map<string, RecordedCriticalChanges> {
   const byService = new Map<string, { down: Set<string>; lost: Set<string>; changes: Map<string, number[]> }>();
@@ -329,7 +331,7 @@ export function recentCriticalChanges(events: readonly HistoryEvent[], nowMs: nu
     if (!changes) {
       changes = [];
       state.changes.set(instance, changes);
-      if (event.kind === 'health.changed' && event.from === 'critical') state.down.add(instance);
+      if ((event.kind === 'health.changed' && event.from === 'critical') || event.kind === 'instance.lost_cleared') state.down.add(instance);
     }
     const returnedAs = event.kind === 'instance.lost_cleared' ? (event.returnedAs ?? returnedAsInDetail(event.detail, instance)) : undefined;
     if (isCriticalChange(state.down, event, instance, state.lost.has(instance), returnedAs)) changes.push(atMs);

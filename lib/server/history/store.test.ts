@@ -170,6 +170,12 @@ describe.each(STORE_DIALECTS)('history store on %s', (dialect) => {
       ['p-1', 'instance.lost'],
       ['p-2', 'instance.lost_cleared'],
     ]);
+    // Bounded: the newest before a time (exclusive), as a restart's flapping counts read what came before their window.
+    const before = await history.latestPerInstance(instances, ['health.changed', 'instance.lost', 'instance.lost_cleared'], Date.parse(at(4)));
+    expect(before.map((row) => [row.instance, row.kind, row.to ?? null]).sort()).toEqual([
+      ['p-1', 'health.changed', 'critical'],
+      ['p-2', 'instance.lost_cleared', null],
+    ]);
     await expect(history.latestPerInstance(Array.from({ length: 1_001 }, (_, i) => ({ service: 'idle', instance: `i-${i}` })), ['health.changed'])).rejects.toThrow(RangeError);
   });
 

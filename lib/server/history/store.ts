@@ -113,9 +113,9 @@ export interface History {
    * The newest row of `kinds` for each of `instances` (by service and instance), whoever wrote it;
    * none for an instance without such a row. One query for all of them (each instance's newest row
    * of each kind found by one seek on the service-instance-kind index): at most
-   * `LATEST_PER_INSTANCE_MAX` instances per call.
+   * `LATEST_PER_INSTANCE_MAX` instances per call. `beforeMs`: the newest before that time (exclusive).
    */
-  latestPerInstance(instances: readonly { service: string; instance: string }[], kinds: readonly EventKind[]): Promise<HistoryEvent[]>;
+  latestPerInstance(instances: readonly { service: string; instance: string }[], kinds: readonly EventKind[], beforeMs?: number): Promise<HistoryEvent[]>;
   /** Starts a run; returns when the previous one ended, if the dashboard was not watching in between. */
   beginRun(): Promise<{ runId: number; previousEnd: { atMs: number; clean: boolean } | null }>;
   heartbeat(runId: number): Promise<void>;
@@ -295,11 +295,12 @@ export async function openHistory(options: HistoryOptions): Promise<History> {
       const last = page[page.length - 1];
       return { events: page.map(toHistoryEvent), nextCursor: rows.length > query.limit && last ? `${last.at_ms}:${last.id}` : null };
     },
-    async latestPerInstance(instances: readonly { service: string; instance: string }[], kinds: readonly EventKind[]): Promise<HistoryEvent[]> {
+    async latestPerInstance(instances: readonly { service: string; instance: string }[], kinds: readonly EventKind[], beforeMs?: number): Promise<HistoryEvent[]> {
       if (instances.length > LATEST_PER_INSTANCE_MAX) throw new RangeError(`latestPerInstance: ${instances.length} instances in one query, at most ${LATEST_PER_INSTANCE_MAX}`);
       if (instances.length === 0 || kinds.length === 0) return [];
       const wanted = sql.join(instances.map(({ service, instance }) => sql`(${service}, ${instance})`));
       const kindRows = sql.join([...new Set(kinds)].map((kind) => sql`(${kind})`));
+      const before = beforeMs === undefined ? sql`` : sql` AND e.at_ms < ${beforeMs}`;
       // One id per instance and kind, its newest row of that kind: a scalar subquery one seek on the
       // (service, instance, kind, at_ms, id) index answers (migration 009). On (service, instance,
       // at_ms, id) alone it walked back past every row of other kinds (a flapping instance's health
@@ -309,7 +310,7 @@ export async function openHistory(options: HistoryOptions): Promise<History> {
         .selectAll()
         .where(
           sql<boolean>`id IN (WITH wanted(service, instance) AS (VALUES ${wanted}), kinds(kind) AS (VALUES ${kindRows})
-            SELECT (SELECT e.id FROM events e WHERE e.service = wanted.service AND e.instance = wanted.instance AND e.kind = kinds.kind ORDER BY e.at_ms DESC, e.id DESC LIMIT 1)
+            SELECT (SELECT e.id FROM events e WHERE e.service = wanted.service AND e.instance = wanted.instance AND e.kind = kinds.kind${before} ORDER BY e.at_ms DESC, e.id DESC LIMIT 1)
             FROM wanted CROSS JOIN kinds)`,
         )
         .execute();

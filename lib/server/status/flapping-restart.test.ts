@@ -1,16 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlertEngine } from '@/lib/model/alerts/engine';
 import { DEFAULT_ALERT_RULES } from '@/lib/model/alerts/rules';
-import type { HistoryEvent } from '@/lib/model/events';
-import { deriveIncidents } from '@/lib/model/incidents';
+import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
+import { deriveIncidents, recentCriticalChanges } from '@/lib/model/incidents';
 import type { LastProbe, Status } from '@/lib/model/instance';
+import type { Verdict } from '@/lib/model/status/combine';
 import { flappingOf } from '@/lib/model/status/flapping';
 import { useTestStore } from '@/tests/support/store-dialects';
 import { evaluationInput } from '../alerts/evaluation-input';
 import { healthChangedEvent } from '../health';
 import { openHistory, type History } from '../history/store';
 import { createStore, type Store } from '../store/store';
-import { createStatusPublisher, type StatusPublisher } from './publisher';
+import { createStatusPublisher, FLAP_FOLLOWED_MAX, type StatusPublisher } from './publisher';
 import { readRecordedFlaps } from './recorded-flaps';
 
 /**
@@ -77,10 +78,15 @@ async function crashLoop() {
     publisher.probe(KEY, { status: to, statusCause: ok ? 'probe OK' : 'connection refused', lastProbe }, from === to ? undefined : { key: KEY, service: 'payments', instance: 'payments-1', from, to, cause: 'probe', at: iso(clock.now) });
     store.flush();
   };
-  /** Probes and an evaluation every 5 s until `untilSecond`, as `statusOf(second)` says. */
-  const runUntil = (untilSecond: number, statusOf: (second: number) => Status): void => {
+  /**
+   * Probes, the traffic evaluator's tick (as status/traffic.ts: every instance, its verdict or null for
+   * no calls) and an evaluation every 5 s until `untilSecond`, as `statusOf(second)` and `trafficOf(second)` say.
+   */
+  const runUntil = (untilSecond: number, statusOf: (second: number) => Status, trafficOf: (second: number) => Verdict | null = () => null): void => {
     for (; clock.now < T0 + untilSecond * 1_000; clock.now += 5_000) {
       probe(statusOf((clock.now - T0) / 1_000));
+      current().publisher.traffic(KEY, trafficOf((clock.now - T0) / 1_000));
+      current().store.flush();
       for (const { kind, alert } of engine.evaluate(evaluationInput(current().store, [], clock.now), clock.now)) {
         transitions.push(`${kind} ${alert.labels.alertname} ${alert.labels.severity} ${alert.labels.instance ?? ''} at ${(clock.now - T0) / 1_000} s`);
       }
@@ -95,7 +101,8 @@ async function crashLoop() {
     return deriveIncidents(rows, { now: clock.now }).at(-1)?.flapping?.changes;
   };
   const summary = () => running?.store.summarySnapshot().services.find((service) => service.name === 'payments');
-  return { clock, transitions, start, restart, runUntil, pageCount, historyCount, summary };
+  const status = (): Status | undefined => running?.store.instance(KEY)?.status;
+  return { clock, transitions, start, restart, runUntil, pageCount, historyCount, summary, status };
 }
 
 describe('flapping across a restart', () => {
@@ -136,19 +143,99 @@ describe('flapping across a restart', () => {
     expect(transitions).toEqual(['fired ServiceFlapping critical payments-1 at 140 s', 'fired ServiceFlapping critical payments-1 at 150 s', 'resolved ServiceFlapping critical payments-1 at 660 s']);
   });
 
-  it('weighs the first verdict after a restart against what History left: critical when it stopped and passing after is a recovery on the page as in History', async () => {
-    const { start, restart, runUntil, pageCount, historyCount } = await crashLoop();
+  it('weighs the first verdict after a restart against what History left: critical when it stopped and passing after is a recovery on the page as in History, once its calls are judged over a full window', async () => {
+    const { start, restart, runUntil, pageCount, historyCount, status } = await crashLoop();
     await start();
     // Changes at 20 (down), 60 (up), 80 (down): the server stops at 90 s, the instance critical.
     runUntil(90, loop(40, 20, 20));
     await restart();
-    runUntil(95, () => 'passing');
+    // Its probes pass, but the calls that may have made it critical are not judged yet (the window's 30 s start again).
+    runUntil(120, () => 'passing');
+    expect(status()).toBe('unknown');
+    expect(pageCount()).toBe(3);
+    // The traffic tick at 120 s (30 s after the start) judges a full window: nothing wrong, the recovery counts.
+    runUntil(125, () => 'passing');
+    expect(status()).toBe('passing');
     expect(pageCount()).toBe(4);
     expect(await historyCount()).toBe(4);
+  });
+
+  it('an instance critical by its error rate while its probes pass is no recovery and no new failure at a restart: three restarts in 10 min leave its count as it was, on the page and in History, and ServiceFlapping does not fire', async () => {
+    const { transitions, start, restart, runUntil, pageCount, historyCount, status } = await crashLoop();
+    await start();
+    const errorRate: Verdict = { status: 'critical', cause: 'error rate 50 % over the last 30 s', kind: 'error_rate' };
+    // Its probes always pass; its error rate is critical 20–60 s and from 80 s on: changes at 20, 60 and 80 s.
+    runUntil(100, () => 'passing', (second) => ((second >= 20 && second < 60) || second >= 80 ? errorRate : null));
+    expect(pageCount()).toBe(3);
+    for (const startedAt of [100, 160, 220]) {
+      await restart();
+      // As after a real restart: the first probe is no verdict yet (health.ts), the probes pass at the
+      // second, and the calls (not kept over the restart) show its error rate again at the third tick.
+      runUntil(startedAt + 50, (second) => (second < startedAt + 5 ? 'unknown' : 'passing'), (second) => (second < startedAt + 10 ? null : errorRate));
+      expect(status()).toBe('critical');
+    }
+    expect(pageCount()).toBe(3);
+    expect(await historyCount()).toBe(3);
+    expect(transitions).toEqual([]);
+  });
+
+  it('a first failed probe after a restart is published as unknown before critical (health.ts): critical when it stopped, that is no new failure; passing when it stopped, it is one', async () => {
+    const down = await crashLoop();
+    await down.start();
+    // Changes at 20, 60, 80 s: critical when it stops at 90 s.
+    down.runUntil(90, loop(40, 20, 20));
+    await down.restart();
+    down.runUntil(110, (second) => (second < 100 ? 'unknown' : 'critical'));
+    expect(down.status()).toBe('critical');
+    expect(down.pageCount()).toBe(3);
+    expect(await down.historyCount()).toBe(3);
+    stopRunning();
+    await history?.close();
+    const up = await crashLoop();
+    await up.start();
+    // Changes at 20, 60, 80, 120 s: passing when it stops at 130 s.
+    up.runUntil(130, loop(40, 20, 20));
+    await up.restart();
+    up.runUntil(150, (second) => (second < 140 ? 'unknown' : 'critical'));
+    expect(up.pageCount()).toBe(5);
+    expect(await up.historyCount()).toBe(5);
   });
 });
 
 describe('History read as the publisher starts', () => {
+  it('counts as History counts at the window’s edge: an id’s down as the window opens is what its newest row before it left', async () => {
+    const opened = await openHistory({ ...(await testStore.fresh()), flushMs: 5 });
+    history = opened;
+    const at = (minute: number): string => iso(T0 + minute * 60_000);
+    const health = (minute: number, instance: string, from: Status, to: Status): NewHistoryEvent => ({ at: at(minute), kind: 'health.changed', service: 'payments', instance, from, to, detail: to });
+    const rows: NewHistoryEvent[] = [
+      // a: critical before the window (it opens at 10 min), its lease ended while down, back as itself, then passes and fails.
+      health(0, 'a', 'passing', 'critical'),
+      health(9, 'a', 'critical', 'passing'),
+      health(9.5, 'a', 'passing', 'critical'),
+      { at: at(10.3), kind: 'instance.lost', service: 'payments', instance: 'a', detail: 'lease expired' },
+      { at: at(11), kind: 'instance.lost_cleared', service: 'payments', instance: 'a', returnedAs: 'a', detail: 'registered again as a' },
+      health(12, 'a', 'critical', 'passing'),
+      health(14, 'a', 'passing', 'critical'),
+      // b: critical, then warning (still down) before the window; its recovery in it counts.
+      health(8, 'b', 'passing', 'critical'),
+      health(9, 'b', 'critical', 'warning'),
+      health(12, 'b', 'warning', 'passing'),
+      health(13, 'b', 'passing', 'critical'),
+      health(15, 'b', 'critical', 'passing'),
+    ];
+    for (const row of rows) opened.append(row);
+    await opened.flush();
+    const nowMs = T0 + 20 * 60_000;
+    const recorded = await readRecordedFlaps(opened, nowMs);
+    // History's rule over every row, from the first.
+    const everyRow = recentCriticalChanges((await opened.query({ limit: 100 })).events.reverse(), nowMs);
+    expect(recorded.get('payments\0a')).toEqual(everyRow.get('payments\0a'));
+    expect(recorded.get('payments\0a')?.changes).toEqual([T0 + 12 * 60_000, T0 + 14 * 60_000]);
+    expect(recorded.get('payments\0b')).toEqual(everyRow.get('payments\0b'));
+    expect(recorded.get('payments\0b')?.changes).toEqual([T0 + 12 * 60_000, T0 + 13 * 60_000, T0 + 15 * 60_000]);
+  });
+
   const KEY_A = '/services/payments/a';
   function publisherWith(recordedFlaps: Promise<ReadonlyMap<string, { changes: number[]; down: boolean }>>) {
     const clock = { now: T0 };
@@ -164,7 +251,7 @@ describe('History read as the publisher starts', () => {
       publisher.probe(KEY_A, { status: to, statusCause: to, lastProbe: { at: iso(clock.now), ok: to === 'passing', latencyMs: 1 } }, from === to ? undefined : { key: KEY_A, service: 'payments', instance: 'a', from, to, cause: 'probe', at: iso(clock.now) });
       store.flush();
     };
-    return { clock, store, logged, probe };
+    return { clock, store, logged, probe, publisher };
   }
 
   it('never holds statuses back: with the database unreachable (or not answering) they are published, counted from this run, and the failure logged once', async () => {
@@ -201,5 +288,68 @@ describe('History read as the publisher starts', () => {
     clock.now += 20_000;
     probe('passing');
     expect(flappingOf(store.instance(KEY_A)?.criticalChangesMs, clock.now)?.changes).toBe(4);
+  });
+
+  it('taken after a first verdict that counted nothing: History’s down does not stand against this run’s verdict, so its next failure counts', async () => {
+    let answer: (recorded: ReadonlyMap<string, { changes: number[]; down: boolean }>) => void = () => undefined;
+    const recordedFlaps = new Promise<ReadonlyMap<string, { changes: number[]; down: boolean }>>((resolve) => (answer = resolve));
+    const { clock, store, probe } = publisherWith(recordedFlaps);
+    clock.now += 20_000;
+    probe('passing');
+    answer(new Map([['payments\0a', { changes: [T0 - 90_000, T0 - 60_000, T0 - 30_000], down: true }]]));
+    await recordedFlaps;
+    expect(store.instance(KEY_A)?.criticalChangesMs).toEqual([T0 - 90_000, T0 - 60_000, T0 - 30_000]);
+    clock.now += 20_000;
+    probe('critical');
+    expect(flappingOf(store.instance(KEY_A)?.criticalChangesMs, clock.now)?.changes).toBe(4);
+  });
+
+  it('taken late, the same change stamped by another replica a moment before this start and by this run after it is one change', async () => {
+    let answer: (recorded: ReadonlyMap<string, { changes: number[]; down: boolean }>) => void = () => undefined;
+    const recordedFlaps = new Promise<ReadonlyMap<string, { changes: number[]; down: boolean }>>((resolve) => (answer = resolve));
+    const { clock, store, probe, publisher } = publisherWith(recordedFlaps);
+    clock.now += 200;
+    probe('passing');
+    // This run's traffic tick finds the error rate critical 800 ms after its start ...
+    clock.now += 600;
+    publisher.traffic(KEY_A, { status: 'critical', cause: 'error rate 50 % over the last 30 s', kind: 'error_rate' });
+    store.flush();
+    // ... which the leader's tick had found 300 ms before it (History: read until this start).
+    answer(new Map([['payments\0a', { changes: [T0 - 240_000, T0 - 180_000, T0 - 300], down: true }]]));
+    await recordedFlaps;
+    expect(store.instance(KEY_A)?.criticalChangesMs).toEqual([T0 - 240_000, T0 - 180_000, T0 - 300]);
+    // Its recovery is one more change, the fourth.
+    clock.now += 20_000;
+    publisher.traffic(KEY_A, null);
+    store.flush();
+    expect(flappingOf(store.instance(KEY_A)?.criticalChangesMs, clock.now)?.changes).toBe(4);
+  });
+
+  it('takes no id of History’s past FLAP_FOLLOWED_MAX: what this run follows stays, an id beyond it is not taken', async () => {
+    let answer: (recorded: ReadonlyMap<string, { changes: number[]; down: boolean }>) => void = () => undefined;
+    const recordedFlaps = new Promise<ReadonlyMap<string, { changes: number[]; down: boolean }>>((resolve) => (answer = resolve));
+    const { clock, store, probe, publisher } = publisherWith(recordedFlaps);
+    // This run follows a: one change.
+    clock.now += 5_000;
+    probe('passing');
+    clock.now += 5_000;
+    probe('critical');
+    const recorded = new Map<string, { changes: number[]; down: boolean }>();
+    for (let i = 0; i < FLAP_FOLLOWED_MAX; i += 1) recorded.set(`payments\0other-${i}`, { changes: [T0 - 60_000], down: false });
+    recorded.set('payments\0z', { changes: [T0 - 90_000, T0 - 60_000, T0 - 30_000], down: false });
+    answer(recorded);
+    await recordedFlaps;
+    // z, registered now, is not followed from History: no flap from rows past the cap.
+    store.upsertKey({ etcdKey: '/services/payments/z', lease: undefined, registrations: [{ service: 'payments', id: 'z', address: '10.0.0.2:80', format: 'native', metadata: {} }] });
+    store.flush();
+    publisher.probe('/services/payments/z', { status: 'passing', statusCause: 'probe OK', lastProbe: { at: iso(clock.now), ok: true, latencyMs: 1 } }, undefined);
+    store.flush();
+    expect(store.instance('/services/payments/z')?.criticalChangesMs).toBeUndefined();
+    // a's own count goes on.
+    for (const to of ['passing', 'critical'] as const) {
+      clock.now += 5_000;
+      probe(to);
+    }
+    expect(flappingOf(store.instance(KEY_A)?.criticalChangesMs, clock.now)?.changes).toBe(3);
   });
 });

@@ -1,6 +1,6 @@
 import type { RecordedCriticalChanges } from '@/lib/model/incidents';
 import { isFailingStatus, type Instance, type Status } from '@/lib/model/instance';
-import { combineStatus, type Verdict } from '@/lib/model/status/combine';
+import { combineStatus, TRAFFIC_WINDOW_SECONDS, type Verdict } from '@/lib/model/status/combine';
 import { criticalChange, FLAP_MIN_CHANGES, FLAP_WINDOW_MS, withCriticalChange } from '@/lib/model/status/flapping';
 import type { HealthChange } from '../health';
 import type { HealthFacts, Store } from '../store/store';
@@ -8,7 +8,10 @@ import type { HealthFacts, Store } from '../store/store';
 const NOT_PROBED: HealthFacts = { status: 'unknown', statusCause: 'not probed yet' };
 
 /** Instances whose critical changes are followed at once (a service and id not seen longest go first): bounds the publisher's memory. */
-const FLAP_FOLLOWED_MAX = 10_000;
+export const FLAP_FOLLOWED_MAX = 10_000;
+
+/** A recorded change and one of this run this close, the same way, are one (`withoutRecordedAgain`): a traffic tick's interval. */
+const SAME_CHANGE_MS = 5_000;
 
 /** What flapping needs of an instance, kept by service and id so it outlives a loss and a return under the same id. */
 interface CriticalChanges {
@@ -21,6 +24,8 @@ interface CriticalChanges {
    * the id, and the first verdict of a key present then is weighed against it, as History weighs it.
    */
   recorded?: true;
+  /** Recorded: the traffic evaluator has judged its calls over a full window since this start (`heldForCalls`). */
+  callsJudged?: true;
 }
 
 /** What a recovery says when the signal that ended did not say why. */
@@ -80,6 +85,8 @@ export interface StatusPublisher {
 export function createStatusPublisher(options: StatusPublisherOptions): StatusPublisher {
   const { store } = options;
   const now = options.now ?? (() => new Date());
+  /** From then the traffic evaluator has judged a full window of calls made since this start. */
+  const callsJudgedFromMs = now().getTime() + TRAFFIC_WINDOW_SECONDS * 1_000;
   const probes = new Map<string, HealthFacts>();
   const traffic = new Map<string, Verdict>();
   const membership = new Map<string, Verdict>();
@@ -152,10 +159,34 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     // a dead duplicate), the id would be down again and this key's next failure no change, as History counts it.
     const stillRecorded = followed?.recorded === true && to === 'unknown';
     if (changes.length > 0 || down || stillRecorded || (liveKeyCount.get(identity) ?? 0) > 1) {
-      criticalChanges.set(identity, { changes, down, ...(stillRecorded ? { recorded: true as const } : {}) });
+      criticalChanges.set(identity, { changes, down, ...(stillRecorded ? { recorded: true as const, ...(followed.callsJudged ? { callsJudged: true as const } : {}) } : {}) });
       if (criticalChanges.size > FLAP_FOLLOWED_MAX) criticalChanges.delete(criticalChanges.keys().next().value as string);
     }
     return changes.length >= FLAP_MIN_CHANGES ? changes : undefined;
+  };
+
+  /**
+   * A restart's first verdict from the probes alone is no recovery of an instance History left down:
+   * it may have been critical by its calls (error rate, latency), which this process has not judged
+   * yet (the last 30 s of calls are not kept). Passing then would be a recovery and, at the next
+   * traffic tick, a new failure: two changes per restart of a steady failure, and a crash-looping
+   * Switchyard made every such instance flap. So it stays unknown until the traffic evaluator has
+   * judged a full window since the start (`traffic`, from TRAFFIC_WINDOW_SECONDS after it).
+   */
+  const heldForCalls = (instance: Instance, verdict: Verdict): Verdict => {
+    if (verdict.status !== 'passing' || instance.status !== 'unknown' || !firstVerdictAtStart(instance.key)) return verdict;
+    const record = criticalChanges.get(`${instance.service}\0${instance.id}`);
+    if (record?.recorded !== true || !record.down || record.callsJudged === true) return verdict;
+    return { status: 'unknown', cause: `${verdict.cause}; critical when Switchyard stopped, so not passing until its calls are judged (${TRAFFIC_WINDOW_SECONDS} s after the start)`, kind: verdict.kind };
+  };
+  /** From a full traffic window after the start, the evaluator's tick for `key` ends its hold (`heldForCalls`); whether it held one. */
+  const callsJudged = (key: string): boolean => {
+    if (now().getTime() < callsJudgedFromMs) return false;
+    const identity = identityOfKey.get(key);
+    const record = identity === undefined ? undefined : criticalChanges.get(identity);
+    if (identity === undefined || record?.recorded !== true || record.callsJudged === true) return false;
+    criticalChanges.set(identity, { ...record, callsJudged: true });
+    return true;
   };
 
   /** `recovered`: why a signal that held the instance down just ended — the cause of the change when that makes it pass. */
@@ -170,7 +201,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       facts.status === 'unknown' && instance.statusCauseKind === 'lost'
         ? { status: instance.status, cause: instance.statusCause ?? instance.status, kind: 'lost' }
         : { status: facts.status, cause: facts.statusCause ?? facts.status, kind: 'probe' };
-    const final = combineStatus(combineStatus(base, traffic.get(key) ?? null), membership.get(key) ?? null);
+    const final = heldForCalls(instance, combineStatus(combineStatus(base, traffic.get(key) ?? null), membership.get(key) ?? null));
     const previous: Status = instance.status;
     const changed = final.status !== previous;
     const when = at ?? now().toISOString();
@@ -202,12 +233,30 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     }
   };
 
-  const setSignal = (signal: Map<string, Verdict>, key: string, verdict: Verdict | null, ended?: string): void => {
+  /** Whether it published (the verdict changed). */
+  const setSignal = (signal: Map<string, Verdict>, key: string, verdict: Verdict | null, ended?: string): boolean => {
     const previous = signal.get(key);
-    if (previous?.status === verdict?.status && previous?.cause === verdict?.cause && previous?.kind === verdict?.kind) return;
+    if (previous?.status === verdict?.status && previous?.cause === verdict?.cause && previous?.kind === verdict?.kind) return false;
     if (verdict) signal.set(key, verdict);
     else signal.delete(key);
     publish(key, undefined, undefined, verdict === null && previous !== undefined ? (ended ?? SIGNAL_ENDED[previous.kind]) : undefined);
+    return true;
+  };
+
+  /**
+   * This run's changes without the first one after History's newest when that is the same change
+   * stamped twice: the same way (both into or both out of critical) within SAME_CHANGE_MS. A traffic
+   * verdict is stamped by each replica's own tick (every 5 s, its own clock), so the leader's row just
+   * before this start and this run's change just after it are one failure.
+   */
+  const withoutRecordedAgain = (followed: CriticalChanges, recordedChanges: readonly number[], recordedDown: boolean): number[] => {
+    const newestRecorded = recordedChanges[recordedChanges.length - 1];
+    const next = newestRecorded === undefined ? -1 : followed.changes.findIndex((changeMs) => changeMs > newestRecorded);
+    const nextMs = followed.changes[next];
+    if (newestRecorded === undefined || nextMs === undefined || nextMs - newestRecorded >= SAME_CHANGE_MS) return followed.changes;
+    // Changes alternate into and out of critical: the newest recorded went into it if History left the id down, and this run's by parity from its own down.
+    const nextIntoCritical = followed.down === ((followed.changes.length - 1 - next) % 2 === 0);
+    return nextIntoCritical === recordedDown ? followed.changes.filter((_, index) => index !== next) : followed.changes;
   };
 
   /**
@@ -218,7 +267,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
   const takeRecorded = (recorded: ReadonlyMap<string, RecordedCriticalChanges>): void => {
     for (const [identity, { changes, down }] of recorded) {
       const followed = criticalChanges.get(identity);
-      if (followed) criticalChanges.set(identity, { ...followed, changes: changes.reduce(withCriticalChange, followed.changes) });
+      if (followed) criticalChanges.set(identity, { ...followed, changes: changes.reduce(withCriticalChange, withoutRecordedAgain(followed, changes, down)) });
       // Published here already, with no record kept: not down by this run's verdicts.
       else if (liveKeyCount.has(identity)) criticalChanges.set(identity, { changes, down: false });
       // Never past the cap: what this run follows stays.
@@ -251,7 +300,8 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       return traffic.get(key) ?? null;
     },
     traffic(key: string, verdict: Verdict | null, ended?: string): void {
-      setSignal(traffic, key, verdict, ended);
+      const released = callsJudged(key);
+      if (!setSignal(traffic, key, verdict, ended) && released) publish(key, undefined, undefined);
     },
     membership(key: string, verdict: Verdict | null): void {
       setSignal(membership, key, verdict);

@@ -1,6 +1,7 @@
 import { CRITICAL_CHANGE_KINDS, recentCriticalChanges, type RecordedCriticalChanges } from '@/lib/model/incidents';
+import type { HistoryEvent } from '@/lib/model/events';
 import { FLAP_WINDOW_MS } from '@/lib/model/status/flapping';
-import type { History } from '../history/store';
+import { LATEST_PER_INSTANCE_MAX, type History } from '../history/store';
 
 /**
  * Rows read at most: ~40 a second over the window, a whole fleet's crash loops. Past it the newest
@@ -11,9 +12,12 @@ export const RECORDED_ROWS_MAX = 25_000;
 /**
  * What History's rows of the last FLAP_WINDOW_MS before `nowMs` say of each instance's flapping
  * (`recentCriticalChanges`, keyed `service\0instance`): what the status publisher starts from, so
- * its count outlives a restart. One query on the window (the kind and time index), whatever the fleet.
+ * its count outlives a restart. One query on the window (the kind and time index), whatever the fleet;
+ * then, for the instances in it, each one's newest row before the rows read (a seek each, at most
+ * LATEST_PER_INSTANCE_MAX a query): whether it was down as they begin is what every row before left it,
+ * not what its first row in the window hints (a warning after a critical, a loss while down).
  */
-export async function readRecordedFlaps(history: Pick<History, 'query'>, nowMs: number, log?: (line: string) => void): Promise<Map<string, RecordedCriticalChanges>> {
+export async function readRecordedFlaps(history: Pick<History, 'query' | 'latestPerInstance'>, nowMs: number, log?: (line: string) => void): Promise<Map<string, RecordedCriticalChanges>> {
   const page = await history.query({
     kind: [...CRITICAL_CHANGE_KINDS],
     since: new Date(nowMs - FLAP_WINDOW_MS).toISOString(),
@@ -22,5 +26,16 @@ export async function readRecordedFlaps(history: Pick<History, 'query'>, nowMs: 
   });
   if (page.nextCursor !== null) log?.(`flapping: more than ${RECORDED_ROWS_MAX} status rows in the last ${FLAP_WINDOW_MS / 60_000} min; the oldest are not counted after this restart`);
   // Newest first from the store; the rule reads them in the order they happened.
-  return recentCriticalChanges(page.events.reverse(), nowMs);
+  const rows = page.events.reverse();
+  // Capped, the rows read begin later than the window: the seed is what came before them.
+  const beforeMs = page.nextCursor !== null && rows[0] !== undefined ? Date.parse(rows[0].at) : nowMs - FLAP_WINDOW_MS;
+  const instances = new Map<string, { service: string; instance: string }>();
+  for (const { service, instance } of rows) if (service !== undefined && instance !== undefined) instances.set(`${service}\0${instance}`, { service, instance });
+  const wanted = [...instances.values()];
+  const seeds: HistoryEvent[] = [];
+  for (let from = 0; from < wanted.length; from += LATEST_PER_INSTANCE_MAX) {
+    seeds.push(...(await history.latestPerInstance(wanted.slice(from, from + LATEST_PER_INSTANCE_MAX), CRITICAL_CHANGE_KINDS, beforeMs)));
+  }
+  seeds.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.id - b.id);
+  return recentCriticalChanges([...seeds, ...rows], nowMs);
 }
