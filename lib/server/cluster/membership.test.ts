@@ -254,6 +254,26 @@ describe('replica membership', () => {
     await membership.stop();
   });
 
+  it('of two listings for the same watch’s reconnections, the older answered last is dropped, not taken for etcd going back: the member that left stays gone and the watch stays open', async () => {
+    const { etcd, listings, membership } = await startedBehindReplicaA('40');
+    const watch = etcd.watchers[0];
+    watch?.emit('connected', { header: { revision: '40' } });
+    // The connection drops and comes back twice: two relists, read at 50 and (replica-a gone at 55) at 60.
+    watch?.emit('connected', { header: { revision: '50' } });
+    await vi.advanceTimersByTimeAsync(0);
+    watch?.emit('connected', { header: { revision: '60' } });
+    await vi.advanceTimersByTimeAsync(0);
+    const [readAt50, readAt60] = listings.splice(0);
+    readAt60?.({ kvs: [memberKey('replica-b', '10', '10')], header: { revision: '60' } });
+    await vi.advanceTimersByTimeAsync(0);
+    readAt50?.({ kvs: [memberKey('replica-a', '3', '3'), memberKey('replica-b', '10', '10')], header: { revision: '50' } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(membership.members().map(({ id }) => id)).toEqual(['replica-b']);
+    expect(membership.isLeader()).toBe(true);
+    expect(etcd.watchers).toHaveLength(1);
+    await membership.stop();
+  });
+
   it('joining again after a lost lease while etcd ends the watch as soon as it is opened, opens the watch a second later, not at once', async () => {
     vi.useFakeTimers();
     const etcd = scriptedEtcd();
