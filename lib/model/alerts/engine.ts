@@ -211,7 +211,9 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         entry.resolvedAtMs = byRecovery ? recoveredMs : nowMs;
         entry.resolvedOn = byRecovery ? 'recovery' : 'evaluation';
         delete entry.heldBy;
-        if (entry.ack) usedUpAcks.add(entry.ack.id);
+        // Also one taken since the last evaluation, which only this one would have marked: it must not pass to what takes its place.
+        const ack = entry.ack ?? (entry.notified ? ackFor(acks, entry.labels, usedUpAcks) : undefined);
+        if (ack) usedUpAcks.add(ack.id);
         if (endedAs === undefined) continue;
         entry.endedAs = endedAs;
         resolved.push(entry);

@@ -27,6 +27,16 @@ describe.each(STORE_DIALECTS)('alert acknowledgements on %s', (dialect) => {
     expect(await acks.create({ alertname: 'ServiceCritical', service: 'payments' }, 'ops', T0 + 6)).toBeDefined();
   });
 
+  it('keeps the severity acknowledged, and reads a row without one (taken before it was stored) as covering either', async () => {
+    const acks = createAckStore(history().db);
+    const taken = await acks.create({ alertname: 'InstancesLost', service: 'payments', severity: 'critical' }, 'ops', T0);
+    expect(taken?.severity).toBe('critical');
+    const older = await acks.create({ alertname: 'InstancesLost', service: 'search' }, 'ops', T0 + 1);
+    expect(older).not.toHaveProperty('severity');
+    expect((await acks.active()).map((ack) => `${ack.service} ${ack.severity ?? '-'}`)).toEqual(['search -', 'payments critical']);
+    expect((await acks.find(taken?.id ?? ''))?.severity).toBe('critical');
+  });
+
   it('tells which acknowledgement ids are its own, active or ended, among many', async () => {
     const acks = createAckStore(history().db);
     const active = await acks.create({ alertname: 'ServiceCritical', service: 'payments' }, 'ops', T0);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Ack, AckRequest } from '@/lib/model/alerts/acks';
+import { SeveritySchema, type Ack, type AckRequest } from '@/lib/model/alerts/acks';
 import { AlertNameSchema } from '@/lib/model/alerts/rules';
 import type { HistoryDatabase } from '../history/schema';
 
@@ -9,13 +9,15 @@ export const MAX_ACTIVE_ACKS = 1_000;
 /** Ids looked up per query by `owned`: well under SQLite's and PostgreSQL's parameter limits. */
 const OWNED_CHUNK = 500;
 
-type Row = { id: string; alertname: string; service: string; reason: string | null; created_by: string; created_ms: number };
-const COLUMNS = ['id', 'alertname', 'service', 'reason', 'created_by', 'created_ms'] as const;
+type Row = { id: string; alertname: string; service: string; severity: string | null; reason: string | null; created_by: string; created_ms: number };
+const COLUMNS = ['id', 'alertname', 'service', 'severity', 'reason', 'created_by', 'created_ms'] as const;
 
 function toAck(row: Row): Ack | undefined {
   const alertname = AlertNameSchema.safeParse(row.alertname);
   if (!alertname.success) return undefined;
-  return { id: row.id, alertname: alertname.data, service: row.service, ...(row.reason !== null ? { reason: row.reason } : {}), by: row.created_by, at: new Date(row.created_ms).toISOString() };
+  // Null on rows from before it was stored (they cover either severity).
+  const severity = SeveritySchema.safeParse(row.severity);
+  return { id: row.id, alertname: alertname.data, service: row.service, ...(severity.success ? { severity: severity.data } : {}), ...(row.reason !== null ? { reason: row.reason } : {}), by: row.created_by, at: new Date(row.created_ms).toISOString() };
 }
 
 /** SQLite's and PostgreSQL's unique-violation codes: another acknowledgement of the same alert is active. */
@@ -46,7 +48,7 @@ export function createAckStore(db: Kysely<HistoryDatabase>): AckStore {
       return rows.flatMap((row) => toAck(row) ?? []);
     },
     async create(request: AckRequest, by: string, nowMs: number): Promise<Ack | undefined> {
-      const row: Row = { id: randomUUID(), alertname: request.alertname, service: request.service, reason: request.reason !== undefined && request.reason !== '' ? request.reason : null, created_by: by, created_ms: nowMs };
+      const row: Row = { id: randomUUID(), alertname: request.alertname, service: request.service, severity: request.severity ?? null, reason: request.reason !== undefined && request.reason !== '' ? request.reason : null, created_by: by, created_ms: nowMs };
       try {
         await db.insertInto('alert_acks').values({ ...row, ended_ms: null, ended_by: null }).execute();
       } catch (error) {

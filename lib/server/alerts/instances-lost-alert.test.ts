@@ -152,6 +152,38 @@ describe('InstancesLost follows how many are lost: critical while every instance
     expect([...f.engine.usedUpAcks()]).toEqual(['ack-1']);
   });
 
+  it('uses up an acknowledgement of the warning in the evaluation that ends the warning, though that evaluation is the first to see it: the critical alert is not acknowledged', async () => {
+    const f = fleet('orders', ['orders-1', 'orders-2']);
+    for (const id of ['orders-1', 'orders-2']) f.up(id);
+    f.evaluateUntil(5);
+    f.at(8);
+    await f.lose('orders-1');
+    f.evaluateUntil(10);
+    // Taken on the warning at 11 s (a row from before acknowledgements named a severity); the last instance goes at 12 s.
+    f.acks.push({ id: 'ack-1', alertname: 'InstancesLost', service: 'orders', by: 'ops', at: iso(T0 + 11_000) });
+    f.at(12);
+    await f.lose('orders-2');
+    f.evaluateUntil(25);
+    expect(f.lostAlerts()).toEqual(['critical firing since 12 s: orders: 2 of 2 instances lost']);
+    expect([...f.engine.usedUpAcks()]).toEqual(['ack-1']);
+  });
+
+  it('leaves the critical alert unacknowledged by an acknowledgement of the warning another replica still held', async () => {
+    const f = fleet('orders', ['orders-1', 'orders-2']);
+    for (const id of ['orders-1', 'orders-2']) f.up(id);
+    f.evaluateUntil(5);
+    f.at(8);
+    await f.lose('orders-1');
+    await f.lose('orders-2');
+    f.evaluateUntil(15);
+    f.acks.push({ id: 'ack-1', alertname: 'InstancesLost', service: 'orders', severity: 'warning', by: 'ops', at: iso(T0 + 16_000) });
+    f.evaluateUntil(20);
+    expect(f.lostAlerts()).toEqual(['critical firing since 8 s: orders: 2 of 2 instances lost']);
+    f.acks.splice(0, 1, { id: 'ack-2', alertname: 'InstancesLost', service: 'orders', severity: 'critical', by: 'ops', at: iso(T0 + 21_000) });
+    f.evaluateUntil(25);
+    expect(f.lostAlerts()).toEqual(['critical firing since 8 s: orders: 2 of 2 instances lost, acknowledged']);
+  });
+
   it('counts lostForSeconds from the losses: a critical alert waits its own duration from the last one, and once fired stays critical when one passes again', async () => {
     const f = fleet('orders', ['orders-1', 'orders-2', 'orders-3'], AlertRulesSchema.parse({ defaults: { lostForSeconds: 60 } }));
     for (const id of ['orders-1', 'orders-2', 'orders-3']) f.up(id);

@@ -44,7 +44,7 @@ function memoryAckStore() {
     active: () => Promise.resolve(rows.filter((row) => row.endedBy === undefined).reverse()),
     create: (request: AckRequest, by: string, nowMs: number) => {
       if (rows.some((row) => row.endedBy === undefined && row.alertname === request.alertname && row.service === request.service)) return Promise.resolve(undefined);
-      const ack: Ack = { id: `a-${rows.length + 1}`, alertname: request.alertname, service: request.service, ...(request.reason !== undefined ? { reason: request.reason } : {}), by, at: new Date(nowMs).toISOString() };
+      const ack: Ack = { id: `a-${rows.length + 1}`, alertname: request.alertname, service: request.service, ...(request.severity !== undefined ? { severity: request.severity } : {}), ...(request.reason !== undefined ? { reason: request.reason } : {}), by, at: new Date(nowMs).toISOString() };
       rows.push({ ...ack });
       return Promise.resolve(ack);
     },
@@ -70,6 +70,8 @@ function alertingFor(options: {
   recordedAlerts?: (service: string) => Promise<readonly HistoryEvent[]>;
   /** The web service's instances, in place of its one failing or passing instance. */
   webInstances?: () => Instance[];
+  /** Its timer's clock: each tick reads the shared stores again. */
+  clock?: ReturnType<typeof createManualClock>;
 }) {
   const failingNow = options.failingNow ?? (() => true);
   const recovered = options.recoveredAt !== undefined ? { recoveredAt: options.recoveredAt } : {};
@@ -96,7 +98,7 @@ function alertingFor(options: {
     installId: () => Promise.resolve('00000000-0000-4000-8000-000000000001'),
     metrics: new Registry(),
     log: () => undefined,
-    clock: createManualClock(0),
+    clock: options.clock ?? createManualClock(0),
     now: options.now,
     ...(options.delivers ? { delivers: options.delivers } : {}),
     ...(options.recordedAlerts ? { recordedAlerts: options.recordedAlerts } : {}),
@@ -255,11 +257,11 @@ describe('taking over delivery of an InstancesLost that escalated before this re
     expect((await takeOver([warningFired])).filter((event) => event.kind === 'alert.fired').map((event) => `${event.kind} ${event.detail}`)).toEqual(['alert.fired InstancesLost (critical): web: 2 of 2 instances lost — web-1, web-2: lease expired']);
   });
 
-  it('closes the warning\u2019s alert.fired row the old leader left open, dated no earlier than it', async () => {
+  it('closes the warning\u2019s alert.fired row the old leader left open, dated when the critical alert fired', async () => {
     const recorded = await takeOver([warningFired]);
     expect(recorded.map((event) => `${event.kind} ${event.instance ?? '-'} ${event.at} ${event.detail}`)).toEqual([
-      // Dated no earlier than its firing: the critical alert starts at web-1's loss, before the warning fired.
-      `alert.resolved web-1 ${warningFired.at} InstancesLost (warning) resolved: gave way to the critical alert before this replica took over delivery (its resolve was not sent)`,
+      // Dated when the critical alert fired (this replica's first evaluation, at T0), not at its start: it starts at web-1's loss, before the warning fired.
+      `alert.resolved web-1 ${new Date(T0).toISOString()} InstancesLost (warning) resolved: gave way to the critical alert before this replica took over delivery (its resolve was not sent)`,
       expect.stringMatching(/^alert\.fired - .* InstancesLost \(critical\): web: 2 of 2 instances lost/),
     ]);
   });
@@ -269,6 +271,30 @@ describe('taking over delivery of an InstancesLost that escalated before this re
     const criticalFired: HistoryEvent = { id: 2, at: new Date(T0 - 60_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'InstancesLost (critical): web: 2 of 2 instances lost — web-1, web-2: lease expired' };
     const warningResolved: HistoryEvent = { id: 3, at: new Date(T0 - 60_000).toISOString(), kind: 'alert.resolved', service: 'web', detail: 'InstancesLost (warning) resolved: web: 1 of 2 instances lost' };
     expect(await takeOver([warningFired, criticalFired, warningResolved])).toEqual([]);
+  });
+});
+
+describe('taking over delivery of an InstancesLost warning while the old leader held the critical one', () => {
+  it('leaves the critical alert.fired row open and records the warning firing: the critical only escalates, and may still fire at the old leader', async () => {
+    let nowMs = T0;
+    let leads = false;
+    const events: NewHistoryEvent[] = [];
+    const lost = (id: string): Instance => ({ ...failing, id, key: `/switchyard/lost/web/${id}`, statusCauseKind: 'lost', lost: { at: new Date(T0 - 120_000).toISOString(), cause: 'lease expired', passingBefore: 3 } });
+    const passing: Instance = { ...failing, id: 'web-3', key: '/services/web/web-3', status: 'passing', statusCause: 'probe OK' };
+    // The old leader saw all three go (critical) and web-3 come back; this replica started after, and holds the warning.
+    const recorded: HistoryEvent[] = [{ id: 1, at: new Date(T0 - 115_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'InstancesLost (critical): web: 3 of 3 instances lost — web-1, web-2, web-3: lease expired' }];
+    const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, delivers: () => leads, recordedAlerts: () => Promise.resolve([...recorded].reverse()), webInstances: () => [lost('web-1'), lost('web-2'), passing] });
+    try {
+      alerting.evaluate();
+      leads = true;
+      nowMs = T0 + 5_000;
+      alerting.evaluate();
+      await settle();
+      await settle();
+      expect(events.filter((event) => event.detail.startsWith('InstancesLost')).map((event) => `${event.kind} ${event.detail.slice(0, 40)}`)).toEqual(['alert.fired InstancesLost (warning): web: 2 of 3 ins']);
+    } finally {
+      alerting.stop();
+    }
   });
 });
 
@@ -398,6 +424,65 @@ describe('acknowledging an alert', () => {
     } finally {
       alerting.stop();
     }
+  });
+
+  describe('on replicas that disagree on the severity (one started after every instance was lost and one came back)', () => {
+    const lost = (id: string): Instance => ({ ...failing, id, key: `/switchyard/lost/web/${id}`, statusCauseKind: 'lost', lost: { at: new Date(T0 - 120_000).toISOString(), cause: 'lease expired', passingBefore: 3 } });
+    const passing: Instance = { ...failing, id: 'web-3', key: '/services/web/web-3', status: 'passing', statusCause: 'probe OK' };
+    /** A, the leader, held every instance lost (critical, standing); B starts once web-3 passes again, and holds the warning. */
+    function replicas() {
+      let nowMs = T0;
+      const events: NewHistoryEvent[] = [];
+      const shared = memoryAckStore();
+      let instances = [lost('web-1'), lost('web-2'), lost('web-3')];
+      const clock = createManualClock(0);
+      const leader = alertingFor({ store: slowStore().store, acks: shared.store, events, now: () => nowMs, webInstances: () => instances, clock });
+      leader.evaluate();
+      instances = [lost('web-1'), lost('web-2'), passing];
+      nowMs = T0 + 5_000;
+      leader.evaluate();
+      const other = alertingFor({ store: slowStore().store, acks: shared.store, events: [], now: () => nowMs, delivers: () => false, webInstances: () => instances });
+      other.evaluate();
+      const severities = (alerting: typeof leader): string[] => alerting.snapshot().alerts.filter((alert) => alert.labels.alertname === 'InstancesLost').map((alert) => `${alert.labels.severity}${alert.acknowledged ? ` acknowledged by ${alert.acknowledged.id}` : ''}`);
+      expect([severities(leader), severities(other)]).toEqual([['critical'], ['warning']]);
+      /** The leader's next evaluation, after its timer read the shared store again. */
+      const leaderReadsAndEvaluates = async (): Promise<void> => {
+        // Its start's read answered first: one read at a time (shared-list.ts).
+        await settle();
+        nowMs += 1_000;
+        clock.advance(1_000);
+        await settle();
+        leader.evaluate();
+        await settle();
+      };
+      return { leader, other, events, rows: shared.rows, severities, leaderReadsAndEvaluates, stop: () => [leader, other].forEach((alerting) => alerting.stop()) };
+    }
+
+    it('takes, on the replica holding the warning, an acknowledgement of the critical alert a page drawn by the other showed, and it covers the critical one there', async () => {
+      const { leader, other, rows, severities, leaderReadsAndEvaluates, stop } = replicas();
+      try {
+        expect(await other.acknowledge({ alertname: 'InstancesLost', service: 'web', severity: 'critical' }, 'ops')).toMatchObject({ ok: true, ack: { id: 'a-1', severity: 'critical' } });
+        await leaderReadsAndEvaluates();
+        expect(severities(leader)).toEqual(['critical acknowledged by a-1']);
+        expect(rows.map((row) => row.endedBy)).toEqual([undefined]);
+      } finally {
+        stop();
+      }
+    });
+
+    it('lets an acknowledgement of the warning, taken on the replica holding it, cover nothing on the leader, which ends it so the critical can be acknowledged', async () => {
+      const { leader, other, events, rows, severities, leaderReadsAndEvaluates, stop } = replicas();
+      try {
+        expect(await other.acknowledge({ alertname: 'InstancesLost', service: 'web', severity: 'warning' }, 'ops')).toMatchObject({ ok: true, ack: { id: 'a-1', severity: 'warning' } });
+        await leaderReadsAndEvaluates();
+        expect(severities(leader)).toEqual(['critical']);
+        expect(rows.map((row) => row.endedBy)).toEqual([null]);
+        expect(events.at(-1)).toMatchObject({ kind: 'alert.unacknowledged', detail: 'InstancesLost (warning) acknowledgement by ops ended: no InstancesLost (warning) alert of web is active' });
+        expect(await leader.acknowledge({ alertname: 'InstancesLost', service: 'web' }, 'ops')).toMatchObject({ ok: true, ack: { id: 'a-2', severity: 'critical' } });
+      } finally {
+        stop();
+      }
+    });
   });
 
   it('withdraws an acknowledgement, audited with who and what it was', async () => {

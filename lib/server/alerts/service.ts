@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Ack, AckRequest } from '@/lib/model/alerts/acks';
-import { alertKey, SEVERITY_IN_KEY } from '@/lib/model/alerts/conditions';
+import { ackName, covers, type Ack, type AckRequest } from '@/lib/model/alerts/acks';
+import { ESCALATES_ONLY, SEVERITY_IN_KEY, type Severity } from '@/lib/model/alerts/conditions';
 import { createAlertEngine, type AlertState, type AlertTransition, type AlertView } from '@/lib/model/alerts/engine';
 import type { AlertRules } from '@/lib/model/alerts/rules';
 import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
@@ -70,6 +70,7 @@ const MISSED_KEEP_MS = 10 * 60_000;
 export type AckOutcome = { ok: true; ack: Ack } | { ok: false; code: 'not_found' | 'not_firing' | 'already_acknowledged' | 'severity_changed' };
 
 const STATE_ORDER: Record<AlertState, number> = { firing: 0, suppressed: 1, silenced: 2, pending: 3, resolved: 4 };
+const SEVERITY_RANK: Record<Severity, number> = { warning: 0, critical: 1 };
 
 function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent {
   const { alert } = transition;
@@ -266,19 +267,23 @@ export function createAlerting(options: AlertingOptions): Alerting {
    * The leader ends, in the store, acknowledgements whose alert is no longer active: they covered
    * that firing only. Also those the engine found used up while an alert of the same name and
    * service is active: another alert (a ServiceFlapping warning gave way to a critical one), which
-   * the store's one active acknowledgement per name and service would else refuse.
+   * the store's one active acknowledgement per name and service would else refuse; and those of a
+   * severity the leader's alert of that name does not have (taken on a replica that started after
+   * an InstancesLost escalated, which holds the warning): the one that pages is the leader's.
    */
   const endResolvedAcks = (nowMs: number): void => {
-    const active = new Set(engine.alerts().map((alert) => alertKey(alert.labels.alertname, alert.labels.service)));
+    const active = engine.alerts();
     const usedUp = engine.usedUpAcks();
     for (const ack of acks.current()) {
-      if (ending.has(ack.id) || (active.has(alertKey(ack.alertname, ack.service)) && !usedUp.has(ack.id))) continue;
+      if (ending.has(ack.id) || (active.some((alert) => covers(ack, alert.labels)) && !usedUp.has(ack.id))) continue;
+      const otherSeverity = !usedUp.has(ack.id) && active.some((alert) => alert.labels.alertname === ack.alertname && alert.labels.service === ack.service);
       ending.add(ack.id);
       options.acks
         .end(ack.id, undefined, nowMs)
         .then((ended) => {
           acks.change((current) => current.filter((candidate) => candidate.id !== ack.id));
-          if (ended) options.record({ at: new Date(nowMs).toISOString(), kind: 'alert.unacknowledged', service: ended.service, detail: `${ended.alertname} acknowledgement by ${ended.by} ended: the alert resolved` });
+          const why = otherSeverity ? `no ${ackName(ack)} alert of ${ack.service} is active` : 'the alert resolved';
+          if (ended) options.record({ at: new Date(nowMs).toISOString(), kind: 'alert.unacknowledged', service: ended.service, detail: `${ackName(ended)} acknowledgement by ${ended.by} ended: ${why}` });
         })
         .catch(logError('acknowledgement not ended'))
         .finally(() => ending.delete(ack.id));
@@ -311,19 +316,23 @@ export function createAlerting(options: AlertingOptions): Alerting {
     /**
      * A firing alert of a severity in its key, caught up: the other severity's `alert.fired` row the
      * previous leader left open (this replica started after the alert gave way, and knows nothing of
-     * that one) is closed, dated at the step, so that a later firing of that severity is not taken as
-     * recorded. Its resolve is not sent: its labels (`instance`) are in no row; Alertmanager ends it
-     * at its resolve_timeout.
+     * that one) is closed, dated when this one fired here, so that a later firing of that severity is
+     * not taken as recorded. Its resolve is not sent: its labels (`instance`) are in no row;
+     * Alertmanager ends it at its resolve_timeout. Never a critical row of an alert that only
+     * escalates (ESCALATES_ONLY): a warning here means this replica started after the critical one
+     * fired, which stands at the old leader until the service recovers, and no warning took its place.
      */
     const closeGivenWay = (firing: AlertView, rows: readonly HistoryEvent[]): void => {
       const { alertname, service, severity } = firing.labels;
       if (!SEVERITY_IN_KEY.has(alertname)) return;
       const other = severity === 'critical' ? 'warning' : 'critical';
+      if (other === 'critical' && ESCALATES_ONLY.has(alertname)) return;
       const open = rows.find((event) => isRowOf(event, { alertname, severity: other }));
       const held = (alert: AlertView): boolean => alert.labels.alertname === alertname && alert.labels.service === service && alert.labels.severity === other;
       // One this replica holds or resolved is caught up as itself.
       if (open?.kind !== 'alert.fired' || engine.alerts().some(held) || engine.recentlyResolved().some(held)) return;
-      const at = open.at > firing.activeSince ? open.at : firing.activeSince;
+      const firedAt = firing.firedAt ?? new Date(now()).toISOString();
+      const at = open.at > firedAt ? open.at : firedAt;
       const where = { service, ...(open.instance !== undefined ? { instance: open.instance } : {}) };
       options.record({ at, kind: 'alert.resolved', ...where, detail: `${alertname} (${other}) resolved: gave way to the ${severity} alert before this replica took over delivery (its resolve was not sent)` });
     };
@@ -441,15 +450,18 @@ export function createAlerting(options: AlertingOptions): Alerting {
     async acknowledge(request: AckRequest, by: string): Promise<AckOutcome> {
       const alert = engine.alerts().find((candidate) => candidate.labels.alertname === request.alertname && candidate.labels.service === request.service);
       if (!alert) return { ok: false, code: 'not_found' };
-      // Not the alert the operator saw: it gave way to one of the other severity since.
-      if (request.severity !== undefined && request.severity !== alert.labels.severity) return { ok: false, code: 'severity_changed' };
+      // A lower severity than this replica holds: not the alert it pages for (a warning gave way to the
+      // critical one). A higher one is: the page was drawn by a replica holding the critical alert,
+      // this one started after it fired and holds the warning. The acknowledgement keeps the severity
+      // named, and covers the alert of that severity only, on every replica.
+      if (request.severity !== undefined && SEVERITY_RANK[request.severity] < SEVERITY_RANK[alert.labels.severity]) return { ok: false, code: 'severity_changed' };
       if (alert.state !== 'firing') return { ok: false, code: 'not_firing' };
       if (alert.acknowledged) return { ok: false, code: 'already_acknowledged' };
-      const ack = await options.acks.create(request, by, now());
+      const ack = await options.acks.create({ ...request, severity: request.severity ?? alert.labels.severity }, by, now());
       if (!ack) return { ok: false, code: 'already_acknowledged' };
       acks.change((current) => [ack, ...current]);
       const where = { service: ack.service, ...(alert.labels.instance !== undefined ? { instance: alert.labels.instance } : {}) };
-      options.record({ at: ack.at, kind: 'alert.acknowledged', ...where, actor: by, detail: `${ack.alertname} acknowledged${ack.reason !== undefined ? `: ${ack.reason}` : ''}` });
+      options.record({ at: ack.at, kind: 'alert.acknowledged', ...where, actor: by, detail: `${ackName(ack)} acknowledged${ack.reason !== undefined ? `: ${ack.reason}` : ''}` });
       return { ok: true, ack };
     },
     findAck: (id: string): Promise<Ack | undefined> => options.acks.find(id),
@@ -457,7 +469,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
       const ended = await options.acks.end(id, by, now());
       if (!ended) return undefined;
       acks.change((current) => current.filter((ack) => ack.id !== id));
-      options.record({ at: new Date(now()).toISOString(), kind: 'alert.unacknowledged', service: ended.service, actor: by, detail: `${ended.alertname} acknowledgement withdrawn (was by ${ended.by}${ended.reason !== undefined ? `: ${ended.reason}` : ''})` });
+      options.record({ at: new Date(now()).toISOString(), kind: 'alert.unacknowledged', service: ended.service, actor: by, detail: `${ackName(ended)} acknowledgement withdrawn (was by ${ended.by}${ended.reason !== undefined ? `: ${ended.reason}` : ''})` });
       return ended;
     },
     stop(): void {

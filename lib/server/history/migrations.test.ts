@@ -8,6 +8,7 @@ import { freePort } from '@/lib/server/etcd/local';
 import { startPostgres, type TestPostgres } from '@/tests/support/postgres';
 import { migrateOrAcceptNewer, openStoreDatabase, parseInt8, type StoreDatabase } from './database';
 import { migrationProviderFor } from './migrations';
+import { createAckStore } from '../alerts/ack-store';
 import type { HistoryDatabase } from './schema';
 import { toHistoryEvent } from './store';
 
@@ -102,6 +103,22 @@ describe('migration 012 (first_failed_ms)', () => {
       expect((await migrator.migrateToLatest()).error).toBeUndefined();
       const recorded = await sql<{ name: string }>`select name from kysely_migration where name = '012_events_first_failed'`.execute(db);
       expect(recorded.rows).toHaveLength(1);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe('migration 013 (alert_acks.severity)', () => {
+  it('keeps an acknowledgement taken before it, read as covering either severity, and runs again after a start killed before recording it', async () => {
+    const db = new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+    try {
+      const migrator = new Migrator({ db, provider: migrationProviderFor('sqlite') });
+      expect((await migrator.migrateTo('012_events_first_failed')).error).toBeUndefined();
+      await sql`insert into alert_acks (id, alertname, service, created_by, created_ms) values ('old', 'InstancesLost', 'payments', 'ops', 1)`.execute(db);
+      await sql`alter table alert_acks add column severity text`.execute(db);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      expect(await createAckStore(db).active()).toEqual([{ id: 'old', alertname: 'InstancesLost', service: 'payments', by: 'ops', at: new Date(1).toISOString() }]);
     } finally {
       await db.destroy();
     }

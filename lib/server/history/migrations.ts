@@ -234,6 +234,18 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable('events').addColumn('first_failed_ms', t.ms).execute();
       },
     },
+    '013_alert_acks_severity': {
+      async up(db: Kysely<unknown>) {
+        // The severity an acknowledgement covers (lib/model/alerts/acks.ts covers): an InstancesLost or
+        // ServiceFlapping warning's acknowledgement must not cover the critical alert of the same name.
+        // Older rows keep null and cover either. SQLite migrates outside a transaction: see 012.
+        if (dialect === 'sqlite') {
+          const acks = (await db.introspection.getTables()).find((table) => table.name === 'alert_acks');
+          if (acks?.columns.some((column) => column.name === 'severity')) return;
+        }
+        await db.schema.alterTable('alert_acks').addColumn('severity', 'text').execute();
+      },
+    },
   };
 }
 

@@ -105,6 +105,8 @@ export interface AlertAcksTable {
   id: string;
   alertname: string;
   service: string;
+  /** The severity acknowledged (migration 013); null on older rows. */
+  severity: string | null;
   reason: string | null;
   created_by: string;
   created_ms: number;

@@ -11,7 +11,7 @@ const REFUSALS = {
   not_found: [404, 'no such alert is active'],
   not_firing: [409, 'only a firing alert can be acknowledged (this one is pending, suppressed or silenced)'],
   already_acknowledged: [409, 'this alert is already acknowledged'],
-  severity_changed: [409, 'this alert now fires at another severity than the one you saw (it gave way to a new alert): look at it again before acknowledging'],
+  severity_changed: [409, 'this alert fires at a higher severity than the one you saw: look at it again before acknowledging'],
 } as const;
 
 /** `POST /api/v1/alerts/acks` `{alertname, service, severity?, reason?}` (operator): acknowledges one firing alert; audited. */
