@@ -111,12 +111,14 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
           <thead>
             <tr>
               <th scope="col">Name</th>
-              <th scope="col">Role</th>
+              <th scope="col" className="col-token-role">
+                Role
+              </th>
               <th scope="col">Service</th>
               <th scope="col">Created</th>
               <th scope="col">Last used</th>
               <th scope="col">State</th>
-              <th scope="col">
+              <th scope="col" className="col-revoke">
                 <span className="visually-hidden">Actions</span>
               </th>
             </tr>
@@ -130,16 +132,19 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
                   <td title={token.name}>
                     {token.name}
                   </td>
-                  <td>{token.role}</td>
+                  <td>
+                    <span className="access__label">role </span>
+                    {token.role}
+                  </td>
                   <td title={token.service ?? 'any service'}>
                     <span className="access__label">service </span>
                     {token.service ?? <span className="muted">any</span>}
                   </td>
-                  <td title={`by ${token.createdBy}`}>
+                  <td className="access__time" title={`by ${token.createdBy}`}>
                     <span className="access__label">created </span>
                     <ClientTime at={Date.parse(token.createdAt)} />
                   </td>
-                  <td>
+                  <td className="access__time">
                     <span className="access__label">last used </span>
                     {token.lastUsedAt ? <ClientTime at={Date.parse(token.lastUsedAt)} /> : <span className="muted">never</span>}
                   </td>

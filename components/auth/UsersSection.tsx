@@ -69,8 +69,12 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
         <thead>
           <tr>
             <th scope="col">User</th>
-            <th scope="col">Role</th>
-            <th scope="col">Sign-in</th>
+            <th scope="col" className="col-role">
+              Role
+            </th>
+            <th scope="col" className="col-source">
+              Sign-in
+            </th>
             <th scope="col">Last sign-in</th>
             <th scope="col">State</th>
             <th scope="col" className="col-actions">
@@ -87,6 +91,7 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
                 {user.name === self && <span className="muted"> (you)</span>}
               </td>
               <td>
+                <span className="access__label">role </span>
                 <span className="select select--small">
                 <select
                   aria-label={`Role of ${user.name}`}
@@ -104,7 +109,7 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
                 <span className="access__label">sign-in </span>
                 {user.source === 'oidc' ? 'Single sign-on' : 'Password'}
               </td>
-              <td>
+              <td className="access__time">
                 <span className="access__label">last sign-in </span>
                 {user.lastLoginAt ? <ClientTime at={Date.parse(user.lastLoginAt)} /> : <span className="muted">never</span>}
               </td>

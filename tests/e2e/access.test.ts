@@ -140,4 +140,75 @@ describe('the Access page in Chromium', () => {
     for (const { where, offCentre } of cells) expect.soft(Math.abs(offCentre), `${where}: off the row's middle`).toBeLessThanOrEqual(2);
     expect(errors).toEqual([]);
   });
+
+  // After the tests above: a locked user (its Unlock button in its State cell), a viewer, a scoped token.
+  // At 641 px the 290 px actions column left the Users table's User cell 'adm…', Role's select cut off and Sign-in 'Pass…'.
+  it('shows every user’s and token’s fields whole and inside the window from 390 to 1440 px: labelled cards below 1024 px, tables from there', async () => {
+    const created = await server.fetch('/api/v1/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `e2e-expiring-${randomBytes(3).toString('hex')}`, role: 'viewer', expiresInDays: 1 }) });
+    expect(created.status).toBe(201);
+    await page.goto(`${server.url}/access`, { waitUntil: 'networkidle' });
+    await page.getByRole('row').filter({ hasText: 'e2e-expiring-' }).waitFor();
+    for (const width of [390, 641, 800, 1023, 1024, 1280, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const table of ['Users', 'API tokens']) {
+        const cells = await page.getByRole('region', { name: table }).locator('table tbody td').evaluateAll((found, windowWidth) =>
+          found.map((cell) => {
+            const box = cell.getBoundingClientRect();
+            const header = cell.closest('table')?.querySelectorAll('thead th')[(cell as HTMLTableCellElement).cellIndex]?.textContent?.trim() ?? '';
+            const label = cell.querySelector('.access__label');
+            // A control (the role select, a button) sticking out of its cell is cut by the cell's overflow.
+            const controls = [...cell.querySelectorAll('select, button')].map((control) => control.getBoundingClientRect());
+            return {
+              where: `${header || 'Actions'}: ${(cell.textContent ?? '').trim().slice(0, 30)}`,
+              cut: cell.scrollWidth > cell.clientWidth,
+              controlsInside: controls.every((control) => control.left >= box.left - 0.5 && control.right <= box.right + 0.5 && control.top >= box.top - 0.5 && control.bottom <= box.bottom + 0.5),
+              inWindow: box.left >= 0 && box.right <= windowWidth,
+              label: label && getComputedStyle(label).display !== 'none' ? (label.textContent?.trim() ?? '') : '',
+            };
+          }),
+        width);
+        expect(cells.length, `${table} at ${width} px`).toBeGreaterThan(0);
+        for (const { where, cut, controlsInside, inWindow } of cells) {
+          expect.soft(cut, `${table}: ${where} cut at ${width} px`).toBe(false);
+          expect.soft(controlsInside, `${table}: ${where}: its controls inside it at ${width} px`).toBe(true);
+          expect.soft(inWindow, `${table}: ${where} inside the window at ${width} px`).toBe(true);
+        }
+        const headerLefts = await page.getByRole('region', { name: table }).locator('thead th').evaluateAll((found) => found.map((cell) => cell.getBoundingClientRect().left));
+        const asTable = headerLefts.every((left, index) => index === 0 || left > (headerLefts[index - 1] ?? Infinity));
+        expect.soft(asTable, `${table} laid out as a table at ${width} px`).toBe(width >= 1024);
+        // A card says what each figure is; a table's headers do.
+        const labelled = cells.filter(({ label }) => label !== '').map(({ where }) => where.split(':')[0]);
+        expect.soft(labelled, `${table}: labelled fields at ${width} px`).toEqual(width >= 1024 ? [] : expect.arrayContaining(table === 'Users' ? ['Role', 'Sign-in', 'Last sign-in'] : ['Role', 'Service', 'Created', 'Last used']));
+      }
+      expect.soft(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `sideways scroll at ${width} px`).toBe(0);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    expect(errors).toEqual([]);
+  });
+
+  // Text inputs were 28.8 px (28 px and their line), selects 28: their labels sat 0.8 px apart on one line.
+  it('draws every input, select and button of the Access page’s forms one height, their labels on one line', async () => {
+    await page.goto(`${server.url}/access`, { waitUntil: 'networkidle' });
+    for (const width of [1440, 641, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const form of await page.locator('form.access__form').all()) {
+        const controls = await form.locator('input, select, button').evaluateAll((found) =>
+          found.map((control) => {
+            const box = control.getBoundingClientRect();
+            const label = control.closest('.field')?.querySelector('.field__label')?.getBoundingClientRect();
+            return { name: control.getAttribute('name') ?? control.textContent ?? '', height: box.height, bottom: Math.round(box.bottom), labelTop: label?.top };
+          }),
+        );
+        expect(controls.length).toBeGreaterThan(1);
+        for (const { name, height } of controls) expect.soft(height, `${name}'s height at ${width} px`).toBe(28);
+        // Controls on one line (the same bottom) have their labels on one line.
+        for (const { name, bottom, labelTop } of controls) {
+          const beside = controls.find((other) => other.bottom === bottom && other.labelTop !== undefined);
+          if (labelTop !== undefined && beside?.labelTop !== undefined) expect.soft(labelTop, `${name}'s label beside ${beside.name}'s at ${width} px`).toBe(beside.labelTop);
+        }
+      }
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    expect(errors).toEqual([]);
+  });
 });

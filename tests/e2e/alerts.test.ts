@@ -206,6 +206,30 @@ describe('Alerts page in Chromium', () => {
     expect(stack.errors).toEqual([]);
   });
 
+  // Its text inputs were 28.8 px (28 px and their line), its selects 28: the labels sat 0.8 px apart on one line.
+  it('draws the silence form’s inputs, selects and button one height, their labels on one line', async () => {
+    const form = page.getByRole('form', { name: 'New silence' });
+    for (const width of [1440, 800, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      const controls = await form.locator('input, select, button').evaluateAll((found) =>
+        found.map((control) => {
+          const box = control.getBoundingClientRect();
+          const label = control.closest('.field')?.querySelector('.field__label')?.getBoundingClientRect();
+          return { name: control.getAttribute('name') ?? control.textContent ?? '', height: box.height, bottom: Math.round(box.bottom), labelTop: label?.top };
+        }),
+      );
+      expect(controls.map(({ name }) => name)).toEqual(['service', 'alertname', 'reason', 'duration', 'Silence']);
+      for (const { name, height } of controls) expect.soft(height, `${name}'s height at ${width} px`).toBe(28);
+      // Controls on one line (the same bottom) have their labels on one line.
+      for (const { name, bottom, labelTop } of controls) {
+        const beside = controls.find((other) => other.bottom === bottom && other.labelTop !== undefined);
+        if (labelTop !== undefined && beside?.labelTop !== undefined) expect.soft(labelTop, `${name}'s label beside ${beside.name}'s at ${width} px`).toBe(beside.labelTop);
+      }
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    expect(stack.errors).toEqual([]);
+  });
+
   // After the tests above: billing firing (critical); ledger gets a warning here. A severity read as the
   // service's status: the same filled pill with the status icon as every status badge, on a row whose
   // service may be passing again. Its word is small (10.5 px): 4.5:1 on its row, hovered too.
