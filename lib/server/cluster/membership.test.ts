@@ -233,6 +233,20 @@ describe('replica membership', () => {
     await membership.stop();
   });
 
+  it('follows etcd restored from a backup between its listing and the watch\u2019s creation: etcd creating the watch at a revision below the listing\u2019s lists again and opens the watch from there', async () => {
+    const { etcd, listings, membership } = await startedBehindReplicaA('40');
+    // Listed at 40; etcd is restored to a snapshot at revision 20 without replica-a's key, then creates the watch (waiting at 41).
+    etcd.watchers[0]?.emit('connected', { header: { revision: '20' } });
+    await vi.advanceTimersByTimeAsync(1_000);
+    listings.shift()?.({ kvs: [memberKey('replica-b', '10', '10')], header: { revision: '20' } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(etcd.listings.count).toBe(2);
+    expect(etcd.watchers.map((watcher) => watcher.cancelled)).toEqual([true, false]);
+    expect(membership.members().map(({ id }) => id)).toEqual(['replica-b']);
+    expect(membership.isLeader()).toBe(true);
+    await membership.stop();
+  });
+
   it('a reconnect\u2019s listing answered after a newer listing was taken is dropped, not taken for etcd going back: the member that left stays gone', async () => {
     const { etcd, listings, membership } = await startedBehindReplicaA('40');
     const first = etcd.watchers[0];

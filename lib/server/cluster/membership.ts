@@ -191,10 +191,13 @@ export function createMembership(options: MembershipOptions): Membership {
       changed();
     });
     let created = false;
-    opened.on('connected', () => {
-      // The first is etcd creating the watch: it starts right after our listing and misses nothing.
+    opened.on('connected', (response) => {
+      // The first is etcd creating the watch: it starts right after our listing and misses nothing —
+      // unless etcd went back meanwhile (restored from a backup): then the listing shows what the
+      // restored etcd no longer has, and the watch waits for a revision it will not reach for a while.
       if (!created) {
         created = true;
+        if (BigInt(response.header.revision) < BigInt(revision)) ended('etcd went back to an earlier revision before it created the watch, restored from a backup');
         return;
       }
       // etcd3 resumes the watch from its last revision; a relist on reconnection is cheap and certain.
