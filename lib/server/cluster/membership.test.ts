@@ -288,6 +288,29 @@ describe('replica membership', () => {
     await membership.stop();
   });
 
+  it('ignores an event etcd replays from before the listing taken on reconnecting: leadership does not flap, and nobody is told of a change', async () => {
+    const { etcd, listings, membership } = await startedBehindReplicaA('40');
+    const watch = etcd.watchers[0];
+    watch?.emit('connected', { header: { revision: '40' } });
+    // The connection comes back; the relist, read at 60, no longer shows replica-a (gone at 55).
+    watch?.emit('connected', { header: { revision: '60' } });
+    await vi.advanceTimersByTimeAsync(0);
+    listings.shift()?.({ kvs: [memberKey('replica-b', '10', '10')], header: { revision: '60' } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(membership.isLeader()).toBe(true);
+    let changes = 0;
+    membership.onChange(() => (changes += 1));
+    // Then etcd3's resumed watch delivers what it missed: replica-a written at 45 and deleted at 55.
+    watch?.emit('put', memberKey('replica-a', '3', '45'));
+    expect(membership.isLeader()).toBe(true);
+    watch?.emit('delete', memberKey('replica-a', '3', '55'));
+    expect({ changes, members: membership.members().map(({ id }) => id), leader: membership.isLeader() }).toEqual({ changes: 0, members: ['replica-b'], leader: true });
+    // A later event is applied.
+    watch?.emit('put', memberKey('replica-c', '61', '61'));
+    expect({ changes, members: membership.members().map(({ id }) => id) }).toEqual({ changes: 1, members: ['replica-b', 'replica-c'] });
+    await membership.stop();
+  });
+
   it('joining again after a lost lease while etcd ends the watch as soon as it is opened, opens the watch a second later, not at once', async () => {
     vi.useFakeTimers();
     const etcd = scriptedEtcd();

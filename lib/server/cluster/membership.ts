@@ -78,6 +78,8 @@ export function createMembership(options: MembershipOptions): Membership {
   let followedRevision = 0n;
   /** Watch events and listings applied so far: a listing older than the list is stale only if one came while it was read. */
   let changesApplied = 0;
+  /** The revision of the last listing taken: an event at or below it is in the list already (etcd3 replays missed events after a reconnect's listing). */
+  let listedRevision = 0n;
 
   // Not while the member list is not followed (its listing failed after our key went out, or etcd
   // ended the watch): our key alone would make us the eldest.
@@ -116,10 +118,13 @@ export function createMembership(options: MembershipOptions): Membership {
     if ((older && changesApplied !== changesBefore) || !stillWanted()) return undefined;
     changesApplied += 1;
     followedRevision = revision;
+    listedRevision = revision;
     members.clear();
     for (const kv of response.kvs) remember(kv);
     return { revision: response.header.revision, wentBack: older };
   };
+  /** Whether the listing taken already shows this event: applying it again would undo what came after it. */
+  const alreadyListed = (kv: IKeyValue): boolean => BigInt(kv.mod_revision) <= listedRevision;
   const applied = (kv: IKeyValue): void => {
     changesApplied += 1;
     const revision = BigInt(kv.mod_revision);
@@ -179,13 +184,13 @@ export function createMembership(options: MembershipOptions): Membership {
     watcher = opened;
     const openedAt = now();
     opened.on('put', (kv) => {
-      if (watcher !== opened) return;
+      if (watcher !== opened || alreadyListed(kv)) return;
       remember(kv);
       applied(kv);
       changed();
     });
     opened.on('delete', (kv) => {
-      if (watcher !== opened) return;
+      if (watcher !== opened || alreadyListed(kv)) return;
       members.delete(kv.key.toString('utf8').slice(prefix.length));
       applied(kv);
       changed();
