@@ -182,6 +182,20 @@ describe('replica membership', () => {
     expect(etcd.watchers).toEqual([]);
   });
 
+  it('stopped, follows its watch no more while etcd cancels it: an event arriving meanwhile changes nothing and nobody is told', async () => {
+    const { etcd, membership } = await startedBehindReplicaA('40');
+    const watch = etcd.watchers[0];
+    watch?.emit('connected', { header: { revision: '40' } });
+    let changes = 0;
+    membership.onChange(() => (changes += 1));
+    const stopping = membership.stop();
+    // etcd has not answered the cancel yet: replica-c joins, and etcd ends the watch.
+    watch?.emit('put', memberKey('replica-c', '70', '70'));
+    watch?.emit('error', new Error('Watcher canceled: '));
+    await stopping;
+    expect({ changes, members: membership.members().map(({ id }) => id), watchers: etcd.watchers.length }).toEqual({ changes: 0, members: ['replica-a'], watchers: 1 });
+  });
+
   it('does not list the members again when etcd creates the watch: the watch starts right after the listing', async () => {
     vi.useFakeTimers();
     const etcd = scriptedEtcd();

@@ -302,8 +302,11 @@ export function createMembership(options: MembershipOptions): Membership {
       stopped = true;
       clearTimeout(fenceTimer);
       clearTimeout(retryTimer);
+      // Followed no more from here: events etcd sends before it has cancelled the watch change nothing.
+      const following = watcher;
+      watcher = undefined;
       // A watch etcd has not created yet is cancelled too: it is never opened.
-      await watcher?.cancel().catch(() => undefined);
+      await following?.cancel().catch(() => undefined);
       await lease?.revoke().catch(() => undefined);
       members.delete(id);
     },
