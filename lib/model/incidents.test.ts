@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_KINDS, type HistoryEvent } from './events';
 import { STATUSES } from './instance';
 import { adjacency } from './topology/graph';
-import { deriveIncidents, failureSignal, isLeaseExpiry, mayChangeIncidents, mttrByService, newestFirst, recentCriticalChanges, UPSTREAM_LAG_MS, upstreamIndex, withUpstream, type Incident } from './incidents';
+import { deriveIncidents, failureSignal, isLeaseExpiry, mayChangeIncidents, mttrByService, newestFirst, recentCriticalChanges, UPSTREAM_LAG_MS, upstreamIndex, withUpstream, type Incident, type RecordedCriticalChanges } from './incidents';
 import type { Adjacency } from './topology/graph';
 import { dependenciesOf } from './incidents';
 
@@ -604,11 +604,36 @@ describe('recentCriticalChanges (what the status publisher starts from after a r
     ].sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
     const recorded = recentCriticalChanges(events, nowMs);
     expect(Object.fromEntries(recorded)).toEqual({
-      'payments\0a': { changes: [T0 + 6 * MIN, T0 + 7 * MIN], down: true },
+      // Its failure's row has no firstFailedAt: its calls made it critical.
+      'payments\0a': { changes: [T0 + 6 * MIN, T0 + 7 * MIN], down: true, downByCalls: true },
       'payments\0b': { changes: [T0 + 5.5 * MIN], down: false },
       'payments\0c': { changes: [T0 + 8 * MIN], down: false },
       'payments\0c2': { changes: [T0 + 10 * MIN], down: false },
       'payments\0d': { changes: [], down: false },
     });
+  });
+
+  it('says an instance is down by its calls only when its last row into critical was theirs: not the probes’ (firstFailedAt), not a loss', () => {
+    const events = [
+      // e: its probes made it critical (the row carries when their streak began).
+      health(60, 'e', 'passing', 'critical'),
+      // f: critical by its calls, passing, then critical by its calls again.
+      health(120, 'f', 'passing', 'critical'),
+      health(180, 'f', 'critical', 'passing'),
+      health(240, 'f', 'passing', 'critical'),
+      // g: critical by its calls, then lost while down: critical by the loss now.
+      health(60, 'g', 'passing', 'critical'),
+      row(120, 'instance.lost', 'g'),
+      // h: critical by its calls, then warning (still down), the row into critical its calls'.
+      health(60, 'h', 'passing', 'critical'),
+      health(120, 'h', 'critical', 'warning'),
+      // i: down as its rows begin (its failure older than them): who made it critical is not known.
+      health(60, 'i', 'critical', 'warning'),
+    ];
+    const byProbes = events.map((event) => (event.instance === 'e' ? { ...event, firstFailedAt: new Date(T0 + 50_000).toISOString() } : event));
+    const recorded = recentCriticalChanges(byProbes.sort((x, y) => Date.parse(x.at) - Date.parse(y.at)), nowMs);
+    const ids = (which: (entry: RecordedCriticalChanges) => boolean): string[] => [...recorded].filter(([, entry]) => which(entry)).map(([identity]) => identity).sort();
+    expect(ids(({ downByCalls }) => downByCalls === true)).toEqual(['payments\0f', 'payments\0h']);
+    expect(ids(({ down }) => down)).toEqual(['payments\0e', 'payments\0f', 'payments\0g', 'payments\0h', 'payments\0i']);
   });
 });

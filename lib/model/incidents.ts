@@ -301,6 +301,12 @@ function isCriticalChange(down: Set<string>, event: HistoryEvent, instance: stri
 export interface RecordedCriticalChanges {
   changes: number[];
   down: boolean;
+  /**
+   * Down, and its last row into critical was its calls' (a `health.changed` to critical with no
+   * `firstFailedAt`: only the probes' carry one; a loss is a row of its own kind). Not kept over a
+   * restart, those calls are what the next run must judge before it may call the instance passing.
+   */
+  downByCalls?: true;
 }
 
 /** The rows `recentCriticalChanges` reads: those `isCriticalChange` weighs. */
@@ -317,14 +323,14 @@ export const CRITICAL_CHANGE_KINDS = ['health.changed', 'instance.lost', 'instan
  * so the down it is in as the window opens is the one History's every row leaves it.
  */
 export function recentCriticalChanges(events: readonly HistoryEvent[], nowMs: number): Map<string, RecordedCriticalChanges> {
-  const byService = new Map<string, { down: Set<string>; lost: Set<string>; changes: Map<string, number[]> }>();
+  const byService = new Map<string, { down: Set<string>; lost: Set<string>; changes: Map<string, number[]>; intoCriticalByCalls: Set<string> }>();
   for (const event of events) {
     const { service, instance } = event;
     const atMs = Date.parse(event.at);
     if (service === undefined || instance === undefined || !(atMs <= nowMs)) continue;
     let state = byService.get(service);
     if (!state) {
-      state = { down: new Set(), lost: new Set(), changes: new Map() };
+      state = { down: new Set(), lost: new Set(), changes: new Map(), intoCriticalByCalls: new Set() };
       byService.set(service, state);
     }
     let changes = state.changes.get(instance);
@@ -335,6 +341,8 @@ export function recentCriticalChanges(events: readonly HistoryEvent[], nowMs: nu
     }
     const returnedAs = event.kind === 'instance.lost_cleared' ? (event.returnedAs ?? returnedAsInDetail(event.detail, instance)) : undefined;
     if (isCriticalChange(state.down, event, instance, state.lost.has(instance), returnedAs)) changes.push(atMs);
+    if (event.kind === 'health.changed' && event.to === 'critical' && event.firstFailedAt === undefined) state.intoCriticalByCalls.add(instance);
+    else if ((event.kind === 'health.changed' && event.to === 'critical') || event.kind === 'instance.lost') state.intoCriticalByCalls.delete(instance);
     if (event.kind === 'instance.lost') state.lost.add(instance);
     else if (event.kind === 'instance.registered' || event.kind === 'instance.lost_cleared') state.lost.delete(instance);
     // Down moved to the id it came back as: that id has a record too.
@@ -344,7 +352,8 @@ export function recentCriticalChanges(events: readonly HistoryEvent[], nowMs: nu
   for (const [service, state] of byService) {
     for (const [instance, changes] of state.changes) {
       const inWindow = changes.filter((changeMs) => nowMs - changeMs < FLAP_WINDOW_MS).slice(-FLAP_CHANGES_KEPT);
-      recorded.set(`${service}\0${instance}`, { changes: inWindow, down: state.down.has(instance) });
+      const down = state.down.has(instance);
+      recorded.set(`${service}\0${instance}`, { changes: inWindow, down, ...(down && state.intoCriticalByCalls.has(instance) ? { downByCalls: true as const } : {}) });
     }
   }
   return recorded;

@@ -11,7 +11,7 @@ import { evaluationInput } from '../alerts/evaluation-input';
 import { healthChangedEvent } from '../health';
 import { openHistory, type History } from '../history/store';
 import { createStore, type Store } from '../store/store';
-import { createStatusPublisher, FLAP_FOLLOWED_MAX, type StatusPublisher } from './publisher';
+import { createStatusPublisher, FLAP_FOLLOWED_MAX, HELD_FOR_CALLS_MAX_MS, type StatusPublisher } from './publisher';
 import { readRecordedFlaps } from './recorded-flaps';
 
 /**
@@ -75,17 +75,22 @@ async function crashLoop() {
     const ok = to === 'passing';
     const lastProbe: LastProbe = ok ? { at: iso(clock.now), ok: true, latencyMs: 2 } : { at: iso(clock.now), ok: false, latencyMs: 1, error: 'connection refused' };
     const from = store.instance(KEY)?.status ?? 'unknown';
-    publisher.probe(KEY, { status: to, statusCause: ok ? 'probe OK' : 'connection refused', lastProbe }, from === to ? undefined : { key: KEY, service: 'payments', instance: 'payments-1', from, to, cause: 'probe', at: iso(clock.now) });
+    // Critical by the probes: when the streak's first failed probe ran, as health.ts says it.
+    const firstFailed = to === 'critical' ? { firstFailedAt: iso(clock.now - 5_000) } : {};
+    publisher.probe(KEY, { status: to, statusCause: ok ? 'probe OK' : 'connection refused', lastProbe }, from === to ? undefined : { key: KEY, service: 'payments', instance: 'payments-1', from, to, cause: 'probe', at: iso(clock.now), ...firstFailed });
     store.flush();
   };
   /**
-   * Probes, the traffic evaluator's tick (as status/traffic.ts: every instance, its verdict or null for
-   * no calls) and an evaluation every 5 s until `untilSecond`, as `statusOf(second)` and `trafficOf(second)` say.
+   * Probes, the traffic evaluator's tick (as status/traffic.ts: every instance, its verdict, null for
+   * calls with nothing wrong, or none) and an evaluation every 5 s until `untilSecond`, as
+   * `statusOf(second)` and `trafficOf(second)` say.
    */
-  const runUntil = (untilSecond: number, statusOf: (second: number) => Status, trafficOf: (second: number) => Verdict | null = () => null): void => {
+  const runUntil = (untilSecond: number, statusOf: (second: number) => Status, trafficOf: (second: number) => Verdict | null | 'no calls' = () => 'no calls'): void => {
     for (; clock.now < T0 + untilSecond * 1_000; clock.now += 5_000) {
       probe(statusOf((clock.now - T0) / 1_000));
-      current().publisher.traffic(KEY, trafficOf((clock.now - T0) / 1_000));
+      const traffic = trafficOf((clock.now - T0) / 1_000);
+      if (traffic === 'no calls') current().publisher.traffic(KEY, null, 'no calls reported in the last 30 s', false);
+      else current().publisher.traffic(KEY, traffic, undefined, true);
       current().store.flush();
       for (const { kind, alert } of engine.evaluate(evaluationInput(current().store, [], clock.now), clock.now)) {
         transitions.push(`${kind} ${alert.labels.alertname} ${alert.labels.severity} ${alert.labels.instance ?? ''} at ${(clock.now - T0) / 1_000} s`);
@@ -143,27 +148,73 @@ describe('flapping across a restart', () => {
     expect(transitions).toEqual(['fired ServiceFlapping critical payments-1 at 140 s', 'fired ServiceFlapping critical payments-1 at 150 s', 'resolved ServiceFlapping critical payments-1 at 660 s']);
   });
 
-  it('weighs the first verdict after a restart against what History left: critical when it stopped and passing after is a recovery on the page as in History, once its calls are judged over a full window', async () => {
+  it('weighs the first verdict after a restart against what History left: critical by its probes when it stopped and passing after is a recovery at once, on the page as in History', async () => {
     const { start, restart, runUntil, pageCount, historyCount, status } = await crashLoop();
     await start();
-    // Changes at 20 (down), 60 (up), 80 (down): the server stops at 90 s, the instance critical.
+    // Changes at 20 (down), 60 (up), 80 (down), by its probes: the server stops at 90 s, the instance critical.
     runUntil(90, loop(40, 20, 20));
     await restart();
-    // Its probes pass, but the calls that may have made it critical are not judged yet (the window's 30 s start again).
-    runUntil(120, () => 'passing');
-    expect(status()).toBe('unknown');
-    expect(pageCount()).toBe(3);
-    // The traffic tick at 120 s (30 s after the start) judges a full window: nothing wrong, the recovery counts.
-    runUntil(125, () => 'passing');
+    // Its probes judged it and pass: no calls to wait for.
+    runUntil(95, () => 'passing');
     expect(status()).toBe('passing');
     expect(pageCount()).toBe(4);
     expect(await historyCount()).toBe(4);
   });
 
+  const errorRate: Verdict = { status: 'critical', cause: 'error rate 50 % over the last 30 s', kind: 'error_rate' };
+
+  it('critical by its calls when it stopped, its probes passing: unknown until its calls are seen for a full window, then passing, a recovery', async () => {
+    const { start, restart, runUntil, pageCount, historyCount, status } = await crashLoop();
+    await start();
+    // Critical by its error rate 20–60 s and from 80 s: the server stops at 100 s.
+    runUntil(100, () => 'passing', (second) => ((second >= 20 && second < 60) || second >= 80 ? errorRate : null));
+    await restart();
+    // Its calls come back clean at 160 s (an OpenTelemetry stream's second point): not judged before.
+    const clean = (second: number): Verdict | null | 'no calls' => (second < 160 ? 'no calls' : null);
+    runUntil(190, () => 'passing', clean);
+    expect(status()).toBe('unknown');
+    expect(pageCount()).toBe(3);
+    // The tick at 190 s has seen them for 30 s: nothing wrong, the recovery counts.
+    runUntil(195, () => 'passing', clean);
+    expect(status()).toBe('passing');
+    expect(pageCount()).toBe(4);
+    expect(await historyCount()).toBe(4);
+  });
+
+  it('critical by its calls when it stopped and no calls since: passing HELD_FOR_CALLS_MAX_MS after its first verdict held, not before', async () => {
+    const { start, restart, runUntil, pageCount, status } = await crashLoop();
+    await start();
+    runUntil(100, () => 'passing', (second) => ((second >= 20 && second < 60) || second >= 80 ? errorRate : null));
+    await restart();
+    // Its first verdict (probes passing) at 100 s is held.
+    runUntil(100 + HELD_FOR_CALLS_MAX_MS / 1_000, () => 'passing');
+    expect(status()).toBe('unknown');
+    runUntil(105 + HELD_FOR_CALLS_MAX_MS / 1_000, () => 'passing');
+    expect(status()).toBe('passing');
+    expect(pageCount()).toBe(4);
+  });
+
+  it('an OpenTelemetry reporter (its calls seen 90 s after each start: a first cumulative point counts nothing, 60 s exports) critical by its error rate: three restarts leave its count as it was and ServiceFlapping does not fire', async () => {
+    const { transitions, start, restart, runUntil, pageCount, historyCount, status } = await crashLoop();
+    await start();
+    runUntil(100, () => 'passing', (second) => ((second >= 20 && second < 60) || second >= 80 ? errorRate : null));
+    expect(pageCount()).toBe(3);
+    for (const startedAt of [100, 250, 400]) {
+      await restart();
+      const calls = (second: number): Verdict | 'no calls' => (second < startedAt + 90 ? 'no calls' : errorRate);
+      runUntil(startedAt + 85, (second) => (second < startedAt + 5 ? 'unknown' : 'passing'), calls);
+      expect(status()).toBe('unknown');
+      runUntil(startedAt + 150, () => 'passing', calls);
+      expect(status()).toBe('critical');
+    }
+    expect(pageCount()).toBe(3);
+    expect(await historyCount()).toBe(3);
+    expect(transitions).toEqual([]);
+  });
+
   it('an instance critical by its error rate while its probes pass is no recovery and no new failure at a restart: three restarts in 10 min leave its count as it was, on the page and in History, and ServiceFlapping does not fire', async () => {
     const { transitions, start, restart, runUntil, pageCount, historyCount, status } = await crashLoop();
     await start();
-    const errorRate: Verdict = { status: 'critical', cause: 'error rate 50 % over the last 30 s', kind: 'error_rate' };
     // Its probes always pass; its error rate is critical 20–60 s and from 80 s on: changes at 20, 60 and 80 s.
     runUntil(100, () => 'passing', (second) => ((second >= 20 && second < 60) || second >= 80 ? errorRate : null));
     expect(pageCount()).toBe(3);

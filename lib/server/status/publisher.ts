@@ -10,6 +10,13 @@ const NOT_PROBED: HealthFacts = { status: 'unknown', statusCause: 'not probed ye
 /** Instances whose critical changes are followed at once (a service and id not seen longest go first): bounds the publisher's memory. */
 export const FLAP_FOLLOWED_MAX = 10_000;
 
+/**
+ * The longest an instance is held unknown for its calls (`heldForCalls`), from its first verdict held:
+ * two OpenTelemetry export intervals (60 s by default), as a cumulative stream's first point after a
+ * restart counts nothing and its calls are seen only at the second.
+ */
+export const HELD_FOR_CALLS_MAX_MS = 150_000;
+
 /** A recorded change and one of this run this close, the same way, are one (`withoutRecordedAgain`): a traffic tick's interval. */
 const SAME_CHANGE_MS = 5_000;
 
@@ -24,8 +31,14 @@ interface CriticalChanges {
    * the id, and the first verdict of a key present then is weighed against it, as History weighs it.
    */
   recorded?: true;
-  /** Recorded: the traffic evaluator has judged its calls over a full window since this start (`heldForCalls`). */
-  callsJudged?: true;
+}
+
+/** An instance History left critical by its calls, until this run has judged them (`heldForCalls`). */
+interface AwaitingCalls {
+  /** Its first verdict held (ms): the hold ends HELD_FOR_CALLS_MAX_MS after it whatever its calls. */
+  heldFromMs?: number;
+  /** The traffic evaluator's first tick that saw calls of it in this run (ms): judged a full window after it. */
+  callsFromMs?: number;
 }
 
 /** What a recovery says when the signal that ended did not say why. */
@@ -60,9 +73,10 @@ export interface StatusPublisher {
   /**
    * The traffic's verdict for an instance (null: it says nothing); published only when it changes.
    * `ended`: with null, what the calls say now ("error rate 0 % over the last 10 s …"), the cause of
-   * a recovery that this verdict's end brings.
+   * a recovery that this verdict's end brings. `withCalls`: whether it saw calls of the instance in
+   * its window (by default, whether it gave a verdict).
    */
-  traffic(key: string, verdict: Verdict | null, ended?: string): void;
+  traffic(key: string, verdict: Verdict | null, ended?: string, withCalls?: boolean): void;
   /** Its service's membership verdict (fewer instances than within the last hour; null: it says nothing). */
   membership(key: string, verdict: Verdict | null): void;
   /**
@@ -85,13 +99,13 @@ export interface StatusPublisher {
 export function createStatusPublisher(options: StatusPublisherOptions): StatusPublisher {
   const { store } = options;
   const now = options.now ?? (() => new Date());
-  /** From then the traffic evaluator has judged a full window of calls made since this start. */
-  const callsJudgedFromMs = now().getTime() + TRAFFIC_WINDOW_SECONDS * 1_000;
   const probes = new Map<string, HealthFacts>();
   const traffic = new Map<string, Verdict>();
   const membership = new Map<string, Verdict>();
   /** `service\0id` → its critical changes: a crash loop removes the instance's row at each loss (lost/tracker.ts). */
   const criticalChanges = new Map<string, CriticalChanges>();
+  /** `service\0id` → an instance History left critical by its calls, its first verdict not given yet (`heldForCalls`). */
+  const awaitingCalls = new Map<string, AwaitingCalls>();
   /** Until the registry's first listing: keys given a verdict (a status other than unknown) in this process. */
   const judged = new Set<string>();
   /** From the registry's first listing: keys present then and given no verdict since. */
@@ -137,6 +151,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     if (to !== 'unknown') {
       if (presentAtStart) presentAtStart.delete(instance.key);
       else judged.add(instance.key);
+      awaitingCalls.delete(identity);
     }
     // Critical by a loss (its stand-in, then held until probed): a change this publisher did not make, counted from when it began.
     if (instance.status === 'critical' && instance.statusCauseKind === 'lost' && !down) {
@@ -159,33 +174,40 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     // a dead duplicate), the id would be down again and this key's next failure no change, as History counts it.
     const stillRecorded = followed?.recorded === true && to === 'unknown';
     if (changes.length > 0 || down || stillRecorded || (liveKeyCount.get(identity) ?? 0) > 1) {
-      criticalChanges.set(identity, { changes, down, ...(stillRecorded ? { recorded: true as const, ...(followed.callsJudged ? { callsJudged: true as const } : {}) } : {}) });
+      criticalChanges.set(identity, { changes, down, ...(stillRecorded ? { recorded: true as const } : {}) });
       if (criticalChanges.size > FLAP_FOLLOWED_MAX) criticalChanges.delete(criticalChanges.keys().next().value as string);
     }
     return changes.length >= FLAP_MIN_CHANGES ? changes : undefined;
   };
 
   /**
-   * A restart's first verdict from the probes alone is no recovery of an instance History left down:
-   * it may have been critical by its calls (error rate, latency), which this process has not judged
-   * yet (the last 30 s of calls are not kept). Passing then would be a recovery and, at the next
-   * traffic tick, a new failure: two changes per restart of a steady failure, and a crash-looping
-   * Switchyard made every such instance flap. So it stays unknown until the traffic evaluator has
-   * judged a full window since the start (`traffic`, from TRAFFIC_WINDOW_SECONDS after it).
+   * A restart's first verdict from the probes alone is no recovery of an instance History left
+   * critical by its calls (error rate, latency: `downByCalls`), which this process has not judged yet
+   * (the last 30 s of calls are not kept, and an OpenTelemetry stream's first point after a restart
+   * counts nothing). Passing then would be a recovery and, once its calls are seen, a new failure: two
+   * changes per restart of a steady failure, and a crash-looping Switchyard made every such instance
+   * flap. So it stays unknown until the traffic evaluator has seen its calls for a full window, or
+   * gives a verdict on them, and at most HELD_FOR_CALLS_MAX_MS (`callsJudged`). One the probes made
+   * critical passes at once: its probes are what judged it.
    */
   const heldForCalls = (instance: Instance, verdict: Verdict): Verdict => {
     if (verdict.status !== 'passing' || instance.status !== 'unknown' || !firstVerdictAtStart(instance.key)) return verdict;
-    const record = criticalChanges.get(`${instance.service}\0${instance.id}`);
-    if (record?.recorded !== true || !record.down || record.callsJudged === true) return verdict;
-    return { status: 'unknown', cause: `${verdict.cause}; critical when Switchyard stopped, so not passing until its calls are judged (${TRAFFIC_WINDOW_SECONDS} s after the start)`, kind: verdict.kind };
+    const awaiting = awaitingCalls.get(`${instance.service}\0${instance.id}`);
+    if (awaiting === undefined) return verdict;
+    awaiting.heldFromMs ??= now().getTime();
+    return { status: 'unknown', cause: `${verdict.cause}; critical by its calls when Switchyard stopped, so not passing until they are judged again`, kind: verdict.kind };
   };
-  /** From a full traffic window after the start, the evaluator's tick for `key` ends its hold (`heldForCalls`); whether it held one. */
-  const callsJudged = (key: string): boolean => {
-    if (now().getTime() < callsJudgedFromMs) return false;
+  /** The evaluator's tick for `key` (`withCalls`: it saw calls of it); whether it ended a hold (`heldForCalls`). */
+  const callsJudged = (key: string, withCalls: boolean): boolean => {
     const identity = identityOfKey.get(key);
-    const record = identity === undefined ? undefined : criticalChanges.get(identity);
-    if (identity === undefined || record?.recorded !== true || record.callsJudged === true) return false;
-    criticalChanges.set(identity, { ...record, callsJudged: true });
+    const awaiting = identity === undefined ? undefined : awaitingCalls.get(identity);
+    if (identity === undefined || awaiting === undefined) return false;
+    const nowMs = now().getTime();
+    if (withCalls) awaiting.callsFromMs ??= nowMs;
+    const judgedFully = awaiting.callsFromMs !== undefined && nowMs - awaiting.callsFromMs >= TRAFFIC_WINDOW_SECONDS * 1_000;
+    const heldLongest = awaiting.heldFromMs !== undefined && nowMs - awaiting.heldFromMs >= HELD_FOR_CALLS_MAX_MS;
+    if (!judgedFully && !heldLongest) return false;
+    awaitingCalls.delete(identity);
     return true;
   };
 
@@ -265,13 +287,16 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
    * them. Instances already written carry the count now rather than at their next probe.
    */
   const takeRecorded = (recorded: ReadonlyMap<string, RecordedCriticalChanges>): void => {
-    for (const [identity, { changes, down }] of recorded) {
+    for (const [identity, { changes, down, downByCalls }] of recorded) {
       const followed = criticalChanges.get(identity);
       if (followed) criticalChanges.set(identity, { ...followed, changes: changes.reduce(withCriticalChange, withoutRecordedAgain(followed, changes, down)) });
       // Published here already, with no record kept: not down by this run's verdicts.
       else if (liveKeyCount.has(identity)) criticalChanges.set(identity, { changes, down: false });
       // Never past the cap: what this run follows stays.
-      else if (criticalChanges.size < FLAP_FOLLOWED_MAX) criticalChanges.set(identity, { changes, down, recorded: true });
+      else if (criticalChanges.size < FLAP_FOLLOWED_MAX) {
+        criticalChanges.set(identity, { changes, down, recorded: true });
+        if (downByCalls === true) awaitingCalls.set(identity, {});
+      }
     }
     for (const [key, identity] of identityOfKey) if (recorded.has(identity)) publish(key, undefined, undefined);
   };
@@ -299,8 +324,8 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     trafficVerdict(key: string): Verdict | null {
       return traffic.get(key) ?? null;
     },
-    traffic(key: string, verdict: Verdict | null, ended?: string): void {
-      const released = callsJudged(key);
+    traffic(key: string, verdict: Verdict | null, ended?: string, withCalls = verdict !== null): void {
+      const released = callsJudged(key, withCalls);
       if (!setSignal(traffic, key, verdict, ended) && released) publish(key, undefined, undefined);
     },
     membership(key: string, verdict: Verdict | null): void {

@@ -35,7 +35,7 @@ export function evaluateTraffic(options: TrafficStatusOptions): void {
     // No calls say nothing (both verdicts need calls): at 100,000 instances, most of which report
     // none, judging each in full held the event loop for half a second every tick.
     if (recent.calls === 0) {
-      options.publisher.traffic(instance.key, null, NO_CALLS);
+      options.publisher.traffic(instance.key, null, NO_CALLS, false);
       continue;
     }
     const thresholds = options.thresholdsFor(instance.service);
@@ -54,7 +54,7 @@ export function evaluateTraffic(options: TrafficStatusOptions): void {
     const verdict = errors ?? slow;
     // What ended a held verdict, so its recovery says what recovered rather than the probe's "probe OK".
     const ended = verdict === null && held !== null ? (held.kind === 'latency' ? latencyRecoveryCause({ ...recent, baselineP95Ms: service.baseline }) : errorRecoveryCause({ ...recent, latest }, thresholds)) : undefined;
-    options.publisher.traffic(instance.key, verdict, ended);
+    options.publisher.traffic(instance.key, verdict, ended, true);
   }
 }
 
