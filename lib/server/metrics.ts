@@ -42,7 +42,10 @@ export interface Metrics {
 /**
  * The process's own metrics (CPU, memory, event loop lag, GC), collected once per process: each
  * collection starts an event-loop delay monitor and a GC observer that nothing stops, and tests
- * start several runtimes in one process. Every runtime's registry reports these same metrics.
+ * start several runtimes in one process. Every runtime's registry reports these same metrics, so
+ * runtimes in one process share one event-loop delay histogram, which prom-client resets at each
+ * collection: scraping one runtime resets the lag's min, max, mean, stddev and percentiles that
+ * another runtime's next scrape reports. Production runs one runtime per process.
  */
 let processMetrics: Registry | undefined;
 const processRegistry = (): Registry => {
