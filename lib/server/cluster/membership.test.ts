@@ -182,6 +182,20 @@ describe('replica membership', () => {
     expect(etcd.watchers).toEqual([]);
   });
 
+  it('stopped while its first listing is under way, does not list itself once etcd answers the listing: the listing was read before the revoke deleted its key', async () => {
+    vi.useFakeTimers();
+    const etcd = scriptedEtcd();
+    const listings = heldListings(etcd);
+    const membership = createMembership({ client: etcd.client, controlPrefix: '/switchyard/', ttlSeconds: 2, id: 'replica-a' });
+    const starting = membership.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(listings).toHaveLength(1);
+    await membership.stop();
+    listings.shift()?.({ kvs: [memberKey('replica-a', '5', '5')], header: { revision: '5' } });
+    await starting;
+    expect({ members: membership.members(), watchers: etcd.watchers.length }).toEqual({ members: [], watchers: 0 });
+  });
+
   it('stopped, follows its watch no more while etcd cancels it: an event arriving meanwhile changes nothing and nobody is told', async () => {
     const { etcd, membership } = await startedBehindReplicaA('40');
     const watch = etcd.watchers[0];

@@ -107,15 +107,16 @@ export function createMembership(options: MembershipOptions): Membership {
   /**
    * Lists the members: its revision, and whether etcd went back (restored from a backup: older than
    * the list followed, though neither a watch event nor another listing was applied while it was
-   * read). Undefined when one was — it would bring back a member that left — or when `stillWanted`
-   * says no (a reconnect's listing for a watch since replaced).
+   * read). Undefined when one was — it would bring back a member that left —, once stopped (read
+   * before the revoke deleted our key, it would list us again), or when `stillWanted` says no (a
+   * reconnect's listing for a watch since replaced).
    */
   const relist = async (stillWanted: () => boolean = () => true): Promise<{ revision: string; wentBack: boolean } | undefined> => {
     const changesBefore = changesApplied;
     const response = await client.getAll().prefix(prefix).exec();
     const revision = BigInt(response.header.revision);
     const older = revision < followedRevision;
-    if ((older && changesApplied !== changesBefore) || !stillWanted()) return undefined;
+    if ((older && changesApplied !== changesBefore) || stopped || !stillWanted()) return undefined;
     changesApplied += 1;
     followedRevision = revision;
     listedRevision = revision;
@@ -170,9 +171,9 @@ export function createMembership(options: MembershipOptions): Membership {
   /** Lists the members, then watches from the next revision; a watch etcd ends (compacted, say) is opened again. */
   const openWatch = async (): Promise<void> => {
     const listed = await relist();
+    if (stopped) return;
     if (listed === undefined) throw new Error('the member list read is older than the one followed');
     const { revision } = listed;
-    if (stopped) return;
     // watcher(), not create(): create() waits until etcd has created the watch — forever while etcd
     // is away — with no handle for stop() to cancel it by. This one is ours at once; etcd3 creates
     // it when it can and re-creates it from its last revision after a dropped connection.
@@ -206,7 +207,7 @@ export function createMembership(options: MembershipOptions): Membership {
         return;
       }
       // etcd3 resumes the watch from its last revision; a relist on reconnection is cheap and certain.
-      void relist(() => watcher === opened && !stopped)
+      void relist(() => watcher === opened)
         .then((listed) => {
           if (listed === undefined || watcher !== opened) return;
           // Restored from a backup: the resumed watch waits for a revision etcd will not reach for a while.
