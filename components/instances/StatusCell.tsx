@@ -4,6 +4,7 @@ import { formatAgo, formatClock, localizeUtcClocks } from '@/lib/client/formatTi
 import { useInBrowser, useLocalTimes } from '@/lib/client/useLocalTimes';
 import { causeAfterStandInTag, standInKind, standInTag, standInTitle } from '@/lib/model/status/lost';
 import { flappingUntilMs } from '@/lib/model/status/flapping';
+import { utcClock } from '@/lib/model/status/clock';
 import { StatusBadge } from '../ui/StatusBadge';
 import { FlappingMark } from '../ui/FlappingMark';
 import { serverNow } from '@/lib/client/serverClock';
@@ -18,6 +19,17 @@ export function statusTitle(instance: StatusFacts, now: number): string {
   lines.push(`${instance.statusCause !== undefined ? localizeUtcClocks(instance.statusCause, now) : instance.status}${since}`);
   if (instance.offline) lines.push('Offline: the framework marks this instance out of rotation');
   return lines.join('\n');
+}
+
+/**
+ * "Its changes into and out of critical: 10:00:00 UTC, 10:01:10 UTC and 10:02:20 UTC." — the row's
+ * own, so its mark's title is true of every flapping row: the page's note names only the first few
+ * (FLAP_NAMED) and counts the rest.
+ */
+function flapChangesText(changesMs: readonly number[]): string {
+  const clocks = [...changesMs].sort((a, b) => a - b).map((ms) => utcClock(new Date(ms).toISOString()));
+  const last = clocks.pop() ?? '';
+  return `Its changes into and out of critical: ${clocks.length > 0 ? `${clocks.join(', ')} and ` : ''}${last}.`;
 }
 
 /**
@@ -43,7 +55,7 @@ export const StatusCell = memo(function StatusCell({ instance }: { instance: Sta
           {standInTag(standInKind(instance.lost))}
         </span>
       )}
-      {flapping && <FlappingMark more="The note above counts its changes." />}
+      {flapping && <FlappingMark more={local(flapChangesText(instance.criticalChangesMs ?? []), instance.criticalChangesMs?.at(-1))} />}
       {instance.offline && (
         <span className="tag" title="The framework marks this instance out of rotation">
           offline

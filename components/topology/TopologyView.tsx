@@ -32,7 +32,7 @@ import { useServiceView } from '@/lib/client/liveViews';
 import { useServiceSearch } from '@/lib/client/useServiceSearch';
 import { useLive } from '../live/LiveProvider';
 import { EmptyState } from '../ui/EmptyState';
-import { buildFlow, newRouteMemo, type MapEdge, type MapNode } from './flow';
+import { buildFlow, flappingDeadlines, newRouteMemo, type MapEdge, type MapNode } from './flow';
 import { TopologyActionsContext, type TopologyActions } from './nodes';
 import { OriginNotice } from './OriginNotice';
 import { MIN_ZOOM, TopologyCanvas } from './TopologyCanvas';
@@ -42,6 +42,7 @@ import { TopologyToolbar, type TopologyFacets } from './TopologyToolbar';
 import { NO_PHONE_START, originToCentre, phoneStartCentredOn, phoneStartLeft, phoneStartOn, phoneStartResized, type PhoneStart } from './phone-start';
 import { fitViewport, showsWhole } from './viewport';
 import { serverNow } from '@/lib/client/serverClock';
+import { useLastPassed } from '@/lib/client/useBefore';
 
 const NARROW_MAX_WIDTH = 640;
 
@@ -147,6 +148,8 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, exampleKey
   // Asked at the same moments as the origins: a recovery stops counting when its residue does.
   const recovered = useMemo(() => new Set(recentRecoveries(topology, Math.max(serverNow(), residueExpiredAt)).keys()), [topology, residueExpiredAt]);
   const facets = useMemo(() => facetsOf(topology.nodes), [topology]);
+  // The flow again as a flap ends: its node's label stops saying "flapping", its group stops counting it.
+  const flapEnded = useLastPassed(useMemo(() => flappingDeadlines(topology.nodes), [topology]));
 
   const { mode, autoCollapse } = effectiveGrouping(view, topology.nodes.length);
   const { collapsed, expanded } = view;
@@ -208,13 +211,14 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, exampleKey
         recovered,
         groupMode: mode,
         ...(dragging ? { dragging } : {}),
+        nowMs: Math.max(serverNow(), flapEnded),
       },
       cache.current,
       routes.current,
     );
     cache.current = new Map<string, MapNode | MapEdge>([...built.nodes.map((n) => [n.id, n] as const), ...built.edges.map((e) => [e.id, e] as const)]);
     return built;
-  }, [graph, nodeById, layout.positions, visibility, failing, originIds, matches, selectedId, recovered, mode, dragging]);
+  }, [graph, nodeById, layout.positions, visibility, failing, originIds, matches, selectedId, recovered, mode, dragging, flapEnded]);
 
   // Viewport: fitted once when the map first has nodes, then on request and when the canvas changes size.
   const [drawn, setDrawn] = useState(false);

@@ -122,6 +122,7 @@ describe('edges routed around the nodes in their way', () => {
     matches: null,
     selected: '',
     groupMode: 'none',
+    nowMs: Date.parse('2026-01-05T10:00:00Z'),
     ...patch,
   });
   const gatewayToAuth = (edges: MapEdge[]) => edges.find((e) => e.source === 'n:api-gateway' && e.target === 'n:auth');
@@ -144,6 +145,27 @@ describe('edges routed around the nodes in their way', () => {
     const withCause = { ...topology, nodes: topology.nodes.map((n) => (n.id === 'payments' ? { ...n, cause } : n)) };
     const flow = buildFlow(input({ nodeById: new Map(withCause.nodes.map((n) => [n.id, n])) }));
     expect(flow.nodes.find((n) => n.id === 'n:payments')?.ariaLabel).toBe(`payments: critical, 2 instances, ${cause}, likely origin`);
+  });
+
+  it('says in a node\'s label its lost instances, and "flapping" while its flap lasts: until flappingUntil, not after', () => {
+    const untilMs = Date.parse('2026-01-05T10:10:00Z');
+    const flapping = topology.nodes.map((n) => (n.id === 'orders' ? { ...n, lost: 2, lostServing: 1, drained: 1, flappingUntil: new Date(untilMs).toISOString() } : n));
+    const label = (nowMs: number) => buildFlow(input({ nodeById: new Map(flapping.map((n) => [n.id, n])), nowMs })).nodes.find((n) => n.id === 'n:orders')?.ariaLabel;
+    expect(label(untilMs - 1)).toBe('orders: passing, 2 instances, 1 lost, 1 out of discovery, flapping, 1 drained');
+    expect(label(untilMs)).toBe('orders: passing, 2 instances, 1 lost, 1 out of discovery, 1 drained');
+  });
+
+  it('counts a collapsed group\'s flapping services, in its data and its label, while their flaps last', () => {
+    const untilMs = Date.parse('2026-01-05T10:10:00Z');
+    const zoned = topology.nodes.map((n) => ({ ...n, zone: 'eu-1', zones: ['eu-1'], ...(n.id === 'orders' || n.id === 'auth' ? { flappingUntil: new Date(n.id === 'auth' ? untilMs + 60_000 : untilMs).toISOString() } : {}) }));
+    const grouped = buildViewGraph({ ...topology, nodes: zoned }, 'zone', () => true);
+    const group = (nowMs: number) =>
+      buildFlow(input({ graph: grouped, nodeById: new Map(zoned.map((n) => [n.id, n])), positions: new Map([['g:eu-1', { x: 0, y: 0 }]]), groupMode: 'zone', nowMs })).nodes.find((n) => n.type === 'cluster');
+    expect(group(untilMs - 1)?.data.flapping).toBe(2);
+    expect(group(untilMs - 1)?.ariaLabel).toMatch(/, 2 flapping$/);
+    expect(group(untilMs)?.data.flapping).toBe(1);
+    expect(group(untilMs + 60_000)?.data.flapping).toBe(0);
+    expect(group(untilMs + 60_000)?.ariaLabel).not.toMatch(/flapping/);
   });
 
   it('keeps the same edge objects through a status change (routes are made again only when a box moves)', () => {

@@ -56,10 +56,12 @@ export interface ClusterData extends Record<string, unknown> {
   failing: number;
   instances: number;
   drained: number;
+  /** Members flapping when the flow was built (`FlowInput.nowMs`). */
+  flapping: number;
   origin: boolean;
 }
 
-function clusterData(summary: GroupSummary, mode: string, origin: boolean): ClusterData {
+function clusterData(summary: GroupSummary, mode: string, origin: boolean, flapping: number): ClusterData {
   return {
     key: summary.key,
     mode,
@@ -69,6 +71,7 @@ function clusterData(summary: GroupSummary, mode: string, origin: boolean): Clus
     failing: summary.failing,
     instances: summary.instances,
     drained: summary.drained,
+    flapping,
     origin,
   };
 }
@@ -236,6 +239,25 @@ export interface FlowInput {
   groupMode: string;
   /** Positions overriding the stored ones while a node is dragged. */
   dragging?: ReadonlyMap<string, Point>;
+  /**
+   * Now (server clock, ms): a node flapping until after it is labelled so, and a group counts it.
+   * The caller builds again at the next `flappingUntil` (`flappingDeadlines`), not every second.
+   */
+  nowMs: number;
+}
+
+/** Whether a node's flap (`TopologyNode.flappingUntil`) lasts at `nowMs`. */
+const flappingAt = (node: Pick<TopologyNode, 'flappingUntil'> | undefined, nowMs: number): boolean => {
+  const untilMs = node?.flappingUntil === undefined ? NaN : Date.parse(node.flappingUntil);
+  return untilMs > nowMs;
+};
+
+/** The nodes' flap deadlines (ms), for the caller to build the flow again as each passes. */
+export function flappingDeadlines(nodes: readonly Pick<TopologyNode, 'flappingUntil'>[]): number[] {
+  return nodes.flatMap((node) => {
+    const untilMs = node.flappingUntil === undefined ? NaN : Date.parse(node.flappingUntil);
+    return Number.isFinite(untilMs) ? [untilMs] : [];
+  });
 }
 
 /**
@@ -289,7 +311,7 @@ function reuse<T extends MapNode | MapEdge>(cache: Map<string, MapNode | MapEdge
 const classNames = (...names: (string | false | undefined)[]): string => names.filter(Boolean).join(' ');
 
 export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdge>, memo: RouteMemo = newRouteMemo()): Flow {
-  const { graph, nodeById, positions, visible, matches, origins, failing, selected, dragging } = input;
+  const { graph, nodeById, positions, visible, matches, origins, failing, selected, dragging, nowMs } = input;
   const positionOf = (id: string): Point | undefined => dragging?.get(id) ?? positions.get(id);
   const drawn: MapNode[] = [];
   const rects = new Map<string, { x: number; y: number; width: number; height: number }>();
@@ -305,6 +327,7 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
       const isShown = summary.members.some((member) => visible.has(member));
       if (!position || !isShown) continue;
       const match = matches !== null && summary.members.some((member) => matches.has(member));
+      const flapping = summary.members.filter((member) => flappingAt(nodeById.get(member), nowMs)).length;
       const node: ClusterFlowNode = {
         id: graphNode.id,
         type: 'cluster',
@@ -313,8 +336,8 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
         height: size.height,
         handles: handlesFor(size.width, size.height),
         className: classNames('tflow-node', match && 'is-match', graphNode.id === selected && 'is-selected'),
-        ariaLabel: `Group ${summary.key}: ${summary.members.length} services, ${summary.status}${summary.failing > 0 ? `, ${summary.failing} failing` : ''}`,
-        data: clusterData(summary, input.groupMode, summary.members.some((member) => origins.has(member))),
+        ariaLabel: `Group ${summary.key}: ${summary.members.length} services, ${summary.status}${summary.failing > 0 ? `, ${summary.failing} failing` : ''}${flapping > 0 ? `, ${flapping} flapping` : ''}`,
+        data: clusterData(summary, input.groupMode, summary.members.some((member) => origins.has(member)), flapping),
       };
       drawn.push(node);
       shown.add(graphNode.id);
@@ -345,8 +368,12 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
       ...(topo.flappingUntil !== undefined ? { flappingUntil: topo.flappingUntil } : {}),
       ...(focusRole !== undefined ? { focus: focusRole } : {}),
     };
+    // What the node's chips say, in their order (nodes.tsx), so a screen reader hears what is drawn:
+    // its stand-ins, "flapping" while it lasts (a green node between failures), drained.
+    const lost = data.lost + data.checking > 0 ? lostChips(data.lost, data.lostServing, data.lost + data.checking === data.instances, data.checking).map((chip) => `, ${chip.text}`).join('') : '';
+    const flappingText = flappingAt(topo, nowMs) ? ', flapping' : '';
     // The cause as a clause of its own: in parentheses, a cause with its own "(threshold …)" nested them.
-    const drainedText = `${topo.drained > 0 ? `, ${topo.drained} drained` : ''}${topo.cause ? `, ${topo.cause}` : ''}`;
+    const chipsText = `${lost}${flappingText}${topo.drained > 0 ? `, ${topo.drained} drained` : ''}${topo.cause ? `, ${topo.cause}` : ''}`;
     const node: ServiceFlowNode = {
       id: graphNode.id,
       type: topo.kind === 'service' ? 'service' : 'external',
@@ -357,7 +384,7 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
       className: classNames('tflow-node', matches?.has(topo.id) && 'is-match', graphNode.id === selected && 'is-selected', isOrigin && 'is-origin'),
       ariaLabel:
         topo.kind === 'service'
-          ? `${topo.id}: ${topo.status}, ${topo.instances} ${topo.instances === 1 ? 'instance' : 'instances'}${drainedText}${isOrigin ? ', likely origin' : ''}`
+          ? `${topo.id}: ${topo.status}, ${topo.instances} ${topo.instances === 1 ? 'instance' : 'instances'}${chipsText}${isOrigin ? ', likely origin' : ''}`
           : `${topo.id} (${topo.kind === 'unknown' ? 'not registered' : topo.kind}): ${topo.status}${isOrigin ? ', likely origin' : ''}`,
       data,
     };

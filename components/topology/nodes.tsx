@@ -219,7 +219,9 @@ function ClusterNodeView({ data }: NodeProps<ClusterFlowNode>) {
               {data[status]}
             </span>
           ))}
-          {data.drained > 0 && <span className="tnode__chip tnode__chip--drained">{data.drained} drained</span>}
+          {/* Counted when the flow was built (built again as a flap ends): a green group can hide a crash loop as a green node did. */}
+          {data.flapping > 0 && <NodeChip kind="flapping" figure={String(data.flapping)} words="flapping" title={`${plural(data.flapping, 'service', 'services')} flapping. ${FLAPPING_MEANING}.`} />}
+          {data.drained > 0 && <NodeChip kind="drained" figure={String(data.drained)} words="drained" />}
         </span>
       </span>
       <button

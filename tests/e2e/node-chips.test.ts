@@ -5,7 +5,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { ReactFlowProvider, type NodeProps } from '@xyflow/react';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceFlowNode } from '@/components/topology/flow';
+import type { ClusterFlowNode, ServiceFlowNode } from '@/components/topology/flow';
 import { NODE_TYPES } from '@/components/topology/nodes';
 import { launchBrowser, openPage } from '../support/browser';
 
@@ -32,11 +32,21 @@ const MIXES: Record<string, Partial<Data>> = {
   'flapping alone': { status: 'passing', instances: 3, flappingUntil: FLAPPING_UNTIL },
   'errors, out of discovery, flapping and drained': { instances: 3, lost: 1, lostServing: 1, drained: 2, errors: '35% errors', flappingUntil: FLAPPING_UNTIL },
   'all lost and flapping': { status: 'critical', instances: 2, lost: 2, flappingUntil: FLAPPING_UNTIL },
+  // A green node between failures with drained instances, and one with a lost instance and no errors: no errors chip to lead.
+  'flapping and drained, passing': { status: 'passing', instances: 3, drained: 2, flappingUntil: FLAPPING_UNTIL },
+  'lost, flapping and drained, no errors': { status: 'passing', instances: 3, lost: 1, drained: 2, flappingUntil: FLAPPING_UNTIL },
 };
 
 function nodeMarkup(data: Data): string {
   const props = { id: `n:${data.name}`, data, type: 'service', selected: false, dragging: false, zIndex: 0, isConnectable: false, positionAbsoluteX: 0, positionAbsoluteY: 0, selectable: true, deletable: false, draggable: true } as unknown as NodeProps<ServiceFlowNode>;
   return renderToStaticMarkup(createElement(ReactFlowProvider, null, createElement(NODE_TYPES.service, props)));
+}
+
+/** A collapsed group (224 px box) with critical and warning members counted, flapping and drained ones: a crash loop in a zone. */
+const CLUSTER: ClusterFlowNode['data'] = { key: 'eu-west-1', mode: 'zone', members: 12, status: 'critical', passing: 9, warning: 2, critical: 1, unknown: 0, failing: 1, instances: 40, drained: 2, flapping: 3, origin: false };
+function clusterMarkup(data: ClusterFlowNode['data']): string {
+  const props = { id: `g:${data.key}`, data, type: 'cluster', selected: false, dragging: false, zIndex: 0, isConnectable: false, positionAbsoluteX: 0, positionAbsoluteY: 0, selectable: true, deletable: false, draggable: true } as unknown as NodeProps<ClusterFlowNode>;
+  return renderToStaticMarkup(createElement(ReactFlowProvider, null, createElement(NODE_TYPES.cluster, props)));
 }
 
 /** Per element of the meta line: its text, how far it ends past the line (> 0: cut), and how far its figure ends past the chip (> 0: cut). */
@@ -69,6 +79,8 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
     const nodes = [1, 1.3].flatMap((scale) =>
       Object.entries(MIXES).map(([name, mix]) => `<div class="case" data-case="${name} @${scale}" style="width:200px;height:56px;margin:8px;--detail-scale:${scale}"${scale > 1 ? ' data-detail-enlarged' : ''}>${nodeMarkup({ ...base, ...mix })}</div>`),
     );
+    const clusters = [1, 1.3].map((scale) => `<div class="cluster-case" data-case="group @${scale}" style="width:224px;height:72px;margin:8px;--detail-scale:${scale}"${scale > 1 ? ' data-detail-enlarged' : ''}>${clusterMarkup(CLUSTER)}</div>`);
+    nodes.push(...clusters);
     await page.setContent(`<html><head><style>${CSS}</style></head><body>${nodes.join('')}</body></html>`);
   });
   afterAll(async () => {
@@ -114,6 +126,28 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
         expect.soft(chip.wordsCut, `${name}: "flapping" is abridged`).toBe(false);
         expect.soft(chip.title, name).toMatch(/^Flapping: failing and recovering again and again/);
       }
+    }
+  });
+
+  it('counts a collapsed group\'s flapping services beside its drained ones: figure whole inside its meta line, titled with what it means', async () => {
+    const groups = await page.evaluate(() =>
+      [...document.querySelectorAll('.cluster-case')].map((node) => {
+        const meta = node.querySelector('.tnode__meta')?.getBoundingClientRect();
+        const chip = node.querySelector('.tnode__chip--flapping');
+        // Each figure (the counts by status, the chips' figures) whole and inside the line.
+        const figures = [...node.querySelectorAll('.tnode__count, .tnode__figure')].map((figure) => {
+          const box = figure.getBoundingClientRect();
+          return { text: figure.textContent ?? '', past: meta ? Math.max(box.right - meta.right, meta.left - box.left) : Infinity, cut: figure.scrollWidth > figure.clientWidth + 0.5 };
+        });
+        return { name: node.getAttribute('data-case') ?? '', text: chip?.textContent ?? '', title: chip?.getAttribute('title') ?? '', figures };
+      }),
+    );
+    expect(groups).toHaveLength(2);
+    for (const { name, text, title, figures } of groups) {
+      expect.soft(text, name).toBe('3 flapping');
+      expect.soft(title, name).toMatch(/^3 services flapping\. Flapping: failing and recovering again and again/);
+      expect.soft(figures.map((figure) => figure.text), name).toEqual(['1', '2', '3', '2']);
+      for (const figure of figures) expect.soft(figure.past > 0.5 || figure.cut, `${name}: "${figure.text}" is cut or past the meta line`).toBe(false);
     }
   });
 
