@@ -12,15 +12,19 @@ import { launchBrowser, openPage } from '../support/browser';
 /**
  * The map panel's instance list as an admin sees it (click a node on the map), server-rendered in the
  * app's CSS at the window widths of its layouts: each instance's status badge stands clear of its
- * Drain (or Undrain) button, each inside its own cell ('Passing' was 2 px from 'Drain' at 1440 px).
+ * Drain (or Undrain) button, each inside its own cell ('Passing' was 2 px from 'Drain' at 1440 px). And
+ * where the panel spans a window wider than a phone's (641–900 px), a failing instance's cause is not
+ * squeezed into the badge's 96 px: there it took 4 lines beside ~300 px of empty Instance column.
  */
 // The map page's stylesheets, in the app's order.
 const CSS = ['tokens', 'base', 'shell', 'controls', 'table', 'badges', 'drain', 'status', 'topology'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
 const WIDTHS = [1920, 1440, 1280, 1024, 901, 800, 641, 390];
 /** The least room between a badge and the button beside it: the panel's gap between items elsewhere. */
 const MIN_GAP_PX = 8;
+/** The lines a cause may take where the panel is as wide as a window of 641–900 px. */
+const MAX_CAUSE_LINES_FULL_WIDTH = 2;
 
-const instance = (id: string, status: Instance['status'], drained = false): Instance => ({
+const instance = (id: string, status: Instance['status'], drained = false, statusCause?: string): Instance => ({
   id,
   service: 'orders',
   key: `/services/orders/${id}`,
@@ -30,13 +34,15 @@ const instance = (id: string, status: Instance['status'], drained = false): Inst
   metadata: {},
   status,
   drain: drained ? { by: 'night-oncall', reason: 'restart', at: '2026-12-06T09:00:00.000Z' } : null,
+  ...(statusCause === undefined ? {} : { statusCause, statusSince: '2026-12-06T09:00:00.000Z' }),
 });
 
-// Every status's word (Warning is the widest), and a drained instance's wider Undrain button.
+// Every status's word (Warning is the widest), a drained instance's wider Undrain button, and the causes of a
+// failing and a warning instance as the status publisher words them.
 const SERVICE: Service = {
   name: 'orders',
   status: 'critical',
-  instances: [instance('orders-1', 'critical'), instance('orders-2', 'warning'), instance('orders-3', 'unknown'), instance('orders-4', 'passing'), instance('orders-5', 'passing', true)],
+  instances: [instance('orders-1', 'critical', false, 'probes failing since 09:00:00: HTTP 503 from /healthz'), instance('orders-2', 'warning', false, 'error rate 23 % over 30 s (threshold 5 %)'), instance('orders-3', 'unknown'), instance('orders-4', 'passing'), instance('orders-5', 'passing', true)],
 };
 const NODE: TopologyNode = { id: 'orders', kind: 'service', status: 'critical', instances: 5, drained: 1, lost: 0, lostServing: 0, checking: 0, zones: ['eu-west-1a'], formats: ['go-micro'] };
 
@@ -69,7 +75,7 @@ describe('the map panel’s status and drain cells (Chromium)', () => {
     await browser.close();
   });
 
-  it.each(WIDTHS)('at %i px: each status badge is inside its cell and at least 8 px from its drain button, which is inside its own', async (width) => {
+  it.each(WIDTHS)('at %i px: each status badge is inside its cell and at least 8 px from its drain button, which is inside its own; from 641 to 900 px a cause takes at most 2 lines', async (width) => {
     const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
     // As on the map page: the panel beside the map, under it from 900 px down.
     await page.setContent(
@@ -82,7 +88,11 @@ describe('the map panel’s status and drain cells (Chromium)', () => {
         const button = drainCell?.querySelector('button');
         if (!statusCell || !drainCell || !badge || !button) throw new Error('a row without its status badge or drain button');
         const [statusBox, drainBox, badgeBox, buttonBox] = [statusCell, drainCell, badge, button].map((element) => element.getBoundingClientRect()) as [DOMRect, DOMRect, DOMRect, DOMRect];
+        const cause = statusCell.querySelector('.tpanel__cause');
+        const range = document.createRange();
+        if (cause) range.selectNodeContents(cause);
         return {
+          causeLines: cause ? new Set([...range.getClientRects()].map((line) => Math.round(line.top))).size : 0,
           words: `${badge.textContent ?? ''} / ${button.textContent ?? ''}`,
           badgeInside: badgeBox.left >= statusBox.left - 0.5 && badgeBox.right <= statusBox.right + 0.5,
           buttonInside: buttonBox.left >= drainBox.left - 0.5 && buttonBox.right <= drainBox.right + 0.5,
@@ -91,7 +101,9 @@ describe('the map panel’s status and drain cells (Chromium)', () => {
       }),
     );
     expect(rows.map(({ words }) => words)).toEqual(['Critical / Drain', 'Warning / Drain', 'Unknown / Drain', 'Passing / Drain', 'Passing / Undrain']);
-    for (const { words, badgeInside, buttonInside, gap } of rows) {
+    expect(rows.map(({ causeLines }) => causeLines > 0)).toEqual([true, true, false, false, false]);
+    for (const { words, badgeInside, buttonInside, gap, causeLines } of rows) {
+      if (width >= 641 && width <= 900) expect.soft(causeLines, `${words}: lines of its cause`).toBeLessThanOrEqual(MAX_CAUSE_LINES_FULL_WIDTH);
       expect.soft(badgeInside, `${words}: the badge inside its cell`).toBe(true);
       expect.soft(buttonInside, `${words}: the button inside its cell`).toBe(true);
       expect.soft(gap, `${words}: px between badge and button`).toBeGreaterThanOrEqual(MIN_GAP_PX);
