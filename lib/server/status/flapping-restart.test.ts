@@ -6,7 +6,7 @@ import { deriveIncidents, recentCriticalChanges } from '@/lib/model/incidents';
 import type { LastProbe, Status } from '@/lib/model/instance';
 import type { Verdict } from '@/lib/model/status/combine';
 import { flappingOf } from '@/lib/model/status/flapping';
-import { useTestStore } from '@/tests/support/store-dialects';
+import { STORE_DIALECTS, useTestStore } from '@/tests/support/store-dialects';
 import { evaluationInput } from '../alerts/evaluation-input';
 import { healthChangedEvent } from '../health';
 import { openHistory, type History } from '../history/store';
@@ -254,39 +254,6 @@ describe('flapping across a restart', () => {
 });
 
 describe('History read as the publisher starts', () => {
-  it('counts as History counts at the window’s edge: an id’s down as the window opens is what its newest row before it left', async () => {
-    const opened = await openHistory({ ...(await testStore.fresh()), flushMs: 5 });
-    history = opened;
-    const at = (minute: number): string => iso(T0 + minute * 60_000);
-    const health = (minute: number, instance: string, from: Status, to: Status): NewHistoryEvent => ({ at: at(minute), kind: 'health.changed', service: 'payments', instance, from, to, detail: to });
-    const rows: NewHistoryEvent[] = [
-      // a: critical before the window (it opens at 10 min), its lease ended while down, back as itself, then passes and fails.
-      health(0, 'a', 'passing', 'critical'),
-      health(9, 'a', 'critical', 'passing'),
-      health(9.5, 'a', 'passing', 'critical'),
-      { at: at(10.3), kind: 'instance.lost', service: 'payments', instance: 'a', detail: 'lease expired' },
-      { at: at(11), kind: 'instance.lost_cleared', service: 'payments', instance: 'a', returnedAs: 'a', detail: 'registered again as a' },
-      health(12, 'a', 'critical', 'passing'),
-      health(14, 'a', 'passing', 'critical'),
-      // b: critical, then warning (still down) before the window; its recovery in it counts.
-      health(8, 'b', 'passing', 'critical'),
-      health(9, 'b', 'critical', 'warning'),
-      health(12, 'b', 'warning', 'passing'),
-      health(13, 'b', 'passing', 'critical'),
-      health(15, 'b', 'critical', 'passing'),
-    ];
-    for (const row of rows) opened.append(row);
-    await opened.flush();
-    const nowMs = T0 + 20 * 60_000;
-    const recorded = await readRecordedFlaps(opened, nowMs);
-    // History's rule over every row, from the first.
-    const everyRow = recentCriticalChanges((await opened.query({ limit: 100 })).events.reverse(), nowMs);
-    expect(recorded.get('payments\0a')).toEqual(everyRow.get('payments\0a'));
-    expect(recorded.get('payments\0a')?.changes).toEqual([T0 + 12 * 60_000, T0 + 14 * 60_000]);
-    expect(recorded.get('payments\0b')).toEqual(everyRow.get('payments\0b'));
-    expect(recorded.get('payments\0b')?.changes).toEqual([T0 + 12 * 60_000, T0 + 13 * 60_000, T0 + 15 * 60_000]);
-  });
-
   const KEY_A = '/services/payments/a';
   function publisherWith(recordedFlaps: Promise<ReadonlyMap<string, { changes: number[]; down: boolean }>>) {
     const clock = { now: T0 };
@@ -403,4 +370,84 @@ describe('History read as the publisher starts', () => {
     }
     expect(flappingOf(store.instance(KEY_A)?.criticalChangesMs, clock.now)?.changes).toBe(3);
   });
+});
+
+describe.each(STORE_DIALECTS)('History read as the publisher starts, on %s', (dialect) => {
+  const dialectStore = useTestStore(dialect);
+
+    it('counts as History counts at the window’s edge: an id’s down as the window opens is what its newest row before it left', async () => {
+      const opened = await openHistory({ ...(await dialectStore.fresh()), flushMs: 5 });
+      history = opened;
+      const at = (minute: number): string => iso(T0 + minute * 60_000);
+      const health = (minute: number, instance: string, from: Status, to: Status): NewHistoryEvent => ({ at: at(minute), kind: 'health.changed', service: 'payments', instance, from, to, detail: to });
+      const rows: NewHistoryEvent[] = [
+        // a: critical before the window (it opens at 10 min), its lease ended while down, back as itself, then passes and fails.
+        health(0, 'a', 'passing', 'critical'),
+        health(9, 'a', 'critical', 'passing'),
+        health(9.5, 'a', 'passing', 'critical'),
+        { at: at(10.3), kind: 'instance.lost', service: 'payments', instance: 'a', detail: 'lease expired' },
+        { at: at(11), kind: 'instance.lost_cleared', service: 'payments', instance: 'a', returnedAs: 'a', detail: 'registered again as a' },
+        health(12, 'a', 'critical', 'passing'),
+        health(14, 'a', 'passing', 'critical'),
+        // b: critical, then warning (still down) before the window; its recovery in it counts.
+        health(8, 'b', 'passing', 'critical'),
+        health(9, 'b', 'critical', 'warning'),
+        health(12, 'b', 'warning', 'passing'),
+        health(13, 'b', 'passing', 'critical'),
+        health(15, 'b', 'critical', 'passing'),
+      ];
+      for (const row of rows) opened.append(row);
+      await opened.flush();
+      const nowMs = T0 + 20 * 60_000;
+      const recorded = await readRecordedFlaps(opened, nowMs);
+      // History's rule over every row, from the first.
+      const everyRow = recentCriticalChanges((await opened.query({ limit: 100 })).events.reverse(), nowMs);
+      expect(recorded.get('payments\0a')).toEqual(everyRow.get('payments\0a'));
+      expect(recorded.get('payments\0a')?.changes).toEqual([T0 + 12 * 60_000, T0 + 14 * 60_000]);
+      expect(recorded.get('payments\0b')).toEqual(everyRow.get('payments\0b'));
+      expect(recorded.get('payments\0b')?.changes).toEqual([T0 + 12 * 60_000, T0 + 13 * 60_000, T0 + 15 * 60_000]);
+    });
+
+    it('reads the rows before the window only for the instances whose first row in it does not say whether they were down, 1,000 a query, the queries at once', async () => {
+      const opened = await openHistory({ ...(await dialectStore.fresh()), flushMs: 5 });
+      history = opened;
+      const at = (minute: number): string => iso(T0 + minute * 60_000);
+      const health = (minute: number, instance: string, from: Status, to: Status): NewHistoryEvent => ({ at: at(minute), kind: 'health.changed', service: 'payments', instance, from, to, detail: to });
+      // u-0 … u-2499: critical before the window, then a restart's first verdict "unknown → critical" in it (no change: only the row before says so).
+      const unknownFirst = Array.from({ length: 2_500 }, (_, index) => `u-${index}`);
+      const rows: NewHistoryEvent[] = [
+        ...unknownFirst.flatMap((instance) => [health(5, instance, 'passing', 'critical'), health(12, instance, 'unknown', 'critical')]),
+        // p: from passing, not down before; c: from critical, down before.
+        health(12, 'p', 'passing', 'critical'),
+        health(5, 'c', 'passing', 'critical'),
+        health(12, 'c', 'critical', 'passing'),
+      ];
+      for (const row of rows) opened.append(row);
+      await opened.flush();
+      const asked: string[] = [];
+      let inFlight = 0;
+      let mostInFlight = 0;
+      const watched: Pick<History, 'query' | 'latestPerInstance'> = {
+        query: (query) => opened.query(query),
+        latestPerInstance: async (instances, kinds, beforeMs) => {
+          asked.push(...instances.map(({ instance }) => instance));
+          mostInFlight = Math.max(mostInFlight, ++inFlight);
+          try {
+            return await opened.latestPerInstance(instances, kinds, beforeMs);
+          } finally {
+            inFlight -= 1;
+          }
+        },
+      };
+      const nowMs = T0 + 20 * 60_000;
+      const recorded = await readRecordedFlaps(watched, nowMs);
+      expect(asked.length).toBe(2_500);
+      expect(asked).not.toContain('p');
+      expect(asked).not.toContain('c');
+      expect(mostInFlight).toBe(3);
+      const everyRow = recentCriticalChanges((await opened.query({ limit: 10_000 })).events.reverse(), nowMs);
+      for (const instance of ['u-0', 'u-2499', 'p', 'c']) expect(recorded.get(`payments\0${instance}`)).toEqual(everyRow.get(`payments\0${instance}`));
+      expect(recorded.get('payments\0u-0')).toEqual({ changes: [], down: true, downByCalls: true });
+      expect(recorded.get('payments\0c')?.changes).toEqual([T0 + 12 * 60_000]);
+    });
 });
