@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distinguishingTail, LONG_SHARED_START, MAX_TAIL, MIN_TAIL, splitForMiddleEllipsis, tailsForNames } from './middle-ellipsis';
+import { distinguishingTail, MAX_TAIL, MIN_TAIL, NARROWEST_NAME_EM, sharedStartWidth, splitForMiddleEllipsis, tailsForNames } from './middle-ellipsis';
 
 describe('distinguishingTail', () => {
   it('keeps the minimum when the ends already differ', () => {
@@ -52,7 +52,7 @@ describe('splitForMiddleEllipsis', () => {
 
 describe('tailsForNames', () => {
   it('cuts names at their end (tail 0) when none shares a long start with another', () => {
-    // The demo's names, and the scale demo's dubbo interfaces (12 code points in common).
+    // The demo's names, and the scale demo's dubbo interfaces ('com.example.' in common, 'com.example.m' with the demo's).
     const names = ['api-gateway', 'auth', 'com.example.mailer.Provider', 'com.example.media-40.Provider', 'com.example.users-12.Provider', 'notifications', 'recommendations'];
     expect([...tailsForNames(names).values()]).toEqual(names.map(() => 0));
   });
@@ -68,9 +68,23 @@ describe('tailsForNames', () => {
     expect(splitForMiddleEllipsis(`${prefix}GreeterServiceAlpha`, tail).tail).not.toBe(splitForMiddleEllipsis(`${prefix}GreeterServiceBravo`, tail).tail);
   });
 
-  it('counts a shared start just under the threshold as not alike, and one at it as alike', () => {
-    const start = 'x'.repeat(LONG_SHARED_START - 1);
-    expect(tailsForNames([`${start}a1`, `${start}b1`]).get(`${start}a1`)).toBe(0);
-    expect(tailsForNames([`${start}aa1`, `${start}ab1`]).get(`${start}aa1`)).toBe(MIN_TAIL);
+  it('keeps the ends of names whose shared start fills what the narrowest column shows: com.acme.WMS.Orders and …Offers (14 in common)', () => {
+    // Cut at their end, both drew 'com.acme.WMS.O…' in the services list's 152 px on a phone.
+    const tails = tailsForNames(['com.acme.WMS.Orders', 'com.acme.WMS.Offers', 'orders']);
+    expect(tails.get('orders')).toBe(0);
+    const tail = tails.get('com.acme.WMS.Orders') ?? 0;
+    expect(tail).toBeGreaterThanOrEqual(MIN_TAIL);
+    expect(splitForMiddleEllipsis('com.acme.WMS.Orders', tail).tail).toBe('Orders');
+    expect(splitForMiddleEllipsis('com.acme.WMS.Offers', tail).tail).toBe('Offers');
+  });
+
+  it('weighs a shared start by its characters’ widths: capitals and wide (CJK) characters fill the column sooner than small letters', () => {
+    // 12 capitals, or 10 CJK characters (each as wide as the font is high), fill it; 'inventory-' does not.
+    expect(tailsForNames(['inventory-a', 'inventory-b']).get('inventory-a')).toBe(0);
+    expect(tailsForNames(['ABCDEFGHKMNOP', 'ABCDEFGHKMNOQ']).get('ABCDEFGHKMNOP')).toBe(MIN_TAIL);
+    expect(tailsForNames(['订单服务库存支付网关甲乙', '订单服务库存支付网关丙丁']).get('订单服务库存支付网关甲乙')).toBe(MIN_TAIL);
+    // To the character: 14 'a' and the one that differs fit (111 px of 13 px DejaVu Sans), 15 do not.
+    expect(sharedStartWidth('aaaaaaaaaaaaaa1', 'aaaaaaaaaaaaaa2')).toBeLessThan(NARROWEST_NAME_EM);
+    expect(tailsForNames(['aaaaaaaaaaaaaaa1', 'aaaaaaaaaaaaaaa2']).get('aaaaaaaaaaaaaaa1')).toBe(MIN_TAIL);
   });
 });

@@ -39,31 +39,54 @@ export function splitForMiddleEllipsis(text: string, tail: number): { head: stri
 }
 
 /**
- * Code points a name must share at its start with another of its list before cutting it at its end
- * could make the two read the same: about what the narrowest column shows of a name (the services
- * list's ~130 px on a phone). The scale demo's 'com.example.media-40.Provider' shares 12 with
- * 'com.example.users-12.Provider': cut at its end it still reads apart ('com.example.media…'),
- * where its middle elided read 'com.e… 40.Provider'.
+ * The width of a name's start the narrowest column shows before its '…', in ems of its font (as
+ * `characterEm` guesses them): the services list's Service column on a phone, 152 px of 13 px text, drew
+ * 'com.example.mai…' but 'com.acme.WMS.O…'. Code points misjudged it: 'com.acme.WMS.Orders' and '…Offers'
+ * share 14 and read the same cut at their end (9.98 em to their first difference), where the scale demo's
+ * 'com.example.mailer.Provider' and 'com.example.media-40.Provider' share 13 narrower ones and read apart
+ * ('com.example.ma…', 'com.example.me…': 9.18 em).
  */
-export const LONG_SHARED_START = 16;
+export const NARROWEST_NAME_EM = 9.5;
+
+const WIDE_CHARACTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Extended_Pictographic}\u3000-\u303f\uff00-\uffef]/u;
+
+/** A character's width in ems, rounded up from the app's widest sans font (DejaVu Sans), so a guess errs toward alike. */
+function characterEm(char: string): number {
+  if (WIDE_CHARACTER.test(char) || /^[mwMW@%]$/.test(char)) return 1;
+  if (/^\p{Lu}$/u.test(char)) return 0.78;
+  if (/^[.,:;'|!ijl]$/.test(char)) return 0.3;
+  if (/^[frtI()[\]\-/\s]$/.test(char)) return 0.4;
+  return 0.62;
+}
+
+/** The width (ems) of the start two names share and the first character that tells them apart: what must show for them to read apart cut at their end. */
+export function sharedStartWidth(a: string, b: string): number {
+  const first = [...a];
+  const second = [...b];
+  let width = 0;
+  for (let index = 0; index < first.length; index += 1) {
+    const char = first[index] ?? '';
+    width += characterEm(char);
+    if (char !== second[index]) break;
+  }
+  return width;
+}
 
 /**
  * Each name's distinct end to keep when it is cut (for `splitForMiddleEllipsis`): 0 — cut at its end —
- * unless it shares at least LONG_SHARED_START code points at its start with another name of the list
- * (dubbo interfaces of one package), which then keep the list's distinguishing tail. A name kept its end
- * whatever its start, and a narrow column showed 'a…gateway' for 'api-gateway'.
+ * unless its start, as far as it tells it from another name of the list, is wider than the narrowest
+ * column shows (NARROWEST_NAME_EM): such names (dubbo interfaces of one package) keep the list's
+ * distinguishing tail. A name kept its end whatever its start, and a narrow column showed 'a…gateway'
+ * for 'api-gateway'.
  */
 export function tailsForNames(names: Iterable<string>): Map<string, number> {
   const sorted = [...new Set(names)].sort();
-  const chars = sorted.map((name) => [...name]);
-  const sharedStart = (a: string[] | undefined, b: string[] | undefined): number => {
-    if (!a || !b) return 0;
-    let length = 0;
-    while (length < a.length && length < b.length && a[length] === b[length]) length += 1;
-    return length;
-  };
   // Sorted, a name shares its longest start with a neighbour.
-  const alike = sorted.filter((_, index) => Math.max(sharedStart(chars[index - 1], chars[index]), sharedStart(chars[index], chars[index + 1])) >= LONG_SHARED_START);
+  const alike = sorted.filter((name, index) => {
+    const before = sorted[index - 1];
+    const after = sorted[index + 1];
+    return (before !== undefined && sharedStartWidth(name, before) >= NARROWEST_NAME_EM) || (after !== undefined && sharedStartWidth(name, after) >= NARROWEST_NAME_EM);
+  });
   const tail = alike.length > 0 ? distinguishingTail(alike) : 0;
   const alikeNames = new Set(alike);
   return new Map(sorted.map((name) => [name, alikeNames.has(name) ? tail : 0]));
