@@ -83,7 +83,7 @@ describe('the services list’s names (Chromium)', () => {
     expect(new Set(names.map(({ shown }) => shown)).size, names.map(({ shown }) => shown).join(' | ')).toBe(NAMES.length);
     for (const { name, shown, cutWithEllipsis } of names) {
       // Whole, or its start with an ellipsis after it: never pieces of its start and end, but for the alike
-      // names, which keep their distinct end after the ellipsis ('com.acme.W…Orders').
+      // names, which keep their distinct end after the ellipsis ('com.acme.…Orders' on a phone).
       if (shown === name) expect.soft(cutWithEllipsis, `${name}: whole, no ellipsis`).toBe(false);
       else if (ALIKE.includes(name)) {
         expect.soft(shown.length >= 8 && [...shown].some((_, index) => index > 0 && name.startsWith(shown.slice(0, index)) && name.endsWith(shown.slice(index)) && shown.length - index >= 6), `${name}: "${shown}" is its start and its end`).toBe(true);
