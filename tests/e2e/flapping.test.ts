@@ -81,8 +81,16 @@ describe('a flapping service in Chromium: passing now, but said to flap', () => 
     await screenshotWidths(page, 'map-flapping', () => false);
   });
 
-  it('drops the marks on the map and in the instance table when the flap ends, 10 min after its third newest change, with no reload', async () => {
+  it('drops the marks on the map and in the instance table, and the page\'s note, at the flap\'s end (10 min after its third newest change), not before, with no reload', async () => {
     const { page } = stack;
+    const service = (await (await stack.server.fetch('/api/v1/services/ledger')).json()) as Service;
+    const changes = [...(service.instances.find((instance) => instance.id === 'ledger-1')?.criticalChangesMs ?? [])].sort((a, b) => a - b);
+    expect(changes.length).toBeGreaterThanOrEqual(3);
+    const thirdNewest = changes[changes.length - 3] ?? NaN;
+    // The deadline the map is sent (its node's, the summary's), and it is the one the flap ends at.
+    const { nodes } = (await (await stack.server.fetch('/api/v1/topology')).json()) as { nodes: { id: string; flappingUntil?: string }[] };
+    const flappingUntil = Date.parse(nodes.find((node) => node.id === 'ledger')?.flappingUntil ?? '');
+    expect(flappingUntil).toBe(thirdNewest + 10 * 60_000);
     // One clock for the two pages (the context's); installed before they load, so both learn the server's time as now.
     await page.context().clock.install();
     const map = await page.context().newPage();
@@ -90,13 +98,27 @@ describe('a flapping service in Chromium: passing now, but said to flap', () => 
       await page.goto(`${stack.server.url}/services/ledger`);
       await map.goto(`${stack.server.url}/`);
       const rowMark = page.locator('.table--instances .flapping-mark');
-      const nodeMark = map.locator('.tnode--service').filter({ hasText: 'ledger' }).locator('.tnode__chip--flapping');
+      const note = page.locator('.service-flapping');
+      const ledger = map.locator('.tnode--service').filter({ hasText: 'ledger' });
+      const nodeMark = ledger.locator('.tnode__chip--flapping');
+      const nodeLabel = () => map.locator('.react-flow__node', { has: map.locator('.tnode--service', { hasText: 'ledger' }) }).getAttribute('aria-label');
       await expect.poll(() => rowMark.count(), { timeout: 10_000 }).toBe(1);
       await expect.poll(() => nodeMark.count(), { timeout: 10_000 }).toBe(1);
-      await page.context().clock.fastForward('10:00');
+      expect(await nodeLabel()).toMatch(/^ledger: passing, 1 instance, flapping$/);
+      // Held 2 s before the deadline: every mark still there.
+      await page.context().clock.pauseAt(flappingUntil - 2_000);
+      await expect.poll(() => page.evaluate(() => Date.now()), { timeout: 10_000 }).toBeGreaterThanOrEqual(flappingUntil - 2_000);
+      expect(await rowMark.count()).toBe(1);
+      expect(await nodeMark.count()).toBe(1);
+      expect(await note.count()).toBe(1);
+      expect(await nodeLabel()).toMatch(/, flapping$/);
+      // 3 s on, 1 s past it: all gone on that tick, the node's label too.
+      await page.context().clock.fastForward(3_000);
       await expect.poll(() => rowMark.count(), { timeout: 10_000 }).toBe(0);
       await expect.poll(() => nodeMark.count(), { timeout: 10_000 }).toBe(0);
-      expect(await map.locator('.tnode--service').filter({ hasText: 'ledger' }).count()).toBe(1);
+      await expect.poll(() => note.count(), { timeout: 10_000 }).toBe(0);
+      await expect.poll(() => nodeLabel(), { timeout: 10_000 }).toBe('ledger: passing, 1 instance');
+      expect(await ledger.count()).toBe(1);
     } finally {
       await map.close();
     }
