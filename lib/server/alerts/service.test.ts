@@ -296,6 +296,36 @@ describe('taking over delivery of an InstancesLost warning while the old leader 
       alerting.stop();
     }
   });
+
+  it('closes that critical alert.fired row when the warning that took over resolves, dated at that resolve: the service recovered, so the critical ended too', async () => {
+    let nowMs = T0;
+    let leads = false;
+    const events: NewHistoryEvent[] = [];
+    const lost = (id: string): Instance => ({ ...failing, id, key: `/switchyard/lost/web/${id}`, statusCauseKind: 'lost', lost: { at: new Date(T0 - 120_000).toISOString(), cause: 'lease expired', passingBefore: 3 } });
+    const passing = (id: string): Instance => ({ ...failing, id, key: `/services/web/${id}`, status: 'passing', statusCause: 'probe OK' });
+    const recorded: HistoryEvent[] = [{ id: 1, at: new Date(T0 - 115_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'InstancesLost (critical): web: 3 of 3 instances lost — web-1, web-2, web-3: lease expired' }];
+    let instances = [lost('web-1'), lost('web-2'), passing('web-3')];
+    const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, delivers: () => leads, recordedAlerts: () => Promise.resolve([...recorded].reverse()), webInstances: () => instances });
+    try {
+      alerting.evaluate();
+      leads = true;
+      nowMs = T0 + 5_000;
+      alerting.evaluate();
+      await settle();
+      await settle();
+      const recoveredAt = new Date(T0 + 8_000).toISOString();
+      instances = ['web-1', 'web-2', 'web-3'].map((id) => ({ ...passing(id), recoveredAt }));
+      nowMs = T0 + 10_000;
+      alerting.evaluate();
+      await settle();
+      expect(events.filter((event) => event.kind === 'alert.resolved').map((event) => `${event.at} ${event.detail}`)).toEqual([
+        `${recoveredAt} InstancesLost (warning) resolved: web: 2 of 3 instances lost`,
+        `${recoveredAt} InstancesLost (critical) resolved: the warning that took its place when this replica took over delivery resolved (its resolve was not sent)`,
+      ]);
+    } finally {
+      alerting.stop();
+    }
+  });
 });
 
 describe('a resolve in history', () => {
@@ -426,6 +456,29 @@ describe('acknowledging an alert', () => {
     }
   });
 
+  it('refuses an acknowledgement naming the critical ServiceFlapping alert once it stepped down to a warning: that critical is no more, and the warning must not stay unacknowledged behind it', async () => {
+    let nowMs = T0;
+    const events: NewHistoryEvent[] = [];
+    const { store: acks, rows } = memoryAckStore();
+    const flapped = (id: string): Instance => ({ ...failing, id, key: `/services/web/${id}`, status: 'passing', statusCause: 'probe OK', criticalChangesMs: [5, 4, 3, 2, 1].map((ago) => T0 - ago * 30_000) });
+    let instances = [flapped('web-1'), flapped('web-2')];
+    const alerting = alertingFor({ store: slowStore().store, acks, events, now: () => nowMs, webInstances: () => instances });
+    try {
+      alerting.evaluate();
+      expect(alerting.snapshot().alerts.map((alert) => `${alert.labels.alertname} ${alert.labels.severity} ${alert.state}`)).toEqual(['ServiceFlapping critical firing']);
+      // The operator's page shows the critical alert; web-2 stops flapping before the click.
+      instances = [flapped('web-1'), { ...failing, id: 'web-2', key: '/services/web/web-2', status: 'passing', statusCause: 'probe OK' }];
+      nowMs = T0 + 1_000;
+      alerting.evaluate();
+      expect(alerting.snapshot().alerts.map((alert) => `${alert.labels.alertname} ${alert.labels.severity} ${alert.state}`)).toEqual(['ServiceFlapping warning firing']);
+      expect(await alerting.acknowledge({ alertname: 'ServiceFlapping', service: 'web', severity: 'critical' }, 'ops')).toEqual({ ok: false, code: 'severity_changed' });
+      expect(rows).toEqual([]);
+      expect(events.filter((event) => event.kind === 'alert.acknowledged')).toEqual([]);
+    } finally {
+      alerting.stop();
+    }
+  });
+
   describe('on replicas that disagree on the severity (one started after every instance was lost and one came back)', () => {
     const lost = (id: string): Instance => ({ ...failing, id, key: `/switchyard/lost/web/${id}`, statusCauseKind: 'lost', lost: { at: new Date(T0 - 120_000).toISOString(), cause: 'lease expired', passingBefore: 3 } });
     const passing: Instance = { ...failing, id: 'web-3', key: '/services/web/web-3', status: 'passing', statusCause: 'probe OK' };
@@ -479,6 +532,63 @@ describe('acknowledging an alert', () => {
         expect(rows.map((row) => row.endedBy)).toEqual([null]);
         expect(events.at(-1)).toMatchObject({ kind: 'alert.unacknowledged', detail: 'InstancesLost (warning) acknowledgement by ops ended: no InstancesLost (warning) alert of web is active' });
         expect(await leader.acknowledge({ alertname: 'InstancesLost', service: 'web' }, 'ops')).toMatchObject({ ok: true, ack: { id: 'a-2', severity: 'critical' } });
+      } finally {
+        stop();
+      }
+    });
+
+    /** The leader still holds the warning: the other saw web-3 go too one evaluation earlier, and the page it drew shows the critical alert. */
+    function otherEscalatesFirst() {
+      let nowMs = T0;
+      const events: NewHistoryEvent[] = [];
+      const shared = memoryAckStore();
+      let leaderSees = [lost('web-1'), lost('web-2'), passing];
+      let otherSees = leaderSees;
+      const clock = createManualClock(0);
+      const leader = alertingFor({ store: slowStore().store, acks: shared.store, events, now: () => nowMs, webInstances: () => leaderSees, clock });
+      const other = alertingFor({ store: slowStore().store, acks: shared.store, events: [], now: () => nowMs, delivers: () => false, webInstances: () => otherSees });
+      leader.evaluate();
+      other.evaluate();
+      otherSees = [lost('web-1'), lost('web-2'), lost('web-3')];
+      nowMs += 500;
+      other.evaluate();
+      const severities = (alerting: typeof leader): string[] => alerting.snapshot().alerts.filter((alert) => alert.labels.alertname === 'InstancesLost').map((alert) => `${alert.labels.severity}${alert.acknowledged ? ` acknowledged by ${alert.acknowledged.id}` : ''}`);
+      expect([severities(leader), severities(other)]).toEqual([['warning'], ['critical']]);
+      const leaderReadsAndEvaluates = async (instances?: Instance[]): Promise<void> => {
+        await settle();
+        if (instances) leaderSees = instances;
+        nowMs += 1_000;
+        clock.advance(1_000);
+        await settle();
+        leader.evaluate();
+        await settle();
+      };
+      return { leader, other, events, rows: shared.rows, severities, leaderReadsAndEvaluates, stop: () => [leader, other].forEach((alerting) => alerting.stop()) };
+    }
+
+    it('keeps, on the leader still holding the warning, an acknowledgement of the critical alert taken on the replica that escalated first: it covers the leader\u2019s critical once that fires', async () => {
+      const { leader, other, events, rows, severities, leaderReadsAndEvaluates, stop } = otherEscalatesFirst();
+      try {
+        expect(await other.acknowledge({ alertname: 'InstancesLost', service: 'web', severity: 'critical' }, 'ops')).toMatchObject({ ok: true, ack: { id: 'a-1', severity: 'critical' } });
+        await leaderReadsAndEvaluates();
+        expect(severities(leader)).toEqual(['warning']);
+        expect(rows.map((row) => row.endedBy)).toEqual([undefined]);
+        await leaderReadsAndEvaluates([lost('web-1'), lost('web-2'), lost('web-3')]);
+        expect(severities(leader)).toEqual(['critical acknowledged by a-1']);
+        expect(events.filter((event) => event.kind === 'alert.unacknowledged')).toEqual([]);
+      } finally {
+        stop();
+      }
+    });
+
+    it('ends that acknowledgement once the service recovers without the leader escalating', async () => {
+      const { leader, other, events, rows, leaderReadsAndEvaluates, stop } = otherEscalatesFirst();
+      try {
+        expect(await other.acknowledge({ alertname: 'InstancesLost', service: 'web', severity: 'critical' }, 'ops')).toMatchObject({ ok: true });
+        await leaderReadsAndEvaluates([passing, { ...passing, id: 'web-1', key: '/services/web/web-1' }, { ...passing, id: 'web-2', key: '/services/web/web-2' }]);
+        expect(leader.snapshot().alerts.filter((alert) => alert.labels.alertname === 'InstancesLost')).toEqual([]);
+        expect(rows.map((row) => row.endedBy)).toEqual([null]);
+        expect(events.at(-1)).toMatchObject({ kind: 'alert.unacknowledged', detail: 'InstancesLost (critical) acknowledgement by ops ended: the alert resolved' });
       } finally {
         stop();
       }

@@ -269,13 +269,17 @@ export function createAlerting(options: AlertingOptions): Alerting {
    * service is active: another alert (a ServiceFlapping warning gave way to a critical one), which
    * the store's one active acknowledgement per name and service would else refuse; and those of a
    * severity the leader's alert of that name does not have (taken on a replica that started after
-   * an InstancesLost escalated, which holds the warning): the one that pages is the leader's.
+   * an InstancesLost escalated, which holds the warning): the one that pages is the leader's. Not one
+   * of a higher severity than the leader's alert that only escalates (ESCALATES_ONLY) has: the replica
+   * that took it saw the last loss first, and it covers the leader's critical alert once that fires.
    */
   const endResolvedAcks = (nowMs: number): void => {
     const active = engine.alerts();
     const usedUp = engine.usedUpAcks();
+    const escalatesTo = (ack: Ack, alert: AlertView): boolean =>
+      ESCALATES_ONLY.has(ack.alertname) && ack.severity !== undefined && ack.alertname === alert.labels.alertname && ack.service === alert.labels.service && SEVERITY_RANK[ack.severity] > SEVERITY_RANK[alert.labels.severity];
     for (const ack of acks.current()) {
-      if (ending.has(ack.id) || (active.some((alert) => covers(ack, alert.labels)) && !usedUp.has(ack.id))) continue;
+      if (ending.has(ack.id) || (active.some((alert) => covers(ack, alert.labels) || escalatesTo(ack, alert)) && !usedUp.has(ack.id))) continue;
       const otherSeverity = !usedUp.has(ack.id) && active.some((alert) => alert.labels.alertname === ack.alertname && alert.labels.service === ack.service);
       ending.add(ack.id);
       options.acks
@@ -304,6 +308,21 @@ export function createAlerting(options: AlertingOptions): Alerting {
   const missed = new Map<string, number>();
   /** Whether the last evaluation delivered. Not a change at start: a replica that leads from its start missed nothing. */
   let delivering = delivers();
+  /**
+   * The critical `alert.fired` row an old leader left open for an alert that only escalates, by the
+   * key of the warning this replica caught up in its place: closed when that warning resolves (the
+   * service recovered, so the critical ended at the old leader too), else it would stay open forever
+   * and a later critical firing nobody recorded would be taken as recorded.
+   */
+  const standingCriticalRows = new Map<string, HistoryEvent>();
+  const closeStandingCritical = (resolved: AlertView, at: string): void => {
+    const open = standingCriticalRows.get(resolved.key);
+    if (!open) return;
+    standingCriticalRows.delete(resolved.key);
+    const { alertname, service } = resolved.labels;
+    const where = { service, ...(open.instance !== undefined ? { instance: open.instance } : {}) };
+    options.record({ at: at > open.at ? at : open.at, kind: 'alert.resolved', ...where, detail: `${alertname} (critical) resolved: the warning that took its place when this replica took over delivery resolved (its resolve was not sent)` });
+  };
 
   /**
    * On becoming the one that delivers: what the previous leader may not have delivered, judged by the
@@ -320,17 +339,21 @@ export function createAlerting(options: AlertingOptions): Alerting {
      * not taken as recorded. Its resolve is not sent: its labels (`instance`) are in no row;
      * Alertmanager ends it at its resolve_timeout. Never a critical row of an alert that only
      * escalates (ESCALATES_ONLY): a warning here means this replica started after the critical one
-     * fired, which stands at the old leader until the service recovers, and no warning took its place.
+     * fired, which stands at the old leader until the service recovers, and no warning took its place;
+     * that row is closed when this warning resolves (standingCriticalRows).
      */
     const closeGivenWay = (firing: AlertView, rows: readonly HistoryEvent[]): void => {
       const { alertname, service, severity } = firing.labels;
       if (!SEVERITY_IN_KEY.has(alertname)) return;
       const other = severity === 'critical' ? 'warning' : 'critical';
-      if (other === 'critical' && ESCALATES_ONLY.has(alertname)) return;
       const open = rows.find((event) => isRowOf(event, { alertname, severity: other }));
       const held = (alert: AlertView): boolean => alert.labels.alertname === alertname && alert.labels.service === service && alert.labels.severity === other;
       // One this replica holds or resolved is caught up as itself.
       if (open?.kind !== 'alert.fired' || engine.alerts().some(held) || engine.recentlyResolved().some(held)) return;
+      if (other === 'critical' && ESCALATES_ONLY.has(alertname)) {
+        standingCriticalRows.set(firing.key, open);
+        return;
+      }
       const firedAt = firing.firedAt ?? new Date(now()).toISOString();
       const at = open.at > firedAt ? open.at : firedAt;
       const where = { service, ...(open.instance !== undefined ? { instance: open.instance } : {}) };
@@ -377,6 +400,8 @@ export function createAlerting(options: AlertingOptions): Alerting {
     if (acknowledgedNow !== '' || acksChanged) lastAckSeenMs = nowMs;
     if (!delivers()) {
       delivering = false;
+      // The next leader judges the rows itself.
+      standingCriticalRows.clear();
       for (const transition of transitions) if (transition.kind !== 'suppressed') missed.set(transition.alert.key, nowMs);
       for (const [key, seenMs] of missed) if (seenMs < nowMs - MISSED_KEEP_MS) missed.delete(key);
       return transitions;
@@ -397,7 +422,11 @@ export function createAlerting(options: AlertingOptions): Alerting {
     const enriched = transitions.map((transition) => (transition.kind === 'fired' ? { ...transition, alert: current.get(transition.alert.key) ?? transition.alert } : transition));
     const at = new Date(nowMs).toISOString();
     // A resolve is dated when it ended (the service's recovery, `resolvedAt`), as Alertmanager's endsAt is, not when this evaluation saw it.
-    for (const transition of enriched) options.record(historyEvent(transition, transition.kind === 'resolved' ? (transition.alert.resolvedAt ?? at) : at));
+    for (const transition of enriched) {
+      const eventAt = transition.kind === 'resolved' ? (transition.alert.resolvedAt ?? at) : at;
+      options.record(historyEvent(transition, eventAt));
+      if (transition.kind === 'resolved') closeStandingCritical(transition.alert, eventAt);
+    }
     // A held caller changes its origin's annotations: Alertmanager hears of every transition.
     for (const alertmanager of alertmanagers) alertmanager.nudge();
     notifyWebhook(
@@ -450,11 +479,12 @@ export function createAlerting(options: AlertingOptions): Alerting {
     async acknowledge(request: AckRequest, by: string): Promise<AckOutcome> {
       const alert = engine.alerts().find((candidate) => candidate.labels.alertname === request.alertname && candidate.labels.service === request.service);
       if (!alert) return { ok: false, code: 'not_found' };
-      // A lower severity than this replica holds: not the alert it pages for (a warning gave way to the
-      // critical one). A higher one is: the page was drawn by a replica holding the critical alert,
-      // this one started after it fired and holds the warning. The acknowledgement keeps the severity
-      // named, and covers the alert of that severity only, on every replica.
-      if (request.severity !== undefined && SEVERITY_RANK[request.severity] < SEVERITY_RANK[alert.labels.severity]) return { ok: false, code: 'severity_changed' };
+      // Another severity than this replica holds is not the alert it pages for (a warning gave way to
+      // the critical one; a ServiceFlapping critical stepped down to a warning), except a higher one
+      // of an alert that only escalates: the page was drawn by a replica holding the critical alert,
+      // this one holds the warning (started after it fired, or has yet to see the last loss). The
+      // acknowledgement keeps the severity named, and covers the alert of that severity only, on every replica.
+      if (request.severity !== undefined && request.severity !== alert.labels.severity && !(ESCALATES_ONLY.has(alert.labels.alertname) && SEVERITY_RANK[request.severity] > SEVERITY_RANK[alert.labels.severity])) return { ok: false, code: 'severity_changed' };
       if (alert.state !== 'firing') return { ok: false, code: 'not_firing' };
       if (alert.acknowledged) return { ok: false, code: 'already_acknowledged' };
       const ack = await options.acks.create({ ...request, severity: request.severity ?? alert.labels.severity }, by, now());
