@@ -326,6 +326,41 @@ describe('taking over delivery of an InstancesLost warning while the old leader 
       alerting.stop();
     }
   });
+
+  it('writes no critical resolve when that warning gives way to a critical alert here: the service never recovered, and the critical\u2019s own rows close at its resolve', async () => {
+    let nowMs = T0;
+    let leads = false;
+    const events: NewHistoryEvent[] = [];
+    const lost = (id: string, atMs = T0 - 120_000): Instance => ({ ...failing, id, key: `/switchyard/lost/web/${id}`, statusCauseKind: 'lost', lost: { at: new Date(atMs).toISOString(), cause: 'lease expired', passingBefore: 3 } });
+    const passing = (id: string): Instance => ({ ...failing, id, key: `/services/web/${id}`, status: 'passing', statusCause: 'probe OK' });
+    const recorded: HistoryEvent[] = [{ id: 1, at: new Date(T0 - 115_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'InstancesLost (critical): web: 3 of 3 instances lost — web-1, web-2, web-3: lease expired' }];
+    let instances = [lost('web-1'), lost('web-2'), passing('web-3')];
+    const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, delivers: () => leads, recordedAlerts: () => Promise.resolve([...recorded].reverse()), webInstances: () => instances });
+    try {
+      alerting.evaluate();
+      leads = true;
+      nowMs = T0 + 5_000;
+      alerting.evaluate();
+      await settle();
+      await settle();
+      instances = [lost('web-1'), lost('web-2'), lost('web-3', T0 + 8_000)];
+      for (const atMs of [T0 + 10_000, T0 + 20_000]) {
+        nowMs = atMs;
+        alerting.evaluate();
+        await settle();
+      }
+      const critical = (event: NewHistoryEvent): boolean => event.detail.startsWith('InstancesLost (critical)');
+      expect(events.filter(critical).map((event) => `${event.kind} ${event.detail.slice(0, 40)}`)).toEqual(['alert.fired InstancesLost (critical): web: 3 of 3 in']);
+      const recoveredAt = new Date(T0 + 28_000).toISOString();
+      instances = ['web-1', 'web-2', 'web-3'].map((id) => ({ ...passing(id), recoveredAt }));
+      nowMs = T0 + 30_000;
+      alerting.evaluate();
+      await settle();
+      expect(events.filter((event) => critical(event) && event.kind === 'alert.resolved').map((event) => event.detail)).toEqual(['InstancesLost (critical) resolved: web: 3 of 3 instances lost']);
+    } finally {
+      alerting.stop();
+    }
+  });
 });
 
 describe('a resolve in history', () => {

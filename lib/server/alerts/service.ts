@@ -310,18 +310,30 @@ export function createAlerting(options: AlertingOptions): Alerting {
   let delivering = delivers();
   /**
    * The critical `alert.fired` row an old leader left open for an alert that only escalates, by the
-   * key of the warning this replica caught up in its place: closed when that warning resolves (the
-   * service recovered, so the critical ended at the old leader too), else it would stay open forever
-   * and a later critical firing nobody recorded would be taken as recorded.
+   * key of the warning this replica caught up in its place: closed once the alert of that name ends
+   * here (the service recovered, so the critical ended at the old leader too), else it would stay
+   * open forever and a later critical firing nobody recorded would be taken as recorded. A warning
+   * that gave way to a critical alert here did not end it: the row follows that critical, and is
+   * dropped once it fires (its own rows close it); written at that warning's resolve, it said the
+   * critical resolved while it still stood (review of 97112ac).
    */
-  const standingCriticalRows = new Map<string, HistoryEvent>();
-  const closeStandingCritical = (resolved: AlertView, at: string): void => {
-    const open = standingCriticalRows.get(resolved.key);
-    if (!open) return;
-    standingCriticalRows.delete(resolved.key);
-    const { alertname, service } = resolved.labels;
-    const where = { service, ...(open.instance !== undefined ? { instance: open.instance } : {}) };
-    options.record({ at: at > open.at ? at : open.at, kind: 'alert.resolved', ...where, detail: `${alertname} (critical) resolved: the warning that took its place when this replica took over delivery resolved (its resolve was not sent)` });
+  const standingCriticalRows = new Map<string, { open: HistoryEvent; named: Pick<AlertView['labels'], 'alertname' | 'service'> }>();
+  const settleStandingCriticals = (nowMs: number): void => {
+    for (const [key, standing] of [...standingCriticalRows]) {
+      const { open, named } = standing;
+      const held = engine.alerts().find((alert) => alert.key === key);
+      const critical = engine.alerts().find((alert) => alert.labels.alertname === named.alertname && alert.labels.service === named.service && alert.labels.severity === 'critical');
+      if (held && !critical?.notified) continue;
+      standingCriticalRows.delete(key);
+      if (critical?.notified) continue;
+      if (critical) {
+        standingCriticalRows.set(critical.key, standing);
+        continue;
+      }
+      const resolvedAt = engine.recentlyResolved().find((alert) => alert.key === key)?.resolvedAt ?? new Date(nowMs).toISOString();
+      const where = { service: named.service, ...(open.instance !== undefined ? { instance: open.instance } : {}) };
+      options.record({ at: resolvedAt > open.at ? resolvedAt : open.at, kind: 'alert.resolved', ...where, detail: `${named.alertname} (critical) resolved: the warning that took its place when this replica took over delivery resolved (its resolve was not sent)` });
+    }
   };
 
   /**
@@ -340,7 +352,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
      * Alertmanager ends it at its resolve_timeout. Never a critical row of an alert that only
      * escalates (ESCALATES_ONLY): a warning here means this replica started after the critical one
      * fired, which stands at the old leader until the service recovers, and no warning took its place;
-     * that row is closed when this warning resolves (standingCriticalRows).
+     * that row is closed when the alert of that name ends here (standingCriticalRows).
      */
     const closeGivenWay = (firing: AlertView, rows: readonly HistoryEvent[]): void => {
       const { alertname, service, severity } = firing.labels;
@@ -351,7 +363,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
       // One this replica holds or resolved is caught up as itself.
       if (open?.kind !== 'alert.fired' || engine.alerts().some(held) || engine.recentlyResolved().some(held)) return;
       if (other === 'critical' && ESCALATES_ONLY.has(alertname)) {
-        standingCriticalRows.set(firing.key, open);
+        standingCriticalRows.set(firing.key, { open, named: firing.labels });
         return;
       }
       const firedAt = firing.firedAt ?? new Date(now()).toISOString();
@@ -416,17 +428,17 @@ export function createAlerting(options: AlertingOptions): Alerting {
     }
     endResolvedAcks(nowMs);
     if (acksChanged) for (const alertmanager of alertmanagers) alertmanager.nudge();
-    if (transitions.length === 0) return transitions;
+    if (transitions.length === 0) {
+      settleStandingCriticals(nowMs);
+      return transitions;
+    }
     // The origin's alert as it stands now: with the callers it holds.
     const current = new Map(engine.alerts().map((alert) => [alert.key, alert]));
     const enriched = transitions.map((transition) => (transition.kind === 'fired' ? { ...transition, alert: current.get(transition.alert.key) ?? transition.alert } : transition));
     const at = new Date(nowMs).toISOString();
     // A resolve is dated when it ended (the service's recovery, `resolvedAt`), as Alertmanager's endsAt is, not when this evaluation saw it.
-    for (const transition of enriched) {
-      const eventAt = transition.kind === 'resolved' ? (transition.alert.resolvedAt ?? at) : at;
-      options.record(historyEvent(transition, eventAt));
-      if (transition.kind === 'resolved') closeStandingCritical(transition.alert, eventAt);
-    }
+    for (const transition of enriched) options.record(historyEvent(transition, transition.kind === 'resolved' ? (transition.alert.resolvedAt ?? at) : at));
+    settleStandingCriticals(nowMs);
     // A held caller changes its origin's annotations: Alertmanager hears of every transition.
     for (const alertmanager of alertmanagers) alertmanager.nudge();
     notifyWebhook(
