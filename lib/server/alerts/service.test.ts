@@ -202,6 +202,43 @@ describe('taking over delivery', () => {
       replica.alerting.stop();
     }
   });
+
+  it('records nothing when it stops delivering while it reads history: the next leader catches up instead', async () => {
+    let nowMs = T0;
+    let down = true;
+    let leads = false;
+    const events: NewHistoryEvent[] = [];
+    const reads: (() => void)[] = [];
+    const alerting = alertingFor({
+      store: slowStore().store,
+      events,
+      now: () => nowMs,
+      failingNow: () => down,
+      recoveredAt: new Date(T0 + 2_400).toISOString(),
+      delivers: () => leads,
+      recordedAlerts: () => new Promise<readonly HistoryEvent[]>((resolve) => reads.push(() => resolve([]))),
+    });
+    try {
+      alerting.evaluate();
+      nowMs = T0 + 2_000;
+      alerting.evaluate();
+      down = false;
+      nowMs = T0 + 3_000;
+      alerting.evaluate();
+      leads = true;
+      nowMs = T0 + 4_000;
+      alerting.evaluate();
+      expect(reads).toHaveLength(1);
+      leads = false;
+      nowMs = T0 + 5_000;
+      alerting.evaluate();
+      reads.splice(0).forEach((answer) => answer());
+      await settle();
+      expect(events).toEqual([]);
+    } finally {
+      alerting.stop();
+    }
+  });
 });
 
 describe('taking over delivery after a ServiceFlapping warning gave way to a critical one', () => {

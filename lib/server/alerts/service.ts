@@ -308,6 +308,8 @@ export function createAlerting(options: AlertingOptions): Alerting {
   const missed = new Map<string, number>();
   /** Whether the last evaluation delivered. Not a change at start: a replica that leads from its start missed nothing. */
   let delivering = delivers();
+  /** Hand-overs so far: a catch-up still reading history when a later one began is not the current one. */
+  let handOvers = 0;
   /**
    * The critical `alert.fired` row an old leader left open for an alert that only escalates, by the
    * key of the warning this replica caught up in its place: closed once the alert of that name ends
@@ -343,7 +345,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
    * `alert.fired` as its latest row: recorded and sent as resolved. Alertmanager takes state, so it
    * only needs the current state now rather than at the next re-send.
    */
-  const catchUpHandOver = async (keys: readonly string[]): Promise<void> => {
+  const catchUpHandOver = async (keys: readonly string[], handOver: number): Promise<void> => {
     /**
      * A firing alert of a severity in its key, caught up: the other severity's `alert.fired` row the
      * previous leader left open (this replica started after the alert gave way, and knows nothing of
@@ -379,6 +381,8 @@ export function createAlerting(options: AlertingOptions): Alerting {
       const known = engine.alerts().find((alert) => alert.key === key) ?? engine.recentlyResolved().find((alert) => alert.key === key);
       if (!known?.notified) continue;
       const rows = await recordedAlerts(known.labels.service);
+      // Stopped delivering meanwhile (review of 97112ac): the next leader judges the rows itself.
+      if (handOver !== handOvers || !delivering || !delivers()) return;
       const latest = rows.find((event) => isRowOf(event, known.labels));
       // Read again after the lookup: an evaluation in between may have moved (and delivered) it.
       const firing = engine.alerts().find((alert) => alert.key === key && alert.state === 'firing');
@@ -420,11 +424,12 @@ export function createAlerting(options: AlertingOptions): Alerting {
     }
     if (!delivering) {
       delivering = true;
+      handOvers += 1;
       // What changes in this very evaluation is delivered below, as usual.
       for (const transition of transitions) missed.delete(transition.alert.key);
       const keys = [...missed.keys()];
       missed.clear();
-      void catchUpHandOver(keys).catch(logError('catching up after taking over delivery failed'));
+      void catchUpHandOver(keys, handOvers).catch(logError('catching up after taking over delivery failed'));
     }
     endResolvedAcks(nowMs);
     if (acksChanged) for (const alertmanager of alertmanagers) alertmanager.nudge();
