@@ -4,15 +4,17 @@ import { DEFAULT_ALERT_RULES } from '@/lib/model/alerts/rules';
 import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
 import { deriveIncidents, recentCriticalChanges } from '@/lib/model/incidents';
 import type { LastProbe, Status } from '@/lib/model/instance';
-import type { Verdict } from '@/lib/model/status/combine';
+import { DEFAULT_TRAFFIC_THRESHOLDS, type Verdict } from '@/lib/model/status/combine';
 import { flappingOf } from '@/lib/model/status/flapping';
 import { STORE_DIALECTS, useTestStore } from '@/tests/support/store-dialects';
 import { evaluationInput } from '../alerts/evaluation-input';
 import { healthChangedEvent } from '../health';
+import { createMetricsStore } from '../metrics-store/store';
 import { openHistory, type History } from '../history/store';
 import { createStore, type Store } from '../store/store';
 import { createStatusPublisher, FLAP_FOLLOWED_MAX, HELD_FOR_CALLS_MAX_MS, type StatusPublisher } from './publisher';
 import { readRecordedFlaps } from './recorded-flaps';
+import { evaluateTraffic } from './traffic';
 
 /**
  * A restart in a crash loop: the real store, status publisher and alert engine on a manual clock,
@@ -107,7 +109,14 @@ async function crashLoop() {
   };
   const summary = () => running?.store.summarySnapshot().services.find((service) => service.name === 'payments');
   const status = (): Status | undefined => running?.store.instance(KEY)?.status;
-  return { clock, transitions, start, restart, runUntil, pageCount, historyCount, summary, status };
+  const cause = (): string | undefined => running?.store.instance(KEY)?.statusCause;
+  /** History's newest status change, as its list shows it ("unknown → passing: probe OK"). */
+  const newestChange = async (): Promise<string | undefined> => {
+    await opened.flush();
+    const row = (await opened.query({ kind: ['health.changed'], limit: 1 })).events[0];
+    return row?.kind === 'health.changed' ? `${row.from} → ${row.to}: ${row.detail ?? ''}` : undefined;
+  };
+  return { clock, transitions, start, restart, runUntil, pageCount, historyCount, summary, status, cause, newestChange };
 }
 
 describe('flapping across a restart', () => {
@@ -181,17 +190,70 @@ describe('flapping across a restart', () => {
     expect(await historyCount()).toBe(4);
   });
 
-  it('critical by its calls when it stopped and no calls since: passing HELD_FOR_CALLS_MAX_MS after its first verdict held, not before', async () => {
-    const { start, restart, runUntil, pageCount, status } = await crashLoop();
+  it('critical by its calls when it stopped and no calls since: passing HELD_FOR_CALLS_MAX_MS after its first verdict held, not before, each cause saying so', async () => {
+    const { start, restart, runUntil, pageCount, status, cause, newestChange } = await crashLoop();
     await start();
     runUntil(100, () => 'passing', (second) => ((second >= 20 && second < 60) || second >= 80 ? errorRate : null));
     await restart();
-    // Its first verdict (probes passing) at 100 s is held.
+    // Its first verdict (probes passing) at 100 s is held, and says for how long at most.
     runUntil(100 + HELD_FOR_CALLS_MAX_MS / 1_000, () => 'passing');
     expect(status()).toBe('unknown');
+    expect(cause()).toBe('probe OK; critical by its calls when Switchyard stopped, so not passing until they are judged again, at most 150 s');
     runUntil(105 + HELD_FOR_CALLS_MAX_MS / 1_000, () => 'passing');
     expect(status()).toBe('passing');
     expect(pageCount()).toBe(4);
+    // Its calls were never judged: the release says so, on the instance and in History, not "probe OK".
+    expect(cause()).toBe('no calls reported within 150 s after the restart; probe OK');
+    expect(await newestChange()).toBe('unknown → passing: no calls reported within 150 s after the restart; probe OK');
+  });
+
+  it('critical by its calls when it stopped, its calls back only 10 s before HELD_FOR_CALLS_MAX_MS: passing there, its cause saying they were not judged for a full window', async () => {
+    const { start, restart, runUntil, status, cause, newestChange } = await crashLoop();
+    await start();
+    runUntil(100, () => 'passing', (second) => ((second >= 20 && second < 60) || second >= 80 ? errorRate : null));
+    await restart();
+    // First verdict held at 100 s; clean calls from 240 s, released at 250 s with 10 s of them.
+    runUntil(105 + HELD_FOR_CALLS_MAX_MS / 1_000, () => 'passing', (second) => (second < 240 ? 'no calls' : null));
+    expect(status()).toBe('passing');
+    expect(cause()).toBe('calls reported for less than 30 s within 150 s after the restart; probe OK');
+    expect(await newestChange()).toBe('unknown → passing: calls reported for less than 30 s within 150 s after the restart; probe OK');
+  });
+
+  it('with the real traffic evaluator: clean calls from 20 s after the restart end the hold, passing by 55 s (a full window of them), not at HELD_FOR_CALLS_MAX_MS', async () => {
+    const clock = { now: T0 };
+    const store = createStore({ coalesceMs: 0, now: () => new Date(clock.now) });
+    store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'payments', id: 'payments-1', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
+    store.flush();
+    // History left it critical by its calls (error rate) a minute before this start.
+    const recordedFlaps = Promise.resolve(new Map([['payments\0payments-1', { changes: [T0 - 60_000], down: true, downByCalls: true as const }]]));
+    const publisher = createStatusPublisher({ store, now: () => new Date(clock.now), recordedFlaps });
+    running = { store, publisher };
+    publisher.registryListed();
+    await recordedFlaps;
+    const calls = createMetricsStore({ now: () => clock.now });
+    /** "passing at 55 s": each status it takes, when first seen at a 5 s tick. */
+    const seen: string[] = [];
+    for (let second = 0; second < 100; second += 1) {
+      clock.now = T0 + (second + 1) * 1_000;
+      // web reports 10 clean calls a second to payments-1 from 20 s.
+      if (second >= 20) {
+        calls.ingest({
+          reporter: { service: 'web', instance: 'web-1' },
+          intervalStart: iso(T0 + second * 1_000),
+          intervalSeconds: 1,
+          calls: [{ to: 'payments', toInstance: 'payments-1', count: 10, errors: 0, latencyMs: { bounds: [20], counts: [10, 0] } }],
+        });
+      }
+      if ((second + 1) % 5 === 0) {
+        calls.sweep();
+        publisher.probe(KEY, { status: 'passing', statusCause: 'probe OK' }, undefined);
+        evaluateTraffic({ store, latency: calls, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+        store.flush();
+        const now = store.instance(KEY)?.status;
+        if (seen.at(-1)?.split(' at ')[0] !== now) seen.push(`${now ?? 'none'} at ${second + 1} s`);
+      }
+    }
+    expect(seen).toEqual(['unknown at 5 s', 'passing at 55 s']);
   });
 
   it('an OpenTelemetry reporter (its calls seen 90 s after each start: a first cumulative point counts nothing, 60 s exports) critical by its error rate: three restarts leave its count as it was and ServiceFlapping does not fire', async () => {

@@ -17,6 +17,10 @@ export const FLAP_FOLLOWED_MAX = 10_000;
  */
 export const HELD_FOR_CALLS_MAX_MS = 150_000;
 
+/** Why an instance released from `heldForCalls` at HELD_FOR_CALLS_MAX_MS passes with its calls not judged, before its verdict's own cause. */
+const NO_CALLS_AFTER_RESTART = `no calls reported within ${HELD_FOR_CALLS_MAX_MS / 1_000} s after the restart`;
+const FEW_CALLS_AFTER_RESTART = `calls reported for less than ${TRAFFIC_WINDOW_SECONDS} s within ${HELD_FOR_CALLS_MAX_MS / 1_000} s after the restart`;
+
 /** A recorded change and one of this run this close, the same way, are one (`withoutRecordedAgain`): a traffic tick's interval. */
 const SAME_CHANGE_MS = 5_000;
 
@@ -187,7 +191,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
    * counts nothing). Passing then would be a recovery and, once its calls are seen, a new failure: two
    * changes per restart of a steady failure, and a crash-looping Switchyard made every such instance
    * flap. So it stays unknown until the traffic evaluator has seen its calls for a full window, or
-   * gives a verdict on them, and at most HELD_FOR_CALLS_MAX_MS (`callsJudged`). One the probes made
+   * gives a verdict on them, and at most HELD_FOR_CALLS_MAX_MS (`callsJudged`; its cause says so). One the probes made
    * critical passes at once: its probes are what judged it.
    */
   const heldForCalls = (instance: Instance, verdict: Verdict): Verdict => {
@@ -195,24 +199,31 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     const awaiting = awaitingCalls.get(`${instance.service}\0${instance.id}`);
     if (awaiting === undefined) return verdict;
     awaiting.heldFromMs ??= now().getTime();
-    return { status: 'unknown', cause: `${verdict.cause}; critical by its calls when Switchyard stopped, so not passing until they are judged again`, kind: verdict.kind };
+    return { status: 'unknown', cause: `${verdict.cause}; critical by its calls when Switchyard stopped, so not passing until they are judged again, at most ${HELD_FOR_CALLS_MAX_MS / 1_000} s`, kind: verdict.kind };
   };
-  /** The evaluator's tick for `key` (`withCalls`: it saw calls of it); whether it ended a hold (`heldForCalls`). */
-  const callsJudged = (key: string, withCalls: boolean): boolean => {
+  /**
+   * The evaluator's tick for `key` (`withCalls`: it saw calls of it); whether it ended a hold
+   * (`heldForCalls`), and at HELD_FOR_CALLS_MAX_MS without a full window of calls, why it passes unjudged.
+   */
+  const callsJudged = (key: string, withCalls: boolean): { unjudged?: string } | undefined => {
     const identity = identityOfKey.get(key);
     const awaiting = identity === undefined ? undefined : awaitingCalls.get(identity);
-    if (identity === undefined || awaiting === undefined) return false;
+    if (identity === undefined || awaiting === undefined) return undefined;
     const nowMs = now().getTime();
     if (withCalls) awaiting.callsFromMs ??= nowMs;
     const judgedFully = awaiting.callsFromMs !== undefined && nowMs - awaiting.callsFromMs >= TRAFFIC_WINDOW_SECONDS * 1_000;
     const heldLongest = awaiting.heldFromMs !== undefined && nowMs - awaiting.heldFromMs >= HELD_FOR_CALLS_MAX_MS;
-    if (!judgedFully && !heldLongest) return false;
+    if (!judgedFully && !heldLongest) return undefined;
     awaitingCalls.delete(identity);
-    return true;
+    if (judgedFully) return {};
+    return { unjudged: awaiting.callsFromMs === undefined ? NO_CALLS_AFTER_RESTART : FEW_CALLS_AFTER_RESTART };
   };
 
-  /** `recovered`: why a signal that held the instance down just ended — the cause of the change when that makes it pass. */
-  const publish = (key: string, detail: string | undefined, at: string | undefined, recovered?: string, firstFailedAt?: string): void => {
+  /**
+   * `recovered`: why a signal that held the instance down just ended — the cause of the change when that makes it pass.
+   * `releasedUnjudged`: why a hold that just ended did not judge its calls (`callsJudged`), said before the cause when that makes it pass.
+   */
+  const publish = (key: string, detail: string | undefined, at: string | undefined, recovered?: string, firstFailedAt?: string, releasedUnjudged?: string): void => {
     const instance = store.instance(key);
     if (!instance || instance.lost) return;
     // Not the instance's current status: that already holds the traffic verdict, which would then outlive it.
@@ -223,9 +234,11 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       facts.status === 'unknown' && instance.statusCauseKind === 'lost'
         ? { status: instance.status, cause: instance.statusCause ?? instance.status, kind: 'lost' }
         : { status: facts.status, cause: facts.statusCause ?? facts.status, kind: 'probe' };
-    const final = heldForCalls(instance, combineStatus(combineStatus(base, traffic.get(key) ?? null), membership.get(key) ?? null));
+    const combined = heldForCalls(instance, combineStatus(combineStatus(base, traffic.get(key) ?? null), membership.get(key) ?? null));
     const previous: Status = instance.status;
-    const changed = final.status !== previous;
+    const changed = combined.status !== previous;
+    // "probe OK" alone said its calls were judged, which they never were.
+    const final = releasedUnjudged !== undefined && changed && combined.status === 'passing' ? { ...combined, cause: `${releasedUnjudged}; ${combined.cause}` } : combined;
     const when = at ?? now().toISOString();
     const statusSince = changed ? when : (instance.statusSince ?? facts.statusSince ?? when);
     const passedAt = final.status === 'passing' && (changed || instance.passedAt === undefined) ? when : instance.passedAt;
@@ -326,7 +339,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     },
     traffic(key: string, verdict: Verdict | null, ended?: string, withCalls = verdict !== null): void {
       const released = callsJudged(key, withCalls);
-      if (!setSignal(traffic, key, verdict, ended) && released) publish(key, undefined, undefined);
+      if (!setSignal(traffic, key, verdict, ended) && released !== undefined) publish(key, undefined, undefined, undefined, undefined, released.unjudged);
     },
     membership(key: string, verdict: Verdict | null): void {
       setSignal(membership, key, verdict);
