@@ -667,6 +667,62 @@ describe('acknowledging an alert', () => {
     });
   });
 
+  describe('naming the critical InstancesLost alert while this replica holds the warning', () => {
+    const lost = (id: string, atMs = T0 - 120_000): Instance => ({ ...failing, id, key: `/switchyard/lost/web/${id}`, statusCauseKind: 'lost', lost: { at: new Date(atMs).toISOString(), cause: 'lease expired', passingBefore: 3 } });
+    const passing: Instance = { ...failing, id: 'web-3', key: '/services/web/web-3', status: 'passing', statusCause: 'probe OK' };
+    /** One leader holding the warning (2 of 3 lost), an acknowledgement of the critical alert taken at T0; `recorded` is what history holds. */
+    async function leaderWithCriticalAck(recorded: HistoryEvent[]) {
+      let nowMs = T0;
+      const events: NewHistoryEvent[] = [];
+      const shared = memoryAckStore();
+      let instances = [lost('web-1'), lost('web-2'), passing];
+      const alerting = alertingFor({ store: slowStore().store, acks: shared.store, events, now: () => nowMs, webInstances: () => instances, recordedAlerts: () => Promise.resolve([...recorded].reverse()) });
+      alerting.evaluate();
+      expect(await alerting.acknowledge({ alertname: 'InstancesLost', service: 'web', severity: 'critical' }, 'bot')).toMatchObject({ ok: true, ack: { id: 'a-1', severity: 'critical' } });
+      /** Evaluations every 30 s for this long. */
+      const wait = async (forMs: number): Promise<void> => {
+        for (const end = nowMs + forMs; nowMs < end; ) {
+          nowMs += 30_000;
+          alerting.evaluate();
+          await settle();
+          await settle();
+        }
+      };
+      const loseTheLast = async (): Promise<void> => {
+        instances = [lost('web-1'), lost('web-2'), lost('web-3', nowMs)];
+        // It fires at the first, and is marked acknowledged from the next.
+        await wait(60_000);
+      };
+      const critical = (): string[] => alerting.snapshot().alerts.filter((alert) => alert.labels.alertname === 'InstancesLost').map((alert) => `${alert.labels.severity}${alert.acknowledged ? ` acknowledged by ${alert.acknowledged.id}` : ''}`);
+      return { alerting, events, rows: shared.rows, wait, loseTheLast, critical };
+    }
+
+    it('ends that acknowledgement a few evaluations past its rule\u2019s duration when no critical alert.fired row stands open: it must not mute a critical firing an hour later', async () => {
+      const { alerting, events, rows, wait, loseTheLast, critical } = await leaderWithCriticalAck([]);
+      try {
+        await wait(3_600_000);
+        expect(rows.map((row) => row.endedBy)).toEqual([null]);
+        expect(events.filter((event) => event.kind === 'alert.unacknowledged').map((event) => event.detail)).toEqual(['InstancesLost (critical) acknowledgement by bot ended: no InstancesLost (critical) alert of web fired within 3 s of it']);
+        await loseTheLast();
+        expect(critical()).toEqual(['critical']);
+      } finally {
+        alerting.stop();
+      }
+    });
+
+    it('keeps it while a critical alert.fired row stands open (an old leader\u2019s, the critical still standing there), and it covers the critical once this replica escalates', async () => {
+      const { alerting, rows, wait, loseTheLast, critical } = await leaderWithCriticalAck([{ id: 1, at: new Date(T0 - 115_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'InstancesLost (critical): web: 3 of 3 instances lost — web-1, web-2, web-3: lease expired' }]);
+      try {
+        await wait(3_600_000);
+        expect(rows.map((row) => row.endedBy)).toEqual([undefined]);
+        await loseTheLast();
+        expect(critical()).toEqual(['critical acknowledged by a-1']);
+      } finally {
+        alerting.stop();
+      }
+    });
+  });
+
   it('withdraws an acknowledgement, audited with who and what it was', async () => {
     let nowMs = T0;
     const events: NewHistoryEvent[] = [];

@@ -2,7 +2,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { ackName, covers, type Ack, type AckRequest } from '@/lib/model/alerts/acks';
 import { ESCALATES_ONLY, SEVERITY_IN_KEY, type Severity } from '@/lib/model/alerts/conditions';
 import { createAlertEngine, type AlertState, type AlertTransition, type AlertView } from '@/lib/model/alerts/engine';
-import type { AlertRules } from '@/lib/model/alerts/rules';
+import { ruleFor, type AlertRules } from '@/lib/model/alerts/rules';
 import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
 import type { AlertsSnapshot, DeliveryFailure, DeliveryTarget } from '@/lib/model/alerts/snapshot';
 import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
@@ -71,6 +71,11 @@ export type AckOutcome = { ok: true; ack: Ack } | { ok: false; code: 'not_found'
 
 const STATE_ORDER: Record<AlertState, number> = { firing: 0, suppressed: 1, silenced: 2, pending: 3, resolved: 4 };
 const SEVERITY_RANK: Record<Severity, number> = { warning: 0, critical: 1 };
+/**
+ * Evaluations past an alert's rule duration, from an acknowledgement of its critical severity taken
+ * on another replica, within which this one is expected to have seen the loss that escalated it.
+ */
+const ESCALATION_GRACE_EVALUATIONS = 3;
 
 function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent {
   const { alert } = transition;
@@ -264,6 +269,26 @@ export function createAlerting(options: AlertingOptions): Alerting {
   const ending = new Set<string>();
 
   /**
+   * Acknowledgements of a higher severity than this replica's alert that only escalates, kept past
+   * their window because a critical `alert.fired` row stands open (an old leader's: the critical
+   * stands there), and those whose rows are being read.
+   */
+  const backedAcks = new Set<string>();
+  const checkingAcks = new Set<string>();
+
+  const endAck = (ack: Ack, why: string, nowMs: number): void => {
+    ending.add(ack.id);
+    options.acks
+      .end(ack.id, undefined, nowMs)
+      .then((ended) => {
+        acks.change((current) => current.filter((candidate) => candidate.id !== ack.id));
+        if (ended) options.record({ at: new Date(nowMs).toISOString(), kind: 'alert.unacknowledged', service: ended.service, detail: `${ackName(ended)} acknowledgement by ${ended.by} ended: ${why}` });
+      })
+      .catch(logError('acknowledgement not ended'))
+      .finally(() => ending.delete(ack.id));
+  };
+
+  /**
    * The leader ends, in the store, acknowledgements whose alert is no longer active: they covered
    * that firing only. Also those the engine found used up while an alert of the same name and
    * service is active: another alert (a ServiceFlapping warning gave way to a critical one), which
@@ -272,26 +297,44 @@ export function createAlerting(options: AlertingOptions): Alerting {
    * an InstancesLost escalated, which holds the warning): the one that pages is the leader's. Not one
    * of a higher severity than the leader's alert that only escalates (ESCALATES_ONLY) has: the replica
    * that took it saw the last loss first, and it covers the leader's critical alert once that fires.
+   * That holds for the rule's duration and a few evaluations from the acknowledgement (the leader sees
+   * the loss by then), or while a critical `alert.fired` row stands open; else it is ended (review of
+   * 97112ac: one named on a fleet where no replica held the critical alert muted a critical firing an
+   * hour later).
    */
   const endResolvedAcks = (nowMs: number): void => {
     const active = engine.alerts();
     const usedUp = engine.usedUpAcks();
     const escalatesTo = (ack: Ack, alert: AlertView): boolean =>
       ESCALATES_ONLY.has(ack.alertname) && ack.severity !== undefined && ack.alertname === alert.labels.alertname && ack.service === alert.labels.service && SEVERITY_RANK[ack.severity] > SEVERITY_RANK[alert.labels.severity];
-    for (const ack of acks.current()) {
-      if (ending.has(ack.id) || (active.some((alert) => covers(ack, alert.labels) || escalatesTo(ack, alert)) && !usedUp.has(ack.id))) continue;
-      const otherSeverity = !usedUp.has(ack.id) && active.some((alert) => alert.labels.alertname === ack.alertname && alert.labels.service === ack.service);
-      ending.add(ack.id);
-      options.acks
-        .end(ack.id, undefined, nowMs)
-        .then((ended) => {
-          acks.change((current) => current.filter((candidate) => candidate.id !== ack.id));
-          const why = otherSeverity ? `no ${ackName(ack)} alert of ${ack.service} is active` : 'the alert resolved';
-          if (ended) options.record({ at: new Date(nowMs).toISOString(), kind: 'alert.unacknowledged', service: ended.service, detail: `${ackName(ended)} acknowledgement by ${ended.by} ended: ${why}` });
-        })
-        .catch(logError('acknowledgement not ended'))
-        .finally(() => ending.delete(ack.id));
+    const current = acks.current();
+    for (const id of backedAcks) if (!current.some((ack) => ack.id === id)) backedAcks.delete(id);
+    for (const ack of current) {
+      if (ending.has(ack.id) || checkingAcks.has(ack.id)) continue;
+      const live = !usedUp.has(ack.id);
+      if (live && active.some((alert) => covers(ack, alert.labels))) continue;
+      if (live && active.some((alert) => escalatesTo(ack, alert))) {
+        const windowMs = ruleFor(options.rules, ack.service).lostForSeconds * 1_000 + ESCALATION_GRACE_EVALUATIONS * options.evaluationMs;
+        if (backedAcks.has(ack.id) || nowMs <= Date.parse(ack.at) + windowMs) continue;
+        checkStandingCritical(ack, windowMs);
+        continue;
+      }
+      const otherSeverity = live && active.some((alert) => alert.labels.alertname === ack.alertname && alert.labels.service === ack.service);
+      endAck(ack, otherSeverity ? `no ${ackName(ack)} alert of ${ack.service} is active` : 'the alert resolved', nowMs);
     }
+  };
+
+  /** Past its window: kept if a critical `alert.fired` row stands open, else ended, unless this replica escalated or stopped delivering meanwhile. */
+  const checkStandingCritical = (ack: Ack, windowMs: number): void => {
+    checkingAcks.add(ack.id);
+    const { alertname, service } = ack;
+    void (options.recordedAlerts ? options.recordedAlerts(service) : Promise.resolve([]))
+      .then((rows) => {
+        if (rows.find((event) => isRowOf(event, { alertname, severity: 'critical' }))?.kind === 'alert.fired') backedAcks.add(ack.id);
+        else if (delivers() && !engine.alerts().some((alert) => covers(ack, alert.labels))) endAck(ack, `no ${ackName(ack)} alert of ${service} fired within ${Math.round(windowMs / 1_000)} s of it`, now());
+      })
+      .catch(logError('acknowledgement not checked'))
+      .finally(() => checkingAcks.delete(ack.id));
   };
 
   const notifyWebhook = (alerts: readonly AlertView[], at: string): void => {
