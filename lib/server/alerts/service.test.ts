@@ -72,6 +72,8 @@ function alertingFor(options: {
   webInstances?: () => Instance[];
   /** Its timer's clock: each tick reads the shared stores again. */
   clock?: ReturnType<typeof createManualClock>;
+  /** How long lost instances must stay lost before InstancesLost fires (the default rule's 0 s unless told). */
+  lostForSeconds?: number;
 }) {
   const failingNow = options.failingNow ?? (() => true);
   const recovered = options.recoveredAt !== undefined ? { recoveredAt: options.recoveredAt } : {};
@@ -84,7 +86,7 @@ function alertingFor(options: {
       registryStatus: () => ({ state: 'synced', since: new Date(T0).toISOString() }),
     },
     edges: () => [],
-    rules: AlertRulesSchema.parse({ defaults: { criticalForSeconds: 1 } }),
+    rules: AlertRulesSchema.parse({ defaults: { criticalForSeconds: 1, ...(options.lostForSeconds !== undefined ? { lostForSeconds: options.lostForSeconds } : {}) } }),
     publicUrl: 'http://sy',
     alertmanagerUrls: [],
     webhook: undefined,
@@ -394,6 +396,45 @@ describe('taking over delivery of an InstancesLost warning while the old leader 
       alerting.evaluate();
       await settle();
       expect(events.filter((event) => critical(event) && event.kind === 'alert.resolved').map((event) => event.detail)).toEqual(['InstancesLost (critical) resolved: web: 3 of 3 instances lost']);
+    } finally {
+      alerting.stop();
+    }
+  });
+  it('writes no critical resolve when a critical here ends still pending and the warning is back: the service never recovered, and the row closes once it does', async () => {
+    let nowMs = T0;
+    let leads = false;
+    const events: NewHistoryEvent[] = [];
+    const lost = (id: string, atMs = T0 - 120_000): Instance => ({ ...failing, id, key: `/switchyard/lost/web/${id}`, statusCauseKind: 'lost', lost: { at: new Date(atMs).toISOString(), cause: 'lease expired', passingBefore: 3 } });
+    const passing = (id: string): Instance => ({ ...failing, id, key: `/services/web/${id}`, status: 'passing', statusCause: 'probe OK' });
+    const recorded: HistoryEvent[] = [{ id: 1, at: new Date(T0 - 115_000).toISOString(), kind: 'alert.fired', service: 'web', detail: 'InstancesLost (critical): web: 3 of 3 instances lost — web-1, web-2, web-3: lease expired' }];
+    let instances = [lost('web-1'), lost('web-2'), passing('web-3')];
+    const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, delivers: () => leads, recordedAlerts: () => Promise.resolve([...recorded].reverse()), webInstances: () => instances, lostForSeconds: 30 });
+    const critical = (event: NewHistoryEvent): boolean => event.detail.startsWith('InstancesLost (critical)');
+    const lostAlerts = (): string[] => alerting.snapshot().alerts.flatMap((alert) => (alert.labels.alertname === 'InstancesLost' ? [`${alert.labels.severity} ${alert.state}`] : []));
+    try {
+      alerting.evaluate();
+      leads = true;
+      nowMs = T0 + 5_000;
+      alerting.evaluate();
+      await settle();
+      await settle();
+      // web-3 is lost too (the critical pending), then back before the critical fires: the warning again.
+      instances = [lost('web-1'), lost('web-2'), lost('web-3', T0 + 8_000)];
+      nowMs = T0 + 10_000;
+      alerting.evaluate();
+      expect(lostAlerts()).toEqual(['critical pending']);
+      instances = [lost('web-1'), lost('web-2'), passing('web-3')];
+      nowMs = T0 + 15_000;
+      alerting.evaluate();
+      await settle();
+      expect(lostAlerts()).toEqual(['warning firing']);
+      expect(events.filter(critical)).toEqual([]);
+      const recoveredAt = new Date(T0 + 28_000).toISOString();
+      instances = ['web-1', 'web-2', 'web-3'].map((id) => ({ ...passing(id), recoveredAt }));
+      nowMs = T0 + 30_000;
+      alerting.evaluate();
+      await settle();
+      expect(events.filter(critical).map((event) => `${event.at} ${event.kind} ${event.detail.slice(0, 33)}`)).toEqual([`${recoveredAt} alert.resolved InstancesLost (critical) resolved`]);
     } finally {
       alerting.stop();
     }

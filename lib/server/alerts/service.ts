@@ -360,19 +360,24 @@ export function createAlerting(options: AlertingOptions): Alerting {
    * open forever and a later critical firing nobody recorded would be taken as recorded. A warning
    * that gave way to a critical alert here did not end it: the row follows that critical, and is
    * dropped once it fires (its own rows close it); written at that warning's resolve, it said the
-   * critical resolved while it still stood (review of 97112ac).
+   * critical resolved while it still stood (review of 97112ac). Nor did a critical that ended still
+   * pending while the warning is back (a new entry, under the warning's key): the row follows any
+   * alert of that name held (review of 7b29676).
    */
   const standingCriticalRows = new Map<string, { open: HistoryEvent; named: Pick<AlertView['labels'], 'alertname' | 'service'> }>();
   const settleStandingCriticals = (nowMs: number): void => {
     for (const [key, standing] of [...standingCriticalRows]) {
       const { open, named } = standing;
-      const held = engine.alerts().find((alert) => alert.key === key);
-      const critical = engine.alerts().find((alert) => alert.labels.alertname === named.alertname && alert.labels.service === named.service && alert.labels.severity === 'critical');
-      if (held && !critical?.notified) continue;
+      const ofName = engine.alerts().filter((alert) => alert.labels.alertname === named.alertname && alert.labels.service === named.service);
+      const critical = ofName.find((alert) => alert.labels.severity === 'critical');
+      // Any alert of that name still held means the service never recovered (a critical that ended
+      // still pending left the warning again): the row follows it, under its own key.
+      const held = critical ?? ofName.find((alert) => alert.key === key) ?? ofName[0];
+      if (held?.key === key && !critical?.notified) continue;
       standingCriticalRows.delete(key);
       if (critical?.notified) continue;
-      if (critical) {
-        standingCriticalRows.set(critical.key, standing);
+      if (held) {
+        standingCriticalRows.set(held.key, standing);
         continue;
       }
       const resolvedAt = engine.recentlyResolved().find((alert) => alert.key === key)?.resolvedAt ?? new Date(nowMs).toISOString();
