@@ -241,6 +241,90 @@ describe('taking over delivery', () => {
       alerting.stop();
     }
   });
+  it('catches up the keys a catch-up cut short by a leadership blip left, when this same replica leads again', async () => {
+    let nowMs = T0;
+    let down = true;
+    let leads = false;
+    const events: NewHistoryEvent[] = [];
+    const reads: (() => void)[] = [];
+    const alerting = alertingFor({
+      store: slowStore().store,
+      events,
+      now: () => nowMs,
+      failingNow: () => down,
+      recoveredAt: new Date(T0 + 2_400).toISOString(),
+      delivers: () => leads,
+      recordedAlerts: () => new Promise<readonly HistoryEvent[]>((resolve) => reads.push(() => resolve([]))),
+    });
+    try {
+      // Fires and resolves while another replica leads.
+      alerting.evaluate();
+      nowMs = T0 + 2_000;
+      alerting.evaluate();
+      down = false;
+      nowMs = T0 + 3_000;
+      alerting.evaluate();
+      // Leads at 4 s (its history read pending), not at 5 s, again at 6 s.
+      for (const [atMs, leading] of [[T0 + 4_000, true], [T0 + 5_000, false], [T0 + 6_000, true]] as const) {
+        leads = leading;
+        nowMs = atMs;
+        alerting.evaluate();
+      }
+      for (let answered = 0; answered < 3; answered += 1) {
+        reads.splice(0).forEach((answer) => answer());
+        await settle();
+      }
+      expect(events.map((event) => [event.kind, event.at])).toEqual([
+        ['alert.fired', new Date(T0 + 2_000).toISOString()],
+        ['alert.resolved', new Date(T0 + 2_400).toISOString()],
+      ]);
+    } finally {
+      alerting.stop();
+    }
+  });
+  it('catches up those keys too when leadership was lost only while it read history, no evaluation seeing it', async () => {
+    let nowMs = T0;
+    let down = true;
+    let leads = false;
+    const events: NewHistoryEvent[] = [];
+    const reads: (() => void)[] = [];
+    const alerting = alertingFor({
+      store: slowStore().store,
+      events,
+      now: () => nowMs,
+      failingNow: () => down,
+      recoveredAt: new Date(T0 + 2_400).toISOString(),
+      delivers: () => leads,
+      recordedAlerts: () => new Promise<readonly HistoryEvent[]>((resolve) => reads.push(() => resolve([]))),
+    });
+    try {
+      alerting.evaluate();
+      nowMs = T0 + 2_000;
+      alerting.evaluate();
+      down = false;
+      nowMs = T0 + 3_000;
+      alerting.evaluate();
+      leads = true;
+      nowMs = T0 + 4_000;
+      alerting.evaluate();
+      leads = false;
+      reads.splice(0).forEach((answer) => answer());
+      await settle();
+      expect(events).toEqual([]);
+      leads = true;
+      nowMs = T0 + 5_000;
+      alerting.evaluate();
+      expect(reads).toHaveLength(1);
+      reads.splice(0).forEach((answer) => answer());
+      await settle();
+      expect(events.map((event) => [event.kind, event.at])).toEqual([
+        ['alert.fired', new Date(T0 + 2_000).toISOString()],
+        ['alert.resolved', new Date(T0 + 2_400).toISOString()],
+      ]);
+    } finally {
+      alerting.stop();
+    }
+  });
 });
 
 describe('taking over delivery after a ServiceFlapping warning gave way to a critical one', () => {

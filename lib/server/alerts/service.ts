@@ -349,6 +349,16 @@ export function createAlerting(options: AlertingOptions): Alerting {
    * reached the webhook nor the history, and their resolves went out alone.
    */
   const missed = new Map<string, number>();
+  /**
+   * The keys the current hand-over's catch-up has yet to judge (key → when seen). One cut short by a
+   * leadership blip while it reads history hands them back to `missed`, so the next hand-over (this
+   * replica's too) takes them; dropped, they were delivered by nobody (review of 5342d67).
+   */
+  const catchingUp = new Map<string, number>();
+  const handBackCatchUp = (): void => {
+    for (const [key, seenMs] of catchingUp) if (!missed.has(key)) missed.set(key, seenMs);
+    catchingUp.clear();
+  };
   /** Whether the last evaluation delivered. Not a change at start: a replica that leads from its start missed nothing. */
   let delivering = delivers();
   /** Hand-overs so far: a catch-up still reading history when a later one began is not the current one. */
@@ -393,7 +403,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
    * `alert.fired` as its latest row: recorded and sent as resolved. Alertmanager takes state, so it
    * only needs the current state now rather than at the next re-send.
    */
-  const catchUpHandOver = async (keys: readonly string[], handOver: number): Promise<void> => {
+  const catchUpHandOver = async (handOver: number): Promise<void> => {
     /**
      * A firing alert of a severity in its key, caught up: the other severity's `alert.fired` row the
      * previous leader left open (this replica started after the alert gave way, and knows nothing of
@@ -423,14 +433,27 @@ export function createAlerting(options: AlertingOptions): Alerting {
     };
     for (const alertmanager of alertmanagers) alertmanager.nudge();
     const recordedAlerts = options.recordedAlerts;
-    if (!recordedAlerts) return;
+    if (!recordedAlerts) {
+      catchingUp.clear();
+      return;
+    }
     const caughtUp: AlertView[] = [];
-    for (const key of keys) {
+    for (const key of [...catchingUp.keys()]) {
       const known = engine.alerts().find((alert) => alert.key === key) ?? engine.recentlyResolved().find((alert) => alert.key === key);
-      if (!known?.notified) continue;
+      if (!known?.notified) {
+        catchingUp.delete(key);
+        continue;
+      }
       const rows = await recordedAlerts(known.labels.service);
-      // Stopped delivering meanwhile (review of 97112ac): the next leader judges the rows itself.
-      if (handOver !== handOvers || !delivering || !delivers()) return;
+      // A later hand-over began meanwhile: it took the keys left here.
+      if (handOver !== handOvers) return;
+      // Stopped delivering meanwhile (review of 97112ac): the next leader, this replica included, judges the rows itself.
+      if (!delivering || !delivers()) {
+        delivering = false;
+        handBackCatchUp();
+        return;
+      }
+      catchingUp.delete(key);
       const latest = rows.find((event) => isRowOf(event, known.labels));
       // Read again after the lookup: an evaluation in between may have moved (and delivered) it.
       const firing = engine.alerts().find((alert) => alert.key === key && alert.state === 'firing');
@@ -466,6 +489,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
       delivering = false;
       // The next leader judges the rows itself.
       standingCriticalRows.clear();
+      handBackCatchUp();
       for (const transition of transitions) if (transition.kind !== 'suppressed') missed.set(transition.alert.key, nowMs);
       for (const [key, seenMs] of missed) if (seenMs < nowMs - MISSED_KEEP_MS) missed.delete(key);
       return transitions;
@@ -475,9 +499,9 @@ export function createAlerting(options: AlertingOptions): Alerting {
       handOvers += 1;
       // What changes in this very evaluation is delivered below, as usual.
       for (const transition of transitions) missed.delete(transition.alert.key);
-      const keys = [...missed.keys()];
+      for (const [key, seenMs] of missed) catchingUp.set(key, seenMs);
       missed.clear();
-      void catchUpHandOver(keys, handOvers).catch(logError('catching up after taking over delivery failed'));
+      void catchUpHandOver(handOvers).catch(logError('catching up after taking over delivery failed'));
     }
     endResolvedAcks(nowMs);
     if (acksChanged) for (const alertmanager of alertmanagers) alertmanager.nudge();
