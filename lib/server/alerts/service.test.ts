@@ -846,6 +846,39 @@ describe('acknowledging an alert', () => {
         alerting.stop();
       }
     });
+    it('backs off reading history for that check while the read fails (up to every 5 min), and ends the acknowledgement once it answers', async () => {
+      let nowMs = T0;
+      let historyUp = false;
+      let reads = 0;
+      const events: NewHistoryEvent[] = [];
+      const shared = memoryAckStore();
+      const recordedAlerts = (): Promise<readonly HistoryEvent[]> => {
+        reads += 1;
+        return historyUp ? Promise.resolve([]) : Promise.reject(new Error('history unreachable'));
+      };
+      const alerting = alertingFor({ store: slowStore().store, acks: shared.store, events, now: () => nowMs, webInstances: () => [lost('web-1'), lost('web-2'), passing], recordedAlerts });
+      const evaluateFor = async (forMs: number): Promise<void> => {
+        for (const end = nowMs + forMs; nowMs < end; ) {
+          nowMs += 1_000;
+          alerting.evaluate();
+          await settle();
+          await settle();
+        }
+      };
+      try {
+        alerting.evaluate();
+        expect(await alerting.acknowledge({ alertname: 'InstancesLost', service: 'web', severity: 'critical' }, 'bot')).toMatchObject({ ok: true });
+        await evaluateFor(600_000);
+        // 1, 2, 4 … 256 s apart, then 300 s: not once an evaluation.
+        expect(reads).toBeLessThanOrEqual(12);
+        expect(shared.rows.map((row) => row.endedBy)).toEqual([undefined]);
+        historyUp = true;
+        await evaluateFor(300_000);
+        expect(shared.rows.map((row) => row.endedBy)).toEqual([null]);
+      } finally {
+        alerting.stop();
+      }
+    });
   });
 
   it('withdraws an acknowledgement, audited with who and what it was', async () => {

@@ -76,6 +76,8 @@ const SEVERITY_RANK: Record<Severity, number> = { warning: 0, critical: 1 };
  * on another replica, within which this one is expected to have seen the loss that escalated it.
  */
 const ESCALATION_GRACE_EVALUATIONS = 3;
+/** The longest wait between checks of such an acknowledgement while history or the ack store fails (doubling from one evaluation). */
+const CHECK_BACKOFF_MAX_MS = 5 * 60_000;
 
 function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent {
   const { alert } = transition;
@@ -275,16 +277,26 @@ export function createAlerting(options: AlertingOptions): Alerting {
    */
   const backedAcks = new Set<string>();
   const checkingAcks = new Set<string>();
+  /**
+   * Those whose check failed (history or the ack store unreachable): checked again no sooner than
+   * `retryAtMs`, the wait doubling, rather than reading history every evaluation (review of 3f0d90d).
+   */
+  const checkBackoff = new Map<string, { retryAtMs: number; delayMs: number }>();
 
-  const endAck = (ack: Ack, why: string, nowMs: number): void => {
+  /** Whether the store ended it (or it was already ended). */
+  const endAck = (ack: Ack, why: string, nowMs: number): Promise<boolean> => {
     ending.add(ack.id);
-    options.acks
+    return options.acks
       .end(ack.id, undefined, nowMs)
       .then((ended) => {
         acks.change((current) => current.filter((candidate) => candidate.id !== ack.id));
         if (ended) options.record({ at: new Date(nowMs).toISOString(), kind: 'alert.unacknowledged', service: ended.service, detail: `${ackName(ended)} acknowledgement by ${ended.by} ended: ${why}` });
+        return true;
       })
-      .catch(logError('acknowledgement not ended'))
+      .catch((error: unknown) => {
+        logError('acknowledgement not ended')(error);
+        return false;
+      })
       .finally(() => ending.delete(ack.id));
   };
 
@@ -309,18 +321,19 @@ export function createAlerting(options: AlertingOptions): Alerting {
       ESCALATES_ONLY.has(ack.alertname) && ack.severity !== undefined && ack.alertname === alert.labels.alertname && ack.service === alert.labels.service && SEVERITY_RANK[ack.severity] > SEVERITY_RANK[alert.labels.severity];
     const current = acks.current();
     for (const id of backedAcks) if (!current.some((ack) => ack.id === id)) backedAcks.delete(id);
+    for (const id of checkBackoff.keys()) if (!current.some((ack) => ack.id === id)) checkBackoff.delete(id);
     for (const ack of current) {
       if (ending.has(ack.id) || checkingAcks.has(ack.id)) continue;
       const live = !usedUp.has(ack.id);
       if (live && active.some((alert) => covers(ack, alert.labels))) continue;
       if (live && active.some((alert) => escalatesTo(ack, alert))) {
         const windowMs = ruleFor(options.rules, ack.service).lostForSeconds * 1_000 + ESCALATION_GRACE_EVALUATIONS * options.evaluationMs;
-        if (backedAcks.has(ack.id) || nowMs <= Date.parse(ack.at) + windowMs) continue;
+        if (backedAcks.has(ack.id) || nowMs <= Date.parse(ack.at) + windowMs || nowMs < (checkBackoff.get(ack.id)?.retryAtMs ?? 0)) continue;
         checkStandingCritical(ack, windowMs);
         continue;
       }
       const otherSeverity = live && active.some((alert) => alert.labels.alertname === ack.alertname && alert.labels.service === ack.service);
-      endAck(ack, otherSeverity ? `no ${ackName(ack)} alert of ${ack.service} is active` : 'the alert resolved', nowMs);
+      void endAck(ack, otherSeverity ? `no ${ackName(ack)} alert of ${ack.service} is active` : 'the alert resolved', nowMs);
     }
   };
 
@@ -328,12 +341,24 @@ export function createAlerting(options: AlertingOptions): Alerting {
   const checkStandingCritical = (ack: Ack, windowMs: number): void => {
     checkingAcks.add(ack.id);
     const { alertname, service } = ack;
+    const backOff = (): void => {
+      const delayMs = Math.min(CHECK_BACKOFF_MAX_MS, 2 * (checkBackoff.get(ack.id)?.delayMs ?? options.evaluationMs / 2));
+      checkBackoff.set(ack.id, { retryAtMs: now() + delayMs, delayMs });
+    };
     void (options.recordedAlerts ? options.recordedAlerts(service) : Promise.resolve([]))
       .then((rows) => {
         if (rows.find((event) => isRowOf(event, { alertname, severity: 'critical' }))?.kind === 'alert.fired') backedAcks.add(ack.id);
-        else if (delivers() && !engine.alerts().some((alert) => covers(ack, alert.labels))) endAck(ack, `no ${ackName(ack)} alert of ${service} fired within ${Math.round(windowMs / 1_000)} s of it`, now());
+        else if (delivers() && !engine.alerts().some((alert) => covers(ack, alert.labels))) return endAck(ack, `no ${ackName(ack)} alert of ${service} fired within ${Math.round(windowMs / 1_000)} s of it`, now());
+        return true;
       })
-      .catch(logError('acknowledgement not checked'))
+      .then((settled) => {
+        if (settled) checkBackoff.delete(ack.id);
+        else backOff();
+      })
+      .catch((error: unknown) => {
+        logError('acknowledgement not checked')(error);
+        backOff();
+      })
       .finally(() => checkingAcks.delete(ack.id));
   };
 
