@@ -133,19 +133,19 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
                     {token.name}
                   </td>
                   <td>
-                    <span className="access__label">role </span>
+                    <span className="access__label" aria-hidden="true">role </span>
                     {token.role}
                   </td>
                   <td title={token.service ?? 'any service'}>
-                    <span className="access__label">service </span>
+                    <span className="access__label" aria-hidden="true">service </span>
                     {token.service ?? <span className="muted">any</span>}
                   </td>
                   <td className="access__time" title={`by ${token.createdBy}`}>
-                    <span className="access__label">created </span>
+                    <span className="access__label" aria-hidden="true">created </span>
                     <ClientTime at={Date.parse(token.createdAt)} />
                   </td>
                   <td className="access__time">
-                    <span className="access__label">last used </span>
+                    <span className="access__label" aria-hidden="true">last used </span>
                     {token.lastUsedAt ? <ClientTime at={Date.parse(token.lastUsedAt)} /> : <span className="muted">never</span>}
                   </td>
                   <td className="access__state">{token.revokedAt ? 'Revoked' : expired ? 'Expired' : token.expiresAt ? <>Active, expires <ClientTime at={Date.parse(token.expiresAt)} /></> : 'Active'}</td>

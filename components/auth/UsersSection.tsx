@@ -91,7 +91,7 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
                 {user.name === self && <span className="muted"> (you)</span>}
               </td>
               <td>
-                <span className="access__label">role </span>
+                <span className="access__label" aria-hidden="true">role </span>
                 <span className="select select--small">
                 <select
                   aria-label={`Role of ${user.name}`}
@@ -106,11 +106,11 @@ export function UsersSection({ users, self }: { users: UserView[]; self: string 
                 </span>
               </td>
               <td>
-                <span className="access__label">sign-in </span>
+                <span className="access__label" aria-hidden="true">sign-in </span>
                 {user.source === 'oidc' ? 'Single sign-on' : 'Password'}
               </td>
               <td className="access__time">
-                <span className="access__label">last sign-in </span>
+                <span className="access__label" aria-hidden="true">last sign-in </span>
                 {user.lastLoginAt ? <ClientTime at={Date.parse(user.lastLoginAt)} /> : <span className="muted">never</span>}
               </td>
               <td className="access__state">

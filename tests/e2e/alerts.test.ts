@@ -230,6 +230,33 @@ describe('Alerts page in Chromium', () => {
     expect(stack.errors).toEqual([]);
   });
 
+  // A minimum font size (or text-only zoom) raises the controls' 13 px text: in a fixed 28 px height a
+  // 24 px line no longer fit and the control cut its glyphs. 28 px is a floor; inputs and selects grow alike.
+  it('grows the silence form’s inputs and selects with their text at a 24 px minimum font size: the text whole, all one height', async () => {
+    const form = page.getByRole('form', { name: 'New silence' });
+    const raised = await page.addStyleTag({ content: '.field__input, .select select { font-size: 24px !important; }' });
+    const controls = await form.locator('input, select').evaluateAll((found) =>
+      found.map((control) => {
+        // A line of its font at its natural height ('normal': the font's ascent and descent).
+        const line = document.createElement('span');
+        // Longhands: the 'font' shorthand reads '' here (tabular-nums has no place in it).
+        const { fontFamily, fontSize, fontStyle, fontWeight } = getComputedStyle(control);
+        Object.assign(line.style, { fontFamily, fontSize, fontStyle, fontWeight });
+        line.style.lineHeight = 'normal';
+        line.textContent = 'Ág';
+        document.body.append(line);
+        const lineHeight = line.getBoundingClientRect().height;
+        line.remove();
+        return { name: control.getAttribute('name') ?? '', inside: control.clientHeight, lineHeight, height: control.getBoundingClientRect().height };
+      }),
+    );
+    await raised.evaluate((style) => style.parentNode?.removeChild(style));
+    expect(controls.map(({ name }) => name)).toEqual(['service', 'alertname', 'reason', 'duration']);
+    for (const { name, inside, lineHeight } of controls) expect.soft(inside, `${name}: room for its 24 px line`).toBeGreaterThanOrEqual(Math.floor(lineHeight));
+    expect(new Set(controls.map(({ height }) => height)).size, `heights ${controls.map(({ height }) => height).join(', ')}`).toBe(1);
+    expect(stack.errors).toEqual([]);
+  });
+
   // After the tests above: billing firing (critical); ledger gets a warning here. A severity read as the
   // service's status: the same filled pill with the status icon as every status badge, on a row whose
   // service may be passing again. Its word is small (10.5 px): 4.5:1 on its row, hovered too.
