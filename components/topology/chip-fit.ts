@@ -13,6 +13,8 @@ import { MAX_TEXT_SCALE } from './viewport';
 
 /** The meta line of a service node (200 px box less its status column and padding). */
 export const CHIP_LINE_PX = 155;
+/** The meta line of a collapsed group (224 px box less its status column, "+" toggle and padding). */
+export const CLUSTER_LINE_PX = 147;
 /** The detail scale at the map's farthest zoom. */
 export const CHIP_FIT_SCALE = MAX_TEXT_SCALE;
 /** A chip's font at scale 1 (topology.css: 10.5px × --detail-scale). */
@@ -36,13 +38,17 @@ const charEm = (char: string): number => {
   return 0.64;
 };
 const textEm = (text: string): number => [...text].reduce((sum, char) => sum + charEm(char), 0);
+/** The meta line's font at scale 1 (topology.css: 11px × --detail-scale). */
+const META_FONT_PX = 11;
+/** Widths in em of the meta line's regular face ("12 services"), each at or a little over what Chromium draws. */
+const plainEm = (text: string): number => [...text].reduce((sum, char) => sum + (char === ' ' ? 0.34 : /[0-9]/.test(char) ? 0.66 : 0.56), 0);
 
 export interface FitChip {
   kind: string;
   /** Never cut: a chip with one shrinks to it and an ellipsis. */
   figure?: string;
   words: string;
-  /** Shown whole (the errors chip). */
+  /** Shown whole (the errors chip, a group's chips). */
   whole?: boolean;
 }
 
@@ -57,12 +63,34 @@ export function chipMinPx(chip: FitChip, scale = CHIP_FIT_SCALE): number {
 export const moreChipText = (count: number): string => `+${count}`;
 
 /** The chips shown, in order, and those collapsed into the "+N" chip (none when all fit). */
-export function fitChips<Chip extends FitChip>(chips: readonly Chip[], linePx = CHIP_LINE_PX, scale = CHIP_FIT_SCALE): { shown: Chip[]; collapsed: Chip[] } {
+export function fitChips<Chip extends FitChip>(chips: readonly Chip[], linePx = CHIP_LINE_PX, scale = CHIP_FIT_SCALE, keepFirst = true): { shown: Chip[]; collapsed: Chip[] } {
   const widthOf = (chip: FitChip) => chipMinPx(chip, scale);
   const total = (count: number) => chips.slice(0, count).reduce((sum, chip, index) => sum + widthOf(chip) + (index > 0 ? CHIP_GAP_PX : 0), 0);
   if (total(chips.length) <= linePx) return { shown: [...chips], collapsed: [] };
-  // The most chips that fit with the "+N" after them; the first chip stays even if the two overflow (an errors chip alone always fits).
-  let shown = Math.max(1, chips.length - 1);
-  while (shown > 1 && total(shown) + CHIP_GAP_PX + widthOf({ kind: 'more', words: moreChipText(chips.length - shown) }) > linePx) shown -= 1;
+  // The most chips that fit with the "+N" after them; the first chip stays even if the two overflow (an
+  // errors chip alone always fits), unless `keepFirst` is false (a group's line: all of them into "+N").
+  const least = keepFirst ? 1 : 0;
+  let shown = Math.max(least, chips.length - 1);
+  while (shown > least && total(shown) + CHIP_GAP_PX + widthOf({ kind: 'more', words: moreChipText(chips.length - shown) }) > linePx) shown -= 1;
   return { shown: chips.slice(0, shown), collapsed: chips.slice(shown) };
+}
+
+/**
+ * A collapsed group's meta line at `scale`: its member count, whole, then its counts by status, whole,
+ * then the chips that fit whole (never cut: a group has no page to read them on) and "+N" for the rest.
+ * The count reads "12 services" unless only "12" (its title says it in full) lets more chips or the "+N" fit.
+ */
+export function fitClusterLine<Chip extends FitChip>(members: { whole: string; figure: string }, counts: readonly string[], chips: readonly Chip[], scale: number): { members: string; shown: Chip[]; collapsed: Chip[] } {
+  const fitWith = (text: string) => {
+    const taken = plainEm(text) * META_FONT_PX * scale + counts.reduce((sum, figure) => sum + CHIP_GAP_PX + 13 + textEm(figure) * META_FONT_PX * scale, 0);
+    const room = CLUSTER_LINE_PX - taken - CHIP_GAP_PX;
+    const fit = fitChips(chips, room, scale, false);
+    // fitChips checks "+N" beside the chips it shows; alone, it may not fit either.
+    const fits = fit.shown.length > 0 || fit.collapsed.length === 0 || chipMinPx({ kind: 'more', words: moreChipText(fit.collapsed.length) }, scale) <= room;
+    return { members: text, ...fit, fits };
+  };
+  const whole = fitWith(members.whole);
+  const figure = fitWith(members.figure);
+  const chosen = whole.fits && whole.shown.length >= figure.shown.length ? whole : figure;
+  return { members: chosen.members, shown: chosen.shown, collapsed: chosen.collapsed };
 }

@@ -9,7 +9,7 @@ import { STATUS_LABELS } from '../ui/StatusBadge';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { useBeforeIso } from '@/lib/client/useBefore';
 import { FLAPPING_MEANING } from '../ui/FlappingMark';
-import { CHIP_LINE_PX, fitChips, moreChipText, type FitChip } from './chip-fit';
+import { CHIP_FIT_SCALE, CHIP_LINE_PX, fitChips, fitClusterLine, moreChipText, type FitChip } from './chip-fit';
 import { lostChips, type ClusterFlowNode, type FrameFlowNode, type ServiceFlowNode } from './flow';
 
 /** What nodes can ask of the map, without putting callbacks into node data (which would defeat memoisation). */
@@ -41,9 +41,9 @@ function Handles() {
  * A chip on a service node: its figure ("2", "35%"), never cut, then its words, which a crowded node
  * cuts to an ellipsis — the title says it whole. Those that do not fit even so go into "+N" (`fitChips`).
  */
-function NodeChip({ kind, figure, words, title, atOneOnly = false }: { kind: string; figure?: string | undefined; words: string; title?: string | undefined; atOneOnly?: boolean }) {
+function NodeChip({ kind, figure, words, title, atOneOnly = false, enlargedOnly = false }: { kind: string; figure?: string | undefined; words: string; title?: string | undefined; atOneOnly?: boolean; enlargedOnly?: boolean }) {
   return (
-    <span className={`tnode__chip tnode__chip--${kind}${atOneOnly ? ' tnode__at-one' : ''}`} title={title ?? (figure !== undefined ? `${figure} ${words}` : words)}>
+    <span className={`tnode__chip tnode__chip--${kind}${atOneOnly ? ' tnode__at-one' : ''}${enlargedOnly ? ' tnode__enlarged' : ''}`} title={title ?? (figure !== undefined ? `${figure} ${words}` : words)}>
       {figure !== undefined && <span className="tnode__figure">{figure}</span>}
       {figure !== undefined && ' '}
       <span className="tnode__words">{words}</span>
@@ -54,6 +54,10 @@ function NodeChip({ kind, figure, words, title, atOneOnly = false }: { kind: str
 /** A service node's chips: what it says, in `fitChips`' terms. */
 interface ServiceChip extends FitChip {
   title?: string | undefined;
+}
+interface FitResult {
+  shown: ServiceChip[];
+  collapsed: ServiceChip[];
 }
 
 /** "35% errors" → its figure and words; shown whole, first: what the reader needs most. */
@@ -79,17 +83,37 @@ function MoreChip({ collapsed, className }: { collapsed: ServiceChip[]; classNam
  * as many as fit at the largest scale. Lost instances are told apart by what they need (`lostChips`):
  * gone (red, dashed: restart them) or still serving out of discovery (amber: fix their etcd connection).
  */
-function Chips({ chips }: { chips: ServiceChip[] }) {
-  const atOne = fitChips(chips, CHIP_LINE_PX, 1);
-  const enlarged = fitChips(chips);
-  const same = atOne.shown.length === enlarged.shown.length;
+function Chips({ chips, atOne = fitChips(chips, CHIP_LINE_PX, 1), enlarged = fitChips(chips) }: { chips: ServiceChip[]; atOne?: FitResult; enlarged?: FitResult }) {
   return (
     <>
-      {atOne.shown.map((chip, index) => (
-        <NodeChip key={chip.kind} kind={chip.kind} figure={chip.figure} words={chip.words} title={chip.title} atOneOnly={index >= enlarged.shown.length} />
-      ))}
-      {atOne.collapsed.length > 0 && <MoreChip collapsed={atOne.collapsed} className={same ? '' : 'tnode__at-one'} />}
-      {!same && <MoreChip collapsed={enlarged.collapsed} className="tnode__enlarged" />}
+      {chips.map((chip) => {
+        const shownAtOne = atOne.shown.includes(chip);
+        const shownEnlarged = enlarged.shown.includes(chip);
+        if (!shownAtOne && !shownEnlarged) return null;
+        return (
+          <NodeChip
+            key={chip.kind}
+            kind={chip.kind}
+            figure={chip.figure}
+            words={chip.words}
+            title={chip.title}
+            atOneOnly={!shownEnlarged}
+            enlargedOnly={!shownAtOne}
+          />
+        );
+      })}
+      <MoreChips atOne={atOne.collapsed} enlarged={enlarged.collapsed} />
+    </>
+  );
+}
+
+/** The "+N" chip at scale 1 and enlarged: one when both stand for the same chips. */
+function MoreChips({ atOne, enlarged }: { atOne: ServiceChip[]; enlarged: ServiceChip[] }) {
+  if (atOne.length === enlarged.length) return atOne.length > 0 ? <MoreChip collapsed={atOne} className="" /> : null;
+  return (
+    <>
+      {atOne.length > 0 && <MoreChip collapsed={atOne} className="tnode__at-one" />}
+      {enlarged.length > 0 && <MoreChip collapsed={enlarged} className="tnode__enlarged" />}
     </>
   );
 }
@@ -197,8 +221,29 @@ function ExternalNodeView({ data }: NodeProps<ServiceFlowNode>) {
 
 const STATUS_ORDER = ['critical', 'warning', 'unknown', 'passing'] as const;
 
+/** A group's member count: "12 services", or "12" titled so where the line has no room for more. */
+function Members({ text, members, className }: { text: string; members: string; className: string }) {
+  return (
+    <span className={`tnode__members ${className}`.trim()} title={text === members ? undefined : members}>
+      {text}
+    </span>
+  );
+}
+
 function ClusterNodeView({ data }: NodeProps<ClusterFlowNode>) {
   const { toggleGroup } = useContext(TopologyActionsContext);
+  const members = plural(data.members, 'service', 'services');
+  const counted = STATUS_ORDER.filter((status) => status !== 'passing' && data[status] > 0);
+  // Counted when the flow was built (built again as a flap ends): a green group can hide a crash loop as a green node did.
+  // Drained last, so it folds into "+N" first; each whole or folded, never cut: a group has no page of chips to read them on.
+  const chips: ServiceChip[] = [
+    ...(data.flapping > 0 ? [{ kind: 'flapping', figure: String(data.flapping), words: 'flapping', whole: true, title: `${plural(data.flapping, 'service', 'services')} flapping. ${FLAPPING_MEANING}.` }] : []),
+    ...(data.drained > 0 ? [{ kind: 'drained', figure: String(data.drained), words: 'drained', whole: true }] : []),
+  ];
+  const counts = counted.map((status) => String(data[status]));
+  const membersText = { whole: members, figure: String(data.members) };
+  const atOne = fitClusterLine(membersText, counts, chips, 1);
+  const enlarged = fitClusterLine(membersText, counts, chips, CHIP_FIT_SCALE);
   return (
     <div className={`tnode tnode--cluster tstatus--${data.status}${data.failing > 0 ? ' is-failing' : ''}${data.origin ? ' is-origin' : ''}`}>
       <Handles />
@@ -212,16 +257,21 @@ function ClusterNodeView({ data }: NodeProps<ClusterFlowNode>) {
           <span className="tnode__kind">{data.mode === 'zone' ? 'zone' : 'namespace'}</span>
         </span>
         <span className="tnode__meta">
-          <span>{plural(data.members, 'service', 'services')}</span>
-          {STATUS_ORDER.filter((status) => status !== 'passing' && data[status] > 0).map((status) => (
+          {atOne.members === enlarged.members ? (
+            <Members text={atOne.members} members={members} className="" />
+          ) : (
+            <>
+              <Members text={atOne.members} members={members} className="tnode__at-one" />
+              <Members text={enlarged.members} members={members} className="tnode__enlarged" />
+            </>
+          )}
+          {counted.map((status) => (
             <span key={status} className={`tnode__count status--${status}`} title={`${data[status]} ${STATUS_LABELS[status].toLowerCase()}`}>
               <StatusIcon status={status} />
               {data[status]}
             </span>
           ))}
-          {/* Counted when the flow was built (built again as a flap ends): a green group can hide a crash loop as a green node did. */}
-          {data.flapping > 0 && <NodeChip kind="flapping" figure={String(data.flapping)} words="flapping" title={`${plural(data.flapping, 'service', 'services')} flapping. ${FLAPPING_MEANING}.`} />}
-          {data.drained > 0 && <NodeChip kind="drained" figure={String(data.drained)} words="drained" />}
+          <Chips chips={chips} atOne={atOne} enlarged={enlarged} />
         </span>
       </span>
       <button

@@ -129,25 +129,36 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
     }
   });
 
-  it('counts a collapsed group\'s flapping services beside its drained ones: figure whole inside its meta line, titled with what it means', async () => {
+  it('keeps a collapsed group\'s member count and counts by status whole; its flapping and drained chips whole or named in "+N"', async () => {
     const groups = await page.evaluate(() =>
       [...document.querySelectorAll('.cluster-case')].map((node) => {
         const meta = node.querySelector('.tnode__meta')?.getBoundingClientRect();
-        const chip = node.querySelector('.tnode__chip--flapping');
-        // Each figure (the counts by status, the chips' figures) whole and inside the line.
-        const figures = [...node.querySelectorAll('.tnode__count, .tnode__figure')].map((figure) => {
-          const box = figure.getBoundingClientRect();
-          return { text: figure.textContent ?? '', past: meta ? Math.max(box.right - meta.right, meta.left - box.left) : Infinity, cut: figure.scrollWidth > figure.clientWidth + 0.5 };
+        const parts = [...node.querySelectorAll('.tnode__meta > *')].filter((part) => part.getClientRects().length > 0).map((part) => {
+          const box = part.getBoundingClientRect();
+          const words = part.querySelector('.tnode__words');
+          return {
+            text: part.textContent ?? '',
+            title: part.getAttribute('title') ?? '',
+            past: meta ? Math.max(box.right - meta.right, meta.left - box.left) : Infinity,
+            cut: part.scrollWidth > part.clientWidth + 0.5 || (words ? words.scrollWidth > words.clientWidth + 0.5 : false),
+          };
         });
-        return { name: node.getAttribute('data-case') ?? '', text: chip?.textContent ?? '', title: chip?.getAttribute('title') ?? '', figures };
+        return { name: node.getAttribute('data-case') ?? '', parts };
       }),
     );
     expect(groups).toHaveLength(2);
-    for (const { name, text, title, figures } of groups) {
-      expect.soft(text, name).toBe('3 flapping');
-      expect.soft(title, name).toMatch(/^3 services flapping\. Flapping: failing and recovering again and again/);
-      expect.soft(figures.map((figure) => figure.text), name).toEqual(['1', '2', '3', '2']);
-      for (const figure of figures) expect.soft(figure.past > 0.5 || figure.cut, `${name}: "${figure.text}" is cut or past the meta line`).toBe(false);
+    for (const { name, parts } of groups) {
+      // Nothing on the line cut or past it: "12 services" read "1…" at 1 and "1" at 1.3 once the flapping chip took room.
+      for (const part of parts) expect.soft(part.past > 0.5 || part.cut, `${name}: "${part.text}" is cut or past the meta line`).toBe(false);
+      // "12 services", or "12" titled so where only that leaves room for the chips or "+N".
+      expect.soft(parts.map((part) => part.text).slice(0, 3), name).toEqual([parts[0]?.title === '12 services' ? '12' : '12 services', '1', '2']);
+      const more = parts.find((part) => /^\+\d+$/.test(part.text));
+      const hidden = more?.title.split(', ') ?? [];
+      expect.soft(Number(more?.text.slice(1) ?? 0), name).toBe(hidden.length);
+      const flapping = parts.find((part) => part.text === '3 flapping');
+      const said = [...parts.map((part) => part.text), ...hidden];
+      for (const chip of ['3 flapping', '2 drained']) expect.soft(said.filter((text) => text === chip), `${name}: ${chip}, shown ${parts.map((part) => part.text).join(' · ')}, +N titled "${more?.title ?? ''}"`).toHaveLength(1);
+      if (flapping) expect.soft(flapping.title, name).toMatch(/^3 services flapping\. Flapping: failing and recovering again and again/);
     }
   });
 
