@@ -52,9 +52,23 @@ describe('splitForMiddleEllipsis', () => {
 
 describe('tailsForNames', () => {
   it('cuts names at their end (tail 0) when none shares a long start with another', () => {
-    // The demo's names, and the scale demo's dubbo interfaces ('com.example.' in common, 'com.example.m' with the demo's).
-    const names = ['api-gateway', 'auth', 'com.example.mailer.Provider', 'com.example.media-40.Provider', 'com.example.users-12.Provider', 'notifications', 'recommendations'];
+    const names = ['api-gateway', 'auth', 'catalog', 'inventory', 'ingress', 'notifications', 'recommendations', 'reviews'];
     expect([...tailsForNames(names).values()]).toEqual(names.map(() => 0));
+  });
+
+  it('keeps the distinct ends of the scale demo’s dubbo interfaces, whose shared start a 320–375 px window cuts them in', () => {
+    // Cut at their end, mailer and media-40 both read 'com.example.m…' at 375 px, and all three 'com.example.…' at 360 px.
+    const interfaces = ['com.example.mailer.Provider', 'com.example.media-40.Provider', 'com.example.users-12.Provider'];
+    const tails = tailsForNames([...interfaces, 'users']);
+    expect(tails.get('users')).toBe(0);
+    const tail = tails.get('com.example.mailer.Provider') ?? 0;
+    expect(tail).toBeGreaterThanOrEqual(MIN_TAIL);
+    expect(interfaces.map((name) => tails.get(name))).toEqual(interfaces.map(() => tail));
+    expect(interfaces.map((name) => splitForMiddleEllipsis(name, tail).tail)).toEqual(['mailer.Provider', '40.Provider', '12.Provider']);
+  });
+
+  it('takes what the narrowest column shows from the 320 px window: 62 px of 13 px text, less the ellipsis', () => {
+    expect(NARROWEST_NAME_EM).toBeCloseTo(62 / 13 - 1, 5);
   });
 
   it('keeps the distinct end of names sharing a long start, and only of those', () => {
@@ -69,7 +83,7 @@ describe('tailsForNames', () => {
   });
 
   it('keeps the ends of names whose shared start fills what the narrowest column shows: com.acme.WMS.Orders and …Offers (14 in common)', () => {
-    // Cut at their end, both drew 'com.acme.WMS.O…' in the services list's 152 px on a phone.
+    // Cut at their end, both drew 'com.acme.WMS.O…' in the services list's 132 px of text at 390 px.
     const tails = tailsForNames(['com.acme.WMS.Orders', 'com.acme.WMS.Offers', 'orders']);
     expect(tails.get('orders')).toBe(0);
     const tail = tails.get('com.acme.WMS.Orders') ?? 0;
@@ -79,12 +93,15 @@ describe('tailsForNames', () => {
   });
 
   it('weighs a shared start by its characters’ widths: capitals and wide (CJK) characters fill the column sooner than small letters', () => {
-    // 12 capitals, or 10 CJK characters (each as wide as the font is high), fill it; 'inventory-' does not.
-    expect(tailsForNames(['inventory-a', 'inventory-b']).get('inventory-a')).toBe(0);
+    // 5 capitals, or 4 CJK characters (each as wide as the font is high), fill it; 'ops-' does not.
+    expect(tailsForNames(['ops-a', 'ops-b']).get('ops-a')).toBe(0);
+    expect(tailsForNames(['ABCDE1', 'ABCDE2']).get('ABCDE1')).toBe(MIN_TAIL);
+    expect(tailsForNames(['订单服务甲', '订单服务乙']).get('订单服务甲')).toBe(MIN_TAIL);
     expect(tailsForNames(['ABCDEFGHKMNOP', 'ABCDEFGHKMNOQ']).get('ABCDEFGHKMNOP')).toBe(MIN_TAIL);
     expect(tailsForNames(['订单服务库存支付网关甲乙', '订单服务库存支付网关丙丁']).get('订单服务库存支付网关甲乙')).toBe(MIN_TAIL);
-    // To the character: 14 'a' and the one that differs fit (111 px of 13 px DejaVu Sans), 15 do not.
-    expect(sharedStartWidth('aaaaaaaaaaaaaa1', 'aaaaaaaaaaaaaa2')).toBeLessThan(NARROWEST_NAME_EM);
-    expect(tailsForNames(['aaaaaaaaaaaaaaa1', 'aaaaaaaaaaaaaaa2']).get('aaaaaaaaaaaaaaa1')).toBe(MIN_TAIL);
+    // To the character: 5 'a' and the one that differs fit (3.72 em as guessed), 6 do not.
+    expect(sharedStartWidth('aaaaa1', 'aaaaa2')).toBeLessThan(NARROWEST_NAME_EM);
+    expect(tailsForNames(['aaaaa1', 'aaaaa2']).get('aaaaa1')).toBe(0);
+    expect(tailsForNames(['aaaaaa1', 'aaaaaa2']).get('aaaaaa1')).toBe(MIN_TAIL);
   });
 });

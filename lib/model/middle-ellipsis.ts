@@ -39,14 +39,19 @@ export function splitForMiddleEllipsis(text: string, tail: number): { head: stri
 }
 
 /**
- * The width of a name's start the narrowest column shows before its '…', in ems of its font (as
- * `characterEm` guesses them): the services list's Service column on a phone, 152 px of 13 px text, drew
- * 'com.example.mai…' but 'com.acme.WMS.O…'. Code points misjudged it: 'com.acme.WMS.Orders' and '…Offers'
- * share 14 and read the same cut at their end (9.98 em to their first difference), where the scale demo's
- * 'com.example.mailer.Provider' and 'com.example.media-40.Provider' share 13 narrower ones and read apart
- * ('com.example.ma…', 'com.example.me…': 9.18 em).
+ * The width of a name's start the narrowest Service column shows before its '…', in ems of its 13 px
+ * font (as `characterEm` guesses them), at the narrowest window supported (320 px): what the phone
+ * layout's Status (132 px, status.css) and Instances (84 px, table.css) columns, the page's margins (22 px)
+ * and the cell's paddings (20 px) leave, 62 px, less the '…' (1 em, rounded up): 3.77 em. Taken at 390 px
+ * (132 px of text, 9.5 em) it let 'com.example.mailer.Provider' and '…media-40.Provider' (9.18 em to
+ * their first difference) both read 'com.example.m…' at 375 px, and three names 'com.example.…' at 360 px.
  */
-export const NARROWEST_NAME_EM = 9.5;
+const NARROWEST_WINDOW_PX = 320;
+const PHONE_OTHER_COLUMNS_PX = 132 + 84;
+const PHONE_MARGINS_AND_PADDINGS_PX = 22 + 20;
+const NAME_FONT_PX = 13;
+const ELLIPSIS_EM = 1;
+export const NARROWEST_NAME_EM = (NARROWEST_WINDOW_PX - PHONE_OTHER_COLUMNS_PX - PHONE_MARGINS_AND_PADDINGS_PX) / NAME_FONT_PX - ELLIPSIS_EM;
 
 const WIDE_CHARACTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Extended_Pictographic}\u3000-\u303f\uff00-\uffef]/u;
 
