@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import type { Instance } from '@/lib/model/instance';
 import { AlertRulesSchema } from '@/lib/model/alerts/rules';
 import type { Ack, AckRequest } from '@/lib/model/alerts/acks';
@@ -7,6 +8,7 @@ import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
 import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
 import { summaryOfService } from '@/lib/model/service-summary';
 import { toService } from '@/lib/model/state';
+import { startReceiver } from '@/tests/support/alertmanager';
 import { createManualClock } from '@/tests/support/manual-clock';
 import { createAlerting } from './service';
 import type { AckStore } from './ack-store';
@@ -74,22 +76,29 @@ function alertingFor(options: {
   clock?: ReturnType<typeof createManualClock>;
   /** How long lost instances must stay lost before InstancesLost fires (the default rule's 0 s unless told). */
   lostForSeconds?: number;
+  /** A second service, with one instance failing throughout. */
+  alsoFailing?: string;
+  /** Where the webhook posts (JSON, unsigned); none unless told. */
+  webhookUrl?: string;
 }) {
   const failingNow = options.failingNow ?? (() => true);
   const recovered = options.recoveredAt !== undefined ? { recoveredAt: options.recoveredAt } : {};
   const instances = options.webInstances ?? (() => [failingNow() ? failing : { ...failing, status: 'passing' as const, statusCause: 'probe OK', ...recovered }]);
   const web = () => toService('web', new Map(instances().map((instance) => [instance.key, instance])));
+  const { alsoFailing } = options;
+  const other = alsoFailing !== undefined ? { ...failing, id: `${alsoFailing}-1`, service: alsoFailing, key: `/services/${alsoFailing}/${alsoFailing}-1` } : undefined;
+  const services = () => [web(), ...(other ? [toService(other.service, new Map([[other.key, other]]))] : [])];
   return createAlerting({
     fleet: {
-      summarySnapshot: () => ({ services: [summaryOfService(web())] }),
-      serviceSnapshot: () => ({ instances: web().instances }),
+      summarySnapshot: () => ({ services: services().map(summaryOfService) }),
+      serviceSnapshot: (service) => ({ instances: services().find((candidate) => candidate.name === service)?.instances ?? [] }),
       registryStatus: () => ({ state: 'synced', since: new Date(T0).toISOString() }),
     },
     edges: () => [],
     rules: AlertRulesSchema.parse({ defaults: { criticalForSeconds: 1, ...(options.lostForSeconds !== undefined ? { lostForSeconds: options.lostForSeconds } : {}) } }),
     publicUrl: 'http://sy',
     alertmanagerUrls: [],
-    webhook: undefined,
+    webhook: options.webhookUrl !== undefined ? { url: options.webhookUrl, secret: undefined, format: 'json' } : undefined,
     evaluationMs: 1_000,
     resendMs: 60_000,
     timeoutMs: 1_000,
@@ -323,6 +332,90 @@ describe('taking over delivery', () => {
       ]);
     } finally {
       alerting.stop();
+    }
+  });
+});
+
+/**
+ * Alerting on a replica that does not lead while web and api fire (at 2 s), with a webhook receiver
+ * and history reads answered one at a time, in the order they are made.
+ */
+async function twoMissedFirings() {
+  const receiver = await startReceiver();
+  let nowMs = T0;
+  let leads = false;
+  const events: NewHistoryEvent[] = [];
+  const reads: { service: string; resolve: (rows: readonly HistoryEvent[]) => void; reject: (error: Error) => void }[] = [];
+  const alerting = alertingFor({
+    store: slowStore().store,
+    events,
+    now: () => nowMs,
+    delivers: () => leads,
+    alsoFailing: 'api',
+    webhookUrl: receiver.url,
+    recordedAlerts: (service) => new Promise<readonly HistoryEvent[]>((resolve, reject) => reads.push({ service, resolve, reject })),
+  });
+  alerting.evaluate();
+  nowMs = T0 + 2_000;
+  alerting.evaluate();
+  return {
+    alerting,
+    events,
+    reads,
+    /** The services of the alerts every post so far carried, as `service status`. */
+    posted: () => receiver.posts.flatMap((post) => WebhookPostSchema.parse(JSON.parse(post.body)).alerts.map((alert) => `${alert.labels.service} ${alert.status}`)),
+    /** Leads (or not) from this evaluation on. */
+    evaluateLeading(leading: boolean, atMs: number): void {
+      leads = leading;
+      nowMs = atMs;
+      alerting.evaluate();
+    },
+    async stop(): Promise<void> {
+      alerting.stop();
+      await receiver.close();
+    },
+  };
+}
+
+/** How long a post to the loopback receiver may take on a loaded machine. */
+const POST_WAIT = { timeout: 5_000 };
+const WebhookPostSchema = z.object({ alerts: z.array(z.object({ status: z.string(), labels: z.object({ service: z.string() }) })) });
+
+describe('taking over delivery: the webhook is sent what the catch-up recorded, however it ends', () => {
+  it.each([
+    ['stopped delivering meanwhile', [false]],
+    ['a later hand-over began meanwhile', [false, true]],
+  ] as const)('sends the firing it recorded before a leadership blip during its next history read (%s)', async (_, blip) => {
+    const replica = await twoMissedFirings();
+    try {
+      replica.evaluateLeading(true, T0 + 4_000);
+      const first = replica.reads.shift();
+      if (!first) throw new Error('the hand-over read no history');
+      first.resolve([]);
+      await vi.waitFor(() => expect(replica.reads).toHaveLength(1));
+      expect(replica.events.map((event) => [event.kind, event.service])).toEqual([['alert.fired', first.service]]);
+      blip.forEach((leading, index) => replica.evaluateLeading(leading, T0 + 5_000 + index * 1_000));
+      replica.reads.shift()?.resolve([]);
+      // Recorded as fired, so no later hand-over sends it: this post is its only page.
+      await vi.waitFor(() => expect(replica.posted()).toContain(`${first.service} firing`), POST_WAIT);
+    } finally {
+      await replica.stop();
+    }
+  });
+
+  it('sends the firing it recorded when its next history read fails', async () => {
+    const replica = await twoMissedFirings();
+    try {
+      replica.evaluateLeading(true, T0 + 4_000);
+      const first = replica.reads.shift();
+      if (!first) throw new Error('the hand-over read no history');
+      first.resolve([]);
+      await vi.waitFor(() => expect(replica.reads).toHaveLength(1));
+      replica.reads.shift()?.reject(new Error('history unavailable'));
+      await vi.waitFor(() => expect(replica.posted()).toEqual([`${first.service} firing`]), POST_WAIT);
+      expect(replica.events.map((event) => [event.kind, event.service])).toEqual([['alert.fired', first.service]]);
+    } finally {
+      await replica.stop();
     }
   });
 });

@@ -463,40 +463,45 @@ export function createAlerting(options: AlertingOptions): Alerting {
       return;
     }
     const caughtUp: AlertView[] = [];
-    for (const key of [...catchingUp.keys()]) {
-      const known = engine.alerts().find((alert) => alert.key === key) ?? engine.recentlyResolved().find((alert) => alert.key === key);
-      if (!known?.notified) {
+    try {
+      for (const key of [...catchingUp.keys()]) {
+        const known = engine.alerts().find((alert) => alert.key === key) ?? engine.recentlyResolved().find((alert) => alert.key === key);
+        if (!known?.notified) {
+          catchingUp.delete(key);
+          continue;
+        }
+        const rows = await recordedAlerts(known.labels.service);
+        // A later hand-over began meanwhile: it took the keys left here.
+        if (handOver !== handOvers) return;
+        // Stopped delivering meanwhile (review of 97112ac): the next leader, this replica included, judges the rows itself.
+        if (!delivering || !delivers()) {
+          delivering = false;
+          handBackCatchUp();
+          return;
+        }
         catchingUp.delete(key);
-        continue;
+        const latest = rows.find((event) => isRowOf(event, known.labels));
+        // Read again after the lookup: an evaluation in between may have moved (and delivered) it.
+        const firing = engine.alerts().find((alert) => alert.key === key && alert.state === 'firing');
+        const resolved = firing ? undefined : engine.recentlyResolved().find((alert) => alert.key === key && alert.endedAs === 'firing');
+        const nowIso = new Date(now()).toISOString();
+        if (firing && latest?.kind !== 'alert.fired') {
+          closeGivenWay(firing, rows);
+          options.record(historyEvent({ kind: 'fired', alert: firing }, firing.firedAt ?? nowIso));
+          caughtUp.push(firing);
+        } else if (resolved && (latest?.kind === 'alert.fired' || firedUnrecorded(resolved, latest))) {
+          // Fired and resolved while nobody delivered: both rows, and the resolve (with its start) to the webhook.
+          if (latest?.kind !== 'alert.fired') options.record(historyEvent({ kind: 'fired', alert: resolved }, resolved.firedAt ?? nowIso));
+          options.record(historyEvent({ kind: 'resolved', alert: resolved }, resolved.resolvedAt ?? nowIso));
+          caughtUp.push(resolved);
+        }
       }
-      const rows = await recordedAlerts(known.labels.service);
-      // A later hand-over began meanwhile: it took the keys left here.
-      if (handOver !== handOvers) return;
-      // Stopped delivering meanwhile (review of 97112ac): the next leader, this replica included, judges the rows itself.
-      if (!delivering || !delivers()) {
-        delivering = false;
-        handBackCatchUp();
-        return;
-      }
-      catchingUp.delete(key);
-      const latest = rows.find((event) => isRowOf(event, known.labels));
-      // Read again after the lookup: an evaluation in between may have moved (and delivered) it.
-      const firing = engine.alerts().find((alert) => alert.key === key && alert.state === 'firing');
-      const resolved = firing ? undefined : engine.recentlyResolved().find((alert) => alert.key === key && alert.endedAs === 'firing');
-      const nowIso = new Date(now()).toISOString();
-      if (firing && latest?.kind !== 'alert.fired') {
-        closeGivenWay(firing, rows);
-        options.record(historyEvent({ kind: 'fired', alert: firing }, firing.firedAt ?? nowIso));
-        caughtUp.push(firing);
-      } else if (resolved && (latest?.kind === 'alert.fired' || firedUnrecorded(resolved, latest))) {
-        // Fired and resolved while nobody delivered: both rows, and the resolve (with its start) to the webhook.
-        if (latest?.kind !== 'alert.fired') options.record(historyEvent({ kind: 'fired', alert: resolved }, resolved.firedAt ?? nowIso));
-        options.record(historyEvent({ kind: 'resolved', alert: resolved }, resolved.resolvedAt ?? nowIso));
-        caughtUp.push(resolved);
-      }
+    } finally {
+      // Sent however the catch-up ends (cut short by a blip, a failed read): its rows say these were
+      // delivered, so no later hand-over sends them.
+      if (caughtUp.length > 0) options.log(`alerts: took over delivery; ${caughtUp.length} alert change(s) the previous leader had not delivered sent now`);
+      notifyWebhook(caughtUp, new Date(now()).toISOString());
     }
-    if (caughtUp.length > 0) options.log(`alerts: took over delivery; ${caughtUp.length} alert change(s) the previous leader had not delivered sent now`);
-    notifyWebhook(caughtUp, new Date(now()).toISOString());
   };
 
   const evaluate = (): AlertTransition[] => {
