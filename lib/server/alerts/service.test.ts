@@ -116,6 +116,39 @@ function alertingFor(options: {
   });
 }
 
+/** web fires at 2 s and resolves at 2.4 s (evaluated at 3 s) while another replica leads; history reads wait for `reads`. */
+function firedAndResolvedWhileFollowing() {
+  let nowMs = T0;
+  let down = true;
+  let leads = false;
+  const events: NewHistoryEvent[] = [];
+  const reads: (() => void)[] = [];
+  const alerting = alertingFor({
+    store: slowStore().store,
+    events,
+    now: () => nowMs,
+    failingNow: () => down,
+    recoveredAt: new Date(T0 + 2_400).toISOString(),
+    delivers: () => leads,
+    recordedAlerts: () => new Promise<readonly HistoryEvent[]>((resolve) => reads.push(() => resolve([]))),
+  });
+  alerting.evaluate();
+  nowMs = T0 + 2_000;
+  alerting.evaluate();
+  down = false;
+  nowMs = T0 + 3_000;
+  alerting.evaluate();
+  const setLeads = (leading: boolean): void => {
+    leads = leading;
+  };
+  const evaluateAt = (atMs: number, leading: boolean): void => {
+    setLeads(leading);
+    nowMs = atMs;
+    alerting.evaluate();
+  };
+  return { alerting, events, reads, evaluateAt, setLeads };
+}
+
 describe('alerting on replicas', () => {
   it('shows the same alerts on a replica that does not deliver, which records and sends nothing', () => {
     let nowMs = T0;
@@ -251,34 +284,10 @@ describe('taking over delivery', () => {
     }
   });
   it('catches up the keys a catch-up cut short by a leadership blip left, when this same replica leads again', async () => {
-    let nowMs = T0;
-    let down = true;
-    let leads = false;
-    const events: NewHistoryEvent[] = [];
-    const reads: (() => void)[] = [];
-    const alerting = alertingFor({
-      store: slowStore().store,
-      events,
-      now: () => nowMs,
-      failingNow: () => down,
-      recoveredAt: new Date(T0 + 2_400).toISOString(),
-      delivers: () => leads,
-      recordedAlerts: () => new Promise<readonly HistoryEvent[]>((resolve) => reads.push(() => resolve([]))),
-    });
+    const { alerting, events, reads, evaluateAt } = firedAndResolvedWhileFollowing();
     try {
-      // Fires and resolves while another replica leads.
-      alerting.evaluate();
-      nowMs = T0 + 2_000;
-      alerting.evaluate();
-      down = false;
-      nowMs = T0 + 3_000;
-      alerting.evaluate();
       // Leads at 4 s (its history read pending), not at 5 s, again at 6 s.
-      for (const [atMs, leading] of [[T0 + 4_000, true], [T0 + 5_000, false], [T0 + 6_000, true]] as const) {
-        leads = leading;
-        nowMs = atMs;
-        alerting.evaluate();
-      }
+      for (const [atMs, leading] of [[T0 + 4_000, true], [T0 + 5_000, false], [T0 + 6_000, true]] as const) evaluateAt(atMs, leading);
       for (let answered = 0; answered < 3; answered += 1) {
         reads.splice(0).forEach((answer) => answer());
         await settle();
@@ -292,37 +301,14 @@ describe('taking over delivery', () => {
     }
   });
   it('catches up those keys too when leadership was lost only while it read history, no evaluation seeing it', async () => {
-    let nowMs = T0;
-    let down = true;
-    let leads = false;
-    const events: NewHistoryEvent[] = [];
-    const reads: (() => void)[] = [];
-    const alerting = alertingFor({
-      store: slowStore().store,
-      events,
-      now: () => nowMs,
-      failingNow: () => down,
-      recoveredAt: new Date(T0 + 2_400).toISOString(),
-      delivers: () => leads,
-      recordedAlerts: () => new Promise<readonly HistoryEvent[]>((resolve) => reads.push(() => resolve([]))),
-    });
+    const { alerting, events, reads, evaluateAt, setLeads } = firedAndResolvedWhileFollowing();
     try {
-      alerting.evaluate();
-      nowMs = T0 + 2_000;
-      alerting.evaluate();
-      down = false;
-      nowMs = T0 + 3_000;
-      alerting.evaluate();
-      leads = true;
-      nowMs = T0 + 4_000;
-      alerting.evaluate();
-      leads = false;
+      evaluateAt(T0 + 4_000, true);
+      setLeads(false);
       reads.splice(0).forEach((answer) => answer());
       await settle();
       expect(events).toEqual([]);
-      leads = true;
-      nowMs = T0 + 5_000;
-      alerting.evaluate();
+      evaluateAt(T0 + 5_000, true);
       expect(reads).toHaveLength(1);
       reads.splice(0).forEach((answer) => answer());
       await settle();
