@@ -219,24 +219,27 @@ describe('flapping across a restart', () => {
     expect(await newestChange()).toBe('unknown → passing: calls reported for less than 30 s within 150 s after the restart; probe OK');
   });
 
-  it('with the real traffic evaluator: clean calls from 20 s after the restart end the hold, passing by 55 s (a full window of them), not at HELD_FOR_CALLS_MAX_MS', async () => {
+  /**
+   * History left payments-1 critical by its calls (error rate) a minute before this start; its probes
+   * pass. The real store, publisher, metrics store and traffic evaluator tick every 5 s for `seconds`;
+   * web reports 10 clean calls to it in each second `callsIn` says. Each status it takes, when first
+   * seen at a tick ("unknown at 5 s"), and a pass's cause.
+   */
+  async function heldWithRealEvaluator(seconds: number, callsIn: (second: number) => boolean): Promise<string[]> {
     const clock = { now: T0 };
     const store = createStore({ coalesceMs: 0, now: () => new Date(clock.now) });
     store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'payments', id: 'payments-1', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
     store.flush();
-    // History left it critical by its calls (error rate) a minute before this start.
     const recordedFlaps = Promise.resolve(new Map([['payments\0payments-1', { changes: [T0 - 60_000], down: true, downByCalls: true as const }]]));
     const publisher = createStatusPublisher({ store, now: () => new Date(clock.now), recordedFlaps });
     running = { store, publisher };
     publisher.registryListed();
     await recordedFlaps;
     const calls = createMetricsStore({ now: () => clock.now });
-    /** "passing at 55 s": each status it takes, when first seen at a 5 s tick. */
     const seen: string[] = [];
-    for (let second = 0; second < 100; second += 1) {
+    for (let second = 0; second < seconds; second += 1) {
       clock.now = T0 + (second + 1) * 1_000;
-      // web reports 10 clean calls a second to payments-1 from 20 s.
-      if (second >= 20) {
+      if (callsIn(second)) {
         calls.ingest({
           reporter: { service: 'web', instance: 'web-1' },
           intervalStart: iso(T0 + second * 1_000),
@@ -249,11 +252,23 @@ describe('flapping across a restart', () => {
         publisher.probe(KEY, { status: 'passing', statusCause: 'probe OK' }, undefined);
         evaluateTraffic({ store, latency: calls, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
         store.flush();
-        const now = store.instance(KEY)?.status;
-        if (seen.at(-1)?.split(' at ')[0] !== now) seen.push(`${now ?? 'none'} at ${second + 1} s`);
+        const now = store.instance(KEY);
+        if (seen.at(-1)?.split(' at ')[0] !== now?.status) seen.push(`${now?.status ?? 'none'} at ${second + 1} s${now?.status === 'passing' ? `: ${now.statusCause ?? ''}` : ''}`);
       }
     }
-    expect(seen).toEqual(['unknown at 5 s', 'passing at 55 s']);
+    return seen;
+  }
+
+  it('with the real traffic evaluator: clean calls from 20 s after the restart end the hold, passing by 55 s (a full window of them), not at HELD_FOR_CALLS_MAX_MS', async () => {
+    expect(await heldWithRealEvaluator(100, (second) => second >= 20)).toEqual(['unknown at 5 s', 'passing at 55 s: probe OK']);
+  });
+
+  it('with the real traffic evaluator: one batch of calls 20 s after the restart, then none, does not end the hold as judged; it ends at HELD_FOR_CALLS_MAX_MS saying its calls were too few', async () => {
+    expect(await heldWithRealEvaluator(200, (second) => second === 20)).toEqual(['unknown at 5 s', 'passing at 155 s: calls reported for less than 30 s within 150 s after the restart; probe OK']);
+  });
+
+  it('with the real traffic evaluator: calls 20–25 s and again 45–50 s after the restart (a window with a 20 s gap) do not end the hold; calls from 80 s on, unbroken (first seen at the 85 s tick), end it a full window later', async () => {
+    expect(await heldWithRealEvaluator(200, (second) => (second >= 20 && second < 25) || (second >= 45 && second < 50) || second >= 80)).toEqual(['unknown at 5 s', 'passing at 115 s: probe OK']);
   });
 
   it('an OpenTelemetry reporter (its calls seen 90 s after each start: a first cumulative point counts nothing, 60 s exports) critical by its error rate: three restarts leave its count as it was and ServiceFlapping does not fire', async () => {

@@ -41,8 +41,13 @@ interface CriticalChanges {
 interface AwaitingCalls {
   /** Its first verdict held (ms): the hold ends HELD_FOR_CALLS_MAX_MS after it whatever its calls. */
   heldFromMs?: number;
-  /** The traffic evaluator's first tick that saw calls of it in this run (ms): judged a full window after it. */
+  /**
+   * The first of the traffic evaluator's ticks, unbroken since, that saw calls of it in the last
+   * RECOVERY_SECONDS of its window (ms): judged a full window after it. A tick without resets it.
+   */
   callsFromMs?: number;
+  /** Some tick in this run saw calls of it lately: released unjudged, it says they were too few, not none. */
+  sawCalls?: true;
 }
 
 /** What a recovery says when the signal that ended did not say why. */
@@ -77,10 +82,10 @@ export interface StatusPublisher {
   /**
    * The traffic's verdict for an instance (null: it says nothing); published only when it changes.
    * `ended`: with null, what the calls say now ("error rate 0 % over the last 10 s …"), the cause of
-   * a recovery that this verdict's end brings. `withCalls`: whether it saw calls of the instance in
-   * its window (by default, whether it gave a verdict).
+   * a recovery that this verdict's end brings. `callsLately`: whether it saw calls of the instance in
+   * the last RECOVERY_SECONDS of its window (by default, whether it gave a verdict).
    */
-  traffic(key: string, verdict: Verdict | null, ended?: string, withCalls?: boolean): void;
+  traffic(key: string, verdict: Verdict | null, ended?: string, callsLately?: boolean): void;
   /** Its service's membership verdict (fewer instances than within the last hour; null: it says nothing). */
   membership(key: string, verdict: Verdict | null): void;
   /**
@@ -190,7 +195,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
    * (the last 30 s of calls are not kept, and an OpenTelemetry stream's first point after a restart
    * counts nothing). Passing then would be a recovery and, once its calls are seen, a new failure: two
    * changes per restart of a steady failure, and a crash-looping Switchyard made every such instance
-   * flap. So it stays unknown until the traffic evaluator has seen its calls for a full window, or
+   * flap. So it stays unknown until the traffic evaluator has seen its calls cover a full window, or
    * gives a verdict on them, and at most HELD_FOR_CALLS_MAX_MS (`callsJudged`; its cause says so). One the probes made
    * critical passes at once: its probes are what judged it.
    */
@@ -202,21 +207,27 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     return { status: 'unknown', cause: `${verdict.cause}; critical by its calls when Switchyard stopped, so not passing until they are judged again, at most ${HELD_FOR_CALLS_MAX_MS / 1_000} s`, kind: verdict.kind };
   };
   /**
-   * The evaluator's tick for `key` (`withCalls`: it saw calls of it); whether it ended a hold
-   * (`heldForCalls`), and at HELD_FOR_CALLS_MAX_MS without a full window of calls, why it passes unjudged.
+   * The evaluator's tick for `key` (`callsLately`: it saw calls of it in its window's last
+   * RECOVERY_SECONDS); whether it ended a hold (`heldForCalls`), and at HELD_FOR_CALLS_MAX_MS without
+   * a full window of calls, why it passes unjudged. Judged once calls covered a window: every tick
+   * for TRAFFIC_WINDOW_SECONDS saw them lately (ticks 5 s apart, so no 10 s of it went without). Calls
+   * only at its start (one batch, then none) left a window of next to nothing, judged clean.
    */
-  const callsJudged = (key: string, withCalls: boolean): { unjudged?: string } | undefined => {
+  const callsJudged = (key: string, callsLately: boolean): { unjudged?: string } | undefined => {
     const identity = identityOfKey.get(key);
     const awaiting = identity === undefined ? undefined : awaitingCalls.get(identity);
     if (identity === undefined || awaiting === undefined) return undefined;
     const nowMs = now().getTime();
-    if (withCalls) awaiting.callsFromMs ??= nowMs;
+    if (callsLately) {
+      awaiting.callsFromMs ??= nowMs;
+      awaiting.sawCalls = true;
+    } else delete awaiting.callsFromMs;
     const judgedFully = awaiting.callsFromMs !== undefined && nowMs - awaiting.callsFromMs >= TRAFFIC_WINDOW_SECONDS * 1_000;
     const heldLongest = awaiting.heldFromMs !== undefined && nowMs - awaiting.heldFromMs >= HELD_FOR_CALLS_MAX_MS;
     if (!judgedFully && !heldLongest) return undefined;
     awaitingCalls.delete(identity);
     if (judgedFully) return {};
-    return { unjudged: awaiting.callsFromMs === undefined ? NO_CALLS_AFTER_RESTART : FEW_CALLS_AFTER_RESTART };
+    return { unjudged: awaiting.sawCalls ? FEW_CALLS_AFTER_RESTART : NO_CALLS_AFTER_RESTART };
   };
 
   /**
@@ -337,8 +348,8 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     trafficVerdict(key: string): Verdict | null {
       return traffic.get(key) ?? null;
     },
-    traffic(key: string, verdict: Verdict | null, ended?: string, withCalls = verdict !== null): void {
-      const released = callsJudged(key, withCalls);
+    traffic(key: string, verdict: Verdict | null, ended?: string, callsLately = verdict !== null): void {
+      const released = callsJudged(key, callsLately);
       if (!setSignal(traffic, key, verdict, ended) && released !== undefined) publish(key, undefined, undefined, undefined, undefined, released.unjudged);
     },
     membership(key: string, verdict: Verdict | null): void {

@@ -54,7 +54,8 @@ export function evaluateTraffic(options: TrafficStatusOptions): void {
     const verdict = errors ?? slow;
     // What ended a held verdict, so its recovery says what recovered rather than the probe's "probe OK".
     const ended = verdict === null && held !== null ? (held.kind === 'latency' ? latencyRecoveryCause({ ...recent, baselineP95Ms: service.baseline }) : errorRecoveryCause({ ...recent, latest }, thresholds)) : undefined;
-    options.publisher.traffic(instance.key, verdict, ended, true);
+    // Calls in the window's last seconds too: a hold after a restart ends only on a window they covered (publisher.ts `callsJudged`).
+    options.publisher.traffic(instance.key, verdict, ended, latest.calls > 0);
   }
 }
 
