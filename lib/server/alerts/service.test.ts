@@ -326,7 +326,7 @@ describe('taking over delivery', () => {
  * Alerting on a replica that does not lead while web and api fire (at 2 s), with a webhook receiver
  * and history reads answered one at a time, in the order they are made.
  */
-async function twoMissedFirings() {
+async function twoMissedFirings(clock?: ReturnType<typeof createManualClock>) {
   const receiver = await startReceiver();
   let nowMs = T0;
   let leads = false;
@@ -340,6 +340,7 @@ async function twoMissedFirings() {
     alsoFailing: 'api',
     webhookUrl: receiver.url,
     recordedAlerts: (service) => new Promise<readonly HistoryEvent[]>((resolve, reject) => reads.push({ service, resolve, reject })),
+    ...(clock ? { clock } : {}),
   });
   alerting.evaluate();
   nowMs = T0 + 2_000;
@@ -400,6 +401,71 @@ describe('taking over delivery: the webhook is sent what the catch-up recorded, 
       replica.reads.shift()?.reject(new Error('history unavailable'));
       await vi.waitFor(() => expect(replica.posted()).toEqual([`${first.service} firing`]), POST_WAIT);
       expect(replica.events.map((event) => [event.kind, event.service])).toEqual([['alert.fired', first.service]]);
+    } finally {
+      await replica.stop();
+    }
+  });
+});
+
+describe('taking over delivery: a catch-up whose history read fails', () => {
+  it('is tried again while this replica leads, after one evaluation and then twice as long each time, and sends what it finds', async () => {
+    const clock = createManualClock(0);
+    const replica = await twoMissedFirings(clock);
+    const failRead = async (): Promise<void> => {
+      await vi.waitFor(() => expect(replica.reads).toHaveLength(1));
+      replica.reads.shift()?.reject(new Error('history unavailable'));
+      await settle();
+    };
+    try {
+      replica.evaluateLeading(true, T0 + 4_000);
+      await failRead();
+      clock.advance(999);
+      expect(replica.reads).toHaveLength(0);
+      clock.advance(1);
+      await failRead();
+      // Twice as long the second time.
+      clock.advance(1_999);
+      expect(replica.reads).toHaveLength(0);
+      clock.advance(1);
+      await vi.waitFor(() => expect(replica.reads).toHaveLength(1));
+      for (let answered = 0; answered < 2; answered += 1) {
+        await vi.waitFor(() => expect(replica.reads).toHaveLength(1));
+        replica.reads.shift()?.resolve([]);
+      }
+      await vi.waitFor(() => expect(replica.posted().sort()).toEqual(['api firing', 'web firing']), POST_WAIT);
+      expect(replica.events.map((event) => `${event.kind} ${event.service ?? '-'}`).sort()).toEqual(['alert.fired api', 'alert.fired web']);
+    } finally {
+      await replica.stop();
+    }
+  });
+
+  it('gives up on the alert changes it saw over 10 min ago, as on those it missed', async () => {
+    const clock = createManualClock(0);
+    const replica = await twoMissedFirings(clock);
+    try {
+      replica.evaluateLeading(true, T0 + 4_000);
+      replica.reads.shift()?.reject(new Error('history unavailable'));
+      await settle();
+      replica.evaluateLeading(true, T0 + 2_000 + 10 * 60_000 + 1);
+      clock.advance(1_000);
+      await settle();
+      expect(replica.reads).toHaveLength(0);
+    } finally {
+      await replica.stop();
+    }
+  });
+
+  it('is not tried again once this replica stops leading: the next hand-over takes the keys', async () => {
+    const clock = createManualClock(0);
+    const replica = await twoMissedFirings(clock);
+    try {
+      replica.evaluateLeading(true, T0 + 4_000);
+      replica.reads.shift()?.reject(new Error('history unavailable'));
+      await settle();
+      replica.evaluateLeading(false, T0 + 4_500);
+      clock.advance(10 * 60_000);
+      expect(replica.reads).toHaveLength(0);
+      expect(replica.events).toEqual([]);
     } finally {
       await replica.stop();
     }

@@ -78,6 +78,8 @@ const SEVERITY_RANK: Record<Severity, number> = { warning: 0, critical: 1 };
 const ESCALATION_GRACE_EVALUATIONS = 3;
 /** The longest wait between checks of such an acknowledgement while history or the ack store fails (doubling from one evaluation). */
 const CHECK_BACKOFF_MAX_MS = 5 * 60_000;
+/** The longest wait between tries of a hand-over catch-up whose history read failed (doubling from one evaluation). */
+const CATCH_UP_RETRY_MAX_MS = 60_000;
 
 function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent {
   const { alert } = transition;
@@ -456,7 +458,6 @@ export function createAlerting(options: AlertingOptions): Alerting {
       const where = { service, ...(open.instance !== undefined ? { instance: open.instance } : {}) };
       options.record({ at, kind: 'alert.resolved', ...where, detail: `${alertname} (${other}) resolved: gave way to the ${severity} alert before this replica took over delivery (its resolve was not sent)` });
     };
-    for (const alertmanager of alertmanagers) alertmanager.nudge();
     const recordedAlerts = options.recordedAlerts;
     if (!recordedAlerts) {
       catchingUp.clear();
@@ -504,6 +505,31 @@ export function createAlerting(options: AlertingOptions): Alerting {
     }
   };
 
+  /**
+   * Runs the hand-over's catch-up; one whose history read failed keeps its unjudged keys and is tried
+   * again while this same hand-over lasts, after `delayMs`, doubling up to CATCH_UP_RETRY_MAX_MS:
+   * else a single database hiccup left an alert the old leader never delivered unsent until the next
+   * change of leader. Bounded as `missed` is: keys seen over MISSED_KEEP_MS ago are dropped.
+   */
+  let cancelCatchUpRetry: (() => void) | undefined;
+  const startCatchUp = (handOver: number, delayMs: number): void => {
+    cancelCatchUpRetry?.();
+    cancelCatchUpRetry = undefined;
+    const stillThisHandOver = (): boolean => !stopped && handOver === handOvers && delivering && catchingUp.size > 0;
+    void catchUpHandOver(handOver).catch((error: unknown) => {
+      logError('catching up after taking over delivery failed')(error);
+      if (!stillThisHandOver()) return;
+      options.log(`alerts: catching up again in ${Math.round(delayMs / 1_000)} s (${catchingUp.size} alert change(s) not yet judged)`);
+      cancelCatchUpRetry = clock.after(delayMs, () => {
+        cancelCatchUpRetry = undefined;
+        // Not leading any more: the next evaluation hands the keys back to `missed` for the next hand-over.
+        if (!stillThisHandOver() || !delivers()) return;
+        for (const [key, seenMs] of catchingUp) if (seenMs < now() - MISSED_KEEP_MS) catchingUp.delete(key);
+        startCatchUp(handOver, Math.min(CATCH_UP_RETRY_MAX_MS, delayMs * 2));
+      });
+    });
+  };
+
   const evaluate = (): AlertTransition[] => {
     const nowMs = now();
     const transitions = engine.evaluate(evaluationInput(options.fleet, options.edges(), nowMs), nowMs, silences.current(), acks.current());
@@ -531,7 +557,8 @@ export function createAlerting(options: AlertingOptions): Alerting {
       for (const transition of transitions) missed.delete(transition.alert.key);
       for (const [key, seenMs] of missed) catchingUp.set(key, seenMs);
       missed.clear();
-      void catchUpHandOver(handOvers).catch(logError('catching up after taking over delivery failed'));
+      for (const alertmanager of alertmanagers) alertmanager.nudge();
+      startCatchUp(handOvers, options.evaluationMs);
     }
     endResolvedAcks(nowMs);
     if (acksChanged) for (const alertmanager of alertmanagers) alertmanager.nudge();
@@ -624,6 +651,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
     stop(): void {
       stopped = true;
       cancelTick?.();
+      cancelCatchUpRetry?.();
       for (const alertmanager of alertmanagers) alertmanager.stop();
       webhookQueue?.stop();
     },
