@@ -349,6 +349,39 @@ describe('History read as the publisher starts', () => {
     return { clock, store, logged, probe, publisher };
   }
 
+  it.each([
+    ['its calls judged over a full window', true, 'passing at 35 s: probe OK'],
+    ['no calls at HELD_FOR_CALLS_MAX_MS', false, 'passing at 155 s: no calls reported within 150 s after the restart; probe OK'],
+  ])('releases every live key of an id held for its calls at once (registered again under a new lease): %s', async (_, withCalls, released) => {
+    const clock = { now: T0 };
+    const store = createStore({ coalesceMs: 0, now: () => new Date(clock.now) });
+    const recordedFlaps = Promise.resolve(new Map([['payments\0a', { changes: [T0 - 60_000], down: true, downByCalls: true as const }]]));
+    const publisher = createStatusPublisher({ store, now: () => new Date(clock.now), recordedFlaps });
+    running = { store, publisher };
+    // Both keys live when Switchyard stopped, and at its start.
+    for (const [etcdKey, lease] of [['/services/payments/lease-1', '1'], ['/services/payments/lease-2', '2']] as const) store.upsertKey({ etcdKey, lease, registrations: [{ service: 'payments', id: 'a', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
+    store.flush();
+    publisher.registryListed();
+    await recordedFlaps;
+    const keys = [...store.instances()].map((instance) => instance.key);
+    expect(keys).toHaveLength(2);
+    /** "passing at 35 s: probe OK" per key, when first seen at a tick. */
+    const seen = new Map<string, string[]>(keys.map((key) => [key, []]));
+    for (let second = 5; second <= 200; second += 5) {
+      clock.now = T0 + second * 1_000;
+      // Probes every 20 s: a key released at a traffic tick must not wait for its own.
+      for (const key of keys) if (second % 20 === 5) publisher.probe(key, { status: 'passing', statusCause: 'probe OK' }, undefined);
+      for (const key of keys) publisher.traffic(key, null, 'no calls reported in the last 30 s', withCalls);
+      store.flush();
+      for (const [key, statuses] of seen) {
+        const instance = store.instance(key);
+        const now = `${instance?.status ?? 'none'} at ${second} s${instance?.status === 'passing' ? `: ${instance.statusCause ?? ''}` : ''}`;
+        if (statuses.at(-1)?.split(' at ')[0] !== instance?.status) statuses.push(now);
+      }
+    }
+    expect([...seen.values()]).toEqual([['unknown at 5 s', released], ['unknown at 5 s', released]]);
+  });
+
   it('never holds statuses back: with the database unreachable (or not answering) they are published, counted from this run, and the failure logged once', async () => {
     const unreachable = Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
     const { clock, store, logged, probe } = publisherWith(unreachable);

@@ -41,6 +41,8 @@ interface CriticalChanges {
 interface AwaitingCalls {
   /** Its first verdict held (ms): the hold ends HELD_FOR_CALLS_MAX_MS after it whatever its calls. */
   heldFromMs?: number;
+  /** Its keys held (two live keys of one id: registered again under a new lease), each published at the release. */
+  heldKeys: Set<string>;
   /**
    * The first of the traffic evaluator's ticks, unbroken since, that saw calls of it in the last
    * RECOVERY_SECONDS of its window (ms): judged a full window after it. A tick without resets it.
@@ -204,6 +206,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     const awaiting = awaitingCalls.get(`${instance.service}\0${instance.id}`);
     if (awaiting === undefined) return verdict;
     awaiting.heldFromMs ??= now().getTime();
+    awaiting.heldKeys.add(instance.key);
     return { status: 'unknown', cause: `${verdict.cause}; critical by its calls when Switchyard stopped, so not passing until they are judged again, at most ${HELD_FOR_CALLS_MAX_MS / 1_000} s`, kind: verdict.kind };
   };
   /**
@@ -212,8 +215,9 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
    * a full window of calls, why it passes unjudged. Judged once calls covered a window: every tick
    * for TRAFFIC_WINDOW_SECONDS saw them lately (ticks 5 s apart, so no 10 s of it went without). Calls
    * only at its start (one batch, then none) left a window of next to nothing, judged clean.
+   * Released, every key of the id held goes: the id's calls are one (the evaluator judges by id).
    */
-  const callsJudged = (key: string, callsLately: boolean): { unjudged?: string } | undefined => {
+  const callsJudged = (key: string, callsLately: boolean): { keys: ReadonlySet<string>; unjudged?: string } | undefined => {
     const identity = identityOfKey.get(key);
     const awaiting = identity === undefined ? undefined : awaitingCalls.get(identity);
     if (identity === undefined || awaiting === undefined) return undefined;
@@ -226,8 +230,8 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     const heldLongest = awaiting.heldFromMs !== undefined && nowMs - awaiting.heldFromMs >= HELD_FOR_CALLS_MAX_MS;
     if (!judgedFully && !heldLongest) return undefined;
     awaitingCalls.delete(identity);
-    if (judgedFully) return {};
-    return { unjudged: awaiting.sawCalls ? FEW_CALLS_AFTER_RESTART : NO_CALLS_AFTER_RESTART };
+    if (judgedFully) return { keys: awaiting.heldKeys };
+    return { keys: awaiting.heldKeys, unjudged: awaiting.sawCalls ? FEW_CALLS_AFTER_RESTART : NO_CALLS_AFTER_RESTART };
   };
 
   /**
@@ -319,7 +323,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       // Never past the cap: what this run follows stays.
       else if (criticalChanges.size < FLAP_FOLLOWED_MAX) {
         criticalChanges.set(identity, { changes, down, recorded: true });
-        if (downByCalls === true) awaitingCalls.set(identity, {});
+        if (downByCalls === true) awaitingCalls.set(identity, { heldKeys: new Set() });
       }
     }
     for (const [key, identity] of identityOfKey) if (recorded.has(identity)) publish(key, undefined, undefined);
@@ -350,7 +354,9 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     },
     traffic(key: string, verdict: Verdict | null, ended?: string, callsLately = verdict !== null): void {
       const released = callsJudged(key, callsLately);
-      if (!setSignal(traffic, key, verdict, ended) && released !== undefined) publish(key, undefined, undefined, undefined, undefined, released.unjudged);
+      const published = setSignal(traffic, key, verdict, ended);
+      // Another key of the id waited for this tick as well: left to its own next probe, it said "probe OK" however the hold ended.
+      for (const heldKey of released?.keys ?? []) if (heldKey !== key || !published) publish(heldKey, undefined, undefined, undefined, undefined, released?.unjudged);
     },
     membership(key: string, verdict: Verdict | null): void {
       setSignal(membership, key, verdict);
