@@ -44,6 +44,27 @@ async function expire(etcdKey: string, revision?: string): Promise<void> {
 
 const users = () => listServices({ services: new Map([['users', new Map([...store.instances()].map((i) => [i.key, i]))]]) })[0];
 
+/** Instance a, its last probe `probe`, goes and etcd's verdict on its lease is `lease`: only bb is left, and no history row says a loss. */
+async function goesWithoutLoss(lease: Departure['lease'], probe: typeof failProbe): Promise<void> {
+  const { history } = setup(lease);
+  probe('/s/users/a', '2026-12-03T09:32:36.000Z');
+  store.flush();
+  await expire('/s/users/a');
+  expect([...store.instances()].map((i) => i.id)).toEqual(['bb']);
+  expect(history).toEqual([]);
+}
+
+/** Instance a lost (its lease expired after a failing probe): the loss the tracker holds, with setup's history and clock. */
+async function lossOfA() {
+  const { history, clock } = setup('gone');
+  failProbe('/s/users/a', '2026-12-03T09:32:31.000Z');
+  store.flush();
+  await expire('/s/users/a');
+  const [held] = tracker.held();
+  if (!held?.instance.lost) throw new Error('no loss held');
+  return { history, clock, instance: held.instance, removedAt: held.removedAt };
+}
+
 describe('lost tracker', () => {
   it('keeps every instance of a service whose leases expired after failing probes, critical, with the cause', async () => {
     const { history } = setup('gone');
@@ -81,32 +102,11 @@ describe('lost tracker', () => {
     ]);
   });
 
-  it('takes the stand-in back without a loss when etcd says the lease lives (an explicit delete)', async () => {
-    const { history } = setup('alive');
-    failProbe('/s/users/a', '2026-12-03T09:32:36.000Z');
-    store.flush();
-    await expire('/s/users/a');
-    expect([...store.instances()].map((i) => i.id)).toEqual(['bb']);
-    expect(history).toEqual([]);
-  });
+  it('takes the stand-in back without a loss when etcd says the lease lives (an explicit delete)', () => goesWithoutLoss('alive', failProbe));
 
-  it('takes the stand-in back without a loss when the lease was revoked before it could expire (a deregistration)', async () => {
-    const { history } = setup('revoked');
-    failProbe('/s/users/a', '2026-12-03T09:32:36.000Z');
-    store.flush();
-    await expire('/s/users/a');
-    expect([...store.instances()].map((i) => i.id)).toEqual(['bb']);
-    expect(history).toEqual([]);
-  });
+  it('takes the stand-in back without a loss when the lease was revoked before it could expire (a deregistration)', () => goesWithoutLoss('revoked', failProbe));
 
-  it('removes a gracefully stopped instance without a loss', async () => {
-    const { history } = setup('gone');
-    passProbe('/s/users/a', '2026-12-03T09:32:36.000Z');
-    store.flush();
-    await expire('/s/users/a');
-    expect([...store.instances()].map((i) => i.id)).toEqual(['bb']);
-    expect(history).toEqual([]);
-  });
+  it('removes a gracefully stopped instance without a loss', () => goesWithoutLoss('gone', passProbe));
 
   it('tells which departures were on purpose: deregistered, drained, shut down passing, taken back or dismissed; never a loss or its end', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
@@ -698,13 +698,7 @@ describe('lost tracker, keys registering several instances (instance key `etcdKe
   });
 
   it('adopts a loss another replica held — the same stand-in, no history row — unless past its retention or registered again', async () => {
-    const { history, clock } = setup('gone');
-    failProbe('/s/users/a', '2026-12-03T09:32:31.000Z');
-    store.flush();
-    await expire('/s/users/a');
-    const [held] = tracker.held();
-    if (!held?.instance.lost) throw new Error('no loss held');
-    const { instance, removedAt } = held;
+    const { history, clock, instance, removedAt } = await lossOfA();
     const seen = history.length;
     // A second replica's tracker, started after the loss, told of it.
     const other = createStore({ coalesceMs: 0 });
@@ -729,13 +723,7 @@ describe('lost tracker, keys registering several instances (instance key `etcdKe
   });
 
   it('does not adopt a loss dismissed here or on another replica, until it registers again or the retention has passed', async () => {
-    const { history, clock } = setup('gone');
-    failProbe('/s/users/a', '2026-12-03T09:32:31.000Z');
-    store.flush();
-    await expire('/s/users/a');
-    const [held] = tracker.held();
-    if (!held?.instance.lost) throw new Error('no loss held');
-    const { instance, removedAt } = held;
+    const { history, clock, instance, removedAt } = await lossOfA();
     // Dismissed here: an answer still carrying it (sent before its replica heard) is not taken back.
     expect(tracker.dismiss('users', 'a', 'user:ops').ok).toBe(true);
     tracker.adopt(instance, removedAt);

@@ -39,16 +39,23 @@ const second = (at: number, count: number, errors: number, latencyMs: number): I
   calls: [{ to: 'orders', toInstance: 'orders-1', count, errors, latencyMs: { bounds: [latencyMs], counts: [count, 0] } }],
 });
 
+/** A metrics store on a clock of its own from T0, and `judge`: the traffic verdict on it, as the runtime asks for it. */
+function judgedTraffic() {
+  const clock = { t: T0 };
+  const latency = createMetricsStore({ now: () => clock.t });
+  const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+  /** Ten calls at ~20 ms to orders-1 in `s`, the `s`-th second after T0, `errors` of them failing, reported as it ends. */
+  const report = (s: number, errors: number): void => {
+    clock.t = T0 + (s + 1) * 1_000;
+    latency.ingest(second(s, 10, errors, 20));
+  };
+  return { clock, latency, judge, report };
+}
+
 describe('one status from probes and traffic', () => {
   it('makes a passing instance critical while 60 % of its calls fail, with the error cause, and passing again after', () => {
     const changes = setup();
-    const clock = { t: T0 };
-    const latency = createMetricsStore({ now: () => clock.t });
-    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
-    const report = (s: number, errors: number): void => {
-      clock.t = T0 + (s + 1) * 1_000;
-      latency.ingest(second(s, 10, errors, 20));
-    };
+    const { judge, report } = judgedTraffic();
     for (let s = 0; s < 30; s += 1) report(s, 6);
     judge();
     expect(store.instance(KEY)).toMatchObject({ status: 'critical', statusCause: 'error rate 60 % over 30 s (threshold 25 %)', statusCauseKind: 'error_rate' });
@@ -62,13 +69,7 @@ describe('one status from probes and traffic', () => {
 
   it('says in the recovery what recovered: the error rate, not the probe that never failed', () => {
     const changes = setup();
-    const clock = { t: T0 };
-    const latency = createMetricsStore({ now: () => clock.t });
-    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
-    const report = (s: number, errors: number): void => {
-      clock.t = T0 + (s + 1) * 1_000;
-      latency.ingest(second(s, 10, errors, 20));
-    };
+    const { judge, report } = judgedTraffic();
     for (let s = 0; s < 30; s += 1) report(s, 6);
     judge();
     // Ten clean seconds end the verdict early, while the 30 s window still holds the failures.
@@ -80,13 +81,8 @@ describe('one status from probes and traffic', () => {
 
   it('says a recovery because the calls stopped so, and a probe’s own recovery stays the probe’s', () => {
     const changes = setup();
-    const clock = { t: T0 };
-    const latency = createMetricsStore({ now: () => clock.t });
-    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
-    for (let s = 0; s < 30; s += 1) {
-      clock.t = T0 + (s + 1) * 1_000;
-      latency.ingest(second(s, 10, 9, 20));
-    }
+    const { clock, latency, judge, report } = judgedTraffic();
+    for (let s = 0; s < 30; s += 1) report(s, 9);
     judge();
     clock.t = T0 + 120_000;
     latency.sweep();
@@ -99,13 +95,8 @@ describe('one status from probes and traffic', () => {
 
   it('ends an error verdict when the calls stop altogether (an instance with no calls in the window says nothing)', () => {
     setup();
-    const clock = { t: T0 };
-    const latency = createMetricsStore({ now: () => clock.t });
-    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
-    for (let s = 0; s < 30; s += 1) {
-      clock.t = T0 + (s + 1) * 1_000;
-      latency.ingest(second(s, 10, 9, 20));
-    }
+    const { clock, latency, judge, report } = judgedTraffic();
+    for (let s = 0; s < 30; s += 1) report(s, 9);
     judge();
     expect(store.instance(KEY)?.status).toBe('critical');
     // Nobody calls it any more: a minute later its window is empty.
@@ -117,9 +108,7 @@ describe('one status from probes and traffic', () => {
 
   it('does not flap through a steady outage when the instance takes a call every few seconds (its window holding 9, then 10, then 9 calls)', () => {
     const changes = setup();
-    const clock = { t: T0 };
-    const latency = createMetricsStore({ now: () => clock.t });
-    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    const { clock, latency, judge } = judgedTraffic();
     // A call every 2, 3 or 4 s, every other one failing, for two minutes; judged every 5 s as the runtime does.
     const gaps = [2, 3, 4, 3, 4, 2, 4, 3];
     const statuses: string[] = [];
@@ -143,15 +132,14 @@ describe('one status from probes and traffic', () => {
 
   it('warns when p95 is 10× the service\u2019s usual, naming both', () => {
     setup();
-    const clock = { t: T0 };
-    const latency = createMetricsStore({ now: () => clock.t });
+    const { clock, latency, judge } = judgedTraffic();
     // Ten minutes at ~20 ms make the baseline, then 30 s at ~200 ms.
     for (let s = 0; s < 630; s += 1) {
       clock.t = T0 + (s + 1) * 1_000;
       latency.ingest(second(s, 10, 0, s < 600 ? 20 : 200));
       if (s % 5 === 0) latency.sweep();
     }
-    evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    judge();
     const instance = store.instance(KEY);
     expect(instance?.status).toBe('warning');
     expect(instance?.statusCause).toMatch(/^p95 \d+ ms, \d+(\.\d)?× its usual \d+ ms$/);
@@ -159,9 +147,7 @@ describe('one status from probes and traffic', () => {
 
   it('holds one latency warning through a slow spell whose p95 hovers at 3× the usual, whose window holds just under 50 calls, or that comes in bursts, and ends it once fast again', () => {
     const changes = setup();
-    const clock = { t: T0 };
-    const latency = createMetricsStore({ now: () => clock.t });
-    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    const { clock, latency, judge } = judgedTraffic();
     /** Calls per second and their latency at second `s`: ten minutes at 100 ms, a slow spell, then fast again. */
     const traffic = (s: number): { count: number; latencyMs: number } => {
       if (s < 600) return { count: 2, latencyMs: 100 };
@@ -195,8 +181,7 @@ describe('one status from probes and traffic', () => {
     store.upsertKey({ etcdKey: KEY2, lease: undefined, registrations: [{ service: 'orders', id: 'orders-2', address: '127.0.0.1:2', format: 'native', metadata: {} }] });
     store.flush();
     publisher.probe(KEY2, { status: 'passing', statusCause: 'probe OK' }, undefined);
-    const clock = { t: T0 };
-    const latency = createMetricsStore({ now: () => clock.t });
+    const { clock, latency, judge } = judgedTraffic();
     // One call a second to each instance (30 in the window each, under latencyMinCalls; 60 for the service).
     for (let s = 0; s < 630; s += 1) {
       clock.t = T0 + (s + 1) * 1_000;
@@ -205,7 +190,7 @@ describe('one status from probes and traffic', () => {
       }
       if (s % 5 === 0) latency.sweep();
     }
-    evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
+    judge();
     const cause = store.instance(KEY)?.statusCause ?? '';
     expect(cause).toMatch(/^p95 1\d\d ms, \d+(\.\d)?× its usual 1\d ms$/);
     expect(store.instance(KEY2)).toMatchObject({ status: 'warning', statusCause: cause });
@@ -215,15 +200,13 @@ describe('one status from probes and traffic', () => {
 
   it('does not warn on the jitter of a quiet service: a slow tail over few calls, or a fast service a few ms slower', () => {
     setup();
-    const clock = { t: T0 };
-    const latency = createMetricsStore({ now: () => clock.t });
+    const { clock, latency, judge } = judgedTraffic();
     // One call a second at ~20 ms for ten minutes, then 30 s at ~80 ms: 4×, but 30 calls are too few.
     for (let s = 0; s < 630; s += 1) {
       clock.t = T0 + (s + 1) * 1_000;
       latency.ingest(second(s, 1, 0, s < 600 ? 20 : 80));
       if (s % 5 === 0) latency.sweep();
     }
-    const judge = () => evaluateTraffic({ store, latency, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
     judge();
     expect(store.instance(KEY)).toMatchObject({ status: 'passing', statusCause: 'probe OK' });
     // Ten calls a second at ~4 ms, then 30 s at ~16 ms: 4× over 300 calls, but only 12 ms more.
