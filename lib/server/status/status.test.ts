@@ -52,6 +52,15 @@ function judgedTraffic() {
   return { clock, latency, judge, report };
 }
 
+/** `count` calls a second to orders-1 at ~`usualMs` for ten minutes (the baseline), then 30 s at ~`thenMs`, into `latency` on `clock`, swept every 5 s. */
+function tenMinutesThen(latency: ReturnType<typeof createMetricsStore>, clock: { t: number }, count: number, usualMs: number, thenMs: number): void {
+  for (let s = 0; s < 630; s += 1) {
+    clock.t = T0 + (s + 1) * 1_000;
+    latency.ingest(second(s, count, 0, s < 600 ? usualMs : thenMs));
+    if (s % 5 === 0) latency.sweep();
+  }
+}
+
 describe('one status from probes and traffic', () => {
   it('makes a passing instance critical while 60 % of its calls fail, with the error cause, and passing again after', () => {
     const changes = setup();
@@ -134,11 +143,7 @@ describe('one status from probes and traffic', () => {
     setup();
     const { clock, latency, judge } = judgedTraffic();
     // Ten minutes at ~20 ms make the baseline, then 30 s at ~200 ms.
-    for (let s = 0; s < 630; s += 1) {
-      clock.t = T0 + (s + 1) * 1_000;
-      latency.ingest(second(s, 10, 0, s < 600 ? 20 : 200));
-      if (s % 5 === 0) latency.sweep();
-    }
+    tenMinutesThen(latency, clock, 10, 20, 200);
     judge();
     const instance = store.instance(KEY);
     expect(instance?.status).toBe('warning');
@@ -202,20 +207,12 @@ describe('one status from probes and traffic', () => {
     setup();
     const { clock, latency, judge } = judgedTraffic();
     // One call a second at ~20 ms for ten minutes, then 30 s at ~80 ms: 4×, but 30 calls are too few.
-    for (let s = 0; s < 630; s += 1) {
-      clock.t = T0 + (s + 1) * 1_000;
-      latency.ingest(second(s, 1, 0, s < 600 ? 20 : 80));
-      if (s % 5 === 0) latency.sweep();
-    }
+    tenMinutesThen(latency, clock, 1, 20, 80);
     judge();
     expect(store.instance(KEY)).toMatchObject({ status: 'passing', statusCause: 'probe OK' });
     // Ten calls a second at ~4 ms, then 30 s at ~16 ms: 4× over 300 calls, but only 12 ms more.
     const fast = createMetricsStore({ now: () => clock.t });
-    for (let s = 0; s < 630; s += 1) {
-      clock.t = T0 + (s + 1) * 1_000;
-      fast.ingest(second(s, 10, 0, s < 600 ? 4 : 16));
-      if (s % 5 === 0) fast.sweep();
-    }
+    tenMinutesThen(fast, clock, 10, 4, 16);
     evaluateTraffic({ store, latency: fast, publisher, thresholdsFor: () => DEFAULT_TRAFFIC_THRESHOLDS });
     expect(store.instance(KEY)).toMatchObject({ status: 'passing', statusCause: 'probe OK' });
   });
