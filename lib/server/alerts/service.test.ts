@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -80,6 +82,8 @@ function alertingFor(options: {
   alsoFailing?: string;
   /** Where the webhook posts (JSON, unsigned); none unless told. */
   webhookUrl?: string;
+  /** An Alertmanager (a receiver recording its posts); none unless told. */
+  alertmanagerUrl?: string;
 }) {
   const failingNow = options.failingNow ?? (() => true);
   const recovered = options.recoveredAt !== undefined ? { recoveredAt: options.recoveredAt } : {};
@@ -97,7 +101,7 @@ function alertingFor(options: {
     edges: () => [],
     rules: AlertRulesSchema.parse({ defaults: { criticalForSeconds: 1, ...(options.lostForSeconds !== undefined ? { lostForSeconds: options.lostForSeconds } : {}) } }),
     publicUrl: 'http://sy',
-    alertmanagerUrls: [],
+    alertmanagerUrls: options.alertmanagerUrl !== undefined ? [options.alertmanagerUrl] : [],
     webhook: options.webhookUrl !== undefined ? { url: options.webhookUrl, secret: undefined, format: 'json' } : undefined,
     evaluationMs: 1_000,
     resendMs: 60_000,
@@ -543,7 +547,7 @@ describe('taking over delivery of an InstancesLost that escalated before this re
 });
 
 describe('taking over delivery of an InstancesLost warning while the old leader held the critical one', () => {
-  it('leaves the critical alert.fired row open and records the warning firing: the critical only escalates, and may still fire at the old leader', async () => {
+  it('leaves the critical alert.fired row open and records no warning firing: the critical only escalates, and stands in the warning\u2019s place', async () => {
     let nowMs = T0;
     let leads = false;
     const events: NewHistoryEvent[] = [];
@@ -559,13 +563,13 @@ describe('taking over delivery of an InstancesLost warning while the old leader 
       alerting.evaluate();
       await settle();
       await settle();
-      expect(events.filter((event) => event.detail.startsWith('InstancesLost')).map((event) => `${event.kind} ${event.detail.slice(0, 40)}`)).toEqual(['alert.fired InstancesLost (warning): web: 2 of 3 ins']);
+      expect(events.filter((event) => event.detail.startsWith('InstancesLost'))).toEqual([]);
     } finally {
       alerting.stop();
     }
   });
 
-  it('closes that critical alert.fired row when the warning that took over resolves, dated at that resolve: the service recovered, so the critical ended too', async () => {
+  it('closes that critical alert.fired row when the warning held in its place resolves, dated at that resolve, and records no warning resolve: the service recovered, so the critical ended', async () => {
     let nowMs = T0;
     let leads = false;
     const events: NewHistoryEvent[] = [];
@@ -587,15 +591,14 @@ describe('taking over delivery of an InstancesLost warning while the old leader 
       alerting.evaluate();
       await settle();
       expect(events.filter((event) => event.kind === 'alert.resolved').map((event) => `${event.at} ${event.detail}`)).toEqual([
-        `${recoveredAt} InstancesLost (warning) resolved: web: 2 of 3 instances lost`,
-        `${recoveredAt} InstancesLost (critical) resolved: the warning that took its place when this replica took over delivery resolved (its resolve was not sent)`,
+        `${recoveredAt} InstancesLost (critical) resolved: the service recovered (it fired at the previous leader; this replica held the warning in its place)`,
       ]);
     } finally {
       alerting.stop();
     }
   });
 
-  it('writes no critical resolve when that warning gives way to a critical alert here: the service never recovered, and the critical\u2019s own rows close at its resolve', async () => {
+  it('writes no critical resolve nor a second critical firing when that warning gives way to a critical alert here (the same labels): the same alert carries on, and its resolve closes the row', async () => {
     let nowMs = T0;
     let leads = false;
     const events: NewHistoryEvent[] = [];
@@ -618,7 +621,7 @@ describe('taking over delivery of an InstancesLost warning while the old leader 
         await settle();
       }
       const critical = (event: NewHistoryEvent): boolean => event.detail.startsWith('InstancesLost (critical)');
-      expect(events.filter(critical).map((event) => `${event.kind} ${event.detail.slice(0, 40)}`)).toEqual(['alert.fired InstancesLost (critical): web: 3 of 3 in']);
+      expect(events.filter(critical)).toEqual([]);
       const recoveredAt = new Date(T0 + 28_000).toISOString();
       instances = ['web-1', 'web-2', 'web-3'].map((id) => ({ ...passing(id), recoveredAt }));
       nowMs = T0 + 30_000;
@@ -668,6 +671,157 @@ describe('taking over delivery of an InstancesLost warning while the old leader 
       alerting.stop();
     }
   });
+});
+
+const PostedAlertsSchema = z.array(z.object({ labels: z.record(z.string(), z.string()), startsAt: z.string(), endsAt: z.string().optional() }));
+const WebhookAlertsSchema = z.object({ alerts: z.array(z.object({ status: z.string(), labels: z.record(z.string(), z.string()), startsAt: z.string(), endsAt: z.string().optional() })) });
+
+/** Enough of Alertmanager for the resender: records each `POST /api/v2/alerts` body; lists no silences. */
+async function alertmanagerStub() {
+  const alertPosts: string[] = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      if (request.method === 'POST' && request.url === '/api/v2/alerts') alertPosts.push(Buffer.concat(chunks).toString('utf8'));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(request.method === 'GET' ? '[]' : '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    alertPosts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * The old leader paged with web's InstancesLost critical (every instance lost), and web-3 came back;
+ * this replica started after, holds the warning (2 of 3 lost), and takes over delivery at 5 s, with
+ * a webhook and an Alertmanager (receivers recording what they are sent).
+ */
+async function warningHeldAtHandOver(options: { history?: 'answers' | 'fails'; followingMs?: number } = {}) {
+  const webhook = await startReceiver();
+  const alertmanager = await alertmanagerStub();
+  let nowMs = T0;
+  let leads = false;
+  const events: NewHistoryEvent[] = [];
+  const lost = (id: string, atMs = T0 - 120_000): Instance => ({ ...failing, id, key: `/switchyard/lost/web/${id}`, statusCauseKind: 'lost', lost: { at: new Date(atMs).toISOString(), cause: 'lease expired', passingBefore: 3 } });
+  const passing = (id: string): Instance => ({ ...failing, id, key: `/services/web/${id}`, status: 'passing', statusCause: 'probe OK' });
+  const criticalFiredAt = new Date(T0 - 115_000).toISOString();
+  const recorded: HistoryEvent[] = [{ id: 1, at: criticalFiredAt, kind: 'alert.fired', service: 'web', detail: 'InstancesLost (critical): web: 3 of 3 instances lost — web-1, web-2, web-3: lease expired' }];
+  let instances = [lost('web-1'), lost('web-2'), passing('web-3')];
+  const recordedAlerts = (): Promise<readonly HistoryEvent[]> => (options.history === 'fails' ? Promise.reject(new Error('history unavailable')) : Promise.resolve([...recorded].reverse()));
+  const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, delivers: () => leads, recordedAlerts, webInstances: () => instances, webhookUrl: webhook.url, alertmanagerUrl: alertmanager.url });
+  alerting.evaluate();
+  // Following for this long first: the warning's firing is then older than what a replica remembers having missed.
+  nowMs = T0 + (options.followingMs ?? 0);
+  alerting.evaluate();
+  leads = true;
+  nowMs += 5_000;
+  alerting.evaluate();
+  return {
+    alerting,
+    events,
+    criticalFiredAt,
+    /** InstancesLost as Alertmanager's last post held it: `severity status endsAt?`. */
+    alertmanagerHolds: (): string[] => {
+      const last = alertmanager.alertPosts.at(-1);
+      return last !== undefined ? PostedAlertsSchema.parse(JSON.parse(last)).flatMap((alert) => (alert.labels.alertname === 'InstancesLost' ? [`${alert.labels.severity ?? '?'} ${alert.endsAt ?? 'firing'}`] : [])) : [];
+    },
+    /** The labels of InstancesLost in Alertmanager's last post. */
+    alertmanagerLabels: (): Record<string, string>[] => PostedAlertsSchema.parse(JSON.parse(alertmanager.alertPosts.at(-1) ?? '[]')).flatMap((alert) => (alert.labels.alertname === 'InstancesLost' ? [alert.labels] : [])),
+    /** The InstancesLost severities any post to Alertmanager carried. */
+    alertmanagerEverHeld: (): string[] => [...new Set(alertmanager.alertPosts.flatMap((body) => PostedAlertsSchema.parse(JSON.parse(body)).flatMap((alert) => (alert.labels.alertname === 'InstancesLost' ? [alert.labels.severity ?? '?'] : []))))],
+    /** Every InstancesLost notification the webhook got: `severity status endsAt?`. */
+    webhookGot: (): string[] => webhook.posts.flatMap((post) => WebhookAlertsSchema.parse(JSON.parse(post.body)).alerts.flatMap((alert) => (alert.labels.alertname === 'InstancesLost' ? [`${alert.labels.severity ?? '?'} ${alert.status} ${alert.endsAt ?? '-'}`] : []))),
+    /** web-3 is lost too (at 6 s), evaluated at 7 s: this replica escalates. */
+    loseAll(): void {
+      instances = [lost('web-1'), lost('web-2'), lost('web-3', T0 + 6_000)];
+      nowMs = T0 + 7_000;
+      alerting.evaluate();
+    },
+    /** Every instance passes again, recovered at 8 s, evaluated at 10 s. */
+    recover(): string {
+      const recoveredAt = new Date(T0 + 8_000).toISOString();
+      instances = ['web-1', 'web-2', 'web-3'].map((id) => ({ ...passing(id), recoveredAt }));
+      nowMs = T0 + 10_000;
+      alerting.evaluate();
+      return recoveredAt;
+    },
+    async stop(): Promise<void> {
+      alerting.stop();
+      await Promise.all([webhook.close(), alertmanager.close()]);
+    },
+  };
+}
+
+describe('taking over delivery of an InstancesLost warning while the old leader paged with the critical one: no step down', () => {
+  it('sends no warning in its place: Alertmanager is sent that critical (its labels) and never the warning, the webhook and History hear of no warning', async () => {
+    const replica = await warningHeldAtHandOver();
+    try {
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual(['critical firing']), POST_WAIT);
+      await settle();
+      // The labels the old leader's critical had (every instance missing: no `instance`): the same alert there.
+      expect(replica.alertmanagerLabels()).toEqual([{ alertname: 'InstancesLost', severity: 'critical', cause: 'lost', service: 'web' }]);
+      expect(replica.alertmanagerEverHeld()).toEqual(['critical']);
+      expect(replica.webhookGot()).toEqual([]);
+      expect(replica.events.filter((event) => event.detail.startsWith('InstancesLost'))).toEqual([]);
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
+
+  it('does so too when the warning fired here longer ago than a replica remembers what it missed (10 min)', async () => {
+    const replica = await warningHeldAtHandOver({ followingMs: 11 * 60_000 });
+    try {
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual(['critical firing']), POST_WAIT);
+      expect(replica.alertmanagerEverHeld()).toEqual(['critical']);
+      expect(replica.webhookGot()).toEqual([]);
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
+
+  it('sends no second critical firing when this replica escalates too: the same labels, the same alert carries on, and its resolve is sent at the recovery', async () => {
+    const replica = await warningHeldAtHandOver();
+    try {
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual(['critical firing']), POST_WAIT);
+      replica.loseAll();
+      await settle();
+      const recoveredAt = replica.recover();
+      await vi.waitFor(() => expect(replica.webhookGot()).toEqual([`critical resolved ${recoveredAt}`]), POST_WAIT);
+      expect(replica.alertmanagerEverHeld()).toEqual(['critical']);
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
+
+  it('sends the warning to Alertmanager after all while history cannot be read: a lower page beats none once the old critical expires there', async () => {
+    const replica = await warningHeldAtHandOver({ history: 'fails' });
+    try {
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual(['warning firing']), POST_WAIT);
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
+
+  it('sends that critical’s resolve once the service recovers, dated at the recovery, to the webhook and Alertmanager, and nothing of the warning', async () => {
+    const replica = await warningHeldAtHandOver();
+    try {
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual(['critical firing']), POST_WAIT);
+      const recoveredAt = replica.recover();
+      await vi.waitFor(() => expect(replica.webhookGot()).toEqual([`critical resolved ${recoveredAt}`]), POST_WAIT);
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([`critical ${recoveredAt}`]), POST_WAIT);
+      expect(replica.events.filter((event) => event.detail.startsWith('InstancesLost')).map((event) => `${event.at} ${event.kind} ${event.detail.slice(0, 24)}`)).toEqual([`${recoveredAt} alert.resolved InstancesLost (critical)`]);
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
 });
 
 describe('a resolve in history', () => {

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { ackName, covers, type Ack, type AckRequest } from '@/lib/model/alerts/acks';
-import { ESCALATES_ONLY, SEVERITY_IN_KEY, type Severity } from '@/lib/model/alerts/conditions';
+import { ESCALATES_ONLY, SEVERITY_IN_KEY, type AlertLabels, type Severity } from '@/lib/model/alerts/conditions';
 import { createAlertEngine, type AlertState, type AlertTransition, type AlertView } from '@/lib/model/alerts/engine';
 import { ruleFor, type AlertRules } from '@/lib/model/alerts/rules';
 import type { Silence, SilenceRequest } from '@/lib/model/alerts/silences';
@@ -110,6 +110,12 @@ const isRowOf = (event: HistoryEvent, { alertname, severity }: Pick<AlertView['l
 const firedUnrecorded = (resolved: AlertView, latest: HistoryEvent | undefined): boolean =>
   resolved.firedAt !== undefined && (latest === undefined || latest.at < resolved.firedAt);
 
+/** An old leader's critical `alert.fired` row this replica holds a warning in place of, and that critical's labels. */
+interface StandingCritical {
+  open: HistoryEvent;
+  labels: AlertLabels;
+}
+
 /** Alerting for one runtime (createAlerting). */
 export interface Alerting {
   /** One evaluation now (the timer runs them every `evaluationMs`). */
@@ -199,10 +205,21 @@ export function createAlerting(options: AlertingOptions): Alerting {
   const alertmanagerState = (): AlertView[] => {
     const since = now() - RESOLVED_RESEND_MS;
     const byKey = new Map<string, AlertView>();
-    for (const alert of engine.alerts()) if (alert.state === 'firing') byKey.set(alert.key, alert);
+    for (const alert of engine.alerts()) {
+      // An old leader's critical stands in place of this warning (or of a critical still pending here):
+      // no step down. A warning still being judged at a hand-over is held back meanwhile.
+      const standing = standingCriticalRows.get(alert.key);
+      if (standing) byKey.set(standingKeyOf(alert.key), standingCriticalView(alert, standing));
+      else if (alert.state === 'firing' && heldBack.get(alert.key) !== alert.firedAt && !awaitsHandOverJudgement(alert)) byKey.set(alert.key, alert);
+    }
     // Newest first: the first resolve per key is its latest.
     for (const alert of engine.recentlyResolved()) {
-      if (!alert.notified || byKey.has(alert.key) || !(Date.parse(alert.resolvedAt ?? '') > since)) continue;
+      if (!alert.notified || byKey.has(alert.key) || heldBack.get(alert.key) === alert.firedAt || !(Date.parse(alert.resolvedAt ?? '') > since)) continue;
+      byKey.set(alert.key, alert);
+    }
+    // Same labels are one alert there: never beside the same alert firing again, nor a later resolve.
+    for (const alert of adoptedResolves) {
+      if (!(Date.parse(alert.resolvedAt ?? '') > since) || [...byKey.values()].some((other) => sameLabels(other.labels, alert.labels))) continue;
       byKey.set(alert.key, alert);
     }
     return [...byKey.values()];
@@ -382,6 +399,12 @@ export function createAlerting(options: AlertingOptions): Alerting {
    * replica's too) takes them; dropped, they were delivered by nobody (review of 5342d67).
    */
   const catchingUp = new Map<string, number>();
+  /** A firing warning of an alert that only escalates: an old leader may have paged with its critical. */
+  const lowerThanItMayStand = (alert: AlertView): boolean => ESCALATES_ONLY.has(alert.labels.alertname) && alert.labels.severity !== 'critical' && alert.state === 'firing' && alert.notified;
+  /** Whether this hand-over's catch-up failed to read history: what it held back is sent meanwhile. */
+  let catchUpReadFailed = false;
+  /** Held back from Alertmanager while the hand-over's catch-up has yet to judge it (and history answers). */
+  const awaitsHandOverJudgement = (alert: AlertView): boolean => delivering && !catchUpReadFailed && catchingUp.has(alert.key) && lowerThanItMayStand(alert);
   const handBackCatchUp = (): void => {
     for (const [key, seenMs] of catchingUp) if (!missed.has(key)) missed.set(key, seenMs);
     catchingUp.clear();
@@ -391,35 +414,88 @@ export function createAlerting(options: AlertingOptions): Alerting {
   /** Hand-overs so far: a catch-up still reading history when a later one began is not the current one. */
   let handOvers = 0;
   /**
-   * The critical `alert.fired` row an old leader left open for an alert that only escalates, by the
-   * key of the warning this replica caught up in its place: closed once the alert of that name ends
-   * here (the service recovered, so the critical ended at the old leader too), else it would stay
-   * open forever and a later critical firing nobody recorded would be taken as recorded. A warning
-   * that gave way to a critical alert here did not end it: the row follows that critical, and is
-   * dropped once it fires (its own rows close it); written at that warning's resolve, it said the
-   * critical resolved while it still stood (review of 97112ac). Nor did a critical that ended still
-   * pending while the warning is back (a new entry, under the warning's key): the row follows any
-   * alert of that name held (review of 7b29676).
+   * The critical an old leader paged with, for an alert that only escalates, by the key of the warning
+   * this replica holds in its place (it started after the escalation, or missed it): its `alert.fired`
+   * row left open, and its labels. It stands until the alert of that name ends here. Truthful, not
+   * a guess: the critical stands for the warning's condition too until the service recovers
+   * (ESCALATES_ONLY), which is what the old leader would have kept sending; the warning is only this
+   * replica's ignorance of the escalation. So this replica sends that critical in the warning's
+   * place (Alertmanager keeps it firing; no step down to a second, lower page), and at the recovery
+   * records its resolve and sends it (webhook and Alertmanager), which until then never reached
+   * Alertmanager (only its resolve_timeout ended it). A warning that gives way to a critical alert
+   * here carries on that critical: same labels, the same alert, so no second firing is recorded or
+   * sent (its own resolve closes the row); other labels, the old one's resolve is sent. A critical that
+   * ends still pending while the warning is back (a new entry, under the warning's key) changes
+   * nothing: the row follows any alert of that name held (review of 7b29676).
    */
-  const standingCriticalRows = new Map<string, { open: HistoryEvent; named: Pick<AlertView['labels'], 'alertname' | 'service'> }>();
+  const standingCriticalRows = new Map<string, StandingCritical>();
+  /** The warnings (key → firedAt) held back in a standing critical's place: never sent by this replica, nor their resolve. */
+  const heldBack = new Map<string, string | undefined>();
+  /** Resolves of standing criticals, re-sent to Alertmanager as the engine's own resolves are (newest first). */
+  let adoptedResolves: AlertView[] = [];
+  /** A standing critical's own key: that of the alert held in its place, which no condition's key ends with. */
+  const standingKeyOf = (key: string): string => `${key}\u0000standing`;
+  /** The standing critical as this replica sends it: its own labels, what the held alert says is missing now. */
+  const standingCriticalView = (held: AlertView, { open, labels }: StandingCritical): AlertView => {
+    const ack = acks.current().find((candidate) => covers(candidate, labels));
+    return {
+      key: standingKeyOf(held.key),
+      labels,
+      summary: held.summary,
+      description: held.description,
+      path: held.path,
+      state: 'firing',
+      // Its start (the newest loss) is in no row: when it fired. Alertmanager keeps the earlier one it holds.
+      activeSince: open.at,
+      firedAt: open.at,
+      notified: true,
+      ...(held.holds ? { holds: held.holds } : {}),
+      ...(ack ? { acknowledged: ack } : {}),
+    };
+  };
+  const sameLabels = (a: AlertLabels, b: AlertLabels): boolean => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+  /** Whether a transition is of an alert whose name a standing critical speaks for: the held warning, or a critical carrying it on. */
+  const speaksFor = (alert: AlertView): boolean => {
+    for (const standing of standingCriticalRows.values()) {
+      if (standing.labels.alertname !== alert.labels.alertname || standing.labels.service !== alert.labels.service) continue;
+      return alert.labels.severity !== 'critical' || sameLabels(alert.labels, standing.labels);
+    }
+    return false;
+  };
+  /** Records and sends a standing critical's resolve. */
+  const resolveStanding = (standing: StandingCritical, last: AlertView | undefined, resolvedAt: string, why: string): void => {
+    const at = resolvedAt > standing.open.at ? resolvedAt : standing.open.at;
+    const where = { service: standing.labels.service, ...(standing.open.instance !== undefined ? { instance: standing.open.instance } : {}) };
+    options.record({ at, kind: 'alert.resolved', ...where, detail: `${standing.labels.alertname} (critical) resolved: ${why}` });
+    if (!last) return;
+    const resolved: AlertView = { ...standingCriticalView(last, standing), state: 'resolved', resolvedAt: at, resolvedOn: last.resolvedOn ?? 'evaluation', endedAs: 'firing' };
+    adoptedResolves = [resolved, ...adoptedResolves.filter((alert) => alert.key !== resolved.key && Date.parse(alert.resolvedAt ?? '') > now() - RESOLVED_RESEND_MS)];
+    notifyWebhook([resolved], new Date(now()).toISOString());
+    for (const alertmanager of alertmanagers) alertmanager.nudge();
+  };
   const settleStandingCriticals = (nowMs: number): void => {
+    for (const key of heldBack.keys()) if (!engine.alerts().some((alert) => alert.key === key) && !engine.recentlyResolved().some((alert) => alert.key === key)) heldBack.delete(key);
     for (const [key, standing] of [...standingCriticalRows]) {
-      const { open, named } = standing;
-      const ofName = engine.alerts().filter((alert) => alert.labels.alertname === named.alertname && alert.labels.service === named.service);
+      const { alertname, service } = standing.labels;
+      const ofName = engine.alerts().filter((alert) => alert.labels.alertname === alertname && alert.labels.service === service);
       const critical = ofName.find((alert) => alert.labels.severity === 'critical');
       // Any alert of that name still held means the service never recovered (a critical that ended
       // still pending left the warning again): the row follows it, under its own key.
       const held = critical ?? ofName.find((alert) => alert.key === key) ?? ofName[0];
       if (held?.key === key && !critical?.notified) continue;
       standingCriticalRows.delete(key);
-      if (critical?.notified) continue;
-      if (held) {
-        standingCriticalRows.set(held.key, standing);
+      if (critical?.notified) {
+        // Carried on by a critical of other labels: the old one ends here.
+        if (!sameLabels(critical.labels, standing.labels)) resolveStanding(standing, critical, new Date(nowMs).toISOString(), `the ${alertname} (critical) alert of ${critical.labels.instance ?? 'the whole service'} took its place`);
         continue;
       }
-      const resolvedAt = engine.recentlyResolved().find((alert) => alert.key === key)?.resolvedAt ?? new Date(nowMs).toISOString();
-      const where = { service: named.service, ...(open.instance !== undefined ? { instance: open.instance } : {}) };
-      options.record({ at: resolvedAt > open.at ? resolvedAt : open.at, kind: 'alert.resolved', ...where, detail: `${named.alertname} (critical) resolved: the warning that took its place when this replica took over delivery resolved (its resolve was not sent)` });
+      if (held) {
+        standingCriticalRows.set(held.key, standing);
+        if (held.labels.severity !== 'critical') heldBack.set(held.key, held.firedAt);
+        continue;
+      }
+      const last = engine.recentlyResolved().find((alert) => alert.key === key);
+      resolveStanding(standing, last, last?.resolvedAt ?? new Date(nowMs).toISOString(), 'the service recovered (it fired at the previous leader; this replica held the warning in its place)');
     }
   };
 
@@ -438,25 +514,29 @@ export function createAlerting(options: AlertingOptions): Alerting {
      * not taken as recorded. Its resolve is not sent: its labels (`instance`) are in no row;
      * Alertmanager ends it at its resolve_timeout. Never a critical row of an alert that only
      * escalates (ESCALATES_ONLY): a warning here means this replica started after the critical one
-     * fired, which stands at the old leader until the service recovers, and no warning took its place;
-     * that row is closed when the alert of that name ends here (standingCriticalRows).
+     * fired, which stands until the service recovers, and no warning took its place. That critical
+     * stands in the warning's place (standingCriticalRows): true when the warning is held back.
      */
-    const closeGivenWay = (firing: AlertView, rows: readonly HistoryEvent[]): void => {
+    const closeGivenWay = (firing: AlertView, rows: readonly HistoryEvent[]): boolean => {
       const { alertname, service, severity } = firing.labels;
-      if (!SEVERITY_IN_KEY.has(alertname)) return;
+      if (!SEVERITY_IN_KEY.has(alertname)) return false;
       const other = severity === 'critical' ? 'warning' : 'critical';
       const open = rows.find((event) => isRowOf(event, { alertname, severity: other }));
       const held = (alert: AlertView): boolean => alert.labels.alertname === alertname && alert.labels.service === service && alert.labels.severity === other;
       // One this replica holds or resolved is caught up as itself.
-      if (open?.kind !== 'alert.fired' || engine.alerts().some(held) || engine.recentlyResolved().some(held)) return;
+      if (open?.kind !== 'alert.fired' || engine.alerts().some(held) || engine.recentlyResolved().some(held)) return false;
       if (other === 'critical' && ESCALATES_ONLY.has(alertname)) {
-        standingCriticalRows.set(firing.key, { open, named: firing.labels });
-        return;
+        // Its labels: the warning's but for severity and `instance`, which its row names when it had one.
+        const { instance: _warningInstance, ...shared } = firing.labels;
+        standingCriticalRows.set(firing.key, { open, labels: { ...shared, severity: 'critical', ...(open.instance !== undefined ? { instance: open.instance } : {}) } });
+        heldBack.set(firing.key, firing.firedAt);
+        return true;
       }
       const firedAt = firing.firedAt ?? new Date(now()).toISOString();
       const at = open.at > firedAt ? open.at : firedAt;
       const where = { service, ...(open.instance !== undefined ? { instance: open.instance } : {}) };
       options.record({ at, kind: 'alert.resolved', ...where, detail: `${alertname} (${other}) resolved: gave way to the ${severity} alert before this replica took over delivery (its resolve was not sent)` });
+      return false;
     };
     const recordedAlerts = options.recordedAlerts;
     if (!recordedAlerts) {
@@ -487,7 +567,12 @@ export function createAlerting(options: AlertingOptions): Alerting {
         const resolved = firing ? undefined : engine.recentlyResolved().find((alert) => alert.key === key && alert.endedAs === 'firing');
         const nowIso = new Date(now()).toISOString();
         if (firing && latest?.kind !== 'alert.fired') {
-          closeGivenWay(firing, rows);
+          if (closeGivenWay(firing, rows)) {
+            // The old leader's critical is re-sent in its place, at once.
+            options.log(`alerts: took over delivery; ${firing.labels.alertname} (critical) of ${firing.labels.service}, paged by the previous leader, is kept firing in place of the warning held here`);
+            for (const alertmanager of alertmanagers) alertmanager.nudge();
+            continue;
+          }
           options.record(historyEvent({ kind: 'fired', alert: firing }, firing.firedAt ?? nowIso));
           caughtUp.push(firing);
         } else if (resolved && (latest?.kind === 'alert.fired' || firedUnrecorded(resolved, latest))) {
@@ -518,6 +603,11 @@ export function createAlerting(options: AlertingOptions): Alerting {
     const stillThisHandOver = (): boolean => !stopped && handOver === handOvers && delivering && catchingUp.size > 0;
     void catchUpHandOver(handOver).catch((error: unknown) => {
       logError('catching up after taking over delivery failed')(error);
+      // History unreadable: a warning held back until judged is sent after all (a lower page beats none).
+      if (handOver === handOvers && !catchUpReadFailed) {
+        catchUpReadFailed = true;
+        for (const alertmanager of alertmanagers) alertmanager.nudge();
+      }
       if (!stillThisHandOver()) return;
       options.log(`alerts: catching up again in ${Math.round(delayMs / 1_000)} s (${catchingUp.size} alert change(s) not yet judged)`);
       cancelCatchUpRetry = clock.after(delayMs, () => {
@@ -545,6 +635,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
       delivering = false;
       // The next leader judges the rows itself.
       standingCriticalRows.clear();
+      heldBack.clear();
       handBackCatchUp();
       for (const transition of transitions) if (transition.kind !== 'suppressed') missed.set(transition.alert.key, nowMs);
       for (const [key, seenMs] of missed) if (seenMs < nowMs - MISSED_KEEP_MS) missed.delete(key);
@@ -557,6 +648,10 @@ export function createAlerting(options: AlertingOptions): Alerting {
       for (const transition of transitions) missed.delete(transition.alert.key);
       for (const [key, seenMs] of missed) catchingUp.set(key, seenMs);
       missed.clear();
+      // A warning of an alert that only escalates, however long it has fired here: the old leader may
+      // have paged with the critical one since, which it then stands for (held back until judged).
+      for (const alert of engine.alerts()) if (lowerThanItMayStand(alert) && !catchingUp.has(alert.key)) catchingUp.set(alert.key, nowMs);
+      catchUpReadFailed = false;
       for (const alertmanager of alertmanagers) alertmanager.nudge();
       startCatchUp(handOvers, options.evaluationMs);
     }
@@ -570,13 +665,16 @@ export function createAlerting(options: AlertingOptions): Alerting {
     const current = new Map(engine.alerts().map((alert) => [alert.key, alert]));
     const enriched = transitions.map((transition) => (transition.kind === 'fired' ? { ...transition, alert: current.get(transition.alert.key) ?? transition.alert } : transition));
     const at = new Date(nowMs).toISOString();
+    // What a standing critical speaks for (the warning held in its place, a critical of its labels
+    // carrying it on) is neither recorded nor sent: that critical's rows and resolve are.
+    const delivered = enriched.filter((transition) => !speaksFor(transition.alert));
     // A resolve is dated when it ended (the service's recovery, `resolvedAt`), as Alertmanager's endsAt is, not when this evaluation saw it.
-    for (const transition of enriched) options.record(historyEvent(transition, transition.kind === 'resolved' ? (transition.alert.resolvedAt ?? at) : at));
+    for (const transition of delivered) options.record(historyEvent(transition, transition.kind === 'resolved' ? (transition.alert.resolvedAt ?? at) : at));
     settleStandingCriticals(nowMs);
     // A held caller changes its origin's annotations: Alertmanager hears of every transition.
     for (const alertmanager of alertmanagers) alertmanager.nudge();
     notifyWebhook(
-      enriched.filter((transition) => transition.kind !== 'suppressed').map((transition) => transition.alert),
+      delivered.filter((transition) => transition.kind !== 'suppressed').map((transition) => transition.alert),
       at,
     );
     return enriched;
