@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHIP_LINE_PX, chipMinPx, fitChips, type FitChip } from './chip-fit';
+import { CHIP_LINE_PX, chipMinPx, clusterMemberTexts, fitChips, fitClusterLine, type FitChip } from './chip-fit';
 
 const errors: FitChip = { kind: 'errors', figure: '100%', words: 'errors', whole: true };
 const lost = (figure: string): FitChip => ({ kind: 'lost', figure, words: 'lost' });
@@ -34,5 +34,30 @@ describe('fitChips', () => {
   it('counts the errors chip whole and another chip as its figure and an ellipsis', () => {
     expect(chipMinPx(errors, 1)).toBeGreaterThan(chipMinPx({ ...errors, whole: false }, 1));
     expect(chipMinPx(unlisted('1'), 1)).toBe(chipMinPx(lost('1'), 1));
+  });
+});
+
+describe('fitClusterLine', () => {
+  const groupChips: FitChip[] = [
+    { kind: 'flapping', figure: '3', words: 'flapping', whole: true },
+    { kind: 'drained', figure: '2', words: 'drained', whole: true },
+  ];
+
+  it('never leaves a group\'s member count a bare figure beside its counts and chips ("12 3 flapping"): "12 services", "12 svc" or "12 ·"', () => {
+    for (const members of [1, 12, 120, 1200])
+      for (const counts of [[], ['1'], ['1', '2'], ['1', '2', '3'], ['12', '24', '3']])
+        for (const scale of [1, 1.3]) {
+          const fit = fitClusterLine(clusterMemberTexts(members), counts, groupChips, scale);
+          expect(fit.members, `${members} with ${counts.join(',')} at ${scale}`).toMatch(new RegExp(`^${members} (services?|svc|·)$`));
+          expect(fit.shown.length + fit.collapsed.length).toBe(groupChips.length);
+        }
+  });
+
+  it('says "services" where that leaves as many chips as a shorter count, and gives way to "svc" before a chip folds into "+N"', () => {
+    // All passing, at 1×: "12 services" leaves the flapping chip no room; "12 svc" does.
+    expect(fitClusterLine(clusterMemberTexts(12), [], groupChips, 1)).toMatchObject({ members: '12 svc', shown: [groupChips[0]], collapsed: [groupChips[1]] });
+    // Nothing but "+2" fits anyway: the whole words.
+    expect(fitClusterLine(clusterMemberTexts(12), ['1'], groupChips, 1)).toMatchObject({ members: '12 services', shown: [], collapsed: groupChips });
+    expect(fitClusterLine(clusterMemberTexts(1), [], [], 1).members).toBe('1 service');
   });
 });

@@ -41,7 +41,16 @@ const textEm = (text: string): number => [...text].reduce((sum, char) => sum + c
 /** The meta line's font at scale 1 (topology.css: 11px × --detail-scale). */
 const META_FONT_PX = 11;
 /** Widths in em of the meta line's regular face ("12 services"), each at or a little over what Chromium draws. */
-const plainEm = (text: string): number => [...text].reduce((sum, char) => sum + (char === ' ' ? 0.34 : /[0-9]/.test(char) ? 0.66 : 0.56), 0);
+const plainEm = (text: string): number => [...text].reduce((sum, char) => sum + (char === ' ' || char === '·' ? 0.34 : /[0-9]/.test(char) ? 0.66 : 0.56), 0);
+
+/**
+ * What a collapsed group's member count may read, longest first: "12 services", "12 svc", and "12 ·" where
+ * only that leaves room. Never the bare figure: beside the chips "12 3 flapping" read as 12 and 3 of one
+ * thing, or 123; the "·" sets it off from them.
+ */
+export function clusterMemberTexts(members: number): string[] {
+  return [`${members} ${members === 1 ? 'service' : 'services'}`, `${members} svc`, `${members} ·`];
+}
 
 export interface FitChip {
   kind: string;
@@ -78,9 +87,10 @@ export function fitChips<Chip extends FitChip>(chips: readonly Chip[], linePx = 
 /**
  * A collapsed group's meta line at `scale`: its member count, whole, then its counts by status, whole,
  * then the chips that fit whole (never cut: a group has no page to read them on) and "+N" for the rest.
- * The count reads "12 services" unless only "12" (its title says it in full) lets more chips or the "+N" fit.
+ * The count reads the longest of `members` (`clusterMemberTexts`) that lets as many chips fit as any
+ * shorter one does, and the "+N" too; where none does, the shortest.
  */
-export function fitClusterLine<Chip extends FitChip>(members: { whole: string; figure: string }, counts: readonly string[], chips: readonly Chip[], scale: number): { members: string; shown: Chip[]; collapsed: Chip[] } {
+export function fitClusterLine<Chip extends FitChip>(members: readonly string[], counts: readonly string[], chips: readonly Chip[], scale: number): { members: string; shown: Chip[]; collapsed: Chip[] } {
   const fitWith = (text: string) => {
     const taken = plainEm(text) * META_FONT_PX * scale + counts.reduce((sum, figure) => sum + CHIP_GAP_PX + 13 + textEm(figure) * META_FONT_PX * scale, 0);
     const room = CLUSTER_LINE_PX - taken - CHIP_GAP_PX;
@@ -89,8 +99,9 @@ export function fitClusterLine<Chip extends FitChip>(members: { whole: string; f
     const fits = fit.shown.length > 0 || fit.collapsed.length === 0 || chipMinPx({ kind: 'more', words: moreChipText(fit.collapsed.length) }, scale) <= room;
     return { members: text, ...fit, fits };
   };
-  const whole = fitWith(members.whole);
-  const figure = fitWith(members.figure);
-  const chosen = whole.fits && whole.shown.length >= figure.shown.length ? whole : figure;
+  const fits = members.map(fitWith);
+  const most = Math.max(0, ...fits.filter((fit) => fit.fits).map((fit) => fit.shown.length));
+  const chosen = fits.find((fit) => fit.fits && fit.shown.length >= most) ?? fits.at(-1);
+  if (!chosen) throw new Error('fitClusterLine: no member count to fit');
   return { members: chosen.members, shown: chosen.shown, collapsed: chosen.collapsed };
 }

@@ -9,7 +9,7 @@ import { STATUS_LABELS } from '../ui/StatusBadge';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { useBeforeIso } from '@/lib/client/useBefore';
 import { FLAPPING_MEANING } from '../ui/FlappingMark';
-import { CHIP_FIT_SCALE, CHIP_LINE_PX, fitChips, fitClusterLine, moreChipText, type FitChip } from './chip-fit';
+import { CHIP_FIT_SCALE, CHIP_LINE_PX, clusterMemberTexts, fitChips, fitClusterLine, moreChipText, type FitChip } from './chip-fit';
 import { lostChips, type ClusterFlowNode, type FrameFlowNode, type ServiceFlowNode } from './flow';
 
 /** What nodes can ask of the map, without putting callbacks into node data (which would defeat memoisation). */
@@ -221,11 +221,13 @@ function ExternalNodeView({ data }: NodeProps<ServiceFlowNode>) {
 
 const STATUS_ORDER = ['critical', 'warning', 'unknown', 'passing'] as const;
 
-/** A group's member count: "12 services", or "12" titled so where the line has no room for more. */
+/** A group's member count: "12 services", or shorter ("12 svc", "12 ·") titled so where the line has no room for more; heard in full. */
 function Members({ text, members, className }: { text: string; members: string; className: string }) {
+  if (text === members) return <span className={`tnode__members ${className}`.trim()}>{text}</span>;
   return (
-    <span className={`tnode__members ${className}`.trim()} title={text === members ? undefined : members}>
-      {text}
+    <span className={`tnode__members ${className}`.trim()} title={members}>
+      <span aria-hidden="true">{text}</span>
+      <span className="visually-hidden">{members}</span>
     </span>
   );
 }
@@ -241,7 +243,7 @@ function ClusterNodeView({ data }: NodeProps<ClusterFlowNode>) {
     ...(data.drained > 0 ? [{ kind: 'drained', figure: String(data.drained), words: 'drained', whole: true }] : []),
   ];
   const counts = counted.map((status) => String(data[status]));
-  const membersText = { whole: members, figure: String(data.members) };
+  const membersText = clusterMemberTexts(data.members);
   const atOne = fitClusterLine(membersText, counts, chips, 1);
   const enlarged = fitClusterLine(membersText, counts, chips, CHIP_FIT_SCALE);
   return (
@@ -269,6 +271,7 @@ function ClusterNodeView({ data }: NodeProps<ClusterFlowNode>) {
             <span key={status} className={`tnode__count status--${status}`} title={`${data[status]} ${STATUS_LABELS[status].toLowerCase()}`}>
               <StatusIcon status={status} />
               {data[status]}
+              <span className="visually-hidden"> {STATUS_LABELS[status].toLowerCase()}</span>
             </span>
           ))}
           <Chips chips={chips} atOne={atOne} enlarged={enlarged} />

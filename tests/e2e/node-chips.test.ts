@@ -44,6 +44,8 @@ function nodeMarkup(data: Data): string {
 
 /** A collapsed group (224 px box) with critical and warning members counted, flapping and drained ones: a crash loop in a zone. */
 const CLUSTER: ClusterFlowNode['data'] = { key: 'eu-west-1', mode: 'zone', members: 12, status: 'critical', passing: 9, warning: 2, critical: 1, unknown: 0, failing: 1, instances: 40, drained: 2, flapping: 3, origin: false };
+/** The same group all passing: no counts by status between its member count and its chips ("12 3 flapping"). */
+const PASSING_CLUSTER: ClusterFlowNode['data'] = { ...CLUSTER, status: 'passing', passing: 12, warning: 0, critical: 0, failing: 0 };
 function clusterMarkup(data: ClusterFlowNode['data']): string {
   const props = { id: `g:${data.key}`, data, type: 'cluster', selected: false, dragging: false, zIndex: 0, isConnectable: false, positionAbsoluteX: 0, positionAbsoluteY: 0, selectable: true, deletable: false, draggable: true } as unknown as NodeProps<ClusterFlowNode>;
   return renderToStaticMarkup(createElement(ReactFlowProvider, null, createElement(NODE_TYPES.cluster, props)));
@@ -79,7 +81,9 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
     const nodes = [1, 1.3].flatMap((scale) =>
       Object.entries(MIXES).map(([name, mix]) => `<div class="case" data-case="${name} @${scale}" style="width:200px;height:56px;margin:8px;--detail-scale:${scale}"${scale > 1 ? ' data-detail-enlarged' : ''}>${nodeMarkup({ ...base, ...mix })}</div>`),
     );
-    const clusters = [1, 1.3].map((scale) => `<div class="cluster-case" data-case="group @${scale}" style="width:224px;height:72px;margin:8px;--detail-scale:${scale}"${scale > 1 ? ' data-detail-enlarged' : ''}>${clusterMarkup(CLUSTER)}</div>`);
+    const clusters = [1, 1.3].flatMap((scale) =>
+      Object.entries({ group: CLUSTER, 'passing group': PASSING_CLUSTER }).map(([name, data]) => `<div class="cluster-case" data-case="${name} @${scale}" style="width:224px;height:72px;margin:8px;--detail-scale:${scale}"${scale > 1 ? ' data-detail-enlarged' : ''}>${clusterMarkup(data)}</div>`),
+    );
     nodes.push(...clusters);
     await page.setContent(`<html><head><style>${CSS}</style></head><body>${nodes.join('')}</body></html>`);
   });
@@ -136,9 +140,18 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
         const parts = [...node.querySelectorAll('.tnode__meta > *')].filter((part) => part.getClientRects().length > 0).map((part) => {
           const box = part.getBoundingClientRect();
           const words = part.querySelector('.tnode__words');
+          /** Its text as drawn (without a screen reader's copy) and as a screen reader hears it (without what is hidden from one). */
+          const textOf = (skip: string): string => {
+            let said = '';
+            const walker = document.createTreeWalker(part, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) if (!node.parentElement?.closest(skip)) said += node.textContent ?? '';
+            return said;
+          };
           return {
-            text: part.textContent ?? '',
+            text: textOf('.visually-hidden'),
+            heard: textOf('[aria-hidden="true"]').trim(),
             title: part.getAttribute('title') ?? '',
+            isCount: part.classList.contains('tnode__count'),
             past: meta ? Math.max(box.right - meta.right, meta.left - box.left) : Infinity,
             cut: part.scrollWidth > part.clientWidth + 0.5 || (words ? words.scrollWidth > words.clientWidth + 0.5 : false),
           };
@@ -146,12 +159,19 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
         return { name: node.getAttribute('data-case') ?? '', parts };
       }),
     );
-    expect(groups).toHaveLength(2);
+    expect(groups).toHaveLength(4);
     for (const { name, parts } of groups) {
       // Nothing on the line cut or past it: "12 services" read "1…" at 1 and "1" at 1.3 once the flapping chip took room.
       for (const part of parts) expect.soft(part.past > 0.5 || part.cut, `${name}: "${part.text}" is cut or past the meta line`).toBe(false);
-      // "12 services", or "12" titled so where only that leaves room for the chips or "+N".
-      expect.soft(parts.map((part) => part.text).slice(0, 3), name).toEqual([parts[0]?.title === '12 services' ? '12' : '12 services', '1', '2']);
+      // "12 services", or shorter, titled so, where only that leaves room for the chips or "+N": never the bare
+      // figure, which beside the chips read "12 3 flapping" (12 what? 123?): "12 svc", or "12 ·" set off from them.
+      const count = parts[0];
+      expect.soft(count?.text, name).toMatch(/^12 (services|svc|·)$/);
+      if (count?.text !== '12 services') expect.soft(count?.title, name).toBe('12 services');
+      const byStatus = parts.filter((part) => part.isCount);
+      expect.soft(byStatus.map((part) => part.text), name).toEqual(name.startsWith('passing') ? [] : ['1', '2']);
+      // A screen reader hears what each figure counts: it heard "12 1 2 3 flapping".
+      expect.soft([count, ...byStatus].map((part) => part?.heard), name).toEqual(name.startsWith('passing') ? ['12 services'] : ['12 services', '1 critical', '2 warning']);
       const more = parts.find((part) => /^\+\d+$/.test(part.text));
       const hidden = more?.title.split(', ') ?? [];
       expect.soft(Number(more?.text.slice(1) ?? 0), name).toBe(hidden.length);
