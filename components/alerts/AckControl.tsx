@@ -41,7 +41,22 @@ export function AckControl({ alert, onDone }: { alert: AlertView; onDone: (error
   }
   return (
     <form className="ack-form" onSubmit={(event) => void submit(event)} aria-label={`Acknowledge ${alert.labels.alertname} ${alert.labels.service}`}>
-      <input name="reason" className="field__input" aria-label="Reason (optional)" placeholder="reason (optional)" maxLength={MAX_ACK_REASON} autoComplete="off" autoFocus />
+      {/* Lines that wrap in the cell, grown with the note, so what is typed is read whole; Enter acknowledges, as an input's did. */}
+      <textarea
+        name="reason"
+        className="field__input"
+        rows={1}
+        aria-label="Reason (optional)"
+        placeholder="reason (optional)"
+        maxLength={MAX_ACK_REASON}
+        autoComplete="off"
+        autoFocus
+        onKeyDown={(event) => {
+          if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return;
+          event.preventDefault();
+          event.currentTarget.form?.requestSubmit();
+        }}
+      />
       <button type="submit" className="button button--small button--primary" disabled={busy}>
         Acknowledge
       </button>

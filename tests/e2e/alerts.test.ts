@@ -55,6 +55,17 @@ describe('Alerts page in Chromium', () => {
     await page.setViewportSize({ width: 1440, height: 900 });
   };
 
+  /** A screenshot of the page at one width and theme (for a person to look at). */
+  const shootAt = async (name: string, width: number, theme: 'dark' | 'light'): Promise<void> => {
+    if (!SCREENSHOTS) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    await page.evaluate((value) => {
+      document.documentElement.dataset.theme = value;
+    }, theme);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
+
   const webhookServices = (): string[] =>
     webhook.posts.flatMap((post) => (JSON.parse(post.body) as { alerts: { status: string; labels: { service: string } }[] }).alerts.map((alert) => `${alert.status} ${alert.labels.service}`));
 
@@ -343,6 +354,66 @@ describe('Alerts page in Chromium', () => {
     await page.evaluate(() => {
       document.documentElement.dataset.theme = 'dark';
     });
+    expect(stack.errors).toEqual([]);
+  });
+
+  // After the test above: ledger firing, not acknowledged. The form's note was a 150 px input in the
+  // actions cell's 130 px of room: cut by the cell from 1024 px, its end and the buttons out of reach.
+  it('opens the Acknowledge form whole inside its cell, its note typed and shown whole, in both themes at 1024 px and wider', async () => {
+    const note = 'restarting ledger-2 after its etcd lease ran out, back by 10:30';
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await alertRow(page, 'Firing', 'ledger').getByRole('button', { name: /^Acknowledge / }).click();
+    const form = page.getByRole('form', { name: /^Acknowledge .* ledger$/ });
+    const reason = form.getByLabel('Reason (optional)');
+    await reason.fill(note);
+    for (const width of [1024, 1280, 1440]) {
+      for (const theme of ['dark', 'light']) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.evaluate((name) => {
+          document.documentElement.dataset.theme = name;
+        }, theme);
+        const what = `${width} px, ${theme}`;
+        expect(await reason.inputValue(), what).toBe(note);
+        const look = await form.evaluate((found) => {
+          const td = found.closest('td');
+          const outer = td?.getBoundingClientRect();
+          const padding = td ? getComputedStyle(td) : null;
+          // Its content box: the form kept off the table's edge as every cell's content is.
+          const cell = outer && padding ? { left: outer.left + parseFloat(padding.paddingLeft), right: outer.right - parseFloat(padding.paddingRight) } : null;
+          const table = found.closest('table')?.getBoundingClientRect();
+          const field = found.querySelector('[name="reason"]');
+          const controls = [...found.querySelectorAll('[name="reason"], button')].map((control) => {
+            const box = control.getBoundingClientRect();
+            // What a click at the control's right end reaches: the control, not what is drawn over it.
+            const reached = document.elementFromPoint(box.right - 3, box.top + box.height / 2);
+            return { name: control.getAttribute('name') ?? control.textContent ?? '', left: box.left, right: box.right, reachable: reached === control || control.contains(reached) };
+          });
+          const style = field ? getComputedStyle(field) : null;
+          return {
+            cell,
+            tableRight: table?.right ?? Infinity,
+            controls,
+            // The note whole: nothing of it scrolled out of sight.
+            hidden: field ? { x: field.scrollWidth - field.clientWidth, y: field.scrollHeight - field.clientHeight } : null,
+            colors: style ? { color: style.color, background: style.backgroundColor } : null,
+          };
+        });
+        expect(look.cell, what).not.toBeNull();
+        expect.soft(look.cell?.right ?? Infinity, `${what}: the actions cell inside the table`).toBeLessThanOrEqual(look.tableRight + 0.5);
+        expect(look.controls.map(({ name }) => name), what).toEqual(['reason', 'Acknowledge', 'Cancel']);
+        for (const control of look.controls) {
+          expect.soft(control.left >= (look.cell?.left ?? 0) - 0.5 && control.right <= (look.cell?.right ?? 0) + 0.5, `${what}: ${control.name} (${control.left}–${control.right}) inside its cell (${look.cell?.left}–${look.cell?.right})`).toBe(true);
+          expect.soft(control.reachable, `${what}: ${control.name} reached at its right end`).toBe(true);
+        }
+        expect.soft(look.hidden, `${what}: the note scrolled out of sight`).toEqual({ x: 0, y: 0 });
+        expect.soft(look.colors?.color, `${what}: the note's colour`).not.toBe(look.colors?.background);
+        if (theme === 'light') await shootAt(`alerts-ack-form-${width}`, width, 'light');
+      }
+    }
+    await shootAt('alerts-ack-form-1440-dark', 1440, 'dark');
+    await shootAt('alerts-ack-form-390', 390, 'dark');
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await page.setViewportSize({ width: 1440, height: 900 });
     expect(stack.errors).toEqual([]);
   });
 });
