@@ -704,7 +704,7 @@ async function alertmanagerStub() {
  * this replica started after, holds the warning (2 of 3 lost), and takes over delivery at 5 s, with
  * a webhook and an Alertmanager (receivers recording what they are sent).
  */
-async function warningHeldAtHandOver(options: { history?: 'answers' | 'fails'; followingMs?: number } = {}) {
+async function warningHeldAtHandOver(options: { history?: 'answers' | 'fails' | 'fails once'; followingMs?: number; clock?: ReturnType<typeof createManualClock> } = {}) {
   const webhook = await startReceiver();
   const alertmanager = await alertmanagerStub();
   let nowMs = T0;
@@ -715,8 +715,9 @@ async function warningHeldAtHandOver(options: { history?: 'answers' | 'fails'; f
   const criticalFiredAt = new Date(T0 - 115_000).toISOString();
   const recorded: HistoryEvent[] = [{ id: 1, at: criticalFiredAt, kind: 'alert.fired', service: 'web', detail: 'InstancesLost (critical): web: 3 of 3 instances lost — web-1, web-2, web-3: lease expired' }];
   let instances = [lost('web-1'), lost('web-2'), passing('web-3')];
-  const recordedAlerts = (): Promise<readonly HistoryEvent[]> => (options.history === 'fails' ? Promise.reject(new Error('history unavailable')) : Promise.resolve([...recorded].reverse()));
-  const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, delivers: () => leads, recordedAlerts, webInstances: () => instances, webhookUrl: webhook.url, alertmanagerUrl: alertmanager.url });
+  let failures = options.history === 'fails' ? Infinity : options.history === 'fails once' ? 1 : 0;
+  const recordedAlerts = (): Promise<readonly HistoryEvent[]> => (failures-- > 0 ? Promise.reject(new Error('history unavailable')) : Promise.resolve([...recorded].reverse()));
+  const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, delivers: () => leads, recordedAlerts, webInstances: () => instances, webhookUrl: webhook.url, alertmanagerUrl: alertmanager.url, ...(options.clock ? { clock: options.clock } : {}) });
   alerting.evaluate();
   // Following for this long first: the warning's firing is then older than what a replica remembers having missed.
   nowMs = T0 + (options.followingMs ?? 0);
@@ -796,6 +797,19 @@ describe('taking over delivery of an InstancesLost warning while the old leader 
       const recoveredAt = replica.recover();
       await vi.waitFor(() => expect(replica.webhookGot()).toEqual([`critical resolved ${recoveredAt}`]), POST_WAIT);
       expect(replica.alertmanagerEverHeld()).toEqual(['critical']);
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
+
+  it('resolves in Alertmanager the warning it sent while history could not be read, once a retry finds the critical standing', async () => {
+    const clock = createManualClock(0);
+    const replica = await warningHeldAtHandOver({ history: 'fails once', clock });
+    try {
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual(['warning firing']), POST_WAIT);
+      clock.advance(1_000);
+      await vi.waitFor(() => expect(replica.alertmanagerHolds().sort()).toEqual(['critical firing', `warning ${new Date(T0 + 5_000).toISOString()}`]), POST_WAIT);
+      expect(replica.webhookGot()).toEqual([]);
     } finally {
       await replica.stop();
     }

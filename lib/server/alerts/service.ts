@@ -431,8 +431,15 @@ export function createAlerting(options: AlertingOptions): Alerting {
   const standingCriticalRows = new Map<string, StandingCritical>();
   /** The warnings (key → firedAt) held back in a standing critical's place: never sent by this replica, nor their resolve. */
   const heldBack = new Map<string, string | undefined>();
-  /** Resolves of standing criticals, re-sent to Alertmanager as the engine's own resolves are (newest first). */
+  /**
+   * Resolves of standing criticals, and of warnings sent to Alertmanager before a critical was found
+   * standing in their place (history could not be read meanwhile): re-sent there as the engine's own
+   * resolves are (newest first).
+   */
   let adoptedResolves: AlertView[] = [];
+  const keepResolve = (resolved: AlertView): void => {
+    adoptedResolves = [resolved, ...adoptedResolves.filter((alert) => alert.key !== resolved.key && Date.parse(alert.resolvedAt ?? '') > now() - RESOLVED_RESEND_MS)];
+  };
   /** A standing critical's own key: that of the alert held in its place, which no condition's key ends with. */
   const standingKeyOf = (key: string): string => `${key}\u0000standing`;
   /** The standing critical as this replica sends it: its own labels, what the held alert says is missing now. */
@@ -469,7 +476,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
     options.record({ at, kind: 'alert.resolved', ...where, detail: `${standing.labels.alertname} (critical) resolved: ${why}` });
     if (!last) return;
     const resolved: AlertView = { ...standingCriticalView(last, standing), state: 'resolved', resolvedAt: at, resolvedOn: last.resolvedOn ?? 'evaluation', endedAs: 'firing' };
-    adoptedResolves = [resolved, ...adoptedResolves.filter((alert) => alert.key !== resolved.key && Date.parse(alert.resolvedAt ?? '') > now() - RESOLVED_RESEND_MS)];
+    keepResolve(resolved);
     notifyWebhook([resolved], new Date(now()).toISOString());
     for (const alertmanager of alertmanagers) alertmanager.nudge();
   };
@@ -570,6 +577,8 @@ export function createAlerting(options: AlertingOptions): Alerting {
           if (closeGivenWay(firing, rows)) {
             // The old leader's critical is re-sent in its place, at once.
             options.log(`alerts: took over delivery; ${firing.labels.alertname} (critical) of ${firing.labels.service}, paged by the previous leader, is kept firing in place of the warning held here`);
+            // Sent to Alertmanager while history failed: ended there, else it lingers until its resolve_timeout.
+            if (catchUpReadFailed) keepResolve({ ...firing, state: 'resolved', resolvedAt: nowIso, resolvedOn: 'evaluation', endedAs: 'firing' });
             for (const alertmanager of alertmanagers) alertmanager.nudge();
             continue;
           }
