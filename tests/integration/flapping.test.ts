@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Etcd3, IWatchResponse, WatchBuilder, Watcher } from 'etcd3';
+import { describe, expect, it } from 'vitest';
 import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
 import { deriveIncidents, type IncidentList } from '@/lib/model/incidents';
 import type { Service, Status } from '@/lib/model/instance';
@@ -9,100 +8,46 @@ import { healthChangedEvent } from '@/lib/server/health';
 import { createRegistry } from '@/lib/server/registry/sync';
 import { createStatusPublisher } from '@/lib/server/status/publisher';
 import { createStore } from '@/lib/server/store/store';
-import { startEtcd, type TestEtcd } from '../support/etcd';
-import { startHealthTarget, type HealthTarget } from '../support/health-target';
+import { serverForFile } from '../support/file-server';
 import { perAttempt } from '../support/names';
-import { eventually, startServer, type TestServer } from '../support/server';
+import { eventually } from '../support/server';
+import { actWhileListing } from '../support/while-listing';
 
-let etcd: TestEtcd;
-let server: TestServer;
-let target: HealthTarget;
+const stack = serverForFile({ env: { SWITCHYARD_PROBE_INTERVAL_MS: '500' }, healthTarget: true });
 
-beforeAll(async () => {
-  etcd = await startEtcd();
-  target = await startHealthTarget();
-  server = await startServer({ etcdEndpoints: etcd.endpoints, env: { SWITCHYARD_PROBE_INTERVAL_MS: '500' } });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await target?.close();
-  await etcd?.stop();
-});
-
-const fetchService = async (name: string): Promise<Service> => (await (await server.fetch(`/api/v1/services/${name}`)).json()) as Service;
+const fetchService = async (name: string): Promise<Service> => (await (await stack.server.fetch(`/api/v1/services/${name}`)).json()) as Service;
 
 describe('flapping on the real server (real etcd, the runtime as start-runtime wires it)', () => {
   it('counts a brand-new instance’s first failure: one registered after start-up answering 503, 200, 503 reads 3 changes on the service page and flaps in History', async () => {
     // Registered once the registry is synced: new, not present at start-up.
-    await eventually(async () => ((await server.fetch('/readyz')).status === 200 ? true : undefined), 20_000, 'the registry synced');
+    await eventually(async () => ((await stack.server.fetch('/readyz')).status === 200 ? true : undefined), 20_000, 'the registry synced');
     const name = perAttempt('crashloop');
-    target.setStatus(503);
-    await etcd.put(`/services/${name}/${name}-1`, JSON.stringify({ address: target.address, health: { http: '/healthz' } }));
+    stack.target.setStatus(503);
+    await stack.etcd.put(`/services/${name}/${name}-1`, JSON.stringify({ address: stack.target.address, health: { http: '/healthz' } }));
     const reaches = (status: Status): Promise<Service> =>
       eventually(async () => {
         const service = await fetchService(name);
         return service.instances?.[0]?.status === status ? service : undefined;
       }, 20_000, `${name}-1 ${status}`);
     await reaches('critical');
-    target.setStatus(200);
+    stack.target.setStatus(200);
     await reaches('passing');
-    target.setStatus(503);
+    stack.target.setStatus(503);
     const service = await reaches('critical');
     expect(flappingOf(service.instances[0]?.criticalChangesMs, Date.now())?.changes).toBe(3);
     const incidents = await eventually(async () => {
-      const list = (await (await server.fetch(`/api/v1/incidents?service=${name}`)).json()) as IncidentList;
+      const list = (await (await stack.server.fetch(`/api/v1/incidents?service=${name}`)).json()) as IncidentList;
       return list.incidents.some((incident) => incident.flapping) ? list.incidents : undefined;
     }, 10_000, 'a flapping incident');
     expect(incidents.map((incident) => incident.flapping)).toContainEqual({ instance: `${name}-1`, changes: 3 });
   });
 });
 
-/**
- * `client` whose watcher of the control prefix (the registry's last) is created only once `key` has
- * been put and the first watcher has it: the listing is done and not yet applied, so the put is
- * held and applied after the listing (catch-up), as etcd's replay of a write made while listing is.
- */
-function putWhileListing(client: Etcd3, key: string, value: string): { done: () => boolean } {
-  const watch = client.watch.bind(client);
-  let firstWatcher: Watcher | undefined;
-  let put = false;
-  client.watch = () => {
-    const builder = watch();
-    let prefix = '';
-    const wrapped = {
-      prefix(value: string) {
-        prefix = value;
-        builder.prefix(value);
-        return wrapped;
-      },
-      startRevision(value: string) {
-        builder.startRevision(value);
-        return wrapped;
-      },
-      async create() {
-        if (prefix === '/switchyard/' && firstWatcher && !put) {
-          put = true;
-          let seen = 0;
-          firstWatcher.on('data', (response: IWatchResponse) => (seen += response.events.length));
-          await etcd.put(key, value);
-          await eventually(() => (seen >= 1 ? true : undefined), 5_000, 'the put to reach the first watcher');
-        }
-        const watcher = await builder.create();
-        firstWatcher ??= watcher;
-        return watcher;
-      },
-    };
-    return wrapped as unknown as WatchBuilder;
-  };
-  return { done: () => put };
-}
-
 describe('an instance registered while the registry’s first listing was applied', () => {
   it('is new to the publisher told at the first listing’s apply, as start-runtime tells it: History has its registration row and counts its first failure, so does the page', async () => {
     const name = perAttempt('replayed');
-    const client = createEtcdClient({ endpoints: [etcd.endpoint] });
-    const held = putWhileListing(client, `/services/${name}/${name}-1`, JSON.stringify({ address: target.address }));
+    const client = createEtcdClient({ endpoints: [stack.etcd.endpoint] });
+    const held = actWhileListing(client, () => stack.etcd.put(`/services/${name}/${name}-1`, JSON.stringify({ address: stack.target.address })), 1, 'the put');
     const store = createStore({ coalesceMs: 0 });
     const history: HistoryEvent[] = [];
     const record = (event: NewHistoryEvent): void => void history.push({ ...event, id: history.length + 1 });

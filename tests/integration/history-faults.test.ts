@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventPage, HistoryEvent } from '@/lib/model/events';
+import type { HistoryEvent } from '@/lib/model/events';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startProxy, type CuttableProxy } from '../support/proxy';
+import { allEvents } from '../support/history-events';
 import { eventually, startServer, type TestServer } from '../support/server';
 
 /** Everything each test started, stopped after it whatever happened. */
@@ -30,18 +31,6 @@ const serverOn = async (endpoint: string, dataDir: string): Promise<TestServer> 
   await eventually(async () => ((await server.fetch('/readyz')).status === 200 ? true : undefined), 20_000, 'ready');
   return server;
 };
-
-async function allEvents(from: TestServer, filters: Record<string, string> = {}): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let cursor: string | null = null;
-  do {
-    const params = new URLSearchParams({ ...filters, limit: '5000', ...(cursor ? { cursor } : {}) });
-    const page = (await (await from.fetch(`/api/v1/events?${params}`)).json()) as EventPage;
-    events.push(...page.events);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return events;
-}
 
 /** Rows per instance of one kind. */
 const countBy = (events: HistoryEvent[]): Map<string, number> => {

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventPage, HistoryEvent } from '@/lib/model/events';
+import type { HistoryEvent } from '@/lib/model/events';
 import { startEtcd, type TestEtcd } from '../support/etcd';
+import { allEvents } from '../support/history-events';
 import { eventually, startServer, type TestServer } from '../support/server';
 import { perAttempt } from '../support/names';
 
@@ -14,18 +15,6 @@ let dataDir: string;
 const ready = async (s: TestServer): Promise<void> => {
   await eventually(async () => ((await s.fetch('/readyz')).status === 200 ? true : undefined), 20_000, 'ready');
 };
-
-async function allEvents(from: TestServer, filters: Record<string, string> = {}): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let cursor: string | null = null;
-  do {
-    const params = new URLSearchParams({ ...filters, limit: '5000', ...(cursor ? { cursor } : {}) });
-    const page = (await (await from.fetch(`/api/v1/events?${params}`)).json()) as EventPage;
-    events.push(...page.events);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return events;
-}
 
 /** A server of the file's own, for the tests that need one running (the crash test runs its own etcd and servers). */
 beforeAll(async () => {

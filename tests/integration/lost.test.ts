@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventPage } from '@/lib/model/events';
 import type { Service } from '@/lib/model/instance';
-import { startEtcd, type TestEtcd } from '../support/etcd';
+import { serverForFile } from '../support/file-server';
 import { startLeasedService, type LeasedService } from '../support/leased-service';
 import { perAttempt } from '../support/names';
-import { eventually, startServer, type TestServer } from '../support/server';
+import { eventually } from '../support/server';
 
 const LEASE_TTL_SECONDS = 3;
 const PROBE_INTERVAL_MS = 500;
@@ -13,37 +13,25 @@ const DEPARTED_CHECK_SECONDS = 2;
 /** A loaded 2-core machine runs timers, probes and etcd answers this late. */
 const SLACK_MS = 5_000;
 
-let etcd: TestEtcd;
-let server: TestServer;
 const processes: LeasedService[] = [];
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-  server = await startServer({
-    etcdEndpoints: etcd.endpoints,
-    env: {
-      SWITCHYARD_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS),
-      SWITCHYARD_LOST_RETENTION_SECONDS: String(RETENTION_SECONDS),
-      SWITCHYARD_DEPARTED_CHECK_SECONDS: String(DEPARTED_CHECK_SECONDS),
-    },
-  });
-});
-
-afterAll(async () => {
-  await Promise.allSettled(processes.map((process) => process.kill()));
-  await server?.stop();
-  await etcd?.stop();
+const stack = serverForFile({
+  env: {
+    SWITCHYARD_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS),
+    SWITCHYARD_LOST_RETENTION_SECONDS: String(RETENTION_SECONDS),
+    SWITCHYARD_DEPARTED_CHECK_SECONDS: String(DEPARTED_CHECK_SECONDS),
+  },
+  stopFirst: () => Promise.allSettled(processes.map((process) => process.kill())),
 });
 
 const launch = async (service: string, id: string): Promise<LeasedService> => {
-  const started = await startLeasedService({ etcdEndpoint: etcd.endpoint, service, id, leaseTtlSeconds: LEASE_TTL_SECONDS });
+  const started = await startLeasedService({ etcdEndpoint: stack.etcd.endpoint, service, id, leaseTtlSeconds: LEASE_TTL_SECONDS });
   processes.push(started);
   return started;
 };
 
-const services = async (): Promise<Service[]> => ((await (await server.fetch('/api/v1/services')).json()) as { services: Service[] }).services;
+const services = async (): Promise<Service[]> => ((await (await stack.server.fetch('/api/v1/services')).json()) as { services: Service[] }).services;
 const serviceNamed = async (name: string): Promise<Service | undefined> => (await services()).find((service) => service.name === name);
-const events = async (query: string) => ((await (await server.fetch(`/api/v1/events?${query}`)).json()) as EventPage).events;
+const events = async (query: string) => ((await (await stack.server.fetch(`/api/v1/events?${query}`)).json()) as EventPage).events;
 const allPassing = (count: number) => async (name: string) => {
   const service = await serviceNamed(name);
   return service?.instances.length === count && service.instances.every((instance) => instance.status === 'passing') ? service : undefined;
@@ -182,10 +170,10 @@ describe('lost instances on a real server, with real processes and real leases',
     await instance.kill();
     await eventually(async () => ((await serviceNamed(search))?.instances[0]?.lost ? true : undefined), LEASE_TTL_SECONDS * 1_000 + PROBE_INTERVAL_MS + SLACK_MS, `${search} lost`);
     const url = `/api/v1/services/${search}/instances/${search}-1/lost`;
-    const viewer = await server.createToken({ name: 'lost-viewer', role: 'viewer' });
-    expect((await server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${viewer}` } })).status).toBe(403);
-    const operator = await server.createToken({ name: 'lost-operator', role: 'operator' });
-    const dismissed = await server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${operator}` } });
+    const viewer = await stack.server.createToken({ name: 'lost-viewer', role: 'viewer' });
+    expect((await stack.server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${viewer}` } })).status).toBe(403);
+    const operator = await stack.server.createToken({ name: 'lost-operator', role: 'operator' });
+    const dismissed = await stack.server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${operator}` } });
     expect(dismissed.status).toBe(200);
     await eventually(async () => ((await serviceNamed(search)) === undefined ? true : undefined), 5_000, `${search} gone after the dismissal`);
     const [cleared] = await eventually(async () => {
@@ -193,6 +181,6 @@ describe('lost instances on a real server, with real processes and real leases',
       return rows.length > 0 ? rows : undefined;
     }, 5_000, 'the dismissal in history');
     expect(cleared).toMatchObject({ instance: `${search}-1`, actor: 'token:lost-operator', detail: 'loss dismissed by token:lost-operator' });
-    expect((await server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${operator}` } })).status).toBe(404);
+    expect((await stack.server.fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${operator}` } })).status).toBe(404);
   });
 });

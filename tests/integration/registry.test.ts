@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Etcd3, IWatchResponse, WatchBuilder, Watcher } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import type { NewHistoryEvent } from '@/lib/model/events';
 import type { RegistryStatus } from '@/lib/model/live';
 import { createEtcdClient } from '@/lib/server/etcd/client';
@@ -10,6 +10,7 @@ import { createStore, type RegistryTarget, type Store } from '@/lib/server/store
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startProxy, type CuttableProxy } from '../support/proxy';
 import { eventually } from '../support/server';
+import { actWhileListing } from '../support/while-listing';
 
 /** A decoder that throws for keys under /services/undecodable/ while `throwsLeft` lasts; the real one otherwise. */
 const decoding = vi.hoisted(() => ({ throwsLeft: 0 }));
@@ -304,41 +305,12 @@ describe('registry against a real etcd', () => {
 
   it('says synced (and resolves synced()) only once the events held while the listing was applied are applied too', async () => {
     await putMany(etcd, '/services/mass/', 2_000);
-    let firstWatcher: Watcher | undefined;
-    let heldBack = false;
+    let held: { done: () => boolean } | undefined;
     const atSynced: number[] = [];
+    // Between the first watcher and the second, the listing is done and not yet applied:
+    // a delete of 2,000 keys then is held, and applied after the listing.
     const patchClient = (client: Etcd3): void => {
-      const watch = client.watch.bind(client);
-      client.watch = () => {
-        const builder = watch();
-        let prefix = '';
-        const wrapped = {
-          prefix(value: string) {
-            prefix = value;
-            builder.prefix(value);
-            return wrapped;
-          },
-          startRevision(value: string) {
-            builder.startRevision(value);
-            return wrapped;
-          },
-          async create() {
-            // Between the first watcher and the second, the listing is done and not yet applied:
-            // a delete of 2,000 keys then is held, and applied after the listing.
-            if (prefix === '/switchyard/' && firstWatcher && !heldBack) {
-              heldBack = true;
-              let seen = 0;
-              firstWatcher.on('data', (response: IWatchResponse) => (seen += response.events.length));
-              await etcd.client.delete().prefix('/services/mass/');
-              await eventually(() => (seen >= 2_000 ? true : undefined), 5_000, 'the delete to reach the first watcher');
-            }
-            const watcher = await builder.create();
-            if (prefix === '/services/') firstWatcher ??= watcher;
-            return watcher;
-          },
-        };
-        return wrapped as unknown as WatchBuilder;
-      };
+      held = actWhileListing(client, () => etcd.client.delete().prefix('/services/mass/').exec(), 2_000, 'the delete');
     };
     let inner: Store | undefined;
     dashboard = await startDashboard(etcd.endpoint, {
@@ -355,7 +327,7 @@ describe('registry against a real etcd', () => {
         };
       },
     });
-    expect(heldBack).toBe(true);
+    expect(held?.done()).toBe(true);
     expect(inner).toBe(dashboard.store);
     // synced() resolved: the held delete is wholly applied, and was when the status said synced.
     expect(dashboard.store.instanceCount()).toBe(0);

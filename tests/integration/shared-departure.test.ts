@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Service } from '@/lib/model/instance';
 import type { SharedDeparture } from '@/lib/model/topology/shared-departure';
-import { startEtcd, type TestEtcd } from '../support/etcd';
+import { serverForFile } from '../support/file-server';
 import { startLeasedService, type LeasedService } from '../support/leased-service';
-import { eventually, startServer, type TestServer } from '../support/server';
+import { eventually } from '../support/server';
 
 const LEASE_TTL_SECONDS = 3;
 const PROBE_INTERVAL_MS = 500;
@@ -11,33 +11,21 @@ const DEPARTED_CHECK_SECONDS = 2;
 /** A loaded 2-core machine runs timers, probes and etcd answers this late. */
 const SLACK_MS = 5_000;
 
-// A server of its own: the rule weighs the whole registered fleet, so another test's services would change the verdict.
-let etcd: TestEtcd;
-let server: TestServer;
 const processes: LeasedService[] = [];
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-  server = await startServer({
-    etcdEndpoints: etcd.endpoints,
-    env: { SWITCHYARD_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS), SWITCHYARD_DEPARTED_CHECK_SECONDS: String(DEPARTED_CHECK_SECONDS) },
-  });
-});
-
-afterAll(async () => {
-  await Promise.allSettled(processes.map((process) => process.kill()));
-  await server?.stop();
-  await etcd?.stop();
+// A server of its own: the rule weighs the whole registered fleet, so another test's services would change the verdict.
+const stack = serverForFile({
+  env: { SWITCHYARD_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS), SWITCHYARD_DEPARTED_CHECK_SECONDS: String(DEPARTED_CHECK_SECONDS) },
+  stopFirst: () => Promise.allSettled(processes.map((process) => process.kill())),
 });
 
 const launch = async (service: string): Promise<LeasedService> => {
-  const started = await startLeasedService({ etcdEndpoint: etcd.endpoint, service, id: `${service}-1`, leaseTtlSeconds: LEASE_TTL_SECONDS });
+  const started = await startLeasedService({ etcdEndpoint: stack.etcd.endpoint, service, id: `${service}-1`, leaseTtlSeconds: LEASE_TTL_SECONDS });
   processes.push(started);
   return started;
 };
 
-const passing = async (): Promise<number> => ((await (await server.fetch('/api/v1/services')).json()) as { services: Service[] }).services.filter((service) => service.status === 'passing').length;
-const likelyCause = async () => (await (await server.fetch('/api/v1/topology?origins=only')).json()) as { origins: unknown[]; sharedDeparture: SharedDeparture | null };
+const passing = async (): Promise<number> => ((await (await stack.server.fetch('/api/v1/services')).json()) as { services: Service[] }).services.filter((service) => service.status === 'passing').length;
+const likelyCause = async () => (await (await stack.server.fetch('/api/v1/topology?origins=only')).json()) as { origins: unknown[]; sharedDeparture: SharedDeparture | null };
 
 describe('most of the fleet losing its etcd sessions together, on a real server with real leases', () => {
   it('is said by the origins answer while the still-serving check runs, then as still serving', async () => {

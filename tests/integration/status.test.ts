@@ -1,28 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventPage } from '@/lib/model/events';
 import type { IngestBatch } from '@/lib/model/ingest';
 import type { Service } from '@/lib/model/instance';
 import type { InstanceLatency } from '@/lib/model/latency';
-import { startEtcd, type TestEtcd } from '../support/etcd';
-import { startHealthTarget, type HealthTarget } from '../support/health-target';
+import { serverForFile } from '../support/file-server';
 import { perAttempt } from '../support/names';
-import { eventually, startServer, type TestServer } from '../support/server';
+import { eventually } from '../support/server';
 
-let etcd: TestEtcd;
-let server: TestServer;
-let target: HealthTarget;
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-  target = await startHealthTarget();
-  server = await startServer({ etcdEndpoints: etcd.endpoints, env: { SWITCHYARD_PROBE_INTERVAL_MS: '500' } });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await target?.close();
-  await etcd?.stop();
-});
+const stack = serverForFile({ env: { SWITCHYARD_PROBE_INTERVAL_MS: '500' }, healthTarget: true });
 
 /**
  * A service of its own per attempt, with one instance (`<name>-1`) on the health target: a retry's
@@ -30,11 +15,11 @@ afterAll(async () => {
  */
 async function register(base: string): Promise<string> {
   const name = perAttempt(base);
-  await etcd.put(`/services/${name}/${name}-1`, JSON.stringify({ address: target.address, health: { http: '/healthz' } }));
+  await stack.etcd.put(`/services/${name}/${name}-1`, JSON.stringify({ address: stack.target.address, health: { http: '/healthz' } }));
   return name;
 }
 
-const fetchService = async (name: string): Promise<Service> => (await (await server.fetch(`/api/v1/services/${name}`)).json()) as Service;
+const fetchService = async (name: string): Promise<Service> => (await (await stack.server.fetch(`/api/v1/services/${name}`)).json()) as Service;
 
 /** The last `seconds` of calls from web to `<name>-1`, `errorShare` of them failing. */
 const calls = (name: string, seconds: number, errorShare: number): IngestBatch => ({
@@ -49,7 +34,7 @@ describe('status from reported calls on a real server', () => {
     const name = await register('orders');
     const orders = (): Promise<Service> => fetchService(name);
     await eventually(async () => ((await orders())?.instances[0]?.status === 'passing' ? true : undefined), 20_000, `${name}-1 passing`);
-    const ingest = await server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(calls(name, 30, 0.6)) });
+    const ingest = await stack.server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(calls(name, 30, 0.6)) });
     expect(ingest.status).toBeLessThan(300);
     // Judged every 5 s.
     const burst = await eventually(async () => {
@@ -60,16 +45,16 @@ describe('status from reported calls on a real server', () => {
     expect(burst.status).toBe('critical');
     expect(burst.cause).toBe(`its only instance failing — ${name}-1: error rate 60 % over 30 s (threshold 25 %)`);
     const rows = await eventually(async () => {
-      const page = (await (await server.fetch(`/api/v1/events?service=${name}&kind=health.changed`)).json()) as EventPage;
+      const page = (await (await stack.server.fetch(`/api/v1/events?service=${name}&kind=health.changed`)).json()) as EventPage;
       return page.events.some((event) => event.to === 'critical') ? page.events : undefined;
     }, 5_000, 'the health.changed row');
     expect(rows.find((event) => event.to === 'critical')?.detail).toBe('error rate 60 % over 30 s (threshold 25 %)');
     // The instance rows' figures are the ones the status weighed.
-    const latency = (await (await server.fetch(`/api/v1/services/${name}/instances/latency?window=5m`)).json()) as { instances: InstanceLatency[] };
+    const latency = (await (await stack.server.fetch(`/api/v1/services/${name}/instances/latency?window=5m`)).json()) as { instances: InstanceLatency[] };
     const recent = latency.instances.find((instance) => instance.id === `${name}-1`)?.recent;
     expect(recent && recent.errors / recent.calls).toBeCloseTo(0.6, 2);
     // Clean calls from now on: once the burst has left the 30 s window, the probe's verdict is back.
-    const clean = setInterval(() => void server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(calls(name, 1, 0)) }), 1_000);
+    const clean = setInterval(() => void stack.server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(calls(name, 1, 0)) }), 1_000);
     try {
       await eventually(async () => ((await orders())?.instances[0]?.status === 'passing' ? true : undefined), 45_000, `${name}-1 passing again`);
     } finally {
@@ -82,7 +67,7 @@ describe('status from reported calls on a real server', () => {
     // A bystander with ordinary calls of its own.
     const bystander = await register('orders');
     const inventory = (): Promise<Service> => fetchService(name);
-    const post = (batch: IngestBatch) => server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+    const post = (batch: IngestBatch) => stack.server.fetch('/api/v1/ingest/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
     /** `seconds` of calls to `<name>-1` ending now, 20 a second, all within `latencyMs`. */
     const slowCalls = (seconds: number, latencyMs: number): IngestBatch => ({
       reporter: { service: 'web', instance: 'web-1' },
