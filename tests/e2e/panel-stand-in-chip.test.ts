@@ -1,23 +1,17 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createElement } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { TopologyPanel } from '@/components/topology/TopologyPanel';
 import type { Instance, Lost, Service } from '@/lib/model/instance';
 import type { TopologyNode } from '@/lib/model/topology/topology';
 import { STAND_IN_WORDS } from '@/lib/model/status/lost';
-import { launchBrowser, openPage } from '../support/browser';
+import { launchBrowser } from '../support/browser';
+import { MAP_PANEL_WIDTHS, openMapPanel, renderMapPanel, sidewaysScroll } from '../support/rendered-layout';
 
 /**
  * The map panel's instance list (click a node on the map), server-rendered in the app's CSS at the
  * window widths of its layouts (380 px beside the map, the map's width under it from 900 px down):
  * each stand-in's chip says its words whole in the Status column, beside the drain column an admin sees.
  */
-// The map page's stylesheets, in the app's order.
-const CSS = ['tokens', 'base', 'shell', 'controls', 'table', 'badges', 'drain', 'status', 'topology'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
-const WIDTHS = [1920, 1440, 1280, 1024, 901, 800, 641, 390];
 const NOW = Date.parse('2026-12-06T09:30:00.000Z');
 const at = new Date(NOW - 20_000).toISOString();
 const POD_ADDRESS = '10.244.123.201:50051';
@@ -59,24 +53,8 @@ describe('the map panel’s stand-in chips (Chromium)', () => {
   let markup: string;
   beforeAll(async () => {
     vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
-    const noop = (): void => undefined;
-    markup = renderToStaticMarkup(
-      createElement(TopologyPanel, {
-        node: NODE,
-        service: SERVICE,
-        nodeById: new Map([[NODE.id, NODE]]),
-        edgesIn: [],
-        edgesOut: [],
-        causedBy: [],
-        focus: { id: NODE.id, hops: 1 },
-        onFocus: noop,
-        onSelect: noop,
-        onToggleGroup: noop,
-        onClose: noop,
-        // An admin's panel: the Drain column takes its share of the row.
-        drainControls: () => createElement('button', { type: 'button', className: 'button button--small' }, 'Drain'),
-      }),
-    );
+    // An admin's panel: the Drain column takes its share of the row.
+    markup = renderMapPanel(NODE, SERVICE, () => createElement('button', { type: 'button', className: 'button button--small' }, 'Drain'));
     vi.useRealTimers();
     browser = await launchBrowser();
   });
@@ -84,12 +62,8 @@ describe('the map panel’s stand-in chips (Chromium)', () => {
     await browser.close();
   });
 
-  it.each(WIDTHS)('at %i px: each stand-in’s chip says its words whole, inside its cell, and each address its port on its line', async (width) => {
-    const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
-    // As on the map page: the panel beside the map, under it from 900 px down.
-    await page.setContent(
-      `<html data-theme="dark"><head><style>${CSS}</style></head><body><div class="topology__body has-panel" style="display:flex;height:900px"><div style="flex:1;min-width:0"></div>${markup}</div></body></html>`,
-    );
+  it.each(MAP_PANEL_WIDTHS)('at %i px: each stand-in’s chip says its words whole, inside its cell, and each address its port on its line', async (width) => {
+    const page = await openMapPanel(browser, width, markup);
     const chips = await page.evaluate(() =>
       [...document.querySelectorAll('.tpanel__instances td .tnode__chip')].map((chip) => {
         const cell = chip.closest('td')?.getBoundingClientRect();
@@ -128,7 +102,7 @@ describe('the map panel’s stand-in chips (Chromium)', () => {
       expect.soft(addressLines, `${address}: lines`).toBe(1);
       expect.soft(buttonBeside, `${address}: its copy button beside it`).toBe(true);
     }
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    expect(await sidewaysScroll(page)).toBe(0);
     await page.context().close();
   });
 });

@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createElement } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TopologyPanel } from '@/components/topology/TopologyPanel';
 import type { Instance, Service } from '@/lib/model/instance';
 import type { TopologyNode } from '@/lib/model/topology/topology';
-import { launchBrowser, openPage } from '../support/browser';
+import { launchBrowser } from '../support/browser';
+import { MAP_PANEL_WIDTHS, openMapPanel, renderMapPanel, sidewaysScroll } from '../support/rendered-layout';
 
 /**
  * The map panel's instance list as an admin sees it (click a node on the map), server-rendered in the
@@ -16,9 +13,6 @@ import { launchBrowser, openPage } from '../support/browser';
  * where the panel spans a window wider than a phone's (641–900 px), a failing instance's cause is not
  * squeezed into the badge's 96 px: there it took 4 lines beside ~300 px of empty Instance column.
  */
-// The map page's stylesheets, in the app's order.
-const CSS = ['tokens', 'base', 'shell', 'controls', 'table', 'badges', 'drain', 'status', 'topology'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
-const WIDTHS = [1920, 1440, 1280, 1024, 901, 800, 641, 390];
 /** The least room between a badge and the button beside it: the panel's gap between items elsewhere. */
 const MIN_GAP_PX = 8;
 /** The lines a cause may take where the panel is as wide as a window of 641–900 px. */
@@ -50,24 +44,9 @@ describe('the map panel’s status and drain cells (Chromium)', () => {
   let browser: Browser;
   let markup: string;
   beforeAll(async () => {
-    const noop = (): void => undefined;
-    markup = renderToStaticMarkup(
-      createElement(TopologyPanel, {
-        node: NODE,
-        service: SERVICE,
-        nodeById: new Map([[NODE.id, NODE]]),
-        edgesIn: [],
-        edgesOut: [],
-        causedBy: [],
-        focus: { id: NODE.id, hops: 1 },
-        onFocus: noop,
-        onSelect: noop,
-        onToggleGroup: noop,
-        onClose: noop,
-        // The button DrainAction draws for an operator (its classes and words).
-        drainControls: (drained: Instance) =>
-          createElement('div', { className: 'drain-controls drain-controls--compact' }, createElement('button', { type: 'button', className: 'button button--small drain-action' }, drained.drain ? 'Undrain' : 'Drain')),
-      }),
+    // The button DrainAction draws for an operator (its classes and words).
+    markup = renderMapPanel(NODE, SERVICE, (drained: Instance) =>
+      createElement('div', { className: 'drain-controls drain-controls--compact' }, createElement('button', { type: 'button', className: 'button button--small drain-action' }, drained.drain ? 'Undrain' : 'Drain')),
     );
     browser = await launchBrowser();
   });
@@ -75,12 +54,8 @@ describe('the map panel’s status and drain cells (Chromium)', () => {
     await browser.close();
   });
 
-  it.each(WIDTHS)('at %i px: each status badge is inside its cell and at least 8 px from its drain button, which is inside its own; from 641 to 900 px a cause takes at most 2 lines', async (width) => {
-    const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
-    // As on the map page: the panel beside the map, under it from 900 px down.
-    await page.setContent(
-      `<html data-theme="dark"><head><style>${CSS}</style></head><body><div class="topology__body has-panel" style="display:flex;height:900px"><div style="flex:1;min-width:0"></div>${markup}</div></body></html>`,
-    );
+  it.each(MAP_PANEL_WIDTHS)('at %i px: each status badge is inside its cell and at least 8 px from its drain button, which is inside its own; from 641 to 900 px a cause takes at most 2 lines', async (width) => {
+    const page = await openMapPanel(browser, width, markup);
     const rows = await page.evaluate(() =>
       [...document.querySelectorAll('.tpanel__instances tbody tr')].map((row) => {
         const [, statusCell, drainCell] = [...row.children];
@@ -108,7 +83,7 @@ describe('the map panel’s status and drain cells (Chromium)', () => {
       expect.soft(buttonInside, `${words}: the button inside its cell`).toBe(true);
       expect.soft(gap, `${words}: px between badge and button`).toBeGreaterThanOrEqual(MIN_GAP_PX);
     }
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    expect(await sidewaysScroll(page)).toBe(0);
     await page.context().close();
   });
 });

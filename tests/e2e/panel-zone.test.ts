@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { createElement } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TopologyPanel } from '@/components/topology/TopologyPanel';
 import type { Instance, Service } from '@/lib/model/instance';
 import type { TopologyNode } from '@/lib/model/topology/topology';
-import { launchBrowser, openPage } from '../support/browser';
+import { launchBrowser } from '../support/browser';
+import { MAP_PANEL_WIDTHS, openMapPanel, renderMapPanel, sidewaysScroll } from '../support/rendered-layout';
 
 /**
  * The map panel (click a node on the map), server-rendered in the app's CSS at the window widths of
@@ -15,9 +11,6 @@ import { launchBrowser, openPage } from '../support/browser';
  * on one line: a line breaks before a zone, never inside it ("eu-west-" over "1a"), and a zone longer
  * than a whole line ends in an ellipsis, as in the instance table (titled on hover: zone-title.test.ts).
  */
-// The map page's stylesheets, in the app's order.
-const CSS = ['tokens', 'base', 'shell', 'controls', 'table', 'badges', 'drain', 'status', 'topology'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
-const WIDTHS = [1920, 1440, 1280, 1024, 901, 800, 641, 390];
 
 // AWS's shortest zone, a private data centre's (34 characters: wider than the instance cell at 380 px),
 // and one longer than a line of the Zones fact at every width (zones are registrants' free text).
@@ -42,34 +35,15 @@ describe('the map panel’s zones (Chromium)', () => {
   let browser: Browser;
   let markup: string;
   beforeAll(async () => {
-    const noop = (): void => undefined;
-    markup = renderToStaticMarkup(
-      createElement(TopologyPanel, {
-        node: NODE,
-        service: SERVICE,
-        nodeById: new Map([[NODE.id, NODE]]),
-        edgesIn: [],
-        edgesOut: [],
-        causedBy: [],
-        focus: { id: NODE.id, hops: 1 },
-        onFocus: noop,
-        onSelect: noop,
-        onToggleGroup: noop,
-        onClose: noop,
-      }),
-    );
+    markup = renderMapPanel(NODE, SERVICE);
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser.close();
   });
 
-  it.each(WIDTHS)('at %i px: each zone stays in its cell on one line, cut with an ellipsis only where no line can hold it, and the page does not scroll sideways', async (width) => {
-    const { page } = await openPage(browser, { width, height: 900, colorScheme: 'dark' });
-    // As on the map page: the panel beside the map, under it from 900 px down.
-    await page.setContent(
-      `<html data-theme="dark"><head><style>${CSS}</style></head><body><div class="topology__body has-panel" style="display:flex;height:900px"><div style="flex:1;min-width:0"></div>${markup}</div></body></html>`,
-    );
+  it.each(MAP_PANEL_WIDTHS)('at %i px: each zone stays in its cell on one line, cut with an ellipsis only where no line can hold it, and the page does not scroll sideways', async (width) => {
+    const page = await openMapPanel(browser, width, markup);
     const zones = await page.evaluate(() =>
       [...document.querySelectorAll('.tpanel .zone-name')].map((zone) => {
         const where = zone.closest('td') ? 'instance' : 'fact';
@@ -114,7 +88,7 @@ describe('the map panel’s zones (Chromium)', () => {
     // The longest is longer than a line everywhere: what is tested is that it is cut, not that it fits.
     expect(zones.filter(({ text }) => text.endsWith(ZONES[2] ?? '')).map(({ fits }) => fits)).toEqual([false, false]);
     if (process.env.UI3_SHOTS) await page.locator('.tpanel').screenshot({ path: `/tmp/s32/ui3/panel-zone-${width}.png` });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    expect(await sidewaysScroll(page)).toBe(0);
     await page.context().close();
   });
 });

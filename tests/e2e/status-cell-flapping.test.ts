@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { createElement } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StatusCell } from '@/components/instances/StatusCell';
 import type { Instance } from '@/lib/model/instance';
 import { lossCause } from '@/lib/model/status/lost';
-import { launchBrowser, openPage } from '../support/browser';
+import { launchBrowser } from '../support/browser';
+import { openStatusCells, STATUS_COLUMNS, statusCellsDrawn } from '../support/rendered-layout';
 
 /**
  * A flapping instance's status cell in the instance table's CSS, in its Status column's width at each
@@ -16,7 +12,6 @@ import { launchBrowser, openPage } from '../support/browser';
  * (120 px inside the column) badge and mark (70 + 68 px) do not share a line: the mark goes under the
  * badge, a line more.
  */
-const CSS = ['tokens', 'base', 'badges', 'status', 'table'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
 // Changes this recent flap for 10 min from now, whenever the test runs.
 const now = Date.now();
 const criticalChangesMs = [now - 60_000, now - 40_000, now - 20_000];
@@ -28,15 +23,6 @@ const CASES: Record<string, { facts: Facts; lines: number }> = {
   'critical, refused': { facts: { status: 'critical', statusCause: 'connect ECONNREFUSED 10.244.123.201:50051', criticalChangesMs }, lines: 2 },
   lost: { facts: { status: 'critical', statusCause: lossCause(lost), lost, criticalChangesMs }, lines: 3 },
 };
-/** Window width → the Status column's width there (table.css). */
-const COLUMNS: [window: number, column: number][] = [
-  [1920, 220],
-  [1440, 208],
-  [1280, 208],
-  [1024, 260],
-  [800, 180],
-  [641, 140],
-];
 
 describe('a flapping instance’s status cell: marked beside its badge, nothing cut (Chromium)', () => {
   let browser: Browser;
@@ -47,35 +33,19 @@ describe('a flapping instance’s status cell: marked beside its badge, nothing 
     await browser.close();
   });
 
-  it.each(COLUMNS)('at %i px (Status %i px): the mark and the status word whole, passing on one line, failing on two (a stand-in three)', async (window, column) => {
-    const { page } = await openPage(browser, { width: window, height: 600, colorScheme: 'light' });
-    const cells = Object.entries(CASES).map(([name, { facts }]) => {
-      const markup = renderToStaticMarkup(createElement(StatusCell, { instance: facts }));
-      return `<div class="table table--instances"><div class="case" data-case="${name}" style="width:${column - 20}px">${markup}</div></div>`;
-    });
-    await page.setContent(`<html><head><style>${CSS}</style></head><body>${cells.join('')}</body></html>`);
-    const measured = await page.evaluate(() =>
+  it.each(STATUS_COLUMNS)('at %i px (Status %i px): the mark and the status word whole, passing on one line, failing on two (a stand-in three)', async (window, column) => {
+    const page = await openStatusCells(browser, window, column, Object.entries(CASES).map(([name, { facts }]) => [name, facts]));
+    const marks = await page.evaluate(() =>
       [...document.querySelectorAll('.case')].map((element) => {
-        const cell = element.querySelector('.status-cell');
-        const visible = [...(cell?.children ?? [])].filter((child) => getComputedStyle(child).position !== 'absolute' && getComputedStyle(child).display !== 'none');
-        const middles = visible.map((child) => { const box = child.getBoundingClientRect(); return (box.top + box.bottom) / 2; }).sort((a, b) => a - b);
-        const lines = middles.filter((middle, index) => index === 0 || middle - (middles[index - 1] ?? middle) > 6).length;
         const mark = element.querySelector('.flapping-mark');
         const markWhole = mark !== null && mark.scrollWidth <= mark.clientWidth + 0.5 && mark.getBoundingClientRect().right <= element.getBoundingClientRect().right + 0.5;
-        const badge = element.querySelector('.badge');
-        const word = [...(badge?.childNodes ?? [])].find((node) => node.nodeType === Node.TEXT_NODE);
-        let wordShown = false;
-        if (badge && word) {
-          const range = document.createRange();
-          range.selectNodeContents(word);
-          const box = range.getBoundingClientRect();
-          wordShown = box.width > 20 && box.right <= badge.getBoundingClientRect().right + 0.5;
-        }
         const cause = element.querySelector('.status-cell__cause');
         const causeShown = cause === null || getComputedStyle(cause).display === 'none' ? null : cause.getBoundingClientRect().width;
-        return { name: element.getAttribute('data-case') ?? '', lines, markWhole, wordShown, causeShown };
+        return { markWhole, causeShown };
       }),
     );
+    // Both lists are the cases in order; a case missing from the second reads as not drawn.
+    const measured = (await statusCellsDrawn(page)).map((drawn, index) => ({ ...drawn, ...(marks[index] ?? { markWhole: false, causeShown: null }) }));
     expect(measured).toHaveLength(Object.keys(CASES).length);
     for (const { name, lines, markWhole, wordShown, causeShown } of measured) {
       expect.soft(markWhole, `${name}: the flapping mark is not drawn whole`).toBe(true);

@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { createElement } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StatusCell } from '@/components/instances/StatusCell';
 import type { Lost } from '@/lib/model/instance';
 import { checkingCause, lossCause, stillServingCause } from '@/lib/model/status/lost';
-import { launchBrowser, openPage } from '../support/browser';
+import { launchBrowser } from '../support/browser';
+import { openStatusCells, STATUS_COLUMNS, statusCellsDrawn } from '../support/rendered-layout';
 
 /**
  * A stand-in's status cell in the instance table's CSS, in its Status column's width at each window
@@ -16,7 +12,6 @@ import { launchBrowser, openPage } from '../support/browser';
  * 120–160 px do not hold 'lease expired at 09:32:41'; the row's lost line under it gives the cause whole,
  * and the cell leaves it to that line, so badge and tag keep their words (the tag had read 'ou…' at 641 px).
  */
-const CSS = ['tokens', 'base', 'badges', 'status', 'table'].map((name) => readFileSync(path.join('app/styles', `${name}.css`), 'utf8')).join('\n');
 const at = '2026-12-06T09:32:31.000Z';
 const removedAt = '2026-12-06T09:32:41.000Z';
 const STAND_INS: Record<string, { status: 'critical' | 'unknown'; lost: Lost }> = {
@@ -24,15 +19,6 @@ const STAND_INS: Record<string, { status: 'critical' | 'unknown'; lost: Lost }> 
   lost: { status: 'critical', lost: { at, cause: 'lease expired at 09:32:41 UTC after probes failed from 09:32:31 UTC; last probe: connection refused', passingBefore: 2 } },
   checking: { status: 'unknown', lost: { at, cause: checkingCause(removedAt), passingBefore: 2, checking: true } },
 };
-/** Window width → the Status column's width there (table.css). */
-const COLUMNS: [window: number, column: number][] = [
-  [1920, 220],
-  [1440, 208],
-  [1280, 208],
-  [1024, 260],
-  [800, 180],
-  [641, 140],
-];
 
 describe('a stand-in’s status cell: its cause readable beside its tag (Chromium)', () => {
   let browser: Browser;
@@ -43,22 +29,11 @@ describe('a stand-in’s status cell: its cause readable beside its tag (Chromiu
     await browser.close();
   });
 
-  it.each(COLUMNS)('at %i px (Status %i px): at most two lines, its status and its tag in words whole, and the cause’s time whole from 1000 px', async (window, column) => {
-    const { page } = await openPage(browser, { width: window, height: 600, colorScheme: 'light' });
-    const cells = Object.entries(STAND_INS).map(([name, { status, lost }]) => {
-      const cause = lost.checking ? lost.cause : lossCause(lost);
-      const markup = renderToStaticMarkup(createElement(StatusCell, { instance: { status, statusCause: cause, lost } }));
-      return `<div class="table table--instances"><div class="case" data-case="${name}" style="width:${column - 20}px">${markup}</div></div>`;
-    });
-    await page.setContent(`<html><head><style>${CSS}</style></head><body>${cells.join('')}</body></html>`);
-    const measured = await page.evaluate(() =>
+  it.each(STATUS_COLUMNS)('at %i px (Status %i px): at most two lines, its status and its tag in words whole, and the cause’s time whole from 1000 px', async (window, column) => {
+    const page = await openStatusCells(browser, window, column, Object.entries(STAND_INS).map(([name, { status, lost }]) => [name, { status, statusCause: lost.checking ? lost.cause : lossCause(lost), lost }]));
+    const causesAndTags = await page.evaluate(() =>
       [...document.querySelectorAll('.case')].map((element) => {
-        const cell = element.querySelector('.status-cell');
         const cause = element.querySelector('.status-cell__cause');
-        const visible = [...(cell?.children ?? [])].filter((child) => getComputedStyle(child).position !== 'absolute' && getComputedStyle(child).display !== 'none');
-        // A line per run of boxes whose middles lie within 6 px (badge and tag are 20 and 18 px high, centred).
-        const middles = visible.map((child) => { const box = child.getBoundingClientRect(); return (box.top + box.bottom) / 2; }).sort((a, b) => a - b);
-        const lines = middles.filter((middle, index) => index === 0 || middle - (middles[index - 1] ?? middle) > 6).length;
         // How far "… at 09:32:41" (the cause's first time) ends past where the ellipsis begins (≤ 0: whole).
         let timePast = Infinity;
         const text = cause?.firstChild;
@@ -72,22 +47,19 @@ describe('a stand-in’s status cell: its cause readable beside its tag (Chromiu
           const cut = cause.scrollWidth > cause.clientWidth ? context.measureText('…').width : 0;
           timePast = range.getBoundingClientRect().right - (cause.getBoundingClientRect().right - cut);
         }
-        // The badge's word ("Critical") drawn whole: the row is amber and the tag says the stand-in, so nothing else says its status.
-        const badge = element.querySelector('.badge');
-        const word = [...(badge?.childNodes ?? [])].find((node) => node.nodeType === Node.TEXT_NODE);
-        let wordShown = false;
-        if (badge && word) {
-          const range = document.createRange();
-          range.selectNodeContents(word);
-          const box = range.getBoundingClientRect();
-          wordShown = box.width > 20 && parseFloat(getComputedStyle(badge).fontSize) >= 10 && box.right <= badge.getBoundingClientRect().right + 0.5;
-        }
         const tag = element.querySelector('.tag');
         // Its words whole: at 641 px it read 'ou…' for 'out of discovery' (the title alone said it).
         const tagWhole = tag !== null && tag.scrollWidth <= tag.clientWidth + 0.5 && tag.getBoundingClientRect().right <= element.getBoundingClientRect().right + 0.5;
-        return { name: element.getAttribute('data-case') ?? '', lines, timePast, wordShown, word: word?.textContent ?? '', tagShown: tag ? tag.getBoundingClientRect().width : 0, tagWhole, tagText: tag?.textContent ?? '' };
+        return { timePast, tagShown: tag ? tag.getBoundingClientRect().width : 0, tagWhole, tagText: tag?.textContent ?? '' };
       }),
     );
+    // Both lists are the cases in order; a case missing from the second reads as not drawn.
+    const measured = (await statusCellsDrawn(page)).map(({ wordShown, badgeFontPx, ...drawn }, index) => ({
+      ...drawn,
+      // The badge's word ("Critical") drawn whole: the row is amber and the tag says the stand-in, so nothing else says its status.
+      wordShown: wordShown && badgeFontPx >= 10,
+      ...(causesAndTags[index] ?? { timePast: Infinity, tagShown: 0, tagWhole: false, tagText: '' }),
+    }));
     expect(measured).toHaveLength(3);
     for (const { name, lines, timePast, wordShown, word, tagShown, tagWhole, tagText } of measured) {
       expect.soft(lines, `${name}: lines`).toBeLessThanOrEqual(2);
