@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distinguishingTail, MAX_TAIL, MIN_TAIL, NARROWEST_NAME_EM, sharedStartWidth, splitForMiddleEllipsis, tailsForNames } from './middle-ellipsis';
+import { cutMinEm, distinguishingTail, MAX_TAIL, MIN_TAIL, NARROWEST_NAME_EM, sharedStartWidth, splitForMiddleEllipsis, tailsForNames } from './middle-ellipsis';
 
 describe('distinguishingTail', () => {
   it('keeps the minimum when the ends already differ', () => {
@@ -92,6 +92,16 @@ describe('tailsForNames', () => {
     expect(splitForMiddleEllipsis('com.acme.WMS.Offers', tail).tail).toBe('Offers');
   });
 
+  it('gives each run of names alike its own tail: com.acme.WMS.Orders keeps \'Orders\', not the 10 the dubbo interfaces beside it need', () => {
+    // One tail for all, 'WMS.Orders' and 'WMS.Offers' read 'WMS.O…' alike in the 320 px window's column.
+    const interfaces = ['com.example.mailer.Provider', 'com.example.media-40.Provider', 'com.example.users-12.Provider'];
+    const tails = tailsForNames([...interfaces, 'com.acme.WMS.Orders', 'com.acme.WMS.Offers', 'users']);
+    expect(splitForMiddleEllipsis('com.acme.WMS.Orders', tails.get('com.acme.WMS.Orders') ?? 0).tail).toBe('Orders');
+    expect(splitForMiddleEllipsis('com.acme.WMS.Offers', tails.get('com.acme.WMS.Offers') ?? 0).tail).toBe('Offers');
+    expect(interfaces.map((name) => splitForMiddleEllipsis(name, tails.get(name) ?? 0).tail)).toEqual(['mailer.Provider', '40.Provider', '12.Provider']);
+    expect(tails.get('users')).toBe(0);
+  });
+
   it('weighs a shared start by its characters’ widths: capitals and wide (CJK) characters fill the column sooner than small letters', () => {
     // 5 capitals, or 4 CJK characters (each as wide as the font is high), fill it; 'ops-' does not.
     expect(tailsForNames(['ops-a', 'ops-b']).get('ops-a')).toBe(0);
@@ -104,4 +114,15 @@ describe('tailsForNames', () => {
     expect(tailsForNames(['aaaaa1', 'aaaaa2']).get('aaaaa1')).toBe(0);
     expect(tailsForNames(['aaaaaa1', 'aaaaaa2']).get('aaaaaa1')).toBe(MIN_TAIL);
   });
+});
+
+describe('cutMinEm', () => {
+  it('keeps room for a part\'s first character and a whole \'…\' (1 em): Chromium clips the first character rather than ellipsing it', () => {
+    expect(cutMinEm('com.acme.WMS.')).toBeCloseTo(0.62 + 1);
+    expect(cutMinEm('Orders')).toBeCloseTo(0.78 + 1);
+    expect(cutMinEm('王府井')).toBe(2);
+    expect(cutMinEm('')).toBe(0);
+  });
+
+
 });

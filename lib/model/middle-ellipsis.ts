@@ -50,7 +50,7 @@ const NARROWEST_WINDOW_PX = 320;
 const PHONE_OTHER_COLUMNS_PX = 132 + 84;
 const PHONE_MARGINS_AND_PADDINGS_PX = 22 + 20;
 const NAME_FONT_PX = 13;
-const ELLIPSIS_EM = 1;
+export const ELLIPSIS_EM = 1;
 export const NARROWEST_NAME_EM = (NARROWEST_WINDOW_PX - PHONE_OTHER_COLUMNS_PX - PHONE_MARGINS_AND_PADDINGS_PX) / NAME_FONT_PX - ELLIPSIS_EM;
 
 const WIDE_CHARACTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Extended_Pictographic}\u3000-\u303f\uff00-\uffef]/u;
@@ -62,6 +62,22 @@ function characterEm(char: string): number {
   if (/^[.,:;'|!ijl]$/.test(char)) return 0.3;
   if (/^[frtI()[\]\-/\s]$/.test(char)) return 0.4;
   return 0.62;
+}
+
+/** A text's width in ems, as `characterEm` guesses it (a little over what is drawn). */
+export function textEm(text: string): number {
+  return [...text].reduce((sum, char) => sum + characterEm(char), 0);
+}
+
+/**
+ * The narrowest a text cut at its end may be drawn, in ems: its first character and a whole '…'.
+ * Chromium never replaces a line's first character with the '…' (it clips it, CSS Overflow 3), so a
+ * box narrower than both drew a sliver of the '…'. (A middle ellipsis' head starts with an empty
+ * inline-block, controls.css, so it gives way down to the '…' alone.)
+ */
+export function cutMinEm(text: string): number {
+  const first = [...text][0];
+  return first === undefined ? 0 : characterEm(first) + ELLIPSIS_EM;
 }
 
 /** The width (ems) of the start two names share and the first character that tells them apart: what must show for them to read apart cut at their end. */
@@ -80,8 +96,8 @@ export function sharedStartWidth(a: string, b: string): number {
 /**
  * Each name's distinct end to keep when it is cut (for `splitForMiddleEllipsis`): 0 — cut at its end —
  * unless its start, as far as it tells it from another name of the list, is wider than the narrowest
- * column shows (NARROWEST_NAME_EM): such names (dubbo interfaces of one package) keep the list's
- * distinguishing tail. A name kept its end whatever its start, and a narrow column showed 'a…gateway'
+ * column shows (NARROWEST_NAME_EM): such names (dubbo interfaces of one package) keep the tail that
+ * tells them apart. A name kept its end whatever its start, and a narrow column showed 'a…gateway'
  * for 'api-gateway'.
  */
 export function tailsForNames(names: Iterable<string>): Map<string, number> {
@@ -92,7 +108,20 @@ export function tailsForNames(names: Iterable<string>): Map<string, number> {
     const after = sorted[index + 1];
     return (before !== undefined && sharedStartWidth(name, before) >= NARROWEST_NAME_EM) || (after !== undefined && sharedStartWidth(name, after) >= NARROWEST_NAME_EM);
   });
-  const tail = alike.length > 0 ? distinguishingTail(alike) : 0;
-  const alikeNames = new Set(alike);
-  return new Map(sorted.map((name) => [name, alikeNames.has(name) ? tail : 0]));
+  // Each run of names alike (neighbours sharing such a start) gets the tail that tells its own apart:
+  // one tail for all made com.acme.WMS.Orders keep 'WMS.Orders' (the dubbo interfaces needed 10), and
+  // at 320 px 'WMS.O…' with '…Offers' read the same.
+  const tails = new Map(sorted.map((name) => [name, 0]));
+  const runs: string[][] = [];
+  for (const [index, name] of alike.entries()) {
+    const before = alike[index - 1];
+    const run = runs.at(-1);
+    if (run && before !== undefined && sharedStartWidth(name, before) >= NARROWEST_NAME_EM) run.push(name);
+    else runs.push([name]);
+  }
+  for (const run of runs) {
+    const tail = distinguishingTail(run);
+    for (const name of run) tails.set(name, tail);
+  }
+  return tails;
 }

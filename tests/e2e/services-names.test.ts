@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserStack, type BrowserStack } from '../support/stack';
 
@@ -17,6 +19,8 @@ const ALIKE = ['com.acme.WMS.Offers', 'com.acme.WMS.Orders'];
 /** Names sharing a start wider than the Service column shows at 320 px, which keep their distinct end. */
 const KEEP_END = [...INTERFACES, ...ALIKE];
 const NAMES = ['api-gateway', 'auth', 'catalog', ...INTERFACES, ...ALIKE, 'ingress', 'inventory', 'notifications', 'orders', 'payments', 'recommendations', 'reviews', 'search', 'shipping', 'users'];
+/** Set to a directory to keep a screenshot of the list at each width (for a person to look at). */
+const SCREENSHOTS = process.env.SWITCHYARD_SCREENSHOT_DIR;
 /** 320–1920 px are supported; phones are most often 360, 375 and 390 px wide. */
 const WIDTHS = [1440, 1280, 1024, 800, 641, 390, 375, 360, 320];
 
@@ -52,17 +56,20 @@ describe('the services list’s names (Chromium)', () => {
          */
         let shown = '';
         let cutWithEllipsis = false;
+        /** Cuts that show no whole '…': a box cutting characters with no ellipsis of its own (or too narrow for all of one). */
+        const bareCuts: string[] = [];
         const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
           if (node.parentElement?.closest('.visually-hidden')) continue;
-          const clips: { element: Element; ellipsisWidth: number }[] = [];
+          const clips: { element: Element; ellipsisWidth: number; ellipsisWhole: boolean }[] = [];
           for (let element = node.parentElement; element && cell?.contains(element); element = element.parentElement) {
             const style = getComputedStyle(element);
             if (style.overflowX !== 'visible') {
               const cut = element.scrollWidth > element.clientWidth + 0.5 && style.textOverflow === 'ellipsis';
               const context = document.createElement('canvas').getContext('2d');
               if (context) context.font = style.font;
-              clips.push({ element, ellipsisWidth: cut && context ? context.measureText('…').width : 0 });
+              const ellipsisWidth = cut && context ? context.measureText('…').width : 0;
+              clips.push({ element, ellipsisWidth, ellipsisWhole: cut && element.getBoundingClientRect().width >= ellipsisWidth - 0.5 });
               if (cut) cutWithEllipsis = true;
             }
           }
@@ -77,25 +84,40 @@ describe('the services list’s names (Chromium)', () => {
               return box.left >= bounds.left - 0.5 && box.right <= bounds.right - ellipsisWidth + 0.5;
             });
             if (drawn) shown += text[index];
+            // A character hidden by a box: it is the box of the character's own text, drawing a whole '…' where it cuts.
+            const inside = (element: Element): boolean => {
+              const bounds = element.getBoundingClientRect();
+              return box.left >= bounds.left - 0.5 && box.right <= bounds.right + 0.5;
+            };
+            const own = clips.find(({ element }) => element === node.parentElement);
+            for (const clip of clips) {
+              if (inside(clip.element)) continue;
+              if (clip !== own && own && !inside(own.element)) continue;
+              if (clip !== own || !clip.ellipsisWhole) bareCuts.push(`'${text[index] ?? ''}' hidden by .${clip.element.className || clip.element.tagName}${clip === own ? ` (${clip.element.getBoundingClientRect().width.toFixed(1)} px for a ${clip.ellipsisWidth.toFixed(1)} px '…')` : ', no ellipsis'}`);
+            }
           }
         }
-        return { name: label.getAttribute('title') ?? '', shown, cutWithEllipsis };
+        return { name: label.getAttribute('title') ?? '', shown, cutWithEllipsis, bareCuts: [...new Set(bareCuts)] };
       }),
     );
     expect(names.map(({ name }) => name).sort()).toEqual([...NAMES].sort());
     // No two names read the same.
     expect(new Set(names.map(({ shown }) => shown)).size, names.map(({ shown }) => shown).join(' | ')).toBe(NAMES.length);
-    for (const { name, shown, cutWithEllipsis } of names) {
+    for (const { name, shown, cutWithEllipsis, bareCuts } of names) {
+      // Every cut shows a whole '…': at 320 px a kept end was clipped by the cell with none, and at 360 px a head
+      // squeezed narrower than its '…' drew a sliver of it.
+      expect.soft(bareCuts, `${name}: "${shown}" cut without a whole '…'`).toEqual([]);
       // Whole, or its start with an ellipsis after it: never pieces of its start and end, but for the names
       // sharing a long start, which keep their distinct end after the ellipsis ('com.acme.…Orders' on a phone;
-      // from 360 px their head may be squeezed out: '…mailer.Provider'). At 320 px the column (62 px of text)
-      // shows 5 characters and more of a start ('payme…'), and a kept end wider than it is clipped ('WMS.Off').
+      // from 375 px their head may give way to its '…': '…mailer.Provider'). At 320 px the column (62 px of text)
+      // shows 5 characters and more of a start ('payme…'), and a kept end wider than it is cut at its end ('c…WMS.Off…').
       const fewest = width >= 360 ? 8 : 5;
       if (shown === name) expect.soft(cutWithEllipsis, `${name}: whole, no ellipsis`).toBe(false);
       else if (KEEP_END.includes(name)) {
-        const startAndEnd = [...shown].some((_, index) => index > 0 && name.startsWith(shown.slice(0, index)) && name.endsWith(shown.slice(index)) && shown.length - index >= 6);
-        const keptEnd = width >= 360 ? name.endsWith(shown) : name.includes(shown) && !name.startsWith(shown);
-        expect.soft(shown.length >= (width >= 360 ? 6 : 5) && (startAndEnd || keptEnd), `${name}: "${shown}" is its start and its end, or its end`).toBe(true);
+        // Its start (or none) and its kept end, or as much of that end's start as the column has room for
+        // beside the head's '…' ('…mailer.Provi…' at 360 px): never its start alone.
+        const startAndEnd = [...shown].some((_, index) => name.startsWith(shown.slice(0, index)) && shown.length - index >= 5 && name.indexOf(shown.slice(index), Math.max(index, 1)) >= index);
+        expect.soft(shown.length >= 5 && startAndEnd && !name.startsWith(shown), `${name}: "${shown}" is its start and its end, or its end`).toBe(true);
         expect.soft(cutWithEllipsis, `${name}: cut with an ellipsis`).toBe(true);
       } else {
         expect.soft(name.startsWith(shown) && shown.length >= fewest, `${name}: "${shown}" is its start`).toBe(true);
@@ -106,6 +128,10 @@ describe('the services list’s names (Chromium)', () => {
       if (width >= 390 && !KEEP_END.includes(name)) expect.soft(shown, `${name} at ${width} px`).toBe(name);
     }
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, `services-names-${width}.png`), fullPage: true });
+    }
     expect(errors).toEqual([]);
     await page.context().close();
   });
