@@ -4,7 +4,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, typ
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { HistoryEventsView } from '@/lib/client/useHistoryEvents';
 import { lossDepartures } from '@/lib/model/loss-departures';
-import { timelineEntries, type TimelineEntry } from '@/lib/model/timeline-entries';
+import { timelineCount, timelineEntries, type TimelineEntry } from '@/lib/model/timeline-entries';
 import { LoadError } from '../charts/LoadError';
 import type { RowFilterActions } from './EventDetails';
 import { NewEventsPill } from './NewEventsPill';
@@ -192,7 +192,7 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
             {items.map((item) => {
               const entry = entries[item.index];
               if (entry === undefined) {
-                return <TimelineFooter key="footer" view={view} start={item.start} measure={virtualizer.measureElement} index={item.index} />;
+                return <TimelineFooter key="footer" view={view} count={timelineCount(events.length, entries)} start={item.start} measure={virtualizer.measureElement} index={item.index} />;
               }
               if (entry.type === 'group') {
                 return (

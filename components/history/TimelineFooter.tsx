@@ -1,17 +1,16 @@
 import type { HistoryEventsView } from '@/lib/client/useHistoryEvents';
 
-const number = new Intl.NumberFormat('en');
-
 interface Props {
   view: HistoryEventsView;
+  /** How many events, and in how many lines where runs are folded (`timelineCount`). */
+  count: string;
   index: number;
   start: number;
   measure: (element: HTMLElement | null) => void;
 }
 
 /** The last row: loading more, a failed page with retry, the cap, or the end of the range. */
-export function TimelineFooter({ view, index, start, measure }: Props) {
-  const count = `${number.format(view.events.length)} ${view.events.length === 1 ? 'event' : 'events'}`;
+export function TimelineFooter({ view, count, index, start, measure }: Props) {
   return (
     <div ref={measure} data-index={index} className="timeline-footer" style={{ transform: `translateY(${start}px)` }}>
       {view.moreError !== null ? (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GONE_UNWATCHED, PRESENT_AT_START, type HistoryEvent } from './events';
-import { summarizeGroup, timelineEntries } from './timeline-entries';
+import { summarizeGroup, timelineCount, timelineEntries } from './timeline-entries';
 
 let nextId = 100;
 const at = (second: number): string => new Date(Date.UTC(2026, 11, 5, 17, 2, second)).toISOString();
@@ -84,5 +84,22 @@ describe('summarizeGroup', () => {
   it('counts distinct instances and services and gives the span', () => {
     expect(summarizeGroup([firstPass('a', '1', 9), firstPass('b', '1', 8), firstPass('a', '2', 7)])).toEqual({ instances: 3, services: 2, newest: at(9), oldest: at(7) });
     expect(summarizeGroup([firstPass('a', '1', 9), firstPass('a', '2', 8), firstPass('a', '1', 7)])).toEqual({ instances: 2, service: 'a', services: 1, newest: at(9), oldest: at(7) });
+  });
+});
+
+describe('timelineCount (what the timeline’s last line says it holds)', () => {
+  it('counts events alone when every event is a line of its own', () => {
+    const events = [event({ kind: 'instance.lost' }, 3), event({ kind: 'instance.deregistered' }, 2)];
+    expect(timelineCount(events.length, timelineEntries(events, new Set()))).toBe('2 events');
+    expect(timelineCount(1, timelineEntries(events.slice(0, 1), new Set()))).toBe('1 event');
+  });
+
+  it('says how many lines the events are folded into, open groups counting as their one line', () => {
+    const run = Array.from({ length: 1_200 }, (_, index) => firstPass('api', `api-${index}`, 1));
+    const events = [event({ kind: 'instance.lost', service: 'payments' }, 5), ...run, event({ kind: 'auth.login' }, 0)];
+    const closed = timelineEntries(events, new Set());
+    expect(timelineCount(events.length, closed)).toBe('1,202 events in 3 lines');
+    const key = closed.find((entry) => entry.type === 'group')?.key ?? '';
+    expect(timelineCount(events.length, timelineEntries(events, new Set([key])))).toBe('1,202 events in 3 lines');
   });
 });

@@ -57,6 +57,19 @@ export function timelineEntries(events: readonly HistoryEvent[], open: ReadonlyS
   return entries;
 }
 
+const number = new Intl.NumberFormat('en');
+
+/**
+ * How many events the timeline holds and, where runs are folded, in how many lines (a group line,
+ * open or not, is one): "82 events" above 21 lines, a handful of them "32 instances", read as
+ * if rows were missing.
+ */
+export function timelineCount(eventCount: number, entries: readonly TimelineEntry[]): string {
+  const events = `${number.format(eventCount)} ${eventCount === 1 ? 'event' : 'events'}`;
+  const lines = entries.filter((entry) => entry.type === 'group' || entry.group === undefined).length;
+  return lines === eventCount ? events : `${events} in ${number.format(lines)} ${lines === 1 ? 'line' : 'lines'}`;
+}
+
 /** What a group line says: how many instances of how many services, over which span. */
 export interface GroupSummary {
   instances: number;
