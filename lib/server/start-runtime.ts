@@ -216,7 +216,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     latency.closeOpenSlots();
     await started.stop();
   });
-  const otlp = createOtlpIntake({ store, latency, now: wallClockMs, departureChecked: (service, key) => lost.checksDeparture(service, key) });
+  const otlp = createOtlpIntake({ store, latency, now: wallClockMs, log, departureChecked: (service, key) => lost.checksDeparture(service, key) });
   metrics.watchOtlp(otlp);
   const bodies = createBodyReception();
   metrics.watchBodies(bodies);

@@ -120,3 +120,17 @@ export function toMsBuckets(histogram: NativeHistogram, msPerUnit: number): MsBu
   if (bounds.some((b, i) => !Number.isFinite(b) || b <= 0 || (i > 0 && b <= (bounds[i - 1] as number)))) return null;
   return { bounds, counts };
 }
+
+/**
+ * Whether explicit bounds of a histogram in seconds look like milliseconds: the SDKs' default
+ * bounds (0, 5, 10 … 10000) are meant for ms, and a seconds instrument created without the
+ * conventions' advised buckets gets them, so every call under 5 s lands in the first bucket (p50
+ * 2.5 s, p99 4.95 s, whatever the latency). Sorted bounds: the first positive one and the last
+ * decide, a read or two whatever their number.
+ */
+export function looksLikeMilliseconds(bounds: readonly number[]): boolean {
+  const largest = bounds.at(-1);
+  if (largest === undefined || largest < 1_000) return false;
+  const smallestPositive = bounds.find((bound) => bound > 0);
+  return smallestPositive !== undefined && smallestPositive >= 1;
+}

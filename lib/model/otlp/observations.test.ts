@@ -161,3 +161,31 @@ describe('observationsOf', () => {
     ]);
   });
 });
+
+describe('observationsOf: seconds histograms with millisecond buckets', () => {
+  const MS_DEFAULT_BOUNDS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+  const serverPoints = (bounds: number[], points: number) =>
+    Array.from({ length: points }, (_, i) => ({
+      attributes: [int('http.response.status_code', 200 + i)],
+      startTimeUnixNano: nanos(NOW - 10_000),
+      timeUnixNano: nanos(NOW),
+      count: '3',
+      explicitBounds: bounds,
+      bucketCounts: [0, 3, ...bounds.map(() => 0)].slice(0, bounds.length + 1).map(String),
+    }));
+  const server = (unit: string, bounds: number[], points = 1, name = 'http.server.request.duration') => ({ name, unit, histogram: { aggregationTemporality: 1, dataPoints: serverPoints(bounds, points) } });
+
+  it('names the reporter, the metric and its points once per metric of an export, and still records its calls as sent', () => {
+    const result = observationsOf(request(server('s', MS_DEFAULT_BOUNDS, 3)), context());
+    expect(result.secondsInMsBuckets).toEqual([{ service: 'gateway', metric: 'http.server.request.duration', points: 3, bounds: MS_DEFAULT_BOUNDS }]);
+    expect(result.observations).toHaveLength(3);
+  });
+
+  it('names none for seconds bounds, a histogram in ms, or an exponential one', () => {
+    const seconds = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+    expect(observationsOf(request(server('s', seconds)), context()).secondsInMsBuckets).toEqual([]);
+    expect(observationsOf(request(server('ms', MS_DEFAULT_BOUNDS, 1, 'http.server.duration')), context()).secondsInMsBuckets).toEqual([]);
+    const exponential = { name: 'http.server.request.duration', unit: 's', exponentialHistogram: { aggregationTemporality: 1, dataPoints: [{ attributes: [], startTimeUnixNano: nanos(NOW - 10_000), timeUnixNano: nanos(NOW), count: '1', scale: 3, zeroCount: '0', positive: { offset: -40, bucketCounts: ['1'] } }] } };
+    expect(observationsOf(request(exponential), context()).secondsInMsBuckets).toEqual([]);
+  });
+});

@@ -1,11 +1,12 @@
 import { MAX_INTERVAL_SECONDS } from '../ingest';
-import { toMsBuckets, totalOf, type NativeHistogram } from './histogram';
+import { looksLikeMilliseconds, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
 import { DURATION_METRICS, msPerUnit, type DurationMetric } from './names';
 import { calleeOf, isError, reporterInstanceOf, type RegistryLookup } from './peer';
 import { attributeText, type Attributes, type ExportMetricsRequest, type OtlpMetric } from './schema';
 import { collectionsOf, type CumulativeTracker, type MetricCollections, type StreamScope } from './temporality';
 
 const DELTA = 1;
+const MS_PER_SECOND = 1_000;
 const CUMULATIVE = 2;
 
 /** Calls one data point stands for, attributed: what the metrics store records. */
@@ -41,6 +42,18 @@ export interface MappingResult {
   reason?: string;
   /** Of those, refused because the external node cap was reached. */
   externalOverflow: number;
+  /** Duration histograms in seconds whose bounds look like milliseconds (`looksLikeMilliseconds`): one per reporter and metric of the request. Their calls are recorded as sent. */
+  secondsInMsBuckets: SecondsInMsBuckets[];
+}
+
+/** A reporter's seconds histogram sent with millisecond-shaped bounds. */
+export interface SecondsInMsBuckets {
+  service: string;
+  metric: string;
+  /** Its data points in the request. */
+  points: number;
+  /** The bounds of its first point (an instrument's points share them). */
+  bounds: readonly number[];
 }
 
 /** One attribute, self-delimiting (lengths before texts), so a list of them joined is unambiguous. */
@@ -108,7 +121,7 @@ function pointsOf(metric: OtlpMetric): { temporality: number; points: RawPoint[]
  * a reason, counted in `rejected`.
  */
 export function observationsOf(request: ExportMetricsRequest, context: MappingContext): MappingResult {
-  const result: MappingResult = { observations: [], rejected: 0, externalOverflow: 0 };
+  const result: MappingResult = { observations: [], rejected: 0, externalOverflow: 0, secondsInMsBuckets: [] };
   const refuse = (points: number, reason: string): void => {
     result.rejected += points;
     result.reason ??= reason;
@@ -144,6 +157,9 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
           refuse(raw.points.length, `${metric.name}: aggregation temporality unspecified`);
           continue;
         }
+        // Decided once per metric of the request, from its first point: an instrument's points share its bounds.
+        const bounds = factor === MS_PER_SECOND ? metric.histogram?.dataPoints[0]?.explicitBounds : undefined;
+        if (bounds && looksLikeMilliseconds(bounds)) result.secondsInMsBuckets.push({ service, metric: metric.name, points: raw.points.length, bounds });
         streamScope ??= context.cumulative.scope(scopeKey(resource.attributes, scope));
         const collections = raw.temporality === CUMULATIVE ? collectionsOf(streamScope, metric.name) : undefined;
         for (const point of raw.points) {

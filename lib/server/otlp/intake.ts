@@ -30,6 +30,8 @@ export interface OtlpIntakeOptions {
   departureChecked?: DepartureChecked;
   maxExternalNodes?: number;
   pairTtlMs?: number;
+  /** The runtime's log: one line per service sending seconds histograms with millisecond buckets. */
+  log?: (line: string) => void;
 }
 
 /** The OpenTelemetry intake (`POST /v1/metrics`, `POST /v1/traces`) and what the console shows of it. */
@@ -57,7 +59,7 @@ export function createOtlpIntake(options: OtlpIntakeOptions): OtlpIntake {
   const externals = createExternalNodes({ now, cap: externalCap, ttlMs: EXTERNAL_TTL_MS });
   const authority = createReportAuthority({ windowMs: REPORT_WINDOW_MS, maxServices: 10_000, maxEdges: 10_000 });
   const shared = { registry: createRegistryLookup(options.store, { now, ...(options.departureChecked ? { departureChecked: options.departureChecked } : {}) }), latency: options.latency, now, authority, externals };
-  const metrics = createMetricsIntake(shared);
+  const metrics = createMetricsIntake({ ...shared, ...(options.log ? { log: options.log } : {}) });
   const traces = createTracesIntake({ ...shared, ...(options.pairTtlMs !== undefined ? { pairTtlMs: options.pairTtlMs } : {}) });
   const inFlight = createInFlightLimit(MAX_OTLP_IN_FLIGHT, { maxWaiting: MAX_OTLP_WAITING });
   return {

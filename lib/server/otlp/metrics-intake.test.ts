@@ -42,6 +42,14 @@ const delta = (reporter: string, name: string, attributes: object[], count: numb
     ],
   });
 
+/** A delta server histogram of `service` in seconds with these bounds, one point of 5 calls under the first positive bound. */
+const secondsServer = (service: string, bounds: number[]) => {
+  const request = delta(service, 'http.server.request.duration', [], 5);
+  const point = request.resourceMetrics[0]?.scopeMetrics[0]?.metrics[0]?.histogram?.dataPoints[0];
+  if (point) Object.assign(point, { explicitBounds: bounds, bucketCounts: bounds.map((_, i) => (i === 1 ? 5 : 0)).concat(0) });
+  return request;
+};
+
 const total = (points: { rps: number }[]): number => points.reduce((sum, p) => sum + p.rps, 0);
 
 describe('metrics intake', () => {
@@ -102,5 +110,26 @@ describe('metrics intake', () => {
     const point = old.resourceMetrics[0]?.scopeMetrics[0]?.metrics[0]?.histogram?.dataPoints[0];
     if (point) point.timeUnixNano = (NOW - 2 * 86_400_000) * 1e6;
     expect(intake.accept(old)).toMatchObject({ observed: 0, rejected: 1, reason: expect.stringContaining('more than a day') });
+  });
+
+  it('counts seconds histograms sent with millisecond bounds by reporting service, and logs once per service what to change', () => {
+    const lines: string[] = [];
+    let now = NOW;
+    const intake = createOtlpIntake({ store, latency: createMetricsStore({ now: () => now }), now: () => now, log: (line) => lines.push(line) }).metrics;
+    const msDefault = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+    intake.accept(secondsServer('orders', msDefault));
+    now += 10_000;
+    intake.accept(secondsServer('orders', msDefault));
+    intake.accept(secondsServer('billing', msDefault));
+    intake.accept(secondsServer('users', [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]));
+    expect(intake.secondsInMsBuckets()).toEqual([
+      { service: 'orders', metric: 'http.server.request.duration', points: 2, firstAt: NOW, lastAt: NOW + 10_000 },
+      { service: 'billing', metric: 'http.server.request.duration', points: 1, firstAt: NOW + 10_000, lastAt: NOW + 10_000 },
+    ]);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('orders');
+    expect(lines[0]).toContain('http.server.request.duration');
+    expect(lines[0]).toContain('explicitBucketBoundaries');
+    expect(lines[1]).toContain('billing');
   });
 });

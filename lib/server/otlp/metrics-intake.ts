@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CalleeSeries, ReportAuthority } from '@/lib/model/otlp/authority';
-import { observationsOf, type ExternalNodes, type Observation } from '@/lib/model/otlp/observations';
+import { BoundedMap } from '@/lib/model/bounded-map';
+import { observationsOf, type ExternalNodes, type Observation, type SecondsInMsBuckets } from '@/lib/model/otlp/observations';
 import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { createCumulativeTracker, type CumulativeTrackerStats } from '@/lib/model/otlp/temporality';
 import type { CallObservation, MetricsStore } from '../metrics-store/store';
@@ -20,7 +21,30 @@ export interface MetricsIntakeOptions {
   authority: ReportAuthority;
   /** The external node cap (shared with the traces intake). */
   externals: ExternalNodes;
+  /** Where the one line per service sending seconds histograms with millisecond buckets goes. */
+  log?: (line: string) => void;
 }
+
+/** Services sending seconds histograms with millisecond buckets, kept at most (one entry each, ~100 B). */
+const MAX_MS_BUCKET_SERVICES = 1_000;
+
+/** A service whose seconds histogram comes with millisecond-shaped bounds: what Diagnostics lists. */
+export interface SecondsInMsBucketsSender {
+  service: string;
+  /** The first such metric seen from it. */
+  metric: string;
+  /** Data points of its such metrics received since it was first seen. */
+  points: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+/** The line logged once per service: what it sends, what that shows, and what to change. */
+const msBucketsLine = ({ service, metric, bounds }: SecondsInMsBuckets): string =>
+  `OTLP: ${service} sends ${metric} in seconds with buckets meant for milliseconds (${bounds[0]}, ${bounds[1]} … ${bounds.at(-1)}, like the OpenTelemetry SDKs' default, which an instrument advising none gets), ` +
+  `so every call under ${bounds.find((bound) => bound > 0)} s lands in one bucket and its p50/p95/p99 read seconds whatever the latency. ` +
+  "Create the histogram with the semantic conventions' seconds buckets [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]: " +
+  'advice: { explicitBucketBoundaries } in createHistogram (JS), metric.WithExplicitBucketBoundaries (Go), or a View';
 
 export interface IntakeOutcome {
   observed: number;
@@ -60,6 +84,8 @@ export interface MetricsIntake {
    * one) feeds (`ReportAuthority.calleeSeries`), for the calls of one report: the clock is read once.
    */
   calleeSeries(): (service: string, instance: string | undefined) => CalleeSeries;
+  /** Services sending seconds histograms with millisecond buckets, first seen first (their calls are recorded as sent). */
+  secondsInMsBuckets(): SecondsInMsBucketsSender[];
   /** The cumulative tracker's counters, and the points the store refused (more than a day from its clock). */
   stats(): CumulativeTrackerStats & { unanchored: number };
 }
@@ -76,6 +102,8 @@ export function createMetricsIntake(options: MetricsIntakeOptions): MetricsIntak
   const { authority, externals } = options;
   const { registry } = options;
   let unanchored = 0;
+  const log = options.log ?? (() => undefined);
+  const msBucketSenders = new BoundedMap<string, SecondsInMsBucketsSender>(MAX_MS_BUCKET_SERVICES);
 
   return {
     accept(request: ExportMetricsRequest): IntakeOutcome {
@@ -89,6 +117,16 @@ export function createMetricsIntake(options: MetricsIntakeOptions): MetricsIntak
         marked.add(mark);
         if (side === 'server') authority.markServerMetrics(reporter.service, at);
         else if (callee) authority.markClientMetrics(reporter.service, callee.service, at);
+      }
+      for (const sent of result.secondsInMsBuckets) {
+        const sender = msBucketSenders.get(sent.service);
+        if (sender) {
+          sender.points += sent.points;
+          sender.lastAt = at;
+          continue;
+        }
+        msBucketSenders.set(sent.service, { service: sent.service, metric: sent.metric, points: sent.points, firstAt: at, lastAt: at });
+        log(msBucketsLine(sent));
       }
       let observed = 0;
       let rejected = result.rejected;
@@ -110,6 +148,7 @@ export function createMetricsIntake(options: MetricsIntakeOptions): MetricsIntak
       const at = now();
       return (service, instance) => authority.calleeSeries(service, instance, at, registry);
     },
+    secondsInMsBuckets: () => [...msBucketSenders.values()].map((sender) => ({ ...sender })),
     stats: () => ({ ...cumulative.stats(), unanchored }),
   };
 }
