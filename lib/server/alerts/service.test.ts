@@ -287,6 +287,16 @@ describe('taking over delivery', () => {
       alerting.stop();
     }
   });
+  it('records and sends nothing once stopped while it reads history: a read that answers after stop() is ignored', async () => {
+    const { alerting, events, reads, evaluateAt } = firedAndResolvedWhileFollowing();
+    evaluateAt(T0 + 4_000, true);
+    expect(reads).toHaveLength(1);
+    alerting.stop();
+    reads.splice(0).forEach((answer) => answer());
+    await settle();
+    expect(events).toEqual([]);
+  });
+
   it('catches up the keys a catch-up cut short by a leadership blip left, when this same replica leads again', async () => {
     const { alerting, events, reads, evaluateAt } = firedAndResolvedWhileFollowing();
     try {
@@ -832,6 +842,176 @@ describe('taking over delivery of an InstancesLost warning while the old leader 
       await vi.waitFor(() => expect(replica.webhookGot()).toEqual([`critical resolved ${recoveredAt}`]), POST_WAIT);
       await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([`critical ${recoveredAt}`]), POST_WAIT);
       expect(replica.events.filter((event) => event.detail.startsWith('InstancesLost')).map((event) => `${event.at} ${event.kind} ${event.detail.slice(0, 24)}`)).toEqual([`${recoveredAt} alert.resolved InstancesLost (critical)`]);
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
+});
+
+/**
+ * The history store as the catch-up reads it: what the old leaders wrote (`recorded`) and what this
+ * replica writes (`events`, ids in write order), newest first by time then id.
+ */
+function historyOf(recorded: readonly HistoryEvent[], events: readonly NewHistoryEvent[]): HistoryEvent[] {
+  const firstId = Math.max(0, ...recorded.map((event) => event.id)) + 1;
+  const written = events.map((event, index): HistoryEvent => ({ ...event, id: firstId + index }));
+  return [...recorded, ...written].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.id - a.id));
+}
+
+const DAY_MS = 86_400_000;
+const webRow = (id: number, atMs: number, kind: 'alert.fired' | 'alert.resolved', detail: string, instance?: string): HistoryEvent => ({ id, at: new Date(atMs).toISOString(), kind, service: 'web', ...(instance !== undefined ? { instance } : {}), detail });
+
+/**
+ * This replica holds web's InstancesLost warning (`partial`: web-1 and web-2 of 3 lost; `single`:
+ * web-1 only) from T0 (from 1 s with `alsoFailing`, whose alert fires at T0) and takes over delivery 5 s later, its history holding `recorded` and what it
+ * writes; a webhook and an Alertmanager record what they are sent.
+ */
+async function takingOverFrom(options: { recorded: HistoryEvent[]; history?: 'answers' | 'fails once' | 'hangs'; clock?: ReturnType<typeof createManualClock>; lost?: 'partial' | 'single'; alsoFailing?: { service: string; historyHangs: true } }) {
+  const webhook = await startReceiver();
+  const alertmanager = await alertmanagerStub();
+  let nowMs = T0;
+  let leads = false;
+  const events: NewHistoryEvent[] = [];
+  const lost = (id: string, atMs = T0 - 120_000): Instance => ({ ...failing, id, key: `/switchyard/lost/web/${id}`, statusCauseKind: 'lost', lost: { at: new Date(atMs).toISOString(), cause: 'lease expired', passingBefore: 3 } });
+  const passing = (id: string): Instance => ({ ...failing, id, key: `/services/web/${id}`, status: 'passing', statusCause: 'probe OK' });
+  const lostNow = options.lost === 'single' ? [lost('web-1'), passing('web-2'), passing('web-3')] : [lost('web-1'), lost('web-2'), passing('web-3')];
+  // The other service's alert is missed first: web's instances are lost from the next evaluation.
+  let instances = options.alsoFailing ? ['web-1', 'web-2', 'web-3'].map(passing) : lostNow;
+  let failures = options.history === 'fails once' ? 1 : 0;
+  const recordedAlerts = (service: string): Promise<readonly HistoryEvent[]> =>
+    options.history === 'hangs' || service === options.alsoFailing?.service ? new Promise<readonly HistoryEvent[]>(() => undefined) : failures-- > 0 ? Promise.reject(new Error('history unavailable')) : Promise.resolve(historyOf(options.recorded, events));
+  const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, delivers: () => leads, recordedAlerts, webInstances: () => instances, webhookUrl: webhook.url, alertmanagerUrl: alertmanager.url, ...(options.clock ? { clock: options.clock } : {}), ...(options.alsoFailing ? { alsoFailing: options.alsoFailing.service } : {}) });
+  alerting.evaluate();
+  if (options.alsoFailing) {
+    instances = lostNow;
+    nowMs += 1_000;
+    alerting.evaluate();
+  }
+  leads = true;
+  nowMs += 5_000;
+  alerting.evaluate();
+  return {
+    events,
+    /** InstancesLost as Alertmanager's last post held it: `severity instance startsAt endsAt|firing`. */
+    alertmanagerHolds: (): string[] => {
+      const last = alertmanager.alertPosts.at(-1);
+      return last !== undefined ? PostedAlertsSchema.parse(JSON.parse(last)).flatMap((alert) => (alert.labels.alertname === 'InstancesLost' ? [`${alert.labels.severity ?? '?'} ${alert.labels.instance ?? '-'} ${alert.startsAt} ${alert.endsAt ?? 'firing'}`] : [])).sort() : [];
+    },
+    /** Every InstancesLost notification the webhook got: `severity status instance`. */
+    webhookGot: (): string[] => webhook.posts.flatMap((post) => WebhookAlertsSchema.parse(JSON.parse(post.body)).alerts.flatMap((alert) => (alert.labels.alertname === 'InstancesLost' ? [`${alert.labels.severity ?? '?'} ${alert.status} ${alert.labels.instance ?? '-'}`] : []))),
+    /** InstancesLost rows this replica wrote: `at kind instance|- detail up to its first colon`. */
+    rows: (): string[] => events.filter((event) => event.detail.startsWith('InstancesLost')).map((event) => `${event.at} ${event.kind} ${event.instance ?? '-'} ${event.detail.split(':')[0] ?? ''}`),
+    /** The fleet as `next` from `ms` after T0, evaluated then. */
+    at(ms: number, next?: Instance[]): void {
+      if (next) instances = next;
+      nowMs = T0 + ms;
+      alerting.evaluate();
+    },
+    lost,
+    passing,
+    async stop(): Promise<void> {
+      alerting.stop();
+      await Promise.all([webhook.close(), alertmanager.close()]);
+    },
+  };
+}
+
+describe('taking over delivery of an InstancesLost warning: which old critical stands (review of 1231691, 5e02d11, cdc1d6c)', () => {
+  it('pages no critical whose alert.fired row is older than a warning row after it (that critical had ended): records its resolve, dated at that warning row, and sends the warning', async () => {
+    const criticalFiredMs = T0 - 3 * DAY_MS;
+    const warningFiredMs = T0 - 2 * DAY_MS;
+    const replica = await takingOverFrom({
+      recorded: [
+        webRow(1, criticalFiredMs, 'alert.fired', 'InstancesLost (critical): web: 3 of 3 instances lost'),
+        webRow(2, warningFiredMs, 'alert.fired', 'InstancesLost (warning): web: 1 of 3 instances lost', 'web-1'),
+        webRow(3, warningFiredMs + 3_600_000, 'alert.resolved', 'InstancesLost (warning) resolved: web: 1 of 3 instances lost', 'web-1'),
+      ],
+    });
+    try {
+      await vi.waitFor(() => expect(replica.rows()).toHaveLength(2), POST_WAIT);
+      expect(replica.rows()).toEqual([`${new Date(warningFiredMs).toISOString()} alert.resolved - InstancesLost (critical) resolved`, `${new Date(T0).toISOString()} alert.fired - InstancesLost (warning)`]);
+      await vi.waitFor(() => expect(replica.webhookGot()).toEqual(['warning firing -']), POST_WAIT);
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([expect.stringMatching(/^warning - .* firing$/)]), POST_WAIT);
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
+
+  it('writes the old critical’s resolve before the critical of other labels that carries it on, and a later hand-over fires neither again', async () => {
+    const recorded = [webRow(1, T0 - 115_000, 'alert.fired', 'InstancesLost (critical): web: 1 of 1 instances lost', 'web-1')];
+    const replica = await takingOverFrom({ recorded, lost: 'single' });
+    try {
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([`critical web-1 ${new Date(T0 - 115_000).toISOString()} firing`]), POST_WAIT);
+      const everyLost = [replica.lost('web-1'), replica.lost('web-2', T0 + 6_000), replica.lost('web-3', T0 + 6_000)];
+      replica.at(7_000, everyLost);
+      const at = new Date(T0 + 7_000).toISOString();
+      // The same time: History orders them by id, so the firing must be written last to read as the latest critical row.
+      expect(replica.rows()).toEqual([`${at} alert.resolved web-1 InstancesLost (critical) resolved`, `${at} alert.fired - InstancesLost (critical)`]);
+      // Another replica, holding every instance lost, takes over from this one.
+      let nextLeads = false;
+      const nextEvents: NewHistoryEvent[] = [];
+      const history = historyOf(recorded, replica.events);
+      const next = alertingFor({ store: slowStore().store, events: nextEvents, now: () => T0 + 60_000, delivers: () => nextLeads, recordedAlerts: () => Promise.resolve(history), webInstances: () => everyLost });
+      try {
+        next.evaluate();
+        nextLeads = true;
+        next.evaluate();
+        await settle();
+        await settle();
+        expect(nextEvents.filter((event) => event.detail.startsWith('InstancesLost'))).toEqual([]);
+      } finally {
+        next.stop();
+      }
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
+
+  it('records and sends the old critical’s resolve, nothing of the warning, when the service recovers before a retry finds that critical standing', async () => {
+    const clock = createManualClock(0);
+    const replica = await takingOverFrom({
+      recorded: [
+        webRow(1, T0 - 200_000, 'alert.fired', 'InstancesLost (warning): web: 1 of 3 instances lost', 'web-1'),
+        // The warning gave way to the critical: both written by one evaluation, at the same time.
+        webRow(2, T0 - 115_000, 'alert.resolved', 'InstancesLost (warning) resolved: web: 1 of 3 instances lost', 'web-1'),
+        webRow(3, T0 - 115_000, 'alert.fired', 'InstancesLost (critical): web: 3 of 3 instances lost'),
+      ],
+      history: 'fails once',
+      clock,
+    });
+    try {
+      // History failed: the warning is sent after all (a lower page beats none).
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([expect.stringMatching(/^warning - .* firing$/)]), POST_WAIT);
+      const recoveredAt = new Date(T0 + 5_500).toISOString();
+      replica.at(5_800, ['web-1', 'web-2', 'web-3'].map((id) => ({ ...replica.passing(id), recoveredAt })));
+      await settle();
+      clock.advance(1_000);
+      await vi.waitFor(() => expect(replica.webhookGot()).toEqual(['critical resolved -']), POST_WAIT);
+      expect(replica.rows()).toEqual([`${recoveredAt} alert.resolved - InstancesLost (critical) resolved`]);
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([`critical - ${new Date(T0 - 115_000).toISOString()} ${recoveredAt}`, expect.stringMatching(new RegExp(`^warning - .* ${recoveredAt}$`))]), POST_WAIT);
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
+
+  it('judges the warnings it holds back before the other alert changes it missed: a slow history read of another service does not keep the old critical from Alertmanager', async () => {
+    const replica = await takingOverFrom({ recorded: [webRow(1, T0 - 115_000, 'alert.fired', 'InstancesLost (critical): web: 3 of 3 instances lost')], alsoFailing: { service: 'api', historyHangs: true } });
+    try {
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([`critical - ${new Date(T0 - 115_000).toISOString()} firing`]), POST_WAIT);
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
+
+  it('holds a firing warning back from Alertmanager for 30 s at most while history does not answer: its absence must not end it there', async () => {
+    const clock = createManualClock(0);
+    const replica = await takingOverFrom({ recorded: [], history: 'hangs', clock });
+    try {
+      clock.advance(29_000);
+      await settle();
+      expect(replica.alertmanagerHolds()).toEqual([]);
+      clock.advance(1_000);
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([expect.stringMatching(/^warning - .* firing$/)]), POST_WAIT);
     } finally {
       await replica.stop();
     }

@@ -80,6 +80,14 @@ const ESCALATION_GRACE_EVALUATIONS = 3;
 const CHECK_BACKOFF_MAX_MS = 5 * 60_000;
 /** The longest wait between tries of a hand-over catch-up whose history read failed (doubling from one evaluation). */
 const CATCH_UP_RETRY_MAX_MS = 60_000;
+/**
+ * The longest a hand-over holds a firing warning back from Alertmanager while its catch-up has yet to
+ * judge it (a history read may take some 40 s to fail, and they run one key after another). The old
+ * leader may have been sending that warning: absent from the posts for longer than Alertmanager's
+ * resolve_timeout (5 min by default) after its last post, it ends there, a false resolve. 30 s, with
+ * the re-send interval (60 s by default) and the old leader's lease (at most 60 s), stays well within it.
+ */
+const HAND_OVER_HOLD_MAX_MS = 30_000;
 
 function historyEvent(transition: AlertTransition, at: string): NewHistoryEvent {
   const { alert } = transition;
@@ -399,12 +407,18 @@ export function createAlerting(options: AlertingOptions): Alerting {
    * replica's too) takes them; dropped, they were delivered by nobody (review of 5342d67).
    */
   const catchingUp = new Map<string, number>();
+  /** A warning of an alert that only escalates. */
+  const escalatesFrom = (alert: AlertView): boolean => ESCALATES_ONLY.has(alert.labels.alertname) && alert.labels.severity !== 'critical';
   /** A firing warning of an alert that only escalates: an old leader may have paged with its critical. */
-  const lowerThanItMayStand = (alert: AlertView): boolean => ESCALATES_ONLY.has(alert.labels.alertname) && alert.labels.severity !== 'critical' && alert.state === 'firing' && alert.notified;
-  /** Whether this hand-over's catch-up failed to read history: what it held back is sent meanwhile. */
+  const lowerThanItMayStand = (alert: AlertView): boolean => escalatesFrom(alert) && alert.state === 'firing' && alert.notified;
+  /**
+   * Whether this hand-over's catch-up failed to read history, or has held warnings back for
+   * HAND_OVER_HOLD_MAX_MS already: what it held back is sent meanwhile.
+   */
   let catchUpReadFailed = false;
-  /** Held back from Alertmanager while the hand-over's catch-up has yet to judge it (and history answers). */
-  const awaitsHandOverJudgement = (alert: AlertView): boolean => delivering && !catchUpReadFailed && catchingUp.has(alert.key) && lowerThanItMayStand(alert);
+  let handOverHoldEnded = false;
+  /** Held back from Alertmanager while the hand-over's catch-up has yet to judge it (and history answers, for a while). */
+  const awaitsHandOverJudgement = (alert: AlertView): boolean => delivering && !catchUpReadFailed && !handOverHoldEnded && catchingUp.has(alert.key) && lowerThanItMayStand(alert);
   const handBackCatchUp = (): void => {
     for (const [key, seenMs] of catchingUp) if (!missed.has(key)) missed.set(key, seenMs);
     catchingUp.clear();
@@ -515,6 +529,39 @@ export function createAlerting(options: AlertingOptions): Alerting {
    */
   const catchUpHandOver = async (handOver: number): Promise<void> => {
     /**
+     * The old leader's open critical row of an alert that only escalates, standing in place of this
+     * replica's warning (`held`, firing or just resolved), with that critical's labels: the warning's
+     * but for severity and `instance`, which its row names when it had one (`zone` is in no row: the
+     * warning's). Only while no warning row is newer (review of 5e02d11): under ESCALATES_ONLY a warning
+     * written after it proves that critical had ended (one at the same time is the warning giving way
+     * to it); its resolve, never written, is then recorded, dated at the first such warning row, and
+     * not sent (Alertmanager ended it at its resolve_timeout long since).
+     */
+    const standingCritical = (held: AlertView, open: HistoryEvent, rows: readonly HistoryEvent[]): StandingCritical | undefined => {
+      const { alertname, service } = held.labels;
+      const where = { service, ...(open.instance !== undefined ? { instance: open.instance } : {}) };
+      // Newest first: the last warning row after it is the first one written.
+      const endedBy = rows.filter((event) => event.at > open.at && isRowOf(event, { alertname, severity: 'warning' })).at(-1);
+      if (endedBy) {
+        options.record({ at: endedBy.at, kind: 'alert.resolved', ...where, detail: `${alertname} (critical) resolved: it had ended by the ${alertname} (warning) row of ${endedBy.at}, found still open when this replica took over delivery (its resolve was not sent)` });
+        return undefined;
+      }
+      const { instance: _warningInstance, ...shared } = held.labels;
+      return { open, labels: { ...shared, severity: 'critical', ...(open.instance !== undefined ? { instance: open.instance } : {}) } };
+    };
+    /**
+     * Of an alert of a severity in its key: the other severity's row when it is an open `alert.fired`
+     * of an alert this replica neither holds nor resolved (one it does is caught up as itself).
+     */
+    const openRowOfOther = (alert: AlertView, rows: readonly HistoryEvent[]): HistoryEvent | undefined => {
+      const { alertname, service, severity } = alert.labels;
+      if (!SEVERITY_IN_KEY.has(alertname)) return undefined;
+      const other = severity === 'critical' ? 'warning' : 'critical';
+      const open = rows.find((event) => isRowOf(event, { alertname, severity: other }));
+      const held = (candidate: AlertView): boolean => candidate.labels.alertname === alertname && candidate.labels.service === service && candidate.labels.severity === other;
+      return open?.kind === 'alert.fired' && !engine.alerts().some(held) && !engine.recentlyResolved().some(held) ? open : undefined;
+    };
+    /**
      * A firing alert of a severity in its key, caught up: the other severity's `alert.fired` row the
      * previous leader left open (this replica started after the alert gave way, and knows nothing of
      * that one) is closed, dated when this one fired here, so that a later firing of that severity is
@@ -526,16 +573,13 @@ export function createAlerting(options: AlertingOptions): Alerting {
      */
     const closeGivenWay = (firing: AlertView, rows: readonly HistoryEvent[]): boolean => {
       const { alertname, service, severity } = firing.labels;
-      if (!SEVERITY_IN_KEY.has(alertname)) return false;
       const other = severity === 'critical' ? 'warning' : 'critical';
-      const open = rows.find((event) => isRowOf(event, { alertname, severity: other }));
-      const held = (alert: AlertView): boolean => alert.labels.alertname === alertname && alert.labels.service === service && alert.labels.severity === other;
-      // One this replica holds or resolved is caught up as itself.
-      if (open?.kind !== 'alert.fired' || engine.alerts().some(held) || engine.recentlyResolved().some(held)) return false;
+      const open = openRowOfOther(firing, rows);
+      if (!open) return false;
       if (other === 'critical' && ESCALATES_ONLY.has(alertname)) {
-        // Its labels: the warning's but for severity and `instance`, which its row names when it had one.
-        const { instance: _warningInstance, ...shared } = firing.labels;
-        standingCriticalRows.set(firing.key, { open, labels: { ...shared, severity: 'critical', ...(open.instance !== undefined ? { instance: open.instance } : {}) } });
+        const standing = standingCritical(firing, open, rows);
+        if (!standing) return false;
+        standingCriticalRows.set(firing.key, standing);
         heldBack.set(firing.key, firing.firedAt);
         return true;
       }
@@ -545,28 +589,34 @@ export function createAlerting(options: AlertingOptions): Alerting {
       options.record({ at, kind: 'alert.resolved', ...where, detail: `${alertname} (${other}) resolved: gave way to the ${severity} alert before this replica took over delivery (its resolve was not sent)` });
       return false;
     };
+    const isHeldForJudgement = (key: string): boolean => engine.alerts().some((alert) => alert.key === key && lowerThanItMayStand(alert));
     const recordedAlerts = options.recordedAlerts;
     if (!recordedAlerts) {
       catchingUp.clear();
       return;
     }
     const caughtUp: AlertView[] = [];
+    /** Whether it judged a warning held back from Alertmanager: sent now, not at the next re-send. */
+    let releasedHeld = false;
     try {
-      for (const key of [...catchingUp.keys()]) {
+      // The warnings held back from Alertmanager first: each read may take a while to answer or fail.
+      const heldFirst = [...catchingUp.keys()].sort((a, b) => Number(isHeldForJudgement(b)) - Number(isHeldForJudgement(a)));
+      for (const key of heldFirst) {
         const known = engine.alerts().find((alert) => alert.key === key) ?? engine.recentlyResolved().find((alert) => alert.key === key);
         if (!known?.notified) {
           catchingUp.delete(key);
           continue;
         }
         const rows = await recordedAlerts(known.labels.service);
-        // A later hand-over began meanwhile: it took the keys left here.
-        if (handOver !== handOvers) return;
+        // A later hand-over began meanwhile: it took the keys left here. Or stopped: it sends nothing more.
+        if (handOver !== handOvers || stopped) return;
         // Stopped delivering meanwhile (review of 97112ac): the next leader, this replica included, judges the rows itself.
         if (!delivering || !delivers()) {
           delivering = false;
           handBackCatchUp();
           return;
         }
+        releasedHeld ||= isHeldForJudgement(key);
         catchingUp.delete(key);
         const latest = rows.find((event) => isRowOf(event, known.labels));
         // Read again after the lookup: an evaluation in between may have moved (and delivered) it.
@@ -584,7 +634,19 @@ export function createAlerting(options: AlertingOptions): Alerting {
           }
           options.record(historyEvent({ kind: 'fired', alert: firing }, firing.firedAt ?? nowIso));
           caughtUp.push(firing);
-        } else if (resolved && (latest?.kind === 'alert.fired' || firedUnrecorded(resolved, latest))) {
+          continue;
+        }
+        if (!resolved) continue;
+        // A warning of an alert that only escalates, resolved before it was judged (its resolve held
+        // back meanwhile): the old leader's critical standing in its place ended with it, and its
+        // resolve is what is recorded and sent (review of cdc1d6c), nothing of the warning.
+        const openCritical = ESCALATES_ONLY.has(resolved.labels.alertname) && resolved.labels.severity !== 'critical' ? openRowOfOther(resolved, rows) : undefined;
+        const standing = openCritical && standingCritical(resolved, openCritical, rows);
+        if (standing) {
+          // Alertmanager never had the warning unless history failed meanwhile: its resolve goes only where its firing went.
+          if (!catchUpReadFailed) heldBack.set(resolved.key, resolved.firedAt);
+          resolveStanding(standing, resolved, resolved.resolvedAt ?? nowIso, 'the service recovered (it fired at the previous leader; this replica held the warning in its place)');
+        } else if (latest?.kind === 'alert.fired' || firedUnrecorded(resolved, latest)) {
           // Fired and resolved while nobody delivered: both rows, and the resolve (with its start) to the webhook.
           if (latest?.kind !== 'alert.fired') options.record(historyEvent({ kind: 'fired', alert: resolved }, resolved.firedAt ?? nowIso));
           options.record(historyEvent({ kind: 'resolved', alert: resolved }, resolved.resolvedAt ?? nowIso));
@@ -596,6 +658,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
       // delivered, so no later hand-over sends them.
       if (caughtUp.length > 0) options.log(`alerts: took over delivery; ${caughtUp.length} alert change(s) the previous leader had not delivered sent now`);
       notifyWebhook(caughtUp, new Date(now()).toISOString());
+      if (releasedHeld) for (const alertmanager of alertmanagers) alertmanager.nudge();
     }
   };
 
@@ -606,6 +669,8 @@ export function createAlerting(options: AlertingOptions): Alerting {
    * change of leader. Bounded as `missed` is: keys seen over MISSED_KEEP_MS ago are dropped.
    */
   let cancelCatchUpRetry: (() => void) | undefined;
+  /** Ends a hand-over's hold-back of the warnings it has yet to judge (HAND_OVER_HOLD_MAX_MS). */
+  let cancelHoldEnd: (() => void) | undefined;
   const startCatchUp = (handOver: number, delayMs: number): void => {
     cancelCatchUpRetry?.();
     cancelCatchUpRetry = undefined;
@@ -661,6 +726,15 @@ export function createAlerting(options: AlertingOptions): Alerting {
       // have paged with the critical one since, which it then stands for (held back until judged).
       for (const alert of engine.alerts()) if (lowerThanItMayStand(alert) && !catchingUp.has(alert.key)) catchingUp.set(alert.key, nowMs);
       catchUpReadFailed = false;
+      handOverHoldEnded = false;
+      const handOver = handOvers;
+      cancelHoldEnd?.();
+      cancelHoldEnd = clock.after(HAND_OVER_HOLD_MAX_MS, () => {
+        cancelHoldEnd = undefined;
+        if (handOver !== handOvers) return;
+        handOverHoldEnded = true;
+        for (const alertmanager of alertmanagers) alertmanager.nudge();
+      });
       for (const alertmanager of alertmanagers) alertmanager.nudge();
       startCatchUp(handOvers, options.evaluationMs);
     }
@@ -675,11 +749,16 @@ export function createAlerting(options: AlertingOptions): Alerting {
     const enriched = transitions.map((transition) => (transition.kind === 'fired' ? { ...transition, alert: current.get(transition.alert.key) ?? transition.alert } : transition));
     const at = new Date(nowMs).toISOString();
     // What a standing critical speaks for (the warning held in its place, a critical of its labels
-    // carrying it on) is neither recorded nor sent: that critical's rows and resolve are.
-    const delivered = enriched.filter((transition) => !speaksFor(transition.alert));
+    // carrying it on) is neither recorded nor sent: that critical's rows and resolve are. Nor the
+    // resolve of a warning the hand-over's catch-up has yet to judge: it records and sends that
+    // resolve, or the old leader's critical's if one stood in its place.
+    const delivered = enriched.filter((transition) => !speaksFor(transition.alert) && !(transition.kind === 'resolved' && catchingUp.has(transition.alert.key) && escalatesFrom(transition.alert)));
+    // Before this evaluation's rows: an old critical ended by one of other labels firing now is
+    // resolved at the same time, and History orders rows of one time by id, so that firing must be
+    // written last to read as the latest critical row (review of 5e02d11: else the next hand-over fired it again).
+    settleStandingCriticals(nowMs);
     // A resolve is dated when it ended (the service's recovery, `resolvedAt`), as Alertmanager's endsAt is, not when this evaluation saw it.
     for (const transition of delivered) options.record(historyEvent(transition, transition.kind === 'resolved' ? (transition.alert.resolvedAt ?? at) : at));
-    settleStandingCriticals(nowMs);
     // A held caller changes its origin's annotations: Alertmanager hears of every transition.
     for (const alertmanager of alertmanagers) alertmanager.nudge();
     notifyWebhook(
@@ -759,6 +838,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
       stopped = true;
       cancelTick?.();
       cancelCatchUpRetry?.();
+      cancelHoldEnd?.();
       for (const alertmanager of alertmanagers) alertmanager.stop();
       webhookQueue?.stop();
     },
