@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { TopologyWithDrain } from '@/components/drain/TopologyWithDrain';
-import { exampleRegistrationKey } from '@/lib/model/registration-example';
+import { exampleRegistrationPut } from '@/lib/model/registration-example';
 import { signedInWith } from '@/lib/server/auth/page';
 import '@xyflow/react/dist/style.css';
 import '../styles/topology.css';
@@ -22,7 +22,7 @@ export default async function MapPage() {
       {/* The map, with drain controls in its side panel (components/drain). */}
       <TopologyWithDrain
         initialObserved={runtime.latency.edges()}
-        exampleKey={exampleRegistrationKey(runtime.config.SWITCHYARD_PREFIXES ?? [], 'users', 'u-1')}
+        examplePut={exampleRegistrationPut(runtime.etcdEndpoints, runtime.config.SWITCHYARD_PREFIXES ?? [], 'users', 'u-1')}
         {...(layout ? { initialLayout: layout } : {})}
       />
     </>

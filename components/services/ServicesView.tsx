@@ -11,8 +11,8 @@ import { ServicesTable } from './ServicesTable';
 import { ServicesToolbar } from './ServicesToolbar';
 import { useServiceQuery } from './useServiceQuery';
 
-/** `exampleKey`: where an empty fleet's example registers (under a prefix the server watches). */
-export function ServicesView({ exampleKey }: { exampleKey: string }) {
+/** `examplePut`: an empty fleet's example, `etcdctl --endpoints=… put <key>` (the server's etcd, a prefix it watches). */
+export function ServicesView({ examplePut }: { examplePut: string }) {
   const { summaries, state } = useLive();
   const [query, update] = useServiceQuery();
   // Instance ids, addresses and metadata are matched by the server: the browser holds summaries.
@@ -36,7 +36,7 @@ export function ServicesView({ exampleKey }: { exampleKey: string }) {
     return (
       <EmptyState title="No services registered yet">
         <p>Services appear here the moment they register in etcd; this page updates live. For example:</p>
-        <pre className="code">{`etcdctl put ${exampleKey} '{"address":"127.0.0.1:9001"}'`}</pre>
+        <pre className="code">{`${examplePut} '{"address":"127.0.0.1:9001"}'`}</pre>
       </EmptyState>
     );
   }

@@ -96,8 +96,8 @@ export interface TopologyViewProps {
   initialObserved?: EdgeStats[];
   /** The server's layout of the default view: where a browser without stored positions starts. */
   initialLayout?: PrecomputedLayout;
-  /** Where an empty fleet's example registers: under a prefix the server watches. */
-  exampleKey: string;
+  /** An empty fleet's example, `etcdctl --endpoints=… put <key>`: the server's etcd, under a prefix it watches. */
+  examplePut: string;
 }
 
 /** The failing node to open a phone's map on when no origin is known: the worst status first (the first of equals). */
@@ -116,7 +116,7 @@ export function TopologyView(props: TopologyViewProps) {
   );
 }
 
-function TopologyMap({ drainControls, initialObserved, initialLayout, exampleKey }: TopologyViewProps) {
+function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut }: TopologyViewProps) {
   const live = useLive();
   const { state } = live;
   const interacting = useRef(false);
@@ -436,8 +436,10 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, exampleKey
       </EmptyState>
     ) : (
       <EmptyState title="No services registered yet">
-        <p>Services appear on the map the moment they register in etcd; declare what they call with `dependsOn`. For example:</p>
-        <pre className="code">{`etcdctl put ${exampleKey} '{"address":"127.0.0.1:9001","dependsOn":["postgres"]}'`}</pre>
+        <p>
+          Services appear on the map the moment they register in etcd; declare what they call with <code>dependsOn</code>. For example:
+        </p>
+        <pre className="code">{`${examplePut} '{"address":"127.0.0.1:9001","dependsOn":["postgres"]}'`}</pre>
       </EmptyState>
     );
   }

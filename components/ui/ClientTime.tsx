@@ -1,10 +1,11 @@
 'use client';
 
-import { formatClock, formatRelative } from '@/lib/client/formatTime';
+import { formatClockNear, formatRelative } from '@/lib/client/formatTime';
 import { useNow } from '@/lib/client/useNow';
 
 /**
- * "14:03:12 (3 min ago)", or "(in 23 h)" for a time ahead, in the reader's timezone; rendered only
+ * "14:03:12 (3 min ago)", or "(in 23 h)" for a time ahead, in the reader's timezone, with the day when
+ * it is not today ("Dec 8, 14:03:12 (in 24 h)"); rendered only
  * in the browser (the server's clock and timezone are not the reader's), with `fallback` until then.
  */
 export function ClientTime({ at, relative = true, fallback = '' }: { at: string | number; relative?: boolean; fallback?: string }) {
@@ -15,7 +16,7 @@ export function ClientTime({ at, relative = true, fallback = '' }: { at: string 
   if (now === null) return <time dateTime={iso}>{fallback}</time>;
   return (
     <time dateTime={iso} title={date.toLocaleString()}>
-      {formatClock(at)}
+      {formatClockNear(at, now)}
       {relative && ` (${formatRelative(at, now)})`}
     </time>
   );

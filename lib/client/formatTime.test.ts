@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockSecondsBetween, formatAgo, formatIn, formatRelative, localizeUtcClocks } from './formatTime';
+import { clockSecondsBetween, formatAgo, formatClock, formatClockNear, formatIn, formatRelative, localizeUtcClocks } from './formatTime';
 
 describe('formatAgo', () => {
   const now = Date.parse('2026-01-01T12:00:00Z');
@@ -16,6 +16,29 @@ describe('formatAgo', () => {
     // 11:59:15.9 shows as 11:59:15, 45 s before 12:00:00 (44.2 s elapsed rounded to "44 s ago").
     expect(formatAgo('2026-01-01T11:59:15.900Z', Date.parse('2026-01-01T12:00:00.100Z'))).toBe('45 s ago');
     expect(formatAgo('2026-01-01T11:59:15.100Z', Date.parse('2026-01-01T12:00:00.900Z'))).toBe('45 s ago');
+  });
+});
+
+describe('formatClock', () => {
+  it('writes the first hour after midnight as 00, not 24', () => {
+    expect(formatClock(new Date(2026, 11, 7, 0, 0, 1).getTime())).toBe('00:00:01');
+    expect(formatClock(new Date(2026, 11, 7, 13, 5, 9).getTime())).toBe('13:05:09');
+  });
+});
+
+describe('formatClockNear', () => {
+  // Local times (the reader's timezone, as the page shows them); the test runner's locale is en-US.
+  const now = new Date(2026, 11, 7, 17, 18, 6).getTime();
+  it('is the clock alone on the reader’s day of `now`', () => {
+    expect(formatClockNear(new Date(2026, 11, 7, 0, 0, 1).getTime(), now)).toBe('00:00:01');
+    expect(formatClockNear(new Date(2026, 11, 7, 23, 59, 59).getTime(), now)).toBe('23:59:59');
+  });
+  it('names the day otherwise: a token expiring in 24 h read "expires 17:18:06", the clock of now', () => {
+    expect(formatClockNear(new Date(2026, 11, 8, 17, 18, 6).getTime(), now)).toBe('Dec 8, 17:18:06');
+    expect(formatClockNear(new Date(2026, 11, 6, 23, 59, 59).getTime(), now)).toBe('Dec 6, 23:59:59');
+  });
+  it('and the year when it is not the year of `now`', () => {
+    expect(formatClockNear(new Date(2027, 0, 1, 9, 0, 0).getTime(), now)).toBe('Jan 1, 2027, 09:00:00');
   });
 });
 

@@ -11,3 +11,12 @@ export function exampleRegistrationKey(watchedPrefixes: readonly string[], servi
   const prefix = watchedPrefixes[0] ?? DEFAULT_EXAMPLE_PREFIX;
   return `${prefix.endsWith('/') ? prefix : `${prefix}/`}${service}/${instance}`;
 }
+
+/**
+ * `etcdctl --endpoints=… put <key>` of the example: with the endpoints of the etcd the server reads,
+ * since the one it starts itself (no ETCD_ENDPOINTS) need not be on etcdctl's default 127.0.0.1:2379.
+ */
+export function exampleRegistrationPut(etcdEndpoints: readonly string[], watchedPrefixes: readonly string[], service: string, instance: string): string {
+  const endpoints = etcdEndpoints.length > 0 ? ` --endpoints=${etcdEndpoints.join(',')}` : '';
+  return `etcdctl${endpoints} put ${exampleRegistrationKey(watchedPrefixes, service, instance)}`;
+}

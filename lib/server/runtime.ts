@@ -20,6 +20,8 @@ import type { TopologyLayoutCache } from './topology-layout/cache';
 export interface Runtime {
   /** Validated settings (public URL and cookie security for the auth routes). */
   config: Config;
+  /** The etcd this server reads: ETCD_ENDPOINTS, or the endpoint of the local etcd it started without them. */
+  etcdEndpoints: readonly string[];
   /** The registry view: snapshot, instances and sync status. */
   store: StoreView;
   /** The etcd watch: its diagnostics (keys seen, unrecognised prefixes). */

@@ -268,6 +268,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   let stopping = false;
   const runtime: RunningRuntime = {
     config,
+    etcdEndpoints: endpoints,
     store,
     registry,
     metrics,

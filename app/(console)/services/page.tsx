@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { ServicesView } from '@/components/services/ServicesView';
-import { exampleRegistrationKey } from '@/lib/model/registration-example';
+import { exampleRegistrationPut } from '@/lib/model/registration-example';
 import { signedInWith } from '@/lib/server/auth/page';
 
 export const dynamic = 'force-dynamic';
@@ -12,7 +12,7 @@ export default async function ServicesPage() {
   return (
     <>
       <h1 className="visually-hidden">Services</h1>
-      <ServicesView exampleKey={exampleRegistrationKey(runtime.config.SWITCHYARD_PREFIXES ?? [], 'users', 'u-1')} />
+      <ServicesView examplePut={exampleRegistrationPut(runtime.etcdEndpoints, runtime.config.SWITCHYARD_PREFIXES ?? [], 'users', 'u-1')} />
     </>
   );
 }
