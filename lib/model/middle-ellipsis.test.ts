@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutMinEm, distinguishingTail, MAX_TAIL, MIN_TAIL, NARROWEST_NAME_EM, sharedStartWidth, splitForMiddleEllipsis, tailsForNames } from './middle-ellipsis';
+import { cutMinEm, distinguishingTail, MAX_TAIL, MIN_TAIL, NARROWEST_NAME_EM, sharedStartWidth, splitForMiddleEllipsis, tailsForNames, textEm } from './middle-ellipsis';
 
 describe('distinguishingTail', () => {
   it('keeps the minimum when the ends already differ', () => {
@@ -100,6 +100,21 @@ describe('tailsForNames', () => {
     expect(splitForMiddleEllipsis('com.acme.WMS.Offers', tails.get('com.acme.WMS.Offers') ?? 0).tail).toBe('Offers');
     expect(interfaces.map((name) => splitForMiddleEllipsis(name, tails.get(name) ?? 0).tail)).toEqual(['mailer.Provider', '40.Provider', '12.Provider']);
     expect(tails.get('users')).toBe(0);
+  });
+
+  it('measures each pair of neighbours once, only as far as the narrowest column shows: 10,000 names sharing a 250-character start (a search keystroke each)', () => {
+    const names = Array.from({ length: 10_000 }, (_, index) => `${'x'.repeat(250)}${String(index).padStart(5, '0')}`);
+    let measured = 0;
+    const counting = (char: string): number => {
+      measured += 1;
+      return textEm(char);
+    };
+    const tails = tailsForNames(names, counting);
+    expect(new Set(tails.values())).toEqual(new Set([MIN_TAIL]));
+    // The shared start fills NARROWEST_NAME_EM after ceil(3.77 / 0.62) = 7 'x': 7 characters a pair, 9,999 pairs.
+    // Before: every pair measured to its 251st character, three times (its two names' neighbours, then the runs).
+    const charactersToFill = Math.ceil(NARROWEST_NAME_EM / textEm('x'));
+    expect(measured).toBeLessThanOrEqual((names.length - 1) * charactersToFill);
   });
 
   it('weighs a shared start by its characters’ widths: capitals and wide (CJK) characters fill the column sooner than small letters', () => {
