@@ -46,7 +46,7 @@ import { createRuntimeParts, type RuntimeParts } from './parts';
 import { publishRuntime, type Runtime } from './runtime';
 import { createStore, type Store } from './store/store';
 import { createStatusPublisher } from './status/publisher';
-import { readRecordedFlaps } from './status/recorded-flaps';
+import { readRecordedDown, readRecordedFlaps } from './status/recorded-flaps';
 import { startMembershipStatus } from './status/membership';
 import { startTrafficStatus } from './status/traffic';
 import { startTopologyLayout } from './topology-layout/service';
@@ -136,12 +136,15 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   const appendAsLeader = (event: NewHistoryEvent): void => leaderHistory.append(event);
   parts.add('history pruning', startHistoryPruning(history, { shouldPrune: () => membership.isLeader(), log }), (pruning) => pruning.stop());
   // One writer of instance status: probes and reported calls combined, one cause (DESIGN §6).
+  const publisherStartedMs = wallClockMs();
   const publisher = parts.add(
     'status publisher',
     createStatusPublisher({
       store,
       // Flapping counts outlive a restart: the window's changes as History holds them, read once (asked before the registry's start-up reads, so before any verdict).
-      recordedFlaps: readRecordedFlaps(history, wallClockMs(), log),
+      recordedFlaps: readRecordedFlaps(history, publisherStartedMs, log),
+      // And, at the registry's first listing, what the rows before left an instance present then with none in the window.
+      recordedDown: (instances) => readRecordedDown(history, instances, publisherStartedMs),
       log,
       onChange: (change) => {
         appendAsLeader(healthChangedEvent(change));

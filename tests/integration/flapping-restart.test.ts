@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertsSnapshot } from '@/lib/model/alerts/snapshot';
+import type { IncidentList } from '@/lib/model/incidents';
 import type { Service, Status } from '@/lib/model/instance';
 import { flappingOf } from '@/lib/model/status/flapping';
+import { openHistory } from '@/lib/server/history/store';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { startHealthTarget, type HealthTarget } from '../support/health-target';
 import { eventually, startServer, type TestServer } from '../support/server';
@@ -26,12 +28,12 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const service = async (from: TestServer): Promise<Service> => (await (await from.fetch('/api/v1/services/crashloop')).json()) as Service;
-const reaches = (from: TestServer, status: Status): Promise<Service> =>
+const service = async (from: TestServer, name = 'crashloop'): Promise<Service> => (await (await from.fetch(`/api/v1/services/${name}`)).json()) as Service;
+const reaches = (from: TestServer, status: Status, name = 'crashloop'): Promise<Service> =>
   eventually(async () => {
-    const found = await service(from);
+    const found = await service(from, name);
     return found.instances?.[0]?.status === status ? found : undefined;
-  }, 20_000, `crashloop-1 ${status}`);
+  }, 20_000, `${name}-1 ${status}`);
 const changesOn = (found: Service): number | undefined => flappingOf(found.instances[0]?.criticalChangesMs, Date.now())?.changes;
 
 describe('flapping across a restart of the real server (real etcd, SQLite in its data dir)', () => {
@@ -55,5 +57,39 @@ describe('flapping across a restart of the real server (real etcd, SQLite in its
       return snapshot?.alerts.find((alert) => alert.labels.alertname === 'ServiceFlapping' && alert.labels.service === 'crashloop');
     }, 15_000, 'ServiceFlapping firing');
     expect(firing.description).toMatch(/^crashloop-1: 5 changes into and out of critical in /);
+  });
+
+  it('weighs the first verdict of an instance with no row in the last 10 min against its row before, as History does: passing 15 min before the start, then 503, 200, 503 reads 3 changes on the page and in History', async () => {
+    await server?.stop();
+    server = undefined;
+    const quietDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-flap-quiet-'));
+    const quietTarget = await startHealthTarget();
+    try {
+      // What the last run left: passing since 15 min before this start, nothing since.
+      const seeded = await openHistory({ file: path.join(quietDir, 'history.sqlite'), flushMs: 5 });
+      seeded.append({ at: new Date(Date.now() - 15 * 60_000).toISOString(), kind: 'health.changed', service: 'quiet', instance: 'quiet-1', from: 'unknown', to: 'passing', detail: 'probe OK' });
+      await seeded.flush();
+      await seeded.close();
+      quietTarget.setStatus(503);
+      await etcd.put('/services/quiet/quiet-1', JSON.stringify({ address: quietTarget.address, health: { http: '/healthz' } }));
+      const started = await startServer({ etcdEndpoints: etcd.endpoints, dataDir: quietDir, env });
+      server = started;
+      await reaches(started, 'critical', 'quiet');
+      quietTarget.setStatus(200);
+      await reaches(started, 'passing', 'quiet');
+      quietTarget.setStatus(503);
+      expect(changesOn(await reaches(started, 'critical', 'quiet'))).toBe(3);
+      const incidents = await eventually(async () => {
+        const list = (await (await started.fetch('/api/v1/incidents?service=quiet')).json()) as IncidentList;
+        return list.incidents.some((incident) => incident.flapping) ? list.incidents : undefined;
+      }, 10_000, 'a flapping incident');
+      expect(incidents.map((incident) => incident.flapping)).toContainEqual({ instance: 'quiet-1', changes: 3 });
+    } finally {
+      await server?.stop();
+      server = undefined;
+      await etcd.delete('/services/quiet/quiet-1');
+      await quietTarget.close();
+      rmSync(quietDir, { recursive: true, force: true });
+    }
   });
 });

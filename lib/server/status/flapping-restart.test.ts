@@ -13,7 +13,7 @@ import { createMetricsStore } from '../metrics-store/store';
 import { openHistory, type History } from '../history/store';
 import { createStore, type Store } from '../store/store';
 import { createStatusPublisher, FLAP_FOLLOWED_MAX, HELD_FOR_CALLS_MAX_MS, type StatusPublisher } from './publisher';
-import { readRecordedFlaps } from './recorded-flaps';
+import { readRecordedDown, readRecordedFlaps } from './recorded-flaps';
 import { evaluateTraffic } from './traffic';
 
 /**
@@ -52,14 +52,22 @@ async function crashLoop() {
   /** Starts a process: its store lists the instance, its publisher follows what History recorded (as start-runtime wires it). */
   const start = async (): Promise<void> => {
     const store = createStore({ coalesceMs: 0, now: () => new Date(clock.now) });
-    const recordedFlaps = readRecordedFlaps(opened, clock.now);
-    const publisher = createStatusPublisher({ store, now: () => new Date(clock.now), recordedFlaps, onChange: (change) => opened.append(healthChangedEvent(change)) });
+    const startedMs = clock.now;
+    const recordedFlaps = readRecordedFlaps(opened, startedMs);
+    let downRead: Promise<unknown> = Promise.resolve();
+    const recordedDown = (instances: readonly { service: string; instance: string }[]) => {
+      const read = readRecordedDown(opened, instances, startedMs);
+      downRead = read;
+      return read;
+    };
+    const publisher = createStatusPublisher({ store, now: () => new Date(clock.now), recordedFlaps, recordedDown, onChange: (change) => opened.append(healthChangedEvent(change)) });
     running = { store, publisher };
     store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'payments', id: 'payments-1', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
     store.flush();
     publisher.registryListed();
     // The publisher took them as they came (it does not wait for them): read before any verdict, as at start-up.
     await recordedFlaps;
+    await downRead;
   };
   /** Stops the process (History's queue written, as a clean stop does); its engine's alerts go with it. */
   const restart = async (): Promise<void> => {
@@ -157,6 +165,18 @@ describe('flapping across a restart', () => {
     expect(transitions).toEqual(['fired ServiceFlapping critical payments-1 at 140 s', 'fired ServiceFlapping critical payments-1 at 150 s', 'resolved ServiceFlapping critical payments-1 at 660 s']);
   });
 
+  it('an instance with no row in the 10 min before a restart (passing longer): its first verdict after it, critical, is weighed against its row before, a change, on the page as in History', async () => {
+    const { start, restart, runUntil, pageCount, historyCount } = await crashLoop();
+    await start();
+    // Passing from its first verdict at 0 s; Switchyard stops at 700 s, the row 11 min 40 s old.
+    runUntil(700, () => 'passing');
+    await restart();
+    // It answers 503, 200, 503: three changes, the first its first verdict in this run.
+    runUntil(760, (second) => (second < 720 || second >= 740 ? 'critical' : 'passing'));
+    expect(await historyCount()).toBe(3);
+    expect(pageCount()).toBe(3);
+  });
+
   it('weighs the first verdict after a restart against what History left: critical by its probes when it stopped and passing after is a recovery at once, on the page as in History', async () => {
     const { start, restart, runUntil, pageCount, historyCount, status } = await crashLoop();
     await start();
@@ -171,6 +191,20 @@ describe('flapping across a restart', () => {
   });
 
   const errorRate: Verdict = { status: 'critical', cause: 'error rate 50 % over the last 30 s', kind: 'error_rate' };
+
+  it('an instance critical by its calls for over 10 min when Switchyard stopped (no row in the window): held unknown after the restart until its calls are judged, as one with rows in it', async () => {
+    const { start, restart, runUntil, status, pageCount, historyCount } = await crashLoop();
+    await start();
+    runUntil(700, () => 'passing', (second) => (second >= 20 ? errorRate : null));
+    await restart();
+    runUntil(800, () => 'passing');
+    expect(status()).toBe('unknown');
+    runUntil(900, () => 'passing');
+    expect(status()).toBe('passing');
+    // Its recovery at the release, the one change in the window.
+    expect(pageCount()).toBeUndefined();
+    expect(await historyCount()).toBeUndefined();
+  });
 
   it('critical by its calls when it stopped, its probes passing: unknown until its calls are seen for a full window, then passing, a recovery', async () => {
     const { start, restart, runUntil, pageCount, historyCount, status } = await crashLoop();
@@ -332,11 +366,11 @@ describe('flapping across a restart', () => {
 
 describe('History read as the publisher starts', () => {
   const KEY_A = '/services/payments/a';
-  function publisherWith(recordedFlaps: Promise<ReadonlyMap<string, { changes: number[]; down: boolean }>>) {
+  function publisherWith(recordedFlaps: Promise<ReadonlyMap<string, { changes: number[]; down: boolean }>>, recordedDown?: () => Promise<ReadonlyMap<string, { changes: number[]; down: boolean }>>) {
     const clock = { now: T0 };
     const store = createStore({ coalesceMs: 0, now: () => new Date(clock.now) });
     const logged: string[] = [];
-    const publisher = createStatusPublisher({ store, now: () => new Date(clock.now), recordedFlaps, log: (line) => logged.push(line) });
+    const publisher = createStatusPublisher({ store, now: () => new Date(clock.now), recordedFlaps, ...(recordedDown ? { recordedDown } : {}), log: (line) => logged.push(line) });
     running = { store, publisher };
     store.upsertKey({ etcdKey: KEY_A, lease: undefined, registrations: [{ service: 'payments', id: 'a', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
     store.flush();
@@ -430,6 +464,30 @@ describe('History read as the publisher starts', () => {
     clock.now += 20_000;
     probe('critical');
     expect(flappingOf(store.instance(KEY_A)?.criticalChangesMs, clock.now)?.changes).toBe(4);
+  });
+
+  it('History’s row before the window taken after the first verdict (a slow database): a first critical that row makes a change is counted then, and the next changes on from it', async () => {
+    let answer: (recorded: ReadonlyMap<string, { changes: number[]; down: boolean }>) => void = () => undefined;
+    const down = new Promise<ReadonlyMap<string, { changes: number[]; down: boolean }>>((resolve) => (answer = resolve));
+    const asked: unknown[] = [];
+    const recordedFlaps = Promise.resolve(new Map<string, { changes: number[]; down: boolean }>());
+    const { clock, store, probe } = publisherWith(recordedFlaps, (...args: unknown[]) => {
+      asked.push(...args);
+      return down;
+    });
+    await recordedFlaps;
+    expect(asked).toEqual([[{ service: 'payments', instance: 'a' }]]);
+    clock.now += 5_000;
+    probe('critical');
+    // Passing when the last run stopped, over 10 min before: History counts the critical.
+    answer(new Map([['payments\0a', { changes: [], down: false }]]));
+    await down;
+    expect(store.instance(KEY_A)?.criticalChangesMs).toBeUndefined();
+    for (const to of ['passing', 'critical'] as const) {
+      clock.now += 5_000;
+      probe(to);
+    }
+    expect(store.instance(KEY_A)?.criticalChangesMs).toEqual([T0 + 5_000, T0 + 10_000, T0 + 15_000]);
   });
 
   it('taken late, the same change stamped by another replica a moment before this start and by this run after it is one change', async () => {

@@ -72,6 +72,12 @@ export interface StatusPublisherOptions {
    * comes; statuses never wait for it (a database down at start-up leaves the counts to this run).
    */
   recordedFlaps?: Promise<ReadonlyMap<string, RecordedCriticalChanges>>;
+  /**
+   * What History's rows before this start left each of `instances` (status/recorded-flaps.ts
+   * `readRecordedDown`): asked at the registry's first listing for those present then that
+   * `recordedFlaps` has no row of, so their first verdict is weighed as History weighs it.
+   */
+  recordedDown?: (instances: readonly { service: string; instance: string }[]) => Promise<ReadonlyMap<string, RecordedCriticalChanges>>;
   log?: (line: string) => void;
 }
 
@@ -121,6 +127,11 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
   const judged = new Set<string>();
   /** From the registry's first listing: keys present then and given no verdict since. */
   let presentAtStart: Set<string> | undefined;
+  /**
+   * While `recordedDown` is asked: the first verdict of each id present at start-up with no record
+   * (taken as no change then), to weigh once the answer comes.
+   */
+  let firstVerdicts: Map<string, { to: Status; atMs: number }> | undefined;
   /** Whether this verdict is the first of an instance present at start-up: then it is no change (a restart during an outage went nowhere). */
   const firstVerdictAtStart = (key: string): boolean => (presentAtStart ? presentAtStart.has(key) : !judged.has(key));
   /** Live keys published here → their `service\0id`, and how many live keys each of those has. */
@@ -159,6 +170,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     // History's rows say whether it was down when the last run stopped: its first verdict here is weighed against that.
     const againstRecord = atStart && followed?.recorded === true;
     const firstVerdict = followed === undefined && atStart;
+    if (firstVerdict && to !== 'unknown' && firstVerdicts !== undefined && !firstVerdicts.has(identity)) firstVerdicts.set(identity, { to, atMs: whenMs });
     if (to !== 'unknown') {
       if (presentAtStart) presentAtStart.delete(instance.key);
       else judged.add(instance.key);
@@ -332,6 +344,51 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     (options.log ?? console.error)(`flapping: History's recent status changes could not be read (${error instanceof Error ? error.message : String(error)}); counts start from this run's changes`);
   });
 
+  /**
+   * What History's rows before the window left the ids present at start-up that it had no row of
+   * (`recordedDown`): one with no verdict yet starts from it, as from `recordedFlaps`; one whose first
+   * verdict was given meanwhile (taken as no change) gains it as a change where History counts one.
+   */
+  const takeRecordedDown = (recorded: ReadonlyMap<string, RecordedCriticalChanges>): void => {
+    const gained = new Set<string>();
+    for (const [identity, { down, downByCalls }] of recorded) {
+      const followed = criticalChanges.get(identity);
+      const first = firstVerdicts?.get(identity);
+      if (first === undefined && followed === undefined) {
+        if (criticalChanges.size >= FLAP_FOLLOWED_MAX) continue;
+        criticalChanges.set(identity, { changes: [], down, recorded: true });
+        if (downByCalls === true) awaitingCalls.set(identity, { heldKeys: new Set() });
+      } else if (first !== undefined && criticalChange(down, first.to).counts) {
+        // Not followed since: no change in the window, and not down (this run's verdicts since count from there).
+        const since = followed ?? { changes: [], down: false };
+        criticalChanges.set(identity, { ...since, changes: withCriticalChange(since.changes, first.atMs) });
+        gained.add(identity);
+      }
+    }
+    for (const [key, identity] of identityOfKey) if (gained.has(identity)) publish(key, undefined, undefined);
+  };
+  /** At the registry's first listing: asks `recordedDown` of the ids present that `recordedFlaps` had no row of. */
+  const askRecordedDown = (present: ReadonlyMap<string, { service: string; instance: string }>): void => {
+    const { recordedFlaps, recordedDown } = options;
+    if (recordedFlaps === undefined || recordedDown === undefined || present.size === 0) return;
+    firstVerdicts = new Map();
+    recordedFlaps
+      .then(
+        (recorded) => {
+          const unread = [...present].filter(([identity]) => !recorded.has(identity)).map(([, instance]) => instance);
+          if (unread.length === 0) return undefined;
+          return recordedDown(unread).then(takeRecordedDown, (error: unknown) => {
+            (options.log ?? console.error)(`flapping: History's status rows before the last ${FLAP_WINDOW_MS / 60_000} min could not be read (${error instanceof Error ? error.message : String(error)}); the first verdict of an instance with none since counts as no change`);
+          });
+        },
+        // Logged where it is taken: the counts start from this run.
+        () => undefined,
+      )
+      .finally(() => {
+        firstVerdicts = undefined;
+      });
+  };
+
   const unsubscribe = store.subscribe((delta) => {
     for (const change of delta.changes) {
       if (change.op !== 'remove') continue;
@@ -364,8 +421,14 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     registryListed(): void {
       if (presentAtStart) return;
       presentAtStart = new Set();
-      for (const instance of store.instances()) if (!instance.lost && !judged.has(instance.key)) presentAtStart.add(instance.key);
+      const present = new Map<string, { service: string; instance: string }>();
+      for (const instance of store.instances()) {
+        if (instance.lost || judged.has(instance.key)) continue;
+        presentAtStart.add(instance.key);
+        present.set(`${instance.service}\0${instance.id}`, { service: instance.service, instance: instance.id });
+      }
       judged.clear();
+      askRecordedDown(present);
     },
     stop(): void {
       unsubscribe();
