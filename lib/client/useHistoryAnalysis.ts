@@ -2,7 +2,7 @@
 
 import { useMemo } from 'react';
 import { mayChangeIncidents, type IncidentList } from '@/lib/model/incidents';
-import type { UptimeReport, UptimeWindow } from '@/lib/model/uptime';
+import { uptimeMayChange, type UptimeReport, type UptimeWindow } from '@/lib/model/uptime';
 import type { EventFilter } from '@/lib/model/history-query';
 import { usePolledJson, type LatencyView } from './useLatency';
 import { pathSegment } from '@/lib/model/path-segment';
@@ -66,7 +66,24 @@ export function useHistoryIncidents(filter: EventFilter): LatencyView<IncidentsR
   return view;
 }
 
-/** A service's uptime and heartbeat strips over the window, refreshed every minute. */
+/**
+ * A service's uptime and heartbeat strips over the window: fetched again as soon as a committed
+ * row that changes one of its instances' status arrives on the history feed (throttled as the
+ * incidents are, by INCIDENTS_REFETCH_MS), and every minute. Polling alone showed "Uptime 100%"
+ * and a green "now" cell for up to a minute beside a header saying the service was down.
+ */
 export function useHistoryUptime(service: string, window: UptimeWindow, buckets: number): LatencyView<UptimeReport> {
-  return usePolledJson(uptimeUrl(service, window, buckets), 60_000, parseUptime);
+  const view = usePolledJson(uptimeUrl(service, window, buckets), 60_000, parseUptime, INCIDENTS_REFETCH_MS);
+  const { refetch } = view;
+  useHistoryFeed(
+    {
+      onEvents: (events) => {
+        if (uptimeMayChange(events, service)) refetch();
+      },
+      onReconnect: refetch,
+    },
+    true,
+    service,
+  );
+  return view;
 }

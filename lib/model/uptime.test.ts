@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from './events';
 import type { Status } from './instance';
-import { heartbeatStrip, statusesAtStart, statusTimeline, statusTimelineBuilder, stripOf, uptime, uptimeOf, UptimeQuerySchema, type Observed, type StatusSpan } from './uptime';
+import { heartbeatStrip, statusesAtStart, uptimeMayChange, statusTimeline, statusTimelineBuilder, stripOf, uptime, uptimeOf, UptimeQuerySchema, type Observed, type StatusSpan } from './uptime';
 
 /** Times are minutes from T0; windows are [0, 100) unless a case says otherwise. */
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
@@ -215,5 +215,30 @@ describe('lost instances count against uptime (DESIGN §6)', () => {
     ]);
     const spans = statusTimeline(events, window({ a: 'passing' })).instances.get('a');
     expect(spans?.map((span) => span.status)).toEqual(['passing', 'critical', 'unknown', 'passing']);
+  });
+});
+
+describe('uptimeMayChange (what the service page refetches its uptime on)', () => {
+  const of = (service: string | undefined, kind: HistoryEvent['kind'], to?: string): HistoryEvent => ({ id: 1, at: iso(0), kind, detail: 'x', ...(service === undefined ? {} : { service, instance: 'a' }), ...(to === undefined ? {} : { to }) });
+
+  it.each([
+    ['a status change', of('payments', 'health.changed', 'critical')],
+    ['a step down to warning (a strip cell)', of('payments', 'health.changed', 'warning')],
+    ['a loss', of('payments', 'instance.lost', 'critical')],
+    ['a loss cleared', of('payments', 'instance.lost_cleared')],
+    ['a registration', of('payments', 'instance.registered')],
+    ['a deregistration', of('payments', 'instance.deregistered')],
+  ])('is true for %s of the service', (_name, event) => {
+    expect(uptimeMayChange([event], 'payments')).toBe(true);
+  });
+
+  it('is false for another service’s status changes and for events that change no status', () => {
+    expect(uptimeMayChange([of('orders', 'health.changed', 'critical'), of('orders', 'instance.lost', 'critical')], 'payments')).toBe(false);
+    expect(uptimeMayChange([of('payments', 'alert.fired'), of('payments', 'instance.drained'), of(undefined, 'registry.resynced')], 'payments')).toBe(false);
+    expect(uptimeMayChange([], 'payments')).toBe(false);
+  });
+
+  it('is true when any of a batch is', () => {
+    expect(uptimeMayChange([of('payments', 'alert.fired'), of('payments', 'instance.lost', 'critical')], 'payments')).toBe(true);
   });
 });

@@ -33,6 +33,16 @@ export interface StatusTimeline {
 
 const TRACKED_KINDS = new Set<HistoryEvent['kind']>(['health.changed', 'instance.registered', 'instance.deregistered', 'instance.lost', 'instance.lost_cleared']);
 
+/**
+ * True when some committed event moves `service`'s uptime or strips: a state change of one of its
+ * instances. What the service page refetches its uptime on, so the figure follows an outage as its
+ * rows land instead of at the next minute's poll. (A `history.gap` has no service and reaches no
+ * service's feed: Switchyard was down, and the page refetches when its socket connects again.)
+ */
+export function uptimeMayChange(events: readonly HistoryEvent[], service: string): boolean {
+  return events.some((event) => event.service === service && TRACKED_KINDS.has(event.kind));
+}
+
 /** The status an instance has right after `event`: `undefined` when it is no longer registered. */
 export function statusAfter(event: HistoryEvent, before: Status | undefined): Status | undefined {
   switch (event.kind) {

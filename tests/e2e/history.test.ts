@@ -236,6 +236,29 @@ describe('failure history in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('moves the service page’s uptime and strips as an outage is recorded, not at the next minute’s poll', async () => {
+    const health = await startHealthTarget();
+    try {
+      const service = 'e2e-hist-u';
+      await stack.etcd.put(`/services/${service}/u-1`, JSON.stringify({ address: health.address, health: { http: '/healthz' } }));
+      const criticalRows = async (): Promise<number> => ((await (await stack.server.fetch(`/api/v1/events?service=${service}&kind=health.changed`)).json()) as { events: { to?: string }[] }).events.filter((event) => event.to === 'critical').length;
+      await eventually(async () => ((await (await stack.server.fetch(`/api/v1/events?service=${service}&kind=health.changed`)).json()).events?.length ? true : undefined), 15_000, `${service} probed`);
+      ({ page, errors } = await stack.freshPage());
+      await page.goto(`${stack.server.url}/services/${service}`, { waitUntil: 'networkidle' });
+      const figure = page.locator('.service-history__uptime strong');
+      const serviceNow = page.locator('.heartbeat').first().locator('.heartbeat__cell').last();
+      await expect.poll(() => figure.textContent()).toBe('100%');
+      // The page's uptime is now fresh: its next poll is a minute away, the failure seconds.
+      health.setStatus(503);
+      await eventually(async () => ((await criticalRows()) > 0 ? true : undefined), 45_000, `${service} critical`);
+      await expect.poll(() => figure.textContent()).not.toBe('100%');
+      await expect.poll(() => serviceNow.getAttribute('class')).toContain('heartbeat__cell--critical');
+      expect(errors).toEqual([]);
+    } finally {
+      await health.close();
+    }
+  });
+
   it('narrows to one service, and the URL says so', async () => {
     await registerAndDelete('e2e-hist-c', 'c-1', 9103);
     await stack.etcd.put('/services/e2e-hist-d/d-1', registration(9104));

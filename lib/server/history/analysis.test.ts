@@ -60,6 +60,20 @@ describe.each(STORE_DIALECTS)('history analysis on %s', (dialect) => {
       expect(report).toMatchObject({ service: 'users', window: { from: iso(0), to: iso(100), bucketMs: 20 * MIN }, truncated: false, coveredUntil: iso(100) });
     });
 
+    it('counts a failure still going on as down up to the window’s end (now), as the demo’s lost service shows', async () => {
+      await record([
+        lifecycle(0, 'instance.registered', 'a', 'registered'),
+        health(10, 'a', 'passing'),
+        { at: iso(40), kind: 'instance.lost', service: 'users', instance: 'a', to: 'critical', detail: 'lease expired after probes failed' },
+        lifecycle(41, 'instance.deregistered', 'a', 'lease expired'),
+      ]);
+      const report = await serviceUptime(history, { service: 'users', fromMs: T0, toMs: T0 + 100 * MIN, buckets: 4 });
+      // Passing 10–40, lost (critical) 40 → now: 30 of 90 known minutes up.
+      expect(report.uptime).toBeCloseTo(1 / 3, 6);
+      expect(report.observedMs).toBe(90 * MIN);
+      expect(report.strip).toEqual(['passing', 'critical', 'critical', 'critical']);
+    });
+
     it('knows nothing about a service with no history', async () => {
       const report = await serviceUptime(history, { service: 'nobody', fromMs: T0, toMs: T0 + 10 * MIN, buckets: 2 });
       expect(report).toMatchObject({ uptime: null, observedMs: 0, strip: ['none', 'none'], instances: [] });
