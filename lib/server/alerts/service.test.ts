@@ -866,7 +866,7 @@ const webRow = (id: number, atMs: number, kind: 'alert.fired' | 'alert.resolved'
  * web-1 only) from T0 (from 1 s with `alsoFailing`, whose alert fires at T0) and takes over delivery 5 s later, its history holding `recorded` and what it
  * writes; a webhook and an Alertmanager record what they are sent.
  */
-async function takingOverFrom(options: { recorded: HistoryEvent[]; history?: 'answers' | 'fails once' | 'hangs'; clock?: ReturnType<typeof createManualClock>; lost?: 'partial' | 'single'; alsoFailing?: { service: string; historyHangs: true } }) {
+async function takingOverFrom(options: { recorded: HistoryEvent[]; history?: 'answers' | 'fails once' | 'fails' | 'hangs' | { answersOnce: Promise<void> }; clock?: ReturnType<typeof createManualClock>; lost?: 'partial' | 'single'; alsoFailing?: { service: string; historyHangs: true } }) {
   const webhook = await startReceiver();
   const alertmanager = await alertmanagerStub();
   let nowMs = T0;
@@ -877,9 +877,16 @@ async function takingOverFrom(options: { recorded: HistoryEvent[]; history?: 'an
   const lostNow = options.lost === 'single' ? [lost('web-1'), passing('web-2'), passing('web-3')] : [lost('web-1'), lost('web-2'), passing('web-3')];
   // The other service's alert is missed first: web's instances are lost from the next evaluation.
   let instances = options.alsoFailing ? ['web-1', 'web-2', 'web-3'].map(passing) : lostNow;
-  let failures = options.history === 'fails once' ? 1 : 0;
+  const history = options.history;
+  let failures = history === 'fails once' ? 1 : history === 'fails' ? Infinity : 0;
   const recordedAlerts = (service: string): Promise<readonly HistoryEvent[]> =>
-    options.history === 'hangs' || service === options.alsoFailing?.service ? new Promise<readonly HistoryEvent[]>(() => undefined) : failures-- > 0 ? Promise.reject(new Error('history unavailable')) : Promise.resolve(historyOf(options.recorded, events));
+    typeof history === 'object'
+      ? history.answersOnce.then(() => historyOf(options.recorded, events))
+      : history === 'hangs' || service === options.alsoFailing?.service
+        ? new Promise<readonly HistoryEvent[]>(() => undefined)
+        : failures-- > 0
+          ? Promise.reject(new Error('history unavailable'))
+          : Promise.resolve(historyOf(options.recorded, events));
   const alerting = alertingFor({ store: slowStore().store, events, now: () => nowMs, delivers: () => leads, recordedAlerts, webInstances: () => instances, webhookUrl: webhook.url, alertmanagerUrl: alertmanager.url, ...(options.clock ? { clock: options.clock } : {}), ...(options.alsoFailing ? { alsoFailing: options.alsoFailing.service } : {}) });
   alerting.evaluate();
   if (options.alsoFailing) {
@@ -1012,6 +1019,76 @@ describe('taking over delivery of an InstancesLost warning: which old critical s
       expect(replica.alertmanagerHolds()).toEqual([]);
       clock.advance(1_000);
       await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([expect.stringMatching(/^warning - .* firing$/)]), POST_WAIT);
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
+});
+
+describe('taking over delivery of an InstancesLost warning: what it sent, and resolves it held back (review of 481568e)', () => {
+  /** The old leader's warning gave way to the critical, which stands open. */
+  const criticalStanding = [
+    webRow(1, T0 - 200_000, 'alert.fired', 'InstancesLost (warning): web: 1 of 3 instances lost', 'web-1'),
+    webRow(2, T0 - 115_000, 'alert.resolved', 'InstancesLost (warning) resolved: web: 1 of 3 instances lost', 'web-1'),
+    webRow(3, T0 - 115_000, 'alert.fired', 'InstancesLost (critical): web: 3 of 3 instances lost'),
+  ];
+  const criticalFiring = `critical - ${new Date(T0 - 115_000).toISOString()} firing`;
+  /** Every instance back (and passing) at `ms` after T0, recovered 1 s before. */
+  const recoverAt = (replica: Awaited<ReturnType<typeof takingOverFrom>>, ms: number): string => {
+    const recoveredAt = new Date(T0 + ms - 1_000).toISOString();
+    replica.at(ms, ['web-1', 'web-2', 'web-3'].map((id) => ({ ...replica.passing(id), recoveredAt })));
+    return recoveredAt;
+  };
+
+  it('resolves in Alertmanager the warning it sent once the 30 s hold ended, when a read answering after that finds the critical standing: not two pages', async () => {
+    const clock = createManualClock(0);
+    let answer!: () => void;
+    const replica = await takingOverFrom({ recorded: criticalStanding, history: { answersOnce: new Promise<void>((resolve) => (answer = resolve)) }, clock });
+    try {
+      clock.advance(30_000);
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([expect.stringMatching(/^warning - .* firing$/)]), POST_WAIT);
+      answer();
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([criticalFiring, expect.stringMatching(/^warning - \S+ \d{4}-/)]), POST_WAIT);
+      expect(replica.webhookGot()).toEqual([]);
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
+
+  it('resolves in Alertmanager the warning it sent once the 30 s hold ended when the service recovers before the read finds the critical standing, and records and sends that critical’s resolve', async () => {
+    const clock = createManualClock(0);
+    let answer!: () => void;
+    const replica = await takingOverFrom({ recorded: criticalStanding, history: { answersOnce: new Promise<void>((resolve) => (answer = resolve)) }, clock });
+    try {
+      clock.advance(30_000);
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([expect.stringMatching(/^warning - .* firing$/)]), POST_WAIT);
+      const recoveredAt = recoverAt(replica, 40_000);
+      answer();
+      await vi.waitFor(() => expect(replica.webhookGot()).toEqual(['critical resolved -']), POST_WAIT);
+      expect(replica.rows()).toEqual([`${recoveredAt} alert.resolved - InstancesLost (critical) resolved`]);
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([`critical - ${new Date(T0 - 115_000).toISOString()} ${recoveredAt}`, expect.stringMatching(new RegExp(`^warning - \\S+ ${recoveredAt}$`))]), POST_WAIT);
+    } finally {
+      await replica.stop();
+    }
+  }, 15_000);
+
+  it('records and sends the warning’s resolve it held back when the catch-up gives up on it, 10 min after that resolve: history down past 10 min, the service recovered at 9.5 min', async () => {
+    const clock = createManualClock(0);
+    const replica = await takingOverFrom({ recorded: [webRow(1, T0 - 115_000, 'alert.fired', 'InstancesLost (warning): web: 2 of 3 instances lost')], history: 'fails', clock });
+    try {
+      await vi.waitFor(() => expect(replica.alertmanagerHolds()).toEqual([expect.stringMatching(/^warning - .* firing$/)]), POST_WAIT);
+      const recoveredAt = recoverAt(replica, 570_000);
+      await settle();
+      // Evaluations and retries every minute: the retry past 10 min from the resolve gives up on the key.
+      for (let minute = 1; minute <= 11; minute++) {
+        replica.at(570_000 + minute * 60_000);
+        clock.advance(60_000);
+        await settle();
+        await settle();
+        if (minute < 10) expect(replica.rows()).toEqual([]);
+      }
+      expect(replica.rows()).toEqual([`${recoveredAt} alert.resolved - InstancesLost (warning) resolved`]);
+      await vi.waitFor(() => expect(replica.webhookGot()).toEqual(['warning resolved -']), POST_WAIT);
     } finally {
       await replica.stop();
     }
@@ -1339,6 +1416,22 @@ describe('acknowledging an alert', () => {
         alerting.stop();
       }
     });
+    it('ends it too when the latest critical row is an alert.fired older than a warning row after it (that critical had ended): it must not mute a critical firing later', async () => {
+      const { alerting, rows, wait, loseTheLast, critical } = await leaderWithCriticalAck([
+        webRow(1, T0 - 3 * DAY_MS, 'alert.fired', 'InstancesLost (critical): web: 3 of 3 instances lost'),
+        webRow(2, T0 - 2 * DAY_MS, 'alert.fired', 'InstancesLost (warning): web: 1 of 3 instances lost', 'web-1'),
+        webRow(3, T0 - 2 * DAY_MS + 3_600_000, 'alert.resolved', 'InstancesLost (warning) resolved: web: 1 of 3 instances lost', 'web-1'),
+      ]);
+      try {
+        await wait(3_600_000);
+        expect(rows.map((row) => row.endedBy)).toEqual([null]);
+        await loseTheLast();
+        expect(critical()).toEqual(['critical']);
+      } finally {
+        alerting.stop();
+      }
+    });
+
     it('backs off reading history for that check while the read fails (up to every 5 min), and ends the acknowledgement once it answers', async () => {
       let nowMs = T0;
       let historyUp = false;

@@ -118,6 +118,14 @@ const isRowOf = (event: HistoryEvent, { alertname, severity }: Pick<AlertView['l
 const firedUnrecorded = (resolved: AlertView, latest: HistoryEvent | undefined): boolean =>
   resolved.firedAt !== undefined && (latest === undefined || latest.at < resolved.firedAt);
 
+/**
+ * The first warning row written after an old critical `alert.fired` row of an alert that only
+ * escalates (ESCALATES_ONLY; rows newest first): it proves that critical had ended, its resolve never
+ * written. One at the same time is the warning giving way to it.
+ */
+const warningRowAfter = (open: HistoryEvent, alertname: AlertLabels['alertname'], rows: readonly HistoryEvent[]): HistoryEvent | undefined =>
+  rows.filter((event) => event.at > open.at && isRowOf(event, { alertname, severity: 'warning' })).at(-1);
+
 /** An old leader's critical `alert.fired` row this replica holds a warning in place of, and that critical's labels. */
 interface StandingCritical {
   open: HistoryEvent;
@@ -218,8 +226,12 @@ export function createAlerting(options: AlertingOptions): Alerting {
       // no step down. A warning still being judged at a hand-over is held back meanwhile.
       const standing = standingCriticalRows.get(alert.key);
       if (standing) byKey.set(standingKeyOf(alert.key), standingCriticalView(alert, standing));
-      else if (alert.state === 'firing' && heldBack.get(alert.key) !== alert.firedAt && !awaitsHandOverJudgement(alert)) byKey.set(alert.key, alert);
+      else if (alert.state === 'firing' && heldBack.get(alert.key) !== alert.firedAt && !awaitsHandOverJudgement(alert)) {
+        byKey.set(alert.key, alert);
+        if (escalatesFrom(alert)) postedFiring.set(alert.key, alert.firedAt);
+      }
     }
+    for (const key of postedFiring.keys()) if (!engine.alerts().some((alert) => alert.key === key) && !engine.recentlyResolved().some((alert) => alert.key === key) && !heldResolves.has(key)) postedFiring.delete(key);
     // Newest first: the first resolve per key is its latest.
     for (const alert of engine.recentlyResolved()) {
       if (!alert.notified || byKey.has(alert.key) || heldBack.get(alert.key) === alert.firedAt || !(Date.parse(alert.resolvedAt ?? '') > since)) continue;
@@ -374,7 +386,9 @@ export function createAlerting(options: AlertingOptions): Alerting {
     };
     void (options.recordedAlerts ? options.recordedAlerts(service) : Promise.resolve([]))
       .then((rows) => {
-        if (rows.find((event) => isRowOf(event, { alertname, severity: 'critical' }))?.kind === 'alert.fired') backedAcks.add(ack.id);
+        // Open only while no warning row is newer (review of 481568e: one fired 3 days ago kept it, and it muted the next critical).
+        const open = rows.find((event) => isRowOf(event, { alertname, severity: 'critical' }));
+        if (open?.kind === 'alert.fired' && !warningRowAfter(open, alertname, rows)) backedAcks.add(ack.id);
         else if (delivers() && !engine.alerts().some((alert) => covers(ack, alert.labels))) return endAck(ack, `no ${ackName(ack)} alert of ${service} fired within ${Math.round(windowMs / 1_000)} s of it`, now());
         return true;
       })
@@ -407,6 +421,19 @@ export function createAlerting(options: AlertingOptions): Alerting {
    * replica's too) takes them; dropped, they were delivered by nobody (review of 5342d67).
    */
   const catchingUp = new Map<string, number>();
+  /**
+   * Resolves of warnings held back (key → the resolved alert) until the catch-up judges them: the
+   * old leader's critical may stand in their place. Recorded and sent as any other resolve when it
+   * no longer can judge them (gave up on the key, or the alert is no longer found); else lost for good (review of 481568e).
+   */
+  const heldResolves = new Map<string, AlertView>();
+  /**
+   * The warnings of alerts that only escalate last posted to Alertmanager as firing (key → firedAt):
+   * one a standing critical then replaces is resolved there, else Alertmanager holds it beside the
+   * critical until its resolve_timeout, two pages (review of 481568e).
+   */
+  const postedFiring = new Map<string, string | undefined>();
+  const wasPosted = (alert: AlertView): boolean => postedFiring.has(alert.key) && postedFiring.get(alert.key) === alert.firedAt;
   /** A warning of an alert that only escalates. */
   const escalatesFrom = (alert: AlertView): boolean => ESCALATES_ONLY.has(alert.labels.alertname) && alert.labels.severity !== 'critical';
   /** A firing warning of an alert that only escalates: an old leader may have paged with its critical. */
@@ -419,6 +446,21 @@ export function createAlerting(options: AlertingOptions): Alerting {
   let handOverHoldEnded = false;
   /** Held back from Alertmanager while the hand-over's catch-up has yet to judge it (and history answers, for a while). */
   const awaitsHandOverJudgement = (alert: AlertView): boolean => delivering && !catchUpReadFailed && !handOverHoldEnded && catchingUp.has(alert.key) && lowerThanItMayStand(alert);
+  /** Records and sends a held warning's resolve as the evaluation that saw it would have. */
+  const releaseHeldResolve = (key: string): void => {
+    const resolved = heldResolves.get(key);
+    if (!resolved) return;
+    heldResolves.delete(key);
+    options.record(historyEvent({ kind: 'resolved', alert: resolved }, resolved.resolvedAt ?? new Date(now()).toISOString()));
+    notifyWebhook([resolved], new Date(now()).toISOString());
+    // Out of the engine's recent resolves, it reaches Alertmanager only so.
+    if (wasPosted(resolved)) keepResolve(resolved);
+    for (const alertmanager of alertmanagers) alertmanager.nudge();
+  };
+  /** Held resolves whose key neither this hand-over nor a later one will judge: another leader delivered them. */
+  const pruneHeldResolves = (): void => {
+    for (const key of heldResolves.keys()) if (!catchingUp.has(key) && !missed.has(key)) heldResolves.delete(key);
+  };
   const handBackCatchUp = (): void => {
     for (const [key, seenMs] of catchingUp) if (!missed.has(key)) missed.set(key, seenMs);
     catchingUp.clear();
@@ -540,8 +582,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
     const standingCritical = (held: AlertView, open: HistoryEvent, rows: readonly HistoryEvent[]): StandingCritical | undefined => {
       const { alertname, service } = held.labels;
       const where = { service, ...(open.instance !== undefined ? { instance: open.instance } : {}) };
-      // Newest first: the last warning row after it is the first one written.
-      const endedBy = rows.filter((event) => event.at > open.at && isRowOf(event, { alertname, severity: 'warning' })).at(-1);
+      const endedBy = warningRowAfter(open, alertname, rows);
       if (endedBy) {
         options.record({ at: endedBy.at, kind: 'alert.resolved', ...where, detail: `${alertname} (critical) resolved: it had ended by the ${alertname} (warning) row of ${endedBy.at}, found still open when this replica took over delivery (its resolve was not sent)` });
         return undefined;
@@ -605,6 +646,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
         const known = engine.alerts().find((alert) => alert.key === key) ?? engine.recentlyResolved().find((alert) => alert.key === key);
         if (!known?.notified) {
           catchingUp.delete(key);
+          releaseHeldResolve(key);
           continue;
         }
         const rows = await recordedAlerts(known.labels.service);
@@ -622,13 +664,16 @@ export function createAlerting(options: AlertingOptions): Alerting {
         // Read again after the lookup: an evaluation in between may have moved (and delivered) it.
         const firing = engine.alerts().find((alert) => alert.key === key && alert.state === 'firing');
         const resolved = firing ? undefined : engine.recentlyResolved().find((alert) => alert.key === key && alert.endedAs === 'firing');
+        // A held resolve no longer found (it fell out of the engine's recent resolves, or fired again): as any other resolve. Else judged below.
+        if (heldResolves.get(key)?.firedAt !== resolved?.firedAt) releaseHeldResolve(key);
+        heldResolves.delete(key);
         const nowIso = new Date(now()).toISOString();
         if (firing && latest?.kind !== 'alert.fired') {
           if (closeGivenWay(firing, rows)) {
             // The old leader's critical is re-sent in its place, at once.
             options.log(`alerts: took over delivery; ${firing.labels.alertname} (critical) of ${firing.labels.service}, paged by the previous leader, is kept firing in place of the warning held here`);
-            // Sent to Alertmanager while history failed: ended there, else it lingers until its resolve_timeout.
-            if (catchUpReadFailed) keepResolve({ ...firing, state: 'resolved', resolvedAt: nowIso, resolvedOn: 'evaluation', endedAs: 'firing' });
+            // Sent to Alertmanager (history failed, or the hold-back ended): ended there, else it lingers beside the critical until its resolve_timeout.
+            if (wasPosted(firing)) keepResolve({ ...firing, state: 'resolved', resolvedAt: nowIso, resolvedOn: 'evaluation', endedAs: 'firing' });
             for (const alertmanager of alertmanagers) alertmanager.nudge();
             continue;
           }
@@ -643,8 +688,8 @@ export function createAlerting(options: AlertingOptions): Alerting {
         const openCritical = ESCALATES_ONLY.has(resolved.labels.alertname) && resolved.labels.severity !== 'critical' ? openRowOfOther(resolved, rows) : undefined;
         const standing = openCritical && standingCritical(resolved, openCritical, rows);
         if (standing) {
-          // Alertmanager never had the warning unless history failed meanwhile: its resolve goes only where its firing went.
-          if (!catchUpReadFailed) heldBack.set(resolved.key, resolved.firedAt);
+          // Its resolve goes only where its firing went: to Alertmanager if posted there (history failed, or the hold-back ended).
+          if (!wasPosted(resolved)) heldBack.set(resolved.key, resolved.firedAt);
           resolveStanding(standing, resolved, resolved.resolvedAt ?? nowIso, 'the service recovered (it fired at the previous leader; this replica held the warning in its place)');
         } else if (latest?.kind === 'alert.fired' || firedUnrecorded(resolved, latest)) {
           // Fired and resolved while nobody delivered: both rows, and the resolve (with its start) to the webhook.
@@ -688,7 +733,11 @@ export function createAlerting(options: AlertingOptions): Alerting {
         cancelCatchUpRetry = undefined;
         // Not leading any more: the next evaluation hands the keys back to `missed` for the next hand-over.
         if (!stillThisHandOver() || !delivers()) return;
-        for (const [key, seenMs] of catchingUp) if (seenMs < now() - MISSED_KEEP_MS) catchingUp.delete(key);
+        for (const [key, seenMs] of catchingUp) {
+          if (seenMs >= now() - MISSED_KEEP_MS) continue;
+          catchingUp.delete(key);
+          releaseHeldResolve(key);
+        }
         startCatchUp(handOver, Math.min(CATCH_UP_RETRY_MAX_MS, delayMs * 2));
       });
     });
@@ -713,6 +762,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
       handBackCatchUp();
       for (const transition of transitions) if (transition.kind !== 'suppressed') missed.set(transition.alert.key, nowMs);
       for (const [key, seenMs] of missed) if (seenMs < nowMs - MISSED_KEEP_MS) missed.delete(key);
+      pruneHeldResolves();
       return transitions;
     }
     if (!delivering) {
@@ -725,6 +775,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
       // A warning of an alert that only escalates, however long it has fired here: the old leader may
       // have paged with the critical one since, which it then stands for (held back until judged).
       for (const alert of engine.alerts()) if (lowerThanItMayStand(alert) && !catchingUp.has(alert.key)) catchingUp.set(alert.key, nowMs);
+      pruneHeldResolves();
       catchUpReadFailed = false;
       handOverHoldEnded = false;
       const handOver = handOvers;
@@ -751,8 +802,14 @@ export function createAlerting(options: AlertingOptions): Alerting {
     // What a standing critical speaks for (the warning held in its place, a critical of its labels
     // carrying it on) is neither recorded nor sent: that critical's rows and resolve are. Nor the
     // resolve of a warning the hand-over's catch-up has yet to judge: it records and sends that
-    // resolve, or the old leader's critical's if one stood in its place.
-    const delivered = enriched.filter((transition) => !speaksFor(transition.alert) && !(transition.kind === 'resolved' && catchingUp.has(transition.alert.key) && escalatesFrom(transition.alert)));
+    // resolve, or the old leader's critical's if one stood in its place. Its 10 min (MISSED_KEEP_MS) count from that resolve.
+    const delivered = enriched.filter((transition) => {
+      if (speaksFor(transition.alert)) return false;
+      if (transition.kind !== 'resolved' || !catchingUp.has(transition.alert.key) || !escalatesFrom(transition.alert)) return true;
+      heldResolves.set(transition.alert.key, transition.alert);
+      catchingUp.set(transition.alert.key, nowMs);
+      return false;
+    });
     // Before this evaluation's rows: an old critical ended by one of other labels firing now is
     // resolved at the same time, and History orders rows of one time by id, so that firing must be
     // written last to read as the latest critical row (review of 5e02d11: else the next hand-over fired it again).
