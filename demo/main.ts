@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@/lib/server/config';
 import { createEtcdClient } from '@/lib/server/etcd/client';
-import { freePort, startLocalEtcd } from '@/lib/server/etcd/local';
+import { clientPortSaid, freePort, startLocalEtcd } from '@/lib/server/etcd/local';
 import { onStopSignal } from '@/lib/server/stop-signals';
 import { parseDemoArgs, USAGE, UsageError, type DemoOptions } from './args';
 import { startDashboard } from './dashboard';
@@ -47,10 +47,11 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   let endpoints = config.ETCD_ENDPOINTS ?? [];
   let etcdNote = '';
   if (endpoints.length === 0) {
-    const etcd = await startLocalEtcd(path.join(config.dataDir, 'demo-etcd'), { ownProcessGroup: true });
+    // On a port that stays from one start to the next, as the dashboard's own local etcd.
+    const etcd = await startLocalEtcd(path.join(config.dataDir, 'demo-etcd'), { ownProcessGroup: true, stableClientPort: {} });
     cleanups.push(() => etcd.stop());
     endpoints = [etcd.endpoint];
-    etcdNote = ` (local, data in ${etcd.dataDir})`;
+    etcdNote = ` (local, ${clientPortSaid(etcd)}; data in ${etcd.dataDir})`;
   }
   const client = createEtcdClient({
     endpoints,

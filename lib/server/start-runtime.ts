@@ -24,7 +24,7 @@ import { applySharedSignals, callsSignal, recordProbeResult } from './cluster/sh
 import type { Config } from './config';
 import { createDatabaseOutage } from './database-outage';
 import { createEtcdClient, etcdMemberList } from './etcd/client';
-import { startLocalEtcd, type LocalEtcd } from './etcd/local';
+import { clientPortSaid, startLocalEtcd, type LocalEtcd } from './etcd/local';
 import { createDrainService } from './drain';
 import { startDrainMonitor } from './drain-monitor';
 import { startHistoryPruning } from './history/pruning';
@@ -91,8 +91,11 @@ export async function startRuntime(config: Config, hooks: RuntimeHooks = {}): Pr
 }
 
 async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): Promise<RunningRuntime> {
-  const localEtcd = config.ETCD_ENDPOINTS?.length ? undefined : parts.add('local etcd', await startLocalEtcd(path.join(config.dataDir, 'etcd'), { ownProcessGroup: true }), (local) => local.stop());
-  if (localEtcd) log(`started local etcd at ${localEtcd.endpoint} (data in ${localEtcd.dataDir})`);
+  // On a port that stays from one start to the next: services are pointed at it once.
+  const localEtcd = config.ETCD_ENDPOINTS?.length
+    ? undefined
+    : parts.add('local etcd', await startLocalEtcd(path.join(config.dataDir, 'etcd'), { ownProcessGroup: true, stableClientPort: {} }), (local) => local.stop());
+  if (localEtcd) log(`started local etcd at ${localEtcd.endpoint} (${clientPortSaid(localEtcd)}; data in ${localEtcd.dataDir})`);
   const endpoints = localEtcd ? [localEtcd.endpoint] : (config.ETCD_ENDPOINTS ?? []);
   const etcd = parts.add(
     'etcd client',
@@ -212,7 +215,9 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     onMinutesClosed: (closed) => persistedSeries.enqueue(closed),
     persistsMinutes: () => membership.isLeader(),
   });
-  log(`latency series: restored ${await persistedSeries.restoreInto(latency)} minute slot(s) of the last day`);
+  // Said only when there was something: "restored 0" on a first start told a newcomer nothing.
+  const restoredSlots = await persistedSeries.restoreInto(latency);
+  if (restoredSlots > 0) log(`latency series: restored ${restoredSlots} minute slot(s) of the last day, so the charts go on from before this start`);
   persistedSeries.start();
   // Stopping closes the open minutes, so a clean restart loses none of them.
   parts.add('persisted series', persistedSeries, async (started) => {

@@ -95,6 +95,38 @@ describe('start-up and Ctrl-C on the embedded default', () => {
     await eventually(() => processesUsing(dataDir).length === 0 || undefined, 15_000, 'the embedded etcd to stop');
   }, 90_000);
 
+  it('a first start says what runs where and nothing a newcomer cannot place; the embedded etcd keeps its port at the next start', async () => {
+    const dataDir = tempDir();
+    const startOnce = async (): Promise<string> => {
+      const server = startEmbedded(await freePort(), dataDir);
+      cleanups.push(() => stopGroup(server.child));
+      await eventually(() => server.output().includes('Switchyard ready on') || undefined, 60_000, 'the server to be ready');
+      process.kill(-(server.child.pid ?? 0), 'SIGINT');
+      expect(await server.exited).toBe(0);
+      return server.output();
+    };
+    const timed = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
+    const etcdLine = (reason: string): RegExp => new RegExp(String.raw`^${timed} started local etcd at (http://127\.0\.0\.1:\d+) \((${reason}); data in ${dataDir}/etcd\)$`);
+    const lines = (output: string): string[] =>
+      output
+        .split('\n')
+        .filter((line) => line !== '')
+        // Next's own line, printed by its router whatever the custom server asks (next/dist/server/lib/router-server.js).
+        .filter((line) => !/^. Running next\.config\.\w+ took /.test(line));
+
+    const first = lines(await startOnce());
+    expect(first, first.join('\n')).toHaveLength(4);
+    const [etcd, admin, ready, stopping] = first;
+    const port = etcdLine("etcd's default port|port 2379 was taken; this one is kept for the next start").exec(etcd ?? '');
+    expect(port, etcd).not.toBeNull();
+    expect(admin).toMatch(new RegExp(`^${timed} first start: created user "admin" with the password from SWITCHYARD_ADMIN_PASSWORD$`));
+    expect(ready).toMatch(/^Switchyard ready on http:\/\/127\.0\.0\.1:\d+$/);
+    expect(stopping).toBe('SIGINT: shutting down');
+
+    const second = lines(await startOnce());
+    expect(etcdLine('the port it had at its last start').exec(second[0] ?? '')?.[1], second[0]).toBe(port?.[1]);
+  }, 120_000);
+
   it('Ctrl-C to its process group: the embedded etcd, in a group of its own, is not signalled under it; both stop, with no error line', async () => {
     const dataDir = tempDir();
     const server = startEmbedded(await freePort(), dataDir);

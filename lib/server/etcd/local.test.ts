@@ -28,6 +28,65 @@ describe('local etcd', () => {
     }
   });
 
+  describe('on a stable client port (the product\'s own etcd: a fleet is pointed at it once)', () => {
+    it('takes the preferred port when free, and the same port at the next start', async () => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-local-etcd-'));
+      const preferred = await freePort();
+      try {
+        const first = await startLocalEtcd(dataDir, { stableClientPort: { preferred } });
+        await first.stop();
+        const second = await startLocalEtcd(dataDir, { stableClientPort: { preferred } });
+        await second.stop();
+        expect([first.endpoint, first.clientPortFrom]).toEqual([`http://127.0.0.1:${preferred}`, 'preferred']);
+        expect([second.endpoint, second.clientPortFrom]).toEqual([`http://127.0.0.1:${preferred}`, 'remembered']);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+
+    it('the preferred port taken: a free one, remembered and taken again at the next start, even once the preferred is free', async () => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-local-etcd-'));
+      const taken = net.createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const address = taken.address();
+      const preferred = typeof address === 'object' && address ? address.port : 0;
+      try {
+        const first = await startLocalEtcd(dataDir, { stableClientPort: { preferred } });
+        await first.stop();
+        await new Promise<void>((resolve) => taken.close(() => resolve()));
+        const second = await startLocalEtcd(dataDir, { stableClientPort: { preferred } });
+        await second.stop();
+        expect(first.endpoint).not.toBe(`http://127.0.0.1:${preferred}`);
+        expect(first.clientPortFrom).toBe('free');
+        expect([second.endpoint, second.clientPortFrom]).toEqual([first.endpoint, 'remembered']);
+      } finally {
+        if (taken.listening) taken.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+
+    it('the remembered port taken: the preferred one when free, remembered from then on', async () => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-local-etcd-'));
+      const preferred = await freePort();
+      const first = await startLocalEtcd(dataDir, { stableClientPort: { preferred: await freePort() } });
+      await first.stop();
+      const taken = net.createServer();
+      await new Promise<void>((resolve) => taken.listen(Number(new URL(first.endpoint).port), '127.0.0.1', resolve));
+      try {
+        const second = await startLocalEtcd(dataDir, { stableClientPort: { preferred } });
+        await second.stop();
+        taken.close();
+        const third = await startLocalEtcd(dataDir, { stableClientPort: { preferred: await freePort() } });
+        await third.stop();
+        expect([second.endpoint, second.clientPortFrom]).toEqual([`http://127.0.0.1:${preferred}`, 'preferred']);
+        expect([third.endpoint, third.clientPortFrom]).toEqual([`http://127.0.0.1:${preferred}`, 'remembered']);
+      } finally {
+        if (taken.listening) taken.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+  });
+
   it('in a process group of its own (out of reach of a Ctrl-C to ours), stop() still stops it', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-local-etcd-'));
     const etcd = await startLocalEtcd(dataDir, { ownProcessGroup: true });

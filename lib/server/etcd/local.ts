@@ -1,14 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { SETPRIV_CANNOT_EXECUTE, withParentDeathSignal } from '../parent-death';
 
-/** A local etcd this process started: on loopback, free ports, its own data dir. */
+/** Where a local etcd's client port came from (see `LocalEtcdOptions.stableClientPort`). */
+export type ClientPortFrom = 'remembered' | 'preferred' | 'free';
+
+/** etcd's own default client port, where etcdctl looks without --endpoints. */
+export const ETCD_DEFAULT_CLIENT_PORT = 2379;
+
+/** A local etcd this process started: on loopback, its own data dir. */
 export interface LocalEtcd {
   endpoint: string;
   dataDir: string;
+  clientPortFrom: ClientPortFrom;
   pid: number | undefined;
   /** SIGTERM (or SIGKILL with `hard`), then wait for exit. */
   stop(hard?: boolean): Promise<void>;
@@ -26,6 +33,43 @@ export function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/** Whether `port` on loopback can be listened on now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** The file in a local etcd's data dir that keeps its client port from one start to the next. */
+const CLIENT_PORT_FILE = 'client-port';
+
+function rememberedClientPort(dataDir: string): number | undefined {
+  try {
+    const port = Number(readFileSync(path.join(dataDir, CLIENT_PORT_FILE), 'utf8').trim());
+    return Number.isInteger(port) && port > 0 && port < 65_536 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The port remembered in `dataDir`, else `preferred`, each when free and not `tried` already; else a free one. */
+async function stableClientPort(dataDir: string, preferred: number, tried: ReadonlySet<number>, free: () => Promise<number>): Promise<{ port: number; from: ClientPortFrom }> {
+  const candidates: [number | undefined, ClientPortFrom][] = [[rememberedClientPort(dataDir), 'remembered'], [preferred, 'preferred']];
+  for (const [port, from] of candidates) if (port !== undefined && !tried.has(port) && (await portIsFree(port))) return { port, from };
+  return { port: await free(), from: 'free' };
+}
+
+/** How a start-up line says where a local etcd's client port came from. */
+export function clientPortSaid(local: Pick<LocalEtcd, 'endpoint' | 'clientPortFrom'>): string {
+  const port = Number(new URL(local.endpoint).port);
+  if (local.clientPortFrom === 'remembered') return 'the port it had at its last start';
+  if (local.clientPortFrom === 'preferred') return port === ETCD_DEFAULT_CLIENT_PORT ? "etcd's default port" : 'the preferred port';
+  return `port ${ETCD_DEFAULT_CLIENT_PORT} was taken; this one is kept for the next start`;
 }
 
 export function findEtcdBinary(): string {
@@ -112,30 +156,43 @@ export interface LocalEtcdOptions {
    * and the embedded default; tests leave it in their group, where a killed run takes it along.
    */
   ownProcessGroup?: boolean;
+  /**
+   * Keep the clients' port from one start to the next (the product's own etcd, which a fleet is
+   * pointed at): the port remembered in the data dir when free, else `preferred` (default etcd's
+   * 2379) when free, else a free one; the port taken is remembered. Without it, any free port.
+   */
+  stableClientPort?: { preferred?: number };
 }
 
 /**
- * Starts etcd on free loopback ports with its data under `dataDir`; logs go to `dataDir/etcd.log`.
- * Peers always talk plain http (one member, loopback). A port taken between finding it free and
- * etcd binding it (parallel tests, a busy machine) means other ports, up to START_ATTEMPTS times.
+ * Starts etcd on loopback ports (free ones, or a stable client port: `stableClientPort`) with its data
+ * under `dataDir`; logs go to `dataDir/etcd.log`. Peers always talk plain http (one member, loopback).
+ * A port taken between finding it free and etcd binding it (parallel tests, a busy machine) means
+ * other ports, up to START_ATTEMPTS times.
  */
 export async function startLocalEtcd(dataDir: string, options: LocalEtcdOptions = {}): Promise<LocalEtcd> {
   mkdirSync(dataDir, { recursive: true });
   const port = options.ports ?? freePort;
   const logFile = path.join(dataDir, 'etcd.log');
+  const triedClientPorts = new Set<number>();
   for (let attempt = 1; ; attempt += 1) {
     const logged = sizeOf(logFile);
+    const stable = options.stableClientPort;
+    const client = stable ? await stableClientPort(dataDir, stable.preferred ?? ETCD_DEFAULT_CLIENT_PORT, triedClientPorts, port) : { port: await port(), from: 'free' as const };
+    triedClientPorts.add(client.port);
     try {
-      return await startLocalEtcdOn(await port(), await port(), dataDir, options);
+      const started = await startLocalEtcdOn(client, await port(), dataDir, options);
+      if (stable) writeFileSync(path.join(dataDir, CLIENT_PORT_FILE), `${client.port}\n`);
+      return started;
     } catch (error) {
       if (attempt >= START_ATTEMPTS || !portTaken(logFile, logged)) throw error;
     }
   }
 }
 
-async function startLocalEtcdOn(clientPort: number, peerPort: number, dataDir: string, options: LocalEtcdOptions): Promise<LocalEtcd> {
+async function startLocalEtcdOn(client: { port: number; from: ClientPortFrom }, peerPort: number, dataDir: string, options: LocalEtcdOptions): Promise<LocalEtcd> {
   const { tls } = options;
-  const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
+  const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${client.port}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const args = [
     '--name', 'switchyard-local',
@@ -192,6 +249,7 @@ async function startLocalEtcdOn(clientPort: number, peerPort: number, dataDir: s
   return {
     endpoint,
     dataDir,
+    clientPortFrom: client.from,
     get pid() {
       return child?.pid;
     },

@@ -57,6 +57,15 @@ describe('server layout cache', () => {
     expect(cache.layoutRuns()).toBe(1);
   });
 
+  it('says what it placed in words a newcomer can place: "(none)" was the grouping mode\u2019s name', async () => {
+    const logged: string[] = [];
+    cache = createTopologyLayoutCache({ source: () => defaultLayoutInput(FLEET.map(summaryOfService), []), layout, debounceMs: 0, maxWaitMs: 0, log: (message) => logged.push(message) });
+    cache.touch();
+    await cache.settled(10_000);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(/^topology layout: placed 6 of 6 nodes of the map, not grouped, in \d+ ms$/);
+  });
+
   it('does not lay out again when only a status changes', async () => {
     let fleet = FLEET;
     const cache = start(() => fleet);

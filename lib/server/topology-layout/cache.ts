@@ -49,6 +49,13 @@ export const relayoutSpacing = (lastMs: number): number => Math.max(5_000, 20 * 
 /** A whole layout again is logged when it takes this long. */
 const SLOW_RELAYOUT_MS = 1_000;
 
+/** A grouping mode as the log says it ("(none)" read as nothing placed). */
+const GROUPING_SAID = new Map<GroupMode, string>([
+  ['none', 'not grouped'],
+  ['zone', 'grouped by zone'],
+  ['namespace', 'grouped by namespace'],
+]);
+
 /** Identity of the node set (ids, sizes, groups): edges and statuses do not move anything. */
 export function nodeSetKey(nodes: readonly LayoutNode[]): string {
   return nodes
@@ -139,8 +146,8 @@ export function createTopologyLayoutCache(options: LayoutCacheOptions): Topology
       knownEdges.set(input.mode, known);
       if (all) wholes.set(input.mode, { structure, endedAt: performance.now(), tookMs });
       // A layout again is said only when it costs something: a fleet whose calls trickle in re-lays out every few seconds for a while.
-      if (again && tookMs >= SLOW_RELAYOUT_MS) options.log?.(`topology layout: laid out ${input.nodes.length} nodes again (${input.mode}), the graph having changed, in ${Math.round(tookMs)} ms`);
-      else if (!again && newcomers.size > 0) options.log?.(`topology layout: placed ${newcomers.size} of ${input.nodes.length} nodes (${input.mode}) in ${Math.round(tookMs)} ms`);
+      if (again && tookMs >= SLOW_RELAYOUT_MS) options.log?.(`topology layout: laid out ${input.nodes.length} nodes of the map again, ${GROUPING_SAID.get(input.mode)}, the graph having changed, in ${Math.round(tookMs)} ms`);
+      else if (!again && newcomers.size > 0) options.log?.(`topology layout: placed ${newcomers.size} of ${input.nodes.length} nodes of the map, ${GROUPING_SAID.get(input.mode)}, in ${Math.round(tookMs)} ms`);
     }
     const known = knownEdges.get(input.mode) ?? new Set<string>();
     latest = {
