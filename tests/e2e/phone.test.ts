@@ -334,8 +334,13 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     }
   });
 
-  it("gives each history row's service the row's width on a second line at 390 px, the rows not overlapping", async () => {
+  it("gives each history row's service and cause a second line at 390 px, the rows not overlapping", async () => {
+    // Rows of their own (seen as they happened, never folded) beside the start's folded lines.
+    const key = `/services/${ORDERS}/o-2`;
+    await stack.etcd.put(key, JSON.stringify({ address: '127.0.0.1:9204' }));
+    await stack.etcd.delete(key);
     await phone.goto(`${server.url}/history`, { waitUntil: 'networkidle' });
+    await phone.getByRole('article', { name: `Deregistered: ${ORDERS} / o-2`, exact: true }).waitFor({ timeout: 10_000 });
     const rows = phone.locator('.timeline-row');
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
     expect(await pageOverflow(phone)).toBe(0);
@@ -344,11 +349,31 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
         const box = element.getBoundingClientRect();
         const line = element.querySelector('.timeline-row__line')?.getBoundingClientRect();
         const service = element.querySelector('.timeline-row__service')?.getBoundingClientRect();
-        return { top: box.top, bottom: box.bottom, line: line?.width ?? 0, service: service?.width ?? 0, text: element.querySelector('.timeline-row__service')?.textContent ?? '' };
+        const detail = element.querySelector('.timeline-row__detail')?.getBoundingClientRect();
+        return {
+          top: box.top,
+          bottom: box.bottom,
+          folded: element.classList.contains('timeline-row--group'),
+          line: line?.width ?? 0,
+          serviceTop: service?.top ?? 0,
+          service: service?.width ?? 0,
+          detailTop: detail?.top ?? 0,
+          detail: detail?.width ?? 0,
+          text: element.querySelector('.timeline-row__service')?.textContent ?? '',
+        };
       }),
     );
-    // Beside time and kind it had ~80 px ("e2e-gat…", "500 inst…"); now the row's width less the toggle and padding.
-    for (const row of measured) expect(row.service, row.text).toBeGreaterThanOrEqual(row.line - 50);
+    // Beside time and kind the service had ~80 px ("e2e-gat…", "500 inst…"): a folded line gives it the
+    // row's width less the toggle and padding; an event's line gives it the time's width or more, and
+    // its cause the rest of that line ("→ critical" alone said nothing until opened).
+    for (const row of measured.filter(({ folded }) => folded)) expect(row.service, row.text).toBeGreaterThanOrEqual(row.line - 50);
+    const events = measured.filter(({ folded }) => !folded);
+    expect(events.length).toBeGreaterThan(0);
+    for (const row of events) {
+      expect(row.service, row.text).toBeGreaterThanOrEqual(110);
+      expect(row.detailTop, row.text).toBe(row.serviceTop);
+      expect(row.detail, row.text).toBeGreaterThanOrEqual(60);
+    }
     // Names of this fixture's length (e2e-departed, e2e-canary) whole; the 57-character dubbo ones cannot be at 390 px.
     const cut = await phone.locator('.timeline-row__service a').evaluateAll((links, long) => links.filter((link) => !long.includes(link.textContent ?? '') && link.scrollWidth > link.clientWidth).map((link) => link.textContent), NAMES);
     expect(cut).toEqual([]);
