@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { ClientTime } from '@/components/ui/ClientTime';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { RefreshButton } from '@/components/diagnostics/RefreshButton';
+import { MsBucketsTable } from '@/components/diagnostics/MsBucketsTable';
 import { StatTiles } from '@/components/diagnostics/StatTiles';
 import { UnrecognisedTable } from '@/components/diagnostics/UnrecognisedTable';
 import { signedInWith } from '@/lib/server/auth/page';
@@ -17,6 +18,7 @@ export default async function DiagnosticsPage() {
   const diagnostics = runtime.registry.diagnostics();
   const externals = runtime.otlp.externalNodes();
   const otlpRequests = runtime.otlp.inFlight.stats();
+  const msBucketSenders = runtime.otlp.metrics.secondsInMsBuckets();
   const bodies = runtime.bodies.stats();
   const api = runtime.apiAdmission.stats();
   const { config } = runtime;
@@ -45,6 +47,11 @@ export default async function DiagnosticsPage() {
             hint: `Answered 429 (busy) since start: ${MAX_OTLP_IN_FLIGHT} exports were being taken and ${MAX_OTLP_WAITING} waited. Exporters retry; now ${otlpRequests.inFlight} in flight, ${otlpRequests.waiting} waiting`,
           },
           {
+            label: 'Seconds in ms buckets',
+            value: msBucketSenders.length,
+            hint: 'Services sending a duration histogram in seconds with buckets meant for milliseconds (the OpenTelemetry SDK default): their latency reads seconds whatever it is',
+          },
+          {
             label: 'Request bodies refused',
             value: bodies.refusedBusy + bodies.refusedPrincipal,
             hint: `Ingest and OTLP requests answered 429 since start: ${bodies.refusedBusy} because ${MAX_BODIES_ARRIVING} bodies were arriving or ${MAX_RECEIVED_BYTES / 2 ** 20} MiB of bodies were waiting, ${bodies.refusedPrincipal} because their token had ${MAX_BODIES_RECEIVING_PER_PRINCIPAL} arriving. Senders retry; now ${bodies.held} held, ${bodies.receiving} arriving`,
@@ -57,6 +64,18 @@ export default async function DiagnosticsPage() {
           },
         ]}
       />
+      {msBucketSenders.length > 0 && (
+        <section className="section">
+          <h2 className="section__title">Seconds histograms with millisecond buckets</h2>
+          <p className="section__intro">
+            These services send a duration histogram in seconds whose buckets are meant for milliseconds (as the SDKs’ default, 0, 5, 10 … 10000): with those, every call under 5 s
+            lands in one bucket, so their p50, p95 and p99 read 2.5, 4.75 and 4.95 s whatever the latency. Create the histogram with the semantic
+            conventions&rsquo; seconds buckets: <code>advice: {'{'} explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] {'}'}</code> in
+            JavaScript, <code>metric.WithExplicitBucketBoundaries(…)</code> in Go, or a View (README, &ldquo;Connect your fleet&rdquo;).
+          </p>
+          <MsBucketsTable rows={msBucketSenders} />
+        </section>
+      )}
       <section className="section">
         <h2 className="section__title">Unrecognised prefixes</h2>
         <p className="section__intro">
