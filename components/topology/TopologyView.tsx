@@ -40,7 +40,7 @@ import { TopologyLegend } from './TopologyLegend';
 import { TopologyPanel, type DrainControlsSlot } from './TopologyPanel';
 import { TopologyToolbar, type TopologyFacets } from './TopologyToolbar';
 import { NO_PHONE_START, originToCentre, phoneStartCentredOn, phoneStartLeft, phoneStartOn, phoneStartResized, type PhoneStart } from './phone-start';
-import { fitViewport, showsWhole } from './viewport';
+import { fitViewport, resizedMaterially, showsWhole, type CanvasSize } from './viewport';
 import { serverNow } from '@/lib/client/serverClock';
 import { useLastPassed } from '@/lib/client/useBefore';
 
@@ -159,6 +159,8 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
   // The view the code last set (a fit, or a node centred), redone when the canvas changes size —
   // a window narrowed, a phone turned, the panel opened — until the user moves the view by hand.
   const redoOnResize = useRef<{ fit: string[] | undefined } | { centre: string } | null>(null);
+  // The canvas' size when the code last set the view: a material change from it redoes the view.
+  const viewSetAt = useRef<CanvasSize>({ width: 0, height: 0 });
   // Moved by hand since the code last set the view (before the first fit, it is the code's to set),
   // and a node being dragged: a whole layout adopted then would move the map out from under the reader.
   const viewMovedByHand = useRef(false);
@@ -237,6 +239,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
       phoneStart.current = phoneStartLeft(phoneStart.current);
       const rects = ids ? ids.flatMap((id) => flow.rects.get(id) ?? []) : [...flow.rects.values()];
       const { width, height } = storeApi.getState();
+      viewSetAt.current = { width, height };
       // Only the zoom controls can be in the way of a fitted map (viewport.ts); on a phone a whole map is a strip across the middle, clear of them.
       const viewport = fitViewport(rects, width, height, { minZoom: MIN_ZOOM, maxZoom: 1, withOverlays: width > NARROW_MAX_WIDTH });
       if (viewport) void flowApi.setViewport(viewport, { duration: 0 });
@@ -248,6 +251,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
       const rect = flow.rects.get(graphId);
       if (!rect) return;
       redoOnResize.current = { centre: graphId };
+      viewSetAt.current = { width: storeApi.getState().width, height: storeApi.getState().height };
       viewMovedByHand.current = false;
       phoneStart.current = phoneStartLeft(phoneStart.current);
       // Two frames on: a selection opens the panel, which takes the map's side (or, on a phone, its
@@ -256,7 +260,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
         requestAnimationFrame(() => void flowApi.setCenter(rect.x + rect.width / 2, rect.y + rect.height / 2, { zoom: Math.max(flowApi.getZoom(), 0.8), duration: 0 })),
       );
     },
-    [flow.rects, flowApi],
+    [flow.rects, flowApi, storeApi],
   );
   const redoLastView = useCallback(() => {
     const redo = redoOnResize.current;
@@ -267,8 +271,10 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
     else centerOn(redo.centre);
     phoneStart.current = startView;
   }, [fitTo, centerOn]);
-  // Redone only when what it showed no longer is: a notice appearing above the map shortens the
-  // canvas a little, and refitting then moved every node under the reader's eyes as an outage began.
+  // Redone when what it showed no longer is, or the canvas changed size materially since
+  // (viewport.ts, `resizedMaterially`): a map fitted on a phone, all in view once the window was
+  // widened again, stayed a quarter the size a fresh load draws. Not for a notice appearing above
+  // the map: refitting then moved every node under the reader's eyes as an outage began.
   const lastViewStillShown = useCallback(() => {
     const redo = redoOnResize.current;
     if (redo === null) return true;
@@ -284,7 +290,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
       phoneStart.current = phoneStartResized(phoneStart.current, state.width, NARROW_MAX_WIDTH);
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => {
-        if (!lastViewStillShown()) redoLastView();
+        if (!lastViewStillShown() || resizedMaterially(viewSetAt.current, storeApi.getState(), NARROW_MAX_WIDTH)) redoLastView();
       });
     });
     return () => {

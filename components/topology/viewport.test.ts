@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boundsOf } from '@/lib/model/topology/positions';
-import { DETAIL_TEXT_PX, detailBand, fitViewport, MIN_DETAIL_PX, showsWhole, textScale } from './viewport';
+import { DETAIL_TEXT_PX, detailBand, fitViewport, MIN_DETAIL_PX, resizedMaterially, showsWhole, textScale } from './viewport';
 
 /** The demo fleet as the server lays it out: 8 layers of 200 × 56 boxes 90 apart, 1,950 wide and 420 high. */
 const demo = Array.from({ length: 8 }, (_, layer) =>
@@ -70,5 +70,24 @@ describe('level of detail by the on-screen size of text', () => {
     for (const zoom of [0.5, 0.55, 0.6, 0.8, 1, 2]) expect(detailBand(zoom) === 0).toBe(detailPx(zoom) >= MIN_DETAIL_PX);
     expect(detailBand(0.4)).toBe(1);
     expect(detailBand(0.2)).toBe(2);
+  });
+});
+
+describe('a resize material enough to redo the code\u2019s last view', () => {
+  const PHONE = 640;
+  it('is one across the phone breakpoint either way, however small', () => {
+    expect(resizedMaterially({ width: 640, height: 700 }, { width: 660, height: 700 }, PHONE)).toBe(true);
+    expect(resizedMaterially({ width: 660, height: 700 }, { width: 640, height: 700 }, PHONE)).toBe(true);
+  });
+
+  it('is one when a side grows or shrinks by more than a quarter: a window widened from 390 px to 1280, or 1440 narrowed to 1000', () => {
+    expect(resizedMaterially({ width: 390, height: 610 }, { width: 1280, height: 700 }, PHONE)).toBe(true);
+    expect(resizedMaterially({ width: 1440, height: 740 }, { width: 1000, height: 740 }, PHONE)).toBe(true);
+    expect(resizedMaterially({ width: 1280, height: 400 }, { width: 1280, height: 700 }, PHONE)).toBe(true);
+  });
+
+  it('is none for a notice above the map (45 px of 700) or a window dragged a little wider', () => {
+    expect(resizedMaterially({ width: 1280, height: 700 }, { width: 1280, height: 655 }, PHONE)).toBe(false);
+    expect(resizedMaterially({ width: 1280, height: 700 }, { width: 1440, height: 700 }, PHONE)).toBe(false);
   });
 });

@@ -70,6 +70,28 @@ export function fitViewport(rects: readonly Rect[], width: number, height: numbe
   return covered ? fitWith(bounds, width, height, RESERVED_PADDING, options.minZoom, options.maxZoom) : tight;
 }
 
+export interface CanvasSize {
+  width: number;
+  height: number;
+}
+
+/** A side growing or shrinking by more than this share of what it was redoes the code's last view. */
+export const MATERIAL_RESIZE = 0.25;
+
+/**
+ * Whether the canvas changed size enough since the code last set the view (`before`) to set it
+ * again even though everything it showed is still in view: across the phone breakpoint
+ * (`narrowMaxWidth`), or a side changed by more than MATERIAL_RESIZE. A window narrowed to a phone
+ * and widened again kept the phone's fit, all in view and a quarter the size a fresh load draws;
+ * a notice above the map (~45 px of 700) or the centring note is not material, and refitting for
+ * them moved every node under the reader's eyes as an outage began.
+ */
+export function resizedMaterially(before: CanvasSize, now: CanvasSize, narrowMaxWidth: number): boolean {
+  if (before.width <= narrowMaxWidth !== now.width <= narrowMaxWidth) return true;
+  const changed = (was: number, is: number): boolean => Math.abs(is - was) > MATERIAL_RESIZE * Math.max(1, was);
+  return changed(before.width, now.width) || changed(before.height, now.height);
+}
+
 /**
  * Level of detail by the size text reaches on screen, not a fixed zoom. A node's details (instance
  * counts, error chips) and edge labels are 11 px in map units; while they would be under
