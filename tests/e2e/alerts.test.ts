@@ -386,7 +386,7 @@ describe('Alerts page in Chromium', () => {
             const box = control.getBoundingClientRect();
             // What a click at the control's right end reaches: the control, not what is drawn over it.
             const reached = document.elementFromPoint(box.right - 3, box.top + box.height / 2);
-            return { name: control.getAttribute('name') ?? control.textContent ?? '', left: box.left, right: box.right, reachable: reached === control || control.contains(reached) };
+            return { name: control.getAttribute('name') ?? control.textContent ?? '', left: box.left, right: box.right, top: box.top, reachable: reached === control || control.contains(reached) };
           });
           const style = field ? getComputedStyle(field) : null;
           return {
@@ -406,14 +406,68 @@ describe('Alerts page in Chromium', () => {
           expect.soft(control.reachable, `${what}: ${control.name} reached at its right end`).toBe(true);
         }
         expect.soft(look.hidden, `${what}: the note scrolled out of sight`).toEqual({ x: 0, y: 0 });
+        // Acknowledge and Cancel side by side under the note: Cancel took a third line. At 1024 px it still does:
+        // a wider actions cell would leave Why less than its 240 px.
+        const [, acknowledge, cancel] = look.controls;
+        if (width >= 1280) expect.soft(cancel?.top, `${what}: Cancel on Acknowledge's line`).toBe(acknowledge?.top);
         expect.soft(look.colors?.color, `${what}: the note's colour`).not.toBe(look.colors?.background);
         if (theme === 'light') await shootAt(`alerts-ack-form-${width}`, width, 'light');
       }
     }
     await shootAt('alerts-ack-form-1440-dark', 1440, 'dark');
     await shootAt('alerts-ack-form-390', 390, 'dark');
+    // The longest note (500 characters, ~25 lines at 1024 px) grows the field to 8 lines, then scrolls in it.
+    await page.setViewportSize({ width: 1024, height: 900 });
+    await reason.fill('lease ran out '.repeat(36).slice(0, 500));
+    const field = await reason.evaluate((found) => ({ height: found.getBoundingClientRect().height, lineHeight: parseFloat(getComputedStyle(found).lineHeight), scrolls: found.scrollHeight > found.clientHeight }));
+    expect(field.height).toBeGreaterThan(7 * field.lineHeight);
+    expect(field.height).toBeLessThanOrEqual(8 * field.lineHeight + 8);
+    expect(field.scrolls).toBe(true);
+    await shootAt('alerts-ack-form-1024-long', 1024, 'light');
     await form.getByRole('button', { name: 'Cancel' }).click();
     await page.setViewportSize({ width: 1440, height: 900 });
+    expect(stack.errors).toEqual([]);
+  });
+
+  // After the test above: ledger firing, not acknowledged. Enter held down submitted again while the
+  // first POST was out (requestSubmit() ignores the disabled button): a 409 shown after the ack worked.
+  it('acknowledges once on Enter, held down or not; Shift+Enter and the Enter confirming an IME word add no acknowledgement', async () => {
+    const posts: string[] = [];
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    await page.route('**/api/v1/alerts/acks', async (route) => {
+      posts.push(route.request().postData() ?? '');
+      // Held until both Enters are in: the second comes while the first is out, as a key repeat's does.
+      await answered;
+      await route.continue();
+    });
+    await alertRow(page, 'Firing', 'ledger').getByRole('button', { name: /^Acknowledge / }).click();
+    const form = page.getByRole('form', { name: /^Acknowledge .* ledger$/ });
+    const reason = form.getByLabel('Reason (optional)');
+    await reason.pressSequentially('first line');
+    await reason.press('Shift+Enter');
+    await reason.pressSequentially('切り替え');
+    // Safari's keydown for the Enter that confirms an IME word: after compositionend, so not composing, keyCode 229.
+    await reason.evaluate((field) => {
+      field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', keyCode: 229, bubbles: true, cancelable: true }));
+      field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, keyCode: 229, bubbles: true, cancelable: true }));
+    });
+    expect(await reason.inputValue()).toBe('first line\n切り替え');
+    expect(await form.isVisible()).toBe(true);
+    expect(posts).toEqual([]);
+    // Enter held down: the keydown and its repeat.
+    await reason.press('Enter');
+    await page.keyboard.down('Enter');
+    await page.keyboard.up('Enter');
+    await eventually(() => (posts.length > 0 ? true : undefined), 5_000, 'the acknowledgement posted');
+    answer();
+    const acknowledged = page.getByRole('table', { name: 'Firing' }).locator('tr[data-service="ledger"][data-acknowledged="true"]');
+    await acknowledged.waitFor({ timeout: 15_000 });
+    await page.unroute('**/api/v1/alerts/acks');
+    expect(posts.map((body) => (JSON.parse(body) as { reason?: string }).reason)).toEqual(['first line\n切り替え']);
+    expect(await page.getByRole('alert').filter({ hasText: /acknowledg|409/i }).count()).toBe(0);
     expect(stack.errors).toEqual([]);
   });
 });
