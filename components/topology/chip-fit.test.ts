@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHIP_LINE_PX, chipMinPx, clusterMemberTexts, fitChips, fitClusterLine, type FitChip } from './chip-fit';
+import { CHIP_LINE_PX, chipMinPx, clusterMemberTexts, fitChips, fitClusterLine, isMemberFigure, type FitChip } from './chip-fit';
 
 const errors: FitChip = { kind: 'errors', figure: '100%', words: 'errors', whole: true };
 const lost = (figure: string): FitChip => ({ kind: 'lost', figure, words: 'lost' });
@@ -38,26 +38,44 @@ describe('fitChips', () => {
 });
 
 describe('fitClusterLine', () => {
-  const groupChips: FitChip[] = [
-    { kind: 'flapping', figure: '3', words: 'flapping', whole: true },
-    { kind: 'drained', figure: '2', words: 'drained', whole: true },
-  ];
+  const flapping = (figure: string): FitChip => ({ kind: 'flapping', figure, words: 'flapping', whole: true });
+  const drained = (figure: string): FitChip => ({ kind: 'drained', figure, words: 'drained', whole: true });
+  const groupChips: FitChip[] = [flapping('3'), drained('2')];
 
-  it('never leaves a group\'s member count a bare figure beside its counts and chips ("12 3 flapping"): "12 services", "12 svc" or "12 ·"', () => {
+  it('never leaves a group\'s member count a bare figure beside its counts and chips ("12 3 flapping"): "12 services", "12 svc" or the figure set apart', () => {
     for (const members of [1, 12, 120, 1200])
       for (const counts of [[], ['1'], ['1', '2'], ['1', '2', '3'], ['12', '24', '3']])
         for (const scale of [1, 1.3]) {
           const fit = fitClusterLine(clusterMemberTexts(members), counts, groupChips, scale);
-          expect(fit.members, `${members} with ${counts.join(',')} at ${scale}`).toMatch(new RegExp(`^${members} (services?|svc|·)$`));
+          expect(fit.members, `${members} with ${counts.join(',')} at ${scale}`).toMatch(new RegExp(`^${members}( services?| svc)?$`));
+          if (isMemberFigure(fit.members)) expect(clusterMemberTexts(members).at(-1)).toBe(fit.members);
           expect(fit.shown.length + fit.collapsed.length).toBe(groupChips.length);
         }
   });
 
-  it('says "services" where that leaves as many chips as a shorter count, and gives way to "svc" before a chip folds into "+N"', () => {
-    // All passing, at 1×: "12 services" leaves the flapping chip no room; "12 svc" does.
-    expect(fitClusterLine(clusterMemberTexts(12), [], groupChips, 1)).toMatchObject({ members: '12 svc', shown: [groupChips[0]], collapsed: [groupChips[1]] });
-    // Nothing but "+2" fits anyway: the whole words.
-    expect(fitClusterLine(clusterMemberTexts(12), ['1'], groupChips, 1)).toMatchObject({ members: '12 services', shown: [], collapsed: groupChips });
+  it('shows a green group\'s flapping chip rather than "3 services +2": its only sign of trouble comes before the words of its count', () => {
+    expect(fitClusterLine(clusterMemberTexts(3), [], groupChips, 1.3)).toMatchObject({ shown: [groupChips[0]], collapsed: [groupChips[1]] });
+    expect(fitClusterLine(clusterMemberTexts(3), ['1'], [flapping('12')], 1.3)).toMatchObject({ shown: [flapping('12')], collapsed: [] });
+  });
+
+  it('fits as many chips as beside the shortest count, and the longest count that leaves them all', () => {
+    for (const members of [3, 8, 12, 40, 120, 1200, 10000])
+      for (const counts of [[], ['1'], ['2'], ['12'], ['1', '2'], ['1', '2', '3']])
+        for (const chips of [[flapping('3')], [flapping('12')], [flapping('3'), drained('2')], [drained('2')]])
+          for (const scale of [1, 1.15, 1.3]) {
+            const texts = clusterMemberTexts(members);
+            const what = `${members} with ${counts.join(',')} and ${chips.map((chip) => `${chip.figure ?? ''} ${chip.words}`).join(', ')} at ${scale}`;
+            const fit = fitClusterLine(texts, counts, chips, scale);
+            const shortest = fitClusterLine(texts.slice(-1), counts, chips, scale);
+            expect(fit.shown, what).toEqual(shortest.shown);
+            // Where nothing fits beside any count, which reads depends on the "+N" fitting beside it.
+            const longer = fit.shown.length > 0 ? texts.slice(0, texts.indexOf(fit.members)) : [];
+            for (const text of longer) expect(fitClusterLine([text], counts, chips, scale).shown.length, `${what}: ${text}`).toBeLessThan(fit.shown.length);
+          }
+  });
+
+  it('says "services" where that leaves as many chips as a shorter count', () => {
     expect(fitClusterLine(clusterMemberTexts(1), [], [], 1).members).toBe('1 service');
+    expect(fitClusterLine(clusterMemberTexts(12), [], [drained('2')], 1).members).toBe('12 services');
   });
 });

@@ -44,14 +44,17 @@ const META_FONT_PX = 11;
 const plainEm = (text: string): number => [...text].reduce((sum, char) => sum + (char === ' ' || char === '·' ? 0.34 : /[0-9]/.test(char) ? 0.66 : 0.56), 0);
 
 /**
- * What a collapsed group's member count may read, longest first: "12 services", "12 svc", and "12 ·" where
- * only that leaves room. Never the bare figure: beside the chips "12 3 flapping" read as 12 and 3 of one
- * thing, or 123; the "·" sets it off from them.
+ * What a collapsed group's member count may read, longest first: "12 services", "12 svc", and the figure
+ * alone, set off from what follows by a rule drawn in the gap after it (topology.css .tnode__members--figure,
+ * so it takes no room from the chips): beside the chips a bare "12 3 flapping" read as 12 and 3 of one
+ * thing, or 123.
  */
 export function clusterMemberTexts(members: number): string[] {
-  return [`${members} ${members === 1 ? 'service' : 'services'}`, `${members} svc`, `${members} ·`];
+  return [`${members} ${members === 1 ? 'service' : 'services'}`, `${members} svc`, String(members)];
 }
 
+/** Whether a member count reads the figure alone, drawn set apart (.tnode__members--figure). */
+export const isMemberFigure = (text: string): boolean => /^\d+$/.test(text);
 export interface FitChip {
   kind: string;
   /** Never cut: a chip with one shrinks to it and an ellipsis. */
@@ -87,21 +90,22 @@ export function fitChips<Chip extends FitChip>(chips: readonly Chip[], linePx = 
 /**
  * A collapsed group's meta line at `scale`: its member count, whole, then its counts by status, whole,
  * then the chips that fit whole (never cut: a group has no page to read them on) and "+N" for the rest.
- * The count reads the longest of `members` (`clusterMemberTexts`) that lets as many chips fit as any
- * shorter one does, and the "+N" too; where none does, the shortest.
+ * The chips come first: as many fit as beside the shortest member count (the last of `members`); the
+ * count then reads the longest form that leaves them all. A longer count folding the only chip a group
+ * has (a green group's flapping) into "+N" hid its one sign of trouble.
  */
 export function fitClusterLine<Chip extends FitChip>(members: readonly string[], counts: readonly string[], chips: readonly Chip[], scale: number): { members: string; shown: Chip[]; collapsed: Chip[] } {
+  const countsPx = counts.reduce((sum, figure) => sum + CHIP_GAP_PX + 13 + textEm(figure) * META_FONT_PX * scale, 0);
   const fitWith = (text: string) => {
-    const taken = plainEm(text) * META_FONT_PX * scale + counts.reduce((sum, figure) => sum + CHIP_GAP_PX + 13 + textEm(figure) * META_FONT_PX * scale, 0);
-    const room = CLUSTER_LINE_PX - taken - CHIP_GAP_PX;
+    const room = CLUSTER_LINE_PX - plainEm(text) * META_FONT_PX * scale - countsPx - CHIP_GAP_PX;
     const fit = fitChips(chips, room, scale, false);
     // fitChips checks "+N" beside the chips it shows; alone, it may not fit either.
     const fits = fit.shown.length > 0 || fit.collapsed.length === 0 || chipMinPx({ kind: 'more', words: moreChipText(fit.collapsed.length) }, scale) <= room;
     return { members: text, ...fit, fits };
   };
-  const fits = members.map(fitWith);
-  const most = Math.max(0, ...fits.filter((fit) => fit.fits).map((fit) => fit.shown.length));
-  const chosen = fits.find((fit) => fit.fits && fit.shown.length >= most) ?? fits.at(-1);
-  if (!chosen) throw new Error('fitClusterLine: no member count to fit');
+  const shortest = members.at(-1);
+  if (shortest === undefined) throw new Error('fitClusterLine: no member count to fit');
+  const chipsFirst = fitWith(shortest);
+  const chosen = members.map(fitWith).find((fit) => fit.shown.length >= chipsFirst.shown.length && (fit.fits || !chipsFirst.fits)) ?? chipsFirst;
   return { members: chosen.members, shown: chosen.shown, collapsed: chosen.collapsed };
 }

@@ -9,7 +9,7 @@ import { STATUS_LABELS } from '../ui/StatusBadge';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { useBeforeIso } from '@/lib/client/useBefore';
 import { FLAPPING_MEANING } from '../ui/FlappingMark';
-import { CHIP_FIT_SCALE, CHIP_LINE_PX, clusterMemberTexts, fitChips, fitClusterLine, moreChipText, type FitChip } from './chip-fit';
+import { CHIP_FIT_SCALE, CHIP_LINE_PX, clusterMemberTexts, fitChips, fitClusterLine, isMemberFigure, moreChipText, type FitChip } from './chip-fit';
 import { lostChips, type ClusterFlowNode, type FrameFlowNode, type ServiceFlowNode } from './flow';
 
 /** What nodes can ask of the map, without putting callbacks into node data (which would defeat memoisation). */
@@ -68,11 +68,13 @@ function errorsChip(errors: string): ServiceChip {
 
 const chipText = (chip: ServiceChip): string => (chip.figure !== undefined ? `${chip.figure} ${chip.words}` : chip.words);
 
-/** "+3", titled with what the chips it stands for say. */
+/** "+3", titled with what the chips it stands for say, and heard so ("3 flapping, 2 drained", not "plus 2"). */
 function MoreChip({ collapsed, className }: { collapsed: ServiceChip[]; className: string }) {
+  const hidden = collapsed.map(chipText).join(', ');
   return (
-    <span className={`tnode__chip tnode__chip--more ${className}`} title={collapsed.map(chipText).join(', ')}>
-      {moreChipText(collapsed.length)}
+    <span className={`tnode__chip tnode__chip--more ${className}`} title={hidden}>
+      <span aria-hidden="true">{moreChipText(collapsed.length)}</span>
+      <span className="visually-hidden">{hidden}</span>
     </span>
   );
 }
@@ -221,11 +223,11 @@ function ExternalNodeView({ data }: NodeProps<ServiceFlowNode>) {
 
 const STATUS_ORDER = ['critical', 'warning', 'unknown', 'passing'] as const;
 
-/** A group's member count: "12 services", or shorter ("12 svc", "12 ·") titled so where the line has no room for more; heard in full. */
+/** A group's member count: "12 services", or shorter ("12 svc", the figure set apart) titled so where the line has no room for more; heard in full. */
 function Members({ text, members, className }: { text: string; members: string; className: string }) {
   if (text === members) return <span className={`tnode__members ${className}`.trim()}>{text}</span>;
   return (
-    <span className={`tnode__members ${className}`.trim()} title={members}>
+    <span className={`tnode__members${isMemberFigure(text) ? ' tnode__members--figure' : ''} ${className}`.trim()} title={members}>
       <span aria-hidden="true">{text}</span>
       <span className="visually-hidden">{members}</span>
     </span>

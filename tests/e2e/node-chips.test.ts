@@ -46,6 +46,8 @@ function nodeMarkup(data: Data): string {
 const CLUSTER: ClusterFlowNode['data'] = { key: 'eu-west-1', mode: 'zone', members: 12, status: 'critical', passing: 9, warning: 2, critical: 1, unknown: 0, failing: 1, instances: 40, drained: 2, flapping: 3, origin: false };
 /** The same group all passing: no counts by status between its member count and its chips ("12 3 flapping"). */
 const PASSING_CLUSTER: ClusterFlowNode['data'] = { ...CLUSTER, status: 'passing', passing: 12, warning: 0, critical: 0, failing: 0 };
+/** A small green group: "3 services" took the room of its flapping chip at 1.3, "3 services +2" its only sign of trouble. */
+const SMALL_PASSING_CLUSTER: ClusterFlowNode['data'] = { ...PASSING_CLUSTER, key: 'eu-west-2', members: 3, passing: 3, instances: 9 };
 function clusterMarkup(data: ClusterFlowNode['data']): string {
   const props = { id: `g:${data.key}`, data, type: 'cluster', selected: false, dragging: false, zIndex: 0, isConnectable: false, positionAbsoluteX: 0, positionAbsoluteY: 0, selectable: true, deletable: false, draggable: true } as unknown as NodeProps<ClusterFlowNode>;
   return renderToStaticMarkup(createElement(ReactFlowProvider, null, createElement(NODE_TYPES.cluster, props)));
@@ -60,8 +62,13 @@ const measure = (page: Page) =>
         const box = part.getBoundingClientRect();
         const figure = part.querySelector('.tnode__figure')?.getBoundingClientRect();
         const words = part.querySelector('.tnode__words');
+        /** Its text as drawn: without a screen reader's copy. */
+        let text = '';
+        const walker = document.createTreeWalker(part, NodeFilter.SHOW_TEXT);
+        for (let found = walker.nextNode(); found; found = walker.nextNode()) if (!found.parentElement?.closest('.visually-hidden')) text += found.textContent ?? '';
         return {
-          text: part.textContent ?? '',
+          text,
+          heard: part.querySelector('.visually-hidden')?.textContent ?? '',
           title: part.getAttribute('title') ?? '',
           past: meta && part.closest('.tnode__meta') ? box.right - meta.right : 0,
           figurePast: figure ? figure.right - box.right : 0,
@@ -82,7 +89,7 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
       Object.entries(MIXES).map(([name, mix]) => `<div class="case" data-case="${name} @${scale}" style="width:200px;height:56px;margin:8px;--detail-scale:${scale}"${scale > 1 ? ' data-detail-enlarged' : ''}>${nodeMarkup({ ...base, ...mix })}</div>`),
     );
     const clusters = [1, 1.3].flatMap((scale) =>
-      Object.entries({ group: CLUSTER, 'passing group': PASSING_CLUSTER }).map(([name, data]) => `<div class="cluster-case" data-case="${name} @${scale}" style="width:224px;height:72px;margin:8px;--detail-scale:${scale}"${scale > 1 ? ' data-detail-enlarged' : ''}>${clusterMarkup(data)}</div>`),
+      Object.entries({ group: CLUSTER, 'passing group': PASSING_CLUSTER, 'small passing group': SMALL_PASSING_CLUSTER }).map(([name, data]) => `<div class="cluster-case" data-case="${name} @${scale}" style="width:224px;height:72px;margin:8px;--detail-scale:${scale}"${scale > 1 ? ' data-detail-enlarged' : ''}>${clusterMarkup(data)}</div>`),
     );
     nodes.push(...clusters);
     await page.setContent(`<html><head><style>${CSS}</style></head><body>${nodes.join('')}</body></html>`);
@@ -113,6 +120,8 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
       const hidden = more?.title.split(', ') ?? [];
       expect(shown.length + hidden.length, `${name}: shown ${shown.join(' · ')}, +N titled "${more?.title ?? ''}"`).toBe(5);
       expect(Number(more?.text.slice(1)), name).toBe(hidden.length);
+      // Heard as what it stands for, not "plus 2".
+      expect(more?.heard, name).toBe(more?.title);
       for (const words of ['lost', 'out of discovery', 'checking', 'drained']) expect([...shown, ...hidden].some((text) => text.startsWith('12') && text.includes(words)), `${name}: 12 ${words}`).toBe(true);
     }
   });
@@ -152,30 +161,41 @@ describe('a map node’s chips fit its meta line (Chromium)', () => {
             heard: textOf('[aria-hidden="true"]').trim(),
             title: part.getAttribute('title') ?? '',
             isCount: part.classList.contains('tnode__count'),
+            // The figure alone, set off by a rule drawn after it (its ::after), not bare.
+            rule: getComputedStyle(part, '::after').borderRightStyle === 'solid',
             past: meta ? Math.max(box.right - meta.right, meta.left - box.left) : Infinity,
-            cut: part.scrollWidth > part.clientWidth + 0.5 || (words ? words.scrollWidth > words.clientWidth + 0.5 : false),
+            // A box that clips (the figure alone draws its rule past its box, clipping nothing).
+            cut: (getComputedStyle(part).overflowX !== 'visible' && part.scrollWidth > part.clientWidth + 0.5) || (words ? words.scrollWidth > words.clientWidth + 0.5 : false),
           };
         });
         return { name: node.getAttribute('data-case') ?? '', parts };
       }),
     );
-    expect(groups).toHaveLength(4);
+    expect(groups).toHaveLength(6);
     for (const { name, parts } of groups) {
+      const members = name.startsWith('small') ? 3 : 12;
       // Nothing on the line cut or past it: "12 services" read "1…" at 1 and "1" at 1.3 once the flapping chip took room.
       for (const part of parts) expect.soft(part.past > 0.5 || part.cut, `${name}: "${part.text}" is cut or past the meta line`).toBe(false);
       // "12 services", or shorter, titled so, where only that leaves room for the chips or "+N": never the bare
-      // figure, which beside the chips read "12 3 flapping" (12 what? 123?): "12 svc", or "12 ·" set off from them.
+      // figure, which beside the chips read "12 3 flapping" (12 what? 123?): "12 svc", or the figure set off by a rule.
       const count = parts[0];
-      expect.soft(count?.text, name).toMatch(/^12 (services|svc|·)$/);
-      if (count?.text !== '12 services') expect.soft(count?.title, name).toBe('12 services');
+      expect.soft(count?.text, name).toMatch(new RegExp(`^${members}( services| svc)?$`));
+      expect.soft(count?.rule, `${name}: "${count?.text ?? ''}" set off by a rule`).toBe(count?.text === String(members));
+      if (count?.text !== `${members} services`) expect.soft(count?.title, name).toBe(`${members} services`);
+      const passing = name.includes('passing');
       const byStatus = parts.filter((part) => part.isCount);
-      expect.soft(byStatus.map((part) => part.text), name).toEqual(name.startsWith('passing') ? [] : ['1', '2']);
+      expect.soft(byStatus.map((part) => part.text), name).toEqual(passing ? [] : ['1', '2']);
       // A screen reader hears what each figure counts: it heard "12 1 2 3 flapping".
-      expect.soft([count, ...byStatus].map((part) => part?.heard), name).toEqual(name.startsWith('passing') ? ['12 services'] : ['12 services', '1 critical', '2 warning']);
+      expect.soft([count, ...byStatus].map((part) => part?.heard), name).toEqual(passing ? [`${members} services`] : ['12 services', '1 critical', '2 warning']);
       const more = parts.find((part) => /^\+\d+$/.test(part.text));
       const hidden = more?.title.split(', ') ?? [];
       expect.soft(Number(more?.text.slice(1) ?? 0), name).toBe(hidden.length);
+      // "+2" is heard as what it stands for.
+      if (more) expect.soft(more.heard, name).toBe(more.title);
       const flapping = parts.find((part) => part.text === '3 flapping');
+      // A green group's flapping chip is its only sign of trouble: drawn, never folded into "+N" for the count's words
+      // ("3 services +2" at 1.3). (The 12's at 1.3 has no room beside "+1" even with the figure alone: "+2" names it.)
+      if (name.startsWith('small')) expect.soft(flapping, `${name}: 3 flapping drawn, shown ${parts.map((part) => part.text).join(' · ')}`).toBeDefined();
       const said = [...parts.map((part) => part.text), ...hidden];
       for (const chip of ['3 flapping', '2 drained']) expect.soft(said.filter((text) => text === chip), `${name}: ${chip}, shown ${parts.map((part) => part.text).join(' · ')}, +N titled "${more?.title ?? ''}"`).toHaveLength(1);
       if (flapping) expect.soft(flapping.title, name).toMatch(/^3 services flapping\. Flapping: failing and recovering again and again/);
