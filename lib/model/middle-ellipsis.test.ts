@@ -48,6 +48,12 @@ describe('splitForMiddleEllipsis', () => {
     expect(splitForMiddleEllipsis('pay-🚀🚀', 1)).toEqual({ head: 'pay-🚀', tail: '🚀' });
     expect(splitForMiddleEllipsis('abc', -3)).toEqual({ head: 'abc', tail: '' });
   });
+
+  it('never splits a character drawn as one across the \'…\': a family emoji (joined code points), a flag, an accent', () => {
+    expect(splitForMiddleEllipsis('pay-👨‍👩‍👧👨‍👩‍👧', 1)).toEqual({ head: 'pay-👨‍👩‍👧', tail: '👨‍👩‍👧' });
+    expect(splitForMiddleEllipsis('eu-🇺🇸🇩🇪', 1)).toEqual({ head: 'eu-🇺🇸', tail: '🇩🇪' });
+    expect(splitForMiddleEllipsis('cafe\u0301-e\u0301', 1)).toEqual({ head: 'cafe\u0301-', tail: 'e\u0301' });
+  });
 });
 
 describe('tailsForNames', () => {

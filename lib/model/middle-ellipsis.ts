@@ -18,16 +18,35 @@ export function distinguishingTail(ids: Iterable<string>, min = MIN_TAIL, max = 
 
 /** Letters or digits the tail may take beyond its length so it starts at a word: "…Provider", not "…rovider". */
 export const MAX_WORD_EXTENSION = 6;
-const WORD_CHARACTER = /^[\p{L}\p{N}]$/u;
+const WORD_CHARACTER = /^[\p{L}\p{N}]\p{M}*$/u;
+
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The text's last `count` characters as drawn (grapheme clusters), read from its end: a 256-character name is not segmented whole. */
+function lastCharacters(text: string, count: number): string[] {
+  const segments = GRAPHEMES.segment(text);
+  const characters: string[] = [];
+  for (let index = text.length - 1; index >= 0 && characters.length < count; ) {
+    const character = segments.containing(index);
+    if (!character) break;
+    characters.push(character.segment);
+    index = character.index - 1;
+  }
+  return characters.reverse();
+}
 
 /**
  * The text as a head that may be cut (with an ellipsis) and a tail that always shows. Splits on
- * code points, so an emoji is never halved. A tail that would begin inside a word (letters and
- * digits) begins at that word instead, when the word starts at most MAX_WORD_EXTENSION characters
- * earlier and the tail stays within MAX_TAIL. A text no longer than the tail is all tail.
+ * characters as drawn (grapheme clusters), so an emoji is never halved: on code points a family
+ * emoji (joined by zero-width joiners), a flag or an accent was split across the '…'. A tail that
+ * would begin inside a word (letters and digits) begins at that word instead, when the word starts at
+ * most MAX_WORD_EXTENSION characters earlier and the tail stays within MAX_TAIL. A text no longer than
+ * the tail is all tail.
  */
 export function splitForMiddleEllipsis(text: string, tail: number): { head: string; tail: string } {
-  const chars = [...text];
+  // The tail, the word it may begin at and the character before that word: all the split looks at.
+  const chars = lastCharacters(text, Math.max(0, Math.floor(tail)) + MAX_WORD_EXTENSION + 1);
+  const unread = text.slice(0, text.length - chars.join('').length);
   let cut = Math.max(0, chars.length - Math.max(0, Math.floor(tail)));
   const inWord = (index: number): boolean => WORD_CHARACTER.test(chars[index] ?? '');
   if (cut > 0 && inWord(cut) && inWord(cut - 1)) {
@@ -35,7 +54,7 @@ export function splitForMiddleEllipsis(text: string, tail: number): { head: stri
     while (start > 0 && inWord(start - 1) && cut - start < MAX_WORD_EXTENSION) start -= 1;
     if (start > 0 && !inWord(start - 1) && chars.length - start <= MAX_TAIL) cut = start;
   }
-  return { head: chars.slice(0, cut).join(''), tail: chars.slice(cut).join('') };
+  return { head: unread + chars.slice(0, cut).join(''), tail: chars.slice(cut).join('') };
 }
 
 /**
