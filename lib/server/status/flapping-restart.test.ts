@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAlertEngine } from '@/lib/model/alerts/engine';
 import { DEFAULT_ALERT_RULES } from '@/lib/model/alerts/rules';
 import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
-import { deriveIncidents, recentCriticalChanges } from '@/lib/model/incidents';
+import { deriveIncidents, recentCriticalChanges, type RecordedCriticalChanges } from '@/lib/model/incidents';
 import type { LastProbe, Status } from '@/lib/model/instance';
 import { DEFAULT_TRAFFIC_THRESHOLDS, type Verdict } from '@/lib/model/status/combine';
 import { flappingOf } from '@/lib/model/status/flapping';
@@ -241,7 +241,7 @@ describe('flapping across a restart', () => {
     expect(await newestChange()).toBe('unknown → passing: no calls reported within 150 s after the restart; probe OK');
   });
 
-  it('critical by its calls when it stopped, its calls back only 10 s before HELD_FOR_CALLS_MAX_MS: passing there, its cause saying they were not judged for a full window', async () => {
+  it('critical by its calls when it stopped, its calls back only 10 s before HELD_FOR_CALLS_MAX_MS: passing there, its cause saying they were too few to judge', async () => {
     const { start, restart, runUntil, status, cause, newestChange } = await crashLoop();
     await start();
     runUntil(100, () => 'passing', (second) => ((second >= 20 && second < 60) || second >= 80 ? errorRate : null));
@@ -249,17 +249,18 @@ describe('flapping across a restart', () => {
     // First verdict held at 100 s; clean calls from 240 s, released at 250 s with 10 s of them.
     runUntil(105 + HELD_FOR_CALLS_MAX_MS / 1_000, () => 'passing', (second) => (second < 240 ? 'no calls' : null));
     expect(status()).toBe('passing');
-    expect(cause()).toBe('calls reported for less than 30 s within 150 s after the restart; probe OK');
-    expect(await newestChange()).toBe('unknown → passing: calls reported for less than 30 s within 150 s after the restart; probe OK');
+    expect(cause()).toBe('too few calls to judge within 150 s after the restart; probe OK');
+    expect(await newestChange()).toBe('unknown → passing: too few calls to judge within 150 s after the restart; probe OK');
   });
 
   /**
    * History left payments-1 critical by its calls (error rate) a minute before this start; its probes
    * pass. The real store, publisher, metrics store and traffic evaluator tick every 5 s for `seconds`;
-   * web reports 10 clean calls to it in each second `callsIn` says. Each status it takes, when first
-   * seen at a tick ("unknown at 5 s"), and a pass's cause.
+   * web reports the calls `reportIn` gives for a second, sent as it ends (a 1 s report, or the
+   * `intervalSeconds` ending then), 10 clean ones in 1 s where it says true. Each status it takes,
+   * when first seen at a tick ("unknown at 5 s"), and a pass's cause.
    */
-  async function heldWithRealEvaluator(seconds: number, callsIn: (second: number) => boolean): Promise<string[]> {
+  async function heldWithRealEvaluator(seconds: number, reportIn: (second: number) => boolean | { count: number; errors: number; intervalSeconds?: number }): Promise<string[]> {
     const clock = { now: T0 };
     const store = createStore({ coalesceMs: 0, now: () => new Date(clock.now) });
     store.upsertKey({ etcdKey: KEY, lease: undefined, registrations: [{ service: 'payments', id: 'payments-1', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
@@ -273,12 +274,14 @@ describe('flapping across a restart', () => {
     const seen: string[] = [];
     for (let second = 0; second < seconds; second += 1) {
       clock.now = T0 + (second + 1) * 1_000;
-      if (callsIn(second)) {
+      const reported = reportIn(second);
+      const { count, errors, intervalSeconds = 1 } = reported === true ? { count: 10, errors: 0 } : reported === false ? { count: 0, errors: 0 } : reported;
+      if (count > 0) {
         calls.ingest({
           reporter: { service: 'web', instance: 'web-1' },
-          intervalStart: iso(T0 + second * 1_000),
-          intervalSeconds: 1,
-          calls: [{ to: 'payments', toInstance: 'payments-1', count: 10, errors: 0, latencyMs: { bounds: [20], counts: [10, 0] } }],
+          intervalStart: iso(clock.now - intervalSeconds * 1_000),
+          intervalSeconds,
+          calls: [{ to: 'payments', toInstance: 'payments-1', count, errors, latencyMs: { bounds: [20], counts: [count, 0] } }],
         });
       }
       if ((second + 1) % 5 === 0) {
@@ -298,11 +301,31 @@ describe('flapping across a restart', () => {
   });
 
   it('with the real traffic evaluator: one batch of calls 20 s after the restart, then none, does not end the hold as judged; it ends at HELD_FOR_CALLS_MAX_MS saying its calls were too few', async () => {
-    expect(await heldWithRealEvaluator(200, (second) => second === 20)).toEqual(['unknown at 5 s', 'passing at 155 s: calls reported for less than 30 s within 150 s after the restart; probe OK']);
+    expect(await heldWithRealEvaluator(200, (second) => second === 20)).toEqual(['unknown at 5 s', 'passing at 155 s: too few calls to judge within 150 s after the restart; probe OK']);
   });
 
   it('with the real traffic evaluator: calls 20–25 s and again 45–50 s after the restart (a window with a 20 s gap) do not end the hold; calls from 80 s on, unbroken (first seen at the 85 s tick), end it a full window later', async () => {
     expect(await heldWithRealEvaluator(200, (second) => (second >= 20 && second < 25) || (second >= 45 && second < 50) || second >= 80)).toEqual(['unknown at 5 s', 'passing at 115 s: probe OK']);
+  });
+
+  it('with the real traffic evaluator: steady traffic in bursts (a 1 s report every 15 s, of 10 clean calls or of 1) ends the hold a full window after its first calls, not at HELD_FOR_CALLS_MAX_MS', async () => {
+    for (const count of [10, 1]) {
+      expect(await heldWithRealEvaluator(200, (second) => second % 15 === 0 && { count, errors: 0 })).toEqual(['unknown at 5 s', 'passing at 35 s: probe OK']);
+      stopRunning();
+    }
+  });
+
+  it('with the real traffic evaluator: one failing call every 4 s, too few for a verdict afresh, keeps it critical as the verdict History recorded, never passing', async () => {
+    expect(await heldWithRealEvaluator(300, (second) => second % 4 === 0 && { count: 1, errors: 1 })).toEqual(['critical at 5 s']);
+  });
+
+  it.each([
+    [90, 0, ['unknown at 5 s', 'passing at 120 s: probe OK']],
+    [120, 0, ['unknown at 5 s', 'passing at 150 s: probe OK']],
+    [90, 600, ['unknown at 5 s', 'critical at 90 s']],
+    [120, 600, ['unknown at 5 s', 'critical at 120 s']],
+  ])('with the real traffic evaluator: 60 s exports of 600 calls, the first counted %i s after the restart, %i failing, are judged before HELD_FOR_CALLS_MAX_MS (155 s here)', async (firstCountedAt, errors, statuses) => {
+    expect(await heldWithRealEvaluator(200, (second) => second + 1 >= firstCountedAt && (second + 1 - firstCountedAt) % 60 === 0 && { count: 600, errors, intervalSeconds: 60 })).toEqual(statuses);
   });
 
   it('an OpenTelemetry reporter (its calls seen 90 s after each start: a first cumulative point counts nothing, 60 s exports) critical by its error rate: three restarts leave its count as it was and ServiceFlapping does not fire', async () => {
@@ -366,13 +389,14 @@ describe('flapping across a restart', () => {
 
 describe('History read as the publisher starts', () => {
   const KEY_A = '/services/payments/a';
-  function publisherWith(recordedFlaps: Promise<ReadonlyMap<string, { changes: number[]; down: boolean }>>, recordedDown?: () => Promise<ReadonlyMap<string, { changes: number[]; down: boolean }>>) {
+  /** A publisher on a manual clock, id `a` of payments registered at its start under each of `keys` (etcd key, lease). */
+  function publisherWith(recordedFlaps: Promise<ReadonlyMap<string, RecordedCriticalChanges>>, recordedDown?: () => Promise<ReadonlyMap<string, RecordedCriticalChanges>>, keys: readonly (readonly [string, string | undefined])[] = [[KEY_A, undefined]]) {
     const clock = { now: T0 };
     const store = createStore({ coalesceMs: 0, now: () => new Date(clock.now) });
     const logged: string[] = [];
     const publisher = createStatusPublisher({ store, now: () => new Date(clock.now), recordedFlaps, ...(recordedDown ? { recordedDown } : {}), log: (line) => logged.push(line) });
     running = { store, publisher };
-    store.upsertKey({ etcdKey: KEY_A, lease: undefined, registrations: [{ service: 'payments', id: 'a', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
+    for (const [etcdKey, lease] of keys) store.upsertKey({ etcdKey, lease, registrations: [{ service: 'payments', id: 'a', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
     store.flush();
     publisher.registryListed();
     const probe = (to: Status): void => {
@@ -387,15 +411,9 @@ describe('History read as the publisher starts', () => {
     ['its calls judged over a full window', true, 'passing at 35 s: probe OK'],
     ['no calls at HELD_FOR_CALLS_MAX_MS', false, 'passing at 155 s: no calls reported within 150 s after the restart; probe OK'],
   ])('releases every live key of an id held for its calls at once (registered again under a new lease): %s', async (_, withCalls, released) => {
-    const clock = { now: T0 };
-    const store = createStore({ coalesceMs: 0, now: () => new Date(clock.now) });
     const recordedFlaps = Promise.resolve(new Map([['payments\0a', { changes: [T0 - 60_000], down: true, downByCalls: true as const }]]));
-    const publisher = createStatusPublisher({ store, now: () => new Date(clock.now), recordedFlaps });
-    running = { store, publisher };
     // Both keys live when Switchyard stopped, and at its start.
-    for (const [etcdKey, lease] of [['/services/payments/lease-1', '1'], ['/services/payments/lease-2', '2']] as const) store.upsertKey({ etcdKey, lease, registrations: [{ service: 'payments', id: 'a', address: '10.0.0.1:80', format: 'native', metadata: {} }] });
-    store.flush();
-    publisher.registryListed();
+    const { clock, store, publisher } = publisherWith(recordedFlaps, undefined, [['/services/payments/lease-1', '1'], ['/services/payments/lease-2', '2']]);
     await recordedFlaps;
     const keys = [...store.instances()].map((instance) => instance.key);
     expect(keys).toHaveLength(2);

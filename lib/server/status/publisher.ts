@@ -13,13 +13,27 @@ export const FLAP_FOLLOWED_MAX = 10_000;
 /**
  * The longest an instance is held unknown for its calls (`heldForCalls`), from its first verdict held:
  * two OpenTelemetry export intervals (60 s by default), as a cumulative stream's first point after a
- * restart counts nothing and its calls are seen only at the second.
+ * restart counts nothing and its calls are seen only at the second. That second point comes 60–120 s
+ * after the start, the first verdict held at about 5 s (the cap then at 155 s): still failing, it is
+ * critical at the first tick that sees it (the evaluator holds History's verdict,
+ * `RECORDED_CRITICAL_BY_CALLS`), 35 s or more before the cap; clean, it is judged a window later, at
+ * 150 s at the latest: 5 s of margin, so an export more than 5 s late passes at the cap all the same,
+ * its cause saying its calls were too few (`flapping-restart.test.ts`, real metrics store, 60 s exports).
  */
 export const HELD_FOR_CALLS_MAX_MS = 150_000;
 
 /** Why an instance released from `heldForCalls` at HELD_FOR_CALLS_MAX_MS passes with its calls not judged, before its verdict's own cause. */
 const NO_CALLS_AFTER_RESTART = `no calls reported within ${HELD_FOR_CALLS_MAX_MS / 1_000} s after the restart`;
-const FEW_CALLS_AFTER_RESTART = `calls reported for less than ${TRAFFIC_WINDOW_SECONDS} s within ${HELD_FOR_CALLS_MAX_MS / 1_000} s after the restart`;
+const FEW_CALLS_AFTER_RESTART = `too few calls to judge within ${HELD_FOR_CALLS_MAX_MS / 1_000} s after the restart`;
+
+/**
+ * The verdict the traffic evaluator holds for an instance History left critical by its calls, while
+ * they await judging (`heldForCalls`): its own rule for a verdict held then decides, as it would have
+ * in the process that stopped. Calls still failing keep it critical on as few as one (too few to judge
+ * it afresh are too few to clear it); clean ones, or too few failing to keep it, end the hold once
+ * they covered a window (`callsJudged`). Never published: only weighed.
+ */
+const RECORDED_CRITICAL_BY_CALLS: Verdict = { status: 'critical', cause: 'critical by its error rate when Switchyard stopped', kind: 'error_rate' };
 
 /** A recorded change and one of this run this close, the same way, are one (`withoutRecordedAgain`): a traffic tick's interval. */
 const SAME_CHANGE_MS = 5_000;
@@ -45,7 +59,7 @@ interface AwaitingCalls {
   heldKeys: Set<string>;
   /**
    * The first of the traffic evaluator's ticks, unbroken since, that saw calls of it in the last
-   * RECOVERY_SECONDS of its window (ms): judged a full window after it. A tick without resets it.
+   * half of its window (ms, `callsLately`): judged a full window after it. A tick without resets it.
    */
   callsFromMs?: number;
   /** Some tick in this run saw calls of it lately: released unjudged, it says they were too few, not none. */
@@ -85,13 +99,13 @@ export interface StatusPublisherOptions {
 export interface StatusPublisher {
   /** The health tracker's facts for an instance (`change` when the probe status itself changed). */
   probe(key: string, facts: HealthFacts, change: HealthChange | undefined): void;
-  /** The traffic verdict an instance holds now (null: none). */
+  /** The traffic verdict an instance holds now (null: none); History's critical while its calls await judging after a restart. */
   trafficVerdict(key: string): Verdict | null;
   /**
    * The traffic's verdict for an instance (null: it says nothing); published only when it changes.
    * `ended`: with null, what the calls say now ("error rate 0 % over the last 10 s …"), the cause of
    * a recovery that this verdict's end brings. `callsLately`: whether it saw calls of the instance in
-   * the last RECOVERY_SECONDS of its window (by default, whether it gave a verdict).
+   * the last half of its window (by default, whether it gave a verdict).
    */
   traffic(key: string, verdict: Verdict | null, ended?: string, callsLately?: boolean): void;
   /** Its service's membership verdict (fewer instances than within the last hour; null: it says nothing). */
@@ -210,8 +224,9 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
    * counts nothing). Passing then would be a recovery and, once its calls are seen, a new failure: two
    * changes per restart of a steady failure, and a crash-looping Switchyard made every such instance
    * flap. So it stays unknown until the traffic evaluator has seen its calls cover a full window, or
-   * gives a verdict on them, and at most HELD_FOR_CALLS_MAX_MS (`callsJudged`; its cause says so). One the probes made
-   * critical passes at once: its probes are what judged it.
+   * gives a verdict on them (weighed against History's, RECORDED_CRITICAL_BY_CALLS), and at most
+   * HELD_FOR_CALLS_MAX_MS (`callsJudged`; its cause says so). One the probes made critical passes at
+   * once: its probes are what judged it.
    */
   const heldForCalls = (instance: Instance, verdict: Verdict): Verdict => {
     if (verdict.status !== 'passing' || instance.status !== 'unknown' || !firstVerdictAtStart(instance.key)) return verdict;
@@ -222,11 +237,12 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     return { status: 'unknown', cause: `${verdict.cause}; critical by its calls when Switchyard stopped, so not passing until they are judged again, at most ${HELD_FOR_CALLS_MAX_MS / 1_000} s`, kind: verdict.kind };
   };
   /**
-   * The evaluator's tick for `key` (`callsLately`: it saw calls of it in its window's last
-   * RECOVERY_SECONDS); whether it ended a hold (`heldForCalls`), and at HELD_FOR_CALLS_MAX_MS without
-   * a full window of calls, why it passes unjudged. Judged once calls covered a window: every tick
-   * for TRAFFIC_WINDOW_SECONDS saw them lately (ticks 5 s apart, so no 10 s of it went without). Calls
-   * only at its start (one batch, then none) left a window of next to nothing, judged clean.
+   * The evaluator's tick for `key` (`callsLately`: it saw calls of it in its window's last half);
+   * whether it ended a hold (`heldForCalls`), and at HELD_FOR_CALLS_MAX_MS without a full window of
+   * calls, why it passes unjudged. Judged once calls covered a window: every tick for
+   * TRAFFIC_WINDOW_SECONDS saw them lately, so no half window went without (steady bursts 15 s apart
+   * do; the last 10 s alone held them 1 tick in 3, and such traffic waited for the cap). Calls only
+   * at its start (one batch, then none) left a window of next to nothing, judged clean.
    * Released, every key of the id held goes: the id's calls are one (the evaluator judges by id).
    */
   const callsJudged = (key: string, callsLately: boolean): { keys: ReadonlySet<string>; unjudged?: string } | undefined => {
@@ -407,13 +423,18 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       publish(key, change?.detail, change?.at, undefined, change?.firstFailedAt);
     },
     trafficVerdict(key: string): Verdict | null {
-      return traffic.get(key) ?? null;
+      const found = traffic.get(key);
+      if (found !== undefined || awaitingCalls.size === 0) return found ?? null;
+      const identity = identityOfKey.get(key);
+      return identity !== undefined && awaitingCalls.has(identity) ? RECORDED_CRITICAL_BY_CALLS : null;
     },
     traffic(key: string, verdict: Verdict | null, ended?: string, callsLately = verdict !== null): void {
       const released = callsJudged(key, callsLately);
       const published = setSignal(traffic, key, verdict, ended);
+      // Judged, the release is the end of History's verdict: it says what the calls say now ("error rate 0 % …").
+      const recovered = released !== undefined && released.unjudged === undefined ? ended : undefined;
       // Another key of the id waited for this tick as well: left to its own next probe, it said "probe OK" however the hold ended.
-      for (const heldKey of released?.keys ?? []) if (heldKey !== key || !published) publish(heldKey, undefined, undefined, undefined, undefined, released?.unjudged);
+      for (const heldKey of released?.keys ?? []) if (heldKey !== key || !published) publish(heldKey, undefined, undefined, recovered, undefined, released?.unjudged);
     },
     membership(key: string, verdict: Verdict | null): void {
       setSignal(membership, key, verdict);

@@ -54,8 +54,9 @@ export function evaluateTraffic(options: TrafficStatusOptions): void {
     const verdict = errors ?? slow;
     // What ended a held verdict, so its recovery says what recovered rather than the probe's "probe OK".
     const ended = verdict === null && held !== null ? (held.kind === 'latency' ? latencyRecoveryCause({ ...recent, baselineP95Ms: service.baseline }) : errorRecoveryCause({ ...recent, latest }, thresholds)) : undefined;
-    // Calls in the window's last seconds too: a hold after a restart ends only on a window they covered (publisher.ts `callsJudged`).
-    options.publisher.traffic(instance.key, verdict, ended, latest.calls > 0);
+    // Calls in the window's last half too: a hold after a restart ends only on a window they covered (publisher.ts `callsJudged`).
+    const callsLately = latest.calls > 0 || options.latency.instanceRecent(instance.service, instance.id, TRAFFIC_WINDOW_SECONDS / 2).calls > 0;
+    options.publisher.traffic(instance.key, verdict, ended, callsLately);
   }
 }
 
