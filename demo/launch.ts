@@ -18,7 +18,8 @@ export async function launchDemo(args: string[] = []): Promise<LaunchedDemo> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-demo-'));
   const demo = spawn(process.execPath, ['--import', 'tsx', 'demo/main.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', DATA_DIR: dataDir },
+    // Its etcd on a free port: parallel runs, and a developer's fleet pointed at 2379, stay apart from it.
+    env: { ...process.env, NODE_ENV: 'production', PORT: '0', DATA_DIR: dataDir, SWITCHYARD_LOCAL_ETCD_PORT: 'free' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const stop = async (): Promise<void> => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@/lib/server/config';
 import { createEtcdClient } from '@/lib/server/etcd/client';
-import { clientPortSaid, freePort, startLocalEtcd } from '@/lib/server/etcd/local';
+import { clientPortSaid, freePort, stableClientPortOf, startLocalEtcd } from '@/lib/server/etcd/local';
 import { onStopSignal } from '@/lib/server/stop-signals';
 import { parseDemoArgs, USAGE, UsageError, type DemoOptions } from './args';
 import { startDashboard } from './dashboard';
@@ -48,7 +48,7 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   let etcdNote = '';
   if (endpoints.length === 0) {
     // On a port that stays from one start to the next, as the dashboard's own local etcd.
-    const etcd = await startLocalEtcd(path.join(config.dataDir, 'demo-etcd'), { ownProcessGroup: true, stableClientPort: {} });
+    const etcd = await startLocalEtcd(path.join(config.dataDir, 'demo-etcd'), { ownProcessGroup: true, stableClientPort: stableClientPortOf(config) });
     cleanups.push(() => etcd.stop());
     endpoints = [etcd.endpoint];
     etcdNote = ` (local, ${clientPortSaid(etcd)}; data in ${etcd.dataDir})`;

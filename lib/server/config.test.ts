@@ -26,6 +26,13 @@ describe('loadConfig', () => {
     expect(config.SWITCHYARD_PREFIXES).toEqual(['/services/']);
   });
 
+  it("takes the local etcd's preferred client port, etcd's default 2379 unless set, or free ports (test launchers)", () => {
+    expect(loadConfig({}).SWITCHYARD_LOCAL_ETCD_PORT).toBe(2379);
+    expect(loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: '23790' }).SWITCHYARD_LOCAL_ETCD_PORT).toBe(23790);
+    expect(loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: 'free' }).SWITCHYARD_LOCAL_ETCD_PORT).toBe('free');
+    expect(() => loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: 'any' })).toThrow(/SWITCHYARD_LOCAL_ETCD_PORT/);
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ SWITCHYARD_CONTROL_PREFIX: 'switchyard' })).toThrow(/SWITCHYARD_CONTROL_PREFIX/);

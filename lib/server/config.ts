@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AlertRulesSchema, DEFAULT_ALERT_RULES } from '@/lib/model/alerts/rules';
 import { checkOidcEnv, OidcEnvShape, oidcConfigFrom, type OidcConfig } from './auth/oidc-config';
+import { ETCD_DEFAULT_CLIENT_PORT } from './etcd/local';
 
 const commaList = z
   .string()
@@ -98,6 +99,12 @@ export const ConfigSchema = z.object({
     .regex(/^\/.*\/$/, 'must start and end with "/"')
     .default('/switchyard/'),
   DATA_DIR: z.string().min(1).default('./data'),
+  /**
+   * The client port of the local etcd started without ETCD_ENDPOINTS when the one of its last start is
+   * unknown; `free`: any free port each start, not kept (test launchers: no two runs, nor a fleet
+   * pointed at etcd's default port, share one).
+   */
+  SWITCHYARD_LOCAL_ETCD_PORT: z.union([z.literal('free'), z.coerce.number().int().min(1).max(65535)]).default(ETCD_DEFAULT_CLIENT_PORT),
   /** A shared PostgreSQL for history, users, sessions, tokens and audit; unset, they live in SQLite under DATA_DIR. */
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a PostgreSQL URL such as postgres://user:password@db.example.com:5432/switchyard' })

@@ -24,7 +24,7 @@ import { applySharedSignals, callsSignal, recordProbeResult } from './cluster/sh
 import type { Config } from './config';
 import { createDatabaseOutage } from './database-outage';
 import { createEtcdClient, etcdMemberList } from './etcd/client';
-import { clientPortSaid, startLocalEtcd, type LocalEtcd } from './etcd/local';
+import { clientPortSaid, stableClientPortOf, startLocalEtcd, type LocalEtcd } from './etcd/local';
 import { createDrainService } from './drain';
 import { startDrainMonitor } from './drain-monitor';
 import { startHistoryPruning } from './history/pruning';
@@ -94,7 +94,7 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
   // On a port that stays from one start to the next: services are pointed at it once.
   const localEtcd = config.ETCD_ENDPOINTS?.length
     ? undefined
-    : parts.add('local etcd', await startLocalEtcd(path.join(config.dataDir, 'etcd'), { ownProcessGroup: true, stableClientPort: {} }), (local) => local.stop());
+    : parts.add('local etcd', await startLocalEtcd(path.join(config.dataDir, 'etcd'), { ownProcessGroup: true, stableClientPort: stableClientPortOf(config) }), (local) => local.stop());
   if (localEtcd) log(`started local etcd at ${localEtcd.endpoint} (${clientPortSaid(localEtcd)}; data in ${localEtcd.dataDir})`);
   const endpoints = localEtcd ? [localEtcd.endpoint] : (config.ETCD_ENDPOINTS ?? []);
   const etcd = parts.add(

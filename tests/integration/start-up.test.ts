@@ -13,10 +13,19 @@ const root = path.resolve(import.meta.dirname, '../..');
 /**
  * The product as `npm start` runs it on its embedded default: no ETCD_ENDPOINTS, so it starts its own
  * etcd under DATA_DIR. Not `startServer`: that needs an etcd, signs in once ready, and cannot watch a
- * start fail or signal the server's whole process group.
+ * start fail or signal the server's whole process group. Its etcd on a free port, or preferring
+ * `etcdPort`: never etcd's default 2379, where parallel runs or a developer's own fleet may be.
  */
-function startEmbedded(port: number, dataDir: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SWITCHYARD_ADMIN_PASSWORD: ADMIN_PASSWORD };
+function startEmbedded(port: number, dataDir: string, etcdPort: number | 'free' = 'free'): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    SWITCHYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    SWITCHYARD_LOCAL_ETCD_PORT: String(etcdPort),
+  };
   delete env.ETCD_ENDPOINTS;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: root,
@@ -97,8 +106,10 @@ describe('start-up and Ctrl-C on the embedded default', () => {
 
   it('a first start says what runs where and nothing a newcomer cannot place; the embedded etcd keeps its port at the next start', async () => {
     const dataDir = tempDir();
+    // An unusual port, not etcd's default, as a setting would give.
+    const preferredEtcdPort = await freePort();
     const startOnce = async (): Promise<string> => {
-      const server = startEmbedded(await freePort(), dataDir);
+      const server = startEmbedded(await freePort(), dataDir, preferredEtcdPort);
       cleanups.push(() => stopGroup(server.child));
       await eventually(() => server.output().includes('Switchyard ready on') || undefined, 60_000, 'the server to be ready');
       process.kill(-(server.child.pid ?? 0), 'SIGINT');
@@ -117,7 +128,7 @@ describe('start-up and Ctrl-C on the embedded default', () => {
     const first = lines(await startOnce());
     expect(first, first.join('\n')).toHaveLength(4);
     const [etcd, admin, ready, stopping] = first;
-    const port = etcdLine("etcd's default port|port 2379 was taken; this one is kept for the next start").exec(etcd ?? '');
+    const port = etcdLine(`the preferred port|port ${preferredEtcdPort} was taken; this one is kept for the next start`).exec(etcd ?? '');
     expect(port, etcd).not.toBeNull();
     expect(admin).toMatch(new RegExp(`^${timed} first start: created user "admin" with the password from SWITCHYARD_ADMIN_PASSWORD$`));
     expect(ready).toMatch(/^Switchyard ready on http:\/\/127\.0\.0\.1:\d+$/);

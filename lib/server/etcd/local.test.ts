@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { isRunning, processStat } from '@/tests/support/processes';
-import { freePort, startLocalEtcd } from './local';
+import { clientPortSaid, freePort, startLocalEtcd } from './local';
 
 describe('local etcd', () => {
   it('starts on other ports when a port found free is taken before etcd binds it', async () => {
@@ -24,6 +24,29 @@ describe('local etcd', () => {
     } finally {
       await etcd.stop();
       taken.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('never takes another etcd answering on its port for its own: that port counts as taken and it starts on another', async () => {
+    const otherDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-local-etcd-'));
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-local-etcd-'));
+    const other = await startLocalEtcd(otherDir);
+    const otherPort = Number(new URL(other.endpoint).port);
+    // The first port handed out is the other etcd's, as when two starters race for 2379.
+    let handedOut = 0;
+    const ports = async (): Promise<number> => (handedOut++ === 0 ? otherPort : freePort());
+    try {
+      const etcd = await startLocalEtcd(dataDir, { ports });
+      try {
+        expect(etcd.endpoint).not.toBe(other.endpoint);
+        expect(isRunning(etcd.pid ?? 0)).toBe(true);
+      } finally {
+        await etcd.stop();
+      }
+    } finally {
+      await other.stop();
+      rmSync(otherDir, { recursive: true, force: true });
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
@@ -65,23 +88,42 @@ describe('local etcd', () => {
       }
     });
 
-    it('the remembered port taken: the preferred one when free, remembered from then on', async () => {
+    it('the remembered port taken: another for this start only, said so; the remembered one again at the next start', async () => {
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-local-etcd-'));
       const preferred = await freePort();
       const first = await startLocalEtcd(dataDir, { stableClientPort: { preferred: await freePort() } });
       await first.stop();
+      const remembered = Number(new URL(first.endpoint).port);
       const taken = net.createServer();
-      await new Promise<void>((resolve) => taken.listen(Number(new URL(first.endpoint).port), '127.0.0.1', resolve));
+      await new Promise<void>((resolve) => taken.listen(remembered, '127.0.0.1', resolve));
       try {
         const second = await startLocalEtcd(dataDir, { stableClientPort: { preferred } });
         await second.stop();
-        taken.close();
-        const third = await startLocalEtcd(dataDir, { stableClientPort: { preferred: await freePort() } });
-        await third.stop();
         expect([second.endpoint, second.clientPortFrom]).toEqual([`http://127.0.0.1:${preferred}`, 'preferred']);
-        expect([third.endpoint, third.clientPortFrom]).toEqual([`http://127.0.0.1:${preferred}`, 'remembered']);
+        expect(clientPortSaid(second)).toBe(`the port it had at its last start, ${remembered}, is taken; using ${preferred} for this start`);
+        // The fleet is pointed at the remembered port: it is not overwritten.
+        expect(readFileSync(path.join(dataDir, 'client-port'), 'utf8').trim()).toBe(String(remembered));
+        await new Promise<void>((resolve) => taken.close(() => resolve()));
+        const third = await startLocalEtcd(dataDir, { stableClientPort: { preferred } });
+        await third.stop();
+        expect([third.endpoint, third.clientPortFrom]).toEqual([first.endpoint, 'remembered']);
       } finally {
         if (taken.listening) taken.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+
+    it('a client-port file it cannot write (a directory in its place) costs a warning, not the start', async () => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-local-etcd-'));
+      mkdirSync(path.join(dataDir, 'client-port'));
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        const etcd = await startLocalEtcd(dataDir, { stableClientPort: { preferred: await freePort() } });
+        await etcd.stop();
+        expect(etcd.clientPortFrom).toBe('preferred');
+        expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^local etcd: cannot remember its client port in .*client-port \(EISDIR.*\); the next start may take another$/));
+      } finally {
+        warn.mockRestore();
         rmSync(dataDir, { recursive: true, force: true });
       }
     });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
@@ -16,6 +16,8 @@ export interface LocalEtcd {
   endpoint: string;
   dataDir: string;
   clientPortFrom: ClientPortFrom;
+  /** The stable client port it would have taken (its last start's, else the preferred one), when another was taken for being in use. */
+  clientPortPassedOver: { port: number; from: 'remembered' | 'preferred' } | undefined;
   pid: number | undefined;
   /** SIGTERM (or SIGKILL with `hard`), then wait for exit. */
   stop(hard?: boolean): Promise<void>;
@@ -57,19 +59,34 @@ function rememberedClientPort(dataDir: string): number | undefined {
   }
 }
 
+interface ClientPortChoice {
+  port: number;
+  from: ClientPortFrom;
+  passedOver: LocalEtcd['clientPortPassedOver'];
+}
+
 /** The port remembered in `dataDir`, else `preferred`, each when free and not `tried` already; else a free one. */
-async function stableClientPort(dataDir: string, preferred: number, tried: ReadonlySet<number>, free: () => Promise<number>): Promise<{ port: number; from: ClientPortFrom }> {
-  const candidates: [number | undefined, ClientPortFrom][] = [[rememberedClientPort(dataDir), 'remembered'], [preferred, 'preferred']];
-  for (const [port, from] of candidates) if (port !== undefined && !tried.has(port) && (await portIsFree(port))) return { port, from };
-  return { port: await free(), from: 'free' };
+async function stableClientPort(dataDir: string, preferred: number, tried: ReadonlySet<number>, free: () => Promise<number>): Promise<ClientPortChoice> {
+  const remembered = rememberedClientPort(dataDir);
+  const candidates: [number | undefined, 'remembered' | 'preferred'][] = [[remembered, 'remembered'], [preferred, 'preferred']];
+  let passedOver: ClientPortChoice['passedOver'];
+  for (const [port, from] of candidates) {
+    if (port === undefined) continue;
+    if (!tried.has(port) && (await portIsFree(port))) return { port, from, passedOver };
+    passedOver ??= { port, from };
+  }
+  return { port: await free(), from: 'free', passedOver };
 }
 
 /** How a start-up line says where a local etcd's client port came from. */
-export function clientPortSaid(local: Pick<LocalEtcd, 'endpoint' | 'clientPortFrom'>): string {
+export function clientPortSaid(local: Pick<LocalEtcd, 'endpoint' | 'clientPortFrom' | 'clientPortPassedOver'>): string {
   const port = Number(new URL(local.endpoint).port);
+  const passedOver = local.clientPortPassedOver;
+  if (passedOver?.from === 'remembered') return `the port it had at its last start, ${passedOver.port}, is taken; using ${port} for this start`;
   if (local.clientPortFrom === 'remembered') return 'the port it had at its last start';
   if (local.clientPortFrom === 'preferred') return port === ETCD_DEFAULT_CLIENT_PORT ? "etcd's default port" : 'the preferred port';
-  return `port ${ETCD_DEFAULT_CLIENT_PORT} was taken; this one is kept for the next start`;
+  if (passedOver) return `port ${passedOver.port} was taken; this one is kept for the next start`;
+  return 'a free port, not kept for the next start';
 }
 
 export function findEtcdBinary(): string {
@@ -113,13 +130,46 @@ async function healthBody(endpoint: string, tls: LocalEtcdTls | undefined): Prom
   });
 }
 
+/**
+ * Whether process `pid` holds the socket listening on 127.0.0.1:`port` (Linux: /proc/net/tcp and the
+ * process's descriptors); undefined where /proc cannot say (another OS).
+ */
+function listensOn(pid: number, port: number): boolean | undefined {
+  let table: string;
+  try {
+    table = readFileSync('/proc/net/tcp', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  // Columns: sl, local_address, rem_address, st (0A: listening), …, inode (10th).
+  const inodes = new Set(table.split('\n').map((line) => line.trim().split(/\s+/)).filter((columns) => columns[1] === local && columns[3] === '0A').map((columns) => columns[9]));
+  if (inodes.size === 0) return false;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return inodes.has(/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]);
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Healthy, and the etcd answering is `child`: another etcd already on the port answers the health check
+ * while `child` is still starting, then fails to bind it and exits ('address already in use').
+ */
 async function waitHealthy(endpoint: string, child: ChildProcess, timeoutMs: number, tls: LocalEtcdTls | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const port = Number(new URL(endpoint).port);
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`etcd exited with code ${child.exitCode} before becoming healthy`);
     try {
       const body = (await healthBody(endpoint, tls)) as { health?: string };
-      if (body.health === 'true') return;
+      if (body.health === 'true' && child.exitCode === null && listensOn(child.pid ?? 0, port) !== false) return;
     } catch {
       // not listening yet
     }
@@ -164,6 +214,11 @@ export interface LocalEtcdOptions {
   stableClientPort?: { preferred?: number };
 }
 
+/** `stableClientPort` as SWITCHYARD_LOCAL_ETCD_PORT asks: that port preferred, or none kept (`free`). */
+export function stableClientPortOf(config: { SWITCHYARD_LOCAL_ETCD_PORT: number | 'free' }): LocalEtcdOptions['stableClientPort'] {
+  return config.SWITCHYARD_LOCAL_ETCD_PORT === 'free' ? undefined : { preferred: config.SWITCHYARD_LOCAL_ETCD_PORT };
+}
+
 /**
  * Starts etcd on loopback ports (free ones, or a stable client port: `stableClientPort`) with its data
  * under `dataDir`; logs go to `dataDir/etcd.log`. Peers always talk plain http (one member, loopback).
@@ -178,11 +233,14 @@ export async function startLocalEtcd(dataDir: string, options: LocalEtcdOptions 
   for (let attempt = 1; ; attempt += 1) {
     const logged = sizeOf(logFile);
     const stable = options.stableClientPort;
-    const client = stable ? await stableClientPort(dataDir, stable.preferred ?? ETCD_DEFAULT_CLIENT_PORT, triedClientPorts, port) : { port: await port(), from: 'free' as const };
+    const client: ClientPortChoice = stable
+      ? await stableClientPort(dataDir, stable.preferred ?? ETCD_DEFAULT_CLIENT_PORT, triedClientPorts, port)
+      : { port: await port(), from: 'free', passedOver: undefined };
     triedClientPorts.add(client.port);
     try {
       const started = await startLocalEtcdOn(client, await port(), dataDir, options);
-      if (stable) writeFileSync(path.join(dataDir, CLIENT_PORT_FILE), `${client.port}\n`);
+      // A remembered port taken is used again next time: the fleet is pointed at it.
+      if (stable && client.passedOver?.from !== 'remembered') rememberClientPort(dataDir, client.port);
       return started;
     } catch (error) {
       if (attempt >= START_ATTEMPTS || !portTaken(logFile, logged)) throw error;
@@ -190,7 +248,17 @@ export async function startLocalEtcd(dataDir: string, options: LocalEtcdOptions 
   }
 }
 
-async function startLocalEtcdOn(client: { port: number; from: ClientPortFrom }, peerPort: number, dataDir: string, options: LocalEtcdOptions): Promise<LocalEtcd> {
+/** Written after etcd is up: failing to write it (a directory in its place, a read-only disk) only costs the next start its port. */
+function rememberClientPort(dataDir: string, port: number): void {
+  const file = path.join(dataDir, CLIENT_PORT_FILE);
+  try {
+    writeFileSync(file, `${port}\n`);
+  } catch (error) {
+    console.warn(`local etcd: cannot remember its client port in ${file} (${error instanceof Error ? error.message : String(error)}); the next start may take another`);
+  }
+}
+
+async function startLocalEtcdOn(client: ClientPortChoice, peerPort: number, dataDir: string, options: LocalEtcdOptions): Promise<LocalEtcd> {
   const { tls } = options;
   const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${client.port}`;
   const peer = `http://127.0.0.1:${peerPort}`;
@@ -250,6 +318,7 @@ async function startLocalEtcdOn(client: { port: number; from: ClientPortFrom }, 
     endpoint,
     dataDir,
     clientPortFrom: client.from,
+    clientPortPassedOver: client.passedOver,
     get pid() {
       return child?.pid;
     },
