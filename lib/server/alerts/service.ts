@@ -126,6 +126,9 @@ const firedUnrecorded = (resolved: AlertView, latest: HistoryEvent | undefined):
 const warningRowAfter = (open: HistoryEvent, alertname: AlertLabels['alertname'], rows: readonly HistoryEvent[]): HistoryEvent | undefined =>
   rows.filter((event) => event.at > open.at && isRowOf(event, { alertname, severity: 'warning' })).at(-1);
 
+/** The keys of the alerts the engine holds, active or recently resolved. */
+const keysOf = (active: readonly AlertView[], recent: readonly AlertView[]): Set<string> => new Set([...active, ...recent].map((alert) => alert.key));
+
 /** An old leader's critical `alert.fired` row this replica holds a warning in place of, and that critical's labels. */
 interface StandingCritical {
   open: HistoryEvent;
@@ -221,7 +224,10 @@ export function createAlerting(options: AlertingOptions): Alerting {
   const alertmanagerState = (): AlertView[] => {
     const since = now() - RESOLVED_RESEND_MS;
     const byKey = new Map<string, AlertView>();
-    for (const alert of engine.alerts()) {
+    // Read once: each read copies every alert, and this runs at every changing evaluation and re-send.
+    const active = engine.alerts();
+    const recent = engine.recentlyResolved();
+    for (const alert of active) {
       // An old leader's critical stands in place of this warning (or of a critical still pending here):
       // no step down. A warning still being judged at a hand-over is held back meanwhile.
       const standing = standingCriticalRows.get(alert.key);
@@ -231,9 +237,10 @@ export function createAlerting(options: AlertingOptions): Alerting {
         if (escalatesFrom(alert)) postedFiring.set(alert.key, alert.firedAt);
       }
     }
-    for (const key of postedFiring.keys()) if (!engine.alerts().some((alert) => alert.key === key) && !engine.recentlyResolved().some((alert) => alert.key === key) && !heldResolves.has(key)) postedFiring.delete(key);
+    const known = keysOf(active, recent);
+    for (const key of postedFiring.keys()) if (!known.has(key) && !heldResolves.has(key)) postedFiring.delete(key);
     // Newest first: the first resolve per key is its latest.
-    for (const alert of engine.recentlyResolved()) {
+    for (const alert of recent) {
       if (!alert.notified || byKey.has(alert.key) || heldBack.get(alert.key) === alert.firedAt || !(Date.parse(alert.resolvedAt ?? '') > since)) continue;
       byKey.set(alert.key, alert);
     }
@@ -537,10 +544,15 @@ export function createAlerting(options: AlertingOptions): Alerting {
     for (const alertmanager of alertmanagers) alertmanager.nudge();
   };
   const settleStandingCriticals = (nowMs: number): void => {
-    for (const key of heldBack.keys()) if (!engine.alerts().some((alert) => alert.key === key) && !engine.recentlyResolved().some((alert) => alert.key === key)) heldBack.delete(key);
+    if (heldBack.size === 0 && standingCriticalRows.size === 0) return;
+    // Read once, not per key (each read copies every alert): this runs at every evaluation.
+    const active = engine.alerts();
+    const recent = engine.recentlyResolved();
+    const known = keysOf(active, recent);
+    for (const key of heldBack.keys()) if (!known.has(key)) heldBack.delete(key);
     for (const [key, standing] of [...standingCriticalRows]) {
       const { alertname, service } = standing.labels;
-      const ofName = engine.alerts().filter((alert) => alert.labels.alertname === alertname && alert.labels.service === service);
+      const ofName = active.filter((alert) => alert.labels.alertname === alertname && alert.labels.service === service);
       const critical = ofName.find((alert) => alert.labels.severity === 'critical');
       // Any alert of that name still held means the service never recovered (a critical that ended
       // still pending left the warning again): the row follows it, under its own key.
@@ -557,7 +569,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
         if (held.labels.severity !== 'critical') heldBack.set(held.key, held.firedAt);
         continue;
       }
-      const last = engine.recentlyResolved().find((alert) => alert.key === key);
+      const last = recent.find((alert) => alert.key === key);
       resolveStanding(standing, last, last?.resolvedAt ?? new Date(nowMs).toISOString(), 'the service recovered (it fired at the previous leader; this replica held the warning in its place)');
     }
   };
