@@ -22,4 +22,10 @@ describe('exampleRegistrationPut', () => {
       'etcdctl --endpoints=http://etcd-1:2379,http://etcd-2:2379 put /prod/users/u-1',
     );
   });
+
+  it('never shows an endpoint\'s user:password@ (every signed-in user sees the example; credentials go in etcdctl --user)', () => {
+    expect(exampleRegistrationPut(['https://root:s3cret@etcd-1:2379', 'https://user@etcd-2:2379', 'http://etcd-3:2379'], [], 'users', 'u-1')).toBe(
+      'etcdctl --endpoints=https://etcd-1:2379,https://etcd-2:2379,http://etcd-3:2379 put /services/users/u-1',
+    );
+  });
 });

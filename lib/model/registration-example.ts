@@ -12,11 +12,16 @@ export function exampleRegistrationKey(watchedPrefixes: readonly string[], servi
   return `${prefix.endsWith('/') ? prefix : `${prefix}/`}${service}/${instance}`;
 }
 
+/** An endpoint URL's `user:password@`, which every signed-in user would see in the example. */
+const ENDPOINT_CREDENTIALS = /^([a-z][a-z\d+.-]*:\/\/)[^@/?#]*@/i;
+
 /**
  * `etcdctl --endpoints=… put <key>` of the example: with the endpoints of the etcd the server reads,
- * since the one it starts itself (no ETCD_ENDPOINTS) need not be on etcdctl's default 127.0.0.1:2379.
+ * since the one it starts itself (no ETCD_ENDPOINTS) need not be on etcdctl's default 127.0.0.1:2379;
+ * never their credentials (etcdctl takes those in --user).
  */
 export function exampleRegistrationPut(etcdEndpoints: readonly string[], watchedPrefixes: readonly string[], service: string, instance: string): string {
-  const endpoints = etcdEndpoints.length > 0 ? ` --endpoints=${etcdEndpoints.join(',')}` : '';
+  const shown = etcdEndpoints.map((endpoint) => endpoint.replace(ENDPOINT_CREDENTIALS, '$1'));
+  const endpoints = shown.length > 0 ? ` --endpoints=${shown.join(',')}` : '';
   return `etcdctl${endpoints} put ${exampleRegistrationKey(watchedPrefixes, service, instance)}`;
 }
