@@ -1489,3 +1489,84 @@ describe('acknowledging an alert', () => {
     }
   });
 });
+
+describe('a mass recovery while the hand-over reads history', () => {
+  const SERVICES = 250;
+  /** One instance of a service: lost two minutes before T0 (all of them: the old leader paged critical), or back and passing. */
+  const instanceOf = (service: string, id: string, lost: boolean): Instance => ({
+    id,
+    service,
+    key: lost ? `/switchyard/lost/${service}/${id}` : `/services/${service}/${id}`,
+    address: '10.0.0.1:80',
+    format: 'native',
+    metadata: {},
+    status: lost ? 'critical' : 'passing',
+    statusCause: lost ? 'lease expired' : 'probe OK',
+    drain: null,
+    passedAt: new Date(T0 - 60_000).toISOString(),
+    ...(lost ? { statusCauseKind: 'lost' as const, lost: { at: new Date(T0 - 120_000).toISOString(), cause: 'lease expired', passingBefore: 3 } } : { recoveredAt: new Date(T0 + 9_000).toISOString() }),
+  });
+
+  it(`resolves the old leader's standing critical of each of ${SERVICES} services, though the engine kept only its last 200 resolves, and no warning it never saw firing`, async () => {
+    const webhook = await startReceiver();
+    let recovered = false;
+    const fleet = () =>
+      Array.from({ length: SERVICES }, (_, i) => {
+        const service = `s${i}`;
+        // Two of three lost here (this replica started after the third came back and left again, as the old leader paged): a warning.
+        return toService(service, new Map([instanceOf(service, 'a', !recovered), instanceOf(service, 'b', !recovered), instanceOf(service, 'c', false)].map((one) => [one.key, one])));
+      });
+    let nowMs = T0;
+    let leads = false;
+    let answer!: () => void;
+    const historyAnswers = new Promise<void>((resolve) => (answer = resolve));
+    const events: NewHistoryEvent[] = [];
+    const recordedAlerts = async (service: string): Promise<readonly HistoryEvent[]> => {
+      await historyAnswers;
+      const criticalFired: HistoryEvent = { id: 1, at: new Date(T0 - 115_000).toISOString(), kind: 'alert.fired', service, detail: `InstancesLost (critical): ${service}: 3 of 3 instances lost` };
+      return [criticalFired, ...events.filter((event) => event.service === service).map((event, i) => ({ ...event, id: 100 + i }))].reverse();
+    };
+    const alerting = createAlerting({
+      fleet: { summarySnapshot: () => ({ services: fleet().map(summaryOfService) }), serviceSnapshot: (name) => ({ instances: fleet().find((service) => service.name === name)?.instances ?? [] }), registryStatus: () => ({ state: 'synced', since: new Date(T0).toISOString() }) },
+      edges: () => [],
+      rules: AlertRulesSchema.parse({}),
+      publicUrl: 'http://switchyard.example',
+      alertmanagerUrls: [],
+      webhook: { url: webhook.url, secret: undefined, format: 'json' },
+      evaluationMs: 1_000,
+      resendMs: 60_000,
+      timeoutMs: 5_000,
+      queueSize: 10_000,
+      record: (event) => events.push(event),
+      silences: { active: () => Promise.resolve([]), create: () => Promise.reject(new Error('not here')), find: () => Promise.resolve(undefined), end: () => Promise.resolve(undefined) },
+      acks: { active: () => Promise.resolve([]), create: () => Promise.resolve(undefined), find: () => Promise.resolve(undefined), end: () => Promise.resolve(undefined), owned: () => Promise.resolve(new Set<string>()) },
+      installId: () => Promise.resolve('00000000-0000-4000-8000-000000000001'),
+      metrics: new Registry(),
+      log: () => undefined,
+      clock: createManualClock(0),
+      now: () => nowMs,
+      delivers: () => leads,
+      recordedAlerts,
+    });
+    try {
+      alerting.evaluate();
+      leads = true;
+      nowMs += 5_000;
+      alerting.evaluate();
+      recovered = true;
+      nowMs = T0 + 10_000;
+      alerting.evaluate();
+      answer();
+      const rowsOf = (prefix: string) => events.filter((event) => event.kind === 'alert.resolved' && event.detail.startsWith(prefix));
+      await vi.waitFor(() => expect(rowsOf('InstancesLost (critical) resolved')).toHaveLength(SERVICES), { timeout: 20_000 });
+      await settle();
+      expect(rowsOf('InstancesLost (warning)')).toEqual([]);
+      const sent = () => webhook.posts.flatMap((post) => (JSON.parse(post.body) as { alerts: { status: string; labels: Record<string, string> }[] }).alerts.map((alert) => `${alert.labels.severity} ${alert.status}`));
+      await vi.waitFor(() => expect(sent().filter((what) => what === 'critical resolved')).toHaveLength(SERVICES), { timeout: 20_000 });
+      expect(sent().filter((what) => what.startsWith('warning'))).toEqual([]);
+    } finally {
+      alerting.stop();
+      await webhook.close();
+    }
+  }, 60_000);
+});

@@ -430,8 +430,9 @@ export function createAlerting(options: AlertingOptions): Alerting {
   const catchingUp = new Map<string, number>();
   /**
    * Resolves of warnings held back (key → the resolved alert) until the catch-up judges them: the
-   * old leader's critical may stand in their place. Recorded and sent as any other resolve when it
-   * no longer can judge them (gave up on the key, or the alert is no longer found); else lost for good (review of 481568e).
+   * old leader's critical may stand in their place. This copy is what it judges once the engine no
+   * longer has the resolve (past its recent resolves in a mass recovery: review of c21da2a). Recorded
+   * and sent as any other resolve when it gives up on the key; else lost for good (review of 481568e).
    */
   const heldResolves = new Map<string, AlertView>();
   /**
@@ -655,7 +656,8 @@ export function createAlerting(options: AlertingOptions): Alerting {
       // The warnings held back from Alertmanager first: each read may take a while to answer or fail.
       const heldFirst = [...catchingUp.keys()].sort((a, b) => Number(isHeldForJudgement(b)) - Number(isHeldForJudgement(a)));
       for (const key of heldFirst) {
-        const known = engine.alerts().find((alert) => alert.key === key) ?? engine.recentlyResolved().find((alert) => alert.key === key);
+        // A held resolve the engine no longer has (past its recent resolves in a mass recovery) is judged from the copy kept.
+        const known = engine.alerts().find((alert) => alert.key === key) ?? engine.recentlyResolved().find((alert) => alert.key === key) ?? heldResolves.get(key);
         if (!known?.notified) {
           catchingUp.delete(key);
           releaseHeldResolve(key);
@@ -675,9 +677,11 @@ export function createAlerting(options: AlertingOptions): Alerting {
         const latest = rows.find((event) => isRowOf(event, known.labels));
         // Read again after the lookup: an evaluation in between may have moved (and delivered) it.
         const firing = engine.alerts().find((alert) => alert.key === key && alert.state === 'firing');
-        const resolved = firing ? undefined : engine.recentlyResolved().find((alert) => alert.key === key && alert.endedAs === 'firing');
-        // A held resolve no longer found (it fell out of the engine's recent resolves, or fired again): as any other resolve. Else judged below.
-        if (heldResolves.get(key)?.firedAt !== resolved?.firedAt) releaseHeldResolve(key);
+        const held = heldResolves.get(key);
+        // The engine's resolve, else the held copy (fallen out of the engine's recent resolves): judged below.
+        const resolved = firing ? undefined : (engine.recentlyResolved().find((alert) => alert.key === key && alert.endedAs === 'firing') ?? held);
+        // A held resolve of an earlier firing (it fired again since): as any other resolve.
+        if (held && held.firedAt !== resolved?.firedAt) releaseHeldResolve(key);
         heldResolves.delete(key);
         const nowIso = new Date(now()).toISOString();
         if (firing && latest?.kind !== 'alert.fired') {
@@ -723,7 +727,8 @@ export function createAlerting(options: AlertingOptions): Alerting {
    * Runs the hand-over's catch-up; one whose history read failed keeps its unjudged keys and is tried
    * again while this same hand-over lasts, after `delayMs`, doubling up to CATCH_UP_RETRY_MAX_MS:
    * else a single database hiccup left an alert the old leader never delivered unsent until the next
-   * change of leader. Bounded as `missed` is: keys seen over MISSED_KEEP_MS ago are dropped.
+   * change of leader. Bounded as `missed` is: keys seen over MISSED_KEEP_MS ago are given up, a
+   * resolve held for one recorded and sent as any other (releaseHeldResolve).
    */
   let cancelCatchUpRetry: (() => void) | undefined;
   /** Ends a hand-over's hold-back of the warnings it has yet to judge (HAND_OVER_HOLD_MAX_MS). */
