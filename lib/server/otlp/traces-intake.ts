@@ -11,16 +11,6 @@ import type { RegistryLookup } from '@/lib/model/otlp/peer';
 /** The virtual caller of a server span whose client span never came (an uninstrumented or unsampled caller). */
 export const VIRTUAL_CALLER = 'user (virtual)';
 
-/**
- * How much longer than the TTL a server span left alone waits for its client span before it is put
- * on the virtual caller. A server span with a parent was called by someone who sent a trace context:
- * its client span is usually late, not missing — an export retried, a process starved of CPU during
- * an outage — and settling it at the TTL drew a new caller with edges into every callee of that
- * late batch (the demo's outage: into shipping, payments and inventory). A client span left alone
- * settles at the TTL as before: its half-edge names the real caller.
- */
-export const LATE_CLIENT_GRACE_MS = 45_000;
-
 export interface TracesIntakeOptions {
   /** The registry by address, service and instance, shared by metrics and traces (one index to keep). */
   registry: RegistryLookup;
@@ -73,11 +63,6 @@ export function createTracesIntake(options: TracesIntakeOptions): TracesIntake {
   const pairing = createSpanPairing({ cap: options.maxWaiting ?? 50_000, ttlMs: options.pairTtlMs ?? 15_000 });
   const { authority, externals } = options;
   let unattributed = 0;
-  /** Server spans left alone at the TTL, waiting LATE_CLIENT_GRACE_MS more for their client span, by pair key, in arrival (= expiry) order. */
-  const late = new Map<string, { server: ServerSide; until: number }>();
-  let lateOrder: string[] = [];
-  let lateHead = 0;
-  const maxLate = options.maxWaiting ?? 50_000;
 
   /** Records one call; false when the store refuses it (a clock more than a day off). */
   const record = (observation: CallObservation): boolean => options.latency.observe(observation);
@@ -96,37 +81,11 @@ export function createTracesIntake(options: TracesIntakeOptions): TracesIntake {
     if (pair) edge(at, pair.client.reporter.service, pair.server.reporter.service, { endMs: pair.server.endMs, durationMs: pair.server.durationMs, error: pair.client.error || pair.server.error });
   };
 
-  /** A server span alone for good: an edge from the virtual caller. */
-  const fromVirtualCaller = (server: ServerSide, at: number): void => {
-    if (externals.admit(VIRTUAL_CALLER)) edge(at, VIRTUAL_CALLER, server.reporter.service, server);
-    else unattributed += 1;
-  };
-
-  /** Puts on the virtual caller the late server spans whose grace has passed at `at`, and the oldest past the cap. */
-  const settleLate = (at: number): void => {
-    while (lateHead < lateOrder.length) {
-      const key = lateOrder[lateHead] as string;
-      const waiting = late.get(key);
-      if (waiting && waiting.until > at && late.size <= maxLate) break;
-      lateHead += 1;
-      if (!waiting) continue;
-      late.delete(key);
-      fromVirtualCaller(waiting.server, at);
-    }
-    if (lateHead > 1_024 && lateHead * 2 > lateOrder.length) {
-      lateOrder = lateOrder.slice(lateHead);
-      lateHead = 0;
-    }
-  };
-
   const settle = (unpaired: Unpaired, at: number): void => {
     for (const server of unpaired.servers) {
-      // The same span again (re-sent): the first keeps its place.
-      if (late.has(server.pairKey)) continue;
-      late.set(server.pairKey, { server, until: at + LATE_CLIENT_GRACE_MS });
-      lateOrder.push(server.pairKey);
+      if (externals.admit(VIRTUAL_CALLER)) edge(at, VIRTUAL_CALLER, server.reporter.service, server);
+      else unattributed += 1;
     }
-    settleLate(at);
     for (const client of unpaired.clients) {
       const callee = client.callee;
       if (!callee || (callee.external && !externals.admit(callee.service))) {
@@ -153,11 +112,7 @@ export function createTracesIntake(options: TracesIntakeOptions): TracesIntake {
       return record(call) ? undefined : 'span ended more than a day from the server clock';
     }
     if (fact.role === 'client') {
-      const lateServer = late.get(fact.pairKey);
-      if (lateServer) {
-        late.delete(fact.pairKey);
-        paired(at, { client: fact, server: lateServer.server });
-      } else paired(at, pairing.offerClient(fact, at, overflow));
+      paired(at, pairing.offerClient(fact, at, overflow));
       return undefined;
     }
     if (!serverMarked) authority.markServerSpans(fact.reporter.service, at);
