@@ -1570,3 +1570,43 @@ describe('a mass recovery while the hand-over reads history', () => {
     }
   }, 60_000);
 });
+
+describe('taking over delivery: lost again before history answers (review of c21da2a)', () => {
+  const criticalStanding = [
+    webRow(1, T0 - 200_000, 'alert.fired', 'InstancesLost (warning): web: 1 of 3 instances lost', 'web-1'),
+    webRow(2, T0 - 115_000, 'alert.resolved', 'InstancesLost (warning) resolved: web: 1 of 3 instances lost', 'web-1'),
+    webRow(3, T0 - 115_000, 'alert.fired', 'InstancesLost (critical): web: 3 of 3 instances lost'),
+  ];
+  const warningOnly = [webRow(1, T0 - 115_000, 'alert.fired', 'InstancesLost (warning): web: 2 of 3 instances lost')];
+  for (const [recorded, ended] of [
+    [warningOnly, 'warning resolved'],
+    [criticalStanding, 'critical resolved'],
+  ] as const) {
+    it(`sends the held resolve (${ended}) before the firing that follows it: the webhook and the rows end firing`, async () => {
+      const clock = createManualClock(0);
+      let answer!: () => void;
+      const replica = await takingOverFrom({ recorded: [...recorded], history: { answersOnce: new Promise<void>((resolve) => (answer = resolve)) }, clock });
+      try {
+        const recoveredAt = new Date(T0 + 9_000).toISOString();
+        replica.at(10_000, ['web-1', 'web-2', 'web-3'].map((id) => ({ ...replica.passing(id), recoveredAt })));
+        await settle();
+        replica.at(20_000, [replica.lost('web-1', T0 + 19_000), replica.lost('web-2', T0 + 19_000), replica.passing('web-3')]);
+        await settle();
+        answer();
+        await vi.waitFor(() => expect(replica.webhookGot().some((what) => what.startsWith(ended))).toBe(true));
+        await settle();
+        const got = replica.webhookGot();
+        expect(got.filter((what) => what.startsWith(ended))).toHaveLength(1);
+        expect(got.findIndex((what) => what.startsWith(ended))).toBeLessThan(got.findIndex((what) => what.startsWith('warning firing')));
+        expect(got.at(-1)).toMatch(/^warning firing/);
+        const rows = replica.rows();
+        expect(rows.at(-1)).toMatch(/alert\.fired .* InstancesLost \(warning\)$/);
+        expect(rows.filter((row) => row.includes('alert.resolved'))).toHaveLength(1);
+        // Alertmanager holds the warning firing again, judged.
+        await vi.waitFor(() => expect(replica.alertmanagerHolds().filter((alert) => alert.startsWith('warning'))).toEqual([`warning - ${new Date(T0 + 19_000).toISOString()} firing`]));
+      } finally {
+        await replica.stop();
+      }
+    }, 15_000);
+  }
+});

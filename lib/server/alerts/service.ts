@@ -459,8 +459,12 @@ export function createAlerting(options: AlertingOptions): Alerting {
     const resolved = heldResolves.get(key);
     if (!resolved) return;
     heldResolves.delete(key);
-    options.record(historyEvent({ kind: 'resolved', alert: resolved }, resolved.resolvedAt ?? new Date(now()).toISOString()));
-    notifyWebhook([resolved], new Date(now()).toISOString());
+    const nowIso = new Date(now()).toISOString();
+    options.record(historyEvent({ kind: 'resolved', alert: resolved }, resolved.resolvedAt ?? nowIso));
+    // Lost again since: its firing, held back behind this resolve (evaluate), follows it.
+    const refired = engine.alerts().find((alert) => alert.key === key && alert.state === 'firing');
+    if (refired) options.record(historyEvent({ kind: 'fired', alert: refired }, refired.firedAt ?? nowIso));
+    notifyWebhook(refired ? [resolved, refired] : [resolved], nowIso);
     // Out of the engine's recent resolves, it reaches Alertmanager only so.
     if (wasPosted(resolved)) keepResolve(resolved);
     for (const alertmanager of alertmanagers) alertmanager.nudge();
@@ -650,6 +654,24 @@ export function createAlerting(options: AlertingOptions): Alerting {
       return;
     }
     const caughtUp: AlertView[] = [];
+    /** A resolve found at the hand-over (or held for it), judged by the old leader's rows of its alert. */
+    const judgeResolved = (resolved: AlertView, rows: readonly HistoryEvent[], latest: HistoryEvent | undefined, nowIso: string): void => {
+      // A warning of an alert that only escalates, resolved before it was judged (its resolve held
+      // back meanwhile): the old leader's critical standing in its place ended with it, and its
+      // resolve is what is recorded and sent (review of cdc1d6c), nothing of the warning.
+      const openCritical = ESCALATES_ONLY.has(resolved.labels.alertname) && resolved.labels.severity !== 'critical' ? openRowOfOther(resolved, rows) : undefined;
+      const standing = openCritical && standingCritical(resolved, openCritical, rows);
+      if (standing) {
+        // Its resolve goes only where its firing went: to Alertmanager if posted there (history failed, or the hold-back ended).
+        if (!wasPosted(resolved)) heldBack.set(resolved.key, resolved.firedAt);
+        resolveStanding(standing, resolved, resolved.resolvedAt ?? nowIso, 'the service recovered (it fired at the previous leader; this replica held the warning in its place)');
+      } else if (latest?.kind === 'alert.fired' || firedUnrecorded(resolved, latest)) {
+        // Fired and resolved while nobody delivered: both rows, and the resolve (with its start) to the webhook.
+        if (latest?.kind !== 'alert.fired') options.record(historyEvent({ kind: 'fired', alert: resolved }, resolved.firedAt ?? nowIso));
+        options.record(historyEvent({ kind: 'resolved', alert: resolved }, resolved.resolvedAt ?? nowIso));
+        caughtUp.push(resolved);
+      }
+    };
     /** Whether it judged a warning held back from Alertmanager: sent now, not at the next re-send. */
     let releasedHeld = false;
     try {
@@ -680,10 +702,18 @@ export function createAlerting(options: AlertingOptions): Alerting {
         const held = heldResolves.get(key);
         // The engine's resolve, else the held copy (fallen out of the engine's recent resolves): judged below.
         const resolved = firing ? undefined : (engine.recentlyResolved().find((alert) => alert.key === key && alert.endedAs === 'firing') ?? held);
-        // A held resolve of an earlier firing (it fired again since): as any other resolve.
-        if (held && held.firedAt !== resolved?.firedAt) releaseHeldResolve(key);
+        // A held resolve of an earlier firing that resolved again since: as any other resolve.
+        if (held && !firing && held.firedAt !== resolved?.firedAt) releaseHeldResolve(key);
         heldResolves.delete(key);
         const nowIso = new Date(now()).toISOString();
+        // Lost again since the held resolve (its firing held back for this): that resolve is judged
+        // first, then the firing, which no row can hold (this replica led since), recorded and sent after it.
+        if (firing && held) {
+          judgeResolved(held, rows, latest, nowIso);
+          options.record(historyEvent({ kind: 'fired', alert: firing }, firing.firedAt ?? nowIso));
+          caughtUp.push(firing);
+          continue;
+        }
         if (firing && latest?.kind !== 'alert.fired') {
           if (closeGivenWay(firing, rows)) {
             // The old leader's critical is re-sent in its place, at once.
@@ -697,22 +727,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
           caughtUp.push(firing);
           continue;
         }
-        if (!resolved) continue;
-        // A warning of an alert that only escalates, resolved before it was judged (its resolve held
-        // back meanwhile): the old leader's critical standing in its place ended with it, and its
-        // resolve is what is recorded and sent (review of cdc1d6c), nothing of the warning.
-        const openCritical = ESCALATES_ONLY.has(resolved.labels.alertname) && resolved.labels.severity !== 'critical' ? openRowOfOther(resolved, rows) : undefined;
-        const standing = openCritical && standingCritical(resolved, openCritical, rows);
-        if (standing) {
-          // Its resolve goes only where its firing went: to Alertmanager if posted there (history failed, or the hold-back ended).
-          if (!wasPosted(resolved)) heldBack.set(resolved.key, resolved.firedAt);
-          resolveStanding(standing, resolved, resolved.resolvedAt ?? nowIso, 'the service recovered (it fired at the previous leader; this replica held the warning in its place)');
-        } else if (latest?.kind === 'alert.fired' || firedUnrecorded(resolved, latest)) {
-          // Fired and resolved while nobody delivered: both rows, and the resolve (with its start) to the webhook.
-          if (latest?.kind !== 'alert.fired') options.record(historyEvent({ kind: 'fired', alert: resolved }, resolved.firedAt ?? nowIso));
-          options.record(historyEvent({ kind: 'resolved', alert: resolved }, resolved.resolvedAt ?? nowIso));
-          caughtUp.push(resolved);
-        }
+        if (resolved) judgeResolved(resolved, rows, latest, nowIso);
       }
     } finally {
       // Sent however the catch-up ends (cut short by a blip, a failed read): its rows say these were
@@ -822,6 +837,11 @@ export function createAlerting(options: AlertingOptions): Alerting {
     // resolve, or the old leader's critical's if one stood in its place. Its 10 min (MISSED_KEEP_MS) count from that resolve.
     const delivered = enriched.filter((transition) => {
       if (speaksFor(transition.alert)) return false;
+      // Lost again while its resolve is held: the catch-up sends that resolve first, then this firing.
+      if (transition.kind === 'fired' && heldResolves.has(transition.alert.key)) {
+        catchingUp.set(transition.alert.key, nowMs);
+        return false;
+      }
       if (transition.kind !== 'resolved' || !catchingUp.has(transition.alert.key) || !escalatesFrom(transition.alert)) return true;
       heldResolves.set(transition.alert.key, transition.alert);
       catchingUp.set(transition.alert.key, nowMs);

@@ -1,12 +1,19 @@
 import { ClientTime } from '../ui/ClientTime';
 import { Truncate } from '../ui/Truncate';
-import { otherUnitEffect, type OtherUnitHistogram } from './buckets-in-other-unit';
 
-/** One row per service and metric: its name, the metric and what its bounds do under it, so a phone's width keeps them readable. */
-export function OtherUnitBucketsTable({ rows }: { rows: readonly OtherUnitHistogram[] }) {
+/** A service sending a seconds duration histogram with buckets meant for milliseconds. */
+export interface MsBucketsSender {
+  service: string;
+  metric: string;
+  points: number;
+  lastAt: number;
+}
+
+/** One row per service, its metric under its name: a phone's width keeps both readable. */
+export function MsBucketsTable({ rows }: { rows: readonly MsBucketsSender[] }) {
   return (
     <table className="table table--diagnostics">
-      <caption className="visually-hidden">Duration histograms with buckets in the other unit</caption>
+      <caption className="visually-hidden">Services sending seconds histograms with millisecond buckets</caption>
       <colgroup>
         <col />
         <col className="col-count" />
@@ -14,7 +21,7 @@ export function OtherUnitBucketsTable({ rows }: { rows: readonly OtherUnitHistog
       </colgroup>
       <thead>
         <tr>
-          <th scope="col">Service, metric and buckets</th>
+          <th scope="col">Service and metric</th>
           <th scope="col" className="num">
             Points
           </th>
@@ -23,12 +30,11 @@ export function OtherUnitBucketsTable({ rows }: { rows: readonly OtherUnitHistog
       </thead>
       <tbody>
         {rows.map((row) => (
-          <tr key={`${row.service.length}:${row.service}${row.metric}`}>
+          <tr key={row.service}>
             <td>
-              {/* Each a block of its own (.truncate): the metric under the name; what its buckets do wraps, it is the point of the row. */}
+              {/* Each a block of its own (.truncate): the metric under the name. */}
               <Truncate text={row.service} />
               <Truncate text={row.metric} className="mono" />
-              <div className="muted cell-note">{otherUnitEffect(row)}</div>
             </td>
             <td className="num">{row.points}</td>
             <td>
