@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMs, formatPercent, formatRps, niceScale, timeTicks } from './format';
+import { formatMs, formatPercent, formatRps, formatSlotTime, formatTimeTick, niceScale, timeTicks } from './format';
 
 describe('chart formats', () => {
   it.each([
@@ -35,5 +35,14 @@ describe('niceScale', () => {
     [4.4, 1, [0, 1, 2, 3, 4, 5]],
   ])('niceScale(%s) → %j', (max, floor, ticks) => {
     expect(niceScale(max, floor).ticks).toEqual(ticks);
+  });
+});
+
+describe('chart times', () => {
+  // The machine's locale (en-US here, where hour12: false wrote "24:05"); local times, as the charts show them.
+  it('write the hour after midnight as 00, not 24', () => {
+    const afterMidnight = new Date(2026, 11, 7, 0, 5, 9).getTime();
+    expect(formatTimeTick(afterMidnight)).toMatch(/^00[:.]05$/);
+    expect(formatSlotTime(afterMidnight, '5m')).toMatch(/^00[:.]05[:.]09$/);
   });
 });

@@ -67,16 +67,16 @@ export function timeTicks(from: number, to: number, window: LatencyWindow): numb
   return ticks;
 }
 
-/** Axis label in the reader's timezone: "14:03" (seconds are noise at this scale). */
+/** Axis label in the reader's timezone: "14:03" (seconds are noise at this scale); 0–23 h (hour12: false wrote "24:05" in en-US). */
 export function formatTimeTick(t: number): string {
-  return new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
+  return new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 }
 
 /** Tooltip heading: local time of the slot, to the second for 1 s slots, with the date for day-long windows. */
 export function formatSlotTime(t: number, window: LatencyWindow): string {
   const date = new Date(t);
   const seconds = WINDOWS[window].stepSeconds === 1;
-  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hour12: false });
+  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' });
   if (window !== '24h' && window !== '6h') return time;
   return `${date.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })} ${time}`;
 }

@@ -16,7 +16,7 @@ import {
   type CustomUnit,
   type DurationChoice,
 } from '@/lib/client/drainForm';
-import { formatClock } from '@/lib/client/formatTime';
+import { formatClockNear } from '@/lib/client/formatTime';
 import { FailureBox } from './FailureBox';
 import { Modal } from './Modal';
 
@@ -404,7 +404,7 @@ export function DrainDialog({ target, instances, onClose, onDrained }: Props) {
                 ? 'A timed drain lifts itself, even when no dashboard is running.'
                 : ttl.ttlSeconds === undefined
                   ? 'Stays drained until someone undrains it.'
-                  : `Lifts itself after ${describeSeconds(ttl.ttlSeconds)} (at ${formatClock(Date.now() + ttl.ttlSeconds * 1000)}), even when no dashboard is running.`}
+                  : `Lifts itself after ${describeSeconds(ttl.ttlSeconds)} (at ${formatClockNear(Date.now() + ttl.ttlSeconds * 1000, Date.now())}), even when no dashboard is running.`}
             </p>
           </fieldset>
 

@@ -1,9 +1,9 @@
 'use client';
 
-import { formatClock, formatIn } from '@/lib/client/formatTime';
+import { formatClockNear, formatIn } from '@/lib/client/formatTime';
 import { useNow } from '@/lib/client/useNow';
 
-/** "until 15:00 (in 42 min)" in the reader's clock, or "until lifted"; ticks each second. */
+/** "until 15:00 (in 42 min)" in the reader's clock (with the day when not today), or "until lifted"; ticks each second. */
 export function DrainUntil({ until }: { until: string | undefined }) {
   const now = useNow();
   if (until === undefined) return <span>until lifted</span>;
@@ -13,7 +13,7 @@ export function DrainUntil({ until }: { until: string | undefined }) {
     <span>
       until{' '}
       <time dateTime={date.toISOString()} title={date.toLocaleString()}>
-        {now === null ? '…' : `${formatClock(until)} (${formatIn(until, now)})`}
+        {now === null ? '…' : `${formatClockNear(until, now)} (${formatIn(until, now)})`}
       </time>
     </span>
   );

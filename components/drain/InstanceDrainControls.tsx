@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import type { Instance } from '@/lib/model/instance';
 import { DRAIN_STATE_EXPLANATIONS, drainStateOf } from '@/lib/client/drainForm';
-import { formatClock } from '@/lib/client/formatTime';
+import { formatClockNear } from '@/lib/client/formatTime';
 import { DrainAction } from './DrainAction';
 import { DrainBadge } from './DrainBadge';
 import { DrainNote } from './DrainNote';
@@ -17,7 +17,7 @@ export function InstanceDrainControls({ instance, compact = false }: { instance:
   const state = drainStateOf(instance);
   const drain = instance.drain;
   if (compact) {
-    const facts = drain ? `by ${drain.by}: “${drain.reason}”, ${drain.until ? `until ${formatClock(drain.until)}` : 'until lifted'}` : '';
+    const facts = drain ? `by ${drain.by}: “${drain.reason}”, ${drain.until ? `until ${formatClockNear(drain.until, Date.now())}` : 'until lifted'}` : '';
     return (
       <div className="drain-controls drain-controls--compact">
         {drain && state && (

@@ -17,8 +17,8 @@ const WINDOW_TITLES: Record<UptimeWindow, string> = { '24h': 'Last 24 hours', '7
 export function ServiceHistory({ service }: { service: string }) {
   const titleId = useId();
   const [window, setWindow] = useState<UptimeWindow>('24h');
-  const uptime = useHistoryUptime(service, window, BUCKETS);
   const live = useServiceView(service).service;
+  const uptime = useHistoryUptime(service, window, BUCKETS, live);
   const registered = useMemo(() => new Set(live ? live.instances.map((instance) => instance.id) : []), [live]);
   const report = uptime.data;
   const stale = report !== null && report.window.name !== window;

@@ -79,7 +79,7 @@ export const TimelineRow = memo(function TimelineRow({ event, ofLoss = false, gr
         <span className="timeline-row__change">
           <Transition event={event} />
         </span>
-        <span className="timeline-row__detail truncate" title={detail}>
+        <span className="timeline-row__detail truncate" title={detail} dir="auto">
           {detail}
         </span>
         <span className="timeline-row__actor truncate" title={event.actor}>

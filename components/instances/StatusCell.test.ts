@@ -3,7 +3,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Lost } from '@/lib/model/instance';
 import { lossCause } from '@/lib/model/status/lost';
-import { StatusCell } from './StatusCell';
+import { StatusCell, statusTitle } from './StatusCell';
 
 const cell = (lost: Lost): string =>
   renderToStaticMarkup(createElement(StatusCell, { instance: { status: 'critical', statusCause: lossCause(lost), lost } }));
@@ -37,5 +37,12 @@ describe('StatusCell', () => {
     expect(gone).toMatch(/>lost<\/span><span class="status-cell__cause">lease expired at /);
     const serving = cell({ at: '2026-12-06T09:32:31.000Z', cause: 'lease expired at 09:32:41 UTC while it still served', passingBefore: 2, stillServing: true });
     expect(serving).toMatch(/>out of discovery<\/span><span class="status-cell__cause">lease expired at /);
+  });
+
+  it('names the day of a status that began on another day than now: a clock alone read as today', () => {
+    const now = new Date(2026, 11, 7, 10, 0, 0).getTime();
+    const since = new Date(2026, 11, 6, 10, 0, 0).toISOString();
+    expect(statusTitle({ status: 'critical', statusCause: 'HTTP 503', statusSince: since }, now)).toMatch(/^HTTP 503 — since [^(]+, 10:00:00 \(24 h ago\)$/);
+    expect(statusTitle({ status: 'critical', statusCause: 'HTTP 503', statusSince: new Date(2026, 11, 7, 9, 0, 0).toISOString() }, now)).toBe('HTTP 503 — since 09:00:00 (1 h ago)');
   });
 });

@@ -1,6 +1,6 @@
 import { memo, type SyntheticEvent } from 'react';
 import type { Instance } from '@/lib/model/instance';
-import { formatAgo, formatClock, localizeUtcClocks } from '@/lib/client/formatTime';
+import { formatAgo, formatClockNear, localizeUtcClocks } from '@/lib/client/formatTime';
 import { useInBrowser, useLocalTimes } from '@/lib/client/useLocalTimes';
 import { causeAfterStandInTag, standInKind, standInTag, standInTitle } from '@/lib/model/status/lost';
 import { flappingUntilMs } from '@/lib/model/status/flapping';
@@ -15,7 +15,7 @@ type StatusFacts = Pick<Instance, 'status' | 'statusCause' | 'statusSince' | 'of
 /** "HTTP 503 — since 14:03:12 (5 min ago)" at the moment it is read. */
 export function statusTitle(instance: StatusFacts, now: number): string {
   const lines: string[] = [];
-  const since = instance.statusSince ? ` — since ${formatClock(instance.statusSince)} (${formatAgo(instance.statusSince, now)})` : '';
+  const since = instance.statusSince ? ` — since ${formatClockNear(instance.statusSince, now)} (${formatAgo(instance.statusSince, now)})` : '';
   lines.push(`${instance.statusCause !== undefined ? localizeUtcClocks(instance.statusCause, now) : instance.status}${since}`);
   if (instance.offline) lines.push('Offline: the framework marks this instance out of rotation');
   return lines.join('\n');
@@ -62,7 +62,7 @@ export const StatusCell = memo(function StatusCell({ instance }: { instance: Sta
         </span>
       )}
       {showCause && <span className="status-cell__cause">{local(causeAfterStandInTag(instance) ?? '', instance.statusSince)}</span>}
-      {inBrowser && instance.statusSince && <span className="visually-hidden">, since {formatClock(instance.statusSince)}</span>}
+      {inBrowser && instance.statusSince && <span className="visually-hidden">, since {formatClockNear(instance.statusSince, Date.now())}</span>}
     </span>
   );
 });

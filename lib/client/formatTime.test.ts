@@ -21,24 +21,24 @@ describe('formatAgo', () => {
 
 describe('formatClock', () => {
   it('writes the first hour after midnight as 00, not 24', () => {
-    expect(formatClock(new Date(2026, 11, 7, 0, 0, 1).getTime())).toBe('00:00:01');
-    expect(formatClock(new Date(2026, 11, 7, 13, 5, 9).getTime())).toBe('13:05:09');
+    expect(formatClock(new Date(2026, 11, 7, 0, 0, 1).getTime(), 'en-US')).toBe('00:00:01');
+    expect(formatClock(new Date(2026, 11, 7, 13, 5, 9).getTime(), 'en-US')).toBe('13:05:09');
   });
 });
 
 describe('formatClockNear', () => {
-  // Local times (the reader's timezone, as the page shows them); the test runner's locale is en-US.
+  // Local times (the reader's timezone, as the page shows them); en-US named, not the machine's locale (LANG=de_DE wrote "8. Dez.").
   const now = new Date(2026, 11, 7, 17, 18, 6).getTime();
   it('is the clock alone on the reader’s day of `now`', () => {
-    expect(formatClockNear(new Date(2026, 11, 7, 0, 0, 1).getTime(), now)).toBe('00:00:01');
-    expect(formatClockNear(new Date(2026, 11, 7, 23, 59, 59).getTime(), now)).toBe('23:59:59');
+    expect(formatClockNear(new Date(2026, 11, 7, 0, 0, 1).getTime(), now, 'en-US')).toBe('00:00:01');
+    expect(formatClockNear(new Date(2026, 11, 7, 23, 59, 59).getTime(), now, 'en-US')).toBe('23:59:59');
   });
   it('names the day otherwise: a token expiring in 24 h read "expires 17:18:06", the clock of now', () => {
-    expect(formatClockNear(new Date(2026, 11, 8, 17, 18, 6).getTime(), now)).toBe('Dec 8, 17:18:06');
-    expect(formatClockNear(new Date(2026, 11, 6, 23, 59, 59).getTime(), now)).toBe('Dec 6, 23:59:59');
+    expect(formatClockNear(new Date(2026, 11, 8, 17, 18, 6).getTime(), now, 'en-US')).toBe('Dec 8, 17:18:06');
+    expect(formatClockNear(new Date(2026, 11, 6, 23, 59, 59).getTime(), now, 'en-US')).toBe('Dec 6, 23:59:59');
   });
   it('and the year when it is not the year of `now`', () => {
-    expect(formatClockNear(new Date(2027, 0, 1, 9, 0, 0).getTime(), now)).toBe('Jan 1, 2027, 09:00:00');
+    expect(formatClockNear(new Date(2027, 0, 1, 9, 0, 0).getTime(), now, 'en-US')).toBe('Jan 1, 2027, 09:00:00');
   });
 });
 

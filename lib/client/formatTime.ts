@@ -1,18 +1,21 @@
-/** "14:03:12" in the browser's locale and timezone; 0–23 h (`hour12: false` wrote midnight as "24:00:01" in en-US). */
-export function formatClock(at: string | number): string {
-  return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+/**
+ * "14:03:12" in the browser's locale (or `locale`: tests, which must not depend on the machine's) and
+ * timezone; 0–23 h (`hour12: false` wrote midnight as "24:00:01" in en-US).
+ */
+export function formatClock(at: string | number, locale?: string): string {
+  return new Date(at).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 }
 
 /**
  * `formatClock` on the reader's day of `now`; another day also names the day ("Dec 8, 14:03:12"),
  * and another year the year: a clock alone 24 h ahead reads as now.
  */
-export function formatClockNear(at: string | number, now: number): string {
+export function formatClockNear(at: string | number, now: number, locale?: string): string {
   const date = new Date(at);
   const today = new Date(now);
-  if (date.toDateString() === today.toDateString()) return formatClock(at);
-  const day = date.toLocaleDateString(undefined, { month: 'short', day: 'numeric', ...(date.getFullYear() !== today.getFullYear() ? { year: 'numeric' } : {}) });
-  return `${day}, ${formatClock(at)}`;
+  if (date.toDateString() === today.toDateString()) return formatClock(at, locale);
+  const day = date.toLocaleDateString(locale, { month: 'short', day: 'numeric', ...(date.getFullYear() !== today.getFullYear() ? { year: 'numeric' } : {}) });
+  return `${day}, ${formatClock(at, locale)}`;
 }
 
 /**

@@ -1,12 +1,13 @@
 'use client';
 
-import { useMemo } from 'react';
+import { useCallback, useEffect, useMemo } from 'react';
 import { mayChangeIncidents, type IncidentList } from '@/lib/model/incidents';
-import { uptimeMayChange, type UptimeReport, type UptimeWindow } from '@/lib/model/uptime';
+import type { UptimeReport, UptimeWindow } from '@/lib/model/uptime';
 import type { EventFilter } from '@/lib/model/history-query';
 import { usePolledJson, type LatencyView } from './useLatency';
 import { pathSegment } from '@/lib/model/path-segment';
 import { useHistoryFeed } from './useHistoryFeed';
+import { uptimeFollower, uptimeRefetchGapMs, type ServiceStatusShown } from './uptimeFollow';
 
 export type IncidentsResponse = IncidentList & { truncated?: boolean };
 
@@ -40,6 +41,12 @@ export function uptimeUrl(service: string, window: UptimeWindow, buckets: number
 /** Least time between an answer and a request the history feed asked for (a fleet going down at once is one burst). */
 export const INCIDENTS_REFETCH_MS = 2_000;
 
+/** Longest wait before asking again after the socket reconnects: every tab reconnects at once after a Switchyard restart. */
+export const RECONNECT_SPREAD_MS = 5_000;
+
+/** A random wait in [0, RECONNECT_SPREAD_MS), so the tabs' requests after a restart are spread out. */
+export const reconnectSpreadMs = (): number => Math.random() * RECONNECT_SPREAD_MS;
+
 /**
  * Incidents (newest first) and MTTR per service in the filter's range, derived by the server from
  * history: fetched again as soon as a committed row that can open, join or close one arrives on
@@ -57,7 +64,7 @@ export function useHistoryIncidents(filter: EventFilter): LatencyView<IncidentsR
       onEvents: (events) => {
         if (events.some((event) => (service === '' || event.service === service) && mayChangeIncidents(event))) refetch();
       },
-      onReconnect: refetch,
+      onReconnect: () => refetch(reconnectSpreadMs()),
     },
     // A range that ends at a set time gains no new rows.
     filter.until === undefined,
@@ -67,23 +74,22 @@ export function useHistoryIncidents(filter: EventFilter): LatencyView<IncidentsR
 }
 
 /**
- * A service's uptime and heartbeat strips over the window: fetched again as soon as a committed
- * row that changes one of its instances' status arrives on the history feed (throttled as the
- * incidents are, by INCIDENTS_REFETCH_MS), and every minute. Polling alone showed "Uptime 100%"
- * and a green "now" cell for up to a minute beside a header saying the service was down.
+ * A service's uptime and heartbeat strips over the window: fetched again when the service's status
+ * (its roll-up or lost count) moves and its rows are committed (`uptimeFollower`: not on every row
+ * of every instance, ~25 full analyses a minute per tab in a flapping storm), spaced by
+ * `uptimeRefetchGapMs`, and every minute. Polling alone showed "Uptime 100%" and a green "now" cell
+ * for up to a minute beside a header saying the service was down.
  */
-export function useHistoryUptime(service: string, window: UptimeWindow, buckets: number): LatencyView<UptimeReport> {
-  const view = usePolledJson(uptimeUrl(service, window, buckets), 60_000, parseUptime, INCIDENTS_REFETCH_MS);
+export function useHistoryUptime(service: string, window: UptimeWindow, buckets: number, shown: ServiceStatusShown | undefined): LatencyView<UptimeReport> {
+  const refetchGap = useCallback((lastRequestMs: number) => uptimeRefetchGapMs(window, lastRequestMs), [window]);
+  const view = usePolledJson(uptimeUrl(service, window, buckets), 60_000, parseUptime, refetchGap);
   const { refetch } = view;
-  useHistoryFeed(
-    {
-      onEvents: (events) => {
-        if (uptimeMayChange(events, service)) refetch();
-      },
-      onReconnect: refetch,
-    },
-    true,
-    service,
-  );
+  const follower = useMemo(() => uptimeFollower(service, refetch), [service, refetch]);
+  const status = shown?.status;
+  const lost = shown?.lost;
+  useEffect(() => {
+    follower.status(status === undefined ? undefined : { status, lost });
+  }, [follower, status, lost]);
+  useHistoryFeed({ onEvents: follower.events, onReconnect: () => refetch(reconnectSpreadMs()) }, true, service);
   return view;
 }

@@ -39,10 +39,12 @@ export interface LatencyView<T> {
 export interface PolledView<T> extends LatencyView<T> {
   /**
    * Fetches again, keeping a request under way (a new one waits for its answer) and never sooner
-   * than `refetchGapMs` after the previous answer: `retry` drops the request under way, so asked
-   * every 2 s of an outage it dropped each analysis slower than that, and nothing ever arrived.
+   * than `refetchGap` after the previous answer (a time, or one of the last request's duration):
+   * `retry` drops the request under way, so asked every 2 s of an outage it dropped each analysis
+   * slower than that, and nothing ever arrived. Not sooner than `atLeastMs` from now either (a
+   * reconnect's random spread).
    */
-  refetch: () => void;
+  refetch: (atLeastMs?: number) => void;
 }
 
 /** 1 s slots change every second: every 2 s. Minute slots: every 30 s. */
@@ -94,16 +96,18 @@ interface Loaded<T> {
  * shows again. An unchanged body keeps the same `data` object, so memoised charts skip.
  * One state update per answer: at a 2 s interval that is 0.5 renders per second.
  */
-export function usePolledJson<T>(url: string, intervalMs: number, parse: (body: unknown) => T, refetchGapMs = 0): PolledView<T> {
+export function usePolledJson<T>(url: string, intervalMs: number, parse: (body: unknown) => T, refetchGap: number | ((lastRequestMs: number) => number) = 0): PolledView<T> {
   const [loaded, setLoaded] = useState<Loaded<T>>({ url, data: null, error: null, updatedAt: null });
   const [attempt, setAttempt] = useState(0);
-  const refetchHere = useRef<() => void>(() => undefined);
+  const refetchHere = useRef<(atLeastMs?: number) => void>(() => undefined);
 
   useEffect(() => {
     let controller: AbortController | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timerDueAt = 0;
     let answeredAt = -Infinity;
+    let lastRequestMs = 0;
+    const refetchGapMs = (): number => (typeof refetchGap === 'number' ? refetchGap : refetchGap(lastRequestMs));
     let refetchWanted = false;
     let lastBody: string | undefined;
     let stopped = false;
@@ -117,13 +121,13 @@ export function usePolledJson<T>(url: string, intervalMs: number, parse: (body: 
         void refresh();
       }, delayMs);
     };
-    refetchHere.current = () => {
+    refetchHere.current = (atLeastMs = 0) => {
       if (controller !== undefined) {
         // The answer under way may be older than what asks again: one more request after it.
         refetchWanted = true;
         return;
       }
-      const delayMs = Math.max(0, answeredAt + refetchGapMs - Date.now());
+      const delayMs = Math.max(atLeastMs, answeredAt + refetchGapMs() - Date.now());
       if (timer !== undefined && timerDueAt <= Date.now() + delayMs) return;
       clearTimeout(timer);
       timer = undefined;
@@ -133,6 +137,7 @@ export function usePolledJson<T>(url: string, intervalMs: number, parse: (body: 
     const refresh = async (): Promise<void> => {
       const request = new AbortController();
       controller = request;
+      const startedAt = Date.now();
       try {
         const response = await fetch(url, { signal: request.signal, cache: 'no-store', headers: { accept: 'application/json' } });
         const text = await response.text();
@@ -149,9 +154,10 @@ export function usePolledJson<T>(url: string, intervalMs: number, parse: (body: 
         if (controller === request) controller = undefined;
       }
       answeredAt = Date.now();
+      lastRequestMs = answeredAt - startedAt;
       const again = refetchWanted;
       refetchWanted = false;
-      schedule(again ? refetchGapMs : intervalMs);
+      schedule(again ? refetchGapMs() : intervalMs);
     };
 
     const onVisibility = (): void => {
@@ -174,7 +180,7 @@ export function usePolledJson<T>(url: string, intervalMs: number, parse: (body: 
   }, [url, intervalMs, parse, attempt]);
 
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
-  const refetch = useCallback(() => refetchHere.current(), []);
+  const refetch = useCallback((atLeastMs?: number) => refetchHere.current(atLeastMs), []);
   const current = loaded.url === url;
   const data = loaded.data;
   const loading = !current || (loaded.updatedAt === null && loaded.error === null);

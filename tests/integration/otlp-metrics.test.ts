@@ -74,8 +74,10 @@ function fleetMember(options: MemberOptions) {
   });
   const meter = provider.getMeter('switchyard-test');
   return {
-    histogram: (name: string, unit: 's' | 'ms') => {
-      const histogram = meter.createHistogram(name, { unit, advice: { explicitBucketBoundaries: unit === 's' ? [0.005, 0.01, 0.05, 0.1, 0.5, 1] : [5, 10, 50, 100, 500, 1000] } });
+    /** A histogram with buckets in its unit, or (`advised` false) the SDK's default ones, meant for ms. */
+    histogram: (name: string, unit: 's' | 'ms', advised = true) => {
+      const advice = advised ? { explicitBucketBoundaries: unit === 's' ? [0.005, 0.01, 0.05, 0.1, 0.5, 1] : [5, 10, 50, 100, 500, 1000] } : {};
+      const histogram = meter.createHistogram(name, { unit, advice });
       return (times: number, value: number, attributes: Attributes) => {
         for (let i = 0; i < times; i += 1) histogram.record(value, attributes);
       };
@@ -262,6 +264,34 @@ describe('POST /v1/metrics with the OpenTelemetry SDK exporters', () => {
     expect(inventory.negative).toBe(false);
     // 10 from the first process (its first export counted nothing), 7 + 3 from the second.
     expect(inventory.count - countedBefore).toBeCloseTo(20, COUNT_DIGITS);
+  });
+});
+
+describe('duration histograms with buckets in the other unit', () => {
+  it("lists a seconds histogram sent with the SDK's default buckets on GET /api/v1/diagnostics and the Diagnostics page, with what its bounds give", async () => {
+    const service = perAttempt('ledger');
+    const ledger = fleetMember({ service, instance: `${service}-1`, encoding: 'proto', temporality: 'delta' });
+    const record = ledger.histogram('http.server.request.duration', 's', false);
+    record(20, 0.03, { 'http.response.status_code': 200 });
+    await ledger.flush();
+    await ledger.shutdown();
+
+    const Listed = z.object({
+      otlpBucketsInOtherUnit: z.object({
+        histograms: z.array(z.object({ service: z.string(), metric: z.string(), unit: z.string(), smallestPositiveBound: z.number(), largestBound: z.number(), points: z.number() })),
+        cap: z.number(),
+        unlistedPoints: z.number(),
+      }),
+    });
+    const diagnostics = Listed.parse(await (await server.fetch('/api/v1/diagnostics')).json()).otlpBucketsInOtherUnit;
+    expect(diagnostics.histograms.filter((histogram) => histogram.service === service)).toEqual([
+      { service, metric: 'http.server.request.duration', unit: 's', smallestPositiveBound: 5, largestBound: 10_000, points: 1 },
+    ]);
+    expect(diagnostics).toMatchObject({ cap: 1_000, unlistedPoints: 0 });
+    const page = await (await server.fetch('/diagnostics', { headers: { cookie: await server.userSession('diagnostics-viewer', 'viewer') } })).text();
+    expect(page).toContain('Buckets in wrong unit');
+    expect(page).toContain(service);
+    expect(page).toContain('every call under 5 s shares the first, so p50 reads 2.5 s, p99 4.95 s');
   });
 });
 

@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import { ClientTime } from '@/components/ui/ClientTime';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { RefreshButton } from '@/components/diagnostics/RefreshButton';
-import { MsBucketsTable } from '@/components/diagnostics/MsBucketsTable';
+import { OtherUnitBucketsTable } from '@/components/diagnostics/OtherUnitBucketsTable';
+import { otherUnitTileValue, unlistedLine } from '@/components/diagnostics/buckets-in-other-unit';
 import { StatTiles } from '@/components/diagnostics/StatTiles';
 import { UnrecognisedTable } from '@/components/diagnostics/UnrecognisedTable';
 import { signedInWith } from '@/lib/server/auth/page';
@@ -18,7 +19,8 @@ export default async function DiagnosticsPage() {
   const diagnostics = runtime.registry.diagnostics();
   const externals = runtime.otlp.externalNodes();
   const otlpRequests = runtime.otlp.inFlight.stats();
-  const msBucketSenders = runtime.otlp.metrics.secondsInMsBuckets();
+  const otherUnit = runtime.otlp.metrics.bucketsInOtherUnit();
+  const unlisted = unlistedLine(otherUnit);
   const bodies = runtime.bodies.stats();
   const api = runtime.apiAdmission.stats();
   const { config } = runtime;
@@ -47,9 +49,9 @@ export default async function DiagnosticsPage() {
             hint: `Answered 429 (busy) since start: ${MAX_OTLP_IN_FLIGHT} exports were being taken and ${MAX_OTLP_WAITING} waited. Exporters retry; now ${otlpRequests.inFlight} in flight, ${otlpRequests.waiting} waiting`,
           },
           {
-            label: 'Seconds in ms buckets',
-            value: msBucketSenders.length,
-            hint: 'Services sending a duration histogram in seconds with buckets meant for milliseconds (the OpenTelemetry SDK default): their latency reads seconds whatever it is',
+            label: 'Buckets in wrong unit',
+            value: otherUnitTileValue(otherUnit),
+            hint: `Duration histograms (by service and metric) in seconds with buckets meant for milliseconds (the OpenTelemetry SDK default), or in ms with buckets meant for seconds, since this process started; at most ${otherUnit.cap} listed`,
           },
           {
             label: 'Request bodies refused',
@@ -64,16 +66,27 @@ export default async function DiagnosticsPage() {
           },
         ]}
       />
-      {msBucketSenders.length > 0 && (
+      {otherUnit.histograms.length > 0 && (
         <section className="section">
-          <h2 className="section__title">Seconds histograms with millisecond buckets</h2>
-          <p className="section__intro">
-            These services send a duration histogram in seconds whose buckets are meant for milliseconds (as the SDKs’ default, 0, 5, 10 … 10000): with those, every call under 5 s
-            lands in one bucket, so their p50, p95 and p99 read 2.5, 4.75 and 4.95 s whatever the latency. Create the histogram with the semantic
-            conventions&rsquo; seconds buckets: <code>advice: {'{'} explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] {'}'}</code> in
-            JavaScript, <code>metric.WithExplicitBucketBoundaries(…)</code> in Go, or a View (README, &ldquo;Connect your fleet&rdquo;).
-          </p>
-          <MsBucketsTable rows={msBucketSenders} />
+          <h2 className="section__title">Duration histograms with buckets in the other unit</h2>
+          {otherUnit.histograms.some((histogram) => histogram.unit === 's') && (
+            <p className="section__intro">
+              A histogram in seconds with buckets meant for milliseconds (the SDKs&rsquo; default, 0, 5, 10 … 10000, which an instrument advising none gets) puts every call under
+              its first bucket&rsquo;s bound in one bucket, so its percentiles read within that bucket whatever the latency: each row says what its bounds give. Create it with the
+              semantic conventions&rsquo; seconds buckets:{' '}
+              <code>advice: {'{'} explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] {'}'}</code> in JavaScript,{' '}
+              <code>metric.WithExplicitBucketBoundaries(…)</code> in Go, or a View (README, &ldquo;Connect your fleet&rdquo;).
+            </p>
+          )}
+          {otherUnit.histograms.some((histogram) => histogram.unit === 'ms') && (
+            <p className="section__intro">
+              A histogram in milliseconds with buckets meant for seconds puts every call over its largest bound in the overflow bucket. Record seconds under the current name
+              with unit <code>s</code>, or drop the advice or View that gave it seconds buckets (the SDK default is for ms).
+            </p>
+          )}
+          <p className="section__intro">Counted by this process since it started: each replica has its own list, and a restart empties it.</p>
+          <OtherUnitBucketsTable rows={otherUnit.histograms} />
+          {unlisted && <p className="section__intro">{unlisted}</p>}
         </section>
       )}
       <section className="section">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_BUCKETS } from '../ingest';
-import { downscale, looksLikeMilliseconds, subtract, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
+import { downscale, looksLikeMilliseconds, looksLikeSeconds, subtract, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
 
 const explicit = (counts: number[], bounds = [0.01, 0.1, 1]): NativeHistogram => ({ kind: 'explicit', bounds, counts });
 const exponential = (scale: number, offset: number, counts: number[], zeroCount = 0): Extract<NativeHistogram, { kind: 'exponential' }> => ({ kind: 'exponential', scale, offset, counts, zeroCount });
@@ -64,16 +64,31 @@ describe('toMsBuckets', () => {
 });
 
 describe('looksLikeMilliseconds', () => {
-  it("calls the SDKs' default bounds (0, 5, 10 … 10000, meant for ms) millisecond-shaped, read as seconds", () => {
+  it("calls the SDKs' default bounds (0, 5, 10 … 10000, meant for ms) and other ms-shaped ones up to 5000 or more millisecond-shaped, read as seconds", () => {
     expect(looksLikeMilliseconds([0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000])).toBe(true);
-    expect(looksLikeMilliseconds([1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500])).toBe(true);
+    expect(looksLikeMilliseconds([1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000])).toBe(true);
   });
 
-  it("does not call seconds bounds so: the conventions' 0.005 … 10, sub-second first bounds, none above 1000", () => {
+  it("does not call seconds bounds so: the conventions' 0.005 … 10, sub-second first bounds, real seconds buckets up to 1200 s (taproot-assets gRPC) or an hour", () => {
     expect(looksLikeMilliseconds([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10])).toBe(false);
-    expect(looksLikeMilliseconds([0, 0.5, 1, 5, 10, 60, 300, 1800, 3600])).toBe(false);
-    expect(looksLikeMilliseconds([1, 5, 10, 60, 120, 300, 600])).toBe(false);
+    expect(looksLikeMilliseconds([0, 0.5, 1, 5, 10, 60, 300, 1800, 3600, 7200])).toBe(false);
+    expect(looksLikeMilliseconds([1, 5, 10, 30, 60, 120, 300, 600, 1200])).toBe(false);
+    expect(looksLikeMilliseconds([1, 5, 10, 60, 300, 1800, 3600])).toBe(false);
     expect(looksLikeMilliseconds([])).toBe(false);
     expect(looksLikeMilliseconds([0])).toBe(false);
+  });
+});
+
+describe('looksLikeSeconds', () => {
+  it("calls bounds of 10 or less seconds-shaped, read as ms: the conventions' 0.005 … 10 on a histogram in ms puts every call over 10 ms in the overflow bucket", () => {
+    expect(looksLikeSeconds([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10])).toBe(true);
+    expect(looksLikeSeconds([0.1, 1, 5])).toBe(true);
+  });
+
+  it('does not call millisecond bounds so, nor none', () => {
+    expect(looksLikeSeconds([0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000])).toBe(false);
+    expect(looksLikeSeconds([1, 5, 10, 50])).toBe(false);
+    expect(looksLikeSeconds([])).toBe(false);
+    expect(looksLikeSeconds([0])).toBe(false);
   });
 });

@@ -124,13 +124,24 @@ export function toMsBuckets(histogram: NativeHistogram, msPerUnit: number): MsBu
 /**
  * Whether explicit bounds of a histogram in seconds look like milliseconds: the SDKs' default
  * bounds (0, 5, 10 … 10000) are meant for ms, and a seconds instrument created without the
- * conventions' advised buckets gets them, so every call under 5 s lands in the first bucket (p50
- * 2.5 s, p99 4.95 s, whatever the latency). Sorted bounds: the first positive one and the last
- * decide, a read or two whatever their number.
+ * conventions' advised buckets gets them, so every call under 5 s lands in the first bucket.
+ * A first positive bound of 1 or more and a largest of 5000 or more: real seconds buckets for
+ * calls stop well short of 5000 s (1200 s for taproot-assets' gRPC, an hour for long streams).
+ * Sorted bounds: the first positive one and the last decide, a read or two whatever their number.
  */
 export function looksLikeMilliseconds(bounds: readonly number[]): boolean {
   const largest = bounds.at(-1);
-  if (largest === undefined || largest < 1_000) return false;
+  if (largest === undefined || largest < 5_000) return false;
   const smallestPositive = bounds.find((bound) => bound > 0);
   return smallestPositive !== undefined && smallestPositive >= 1;
+}
+
+/**
+ * Whether explicit bounds of a histogram in milliseconds look like seconds (the conventions'
+ * 0.005 … 10 on an instrument in ms): a largest bound of 10 or less, so every call over 10 ms
+ * lands in the overflow bucket. Sorted bounds: the last decides.
+ */
+export function looksLikeSeconds(bounds: readonly number[]): boolean {
+  const largest = bounds.at(-1);
+  return largest !== undefined && largest > 0 && largest <= 10;
 }

@@ -162,8 +162,9 @@ describe('observationsOf', () => {
   });
 });
 
-describe('observationsOf: seconds histograms with millisecond buckets', () => {
+describe('observationsOf: duration histograms with buckets in the other unit', () => {
   const MS_DEFAULT_BOUNDS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+  const SECONDS_BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
   const serverPoints = (bounds: number[], points: number) =>
     Array.from({ length: points }, (_, i) => ({
       attributes: [int('http.response.status_code', 200 + i)],
@@ -175,17 +176,39 @@ describe('observationsOf: seconds histograms with millisecond buckets', () => {
     }));
   const server = (unit: string, bounds: number[], points = 1, name = 'http.server.request.duration') => ({ name, unit, histogram: { aggregationTemporality: 1, dataPoints: serverPoints(bounds, points) } });
 
-  it('names the reporter, the metric and its points once per metric of an export, and still records its calls as sent', () => {
+  it('names the reporter, the metric, its unit, bounds and points once per metric of an export, and still records its calls as sent', () => {
     const result = observationsOf(request(server('s', MS_DEFAULT_BOUNDS, 3)), context());
-    expect(result.secondsInMsBuckets).toEqual([{ service: 'gateway', metric: 'http.server.request.duration', points: 3, bounds: MS_DEFAULT_BOUNDS }]);
+    expect(result.bucketsInOtherUnit).toEqual([{ service: 'gateway', metric: 'http.server.request.duration', unit: 's', points: 3, smallestPositiveBound: 5, largestBound: 10_000 }]);
     expect(result.observations).toHaveLength(3);
   });
 
-  it('names none for seconds bounds, a histogram in ms, or an exponential one', () => {
-    const seconds = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
-    expect(observationsOf(request(server('s', seconds)), context()).secondsInMsBuckets).toEqual([]);
-    expect(observationsOf(request(server('ms', MS_DEFAULT_BOUNDS, 1, 'http.server.duration')), context()).secondsInMsBuckets).toEqual([]);
+  it('names a histogram in ms with seconds buckets (every call over 10 ms in the overflow bucket)', () => {
+    const result = observationsOf(request(server('ms', SECONDS_BOUNDS, 2, 'http.server.duration')), context());
+    expect(result.bucketsInOtherUnit).toEqual([{ service: 'gateway', metric: 'http.server.duration', unit: 'ms', points: 2, smallestPositiveBound: 0.005, largestBound: 10 }]);
+    expect(result.observations).toHaveLength(2);
+  });
+
+  it('names none for seconds bounds in seconds, ms bounds in ms, real seconds buckets up to 1200 s, or an exponential histogram', () => {
+    expect(observationsOf(request(server('s', SECONDS_BOUNDS)), context()).bucketsInOtherUnit).toEqual([]);
+    expect(observationsOf(request(server('ms', MS_DEFAULT_BOUNDS, 1, 'http.server.duration')), context()).bucketsInOtherUnit).toEqual([]);
+    expect(observationsOf(request(server('s', [1, 5, 10, 30, 60, 120, 300, 600, 1200], 1, 'rpc.server.call.duration')), context()).bucketsInOtherUnit).toEqual([]);
     const exponential = { name: 'http.server.request.duration', unit: 's', exponentialHistogram: { aggregationTemporality: 1, dataPoints: [{ attributes: [], startTimeUnixNano: nanos(NOW - 10_000), timeUnixNano: nanos(NOW), count: '1', scale: 3, zeroCount: '0', positive: { offset: -40, bucketCounts: ['1'] } }] } };
-    expect(observationsOf(request(exponential), context()).secondsInMsBuckets).toEqual([]);
+    expect(observationsOf(request(exponential), context()).bucketsInOtherUnit).toEqual([]);
+  });
+
+  it('names none whose points were all refused: bounds not increasing are not recorded, as sent or otherwise', () => {
+    const result = observationsOf(request(server('s', [5, 1000, 1000, 10_000], 2)), context());
+    expect(result.rejected).toBe(2);
+    expect(result.reason).toContain('not increasing');
+    expect(result.bucketsInOtherUnit).toEqual([]);
+  });
+
+  it('counts only the points recorded when some of the metric are refused', () => {
+    const metric = server('s', MS_DEFAULT_BOUNDS, 3);
+    const refused = metric.histogram.dataPoints[1];
+    if (refused) refused.timeUnixNano = '0';
+    const result = observationsOf(request(metric), context());
+    expect(result.rejected).toBe(1);
+    expect(result.bucketsInOtherUnit).toEqual([expect.objectContaining({ points: 2 })]);
   });
 });

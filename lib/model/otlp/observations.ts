@@ -1,5 +1,5 @@
 import { MAX_INTERVAL_SECONDS } from '../ingest';
-import { looksLikeMilliseconds, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
+import { looksLikeMilliseconds, looksLikeSeconds, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
 import { DURATION_METRICS, msPerUnit, type DurationMetric } from './names';
 import { calleeOf, isError, reporterInstanceOf, type RegistryLookup } from './peer';
 import { attributeText, type Attributes, type ExportMetricsRequest, type OtlpMetric } from './schema';
@@ -42,18 +42,35 @@ export interface MappingResult {
   reason?: string;
   /** Of those, refused because the external node cap was reached. */
   externalOverflow: number;
-  /** Duration histograms in seconds whose bounds look like milliseconds (`looksLikeMilliseconds`): one per reporter and metric of the request. Their calls are recorded as sent. */
-  secondsInMsBuckets: SecondsInMsBuckets[];
+  /**
+   * Duration histograms whose bounds look like the other unit's: in seconds with millisecond bounds
+   * (`looksLikeMilliseconds`), in ms with seconds bounds (`looksLikeSeconds`). One per reporter and
+   * metric of the request with a point recorded; their calls are recorded as sent.
+   */
+  bucketsInOtherUnit: BucketsInOtherUnit[];
 }
 
-/** A reporter's seconds histogram sent with millisecond-shaped bounds. */
-export interface SecondsInMsBuckets {
+/** A reporter's duration histogram sent with bounds in the other unit, as its first point's bounds show (an instrument's points share them). */
+export interface BucketsInOtherUnit {
   service: string;
   metric: string;
-  /** Its data points in the request. */
+  /** The histogram's unit: 's' with millisecond bounds, 'ms' with seconds bounds. */
+  unit: 's' | 'ms';
+  /** Its data points in the request that were not refused. */
   points: number;
-  /** The bounds of its first point (an instrument's points share them). */
-  bounds: readonly number[];
+  /** The calls under it share the first bucket (0 when no bound is positive). */
+  smallestPositiveBound: number;
+  /** The calls over it share the overflow bucket. */
+  largestBound: number;
+}
+
+/** The unit of a histogram whose explicit bounds look like the other unit's, else undefined. Once per metric of a request, from its first point. */
+function otherUnitOf(metric: OtlpMetric, factor: number): BucketsInOtherUnit['unit'] | undefined {
+  const bounds = metric.histogram?.dataPoints[0]?.explicitBounds;
+  if (!bounds) return undefined;
+  if (factor === MS_PER_SECOND) return looksLikeMilliseconds(bounds) ? 's' : undefined;
+  if (factor === 1) return looksLikeSeconds(bounds) ? 'ms' : undefined;
+  return undefined;
 }
 
 /** One attribute, self-delimiting (lengths before texts), so a list of them joined is unambiguous. */
@@ -121,7 +138,7 @@ function pointsOf(metric: OtlpMetric): { temporality: number; points: RawPoint[]
  * a reason, counted in `rejected`.
  */
 export function observationsOf(request: ExportMetricsRequest, context: MappingContext): MappingResult {
-  const result: MappingResult = { observations: [], rejected: 0, externalOverflow: 0, secondsInMsBuckets: [] };
+  const result: MappingResult = { observations: [], rejected: 0, externalOverflow: 0, bucketsInOtherUnit: [] };
   const refuse = (points: number, reason: string): void => {
     result.rejected += points;
     result.reason ??= reason;
@@ -158,8 +175,8 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
           continue;
         }
         // Decided once per metric of the request, from its first point: an instrument's points share its bounds.
-        const bounds = factor === MS_PER_SECOND ? metric.histogram?.dataPoints[0]?.explicitBounds : undefined;
-        if (bounds && looksLikeMilliseconds(bounds)) result.secondsInMsBuckets.push({ service, metric: metric.name, points: raw.points.length, bounds });
+        const otherUnit = otherUnitOf(metric, factor);
+        let notRefused = 0;
         streamScope ??= context.cumulative.scope(scopeKey(resource.attributes, scope));
         const collections = raw.temporality === CUMULATIVE ? collectionsOf(streamScope, metric.name) : undefined;
         for (const point of raw.points) {
@@ -168,9 +185,16 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
           if (typeof outcome === 'string') {
             refuse(1, `${metric.name}: ${outcome}`);
             if (outcome.startsWith('external')) result.externalOverflow += 1;
-          } else if (outcome) {
-            result.observations.push(outcome);
+          } else {
+            notRefused += 1;
+            if (outcome) result.observations.push(outcome);
           }
+        }
+        // Named after its points are checked: one refused (bounds not increasing …) is not recorded as sent.
+        if (otherUnit && notRefused > 0) {
+          const bounds = metric.histogram?.dataPoints[0]?.explicitBounds ?? [];
+          const smallestPositiveBound = bounds.find((bound) => bound > 0) ?? 0;
+          result.bucketsInOtherUnit.push({ service, metric: metric.name, unit: otherUnit, points: notRefused, smallestPositiveBound, largestBound: bounds.at(-1) ?? 0 });
         }
       }
     }

@@ -74,6 +74,21 @@ describe.each(STORE_DIALECTS)('history analysis on %s', (dialect) => {
       expect(report.strip).toEqual(['passing', 'critical', 'critical', 'critical']);
     });
 
+    it('runs a storm of identical uptime requests once, each tab’s stamped with its own now, and again once a row is committed', async () => {
+      await record([lifecycle(0, 'instance.registered', 'a', 'registered'), health(10, 'a', 'passing')]);
+      // Twenty tabs asking on the same row, a millisecond apart (the route stamps each with Date.now()).
+      const storm = await Promise.all(Array.from({ length: 20 }, (_, tab) => serviceUptime(history, { service: 'users', fromMs: T0 + tab, toMs: T0 + 100 * MIN + tab, buckets: 4 })));
+      expect(new Set(storm).size).toBe(1);
+      // Another window or bucket count is another analysis.
+      const otherBuckets = serviceUptime(history, { service: 'users', fromMs: T0, toMs: T0 + 100 * MIN, buckets: 5 });
+      const otherWindow = serviceUptime(history, { service: 'users', fromMs: T0, toMs: T0 + 50 * MIN, buckets: 4 });
+      expect(new Set(await Promise.all([otherBuckets, otherWindow, serviceUptime(history, { service: 'users', fromMs: T0, toMs: T0 + 100 * MIN, buckets: 4 })])).size).toBe(3);
+      await record([health(50, 'a', 'critical')]);
+      const [afterRow, joined] = await Promise.all([0, 1].map((tab) => serviceUptime(history, { service: 'users', fromMs: T0 + tab, toMs: T0 + 100 * MIN + tab, buckets: 4 })));
+      expect(afterRow).toBe(joined);
+      expect(afterRow?.strip).toEqual(['passing', 'passing', 'critical', 'critical']);
+    });
+
     it('knows nothing about a service with no history', async () => {
       const report = await serviceUptime(history, { service: 'nobody', fromMs: T0, toMs: T0 + 10 * MIN, buckets: 2 });
       expect(report).toMatchObject({ uptime: null, observedMs: 0, strip: ['none', 'none'], instances: [] });

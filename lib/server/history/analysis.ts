@@ -237,34 +237,76 @@ export interface UptimeRequest {
   pageRows?: number;
 }
 
+/** The id of the newest committed row (0 when none): an index seek. */
+async function newestRowId(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('id').as('newest'))
+    .executeTakeFirst();
+  return Number(row?.newest ?? 0);
+}
+
+/**
+ * How far apart two uptime requests' ends (their "now") may be for one answer to serve both, with no
+ * row committed between them: the tabs of a service ask on the same row within this.
+ */
+export const UPTIME_REUSE_MS = 2_000;
+
+/** The last uptime answer per service, window length and buckets, with the newest row id it was asked at. */
+const lastUptimes = new WeakMap<Db, Map<string, { newest: number; report: Promise<UptimeReport>; toMs: number }>>();
+
 /**
  * A service's uptime and heartbeat strips over [fromMs, toMs): its state events in the window,
  * the fleet's gaps overlapping it, and each instance's last state event before it (its status at
  * the start). Reads at most `MAX_ANALYSIS_ROWS` events of the window (see `truncated`), a page at a time.
+ * A request for the same service, window length and buckets as one queued, running or answered
+ * with no row committed since, ending within `UPTIME_REUSE_MS` of it, gets its answer: every tab of
+ * the service asks on the same row, each stamped with its own now (a flapping storm ran one 30 d
+ * analysis of 10,000 instances, 13–52 s, per tab per row).
  */
 export async function serviceUptime(history: Pick<History, 'db'>, request: UptimeRequest): Promise<UptimeReport> {
-  const { service, fromMs, toMs, buckets } = request;
   const { db } = history;
-  const { timeline, loaded } = await oneAtATime(db, async () => {
-    const before = await lastStateEventsBefore(db, fromMs, [service]);
-    const gaps = await gapsOverlapping(db, fromMs, toMs, service);
-    // Folded a page at a time: the window's events are never all held, nor folded in one stretch.
-    const builder = statusTimelineBuilder({ from: fromMs, initial: statusesAtStart(before) });
-    let nextGap = 0;
-    const range = { fromMs, toMs, services: [service], maxRows: request.maxRows ?? MAX_ANALYSIS_ROWS, pageRows: request.pageRows ?? ANALYSIS_PAGE_ROWS };
-    const loaded = await readStateEvents(db, range, (page) => {
-      const last = page.at(-1);
-      if (!last) return;
-      // The gaps that come before the page's last event in one merge of events and gaps.
-      let end = nextGap;
-      while (end < gaps.length && precedes(gaps[end], last)) end += 1;
-      builder.add(mergeAscending(page, gaps.slice(nextGap, end)));
-      nextGap = end;
-    });
-    // Every event added is before `coveredUntilMs`; gaps from there on are outside the timeline.
-    builder.add(gaps.slice(nextGap).filter((gap) => !(Date.parse(gap.at) >= loaded.coveredUntilMs)));
-    return { timeline: builder.finish(loaded.coveredUntilMs), loaded };
+  const { service, fromMs, toMs, buckets } = request;
+  const newest = await newestRowId(db);
+  let last = lastUptimes.get(db);
+  if (!last) {
+    last = new Map();
+    lastUptimes.set(db, last);
+  }
+  const key = JSON.stringify([service, toMs - fromMs, buckets, request.maxRows, request.pageRows]);
+  const previous = last.get(key);
+  if (previous && previous.newest === newest && Math.abs(previous.toMs - toMs) <= UPTIME_REUSE_MS) return previous.report;
+  // Answers too old to serve anyone are dropped, so the map holds only the windows being watched.
+  for (const [otherKey, other] of last) if (Math.abs(other.toMs - toMs) > UPTIME_REUSE_MS) last.delete(otherKey);
+  const report = shared(db, JSON.stringify(['uptime', key, newest]), () => analyseUptime(db, request));
+  last.set(key, { newest, report, toMs });
+  const forgetFailure = (): void => {
+    if (last.get(key)?.report === report) last.delete(key);
+  };
+  report.catch(forgetFailure);
+  return report;
+}
+
+async function analyseUptime(db: Db, request: UptimeRequest): Promise<UptimeReport> {
+  const { service, fromMs, toMs, buckets } = request;
+  const before = await lastStateEventsBefore(db, fromMs, [service]);
+  const gaps = await gapsOverlapping(db, fromMs, toMs, service);
+  // Folded a page at a time: the window's events are never all held, nor folded in one stretch.
+  const builder = statusTimelineBuilder({ from: fromMs, initial: statusesAtStart(before) });
+  let nextGap = 0;
+  const range = { fromMs, toMs, services: [service], maxRows: request.maxRows ?? MAX_ANALYSIS_ROWS, pageRows: request.pageRows ?? ANALYSIS_PAGE_ROWS };
+  const loaded = await readStateEvents(db, range, (page) => {
+    const last = page.at(-1);
+    if (!last) return;
+    // The gaps that come before the page's last event in one merge of events and gaps.
+    let end = nextGap;
+    while (end < gaps.length && precedes(gaps[end], last)) end += 1;
+    builder.add(mergeAscending(page, gaps.slice(nextGap, end)));
+    nextGap = end;
   });
+  // Every event added is before `coveredUntilMs`; gaps from there on are outside the timeline.
+  builder.add(gaps.slice(nextGap).filter((gap) => !(Date.parse(gap.at) >= loaded.coveredUntilMs)));
+  const timeline = builder.finish(loaded.coveredUntilMs);
   const cells = { from: fromMs, to: toMs, buckets };
   return {
     service,

@@ -30,7 +30,7 @@ export interface OtlpIntakeOptions {
   departureChecked?: DepartureChecked;
   maxExternalNodes?: number;
   pairTtlMs?: number;
-  /** The runtime's log: one line per service sending seconds histograms with millisecond buckets. */
+  /** The runtime's log: one line per service and metric sending a duration histogram with buckets in the other unit. */
   log?: (line: string) => void;
 }
 

@@ -1,3 +1,4 @@
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { ExportMetricsRequestSchema } from '@/lib/model/otlp/schema';
 import type { Instance } from '@/lib/model/instance';
@@ -43,12 +44,29 @@ const delta = (reporter: string, name: string, attributes: object[], count: numb
   });
 
 /** A delta server histogram of `service` in seconds with these bounds, one point of 5 calls under the first positive bound. */
-const secondsServer = (service: string, bounds: number[]) => {
-  const request = delta(service, 'http.server.request.duration', [], 5);
+const secondsServer = (service: string, bounds: number[], name = 'http.server.request.duration') => {
+  const request = delta(service, name, [], 5);
   const point = request.resourceMetrics[0]?.scopeMetrics[0]?.metrics[0]?.histogram?.dataPoints[0];
   if (point) Object.assign(point, { explicitBounds: bounds, bucketCounts: bounds.map((_, i) => (i === 1 ? 5 : 0)).concat(0) });
   return request;
 };
+
+/** The explicit bounds the installed @opentelemetry/sdk-metrics gives a histogram created in seconds advising none. */
+async function sdkDefaultBounds(): Promise<number[]> {
+  const exporter = new InMemoryMetricExporter(AggregationTemporality.DELTA);
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
+  const meters = new MeterProvider({ readers: [reader] });
+  try {
+    meters.getMeter('test').createHistogram('http.server.request.duration', { unit: 's' }).record(0.03);
+    await reader.forceFlush();
+    const point = exporter.getMetrics()[0]?.scopeMetrics[0]?.metrics[0]?.dataPoints[0];
+    const value = point?.value;
+    if (!value || typeof value === 'number' || !('buckets' in value)) throw new Error('no histogram point exported');
+    return value.buckets.boundaries;
+  } finally {
+    await meters.shutdown();
+  }
+}
 
 const total = (points: { rps: number }[]): number => points.reduce((sum, p) => sum + p.rps, 0);
 
@@ -112,24 +130,60 @@ describe('metrics intake', () => {
     expect(intake.accept(old)).toMatchObject({ observed: 0, rejected: 1, reason: expect.stringContaining('more than a day') });
   });
 
-  it('counts seconds histograms sent with millisecond bounds by reporting service, and logs once per service what to change', () => {
+  it("lists seconds histograms sent with the SDK's default (millisecond) bounds by service and metric, and logs once for each what to change", async () => {
+    const msDefault = await sdkDefaultBounds();
     const lines: string[] = [];
     let now = NOW;
     const intake = createOtlpIntake({ store, latency: createMetricsStore({ now: () => now }), now: () => now, log: (line) => lines.push(line) }).metrics;
-    const msDefault = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
     intake.accept(secondsServer('orders', msDefault));
+    intake.accept(secondsServer('orders', msDefault, 'rpc.server.call.duration'));
     now += 10_000;
     intake.accept(secondsServer('orders', msDefault));
     intake.accept(secondsServer('billing', msDefault));
     intake.accept(secondsServer('users', [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]));
-    expect(intake.secondsInMsBuckets()).toEqual([
-      { service: 'orders', metric: 'http.server.request.duration', points: 2, firstAt: NOW, lastAt: NOW + 10_000 },
-      { service: 'billing', metric: 'http.server.request.duration', points: 1, firstAt: NOW + 10_000, lastAt: NOW + 10_000 },
-    ]);
-    expect(lines).toHaveLength(2);
+    const bounds = { unit: 's', smallestPositiveBound: 5, largestBound: 10_000 };
+    expect(intake.bucketsInOtherUnit()).toEqual({
+      histograms: [
+        { service: 'orders', metric: 'http.server.request.duration', ...bounds, points: 2, firstAt: NOW, lastAt: NOW + 10_000 },
+        { service: 'orders', metric: 'rpc.server.call.duration', ...bounds, points: 1, firstAt: NOW, lastAt: NOW },
+        { service: 'billing', metric: 'http.server.request.duration', ...bounds, points: 1, firstAt: NOW + 10_000, lastAt: NOW + 10_000 },
+      ],
+      cap: 1_000,
+      unlistedPoints: 0,
+    });
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toContain('orders');
     expect(lines[0]).toContain('http.server.request.duration');
+    expect(lines[0]).toContain('under 5 s');
     expect(lines[0]).toContain('explicitBucketBoundaries');
-    expect(lines[1]).toContain('billing');
+    expect(lines[1]).toContain('rpc.server.call.duration');
+    expect(lines[2]).toContain('billing');
+  });
+
+  it('logs for a histogram in ms with seconds bounds that every call over its largest bound lands in the overflow bucket', () => {
+    const lines: string[] = [];
+    const intake = createOtlpIntake({ store, latency: createMetricsStore({ now: () => NOW }), now: () => NOW, log: (line) => lines.push(line) }).metrics;
+    const request = secondsServer('orders', [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10], 'http.server.duration');
+    const metric = request.resourceMetrics[0]?.scopeMetrics[0]?.metrics[0];
+    if (metric) metric.unit = 'ms';
+    intake.accept(request);
+    expect(intake.bucketsInOtherUnit().histograms).toEqual([expect.objectContaining({ service: 'orders', metric: 'http.server.duration', unit: 'ms', largestBound: 10 })]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('over 10 ms');
+    expect(lines[0]).not.toContain('explicitBucketBoundaries: [0.005');
+  });
+
+  it('lists 1,000 histograms at most, then adds none: the rest are counted, logged once together, and a listed one sending again logs nothing', () => {
+    const lines: string[] = [];
+    const intake = createOtlpIntake({ store, latency: createMetricsStore({ now: () => NOW }), now: () => NOW, maxExternalNodes: 100_000, log: (line) => lines.push(line) }).metrics;
+    const msBounds = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+    for (let round = 0; round < 3; round += 1) for (let i = 0; i < 2_000; i += 1) intake.accept(secondsServer(`svc-${i}`, msBounds));
+    const listed = intake.bucketsInOtherUnit();
+    expect(listed.histograms).toHaveLength(1_000);
+    expect(listed.histograms[0]).toMatchObject({ service: 'svc-0', points: 3 });
+    expect(listed.histograms.at(-1)).toMatchObject({ service: 'svc-999', points: 3 });
+    expect(listed.unlistedPoints).toBe(3 * 1_000);
+    expect(lines).toHaveLength(1_001);
+    expect(lines.at(-1)).toContain('1,000');
   });
 });

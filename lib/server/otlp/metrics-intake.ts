@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CalleeSeries, ReportAuthority } from '@/lib/model/otlp/authority';
-import { BoundedMap } from '@/lib/model/bounded-map';
-import { observationsOf, type ExternalNodes, type Observation, type SecondsInMsBuckets } from '@/lib/model/otlp/observations';
+import { observationsOf, type ExternalNodes, type BucketsInOtherUnit, type Observation } from '@/lib/model/otlp/observations';
 import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { createCumulativeTracker, type CumulativeTrackerStats } from '@/lib/model/otlp/temporality';
 import type { CallObservation, MetricsStore } from '../metrics-store/store';
@@ -21,30 +20,58 @@ export interface MetricsIntakeOptions {
   authority: ReportAuthority;
   /** The external node cap (shared with the traces intake). */
   externals: ExternalNodes;
-  /** Where the one line per service sending seconds histograms with millisecond buckets goes. */
+  /** Where the one line per service and metric sending a duration histogram with buckets in the other unit goes. */
   log?: (line: string) => void;
 }
 
-/** Services sending seconds histograms with millisecond buckets, kept at most (one entry each, ~100 B). */
-const MAX_MS_BUCKET_SERVICES = 1_000;
+/**
+ * Histograms with buckets in the other unit listed at most; past it none is added. An entry holds a
+ * service.name (up to 4,096 characters, 8 KiB) and a metric name (256): ~9 MiB at most in all.
+ */
+export const MAX_BUCKETS_IN_OTHER_UNIT = 1_000;
 
-/** A service whose seconds histogram comes with millisecond-shaped bounds: what Diagnostics lists. */
-export interface SecondsInMsBucketsSender {
+/** A service's duration histogram with buckets in the other unit: what Diagnostics lists, one per service and metric. */
+export interface BucketsInOtherUnitHistogram {
   service: string;
-  /** The first such metric seen from it. */
   metric: string;
-  /** Data points of its such metrics received since it was first seen. */
+  /** 's' with millisecond bounds, 'ms' with seconds bounds (as last sent). */
+  unit: 's' | 'ms';
+  smallestPositiveBound: number;
+  largestBound: number;
+  /** Its data points recorded since it was first seen. */
   points: number;
   firstAt: number;
   lastAt: number;
 }
 
-/** The line logged once per service: what it sends, what that shows, and what to change. */
-const msBucketsLine = ({ service, metric, bounds }: SecondsInMsBuckets): string =>
-  `OTLP: ${service} sends ${metric} in seconds with buckets meant for milliseconds (${bounds[0]}, ${bounds[1]} … ${bounds.at(-1)}, like the OpenTelemetry SDKs' default, which an instrument advising none gets), ` +
-  `so every call under ${bounds.find((bound) => bound > 0)} s lands in one bucket and its p50/p95/p99 read seconds whatever the latency. ` +
-  "Create the histogram with the semantic conventions' seconds buckets [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]: " +
-  'advice: { explicitBucketBoundaries } in createHistogram (JS), metric.WithExplicitBucketBoundaries (Go), or a View';
+/** What this process has seen since it started (not carried over a restart, nor shared between replicas). */
+export interface BucketsInOtherUnitList {
+  /** First seen first, at most `cap`. */
+  histograms: BucketsInOtherUnitHistogram[];
+  cap: number;
+  /** Points of histograms not listed because the list was full. */
+  unlistedPoints: number;
+}
+
+/** The seconds buckets the semantic conventions advise for HTTP and RPC durations. */
+const SECONDS_BUCKETS = '[0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]';
+
+/** The line logged once per service and metric: what it sends, what that shows, and what to change. */
+const otherUnitLine = ({ service, metric, unit, smallestPositiveBound, largestBound }: BucketsInOtherUnit): string =>
+  unit === 's'
+    ? `OTLP: ${service} sends ${metric} in seconds with buckets meant for milliseconds (${smallestPositiveBound} … ${largestBound}, like the OpenTelemetry SDKs' default, which an instrument advising none gets), ` +
+      `so every call under ${smallestPositiveBound} s lands in one bucket and its p50/p95/p99 read within it whatever the latency. ` +
+      `Create the histogram with the semantic conventions' seconds buckets ${SECONDS_BUCKETS}: ` +
+      'advice: { explicitBucketBoundaries } in createHistogram (JS), metric.WithExplicitBucketBoundaries (Go), or a View'
+    : `OTLP: ${service} sends ${metric} in milliseconds with buckets meant for seconds (largest ${largestBound}), ` +
+      `so every call over ${largestBound} ms lands in the overflow bucket and its percentiles above that cannot be told. ` +
+      "Record seconds under the current name with unit 's' (http.server.request.duration, rpc.server.call.duration …), " +
+      'or give this histogram millisecond buckets (the SDK default 0, 5, 10 … 10000: drop the advice or View that set these)';
+
+/** The line logged once when the list is full. */
+const listFullLine = (): string =>
+  `OTLP: ${MAX_BUCKETS_IN_OTHER_UNIT.toLocaleString('en')} histograms with buckets in the other unit are listed on Diagnostics; ` +
+  'further ones are counted there (points not listed), not listed or logged, until Switchyard restarts';
 
 export interface IntakeOutcome {
   observed: number;
@@ -84,8 +111,8 @@ export interface MetricsIntake {
    * one) feeds (`ReportAuthority.calleeSeries`), for the calls of one report: the clock is read once.
    */
   calleeSeries(): (service: string, instance: string | undefined) => CalleeSeries;
-  /** Services sending seconds histograms with millisecond buckets, first seen first (their calls are recorded as sent). */
-  secondsInMsBuckets(): SecondsInMsBucketsSender[];
+  /** Duration histograms sent with buckets in the other unit, by service and metric, first seen first (their calls are recorded as sent). */
+  bucketsInOtherUnit(): BucketsInOtherUnitList;
   /** The cumulative tracker's counters, and the points the store refused (more than a day from its clock). */
   stats(): CumulativeTrackerStats & { unanchored: number };
 }
@@ -103,7 +130,10 @@ export function createMetricsIntake(options: MetricsIntakeOptions): MetricsIntak
   const { registry } = options;
   let unanchored = 0;
   const log = options.log ?? (() => undefined);
-  const msBucketSenders = new BoundedMap<string, SecondsInMsBucketsSender>(MAX_MS_BUCKET_SERVICES);
+  // By service, then metric (the entry shares the name strings); never evicted: an evicted one would be logged again at its next export.
+  const otherUnit = new Map<string, Map<string, BucketsInOtherUnitHistogram>>();
+  let otherUnitListed = 0;
+  let unlistedPoints = 0;
 
   return {
     accept(request: ExportMetricsRequest): IntakeOutcome {
@@ -118,15 +148,21 @@ export function createMetricsIntake(options: MetricsIntakeOptions): MetricsIntak
         if (side === 'server') authority.markServerMetrics(reporter.service, at);
         else if (callee) authority.markClientMetrics(reporter.service, callee.service, at);
       }
-      for (const sent of result.secondsInMsBuckets) {
-        const sender = msBucketSenders.get(sent.service);
-        if (sender) {
-          sender.points += sent.points;
-          sender.lastAt = at;
-          continue;
+      for (const sent of result.bucketsInOtherUnit) {
+        const ofService = otherUnit.get(sent.service);
+        const listed = ofService?.get(sent.metric);
+        if (listed) {
+          Object.assign(listed, { unit: sent.unit, smallestPositiveBound: sent.smallestPositiveBound, largestBound: sent.largestBound, points: listed.points + sent.points, lastAt: at });
+        } else if (otherUnitListed < MAX_BUCKETS_IN_OTHER_UNIT) {
+          otherUnitListed += 1;
+          const metrics = ofService ?? new Map<string, BucketsInOtherUnitHistogram>();
+          if (!ofService) otherUnit.set(sent.service, metrics);
+          metrics.set(sent.metric, { service: sent.service, metric: sent.metric, unit: sent.unit, smallestPositiveBound: sent.smallestPositiveBound, largestBound: sent.largestBound, points: sent.points, firstAt: at, lastAt: at });
+          log(otherUnitLine(sent));
+        } else {
+          if (unlistedPoints === 0) log(listFullLine());
+          unlistedPoints += sent.points;
         }
-        msBucketSenders.set(sent.service, { service: sent.service, metric: sent.metric, points: sent.points, firstAt: at, lastAt: at });
-        log(msBucketsLine(sent));
       }
       let observed = 0;
       let rejected = result.rejected;
@@ -148,7 +184,7 @@ export function createMetricsIntake(options: MetricsIntakeOptions): MetricsIntak
       const at = now();
       return (service, instance) => authority.calleeSeries(service, instance, at, registry);
     },
-    secondsInMsBuckets: () => [...msBucketSenders.values()].map((sender) => ({ ...sender })),
+    bucketsInOtherUnit: () => ({ histograms: [...otherUnit.values()].flatMap((metrics) => [...metrics.values()].map((histogram) => ({ ...histogram }))), cap: MAX_BUCKETS_IN_OTHER_UNIT, unlistedPoints }),
     stats: () => ({ ...cumulative.stats(), unanchored }),
   };
 }

@@ -9,13 +9,13 @@ export function GET(request: Request): Promise<Response> {
     // OTLP requests in flight and waiting now, and those refused as busy since start; ingest and OTLP
     // request bodies held and arriving now, those refused (every place taken, the token's share
     // arriving) and those dropped as too slow since start; API requests in progress and waiting now,
-    // and those refused since start (a client's share full, everyone's); services sending seconds
-    // histograms with millisecond buckets.
+    // and those refused since start (a client's share full, everyone's); duration histograms sent
+    // with buckets in the other unit, by service and metric, since this process started.
     return json({
       ...registry.diagnostics(),
       externalNodes: otlp.externalNodes(),
       otlpRequests: otlp.inFlight.stats(),
-      otlpSecondsInMsBuckets: otlp.metrics.secondsInMsBuckets(),
+      otlpBucketsInOtherUnit: otlp.metrics.bucketsInOtherUnit(),
       requestBodies: bodies.stats(),
       apiRequests: apiAdmission.stats(),
     });

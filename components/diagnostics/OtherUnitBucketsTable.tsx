@@ -1,19 +1,12 @@
 import { ClientTime } from '../ui/ClientTime';
 import { Truncate } from '../ui/Truncate';
+import { otherUnitEffect, type OtherUnitHistogram } from './buckets-in-other-unit';
 
-/** A service sending a seconds duration histogram with buckets meant for milliseconds. */
-export interface MsBucketsSender {
-  service: string;
-  metric: string;
-  points: number;
-  lastAt: number;
-}
-
-/** One row per service, its metric under its name: a phone's width keeps both readable. */
-export function MsBucketsTable({ rows }: { rows: readonly MsBucketsSender[] }) {
+/** One row per service and metric: its name, the metric and what its bounds do under it, so a phone's width keeps them readable. */
+export function OtherUnitBucketsTable({ rows }: { rows: readonly OtherUnitHistogram[] }) {
   return (
     <table className="table table--diagnostics">
-      <caption className="visually-hidden">Services sending seconds histograms with millisecond buckets</caption>
+      <caption className="visually-hidden">Duration histograms with buckets in the other unit</caption>
       <colgroup>
         <col />
         <col className="col-count" />
@@ -21,7 +14,7 @@ export function MsBucketsTable({ rows }: { rows: readonly MsBucketsSender[] }) {
       </colgroup>
       <thead>
         <tr>
-          <th scope="col">Service and metric</th>
+          <th scope="col">Service, metric and buckets</th>
           <th scope="col" className="num">
             Points
           </th>
@@ -30,11 +23,12 @@ export function MsBucketsTable({ rows }: { rows: readonly MsBucketsSender[] }) {
       </thead>
       <tbody>
         {rows.map((row) => (
-          <tr key={row.service}>
+          <tr key={`${row.service.length}:${row.service}${row.metric}`}>
             <td>
-              {/* Each a block of its own (.truncate): the metric under the name. */}
+              {/* Each a block of its own (.truncate): the metric under the name; what its buckets do wraps, it is the point of the row. */}
               <Truncate text={row.service} />
               <Truncate text={row.metric} className="mono" />
+              <div className="muted cell-note">{otherUnitEffect(row)}</div>
             </td>
             <td className="num">{row.points}</td>
             <td>
