@@ -1,9 +1,10 @@
 import { ClientTime } from '../ui/ClientTime';
 import { Truncate } from '../ui/Truncate';
-import { otherUnitEffect, type OtherUnitHistogram } from './buckets-in-other-unit';
+import type { BucketsInOtherUnitHistogram } from '@/lib/model/otlp/buckets-in-other-unit';
+import { otherUnitEffect } from './buckets-in-other-unit';
 
 /** One row per service and metric: its name, the metric and what its bounds do under it, so a phone's width keeps them readable. */
-export function OtherUnitBucketsTable({ rows }: { rows: readonly OtherUnitHistogram[] }) {
+export function OtherUnitBucketsTable({ rows }: { rows: readonly BucketsInOtherUnitHistogram[] }) {
   return (
     <table className="table table--diagnostics">
       <caption className="visually-hidden">Duration histograms with buckets in the other unit</caption>

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { otherUnitEffect, otherUnitTileValue, unlistedLine, type OtherUnitHistogram } from './buckets-in-other-unit';
+import { otherUnitEffect, otherUnitTileValue, unlistedLine } from './buckets-in-other-unit';
+import type { BucketsInOtherUnitHistogram } from '@/lib/model/otlp/buckets-in-other-unit';
 
-const histogram = (over: Partial<OtherUnitHistogram>): OtherUnitHistogram => ({ service: 'orders', metric: 'http.server.request.duration', unit: 's', smallestPositiveBound: 5, largestBound: 10_000, points: 3, lastAt: 0, ...over });
+const histogram = (over: Partial<BucketsInOtherUnitHistogram>): BucketsInOtherUnitHistogram => ({ service: 'orders', metric: 'http.server.request.duration', unit: 's', smallestPositiveBound: 5, largestBound: 10_000, points: 3, firstAt: 0, lastAt: 0, ...over });
 
 describe('Diagnostics: histograms with buckets in the other unit', () => {
   it('counts the histograms listed on the tile, and says "1,000+" once the list is full and more were sent', () => {

@@ -5,6 +5,7 @@ import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { createCumulativeTracker, type CumulativeTrackerStats } from '@/lib/model/otlp/temporality';
 import type { CallObservation, MetricsStore } from '../metrics-store/store';
 import type { RegistryLookup } from '@/lib/model/otlp/peer';
+import type { BucketsInOtherUnitHistogram, BucketsInOtherUnitList } from '@/lib/model/otlp/buckets-in-other-unit';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64');
 
@@ -29,29 +30,6 @@ export interface MetricsIntakeOptions {
  * service.name (up to 4,096 characters, 8 KiB) and a metric name (256): ~9 MiB at most in all.
  */
 export const MAX_BUCKETS_IN_OTHER_UNIT = 1_000;
-
-/** A service's duration histogram with buckets in the other unit: what Diagnostics lists, one per service and metric. */
-export interface BucketsInOtherUnitHistogram {
-  service: string;
-  metric: string;
-  /** 's' with millisecond bounds, 'ms' with seconds bounds (as last sent). */
-  unit: 's' | 'ms';
-  smallestPositiveBound: number;
-  largestBound: number;
-  /** Its data points recorded since it was first seen. */
-  points: number;
-  firstAt: number;
-  lastAt: number;
-}
-
-/** What this process has seen since it started (not carried over a restart, nor shared between replicas). */
-export interface BucketsInOtherUnitList {
-  /** First seen first, at most `cap`. */
-  histograms: BucketsInOtherUnitHistogram[];
-  cap: number;
-  /** Points of histograms not listed because the list was full. */
-  unlistedPoints: number;
-}
 
 /** The seconds buckets the semantic conventions advise for HTTP and RPC durations. */
 const SECONDS_BUCKETS = '[0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]';
