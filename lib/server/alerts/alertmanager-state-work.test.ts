@@ -5,6 +5,7 @@ import { AlertRulesSchema } from '@/lib/model/alerts/rules';
 import { summaryOfService } from '@/lib/model/service-summary';
 import { toService } from '@/lib/model/state';
 import { startReceiver } from '@/tests/support/alertmanager';
+import { lostOrPassing } from '@/tests/support/lost-instance';
 import { createManualClock } from '@/tests/support/manual-clock';
 import { createAlerting } from './service';
 
@@ -35,19 +36,7 @@ const T0 = Date.parse('2026-12-03T09:00:00Z');
 const SERVICES = 1_000;
 
 /** One instance of a service: passing, or lost (its key gone from etcd two minutes ago). */
-const instance = (service: string, id: string, lost: boolean): Instance => ({
-  id,
-  service,
-  key: lost ? `/switchyard/lost/${service}/${id}` : `/services/${service}/${id}`,
-  address: '10.0.0.1:80',
-  format: 'native',
-  metadata: {},
-  status: lost ? 'critical' : 'passing',
-  statusCause: lost ? 'lease expired' : 'probe OK',
-  drain: null,
-  passedAt: new Date(T0 - 60_000).toISOString(),
-  ...(lost ? { statusCauseKind: 'lost' as const, lost: { at: new Date(T0 - 120_000).toISOString(), cause: 'lease expired', passingBefore: 2 } } : {}),
-});
+const instance = (service: string, id: string, lost: boolean): Instance => lostOrPassing(service, id, lost, T0, { passingBefore: 2 });
 
 describe('what Alertmanager is sent, at scale', () => {
   it(`reads the engine's alerts a fixed number of times per evaluation and post, not once per alert (${SERVICES} InstancesLost warnings posted firing)`, async () => {

@@ -11,6 +11,7 @@ import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
 import { summaryOfService } from '@/lib/model/service-summary';
 import { toService } from '@/lib/model/state';
 import { startReceiver } from '@/tests/support/alertmanager';
+import { lostOrPassing } from '@/tests/support/lost-instance';
 import { createManualClock } from '@/tests/support/manual-clock';
 import { createAlerting } from './service';
 import type { AckStore } from './ack-store';
@@ -1493,19 +1494,7 @@ describe('acknowledging an alert', () => {
 describe('a mass recovery while the hand-over reads history', () => {
   const SERVICES = 250;
   /** One instance of a service: lost two minutes before T0 (all of them: the old leader paged critical), or back and passing. */
-  const instanceOf = (service: string, id: string, lost: boolean): Instance => ({
-    id,
-    service,
-    key: lost ? `/switchyard/lost/${service}/${id}` : `/services/${service}/${id}`,
-    address: '10.0.0.1:80',
-    format: 'native',
-    metadata: {},
-    status: lost ? 'critical' : 'passing',
-    statusCause: lost ? 'lease expired' : 'probe OK',
-    drain: null,
-    passedAt: new Date(T0 - 60_000).toISOString(),
-    ...(lost ? { statusCauseKind: 'lost' as const, lost: { at: new Date(T0 - 120_000).toISOString(), cause: 'lease expired', passingBefore: 3 } } : { recoveredAt: new Date(T0 + 9_000).toISOString() }),
-  });
+  const instanceOf = (service: string, id: string, lost: boolean): Instance => lostOrPassing(service, id, lost, T0, { passingBefore: 3, recoveredAt: new Date(T0 + 9_000).toISOString() });
 
   it(`resolves the old leader's standing critical of each of ${SERVICES} services, though the engine kept only its last 200 resolves, and no warning it never saw firing`, async () => {
     const webhook = await startReceiver();
