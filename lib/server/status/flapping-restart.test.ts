@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAlertEngine } from '@/lib/model/alerts/engine';
 import { DEFAULT_ALERT_RULES } from '@/lib/model/alerts/rules';
 import type { HistoryEvent, NewHistoryEvent } from '@/lib/model/events';
@@ -56,9 +56,12 @@ async function crashLoop() {
     const recordedFlaps = readRecordedFlaps(opened, startedMs);
     let downRead: Promise<unknown> = Promise.resolve();
     const recordedDown = (instances: readonly { service: string; instance: string }[]) => {
-      const read = readRecordedDown(opened, instances, startedMs);
-      downRead = read;
-      return read;
+      let readAll: () => void = () => undefined;
+      downRead = new Promise<void>((resolve) => (readAll = resolve));
+      return (async function* () {
+        yield* readRecordedDown(opened, instances, startedMs);
+        readAll();
+      })();
     };
     const publisher = createStatusPublisher({ store, now: () => new Date(clock.now), recordedFlaps, recordedDown, onChange: (change) => opened.append(healthChangedEvent(change)) });
     running = { store, publisher };
@@ -390,7 +393,7 @@ describe('flapping across a restart', () => {
 describe('History read as the publisher starts', () => {
   const KEY_A = '/services/payments/a';
   /** A publisher on a manual clock, id `a` of payments registered at its start under each of `keys` (etcd key, lease). */
-  function publisherWith(recordedFlaps: Promise<ReadonlyMap<string, RecordedCriticalChanges>>, recordedDown?: () => Promise<ReadonlyMap<string, RecordedCriticalChanges>>, keys: readonly (readonly [string, string | undefined])[] = [[KEY_A, undefined]]) {
+  function publisherWith(recordedFlaps: Promise<ReadonlyMap<string, RecordedCriticalChanges>>, recordedDown?: () => AsyncIterable<ReadonlyMap<string, RecordedCriticalChanges>>, keys: readonly (readonly [string, string | undefined])[] = [[KEY_A, undefined]]) {
     const clock = { now: T0 };
     const store = createStore({ coalesceMs: 0, now: () => new Date(clock.now) });
     const logged: string[] = [];
@@ -489,9 +492,9 @@ describe('History read as the publisher starts', () => {
     const down = new Promise<ReadonlyMap<string, { changes: number[]; down: boolean }>>((resolve) => (answer = resolve));
     const asked: unknown[] = [];
     const recordedFlaps = Promise.resolve(new Map<string, { changes: number[]; down: boolean }>());
-    const { clock, store, probe } = publisherWith(recordedFlaps, (...args: unknown[]) => {
+    const { clock, store, probe } = publisherWith(recordedFlaps, async function* (...args: unknown[]) {
       asked.push(...args);
-      return down;
+      yield await down;
     });
     await recordedFlaps;
     expect(asked).toEqual([[{ service: 'payments', instance: 'a' }]]);
@@ -500,6 +503,8 @@ describe('History read as the publisher starts', () => {
     // Passing when the last run stopped, over 10 min before: History counts the critical.
     answer(new Map([['payments\0a', { changes: [], down: false }]]));
     await down;
+    // Taken a few promise steps later, through the answer's iterator.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(store.instance(KEY_A)?.criticalChangesMs).toBeUndefined();
     for (const to of ['passing', 'critical'] as const) {
       clock.now += 5_000;
@@ -555,6 +560,121 @@ describe('History read as the publisher starts', () => {
       probe(to);
     }
     expect(flappingOf(store.instance(KEY_A)?.criticalChangesMs, clock.now)?.changes).toBe(3);
+  });
+
+  /**
+   * A publisher on a manual clock, `ids` of payments registered at its start in that order, History's
+   * rows before the window read by the real readRecordedDown from `latestPerInstance`.
+   */
+  function fleetWith(ids: readonly string[], recordedFlaps: Promise<ReadonlyMap<string, RecordedCriticalChanges>>, latestPerInstance: History['latestPerInstance']) {
+    const clock = { now: T0 };
+    const store = createStore({ coalesceMs: 0, now: () => new Date(clock.now) });
+    /** Ids asked of History so far. */
+    const asked = { ids: 0 };
+    const history: Pick<History, 'latestPerInstance'> = {
+      latestPerInstance: (instances, kinds, beforeMs) => {
+        asked.ids += instances.length;
+        return latestPerInstance(instances, kinds, beforeMs);
+      },
+    };
+    const publisher = createStatusPublisher({ store, now: () => new Date(clock.now), recordedFlaps, recordedDown: (instances) => readRecordedDown(history, instances, T0), log: () => undefined });
+    running = { store, publisher };
+    const keyOf = (id: string): string => `/services/payments/${id}`;
+    const register = (id: string): void => store.upsertKey({ etcdKey: keyOf(id), lease: undefined, registrations: [{ service: 'payments', id, address: '10.0.0.1:80', format: 'native', metadata: {} }] });
+    for (const id of ids) register(id);
+    store.flush();
+    publisher.registryListed();
+    /** Each id's probes reach `to` now (the store flushed after all, as its coalescing does). */
+    const probe = (probed: readonly string[], to: Status): void => {
+      for (const id of probed) {
+        const from = store.instance(keyOf(id))?.status ?? 'unknown';
+        publisher.probe(keyOf(id), { status: to, statusCause: to, lastProbe: { at: iso(clock.now), ok: to === 'passing', latencyMs: 1 } }, from === to ? undefined : { key: keyOf(id), service: 'payments', instance: id, from, to, cause: 'probe', at: iso(clock.now) });
+      }
+      store.flush();
+    };
+    const count = (id: string): number | undefined => flappingOf(store.instance(keyOf(id))?.criticalChangesMs, clock.now)?.changes;
+    const status = (id: string): Status | undefined => store.instance(keyOf(id))?.status;
+    /** Until `ids` have been asked of History, and its answers so far taken (readRecordedDown frees the event loop between queries). */
+    const askedFor = async (total: number): Promise<void> => {
+      while (asked.ids < total) await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    return { clock, store, publisher, asked, register, probe, count, status, askedFor };
+  }
+
+  it('past FLAP_FOLLOWED_MAX ids with no row in the window, each one’s first verdict is weighed against its row before, and those answers never push out a crash loop read from the window', async () => {
+    const steady = Array.from({ length: FLAP_FOLLOWED_MAX + 500 }, (_, index) => `s${index}`);
+    // z crash-looped in the window and had recovered when Switchyard stopped; the others passed for over 10 min (no row at all reads the same).
+    const recordedFlaps = Promise.resolve(new Map([['payments\0z', { changes: [T0 - 90_000, T0 - 60_000, T0 - 30_000], down: false }]]));
+    const { clock, probe, count, askedFor } = fleetWith(['z', ...steady], recordedFlaps, () => Promise.resolve([]));
+    await askedFor(steady.length);
+    // The last ten listed answer 503, 200, 503; z fails again.
+    const failing = steady.slice(-10);
+    clock.now += 5_000;
+    probe([...failing, 'z'], 'critical');
+    for (const to of ['passing', 'critical'] as const) {
+      clock.now += 5_000;
+      probe(failing, to);
+    }
+    expect(failing.map(count)).toEqual(failing.map(() => 3));
+    expect(count('z')).toBe(4);
+  });
+
+  it('takes each 1,000-id answer of History’s rows before the window as it comes: an id of the first, critical by its calls when Switchyard stopped, is held unknown at a passing first probe while the next has not answered', async () => {
+    const others = Array.from({ length: 1_000 }, (_, index) => `b${index}`);
+    const rowOfA: HistoryEvent = { id: 1, at: iso(T0 - 15 * 60_000), kind: 'health.changed', service: 'payments', instance: 'a', from: 'passing', to: 'critical', detail: 'error rate 50 % over the last 30 s' };
+    let queries = 0;
+    const { probe, status, askedFor } = fleetWith(['a', ...others], Promise.resolve(new Map()), (instances) => {
+      queries += 1;
+      return queries === 1 ? Promise.resolve(instances.some(({ instance }) => instance === 'a') ? [rowOfA] : []) : new Promise(() => undefined);
+    });
+    // The second query asked (not answered): the first's answer taken.
+    await askedFor(1_001);
+    probe(['a'], 'passing');
+    expect(status('a')).toBe('unknown');
+  });
+
+  it('History’s row before the window taken after a first critical whose entry was pushed out past FLAP_FOLLOWED_MAX: down as the instance is, so its recovery counts', async () => {
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const { clock, probe, register, count, askedFor } = fleetWith(['a'], Promise.resolve(new Map()), async () => {
+      await answered;
+      return [];
+    });
+    await askedFor(1);
+    // Its first verdict, before History's answer: no change yet.
+    clock.now += 5_000;
+    probe(['a'], 'critical');
+    // FLAP_FOLLOWED_MAX instances registered since fail (a change each, followed): a's entry goes first.
+    const later = Array.from({ length: FLAP_FOLLOWED_MAX }, (_, index) => `later-${index}`);
+    for (const id of later) register(id);
+    clock.now += 1_000;
+    probe(later, 'passing');
+    probe(later, 'critical');
+    // Passing for over 10 min when it stopped: its first critical was a change.
+    answer();
+    await answered;
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const to of ['passing', 'critical'] as const) {
+      clock.now += 5_000;
+      probe(['a'], to);
+    }
+    expect(count('a')).toBe(3);
+  });
+
+  it('takes nothing after stop(), and asks History nothing more', async () => {
+    let answerFlaps: (recorded: ReadonlyMap<string, RecordedCriticalChanges>) => void = () => undefined;
+    const recordedFlaps = new Promise<ReadonlyMap<string, RecordedCriticalChanges>>((resolve) => (answerFlaps = resolve));
+    const { clock, store, publisher, probe, asked } = fleetWith(['a', 'b'], recordedFlaps, () => Promise.resolve([]));
+    clock.now += 5_000;
+    probe(['a', 'b'], 'critical');
+    const writes = vi.spyOn(store, 'setHealth');
+    publisher.stop();
+    answerFlaps(new Map([['payments\0a', { changes: [T0 - 60_000], down: false }]]));
+    await recordedFlaps;
+    for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(asked.ids).toBe(0);
+    expect(writes).not.toHaveBeenCalled();
   });
 });
 

@@ -89,9 +89,10 @@ export interface StatusPublisherOptions {
   /**
    * What History's rows before this start left each of `instances` (status/recorded-flaps.ts
    * `readRecordedDown`): asked at the registry's first listing for those present then that
-   * `recordedFlaps` has no row of, so their first verdict is weighed as History weighs it.
+   * `recordedFlaps` has no row of, so their first verdict is weighed as History weighs it. Answered
+   * in parts, each taken as it comes.
    */
-  recordedDown?: (instances: readonly { service: string; instance: string }[]) => Promise<ReadonlyMap<string, RecordedCriticalChanges>>;
+  recordedDown?: (instances: readonly { service: string; instance: string }[]) => AsyncIterable<ReadonlyMap<string, RecordedCriticalChanges>>;
   log?: (line: string) => void;
 }
 
@@ -135,6 +136,14 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
   const membership = new Map<string, Verdict>();
   /** `service\0id` → its critical changes: a crash loop removes the instance's row at each loss (lost/tracker.ts). */
   const criticalChanges = new Map<string, CriticalChanges>();
+  /**
+   * `service\0id` → whether History's rows before the window left it down (`recordedDown`), for an id
+   * present at start-up with no row in the window, until its first verdict, which is weighed against
+   * it. Apart from `criticalChanges`: a steady fleet's answers are most of them, and would fill it past
+   * FLAP_FOLLOWED_MAX and push out the crash loops read from the window. Bounded by the fleet present
+   * at start-up, and emptied once every key of it has had its verdict or gone.
+   */
+  const downBeforeWindow = new Map<string, boolean>();
   /** `service\0id` → an instance History left critical by its calls, its first verdict not given yet (`heldForCalls`). */
   const awaitingCalls = new Map<string, AwaitingCalls>();
   /** Until the registry's first listing: keys given a verdict (a status other than unknown) in this process. */
@@ -145,7 +154,19 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
    * While `recordedDown` is asked: the first verdict of each id present at start-up with no record
    * (taken as no change then), to weigh once the answer comes.
    */
-  let firstVerdicts: Map<string, { to: Status; atMs: number }> | undefined;
+  let firstVerdicts: Map<string, { key: string; to: Status; atMs: number }> | undefined;
+  /** Stopped: History's answers still to come are dropped, and no more asked. */
+  let stopped = false;
+  /** A key present at start-up had its first verdict or went: once none is left, no first verdict is to weigh. */
+  const doneAtStart = (key: string): void => {
+    if (presentAtStart?.delete(key) === true && presentAtStart.size === 0) downBeforeWindow.clear();
+  };
+  /** Follows an id's changes as its newest: the one not seen longest goes past FLAP_FOLLOWED_MAX. */
+  const follow = (identity: string, followed: CriticalChanges): void => {
+    criticalChanges.delete(identity);
+    criticalChanges.set(identity, followed);
+    if (criticalChanges.size > FLAP_FOLLOWED_MAX) criticalChanges.delete(criticalChanges.keys().next().value as string);
+  };
   /** Whether this verdict is the first of an instance present at start-up: then it is no change (a restart during an outage went nowhere). */
   const firstVerdictAtStart = (key: string): boolean => (presentAtStart ? presentAtStart.has(key) : !judged.has(key));
   /** Live keys published here → their `service\0id`, and how many live keys each of those has. */
@@ -179,14 +200,16 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     noteLiveKey(instance.key, identity);
     const followed = criticalChanges.get(identity);
     // None followed here: start from what the instance carries (a loss adopted from a replica, a restart, one evicted past FLAP_FOLLOWED_MAX).
-    let { changes, down } = followed ?? { changes: instance.criticalChangesMs ?? [], down: instance.status === 'critical' };
     const atStart = instance.status === 'unknown' && firstVerdictAtStart(instance.key);
+    const downBefore = atStart && followed === undefined ? downBeforeWindow.get(identity) : undefined;
+    let { changes, down } = followed ?? { changes: instance.criticalChangesMs ?? [], down: downBefore ?? instance.status === 'critical' };
     // History's rows say whether it was down when the last run stopped: its first verdict here is weighed against that.
-    const againstRecord = atStart && followed?.recorded === true;
-    const firstVerdict = followed === undefined && atStart;
-    if (firstVerdict && to !== 'unknown' && firstVerdicts !== undefined && !firstVerdicts.has(identity)) firstVerdicts.set(identity, { to, atMs: whenMs });
+    const againstRecord = atStart && (followed?.recorded === true || downBefore !== undefined);
+    const firstVerdict = followed === undefined && downBefore === undefined && atStart;
+    if (firstVerdict && to !== 'unknown' && firstVerdicts !== undefined && !firstVerdicts.has(identity)) firstVerdicts.set(identity, { key: instance.key, to, atMs: whenMs });
     if (to !== 'unknown') {
-      if (presentAtStart) presentAtStart.delete(instance.key);
+      downBeforeWindow.delete(identity);
+      if (presentAtStart) doneAtStart(instance.key);
       else judged.add(instance.key);
       awaitingCalls.delete(identity);
     }
@@ -210,18 +233,17 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
     // Kept while another live key of the id exists: rebuilt from that key's own status (one stuck critical,
     // a dead duplicate), the id would be down again and this key's next failure no change, as History counts it.
     const stillRecorded = followed?.recorded === true && to === 'unknown';
-    if (changes.length > 0 || down || stillRecorded || (liveKeyCount.get(identity) ?? 0) > 1) {
-      criticalChanges.set(identity, { changes, down, ...(stillRecorded ? { recorded: true as const } : {}) });
-      if (criticalChanges.size > FLAP_FOLLOWED_MAX) criticalChanges.delete(criticalChanges.keys().next().value as string);
-    }
+    // Still no verdict (held for its calls): its first is weighed against downBeforeWindow, which keeps it.
+    const stillBefore = downBefore !== undefined && to === 'unknown';
+    if (!stillBefore && (changes.length > 0 || down || stillRecorded || (liveKeyCount.get(identity) ?? 0) > 1)) follow(identity, { changes, down, ...(stillRecorded ? { recorded: true as const } : {}) });
     return changes.length >= FLAP_MIN_CHANGES ? changes : undefined;
   };
 
   /**
    * A restart's first verdict from the probes alone is no recovery of an instance History left
-   * critical by its calls (error rate, latency: `downByCalls`), which this process has not judged yet
-   * (the last 30 s of calls are not kept, and an OpenTelemetry stream's first point after a restart
-   * counts nothing). Passing then would be a recovery and, once its calls are seen, a new failure: two
+   * critical by its calls (its error rate: latency makes one warning at most; `downByCalls`), which
+   * this process has not judged yet (the last 30 s of calls are not kept, and an OpenTelemetry
+   * stream's first point after a restart counts nothing). Passing then would be a recovery and, once its calls are seen, a new failure: two
    * changes per restart of a steady failure, and a crash-looping Switchyard made every such instance
    * flap. So it stays unknown until the traffic evaluator has seen its calls cover a full window, or
    * gives a verdict on them (weighed against History's, RECORDED_CRITICAL_BY_CALLS), and at most
@@ -343,6 +365,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
    * them. Instances already written carry the count now rather than at their next probe.
    */
   const takeRecorded = (recorded: ReadonlyMap<string, RecordedCriticalChanges>): void => {
+    if (stopped) return;
     for (const [identity, { changes, down, downByCalls }] of recorded) {
       const followed = criticalChanges.get(identity);
       if (followed) criticalChanges.set(identity, { ...followed, changes: changes.reduce(withCriticalChange, withoutRecordedAgain(followed, changes, down)) });
@@ -361,42 +384,51 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
   });
 
   /**
-   * What History's rows before the window left the ids present at start-up that it had no row of
-   * (`recordedDown`): one with no verdict yet starts from it, as from `recordedFlaps`; one whose first
-   * verdict was given meanwhile (taken as no change) gains it as a change where History counts one.
+   * What History's rows before the window left ids present at start-up that it had no row of
+   * (`recordedDown`, one part of them): one with no verdict yet has its first weighed against it
+   * (`downBeforeWindow`); one whose first verdict was given meanwhile (taken as no change) gains it
+   * as a change where History counts one.
    */
   const takeRecordedDown = (recorded: ReadonlyMap<string, RecordedCriticalChanges>): void => {
     const gained = new Set<string>();
     for (const [identity, { down, downByCalls }] of recorded) {
-      const followed = criticalChanges.get(identity);
       const first = firstVerdicts?.get(identity);
-      if (first === undefined && followed === undefined) {
-        if (criticalChanges.size >= FLAP_FOLLOWED_MAX) continue;
-        criticalChanges.set(identity, { changes: [], down, recorded: true });
+      if (first === undefined) {
+        if (criticalChanges.has(identity) || presentAtStart === undefined || presentAtStart.size === 0) continue;
+        downBeforeWindow.set(identity, down);
         if (downByCalls === true) awaitingCalls.set(identity, { heldKeys: new Set() });
-      } else if (first !== undefined && criticalChange(down, first.to).counts) {
-        // Not followed since: no change in the window, and not down (this run's verdicts since count from there).
-        const since = followed ?? { changes: [], down: false };
-        criticalChanges.set(identity, { ...since, changes: withCriticalChange(since.changes, first.atMs) });
-        gained.add(identity);
+        continue;
       }
+      firstVerdicts?.delete(identity);
+      if (!criticalChange(down, first.to).counts) continue;
+      // Not followed since (not down, no change), or pushed out past FLAP_FOLLOWED_MAX: from what the instance carries and is, as followChanges starts.
+      const instance = store.instance(first.key);
+      const since = criticalChanges.get(identity) ?? { changes: instance?.criticalChangesMs ?? [], down: instance?.status === 'critical' };
+      follow(identity, { ...since, changes: withCriticalChange(since.changes, first.atMs) });
+      gained.add(identity);
     }
-    for (const [key, identity] of identityOfKey) if (gained.has(identity)) publish(key, undefined, undefined);
+    if (gained.size > 0) for (const [key, identity] of identityOfKey) if (gained.has(identity)) publish(key, undefined, undefined);
   };
-  /** At the registry's first listing: asks `recordedDown` of the ids present that `recordedFlaps` had no row of. */
+  /** At the registry's first listing: asks `recordedDown` of the ids present that `recordedFlaps` had no row of, and takes each part of the answer as it comes. */
   const askRecordedDown = (present: ReadonlyMap<string, { service: string; instance: string }>): void => {
     const { recordedFlaps, recordedDown } = options;
     if (recordedFlaps === undefined || recordedDown === undefined || present.size === 0) return;
     firstVerdicts = new Map();
+    const takeEach = async (recorded: ReadonlyMap<string, RecordedCriticalChanges>): Promise<void> => {
+      const unread = [...present].filter(([identity]) => !recorded.has(identity)).map(([, instance]) => instance);
+      if (unread.length === 0 || stopped) return;
+      try {
+        for await (const part of recordedDown(unread)) {
+          if (stopped) break;
+          takeRecordedDown(part);
+        }
+      } catch (error) {
+        (options.log ?? console.error)(`flapping: History's status rows before the last ${FLAP_WINDOW_MS / 60_000} min could not be read (${error instanceof Error ? error.message : String(error)}); the first verdict of an instance with none since counts as no change`);
+      }
+    };
     recordedFlaps
       .then(
-        (recorded) => {
-          const unread = [...present].filter(([identity]) => !recorded.has(identity)).map(([, instance]) => instance);
-          if (unread.length === 0) return undefined;
-          return recordedDown(unread).then(takeRecordedDown, (error: unknown) => {
-            (options.log ?? console.error)(`flapping: History's status rows before the last ${FLAP_WINDOW_MS / 60_000} min could not be read (${error instanceof Error ? error.message : String(error)}); the first verdict of an instance with none since counts as no change`);
-          });
-        },
+        takeEach,
         // Logged where it is taken: the counts start from this run.
         () => undefined,
       )
@@ -412,7 +444,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       traffic.delete(change.key);
       membership.delete(change.key);
       judged.delete(change.key);
-      presentAtStart?.delete(change.key);
+      doneAtStart(change.key);
       forgetLiveKey(change.key);
     }
   });
@@ -452,6 +484,7 @@ export function createStatusPublisher(options: StatusPublisherOptions): StatusPu
       askRecordedDown(present);
     },
     stop(): void {
+      stopped = true;
       unsubscribe();
     },
   };

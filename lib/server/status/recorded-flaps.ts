@@ -46,21 +46,22 @@ export async function readRecordedFlaps(history: Pick<History, 'query' | 'latest
  * present at start-up with no row in the window readRecordedFlaps read, whose first verdict History
  * weighs against its newest row before it. No changes (they are older than the window); down as
  * that row left it, and whether by its calls. One with no row at all is not down, as History's rule
- * has it: its first critical is a change.
+ * has it: its first critical is a change. One answer per LATEST_PER_INSTANCE_MAX ids, each given
+ * as it comes, so the first verdicts given meanwhile are as few as they can be.
  */
-export async function readRecordedDown(history: Pick<History, 'latestPerInstance'>, instances: readonly { service: string; instance: string }[], nowMs: number): Promise<Map<string, RecordedCriticalChanges>> {
+export async function* readRecordedDown(history: Pick<History, 'latestPerInstance'>, instances: readonly { service: string; instance: string }[], nowMs: number): AsyncGenerator<Map<string, RecordedCriticalChanges>> {
   // Asked once probes run, most of a steady fleet: one query at a time, the event loop free between
   // them (better-sqlite3 answers synchronously: 25,000 ids at once held it 0.9 s; one at a time, 0.73 s
   // in all and at most 34 ms held).
-  const rows: HistoryEvent[] = [];
   for (let from = 0; from < instances.length; from += LATEST_PER_INSTANCE_MAX) {
     if (from > 0) await new Promise((resolve) => setImmediate(resolve));
-    rows.push(...(await history.latestPerInstance(instances.slice(from, from + LATEST_PER_INSTANCE_MAX), CRITICAL_CHANGE_KINDS, nowMs)));
+    const asked = instances.slice(from, from + LATEST_PER_INSTANCE_MAX);
+    const rows = await history.latestPerInstance(asked, CRITICAL_CHANGE_KINDS, nowMs);
+    rows.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.id - b.id);
+    const recorded = recentCriticalChanges(rows, nowMs);
+    for (const { service, instance } of asked) if (!recorded.has(`${service}\0${instance}`)) recorded.set(`${service}\0${instance}`, { changes: [], down: false });
+    yield recorded;
   }
-  rows.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.id - b.id);
-  const recorded = recentCriticalChanges(rows, nowMs);
-  for (const { service, instance } of instances) if (!recorded.has(`${service}\0${instance}`)) recorded.set(`${service}\0${instance}`, { changes: [], down: false });
-  return recorded;
 }
 
 /**
