@@ -59,26 +59,38 @@ describe('flapping across a restart of the real server (real etcd, SQLite in its
     expect(firing.description).toMatch(/^crashloop-1: 5 changes into and out of critical in /);
   });
 
-  it('weighs the first verdict of an instance with no row in the last 10 min against its row before, as History does: passing 15 min before the start, then 503, 200, 503 reads 3 changes on the page and in History', async () => {
+  it('weighs the first verdict of an instance with no row in the last 10 min against its rows before, as History does: critical by its failed probes 20 min before the start, its registration open, then 200, 503, 200 reads 3 changes on the page and in History', async () => {
     await server?.stop();
     server = undefined;
     const quietDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-flap-quiet-'));
     const quietTarget = await startHealthTarget();
     try {
-      // What the last run left: passing since 15 min before this start, nothing since.
-      const seeded = await openHistory({ file: path.join(quietDir, 'history.sqlite'), flushMs: 5 });
-      seeded.append({ at: new Date(Date.now() - 15 * 60_000).toISOString(), kind: 'health.changed', service: 'quiet', instance: 'quiet-1', from: 'unknown', to: 'passing', detail: 'probe OK' });
-      await seeded.flush();
-      await seeded.close();
+      // The last run: quiet-1 registered and made critical by its failed probes ...
       quietTarget.setStatus(503);
       await etcd.put('/services/quiet/quiet-1', JSON.stringify({ address: quietTarget.address, health: { http: '/healthz' } }));
+      const last = await startServer({ etcdEndpoints: etcd.endpoints, dataDir: quietDir, env });
+      server = last;
+      await reaches(last, 'critical', 'quiet');
+      expect(await last.stop()).toBe(0);
+      server = undefined;
+      // ... 20 min before this start: its rows moved back (its registration stays open, so this start writes none), nothing since.
+      const recorded = await openHistory({ file: path.join(quietDir, 'history.sqlite'), flushMs: 5 });
+      const ago = 20 * 60_000;
+      await recorded.db.updateTable('events').set((eb) => ({ at_ms: eb('at_ms', '-', ago), first_failed_ms: eb('first_failed_ms', '-', ago) })).where('instance', '=', 'quiet-1').execute();
+      const rows = (await recorded.query({ limit: 100 })).events.filter((row) => row.instance === 'quiet-1');
+      await recorded.close();
+      expect(rows.map((row) => `${row.kind} ${row.to ?? ''}`)).toEqual(['health.changed critical', 'instance.registered ']);
+      // Failed probes made it critical (no calls to wait for after the restart).
+      expect(rows[0]?.firstFailedAt).toBeDefined();
+      // It passes from the restart on: History counts the first pass as a recovery, a change; it was no change when only the rows of the last 10 min were read.
+      quietTarget.setStatus(200);
       const started = await startServer({ etcdEndpoints: etcd.endpoints, dataDir: quietDir, env });
       server = started;
-      await reaches(started, 'critical', 'quiet');
-      quietTarget.setStatus(200);
       await reaches(started, 'passing', 'quiet');
       quietTarget.setStatus(503);
-      expect(changesOn(await reaches(started, 'critical', 'quiet'))).toBe(3);
+      await reaches(started, 'critical', 'quiet');
+      quietTarget.setStatus(200);
+      expect(changesOn(await reaches(started, 'passing', 'quiet'))).toBe(3);
       const incidents = await eventually(async () => {
         const list = (await (await started.fetch('/api/v1/incidents?service=quiet')).json()) as IncidentList;
         return list.incidents.some((incident) => incident.flapping) ? list.incidents : undefined;
