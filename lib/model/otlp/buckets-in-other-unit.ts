@@ -1,15 +1,21 @@
 /** Duration histograms sent with buckets in the other unit, as the metrics intake lists them and Diagnostics shows them. */
 
-/** A service's duration histogram with buckets in the other unit: what Diagnostics lists, one per service and metric. */
-export interface BucketsInOtherUnitHistogram {
+/** A reporter's duration histogram sent with bounds in the other unit, in one request, as its first point's bounds show. */
+export interface BucketsInOtherUnit {
   service: string;
   metric: string;
-  /** 's' with millisecond bounds, 'ms' with seconds bounds (as last sent). */
+  /** The histogram's unit: 's' with millisecond bounds, 'ms' with seconds bounds. */
   unit: 's' | 'ms';
-  smallestPositiveBound: number;
-  largestBound: number;
-  /** Its data points recorded since it was first seen. */
+  /** Its data points that were not refused (in the request; since first seen, as listed). */
   points: number;
+  /** The calls under it share the first bucket (0 when no bound is positive). */
+  smallestPositiveBound: number;
+  /** The calls over it share the overflow bucket. */
+  largestBound: number;
+}
+
+/** One as Diagnostics lists it, one per service and metric: its bounds as last sent. */
+export interface BucketsInOtherUnitHistogram extends BucketsInOtherUnit {
   firstAt: number;
   lastAt: number;
 }

@@ -2,6 +2,7 @@ import { MAX_INTERVAL_SECONDS } from '../ingest';
 import { looksLikeMilliseconds, looksLikeSeconds, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
 import { DURATION_METRICS, msPerUnit, type DurationMetric } from './names';
 import { calleeOf, isError, reporterInstanceOf, type RegistryLookup } from './peer';
+import type { BucketsInOtherUnit } from './buckets-in-other-unit';
 import { attributeText, type Attributes, type ExportMetricsRequest, type OtlpMetric } from './schema';
 import { collectionsOf, type CumulativeTracker, type MetricCollections, type StreamScope } from './temporality';
 
@@ -50,27 +51,13 @@ export interface MappingResult {
   bucketsInOtherUnit: BucketsInOtherUnit[];
 }
 
-/** A reporter's duration histogram sent with bounds in the other unit, as its first point's bounds show (an instrument's points share them). */
-export interface BucketsInOtherUnit {
-  service: string;
-  metric: string;
-  /** The histogram's unit: 's' with millisecond bounds, 'ms' with seconds bounds. */
-  unit: 's' | 'ms';
-  /** Its data points in the request that were not refused. */
-  points: number;
-  /** The calls under it share the first bucket (0 when no bound is positive). */
-  smallestPositiveBound: number;
-  /** The calls over it share the overflow bucket. */
-  largestBound: number;
-}
-
-/** The unit of a histogram whose explicit bounds look like the other unit's, else undefined. Once per metric of a request, from its first point. */
-function otherUnitOf(metric: OtlpMetric, factor: number): BucketsInOtherUnit['unit'] | undefined {
+/** A histogram's bounds when they look like the other unit's, else undefined. Once per metric of a request, from its first point (an instrument's points share them). */
+function otherUnitOf(metric: OtlpMetric, factor: number): Omit<BucketsInOtherUnit, 'service' | 'metric' | 'points'> | undefined {
   const bounds = metric.histogram?.dataPoints[0]?.explicitBounds;
   if (!bounds) return undefined;
-  if (factor === MS_PER_SECOND) return looksLikeMilliseconds(bounds) ? 's' : undefined;
-  if (factor === 1) return looksLikeSeconds(bounds) ? 'ms' : undefined;
-  return undefined;
+  const unit = factor === MS_PER_SECOND && looksLikeMilliseconds(bounds) ? 's' : factor === 1 && looksLikeSeconds(bounds) ? 'ms' : undefined;
+  if (unit === undefined) return undefined;
+  return { unit, smallestPositiveBound: bounds.find((bound) => bound > 0) ?? 0, largestBound: bounds.at(-1) ?? 0 };
 }
 
 /** One attribute, self-delimiting (lengths before texts), so a list of them joined is unambiguous. */
@@ -191,11 +178,7 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
           }
         }
         // Named after its points are checked: one refused (bounds not increasing …) is not recorded as sent.
-        if (otherUnit && notRefused > 0) {
-          const bounds = metric.histogram?.dataPoints[0]?.explicitBounds ?? [];
-          const smallestPositiveBound = bounds.find((bound) => bound > 0) ?? 0;
-          result.bucketsInOtherUnit.push({ service, metric: metric.name, unit: otherUnit, points: notRefused, smallestPositiveBound, largestBound: bounds.at(-1) ?? 0 });
-        }
+        if (otherUnit && notRefused > 0) result.bucketsInOtherUnit.push({ service, metric: metric.name, points: notRefused, ...otherUnit });
       }
     }
   }

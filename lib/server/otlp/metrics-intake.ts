@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { CalleeSeries, ReportAuthority } from '@/lib/model/otlp/authority';
-import { observationsOf, type ExternalNodes, type BucketsInOtherUnit, type Observation } from '@/lib/model/otlp/observations';
+import { observationsOf, type ExternalNodes, type Observation } from '@/lib/model/otlp/observations';
 import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { createCumulativeTracker, type CumulativeTrackerStats } from '@/lib/model/otlp/temporality';
 import type { CallObservation, MetricsStore } from '../metrics-store/store';
 import type { RegistryLookup } from '@/lib/model/otlp/peer';
-import type { BucketsInOtherUnitHistogram, BucketsInOtherUnitList } from '@/lib/model/otlp/buckets-in-other-unit';
+import type { BucketsInOtherUnit, BucketsInOtherUnitHistogram, BucketsInOtherUnitList } from '@/lib/model/otlp/buckets-in-other-unit';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64');
 
@@ -130,12 +130,12 @@ export function createMetricsIntake(options: MetricsIntakeOptions): MetricsIntak
         const ofService = otherUnit.get(sent.service);
         const listed = ofService?.get(sent.metric);
         if (listed) {
-          Object.assign(listed, { unit: sent.unit, smallestPositiveBound: sent.smallestPositiveBound, largestBound: sent.largestBound, points: listed.points + sent.points, lastAt: at });
+          Object.assign(listed, { ...sent, points: listed.points + sent.points, lastAt: at });
         } else if (otherUnitListed < MAX_BUCKETS_IN_OTHER_UNIT) {
           otherUnitListed += 1;
           const metrics = ofService ?? new Map<string, BucketsInOtherUnitHistogram>();
           if (!ofService) otherUnit.set(sent.service, metrics);
-          metrics.set(sent.metric, { service: sent.service, metric: sent.metric, unit: sent.unit, smallestPositiveBound: sent.smallestPositiveBound, largestBound: sent.largestBound, points: sent.points, firstAt: at, lastAt: at });
+          metrics.set(sent.metric, { ...sent, firstAt: at, lastAt: at });
           log(otherUnitLine(sent));
         } else {
           if (unlistedPoints === 0) log(listFullLine());
