@@ -251,7 +251,8 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
       const rect = flow.rects.get(graphId);
       if (!rect) return;
       redoOnResize.current = { centre: graphId };
-      viewSetAt.current = { width: storeApi.getState().width, height: storeApi.getState().height };
+      const { width, height } = storeApi.getState();
+      viewSetAt.current = { width, height };
       viewMovedByHand.current = false;
       phoneStart.current = phoneStartLeft(phoneStart.current);
       // Two frames on: a selection opens the panel, which takes the map's side (or, on a phone, its
