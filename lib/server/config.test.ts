@@ -31,6 +31,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: '23790' }).SWITCHYARD_LOCAL_ETCD_PORT).toBe(23790);
     expect(loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: 'free' }).SWITCHYARD_LOCAL_ETCD_PORT).toBe('free');
     expect(() => loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: 'any' })).toThrow(/SWITCHYARD_LOCAL_ETCD_PORT/);
+    // What it takes, said where it is refused: 'Invalid input' named neither.
+    for (const wrong of ['any', '', '0', '70000']) expect(() => loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: wrong })).toThrow(/SWITCHYARD_LOCAL_ETCD_PORT.*a port 1–65535, or "free"/);
   });
 
   it('names the variable that is wrong', () => {

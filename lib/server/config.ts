@@ -5,6 +5,9 @@ import { AlertRulesSchema, DEFAULT_ALERT_RULES } from '@/lib/model/alerts/rules'
 import { checkOidcEnv, OidcEnvShape, oidcConfigFrom, type OidcConfig } from './auth/oidc-config';
 import { ETCD_DEFAULT_CLIENT_PORT } from './etcd/local';
 
+/** What SWITCHYARD_LOCAL_ETCD_PORT takes, said wherever a value is refused ('Invalid input' named neither). */
+const LOCAL_ETCD_PORT_ERROR = 'must be a port 1–65535, or "free"';
+
 const commaList = z
   .string()
   .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part.length > 0));
@@ -104,7 +107,9 @@ export const ConfigSchema = z.object({
    * unknown; `free`: any free port each start, not kept (test launchers: no two runs, nor a fleet
    * pointed at etcd's default port, share one).
    */
-  SWITCHYARD_LOCAL_ETCD_PORT: z.union([z.literal('free'), z.coerce.number().int().min(1).max(65535)]).default(ETCD_DEFAULT_CLIENT_PORT),
+  SWITCHYARD_LOCAL_ETCD_PORT: z
+    .union([z.literal('free'), z.coerce.number().int(LOCAL_ETCD_PORT_ERROR).min(1, LOCAL_ETCD_PORT_ERROR).max(65535, LOCAL_ETCD_PORT_ERROR)], { error: LOCAL_ETCD_PORT_ERROR })
+    .default(ETCD_DEFAULT_CLIENT_PORT),
   /** A shared PostgreSQL for history, users, sessions, tokens and audit; unset, they live in SQLite under DATA_DIR. */
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a PostgreSQL URL such as postgres://user:password@db.example.com:5432/switchyard' })
