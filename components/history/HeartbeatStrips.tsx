@@ -1,7 +1,7 @@
 'use client';
 
 import { useMemo, useState } from 'react';
-import type { UptimeReport } from '@/lib/model/uptime';
+import { inStripOrder, type UptimeReport } from '@/lib/model/uptime';
 import { formatUptime } from './format';
 import { HeartbeatStrip } from './HeartbeatStrip';
 import { StripLegend } from './StripLegend';
@@ -15,7 +15,7 @@ const WINDOW_START: Record<string, string> = { '24h': '24 h ago', '7d': '7 d ago
 export function HeartbeatStrips({ report, registered }: { report: UptimeReport; registered: ReadonlySet<string> }) {
   const [all, setAll] = useState(false);
   const fromMs = Date.parse(report.window.from);
-  const instances = useMemo(() => [...report.instances].sort((a, b) => Number(registered.has(b.id)) - Number(registered.has(a.id)) || a.id.localeCompare(b.id)), [report.instances, registered]);
+  const instances = useMemo(() => inStripOrder(report.instances, registered), [report.instances, registered]);
   const shown = all ? instances : instances.slice(0, SHOWN);
   return (
     <div className="strips">

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from './events';
 import type { Status } from './instance';
-import { heartbeatStrip, statusesAtStart, uptimeMayChange, statusTimeline, statusTimelineBuilder, stripOf, uptime, uptimeOf, UptimeQuerySchema, type Observed, type StatusSpan } from './uptime';
+import { heartbeatStrip, inStripOrder, statusesAtStart, uptimeMayChange, statusTimeline, statusTimelineBuilder, stripOf, uptime, uptimeOf, UptimeQuerySchema, type Observed, type StatusSpan } from './uptime';
 
 /** Times are minutes from T0; windows are [0, 100) unless a case says otherwise. */
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
@@ -240,5 +240,13 @@ describe('uptimeMayChange (what the service page refetches its uptime on)', () =
 
   it('is true when any of a batch is', () => {
     expect(uptimeMayChange([of('payments', 'alert.fired'), of('payments', 'instance.lost', 'critical')], 'payments')).toBe(true);
+  });
+});
+
+describe('inStripOrder', () => {
+  it('lists registered instances first, then by id with numbers as numbers, as the Instances table does (billing-04-2 before -10)', () => {
+    const ids = ['billing-04-10', 'billing-04-2', 'gone-1', 'billing-04-1', 'billing-04-11'];
+    const registered = new Set(['billing-04-10', 'billing-04-2', 'billing-04-1', 'billing-04-11']);
+    expect(inStripOrder(ids.map((id) => ({ id })), registered).map(({ id }) => id)).toEqual(['billing-04-1', 'billing-04-2', 'billing-04-10', 'billing-04-11', 'gone-1']);
   });
 });

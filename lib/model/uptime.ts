@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { HistoryEvent } from './events';
 import { rollUpStatus } from './health';
 import { StatusSchema, type Status } from './instance';
+import { compareNatural } from './natural-order';
 
 /** What was observed at a moment: a status, or `none` (not registered, or Switchyard was not watching). */
 export type Observed = Status | 'none';
@@ -363,4 +364,9 @@ export interface UptimeReport {
   /** True when the window held more events than one request reads; figures cover up to `coveredUntil`. */
   truncated: boolean;
   coveredUntil: string;
+}
+
+/** A service's instance strips in the order its Instances table lists them: registered ones first, then by id, numbers as numbers. */
+export function inStripOrder<Strip extends { id: string }>(instances: readonly Strip[], registered: ReadonlySet<string>): Strip[] {
+  return [...instances].sort((a, b) => Number(registered.has(b.id)) - Number(registered.has(a.id)) || compareNatural(a.id, b.id));
 }
