@@ -48,7 +48,7 @@ export function ServiceOriginNote({ service, origins }: { service: string; origi
         ? `, recovered at ${local(utcClock(recoveredAt), recoveredAt)}: ${count === 1 ? 'a service that depends on it is' : `${count} services that depend on it are`} still clearing its errors`
         : `: ${count === 1 ? 'a failing service depends' : `${count} failing services depend`} on it`;
     return (
-      <p className="service-origin" role="note">
+      <p className={recoveredAt !== undefined ? 'service-origin service-origin--recovered' : 'service-origin'} role="note">
         <strong>
           {service} {recoveredAt !== undefined ? 'was' : 'is'} the likely origin
         </strong>{' '}

@@ -9,6 +9,7 @@ import { OriginMark } from '../ui/OriginMark';
 import { StatusBadge } from '../ui/StatusBadge';
 import { useBeforeIso } from '@/lib/client/useBefore';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
+import { utcClock } from '@/lib/model/status/clock';
 import { FlappingMark } from '../ui/FlappingMark';
 import { Truncate } from '../ui/Truncate';
 
@@ -40,14 +41,15 @@ function originTitle(origin: LikelyOrigin): string {
   const names = origin.explains.join(', ');
   const one = origin.explains.length === 1;
   return origin.recoveredAt !== undefined
-    ? `Likely origin, recovered: ${names} ${one ? 'is' : 'are'} still clearing its errors`
+    ? `Was the likely origin, now passing again: ${names} ${one ? 'is' : 'are'} still clearing its errors`
     : `Likely origin of the current failures: ${names} ${one ? 'fails' : 'fail'} because of it`;
 }
 
 export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, rowIndex, measure, origin }: Props) {
   const router = useRouter();
   const href = servicePath(summary.name);
-  const cause = useLocalTimes()(summary.cause ?? '');
+  const local = useLocalTimes();
+  const cause = local(summary.cause ?? '');
   const flapping = useBeforeIso(summary.flappingUntil);
   // Clicking anywhere in the row opens the service, unless the click was on the link itself
   // (it navigates on its own) or ended a text selection (people copy addresses and versions).
@@ -67,7 +69,8 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, r
         <span className="service-row__status">
           <span className="service-row__badges">
             <StatusBadge status={summary.status} />
-            {origin && <OriginMark title={originTitle(origin)} />}
+            {origin && <OriginMark title={originTitle(origin)} recovered={origin.recoveredAt !== undefined} />}
+            {origin?.recoveredAt !== undefined && <span className="service-row__recovered">recovered {local(utcClock(origin.recoveredAt), origin.recoveredAt)}</span>}
             {flapping && <FlappingMark more="Its page says which instance." />}
           </span>
           {showsCause(summary) && (

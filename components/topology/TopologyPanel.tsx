@@ -312,12 +312,13 @@ export function TopologyPanel(props: TopologyPanelProps) {
             </p>
           )}
           {origin && (
-            <div className="tpanel__origin" role="note">
+            // Recovered, muted as the services list's and the map's "was origin" mark: not a current failure.
+            <div className={origin.recoveredAt !== undefined ? 'tpanel__origin tpanel__origin--recovered' : 'tpanel__origin'} role="note">
               <p>
-                <strong>Likely origin.</strong> {local(describeOrigin(origin), origin.recoveredAt)}.
+                <strong>{origin.recoveredAt !== undefined ? 'Was the likely origin.' : 'Likely origin.'}</strong> {local(describeOrigin(origin), origin.recoveredAt)}.
               </p>
               <p className="tpanel__origin-list">
-                Failing because of it:{' '}
+                {origin.recoveredAt !== undefined ? 'Still clearing its errors:' : 'Failing because of it:'}{' '}
                 {origin.explains.map((name, i) => (
                   <span key={name}>
                     {i > 0 && ', '}

@@ -143,7 +143,9 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
     const timer = setTimeout(() => setResidueExpiredAt(serverNow()), expiry - serverNow() + 100);
     return () => clearTimeout(timer);
   }, [topology, residueExpiredAt]);
-  const originIds = useMemo(() => new Set(origins.map((origin) => origin.id)), [origins]);
+  const originIds = useMemo(() => new Set(origins.filter((origin) => origin.recoveredAt === undefined).map((origin) => origin.id)), [origins]);
+  // Origins passing again while their callers clear their errors: marked as having been one, not as a current failure.
+  const recoveredOrigins = useMemo(() => new Map(origins.flatMap((origin) => (origin.recoveredAt !== undefined ? [[origin.id, origin.recoveredAt] as const] : []))), [origins]);
   const departure = useMemo(() => sharedDeparture(topology, state.registry), [topology, state.registry]);
   // Asked at the same moments as the origins: a recovery stops counting when its residue does.
   const recovered = useMemo(() => new Set(recentRecoveries(topology, Math.max(serverNow(), residueExpiredAt)).keys()), [topology, residueExpiredAt]);
@@ -208,6 +210,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
         ...(visibility.focus ? { focus: visibility.focus } : {}),
         failing,
         origins: originIds,
+        recoveredOrigins,
         matches,
         selected: selectedId,
         recovered,
@@ -220,7 +223,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
     );
     cache.current = new Map<string, MapNode | MapEdge>([...built.nodes.map((n) => [n.id, n] as const), ...built.edges.map((e) => [e.id, e] as const)]);
     return built;
-  }, [graph, nodeById, layout.positions, visibility, failing, originIds, matches, selectedId, recovered, mode, dragging, flapEnded]);
+  }, [graph, nodeById, layout.positions, visibility, failing, originIds, matches, selectedId, recovered, recoveredOrigins, mode, dragging, flapEnded]);
 
   // Viewport: fitted once when the map first has nodes, then on request and when the canvas changes size.
   const [drawn, setDrawn] = useState(false);

@@ -168,6 +168,16 @@ describe('edges routed around the nodes in their way', () => {
     expect(group(untilMs + 60_000)?.ariaLabel).not.toMatch(/flapping/);
   });
 
+  it('marks a recovered origin as having been one, with when it recovered: no current-origin mark or ring beside its passing status', () => {
+    const recoveredAt = '2026-01-05T09:59:40.000Z';
+    const passing = topology.nodes.map((n) => (n.id === 'payments' ? { ...n, status: 'passing' as const } : n));
+    const flow = buildFlow(input({ nodeById: new Map(passing.map((n) => [n.id, n])), failing: new Set(['orders']), origins: new Set(), recoveredOrigins: new Map([['payments', recoveredAt]]) }));
+    const payments = flow.nodes.find((n) => n.id === 'n:payments');
+    expect(payments?.data).toMatchObject({ origin: false, originRecoveredAt: recoveredAt });
+    expect(payments?.className).not.toMatch(/is-origin/);
+    expect(payments?.ariaLabel).toBe('payments: passing, 2 instances, was the likely origin, recovered at 09:59:40 UTC');
+  });
+
   it('keeps the same edge objects through a status change (routes are made again only when a box moves)', () => {
     const memo = newRouteMemo();
     const first = buildFlow(input(), undefined, memo);

@@ -7,6 +7,7 @@ import type { Direction } from '@/lib/model/topology/graph';
 import { GROUP_PADDING, type Point } from '@/lib/model/topology/layout';
 import { SIZES, sizeOf } from '@/lib/model/topology/layout-input';
 import { STAND_IN_WORDS, standInTag, standInTitle, type StandInKind } from '@/lib/model/status/lost';
+import { utcClock } from '@/lib/model/status/clock';
 import { boundsOf, type PositionMap, type Rect } from '@/lib/model/topology/positions';
 import { readingOrder } from '@/lib/client/topology/nav';
 import { labelSize, labelSpot } from './edge-labels';
@@ -35,7 +36,10 @@ export interface ServiceData extends Record<string, unknown> {
   cause?: string;
   /** Failing in the origin analysis' sense (status or errors answered). */
   failing: boolean;
+  /** A likely origin of the current failures. */
   origin: boolean;
+  /** Was one and passes again, its callers still clearing its errors: when it recovered (ISO; `ProbableOrigin.recoveredAt`). */
+  originRecoveredAt?: string;
   /** "12% errors" while it is failing and the calls it answers fail at a failing rate (`nodeErrorsChip`). */
   errors?: string;
   /** Until when an instance of it flaps (ISO; `TopologyNode.flappingUntil`): the node says so until then. */
@@ -229,7 +233,10 @@ export interface FlowInput {
   visible: ReadonlySet<string>;
   focus?: ReadonlyMap<string, { direction: Direction }>;
   failing: ReadonlySet<string>;
+  /** Likely origins of the current failures. */
   origins: ReadonlySet<string>;
+  /** Likely origins that pass again while their callers clear their errors, with when they recovered (ISO): marked as having been one. */
+  recoveredOrigins?: ReadonlyMap<string, string>;
   /** Topology ids matching the search; null when there is no search. */
   matches: ReadonlySet<string> | null;
   /** Graph id of the selected node or group. */
@@ -350,6 +357,8 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
     const position = positionOf(graphNode.id);
     if (!position || !visible.has(topo.id)) continue;
     const isOrigin = origins.has(topo.id);
+    const originRecoveredAt = isOrigin ? undefined : input.recoveredOrigins?.get(topo.id);
+    const originWords = isOrigin ? ', likely origin' : originRecoveredAt !== undefined ? `, was the likely origin, recovered at ${utcClock(originRecoveredAt)}` : '';
     const errors = nodeErrorsChip(topo, failing.has(topo.id));
     const focusRole = input.focus?.get(topo.id)?.direction;
     const data: ServiceData = {
@@ -364,6 +373,7 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
       ...(topo.cause !== undefined ? { cause: topo.cause } : {}),
       failing: failing.has(topo.id),
       origin: isOrigin,
+      ...(originRecoveredAt !== undefined ? { originRecoveredAt } : {}),
       ...(errors !== undefined ? { errors } : {}),
       ...(topo.flappingUntil !== undefined ? { flappingUntil: topo.flappingUntil } : {}),
       ...(focusRole !== undefined ? { focus: focusRole } : {}),
@@ -384,8 +394,8 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
       className: classNames('tflow-node', matches?.has(topo.id) && 'is-match', graphNode.id === selected && 'is-selected', isOrigin && 'is-origin'),
       ariaLabel:
         topo.kind === 'service'
-          ? `${topo.id}: ${topo.status}, ${topo.instances} ${topo.instances === 1 ? 'instance' : 'instances'}${chipsText}${isOrigin ? ', likely origin' : ''}`
-          : `${topo.id} (${topo.kind === 'unknown' ? 'not registered' : topo.kind}): ${topo.status}${isOrigin ? ', likely origin' : ''}`,
+          ? `${topo.id}: ${topo.status}, ${topo.instances} ${topo.instances === 1 ? 'instance' : 'instances'}${chipsText}${originWords}`
+          : `${topo.id} (${topo.kind === 'unknown' ? 'not registered' : topo.kind}): ${topo.status}${originWords}`,
       data,
     };
     drawn.push(node);

@@ -7,6 +7,7 @@ import { OriginMark } from '../ui/OriginMark';
 import { StatusIcon } from '../ui/StatusIcon';
 import { STATUS_LABELS } from '../ui/StatusBadge';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
+import { utcClock } from '@/lib/model/status/clock';
 import { useBeforeIso } from '@/lib/client/useBefore';
 import { FLAPPING_MEANING } from '../ui/FlappingMark';
 import { CHIP_FIT_SCALE, CHIP_LINE_PX, clusterMemberTexts, fitChips, fitClusterLine, isMemberFigure, moreChipText, type FitChip } from './chip-fit';
@@ -123,8 +124,11 @@ function MoreChips({ atOne, enlarged }: { atOne: ServiceChip[]; enlarged: Servic
 /** "flapping" on a node, as beside its status in the services list: a green node between failures is no recovery that holds. */
 const FLAPPING_CHIP: ServiceChip = { kind: 'flapping', words: 'flapping', title: `${FLAPPING_MEANING}. Its page says which instance.` };
 
+/** A recovered origin's mark on the map: when it recovered; whom it took down is in the panel. */
+const recoveredOriginTitle = (clock: string): string => `Was the likely origin; passing again since ${clock}, while services that depend on it clear its errors`;
+
 function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
-  const { name, status, instances, drained, lost, lostServing, checking, cause, failing, origin, errors, flappingUntil, focus } = data;
+  const { name, status, instances, drained, lost, lostServing, checking, cause, failing, origin, originRecoveredAt, errors, flappingUntil, focus } = data;
   const allLost = lost + checking > 0 && lost + checking === instances;
   const standIns = lost + checking > 0;
   const count = plural(instances, 'instance', 'instances');
@@ -163,6 +167,7 @@ function ServiceNodeView({ data }: NodeProps<ServiceFlowNode>) {
         </span>
       </span>
       {origin && <OriginMark className="tnode__origin" />}
+      {originRecoveredAt !== undefined && <OriginMark className="tnode__origin" title={recoveredOriginTitle(local(utcClock(originRecoveredAt), originRecoveredAt))} recovered />}
     </div>
   );
 }
@@ -200,7 +205,8 @@ function KindShape({ kind }: { kind: NodeKind }) {
 }
 
 function ExternalNodeView({ data }: NodeProps<ServiceFlowNode>) {
-  const { name, kind, status, failing, origin, errors, focus } = data;
+  const { name, kind, status, failing, origin, originRecoveredAt, errors, focus } = data;
+  const local = useLocalTimes();
   return (
     <div
       className={`tnode tnode--external tnode--${kind} tstatus--${status}${failing ? ' is-failing' : ''}${origin ? ' is-origin' : ''}${focus ? ` is-focus-${focus}` : ''}`}
@@ -217,6 +223,7 @@ function ExternalNodeView({ data }: NodeProps<ServiceFlowNode>) {
         </span>
       </span>
       {origin && <OriginMark className="tnode__origin" />}
+      {originRecoveredAt !== undefined && <OriginMark className="tnode__origin" title={recoveredOriginTitle(local(utcClock(originRecoveredAt), originRecoveredAt))} recovered />}
     </div>
   );
 }
