@@ -118,8 +118,9 @@ export function sharedStartWidth(a: string, b: string, measure: (char: string) =
  * Each name's distinct end to keep when it is cut (for `splitForMiddleEllipsis`): 0 — cut at its end —
  * unless its start, as far as it tells it from another name of the list, is wider than the narrowest
  * column shows (NARROWEST_NAME_EM): such names (dubbo interfaces of one package) keep the tail that
- * tells them apart. A name kept its end whatever its start, and a narrow column showed 'a…gateway'
- * for 'api-gateway'.
+ * tells them apart ('01' of orders-01, 'Orders' of com.acme.WMS.Orders), and no more, so the column shows
+ * their start beside it ('orde…01'). A name kept its end whatever its start, and a narrow column showed
+ * 'a…gateway' for 'api-gateway'.
  */
 export function tailsForNames(names: Iterable<string>, measure: (char: string) => number = characterEm): Map<string, number> {
   const sorted = [...new Set(names)].sort();
@@ -138,8 +139,10 @@ export function tailsForNames(names: Iterable<string>, measure: (char: string) =
     if (alikeWithBefore) runs.at(-1)?.push(name);
     else if (alikeWithNext[index]) runs.push([name]);
   }
+  // No more than tells a run apart (from 1 character; the split widens it to its word), so its start shows too: with
+  // MIN_TAIL, the scale demo's orders-01 kept 'ers-01' and the 320 px column drew '… ers-01', its family gone.
   for (const run of runs) {
-    const tail = distinguishingTail(run);
+    const tail = distinguishingTail(run, 1);
     for (const name of run) tails.set(name, tail);
   }
   return tails;
