@@ -35,7 +35,7 @@ export interface Condition {
   /** Console path (the server prefixes its public URL). */
   path: string;
   forMs: number;
-  /** When it began (ms), where the model knows better than the first evaluation that sees it (a drain's start, etcd lost). */
+  /** When it began (ms), where the model knows better than the first evaluation that sees it (a status verdict, a drain's start, etcd lost). */
   since?: number;
   /** The probable origin whose failure explains this one (a dependency of this service), when there is one. */
   explainedBy?: string;
@@ -109,12 +109,23 @@ function flapWords({ instance, flapping }: { instance: Instance; flapping: Flapp
 }
 
 /**
- * When the newest of these lost instances went (ms): `lost.at`, or for one back and held critical,
- * when that began. Read when the condition starts, so the loss that raised it — not the first:
+ * When an instance went down by the health model's verdict (ISO): a live one's `statusSince`; a lost
+ * one (stand-in, or back and held critical) its `failingSince`, the verdict it had before its key
+ * went, else its loss. Not `lost.at`, its first failed probe: ServiceCritical and InstancesLost of
+ * one outage then started 8 s apart (the Alerts page against the service page), the loss first.
+ */
+function downSince(instance: Instance): string | undefined {
+  const lostOrHeld = instance.lost !== undefined || instance.statusCauseKind === 'lost';
+  return lostOrHeld ? (instance.failingSince ?? instance.lost?.at ?? instance.statusSince) : instance.statusSince;
+}
+
+/**
+ * When the newest of these instances went down (ms, `downSince`): the moment the condition they
+ * make began. Read when the condition starts, so the loss that raised it — not the first:
  * stand-ins are kept for their retention, from losses whose alert may have ended long ago.
  */
-function newestLoss(instances: readonly Instance[]): number | undefined {
-  const times = instances.map((instance) => Date.parse(instance.lost?.at ?? instance.failingSince ?? instance.statusSince ?? '')).filter(Number.isFinite);
+function newestDown(instances: readonly Instance[]): number | undefined {
+  const times = instances.map((instance) => Date.parse(downSince(instance) ?? '')).filter(Number.isFinite);
   return times.length > 0 ? Math.max(...times) : undefined;
 }
 
@@ -184,11 +195,14 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
     const first = failing[0];
     const category: CauseCategory = failing.length === 0 && lost.length > 0 ? 'lost' : causeCategory(first);
     const instance = only(service.instances)?.id;
+    // Critical since the last of what makes it so went down, by the same times as InstancesLost: one outage, one start.
+    const since = newestDown([...failing, ...lost]);
     add({
       labels: { alertname: 'ServiceCritical', severity: 'critical', cause: category, ...base, ...(instance !== undefined ? { instance } : {}) },
       summary: `${service.name} is critical`,
       description: cause,
       forMs: rule.criticalForSeconds * 1_000,
+      ...(since !== undefined ? { since } : {}),
       ...(explainedBy !== undefined ? { explainedBy } : {}),
     });
   } else if (service.status === 'warning') {
@@ -261,8 +275,8 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
       summary: `${service.name}: ${state}`,
       description: lost.length > 0 ? `${names(lost)}: ${lost[0]?.lost?.cause ?? 'lease expired'}` : `${names(back)}: ${back[0]?.statusCause ?? REGISTERED_AGAIN}`,
       forMs: rule.lostForSeconds * 1_000,
-      // From the loss, as its incident: an instance out of discovery is ruled so ~20 s after it left.
-      ...(newestLoss(missing) !== undefined ? { since: newestLoss(missing) } : {}),
+      // From the verdict before the loss (else the loss), as ServiceCritical: an instance out of discovery is ruled so ~20 s after it left.
+      ...(newestDown(missing) !== undefined ? { since: newestDown(missing) } : {}),
     });
   }
   const stuck = service.instances.filter((instance) => instance.drain !== null && instance.drainState === 'draining');

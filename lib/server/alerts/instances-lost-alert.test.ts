@@ -68,6 +68,26 @@ function fleet(service: string, ids: readonly string[], rules: AlertRules = DEFA
       await new Promise((resolve) => setImmediate(resolve));
       store.flush();
     },
+    /** A failed probe short of a verdict: the status stays as it is. */
+    failedProbe(id: string): void {
+      const current = store.instance(key(id));
+      publisher.probe(key(id), { status: current?.status ?? 'unknown', statusCause: current?.statusCause ?? 'probe OK', lastProbe: { at: iso(now), ok: false, latencyMs: 1, error: 'connection refused' } }, undefined);
+      store.flush();
+    },
+    /** Its lease takes its key (its probes failing): lost. */
+    async keyGone(id: string): Promise<void> {
+      tracker.keyGoing(key(id), Promise.resolve('gone'));
+      store.removeKey(key(id));
+      store.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+      store.flush();
+    },
+    /** The status 'since' the service page shows for the instance (its stand-in once lost), in seconds from T0. */
+    statusSince: (id: string): number | undefined => {
+      const shown = store.instancesOfService(service).find((instance) => instance.id === id);
+      return shown?.statusSince === undefined ? undefined : (Date.parse(shown.statusSince) - T0) / 1_000;
+    },
+    lostCause: (id: string): string | undefined => store.instancesOfService(service).find((instance) => instance.id === id)?.lost?.cause,
     /** Evaluations every 5 s up to and including `untilSecond`. */
     evaluateUntil(untilSecond: number): void {
       for (let at = Math.ceil(second() / 5) * 5; at <= untilSecond; at += 5) {
@@ -265,6 +285,44 @@ describe('InstancesLost only escalates: once critical it stays critical until it
     // The service passes again at orders-2's pass (serviceStatus): the critical alert ends there, never a warning between.
     expect(f.transitions).toEqual(['fired InstancesLost critical at 10 s', 'resolved InstancesLost critical at 45 s']);
     expect(f.engine.recentlyResolved().map((alert) => `${alert.labels.severity} ${(Date.parse(alert.activeSince) - T0) / 1_000}–${(Date.parse(alert.resolvedAt ?? '') - T0) / 1_000} s ${alert.resolvedOn}`)).toEqual(['critical 8–41 s recovery']);
+  });
+
+  it('starts ServiceCritical and InstancesLost of one outage at the same moment, the verdict, and the service page says that moment too, though the probes failed from earlier', async () => {
+    const f = fleet('orders', ['orders-1', 'orders-2']);
+    for (const id of ['orders-1', 'orders-2']) f.up(id);
+    f.evaluateUntil(10);
+    // Killed at 12 s: each probe fails from then, and the status is critical at 18 s (the verdict's third failure).
+    f.at(12);
+    for (const id of ['orders-1', 'orders-2']) f.failedProbe(id);
+    f.at(18);
+    for (const id of ['orders-1', 'orders-2']) f.probe(id, 'critical');
+    f.evaluateUntil(25);
+    // Their leases end at 27 s: lost, the loss dated from the first failed probe (its cause says so).
+    f.at(27);
+    for (const id of ['orders-1', 'orders-2']) await f.keyGone(id);
+    f.evaluateUntil(40);
+    const since = (alertname: string): number | undefined => {
+      const alert = f.engine.alerts().find((each) => each.labels.alertname === alertname);
+      return alert === undefined ? undefined : (Date.parse(alert.activeSince) - T0) / 1_000;
+    };
+    expect({ ServiceCritical: since('ServiceCritical'), InstancesLost: since('InstancesLost') }).toEqual({ ServiceCritical: 18, InstancesLost: 18 });
+    expect(f.statusSince('orders-1')).toBe(18);
+    expect(f.lostCause('orders-1')).toMatch(/after probes failed from \d\d:\d\d:12 UTC/);
+  });
+
+  it('says an instance back in etcd after its loss is critical since that loss, not since it last passed, when its key went before any verdict', async () => {
+    const f = fleet('orders', ['orders-1', 'orders-2']);
+    for (const id of ['orders-1', 'orders-2']) f.up(id);
+    f.evaluateUntil(10);
+    // Killed at 12 s; its lease ends at 15 s, before the probes reach a verdict.
+    f.at(12);
+    f.failedProbe('orders-1');
+    f.at(15);
+    await f.keyGone('orders-1');
+    expect(f.statusSince('orders-1')).toBe(12);
+    f.at(30);
+    f.register('orders-1');
+    expect(f.statusSince('orders-1')).toBe(12);
   });
 
   it('starts the critical alert at the loss that made it every instance, when probes failed before the keys went (as the registry loses them)', async () => {

@@ -188,7 +188,8 @@ describe('an instance out of discovery, probed on (prober → tracker.standInPro
       serviceFailingSince: iso(T0),
       serviceCauseSince: '09:32:41 UTC',
       incidentOpenedAt: [iso(T0)],
-      alertsActiveSince: [`InstancesLost ${iso(T0)}`, `ServiceCritical ${iso(T0 + 20_000)}`],
+      // Both from the moment every screen dates it, though ruled 20 s later (the first evaluation saw it then).
+      alertsActiveSince: [`InstancesLost ${iso(T0)}`, `ServiceCritical ${iso(T0)}`],
     });
     // Minutes later its process dies: three failed probes in a row from 09:35:00.
     const stoppedAt = T0 + 139_000;

@@ -381,11 +381,14 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       });
       return;
     }
+    // Critical since its verdict before the key went, as its alerts start (conditions.ts downSince); else
+    // since its loss. `lost.at` (the first failed probe) is said in its cause, as such.
+    const downSince = instance.failingSince ?? lost.at;
     store.setHealth(record.storeKey, {
       status: 'critical',
       statusCause: lossCause(lost),
-      statusSince: lost.at,
-      failingSince: instance.failingSince ?? lost.at,
+      statusSince: downSince,
+      failingSince: downSince,
       ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}),
       ...(instance.passedAt ? { passedAt: instance.passedAt } : {}),
       // A crash loop flaps through its losses: the service page shows the stand-in meanwhile.
@@ -431,7 +434,9 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
             status: 'critical' as const,
             statusCause: registeredAgainCause(lossCause(lost ?? { cause: 'lease expired' })),
             statusCauseKind: 'lost' as const,
-            statusSince: first.instance.statusSince ?? lost?.at ?? new Date(now()).toISOString(),
+            // Down since what its stand-in said (showHealth), not the departed instance's own statusSince:
+            // a key gone before any verdict left that at its last pass, and it read "critical since" then.
+            statusSince: first.instance.failingSince ?? lost?.at ?? new Date(now()).toISOString(),
             failingSince: first.instance.failingSince ?? lost?.at ?? new Date(now()).toISOString(),
           }
         : {
