@@ -2,7 +2,7 @@ import type { Instance } from '@/lib/model/instance';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { ClientTime } from '../ui/ClientTime';
 import { DismissLost } from './DismissLost';
-import { standInHeading, standInKind } from '@/lib/model/status/lost';
+import { lostDownSince, standInHeading, standInKind } from '@/lib/model/status/lost';
 
 /** The line under a lost instance's row: since when, why, and how it ends. Nothing when not lost. */
 export function LostRow({ instance, columns }: { instance: Instance; columns: number }) {
@@ -23,12 +23,14 @@ export function LostRow({ instance, columns }: { instance: Instance; columns: nu
       </tr>
     );
   }
+  const downSince = lostDownSince(instance) ?? lost.at;
   return (
     <tr className={lost.stillServing ? 'lost-row lost-row--unlisted' : 'lost-row'}>
       <td colSpan={columns}>
         <div className="lost-note">
           <span className="lost-note__text">
-            <strong>{standInHeading(standInKind(lost))}</strong> since <ClientTime at={lost.at} fallback={lost.at} />: {local(lost.cause, lost.at)}.{' '}
+            {/* Since it went down, as its status and alerts say; its cause names the first failed probe as such. */}
+            <strong>{standInHeading(standInKind(lost))}</strong> since <ClientTime at={downSince} fallback={downSince} />: {local(lost.cause, lost.at)}.{' '}
             {lost.stillServing ? 'Its process runs, but no client finds it: check its connection to etcd.' : 'Its process looks gone.'} It stays listed until it
             registers again (same id or address), someone dismisses it, or the retention ends.
           </span>

@@ -5,7 +5,7 @@ import type { ServiceSummary } from '../service-summary';
 import { inboundErrors, primaryZone, type Topology } from '../topology/topology';
 import type { ProbableOrigin } from '../topology/graph';
 import { ruleFor, type AlertName, type AlertRules } from './rules';
-import { isConfirmedLoss, REGISTERED_AGAIN, STAND_IN_WORDS, standInKind } from '../status/lost';
+import { isConfirmedLoss, lostDownSince, REGISTERED_AGAIN, STAND_IN_WORDS, standInKind } from '../status/lost';
 import { lostState } from '../status/service';
 import { flapClause, flappingOf, type Flapping } from '../status/flapping';
 
@@ -116,7 +116,7 @@ function flapWords({ instance, flapping }: { instance: Instance; flapping: Flapp
  */
 function downSince(instance: Instance): string | undefined {
   const lostOrHeld = instance.lost !== undefined || instance.statusCauseKind === 'lost';
-  return lostOrHeld ? (instance.failingSince ?? instance.lost?.at ?? instance.statusSince) : instance.statusSince;
+  return lostOrHeld ? lostDownSince(instance) : instance.statusSince;
 }
 
 /**

@@ -50,6 +50,13 @@ export function judgeDeparture(departure: Departure): DepartureVerdict {
   return { lost: true, at: since, cause: `${ended} after probes failed from ${utcClock(since)}${why}` };
 }
 
+/**
+ * When a lost instance (a stand-in, or one back and held critical) went down (ISO): the verdict it had
+ * before its key went (`failingSince`), else its loss. What its status "since", its service's "lost
+ * since" and its alerts' start say; `lost.at`, its first failed probe, is said in its cause, as such.
+ */
+export const lostDownSince = (instance: Pick<Instance, 'failingSince' | 'lost' | 'statusSince'>): string | undefined => instance.failingSince ?? instance.lost?.at ?? instance.statusSince;
+
 /** The loss of an instance still answering probes well after its lease ended: it serves, but discovery no longer lists it. */
 export function stillServingCause(departure: Pick<Departure, 'lease' | 'removedAt'>, checkedAfterSeconds: number): string {
   const ended = departure.lease === 'gone' ? 'expired' : 'ended';

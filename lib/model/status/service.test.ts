@@ -88,6 +88,16 @@ describe('serviceStatus', () => {
     );
   });
 
+  // One outage, one start (alerts/conditions.ts downSince): "lost since" is when it went down, its verdict
+  // before the key went; the first failed probe is said in the loss's cause, as such.
+  it('says lost since the verdict an instance had before its key went, and its first failed probe as such in the cause', () => {
+    const gone = instance('c', 'critical', {
+      failingSince: '2026-12-03T09:32:39.000Z',
+      lost: { ...lost('2026-12-03T09:32:31.000Z', 2), cause: 'lease expired at 09:32:49 UTC after probes failed from 09:32:31 UTC; last probe: connection refused' },
+    });
+    expect(serviceStatus([gone]).cause).toBe('its only instance lost since 09:32:39 UTC — lease expired at 09:32:49 UTC after probes failed from 09:32:31 UTC; last probe: connection refused');
+  });
+
   // Back in etcd after their loss (lost/tracker.ts holdUntilProbed): held critical, but nothing has
   // said they fail — "failing" there was a guess, and the loss hid two levels down.
   const back = (id: string): Instance =>

@@ -1,7 +1,7 @@
 import { rollUpStatus } from '../health';
 import type { Instance, Status } from '../instance';
 import { utcClock } from './clock';
-import { lossInRegisteredAgain, REGISTERED_AGAIN, STAND_IN_WORDS } from './lost';
+import { lossInRegisteredAgain, lostDownSince, REGISTERED_AGAIN, STAND_IN_WORDS } from './lost';
 
 export interface ServiceStatus {
   status: Status;
@@ -103,8 +103,9 @@ export function serviceStatus(instances: readonly Instance[]): ServiceStatus {
   const expected = Math.max(...lost.map((instance) => instance.lost?.passingBefore ?? 0));
   const passingNow = live.filter((instance) => instance.drain === null && instance.status === 'passing').length;
   if (passingNow >= expected && live.length > 0) return liveStatus(live);
-  const earliest = lost.reduce((a, b) => ((a.lost?.at ?? '') <= (b.lost?.at ?? '') ? a : b));
-  const since = utcClock(earliest.lost?.at ?? '');
+  // Since the first of them went down (its verdict, as its alerts start); its cause names the first failed probe.
+  const earliest = lost.reduce((a, b) => ((lostDownSince(a) ?? '') <= (lostDownSince(b) ?? '') ? a : b));
+  const since = utcClock(lostDownSince(earliest) ?? '');
   const inRotation = live.filter((instance) => instance.drain === null);
   // What, since when — why (the earliest loss's cause, its details its own "; " clauses).
   const lossClauses = `${lostState(lost, since)} — ${earliest.lost?.cause ?? 'lease expired'}`;
