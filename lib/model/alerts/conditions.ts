@@ -8,6 +8,7 @@ import { ruleFor, type AlertName, type AlertRules } from './rules';
 import { isConfirmedLoss, lostDownSince, REGISTERED_AGAIN, STAND_IN_WORDS, standInKind } from '../status/lost';
 import { lostState } from '../status/service';
 import { flapClause, flappingOf, type Flapping } from '../status/flapping';
+import { formatDuration } from '../duration';
 
 export type Severity = 'critical' | 'warning';
 
@@ -127,6 +128,24 @@ function downSince(instance: Instance): string | undefined {
 function newestDown(instances: readonly Instance[]): number | undefined {
   const times = instances.map((instance) => Date.parse(downSince(instance) ?? '')).filter(Number.isFinite);
   return times.length > 0 ? Math.max(...times) : undefined;
+}
+
+/** Whole minutes once past one: the description is rewritten at every evaluation, and seconds would tick in it. */
+const drainedFor = (ms: number): string => formatDuration(ms < 60_000 ? ms : Math.floor(ms / 60_000) * 60_000);
+
+/**
+ * A stuck drain in words true while pending as when firing: how long the (longest) drain has lasted
+ * and, before the rule's duration, when it alerts. Said once as "after 15 min of draining" from the
+ * drain's start, which read as if 15 min had passed when the drain was 2 min old.
+ */
+function drainStuckWords(stuck: readonly Instance[], sinceMs: number, stuckMs: number, nowMs: number): string {
+  if (!Number.isFinite(sinceMs)) return `${names(stuck)} still receiving calls while draining`;
+  const elapsed = drainedFor(Math.max(0, nowMs - sinceMs));
+  if (nowMs - sinceMs < stuckMs) {
+    const draining = stuck.length === 1 ? `draining for ${elapsed}` : `draining (the longest for ${elapsed})`;
+    return `${names(stuck)} ${draining}, still receiving calls; alerts at ${formatDuration(stuckMs)}`;
+  }
+  return `${names(stuck)} still receiving calls${stuck.length === 1 ? '' : ', the longest'} after ${elapsed} of draining`;
 }
 
 function names(instances: readonly Instance[], limit = 10): string {
@@ -287,7 +306,7 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
     add({
       labels: { alertname: 'DrainStuck', severity: 'warning', cause: 'drain', ...base, ...(instance !== undefined ? { instance } : {}) },
       summary: `${service.name}: ${stuck.length} drained instance${stuck.length === 1 ? '' : 's'} still receiving calls`,
-      description: `${names(stuck)} still receiving calls after ${Math.round(rule.drainStuckSeconds / 60)} min of draining`,
+      description: drainStuckWords(stuck, since, rule.drainStuckSeconds * 1_000, nowMs),
       forMs: rule.drainStuckSeconds * 1_000,
       ...(Number.isFinite(since) ? { since } : {}),
     });

@@ -379,6 +379,25 @@ describe('registry unreachable and stuck drains', () => {
     const fired = engine.evaluate(drained(T0), T0 + 600_000);
     expect(fired[0]?.alert).toMatchObject({ labels: { alertname: 'DrainStuck', service: 'orders', instance: 'orders-1', severity: 'warning' } });
   });
+
+  it('says how long a stuck drain has lasted, and when it alerts while pending', () => {
+    const engine = createAlertEngine({ rules: rules({ defaults: { drainStuckSeconds: 900 } }) });
+    const state = fleet({ orders: { instances: 2 } });
+    const service = state.services[0];
+    const [first, second] = service?.instances ?? [];
+    if (!service || !first || !second) throw new Error('no instances');
+    const draining = (instance: Instance, at: number): Instance => ({ ...instance, drain: { by: 'ops', reason: 'deploy', at: new Date(at).toISOString() }, drainState: 'draining' });
+    const one = { ...state, services: [{ ...service, instances: [draining(first, T0), second] }] };
+    const description = () => engine.alerts().find((alert) => alert.labels.alertname === 'DrainStuck')?.description;
+    engine.evaluate(one, T0 + 2 * 60_000 + 20_000);
+    expect(description()).toBe('orders-1 draining for 2 min, still receiving calls; alerts at 15 min');
+    engine.evaluate(one, T0 + 17 * 60_000 + 5_000);
+    expect(description()).toBe('orders-1 still receiving calls after 17 min of draining');
+    const both = { ...state, services: [{ ...service, instances: [draining(first, T0), draining(second, T0 + 60_000)] }] };
+    const fresh = createAlertEngine({ rules: rules({ defaults: { drainStuckSeconds: 900 } }) });
+    fresh.evaluate(both, T0 + 40_000);
+    expect(fresh.alerts()[0]?.description).toBe('orders-1, orders-2 draining (the longest for 40 s), still receiving calls; alerts at 15 min');
+  });
 });
 
 describe('dependency-aware suppression', () => {
