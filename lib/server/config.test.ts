@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,36 @@ describe('loadConfig', () => {
     expect(loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: 'free' }).SWITCHYARD_LOCAL_ETCD_PORT).toBe('free');
     expect(() => loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: 'any' })).toThrow(/SWITCHYARD_LOCAL_ETCD_PORT/);
     // What it takes, said where it is refused: 'Invalid input' named neither.
-    for (const wrong of ['any', '', '0', '70000']) expect(() => loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: wrong })).toThrow(/SWITCHYARD_LOCAL_ETCD_PORT.*a port 1–65535, or "free"/);
+    for (const wrong of ['any', '', '0', '70000', '0x95B']) expect(() => loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: wrong })).toThrow(/SWITCHYARD_LOCAL_ETCD_PORT: must be a port 1–65535 in decimal digits, or "free"/);
+  });
+
+  describe('every numeric variable of the README configuration table', () => {
+    // Rows whose default is a number: `| \`NAME\` | \`3000\` …`, the table a person configures from.
+    const readme = readFileSync(path.join(import.meta.dirname, '../../README.md'), 'utf8');
+    const numeric = [...readme.matchAll(/^\| `([A-Z_]+)` \| `(\d+)`/gm)].map(([, name = '', value = '']) => ({ name, value }));
+
+    it('finds them (PORT, the probe, API, alert, session and retention settings)', () => {
+      expect(numeric.map(({ name }) => name)).toEqual(expect.arrayContaining(['PORT', 'SWITCHYARD_LOCAL_ETCD_PORT', 'SWITCHYARD_PROBE_INTERVAL_MS', 'SWITCHYARD_SESSION_MAX_SECONDS', 'SWITCHYARD_ALERT_QUEUE_SIZE']));
+      expect(numeric.length).toBeGreaterThanOrEqual(20);
+    });
+
+    it('takes its documented default written in decimal digits, leading zeros and all', () => {
+      for (const { name, value } of numeric) {
+        expect(loadConfig({ [name]: value })[name as keyof ReturnType<typeof loadConfig>]).toBe(Number(value));
+        expect(loadConfig({ [name]: `00${value}` })[name as keyof ReturnType<typeof loadConfig>]).toBe(Number(value));
+      }
+    });
+
+    it("refuses what is not plain decimal digits, naming the variable and what it takes: hex, exponents, spaces, trailing text, signs, fractions, nothing (z.coerce read '0x95B' as 2395, '1e3' as 1000, ' 80 ' as 80 and '' as 0)", () => {
+      for (const { name, value } of numeric) {
+        for (const wrong of ['0x95B', '1e3', ` ${value} `, `${value}abc`, `+${value}`, '-1', `${value}.5`, '']) {
+          expect(() => loadConfig({ [name]: wrong }), `${name}=${JSON.stringify(wrong)}`).toThrow(new RegExp(`\\b${name}: must be .*in decimal digits`));
+        }
+      }
+      expect(() => loadConfig({ PORT: '0x95B' })).toThrow('PORT: must be a whole number 0–65535 in decimal digits');
+      expect(() => loadConfig({ SWITCHYARD_PROBE_INTERVAL_MS: '5e3' })).toThrow('SWITCHYARD_PROBE_INTERVAL_MS: must be a whole number 500–600000 in decimal digits');
+      expect(() => loadConfig({ SWITCHYARD_PROBE_INTERVAL_MS: '100' })).toThrow('SWITCHYARD_PROBE_INTERVAL_MS: must be a whole number 500–600000 in decimal digits');
+    });
   });
 
   it('names the variable that is wrong', () => {

@@ -6,7 +6,20 @@ import { checkOidcEnv, OidcEnvShape, oidcConfigFrom, type OidcConfig } from './a
 import { ETCD_DEFAULT_CLIENT_PORT } from './etcd/local';
 
 /** What SWITCHYARD_LOCAL_ETCD_PORT takes, said wherever a value is refused ('Invalid input' named neither). */
-const LOCAL_ETCD_PORT_ERROR = 'must be a port 1–65535, or "free"';
+const LOCAL_ETCD_PORT_ERROR = 'must be a port 1–65535 in decimal digits, or "free"';
+
+/**
+ * A whole-number variable, written in decimal digits only (leading zeros allowed): z.coerce read
+ * '0x95B' as 2395, '1e3' as 1000, ' 80 ' as 80 and '' as 0, so a typo or a hex value ran as
+ * another setting. Every refusal says the range, so the issue names the variable and what it takes.
+ */
+function wholeNumber(min: number, max: number, takes = `must be a whole number ${min}–${max} in decimal digits`) {
+  return z
+    .string()
+    .regex(/^\d+$/, takes)
+    .transform(Number)
+    .pipe(z.number().min(min, takes).max(max, takes));
+}
 
 const commaList = z
   .string()
@@ -85,7 +98,7 @@ const AlertRulesText = z
 
 /** Environment contract (DESIGN §4). Validated once at start; a bad value stops the process with its name. */
 export const ConfigSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: wholeNumber(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   ETCD_ENDPOINTS: commaList.optional(),
   ETCD_USERNAME: z.string().min(1).optional(),
@@ -108,20 +121,20 @@ export const ConfigSchema = z.object({
    * pointed at etcd's default port, share one).
    */
   SWITCHYARD_LOCAL_ETCD_PORT: z
-    .union([z.literal('free'), z.coerce.number().int(LOCAL_ETCD_PORT_ERROR).min(1, LOCAL_ETCD_PORT_ERROR).max(65535, LOCAL_ETCD_PORT_ERROR)], { error: LOCAL_ETCD_PORT_ERROR })
+    .union([z.literal('free'), wholeNumber(1, 65535, LOCAL_ETCD_PORT_ERROR)], { error: LOCAL_ETCD_PORT_ERROR })
     .default(ETCD_DEFAULT_CLIENT_PORT),
   /** A shared PostgreSQL for history, users, sessions, tokens and audit; unset, they live in SQLite under DATA_DIR. */
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a PostgreSQL URL such as postgres://user:password@db.example.com:5432/switchyard' })
     .optional(),
   /** API requests (`/api/…`) handled at once per client (credential, else address) and in all, and how many may wait for a place (api-admission/). */
-  SWITCHYARD_API_CLIENT_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(16),
-  SWITCHYARD_API_CLIENT_QUEUE: z.coerce.number().int().min(0).max(100_000).default(64),
-  SWITCHYARD_API_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
-  SWITCHYARD_API_QUEUE: z.coerce.number().int().min(0).max(100_000).default(1_024),
-  SWITCHYARD_PROBE_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(5_000),
-  SWITCHYARD_PROBE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
-  SWITCHYARD_PROBE_CONCURRENCY: z.coerce.number().int().min(1).max(5_000).default(256),
+  SWITCHYARD_API_CLIENT_CONCURRENCY: wholeNumber(1, 10_000).default(16),
+  SWITCHYARD_API_CLIENT_QUEUE: wholeNumber(0, 100_000).default(64),
+  SWITCHYARD_API_CONCURRENCY: wholeNumber(1, 10_000).default(64),
+  SWITCHYARD_API_QUEUE: wholeNumber(0, 100_000).default(1_024),
+  SWITCHYARD_PROBE_INTERVAL_MS: wholeNumber(500, 600_000).default(5_000),
+  SWITCHYARD_PROBE_TIMEOUT_MS: wholeNumber(50, 60_000).default(2_000),
+  SWITCHYARD_PROBE_CONCURRENCY: wholeNumber(1, 5_000).default(256),
   /** Only these CIDRs are probed when set; the deny list always applies. */
   SWITCHYARD_PROBE_ALLOW_CIDRS: commaList.optional(),
   SWITCHYARD_PROBE_DENY_CIDRS: commaList.default(['169.254.0.0/16', 'fd00:ec2::254/128']),
@@ -139,17 +152,17 @@ export const ConfigSchema = z.object({
       }
     }),
   /** How long a lost instance (lease expired after its probes failed) stays listed as critical unless it returns or is dismissed. */
-  SWITCHYARD_LOST_RETENTION_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(900),
+  SWITCHYARD_LOST_RETENTION_SECONDS: wholeNumber(1, 7 * 86_400).default(900),
   /** An instance whose lease ended while its probes passed is probed this long after and again as long after: still answering, it is lost (out of discovery). */
-  SWITCHYARD_DEPARTED_CHECK_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  SWITCHYARD_DEPARTED_CHECK_SECONDS: wholeNumber(1, 300).default(10),
   /** With DATABASE_URL, each replica's membership key lives on a lease of this TTL: a dead replica's share moves after it. */
-  SWITCHYARD_REPLICA_TTL_SECONDS: z.coerce.number().int().min(2).max(60).default(10),
+  SWITCHYARD_REPLICA_TTL_SECONDS: wholeNumber(2, 60).default(10),
   /** Closed minute slots of the latency series are kept this many days in the store (the charts read the last day at start). */
-  SWITCHYARD_SERIES_RETENTION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  SWITCHYARD_SERIES_RETENTION_DAYS: wholeNumber(1, 90).default(7),
   /** A drained instance counts as `drained` once reported calls to it have been zero this long. */
-  SWITCHYARD_DRAIN_QUIET_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
+  SWITCHYARD_DRAIN_QUIET_SECONDS: wholeNumber(1, 3_600).default(30),
   /** Minimum spacing between two `state:delta` broadcasts (ms); a change after a quiet spell is sent at once. */
-  SWITCHYARD_COALESCE_MS: z.coerce.number().int().min(0).max(100).default(10),
+  SWITCHYARD_COALESCE_MS: wholeNumber(0, 100).default(10),
   /** The first admin's password (first start only); without it one is generated and printed once. */
   SWITCHYARD_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
   /**
@@ -164,9 +177,9 @@ export const ConfigSchema = z.object({
     .transform((value) => new URL(value).origin)
     .optional(),
   /** A session ends after this long without a request… */
-  SWITCHYARD_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(12 * 3_600),
+  SWITCHYARD_SESSION_IDLE_SECONDS: wholeNumber(1, 30 * 86_400).default(12 * 3_600),
   /** …and after this long in any case. */
-  SWITCHYARD_SESSION_MAX_SECONDS: z.coerce.number().int().min(1).max(365 * 86_400).default(7 * 86_400),
+  SWITCHYARD_SESSION_MAX_SECONDS: wholeNumber(1, 365 * 86_400).default(7 * 86_400),
   /** Alertmanager API v2 base URLs (comma-separated); every notified alert is sent to each (DESIGN §6). */
   SWITCHYARD_ALERTMANAGER_URL: AlertmanagerUrls.optional(),
   /** A generic webhook for fired and resolved alerts (JSON, or Slack's incoming-webhook body). */
@@ -176,13 +189,13 @@ export const ConfigSchema = z.object({
   SWITCHYARD_ALERT_WEBHOOK_FORMAT: z.enum(['json', 'slack']).default('json'),
   SWITCHYARD_ALERT_RULES: AlertRulesText,
   /** How often alert conditions are evaluated. */
-  SWITCHYARD_ALERT_EVALUATION_MS: z.coerce.number().int().min(200).max(60_000).default(5_000),
+  SWITCHYARD_ALERT_EVALUATION_MS: wholeNumber(200, 60_000).default(5_000),
   /** Firing alerts go to Alertmanager again this often (well within its resolve_timeout, 5 min by default). */
-  SWITCHYARD_ALERT_RESEND_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
+  SWITCHYARD_ALERT_RESEND_SECONDS: wholeNumber(5, 3_600).default(60),
   /** One delivery attempt's time limit. */
-  SWITCHYARD_ALERT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  SWITCHYARD_ALERT_TIMEOUT_MS: wholeNumber(100, 60_000).default(5_000),
   /** Webhook notifications waiting at most; beyond it the oldest is dropped (and counted). */
-  SWITCHYARD_ALERT_QUEUE_SIZE: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  SWITCHYARD_ALERT_QUEUE_SIZE: wholeNumber(1, 100_000).default(1_000),
   ...OidcEnvShape,
 }).superRefine(checkOidcEnv);
 
