@@ -3,7 +3,7 @@ import { compareStatusWorstFirst } from './health';
 import type { ServiceSummary } from './service-summary';
 
 /** What the services table shows and filters on: a service's summary (no instances). */
-export type ListedService = Pick<ServiceSummary, 'name' | 'status' | 'cause' | 'instances' | 'formats' | 'versions' | 'zones' | 'flappingUntil'>;
+export type ListedService = Pick<ServiceSummary, 'name' | 'status' | 'cause' | 'instances' | 'formats' | 'versions' | 'zones' | 'flappingUntil' | 'recoveredAt'>;
 
 export const SORT_KEYS = ['name', 'status', 'instances'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
