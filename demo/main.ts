@@ -96,7 +96,7 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   });
   if (!(await dashboard.ready.then(() => true, () => false))) return;
 
-  reporterToken.value = await createReporterToken(url, adminPassword).catch((error: unknown) => {
+  reporterToken.value = await createReporterToken(url, adminPassword, config.dataDir).catch((error: unknown) => {
     log(`${error instanceof Error ? error.message : String(error)}; the map will have no call statistics`);
     return undefined;
   });
