@@ -77,7 +77,8 @@ export function TopologyLegend() {
             {meaning} ·{' '}
           </Fragment>
         ))}
-        <OriginMark title="The mark of a likely origin" /> likely origin of a failure ·
+        <OriginMark title="The mark of a likely origin" /> likely origin of a failure ·{' '}
+        <OriginMark title="The mark of a likely origin that passes again" recovered /> was the likely origin, passing again while its callers clear its errors ·
         an edge&apos;s label says its window: the last 30 s during an outage the minute still dilutes, else the minute; its errors count from 3 failed calls
       </p>
     </section>

@@ -9,6 +9,7 @@ import type { EdgeStats } from '@/lib/model/latency';
 import { deriveTopologyFromSummaries, isFailing, namespaceOf, type TopologyNode } from '@/lib/model/topology/topology';
 import { nextResidueExpiry, probableOrigins, recentRecoveries } from '@/lib/model/topology/graph';
 import { sharedDeparture } from '@/lib/model/topology/shared-departure';
+import { utcClock } from '@/lib/model/status/clock';
 import { buildViewGraph, groupGraphId, nodeGraphId } from '@/lib/model/topology/group';
 import {
   effectiveGrouping,
@@ -30,16 +31,17 @@ import { refreshIntervalFor, usePacedValue } from '@/lib/client/topology/pace';
 import { useTheme } from '@/lib/client/useTheme';
 import { useServiceView } from '@/lib/client/liveViews';
 import { useServiceSearch } from '@/lib/client/useServiceSearch';
+import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { useLive } from '../live/LiveProvider';
 import { EmptyState } from '../ui/EmptyState';
-import { buildFlow, flappingDeadlines, newRouteMemo, type MapEdge, type MapNode } from './flow';
+import { buildFlow, flappingDeadlines, newRouteMemo, originMarks, type MapEdge, type MapNode } from './flow';
 import { TopologyActionsContext, type TopologyActions } from './nodes';
 import { OriginNotice } from './OriginNotice';
 import { MIN_ZOOM, TopologyCanvas } from './TopologyCanvas';
 import { TopologyLegend } from './TopologyLegend';
 import { TopologyPanel, type DrainControlsSlot } from './TopologyPanel';
 import { TopologyToolbar, type TopologyFacets } from './TopologyToolbar';
-import { NO_PHONE_START, originToCentre, phoneStartCentredOn, phoneStartLeft, phoneStartOn, phoneStartResized, type PhoneStart } from './phone-start';
+import { centredNote, NO_PHONE_START, originToCentre, originToStartOn, phoneStartCentredOn, phoneStartLeft, phoneStartOn, phoneStartResized, type PhoneStart } from './phone-start';
 import { fitViewport, resizedMaterially, showsWhole, type CanvasSize } from './viewport';
 import { serverNow } from '@/lib/client/serverClock';
 import { useLastPassed } from '@/lib/client/useBefore';
@@ -143,9 +145,10 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
     const timer = setTimeout(() => setResidueExpiredAt(serverNow()), expiry - serverNow() + 100);
     return () => clearTimeout(timer);
   }, [topology, residueExpiredAt]);
-  const originIds = useMemo(() => new Set(origins.filter((origin) => origin.recoveredAt === undefined).map((origin) => origin.id)), [origins]);
-  // Origins passing again while their callers clear their errors: marked as having been one, not as a current failure.
-  const recoveredOrigins = useMemo(() => new Map(origins.flatMap((origin) => (origin.recoveredAt !== undefined ? [[origin.id, origin.recoveredAt] as const] : []))), [origins]);
+  // Origins passing again while their callers clear their errors are marked as having been one, not as a current failure.
+  const { origins: originIds, recoveredOrigins } = useMemo(() => originMarks(origins), [origins]);
+  const local = useLocalTimes();
+  const clock = useCallback((iso: string) => local(utcClock(iso), iso), [local]);
   const departure = useMemo(() => sharedDeparture(topology, state.registry), [topology, state.registry]);
   // Asked at the same moments as the origins: a recovery stops counting when its residue does.
   const recovered = useMemo(() => new Set(recentRecoveries(topology, Math.max(serverNow(), residueExpiredAt)).keys()), [topology, residueExpiredAt]);
@@ -217,13 +220,14 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
         groupMode: mode,
         ...(dragging ? { dragging } : {}),
         nowMs: Math.max(serverNow(), flapEnded),
+        clock,
       },
       cache.current,
       routes.current,
     );
     cache.current = new Map<string, MapNode | MapEdge>([...built.nodes.map((n) => [n.id, n] as const), ...built.edges.map((e) => [e.id, e] as const)]);
     return built;
-  }, [graph, nodeById, layout.positions, visibility, failing, originIds, matches, selectedId, recovered, recoveredOrigins, mode, dragging, flapEnded]);
+  }, [graph, nodeById, layout.positions, visibility, failing, originIds, matches, selectedId, recovered, recoveredOrigins, mode, dragging, flapEnded, clock]);
 
   // Viewport: fitted once when the map first has nodes, then on request and when the canvas changes size.
   const [drawn, setDrawn] = useState(false);
@@ -321,7 +325,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
     let frame = requestAnimationFrame(() => {
       // On a phone the whole map is specks; during an outage it opens on the likely origin (else the first failing service).
       const narrow = storeApi.getState().width <= NARROW_MAX_WIDTH;
-      const start = narrow ? (origins[0]?.id ?? worstFailing(topology.nodes, failing)) : undefined;
+      const start = narrow ? (originToStartOn(origins) ?? worstFailing(topology.nodes, failing)) : undefined;
       if (selectedId !== '' && flow.rects.has(selectedId)) centerOn(selectedId);
       else if (visibility.focus) fitTo([...flow.rects.keys()]);
       else if (start !== undefined && flow.rects.has(graphIdOf(start))) {
@@ -346,7 +350,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
   // An origin found after the phone's first view (centred then on the first failing service, or on
   // the whole map): the reader woken at 3 a.m. needs it on screen, under its banner. Each origin once,
   // and not once they moved the map, chose a node or asked for the whole map.
-  const firstOrigin = origins[0]?.id;
+  const firstOrigin = originToStartOn(origins);
   useEffect(() => {
     const origin = drawn && selectedId === '' ? originToCentre(phoneStart.current, firstOrigin) : undefined;
     if (origin === undefined) return;
@@ -455,6 +459,7 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
   }
 
   const panelOpen = selectedNode !== undefined || selectedGroup !== undefined;
+  const centredWords = centredOn !== null ? centredNote(centredOn, { origins: originIds, recoveredOrigins }, failing, nodeById.get(centredOn)?.status, clock) : undefined;
   return (
     <TopologyActionsContext.Provider value={actions}>
       <div className="topology" data-ready={drawn ? 'true' : 'false'} data-nodes={flow.nodes.filter((node) => node.type !== 'frame').length} data-edges={flow.edges.length} data-groups={flow.nodes.filter((node) => node.type === 'cluster').length}>
@@ -479,10 +484,9 @@ function TopologyMap({ drainControls, initialObserved, initialLayout, examplePut
           onToggleLegend={() => setLegendOpen((open) => !open)}
         />
         <OriginNotice origins={origins} departure={departure} onShow={selectByName} />
-        {/* Said only while it is true: once the service recovers, the note would mislead. */}
-        {centredOn !== null && (failing.has(centredOn) || originIds.has(centredOn)) && (
+        {centredWords !== undefined && (
           <p className="topology__centred" role="status">
-            Centred on {centredOn}, {originIds.has(centredOn) ? 'the likely origin' : (nodeById.get(centredOn)?.status ?? 'failing')}.{' '}
+            {centredWords}{' '}
             <button type="button" className="link-button" onClick={fitAll}>
               Show the whole map
             </button>

@@ -3,7 +3,10 @@ import type { Topology, TopologyEdge, TopologyNode } from '@/lib/model/topology/
 import { buildViewGraph } from '@/lib/model/topology/group';
 import { BoxIndex, crossedBoxes, unflattenPath } from './edge-route';
 import { edgeCurve } from './edge-paint';
-import { buildFlow, edgeLabel, edgeTone, lostChips, newRouteMemo, nodeCalledText, nodeErrorsChip, type FlowInput, type MapEdge, type MapNode } from './flow';
+import { probableOrigins } from '@/lib/model/topology/graph';
+import { utcClock } from '@/lib/model/status/clock';
+import { localizeUtcClocks } from '@/lib/client/formatTime';
+import { buildFlow, edgeLabel, edgeTone, lostChips, newRouteMemo, nodeCalledText, nodeErrorsChip, originMarks, type FlowInput, type MapEdge, type MapNode } from './flow';
 
 describe('edge colour by errors and by latency against its own baseline', () => {
   it.each<[string, Parameters<typeof edgeTone>[0], string, string | undefined]>([
@@ -123,6 +126,7 @@ describe('edges routed around the nodes in their way', () => {
     selected: '',
     groupMode: 'none',
     nowMs: Date.parse('2026-01-05T10:00:00Z'),
+    clock: utcClock,
     ...patch,
   });
   const gatewayToAuth = (edges: MapEdge[]) => edges.find((e) => e.source === 'n:api-gateway' && e.target === 'n:auth');
@@ -178,6 +182,36 @@ describe('edges routed around the nodes in their way', () => {
     expect(payments?.ariaLabel).toBe('payments: passing, 2 instances, was the likely origin, recovered at 09:59:40 UTC');
   });
 
+  it("writes a recovered origin's time in its label as the map's clock writes it (the reader's, as its title and panel), not in UTC", () => {
+    const passing = topology.nodes.map((n) => (n.id === 'payments' ? { ...n, status: 'passing' as const } : n));
+    const tokyo = (ms: number): string => new Date(ms).toLocaleTimeString('en-GB', { timeZone: 'Asia/Tokyo', hour12: false });
+    const clock = (iso: string): string => localizeUtcClocks(utcClock(iso), Date.parse(iso), tokyo);
+    const flow = buildFlow(input({ nodeById: new Map(passing.map((n) => [n.id, n])), failing: new Set(['orders']), origins: new Set(), recoveredOrigins: new Map([['payments', '2026-01-05T09:59:40.000Z']]), clock }));
+    expect(flow.nodes.find((n) => n.id === 'n:payments')?.ariaLabel).toBe('payments: passing, 2 instances, was the likely origin, recovered at 18:59:40');
+  });
+
+  describe("a collapsed group's origin mark", () => {
+    const zoned = (nodes: TopologyNode[]) => nodes.map((n) => ({ ...n, zone: 'eu-1', zones: ['eu-1'] }));
+    const group = (nodes: TopologyNode[], patch: Partial<FlowInput>) =>
+      buildFlow(
+        input({ graph: buildViewGraph({ ...topology, nodes: zoned(nodes) }, 'zone', () => true), nodeById: new Map(zoned(nodes).map((n) => [n.id, n])), positions: new Map([['g:eu-1', { x: 0, y: 0 }]]), groupMode: 'zone', ...patch }),
+      ).nodes.find((n) => n.type === 'cluster');
+
+    it('is the current mark while a member is a current origin', () => {
+      const cluster = group(topology.nodes, {});
+      expect(cluster?.data).toMatchObject({ origin: true });
+      expect(cluster?.data).not.toHaveProperty('originRecoveredAt');
+      expect(cluster?.ariaLabel).toBe('Group eu-1: 4 services, critical, 1 failing, holds the likely origin payments');
+    });
+
+    it('says a member was the origin, with when it recovered, when its only origin has recovered (no mark at all before)', () => {
+      const passing = topology.nodes.map((n) => (n.id === 'payments' ? { ...n, status: 'passing' as const } : n.id === 'orders' ? { ...n, status: 'critical' as const } : n));
+      const cluster = group(passing, { failing: new Set(['orders']), origins: new Set(), recoveredOrigins: new Map([['payments', '2026-01-05T09:59:40.000Z']]) });
+      expect(cluster?.data).toMatchObject({ origin: false, recoveredOrigin: 'payments', originRecoveredAt: '2026-01-05T09:59:40.000Z' });
+      expect(cluster?.ariaLabel).toBe('Group eu-1: 4 services, critical, 1 failing, holds payments, which was the likely origin, recovered at 09:59:40 UTC');
+    });
+  });
+
   it('keeps the same edge objects through a status change (routes are made again only when a box moves)', () => {
     const memo = newRouteMemo();
     const first = buildFlow(input(), undefined, memo);
@@ -190,5 +224,47 @@ describe('edges routed around the nodes in their way', () => {
     // …and dropped there, out of the way, the edge is the bezier again.
     const moved = new Map([...positions, ['n:payments', { x: 580, y: 900 }]]);
     expect(gatewayToAuth(buildFlow(input({ positions: moved }), cache, memo).edges)?.data?.route).toBeUndefined();
+  });
+});
+
+describe('the map\'s origin marks from the analysis', () => {
+  // The demo's outage 11 s after payments recovered (orders still clearing its errors), beside a
+  // second, current one: catalog failing search.
+  const NOW = Date.parse('2026-01-05T10:00:00Z');
+  const ago = (seconds: number): string => new Date(NOW - seconds * 1_000).toISOString();
+  const node = (id: string, patch: Partial<TopologyNode> = {}): TopologyNode => ({ id, kind: 'service', status: 'passing', instances: 2, drained: 0, zones: [], formats: [], ...patch });
+  const edge = (from: string, to: string, patch: Partial<TopologyEdge> = {}): TopologyEdge => ({ from, to, source: 'declared', sources: ['declared'], ...patch });
+  const failingCalls = { rps: 2, errorRate: 1 };
+  const topology: Topology = {
+    nodes: [node('orders', { status: 'critical', failingSince: ago(70) }), node('payments', { recoveredAt: ago(11) }), node('search', { status: 'critical', failingSince: ago(30) }), node('catalog', { status: 'critical', failingSince: ago(40) })],
+    edges: [edge('orders', 'payments', failingCalls), edge('search', 'catalog', failingCalls)],
+  };
+
+  it('marks the recovered origin as having been one and the current one as current, as probableOrigins names them', () => {
+    const origins = probableOrigins(topology, { now: NOW });
+    expect(origins.map((origin) => [origin.id, origin.recoveredAt])).toEqual([
+      ['catalog', undefined],
+      ['payments', ago(11)],
+    ]);
+    const flow = buildFlow({
+      graph: buildViewGraph(topology, 'none', () => false),
+      nodeById: new Map(topology.nodes.map((n) => [n.id, n])),
+      positions: new Map(topology.nodes.map((n, i) => [`n:${n.id}`, { x: i * 300, y: 0 }])),
+      visible: new Set(topology.nodes.map((n) => n.id)),
+      failing: new Set(['orders', 'search', 'catalog']),
+      ...originMarks(origins),
+      matches: null,
+      selected: '',
+      groupMode: 'none',
+      nowMs: NOW,
+      clock: utcClock,
+    });
+    const marks = flow.nodes.flatMap((n) => (n.type === 'service' ? [[n.data.name, n.data.origin, n.data.originRecoveredAt, n.className?.includes('is-origin')]] : []));
+    expect(marks).toEqual([
+      ['orders', false, undefined, false],
+      ['payments', false, ago(11), false],
+      ['search', false, undefined, false],
+      ['catalog', true, undefined, true],
+    ]);
   });
 });

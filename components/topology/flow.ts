@@ -3,11 +3,10 @@ import type { Status } from '@/lib/model/instance';
 import { EDGE_WINDOW_SECONDS } from '@/lib/model/latency';
 import { edgeSlowCause, FAILING_ERROR_RATE, inboundErrors, MIN_RPS_FOR_ERRORS, type NodeKind, type TopologyNode } from '@/lib/model/topology/topology';
 import { nodeGraphId, type GraphEdge, type GroupSummary, type ViewGraph } from '@/lib/model/topology/group';
-import type { Direction } from '@/lib/model/topology/graph';
+import type { Direction, ProbableOrigin } from '@/lib/model/topology/graph';
 import { GROUP_PADDING, type Point } from '@/lib/model/topology/layout';
 import { SIZES, sizeOf } from '@/lib/model/topology/layout-input';
 import { STAND_IN_WORDS, standInTag, standInTitle, type StandInKind } from '@/lib/model/status/lost';
-import { utcClock } from '@/lib/model/status/clock';
 import { boundsOf, type PositionMap, type Rect } from '@/lib/model/topology/positions';
 import { readingOrder } from '@/lib/client/topology/nav';
 import { labelSize, labelSpot } from './edge-labels';
@@ -62,10 +61,14 @@ export interface ClusterData extends Record<string, unknown> {
   drained: number;
   /** Members flapping when the flow was built (`FlowInput.nowMs`). */
   flapping: number;
+  /** A member is a likely origin of the current failures. */
   origin: boolean;
+  /** With no current origin in it: a member that was one and recovered, and when (ISO), for the muted "was origin" mark. */
+  recoveredOrigin?: string;
+  originRecoveredAt?: string;
 }
 
-function clusterData(summary: GroupSummary, mode: string, origin: boolean, flapping: number): ClusterData {
+function clusterData(summary: GroupSummary, mode: string, origin: boolean, recoveredOrigin: readonly [string, string] | undefined, flapping: number): ClusterData {
   return {
     key: summary.key,
     mode,
@@ -77,6 +80,7 @@ function clusterData(summary: GroupSummary, mode: string, origin: boolean, flapp
     drained: summary.drained,
     flapping,
     origin,
+    ...(!origin && recoveredOrigin ? { recoveredOrigin: recoveredOrigin[0], originRecoveredAt: recoveredOrigin[1] } : {}),
   };
 }
 
@@ -251,6 +255,19 @@ export interface FlowInput {
    * The caller builds again at the next `flappingUntil` (`flappingDeadlines`), not every second.
    */
   nowMs: number;
+  /** How a time (ISO) is written in labels: the reader's clock, as the titles and the panel write it. */
+  clock: (iso: string) => string;
+}
+
+/** The analysis' origins as the map marks them: current ones, and recovered ones with when they recovered. */
+export function originMarks(origins: readonly Pick<ProbableOrigin, 'id' | 'recoveredAt'>[]): Pick<FlowInput, 'origins' | 'recoveredOrigins'> {
+  const current = new Set<string>();
+  const recovered = new Map<string, string>();
+  for (const { id, recoveredAt } of origins) {
+    if (recoveredAt === undefined) current.add(id);
+    else recovered.set(id, recoveredAt);
+  }
+  return { origins: current, recoveredOrigins: recovered };
 }
 
 /** Whether a node's flap (`TopologyNode.flappingUntil`) lasts at `nowMs`. */
@@ -318,7 +335,7 @@ function reuse<T extends MapNode | MapEdge>(cache: Map<string, MapNode | MapEdge
 const classNames = (...names: (string | false | undefined)[]): string => names.filter(Boolean).join(' ');
 
 export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdge>, memo: RouteMemo = newRouteMemo()): Flow {
-  const { graph, nodeById, positions, visible, matches, origins, failing, selected, dragging, nowMs } = input;
+  const { graph, nodeById, positions, visible, matches, origins, failing, selected, dragging, nowMs, clock } = input;
   const positionOf = (id: string): Point | undefined => dragging?.get(id) ?? positions.get(id);
   const drawn: MapNode[] = [];
   const rects = new Map<string, { x: number; y: number; width: number; height: number }>();
@@ -335,6 +352,17 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
       if (!position || !isShown) continue;
       const match = matches !== null && summary.members.some((member) => matches.has(member));
       const flapping = summary.members.filter((member) => flappingAt(nodeById.get(member), nowMs)).length;
+      const currentOrigin = summary.members.find((member) => origins.has(member));
+      const recoveredOrigin = summary.members.flatMap((member) => {
+        const at = input.recoveredOrigins?.get(member);
+        return at !== undefined ? [[member, at] as const] : [];
+      })[0];
+      const originWords =
+        currentOrigin !== undefined
+          ? `, holds the likely origin ${currentOrigin}`
+          : recoveredOrigin
+            ? `, holds ${recoveredOrigin[0]}, which was the likely origin, recovered at ${clock(recoveredOrigin[1])}`
+            : '';
       const node: ClusterFlowNode = {
         id: graphNode.id,
         type: 'cluster',
@@ -343,8 +371,8 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
         height: size.height,
         handles: handlesFor(size.width, size.height),
         className: classNames('tflow-node', match && 'is-match', graphNode.id === selected && 'is-selected'),
-        ariaLabel: `Group ${summary.key}: ${summary.members.length} services, ${summary.status}${summary.failing > 0 ? `, ${summary.failing} failing` : ''}${flapping > 0 ? `, ${flapping} flapping` : ''}`,
-        data: clusterData(summary, input.groupMode, summary.members.some((member) => origins.has(member)), flapping),
+        ariaLabel: `Group ${summary.key}: ${summary.members.length} services, ${summary.status}${summary.failing > 0 ? `, ${summary.failing} failing` : ''}${originWords}${flapping > 0 ? `, ${flapping} flapping` : ''}`,
+        data: clusterData(summary, input.groupMode, currentOrigin !== undefined, recoveredOrigin, flapping),
       };
       drawn.push(node);
       shown.add(graphNode.id);
@@ -358,7 +386,7 @@ export function buildFlow(input: FlowInput, cache?: Map<string, MapNode | MapEdg
     if (!position || !visible.has(topo.id)) continue;
     const isOrigin = origins.has(topo.id);
     const originRecoveredAt = isOrigin ? undefined : input.recoveredOrigins?.get(topo.id);
-    const originWords = isOrigin ? ', likely origin' : originRecoveredAt !== undefined ? `, was the likely origin, recovered at ${utcClock(originRecoveredAt)}` : '';
+    const originWords = isOrigin ? ', likely origin' : originRecoveredAt !== undefined ? `, was the likely origin, recovered at ${clock(originRecoveredAt)}` : '';
     const errors = nodeErrorsChip(topo, failing.has(topo.id));
     const focusRole = input.focus?.get(topo.id)?.direction;
     const data: ServiceData = {

@@ -243,6 +243,7 @@ function Members({ text, members, className }: { text: string; members: string; 
 
 function ClusterNodeView({ data }: NodeProps<ClusterFlowNode>) {
   const { toggleGroup } = useContext(TopologyActionsContext);
+  const local = useLocalTimes();
   const members = plural(data.members, 'service', 'services');
   const counted = STATUS_ORDER.filter((status) => status !== 'passing' && data[status] > 0);
   // Counted when the flow was built (built again as a flap ends): a green group can hide a crash loop as a green node did.
@@ -299,6 +300,9 @@ function ClusterNodeView({ data }: NodeProps<ClusterFlowNode>) {
         +
       </button>
       {data.origin && <OriginMark className="tnode__origin" />}
+      {data.recoveredOrigin !== undefined && data.originRecoveredAt !== undefined && (
+        <OriginMark className="tnode__origin" title={`${data.recoveredOrigin}: ${recoveredOriginTitle(local(utcClock(data.originRecoveredAt), data.originRecoveredAt))}`} recovered />
+      )}
     </div>
   );
 }

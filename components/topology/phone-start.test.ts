@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NO_PHONE_START, originToCentre, phoneStartCentredOn, phoneStartLeft, phoneStartOn, phoneStartResized, type PhoneStart } from './phone-start';
+import { utcClock } from '@/lib/model/status/clock';
+import { centredNote, NO_PHONE_START, originToCentre, originToStartOn, phoneStartCentredOn, phoneStartLeft, phoneStartOn, phoneStartResized, type PhoneStart } from './phone-start';
 
 /** The origins centred on as the first origin goes through `firsts`, from `start`. */
 function centredAlong(start: PhoneStart, firsts: (string | undefined)[]): string[] {
@@ -41,5 +42,27 @@ describe('phone start view', () => {
   it('a first view drawn again (relayout) keeps what was centred on before', () => {
     const before = phoneStartLeft(phoneStartCentredOn(phoneStartOn('orders', NO_PHONE_START), 'payments'));
     expect(centredAlong(phoneStartOn(undefined, before), ['payments', 'users'])).toEqual(['users']);
+  });
+});
+
+describe('what a phone centres on, and says it did', () => {
+  const recoveredAt = '2026-12-07T20:44:06.000Z';
+  it('starts on a current origin before one that recovered, on a recovered one when it is the only one', () => {
+    expect(originToStartOn([{ id: 'payments', recoveredAt }, { id: 'catalog' }])).toBe('catalog');
+    expect(originToStartOn([{ id: 'payments', recoveredAt }])).toBe('payments');
+    expect(originToStartOn([])).toBeUndefined();
+  });
+
+  it('says it centred on an origin that recovered, and when, where the note said nothing (the map opened on a green node unexplained)', () => {
+    const marks = { origins: new Set<string>(), recoveredOrigins: new Map([['payments', recoveredAt]]) };
+    expect(centredNote('payments', marks, new Set(['orders']), 'passing', utcClock)).toBe('Centred on payments, which was the likely origin: passing again since 20:44:06 UTC, its callers still clearing its errors.');
+  });
+
+  it('says a current origin, a failing service by its status, and nothing once what it centred on passes and is no origin', () => {
+    const marks = { origins: new Set(['payments']), recoveredOrigins: new Map<string, string>() };
+    const failing = new Set(['payments', 'orders']);
+    expect(centredNote('payments', marks, failing, 'critical', utcClock)).toBe('Centred on payments, the likely origin.');
+    expect(centredNote('orders', marks, failing, 'warning', utcClock)).toBe('Centred on orders, warning.');
+    expect(centredNote('auth', marks, failing, 'passing', utcClock)).toBeUndefined();
   });
 });

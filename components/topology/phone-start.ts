@@ -1,3 +1,6 @@
+import type { ProbableOrigin } from '@/lib/model/topology/graph';
+import type { FlowInput } from './flow';
+
 /**
  * A phone's map during an outage opens centred on where it starts (the likely origin, else the
  * worst failing service) and moves to a likely origin found later, while that first view stands.
@@ -35,3 +38,19 @@ export function originToCentre(start: PhoneStart, firstOrigin: string | undefine
 
 /** After the code centred the first view on `origin`: still standing, and that origin done. */
 export const phoneStartCentredOn = (start: PhoneStart, origin: string): PhoneStart => ({ standing: true, centred: new Set([...start.centred, origin]) });
+
+/** The origin a phone's first view centres on: a current one before one that recovered (its callers only clear its errors). */
+export const originToStartOn = (origins: readonly Pick<ProbableOrigin, 'id' | 'recoveredAt'>[]): string | undefined =>
+  (origins.find((origin) => origin.recoveredAt === undefined) ?? origins[0])?.id;
+
+/**
+ * The note above a phone's map centred on `id`, said only while it is true (once the service passes
+ * and is no origin it would mislead): a current origin, one that recovered (the map opened on a green
+ * node needs the why), or a failing service by its status.
+ */
+export function centredNote(id: string, marks: Pick<FlowInput, 'origins' | 'recoveredOrigins'>, failing: ReadonlySet<string>, status: string | undefined, clock: (iso: string) => string): string | undefined {
+  if (marks.origins.has(id)) return `Centred on ${id}, the likely origin.`;
+  const recoveredAt = marks.recoveredOrigins?.get(id);
+  if (recoveredAt !== undefined) return `Centred on ${id}, which was the likely origin: passing again since ${clock(recoveredAt)}, its callers still clearing its errors.`;
+  return failing.has(id) ? `Centred on ${id}, ${status ?? 'failing'}.` : undefined;
+}
