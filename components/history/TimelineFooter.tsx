@@ -2,7 +2,7 @@ import type { HistoryEventsView } from '@/lib/client/useHistoryEvents';
 
 interface Props {
   view: HistoryEventsView;
-  /** How many events, and in how many lines where runs are folded (`timelineCount`). */
+  /** How many events, and how many of them are grouped into how many rows (`timelineCount`). */
   count: string;
   index: number;
   start: number;
@@ -23,7 +23,7 @@ export function TimelineFooter({ view, count, index, start, measure }: Props) {
       ) : view.capped ? (
         <span>Showing the newest {count}. Narrow the range or the filters, or export, to see older ones.</span>
       ) : view.hasMore ? (
-        <span aria-live="polite">{view.loadingMore ? 'Loading older events…' : `${count} loaded — scroll for more`}</span>
+        <span aria-live="polite">{view.loadingMore ? 'Loading older events…' : `Loaded ${count} — scroll for more`}</span>
       ) : (
         <span>Start of the range — {count}</span>
       )}

@@ -11,6 +11,8 @@ import { eventLabel, eventTone } from './format';
 import { KindLabel } from './KindLabel';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { Transition } from './Transition';
+import { MiddleTruncate } from '../ui/MiddleTruncate';
+import { MIN_TAIL } from '@/lib/model/middle-ellipsis';
 
 interface Props extends RowFilterActions {
   event: HistoryEvent;
@@ -73,9 +75,15 @@ export const TimelineRow = memo(function TimelineRow({ event, ofLoss = false, gr
             )}
           </span>
         )}
-        <span className="timeline-row__instance truncate mono" title={event.instance}>
-          {event.instance ?? dash}
-        </span>
+        {/* Without an instance, a phone's row (which has no Instance column to keep aligned) leaves out the dash.
+            An id is cut in its middle: its end (a port, a pod's suffix) tells one from the next. */}
+        {event.instance === undefined ? (
+          <span className="timeline-row__instance timeline-row__instance--none">{dash}</span>
+        ) : (
+          <span className="timeline-row__instance truncate mono">
+            <MiddleTruncate text={event.instance} tail={MIN_TAIL} />
+          </span>
+        )}
         <span className="timeline-row__change">
           <Transition event={event} />
         </span>

@@ -60,14 +60,16 @@ export function timelineEntries(events: readonly HistoryEvent[], open: ReadonlyS
 const number = new Intl.NumberFormat('en');
 
 /**
- * How many events the timeline holds and, where runs are folded, in how many lines (a group line,
- * open or not, is one): "82 events" above 21 lines, a handful of them "32 instances", read as
- * if rows were missing.
+ * How many events the timeline holds and, where runs are folded, how many of them are grouped into how
+ * many rows (a group, open or not, is one): "78 events · 64 grouped into 2 rows". "82 events in 21 lines"
+ * left the reader to work out where the other events went.
  */
 export function timelineCount(eventCount: number, entries: readonly TimelineEntry[]): string {
   const events = `${number.format(eventCount)} ${eventCount === 1 ? 'event' : 'events'}`;
-  const lines = entries.filter((entry) => entry.type === 'group' || entry.group === undefined).length;
-  return lines === eventCount ? events : `${events} in ${number.format(lines)} ${lines === 1 ? 'line' : 'lines'}`;
+  const groups = entries.filter((entry) => entry.type === 'group');
+  if (groups.length === 0) return events;
+  const grouped = groups.reduce((sum, group) => sum + group.events.length, 0);
+  return `${events} · ${number.format(grouped)} grouped into ${number.format(groups.length)} ${groups.length === 1 ? 'row' : 'rows'}`;
 }
 
 /** What a group line says: how many instances of how many services, over which span. */

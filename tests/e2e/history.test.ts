@@ -159,11 +159,15 @@ describe('failure history in Chromium', () => {
       await page.getByRole('article', { name: /^First probes passed: \d+ instances of 60 services$/ }).first().waitFor({ timeout: 10_000 });
       // Three pages of 500: the third folds into the two lines the first two made, and still loads.
       const footer = page.locator('.timeline-footer');
-      // The events, and the lines they fold into (timelineCount).
-      await footer.getByText(/^Start of the range — [\d,]+ events in [\d,]+ lines$/).waitFor({ timeout: 10_000 });
-      const [, events = '', lines = ''] = /([\d,]+) events in ([\d,]+) lines/.exec((await footer.textContent()) ?? '') ?? [];
-      expect(Number(events.replace(/,/g, ''))).toBeGreaterThanOrEqual(2 * instances);
-      expect(Number(lines.replace(/,/g, ''))).toBeLessThan(10);
+      // The events, and how many of them are grouped into how many rows (timelineCount).
+      const counted = /^Start of the range — ([\d,]+) events · ([\d,]+) grouped into ([\d,]+) rows?$/;
+      await footer.getByText(counted).waitFor({ timeout: 10_000 });
+      const [, events = '', grouped = '', rows = ''] = counted.exec((await footer.textContent()) ?? '') ?? [];
+      const count = (digits: string): number => Number(digits.replace(/,/g, ''));
+      expect(count(events)).toBeGreaterThanOrEqual(2 * instances);
+      // All but a few of them grouped, into a few rows.
+      expect(count(events) - count(grouped)).toBeLessThan(10);
+      expect(count(rows)).toBeLessThan(10);
       expect(errors).toEqual([]);
     } finally {
       await fleet?.stop();

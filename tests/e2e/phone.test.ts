@@ -386,6 +386,43 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     }
   });
 
+  it("shows which instance each history row is about at 390 px, in the room its kind leaves on the first line", async () => {
+    // Two instances of one service, each registered and gone: four rows that, without their instance, read alike.
+    for (const id of ['o-3', 'o-4']) {
+      const key = `/services/${ORDERS}/${id}`;
+      await stack.etcd.put(key, JSON.stringify({ address: '127.0.0.1:9205' }));
+      await stack.etcd.delete(key);
+    }
+    await phone.goto(`${server.url}/history`, { waitUntil: 'networkidle' });
+    for (const id of ['o-3', 'o-4']) await phone.getByRole('article', { name: `Deregistered: ${ORDERS} / ${id}`, exact: true }).waitFor({ timeout: 10_000 });
+    const shown = await phone.locator('.timeline-row:not(.timeline-row--group)').evaluateAll((elements, service) =>
+      elements
+        .filter((element) => (element.getAttribute('aria-label') ?? '').endsWith(`${service} / o-3`) || (element.getAttribute('aria-label') ?? '').endsWith(`${service} / o-4`))
+        .map((element) => {
+          const row = element.getBoundingClientRect();
+          const box = (selector: string) => element.querySelector(selector)?.getBoundingClientRect();
+          const instance = element.querySelector<HTMLElement>('.timeline-row__instance');
+          const own = instance?.getBoundingClientRect();
+          const overlaps = ['.event-time', '.kind-label', '.timeline-row__service', '.timeline-row__detail'].filter((selector) => {
+            const other = box(selector);
+            return own && other && other.width > 0 && own.left < other.right - 0.5 && other.left < own.right - 0.5 && own.top < other.bottom - 0.5 && other.top < own.bottom - 0.5;
+          });
+          return {
+            label: element.getAttribute('aria-label') ?? '',
+            // What is drawn (a screen reader's whole copy beside it left out).
+            text: instance?.querySelector('[aria-hidden="true"]')?.textContent ?? '',
+            whole: instance !== null && instance !== undefined && instance.scrollWidth <= instance.clientWidth,
+            inside: own !== undefined && own.width > 0 && own.left >= row.left && own.right <= row.right + 0.5 && own.top >= row.top && own.bottom <= row.bottom + 0.5,
+            overlaps,
+          };
+        }),
+      ORDERS,
+    );
+    expect(shown.length).toBeGreaterThanOrEqual(4);
+    for (const row of shown) expect(row, row.label).toEqual({ label: row.label, text: row.label.slice(-3), whole: true, inside: true, overlaps: [] });
+    expect(await pageOverflow(phone)).toBe(0);
+  });
+
   it("names a folded history line's service beside its count of instances at 390 px, as ordinary rows name theirs", async () => {
     await phone.goto(`${server.url}/history`, { waitUntil: 'networkidle' });
     // The fleet found at start, and its first passes: folded lines.
