@@ -1,9 +1,11 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startEtcd, type TestEtcd } from '../support/etcd';
@@ -17,6 +19,17 @@ function readmeReporter(): string {
   const start = readme.indexOf('```ts\n', intro);
   const end = readme.indexOf('\n```', start + 6);
   if (intro === -1 || start === -1 || end === -1) throw new Error('README has no TypeScript reporter block');
+  return readme.slice(start + 6, end + 1);
+}
+
+/** The shell example of `POST /api/v1/ingest/calls` exactly as README.md shows it ("Health and latency"). */
+function readmeIngestExample(): string {
+  const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+  const intro = readme.indexOf('as histograms, to `POST /api/v1/ingest/calls` (contract)');
+  const start = readme.indexOf('```sh\n', intro);
+  const end = readme.indexOf('\n```', start + 6);
+  // The next block, not one further on: the example follows its sentence.
+  if (intro === -1 || start === -1 || end === -1 || readme.slice(intro, start).includes('```')) throw new Error('README has no shell ingest example after "(contract)"');
   return readme.slice(start + 6, end + 1);
 }
 
@@ -65,5 +78,21 @@ describe("README's TypeScript reporter, as written", () => {
     }, 10_000, `the reported calls in the ${callee} series`);
     const calls = points.reduce((sum, point) => sum + point.rps, 0);
     expect(calls).toBeCloseTo(4, 5);
+  });
+});
+
+describe("README's ingest example, as written", () => {
+  // Its interval starts now, whenever it is run: a fixed date, 24 h old, was refused (422 clock_skew).
+  it('is accepted (202) when run in a shell on any day, and its calls show on the edge', async () => {
+    const caller = perAttempt('orders');
+    const token = await server.createToken({ name: 'readme-ingest', role: 'viewer' });
+    const example = readmeIngestExample().replaceAll('"orders"', JSON.stringify(caller));
+    const { stdout } = await promisify(execFile)('bash', ['-c', example], { env: { ...process.env, SWITCHYARD_URL: server.url, SWITCHYARD_TOKEN: token } });
+    expect(JSON.parse(stdout)).toMatchObject({ accepted: 1 });
+    const EdgesSchema = z.object({ edges: z.array(z.object({ from: z.string(), to: z.string() })) });
+    await eventually(async () => {
+      const { edges } = EdgesSchema.parse(await (await server.fetch('/api/v1/topology')).json());
+      return edges.some((edge) => edge.from === caller && edge.to === 'payments') ? true : undefined;
+    }, 10_000, `the edge ${caller} → payments`);
   });
 });
