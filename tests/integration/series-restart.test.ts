@@ -121,3 +121,52 @@ describe.each(STORE_DIALECTS)('latency charts across a restart on %s', (dialect)
     expect(second.output()).toMatch(/latency series: restored [1-9]\d* minute slot\(s\)/);
   }, 240_000);
 });
+
+const TopologySchema = z.object({
+  nodes: z.array(z.object({ id: z.string(), kind: z.string() })),
+  edges: z.array(z.object({ from: z.string(), to: z.string(), sources: z.array(z.string()) })),
+});
+
+describe('the map and the charts after a restart on sqlite', () => {
+  const testStore = useTestStore('sqlite');
+
+  /** A server on `file`'s data dir, ready. */
+  const startOn = async (file: string): Promise<TestServer> => {
+    const started = await startServer({ etcdEndpoints: etcd.endpoints, dataDir: path.dirname(file) });
+    await eventually(async () => ((await started.fetch('/readyz')).status === 200 ? true : undefined), 20_000, 'ready');
+    return started;
+  };
+  /** Four minutes of calls from `reporter` to pay (registered) and to ghost-db (not), ending 5 s ago. */
+  const report = async (to: TestServer, reporter: string): Promise<void> => {
+    const call = (callee: string) => ({ to: callee, count: 2_400, errors: 24, latencyMs: { bounds: [5, 10, 50, 100, 500], counts: [900, 800, 500, 150, 45, 5] } });
+    const response = await to.fetch('/api/v1/ingest/calls', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reporter: { service: reporter, instance: `${reporter}-1` }, intervalStart: new Date(Date.now() - 245_000).toISOString(), intervalSeconds: 240, calls: [call('pay'), call('ghost-db')] }),
+    });
+    expect(response.status).toBe(202);
+  };
+  const topology = async (from: TestServer) => TopologySchema.parse(await (await from.fetch('/api/v1/topology')).json());
+
+  it('draws no edge and no not-registered node the restarted server knows only from persisted minutes', async () => {
+    const { file } = await testStore.fresh();
+    if (file === undefined) throw new Error('expected a SQLite file');
+    server = await startOn(file);
+    await report(server, 'old-web');
+    const before = await topology(server);
+    expect(before.edges.map(({ from, to }) => `${from}>${to}`)).toEqual(['old-web>ghost-db', 'old-web>pay']);
+    expect(before.nodes.map((node) => node.id)).toEqual(['ghost-db', 'old-web', 'pay']);
+
+    expect(await server.stop()).toBe(0);
+    server = await startOn(file);
+    expect(server.output()).toMatch(/latency series: restored [1-9]\d* minute slot\(s\)/);
+    // The store still knows the calls (their charts), but nobody has called since: the map is the registry alone.
+    const edgeHour = SeriesSchema.parse(await (await server.fetch('/api/v1/edges/latency?from=old-web&to=ghost-db&window=1h')).json()).points;
+    expect(withData(edgeHour).length).toBeGreaterThanOrEqual(4);
+    expect(await topology(server)).toMatchObject({ nodes: [{ id: 'pay', kind: 'service' }], edges: [] });
+    expect((await (await server.fetch('/api/v1/topology?observed=only')).json()) as unknown).toEqual({ edges: [] });
+    // A new caller's first report puts it, and the dependency it names, on the map at once.
+    await report(server, 'new-web');
+    expect((await topology(server)).edges.map(({ from, to }) => `${from}>${to}`)).toEqual(['new-web>ghost-db', 'new-web>pay']);
+  }, 120_000);
+});

@@ -103,8 +103,9 @@ describe.each(STORE_DIALECTS)('persisted latency series on %s', (dialect) => {
     const withData = after[0]?.service.filter((point) => point.p95Ms !== null) ?? [];
     expect(withData).toHaveLength(12);
     expect(after[0]?.probe.filter((point) => point.errorRate === 1)).toHaveLength(3);
-    // The edge is on the map again: it was updated within 15 minutes.
-    expect(second.latency.edgePairs()).toEqual([{ from: 'web', to: 'pay' }]);
+    // Its charts are back, but the edge is not on the map until a call is reported to this run: minutes alone say nothing of the fleet now.
+    expect(second.latency.edgePairs()).toEqual([]);
+    expect(second.latency.edges()).toEqual([]);
   });
 
   it('flushes and stops at once with nothing queued', async () => {

@@ -176,11 +176,13 @@ export class Series {
     this.#minutes.sweep(nowSecond, onMinuteClosed);
   }
 
-  /** Puts back a minute slot an earlier run closed and persisted. */
+  /**
+   * Puts back a minute slot an earlier run closed and persisted. Not an update: `lastUpdate` is the
+   * newest call this run was told of, and a restarted fleet's old edges stayed on the map by it.
+   */
   restoreMinute(minuteStart: number, fields: ArrayLike<number>): void {
     this.#spreadPending();
     this.#minutes.restore(minuteStart, fields);
-    this.#lastUpdate = Math.max(this.#lastUpdate, minuteStart + 60);
   }
 
   points(window: LatencyWindow, nowSecond: number): LatencyPoint[] {

@@ -4,6 +4,7 @@ import { probableOrigins } from '@/lib/model/topology/graph';
 import { deriveTopologyFromSummaries } from '@/lib/model/topology/topology';
 import { RELATIVE_ACCURACY } from './histogram';
 import { createMetricsStore } from './store';
+import { edgeKey } from './series-key';
 
 /** Deterministic PRNG so the samples (and the test) are the same on every run. */
 function mulberry32(seed: number): () => number {
@@ -205,9 +206,39 @@ describe('metrics store', () => {
       clock = T0 + after;
       expect(store.edges()[0], `${after} ms after`).toMatchObject({ rps: expect.closeTo(10), errorRate: expect.closeTo(0.2) });
     }
-    // Overdue by more than half its lag: the calls stopped, and the minute ending now holds what is left of them.
+    // Overdue by more than half its lag: the calls stopped, and the minute ending now holds none of them.
     clock = T0 + 100_000;
-    expect(store.edges()[0]?.rps).toBe(0);
+    expect(store.edges()).toEqual([]);
+  });
+
+  it('lists an edge only while its last minute had calls: its usual p95 alone keeps neither the edge nor its not-registered ends on the map', () => {
+    const clock = { t: T0 };
+    const store = createMetricsStore({ now: () => clock.t });
+    // Six minutes of web → inventory every 5 s (its usual p95 known), then nothing.
+    for (let start = T0; start < T0 + 6 * 60_000; start += 5_000) {
+      clock.t = start + 5_000;
+      store.ingest(batch('web', 'web-1', [{ to: 'inventory', count: 50, errors: 0, latencyMs: { bounds: [20], counts: [50, 0] } }], start, 5));
+      store.sweep();
+    }
+    expect(store.edges()[0]).toMatchObject({ from: 'web', to: 'inventory', baselineP95Ms: expect.any(Number) });
+    // 59 s after the last report its minute still holds calls; past the minute it holds none.
+    const lastEnd = T0 + 6 * 60_000;
+    clock.t = lastEnd + 59_000;
+    expect(store.edges().map(({ from, to }) => `${from}>${to}`)).toEqual(['web>inventory']);
+    clock.t = lastEnd + 61_000;
+    store.sweep();
+    expect(store.edges()).toEqual([]);
+    expect(deriveTopologyFromSummaries([], store.edges())).toEqual({ nodes: [], edges: [] });
+  });
+
+  it('lists no edge and no pair the store knows only from minutes an earlier run persisted (a restart with another fleet)', () => {
+    const store = createMetricsStore({ now: () => T0 });
+    const restore = store.restorerFor(edgeKey('web', 'inventory'));
+    // Ten minutes of calls, the newest ending a moment before this run started.
+    for (let minute = 10; minute >= 1; minute -= 1) restore(T0 / 1_000 - minute * 60, [600, 0, 10, 20, 30]);
+    expect(store.edge('web', 'inventory', '1h').filter((point) => point.rps > 0)).toHaveLength(10);
+    expect(store.edges()).toEqual([]);
+    expect(store.edgePairs()).toEqual([]);
   });
 
   it('keeps the same figures after a slot closes and its sketch is dropped', () => {

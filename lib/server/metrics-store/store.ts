@@ -314,7 +314,12 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
       const found = series.get(serviceKey(service));
       return found ? medianP95(found) : null;
     },
-    /** Every observed edge with its rate and errors over the last minute, its latest minute's latency and its usual p95. */
+    /**
+     * Every edge with calls over the last minute (what the map says it draws), with their rate and
+     * errors, its latest minute's latency and its usual p95. An edge whose minute is empty is not
+     * listed: its usual p95 or the minutes of the last 15 kept it, and the names only it mentioned,
+     * on the map as "not registered" after their calls (or the fleet itself) were gone.
+     */
     edges(): EdgeStats[] {
       /**
        * Whether an edge that had errors is over them, as an instance's error verdict ends: its last 10 s
@@ -340,6 +345,7 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
         // Up to its newest report while the next is not due: a minute ending now held 0 to 60 s of a 60 s exporter's calls.
         const until = found.judgedUntil(nowSecond);
         const { count, errors, points } = found.recent(until, EDGE_WINDOW_SECONDS);
+        if (!(count > 0)) continue;
         const latest = [...points].reverse().find((p) => p.p50Ms !== null);
         edges.push({
           from,
