@@ -22,19 +22,19 @@ async function dashboardAnswering(status: number, message = 'x'): Promise<string
 describe('createReporterToken', () => {
   it('blames the data dir’s admin password only when the sign-in is refused as wrong (401)', async () => {
     const url = await dashboardAnswering(401);
-    await expect(createReporterToken(url, 'a-demo-password')).rejects.toThrow(
+    await expect(createReporterToken(url, 'a-demo-password', tmpdir())).rejects.toThrow(
       "cannot sign in as admin (HTTP 401): this data dir's admin has another password; set SWITCHYARD_ADMIN_PASSWORD or use a fresh DATA_DIR",
     );
   });
 
   it('says a sign-in the dashboard failed (500) is the dashboard’s error, to be read in its log, not a password of another run', async () => {
     const url = await dashboardAnswering(500);
-    await expect(createReporterToken(url, 'a-demo-password')).rejects.toThrow('cannot sign in as admin: the dashboard answered HTTP 500 (its log above says why)');
+    await expect(createReporterToken(url, 'a-demo-password', tmpdir())).rejects.toThrow('cannot sign in as admin: the dashboard answered HTTP 500 (its log above says why)');
   });
 
   it('gives the dashboard’s own reason for a refusal it logs nothing of, such as a locked account (429)', async () => {
     const url = await dashboardAnswering(429, 'too many failed sign-ins for this account; try again in 15 min');
-    await expect(createReporterToken(url, 'a-demo-password')).rejects.toThrow(
+    await expect(createReporterToken(url, 'a-demo-password', tmpdir())).rejects.toThrow(
       'cannot sign in as admin: the dashboard answered HTTP 429: too many failed sign-ins for this account; try again in 15 min',
     );
   });
