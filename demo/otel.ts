@@ -4,7 +4,7 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, SamplingDecision, type Sampler } from '@opentelemetry/sdk-trace-base';
 import { EXTERNALS, type ExternalName } from './plan';
 import type { CallOutcome, CallStats } from './stats';
 
@@ -81,6 +81,22 @@ export interface OtlpInstance {
 
 const propagator = new W3CTraceContextPropagator();
 
+/**
+ * Traces started only once `token` exists, every span of a trace following its root's choice (a
+ * remote parent's sampled flag). Before the token every export is refused (401, which the SDK does
+ * not retry), and each process's batch goes on its own timer: a call made then could lose its
+ * client span to a refused export while its server span went out after the token came, which the
+ * intake can only draw as a call from an uninstrumented caller ("user (virtual)").
+ */
+export function sampledOnceExportable(token: () => string | undefined): Sampler {
+  return new ParentBasedSampler({
+    root: {
+      shouldSample: () => ({ decision: token() === undefined ? SamplingDecision.NOT_RECORD : SamplingDecision.RECORD_AND_SAMPLED }),
+      toString: () => 'SampledOnceExportable',
+    },
+  });
+}
+
 function carrierOf(context: Context): Incoming {
   const carrier: Record<string, string> = {};
   propagator.inject(context, carrier, defaultTextMapSetter);
@@ -115,6 +131,7 @@ export function startOtlpInstance(target: OtlpTarget, identity: { service: strin
   });
   const tracers = new BasicTracerProvider({
     resource,
+    sampler: sampledOnceExportable(target.token),
     spanProcessors: [
       new BatchSpanProcessor(new OTLPTraceExporter({ url: `${target.url}/v1/traces`, headers, timeoutMillis: Math.min(intervalMs, 10_000) }), {
         scheduledDelayMillis: intervalMs,
