@@ -2,6 +2,8 @@ import Link from 'next/link';
 import type { LikelyOrigin } from '@/lib/client/useLikelyOrigins';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { utcClock } from '@/lib/model/status/clock';
+import type { Status } from '@/lib/model/instance';
+import { originRecovery } from '@/lib/model/topology/graph';
 
 const MAX_NAMES = 5;
 
@@ -35,22 +37,22 @@ function NameList({ names, origins }: { names: string[]; origins: LikelyOrigin[]
  * analysis (the deepest failing dependency), so the page of a service failing because of another
  * says which, and the origin's page says whom it takes down.
  */
-export function ServiceOriginNote({ service, origins }: { service: string; origins: LikelyOrigin[] }) {
+export function ServiceOriginNote({ service, origins, status, recoveredAt: liveRecoveredAt }: { service: string; origins: LikelyOrigin[]; status: Status; recoveredAt?: string | undefined }) {
   const local = useLocalTimes();
   const own = origins.find((origin) => origin.id === service);
   if (own && own.explains.length > 0) {
     const count = own.explains.length;
+    // The origins come from a 5 s poll, the status is live: the page's status decides, as the services list's row does.
+    const { recovered, at: recoveredAt } = originRecovery(status, liveRecoveredAt, own);
     // The subject first: "Likely origin of this failure: 2 failing services depend on it — a, b" was
     // read at a glance as naming a and b the origin.
-    const { recoveredAt } = own;
-    const whom =
-      recoveredAt !== undefined
-        ? `, recovered at ${local(utcClock(recoveredAt), recoveredAt)}: ${count === 1 ? 'a service that depends on it is' : `${count} services that depend on it are`} still clearing its errors`
-        : `: ${count === 1 ? 'a failing service depends' : `${count} failing services depend`} on it`;
+    const whom = recovered
+      ? `${recoveredAt !== undefined ? `, recovered at ${local(utcClock(recoveredAt), recoveredAt)}` : ''}: ${count === 1 ? 'a service that depends on it is' : `${count} services that depend on it are`} still clearing its errors`
+      : `: ${count === 1 ? 'a failing service depends' : `${count} failing services depend`} on it`;
     return (
-      <p className={recoveredAt !== undefined ? 'service-origin service-origin--recovered' : 'service-origin'} role="note">
+      <p className={recovered ? 'service-origin service-origin--recovered' : 'service-origin'} role="note">
         <strong>
-          {service} {recoveredAt !== undefined ? 'was' : 'is'} the likely origin
+          {service} {recovered ? 'was' : 'is'} the likely origin
         </strong>{' '}
         of this failure{whom}
         {' — '}

@@ -81,7 +81,7 @@ export function ServiceView({ name, initial, metadataPatches }: { name: string; 
             {recoveredAt !== undefined && mayBeRecoveredOrigin && <ServiceRecoveryNote recoveredAt={recoveredAt} />}
           </ServiceFlappingNote>
         )}
-        <ServiceOriginNote service={name} origins={origins} />
+        {service && <ServiceOriginNote service={name} origins={origins} status={service.status} recoveredAt={recoveredAt} />}
       </div>
       <LatencySection service={name} window={window} onWindowChange={setWindow} calls={calls} probes={probes} />
       <section className="section" aria-labelledby="instances-title">

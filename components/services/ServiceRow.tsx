@@ -10,7 +10,7 @@ import { StatusBadge } from '../ui/StatusBadge';
 import { useBeforeIso } from '@/lib/client/useBefore';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { utcClock } from '@/lib/model/status/clock';
-import { isFailingStatus } from '@/lib/model/instance';
+import { originRecovery } from '@/lib/model/topology/graph';
 import { FlappingMark } from '../ui/FlappingMark';
 import { Truncate } from '../ui/Truncate';
 
@@ -37,20 +37,6 @@ interface Props {
   origin?: LikelyOrigin | undefined;
 }
 
-/**
- * Whether the row's origin is a recovered one, and since when. The origins come from a 5 s poll and
- * the status is live, so the row's status decides: a passing service is no current origin (its
- * recovery time the summary's, the latest), a failing one is, whatever the last poll said.
- */
-function originRecovery(summary: ListedService, origin: LikelyOrigin): { recovered: boolean; at?: string } {
-  if (summary.status === 'passing') {
-    const at = summary.recoveredAt ?? origin.recoveredAt;
-    return at !== undefined ? { recovered: true, at } : { recovered: true };
-  }
-  if (isFailingStatus(summary.status) || origin.recoveredAt === undefined) return { recovered: false };
-  return { recovered: true, at: origin.recoveredAt };
-}
-
 /** The origin mark's title: whom it takes down. */
 function originTitle(origin: LikelyOrigin, recovered: boolean): string {
   const names = origin.explains.join(', ');
@@ -66,7 +52,8 @@ export const ServiceRow = memo(function ServiceRow({ summary, nameTail, index, r
   const local = useLocalTimes();
   const cause = local(summary.cause ?? '');
   const flapping = useBeforeIso(summary.flappingUntil);
-  const recovery = origin ? originRecovery(summary, origin) : undefined;
+  // The origins come from a 5 s poll, the status is live: the row's status decides.
+  const recovery = origin ? originRecovery(summary.status, summary.recoveredAt, origin) : undefined;
   // Clicking anywhere in the row opens the service, unless the click was on the link itself
   // (it navigates on its own) or ended a text selection (people copy addresses and versions).
   const onClick = (event: MouseEvent<HTMLTableRowElement>) => {

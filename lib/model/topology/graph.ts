@@ -1,5 +1,6 @@
 import type { ServiceSummary } from '../service-summary';
 import { utcClock } from '../status/clock';
+import { isFailingStatus, type Status } from '../instance';
 import { FAILING_ERROR_RATE, isFailing, MIN_RPS_FOR_ERRORS, type Topology, type TopologyEdge, type TopologyNode } from './topology';
 
 /** Who calls whom, both ways. Self-calls are left out: they say nothing about other nodes. */
@@ -140,6 +141,21 @@ export interface ProbableOrigin {
    * that and their calls to it failed within the last minute: they are clearing its errors.
    */
   recoveredAt?: string;
+}
+
+/**
+ * Whether a service the origins name is a recovered origin, and since when, by its live status
+ * (`status`, `recoveredAt`: its summary's) rather than the origins answer (`origin`), which a page
+ * polls and may be seconds old: a passing service is no current origin (`isFailing`), its recovery
+ * time its own, the latest; a failing one is a current origin whatever the answer said.
+ */
+export function originRecovery(status: Status, recoveredAt: string | undefined, origin: Pick<ProbableOrigin, 'recoveredAt'>): { recovered: boolean; at?: string } {
+  if (status === 'passing') {
+    const at = recoveredAt ?? origin.recoveredAt;
+    return at !== undefined ? { recovered: true, at } : { recovered: true };
+  }
+  if (isFailingStatus(status) || origin.recoveredAt === undefined) return { recovered: false };
+  return { recovered: true, at: origin.recoveredAt };
 }
 
 /** Failing now because of a fault in this run: a service that never passed since Switchyard started is critical from old data. */
