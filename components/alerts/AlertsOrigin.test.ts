@@ -39,4 +39,21 @@ describe('AlertsOrigin', () => {
     }
     expect(render([], fleetLeft)).toContain('12 services left discovery together at 00:53:54 UTC while still passing probes — checking whether they still serve; if they do,');
   });
+
+  // Its callers still fail, so not the muted grey of the origin's own mark; the fault is over, so not a current failure's red either.
+  it('names an origin that recovered, its callers still clearing its errors, in amber, not a current failure\'s red', () => {
+    const html = render([{ ...payments, recoveredAt: '2026-12-07T20:44:06.000Z' }]);
+    expect(html).toMatch(/^<div class="alerts-origin alerts-origin--recovered" role="status"/);
+    expect(html).toContain('<strong>Likely origin: payments, recovered.</strong>');
+    expect(render([payments])).toMatch(/^<div class="alerts-origin" role="status"/);
+  });
+
+  it('leads with a current origin, in red, before one that recovered, whatever their order', () => {
+    const catalog: LikelyOrigin = { id: 'catalog', explains: ['search'], peers: [], dependencies: 0, kind: 'service' };
+    const html = render([{ ...payments, recoveredAt: '2026-12-07T20:44:06.000Z' }, catalog]);
+    expect(html).toMatch(/^<div class="alerts-origin" role="status"/);
+    expect(html).toContain('<strong>Likely origin: catalog.</strong>');
+    expect(html).toContain(' Also: payments.');
+    expect(html).toMatch(/<a class="button" href="\/services\/catalog">Open catalog<\/a>/);
+  });
 });

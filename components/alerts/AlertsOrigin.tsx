@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { LikelyCause } from '@/lib/model/topology/likely-cause';
 import { servicePath } from '@/lib/client/routes';
+import { leadingOrigin } from '@/lib/model/topology/graph';
 import { OriginBanner } from '../topology/OriginNotice';
 
 /**
@@ -9,7 +10,7 @@ import { OriginBanner } from '../topology/OriginNotice';
  * links to its page. When most of the fleet left etcd together, that instead, as on the map.
  */
 export function AlertsOrigin({ cause: { origins, departure } }: { cause: LikelyCause }) {
-  const first = origins[0];
+  const first = leadingOrigin(origins);
   return (
     <OriginBanner
       origins={origins}

@@ -1,15 +1,18 @@
 import type { ReactNode } from 'react';
-import { describeOrigin, type ProbableOrigin } from '@/lib/model/topology/graph';
+import { describeOrigin, leadingOrigin, type ProbableOrigin } from '@/lib/model/topology/graph';
 import { describeSharedDeparture, sharedDepartureHeadline, type SharedDeparture } from '@/lib/model/topology/shared-departure';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 
 const MAX_OTHERS = 3;
 
 /**
- * Where the failures probably start, in one line: the first origin by name, why (`describeOrigin`),
+ * Where the failures probably start, in one line: the leading origin by name (`leadingOrigin`: a
+ * current one before one that recovered), why (`describeOrigin`),
  * the others, and `action` (what the page offers to look at it). When most of the fleet left etcd
  * together (`departure`), that is said in place of any origin, with no action: no service is the
  * cause. The map's headline and the Alerts page's are this one line, so they always say the same.
+ * Red, but amber when the origin it leads with recovered (so has every other): its callers still
+ * fail, so not the muted grey of the origin's own mark, but the fault is over, so not a failure's red.
  */
 export function OriginBanner({
   origins,
@@ -23,7 +26,7 @@ export function OriginBanner({
   action: ReactNode;
 }) {
   const local = useLocalTimes();
-  const first = origins[0];
+  const first = leadingOrigin(origins);
   if (departure) {
     return (
       <BannerFrame className={className}>
@@ -36,7 +39,7 @@ export function OriginBanner({
   if (!first) return null;
   const others = origins.filter((origin) => origin.id !== first.id && !first.peers.includes(origin.id));
   return (
-    <BannerFrame className={className}>
+    <BannerFrame className={first.recoveredAt !== undefined ? `${className} ${className}--recovered` : className}>
       <p className="torigin__text">
         <strong>Likely origin: {first.recoveredAt !== undefined ? `${first.id}, recovered` : first.id}.</strong> {local(describeOrigin(first), first.recoveredAt)}.
         {others.length > 0 &&
@@ -64,7 +67,7 @@ function BannerFrame({ className, children }: { className: string; children: Rea
 
 /** The map's headline during an outage: where the failures probably start, and a button centring it. */
 export function OriginNotice({ origins, departure, onShow }: { origins: ProbableOrigin[]; departure: SharedDeparture | null; onShow(id: string): void }) {
-  const first = origins[0];
+  const first = leadingOrigin(origins);
   return (
     <OriginBanner
       origins={origins}

@@ -1,4 +1,4 @@
-import type { ProbableOrigin } from '@/lib/model/topology/graph';
+import { leadingOrigin, type ProbableOrigin } from '@/lib/model/topology/graph';
 import type { FlowInput } from './flow';
 
 /**
@@ -39,9 +39,8 @@ export function originToCentre(start: PhoneStart, firstOrigin: string | undefine
 /** After the code centred the first view on `origin`: still standing, and that origin done. */
 export const phoneStartCentredOn = (start: PhoneStart, origin: string): PhoneStart => ({ standing: true, centred: new Set([...start.centred, origin]) });
 
-/** The origin a phone's first view centres on: a current one before one that recovered (its callers only clear its errors). */
-export const originToStartOn = (origins: readonly Pick<ProbableOrigin, 'id' | 'recoveredAt'>[]): string | undefined =>
-  (origins.find((origin) => origin.recoveredAt === undefined) ?? origins[0])?.id;
+/** The origin a phone's first view centres on: a current one before one that recovered (its callers only clear its errors), as the banner leads with. */
+export const originToStartOn = (origins: readonly Pick<ProbableOrigin, 'id' | 'recoveredAt'>[]): string | undefined => leadingOrigin(origins)?.id;
 
 /**
  * The note above a phone's map centred on `id`, said only while it is true (once the service passes

@@ -158,6 +158,9 @@ export function originRecovery(status: Status, recoveredAt: string | undefined, 
   return { recovered: true, at: origin.recoveredAt };
 }
 
+/** The origin to lead with (a banner's headline, a phone's first view): a current one before one that recovered. */
+export const leadingOrigin = <T extends Pick<ProbableOrigin, 'recoveredAt'>>(origins: readonly T[]): T | undefined => origins.find((origin) => origin.recoveredAt === undefined) ?? origins[0];
+
 /** Failing now because of a fault in this run: a service that never passed since Switchyard started is critical from old data. */
 export const isFailingNow = (node: TopologyNode): boolean => isFailing(node) && node.neverPassed !== true;
 
