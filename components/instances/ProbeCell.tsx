@@ -3,7 +3,7 @@
 import { useMemo, type SyntheticEvent } from 'react';
 import type { Instance } from '@/lib/model/instance';
 import { WINDOWS, type InstanceLatency, type LatencyWindow } from '@/lib/model/latency';
-import { probeKindOf } from '@/lib/model/status/probe-kind';
+import { probeKindOf, tcpOnlyConcern } from '@/lib/model/status/probe-kind';
 import { useNow } from '@/lib/client/useNow';
 import { serverNow } from '@/lib/client/serverClock';
 import { formatAgo, formatClock } from '@/lib/client/formatTime';
@@ -25,18 +25,21 @@ export function ProbeCell({
   latency,
   window,
 }: {
-  instance: Pick<Instance, 'health' | 'format' | 'metadata' | 'lastProbe'>;
+  instance: Pick<Instance, 'health' | 'format' | 'metadata' | 'lastProbe' | 'status' | 'statusCauseKind'>;
   latency?: InstanceLatency | undefined;
   window: LatencyWindow;
 }) {
   const kind = probeKindOf(instance);
+  // Neutral unless the connect-only probe hides what is wrong with it now.
+  const concern = tcpOnlyConcern(kind, instance);
+  const hint = concern ?? kind.hint;
   const stepSeconds = WINDOWS[window].stepSeconds;
   const probe = useMemo(() => rowProbe(instance.lastProbe, latency?.probe, stepSeconds), [instance.lastProbe, latency, stepSeconds]);
   return (
     <span className="probe-cell">
-      <span className={`probe-cell__kind probe-cell__kind--${kind.kind}`} title={kind.hint ?? kind.label}>
+      <span className={concern === undefined ? 'probe-cell__kind' : 'probe-cell__kind probe-cell__kind--concern'} title={hint ?? kind.label}>
         {kind.label}
-        {kind.hint && <span className="visually-hidden">: {kind.hint}</span>}
+        {hint && <span className="visually-hidden">: {hint}</span>}
       </span>
       <span className="probe-cell__result">{probe ? <ProbeResult probe={probe} /> : <span className="muted">—</span>}</span>
     </span>
