@@ -74,9 +74,9 @@ function fleetMember(options: MemberOptions) {
   });
   const meter = provider.getMeter('switchyard-test');
   return {
-    /** A histogram with buckets in its unit, or (`advised` false) the SDK's default ones, meant for ms. */
-    histogram: (name: string, unit: 's' | 'ms', advised = true) => {
-      const advice = advised ? { explicitBucketBoundaries: unit === 's' ? [0.005, 0.01, 0.05, 0.1, 0.5, 1] : [5, 10, 50, 100, 500, 1000] } : {};
+    /** A histogram with buckets in its unit, these `boundaries` if given, or (`advised` false) the SDK's default ones, meant for ms. */
+    histogram: (name: string, unit: 's' | 'ms', advised = true, boundaries?: number[]) => {
+      const advice = advised ? { explicitBucketBoundaries: boundaries ?? (unit === 's' ? [0.005, 0.01, 0.05, 0.1, 0.5, 1] : [5, 10, 50, 100, 500, 1000]) } : {};
       const histogram = meter.createHistogram(name, { unit, advice });
       return (times: number, value: number, attributes: Attributes) => {
         for (let i = 0; i < times; i += 1) histogram.record(value, attributes);
@@ -292,6 +292,38 @@ describe('duration histograms with buckets in the other unit', () => {
     expect(page).toContain('Buckets in wrong unit');
     expect(page).toContain(service);
     expect(page).toContain('every call under 5 s shares the first, so p50 reads 2.5 s, p99 4.95 s');
+  });
+});
+
+describe('duration histograms with bounds no duration has', () => {
+  it('refuses a point the SDK sends with a repeated bound, counted on GET /api/v1/diagnostics and the Diagnostics page, and reads calls of 0 s in bounds [-5, -1, 0, 0.1, 1] as ~0 ms', async () => {
+    const repeated = perAttempt('vault');
+    const vault = fleetMember({ service: repeated, instance: `${repeated}-1`, encoding: 'json', temporality: 'delta' });
+    vault.histogram('http.server.request.duration', 's', true, [0.1, 0.1, 1])(5, 0.05, { 'http.response.status_code': 200 });
+    await vault.flush();
+    await vault.shutdown();
+    const Malformed = z.object({ otlpMalformedHistograms: z.object({ points: z.number(), last: z.object({ service: z.string(), metric: z.string(), reason: z.string() }) }) });
+    const { otlpMalformedHistograms } = Malformed.parse(await (await server.fetch('/api/v1/diagnostics')).json());
+    expect(otlpMalformedHistograms.points).toBeGreaterThanOrEqual(1);
+    expect(otlpMalformedHistograms.last).toEqual({ service: repeated, metric: 'http.server.request.duration', reason: 'explicitBounds are not strictly increasing (0.1 then 0.1)' });
+    expect((await series(`/api/v1/services/${repeated}/latency`)).count).toBe(0);
+    const page = await (await server.fetch('/diagnostics', { headers: { cookie: await server.userSession('diagnostics-viewer', 'viewer') } })).text();
+    expect(page).toContain('Histograms refused');
+    expect(page).toContain(`Last: ${repeated}, http.server.request.duration: explicitBounds are not strictly increasing (0.1 then 0.1)`);
+
+    const signed = perAttempt('ledger-signed');
+    const ledger = fleetMember({ service: signed, instance: `${signed}-1`, encoding: 'proto', temporality: 'delta' });
+    const record = ledger.histogram('http.server.request.duration', 's', true, [-5, -1, 0, 0.1, 1]);
+    record(60, 0, { 'http.response.status_code': 200 });
+    record(40, 0.05, { 'http.response.status_code': 200 });
+    await ledger.flush();
+    await ledger.shutdown();
+    const read = await eventually(async () => {
+      const found = await series(`/api/v1/services/${signed}/latency`);
+      return found.count > 99.9 ? found : undefined;
+    }, 10_000, 'the 100 calls charted');
+    // 60 of 100 calls took 0 s: every point's median is one of them; before, they read within (0, 100 ms].
+    expect(read.p50.every((ms) => ms < 0.01)).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@ import { EmptyState } from '@/components/ui/EmptyState';
 import { RefreshButton } from '@/components/diagnostics/RefreshButton';
 import { OtherUnitBucketsTable } from '@/components/diagnostics/OtherUnitBucketsTable';
 import { otherUnitTileValue, unlistedLine } from '@/components/diagnostics/buckets-in-other-unit';
+import { malformedHistogramsHint } from '@/components/diagnostics/malformed-histograms';
 import { StatTiles } from '@/components/diagnostics/StatTiles';
 import { UnrecognisedTable } from '@/components/diagnostics/UnrecognisedTable';
 import { signedInWith } from '@/lib/server/auth/page';
@@ -20,6 +21,7 @@ export default async function DiagnosticsPage() {
   const externals = runtime.otlp.externalNodes();
   const otlpRequests = runtime.otlp.inFlight.stats();
   const otherUnit = runtime.otlp.metrics.bucketsInOtherUnit();
+  const malformed = runtime.otlp.metrics.malformedHistograms();
   const unlisted = unlistedLine(otherUnit);
   const bodies = runtime.bodies.stats();
   const api = runtime.apiAdmission.stats();
@@ -53,6 +55,7 @@ export default async function DiagnosticsPage() {
             value: otherUnitTileValue(otherUnit),
             hint: `Duration histograms (by service and metric) in seconds with buckets meant for milliseconds (the OpenTelemetry SDK default), or in ms with buckets meant for seconds, since this process started; at most ${otherUnit.cap} listed`,
           },
+          { label: 'Histograms refused', value: malformed.points, hint: malformedHistogramsHint(malformed) },
           {
             label: 'Request bodies refused',
             value: bodies.refusedBusy + bodies.refusedPrincipal,

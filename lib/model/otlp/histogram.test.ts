@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BUCKETS } from '../ingest';
-import { downscale, looksLikeMilliseconds, looksLikeSeconds, subtract, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
+import { MAX_BOUND_MS, MAX_BUCKETS, MIN_BOUND_MS } from '../ingest';
+import { downscale, explicitBucketsProblem, looksLikeMilliseconds, looksLikeSeconds, subtract, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
 
 const explicit = (counts: number[], bounds = [0.01, 0.1, 1]): NativeHistogram => ({ kind: 'explicit', bounds, counts });
 const exponential = (scale: number, offset: number, counts: number[], zeroCount = 0): Extract<NativeHistogram, { kind: 'exponential' }> => ({ kind: 'exponential', scale, offset, counts, zeroCount });
@@ -32,18 +32,36 @@ describe('downscale', () => {
 });
 
 describe('toMsBuckets', () => {
-  it('scales explicit bounds to ms and folds bounds at or below zero into the first bucket', () => {
-    expect(toMsBuckets(explicit([1, 2, 3, 4], [0, 0.005, 0.01]), 1_000)).toEqual({ bounds: [5, 10], counts: [3, 3, 4] });
+  it("scales explicit bounds to ms, the calls of the SDK default's bucket (−∞, 0] in the smallest latency bucket", () => {
+    expect(toMsBuckets(explicit([1, 2, 3, 4], [0, 0.005, 0.01]), 1_000)).toEqual({ bounds: [MIN_BOUND_MS, 5, 10], counts: [1, 2, 3, 4] });
   });
 
-  it('refuses bounds that do not increase or a count list of the wrong length', () => {
-    expect(toMsBuckets(explicit([1, 2, 3, 4], [1, 1, 2]), 1)).toBeNull();
-    expect(toMsBuckets(explicit([1, 2], [1, 2]), 1)).toBeNull();
+  it('puts the calls of buckets entirely at or below 0 s in the smallest latency bucket, not in the first positive one (where they would read up to its bound)', () => {
+    expect(toMsBuckets(explicit([1, 2, 3, 4, 5, 6], [-5, -1, 0, 0.1, 1]), 1_000)).toEqual({ bounds: [MIN_BOUND_MS, 100, 1_000], counts: [6, 4, 5, 6] });
+    // A bucket reaching above 0 s keeps its calls: they may be positive.
+    expect(toMsBuckets(explicit([1, 2, 3], [-1, 0.1]), 1_000)).toEqual({ bounds: [MIN_BOUND_MS, 100], counts: [1, 2, 3] });
   });
 
-  it('turns exponential buckets into bounds base^(index+1), the zero bucket first', () => {
+  it('clamps bounds to what the series holds (1 µs to 1 h): a bucket reaching 1e308 s ends at 1 h, and buckets wholly above 1 h join the overflow', () => {
+    expect(toMsBuckets(explicit([1, 2, 3], [0.1, 1e308]), 1_000)).toEqual({ bounds: [100, MAX_BOUND_MS], counts: [1, 2, 3] });
+    expect(toMsBuckets(explicit([1, 2, 3, 4], [1e-12, 1e300, 1e308]), 1_000)).toEqual({ bounds: [MIN_BOUND_MS, MAX_BOUND_MS], counts: [1, 2, 7] });
+    expect(toMsBuckets(explicit([1, 2, 3], [1e-12, 1e-9]), 1_000)).toEqual({ bounds: [MIN_BOUND_MS], counts: [3, 3] });
+  });
+
+  it('has nothing to give without a positive bound', () => {
+    expect(toMsBuckets(explicit([1, 2], [0]), 1)).toBeNull();
+    expect(toMsBuckets(explicit([3], []), 1)).toBeNull();
+  });
+
+  it('turns exponential buckets into bounds base^(index+1), the zero bucket first: calls of 0 s in the smallest latency bucket, not up to the lowest populated bound', () => {
     // Scale 0: base 2; index 3 is (8, 16], index 4 is (16, 32] (seconds).
-    expect(toMsBuckets(exponential(0, 3, [5, 6], 2), 1_000)).toEqual({ bounds: [8_000, 16_000, 32_000], counts: [2, 5, 6, 0] });
+    expect(toMsBuckets(exponential(0, 3, [5, 6], 2), 1_000)).toEqual({ bounds: [MIN_BOUND_MS, 8_000, 16_000, 32_000], counts: [2, 0, 5, 6, 0] });
+    expect(toMsBuckets(exponential(0, 3, [5, 6]), 1_000)).toEqual({ bounds: [8_000, 16_000, 32_000], counts: [0, 5, 6, 0] });
+  });
+
+  it('holds exponential bounds to what the series holds too: buckets past 1 h (2^1024 s at scale -10 is Infinity) read at its top, not refused', () => {
+    expect(toMsBuckets(exponential(-10, 1, [5]), 1_000)).toEqual({ bounds: [MAX_BOUND_MS], counts: [0, 5] });
+    expect(toMsBuckets(exponential(-1, 10, [5], 2), 1_000)).toEqual({ bounds: [MIN_BOUND_MS, MAX_BOUND_MS], counts: [2, 0, 5] });
   });
 
   it('reads a single-bucket point at scale 20 (an index in the millions)', () => {
@@ -60,6 +78,22 @@ describe('toMsBuckets', () => {
     expect(buckets?.bounds.length).toBeLessThanOrEqual(MAX_BUCKETS);
     expect(buckets?.counts.reduce((a, b) => a + b, 0)).toBe(totalOf(wide));
     expect(buckets?.bounds.every((b, i, all) => i === 0 || b > (all[i - 1] as number))).toBe(true);
+  });
+});
+
+describe('explicitBucketsProblem', () => {
+  it('passes bounds that strictly increase, negative ones included, with one count more than bounds, none below zero', () => {
+    expect(explicitBucketsProblem([-5, -1, 0, 0.1, 1], [0, 0, 1, 1, 0, 0])).toBeUndefined();
+    expect(explicitBucketsProblem([], [4])).toBeUndefined();
+  });
+
+  it('names what is wrong: a repeated, decreasing or non-finite bound, a count below zero, a count list of the wrong length', () => {
+    expect(explicitBucketsProblem([0.1, 0.1, 1], [1, 0, 0, 0])).toBe('explicitBounds are not strictly increasing (0.1 then 0.1)');
+    expect(explicitBucketsProblem([1, 0.5], [1, 0, 0])).toBe('explicitBounds are not strictly increasing (1 then 0.5)');
+    expect(explicitBucketsProblem([0.1, Number.NaN, 1], [1, 0, 0, 0])).toBe('explicitBounds hold NaN, not a finite number');
+    expect(explicitBucketsProblem([0.1, Number.POSITIVE_INFINITY], [1, 0, 0])).toBe('explicitBounds hold Infinity, not a finite number');
+    expect(explicitBucketsProblem([0.1, 1], [1, -1, 0])).toBe('bucketCounts hold -1, below zero');
+    expect(explicitBucketsProblem([0.1, 1], [1, 0])).toBe('bucketCounts has 2 entries for 2 explicitBounds (needs 3)');
   });
 });
 

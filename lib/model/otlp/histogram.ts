@@ -1,4 +1,4 @@
-import { MAX_BUCKETS } from '../ingest';
+import { MAX_BOUND_MS, MAX_BUCKETS, MIN_BOUND_MS } from '../ingest';
 
 /** A histogram as OTLP carries it, in the instrument's own unit. */
 export type NativeHistogram =
@@ -79,46 +79,76 @@ function fitBounds(bounds: readonly number[], counts: readonly number[]): MsBuck
 }
 
 /**
- * The store's bucket shape, in ms: explicit bounds scaled by `msPerUnit` (bounds at or below zero
- * fold into the first bucket, since a duration is never negative); exponential buckets become bounds
- * base^(i+1) with base = 2^(2^-scale), downscaled first so at most `MAX_BUCKETS` remain, and the
- * zero bucket becomes a first bucket below the lowest populated one. Null when nothing fits.
+ * Why an explicit-bucket point cannot be read, or undefined: bounds must be finite and strictly
+ * increasing (negative ones are allowed: an SDK takes them), counts one more than bounds, none below zero.
+ */
+export function explicitBucketsProblem(bounds: readonly number[], counts: readonly number[]): string | undefined {
+  if (counts.length !== bounds.length + 1) return `bucketCounts has ${counts.length} entries for ${bounds.length} explicitBounds (needs ${bounds.length + 1})`;
+  for (let i = 0; i < bounds.length; i += 1) {
+    const bound = bounds[i] as number;
+    if (!Number.isFinite(bound)) return `explicitBounds hold ${bound}, not a finite number`;
+    const previous = bounds[i - 1];
+    if (previous !== undefined && !(bound > previous)) return `explicitBounds are not strictly increasing (${previous} then ${bound})`;
+  }
+  const negative = counts.find((count) => count < 0);
+  return negative === undefined ? undefined : `bucketCounts hold ${negative}, below zero`;
+}
+
+/** A bound in ms within what the series holds (ingest's range, `MIN_BOUND_MS` … `MAX_BOUND_MS`); one at or below 0 becomes the smallest. */
+const heldBound = (ms: number): number => Math.min(MAX_BOUND_MS, Math.max(MIN_BOUND_MS, ms));
+
+/**
+ * Increasing ms bounds (±Infinity allowed) and their counts, held to what the series can chart:
+ * bounds at or below 1 µs share the smallest bucket; a bound past 1 h ends its bucket at 1 h, and
+ * buckets wholly above join the overflow, which the series reads at its top.
+ */
+function heldBuckets(msBounds: readonly number[], counts: readonly number[]): MsBuckets {
+  const held: MsBuckets = { bounds: [], counts: [] };
+  let overflow = counts[msBounds.length] ?? 0;
+  msBounds.forEach((bound, i) => {
+    const n = counts[i] ?? 0;
+    const upper = heldBound(bound);
+    const last = held.bounds.at(-1);
+    if (last === MAX_BOUND_MS) overflow += n;
+    else if (last === upper) held.counts[held.counts.length - 1] = (held.counts.at(-1) ?? 0) + n;
+    else {
+      held.bounds.push(upper);
+      held.counts.push(n);
+    }
+  });
+  held.counts.push(overflow);
+  return held;
+}
+
+/**
+ * The store's bucket shape, in ms, held to 1 µs … 1 h, what the series can chart (`heldBuckets`):
+ * 1e308 s became Infinity ms and the percentiles null. A duration is never negative, so calls in a
+ * bucket entirely at or below 0 s (an explicit one, or the exponential zero bucket) took no time:
+ * they go to the smallest bucket, not the first positive one, where they would read up to its bound.
+ * Explicit buckets (checked by `explicitBucketsProblem` first) have their bounds scaled by
+ * `msPerUnit`; exponential buckets become bounds base^(i+1) with base = 2^(2^-scale), downscaled
+ * first so at most `MAX_BUCKETS` remain. Null when nothing fits (no explicit bound above 0 s).
  */
 export function toMsBuckets(histogram: NativeHistogram, msPerUnit: number): MsBuckets | null {
   if (histogram.kind === 'explicit') {
-    if (histogram.counts.length !== histogram.bounds.length + 1) return null;
-    if (histogram.bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= (histogram.bounds[i - 1] as number)))) return null;
-    const bounds: number[] = [];
-    const counts: number[] = [];
-    let below = 0;
-    histogram.bounds.forEach((bound, i) => {
-      const n = histogram.counts[i] ?? 0;
-      if (bound <= 0) {
-        below += n;
-        return;
-      }
-      bounds.push(bound * msPerUnit);
-      counts.push(n + below);
-      below = 0;
-    });
-    counts.push((histogram.counts[histogram.bounds.length] ?? 0) + below);
-    if (bounds.length === 0) return null;
-    return fitBounds(bounds, counts);
+    if (!((histogram.bounds.at(-1) ?? 0) > 0)) return null;
+    const held = heldBuckets(histogram.bounds.map((bound) => bound * msPerUnit), histogram.counts);
+    return fitBounds(held.bounds, held.counts);
   }
+  const zeroBucket = histogram.zeroCount > 0 ? 1 : 0;
   let fitted = histogram;
-  // One bound per bucket plus the zero bucket's bound must fit.
-  while (fitted.counts.length + 1 > MAX_BUCKETS) fitted = downscale(fitted, fitted.scale - 1);
+  // One bound per bucket, the lowest bucket's lower bound and the zero bucket's must fit.
+  while (fitted.counts.length + 1 + zeroBucket > MAX_BUCKETS) fitted = downscale(fitted, fitted.scale - 1);
   // base^index = 2^(index·2^-scale), computed from the exponent for precision at high scales.
   const boundAt = (index: number): number => 2 ** (index * 2 ** -fitted.scale) * msPerUnit;
-  const bounds = [boundAt(fitted.offset)];
-  const counts = [fitted.zeroCount];
+  const bounds = zeroBucket ? [MIN_BOUND_MS, boundAt(fitted.offset)] : [boundAt(fitted.offset)];
+  const counts = zeroBucket ? [fitted.zeroCount, 0] : [0];
   fitted.counts.forEach((n, i) => {
     bounds.push(boundAt(fitted.offset + i + 1));
     counts.push(n);
   });
   counts.push(0);
-  if (bounds.some((b, i) => !Number.isFinite(b) || b <= 0 || (i > 0 && b <= (bounds[i - 1] as number)))) return null;
-  return { bounds, counts };
+  return heldBuckets(bounds, counts);
 }
 
 /**

@@ -199,7 +199,7 @@ describe('observationsOf: duration histograms with buckets in the other unit', (
   it('names none whose points were all refused: bounds not increasing are not recorded, as sent or otherwise', () => {
     const result = observationsOf(request(server('s', [5, 1000, 1000, 10_000], 2)), context());
     expect(result.rejected).toBe(2);
-    expect(result.reason).toContain('not increasing');
+    expect(result.reason).toContain('not strictly increasing');
     expect(result.bucketsInOtherUnit).toEqual([]);
   });
 

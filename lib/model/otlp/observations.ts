@@ -1,5 +1,5 @@
 import { MAX_INTERVAL_SECONDS } from '../ingest';
-import { looksLikeMilliseconds, looksLikeSeconds, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
+import { explicitBucketsProblem, looksLikeMilliseconds, looksLikeSeconds, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
 import { DURATION_METRICS, msPerUnit, type DurationMetric } from './names';
 import { calleeOf, isError, reporterInstanceOf, type RegistryLookup } from './peer';
 import type { BucketsInOtherUnit } from './buckets-in-other-unit';
@@ -43,6 +43,9 @@ export interface MappingResult {
   reason?: string;
   /** Of those, refused because the external node cap was reached. */
   externalOverflow: number;
+  /** Of those, refused because their buckets cannot be read (`explicitBucketsProblem`), and the last such. */
+  malformedPoints: number;
+  lastMalformed?: MalformedPoint;
   /**
    * Duration histograms whose bounds look like the other unit's: in seconds with millisecond bounds
    * (`looksLikeMilliseconds`), in ms with seconds bounds (`looksLikeSeconds`). One per reporter and
@@ -85,6 +88,13 @@ const scopeKey = (resource: Attributes, scope: { name: string; version: string }
 /** A stream: resource + scope (by its scope's `id`, ending in a non-digit) + metric name + the point's attributes. */
 const streamKey = (scope: string, name: string, attributes: Attributes): string => `${scope}${name.length}:${name}${attributes.length}[${attributesKey(attributes)}]`;
 
+/** A point refused for its buckets: whose, and why. */
+export interface MalformedPoint {
+  service: string;
+  metric: string;
+  reason: string;
+}
+
 interface RawPoint {
   attributes: Attributes;
   startMs: number;
@@ -101,7 +111,8 @@ function pointsOf(metric: OtlpMetric): { temporality: number; points: RawPoint[]
         attributes: p.attributes,
         startMs: ms(p.startTimeUnixNano),
         timeMs: ms(p.timeUnixNano),
-        histogram: { kind: 'explicit', bounds: p.explicitBounds, counts: p.bucketCounts.length > 0 ? p.bucketCounts : [p.count] },
+        // No bucket counts (OTLP allows it): one bucket of unknown durations, which `toMsBuckets` cannot place.
+        histogram: p.bucketCounts.length > 0 ? { kind: 'explicit', bounds: p.explicitBounds, counts: p.bucketCounts } : { kind: 'explicit', bounds: [], counts: [p.count] },
       })),
     };
   }
@@ -125,7 +136,7 @@ function pointsOf(metric: OtlpMetric): { temporality: number; points: RawPoint[]
  * a reason, counted in `rejected`.
  */
 export function observationsOf(request: ExportMetricsRequest, context: MappingContext): MappingResult {
-  const result: MappingResult = { observations: [], rejected: 0, externalOverflow: 0, bucketsInOtherUnit: [] };
+  const result: MappingResult = { observations: [], rejected: 0, externalOverflow: 0, malformedPoints: 0, bucketsInOtherUnit: [] };
   const refuse = (points: number, reason: string): void => {
     result.rejected += points;
     result.reason ??= reason;
@@ -167,6 +178,14 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
         streamScope ??= context.cumulative.scope(scopeKey(resource.attributes, scope));
         const collections = raw.temporality === CUMULATIVE ? collectionsOf(streamScope, metric.name) : undefined;
         for (const point of raw.points) {
+          // Refused before the cumulative tracker sees it: a broken point is no stream's baseline.
+          const problem = point.histogram.kind === 'explicit' ? explicitBucketsProblem(point.histogram.bounds, point.histogram.counts) : undefined;
+          if (problem) {
+            refuse(1, `${metric.name}: ${problem}`);
+            result.malformedPoints += 1;
+            result.lastMalformed = { service, metric: metric.name, reason: problem };
+            continue;
+          }
           const key = streamKey(streamScope.id, metric.name, point.attributes);
           const outcome = observe(point, { service, instance, known, factor, collections, key }, context);
           if (typeof outcome === 'string') {
@@ -217,7 +236,7 @@ function observe(point: RawPoint, how: PointReading, context: MappingContext): O
   const count = totalOf(increment.histogram);
   if (count === 0) return null;
   const buckets = toMsBuckets(increment.histogram, how.factor);
-  if (!buckets) return 'histogram buckets are not increasing, finite and positive';
+  if (!buckets) return 'histogram has no bucket counts, or no bucket bound above 0 s: its durations are unknown';
   const intervalSeconds = Math.min(MAX_INTERVAL_SECONDS, Math.max(1, (increment.toMs - increment.fromMs) / 1_000));
   const reporter = how.known.side === 'server' ? reporterInstanceOf(point.attributes, how.service, how.instance, context.registry) : how.instance;
   const observation: Observation = {

@@ -25,8 +25,13 @@ export const MAX_OTLP_BUCKETS = 200;
 /** int64/uint64: a decimal string (JSON, protobufjs) or a number (lenient senders). */
 const Int64Schema = z.union([z.string().regex(/^-?\d{1,20}$/, 'expected an integer'), z.number().int()]).transform((value) => Number(value));
 const CountSchema = Int64Schema.refine((n) => n >= 0 && Number.isSafeInteger(n), 'expected a non-negative integer below 2^53');
-/** A double in OTLP JSON may also be "NaN"/"Infinity" strings; durations never are. */
-const DoubleSchema = z.number().finite();
+/** An explicit bucket's count: one below zero is the point's fault, refused with it (`explicitBucketsProblem`), not the whole export's. */
+const BucketCountSchema = Int64Schema.refine((n) => Number.isSafeInteger(n), 'expected an integer of magnitude below 2^53');
+/**
+ * An explicit bound: a double, which OTLP JSON may write as "NaN", "Infinity" or "-Infinity", and the
+ * JS SDK's JSON exporter writes NaN as null. Read as numbers; a point holding one is refused alone.
+ */
+const BoundSchema = z.union([z.number(), z.null().transform(() => Number.NaN), z.enum(['NaN', 'Infinity', '-Infinity']).transform((text) => Number(text))]);
 
 const AnyValueSchema = z.object({
   stringValue: z.string().max(MAX_STRING_VALUE).optional(),
@@ -48,8 +53,8 @@ const HistogramPointSchema = z.object({
   startTimeUnixNano: TimeSchema,
   timeUnixNano: TimeSchema,
   count: CountSchema.default(0),
-  bucketCounts: z.array(CountSchema).max(MAX_OTLP_BUCKETS + 1).default([]),
-  explicitBounds: z.array(DoubleSchema).max(MAX_OTLP_BUCKETS).default([]),
+  bucketCounts: z.array(BucketCountSchema).max(MAX_OTLP_BUCKETS + 1).default([]),
+  explicitBounds: z.array(BoundSchema).max(MAX_OTLP_BUCKETS).default([]),
 });
 export type HistogramPoint = z.infer<typeof HistogramPointSchema>;
 

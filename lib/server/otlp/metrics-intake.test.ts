@@ -1,11 +1,15 @@
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, MetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { ExportMetricsRequestSchema } from '@/lib/model/otlp/schema';
+import { MAX_BOUND_MS } from '@/lib/model/ingest';
+import { ExportMetricsRequestSchema, type ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import type { Instance } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
 import { createMetricsStore } from '../metrics-store/store';
 import { createStore, STAND_IN_KEY_PREFIX } from '../store/store';
 import { createOtlpIntake } from './intake';
+import { decodeMetricsRequest } from './proto';
 
 const NOW = 1_800_000_000_000;
 const registered = [
@@ -20,8 +24,8 @@ function setup() {
 }
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-const delta = (reporter: string, name: string, attributes: object[], count: number) =>
-  ExportMetricsRequestSchema.parse({
+/** OTLP JSON of one delta histogram point of `count` calls under 0.1 s, as written by hand. */
+const deltaJson = (reporter: string, name: string, attributes: object[], count: number) => ({
     resourceMetrics: [
       {
         resource: { attributes: [str('service.name', reporter), str('service.instance.id', `${reporter}-1`)] },
@@ -42,6 +46,7 @@ const delta = (reporter: string, name: string, attributes: object[], count: numb
       },
     ],
   });
+const delta = (reporter: string, name: string, attributes: object[], count: number) => ExportMetricsRequestSchema.parse(deltaJson(reporter, name, attributes, count));
 
 /** A delta server histogram of `service` in seconds with these bounds, one point of 5 calls under the first positive bound. */
 const secondsServer = (service: string, bounds: number[], name = 'http.server.request.duration') => {
@@ -66,6 +71,33 @@ async function sdkDefaultBounds(): Promise<number[]> {
   } finally {
     await meters.shutdown();
   }
+}
+
+/** A reader collected by hand, as the periodic exporting reader does on its timer. */
+class CollectingReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
+  }
+
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+/**
+ * What the real SDK exports for a seconds server histogram of `service` advised these bounds, once
+ * these durations are recorded, as the JSON or protobuf exporter sends it and the endpoint reads it,
+ * and when (the intake's clock for it).
+ */
+async function sdkExport(service: string, bounds: number[], seconds: readonly number[], encoding: 'json' | 'protobuf' = 'json'): Promise<{ request: ExportMetricsRequest; at: number }> {
+  const reader = new CollectingReader();
+  const meters = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': service, 'service.instance.id': `${service}-1` }), readers: [reader] });
+  const histogram = meters.getMeter('bounds-test').createHistogram('http.server.request.duration', { unit: 's', advice: { explicitBucketBoundaries: bounds } });
+  for (const value of seconds) histogram.record(value, { 'http.route': '/pay' });
+  const { resourceMetrics } = await reader.collect();
+  await meters.shutdown();
+  const at = Date.now();
+  if (encoding === 'protobuf') return { request: decodeMetricsRequest(ProtobufMetricsSerializer.serializeRequest(resourceMetrics) as Uint8Array), at };
+  return { request: ExportMetricsRequestSchema.parse(JSON.parse(new TextDecoder().decode(JsonMetricsSerializer.serializeRequest(resourceMetrics)))), at };
 }
 
 const total = (points: { rps: number }[]): number => points.reduce((sum, p) => sum + p.rps, 0);
@@ -185,5 +217,60 @@ describe('metrics intake', () => {
     expect(listed.unlistedPoints).toBe(3 * 1_000);
     expect(lines).toHaveLength(1_001);
     expect(lines.at(-1)).toContain('1,000');
+  });
+
+  describe('bounds no duration has', () => {
+    const intakeAt = (at: number) => {
+      const latency = createMetricsStore({ now: () => at });
+      return { latency, intake: createOtlpIntake({ store, latency, now: () => at }).metrics };
+    };
+    const latest = (points: { rps: number; p50Ms: number | null; p99Ms: number | null }[]) => points.filter((p) => p.rps > 0).at(-1);
+
+    it("reads calls the SDK put in the bucket (−1 s, 0 s] of bounds [-5, -1, 0, 0.1, 1] as ~0 ms, not within the first positive bucket's 0–100 ms", async () => {
+      const { request, at } = await sdkExport('orders', [-5, -1, 0, 0.1, 1], [...Array<number>(60).fill(0), ...Array<number>(40).fill(0.05)]);
+      const { latency, intake } = intakeAt(at);
+      expect(intake.accept(request)).toMatchObject({ observed: 1, rejected: 0 });
+      const point = latest(latency.service('orders', '5m'));
+      expect(total(latency.service('orders', '5m'))).toBeCloseTo(100, 6);
+      // 60 of 100 calls took 0 s: the median is one of them (the smallest latency the series holds), the p99 one of the 0.05 s calls, within (0, 100 ms].
+      expect(point?.p50Ms).toBeLessThan(0.01);
+      expect(point?.p99Ms).toBeGreaterThan(50);
+      expect(point?.p99Ms).toBeLessThanOrEqual(100);
+    });
+
+    it('reads a bucket reaching 1e308 s as ending at 1 h, the top the series holds: percentiles within it, not null', async () => {
+      const { request, at } = await sdkExport('billing', [0.1, 1e308], Array<number>(10).fill(5));
+      const { latency, intake } = intakeAt(at);
+      expect(intake.accept(request)).toMatchObject({ observed: 1, rejected: 0 });
+      const point = latest(latency.service('billing', '5m'));
+      expect(point?.p50Ms).toBeGreaterThan(100);
+      expect(point?.p50Ms).toBeLessThanOrEqual(MAX_BOUND_MS);
+      expect(point?.p99Ms).toBeGreaterThan(100);
+      expect(point?.p99Ms).toBeLessThanOrEqual(MAX_BOUND_MS);
+    });
+
+    it('refuses, with a reason and counted, a point whose bounds repeat or hold NaN, as the SDK sends them advised so (JSON writes NaN as null, protobuf as NaN)', async () => {
+      const repeated = await sdkExport('users', [0.1, 0.1, 1], [0.05, 0.5]);
+      const { latency, intake } = intakeAt(repeated.at);
+      expect(intake.accept(repeated.request)).toEqual({ observed: 0, rejected: 1, externalOverflow: 0, reason: 'http.server.request.duration: explicitBounds are not strictly increasing (0.1 then 0.1)' });
+      for (const encoding of ['json', 'protobuf'] as const) {
+        const { request } = await sdkExport('users', [0.1, Number.NaN, 1], [0.05, 0.5], encoding);
+        expect(intake.accept(request)).toMatchObject({ observed: 0, rejected: 1, reason: 'http.server.request.duration: explicitBounds hold NaN, not a finite number' });
+      }
+      expect(total(latency.service('users', '5m'))).toBe(0);
+      expect(intake.malformedHistograms()).toEqual({ points: 3, last: { service: 'users', metric: 'http.server.request.duration', reason: 'explicitBounds hold NaN, not a finite number' } });
+    });
+
+    it('refuses a point with a count below zero (no SDK sends one: OTLP JSON written by hand) and keeps the rest of the request', () => {
+      const raw = deltaJson('users', 'rpc.server.call.duration', [], 1);
+      const points = raw.resourceMetrics[0]?.scopeMetrics[0]?.metrics[0]?.histogram.dataPoints;
+      const good = points?.[0];
+      if (!points || !good) throw new Error('no point');
+      points.push({ ...good, attributes: [str('http.route', '/other')], count: '1', bucketCounts: ['2', '-1'] });
+      const { latency, intake } = setup();
+      expect(intake.accept(ExportMetricsRequestSchema.parse(raw))).toEqual({ observed: 1, rejected: 1, externalOverflow: 0, reason: 'rpc.server.call.duration: bucketCounts hold -1, below zero' });
+      expect(total(latency.service('users', '5m'))).toBeCloseTo(1, 6);
+      expect(intake.malformedHistograms().points).toBe(1);
+    });
   });
 });

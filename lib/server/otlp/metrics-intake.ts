@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CalleeSeries, ReportAuthority } from '@/lib/model/otlp/authority';
-import { observationsOf, type ExternalNodes, type Observation } from '@/lib/model/otlp/observations';
+import { observationsOf, type ExternalNodes, type MalformedPoint, type Observation } from '@/lib/model/otlp/observations';
 import type { ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import { createCumulativeTracker, type CumulativeTrackerStats } from '@/lib/model/otlp/temporality';
 import type { CallObservation, MetricsStore } from '../metrics-store/store';
@@ -91,6 +91,8 @@ export interface MetricsIntake {
   calleeSeries(): (service: string, instance: string | undefined) => CalleeSeries;
   /** Duration histograms sent with buckets in the other unit, by service and metric, first seen first (their calls are recorded as sent). */
   bucketsInOtherUnit(): BucketsInOtherUnitList;
+  /** Histogram points refused since start because their buckets cannot be read (bounds not strictly increasing finite numbers, a count below zero), and the last one. */
+  malformedHistograms(): { points: number; last?: MalformedPoint };
   /** The cumulative tracker's counters, and the points the store refused (more than a day from its clock). */
   stats(): CumulativeTrackerStats & { unanchored: number };
 }
@@ -112,10 +114,14 @@ export function createMetricsIntake(options: MetricsIntakeOptions): MetricsIntak
   const otherUnit = new Map<string, Map<string, BucketsInOtherUnitHistogram>>();
   let otherUnitListed = 0;
   let unlistedPoints = 0;
+  let malformedPoints = 0;
+  let lastMalformed: MalformedPoint | undefined;
 
   return {
     accept(request: ExportMetricsRequest): IntakeOutcome {
       const result = observationsOf(request, { registry, cumulative, externals });
+      malformedPoints += result.malformedPoints;
+      lastMalformed = result.lastMalformed ?? lastMalformed;
       const at = now();
       // Marked once per service and edge of the request, before any is recorded: the request's own server metrics decide its callers' client points.
       const marked = new Set<string>();
@@ -163,6 +169,7 @@ export function createMetricsIntake(options: MetricsIntakeOptions): MetricsIntak
       return (service, instance) => authority.calleeSeries(service, instance, at, registry);
     },
     bucketsInOtherUnit: () => ({ histograms: [...otherUnit.values()].flatMap((metrics) => [...metrics.values()].map((histogram) => ({ ...histogram }))), cap: MAX_BUCKETS_IN_OTHER_UNIT, unlistedPoints }),
+    malformedHistograms: () => (lastMalformed ? { points: malformedPoints, last: { ...lastMalformed } } : { points: malformedPoints }),
     stats: () => ({ ...cumulative.stats(), unanchored }),
   };
 }

@@ -140,12 +140,6 @@ function attributesOf(list: KeyValueMessage[]): Attributes {
   return attributes;
 }
 
-function boundsOf(list: number[]): number[] {
-  bounded(list, MAX_OTLP_BUCKETS, 'explicitBounds');
-  for (const bound of list) if (!Number.isFinite(bound)) throw new OtlpBoundError('explicitBounds: expected finite numbers');
-  return list;
-}
-
 const countsOf = (list: Long[], max: number): number[] => bounded(list, max, 'bucketCounts').map(countOf);
 
 function metricOf(metric: MetricMessage): OtlpMetric {
@@ -160,7 +154,7 @@ function metricOf(metric: MetricMessage): OtlpMetric {
         timeUnixNano: nanosAsNumber(point.timeUnixNano),
         count: countOf(point.count),
         bucketCounts: countsOf(point.bucketCounts, MAX_OTLP_BUCKETS + 1),
-        explicitBounds: boundsOf(point.explicitBounds),
+        explicitBounds: bounded(point.explicitBounds, MAX_OTLP_BUCKETS, 'explicitBounds'),
       })),
     };
   } else if (metric.data === 'exponentialHistogram' && metric.exponentialHistogram) {

@@ -111,11 +111,15 @@ describe('OTLP protobuf', () => {
     expect(() => decodeMetricsRequest(bytes)).toThrow(/below 2\^53/);
   });
 
-  it('refuses non-finite bucket bounds and an exponential scale out of the data model', () => {
+  it('reads non-finite bucket bounds as the JSON schema does (the intake refuses that point alone), and refuses an exponential scale out of the data model', () => {
     const type = vendoredRoot().lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
     const metric = (data: object) => type.encode(type.fromObject({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'http.server.request.duration', ...data }] }] }] })).finish();
-    for (const bound of [Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => decodeMetricsRequest(metric({ histogram: { dataPoints: [{ count: 2, bucketCounts: [1, 1], explicitBounds: [bound] }] } }))).toThrow(/expected finite numbers/);
+    for (const [bound, json] of [[Number.NaN, 'NaN'], [Number.POSITIVE_INFINITY, 'Infinity'], [Number.NEGATIVE_INFINITY, '-Infinity']] as const) {
+      const point = { count: 2, bucketCounts: [1, 1] };
+      const fromProtobuf = decodeMetricsRequest(metric({ histogram: { dataPoints: [{ ...point, explicitBounds: [bound] }] } }));
+      const fromJson = ExportMetricsRequestSchema.parse({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'http.server.request.duration', histogram: { dataPoints: [{ ...point, explicitBounds: [json] }] } }] }] }] });
+      expect(fromProtobuf).toEqual(fromJson);
+      expect(fromProtobuf.resourceMetrics[0]?.scopeMetrics[0]?.metrics[0]?.histogram?.dataPoints[0]?.explicitBounds).toEqual([bound]);
     }
     expect(() => decodeMetricsRequest(metric({ exponentialHistogram: { dataPoints: [{ count: 1, scale: 100, positive: { bucketCounts: [1] } }] } }))).toThrow(/scale: expected -10 to 20/);
   });

@@ -10,12 +10,14 @@ export function GET(request: Request): Promise<Response> {
     // request bodies held and arriving now, those refused (every place taken, the token's share
     // arriving) and those dropped as too slow since start; API requests in progress and waiting now,
     // and those refused since start (a client's share full, everyone's); duration histograms sent
-    // with buckets in the other unit, by service and metric, since this process started.
+    // with buckets in the other unit, by service and metric, since this process started; histogram
+    // points refused because their buckets cannot be read, and the last one.
     return json({
       ...registry.diagnostics(),
       externalNodes: otlp.externalNodes(),
       otlpRequests: otlp.inFlight.stats(),
       otlpBucketsInOtherUnit: otlp.metrics.bucketsInOtherUnit(),
+      otlpMalformedHistograms: otlp.metrics.malformedHistograms(),
       requestBodies: bodies.stats(),
       apiRequests: apiAdmission.stats(),
     });
