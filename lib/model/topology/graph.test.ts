@@ -157,6 +157,26 @@ describe('probableOrigins', () => {
     expect(probableOrigins(topology, { now: NOW })).toEqual([]);
   });
 
+  it('names no service slow only because its calls to a dependency are slow: its dependencies are not all healthy', () => {
+    // The demo restarted on a busy machine: every service slow against its usual, reviews' and
+    // users' own calls to postgres and redis too. "Likely origin: reviews" blamed one of them.
+    const topology = graph('catalog!>reviews!>postgres auth!>users!>redis');
+    const slow = (node: TopologyNode): TopologyNode => (node.kind === 'service' ? { ...node, status: 'warning', causeKind: 'latency' } : node);
+    const timed = (p95Ms: number) => (edge: TopologyEdge): TopologyEdge => ({ ...edge, rps: 5, errorRate: 0, p95Ms, baselineP95Ms: 25 });
+    const externals = new Set(['postgres', 'redis']);
+    const nodes = topology.nodes.map((node) => (externals.has(node.id) ? { ...node, kind: 'database' as const, status: 'unknown' as const } : slow(node)));
+    const at = (p95Ms: number): Topology => ({ nodes, edges: topology.edges.map((edge) => (externals.has(edge.to) ? timed(p95Ms)(edge) : edge)) });
+    expect(probableOrigins(at(300), { now: NOW })).toEqual([]);
+    // Its calls as fast as usual: the slowness is its own.
+    expect(probableOrigins(at(27), { now: NOW }).map((o) => [o.id, o.explains])).toEqual([
+      ['reviews', ['catalog']],
+      ['users', ['auth']],
+    ]);
+    // Failing by errors, not latency: its own failure, whatever its calls take.
+    const failingByErrors: Topology = { ...at(300), nodes: nodes.map((node) => (node.id === 'reviews' ? { ...node, status: 'critical', causeKind: 'error_rate' } : node)) };
+    expect(probableOrigins(failingByErrors, { now: NOW }).map((o) => o.id)).toEqual(['reviews']);
+  });
+
   it('reads who is out of discovery from the services\' summaries (a zone cut off from etcd, still serving)', () => {
     const lost = { at: secondsAgo(30), cause: 'lease expired', passingBefore: 1, stillServing: true as const };
     const unlisted = (service: string, dependsOn: string[]): ServiceSummary =>

@@ -1,7 +1,7 @@
 import type { ServiceSummary } from '../service-summary';
 import { utcClock } from '../status/clock';
 import { isFailingStatus, type Status } from '../instance';
-import { FAILING_ERROR_RATE, isFailing, MIN_RPS_FOR_ERRORS, type Topology, type TopologyEdge, type TopologyNode } from './topology';
+import { edgeSlowCause, FAILING_ERROR_RATE, isFailing, MIN_RPS_FOR_ERRORS, type Topology, type TopologyEdge, type TopologyNode } from './topology';
 
 /** Who calls whom, both ways. Self-calls are left out: they say nothing about other nodes. */
 export interface Adjacency {
@@ -241,7 +241,8 @@ function recentResidue(topology: Topology, isFailingId: ReadonlySet<string>, now
  * origins together (`peers`). Services that never passed in this run take no part (`isFailingNow`).
  * Only what the console can show failing is named: a registered service, a dependency a registered
  * service declares, or a database, cache or queue — never a name only calls mention (an `unknown`
- * node nothing declares), and nothing while nothing is registered.
+ * node nothing declares), and nothing while nothing is registered. Nor a service slow only because
+ * its own calls to a dependency are slow too (see `slowOnItsCalls`).
  *
  * A service that recovered less than RECOVERY_RESIDUE_MS ago still counts, as a recovered origin,
  * for the callers that began failing before it recovered and whose calls to it failed in the last
@@ -262,6 +263,10 @@ export function probableOrigins(topology: Topology, options: OriginOptions): Pro
   // Names only calls mention, undeclared and of no kind the calls told: what registered may have left discovery.
   const declaredTargets = new Set(topology.edges.filter((edge) => edge.sources.includes('declared')).map((edge) => edge.to));
   const unregistered = new Set(topology.nodes.filter((node) => node.kind === 'unknown' && !declaredTargets.has(node.id)).map((node) => node.id));
+  // Slow only, while its own calls to a dependency are slow against their usual too: its time is
+  // spent waiting on that call, so "all its dependencies are healthy" would be false of it.
+  const slowOnly = new Set(topology.nodes.filter((node) => node.causeKind === 'latency').map((node) => node.id));
+  const slowOnItsCalls = new Set(topology.edges.filter((edge) => slowOnly.has(edge.from) && edge.to !== edge.from && edgeSlowCause(edge) !== null).map((edge) => edge.from));
   const involved = [...failingIds, ...recoveredAt.keys()];
   // A service failing only by being out of discovery (crashed, or cut off from etcd while serving) is
   // not failing because of a dependency: only its failed calls to one say otherwise. Two services of
@@ -299,6 +304,9 @@ export function probableOrigins(topology: Topology, options: OriginOptions): Pro
       // reader to a node the registry cannot show (a service out of discovery, say). It still keeps
       // its callers from being origins: they fail on it.
       if (unregistered.has(id)) continue;
+      // A service slow because its calls are (to a database the registry gives no status, say) is
+      // not where the slowness starts; it still keeps its callers from being origins: they wait on it.
+      if (slowOnItsCalls.has(id)) continue;
       const recovered = recoveredAt.get(id);
       origins.push({
         id,

@@ -9,7 +9,7 @@ const NOW = Date.parse('2026-12-07T00:54:00Z');
 const synced = { state: 'synced' } as const;
 
 /** A service of two instances through the real summary, each with `status`, or `lost` (then out of discovery). */
-function service(name: string, status: Status, options: { lost?: Lost; dependsOn?: string } = {}) {
+function service(name: string, status: Status, options: { lost?: Lost; dependsOn?: string; slow?: true } = {}) {
   const instances = [0, 1].map(
     (i): Instance => ({
       id: `${name}-${i}`,
@@ -22,6 +22,7 @@ function service(name: string, status: Status, options: { lost?: Lost; dependsOn
       drain: null,
       passedAt: new Date(NOW - 60_000).toISOString(),
       ...(options.lost ? { lost: options.lost } : {}),
+      ...(options.slow ? { statusCause: 'p95 438 ms, 18× its usual 25 ms', statusCauseKind: 'latency' as const } : {}),
     }),
   );
   return summarizeInstances(name, instances);
@@ -50,6 +51,19 @@ describe('likelyCauseOfFleet (what the Alerts page opens with)', () => {
     const cause = likelyCauseOfFleet(summaries, observed, synced, NOW);
     expect(cause.origins.map(({ id, kind }) => ({ id, kind }))).toEqual([{ id: 'postgres', kind: 'database' }]);
     expect(cause).toEqual(likelyCause(deriveTopologyFromSummaries(summaries, observed), synced, NOW));
+  });
+
+  it('names no origin when every slow service is slow on its own calls too (a busy host, not a service)', () => {
+    // The demo restarted on a busy machine, 7 s into a payments outage its probes had not yet seen:
+    // nine services amber for latency, reviews' own calls to postgres 9× their usual. Before,
+    // "Likely origin: reviews (also users, inventory)".
+    const summaries = [service('catalog', 'warning', { dependsOn: 'reviews', slow: true }), service('reviews', 'warning', { dependsOn: 'postgres', slow: true }), service('payments', 'passing')];
+    const slowCall = (from: string, to: string, p95Ms: number): EdgeStats => ({ from, to, rps: 5, errorRate: 0, p50Ms: p95Ms / 3, p95Ms, p99Ms: p95Ms, baselineP95Ms: 25 });
+    const busy = [slowCall('catalog', 'reviews', 400), { ...slowCall('reviews', 'postgres', 230), toKind: 'database' as const }];
+    expect(likelyCauseOfFleet(summaries, busy, synced, NOW).origins).toEqual([]);
+    // reviews' calls to postgres as fast as usual: the slowness starts at reviews.
+    const ownSlowness = [slowCall('catalog', 'reviews', 400), { ...slowCall('reviews', 'postgres', 27), toKind: 'database' as const }];
+    expect(likelyCauseOfFleet(summaries, ownSlowness, synced, NOW).origins.map(({ id, explains }) => ({ id, explains }))).toEqual([{ id: 'reviews', explains: ['catalog'] }]);
   });
 
   it('has no cause for a fleet with nothing failing', () => {

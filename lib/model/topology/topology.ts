@@ -1,4 +1,4 @@
-import type { Format, Service, Status } from '../instance';
+import type { CauseKind, Format, Service, Status } from '../instance';
 import { mostCommon } from '../declared';
 import type { EdgeStats } from '../latency';
 import { primaryZoneOf, summaryOfService, type ServiceSummary } from '../service-summary';
@@ -43,6 +43,8 @@ export interface TopologyNode {
   failingOnlyLost?: true;
   /** Why the service has its status (services only; absent while every instance passes). */
   cause?: string;
+  /** Which signal decided it (`ServiceSummary.causeKind`): a service slow only by `latency` may be slow on its calls. */
+  causeKind?: CauseKind;
   /**
    * A service none of whose instances has passed since Switchyard started: its status comes from
    * registrations left by an earlier run, not from a fault now, so it is no probable origin.
@@ -283,6 +285,7 @@ export function deriveTopologyFromSummaries(services: readonly ServiceSummary[],
     ...optional('firstLeftEtcdAt', service.firstLeftEtcdAt),
     ...(service.failingOnlyLost ? { failingOnlyLost: true as const } : {}),
     ...optional('cause', service.cause),
+    ...optional('causeKind', service.causeKind),
     ...(service.neverPassed ? { neverPassed: true as const } : {}),
     ...optional('failingSince', service.failingSince),
     ...optional('recoveredAt', service.recoveredAt),
