@@ -29,8 +29,8 @@ export function LostRow({ instance, columns }: { instance: Instance; columns: nu
       <td colSpan={columns}>
         <div className="lost-note">
           <span className="lost-note__text">
-            {/* Since it went down, as its status and alerts say; its cause names the first failed probe as such. */}
-            <strong>{standInHeading(standInKind(lost))}</strong> since <ClientTime at={downSince} fallback={downSince} />: {local(lost.cause, lost.at)}.{' '}
+            {/* Critical since it went down, as its status and alerts say (not when its key went, nor its first failed probe: its cause names both as such). */}
+            <strong>{standInHeading(standInKind(lost))}</strong>, critical since <ClientTime at={downSince} fallback={downSince} />: {local(lost.cause, lost.at)}.{' '}
             {lost.stillServing ? 'Its process runs, but no client finds it: check its connection to etcd.' : 'Its process looks gone.'} It stays listed until it
             registers again (same id or address), someone dismisses it, or the retention ends.
           </span>

@@ -51,7 +51,7 @@ describe('live registry UI in Chromium', () => {
     await stack.etcd.put('/services/e2e-lease/i-1', nativeValue(9002), 4);
     await serviceLink(page, 'e2e-lease').click();
     await page.getByRole('cell', { name: 'i-1', exact: true }).waitFor({ timeout: 5_000 });
-    await page.getByRole('row').filter({ hasText: /Lost since .*lease/ }).waitFor({ timeout: 20_000 });
+    await page.getByRole('row').filter({ hasText: /Lost, critical since .*lease/ }).waitFor({ timeout: 20_000 });
     await page.getByRole('link', { name: 'Services', exact: true }).first().click();
     const row = page.getByRole('row').filter({ has: serviceLink(page, 'e2e-lease') });
     await expect.poll(() => row.textContent()).toMatch(/Critical.*its only instance lost/);

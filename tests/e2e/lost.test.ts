@@ -118,14 +118,14 @@ describe('lost instances in Chromium', () => {
   it('shows each lost instance on the service page: the lost tag, since when and why, and a Dismiss', async () => {
     await page.goto(`${stack.server.url}/services/users`);
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'all 2 instances lost' }).count()).toBe(1);
-    const lostLines = page.getByRole('row').filter({ hasText: /Lost since .*lease expired at .* after probes failed from/ });
+    const lostLines = page.getByRole('row').filter({ hasText: /Lost, critical since .*lease expired at .* after probes failed from/ });
     await expect.poll(() => lostLines.count()).toBe(2);
     await expect.poll(() => page.getByRole('button', { name: 'Dismiss users-1, lost' }).count()).toBe(1);
     await shoot('service-users-all-lost');
     await page.goto(`${stack.server.url}/services/catalog`);
     await expect.poll(() => page.getByText('TCP connect only').count()).toBe(1);
     await page.goto(`${stack.server.url}/services/orders`);
-    await expect.poll(() => page.getByRole('row').filter({ hasText: /Lost since/ }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('row').filter({ hasText: /Lost, critical since/ }).count()).toBe(1);
     await expect.poll(() => page.getByText('HTTP GET /healthz').count()).toBe(3);
     await shoot('service-orders-one-lost');
   });

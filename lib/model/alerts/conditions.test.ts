@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { statusStillCallsFor } from './conditions';
+import type { Instance } from '../instance';
+import { currentConditions, statusStillCallsFor } from './conditions';
+import { DEFAULT_ALERT_RULES } from './rules';
 
 describe('statusStillCallsFor', () => {
   it('says a ServiceCritical the last evaluation left no longer stands once the header counts its service warning or passing', () => {
@@ -23,5 +25,30 @@ describe('statusStillCallsFor', () => {
     expect(statusStillCallsFor('DependencyFailing', undefined)).toBeUndefined();
     expect(statusStillCallsFor('DependencyFailing', { status: 'passing' })).toBeUndefined();
     expect(statusStillCallsFor('RegistryUnreachable', undefined)).toBeUndefined();
+  });
+});
+
+describe('currentConditions', () => {
+  // Math.max(...times) overflowed the stack from ~130,000 arguments, and ServiceCritical reads every failing instance's time.
+  it('dates a ServiceCritical of 150,000 critical instances at the newest verdict among them', () => {
+    const T0 = Date.parse('2026-12-07T03:00:00.000Z');
+    const instances = Array.from({ length: 150_000 }, (_, index): Instance => ({
+      id: `orders-${index}`,
+      service: 'orders',
+      key: `/services/orders/orders-${index}`,
+      address: `10.0.${Math.floor(index / 250)}.${index % 250}:80`,
+      format: 'native',
+      metadata: {},
+      status: 'critical',
+      statusCause: 'connection refused',
+      statusSince: new Date(T0 + (index % 1_000) * 1_000).toISOString(),
+      drain: null,
+    }));
+    const conditions = currentConditions(
+      { services: [{ name: 'orders', status: 'critical', cause: 'all failing', instances }], topology: { nodes: [], edges: [] }, origins: [], registry: { state: 'synced', since: new Date(T0).toISOString() } },
+      DEFAULT_ALERT_RULES,
+      T0 + 1_000_000,
+    );
+    expect(conditions.find((condition) => condition.labels.alertname === 'ServiceCritical')?.since).toBe(T0 + 999_000);
   });
 });

@@ -38,6 +38,13 @@ export interface Condition {
   forMs: number;
   /** When it began (ms), where the model knows better than the first evaluation that sees it (a status verdict, a drain's start, etcd lost). */
   since?: number;
+  /**
+   * Its rule's duration counts from the first evaluation that sees it, not from `since`. ServiceCritical's
+   * `since` dates the outage (the newest instance down), which may be long before the service turned
+   * critical: an instance critical for minutes beside a sibling drained or restarting. Counted from it,
+   * a 20 s rolling restart paged at once.
+   */
+  waitsFromFirstSeen?: true;
   /** The probable origin whose failure explains this one (a dependency of this service), when there is one. */
   explainedBy?: string;
   /**
@@ -110,24 +117,19 @@ function flapWords({ instance, flapping }: { instance: Instance; flapping: Flapp
 }
 
 /**
- * When an instance went down by the health model's verdict (ISO): a live one's `statusSince`; a lost
- * one (stand-in, or back and held critical) its `failingSince`, the verdict it had before its key
- * went, else its loss. Not `lost.at`, its first failed probe: ServiceCritical and InstancesLost of
- * one outage then started 8 s apart (the Alerts page against the service page), the loss first.
- */
-function downSince(instance: Instance): string | undefined {
-  const lostOrHeld = instance.lost !== undefined || instance.statusCauseKind === 'lost';
-  return lostOrHeld ? lostDownSince(instance) : instance.statusSince;
-}
-
-/**
- * When the newest of these instances went down (ms, `downSince`): the moment the condition they
- * make began. Read when the condition starts, so the loss that raised it — not the first:
- * stand-ins are kept for their retention, from losses whose alert may have ended long ago.
+ * When the newest of these instances went down (ms): its status "since" (`lostDownSince`: a lost
+ * one's is its verdict before its key went, else its loss; not `lost.at`, its first failed probe).
+ * Read when the condition starts, so the loss that raised it — not the first: stand-ins are kept
+ * for their retention, from losses whose alert may have ended long ago. A loop, not Math.max(...):
+ * spread arguments overflow the stack from ~130,000 instances.
  */
 function newestDown(instances: readonly Instance[]): number | undefined {
-  const times = instances.map((instance) => Date.parse(downSince(instance) ?? '')).filter(Number.isFinite);
-  return times.length > 0 ? Math.max(...times) : undefined;
+  let newest: number | undefined;
+  for (const instance of instances) {
+    const at = Date.parse(lostDownSince(instance) ?? '');
+    if (Number.isFinite(at) && (newest === undefined || at > newest)) newest = at;
+  }
+  return newest;
 }
 
 /** Whole minutes once past one: the description is rewritten at every evaluation, and seconds would tick in it. */
@@ -214,7 +216,8 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
     const first = failing[0];
     const category: CauseCategory = failing.length === 0 && lost.length > 0 ? 'lost' : causeCategory(first);
     const instance = only(service.instances)?.id;
-    // Critical since the last of what makes it so went down, by the same times as InstancesLost: one outage, one start.
+    // Dated from when the last of what makes it so went down, as InstancesLost: one outage, one start
+    // (waited for from this evaluation: a rotation change can make it critical long after that).
     const since = newestDown([...failing, ...lost]);
     add({
       labels: { alertname: 'ServiceCritical', severity: 'critical', cause: category, ...base, ...(instance !== undefined ? { instance } : {}) },
@@ -222,6 +225,7 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
       description: cause,
       forMs: rule.criticalForSeconds * 1_000,
       ...(since !== undefined ? { since } : {}),
+      waitsFromFirstSeen: true,
       ...(explainedBy !== undefined ? { explainedBy } : {}),
     });
   } else if (service.status === 'warning') {

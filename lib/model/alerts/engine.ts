@@ -65,6 +65,8 @@ interface Entry {
   forMs: number;
   state: AlertState;
   activeSinceMs: number;
+  /** When its rule's duration began: `activeSinceMs`, or the first evaluation that saw it (Condition.waitsFromFirstSeen). */
+  waitFromMs: number;
   firedAtMs?: number;
   resolvedAtMs?: number;
   resolvedOn?: 'recovery' | 'evaluation';
@@ -185,7 +187,9 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         let entry = active.get(key);
         if (!entry) {
           // Labels are the alert's identity in Alertmanager: fixed for its whole life.
-          entry = { key, labels: condition.labels, summary: '', description: '', path: '', forMs: 0, state: 'pending', activeSinceMs: Math.min(condition.since ?? nowMs, nowMs), heldAtMs: nowMs, notified: false };
+          const activeSinceMs = Math.min(condition.since ?? nowMs, nowMs);
+          const waitFromMs = condition.waitsFromFirstSeen === true ? nowMs : activeSinceMs;
+          entry = { key, labels: condition.labels, summary: '', description: '', path: '', forMs: 0, state: 'pending', activeSinceMs, waitFromMs, heldAtMs: nowMs, notified: false };
           active.set(key, entry);
         }
         entry.heldAtMs = nowMs;
@@ -239,7 +243,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
           delete entry.heldBy;
           entry.releasedAtMs = nowMs;
         }
-        if (nowMs - Math.max(entry.activeSinceMs, entry.releasedAtMs ?? 0) < entry.forMs) continue;
+        if (nowMs - Math.max(entry.waitFromMs, entry.releasedAtMs ?? 0) < entry.forMs) continue;
         if (holder) {
           if (entry.state !== 'suppressed') {
             entry.state = 'suppressed';

@@ -51,11 +51,20 @@ export function judgeDeparture(departure: Departure): DepartureVerdict {
 }
 
 /**
- * When a lost instance (a stand-in, or one back and held critical) went down (ISO): the verdict it had
- * before its key went (`failingSince`), else its loss. What its status "since", its service's "lost
- * since" and its alerts' start say; `lost.at`, its first failed probe, is said in its cause, as such.
+ * When an instance that lost its key went down (ISO): its critical verdict, if it had one when its
+ * key went; else its loss (`lost.at`). A warning before the verdict is no verdict: it stays in its
+ * `failingSince` (when it began failing, its incident's start), not here. Its stand-in's and, back
+ * and held critical, its own status "since" (lost/tracker.ts), which `lostDownSince` reads.
  */
-export const lostDownSince = (instance: Pick<Instance, 'failingSince' | 'lost' | 'statusSince'>): string | undefined => instance.failingSince ?? instance.lost?.at ?? instance.statusSince;
+export const downBeforeLoss = (departed: Pick<Instance, 'status' | 'statusSince'>, lost: Pick<Lost, 'at'>): string =>
+  departed.status === 'critical' && departed.statusSince !== undefined ? departed.statusSince : lost.at;
+
+/**
+ * When an instance went down (ISO): its status "since" (for a lost one, stand-in or back and held
+ * critical, that is `downBeforeLoss`), else its loss. What its service's "lost since", its row and
+ * its alerts' start say; `lost.at`, its first failed probe, is said in its cause, as such.
+ */
+export const lostDownSince = (instance: Pick<Instance, 'lost' | 'statusSince'>): string | undefined => instance.statusSince ?? instance.lost?.at;
 
 /** The loss of an instance still answering probes well after its lease ended: it serves, but discovery no longer lists it. */
 export function stillServingCause(departure: Pick<Departure, 'lease' | 'removedAt'>, checkedAfterSeconds: number): string {

@@ -88,11 +88,13 @@ describe('serviceStatus', () => {
     );
   });
 
-  // One outage, one start (alerts/conditions.ts downSince): "lost since" is when it went down, its verdict
-  // before the key went; the first failed probe is said in the loss's cause, as such.
-  it('says lost since the verdict an instance had before its key went, and its first failed probe as such in the cause', () => {
+  // One outage, one start (lost.ts lostDownSince): "lost since" is when it went down, its verdict before the
+  // key went, as its stand-in's status "since" says (lost/tracker.ts); the first failed probe is said in the
+  // loss's cause, as such. As the tracker makes it: slow (warning) from 09:30:00, so failing since then.
+  it('says lost since the verdict an instance had before its key went, not the warning before it, and its first failed probe as such in the cause', () => {
     const gone = instance('c', 'critical', {
-      failingSince: '2026-12-03T09:32:39.000Z',
+      statusSince: '2026-12-03T09:32:39.000Z',
+      failingSince: '2026-12-03T09:30:00.000Z',
       lost: { ...lost('2026-12-03T09:32:31.000Z', 2), cause: 'lease expired at 09:32:49 UTC after probes failed from 09:32:31 UTC; last probe: connection refused' },
     });
     expect(serviceStatus([gone]).cause).toBe('its only instance lost since 09:32:39 UTC — lease expired at 09:32:49 UTC after probes failed from 09:32:31 UTC; last probe: connection refused');

@@ -7,6 +7,7 @@ import { createLostTracker, type LostTracker } from '../lost/tracker';
 import { createStore, type Store } from '../store/store';
 import { createStatusPublisher } from '../status/publisher';
 import { evaluationInput } from './evaluation-input';
+import { serviceStatus } from '@/lib/model/status/service';
 
 /**
  * The real store, status publisher and lost tracker on one manual clock, the alert engine evaluated
@@ -33,6 +34,8 @@ function fleet(service: string, ids: readonly string[], rules: AlertRules = DEFA
   const key = (id: string): string => `/services/${service}/${id}`;
   /** "fired InstancesLost critical at 30 s" (InstancesLost only: ServiceCritical follows the status on its own). */
   const transitions: string[] = [];
+  /** ServiceCritical's: "fired at 365 s (since 10 s)". */
+  const criticalTransitions: string[] = [];
   const second = (): number => (now - T0) / 1_000;
   const probe = (id: string, to: Status): void => {
     const ok = to === 'passing';
@@ -49,6 +52,7 @@ function fleet(service: string, ids: readonly string[], rules: AlertRules = DEFA
     engine,
     acks,
     transitions,
+    criticalTransitions,
     at(atSecond: number): void {
       now = T0 + atSecond * 1_000;
     },
@@ -87,6 +91,34 @@ function fleet(service: string, ids: readonly string[], rules: AlertRules = DEFA
       const shown = store.instancesOfService(service).find((instance) => instance.id === id);
       return shown?.statusSince === undefined ? undefined : (Date.parse(shown.statusSince) - T0) / 1_000;
     },
+    /** Its calls slow: a warning by traffic (its probes still pass). */
+    slow(id: string): void {
+      publisher.traffic(key(id), { status: 'warning', cause: 'p95 900 ms over 500 ms', kind: 'latency' });
+      store.flush();
+    },
+    drain(id: string, drained: boolean): void {
+      store.setDrain(service, id, drained ? { by: 'ops', reason: 'deploy', at: iso(now) } : null);
+      store.flush();
+    },
+    /** Its key deleted with its lease revoked: a deregistration (a rolling restart), no loss. */
+    async deregister(id: string): Promise<void> {
+      tracker.keyGoing(key(id), Promise.resolve('revoked'));
+      store.removeKey(key(id));
+      store.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+      store.flush();
+    },
+    /** When each of these alerts starts (activeSince, s from T0) on an engine that first evaluates now, as a replica just elected. */
+    freshEngineSince(alertnames: readonly string[]): Map<string, number> {
+      const fresh = createAlertEngine({ rules });
+      fresh.evaluate(evaluationInput(store, [], now), now, [], []);
+      return new Map(fresh.alerts().filter((alert) => alertnames.includes(alert.labels.alertname)).map((alert) => [alert.labels.alertname, (Date.parse(alert.activeSince) - T0) / 1_000]));
+    },
+    failingSince: (id: string): number | undefined => {
+      const shown = store.instancesOfService(service).find((instance) => instance.id === id);
+      return shown?.failingSince === undefined ? undefined : (Date.parse(shown.failingSince) - T0) / 1_000;
+    },
+    serviceCause: (): string | undefined => serviceStatus(store.instancesOfService(service)).cause,
     lostCause: (id: string): string | undefined => store.instancesOfService(service).find((instance) => instance.id === id)?.lost?.cause,
     /** Evaluations every 5 s up to and including `untilSecond`. */
     evaluateUntil(untilSecond: number): void {
@@ -94,6 +126,7 @@ function fleet(service: string, ids: readonly string[], rules: AlertRules = DEFA
         now = T0 + at * 1_000;
         for (const { kind, alert } of engine.evaluate(evaluationInput(store, [], now), now, [], acks)) {
           if (alert.labels.alertname === 'InstancesLost') transitions.push(`${kind} InstancesLost ${alert.labels.severity} at ${at} s`);
+          if (alert.labels.alertname === 'ServiceCritical') criticalTransitions.push(`${kind} at ${at} s (since ${(Date.parse(alert.activeSince) - T0) / 1_000} s)`);
         }
       }
     },
@@ -342,5 +375,76 @@ describe('InstancesLost only escalates: once critical it stays critical until it
     f.evaluateUntil(40);
     expect(f.transitions).toEqual(['fired InstancesLost warning at 15 s', 'resolved InstancesLost warning at 35 s', 'fired InstancesLost critical at 35 s']);
     expect(f.lostAlerts()).toEqual(['critical firing since 20 s: orders: 3 of 3 instances lost']);
+  });
+
+  it('dates a loss at the critical verdict, not at the warning before it: slow from 10 s, critical at 608 s, its key gone at 620 s', async () => {
+    const f = fleet('orders', ['orders-1']);
+    f.up('orders-1');
+    f.at(10);
+    f.slow('orders-1');
+    f.evaluateUntil(600);
+    f.failedProbe('orders-1');
+    f.at(608);
+    f.probe('orders-1', 'critical');
+    f.evaluateUntil(615);
+    f.at(620);
+    await f.keyGone('orders-1');
+    f.evaluateUntil(700);
+    // Its status "since" is its verdict; failing (its incident) since the warning, as before its loss.
+    expect({ statusSince: f.statusSince('orders-1'), failingSince: f.failingSince('orders-1') }).toEqual({ statusSince: 608, failingSince: 10 });
+    expect(f.serviceCause()).toMatch(/^its only instance lost since 03:10:08 UTC — lease expired at 03:10:20 UTC after probes failed from 03:10:00 UTC/);
+    const since = new Map(f.engine.alerts().map((alert) => [alert.labels.alertname, (Date.parse(alert.activeSince) - T0) / 1_000]));
+    expect({ ServiceCritical: since.get('ServiceCritical'), InstancesLost: since.get('InstancesLost') }).toEqual({ ServiceCritical: 608, InstancesLost: 608 });
+    // A replica first evaluating now (a new leader) dates both at the verdict, not the warning.
+    expect(Object.fromEntries(f.freshEngineSince(['ServiceCritical', 'InstancesLost']))).toEqual({ ServiceCritical: 608, InstancesLost: 608 });
+    // Back in etcd, held critical: since that verdict still.
+    f.at(710);
+    f.register('orders-1');
+    expect({ statusSince: f.statusSince('orders-1'), failingSince: f.failingSince('orders-1') }).toEqual({ statusSince: 608, failingSince: 10 });
+  });
+});
+
+describe('ServiceCritical waits its rule\u2019s duration from when the service turned critical, though dated from the outage', () => {
+  it('does not page for a sibling drained for 20 s beside an instance critical for minutes: pending, dated from that instance\u2019s verdict, and gone when the drain ends', () => {
+    const f = fleet('orders', ['orders-1', 'orders-2']);
+    for (const id of ['orders-1', 'orders-2']) f.up(id);
+    f.at(10);
+    f.probe('orders-1', 'critical');
+    f.evaluateUntil(295);
+    f.at(300);
+    f.drain('orders-2', true);
+    f.evaluateUntil(315);
+    expect(f.engine.alerts().filter((alert) => alert.labels.alertname === 'ServiceCritical').map((alert) => `${alert.state} since ${(Date.parse(alert.activeSince) - T0) / 1_000} s`)).toEqual(['pending since 10 s']);
+    f.at(320);
+    f.drain('orders-2', false);
+    f.evaluateUntil(400);
+    expect(f.criticalTransitions).toEqual([]);
+  });
+
+  it('does not page for a sibling restarted (deregistered at 300 s, back at 320 s) beside an instance critical for minutes', async () => {
+    const f = fleet('orders', ['orders-1', 'orders-2']);
+    for (const id of ['orders-1', 'orders-2']) f.up(id);
+    f.at(10);
+    f.probe('orders-1', 'critical');
+    f.evaluateUntil(295);
+    f.at(300);
+    await f.deregister('orders-2');
+    f.evaluateUntil(315);
+    f.at(320);
+    f.up('orders-2');
+    f.evaluateUntil(400);
+    expect(f.criticalTransitions).toEqual([]);
+  });
+
+  it('pages a sibling drained for good after the rule\u2019s 60 s from the drain, dated from the instance\u2019s verdict', () => {
+    const f = fleet('orders', ['orders-1', 'orders-2']);
+    for (const id of ['orders-1', 'orders-2']) f.up(id);
+    f.at(10);
+    f.probe('orders-1', 'critical');
+    f.evaluateUntil(295);
+    f.at(300);
+    f.drain('orders-2', true);
+    f.evaluateUntil(400);
+    expect(f.criticalTransitions).toEqual(['fired at 360 s (since 10 s)']);
   });
 });

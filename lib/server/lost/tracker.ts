@@ -4,7 +4,7 @@ import type { Registration } from '@/lib/model/registration';
 import { registeredAgainDetail } from '@/lib/model/history-wording';
 import { laterIso } from '@/lib/model/service-summary';
 import { DEFAULT_THRESHOLDS } from '@/lib/model/health-state';
-import { checkingCause, identityKeys, isCheckingDeparture, judgeDeparture, lossCause, registeredAgainCause, showWhileChecking, stillServingCause, stoppedAnsweringCause, type Departure } from '@/lib/model/status/lost';
+import { checkingCause, downBeforeLoss, identityKeys, isCheckingDeparture, judgeDeparture, lossCause, registeredAgainCause, showWhileChecking, stillServingCause, stoppedAnsweringCause, type Departure } from '@/lib/model/status/lost';
 import { PROBE_REFRESH_MS } from '../health';
 import { STAND_IN_KEY_PREFIX, type Store } from '../store/store';
 
@@ -381,14 +381,13 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
       });
       return;
     }
-    // Critical since its verdict before the key went, as its alerts start (conditions.ts downSince); else
-    // since its loss. `lost.at` (the first failed probe) is said in its cause, as such.
-    const downSince = instance.failingSince ?? lost.at;
     store.setHealth(record.storeKey, {
       status: 'critical',
       statusCause: lossCause(lost),
-      statusSince: downSince,
-      failingSince: downSince,
+      // Critical since its verdict before the key went, as its alerts start; else since its loss. `lost.at`
+      // (the first failed probe) is said in its cause, as such; failing since it began, a warning included.
+      statusSince: downBeforeLoss(instance, lost),
+      failingSince: instance.failingSince ?? lost.at,
       ...(instance.lastProbe ? { lastProbe: instance.lastProbe } : {}),
       ...(instance.passedAt ? { passedAt: instance.passedAt } : {}),
       // A crash loop flaps through its losses: the service page shows the stand-in meanwhile.
@@ -436,7 +435,7 @@ export function createLostTracker(options: LostTrackerOptions): LostTracker {
             statusCauseKind: 'lost' as const,
             // Down since what its stand-in said (showHealth), not the departed instance's own statusSince:
             // a key gone before any verdict left that at its last pass, and it read "critical since" then.
-            statusSince: first.instance.failingSince ?? lost?.at ?? new Date(now()).toISOString(),
+            statusSince: lost ? downBeforeLoss(first.instance, lost) : new Date(now()).toISOString(),
             failingSince: first.instance.failingSince ?? lost?.at ?? new Date(now()).toISOString(),
           }
         : {
