@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import type { TokenView } from '@/lib/model/auth';
+import type { Role } from '@/lib/model/roles';
 import { accessCall } from '@/lib/client/accessApi';
 import { ClientTime } from '@/components/ui/ClientTime';
 import { RoleSelect } from './RoleSelect';
@@ -11,6 +12,18 @@ import { CopyButton } from '../ui/CopyButton';
 import { serverNow } from '@/lib/client/serverClock';
 
 const CreatedSchema = z.object({ name: z.string(), token: z.string() });
+
+/**
+ * What a token of each role may do, said beside the choice. The default is the least a fleet's
+ * reporters need: ingest and OTLP take a token of any role, so an operator default (which may drain)
+ * gave every reporter's token powers it never used.
+ */
+const REPORTER_ROLE: Role = 'viewer';
+const TOKEN_ROLE_POWERS: readonly { role: Role; may: string }[] = [
+  { role: 'viewer', may: 'reads everything and may report calls (ingest, OTLP) and list Prometheus targets: all a fleet’s reporters need.' },
+  { role: 'operator', may: 'may also drain and undrain, acknowledge and silence alerts, and dismiss lost instances: a deploy pipeline, the switchyard CLI.' },
+  { role: 'admin', may: 'may also manage users and tokens, and cannot be scoped to a service.' },
+];
 
 /** API tokens for pipelines and reporters: created with a role and optional service scope, shown once, revocable. */
 export function TokensSection({ tokens, services }: { tokens: TokenView[]; services: string[] }) {
@@ -82,7 +95,7 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
           </label>
           <input id="token-name" name="name" className="field__input" required maxLength={64} placeholder="deploy-pipeline" autoComplete="off" />
         </div>
-        <RoleSelect id="token-role" defaultRole="operator" />
+        <RoleSelect id="token-role" defaultRole={REPORTER_ROLE} describedBy="token-role-powers" />
         <div className="field">
           <label className="field__label" htmlFor="token-service">
             Service scope <span className="field__optional">(optional)</span>
@@ -103,6 +116,14 @@ export function TokensSection({ tokens, services }: { tokens: TokenView[]; servi
         <button type="submit" className="button button--primary" disabled={busy}>
           Create token
         </button>
+        <p className="field__help access__form-note" id="token-role-powers">
+          {TOKEN_ROLE_POWERS.map(({ role, may }, index) => (
+            <span key={role}>
+              {index > 0 && ' '}
+              <strong>{role}</strong> {may}
+            </span>
+          ))}
+        </p>
       </form>
       {tokens.length === 0 ? (
         <p className="muted">No tokens yet.</p>
