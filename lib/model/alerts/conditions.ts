@@ -31,8 +31,10 @@ export interface Condition {
   key: string;
   labels: AlertLabels;
   summary: string;
-  /** The health model's own cause, as it stands now. */
+  /** The health model's own cause, as it stands now: what a firing (suppressed, silenced, resolved) alert says. */
   description: string;
+  /** What it says while pending, where that differs (DrainStuck: when it alerts); the engine picks by the alert's state. */
+  pendingDescription?: string;
   /** Console path (the server prefixes its public URL). */
   path: string;
   forMs: number;
@@ -132,22 +134,26 @@ function newestDown(instances: readonly Instance[]): number | undefined {
   return newest;
 }
 
-/** Whole minutes once past one: the description is rewritten at every evaluation, and seconds would tick in it. */
-const drainedFor = (ms: number): string => formatDuration(ms < 60_000 ? ms : Math.floor(ms / 60_000) * 60_000);
+/** Whole minutes, "under a minute" below one (and for a drain dated ahead of this clock): the description is rewritten at every evaluation, and seconds would tick in it. */
+const drainedFor = (ms: number): string => (ms < 60_000 ? 'under a minute' : formatDuration(Math.floor(ms / 60_000) * 60_000));
 
 /**
- * A stuck drain in words true while pending as when firing: how long the (longest) drain has lasted
- * and, before the rule's duration, when it alerts. Said once as "after 15 min of draining" from the
- * drain's start, which read as if 15 min had passed when the drain was 2 min old.
+ * A stuck drain in words, how long the (longest) drain still called has lasted: one wording for the
+ * alert pending, with when it alerts, one for it firing. The engine picks by the alert's own state,
+ * not by this drain's age: the alert counts from the service's first stuck drain, which may have
+ * ended since (a later one then fires at a few minutes old), or be dated ahead of this clock.
  */
-function drainStuckWords(stuck: readonly Instance[], sinceMs: number, stuckMs: number, nowMs: number): string {
-  if (!Number.isFinite(sinceMs)) return `${names(stuck)} still receiving calls while draining`;
-  const elapsed = drainedFor(Math.max(0, nowMs - sinceMs));
-  if (nowMs - sinceMs < stuckMs) {
-    const draining = stuck.length === 1 ? `draining for ${elapsed}` : `draining (the longest for ${elapsed})`;
-    return `${names(stuck)} ${draining}, still receiving calls; alerts at ${formatDuration(stuckMs)}`;
+function drainStuckWords(stuck: readonly Instance[], sinceMs: number, stuckMs: number, nowMs: number): { pending: string; firing: string } {
+  if (!Number.isFinite(sinceMs)) {
+    const words = `${names(stuck)} still receiving calls while draining`;
+    return { pending: `${words}; alerts after ${formatDuration(stuckMs)} with drains stuck`, firing: words };
   }
-  return `${names(stuck)} still receiving calls${stuck.length === 1 ? '' : ', the longest'} after ${elapsed} of draining`;
+  const elapsed = drainedFor(nowMs - sinceMs);
+  const draining = stuck.length === 1 ? `draining for ${elapsed}` : `draining (the longest for ${elapsed})`;
+  return {
+    pending: `${names(stuck)} ${draining}, still receiving calls; alerts after ${formatDuration(stuckMs)} with drains stuck`,
+    firing: `${names(stuck)} still receiving calls, ${draining}`,
+  };
 }
 
 function names(instances: readonly Instance[], limit = 10): string {
@@ -307,10 +313,12 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
     // The drain's own start, not when we first saw it: a restart does not reset the clock.
     const since = Math.min(...stuck.map((instance) => Date.parse(instance.drain?.at ?? '')).filter(Number.isFinite));
     const instance = only(stuck)?.id;
+    const words = drainStuckWords(stuck, since, rule.drainStuckSeconds * 1_000, nowMs);
     add({
       labels: { alertname: 'DrainStuck', severity: 'warning', cause: 'drain', ...base, ...(instance !== undefined ? { instance } : {}) },
       summary: `${service.name}: ${stuck.length} drained instance${stuck.length === 1 ? '' : 's'} still receiving calls`,
-      description: drainStuckWords(stuck, since, rule.drainStuckSeconds * 1_000, nowMs),
+      description: words.firing,
+      pendingDescription: words.pending,
       forMs: rule.drainStuckSeconds * 1_000,
       ...(Number.isFinite(since) ? { since } : {}),
     });

@@ -380,23 +380,60 @@ describe('registry unreachable and stuck drains', () => {
     expect(fired[0]?.alert).toMatchObject({ labels: { alertname: 'DrainStuck', service: 'orders', instance: 'orders-1', severity: 'warning' } });
   });
 
-  it('says how long a stuck drain has lasted, and when it alerts while pending', () => {
-    const engine = createAlertEngine({ rules: rules({ defaults: { drainStuckSeconds: 900 } }) });
-    const state = fleet({ orders: { instances: 2 } });
-    const service = state.services[0];
-    const [first, second] = service?.instances ?? [];
-    if (!service || !first || !second) throw new Error('no instances');
-    const draining = (instance: Instance, at: number): Instance => ({ ...instance, drain: { by: 'ops', reason: 'deploy', at: new Date(at).toISOString() }, drainState: 'draining' });
-    const one = { ...state, services: [{ ...service, instances: [draining(first, T0), second] }] };
-    const description = () => engine.alerts().find((alert) => alert.labels.alertname === 'DrainStuck')?.description;
-    engine.evaluate(one, T0 + 2 * 60_000 + 20_000);
-    expect(description()).toBe('orders-1 draining for 2 min, still receiving calls; alerts at 15 min');
-    engine.evaluate(one, T0 + 17 * 60_000 + 5_000);
-    expect(description()).toBe('orders-1 still receiving calls after 17 min of draining');
-    const both = { ...state, services: [{ ...service, instances: [draining(first, T0), draining(second, T0 + 60_000)] }] };
-    const fresh = createAlertEngine({ rules: rules({ defaults: { drainStuckSeconds: 900 } }) });
-    fresh.evaluate(both, T0 + 40_000);
-    expect(fresh.alerts()[0]?.description).toBe('orders-1, orders-2 draining (the longest for 40 s), still receiving calls; alerts at 15 min');
+  describe('DrainStuck words', () => {
+    const drainingAt = (instance: Instance, at: number): Instance => ({ ...instance, drain: { by: 'ops', reason: 'deploy', at: new Date(at).toISOString() }, drainState: 'draining' });
+    const drainedAt = (instance: Instance, at: number): Instance => ({ ...instance, drain: { by: 'ops', reason: 'deploy', at: new Date(at).toISOString() }, drainState: 'drained' });
+    /** orders with `count` instances, each as `as` makes it (the original when it returns undefined). */
+    const orders = (count: number, as: (instance: Instance, index: number) => Instance | undefined) => {
+      const state = fleet({ orders: { instances: count } });
+      const service = state.services[0];
+      if (!service) throw new Error('no service');
+      return { ...state, services: [{ ...service, instances: service.instances.map((instance, index) => as(instance, index) ?? instance) }] };
+    };
+    const drainStuck = (alerts: readonly AlertView[]) => alerts.find((alert) => alert.labels.alertname === 'DrainStuck');
+
+    it('says how long the drain has lasted and when it alerts while pending, and how long once firing', () => {
+      const engine = createAlertEngine({ rules: rules({ defaults: { drainStuckSeconds: 900 } }) });
+      const one = orders(2, (instance, index) => (index === 0 ? drainingAt(instance, T0) : undefined));
+      engine.evaluate(one, T0 + 2 * 60_000 + 20_000);
+      expect(drainStuck(engine.alerts())).toMatchObject({ state: 'pending', description: 'orders-1 draining for 2 min, still receiving calls; alerts after 15 min with drains stuck' });
+      const fired = engine.evaluate(one, T0 + 17 * 60_000 + 5_000);
+      expect(fired[0]?.alert).toMatchObject({ state: 'firing', description: 'orders-1 still receiving calls, draining for 17 min' });
+      const both = orders(2, (instance, index) => drainingAt(instance, T0 + index * 60_000));
+      const fresh = createAlertEngine({ rules: rules({ defaults: { drainStuckSeconds: 900 } }) });
+      fresh.evaluate(both, T0 + 40_000);
+      expect(drainStuck(fresh.alerts())?.description).toBe('orders-1, orders-2 draining (the longest for under a minute), still receiving calls; alerts after 15 min with drains stuck');
+    });
+
+    it('fires with firing words, kept once resolved, when the drain that began it ended and later ones are younger than the rule', () => {
+      const engine = createAlertEngine({ rules: rules({ defaults: { drainStuckSeconds: 900 } }) });
+      const minute = 60_000;
+      engine.evaluate(orders(3, (instance, index) => (index === 0 ? drainingAt(instance, T0) : undefined)), T0 + 5 * minute);
+      engine.evaluate(orders(3, (instance) => drainingAt(instance, instance.id === 'orders-1' ? T0 : T0 + 10 * minute)), T0 + 11 * minute);
+      // orders-1 done draining at T0 + 12 min; orders-2 and orders-3 still called: the service's drains stuck since T0.
+      const later = orders(3, (instance) => (instance.id === 'orders-1' ? drainedAt(instance, T0) : drainingAt(instance, T0 + 10 * minute)));
+      engine.evaluate(later, T0 + 12 * minute);
+      expect(drainStuck(engine.alerts())).toMatchObject({ state: 'pending', description: 'orders-2, orders-3 draining (the longest for 2 min), still receiving calls; alerts after 15 min with drains stuck' });
+      const fired = engine.evaluate(later, T0 + 15 * minute);
+      expect(fired.map((transition) => [transition.kind, transition.alert.state, transition.alert.description])).toEqual([
+        ['fired', 'firing', 'orders-2, orders-3 still receiving calls, draining (the longest for 5 min)'],
+      ]);
+      const resolved = engine.evaluate(orders(3, (instance) => drainedAt(instance, T0)), T0 + 16 * minute);
+      expect(resolved[0]?.alert).toMatchObject({ state: 'resolved', description: 'orders-2, orders-3 still receiving calls, draining (the longest for 5 min)' });
+    });
+
+    it('says "under a minute" on its first check and for a drain dated ahead of this clock, and fires with firing words', () => {
+      const engine = createAlertEngine({ rules: rules({ defaults: { drainStuckSeconds: 900 } }) });
+      // Another machine's clock, 2 min ahead of this one.
+      const ahead = orders(2, (instance, index) => (index === 0 ? drainingAt(instance, T0 + 2 * 60_000) : undefined));
+      engine.evaluate(ahead, T0);
+      expect(drainStuck(engine.alerts())?.description).toBe('orders-1 draining for under a minute, still receiving calls; alerts after 15 min with drains stuck');
+      const fired = engine.evaluate(ahead, T0 + 15 * 60_000);
+      expect(fired[0]?.alert).toMatchObject({ state: 'firing', description: 'orders-1 still receiving calls, draining for 13 min' });
+      const justNow = createAlertEngine({ rules: rules({ defaults: { drainStuckSeconds: 900 } }) });
+      justNow.evaluate(orders(2, (instance, index) => (index === 0 ? drainingAt(instance, T0) : undefined)), T0 + 250);
+      expect(drainStuck(justNow.alerts())?.description).toBe('orders-1 draining for under a minute, still receiving calls; alerts after 15 min with drains stuck');
+    });
   });
 });
 

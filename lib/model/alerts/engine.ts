@@ -61,6 +61,8 @@ interface Entry {
   labels: AlertLabels;
   summary: string;
   description: string;
+  /** Its words while pending, where the condition has its own (Condition.pendingDescription). */
+  pendingDescription?: string;
   path: string;
   forMs: number;
   state: AlertState;
@@ -147,7 +149,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     key: entry.key,
     labels: entry.labels,
     summary: entry.summary,
-    description: entry.description,
+    description: entry.state === 'pending' ? (entry.pendingDescription ?? entry.description) : entry.description,
     path: entry.path,
     state: entry.state,
     activeSince: iso(entry.activeSinceMs),
@@ -195,6 +197,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         entry.heldAtMs = nowMs;
         entry.summary = condition.summary;
         entry.description = condition.description;
+        if (condition.pendingDescription !== undefined) entry.pendingDescription = condition.pendingDescription;
+        else delete entry.pendingDescription;
         entry.path = condition.path;
         entry.forMs = condition.forMs;
         if (condition.explainedBy !== undefined) entry.explainedBy = condition.explainedBy;
