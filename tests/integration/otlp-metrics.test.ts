@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Attributes } from '@opentelemetry/api';
+import { diag, DiagLogLevel, type Attributes } from '@opentelemetry/api';
 import { AggregationTemporalityPreference, OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -296,12 +296,24 @@ describe('duration histograms with buckets in the other unit', () => {
 });
 
 describe('duration histograms with bounds no duration has', () => {
-  it('refuses a point the SDK sends with a repeated bound, counted on GET /api/v1/diagnostics and the Diagnostics page, and reads calls of 0 s in bounds [-5, -1, 0, 0.1, 1] as ~0 ms', async () => {
+  it('refuses a point the SDK sends with a repeated bound, telling the SDK why (partial_success), counted on GET /api/v1/diagnostics and the Diagnostics page, and reads calls of 0 s in bounds [-5, -1, 0, 0.1, 1] as ~0 ms', async () => {
     const repeated = perAttempt('vault');
     const vault = fleetMember({ service: repeated, instance: `${repeated}-1`, encoding: 'json', temporality: 'delta' });
     vault.histogram('http.server.request.duration', 's', true, [0.1, 0.1, 1])(5, 0.05, { 'http.response.status_code': 200 });
-    await vault.flush();
+    // The SDK's exporter hands the response's partial_success to its diagnostic logger, as a user of it sees it.
+    const warnings: string[] = [];
+    diag.setLogger({ error: () => undefined, warn: (...parts: unknown[]) => warnings.push(parts.map(String).join(' ')), info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
+    try {
+      await vault.flush();
+    } finally {
+      diag.disable();
+    }
     await vault.shutdown();
+    const partial = warnings.find((line) => line.startsWith('Received Partial Success response:'));
+    expect(JSON.parse(partial?.slice('Received Partial Success response:'.length) ?? 'null')).toEqual({
+      rejectedDataPoints: '1',
+      errorMessage: 'http.server.request.duration: explicitBounds are not strictly increasing (0.1 then 0.1)',
+    });
     const Malformed = z.object({ otlpMalformedHistograms: z.object({ points: z.number(), last: z.object({ service: z.string(), metric: z.string(), reason: z.string() }) }) });
     const { otlpMalformedHistograms } = Malformed.parse(await (await server.fetch('/api/v1/diagnostics')).json());
     expect(otlpMalformedHistograms.points).toBeGreaterThanOrEqual(1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_BOUND_MS, MAX_BUCKETS, MIN_BOUND_MS } from '../ingest';
-import { downscale, explicitBucketsProblem, looksLikeMilliseconds, looksLikeSeconds, subtract, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
+import { downscale, explicitBucketsProblem, exponentialBucketsProblem, looksLikeMilliseconds, looksLikeSeconds, subtract, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
 
 const explicit = (counts: number[], bounds = [0.01, 0.1, 1]): NativeHistogram => ({ kind: 'explicit', bounds, counts });
 const exponential = (scale: number, offset: number, counts: number[], zeroCount = 0): Extract<NativeHistogram, { kind: 'exponential' }> => ({ kind: 'exponential', scale, offset, counts, zeroCount });
@@ -42,10 +42,35 @@ describe('toMsBuckets', () => {
     expect(toMsBuckets(explicit([1, 2, 3], [-1, 0.1]), 1_000)).toEqual({ bounds: [MIN_BOUND_MS, 100], counts: [1, 2, 3] });
   });
 
-  it('clamps bounds to what the series holds (1 µs to 1 h): a bucket reaching 1e308 s ends at 1 h, and buckets wholly above 1 h join the overflow', () => {
-    expect(toMsBuckets(explicit([1, 2, 3], [0.1, 1e308]), 1_000)).toEqual({ bounds: [100, MAX_BOUND_MS], counts: [1, 2, 3] });
-    expect(toMsBuckets(explicit([1, 2, 3, 4], [1e-12, 1e300, 1e308]), 1_000)).toEqual({ bounds: [MIN_BOUND_MS, MAX_BOUND_MS], counts: [1, 2, 7] });
+  it('reads a bucket reaching past 1 h, which the series cannot bound, as the overflow: at least its lower bound, not closed at 1 h (which made up latencies)', () => {
+    // 10 calls of 5 s in (0.1 s, 1e308 s]: "at least 100 ms", not spread over (100 ms, 1 h] (p50 30 min).
+    expect(toMsBuckets(explicit([0, 10, 0], [0.1, 1e308]), 1_000)).toEqual({ bounds: [100], counts: [0, 10] });
+    expect(toMsBuckets(explicit([1, 2, 3], [0.1, 1e308]), 1_000)).toEqual({ bounds: [100], counts: [1, 5] });
+    expect(toMsBuckets(explicit([1, 2, 3, 4], [1e-12, 1e300, 1e308]), 1_000)).toEqual({ bounds: [MIN_BOUND_MS], counts: [1, 9] });
     expect(toMsBuckets(explicit([1, 2, 3], [1e-12, 1e-9]), 1_000)).toEqual({ bounds: [MIN_BOUND_MS], counts: [3, 3] });
+    // A bound of exactly 1 h is one the series holds.
+    expect(toMsBuckets(explicit([1, 2, 3], [0.1, 3_600]), 1_000)).toEqual({ bounds: [100, MAX_BOUND_MS], counts: [1, 2, 3] });
+  });
+
+  it('reads calls only in buckets wholly above 1 h as at least 1 h, and those of a first bucket (−∞, past 1 h] as at least 0', () => {
+    expect(toMsBuckets(explicit([1, 0, 3], [0.1, 7_200]), 1_000)).toEqual({ bounds: [100, MAX_BOUND_MS], counts: [1, 0, 3] });
+    expect(toMsBuckets(explicit([0, 0, 3], [7_200, 1e300]), 1_000)).toEqual({ bounds: [MAX_BOUND_MS], counts: [0, 3] });
+    expect(toMsBuckets(explicit([2, 3], [7_200]), 1_000)).toEqual({ bounds: [MIN_BOUND_MS], counts: [0, 5] });
+  });
+
+  it("reads the semantic conventions' seconds buckets as they are, in ms (the bench's SDK points)", () => {
+    const bounds = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+    const counts = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9];
+    expect(toMsBuckets(explicit(counts, bounds), 1_000)).toEqual({ bounds: bounds.map((b) => b * 1_000), counts });
+    expect(toMsBuckets(explicit(counts, bounds.map((b) => b * 1_000)), 1)).toEqual({ bounds: bounds.map((b) => b * 1_000), counts });
+  });
+
+  it('merges more than MAX_BUCKETS bounds into MAX_BUCKETS, every call kept', () => {
+    const bounds = Array.from({ length: 200 }, (_, i) => (i + 1) * 0.01);
+    const held = toMsBuckets(explicit(Array<number>(201).fill(1), bounds), 1_000);
+    expect(held?.bounds.length).toBeLessThanOrEqual(MAX_BUCKETS);
+    expect(held?.counts.reduce((a, b) => a + b, 0)).toBe(201);
+    expect(held?.bounds.at(-1)).toBeCloseTo(2_000, 9);
   });
 
   it('has nothing to give without a positive bound', () => {
@@ -59,9 +84,18 @@ describe('toMsBuckets', () => {
     expect(toMsBuckets(exponential(0, 3, [5, 6]), 1_000)).toEqual({ bounds: [8_000, 16_000, 32_000], counts: [0, 5, 6, 0] });
   });
 
-  it('holds exponential bounds to what the series holds too: buckets past 1 h (2^1024 s at scale -10 is Infinity) read at its top, not refused', () => {
+  it('reads exponential buckets reaching past 1 h as the overflow too: at least their lower bound (2^1024 s at scale -10 is Infinity)', () => {
+    // Scale -10: index 0 is (1 s, 2^1024 s]: at least 1 s, not spread up to 1 h.
+    expect(toMsBuckets(exponential(-10, 0, [5]), 1_000)).toEqual({ bounds: [1_000], counts: [0, 5] });
     expect(toMsBuckets(exponential(-10, 1, [5]), 1_000)).toEqual({ bounds: [MAX_BOUND_MS], counts: [0, 5] });
     expect(toMsBuckets(exponential(-1, 10, [5], 2), 1_000)).toEqual({ bounds: [MIN_BOUND_MS, MAX_BOUND_MS], counts: [2, 0, 5] });
+  });
+
+  it("reads the zero bucket's calls as taking up to its zero threshold (0 by default: the smallest bucket), never past the lowest bucket", () => {
+    // Scale 0, index 3 is (8 s, 16 s]; a threshold of 0.002 s puts 2 calls in (0, 2 ms].
+    expect(toMsBuckets({ ...exponential(0, 3, [5], 2), zeroThreshold: 0.002 }, 1_000)).toEqual({ bounds: [2, 8_000, 16_000], counts: [2, 0, 5, 0] });
+    expect(toMsBuckets({ ...exponential(0, 3, [5], 2), zeroThreshold: 1e-9 }, 1_000)).toEqual({ bounds: [MIN_BOUND_MS, 8_000, 16_000], counts: [2, 0, 5, 0] });
+    expect(toMsBuckets({ ...exponential(0, 3, [5], 2), zeroThreshold: 100 }, 1_000)).toEqual({ bounds: [8_000, 16_000], counts: [2, 5, 0] });
   });
 
   it('reads a single-bucket point at scale 20 (an index in the millions)', () => {
@@ -91,9 +125,21 @@ describe('explicitBucketsProblem', () => {
     expect(explicitBucketsProblem([0.1, 0.1, 1], [1, 0, 0, 0])).toBe('explicitBounds are not strictly increasing (0.1 then 0.1)');
     expect(explicitBucketsProblem([1, 0.5], [1, 0, 0])).toBe('explicitBounds are not strictly increasing (1 then 0.5)');
     expect(explicitBucketsProblem([0.1, Number.NaN, 1], [1, 0, 0, 0])).toBe('explicitBounds hold NaN, not a finite number');
+    expect(explicitBucketsProblem([Number.NaN], [1, 0])).toBe('explicitBounds hold NaN, not a finite number');
     expect(explicitBucketsProblem([0.1, Number.POSITIVE_INFINITY], [1, 0, 0])).toBe('explicitBounds hold Infinity, not a finite number');
+    expect(explicitBucketsProblem([Number.NEGATIVE_INFINITY, 1], [1, 0, 0])).toBe('explicitBounds hold -Infinity, not a finite number');
     expect(explicitBucketsProblem([0.1, 1], [1, -1, 0])).toBe('bucketCounts hold -1, below zero');
+    expect(explicitBucketsProblem([0.1, 1], [1, 0, -2])).toBe('bucketCounts hold -2, below zero');
+    expect(explicitBucketsProblem([], [-3])).toBe('bucketCounts hold -3, below zero');
     expect(explicitBucketsProblem([0.1, 1], [1, 0])).toBe('bucketCounts has 2 entries for 2 explicitBounds (needs 3)');
+  });
+});
+
+describe('exponentialBucketsProblem', () => {
+  it('passes counts of zero or more and names a zero count or bucket count below zero', () => {
+    expect(exponentialBucketsProblem(0, [1, 0, 2])).toBeUndefined();
+    expect(exponentialBucketsProblem(-1, [1])).toBe('zeroCount is -1, below zero');
+    expect(exponentialBucketsProblem(0, [1, -4])).toBe('positive bucketCounts hold -4, below zero');
   });
 });
 

@@ -3,7 +3,7 @@ import { MAX_BOUND_MS, MAX_BUCKETS, MIN_BOUND_MS } from '../ingest';
 /** A histogram as OTLP carries it, in the instrument's own unit. */
 export type NativeHistogram =
   | { kind: 'explicit'; bounds: readonly number[]; counts: readonly number[] }
-  | { kind: 'exponential'; scale: number; offset: number; counts: readonly number[]; zeroCount: number };
+  | { kind: 'exponential'; scale: number; offset: number; counts: readonly number[]; zeroCount: number; zeroThreshold?: number };
 
 /** What the metrics store records: `counts` has one more entry than `bounds` (the overflow), bounds in ms. */
 export interface MsBuckets {
@@ -28,7 +28,7 @@ export function downscale(histogram: Extract<NativeHistogram, { kind: 'exponenti
     const at = downIndex(histogram.offset + i, steps) - offset;
     counts[at] = (counts[at] ?? 0) + n;
   });
-  return { kind: 'exponential', scale: toScale, offset, counts, zeroCount: histogram.zeroCount };
+  return { ...histogram, scale: toScale, offset, counts };
 }
 
 /**
@@ -55,14 +55,14 @@ export function subtract(current: NativeHistogram, previous: NativeHistogram): N
       const j = a.offset + i - b.offset;
       return n - (j >= 0 ? (b.counts[j] ?? 0) : 0);
     });
-    return counts.some((n) => n < 0) ? null : { kind: 'exponential', scale, offset: a.offset, counts, zeroCount };
+    return counts.some((n) => n < 0) ? null : { ...a, counts, zeroCount };
   }
   return null;
 }
 
-/** Merges adjacent buckets until at most `MAX_BUCKETS` bounds remain (keeping every k-th bound). */
-function fitBounds(bounds: readonly number[], counts: readonly number[]): MsBuckets {
-  if (bounds.length <= MAX_BUCKETS) return { bounds: [...bounds], counts: [...counts] };
+/** Merges adjacent buckets until at most `MAX_BUCKETS` bounds remain (keeping every k-th bound); the arrays as they are when they fit. */
+function fitBounds(bounds: number[], counts: number[]): MsBuckets {
+  if (bounds.length <= MAX_BUCKETS) return { bounds, counts };
   const step = Math.ceil(bounds.length / MAX_BUCKETS);
   const fitted: MsBuckets = { bounds: [], counts: [] };
   let pending = 0;
@@ -78,61 +78,95 @@ function fitBounds(bounds: readonly number[], counts: readonly number[]): MsBuck
   return fitted;
 }
 
-/**
- * Why an explicit-bucket point cannot be read, or undefined: bounds must be finite and strictly
- * increasing (negative ones are allowed: an SDK takes them), counts one more than bounds, none below zero.
- */
-export function explicitBucketsProblem(bounds: readonly number[], counts: readonly number[]): string | undefined {
-  if (counts.length !== bounds.length + 1) return `bucketCounts has ${counts.length} entries for ${bounds.length} explicitBounds (needs ${bounds.length + 1})`;
-  for (let i = 0; i < bounds.length; i += 1) {
-    const bound = bounds[i] as number;
-    if (!Number.isFinite(bound)) return `explicitBounds hold ${bound}, not a finite number`;
-    const previous = bounds[i - 1];
-    if (previous !== undefined && !(bound > previous)) return `explicitBounds are not strictly increasing (${previous} then ${bound})`;
-  }
-  const negative = counts.find((count) => count < 0);
-  return negative === undefined ? undefined : `bucketCounts hold ${negative}, below zero`;
+/** What is wrong at index `i`, the first where the fast check of `explicitBucketsProblem` failed. */
+function problemAt(bounds: readonly number[], counts: readonly number[], i: number): string {
+  const bound = bounds[i];
+  const count = counts[i] as number;
+  if (bound !== undefined && !Number.isFinite(bound)) return `explicitBounds hold ${bound}, not a finite number`;
+  const previous = bounds[i - 1];
+  if (bound !== undefined && previous !== undefined && !(bound > previous)) return `explicitBounds are not strictly increasing (${previous} then ${bound})`;
+  return `bucketCounts hold ${count}, below zero`;
 }
 
-/** A bound in ms within what the series holds (ingest's range, `MIN_BOUND_MS` … `MAX_BOUND_MS`); one at or below 0 becomes the smallest. */
-const heldBound = (ms: number): number => Math.min(MAX_BOUND_MS, Math.max(MIN_BOUND_MS, ms));
+/**
+ * Why an explicit-bucket point cannot be read, or undefined: bounds must be finite and strictly
+ * increasing (negative ones are allowed: an SDK takes them), counts one more than bounds, none below
+ * zero. Every duration point passes here: one plain loop, nothing allocated unless it fails.
+ */
+export function explicitBucketsProblem(bounds: readonly number[], counts: readonly number[]): string | undefined {
+  const last = bounds.length;
+  if (counts.length !== last + 1) return `bucketCounts has ${counts.length} entries for ${last} explicitBounds (needs ${last + 1})`;
+  let previous = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < last; i += 1) {
+    const bound = bounds[i] as number;
+    // NaN fails `>`; -Infinity fails it first, +Infinity the second test.
+    if (!(bound > previous) || bound === Number.POSITIVE_INFINITY || (counts[i] as number) < 0) return problemAt(bounds, counts, i);
+    previous = bound;
+  }
+  return (counts[last] as number) < 0 ? problemAt(bounds, counts, last) : undefined;
+}
+
+/** Why an exponential point cannot be read, or undefined: no count below zero (OTLP JSON can write one). */
+export function exponentialBucketsProblem(zeroCount: number, counts: readonly number[]): string | undefined {
+  if (zeroCount < 0) return `zeroCount is ${zeroCount}, below zero`;
+  for (let i = 0; i < counts.length; i += 1) if ((counts[i] as number) < 0) return `positive bucketCounts hold ${counts[i]}, below zero`;
+  return undefined;
+}
 
 /**
- * Increasing ms bounds (±Infinity allowed) and their counts, held to what the series can chart:
- * bounds at or below 1 µs share the smallest bucket; a bound past 1 h ends its bucket at 1 h, and
- * buckets wholly above join the overflow, which the series reads at its top.
+ * Increasing bounds (`bounds[i] × msPerUnit` in ms; ±Infinity allowed) and their counts, held to what
+ * the series can chart, 1 µs … 1 h, in one pass. Buckets ending at or below 1 µs (those at or below
+ * 0 s took no time) share the smallest bucket. A bucket reaching past 1 h is open: the series cannot
+ * bound it, and closing it at 1 h made up latencies (10 calls of 5 s in (0.1 s, 1e308 s] read p50
+ * 30 min). Its calls and every bucket's above join the overflow, which the store reads at its lower
+ * bound: "at least" the last bound below (1 h when the first calls are in buckets wholly above 1 h).
  */
-function heldBuckets(msBounds: readonly number[], counts: readonly number[]): MsBuckets {
+function heldBuckets(bounds: readonly number[], counts: readonly number[], msPerUnit: number): MsBuckets {
   const held: MsBuckets = { bounds: [], counts: [] };
-  let overflow = counts[msBounds.length] ?? 0;
-  msBounds.forEach((bound, i) => {
-    const n = counts[i] ?? 0;
-    const upper = heldBound(bound);
-    const last = held.bounds.at(-1);
-    if (last === MAX_BOUND_MS) overflow += n;
-    else if (last === upper) held.counts[held.counts.length - 1] = (held.counts.at(-1) ?? 0) + n;
-    else {
-      held.bounds.push(upper);
-      held.counts.push(n);
-    }
-  });
+  let i = 0;
+  let smallest = 0;
+  for (; i < bounds.length && (bounds[i] as number) * msPerUnit <= MIN_BOUND_MS; i += 1) smallest += counts[i] as number;
+  if (i > 0) {
+    held.bounds.push(MIN_BOUND_MS);
+    held.counts.push(smallest);
+  }
+  for (; i < bounds.length; i += 1) {
+    const bound = (bounds[i] as number) * msPerUnit;
+    if (bound > MAX_BOUND_MS) break;
+    held.bounds.push(bound);
+    held.counts.push(counts[i] as number);
+  }
+  // The open buckets, from i: the first with calls decides what the overflow is at least.
+  let first = i;
+  while (first < bounds.length && (counts[first] as number) === 0) first += 1;
+  if (first > i && held.bounds.at(-1) !== MAX_BOUND_MS) {
+    held.bounds.push(MAX_BOUND_MS);
+    held.counts.push(0);
+  } else if (held.bounds.length === 0) {
+    // The first bucket, (−∞, bound past 1 h], has calls: they took at least 0 s.
+    held.bounds.push(MIN_BOUND_MS);
+    held.counts.push(0);
+  }
+  let overflow = 0;
+  for (let j = first; j < counts.length; j += 1) overflow += counts[j] as number;
   held.counts.push(overflow);
   return held;
 }
 
 /**
- * The store's bucket shape, in ms, held to 1 µs … 1 h, what the series can chart (`heldBuckets`):
- * 1e308 s became Infinity ms and the percentiles null. A duration is never negative, so calls in a
- * bucket entirely at or below 0 s (an explicit one, or the exponential zero bucket) took no time:
- * they go to the smallest bucket, not the first positive one, where they would read up to its bound.
- * Explicit buckets (checked by `explicitBucketsProblem` first) have their bounds scaled by
- * `msPerUnit`; exponential buckets become bounds base^(i+1) with base = 2^(2^-scale), downscaled
- * first so at most `MAX_BUCKETS` remain. Null when nothing fits (no explicit bound above 0 s).
+ * The store's bucket shape, in ms, held to 1 µs … 1 h, what the series can chart (`heldBuckets`:
+ * a bucket reaching past 1 h is read as the overflow, at least its lower bound). A duration is never
+ * negative, so calls in a bucket entirely at or below 0 s (an explicit one, or the exponential zero
+ * bucket, up to its zero threshold) took no time: they go to the smallest bucket, not the first
+ * positive one, where they would read up to its bound. Explicit buckets (checked by
+ * `explicitBucketsProblem` first) have their bounds scaled by `msPerUnit`; exponential buckets become
+ * bounds base^(i+1) with base = 2^(2^-scale), downscaled first so at most `MAX_BUCKETS` remain. Null
+ * when nothing fits (no explicit bound above 0 s).
  */
 export function toMsBuckets(histogram: NativeHistogram, msPerUnit: number): MsBuckets | null {
   if (histogram.kind === 'explicit') {
     if (!((histogram.bounds.at(-1) ?? 0) > 0)) return null;
-    const held = heldBuckets(histogram.bounds.map((bound) => bound * msPerUnit), histogram.counts);
+    const held = heldBuckets(histogram.bounds, histogram.counts, msPerUnit);
     return fitBounds(held.bounds, held.counts);
   }
   const zeroBucket = histogram.zeroCount > 0 ? 1 : 0;
@@ -141,14 +175,19 @@ export function toMsBuckets(histogram: NativeHistogram, msPerUnit: number): MsBu
   while (fitted.counts.length + 1 + zeroBucket > MAX_BUCKETS) fitted = downscale(fitted, fitted.scale - 1);
   // base^index = 2^(index·2^-scale), computed from the exponent for precision at high scales.
   const boundAt = (index: number): number => 2 ** (index * 2 ** -fitted.scale) * msPerUnit;
-  const bounds = zeroBucket ? [MIN_BOUND_MS, boundAt(fitted.offset)] : [boundAt(fitted.offset)];
-  const counts = zeroBucket ? [fitted.zeroCount, 0] : [0];
+  const lowest = boundAt(fitted.offset);
+  // The zero bucket holds calls up to the zero threshold (0 by default, or none given: the smallest
+  // bucket); one reaching the lowest bucket's lower bound shares the bucket below it.
+  const threshold = fitted.zeroThreshold ?? 0;
+  const zeroUpper = threshold > 0 ? Math.min(lowest, threshold * msPerUnit) : 0;
+  const bounds = zeroBucket && zeroUpper < lowest ? [zeroUpper, lowest] : [lowest];
+  const counts = zeroBucket && zeroUpper < lowest ? [fitted.zeroCount, 0] : [fitted.zeroCount];
   fitted.counts.forEach((n, i) => {
     bounds.push(boundAt(fitted.offset + i + 1));
     counts.push(n);
   });
   counts.push(0);
-  return heldBuckets(bounds, counts);
+  return heldBuckets(bounds, counts, 1);
 }
 
 /**

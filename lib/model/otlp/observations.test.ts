@@ -162,6 +162,66 @@ describe('observationsOf', () => {
   });
 });
 
+describe('observationsOf: points refused for their buckets', () => {
+  const point = (counts: string[], bounds: (number | null)[] = [0.01, 0.1], route = '/a') => ({
+    attributes: [str('http.route', route)],
+    startTimeUnixNano: nanos(NOW - 10_000),
+    timeUnixNano: nanos(NOW),
+    count: '1',
+    explicitBounds: bounds,
+    bucketCounts: counts,
+  });
+  const server = (...dataPoints: object[]) => ({ name: 'http.server.request.duration', unit: 's', histogram: { aggregationTemporality: 1, dataPoints } });
+  const exponentialServer = (dataPoint: object) => ({
+    name: 'http.server.request.duration',
+    unit: 's',
+    exponentialHistogram: { aggregationTemporality: 1, dataPoints: [{ attributes: [], startTimeUnixNano: nanos(NOW - 10_000), timeUnixNano: nanos(NOW), count: '1', scale: 0, ...dataPoint }] },
+  });
+
+  it('refuses an exponential point with a count below zero alone, counted, instead of failing the whole export', () => {
+    for (const [dataPoint, reason] of [
+      [{ zeroCount: '-1', positive: { offset: 0, bucketCounts: ['1'] } }, 'zeroCount is -1, below zero'],
+      [{ zeroCount: '0', positive: { offset: 0, bucketCounts: ['1', '-2'] } }, 'positive bucketCounts hold -2, below zero'],
+    ] as const) {
+      const result = observationsOf(request(exponentialServer(dataPoint)), context());
+      expect(result).toMatchObject({ observations: [], rejected: 1, malformedPoints: 1, reason: `http.server.request.duration: ${reason}`, lastMalformed: { service: 'gateway', metric: 'http.server.request.duration', reason } });
+    }
+  });
+
+  it("reads an exponential point's zero bucket up to its zero threshold", () => {
+    const result = observationsOf(request(exponentialServer({ zeroCount: '2', zeroThreshold: 0.002, positive: { offset: 3, bucketCounts: ['1'] } })), context());
+    expect(result.observations.map(({ bounds, counts }) => ({ bounds, counts }))).toEqual([{ bounds: [2, 8_000, 16_000], counts: [2, 0, 1, 0] }]);
+  });
+
+  it("reads an explicit point's negative count where it is the only count (no bucketCounts) as a refused point, not a failed export", () => {
+    const result = observationsOf(request(server({ ...point([]), count: '-4' })), context());
+    expect(result).toMatchObject({ observations: [], rejected: 1, malformedPoints: 1, reason: 'http.server.request.duration: bucketCounts hold -4, below zero' });
+  });
+
+  it('decides "buckets in the other unit" from the first point that passes the check, not a refused first point', () => {
+    const msDefault = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+    const result = observationsOf(request(server(point(['1', '0', '0'], [1, 10, null]), point(['0', '1', ...msDefault.slice(1).map(() => '0')], msDefault, '/b'))), context());
+    expect(result.rejected).toBe(1);
+    expect(result.bucketsInOtherUnit).toEqual([{ service: 'gateway', metric: 'http.server.request.duration', unit: 's', points: 1, smallestPositiveBound: 5, largestBound: 10_000 }]);
+    const secondsAfterRefused = observationsOf(request(server(point(['1', '0', '0'], [1, 10, null]), point(['0', '1', '0'], [0.01, 0.1], '/b'))), context());
+    expect(secondsAfterRefused.bucketsInOtherUnit).toEqual([]);
+    expect(secondsAfterRefused.observations).toHaveLength(1);
+  });
+
+  it('admits an unregistered sender as an external node only at its first point that passes the check: one whose points are all refused takes no place', () => {
+    const ctx = context(1);
+    const refusedOnly = observationsOf(request(server(point(['1', '0'], [0.1, 0.1]), point(['1', '-1', '0']))), ctx);
+    expect(refusedOnly).toMatchObject({ rejected: 2, malformedPoints: 2, externalOverflow: 0 });
+    // The cap's one place is still free for another sender.
+    const other = observationsOf(request(server(point(['1', '0', '0'])), [str('service.name', 'billing')]), ctx);
+    expect(other).toMatchObject({ rejected: 0, externalOverflow: 0 });
+    expect(other.observations).toHaveLength(1);
+    // And the cap holds: a third refused past it, point by point.
+    const third = observationsOf(request(server(point(['1', '0', '0']), point(['1', '0', '0'], [0.01, 0.1], '/b')), [str('service.name', 'search')]), ctx);
+    expect(third).toMatchObject({ rejected: 2, externalOverflow: 2, reason: 'http.server.request.duration: external node cap reached (reporter search is not registered)' });
+  });
+});
+
 describe('observationsOf: duration histograms with buckets in the other unit', () => {
   const MS_DEFAULT_BOUNDS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
   const SECONDS_BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];

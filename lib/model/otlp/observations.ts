@@ -1,5 +1,5 @@
 import { MAX_INTERVAL_SECONDS } from '../ingest';
-import { explicitBucketsProblem, looksLikeMilliseconds, looksLikeSeconds, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
+import { explicitBucketsProblem, exponentialBucketsProblem, looksLikeMilliseconds, looksLikeSeconds, toMsBuckets, totalOf, type NativeHistogram } from './histogram';
 import { DURATION_METRICS, msPerUnit, type DurationMetric } from './names';
 import { calleeOf, isError, reporterInstanceOf, type RegistryLookup } from './peer';
 import type { BucketsInOtherUnit } from './buckets-in-other-unit';
@@ -43,7 +43,7 @@ export interface MappingResult {
   reason?: string;
   /** Of those, refused because the external node cap was reached. */
   externalOverflow: number;
-  /** Of those, refused because their buckets cannot be read (`explicitBucketsProblem`), and the last such. */
+  /** Of those, refused because their buckets cannot be read (`explicitBucketsProblem`, `exponentialBucketsProblem`), and the last such. */
   malformedPoints: number;
   lastMalformed?: MalformedPoint;
   /**
@@ -54,10 +54,8 @@ export interface MappingResult {
   bucketsInOtherUnit: BucketsInOtherUnit[];
 }
 
-/** A histogram's bounds when they look like the other unit's, else undefined. Once per metric of a request, from its first point (an instrument's points share them). */
-function otherUnitOf(metric: OtlpMetric, factor: number): Omit<BucketsInOtherUnit, 'service' | 'metric' | 'points'> | undefined {
-  const bounds = metric.histogram?.dataPoints[0]?.explicitBounds;
-  if (!bounds) return undefined;
+/** Explicit bounds that look like the other unit's, else undefined. Read from the first point of a metric that passes `explicitBucketsProblem` (an instrument's points share their bounds). */
+function otherUnitOf(bounds: readonly number[], factor: number): Omit<BucketsInOtherUnit, 'service' | 'metric' | 'points'> | undefined {
   const unit = factor === MS_PER_SECOND && looksLikeMilliseconds(bounds) ? 's' : factor === 1 && looksLikeSeconds(bounds) ? 'ms' : undefined;
   if (unit === undefined) return undefined;
   return { unit, smallestPositiveBound: bounds.find((bound) => bound > 0) ?? 0, largestBound: bounds.at(-1) ?? 0 };
@@ -123,7 +121,7 @@ function pointsOf(metric: OtlpMetric): { temporality: number; points: RawPoint[]
         attributes: p.attributes,
         startMs: ms(p.startTimeUnixNano),
         timeMs: ms(p.timeUnixNano),
-        histogram: { kind: 'exponential', scale: p.scale, offset: p.positive.offset, counts: p.positive.bucketCounts, zeroCount: p.zeroCount },
+        histogram: { kind: 'exponential', scale: p.scale, offset: p.positive.offset, counts: p.positive.bucketCounts, zeroCount: p.zeroCount, zeroThreshold: p.zeroThreshold },
       })),
     };
   }
@@ -144,7 +142,11 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
   for (const { resource, scopeMetrics } of request.resourceMetrics) {
     const service = attributeText(resource.attributes, 'service.name');
     const instance = attributeText(resource.attributes, 'service.instance.id');
-    /** Whether the reporter may be a node (registered, or within the external cap): asked once per resource, at its first duration metric. */
+    /**
+     * Whether the reporter may be a node (registered, or within the external cap): asked once per
+     * resource, at its first duration point that passes the bucket check (a sender whose points are
+     * all refused takes no place).
+     */
     let admitted: boolean | undefined;
     for (const { scope, metrics } of scopeMetrics) {
       let streamScope: StreamScope | undefined;
@@ -156,13 +158,6 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
           refuse(raw.points.length, 'resource has no service.name attribute');
           continue;
         }
-        // A reporter the registry does not know is a node of its own: within the external cap.
-        admitted ??= context.registry.hasService(service) || context.externals.admit(service);
-        if (!admitted) {
-          refuse(raw.points.length, `${metric.name}: external node cap reached (reporter ${service} is not registered)`);
-          result.externalOverflow += raw.points.length;
-          continue;
-        }
         const factor = msPerUnit(metric.unit, known);
         if (factor === undefined) {
           refuse(raw.points.length, `${metric.name}: unit "${metric.unit}" is not a duration`);
@@ -172,20 +167,31 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
           refuse(raw.points.length, `${metric.name}: aggregation temporality unspecified`);
           continue;
         }
-        // Decided once per metric of the request, from its first point: an instrument's points share its bounds.
-        const otherUnit = otherUnitOf(metric, factor);
+        // The bounds of the metric's first point that passes the check decide the other unit: an instrument's points share them.
+        let readBounds: readonly number[] | undefined;
         let notRefused = 0;
-        streamScope ??= context.cumulative.scope(scopeKey(resource.attributes, scope));
-        const collections = raw.temporality === CUMULATIVE ? collectionsOf(streamScope, metric.name) : undefined;
+        let collections: MetricCollections | undefined;
         for (const point of raw.points) {
           // Refused before the cumulative tracker sees it: a broken point is no stream's baseline.
-          const problem = point.histogram.kind === 'explicit' ? explicitBucketsProblem(point.histogram.bounds, point.histogram.counts) : undefined;
+          const { histogram } = point;
+          const problem = histogram.kind === 'explicit' ? explicitBucketsProblem(histogram.bounds, histogram.counts) : exponentialBucketsProblem(histogram.zeroCount, histogram.counts);
           if (problem) {
             refuse(1, `${metric.name}: ${problem}`);
             result.malformedPoints += 1;
             result.lastMalformed = { service, metric: metric.name, reason: problem };
             continue;
           }
+          // A reporter the registry does not know is a node of its own: within the external cap.
+          admitted ??= context.registry.hasService(service) || context.externals.admit(service);
+          if (!admitted) {
+            refuse(1, `${metric.name}: external node cap reached (reporter ${service} is not registered)`);
+            result.externalOverflow += 1;
+            continue;
+          }
+          if (histogram.kind === 'explicit') readBounds ??= histogram.bounds;
+          // Tracked only once admitted: a sender refused whole holds no stream state.
+          streamScope ??= context.cumulative.scope(scopeKey(resource.attributes, scope));
+          if (raw.temporality === CUMULATIVE) collections ??= collectionsOf(streamScope, metric.name);
           const key = streamKey(streamScope.id, metric.name, point.attributes);
           const outcome = observe(point, { service, instance, known, factor, collections, key }, context);
           if (typeof outcome === 'string') {
@@ -197,7 +203,8 @@ export function observationsOf(request: ExportMetricsRequest, context: MappingCo
           }
         }
         // Named after its points are checked: one refused (bounds not increasing …) is not recorded as sent.
-        if (otherUnit && notRefused > 0) result.bucketsInOtherUnit.push({ service, metric: metric.name, points: notRefused, ...otherUnit });
+        const otherUnit = readBounds && notRefused > 0 ? otherUnitOf(readBounds, factor) : undefined;
+        if (otherUnit) result.bucketsInOtherUnit.push({ service, metric: metric.name, points: notRefused, ...otherUnit });
       }
     }
   }

@@ -24,11 +24,10 @@ export const MAX_OTLP_BUCKETS = 200;
 
 /** int64/uint64: a decimal string (JSON, protobufjs) or a number (lenient senders). */
 const Int64Schema = z.union([z.string().regex(/^-?\d{1,20}$/, 'expected an integer'), z.number().int()]).transform((value) => Number(value));
-const CountSchema = Int64Schema.refine((n) => n >= 0 && Number.isSafeInteger(n), 'expected a non-negative integer below 2^53');
-/** An explicit bucket's count: one below zero is the point's fault, refused with it (`explicitBucketsProblem`), not the whole export's. */
+/** A histogram point's count: one below zero is the point's fault, refused with it (`explicitBucketsProblem`, `exponentialBucketsProblem`), not the whole export's. */
 const BucketCountSchema = Int64Schema.refine((n) => Number.isSafeInteger(n), 'expected an integer of magnitude below 2^53');
 /**
- * An explicit bound: a double, which OTLP JSON may write as "NaN", "Infinity" or "-Infinity", and the
+ * An explicit bound or a zero threshold: a double, which OTLP JSON may write as "NaN", "Infinity" or "-Infinity", and the
  * JS SDK's JSON exporter writes NaN as null. Read as numbers; a point holding one is refused alone.
  */
 const BoundSchema = z.union([z.number(), z.null().transform(() => Number.NaN), z.enum(['NaN', 'Infinity', '-Infinity']).transform((text) => Number(text))]);
@@ -52,7 +51,7 @@ const HistogramPointSchema = z.object({
   attributes: AttributesSchema,
   startTimeUnixNano: TimeSchema,
   timeUnixNano: TimeSchema,
-  count: CountSchema.default(0),
+  count: BucketCountSchema.default(0),
   bucketCounts: z.array(BucketCountSchema).max(MAX_OTLP_BUCKETS + 1).default([]),
   explicitBounds: z.array(BoundSchema).max(MAX_OTLP_BUCKETS).default([]),
 });
@@ -61,16 +60,18 @@ export type HistogramPoint = z.infer<typeof HistogramPointSchema>;
 const BucketsSchema = z.object({
   /** sint32 on the wire: at scale 20 a single value's index is in the millions. */
   offset: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).default(0),
-  bucketCounts: z.array(CountSchema).max(MAX_OTLP_BUCKETS).default([]),
+  bucketCounts: z.array(BucketCountSchema).max(MAX_OTLP_BUCKETS).default([]),
 });
 
 const ExponentialPointSchema = z.object({
   attributes: AttributesSchema,
   startTimeUnixNano: TimeSchema,
   timeUnixNano: TimeSchema,
-  count: CountSchema.default(0),
+  count: BucketCountSchema.default(0),
   scale: z.number().int().min(MIN_SCALE).max(MAX_SCALE).default(0),
-  zeroCount: CountSchema.default(0),
+  zeroCount: BucketCountSchema.default(0),
+  /** Calls in the zero bucket took up to this (the SDKs' default 0); NaN or below 0 reads as 0. */
+  zeroThreshold: BoundSchema.default(0),
   positive: BucketsSchema.default({ offset: 0, bucketCounts: [] }),
 });
 export type ExponentialPoint = z.infer<typeof ExponentialPointSchema>;

@@ -2,7 +2,6 @@ import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, MetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { MAX_BOUND_MS } from '@/lib/model/ingest';
 import { ExportMetricsRequestSchema, type ExportMetricsRequest } from '@/lib/model/otlp/schema';
 import type { Instance } from '@/lib/model/instance';
 import type { Registration } from '@/lib/model/registration';
@@ -238,15 +237,16 @@ describe('metrics intake', () => {
       expect(point?.p99Ms).toBeLessThanOrEqual(100);
     });
 
-    it('reads a bucket reaching 1e308 s as ending at 1 h, the top the series holds: percentiles within it, not null', async () => {
+    it('reads a bucket reaching 1e308 s as the overflow, at least its lower bound (100 ms): no latency the sender never gave, not null', async () => {
       const { request, at } = await sdkExport('billing', [0.1, 1e308], Array<number>(10).fill(5));
       const { latency, intake } = intakeAt(at);
       expect(intake.accept(request)).toMatchObject({ observed: 1, rejected: 0 });
       const point = latest(latency.service('billing', '5m'));
-      expect(point?.p50Ms).toBeGreaterThan(100);
-      expect(point?.p50Ms).toBeLessThanOrEqual(MAX_BOUND_MS);
-      expect(point?.p99Ms).toBeGreaterThan(100);
-      expect(point?.p99Ms).toBeLessThanOrEqual(MAX_BOUND_MS);
+      // Closed at 1 h, the bucket read p50 1800.05 s and p99 3564 s for calls of 5 s. The sketch holds 100 ms within 2 %.
+      for (const percentile of [point?.p50Ms, point?.p99Ms]) {
+        expect(percentile).toBeGreaterThanOrEqual(98);
+        expect(percentile).toBeLessThanOrEqual(102);
+      }
     });
 
     it('refuses, with a reason and counted, a point whose bounds repeat or hold NaN, as the SDK sends them advised so (JSON writes NaN as null, protobuf as NaN)', async () => {

@@ -91,7 +91,7 @@ export interface MetricsIntake {
   calleeSeries(): (service: string, instance: string | undefined) => CalleeSeries;
   /** Duration histograms sent with buckets in the other unit, by service and metric, first seen first (their calls are recorded as sent). */
   bucketsInOtherUnit(): BucketsInOtherUnitList;
-  /** Histogram points refused since start because their buckets cannot be read (bounds not strictly increasing finite numbers, a count below zero), and the last one. */
+  /** Histogram points refused since start because their buckets cannot be read (bounds not strictly increasing finite numbers, bucket counts not one more than the bounds, a count below zero), and the last one. */
   malformedHistograms(): { points: number; last?: MalformedPoint };
   /** The cumulative tracker's counters, and the points the store refused (more than a day from its clock). */
   stats(): CumulativeTrackerStats & { unanchored: number };

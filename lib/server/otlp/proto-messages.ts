@@ -58,6 +58,7 @@ interface ExponentialPointMessage {
   count: Long;
   scale: number;
   zeroCount: Long;
+  zeroThreshold: number;
   positive: { offset: number; bucketCounts: Long[] } | null;
 }
 interface MetricMessage {
@@ -170,6 +171,7 @@ function metricOf(metric: MetricMessage): OtlpMetric {
           count: countOf(point.count),
           scale: point.scale,
           zeroCount: countOf(point.zeroCount),
+          zeroThreshold: point.zeroThreshold,
           positive: { offset: point.positive?.offset ?? 0, bucketCounts: countsOf(point.positive?.bucketCounts ?? [], MAX_OTLP_BUCKETS) },
         };
       }),

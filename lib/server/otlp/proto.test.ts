@@ -124,6 +124,20 @@ describe('OTLP protobuf', () => {
     expect(() => decodeMetricsRequest(metric({ exponentialHistogram: { dataPoints: [{ count: 1, scale: 100, positive: { bucketCounts: [1] } }] } }))).toThrow(/scale: expected -10 to 20/);
   });
 
+  it("reads an exponential point's zero_threshold (field 14 of OTLP v1, which the vendored v0.18 lacks) as the JSON schema reads zeroThreshold, 0 when absent", () => {
+    const root = vendoredRoot();
+    // A v1 sender's point: the field as upstream numbers it.
+    root.lookupType('opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint').add(new protobuf.Field('zeroThreshold', 14, 'double'));
+    root.resolveAll();
+    const type = root.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
+    const request = (point: object) => ({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'http.server.request.duration', exponentialHistogram: { dataPoints: [{ count: 3, scale: 0, zeroCount: 2, positive: { offset: 3, bucketCounts: [1] }, ...point }] } }] }] }] });
+    for (const point of [{ zeroThreshold: 0.002 }, {}]) {
+      const fromProtobuf = decodeMetricsRequest(type.encode(type.fromObject(request(point))).finish());
+      expect(fromProtobuf).toEqual(ExportMetricsRequestSchema.parse(request(point)));
+      expect(fromProtobuf.resourceMetrics[0]?.scopeMetrics[0]?.metrics[0]?.exponentialHistogram?.dataPoints[0]?.zeroThreshold).toBe('zeroThreshold' in point ? 0.002 : 0);
+    }
+  });
+
   it('refuses more attributes than the bound, and ids of the wrong length', () => {
     const metrics = vendoredRoot().lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
     const attributes = Array.from({ length: MAX_ATTRIBUTES + 1 }, (_, i) => ({ key: `k${i}`, value: { stringValue: 'v' } }));

@@ -16,7 +16,10 @@ function requestType(file: string, name: string): protobuf.Type {
   if (known) return known;
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => path.join(PROTO_ROOT, target);
-  root.loadSync(file).resolveAll();
+  root.loadSync(file);
+  // v1.x's ExponentialHistogramDataPoint.zero_threshold, absent from the vendored v0.18 (proto/README.md): the zero bucket's width.
+  if (file === METRICS_SERVICE) root.lookupType('opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint').add(new protobuf.Field('zeroThreshold', 14, 'double'));
+  root.resolveAll();
   const type = root.lookupType(name);
   types.set(name, type);
   return type;

@@ -11,7 +11,8 @@ export function GET(request: Request): Promise<Response> {
     // arriving) and those dropped as too slow since start; API requests in progress and waiting now,
     // and those refused since start (a client's share full, everyone's); duration histograms sent
     // with buckets in the other unit, by service and metric, since this process started; histogram
-    // points refused because their buckets cannot be read, and the last one.
+    // points refused because their buckets cannot be read (bounds not strictly increasing finite
+    // numbers, bucket counts not one more than the bounds, a count below zero), and the last one.
     return json({
       ...registry.diagnostics(),
       externalNodes: otlp.externalNodes(),
