@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import type { Principal } from '@/lib/model/auth';
 import { pipelineRequests } from '@/tests/support/pipelined';
 import type { Auth } from './auth/service';
@@ -104,6 +105,20 @@ describe('withProgramPrincipal', () => {
 });
 
 describe('receiveProgramBody', () => {
+  it('refuses a token sent as "Bearer%20<token>" saying %20 must be a space, and a plain unknown token without that hint, echoing no token', async () => {
+    const auth = tokens(undefined, Promise.resolve(null)) as Auth;
+    const url = await serve((request, response) => receiveProgramBody(auth, createBodyReception({}), request, response, 1024, () => sendReply(response, 200, 'text/plain', 'taken')));
+    const encoded = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { authorization: 'Bearer%20syd_secret' }, body: '{}' });
+    expect(encoded.status).toBe(401);
+    const { error } = z.object({ error: z.object({ message: z.string() }) }).parse(await encoded.json());
+    expect(error.message).toBe(
+      'the Authorization header holds "%20" where "Bearer <token>" has a space: only OTEL_EXPORTER_OTLP_HEADERS is URL-decoded, a header set anywhere else is sent as written, so write the space there',
+    );
+    expect(error.message).not.toContain('syd_secret');
+    const unknown = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { authorization: 'Bearer syd_secret' }, body: '{}' });
+    expect([unknown.status, await unknown.json()]).toEqual([401, { error: { code: 'unauthenticated', message: 'unknown, expired or revoked API token' } }]);
+  });
+
   it('frees the body places of uploads pipelined on a connection that drops, which get neither "finish" nor "close"', async () => {
     // Room for the bytes of three 2-byte bodies: held for good, they would refuse every later body.
     const bodies = createBodyReception({ maxReceivedBytes: 6 });

@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Principal } from '@/lib/model/auth';
-import { authenticateProgram } from './auth/guard';
+import { authenticateProgram, refusedAuthorization } from './auth/guard';
 import type { Auth } from './auth/service';
 import { BODY_RETRY_AFTER_SECONDS, type BodyReception } from './body-reception';
 import { DATABASE_UNAVAILABLE } from './database-outage';
@@ -96,7 +96,7 @@ export function receiveProgramBody(
   withProgramPrincipal(auth, request, response, (principal) => {
     if (!principal) {
       request.resume();
-      return sendError(response, 401, 'unauthenticated', 'unknown, expired or revoked API token');
+      return sendError(response, 401, 'unauthenticated', refusedAuthorization(request.headers.authorization, 'unknown, expired or revoked API token'));
     }
     const place = bodies.enter(principal.credentialId);
     if (typeof place === 'string') {

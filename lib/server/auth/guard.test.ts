@@ -19,6 +19,23 @@ describe('authorize', () => {
     await history.close();
   });
 
+  it('refuses a token sent as "Bearer%20<token>" saying %20 must be a space, echoing no token', async () => {
+    const { secret } = await auth.tokens.create({ name: 'pipeline', role: 'operator', expiresInDays: 1 }, 'admin');
+    const runtime = { auth, config: loadConfig({}) };
+    const access = await authorize(runtime, new Request('http://sy/api/v1/instances', { headers: { authorization: `Bearer%20${secret}` } }), 'viewer');
+    expect(access.ok).toBe(false);
+    if (access.ok) return;
+    expect(access.response.status).toBe(401);
+    const body: unknown = await access.response.json();
+    expect(body).toEqual({
+      error: {
+        code: 'unauthenticated',
+        message: 'the Authorization header holds "%20" where "Bearer <token>" has a space: only OTEL_EXPORTER_OTLP_HEADERS is URL-decoded, a header set anywhere else is sent as written, so write the space there',
+      },
+    });
+    expect(JSON.stringify(body)).not.toContain(secret);
+  });
+
   it('keeps what only an admin may do from an admin token scoped to a service, which still acts on its service', async () => {
     // As an earlier version let an admin make one; the API refuses to now (lib/model/auth.ts).
     const { secret } = await auth.tokens.create({ name: 'pay-admin', role: 'admin', service: 'pay', expiresInDays: 1 }, 'admin');

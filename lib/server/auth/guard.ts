@@ -18,6 +18,17 @@ export function clientAddress(request: Request): string {
 /** The token of an `Authorization: Bearer <token>` header, if that is what it holds. */
 const bearerToken = (authorization: string): string | undefined => /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
 
+/**
+ * Why a request's Authorization named no one, where the header itself says: "Bearer%20<token>" is
+ * OTEL_EXPORTER_OTLP_HEADERS' URL-encoded form pasted into a setting sent as written (go-zero's
+ * OtlpHeaders, a Collector's headers). Nothing of the header is echoed: it holds a secret.
+ */
+export function refusedAuthorization(authorization: string | undefined, otherwise: string): string {
+  return authorization?.includes('%20') === true
+    ? 'the Authorization header holds "%20" where "Bearer <token>" has a space: only OTEL_EXPORTER_OTLP_HEADERS is URL-decoded, a header set anywhere else is sent as written, so write the space there'
+    : otherwise;
+}
+
 /** `Authorization: Bearer <token>` first (pipelines, the CLI, reporters), else the session cookie. */
 export async function authenticate(auth: Auth, headers: HeaderSource, secure: boolean): Promise<Principal | null> {
   const authorization = headerOf(headers, 'authorization');
@@ -52,7 +63,7 @@ export type Access = { ok: true; principal: Principal } | { ok: false; response:
 export async function authorize(runtime: Pick<Runtime, 'auth' | 'config'>, request: Request, need: Role): Promise<Access> {
   const principal = await authenticate(runtime.auth, request.headers, secureCookies(runtime.config));
   if (!principal) {
-    const response = jsonError(401, 'unauthenticated', 'sign in first, or send an API token as "Authorization: Bearer <token>"');
+    const response = jsonError(401, 'unauthenticated', refusedAuthorization(request.headers.get('authorization') ?? undefined, 'sign in first, or send an API token as "Authorization: Bearer <token>"'));
     response.headers.set('www-authenticate', 'Bearer realm="switchyard"');
     return { ok: false, response };
   }
