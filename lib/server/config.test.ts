@@ -64,6 +64,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('quotes the value it refused, escaped and cut short, so a stray CR or a long paste shows (a Windows env file left PORT=3000\\r)', () => {
+    expect(() => loadConfig({ PORT: '3000\r' })).toThrow('PORT: must be a whole number 0–65535 in decimal digits (got "3000\\r")');
+    expect(() => loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: '2379\r' })).toThrow('SWITCHYARD_LOCAL_ETCD_PORT: must be a port 1–65535 in decimal digits, or "free" (got "2379\\r")');
+    expect(() => loadConfig({ SWITCHYARD_PROBE_INTERVAL_MS: '100' })).toThrow('SWITCHYARD_PROBE_INTERVAL_MS: must be a whole number 500–600000 in decimal digits (got "100")');
+    expect(() => loadConfig({ PORT: '' })).toThrow('PORT: must be a whole number 0–65535 in decimal digits (got "")');
+    // An escape sequence or a bidi override is shown, not acted on; 40 characters at most.
+    expect(() => loadConfig({ PORT: '\u001b[2J\u202e80' })).toThrow('(got "\\u001b[2J\\u202e80")');
+    expect(() => loadConfig({ PORT: '8'.repeat(100) })).toThrow(`(got "${'8'.repeat(40)}…" (100 characters))`);
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ SWITCHYARD_CONTROL_PREFIX: 'switchyard' })).toThrow(/SWITCHYARD_CONTROL_PREFIX/);

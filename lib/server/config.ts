@@ -2,23 +2,39 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AlertRulesSchema, DEFAULT_ALERT_RULES } from '@/lib/model/alerts/rules';
+import { printable } from '@/lib/model/printable';
 import { checkOidcEnv, OidcEnvShape, oidcConfigFrom, type OidcConfig } from './auth/oidc-config';
 import { ETCD_DEFAULT_CLIENT_PORT } from './etcd/local';
 
 /** What SWITCHYARD_LOCAL_ETCD_PORT takes, said wherever a value is refused ('Invalid input' named neither). */
 const LOCAL_ETCD_PORT_ERROR = 'must be a port 1–65535 in decimal digits, or "free"';
 
+/** The most of a refused value quoted back: enough to see a stray character, not a pasted file. */
+const QUOTED_MAX = 40;
+
+/**
+ * A refused value as the error quotes it: JSON-escaped (a stray CR reads `\r`, as a Windows env file
+ * leaves one), active characters shown not sent (printable), cut at QUOTED_MAX characters.
+ */
+function received(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value);
+  const shown = printable(JSON.stringify(text.slice(0, QUOTED_MAX)));
+  return text.length > QUOTED_MAX ? `got ${shown.slice(0, -1)}…" (${text.length} characters)` : `got ${shown}`;
+}
+
 /**
  * A whole-number variable, written in decimal digits only (leading zeros allowed): z.coerce read
  * '0x95B' as 2395, '1e3' as 1000, ' 80 ' as 80 and '' as 0, so a typo or a hex value ran as
- * another setting. Every refusal says the range, so the issue names the variable and what it takes.
+ * another setting. Every refusal says the range and the value received, so the issue names the
+ * variable, what it takes and what it got.
  */
 function wholeNumber(min: number, max: number, takes = `must be a whole number ${min}–${max} in decimal digits`) {
-  return z
-    .string()
-    .regex(/^\d+$/, takes)
-    .transform(Number)
-    .pipe(z.number().min(min, takes).max(max, takes));
+  return z.string().transform((value, context) => {
+    const number = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (number >= min && number <= max) return number;
+    context.addIssue({ code: 'custom', message: `${takes} (${received(value)})` });
+    return z.NEVER;
+  });
 }
 
 const commaList = z
@@ -121,7 +137,7 @@ export const ConfigSchema = z.object({
    * pointed at etcd's default port, share one).
    */
   SWITCHYARD_LOCAL_ETCD_PORT: z
-    .union([z.literal('free'), wholeNumber(1, 65535, LOCAL_ETCD_PORT_ERROR)], { error: LOCAL_ETCD_PORT_ERROR })
+    .union([z.literal('free'), wholeNumber(1, 65535, LOCAL_ETCD_PORT_ERROR)], { error: (issue) => `${LOCAL_ETCD_PORT_ERROR} (${received(issue.input)})` })
     .default(ETCD_DEFAULT_CLIENT_PORT),
   /** A shared PostgreSQL for history, users, sessions, tokens and audit; unset, they live in SQLite under DATA_DIR. */
   DATABASE_URL: z
