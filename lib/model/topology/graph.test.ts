@@ -157,24 +157,46 @@ describe('probableOrigins', () => {
     expect(probableOrigins(topology, { now: NOW })).toEqual([]);
   });
 
-  it('names no service slow only because its calls to a dependency are slow: its dependencies are not all healthy', () => {
+  it('names the database or cache slow services wait on the origin, not the services: it has no status of its own', () => {
     // The demo restarted on a busy machine: every service slow against its usual, reviews' and
     // users' own calls to postgres and redis too. "Likely origin: reviews" blamed one of them.
     const topology = graph('catalog!>reviews!>postgres auth!>users!>redis');
     const slow = (node: TopologyNode): TopologyNode => (node.kind === 'service' ? { ...node, status: 'warning', causeKind: 'latency' } : node);
     const timed = (p95Ms: number) => (edge: TopologyEdge): TopologyEdge => ({ ...edge, rps: 5, errorRate: 0, p95Ms, baselineP95Ms: 25 });
-    const externals = new Set(['postgres', 'redis']);
-    const nodes = topology.nodes.map((node) => (externals.has(node.id) ? { ...node, kind: 'database' as const, status: 'unknown' as const } : slow(node)));
+    const externals = new Map<string, 'database' | 'cache'>([['postgres', 'database'], ['redis', 'cache']]);
+    const nodes = topology.nodes.map((node) => {
+      const kind = externals.get(node.id);
+      return kind ? { ...node, kind, status: 'unknown' as const } : slow(node);
+    });
     const at = (p95Ms: number): Topology => ({ nodes, edges: topology.edges.map((edge) => (externals.has(edge.to) ? timed(p95Ms)(edge) : edge)) });
-    expect(probableOrigins(at(300), { now: NOW })).toEqual([]);
-    // Its calls as fast as usual: the slowness is its own.
-    expect(probableOrigins(at(27), { now: NOW }).map((o) => [o.id, o.explains])).toEqual([
-      ['reviews', ['catalog']],
-      ['users', ['auth']],
+    expect(probableOrigins(at(300), { now: NOW }).map((o) => [o.id, o.explains, o.slow])).toEqual([
+      ['postgres', ['catalog', 'reviews'], true],
+      ['redis', ['auth', 'users'], true],
     ]);
-    // Failing by errors, not latency: its own failure, whatever its calls take.
+    const [postgres] = probableOrigins(at(300), { now: NOW });
+    expect(postgres && describeOrigin(postgres)).toBe('postgres is slow to the services that wait on it and depends on nothing else Switchyard knows of: likely origin of 2 failing services');
+    // Its calls as fast as usual: the slowness is its own.
+    expect(probableOrigins(at(27), { now: NOW }).map((o) => [o.id, o.explains, o.slow])).toEqual([
+      ['reviews', ['catalog'], undefined],
+      ['users', ['auth'], undefined],
+    ]);
+    // Failing by errors, not latency: its own failure, whatever its calls take (users still waits on redis).
     const failingByErrors: Topology = { ...at(300), nodes: nodes.map((node) => (node.id === 'reviews' ? { ...node, status: 'critical', causeKind: 'error_rate' } : node)) };
-    expect(probableOrigins(failingByErrors, { now: NOW }).map((o) => o.id)).toEqual(['reviews']);
+    expect(probableOrigins(failingByErrors, { now: NOW }).map((o) => o.id)).toEqual(['redis', 'reviews']);
+  });
+
+  it('names a slow service, not a passing one only it sees slow: a caller times its calls, its own saturation included', () => {
+    const topology = graph('gateway!>orders!>payments billing>payments');
+    const slowOnly = (ids: readonly string[]) => topology.nodes.map((node) => (ids.includes(node.id) ? { ...node, status: 'warning' as const, causeKind: 'latency' as const } : node));
+    const timed = (p95: ReadonlyMap<string, number>) => topology.edges.map((edge) => ({ ...edge, rps: 5, errorRate: 0, p95Ms: p95.get(`${edge.from}>${edge.to}`) ?? 25, baselineP95Ms: 25 }));
+    const saturated: Topology = { nodes: slowOnly(['gateway', 'orders']), edges: timed(new Map([['gateway>orders', 900], ['orders>payments', 200]])) };
+    expect(probableOrigins(saturated, { now: NOW }).map((o) => [o.id, o.explains])).toEqual([['orders', ['gateway']]]);
+    // billing's calls to payments are slow too: payments is slow, whatever its own status says.
+    const seenSlowTwice: Topology = { ...saturated, edges: timed(new Map([['gateway>orders', 900], ['orders>payments', 200], ['billing>payments', 150]])) };
+    expect(probableOrigins(seenSlowTwice, { now: NOW }).map((o) => [o.id, o.explains, o.slow])).toEqual([['payments', ['gateway', 'orders'], true]]);
+    // payments slow by its own status: the origin as any failing dependency is.
+    const slowItself: Topology = { nodes: slowOnly(['gateway', 'orders', 'payments']), edges: saturated.edges };
+    expect(probableOrigins(slowItself, { now: NOW }).map((o) => [o.id, o.explains, o.slow])).toEqual([['payments', ['gateway', 'orders'], undefined]]);
   });
 
   it('reads who is out of discovery from the services\' summaries (a zone cut off from etcd, still serving)', () => {

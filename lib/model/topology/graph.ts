@@ -137,6 +137,11 @@ export interface ProbableOrigin {
   /** How many dependencies it has (all healthy, or it would not be an origin). */
   dependencies: number;
   /**
+   * Failing only by being slow to its callers (`slowDependencies`): a database, cache or queue,
+   * which has no status of its own, or a service whose own status passes that several callers see slow.
+   */
+  slow?: true;
+  /**
    * It passes again since this time (ISO), but the failing nodes it explains began failing before
    * that and their calls to it failed within the last minute: they are clearing its errors.
    */
@@ -186,6 +191,35 @@ export function nextResidueExpiry(topology: Topology, now: number): number | nul
     if (ends > now && (next === null || ends < next)) next = ends;
   }
   return next;
+}
+
+/**
+ * Nodes not failing by their own status that slow callers wait on, so failing for the analysis:
+ * a caller failing only by latency (`causeKind`) whose calls to the node are slow against their
+ * usual (`edgeSlowCause`) explains its slowness by the node when the node has no status of its own
+ * (a database, cache, queue, or a name only calls mention), or when another caller's calls to it are
+ * slow too. A caller times its calls, its own saturation (CPU, GC pauses) included: a registered
+ * service only one caller sees slow, whose own status passes, leaves that caller the origin.
+ * Returns each such node with the callers whose slow calls to it it explains.
+ */
+function slowDependencies(topology: Topology, isFailingId: ReadonlySet<string>): Map<string, Set<string>> {
+  const latencyFailing = new Set(topology.nodes.filter((node) => node.causeKind === 'latency' && isFailingId.has(node.id)).map((node) => node.id));
+  const slowCallers = new Map<string, Set<string>>();
+  for (const edge of topology.edges) {
+    if (edge.from === edge.to || isFailingId.has(edge.to) || edgeSlowCause(edge) === null) continue;
+    const callers = slowCallers.get(edge.to) ?? new Set<string>();
+    callers.add(edge.from);
+    slowCallers.set(edge.to, callers);
+  }
+  const kindOf = new Map(topology.nodes.map((node) => [node.id, node.kind]));
+  const slow = new Map<string, Set<string>>();
+  for (const [id, callers] of slowCallers) {
+    const waiting = new Set([...callers].filter((caller) => latencyFailing.has(caller)));
+    if (waiting.size === 0) continue;
+    if (kindOf.get(id) === 'service' && callers.size < 2) continue;
+    slow.set(id, waiting);
+  }
+  return slow;
 }
 
 /** The edge's calls in the last minute failed at a failing node's rate, at a rate worth judging. */
@@ -241,8 +275,9 @@ function recentResidue(topology: Topology, isFailingId: ReadonlySet<string>, now
  * origins together (`peers`). Services that never passed in this run take no part (`isFailingNow`).
  * Only what the console can show failing is named: a registered service, a dependency a registered
  * service declares, or a database, cache or queue — never a name only calls mention (an `unknown`
- * node nothing declares), and nothing while nothing is registered. Nor a service slow only because
- * its own calls to a dependency are slow too (see `slowOnItsCalls`).
+ * node nothing declares), and nothing while nothing is registered. A service failing only by
+ * latency whose calls to a dependency are slow may be waiting on it: `slowDependencies` says when
+ * that dependency counts as failing (`slow`) and explains it.
  *
  * A service that recovered less than RECOVERY_RESIDUE_MS ago still counts, as a recovered origin,
  * for the callers that began failing before it recovered and whose calls to it failed in the last
@@ -253,8 +288,10 @@ export function probableOrigins(topology: Topology, options: OriginOptions): Pro
   // With nothing registered, every node is a name from call statistics: nothing the console can
   // show failing would back the verdict (the fleet's leases all expired at once, etcd paused).
   if (!topology.nodes.some((node) => node.kind === 'service')) return [];
-  const failingIds = topology.nodes.filter(isFailingNow).map((node) => node.id);
-  if (failingIds.length === 0) return [];
+  const failingByStatus = topology.nodes.filter(isFailingNow).map((node) => node.id);
+  if (failingByStatus.length === 0) return [];
+  const slowWaitedOn = slowDependencies(topology, new Set(failingByStatus));
+  const failingIds = [...failingByStatus, ...slowWaitedOn.keys()];
   const isFailingId = new Set(failingIds);
   const { residueOf, recoveredAt } = recentResidue(topology, isFailingId, options.now);
   // One failing node explains nothing, unless a recovered dependency explains it.
@@ -263,17 +300,15 @@ export function probableOrigins(topology: Topology, options: OriginOptions): Pro
   // Names only calls mention, undeclared and of no kind the calls told: what registered may have left discovery.
   const declaredTargets = new Set(topology.edges.filter((edge) => edge.sources.includes('declared')).map((edge) => edge.to));
   const unregistered = new Set(topology.nodes.filter((node) => node.kind === 'unknown' && !declaredTargets.has(node.id)).map((node) => node.id));
-  // Slow only, while its own calls to a dependency are slow against their usual too: its time is
-  // spent waiting on that call, so "all its dependencies are healthy" would be false of it.
-  const slowOnly = new Set(topology.nodes.filter((node) => node.causeKind === 'latency').map((node) => node.id));
-  const slowOnItsCalls = new Set(topology.edges.filter((edge) => slowOnly.has(edge.from) && edge.to !== edge.from && edgeSlowCause(edge) !== null).map((edge) => edge.from));
   const involved = [...failingIds, ...recoveredAt.keys()];
   // A service failing only by being out of discovery (crashed, or cut off from etcd while serving) is
   // not failing because of a dependency: only its failed calls to one say otherwise. Two services of
   // a zone cut off from etcd together blamed the one the other declares a dependency on.
   const onlyLost = new Set(topology.nodes.filter((node) => node.failingOnlyLost).map((node) => node.id));
   const failedCalls = new Set(topology.edges.filter((edge) => onlyLost.has(edge.from) && callsFail(edge)).map((edge) => edgeKey(edge.from, edge.to)));
-  const explainedBy = (caller: string, dependency: string): boolean => !onlyLost.has(caller) || failedCalls.has(edgeKey(caller, dependency));
+  // A node failing only by being slow explains the slow callers waiting on it, not others' failures.
+  const explainedBy = (caller: string, dependency: string): boolean =>
+    (!onlyLost.has(caller) || failedCalls.has(edgeKey(caller, dependency))) && (slowWaitedOn.get(dependency)?.has(caller) ?? true);
   // A recovered dependency that depends on something failing now is no origin: early in an outage
   // a caller flaps passing and back while the fault under it goes on, and that fault explains both.
   const failingDown = (id: string): string[] => [...(graph.down.get(id) ?? []).filter((target) => isFailingId.has(target) && explainedBy(id, target)), ...(residueOf.get(id) ?? [])];
@@ -304,15 +339,13 @@ export function probableOrigins(topology: Topology, options: OriginOptions): Pro
       // reader to a node the registry cannot show (a service out of discovery, say). It still keeps
       // its callers from being origins: they fail on it.
       if (unregistered.has(id)) continue;
-      // A service slow because its calls are (to a database the registry gives no status, say) is
-      // not where the slowness starts; it still keeps its callers from being origins: they wait on it.
-      if (slowOnItsCalls.has(id)) continue;
       const recovered = recoveredAt.get(id);
       origins.push({
         id,
         explains,
         peers: component.filter((peer) => peer !== id),
         dependencies: new Set(graph.down.get(id) ?? []).size,
+        ...(slowWaitedOn.has(id) ? { slow: true as const } : {}),
         ...(recovered !== undefined ? { recoveredAt: recovered } : {}),
       });
     }
@@ -335,6 +368,7 @@ export function describeOrigin(origin: ProbableOrigin): string {
   if (origin.peers.length > 0) {
     return `${listNames([origin.id, ...origin.peers])} are failing together (they depend on each other) and their other dependencies are healthy: ${scope}`;
   }
-  if (origin.dependencies === 0) return `${origin.id} is failing and depends on nothing else Switchyard knows of: ${scope}`;
-  return `${origin.id} is failing and all its dependencies are healthy: ${scope}`;
+  const failing = origin.slow ? 'is slow to the services that wait on it' : 'is failing';
+  if (origin.dependencies === 0) return `${origin.id} ${failing} and depends on nothing else Switchyard knows of: ${scope}`;
+  return `${origin.id} ${failing} and all its dependencies are healthy: ${scope}`;
 }

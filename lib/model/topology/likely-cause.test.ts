@@ -30,6 +30,8 @@ function service(name: string, status: Status, options: { lost?: Lost; dependsOn
 
 const checking = (atMs: number): Lost => ({ at: new Date(atMs).toISOString(), cause: 'left discovery while its probes passed — checking whether it still serves', passingBefore: 3, checking: true });
 const call = (from: string, to: string, errorRate: number): EdgeStats => ({ from, to, rps: 5, errorRate, p50Ms: 3, p95Ms: 9, p99Ms: 12 });
+/** Calls without errors whose p95 is `p95Ms` against a usual 25 ms. */
+const slowCall = (from: string, to: string, p95Ms: number): EdgeStats => ({ from, to, rps: 5, errorRate: 0, p50Ms: p95Ms / 3, p95Ms, p99Ms: p95Ms, baselineP95Ms: 25 });
 
 describe('likelyCauseOfFleet (what the Alerts page opens with)', () => {
   it('says the fleet left etcd together while the checks run, though nothing fails or alerts', () => {
@@ -53,17 +55,27 @@ describe('likelyCauseOfFleet (what the Alerts page opens with)', () => {
     expect(cause).toEqual(likelyCause(deriveTopologyFromSummaries(summaries, observed), synced, NOW));
   });
 
-  it('names no origin when every slow service is slow on its own calls too (a busy host, not a service)', () => {
-    // The demo restarted on a busy machine, 7 s into a payments outage its probes had not yet seen:
-    // nine services amber for latency, reviews' own calls to postgres 9× their usual. Before,
-    // "Likely origin: reviews (also users, inventory)".
+  it('names the database the slow services wait on, which has no status of its own, the origin', () => {
+    // The new-user pass: the demo restarted on a busy machine, reviews amber for latency with its
+    // own calls to postgres 9× their usual. c59eef3 named nobody; before it, "Likely origin: reviews".
     const summaries = [service('catalog', 'warning', { dependsOn: 'reviews', slow: true }), service('reviews', 'warning', { dependsOn: 'postgres', slow: true }), service('payments', 'passing')];
-    const slowCall = (from: string, to: string, p95Ms: number): EdgeStats => ({ from, to, rps: 5, errorRate: 0, p50Ms: p95Ms / 3, p95Ms, p99Ms: p95Ms, baselineP95Ms: 25 });
-    const busy = [slowCall('catalog', 'reviews', 400), { ...slowCall('reviews', 'postgres', 230), toKind: 'database' as const }];
-    expect(likelyCauseOfFleet(summaries, busy, synced, NOW).origins).toEqual([]);
+    const slowDatabase = [slowCall('catalog', 'reviews', 400), { ...slowCall('reviews', 'postgres', 230), toKind: 'database' as const }];
+    const cause = likelyCauseOfFleet(summaries, slowDatabase, synced, NOW);
+    expect(cause.origins.map(({ id, kind, explains, slow }) => ({ id, kind, explains, slow }))).toEqual([{ id: 'postgres', kind: 'database', explains: ['catalog', 'reviews'], slow: true }]);
     // reviews' calls to postgres as fast as usual: the slowness starts at reviews.
     const ownSlowness = [slowCall('catalog', 'reviews', 400), { ...slowCall('reviews', 'postgres', 27), toKind: 'database' as const }];
     expect(likelyCauseOfFleet(summaries, ownSlowness, synced, NOW).origins.map(({ id, explains }) => ({ id, explains }))).toEqual([{ id: 'reviews', explains: ['catalog'] }]);
+  });
+
+  it('keeps a slow service the origin when only its own calls to a passing service are slow (they are timed by it, saturated)', () => {
+    // orders' CPU is saturated: its calls to payments read 200 ms against 25, billing's read 26 ms,
+    // and payments passes. c59eef3 named nobody.
+    const summaries = [service('gateway', 'warning', { dependsOn: 'orders', slow: true }), service('orders', 'warning', { dependsOn: 'payments', slow: true }), service('billing', 'passing', { dependsOn: 'payments' }), service('payments', 'passing')];
+    const saturated = [slowCall('gateway', 'orders', 900), slowCall('orders', 'payments', 200), slowCall('billing', 'payments', 26)];
+    expect(likelyCauseOfFleet(summaries, saturated, synced, NOW).origins.map(({ id, explains, slow }) => ({ id, explains, slow }))).toEqual([{ id: 'orders', explains: ['gateway'], slow: undefined }]);
+    // billing sees payments slow too: payments is where it starts, though its own status passes.
+    const slowFromTwo = [slowCall('gateway', 'orders', 900), slowCall('orders', 'payments', 200), slowCall('billing', 'payments', 180)];
+    expect(likelyCauseOfFleet(summaries, slowFromTwo, synced, NOW).origins.map(({ id, explains, slow }) => ({ id, explains, slow }))).toEqual([{ id: 'payments', explains: ['gateway', 'orders'], slow: true }]);
   });
 
   it('has no cause for a fleet with nothing failing', () => {
