@@ -4,7 +4,8 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, typ
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { HistoryEventsView } from '@/lib/client/useHistoryEvents';
 import { lossDepartures } from '@/lib/model/loss-departures';
-import { timelineCount, timelineEntries, type TimelineEntry } from '@/lib/model/timeline-entries';
+import { MIN_TAIL } from '@/lib/model/middle-ellipsis';
+import { instanceTails, timelineCount, timelineEntries, type TimelineEntry } from '@/lib/model/timeline-entries';
 import { LoadError } from '../charts/LoadError';
 import type { RowFilterActions } from './EventDetails';
 import { NewEventsPill } from './NewEventsPill';
@@ -67,6 +68,7 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
   const entries = useMemo(() => timelineEntries(events, openGroups), [events, openGroups]);
   // Every row stays (it is the record), but a lost instance's deregistration says it was no removal on purpose.
   const ofLosses = useMemo(() => lossDepartures(events), [events]);
+  const idTails = useMemo(() => instanceTails(events), [events]);
 
   const virtualizer = useVirtualizer({
     count: entries.length + 1,
@@ -224,6 +226,7 @@ export function Timeline({ view, label, showService = true, empty, size = 'page'
                   expanded={expanded.has(event.id)}
                   active={item.index === active}
                   showService={showService}
+                  idTail={idTails.get(event.service ?? '') ?? MIN_TAIL}
                   measure={virtualizer.measureElement}
                   onToggle={toggle}
                   onFilter={onFilter}

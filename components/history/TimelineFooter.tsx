@@ -2,7 +2,7 @@ import type { HistoryEventsView } from '@/lib/client/useHistoryEvents';
 
 interface Props {
   view: HistoryEventsView;
-  /** How many events, and how many of them are grouped into how many rows (`timelineCount`). */
+  /** How many events, how many of them are grouped into how many rows, and how many of those are open (`timelineCount`). */
   count: string;
   index: number;
   start: number;

@@ -12,7 +12,6 @@ import { KindLabel } from './KindLabel';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
 import { Transition } from './Transition';
 import { MiddleTruncate } from '../ui/MiddleTruncate';
-import { MIN_TAIL } from '@/lib/model/middle-ellipsis';
 
 interface Props extends RowFilterActions {
   event: HistoryEvent;
@@ -28,6 +27,8 @@ interface Props extends RowFilterActions {
   /** The row keyboard focus rests on (roving tabindex). */
   active: boolean;
   showService: boolean;
+  /** How many characters of its instance id's end stay whole when the id is cut in its middle (`instanceTails`). */
+  idTail: number;
   /** Measures the row's height; only expanded rows need it (a collapsed row is exactly its ROW_HEIGHT, one line or two). */
   measure: (element: HTMLElement | null) => void;
   onToggle: (id: number, index: number) => void;
@@ -36,7 +37,7 @@ interface Props extends RowFilterActions {
 const dash = <span className="muted">—</span>;
 
 /** One event of the timeline: a line of columns, and everything it says when expanded (Enter or click). */
-export const TimelineRow = memo(function TimelineRow({ event, ofLoss = false, grouped = false, index, setSize, start, expanded, active, showService, measure, onToggle, onFilter }: Props) {
+export const TimelineRow = memo(function TimelineRow({ event, ofLoss = false, grouped = false, index, setSize, start, expanded, active, showService, idTail, measure, onToggle, onFilter }: Props) {
   const style: CSSProperties = { transform: `translateY(${start}px)` };
   const where = [event.service, event.instance].filter((part) => part !== undefined).join(' / ');
   const detail = useLocalTimes()(ofLoss ? lossDepartureDetail(event.detail) : event.detail, event.at);
@@ -76,12 +77,12 @@ export const TimelineRow = memo(function TimelineRow({ event, ofLoss = false, gr
           </span>
         )}
         {/* Without an instance, a phone's row (which has no Instance column to keep aligned) leaves out the dash.
-            An id is cut in its middle: its end (a port, a pod's suffix) tells one from the next. */}
+            An id is cut in its middle, keeping as much of its end as tells its service's ids apart. */}
         {event.instance === undefined ? (
           <span className="timeline-row__instance timeline-row__instance--none">{dash}</span>
         ) : (
           <span className="timeline-row__instance truncate mono">
-            <MiddleTruncate text={event.instance} tail={MIN_TAIL} />
+            <MiddleTruncate text={event.instance} tail={idTail} />
           </span>
         )}
         <span className="timeline-row__change">

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GONE_UNWATCHED, PRESENT_AT_START, type HistoryEvent } from './events';
-import { summarizeGroup, timelineCount, timelineEntries } from './timeline-entries';
+import { MAX_TAIL, MIN_TAIL } from './middle-ellipsis';
+import { instanceTails, summarizeGroup, timelineCount, timelineEntries } from './timeline-entries';
 
 let nextId = 100;
 const at = (second: number): string => new Date(Date.UTC(2026, 11, 5, 17, 2, second)).toISOString();
@@ -94,14 +95,25 @@ describe('timelineCount (what the timeline’s last line says it holds)', () => 
     expect(timelineCount(1, timelineEntries(events.slice(0, 1), new Set()))).toBe('1 event');
   });
 
-  it('says how many of the events are grouped, and into how many rows, open groups counting as their one row', () => {
-    // '1,202 events in 3 lines' left an on-call reader to work out where 1,199 events went.
+  it('says how many of the events are grouped, and into how many rows, and that an open group lists its events', () => {
+    // '1,202 events in 3 lines' left an on-call reader to work out where 1,199 events went; once the group was
+    // opened, '1,200 grouped into 1 row' under 1,200 rows listed one by one said they were still out of sight.
     const run = Array.from({ length: 1_200 }, (_, index) => firstPass('api', `api-${index}`, 1));
     const events = [event({ kind: 'instance.lost', service: 'payments' }, 5), ...run, event({ kind: 'auth.login' }, 0)];
     const closed = timelineEntries(events, new Set());
     expect(timelineCount(events.length, closed)).toBe('1,202 events · 1,200 grouped into 1 row');
     const key = closed.find((entry) => entry.type === 'group')?.key ?? '';
-    expect(timelineCount(events.length, timelineEntries(events, new Set([key])))).toBe('1,202 events · 1,200 grouped into 1 row');
+    expect(timelineCount(events.length, timelineEntries(events, new Set([key])))).toBe('1,202 events · 1,200 grouped into 1 row, open');
+  });
+
+  it('says how many of the group rows are open when some are', () => {
+    const runA = Array.from({ length: 40 }, (_, index) => firstPass('api', `api-${index}`, 9));
+    const runB = Array.from({ length: 24 }, (_, index) => firstPass('payments', `payments-${index}`, 3));
+    const others = (at: number) => Array.from({ length: 7 }, () => event({ kind: 'instance.lost', service: 'payments' }, at));
+    const events = [...others(10), ...runA, ...others(5), ...runB];
+    const keys = timelineEntries(events, new Set()).flatMap((entry) => (entry.type === 'group' ? [entry.key] : []));
+    expect(timelineCount(events.length, timelineEntries(events, new Set(keys.slice(0, 1))))).toBe('78 events · 64 grouped into 2 rows, 1 open');
+    expect(timelineCount(events.length, timelineEntries(events, new Set(keys)))).toBe('78 events · 64 grouped into 2 rows, all open');
   });
 
   it('adds up every group: 78 events, 64 of them in two runs of first passes', () => {
@@ -110,5 +122,37 @@ describe('timelineCount (what the timeline’s last line says it holds)', () => 
     const others = (at: number) => Array.from({ length: 7 }, () => event({ kind: 'instance.lost', service: 'payments' }, at));
     const events = [...others(10), ...runA, ...others(5), ...runB];
     expect(timelineCount(events.length, timelineEntries(events, new Set()))).toBe('78 events · 64 grouped into 2 rows');
+  });
+});
+
+describe('instanceTails (how much of an instance id\'s end a row keeps when cut in its middle)', () => {
+  const health = (service: string, instance: string) => event({ kind: 'health.changed', service, instance, from: 'passing', to: 'critical' }, 1);
+
+  it('keeps as much of its end as tells the service\'s ids in the loaded events apart: two addresses on one port differ in the host', () => {
+    // With a fixed MIN_TAIL both kept ':20880' and a phone drew '10.0.…:20880' twice.
+    const events = [health('payments', '10.0.1.12:20880'), health('payments', '10.0.2.12:20880'), event({ kind: 'instance.lost', service: 'payments', instance: '10.0.1.12:20880' }, 0)];
+    const tail = instanceTails(events).get('payments') ?? 0;
+    expect(tail).toBe('1.12:20880'.length);
+    expect(new Set(['10.0.1.12:20880', '10.0.2.12:20880'].map((id) => id.slice(-tail))).size).toBe(2);
+  });
+
+  it('tells apart the ids of a service, not of every service: a row names its service beside its instance', () => {
+    // users' addresses differ 10 characters from their end; orders' ids, told apart by their last, keep MIN_TAIL.
+    const events = [
+      health('orders', 'orders-7d9f-1'),
+      health('orders', 'orders-7d9f-2'),
+      health('users', '10.0.1.12:20880'),
+      health('users', '10.0.2.12:20880'),
+      health('auth', '10.0.1.12:20880'),
+    ];
+    const tails = instanceTails(events);
+    expect(tails.get('orders')).toBe(MIN_TAIL);
+    expect(tails.get('users')).toBe(10);
+    expect(tails.get('auth')).toBe(MIN_TAIL);
+  });
+
+  it('keeps MAX_TAIL for ids no end up to it tells apart (their title gives each whole)', () => {
+    const events = [health('greeter', '7587874236439215621'), health('greeter', '8587874236439215621')];
+    expect(instanceTails(events).get('greeter')).toBe(MAX_TAIL);
   });
 });

@@ -1,4 +1,5 @@
 import { GONE_UNWATCHED, PRESENT_AT_START, type HistoryEvent } from './events';
+import { distinguishingTail } from './middle-ellipsis';
 
 /** Fewer consecutive events of one fold than this stay rows of their own. */
 export const MIN_FOLDED_RUN = 3;
@@ -61,15 +62,36 @@ const number = new Intl.NumberFormat('en');
 
 /**
  * How many events the timeline holds and, where runs are folded, how many of them are grouped into how
- * many rows (a group, open or not, is one): "78 events · 64 grouped into 2 rows". "82 events in 21 lines"
- * left the reader to work out where the other events went.
+ * many rows, and how many of those rows are open (their events listed under them): "78 events · 64 grouped
+ * into 2 rows", "… into 2 rows, 1 open". "82 events in 21 lines" left the reader to work out where the other
+ * events went; "1,200 grouped into 1 row" above the 1,200 rows an open group lists said they were still folded.
  */
 export function timelineCount(eventCount: number, entries: readonly TimelineEntry[]): string {
   const events = `${number.format(eventCount)} ${eventCount === 1 ? 'event' : 'events'}`;
   const groups = entries.filter((entry) => entry.type === 'group');
   if (groups.length === 0) return events;
   const grouped = groups.reduce((sum, group) => sum + group.events.length, 0);
-  return `${events} · ${number.format(grouped)} grouped into ${number.format(groups.length)} ${groups.length === 1 ? 'row' : 'rows'}`;
+  const open = groups.filter((group) => group.open).length;
+  const opened = open === 0 ? '' : open === groups.length ? (open === 1 ? ', open' : ', all open') : `, ${number.format(open)} open`;
+  return `${events} · ${number.format(grouped)} grouped into ${number.format(groups.length)} ${groups.length === 1 ? 'row' : 'rows'}${opened}`;
+}
+
+/**
+ * How many characters of its end each service's instance ids keep when a row cuts one in its middle
+ * (`MiddleTruncate`): as many as tell that service's ids in the loaded events apart (`distinguishingTail`, as
+ * the Instances table and the map's panel choose theirs). Per service, since a row names its service beside
+ * its instance. A fixed 6 drew 10.0.1.12:20880 and 10.0.2.12:20880 both '10.0.…:20880'. Keyed by service
+ * ('' for events of none).
+ */
+export function instanceTails(events: readonly HistoryEvent[]): Map<string, number> {
+  const idsByService = new Map<string, Set<string>>();
+  for (const { service = '', instance } of events) {
+    if (instance === undefined) continue;
+    const ids = idsByService.get(service);
+    if (ids) ids.add(instance);
+    else idsByService.set(service, new Set([instance]));
+  }
+  return new Map([...idsByService].map(([service, ids]) => [service, distinguishingTail(ids)]));
 }
 
 /** What a group line says: how many instances of how many services, over which span. */

@@ -386,40 +386,55 @@ describe('a phone at 390×844, and windows narrower than a full table, in Chromi
     }
   });
 
-  it("shows which instance each history row is about at 390 px, in the room its kind leaves on the first line", async () => {
-    // Two instances of one service, each registered and gone: four rows that, without their instance, read alike.
-    for (const id of ['o-3', 'o-4']) {
+  it("shows which instance each history row is about at 390 px, in the room its kind leaves on the first line, ids alike but for their middle told apart", async () => {
+    // Two instances of one service, each registered and gone: four rows that, without their instance, read alike. Two
+    // more are addresses on one port, told apart only 10 characters from their end: a fixed 6-character tail drew
+    // both '10.0.…:20880'.
+    const ids = ['o-3', 'o-4', '10.0.1.12:20880', '10.0.2.12:20880'];
+    for (const id of ids) {
       const key = `/services/${ORDERS}/${id}`;
       await stack.etcd.put(key, JSON.stringify({ address: '127.0.0.1:9205' }));
       await stack.etcd.delete(key);
     }
     await phone.goto(`${server.url}/history`, { waitUntil: 'networkidle' });
-    for (const id of ['o-3', 'o-4']) await phone.getByRole('article', { name: `Deregistered: ${ORDERS} / ${id}`, exact: true }).waitFor({ timeout: 10_000 });
-    const shown = await phone.locator('.timeline-row:not(.timeline-row--group)').evaluateAll((elements, service) =>
-      elements
-        .filter((element) => (element.getAttribute('aria-label') ?? '').endsWith(`${service} / o-3`) || (element.getAttribute('aria-label') ?? '').endsWith(`${service} / o-4`))
-        .map((element) => {
-          const row = element.getBoundingClientRect();
-          const box = (selector: string) => element.querySelector(selector)?.getBoundingClientRect();
-          const instance = element.querySelector<HTMLElement>('.timeline-row__instance');
-          const own = instance?.getBoundingClientRect();
-          const overlaps = ['.event-time', '.kind-label', '.timeline-row__service', '.timeline-row__detail'].filter((selector) => {
-            const other = box(selector);
-            return own && other && other.width > 0 && own.left < other.right - 0.5 && other.left < own.right - 0.5 && own.top < other.bottom - 0.5 && other.top < own.bottom - 0.5;
-          });
-          return {
-            label: element.getAttribute('aria-label') ?? '',
-            // What is drawn (a screen reader's whole copy beside it left out).
-            text: instance?.querySelector('[aria-hidden="true"]')?.textContent ?? '',
-            whole: instance !== null && instance !== undefined && instance.scrollWidth <= instance.clientWidth,
-            inside: own !== undefined && own.width > 0 && own.left >= row.left && own.right <= row.right + 0.5 && own.top >= row.top && own.bottom <= row.bottom + 0.5,
-            overlaps,
-          };
-        }),
-      ORDERS,
+    for (const id of ids) await phone.getByRole('article', { name: `Deregistered: ${ORDERS} / ${id}`, exact: true }).waitFor({ timeout: 10_000 });
+    const shown = await phone.locator('.timeline-row:not(.timeline-row--group)').evaluateAll(
+      (elements, { service, ids }) =>
+        elements
+          .filter((element) => ids.some((id) => (element.getAttribute('aria-label') ?? '').endsWith(`${service} / ${id}`)))
+          .map((element) => {
+            const row = element.getBoundingClientRect();
+            const box = (selector: string) => element.querySelector(selector)?.getBoundingClientRect();
+            const instance = element.querySelector<HTMLElement>('.timeline-row__instance');
+            const tail = instance?.querySelector<HTMLElement>('.mid-ellipsis__tail');
+            const own = instance?.getBoundingClientRect();
+            const overlaps = ['.event-time', '.kind-label', '.timeline-row__service', '.timeline-row__detail'].filter((selector) => {
+              const other = box(selector);
+              return own && other && other.width > 0 && own.left < other.right - 0.5 && other.left < own.right - 0.5 && own.top < other.bottom - 0.5 && other.top < own.bottom - 0.5;
+            });
+            const label = element.getAttribute('aria-label') ?? '';
+            return {
+              id: ids.find((id) => label.endsWith(` / ${id}`)) ?? '',
+              // The end kept whole (a screen reader's whole copy beside it left out), and whether the id is drawn whole.
+              tail: tail?.textContent ?? '',
+              tailWhole: tail !== null && tail !== undefined && tail.scrollWidth <= tail.clientWidth,
+              whole: instance !== null && instance !== undefined && instance.scrollWidth <= instance.clientWidth,
+              inside: own !== undefined && own.width > 0 && own.left >= row.left && own.right <= row.right + 0.5 && own.top >= row.top && own.bottom <= row.bottom + 0.5,
+              overlaps,
+            };
+          }),
+      { service: ORDERS, ids },
     );
-    expect(shown.length).toBeGreaterThanOrEqual(4);
-    for (const row of shown) expect(row, row.label).toEqual({ label: row.label, text: row.label.slice(-3), whole: true, inside: true, overlaps: [] });
+    expect(shown.length).toBeGreaterThanOrEqual(2 * ids.length);
+    for (const row of shown) {
+      expect(row.tailWhole && row.inside && row.overlaps.length === 0, JSON.stringify(row)).toBe(true);
+      expect(row.id.endsWith(row.tail), JSON.stringify(row)).toBe(true);
+    }
+    // Each id's kept end is its own: one drawn end per id.
+    const tailsById = new Map(shown.map((row) => [row.id, row.tail]));
+    expect(new Set(tailsById.values()).size, JSON.stringify([...tailsById])).toBe(ids.length);
+    // The short ids are drawn whole.
+    for (const row of shown.filter((row) => row.id.startsWith('o-'))) expect(row, row.id).toMatchObject({ tail: row.id, whole: true });
     expect(await pageOverflow(phone)).toBe(0);
   });
 
