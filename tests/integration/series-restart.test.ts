@@ -136,9 +136,9 @@ describe('the map and the charts after a restart on sqlite', () => {
     await eventually(async () => ((await started.fetch('/readyz')).status === 200 ? true : undefined), 20_000, 'ready');
     return started;
   };
-  /** Four minutes of calls from `reporter` to pay (registered) and to ghost-db (not), ending 5 s ago. */
+  /** Four minutes of calls from `reporter` to pay's p-1 (registered) and to ghost-db (not), ending 5 s ago. */
   const report = async (to: TestServer, reporter: string): Promise<void> => {
-    const call = (callee: string) => ({ to: callee, count: 2_400, errors: 24, latencyMs: { bounds: [5, 10, 50, 100, 500], counts: [900, 800, 500, 150, 45, 5] } });
+    const call = (callee: string) => ({ to: callee, ...(callee === 'pay' ? { toInstance: 'p-1' } : {}), count: 2_400, errors: 24, latencyMs: { bounds: [5, 10, 50, 100, 500], counts: [900, 800, 500, 150, 45, 5] } });
     const response = await to.fetch('/api/v1/ingest/calls', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -168,5 +168,36 @@ describe('the map and the charts after a restart on sqlite', () => {
     // A new caller's first report puts it, and the dependency it names, on the map at once.
     await report(server, 'new-web');
     expect((await topology(server)).edges.map(({ from, to }) => `${from}>${to}`)).toEqual(['new-web>ghost-db', 'new-web>pay']);
+  }, 120_000);
+
+  it('shows the calls from before the restart in the 5 and 15 min windows, as the 1 h window has them', async () => {
+    const { file } = await testStore.fresh();
+    if (file === undefined) throw new Error('expected a SQLite file');
+    server = await startOn(file);
+    await report(server, 'web');
+    expect(await server.stop()).toBe(0);
+    server = await startOn(file);
+    const restarted = server;
+    const seriesOf = async (url: string): Promise<Point[]> => SeriesSchema.parse(await (await restarted.fetch(url)).json()).points;
+    const inboundOf = async (window: string): Promise<Point[]> => {
+      const instances = InstancesSchema.parse(await (await restarted.fetch(`/api/v1/services/pay/instances/latency?window=${window}`)).json()).instances;
+      return instances.find((found) => found.id === 'p-1')?.inbound ?? [];
+    };
+    const read = async (window: string) => ({
+      service: await seriesOf(`/api/v1/services/pay/latency?window=${window}`),
+      edge: await seriesOf(`/api/v1/edges/latency?from=web&to=pay&window=${window}`),
+      inbound: await inboundOf(window),
+    });
+    const hour = await read('1h');
+    for (const window of ['5m', '15m']) {
+      const seconds = await read(window);
+      for (const kind of ['service', 'edge', 'inbound'] as const) {
+        const from = seconds[kind][0]?.t ?? Number.POSITIVE_INFINITY;
+        const minutes = withData(hour[kind]).filter((minute) => minute.t >= from);
+        expect(minutes.length, `${window} ${kind}`).toBeGreaterThanOrEqual(3);
+        // Each minute's first second reads as the minute: its rate, error rate and percentiles.
+        expect(sameTimes(minutes, seconds[kind]), `${window} ${kind}`).toEqual(minutes);
+      }
+    }
   }, 120_000);
 });

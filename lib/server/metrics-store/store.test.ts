@@ -4,7 +4,7 @@ import { probableOrigins } from '@/lib/model/topology/graph';
 import { deriveTopologyFromSummaries } from '@/lib/model/topology/topology';
 import { RELATIVE_ACCURACY } from './histogram';
 import { createMetricsStore } from './store';
-import { edgeKey } from './series-key';
+import { edgeKey, serviceKey } from './series-key';
 
 /** Deterministic PRNG so the samples (and the test) are the same on every run. */
 function mulberry32(seed: number): () => number {
@@ -229,6 +229,48 @@ describe('metrics store', () => {
     store.sweep();
     expect(store.edges()).toEqual([]);
     expect(deriveTopologyFromSummaries([], store.edges())).toEqual({ nodes: [], edges: [] });
+  });
+
+  it("draws the minutes an earlier run persisted in the 5 and 15 min windows, at their rate and percentiles, before this run's seconds begin", () => {
+    // Restarted 20 s into the minute T0.
+    const clock = { t: T0 + 20_000 };
+    const store = createMetricsStore({ now: () => clock.t });
+    const m0 = T0 / 1_000;
+    const restorePay = store.restorerFor(serviceKey('pay'));
+    restorePay(m0 - 180, [600, 6, 10, 20, 30]);
+    restorePay(m0 - 60, [1_200, 0, 11, 21, 31]);
+    restorePay(m0, [100, 0, 12, 22, 32]);
+    // The minute the restart fell in, its calls before the stop; this run has none.
+    store.restorerFor(serviceKey('users'))(m0, [120, 0, 13, 23, 33]);
+    // This run: a report of the 60 s up to now (40 s of them before the restart), then one second's calls.
+    const calls = (count: number) => [{ to: 'pay', count, errors: 0, latencyMs: { bounds: [50], counts: [count, 0] } }];
+    store.ingest(batch('web', 'web-1', calls(60), T0 - 40_000, 60));
+    clock.t = T0 + 22_000;
+    store.ingest(batch('web', 'web-1', calls(7), T0 + 21_000, 1));
+    clock.t = T0 + 25_000;
+    const at = (points: ReturnType<typeof store.service>, ms: number) => points.find((point) => point.t === ms);
+    for (const window of ['5m', '15m'] as const) {
+      const points = store.service('pay', window);
+      // A minute this run has no second of: each of its seconds at the minute's rate, errors and percentiles.
+      for (const second of [0, 30, 59]) {
+        expect(at(points, T0 - 180_000 + second * 1_000), `${window} ${second}`).toEqual({ t: T0 - 180_000 + second * 1_000, rps: 10, errorRate: 0.01, p50Ms: 10, p95Ms: 20, p99Ms: 30 });
+      }
+      // Nothing restored there.
+      expect(at(points, T0 - 90_000)).toMatchObject({ rps: 0, p95Ms: null });
+      // A minute this run has seconds of (the report reaching back before the restart) is drawn from them alone: nothing counted twice.
+      expect(at(points, T0 - 50_000)).toMatchObject({ rps: 0, p95Ms: null });
+      expect(at(points, T0 - 40_000)?.rps).toBeCloseTo(1, 5);
+      expect(at(points, T0 + 10_000)?.rps).toBeCloseTo(1, 5);
+      expect(at(points, T0 + 21_000)?.rps).toBeCloseTo(7, 5);
+      expect(points.filter((point) => point.rps > 0)).toHaveLength(60 + 60 + 1);
+      // The restart's minute with no seconds of this run: drawn up to the restart, not over the seconds after it.
+      const users = store.service('users', window);
+      expect(at(users, T0 + 19_000)).toMatchObject({ rps: 2, p95Ms: 23 });
+      expect(at(users, T0 + 20_000)).toMatchObject({ rps: 0, p95Ms: null });
+      expect(users.filter((point) => point.rps > 0)).toHaveLength(20);
+    }
+    // The minute window is as restored.
+    expect(at(store.service('pay', '1h'), T0 - 180_000)).toMatchObject({ rps: 10, p95Ms: 20 });
   });
 
   it('lists no edge and no pair the store knows only from minutes an earlier run persisted (a restart with another fleet)', () => {

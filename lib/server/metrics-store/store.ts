@@ -369,8 +369,9 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     closeOpenSlots: (): void => sweepUntil(Number.POSITIVE_INFINITY),
     /** Puts back minute slots an earlier run persisted, for one series (a `series-key.ts` key; caps apply as for new data). */
     restorerFor(key: string): (minuteStart: number, fields: ArrayLike<number>) => void {
-      const found = isProbeKey(key) ? probeSeriesFor(key, now()) : seriesFor(key, now());
-      return (minuteStart, fields) => found.restoreMinute(minuteStart, fields);
+      const at = now();
+      const found = isProbeKey(key) ? probeSeriesFor(key, at) : seriesFor(key, at);
+      return (minuteStart, fields) => found.restoreMinute(minuteStart, fields, at / 1_000);
     },
     stats: () => ({ series: series.size, probeSeries: probes.size, reanchored }),
   };
