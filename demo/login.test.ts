@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import type { TokenView } from '@/lib/model/auth';
-import { RoleSchema } from '@/lib/model/roles';
-import { createReporterToken } from './login';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createReporterToken, keepReporterToken } from './login';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
@@ -40,61 +35,71 @@ describe('createReporterToken', () => {
   });
 });
 
-/** A dashboard that signs the admin in and keeps API tokens as the real one does (list without secrets, create, revoke). */
-async function dashboardWithTokens(nowMs: () => number): Promise<{ url: string; tokens: TokenView[]; created: () => number }> {
-  const tokens: TokenView[] = [];
-  let count = 0;
-  server = createServer((request, response) => {
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-    let text = '';
-    request.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    request.on('end', () => {
-      if (request.url === '/api/v1/auth/login') return send(200, {}, { 'set-cookie': 'switchyard_session=s; Path=/; HttpOnly' });
-      if (request.headers.cookie !== 'switchyard_session=s') return send(401, { error: { code: 'unauthenticated', message: 'sign in' } });
-      if (request.url === '/api/v1/tokens' && request.method === 'GET') return send(200, { tokens });
-      if (request.url === '/api/v1/tokens' && request.method === 'POST') {
-        const body = z.object({ name: z.string(), role: RoleSchema, expiresInDays: z.number() }).parse(JSON.parse(text));
-        count += 1;
-        const token: TokenView = { id: `t${count}`, name: body.name, role: body.role, service: null, createdBy: 'admin', createdAt: new Date(nowMs()).toISOString(), expiresAt: new Date(nowMs() + body.expiresInDays * 86_400_000).toISOString(), lastUsedAt: null, revokedAt: null };
-        tokens.push(token);
-        return send(201, { ...token, token: `syd_secret_${count}` });
-      }
-      const revoked = tokens.find((token) => request.method === 'DELETE' && request.url === `/api/v1/tokens/${token.id}`);
-      if (revoked) {
-        revoked.revokedAt = new Date(nowMs()).toISOString();
-        return send(200, revoked);
-      }
-      return send(404, { error: { code: 'not_found', message: 'no' } });
-    });
-  });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tokens, created: () => count };
+/** A fake clock whose timers run when the test says. */
+function manualTimers(startMs: number) {
+  let nowMs = startMs;
+  const timers: { atMs: number; run: () => void }[] = [];
+  return {
+    now: () => nowMs,
+    schedule: (run: () => void, delayMs: number) => {
+      const timer = { atMs: nowMs + delayMs, run };
+      timers.push(timer);
+      return () => void timers.splice(timers.indexOf(timer), 1);
+    },
+    pending: () => timers.map((timer) => timer.atMs),
+    /** Moves to the next timer and runs it. */
+    next: () => {
+      timers.sort((a, b) => a.atMs - b.atMs);
+      const timer = timers.shift();
+      if (!timer) throw new Error('no timer');
+      nowMs = timer.atMs;
+      timer.run();
+    },
+  };
 }
 
-describe('the demo’s reporter token', () => {
-  it('is made once per data dir and reused by later starts while it is active, its secret kept in the data dir', async () => {
-    const now = Date.parse('2026-12-07T20:00:00Z');
-    const dashboard = await dashboardWithTokens(() => now);
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'demo-token-'));
-    const first = await createReporterToken(dashboard.url, 'a-demo-password', dataDir, now);
-    const second = await createReporterToken(dashboard.url, 'a-demo-password', dataDir, now + 3_600_000);
-    expect(second).toBe(first);
-    expect(dashboard.created()).toBe(1);
-    expect(dashboard.tokens.map((token) => token.name)).toEqual(['demo-fleet']);
-    expect(statSync(path.join(dataDir, 'demo-token.json')).mode & 0o777).toBe(0o600);
+describe('keepReporterToken', () => {
+  const HOUR = 3_600_000;
+  const T0 = Date.parse('2026-12-07T20:00:00Z');
+
+  it('renews the token an hour before it expires and hands the new one to the reporters, again and again', async () => {
+    const clock = manualTimers(T0);
+    const used: string[] = [];
+    let made = 0;
+    const renew = vi.fn((nowMs: number) => Promise.resolve({ token: `syd_${(made += 1)}`, expiresAtMs: nowMs + 24 * HOUR }));
+    const stop = keepReporterToken({ token: 'syd_0', expiresAtMs: T0 + 5 * HOUR }, { renew, use: (token) => used.push(token), log: () => undefined, ...clock });
+    expect(clock.pending()).toEqual([T0 + 4 * HOUR]);
+    clock.next();
+    await vi.waitFor(() => expect(used).toEqual(['syd_1']));
+    expect(renew).toHaveBeenCalledWith(T0 + 4 * HOUR);
+    expect(clock.pending()).toEqual([T0 + 4 * HOUR + 23 * HOUR]);
+    clock.next();
+    await vi.waitFor(() => expect(used).toEqual(['syd_1', 'syd_2']));
+    stop();
+    expect(clock.pending()).toEqual([]);
   });
 
-  it('makes a new one, revoking the old, when the old one is revoked, about to expire or its secret is gone', async () => {
-    const now = Date.parse('2026-12-07T20:00:00Z');
-    const dashboard = await dashboardWithTokens(() => now);
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'demo-token-'));
-    const first = await createReporterToken(dashboard.url, 'a-demo-password', dataDir, now);
-    // 23 h on, its day nearly over: a demo started now would see its reports refused within the hour.
-    const nearlyExpired = await createReporterToken(dashboard.url, 'a-demo-password', dataDir, now + 23 * 3_600_000);
-    expect(nearlyExpired).not.toBe(first);
-    rmSync(path.join(dataDir, 'demo-token.json'));
-    const secretGone = await createReporterToken(dashboard.url, 'a-demo-password', dataDir, now + 23 * 3_600_000);
-    expect(secretGone).not.toBe(nearlyExpired);
-    expect(dashboard.tokens.map((token) => [token.id, token.revokedAt === null ? 'active' : 'revoked'])).toEqual([['t1', 'revoked'], ['t2', 'revoked'], ['t3', 'active']]);
+  it('retries a renewal that failed a minute later, saying so once, and renews nothing for a token that never expires', async () => {
+    const clock = manualTimers(T0);
+    const used: string[] = [];
+    const logged: string[] = [];
+    const renew = vi
+      .fn<(nowMs: number) => Promise<{ token: string; expiresAtMs: number | null }>>()
+      .mockRejectedValueOnce(new Error('cannot sign in as admin (HTTP 401)'))
+      .mockRejectedValueOnce(new Error('cannot sign in as admin (HTTP 401)'))
+      .mockResolvedValue({ token: 'syd_1', expiresAtMs: T0 + 25 * HOUR });
+    keepReporterToken({ token: 'syd_0', expiresAtMs: T0 + HOUR / 2 }, { renew, use: (token) => used.push(token), log: (message) => logged.push(message), ...clock });
+    // Under an hour left already: at once.
+    expect(clock.pending()).toEqual([T0]);
+    clock.next();
+    await vi.waitFor(() => expect(clock.pending()).toEqual([T0 + 60_000]));
+    clock.next();
+    await vi.waitFor(() => expect(clock.pending()).toEqual([T0 + 120_000]));
+    clock.next();
+    await vi.waitFor(() => expect(used).toEqual(['syd_1']));
+    expect(logged).toEqual(["cannot renew the reporters' token (it expires at 2026-12-07T20:30:00.000Z): cannot sign in as admin (HTTP 401); retrying every minute"]);
+    const never = manualTimers(T0);
+    keepReporterToken({ token: 'syd_0', expiresAtMs: null }, { renew, use: () => undefined, log: () => undefined, ...never });
+    expect(never.pending()).toEqual([]);
   });
 });

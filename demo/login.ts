@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { printable } from '@/lib/model/printable';
@@ -18,8 +18,7 @@ export function demoAdminPassword(dataDir: string, fromEnv: string | undefined):
     return DemoLoginSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).password;
   } catch {
     const password = generatePassword();
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ password })}\n`, { mode: 0o600 });
+    writeSecretFile(dataDir, file, `${JSON.stringify({ password })}\n`);
     return password;
   }
 }
@@ -42,35 +41,47 @@ export async function signIn(url: string, username: string, password: string, se
 
 /** The demo's one reporter token: found again by this name at the next start. */
 export const DEMO_TOKEN_NAME = 'demo-fleet';
-/** Reused only with this long still to run: a demo started on a token about to expire would see its reports refused within the hour. */
-const REUSE_MIN_LEFT_MS = 12 * 3_600_000;
+/**
+ * A token with less than this left is replaced, at a start as in a running demo (keepReporterToken):
+ * in flight, the old one still carries the reports sent before the swap.
+ */
+const RENEW_BEFORE_MS = 3_600_000;
+/** A renewal that failed (the dashboard restarting, the admin's password changed) is tried again this much later. */
+const RETRY_MS = 60_000;
 const KeptTokenSchema = z.object({ id: z.string(), token: z.string() });
 const TokenListSchema = z.object({ tokens: z.array(z.object({ id: z.string(), name: z.string(), expiresAt: z.string().nullable(), revokedAt: z.string().nullable() })) });
+const CreatedTokenSchema = z.object({ id: z.string(), token: z.string(), expiresAt: z.string().nullable() });
+
+/** The secret reporters send, and when the dashboard stops taking it (ms; null: never). */
+export interface ReporterToken {
+  token: string;
+  expiresAtMs: number | null;
+}
+
+const expiryMs = (expiresAt: string | null): number | null => (expiresAt === null ? null : Date.parse(expiresAt));
 
 /**
  * Signs in as the admin and gives the API token the fleet's call reporters send (role viewer: ingest
- * and OTLP take any role). The one it made before, named DEMO_TOKEN_NAME, while it is active with
- * 12 h to run: its secret, shown only when it was made, is kept in DATA_DIR (mode 600) as the
- * password is. Else a new one for a day, the old ones of that name revoked (their secrets are gone,
- * or they are about to expire), so each start no longer adds a token to the Access page's list.
+ * and OTLP take any role). The one this data dir made before, named DEMO_TOKEN_NAME, while it is
+ * active with an hour to run: its secret, shown only when it was made, is kept in DATA_DIR (mode 600)
+ * as the password is. Else a new one for a day. None is ever revoked: another demo on the same
+ * database (another DATA_DIR, one DATABASE_URL) may be reporting with it, and each runs out in a day.
  */
-export async function createReporterToken(url: string, password: string, dataDir: string, nowMs = Date.now()): Promise<string> {
+export async function createReporterToken(url: string, password: string, dataDir: string, nowMs = Date.now()): Promise<ReporterToken> {
   const { cookie, status, message } = await signIn(url, 'admin', password);
   if (!cookie && status === 401) throw new Error(`cannot sign in as admin (HTTP 401): this data dir's admin has another password; set SWITCHYARD_ADMIN_PASSWORD or use a fresh DATA_DIR`);
   // Anything else is not a password kept from another run: a 500, whose cause the dashboard logs;
   // a lock (429), which it logs nothing of, its body alone saying why.
   if (!cookie) throw new Error(`cannot sign in as admin: the dashboard answered HTTP ${status}${status < 500 && message !== undefined ? `: ${printable(message)}` : ' (its log above says why)'}`);
   const headers = { 'content-type': 'application/json', cookie, origin: url };
-  const listed = await fetch(`${url}/api/v1/tokens`, { headers });
-  if (!listed.ok) throw new Error(`cannot list the API tokens (HTTP ${listed.status})`);
-  const ours = TokenListSchema.parse(await listed.json()).tokens.filter((token) => token.name === DEMO_TOKEN_NAME && token.revokedAt === null);
   const file = path.join(dataDir, 'demo-token.json');
   const kept = keptToken(file);
-  const reusable = ours.find((token) => token.id === kept?.id && (token.expiresAt === null || Date.parse(token.expiresAt) - nowMs >= REUSE_MIN_LEFT_MS));
-  if (kept && reusable) return kept.token;
-  for (const stale of ours) {
-    const revoked = await fetch(`${url}/api/v1/tokens/${encodeURIComponent(stale.id)}`, { method: 'DELETE', headers });
-    if (!revoked.ok) throw new Error(`cannot revoke the previous reporters' token (HTTP ${revoked.status})`);
+  if (kept) {
+    const listed = await fetch(`${url}/api/v1/tokens`, { headers });
+    if (!listed.ok) throw new Error(`cannot list the API tokens (HTTP ${listed.status})`);
+    const known = TokenListSchema.parse(await listed.json()).tokens.find((token) => token.id === kept.id && token.name === DEMO_TOKEN_NAME && token.revokedAt === null);
+    const expiresAtMs = known ? expiryMs(known.expiresAt) : undefined;
+    if (expiresAtMs !== undefined && (expiresAtMs === null || expiresAtMs - nowMs >= RENEW_BEFORE_MS)) return { token: kept.token, expiresAtMs };
   }
   const created = await fetch(`${url}/api/v1/tokens`, {
     method: 'POST',
@@ -78,10 +89,76 @@ export async function createReporterToken(url: string, password: string, dataDir
     body: JSON.stringify({ name: DEMO_TOKEN_NAME, role: 'viewer', expiresInDays: 1 }),
   });
   if (created.status !== 201) throw new Error(`cannot create the reporters' token (HTTP ${created.status})`);
-  const { id, token } = z.object({ id: z.string(), token: z.string() }).parse(await created.json());
+  const { id, token, expiresAt } = CreatedTokenSchema.parse(await created.json());
+  writeSecretFile(dataDir, file, `${JSON.stringify({ id, token })}\n`);
+  return { token, expiresAtMs: expiryMs(expiresAt) };
+}
+
+/**
+ * Keeps the reporters' token valid while the demo runs, which may outlast the token's day: an hour
+ * before it expires `renew` (createReporterToken) gives a new one, handed to `use` (the reporters read
+ * the token through a getter); a failed renewal is tried again every minute, said once. Returns stop.
+ * `now` and `schedule` are the clock (a test's fake one).
+ */
+export function keepReporterToken(
+  first: ReporterToken,
+  options: {
+    renew: (nowMs: number) => Promise<ReporterToken>;
+    use: (token: string) => void;
+    log: (message: string) => void;
+    now?: () => number;
+    schedule?: (run: () => void, delayMs: number) => () => void;
+  },
+): () => void {
+  const now = options.now ?? Date.now;
+  const schedule =
+    options.schedule ??
+    ((run: () => void, delayMs: number) => {
+      const timer = setTimeout(run, delayMs);
+      return () => clearTimeout(timer);
+    });
+  let cancel: (() => void) | undefined;
+  let stopped = false;
+  let failing = false;
+  /** `soonestMs`: a renewed token waits at least a retry's time, so one the server gave with under an hour left cannot renew in a loop. */
+  const keep = (current: ReporterToken, soonestMs: number): void => {
+    if (current.expiresAtMs === null) return;
+    const expiresAtMs = current.expiresAtMs;
+    const attempt = (): void => {
+      options.renew(now()).then(
+        (renewed) => {
+          if (stopped) return;
+          failing = false;
+          options.use(renewed.token);
+          keep(renewed, RETRY_MS);
+        },
+        (error: unknown) => {
+          if (stopped) return;
+          if (!failing) options.log(`cannot renew the reporters' token (it expires at ${new Date(expiresAtMs).toISOString()}): ${error instanceof Error ? error.message : String(error)}; retrying every minute`);
+          failing = true;
+          cancel = schedule(attempt, RETRY_MS);
+        },
+      );
+    };
+    cancel = schedule(attempt, Math.max(expiresAtMs - RENEW_BEFORE_MS - now(), soonestMs));
+  };
+  keep(first, 0);
+  return () => {
+    stopped = true;
+    cancel?.();
+  };
+}
+
+/**
+ * A secret written mode 600 whatever was there: writeFileSync's mode applies only to a file it
+ * creates, so a kept file with wider permissions would keep them. A fresh file renamed over it.
+ */
+function writeSecretFile(dataDir: string, file: string, text: string): void {
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ id, token })}\n`, { mode: 0o600 });
-  return token;
+  const fresh = `${file}.${process.pid}.new`;
+  rmSync(fresh, { force: true });
+  writeFileSync(fresh, text, { mode: 0o600, flag: 'wx' });
+  renameSync(fresh, file);
 }
 
 /** The token kept by an earlier start, if its file is there and readable. */

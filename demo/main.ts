@@ -8,7 +8,7 @@ import { clientPortSaid, freePort, stableClientPortOf, startLocalEtcd } from '@/
 import { onStopSignal } from '@/lib/server/stop-signals';
 import { parseDemoArgs, USAGE, UsageError, type DemoOptions } from './args';
 import { startDashboard } from './dashboard';
-import { createReporterToken, demoAdminPassword } from './login';
+import { createReporterToken, demoAdminPassword, keepReporterToken } from './login';
 import { startFleet } from './fleet';
 import { startScaleFleet } from './scale';
 import { FLEET_SEEN_HEALTHY_MS, scenarioReadyAfterMs, scheduleScenarios } from './scenarios';
@@ -96,10 +96,21 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   });
   if (!(await dashboard.ready.then(() => true, () => false))) return;
 
-  reporterToken.value = await createReporterToken(url, adminPassword, config.dataDir).catch((error: unknown) => {
+  const made = await createReporterToken(url, adminPassword, config.dataDir).catch((error: unknown) => {
     log(`${error instanceof Error ? error.message : String(error)}; the map will have no call statistics`);
     return undefined;
   });
+  if (made) {
+    reporterToken.value = made.token;
+    // A run may outlast the token's day: a new one an hour before, read by the reporters through their getter.
+    cleanups.push(
+      keepReporterToken(made, {
+        renew: (nowMs) => createReporterToken(url, adminPassword, config.dataDir, nowMs),
+        use: (token) => (reporterToken.value = token),
+        log,
+      }),
+    );
+  }
   console.log(`\n  Switchyard demo: ${url}\n  Sign in as admin / ${adminPassword}\n  etcd: ${endpoints.join(',')}${etcdNote}`);
   console.log(`  ${summary}. Ctrl-C stops everything.\n`);
   if ('instancesOf' in fleet) {
