@@ -53,7 +53,11 @@ describe('AlertsOrigin', () => {
     const html = render([{ ...payments, recoveredAt: '2026-12-07T20:44:06.000Z' }, catalog]);
     expect(html).toMatch(/^<div class="alerts-origin" role="status"/);
     expect(html).toContain('<strong>Likely origin: catalog.</strong>');
-    expect(html).toContain(' Also: payments.');
+    // Named under "Also:" with the word and time it recovered: bare, it read as failing now.
+    expect(html).toContain(' Also: payments, recovered at 20:44:06 UTC.');
+    const inventory: LikelyOrigin = { id: 'inventory', explains: ['cart'], peers: [], dependencies: 0, kind: 'service' };
+    expect(render([{ ...payments, recoveredAt: '2026-12-07T20:44:06.000Z' }, catalog, inventory])).toContain(' Also: payments, recovered at 20:44:06 UTC; inventory.');
+    expect(render([catalog, payments, inventory])).toContain(' Also: payments, inventory.');
     expect(html).toMatch(/<a class="button" href="\/services\/catalog">Open catalog<\/a>/);
   });
 });

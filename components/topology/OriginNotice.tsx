@@ -2,13 +2,15 @@ import type { ReactNode } from 'react';
 import { describeOrigin, leadingOrigin, type ProbableOrigin } from '@/lib/model/topology/graph';
 import { describeSharedDeparture, sharedDepartureHeadline, type SharedDeparture } from '@/lib/model/topology/shared-departure';
 import { useLocalTimes } from '@/lib/client/useLocalTimes';
+import { utcClock } from '@/lib/model/status/clock';
 
 const MAX_OTHERS = 3;
 
 /**
  * Where the failures probably start, in one line: the leading origin by name (`leadingOrigin`: a
  * current one before one that recovered), why (`describeOrigin`),
- * the others, and `action` (what the page offers to look at it). When most of the fleet left etcd
+ * the others (one that recovered saying so and when: bare, it read as failing now), and `action`
+ * (what the page offers to look at it). When most of the fleet left etcd
  * together (`departure`), that is said in place of any origin, with no action: no service is the
  * cause. The map's headline and the Alerts page's are this one line, so they always say the same.
  * Red, but amber when the origin it leads with recovered (so has every other): its callers still
@@ -38,15 +40,15 @@ export function OriginBanner({
   }
   if (!first) return null;
   const others = origins.filter((origin) => origin.id !== first.id && !first.peers.includes(origin.id));
+  const shown = others.slice(0, MAX_OTHERS);
+  // "payments, recovered at …" holds a comma of its own: names are then kept apart by semicolons.
+  const separator = shown.some((origin) => origin.recoveredAt !== undefined) ? '; ' : ', ';
   return (
     <BannerFrame className={first.recoveredAt !== undefined ? `${className} ${className}--recovered` : className}>
       <p className="torigin__text">
         <strong>Likely origin: {first.recoveredAt !== undefined ? `${first.id}, recovered` : first.id}.</strong> {local(describeOrigin(first), first.recoveredAt)}.
         {others.length > 0 &&
-          ` Also: ${others
-            .slice(0, MAX_OTHERS)
-            .map((origin) => origin.id)
-            .join(', ')}${others.length > MAX_OTHERS ? ` and ${others.length - MAX_OTHERS} more` : ''}.`}
+          ` Also: ${shown.map((origin) => (origin.recoveredAt !== undefined ? local(`${origin.id}, recovered at ${utcClock(origin.recoveredAt)}`, origin.recoveredAt) : origin.id)).join(separator)}${others.length > MAX_OTHERS ? ` and ${others.length - MAX_OTHERS} more` : ''}.`}
       </p>
       {action}
     </BannerFrame>
