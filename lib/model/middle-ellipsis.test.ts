@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutMinEm, distinguishingTail, MAX_TAIL, MIN_TAIL, NARROWEST_NAME_EM, sharedStartWidth, splitForMiddleEllipsis, tailsForNames, textEm } from './middle-ellipsis';
+import { cutMinEm, distinguishingTail, MAX_TAIL, MIN_TAIL, NARROWEST_NAME_EM, narrowestShown, sharedStartWidth, splitForMiddleEllipsis, tailsForNames, textEm } from './middle-ellipsis';
 
 describe('distinguishingTail', () => {
   it('keeps the minimum when the ends already differ', () => {
@@ -108,7 +108,7 @@ describe('tailsForNames', () => {
     expect(tails.get('users')).toBe(0);
   });
 
-  it('measures each pair of neighbours once, only as far as the narrowest column shows: 10,000 names sharing a 250-character start (a search keystroke each)', () => {
+  it('measures each pair of neighbours once, and each name’s start and kept end to see what the column shows, only as far as the narrowest column shows: 10,000 names sharing a 250-character start (a search keystroke each)', () => {
     const names = Array.from({ length: 10_000 }, (_, index) => `${'x'.repeat(250)}${String(index).padStart(5, '0')}`);
     let measured = 0;
     const counting = (char: string): number => {
@@ -121,7 +121,10 @@ describe('tailsForNames', () => {
     // The shared start fills NARROWEST_NAME_EM after ceil(3.77 / 0.62) = 7 'x': 7 characters a pair, 9,999 pairs.
     // Before: every pair measured to its 251st character, three times (its two names' neighbours, then the runs).
     const charactersToFill = Math.ceil(NARROWEST_NAME_EM / textEm('x'));
-    expect(measured).toBeLessThanOrEqual((names.length - 1) * charactersToFill);
+    // Then what each shows: its start up to a column and an ellipsis (8 'x', whole or not), its 4-digit end twice
+    // (does it fit, how wide), and the start beside it: 19 a name, once (no two alike, nothing to merge).
+    const toSeeShown = charactersToFill + 1 + 2 * 4 + charactersToFill;
+    expect(measured).toBeLessThanOrEqual((names.length - 1) * charactersToFill + names.length * toSeeShown);
   });
 
   it('keeps no more of a family\'s names than tells them apart, so their start shows too: the scale demo\'s orders-01 keeps \'01\', not \'ers-01\'', () => {
@@ -133,6 +136,25 @@ describe('tailsForNames', () => {
     expect(tails.get('payments')).toBe(0);
     // What shows beside a 2-character end in that column: the family's first four letters or more.
     for (const name of names.slice(0, 5)) expect(NARROWEST_NAME_EM - textEm(split(name).tail)).toBeGreaterThan(textEm(name.slice(0, 4)));
+  });
+
+  it('tells apart two families sharing a short start, as the narrowest column shows them: orderbook-01 and orders-01 both read \'orde…01\'', () => {
+    // Each family alone kept '01' and '11', and beside them the 320 px column drew 'orde…01' twice and 'orde…11' twice.
+    const names = ['orderbook-01', 'orderbook-11', 'orders-01', 'orders-11', 'orders'];
+    const tails = tailsForNames(names);
+    const shown = names.map((name) => narrowestShown(name, tails.get(name) ?? 0));
+    expect(new Set(shown).size, shown.join(' | ')).toBe(names.length);
+    // What tells them apart is kept, and the family's differing letter with it: 'k-01', 's-01'.
+    expect(names.slice(0, 4).map((name) => splitForMiddleEllipsis(name, tails.get(name) ?? 0).tail)).toEqual(['k-01', 'k-11', 's-01', 's-11']);
+    expect(tails.get('orders')).toBe(0);
+  });
+
+  it('cuts names at their end when no end of up to MAX_TAIL characters tells them apart, so a wider column shows where they differ', () => {
+    // Kept, the 16 characters both end with ('service.v1.Provider') read alike at every width short of the whole name;
+    // cut at their end they read apart wherever the column reaches 'orders'/'offers' (9.5 em at 390 px).
+    const names = ['com.acme.orders.service.v1.Provider', 'com.acme.offers.service.v1.Provider'];
+    const tails = tailsForNames(names);
+    expect(names.map((name) => tails.get(name))).toEqual([0, 0]);
   });
 
   it('weighs a shared start by its characters’ widths: capitals and wide (CJK) characters fill the column sooner than small letters', () => {

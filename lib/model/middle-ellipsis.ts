@@ -8,12 +8,17 @@ export const MAX_TAIL = 16;
 
 /** The fewest trailing characters (code points, at least `min`) that tell every id of the set apart; `max` when none do. */
 export function distinguishingTail(ids: Iterable<string>, min = MIN_TAIL, max = MAX_TAIL): number {
+  return tailTellingApart(ids, min, max) ?? max;
+}
+
+/** The fewest trailing characters (code points, from `min` to `max`) that tell every id of the set apart, if any do. */
+function tailTellingApart(ids: Iterable<string>, min: number, max: number): number | undefined {
   const unique = [...new Set(ids)].map((id) => [...id]);
-  for (let length = min; length < max; length += 1) {
+  for (let length = min; length <= max; length += 1) {
     const tails = new Set(unique.map((chars) => chars.slice(-length).join('')));
     if (tails.size === unique.length) return length;
   }
-  return max;
+  return undefined;
 }
 
 /** Letters or digits the tail may take beyond its length so it starts at a word: "…Provider", not "…rovider". */
@@ -21,9 +26,14 @@ export const MAX_WORD_EXTENSION = 6;
 const WORD_CHARACTER = /^[\p{L}\p{N}]\p{M}*$/u;
 
 const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** The text's last `count` characters as drawn (grapheme clusters), read from its end: a 256-character name is not segmented whole. */
 function lastCharacters(text: string, count: number): string[] {
+  if (count <= 0) return [];
+  // Printable ASCII is one character a code unit, with a break between any two: no segmenting, which cost ~12 µs a
+  // name (the services list splits every name it cuts at each search keystroke, 10,000 of them in a big fleet).
+  if (PRINTABLE_ASCII.test(text.slice(-(count + 1)))) return text.slice(-count).split('');
   const segments = GRAPHEMES.segment(text);
   const characters: string[] = [];
   for (let index = text.length - 1; index >= 0 && characters.length < count; ) {
@@ -75,12 +85,20 @@ export const NARROWEST_NAME_EM = (NARROWEST_WINDOW_PX - PHONE_OTHER_COLUMNS_PX -
 const WIDE_CHARACTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Extended_Pictographic}\u3000-\u303f\uff00-\uffef]/u;
 
 /** A character's width in ems, rounded up from the app's widest sans font (DejaVu Sans), so a guess errs toward alike. */
-function characterEm(char: string): number {
+function guessEm(char: string): number {
   if (WIDE_CHARACTER.test(char) || /^[mwMW@%]$/.test(char)) return 1;
   if (/^\p{Lu}$/u.test(char)) return 0.78;
   if (/^[.,:;'|!ijl]$/.test(char)) return 0.3;
   if (/^[frtI()[\]\-/\s]$/.test(char)) return 0.4;
   return 0.62;
+}
+
+/** ASCII's guesses, made once: up to five pattern tests a character made measuring 10,000 names' starts and ends slow. */
+const ASCII_EM = Array.from({ length: 128 }, (_, code) => guessEm(String.fromCharCode(code)));
+
+/** `guessEm`, looked up for ASCII. */
+function characterEm(char: string): number {
+  return (char.length === 1 ? ASCII_EM[char.charCodeAt(0)] : undefined) ?? guessEm(char);
 }
 
 /** A text's width in ems, as `characterEm` guesses it (a little over what is drawn). */
@@ -114,13 +132,48 @@ export function sharedStartWidth(a: string, b: string, measure: (char: string) =
   return width;
 }
 
+/** The longest start of the text no wider than `room` ems (read no further). */
+function startWithin(text: string, room: number, measure: (char: string) => number): string {
+  let start = '';
+  let width = 0;
+  for (const char of text) {
+    width += measure(char);
+    if (width > room) break;
+    start += char;
+  }
+  return start;
+}
+
+/**
+ * What the Service column shows of a name in the narrowest window (320 px) when it keeps `tail` characters of its end,
+ * as `measure` guesses widths (wider than drawn, so names that read apart here read apart in Chromium): the name whole
+ * when it fits, else its start and '…', or its start, '…' and its kept end (MiddleTruncate), the end cut in its turn
+ * when wider than the column.
+ */
+export function narrowestShown(name: string, tail: number, measure: (char: string) => number = characterEm): string {
+  if (startWithin(name, NARROWEST_NAME_EM + ELLIPSIS_EM, measure) === name) return name;
+  const split = tail > 0 ? splitForMiddleEllipsis(name, tail) : { head: name, tail: '' };
+  if (split.tail === '') return `${startWithin(name, NARROWEST_NAME_EM, measure)}…`;
+  if (startWithin(split.tail, NARROWEST_NAME_EM, measure) !== split.tail) return `…${startWithin(split.tail, NARROWEST_NAME_EM - ELLIPSIS_EM, measure)}…`;
+  const tailEm = [...split.tail].reduce((sum, char) => sum + measure(char), 0);
+  return `${startWithin(split.head, NARROWEST_NAME_EM - tailEm, measure)}…${split.tail}`;
+}
+
+/**
+ * Rounds of merging groups whose names the narrowest column still shows alike: one is enough for a family sharing
+ * another's short start; a fleet needing more keeps what the last round gave (its titles give each name whole).
+ */
+const MERGE_ROUNDS = 4;
+
 /**
  * Each name's distinct end to keep when it is cut (for `splitForMiddleEllipsis`): 0 — cut at its end —
  * unless its start, as far as it tells it from another name of the list, is wider than the narrowest
  * column shows (NARROWEST_NAME_EM): such names (dubbo interfaces of one package) keep the tail that
  * tells them apart ('01' of orders-01, 'Orders' of com.acme.WMS.Orders), and no more, so the column shows
  * their start beside it ('orde…01'). A name kept its end whatever its start, and a narrow column showed
- * 'a…gateway' for 'api-gateway'.
+ * 'a…gateway' for 'api-gateway'. Names the narrowest column would still show alike (two families sharing a
+ * short start: orderbook-01 and orders-01 both 'orde…01') share one tail that tells all of them apart ('k-01', 's-01').
+ * Names no end up to MAX_TAIL tells apart are cut at their end: a wider column shows where they differ.
  */
 export function tailsForNames(names: Iterable<string>, measure: (char: string) => number = characterEm): Map<string, number> {
   const sorted = [...new Set(names)].sort();
@@ -129,21 +182,73 @@ export function tailsForNames(names: Iterable<string>, measure: (char: string) =
     const after = sorted[index + 1];
     return after !== undefined && sharedStartWidth(name, after, measure, NARROWEST_NAME_EM) >= NARROWEST_NAME_EM;
   });
-  // Each run of names alike (neighbours sharing such a start) gets the tail that tells its own apart:
+  // Each run of names alike (neighbours sharing such a start) is a group with the tail that tells its own apart:
   // one tail for all made com.acme.WMS.Orders keep 'WMS.Orders' (the dubbo interfaces needed 10), and
-  // at 320 px 'WMS.O…' with '…Offers' read the same.
-  const tails = new Map(sorted.map((name) => [name, 0]));
-  const runs: string[][] = [];
+  // at 320 px 'WMS.O…' with '…Offers' read the same. Any other name is a group of its own.
+  const groups = new Map<number, string[]>();
+  const groupOf = new Map<string, number>();
   for (const [index, name] of sorted.entries()) {
-    const alikeWithBefore = alikeWithNext[index - 1] === true;
-    if (alikeWithBefore) runs.at(-1)?.push(name);
-    else if (alikeWithNext[index]) runs.push([name]);
+    const group = alikeWithNext[index - 1] === true ? (groupOf.get(sorted[index - 1] ?? '') ?? index) : index;
+    groupOf.set(name, group);
+    const members = groups.get(group);
+    if (members) members.push(name);
+    else groups.set(group, [name]);
   }
-  // No more than tells a run apart (from 1 character; the split widens it to its word), so its start shows too: with
+  const tails = new Map(sorted.map((name) => [name, 0]));
+  // No more than tells a group apart (from 1 character; the split widens it to its word), so its start shows too: with
   // MIN_TAIL, the scale demo's orders-01 kept 'ers-01' and the 320 px column drew '… ers-01', its family gone.
-  for (const run of runs) {
-    const tail = distinguishingTail(run, 1);
-    for (const name of run) tails.set(name, tail);
+  const setTails = (group: string[]): void => {
+    const tail = group.length > 1 ? (tailTellingApart(group, 1, MAX_TAIL) ?? 0) : 0;
+    for (const name of group) tails.set(name, tail);
+  };
+  for (const group of groups.values()) setTails(group);
+  // Each group's tail was chosen within it, assuming the column shows a name's first NARROWEST_NAME_EM; a kept end
+  // takes that room, so two groups can read alike: merge them and tell the merged group apart. Only names keeping an
+  // end are compared: the others, cut at their end, differ from every name within what the column shows.
+  const byShown = new Map<string, string[]>();
+  const shownOf = new Map<string, string>();
+  const show = (name: string): void => {
+    const tail = tails.get(name) ?? 0;
+    if (tail === 0) return;
+    const shown = narrowestShown(name, tail, measure);
+    shownOf.set(name, shown);
+    const alike = byShown.get(shown);
+    if (alike) alike.push(name);
+    else byShown.set(shown, [name]);
+  };
+  const unshow = (names: string[]): void => {
+    const leaving = new Set(names);
+    for (const shown of new Set(names.map((name) => shownOf.get(name)))) {
+      if (shown === undefined) continue;
+      const staying = (byShown.get(shown) ?? []).filter((name) => !leaving.has(name));
+      if (staying.length > 0) byShown.set(shown, staying);
+      else byShown.delete(shown);
+    }
+    for (const name of names) shownOf.delete(name);
+  };
+  for (const name of sorted) show(name);
+  for (let round = 0; round < MERGE_ROUNDS; round += 1) {
+    const merged = new Set<number>();
+    for (const alike of byShown.values()) {
+      const into = groupOf.get(alike[0] ?? '');
+      const target = into === undefined ? undefined : groups.get(into);
+      if (into === undefined || !target) continue;
+      for (const name of alike.slice(1)) {
+        const from = groupOf.get(name);
+        const members = from === undefined ? undefined : groups.get(from);
+        if (from === undefined || from === into || !members) continue;
+        for (const member of members) groupOf.set(member, into);
+        target.push(...members);
+        groups.delete(from);
+        merged.add(into);
+      }
+    }
+    if (merged.size === 0) break;
+    // Merged into a group that merges again this round: `merged` may hold a group no longer there (its names moved on).
+    const regrouped = [...merged].flatMap((group) => groups.get(group) ?? []);
+    unshow(regrouped);
+    for (const group of merged) setTails(groups.get(group) ?? []);
+    for (const name of regrouped) show(name);
   }
   return tails;
 }

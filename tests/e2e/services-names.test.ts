@@ -21,9 +21,10 @@ const ALIKE = ['com.acme.WMS.Offers', 'com.acme.WMS.Orders'];
 const KEEP_END = [...INTERFACES, ...ALIKE];
 /**
  * Families of the scale demo (`--services 40`): numbered names whose start, the family, a reader needs as much as
- * their number. Keeping 6 characters of their end drew '… ers-01' and '… ing-08' at 320 px.
+ * their number. Keeping 6 characters of their end drew '… ers-01' and '… ing-08' at 320 px. orderbook- shares a
+ * short start with orders-: each family keeping its number alone, both read 'orde…01' and 'orde…11' at 320 px.
  */
-const FAMILIES = ['orders-01', 'orders-11', 'orders-21', 'pricing-08', 'pricing-18'];
+const FAMILIES = ['orders-01', 'orders-11', 'orders-21', 'pricing-08', 'pricing-18', 'orderbook-01', 'orderbook-11'];
 const NAMES = ['api-gateway', 'auth', 'catalog', ...INTERFACES, ...ALIKE, ...FAMILIES, 'ingress', 'inventory', 'notifications', 'orders', 'payments', 'recommendations', 'reviews', 'search', 'shipping', 'users'];
 /** Each name's kept end, as the page splits it (the list's names are these). */
 const TAILS = tailsForNames(NAMES);
@@ -134,10 +135,11 @@ describe('the services list’s names (Chromium)', () => {
         expect.soft(shown.length >= 5 && startAndEnd && !name.startsWith(shown), `${name}: "${shown}" is its start and its end, or its end`).toBe(true);
         expect.soft(cutWithEllipsis, `${name}: cut with an ellipsis`).toBe(true);
       } else if (FAMILIES.includes(name)) {
-        // Its family's start, at least 4 characters of it ('orde…01'), and the whole end that tells it from the others.
+        // Its family's start and the whole end that tells it from the others: at least 4 characters of the start beside
+        // a number ('orde…01'), 2 beside an end that holds the letter telling two families apart ('or…s-01', 'or…k-01').
         const end = keptEnd(name);
         const start = shown.slice(0, shown.length - end.length);
-        expect.soft(shown.endsWith(end) && start.length >= 4 && name.startsWith(start), `${name}: "${shown}" is its family's start and its number`).toBe(true);
+        expect.soft(shown.endsWith(end) && start.length >= (end.length <= 2 ? 4 : 2) && name.startsWith(start), `${name}: "${shown}" is its family's start and its number`).toBe(true);
         expect.soft(cutWithEllipsis, `${name}: cut with an ellipsis`).toBe(true);
       } else {
         expect.soft(name.startsWith(shown) && shown.length >= fewest, `${name}: "${shown}" is its start`).toBe(true);
