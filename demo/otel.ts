@@ -85,8 +85,8 @@ const propagator = new W3CTraceContextPropagator();
  * Traces started only once `token` exists, every span of a trace following its root's choice (a
  * remote parent's sampled flag). Before the token every export is refused (401, which the SDK does
  * not retry), and each process's batch goes on its own timer: a call made then could lose its
- * client span to a refused export while its server span went out after the token came, which the
- * intake can only draw as a call from an uninstrumented caller ("user (virtual)").
+ * client span to a refused export while its server span went out after the token came, a call
+ * the intake can put on no edge (counted as a server span alone).
  */
 export function sampledOnceExportable(token: () => string | undefined): Sampler {
   return new ParentBasedSampler({

@@ -6,7 +6,7 @@ import type { RegistryTarget } from './store/store';
 /** What the OTLP intake tells the metrics (lib/server/otlp/intake.ts). */
 interface OtlpSource {
   externalNodes(): { nodes: number; refused: number; cap: number };
-  traces: { stats(): { waiting: number; paired: number; expired: number; pushedOut: number; unattributed: number } };
+  traces: { stats(): { waiting: number; paired: number; expired: number; pushedOut: number; serversAlone: number; unattributed: number } };
   inFlight: { stats(): { inFlight: number; waiting: number; refused: number } };
 }
 
@@ -69,7 +69,7 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
   let otlpSource: OtlpSource | undefined;
   new Gauge({
     name: 'switchyard_otlp_external_nodes',
-    help: 'Nodes outside the registry named by OTLP metrics and spans (external callees, unregistered reporters, queues, databases, the virtual caller), held within the cap',
+    help: 'Nodes outside the registry named by OTLP metrics and spans (external callees, unregistered reporters, queues, databases), held within the cap',
     registers: [registry],
     collect() {
       if (otlpSource) this.set(otlpSource.externalNodes().nodes);
@@ -85,16 +85,17 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
   });
   new Gauge({
     name: 'switchyard_otlp_span_pairing',
-    help: 'Client/server span pairing since start: paired (pairs made), expired (spans alone past the TTL), pushed_out (spans alone over the cap), unattributed (of those, naming no node); waiting: spans waiting now',
+    help: 'Client/server span pairing since start: paired (pairs made), expired (spans alone past the TTL), pushed_out (spans alone over the cap), server_alone (of those, server spans whose client span never came: lost, no edge drawn), unattributed (of those, client spans naming no callee); waiting: spans waiting now',
     labelNames: ['outcome'],
     registers: [registry],
     collect() {
       if (!otlpSource) return;
-      const { waiting, paired, expired, pushedOut, unattributed } = otlpSource.traces.stats();
+      const { waiting, paired, expired, pushedOut, serversAlone, unattributed } = otlpSource.traces.stats();
       this.set({ outcome: 'waiting' }, waiting);
       this.set({ outcome: 'paired' }, paired);
       this.set({ outcome: 'expired' }, expired);
       this.set({ outcome: 'pushed_out' }, pushedOut);
+      this.set({ outcome: 'server_alone' }, serversAlone);
       this.set({ outcome: 'unattributed' }, unattributed);
     },
   });

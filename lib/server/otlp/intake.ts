@@ -16,7 +16,7 @@ export const MAX_OTLP_IN_FLIGHT = 16;
  * rides out a stall of ~250 ms without a refusal.
  */
 export const MAX_OTLP_WAITING = 256;
-/** Distinct nodes outside the registry (external callees, unregistered reporters, queues, databases, the virtual caller) shown at once. */
+/** Distinct nodes outside the registry (external callees, unregistered reporters, queues, databases) shown at once. */
 export const MAX_EXTERNAL_NODES = 200;
 const EXTERNAL_TTL_MS = 15 * 60_000;
 /** What a service reported this recently decides who counts a call (lib/model/otlp/authority.ts). */

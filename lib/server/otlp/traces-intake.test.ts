@@ -4,7 +4,10 @@ import { ExportMetricsRequestSchema } from '@/lib/model/otlp/schema';
 import { ExportTraceRequestSchema } from '@/lib/model/otlp/trace-schema';
 import { createMetricsStore } from '../metrics-store/store';
 import { createOtlpIntake } from './intake';
-import { VIRTUAL_CALLER } from './traces-intake';
+import { createReportAuthority } from '@/lib/model/otlp/authority';
+import { createExternalNodes } from '@/lib/model/otlp/externals';
+import { createRegistryLookup } from './registry-lookup';
+import { createTracesIntake } from './traces-intake';
 
 const registered = [
   { service: 'users', id: 'u-1', key: '/services/users/u-1', address: '10.0.0.1:9000' },
@@ -84,7 +87,7 @@ describe('traces intake', () => {
     expect(latency.edges()).toMatchObject([{ from: 'gateway', to: 'users', errorRate: 1 }]);
   });
 
-  it('an unpaired server span becomes an edge from the virtual caller once its TTL passes; an unpaired client span an edge to its named callee', () => {
+  it('an unpaired server span with a parent is a lost client span: counted, on its service only, no edge (the Collector drops it too); an unpaired client span an edge to its named callee', () => {
     const { clock, latency, otlp } = setup();
     otlp.traces.accept(spans('users', clock.now, [{ kind: 2, spanId: '0000000000000002', parentSpanId: '00000000000000aa', ms: 5 }]));
     otlp.traces.accept(spans('gateway', clock.now, [{ kind: 3, spanId: '00000000000000bb', ms: 5, attributes: [str('peer.service', 'stripe')] }]));
@@ -94,10 +97,45 @@ describe('traces intake', () => {
     expect(latency.edgePairs()).toEqual([]);
     clock.now += 1;
     otlp.traces.sweep();
-    expect(total(latency.edge(VIRTUAL_CALLER, 'users', '5m'))).toBe(1);
+    // Its caller sent traceparent, so it is instrumented: its client span was lost (an export
+    // refused, a replica's pairing elsewhere), and no caller is known to draw.
+    expect(latency.edgePairs()).toEqual([{ from: 'gateway', to: 'stripe' }]);
+    expect(total(latency.service('users', '5m'))).toBe(1);
+    expect(otlp.traces.stats()).toMatchObject({ expired: 2, serversAlone: 1, unattributed: 0 });
     expect(total(latency.edge('gateway', 'stripe', '5m'))).toBe(1);
     expect(total(latency.service('stripe', '5m'))).toBe(1);
-    expect(otlp.externalNodes()).toMatchObject({ nodes: 2, refused: 0 });
+    expect(otlp.externalNodes()).toMatchObject({ nodes: 1, refused: 0 });
+  });
+
+  it('a server span pushed out alone by the cap is counted the same way, with no edge', () => {
+    const clock = { now: 1_800_000_000_000 };
+    const now = () => clock.now;
+    const latency = createMetricsStore({ now });
+    const traces = createTracesIntake({
+      registry: createRegistryLookup(store, { now }),
+      latency,
+      authority: createReportAuthority({ windowMs: 300_000, maxServices: 10, maxEdges: 10 }),
+      externals: createExternalNodes({ now, cap: 10, ttlMs: 900_000 }),
+      now,
+      maxWaiting: 1,
+      pairTtlMs: 10_000,
+    });
+    traces.accept(spans('users', clock.now, [{ kind: 2, spanId: '0000000000000002', parentSpanId: '00000000000000aa', ms: 5 }]));
+    traces.accept(spans('users', clock.now, [{ kind: 2, spanId: '0000000000000003', parentSpanId: '00000000000000ab', ms: 5 }]));
+    expect(traces.stats()).toMatchObject({ pushedOut: 1, serversAlone: 1, waiting: 1 });
+    expect(latency.edgePairs()).toEqual([]);
+    expect(total(latency.service('users', '5m'))).toBe(2);
+  });
+
+  it('a root server span (no parent: where a request entered the fleet) feeds its service and waits for nothing', () => {
+    const { clock, latency, otlp } = setup();
+    otlp.traces.accept(spans('users', clock.now, [{ kind: 2, spanId: '0000000000000002', ms: 5 }]));
+    expect(total(latency.service('users', '5m'))).toBe(1);
+    expect(otlp.traces.stats()).toMatchObject({ waiting: 0 });
+    clock.now += 20_000;
+    otlp.traces.sweep();
+    expect(latency.edgePairs()).toEqual([]);
+    expect(otlp.traces.stats()).toMatchObject({ expired: 0, serversAlone: 0 });
   });
 
   it('queue and database spans are edges to and from nodes of that kind', () => {

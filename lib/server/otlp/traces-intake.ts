@@ -8,9 +8,6 @@ import type { CallObservation, MetricsStore } from '../metrics-store/store';
 import type { IntakeOutcome } from './metrics-intake';
 import type { RegistryLookup } from '@/lib/model/otlp/peer';
 
-/** The virtual caller of a server span whose client span never came (an uninstrumented or unsampled caller). */
-export const VIRTUAL_CALLER = 'user (virtual)';
-
 export interface TracesIntakeOptions {
   /** The registry by address, service and instance, shared by metrics and traces (one index to keep). */
   registry: RegistryLookup;
@@ -45,16 +42,22 @@ export interface TracesIntake {
   accept(request: ExportTraceRequest): IntakeOutcome;
   /** Settles spans whose other side did not come in time; call every second or so. */
   sweep(): void;
-  /** The pairing's counters, and how many spans left alone (expired or pushed out) named no node to record their call on. */
-  stats(): SpanPairingStats & { unattributed: number };
+  /**
+   * The pairing's counters; of the spans left alone (expired or pushed out), how many server spans
+   * never met their client span (`serversAlone`) and how many client spans named no callee (`unattributed`).
+   */
+  stats(): SpanPairingStats & { serversAlone: number; unattributed: number };
 }
 
 /**
  * OTLP spans → the service graph, through the metrics store's one recording path. A server span
  * feeds its service and instance series at once (so drain sees it) unless the service sends
  * server-side duration metrics; the edge caller → callee is recorded when the client span and its
- * server span pair (server duration) or when one of them expires alone (client duration, or the
- * virtual caller); messaging and database spans are edges to or from a queue or database node on
+ * server span pair (server duration) or when a client span expires alone (client duration, to the
+ * callee its peer attributes name). A server span alone names no caller: its parent says the caller
+ * is instrumented, so its client span was lost (an export refused, the other side paired by another
+ * replica), and like the Collector's servicegraph connector the intake counts it and draws no edge;
+ * a root server span (no parent) waits for nothing. Messaging and database spans are edges to or from a queue or database node on
  * their own. No edge is fed by spans while the caller's client metrics cover it (`ReportAuthority`).
  */
 export function createTracesIntake(options: TracesIntakeOptions): TracesIntake {
@@ -63,6 +66,7 @@ export function createTracesIntake(options: TracesIntakeOptions): TracesIntake {
   const pairing = createSpanPairing({ cap: options.maxWaiting ?? 50_000, ttlMs: options.pairTtlMs ?? 15_000 });
   const { authority, externals } = options;
   let unattributed = 0;
+  let serversAlone = 0;
 
   /** Records one call; false when the store refuses it (a clock more than a day off). */
   const record = (observation: CallObservation): boolean => options.latency.observe(observation);
@@ -82,10 +86,8 @@ export function createTracesIntake(options: TracesIntakeOptions): TracesIntake {
   };
 
   const settle = (unpaired: Unpaired, at: number): void => {
-    for (const server of unpaired.servers) {
-      if (externals.admit(VIRTUAL_CALLER)) edge(at, VIRTUAL_CALLER, server.reporter.service, server);
-      else unattributed += 1;
-    }
+    // Already on its service's series since it arrived: nothing more to record.
+    serversAlone += unpaired.servers.length;
     for (const client of unpaired.clients) {
       const callee = client.callee;
       if (!callee || (callee.external && !externals.admit(callee.service))) {
@@ -121,7 +123,9 @@ export function createTracesIntake(options: TracesIntakeOptions): TracesIntake {
       if (fact.reporter.instance) call.toInstance = fact.reporter.instance;
       if (!record(call)) return 'span ended more than a day from the server clock';
     }
-    // A root span is where a request entered the fleet: there is no caller to pair with.
+    // A root span is where a request entered the fleet, or came from a caller that reports its calls
+    // otherwise (ingest, client metrics) and sends no traceparent: no caller to pair with. The
+    // Collector draws `user` → service for it; here that node would stand beside the real caller's edge.
     if (!hasPairKey(fact)) return undefined;
     paired(at, pairing.offerServer(fact, at, overflow));
     return undefined;
@@ -173,6 +177,6 @@ export function createTracesIntake(options: TracesIntakeOptions): TracesIntake {
       const at = now();
       settle(pairing.expire(at), at);
     },
-    stats: () => ({ ...pairing.stats(), unattributed }),
+    stats: () => ({ ...pairing.stats(), serversAlone, unattributed }),
   };
 }
