@@ -3,7 +3,7 @@
 import { Fragment, useCallback, useLayoutEffect, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { defaultRangeExtractor, useWindowVirtualizer, type Range } from '@tanstack/react-virtual';
 import type { LikelyOrigin } from '@/lib/client/useLikelyOrigins';
-import { tailsForNames } from '@/lib/model/middle-ellipsis';
+import { tailsForNamesCached } from '@/lib/model/middle-ellipsis';
 import { defaultDirection, type ServiceQuery, type ListedService, type SortKey } from '@/lib/model/filter';
 import { ServiceRow, showsCause } from './ServiceRow';
 import { SortHeader } from './SortHeader';
@@ -52,8 +52,9 @@ export function ServicesTable({ rows, query, onChange, origins }: Props) {
         ? { direction: query.direction === 'asc' ? 'desc' : 'asc' }
         : { sort, direction: defaultDirection(sort) },
     );
-  // A name is cut at its end, unless it shares a long start with another (lib/model/middle-ellipsis).
-  const nameTails = useMemo(() => tailsForNames(rows.map((row) => row.name)), [rows]);
+  // A name is cut at its end, unless it shares a long start with another (lib/model/middle-ellipsis); worked out again only when the names change.
+  const tailsOf = useMemo(() => tailsForNamesCached(), []);
+  const nameTails = useMemo(() => tailsOf(rows.map((row) => row.name)), [rows, tailsOf]);
 
   const virtualizer = useWindowVirtualizer({
     count: rows.length,

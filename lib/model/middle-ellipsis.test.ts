@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutMinEm, distinguishingTail, MAX_TAIL, MIN_TAIL, NARROWEST_NAME_EM, narrowestShown, sharedStartWidth, splitForMiddleEllipsis, tailsForNames, textEm } from './middle-ellipsis';
+import { cutMinEm, distinguishingTail, MAX_TAIL, MIN_TAIL, NARROWEST_NAME_EM, narrowestShown, sharedStartWidth, splitForMiddleEllipsis, tailsForNames, tailsForNamesCached, textEm } from './middle-ellipsis';
 
 describe('distinguishingTail', () => {
   it('keeps the minimum when the ends already differ', () => {
@@ -168,6 +168,25 @@ describe('tailsForNames', () => {
     expect(sharedStartWidth('aaaaa1', 'aaaaa2')).toBeLessThan(NARROWEST_NAME_EM);
     expect(tailsForNames(['aaaaa1', 'aaaaa2']).get('aaaaa1')).toBe(0);
     expect(tailsForNames(['aaaaaa1', 'aaaaaa2']).get('aaaaaa1')).toBeGreaterThan(0);
+  });
+});
+
+describe('tailsForNamesCached', () => {
+  it('works the tails out again only when the set of names changes, not when the rows move or their status does', () => {
+    let measured = 0;
+    const tailsOf = tailsForNamesCached((char) => {
+      measured += 1;
+      return char === 'i' ? 0.3 : 0.6;
+    });
+    const first = tailsOf(['orders-01', 'orders-02', 'payments']);
+    const afterFirst = measured;
+    expect(afterFirst).toBeGreaterThan(0);
+    expect(tailsOf(['payments', 'orders-02', 'orders-01'])).toBe(first);
+    expect(measured).toBe(afterFirst);
+    const grown = tailsOf(['orders-01', 'orders-02', 'orders-03', 'payments']);
+    expect(grown).not.toBe(first);
+    expect(grown).toEqual(tailsForNames(['orders-01', 'orders-02', 'orders-03', 'payments'], (char) => (char === 'i' ? 0.3 : 0.6)));
+    expect(tailsOf(['orders-01', 'orders-02', 'orders-04', 'payments'])).not.toBe(grown);
   });
 });
 
