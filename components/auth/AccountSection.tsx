@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import type { Me } from '@/lib/model/auth';
 import { MIN_PASSWORD_LENGTH } from '@/lib/model/auth';
 import { accessCall } from '@/lib/client/accessApi';
+import { ROLE_MAY } from './RoleChangeDialog';
 
 /** Who you are, changing your password (which signs you out everywhere), signing out everywhere. */
 export function AccountSection({ me }: { me: Me }) {
@@ -27,7 +28,7 @@ export function AccountSection({ me }: { me: Me }) {
       </h2>
       <p className="section__intro">
         Signed in as <strong>{me.name}</strong> with role <span className={`role-badge role-badge--${me.role}`}>{me.role}</span>.{' '}
-        {me.role === 'viewer' ? 'You can see everything; draining needs the operator role.' : me.role === 'operator' ? 'You can drain and undrain instances.' : 'You can drain, and manage users and API tokens.'}
+        {me.role === 'viewer' ? 'You can see everything; draining needs the operator role.' : `You can ${ROLE_MAY[me.role]}.`}
       </p>
       {message && (
         <p className={message.tone === 'error' ? 'form-alert form-alert--error' : 'form-alert'} role="alert">

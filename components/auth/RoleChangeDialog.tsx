@@ -4,10 +4,11 @@ import { useId, useRef, type FormEvent } from 'react';
 import { roleAtLeast, type Role } from '@/lib/model/roles';
 import { Modal } from '@/components/drain/Modal';
 
-const MAY: Record<Role, string> = {
+/** What each role may do, as the API's guards grant it (operator: drains, alert acks and silences, lost instances). */
+export const ROLE_MAY: Record<Role, string> = {
   viewer: 'see everything, but change nothing',
-  operator: 'drain and undrain instances',
-  admin: 'drain and undrain, and manage users and API tokens',
+  operator: 'drain and undrain instances, acknowledge and silence alerts, and dismiss lost instances',
+  admin: 'do all an operator may, and manage users and API tokens',
 };
 
 interface Props {
@@ -45,7 +46,7 @@ export function RoleChangeDialog({ user, from, to, self, onConfirm, onClose }: P
         </div>
         <div className="modal__body" id={`${id}-intro`}>
           <p className="modal__intro">
-            {from} → {to}: {who} will be able to {MAY[to]}.
+            {from} → {to}: {who} will be able to {ROLE_MAY[to]}.
           </p>
           {!promotion && (
             <p className="modal__intro">
