@@ -44,8 +44,7 @@ export interface Condition {
    * Its rule's duration counts from the first evaluation that sees it, not from `since`. ServiceCritical's
    * `since` dates the outage (the newest instance down), which may be long before the service turned
    * critical: an instance critical for minutes beside a sibling drained or restarting. Counted from it,
-   * a 20 s rolling restart paged at once. Not on an engine's first evaluation, which cannot tell when
-   * it appeared: there it counts from `since` (engine.ts `evaluatedBefore`).
+   * a 20 s rolling restart paged at once.
    */
   waitsFromFirstSeen?: true;
   /** The probable origin whose failure explains this one (a dependency of this service), when there is one. */
@@ -133,13 +132,6 @@ function newestDown(instances: readonly Instance[]): number | undefined {
     if (Number.isFinite(at) && (newest === undefined || at > newest)) newest = at;
   }
   return newest;
-}
-
-/** The most instances in rotation when any of these was lost (their `passingBefore`, each counting itself). A loop: see `newestDown`. */
-function inRotationBefore(lost: readonly Instance[]): number {
-  let most = 0;
-  for (const instance of lost) most = Math.max(most, instance.lost?.passingBefore ?? 0);
-  return most;
 }
 
 /** Whole minutes, "under a minute" below one (and for a drain dated ahead of this clock): the description is rewritten at every evaluation, and seconds would tick in it. */
@@ -306,12 +298,8 @@ function serviceConditions(service: Service, rules: AlertRules, explainedBy: str
     // Severity is part of its identity (SEVERITY_IN_KEY): a warning gives way to a critical alert
     // once every instance is missing; the critical one then stands until it resolves (ESCALATES_ONLY).
     // Not while every missing one is back in etcd awaiting its verdict: the service is recovering.
-    // Every instance means as many as were in rotation when they were lost (`passingBefore`): a
-    // sibling deregistered beside a loss (a 20 s rolling restart) leaves the lost one alone on the
-    // list, but the losses took one instance of two — a down service is ServiceCritical's, after its wait.
-    const tookEvery = missing.length === service.instances.length && missing.length >= inRotationBefore(lost);
     add({
-      labels: { alertname: 'InstancesLost', severity: tookEvery ? 'critical' : 'warning', cause: 'lost', ...base, ...(instance !== undefined ? { instance } : {}) },
+      labels: { alertname: 'InstancesLost', severity: missing.length === service.instances.length ? 'critical' : 'warning', cause: 'lost', ...base, ...(instance !== undefined ? { instance } : {}) },
       ...(lost.length === 0 ? { keepsSeverity: true } : {}),
       summary: `${service.name}: ${state}`,
       description: lost.length > 0 ? `${names(lost)}: ${lost[0]?.lost?.cause ?? 'lease expired'}` : `${names(back)}: ${back[0]?.statusCause ?? REGISTERED_AGAIN}`,

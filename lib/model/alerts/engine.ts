@@ -67,10 +67,7 @@ interface Entry {
   forMs: number;
   state: AlertState;
   activeSinceMs: number;
-  /**
-   * When its rule's duration began: `activeSinceMs`, or (Condition.waitsFromFirstSeen) the first
-   * evaluation that saw it, when this engine had evaluated before it appeared.
-   */
+  /** When its rule's duration began: `activeSinceMs`, or the first evaluation that saw it (Condition.waitsFromFirstSeen). */
   waitFromMs: number;
   firedAtMs?: number;
   resolvedAtMs?: number;
@@ -147,13 +144,6 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   let resolved: Entry[] = [];
   /** Acknowledgements whose firing resolved: they never cover a later firing, even before the store says they ended. */
   let usedUpAcks = new Set<string>();
-  /**
-   * Whether an evaluation ran before this one. A first evaluation cannot tell when a condition
-   * appeared: a process started (or a replica elected soon after it started) during an outage
-   * already paging would otherwise wait its whole duration again, leaving it out of the posts past
-   * Alertmanager's resolve_timeout — a false resolve, then a second page.
-   */
-  let evaluatedBefore = false;
 
   const view = (entry: Entry): AlertView => ({
     key: entry.key,
@@ -200,7 +190,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         if (!entry) {
           // Labels are the alert's identity in Alertmanager: fixed for its whole life.
           const activeSinceMs = Math.min(condition.since ?? nowMs, nowMs);
-          const waitFromMs = condition.waitsFromFirstSeen === true && evaluatedBefore ? nowMs : activeSinceMs;
+          const waitFromMs = condition.waitsFromFirstSeen === true ? nowMs : activeSinceMs;
           entry = { key, labels: condition.labels, summary: '', description: '', path: '', forMs: 0, state: 'pending', activeSinceMs, waitFromMs, heldAtMs: nowMs, notified: false };
           active.set(key, entry);
         }
@@ -281,7 +271,6 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         transitions.push({ kind: 'fired', alert: view(entry) });
       }
       prune(nowMs);
-      evaluatedBefore = true;
       return transitions;
     },
 

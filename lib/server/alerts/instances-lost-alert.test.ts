@@ -28,7 +28,7 @@ function fleet(service: string, ids: readonly string[], rules: AlertRules = DEFA
   store = createStore({ coalesceMs: 0, now: () => new Date(now) });
   const publisher = createStatusPublisher({ store, now: () => new Date(now) });
   tracker = createLostTracker({ store, retentionSeconds: 900, onHistory: () => undefined, now: () => now, sweepMs: 60_000 });
-  let engine = createAlertEngine({ rules });
+  const engine = createAlertEngine({ rules });
   /** Operators' acknowledgements, as the store holds them. */
   const acks: Ack[] = [];
   const key = (id: string): string => `/services/${service}/${id}`;
@@ -49,13 +49,7 @@ function fleet(service: string, ids: readonly string[], rules: AlertRules = DEFA
     store.flush();
   };
   return {
-    get engine() {
-      return engine;
-    },
-    /** The process restarted: a new engine, which has never evaluated, takes over (a single instance's restart, or a replica elected soon after it started). */
-    restart(): void {
-      engine = createAlertEngine({ rules });
-    },
+    engine,
     acks,
     transitions,
     criticalTransitions,
@@ -452,81 +446,5 @@ describe('ServiceCritical waits its rule\u2019s duration from when the service t
     f.drain('orders-2', true);
     f.evaluateUntil(400);
     expect(f.criticalTransitions).toEqual(['fired at 360 s (since 10 s)']);
-  });
-});
-
-describe('A process that starts during an outage counts the wait from the outage, not from its first evaluation', () => {
-  it('fires at its first evaluation an outage already critical for longer than criticalForSeconds: left out of the posts, Alertmanager would resolve it and page again', () => {
-    const f = fleet('orders', ['orders-1', 'orders-2'], AlertRulesSchema.parse({ defaults: { criticalForSeconds: 300 } }));
-    for (const id of ['orders-1', 'orders-2']) f.up(id);
-    f.at(10);
-    for (const id of ['orders-1', 'orders-2']) f.probe(id, 'critical');
-    f.evaluateUntil(595);
-    expect(f.criticalTransitions).toEqual(['fired at 310 s (since 10 s)']);
-    // Restarted at 600 s: the outage is 590 s old, past its rule, so it is sent at once.
-    f.at(600);
-    f.restart();
-    f.evaluateUntil(600);
-    expect(f.criticalTransitions).toEqual(['fired at 310 s (since 10 s)', 'fired at 600 s (since 10 s)']);
-  });
-
-  it('waits the rest of criticalForSeconds from the outage when it is younger than that', () => {
-    const f = fleet('orders', ['orders-1', 'orders-2'], AlertRulesSchema.parse({ defaults: { criticalForSeconds: 300 } }));
-    for (const id of ['orders-1', 'orders-2']) f.up(id);
-    f.at(500);
-    for (const id of ['orders-1', 'orders-2']) f.probe(id, 'critical');
-    f.at(600);
-    f.restart();
-    f.evaluateUntil(900);
-    expect(f.criticalTransitions).toEqual(['fired at 800 s (since 500 s)']);
-  });
-
-  it('still does not page, on a process that had evaluated before, for a sibling drained for 20 s beside an instance critical since its start', () => {
-    const f = fleet('orders', ['orders-1', 'orders-2']);
-    for (const id of ['orders-1', 'orders-2']) f.up(id);
-    f.at(10);
-    f.probe('orders-1', 'critical');
-    // Started at 200 s, before the drain: it saw the service warning first.
-    f.at(200);
-    f.restart();
-    f.evaluateUntil(295);
-    f.at(300);
-    f.drain('orders-2', true);
-    f.evaluateUntil(315);
-    f.at(320);
-    f.drain('orders-2', false);
-    f.evaluateUntil(400);
-    expect(f.criticalTransitions).toEqual([]);
-  });
-});
-
-describe('InstancesLost is critical only when the losses took every instance in rotation before them', () => {
-  it('stays a warning through a sibling\u2019s rolling restart (deregistered at 300 s, back at 320 s) beside an instance lost at 10 s', async () => {
-    const f = fleet('orders', ['orders-1', 'orders-2']);
-    for (const id of ['orders-1', 'orders-2']) f.up(id);
-    f.at(10);
-    await f.lose('orders-1');
-    f.evaluateUntil(295);
-    f.at(300);
-    await f.deregister('orders-2');
-    f.evaluateUntil(315);
-    f.at(320);
-    f.up('orders-2');
-    f.evaluateUntil(400);
-    expect(f.transitions).toEqual(['fired InstancesLost warning at 10 s']);
-    expect(f.lostAlerts()).toEqual(['warning firing since 10 s: orders: 1 of 2 instances lost']);
-    expect(f.criticalTransitions).toEqual([]);
-  });
-
-  it('turns critical when the sibling left first and the loss took the last instance in rotation', async () => {
-    const f = fleet('orders', ['orders-1', 'orders-2']);
-    for (const id of ['orders-1', 'orders-2']) f.up(id);
-    f.evaluateUntil(5);
-    f.at(8);
-    await f.deregister('orders-2');
-    f.at(12);
-    await f.lose('orders-1');
-    f.evaluateUntil(20);
-    expect(f.transitions).toEqual(['fired InstancesLost critical at 15 s']);
   });
 });
