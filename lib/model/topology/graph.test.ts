@@ -158,8 +158,9 @@ describe('probableOrigins', () => {
   });
 
   it('names the database or cache slow services wait on the origin, not the services: it has no status of its own', () => {
-    // The demo restarted on a busy machine: every service slow against its usual, reviews' and
-    // users' own calls to postgres and redis too. "Likely origin: reviews" blamed one of them.
+    // Each store slow to its one caller (reviews' calls to postgres, users' to redis), the calls
+    // between services untimed: two slow stores as far as the statistics tell. A busy machine, every
+    // call slow, names nothing (likely-cause.test.ts); "Likely origin: reviews" blamed a waiting service.
     const topology = graph('catalog!>reviews!>postgres auth!>users!>redis');
     const slow = (node: TopologyNode): TopologyNode => (node.kind === 'service' ? { ...node, status: 'warning', causeKind: 'latency' } : node);
     const timed = (p95Ms: number) => (edge: TopologyEdge): TopologyEdge => ({ ...edge, rps: 5, errorRate: 0, p95Ms, baselineP95Ms: 25 });

@@ -193,33 +193,57 @@ export function nextResidueExpiry(topology: Topology, now: number): number | nul
   return next;
 }
 
+/** What the callers' timed calls say about who is slow (`slowDependencies`). */
+interface SlowCalls {
+  /** Nodes failing for the analysis only by being slow, each with the slow callers it explains. */
+  waitedOn: Map<string, Set<string>>;
+  /**
+   * Every call a latency-failing service times is slow and several of them are slow to two or more
+   * dependencies: the slowness reads as the callers' own (a busy host, which Switchyard cannot see).
+   */
+  everywhere: boolean;
+}
+
 /**
- * Nodes not failing by their own status that slow callers wait on, so failing for the analysis:
- * a caller failing only by latency (`causeKind`) whose calls to the node are slow against their
- * usual (`edgeSlowCause`) explains its slowness by the node when the node has no status of its own
- * (a database, cache, queue, or a name only calls mention), or when another caller's calls to it are
- * slow too. A caller times its calls, its own saturation (CPU, GC pauses) included: a registered
- * service only one caller sees slow, whose own status passes, leaves that caller the origin.
- * Returns each such node with the callers whose slow calls to it it explains.
+ * Who slow callers wait on. Edge latency is timed by the caller, its own saturation (CPU, GC
+ * pauses) included, so a slow call C → D (`edgeSlowCause`) says D is slow or C is. For a node D
+ * not failing by its own status, a caller failing only by latency (`causeKind`) explains its
+ * slowness by D when two or more callers see D slow, or when D has no status of its own (a
+ * database, cache, queue, or a name only calls mention) and is seen slow by that caller alone —
+ * unless the caller is saturated: slow to two or more dependencies that no other caller sees
+ * slow. A saturated caller is explained by none of them (it stays the origin), and a registered
+ * service whose own status passes that one caller alone sees slow explains nothing. When no
+ * latency-failing caller times a call at its usual and two or more are slow to several
+ * dependencies, nothing is slow for the analysis (`everywhere`).
  */
-function slowDependencies(topology: Topology, isFailingId: ReadonlySet<string>): Map<string, Set<string>> {
+function slowDependencies(topology: Topology, isFailingId: ReadonlySet<string>): SlowCalls {
   const latencyFailing = new Set(topology.nodes.filter((node) => node.causeKind === 'latency' && isFailingId.has(node.id)).map((node) => node.id));
+  const slowTargets = new Map<string, Set<string>>();
+  let timedAtUsual = false;
   const slowCallers = new Map<string, Set<string>>();
   for (const edge of topology.edges) {
-    if (edge.from === edge.to || isFailingId.has(edge.to) || edgeSlowCause(edge) === null) continue;
-    const callers = slowCallers.get(edge.to) ?? new Set<string>();
-    callers.add(edge.from);
-    slowCallers.set(edge.to, callers);
+    if (edge.from === edge.to) continue;
+    const slow = edgeSlowCause(edge) !== null;
+    if (latencyFailing.has(edge.from)) {
+      if (slow) slowTargets.set(edge.from, (slowTargets.get(edge.from) ?? new Set<string>()).add(edge.to));
+      else if (edge.p95Ms !== undefined && edge.baselineP95Ms !== undefined) timedAtUsual = true;
+    }
+    if (!slow || isFailingId.has(edge.to)) continue;
+    slowCallers.set(edge.to, (slowCallers.get(edge.to) ?? new Set<string>()).add(edge.from));
   }
+  const slowToSeveral = [...slowTargets.values()].filter((targets) => targets.size >= 2).length;
+  if (!timedAtUsual && slowToSeveral >= 2) return { waitedOn: new Map(), everywhere: true };
+  const seenSlowByItAlone = (caller: string): number => [...(slowTargets.get(caller) ?? [])].filter((target) => slowCallers.get(target)?.size === 1).length;
+  const saturated = new Set([...slowTargets.keys()].filter((caller) => seenSlowByItAlone(caller) >= 2));
   const kindOf = new Map(topology.nodes.map((node) => [node.id, node.kind]));
-  const slow = new Map<string, Set<string>>();
+  const waitedOn = new Map<string, Set<string>>();
   for (const [id, callers] of slowCallers) {
-    const waiting = new Set([...callers].filter((caller) => latencyFailing.has(caller)));
+    const waiting = new Set([...callers].filter((caller) => latencyFailing.has(caller) && !saturated.has(caller)));
     if (waiting.size === 0) continue;
     if (kindOf.get(id) === 'service' && callers.size < 2) continue;
-    slow.set(id, waiting);
+    waitedOn.set(id, waiting);
   }
-  return slow;
+  return { waitedOn, everywhere: false };
 }
 
 /** The edge's calls in the last minute failed at a failing node's rate, at a rate worth judging. */
@@ -277,7 +301,8 @@ function recentResidue(topology: Topology, isFailingId: ReadonlySet<string>, now
  * service declares, or a database, cache or queue — never a name only calls mention (an `unknown`
  * node nothing declares), and nothing while nothing is registered. A service failing only by
  * latency whose calls to a dependency are slow may be waiting on it: `slowDependencies` says when
- * that dependency counts as failing (`slow`) and explains it.
+ * that dependency counts as failing (`slow`) and explains it, and when the slowness is everywhere
+ * (then no service failing only by latency is named).
  *
  * A service that recovered less than RECOVERY_RESIDUE_MS ago still counts, as a recovered origin,
  * for the callers that began failing before it recovered and whose calls to it failed in the last
@@ -290,7 +315,8 @@ export function probableOrigins(topology: Topology, options: OriginOptions): Pro
   if (!topology.nodes.some((node) => node.kind === 'service')) return [];
   const failingByStatus = topology.nodes.filter(isFailingNow).map((node) => node.id);
   if (failingByStatus.length === 0) return [];
-  const slowWaitedOn = slowDependencies(topology, new Set(failingByStatus));
+  const { waitedOn: slowWaitedOn, everywhere: slowEverywhere } = slowDependencies(topology, new Set(failingByStatus));
+  const slowOnlyEverywhere = new Set(slowEverywhere ? topology.nodes.filter((node) => node.causeKind === 'latency').map((node) => node.id) : []);
   const failingIds = [...failingByStatus, ...slowWaitedOn.keys()];
   const isFailingId = new Set(failingIds);
   const { residueOf, recoveredAt } = recentResidue(topology, isFailingId, options.now);
@@ -339,6 +365,9 @@ export function probableOrigins(topology: Topology, options: OriginOptions): Pro
       // reader to a node the registry cannot show (a service out of discovery, say). It still keeps
       // its callers from being origins: they fail on it.
       if (unregistered.has(id)) continue;
+      // Every timed call slow, from several services slow to several dependencies: one of them
+      // named for its latency blamed a service for a busy host. It still keeps its callers from being origins.
+      if (slowOnlyEverywhere.has(id)) continue;
       const recovered = recoveredAt.get(id);
       origins.push({
         id,

@@ -56,8 +56,9 @@ describe('likelyCauseOfFleet (what the Alerts page opens with)', () => {
   });
 
   it('names the database the slow services wait on, which has no status of its own, the origin', () => {
-    // The new-user pass: the demo restarted on a busy machine, reviews amber for latency with its
-    // own calls to postgres 9× their usual. c59eef3 named nobody; before it, "Likely origin: reviews".
+    // reviews amber for latency with its own calls to postgres, its one dependency, 9× their usual
+    // (the new-user pass's reviews; that machine was busy, every call slow: see the busy-machine
+    // test). c59eef3 named nobody; before it, "Likely origin: reviews".
     const summaries = [service('catalog', 'warning', { dependsOn: 'reviews', slow: true }), service('reviews', 'warning', { dependsOn: 'postgres', slow: true }), service('payments', 'passing')];
     const slowDatabase = [slowCall('catalog', 'reviews', 400), { ...slowCall('reviews', 'postgres', 230), toKind: 'database' as const }];
     const cause = likelyCauseOfFleet(summaries, slowDatabase, synced, NOW);
@@ -76,6 +77,53 @@ describe('likelyCauseOfFleet (what the Alerts page opens with)', () => {
     // billing sees payments slow too: payments is where it starts, though its own status passes.
     const slowFromTwo = [slowCall('gateway', 'orders', 900), slowCall('orders', 'payments', 200), slowCall('billing', 'payments', 180)];
     expect(likelyCauseOfFleet(summaries, slowFromTwo, synced, NOW).origins.map(({ id, explains, slow }) => ({ id, explains, slow }))).toEqual([{ id: 'payments', explains: ['gateway', 'orders'], slow: true }]);
+  });
+
+  it('keeps a saturated service the origin when it is slow to several dependencies nobody else sees slow (review r5)', () => {
+    // orders' CPU is saturated: its calls to postgres read 230 ms and to payments 200 ms against 25,
+    // while billing's calls to payments read 26 ms and payments passes. 4b262b1 named postgres and
+    // explained orders away.
+    const summaries = [service('gateway', 'warning', { dependsOn: 'orders', slow: true }), service('orders', 'warning', { dependsOn: 'payments', slow: true }), service('billing', 'passing', { dependsOn: 'payments' }), service('payments', 'passing')];
+    const saturated = [slowCall('gateway', 'orders', 900), slowCall('orders', 'payments', 200), { ...slowCall('orders', 'postgres', 230), toKind: 'database' as const }, slowCall('billing', 'payments', 26)];
+    expect(likelyCauseOfFleet(summaries, saturated, synced, NOW).origins.map(({ id, explains, slow }) => ({ id, explains, slow }))).toEqual([{ id: 'orders', explains: ['gateway'], slow: undefined }]);
+    // billing waits on postgres too, slow for it: postgres is slow, and orders waits on it.
+    const billingSlow = summaries.map((summary) => (summary.name === 'billing' ? service('billing', 'warning', { dependsOn: 'payments', slow: true }) : summary));
+    const sharedSlow = [...saturated, { ...slowCall('billing', 'postgres', 210), toKind: 'database' as const }];
+    expect(likelyCauseOfFleet(billingSlow, sharedSlow, synced, NOW).origins.map(({ id, explains, slow }) => ({ id, explains, slow }))).toEqual([{ id: 'postgres', explains: ['billing', 'gateway', 'orders'], slow: true }]);
+  });
+
+  it('names nothing on a busy machine, every service slow and every call it times slow too (review r5)', () => {
+    // The demo's shop on one overloaded host: each service amber for latency and each call slow
+    // against its usual, the simulated postgres and redis calls too (they are timed in the caller's
+    // process). 4b262b1 named redis and postgres.
+    const shop = [
+      service('api-gateway', 'warning', { dependsOn: 'auth', slow: true }),
+      service('auth', 'warning', { dependsOn: 'users', slow: true }),
+      service('users', 'warning', { slow: true }),
+      service('catalog', 'warning', { dependsOn: 'reviews', slow: true }),
+      service('reviews', 'warning', { slow: true }),
+    ];
+    // Calls tell postgres a database; redis is a name only calls mention here (nothing declares it a cache).
+    const store = (from: string, to: 'postgres' | 'redis', p95Ms: number): EdgeStats => ({ ...slowCall(from, to, p95Ms), ...(to === 'postgres' ? { toKind: 'database' as const } : {}) });
+    const busy = [
+      slowCall('api-gateway', 'auth', 700),
+      slowCall('api-gateway', 'catalog', 650),
+      store('api-gateway', 'redis', 180),
+      store('auth', 'redis', 160),
+      slowCall('auth', 'users', 400),
+      store('users', 'redis', 170),
+      store('users', 'postgres', 260),
+      store('catalog', 'redis', 150),
+      store('catalog', 'postgres', 240),
+      slowCall('catalog', 'reviews', 420),
+      store('reviews', 'postgres', 230),
+    ];
+    expect(likelyCauseOfFleet(shop, busy, synced, NOW).origins).toEqual([]);
+    // postgres slow on a quiet machine: the calls to redis read as usual, and postgres is named.
+    const slowPostgres = busy.map((edge) => (edge.to === 'redis' ? { ...edge, p95Ms: 27 } : edge));
+    expect(likelyCauseOfFleet(shop, slowPostgres, synced, NOW).origins.map(({ id, explains, slow }) => ({ id, explains, slow }))).toEqual([
+      { id: 'postgres', explains: ['api-gateway', 'auth', 'catalog', 'reviews', 'users'], slow: true },
+    ]);
   });
 
   it('has no cause for a fleet with nothing failing', () => {
