@@ -64,7 +64,7 @@ export function TopologyLegend() {
           <svg width="36" height="10" aria-hidden="true">
             <path d="M2 5H34" className="tlegend__edge tlegend__edge--idle" />
           </svg>
-          declared, no calls in the last minute (thin, faint)
+          no calls in the last minute: declared, or called lately (thin, faint)
         </li>
       </ul>
       <p className="tlegend__note">

@@ -62,6 +62,8 @@ function ClearingNote({ edge, callee }: { edge: TopologyEdge; callee: TopologyNo
 
 function EdgeStatsText({ edge, callee }: { edge: TopologyEdge; callee: TopologyNode | undefined }) {
   if (edge.rps === undefined) return <span className="muted">declared, no calls in the last minute</span>;
+  // Held after its calls stopped (the store's hold): a callee that hangs reports no calls.
+  if (edge.rps === 0) return <span className="muted">no calls in the last minute; called lately</span>;
   const slow = edgeSlowCause(edge);
   return (
     <span className="mono">

@@ -11,6 +11,8 @@ import { buildFlow, edgeLabel, edgeTone, lostChips, newRouteMemo, nodeCalledText
 describe('edge colour by errors and by latency against its own baseline', () => {
   it.each<[string, Parameters<typeof edgeTone>[0], string, string | undefined]>([
     ['no calls', {}, 'idle', undefined],
+    // Seen with calls this run, none in its minute (a callee that hangs, a caller calling every few minutes): held, drawn idle, not green.
+    ['held with no calls in its minute', { rps: 0, baselineP95Ms: 20 }, 'idle', undefined],
     ['calls at their usual speed', { rps: 5, errorRate: 0, p95Ms: 40, baselineP95Ms: 20 }, 'ok', undefined],
     ['exactly 3× is not over 3×', { rps: 5, errorRate: 0, p95Ms: 60, baselineP95Ms: 20 }, 'ok', undefined],
     ['p95 10× its usual', { rps: 5, errorRate: 0, p95Ms: 200, baselineP95Ms: 20 }, 'warning', 'p95 10× usual'],

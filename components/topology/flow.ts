@@ -160,7 +160,8 @@ export function edgeErrors(edge: EdgeFigures): { rate: number; window: EdgeError
 
 /** …and an edge whose p95 is over 3× its own usual (1 h median) and 50 ms more is amber too (`edgeSlowCause`). */
 export function edgeTone(edge: EdgeFigures): EdgeTone {
-  if (edge.rps === undefined) return 'idle';
+  // No calls in its minute: declared only, or held after its calls stopped (a callee that hangs reports none).
+  if (edge.rps === undefined || edge.rps === 0) return 'idle';
   const errors = judgedErrorRate(edge);
   if (errors >= EDGE_CRITICAL_RATE) return 'critical';
   if (errors >= EDGE_WARNING_RATE || edgeSlowCause(edge) !== null) return 'warning';

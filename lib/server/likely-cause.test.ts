@@ -4,7 +4,8 @@ import type { EdgeStats } from '@/lib/model/latency';
 import type { SummarySnapshot } from '@/lib/model/live';
 import { summarizeInstances } from '@/lib/model/service-summary';
 import { NO_CAUSE } from '@/lib/model/topology/likely-cause';
-import { fleetLikelyCause, LIKELY_CAUSE_MAX_AGE_MS } from './likely-cause';
+import { createMetricsStore } from './metrics-store/store';
+import { failingServices, fleetLikelyCause, LIKELY_CAUSE_MAX_AGE_MS } from './likely-cause';
 
 const NOW = Date.parse('2026-12-07T00:54:00Z');
 
@@ -68,5 +69,28 @@ describe('fleetLikelyCause (the Alerts page and GET /api/v1/topology?origins=onl
     expect(fleetLikelyCause(snapshot, observed, NOW + 100)).toBe(NO_CAUSE);
     expect(observed).toHaveBeenCalledTimes(1);
     expect(logged).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('a callee that hangs: calls that never finish are never reported', () => {
+  it('names it the origin of its failing caller from the edge this run saw calls on, a minute and half an hour into the hang', () => {
+    const clock = { t: NOW };
+    const fleet = (seq: number, status: Status): SummarySnapshot => ({ ...outage(seq), services: [service('orders', status), service('payments', status)] });
+    let snapshot = fleet(1, 'passing');
+    const latency = createMetricsStore({ now: () => clock.t, failing: () => failingServices(snapshot) });
+    // Five minutes of orders → payments (no dependsOn: an observed edge only), reported every 5 s.
+    for (let start = NOW; start < NOW + 5 * 60_000; start += 5_000) {
+      clock.t = start + 5_000;
+      latency.ingest({ reporter: { service: 'orders', instance: 'orders-0' }, intervalStart: new Date(start).toISOString(), intervalSeconds: 5, calls: [{ to: 'payments', count: 50, errors: 0, latencyMs: { bounds: [20], counts: [50, 0] } }] });
+      latency.sweep();
+    }
+    // payments hangs; orders' threads block on it; both critical on their probes, and orders reports no calls to it.
+    snapshot = fleet(2, 'critical');
+    for (const after of [2 * 60_000, 30 * 60_000]) {
+      clock.t = NOW + 5 * 60_000 + after;
+      latency.sweep();
+      const cause = fleetLikelyCause(snapshot, () => latency.edges(), clock.t);
+      expect(cause.origins.map((origin) => [origin.id, origin.explains]), `${after} ms into the hang`).toEqual([['payments', ['orders']]]);
+    }
   });
 });

@@ -56,6 +56,8 @@ export class Series {
   readonly #seconds: Slots;
   readonly #minutes: Slots;
   #lastUpdate = 0;
+  /** Where the newest interval that held calls ends (s; 0 when this run recorded none): an edge's hold counts from it. */
+  #lastCall = 0;
   /** Reports not yet spread over their seconds (null, not an empty array, for the many series without). */
   #pending: PendingInterval[] | null = null;
   /** The longest any report reached back from its arrival (s), in the lag window begun at `#lagWindowStart` and in the one before. */
@@ -90,6 +92,7 @@ export class Series {
     const span = Math.max(1, Math.round(intervalSeconds));
     const first = Math.floor(startSecond);
     this.#lastUpdate = Math.max(this.#lastUpdate, first + span);
+    if (count > 0) this.#lastCall = Math.max(this.#lastCall, first + span);
     if (arrivedAtSecond !== undefined) this.#noteLag(Math.min(MAX_REPORT_LAG_SECONDS, Math.max(0, Math.ceil(arrivedAtSecond - first))), arrivedAtSecond);
     if (span === 1) {
       this.#spread(first, span, count, errors, values);
@@ -180,8 +183,8 @@ export class Series {
 
   /**
    * Puts back a minute slot an earlier run closed and persisted, at `restoredAtSecond` (this run's
-   * start: its seconds are not persisted). Not an update: `lastUpdate` is the newest call this run
-   * was told of, and a restarted fleet's old edges stayed on the map by it.
+   * start: its seconds are not persisted). Not an update nor a call (`lastUpdate`, `lastCall`):
+   * those are what this run was told of, and a restarted fleet's old edges stayed on the map by them.
    */
   restoreMinute(minuteStart: number, fields: ArrayLike<number>, restoredAtSecond: number): void {
     this.#spreadPending();
@@ -236,7 +239,8 @@ export class Series {
     return this.#seconds.window(nowSecond - windowSeconds, nowSecond);
   }
 
-  lastUpdate(): number {
-    return this.#lastUpdate;
+  /** Where the newest interval this run recorded with calls in it ends (s); 0 when none had any. */
+  lastCall(): number {
+    return this.#lastCall;
   }
 }

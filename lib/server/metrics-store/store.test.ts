@@ -206,29 +206,68 @@ describe('metrics store', () => {
       clock = T0 + after;
       expect(store.edges()[0], `${after} ms after`).toMatchObject({ rps: expect.closeTo(10), errorRate: expect.closeTo(0.2) });
     }
-    // Overdue by more than half its lag: the calls stopped, and the minute ending now holds none of them.
+    // Overdue by more than half its lag: the calls stopped, and the minute ending now holds none of them (listed idle, held).
     clock = T0 + 100_000;
-    expect(store.edges()).toEqual([]);
+    expect(store.edges()).toEqual([expect.objectContaining({ from: 'gateway', to: 'users', rps: 0, errorRate: null })]);
   });
 
-  it('lists an edge only while its last minute had calls: its usual p95 alone keeps neither the edge nor its not-registered ends on the map', () => {
+  it('keeps an edge this run saw calls on, idle (no calls, no latency), for 15 min after its last call: a callee that hangs reports no calls', () => {
     const clock = { t: T0 };
     const store = createMetricsStore({ now: () => clock.t });
-    // Six minutes of web → inventory every 5 s (its usual p95 known), then nothing.
+    // Six minutes of web → inventory every 5 s (its usual p95 known), then nothing: inventory hangs, its calls never finish.
     for (let start = T0; start < T0 + 6 * 60_000; start += 5_000) {
       clock.t = start + 5_000;
       store.ingest(batch('web', 'web-1', [{ to: 'inventory', count: 50, errors: 0, latencyMs: { bounds: [20], counts: [50, 0] } }], start, 5));
       store.sweep();
     }
     expect(store.edges()[0]).toMatchObject({ from: 'web', to: 'inventory', baselineP95Ms: expect.any(Number) });
-    // 59 s after the last report its minute still holds calls; past the minute it holds none.
     const lastEnd = T0 + 6 * 60_000;
-    clock.t = lastEnd + 59_000;
-    expect(store.edges().map(({ from, to }) => `${from}>${to}`)).toEqual(['web>inventory']);
-    clock.t = lastEnd + 61_000;
-    store.sweep();
+    for (const after of [61_000, 5 * 60_000, 15 * 60_000]) {
+      clock.t = lastEnd + after;
+      store.sweep();
+      expect(store.edges(), `${after} ms after`).toEqual([{ from: 'web', to: 'inventory', rps: 0, errorRate: null, p50Ms: null, p95Ms: null, p99Ms: null, baselineP95Ms: expect.any(Number) }]);
+      expect(store.edgePairs()).toEqual([{ from: 'web', to: 'inventory' }]);
+    }
+    // Past the hold, with neither end failing: its usual p95 alone keeps neither the edge nor its not-registered ends on the map.
+    clock.t = lastEnd + 15 * 60_000 + 1_000;
     expect(store.edges()).toEqual([]);
+    expect(store.edgePairs()).toEqual([]);
     expect(deriveTopologyFromSummaries([], store.edges())).toEqual({ nodes: [], edges: [] });
+  });
+
+  it('keeps an edge this run saw calls on past the hold while either end is failing, and lets it go when both pass again', () => {
+    const clock = { t: T0 };
+    const failing = new Set<string>();
+    const store = createMetricsStore({ now: () => clock.t, failing: () => failing });
+    store.ingest(batch('orders', 'orders-1', [{ to: 'payments', count: 50, errors: 0, latencyMs: { bounds: [20], counts: [50, 0] } }], T0 - 5_000, 5));
+    store.ingest(batch('orders', 'orders-1', [{ to: 'postgres', count: 50, errors: 0, latencyMs: { bounds: [20], counts: [50, 0] } }], T0 - 5_000, 5));
+    const pairs = () => store.edgePairs().map(({ from, to }) => `${from}>${to}`).sort();
+    const listed = () => store.edges().map(({ from, to }) => `${from}>${to}`).sort();
+    // payments hangs: both critical on their probes; no call is reported for an hour.
+    failing.add('payments').add('orders');
+    clock.t = T0 + 60 * 60_000;
+    expect(listed()).toEqual(['orders>payments', 'orders>postgres']);
+    expect(pairs()).toEqual(listed());
+    // payments passes again, orders still fails: the not-registered postgres it called stays with it.
+    failing.delete('payments');
+    expect(listed()).toEqual(['orders>payments', 'orders>postgres']);
+    failing.delete('orders');
+    expect(listed()).toEqual([]);
+    expect(pairs()).toEqual([]);
+  });
+
+  it('keeps a low-rate edge listed between its calls: one call every 2 min reported every 5 s', () => {
+    const clock = { t: T0 };
+    const store = createMetricsStore({ now: () => clock.t });
+    const listed: boolean[] = [];
+    for (let start = T0; start < T0 + 8 * 60_000; start += 5_000) {
+      clock.t = start + 5_000;
+      const calls = (start - T0) % 120_000 === 0 ? [{ to: 'stripe-api', count: 1, errors: 0, latencyMs: { bounds: [200], counts: [1, 0] } }] : [];
+      store.ingest(batch('billing', 'billing-1', calls, start, 5));
+      store.sweep();
+      listed.push(store.edges().length === 1 && store.edgePairs().length === 1);
+    }
+    expect(listed.every(Boolean)).toBe(true);
   });
 
   it("draws the minutes an earlier run persisted in the 5 and 15 min windows, at their rate and percentiles, before this run's seconds begin", () => {
@@ -273,8 +312,8 @@ describe('metrics store', () => {
     expect(at(store.service('pay', '1h'), T0 - 180_000)).toMatchObject({ rps: 10, p95Ms: 20 });
   });
 
-  it('lists no edge and no pair the store knows only from minutes an earlier run persisted (a restart with another fleet)', () => {
-    const store = createMetricsStore({ now: () => T0 });
+  it('lists no edge and no pair the store knows only from minutes an earlier run persisted (a restart with another fleet), whatever is failing', () => {
+    const store = createMetricsStore({ now: () => T0, failing: () => new Set(['web', 'inventory']) });
     const restore = store.restorerFor(edgeKey('web', 'inventory'));
     // Ten minutes of calls, the newest ending a moment before this run started.
     for (let minute = 10; minute >= 1; minute -= 1) restore(T0 / 1_000 - minute * 60, [600, 0, 10, 20, 30]);

@@ -13,6 +13,13 @@ import { apartFromOurClock, MAX_SKEW_SECONDS, TRUSTED_SKEW_SECONDS } from './ske
 
 /** A series moves to the newest end of its pool's order at most this often. */
 const LRU_MOVE_EVERY_MS = 5_000;
+/**
+ * How long an edge this run saw calls on stays listed after its last call, idle (s): the layout's
+ * hold. A callee that hangs reports no calls (they never finish), and a caller calling every few
+ * minutes has empty minutes between its calls; dropped at its first empty minute, the edge took the
+ * likely origin with it and blinked on and off the map.
+ */
+const EDGE_HOLD_SECONDS = 15 * 60;
 
 
 export type IngestOutcome = { ok: true; calls: number; reanchored: boolean } | { ok: false; field: string; message: string };
@@ -49,6 +56,8 @@ export interface MetricsStoreOptions {
   onMinutesClosed?: (closed: ClosedMinutes) => void;
   /** Whether this process persists closed minutes now (the replicas' leader); when false, a sweep does not collect them. Always when unset. */
   persistsMinutes?: () => boolean;
+  /** The registered services failing now (warning or critical), read at most once per listing: an edge to or from one stays listed past its hold. None when unset. */
+  failing?: () => ReadonlySet<string>;
 }
 
 /** Read for what nothing was recorded about: zero-filled points (reading never changes a series). */
@@ -92,7 +101,7 @@ export interface MetricsStore {
   edge(from: string, to: string, window: LatencyWindow): LatencyPoint[];
   /** One instance key's probe series over `window` (probe chart). */
   probe(key: string, window: LatencyWindow): LatencyPoint[];
-  /** The caller→callee pairs `edges()` would list, without their figures. */
+  /** The caller→callee pairs `edges()` would list, without their figures (the layout's, and the incidents' dependencies). */
   edgePairs(): { from: string; to: string }[];
   /** Reported calls to one instance over the last `windowSeconds`: totals and a call-weighted p95. */
   instanceRecent(service: string, id: string, windowSeconds: number): RecentCalls;
@@ -100,7 +109,7 @@ export interface MetricsStore {
   serviceRecent(service: string, windowSeconds: number): RecentCalls;
   /** The median of a service's per-minute p95 over the last hour; null with fewer than 5 minutes of calls. */
   serviceBaselineP95(service: string): number | null;
-  /** Every observed edge with its last minute's rate, errors and latency (topology, the map page). */
+  /** Every edge held (`EDGE_HOLD_SECONDS`) with its last minute's rate, errors and latency (topology, the map page, likely origin, alerts). */
   edges(): EdgeStats[];
   /** Closes slots past their grace period. */
   sweep(): void;
@@ -235,6 +244,24 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     options.onRecorded?.({ ...call, startSecond: start, intervalSeconds });
   };
   const callKeys = new CallKeyMemory();
+  const noneFailing: ReadonlySet<string> = new Set();
+  /** `options.failing`, asked once per listing and only when an edge is past its hold. */
+  const failingOnce = (): (() => ReadonlySet<string>) => {
+    let failing: ReadonlySet<string> | undefined;
+    return () => (failing ??= options.failing?.() ?? noneFailing);
+  };
+  /**
+   * An edge's caller and callee while it is listed: this run recorded calls on it, the last within
+   * EDGE_HOLD_SECONDS or with either end failing now (a hang outlasts the hold). Minutes restored
+   * from an earlier run are no calls (`lastCall`): after a restart with another fleet they kept the
+   * old fleet on the map as "not registered" nodes.
+   */
+  const heldEdge = (key: string, found: Series, nowSecond: number, failing: () => ReadonlySet<string>): [from: string, to: string] | null => {
+    const lastCall = found.lastCall();
+    if (!isEdgeKey(key) || !(lastCall > 0)) return null;
+    const [from = '', to = ''] = keyNames(key);
+    return lastCall >= nowSecond - EDGE_HOLD_SECONDS || failing().has(from) || failing().has(to) ? [from, to] : null;
+  };
 
   return {
     ingest(batch: IngestBatch, calleeSeries: (service: string, instance: string | undefined) => CalleeSeries = () => 'service and instance'): IngestOutcome {
@@ -298,10 +325,10 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     edgePairs(): { from: string; to: string }[] {
       const nowSecond = now() / 1_000;
       const pairs: { from: string; to: string }[] = [];
+      const failing = failingOnce();
       for (const [key, found] of series) {
-        if (!isEdgeKey(key) || found.lastUpdate() < nowSecond - 15 * 60) continue;
-        const [from = '', to = ''] = keyNames(key);
-        pairs.push({ from, to });
+        const held = heldEdge(key, found, nowSecond, failing);
+        if (held) pairs.push({ from: held[0], to: held[1] });
       }
       return pairs;
     },
@@ -315,10 +342,9 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
       return found ? medianP95(found) : null;
     },
     /**
-     * Every edge with calls over the last minute (what the map says it draws), with their rate and
-     * errors, its latest minute's latency and its usual p95. An edge whose minute is empty is not
-     * listed: its usual p95 or the minutes of the last 15 kept it, and the names only it mentioned,
-     * on the map as "not registered" after their calls (or the fleet itself) were gone.
+     * Every held edge (`heldEdge`) with its rate and errors over the last minute, its latest minute's
+     * latency and its usual p95. One whose minute holds no calls is listed idle: rate 0, no error
+     * rate, no latency (the minute slot may still hold its last calls' percentiles), its usual p95.
      */
     edges(): EdgeStats[] {
       /**
@@ -338,20 +364,24 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
       };
       const nowSecond = now() / 1_000;
       const edges: EdgeStats[] = [];
+      const failing = failingOnce();
       for (const [key, found] of series) {
-        if (!isEdgeKey(key)) continue;
-        if (found.lastUpdate() < nowSecond - 15 * 60) continue;
-        const [from = '', to = ''] = keyNames(key);
+        const held = heldEdge(key, found, nowSecond, failing);
+        if (!held) continue;
+        const [from, to] = held;
         // Up to its newest report while the next is not due: a minute ending now held 0 to 60 s of a 60 s exporter's calls.
         const until = found.judgedUntil(nowSecond);
         const { count, errors, points } = found.recent(until, EDGE_WINDOW_SECONDS);
-        if (!(count > 0)) continue;
+        if (!(count > 0)) {
+          edges.push({ from, to, rps: 0, errorRate: null, p50Ms: null, p95Ms: null, p99Ms: null, baselineP95Ms: medianP95(found), ...kindsOf(from, to) });
+          continue;
+        }
         const latest = [...points].reverse().find((p) => p.p50Ms !== null);
         edges.push({
           from,
           to,
           rps: count / EDGE_WINDOW_SECONDS,
-          errorRate: count > 0 ? errors / count : null,
+          errorRate: errors / count,
           p50Ms: latest?.p50Ms ?? null,
           p95Ms: latest?.p95Ms ?? null,
           p99Ms: latest?.p99Ms ?? null,
