@@ -112,7 +112,7 @@ describe('receiveProgramBody', () => {
     expect(encoded.status).toBe(401);
     const { error } = z.object({ error: z.object({ message: z.string() }) }).parse(await encoded.json());
     expect(error.message).toBe(
-      'the Authorization header holds "%20" where "Bearer <token>" has a space: only OTEL_EXPORTER_OTLP_HEADERS is URL-decoded, a header set anywhere else is sent as written, so write the space there',
+      'the Authorization header holds "%20" where "Bearer <token>" has a space: only OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_{TRACES,METRICS}_HEADERS are URL-decoded, a header set anywhere else is sent as written, so write the space there',
     );
     expect(error.message).not.toContain('syd_secret');
     const unknown = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { authorization: 'Bearer syd_secret' }, body: '{}' });

@@ -30,7 +30,7 @@ describe('authorize', () => {
     expect(body).toEqual({
       error: {
         code: 'unauthenticated',
-        message: 'the Authorization header holds "%20" where "Bearer <token>" has a space: only OTEL_EXPORTER_OTLP_HEADERS is URL-decoded, a header set anywhere else is sent as written, so write the space there',
+        message: 'the Authorization header holds "%20" where "Bearer <token>" has a space: only OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_{TRACES,METRICS}_HEADERS are URL-decoded, a header set anywhere else is sent as written, so write the space there',
       },
     });
     expect(JSON.stringify(body)).not.toContain(secret);

@@ -20,12 +20,13 @@ const bearerToken = (authorization: string): string | undefined => /^Bearer\s+(\
 
 /**
  * Why a request's Authorization named no one, where the header itself says: "Bearer%20<token>" is
- * OTEL_EXPORTER_OTLP_HEADERS' URL-encoded form pasted into a setting sent as written (go-zero's
- * OtlpHeaders, a Collector's headers). Nothing of the header is echoed: it holds a secret.
+ * the URL-encoded form OTEL_EXPORTER_OTLP_HEADERS and its signal-specific forms (_TRACES_,
+ * _METRICS_) take, pasted into a setting sent as written (go-zero's OtlpHeaders, a Collector's
+ * headers). Nothing of the header is echoed: it holds a secret.
  */
 export function refusedAuthorization(authorization: string | undefined, otherwise: string): string {
   return authorization?.includes('%20') === true
-    ? 'the Authorization header holds "%20" where "Bearer <token>" has a space: only OTEL_EXPORTER_OTLP_HEADERS is URL-decoded, a header set anywhere else is sent as written, so write the space there'
+    ? 'the Authorization header holds "%20" where "Bearer <token>" has a space: only OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_{TRACES,METRICS}_HEADERS are URL-decoded, a header set anywhere else is sent as written, so write the space there'
     : otherwise;
 }
 
