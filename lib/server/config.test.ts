@@ -64,14 +64,24 @@ describe('loadConfig', () => {
     });
   });
 
-  it('quotes the value it refused, escaped and cut short, so a stray CR or a long paste shows (a Windows env file left PORT=3000\\r)', () => {
+  it('quotes the value it refused, escaped, when short, so a stray CR shows (a Windows env file left PORT=3000\\r)', () => {
     expect(() => loadConfig({ PORT: '3000\r' })).toThrow('PORT: must be a whole number 0–65535 in decimal digits (got "3000\\r")');
     expect(() => loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: '2379\r' })).toThrow('SWITCHYARD_LOCAL_ETCD_PORT: must be a port 1–65535 in decimal digits, or "free" (got "2379\\r")');
     expect(() => loadConfig({ SWITCHYARD_PROBE_INTERVAL_MS: '100' })).toThrow('SWITCHYARD_PROBE_INTERVAL_MS: must be a whole number 500–600000 in decimal digits (got "100")');
     expect(() => loadConfig({ PORT: '' })).toThrow('PORT: must be a whole number 0–65535 in decimal digits (got "")');
-    // An escape sequence or a bidi override is shown, not acted on; 40 characters at most.
+    // An escape sequence or a bidi override is shown, not acted on; 12 characters at most.
     expect(() => loadConfig({ PORT: '\u001b[2J\u202e80' })).toThrow('(got "\\u001b[2J\\u202e80")');
-    expect(() => loadConfig({ PORT: '8'.repeat(100) })).toThrow(`(got "${'8'.repeat(40)}…" (100 characters))`);
+    expect(() => loadConfig({ PORT: '65536.000000' })).toThrow('(got "65536.000000")');
+  });
+
+  it('quotes nothing of a longer value, which may hold a secret, but its length and its first character that is not a digit', () => {
+    // A .env line missing its newline: the next line's secret ran into PORT's value.
+    const run = () => loadConfig({ PORT: '3000 DATABASE_URL=postgres://u:pw@db/app' });
+    expect(run).toThrow('PORT: must be a whole number 0–65535 in decimal digits (got 40 characters; character 5, " ", is not a digit)');
+    expect(run).not.toThrow(/DATABASE_URL|pw/);
+    expect(() => loadConfig({ PORT: `80\u001b${'x'.repeat(20)}` })).toThrow('(got 23 characters; character 3, "\\u001b", is not a digit)');
+    expect(() => loadConfig({ SWITCHYARD_LOCAL_ETCD_PORT: 'free-port-please' })).toThrow('SWITCHYARD_LOCAL_ETCD_PORT: must be a port 1–65535 in decimal digits, or "free" (got 16 characters; character 1, "f", is not a digit)');
+    expect(() => loadConfig({ PORT: '8'.repeat(100) })).toThrow('(got 100 digits)');
   });
 
   it('names the variable that is wrong', () => {

@@ -9,17 +9,24 @@ import { ETCD_DEFAULT_CLIENT_PORT } from './etcd/local';
 /** What SWITCHYARD_LOCAL_ETCD_PORT takes, said wherever a value is refused ('Invalid input' named neither). */
 const LOCAL_ETCD_PORT_ERROR = 'must be a port 1–65535 in decimal digits, or "free"';
 
-/** The most of a refused value quoted back: enough to see a stray character, not a pasted file. */
-const QUOTED_MAX = 40;
+/**
+ * The longest refused value quoted back: enough for a typo or a stray character ("3000\r"), too
+ * short for a secret a .env line missing its newline ran into the value ("3000 DATABASE_URL=…").
+ */
+const QUOTED_MAX = 12;
 
 /**
- * A refused value as the error quotes it: JSON-escaped (a stray CR reads `\r`, as a Windows env file
- * leaves one), active characters shown not sent (printable), cut at QUOTED_MAX characters.
+ * A refused value as the error gives it: JSON-escaped (a stray CR reads `\r`, as a Windows env file
+ * leaves one), active characters shown not sent (printable), quoted whole when short; a longer one
+ * only by its length and its first character that is not a digit, escaped, with its position.
  */
 function received(value: unknown): string {
-  const text = typeof value === 'string' ? value : String(value);
-  const shown = printable(JSON.stringify(text.slice(0, QUOTED_MAX)));
-  return text.length > QUOTED_MAX ? `got ${shown.slice(0, -1)}…" (${text.length} characters)` : `got ${shown}`;
+  const characters = [...(typeof value === 'string' ? value : String(value))];
+  const quoted = (text: string): string => printable(JSON.stringify(text));
+  if (characters.length <= QUOTED_MAX) return `got ${quoted(characters.join(''))}`;
+  const at = characters.findIndex((character) => !/^\d$/.test(character));
+  const stray = characters[at];
+  return stray === undefined ? `got ${characters.length} digits` : `got ${characters.length} characters; character ${at + 1}, ${quoted(stray)}, is not a digit`;
 }
 
 /**
