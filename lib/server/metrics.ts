@@ -85,7 +85,7 @@ export function createMetrics(store: Pick<RegistryTarget, 'instanceCount' | 'reg
   });
   new Gauge({
     name: 'switchyard_otlp_span_pairing',
-    help: 'Client/server span pairing since start: paired (pairs made), expired (spans alone past the TTL), pushed_out (spans alone over the cap), server_alone (of those, server spans whose client span never came: lost, no edge drawn), unattributed (of those, client spans naming no callee); waiting: spans waiting now',
+    help: 'Client/server span pairing since start: paired (pairs made), expired (spans alone past the TTL), pushed_out (spans alone over the cap), server_alone (of those, server spans whose client span never came: lost, sent to another replica, or a caller that passes traceparent on without exporting, such as an ingress; no edge drawn), unattributed (of those, client spans naming no callee); waiting: spans waiting now',
     labelNames: ['outcome'],
     registers: [registry],
     collect() {

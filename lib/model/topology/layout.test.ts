@@ -273,14 +273,14 @@ describe('layout with ELK', () => {
     for (const [i, a] of rects.entries()) for (const b of rects.slice(i + 1)) expect(overlaps(a, b)).toBe(false);
   });
 
-  it('lays out 50 services calling the next three in a ring, all sharing a database and a queue (an OTLP fleet), without overlaps', async () => {
+  it('lays out 50 services calling the next three in a ring, all sharing a database and a queue, an unregistered ingress calling all fifty (an OTLP fleet), without overlaps', async () => {
     const service = (i: number) => `svc-${String((i % 50) + 1).padStart(2, '0')}`;
-    const nodes = [...Array.from({ length: 50 }, (_, i) => node(service(i))), node('user (virtual)'), node('mysql'), node('kafka:order-events')];
+    const nodes = [...Array.from({ length: 50 }, (_, i) => node(service(i))), node('ingress'), node('mysql'), node('kafka:order-events')];
     const edges = Array.from({ length: 50 }, (_, i) => [
       ...[1, 2, 3].map((step) => ({ from: service(i), to: service(i + step) })),
       { from: service(i), to: 'mysql' },
       { from: service(i), to: 'kafka:order-events' },
-      { from: 'user (virtual)', to: service(i) },
+      { from: 'ingress', to: service(i) },
     ])
       .flat()
       .map((edge) => ({ ...edge, id: `${edge.from}->${edge.to}` }));
