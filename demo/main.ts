@@ -96,7 +96,7 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
   });
   if (!(await dashboard.ready.then(() => true, () => false))) return;
 
-  const made = await createReporterToken(url, adminPassword, config.dataDir).catch((error: unknown) => {
+  const made = await createReporterToken(url, adminPassword, config.dataDir, Date.now(), log).catch((error: unknown) => {
     log(`${error instanceof Error ? error.message : String(error)}; the map will have no call statistics`);
     return undefined;
   });
@@ -105,7 +105,7 @@ async function main(options: Exclude<DemoOptions, { mode: 'help' }>): Promise<vo
     // A run may outlast the token's day: a new one an hour before, read by the reporters through their getter.
     cleanups.push(
       keepReporterToken(made, {
-        renew: (nowMs) => createReporterToken(url, adminPassword, config.dataDir, nowMs),
+        renew: (nowMs) => createReporterToken(url, adminPassword, config.dataDir, nowMs, log),
         use: (token) => (reporterToken.value = token),
         log,
       }),

@@ -1,9 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { createReporterToken, DEMO_TOKEN_NAME } from '@/demo/login';
+import { createReporterToken, DEMO_TOKEN_NAME, keepReporterToken, signIn } from '@/demo/login';
 import { startEtcd, type TestEtcd } from '../support/etcd';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
 
@@ -76,5 +76,48 @@ describe("the demo's reporter token, against the real server", () => {
     chmodSync(file, 0o644);
     await createReporterToken(server.url, ADMIN_PASSWORD, dataDir);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('uses the token it made when its file cannot be written, saying so, instead of failing (a renewal then made a new token every minute)', async () => {
+    const dataDir = demoDataDir();
+    // A directory in the file's place: the write fails, as in a read-only or full DATA_DIR (the tests run as root, whom modes do not stop).
+    mkdirSync(path.join(dataDir, 'demo-token.json'));
+    const before = await activeDemoTokens();
+    const logged: string[] = [];
+    const made = await createReporterToken(server.url, ADMIN_PASSWORD, dataDir, Date.now(), (message) => logged.push(message));
+    expect(await answers(made.token)).toBe(200);
+    expect((await activeDemoTokens()).filter((id) => !before.includes(id))).toHaveLength(1);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(/^cannot keep the reporters' token in .*demo-token\.json \(.*\); using it for this run, the next start makes another$/);
+  });
+
+  it('stops renewing at its first refused sign-in, so an admin whose password changed since the demo started is not locked out (5 refusals lock for 15 min)', async () => {
+    const timers: (() => void)[] = [];
+    const logged: string[] = [];
+    let tries = 0;
+    keepReporterToken(
+      { token: 'syd_0', expiresAtMs: Date.now() + 600_000 },
+      {
+        renew: (nowMs) => createReporterToken(server.url, 'the-password-before-the-change', demoDataDir(), nowMs).finally(() => (tries += 1)),
+        use: () => undefined,
+        log: (message) => logged.push(message),
+        schedule: (run) => {
+          timers.push(run);
+          return () => undefined;
+        },
+      },
+    );
+    // Every retry it schedules, run at once: a minute apart before, 6 in all, past the lockout's 5.
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      const run = timers.shift();
+      if (!run) break;
+      run();
+      await vi.waitFor(() => expect(tries).toBe(attempt + 1));
+      await vi.waitFor(() => expect(logged).toHaveLength(1));
+    }
+    expect(tries).toBe(1);
+    expect(timers).toHaveLength(0);
+    expect(logged[0]).toContain('SWITCHYARD_ADMIN_PASSWORD');
+    expect((await signIn(server.url, 'admin', ADMIN_PASSWORD)).status).toBe(200);
   });
 });
