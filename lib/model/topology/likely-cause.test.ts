@@ -126,6 +126,37 @@ describe('likelyCauseOfFleet (what the Alerts page opens with)', () => {
     ]);
   });
 
+  it('names a service slow by its own status that calls nothing, under a diamond of slow callers: a slow leaf is no busy host (review of 6bc6163)', () => {
+    // payments slow by its own p95, calling nothing; gateway → orders and checkout, checkout →
+    // orders, both → payments, each slow by latency. 6bc6163 counted the calls to services already
+    // failing by their status as "slow to several", read a busy host and named nothing.
+    const summaries = [
+      service('gateway', 'warning', { slow: true }),
+      service('orders', 'warning', { dependsOn: 'payments', slow: true }),
+      service('checkout', 'warning', { dependsOn: 'payments', slow: true }),
+      service('payments', 'warning', { slow: true }),
+    ];
+    const diamond = [slowCall('gateway', 'orders', 900), slowCall('gateway', 'checkout', 900), slowCall('checkout', 'orders', 800), slowCall('orders', 'payments', 700), slowCall('checkout', 'payments', 700)];
+    expect(likelyCauseOfFleet(summaries, diamond, synced, NOW).origins.map(({ id, explains, slow }) => ({ id, explains, slow }))).toEqual([
+      { id: 'payments', explains: ['checkout', 'gateway', 'orders'], slow: undefined },
+    ]);
+  });
+
+  it('names a shared slow database whatever calls the slow services make to each other (review of 6bc6163)', () => {
+    // postgres slow to orders, users and payments; orders → payments, a gateway over orders and
+    // users. 6bc6163 counted gateway's and orders' calls to services failing by their status as
+    // slow to several, read a busy host and named nothing; without the gateway, postgres.
+    const summaries = [service('orders', 'warning', { slow: true }), service('users', 'warning', { slow: true }), service('payments', 'warning', { slow: true })];
+    const database = (from: string): EdgeStats => ({ ...slowCall(from, 'postgres', 300), toKind: 'database' as const });
+    const sharedDatabase = [slowCall('orders', 'payments', 700), database('orders'), database('users'), database('payments')];
+    const pick = (fleet: typeof summaries, edges: EdgeStats[]) => likelyCauseOfFleet(fleet, edges, synced, NOW).origins.map(({ id, explains, slow }) => ({ id, explains, slow }));
+    expect(pick(summaries, sharedDatabase)).toEqual([{ id: 'postgres', explains: ['orders', 'payments', 'users'], slow: true }]);
+    const withGateway = [service('gateway', 'warning', { slow: true }), ...summaries];
+    expect(pick(withGateway, [slowCall('gateway', 'orders', 900), slowCall('gateway', 'users', 900), ...sharedDatabase])).toEqual([
+      { id: 'postgres', explains: ['gateway', 'orders', 'payments', 'users'], slow: true },
+    ]);
+  });
+
   it('has no cause for a fleet with nothing failing', () => {
     const summaries = [service('orders', 'passing', { dependsOn: 'payments' }), service('payments', 'passing')];
     expect(likelyCauseOfFleet(summaries, [call('orders', 'payments', 0)], synced, NOW)).toBe(NO_CAUSE);
