@@ -157,6 +157,32 @@ describe('tailsForNames', () => {
     expect(names.map((name) => tails.get(name))).toEqual([0, 0]);
   });
 
+  it('merges no family whose merged end the narrowest column cannot show: beside orders, orderbook and ordering-svc, order-events-01 keeps \'01\', not \'events-01\' drawn \'…even…\'', () => {
+    // Merged whole, the five families kept 5 characters, widened to 'events-01' and 'history-01', wider than the 320 px
+    // column: all 12 order-events-NN read '…even…' and all 12 order-history-NN '…histo…', their numbers gone.
+    const families = ['orders', 'orderbook', 'order-events', 'order-history', 'ordering-svc'];
+    const names = families.flatMap((family) => Array.from({ length: 12 }, (_, index) => `${family}-${String(index).padStart(2, '0')}`));
+    const tails = tailsForNames(names);
+    const shown = new Map(names.map((name) => [name, narrowestShown(name, tails.get(name) ?? 0)]));
+    for (const name of names) expect(shown.get(name), name).toMatch(new RegExp(`…[^…]*${name.slice(-2)}$`));
+    // The families whose merged ends fit read apart ('or…s-01', 'or…k-01', '…svc-01'); the two that stay apart read
+    // alike only in pairs ('orde…01'), as before the merge.
+    const merged = names.filter((name) => !name.startsWith('order-'));
+    expect(new Set(merged.map((name) => shown.get(name))).size).toBe(merged.length);
+    expect(new Set(names.map((name) => shown.get(name))).size).toBe(merged.length + 12);
+  });
+
+  it('cuts at their end only the names no end of up to MAX_TAIL tells from another, and tells the rest of their run apart by their ends', () => {
+    // The two InvoiceService names end alike for 16 characters; they made all five keep no end, and the 320 px column
+    // drew 'com.a…' for each, where com.acme.wms.Orders alone kept 'Orders' ('…Orders').
+    const pair = ['com.acme.billing.api.v1.InvoiceService', 'com.acme.shipping.api.v1.InvoiceService'];
+    const wms = ['com.acme.wms.Orders', 'com.acme.wms.Offers', 'com.acme.wms.Returns'];
+    const tails = tailsForNames([...wms, ...pair]);
+    expect(pair.map((name) => tails.get(name))).toEqual([0, 0]);
+    expect(wms.map((name) => splitForMiddleEllipsis(name, tails.get(name) ?? 0).tail)).toEqual(['Orders', 'Offers', 'Returns']);
+    expect(wms.map((name) => tails.get(name))).toEqual(wms.map((name) => tailsForNames(wms).get(name)));
+  });
+
   it('weighs a shared start by its characters’ widths: capitals and wide (CJK) characters fill the column sooner than small letters', () => {
     // 5 capitals, or 4 CJK characters (each as wide as the font is high), fill it; 'ops-' does not.
     expect(tailsForNames(['ops-a', 'ops-b']).get('ops-a')).toBe(0);

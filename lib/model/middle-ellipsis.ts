@@ -144,6 +144,11 @@ function startWithin(text: string, room: number, measure: (char: string) => numb
   return start;
 }
 
+/** Whether a kept end fits the narrowest column whole (else it is cut in its turn, '…even…', and its name reads as its middle). */
+function endFits(end: string, measure: (char: string) => number): boolean {
+  return startWithin(end, NARROWEST_NAME_EM, measure) === end;
+}
+
 /**
  * What the Service column shows of a name in the narrowest window (320 px) when it keeps `tail` characters of its end,
  * as `measure` guesses widths (wider than drawn, so names that read apart here read apart in Chromium): the name whole
@@ -154,7 +159,7 @@ export function narrowestShown(name: string, tail: number, measure: (char: strin
   if (startWithin(name, NARROWEST_NAME_EM + ELLIPSIS_EM, measure) === name) return name;
   const split = tail > 0 ? splitForMiddleEllipsis(name, tail) : { head: name, tail: '' };
   if (split.tail === '') return `${startWithin(name, NARROWEST_NAME_EM, measure)}…`;
-  if (startWithin(split.tail, NARROWEST_NAME_EM, measure) !== split.tail) return `…${startWithin(split.tail, NARROWEST_NAME_EM - ELLIPSIS_EM, measure)}…`;
+  if (!endFits(split.tail, measure)) return `…${startWithin(split.tail, NARROWEST_NAME_EM - ELLIPSIS_EM, measure)}…`;
   const tailEm = [...split.tail].reduce((sum, char) => sum + measure(char), 0);
   return `${startWithin(split.head, NARROWEST_NAME_EM - tailEm, measure)}…${split.tail}`;
 }
@@ -187,8 +192,9 @@ export function tailsForNamesCached(measure: (char: string) => number = characte
  * tells them apart ('01' of orders-01, 'Orders' of com.acme.WMS.Orders), and no more, so the column shows
  * their start beside it ('orde…01'). A name kept its end whatever its start, and a narrow column showed
  * 'a…gateway' for 'api-gateway'. Names the narrowest column would still show alike (two families sharing a
- * short start: orderbook-01 and orders-01 both 'orde…01') share one tail that tells all of them apart ('k-01', 's-01').
- * Names no end up to MAX_TAIL tells apart are cut at their end: a wider column shows where they differ.
+ * short start: orderbook-01 and orders-01 both 'orde…01') share one tail that tells all of them apart ('k-01', 's-01'),
+ * unless it widens a name's end past the column ('events-01' of order-events-01, drawn '…even…'): that family keeps its own.
+ * Names whose last MAX_TAIL characters another ends with too are cut at their end: a wider column shows where they differ.
  */
 export function tailsForNames(names: Iterable<string>, measure: (char: string) => number = characterEm): Map<string, number> {
   const sorted = [...new Set(names)].sort();
@@ -210,16 +216,12 @@ export function tailsForNames(names: Iterable<string>, measure: (char: string) =
     else groups.set(group, [name]);
   }
   const tails = new Map(sorted.map((name) => [name, 0]));
-  // No more than tells a group apart (from 1 character; the split widens it to its word), so its start shows too: with
-  // MIN_TAIL, the scale demo's orders-01 kept 'ers-01' and the 320 px column drew '… ers-01', its family gone.
-  const setTails = (group: string[]): void => {
-    const tail = group.length > 1 ? (tailTellingApart(group, 1, MAX_TAIL) ?? 0) : 0;
-    for (const name of group) tails.set(name, tail);
-  };
-  for (const group of groups.values()) setTails(group);
+  const endOf = reversedEnds();
+  for (const group of groups.values()) for (const [name, tail] of tailsTellingApart(group, endOf)) tails.set(name, tail);
   // Each group's tail was chosen within it, assuming the column shows a name's first NARROWEST_NAME_EM; a kept end
-  // takes that room, so two groups can read alike: merge them and tell the merged group apart. Only names keeping an
-  // end are compared: the others, cut at their end, differ from every name within what the column shows.
+  // takes that room, so two groups can read alike: merge them and tell the merged group apart (those of them whose
+  // merged ends fit the column, if they then read apart more: `joining`). Only names keeping an end are compared: the
+  // others, cut at their end, differ from every name within what the column shows.
   const byShown = new Map<string, string[]>();
   const shownOf = new Map<string, string>();
   const show = (name: string): void => {
@@ -242,28 +244,121 @@ export function tailsForNames(names: Iterable<string>, measure: (char: string) =
     for (const name of names) shownOf.delete(name);
   };
   for (const name of sorted) show(name);
+  const distinctShown = (names: string[], tailOf: (name: string) => number): number =>
+    new Set(names.map((name) => narrowestShown(name, tailOf(name), measure))).size;
+  // The groups of `candidates` to merge: none whose names' ends, told apart from the others', the narrowest column
+  // cannot show whole (a merge of five order- families widened order-events-01's end to 'events-01', drawn '…even…',
+  // and all 12 of them read so), and none at all unless merged they read apart more than they do now. The group with
+  // the widest such end leaves first, one at a time: the others may need less to tell them apart without it.
+  const joining = (candidates: number[]): { groups: number[]; tails: Map<string, number> } | undefined => {
+    let chosen = candidates;
+    while (chosen.length > 1) {
+      const union = chosen.flatMap((group) => groups.get(group) ?? []);
+      const unionTails = tailsTellingApart(union, endOf);
+      let widest: { group: number; em: number } | undefined;
+      for (const group of chosen) {
+        for (const name of groups.get(group) ?? []) {
+          const end = splitForMiddleEllipsis(name, unionTails.get(name) ?? 0).tail;
+          if (endFits(end, measure)) continue;
+          const em = [...end].reduce((sum, char) => sum + measure(char), 0);
+          if (!widest || em > widest.em) widest = { group, em };
+        }
+      }
+      if (widest) {
+        const leaving = widest.group;
+        chosen = chosen.filter((group) => group !== leaving);
+        continue;
+      }
+      const apartNow = distinctShown(union, (name) => tails.get(name) ?? 0);
+      return distinctShown(union, (name) => unionTails.get(name) ?? 0) > apartNow ? { groups: chosen, tails: unionTails } : undefined;
+    }
+    return undefined;
+  };
   for (let round = 0; round < MERGE_ROUNDS; round += 1) {
     const merged = new Set<number>();
+    // Sets of groups found not worth merging this round: a family of 500 shows alike to another 500 times.
+    const refused = new Set<string>();
     for (const alike of byShown.values()) {
-      const into = groupOf.get(alike[0] ?? '');
+      const candidates = [...new Set(alike.flatMap((name) => groupOf.get(name) ?? []))];
+      if (candidates.length < 2) continue;
+      const key = [...candidates].sort((a, b) => a - b).join(' ');
+      if (refused.has(key)) continue;
+      const merge = joining(candidates);
+      const [into, ...from] = merge?.groups ?? [];
       const target = into === undefined ? undefined : groups.get(into);
-      if (into === undefined || !target) continue;
-      for (const name of alike.slice(1)) {
-        const from = groupOf.get(name);
-        const members = from === undefined ? undefined : groups.get(from);
-        if (from === undefined || from === into || !members) continue;
+      if (!merge || into === undefined || !target) {
+        refused.add(key);
+        continue;
+      }
+      for (const group of from) {
+        const members = groups.get(group) ?? [];
         for (const member of members) groupOf.set(member, into);
         target.push(...members);
-        groups.delete(from);
-        merged.add(into);
+        groups.delete(group);
+        merged.delete(group);
       }
+      for (const [name, tail] of merge.tails) tails.set(name, tail);
+      merged.add(into);
     }
     if (merged.size === 0) break;
-    // Merged into a group that merges again this round: `merged` may hold a group no longer there (its names moved on).
     const regrouped = [...merged].flatMap((group) => groups.get(group) ?? []);
     unshow(regrouped);
-    for (const group of merged) setTails(groups.get(group) ?? []);
     for (const name of regrouped) show(name);
   }
   return tails;
+}
+
+/**
+ * The end each name of a run of names alike keeps: no more than tells them apart (from 1 character; the split widens it
+ * to its word), so their start shows too (with MIN_TAIL, the scale demo's orders-01 kept 'ers-01' and the 320 px column
+ * drew '… ers-01', its family gone). Names whose last MAX_TAIL characters another ends with too keep none, cut at their end
+ * (a wider column shows where they differ), and only they: two InvoiceService interfaces of different packages made
+ * com.acme.wms.Orders, Offers and Returns beside them read 'com.a…' alike.
+ */
+function tailsTellingApart(group: readonly string[], endOf: (name: string) => ReversedEnd): Map<string, number> {
+  const tails = new Map(group.map((name) => [name, 0]));
+  if (group.length < 2) return tails;
+  // Sorted by their ends read backwards, the end a name shares longest with another it shares with a neighbour: one sort,
+  // not a set of every name's end for each length tried (merging families of 2,000 names tries several unions).
+  const sorted = group.map((name) => ({ name, end: endOf(name) })).sort((a, b) => (a.end.key < b.end.key ? -1 : a.end.key > b.end.key ? 1 : 0));
+  const endsAlike = (index: number): boolean => {
+    const key = sorted[index]?.end.key;
+    return key === sorted[index - 1]?.end.key || key === sorted[index + 1]?.end.key;
+  };
+  const told = sorted.filter((_, index) => !endsAlike(index));
+  // Two names' ends of `length` characters differ when they share fewer than `length` from their end (or one is the other's end).
+  let tail = 1;
+  for (const [index, name] of told.entries()) {
+    const previous = told[index - 1];
+    if (previous) tail = Math.max(tail, sharedLength(previous.end.characters, name.end.characters) + 1);
+  }
+  for (const { name } of told) tails.set(name, tail);
+  return tails;
+}
+
+/** A name's last MAX_TAIL characters (code points), last first, and as one text to sort by. */
+interface ReversedEnd {
+  characters: string[];
+  key: string;
+}
+
+/** Each name's ReversedEnd, remembered: a group's names are looked at again in every union it is tried in. */
+function reversedEnds(): (name: string) => ReversedEnd {
+  const ends = new Map<string, ReversedEnd>();
+  return (name) => {
+    const known = ends.get(name);
+    if (known) return known;
+    // Read from no more than twice as many code units as MAX_TAIL (not a 256-character name whole).
+    const characters = [...name.slice(-(2 * MAX_TAIL + 1))].slice(-MAX_TAIL).reverse();
+    const end = { characters, key: characters.join('') };
+    ends.set(name, end);
+    return end;
+  };
+}
+
+/** How many characters two lists start with alike. */
+function sharedLength(a: readonly string[], b: readonly string[]): number {
+  let length = 0;
+  while (length < a.length && length < b.length && a[length] === b[length]) length += 1;
+  return length;
 }
