@@ -70,6 +70,12 @@ export class Series {
   movedAt = 0;
   /** Where this run's seconds begin when an earlier run's minutes were restored (s): before it, seconds are known by their minutes only. */
   #secondsFrom = Number.NEGATIVE_INFINITY;
+  /**
+   * The minutes before `#secondsFrom` this run recorded calls in, each with the calls and errors an
+   * earlier run had restored there (0 for none): the minute slot then holds both runs' calls, and
+   * the seconds before the start are drawn with the restored ones on top. Null for the many without.
+   */
+  #reachedBack: Map<number, { count: number; errors: number }> | null = null;
 
   /**
    * `kind`: probes keep their closed slots compact — whole counts and 16-bit percentile codes
@@ -168,10 +174,21 @@ export class Series {
     for (let s = 0; s < span; s += 1) this.#seconds.add(first + s, count * share, errors * share, values, share);
     // The minute slots get each minute's share at once: same figures, a fraction of the sketch work.
     for (let minute = Math.floor(first / 60) * 60; minute < first + span; minute += 60) {
+      if (minute < this.#secondsFrom) this.#reachBack(minute);
       const covered = Math.min(minute + 60, first + span) - Math.max(minute, first);
       const minuteShare = covered * share;
       this.#minutes.add(minute, count * minuteShare, errors * minuteShare, values, minuteShare);
     }
+  }
+
+  /**
+   * A report of this run reaches into a minute before its start: the calls an earlier run restored
+   * there are other calls, so the minute slot is opened again holding them (`Slots.reopen`) for this
+   * run's to be added to — the minute persisted again once it closes holds both.
+   */
+  #reachBack(minute: number): void {
+    const reachedBack = (this.#reachedBack ??= new Map());
+    if (!reachedBack.has(minute)) reachedBack.set(minute, this.#minutes.reopen(minute) ?? { count: 0, errors: 0 });
   }
 
   /** Closes the slots past their grace; `onMinuteClosed` sees each closed minute slot. */
@@ -179,6 +196,11 @@ export class Series {
     this.#spreadPending();
     this.#seconds.sweep(nowSecond);
     this.#minutes.sweep(nowSecond, onMinuteClosed);
+    const reachedBack = this.#reachedBack;
+    if (!reachedBack) return;
+    // Past the seconds' window nothing draws them.
+    for (const minute of reachedBack.keys()) if (minute + 60 <= nowSecond - SECOND_SLOTS) reachedBack.delete(minute);
+    if (reachedBack.size === 0) this.#reachedBack = null;
   }
 
   /**
@@ -202,11 +224,12 @@ export class Series {
   }
 
   /**
-   * 1 s points with the seconds before this run's known by their restored minutes: each such minute
-   * none of whose seconds this run holds (a late report's would be counted twice) is drawn over its
-   * seconds before `#secondsFrom` at its rate, error rate and percentiles. Without it the 15 min
-   * chart said "No calls reported … in the last 15 minutes" after a restart, beside a 1 h chart
-   * holding calls from 3 minutes before it.
+   * 1 s points with the seconds before this run's known by their restored minutes: each such minute's
+   * calls are drawn over its seconds before `#secondsFrom` at their rate there, on top of any this run
+   * recorded there (a report reaching back over the restart: other calls), with its error rate
+   * merged and its minute's percentiles (both runs' calls). Without it the 15 min chart said "No
+   * calls reported … in the last 15 minutes" after a restart, beside a 1 h chart holding calls from
+   * 3 minutes before it.
    */
   #withRestoredMinutes(points: LatencyPoint[]): LatencyPoint[] {
     const first = points[0];
@@ -214,13 +237,20 @@ export class Series {
     const firstSecond = first.t / 1_000;
     const minutes = this.#minutes.points(Math.floor(firstSecond / 60) * 60, Math.min(this.#secondsFrom, firstSecond + points.length));
     for (const minute of minutes) {
-      if (!(minute.rps > 0)) continue;
-      const from = Math.max(0, (minute.t - first.t) / 1_000);
-      const to = Math.min(points.length, (minute.t - first.t) / 1_000 + 60);
-      const heldThisRun = points.slice(from, to).some((point) => point.rps > 0 || point.p95Ms !== null);
-      if (heldThisRun) continue;
-      const until = Math.min(to, Math.ceil(this.#secondsFrom - firstSecond));
-      for (let i = from; i < until; i += 1) points[i] = { ...minute, t: first.t + i * 1_000 };
+      // A minute this run recorded nothing in holds the restored calls alone.
+      const restored = this.#reachedBack?.get(minute.t / 1_000) ?? { count: minute.rps * 60, errors: (minute.errorRate ?? 0) * minute.rps * 60 };
+      if (!(restored.count > 0)) continue;
+      const minuteStart = minute.t / 1_000;
+      // The earlier run stopped before this one began: the minute the restart fell in had its calls before it.
+      const spanSeconds = Math.min(60, Math.ceil(this.#secondsFrom - minuteStart));
+      const from = Math.max(0, minuteStart - firstSecond);
+      const until = Math.min(points.length, minuteStart + spanSeconds - firstSecond);
+      for (let i = from; i < until; i += 1) {
+        const own = points[i] as LatencyPoint;
+        const rps = own.rps + restored.count / spanSeconds;
+        const errorsPerSecond = own.rps * (own.errorRate ?? 0) + restored.errors / spanSeconds;
+        points[i] = { t: own.t, rps, errorRate: errorsPerSecond / rps, p50Ms: minute.p50Ms, p95Ms: minute.p95Ms, p99Ms: minute.p99Ms };
+      }
     }
     return points;
   }

@@ -111,6 +111,25 @@ describe('slots', () => {
     expect(slots.points(M0 + 120, M0 + 180)).toEqual([{ t: (M0 + 120) * 1_000, rps: 2, errorRate: 0.05, p50Ms: 4.5, p95Ms: 9.25, p99Ms: null }]);
   });
 
+  it('opens a restored slot again with its calls, errors and percentiles for new calls to be merged with, and closes it with both', () => {
+    const slots = new Slots(60, 1_440, 90);
+    slots.restore(M0, Float32Array.from([1_000, 100, 10, 20, 30]));
+    expect(slots.reopen(M0)).toEqual({ count: 1_000, errors: 100 });
+    // Open already: nothing more to merge.
+    expect(slots.reopen(M0)).toBeNull();
+    // Nothing closed there.
+    expect(slots.reopen(M0 + 60)).toBeNull();
+    // 1,000 more calls, all slower than the restored p99, half of them failing.
+    add(slots, M0, 1_000, 500, [{ value: 100, weight: 1_000 }], 1);
+    const [merged] = slots.points(M0, M0 + 60);
+    expect(merged).toMatchObject({ rps: 2_000 / 60, errorRate: 600 / 2_000, p99Ms: expect.closeTo(100, 0) });
+    // Half the calls are the restored ones, at most 30 ms: the median is among them.
+    expect(merged?.p50Ms).toBeLessThanOrEqual(30);
+    const closed: number[][] = [];
+    slots.sweep(M0 + 60 + 90, (start, fields) => closed.push([start, fields[0] as number, fields[1] as number]));
+    expect(closed).toEqual([[M0, 2_000, 600]]);
+  });
+
   it('past its budget keeps a slot\'s counts and takes its quantiles from the fallback, and gets the room back as slots close', () => {
     const fallback = { p50: 1_000, p95: 2_000, p99: 3_000 };
     // Room for two slots of two packed values each (32 + 2 × 4 × 8 bytes).

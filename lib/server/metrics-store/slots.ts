@@ -3,7 +3,7 @@ import type { LatencyPoint } from '@/lib/model/latency';
 import { MAX_SKETCH_BINS, newSketch, quantilesOf, valueQuantiles, type Quantiles, type WeightedValue } from './histogram';
 import { ClosedRing, FIELDS, FLOAT_LAYOUT, type ClosedStore } from './closed-ring';
 import { PACKED_STRIDE } from './packed';
-import { entryOf, unionOf, valueAt, weightedValues, type Shape, type ShapedValues } from './shapes';
+import { entryOf, shapedValues, unionOf, valueAt, weightedValues, type Shape, type ShapedValues } from './shapes';
 
 /**
  * A slot holds its values exactly, as value → summed weight (and bucket bounds, for interpolated
@@ -96,6 +96,26 @@ export { FIELDS };
 
 /** A closed slot as a ring keeps it (and the store persists it): count, errors, p50, p95, p99, NaN for no latency. Valid during the call it is passed to. */
 export type ClosedFields = Float32Array;
+
+/** How a closed slot's p50, p95 and p99 stand in for its calls' values (`Slots.window`, `Slots.reopen`). */
+const STAND_IN_SHARES = [0.5, 0.45, 0.05] as const;
+
+/** A closed slot's percentiles as values weighted by STAND_IN_SHARES of its calls: a shape's values are distinct and increasing. */
+function standInValues(count: number, [p50, p95, p99]: readonly [number, number, number]): ShapedValues {
+  const [p50Share, p95Share, p99Share] = STAND_IN_SHARES;
+  const weighted = [
+    { value: p50, weight: count * p50Share },
+    { value: p95, weight: count * p95Share },
+    { value: p99, weight: count * p99Share },
+  ].filter(({ value }) => !Number.isNaN(value));
+  const packed: number[] = [];
+  for (const { value, weight } of weighted.sort((a, b) => a.value - b.value)) {
+    const last = packed.length - PACKED_STRIDE;
+    if (last >= 0 && packed[last] === value) packed[last + 1] = (packed[last + 1] as number) + weight;
+    else packed.push(value, weight, NaN, NaN);
+  }
+  return shapedValues(packed, false);
+}
 
 /** Where closed slots are read into and handed out from (reads and sweeps are synchronous). */
 const closedScratch = new Float32Array(FIELDS);
@@ -240,6 +260,21 @@ export class Slots {
     }
   }
 
+  /**
+   * Opens again a closed slot more calls arrive for (a minute an earlier run persisted, reached back
+   * into by the first report after a restart), holding its calls, errors and percentiles — as stand-in
+   * values weighted 50/45/5 %, as `window` weighs them — for the new calls to be merged with: they
+   * are other calls, and an open slot hides the closed one (it read, and was persisted again, with the
+   * new calls alone). Its calls and errors; null when it is open or nothing closed is held there.
+   */
+  reopen(slotStart: number): { count: number; errors: number } | null {
+    if (this.#open.has(slotStart)) return null;
+    const [count = NaN, errors = 0, p50 = NaN, p95 = NaN, p99 = NaN] = this.#read(slotStart);
+    if (Number.isNaN(count)) return null;
+    this.add(slotStart, count, errors, standInValues(count, [p50, p95, p99]), 1);
+    return { count, errors };
+  }
+
   /** Puts back a slot closed by an earlier run (read from the store); one older than the ring has nowhere to go. */
   restore(slotStart: number, fields: ArrayLike<number>): void {
     if (slotStart % this.stepSeconds !== 0 || this.#open.has(slotStart)) return;
@@ -296,7 +331,7 @@ export class Slots {
     const values: WeightedValue[] = [];
     const standIn = (slotCount: number, p50: number, p95: number, p99: number): void => {
       if (!(slotCount > 0) || Number.isNaN(p95)) return;
-      values.push({ value: p50, weight: slotCount * 0.5 }, { value: p95, weight: slotCount * 0.45 }, { value: p99, weight: slotCount * 0.05 });
+      values.push({ value: p50, weight: slotCount * STAND_IN_SHARES[0] }, { value: p95, weight: slotCount * STAND_IN_SHARES[1] }, { value: p99, weight: slotCount * STAND_IN_SHARES[2] });
     };
     for (let start = this.#slotOf(fromSecond); start < toSecond; start += this.stepSeconds) {
       const slot = this.#open.get(start);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IngestBatch } from '@/lib/model/ingest';
 import { probableOrigins } from '@/lib/model/topology/graph';
 import { deriveTopologyFromSummaries } from '@/lib/model/topology/topology';
+import { FIELDS } from './closed-ring';
 import { RELATIVE_ACCURACY } from './histogram';
 import { createMetricsStore } from './store';
 import { edgeKey, serviceKey } from './series-key';
@@ -270,10 +271,14 @@ describe('metrics store', () => {
     expect(listed.every(Boolean)).toBe(true);
   });
 
-  it("draws the minutes an earlier run persisted in the 5 and 15 min windows, at their rate and percentiles, before this run's seconds begin", () => {
+  it("draws the minutes an earlier run persisted in the 5 and 15 min windows, at their rate and percentiles, before this run's seconds begin, adding this run's calls of the same minutes to them", () => {
     // Restarted 20 s into the minute T0.
     const clock = { t: T0 + 20_000 };
-    const store = createMetricsStore({ now: () => clock.t });
+    const persisted = new Map<string, number>();
+    const store = createMetricsStore({
+      now: () => clock.t,
+      onMinutesClosed: (closed) => closed.keys.forEach((key, i) => persisted.set(`${key}@${closed.minuteStarts[i]}`, closed.fields[i * FIELDS] as number)),
+    });
     const m0 = T0 / 1_000;
     const restorePay = store.restorerFor(serviceKey('pay'));
     restorePay(m0 - 180, [600, 6, 10, 20, 30]);
@@ -296,20 +301,33 @@ describe('metrics store', () => {
       }
       // Nothing restored there.
       expect(at(points, T0 - 90_000)).toMatchObject({ rps: 0, p95Ms: null });
-      // A minute this run has seconds of (the report reaching back before the restart) is drawn from them alone: nothing counted twice.
-      expect(at(points, T0 - 50_000)).toMatchObject({ rps: 0, p95Ms: null });
-      expect(at(points, T0 - 40_000)?.rps).toBeCloseTo(1, 5);
-      expect(at(points, T0 + 10_000)?.rps).toBeCloseTo(1, 5);
+      // A minute this run has seconds of too (the first report after the restart reaching back into it, as an SDK's every
+      // 60 s does): the calls of the two runs are different calls, the restored minute's rate drawn on top of this run's seconds.
+      expect(at(points, T0 - 50_000)?.rps).toBeCloseTo(20, 5);
+      expect(at(points, T0 - 50_000)?.p95Ms).not.toBeNull();
+      expect(at(points, T0 - 40_000)?.rps).toBeCloseTo(21, 5);
+      // The minute the restart fell in: its restored calls were made before the restart, in its first 20 s.
+      expect(at(points, T0 + 10_000)?.rps).toBeCloseTo(1 + 100 / 20, 4);
+      // From the restart on, this run's seconds alone.
+      expect(at(points, T0 + 20_000)?.rps).toBe(0);
       expect(at(points, T0 + 21_000)?.rps).toBeCloseTo(7, 5);
-      expect(points.filter((point) => point.rps > 0)).toHaveLength(60 + 60 + 1);
-      // The restart's minute with no seconds of this run: drawn up to the restart, not over the seconds after it.
+      expect(points.filter((point) => point.rps > 0)).toHaveLength(60 + 60 + 20 + 1);
+      // The restart's minute with no seconds of this run: drawn up to the restart, not over the seconds after it, its calls all there.
       const users = store.service('users', window);
-      expect(at(users, T0 + 19_000)).toMatchObject({ rps: 2, p95Ms: 23 });
+      expect(at(users, T0 + 19_000)).toMatchObject({ rps: 6, p95Ms: 23 });
       expect(at(users, T0 + 20_000)).toMatchObject({ rps: 0, p95Ms: null });
       expect(users.filter((point) => point.rps > 0)).toHaveLength(20);
     }
-    // The minute window is as restored.
-    expect(at(store.service('pay', '1h'), T0 - 180_000)).toMatchObject({ rps: 10, p95Ms: 20 });
+    // The minute window is as restored, with this run's calls of the same minutes added.
+    const hour = store.service('pay', '1h');
+    expect(at(hour, T0 - 180_000)).toMatchObject({ rps: 10, p95Ms: 20 });
+    expect(at(hour, T0 - 60_000)?.rps).toBeCloseTo((1_200 + 40) / 60, 4);
+    expect(at(hour, T0)?.rps).toBeCloseTo((100 + 20 + 7) / 60, 4);
+    // And so the minutes persisted again once they close: both runs' calls.
+    clock.t = T0 + 10 * 60_000;
+    store.sweep();
+    expect(persisted.get(`${serviceKey('pay')}@${m0 - 60}`)).toBeCloseTo(1_240, 2);
+    expect(persisted.get(`${serviceKey('pay')}@${m0}`)).toBeCloseTo(127, 2);
   });
 
   it('lists no edge and no pair the store knows only from minutes an earlier run persisted (a restart with another fleet), whatever is failing', () => {
