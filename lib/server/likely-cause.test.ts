@@ -5,7 +5,7 @@ import type { SummarySnapshot } from '@/lib/model/live';
 import { summarizeInstances } from '@/lib/model/service-summary';
 import { NO_CAUSE } from '@/lib/model/topology/likely-cause';
 import { createMetricsStore } from './metrics-store/store';
-import { failingServices, fleetLikelyCause, LIKELY_CAUSE_MAX_AGE_MS } from './likely-cause';
+import { fleetLikelyCause, LIKELY_CAUSE_MAX_AGE_MS } from './likely-cause';
 
 const NOW = Date.parse('2026-12-07T00:54:00Z');
 
@@ -73,24 +73,50 @@ describe('fleetLikelyCause (the Alerts page and GET /api/v1/topology?origins=onl
 });
 
 describe('a callee that hangs: calls that never finish are never reported', () => {
-  it('names it the origin of its failing caller from the edge this run saw calls on, a minute and half an hour into the hang', () => {
-    const clock = { t: NOW };
-    const fleet = (seq: number, status: Status): SummarySnapshot => ({ ...outage(seq), services: [service('orders', status), service('payments', status)] });
-    let snapshot = fleet(1, 'passing');
-    const latency = createMetricsStore({ now: () => clock.t, failing: () => failingServices(snapshot) });
-    // Five minutes of orders → payments (no dependsOn: an observed edge only), reported every 5 s.
+  const fleet = (seq: number, status: Status, ordersDependsOn?: string): SummarySnapshot => ({ ...outage(seq), services: [service('orders', status, ordersDependsOn), service('payments', status)] });
+  /** Five minutes of orders → payments (no dependsOn: an observed edge only), reported every 5 s from NOW. */
+  const calledForFiveMinutes = (latency: ReturnType<typeof createMetricsStore>, clock: { t: number }) => {
     for (let start = NOW; start < NOW + 5 * 60_000; start += 5_000) {
       clock.t = start + 5_000;
       latency.ingest({ reporter: { service: 'orders', instance: 'orders-0' }, intervalStart: new Date(start).toISOString(), intervalSeconds: 5, calls: [{ to: 'payments', count: 50, errors: 0, latencyMs: { bounds: [20], counts: [50, 0] } }] });
       latency.sweep();
     }
+  };
+  const originsOf = (snapshot: SummarySnapshot, edges: () => readonly EdgeStats[], now: number) => fleetLikelyCause(snapshot, edges, now).origins.map((origin) => [origin.id, origin.explains]);
+
+  it('names it the origin of its failing caller from the edge this run saw calls on, for the 15 min the edge is held; past them only a declared dependsOn does', () => {
+    const clock = { t: NOW };
+    let snapshot = fleet(1, 'passing');
+    const latency = createMetricsStore({ now: () => clock.t });
+    calledForFiveMinutes(latency, clock);
     // payments hangs; orders' threads block on it; both critical on their probes, and orders reports no calls to it.
-    snapshot = fleet(2, 'critical');
-    for (const after of [2 * 60_000, 30 * 60_000]) {
+    for (const [seq, after] of [[2, 2 * 60_000], [3, 14 * 60_000]] as const) {
+      snapshot = fleet(seq, 'critical');
       clock.t = NOW + 5 * 60_000 + after;
       latency.sweep();
-      const cause = fleetLikelyCause(snapshot, () => latency.edges(), clock.t);
-      expect(cause.origins.map((origin) => [origin.id, origin.explains]), `${after} ms into the hang`).toEqual([['payments', ['orders']]]);
+      expect(originsOf(snapshot, () => latency.edges(), clock.t), `${after} ms into the hang`).toEqual([['payments', ['orders']]]);
     }
+    // Half an hour into the hang the undeclared edge is gone (the documented limit)…
+    clock.t = NOW + 35 * 60_000;
+    latency.sweep();
+    snapshot = fleet(4, 'critical');
+    expect(latency.edges()).toEqual([]);
+    expect(originsOf(snapshot, () => latency.edges(), clock.t)).not.toContainEqual(['payments', ['orders']]);
+    // …and declared with dependsOn it stays on the map, payments the origin.
+    snapshot = fleet(5, 'critical', 'payments');
+    expect(originsOf(snapshot, () => latency.edges(), clock.t)).toEqual([['payments', ['orders']]]);
+  });
+
+  it('does not bring back an edge last called 3 days ago when both its ends fail for unrelated reasons: no origin named from it, so neither alert is held', () => {
+    const clock = { t: NOW };
+    let snapshot = fleet(1, 'passing');
+    const latency = createMetricsStore({ now: () => clock.t });
+    calledForFiveMinutes(latency, clock);
+    clock.t = NOW + 3 * 86_400_000;
+    latency.sweep();
+    snapshot = fleet(2, 'critical');
+    expect(latency.edgePairs()).toEqual([]);
+    expect(latency.edges()).toEqual([]);
+    expect(originsOf(snapshot, () => latency.edges(), clock.t)).not.toContainEqual(['payments', ['orders']]);
   });
 });

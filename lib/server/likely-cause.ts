@@ -30,19 +30,3 @@ export function fleetLikelyCause(snapshot: SummarySnapshot, observed: () => read
   built.set(snapshot, { at: now, cause });
   return cause;
 }
-
-const failingIn = new WeakMap<SummarySnapshot, ReadonlySet<string>>();
-
-/**
- * The services failing (warning or critical) in a store summary snapshot, worked out once per
- * snapshot: the metrics store holds an edge to or from one past its hold (its `failing`), so the edge
- * to a callee that hangs — its calls never finish, so none are reported — keeps naming it the origin.
- */
-export function failingServices(snapshot: SummarySnapshot): ReadonlySet<string> {
-  let failing = failingIn.get(snapshot);
-  if (!failing) {
-    failing = new Set(snapshot.services.filter((service) => service.status === 'critical' || service.status === 'warning').map((service) => service.name));
-    failingIn.set(snapshot, failing);
-  }
-  return failing;
-}

@@ -31,7 +31,6 @@ import { startHistoryPruning } from './history/pruning';
 import { startHistoryRun } from './history/run';
 import { openHistory } from './history/store';
 import { createHealthTracker, healthChangedEvent, type HealthChange, type HealthTracker } from './health';
-import { failingServices } from './likely-cause';
 import { attachLiveHub, type LiveHub, type LiveServer } from './live';
 import type { Listener } from './listener';
 import { createMetrics } from './metrics';
@@ -215,8 +214,6 @@ async function wire(config: Config, hooks: RuntimeHooks, parts: RuntimeParts): P
     ...(replicas.shared ? { onRecorded: (observation: CallObservation) => bus.publish('calls', callsSignal(observation)) } : {}),
     onMinutesClosed: (closed) => persistedSeries.enqueue(closed),
     persistsMinutes: () => membership.isLeader(),
-    // An edge to or from a failing service outlasts its hold: a callee that hangs reports no calls.
-    failing: () => failingServices(store.summarySnapshot()),
   });
   // Said only when there was something: "restored 0" on a first start told a newcomer nothing.
   const restoredSlots = await persistedSeries.restoreInto(latency);

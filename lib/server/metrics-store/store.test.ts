@@ -229,32 +229,24 @@ describe('metrics store', () => {
       expect(store.edges(), `${after} ms after`).toEqual([{ from: 'web', to: 'inventory', rps: 0, errorRate: null, p50Ms: null, p95Ms: null, p99Ms: null, baselineP95Ms: expect.any(Number) }]);
       expect(store.edgePairs()).toEqual([{ from: 'web', to: 'inventory' }]);
     }
-    // Past the hold, with neither end failing: its usual p95 alone keeps neither the edge nor its not-registered ends on the map.
+    // Past the hold: its usual p95 alone keeps neither the edge nor its not-registered ends on the map.
     clock.t = lastEnd + 15 * 60_000 + 1_000;
     expect(store.edges()).toEqual([]);
     expect(store.edgePairs()).toEqual([]);
     expect(deriveTopologyFromSummaries([], store.edges())).toEqual({ nodes: [], edges: [] });
   });
 
-  it('keeps an edge this run saw calls on past the hold while either end is failing, and lets it go when both pass again', () => {
+  it('lets an edge go 15 min after its last call whatever its ends\' status: a caller at warning does not bring back the names it called as "not registered"', () => {
     const clock = { t: T0 };
-    const failing = new Set<string>();
-    const store = createMetricsStore({ now: () => clock.t, failing: () => failing });
+    const store = createMetricsStore({ now: () => clock.t });
     store.ingest(batch('orders', 'orders-1', [{ to: 'payments', count: 50, errors: 0, latencyMs: { bounds: [20], counts: [50, 0] } }], T0 - 5_000, 5));
     store.ingest(batch('orders', 'orders-1', [{ to: 'postgres', count: 50, errors: 0, latencyMs: { bounds: [20], counts: [50, 0] } }], T0 - 5_000, 5));
-    const pairs = () => store.edgePairs().map(({ from, to }) => `${from}>${to}`).sort();
-    const listed = () => store.edges().map(({ from, to }) => `${from}>${to}`).sort();
-    // payments hangs: both critical on their probes; no call is reported for an hour.
-    failing.add('payments').add('orders');
+    // Orders fails (warning or critical) an hour later, for reasons of its own: its calls of an hour ago say nothing of it.
     clock.t = T0 + 60 * 60_000;
-    expect(listed()).toEqual(['orders>payments', 'orders>postgres']);
-    expect(pairs()).toEqual(listed());
-    // payments passes again, orders still fails: the not-registered postgres it called stays with it.
-    failing.delete('payments');
-    expect(listed()).toEqual(['orders>payments', 'orders>postgres']);
-    failing.delete('orders');
-    expect(listed()).toEqual([]);
-    expect(pairs()).toEqual([]);
+    store.sweep();
+    expect(store.edges()).toEqual([]);
+    expect(store.edgePairs()).toEqual([]);
+    expect(deriveTopologyFromSummaries([], store.edges())).toEqual({ nodes: [], edges: [] });
   });
 
   it('keeps a low-rate edge listed between its calls: one call every 2 min reported every 5 s', () => {
@@ -330,8 +322,8 @@ describe('metrics store', () => {
     expect(persisted.get(`${serviceKey('pay')}@${m0}`)).toBeCloseTo(127, 2);
   });
 
-  it('lists no edge and no pair the store knows only from minutes an earlier run persisted (a restart with another fleet), whatever is failing', () => {
-    const store = createMetricsStore({ now: () => T0, failing: () => new Set(['web', 'inventory']) });
+  it('lists no edge and no pair the store knows only from minutes an earlier run persisted (a restart with another fleet)', () => {
+    const store = createMetricsStore({ now: () => T0 });
     const restore = store.restorerFor(edgeKey('web', 'inventory'));
     // Ten minutes of calls, the newest ending a moment before this run started.
     for (let minute = 10; minute >= 1; minute -= 1) restore(T0 / 1_000 - minute * 60, [600, 0, 10, 20, 30]);

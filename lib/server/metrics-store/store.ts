@@ -56,8 +56,6 @@ export interface MetricsStoreOptions {
   onMinutesClosed?: (closed: ClosedMinutes) => void;
   /** Whether this process persists closed minutes now (the replicas' leader); when false, a sweep does not collect them. Always when unset. */
   persistsMinutes?: () => boolean;
-  /** The registered services failing now (warning or critical), read at most once per listing: an edge to or from one stays listed past its hold. None when unset. */
-  failing?: () => ReadonlySet<string>;
 }
 
 /** Read for what nothing was recorded about: zero-filled points (reading never changes a series). */
@@ -244,23 +242,18 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     options.onRecorded?.({ ...call, startSecond: start, intervalSeconds });
   };
   const callKeys = new CallKeyMemory();
-  const noneFailing: ReadonlySet<string> = new Set();
-  /** `options.failing`, asked once per listing and only when an edge is past its hold. */
-  const failingOnce = (): (() => ReadonlySet<string>) => {
-    let failing: ReadonlySet<string> | undefined;
-    return () => (failing ??= options.failing?.() ?? noneFailing);
-  };
   /**
    * An edge's caller and callee while it is listed: this run recorded calls on it, the last within
-   * EDGE_HOLD_SECONDS or with either end failing now (a hang outlasts the hold). Minutes restored
-   * from an earlier run are no calls (`lastCall`): after a restart with another fleet they kept the
-   * old fleet on the map as "not registered" nodes.
+   * EDGE_HOLD_SECONDS, whatever its ends' status: calls of days ago say nothing of why both fail now,
+   * and naming the callee the origin from them held the caller's alert. Minutes restored from an
+   * earlier run are no calls (`lastCall`): after a restart with another fleet they kept the old fleet
+   * on the map as "not registered" nodes.
    */
-  const heldEdge = (key: string, found: Series, nowSecond: number, failing: () => ReadonlySet<string>): [from: string, to: string] | null => {
+  const heldEdge = (key: string, found: Series, nowSecond: number): [from: string, to: string] | null => {
     const lastCall = found.lastCall();
-    if (!isEdgeKey(key) || !(lastCall > 0)) return null;
+    if (!isEdgeKey(key) || !(lastCall > 0) || lastCall < nowSecond - EDGE_HOLD_SECONDS) return null;
     const [from = '', to = ''] = keyNames(key);
-    return lastCall >= nowSecond - EDGE_HOLD_SECONDS || failing().has(from) || failing().has(to) ? [from, to] : null;
+    return [from, to];
   };
 
   return {
@@ -325,9 +318,8 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
     edgePairs(): { from: string; to: string }[] {
       const nowSecond = now() / 1_000;
       const pairs: { from: string; to: string }[] = [];
-      const failing = failingOnce();
       for (const [key, found] of series) {
-        const held = heldEdge(key, found, nowSecond, failing);
+        const held = heldEdge(key, found, nowSecond);
         if (held) pairs.push({ from: held[0], to: held[1] });
       }
       return pairs;
@@ -364,9 +356,8 @@ export function createMetricsStore(options: MetricsStoreOptions = {}): MetricsSt
       };
       const nowSecond = now() / 1_000;
       const edges: EdgeStats[] = [];
-      const failing = failingOnce();
       for (const [key, found] of series) {
-        const held = heldEdge(key, found, nowSecond, failing);
+        const held = heldEdge(key, found, nowSecond);
         if (!held) continue;
         const [from, to] = held;
         // Up to its newest report while the next is not due: a minute ending now held 0 to 60 s of a 60 s exporter's calls.
