@@ -213,10 +213,10 @@ interface SlowCalls {
  * database, cache, queue, or a name only calls mention) and is seen slow by that caller alone —
  * unless the caller is saturated: slow to two or more dependencies that no other caller sees
  * slow. A saturated caller is explained by none of them (it stays the origin), and a registered
- * service whose own status passes that one caller alone sees slow explains nothing. When every
- * latency-failing service times a slow call and none a call at its usual, and two or more are slow
- * to several dependencies not failing by their own status, nothing is slow for the analysis
- * (`everywhere`).
+ * service whose own status passes that one caller alone sees slow explains nothing. When no
+ * latency-failing service times a call at its usual, and two or more are slow to several
+ * dependencies not failing by their own status, nothing is slow for the analysis (`everywhere`):
+ * a busy host; one more slow service calling nothing does not make it a quiet one.
  */
 function slowDependencies(topology: Topology, isFailingId: ReadonlySet<string>): SlowCalls {
   const latencyFailing = new Set(topology.nodes.filter((node) => node.causeKind === 'latency' && isFailingId.has(node.id)).map((node) => node.id));
@@ -224,25 +224,18 @@ function slowDependencies(topology: Topology, isFailingId: ReadonlySet<string>):
   // slow call to one already failing says nothing of the caller (a caller of two failing services
   // is not "slow to several").
   const slowTargets = new Map<string, Set<string>>();
-  const timesSlowCall = new Set<string>();
   let timedAtUsual = false;
   const slowCallers = new Map<string, Set<string>>();
   for (const edge of topology.edges) {
     if (edge.from === edge.to) continue;
     const slow = edgeSlowCause(edge) !== null;
-    if (latencyFailing.has(edge.from)) {
-      if (slow) timesSlowCall.add(edge.from);
-      else if (edge.p95Ms !== undefined && edge.baselineP95Ms !== undefined) timedAtUsual = true;
-    }
+    if (latencyFailing.has(edge.from) && !slow && edge.p95Ms !== undefined && edge.baselineP95Ms !== undefined) timedAtUsual = true;
     if (!slow || isFailingId.has(edge.to)) continue;
     if (latencyFailing.has(edge.from)) slowTargets.set(edge.from, (slowTargets.get(edge.from) ?? new Set<string>()).add(edge.to));
     slowCallers.set(edge.to, (slowCallers.get(edge.to) ?? new Set<string>()).add(edge.from));
   }
   const slowToSeveral = [...slowTargets.values()].filter((targets) => targets.size >= 2).length;
-  // A latency-failing service timing no slow call is slow by itself (a leaf slow by its own p95):
-  // the slowness is then not everywhere, and it stays nameable.
-  const everyCallerSlow = [...latencyFailing].every((id) => timesSlowCall.has(id));
-  if (!timedAtUsual && everyCallerSlow && slowToSeveral >= 2) return { waitedOn: new Map(), everywhere: true };
+  if (!timedAtUsual && slowToSeveral >= 2) return { waitedOn: new Map(), everywhere: true };
   const seenSlowByItAlone = (caller: string): number => [...(slowTargets.get(caller) ?? [])].filter((target) => slowCallers.get(target)?.size === 1).length;
   const saturated = new Set([...slowTargets.keys()].filter((caller) => seenSlowByItAlone(caller) >= 2));
   const kindOf = new Map(topology.nodes.map((node) => [node.id, node.kind]));

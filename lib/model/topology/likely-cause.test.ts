@@ -119,6 +119,9 @@ describe('likelyCauseOfFleet (what the Alerts page opens with)', () => {
       store('reviews', 'postgres', 230),
     ];
     expect(likelyCauseOfFleet(shop, busy, synced, NOW).origins).toEqual([]);
+    // One more service slow on that host that calls nothing is no sign of a quiet one: d466ef2's
+    // every-caller-slow condition then named postgres for all five.
+    expect(likelyCauseOfFleet([...shop, service('thumbnails', 'warning', { slow: true })], busy, synced, NOW).origins).toEqual([]);
     // postgres slow on a quiet machine: the calls to redis read as usual, and postgres is named.
     const slowPostgres = busy.map((edge) => (edge.to === 'redis' ? { ...edge, p95Ms: 27 } : edge));
     expect(likelyCauseOfFleet(shop, slowPostgres, synced, NOW).origins.map(({ id, explains, slow }) => ({ id, explains, slow }))).toEqual([
