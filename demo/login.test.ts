@@ -117,10 +117,22 @@ describe('keepReporterToken', () => {
     expect(never.pending()).toEqual([]);
   });
 
-  it.each([
-    [401, "cannot sign in as admin (HTTP 401): this data dir's admin has another password; set SWITCHYARD_ADMIN_PASSWORD or use a fresh DATA_DIR"],
-    [429, 'cannot sign in as admin: the dashboard answered HTTP 429: too many failed sign-ins'],
-  ])('stops at a sign-in refused with HTTP %i, saying so once, so a password changed since the demo started cannot lock the admin out', async (status, why) => {
+  it('tries a sign-in refused for a lock (HTTP 429) again later: a lock counts no failure, and the admin mistyping, or five sign-ins at once, locks for minutes only', async () => {
+    const clock = manualTimers(T0);
+    const logged: string[] = [];
+    const url = await dashboardAnswering(429, 'too many failed sign-ins');
+    keepReporterToken(
+      { token: 'syd_0', expiresAtMs: T0 + HOUR / 2 },
+      { renew: (nowMs) => createReporterToken(url, 'a-demo-password', tmpdir(), nowMs), use: () => undefined, log: (message) => logged.push(message), ...clock },
+    );
+    clock.next();
+    await vi.waitFor(() => expect(logged).toHaveLength(1));
+    expect(logged[0]).toContain('HTTP 429: too many failed sign-ins; trying again after 1, 2, 4… min (at most 15)');
+    await vi.waitFor(() => expect(clock.pending()).toHaveLength(1));
+  });
+
+  it.each([[401, "cannot sign in as admin (HTTP 401): this data dir's admin has another password; set SWITCHYARD_ADMIN_PASSWORD or use a fresh DATA_DIR"]])(
+    'stops at a sign-in refused with HTTP %i, saying so once, so a password changed since the demo started cannot lock the admin out', async (status, why) => {
     const clock = manualTimers(T0);
     const logged: string[] = [];
     const url = await dashboardAnswering(status, 'too many failed sign-ins');

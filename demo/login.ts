@@ -54,8 +54,12 @@ const reach: typeof fetch = (input, init) =>
     throw new DashboardUnavailable(`cannot reach the dashboard: ${error instanceof Error ? error.message : String(error)}`);
   });
 
-/** The error for an answer other than the one expected: a DashboardUnavailable when it is a 5xx. */
-const refusal = (status: number, message: string): Error => (status >= 500 ? new DashboardUnavailable(message) : new Error(message));
+/**
+ * The error for an answer other than the one expected: a DashboardUnavailable when trying again may
+ * help — a 5xx, or a 429 (a locked account or the address's sign-in limit: neither counts a failure,
+ * and both end within minutes).
+ */
+const refusal = (status: number, message: string): Error => (status >= 500 || status === 429 ? new DashboardUnavailable(message) : new Error(message));
 
 /**
  * A token with less than this left is replaced, at a start as in a running demo (keepReporterToken):
