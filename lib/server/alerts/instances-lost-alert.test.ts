@@ -48,6 +48,14 @@ function fleet(service: string, ids: readonly string[], rules: AlertRules = DEFA
     store.upsertKey({ etcdKey: key(id), lease: '7', registrations: [{ service, id, address: `10.0.0.${ids.indexOf(id) + 1}:80`, format: 'native', metadata: {} }] });
     store.flush();
   };
+  /** Its key deleted, the lease gone with it (a loss) or revoked (a deregistration), as the watch reports it. */
+  const keyGoes = async (id: string, lease: 'gone' | 'revoked'): Promise<void> => {
+    tracker.keyGoing(key(id), Promise.resolve(lease));
+    store.removeKey(key(id));
+    store.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    store.flush();
+  };
   return {
     engine,
     acks,
@@ -66,11 +74,7 @@ function fleet(service: string, ids: readonly string[], rules: AlertRules = DEFA
     /** Its probes fail, then its lease takes its key: a lost instance. */
     async lose(id: string): Promise<void> {
       probe(id, 'critical');
-      tracker.keyGoing(key(id), Promise.resolve('gone'));
-      store.removeKey(key(id));
-      store.flush();
-      await new Promise((resolve) => setImmediate(resolve));
-      store.flush();
+      await keyGoes(id, 'gone');
     },
     /** A failed probe short of a verdict: the status stays as it is. */
     failedProbe(id: string): void {
@@ -80,11 +84,7 @@ function fleet(service: string, ids: readonly string[], rules: AlertRules = DEFA
     },
     /** Its lease takes its key (its probes failing): lost. */
     async keyGone(id: string): Promise<void> {
-      tracker.keyGoing(key(id), Promise.resolve('gone'));
-      store.removeKey(key(id));
-      store.flush();
-      await new Promise((resolve) => setImmediate(resolve));
-      store.flush();
+      await keyGoes(id, 'gone');
     },
     /** The status 'since' the service page shows for the instance (its stand-in once lost), in seconds from T0. */
     statusSince: (id: string): number | undefined => {
@@ -102,11 +102,7 @@ function fleet(service: string, ids: readonly string[], rules: AlertRules = DEFA
     },
     /** Its key deleted with its lease revoked: a deregistration (a rolling restart), no loss. */
     async deregister(id: string): Promise<void> {
-      tracker.keyGoing(key(id), Promise.resolve('revoked'));
-      store.removeKey(key(id));
-      store.flush();
-      await new Promise((resolve) => setImmediate(resolve));
-      store.flush();
+      await keyGoes(id, 'revoked');
     },
     /** When each of these alerts starts (activeSince, s from T0) on an engine that first evaluates now, as a replica just elected. */
     freshEngineSince(alertnames: readonly string[]): Map<string, number> {
