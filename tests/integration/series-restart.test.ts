@@ -146,6 +146,15 @@ describe('the map and the charts after a restart on sqlite', () => {
     });
     expect(response.status).toBe(202);
   };
+  /** A server on a fresh SQLite file that had `report(…, 'web')`, stopped cleanly and started again on it. */
+  const restartedAfterWebsCalls = async (): Promise<TestServer> => {
+    const { file } = await testStore.fresh();
+    if (file === undefined) throw new Error('expected a SQLite file');
+    server = await startOn(file);
+    await report(server, 'web');
+    expect(await server.stop()).toBe(0);
+    return startOn(file);
+  };
   const topology = async (from: TestServer) => TopologySchema.parse(await (await from.fetch('/api/v1/topology')).json());
 
   it('draws no edge and no not-registered node the restarted server knows only from persisted minutes', async () => {
@@ -171,12 +180,7 @@ describe('the map and the charts after a restart on sqlite', () => {
   }, 120_000);
 
   it('shows the calls from before the restart in the 5 and 15 min windows, as the 1 h window has them', async () => {
-    const { file } = await testStore.fresh();
-    if (file === undefined) throw new Error('expected a SQLite file');
-    server = await startOn(file);
-    await report(server, 'web');
-    expect(await server.stop()).toBe(0);
-    server = await startOn(file);
+    server = await restartedAfterWebsCalls();
     const restarted = server;
     const seriesOf = async (url: string): Promise<Point[]> => SeriesSchema.parse(await (await restarted.fetch(url)).json()).points;
     const inboundOf = async (window: string): Promise<Point[]> => {
@@ -208,12 +212,7 @@ describe('the map and the charts after a restart on sqlite', () => {
   }, 120_000);
 
   it("adds a report after the restart reaching back into the minutes before it to their calls, in the 1 h and the 15 min windows: the two runs' calls are different calls", async () => {
-    const { file } = await testStore.fresh();
-    if (file === undefined) throw new Error('expected a SQLite file');
-    server = await startOn(file);
-    await report(server, 'web');
-    expect(await server.stop()).toBe(0);
-    server = await startOn(file);
+    server = await restartedAfterWebsCalls();
     // The restarted server's first report covers the 4 minutes up to now, as an SDK's first export after a restart covers its interval.
     await report(server, 'web');
     const restarted = server;
