@@ -4,7 +4,7 @@ import { probableOrigins } from '@/lib/model/topology/graph';
 import { deriveTopologyFromSummaries } from '@/lib/model/topology/topology';
 import { FIELDS } from './closed-ring';
 import { RELATIVE_ACCURACY } from './histogram';
-import { createMetricsStore } from './store';
+import { createMetricsStore, type MetricsStore } from './store';
 import { edgeKey, serviceKey } from './series-key';
 
 /** Deterministic PRNG so the samples (and the test) are the same on every run. */
@@ -37,6 +37,13 @@ const batch = (service: string, instance: string, calls: IngestBatch['calls'], s
   intervalSeconds: seconds,
   calls,
 });
+
+/** No edge, no pair and nothing of them on the map: neither their callers nor the names only calls mention. */
+function expectNoEdges(store: MetricsStore): void {
+  expect(store.edges()).toEqual([]);
+  expect(store.edgePairs()).toEqual([]);
+  expect(deriveTopologyFromSummaries([], store.edges())).toEqual({ nodes: [], edges: [] });
+}
 
 describe('metrics store', () => {
   it("feeds the callee's series a report's calls are for: service and instance, its service alone (an instance lost), or only the edge", () => {
@@ -231,12 +238,10 @@ describe('metrics store', () => {
     }
     // Past the hold: its usual p95 alone keeps neither the edge nor its not-registered ends on the map.
     clock.t = lastEnd + 15 * 60_000 + 1_000;
-    expect(store.edges()).toEqual([]);
-    expect(store.edgePairs()).toEqual([]);
-    expect(deriveTopologyFromSummaries([], store.edges())).toEqual({ nodes: [], edges: [] });
+    expectNoEdges(store);
   });
 
-  it('lets an edge go 15 min after its last call whatever its ends\' status: a caller at warning does not bring back the names it called as "not registered"', () => {
+  it('lets an edge go 15 min after its last call, the store taking no status: a caller failing an hour later does not bring back the names it called as "not registered"', () => {
     const clock = { t: T0 };
     const store = createMetricsStore({ now: () => clock.t });
     store.ingest(batch('orders', 'orders-1', [{ to: 'payments', count: 50, errors: 0, latencyMs: { bounds: [20], counts: [50, 0] } }], T0 - 5_000, 5));
@@ -244,9 +249,7 @@ describe('metrics store', () => {
     // Orders fails (warning or critical) an hour later, for reasons of its own: its calls of an hour ago say nothing of it.
     clock.t = T0 + 60 * 60_000;
     store.sweep();
-    expect(store.edges()).toEqual([]);
-    expect(store.edgePairs()).toEqual([]);
-    expect(deriveTopologyFromSummaries([], store.edges())).toEqual({ nodes: [], edges: [] });
+    expectNoEdges(store);
   });
 
   it('keeps a low-rate edge listed between its calls: one call every 2 min reported every 5 s', () => {
